@@ -1,0 +1,25 @@
+// Encoding for COPY ... FROM in PostgreSQL's text format: tab-separated, \N for null, backslash escapes.
+
+export type CopyValue = string | number | boolean | null | undefined;
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+export function encodeCopyValue(value: CopyValue): string {
+  if (value === null || value === undefined) return "\\N";
+  if (typeof value === "boolean") return value ? "t" : "f";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new RangeError(`Cannot load a non-finite number: ${value}`);
+    return String(value);
+  }
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+}
+
+export function encodeCopyRow(values: readonly CopyValue[]): string {
+  let line = "";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) line += "\t";
+    line += encodeCopyValue(values[i]);
+  }
+  return `${line}\n`;
+}

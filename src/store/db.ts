@@ -1,0 +1,45 @@
+// One interface over two engines: PGlite (embedded, default) and a PostgreSQL server (DATABASE_URL).
+
+export type EngineName = "pglite" | "postgres";
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  /** Runs one parameterised statement ($1, $2 ...) and returns its rows. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs one or more statements without parameters (migrations, DDL). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Bulk-loads rows with COPY ... FROM in PostgreSQL's text format. `chunks` are already-encoded lines
+   * (see copy-format.ts), each ending in a newline. Returns the number of rows loaded.
+   */
+  copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: EngineName;
+  /** Where the data lives, without credentials: a directory for PGlite, host/database for a server. */
+  readonly location: string;
+  /** Runs fn in one transaction on one connection: all of it commits, or none of it does. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A database error a person can act on, never carrying credentials. */
+export class DatabaseError extends Error {
+  override readonly name = "DatabaseError";
+  readonly hint: string | undefined;
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.hint = hint;
+  }
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new DatabaseError(`Not a safe SQL identifier: "${name}"`);
+  return `"${name}"`;
+}
+
+export function copyStatement(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) FROM ${source}`;
+}

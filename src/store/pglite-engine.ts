@@ -1,0 +1,58 @@
+import { mkdirSync } from "node:fs";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { copyStatement, type Db, DatabaseError, type Queryable, type Row } from "./db.ts";
+import { typeParsers } from "./type-parsers.ts";
+
+type PGliteLike = Pick<PGlite, "query" | "exec"> | Transaction;
+
+function queryable(conn: PGliteLike): Queryable {
+  return {
+    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+      const result = await conn.query<T>(sql, [...params]);
+      return result.rows;
+    },
+    async exec(sql: string): Promise<void> {
+      await conn.exec(sql);
+    },
+    async copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number> {
+      if (chunks.length === 0) return 0;
+      const blob = new Blob(chunks as string[]);
+      const result = await conn.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+      return result.affectedRows ?? 0;
+    },
+  };
+}
+
+export async function openPglite(dataDir: string): Promise<Db> {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (cause) {
+    throw new DatabaseError(
+      `Cannot create the embedded database directory ${dataDir}`,
+      "Set ONEPLACE_HOME to a writable directory.",
+      { cause },
+    );
+  }
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dataDir, { parsers: typeParsers });
+  } catch (cause) {
+    throw new DatabaseError(
+      `Cannot open the embedded database in ${dataDir}: ${(cause as Error).message}`,
+      "Another OnePlace process may be using it, or the disk may be full.",
+      { cause },
+    );
+  }
+  // PGlite runs statements one at a time; a transaction holds that lock until it ends.
+  return {
+    engine: "pglite",
+    location: dataDir,
+    ...queryable(pg),
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      return pg.transaction((tx) => fn(queryable(tx)));
+    },
+    async close() {
+      await pg.close();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { once } from "node:events";
+import pg from "pg";
+import { from as copyFromStream } from "pg-copy-streams";
+import { copyStatement, type Db, DatabaseError, type Queryable, type Row } from "./db.ts";
+import { typeParsers } from "./type-parsers.ts";
+
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    return typeParsers[oid] ?? pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** host:port/database, never the user or password. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    throw new DatabaseError("DATABASE_URL is not a valid URL", "Expected postgres://user@host:5432/database");
+  }
+}
+
+function explainConnectError(location: string, cause: unknown): DatabaseError {
+  const e = cause as { code?: string; message?: string };
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: "nothing is listening there",
+    ENOTFOUND: "the host name does not resolve",
+    ETIMEDOUT: "the connection timed out",
+    "28P01": "the password was refused",
+    "28000": "the user is not allowed to connect",
+    "3D000": "the database does not exist",
+  };
+  const why = (e.code && reasons[e.code]) ?? e.message ?? "unknown error";
+  return new DatabaseError(
+    `Cannot connect to PostgreSQL at ${location}: ${why}`,
+    "Check DATABASE_URL, or unset it to use the embedded database.",
+    { cause },
+  );
+}
+
+function queryable(client: pg.PoolClient | pg.Pool): Queryable {
+  return {
+    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+      const result = await client.query<T>({ text: sql, values: [...params], types });
+      return result.rows;
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+    async copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number> {
+      if (chunks.length === 0) return 0;
+      const run = async (c: pg.PoolClient) => {
+        const stream = c.query(copyFromStream(copyStatement(table, columns, "STDIN")));
+        for (const chunk of chunks) {
+          if (!stream.write(chunk)) await once(stream, "drain");
+        }
+        stream.end();
+        await once(stream, "finish");
+        return stream.rowCount;
+      };
+      if (client instanceof pg.Pool) {
+        const c = await client.connect();
+        try {
+          return await run(c);
+        } finally {
+          c.release();
+        }
+      }
+      return run(client);
+    },
+  };
+}
+
+export async function openPostgres(url: string): Promise<Db> {
+  const location = describeUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its server must not crash the process.
+  pool.on("error", () => {});
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (cause) {
+    await pool.end().catch(() => {});
+    throw explainConnectError(location, cause);
+  }
+  return {
+    engine: "postgres",
+    location,
+    ...queryable(pool),
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(queryable(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
