@@ -120,7 +120,9 @@ export function ageOn(birthIso: string, onIso: string): number {
   if (birth < 0) throw notADate(birthIso);
   const on = parseYmd(onIso);
   if (on < 0) throw notADate(onIso);
-  if (on < birth) throw new RangeError(`Cannot give an age on ${onIso}: it is before the birth date ${birthIso}`);
+  if (on < birth) {
+    throw new RangeError(`Cannot give an age on ${onIso}: it is before the birth date ${birthIso}`);
+  }
   // MMDD comparison: 29 Feb (0229) is still ahead of 28 Feb (0228) and behind 1 Mar (0301).
   const years = Math.floor(on / 10000) - Math.floor(birth / 10000);
   return on % 10000 < birth % 10000 ? years - 1 : years;

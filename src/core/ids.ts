@@ -23,6 +23,7 @@ export function uuidFromRandom(next32: () => number): string {
 /** An RFC 4122/9562 UUID (versions 1 to 8, either case). */
 export function isUuid(s: string): boolean {
   return (
-    typeof s === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(s)
+    typeof s === "string" &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(s)
   );
 }

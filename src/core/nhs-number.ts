@@ -14,7 +14,9 @@ function isTenDigits(s: string): boolean {
 /** The check digit for nine digits, or null when Modulus 11 gives 10 (no valid NHS Number starts so). */
 export function nhsNumberCheckDigit(first9: string): number | null {
   if (!/^\d{9}$/.test(first9)) {
-    throw new RangeError(`Expected exactly 9 digits to compute an NHS Number check digit, got ${JSON.stringify(first9)}`);
+    throw new RangeError(
+      `Expected exactly 9 digits to compute an NHS Number check digit, got ${JSON.stringify(first9)}`,
+    );
   }
   let sum = 0;
   for (let i = 0; i < 9; i++) sum += (first9.charCodeAt(i) - 48) * (10 - i);
@@ -52,8 +54,7 @@ export function formatNhsNumber(s: string): string {
 
 /** A valid NHS Number in the range reserved for testing (999 000 0000 to 999 999 9999). */
 export function isTestRangeNhsNumber(s: string): boolean {
-  const digits = normaliseNhsNumber(s);
-  return digits !== null && digits.startsWith(TEST_RANGE_PREFIX);
+  return normaliseNhsNumber(s)?.startsWith(TEST_RANGE_PREFIX) === true;
 }
 
 /**

@@ -12,7 +12,9 @@ export function encodeCopyValue(value: CopyValue): string {
     return String(value);
   }
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+  );
 }
 
 export function encodeCopyRow(values: readonly CopyValue[]): string {

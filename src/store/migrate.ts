@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Db, DatabaseError } from "./db.ts";
+import { DatabaseError, type Db } from "./db.ts";
 
 export interface Migration {
   id: string; // file name without .sql, e.g. 0002_person
@@ -43,7 +43,9 @@ export function discoverMigrations(srcDir: string = SRC_DIR): Migration[] {
   found.sort((a, b) => a.id.localeCompare(b.id));
   for (let i = 1; i < found.length; i++) {
     if (found[i].id.slice(0, 4) === found[i - 1].id.slice(0, 4)) {
-      throw new DatabaseError(`Two migrations share the number ${found[i].id.slice(0, 4)}: ${found[i - 1].path}, ${found[i].path}`);
+      throw new DatabaseError(
+        `Two migrations share the number ${found[i].id.slice(0, 4)}: ${found[i - 1].path}, ${found[i].path}`,
+      );
     }
   }
   return found;
@@ -98,7 +100,9 @@ export async function migrate(db: Db, migrations = discoverMigrations()): Promis
       try {
         await tx.exec(m.sql);
       } catch (cause) {
-        throw new DatabaseError(`Migration ${m.id} failed: ${(cause as Error).message}`, undefined, { cause });
+        throw new DatabaseError(`Migration ${m.id} failed: ${(cause as Error).message}`, undefined, {
+          cause,
+        });
       }
       await tx.query("INSERT INTO schema_migration (id, checksum) VALUES ($1, $2)", [m.id, m.checksum]);
       return true;

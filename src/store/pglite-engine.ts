@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import { copyStatement, type Db, DatabaseError, type Queryable, type Row } from "./db.ts";
+import { copyStatement, DatabaseError, type Db, type Queryable, type Row } from "./db.ts";
 import { typeParsers } from "./type-parsers.ts";
 
 type PGliteLike = Pick<PGlite, "query" | "exec"> | Transaction;

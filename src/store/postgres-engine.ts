@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import pg from "pg";
 import { from as copyFromStream } from "pg-copy-streams";
-import { copyStatement, type Db, DatabaseError, type Queryable, type Row } from "./db.ts";
+import { copyStatement, DatabaseError, type Db, type Queryable, type Row } from "./db.ts";
 import { typeParsers } from "./type-parsers.ts";
 
 const types = {

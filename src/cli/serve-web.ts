@@ -1,0 +1,46 @@
+import { createLogger } from "../platform/log.ts";
+import type { Db } from "../store/db.ts";
+import { createWebServer } from "../web/server.ts";
+import { out } from "./context.ts";
+import { CliError } from "./errors.ts";
+
+export interface ServeOptions {
+  db: Db;
+  host: string;
+  port: number;
+  placeName: string;
+}
+
+/** Starts the web server and resolves when Ctrl-C (or SIGTERM) has stopped it cleanly. */
+export async function serveUntilStopped(options: ServeOptions): Promise<void> {
+  const logger = createLogger();
+  const app = await createWebServer({ db: options.db, logger, placeName: options.placeName });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    throw new CliError(
+      code === "EADDRINUSE"
+        ? `Port ${options.port} is already in use.`
+        : `Cannot start the web server on ${options.host}:${options.port}: ${(cause as Error).message}`,
+      { hint: "Choose another port with --port.", cause },
+    );
+  }
+  const shown = options.host === "127.0.0.1" || options.host === "::1" ? "localhost" : options.host;
+  out(
+    `OnePlace is running at http://${shown}:${options.port}  (status page; /health for probes). Press Ctrl-C to stop.`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      out(`\nStopping (${signal})...`);
+      app.close().then(
+        () => resolve(),
+        () => resolve(),
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

@@ -1,0 +1,24 @@
+import pino, { type Logger } from "pino";
+
+/**
+ * Structured JSON logs on stderr. Requests are logged by method and route pattern only, never the URL or
+ * headers, because URLs and query strings can carry identifiers. Nothing here may log names, NHS Numbers,
+ * dates of birth or addresses: log internal ids and counts.
+ */
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? process.env.ONEPLACE_LOG_LEVEL ?? "info",
+      base: { service: "oneplace" },
+      serializers: {
+        req: (req: { method?: string; routeOptions?: { url?: string } }) => ({
+          method: req.method,
+          route: req.routeOptions?.url ?? "unmatched",
+        }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+        err: (err: Error) => ({ type: err.name, message: err.message }),
+      },
+    },
+    options.destination ?? pino.destination(2),
+  );
+}

@@ -1,0 +1,88 @@
+import { type CopyValue, encodeCopyRow } from "./copy-format.ts";
+import type { Queryable } from "./db.ts";
+
+export interface TableShape {
+  table: string;
+  columns: readonly string[];
+}
+
+export interface BulkLoaderOptions {
+  /** Rows buffered per table before they are sent with one COPY. */
+  batchRows?: number;
+  /** Called after each COPY with the table and the rows it loaded. */
+  onFlush?: (table: string, rows: number) => void;
+}
+
+interface Buffer {
+  shape: TableShape;
+  lines: string[];
+}
+
+/**
+ * Buffers rows per table and sends them with COPY. One COPY runs at a time on the connection; while it runs
+ * the caller keeps producing rows, so generation and loading overlap on a PostgreSQL server. Call add()
+ * and await the promise it returns only when it is not undefined (back-pressure), then finish().
+ */
+export class BulkLoader {
+  readonly #conn: Queryable;
+  readonly #batchRows: number;
+  readonly #onFlush: ((table: string, rows: number) => void) | undefined;
+  readonly #buffers = new Map<string, Buffer>();
+  readonly #loaded = new Map<string, number>();
+  #inFlight: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #failure: unknown = null;
+
+  constructor(conn: Queryable, options: BulkLoaderOptions = {}) {
+    this.#conn = conn;
+    this.#batchRows = options.batchRows ?? 50_000;
+    this.#onFlush = options.onFlush;
+  }
+
+  /** Adds one row; returns a promise to await when the loader wants the producer to wait. */
+  add(shape: TableShape, values: readonly CopyValue[]): Promise<void> | undefined {
+    if (this.#failure) throw this.#failure;
+    if (values.length !== shape.columns.length) {
+      throw new RangeError(`${shape.table}: ${values.length} values for ${shape.columns.length} columns`);
+    }
+    let buffer = this.#buffers.get(shape.table);
+    if (!buffer) {
+      buffer = { shape, lines: [] };
+      this.#buffers.set(shape.table, buffer);
+    }
+    buffer.lines.push(encodeCopyRow(values));
+    if (buffer.lines.length < this.#batchRows) return undefined;
+    this.#send(buffer);
+    // Keep at most two batches waiting so memory stays bounded however fast rows are produced.
+    return this.#queued > 2 ? this.#inFlight : undefined;
+  }
+
+  #send(buffer: Buffer): void {
+    const { shape } = buffer;
+    const lines = buffer.lines;
+    buffer.lines = [];
+    this.#queued++;
+    this.#inFlight = this.#inFlight.then(async () => {
+      if (this.#failure) return;
+      try {
+        const n = await this.#conn.copyFrom(shape.table, shape.columns, lines);
+        this.#loaded.set(shape.table, (this.#loaded.get(shape.table) ?? 0) + n);
+        this.#onFlush?.(shape.table, n);
+      } catch (error) {
+        this.#failure = error;
+      } finally {
+        this.#queued--;
+      }
+    });
+  }
+
+  /** Sends what is left and waits for every COPY; throws the first failure. Returns rows loaded per table. */
+  async finish(): Promise<Map<string, number>> {
+    for (const buffer of this.#buffers.values()) {
+      if (buffer.lines.length > 0) this.#send(buffer);
+    }
+    await this.#inFlight;
+    if (this.#failure) throw this.#failure;
+    return new Map(this.#loaded);
+  }
+}

@@ -1,0 +1,71 @@
+import type { Queryable } from "./db.ts";
+
+/** What is loaded: aggregate counts only, no personal data. */
+export interface PlaceSummary {
+  people: number;
+  registeredNow: number;
+  practices: number;
+  localities: number;
+  organisations: number;
+  eventsByKind: { kind: string; table: string; rows: number }[];
+  historyFrom: string | null;
+  historyTo: string | null;
+  lastLoad: { description: string; finishedAt: string | null; status: string } | null;
+}
+
+export const EVENT_TABLES: readonly { kind: string; table: string }[] = [
+  { kind: "Hospital spells", table: "hospital_spell" },
+  { kind: "Ward stays", table: "ward_stay" },
+  { kind: "A&E attendances", table: "ae_attendance" },
+  { kind: "Outpatient attendances", table: "outpatient_attendance" },
+  { kind: "Community and mental health contacts", table: "care_contact" },
+  { kind: "GP coded entries", table: "gp_entry" },
+  { kind: "Medication issues", table: "medication_issue" },
+  { kind: "Social care assessments", table: "social_care_assessment" },
+  { kind: "Social care services", table: "social_care_service" },
+  { kind: "Care home placements", table: "care_home_placement" },
+  { kind: "Delayed transfers of care", table: "delayed_transfer" },
+  { kind: "Joint care plans", table: "care_plan" },
+  { kind: "Deaths", table: "death" },
+];
+
+export async function placeSummary(db: Queryable): Promise<PlaceSummary> {
+  const counts = await db.query<Record<string, number>>(
+    `SELECT
+       (SELECT count(*) FROM person) AS people,
+       (SELECT count(DISTINCT person_id) FROM registration WHERE deregistered_on IS NULL) AS registered_now,
+       (SELECT count(*) FROM organisation WHERE kind = 'practice') AS practices,
+       (SELECT count(*) FROM organisation WHERE kind = 'locality') AS localities,
+       (SELECT count(*) FROM organisation) AS organisations,
+       ${EVENT_TABLES.map((t, i) => `(SELECT count(*) FROM ${t.table}) AS e${i}`).join(",\n       ")}`,
+  );
+  const row = counts[0];
+  const span = await db.query<{ from: string | null; to: string | null }>(
+    `SELECT min(admitted_at)::date::text AS "from", max(admitted_at)::date::text AS "to" FROM hospital_spell`,
+  );
+  const load = await db.query<{ description: string; finished_at: Date | null; status: string }>(
+    "SELECT description, finished_at, status FROM data_load ORDER BY started_at DESC LIMIT 1",
+  );
+  return {
+    people: row.people,
+    registeredNow: row.registered_now,
+    practices: row.practices,
+    localities: row.localities,
+    organisations: row.organisations,
+    eventsByKind: EVENT_TABLES.map((t, i) => ({ ...t, rows: row[`e${i}`] })),
+    historyFrom: span[0]?.from ?? null,
+    historyTo: span[0]?.to ?? null,
+    lastLoad: load[0]
+      ? {
+          description: load[0].description,
+          finishedAt: load[0].finished_at?.toISOString() ?? null,
+          status: load[0].status,
+        }
+      : null,
+  };
+}
+
+export async function isPlaceEmpty(db: Queryable): Promise<boolean> {
+  const rows = await db.query("SELECT 1 FROM person LIMIT 1");
+  return rows.length === 0;
+}

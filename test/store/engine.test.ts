@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import fc from "fast-check";
+import { BulkLoader } from "../../src/store/bulk-loader.ts";
+import { encodeCopyRow } from "../../src/store/copy-format.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+
+let t: TestDb;
+before(async () => {
+  t = await openTestDb();
+  await t.db.exec(
+    "CREATE TABLE scratch (id integer PRIMARY KEY, label text, on_date date, amount numeric, flag boolean)",
+  );
+});
+after(() => t.dispose());
+
+describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, () => {
+  test("returns dates as ISO strings and counts and numerics as numbers on every engine", async () => {
+    await t.db.query("INSERT INTO scratch VALUES (1, 'a', '2015-02-28', 12.5, true)");
+    const [row] = await t.db.query<{ on_date: unknown; amount: unknown; n: unknown }>(
+      "SELECT on_date, amount, (SELECT count(*) FROM scratch) AS n FROM scratch WHERE id = $1",
+      [1],
+    );
+    assert.equal(row.on_date, "2015-02-28");
+    assert.equal(row.amount, 12.5);
+    assert.equal(row.n, 1);
+    await t.db.query("DELETE FROM scratch");
+  });
+
+  test("binds parameters, never splicing them into SQL", async () => {
+    const hostile = "x'); DROP TABLE scratch; --";
+    await t.db.query("INSERT INTO scratch (id, label) VALUES ($1, $2)", [2, hostile]);
+    const rows = await t.db.query<{ label: string }>("SELECT label FROM scratch WHERE id = 2");
+    assert.equal(rows[0].label, hostile);
+    await t.db.query("DELETE FROM scratch");
+  });
+
+  test("a transaction that fails leaves nothing behind, including rows it copied", async () => {
+    await assert.rejects(
+      t.db.transaction(async (tx) => {
+        await tx.copyFrom("scratch", ["id", "label"], [encodeCopyRow([10, "copied"])]);
+        await tx.query("INSERT INTO scratch (id, label) VALUES (11, 'inserted')");
+        await tx.query("INSERT INTO scratch (id, label) VALUES (11, 'duplicate key')");
+      }),
+      /duplicate key|unique/i,
+    );
+    const rows = await t.db.query("SELECT * FROM scratch");
+    assert.equal(rows.length, 0);
+  });
+
+  test("COPY round-trips any text, including tabs, newlines, backslashes and \\N", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.option(fc.string({ unit: "grapheme", maxLength: 30 })), { minLength: 1, maxLength: 20 }),
+        async (labels) => {
+          const texts = labels.map((l) => (l === null ? null : l.replaceAll("\u0000", "")));
+          await t.db.transaction(async (tx) => {
+            await tx.query("DELETE FROM scratch");
+            const loaded = await tx.copyFrom(
+              "scratch",
+              ["id", "label"],
+              texts.map((l, i) => encodeCopyRow([i, l])),
+            );
+            assert.equal(loaded, texts.length);
+            const rows = await tx.query<{ id: number; label: string | null }>(
+              "SELECT id, label FROM scratch ORDER BY id",
+            );
+            assert.deepEqual(
+              rows.map((r) => r.label),
+              texts,
+            );
+          });
+        },
+      ),
+      { numRuns: 25 },
+    );
+    await t.db.query("DELETE FROM scratch");
+  });
+
+  test("the bulk loader batches rows per table and reports what it loaded", async () => {
+    const flushed: number[] = [];
+    const shape = { table: "scratch", columns: ["id", "label", "on_date", "amount", "flag"] };
+    const count = await t.db.transaction(async (tx) => {
+      const loader = new BulkLoader(tx, { batchRows: 1_000, onFlush: (_table, n) => flushed.push(n) });
+      for (let i = 0; i < 4_500; i++) {
+        const wait = loader.add(shape, [i, `row ${i}`, "2014-04-01", i / 4, i % 2 === 0]);
+        if (wait) await wait;
+      }
+      const loaded = await loader.finish();
+      return loaded.get("scratch");
+    });
+    assert.equal(count, 4_500);
+    assert.deepEqual(flushed, [1_000, 1_000, 1_000, 1_000, 500]);
+    const [row] = await t.db.query<{ n: number; s: number }>(
+      "SELECT count(*) AS n, sum(amount) AS s FROM scratch",
+    );
+    assert.equal(row.n, 4_500);
+    assert.equal(row.s, (4_499 * 4_500) / 2 / 4);
+    await t.db.query("DELETE FROM scratch");
+  });
+
+  test("the bulk loader surfaces a failed COPY and the transaction rolls back whole", async () => {
+    const shape = { table: "scratch", columns: ["id", "label"] };
+    await assert.rejects(
+      t.db.transaction(async (tx) => {
+        const loader = new BulkLoader(tx, { batchRows: 10 });
+        for (let i = 0; i < 25; i++) loader.add(shape, [i % 15, "dup after 15"]);
+        await loader.finish();
+      }),
+      /duplicate key|unique/i,
+    );
+    const rows = await t.db.query("SELECT 1 FROM scratch");
+    assert.equal(rows.length, 0);
+  });
+
+  test("the bulk loader refuses a row with the wrong number of values", () => {
+    const loader = new BulkLoader(t.db);
+    assert.throws(
+      () => loader.add({ table: "scratch", columns: ["id", "label"] }, [1]),
+      /1 values for 2 columns/,
+    );
+  });
+});
