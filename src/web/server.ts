@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import Fastify, { type FastifyReply } from "fastify";
+import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import type { Db } from "../store/db.ts";
 import { migrationStatus } from "../store/migrate.ts";
 import { type PlaceSummary, placeSummary } from "../store/place-summary.ts";
-import { createViews, NHSUK_DIST } from "./render.ts";
+import { registerAssetRoutes } from "./assets.ts";
+import { createViews } from "./render.ts";
 
 export interface WebOptions {
   db: Db;
@@ -22,16 +21,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
-};
-
-const ASSET_TYPES: Record<string, string> = {
-  css: "text/css; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  svg: "image/svg+xml",
-  png: "image/png",
-  ico: "image/x-icon",
-  json: "application/json",
-  map: "application/json",
 };
 
 const healthSchema = {
@@ -71,7 +60,7 @@ export async function createWebServer(options: WebOptions) {
   const { db, placeName } = options;
   const ttl = options.summaryTtlMs ?? 30_000;
   const views = createViews();
-  const app = Fastify({ loggerInstance: options.logger });
+  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger });
 
   let cached: { at: number; summary: Promise<PlaceSummary> } | null = null;
   const summary = () => {
@@ -161,29 +150,7 @@ export async function createWebServer(options: WebOptions) {
     return reply.type("text/html; charset=utf-8").send(html);
   });
 
-  app.get<{ Params: { file: string } }>("/assets/nhsuk/:file", (request, reply) =>
-    sendAsset(reply, join(NHSUK_DIST, "nhsuk"), request.params.file),
-  );
-  app.get<{ Params: { file: string } }>("/assets/nhsuk/images/:file", (request, reply) =>
-    sendAsset(reply, join(NHSUK_DIST, "nhsuk/assets/images"), request.params.file),
-  );
+  registerAssetRoutes(app);
 
   return app;
-}
-
-async function sendAsset(
-  reply: FastifyReply,
-  dir: string,
-  file: string,
-): Promise<FastifyReply> {
-  const ext = /^[a-z0-9][a-z0-9.-]*\.([a-z]+)$/.exec(file)?.[1];
-  const type = ext ? ASSET_TYPES[ext] : undefined;
-  if (!type)
-    return reply.status(404).type("application/problem+json").send({ title: "Not found", status: 404 });
-  try {
-    const body = await readFile(join(dir, file));
-    return reply.type(type).header("cache-control", "public, max-age=86400").send(body);
-  } catch {
-    return reply.status(404).type("application/problem+json").send({ title: "Not found", status: 404 });
-  }
 }

@@ -9,46 +9,66 @@ import type { Db } from "../../src/store/db.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { openDb } from "../../src/store/open.ts";
 
-export interface TestDb {
-  db: Db;
-  /** The environment a child process (the CLI) needs to reach the same database. */
-  env: Record<string, string>;
-  dispose(): Promise<void>;
-}
-
 export const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
 
-export async function openTestDb(options: { migrate?: boolean } = {}): Promise<TestDb> {
+export interface TestDatabase {
+  home: string;
+  databaseUrl: string | undefined;
+  /** The environment a child process (the CLI) needs to reach this database. */
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+async function onServer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An empty database for this test file, not yet opened (so a child process can open it). */
+export async function createTestDatabase(): Promise<TestDatabase> {
   const home = mkdtempSync(join(tmpdir(), "oneplace-test-"));
   let databaseUrl: string | undefined;
-  let dropDatabase = async () => {};
+  let name: string | undefined;
   if (serverUrl) {
-    const name = `oneplace_test_${randomBytes(6).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
+    name = `oneplace_test_${randomBytes(6).toString("hex")}`;
+    await onServer(`CREATE DATABASE ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
   }
-  const db = await openDb({ databaseUrl, home });
-  if (options.migrate !== false) await migrate(db);
   const env: Record<string, string> = { ONEPLACE_HOME: home };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   return {
-    db,
+    home,
+    databaseUrl,
     env,
+    async drop() {
+      if (name) await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestDb extends TestDatabase {
+  db: Db;
+  dispose(): Promise<void>;
+}
+
+export async function openTestDb(options: { migrate?: boolean } = {}): Promise<TestDb> {
+  const database = await createTestDatabase();
+  const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+  if (options.migrate !== false) await migrate(db);
+  return {
+    ...database,
+    db,
     async dispose() {
       await db.close().catch(() => {});
-      await dropDatabase();
-      rmSync(home, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

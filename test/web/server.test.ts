@@ -83,6 +83,8 @@ test("the NHS.UK stylesheet is served, and nothing outside the asset folders", a
   const css = await app.inject({ method: "GET", url: "/assets/nhsuk/nhsuk-frontend.min.css" });
   assert.equal(css.statusCode, 200);
   assert.match(String(css.headers["content-type"]), /text\/css/);
+  assert.match(css.body, /\.nhsuk-header/);
+  assert.doesNotMatch(css.body, /url\(https?:/, "nothing may load from another site at run time");
   for (const url of [
     "/assets/nhsuk/..%2F..%2Fpackage.json",
     "/assets/nhsuk/index.scss",
