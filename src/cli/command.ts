@@ -33,7 +33,11 @@ export function helpText(command: Command): string {
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs | "help" {
   const options: NonNullable<ParseArgsConfig["options"]> = { help: { type: "boolean", short: "h" } };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = { type: spec.type, short: spec.short, multiple: spec.multiple, default: spec.default };
+    // Node 24 refuses keys that are present but undefined, so copy only those the spec sets.
+    const { description: _d, valueName: _v, ...parseSpec } = spec;
+    options[name] = Object.fromEntries(
+      Object.entries(parseSpec).filter(([, v]) => v !== undefined),
+    ) as typeof parseSpec;
   }
   try {
     const parsed = parseArgs({

@@ -1,12 +1,32 @@
 import { readFileSync } from "node:fs";
 import { type Command, helpText, parseCommandArgs } from "./command.ts";
+import { AUDIT_COMMANDS } from "./commands/audit.ts";
+import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
+import { modelReport, modelTrain } from "./commands/model.ts";
 import { serve } from "./commands/serve.ts";
+import { stratify, stratifyReport } from "./commands/stratify.ts";
 import { synth } from "./commands/synth.ts";
+import { USER_COMMANDS } from "./commands/users.ts";
 import { CliError, describeFailure, EXIT_USAGE } from "./errors.ts";
 
-const COMMANDS: readonly Command[] = [demo, serve, synth, dbMigrate, dbStatus];
+const COMMANDS: readonly Command[] = [
+  demo,
+  serve,
+  synth,
+  dbMigrate,
+  dbStatus,
+  ...USER_COMMANDS,
+  ...AUDIT_COMMANDS,
+  stratify,
+  stratifyReport,
+  modelTrain,
+  modelReport,
+  cohortRun,
+  cohortSave,
+  cohortRegister,
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -16,7 +36,7 @@ function version(): string {
 }
 
 function overview(): string {
-  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary.split(":")[0].split(".")[0]}`);
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(20)} ${c.summary.split(":")[0].split(".")[0]}`);
   return `OnePlace ${version()}: integrated health and social care for a place.
 
 Usage: oneplace <command> [options]

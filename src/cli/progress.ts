@@ -2,7 +2,8 @@
 // it prints a plain line at most every few seconds, so logs stay readable.
 
 export interface Progress {
-  update(done: number, detail?: string): void;
+  /** total may be revised as work reveals its size. */
+  update(done: number, detail?: string, total?: number): void;
   finish(detail?: string): void;
 }
 
@@ -19,19 +20,21 @@ export function createProgress(
   const interactive = stream.isTTY === true;
   let lastDraw = 0;
   let done = 0;
+  let expected = total;
 
   const line = (detail?: string) => {
     const seconds = (performance.now() - started) / 1000;
-    const share = total > 0 ? Math.min(1, done / total) : 0;
+    const share = expected > 0 ? Math.min(1, done / expected) : 0;
     const filled = Math.round(share * WIDTH);
     const rate = seconds > 0 ? Math.round(done / seconds) : 0;
     const fmt = (n: number) => n.toLocaleString("en-GB");
-    return `${label} [${"█".repeat(filled)}${"░".repeat(WIDTH - filled)}] ${fmt(done)}/${fmt(total)} ${(share * 100).toFixed(0)}% ${fmt(rate)}/s ${seconds.toFixed(1)}s${detail ? ` ${detail}` : ""}`;
+    return `${label} [${"█".repeat(filled)}${"░".repeat(WIDTH - filled)}] ${fmt(done)}/${fmt(expected)} ${(share * 100).toFixed(0)}% ${fmt(rate)}/s ${seconds.toFixed(1)}s${detail ? ` ${detail}` : ""}`;
   };
 
   return {
-    update(n, detail) {
+    update(n, detail, newTotal) {
       done = n;
+      if (newTotal !== undefined) expected = newTotal;
       const now = performance.now();
       if (now - lastDraw < (interactive ? 100 : 5_000)) return;
       lastDraw = now;
@@ -39,7 +42,7 @@ export function createProgress(
       else stream.write(`${line(detail)}\n`);
     },
     finish(detail) {
-      done = Math.max(done, total);
+      done = Math.max(done, expected);
       if (interactive) stream.write(`\r\x1b[2K${line(detail)}\n`);
       else stream.write(`${line(detail)}\n`);
     },

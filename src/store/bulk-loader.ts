@@ -29,6 +29,7 @@ export class BulkLoader {
   readonly #onFlush: ((table: string, rows: number) => void) | undefined;
   readonly #buffers = new Map<string, Buffer>();
   readonly #loaded = new Map<string, number>();
+  readonly #copySeconds = new Map<string, number>();
   #inFlight: Promise<void> = Promise.resolve();
   #queued = 0;
   #failure: unknown = null;
@@ -65,8 +66,11 @@ export class BulkLoader {
     this.#inFlight = this.#inFlight.then(async () => {
       if (this.#failure) return;
       try {
+        const started = performance.now();
         const n = await this.#conn.copyFrom(shape.table, shape.columns, lines);
+        const seconds = (performance.now() - started) / 1000;
         this.#loaded.set(shape.table, (this.#loaded.get(shape.table) ?? 0) + n);
+        this.#copySeconds.set(shape.table, (this.#copySeconds.get(shape.table) ?? 0) + seconds);
         this.#onFlush?.(shape.table, n);
       } catch (error) {
         this.#failure = error;
@@ -74,6 +78,11 @@ export class BulkLoader {
         this.#queued--;
       }
     });
+  }
+
+  /** Seconds spent in COPY per table so far: rows / seconds is the engine's load rate for that table. */
+  copySeconds(): Map<string, number> {
+    return new Map(this.#copySeconds);
   }
 
   /** Sends what is left and waits for every COPY; throws the first failure. Returns rows loaded per table. */

@@ -1,9 +1,11 @@
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
+import type { AuthConfig } from "../governance/auth-config.ts";
 import type { Db } from "../store/db.ts";
 import { migrationStatus } from "../store/migrate.ts";
 import { type PlaceSummary, placeSummary } from "../store/place-summary.ts";
 import { registerAssetRoutes } from "./assets.ts";
+import { registerAuth } from "./auth.ts";
 import { createViews } from "./render.ts";
 
 export interface WebOptions {
@@ -12,6 +14,8 @@ export interface WebOptions {
   placeName: string;
   /** How long a computed summary is served before it is counted again. */
   summaryTtlMs?: number;
+  /** Sign-in settings; read from the environment when absent. */
+  auth?: AuthConfig;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -107,6 +111,13 @@ export async function createWebServer(options: WebOptions) {
         status: 404,
         detail: `No page at ${request.method} this path`,
       });
+  });
+
+  // Every route is closed to anyone not signed in, except these, which show no personal data.
+  await registerAuth(app, {
+    db,
+    config: options.auth,
+    publicRoutes: ["/", "/health", "/api/status", "/assets/nhsuk/:file", "/assets/nhsuk/images/:file"],
   });
 
   app.get(

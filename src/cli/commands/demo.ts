@@ -3,13 +3,13 @@ import { type Command, intOption } from "../command.ts";
 import { engineDescription, out, withDb } from "../context.ts";
 import { serveUntilStopped } from "../serve-web.ts";
 import { webOptions } from "./serve.ts";
-import { formatLoadResult, generateInto, synthConfigFromArgs } from "./synth.ts";
+import { formatLoadResult, generateInto, synthConfigFromArgs, synthOptions } from "./synth.ts";
 
 export const demo: Command = {
   name: "demo",
   summary:
     "Run OnePlace on the embedded database: create it if needed, generate and load the synthetic Thurrock if it is empty, print a summary and serve the status page.",
-  usage: "oneplace demo [--port 3000] [--people N] [--seed S] [--no-serve]",
+  usage: "oneplace demo [--port 3000] [--people N] [--seed S] [--from DATE] [--to DATE] [--no-serve]",
   options: {
     ...webOptions,
     people: {
@@ -22,6 +22,8 @@ export const demo: Command = {
       valueName: "text",
       description: 'Seed for the generated place (default "thurrock")',
     },
+    from: synthOptions.from,
+    to: synthOptions.to,
     "no-serve": {
       type: "boolean",
       description: "Load and print the summary, then exit without starting the server",

@@ -93,7 +93,7 @@ export async function generateInto(
   const result = await loadSyntheticPlace(db, config, (p) => {
     let rows = 0;
     for (const n of p.rowsByTable.values()) rows += n;
-    progress.update(p.peopleDone, `people, ${rows.toLocaleString("en-GB")} rows`);
+    progress.update(p.peopleDone, `people, ${rows.toLocaleString("en-GB")} rows`, p.peopleTotal);
   });
   progress.finish("people");
   return result;

@@ -1,0 +1,126 @@
+// Benchmarks stratification on the place already loaded (ONEPLACE_HOME or DATABASE_URL): model training (if
+// asked, or if there is no model), a full run, rescoring one person after a new event, and cohort queries.
+// Prints figures; not a timed test. The rescoring part adds and then removes one emergency admission per
+// person it times, so run it on a scratch database.
+//   node bench/risk-stratify.ts [--train] [--rescore N] [--cohort-runs N]
+import { execFileSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { countCohort } from "../src/risk/cohort.ts";
+import { activeModel, trainModel } from "../src/risk/model.ts";
+import { rescorePeople, stratify } from "../src/risk/stratify.ts";
+import { migrate } from "../src/store/migrate.ts";
+import { openDb, storeConfigFromEnv } from "../src/store/open.ts";
+
+const { values } = parseArgs({
+  options: {
+    train: { type: "boolean" },
+    rescore: { type: "string", default: "50" },
+    "cohort-runs": { type: "string", default: "20" },
+    "as-of": { type: "string" },
+    "train-date": { type: "string", default: "2014-04-01" },
+    "validate-date": { type: "string", default: "2015-04-01" },
+  },
+});
+
+/** Peak resident memory of the PostgreSQL server's processes, sampled (an upper bound: shared memory counts per process). */
+function postgresRssMb(): number {
+  try {
+    const text = execFileSync("ps", ["-C", "postgres", "-o", "rss="], { encoding: "utf8" });
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .reduce((s, l) => s + Number(l.trim()) / 1024, 0);
+  } catch {
+    return 0;
+  }
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+const db = await openDb(storeConfigFromEnv());
+await migrate(db);
+const [{ people }] = await db.query<{ people: number }>("SELECT count(*) AS people FROM person");
+console.log(`engine ${db.engine}, ${people.toLocaleString("en-GB")} people in the database`);
+let peakPg = 0;
+const sampler = setInterval(() => {
+  if (db.engine === "postgres") peakPg = Math.max(peakPg, postgresRssMb());
+}, 250);
+
+if (values.train || !(await activeModel(db))) {
+  const t0 = performance.now();
+  const model = await trainModel(db, {
+    trainIndexDate: values["train-date"],
+    validationIndexDate: values["validate-date"],
+  });
+  console.log(
+    `model training: ${((performance.now() - t0) / 1000).toFixed(1)} s (version ${model.version}, AUC ${model.validation.auc.toFixed(3)}, slope ${model.validation.calibrationSlope.toFixed(2)})`,
+  );
+}
+
+const t1 = performance.now();
+const summary = await stratify(db, { asOf: values["as-of"] });
+console.log(
+  `full stratification: ${((performance.now() - t1) / 1000).toFixed(1)} s for ${summary.people.toLocaleString("en-GB")} registered people (eFI, features, scores, ranks)`,
+);
+
+const rescoreRuns = Number(values.rescore);
+if (rescoreRuns > 0) {
+  const sample = await db.query<{ person_id: string }>(
+    `SELECT person_id::text FROM risk_person WHERE age >= 65 ORDER BY md5(person_id::text) LIMIT ${rescoreRuns}`,
+  );
+  const times: number[] = [];
+  for (const { person_id } of sample) {
+    const [spell] = await db.query<{ spell_id: string }>(
+      `INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class,
+                                   discharged_at, source_system, source_record_id, received_at)
+       VALUES ($1, gen_random_uuid(), 'ZZBENCH', $2::date - 3 + time '10:00', 'emergency', 'inpatient',
+               $2::date - 1 + time '10:00', 'bench', gen_random_uuid()::text, now())
+       RETURNING spell_id::text`,
+      [person_id, summary.asOf],
+    );
+    const t = performance.now();
+    await rescorePeople(db, [person_id]);
+    times.push(performance.now() - t);
+    await db.query("DELETE FROM hospital_spell WHERE person_id = $1 AND spell_id = $2", [
+      person_id,
+      spell.spell_id,
+    ]);
+    await rescorePeople(db, [person_id]);
+  }
+  console.log(
+    `rescoring one person after a new event: median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms over ${times.length} people`,
+  );
+}
+
+const cohortRuns = Number(values["cohort-runs"]);
+if (cohortRuns > 0) {
+  const criteria = [
+    { age: { min: 65 }, efiCategories: ["moderate", "severe"] },
+    { riskTiers: ["very-high", "high"], carePlan: false },
+    {
+      deficits: { all: ["falls"], any: ["heart-failure", "diabetes"] },
+      activity: [{ measure: "emergency-admissions", min: 1 }],
+    },
+    { riskPercentile: { min: 95 }, socialCare: { any: ["home-care"] }, localities: ["ZZL01", "ZZL03"] },
+  ] as const;
+  const times: number[] = [];
+  for (let i = 0; i < cohortRuns; i++) {
+    for (const c of criteria) {
+      const t = performance.now();
+      await countCohort(db, c as never);
+      times.push(performance.now() - t);
+    }
+  }
+  console.log(
+    `cohort counts by practice and locality: median ${percentile(times, 0.5).toFixed(0)} ms, p95 ${percentile(times, 0.95).toFixed(0)} ms over ${times.length} queries`,
+  );
+}
+clearInterval(sampler);
+const nodeMb = process.resourceUsage().maxRSS / 1024;
+console.log(
+  `peak memory: node ${nodeMb.toFixed(0)} MB${db.engine === "postgres" ? `, PostgreSQL processes (sampled, shared memory counted per process) ${peakPg.toFixed(0)} MB` : " (PGlite runs inside node)"}`,
+);
+await db.close();

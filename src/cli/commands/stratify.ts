@@ -1,0 +1,314 @@
+import { readFileSync } from "node:fs";
+import { addDays, addMonths, isIsoDate } from "../../core/dates.ts";
+import { efiOn } from "../../risk/efi.ts";
+import { hiuActivityByQuarter } from "../../risk/hiu.ts";
+import { explainScore, modelById, NoValidatedModelError } from "../../risk/model.ts";
+import { nationalCondition } from "../../risk/national-condition.ts";
+import { efiByPractice, tiersByLocality } from "../../risk/reports.ts";
+import { writeSettings } from "../../risk/settings.ts";
+import {
+  latestFullRun,
+  peopleChangedSince,
+  type RunSummary,
+  rescorePeople,
+  stratify as stratifyPlace,
+} from "../../risk/stratify.ts";
+import type { Db } from "../../store/db.ts";
+import { type Command, usageHint } from "../command.ts";
+import { engineDescription, out, outJson, withDb } from "../context.ts";
+import { CliError, EXIT_USAGE } from "../errors.ts";
+
+const num = (n: number) => n.toLocaleString("en-GB");
+const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "-");
+
+function dateValue(value: string | boolean | undefined, name: string, command: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !isIsoDate(value)) {
+    throw new CliError(`--${name} must be a date written YYYY-MM-DD, not "${value}"`, {
+      exitCode: EXIT_USAGE,
+      hint: usageHint(command),
+    });
+  }
+  return value;
+}
+
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new CliError(
+      `Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      { cause },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new CliError(`${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+}
+
+export function formatRunSummary(s: RunSummary, db: Db): string {
+  const lines = [
+    `Stratified ${num(s.people)} registered people as at ${s.asOf}${s.modelVersion ? ` with risk model version ${s.modelVersion}` : " (eFI only, no risk scores)"} in ${s.seconds.toFixed(1)} s (${engineDescription(db)}).`,
+    `eFI of the ${num(s.aged65)} people aged 65 and over: fit ${num(s.efi.fit)} (${pct(s.efi.fit, s.aged65)}), mild ${num(s.efi.mild)} (${pct(s.efi.mild, s.aged65)}), moderate ${num(s.efi.moderate)} (${pct(s.efi.moderate, s.aged65)}), severe ${num(s.efi.severe)} (${pct(s.efi.severe, s.aged65)}).`,
+  ];
+  if (s.modelVersion) {
+    lines.push(
+      `Risk tiers: very high ${num(s.tiers["very-high"])}, high ${num(s.tiers.high)}, rising ${num(s.tiers.rising)}, low ${num(s.tiers.low)}.`,
+    );
+  }
+  lines.push(`High Intensity Users: ${num(s.hiu)}.`);
+  return lines.join("\n");
+}
+
+export const stratify: Command = {
+  name: "stratify",
+  summary:
+    "Rescore the whole population: eFI, what is known about each person and their emergency admission risk, with tiers and High Intensity Users.",
+  usage:
+    "oneplace stratify [--as-of DATE] [--efi-only] [--settings FILE] [--changed | --person ID ...] [--json] [--quiet]",
+  options: {
+    "as-of": {
+      type: "string",
+      valueName: "date",
+      description: "The date the picture is as at (default: the latest activity in the data)",
+    },
+    "efi-only": { type: "boolean", description: "Compute the eFI and activity only, without risk scores" },
+    settings: {
+      type: "string",
+      valueName: "file",
+      description:
+        "JSON with tier shares, HIU thresholds or the national condition's tiers, stored before the run",
+    },
+    changed: {
+      type: "boolean",
+      description: "Only rescore people with records received since the last full run",
+    },
+    person: {
+      type: "string",
+      multiple: true,
+      valueName: "id",
+      description: "Only rescore this person (internal id; repeat for more)",
+    },
+    json: { type: "boolean", description: "Print the run summary as JSON" },
+    quiet: { type: "boolean", short: "q", description: "No progress messages" },
+  },
+  async run({ values }) {
+    const asOf = dateValue(values["as-of"], "as-of", "stratify");
+    const people = (values.person as unknown as string[] | undefined) ?? [];
+    if ((values.changed || people.length) && (asOf || values["efi-only"])) {
+      throw new CliError(
+        "--changed and --person rescore at the last full run's date and model; drop --as-of and --efi-only.",
+        {
+          exitCode: EXIT_USAGE,
+          hint: usageHint("stratify"),
+        },
+      );
+    }
+    return withDb(
+      async (db) => {
+        if (typeof values.settings === "string") await writeSettings(db, readJsonFile(values.settings));
+        if (values.changed || people.length) {
+          const run = await latestFullRun(db);
+          if (!run)
+            throw new CliError("There is no full stratification to update yet.", {
+              hint: "Run 'oneplace stratify' first.",
+            });
+          const ids = values.changed ? await peopleChangedSince(db, run.startedAt) : people;
+          const started = performance.now();
+          const result = await rescorePeople(db, ids);
+          const seconds = (performance.now() - started) / 1000;
+          if (values.json) outJson({ ...result, seconds });
+          else
+            out(
+              `Rescored ${num(result.rescored)} people as at ${result.asOf} in ${seconds.toFixed(2)} s; ${num(result.removed)} no longer registered or alive.`,
+            );
+          return 0;
+        }
+        const quiet = values.quiet || values.json;
+        try {
+          const summary = await stratifyPlace(db, {
+            asOf,
+            efiOnly: values["efi-only"] === true,
+            onStep: (step) => {
+              if (!quiet) process.stderr.write(`${step}...\n`);
+            },
+          });
+          if (values.json) outJson(summary);
+          else out(formatRunSummary(summary, db));
+        } catch (error) {
+          if (error instanceof NoValidatedModelError) {
+            throw new CliError(error.message, {
+              hint: "Run 'oneplace model train' (it validates on a later year), or use --efi-only.",
+              cause: error,
+            });
+          }
+          throw error;
+        }
+        return 0;
+      },
+      { migrate: true },
+    );
+  },
+};
+
+export const stratifyReport: Command = {
+  name: "stratify report",
+  summary:
+    "Report the latest stratification: eFI by practice, risk tiers and High Intensity Users by locality, their activity per quarter, and the national condition.",
+  usage: "oneplace stratify report [--hiu-identified DATE] [--person ID] [--json]",
+  options: {
+    "hiu-identified": {
+      type: "string",
+      valueName: "date",
+      description:
+        "Identify High Intensity Users as at this date (default: a year before the stratification)",
+    },
+    person: {
+      type: "string",
+      valueName: "id",
+      description:
+        "Explain one person instead: eFI deficits with their records, and the factors behind their score",
+    },
+    json: { type: "boolean", description: "Print as JSON" },
+  },
+  async run({ values }) {
+    const identified = dateValue(values["hiu-identified"], "hiu-identified", "stratify report");
+    return withDb(
+      async (db) => {
+        const run = await latestFullRun(db);
+        if (!run)
+          throw new CliError("There is no stratification yet.", { hint: "Run 'oneplace stratify' first." });
+        if (typeof values.person === "string")
+          return explainPerson(db, values.person, run.asOf, run.modelId, values.json === true);
+        const identifiedOn = identified ?? addMonths(run.asOf, -12);
+        const [efi, tiers, condition, hiu] = [
+          await efiByPractice(db),
+          await tiersByLocality(db),
+          await nationalCondition(db),
+          await hiuActivityByQuarter(db, {
+            identifiedOn,
+            from: addDays(addMonths(identifiedOn, -12), 1),
+            to: run.asOf > identifiedOn ? run.asOf : addMonths(identifiedOn, 12),
+          }),
+        ];
+        if (values.json) {
+          outJson({
+            asOf: run.asOf,
+            efiByPractice: efi,
+            tiersByLocality: tiers,
+            nationalCondition: condition,
+            hiu,
+          });
+          return 0;
+        }
+        out(`Stratification as at ${run.asOf} (${num(run.people)} people).`);
+        out("");
+        out("eFI of people aged 65 and over, by practice");
+        out(
+          `  ${"practice".padEnd(34)} ${"65+".padStart(7)}  ${"fit".padStart(13)}  ${"mild".padStart(13)}  ${"moderate".padStart(13)}  ${"severe".padStart(13)}`,
+        );
+        const cell = (n: number, of: number) => `${num(n)} (${pct(n, of)})`.padStart(13);
+        for (const r of efi) {
+          out(
+            `  ${`${r.code} ${r.name}`.slice(0, 34).padEnd(34)} ${num(r.aged65).padStart(7)}  ${cell(r.fit, r.aged65)}  ${cell(r.mild, r.aged65)}  ${cell(r.moderate, r.aged65)}  ${cell(r.severe, r.aged65)}`,
+          );
+        }
+        out("");
+        out("Risk tiers and High Intensity Users, by locality");
+        for (const r of tiers) {
+          out(
+            `  ${`${r.code} ${r.name}`.slice(0, 40).padEnd(40)} ${num(r.people).padStart(8)} people: very high ${num(r.veryHigh)}, high ${num(r.high)}, rising ${num(r.rising)}, HIU ${num(r.hiu)}`,
+          );
+        }
+        out("");
+        const p = condition.place;
+        out(
+          `National condition (adults aged ${condition.adultAge}+, high risk = ${condition.highRiskTiers.join(" or ")})`,
+        );
+        out(
+          `  adults at high risk of emergency admission: ${num(p.highRisk)} of ${num(p.adults)} (${pct(p.highRisk, p.adults)})`,
+        );
+        out(
+          `  of them, with a joint care plan: ${num(p.withJointCarePlan)} (${pct(p.withJointCarePlan, p.highRisk)})`,
+        );
+        out(
+          `  of them, with an accountable lead professional: ${num(p.withLeadProfessional)} (${pct(p.withLeadProfessional, p.highRisk)})`,
+        );
+        out("");
+        out(
+          `High Intensity Users identified as at ${hiu.identifiedOn}: ${num(hiu.identified)}, of whom ${num(hiu.diedInPeriod)} died by ${hiu.to} and are left out.`,
+        );
+        out(
+          "  Non-elective activity per quarter (emergency admissions + A&E + unplanned community and mental health contacts):",
+        );
+        const localities = [...new Set(hiu.quarters.map((q) => q.locality))];
+        for (const l of localities) {
+          const qs = hiu.quarters.filter((q) => q.locality === l);
+          out(
+            `  ${l.padEnd(8)} ${qs
+              .map(
+                (q) =>
+                  `${q.label}: ${num(q.total)}${q.changeFromFirst === null ? "" : ` (${q.changeFromFirst > 0 ? "+" : ""}${(100 * q.changeFromFirst).toFixed(0)}%)`}`,
+              )
+              .join(", ")}`,
+          );
+        }
+        out(
+          "  Changes are against the first quarter shown. People chosen for high activity tend to have less later",
+        );
+        out(
+          "  even without help (regression to the mean): compare with a matched group before crediting a scheme.",
+        );
+        return 0;
+      },
+      { migrate: true },
+    );
+  },
+};
+
+/** One person's eFI and score explanation: personal data, so governance must wrap this face when it lands. */
+async function explainPerson(
+  db: Db,
+  personId: string,
+  asOf: string,
+  modelId: string | null,
+  json: boolean,
+): Promise<number> {
+  const efi = await efiOn(db, personId, asOf).catch(() => null);
+  if (!efi) throw new CliError(`No person with id ${personId} was known on ${asOf}.`);
+  const model = modelId ? await modelById(db, modelId) : null;
+  const factors = model ? await explainScore(db, model, personId) : null;
+  const [score] = await db.query<{
+    probability: number | null;
+    risk_tier: string | null;
+    risk_percentile: number | null;
+  }>("SELECT probability, risk_tier, risk_percentile FROM risk_person WHERE person_id = $1", [personId]);
+  if (json) {
+    outJson({ efi, score: score ?? null, factors });
+    return 0;
+  }
+  out(`Person ${personId} as at ${asOf}, aged ${efi.age}`);
+  out(
+    `eFI: ${efi.deficitCount}/36 = ${efi.score.value.toFixed(3)}${efi.category ? `, ${efi.category}` : " (the eFI is given a category from age 65)"}`,
+  );
+  for (const d of efi.deficits) {
+    const from =
+      d.basis === "prescriptions"
+        ? `${d.value} different medicines in the 12 months`
+        : `${d.codeSystem} ${d.code}${d.value === null ? "" : ` = ${d.value}`} recorded ${d.firstOn} (${d.sourceTable} ${d.sourceIds[0]})`;
+    out(`  ${d.name.padEnd(34)} ${from}`);
+  }
+  if (score?.probability != null) {
+    out(
+      `Risk of an emergency admission in the next 12 months: ${(100 * score.probability).toFixed(1)}% (${score.risk_tier}, ${score.risk_percentile?.toFixed(1)}th percentile)`,
+    );
+    out("Factors raising it most (log-odds against an average person):");
+    for (const f of (factors ?? []).filter((x) => x.logOdds > 0).slice(0, 6)) {
+      out(`  +${f.logOdds.toFixed(2)}  ${f.label}: ${f.value}`);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,219 @@
+// The one choke point for personal data. Every face (web pages, the FHIR API, exports, reports) asks here
+// before it reads a person's data, and every answer, allow or deny, is in the audit trail before the face
+// gets it. See docs/governance.md.
+import { isUuid } from "../core/ids.ts";
+import { appendAuditEvent } from "./audit-log.ts";
+import { breakGlassReasonProblem, insertBreakGlass } from "./break-glass.ts";
+import { BREAK_GLASS_ACTIONS, evaluateAccess } from "./policy.ts";
+import { type FactsScope, factsForPeople, factsForPerson } from "./relationship-facts.ts";
+import type { AccessContext, AccessDecision, Action, PersonFacts } from "./types.ts";
+
+export interface AccessRequest extends AccessContext {
+  person: string;
+  action: Action;
+  /** Ask for emergency access when there is no legitimate relationship: a typed reason is required. */
+  breakGlass?: { reason: string };
+}
+
+/** Thrown by withPersonAccess when the decision is deny; faces turn it into 403. */
+export class AccessDenied extends Error {
+  override readonly name = "AccessDenied";
+  readonly statusCode = 403;
+  readonly decision: AccessDecision;
+  constructor(decision: AccessDecision) {
+    super(`Access denied: ${decision.reason}`);
+    this.decision = decision;
+  }
+}
+
+const UUID_LOWER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Upper bound for one filter call: a register of a large practice is well under this. */
+export const MAX_PEOPLE_PER_FILTER = 100_000;
+
+function denied(reason: string): AccessDecision {
+  return { allow: false, reason, relationship: null, disclosure: null, flagged: false, breakGlassId: null };
+}
+
+function clock(ctx: AccessContext): Date {
+  return ctx.now ? ctx.now() : new Date();
+}
+
+function scopeOf(ctx: AccessContext, at: Date): FactsScope {
+  return { user: ctx.user, roleAssignment: ctx.roleAssignment, at };
+}
+
+function auditBase(ctx: AccessContext, action: string) {
+  return {
+    actorUserId: ctx.user.userId,
+    actor: ctx.user.username,
+    roleCode: ctx.roleAssignment.role.roleCode,
+    teamCode: ctx.roleAssignment.team.teamCode,
+    purpose: ctx.purpose,
+    action,
+    channel: ctx.origin.channel,
+    clientAddress: ctx.origin.clientAddress ?? null,
+    detail: ctx.origin.detail ?? null,
+  };
+}
+
+function judge(ctx: AccessContext, action: Action, facts: PersonFacts): AccessDecision {
+  return evaluateAccess({
+    roleAssignment: ctx.roleAssignment,
+    userActive: ctx.user.status === "active",
+    purpose: ctx.purpose,
+    action,
+    facts,
+  });
+}
+
+async function breakGlass(
+  request: AccessRequest,
+  facts: PersonFacts,
+  at: Date,
+  reason: string,
+): Promise<AccessDecision> {
+  const { role } = request.roleAssignment;
+  const problem = breakGlassReasonProblem(reason);
+  if (problem) return denied(problem);
+  if (role.accessBasis !== "relationship" || !role.mayBreakGlass || request.user.status !== "active") {
+    return denied(`the ${role.name} role may not break glass`);
+  }
+  if (!request.roleAssignment.role.purposes.includes(request.purpose) || request.purpose !== "direct-care") {
+    return denied("break-glass is for direct care only");
+  }
+  if (!BREAK_GLASS_ACTIONS.includes(request.action)) {
+    return denied("break-glass covers one person's record, not lists or exports");
+  }
+  if (!facts.known) return denied("no such person");
+  const grant = await insertBreakGlass(request.db, {
+    user: request.user,
+    roleAssignment: request.roleAssignment,
+    personId: facts.personId,
+    reason,
+    at,
+  });
+  return judge(request, request.action, { ...facts, breakGlassId: grant.breakGlassId });
+}
+
+/**
+ * Decides whether this user, in this role, for this purpose, may take this action on this person, and
+ * records the attempt in the audit trail before returning. With breakGlass, a clinician without a
+ * relationship gets time-limited access, flagged to the IG officer.
+ */
+export async function decideAccess(request: AccessRequest): Promise<AccessDecision> {
+  const at = clock(request);
+  let decision: AccessDecision;
+  let personIds: string[] = [];
+  if (!isUuid(request.person)) {
+    decision = denied("not a person id");
+  } else {
+    personIds = [request.person.toLowerCase()];
+    const facts = await factsForPerson(request.db, scopeOf(request, at), personIds[0]);
+    decision = judge(request, request.action, facts);
+    if (!decision.allow && request.breakGlass) {
+      decision = await breakGlass(request, facts, at, request.breakGlass.reason);
+    }
+  }
+  await appendAuditEvent(
+    request.db,
+    {
+      ...auditBase(request, request.action),
+      personIds,
+      personCount: decision.allow ? 1 : 0,
+      allowed: decision.allow,
+      reason: decision.reason,
+      relationship: decision.relationship,
+      disclosure: decision.disclosure,
+      breakGlassId: decision.breakGlassId,
+      flagged: decision.flagged,
+    },
+    at,
+  );
+  if (decision.flagged) {
+    request.log?.warn(
+      { userId: request.user.userId, personId: personIds[0], breakGlassId: decision.breakGlassId },
+      "break-glass access: flagged to the IG officer",
+    );
+  } else if (!decision.allow) {
+    request.log?.info({ userId: request.user.userId, action: request.action }, "access denied");
+  }
+  return decision;
+}
+
+/** Runs fn only if access is allowed (and audited); otherwise throws AccessDenied. */
+export async function withPersonAccess<T>(
+  ctx: AccessContext,
+  personId: string,
+  action: Action,
+  fn: (decision: AccessDecision) => Promise<T>,
+  options: { breakGlass?: { reason: string } } = {},
+): Promise<T> {
+  const decision = await decideAccess({ ...ctx, person: personId, action, breakGlass: options.breakGlass });
+  if (!decision.allow) throw new AccessDenied(decision);
+  return fn(decision);
+}
+
+export interface FilteredPeople {
+  /** The people this user may see, in the order given. */
+  allowed: string[];
+  withheld: string[];
+  decisions: Map<string, AccessDecision>;
+}
+
+function summarise(decisions: Map<string, AccessDecision>, allowedCount: number): string {
+  const reasons = new Map<string, number>();
+  for (const d of decisions.values()) if (!d.allow) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
+  const total = decisions.size;
+  if (reasons.size === 0) return `all ${total} disclosed`;
+  const why = [...reasons].map(([reason, n]) => `${n}: ${reason}`).join("; ");
+  return `${allowedCount} of ${total} disclosed; withheld ${why}`;
+}
+
+/**
+ * The set form of decideAccess, for registers, searches and exports: the same rules applied to thousands
+ * of people in one query, and one audit row naming the people disclosed and those withheld.
+ */
+export async function filterPeopleForAccess(
+  ctx: AccessContext,
+  personIds: readonly string[],
+  action: Action,
+): Promise<FilteredPeople> {
+  if (personIds.length > MAX_PEOPLE_PER_FILTER) {
+    throw new RangeError(`at most ${MAX_PEOPLE_PER_FILTER} people may be filtered at once`);
+  }
+  const ids = [...new Set(personIds.map((id) => (UUID_LOWER.test(id) ? id : id.toLowerCase())))];
+  for (const id of ids) {
+    if (!UUID_LOWER.test(id)) throw new RangeError("filterPeopleForAccess: person ids must be UUIDs");
+  }
+  const at = clock(ctx);
+  const facts = await factsForPeople(ctx.db, scopeOf(ctx, at), ids);
+  const decisions = new Map<string, AccessDecision>();
+  for (const f of facts) decisions.set(f.personId, judge(ctx, action, f));
+  const allowed = ids.filter((id) => decisions.get(id)?.allow);
+  const withheld = ids.filter((id) => !decisions.get(id)?.allow);
+  const disclosed = allowed.map((id) => decisions.get(id) as AccessDecision);
+  const flagged = disclosed.filter((d) => d.flagged);
+  await appendAuditEvent(
+    ctx.db,
+    {
+      ...auditBase(ctx, action),
+      personIds: allowed,
+      withheldIds: withheld,
+      allowed: allowed.length > 0,
+      reason: ids.length === 0 ? "no people asked for" : summarise(decisions, allowed.length),
+      relationship: flagged.length > 0 ? "break-glass" : null,
+      disclosure: disclosed[0]?.disclosure ?? null,
+      breakGlassId: flagged[0]?.breakGlassId ?? null,
+      flagged: flagged.length > 0,
+    },
+    at,
+  );
+  if (flagged.length > 0) {
+    ctx.log?.warn(
+      { userId: ctx.user.userId, people: flagged.length },
+      "break-glass access in a list: flagged",
+    );
+  }
+  return { allowed, withheld, decisions };
+}

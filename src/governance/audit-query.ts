@@ -1,0 +1,70 @@
+// The IG officer's questions: who looked at this person, and what did this user look at. Asking is itself
+// recorded in the trail.
+import { isUuid } from "../core/ids.ts";
+import { normaliseNhsNumber } from "../core/nhs-number.ts";
+import type { Queryable } from "../store/db.ts";
+import type { AuditRecord } from "./audit-log.ts";
+import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
+import { GovernanceError } from "./errors.ts";
+import { type Operator, recordSecurityEvent } from "./security-events.ts";
+
+export const AUDIT_QUERY_LIMIT = 10_000;
+
+/** A person id, or an NHS Number (spaces allowed) looked up in the master person index. */
+export async function resolvePersonRef(db: Queryable, ref: string): Promise<string[]> {
+  if (isUuid(ref)) return [ref.toLowerCase()];
+  const nhs = normaliseNhsNumber(ref);
+  if (!nhs) throw new GovernanceError(`"${ref}" is neither a person id nor a valid NHS Number`);
+  const rows = await db.query<{ person_id: string }>("SELECT person_id FROM person WHERE nhs_number = $1", [
+    nhs,
+  ]);
+  if (rows.length === 0) throw new GovernanceError("no person has that NHS Number");
+  return rows.map((r) => r.person_id);
+}
+
+export async function auditForPerson(
+  db: Queryable,
+  operator: Operator,
+  ref: string,
+  limit = AUDIT_QUERY_LIMIT,
+): Promise<{ personIds: string[]; events: AuditRecord[] }> {
+  const personIds = await resolvePersonRef(db, ref);
+  const rows = await db.query(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_event
+      WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
+         OR ((person_set IS NOT NULL OR withheld_set IS NOT NULL)
+             AND (audit_set_contains(person_set, $1::uuid[]) OR audit_set_contains(withheld_set, $1::uuid[])))
+      ORDER BY seq LIMIT $2`,
+    [personIds, limit],
+  );
+  await recordSecurityEvent(db, operator, {
+    action: "audit-query",
+    allowed: true,
+    reason: "who accessed this person",
+    personIds,
+  });
+  return { personIds, events: rows.map(rowToAuditRecord) };
+}
+
+export async function auditForUser(
+  db: Queryable,
+  operator: Operator,
+  username: string,
+  limit = AUDIT_QUERY_LIMIT,
+): Promise<AuditRecord[]> {
+  const known = await db.query("SELECT 1 FROM app_user WHERE username = $1", [username]);
+  const seen = await db.query("SELECT 1 FROM audit_event WHERE actor = $1 LIMIT 1", [username]);
+  if (known.length === 0 && seen.length === 0)
+    throw new GovernanceError(`there is no user called ${username}`);
+  const rows = await db.query(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE actor = $1 ORDER BY seq LIMIT $2`,
+    [username, limit],
+  );
+  await recordSecurityEvent(db, operator, {
+    action: "audit-query",
+    allowed: true,
+    reason: "what this user accessed",
+    detail: `user ${username}`,
+  });
+  return rows.map(rowToAuditRecord);
+}

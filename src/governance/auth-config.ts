@@ -1,0 +1,97 @@
+// Sign-in settings, from the environment only. Secrets (the OpenID Connect client secret) come from a file
+// whose path is in the environment, never from the repository or the database.
+import { readFileSync } from "node:fs";
+import { GovernanceError } from "./errors.ts";
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: string;
+  /** The ID-token claim that names a OnePlace user (their username). */
+  usernameClaim: string;
+  scopes: string;
+  /** A label for the sign-in button, e.g. "NHS Care Identity" or the council's directory. */
+  label: string;
+}
+
+export interface AuthConfig {
+  maxFailedLogins: number;
+  lockoutMinutes: number;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  loginAttemptsPerMinute: number;
+  /** Secure cookies; off only for plain-http development on localhost. */
+  cookieSecure: boolean;
+  oidc: OidcConfig | null;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new GovernanceError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
+}
+
+function oidcFromEnv(env: NodeJS.ProcessEnv): OidcConfig | null {
+  const issuer = env.ONEPLACE_OIDC_ISSUER?.trim();
+  if (!issuer) return null;
+  const need = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value)
+      throw new GovernanceError(`ONEPLACE_OIDC_ISSUER is set but ${name} is not`, "See docs/governance.md.");
+    return value;
+  };
+  const secretFile = need("ONEPLACE_OIDC_CLIENT_SECRET_FILE");
+  let clientSecret: string;
+  try {
+    clientSecret = readFileSync(secretFile, "utf8").trim();
+  } catch {
+    throw new GovernanceError(`cannot read the OpenID Connect client secret from ${secretFile}`);
+  }
+  if (!clientSecret)
+    throw new GovernanceError(`the OpenID Connect client secret file ${secretFile} is empty`);
+  const redirectUrl = need("ONEPLACE_OIDC_REDIRECT_URL");
+  for (const [name, url] of [
+    ["ONEPLACE_OIDC_ISSUER", issuer],
+    ["ONEPLACE_OIDC_REDIRECT_URL", redirectUrl],
+  ]) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new GovernanceError(`${name} is not a URL`);
+    }
+    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
+    if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
+      throw new GovernanceError(`${name} must use https (plain http is allowed only on localhost)`);
+    }
+  }
+  return {
+    issuer: issuer.replace(/\/$/, ""),
+    clientId: need("ONEPLACE_OIDC_CLIENT_ID"),
+    clientSecret,
+    redirectUrl,
+    usernameClaim: env.ONEPLACE_OIDC_USERNAME_CLAIM?.trim() || "preferred_username",
+    scopes: env.ONEPLACE_OIDC_SCOPES?.trim() || "openid profile email",
+    label: env.ONEPLACE_OIDC_LABEL?.trim() || "your organisation's account",
+  };
+}
+
+export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const secure = env.ONEPLACE_COOKIE_SECURE?.trim().toLowerCase();
+  if (secure && !["true", "false"].includes(secure))
+    throw new GovernanceError("ONEPLACE_COOKIE_SECURE must be true or false");
+  return {
+    maxFailedLogins: int(env, "ONEPLACE_LOGIN_MAX_FAILURES", 5, 1, 100),
+    lockoutMinutes: int(env, "ONEPLACE_LOGIN_LOCKOUT_MINUTES", 15, 1, 24 * 60),
+    sessionIdleMinutes: int(env, "ONEPLACE_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+    sessionMaxHours: int(env, "ONEPLACE_SESSION_MAX_HOURS", 12, 1, 72),
+    loginAttemptsPerMinute: int(env, "ONEPLACE_LOGIN_RATE_LIMIT", 10, 1, 10_000),
+    cookieSecure: secure !== "false",
+    oidc: oidcFromEnv(env),
+  };
+}

@@ -1,0 +1,26 @@
+// The public face of information governance. Faces (web, FHIR API, exports, reports) import from here.
+
+export type { AccessRequest, FilteredPeople } from "./access.ts";
+export {
+  AccessDenied,
+  decideAccess,
+  filterPeopleForAccess,
+  MAX_PEOPLE_PER_FILTER,
+  withPersonAccess,
+} from "./access.ts";
+export { toFhirAuditEvent } from "./audit-fhir.ts";
+export type { AuditRecord } from "./audit-log.ts";
+export { appendAuditEvent } from "./audit-log.ts";
+export { auditForPerson, auditForUser } from "./audit-query.ts";
+export { verifyAuditChain } from "./audit-verify.ts";
+export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
+export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
+export { GovernanceError } from "./errors.ts";
+export type { PseudonymKeys } from "./pseudonym-keys.ts";
+export { pseudonymKeysFromEnv } from "./pseudonym-keys.ts";
+export { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
+export type { CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
+export { countCohort, queryPseudonymisedPeople } from "./pseudonymised-queries.ts";
+export { ADMISSION_WINDOW_DAYS } from "./relationship-facts.ts";
+export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
+export type * from "./types.ts";

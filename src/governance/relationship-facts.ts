@@ -1,0 +1,263 @@
+// The facts the access decision needs about people relative to one user in one role in one team, read in
+// one query: for one person (index look-ups on person_id) or for a set of thousands (hash joins).
+import type { Queryable } from "../store/db.ts";
+import { packIds } from "./audit-log.ts";
+import type { AccessUser, PersonFacts, RoleAssignment } from "./types.ts";
+
+/**
+ * A hospital discharge team keeps its relationship while the person is in hospital and for this many days
+ * after discharge: long enough to arrange reablement and the first visits home.
+ */
+export const ADMISSION_WINDOW_DAYS = 14;
+
+export interface FactsScope {
+  user: AccessUser;
+  roleAssignment: RoleAssignment;
+  at: Date;
+}
+
+/** The calendar day in England at an instant: registrations and referrals are dated in local days. */
+export function londonDate(at: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(at);
+}
+
+function scopeParams(scope: FactsScope): unknown[] {
+  const { team, role } = scope.roleAssignment;
+  return [
+    scope.user.userId, // $2
+    team.teamId, // $3
+    team.kind === "practice" ? team.orgCode : null, // $4: registration counts only for a practice team
+    londonDate(scope.at), // $5
+    team.orgCode, // $6: the hospital, for admissions
+    scope.at.toISOString(), // $7
+    ADMISSION_WINDOW_DAYS, // $8
+    role.roleCode, // $9
+  ];
+}
+
+type FactsRow = {
+  person_id: string;
+  known: boolean;
+  registered: boolean;
+  caseload: boolean;
+  care_team: boolean;
+  referral: boolean;
+  admission: boolean;
+  break_glass_id: string | null;
+  objection_holders: string[] | null;
+  opted_out: boolean;
+};
+
+function toFacts(row: FactsRow): PersonFacts {
+  return {
+    personId: row.person_id,
+    known: row.known,
+    registered: row.registered,
+    caseload: row.caseload,
+    careTeam: row.care_team,
+    referral: row.referral,
+    admission: row.admission,
+    breakGlassId: row.break_glass_id,
+    objectionHolders: row.objection_holders ?? [],
+    optedOut: row.opted_out,
+  };
+}
+
+const ACTIVE_ON_DAY = (start: string, end: string) =>
+  `${start} <= $5::date AND (${end} IS NULL OR ${end} >= $5::date)`;
+const REGISTERED_ON_DAY =
+  "registered_on <= $5::date AND (deregistered_on IS NULL OR deregistered_on > $5::date)";
+const OPEN_REFERRAL = "referred_on <= $5::date AND (closed_on IS NULL OR closed_on > $5::date)";
+const IN_OR_JUST_OUT =
+  "admitted_at <= $7::timestamptz AND (discharged_at IS NULL OR discharged_at >= $7::timestamptz - make_interval(days => $8::int))";
+const GLASS_OPEN =
+  "user_id = $2 AND team_id = $3 AND role_code = $9 AND started_at <= $7::timestamptz AND expires_at > $7::timestamptz";
+const OBJECTING = "recorded_on <= $5::date AND (withdrawn_on IS NULL OR withdrawn_on > $5::date)";
+
+/**
+ * Which facts a role's decision can use: the others are constants, so the query skips them. Relationship
+ * roles do not test that the person exists: no relationship with an unknown id is found, so it is denied.
+ */
+interface FactsShape {
+  known: boolean;
+  kinds: ReadonlySet<string>;
+  breakGlass: boolean;
+  objection: boolean;
+  optOut: boolean;
+}
+
+function shapeOf(assignment: RoleAssignment): FactsShape {
+  const { role } = assignment;
+  const relationship = role.accessBasis === "relationship";
+  return {
+    known: !relationship,
+    kinds: new Set(relationship ? role.relationshipKinds : []),
+    breakGlass: relationship,
+    objection: relationship || role.accessBasis === "pseudonymised",
+    optOut: role.accessBasis === "pseudonymised",
+  };
+}
+
+// Each fact: a table and the condition a row must meet. For one person the test is an EXISTS on the
+// primary key; for a set it is `id IN (...)`, a hashed subplan that reads the table once (by practice,
+// user, team or hospital) and probes it for every id.
+const FACTS: Record<string, { table: string; where: string }> = {
+  known: { table: "person", where: "true" },
+  registered: { table: "registration", where: `practice_code = $4 AND ${REGISTERED_ON_DAY}` },
+  caseload: {
+    table: "caseload_entry",
+    where: `user_id = $2 AND team_id = $3 AND ${ACTIVE_ON_DAY("started_on", "ended_on")}`,
+  },
+  "care-team": {
+    table: "care_team_member",
+    where: `team_id = $3 AND ${ACTIVE_ON_DAY("started_on", "ended_on")}`,
+  },
+  referral: { table: "referral", where: `to_team_id = $3 AND ${OPEN_REFERRAL}` },
+  admission: { table: "hospital_spell", where: `provider_code = $6 AND ${IN_OR_JUST_OUT}` },
+};
+
+// Every parameter is typed even when the role's query does not use it.
+const TYPE_PARAMS =
+  "num_nulls($2::uuid, $3::uuid, $4::text, $5::date, $6::text, $7::timestamptz, $8::int, $9::text) >= 0";
+
+function oneFactsSql(shape: FactsShape): string {
+  const p = "$1::uuid";
+  const fact = (name: string, on: boolean) => {
+    if (!on) return "false";
+    const { table, where } = FACTS[name];
+    return `EXISTS (SELECT 1 FROM ${table} WHERE person_id = ${p} AND ${where})`;
+  };
+  return `SELECT ${p} AS person_id,
+  ${shape.known ? fact("known", true) : "true"} AS known,
+  ${fact("registered", shape.kinds.has("registered"))} AS registered,
+  ${fact("caseload", shape.kinds.has("caseload"))} AS caseload,
+  ${fact("care-team", shape.kinds.has("care-team"))} AS care_team,
+  ${fact("referral", shape.kinds.has("referral"))} AS referral,
+  ${fact("admission", shape.kinds.has("admission"))} AS admission,
+  ${shape.breakGlass ? `(SELECT break_glass_id FROM break_glass b WHERE b.person_id = ${p} AND ${GLASS_OPEN} ORDER BY expires_at DESC LIMIT 1)` : "NULL::uuid"} AS break_glass_id,
+  ${shape.objection ? `(SELECT array_agg(DISTINCT holding_org_code) FROM sharing_objection o WHERE o.person_id = ${p} AND ${OBJECTING})` : "NULL::text[]"} AS objection_holders,
+  ${shape.optOut ? `EXISTS (SELECT 1 FROM data_opt_out o WHERE o.person_id = ${p} AND ${OBJECTING})` : "false"} AS opted_out
+WHERE ${TYPE_PARAMS}`;
+}
+
+/** Bits of the per-person mask the set query returns, one character per person. */
+const BIT = {
+  known: 1,
+  registered: 2,
+  caseload: 4,
+  careTeam: 8,
+  referral: 16,
+  admission: 32,
+  optedOut: 64,
+} as const;
+
+/**
+ * The set form. The ids go in packed (16 bytes each, base64) and the facts come back as one string with a
+ * character per person, plus the rare break-glass grants and objections: moving 10,000 uuids as rows
+ * or arrays costs more than deciding for them.
+ */
+function manyFactsSql(shape: FactsShape): string {
+  const fact = (name: string, on: boolean, bit: number) => {
+    if (!on) return "0";
+    const { table, where } = FACTS[name];
+    return `CASE WHEN ids.person_id IN (SELECT person_id FROM ${table} WHERE ${where}) THEN ${bit} ELSE 0 END`;
+  };
+  const mask = [
+    shape.known ? fact("known", true, BIT.known) : String(BIT.known),
+    fact("registered", shape.kinds.has("registered"), BIT.registered),
+    fact("caseload", shape.kinds.has("caseload"), BIT.caseload),
+    fact("care-team", shape.kinds.has("care-team"), BIT.careTeam),
+    fact("referral", shape.kinds.has("referral"), BIT.referral),
+    fact("admission", shape.kinds.has("admission"), BIT.admission),
+    shape.optOut
+      ? `CASE WHEN ids.person_id IN (SELECT person_id FROM data_opt_out WHERE ${OBJECTING}) THEN ${BIT.optedOut} ELSE 0 END`
+      : "0",
+  ].join(" + ");
+  const bg = shape.breakGlass
+    ? `LEFT JOIN (SELECT DISTINCT ON (person_id) person_id, break_glass_id FROM break_glass WHERE ${GLASS_OPEN}
+                   ORDER BY person_id, expires_at DESC) bg ON bg.person_id = ids.person_id`
+    : "LEFT JOIN (SELECT NULL::uuid AS person_id, NULL::uuid AS break_glass_id) bg ON false";
+  const obj = shape.objection
+    ? `LEFT JOIN (SELECT person_id, array_agg(DISTINCT holding_org_code) AS holders FROM sharing_objection
+                   WHERE ${OBJECTING} GROUP BY person_id) obj ON obj.person_id = ids.person_id`
+    : "LEFT JOIN (SELECT NULL::uuid AS person_id, NULL::text[] AS holders) obj ON false";
+  return `WITH ids AS MATERIALIZED (
+  SELECT ord, encode(substring(packed FROM ord * 16 + 1 FOR 16), 'hex')::uuid AS person_id
+    FROM (SELECT decode($1::text, 'base64') AS packed) input, generate_series(0, length(packed) / 16 - 1) AS ord
+), f AS MATERIALIZED (
+  SELECT ids.ord, ${mask} AS mask, bg.break_glass_id, obj.holders
+    FROM ids ${bg} ${obj}
+)
+SELECT string_agg(chr(48 + mask), '' ORDER BY ord) AS masks,
+       (SELECT json_agg(json_build_array(ord, break_glass_id, holders)) FROM f
+         WHERE break_glass_id IS NOT NULL OR holders IS NOT NULL) AS extras
+  FROM f
+ WHERE ${TYPE_PARAMS}`;
+}
+
+const SQL_CACHE = new Map<string, string>();
+function cachedSql(shape: FactsShape, many: boolean): string {
+  const key = JSON.stringify([
+    shape.known,
+    [...shape.kinds].sort(),
+    shape.breakGlass,
+    shape.objection,
+    shape.optOut,
+    many,
+  ]);
+  let sql = SQL_CACHE.get(key);
+  if (!sql) {
+    sql = many ? manyFactsSql(shape) : oneFactsSql(shape);
+    SQL_CACHE.set(key, sql);
+  }
+  return sql;
+}
+
+export async function factsForPerson(
+  db: Queryable,
+  scope: FactsScope,
+  personId: string,
+): Promise<PersonFacts> {
+  const rows = await db.query<FactsRow>(cachedSql(shapeOf(scope.roleAssignment), false), [
+    personId,
+    ...scopeParams(scope),
+  ]);
+  return toFacts(rows[0]);
+}
+
+/** Facts for each id, in the order given (ids must be distinct UUIDs). */
+export async function factsForPeople(
+  db: Queryable,
+  scope: FactsScope,
+  personIds: readonly string[],
+): Promise<PersonFacts[]> {
+  if (personIds.length === 0) return [];
+  const packed = packIds(personIds).toString("base64");
+  const rows = await db.query<{ masks: string | null; extras: unknown }>(
+    cachedSql(shapeOf(scope.roleAssignment), true),
+    [packed, ...scopeParams(scope)],
+  );
+  const masks = rows[0]?.masks ?? "";
+  if (masks.length !== personIds.length) throw new Error("facts query returned the wrong number of people");
+  const extras = new Map<number, [string | null, string[] | null]>();
+  const list = (typeof rows[0].extras === "string" ? JSON.parse(rows[0].extras) : rows[0].extras) as
+    | [number, string | null, string[] | null][]
+    | null;
+  for (const [ord, breakGlassId, holders] of list ?? []) extras.set(ord, [breakGlassId, holders]);
+  return personIds.map((personId, i) => {
+    const m = masks.charCodeAt(i) - 48;
+    const [breakGlassId, holders] = extras.get(i) ?? [null, null];
+    return {
+      personId,
+      known: (m & BIT.known) !== 0,
+      registered: (m & BIT.registered) !== 0,
+      caseload: (m & BIT.caseload) !== 0,
+      careTeam: (m & BIT.careTeam) !== 0,
+      referral: (m & BIT.referral) !== 0,
+      admission: (m & BIT.admission) !== 0,
+      breakGlassId,
+      objectionHolders: holders ?? [],
+      optedOut: (m & BIT.optedOut) !== 0,
+    };
+  });
+}

@@ -1,0 +1,57 @@
+// Drill-down: the people counted in a metric's numerator or denominator for a period, in the place or one
+// practice or locality. Returns internal person ids only. This is personal data: every face must pass the
+// result through the governance choke point (filterPeopleForAccess in src/governance) before showing or
+// exporting anything about these people.
+import type { Period } from "../core/periods.ts";
+import type { Db } from "../store/db.ts";
+import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";
+import { countedPeriod, periodRow } from "./metric-periods.ts";
+import { periodParams, peopleSql } from "./metric-sql.ts";
+import { ensurePopulation, readsPopulation } from "./population.ts";
+
+export interface PeopleRequest {
+  metricId: string;
+  /** The definition version the value was computed with (default: the latest). */
+  version?: number;
+  period: Period;
+  part: "numerator" | "denominator";
+  /** A practice or locality code; the whole place when absent. */
+  area?: string;
+  /** Only the people in one category of the breakdown (e.g. delayed days attributed to social care). */
+  split?: string;
+  /** The data cut-off the value was computed with. */
+  asOf: string;
+}
+
+export class DrillDownUnavailable extends Error {
+  override readonly name = "DrillDownUnavailable";
+}
+
+async function definitionFor(db: Db, request: PeopleRequest): Promise<MetricDefinition> {
+  const def = request.version
+    ? await definitionVersion(db, request.metricId, request.version)
+    : (await latestDefinitions(db, [request.metricId]))[0];
+  if (!def) throw new RangeError(`No version ${request.version} of metric ${request.metricId}`);
+  return def;
+}
+
+export async function metricPeople(db: Db, request: PeopleRequest): Promise<string[]> {
+  const def = await definitionFor(db, request);
+  if (def.kind !== "sql") {
+    throw new DrillDownUnavailable(
+      `${def.metricId} is ${def.kind === "entered" ? "entered, not computed from people" : "computed by another capability"}: no drill-down`,
+    );
+  }
+  const sql = request.part === "numerator" ? def.numeratorSql : def.denominatorSql;
+  if (!sql) throw new DrillDownUnavailable(`${def.metricId} has no ${request.part}`);
+  const row = periodRow(countedPeriod(def, request.period));
+  return db.transaction(async (tx) => {
+    if (readsPopulation(sql)) await ensurePopulation(tx, [row.refDate], "people");
+    const rows = await tx.query<{ person_id: string }>(peopleSql(sql), [
+      ...periodParams([row], request.asOf),
+      request.area ?? null,
+      request.split ?? null,
+    ]);
+    return rows.map((r) => r.person_id);
+  });
+}

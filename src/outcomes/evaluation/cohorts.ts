@@ -1,0 +1,228 @@
+// Who received an intervention in a window (with the day they did: the index date), who could be compared
+// with them, and what is known about each at the index date and over the months before and after it.
+import type { Queryable } from "../../store/db.ts";
+import { dayStart, diedBy, londonDate, practiceOn } from "../measures/sql.ts";
+
+export const INTERVENTIONS = ["reablement", "telecare", "joint-care-plan", "mdt-review"] as const;
+export type Intervention = (typeof INTERVENTIONS)[number];
+export const OUTCOMES = ["emergency-admissions", "care-home-admission", "cost"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface Candidate {
+  personId: string;
+  indexOn: string;
+  treated: boolean;
+}
+
+export class EvaluationUnavailable extends Error {
+  override readonly name = "EvaluationUnavailable";
+}
+
+interface Window {
+  from: string;
+  to: string;
+  months: number;
+}
+
+/** The first intervention in the window for each person, without one in the year before. */
+function treatedSql(intervention: Intervention): string {
+  switch (intervention) {
+    case "reablement":
+      // Indexed on the discharge the reablement followed, as the comparison group is.
+      return `SELECT DISTINCT ON (s.person_id) s.person_id::text AS person_id,
+          coalesce(${londonDate("h.discharged_at")}, s.started_on) AS index_on
+        FROM social_care_service s
+        LEFT JOIN hospital_spell h ON h.person_id = s.person_id AND h.spell_id = s.after_spell_id
+        WHERE s.service_type = 'reablement' AND s.started_on BETWEEN $1 AND $2
+          AND NOT EXISTS (SELECT 1 FROM social_care_service q WHERE q.person_id = s.person_id
+            AND q.service_type = 'reablement' AND q.started_on < s.started_on AND q.started_on >= s.started_on - 365)
+        ORDER BY s.person_id, s.started_on`;
+    case "telecare":
+      return `SELECT DISTINCT ON (s.person_id) s.person_id::text AS person_id, s.started_on AS index_on
+        FROM social_care_service s
+        WHERE s.service_type = 'telecare' AND s.started_on BETWEEN $1 AND $2
+          AND NOT EXISTS (SELECT 1 FROM social_care_service q WHERE q.person_id = s.person_id
+            AND q.service_type = 'telecare' AND q.started_on < s.started_on
+            AND (q.ended_on IS NULL OR q.ended_on >= s.started_on - 365))
+        ORDER BY s.person_id, s.started_on`;
+    case "joint-care-plan":
+      return `SELECT DISTINCT ON (c.person_id) c.person_id::text AS person_id, c.started_on AS index_on
+        FROM care_plan c
+        WHERE c.plan_type = 'joint-health-social' AND c.started_on BETWEEN $1 AND $2
+          AND NOT EXISTS (SELECT 1 FROM care_plan q WHERE q.person_id = c.person_id
+            AND q.plan_type = 'joint-health-social' AND q.started_on < c.started_on
+            AND (q.ended_on IS NULL OR q.ended_on >= c.started_on - 365))
+        ORDER BY c.person_id, c.started_on`;
+    default:
+      throw new EvaluationUnavailable(
+        "MDT reviews are not recorded yet: the care coordination capability will record them (MDT meetings and the people they discussed)",
+      );
+  }
+}
+
+/** Had the intervention between a year before and the end of follow-up after `day` (a comparison-group exclusion). */
+function hadIntervention(intervention: Intervention, person: string, from: string, to: string): string {
+  if (intervention === "joint-care-plan") {
+    return `EXISTS (SELECT 1 FROM care_plan q WHERE q.person_id = ${person} AND q.plan_type = 'joint-health-social'
+      AND q.started_on <= ${to} AND (q.ended_on IS NULL OR q.ended_on >= ${from}))`;
+  }
+  return `EXISTS (SELECT 1 FROM social_care_service q WHERE q.person_id = ${person}
+    AND q.service_type = '${intervention}' AND q.started_on <= ${to} AND (q.ended_on IS NULL OR q.ended_on >= ${from}))`;
+}
+
+/**
+ * The comparison pool. After reablement: people discharged home from an emergency inpatient stay in the
+ * window without reablement, indexed on that discharge. Otherwise: people with no such intervention from a
+ * year before the window to the end of follow-up, each given an index date drawn (by a hash of their id,
+ * so the same every run) from the treated people's index dates.
+ */
+function poolSql(intervention: Intervention): string {
+  if (intervention === "reablement") {
+    const discharged = londonDate("h.discharged_at");
+    return `SELECT DISTINCT ON (h.person_id) h.person_id::text AS person_id, ${discharged} AS index_on
+      FROM hospital_spell h
+      WHERE h.admission_method = 'emergency' AND h.patient_class = 'inpatient'
+        AND h.discharge_method = 'discharged' AND coalesce(h.discharge_destination, '19') IN ('19', '29')
+        AND h.discharged_at >= ${dayStart("$1::date")} AND h.discharged_at < ${dayStart("$2::date + 1")}
+        AND NOT ${hadIntervention("reablement", "h.person_id", `${discharged} - 365`, `(${discharged} + make_interval(months => $3::int))::date`)}
+      ORDER BY h.person_id, h.discharged_at`;
+  }
+  return `SELECT r.person_id::text AS person_id,
+      ($4::date[])[1 + (((('x' || substr(md5(r.person_id::text), 1, 8))::bit(32)::int) & 2147483647) % cardinality($4::date[]))] AS index_on
+    FROM (SELECT DISTINCT person_id FROM registration
+      WHERE registered_on <= $2 AND (deregistered_on IS NULL OR deregistered_on > $1)) r
+    WHERE NOT ${hadIntervention(intervention, "r.person_id", "$1::date - 365", "($2::date + make_interval(months => $3::int))::date")}`;
+}
+
+export async function findCandidates(
+  db: Queryable,
+  intervention: Intervention,
+  window: Window,
+): Promise<{ treated: Candidate[]; pool: Candidate[] }> {
+  const treatedRows = await db.query<{ person_id: string; index_on: string }>(treatedSql(intervention), [
+    window.from,
+    window.to,
+  ]);
+  const treated = treatedRows.map((r) => ({ personId: r.person_id, indexOn: r.index_on, treated: true }));
+  if (treated.length === 0) return { treated, pool: [] };
+  const dates = [...new Set(treated.map((t) => t.indexOn))].sort();
+  const params: unknown[] = [window.from, window.to, window.months];
+  if (intervention !== "reablement") params.push(dates);
+  const poolRows = await db.query<{ person_id: string; index_on: string }>(poolSql(intervention), params);
+  const treatedIds = new Set(treated.map((t) => t.personId));
+  const pool = poolRows
+    .filter((r) => !treatedIds.has(r.person_id))
+    .map((r) => ({ personId: r.person_id, indexOn: r.index_on, treated: false }));
+  return { treated, pool };
+}
+
+export interface CandidateFacts extends Candidate {
+  age: number;
+  female: number;
+  imdDecile: number;
+  efiDeficits: number | null;
+  emergencyPrior12: number;
+  aePrior12: number;
+  bedDaysPrior12: number;
+  emergencyPre: number;
+  emergencyPost: number;
+  careHomePre: number;
+  careHomePost: number;
+  diedInFollowUp: boolean;
+}
+
+/**
+ * Facts for the candidates who are eligible on their index date: aged minAge or over, registered in the
+ * place, alive, not living in a care home, and followed up for `months` by the data cut-off. Covariates
+ * are as at the day before the index date (12 months of history); outcomes count the `months` before the
+ * index date (pre) and after it (post).
+ */
+export async function candidateFacts(
+  db: Queryable,
+  candidates: readonly Candidate[],
+  options: { months: number; minAge: number; asOf: string; withEfi: boolean },
+): Promise<CandidateFacts[]> {
+  if (candidates.length === 0) return [];
+  const pre = "(e.index_on - make_interval(months => $4::int))::date";
+  const post = "(e.index_on + make_interval(months => $4::int))::date";
+  const year = "(e.index_on - interval '12 months')::date";
+  const emergency = (from: string, to: string) =>
+    `(SELECT count(*) FROM hospital_spell h WHERE h.person_id = e.person_id AND h.admission_method = 'emergency'
+       AND h.admitted_at >= ${dayStart(from)} AND h.admitted_at < ${dayStart(to)})`;
+  const careHome = (from: string, to: string) =>
+    `(SELECT count(*) FROM care_home_placement c WHERE c.person_id = e.person_id
+       AND c.placement_type IN ('permanent', 'trial') AND c.started_on >= ${from} AND c.started_on < ${to}) > 0`;
+  const rows = await db.query<{
+    person_id: string;
+    index_on: string;
+    treated: boolean;
+    age: number;
+    female: boolean;
+    imd_decile: number | null;
+    efi: number | null;
+    em_prior: number;
+    ae_prior: number;
+    bed_prior: number | null;
+    em_pre: number;
+    em_post: number;
+    ch_pre: boolean;
+    ch_post: boolean;
+    died: boolean;
+  }>(
+    `WITH c AS MATERIALIZED (
+       SELECT DISTINCT ON (person_id) * FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS c(person_id, index_on, treated)
+       ORDER BY person_id, treated DESC),
+     e AS MATERIALIZED (
+       SELECT c.*, pe.sex, date_part('year', age(c.index_on, pe.birth_date))::int AS age, a.imd_decile
+       FROM c JOIN person pe ON pe.person_id = c.person_id
+       LEFT JOIN area a ON a.area_code = pe.area_code
+       WHERE pe.birth_date <= (c.index_on - make_interval(years => $5::int))::date
+         AND (c.index_on + make_interval(months => $4::int))::date <= $6::date
+         AND ${practiceOn("c.person_id", "c.index_on")} IS NOT NULL
+         AND NOT ${diedBy("c.person_id", "c.index_on")}
+         AND NOT EXISTS (SELECT 1 FROM care_home_placement ch WHERE ch.person_id = c.person_id
+           AND ch.placement_type <> 'respite' AND ch.started_on <= c.index_on
+           AND (ch.ended_on IS NULL OR ch.ended_on > c.index_on)))
+     SELECT e.person_id::text AS person_id, e.index_on, e.treated, e.age, e.sex = 'female' AS female, e.imd_decile,
+       ${options.withEfi ? "(SELECT count(*) FROM efi_deficit x WHERE x.person_id = e.person_id AND x.first_on < e.index_on)" : "NULL::int"} AS efi,
+       ${emergency(year, "e.index_on")} AS em_prior,
+       (SELECT count(*) FROM ae_attendance a WHERE a.person_id = e.person_id
+         AND a.arrived_at >= ${dayStart(year)} AND a.arrived_at < ${dayStart("e.index_on")}) AS ae_prior,
+       (SELECT sum(greatest(0, least(coalesce(${londonDate("h.discharged_at")}, e.index_on), e.index_on)
+           - greatest(${londonDate("h.admitted_at")}, ${year})))
+         FROM hospital_spell h WHERE h.person_id = e.person_id AND h.patient_class = 'inpatient'
+           AND h.admitted_at < ${dayStart("e.index_on")}
+           AND (h.discharged_at IS NULL OR h.discharged_at >= ${dayStart(year)})) AS bed_prior,
+       ${emergency(pre, "e.index_on")} AS em_pre,
+       ${emergency("e.index_on + 1", `${post} + 1`)} AS em_post,
+       ${careHome(pre, "e.index_on")} AS ch_pre,
+       ${careHome("e.index_on + 1", `${post} + 1`)} AS ch_post,
+       ${diedBy("e.person_id", post)} AS died
+     FROM e`,
+    [
+      candidates.map((c) => c.personId),
+      candidates.map((c) => c.indexOn),
+      candidates.map((c) => c.treated),
+      options.months,
+      options.minAge,
+      options.asOf,
+    ],
+  );
+  return rows.map((r) => ({
+    personId: r.person_id,
+    indexOn: r.index_on,
+    treated: r.treated,
+    age: r.age,
+    female: r.female ? 1 : 0,
+    imdDecile: r.imd_decile ?? 5.5,
+    efiDeficits: r.efi,
+    emergencyPrior12: r.em_prior,
+    aePrior12: r.ae_prior,
+    bedDaysPrior12: Number(r.bed_prior ?? 0),
+    emergencyPre: r.em_pre,
+    emergencyPost: r.em_post,
+    careHomePre: r.ch_pre ? 1 : 0,
+    careHomePost: r.ch_post ? 1 : 0,
+    diedInFollowUp: r.died,
+  }));
+}

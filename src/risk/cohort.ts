@@ -1,0 +1,526 @@
+// Cohorts: criteria as data (JSON), compiled to one parameterised SQL predicate over risk_person (the
+// latest stratification), with counts by practice and locality and the list of people in it.
+import type { Queryable } from "../store/db.ts";
+import { DEFICITS, deficitOrdinal, EFI_CATEGORIES, type EfiCategory, isDeficitId } from "./efi-definition.ts";
+import { RISK_TIERS, type RiskTier } from "./settings.ts";
+import { SERVICE_TYPES, serviceMask } from "./social-care.ts";
+import { SqlParams } from "./sql-params.ts";
+
+export interface Range {
+  min?: number;
+  max?: number;
+}
+
+export interface SetCriterion {
+  all?: string[];
+  any?: string[];
+  none?: string[];
+}
+
+export const ACTIVITY_MEASURES = {
+  "emergency-admissions": { column: "emergency_admissions_12m" },
+  "elective-admissions": { column: "elective_admissions_12m" },
+  "emergency-bed-days": { column: "emergency_bed_days_12m" },
+  "ae-attendances": { column: "ae_attendances_12m" },
+  "outpatient-attendances": { column: "outpatient_attendances_12m" },
+  "community-contacts": { column: "community_contacts_12m" },
+  "mental-health-contacts": { column: "mental_health_contacts_12m" },
+} as const;
+export type ActivityMeasure = keyof typeof ACTIVITY_MEASURES;
+
+export interface ActivityCriterion extends Range {
+  measure: ActivityMeasure;
+  /** The window ending on the stratification date; default 12 months. */
+  months?: number;
+}
+
+export interface CohortCriteria {
+  description?: string;
+  age?: Range;
+  sex?: string[];
+  practices?: string[];
+  localities?: string[];
+  efiCategories?: EfiCategory[];
+  /** eFI deficits (ids as in data/efi), and a range on how many. */
+  deficits?: SetCriterion & { count?: Range };
+  /** Long-term conditions: eFI deficit ids or code lists (list ids containing ':'), and a range on the count. */
+  conditions?: SetCriterion & { count?: Range };
+  riskTiers?: RiskTier[];
+  /** Share of the population at or below the person's score, 0 to 100 (top 5% = min 95). */
+  riskPercentile?: Range;
+  riskProbability?: Range;
+  activity?: ActivityCriterion[];
+  /** Social care service types active on the stratification date. */
+  socialCare?: SetCriterion;
+  careHome?: boolean;
+  hiu?: boolean;
+  /** A current joint health and social care plan (one not ended by the stratification date). */
+  carePlan?: boolean;
+  /** A current joint plan naming an accountable lead professional. */
+  leadProfessional?: boolean;
+  /** On (or off) saved cohorts, by id. */
+  inCohorts?: string[];
+  notInCohorts?: string[];
+}
+
+const KEYS = new Set([
+  "description",
+  "age",
+  "sex",
+  "practices",
+  "localities",
+  "efiCategories",
+  "deficits",
+  "conditions",
+  "riskTiers",
+  "riskPercentile",
+  "riskProbability",
+  "activity",
+  "socialCare",
+  "careHome",
+  "hiu",
+  "carePlan",
+  "leadProfessional",
+  "inCohorts",
+  "notInCohorts",
+]);
+
+export class CohortError extends RangeError {
+  override readonly name = "CohortError";
+}
+
+function fail(path: string, message: string): never {
+  throw new CohortError(`Cohort criteria: ${path} ${message}`);
+}
+
+function checkObject(value: unknown, path: string, keys: readonly string[]): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "must be an object");
+  for (const k of Object.keys(value))
+    if (!keys.includes(k)) fail(`${path}.${k}`, `is not a criterion (expected one of ${keys.join(", ")})`);
+  return value as Record<string, unknown>;
+}
+
+function checkRange(value: unknown, path: string, lo: number, hi: number): void {
+  const r = checkObject(value, path, ["min", "max"]);
+  for (const k of ["min", "max"]) {
+    const v = r[k];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > hi)) {
+      fail(`${path}.${k}`, `must be a number from ${lo} to ${hi}`);
+    }
+  }
+  if (r.min === undefined && r.max === undefined) fail(path, "needs min or max");
+}
+
+function checkStrings(value: unknown, path: string, allowed?: readonly string[]): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    fail(path, "must be a list of strings");
+  if (allowed)
+    for (const v of value as string[])
+      if (!allowed.includes(v)) fail(path, `has "${v}", not one of ${allowed.join(", ")}`);
+  return value as string[];
+}
+
+function checkSet(
+  value: unknown,
+  path: string,
+  allowed: ((s: string) => boolean) | null,
+  extra: string[] = [],
+): void {
+  const s = checkObject(value, path, ["all", "any", "none", ...extra]);
+  for (const k of ["all", "any", "none"]) {
+    if (s[k] === undefined) continue;
+    for (const v of checkStrings(s[k], `${path}.${k}`))
+      if (allowed && !allowed(v)) fail(`${path}.${k}`, `has "${v}", which is not known`);
+  }
+}
+
+/** Validates criteria parsed from JSON; throws a CohortError naming the first problem. */
+export function parseCriteria(value: unknown): CohortCriteria {
+  const c = checkObject(value, "criteria", [...KEYS]);
+  if (c.description !== undefined && typeof c.description !== "string") fail("description", "must be text");
+  if (c.age !== undefined) checkRange(c.age, "age", 0, 130);
+  if (c.sex !== undefined) checkStrings(c.sex, "sex", ["female", "male", "other", "unknown"]);
+  if (c.practices !== undefined) checkStrings(c.practices, "practices");
+  if (c.localities !== undefined) checkStrings(c.localities, "localities");
+  if (c.efiCategories !== undefined) checkStrings(c.efiCategories, "efiCategories", EFI_CATEGORIES);
+  if (c.deficits !== undefined) {
+    checkSet(c.deficits, "deficits", isDeficitId, ["count"]);
+    const count = (c.deficits as Record<string, unknown>).count;
+    if (count !== undefined) checkRange(count, "deficits.count", 0, 36);
+  }
+  if (c.conditions !== undefined) {
+    checkSet(c.conditions, "conditions", (s) => isLongTermCondition(s) || s.includes(":"), ["count"]);
+    const count = (c.conditions as Record<string, unknown>).count;
+    if (count !== undefined) checkRange(count, "conditions.count", 0, 36);
+  }
+  if (c.riskTiers !== undefined) checkStrings(c.riskTiers, "riskTiers", RISK_TIERS);
+  if (c.riskPercentile !== undefined) checkRange(c.riskPercentile, "riskPercentile", 0, 100);
+  if (c.riskProbability !== undefined) checkRange(c.riskProbability, "riskProbability", 0, 1);
+  if (c.activity !== undefined) {
+    if (!Array.isArray(c.activity)) fail("activity", "must be a list");
+    c.activity.forEach((a, i) => {
+      const path = `activity[${i}]`;
+      const o = checkObject(a, path, ["measure", "min", "max", "months"]);
+      if (!(typeof o.measure === "string" && o.measure in ACTIVITY_MEASURES)) {
+        fail(`${path}.measure`, `must be one of ${Object.keys(ACTIVITY_MEASURES).join(", ")}`);
+      }
+      const { measure: _, months, ...range } = o;
+      checkRange(range, path, 0, 100_000);
+      if (
+        months !== undefined &&
+        !(Number.isInteger(months) && (months as number) >= 1 && (months as number) <= 60)
+      ) {
+        fail(`${path}.months`, "must be a whole number of months from 1 to 60");
+      }
+    });
+  }
+  if (c.socialCare !== undefined)
+    checkSet(c.socialCare, "socialCare", (s) => (SERVICE_TYPES as readonly string[]).includes(s));
+  for (const k of ["careHome", "hiu", "carePlan", "leadProfessional"]) {
+    if (c[k] !== undefined && typeof c[k] !== "boolean") fail(k, "must be true or false");
+  }
+  for (const k of ["inCohorts", "notInCohorts"]) if (c[k] !== undefined) checkStrings(c[k], k);
+  return c as CohortCriteria;
+}
+
+function isLongTermCondition(id: string): boolean {
+  return DEFICITS.some((d) => d.id === id && d.longTermCondition);
+}
+
+function bitMask(ids: readonly string[]): string {
+  let mask = 0n;
+  for (const id of ids) mask |= 1n << BigInt(deficitOrdinal(id));
+  return mask.toString();
+}
+
+/** Loads a saved cohort's criteria. */
+export async function savedCriteria(db: Queryable, cohortId: string): Promise<CohortCriteria> {
+  const rows = await db.query<{ definition: unknown }>(
+    "SELECT definition FROM risk_cohort WHERE cohort_id = $1",
+    [cohortId],
+  );
+  if (!rows[0]) throw new CohortError(`There is no saved cohort "${cohortId}"`);
+  return parseCriteria(rows[0].definition);
+}
+
+interface Compiled {
+  where: string;
+  joins: string[];
+}
+
+/**
+ * The predicate over risk_person aliased `alias`, adding its parameters to p. Saved cohorts it refers to
+ * are compiled in as subqueries (a cohort may not refer to itself, directly or not).
+ */
+async function compile(
+  db: Queryable,
+  c: CohortCriteria,
+  p: SqlParams,
+  alias: string,
+  seen: readonly string[],
+  ctx: { n: number; asOf: string | null },
+): Promise<Compiled> {
+  const where: string[] = [];
+  const joins: string[] = [];
+  const col = (name: string) => `${alias}.${name}`;
+  const asOfParam = () => p.add(ctx.asOf ?? "9999-12-31", "date");
+  const range = (expr: string, r: Range | undefined, cast = "float8") => {
+    if (!r) return;
+    if (r.min !== undefined) where.push(`${expr} >= ${p.add(r.min, cast)}`);
+    if (r.max !== undefined) where.push(`${expr} <= ${p.add(r.max, cast)}`);
+  };
+  range(col("age"), c.age, "int");
+  if (c.sex) where.push(`${col("sex")} = ANY(${p.add(c.sex, "text[]")})`);
+  if (c.practices) where.push(`${col("practice_code")} = ANY(${p.add(c.practices, "text[]")})`);
+  if (c.localities) where.push(`${col("locality_code")} = ANY(${p.add(c.localities, "text[]")})`);
+  if (c.efiCategories) where.push(`${col("efi_category")} = ANY(${p.add(c.efiCategories, "text[]")})`);
+  const masks = (set: SetCriterion | undefined, column: string, toMask: (ids: string[]) => string) => {
+    if (!set) return;
+    if (set.all?.length) where.push(`${column} & ${toMask(set.all)}::bigint = ${toMask(set.all)}::bigint`);
+    if (set.any?.length) where.push(`${column} & ${toMask(set.any)}::bigint <> 0`);
+    if (set.none?.length) where.push(`${column} & ${toMask(set.none)}::bigint = 0`);
+  };
+  masks(c.deficits, col("deficit_mask"), bitMask);
+  range(col("deficit_count"), c.deficits?.count, "int");
+  if (c.conditions) {
+    const deficitIds = (ids: string[] | undefined) => ids?.filter((x) => !x.includes(":"));
+    const listIds = (ids: string[] | undefined) => ids?.filter((x) => x.includes(":")) ?? [];
+    masks(
+      { all: deficitIds(c.conditions.all), any: undefined, none: deficitIds(c.conditions.none) },
+      col("deficit_mask"),
+      bitMask,
+    );
+    // Code lists join once as a set of people (a hash join), never a lookup per person.
+    const coded = (list: string) => {
+      const name = `list${ctx.n++}`;
+      joins.push(
+        `LEFT JOIN (SELECT DISTINCT g.person_id FROM gp_entry g
+           JOIN code_list_member m ON m.system = g.code_system AND m.code = g.code
+           WHERE m.list_id = ${p.add(list, "text")} AND g.recorded_on <= ${asOfParam()}) ${name}
+         ON ${name}.person_id = ${col("person_id")}`,
+      );
+      return `${name}.person_id IS NOT NULL`;
+    };
+    for (const list of listIds(c.conditions.all)) where.push(coded(list));
+    for (const list of listIds(c.conditions.none)) where.push(`NOT ${coded(list)}`);
+    if (c.conditions.any?.length) {
+      const options: string[] = [];
+      const ds = deficitIds(c.conditions.any) ?? [];
+      if (ds.length) options.push(`${col("deficit_mask")} & ${bitMask(ds)}::bigint <> 0`);
+      for (const list of listIds(c.conditions.any)) options.push(coded(list));
+      where.push(`(${options.join(" OR ")})`);
+    }
+    range(col("long_term_conditions"), c.conditions.count, "int");
+  }
+  if (c.riskTiers) where.push(`${col("risk_tier")} = ANY(${p.add(c.riskTiers, "text[]")})`);
+  range(col("risk_percentile"), c.riskPercentile);
+  range(col("probability"), c.riskProbability);
+  for (const a of c.activity ?? []) {
+    const months = a.months ?? 12;
+    if (months === 12) {
+      range(col(ACTIVITY_MEASURES[a.measure].column), a, "int");
+      continue;
+    }
+    const name = `act${ctx.n++}`;
+    if (!ctx.asOf)
+      throw new CohortError(
+        "Activity windows other than 12 months need a stratification: run 'oneplace stratify'",
+      );
+    joins.push(
+      `LEFT JOIN (${activityWindowSql(a.measure, months, p, ctx.asOf)}) ${name} ON ${name}.person_id = ${col("person_id")}`,
+    );
+    range(`coalesce(${name}.n, 0)`, a, "int");
+  }
+  if (c.socialCare) {
+    const toMask = (ids: string[]) => String(serviceMask(ids));
+    masks(c.socialCare, col("social_care_now"), toMask);
+  }
+  if (c.careHome !== undefined) where.push(`${col("care_home")} = ${c.careHome}`);
+  if (c.hiu !== undefined) where.push(`${col("hiu")} = ${c.hiu}`);
+  if (c.carePlan !== undefined || c.leadProfessional !== undefined) {
+    const name = `plans${ctx.n++}`;
+    joins.push(
+      `LEFT JOIN (SELECT cp.person_id, bool_or(cp.lead_professional_role IS NOT NULL) AS lead FROM care_plan cp
+         WHERE cp.plan_type = 'joint-health-social' AND (cp.ended_on IS NULL OR cp.ended_on > ${asOfParam()})
+         GROUP BY cp.person_id) ${name}
+       ON ${name}.person_id = ${col("person_id")}`,
+    );
+    if (c.carePlan !== undefined) where.push(`${name}.person_id IS ${c.carePlan ? "NOT " : ""}NULL`);
+    if (c.leadProfessional !== undefined) where.push(`coalesce(${name}.lead, false) = ${c.leadProfessional}`);
+  }
+  for (const [ids, negate] of [
+    [c.inCohorts, false],
+    [c.notInCohorts, true],
+  ] as const) {
+    for (const id of ids ?? []) {
+      if (seen.includes(id))
+        throw new CohortError(`Cohort "${id}" refers to itself through ${[...seen, id].join(" -> ")}`);
+      // A saved cohort is a predicate on the same person's row: inline it (null counts as not met).
+      const sub = await compile(db, await savedCriteria(db, id), p, alias, [...seen, id], ctx);
+      joins.push(...sub.joins);
+      where.push(`${negate ? "NOT " : ""}coalesce((${sub.where}), false)`);
+    }
+  }
+  return { where: where.length ? where.join("\n  AND ") : "true", joins };
+}
+
+/** Event counts per person in the `months` months up to the stratification date, for non-12-month windows. */
+function activityWindowSql(measure: ActivityMeasure, months: number, p: SqlParams, asOf: string): string {
+  const from = `(${p.add(asOf, "date")} - make_interval(months => ${p.add(months, "int")}) + interval '1 day')`;
+  const to = `(${p.add(asOf, "date")} + 1)`;
+  const ts = (d: string) => `(${d}::date::timestamp AT TIME ZONE 'Europe/London')`;
+  switch (measure) {
+    case "emergency-admissions":
+    case "elective-admissions":
+      return `SELECT person_id, count(*) AS n FROM hospital_spell
+        WHERE admission_method = '${measure === "emergency-admissions" ? "emergency" : "elective"}'
+          AND admitted_at >= ${ts(from)} AND admitted_at < ${ts(to)} GROUP BY person_id`;
+    case "emergency-bed-days":
+      return `SELECT person_id, sum((least(coalesce(discharged_at, ${ts(to)}), ${ts(to)}) AT TIME ZONE 'Europe/London')::date
+          - (admitted_at AT TIME ZONE 'Europe/London')::date) AS n FROM hospital_spell
+        WHERE admission_method = 'emergency' AND admitted_at >= ${ts(from)} AND admitted_at < ${ts(to)} GROUP BY person_id`;
+    case "ae-attendances":
+      return `SELECT person_id, count(*) AS n FROM ae_attendance
+        WHERE arrived_at >= ${ts(from)} AND arrived_at < ${ts(to)} GROUP BY person_id`;
+    case "outpatient-attendances":
+      return `SELECT person_id, count(*) AS n FROM outpatient_attendance
+        WHERE attendance = 'attended' AND appointment_on >= ${from}::date AND appointment_on < ${to}::date GROUP BY person_id`;
+    case "community-contacts":
+    case "mental-health-contacts":
+      return `SELECT person_id, count(*) AS n FROM care_contact
+        WHERE setting = '${measure === "community-contacts" ? "community" : "mental-health"}'
+          AND contact_on >= ${from}::date AND contact_on < ${to}::date GROUP BY person_id`;
+  }
+}
+
+export interface CompiledCohort {
+  /** FROM clause text: risk_person rp plus any joins. */
+  from: string;
+  where: string;
+  params: unknown[];
+}
+
+export async function compileCohort(
+  db: Queryable,
+  criteria: CohortCriteria,
+  selfId?: string,
+): Promise<CompiledCohort> {
+  const p = new SqlParams();
+  const [run] = await db.query<{ as_of: string }>(
+    "SELECT as_of FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1",
+  );
+  const ctx = { n: 0, asOf: run?.as_of ?? null };
+  const { where, joins } = await compile(db, criteria, p, "rp", selfId ? [selfId] : [], ctx);
+  return { from: `risk_person rp ${joins.join(" ")}`, where, params: p.values };
+}
+
+export interface OrgCount {
+  code: string;
+  name: string;
+  locality: string | null;
+  population: number;
+  inCohort: number;
+}
+
+export interface CohortCounts {
+  asOf: string | null;
+  total: number;
+  population: number;
+  byPractice: OrgCount[];
+  byLocality: OrgCount[];
+}
+
+/** How many people meet the criteria, by practice and locality, beside each one's registered population. */
+export async function countCohort(db: Queryable, criteria: CohortCriteria): Promise<CohortCounts> {
+  const c = await compileCohort(db, criteria);
+  const rows = await db.query<{
+    practice_code: string;
+    locality_code: string | null;
+    population: number;
+    in_cohort: number;
+    as_of: string | null;
+  }>(
+    `SELECT rp.practice_code, rp.locality_code, count(*) AS population,
+            count(*) FILTER (WHERE ${c.where}) AS in_cohort, max(rp.as_of)::text AS as_of
+     FROM ${c.from}
+     GROUP BY rp.practice_code, rp.locality_code`,
+    c.params,
+  );
+  const names = new Map(
+    (
+      await db.query<{ org_code: string; name: string }>(
+        "SELECT org_code, name FROM organisation WHERE kind IN ('practice', 'locality')",
+      )
+    ).map((r) => [r.org_code, r.name]),
+  );
+  const byPractice: OrgCount[] = rows
+    .map((r) => ({
+      code: r.practice_code,
+      name: names.get(r.practice_code) ?? r.practice_code,
+      locality: r.locality_code,
+      population: r.population,
+      inCohort: r.in_cohort,
+    }))
+    .sort((a, b) => (a.locality ?? "").localeCompare(b.locality ?? "") || a.code.localeCompare(b.code));
+  const localities = new Map<string, OrgCount>();
+  for (const r of byPractice) {
+    const code = r.locality ?? "unknown";
+    const l = localities.get(code) ?? {
+      code,
+      name: names.get(code) ?? code,
+      locality: null,
+      population: 0,
+      inCohort: 0,
+    };
+    l.population += r.population;
+    l.inCohort += r.inCohort;
+    localities.set(code, l);
+  }
+  const byLocality = [...localities.values()].sort((a, b) => a.code.localeCompare(b.code));
+  return {
+    asOf: rows.reduce<string | null>((m, r) => (r.as_of && (!m || r.as_of > m) ? r.as_of : m), null),
+    total: byPractice.reduce((s, r) => s + r.inCohort, 0),
+    population: byPractice.reduce((s, r) => s + r.population, 0),
+    byPractice,
+    byLocality,
+  };
+}
+
+export interface CohortMember {
+  personId: string;
+  practiceCode: string;
+  localityCode: string | null;
+  age: number;
+  efiCategory: EfiCategory | null;
+  riskTier: RiskTier | null;
+  riskPercentile: number | null;
+  probability: number | null;
+}
+
+/**
+ * The people in a cohort, highest risk first: internal ids and the minimum a register needs, no names or
+ * NHS Numbers. Governance must wrap this before any face shows it: identifiable only to roles with a
+ * legitimate relationship, pseudonymised for commissioners, and every call audited.
+ */
+export async function cohortMembers(
+  db: Queryable,
+  criteria: CohortCriteria,
+  options: { limit?: number } = {},
+): Promise<CohortMember[]> {
+  const c = await compileCohort(db, criteria);
+  const p = c.params.length;
+  const rows = await db.query<{
+    person_id: string;
+    practice_code: string;
+    locality_code: string | null;
+    age: number;
+    efi_category: EfiCategory | null;
+    risk_tier: RiskTier | null;
+    risk_percentile: number | null;
+    probability: number | null;
+  }>(
+    `SELECT rp.person_id::text, rp.practice_code, rp.locality_code, rp.age, rp.efi_category, rp.risk_tier,
+            rp.risk_percentile, rp.probability
+     FROM ${c.from} WHERE ${c.where}
+     ORDER BY rp.probability DESC NULLS LAST, rp.person_id
+     LIMIT $${p + 1}`,
+    [...c.params, options.limit ?? 1_000_000],
+  );
+  return rows.map((r) => ({
+    personId: r.person_id,
+    practiceCode: r.practice_code,
+    localityCode: r.locality_code,
+    age: r.age,
+    efiCategory: r.efi_category,
+    riskTier: r.risk_tier,
+    riskPercentile: r.risk_percentile,
+    probability: r.probability,
+  }));
+}
+
+/** Saves (or replaces) a cohort's criteria under an id such as "frail-high-risk". */
+export async function saveCohort(db: Queryable, cohortId: string, criteria: CohortCriteria): Promise<void> {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(cohortId)) {
+    throw new CohortError(
+      `A cohort id is lowercase words joined by hyphens, e.g. frail-high-risk, not "${cohortId}"`,
+    );
+  }
+  const checked = parseCriteria(criteria);
+  // Compiling it now finds unknown or circular references before they are saved.
+  await compileCohort(db, checked, cohortId);
+  await db.query(
+    `INSERT INTO risk_cohort (cohort_id, description, definition) VALUES ($1, $2, $3::jsonb)
+     ON CONFLICT (cohort_id) DO UPDATE SET description = excluded.description, definition = excluded.definition,
+       updated_at = now()`,
+    [cohortId, checked.description ?? "", JSON.stringify(checked)],
+  );
+}
+
+export async function listCohorts(
+  db: Queryable,
+): Promise<{ cohortId: string; description: string; criteria: CohortCriteria }[]> {
+  const rows = await db.query<{ cohort_id: string; description: string; definition: CohortCriteria }>(
+    "SELECT cohort_id, description, definition FROM risk_cohort ORDER BY cohort_id",
+  );
+  return rows.map((r) => ({ cohortId: r.cohort_id, description: r.description, criteria: r.definition }));
+}

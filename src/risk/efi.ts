@@ -1,0 +1,188 @@
+// Each person's eFI deficits from their GP record, set-based in SQL, and the eFI on a date with the
+// records behind it (so a clinician can see why).
+import { addDays, addMonths, ageOn, isIsoDate } from "../core/dates.ts";
+import type { Queryable } from "../store/db.ts";
+import {
+  DEFICITS,
+  EFI_MIN_AGE,
+  type EfiCategory,
+  efiCategory,
+  POLYPHARMACY,
+  POLYPHARMACY_MIN_MEDICINES,
+} from "./efi-definition.ts";
+
+/**
+ * The earliest record behind each coded deficit: any code of the deficit's list, or a value meeting one of
+ * its value rules, recorded at any time (no look-back limit; coded deficits never resolve). Ties on a date
+ * prefer a code over a value, then the lowest entry id, so the evidence chosen is stable.
+ */
+function deficitEvidenceSql(personFilter: string): string {
+  // One pass over gp_entry against every code that can show a deficit: the code lists, and the value
+  // rules' measurement codes with their bounds (and the person's sex, for the haemoglobin rules).
+  return `SELECT DISTINCT ON (g.person_id, c.deficit_id)
+      g.person_id, c.deficit_id, g.recorded_on, c.basis, g.entry_id, g.code_system, g.code, g.value, c.rule_id
+    FROM gp_entry g
+    JOIN (
+      SELECT system, code, substr(list_id, 5) AS deficit_id, 'code' AS basis, NULL::text AS rule_id,
+             NULL::text AS sex, NULL::numeric AS above, NULL::numeric AS below
+      FROM code_list_member WHERE list_id LIKE 'efi:%'
+      UNION ALL
+      SELECT system, code, deficit_id, 'value', rule_id, sex, above, below FROM efi_value_rule
+    ) c ON c.system = g.code_system AND c.code = g.code
+    LEFT JOIN person p ON c.sex IS NOT NULL AND p.person_id = g.person_id
+    WHERE (c.basis = 'code'
+       OR (g.value IS NOT NULL
+           AND (c.above IS NULL OR g.value > c.above)
+           AND (c.below IS NULL OR g.value < c.below)
+           AND (c.sex IS NULL OR c.sex = p.sex)))
+      ${personFilter.replaceAll("person_id", "g.person_id")}
+    ORDER BY g.person_id, c.deficit_id, g.recorded_on, c.basis, g.entry_id`;
+}
+
+const INSERT_COLUMNS =
+  "person_id, deficit_id, first_on, basis, source_table, source_id, code_system, code, value, rule_id";
+
+function insertSql(personFilter: string): string {
+  return `INSERT INTO efi_deficit (${INSERT_COLUMNS})
+    SELECT person_id, deficit_id, recorded_on, basis, 'gp_entry', entry_id, code_system, code, value, rule_id
+    FROM (${deficitEvidenceSql(personFilter)}) e`;
+}
+
+/** Rebuilds every person's coded deficits from the GP record. Returns the number of deficit rows. */
+export async function rebuildAllDeficits(tx: Queryable): Promise<number> {
+  await tx.exec("TRUNCATE efi_deficit");
+  // One sequential pass hashed against ~2,200 codes; a merge join walks the whole GP record in code order
+  // through its index instead, several times slower. Call inside a transaction (SET LOCAL).
+  await tx.exec("SET LOCAL enable_mergejoin = off");
+  await tx.query(insertSql(""));
+  await tx.exec("SET LOCAL enable_mergejoin = on");
+  const [row] = await tx.query<{ n: number }>("SELECT count(*) AS n FROM efi_deficit");
+  return row.n;
+}
+
+/** Rebuilds the coded deficits of some people (after new or corrected records for them). */
+export async function rebuildDeficitsFor(tx: Queryable, personIds: readonly string[]): Promise<void> {
+  if (personIds.length === 0) return;
+  // One statement: upsert what the record shows now, delete what it no longer shows (a corrected record).
+  await tx.query(
+    `WITH found AS (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}),
+     upserted AS (
+       INSERT INTO efi_deficit (${INSERT_COLUMNS})
+       SELECT person_id, deficit_id, recorded_on, basis, 'gp_entry', entry_id, code_system, code, value, rule_id
+       FROM found
+       ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
+         source_table = excluded.source_table, source_id = excluded.source_id, code_system = excluded.code_system,
+         code = excluded.code, value = excluded.value, rule_id = excluded.rule_id
+     )
+     DELETE FROM efi_deficit d WHERE d.person_id = ANY($1::uuid[])
+       AND NOT EXISTS (SELECT 1 FROM found f WHERE f.person_id = d.person_id AND f.deficit_id = d.deficit_id)`,
+    [personIds],
+  );
+}
+
+/** The first day of the 12-month look-back that ends on (and includes) the given date. */
+export function twelveMonthsStart(onIso: string): string {
+  return addDays(addMonths(onIso, -12), 1);
+}
+
+export interface DeficitEvidence {
+  deficitId: string;
+  name: string;
+  firstOn: string;
+  basis: "code" | "value" | "prescriptions";
+  /** The record that made the deficit present: a gp_entry, or for polypharmacy the medicines counted. */
+  sourceTable: "gp_entry" | "medication_issue";
+  sourceIds: string[];
+  codeSystem: string | null;
+  code: string | null;
+  value: number | null;
+  ruleId: string | null;
+}
+
+export interface EfiResult {
+  personId: string;
+  on: string;
+  age: number;
+  deficitCount: number;
+  score: { numerator: number; denominator: 36; value: number };
+  /** Null under 65: the eFI is validated for people aged 65 and over. */
+  category: EfiCategory | null;
+  deficits: DeficitEvidence[];
+  /** Distinct medication codes (as supplied: system + code) issued in the 12 months up to the date. */
+  medicines12m: number;
+}
+
+/**
+ * The eFI of one person on a date, from the stored deficits (run rebuildDeficitsFor first if their record
+ * changed) and their prescriptions. Null if the person is unknown or not yet born on that date.
+ */
+export async function efiOn(db: Queryable, personId: string, on: string): Promise<EfiResult | null> {
+  if (!isIsoDate(on)) throw new RangeError(`Not a date: ${JSON.stringify(on)}`);
+  const [person] = await db.query<{ birth_date: string }>(
+    "SELECT birth_date FROM person WHERE person_id = $1",
+    [personId],
+  );
+  if (!person || person.birth_date > on) return null;
+  const coded = await db.query<{
+    deficit_id: string;
+    first_on: string;
+    basis: "code" | "value";
+    source_id: string;
+    code_system: string;
+    code: string;
+    value: number | null;
+    rule_id: string | null;
+  }>(
+    `SELECT deficit_id, first_on, basis, source_id::text, code_system, code, value, rule_id
+     FROM efi_deficit WHERE person_id = $1 AND first_on <= $2 ORDER BY deficit_id`,
+    [personId, on],
+  );
+  const medicines = await db.query<{ code_system: string; code: string; first_on: string; issue_id: string }>(
+    `SELECT DISTINCT ON (code_system, code) code_system, code, issued_on AS first_on, issue_id::text
+     FROM medication_issue WHERE person_id = $1 AND issued_on >= $2 AND issued_on <= $3
+     ORDER BY code_system, code, issued_on, issue_id`,
+    [personId, twelveMonthsStart(on), on],
+  );
+  const names = new Map(DEFICITS.map((d) => [d.id, d.name]));
+  const deficits: DeficitEvidence[] = coded.map((r) => ({
+    deficitId: r.deficit_id,
+    name: names.get(r.deficit_id) ?? r.deficit_id,
+    firstOn: r.first_on,
+    basis: r.basis,
+    sourceTable: "gp_entry",
+    sourceIds: [r.source_id],
+    codeSystem: r.code_system,
+    code: r.code,
+    value: r.value,
+    ruleId: r.rule_id,
+  }));
+  if (medicines.length >= POLYPHARMACY_MIN_MEDICINES) {
+    // Present from the day the fifth distinct medicine of the window was first issued.
+    const firstIssues = medicines.map((m) => m.first_on).sort();
+    deficits.push({
+      deficitId: POLYPHARMACY,
+      name: names.get(POLYPHARMACY) ?? POLYPHARMACY,
+      firstOn: firstIssues[POLYPHARMACY_MIN_MEDICINES - 1],
+      basis: "prescriptions",
+      sourceTable: "medication_issue",
+      sourceIds: medicines.map((m) => m.issue_id),
+      codeSystem: null,
+      code: null,
+      value: medicines.length,
+      ruleId: null,
+    });
+  }
+  deficits.sort((a, b) => a.deficitId.localeCompare(b.deficitId));
+  const age = ageOn(person.birth_date, on);
+  const count = deficits.length;
+  return {
+    personId,
+    on,
+    age,
+    deficitCount: count,
+    score: { numerator: count, denominator: 36, value: count / 36 },
+    category: age >= EFI_MIN_AGE ? efiCategory(count) : null,
+    deficits,
+    medicines12m: medicines.length,
+  };
+}

@@ -1,0 +1,36 @@
+// The risk stratification capability's public API.
+export {
+  type CohortCounts,
+  type CohortCriteria,
+  CohortError,
+  type CohortMember,
+  cohortMembers,
+  countCohort,
+  listCohorts,
+  parseCriteria,
+  saveCohort,
+} from "./cohort.ts";
+export { type EfiResult, efiOn } from "./efi.ts";
+export { DEFICITS, type EfiCategory, efiCategory, efiScore } from "./efi-definition.ts";
+export { ensureEfiReference } from "./efi-reference.ts";
+export { type HiuReport, hiuActivityByQuarter } from "./hiu.ts";
+export {
+  activeModel,
+  explainScore,
+  listModels,
+  modelByVersion,
+  NoValidatedModelError,
+  type RiskModel,
+  trainModel,
+} from "./model.ts";
+export { formatModelReport } from "./model-report.ts";
+export { type NationalCondition, nationalCondition } from "./national-condition.ts";
+export { createRegister, refreshRegister, registerChanges, registerMovements } from "./register.ts";
+export { DEFAULT_SETTINGS, type RiskSettings, readSettings, writeSettings } from "./settings.ts";
+export {
+  latestActivityDate,
+  peopleChangedSince,
+  type RunSummary,
+  rescorePeople,
+  stratify,
+} from "./stratify.ts";

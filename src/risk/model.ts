@@ -1,0 +1,462 @@
+// The emergency-admission risk model: trained on the place's own history at one index date, validated on
+// a later one, stored as a version with its validation report, and turned into SQL for scoring.
+import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
+import { newId } from "../core/ids.ts";
+import type { Db, Queryable } from "../store/db.ts";
+import { rebuildAllDeficits } from "./efi.ts";
+import { ensureEfiReference } from "./efi-reference.ts";
+import { describeValue, FEATURES, type Feature, featureById } from "./features.ts";
+import { fitLogistic, predict } from "./logistic.ts";
+import {
+  auc,
+  aucInterval,
+  brierScore,
+  type CalibrationGroup,
+  type Capture,
+  calibrationGroups,
+  calibrationSlope,
+  capture,
+} from "./metrics.ts";
+import { readSettings } from "./settings.ts";
+import { snapshotSql } from "./snapshot.ts";
+import { float8, SqlParams } from "./sql-params.ts";
+
+export const MODEL_KIND = "logistic-l2";
+export const MODEL_OUTCOME = "emergency-admission-12m";
+const DEFAULT_LAMBDAS = [1000, 300, 100, 30, 10, 3, 1];
+
+export interface ModelFeature {
+  id: string;
+  label: string;
+  mean: number;
+  scale: number;
+  /** Change in log-odds per standard deviation (scale) of the feature. */
+  coefficient: number;
+}
+
+export interface DatasetSummary {
+  indexDate: string;
+  featuresAsOf: string;
+  outcomeFrom: string;
+  outcomeTo: string;
+  people: number;
+  admittedPeople: number;
+  admissions: number;
+  admittedShare: number;
+}
+
+export interface ModelSpec {
+  kind: typeof MODEL_KIND;
+  intercept: number;
+  lambda: number;
+  features: ModelFeature[];
+  train: DatasetSummary;
+  lambdaSearch: { lambda: number; holdoutLogLoss: number }[];
+  seconds: number;
+}
+
+export interface ValidationReport extends DatasetSummary {
+  auc: number;
+  aucInterval: [number, number];
+  calibrationSlope: number;
+  calibrationIntercept: number;
+  observedToExpected: number;
+  brier: number;
+  deciles: CalibrationGroup[];
+  capture: Capture[];
+}
+
+export interface RiskModel {
+  modelId: string;
+  version: number;
+  kind: string;
+  outcome: string;
+  trainedAt: string;
+  spec: ModelSpec;
+  validation: ValidationReport;
+}
+
+export class NoValidatedModelError extends Error {
+  override readonly name = "NoValidatedModelError";
+}
+
+interface Dataset {
+  summary: DatasetSummary;
+  n: number;
+  p: number;
+  x: Float64Array;
+  y: Uint8Array;
+  events: Float64Array;
+}
+
+/** Features are what was known up to the day before the index date; the outcome is the 12 months from it. */
+function windowsFor(indexDate: string): { featuresAsOf: string; outcomeFrom: string; outcomeTo: string } {
+  if (!isIsoDate(indexDate)) throw new RangeError(`Not a date: ${JSON.stringify(indexDate)}`);
+  return {
+    featuresAsOf: addDays(indexDate, -1),
+    outcomeFrom: indexDate,
+    outcomeTo: addDays(addMonths(indexDate, 12), -1),
+  };
+}
+
+async function loadDataset(db: Queryable, indexDate: string, features: readonly Feature[]): Promise<Dataset> {
+  const w = windowsFor(indexDate);
+  const settings = await readSettings(db);
+  const p = new SqlParams();
+  const snapshot = snapshotSql(p, { asOf: w.featuresAsOf, hiu: settings.hiu });
+  const from = p.add(w.outcomeFrom, "date");
+  const to = p.add(addDays(w.outcomeTo, 1), "date");
+  const rows = await db.query<{ events: number; x: number[] }>(
+    `SELECT coalesce(o.n, 0) AS events, ARRAY[${features.map((f) => f.sql).join(", ")}]::float8[] AS x
+     FROM (${snapshot}) s
+     LEFT JOIN (
+       SELECT person_id, count(*) AS n FROM hospital_spell
+       WHERE admission_method = 'emergency'
+         AND admitted_at >= (${from}::timestamp AT TIME ZONE 'Europe/London')
+         AND admitted_at < (${to}::timestamp AT TIME ZONE 'Europe/London')
+       GROUP BY person_id
+     ) o ON o.person_id = s.person_id
+     ORDER BY s.person_id`,
+    p.values,
+  );
+  const n = rows.length;
+  const width = features.length;
+  const x = new Float64Array(n * width);
+  const y = new Uint8Array(n);
+  const events = new Float64Array(n);
+  let admitted = 0;
+  let admissions = 0;
+  rows.forEach((row, i) => {
+    x.set(row.x.map(Number), i * width);
+    events[i] = row.events;
+    y[i] = row.events > 0 ? 1 : 0;
+    admitted += y[i];
+    admissions += row.events;
+  });
+  return {
+    summary: {
+      indexDate,
+      ...w,
+      people: n,
+      admittedPeople: admitted,
+      admissions,
+      admittedShare: n ? admitted / n : 0,
+    },
+    n,
+    p: width,
+    x,
+    y,
+    events,
+  };
+}
+
+function standardise(x: Float64Array, n: number, p: number): { means: Float64Array; scales: Float64Array } {
+  const means = new Float64Array(p);
+  const scales = new Float64Array(p);
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) means[j] += x[i * p + j];
+  for (let j = 0; j < p; j++) means[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) scales[j] += (x[i * p + j] - means[j]) ** 2;
+  for (let j = 0; j < p; j++) {
+    const sd = Math.sqrt(scales[j] / Math.max(1, n - 1));
+    scales[j] = sd > 1e-12 ? sd : 1;
+  }
+  return { means, scales };
+}
+
+function standardised(
+  x: Float64Array,
+  n: number,
+  p: number,
+  means: Float64Array,
+  scales: Float64Array,
+): Float64Array {
+  const z = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) z[i * p + j] = (x[i * p + j] - means[j]) / scales[j];
+  }
+  return z;
+}
+
+function logLoss(probabilities: Float64Array, y: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    const q = Math.min(Math.max(probabilities[i], 1e-15), 1 - 1e-15);
+    sum -= y[i] ? Math.log(q) : Math.log(1 - q);
+  }
+  return sum / y.length;
+}
+
+function subset(z: Float64Array, y: Uint8Array, p: number, keep: (i: number) => boolean) {
+  const rows: number[] = [];
+  for (let i = 0; i < y.length; i++) if (keep(i)) rows.push(i);
+  const xs = new Float64Array(rows.length * p);
+  const ys = new Uint8Array(rows.length);
+  rows.forEach((r, k) => {
+    xs.set(z.subarray(r * p, r * p + p), k * p);
+    ys[k] = y[r];
+  });
+  return { x: xs, y: ys, n: rows.length };
+}
+
+/**
+ * Chooses the penalty on a fixed fifth of the training people (every fifth, in person-id order), from the
+ * strongest penalty down, each fit starting from the last, then refits on everyone.
+ */
+function fitWithPenaltySearch(
+  z: Float64Array,
+  y: Uint8Array,
+  n: number,
+  p: number,
+  lambdas: readonly number[],
+) {
+  const train = subset(z, y, p, (i) => i % 5 !== 0);
+  const hold = subset(z, y, p, (i) => i % 5 === 0);
+  const search: { lambda: number; holdoutLogLoss: number }[] = [];
+  let start: { intercept: number; coefficients: Float64Array } | undefined;
+  let best = { lambda: lambdas[0], loss: Number.POSITIVE_INFINITY };
+  for (const lambda of lambdas) {
+    const fit = fitLogistic(train.x, train.y, train.n, p, { lambda: lambda * 0.8, start });
+    start = { intercept: fit.intercept, coefficients: fit.coefficients };
+    const loss = logLoss(predict(hold.x, hold.n, p, fit.intercept, fit.coefficients), hold.y);
+    search.push({ lambda, holdoutLogLoss: loss });
+    if (loss < best.loss) best = { lambda, loss };
+  }
+  const fit = fitLogistic(z, y, n, p, { lambda: best.lambda });
+  return { fit, lambda: best.lambda, search };
+}
+
+export interface TrainOptions {
+  /** First day of the training outcome year; features are what was known the day before. */
+  trainIndexDate: string;
+  /** A later index date to validate on; its outcome year must be in the data. */
+  validationIndexDate: string;
+  lambdas?: readonly number[];
+  onStep?: (step: string) => void;
+}
+
+/** Trains, validates and stores a new model version. */
+export async function trainModel(db: Db, options: TrainOptions): Promise<RiskModel> {
+  const started = performance.now();
+  const { trainIndexDate, validationIndexDate } = options;
+  if (!isIsoDate(trainIndexDate) || !isIsoDate(validationIndexDate)) {
+    throw new RangeError("Index dates must be dates, e.g. 2014-04-01");
+  }
+  if (validationIndexDate <= trainIndexDate) {
+    throw new RangeError(
+      "Validate on a later period than the model was trained on: the validation index date must be after the training one",
+    );
+  }
+  const step = options.onStep ?? (() => {});
+  step("Loading eFI reference data and rebuilding deficits");
+  await ensureEfiReference(db);
+  await db.transaction((tx) => rebuildAllDeficits(tx));
+  const features = FEATURES;
+  step(`Extracting training people at ${trainIndexDate}`);
+  const train = await loadDataset(db, trainIndexDate, features);
+  if (train.summary.admittedPeople < 20) {
+    throw new RangeError(
+      `Too few emergency admissions to train on: ${train.summary.admittedPeople} people admitted in ${train.summary.outcomeFrom}..${train.summary.outcomeTo}. Is there history for that year?`,
+    );
+  }
+  step(`Fitting on ${train.n.toLocaleString("en-GB")} people`);
+  const { means, scales } = standardise(train.x, train.n, train.p);
+  const z = standardised(train.x, train.n, train.p, means, scales);
+  const { fit, lambda, search } = fitWithPenaltySearch(
+    z,
+    train.y,
+    train.n,
+    train.p,
+    options.lambdas ?? DEFAULT_LAMBDAS,
+  );
+  step(`Extracting validation people at ${validationIndexDate}`);
+  const valid = await loadDataset(db, validationIndexDate, features);
+  if (valid.summary.admittedPeople === 0 || valid.summary.admittedPeople === valid.n) {
+    throw new RangeError(
+      `Cannot validate: nobody (or everybody) was admitted in ${valid.summary.outcomeFrom}..${valid.summary.outcomeTo}. Is there history for that year?`,
+    );
+  }
+  const zv = standardised(valid.x, valid.n, valid.p, means, scales);
+  const predicted = predict(zv, valid.n, valid.p, fit.intercept, fit.coefficients);
+  const validation = validationReport(valid, predicted);
+  const spec: ModelSpec = {
+    kind: MODEL_KIND,
+    intercept: fit.intercept,
+    lambda,
+    features: features.map((f, j) => ({
+      id: f.id,
+      label: f.label,
+      mean: means[j],
+      scale: scales[j],
+      coefficient: fit.coefficients[j],
+    })),
+    train: train.summary,
+    lambdaSearch: search,
+    seconds: (performance.now() - started) / 1000,
+  };
+  step("Storing the model with its validation report");
+  return saveModel(db, spec, validation);
+}
+
+export function validationReport(data: Dataset, predicted: Float64Array): ValidationReport {
+  const a = auc(predicted, data.y);
+  const positives = data.summary.admittedPeople;
+  const calibration = calibrationSlope(predicted, data.y);
+  let expected = 0;
+  for (const q of predicted) expected += q;
+  return {
+    ...data.summary,
+    auc: a,
+    aucInterval: aucInterval(a, positives, data.n - positives),
+    calibrationSlope: calibration.slope,
+    calibrationIntercept: calibration.intercept,
+    observedToExpected: expected ? positives / expected : 0,
+    brier: brierScore(predicted, data.y),
+    deciles: calibrationGroups(predicted, data.y, 10),
+    capture: capture(predicted, data.y, data.events, [1, 5, 20]),
+  };
+}
+
+async function saveModel(db: Db, spec: ModelSpec, validation: ValidationReport): Promise<RiskModel> {
+  const modelId = newId();
+  return db.transaction(async (tx) => {
+    await tx.query("LOCK TABLE risk_model IN EXCLUSIVE MODE");
+    const [row] = await tx.query<{ version: number; trained_at: Date }>(
+      `INSERT INTO risk_model (model_id, version, kind, outcome, train_index_date, validation_index_date, spec, validation)
+       SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6::jsonb, $7::jsonb FROM risk_model
+       RETURNING version, trained_at`,
+      [
+        modelId,
+        MODEL_KIND,
+        MODEL_OUTCOME,
+        spec.train.indexDate,
+        validation.indexDate,
+        JSON.stringify(spec),
+        JSON.stringify(validation),
+      ],
+    );
+    return {
+      modelId,
+      version: row.version,
+      kind: MODEL_KIND,
+      outcome: MODEL_OUTCOME,
+      trainedAt: row.trained_at.toISOString(),
+      spec,
+      validation,
+    };
+  });
+}
+
+type ModelRow = {
+  model_id: string;
+  version: number;
+  kind: string;
+  outcome: string;
+  trained_at: Date;
+  spec: ModelSpec;
+  validation: ValidationReport | null;
+};
+
+function fromRow(row: ModelRow): RiskModel {
+  if (!row.validation || typeof row.validation.auc !== "number") {
+    throw new NoValidatedModelError(`Model version ${row.version} has no validation report`);
+  }
+  return {
+    modelId: row.model_id,
+    version: row.version,
+    kind: row.kind,
+    outcome: row.outcome,
+    trainedAt: row.trained_at.toISOString(),
+    spec: row.spec,
+    validation: row.validation,
+  };
+}
+
+const MODEL_COLUMNS = "model_id::text, version, kind, outcome, trained_at, spec, validation";
+
+/** The newest model version; every stored version has a validation report. */
+export async function activeModel(db: Queryable): Promise<RiskModel | null> {
+  const rows = await db.query<ModelRow>(
+    `SELECT ${MODEL_COLUMNS} FROM risk_model WHERE validation IS NOT NULL ORDER BY version DESC LIMIT 1`,
+  );
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+export async function modelByVersion(db: Queryable, version: number): Promise<RiskModel | null> {
+  const rows = await db.query<ModelRow>(`SELECT ${MODEL_COLUMNS} FROM risk_model WHERE version = $1`, [
+    version,
+  ]);
+  return rows[0] ? fromRow(rows[0]) : null;
+}
+
+// Stored model versions never change, so each is read once per process.
+const modelCache = new Map<string, RiskModel>();
+
+export async function modelById(db: Queryable, modelId: string): Promise<RiskModel | null> {
+  const cached = modelCache.get(modelId);
+  if (cached) return cached;
+  const rows = await db.query<ModelRow>(`SELECT ${MODEL_COLUMNS} FROM risk_model WHERE model_id = $1`, [
+    modelId,
+  ]);
+  if (!rows[0]) return null;
+  const model = fromRow(rows[0]);
+  modelCache.set(modelId, model);
+  return model;
+}
+
+export async function listModels(db: Queryable): Promise<RiskModel[]> {
+  const rows = await db.query<ModelRow>(`SELECT ${MODEL_COLUMNS} FROM risk_model ORDER BY version`);
+  return rows.map(fromRow);
+}
+
+/** The model's log-odds as one float8 SQL expression over risk_person (or snapshot) columns. */
+export function linearPredictorSql(model: RiskModel): string {
+  if (!model.validation)
+    throw new NoValidatedModelError("Refusing to score with a model that has no validation report");
+  let intercept = model.spec.intercept;
+  const terms: string[] = [];
+  for (const f of model.spec.features) {
+    const perUnit = f.coefficient / f.scale;
+    intercept -= perUnit * f.mean;
+    if (perUnit !== 0) terms.push(`${float8(perUnit)} * ${featureById(f.id).sql}`);
+  }
+  return `(${[float8(intercept), ...terms].join(" + ")})`;
+}
+
+/** The probability SQL, with the log-odds clamped so exp() cannot overflow. */
+export function probabilitySql(model: RiskModel): string {
+  return `(1::float8 / (1::float8 + exp(-least(greatest(${linearPredictorSql(model)}, -35::float8), 35::float8))))`;
+}
+
+export interface Contribution {
+  featureId: string;
+  label: string;
+  value: string;
+  /** Log-odds this factor adds compared with an average person of the training population. */
+  logOdds: number;
+}
+
+/**
+ * Each factor's contribution to one person's score: coefficient x (their value - the training mean) on the
+ * standardised scale, largest increase first.
+ */
+export async function explainScore(
+  db: Queryable,
+  model: RiskModel,
+  personId: string,
+): Promise<Contribution[] | null> {
+  const features = model.spec.features.map((f) => ({ ...f, def: featureById(f.id) }));
+  const rows = await db.query<{ x: number[] }>(
+    `SELECT ARRAY[${features.map((f) => f.def.sql).join(", ")}]::float8[] AS x FROM risk_person WHERE person_id = $1`,
+    [personId],
+  );
+  if (!rows[0]) return null;
+  const x = rows[0].x.map(Number);
+  return features
+    .map((f, j) => ({
+      featureId: f.id,
+      label: f.label,
+      value: describeValue(f.def, x[j]),
+      logOdds: (f.coefficient * (x[j] - f.mean)) / f.scale,
+    }))
+    .sort((a, b) => b.logOdds - a.logOdds);
+}

@@ -1,0 +1,407 @@
+// Stratification: the whole population in one set-based pass (eFI deficits, the snapshot of what is known,
+// the model's score, ranks and tiers), and rescoring some people after new events without a full run.
+import { isIsoDate } from "../core/dates.ts";
+import { newId } from "../core/ids.ts";
+import type { Db, Queryable } from "../store/db.ts";
+import { rebuildAllDeficits, rebuildDeficitsFor } from "./efi.ts";
+import { ensureEfiReference } from "./efi-reference.ts";
+import { activeModel, modelById, NoValidatedModelError, probabilitySql, type RiskModel } from "./model.ts";
+import { DEFAULT_SETTINGS, mergeSettings, type RiskSettings, readSettings } from "./settings.ts";
+import { SNAPSHOT_COLUMNS, snapshotSql } from "./snapshot.ts";
+import { SqlParams } from "./sql-params.ts";
+
+const QUANTILES = 1000;
+
+export interface Cutpoints {
+  /** Lowest probability in each tier at the full run: rescored people are placed against these. */
+  veryHigh: number | null;
+  high: number | null;
+  rising: number | null;
+  /** Probabilities at 0.1%, 0.2% ... 99.9% of the scored population. */
+  quantiles: number[];
+}
+
+export interface StratifyOptions {
+  /** The date the picture is as at; default: the latest activity in the data (never after today). */
+  asOf?: string;
+  /** Compute eFI and the snapshot only, without scores (no model needed). */
+  efiOnly?: boolean;
+  onStep?: (step: string) => void;
+}
+
+export interface RunSummary {
+  runId: string;
+  kind: "full" | "people";
+  asOf: string;
+  modelVersion: number | null;
+  people: number;
+  aged65: number;
+  efi: Record<"fit" | "mild" | "moderate" | "severe", number>;
+  tiers: Record<"very-high" | "high" | "rising" | "low", number>;
+  hiu: number;
+  dataWatermark: string | null;
+  seconds: number;
+}
+
+/** The latest date with recorded activity, from the indexed event dates; today if it is later. */
+export async function latestActivityDate(db: Queryable): Promise<string | null> {
+  const [row] = await db.query<{ d: string | null }>(
+    `SELECT least(greatest(
+       (SELECT max(admitted_at AT TIME ZONE 'Europe/London')::date FROM hospital_spell),
+       (SELECT max(arrived_at AT TIME ZONE 'Europe/London')::date FROM ae_attendance),
+       (SELECT max(appointment_on) FROM outpatient_attendance),
+       (SELECT max(contact_on) FROM care_contact)), current_date)::text AS d`,
+  );
+  return row?.d ?? null;
+}
+
+async function dataWatermark(db: Queryable): Promise<string | null> {
+  const [row] = await db.query<{ w: Date | null }>(
+    "SELECT max(finished_at) AS w FROM data_load WHERE status = 'succeeded'",
+  );
+  return row?.w ? row.w.toISOString() : null;
+}
+
+function tierCase(settings: RiskSettings): string {
+  const t = settings.tiers;
+  return `CASE WHEN rn <= n * ${t.veryHighTopPercent / 100} THEN 'very-high'
+    WHEN rn <= n * ${t.highTopPercent / 100} THEN 'high'
+    WHEN rn <= n * ${t.risingTopPercent / 100} THEN 'rising' ELSE 'low' END`;
+}
+
+async function requireModel(db: Queryable): Promise<RiskModel> {
+  const model = await activeModel(db);
+  if (!model) {
+    throw new NoValidatedModelError(
+      "There is no validated risk model to score with: train one first ('oneplace model train').",
+    );
+  }
+  return model;
+}
+
+/** Rescores the whole population: eFI, snapshot and scores, replacing risk_person in one transaction. */
+export async function stratify(db: Db, options: StratifyOptions = {}): Promise<RunSummary> {
+  const started = performance.now();
+  const step = options.onStep ?? (() => {});
+  const model = options.efiOnly ? null : await requireModel(db);
+  await ensureEfiReference(db);
+  const settings = await readSettings(db);
+  const asOf = options.asOf ?? (await latestActivityDate(db));
+  if (!asOf) throw new RangeError("There is no activity in the database to stratify: load data first.");
+  if (!isIsoDate(asOf)) throw new RangeError(`Not a date: ${JSON.stringify(asOf)}`);
+  const runId = newId();
+  const watermark = await dataWatermark(db);
+  await analyzeIfNeverAnalyzed(db);
+  await db.transaction(async (tx) => {
+    // Every statement sees the same data, so the run's figures are consistent with each other.
+    await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    // One pass over each table: parallel workers would each rebuild every hash table of the snapshot, and
+    // compiling these one-off statements (JIT) costs more than it saves.
+    await tx.exec(
+      "SET LOCAL work_mem = '256MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off",
+    );
+    step("Finding eFI deficits in the GP record");
+    await rebuildAllDeficits(tx);
+    step(model ? "Building each person's picture and scoring" : "Building each person's picture");
+    await tx.exec("TRUNCATE risk_person");
+    const p = new SqlParams();
+    const snapshot = snapshotSql(p, { asOf, hiu: settings.hiu });
+    const run = p.add(runId, "uuid");
+    const asOfParam = p.add(asOf, "date");
+    const cols = SNAPSHOT_COLUMNS.join(", ");
+    if (model) {
+      await tx.query(
+        `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_rank,
+                                  risk_percentile, risk_tier)
+         SELECT ${cols}, ${run}, ${asOfParam}, now(), ${p.add(model.modelId, "uuid")}, probability, rn,
+                100.0 * (n - above) / n, ${tierCase(settings)}
+         FROM (
+           SELECT scored.*, row_number() OVER (ORDER BY probability DESC, person_id) AS rn, count(*) OVER () AS n,
+                  rank() OVER (ORDER BY probability DESC) - 1 AS above
+           FROM (SELECT s.*, ${probabilitySql(model)} AS probability FROM (${snapshot}) s) scored
+         ) ranked`,
+        p.values,
+      );
+    } else {
+      await tx.query(
+        `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at)
+         SELECT ${cols}, ${run}, ${asOfParam}, now() FROM (${snapshot}) s`,
+        p.values,
+      );
+    }
+    step("Recording the run");
+    const cutpoints = model ? await computeCutpoints(tx) : null;
+    await tx.query(
+      `INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people,
+                             cutpoints, settings)
+       VALUES ($1, 'full', $2, $3, now(), clock_timestamp(), $4, (SELECT count(*) FROM risk_person), $5::jsonb, $6::jsonb)`,
+      [
+        runId,
+        asOf,
+        model?.modelId ?? null,
+        watermark,
+        cutpoints ? JSON.stringify(cutpoints) : null,
+        JSON.stringify(settings),
+      ],
+    );
+  });
+  // Both tables were rewritten: fresh statistics keep rescoring one person and cohort queries on good plans.
+  await db.exec("ANALYZE efi_deficit; ANALYZE risk_person");
+  return summarise(db, runId, "full", asOf, model?.version ?? null, watermark, started);
+}
+
+const SOURCE_TABLES = [
+  "person",
+  "registration",
+  "death",
+  "gp_entry",
+  "medication_issue",
+  "hospital_spell",
+  "ae_attendance",
+  "outpatient_attendance",
+  "care_contact",
+  "social_care_service",
+  "care_home_placement",
+  "care_plan",
+];
+
+/**
+ * Tables loaded in bulk and never analysed (reltuples -1) leave the planner guessing; PGlite has no
+ * autovacuum to fix that, so a full run analyses them once.
+ */
+async function analyzeIfNeverAnalyzed(db: Queryable): Promise<void> {
+  const rows = await db.query<{ relname: string }>(
+    "SELECT relname FROM pg_class WHERE relname = ANY($1::text[]) AND relkind = 'r' AND reltuples < 0",
+    [SOURCE_TABLES],
+  );
+  for (const { relname } of rows) await db.exec(`ANALYZE ${relname}`);
+}
+
+async function computeCutpoints(tx: Queryable): Promise<Cutpoints> {
+  const tiers = await tx.query<{ risk_tier: string; lowest: number }>(
+    "SELECT risk_tier, min(probability) AS lowest FROM risk_person GROUP BY risk_tier",
+  );
+  const lowest = (tier: string) => tiers.find((r) => r.risk_tier === tier)?.lowest ?? null;
+  const fractions = Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES);
+  const [q] = await tx.query<{ q: number[] | null }>(
+    "SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY probability) AS q FROM risk_person",
+    [fractions],
+  );
+  return {
+    veryHigh: lowest("very-high"),
+    high: lowest("high"),
+    rising: lowest("rising"),
+    quantiles: (q?.q ?? []).map(Number),
+  };
+}
+
+async function summarise(
+  db: Queryable,
+  runId: string,
+  kind: "full" | "people",
+  asOf: string,
+  modelVersion: number | null,
+  watermark: string | null,
+  started: number,
+): Promise<RunSummary> {
+  const [row] = await db.query<Record<string, number>>(
+    `SELECT count(*) AS people, count(*) FILTER (WHERE age >= 65) AS aged65,
+       count(*) FILTER (WHERE efi_category = 'fit') AS fit, count(*) FILTER (WHERE efi_category = 'mild') AS mild,
+       count(*) FILTER (WHERE efi_category = 'moderate') AS moderate,
+       count(*) FILTER (WHERE efi_category = 'severe') AS severe,
+       count(*) FILTER (WHERE risk_tier = 'very-high') AS very_high, count(*) FILTER (WHERE risk_tier = 'high') AS high,
+       count(*) FILTER (WHERE risk_tier = 'rising') AS rising, count(*) FILTER (WHERE risk_tier = 'low') AS low,
+       count(*) FILTER (WHERE hiu) AS hiu
+     FROM risk_person`,
+  );
+  return {
+    runId,
+    kind,
+    asOf,
+    modelVersion,
+    people: row.people,
+    aged65: row.aged65,
+    efi: { fit: row.fit, mild: row.mild, moderate: row.moderate, severe: row.severe },
+    tiers: { "very-high": row.very_high, high: row.high, rising: row.rising, low: row.low },
+    hiu: row.hiu,
+    dataWatermark: watermark,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export interface LatestRun {
+  runId: string;
+  asOf: string;
+  modelId: string | null;
+  cutpoints: Cutpoints | null;
+  startedAt: string;
+  people: number;
+}
+
+export async function latestFullRun(db: Queryable): Promise<LatestRun | null> {
+  const [row] = await db.query<{
+    run_id: string;
+    as_of: string;
+    model_id: string | null;
+    cutpoints: Cutpoints | null;
+    started_at: Date;
+    people: number;
+  }>(
+    `SELECT run_id::text, as_of, model_id::text, cutpoints, started_at, people FROM risk_run
+     WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1`,
+  );
+  if (!row) return null;
+  return {
+    runId: row.run_id,
+    asOf: row.as_of,
+    modelId: row.model_id,
+    cutpoints: row.cutpoints,
+    startedAt: row.started_at.toISOString(),
+    people: row.people,
+  };
+}
+
+export interface RescoreResult {
+  runId: string;
+  asOf: string;
+  rescored: number;
+  removed: number;
+}
+
+interface RescoreContext {
+  run: LatestRun;
+  model: RiskModel | null;
+  settings: RiskSettings;
+}
+
+/** The latest full run, its model and the settings, in one round trip. */
+async function rescoreContext(db: Queryable): Promise<RescoreContext> {
+  const [row] = await db.query<{
+    run_id: string;
+    as_of: string;
+    model_id: string | null;
+    cutpoints: Cutpoints | null;
+    started_at: Date;
+    people: number;
+    settings: Record<string, unknown> | null;
+  }>(
+    `SELECT r.run_id::text, r.as_of, r.model_id::text, r.cutpoints, r.started_at, r.people,
+            (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
+     FROM risk_run r WHERE r.kind = 'full' ORDER BY r.started_at DESC LIMIT 1`,
+  );
+  if (!row) throw new RangeError("There is no stratification to update yet: run 'oneplace stratify' first.");
+  const model = row.model_id ? await modelById(db, row.model_id) : null;
+  return {
+    run: {
+      runId: row.run_id,
+      asOf: row.as_of,
+      modelId: row.model_id,
+      cutpoints: row.cutpoints,
+      startedAt: row.started_at.toISOString(),
+      people: row.people,
+    },
+    model,
+    settings: mergeSettings(DEFAULT_SETTINGS, row.settings ?? {}),
+  };
+}
+
+/**
+ * Brings some people up to date after new or corrected records: their deficits, snapshot and score, as at
+ * the latest full run's date and with its model, placed in tiers and percentiles against that run's
+ * cut-points (exact ranks wait for the next full run, so risk_rank is cleared). People no longer
+ * registered or alive on that date leave risk_person.
+ */
+export async function rescorePeople(db: Db, personIds: readonly string[]): Promise<RescoreResult> {
+  const { run, model, settings } = await rescoreContext(db);
+  const runId = newId();
+  const ids = [...new Set(personIds)];
+  return db.transaction(async (tx) => {
+    // Scores are derived data a rerun restores, so a commit need not wait for the disk; and the written
+    // join order suits one person, so the planner need not search for another.
+    await tx.exec(
+      "SET LOCAL synchronous_commit = off; SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1",
+    );
+    await rebuildDeficitsFor(tx, ids);
+    const p = new SqlParams();
+    const snapshot = snapshotSql(p, { asOf: run.asOf, personIds: ids, hiu: settings.hiu });
+    const cols = SNAPSHOT_COLUMNS.join(", ");
+    const updates = (SNAPSHOT_COLUMNS.filter((c) => c !== "person_id") as string[])
+      .concat([
+        "run_id",
+        "as_of",
+        "scored_at",
+        "model_id",
+        "probability",
+        "risk_rank",
+        "risk_percentile",
+        "risk_tier",
+      ])
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ");
+    const runParam = p.add(runId, "uuid");
+    const asOf = p.add(run.asOf, "date");
+    const modelParam = p.add(model?.modelId ?? null, "uuid");
+    let scoreColumns = "NULL::float8, NULL::real, NULL::text";
+    if (model && run.cutpoints) {
+      const c = run.cutpoints;
+      const cut = (x: number | null) => (x === null ? "NULL::float8" : p.add(x, "float8"));
+      scoreColumns = `probability,
+        (100.0 * (SELECT count(*) + 1 FROM jsonb_array_elements_text(
+           (SELECT cutpoints -> 'quantiles' FROM risk_run WHERE run_id = ${p.add(run.runId, "uuid")})) AS v
+         WHERE v::float8 <= probability) / ${c.quantiles.length + 1})::real,
+        CASE WHEN probability >= ${cut(c.veryHigh)} THEN 'very-high' WHEN probability >= ${cut(c.high)} THEN 'high'
+             WHEN probability >= ${cut(c.rising)} THEN 'rising' ELSE 'low' END`;
+    }
+    const probability = model ? probabilitySql(model) : "NULL::float8";
+    const idsParam = p.add(ids, "uuid[]");
+    const [counts] = await tx.query<{ rescored: number; removed: number }>(
+      `WITH upserted AS (
+         INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_percentile, risk_tier, risk_rank)
+         SELECT ${cols}, ${runParam}, ${asOf}, now(), ${modelParam}, ${scoreColumns}, NULL::int
+         FROM (SELECT s.*, ${probability} AS probability FROM (${snapshot}) s) scored
+         ON CONFLICT (person_id) DO UPDATE SET ${updates}
+         RETURNING person_id
+       ),
+       removed AS (
+         DELETE FROM risk_person WHERE person_id = ANY(${idsParam})
+           AND person_id NOT IN (SELECT person_id FROM upserted)
+         RETURNING 1
+       ),
+       recorded AS (
+         INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people, settings)
+         SELECT ${runParam}, 'people', ${asOf}, ${modelParam}, now(), clock_timestamp(), now(),
+                (SELECT count(*) FROM upserted), ${p.add(JSON.stringify(settings), "jsonb")}
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM upserted) AS rescored, (SELECT count(*) FROM removed) AS removed,
+              (SELECT count(*) FROM recorded) AS recorded`,
+      p.values,
+    );
+    return { runId, asOf: run.asOf, rescored: counts.rescored, removed: counts.removed };
+  });
+}
+
+/**
+ * People with any record received since the latest full run started (a seq scan of each event table by
+ * received_at), for `oneplace stratify --changed`.
+ */
+export async function peopleChangedSince(db: Queryable, since: string): Promise<string[]> {
+  const tables = [
+    "gp_entry",
+    "medication_issue",
+    "hospital_spell",
+    "ae_attendance",
+    "outpatient_attendance",
+    "care_contact",
+    "social_care_service",
+    "care_home_placement",
+    "registration",
+    "death",
+    "person",
+  ];
+  const rows = await db.query<{ person_id: string }>(
+    tables.map((t) => `SELECT person_id::text FROM ${t} WHERE received_at > $1`).join(" UNION "),
+    [since],
+  );
+  return rows.map((r) => r.person_id);
+}

@@ -1,0 +1,98 @@
+import { addMonths, isIsoDate, toDayNumber } from "../core/dates.ts";
+
+export interface FaultRates {
+  /** Share of social care client records with no NHS Number. */
+  socialCareMissingNhsNumber: number;
+  /** Share of social care client records whose NHS Number was keyed wrongly. */
+  socialCareMistypedNhsNumber: number;
+  /** Share of social care client records with the name spelt another way (nickname, misspelling, swapped). */
+  nameVariant: number;
+  /** Share of social care clients who also have a second, duplicate client record. */
+  duplicateSocialCareRecord: number;
+  /** Share of hospital (acute PAS) records with no NHS Number. */
+  hospitalMissingNhsNumber: number;
+}
+
+export interface SynthConfig {
+  seed: string;
+  /** Registered population at the start of the history. */
+  people: number;
+  /** First day of the history, YYYY-MM-DD. */
+  historyStart: string;
+  /** Last day of the history (inclusive), YYYY-MM-DD. */
+  historyEnd: string;
+  faults: FaultRates;
+}
+
+/** Thurrock's registered population in its 2014 plan: the scale the calibration targets are quoted at. */
+export const THURROCK_REGISTERED_PEOPLE = 165_996;
+
+export const DEFAULT_SYNTH_CONFIG: SynthConfig = Object.freeze({
+  seed: "thurrock",
+  people: THURROCK_REGISTERED_PEOPLE,
+  historyStart: "2012-04-01",
+  historyEnd: "2016-03-31",
+  faults: Object.freeze({
+    socialCareMissingNhsNumber: 0.1,
+    socialCareMistypedNhsNumber: 0.05,
+    nameVariant: 0.05,
+    duplicateSocialCareRecord: 0.02,
+    hospitalMissingNhsNumber: 0.01,
+  }),
+});
+
+export const MIN_PEOPLE = 100;
+export const MAX_PEOPLE = 2_000_000;
+
+/** Throws a RangeError saying what to change when the configuration cannot make a sensible place. */
+export function validateSynthConfig(c: SynthConfig): void {
+  if (typeof c.seed !== "string" || c.seed.length === 0) {
+    throw new RangeError('seed must be a non-empty string, e.g. "thurrock"');
+  }
+  if (!Number.isInteger(c.people) || c.people < MIN_PEOPLE || c.people > MAX_PEOPLE) {
+    throw new RangeError(
+      `people must be a whole number from ${MIN_PEOPLE} to ${MAX_PEOPLE.toLocaleString("en-GB")}, got ${c.people}`,
+    );
+  }
+  for (const [name, value] of [
+    ["historyStart", c.historyStart],
+    ["historyEnd", c.historyEnd],
+  ] as const) {
+    if (!isIsoDate(value)) {
+      throw new RangeError(
+        `${name} must be a calendar date written YYYY-MM-DD, e.g. 2012-04-01, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  if (c.historyStart >= c.historyEnd) {
+    throw new RangeError(`historyStart (${c.historyStart}) must be before historyEnd (${c.historyEnd})`);
+  }
+  const oneYearOn = toDayNumber(addMonths(c.historyStart, 12)) - 1;
+  if (toDayNumber(c.historyEnd) < oneYearOn) {
+    throw new RangeError(
+      `The history must cover at least one year: with historyStart ${c.historyStart}, historyEnd must be ${addMonths(c.historyStart, 12)} minus a day or later, got ${c.historyEnd}`,
+    );
+  }
+  if (c.historyStart < "1950-01-01" || c.historyEnd > "2100-12-31") {
+    throw new RangeError("The history must lie between 1950-01-01 and 2100-12-31");
+  }
+  if (typeof c.faults !== "object" || c.faults === null) {
+    throw new RangeError("faults must give a rate for each kind of data fault");
+  }
+  for (const key of Object.keys(DEFAULT_SYNTH_CONFIG.faults) as (keyof FaultRates)[]) {
+    const rate = c.faults[key];
+    if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) {
+      throw new RangeError(`faults.${key} must be a proportion from 0 to 1 (e.g. 0.05 for 5%), got ${rate}`);
+    }
+  }
+  if (c.faults.socialCareMissingNhsNumber + c.faults.socialCareMistypedNhsNumber > 1) {
+    throw new RangeError(
+      "faults.socialCareMissingNhsNumber + faults.socialCareMistypedNhsNumber cannot exceed 1: a record's NHS Number is either missing or mistyped, not both",
+    );
+  }
+}
+
+/** How many times bigger than Thurrock the configured place is; counts in the calibration targets scale by it. */
+export function placeScale(c: SynthConfig): number {
+  return c.people / THURROCK_REGISTERED_PEOPLE;
+}

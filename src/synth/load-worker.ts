@@ -1,0 +1,96 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { TableShape } from "../store/bulk-loader.ts";
+import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
+import type { SynthConfig } from "./config.ts";
+import { generatePlace } from "./generate.ts";
+
+// Runs in a worker thread for load.ts: generates the place and sends it to the loading thread as batches of
+// COPY text, so that generating and loading use two cores. At most MAX_OUTSTANDING batches are unacknowledged
+// at a time, which bounds memory however fast generation runs.
+
+export interface WorkerInput {
+  config: SynthConfig;
+  batchRows: number;
+}
+
+export type WorkerMessage =
+  | { type: "batch"; table: string; columns: readonly string[]; text: string; rows: number }
+  | { type: "progress"; peopleDone: number; peopleTotal: number; rowsByTable: Record<string, number> }
+  | { type: "done" }
+  | { type: "error"; message: string; stack: string | undefined };
+
+const MAX_OUTSTANDING = 8;
+/** Reference tables are sent before any person row: site and area rows refer to organisation rows. */
+const REFERENCE_TABLES = new Set(["organisation", "site", "area"]);
+
+interface Pending {
+  shape: TableShape;
+  lines: string[];
+}
+
+async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Promise<void> {
+  const pending = new Map<string, Pending>();
+  const generated: Record<string, number> = {};
+  let outstanding = 0;
+  let release: (() => void) | null = null;
+  port.on("message", (message: string) => {
+    if (message !== "ack") return;
+    outstanding--;
+    if (release && outstanding < MAX_OUTSTANDING) {
+      const r = release;
+      release = null;
+      r();
+    }
+  });
+  const send = (p: Pending): Promise<void> | undefined => {
+    const text = p.lines.join("");
+    const rows = p.lines.length;
+    p.lines = [];
+    outstanding++;
+    port.postMessage({
+      type: "batch",
+      table: p.shape.table,
+      columns: p.shape.columns,
+      text,
+      rows,
+    } satisfies WorkerMessage);
+    return outstanding < MAX_OUTSTANDING ? undefined : new Promise<void>((resolve) => (release = resolve));
+  };
+  let referenceSent = false;
+  const sink = {
+    add(shape: TableShape, values: readonly CopyValue[]) {
+      if (!referenceSent && !REFERENCE_TABLES.has(shape.table)) {
+        referenceSent = true;
+        for (const p of pending.values()) if (p.lines.length > 0) send(p);
+      }
+      let p = pending.get(shape.table);
+      if (!p) {
+        p = { shape, lines: [] };
+        pending.set(shape.table, p);
+      }
+      p.lines.push(encodeCopyRow(values));
+      generated[shape.table] = (generated[shape.table] ?? 0) + 1;
+      return p.lines.length >= input.batchRows ? send(p) : undefined;
+    },
+  };
+  await generatePlace(input.config, sink, (peopleDone, peopleTotal) =>
+    port.postMessage({
+      type: "progress",
+      peopleDone,
+      peopleTotal,
+      rowsByTable: { ...generated },
+    } satisfies WorkerMessage),
+  );
+  for (const p of pending.values()) {
+    if (p.lines.length > 0) await send(p);
+  }
+  port.postMessage({ type: "done" } satisfies WorkerMessage);
+}
+
+if (parentPort) {
+  const port = parentPort;
+  run(port, workerData as WorkerInput).catch((error: unknown) => {
+    const e = error instanceof Error ? error : new Error(String(error));
+    port.postMessage({ type: "error", message: e.message, stack: e.stack } satisfies WorkerMessage);
+  });
+}

@@ -1,0 +1,250 @@
+// Sign-in and sign-out: the NHS.UK-styled login page, password sign-in, OpenID Connect, and sign-out.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AuthConfig } from "../governance/auth-config.ts";
+import { GovernanceError } from "../governance/errors.ts";
+import { authenticatePassword } from "../governance/login.ts";
+import type { OidcClient } from "../governance/oidc.ts";
+import { recordSecurityEvent } from "../governance/security-events.ts";
+import { createSession, csrfTokenFor, endSession } from "../governance/sessions.ts";
+import { newSecret, safeEqual } from "../governance/tokens.ts";
+import type { Db } from "../store/db.ts";
+import { type CookieNames, clearCookie, parseCookies, setCookie } from "./auth-cookies.ts";
+import type { RateLimiter } from "./auth-rate-limit.ts";
+import { createViews } from "./render.ts";
+
+export interface LoginRouteOptions {
+  db: Db;
+  config: AuthConfig;
+  names: CookieNames;
+  oidc: OidcClient | null;
+  loginLimiter: RateLimiter;
+}
+
+const FAILED = "The username or password is not right, or the account is locked.";
+
+const loginBodySchema = {
+  type: "object",
+  required: ["username", "password", "_csrf"],
+  properties: {
+    username: { type: "string", maxLength: 100 },
+    password: { type: "string", maxLength: 256 },
+    _csrf: { type: "string", maxLength: 100 },
+    next: { type: "string", maxLength: 500 },
+  },
+  additionalProperties: false,
+} as const;
+
+const loginQuerySchema = {
+  type: "object",
+  properties: { next: { type: "string", maxLength: 500 } },
+  additionalProperties: false,
+} as const;
+
+const callbackQuerySchema = {
+  type: "object",
+  properties: {
+    code: { type: "string", maxLength: 2_048 },
+    state: { type: "string", maxLength: 200 },
+    error: { type: "string", maxLength: 200 },
+    error_description: { type: "string", maxLength: 1_000 },
+    session_state: { type: "string", maxLength: 500 },
+    iss: { type: "string", maxLength: 500 },
+  },
+  additionalProperties: false,
+} as const;
+
+/** Only a path on this site: never an absolute URL or //host, which would be an open redirect. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : "/";
+}
+
+export function registerLoginRoutes(app: FastifyInstance, options: LoginRouteOptions): void {
+  const { db, config, names, oidc, loginLimiter } = options;
+  const views = createViews();
+  const secure = config.cookieSecure;
+
+  const limited = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    const wait = loginLimiter.hit(request.ip);
+    if (wait === 0) return false;
+    reply
+      .status(429)
+      .header("retry-after", String(wait))
+      .type("application/problem+json")
+      .send({
+        type: "about:blank",
+        title: "Too many requests",
+        status: 429,
+        detail: `Too many sign-in attempts: wait ${wait} seconds.`,
+      });
+    return true;
+  };
+
+  const renderLogin = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    page: { error?: string; username?: string; next?: string },
+  ) => {
+    const identity = request.identity;
+    let csrf: string;
+    if (identity && request.sessionToken) csrf = csrfTokenFor(request.sessionToken);
+    else {
+      csrf = newSecret();
+      reply.header(
+        "set-cookie",
+        setCookie(names.loginCsrf, csrf, { secure, maxAgeSeconds: 3_600, sameSite: "Strict" }),
+      );
+    }
+    const html = views.render("login.njk", {
+      title: identity ? "Signed in" : "Sign in",
+      csrf,
+      next: safeNext(page.next),
+      error: page.error,
+      username: page.username ?? "",
+      oidcLabel: oidc?.config.label,
+      maxFailures: config.maxFailedLogins,
+      lockoutMinutes: config.lockoutMinutes,
+      signedIn: identity
+        ? {
+            displayName: identity.user.displayName,
+            role: identity.roleAssignment.role.name,
+            team: identity.roleAssignment.team.name,
+            purpose: identity.purpose,
+          }
+        : null,
+    });
+    return reply
+      .status(status)
+      .header("cache-control", "no-store")
+      .type("text/html; charset=utf-8")
+      .send(html);
+  };
+
+  const startSession = async (
+    reply: FastifyReply,
+    request: FastifyRequest,
+    userId: string,
+    method: "password" | "oidc",
+  ) => {
+    const session = await createSession(db, config, { userId, method, clientAddress: request.ip });
+    if (!session) return null;
+    reply.header(
+      "set-cookie",
+      setCookie(names.session, session.token, {
+        secure,
+        maxAgeSeconds: config.sessionMaxHours * 3_600,
+        sameSite: "Lax",
+      }),
+    );
+    return session;
+  };
+
+  app.get<{ Querystring: { next?: string } }>(
+    "/login",
+    { schema: { querystring: loginQuerySchema } },
+    (request, reply) => renderLogin(request, reply, 200, { next: request.query.next }),
+  );
+
+  app.post<{ Body: { username: string; password: string; _csrf: string; next?: string } }>(
+    "/login",
+    { schema: { body: loginBodySchema } },
+    async (request, reply) => {
+      if (limited(request, reply)) return reply;
+      const { username, password, _csrf, next } = request.body;
+      const cookie = parseCookies(request.headers.cookie).get(names.loginCsrf) ?? "";
+      if (!cookie || !safeEqual(cookie, _csrf)) {
+        return renderLogin(request, reply, 403, {
+          error: "The sign-in form expired. Please try again.",
+          username,
+          next,
+        });
+      }
+      const result = await authenticatePassword(db, config, {
+        username,
+        password,
+        clientAddress: request.ip,
+      });
+      if (!result.ok) return renderLogin(request, reply, 401, { error: FAILED, username, next });
+      const session = await startSession(reply, request, result.userId, "password");
+      if (!session) {
+        return renderLogin(request, reply, 403, {
+          error: "Your account has no role yet: ask your administrator.",
+          username,
+          next,
+        });
+      }
+      return reply.redirect(safeNext(next), 303);
+    },
+  );
+
+  app.post("/logout", async (request, reply) => {
+    if (request.sessionToken) {
+      await endSession(db, request.sessionToken);
+      const identity = request.identity;
+      await recordSecurityEvent(
+        db,
+        {
+          userId: identity?.user.userId ?? null,
+          name: identity?.user.username ?? "unknown",
+          channel: "web",
+          clientAddress: request.ip,
+        },
+        { action: "logout", allowed: true, reason: "signed out" },
+      );
+    }
+    reply.header("set-cookie", clearCookie(names.session, secure));
+    return reply.redirect("/login", 303);
+  });
+
+  app.get("/login/oidc", async (request, reply) => {
+    if (!oidc) return reply.callNotFound();
+    if (limited(request, reply)) return reply;
+    try {
+      const { url, state } = await oidc.begin(db);
+      reply.header(
+        "set-cookie",
+        setCookie(names.oidcState, state, { secure, maxAgeSeconds: 600, sameSite: "Lax" }),
+      );
+      return reply.redirect(url, 302);
+    } catch (error) {
+      request.log.warn(
+        { err: { type: (error as Error).name, message: (error as Error).message } },
+        "OpenID Connect unavailable",
+      );
+      return renderLogin(request, reply, 502, {
+        error: "The identity provider cannot be reached. Try again, or sign in with a password.",
+      });
+    }
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    "/login/oidc/callback",
+    { schema: { querystring: callbackQuerySchema } },
+    async (request, reply) => {
+      if (!oidc) return reply.callNotFound();
+      if (limited(request, reply)) return reply;
+      const { code, state, error } = request.query;
+      reply.header("set-cookie", clearCookie(names.oidcState, secure));
+      if (error || !code || !state) {
+        return renderLogin(request, reply, 401, { error: "The identity provider did not sign you in." });
+      }
+      try {
+        const userId = await oidc.complete(db, {
+          code,
+          state,
+          browserState: parseCookies(request.headers.cookie).get(names.oidcState) ?? null,
+          clientAddress: request.ip,
+        });
+        const session = await startSession(reply, request, userId, "oidc");
+        if (!session)
+          return renderLogin(request, reply, 403, {
+            error: "Your account has no role yet: ask your administrator.",
+          });
+        return reply.redirect("/", 303);
+      } catch (failure) {
+        if (!(failure instanceof GovernanceError)) throw failure;
+        return renderLogin(request, reply, 401, { error: failure.message });
+      }
+    },
+  );
+}

@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { decideAccess, filterPeopleForAccess } from "../../src/governance/access.ts";
+import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
+import { listRoles } from "../../src/governance/roles.ts";
+import { createApiToken } from "../../src/governance/sessions.ts";
+import { ACTIONS, type Disclosure } from "../../src/governance/types.ts";
+import { createLogger } from "../../src/platform/log.ts";
+import { createWebServer } from "../../src/web/server.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import {
+  EXPECTED,
+  expectedFor,
+  type Matrix,
+  matrixMarkdown,
+  runMatrix,
+  STATES,
+  setupMatrix,
+} from "./access-matrix.ts";
+import { TEST_OPERATOR } from "./fixtures.ts";
+
+let t: TestDb;
+let matrix: Matrix;
+
+before(async () => {
+  t = await openTestDb();
+  matrix = await setupMatrix(t.db);
+});
+after(() => t.dispose());
+
+async function lastAudit() {
+  const rows = await t.db.query(
+    "SELECT actor, role_code, purpose, action, person_ids, withheld_ids, allowed, reason, disclosure FROM audit_event ORDER BY seq DESC LIMIT 1",
+  );
+  return rows[0];
+}
+
+test("the matrix covers all 14 roles, as held in the database, and every relationship state", async () => {
+  const roles = (await listRoles(t.db)).map((r) => r.roleCode).sort();
+  assert.equal(roles.length, 14);
+  assert.deepEqual(Object.keys(EXPECTED).sort(), roles);
+  for (const role of roles) for (const state of STATES) assert.match(EXPECTED[role][state], /^[Ydp.]{5}$/);
+});
+
+test("docs/governance.md shows exactly this matrix", () => {
+  const doc = readFileSync(new URL("../../docs/governance.md", import.meta.url), "utf8");
+  const section = /<!-- access-matrix:start -->\n([\s\S]*?)\n<!-- access-matrix:end -->/.exec(doc);
+  assert.ok(section, "docs/governance.md has the access-matrix section");
+  assert.equal(section[1].trim(), matrixMarkdown());
+});
+
+test("decideAccess answers every role × state × action as designed, and audits every attempt", async () => {
+  const cells = await runMatrix(matrix, async (ctx, personId, action) => {
+    const decision = await decideAccess({ ...ctx, person: personId, action });
+    const audit = await lastAudit();
+    assert.equal(audit.actor, ctx.user.username);
+    assert.equal(audit.role_code, ctx.roleAssignment.role.roleCode);
+    assert.equal(audit.purpose, ctx.purpose);
+    assert.equal(audit.action, action);
+    assert.deepEqual(audit.person_ids, [personId]);
+    assert.equal(audit.allowed, decision.allow);
+    assert.equal(audit.reason, decision.reason);
+    assert.ok(decision.reason.length > 0);
+    return decision.allow ? decision.disclosure : null;
+  });
+  assert.equal(cells, 14 * STATES.length * ACTIONS.length);
+});
+
+test("filterPeopleForAccess gives the same answers for a whole set in one call, with one audit row naming each person", async () => {
+  const everyone = [...matrix.personByState.values()];
+  for (const [role, ctx] of matrix.contexts) {
+    for (const action of ACTIONS) {
+      const before = (await t.db.query<{ n: number }>("SELECT count(*) AS n FROM audit_event"))[0].n;
+      const result = await filterPeopleForAccess(ctx, everyone, action);
+      const expected = STATES.filter((s) => expectedFor(role, s, action) !== null).map((s) =>
+        matrix.personByState.get(s),
+      );
+      assert.deepEqual(new Set(result.allowed), new Set(expected), `${role} × ${action}`);
+      for (const state of STATES) {
+        const d = result.decisions.get(matrix.personByState.get(state) as string);
+        const got: Disclosure | null = d?.allow ? d.disclosure : null;
+        assert.equal(got, expectedFor(role, state, action), `${role} × ${state} × ${action}`);
+      }
+      const after = (await t.db.query<{ n: number }>("SELECT count(*) AS n FROM audit_event"))[0].n;
+      assert.equal(after, before + 1, "one audit row per filter call");
+      const audit = await lastAudit();
+      assert.deepEqual(new Set(audit.person_ids as string[]), new Set(result.allowed));
+      assert.deepEqual(new Set(audit.withheld_ids as string[]), new Set(result.withheld));
+      assert.equal(audit.action, action);
+    }
+  }
+});
+
+test("a role acting for a purpose it does not hold is denied, whatever the relationship", async () => {
+  const gp = matrix.contexts.get("gp");
+  assert.ok(gp);
+  const registered = matrix.personByState.get("registered") as string;
+  for (const purpose of ["commissioning", "administration"] as const) {
+    const d = await decideAccess({ ...gp, purpose, person: registered, action: "view" });
+    assert.equal(d.allow, false);
+    assert.match(d.reason, /purpose/);
+  }
+});
+
+test("a locked account is denied even with a relationship", async () => {
+  const gp = matrix.contexts.get("gp");
+  assert.ok(gp);
+  const d = await decideAccess({
+    ...gp,
+    user: { ...gp.user, status: "locked" },
+    person: matrix.personByState.get("registered") as string,
+    action: "view",
+  });
+  assert.equal(d.allow, false);
+  assert.match(d.reason, /not active/);
+});
+
+test("an unknown person or a malformed id is denied and still audited", async () => {
+  const gp = matrix.contexts.get("gp");
+  assert.ok(gp);
+  const unknown = await decideAccess({
+    ...gp,
+    person: "00000000-0000-4000-8000-00000000dead",
+    action: "view",
+  });
+  assert.equal(unknown.allow, false);
+  assert.deepEqual((await lastAudit()).person_ids, ["00000000-0000-4000-8000-00000000dead"]);
+  const malformed = await decideAccess({ ...gp, person: "'; DROP TABLE person; --", action: "view" });
+  assert.equal(malformed.allow, false);
+  assert.equal((await lastAudit()).reason, "not a person id");
+});
+
+test("the web API's person view is one more face through the same matrix (view column, bearer tokens)", async () => {
+  const app = await createWebServer({
+    db: t.db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Matrix",
+    auth: {
+      maxFailedLogins: 5,
+      lockoutMinutes: 15,
+      sessionIdleMinutes: 30,
+      sessionMaxHours: 12,
+      loginAttemptsPerMinute: 10,
+      cookieSecure: true,
+      oidc: null,
+    },
+  });
+  try {
+    const tokens = new Map<string, string>();
+    for (const [role, ctx] of matrix.contexts) {
+      const { token } = await createApiToken(t.db, TEST_OPERATOR, {
+        username: ctx.user.username,
+        roleCode: role,
+        teamCode: ctx.roleAssignment.team.teamCode,
+        name: "matrix",
+        days: 1,
+        purpose: ctx.purpose,
+      });
+      tokens.set(role, token);
+    }
+    const cells = await runMatrix(
+      matrix,
+      async (ctx, personId) => {
+        const res = await app.inject({
+          method: "GET",
+          url: `/api/people/${personId}`,
+          headers: { authorization: `Bearer ${tokens.get(ctx.roleAssignment.role.roleCode)}` },
+        });
+        if (res.statusCode === 403) return null;
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json().disclosure;
+      },
+      { actions: ["view"] },
+    );
+    assert.equal(cells, 14 * STATES.length);
+  } finally {
+    await app.close();
+  }
+});
+
+test("after the whole matrix the audit chain verifies", async () => {
+  const result = await verifyAuditChain(t.db);
+  assert.equal(result.ok, true, JSON.stringify(result.problems));
+  assert.ok(result.rows > 14 * STATES.length * ACTIONS.length);
+});

@@ -1,0 +1,277 @@
+// The access-control matrix: every role × every relationship state × every kind of access, with the
+// answer each must get. One table, checked against docs/governance.md, and a runner that any face (the
+// decision itself, the set filter, the web API, later the FHIR API) can be put through.
+import assert from "node:assert/strict";
+import { ACTIONS, type AccessContext, type Action, type Disclosure } from "../../src/governance/types.ts";
+import type { Db } from "../../src/store/db.ts";
+import {
+  addToCareTeam,
+  addToCaseload,
+  admit,
+  contextFor,
+  createTeams,
+  createUserInRole,
+  grantBreakGlassRow,
+  insertOrganisations,
+  insertPerson,
+  makePerson,
+  ORGS,
+  recordObjectionRow,
+  recordOptOutRow,
+  refer,
+  register,
+  type TeamKey,
+} from "./fixtures.ts";
+
+/** The relationship states, in the order of the docs' table. */
+export const STATES = [
+  "none",
+  "registered",
+  "caseload",
+  "care-team",
+  "referral",
+  "admission",
+  "break-glass",
+  "objection",
+  "objection+break-glass",
+  "opt-out",
+  "ended",
+] as const;
+export type State = (typeof STATES)[number];
+
+export const STATE_MEANING: Record<State, string> = {
+  none: "no relationship at all",
+  registered: "registered now at the matrix practice (Z90001)",
+  caseload: "on the user's own caseload in their team",
+  "care-team": "the user's team is part of the person's care team",
+  referral: "an open referral to the user's team",
+  admission: "in hospital now at the matrix acute trust (ZZA01)",
+  "break-glass": "no relationship; the user broke glass for this person within the hour",
+  objection: "every relationship above, but the person objects to sharing beyond their practice (Z90001)",
+  "objection+break-glass": "as objection, and the user broke glass",
+  "opt-out": "every relationship above, and a national data opt-out",
+  ended:
+    "every relationship has ended: deregistered, caseload and care team ended, referral closed, discharged 30 days ago, break-glass expired",
+};
+
+/** Each role's matrix user holds it in the team a person in that role would be in. */
+export const ROLE_TEAMS: Record<string, TeamKey> = {
+  gp: "practice",
+  "practice-mdt-coordinator": "practice",
+  "community-clinician": "community",
+  "mental-health-clinician": "mentalHealth",
+  "social-worker": "socialCare",
+  "reablement-worker": "reablement",
+  "local-area-coordinator": "lac",
+  "hospital-discharge-team": "discharge",
+  "commissioner-analyst": "commissioning",
+  "finance-programme-lead": "commissioning",
+  "hwb-board-member": "commissioning",
+  "integration-engineer": "service",
+  "ig-officer": "service",
+  administrator: "service",
+};
+
+/**
+ * The expected answers. Each string gives view, search, list register, export, change, in that order:
+ * Y identifiable record, d demographics only, p pseudonymised only, . denied.
+ */
+export const EXPECTED: Record<string, Record<State, string>> = {
+  gp: row({
+    registered: "YYYYY",
+    caseload: "YYYYY",
+    "care-team": "YYYYY",
+    referral: "YYYYY",
+    "break-glass": "YY..Y",
+    objection: "YYYYY",
+    "objection+break-glass": "YYYYY",
+    "opt-out": "YYYYY",
+  }),
+  "practice-mdt-coordinator": row({
+    registered: "YYYYY",
+    caseload: "YYYYY",
+    "care-team": "YYYYY",
+    referral: "YYYYY",
+    objection: "YYYYY",
+    "objection+break-glass": "YYYYY",
+    "opt-out": "YYYYY",
+  }),
+  "community-clinician": row({
+    caseload: "YYY.Y",
+    "care-team": "YYY.Y",
+    referral: "YYY.Y",
+    "break-glass": "YY..Y",
+    "objection+break-glass": "YY..Y",
+    "opt-out": "YYY.Y",
+  }),
+  "mental-health-clinician": row({
+    caseload: "YYY.Y",
+    "care-team": "YYY.Y",
+    referral: "YYY.Y",
+    "break-glass": "YY..Y",
+    "objection+break-glass": "YY..Y",
+    "opt-out": "YYY.Y",
+  }),
+  "social-worker": row({
+    caseload: "YYY.Y",
+    "care-team": "YYY.Y",
+    referral: "YYY.Y",
+    "break-glass": "YY..Y",
+    "objection+break-glass": "YY..Y",
+    "opt-out": "YYY.Y",
+  }),
+  "reablement-worker": row({
+    caseload: "YYY.Y",
+    "care-team": "YYY.Y",
+    referral: "YYY.Y",
+    "opt-out": "YYY.Y",
+  }),
+  "local-area-coordinator": row({ caseload: "YYY.Y", referral: "YYY.Y", "opt-out": "YYY.Y" }),
+  "hospital-discharge-team": row({
+    caseload: "YYY.Y",
+    "care-team": "YYY.Y",
+    referral: "YYY.Y",
+    admission: "YYY.Y",
+    "break-glass": "YY..Y",
+    "objection+break-glass": "YY..Y",
+    "opt-out": "YYY.Y",
+  }),
+  "commissioner-analyst": row({
+    none: ".ppp.",
+    registered: ".ppp.",
+    caseload: ".ppp.",
+    "care-team": ".ppp.",
+    referral: ".ppp.",
+    admission: ".ppp.",
+    "break-glass": ".ppp.",
+    ended: ".ppp.",
+  }),
+  "finance-programme-lead": row({}),
+  "hwb-board-member": row({}),
+  "integration-engineer": row(Object.fromEntries(STATES.map((s) => [s, "dd..d"]))),
+  "ig-officer": row({}),
+  administrator: row({}),
+};
+
+function row(cells: Partial<Record<State, string>>): Record<State, string> {
+  return Object.fromEntries(STATES.map((s) => [s, cells[s] ?? "....."])) as Record<State, string>;
+}
+
+const DISCLOSURE: Record<string, Disclosure | null> = {
+  Y: "identifiable",
+  d: "demographics",
+  p: "pseudonymised",
+  ".": null,
+};
+
+export function expectedFor(role: string, state: State, action: Action): Disclosure | null {
+  return DISCLOSURE[EXPECTED[role][state][ACTIONS.indexOf(action)]];
+}
+
+/** The table as it appears in docs/governance.md. */
+export function matrixMarkdown(): string {
+  const head = `| role | ${STATES.join(" | ")} |`;
+  const rule = `|---|${STATES.map(() => "---").join("|")}|`;
+  const rows = Object.entries(EXPECTED).map(
+    ([role, cells]) => `| ${role} | ${STATES.map((s) => `\`${cells[s]}\``).join(" | ")} |`,
+  );
+  return [head, rule, ...rows].join("\n");
+}
+
+export interface Matrix {
+  contexts: Map<string, AccessContext>;
+  personByState: Map<State, string>;
+  userIds: Map<string, string>;
+}
+
+/** Builds the organisations, teams, one user per role, and one person per state. */
+export async function setupMatrix(db: Db): Promise<Matrix> {
+  await insertOrganisations(db);
+  const teams = await createTeams(db);
+  const userIds = new Map<string, string>();
+  const contexts = new Map<string, AccessContext>();
+  for (const [role, team] of Object.entries(ROLE_TEAMS)) {
+    const username = `matrix-${role}`;
+    userIds.set(role, await createUserInRole(db, username, role, team));
+    const purpose =
+      role.startsWith("commissioner") || role === "finance-programme-lead" || role === "hwb-board-member"
+        ? "commissioning"
+        : ["integration-engineer", "ig-officer", "administrator"].includes(role)
+          ? "administration"
+          : "direct-care";
+    contexts.set(role, await contextFor(db, username, role, team, purpose));
+  }
+  const now = new Date();
+  const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
+  const dayAgo = (n: number) => daysAgo(n).toISOString().slice(0, 10);
+  const personByState = new Map<State, string>();
+  for (const state of STATES) {
+    const p = makePerson({ familyName: `Matrix${state.replace(/[^a-z]/g, "")}` });
+    await insertPerson(db, p);
+    personByState.set(state, p.personId);
+    const id = p.personId;
+    const all = state === "objection" || state === "objection+break-glass" || state === "opt-out";
+    const ended = state === "ended";
+    if (state === "registered" || all) await register(db, id, ORGS.practice);
+    if (ended) await register(db, id, ORGS.practice, "2010-01-01", dayAgo(10));
+    for (const [role, team] of Object.entries(ROLE_TEAMS)) {
+      const userId = userIds.get(role) as string;
+      const teamId = teams[team];
+      if (state === "caseload" || all) await addToCaseload(db, id, userId, teamId);
+      if (ended) await addToCaseload(db, id, userId, teamId, dayAgo(10));
+      if (state === "break-glass" || state === "objection+break-glass")
+        await grantBreakGlassRow(db, id, userId, role, teamId, now);
+      if (ended)
+        await grantBreakGlassRow(db, id, userId, role, teamId, new Date(now.getTime() - 3 * 3_600_000));
+    }
+    for (const teamId of new Set(Object.values(teams))) {
+      if (state === "care-team" || all) await addToCareTeam(db, id, teamId);
+      if (ended) {
+        await db.query(
+          `INSERT INTO care_team_member (person_id, membership_id, team_id, started_on, ended_on, source_system, source_record_id, received_at)
+           VALUES ($1, gen_random_uuid(), $2, '2015-01-01', $3, 'test', gen_random_uuid()::text, now())`,
+          [id, teamId, dayAgo(10)],
+        );
+      }
+      if (state === "referral" || all) await refer(db, id, teamId);
+      if (ended) await refer(db, id, teamId, dayAgo(10));
+    }
+    if (state === "admission" || all) await admit(db, id, ORGS.acute, daysAgo(2).toISOString());
+    if (ended) await admit(db, id, ORGS.acute, daysAgo(40).toISOString(), daysAgo(30).toISOString());
+    if (state === "objection" || state === "objection+break-glass")
+      await recordObjectionRow(db, id, ORGS.practice);
+    if (state === "opt-out") await recordOptOutRow(db, id);
+  }
+  return { contexts, personByState, userIds };
+}
+
+/** A face's answer to one attempt: allowed and with what disclosure (null when denied). */
+export type Attempt = (ctx: AccessContext, personId: string, action: Action) => Promise<Disclosure | null>;
+
+/** Puts a face through every cell it supports and reports every cell that differs, all at once. */
+export async function runMatrix(
+  matrix: Matrix,
+  attempt: Attempt,
+  options: {
+    actions?: readonly Action[];
+    after?: (role: string, state: State, action: Action, got: Disclosure | null) => Promise<void>;
+  } = {},
+): Promise<number> {
+  const wrong: string[] = [];
+  let cells = 0;
+  for (const [role, ctx] of matrix.contexts) {
+    for (const state of STATES) {
+      const personId = matrix.personByState.get(state) as string;
+      for (const action of options.actions ?? ACTIONS) {
+        const got = await attempt(ctx, personId, action);
+        const want = expectedFor(role, state, action);
+        if (got !== want)
+          wrong.push(`${role} × ${state} × ${action}: expected ${want ?? "deny"}, got ${got ?? "deny"}`);
+        await options.after?.(role, state, action, got);
+        cells++;
+      }
+    }
+  }
+  assert.deepEqual(wrong, [], `${wrong.length} cells differ from the matrix`);
+  return cells;
+}

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { decideAccess } from "../../src/governance/access.ts";
+import type { AuthConfig } from "../../src/governance/auth-config.ts";
+import { BREAK_GLASS_MINUTES } from "../../src/governance/break-glass.ts";
+import { authenticatePassword } from "../../src/governance/login.ts";
+import { hashPassword, needsRehash, passwordProblem, verifyPassword } from "../../src/governance/password.ts";
+import { createSession, resolveSession, switchSessionRole } from "../../src/governance/sessions.ts";
+import { assignRole, lockUser, removeRole } from "../../src/governance/users.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import {
+  contextFor,
+  createTeams,
+  createUserInRole,
+  insertOrganisations,
+  insertPerson,
+  makePerson,
+  TEST_OPERATOR,
+} from "./fixtures.ts";
+
+const CONFIG: AuthConfig = {
+  maxFailedLogins: 5,
+  lockoutMinutes: 15,
+  sessionIdleMinutes: 30,
+  sessionMaxHours: 12,
+  loginAttemptsPerMinute: 10,
+  cookieSecure: true,
+  oidc: null,
+};
+const PASSWORD = "a long enough passphrase";
+
+describe("passwords", () => {
+  test("scrypt hashes are salted per user and verify only the right password", async () => {
+    const a = await hashPassword(PASSWORD);
+    const b = await hashPassword(PASSWORD);
+    assert.notEqual(a, b, "a fresh salt each time");
+    assert.equal(await verifyPassword(PASSWORD, a), true);
+    assert.equal(await verifyPassword(`${PASSWORD}!`, a), false);
+    assert.equal(await verifyPassword(PASSWORD, null), false);
+    assert.equal(
+      await verifyPassword(PASSWORD, "scrypt$1$1$1$x$y"),
+      false,
+      "weak or malformed parameters are refused",
+    );
+    assert.equal(needsRehash(a), false);
+    assert.equal(
+      needsRehash("scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+      true,
+    );
+  });
+
+  test("new passwords need length, not composition rules", () => {
+    assert.match(String(passwordProblem("short")), /at least 12/);
+    assert.match(String(passwordProblem("aaaaaaaaaaaaaaaa")), /different characters/);
+    assert.equal(passwordProblem("correct horse battery"), null);
+    assert.match(String(passwordProblem("x".repeat(300))), /at most 256/);
+  });
+});
+
+describe("sessions, lockout and break-glass in time", () => {
+  let t: TestDb;
+  let userId: string;
+  before(async () => {
+    t = await openTestDb();
+    await insertOrganisations(t.db);
+    await createTeams(t.db);
+    userId = await createUserInRole(t.db, "dr.time", "gp", "practice", PASSWORD);
+  });
+  after(() => t.dispose());
+
+  test("a session ends after its idle time and after its maximum age", async () => {
+    const start = new Date("2030-01-01T09:00:00Z");
+    const s = await createSession(t.db, CONFIG, {
+      userId,
+      method: "password",
+      clientAddress: null,
+      at: start,
+    });
+    assert.ok(s);
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    assert.ok(await resolveSession(t.db, CONFIG, s.token, at(29)));
+    assert.equal(await resolveSession(t.db, CONFIG, s.token, at(29 + 31)), null, "idle for 31 minutes");
+    const busy = await createSession(t.db, CONFIG, {
+      userId,
+      method: "password",
+      clientAddress: null,
+      at: start,
+    });
+    assert.ok(busy);
+    for (let m = 20; m < 12 * 60; m += 20)
+      assert.ok(await resolveSession(t.db, CONFIG, busy.token, at(m)), `minute ${m}`);
+    assert.equal(await resolveSession(t.db, CONFIG, busy.token, at(12 * 60 + 1)), null, "past 12 hours");
+  });
+
+  test("a session can switch only to a role the user holds; removing the role ends it", async () => {
+    await assignRole(t.db, TEST_OPERATOR, "dr.time", "practice-mdt-coordinator", "riverside-practice");
+    const s = await createSession(t.db, CONFIG, { userId, method: "password", clientAddress: null });
+    assert.ok(s);
+    assert.equal(
+      await switchSessionRole(t.db, s.sessionId, userId, {
+        roleCode: "commissioner-analyst",
+        teamCode: "commissioning",
+        purpose: "commissioning",
+      }),
+      false,
+    );
+    assert.equal(
+      await switchSessionRole(t.db, s.sessionId, userId, {
+        roleCode: "gp",
+        teamCode: "riverside-practice",
+        purpose: "commissioning",
+      }),
+      false,
+    );
+    assert.equal(
+      await switchSessionRole(t.db, s.sessionId, userId, {
+        roleCode: "practice-mdt-coordinator",
+        teamCode: "riverside-practice",
+        purpose: "direct-care",
+      }),
+      true,
+    );
+    assert.equal(
+      (await resolveSession(t.db, CONFIG, s.token))?.roleAssignment.role.roleCode,
+      "practice-mdt-coordinator",
+    );
+    await removeRole(t.db, TEST_OPERATOR, "dr.time", "practice-mdt-coordinator", "riverside-practice");
+    assert.equal(await resolveSession(t.db, CONFIG, s.token), null);
+  });
+
+  test("lockout lifts after its time; an administrator's lock does not, and ends sessions", async () => {
+    const at = new Date();
+    for (let i = 0; i < CONFIG.maxFailedLogins; i++) {
+      assert.equal(
+        (
+          await authenticatePassword(
+            t.db,
+            CONFIG,
+            { username: "dr.time", password: "wrong password!", clientAddress: null },
+            at,
+          )
+        ).ok,
+        false,
+      );
+    }
+    assert.equal(
+      (
+        await authenticatePassword(
+          t.db,
+          CONFIG,
+          { username: "dr.time", password: PASSWORD, clientAddress: null },
+          at,
+        )
+      ).ok,
+      false,
+    );
+    const later = new Date(at.getTime() + 16 * 60_000);
+    assert.equal(
+      (
+        await authenticatePassword(
+          t.db,
+          CONFIG,
+          { username: "DR.TIME ", password: PASSWORD, clientAddress: null },
+          later,
+        )
+      ).ok,
+      true,
+    );
+    const s = await createSession(t.db, CONFIG, { userId, method: "password", clientAddress: null });
+    assert.ok(s);
+    await lockUser(t.db, TEST_OPERATOR, "dr.time");
+    assert.equal(await resolveSession(t.db, CONFIG, s.token), null);
+    assert.equal(
+      (
+        await authenticatePassword(
+          t.db,
+          CONFIG,
+          { username: "dr.time", password: PASSWORD, clientAddress: null },
+          later,
+        )
+      ).ok,
+      false,
+    );
+  });
+
+  test(`break-glass lasts ${BREAK_GLASS_MINUTES} minutes, for one person, and only with a reason`, async () => {
+    await createUserInRole(t.db, "nurse.time", "community-clinician", "community");
+    const p = makePerson();
+    const other = makePerson();
+    await insertPerson(t.db, p);
+    await insertPerson(t.db, other);
+    const start = new Date();
+    const ctx = await contextFor(t.db, "nurse.time", "community-clinician", "community", "direct-care", {
+      now: () => start,
+    });
+    assert.equal(
+      (await decideAccess({ ...ctx, person: p.personId, action: "view", breakGlass: { reason: "   " } }))
+        .allow,
+      false,
+    );
+    const list = await decideAccess({
+      ...ctx,
+      person: p.personId,
+      action: "export",
+      breakGlass: { reason: "Emergency in clinic, no records" },
+    });
+    assert.equal(list.allow, false);
+    assert.match(list.reason, /not lists or exports/);
+    const glass = await decideAccess({
+      ...ctx,
+      person: p.personId,
+      action: "view",
+      breakGlass: { reason: "Emergency in clinic, no records" },
+    });
+    assert.equal(glass.allow, true);
+    assert.equal(glass.flagged, true);
+    const at = (minutes: number) => ({ ...ctx, now: () => new Date(start.getTime() + minutes * 60_000) });
+    assert.equal((await decideAccess({ ...at(59), person: p.personId, action: "change" })).allow, true);
+    assert.equal(
+      (await decideAccess({ ...at(59), person: other.personId, action: "view" })).allow,
+      false,
+      "one person only",
+    );
+    assert.equal(
+      (await decideAccess({ ...at(61), person: p.personId, action: "view" })).allow,
+      false,
+      "expired",
+    );
+    const mdt = await createUserInRole(t.db, "coord.time", "practice-mdt-coordinator", "practice");
+    assert.ok(mdt);
+    const coord = await contextFor(t.db, "coord.time", "practice-mdt-coordinator", "practice", "direct-care");
+    const refused = await decideAccess({
+      ...coord,
+      person: p.personId,
+      action: "view",
+      breakGlass: { reason: "I would like to look please" },
+    });
+    assert.equal(refused.allow, false);
+    assert.match(refused.reason, /may not break glass/);
+    assert.equal((await t.db.query("SELECT 1 FROM break_glass WHERE user_id = $1", [mdt])).length, 0);
+  });
+});

@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type AuditEventInput, appendAuditEvent } from "../../src/governance/audit-log.ts";
+import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
+import type { Db } from "../../src/store/db.ts";
+import { migrate } from "../../src/store/migrate.ts";
+import { openDb } from "../../src/store/open.ts";
+import { createTestDatabase, openTestDb } from "../helpers/test-db.ts";
+
+const EVENT: AuditEventInput = {
+  actorUserId: null,
+  actor: "tester",
+  roleCode: "gp",
+  teamCode: "riverside-practice",
+  purpose: "direct-care",
+  action: "view",
+  personIds: ["00000000-0000-4000-8000-000000000001"],
+  allowed: true,
+  reason: "legitimate relationship: registered",
+  channel: "test",
+};
+
+async function append(db: Db, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await appendAuditEvent(db, { ...EVENT, reason: `${EVENT.reason} #${i}` });
+}
+
+/** Tampering as a database superuser would: past the append-only triggers. */
+async function tamper(db: Db, sql: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.exec("ALTER TABLE audit_event DISABLE TRIGGER USER");
+    await tx.exec(sql);
+    await tx.exec("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  });
+}
+
+test("a fresh chain verifies, and each row carries the previous row's hash", async () => {
+  const t = await openTestDb();
+  try {
+    await append(t.db, 5);
+    const result = await verifyAuditChain(t.db);
+    assert.equal(result.ok, true);
+    assert.equal(result.rows, 5);
+    const rows = await t.db.query<{ prev_hash: string; hash: string }>(
+      "SELECT prev_hash, hash FROM audit_event ORDER BY seq",
+    );
+    for (let i = 1; i < rows.length; i++) assert.equal(rows[i].prev_hash, rows[i - 1].hash);
+    assert.equal(result.head.hash, rows[4].hash);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test("the audit table refuses UPDATE, DELETE and TRUNCATE", async () => {
+  const t = await openTestDb();
+  try {
+    await append(t.db, 2);
+    await assert.rejects(t.db.query("UPDATE audit_event SET allowed = false"), /append-only/);
+    await assert.rejects(t.db.query("DELETE FROM audit_event WHERE seq = 1"), /append-only/);
+    await assert.rejects(t.db.exec("TRUNCATE audit_event"), /append-only/);
+    assert.equal((await verifyAuditChain(t.db)).ok, true);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test("verify names an edited, a deleted, a reordered row, and rows deleted from the end", async () => {
+  const cases: { name: string; sql: string; expect: RegExp }[] = [
+    {
+      name: "edited",
+      sql: "UPDATE audit_event SET allowed = false WHERE seq = 4",
+      expect: /row 4 .*changed after it was written/,
+    },
+    {
+      name: "edited person",
+      sql: "UPDATE audit_event SET person_ids = '{}' WHERE seq = 3",
+      expect: /row 3 .*changed/,
+    },
+    { name: "deleted", sql: "DELETE FROM audit_event WHERE seq = 5", expect: /row 5 is missing/ },
+    {
+      name: "reordered",
+      sql: "UPDATE audit_event SET seq = -1 WHERE seq = 6; UPDATE audit_event SET seq = 6 WHERE seq = 7; UPDATE audit_event SET seq = 7 WHERE seq = -1;",
+      expect: /row 6 .*(does not follow|changed)/,
+    },
+    {
+      name: "tail deleted",
+      sql: "DELETE FROM audit_event WHERE seq >= 9",
+      expect: /rows 9 to 10 are missing/,
+    },
+  ];
+  for (const c of cases) {
+    const t = await openTestDb();
+    try {
+      await append(t.db, 10);
+      await tamper(t.db, c.sql);
+      const result = await verifyAuditChain(t.db);
+      assert.equal(result.ok, false, c.name);
+      assert.match(result.problems.map((p) => p.message).join("\n"), c.expect, c.name);
+    } finally {
+      await t.dispose();
+    }
+  }
+});
+
+test("concurrent writers keep one unbroken chain", async () => {
+  const t = await openTestDb();
+  try {
+    // On a server the pool runs these on several connections at once; PGlite runs them one at a time.
+    await Promise.all(Array.from({ length: 8 }, () => append(t.db, 25)));
+    const result = await verifyAuditChain(t.db);
+    assert.equal(result.ok, true, JSON.stringify(result.problems.slice(0, 3)));
+    assert.equal(result.rows, 200);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test("an append that returned survives the process being killed", async () => {
+  const database = await createTestDatabase();
+  try {
+    const setup = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+    await migrate(setup);
+    await setup.close();
+    const writer = fileURLToPath(new URL("./helpers/audit-writer.ts", import.meta.url));
+    const child = spawn(process.execPath, [writer], {
+      env: { ...process.env, ...database.env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let reported = 0;
+    let buffer = "";
+    const enough = new Promise<void>((resolve) => {
+      child.stdout.on("data", (chunk) => {
+        buffer += chunk;
+        const lines = buffer.split("\n");
+        buffer = lines.pop() ?? "";
+        for (const line of lines) reported = Math.max(reported, Number(line));
+        if (reported >= 50) resolve();
+      });
+    });
+    const exited = new Promise((resolve) => child.on("close", resolve));
+    await enough;
+    child.kill("SIGKILL");
+    await exited;
+    const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+    try {
+      const result = await verifyAuditChain(db);
+      assert.equal(result.ok, true, JSON.stringify(result.problems));
+      assert.ok(result.rows >= reported, `${result.rows} rows kept, ${reported} reported as written`);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await database.drop();
+  }
+});
+
+test("a list of thousands is kept compactly, chained, and found by 'who looked at this person'", async () => {
+  const t = await openTestDb();
+  try {
+    const ids = Array.from(
+      { length: 2_000 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    );
+    await appendAuditEvent(t.db, {
+      ...EVENT,
+      action: "list",
+      personIds: ids.slice(0, 1_500),
+      withheldIds: ids.slice(1_500),
+    });
+    await append(t.db, 2);
+    const stored = await t.db.query<{ person_ids: string[]; person_set: Uint8Array | null }>(
+      "SELECT person_ids, person_set FROM audit_event WHERE action = 'list'",
+    );
+    assert.deepEqual(stored[0].person_ids, []);
+    assert.equal(stored[0].person_set?.length, 1_500 * 16);
+    assert.equal((await verifyAuditChain(t.db)).ok, true);
+    const { auditForPerson } = await import("../../src/governance/audit-query.ts");
+    const operator = { userId: null, name: "cli:test", channel: "test" };
+    const inList = await auditForPerson(t.db, operator, ids[1_234]);
+    assert.deepEqual(
+      inList.events.map((e) => e.action),
+      ["list"],
+    );
+    assert.equal(inList.events[0].personIds.length, 1_500);
+    assert.deepEqual(
+      (await auditForPerson(t.db, operator, ids[1_700])).events.map((e) => e.withheldIds.length),
+      [500],
+    );
+    assert.equal(
+      (await auditForPerson(t.db, operator, "00000000-0000-4000-8000-999999999999")).events.length,
+      0,
+    );
+    // Take one person out of the packed list: the chain notices.
+    await tamper(
+      t.db,
+      "UPDATE audit_event SET person_set = substring(person_set FROM 17) WHERE action = 'list'",
+    );
+    const result = await verifyAuditChain(t.db);
+    assert.equal(result.ok, false);
+    assert.match(result.problems[0].message, /row 1 .*changed after it was written/);
+  } finally {
+    await t.dispose();
+  }
+});

@@ -1,0 +1,294 @@
+// Building blocks for governance tests and benchmarks: organisations, teams, users in roles, people and
+// their relationships, inserted directly (synthetic values only).
+import { randomUUID } from "node:crypto";
+import { loadUserInRole } from "../../src/governance/roles.ts";
+import type { Operator } from "../../src/governance/security-events.ts";
+import type { AccessContext, Purpose } from "../../src/governance/types.ts";
+import { assignRole, createTeam, createUser } from "../../src/governance/users.ts";
+import type { Queryable } from "../../src/store/db.ts";
+
+export const TEST_OPERATOR: Operator = { userId: null, name: "cli:test", channel: "test" };
+
+export const ORGS = {
+  locality: "ZZL01",
+  practice: "Z90001",
+  otherPractice: "Z90002",
+  acute: "ZZA01",
+  community: "ZZC01",
+  mentalHealth: "ZZM01",
+  council: "ZZS01",
+  ccg: "ZZG01",
+} as const;
+
+export async function insertOrganisations(db: Queryable): Promise<void> {
+  await db.exec(`
+    INSERT INTO organisation (org_code, name, kind, source_system) VALUES
+      ('ZZL01', 'Grays locality', 'locality', 'test'),
+      ('ZZA01', 'Synthetic acute trust', 'acute', 'test'),
+      ('ZZC01', 'Synthetic community trust', 'community', 'test'),
+      ('ZZM01', 'Synthetic mental health trust', 'mental-health', 'test'),
+      ('ZZS01', 'Synthetic council', 'council', 'test'),
+      ('ZZG01', 'Synthetic CCG', 'ccg', 'test');
+    INSERT INTO organisation (org_code, name, kind, parent_code, source_system) VALUES
+      ('Z90001', 'Riverside (synthetic)', 'practice', 'ZZL01', 'test'),
+      ('Z90002', 'Hillside (synthetic)', 'practice', 'ZZL01', 'test');
+    INSERT INTO area (area_code, name, locality_code, imd_decile, source_system) VALUES
+      ('ZA0001', 'Area one', 'ZZL01', 2, 'test'),
+      ('ZA0002', 'Area two', 'ZZL01', 7, 'test');
+  `);
+}
+
+/** One team per kind of service the matrix needs; returns team codes by key. */
+export const TEAMS = {
+  practice: {
+    teamCode: "riverside-practice",
+    name: "Riverside practice",
+    kind: "practice",
+    orgCode: ORGS.practice,
+  },
+  community: {
+    teamCode: "district-nursing",
+    name: "District nursing",
+    kind: "provider-service",
+    orgCode: ORGS.community,
+  },
+  mentalHealth: {
+    teamCode: "cmht",
+    name: "Community mental health team",
+    kind: "provider-service",
+    orgCode: ORGS.mentalHealth,
+  },
+  socialCare: {
+    teamCode: "adult-social-care",
+    name: "Adult social care",
+    kind: "provider-service",
+    orgCode: ORGS.council,
+  },
+  reablement: { teamCode: "reablement", name: "Reablement", kind: "provider-service", orgCode: ORGS.council },
+  lac: {
+    teamCode: "local-area-coordination",
+    name: "Local Area Coordination",
+    kind: "provider-service",
+    orgCode: ORGS.council,
+  },
+  discharge: {
+    teamCode: "discharge",
+    name: "Integrated discharge team",
+    kind: "provider-service",
+    orgCode: ORGS.acute,
+  },
+  commissioning: {
+    teamCode: "commissioning",
+    name: "Commissioning",
+    kind: "commissioning",
+    orgCode: ORGS.ccg,
+  },
+  service: {
+    teamCode: "oneplace-service",
+    name: "OnePlace service",
+    kind: "corporate",
+    orgCode: ORGS.council,
+  },
+} as const;
+
+export type TeamKey = keyof typeof TEAMS;
+
+export async function createTeams(db: Queryable): Promise<Record<TeamKey, string>> {
+  const ids = {} as Record<TeamKey, string>;
+  for (const [key, team] of Object.entries(TEAMS) as [TeamKey, (typeof TEAMS)[TeamKey]][]) {
+    ids[key] = (await createTeam(db, TEST_OPERATOR, team)).teamId;
+  }
+  return ids;
+}
+
+export async function createUserInRole(
+  db: Queryable,
+  username: string,
+  roleCode: string,
+  teamKey: TeamKey,
+  password: string | null = null,
+): Promise<string> {
+  const { userId } = await createUser(db, TEST_OPERATOR, { username, displayName: username, password });
+  await assignRole(db, TEST_OPERATOR, username, roleCode, TEAMS[teamKey].teamCode);
+  return userId;
+}
+
+export async function contextFor(
+  db: Queryable,
+  username: string,
+  roleCode: string,
+  teamKey: TeamKey,
+  purpose: Purpose,
+  extra: Partial<AccessContext> = {},
+): Promise<AccessContext> {
+  const found = await loadUserInRole(db, username, roleCode, TEAMS[teamKey].teamCode);
+  if (!found) throw new Error(`${username} does not hold ${roleCode} in ${teamKey}`);
+  return { db, ...found, purpose, origin: { channel: "test" }, ...extra };
+}
+
+export interface TestPerson {
+  personId: string;
+  nhsNumber: string;
+  familyName: string;
+  givenName: string;
+  birthDate: string;
+  sex: "female" | "male";
+  postcode: string;
+  areaCode: string | null;
+}
+
+let nhsCounter = 0;
+/** A valid test-range NHS Number (999 range, Modulus 11). */
+export function nextNhsNumber(): string {
+  for (;;) {
+    const first9 = String(999_000_000 + (nhsCounter++ % 999_999)).padStart(9, "0");
+    const sum = [...first9].reduce((s, d, i) => s + Number(d) * (10 - i), 0);
+    const check = 11 - (sum % 11);
+    if (check === 10) continue;
+    return `${first9}${check === 11 ? 0 : check}`;
+  }
+}
+
+export function makePerson(overrides: Partial<TestPerson> = {}): TestPerson {
+  return {
+    personId: randomUUID(),
+    nhsNumber: nextNhsNumber(),
+    familyName: "Testperson",
+    givenName: "Ada",
+    birthDate: "1938-02-14",
+    sex: "female",
+    postcode: "RM17 6ZZ",
+    areaCode: "ZA0001",
+    ...overrides,
+  };
+}
+
+export async function insertPerson(db: Queryable, p: TestPerson): Promise<void> {
+  await db.query(
+    `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, area_code,
+       source_system, source_record_id, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'test', $9, now())`,
+    [
+      p.personId,
+      p.nhsNumber,
+      p.familyName,
+      p.givenName,
+      p.birthDate,
+      p.sex,
+      p.postcode,
+      p.areaCode,
+      p.personId,
+    ],
+  );
+}
+
+export async function register(
+  db: Queryable,
+  personId: string,
+  practiceCode: string,
+  registeredOn = "2010-01-01",
+  deregisteredOn: string | null = null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO registration (person_id, registration_id, practice_code, registered_on, deregistered_on,
+       deregistration_reason, source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), $2, $3, $4, CASE WHEN $4::date IS NULL THEN NULL ELSE 'moved-practice' END,
+       'test', gen_random_uuid()::text, now())`,
+    [personId, practiceCode, registeredOn, deregisteredOn],
+  );
+}
+
+export async function addToCaseload(
+  db: Queryable,
+  personId: string,
+  userId: string,
+  teamId: string,
+  endedOn: string | null = null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO caseload_entry (person_id, caseload_entry_id, user_id, team_id, started_on, ended_on,
+       source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), $2, $3, '2015-01-01', $4, 'test', gen_random_uuid()::text, now())`,
+    [personId, userId, teamId, endedOn],
+  );
+}
+
+export async function addToCareTeam(db: Queryable, personId: string, teamId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO care_team_member (person_id, membership_id, team_id, started_on, source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), $2, '2015-01-01', 'test', gen_random_uuid()::text, now())`,
+    [personId, teamId],
+  );
+}
+
+export async function refer(
+  db: Queryable,
+  personId: string,
+  toTeamId: string,
+  closedOn: string | null = null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO referral (person_id, referral_id, to_team_id, service, referred_on, closed_on, outcome,
+       source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), $2, 'test-service', '2015-06-01', $3,
+       CASE WHEN $3::date IS NULL THEN NULL ELSE 'completed' END, 'test', gen_random_uuid()::text, now())`,
+    [personId, toTeamId, closedOn],
+  );
+}
+
+export async function admit(
+  db: Queryable,
+  personId: string,
+  providerCode: string,
+  admittedAt: string,
+  dischargedAt: string | null = null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class,
+       discharged_at, discharge_method, source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), $2, $3, 'emergency', 'inpatient', $4,
+       CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE 'discharged' END, 'test', gen_random_uuid()::text, now())`,
+    [personId, providerCode, admittedAt, dischargedAt],
+  );
+}
+
+export async function recordObjectionRow(db: Queryable, personId: string, holdingOrg: string): Promise<void> {
+  await db.query(
+    `INSERT INTO sharing_objection (person_id, objection_id, holding_org_code, recorded_on, source, source_system,
+       source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), $2, '2014-01-01', 'GP record', 'test', gen_random_uuid()::text, now())`,
+    [personId, holdingOrg],
+  );
+}
+
+export async function recordOptOutRow(db: Queryable, personId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO data_opt_out (person_id, opt_out_id, recorded_on, source, source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), '2014-01-01', 'national data opt-out', 'test', gen_random_uuid()::text, now())`,
+    [personId],
+  );
+}
+
+/** A grant written straight to the table (as if made earlier), valid for an hour around `at`. */
+export async function grantBreakGlassRow(
+  db: Queryable,
+  personId: string,
+  userId: string,
+  roleCode: string,
+  teamId: string,
+  at: Date,
+  minutes = 60,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO break_glass (person_id, break_glass_id, user_id, role_code, team_id, reason, started_at, expires_at)
+     VALUES ($1, gen_random_uuid(), $2, $3, $4, 'Unconscious in A&E, no history available', $5, $6)`,
+    [
+      personId,
+      userId,
+      roleCode,
+      teamId,
+      new Date(at.getTime() - 60_000).toISOString(),
+      new Date(at.getTime() + minutes * 60_000).toISOString(),
+    ],
+  );
+}

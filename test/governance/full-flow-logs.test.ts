@@ -1,0 +1,276 @@
+// A whole day in miniature, through the faces: an administrator sets up users at the command line, a GP
+// and a nurse sign in and look at people, the nurse breaks glass, the GP lists the register, an analyst
+// exports pseudonymised rows, the IG officer asks the audit trail. Then every log line and every message
+// on stderr is searched for the people's names, NHS Numbers, dates of birth and postcodes.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { after, before, test } from "node:test";
+import type { AuthConfig } from "../../src/governance/auth-config.ts";
+import { createLogger } from "../../src/platform/log.ts";
+import { migrate } from "../../src/store/migrate.ts";
+import { openDb } from "../../src/store/open.ts";
+import { createWebServer } from "../../src/web/server.ts";
+import { type CliResult, runCli } from "../helpers/cli.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
+import {
+  insertOrganisations,
+  insertPerson,
+  makePerson,
+  ORGS,
+  recordOptOutRow,
+  register,
+  type TestPerson,
+} from "./fixtures.ts";
+import { cliEnv } from "./helpers/cli-env.ts";
+
+const PASSWORD = "flow test passphrase 2016";
+const people: TestPerson[] = [
+  makePerson({
+    familyName: "Featherstonehaugh",
+    givenName: "Philippa",
+    birthDate: "1931-07-19",
+    postcode: "RM16 2QX",
+  }),
+  makePerson({
+    familyName: "Okonkwo-Briggs",
+    givenName: "Theodora",
+    birthDate: "1944-11-03",
+    postcode: "SS17 0JZ",
+  }),
+  makePerson({
+    familyName: "Vanterpool",
+    givenName: "Ezekiel",
+    birthDate: "1952-02-29",
+    postcode: "RM20 3LP",
+  }),
+];
+const [registered, stranger, optedOut] = people;
+
+let database: TestDatabase;
+const stderrs: string[] = [];
+const logLines: string[] = [];
+const CONFIG: AuthConfig = {
+  maxFailedLogins: 5,
+  lockoutMinutes: 15,
+  sessionIdleMinutes: 30,
+  sessionMaxHours: 12,
+  loginAttemptsPerMinute: 100,
+  cookieSecure: true,
+  oidc: null,
+};
+
+async function cli(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  const res = await runCli(args, env);
+  stderrs.push(res.stderr);
+  assert.equal(res.code, 0, `${args.join(" ")}: ${res.stderr}`);
+  return res;
+}
+
+before(async () => {
+  database = await createTestDatabase();
+});
+after(() => database.drop());
+
+test("a full flow leaves no personal data in any log", async () => {
+  const env = cliEnv(database, { ONEPLACE_LOG_LEVEL: "debug", ONEPLACE_DEBUG: "1" });
+  const dir = mkdtempSync(join(tmpdir(), "op-flow-"));
+  const pw = join(dir, "pw");
+  writeFileSync(pw, PASSWORD, { mode: 0o600 });
+
+  // 1. The administrator, at the command line.
+  await cli(env, "db", "migrate");
+  await cli(
+    env,
+    "users",
+    "create-team",
+    "riverside",
+    "--name",
+    "Riverside practice",
+    "--kind",
+    "practice",
+    "--org",
+    ORGS.practice,
+  );
+  await cli(
+    env,
+    "users",
+    "create-team",
+    "district-nursing",
+    "--name",
+    "District nursing",
+    "--kind",
+    "provider-service",
+    "--org",
+    ORGS.community,
+  );
+  await cli(
+    env,
+    "users",
+    "create-team",
+    "commissioning",
+    "--name",
+    "Commissioning",
+    "--kind",
+    "commissioning",
+    "--org",
+    ORGS.ccg,
+  );
+  for (const [user, role, team] of [
+    ["dr.flow", "gp", "riverside"],
+    ["nurse.flow", "community-clinician", "district-nursing"],
+    ["analyst.flow", "commissioner-analyst", "commissioning"],
+  ]) {
+    await cli(env, "users", "create", user, "--name", user, "--password-file", pw);
+    await cli(env, "users", "assign-role", user, "--role", role, "--team", team);
+  }
+
+  // 2. The people (as a feed would load them).
+  const setup = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+  await migrate(setup);
+  await insertOrganisations(setup);
+  for (const p of people) {
+    await insertPerson(setup, p);
+    await register(setup, p.personId, ORGS.practice);
+  }
+  await recordOptOutRow(setup, optedOut.personId);
+  const unregistered = stranger.personId;
+  await setup.query("DELETE FROM registration WHERE person_id = $1", [unregistered]);
+
+  // 3. The web app, logging everything down to debug.
+  const destination = new Writable({
+    write(chunk, _e, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  process.env.ONEPLACE_PSEUDONYM_KEY_COMMISSIONING = "f".repeat(64);
+  const app = await createWebServer({
+    db: setup,
+    logger: createLogger({ level: "debug", destination }),
+    placeName: "Flow",
+    auth: CONFIG,
+  });
+  try {
+    const signIn = async (username: string) => {
+      const page = await app.inject({ method: "GET", url: "/login" });
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+      const loginCookie = String(page.headers["set-cookie"]).split(";")[0];
+      const res = await app.inject({
+        method: "POST",
+        url: "/login",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: loginCookie },
+        payload: new URLSearchParams({ username, password: PASSWORD, _csrf: csrf }).toString(),
+      });
+      assert.equal(res.statusCode, 303, res.body);
+      const cookie = String(res.headers["set-cookie"]).split(";")[0];
+      const me = await app.inject({ method: "GET", url: "/api/me", headers: { cookie } });
+      return { cookie, csrf: me.json().csrfToken as string };
+    };
+    const wrong = await app.inject({
+      method: "POST",
+      url: "/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({
+        username: registered.familyName,
+        password: registered.nhsNumber,
+        _csrf: "x",
+      }).toString(),
+    });
+    assert.equal(wrong.statusCode, 403);
+
+    const gp = await signIn("dr.flow");
+    const view = await app.inject({
+      method: "GET",
+      url: `/api/people/${registered.personId}`,
+      headers: { cookie: gp.cookie },
+    });
+    assert.equal(view.statusCode, 200);
+    assert.equal(view.json().name.family, registered.familyName);
+    const register_ = await app.inject({
+      method: "GET",
+      url: "/api/register",
+      headers: { cookie: gp.cookie },
+    });
+    assert.equal(register_.json().length, 2);
+
+    const nurse = await signIn("nurse.flow");
+    const denied = await app.inject({
+      method: "GET",
+      url: `/api/people/${stranger.personId}`,
+      headers: { cookie: nurse.cookie },
+    });
+    assert.equal(denied.statusCode, 403);
+    const glass = await app.inject({
+      method: "POST",
+      url: `/api/people/${stranger.personId}/break-glass`,
+      headers: { cookie: nurse.cookie, "x-csrf-token": nurse.csrf, "content-type": "application/json" },
+      payload: { reason: `Found ${stranger.givenName} collapsed at ${stranger.postcode}` },
+    });
+    assert.equal(glass.statusCode, 201);
+    assert.equal(
+      (
+        await app.inject({
+          method: "GET",
+          url: `/api/people/${stranger.personId}`,
+          headers: { cookie: nurse.cookie },
+        })
+      ).statusCode,
+      200,
+    );
+
+    const analyst = await signIn("analyst.flow");
+    const exported = await app.inject({
+      method: "POST",
+      url: "/api/commissioning/cohort",
+      headers: { cookie: analyst.cookie, "x-csrf-token": analyst.csrf, "content-type": "application/json" },
+      payload: { export: true },
+    });
+    assert.equal(exported.statusCode, 200, exported.body);
+    assert.equal(exported.json().length, 2, "the opted-out person is not exported");
+    for (const p of people)
+      for (const id of [p.familyName, p.nhsNumber, p.birthDate, p.postcode])
+        assert.ok(!exported.body.includes(id));
+    const refused = await app.inject({
+      method: "GET",
+      url: `/api/people/${registered.personId}`,
+      headers: { cookie: analyst.cookie },
+    });
+    assert.equal(refused.statusCode, 403);
+  } finally {
+    await app.close();
+    await setup.close();
+    delete process.env.ONEPLACE_PSEUDONYM_KEY_COMMISSIONING;
+  }
+
+  // 4. The IG officer.
+  const who = await cli(env, "audit", "person", registered.nhsNumber);
+  assert.match(who.stdout, /dr\.flow as gp/);
+  await cli(env, "audit", "user", "nurse.flow");
+  await cli(env, "audit", "break-glass");
+  await cli(env, "audit", "export", "--format", "fhir");
+  await cli(env, "audit", "verify");
+
+  // 5. The search.
+  const logs = (logLines.join("") + stderrs.join("")).toLowerCase();
+  assert.ok(logLines.length > 20, "the web app logged the requests");
+  for (const p of people) {
+    const [y, m, d] = p.birthDate.split("-");
+    const nhs = p.nhsNumber;
+    for (const needle of [
+      p.familyName,
+      p.givenName,
+      nhs,
+      `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`,
+      p.birthDate,
+      `${d}/${m}/${y}`,
+      p.postcode,
+      p.postcode.replace(" ", ""),
+    ]) {
+      assert.ok(!logs.includes(needle.toLowerCase()), `a log contains ${needle}`);
+    }
+  }
+  assert.ok(!logs.includes(PASSWORD.toLowerCase()), "a log contains a password");
+});
