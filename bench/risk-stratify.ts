@@ -8,12 +8,13 @@ import { parseArgs } from "node:util";
 import { countCohort } from "../src/risk/cohort.ts";
 import { activeModel, trainModel } from "../src/risk/model.ts";
 import { rescorePeople, stratify } from "../src/risk/stratify.ts";
-import { migrate } from "../src/store/migrate.ts";
+import { discoverMigrations, migrate } from "../src/store/migrate.ts";
 import { openDb, storeConfigFromEnv } from "../src/store/open.ts";
 
 const { values } = parseArgs({
   options: {
     train: { type: "boolean" },
+    "skip-full": { type: "boolean" },
     rescore: { type: "string", default: "50" },
     "cohort-runs": { type: "string", default: "20" },
     "as-of": { type: "string" },
@@ -22,16 +23,18 @@ const { values } = parseArgs({
   },
 });
 
-/** Peak resident memory of the PostgreSQL server's processes, sampled (an upper bound: shared memory counts per process). */
-function postgresRssMb(): number {
+/** Resident memory of the PostgreSQL server's processes: their sum (shared buffers counted once per process, so
+ * an upper bound) and the largest single process (the backend doing the work). */
+function postgresRssMb(): { sum: number; largest: number } {
   try {
     const text = execFileSync("ps", ["-C", "postgres", "-o", "rss="], { encoding: "utf8" });
-    return text
+    const values = text
       .split("\n")
       .filter(Boolean)
-      .reduce((s, l) => s + Number(l.trim()) / 1024, 0);
+      .map((l) => Number(l.trim()) / 1024);
+    return { sum: values.reduce((a, b) => a + b, 0), largest: Math.max(0, ...values) };
   } catch {
-    return 0;
+    return { sum: 0, largest: 0 };
   }
 }
 
@@ -41,12 +44,19 @@ function percentile(xs: number[], p: number): number {
 }
 
 const db = await openDb(storeConfigFromEnv());
-await migrate(db);
+// Only this capability's migrations: others' may be mid-edit on a shared scratch database.
+await migrate(
+  db,
+  discoverMigrations().filter((m) => m.id.startsWith("04")),
+);
 const [{ people }] = await db.query<{ people: number }>("SELECT count(*) AS people FROM person");
 console.log(`engine ${db.engine}, ${people.toLocaleString("en-GB")} people in the database`);
-let peakPg = 0;
+const peakPg = { sum: 0, largest: 0 };
 const sampler = setInterval(() => {
-  if (db.engine === "postgres") peakPg = Math.max(peakPg, postgresRssMb());
+  if (db.engine !== "postgres") return;
+  const now = postgresRssMb();
+  peakPg.sum = Math.max(peakPg.sum, now.sum);
+  peakPg.largest = Math.max(peakPg.largest, now.largest);
 }, 250);
 
 if (values.train || !(await activeModel(db))) {
@@ -60,11 +70,18 @@ if (values.train || !(await activeModel(db))) {
   );
 }
 
-const t1 = performance.now();
-const summary = await stratify(db, { asOf: values["as-of"] });
-console.log(
-  `full stratification: ${((performance.now() - t1) / 1000).toFixed(1)} s for ${summary.people.toLocaleString("en-GB")} registered people (eFI, features, scores, ranks)`,
-);
+let asOf = values["as-of"];
+if (!values["skip-full"]) {
+  const t1 = performance.now();
+  const summary = await stratify(db, { asOf });
+  asOf = summary.asOf;
+  console.log(
+    `full stratification: ${((performance.now() - t1) / 1000).toFixed(1)} s for ${summary.people.toLocaleString("en-GB")} registered people (eFI, features, scores, ranks)`,
+  );
+}
+asOf ??= (
+  await db.query<{ as_of: string }>("SELECT max(as_of)::text AS as_of FROM risk_run WHERE kind = 'full'")
+)[0]?.as_of;
 
 const rescoreRuns = Number(values.rescore);
 if (rescoreRuns > 0) {
@@ -79,7 +96,7 @@ if (rescoreRuns > 0) {
        VALUES ($1, gen_random_uuid(), 'ZZBENCH', $2::date - 3 + time '10:00', 'emergency', 'inpatient',
                $2::date - 1 + time '10:00', 'bench', gen_random_uuid()::text, now())
        RETURNING spell_id::text`,
-      [person_id, summary.asOf],
+      [person_id, asOf],
     );
     const t = performance.now();
     await rescorePeople(db, [person_id]);
@@ -121,6 +138,6 @@ if (cohortRuns > 0) {
 clearInterval(sampler);
 const nodeMb = process.resourceUsage().maxRSS / 1024;
 console.log(
-  `peak memory: node ${nodeMb.toFixed(0)} MB${db.engine === "postgres" ? `, PostgreSQL processes (sampled, shared memory counted per process) ${peakPg.toFixed(0)} MB` : " (PGlite runs inside node)"}`,
+  `peak memory: node ${nodeMb.toFixed(0)} MB${db.engine === "postgres" ? `, largest PostgreSQL process ${peakPg.largest.toFixed(0)} MB, all PostgreSQL processes ${peakPg.sum.toFixed(0)} MB (shared memory counted per process; the server is shared with other work)` : " (PGlite runs inside node)"}`,
 );
 await db.close();

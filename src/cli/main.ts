@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
 import { type Command, helpText, parseCommandArgs } from "./command.ts";
 import { AUDIT_COMMANDS } from "./commands/audit.ts";
+import { BCF_COMMANDS } from "./commands/bcf.ts";
 import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
+import { EVALUATE_COMMANDS } from "./commands/evaluate.ts";
+import { METRICS_COMMANDS } from "./commands/metrics.ts";
 import { modelReport, modelTrain } from "./commands/model.ts";
+import { REPORT_COMMANDS } from "./commands/report.ts";
 import { serve } from "./commands/serve.ts";
 import { stratify, stratifyReport } from "./commands/stratify.ts";
 import { synth } from "./commands/synth.ts";
@@ -26,6 +30,10 @@ const COMMANDS: readonly Command[] = [
   cohortRun,
   cohortSave,
   cohortRegister,
+  ...METRICS_COMMANDS,
+  ...BCF_COMMANDS,
+  ...EVALUATE_COMMANDS,
+  ...REPORT_COMMANDS,
 ];
 
 function version(): string {

@@ -13,7 +13,8 @@ const NOT_STATED = /^(tbc|tba|n\/a|na|-|–|unknown)?$/i;
 /** Reads a printed amount. `unit` is the table's unit (1 for pounds, 1000 for a table of £000s). */
 export function parseAmount(text: string | number | null | undefined, unit = 1): ParsedAmount {
   if (text === null || text === undefined) return { amount: null, wellFormed: true };
-  if (typeof text === "number") return { amount: Number.isFinite(text) ? text * unit : null, wellFormed: true };
+  if (typeof text === "number")
+    return { amount: Number.isFinite(text) ? text * unit : null, wellFormed: true };
   const cleaned = text.replace(/\(.*?\)/g, "").trim();
   if (NOT_STATED.test(cleaned)) return { amount: null, wellFormed: true };
   if (/^nil$/i.test(cleaned)) return { amount: 0, wellFormed: true };

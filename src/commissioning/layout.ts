@@ -24,12 +24,23 @@ export class PlanFormatError extends Error {
   override readonly name = "PlanFormatError";
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`The plan cannot be read: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `The plan cannot be read: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.problems = problems;
   }
 }
 
-type ColumnType = "text" | "amount" | "number" | "int" | "date" | "month" | "period" | "financial-year" | "list";
+type ColumnType =
+  | "text"
+  | "amount"
+  | "number"
+  | "int"
+  | "date"
+  | "month"
+  | "period"
+  | "financial-year"
+  | "list";
 
 export interface Column {
   header: string;
@@ -46,7 +57,12 @@ export interface SheetSpec {
   columns: readonly Column[];
 }
 
-const FY: Column = { header: "financial_year", type: "financial-year", required: true, description: "e.g. 2014/15" };
+const FY: Column = {
+  header: "financial_year",
+  type: "financial-year",
+  required: true,
+  description: "e.g. 2014/15",
+};
 const NOTE: Column = { header: "note", type: "text", description: "anything worth keeping with the row" };
 
 export const SHEETS = {
@@ -56,8 +72,16 @@ export const SHEETS = {
     description: "The minimum the pooled budget must hold and the total proposed, per financial year.",
     columns: [
       FY,
-      { header: "minimum", type: "amount", description: "minimum required value of the pooled budget (pounds)" },
-      { header: "proposed_total", type: "amount", description: "total proposed value of the pooled budget (pounds)" },
+      {
+        header: "minimum",
+        type: "amount",
+        description: "minimum required value of the pooled budget (pounds)",
+      },
+      {
+        header: "proposed_total",
+        type: "amount",
+        description: "total proposed value of the pooled budget (pounds)",
+      },
       { header: "minimum_as_printed", type: "text", description: "the minimum as the plan printed it" },
       { header: "proposed_total_as_printed", type: "text", description: "the proposed total as printed" },
       NOTE,
@@ -69,11 +93,22 @@ export const SHEETS = {
     description: "Partner contributions to the pooled budget.",
     columns: [
       FY,
-      { header: "partner", type: "text", required: true, values: ["council", "ccg", "grant", "other"], description: "council, ccg, grant or other" },
+      {
+        header: "partner",
+        type: "text",
+        required: true,
+        values: ["council", "ccg", "grant", "other"],
+        description: "council, ccg, grant or other",
+      },
       { header: "organisation", type: "text", description: "who contributes" },
       { header: "description", type: "text", description: "what the contribution is" },
       { header: "amount", type: "amount", description: "pounds; blank when not stated" },
-      { header: "status", type: "text", values: ["confirmed", "tbc"], description: "confirmed (default) or tbc" },
+      {
+        header: "status",
+        type: "text",
+        values: ["confirmed", "tbc"],
+        description: "confirmed (default) or tbc",
+      },
       { header: "as_printed", type: "text", description: "the amount as printed" },
       NOTE,
     ],
@@ -86,10 +121,20 @@ export const SHEETS = {
       { header: "scheme_id", type: "text", required: true, description: "short unique id, e.g. BCF01" },
       { header: "theme", type: "text", description: "the plan's heading the scheme sits under" },
       { header: "name", type: "text", required: true, description: "scheme name" },
-      { header: "scheme_type", type: "text", description: "e.g. reablement, integrated care teams, assistive technology" },
+      {
+        header: "scheme_type",
+        type: "text",
+        description: "e.g. reablement, integrated care teams, assistive technology",
+      },
       { header: "description", type: "text", description: "what it does" },
       { header: "lead_provider", type: "text", description: "who delivers it" },
-      { header: "investment", type: "text", required: true, values: ["recurrent", "non-recurrent", "nil"], description: "recurrent, non-recurrent or nil" },
+      {
+        header: "investment",
+        type: "text",
+        required: true,
+        values: ["recurrent", "non-recurrent", "nil"],
+        description: "recurrent, non-recurrent or nil",
+      },
       { header: "expected_benefits", type: "text", description: "what it should achieve" },
       { header: "metrics", type: "list", description: "metric ids it should move, separated by ;" },
       NOTE,
@@ -114,18 +159,47 @@ export const SHEETS = {
   metrics: {
     sheet: "Metrics",
     file: "metrics.csv",
-    description: "Baselines, targets and trajectory points for the metrics, with the payment each target underpins.",
+    description:
+      "Baselines, targets and trajectory points for the metrics, with the payment each target underpins.",
     columns: [
-      { header: "metric_id", type: "text", required: true, description: "a OnePlace metric id (oneplace metrics show --definitions)" },
-      { header: "role", type: "text", required: true, values: ["baseline", "target", "trajectory"], description: "baseline, target or trajectory" },
-      { header: "period", type: "period", required: true, description: "2014/15, 2015-Q3, 2015-03 or 2014-04-01..2014-12-31" },
+      {
+        header: "metric_id",
+        type: "text",
+        required: true,
+        description: "a OnePlace metric id (oneplace metrics show --definitions)",
+      },
+      {
+        header: "role",
+        type: "text",
+        required: true,
+        values: ["baseline", "target", "trajectory"],
+        description: "baseline, target or trajectory",
+      },
+      {
+        header: "period",
+        type: "period",
+        required: true,
+        description: "2014/15, 2015-Q3, 2015-03 or 2014-04-01..2014-12-31",
+      },
       { header: "value", type: "number", description: "the value as stated (a rate, %, or count)" },
       { header: "numerator", type: "number", description: "its numerator, when stated" },
       { header: "denominator", type: "number", description: "its denominator, when stated" },
-      { header: "value_as_printed", type: "text", description: "the value as printed (its decimals set the rounding allowed)" },
-      { header: "tolerance", type: "number", description: "amber tolerance as a share of the target (default 0.05)" },
+      {
+        header: "value_as_printed",
+        type: "text",
+        description: "the value as printed (its decimals set the rounding allowed)",
+      },
+      {
+        header: "tolerance",
+        type: "number",
+        description: "amber tolerance as a share of the target (default 0.05)",
+      },
       { header: "payment", type: "text", description: "the tranche_id of the payment this target underpins" },
-      { header: "payment_share", type: "number", description: "the share of that tranche riding on it (default: equal shares)" },
+      {
+        header: "payment_share",
+        type: "number",
+        description: "the share of that tranche riding on it (default: equal shares)",
+      },
       { header: "source", type: "text", description: "where in the plan it comes from" },
       NOTE,
     ],
@@ -165,7 +239,13 @@ export const SHEETS = {
     file: "stated-totals.csv",
     description: "Totals the plan prints, to be checked against the rows they total.",
     columns: [
-      { header: "subject", type: "text", required: true, values: ["scheme-min", "scheme-max", "scheme-spend", "contributions"], description: "scheme-min, scheme-max, scheme-spend or contributions" },
+      {
+        header: "subject",
+        type: "text",
+        required: true,
+        values: ["scheme-min", "scheme-max", "scheme-spend", "contributions"],
+        description: "scheme-min, scheme-max, scheme-spend or contributions",
+      },
       FY,
       { header: "amount", type: "amount", description: "pounds" },
       { header: "as_printed", type: "text", description: "as printed" },
@@ -257,7 +337,8 @@ class RowReader {
 
   int(header: string): number | null {
     const n = this.number(header);
-    if (n !== null && !Number.isInteger(n)) this.problems.push(`${this.where(header)}: ${n} is not a whole number`);
+    if (n !== null && !Number.isInteger(n))
+      this.problems.push(`${this.where(header)}: ${n} is not a whole number`);
     return n;
   }
 
@@ -275,13 +356,15 @@ class RowReader {
     const v = this.raw(header);
     if (v === null) return null;
     const text = String(v).slice(0, 10);
-    if (!isIsoDate(text)) this.problems.push(`${this.where(header)}: "${v}" is not a date written YYYY-MM-DD`);
+    if (!isIsoDate(text))
+      this.problems.push(`${this.where(header)}: "${v}" is not a date written YYYY-MM-DD`);
     return text;
   }
 
   financialYear(header: string): string {
     const v = this.text(header);
-    if (v && !/^\d{4}\/\d{2}$/.test(v)) this.problems.push(`${this.where(header)}: "${v}" is not a financial year like 2014/15`);
+    if (v && !/^\d{4}\/\d{2}$/.test(v))
+      this.problems.push(`${this.where(header)}: "${v}" is not a financial year like 2014/15`);
     else if (v) {
       try {
         parsePeriod(v);
@@ -306,7 +389,8 @@ class RowReader {
 
   month(header: string): string {
     const v = this.text(header);
-    if (v && !/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) this.problems.push(`${this.where(header)}: "${v}" is not a month YYYY-MM`);
+    if (v && !/^\d{4}-(0[1-9]|1[0-2])$/.test(v))
+      this.problems.push(`${this.where(header)}: "${v}" is not a month YYYY-MM`);
     return v;
   }
 
@@ -350,13 +434,15 @@ export function planFromRaw(raw: RawPlan): BcfPlan {
     const v = raw.plan[key];
     return v === null || v === undefined ? "" : String(v).trim();
   };
-  for (const f of PLAN_SHEET.fields) if (f.required && !field(f.key)) problems.push(`Plan: ${f.key} is required`);
+  for (const f of PLAN_SHEET.fields)
+    if (f.required && !field(f.key)) problems.push(`Plan: ${f.key} is required`);
   const planId = field("plan_id");
   if (planId && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(planId)) {
     problems.push(`Plan: plan_id "${planId}" must be lower-case letters and digits joined by '-'`);
   }
   const status = (field("status") || "draft").toLowerCase();
-  if (!["draft", "submitted", "approved"].includes(status)) problems.push(`Plan: status "${status}" is not draft, submitted or approved`);
+  if (!["draft", "submitted", "approved"].includes(status))
+    problems.push(`Plan: status "${status}" is not draft, submitted or approved`);
   const optionalDate = (key: string) => {
     const v = field(key).slice(0, 10);
     if (!v) return null;
@@ -473,15 +559,47 @@ export function planFromRaw(raw: RawPlan): BcfPlan {
       seen.add(k);
     }
   };
-  duplicates("Schemes", schemes.map((x) => x.schemeId));
-  duplicates("Scheme years", schemeYears.map((x) => `${x.schemeId} ${x.financialYear}`));
-  duplicates("Payments", payments.map((x) => x.trancheId));
-  duplicates("Risks", risks.map((x) => String(x.riskNo)));
-  duplicates("Metrics", metrics.map((x) => `${x.metricId} ${x.role} ${x.period}`));
-  duplicates("Actual spend", actuals.map((x) => `${x.schemeId} ${x.month}`));
-  duplicates("Allocation", allocations.map((x) => x.financialYear));
+  duplicates(
+    "Schemes",
+    schemes.map((x) => x.schemeId),
+  );
+  duplicates(
+    "Scheme years",
+    schemeYears.map((x) => `${x.schemeId} ${x.financialYear}`),
+  );
+  duplicates(
+    "Payments",
+    payments.map((x) => x.trancheId),
+  );
+  duplicates(
+    "Risks",
+    risks.map((x) => String(x.riskNo)),
+  );
+  duplicates(
+    "Metrics",
+    metrics.map((x) => `${x.metricId} ${x.role} ${x.period}`),
+  );
+  duplicates(
+    "Actual spend",
+    actuals.map((x) => `${x.schemeId} ${x.month}`),
+  );
+  duplicates(
+    "Allocation",
+    allocations.map((x) => x.financialYear),
+  );
   if (problems.length > 0) throw new PlanFormatError(problems);
-  return { header, allocations, contributions, schemes, schemeYears, metrics, payments, risks, statedTotals, actuals };
+  return {
+    header,
+    allocations,
+    contributions,
+    schemes,
+    schemeYears,
+    metrics,
+    payments,
+    risks,
+    statedTotals,
+    actuals,
+  };
 }
 
 /** Raw sheets from a typed plan, for writing. */

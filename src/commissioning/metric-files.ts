@@ -80,7 +80,12 @@ export async function writeMetricValues(
     writeFileSync(
       path,
       await writeWorkbook([
-        { name: "Metric values", headers: VALUE_COLUMNS, rows, widths: { title: 50, note: 40, area_name: 30, run_id: 38 } },
+        {
+          name: "Metric values",
+          headers: VALUE_COLUMNS,
+          rows,
+          widths: { title: 50, note: 40, area_name: 30, run_id: 38 },
+        },
       ]),
     );
   } else writeFileSync(path, writeCsv(VALUE_COLUMNS, rows));
@@ -117,7 +122,8 @@ export async function importEnteredValues(db: Db, path: string): Promise<Entered
     const source = text(r.source);
     if (!source) problems.push(`${where}: source is required (where the figure comes from)`);
     const level = (text(r.area_level) || "place") as AreaLevel;
-    if (!["place", "locality", "practice"].includes(level)) problems.push(`${where}: area_level is place, locality or practice`);
+    if (!["place", "locality", "practice"].includes(level))
+      problems.push(`${where}: area_level is place, locality or practice`);
     return {
       metricId,
       period,

@@ -2,8 +2,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { csvRecords, writeCsv } from "./csv.ts";
-import { type Cell, PLAN_SHEET, PlanFormatError, planFromRaw, type RawPlan, rawFromPlan, SHEET_KEYS, SHEETS } from "./layout.ts";
-import type { BcfPlan } from "./plan.ts";
+import {
+  type Cell,
+  PLAN_SHEET,
+  PlanFormatError,
+  planFromRaw,
+  type RawPlan,
+  rawFromPlan,
+  SHEET_KEYS,
+  SHEETS,
+} from "./layout.ts";
+import type { ActualSpend, BcfPlan } from "./plan.ts";
 import { readWorkbook, type SheetData, writeWorkbook } from "./xlsx.ts";
 
 export type PlanFileFormat = "xlsx" | "csv";
@@ -51,7 +60,12 @@ function sheetsOf(plan: BcfPlan): SheetData[] {
   const raw = rawFromPlan(plan);
   const planRows = PLAN_SHEET.fields.map((f) => ({ field: f.key, value: raw.plan[f.key] ?? null }));
   return [
-    { name: PLAN_SHEET.sheet, headers: PLAN_SHEET_HEADERS, rows: planRows, widths: { field: 16, value: 100 } },
+    {
+      name: PLAN_SHEET.sheet,
+      headers: PLAN_SHEET_HEADERS,
+      rows: planRows,
+      widths: { field: 16, value: 100 },
+    },
     ...SHEET_KEYS.map((key) => {
       const spec = SHEETS[key];
       return {
@@ -60,7 +74,9 @@ function sheetsOf(plan: BcfPlan): SheetData[] {
         rows: raw.sheets[key] ?? [],
         money: spec.columns.filter((c) => c.type === "amount").map((c) => c.header),
         widths: Object.fromEntries(
-          spec.columns.filter((c) => c.type === "text").map((c) => [c.header, c.header.endsWith("printed") ? 18 : 40]),
+          spec.columns
+            .filter((c) => c.type === "text")
+            .map((c) => [c.header, c.header.endsWith("printed") ? 18 : 40]),
         ),
       };
     }),
@@ -83,4 +99,24 @@ export async function writePlanFile(plan: BcfPlan, path: string): Promise<string
     written.push(file);
   });
   return written;
+}
+
+/**
+ * Actual spend on its own, for the monthly ledger: the Actual spend sheet of a workbook, a plan directory's
+ * actual-spend.csv, or a single CSV file in that sheet's layout.
+ */
+export async function readActualsFile(path: string): Promise<ActualSpend[]> {
+  if (!existsSync(path)) throw new RangeError(`${path} does not exist`);
+  const raw: RawPlan = { plan: { plan_id: "ledger", place: "-", title: "-" }, sheets: {} };
+  const ext = extname(path).toLowerCase();
+  if (ext === ".xlsx") {
+    const sheets = await readWorkbook(path);
+    const rows = sheets.get(SHEETS.actuals.sheet.toLowerCase());
+    if (!rows) throw new PlanFormatError([`${path} has no sheet called ${SHEETS.actuals.sheet}`]);
+    raw.sheets.actuals = rows;
+  } else if (ext === ".csv") raw.sheets.actuals = csvRecords(readFileSync(path, "utf8"));
+  else if (statSync(path).isDirectory()) {
+    raw.sheets.actuals = csvRecords(readFileSync(join(path, SHEETS.actuals.file), "utf8"));
+  } else throw new RangeError(`${path}: actual spend is an .xlsx workbook, a .csv file or a plan directory`);
+  return planFromRaw(raw).actuals;
 }

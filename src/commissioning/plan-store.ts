@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { parsePeriod } from "../core/periods.ts";
 import { saveTargets, type Target } from "../outcomes/targets.ts";
 import type { Db, Queryable } from "../store/db.ts";
-import { type BcfPlan, targetSetOf } from "./plan.ts";
+import { type ActualSpend, type BcfPlan, targetSetOf } from "./plan.ts";
 
 export interface SavedPlan {
   planId: string;
@@ -48,14 +48,35 @@ async function insertParts(tx: Queryable, plan: BcfPlan, version: number): Promi
     await tx.query(
       `INSERT INTO bcf_allocation (plan_id, version, financial_year, minimum, proposed_total, minimum_as_printed,
          proposed_total_as_printed, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-      [id, version, a.financialYear, a.minimum, a.proposedTotal, a.minimumAsPrinted, a.proposedTotalAsPrinted, a.note],
+      [
+        id,
+        version,
+        a.financialYear,
+        a.minimum,
+        a.proposedTotal,
+        a.minimumAsPrinted,
+        a.proposedTotalAsPrinted,
+        a.note,
+      ],
     );
   }
   for (const [i, c] of plan.contributions.entries()) {
     await tx.query(
       `INSERT INTO bcf_contribution (plan_id, version, line_no, financial_year, partner, organisation, description,
          amount, status, as_printed, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [id, version, i + 1, c.financialYear, c.partner, c.organisation, c.description, c.amount, c.status, c.asPrinted, c.note],
+      [
+        id,
+        version,
+        i + 1,
+        c.financialYear,
+        c.partner,
+        c.organisation,
+        c.description,
+        c.amount,
+        c.status,
+        c.asPrinted,
+        c.note,
+      ],
     );
   }
   for (const s of plan.schemes) {
@@ -188,6 +209,25 @@ export async function savePlan(db: Db, plan: BcfPlan, importedFrom = ""): Promis
   });
 }
 
+/** Adds or replaces months of actual spend for a stored plan; every scheme must be one of its schemes. */
+export async function saveActuals(db: Db, planId: string, actuals: readonly ActualSpend[]): Promise<number> {
+  const { plan } = await loadPlan(db, planId);
+  const schemes = new Set(plan.schemes.map((s) => s.schemeId));
+  const unknown = [...new Set(actuals.map((a) => a.schemeId).filter((id) => !schemes.has(id)))];
+  if (unknown.length) throw new RangeError(`Not schemes of plan ${planId}: ${unknown.join(", ")}`);
+  return db.transaction(async (tx) => {
+    for (const a of actuals) {
+      await tx.query(
+        `INSERT INTO bcf_actual_spend (plan_id, scheme_id, month, amount, source, note) VALUES ($1,$2,$3,$4,$5,$6)
+         ON CONFLICT (plan_id, scheme_id, month) DO UPDATE SET amount = excluded.amount, source = excluded.source,
+           note = excluded.note, loaded_at = now()`,
+        [planId, a.schemeId, a.month, a.amount, a.source, a.note],
+      );
+    }
+    return actuals.length;
+  });
+}
+
 export interface PlanVersionInfo {
   planId: string;
   version: number;
@@ -238,10 +278,13 @@ export async function loadPlan(
 ): Promise<{ plan: BcfPlan; version: number }> {
   const versions = await listPlanVersions(db, planId);
   if (versions.length === 0) {
-    throw new NoPlanError(planId ? `There is no plan called ${planId}.` : "No BCF plan has been imported yet.");
+    throw new NoPlanError(
+      planId ? `There is no plan called ${planId}.` : "No BCF plan has been imported yet.",
+    );
   }
   const ids = [...new Set(versions.map((v) => v.planId))];
-  if (!planId && ids.length > 1) throw new NoPlanError(`Several plans are stored (${ids.join(", ")}): name one.`);
+  if (!planId && ids.length > 1)
+    throw new NoPlanError(`Several plans are stored (${ids.join(", ")}): name one.`);
   const id = planId ?? ids[0];
   const chosen = version ?? Math.max(...versions.filter((v) => v.planId === id).map((v) => v.version));
   const [row] = await db.query<{ document: Omit<BcfPlan, "actuals"> }>(
@@ -249,7 +292,13 @@ export async function loadPlan(
     [id, chosen],
   );
   if (!row) throw new NoPlanError(`Plan ${id} has no version ${chosen}.`);
-  const actuals = await db.query<{ scheme_id: string; month: string; amount: number; source: string; note: string }>(
+  const actuals = await db.query<{
+    scheme_id: string;
+    month: string;
+    amount: number;
+    source: string;
+    note: string;
+  }>(
     "SELECT scheme_id, month, amount, source, note FROM bcf_actual_spend WHERE plan_id = $1 ORDER BY scheme_id, month",
     [id],
   );

@@ -7,9 +7,9 @@ import { type ComputeRequest, computeMetrics, type MetricValue } from "../outcom
 import { enteredValues, type StoredEnteredValue } from "../outcomes/entered.ts";
 import { installMeasures } from "../outcomes/measures/index.ts";
 import { checkTarget } from "../outcomes/targets.ts";
-import { targetsOf } from "./plan-store.ts";
 import type { Db } from "../store/db.ts";
 import type { BcfPlan } from "./plan.ts";
+import { targetsOf } from "./plan-store.ts";
 
 export interface PlanFigure {
   metricId: string;
@@ -50,7 +50,10 @@ export function planValueRequests(plan: BcfPlan, defs: readonly MetricDefinition
     const period = parsePeriod(m.period);
     byMetric.set(m.metricId, (byMetric.get(m.metricId) ?? new Map()).set(period.id, period));
   }
-  return [...byMetric].map(([metricId, periods]) => ({ metricIds: [metricId], periods: [...periods.values()] }));
+  return [...byMetric].map(([metricId, periods]) => ({
+    metricIds: [metricId],
+    periods: [...periods.values()],
+  }));
 }
 
 /** Each plan figure of a known metric, checked against its parts, beside OnePlace's value. */
@@ -67,8 +70,12 @@ export function planFiguresFrom(
     if (!def) return [];
     const period = parsePeriod(m.period);
     const check = checkTarget(targets[i], def);
-    const value = values.find((v) => v.metricId === m.metricId && v.periodId === period.id && v.areaLevel === "place");
-    const typed = entered.find((e) => e.metricId === m.metricId && e.periodId === period.id && e.areaLevel === "place");
+    const value = values.find(
+      (v) => v.metricId === m.metricId && v.periodId === period.id && v.areaLevel === "place",
+    );
+    const typed = entered.find(
+      (e) => e.metricId === m.metricId && e.periodId === period.id && e.areaLevel === "place",
+    );
     return [
       {
         metricId: m.metricId,
@@ -95,7 +102,11 @@ export function planFiguresFrom(
   });
 }
 
-export async function planBesideValues(db: Db, plan: BcfPlan, options: { asOf?: string } = {}): Promise<PlanValues> {
+export async function planBesideValues(
+  db: Db,
+  plan: BcfPlan,
+  options: { asOf?: string } = {},
+): Promise<PlanValues> {
   await installMeasures(db);
   const defs = await latestDefinitions(db);
   const requests = planValueRequests(plan, defs);

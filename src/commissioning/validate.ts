@@ -55,7 +55,12 @@ const NATIONAL_METRICS: { label: string; ids: string[] }[] = [
 const sum = (xs: readonly (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
 const close = (a: number, b: number) => Math.abs(a - b) < 0.5;
 
-function printedCheck(findings: Finding[], where: string, printed: string | null, amount: number | null): void {
+function printedCheck(
+  findings: Finding[],
+  where: string,
+  printed: string | null,
+  amount: number | null,
+): void {
   if (!printed) return;
   const parsed = parseAmount(printed);
   if (!parsed.wellFormed) {
@@ -82,14 +87,25 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
   // Amounts as printed, and amounts not stated.
   for (const a of plan.allocations) {
     printedCheck(f, `Allocation ${a.financialYear}, minimum`, a.minimumAsPrinted, a.minimum);
-    printedCheck(f, `Allocation ${a.financialYear}, proposed total`, a.proposedTotalAsPrinted, a.proposedTotal);
+    printedCheck(
+      f,
+      `Allocation ${a.financialYear}, proposed total`,
+      a.proposedTotalAsPrinted,
+      a.proposedTotal,
+    );
   }
   for (const c of plan.contributions) {
     const where = `Contributions ${c.financialYear}, ${c.organisation || c.partner}: ${c.description}`;
     printedCheck(f, where, c.asPrinted, c.amount);
-    if (c.amount === null) f.push({ severity: "warning", code: "amount-not-stated", where, message: "no amount stated" });
+    if (c.amount === null)
+      f.push({ severity: "warning", code: "amount-not-stated", where, message: "no amount stated" });
     else if (c.status === "tbc") {
-      f.push({ severity: "warning", code: "amount-not-stated", where, message: `${formatPounds(c.amount)} is marked to be confirmed` });
+      f.push({
+        severity: "warning",
+        code: "amount-not-stated",
+        where,
+        message: `${formatPounds(c.amount)} is marked to be confirmed`,
+      });
     }
   }
 
@@ -97,7 +113,12 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
   for (const y of plan.schemeYears) {
     const where = `Scheme years ${y.schemeId} ${y.financialYear}`;
     if (!schemeIds.has(y.schemeId)) {
-      f.push({ severity: "error", code: "unknown-scheme", where, message: `no scheme ${y.schemeId} in Schemes` });
+      f.push({
+        severity: "error",
+        code: "unknown-scheme",
+        where,
+        message: `no scheme ${y.schemeId} in Schemes`,
+      });
     }
     printedCheck(f, `${where}, minimum`, y.minAsPrinted, y.plannedMin);
     printedCheck(f, `${where}, maximum`, y.maxAsPrinted, y.plannedMax);
@@ -111,7 +132,12 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
       });
     }
     if (y.plannedMin === null && y.plannedMax === null) {
-      f.push({ severity: "warning", code: "amount-not-stated", where, message: "no minimum or maximum stated (TBC)" });
+      f.push({
+        severity: "warning",
+        code: "amount-not-stated",
+        where,
+        message: "no minimum or maximum stated (TBC)",
+      });
     }
     if (y.plannedSpend !== null) {
       const below = y.plannedMin !== null && y.plannedSpend < y.plannedMin;
@@ -178,7 +204,12 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
         message: `partner contributions add up to ${formatPounds(totals.contributions)}, not the proposed pooled budget of ${formatPounds(proposedTotal)}: ${formatPounds(Math.abs(gap))} ${gap > 0 ? "is not attributed to any partner" : "more than the pool"}`,
       });
     }
-    if (proposedTotal === null && contributions.length > 0 && minimum !== null && totals.contributions < minimum) {
+    if (
+      proposedTotal === null &&
+      contributions.length > 0 &&
+      minimum !== null &&
+      totals.contributions < minimum
+    ) {
       f.push({
         severity: "error",
         code: "pooled-below-minimum",
@@ -218,7 +249,12 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
       });
     }
     if (m.value === null && m.numerator === null) {
-      f.push({ severity: "warning", code: "metric-without-value", where, message: `the ${m.role} has no value` });
+      f.push({
+        severity: "warning",
+        code: "metric-without-value",
+        where,
+        message: `the ${m.role} has no value`,
+      });
     }
     if (facts && facts.valueKind === "rate") {
       const period = parsePeriod(m.period);
@@ -243,7 +279,12 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
     if (m.payment) {
       const tranche = tranches.get(m.payment);
       if (!tranche) {
-        f.push({ severity: "error", code: "unknown-payment", where, message: `no payment tranche ${m.payment} in Payments` });
+        f.push({
+          severity: "error",
+          code: "unknown-payment",
+          where,
+          message: `no payment tranche ${m.payment} in Payments`,
+        });
       } else {
         const period = parsePeriod(m.period);
         if (period.end >= tranche.paymentDate) {
@@ -258,7 +299,9 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
     }
   }
   for (const national of NATIONAL_METRICS) {
-    if (!plan.metrics.some((m) => national.ids.includes(m.metricId) && m.role === "target" && m.value !== null)) {
+    if (
+      !plan.metrics.some((m) => national.ids.includes(m.metricId) && m.role === "target" && m.value !== null)
+    ) {
       f.push({
         severity: "warning",
         code: "missing-national-metric",
@@ -270,23 +313,39 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
   for (const p of plan.payments) {
     printedCheck(f, `Payments ${p.trancheId}`, p.amountAsPrinted, p.amount);
     if (p.amount === null) {
-      f.push({ severity: "warning", code: "amount-not-stated", where: `Payments ${p.trancheId}`, message: "the payment's amount is not stated, so what is at risk cannot be shown" });
+      f.push({
+        severity: "warning",
+        code: "amount-not-stated",
+        where: `Payments ${p.trancheId}`,
+        message: "the payment's amount is not stated, so what is at risk cannot be shown",
+      });
     }
   }
 
   // Risks.
   for (const r of plan.risks) {
     const where = `Risks ${r.riskNo}: ${r.risk.length > 60 ? `${r.risk.slice(0, 57)}...` : r.risk}`;
-    if (!r.owner.trim()) f.push({ severity: "warning", code: "risk-without-owner", where, message: "no owner" });
+    if (!r.owner.trim())
+      f.push({ severity: "warning", code: "risk-without-owner", where, message: "no owner" });
     if (r.probability === null || r.impact === null) {
-      f.push({ severity: "warning", code: "risk-not-scored", where, message: "probability or impact not scored" });
+      f.push({
+        severity: "warning",
+        code: "risk-not-scored",
+        where,
+        message: "probability or impact not scored",
+      });
     }
     for (const [name, v] of [
       ["probability", r.probability],
       ["impact", r.impact],
     ] as const) {
       if (v !== null && (v < 1 || v > 3)) {
-        f.push({ severity: "error", code: "risk-score-out-of-range", where, message: `${name} ${v} is outside 1 to 3` });
+        f.push({
+          severity: "error",
+          code: "risk-score-out-of-range",
+          where,
+          message: `${name} ${v} is outside 1 to 3`,
+        });
       }
     }
   }
@@ -294,7 +353,12 @@ export function validatePlan(plan: BcfPlan, metrics: ReadonlyMap<string, MetricF
   // Actual spend.
   for (const a of plan.actuals) {
     if (!schemeIds.has(a.schemeId)) {
-      f.push({ severity: "error", code: "unknown-scheme", where: `Actual spend ${a.schemeId} ${a.month}`, message: `no scheme ${a.schemeId} in Schemes` });
+      f.push({
+        severity: "error",
+        code: "unknown-scheme",
+        where: `Actual spend ${a.schemeId} ${a.month}`,
+        message: `no scheme ${a.schemeId} in Schemes`,
+      });
     }
   }
   const actualByYear = new Map<string, number>();
@@ -328,12 +392,23 @@ export function countFindings(findings: readonly Finding[]): { errors: number; w
 
 /** The facts validation needs from metric definitions (stored ones, or the shipped measures). */
 export function metricFactsOf(
-  defs: readonly { metricId: string; title: string; multiplier: number; valueKind: MetricFacts["valueKind"]; averageOver?: "month" | null }[],
+  defs: readonly {
+    metricId: string;
+    title: string;
+    multiplier: number;
+    valueKind: MetricFacts["valueKind"];
+    averageOver?: "month" | null;
+  }[],
 ): Map<string, MetricFacts> {
   return new Map(
     defs.map((d) => [
       d.metricId,
-      { title: d.title, multiplier: d.multiplier, valueKind: d.valueKind, averageOver: d.averageOver ?? null },
+      {
+        title: d.title,
+        multiplier: d.multiplier,
+        valueKind: d.valueKind,
+        averageOver: d.averageOver ?? null,
+      },
     ]),
   );
 }

@@ -15,9 +15,10 @@ const OWNER: Record<string, string> = {
 /** The reason a definition cannot be computed yet, or null when every table it needs exists with rows. */
 export async function missingRequirement(db: Queryable, tables: readonly string[]): Promise<string | null> {
   for (const table of tables) {
-    const [{ present }] = await db.query<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [
-      table,
-    ]);
+    const [{ present }] = await db.query<{ present: boolean }>(
+      "SELECT to_regclass($1) IS NOT NULL AS present",
+      [table],
+    );
     const owner = OWNER[table] ? ` (${OWNER[table]})` : "";
     if (!present) return `needs table ${table}, which does not exist${owner}`;
     if (table === "risk_setting") continue; // defaults apply when empty

@@ -60,7 +60,8 @@ export async function setUnitCost(
   if (!(COST_IDS as readonly string[]).includes(cost.costId)) {
     throw new RangeError(`Not a unit cost OnePlace applies: ${cost.costId} (one of ${COST_IDS.join(", ")})`);
   }
-  if (!Number.isFinite(cost.amount) || cost.amount < 0) throw new RangeError("A unit cost is a sum of 0 or more");
+  if (!Number.isFinite(cost.amount) || cost.amount < 0)
+    throw new RangeError("A unit cost is a sum of 0 or more");
   const [current] = await db.query<{ label: string; unit: string }>(
     "SELECT label, unit FROM unit_cost WHERE cost_id = $1 ORDER BY valid_from DESC LIMIT 1",
     [cost.costId],

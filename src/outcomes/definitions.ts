@@ -85,7 +85,10 @@ const DEFAULTS = {
 };
 
 function complete(input: MetricDefinitionInput): Omit<MetricDefinition, "version" | "checksum"> {
-  const filled = { ...DEFAULTS, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+  const filled = {
+    ...DEFAULTS,
+    ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+  };
   return filled as Omit<MetricDefinition, "version" | "checksum">;
 }
 
@@ -94,14 +97,20 @@ export function validateDefinition(input: MetricDefinitionInput): void {
   const fail = (m: string): never => {
     throw new RangeError(`Metric ${input.metricId}: ${m}`);
   };
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.metricId ?? "")) fail("the id is lower-case words joined by '-'");
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.metricId ?? ""))
+    fail("the id is lower-case words joined by '-'");
   if (!input.title || !input.shortTitle || !input.unit) fail("title, shortTitle and unit are needed");
-  if (input.kind === "sql" && (!input.numeratorSql || (input.valueKind !== "count" && !input.denominatorSql))) {
+  if (
+    input.kind === "sql" &&
+    (!input.numeratorSql || (input.valueKind !== "count" && !input.denominatorSql))
+  ) {
     fail("an SQL metric needs numeratorSql, and denominatorSql unless it is a count");
   }
   if (input.kind === "builtin" && !input.builtin) fail("a builtin metric names its computation");
-  if (!(Number.isFinite(input.multiplier) && input.multiplier > 0)) fail("the multiplier is a positive number");
-  if (input.fyWindow && !/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/.test(input.fyWindow)) fail("fyWindow is MM-DD..MM-DD");
+  if (!(Number.isFinite(input.multiplier) && input.multiplier > 0))
+    fail("the multiplier is a positive number");
+  if (input.fyWindow && !/^\d{2}-\d{2}\.\.\d{2}-\d{2}$/.test(input.fyWindow))
+    fail("fyWindow is MM-DD..MM-DD");
   if (input.periodType === "snapshot" && input.kind === "sql" && !input.snapshotSql) {
     fail("a snapshot metric needs snapshotSql, the SELECT giving its as-at date");
   }
@@ -248,16 +257,11 @@ export async function defineMetric(
   return { version, added: true };
 }
 
-/** The checksum of the latest version of every definition, by id. */
-export async function latestChecksums(db: Queryable): Promise<Map<string, string>> {
-  const rows = await db.query<{ metric_id: string; checksum: string }>(
-    "SELECT DISTINCT ON (metric_id) metric_id, checksum FROM metric_definition ORDER BY metric_id, version DESC",
-  );
-  return new Map(rows.map((r) => [r.metric_id, r.checksum]));
-}
-
 /** The latest version of each definition (or of the ones named), in id order. */
-export async function latestDefinitions(db: Queryable, metricIds?: readonly string[]): Promise<MetricDefinition[]> {
+export async function latestDefinitions(
+  db: Queryable,
+  metricIds?: readonly string[],
+): Promise<MetricDefinition[]> {
   const rows = await db.query<DefinitionRow>(
     `SELECT DISTINCT ON (metric_id) * FROM metric_definition
      WHERE $1::text[] IS NULL OR metric_id = ANY($1::text[])

@@ -6,7 +6,7 @@ import type { Period } from "../core/periods.ts";
 import type { Db } from "../store/db.ts";
 import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { countedPeriod, periodRow } from "./metric-periods.ts";
-import { periodParams, peopleSql } from "./metric-sql.ts";
+import { peopleSql, periodParams } from "./metric-sql.ts";
 import { ensurePopulation, readsPopulation } from "./population.ts";
 
 export interface PeopleRequest {

@@ -3,12 +3,12 @@
 import { randomUUID } from "node:crypto";
 import type { Period } from "../core/periods.ts";
 import type { Db, Queryable } from "../store/db.ts";
+import { latestActivityDate, missingRequirement } from "./availability.ts";
 import { BUILTINS } from "./builtins.ts";
 import { type AreaLevel, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { installMeasures } from "./measures/index.ts";
 import { countedPeriod, monthsOf, type PeriodRow, periodRow, provisionalReason } from "./metric-periods.ts";
 import { aggregateSql, type GroupRow, periodParams } from "./metric-sql.ts";
-import { latestActivityDate, missingRequirement } from "./availability.ts";
 import { ensurePopulation, readsPopulation } from "./population.ts";
 
 export interface MetricValue {
@@ -62,7 +62,7 @@ export class MetricComputeError extends Error {
   override readonly name = "MetricComputeError";
 }
 
-function valueOf(
+function metricValueOf(
   def: MetricDefinition,
   numerator: number | null,
   denominator: number | null,
@@ -95,10 +95,16 @@ function assemble(
 ): MetricValue[] {
   type Acc = { n: number; d: number | null; nSplit: Record<string, number>; dSplit: Record<string, number> };
   const acc = new Map<string, Acc>();
-  const keyOf = (periodId: string, level: AreaLevel, code: string) => `${periodId}\u0000${level}\u0000${code}`;
+  const keyOf = (periodId: string, level: AreaLevel, code: string) =>
+    `${periodId}\u0000${level}\u0000${code}`;
   for (const row of rows) {
     const level: AreaLevel = row.level === 3 ? "place" : row.level === 1 ? "locality" : "practice";
-    const code = level === "place" ? "place" : level === "locality" ? (row.locality_code ?? "unknown") : (row.practice_code as string);
+    const code =
+      level === "place"
+        ? "place"
+        : level === "locality"
+          ? (row.locality_code ?? "unknown")
+          : (row.practice_code as string);
     const key = keyOf(row.period_id, level, code);
     const a = acc.get(key) ?? { n: 0, d: null, nSplit: {}, dSplit: {} };
     const n = Number(row.n);
@@ -141,7 +147,7 @@ function assemble(
       areaCode: code,
       numerator: a.n,
       denominator,
-      value: valueOf(def, a.n, denominator, period.months),
+      value: metricValueOf(def, a.n, denominator, period.months),
       breakdown,
       status: reason ? "provisional" : "final",
       note: reason,
@@ -195,7 +201,7 @@ export async function computeDefinition(
           areaCode: v.areaCode,
           numerator: v.numerator,
           denominator: v.denominator,
-          value: valueOf(def, v.numerator, v.denominator, monthsOf(period)),
+          value: metricValueOf(def, v.numerator, v.denominator, monthsOf(period)),
           breakdown: null,
           status: reason ? "provisional" : "final",
           note: [reason, v.note].filter(Boolean).join("; ") || null,
@@ -292,7 +298,8 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
           entered.add(def.metricId);
           continue;
         }
-        if (!missingFor.has(def.metricId)) missingFor.set(def.metricId, await missingRequirement(tx, def.requires));
+        if (!missingFor.has(def.metricId))
+          missingFor.set(def.metricId, await missingRequirement(tx, def.requires));
         const missing = missingFor.get(def.metricId);
         if (missing) {
           unavailable.set(def.metricId, missing);
@@ -310,7 +317,9 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
       }
     }
     // The same metric, period and area asked for twice (two requests sharing a period) is stored once.
-    const unique = new Map(values.map((v) => [`${v.metricId}|${v.periodId}|${v.areaLevel}|${v.areaCode}`, v]));
+    const unique = new Map(
+      values.map((v) => [`${v.metricId}|${v.periodId}|${v.areaLevel}|${v.areaCode}`, v]),
+    );
     const seconds = (performance.now() - started) / 1000;
     let runId: string | null = null;
     if (options.store !== false) {

@@ -30,7 +30,8 @@ export interface EnteredValue extends RateCheck {
 }
 
 export async function enterValue(db: Queryable, input: EnteredValueInput): Promise<EnteredValue> {
-  if (!input.source?.trim()) throw new RangeError("An entered value needs its source (where the figure comes from)");
+  if (!input.source?.trim())
+    throw new RangeError("An entered value needs its source (where the figure comes from)");
   if (input.value === null && (input.numerator == null || input.denominator == null)) {
     throw new RangeError("Give a value, or a numerator and a denominator");
   }
@@ -96,7 +97,10 @@ export interface StoredEnteredValue {
 }
 
 /** The latest entry for each metric, period and area. */
-export async function enteredValues(db: Queryable, metricIds?: readonly string[]): Promise<StoredEnteredValue[]> {
+export async function enteredValues(
+  db: Queryable,
+  metricIds?: readonly string[],
+): Promise<StoredEnteredValue[]> {
   const rows = await db.query<{
     metric_id: string;
     period_id: string;

@@ -15,9 +15,12 @@ const NAMED: Record<string, (first: number) => string> = {
 
 /** Replaces :as_of, :min_start ... with parameters numbered from `first`; an unknown name is an error. */
 export function bindNamed(sql: string, first: number): string {
-  return sql.replace(/(?<![:\w]):([a-z_]+)\b/g, (whole, name: string) => {
+  return sql.replace(/(?<![:\w]):([a-z_]+)\b/g, (_whole, name: string) => {
     const make = NAMED[name];
-    if (!make) throw new RangeError(`Unknown parameter :${name} in a metric's SQL (known: ${Object.keys(NAMED).join(", ")})`);
+    if (!make)
+      throw new RangeError(
+        `Unknown parameter :${name} in a metric's SQL (known: ${Object.keys(NAMED).join(", ")})`,
+      );
     return make(first);
   });
 }
@@ -28,8 +31,11 @@ export const PERIODS_CTE = `periods AS MATERIALIZED (
   bounds AS (SELECT $7::date AS as_of, $8::date AS min_start, $9::date AS max_end)`;
 
 export function periodParams(periods: readonly PeriodRow[], asOf: string): unknown[] {
-  const min = periods.reduce((m, p) => (p.start < m ? p.start : m), periods[0].start);
-  const max = periods.reduce((m, p) => (p.end > m ? p.end : m), periods[0].end);
+  const min = periods.map((p) => p.start).sort()[0];
+  const max = periods
+    .map((p) => p.end)
+    .sort()
+    .at(-1);
   return [
     periods.map((p) => p.periodId),
     periods.map((p) => p.start),

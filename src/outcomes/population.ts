@@ -34,11 +34,14 @@ async function ensureSpans(tx: Queryable): Promise<void> {
           FROM registration r) x
     JOIN person pe ON pe.person_id = x.person_id
     LEFT JOIN death d ON d.person_id = x.person_id`);
+  await tx.exec("ANALYZE registration_span");
 }
 
 // The reference date's year and month-day come in as parameters, so a row's age is integer arithmetic.
 const AGE = "(d.ref_year - s.birth_year - CASE WHEN d.ref_mmdd < s.birth_mmdd THEN 1 ELSE 0 END)";
-const DATES = "unnest($1::date[], $2::int[], $3::int[]) AS d(ref_date, ref_year, ref_mmdd)";
+// A materialised list of dates, so the spans are scanned once per date rather than the dates once per span.
+const DATES =
+  "WITH d AS MATERIALIZED (SELECT * FROM unnest($1::date[], $2::int[], $3::int[]) AS d(ref_date, ref_year, ref_mmdd))";
 const ACTIVE = `s.from_on <= d.ref_date AND (s.to_on IS NULL OR s.to_on > d.ref_date)
     AND s.birth_date <= d.ref_date AND (s.died_on IS NULL OR s.died_on > d.ref_date)`;
 
@@ -60,17 +63,19 @@ export async function ensurePopulation(
     "SELECT ref_date, bool_or(person_id IS NOT NULL) AS people FROM population GROUP BY ref_date",
   );
   const wanted = [...new Set(refDates)];
-  const missing = wanted.filter((d) => !have.some((h) => h.ref_date === d && h.people === (mode === "people")));
+  const missing = wanted.filter(
+    (d) => !have.some((h) => h.ref_date === d && h.people === (mode === "people")),
+  );
   if (missing.length === 0) return;
   await tx.query("DELETE FROM population WHERE ref_date = ANY($1::date[])", [missing]);
   const insert =
     mode === "people"
-      ? `INSERT INTO population (ref_date, person_id, practice_code, age, n)
+      ? `INSERT INTO population (ref_date, person_id, practice_code, age, n) ${DATES}
          SELECT d.ref_date, s.person_id, s.practice_code, ${AGE}, 1
-         FROM ${DATES} JOIN registration_span s ON ${ACTIVE}`
-      : `INSERT INTO population (ref_date, person_id, practice_code, age, n)
+         FROM d JOIN registration_span s ON ${ACTIVE}`
+      : `INSERT INTO population (ref_date, person_id, practice_code, age, n) ${DATES}
          SELECT d.ref_date, NULL, s.practice_code, ${AGE}, count(*)
-         FROM ${DATES} JOIN registration_span s ON ${ACTIVE}
+         FROM d JOIN registration_span s ON ${ACTIVE}
          GROUP BY 1, 3, 4`;
   await tx.query(insert, [
     missing,

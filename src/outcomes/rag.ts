@@ -10,7 +10,8 @@ export function rag(value: number, target: number, direction: Direction, toleran
   const better = direction === "higher" ? value >= target : value <= target;
   if (better) return "green";
   const gap = Math.abs(value - target);
-  return gap <= Math.abs(target) * tolerance + 1e-12 ? "amber" : "red";
+  // A value exactly at the tolerance is amber; the small relative allowance absorbs floating-point error.
+  return gap <= Math.abs(target) * tolerance * (1 + 1e-9) + 1e-12 ? "amber" : "red";
 }
 
 export interface TrajectoryPoint {

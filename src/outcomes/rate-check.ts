@@ -41,7 +41,8 @@ export function checkRate(options: {
   if (value === null || value === undefined || numerator === null || numerator === undefined) {
     return { status: "unchecked", computed: null, tolerance };
   }
-  if (denominator === null || denominator === undefined) return { status: "unchecked", computed: null, tolerance };
+  if (denominator === null || denominator === undefined)
+    return { status: "unchecked", computed: null, tolerance };
   const computed = rateFromParts(numerator, denominator, options.multiplier, options.averageMonths);
   if (computed === null) return { status: "unchecked", computed: null, tolerance };
   const consistent = Math.abs(computed - value) <= tolerance + 1e-9;

@@ -2,9 +2,9 @@
 // and the figures a board needs from them: the target for a period, its RAG, the trajectory.
 import type { Queryable } from "../store/db.ts";
 import type { AreaLevel, MetricDefinition } from "./definitions.ts";
-import { checkRate, type RateCheck } from "./rate-check.ts";
-import { type Rag, rag, type TrajectoryPoint, trajectoryAt } from "./rag.ts";
 import { monthsOf } from "./metric-periods.ts";
+import { type Rag, rag, type TrajectoryPoint, trajectoryAt } from "./rag.ts";
+import { checkRate, type RateCheck } from "./rate-check.ts";
 
 export type TargetRole = "baseline" | "target" | "trajectory";
 
@@ -28,7 +28,11 @@ export interface Target {
 }
 
 /** Replaces a target set. */
-export async function saveTargets(tx: Queryable, targetSet: string, targets: readonly Target[]): Promise<void> {
+export async function saveTargets(
+  tx: Queryable,
+  targetSet: string,
+  targets: readonly Target[],
+): Promise<void> {
   await tx.query("DELETE FROM metric_target WHERE target_set = $1", [targetSet]);
   for (const t of targets) {
     await tx.query(
@@ -114,7 +118,8 @@ export function checkTarget(
     numerator: target.numerator,
     denominator: target.denominator,
     multiplier: def.multiplier,
-    averageMonths: def.averageOver === "month" ? monthsOf({ start: target.periodStart, end: target.periodEnd }) : 1,
+    averageMonths:
+      def.averageOver === "month" ? monthsOf({ start: target.periodStart, end: target.periodEnd }) : 1,
   });
 }
 
@@ -157,17 +162,23 @@ export function assess(
   value: number | null,
   periodEnd: string,
   targets: readonly Target[],
-  def: Pick<MetricDefinition, "metricId" | "multiplier" | "averageOver" | "valueKind" | "direction" | "amberTolerance">,
+  def: Pick<
+    MetricDefinition,
+    "metricId" | "multiplier" | "averageOver" | "valueKind" | "direction" | "amberTolerance"
+  >,
 ): Assessment {
   const points = trajectoryPoints(targets, def);
   const goals = points.filter((p) => p.kind !== "baseline");
   if (goals.length === 0) return { target: null, basis: "none", rag: null };
   const target = trajectoryAt(points, periodEnd) as number;
   const stated = goals.some((p) => p.on === periodEnd);
-  const last = goals.reduce((m, p) => (p.on > m ? p.on : m), goals[0].on);
+  const last = goals
+    .map((p) => p.on)
+    .sort()
+    .at(-1) as string;
   const basis = stated ? "stated" : periodEnd > last ? "carried-forward" : "interpolated";
   const tolerance =
-    targets.find((t) => t.metricId === def.metricId && t.periodEnd === periodEnd && t.tolerance != null)?.tolerance ??
-    def.amberTolerance;
+    targets.find((t) => t.metricId === def.metricId && t.periodEnd === periodEnd && t.tolerance != null)
+      ?.tolerance ?? def.amberTolerance;
   return { target, basis, rag: value === null ? null : rag(value, target, def.direction, tolerance) };
 }

@@ -1,6 +1,6 @@
 // Cohorts: criteria as data (JSON), compiled to one parameterised SQL predicate over risk_person (the
 // latest stratification), with counts by practice and locality and the list of people in it.
-import type { Queryable } from "../store/db.ts";
+import type { Db, Queryable } from "../store/db.ts";
 import { DEFICITS, deficitOrdinal, EFI_CATEGORIES, type EfiCategory, isDeficitId } from "./efi-definition.ts";
 import { RISK_TIERS, type RiskTier } from "./settings.ts";
 import { SERVICE_TYPES, serviceMask } from "./social-care.ts";
@@ -205,7 +205,6 @@ export async function savedCriteria(db: Queryable, cohortId: string): Promise<Co
 
 interface Compiled {
   where: string;
-  joins: string[];
 }
 
 /**
@@ -221,7 +220,6 @@ async function compile(
   ctx: { n: number; asOf: string | null },
 ): Promise<Compiled> {
   const where: string[] = [];
-  const joins: string[] = [];
   const col = (name: string) => `${alias}.${name}`;
   const asOfParam = () => p.add(ctx.asOf ?? "9999-12-31", "date");
   const range = (expr: string, r: Range | undefined, cast = "float8") => {
@@ -250,17 +248,12 @@ async function compile(
       col("deficit_mask"),
       bitMask,
     );
-    // Code lists join once as a set of people (a hash join), never a lookup per person.
-    const coded = (list: string) => {
-      const name = `list${ctx.n++}`;
-      joins.push(
-        `LEFT JOIN (SELECT DISTINCT g.person_id FROM gp_entry g
-           JOIN code_list_member m ON m.system = g.code_system AND m.code = g.code
-           WHERE m.list_id = ${p.add(list, "text")} AND g.recorded_on <= ${asOfParam()}) ${name}
-         ON ${name}.person_id = ${col("person_id")}`,
-      );
-      return `${name}.person_id IS NOT NULL`;
-    };
+    // Each set of people is an uncorrelated subquery the executor hashes once and probes per row (in
+    // parallel workers too), never a lookup per person.
+    const coded = (list: string) =>
+      `${col("person_id")} IN (SELECT g.person_id FROM gp_entry g
+         JOIN code_list_member m ON m.system = g.code_system AND m.code = g.code
+         WHERE m.list_id = ${p.add(list, "text")} AND g.recorded_on <= ${asOfParam()})`;
     for (const list of listIds(c.conditions.all)) where.push(coded(list));
     for (const list of listIds(c.conditions.none)) where.push(`NOT ${coded(list)}`);
     if (c.conditions.any?.length) {
@@ -281,15 +274,22 @@ async function compile(
       range(col(ACTIVITY_MEASURES[a.measure].column), a, "int");
       continue;
     }
-    const name = `act${ctx.n++}`;
-    if (!ctx.asOf)
+    if (!ctx.asOf) {
       throw new CohortError(
         "Activity windows other than 12 months need a stratification: run 'oneplace stratify'",
       );
-    joins.push(
-      `LEFT JOIN (${activityWindowSql(a.measure, months, p, ctx.asOf)}) ${name} ON ${name}.person_id = ${col("person_id")}`,
-    );
-    range(`coalesce(${name}.n, 0)`, a, "int");
+    }
+    const counts = activityWindowSql(a.measure, months, p, ctx.asOf);
+    if (a.min !== undefined && a.min > 0) {
+      where.push(
+        `${col("person_id")} IN (SELECT person_id FROM (${counts}) w WHERE w.n >= ${p.add(a.min, "int")})`,
+      );
+    }
+    if (a.max !== undefined) {
+      where.push(
+        `${col("person_id")} NOT IN (SELECT person_id FROM (${counts}) w WHERE w.n > ${p.add(a.max, "int")})`,
+      );
+    }
   }
   if (c.socialCare) {
     const toMask = (ids: string[]) => String(serviceMask(ids));
@@ -297,17 +297,11 @@ async function compile(
   }
   if (c.careHome !== undefined) where.push(`${col("care_home")} = ${c.careHome}`);
   if (c.hiu !== undefined) where.push(`${col("hiu")} = ${c.hiu}`);
-  if (c.carePlan !== undefined || c.leadProfessional !== undefined) {
-    const name = `plans${ctx.n++}`;
-    joins.push(
-      `LEFT JOIN (SELECT cp.person_id, bool_or(cp.lead_professional_role IS NOT NULL) AS lead FROM care_plan cp
-         WHERE cp.plan_type = 'joint-health-social' AND (cp.ended_on IS NULL OR cp.ended_on > ${asOfParam()})
-         GROUP BY cp.person_id) ${name}
-       ON ${name}.person_id = ${col("person_id")}`,
-    );
-    if (c.carePlan !== undefined) where.push(`${name}.person_id IS ${c.carePlan ? "NOT " : ""}NULL`);
-    if (c.leadProfessional !== undefined) where.push(`coalesce(${name}.lead, false) = ${c.leadProfessional}`);
-  }
+  const plans = (lead: boolean) =>
+    `${col("person_id")} IN (SELECT cp.person_id FROM care_plan cp WHERE cp.plan_type = 'joint-health-social'
+       AND (cp.ended_on IS NULL OR cp.ended_on > ${asOfParam()})${lead ? " AND cp.lead_professional_role IS NOT NULL" : ""})`;
+  if (c.carePlan !== undefined) where.push(c.carePlan ? plans(false) : `NOT ${plans(false)}`);
+  if (c.leadProfessional !== undefined) where.push(c.leadProfessional ? plans(true) : `NOT ${plans(true)}`);
   for (const [ids, negate] of [
     [c.inCohorts, false],
     [c.notInCohorts, true],
@@ -317,11 +311,10 @@ async function compile(
         throw new CohortError(`Cohort "${id}" refers to itself through ${[...seen, id].join(" -> ")}`);
       // A saved cohort is a predicate on the same person's row: inline it (null counts as not met).
       const sub = await compile(db, await savedCriteria(db, id), p, alias, [...seen, id], ctx);
-      joins.push(...sub.joins);
       where.push(`${negate ? "NOT " : ""}coalesce((${sub.where}), false)`);
     }
   }
-  return { where: where.length ? where.join("\n  AND ") : "true", joins };
+  return { where: where.length ? where.join("\n  AND ") : "true" };
 }
 
 /** Event counts per person in the `months` months up to the stratification date, for non-12-month windows. */
@@ -354,8 +347,10 @@ function activityWindowSql(measure: ActivityMeasure, months: number, p: SqlParam
 }
 
 export interface CompiledCohort {
-  /** FROM clause text: risk_person rp plus any joins. */
+  /** FROM clause text: risk_person rp. */
   from: string;
+  /** The latest full stratification's date, or null before the first. */
+  asOf: string | null;
   where: string;
   params: unknown[];
 }
@@ -370,8 +365,8 @@ export async function compileCohort(
     "SELECT as_of FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1",
   );
   const ctx = { n: 0, asOf: run?.as_of ?? null };
-  const { where, joins } = await compile(db, criteria, p, "rp", selfId ? [selfId] : [], ctx);
-  return { from: `risk_person rp ${joins.join(" ")}`, where, params: p.values };
+  const { where } = await compile(db, criteria, p, "rp", selfId ? [selfId] : [], ctx);
+  return { from: "risk_person rp", where, params: p.values, asOf: ctx.asOf };
 }
 
 export interface OrgCount {
@@ -391,33 +386,31 @@ export interface CohortCounts {
 }
 
 /** How many people meet the criteria, by practice and locality, beside each one's registered population. */
-export async function countCohort(db: Queryable, criteria: CohortCriteria): Promise<CohortCounts> {
+export async function countCohort(db: Queryable | Db, criteria: CohortCriteria): Promise<CohortCounts> {
   const c = await compileCohort(db, criteria);
-  const rows = await db.query<{
-    practice_code: string;
-    locality_code: string | null;
-    population: number;
-    in_cohort: number;
-    as_of: string | null;
-  }>(
-    `SELECT rp.practice_code, rp.locality_code, count(*) AS population,
-            count(*) FILTER (WHERE ${c.where}) AS in_cohort, max(rp.as_of)::text AS as_of
-     FROM ${c.from}
-     GROUP BY rp.practice_code, rp.locality_code`,
-    c.params,
-  );
-  const names = new Map(
+  const sql = `SELECT rp.practice_code, count(*) AS population, count(*) FILTER (WHERE ${c.where}) AS in_cohort
+     FROM ${c.from} GROUP BY rp.practice_code`;
+  type Row = { practice_code: string; population: number; in_cohort: number };
+  // One scan of risk_person; compiling it to machine code (JIT) would take longer than running it.
+  const rows =
+    "transaction" in db
+      ? await db.transaction(async (tx) => {
+          await tx.exec("SET LOCAL jit = off");
+          return tx.query<Row>(sql, c.params);
+        })
+      : await db.query<Row>(sql, c.params);
+  const orgs = new Map(
     (
-      await db.query<{ org_code: string; name: string }>(
-        "SELECT org_code, name FROM organisation WHERE kind IN ('practice', 'locality')",
+      await db.query<{ org_code: string; name: string; parent_code: string | null }>(
+        "SELECT org_code, name, parent_code FROM organisation WHERE kind IN ('practice', 'locality')",
       )
-    ).map((r) => [r.org_code, r.name]),
+    ).map((r) => [r.org_code, r]),
   );
   const byPractice: OrgCount[] = rows
     .map((r) => ({
       code: r.practice_code,
-      name: names.get(r.practice_code) ?? r.practice_code,
-      locality: r.locality_code,
+      name: orgs.get(r.practice_code)?.name ?? r.practice_code,
+      locality: orgs.get(r.practice_code)?.parent_code ?? null,
       population: r.population,
       inCohort: r.in_cohort,
     }))
@@ -427,7 +420,7 @@ export async function countCohort(db: Queryable, criteria: CohortCriteria): Prom
     const code = r.locality ?? "unknown";
     const l = localities.get(code) ?? {
       code,
-      name: names.get(code) ?? code,
+      name: orgs.get(code)?.name ?? code,
       locality: null,
       population: 0,
       inCohort: 0,
@@ -436,13 +429,12 @@ export async function countCohort(db: Queryable, criteria: CohortCriteria): Prom
     l.inCohort += r.inCohort;
     localities.set(code, l);
   }
-  const byLocality = [...localities.values()].sort((a, b) => a.code.localeCompare(b.code));
   return {
-    asOf: rows.reduce<string | null>((m, r) => (r.as_of && (!m || r.as_of > m) ? r.as_of : m), null),
-    total: byPractice.reduce((s, r) => s + r.inCohort, 0),
-    population: byPractice.reduce((s, r) => s + r.population, 0),
+    asOf: c.asOf,
+    total: byPractice.reduce((sum, r) => sum + r.inCohort, 0),
+    population: byPractice.reduce((sum, r) => sum + r.population, 0),
     byPractice,
-    byLocality,
+    byLocality: [...localities.values()].sort((a, b) => a.code.localeCompare(b.code)),
   };
 }
 

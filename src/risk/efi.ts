@@ -14,13 +14,13 @@ import {
 /**
  * The earliest record behind each coded deficit: any code of the deficit's list, or a value meeting one of
  * its value rules, recorded at any time (no look-back limit; coded deficits never resolve). Ties on a date
- * prefer a code over a value, then the lowest entry id, so the evidence chosen is stable.
+ * prefer a code over a value, then the lowest entry id, so the evidence chosen is stable. One pass over
+ * gp_entry against every code that can show a deficit; the person's sex is looked up only for the
+ * haemoglobin rules, the only ones that need it.
  */
 function deficitEvidenceSql(personFilter: string): string {
-  // One pass over gp_entry against every code that can show a deficit: the code lists, and the value
-  // rules' measurement codes with their bounds (and the person's sex, for the haemoglobin rules).
   return `SELECT DISTINCT ON (g.person_id, c.deficit_id)
-      g.person_id, c.deficit_id, g.recorded_on, c.basis, g.entry_id, g.code_system, g.code, g.value, c.rule_id
+      g.person_id, c.deficit_id, g.recorded_on AS first_on, c.basis, g.entry_id, c.rule_id
     FROM gp_entry g
     JOIN (
       SELECT system, code, substr(list_id, 5) AS deficit_id, 'code' AS basis, NULL::text AS rule_id,
@@ -29,35 +29,31 @@ function deficitEvidenceSql(personFilter: string): string {
       UNION ALL
       SELECT system, code, deficit_id, 'value', rule_id, sex, above, below FROM efi_value_rule
     ) c ON c.system = g.code_system AND c.code = g.code
-    LEFT JOIN person p ON c.sex IS NOT NULL AND p.person_id = g.person_id
     WHERE (c.basis = 'code'
        OR (g.value IS NOT NULL
            AND (c.above IS NULL OR g.value > c.above)
            AND (c.below IS NULL OR g.value < c.below)
-           AND (c.sex IS NULL OR c.sex = p.sex)))
+           AND CASE WHEN c.sex IS NULL THEN true
+                    ELSE c.sex = (SELECT p.sex FROM person p WHERE p.person_id = g.person_id) END))
       ${personFilter.replaceAll("person_id", "g.person_id")}
     ORDER BY g.person_id, c.deficit_id, g.recorded_on, c.basis, g.entry_id`;
 }
 
-const INSERT_COLUMNS =
-  "person_id, deficit_id, first_on, basis, source_table, source_id, code_system, code, value, rule_id";
+const COLUMNS = "person_id, deficit_id, first_on, basis, entry_id, rule_id";
 
-function insertSql(personFilter: string): string {
-  return `INSERT INTO efi_deficit (${INSERT_COLUMNS})
-    SELECT person_id, deficit_id, recorded_on, basis, 'gp_entry', entry_id, code_system, code, value, rule_id
-    FROM (${deficitEvidenceSql(personFilter)}) e`;
-}
-
-/** Rebuilds every person's coded deficits from the GP record. Returns the number of deficit rows. */
-export async function rebuildAllDeficits(tx: Queryable): Promise<number> {
+/** Rebuilds every person's coded deficits from the GP record. Call inside a transaction (SET LOCAL). */
+export async function rebuildAllDeficits(tx: Queryable): Promise<void> {
   await tx.exec("TRUNCATE efi_deficit");
-  // One sequential pass hashed against ~2,200 codes; a merge join walks the whole GP record in code order
-  // through its index instead, several times slower. Call inside a transaction (SET LOCAL).
-  await tx.exec("SET LOCAL enable_mergejoin = off");
-  await tx.query(insertSql(""));
-  await tx.exec("SET LOCAL enable_mergejoin = on");
-  const [row] = await tx.query<{ n: number }>("SELECT count(*) AS n FROM efi_deficit");
-  return row.n;
+  // A sequential pass over the GP record hashed against ~2,200 codes. The planner's estimates for the
+  // per-code row counts are poor, and its nested-loop or merge plans walk the whole record through the code
+  // index in random order, many times slower at scale; the sort must stay in memory.
+  await tx.exec(
+    "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '768MB'; SET LOCAL jit = off",
+  );
+  await tx.query(`INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("")}) e`);
+  await tx.exec(
+    "SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on; SET LOCAL work_mem = '256MB'",
+  );
 }
 
 /** Rebuilds the coded deficits of some people (after new or corrected records for them). */
@@ -67,12 +63,9 @@ export async function rebuildDeficitsFor(tx: Queryable, personIds: readonly stri
   await tx.query(
     `WITH found AS (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}),
      upserted AS (
-       INSERT INTO efi_deficit (${INSERT_COLUMNS})
-       SELECT person_id, deficit_id, recorded_on, basis, 'gp_entry', entry_id, code_system, code, value, rule_id
-       FROM found
+       INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM found
        ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
-         source_table = excluded.source_table, source_id = excluded.source_id, code_system = excluded.code_system,
-         code = excluded.code, value = excluded.value, rule_id = excluded.rule_id
+         entry_id = excluded.entry_id, rule_id = excluded.rule_id
      )
      DELETE FROM efi_deficit d WHERE d.person_id = ANY($1::uuid[])
        AND NOT EXISTS (SELECT 1 FROM found f WHERE f.person_id = d.person_id AND f.deficit_id = d.deficit_id)`,
@@ -127,14 +120,15 @@ export async function efiOn(db: Queryable, personId: string, on: string): Promis
     deficit_id: string;
     first_on: string;
     basis: "code" | "value";
-    source_id: string;
+    entry_id: string;
     code_system: string;
     code: string;
     value: number | null;
     rule_id: string | null;
   }>(
-    `SELECT deficit_id, first_on, basis, source_id::text, code_system, code, value, rule_id
-     FROM efi_deficit WHERE person_id = $1 AND first_on <= $2 ORDER BY deficit_id`,
+    `SELECT d.deficit_id, d.first_on, d.basis, d.entry_id::text, g.code_system, g.code, g.value, d.rule_id
+     FROM efi_deficit d JOIN gp_entry g ON g.person_id = d.person_id AND g.entry_id = d.entry_id
+     WHERE d.person_id = $1 AND d.first_on <= $2 ORDER BY d.deficit_id`,
     [personId, on],
   );
   const medicines = await db.query<{ code_system: string; code: string; first_on: string; issue_id: string }>(
@@ -150,7 +144,7 @@ export async function efiOn(db: Queryable, personId: string, on: string): Promis
     firstOn: r.first_on,
     basis: r.basis,
     sourceTable: "gp_entry",
-    sourceIds: [r.source_id],
+    sourceIds: [r.entry_id],
     codeSystem: r.code_system,
     code: r.code,
     value: r.value,

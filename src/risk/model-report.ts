@@ -34,6 +34,11 @@ export function formatModelReport(model: RiskModel): string {
   lines.push(
     `Checked on a later year: ${num(v.people)} people as at ${v.featuresAsOf}; ${num(v.admittedPeople)} (${pct(v.admittedShare)}) were admitted in ${v.outcomeFrom} to ${v.outcomeTo}.`,
   );
+  if (t.sampledPermille < 1000 || v.sampledPermille < 1000) {
+    lines.push(
+      `(A fixed ${(t.sampledPermille / 10).toFixed(1)}% of registered people, chosen by a hash of their id, to bound memory.)`,
+    );
+  }
   lines.push("");
   lines.push("How well it works on the later year");
   lines.push(

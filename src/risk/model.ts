@@ -43,6 +43,8 @@ export interface DatasetSummary {
   admittedPeople: number;
   admissions: number;
   admittedShare: number;
+  /** Share of registered people used, in thousandths (1000 = everyone). */
+  sampledPermille: number;
 }
 
 export interface ModelSpec {
@@ -99,11 +101,38 @@ function windowsFor(indexDate: string): { featuresAsOf: string; outcomeFrom: str
   };
 }
 
-async function loadDataset(db: Queryable, indexDate: string, features: readonly Feature[]): Promise<Dataset> {
+/**
+ * Above maxPeople registered people, a fixed share of them (by a hash of the person id, so the same people
+ * every time) keeps training memory bounded on large places; the report says so.
+ */
+async function samplePermille(
+  db: Queryable,
+  on: string,
+  maxPeople: number,
+): Promise<{ registered: number; permille: number }> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(DISTINCT person_id) AS n FROM registration
+     WHERE registered_on <= $1 AND (deregistered_on IS NULL OR deregistered_on > $1)`,
+    [on],
+  );
+  return { registered: row.n, permille: Math.min(1000, Math.ceil((1000 * maxPeople) / Math.max(1, row.n))) };
+}
+
+async function loadDataset(
+  db: Queryable,
+  indexDate: string,
+  features: readonly Feature[],
+  maxPeople: number,
+): Promise<Dataset> {
   const w = windowsFor(indexDate);
   const settings = await readSettings(db);
+  const sample = await samplePermille(db, w.featuresAsOf, maxPeople);
   const p = new SqlParams();
   const snapshot = snapshotSql(p, { asOf: w.featuresAsOf, hiu: settings.hiu });
+  const sampled =
+    sample.permille < 1000
+      ? `WHERE abs(hashtext(s.person_id::text)) % 1000 < ${p.add(sample.permille, "int")}`
+      : "";
   const from = p.add(w.outcomeFrom, "date");
   const to = p.add(addDays(w.outcomeTo, 1), "date");
   const rows = await db.query<{ events: number; x: number[] }>(
@@ -116,6 +145,7 @@ async function loadDataset(db: Queryable, indexDate: string, features: readonly 
          AND admitted_at < (${to}::timestamp AT TIME ZONE 'Europe/London')
        GROUP BY person_id
      ) o ON o.person_id = s.person_id
+     ${sampled}
      ORDER BY s.person_id`,
     p.values,
   );
@@ -141,6 +171,7 @@ async function loadDataset(db: Queryable, indexDate: string, features: readonly 
       admittedPeople: admitted,
       admissions,
       admittedShare: n ? admitted / n : 0,
+      sampledPermille: sample.permille,
     },
     n,
     p: width,
@@ -231,6 +262,8 @@ export interface TrainOptions {
   /** A later index date to validate on; its outcome year must be in the data. */
   validationIndexDate: string;
   lambdas?: readonly number[];
+  /** Train and validate on at most about this many people each (default 300,000). */
+  maxPeople?: number;
   onStep?: (step: string) => void;
 }
 
@@ -252,7 +285,8 @@ export async function trainModel(db: Db, options: TrainOptions): Promise<RiskMod
   await db.transaction((tx) => rebuildAllDeficits(tx));
   const features = FEATURES;
   step(`Extracting training people at ${trainIndexDate}`);
-  const train = await loadDataset(db, trainIndexDate, features);
+  const maxPeople = options.maxPeople ?? 300_000;
+  const train = await loadDataset(db, trainIndexDate, features, maxPeople);
   if (train.summary.admittedPeople < 20) {
     throw new RangeError(
       `Too few emergency admissions to train on: ${train.summary.admittedPeople} people admitted in ${train.summary.outcomeFrom}..${train.summary.outcomeTo}. Is there history for that year?`,
@@ -269,7 +303,7 @@ export async function trainModel(db: Db, options: TrainOptions): Promise<RiskMod
     options.lambdas ?? DEFAULT_LAMBDAS,
   );
   step(`Extracting validation people at ${validationIndexDate}`);
-  const valid = await loadDataset(db, validationIndexDate, features);
+  const valid = await loadDataset(db, validationIndexDate, features, maxPeople);
   if (valid.summary.admittedPeople === 0 || valid.summary.admittedPeople === valid.n) {
     throw new RangeError(
       `Cannot validate: nobody (or everybody) was admitted in ${valid.summary.outcomeFrom}..${valid.summary.outcomeTo}. Is there history for that year?`,

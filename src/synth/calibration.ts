@@ -37,6 +37,11 @@ function row(
 
 const pct = (share: number) => share * 100;
 
+/** The earlier of two ISO dates (they compare as strings). */
+function earlierDate(a: string, b: string): string {
+  return a < b ? a : b;
+}
+
 export async function calibrationReport(db: Queryable, config: SynthConfig): Promise<CalibrationRow[]> {
   const scale = placeScale(config);
   const start = config.historyStart;
@@ -47,7 +52,7 @@ export async function calibrationReport(db: Queryable, config: SynthConfig): Pro
   // Mid-year population dates (30 June for an April start), as ONS mid-year estimates are.
   const midFirstYear = addDays(addMonths(start, 3), -1);
   const midThirdYear = addDays(addMonths(start, 27), -1);
-  const oneYearIn = addMonths(start, 12) <= end ? addMonths(start, 12) : end; // ISO strings compare as dates
+  const oneYearIn = earlierDate(addMonths(start, 12), end);
   const scaled = (n: number) => Math.round(n * scale);
   const fmt = (n: number) => n.toLocaleString("en-GB");
 

@@ -94,9 +94,9 @@ type Spec = Omit<ConditionSpec, "codes" | "frailty" | "deprivation" | "male"> &
     exclude?: RegExp;
   };
 
-const FRAILTY_DEFICIT = 0.5;
+const FRAILTY_DEFICIT = 0.78;
 /** Cumulative hazard multiplier for the deficits that are not LTCs, tuned to the eFI category shares. */
-const OTHER_DEFICIT_SCALE = 2.25;
+const OTHER_DEFICIT_SCALE = 2.7;
 
 function scalePrevalence(knots: readonly (readonly [number, number])[], k: number): [number, number][] {
   return knots.map(([age, p]) => [age, 1 - (1 - p) ** k]);

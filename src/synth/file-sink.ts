@@ -3,22 +3,24 @@ import { once } from "node:events";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { TableShape } from "../store/bulk-loader.ts";
-import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
+import type { CopyValue } from "../store/copy-format.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
+import { CopyTextBuffer } from "./copy-text-buffer.ts";
 import { generatePlace } from "./generate.ts";
 import { ALL_SHAPES } from "./table-shapes.ts";
 
 // Writes the place as one <table>.tsv per table in PostgreSQL's COPY text format (no header; columns in the
 // order of table-shapes.ts), ready for `COPY table (columns) FROM`. Same configuration, same bytes.
 
-const FLUSH_CHARS = 1 << 20;
+const FLUSH_BYTES = 1 << 20;
 
 interface TableFile {
   stream: WriteStream;
   hash: Hash;
-  pending: string;
+  buffer: CopyTextBuffer;
 }
 
+/** Returns the SHA-256 (hex) of each file, by table name. */
 export async function writeSyntheticPlace(config: SynthConfig, dir: string): Promise<Record<string, string>> {
   validateSynthConfig(config);
   mkdirSync(dir, { recursive: true });
@@ -27,28 +29,27 @@ export async function writeSyntheticPlace(config: SynthConfig, dir: string): Pro
     files.set(shape.table, {
       stream: createWriteStream(join(dir, `${shape.table}.tsv`)),
       hash: createHash("sha256"),
-      pending: "",
+      buffer: new CopyTextBuffer(shape, FLUSH_BYTES + (64 << 10)),
     });
   }
   const write = (file: TableFile): Promise<void> | undefined => {
-    const text = file.pending;
-    file.pending = "";
-    file.hash.update(text);
-    return file.stream.write(text) ? undefined : once(file.stream, "drain").then(() => undefined);
+    const { bytes } = file.buffer.take();
+    file.hash.update(bytes);
+    return file.stream.write(bytes) ? undefined : once(file.stream, "drain").then(() => undefined);
   };
   const sink = {
     add(shape: TableShape, values: readonly CopyValue[]) {
       const file = files.get(shape.table);
       if (!file) throw new Error(`No file for table ${shape.table}`);
-      file.pending += encodeCopyRow(values);
-      return file.pending.length >= FLUSH_CHARS ? write(file) : undefined;
+      file.buffer.add(values);
+      return file.buffer.byteLength >= FLUSH_BYTES ? write(file) : undefined;
     },
   };
   try {
     await generatePlace(config, sink);
     const hashes: Record<string, string> = {};
     for (const [table, file] of files) {
-      if (file.pending.length > 0) await write(file);
+      if (file.buffer.rows > 0) await write(file);
       file.stream.end();
       await once(file.stream, "finish");
       hashes[table] = file.hash.digest("hex");

@@ -99,7 +99,7 @@ export function gpRecord(ctx: GenerationContext, base: PersonBase, life: Life, r
     const at = () => yearStart + rng.int(span);
     const times = (rate: number) => rng.poisson(rate * fraction);
 
-    for (let n = times(hypertensive ? 0.7 : ltcs > 0 ? 0.4 : age >= 40 ? 0.1 : 0.03); n > 0; n--) {
+    for (let n = times(hypertensive ? 0.55 : ltcs > 0 ? 0.35 : age >= 40 ? 0.08 : 0.03); n > 0; n--) {
       const day = at();
       const high = hasOn("hypertension", day);
       observe(
@@ -155,7 +155,7 @@ export function gpRecord(ctx: GenerationContext, base: PersonBase, life: Life, r
       const day = at();
       observe(day, OBSERVATION_CODES.must, hasOn("weight-loss-and-anorexia", day) ? 1 + rng.int(3) : 0, null);
     }
-    if (rng.chance(Math.min(1, (age >= 65 ? 0.72 : ltcs > 0 ? 0.15 : 0.01) * fraction))) {
+    if (rng.chance(Math.min(1, (age >= 65 ? 0.72 : ltcs > 0 ? 0.08 : 0.01) * fraction))) {
       const day = yearStart + rng.int(span);
       entries.push({
         day,
@@ -210,7 +210,7 @@ export function gpRecord(ctx: GenerationContext, base: PersonBase, life: Life, r
     const age = ageInYears(base.birthDay, yearStart);
     let ltcs = 0;
     for (const o of base.onsets) if (o.spec.ltc && o.day <= yearStart) ltcs++;
-    const rate = 0.12 + 0.07 * ltcs + (age < 5 ? 0.2 : 0) + (age >= 75 ? 0.2 : 0);
+    const rate = 0.09 + 0.06 * ltcs + (age < 5 ? 0.15 : 0) + (age >= 75 ? 0.2 : 0);
     for (let n = rng.poisson((rate * span) / 365); n > 0; n--) {
       const code = acuteMedicine(age, base.female, copdOrAsthma, rng);
       const perDay = FORMULARY.get(code)?.unitsPerDay ?? 1;

@@ -15,6 +15,14 @@ import { onHomeCare, startLongTermPlacement, startReablement, strokeCarePlan } f
 import { type ForcedStay, HOUR, type LifeSimulation, type Support } from "./life-state.ts";
 import { dayOf, SECONDS_PER_DAY } from "./timestamps.ts";
 
+/** Chance that a stay of 3+ nights (65+) ends with a delayed transfer, by the support awaited on discharge. */
+const DELAY_CHANCE: Readonly<Record<Support, number>> = {
+  "care-home": 0.7,
+  "home-care": 0.48,
+  reablement: 0.4,
+  none: 0.035,
+};
+
 // Hospital events of the life simulation: emergency admissions (through A&E or not), their length, ward
 // journey, discharge and what follows it, delayed transfers, elective and maternity stays, A&E attendances
 // that end at home, outpatient appointments, and deaths in hospital.
@@ -198,16 +206,7 @@ export function maybeDelay(
   const rng = sim.rng;
   const nights = dischargeDay - admitDay;
   if (age < 65 || nights < 3) return null;
-  const chance =
-    support === "care-home"
-      ? 0.75
-      : support === "home-care"
-        ? 0.5
-        : support === "reablement"
-          ? 0.4
-          : nights >= 8
-            ? 0.1
-            : 0.03;
+  const chance = support === "none" && nights >= 8 ? 0.11 : DELAY_CHANCE[support];
   if (!rng.chance(chance)) return null;
   const mean = support === "care-home" ? 20 : 11;
   const days = Math.min(nights - 1, Math.max(1, Math.round(-Math.log(1 - rng.next()) * mean)));

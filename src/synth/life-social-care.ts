@@ -51,7 +51,7 @@ export function onHomeCare(sim: LifeSimulation, day: number, referral: ServiceEv
     );
     sim.endService(equipment, day + sim.between(0, 14), "completed");
   }
-  if (!sim.telecare && rng.chance(0.38))
+  if (!sim.telecare && rng.chance(0.36))
     sim.telecare = sim.addService(day, "telecare", "council", referral, null, null);
   if (rng.chance(0.12)) sim.assess(day, "carer", "universal-services");
   sim.schedule(day + 365, { kind: "review" });

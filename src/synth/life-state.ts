@@ -134,7 +134,8 @@ export class LifeSimulation {
     for (const medicine of this.base.medicines)
       if (medicine.startDay <= day && day < medicine.endDay) active++;
     this.activeMedicines = active;
-    if (this.guard && day > this.guard.day91 + 1) this.guard = null;
+    // Kept two weeks past day 91: a death soon after must not bring a terminal admission that started before it.
+    if (this.guard && day > this.guard.day91 + 14) this.guard = null;
   }
 
   age(day: number): number {

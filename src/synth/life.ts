@@ -45,13 +45,13 @@ import type { PersonBase } from "./person-model.ts";
 import { moveAwayRate } from "./population.ts";
 import { dayOf } from "./timestamps.ts";
 
-// The life simulation: from the day a person joins the place's history to the day they leave it, in 30-day
+// The life simulation: from the day a person joins the place's history to the day they leave it, in 91-day
 // steps. At each step their state (age, deficits, conditions, where they live) sets the rates in hazards.ts;
 // the events drawn go into a queue with the consequences they schedule (a discharge, a readmission, the end
 // of reablement), and the queue is worked through in day order. Everything is drawn from the person's own
 // random stream, so a person's life does not depend on anyone else's.
 
-const STEP_DAYS = 30;
+const STEP_DAYS = 91;
 
 export function simulateLife(ctx: GenerationContext, base: PersonBase, rng: Rng): Life {
   return run(new LifeSimulation(ctx, base, rng));

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { TableShape } from "../store/bulk-loader.ts";
-import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
+import type { CopyValue } from "../store/copy-format.ts";
 import type { SynthConfig } from "./config.ts";
+import { CopyTextBuffer } from "./copy-text-buffer.ts";
 import { generatePlace } from "./generate.ts";
 
 // Runs in a worker thread for load.ts: generates the place and sends it to the loading thread as batches of
@@ -14,7 +15,7 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
-  | { type: "batch"; table: string; columns: readonly string[]; text: string; rows: number }
+  | { type: "batch"; table: string; columns: readonly string[]; bytes: Uint8Array; rows: number }
   | { type: "progress"; peopleDone: number; peopleTotal: number; rowsByTable: Record<string, number> }
   | { type: "done" }
   | { type: "error"; message: string; stack: string | undefined };
@@ -23,13 +24,11 @@ const MAX_OUTSTANDING = 8;
 /** Reference tables are sent before any person row: site and area rows refer to organisation rows. */
 const REFERENCE_TABLES = new Set(["organisation", "site", "area"]);
 
-interface Pending {
-  shape: TableShape;
-  lines: string[];
-}
+/** A batch is sent at this many rows or bytes, whichever comes first. */
+const BATCH_BYTES = 8 << 20;
 
 async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Promise<void> {
-  const pending = new Map<string, Pending>();
+  const pending = new Map<string, CopyTextBuffer>();
   const generated: Record<string, number> = {};
   let outstanding = 0;
   let release: (() => void) | null = null;
@@ -42,18 +41,17 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
       r();
     }
   });
-  const send = (p: Pending): Promise<void> | undefined => {
-    const text = p.lines.join("");
-    const rows = p.lines.length;
-    p.lines = [];
+  const send = (p: CopyTextBuffer): Promise<void> | undefined => {
+    const { bytes, rows } = p.take();
     outstanding++;
-    port.postMessage({
+    const message: WorkerMessage = {
       type: "batch",
       table: p.shape.table,
       columns: p.shape.columns,
-      text,
+      bytes,
       rows,
-    } satisfies WorkerMessage);
+    };
+    port.postMessage(message, [bytes.buffer as ArrayBuffer]);
     return outstanding < MAX_OUTSTANDING ? undefined : new Promise<void>((resolve) => (release = resolve));
   };
   let referenceSent = false;
@@ -61,16 +59,16 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
     add(shape: TableShape, values: readonly CopyValue[]) {
       if (!referenceSent && !REFERENCE_TABLES.has(shape.table)) {
         referenceSent = true;
-        for (const p of pending.values()) if (p.lines.length > 0) send(p);
+        for (const p of pending.values()) if (p.rows > 0) send(p);
       }
       let p = pending.get(shape.table);
       if (!p) {
-        p = { shape, lines: [] };
+        p = new CopyTextBuffer(shape, 1 << 20);
         pending.set(shape.table, p);
       }
-      p.lines.push(encodeCopyRow(values));
+      p.add(values);
       generated[shape.table] = (generated[shape.table] ?? 0) + 1;
-      return p.lines.length >= input.batchRows ? send(p) : undefined;
+      return p.rows >= input.batchRows || p.byteLength >= BATCH_BYTES ? send(p) : undefined;
     },
   };
   await generatePlace(input.config, sink, (peopleDone, peopleTotal) =>
@@ -82,7 +80,7 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
     } satisfies WorkerMessage),
   );
   for (const p of pending.values()) {
-    if (p.lines.length > 0) await send(p);
+    if (p.rows > 0) await send(p);
   }
   port.postMessage({ type: "done" } satisfies WorkerMessage);
 }

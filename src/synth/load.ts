@@ -124,8 +124,9 @@ export async function loadSyntheticPlace(
   try {
     loaded = await db.transaction(async (tx) => {
       const rows = new Map<string, number>();
+      const utf8 = new TextDecoder();
       for await (const batch of batchesFrom(worker, onProgress)) {
-        const n = await tx.copyFrom(batch.table, batch.columns, [batch.text]);
+        const n = await tx.copyFrom(batch.table, batch.columns, [utf8.decode(batch.bytes)]);
         rows.set(batch.table, (rows.get(batch.table) ?? 0) + n);
         worker.postMessage("ack");
       }

@@ -82,7 +82,7 @@ type Slot = readonly [probability: number, options: readonly string[], meanYears
 
 const STATIN = "atorvastatin-20mg-tablets";
 /** Deficits other than the LTCs are treated less often than their regimens suggest: many are symptoms. */
-const OTHER_DEFICIT_TREATMENT = 0.25;
+const OTHER_DEFICIT_TREATMENT = 0.22;
 
 /** Repeat medicines each condition may bring: each slot is taken with its probability, one option from it. */
 const REGIMENS: Readonly<Record<string, readonly Slot[]>> = {

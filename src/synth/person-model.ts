@@ -2,6 +2,7 @@ import type { Rng } from "../core/rng.ts";
 import type { ConditionSpec } from "./conditions.ts";
 import type { GenerationContext } from "./context.ts";
 import { uuidFromWords } from "./fast-uuid.ts";
+import { deathRate, type RiskState } from "./hazards.ts";
 import { type RepeatMedicine, repeatMedicines } from "./medicines.ts";
 import { type PersonName, pickName } from "./names.ts";
 import { onsetAge } from "./onset.ts";
@@ -44,7 +45,7 @@ export interface PersonBase {
   postcode: string;
   /** Persistent frailty propensity, standard normal: drives conditions, admissions and death. */
   frailty: number;
-  /** Extra propensity to use hospitals that shows only through past activity, normal with sd 0.5. */
+  /** Extra propensity to use hospitals that shows only through past activity (normal, mean 0). */
   admissionPropensity: number;
   /** -1 (least deprived decile) to +1 (most deprived). */
   deprivation: number;
@@ -63,6 +64,52 @@ export interface PersonBase {
  */
 export function personId(index: number, idRng: Rng): string {
   return uuidFromWords((index * 1073) >>> 0, idRng.nextUint32(), idRng.nextUint32(), idRng.nextUint32());
+}
+
+const SURVIVAL_FROM_AGE = 40;
+/** Spread of the hospital-use propensity, which shows only through past activity (hazards.ts). */
+const ADMISSION_PROPENSITY_SD = 0.85;
+const MAX_HEALTH_DRAWS = 40;
+const HEALTHIEST_FRAILTY = -2;
+
+/**
+ * Survival from age 40 to `untilDay` for this health history, relative to that of someone of the same age
+ * with no deficits and very low frailty (so the ratio is a probability for almost everyone).
+ */
+function relativeSurvival(
+  birthDay: number,
+  untilDay: number,
+  female: boolean,
+  deprivation: number,
+  frailty: number,
+  onsets: readonly Onset[],
+): number {
+  const deficits = new Set<string>();
+  let pointer = 0;
+  let hazard = 0;
+  let healthiest = 0;
+  const lastAge = ageInYears(birthDay, untilDay);
+  for (let age = SURVIVAL_FROM_AGE; age < lastAge; age++) {
+    const day = birthDay + Math.floor(age * DAYS_PER_YEAR);
+    while (pointer < onsets.length && onsets[pointer].day <= day)
+      deficits.add(onsets[pointer++].spec.deficitId);
+    const state: RiskState = {
+      age,
+      female,
+      deficits: deficits.size,
+      ltcs: 0,
+      frailty,
+      admissionPropensity: 0,
+      deprivation,
+      inCareHome: false,
+      dementia: false,
+      falls: false,
+    };
+    const years = Math.min(1, lastAge - age);
+    hazard += deathRate(state) * years;
+    healthiest += deathRate({ ...state, deficits: 0, frailty: HEALTHIEST_FRAILTY }) * years;
+  }
+  return Math.min(1, Math.exp(healthiest - hazard));
 }
 
 export function ageInYears(birthDay: number, day: number): number {
@@ -132,27 +179,38 @@ export function createPersonBase(ctx: GenerationContext, index: number, rng: Rng
       : arrival === "birth"
         ? Math.min(historyEnd, arrivalDay + 7 + rng.int(35))
         : arrivalDay;
-  const frailty = rng.normal(0, 1);
   const ageAtEnd = ageInYears(birthDay, historyEnd);
   const smoking = smokingStatus(ageAtEnd, deprivation, rng);
   const bmi = bodyMassIndex(ageAtEnd, deprivation, rng);
-
-  const onsets: Onset[] = [];
-  for (const sampler of ctx.samplers) {
-    const spec = sampler.spec;
-    const logMultiplier =
-      spec.frailty * frailty -
-      (spec.frailty * spec.frailty) / 2 +
-      spec.deprivation * deprivation +
-      (female ? 0 : spec.male) +
-      (smoking !== "never" && spec.smoking ? spec.smoking : 0) +
-      (spec.bornBefore1960 && birthYear < 1960 ? spec.bornBefore1960 : 0);
-    const age = onsetAge(sampler.table, Math.exp(logMultiplier), -Math.log(1 - rng.next()));
-    if (!Number.isFinite(age)) continue;
-    const day = birthDay + Math.floor(age * DAYS_PER_YEAR);
-    if (day <= historyEnd) onsets.push({ spec, day });
+  const health = (): { frailty: number; onsets: Onset[] } => {
+    const frailty = rng.normal(0, 1);
+    const onsets: Onset[] = [];
+    for (const sampler of ctx.samplers) {
+      const spec = sampler.spec;
+      const logMultiplier =
+        spec.frailty * frailty -
+        (spec.frailty * spec.frailty) / 2 +
+        spec.deprivation * deprivation +
+        (female ? 0 : spec.male) +
+        (smoking !== "never" && spec.smoking ? spec.smoking : 0) +
+        (spec.bornBefore1960 && birthYear < 1960 ? spec.bornBefore1960 : 0);
+      const age = onsetAge(sampler.table, Math.exp(logMultiplier), -Math.log(1 - rng.next()));
+      if (!Number.isFinite(age)) continue;
+      const day = birthDay + Math.floor(age * DAYS_PER_YEAR);
+      if (day <= historyEnd) onsets.push({ spec, day });
+    }
+    onsets.sort((a, b) => a.day - b.day);
+    return { frailty, onsets };
+  };
+  // People alive when they join the history are survivors: the frailest of their generation have already died.
+  // Drawing their health from the survivors (rejection on survival since age 40) keeps the population from
+  // starting out frailer than it stays, which would make deaths and admissions fall year on year.
+  let { frailty, onsets } = health();
+  const ageAtArrivalYears = ageInYears(birthDay, arrivalDay);
+  for (let attempt = 0; attempt < MAX_HEALTH_DRAWS && ageAtArrivalYears > SURVIVAL_FROM_AGE; attempt++) {
+    if (rng.next() < relativeSurvival(birthDay, arrivalDay, female, deprivation, frailty, onsets)) break;
+    ({ frailty, onsets } = health());
   }
-  onsets.sort((a, b) => a.day - b.day);
 
   return {
     index,
@@ -169,7 +227,7 @@ export function createPersonBase(ctx: GenerationContext, index: number, rng: Rng
     areaIndex: home.areaIndex,
     postcode: home.postcode,
     frailty,
-    admissionPropensity: rng.normal(0, 0.5),
+    admissionPropensity: rng.normal(0, ADMISSION_PROPENSITY_SD),
     deprivation,
     smoking,
     bmi,

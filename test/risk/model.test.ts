@@ -206,3 +206,23 @@ describe("scoring the population", () => {
     assert.equal(rows.length, 0);
   });
 });
+
+describe("training on a large place", () => {
+  test("uses a fixed hashed share of people when there are more than maxPeople, and says so", async () => {
+    const sampled = await trainModel(t.db, {
+      trainIndexDate: "2014-04-01",
+      validationIndexDate: "2015-04-01",
+      maxPeople: 1500,
+    });
+    const v = sampled.validation;
+    assert.ok(v.sampledPermille > 300 && v.sampledPermille < 450, `${v.sampledPermille} per 1,000`);
+    assert.ok(Math.abs(v.people - 1500) < 200, `${v.people} people`);
+    assert.match(formatModelReport(sampled), /A fixed \d+\.\d% of registered people/);
+    const again = await trainModel(t.db, {
+      trainIndexDate: "2014-04-01",
+      validationIndexDate: "2015-04-01",
+      maxPeople: 1500,
+    });
+    assert.equal(again.validation.people, v.people, "the same people every time");
+  });
+});

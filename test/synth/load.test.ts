@@ -171,7 +171,7 @@ test("social care and hospital records carry faults at about the configured rate
   const missing = primaries.filter((r) => r.nhs === null).length;
   const mistyped = primaries.filter((r) => r.nhs !== null && r.nhs !== r.golden).length;
   const renamed = primaries.filter((r) => r.family !== r.gf || r.given !== r.gg).length;
-  assert.ok(clients.length > 150, `only ${clients.length} social care clients`);
+  assert.ok(clients.length > 100, `only ${clients.length} social care clients`);
   // Duplicates lack the number more often (0.6), so the pooled rate sits a little above the configured one.
   const pooledMissing = (clients.length * 0.2 + duplicated * 0.6) / primaries.length;
   assert.ok(aboutRate(missing, primaries.length, pooledMissing), `missing ${missing}/${primaries.length}`);

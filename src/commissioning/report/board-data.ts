@@ -91,7 +91,13 @@ export interface BoardMetric {
   targetBasis: string;
   rag: Rag | null;
   series: SeriesPoint[];
-  localities: { code: string; name: string; value: number | null; numerator: number | null; denominator: number | null }[];
+  localities: {
+    code: string;
+    name: string;
+    value: number | null;
+    numerator: number | null;
+    denominator: number | null;
+  }[];
   available: boolean;
   reason: string | null;
 }
@@ -111,7 +117,13 @@ export interface SpendSection {
   monthsElapsed: number;
   through: string;
   allocation: { minimum: number | null; proposedTotal: number | null } | null;
-  contributions: { partner: string; organisation: string; description: string; amount: number | null; status: string }[];
+  contributions: {
+    partner: string;
+    organisation: string;
+    description: string;
+    amount: number | null;
+    status: string;
+  }[];
   contributionsTotal: number;
   schemes: SchemeSpend[];
   totals: { plannedMin: number; plannedMax: number; plannedSpend: number; actualToDate: number };
@@ -168,7 +180,13 @@ export interface BoardData {
     uncertain: number | null;
     paymentNote: string;
   };
-  definitions: { metricId: string; version: number; title: string; numeratorRules: string; denominatorRules: string }[];
+  definitions: {
+    metricId: string;
+    version: number;
+    title: string;
+    numeratorRules: string;
+    denominatorRules: string;
+  }[];
   runId: string | null;
 }
 
@@ -205,7 +223,12 @@ function planMetric(
 ): MetricPlan {
   if (def.kind === "entered") return { def, kind: "entered", report: null, series: [] };
   if (def.periodType === "snapshot") return { def, kind: "snapshot", report: null, series: [] };
-  const history = quartersIn({ kind: "custom", id: "h", start: addMonths(q.start, -3 * (quarters - 1)), end: q.end });
+  const history = quartersIn({
+    kind: "custom",
+    id: "h",
+    start: addMonths(q.start, -3 * (quarters - 1)),
+    end: q.end,
+  });
   if (def.periodType === "financial-year") {
     const lag = def.fyWindow
       ? Math.max(...defs.filter((d) => d.fyWindow === def.fyWindow).map((d) => d.followUpDays))
@@ -223,7 +246,13 @@ function planMetric(
   return { def, kind: "quarter", report: q, series };
 }
 
-function pick(values: readonly MetricValue[], metricId: string, periodId: string, level = "place", code = "place") {
+function pick(
+  values: readonly MetricValue[],
+  metricId: string,
+  periodId: string,
+  level = "place",
+  code = "place",
+) {
   return values.find(
     (v) => v.metricId === metricId && v.periodId === periodId && v.areaLevel === level && v.areaCode === code,
   );
@@ -366,7 +395,9 @@ function spendSection(plan: BcfPlan, q: Period): SpendSection {
   const schemes: SchemeSpend[] = plan.schemes
     .map((s) => {
       const y = years.find((r) => r.schemeId === s.schemeId);
-      const actual = plan.actuals.filter((a) => a.schemeId === s.schemeId && ytd(a.month)).reduce((t, a) => t + a.amount, 0);
+      const actual = plan.actuals
+        .filter((a) => a.schemeId === s.schemeId && ytd(a.month))
+        .reduce((t, a) => t + a.amount, 0);
       const planned = y?.plannedSpend ?? y?.plannedMax ?? null;
       return {
         schemeId: s.schemeId,
@@ -419,7 +450,9 @@ function paymentRows(
     const rows: PaymentTarget[] = linked.map((t) => {
       const def = defs.get(t.metricId);
       const target = def ? effectiveValue(t, def) : t.value;
-      const figure = figures.find((f) => f.metricId === t.metricId && f.period === t.periodId && f.role === t.role);
+      const figure = figures.find(
+        (f) => f.metricId === t.metricId && f.period === t.periodId && f.role === t.role,
+      );
       const value = figure?.oneplace ?? null;
       let status: PaymentTarget["status"];
       let r: Rag | null = null;
@@ -427,7 +460,12 @@ function paymentRows(
       else if (!def || value === null) status = def && t.periodEnd > asOf ? "not yet known" : "not computed";
       else {
         r = rag(value, target, def.direction, t.tolerance ?? def.amberTolerance);
-        status = figure?.oneplaceStatus === "provisional" || t.periodEnd > asOf ? "not yet known" : r === "green" ? "met" : "not met";
+        status =
+          figure?.oneplaceStatus === "provisional" || t.periodEnd > asOf
+            ? "not yet known"
+            : r === "green"
+              ? "met"
+              : "not met";
       }
       return {
         metricId: t.metricId,
@@ -450,7 +488,8 @@ function paymentRows(
       amount: p.amount,
       targets: rows,
       atRisk: p.amount === null ? null : p.amount * shareOf(["not met"]),
-      uncertain: p.amount === null ? null : p.amount * shareOf(["not yet known", "no target value", "not computed"]),
+      uncertain:
+        p.amount === null ? null : p.amount * shareOf(["not yet known", "no target value", "not computed"]),
       decided: p.paymentDate <= asOf,
     };
   });
@@ -460,7 +499,7 @@ export async function boardData(db: Db, options: BoardOptions): Promise<BoardDat
   const q = quarter(options.quarter);
   await installMeasures(db);
   const latest = await latestActivityDate(db);
-  const asOf = options.asOf ?? (latest ? (latest < q.end ? latest : q.end) : null);
+  const asOf = options.asOf ?? (latest ? [latest, q.end].sort()[0] : null);
   let plan: BcfPlan | null = null;
   let planVersion = 0;
   let planNote: string | null = null;
@@ -474,7 +513,8 @@ export async function boardData(db: Db, options: BoardOptions): Promise<BoardDat
   }
   const defs = await latestDefinitions(db);
   const byId = new Map(defs.map((d) => [d.metricId, d]));
-  const wanted = (ids: readonly string[]) => ids.map((id) => byId.get(id)).filter((d): d is MetricDefinition => !!d);
+  const wanted = (ids: readonly string[]) =>
+    ids.map((id) => byId.get(id)).filter((d): d is MetricDefinition => !!d);
   const targets = plan ? targetsOf(plan) : [];
   const [{ min_start }] = await db.query<{ min_start: string | null }>(
     "SELECT ((min(admitted_at) AT TIME ZONE 'Europe/London')::date)::text AS min_start FROM hospital_spell",
@@ -507,14 +547,18 @@ export async function boardData(db: Db, options: BoardOptions): Promise<BoardDat
   );
   const figures = plan ? planFiguresFrom(plan, defs, values, entered) : [];
   const findings = plan
-    ? validatePlan(plan, metricFactsOf(defs)).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1))
+    ? validatePlan(plan, metricFactsOf(defs)).sort((a, b) =>
+        a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1,
+      )
     : [];
   const payments = plan && asOf ? paymentRows(plan, byId, figures, asOf) : [];
   const scored = (plan?.risks ?? []).map((r) => ({
     ...r,
     score: r.probability !== null && r.impact !== null ? r.probability * r.impact : null,
   }));
-  const top = [...scored].sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.riskNo - b.riskNo).slice(0, 5);
+  const top = [...scored]
+    .sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.riskNo - b.riskNo)
+    .slice(0, 5);
   const bcf = metrics.filter((m) => (BOARD_METRICS as readonly string[]).includes(m.metricId));
   const other = metrics.filter((m) => !(BOARD_METRICS as readonly string[]).includes(m.metricId));
   const count = (r: Rag) => bcf.filter((m) => m.rag === r).length;
@@ -582,4 +626,3 @@ export async function boardData(db: Db, options: BoardOptions): Promise<BoardDat
     runId: result?.runId ?? null,
   };
 }
-

@@ -36,7 +36,11 @@ export async function produceBoardReport(
     pdfNote = `No PDF was made: no browser at ${chromiumPath()} (install Chromium or set ONEPLACE_CHROMIUM). The HTML report is complete; print it from any browser.`;
   } else {
     pdf = join(options.outDir, `${base}.pdf`);
-    await printPdf(html, pdf, `${data.place} Health and Wellbeing Board – Better Care Fund, ${data.quarter.label}`);
+    await printPdf(
+      html,
+      pdf,
+      `${data.place} Health and Wellbeing Board – Better Care Fund, ${data.quarter.label}`,
+    );
   }
   const t3 = performance.now();
   return {
@@ -44,6 +48,11 @@ export async function produceBoardReport(
     pdf,
     pdfNote,
     data,
-    seconds: { data: (t1 - t0) / 1000, html: (t2 - t1) / 1000, pdf: (t3 - t2) / 1000, total: (t3 - t0) / 1000 },
+    seconds: {
+      data: (t1 - t0) / 1000,
+      html: (t2 - t1) / 1000,
+      pdf: (t3 - t2) / 1000,
+      total: (t3 - t0) / 1000,
+    },
   };
 }

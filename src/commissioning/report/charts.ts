@@ -9,7 +9,10 @@ const PALE = "#d8dde0";
 const RAG_COLOUR = { green: "#007f3b", amber: "#ffb81c", red: "#d5281b" } as const;
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 }
 
 /** Round tick values covering [min, max]. */
@@ -131,7 +134,12 @@ export interface BarRow {
   actual: number | null;
 }
 
-export function spendChart(options: { id: string; title: string; description: string; rows: readonly BarRow[] }): string {
+export function spendChart(options: {
+  id: string;
+  title: string;
+  description: string;
+  rows: readonly BarRow[];
+}): string {
   const rowHeight = 26;
   const width = 560;
   const m = { top: 10, right: 70, bottom: 34, left: 200 };

@@ -26,7 +26,9 @@ export async function printPdf(html: string, path: string, footer: string): Prom
   try {
     const page = await browser.newPage();
     // Nothing may be fetched: the report is self-contained, and a request would mean it is not.
-    await page.route("**/*", (route) => (route.request().url().startsWith("data:") ? route.continue() : route.abort()));
+    await page.route("**/*", (route) =>
+      route.request().url().startsWith("data:") ? route.continue() : route.abort(),
+    );
     await page.setContent(html, { waitUntil: "load" });
     await page.emulateMedia({ media: "print" });
     await page.pdf({

@@ -8,26 +8,55 @@ import type { BoardData } from "./board-data.ts";
 import { lineChart, spendChart } from "./charts.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 function environment(): nunjucks.Environment {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(here), { autoescape: true, throwOnUndefined: false });
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(here), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
   env.addFilter("num", (v: number | null | undefined, decimals = 0) =>
     v === null || v === undefined || !Number.isFinite(v)
       ? "–"
-      : Number(v).toLocaleString("en-GB", { minimumFractionDigits: decimals, maximumFractionDigits: decimals }),
+      : Number(v).toLocaleString("en-GB", {
+          minimumFractionDigits: decimals,
+          maximumFractionDigits: decimals,
+        }),
   );
-  env.addFilter("money", (v: number | null | undefined) => (v === null || v === undefined ? "–" : formatPounds(v)));
+  env.addFilter("money", (v: number | null | undefined) =>
+    v === null || v === undefined ? "–" : formatPounds(v),
+  );
   env.addFilter("longdate", (iso: string | null | undefined) => {
     if (!iso) return "–";
     const d = iso.slice(0, 10);
     return `${Number(d.slice(8, 10))} ${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
   });
   env.addFilter("ragword", (r: string | null) =>
-    r === "green" ? "on or better than plan (green)" : r === "amber" ? "within tolerance (amber)" : r === "red" ? "off plan (red)" : "no target",
+    r === "green"
+      ? "on or better than plan (green)"
+      : r === "amber"
+        ? "within tolerance (amber)"
+        : r === "red"
+          ? "off plan (red)"
+          : "no target",
   );
   env.addFilter("ragbadge", (r: string | null) =>
-    r ? `<span class="rag rag-${r}">${r[0].toUpperCase()}${r.slice(1)}</span>` : `<span class="rag rag-none">No target</span>`,
+    r
+      ? `<span class="rag rag-${r}">${r[0].toUpperCase()}${r.slice(1)}</span>`
+      : `<span class="rag rag-none">No target</span>`,
   );
   return env;
 }
@@ -48,20 +77,20 @@ export function renderBoardHtml(data: BoardData): string {
       : "",
   }));
   const spend = data.spend;
-  const spendSvg =
-    spend && spend.schemes.length
-      ? spendChart({
-          id: "chart-spend",
-          title: `Spend against plan by scheme, ${spend.financialYear}`,
-          description: "Planned maximum (outlined bar, mark at the minimum) and actual spend to date (filled bar) for each scheme.",
-          rows: spend.schemes.map((s) => ({
-            label: `${s.schemeId} ${s.name}`,
-            planned: s.plannedSpend ?? s.plannedMax,
-            plannedMin: s.plannedMin,
-            actual: s.actualToDate,
-          })),
-        })
-      : "";
+  const spendSvg = spend?.schemes.length
+    ? spendChart({
+        id: "chart-spend",
+        title: `Spend against plan by scheme, ${spend.financialYear}`,
+        description:
+          "Planned maximum (outlined bar, mark at the minimum) and actual spend to date (filled bar) for each scheme.",
+        rows: spend.schemes.map((s) => ({
+          label: `${s.schemeId} ${s.name}`,
+          planned: s.plannedSpend ?? s.plannedMax,
+          plannedMin: s.plannedMin,
+          actual: s.actualToDate,
+        })),
+      })
+    : "";
   const css = readFileSync(join(here, "board.css"), "utf8");
   return environment().render("board.njk", { d: { ...data, metrics, spendChart: spendSvg }, css });
 }

@@ -2,10 +2,11 @@
 // deprivation, eFI and prior activity; 1:1 nearest-neighbour matching within a caliper; balance before and
 // after; a paired difference in differences over the months before and after the index date, with its
 // 95% interval; and plain words about how far the result can be trusted.
+
+import { addDays, addMonths } from "../../core/dates.ts";
 import type { Db } from "../../store/db.ts";
 import { latestActivityDate, missingRequirement } from "../availability.ts";
 import { costOfWindows } from "../costs.ts";
-import { addDays, addMonths } from "../../core/dates.ts";
 import {
   type CandidateFacts,
   candidateFacts,
@@ -76,8 +77,19 @@ const OUTCOME_LABEL: Record<Outcome, string> = {
 
 const MIN_PAIRS = 30;
 
-function covariateRows(facts: readonly CandidateFacts[], withEfi: boolean): { names: string[]; rows: number[][] } {
-  const names = ["age", "female", "imd_decile", ...(withEfi ? ["efi_deficits"] : []), "emergency_12m", "ae_12m", "bed_days_12m"];
+function covariateRows(
+  facts: readonly CandidateFacts[],
+  withEfi: boolean,
+): { names: string[]; rows: number[][] } {
+  const names = [
+    "age",
+    "female",
+    "imd_decile",
+    ...(withEfi ? ["efi_deficits"] : []),
+    "emergency_12m",
+    "ae_12m",
+    "bed_days_12m",
+  ];
   const rows = facts.map((f) => [
     f.age,
     f.female,
@@ -115,7 +127,8 @@ async function outcomes(
 }
 
 function verdictOf(result: Omit<EvaluationResult, "verdict">): string {
-  if (result.matchedPairs === 0) return "No matched comparison could be formed: there is nothing to estimate.";
+  if (result.matchedPairs === 0)
+    return "No matched comparison could be formed: there is nothing to estimate.";
   const d = result.did;
   if (!d || !Number.isFinite(d.se)) {
     return `Only ${result.matchedPairs} matched pair(s): too few to estimate any difference.`;
@@ -139,7 +152,11 @@ export async function evaluateIntervention(db: Db, options: EvaluationOptions): 
   const asOf = options.asOf ?? (await latestActivityDate(db));
   if (!asOf) throw new EvaluationUnavailable("There is no activity data to evaluate with.");
   const withEfi = (await missingRequirement(db, ["efi_deficit"])) === null;
-  const { treated, pool } = await findCandidates(db, options.intervention, { from: options.from, to: options.to, months });
+  const { treated, pool } = await findCandidates(db, options.intervention, {
+    from: options.from,
+    to: options.to,
+    months,
+  });
   const facts = await candidateFacts(db, [...treated, ...pool], {
     months,
     minAge: options.minAge ?? 65,
@@ -151,7 +168,10 @@ export async function evaluateIntervention(db: Db, options: EvaluationOptions): 
   const cautions: string[] = [
     "Observational: matching balances what is recorded (age, sex, deprivation, frailty, prior activity), not what is not (how people were chosen for the intervention, their wishes, their carers).",
   ];
-  if (!withEfi) cautions.push("No eFI was available (run 'oneplace stratify'): frailty is not among the matching variables.");
+  if (!withEfi)
+    cautions.push(
+      "No eFI was available (run 'oneplace stratify'): frailty is not among the matching variables.",
+    );
   const laterFollowUp = treated.length - t.length;
   if (laterFollowUp > 0) {
     cautions.push(
@@ -163,7 +183,10 @@ export async function evaluateIntervention(db: Db, options: EvaluationOptions): 
   const cRows = rows.filter((_, i) => !facts[i].treated);
   let pairs: [number, number][] = [];
   if (t.length > 0 && c.length > 0) {
-    const fit = fitLogistic(rows, facts.map((f) => (f.treated ? 1 : 0)));
+    const fit = fitLogistic(
+      rows,
+      facts.map((f) => (f.treated ? 1 : 0)),
+    );
     const tScores = tRows.map((r) => logitOf(fit, r));
     const cScores = cRows.map((r) => logitOf(fit, r));
     const caliper = (options.caliper ?? 0.2) * Math.sqrt(variance([...tScores, ...cScores]) || 1);
@@ -184,7 +207,10 @@ export async function evaluateIntervention(db: Db, options: EvaluationOptions): 
       smdAfter: smd(treatedMatched, matched),
     };
   });
-  const [ot, oc] = [await outcomes(db, options.outcome, mt, months), await outcomes(db, options.outcome, mc, months)];
+  const [ot, oc] = [
+    await outcomes(db, options.outcome, mt, months),
+    await outcomes(db, options.outcome, mc, months),
+  ];
   const diffs = pairs.map((_, i) => ot.post[i] - ot.pre[i] - (oc.post[i] - oc.pre[i]));
   const interval = diffs.length > 0 ? meanInterval(diffs) : null;
   const unmatched = t.length - pairs.length;
@@ -195,10 +221,14 @@ export async function evaluateIntervention(db: Db, options: EvaluationOptions): 
   }
   const unbalanced = balance.filter((b) => Math.abs(b.smdAfter) > 0.1).map((b) => b.covariate);
   if (pairs.length > 0 && unbalanced.length > 0) {
-    cautions.push(`After matching the groups still differ on ${unbalanced.join(", ")} (standardised difference above 0.1).`);
+    cautions.push(
+      `After matching the groups still differ on ${unbalanced.join(", ")} (standardised difference above 0.1).`,
+    );
   }
   if (pairs.length > 0 && pairs.length < MIN_PAIRS) {
-    cautions.push(`Only ${pairs.length} matched pairs: small groups give wide intervals and unstable estimates.`);
+    cautions.push(
+      `Only ${pairs.length} matched pairs: small groups give wide intervals and unstable estimates.`,
+    );
   }
   const summary = (people: CandidateFacts[], o: { pre: number[]; post: number[] }): GroupSummary => ({
     people: people.length,
@@ -222,7 +252,9 @@ export async function evaluateIntervention(db: Db, options: EvaluationOptions): 
     balance,
     treated: summary(mt, ot),
     comparison: summary(mc, oc),
-    did: interval ? { estimate: interval.estimate, se: interval.se, low: interval.low, high: interval.high } : null,
+    did: interval
+      ? { estimate: interval.estimate, se: interval.se, low: interval.low, high: interval.high }
+      : null,
     cautions,
   };
   return { ...partial, verdict: verdictOf(partial) };

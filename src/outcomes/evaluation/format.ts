@@ -16,8 +16,10 @@ export function formatEvaluation(r: EvaluationResult): string {
     ),
     "",
     `Outcome, mean a person      before    after   died in follow-up`,
-    `  received (${r.treated.people})`.padEnd(27) + `${num(r.treated.pre).padStart(8)} ${num(r.treated.post).padStart(8)}   ${r.treated.died}`,
-    `  comparison (${r.comparison.people})`.padEnd(27) + `${num(r.comparison.pre).padStart(8)} ${num(r.comparison.post).padStart(8)}   ${r.comparison.died}`,
+    `  received (${r.treated.people})`.padEnd(27) +
+      `${num(r.treated.pre).padStart(8)} ${num(r.treated.post).padStart(8)}   ${r.treated.died}`,
+    `  comparison (${r.comparison.people})`.padEnd(27) +
+      `${num(r.comparison.pre).padStart(8)} ${num(r.comparison.post).padStart(8)}   ${r.comparison.died}`,
     "",
     r.did
       ? `Difference in differences: ${num(r.did.estimate)} (95% CI ${num(r.did.low)} to ${num(r.did.high)}), n = ${r.matchedPairs} pairs.`

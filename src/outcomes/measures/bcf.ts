@@ -207,7 +207,8 @@ const nel: MetricDefinitionInput = {
   metricId: "nel",
   title: "Non-elective (emergency) admissions per 100,000 registered people",
   shortTitle: "Emergency admissions",
-  description: "Emergency admissions of people registered in the place; the numerator is the count against plan.",
+  description:
+    "Emergency admissions of people registered in the place; the numerator is the count against plan.",
   groupName: "bcf-national",
   kind: "sql",
   valueKind: "rate",
@@ -233,7 +234,12 @@ const nel: MetricDefinitionInput = {
   direction: "lower",
 };
 
-function experience(metricId: string, title: string, shortTitle: string, unit: string): MetricDefinitionInput {
+function experience(
+  metricId: string,
+  title: string,
+  shortTitle: string,
+  unit: string,
+): MetricDefinitionInput {
   return {
     metricId,
     title,
@@ -254,7 +260,8 @@ function experience(metricId: string, title: string, shortTitle: string, unit: s
 // Thurrock's local metric: patients leaving the acute stroke unit with a joint plan in place.
 const localStroke: MetricDefinitionInput = {
   metricId: "local",
-  title: "Local metric: patients discharged from the acute stroke unit with a joint health and social care plan",
+  title:
+    "Local metric: patients discharged from the acute stroke unit with a joint health and social care plan",
   shortTitle: "Stroke discharges with a joint plan",
   description: "Thurrock's local BCF metric. Target: at least 90%.",
   groupName: "bcf-local",
@@ -310,6 +317,11 @@ export const BCF_MEASURES: readonly MetricDefinitionInput[] = [
     "Carer satisfaction",
     "%",
   ),
-  experience("experience-scrqol", "Social-care-related quality of life", "Social care quality of life", "score"),
+  experience(
+    "experience-scrqol",
+    "Social-care-related quality of life",
+    "Social care quality of life",
+    "score",
+  ),
   localStroke,
 ];

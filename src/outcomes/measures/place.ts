@@ -51,7 +51,8 @@ const highRiskShare = snapshotMeasure({
   denominatorLabel: "adults",
   numeratorRules:
     "Adults in the high-risk tiers of the latest stratification (the national condition's tiers in risk settings; very high and high by default).",
-  denominatorRules: "Adults (18+ unless risk settings say otherwise) registered and alive at the latest stratification.",
+  denominatorRules:
+    "Adults (18+ unless risk settings say otherwise) registered and alive at the latest stratification.",
   numeratorSql: riskSql(highRisk),
   denominatorSql: riskSql(""),
   direction: "lower",
@@ -63,7 +64,8 @@ const highRiskPlan = snapshotMeasure({
   shortTitle: "High risk with a joint plan",
   numeratorLabel: "with a joint plan",
   denominatorLabel: "adults at high risk",
-  numeratorRules: "Of the denominator, those with a joint health and social care plan in place on the stratification date.",
+  numeratorRules:
+    "Of the denominator, those with a joint health and social care plan in place on the stratification date.",
   denominatorRules: "Adults in the high-risk tiers of the latest stratification.",
   numeratorSql: riskSql(`${highRisk} ${withPlan}`),
   denominatorSql: riskSql(highRisk),
@@ -95,7 +97,8 @@ function efiShare(category: string, direction: "higher" | "lower"): MetricDefini
     numeratorLabel: `eFI ${category}`,
     denominatorLabel: "aged 65+",
     numeratorRules: `People aged 65+ whose eFI category at the latest stratification is ${category}.`,
-    denominatorRules: "People aged 65+ registered and alive at the latest stratification (those given an eFI).",
+    denominatorRules:
+      "People aged 65+ registered and alive at the latest stratification (those given an eFI).",
     numeratorSql: `${efi} AND rp.efi_category = '${category}'`,
     denominatorSql: efi,
     direction,
@@ -179,7 +182,8 @@ const telecarePackages: MetricDefinitionInput = {
   valueKind: "rate",
   numeratorLabel: "packages with telecare",
   denominatorLabel: "council-funded packages",
-  numeratorRules: "Of the denominator, the people whose council-funded services in the period include telecare.",
+  numeratorRules:
+    "Of the denominator, the people whose council-funded services in the period include telecare.",
   denominatorRules:
     "People with a council- or jointly-funded social care service other than reablement (home care, day care, direct payment, equipment, meals, telecare) in place at any time in the period: one package a person. Attributed to the practice at the start of their latest service.",
   numeratorSql: packagesSql(true),
@@ -257,7 +261,8 @@ function unknownSql(notified: boolean): string {
 
 const noUnknownPatients: MetricDefinitionInput = {
   metricId: "no-unknown-patients",
-  title: "No unknown patients: emergency admissions of people on the high-risk register whose care team was notified",
+  title:
+    "No unknown patients: emergency admissions of people on the high-risk register whose care team was notified",
   shortTitle: "No unknown patients",
   groupName: "place",
   kind: "sql",

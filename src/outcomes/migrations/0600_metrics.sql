@@ -43,6 +43,14 @@ CREATE TABLE metric_definition (
   CHECK ((kind = 'builtin') = (builtin IS NOT NULL))
 );
 
+-- The checksum of each shipped definition when it was last installed, so a place's own change to a shipped
+-- definition stands until OnePlace ships a changed one.
+CREATE TABLE metric_shipped (
+  metric_id        text PRIMARY KEY,
+  checksum         text NOT NULL,
+  installed_at     timestamptz NOT NULL DEFAULT now()
+);
+
 -- One computation: when, up to which date the data were read, and what data had been loaded by then
 -- (the number of succeeded loads and when the last one finished).
 CREATE TABLE metric_run (

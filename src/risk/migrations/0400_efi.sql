@@ -33,19 +33,16 @@ CREATE TABLE risk_reference_load (
   loaded_at      timestamptz NOT NULL DEFAULT now()
 );
 
--- Each coded deficit a person has, with the earliest record that made it present. Coded deficits never
--- resolve, so the eFI on any date is the deficits with first_on on or before it, plus polypharmacy on that
--- date (which is time-limited and computed from medication_issue, so it is not stored here).
+-- Each coded deficit a person has, with the earliest record that made it present (a gp_entry: its code and
+-- value are read from there when a clinician asks why). Coded deficits never resolve, so the eFI on any
+-- date is the deficits with first_on on or before it, plus polypharmacy on that date (which is time-limited
+-- and computed from medication_issue, so it is not stored here). Kept narrow: it is rebuilt for everyone.
 CREATE TABLE efi_deficit (
   person_id      uuid NOT NULL,
   deficit_id     text NOT NULL,
   first_on       date NOT NULL,
   basis          text NOT NULL CHECK (basis IN ('code', 'value')),
-  source_table   text NOT NULL,
-  source_id      uuid NOT NULL,
-  code_system    text NOT NULL,
-  code           text NOT NULL,
-  value          numeric,
+  entry_id       uuid NOT NULL,
   rule_id        text,
   PRIMARY KEY (person_id, deficit_id)
 );

@@ -1,0 +1,14 @@
+import { openTestDb } from "../../test/helpers/test-db.ts";
+import { installMeasures } from "../../src/outcomes/measures/index.ts";
+import { computeMetrics } from "../../src/outcomes/engine.ts";
+import { parsePeriod } from "../../src/core/periods.ts";
+let t0 = performance.now();
+const t = await openTestDb();
+console.log("open+migrate", (performance.now()-t0).toFixed(0)); t0 = performance.now();
+await installMeasures(t.db);
+console.log("install", (performance.now()-t0).toFixed(0)); t0 = performance.now();
+await computeMetrics(t.db, { periods: [parsePeriod("2014/15")], metricIds: ["ascof-2a2"], asOf: "2016-03-31", store: false });
+console.log("compute", (performance.now()-t0).toFixed(0)); t0 = performance.now();
+await computeMetrics(t.db, { periods: [parsePeriod("2014/15")], metricIds: ["ascof-2a2"], asOf: "2016-03-31", store: false });
+console.log("compute2", (performance.now()-t0).toFixed(0));
+await t.dispose();

@@ -1,0 +1,151 @@
+import { type ColumnSpec, cols, insertMany, unnestSelect, toColumns } from "../mpi/sql.ts";
+import type { Queryable } from "../store/db.ts";
+
+// Writing canonical rows: set-based upserts keyed on provenance, so a record loaded twice is one row, a record
+// sent again with changes is updated, and one sent again unchanged is left alone (received_at included:
+// re-running a load changes nothing).
+
+export interface CanonicalTable {
+  table: string;
+  columns: ColumnSpec[];
+  /** The conflict target: (person_id, source_system, source_record_id), or person_id alone for death. */
+  key: string[];
+}
+
+function spec(table: string, columns: string, key = ["person_id", "source_system", "source_record_id"]): CanonicalTable {
+  return { table, columns: cols(columns), key };
+}
+
+const PROVENANCE = "source_system text, source_record_id text, received_at timestamptz";
+
+export const CANONICAL = {
+  registration: spec(
+    "registration",
+    `person_id uuid, registration_id uuid, practice_code text, registered_on date, deregistered_on date,
+     deregistration_reason text, ${PROVENANCE}`,
+  ),
+  death: spec(
+    "death",
+    `person_id uuid, died_on date, place_of_death text, underlying_cause text, ${PROVENANCE}`,
+    ["person_id"],
+  ),
+  hospital_spell: spec(
+    "hospital_spell",
+    `person_id uuid, spell_id uuid, provider_code text, site_code text, admitted_at timestamptz, admission_method text,
+     patient_class text, specialty_code text, primary_diagnosis text, discharged_at timestamptz, discharge_method text,
+     discharge_destination text, ${PROVENANCE}`,
+  ),
+  ward_stay: spec(
+    "ward_stay",
+    `person_id uuid, ward_stay_id uuid, spell_id uuid, ward_code text, ward_kind text, started_at timestamptz,
+     ended_at timestamptz, ${PROVENANCE}`,
+  ),
+  ae_attendance: spec(
+    "ae_attendance",
+    `person_id uuid, attendance_id uuid, provider_code text, arrived_at timestamptz, departed_at timestamptz,
+     arrival_mode text, disposal text, ${PROVENANCE}`,
+  ),
+  outpatient_attendance: spec(
+    "outpatient_attendance",
+    `person_id uuid, attendance_id uuid, provider_code text, specialty_code text, appointment_on date, attendance text,
+     first_attendance boolean, ${PROVENANCE}`,
+  ),
+  care_contact: spec(
+    "care_contact",
+    `person_id uuid, contact_id uuid, setting text, provider_code text, service text, contact_on date, contact_mode text,
+     ${PROVENANCE}`,
+  ),
+  gp_entry: spec(
+    "gp_entry",
+    `person_id uuid, entry_id uuid, practice_code text, recorded_on date, entry_kind text, code_system text, code text,
+     value numeric, unit text, ${PROVENANCE}`,
+  ),
+  medication_issue: spec(
+    "medication_issue",
+    `person_id uuid, issue_id uuid, practice_code text, issued_on date, code_system text, code text, display text,
+     quantity numeric, is_repeat boolean, ${PROVENANCE}`,
+  ),
+  social_care_assessment: spec(
+    "social_care_assessment",
+    `person_id uuid, assessment_id uuid, client_id text, assessed_on date, assessment_type text, outcome text, ${PROVENANCE}`,
+  ),
+  social_care_service: spec(
+    "social_care_service",
+    `person_id uuid, service_id uuid, client_id text, service_type text, started_on date, ended_on date, funding text,
+     referral_source text, after_spell_id uuid, hours_per_week numeric, end_reason text, ${PROVENANCE}`,
+  ),
+  care_home_placement: spec(
+    "care_home_placement",
+    `person_id uuid, placement_id uuid, client_id text, care_home_code text, care_type text, placement_type text,
+     started_on date, ended_on date, funding text, follows_placement_id uuid, end_reason text, ${PROVENANCE}`,
+  ),
+  delayed_transfer: spec(
+    "delayed_transfer",
+    `person_id uuid, delay_id uuid, spell_id uuid, provider_code text, ready_on date, ended_on date, attribution text,
+     reason text, ${PROVENANCE}`,
+  ),
+  care_plan: spec(
+    "care_plan",
+    `person_id uuid, care_plan_id uuid, plan_type text, started_on date, review_due_on date, ended_on date,
+     lead_professional_role text, lead_org_code text, ${PROVENANCE}`,
+  ),
+} as const satisfies Record<string, CanonicalTable>;
+
+export type CanonicalName = keyof typeof CANONICAL;
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+function upsertSql(t: CanonicalTable): string {
+  const names = t.columns.map((c) => c.name);
+  // The row's own id column (second column) never changes once given; neither does the key.
+  const fixed = new Set([...t.key, names[1]]);
+  if (t.key.length === 1) fixed.delete(names[1]);
+  const updatable = names.filter((n) => !fixed.has(n));
+  const compared = updatable.filter((n) => n !== "received_at");
+  return `INSERT INTO ${t.table} AS t (${names.join(", ")}) ${unnestSelect(t.columns)}
+    ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updatable.map((n) => `${n} = excluded.${n}`).join(", ")}
+    WHERE (${compared.map((n) => `t.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})
+    RETURNING (xmax = 0) AS inserted`;
+}
+
+const SQL_CACHE = new Map<string, string>();
+
+/** Upserts rows (values in the table's column order). */
+export async function upsertCanonical(
+  q: Queryable,
+  table: CanonicalName,
+  rows: readonly (readonly unknown[])[],
+): Promise<UpsertCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const t: CanonicalTable = CANONICAL[table];
+  let sql = SQL_CACHE.get(table);
+  if (!sql) {
+    sql = upsertSql(t);
+    SQL_CACHE.set(table, sql);
+  }
+  // One statement may not touch a row twice: the last version of a record in the batch wins.
+  const keyIndexes = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
+  const byKey = new Map<string, readonly unknown[]>();
+  for (const row of rows) byKey.set(keyIndexes.map((i) => String(row[i])).join("\u0000"), row);
+  const unique = byKey.size === rows.length ? rows : [...byKey.values()];
+  const result = await q.query<{ inserted: boolean }>(sql, toColumns(unique, t.columns.length));
+  let inserted = 0;
+  for (const r of result) if (r.inserted) inserted++;
+  return { inserted, updated: result.length - inserted, unchanged: rows.length - result.length };
+}
+
+const SUBJECT_COLS = cols(
+  "source_system text, table_name text, source_record_id text, subject_system text, subject_record_id text",
+);
+
+/** Records which source record each row belongs to (for merges and unmerges). */
+export async function recordSubjects(
+  q: Queryable,
+  rows: readonly (readonly [sourceSystem: string, table: string, recordId: string, subjectSystem: string, subjectId: string])[],
+): Promise<void> {
+  await insertMany(q, "ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
+}

@@ -1,0 +1,128 @@
+import { normaliseIcd10 } from "../../core/codes.ts";
+import { isIsoDate } from "../../core/dates.ts";
+import { normaliseNhsNumber } from "../../core/nhs-number.ts";
+import { isValidOdsCode } from "../../core/org-codes.ts";
+
+// Column types for CSV layouts: each turns the text of a cell into a value or says what is wrong with it
+// (in words that name no value, since reasons are stored and shown).
+
+export type Parsed = { ok: true; value: string | number | boolean | null } | { ok: false; problem: string };
+
+export interface FieldType {
+  /** How the documentation describes the type. */
+  describe: string;
+  parse(text: string): Parsed;
+}
+
+const ok = (value: string | number | boolean | null): Parsed => ({ ok: true, value });
+const bad = (problem: string): Parsed => ({ ok: false, problem });
+
+export const text = (maxLength = 200): FieldType => ({
+  describe: `text (at most ${maxLength} characters)`,
+  parse: (t) => (t.length > maxLength ? bad(`is longer than ${maxLength} characters`) : ok(t)),
+});
+
+export const id: FieldType = {
+  describe: "identifier (letters, digits and - _ . / :, at most 64 characters)",
+  parse: (t) => (/^[A-Za-z0-9_.\-/:]{1,64}$/.test(t) ? ok(t) : bad("is not an identifier (letters, digits, - _ . / :)")),
+};
+
+export const date: FieldType = {
+  describe: "date, YYYY-MM-DD",
+  parse: (t) => (isIsoDate(t) ? ok(t) : bad("is not a date written YYYY-MM-DD")),
+};
+
+export const instant: FieldType = {
+  describe: "date and time with its offset, ISO 8601 (2014-04-06T02:00:00Z)",
+  parse: (t) => {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(t)) {
+      return bad("is not an ISO 8601 date and time with an offset");
+    }
+    const d = new Date(t);
+    return Number.isNaN(d.getTime()) ? bad("is not a real date and time") : ok(d.toISOString());
+  },
+};
+
+export const oneOf = (values: readonly string[]): FieldType => ({
+  describe: `one of ${values.join(", ")}`,
+  parse: (t) => (values.includes(t) ? ok(t) : bad(`is not one of ${values.join(", ")}`)),
+});
+
+export const decimal: FieldType = {
+  describe: "number",
+  parse: (t) => {
+    if (!/^-?\d+(\.\d+)?$/.test(t)) return bad("is not a number");
+    return ok(Number(t));
+  },
+};
+
+export const nhsNumber: FieldType = {
+  describe: "NHS Number, 10 digits with a valid check digit (spaces allowed)",
+  parse: (t) => {
+    const n = normaliseNhsNumber(t);
+    return n ? ok(n) : bad("is not a valid NHS Number (10 digits with a Modulus 11 check digit)");
+  },
+};
+
+/** As recorded: social care systems hold numbers that may be mistyped; kept, and matched on demographics. */
+export const nhsNumberAsRecorded: FieldType = {
+  describe: "NHS Number as recorded (may be mistyped: kept, not trusted unless its check digit is valid)",
+  parse: (t) => {
+    const digits = t.replace(/[\s-]/g, "");
+    return /^\d{10}$/.test(digits) ? ok(digits) : bad("is not 10 digits");
+  },
+};
+
+export const odsCode: FieldType = {
+  describe: "ODS organisation code (3 to 10 capital letters or digits)",
+  parse: (t) => (isValidOdsCode(t) ? ok(t) : bad("is not an ODS code")),
+};
+
+export const postcode: FieldType = {
+  describe: "UK postcode",
+  parse: (t) => {
+    const compact = t.toUpperCase().replace(/\s+/g, "");
+    if (!/^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/.test(compact)) return bad("is not a UK postcode");
+    return ok(`${compact.slice(0, -3)} ${compact.slice(-3)}`);
+  },
+};
+
+export const icd10: FieldType = {
+  describe: "ICD-10 code (I63.9)",
+  parse: (t) => {
+    const c = normaliseIcd10(t);
+    return c ? ok(c) : bad("is not an ICD-10 code");
+  },
+};
+
+export const sex: FieldType = {
+  describe: "female, male, other or unknown (F, M, O, U accepted)",
+  parse: (t) => {
+    const map: Record<string, string> = { F: "female", M: "male", O: "other", U: "unknown" };
+    const v = map[t.toUpperCase()] ?? t.toLowerCase();
+    return ["female", "male", "other", "unknown"].includes(v) ? ok(v) : bad("is not female, male, other or unknown");
+  },
+};
+
+export const ethnicCategory: FieldType = {
+  describe: "NHS ethnic category letter A to Z",
+  parse: (t) => (/^[A-Z]$/.test(t) ? ok(t) : bad("is not an NHS ethnic category letter")),
+};
+
+export const uri: FieldType = {
+  describe: "code system URI",
+  parse: (t) => (/^(https?:\/\/|urn:)\S+$/.test(t) ? ok(t) : bad("is not a code system URI")),
+};
+
+export const code: FieldType = {
+  describe: "code (no spaces)",
+  parse: (t) => (/^\S{1,64}$/.test(t) ? ok(t) : bad("is not a code")),
+};
+
+export const integerRange = (min: number, max: number): FieldType => ({
+  describe: `whole number from ${min} to ${max}`,
+  parse: (t) => {
+    const n = Number(t);
+    return /^\d+$/.test(t) && n >= min && n <= max ? ok(n) : bad(`is not a whole number from ${min} to ${max}`);
+  },
+});

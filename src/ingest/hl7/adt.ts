@@ -1,0 +1,377 @@
+import { normaliseIcd10 } from "../../core/codes.ts";
+import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
+import type { SourceRecordInput } from "../../mpi/records.ts";
+import { hospitalNumberSystem } from "../ids.ts";
+import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCondition } from "./ack.ts";
+import {
+  componentOf,
+  type Message,
+  parseHl7Date,
+  parseHl7Timestamp,
+  repetitions,
+  type Segment,
+  segment,
+  segments,
+  value,
+} from "./message.ts";
+
+// What an ADT message says, checked: the event, the patient (PID), the visit (PV1, PV2, DG1) and, for A40,
+// the record merged away (MRG). Anything that stops the message being applied is an AdtRejection carrying
+// the ACK code and ERR content; reasons name segments and fields, never patient data.
+
+export const SUPPORTED_EVENTS = [
+  "A01", "A02", "A03", "A04", "A05", "A08", "A11", "A12", "A13", "A28", "A31", "A40",
+] as const;
+export type AdtTrigger = (typeof SUPPORTED_EVENTS)[number];
+
+export const VISIT_EVENTS: ReadonlySet<string> = new Set(["A01", "A02", "A03", "A04", "A05", "A11", "A12", "A13"]);
+
+export class AdtRejection extends Error {
+  override readonly name = "AdtRejection";
+  readonly code: AckCode;
+  readonly error: AckError;
+  constructor(code: AckCode, condition: Hl7ErrorCondition, message: string, location?: AckError["location"]) {
+    super(message);
+    this.code = code;
+    this.error = { condition, message, location: location ?? null };
+  }
+}
+
+/** The visit fields one event carries (what adt_visit_event.detail holds). Times are ISO instants. */
+export interface VisitDetail {
+  patientClass: string;
+  providerCode: string;
+  ward?: string;
+  wardKind?: string;
+  site?: string;
+  admissionMethod?: string;
+  specialty?: string;
+  diagnosis?: string;
+  admitAt?: string;
+  dischargeAt?: string;
+  dischargeMethod?: string;
+  destination?: string;
+  arrivalMode?: string;
+  disposal?: string;
+  /** When a transfer happened (EVN-6, else EVN-2). */
+  eventAt?: string;
+}
+
+export interface AdtEvent {
+  sourceSystem: string;
+  providerCode: string;
+  controlId: string;
+  trigger: AdtTrigger;
+  messageType: string;
+  messageTime: string;
+  patient: SourceRecordInput;
+  visitNumber: string | null;
+  visit: VisitDetail | null;
+  /** A40: the patient identifiers merged into this patient. */
+  priorRecordIds: string[];
+}
+
+const NHS_AUTHORITY = "NHS";
+const NHS_TYPE = "NH";
+
+function loc(segmentName: string, field: number, component?: number): AckError["location"] {
+  return { segment: segmentName, sequence: 1, field, component };
+}
+
+function missing(segmentName: string, field: number, what: string, component?: number): AdtRejection {
+  return new AdtRejection(
+    "AE",
+    HL7_ERROR.requiredFieldMissing,
+    `${segmentName}-${field}${component ? `.${component}` : ""} (${what}) is required`,
+    loc(segmentName, field, component),
+  );
+}
+
+function badValue(segmentName: string, field: number, what: string, component?: number): AdtRejection {
+  return new AdtRejection(
+    "AE",
+    HL7_ERROR.dataTypeError,
+    `${segmentName}-${field}${component ? `.${component}` : ""} (${what}) is not valid`,
+    loc(segmentName, field, component),
+  );
+}
+
+function unknownCode(segmentName: string, field: number, what: string, table: string): AdtRejection {
+  return new AdtRejection(
+    "AE",
+    HL7_ERROR.tableValueNotFound,
+    `${segmentName}-${field} (${what}) has a code not in ${table}`,
+    loc(segmentName, field),
+  );
+}
+
+/** MSH checks that decide whether OnePlace accepts the message at all (AR when not). */
+export function readHeader(m: Message): {
+  sourceSystem: string;
+  providerCode: string;
+  controlId: string;
+  trigger: AdtTrigger;
+  messageType: string;
+  messageTime: string;
+} {
+  const msh = segment(m, "MSH") as Segment;
+  const app = value(msh, 3).trim();
+  if (!app) {
+    throw new AdtRejection("AR", HL7_ERROR.requiredFieldMissing, "MSH-3 (sending application) is required", loc("MSH", 3));
+  }
+  const controlId = value(msh, 10).trim();
+  if (!controlId) {
+    throw new AdtRejection("AR", HL7_ERROR.requiredFieldMissing, "MSH-10 (message control id) is required", loc("MSH", 10));
+  }
+  const type = value(msh, 9, 1);
+  const trigger = value(msh, 9, 2) || value(segment(m, "EVN"), 1);
+  if (type !== "ADT") {
+    throw new AdtRejection("AR", HL7_ERROR.unsupportedMessageType, `MSH-9 message type ${type || "(none)"} is not ADT`, loc("MSH", 9));
+  }
+  if (!(SUPPORTED_EVENTS as readonly string[]).includes(trigger)) {
+    throw new AdtRejection("AR", HL7_ERROR.unsupportedEventCode, `MSH-9.2 trigger event ${trigger || "(none)"} is not supported`, loc("MSH", 9, 2));
+  }
+  const version = value(msh, 12);
+  if (!/^2\.[1-9](\.\d+)?$/.test(version)) {
+    throw new AdtRejection("AR", HL7_ERROR.unsupportedVersionId, `MSH-12 version ${version || "(none)"} is not HL7 v2`, loc("MSH", 12));
+  }
+  const processing = value(msh, 11);
+  if (processing !== "P") {
+    throw new AdtRejection("AR", HL7_ERROR.unsupportedProcessingId, `MSH-11 processing id ${processing || "(none)"} is not P (production)`, loc("MSH", 11));
+  }
+  const messageTime = parseHl7Timestamp(value(msh, 7));
+  if (!messageTime) throw badValue("MSH", 7, "date/time of message");
+  return {
+    sourceSystem: app.toLowerCase(),
+    providerCode: value(msh, 4).trim(),
+    controlId,
+    trigger: trigger as AdtTrigger,
+    messageType: `ADT^${trigger}`,
+    messageTime,
+  };
+}
+
+const SEX: Record<string, SourceRecordInput["sex"]> = {
+  M: "male",
+  F: "female",
+  O: "other",
+  A: "other",
+  U: "unknown",
+  N: "unknown",
+};
+
+/** PID: the patient's local identifier, NHS Number, names, date of birth, sex, postcode, ethnic category. */
+export function readPatient(m: Message, sourceSystem: string, providerCode: string, receivedAt: string): SourceRecordInput {
+  const pid = segment(m, "PID");
+  if (!pid) throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PID segment is required", { segment: "PID" });
+  let nhsNumber: string | null = null;
+  let recordId = "";
+  let authority = "";
+  for (const rep of repetitions(pid, 3)) {
+    const id = componentOf(rep, 1).trim();
+    const auth = componentOf(rep, 4).trim();
+    const type = componentOf(rep, 5).trim();
+    if (!id) continue;
+    if (auth === NHS_AUTHORITY || type === NHS_TYPE) {
+      if (!isValidNhsNumber(id)) throw badValue("PID", 3, "NHS Number fails its Modulus 11 check");
+      nhsNumber = normaliseNhsNumber(id);
+    } else if (!recordId) {
+      recordId = id;
+      authority = auth || providerCode;
+    }
+  }
+  if (!recordId) throw missing("PID", 3, "local patient identifier, e.g. hospital number");
+  const family = value(pid, 5, 1).trim();
+  const given = value(pid, 5, 2).trim();
+  if (!family && !given) throw missing("PID", 5, "patient name");
+  const dobText = value(pid, 7).trim();
+  if (!dobText) throw missing("PID", 7, "date of birth");
+  const birthDate = parseHl7Date(dobText);
+  if (!birthDate) throw badValue("PID", 7, "date of birth");
+  const sexCode = value(pid, 8).trim();
+  const sex = sexCode ? SEX[sexCode] : "unknown";
+  if (sex === undefined) throw unknownCode("PID", 8, "administrative sex", "HL7 table 0001");
+  const postcode = value(pid, 11, 5).trim().toUpperCase() || null;
+  const ethnic = value(pid, 22).trim();
+  return {
+    sourceSystem,
+    recordId,
+    nhsNumber,
+    family: family || null,
+    given: given || null,
+    birthDate,
+    sex,
+    postcode,
+    receivedAt,
+    identifiers: [{ system: hospitalNumberSystem(authority), value: recordId }],
+    ethnicCategory: /^[A-Z]$/.test(ethnic) ? ethnic : null,
+  };
+}
+
+/** PV1-4: NHS Data Dictionary admission method codes, or HL7 table 0007 admission types. */
+export function admissionMethod(code: string): string | null {
+  if (/^1[1-3]$/.test(code)) return "elective";
+  if (/^2[1-8A-D]$/.test(code)) return "emergency";
+  if (/^3[12]$/.test(code)) return "maternity";
+  if (code === "81") return "transfer";
+  if (code === "82" || code === "83") return "other";
+  if (code === "E" || code === "U" || code === "A") return "emergency";
+  if (code === "C" || code === "R") return "elective";
+  if (code === "L" || code === "N") return "maternity";
+  return null;
+}
+
+/** PV1-36 for a hospital stay: NHS Data Dictionary discharge method. */
+export function dischargeMethod(code: string, destination: string | null): string | null {
+  const transferDestinations = new Set(["49", "50", "51", "52", "53"]);
+  if (code === "1" || code === "3") return destination && transferDestinations.has(destination) ? "transferred" : "discharged";
+  if (code === "2") return "self-discharged";
+  if (code === "4" || code === "5") return "died";
+  return null;
+}
+
+const DISCHARGE_DESTINATIONS = new Set([
+  "19", "29", "30", "37", "38", "48", "49", "50", "51", "52", "53", "54", "65", "66", "79", "84", "85", "87", "88", "98", "99",
+]);
+
+/** PV1-36 for an A&E attendance: NHS Data Dictionary A&E attendance disposal. */
+export function aeDisposal(code: string): string | null {
+  if (code === "01") return "admitted";
+  if (code === "02" || code === "03") return "discharged";
+  if (["04", "05", "06", "07"].includes(code)) return "referred";
+  if (code === "10") return "died";
+  if (code === "12" || code === "13") return "left";
+  if (code === "14") return "discharged";
+  return null;
+}
+
+/** PV2-38: HL7 table 0430 mode of arrival. */
+export function arrivalMode(code: string): string | null {
+  if (code === "A" || code === "H") return "ambulance";
+  if (code === "F" || code === "C" || code === "P") return "walk-in";
+  if (code === "O" || code === "U") return "other";
+  return null;
+}
+
+const INPATIENT_CLASSES = new Set(["I", "D"]);
+
+function timeField(seg: Segment | undefined, name: string, field: number, what: string, required: boolean): string | undefined {
+  const text = value(seg, field).trim();
+  if (!text) {
+    if (required) throw missing(name, field, what);
+    return undefined;
+  }
+  const t = parseHl7Timestamp(text);
+  if (!t) throw badValue(name, field, what);
+  return t;
+}
+
+/**
+ * PV1/PV2/DG1/EVN for a visit event, checked for what that event needs. `wardKind` maps a ward code to its
+ * kind (null when the source's ward-kind map does not have it).
+ */
+export function readVisit(
+  m: Message,
+  trigger: AdtTrigger,
+  providerCode: string,
+  wardKind: (ward: string) => string | null,
+): { visitNumber: string; detail: VisitDetail } | null {
+  const pv1 = segment(m, "PV1");
+  if (!pv1) {
+    if (VISIT_EVENTS.has(trigger)) throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PV1 segment is required", { segment: "PV1" });
+    return null;
+  }
+  const visitNumber = value(pv1, 19).trim();
+  if (!visitNumber) {
+    if (VISIT_EVENTS.has(trigger)) throw missing("PV1", 19, "visit number");
+    return null;
+  }
+  const patientClass = value(pv1, 2).trim();
+  if (VISIT_EVENTS.has(trigger) && !patientClass) throw missing("PV1", 2, "patient class");
+  const detail: VisitDetail = { patientClass, providerCode };
+  const evn = segment(m, "EVN");
+  const eventAt = timeField(evn, "EVN", 6, "event occurred", false) ?? timeField(evn, "EVN", 2, "recorded date/time", false);
+  if (eventAt) detail.eventAt = eventAt;
+  const ward = value(pv1, 3, 1).trim();
+  if (ward) {
+    detail.ward = ward;
+    const site = value(pv1, 3, 4).trim();
+    if (site) detail.site = site;
+  }
+  const inpatient = INPATIENT_CLASSES.has(patientClass);
+  const needsWard = (trigger === "A01" || trigger === "A02") && inpatient;
+  if (needsWard) {
+    if (!ward) throw missing("PV1", 3, "assigned location (ward)", 1);
+    const kind = wardKind(ward);
+    if (!kind) throw unknownCode("PV1", 3, "ward", "the source's ward-kind code map");
+    detail.wardKind = kind;
+  }
+  const admissionType = value(pv1, 4).trim();
+  if (admissionType) {
+    const method = admissionMethod(admissionType);
+    if (!method) throw unknownCode("PV1", 4, "admission type", "the NHS admission method codes or HL7 table 0007");
+    detail.admissionMethod = method;
+  } else if (trigger === "A01" && inpatient) throw missing("PV1", 4, "admission type");
+  const specialty = value(pv1, 10).trim();
+  if (specialty) {
+    if (!/^\d{3}$/.test(specialty)) throw badValue("PV1", 10, "hospital service (treatment function code)");
+    detail.specialty = specialty;
+  }
+  const dg1 = segments(m, "DG1")[0];
+  const diagnosisCode = value(dg1, 3, 1).trim();
+  if (diagnosisCode) {
+    const icd = normaliseIcd10(diagnosisCode);
+    if (!icd) throw badValue("DG1", 3, "diagnosis code (ICD-10)");
+    detail.diagnosis = icd;
+  }
+  const admitAt = timeField(pv1, "PV1", 44, "admit date/time", (trigger === "A01" && inpatient) || (trigger === "A04" && patientClass === "E"));
+  if (admitAt) detail.admitAt = admitAt;
+  const dischargeAt = timeField(pv1, "PV1", 45, "discharge date/time", trigger === "A03");
+  if (dischargeAt) detail.dischargeAt = dischargeAt;
+  if (trigger === "A02" && inpatient && !eventAt) throw missing("EVN", 6, "event occurred (transfer time)");
+  const disposition = value(pv1, 36).trim();
+  const destination = value(pv1, 37, 1).trim();
+  if (destination) {
+    if (!DISCHARGE_DESTINATIONS.has(destination)) {
+      throw unknownCode("PV1", 37, "discharged to location", "the NHS discharge destination codes");
+    }
+    detail.destination = destination;
+  }
+  if (trigger === "A03") {
+    if (patientClass === "E") {
+      if (disposition) {
+        const disposal = aeDisposal(disposition);
+        if (!disposal) throw unknownCode("PV1", 36, "A&E attendance disposal", "the NHS A&E disposal codes");
+        detail.disposal = disposal;
+      }
+    } else if (inpatient) {
+      if (!disposition) throw missing("PV1", 36, "discharge disposition");
+      const method = dischargeMethod(disposition, destination || null);
+      if (!method) throw unknownCode("PV1", 36, "discharge disposition", "the NHS discharge method codes");
+      detail.dischargeMethod = method;
+    }
+  }
+  const pv2 = segment(m, "PV2");
+  const arrival = value(pv2, 38).trim();
+  if (arrival) {
+    const mode = arrivalMode(arrival);
+    if (!mode) throw unknownCode("PV2", 38, "mode of arrival", "HL7 table 0430");
+    detail.arrivalMode = mode;
+  }
+  return { visitNumber, detail };
+}
+
+/** MRG-1: the patient identifiers (in this source) that were merged into the PID-3 patient. */
+export function readPriorIds(m: Message): string[] {
+  const mrg = segment(m, "MRG");
+  if (!mrg) throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "MRG segment is required for A40", { segment: "MRG" });
+  const ids: string[] = [];
+  for (const rep of repetitions(mrg, 1)) {
+    const id = componentOf(rep, 1).trim();
+    const auth = componentOf(rep, 4).trim();
+    const type = componentOf(rep, 5).trim();
+    if (id && auth !== NHS_AUTHORITY && type !== NHS_TYPE) ids.push(id);
+  }
+  if (ids.length === 0) throw missing("MRG", 1, "prior patient identifier");
+  return ids;
+}

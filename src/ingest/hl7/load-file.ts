@@ -1,0 +1,66 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { Db } from "../../store/db.ts";
+import { sha256 } from "../ids.ts";
+import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { processHl7 } from "./apply.ts";
+import { splitMessages } from "./split.ts";
+
+// `oneplace ingest hl7 <file>`: a batch file of ADT messages, applied in order, a chunk of messages per
+// transaction (each message in its own savepoint, so one bad message is rejected alone). Killed part way, a
+// re-run skips the messages already applied (by control id) and applies the rest.
+
+export interface FileLoadResult {
+  loadId: string;
+  sourceSystem: string;
+  counts: LoadCounts;
+  seconds: number;
+}
+
+const CHUNK = 250;
+
+export async function loadHl7File(
+  db: Db,
+  path: string,
+  options: { onProgress?: (done: number, total: number) => void; onInternalError?: (e: unknown) => void } = {},
+): Promise<FileLoadResult> {
+  const started = performance.now();
+  const content = readFileSync(path);
+  const messages = splitMessages(content);
+  const origin = basename(path);
+  const first = messages[0]?.split(/\r/)[0] ?? "";
+  const sourceSystem = first.startsWith("MSH") ? (first.split(first[3])[2] ?? "").split("^")[0].toLowerCase() || "unknown" : "unknown";
+  const loadId = await startLoad(db, { sourceSystem, format: "hl7", layout: "ADT", origin, fileSha256: sha256(content) });
+  const total = emptyCounts();
+  const tables: Record<string, number> = {};
+  try {
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const chunk = messages.slice(i, i + CHUNK);
+      const counts = await db.transaction(async (tx) => {
+        const c = emptyCounts();
+        for (const raw of chunk) {
+          const out = await processHl7(tx, raw, { origin, loadId }, options.onInternalError);
+          c.recordsRead++;
+          if (out.duplicate) c.duplicates++;
+          else if (out.code !== "AA") c.rejected++;
+          else if (out.held) c.held++;
+          else c.loaded++;
+        }
+        await addToLoad(tx, loadId, c);
+        return c;
+      });
+      total.recordsRead += counts.recordsRead;
+      total.loaded += counts.loaded;
+      total.duplicates += counts.duplicates;
+      total.rejected += counts.rejected;
+      total.held += counts.held;
+      options.onProgress?.(Math.min(i + CHUNK, messages.length), messages.length);
+    }
+    tables.messages = total.loaded + total.held;
+    await finishLoad(db, loadId, "succeeded", tables);
+  } catch (error) {
+    await finishLoad(db, loadId, "failed", tables, (error as Error).message).catch(() => {});
+    throw error;
+  }
+  return { loadId, sourceSystem, counts: total, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,166 @@
+import type { VisitDetail } from "./adt.ts";
+
+// A visit's canonical rows, folded from its event log in the order the sender created the events (MSH-7,
+// then control id). Because the state is recomputed from every event each time, a cancellation (A11, A12,
+// A13) undoes exactly what it cancels, a message that arrives twice counts once, and a discharge that arrives
+// before its admission waits in the log and takes effect when the admission arrives.
+
+export interface VisitEventRow {
+  controlId: string;
+  trigger: string;
+  messageTime: string;
+  recordId: string;
+  detail: VisitDetail;
+}
+
+export interface SpellState {
+  kind: "spell";
+  recordId: string;
+  providerCode: string;
+  site: string | null;
+  admittedAt: string;
+  admissionMethod: string;
+  patientClass: "inpatient" | "day-case";
+  specialty: string | null;
+  diagnosis: string | null;
+  dischargedAt: string | null;
+  dischargeMethod: string | null;
+  destination: string | null;
+  receivedAt: string;
+  wards: {
+    recordId: string;
+    ward: string;
+    wardKind: string;
+    startedAt: string;
+    endedAt: string | null;
+    receivedAt: string;
+  }[];
+}
+
+export interface AeState {
+  kind: "ae";
+  recordId: string;
+  providerCode: string;
+  arrivedAt: string;
+  departedAt: string | null;
+  arrivalMode: string | null;
+  disposal: string | null;
+  receivedAt: string;
+}
+
+export type VisitState = SpellState | AeState | null;
+
+function ordered(events: readonly VisitEventRow[]): VisitEventRow[] {
+  return [...events].sort((a, b) =>
+    a.messageTime < b.messageTime ? -1 : a.messageTime > b.messageTime ? 1 : a.controlId < b.controlId ? -1 : a.controlId > b.controlId ? 1 : 0,
+  );
+}
+
+const later = (a: string, b: string) => (a > b ? a : b);
+
+/** Folds a visit's events into the rows it should have now (null: nothing to show yet, or cancelled). */
+export function foldVisit(events: readonly VisitEventRow[]): VisitState {
+  let admit: VisitEventRow | null = null;
+  let transfers: VisitEventRow[] = [];
+  let discharge: VisitEventRow | null = null;
+  const updates: VisitEventRow[] = [];
+  let undo: string | null = null;
+  for (const e of ordered(events)) {
+    switch (e.trigger) {
+      case "A01":
+      case "A04":
+        admit = e;
+        transfers = [];
+        discharge = null;
+        undo = null;
+        break;
+      case "A02":
+        transfers.push(e);
+        break;
+      case "A03":
+        discharge = e;
+        break;
+      case "A08":
+        updates.push(e);
+        break;
+      case "A11":
+        admit = null;
+        transfers = [];
+        discharge = null;
+        undo = e.messageTime;
+        break;
+      case "A12":
+        transfers.pop();
+        break;
+      case "A13":
+        discharge = null;
+        undo = e.messageTime;
+        break;
+      default:
+        break; // A05 pre-admission: kept in the log, nothing to show until the admission.
+    }
+  }
+  if (!admit) return null;
+  const a = { ...admit.detail };
+  for (const u of updates) {
+    if (u.messageTime < admit.messageTime) continue;
+    for (const key of ["admissionMethod", "specialty", "diagnosis", "site"] as const) {
+      if (u.detail[key]) a[key] = u.detail[key];
+    }
+  }
+  let receivedAt = admit.messageTime;
+  for (const u of updates) if (u.messageTime >= admit.messageTime) receivedAt = later(receivedAt, u.messageTime);
+  if (undo) receivedAt = later(receivedAt, undo);
+  if (discharge) receivedAt = later(receivedAt, discharge.messageTime);
+
+  if (admit.trigger === "A04") {
+    if (a.patientClass !== "E" || !a.admitAt) return null;
+    return {
+      kind: "ae",
+      recordId: admit.recordId,
+      providerCode: a.providerCode,
+      arrivedAt: a.admitAt,
+      departedAt: discharge?.detail.dischargeAt ?? null,
+      arrivalMode: a.arrivalMode ?? null,
+      disposal: discharge?.detail.disposal ?? null,
+      receivedAt,
+    };
+  }
+  if (!a.admitAt || !a.ward || !a.wardKind || !a.admissionMethod) return null;
+  const dischargedAt = discharge?.detail.dischargeAt ?? null;
+  const stays = [
+    { recordId: admit.controlId, ward: a.ward, wardKind: a.wardKind, startedAt: a.admitAt, receivedAt: admit.messageTime },
+    ...transfers
+      .filter((t) => t.detail.ward && t.detail.wardKind && t.detail.eventAt)
+      .map((t) => ({
+        recordId: t.controlId,
+        ward: t.detail.ward as string,
+        wardKind: t.detail.wardKind as string,
+        startedAt: t.detail.eventAt as string,
+        receivedAt: t.messageTime,
+      }))
+      .sort((x, y) => (x.startedAt < y.startedAt ? -1 : x.startedAt > y.startedAt ? 1 : 0)),
+  ];
+  const wards = stays.map((s, i) => {
+    const next = stays[i + 1];
+    const endedAt = next ? next.startedAt : dischargedAt;
+    const endedBy = next ? next.receivedAt : discharge?.messageTime;
+    return { ...s, endedAt, receivedAt: endedBy ? later(s.receivedAt, endedBy) : s.receivedAt };
+  });
+  return {
+    kind: "spell",
+    recordId: admit.recordId,
+    providerCode: a.providerCode,
+    site: a.site ?? null,
+    admittedAt: a.admitAt,
+    admissionMethod: a.admissionMethod,
+    patientClass: a.patientClass === "D" ? "day-case" : "inpatient",
+    specialty: a.specialty ?? null,
+    diagnosis: a.diagnosis ?? null,
+    dischargedAt,
+    dischargeMethod: discharge ? (discharge.detail.dischargeMethod ?? null) : null,
+    destination: discharge ? (discharge.detail.destination ?? null) : null,
+    receivedAt,
+    wards,
+  };
+}

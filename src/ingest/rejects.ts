@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import type { Queryable } from "../store/db.ts";
+
+// Rejects: everything that could not be accepted, with its raw payload, source, reason and time. Recording
+// is idempotent on (source, format, origin key): the same bad line loaded twice is one reject, attempted twice.
+
+export type IngestFormat = "hl7" | "fhir" | "csv";
+
+export interface RejectInput {
+  sourceSystem: string;
+  format: IngestFormat;
+  layout: string | null;
+  origin: string;
+  originKey: string;
+  location: string | null;
+  reason: string;
+  payload: string;
+  context?: string | null;
+  loadId?: string | null;
+}
+
+export async function recordReject(q: Queryable, r: RejectInput): Promise<void> {
+  await q.query(
+    `INSERT INTO ingest_reject (reject_id, source_system, format, layout, origin, origin_key, location, reason, payload,
+       context, load_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
+       reason = excluded.reason, location = excluded.location, payload = excluded.payload,
+       context = excluded.context, load_id = excluded.load_id, received_at = now(),
+       attempts = ingest_reject.attempts + 1, status = 'open', resolved_at = NULL, resolved_by = NULL`,
+    [
+      randomUUID(),
+      r.sourceSystem,
+      r.format,
+      r.layout,
+      r.origin,
+      r.originKey,
+      r.location,
+      r.reason,
+      r.payload,
+      r.context ?? null,
+      r.loadId ?? null,
+    ],
+  );
+}
+
+/** When a record that was once rejected is accepted (a resend, a replay), its reject is resolved. */
+export async function resolveRejects(
+  q: Queryable,
+  sourceSystem: string,
+  format: IngestFormat,
+  originKeys: readonly string[],
+  by: string,
+): Promise<void> {
+  if (originKeys.length === 0) return;
+  await q.query(
+    `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $4
+     WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND status = 'open'`,
+    [sourceSystem, format, originKeys, by],
+  );
+}
+
+export interface RejectRow {
+  rejectId: string;
+  sourceSystem: string;
+  format: IngestFormat;
+  layout: string | null;
+  origin: string;
+  originKey: string;
+  location: string | null;
+  reason: string;
+  payload: string;
+  context: string | null;
+  receivedAt: string;
+  status: "open" | "replayed" | "dismissed";
+  attempts: number;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+}
+
+type RawRow = Record<string, unknown>;
+
+function toRejectRow(r: RawRow): RejectRow {
+  return {
+    rejectId: String(r.reject_id),
+    sourceSystem: String(r.source_system),
+    format: r.format as IngestFormat,
+    layout: (r.layout as string | null) ?? null,
+    origin: String(r.origin),
+    originKey: String(r.origin_key),
+    location: (r.location as string | null) ?? null,
+    reason: String(r.reason),
+    payload: String(r.payload),
+    context: (r.context as string | null) ?? null,
+    receivedAt: (r.received_at as Date).toISOString(),
+    status: r.status as RejectRow["status"],
+    attempts: Number(r.attempts),
+    resolvedAt: r.resolved_at ? (r.resolved_at as Date).toISOString() : null,
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+  };
+}
+
+export interface RejectFilter {
+  sourceSystem?: string;
+  status?: RejectRow["status"] | "all";
+  limit?: number;
+}
+
+export async function listRejects(q: Queryable, f: RejectFilter = {}): Promise<RejectRow[]> {
+  const rows = await q.query(
+    `SELECT reject_id::text AS reject_id, source_system, format, layout, origin, origin_key, location, reason, payload,
+            context, received_at, status, attempts, resolved_at, resolved_by
+     FROM ingest_reject
+     WHERE ($1::text IS NULL OR source_system = $1) AND ($2::text = 'all' OR status = $2)
+     ORDER BY received_at DESC, reject_id
+     LIMIT $3`,
+    [f.sourceSystem ?? null, f.status ?? "open", f.limit ?? 100],
+  );
+  return rows.map(toRejectRow);
+}
+
+export async function getReject(q: Queryable, rejectId: string): Promise<RejectRow | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(rejectId)) return null;
+  const rows = await q.query(
+    `SELECT reject_id::text AS reject_id, source_system, format, layout, origin, origin_key, location, reason, payload,
+            context, received_at, status, attempts, resolved_at, resolved_by
+     FROM ingest_reject WHERE reject_id = $1`,
+    [rejectId],
+  );
+  return rows.length ? toRejectRow(rows[0]) : null;
+}

@@ -1,0 +1,85 @@
+import type { Queryable } from "../store/db.ts";
+import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
+
+// The golden record of each person, recomputed from the source records linked to them: the best record (one
+// with a trusted NHS Number first, then by source precedence, then the latest) gives names, date of birth, sex
+// and postcode; the postcode gives the small area; the ethnic category comes from the best record that has
+// one. A person left with no records is removed (their records went to someone else).
+
+const RECOMPUTE_SQL = `
+WITH candidates AS (
+  SELECT pr.person_id, pr.source_system, pr.source_record_id, pr.family_name, pr.given_name, pr.birth_date,
+         pr.sex, pr.postcode, pr.received_at, l.nhs_number, l.ethnic_category,
+         COALESCE(array_position($2::text[], pr.source_system),
+                  CASE WHEN pr.source_system = ANY($3::text[]) THEN 1000 ELSE 100 END) AS rank
+  FROM person_record pr
+  JOIN mpi_record_link l ON l.source_system = pr.source_system AND l.source_record_id = pr.source_record_id
+                        AND l.person_id = pr.person_id
+  WHERE pr.person_id = ANY($1::uuid[]) AND pr.birth_date IS NOT NULL
+), best AS (
+  SELECT DISTINCT ON (person_id) *
+  FROM candidates
+  ORDER BY person_id, (nhs_number IS NOT NULL) DESC, rank, received_at DESC, source_system, source_record_id
+), ethnic AS (
+  SELECT DISTINCT ON (person_id) person_id, ethnic_category
+  FROM candidates WHERE ethnic_category IS NOT NULL
+  ORDER BY person_id, rank, received_at DESC
+)
+INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, area_code,
+                    ethnic_category, source_system, source_record_id, received_at)
+SELECT b.person_id, b.nhs_number, COALESCE(b.family_name, ''), COALESCE(b.given_name, ''), b.birth_date,
+       CASE WHEN b.sex IN ('female', 'male', 'other', 'unknown') THEN b.sex ELSE 'unknown' END,
+       b.postcode, pa.area_code, e.ethnic_category, b.source_system, b.source_record_id, b.received_at
+FROM best b
+LEFT JOIN ethnic e ON e.person_id = b.person_id
+LEFT JOIN postcode_area pa ON pa.postcode = b.postcode
+ON CONFLICT (person_id) DO UPDATE SET
+  nhs_number = excluded.nhs_number, family_name = excluded.family_name, given_name = excluded.given_name,
+  birth_date = excluded.birth_date, sex = excluded.sex, postcode = excluded.postcode,
+  area_code = excluded.area_code, ethnic_category = excluded.ethnic_category,
+  source_system = excluded.source_system, source_record_id = excluded.source_record_id,
+  received_at = excluded.received_at
+WHERE (person.nhs_number, person.family_name, person.given_name, person.birth_date, person.sex, person.postcode,
+       person.area_code, person.ethnic_category, person.source_system, person.source_record_id, person.received_at)
+  IS DISTINCT FROM
+      (excluded.nhs_number, excluded.family_name, excluded.given_name, excluded.birth_date, excluded.sex,
+       excluded.postcode, excluded.area_code, excluded.ethnic_category, excluded.source_system,
+       excluded.source_record_id, excluded.received_at)`;
+
+/** Recomputes the golden records of these people, and removes those left without any record. */
+export async function recomputeGolden(q: Queryable, personIds: Iterable<string>): Promise<void> {
+  const ids = [...new Set(personIds)];
+  if (ids.length === 0) return;
+  await q.query(RECOMPUTE_SQL, [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST]);
+  await q.query(
+    `DELETE FROM person p WHERE p.person_id = ANY($1::uuid[])
+       AND NOT EXISTS (SELECT 1 FROM mpi_record_link l WHERE l.person_id = p.person_id)`,
+    [ids],
+  );
+}
+
+const ADD_IDENTIFIERS_SQL = `
+INSERT INTO person_identifier (person_id, system, value, source_system, received_at)
+SELECT DISTINCT ON (l.person_id, i.system, i.value) l.person_id, i.system, i.value, l.source_system, pr.received_at
+FROM mpi_record_link l
+JOIN person_record pr ON pr.person_id = l.person_id AND pr.source_system = l.source_system
+                     AND pr.source_record_id = l.source_record_id
+CROSS JOIN LATERAL jsonb_to_recordset(l.identifiers) AS i(system text, value text)
+WHERE l.person_id = ANY($1::uuid[])
+ORDER BY l.person_id, i.system, i.value, pr.received_at, l.source_system
+ON CONFLICT (person_id, system, value) DO NOTHING`;
+
+/** Adds the identifiers these people's records give them (idempotent). */
+export async function addIdentifiers(q: Queryable, personIds: Iterable<string>): Promise<void> {
+  const ids = [...new Set(personIds)];
+  if (ids.length === 0) return;
+  await q.query(ADD_IDENTIFIERS_SQL, [ids]);
+}
+
+/** Rebuilds the identifiers of people whose records changed hands (merge, unmerge, relink). */
+export async function rebuildIdentifiers(q: Queryable, personIds: Iterable<string>): Promise<void> {
+  const ids = [...new Set(personIds)];
+  if (ids.length === 0) return;
+  await q.query("DELETE FROM person_identifier WHERE person_id = ANY($1::uuid[])", [ids]);
+  await q.query(ADD_IDENTIFIERS_SQL, [ids]);
+}

@@ -1,0 +1,25 @@
+// The master person index: link source records to people, review uncertain matches, merge and unmerge.
+
+export { evaluateMatching, type MatchQuality } from "./evaluate.ts";
+export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
+export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
+export type { RecordKey } from "./moves.ts";
+export type { Identifier, SourceRecordInput } from "./records.ts";
+export {
+  AUTOMATIC,
+  findByNhsNumber,
+  findLinks,
+  MatchInputError,
+  type ResolveOutcome,
+  recordKey,
+  resolveRecords,
+} from "./resolve.ts";
+export { decideReview, listReview, openReviewCount, type ReviewItem, type ReviewVerdict } from "./review.ts";
+export {
+  decide,
+  LOWER_THRESHOLD,
+  type MatchRecord,
+  type MatchScore,
+  scorePair,
+  UPPER_THRESHOLD,
+} from "./score.ts";

@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import type { Queryable } from "../store/db.ts";
+import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
+import {
+  type MovedRows,
+  moveAllActivity,
+  movePersonLevelRows,
+  moveRecordRows,
+  type RecordKey,
+  restorePersonLevelRows,
+} from "./moves.ts";
+import { lockNames } from "./sql.ts";
+
+// Merges (an A40 from a hospital, or a reviewer deciding two people are one), unmerges, and moving a single
+// record to another person. Each keeps what an unmerge needs and records the decision with who made it.
+
+export class MpiError extends Error {
+  override readonly name = "MpiError";
+}
+
+async function recordsOf(q: Queryable, personId: string): Promise<RecordKey[]> {
+  const rows = await q.query<{ source_system: string; source_record_id: string }>(
+    "SELECT source_system, source_record_id FROM mpi_record_link WHERE person_id = $1 ORDER BY 1, 2",
+    [personId],
+  );
+  return rows.map((r) => [r.source_system, r.source_record_id] as const);
+}
+
+async function moveRecords(q: Queryable, records: readonly RecordKey[], from: string, to: string): Promise<void> {
+  if (records.length === 0) return;
+  const systems = records.map((r) => r[0]);
+  const ids = records.map((r) => r[1]);
+  await q.query(
+    `UPDATE mpi_record_link SET person_id = $2 WHERE person_id = $1
+       AND (source_system, source_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
+    [from, to, systems, ids],
+  );
+  await q.query(
+    `UPDATE person_record SET person_id = $2 WHERE person_id = $1
+       AND (source_system, source_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
+    [from, to, systems, ids],
+  );
+}
+
+async function recordDecision(
+  q: Queryable,
+  d: {
+    kind: string;
+    decidedBy: string;
+    from: string | null;
+    to: string | null;
+    reason: string;
+    record?: RecordKey;
+    score?: number | null;
+  },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
+       to_person_id, score, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [randomUUID(), d.decidedBy, d.kind, d.record?.[0] ?? null, d.record?.[1] ?? null, d.from, d.to, d.score ?? null, d.reason],
+  );
+}
+
+export interface MergeResult {
+  mergeId: string | null;
+  survivor: string;
+  retired: string | null;
+}
+
+/** Merges `retired` into `survivor`: records, their rows and person-level rows all move; history is kept. */
+export async function mergePersons(
+  q: Queryable,
+  survivor: string,
+  retired: string,
+  decidedBy: string,
+  reason: string,
+): Promise<MergeResult> {
+  if (survivor === retired) return { mergeId: null, survivor, retired: null };
+  await lockNames(q, [`person:${survivor}`, `person:${retired}`]);
+  const golden = await q.query("SELECT * FROM person WHERE person_id = $1", [retired]);
+  if (golden.length === 0) throw new MpiError(`No person ${retired} to merge`);
+  const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [survivor]);
+  if (exists.length === 0) throw new MpiError(`No person ${survivor} to merge into`);
+  const records = await recordsOf(q, retired);
+  await moveRecords(q, records, retired, survivor);
+  await moveAllActivity(q, retired, survivor);
+  const moved = await movePersonLevelRows(q, retired, survivor);
+  const mergeId = randomUUID();
+  await q.query(
+    `INSERT INTO mpi_merge (merge_id, survivor_person_id, retired_person_id, retired_person, records, moved_rows,
+       decided_by, reason) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8)`,
+    [mergeId, survivor, retired, JSON.stringify(golden[0]), JSON.stringify(records), JSON.stringify(moved), decidedBy, reason],
+  );
+  await q.query("DELETE FROM person WHERE person_id = $1", [retired]);
+  await q.query("DELETE FROM person_identifier WHERE person_id = $1", [retired]);
+  await q.query(
+    "UPDATE mpi_review SET status = 'superseded', decided_at = now(), decided_by = $2 WHERE status = 'open' AND candidate_person_id = $1",
+    [retired, decidedBy],
+  );
+  await recordDecision(q, { kind: "merge", decidedBy, from: retired, to: survivor, reason });
+  await recomputeGolden(q, [survivor]);
+  await rebuildIdentifiers(q, [survivor]);
+  return { mergeId, survivor, retired };
+}
+
+/** Undoes a merge: the retired person comes back with the records (and their rows) that were theirs. */
+export async function unmerge(q: Queryable, mergeId: string, decidedBy: string, reason: string): Promise<MergeResult> {
+  const rows = await q.query<{
+    survivor_person_id: string;
+    retired_person_id: string;
+    retired_person: Record<string, unknown> | string;
+    records: [string, string][] | string;
+    moved_rows: MovedRows | string;
+    unmerged_at: Date | null;
+  }>(
+    `SELECT survivor_person_id::text AS survivor_person_id, retired_person_id::text AS retired_person_id,
+            retired_person, records, moved_rows, unmerged_at
+     FROM mpi_merge WHERE merge_id = $1 FOR UPDATE`,
+    [mergeId],
+  );
+  if (rows.length === 0) throw new MpiError(`No merge ${mergeId}`);
+  const m = rows[0];
+  if (m.unmerged_at) throw new MpiError(`Merge ${mergeId} was already undone`);
+  const parse = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
+  const golden = parse(m.retired_person);
+  const survivor = m.survivor_person_id;
+  const retired = m.retired_person_id;
+  await lockNames(q, [`person:${survivor}`, `person:${retired}`]);
+  // The records may have been merged on again since: move them from wherever they are now.
+  const records = parse(m.records);
+  const current = await q.query<{ person_id: string; source_system: string; source_record_id: string }>(
+    `SELECT person_id::text AS person_id, source_system, source_record_id FROM mpi_record_link
+     WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [records.map((r) => r[0]), records.map((r) => r[1])],
+  );
+  await q.query(
+    `INSERT INTO person SELECT * FROM jsonb_populate_record(NULL::person, $1::jsonb) ON CONFLICT (person_id) DO NOTHING`,
+    [JSON.stringify(golden)],
+  );
+  const holders = new Set<string>();
+  for (const holder of new Set(current.map((c) => c.person_id))) {
+    const theirs = current.filter((c) => c.person_id === holder).map((c) => [c.source_system, c.source_record_id] as const);
+    await moveRecords(q, theirs, holder, retired);
+    await moveRecordRows(q, theirs, holder, retired);
+    holders.add(holder);
+  }
+  await restorePersonLevelRows(q, parse(m.moved_rows), survivor, retired);
+  await q.query("UPDATE mpi_merge SET unmerged_at = now(), unmerged_by = $2 WHERE merge_id = $1", [mergeId, decidedBy]);
+  await recordDecision(q, { kind: "unmerge", decidedBy, from: survivor, to: retired, reason });
+  await recomputeGolden(q, [retired, survivor, ...holders]);
+  await rebuildIdentifiers(q, [retired, survivor, ...holders]);
+  return { mergeId, survivor, retired };
+}
+
+/**
+ * Moves one source record (and its rows) to another person, or to a new person of its own when `to` is
+ * null. A person left with no records is removed. Returns the person the record is now linked to.
+ */
+export async function relinkRecord(
+  q: Queryable,
+  record: RecordKey,
+  to: string | null,
+  decidedBy: string,
+  reason: string,
+  kind: "relink" | "review-link" | "review-separate" = "relink",
+): Promise<string> {
+  const rows = await q.query<{ person_id: string }>(
+    "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
+    [record[0], record[1]],
+  );
+  if (rows.length === 0) throw new MpiError(`No record ${record[1]} from ${record[0]}`);
+  const from = rows[0].person_id;
+  const target = to ?? randomUUID();
+  await lockNames(q, [`person:${from}`, `person:${target}`]);
+  if (to) {
+    const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [to]);
+    if (exists.length === 0) throw new MpiError(`No person ${to}`);
+  }
+  if (from !== target) {
+    await moveRecords(q, [record], from, target);
+    await moveRecordRows(q, [record], from, target);
+    if (to) {
+      // A record whose NHS Number was distrusted only because it disagreed with this person: trust it again.
+      await q.query(
+        `UPDATE mpi_record_link l SET nhs_number = p.nhs_number FROM person p, person_record pr
+         WHERE l.source_system = $1 AND l.source_record_id = $2 AND p.person_id = $3
+           AND pr.person_id = $3 AND pr.source_system = $1 AND pr.source_record_id = $2
+           AND pr.nhs_number = p.nhs_number AND l.nhs_number IS NULL`,
+        [record[0], record[1], to],
+      );
+    }
+  }
+  await recordDecision(q, { kind, decidedBy, from, to: target, reason, record });
+  await recomputeGolden(q, [from, target]);
+  await rebuildIdentifiers(q, [from, target]);
+  return target;
+}

@@ -1,0 +1,137 @@
+import { quoteIdent, type Queryable } from "../store/db.ts";
+
+// Moving canonical rows between people when records change hands. Activity rows follow the source record
+// they belong to: social care rows name their client id; every other row's record is in ingest_row_subject.
+// Rows about the person rather than a record (objections, opt-outs, care teams) move whole on a merge and
+// are recorded so an unmerge can put them back.
+
+/** Tables whose rows name the social care client record they belong to. */
+export const CLIENT_ID_TABLES = ["social_care_assessment", "social_care_service", "care_home_placement"] as const;
+
+/** Tables whose rows' source record is kept in ingest_row_subject. */
+export const SUBJECT_TABLES = [
+  "registration",
+  "death",
+  "hospital_spell",
+  "ward_stay",
+  "ae_attendance",
+  "outpatient_attendance",
+  "care_contact",
+  "gp_entry",
+  "medication_issue",
+  "delayed_transfer",
+  "care_plan",
+] as const;
+
+/** Person-level rows carried over on a merge (when the capability that owns them is installed). */
+export const PERSON_LEVEL_TABLES = [
+  "sharing_objection",
+  "data_opt_out",
+  "break_glass",
+  "caseload_entry",
+  "care_team_member",
+  "referral",
+] as const;
+
+export type RecordKey = readonly [sourceSystem: string, recordId: string];
+
+function split(records: readonly RecordKey[]): [string[], string[]] {
+  return [records.map((r) => r[0]), records.map((r) => r[1])];
+}
+
+/** Moves the rows that belong to these records from one person to another. Returns rows moved. */
+export async function moveRecordRows(
+  q: Queryable,
+  records: readonly RecordKey[],
+  from: string,
+  to: string,
+): Promise<number> {
+  if (records.length === 0 || from === to) return 0;
+  const [systems, ids] = split(records);
+  let moved = 0;
+  for (const table of CLIENT_ID_TABLES) {
+    const rows = await q.query(
+      `UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1
+         AND (source_system, client_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))
+       RETURNING 1`,
+      [from, to, systems, ids],
+    );
+    moved += rows.length;
+  }
+  for (const table of SUBJECT_TABLES) {
+    // death is keyed by person alone: a second death for the target stays where it is.
+    const guard = table === "death" ? "AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = $2)" : "";
+    const rows = await q.query(
+      `UPDATE ${quoteIdent(table)} t SET person_id = $2 WHERE t.person_id = $1 ${guard}
+         AND (t.source_system, t.source_record_id) IN (
+           SELECT s.source_system, s.source_record_id FROM ingest_row_subject s
+           WHERE s.table_name = $5
+             AND (s.subject_system, s.subject_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[])))
+       RETURNING 1`,
+      [from, to, systems, ids, table],
+    );
+    moved += rows.length;
+  }
+  return moved;
+}
+
+/** Moves every canonical row of one person to another (a whole-person merge). */
+export async function moveAllActivity(q: Queryable, from: string, to: string): Promise<void> {
+  for (const table of [...CLIENT_ID_TABLES, ...SUBJECT_TABLES]) {
+    const guard = table === "death" ? "AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = $2)" : "";
+    await q.query(`UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1 ${guard}`, [from, to]);
+  }
+}
+
+async function existingTables(q: Queryable, names: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ name: string }>(
+    "SELECT n AS name FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL",
+    [names],
+  );
+  return rows.map((r) => r.name);
+}
+
+async function keyColumns(q: Queryable, table: string): Promise<string[]> {
+  const rows = await q.query<{ column_name: string }>(
+    `SELECT a.attname AS column_name
+     FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+     WHERE i.indrelid = to_regclass($1) AND i.indisprimary AND a.attname <> 'person_id'
+     ORDER BY a.attname`,
+    [table],
+  );
+  return rows.map((r) => r.column_name);
+}
+
+export type MovedRows = Record<string, string[][]>;
+
+/** Moves person-level rows (objections, care teams ...) and returns their keys, for an unmerge. */
+export async function movePersonLevelRows(q: Queryable, from: string, to: string): Promise<MovedRows> {
+  const moved: MovedRows = {};
+  for (const table of await existingTables(q, PERSON_LEVEL_TABLES)) {
+    const keys = await keyColumns(q, table);
+    if (keys.length === 0) continue;
+    const rows = await q.query<Record<string, unknown>>(
+      `UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1
+       RETURNING ${keys.map((k) => `${quoteIdent(k)}::text AS ${quoteIdent(k)}`).join(", ")}`,
+      [from, to],
+    );
+    if (rows.length > 0) moved[table] = rows.map((r) => keys.map((k) => String(r[k])));
+  }
+  return moved;
+}
+
+/** Puts person-level rows moved by a merge back on the person they came from. */
+export async function restorePersonLevelRows(q: Queryable, moved: MovedRows, from: string, to: string): Promise<void> {
+  for (const [table, rows] of Object.entries(moved)) {
+    if (!(PERSON_LEVEL_TABLES as readonly string[]).includes(table)) continue;
+    const keys = await keyColumns(q, table);
+    for (const row of rows) {
+      const where = keys.map((k, i) => `${quoteIdent(k)}::text = $${i + 3}`).join(" AND ");
+      await q.query(`UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1 AND ${where}`, [
+        from,
+        to,
+        ...row,
+      ]);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import type { Queryable } from "../store/db.ts";
+import { MpiError, relinkRecord } from "./merge.ts";
+
+// The review queue: records whose best candidate scored between the thresholds. Each waits on a person of
+// its own; a reviewer either links it to the candidate or confirms it is someone else.
+
+export interface ReviewItem {
+  reviewId: string;
+  sourceSystem: string;
+  recordId: string;
+  /** The person the record is linked to while it waits. */
+  personId: string;
+  candidatePersonId: string;
+  score: number;
+  comparison: { total: number; blocking: boolean; fields: { field: string; outcome: string; weight: number }[] };
+  createdAt: string;
+}
+
+export async function listReview(q: Queryable, limit = 100): Promise<ReviewItem[]> {
+  const rows = await q.query<{
+    review_id: string;
+    source_system: string;
+    source_record_id: string;
+    person_id: string | null;
+    candidate_person_id: string;
+    score: number;
+    comparison: ReviewItem["comparison"] | string;
+    created_at: Date;
+  }>(
+    `SELECT r.review_id::text AS review_id, r.source_system, r.source_record_id, l.person_id::text AS person_id,
+            r.candidate_person_id::text AS candidate_person_id, r.score, r.comparison, r.created_at
+     FROM mpi_review r
+     LEFT JOIN mpi_record_link l ON l.source_system = r.source_system AND l.source_record_id = r.source_record_id
+     WHERE r.status = 'open'
+     ORDER BY r.score DESC, r.created_at, r.review_id
+     LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    reviewId: r.review_id,
+    sourceSystem: r.source_system,
+    recordId: r.source_record_id,
+    personId: r.person_id ?? "",
+    candidatePersonId: r.candidate_person_id,
+    score: Number(r.score),
+    comparison: typeof r.comparison === "string" ? JSON.parse(r.comparison) : r.comparison,
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+export async function openReviewCount(q: Queryable): Promise<number> {
+  const rows = await q.query<{ n: number }>("SELECT count(*) AS n FROM mpi_review WHERE status = 'open'");
+  return Number(rows[0].n);
+}
+
+export type ReviewVerdict = "link" | "separate";
+
+/** Records a reviewer's decision: the record is the candidate (link) or someone else (separate). */
+export async function decideReview(
+  q: Queryable,
+  reviewId: string,
+  verdict: ReviewVerdict,
+  decidedBy: string,
+): Promise<{ personId: string }> {
+  const rows = await q.query<{ source_system: string; source_record_id: string; candidate_person_id: string; status: string }>(
+    `SELECT source_system, source_record_id, candidate_person_id::text AS candidate_person_id, status
+     FROM mpi_review WHERE review_id = $1 FOR UPDATE`,
+    [reviewId],
+  );
+  if (rows.length === 0) throw new MpiError(`No review item ${reviewId}`);
+  const item = rows[0];
+  if (item.status !== "open") throw new MpiError(`Review item ${reviewId} was already decided (${item.status})`);
+  const record = [item.source_system, item.source_record_id] as const;
+  let personId: string;
+  if (verdict === "link") {
+    const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [item.candidate_person_id]);
+    if (exists.length === 0) {
+      throw new MpiError(`The candidate person ${item.candidate_person_id} no longer exists (merged or relinked)`);
+    }
+    personId = await relinkRecord(q, record, item.candidate_person_id, decidedBy, "reviewer: same person", "review-link");
+  } else {
+    const current = await q.query<{ person_id: string }>(
+      "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
+      [record[0], record[1]],
+    );
+    personId = current[0]?.person_id ?? "";
+    await q.query(
+      `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
+         to_person_id, reason) VALUES (gen_random_uuid(), $1, 'review-separate', $2, $3, $4, $5, 'reviewer: not the same person')`,
+      [decidedBy, record[0], record[1], item.candidate_person_id, personId || null],
+    );
+  }
+  await q.query(
+    "UPDATE mpi_review SET status = $2, decided_at = now(), decided_by = $3 WHERE review_id = $1",
+    [reviewId, verdict === "link" ? "linked" : "separate", decidedBy],
+  );
+  return { personId };
+}
