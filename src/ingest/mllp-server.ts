@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Db } from "../store/db.ts";
 import { buildAck, HL7_ERROR } from "./hl7/ack.ts";
-import { type Hl7Outcome, internalError, processHl7 } from "./hl7/apply.ts";
+import { applyHl7Batch, type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
 
 // The MLLP listener. Each frame becomes a message on a lane's queue; a lane takes what is waiting (up to a
@@ -116,11 +116,11 @@ class Lane {
     const onError = (error: unknown) =>
       this.#logger.error({ err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } }, "mllp: message failed");
     try {
-      const outcomes = await this.#db.transaction(async (tx) => {
-        const out: Hl7Outcome[] = [];
-        for (const job of batch) out.push(await processHl7(tx, job.raw, { origin: job.origin }, onError));
-        return out;
-      });
+      const outcomes = await applyHl7Batch(
+        this.#db,
+        batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin } })),
+        onError,
+      );
       for (const o of outcomes) this.#onOutcome(o);
       return outcomes.map((o) => frame(o.ack));
     } catch (error) {

@@ -228,11 +228,36 @@ function bestCandidate(
  * Links each record to exactly one person, inside the caller's transaction. Returns the outcome for each
  * record, keyed by recordKey(sourceSystem, recordId).
  */
+export interface ResolveOptions {
+  decidedBy?: string;
+  /** The caller already holds the records' locks (recordLockNames), taken with its own in one statement. */
+  locked?: boolean;
+}
+
+/** The lock names a record needs: itself, its NHS Number and its date of birth (both ways round). */
+export function recordLockNames(r: SourceRecordInput): string[] {
+  const names = [`record:${r.sourceSystem}:${r.recordId}`];
+  const nhs = validNhs(r);
+  if (nhs) names.push(`nhs:${nhs}`);
+  if (r.birthDate) names.push(`dob:${r.birthDate}`);
+  const swapped = swappedBirthDate(r.birthDate);
+  if (swapped) names.push(`dob:${swapped}`);
+  return names;
+}
+
+const LINKED_SELECT = `SELECT l.source_system, l.source_record_id, l.person_id::text AS person_id, l.nhs_number, l.identifiers,
+            l.ethnic_category, pr.nhs_number AS rec_nhs, pr.family_name, pr.given_name, pr.birth_date, pr.sex,
+            pr.postcode
+     FROM mpi_record_link l
+     LEFT JOIN person_record pr ON pr.person_id = l.person_id AND pr.source_system = l.source_system
+                               AND pr.source_record_id = l.source_record_id`;
+
 export async function resolveRecords(
   q: Queryable,
   inputs: readonly SourceRecordInput[],
-  decidedBy = AUTOMATIC,
+  options: ResolveOptions = {},
 ): Promise<Map<string, ResolveOutcome>> {
+  const decidedBy = options.decidedBy ?? AUTOMATIC;
   const outcomes = new Map<string, ResolveOutcome>();
   const byKey = new Map<string, SourceRecordInput>();
   for (const r of inputs) byKey.set(recordKey(r.sourceSystem, r.recordId), r);
@@ -240,27 +265,18 @@ export async function resolveRecords(
   const records = [...byKey.values()];
   const now = new Date().toISOString();
 
-  const names: string[] = [];
-  for (const r of records) {
-    names.push(`record:${r.sourceSystem}:${r.recordId}`);
-    const nhs = validNhs(r);
-    if (nhs) names.push(`nhs:${nhs}`);
-    if (r.birthDate) names.push(`dob:${r.birthDate}`);
-    const swapped = swappedBirthDate(r.birthDate);
-    if (swapped) names.push(`dob:${swapped}`);
-  }
-  await lockNames(q, names);
+  if (!options.locked) await lockNames(q, records.flatMap(recordLockNames));
 
-  const linked = await q.query<LinkedRow>(
-    `SELECT l.source_system, l.source_record_id, l.person_id::text AS person_id, l.nhs_number, l.identifiers,
-            l.ethnic_category, pr.nhs_number AS rec_nhs, pr.family_name, pr.given_name, pr.birth_date, pr.sex,
-            pr.postcode
-     FROM mpi_record_link l
-     LEFT JOIN person_record pr ON pr.person_id = l.person_id AND pr.source_system = l.source_system
-                               AND pr.source_record_id = l.source_record_id
-     WHERE (l.source_system, l.source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [records.map((r) => r.sourceSystem), records.map((r) => r.recordId)],
-  );
+  const linked =
+    records.length === 1
+      ? await q.query<LinkedRow>(`${LINKED_SELECT} WHERE l.source_system = $1 AND l.source_record_id = $2`, [
+          records[0].sourceSystem,
+          records[0].recordId,
+        ])
+      : await q.query<LinkedRow>(
+          `${LINKED_SELECT} WHERE (l.source_system, l.source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [records.map((r) => r.sourceSystem), records.map((r) => r.recordId)],
+        );
   const pending = new Pending();
   for (const row of linked) {
     const key = recordKey(row.source_system, row.source_record_id);

@@ -7,7 +7,8 @@
 // the practice it is attributed to and an optional category the numerator is broken down by. They read
 // a CTE the engine provides,
 //   periods(period_id text, start_on date, end_on date, end_next date, ref_date date, months int)
-// (ref_date is the period's middle day, the date populations are counted on), the table
+// (ref_date is the day populations are counted on: 30 September of the financial year the period's middle
+// day falls in, or the data cut-off if earlier), the table
 //   population(ref_date date, person_id uuid, practice_code text, age int, n int)
 // of the people registered and alive on each ref_date (population.ts: counts, or one row a person for
 // drill-down; sum n), and these parameters:

@@ -44,7 +44,7 @@ export async function metricPeople(db: Db, request: PeopleRequest): Promise<stri
   }
   const sql = request.part === "numerator" ? def.numeratorSql : def.denominatorSql;
   if (!sql) throw new DrillDownUnavailable(`${def.metricId} has no ${request.part}`);
-  const row = periodRow(countedPeriod(def, request.period));
+  const row = periodRow(countedPeriod(def, request.period), request.asOf);
   return db.transaction(async (tx) => {
     if (readsPopulation(sql)) await ensurePopulation(tx, [row.refDate], "people");
     const rows = await tx.query<{ person_id: string }>(peopleSql(sql), [

@@ -181,7 +181,7 @@ export async function computeDefinition(
     if (!at) throw new MetricComputeError("no snapshot date: nothing has been stratified yet");
     counted = [at];
   }
-  const rows = new Map(counted.map((p) => [p.id, periodRow(p)]));
+  const rows = new Map(counted.map((p) => [p.id, periodRow(p, asOf)]));
   if (def.kind === "builtin") {
     const compute = BUILTINS[def.builtin as string];
     if (!compute) throw new MetricComputeError(`no computation called ${def.builtin}`);
@@ -287,7 +287,7 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
       for (const def of await latestDefinitions(tx, request.metricIds)) {
         if (def.kind !== "sql" || def.periodType === "snapshot") continue;
         if (!readsPopulation(def.numeratorSql) && !readsPopulation(def.denominatorSql)) continue;
-        for (const p of request.periods) refDates.add(periodRow(countedPeriod(def, p)).refDate);
+        for (const p of request.periods) refDates.add(periodRow(countedPeriod(def, p), asOf).refDate);
       }
     }
     if (refDates.size > 0) await ensurePopulation(tx, [...refDates]);

@@ -1,6 +1,6 @@
 // The days a metric counts for a requested period, and the columns of the periods CTE the SQL reads.
 import { addDays, daysInMonth, toDayNumber } from "../core/dates.ts";
-import { type Period, periodLength } from "../core/periods.ts";
+import { financialYearOf, type Period, periodLength } from "../core/periods.ts";
 import type { MetricDefinition } from "./definitions.ts";
 
 export interface PeriodRow {
@@ -8,7 +8,10 @@ export interface PeriodRow {
   start: string;
   end: string;
   endNext: string;
-  /** The middle day, on which populations are counted (30 September for a financial year). */
+  /**
+   * The day populations are counted on: 30 September of the financial year the period's middle day falls in
+   * (one population a year, as a mid-year estimate stands for its year), or the data cut-off if earlier.
+   */
   refDate: string;
   months: number;
 }
@@ -34,13 +37,19 @@ export function countedPeriod(def: Pick<MetricDefinition, "fyWindow">, period: P
   return { ...period, start: `${yearOf(from)}-${from}`, end: `${yearOf(to)}-${to}` };
 }
 
-export function periodRow(period: Period): PeriodRow {
+export function referenceDay(period: Pick<Period, "start" | "end">, asOf: string): string {
+  const middle = addDays(period.start, Math.floor((periodLength({ ...period, kind: "custom", id: "" }) - 1) / 2));
+  const yearMiddle = `${financialYearOf(middle).start.slice(0, 4)}-09-30`;
+  return yearMiddle < asOf ? yearMiddle : asOf;
+}
+
+export function periodRow(period: Period, asOf: string): PeriodRow {
   return {
     periodId: period.id,
     start: period.start,
     end: period.end,
     endNext: addDays(period.end, 1),
-    refDate: addDays(period.start, Math.floor((periodLength(period) - 1) / 2)),
+    refDate: referenceDay(period, asOf),
     months: monthsOf(period),
   };
 }

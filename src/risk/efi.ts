@@ -41,7 +41,10 @@ function deficitEvidenceSql(personFilter: string): string {
 
 const COLUMNS = "person_id, deficit_id, first_on, basis, entry_id, rule_id";
 
-/** Rebuilds every person's coded deficits from the GP record. Call inside a transaction (SET LOCAL). */
+/**
+ * Rebuilds every person's coded deficits from the GP record. Call inside a transaction: it changes planner
+ * settings and work_mem for the rest of it (SET LOCAL), so set your own afterwards.
+ */
 export async function rebuildAllDeficits(tx: Queryable): Promise<void> {
   await tx.exec("TRUNCATE efi_deficit");
   // A sequential pass over the GP record hashed against ~2,200 codes. The planner's estimates for the
@@ -51,9 +54,7 @@ export async function rebuildAllDeficits(tx: Queryable): Promise<void> {
     "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '768MB'; SET LOCAL jit = off",
   );
   await tx.query(`INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("")}) e`);
-  await tx.exec(
-    "SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on; SET LOCAL work_mem = '256MB'",
-  );
+  await tx.exec("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on");
 }
 
 /** Rebuilds the coded deficits of some people (after new or corrected records for them). */

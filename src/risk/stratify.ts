@@ -95,13 +95,13 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
   await db.transaction(async (tx) => {
     // Every statement sees the same data, so the run's figures are consistent with each other.
     await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    step("Finding eFI deficits in the GP record");
+    await rebuildAllDeficits(tx);
     // One pass over each table: parallel workers would each rebuild every hash table of the snapshot, and
     // compiling these one-off statements (JIT) costs more than it saves.
     await tx.exec(
-      "SET LOCAL work_mem = '256MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off",
+      "SET LOCAL work_mem = '512MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off",
     );
-    step("Finding eFI deficits in the GP record");
-    await rebuildAllDeficits(tx);
     step(model ? "Building each person's picture and scoring" : "Building each person's picture");
     await tx.exec("TRUNCATE risk_person");
     const p = new SqlParams();

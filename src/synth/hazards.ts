@@ -155,7 +155,7 @@ export function careHomeFromHospitalChance(s: RiskState): number {
   );
 }
 
-export const REABLEMENT_SCALE = 0.72;
+export const REABLEMENT_SCALE = 0.75;
 
 /** Discharge home from an emergency stay into reablement (people aged 65+). */
 export function reablementChance(s: RiskState): number {
@@ -163,7 +163,7 @@ export function reablementChance(s: RiskState): number {
   return REABLEMENT_SCALE * Math.min(0.3, 0.004 + 0.0045 * s.deficits + (s.age >= 80 ? 0.008 : 0));
 }
 
-export const TELECARE_SCALE = 0.12;
+export const TELECARE_SCALE = 0.16;
 
 export function telecareInstallRate(s: RiskState): number {
   if (s.age < 65 || s.inCareHome) return 0;

@@ -52,6 +52,11 @@ import { dayOf } from "./timestamps.ts";
 // random stream, so a person's life does not depend on anyone else's.
 
 const STEP_DAYS = 91;
+/** Yearly rates of events that do not depend on health. */
+const ADDRESS_MOVES = 0.045; // moving home within the place
+const PRACTICE_MOVES = 0.017; // changing practice without moving (moves across localities add more)
+const RESIDENTIAL_TO_NURSING = 0.12; // care-home residents whose needs grow
+const TELECARE_RETURNED = 0.04; // equipment given back
 
 export function simulateLife(ctx: GenerationContext, base: PersonBase, rng: Rng): Life {
   return run(new LifeSimulation(ctx, base, rng));
@@ -106,11 +111,11 @@ function drawStep(sim: LifeSimulation, stepStart: number, stepEnd: number): void
   if (!sim.homeCare && once(homeCareStartRate(s)))
     sim.schedule(at(), { kind: "home-care", referral: rng.pick(["gp", "community", "self"] as const) });
   if (!sim.jointPlan && once(jointCarePlanRate(s))) sim.schedule(at(), { kind: "care-plan" });
-  if (once(0.045)) sim.schedule(at(), { kind: "move-address" });
-  if (once(0.017)) sim.schedule(at(), { kind: "move-practice" });
-  if (sim.careHome?.careType === "residential" && once(0.12))
+  if (once(ADDRESS_MOVES)) sim.schedule(at(), { kind: "move-address" });
+  if (once(PRACTICE_MOVES)) sim.schedule(at(), { kind: "move-practice" });
+  if (sim.careHome?.careType === "residential" && once(RESIDENTIAL_TO_NURSING))
     sim.schedule(at(), { kind: "nursing-transfer" });
-  if (sim.telecare && once(0.04)) sim.schedule(at(), { kind: "telecare-end" });
+  if (sim.telecare && once(TELECARE_RETURNED)) sim.schedule(at(), { kind: "telecare-end" });
 }
 
 function handle(sim: LifeSimulation, e: Queued): void {

@@ -34,7 +34,8 @@ test("counts emergency admissions on the English day, of people registered in th
   assert.equal(at(values, "2015-03").numerator, 0);
   const quarter = at(values, "2015-Q2");
   assert.equal(quarter.numerator, 3, "the admission after moving away is not counted");
-  // Registered on 15 May 2015 (the quarter's middle day): a, b and 7 others; c left on 1 May.
+  // Registered on 30 September 2015 (the middle of the financial year the quarter is in): a, b and 7 others;
+  // c left on 1 May.
   assert.equal(quarter.denominator, 9);
   assert.ok(Math.abs((quarter.value ?? 0) - (3 / 9) * 100_000) < 1e-9);
   assert.equal(at(values, "2015-Q2", "practice", P3).numerator, 1);

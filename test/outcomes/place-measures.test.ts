@@ -8,6 +8,7 @@ import { parsePeriod } from "../../src/core/periods.ts";
 import { computeMetrics } from "../../src/outcomes/engine.ts";
 import { DEFICITS } from "../../src/risk/efi-definition.ts";
 import { ensureEfiReference } from "../../src/risk/efi-reference.ts";
+import { hiuActivityByQuarter } from "../../src/risk/hiu.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { at, valuesOf } from "./helpers/compute.ts";
 import { L1, P1, P3, TestPlace } from "./helpers/place.ts";
@@ -179,4 +180,14 @@ test("High Intensity User activity change, from the risk capability, by locality
     0,
     "HIU activity is reported by locality",
   );
+  // The same people and activity as the risk capability's own report.
+  const risk = await hiuActivityByQuarter(t.db, {
+    identifiedOn: "2015-03-31",
+    from: "2015-01-01",
+    to: "2015-06-30",
+  });
+  assert.equal(risk.identified, 2);
+  const total = (q: string) => risk.quarters.find((x) => x.locality === "place" && x.quarter === q)?.total;
+  assert.equal(total("2015-Q1"), whole.denominator);
+  assert.equal(total("2015-Q2"), whole.numerator);
 });

@@ -520,10 +520,12 @@ export async function boardData(db: Db, options: BoardOptions): Promise<BoardDat
     "SELECT ((min(admitted_at) AT TIME ZONE 'Europe/London')::date)::text AS min_start FROM hospital_spell",
   );
   const dataStart = min_start ? `${min_start.slice(0, 7)}-01` : q.start;
+  // BCF metrics get a chart of the quarters before; the other measures are a table of the quarter only.
   const plans = asOf
-    ? [...wanted(BOARD_METRICS), ...wanted(OTHER_MEASURES)].map((d) =>
-        planMetric(d, defs, q, asOf, dataStart, options.seriesQuarters ?? 8),
-      )
+    ? [
+        ...wanted(BOARD_METRICS).map((d) => planMetric(d, defs, q, asOf, dataStart, options.seriesQuarters ?? 8)),
+        ...wanted(OTHER_MEASURES).map((d) => planMetric(d, defs, q, asOf, dataStart, 1)),
+      ]
     : [];
   const requests: ComputeRequest[] = [];
   for (const mp of plans) {

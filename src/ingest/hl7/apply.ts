@@ -1,14 +1,14 @@
 import { AUTOMATIC, findLinks, mergePersons, resolveRecords } from "../../mpi/index.ts";
-import { recordKey } from "../../mpi/resolve.ts";
+import { recordKey, recordLockNames } from "../../mpi/resolve.ts";
 import { lockNames } from "../../mpi/sql.ts";
-import type { Queryable } from "../../store/db.ts";
+import type { Db, Queryable } from "../../store/db.ts";
 import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
 import { type AdtEvent, AdtRejection, readHeader, readPatient, readPriorIds, readVisit, type VisitDetail } from "./adt.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
-import { foldVisit, type VisitEventRow } from "./visits.ts";
+import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
 // One HL7v2 ADT message, inside the caller's transaction: record it raw, check it, link the patient, add the
 // event to its visit's log and rewrite the visit's canonical rows. A message whose control id was already
@@ -44,14 +44,23 @@ function sniffHeader(raw: string): { sourceSystem: string; controlId: string } {
   return { sourceSystem: (fields[2] ?? "").split(line[4] ?? "^")[0].trim().toLowerCase() || "unknown", controlId: (fields[9] ?? "").trim() };
 }
 
+// Ward kinds that exist are cached for a short while (a mapping is rarely changed); a missing one is always
+// looked up again, so a replay after adding it succeeds at once.
+const WARD_CACHE_MS = 30_000;
+const wardCache = new Map<string, { kind: string; at: number }>();
+
 async function wardKindLookup(q: Queryable, sourceSystem: string, m: Message): Promise<(ward: string) => string | null> {
   const ward = value(segment(m, "PV1"), 3, 1).trim();
   if (!ward) return () => null;
+  const key = `${sourceSystem}\u0000${ward}`;
+  const cached = wardCache.get(key);
+  if (cached && Date.now() - cached.at < WARD_CACHE_MS) return (w) => (w === ward ? cached.kind : null);
   const rows = await q.query<{ target_code: string }>(
     "SELECT target_code FROM ingest_code_map WHERE source_system = $1 AND map_name = 'ward-kind' AND source_code = $2",
     [sourceSystem, ward],
   );
   const kind = rows[0]?.target_code ?? null;
+  if (kind) wardCache.set(key, { kind, at: Date.now() });
   return (w) => (w === ward ? kind : null);
 }
 
@@ -75,57 +84,55 @@ export async function interpret(q: Queryable, raw: string): Promise<{ message: M
   };
 }
 
-async function rewriteVisit(q: Queryable, sourceSystem: string, visitNumber: string): Promise<{ held: boolean }> {
+function hasVisitEvent(e: AdtEvent): e is AdtEvent & { visitNumber: string; visit: VisitDetail } {
+  return e.visitNumber !== null && e.visit !== null && e.trigger !== "A28" && e.trigger !== "A31" && e.trigger !== "A40";
+}
+
+/** The message's previous status (null: never seen) and, for a visit event, the visit's log so far. */
+async function readState(q: Queryable, e: AdtEvent): Promise<{ status: string | null; events: VisitEventRow[] }> {
   const rows = await q.query<{
+    kind: string;
     control_id: string;
-    trigger_event: string;
-    message_time: Date;
-    record_id: string;
-    detail: VisitDetail | string;
+    trigger_event: string | null;
+    message_time: Date | null;
+    record_id: string | null;
+    detail: VisitDetail | string | null;
   }>(
-    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
-     WHERE source_system = $1 AND visit_number = $2`,
-    [sourceSystem, visitNumber],
+    `SELECT 'message' AS kind, status AS control_id, NULL::text AS trigger_event, NULL::timestamptz AS message_time,
+            NULL::text AS record_id, NULL::jsonb AS detail
+     FROM ingest_message WHERE source_system = $1 AND control_id = $2
+     UNION ALL
+     SELECT 'event', control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
+     WHERE source_system = $1 AND visit_number = $3`,
+    [e.sourceSystem, e.controlId, e.visitNumber ?? ""],
   );
-  const events: VisitEventRow[] = rows.map((r) => ({
-    controlId: r.control_id,
-    trigger: r.trigger_event,
-    messageTime: r.message_time.toISOString(),
-    recordId: r.record_id,
-    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
-  }));
-  const state = foldVisit(events);
-  const spellId = rowId("hospital_spell", sourceSystem, visitNumber);
-  const aeId = rowId("ae_attendance", sourceSystem, visitNumber);
-  if (state?.kind !== "spell") {
-    await q.query("DELETE FROM ward_stay WHERE spell_id = $1", [spellId]);
-    await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [sourceSystem, visitNumber]);
-  }
-  if (state?.kind !== "ae") {
-    await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [sourceSystem, visitNumber]);
-  }
-  if (!state) return { held: events.some((e) => e.trigger !== "A11") };
-  const links = await findLinks(q, sourceSystem, [state.recordId]);
-  const personId = links.get(state.recordId);
-  if (!personId) throw new Error(`visit ${visitNumber}: its patient record is not linked`);
-  if (state.kind === "ae") {
-    if (state.departedAt && state.departedAt < state.arrivedAt) {
-      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", {
-        segment: "PV1",
-        field: 45,
+  let status: string | null = null;
+  const events: VisitEventRow[] = [];
+  for (const r of rows) {
+    if (r.kind === "message") status = r.control_id;
+    else {
+      events.push({
+        controlId: r.control_id,
+        trigger: r.trigger_event as string,
+        messageTime: (r.message_time as Date).toISOString(),
+        recordId: r.record_id as string,
+        detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : (r.detail as VisitDetail),
       });
     }
-    await upsertCanonical(q, "ae_attendance", [
-      [personId, aeId, state.providerCode, state.arrivedAt, state.departedAt, state.arrivalMode, state.disposal, sourceSystem, visitNumber, state.receivedAt],
-    ]);
-    await recordSubjects(q, [[sourceSystem, "ae_attendance", visitNumber, sourceSystem, state.recordId]]);
-    return { held: false };
+  }
+  return { status, events };
+}
+
+function validate(state: VisitState): void {
+  if (!state) return;
+  if (state.kind === "ae") {
+    if (state.departedAt && state.departedAt < state.arrivedAt) {
+      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", { segment: "PV1", field: 45 });
+    }
+    return;
   }
   if (state.dischargedAt && state.dischargedAt < state.admittedAt) {
-    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (discharge) is before PV1-44 (admission)", {
-      segment: "PV1",
-      field: 45,
-    });
+    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (discharge) is before PV1-44 (admission)", { segment: "PV1", field: 45 });
   }
   for (const w of state.wards) {
     if (w.endedAt && w.endedAt < w.startedAt) {
@@ -135,7 +142,47 @@ async function rewriteVisit(q: Queryable, sourceSystem: string, visitNumber: str
       });
     }
   }
-  await upsertCanonical(q, "hospital_spell", [
+}
+
+/** Rewrites a visit's canonical rows from its folded state. */
+async function writeVisit(
+  q: Queryable,
+  sourceSystem: string,
+  visitNumber: string,
+  events: readonly VisitEventRow[],
+  state: VisitState,
+  personOf: (recordId: string) => Promise<string>,
+): Promise<void> {
+  const spellId = rowId("hospital_spell", sourceSystem, visitNumber);
+  const had = (t: string) => events.some((e) => e.trigger === t);
+  if (state?.kind !== "spell" && had("A01")) {
+    await q.query("DELETE FROM ward_stay WHERE spell_id = $1", [spellId]);
+    await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [sourceSystem, visitNumber]);
+  }
+  if (state?.kind !== "ae" && had("A04")) {
+    await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [sourceSystem, visitNumber]);
+  }
+  if (!state) return;
+  const personId = await personOf(state.recordId);
+  if (state.kind === "ae") {
+    const c = await upsertCanonical(q, "ae_attendance", [
+      [
+        personId,
+        rowId("ae_attendance", sourceSystem, visitNumber),
+        state.providerCode,
+        state.arrivedAt,
+        state.departedAt,
+        state.arrivalMode,
+        state.disposal,
+        sourceSystem,
+        visitNumber,
+        state.receivedAt,
+      ],
+    ]);
+    if (c.inserted > 0) await recordSubjects(q, [[sourceSystem, "ae_attendance", visitNumber, sourceSystem, state.recordId]]);
+    return;
+  }
+  const spell = await upsertCanonical(q, "hospital_spell", [
     [
       personId,
       spellId,
@@ -154,9 +201,13 @@ async function rewriteVisit(q: Queryable, sourceSystem: string, visitNumber: str
       state.receivedAt,
     ],
   ]);
-  const keep = state.wards.map((w) => w.recordId);
-  await q.query("DELETE FROM ward_stay WHERE spell_id = $1 AND NOT (source_record_id = ANY($2::text[]))", [spellId, keep]);
-  await upsertCanonical(
+  if (had("A11") || had("A12")) {
+    await q.query("DELETE FROM ward_stay WHERE spell_id = $1 AND NOT (source_record_id = ANY($2::text[]))", [
+      spellId,
+      state.wards.map((w) => w.recordId),
+    ]);
+  }
+  const wards = await upsertCanonical(
     q,
     "ward_stay",
     state.wards.map((w) => [
@@ -172,52 +223,37 @@ async function rewriteVisit(q: Queryable, sourceSystem: string, visitNumber: str
       w.receivedAt,
     ]),
   );
-  await recordSubjects(q, [
-    [sourceSystem, "hospital_spell", visitNumber, sourceSystem, state.recordId],
-    ...state.wards.map((w) => [sourceSystem, "ward_stay", w.recordId, sourceSystem, state.recordId] as const),
-  ]);
-  return { held: false };
+  if (spell.inserted + wards.inserted > 0) {
+    await recordSubjects(q, [
+      [sourceSystem, "hospital_spell", visitNumber, sourceSystem, state.recordId],
+      ...state.wards.map((w) => [sourceSystem, "ward_stay", w.recordId, sourceSystem, state.recordId] as const),
+    ]);
+  }
 }
 
-async function applyEvent(q: Queryable, e: AdtEvent): Promise<{ held: boolean }> {
-  const outcomes = await resolveRecords(q, [e.patient]);
-  const personId = outcomes.get(recordKey(e.sourceSystem, e.patient.recordId))?.personId as string;
-  if (e.trigger === "A40") {
-    const links = await findLinks(q, e.sourceSystem, e.priorRecordIds);
-    for (const prior of e.priorRecordIds) {
-      const other = links.get(prior);
-      if (other && other !== personId) {
-        await mergePersons(q, personId, other, `hl7:${e.sourceSystem}:${e.controlId}`, `A40: ${prior} merged into ${e.patient.recordId}`);
-      }
-    }
-    return { held: false };
-  }
-  if (!e.visitNumber || !e.visit) return { held: false };
-  if (e.trigger === "A08" || e.trigger === "A28" || e.trigger === "A31") {
-    // A08 may correct visit fields too; A28/A31 are about the person only.
-    if (e.trigger !== "A08") return { held: false };
-  }
-  await lockNames(q, [`visit:${e.sourceSystem}:${e.visitNumber}`]);
-  await q.query(
-    `INSERT INTO adt_visit_event (source_system, visit_number, control_id, trigger_event, message_time, record_id, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING`,
-    [e.sourceSystem, e.visitNumber, e.controlId, e.trigger, e.messageTime, e.patient.recordId, JSON.stringify(e.visit)],
-  );
-  return rewriteVisit(q, e.sourceSystem, e.visitNumber);
+function duplicateOutcome(message: Message, event: AdtEvent): Hl7Outcome {
+  return {
+    ack: buildAck({ code: "AA", original: message }),
+    code: "AA",
+    sourceSystem: event.sourceSystem,
+    controlId: event.controlId,
+    messageType: event.messageType,
+    applied: false,
+    duplicate: true,
+    held: false,
+  };
 }
 
 /**
- * Applies one message. Throws only on an unexpected failure (a database error): the caller then rolls back
- * to its savepoint and calls rejectHl7 so the message is still kept and answered.
+ * Applies one message. Everything that can reject it is checked before anything is written, so a rejected
+ * message leaves nothing behind but its reject. Throws only on an unexpected (database) failure.
  */
 export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Promise<Hl7Outcome> {
   let parsed: { message: Message; event: AdtEvent };
   try {
     parsed = await interpret(q, raw);
   } catch (error) {
-    if (error instanceof AdtRejection) {
-      return rejectHl7(q, raw, ctx, error.code, error.error, null);
-    }
+    if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.code, error.error, null);
     if (error instanceof Hl7ParseError) {
       return rejectHl7(q, raw, ctx, "AR", {
         condition: HL7_ERROR.segmentSequence,
@@ -228,45 +264,67 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     throw error;
   }
   const { message, event } = parsed;
-  const payloadSha = sha256(raw);
-  const inserted = await q.query(
+  const visitEvent = hasVisitEvent(event);
+  const locks = [...recordLockNames(event.patient), `message:${event.sourceSystem}:${event.controlId}`];
+  if (visitEvent) locks.push(`visit:${event.sourceSystem}:${event.visitNumber}`);
+  await lockNames(q, locks);
+  const { status, events } = await readState(q, event);
+  if (status === "applied") return duplicateOutcome(message, event);
+
+  let state: VisitState = null;
+  let log: VisitEventRow[] = events;
+  if (visitEvent && !events.some((x) => x.controlId === event.controlId)) {
+    log = [
+      ...events,
+      { controlId: event.controlId, trigger: event.trigger, messageTime: event.messageTime, recordId: event.patient.recordId, detail: event.visit },
+    ];
+  }
+  if (visitEvent) {
+    state = foldVisit(log);
+    try {
+      validate(state);
+    } catch (error) {
+      if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.code, error.error, message);
+      throw error;
+    }
+  }
+
+  const outcomes = await resolveRecords(q, [event.patient], { locked: true });
+  const personId = outcomes.get(recordKey(event.sourceSystem, event.patient.recordId))?.personId as string;
+  if (event.trigger === "A40") {
+    const links = await findLinks(q, event.sourceSystem, event.priorRecordIds);
+    for (const prior of event.priorRecordIds) {
+      const other = links.get(prior);
+      if (other && other !== personId) {
+        await mergePersons(q, personId, other, `hl7:${event.sourceSystem}:${event.controlId}`, `A40: ${prior} merged into ${event.patient.recordId}`);
+      }
+    }
+  }
+  if (visitEvent) {
+    if (log !== events) {
+      await q.query(
+        `INSERT INTO adt_visit_event (source_system, visit_number, control_id, trigger_event, message_time, record_id, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING`,
+        [event.sourceSystem, event.visitNumber, event.controlId, event.trigger, event.messageTime, event.patient.recordId, JSON.stringify(event.visit)],
+      );
+    }
+    await writeVisit(q, event.sourceSystem, event.visitNumber, log, state, async (recordId) => {
+      if (recordId === event.patient.recordId) return personId;
+      const found = (await findLinks(q, event.sourceSystem, [recordId])).get(recordId);
+      if (!found) throw new Error(`visit ${event.visitNumber}: its patient record is not linked`);
+      return found;
+    });
+  }
+  await q.query(
     `INSERT INTO ingest_message (source_system, control_id, message_type, message_time, status, ack_code, payload,
        payload_sha256, load_id)
-     VALUES ($1, $2, $3, $4, 'applied', 'AA', $5, $6, $7) ON CONFLICT (source_system, control_id) DO NOTHING RETURNING 1`,
-    [event.sourceSystem, event.controlId, event.messageType, event.messageTime, raw, payloadSha, ctx.loadId ?? null],
+     VALUES ($1, $2, $3, $4, 'applied', 'AA', $5, $6, $7)
+     ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
+       payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
+       message_type = excluded.message_type, message_time = excluded.message_time`,
+    [event.sourceSystem, event.controlId, event.messageType, event.messageTime, raw, sha256(raw), ctx.loadId ?? null],
   );
-  if (inserted.length === 0) {
-    const previous = await q.query<{ status: string }>(
-      "SELECT status FROM ingest_message WHERE source_system = $1 AND control_id = $2",
-      [event.sourceSystem, event.controlId],
-    );
-    if (previous[0]?.status === "applied") {
-      return {
-        ack: buildAck({ code: "AA", original: message }),
-        code: "AA",
-        sourceSystem: event.sourceSystem,
-        controlId: event.controlId,
-        messageType: event.messageType,
-        applied: false,
-        duplicate: true,
-        held: false,
-      };
-    }
-    await q.query(
-      `UPDATE ingest_message SET status = 'applied', ack_code = 'AA', payload = $3, payload_sha256 = $4,
-         received_at = now(), load_id = $5, message_type = $6, message_time = $7
-       WHERE source_system = $1 AND control_id = $2`,
-      [event.sourceSystem, event.controlId, raw, payloadSha, ctx.loadId ?? null, event.messageType, event.messageTime],
-    );
-  }
-  let held = false;
-  try {
-    held = (await applyEvent(q, event)).held;
-  } catch (error) {
-    if (error instanceof AdtRejection) throw new RejectAfterWrite(error);
-    throw error;
-  }
-  await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
+  if (status === "rejected") await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
   return {
     ack: buildAck({ code: "AA", original: message }),
     code: "AA",
@@ -275,21 +333,8 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     messageType: event.messageType,
     applied: true,
     duplicate: false,
-    held,
+    held: visitEvent && state === null && event.trigger !== "A11",
   };
-}
-
-/**
- * A rejection found after some writes: the caller must roll back to its savepoint, then call rejectHl7 with
- * the ACK code and error it carries.
- */
-export class RejectAfterWrite extends Error {
-  override readonly name = "RejectAfterWrite";
-  readonly rejection: AdtRejection;
-  constructor(rejection: AdtRejection) {
-    super(rejection.message);
-    this.rejection = rejection;
-  }
 }
 
 /** Keeps a message that cannot be applied (raw, with the reason) and builds its AE or AR. */
@@ -363,15 +408,15 @@ export function internalError(): AckError {
 
 const RETRYABLE = new Set(["40P01", "40001", "55P03"]);
 
-function isRetryable(error: unknown): boolean {
+export function isRetryable(error: unknown): boolean {
   return RETRYABLE.has((error as { code?: string })?.code ?? "");
 }
 
 /**
- * Applies one message within a savepoint of the caller's transaction, so a failure rejects this message
- * alone: the raw message and its reason are kept, and the ACK says why. Deadlocks are retried.
+ * Applies one message within a savepoint of the caller's transaction, so an unexpected failure rejects this
+ * message alone: the raw message and its reason are kept, and the ACK says why. Deadlocks are retried.
  */
-export async function processHl7(
+export async function processHl7Safely(
   q: Queryable,
   raw: string,
   ctx: Hl7Context,
@@ -386,12 +431,37 @@ export async function processHl7(
     } catch (error) {
       await q.exec("ROLLBACK TO SAVEPOINT hl7_message");
       await q.exec("RELEASE SAVEPOINT hl7_message");
-      if (error instanceof RejectAfterWrite) {
-        return rejectHl7(q, raw, ctx, error.rejection.code, error.rejection.error);
-      }
       if (isRetryable(error) && attempt < 4) continue;
       onInternalError?.(error);
       return rejectHl7(q, raw, ctx, "AE", internalError());
     }
+  }
+}
+
+/**
+ * Applies messages in one transaction and returns their outcomes once it has committed. The fast path runs
+ * them without savepoints; if anything fails unexpectedly, the whole batch is rolled back and run again with
+ * a savepoint per message, so only the failing message is rejected.
+ */
+export async function applyHl7Batch(
+  db: Db,
+  items: readonly { raw: string; ctx: Hl7Context }[],
+  onInternalError?: (error: unknown) => void,
+  beforeCommit?: (tx: Queryable, outcomes: Hl7Outcome[]) => Promise<void>,
+): Promise<Hl7Outcome[]> {
+  try {
+    return await db.transaction(async (tx) => {
+      const out: Hl7Outcome[] = [];
+      for (const { raw, ctx } of items) out.push(await applyHl7(tx, raw, ctx));
+      if (beforeCommit) await beforeCommit(tx, out);
+      return out;
+    });
+  } catch {
+    return db.transaction(async (tx) => {
+      const out: Hl7Outcome[] = [];
+      for (const { raw, ctx } of items) out.push(await processHl7Safely(tx, raw, ctx, onInternalError));
+      if (beforeCommit) await beforeCommit(tx, out);
+      return out;
+    });
   }
 }

@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Db } from "../../store/db.ts";
 import { sha256 } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { processHl7 } from "./apply.ts";
+import { applyHl7Batch } from "./apply.ts";
 import { splitMessages } from "./split.ts";
 
 // `oneplace ingest hl7 <file>`: a batch file of ADT messages, applied in order, a chunk of messages per
@@ -36,10 +36,9 @@ export async function loadHl7File(
   try {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const chunk = messages.slice(i, i + CHUNK);
-      const counts = await db.transaction(async (tx) => {
-        const c = emptyCounts();
-        for (const raw of chunk) {
-          const out = await processHl7(tx, raw, { origin, loadId }, options.onInternalError);
+      const c = emptyCounts();
+      await applyHl7Batch(db, chunk.map((raw) => ({ raw, ctx: { origin, loadId } })), options.onInternalError, async (tx, outcomes) => {
+        for (const out of outcomes) {
           c.recordsRead++;
           if (out.duplicate) c.duplicates++;
           else if (out.code !== "AA") c.rejected++;
@@ -47,8 +46,8 @@ export async function loadHl7File(
           else c.loaded++;
         }
         await addToLoad(tx, loadId, c);
-        return c;
       });
+      const counts = c;
       total.recordsRead += counts.recordsRead;
       total.loaded += counts.loaded;
       total.duplicates += counts.duplicates;

@@ -50,7 +50,7 @@ const ascof2a2: MetricDefinitionInput = {
   numeratorRules:
     "Council-supported (council or joint funding) placements of people aged 65+ on the day they start, placement type permanent or trial (a trial is intended to become permanent), counted on the day the first of them starts. Not counted: respite and temporary stays; the permanent placement a trial becomes; moves between homes and from residential to nursing care (a placement that follows another permanent or trial placement, or starts the day after one ends or while one runs). Attributed to the practice the person was registered with on the day; people not registered in the place that day are not counted.",
   denominatorRules:
-    "People aged 65+ registered with a practice in the place and alive on the middle day of the period (the registered list stands in for the ONS mid-year estimate).",
+    "People aged 65+ registered with a practice in the place and alive on 30 September of the financial year the period's middle day falls in (or the data cut-off if earlier): the registered list stands in for the ONS mid-year estimate, one population a year.",
   numeratorSql: careHomeAdmissions,
   denominatorSql: registeredPopulation(65),
   multiplier: 100_000,
@@ -182,7 +182,8 @@ const dtoc: MetricDefinitionInput = {
   denominatorLabel: "people aged 18+",
   numeratorRules:
     "Each day from the day a patient is ready for transfer (clinically ready, agreed by the MDT, safe) to the day before they leave; days falling in the period only (a delay over a month end is split between the months); still-delayed patients counted to the data cut-off. Attributed to NHS, social care or both as recorded, and to the practice the person was registered with on the day they became ready.",
-  denominatorRules: "People aged 18+ registered in the place and alive on the middle day of the period.",
+  denominatorRules:
+    "People aged 18+ registered in the place and alive on 30 September of the financial year the period's middle day falls in (or the data cut-off if earlier).",
   numeratorSql: `WITH f AS MATERIALIZED (
     SELECT t.person_id, t.ready_on, coalesce(t.ended_on - 1, :as_of) AS last_day, t.attribution,
       ${practiceOn("t.person_id", "t.ready_on")} AS practice_code
@@ -216,7 +217,8 @@ const nel: MetricDefinitionInput = {
   denominatorLabel: "registered people",
   numeratorRules:
     "Hospital spells with admission method emergency starting in the period (English days), of people registered with a practice in the place on the day of admission (admissions after someone moved away are not counted). Maternity admissions and transfers in are not emergency admissions.",
-  denominatorRules: "People registered in the place and alive on the middle day of the period.",
+  denominatorRules:
+    "People registered in the place and alive on 30 September of the financial year the period's middle day falls in (or the data cut-off if earlier).",
   numeratorSql: `WITH f AS MATERIALIZED (
     SELECT h.person_id, ${londonDate("h.admitted_at")} AS admitted_on,
       ${practiceOn("h.person_id", londonDate("h.admitted_at"))} AS practice_code

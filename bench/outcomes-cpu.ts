@@ -1,0 +1,28 @@
+// CPU time of this process and of the PostgreSQL server processes serving its database, for benchmarks on
+// a shared machine: wall time there says more about the neighbours than about OnePlace, CPU time does not.
+import { readFileSync } from "node:fs";
+import type { Db } from "../src/store/db.ts";
+
+const TICKS = 100; // USER_HZ on Linux
+
+function processCpu(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+/** Seconds of CPU used so far by this process and (on a server) by the backends of this database. */
+export async function cpuSeconds(db: Db): Promise<number> {
+  const own = process.cpuUsage();
+  let server = 0;
+  if (db.engine === "postgres") {
+    const rows = await db.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+    );
+    for (const r of rows) server += processCpu(r.pid);
+  }
+  return (own.user + own.system) / 1e6 + server;
+}

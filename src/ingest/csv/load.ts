@@ -1,0 +1,298 @@
+import { createReadStream } from "node:fs";
+import { basename } from "node:path";
+import { parse } from "csv-parse";
+import type { Db, Queryable } from "../../store/db.ts";
+import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { recordReject, resolveRejects } from "../rejects.ts";
+import { fileSha256, sourceOrg } from "../sources.ts";
+import { type CsvLayout, type CsvRow, detectLayout, layoutByName, type RowReject } from "./layouts.ts";
+
+// `oneplace ingest csv <file>`: a CSV extract in one of the documented layouts. The header is checked first
+// (a missing column stops the load before anything is written); then each row is checked, and rows are
+// written a chunk per transaction, so a record is loaded whole or not at all and a killed load, run again,
+// skips what it already wrote. Rows that fail are kept as rejects naming file, line, column and problem.
+
+export class CsvLoadError extends Error {
+  override readonly name = "CsvLoadError";
+}
+
+export interface CsvLoadOptions {
+  layout?: string;
+  source?: string;
+  org?: string;
+  chunkRows?: number;
+  onProgress?: (rows: number) => void;
+  /** Replays: who asked, so accepted rows resolve their old rejects in their name. */
+  replayedBy?: string;
+}
+
+export interface CsvLoadResult {
+  loadId: string;
+  layout: string;
+  sourceSystem: string;
+  counts: LoadCounts;
+  rowsByTable: Record<string, number>;
+  seconds: number;
+}
+
+interface PendingReject {
+  line: number;
+  raw: string;
+  reason: string;
+  column?: string;
+  recordId: string | null;
+}
+
+export interface CsvSession {
+  layout: CsvLayout;
+  sourceSystem: string;
+  orgCode: string | null;
+  origin: string;
+  sha: string;
+  header: string[];
+  headerLine: string;
+  loadId: string | null;
+  replayedBy?: string;
+}
+
+export function checkHeader(header: string[], origin: string, layoutName?: string): CsvLayout {
+  const clean = header.map((h) => h.trim());
+  const layout = layoutName ? layoutByName(layoutName) : detectLayout(clean);
+  if (!layout) {
+    throw new CsvLoadError(
+      layoutName
+        ? `${origin}: no CSV layout called "${layoutName}"`
+        : `${origin}:1: the header does not match any CSV layout; name one with --layout (see docs/formats/)`,
+    );
+  }
+  const missing = layout.columns.filter((c) => c.required && !clean.includes(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new CsvLoadError(`${origin}:1: the header lacks the ${layout.name} column(s) ${missing.join(", ")}`);
+  }
+  const unknown = clean.filter((h) => !layout.columns.some((c) => c.name === h));
+  if (unknown.length > 0) {
+    throw new CsvLoadError(`${origin}:1: the header has column(s) the ${layout.name} layout does not define: ${unknown.join(", ")}`);
+  }
+  const dupes = clean.filter((h, i) => clean.indexOf(h) !== i);
+  if (dupes.length > 0) throw new CsvLoadError(`${origin}:1: the header repeats column(s) ${dupes.join(", ")}`);
+  return layout;
+}
+
+/** Checks one record against the layout: a row to write, or the reasons it cannot be. */
+export function checkRow(
+  s: CsvSession,
+  fields: string[],
+  line: number,
+  raw: string,
+): { row: CsvRow } | { reject: PendingReject } {
+  const recordIndex = s.header.indexOf(s.layout.recordIdColumn);
+  const recordId = fields[recordIndex]?.trim() || null;
+  if (fields.length !== s.header.length) {
+    return {
+      reject: {
+        line,
+        raw,
+        recordId,
+        reason: `${s.origin}:${line}: has ${fields.length} fields but the header has ${s.header.length}`,
+      },
+    };
+  }
+  const values: CsvRow["values"] = {};
+  const problems: string[] = [];
+  let firstColumn: string | undefined;
+  for (let i = 0; i < s.header.length; i++) {
+    const name = s.header[i];
+    const def = s.layout.columns.find((c) => c.name === name);
+    if (!def) continue;
+    const text = fields[i].trim();
+    if (text === "") {
+      if (def.required) {
+        problems.push(`${s.origin}:${line}:${name}: is required`);
+        firstColumn ??= name;
+      }
+      values[name] = null;
+      continue;
+    }
+    const parsed = def.type.parse(text);
+    if (parsed.ok) values[name] = parsed.value;
+    else {
+      problems.push(`${s.origin}:${line}:${name}: ${parsed.problem}`);
+      firstColumn ??= name;
+    }
+  }
+  if (problems.length > 0) return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
+  return { row: { line, raw, values } };
+}
+
+function originKey(s: CsvSession, recordId: string | null, line: number): string {
+  return recordId ? `${s.layout.name}:${recordId}` : `${s.sha}:${line}`;
+}
+
+async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[]): Promise<void> {
+  for (const r of rejects) {
+    await recordReject(q, {
+      sourceSystem: s.sourceSystem,
+      format: "csv",
+      layout: s.layout.name,
+      origin: s.origin,
+      originKey: originKey(s, r.recordId, r.line),
+      location: `${s.origin}:${r.line}${r.column ? `:${r.column}` : ""}`,
+      reason: r.reason,
+      payload: r.raw,
+      context: s.headerLine,
+      loadId: s.loadId,
+    });
+  }
+}
+
+function asPending(s: CsvSession, r: RowReject): PendingReject {
+  return {
+    line: r.row.line,
+    raw: r.row.raw,
+    reason: r.reason.startsWith(s.origin) ? r.reason : `${s.origin}:${r.row.line}${r.column ? `:${r.column}` : ""}: ${r.reason}`,
+    column: r.column,
+    recordId: String(r.row.values[s.layout.recordIdColumn] ?? "") || null,
+  };
+}
+
+/** Writes one chunk in one transaction; a chunk the database refuses is retried row by row. */
+export async function writeChunk(
+  db: Db,
+  s: CsvSession,
+  rows: CsvRow[],
+  invalid: PendingReject[],
+): Promise<{ counts: LoadCounts; tables: Record<string, number> }> {
+  const attempt = (tx: Queryable, subset: CsvRow[]) => s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode }, subset);
+  const finish = async (tx: Queryable, res: Awaited<ReturnType<typeof attempt>>, rejects: PendingReject[]) => {
+    const all = [...rejects, ...res.rejects.map((r) => asPending(s, r))];
+    await storeRejects(tx, s, all);
+    const rejectedIds = new Set(all.map((r) => r.recordId));
+    const accepted = rows
+      .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
+      .filter((id) => id && !rejectedIds.has(id))
+      .map((id) => `${s.layout.name}:${id}`);
+    await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest");
+    const counts: LoadCounts = {
+      recordsRead: rows.length + rejects.length,
+      loaded: res.loaded,
+      duplicates: res.duplicates,
+      rejected: all.length,
+      held: 0,
+    };
+    if (s.loadId) await addToLoad(tx, s.loadId, counts);
+    return { counts, tables: res.tables };
+  };
+  try {
+    return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
+  } catch (error) {
+    if (rows.length <= 1 && invalid.length === 0) {
+      // One row the database refuses: keep it as a reject with the constraint it broke (never the values).
+      const constraint = (error as { constraint?: string }).constraint;
+      const refused = rows.map((r) =>
+        asPending(s, { row: r, reason: `the database refused the row${constraint ? ` (${constraint})` : ""}` }),
+      );
+      return db.transaction(async (tx) => finish(tx, { loaded: 0, duplicates: 0, rejects: [], tables: {} }, refused));
+    }
+    const total = { counts: emptyCounts(), tables: {} as Record<string, number> };
+    const parts = [
+      ...rows.map((r) => ({ rows: [r], invalid: [] as PendingReject[] })),
+      ...(invalid.length ? [{ rows: [] as CsvRow[], invalid }] : []),
+    ];
+    for (const part of parts) {
+      const r = await writeChunk(db, s, part.rows, part.invalid);
+      for (const k of Object.keys(total.counts) as (keyof LoadCounts)[]) total.counts[k] += r.counts[k];
+      for (const [t, n] of Object.entries(r.tables)) total.tables[t] = (total.tables[t] ?? 0) + n;
+    }
+    return total;
+  }
+}
+
+export async function loadCsvFile(db: Db, path: string, options: CsvLoadOptions = {}): Promise<CsvLoadResult> {
+  const started = performance.now();
+  const origin = basename(path);
+  const sha = await fileSha256(path);
+  const chunkRows = options.chunkRows ?? 5000;
+  const skipped: PendingReject[] = [];
+  const parser = createReadStream(path).pipe(
+    parse({
+      bom: true,
+      raw: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      on_skip: (err, raw) => {
+        const line = (err as { lines?: number } | undefined)?.lines ?? 0;
+        skipped.push({
+          line,
+          raw: raw ?? "",
+          recordId: null,
+          reason: `${origin}:${line}: not valid CSV (${(err as { code?: string } | undefined)?.code ?? "parse error"})`,
+        });
+        return undefined;
+      },
+    }),
+  );
+  let session: CsvSession | null = null;
+  let rows: CsvRow[] = [];
+  let invalid: PendingReject[] = [];
+  const total = emptyCounts();
+  const tables: Record<string, number> = {};
+  let read = 0;
+  const flush = async () => {
+    if (!session || (rows.length === 0 && invalid.length === 0 && skipped.length === 0)) return;
+    const r = await writeChunk(db, session, rows, [...invalid, ...skipped.splice(0)]);
+    for (const k of Object.keys(total) as (keyof LoadCounts)[]) total[k] += r.counts[k];
+    for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+    rows = [];
+    invalid = [];
+    options.onProgress?.(read);
+  };
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
+      const startLine = item.info.lines - (item.raw.replace(/(\r\n|\r|\n)$/, "").match(/\r\n|\r|\n/g)?.length ?? 0);
+      if (!session) {
+        const layout = checkHeader(item.record, origin, options.layout);
+        const sourceSystem = options.source ?? layout.defaultSource;
+        const orgCode = await sourceOrg(db, sourceSystem, options.org);
+        if (layout.needsOrg && !orgCode) {
+          throw new CsvLoadError(
+            `${origin}: the ${layout.name} layout needs the organisation of source ${sourceSystem} (its ODS code): give it with --org`,
+          );
+        }
+        const loadId = await startLoad(db, { sourceSystem, format: "csv", layout: layout.name, origin, fileSha256: sha });
+        session = {
+          layout,
+          sourceSystem,
+          orgCode,
+          origin,
+          sha,
+          header: item.record.map((h) => h.trim()),
+          headerLine: item.raw.replace(/(\r\n|\r|\n)$/, ""),
+          loadId,
+        };
+        continue;
+      }
+      read++;
+      const raw = item.raw.replace(/(\r\n|\r|\n)$/, "");
+      const checked = checkRow(session, item.record, startLine, raw);
+      if ("row" in checked) rows.push(checked.row);
+      else invalid.push(checked.reject);
+      if (rows.length + invalid.length >= chunkRows) await flush();
+    }
+    if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
+    await flush();
+    await finishLoad(db, session.loadId as string, "succeeded", tables);
+  } catch (error) {
+    if (session?.loadId) await finishLoad(db, session.loadId, "failed", tables, (error as Error).message).catch(() => {});
+    throw error;
+  }
+  return {
+    loadId: session.loadId as string,
+    layout: session.layout.name,
+    sourceSystem: session.sourceSystem,
+    counts: total,
+    rowsByTable: tables,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
