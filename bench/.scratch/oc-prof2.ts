@@ -3,7 +3,7 @@ import { boardData } from "../../src/commissioning/report/board-data.ts";
 import { cpuSeconds } from "../outcomes-cpu.ts";
 const db = await openDb({ home: process.argv[2] ?? "/tmp/oc-small", databaseUrl: process.env.DATABASE_URL });
 const tx0 = db.transaction.bind(db);
-(db as any).transaction = (fn: any) => tx0(async (tx: any) => { const q = tx.query.bind(tx); tx.query = async (sql: string, p: any) => { const c = await cpuSeconds(db); const r = await q(sql, p); const s = (await cpuSeconds(db)) - c; if (s > 0.08) console.log(s.toFixed(2), sql.replace(/\s+/g, " ").slice(0, 160)); return r; }; const e = tx.exec.bind(tx); tx.exec = async (sql: string) => { const c = await cpuSeconds(db); await e(sql); const s=(await cpuSeconds(db))-c; if (s>0.08) console.log(s.toFixed(2), sql.replace(/\s+/g," ").slice(0,100)); }; return fn(tx); });
+(db as any).transaction = (fn: any) => tx0(async (tx: any) => { const q = tx.query.bind(tx); tx.query = async (sql: string, p: any) => { const c = await cpuSeconds(db); const r = await q(sql, p); const s = (await cpuSeconds(db)) - c; if (s > 0.08) console.log(s.toFixed(2), [...new Set([...sql.matchAll(/(?:FROM|JOIN) ([a-z_]+)/g)].map((m) => m[1]))].join(","), p?.[0]?.length); return r; }; const e = tx.exec.bind(tx); tx.exec = async (sql: string) => { const c = await cpuSeconds(db); await e(sql); const s=(await cpuSeconds(db))-c; if (s>0.08) console.log(s.toFixed(2), sql.replace(/\s+/g," ").slice(0,100)); }; return fn(tx); });
 const c = await cpuSeconds(db);
 await boardData(db, { quarter: "2015-Q3" });
 console.log("total cpu", ((await cpuSeconds(db))-c).toFixed(2));

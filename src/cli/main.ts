@@ -6,8 +6,13 @@ import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
 import { EVALUATE_COMMANDS } from "./commands/evaluate.ts";
+import { FEEDS_COMMANDS } from "./commands/feeds.ts";
+import { INGEST_COMMANDS } from "./commands/ingest.ts";
 import { METRICS_COMMANDS } from "./commands/metrics.ts";
+import { MLLP_COMMANDS } from "./commands/mllp.ts";
 import { modelReport, modelTrain } from "./commands/model.ts";
+import { MPI_COMMANDS } from "./commands/mpi.ts";
+import { REJECTS_COMMANDS } from "./commands/rejects.ts";
 import { REPORT_COMMANDS } from "./commands/report.ts";
 import { serve } from "./commands/serve.ts";
 import { stratify, stratifyReport } from "./commands/stratify.ts";
@@ -34,6 +39,11 @@ const COMMANDS: readonly Command[] = [
   ...BCF_COMMANDS,
   ...EVALUATE_COMMANDS,
   ...REPORT_COMMANDS,
+  ...INGEST_COMMANDS,
+  ...REJECTS_COMMANDS,
+  ...MPI_COMMANDS,
+  ...MLLP_COMMANDS,
+  ...FEEDS_COMMANDS,
 ];
 
 function version(): string {

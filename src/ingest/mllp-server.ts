@@ -3,7 +3,8 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Db } from "../store/db.ts";
 import { buildAck, HL7_ERROR } from "./hl7/ack.ts";
-import { applyHl7Batch, type Hl7Outcome, internalError } from "./hl7/apply.ts";
+import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
+import { applyHl7Batch } from "./hl7/many.ts";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
 
 // The MLLP listener. Each frame becomes a message on a lane's queue; a lane takes what is waiting (up to a

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/db.ts";
 
 // Rejects: everything that could not be accepted, with its raw payload, source, reason and time. Recording
-// is idempotent on (source, format, origin key): the same bad line loaded twice is one reject, attempted twice.
+// is idempotent on (source, format, origin key): the same bad line loaded twice is one reject, left as it was.
 
 export type IngestFormat = "hl7" | "fhir" | "csv";
 
@@ -27,7 +27,9 @@ export async function recordReject(q: Queryable, r: RejectInput): Promise<void> 
      ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
        reason = excluded.reason, location = excluded.location, payload = excluded.payload,
        context = excluded.context, load_id = excluded.load_id, received_at = now(),
-       attempts = ingest_reject.attempts + 1, status = 'open', resolved_at = NULL, resolved_by = NULL`,
+       attempts = ingest_reject.attempts + 1, status = 'open', resolved_at = NULL, resolved_by = NULL
+     WHERE (ingest_reject.payload, ingest_reject.reason, ingest_reject.status) IS DISTINCT FROM
+           (excluded.payload, excluded.reason, 'open')`,
     [
       randomUUID(),
       r.sourceSystem,

@@ -163,6 +163,19 @@ function decision(
   p.decisions.push([randomUUID(), decidedBy, kind, r.sourceSystem, r.recordId, null, to, score ?? null, reason]);
 }
 
+function sameInput(a: SourceRecordInput, b: SourceRecordInput): boolean {
+  return (
+    a.nhsNumber === b.nhsNumber &&
+    a.family === b.family &&
+    a.given === b.given &&
+    a.birthDate === b.birthDate &&
+    a.sex === b.sex &&
+    a.postcode === b.postcode &&
+    (a.ethnicCategory ?? null) === (b.ethnicCategory ?? null) &&
+    JSON.stringify(a.identifiers) === JSON.stringify(b.identifiers)
+  );
+}
+
 function sameDemographics(r: SourceRecordInput, row: LinkedRow): boolean {
   return (
     (r.nhsNumber ?? null) === (row.rec_nhs ?? null) &&
@@ -260,7 +273,12 @@ export async function resolveRecords(
   const decidedBy = options.decidedBy ?? AUTOMATIC;
   const outcomes = new Map<string, ResolveOutcome>();
   const byKey = new Map<string, SourceRecordInput>();
-  for (const r of inputs) byKey.set(recordKey(r.sourceSystem, r.recordId), r);
+  for (const r of inputs) {
+    // The same record twice in a batch: an unchanged repeat keeps the first (its received_at is when it arrived).
+    const key = recordKey(r.sourceSystem, r.recordId);
+    const earlier = byKey.get(key);
+    if (!earlier || !sameInput(earlier, r)) byKey.set(key, r);
+  }
   if (byKey.size === 0) return outcomes;
   const records = [...byKey.values()];
   const now = new Date().toISOString();

@@ -280,43 +280,44 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
     const unavailable = new Map<string, string>();
     const entered = new Set<string>();
     const levels = options.areaLevels;
-    const missingFor = new Map<string, string | null>();
-    // Every population the run's denominators read, counted in one pass over the registrations.
-    const refDates = new Set<string>();
-    for (const request of requests) {
-      for (const def of await latestDefinitions(tx, request.metricIds)) {
-        if (def.kind !== "sql" || def.periodType === "snapshot") continue;
-        if (!readsPopulation(def.numeratorSql) && !readsPopulation(def.denominatorSql)) continue;
-        for (const p of request.periods) refDates.add(periodRow(countedPeriod(def, p), asOf).refDate);
-      }
-    }
-    if (refDates.size > 0) await ensurePopulation(tx, [...refDates]);
+    // Every definition once, with every period any request asks of it.
+    const work = new Map<string, { def: MetricDefinition; periods: Map<string, Period> }>();
     for (const request of requests) {
       if (request.periods.length === 0) continue;
       for (const def of await latestDefinitions(tx, request.metricIds)) {
-        if (def.kind === "entered") {
-          entered.add(def.metricId);
-          continue;
-        }
-        if (!missingFor.has(def.metricId))
-          missingFor.set(def.metricId, await missingRequirement(tx, def.requires));
-        const missing = missingFor.get(def.metricId);
-        if (missing) {
-          unavailable.set(def.metricId, missing);
-          continue;
-        }
-        const t0 = performance.now();
-        try {
-          const found = await computeDefinition(tx, def, request.periods, asOf, areas);
-          values.push(...found.filter((v) => !levels || levels.includes(v.areaLevel)));
-        } catch (error) {
-          if (!(error instanceof MetricComputeError)) throw error;
-          unavailable.set(def.metricId, error.message);
-        }
-        options.onMetric?.(def.metricId, (performance.now() - t0) / 1000);
+        const entry = work.get(def.metricId) ?? { def, periods: new Map<string, Period>() };
+        for (const p of request.periods) entry.periods.set(p.id, p);
+        work.set(def.metricId, entry);
       }
     }
-    // The same metric, period and area asked for twice (two requests sharing a period) is stored once.
+    // Every population the run's denominators read, counted in one pass over the registrations.
+    const refDates = new Set<string>();
+    for (const { def, periods } of work.values()) {
+      if (def.kind !== "sql" || def.periodType === "snapshot") continue;
+      if (!readsPopulation(def.numeratorSql) && !readsPopulation(def.denominatorSql)) continue;
+      for (const p of periods.values()) refDates.add(periodRow(countedPeriod(def, p), asOf).refDate);
+    }
+    if (refDates.size > 0) await ensurePopulation(tx, [...refDates]);
+    for (const { def, periods } of work.values()) {
+      if (def.kind === "entered") {
+        entered.add(def.metricId);
+        continue;
+      }
+      const missing = await missingRequirement(tx, def.requires);
+      if (missing) {
+        unavailable.set(def.metricId, missing);
+        continue;
+      }
+      const t0 = performance.now();
+      try {
+        const found = await computeDefinition(tx, def, [...periods.values()], asOf, areas);
+        values.push(...found.filter((v) => !levels || levels.includes(v.areaLevel)));
+      } catch (error) {
+        if (!(error instanceof MetricComputeError)) throw error;
+        unavailable.set(def.metricId, error.message);
+      }
+      options.onMetric?.(def.metricId, (performance.now() - t0) / 1000);
+    }
     const unique = new Map(
       values.map((v) => [`${v.metricId}|${v.periodId}|${v.areaLevel}|${v.areaCode}`, v]),
     );

@@ -5,6 +5,11 @@
 export interface LogisticOptions {
   /** L2 penalty on the coefficients (not the intercept), on the scale of the summed log-likelihood. */
   lambda: number;
+  /**
+   * Per-coefficient multipliers of lambda (default 1). lambda x scale_j^2 on raw features is the same fit as
+   * lambda on standardised ones, while raw features keep their zeros, which the fit skips.
+   */
+  penaltyWeights?: ArrayLike<number>;
   maxIterations?: number;
   /** Stop when no parameter moves by more than this. */
   tolerance?: number;
@@ -39,7 +44,7 @@ function objective(
   n: number,
   p: number,
   theta: Float64Array,
-  lambda: number,
+  penalties: Float64Array,
 ): number {
   let ll = 0;
   for (let i = 0; i < n; i++) {
@@ -49,8 +54,8 @@ function objective(
     ll += y[i] * eta - softplus(eta);
   }
   let penalty = 0;
-  for (let j = 1; j <= p; j++) penalty += theta[j] * theta[j];
-  return ll - (lambda / 2) * penalty;
+  for (let j = 1; j <= p; j++) penalty += penalties[j - 1] * theta[j] * theta[j];
+  return ll - penalty / 2;
 }
 
 /** Solves A z = b for a symmetric positive definite A (q x q, row-major), by Cholesky. */
@@ -94,6 +99,8 @@ export function fitLogistic(
     throw new RangeError("fitLogistic: x must be n by p and y of length n");
   const { lambda } = options;
   if (!(lambda >= 0)) throw new RangeError("fitLogistic: lambda must be 0 or more");
+  const penalties = new Float64Array(p);
+  for (let j = 0; j < p; j++) penalties[j] = lambda * (options.penaltyWeights?.[j] ?? 1);
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-8;
   const q = p + 1;
@@ -107,11 +114,13 @@ export function fitLogistic(
     mean = Math.min(Math.max(mean / n, 1e-6), 1 - 1e-6);
     theta[0] = logit(mean);
   }
-  let current = objective(x, y, n, p, theta, lambda);
+  let current = objective(x, y, n, p, theta, penalties);
   const hessian = new Float64Array(q * q);
   const gradient = new Float64Array(q);
-  const row = new Float64Array(q);
-  row[0] = 1;
+  const nzIndex = new Int32Array(q);
+  const nzValue = new Float64Array(q);
+  nzIndex[0] = 0;
+  nzValue[0] = 1;
   let converged = false;
   let iterations = 0;
   while (iterations < maxIterations && !converged) {
@@ -121,28 +130,35 @@ export function fitLogistic(
     for (let i = 0; i < n; i++) {
       const base = i * p;
       let eta = theta[0];
+      // Only the row's non-zero values contribute; most of a person's features are zero.
+      let nz = 1;
       for (let j = 0; j < p; j++) {
-        row[j + 1] = x[base + j];
-        eta += row[j + 1] * theta[j + 1];
+        const v = x[base + j];
+        if (v !== 0) {
+          nzIndex[nz] = j + 1;
+          nzValue[nz] = v;
+          nz++;
+          eta += v * theta[j + 1];
+        }
       }
       const mu = sigmoid(eta);
       const w = mu * (1 - mu);
       const r = y[i] - mu;
-      for (let a = 0; a < q; a++) {
-        const ra = row[a];
-        if (ra === 0) continue;
-        gradient[a] += r * ra;
-        const wa = w * ra;
+      for (let k = 0; k < nz; k++) {
+        const a = nzIndex[k];
+        const va = nzValue[k];
+        gradient[a] += r * va;
+        const wa = w * va;
         const offset = a * q;
-        for (let b = a; b < q; b++) hessian[offset + b] += wa * row[b];
+        for (let l = k; l < nz; l++) hessian[offset + nzIndex[l]] += wa * nzValue[l];
       }
     }
     for (let a = 0; a < q; a++) {
       for (let b = 0; b < a; b++) hessian[a * q + b] = hessian[b * q + a];
     }
     for (let j = 1; j < q; j++) {
-      gradient[j] -= lambda * theta[j];
-      hessian[j * q + j] += lambda;
+      gradient[j] -= penalties[j - 1] * theta[j];
+      hessian[j * q + j] += penalties[j - 1];
     }
     // A tiny ridge on the intercept keeps an all-zero-or-one outcome solvable; it does not bias real fits.
     hessian[0] += 1e-9;
@@ -152,7 +168,7 @@ export function fitLogistic(
     let nextObjective = Number.NEGATIVE_INFINITY;
     for (let halving = 0; halving < 30; halving++) {
       for (let j = 0; j < q; j++) next[j] = theta[j] + scale * step[j];
-      nextObjective = objective(x, y, n, p, next, lambda);
+      nextObjective = objective(x, y, n, p, next, penalties);
       if (nextObjective >= current - 1e-12 * Math.abs(current)) break;
       scale /= 2;
     }

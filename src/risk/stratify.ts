@@ -17,8 +17,6 @@ export interface Cutpoints {
   veryHigh: number | null;
   high: number | null;
   rising: number | null;
-  /** Probabilities at 0.1%, 0.2% ... 99.9% of the scored population. */
-  quantiles: number[];
 }
 
 export interface StratifyOptions {
@@ -133,8 +131,10 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     const cutpoints = model ? await computeCutpoints(tx) : null;
     await tx.query(
       `INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people,
-                             cutpoints, settings)
-       VALUES ($1, 'full', $2, $3, now(), clock_timestamp(), $4, (SELECT count(*) FROM risk_person), $5::jsonb, $6::jsonb)`,
+                             cutpoints, settings, quantiles)
+       VALUES ($1, 'full', $2, $3, now(), clock_timestamp(), $4, (SELECT count(*) FROM risk_person), $5::jsonb, $6::jsonb,
+               CASE WHEN $3::uuid IS NULL THEN NULL ELSE
+                 (SELECT percentile_disc($7::float8[]) WITHIN GROUP (ORDER BY probability) FROM risk_person) END)`,
       [
         runId,
         asOf,
@@ -142,6 +142,7 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
         watermark,
         cutpoints ? JSON.stringify(cutpoints) : null,
         JSON.stringify(settings),
+        Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES),
       ],
     );
   });
@@ -182,17 +183,7 @@ async function computeCutpoints(tx: Queryable): Promise<Cutpoints> {
     "SELECT risk_tier, min(probability) AS lowest FROM risk_person GROUP BY risk_tier",
   );
   const lowest = (tier: string) => tiers.find((r) => r.risk_tier === tier)?.lowest ?? null;
-  const fractions = Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES);
-  const [q] = await tx.query<{ q: number[] | null }>(
-    "SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY probability) AS q FROM risk_person",
-    [fractions],
-  );
-  return {
-    veryHigh: lowest("very-high"),
-    high: lowest("high"),
-    rising: lowest("rising"),
-    quantiles: (q?.q ?? []).map(Number),
-  };
+  return { veryHigh: lowest("very-high"), high: lowest("high"), rising: lowest("rising") };
 }
 
 async function summarise(
@@ -345,10 +336,10 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
     if (model && run.cutpoints) {
       const c = run.cutpoints;
       const cut = (x: number | null) => (x === null ? "NULL::float8" : p.add(x, "float8"));
+      // width_bucket counts the run's quantiles at or below the score (a binary search).
       scoreColumns = `probability,
-        (100.0 * (SELECT count(*) + 1 FROM jsonb_array_elements_text(
-           (SELECT cutpoints -> 'quantiles' FROM risk_run WHERE run_id = ${p.add(run.runId, "uuid")})) AS v
-         WHERE v::float8 <= probability) / ${c.quantiles.length + 1})::real,
+        (100.0 * ((SELECT width_bucket(probability, r.quantiles) FROM risk_run r WHERE r.run_id = ${p.add(run.runId, "uuid")}) + 1)
+           / ${QUANTILES})::real,
         CASE WHEN probability >= ${cut(c.veryHigh)} THEN 'very-high' WHEN probability >= ${cut(c.high)} THEN 'high'
              WHEN probability >= ${cut(c.rising)} THEN 'rising' ELSE 'low' END`;
     }

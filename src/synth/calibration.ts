@@ -88,6 +88,20 @@ export async function calibrationReport(db: Queryable, config: SynthConfig): Pro
   rows.push(
     row("localities", "4 (plan)", 4, await m.organisationsOfKind(db, "locality"), "localities", "count"),
   );
+  let providers = 0;
+  for (const kind of ["acute", "community", "mental-health", "ambulance", "council"]) {
+    providers += await m.organisationsOfKind(db, kind);
+  }
+  rows.push(
+    row(
+      "providers: acute, community, mental health, ambulance, council",
+      "one of each (plan)",
+      null,
+      providers,
+      "organisations",
+      "info",
+    ),
+  );
   rows.push(
     row(
       `aged 65+ on ${midFirstYear} (2012/13)`,

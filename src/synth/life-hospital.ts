@@ -11,7 +11,13 @@ import {
 } from "./hospital-model.ts";
 import { onCommunity } from "./life-community.ts";
 import type { DelayEvent, SpellEvent } from "./life-events.ts";
-import { onHomeCare, startLongTermPlacement, startReablement, strokeCarePlan } from "./life-social-care.ts";
+import {
+  onHomeCare,
+  startLongTermPlacement,
+  startReablement,
+  startStepDownPlacement,
+  strokeCarePlan,
+} from "./life-social-care.ts";
 import { type ForcedStay, HOUR, type LifeSimulation, type Support } from "./life-state.ts";
 import { dayOf, SECONDS_PER_DAY } from "./timestamps.ts";
 
@@ -261,6 +267,9 @@ export function onDischarge(sim: LifeSimulation, day: number, spellRef: number, 
   if (support === "care-home") startLongTermPlacement(sim, day, "hospital-discharge");
   else if (support === "reablement") startReablement(sim, day, spellRef);
   else if (support === "home-care") onHomeCare(sim, day, "hospital-discharge");
+  else if (s.age >= 75 && s.deficits >= 7 && !sim.careHome && !sim.guard && rng.chance(0.04)) {
+    startStepDownPlacement(sim, day);
+  }
   if (spell.diagnosis.startsWith("I6") && rng.chance(0.75))
     onCommunity(sim, day + 1, "stroke-rehabilitation");
   else if (s.age >= 65 && s.deficits >= 5 && !sim.careHome && rng.chance(0.2))
@@ -388,4 +397,36 @@ export function outpatientSpecialty(sim: LifeSimulation, age: number): string {
   if (sim.has.has("stroke") || sim.has.has("transient-ischaemic-attack")) options.push("400", "328");
   if (age >= 75) options.push("430", "430");
   return rng.pick(options);
+}
+
+/**
+ * A stay that ends with a transfer to a hospice a few days before the death there (discharge destination 88).
+ * Returns false when no such stay fits before the death.
+ */
+export function hospiceTransfer(sim: LifeSimulation, deathDay: number): boolean {
+  const rng = sim.rng;
+  const dischargeDay = deathDay - sim.between(0, 3);
+  let admitDay = dischargeDay - sim.between(3, 16);
+  if (sim.guard?.kind === "home") admitDay = Math.max(admitDay, sim.guard.day91 + 1);
+  if (admitDay <= sim.inHospitalUntil || admitDay < sim.ctx.historyStart || admitDay >= dischargeDay)
+    return false;
+  const admitted = admitDay * SECONDS_PER_DAY + emergencyTimeOfDay(rng);
+  const discharged = dischargeInstant(dischargeDay, admitted, rng);
+  const age = sim.age(admitDay);
+  const diagnosis = emergencyDiagnosis(age, sim.conditionFlags(), rng);
+  sim.addSpell({
+    admitted,
+    discharged,
+    method: "emergency",
+    patientClass: "inpatient",
+    specialty: specialtyFor(diagnosis, age),
+    diagnosis,
+    dischargeMethod: "discharged",
+    destination: "88",
+    wards: emergencyWards(sim.ctx.place.acuteMainSite.code, admitted, discharged, age, diagnosis, rng),
+    delay: null,
+  });
+  sim.inHospitalUntil = dayOf(discharged);
+  if (sim.reablement) sim.endService(sim.reablement, admitDay, "hospital");
+  return true;
 }

@@ -376,3 +376,24 @@ export function initialCare(sim: LifeSimulation, start: number): void {
   sim.queue.sort((a, b) => a.day - b.day || a.seq - b.seq);
   if (s.deficits >= 9 && rng.chance(0.3)) startJointPlan(sim, start - sim.between(1, 300));
 }
+
+/** A few weeks in a care home to recover after a hospital stay (a step-down bed), then home. */
+export function startStepDownPlacement(sim: LifeSimulation, day: number): void {
+  if (sim.careHome || sim.respite) return;
+  const home = nearbyCareHome(sim, "nursing");
+  const placement: PlacementEvent = {
+    ref: sim.life.social.placements.length,
+    careHomeIndex: home,
+    careType: sim.ctx.place.careHomes[home].careType,
+    type: "temporary",
+    start: day,
+    end: null,
+    funding: "joint",
+    followsRef: null,
+    endReason: null,
+  };
+  sim.assess(day, "needs", "short-term-support");
+  sim.life.social.placements.push(placement);
+  sim.respite = placement;
+  sim.schedule(day + sim.between(14, 42), { kind: "respite-end", placement });
+}

@@ -20,6 +20,7 @@ import { COMMUNITY_EPISODES, onCommunity, onMentalHealth, startEpisode } from ".
 import type { Life } from "./life-events.ts";
 import {
   diesInSpell,
+  hospiceTransfer,
   onAe,
   onDischarge,
   onElective,
@@ -225,6 +226,8 @@ function onDeath(sim: LifeSimulation, eventDay: number, forced: boolean): void {
       place = "hospital";
       day = deathDay;
     } else if (wantsHospital) place = sim.careHome ? "care-home" : "home";
+    // Half of hospice deaths follow a hospital stay that ended with the transfer.
+    if (place === "hospice" && rng.chance(0.5)) hospiceTransfer(sim, day);
   }
   const has: Record<string, boolean> = {};
   for (const id of sim.has) has[id] = true;

@@ -33,7 +33,8 @@ before(async () => {
   const gone = await place.person({ born: "1940-01-01", deregisteredOn: "2015-01-01", reason: "moved-away" });
   const spellG = await place.spell(gone, { admitted: "2015-01-10", discharged: "2015-01-20" });
   await place.delay(gone, { spell: spellG, ready: "2015-01-12", ended: "2015-01-20" });
-  // Adults for the denominator: 3 above (two born 1950, one 1930) + 17 more = 20; two children do not count.
+  // Adults for the denominator, registered on 30 September 2014 (the middle of 2014/15): the four above (the
+  // one who left on 1 January 2015 was still registered then) + 17 more = 21; two children do not count.
   await addPeople(place, 17, { age: 40, on: "2015-01-01" });
   await addPeople(place, 2, { age: 10, on: "2015-01-01" });
 });
@@ -48,14 +49,14 @@ test("a delay over a month end is split between the months", async () => {
   assert.deepEqual(jan.breakdown?.numerator, { "social-care": 2 });
   assert.equal(feb.numerator, 2 + 20);
   assert.deepEqual(feb.breakdown?.numerator, { "social-care": 2, nhs: 20 });
-  assert.equal(jan.denominator, 20);
-  assert.ok(Math.abs((jan.value ?? 0) - (2 / 20) * 100_000) < 1e-9);
+  assert.equal(jan.denominator, 21);
+  assert.ok(Math.abs((jan.value ?? 0) - (2 / 21) * 100_000) < 1e-9);
 });
 
 test("over a quarter the value is the monthly average, and a still-open delay counts to the cut-off", async () => {
   const q = at(await valuesOf(t.db, "dtoc", ["2015-Q1"], "2015-02-28"), "2015-Q1");
   assert.equal(q.numerator, 24);
-  assert.ok(Math.abs((q.value ?? 0) - (24 / 3 / 20) * 100_000) < 1e-9);
+  assert.ok(Math.abs((q.value ?? 0) - (24 / 3 / 21) * 100_000) < 1e-9);
   assert.equal(q.status, "provisional", "the quarter runs past the cut-off");
   const later = at(await valuesOf(t.db, "dtoc", ["2015-Q1"], "2015-03-31"), "2015-Q1");
   assert.equal(later.numerator, 2 + 2 + 51, "the open delay runs 9 February to 31 March");

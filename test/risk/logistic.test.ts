@@ -137,3 +137,33 @@ describe("validation metrics", () => {
     assert.deepEqual([top50.people, top50.admittedPeople, top50.admissions], [5, 3, 5]);
   });
 });
+
+describe("penalty weights", () => {
+  test("lambda x scale^2 on raw features is the standardised ridge fit", () => {
+    const rng = createRng("weights");
+    const n = 3000;
+    const p = 3;
+    const x = new Float64Array(n * p);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i * p] = rng.chance(0.1) ? 1 : 0;
+      x[i * p + 1] = rng.normal(50, 12);
+      x[i * p + 2] = Math.log1p(rng.poisson(0.4));
+      y[i] = rng.chance(sigmoid(-3 + 1.2 * x[i * p] + 0.03 * x[i * p + 1] + 0.7 * x[i * p + 2])) ? 1 : 0;
+    }
+    const mean = [0, 0, 0];
+    const sd = [0, 0, 0];
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) mean[j] += x[i * p + j] / n;
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) sd[j] += (x[i * p + j] - mean[j]) ** 2 / (n - 1);
+    const scale = sd.map(Math.sqrt);
+    const z = x.map((v, k) => (v - mean[k % p]) / scale[k % p]);
+    const lambda = 40;
+    const standard = fitLogistic(z, y, n, p, { lambda });
+    const raw = fitLogistic(x, y, n, p, { lambda, penaltyWeights: scale.map((s) => s * s) });
+    for (let j = 0; j < p; j++)
+      close(raw.coefficients[j] * scale[j], standard.coefficients[j], 1e-6, `b${j}`);
+    let intercept = raw.intercept;
+    for (let j = 0; j < p; j++) intercept += raw.coefficients[j] * mean[j];
+    close(intercept, standard.intercept, 1e-6, "intercept");
+  });
+});

@@ -119,7 +119,12 @@ describe("scoring the population", () => {
     assert.equal(order.wrong, 0, "rank 1 is the highest probability");
     const run = await latestFullRun(t.db);
     assert.equal(run?.modelId, model.modelId);
-    assert.equal(run?.cutpoints?.quantiles.length, 999);
+    const [q] = await t.db.query<{ n: number; sorted: boolean }>(
+      `SELECT cardinality(quantiles) AS n, quantiles = ARRAY(SELECT unnest(quantiles) ORDER BY 1) AS sorted
+       FROM risk_run WHERE run_id = $1`,
+      [run?.runId],
+    );
+    assert.deepEqual(q, { n: 999, sorted: true });
   });
 
   test("the factors explaining a score add up to the stored score", async () => {

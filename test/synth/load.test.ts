@@ -266,7 +266,7 @@ test("hospital spells hang together: stroke goes through a stroke unit, delays e
   const destinations = await db.query<{ discharge_destination: string }>(
     "SELECT DISTINCT discharge_destination FROM hospital_spell WHERE discharge_destination IS NOT NULL",
   );
-  for (const d of ["19", "79", "85"])
+  for (const d of ["19", "51", "79", "85", "88"])
     assert.ok(
       destinations.some((r) => r.discharge_destination === d),
       `no destination ${d}`,
@@ -345,7 +345,7 @@ test("reablement follows a real discharge, and care-home moves link to the place
   const types = await db.query<{ placement_type: string }>(
     "SELECT DISTINCT placement_type FROM care_home_placement",
   );
-  for (const type of ["permanent", "respite"])
+  for (const type of ["permanent", "trial", "temporary", "respite"])
     assert.ok(
       types.some((r) => r.placement_type === type),
       type,

@@ -138,7 +138,7 @@ export interface PaymentTarget {
   value: number | null;
   decimals: number;
   rag: Rag | null;
-  status: "met" | "not met" | "not yet known" | "no target value" | "not computed";
+  status: "met" | "not met" | "not yet known" | "no target value" | "no value entered" | "not computed";
   share: number;
 }
 
@@ -457,8 +457,14 @@ function paymentRows(
       let status: PaymentTarget["status"];
       let r: Rag | null = null;
       if (target === null) status = "no target value";
-      else if (!def || value === null) status = def && t.periodEnd > asOf ? "not yet known" : "not computed";
-      else {
+      else if (!def || value === null) {
+        status =
+          def && t.periodEnd > asOf
+            ? "not yet known"
+            : def?.kind === "entered"
+              ? "no value entered"
+              : "not computed";
+      } else {
         r = rag(value, target, def.direction, t.tolerance ?? def.amberTolerance);
         status =
           figure?.oneplaceStatus === "provisional" || t.periodEnd > asOf
@@ -489,7 +495,9 @@ function paymentRows(
       targets: rows,
       atRisk: p.amount === null ? null : p.amount * shareOf(["not met"]),
       uncertain:
-        p.amount === null ? null : p.amount * shareOf(["not yet known", "no target value", "not computed"]),
+        p.amount === null
+          ? null
+          : p.amount * shareOf(["not yet known", "no target value", "no value entered", "not computed"]),
       decided: p.paymentDate <= asOf,
     };
   });
@@ -523,7 +531,9 @@ export async function boardData(db: Db, options: BoardOptions): Promise<BoardDat
   // BCF metrics get a chart of the quarters before; the other measures are a table of the quarter only.
   const plans = asOf
     ? [
-        ...wanted(BOARD_METRICS).map((d) => planMetric(d, defs, q, asOf, dataStart, options.seriesQuarters ?? 8)),
+        ...wanted(BOARD_METRICS).map((d) =>
+          planMetric(d, defs, q, asOf, dataStart, options.seriesQuarters ?? 8),
+        ),
         ...wanted(OTHER_MEASURES).map((d) => planMetric(d, defs, q, asOf, dataStart, 1)),
       ]
     : [];

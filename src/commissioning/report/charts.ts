@@ -55,7 +55,7 @@ export function lineChart(options: {
 }): string {
   const width = options.width ?? 560;
   const height = options.height ?? 240;
-  const m = { top: 16, right: 16, bottom: 44, left: 64 };
+  const m = { top: 16, right: 40, bottom: 44, left: 64 };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
   const values = options.points.flatMap((p) => [p.value, p.target]).filter((v): v is number => v !== null);

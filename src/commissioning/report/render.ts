@@ -44,6 +44,7 @@ function environment(): nunjucks.Environment {
     const d = iso.slice(0, 10);
     return `${Number(d.slice(8, 10))} ${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
   });
+  env.addFilter("periodlabel", (id: string) => periodLabel(id));
   env.addFilter("ragword", (r: string | null) =>
     r === "green"
       ? "on or better than plan (green)"
@@ -59,6 +60,15 @@ function environment(): nunjucks.Environment {
       : `<span class="rag rag-none">No target</span>`,
   );
   return env;
+}
+
+/** A period id in words: 2014/15, Q3 2014, Apr to Dec 2014, Jan 2015 to Jun 2016. */
+export function periodLabel(id: string): string {
+  const range = /^(\d{4})-(\d{2})-01\.\.(\d{4})-(\d{2})-\d{2}$/.exec(id);
+  if (!range) return id;
+  const short = (m: string) => MONTHS[Number(m) - 1].slice(0, 3);
+  const [, y1, m1, y2, m2] = range;
+  return y1 === y2 ? `${short(m1)} to ${short(m2)} ${y1}` : `${short(m1)} ${y1} to ${short(m2)} ${y2}`;
 }
 
 export function renderBoardHtml(data: BoardData): string {

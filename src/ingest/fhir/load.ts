@@ -66,8 +66,13 @@ const PRACTITIONER_COLS = cols(
   "source_system text, source_record_id text, identifier_system text, identifier_value text, family_name text, given_name text, received_at timestamptz",
 );
 
-async function writeOrganisations(q: Queryable, orgs: { item: FhirItem; org: OrgRow }[], source: string): Promise<ItemReject[]> {
+async function writeOrganisations(
+  q: Queryable,
+  orgs: { item: FhirItem; org: OrgRow }[],
+  source: string,
+): Promise<{ rejects: ItemReject[]; changed: number }> {
   const rejects: ItemReject[] = [];
+  let changed = 0;
   // Parents before children within the chunk; a parent OnePlace does not know rejects the child.
   const pending = [...orgs];
   const known = new Set(
@@ -85,9 +90,10 @@ async function writeOrganisations(q: Queryable, orgs: { item: FhirItem; org: Org
         await q.query(
           `INSERT INTO site (site_code, org_code, name, postcode, source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (site_code) DO UPDATE SET org_code = excluded.org_code, name = excluded.name, postcode = excluded.postcode
-           WHERE (site.org_code, site.name, site.postcode) IS DISTINCT FROM (excluded.org_code, excluded.name, excluded.postcode)`,
+           WHERE (site.org_code, site.name, site.postcode) IS DISTINCT FROM (excluded.org_code, excluded.name, excluded.postcode)
+           RETURNING 1`,
           [org.code, org.parent, org.name, org.postcode, source, org.receivedAt],
-        );
+        ).then((r) => (changed += r.length));
       } else {
         await q.query(
           `INSERT INTO organisation (org_code, name, kind, parent_code, postcode, opened_on, closed_on, care_home_type,
@@ -98,9 +104,10 @@ async function writeOrganisations(q: Queryable, orgs: { item: FhirItem; org: Org
            WHERE (organisation.name, organisation.kind, organisation.parent_code, organisation.postcode, organisation.opened_on,
                   organisation.closed_on, organisation.care_home_type) IS DISTINCT FROM
                  (excluded.name, excluded.kind, excluded.parent_code, excluded.postcode, excluded.opened_on,
-                  excluded.closed_on, excluded.care_home_type)`,
+                  excluded.closed_on, excluded.care_home_type)
+           RETURNING 1`,
           [org.code, org.name, org.kind, org.parent, org.postcode, org.openedOn, org.closedOn, org.careHomeType, source, org.receivedAt],
-        );
+        ).then((r) => (changed += r.length));
         known.add(org.code);
       }
       pending.splice(i, 1);
@@ -111,7 +118,7 @@ async function writeOrganisations(q: Queryable, orgs: { item: FhirItem; org: Org
   for (const p of pending) {
     rejects.push({ item: p.item, reason: "Organization.partOf names an organisation OnePlace does not know (load it first, then replay)" });
   }
-  return rejects;
+  return { rejects, changed };
 }
 
 /** The practice a person was registered with on a day (their first practice for days before they joined). */
@@ -169,10 +176,11 @@ export async function applyResources(
     }
   }
   if (orgs.length > 0) {
-    const rejected = await writeOrganisations(q, orgs, source);
-    out.rejects.push(...rejected);
-    out.loaded += orgs.length - rejected.length;
-    out.tables.organisation = orgs.length - rejected.length;
+    const { rejects, changed } = await writeOrganisations(q, orgs, source);
+    out.rejects.push(...rejects);
+    out.loaded += changed;
+    out.duplicates += orgs.length - rejects.length - changed;
+    out.tables.organisation = changed;
   }
   if (practitioners.length > 0) {
     const written = await insertMany(

@@ -1,7 +1,7 @@
 import { AUTOMATIC, findLinks, mergePersons, resolveRecords } from "../../mpi/index.ts";
 import { recordKey, recordLockNames } from "../../mpi/resolve.ts";
 import { lockNames } from "../../mpi/sql.ts";
-import type { Db, Queryable } from "../../store/db.ts";
+import type { Queryable } from "../../store/db.ts";
 import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
@@ -438,30 +438,3 @@ export async function processHl7Safely(
   }
 }
 
-/**
- * Applies messages in one transaction and returns their outcomes once it has committed. The fast path runs
- * them without savepoints; if anything fails unexpectedly, the whole batch is rolled back and run again with
- * a savepoint per message, so only the failing message is rejected.
- */
-export async function applyHl7Batch(
-  db: Db,
-  items: readonly { raw: string; ctx: Hl7Context }[],
-  onInternalError?: (error: unknown) => void,
-  beforeCommit?: (tx: Queryable, outcomes: Hl7Outcome[]) => Promise<void>,
-): Promise<Hl7Outcome[]> {
-  try {
-    return await db.transaction(async (tx) => {
-      const out: Hl7Outcome[] = [];
-      for (const { raw, ctx } of items) out.push(await applyHl7(tx, raw, ctx));
-      if (beforeCommit) await beforeCommit(tx, out);
-      return out;
-    });
-  } catch {
-    return db.transaction(async (tx) => {
-      const out: Hl7Outcome[] = [];
-      for (const { raw, ctx } of items) out.push(await processHl7Safely(tx, raw, ctx, onInternalError));
-      if (beforeCommit) await beforeCommit(tx, out);
-      return out;
-    });
-  }
-}

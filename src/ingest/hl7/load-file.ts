@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Db } from "../../store/db.ts";
 import { sha256 } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { applyHl7Batch } from "./apply.ts";
+import { applyHl7Batch } from "./many.ts";
 import { splitMessages } from "./split.ts";
 
 // `oneplace ingest hl7 <file>`: a batch file of ADT messages, applied in order, a chunk of messages per

@@ -111,7 +111,7 @@ export class MllpDecoder {
 
   /** Bytes held in an unfinished frame (what a disconnect would lose: the sender never got an ACK for it). */
   get pendingBytes(): number {
-    return this.#inFrame ? this.#size : 0;
+    return this.#inFrame ? this.#size + (this.#pendingFs ? 1 : 0) : 0;
   }
 
   #append(bytes: Buffer): void {

@@ -32,7 +32,8 @@ CREATE TABLE risk_run (
   finished_at    timestamptz,
   data_watermark timestamptz,                       -- latest received_at of any record the run saw
   people         integer NOT NULL DEFAULT 0,
-  cutpoints      jsonb,                             -- tier thresholds and score quantiles of a full run
+  cutpoints      jsonb,                             -- lowest score in each tier, of a full run
+  quantiles      float8[],                          -- scores at 0.1%, 0.2% ... 99.9% of a full run, ascending
   settings       jsonb NOT NULL DEFAULT '{}'::jsonb
 );
 CREATE INDEX risk_run_started_idx ON risk_run (started_at);

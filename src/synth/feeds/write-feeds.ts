@@ -2,9 +2,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { createRng, type Rng } from "../../core/rng.ts";
-import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/fhir/resources.ts";
 import type { FeedFile, FeedManifest } from "../../ingest/feeds.ts";
-import { buildAdt, type AdtPatientFields } from "../../ingest/hl7/build-adt.ts";
+import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/fhir/resources.ts";
+import { type AdtPatientFields, buildAdt } from "../../ingest/hl7/build-adt.ts";
 import type { TableShape } from "../../store/bulk-loader.ts";
 import type { CopyValue } from "../../store/copy-format.ts";
 import { type SynthConfig, validateSynthConfig } from "../config.ts";
@@ -61,22 +61,54 @@ function obj(shape: TableShape, values: readonly CopyValue[]): Obj {
 }
 
 const s = (v: CopyValue) => (v === null || v === undefined ? null : String(v));
-const plusSeconds = (iso: string, seconds: number) => new Date(new Date(iso).getTime() + seconds * 1000).toISOString().replace(".000Z", "Z");
+const plusSeconds = (iso: string, seconds: number) =>
+  new Date(new Date(iso).getTime() + seconds * 1000).toISOString().replace(".000Z", "Z");
 
-const ADMISSION_CODE: Record<string, string> = { emergency: "21", elective: "11", maternity: "31", transfer: "81", other: "82" };
-const DISCHARGE_CODE: Record<string, string> = { discharged: "1", "self-discharged": "2", died: "4", transferred: "1" };
-const DISPOSAL_CODE: Record<string, string> = { admitted: "01", discharged: "03", referred: "06", left: "12", died: "10" };
+const ADMISSION_CODE: Record<string, string> = {
+  emergency: "21",
+  elective: "11",
+  maternity: "31",
+  transfer: "81",
+  other: "82",
+};
+const DISCHARGE_CODE: Record<string, string> = {
+  discharged: "1",
+  "self-discharged": "2",
+  died: "4",
+  transferred: "1",
+};
+const DISPOSAL_CODE: Record<string, string> = {
+  admitted: "01",
+  discharged: "03",
+  referred: "06",
+  left: "12",
+  died: "10",
+};
 const ARRIVAL_CODE: Record<string, string> = { ambulance: "A", "walk-in": "F", other: "O" };
-const CONTACT_CLASS: Record<string, string> = { "face-to-face": "AMB", "home-visit": "HH", telephone: "VR", video: "VR" };
+const CONTACT_CLASS: Record<string, string> = {
+  "face-to-face": "AMB",
+  "home-visit": "HH",
+  telephone: "VR",
+  video: "VR",
+};
 const ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-const ADMIN_GENDER: Record<string, string> = { female: "female", male: "male", other: "other", unknown: "unknown" };
+const ADMIN_GENDER: Record<string, string> = {
+  female: "female",
+  male: "male",
+  other: "other",
+  unknown: "unknown",
+};
 
 interface AdtItem {
   time: string;
   text: string;
 }
 
-export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedFaults = DEFAULT_FEED_FAULTS): Promise<FeedWriteResult> {
+export async function writeFeeds(
+  config: SynthConfig,
+  dir: string,
+  faults: FeedFaults = DEFAULT_FEED_FAULTS,
+): Promise<FeedWriteResult> {
   validateSynthConfig(config);
   const ctx = createContext(config);
   const place = ctx.place;
@@ -87,17 +119,128 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
   const S = SOURCE_SYSTEM;
 
   const csv = {
-    gpPatients: new CsvFile(dir, "gp/gp-patients.csv", ["patient_id", "nhs_number", "family_name", "given_name", "birth_date", "sex", "postcode", "ethnic_category", "extracted_at"]),
-    gpRegistrations: new CsvFile(dir, "gp/gp-registrations.csv", ["registration_id", "patient_id", "practice_code", "registered_on", "deregistered_on", "deregistration_reason", "extracted_at"]),
-    gpCoded: new CsvFile(dir, "gp/gp-coded-record.csv", ["entry_id", "patient_id", "practice_code", "recorded_on", "entry_kind", "code_system", "code", "value", "unit", "extracted_at"]),
-    scClients: new CsvFile(dir, "social-care/sc-clients.csv", ["client_id", "nhs_number", "family_name", "given_name", "birth_date", "sex", "postcode", "extracted_at"], true),
-    scAssessments: new CsvFile(dir, "social-care/sc-assessments.csv", ["assessment_id", "client_id", "assessed_on", "assessment_type", "outcome", "extracted_at"], true),
-    scServices: new CsvFile(dir, "social-care/sc-services.csv", ["service_id", "client_id", "service_type", "started_on", "ended_on", "funding", "referral_source", "after_spell_source", "after_spell_visit", "hours_per_week", "end_reason", "extracted_at"], true),
-    scPlacements: new CsvFile(dir, "social-care/sc-placements.csv", ["placement_id", "client_id", "care_home_code", "care_type", "placement_type", "started_on", "ended_on", "funding", "follows_placement_id", "end_reason", "extracted_at"], true),
-    delays: new CsvFile(dir, "acute-pas/delayed-transfers.csv", ["delay_id", "patient_id", "visit_number", "provider_code", "ready_on", "ended_on", "attribution", "reason", "extracted_at"]),
-    deaths: new CsvFile(dir, "death-registration/deaths.csv", ["death_id", "nhs_number", "died_on", "place_of_death", "underlying_cause", "extracted_at"]),
-    postcodes: new CsvFile(dir, "reference/postcode-areas.csv", ["postcode", "area_code", "area_name", "locality_code", "imd_decile"]),
-    codeMap: new CsvFile(dir, "acute-pas/code-maps.csv", ["source_system", "map_name", "source_code", "target_code"]),
+    gpPatients: new CsvFile(dir, "gp/gp-patients.csv", [
+      "patient_id",
+      "nhs_number",
+      "family_name",
+      "given_name",
+      "birth_date",
+      "sex",
+      "postcode",
+      "ethnic_category",
+      "extracted_at",
+    ]),
+    gpRegistrations: new CsvFile(dir, "gp/gp-registrations.csv", [
+      "registration_id",
+      "patient_id",
+      "practice_code",
+      "registered_on",
+      "deregistered_on",
+      "deregistration_reason",
+      "extracted_at",
+    ]),
+    gpCoded: new CsvFile(dir, "gp/gp-coded-record.csv", [
+      "entry_id",
+      "patient_id",
+      "practice_code",
+      "recorded_on",
+      "entry_kind",
+      "code_system",
+      "code",
+      "value",
+      "unit",
+      "extracted_at",
+    ]),
+    scClients: new CsvFile(
+      dir,
+      "social-care/sc-clients.csv",
+      [
+        "client_id",
+        "nhs_number",
+        "family_name",
+        "given_name",
+        "birth_date",
+        "sex",
+        "postcode",
+        "extracted_at",
+      ],
+      true,
+    ),
+    scAssessments: new CsvFile(
+      dir,
+      "social-care/sc-assessments.csv",
+      ["assessment_id", "client_id", "assessed_on", "assessment_type", "outcome", "extracted_at"],
+      true,
+    ),
+    scServices: new CsvFile(
+      dir,
+      "social-care/sc-services.csv",
+      [
+        "service_id",
+        "client_id",
+        "service_type",
+        "started_on",
+        "ended_on",
+        "funding",
+        "referral_source",
+        "after_spell_source",
+        "after_spell_visit",
+        "hours_per_week",
+        "end_reason",
+        "extracted_at",
+      ],
+      true,
+    ),
+    scPlacements: new CsvFile(
+      dir,
+      "social-care/sc-placements.csv",
+      [
+        "placement_id",
+        "client_id",
+        "care_home_code",
+        "care_type",
+        "placement_type",
+        "started_on",
+        "ended_on",
+        "funding",
+        "follows_placement_id",
+        "end_reason",
+        "extracted_at",
+      ],
+      true,
+    ),
+    delays: new CsvFile(dir, "acute-pas/delayed-transfers.csv", [
+      "delay_id",
+      "patient_id",
+      "visit_number",
+      "provider_code",
+      "ready_on",
+      "ended_on",
+      "attribution",
+      "reason",
+      "extracted_at",
+    ]),
+    deaths: new CsvFile(dir, "death-registration/deaths.csv", [
+      "death_id",
+      "nhs_number",
+      "died_on",
+      "place_of_death",
+      "underlying_cause",
+      "extracted_at",
+    ]),
+    postcodes: new CsvFile(dir, "reference/postcode-areas.csv", [
+      "postcode",
+      "area_code",
+      "area_name",
+      "locality_code",
+      "imd_decile",
+    ]),
+    codeMap: new CsvFile(dir, "acute-pas/code-maps.csv", [
+      "source_system",
+      "map_name",
+      "source_code",
+      "target_code",
+    ]),
   };
   const ndjson = {
     orgs: new NdjsonFile(dir, "reference/Organization.ndjson"),
@@ -116,6 +259,8 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
   const truth = new TextFile(dir, "truth.tsv");
   const wardKinds = new Map<string, string>();
   const areaRows: Obj[] = [];
+  // Postcodes people live at (care homes included) with their small area, as a postcode directory gives them.
+  const livedAt = new Map<string, string>();
   let messages = 0;
 
   const pending: Promise<void>[] = [];
@@ -134,7 +279,11 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
     id: r.source_record_id,
     meta: { lastUpdated: r.received_at },
     ...(ethnic
-      ? { extension: [{ url: FHIR_EXTENSIONS.ethnicCategory, valueCodeableConcept: { coding: [{ code: ethnic }] } }] }
+      ? {
+          extension: [
+            { url: FHIR_EXTENSIONS.ethnicCategory, valueCodeableConcept: { coding: [{ code: ethnic }] } },
+          ],
+        }
       : {}),
     identifier: r.nhs_number ? [{ system: NHS_NUMBER_SYSTEM, value: r.nhs_number }] : [],
     name: [{ use: "official", family: r.family_name, given: [r.given_name] }],
@@ -159,23 +308,50 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
     const person = by.get("person")?.[0];
     if (!person) return;
     const nhs = s(person.nhs_number);
+    if (person.postcode && person.area_code) livedAt.set(String(person.postcode), String(person.area_code));
     const records = new Map<string, Obj[]>();
     for (const r of by.get("person_record") ?? []) {
       const list = records.get(String(r.source_system)) ?? [];
       list.push(r);
       records.set(String(r.source_system), list);
     }
-    for (const t of by.get("synth_truth") ?? []) w(truth.write(`${t.person_id}\t${t.source_system}\t${t.source_record_id}\n`));
+    for (const t of by.get("synth_truth") ?? [])
+      w(truth.write(`${t.person_id}\t${t.source_system}\t${t.source_record_id}\n`));
 
     const gp = records.get(S.gp)?.[0];
     if (gp) {
-      w(csv.gpPatients.row({ patient_id: gp.source_record_id, nhs_number: gp.nhs_number, family_name: gp.family_name, given_name: gp.given_name, birth_date: gp.birth_date, sex: gp.sex, postcode: gp.postcode, ethnic_category: person.ethnic_category, extracted_at: gp.received_at }));
+      w(
+        csv.gpPatients.row({
+          patient_id: gp.source_record_id,
+          nhs_number: gp.nhs_number,
+          family_name: gp.family_name,
+          given_name: gp.given_name,
+          birth_date: gp.birth_date,
+          sex: gp.sex,
+          postcode: gp.postcode,
+          ethnic_category: person.ethnic_category,
+          extracted_at: gp.received_at,
+        }),
+      );
     }
     for (const r of records.get(S.socialCare) ?? []) {
-      w(csv.scClients.row({ client_id: r.source_record_id, nhs_number: r.nhs_number, family_name: r.family_name, given_name: r.given_name, birth_date: r.birth_date, sex: r.sex, postcode: r.postcode, extracted_at: r.received_at }));
+      w(
+        csv.scClients.row({
+          client_id: r.source_record_id,
+          nhs_number: r.nhs_number,
+          family_name: r.family_name,
+          given_name: r.given_name,
+          birth_date: r.birth_date,
+          sex: r.sex,
+          postcode: r.postcode,
+          extracted_at: r.received_at,
+        }),
+      );
     }
-    for (const r of records.get(S.community) ?? []) w(ndjson.cmPatients.write(fhirPatient(r, person.ethnic_category)));
-    for (const r of records.get(S.mentalHealth) ?? []) w(ndjson.mhPatients.write(fhirPatient(r, person.ethnic_category)));
+    for (const r of records.get(S.community) ?? [])
+      w(ndjson.cmPatients.write(fhirPatient(r, person.ethnic_category)));
+    for (const r of records.get(S.mentalHealth) ?? [])
+      w(ndjson.mhPatients.write(fhirPatient(r, person.ethnic_category)));
 
     // The hospital: ADT messages for the person, the spells, ward stays and A&E attendances.
     const acuteRec = records.get(S.acute)?.[0];
@@ -197,7 +373,15 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
         items.push({ time, text });
         if (rng.next() < faults.duplicateMessages) items.push({ time, text });
       };
-      add(String(acuteRec.received_at), buildAdt({ ...base, controlId: `${patient.recordId}-A28`, trigger: "A28", messageTime: String(acuteRec.received_at) }));
+      add(
+        String(acuteRec.received_at),
+        buildAdt({
+          ...base,
+          controlId: `${patient.recordId}-A28`,
+          trigger: "A28",
+          messageTime: String(acuteRec.received_at),
+        }),
+      );
       const wardsBySpell = new Map<string, Obj[]>();
       for (const ward of by.get("ward_stay") ?? []) {
         const list = wardsBySpell.get(String(ward.spell_id)) ?? [];
@@ -209,7 +393,9 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
       for (const spell of by.get("hospital_spell") ?? []) {
         const visitNumber = String(spell.source_record_id);
         visitOfSpell.set(String(spell.spell_id), visitNumber);
-        const wards = (wardsBySpell.get(String(spell.spell_id)) ?? []).sort((a, b) => String(a.started_at).localeCompare(String(b.started_at)));
+        const wards = (wardsBySpell.get(String(spell.spell_id)) ?? []).sort((a, b) =>
+          String(a.started_at).localeCompare(String(b.started_at)),
+        );
         const visit = {
           visitNumber,
           patientClass: spell.patient_class === "day-case" ? "D" : "I",
@@ -223,32 +409,126 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
         const push = (time: string, text: string) => spellItems.push({ time, text });
         push(
           plusSeconds(admitted, 4),
-          buildAdt({ ...base, controlId: first ? String(first.source_record_id) : `${visitNumber}-A01`, trigger: "A01", messageTime: plusSeconds(admitted, 4), visit: { ...visit, ward: first ? s(first.ward_code) : "UNMAPPED", admitAt: admitted, diagnosis: s(spell.primary_diagnosis) } }),
+          buildAdt({
+            ...base,
+            controlId: first ? String(first.source_record_id) : `${visitNumber}-A01`,
+            trigger: "A01",
+            messageTime: plusSeconds(admitted, 4),
+            visit: {
+              ...visit,
+              ward: first ? s(first.ward_code) : "UNMAPPED",
+              admitAt: admitted,
+              diagnosis: s(spell.primary_diagnosis),
+            },
+          }),
         );
         for (const ward of wards.slice(1)) {
           const at = String(ward.started_at);
-          push(plusSeconds(at, 6), buildAdt({ ...base, controlId: String(ward.source_record_id), trigger: "A02", messageTime: plusSeconds(at, 6), eventAt: at, visit: { ...visit, ward: s(ward.ward_code) } }));
+          push(
+            plusSeconds(at, 6),
+            buildAdt({
+              ...base,
+              controlId: String(ward.source_record_id),
+              trigger: "A02",
+              messageTime: plusSeconds(at, 6),
+              eventAt: at,
+              visit: { ...visit, ward: s(ward.ward_code) },
+            }),
+          );
         }
         const roll = rng.next();
         if (roll < faults.cancellations / 3 && first) {
           // A premature discharge, cancelled a few seconds later.
-          push(plusSeconds(admitted, 30), buildAdt({ ...base, controlId: `${visitNumber}-A03x`, trigger: "A03", messageTime: plusSeconds(admitted, 30), visit: { ...visit, ward: s(first.ward_code), dischargeAt: plusSeconds(admitted, 20), disposition: "1", destination: "19" } }));
-          push(plusSeconds(admitted, 40), buildAdt({ ...base, controlId: `${visitNumber}-A13`, trigger: "A13", messageTime: plusSeconds(admitted, 40), visit }));
+          push(
+            plusSeconds(admitted, 30),
+            buildAdt({
+              ...base,
+              controlId: `${visitNumber}-A03x`,
+              trigger: "A03",
+              messageTime: plusSeconds(admitted, 30),
+              visit: {
+                ...visit,
+                ward: s(first.ward_code),
+                dischargeAt: plusSeconds(admitted, 20),
+                disposition: "1",
+                destination: "19",
+              },
+            }),
+          );
+          push(
+            plusSeconds(admitted, 40),
+            buildAdt({
+              ...base,
+              controlId: `${visitNumber}-A13`,
+              trigger: "A13",
+              messageTime: plusSeconds(admitted, 40),
+              visit,
+            }),
+          );
         } else if (roll < (2 * faults.cancellations) / 3 && first) {
           // A transfer keyed in error and cancelled.
-          push(plusSeconds(admitted, 50), buildAdt({ ...base, controlId: `${visitNumber}-A02x`, trigger: "A02", messageTime: plusSeconds(admitted, 50), eventAt: plusSeconds(admitted, 45), visit: { ...visit, ward: s(first.ward_code) } }));
-          push(plusSeconds(admitted, 55), buildAdt({ ...base, controlId: `${visitNumber}-A12`, trigger: "A12", messageTime: plusSeconds(admitted, 55), visit }));
+          push(
+            plusSeconds(admitted, 50),
+            buildAdt({
+              ...base,
+              controlId: `${visitNumber}-A02x`,
+              trigger: "A02",
+              messageTime: plusSeconds(admitted, 50),
+              eventAt: plusSeconds(admitted, 45),
+              visit: { ...visit, ward: s(first.ward_code) },
+            }),
+          );
+          push(
+            plusSeconds(admitted, 55),
+            buildAdt({
+              ...base,
+              controlId: `${visitNumber}-A12`,
+              trigger: "A12",
+              messageTime: plusSeconds(admitted, 55),
+              visit,
+            }),
+          );
         } else if (roll < faults.cancellations && first) {
           // An admission to the wrong visit, cancelled.
           const wrong = { ...visit, visitNumber: `${visitNumber}-void` };
-          push(plusSeconds(admitted, 2), buildAdt({ ...base, controlId: `${visitNumber}-void-A01`, trigger: "A01", messageTime: plusSeconds(admitted, 2), visit: { ...wrong, ward: s(first.ward_code), admitAt: admitted } }));
-          push(plusSeconds(admitted, 3), buildAdt({ ...base, controlId: `${visitNumber}-void-A11`, trigger: "A11", messageTime: plusSeconds(admitted, 3), visit: wrong }));
+          push(
+            plusSeconds(admitted, 2),
+            buildAdt({
+              ...base,
+              controlId: `${visitNumber}-void-A01`,
+              trigger: "A01",
+              messageTime: plusSeconds(admitted, 2),
+              visit: { ...wrong, ward: s(first.ward_code), admitAt: admitted },
+            }),
+          );
+          push(
+            plusSeconds(admitted, 3),
+            buildAdt({
+              ...base,
+              controlId: `${visitNumber}-void-A11`,
+              trigger: "A11",
+              messageTime: plusSeconds(admitted, 3),
+              visit: wrong,
+            }),
+          );
         }
         if (spell.discharged_at) {
           const at = String(spell.discharged_at);
           push(
             plusSeconds(at, 4),
-            buildAdt({ ...base, controlId: `${visitNumber}-A03`, trigger: "A03", messageTime: plusSeconds(at, 4), visit: { ...visit, ward: s(wards.at(-1)?.ward_code ?? null), dischargeAt: at, disposition: DISCHARGE_CODE[String(spell.discharge_method)], destination: s(spell.discharge_destination) } }),
+            buildAdt({
+              ...base,
+              controlId: `${visitNumber}-A03`,
+              trigger: "A03",
+              messageTime: plusSeconds(at, 4),
+              visit: {
+                ...visit,
+                ward: s(wards.at(-1)?.ward_code ?? null),
+                dischargeAt: at,
+                disposition: DISCHARGE_CODE[String(spell.discharge_method)],
+                destination: s(spell.discharge_destination),
+              },
+            }),
           );
         }
         spellItems.sort((a, b) => a.time.localeCompare(b.time));
@@ -261,10 +541,36 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
       }
       for (const ae of by.get("ae_attendance") ?? []) {
         const id = String(ae.source_record_id);
-        const visit = { visitNumber: id, patientClass: "E", arrivalMode: ae.arrival_mode ? ARRIVAL_CODE[String(ae.arrival_mode)] : null };
-        add(plusSeconds(String(ae.arrived_at), 5), buildAdt({ ...base, controlId: `${id}-A04`, trigger: "A04", messageTime: plusSeconds(String(ae.arrived_at), 5), visit: { ...visit, admitAt: String(ae.arrived_at) } }));
+        const visit = {
+          visitNumber: id,
+          patientClass: "E",
+          arrivalMode: ae.arrival_mode ? ARRIVAL_CODE[String(ae.arrival_mode)] : null,
+        };
+        add(
+          plusSeconds(String(ae.arrived_at), 5),
+          buildAdt({
+            ...base,
+            controlId: `${id}-A04`,
+            trigger: "A04",
+            messageTime: plusSeconds(String(ae.arrived_at), 5),
+            visit: { ...visit, admitAt: String(ae.arrived_at) },
+          }),
+        );
         if (ae.departed_at) {
-          add(plusSeconds(String(ae.departed_at), 5), buildAdt({ ...base, controlId: `${id}-A03`, trigger: "A03", messageTime: plusSeconds(String(ae.departed_at), 5), visit: { ...visit, dischargeAt: String(ae.departed_at), disposition: ae.disposal ? DISPOSAL_CODE[String(ae.disposal)] : null } }));
+          add(
+            plusSeconds(String(ae.departed_at), 5),
+            buildAdt({
+              ...base,
+              controlId: `${id}-A03`,
+              trigger: "A03",
+              messageTime: plusSeconds(String(ae.departed_at), 5),
+              visit: {
+                ...visit,
+                dischargeAt: String(ae.departed_at),
+                disposition: ae.disposal ? DISPOSAL_CODE[String(ae.disposal)] : null,
+              },
+            }),
+          );
         }
       }
       // Per person in time order, keeping any deliberate overtaking inside a spell.
@@ -274,7 +580,19 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
         messages++;
       }
       for (const d of by.get("delayed_transfer") ?? []) {
-        w(csv.delays.row({ delay_id: d.source_record_id, patient_id: patient.recordId, visit_number: visitOfSpell.get(String(d.spell_id)), provider_code: d.provider_code, ready_on: d.ready_on, ended_on: d.ended_on, attribution: d.attribution, reason: d.reason, extracted_at: d.received_at }));
+        w(
+          csv.delays.row({
+            delay_id: d.source_record_id,
+            patient_id: patient.recordId,
+            visit_number: visitOfSpell.get(String(d.spell_id)),
+            provider_code: d.provider_code,
+            ready_on: d.ready_on,
+            ended_on: d.ended_on,
+            attribution: d.attribution,
+            reason: d.reason,
+            extracted_at: d.received_at,
+          }),
+        );
       }
       for (const o of by.get("outpatient_attendance") ?? []) {
         const attended = o.attendance === "attended";
@@ -290,7 +608,14 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
             status: attended ? "finished" : "cancelled",
             class: { system: ACT_CODE, code: "AMB" },
             type: [{ coding: [{ system: FHIR_SYSTEMS.encounterKind, code: "outpatient" }] }],
-            serviceType: { coding: [{ system: "https://fhir.nhs.uk/CodeSystem/NHSDataModelAndDictionary-TreatmentFunction", code: o.specialty_code }] },
+            serviceType: {
+              coding: [
+                {
+                  system: "https://fhir.nhs.uk/CodeSystem/NHSDataModelAndDictionary-TreatmentFunction",
+                  code: o.specialty_code,
+                },
+              ],
+            },
             subject: { reference: `Patient/${patient.recordId}` },
             period: { start: o.appointment_on },
             serviceProvider: { identifier: { system: ODS_ORGANISATION_SYSTEM, value: o.provider_code } },
@@ -311,8 +636,17 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
         status: "finished",
         class: { system: ACT_CODE, code: CONTACT_CLASS[String(c.contact_mode)] ?? "AMB" },
         type: [
-          { coding: [{ system: FHIR_SYSTEMS.encounterKind, code: community ? "community-contact" : "mental-health-contact" }] },
-          ...(c.contact_mode ? [{ coding: [{ system: FHIR_SYSTEMS.contactMode, code: c.contact_mode }] }] : []),
+          {
+            coding: [
+              {
+                system: FHIR_SYSTEMS.encounterKind,
+                code: community ? "community-contact" : "mental-health-contact",
+              },
+            ],
+          },
+          ...(c.contact_mode
+            ? [{ coding: [{ system: FHIR_SYSTEMS.contactMode, code: c.contact_mode }] }]
+            : []),
         ],
         serviceType: { coding: [{ system: FHIR_SYSTEMS.careService, code: c.service }] },
         subject: patientRef(system, records, nhs),
@@ -329,11 +663,34 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
     // The GP record.
     const gpId = gp ? String(gp.source_record_id) : null;
     for (const r of by.get("registration") ?? []) {
-      w(csv.gpRegistrations.row({ registration_id: r.source_record_id, patient_id: gpId, practice_code: r.practice_code, registered_on: r.registered_on, deregistered_on: r.deregistered_on, deregistration_reason: r.deregistration_reason, extracted_at: r.received_at }));
+      w(
+        csv.gpRegistrations.row({
+          registration_id: r.source_record_id,
+          patient_id: gpId,
+          practice_code: r.practice_code,
+          registered_on: r.registered_on,
+          deregistered_on: r.deregistered_on,
+          deregistration_reason: r.deregistration_reason,
+          extracted_at: r.received_at,
+        }),
+      );
     }
     for (const e of by.get("gp_entry") ?? []) {
       const bad = damage("gp_entry", S.gp, String(e.source_record_id));
-      w(csv.gpCoded.row({ entry_id: e.source_record_id, patient_id: gpId, practice_code: e.practice_code, recorded_on: bad ? "31/02/2014" : e.recorded_on, entry_kind: e.entry_kind, code_system: e.code_system, code: e.code, value: e.value, unit: e.unit, extracted_at: e.received_at }));
+      w(
+        csv.gpCoded.row({
+          entry_id: e.source_record_id,
+          patient_id: gpId,
+          practice_code: e.practice_code,
+          recorded_on: bad ? "31/02/2014" : e.recorded_on,
+          entry_kind: e.entry_kind,
+          code_system: e.code_system,
+          code: e.code,
+          value: e.value,
+          unit: e.unit,
+          extracted_at: e.received_at,
+        }),
+      );
     }
     for (const m of by.get("medication_issue") ?? []) {
       const bad = damage("medication_issue", S.gp, String(m.source_record_id));
@@ -344,12 +701,21 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
           meta: { lastUpdated: m.received_at },
           status: "completed",
           intent: "order",
-          medicationCodeableConcept: { coding: [{ system: m.code_system, code: m.code, display: m.display }] },
+          medicationCodeableConcept: {
+            coding: [{ system: m.code_system, code: m.code, display: m.display }],
+          },
           ...(bad ? {} : { subject: patientRef(S.gp, records, nhs) }),
           authoredOn: m.issued_on,
-          ...(m.quantity === null || m.quantity === undefined ? {} : { dispenseRequest: { quantity: { value: Number(m.quantity) } } }),
+          ...(m.quantity === null || m.quantity === undefined
+            ? {}
+            : { dispenseRequest: { quantity: { value: Number(m.quantity) } } }),
           courseOfTherapyType: {
-            coding: [{ system: "http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy", code: m.is_repeat ? "continuous" : "acute" }],
+            coding: [
+              {
+                system: "http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy",
+                code: m.is_repeat ? "continuous" : "acute",
+              },
+            ],
           },
         }),
       );
@@ -357,26 +723,74 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
 
     // Social care.
     const spellVisit = new Map<string, string>();
-    for (const sp of by.get("hospital_spell") ?? []) spellVisit.set(String(sp.spell_id), String(sp.source_record_id));
+    for (const sp of by.get("hospital_spell") ?? [])
+      spellVisit.set(String(sp.spell_id), String(sp.source_record_id));
     const placementIds = new Map<string, string>();
-    for (const p of by.get("care_home_placement") ?? []) placementIds.set(String(p.placement_id), String(p.source_record_id));
+    for (const p of by.get("care_home_placement") ?? [])
+      placementIds.set(String(p.placement_id), String(p.source_record_id));
     for (const a of by.get("social_care_assessment") ?? []) {
       const bad = damage("social_care_assessment", S.socialCare, String(a.source_record_id));
-      w(csv.scAssessments.row({ assessment_id: a.source_record_id, client_id: a.client_id, assessed_on: a.assessed_on, assessment_type: bad ? "unknown-type" : a.assessment_type, outcome: a.outcome, extracted_at: a.received_at }));
+      w(
+        csv.scAssessments.row({
+          assessment_id: a.source_record_id,
+          client_id: a.client_id,
+          assessed_on: a.assessed_on,
+          assessment_type: bad ? "unknown-type" : a.assessment_type,
+          outcome: a.outcome,
+          extracted_at: a.received_at,
+        }),
+      );
     }
     for (const v of by.get("social_care_service") ?? []) {
       const visit = v.after_spell_id ? spellVisit.get(String(v.after_spell_id)) : null;
-      w(csv.scServices.row({ service_id: v.source_record_id, client_id: v.client_id, service_type: v.service_type, started_on: v.started_on, ended_on: v.ended_on, funding: v.funding, referral_source: v.referral_source, after_spell_source: visit ? S.acute : null, after_spell_visit: visit, hours_per_week: v.hours_per_week, end_reason: v.end_reason, extracted_at: v.received_at }));
+      w(
+        csv.scServices.row({
+          service_id: v.source_record_id,
+          client_id: v.client_id,
+          service_type: v.service_type,
+          started_on: v.started_on,
+          ended_on: v.ended_on,
+          funding: v.funding,
+          referral_source: v.referral_source,
+          after_spell_source: visit ? S.acute : null,
+          after_spell_visit: visit,
+          hours_per_week: v.hours_per_week,
+          end_reason: v.end_reason,
+          extracted_at: v.received_at,
+        }),
+      );
     }
     for (const p of by.get("care_home_placement") ?? []) {
-      w(csv.scPlacements.row({ placement_id: p.source_record_id, client_id: p.client_id, care_home_code: p.care_home_code, care_type: p.care_type, placement_type: p.placement_type, started_on: p.started_on, ended_on: p.ended_on, funding: p.funding, follows_placement_id: p.follows_placement_id ? placementIds.get(String(p.follows_placement_id)) : null, end_reason: p.end_reason, extracted_at: p.received_at }));
+      w(
+        csv.scPlacements.row({
+          placement_id: p.source_record_id,
+          client_id: p.client_id,
+          care_home_code: p.care_home_code,
+          care_type: p.care_type,
+          placement_type: p.placement_type,
+          started_on: p.started_on,
+          ended_on: p.ended_on,
+          funding: p.funding,
+          follows_placement_id: p.follows_placement_id
+            ? placementIds.get(String(p.follows_placement_id))
+            : null,
+          end_reason: p.end_reason,
+          extracted_at: p.received_at,
+        }),
+      );
     }
 
     // Joint care plans, from whichever system holds them.
     for (const plan of by.get("care_plan") ?? []) {
       const system = String(plan.source_system);
       const file =
-        system === S.gp ? ndjson.gpPlans : system === S.socialCare ? ndjson.scPlans : system === S.mentalHealth ? ndjson.mhPlans : ndjson.cmPlans;
+        system === S.gp
+          ? ndjson.gpPlans
+          : system === S.socialCare
+            ? ndjson.scPlans
+            : system === S.mentalHealth
+              ? ndjson.mhPlans
+              : ndjson.cmPlans;
       const role = s(plan.lead_professional_role);
       const org = s(plan.lead_org_code);
       const contained =
@@ -385,8 +799,12 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
               {
                 resourceType: "PractitionerRole",
                 id: "lead",
-                ...(role ? { code: [{ coding: [{ system: FHIR_SYSTEMS.professionalRole, code: role }] }] } : {}),
-                ...(org ? { organization: { identifier: { system: ODS_ORGANISATION_SYSTEM, value: org } } } : {}),
+                ...(role
+                  ? { code: [{ coding: [{ system: FHIR_SYSTEMS.professionalRole, code: role }] }] }
+                  : {}),
+                ...(org
+                  ? { organization: { identifier: { system: ODS_ORGANISATION_SYSTEM, value: org } } }
+                  : {}),
               },
             ]
           : undefined;
@@ -395,7 +813,9 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
           resourceType: "EpisodeOfCare",
           id: plan.source_record_id,
           meta: { lastUpdated: plan.received_at },
-          ...(plan.review_due_on ? { extension: [{ url: FHIR_EXTENSIONS.reviewDue, valueDate: plan.review_due_on }] } : {}),
+          ...(plan.review_due_on
+            ? { extension: [{ url: FHIR_EXTENSIONS.reviewDue, valueDate: plan.review_due_on }] }
+            : {}),
           ...(contained ? { contained, careManager: { reference: "#lead" } } : {}),
           status: plan.ended_on ? "finished" : "active",
           type: [{ coding: [{ system: FHIR_SYSTEMS.carePlanType, code: plan.plan_type }] }],
@@ -406,7 +826,16 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
     }
 
     for (const d of by.get("death") ?? []) {
-      w(csv.deaths.row({ death_id: d.source_record_id, nhs_number: nhs, died_on: d.died_on, place_of_death: d.place_of_death, underlying_cause: d.underlying_cause, extracted_at: d.received_at }));
+      w(
+        csv.deaths.row({
+          death_id: d.source_record_id,
+          nhs_number: nhs,
+          died_on: d.died_on,
+          place_of_death: d.place_of_death,
+          underlying_cause: d.underlying_cause,
+          extracted_at: d.received_at,
+        }),
+      );
     }
   }
 
@@ -417,7 +846,10 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
         const o = obj(shape, values);
         const site = shape.table === "site";
         const kind = site ? "site" : String(o.kind);
-        const period = o.opened_on || o.closed_on ? { start: o.opened_on ?? undefined, end: o.closed_on ?? undefined } : null;
+        const period =
+          o.opened_on || o.closed_on
+            ? { start: o.opened_on ?? undefined, end: o.closed_on ?? undefined }
+            : null;
         return ndjson.orgs.write({
           resourceType: "Organization",
           id: site ? o.site_code : o.org_code,
@@ -426,11 +858,19 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
           identifier: [{ system: ODS_ORGANISATION_SYSTEM, value: site ? o.site_code : o.org_code }],
           type: [
             { coding: [{ system: FHIR_SYSTEMS.organisationKind, code: kind }] },
-            ...(o.care_home_type ? [{ coding: [{ system: FHIR_SYSTEMS.careHomeType, code: o.care_home_type }] }] : []),
+            ...(o.care_home_type
+              ? [{ coding: [{ system: FHIR_SYSTEMS.careHomeType, code: o.care_home_type }] }]
+              : []),
           ],
           name: o.name,
           ...(o.postcode ? { address: [{ postalCode: o.postcode }] } : {}),
-          ...((site ? o.org_code : o.parent_code) ? { partOf: { identifier: { system: ODS_ORGANISATION_SYSTEM, value: site ? o.org_code : o.parent_code } } } : {}),
+          ...((site ? o.org_code : o.parent_code)
+            ? {
+                partOf: {
+                  identifier: { system: ODS_ORGANISATION_SYSTEM, value: site ? o.org_code : o.parent_code },
+                },
+              }
+            : {}),
         });
       }
       if (shape.table === "area") {
@@ -451,14 +891,30 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
   };
   await generatePlace(config, sink);
   if (current.length > 0) writePerson(current);
-  const areaPostcodes = new Map(place.areas.map((a) => [a.code, a.postcodes]));
+  const postcodesOf = new Map<string, Set<string>>(place.areas.map((a) => [a.code, new Set(a.postcodes)]));
+  for (const [postcode, area] of livedAt) postcodesOf.get(area)?.add(postcode);
   for (const a of areaRows) {
-    for (const postcode of areaPostcodes.get(String(a.area_code)) ?? []) {
-      w(csv.postcodes.row({ postcode, area_code: a.area_code, area_name: a.name, locality_code: a.locality_code, imd_decile: a.imd_decile }));
+    for (const postcode of [...(postcodesOf.get(String(a.area_code)) ?? [])].sort()) {
+      w(
+        csv.postcodes.row({
+          postcode,
+          area_code: a.area_code,
+          area_name: a.name,
+          locality_code: a.locality_code,
+          imd_decile: a.imd_decile,
+        }),
+      );
     }
   }
   for (const [ward, kind] of [...wardKinds].sort()) {
-    w(csv.codeMap.row({ source_system: S.acute, map_name: "ward-kind", source_code: ward, target_code: kind }));
+    w(
+      csv.codeMap.row({
+        source_system: S.acute,
+        map_name: "ward-kind",
+        source_code: ward,
+        target_code: kind,
+      }),
+    );
   }
   await Promise.all(pending.splice(0));
   const files: Record<string, number> = {};
@@ -474,7 +930,12 @@ export async function writeFeeds(config: SynthConfig, dir: string, faults: FeedF
   await adt.close();
   await truth.close();
 
-  const feed = (file: string, format: FeedFile["format"], source: string, extra: Partial<FeedFile> = {}): FeedFile => ({ file, format, source, ...extra });
+  const feed = (
+    file: string,
+    format: FeedFile["format"],
+    source: string,
+    extra: Partial<FeedFile> = {},
+  ): FeedFile => ({ file, format, source, ...extra });
   const manifest: FeedManifest = {
     description: `Synthetic place feeds: seed ${JSON.stringify(config.seed)}, ${config.people} people, ${config.historyStart} to ${config.historyEnd}`,
     files: [

@@ -1,0 +1,76 @@
+import type { Queryable } from "../store/db.ts";
+
+// Feed health per source: when it last sent something, how much, how much was rejected, and what is waiting
+// (ADT visits held for an earlier event, open rejects, records in the MPI review queue).
+
+export interface FeedHealth {
+  sourceSystem: string;
+  lastReceivedAt: string | null;
+  received: number;
+  rejected: number;
+  rejectRate: number;
+  openRejects: number;
+  heldVisits: number;
+  reviewQueue: number;
+}
+
+export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
+  const rows = await q.query<Record<string, unknown>>(
+    `WITH sources AS (
+       SELECT source_system FROM ingest_message
+       UNION SELECT source_system FROM ingest_load
+       UNION SELECT source_system FROM ingest_reject
+     ),
+     messages AS (
+       SELECT source_system, max(received_at) AS last_at, count(*) AS n,
+              count(*) FILTER (WHERE status = 'rejected') AS rejected
+       FROM ingest_message GROUP BY source_system
+     ),
+     loads AS (
+       SELECT source_system, max(COALESCE(finished_at, started_at)) AS last_at, sum(records_read) AS n, sum(rejected) AS rejected
+       FROM ingest_load WHERE format <> 'hl7' GROUP BY source_system
+     ),
+     rejects AS (
+       SELECT source_system, max(received_at) AS last_at, count(*) FILTER (WHERE status = 'open') AS open_rejects,
+              count(*) FILTER (WHERE format = 'hl7' AND origin_key LIKE 'sha256:%') AS unreadable
+       FROM ingest_reject GROUP BY source_system
+     ),
+     visits AS (
+       SELECT v.source_system, count(DISTINCT v.visit_number) AS held
+       FROM adt_visit_event v
+       WHERE NOT EXISTS (SELECT 1 FROM hospital_spell h WHERE h.source_system = v.source_system AND h.source_record_id = v.visit_number)
+         AND NOT EXISTS (SELECT 1 FROM ae_attendance a WHERE a.source_system = v.source_system AND a.source_record_id = v.visit_number)
+         AND NOT EXISTS (SELECT 1 FROM adt_visit_event c WHERE c.source_system = v.source_system AND c.visit_number = v.visit_number
+                         AND c.trigger_event IN ('A11', 'A05'))
+         AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A13')
+       GROUP BY v.source_system
+     ),
+     reviews AS (SELECT source_system, count(*) AS n FROM mpi_review WHERE status = 'open' GROUP BY source_system)
+     SELECT s.source_system,
+            GREATEST(m.last_at, l.last_at, r.last_at) AS last_at,
+            COALESCE(m.n, 0) + COALESCE(l.n, 0) + COALESCE(r.unreadable, 0) AS received,
+            COALESCE(m.rejected, 0) + COALESCE(l.rejected, 0) + COALESCE(r.unreadable, 0) AS rejected,
+            COALESCE(r.open_rejects, 0) AS open_rejects, COALESCE(v.held, 0) AS held, COALESCE(rv.n, 0) AS reviews
+     FROM sources s
+     LEFT JOIN messages m USING (source_system)
+     LEFT JOIN loads l USING (source_system)
+     LEFT JOIN rejects r USING (source_system)
+     LEFT JOIN visits v USING (source_system)
+     LEFT JOIN reviews rv USING (source_system)
+     ORDER BY s.source_system`,
+  );
+  return rows.map((r) => {
+    const received = Number(r.received);
+    const rejected = Number(r.rejected);
+    return {
+      sourceSystem: String(r.source_system),
+      lastReceivedAt: r.last_at ? (r.last_at as Date).toISOString() : null,
+      received,
+      rejected,
+      rejectRate: received === 0 ? 0 : rejected / received,
+      openRejects: Number(r.open_rejects),
+      heldVisits: Number(r.held),
+      reviewQueue: Number(r.reviews),
+    };
+  });
+}

@@ -1,0 +1,20 @@
+// Data in: HL7v2 ADT (MLLP and batch files), FHIR R4 (NDJSON and Bundles), CSV extracts; rejects and replay;
+// feed health. People are linked through the master person index (src/mpi).
+
+export { CSV_LAYOUTS, type CsvLayout, layoutByName } from "./csv/layouts.ts";
+export { type CsvLoadResult, CsvLoadError, loadCsvFile } from "./csv/load.ts";
+export { type FeedFile, type FeedFileResult, type FeedManifest, loadCodeMapFile, loadFeeds, readManifest } from "./feeds.ts";
+export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
+export { type FeedHealth, feedHealth } from "./health.ts";
+export { buildAck, HL7_ERROR, readAck } from "./hl7/ack.ts";
+export { type Hl7Context, type Hl7Outcome } from "./hl7/apply.ts";
+export { type AdtFields, buildAdt } from "./hl7/build-adt.ts";
+export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
+export { applyHl7Batch } from "./hl7/many.ts";
+export { parseMessage } from "./hl7/message.ts";
+export { frame, MllpDecoder } from "./hl7/mllp.ts";
+export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
+export { MllpClient } from "./mllp-client.ts";
+export { type MllpServer, type MllpStats, startMllpServer } from "./mllp-server.ts";
+export { getReject, listRejects, type RejectRow } from "./rejects.ts";
+export { dismissReject, replayReject, type ReplayResult } from "./replay.ts";
