@@ -209,10 +209,8 @@ export function compareBirthDate(a: string | null, b: string | null): DobOutcome
   const same = (ya === yb ? 1 : 0) + (ma === mb ? 1 : 0) + (da === db ? 1 : 0);
   if (same === 2) {
     if (ya !== yb) {
-      // A year slip is one digit keyed wrongly or a decade off by one: not any year.
-      let diff = 0;
-      for (let i = 0; i < 4; i++) if (ya[i] !== yb[i]) diff++;
-      return diff === 1 ? "one-part" : "different";
+      // A year a year out is a slip; decades apart on the same day is more often a parent and child.
+      return Math.abs(Number(ya) - Number(yb)) === 1 ? "one-part" : "different";
     }
     return "one-part";
   }

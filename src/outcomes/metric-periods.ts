@@ -38,7 +38,10 @@ export function countedPeriod(def: Pick<MetricDefinition, "fyWindow">, period: P
 }
 
 export function referenceDay(period: Pick<Period, "start" | "end">, asOf: string): string {
-  const middle = addDays(period.start, Math.floor((periodLength({ ...period, kind: "custom", id: "" }) - 1) / 2));
+  const middle = addDays(
+    period.start,
+    Math.floor((periodLength({ ...period, kind: "custom", id: "" }) - 1) / 2),
+  );
   const yearMiddle = `${financialYearOf(middle).start.slice(0, 4)}-09-30`;
   return yearMiddle < asOf ? yearMiddle : asOf;
 }

@@ -31,7 +31,8 @@ export class BulkLoader {
   readonly #loaded = new Map<string, number>();
   readonly #copySeconds = new Map<string, number>();
   #inFlight: Promise<void> = Promise.resolve();
-  #queued = 0;
+  /** One promise per batch sent and not yet loaded, oldest first. */
+  readonly #pending: Promise<void>[] = [];
   #failure: unknown = null;
 
   constructor(conn: Queryable, options: BulkLoaderOptions = {}) {
@@ -54,18 +55,18 @@ export class BulkLoader {
     buffer.lines.push(encodeCopyRow(values));
     if (buffer.lines.length < this.#batchRows) return undefined;
     this.#send(buffer);
-    // Keep at most two batches waiting so memory stays bounded however fast rows are produced.
-    return this.#queued > 2 ? this.#inFlight : undefined;
+    // Keep at most two batches waiting so memory stays bounded however fast rows are produced, but let
+    // the producer go on as soon as the oldest of the excess is loaded rather than when all are.
+    return this.#pending.length > 2 ? this.#pending[this.#pending.length - 3] : undefined;
   }
 
   #send(buffer: Buffer): void {
     const { shape } = buffer;
     const lines = buffer.lines;
     buffer.lines = [];
-    this.#queued++;
-    this.#inFlight = this.#inFlight.then(async () => {
-      if (this.#failure) return;
+    const batch = this.#inFlight.then(async () => {
       try {
+        if (this.#failure) return;
         const started = performance.now();
         const n = await this.#conn.copyFrom(shape.table, shape.columns, lines);
         const seconds = (performance.now() - started) / 1000;
@@ -75,9 +76,11 @@ export class BulkLoader {
       } catch (error) {
         this.#failure = error;
       } finally {
-        this.#queued--;
+        this.#pending.shift();
       }
     });
+    this.#inFlight = batch;
+    this.#pending.push(batch);
   }
 
   /** Seconds spent in COPY per table so far: rows / seconds is the engine's load rate for that table. */

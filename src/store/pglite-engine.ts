@@ -16,7 +16,8 @@ function queryable(conn: PGliteLike): Queryable {
     },
     async copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number> {
       if (chunks.length === 0) return 0;
-      const blob = new Blob(chunks as string[]);
+      // One joined string makes a Blob several times faster than thousands of small parts.
+      const blob = new Blob([chunks.join("")]);
       const result = await conn.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
       return result.affectedRows ?? 0;
     },

@@ -34,7 +34,7 @@ const EMERGENCY_BY_AGE = [
   [85, 0.092],
   [200, 0.12],
 ] as const;
-export const EMERGENCY_SCALE = 0.31;
+const EMERGENCY_SCALE = 0.31;
 
 export function emergencyAdmissionRate(s: RiskState): number {
   return (
@@ -66,7 +66,7 @@ const AE_BY_AGE = [
   [85, 0.28],
   [200, 0.42],
 ] as const;
-export const AE_SCALE = 0.84;
+const AE_SCALE = 0.84;
 
 /** A&E attendances that do not lead to admission. */
 export function aeOnlyRate(s: RiskState): number {
@@ -77,7 +77,7 @@ export function aeOnlyRate(s: RiskState): number {
   );
 }
 
-export const DEATH_SCALE = 0.98;
+const DEATH_SCALE = 0.98;
 
 export function deathRate(s: RiskState): number {
   const base = s.age < 1 ? 0.003 : 0.0002 + Math.exp(-10.4 + 0.085 * s.age);
@@ -138,7 +138,7 @@ function logistic(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-export const CARE_HOME_SCALE = 2.4;
+const CARE_HOME_SCALE = 2.4;
 
 /** Moving permanently into a care home from home (people aged 65+ not in hospital). */
 export function careHomeAdmissionRate(s: RiskState): number {
@@ -155,7 +155,7 @@ export function careHomeFromHospitalChance(s: RiskState): number {
   );
 }
 
-export const REABLEMENT_SCALE = 0.75;
+const REABLEMENT_SCALE = 0.75;
 
 /** Discharge home from an emergency stay into reablement (people aged 65+). */
 export function reablementChance(s: RiskState): number {
@@ -163,7 +163,7 @@ export function reablementChance(s: RiskState): number {
   return REABLEMENT_SCALE * Math.min(0.3, 0.004 + 0.0045 * s.deficits + (s.age >= 80 ? 0.008 : 0));
 }
 
-export const TELECARE_SCALE = 0.16;
+const TELECARE_SCALE = 0.16;
 
 export function telecareInstallRate(s: RiskState): number {
   if (s.age < 65 || s.inCareHome) return 0;

@@ -123,7 +123,7 @@ export function onCommunity(sim: LifeSimulation, day: number, service?: string):
   startEpisode(sim, COMMUNITY_EPISODES[chosen], day, "community");
 }
 
-export function communityService(sim: LifeSimulation, day: number): string {
+function communityService(sim: LifeSimulation, day: number): string {
   const age = sim.age(day);
   const weights: [string, number][] = [
     [

@@ -201,7 +201,7 @@ export function onEmergency(
   if (!stillIn) sim.schedule(dischargeDay, { kind: "discharge", spellRef: spell.ref, support });
 }
 
-export function maybeDelay(
+function maybeDelay(
   sim: LifeSimulation,
   spell: SpellEvent,
   admitDay: number,
@@ -378,7 +378,7 @@ export function onOutpatient(sim: LifeSimulation, day: number): void {
   }
 }
 
-export function outpatientSpecialty(sim: LifeSimulation, age: number): string {
+function outpatientSpecialty(sim: LifeSimulation, age: number): string {
   const rng = sim.rng;
   if (age < 16) return rng.pick(["420", "420", "120", "110", "130"]);
   const options: string[] = ["100", "110", "130", "300", "301", "330", "120", "410"];

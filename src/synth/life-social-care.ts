@@ -9,7 +9,7 @@ import { DAYS_PER_YEAR, type LifeSimulation } from "./life-state.ts";
 /** ASCOF 2B: share of people aged 65+ discharged into reablement who are at home 91 days later (95 of 110). */
 export const AT_HOME_ON_DAY_91 = 0.864;
 
-export function packageFunding(sim: LifeSimulation): ServiceEvent["funding"] {
+function packageFunding(sim: LifeSimulation): ServiceEvent["funding"] {
   const u = sim.rng.next();
   return u < 0.68 + 0.1 * sim.base.deprivation
     ? "council"
@@ -90,7 +90,7 @@ export function startReablement(sim: LifeSimulation, day: number, spellRef: numb
  * those at home, guards that keep natural events from contradicting it. A few hard cases sit on the
  * boundaries (death on day 90 or 92, readmission on day 91, respite over day 91).
  */
-export function decideDay91(sim: LifeSimulation, dischargeDay: number): void {
+function decideDay91(sim: LifeSimulation, dischargeDay: number): void {
   const rng = sim.rng;
   const day91 = dischargeDay + 91;
   const u = rng.next();
@@ -170,7 +170,7 @@ export function onRespite(sim: LifeSimulation, day: number, forced: boolean, nig
   sim.schedule(end, { kind: "respite-end", placement });
 }
 
-export function nearbyCareHome(sim: LifeSimulation, careType: "residential" | "nursing"): number {
+function nearbyCareHome(sim: LifeSimulation, careType: "residential" | "nursing"): number {
   const homes = sim.ctx.place.careHomes;
   const locality = sim.ctx.place.areas[sim.currentAddress().areaIndex].localityIndex;
   const candidates: number[] = [];

@@ -127,7 +127,7 @@ function pickPractice(ctx: GenerationContext, rng: Rng): number {
 }
 
 /** An area in the practice's locality (most people live near their practice) and a postcode in it. */
-export function pickHome(
+function pickHome(
   ctx: GenerationContext,
   practiceIndex: number,
   rng: Rng,

@@ -36,16 +36,16 @@ function localNumber(index: number, offset: number): string {
   return String(n).padStart(7, "0");
 }
 
-export function hospitalNumber(index: number): string {
+function hospitalNumber(index: number): string {
   return `RH${localNumber(index, 0)}`;
 }
 
-export function clientId(index: number, duplicate: boolean): string {
+function clientId(index: number, duplicate: boolean): string {
   return `SC${localNumber(index, duplicate ? 5_000_000 : 0)}`;
 }
 
 /** The postcode a person had on a day (the address they lived at then). */
-export function postcodeOn(life: Life, day: number): string {
+function postcodeOn(life: Life, day: number): string {
   let postcode = life.addresses[0].postcode;
   for (const a of life.addresses) if (a.from <= day) postcode = a.postcode;
   return postcode;

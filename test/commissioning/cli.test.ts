@@ -102,10 +102,17 @@ describe("oneplace metrics, bcf, evaluate, costs and report", () => {
     assert.deepEqual(await readPlanFile(csvDir), original);
     assert.ok(readdirSync(csvDir).includes("risks.csv"));
     const ledger = join(dir, "ledger.csv");
-    writeFileSync(ledger, "scheme_id,month,amount,source\nBCF08,2015-04,95000,ledger\nBCF08,2015-05,97000,ledger\n");
+    writeFileSync(
+      ledger,
+      "scheme_id,month,amount,source\nBCF08,2015-04,95000,ledger\nBCF08,2015-05,97000,ledger\n",
+    );
     const actuals = await runCli(["bcf", "import", "--actuals", ledger], t.env);
     assert.match(actuals.stdout, /Loaded 2 scheme-month\(s\) of actual spend into thurrock-2014/);
-    assert.doesNotMatch((await runCli(["bcf", "list"], t.env)).stdout, /version 2/, "actual spend is not a new version");
+    assert.doesNotMatch(
+      (await runCli(["bcf", "list"], t.env)).stdout,
+      /version 2/,
+      "actual spend is not a new version",
+    );
     writeFileSync(ledger, "scheme_id,month,amount\nBCF99,2015-04,1\n");
     const wrong = await runCli(["bcf", "import", "--actuals", ledger], t.env);
     assert.equal(wrong.code, 1);

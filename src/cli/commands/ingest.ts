@@ -6,7 +6,7 @@ import { loadFhirFile } from "../../ingest/fhir/load.ts";
 import { loadHl7File } from "../../ingest/hl7/load-file.ts";
 import type { LoadCounts } from "../../ingest/loads.ts";
 import { createLogger } from "../../platform/log.ts";
-import { type Command, usageHint } from "../command.ts";
+import { type Command, intOption, usageHint } from "../command.ts";
 import { out, outJson, withDb } from "../context.ts";
 import { CliError, EXIT_USAGE } from "../errors.ts";
 import { createProgress } from "../progress.ts";
@@ -128,6 +128,8 @@ export const ingestCsv: Command = {
     layout: { type: "string", valueName: "name", description: "The layout (default: recognised from the header)" },
     source: { type: "string", valueName: "name", description: "The system the extract comes from (default: the layout's)" },
     org: { type: "string", valueName: "ods", description: "The source's organisation (needed once for social care client ids)" },
+    "chunk-rows": { type: "string", valueName: "N", description: "Rows per transaction (default 5,000)" },
+    verbose: { type: "boolean", description: "Print a line on stderr each time a chunk of rows is committed" },
     json,
     quiet,
   },
@@ -143,7 +145,11 @@ export const ingestCsv: Command = {
               layout: typeof values.layout === "string" ? values.layout : undefined,
               source: typeof values.source === "string" ? values.source : undefined,
               org: typeof values.org === "string" ? values.org : undefined,
-              onProgress: (n) => progress.update(n, "rows", n),
+              chunkRows: intOption(values["chunk-rows"], "chunk-rows", 1, 1_000_000),
+              onProgress: (n) => {
+                progress.update(n, "rows", n);
+                if (values.verbose) process.stderr.write(`committed ${n} rows\n`);
+              },
             });
             progress.finish("rows");
             results.push({ file, layout: r.layout, counts: r.counts, seconds: r.seconds, loadId: r.loadId });

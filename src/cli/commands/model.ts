@@ -55,8 +55,7 @@ export const modelTrain: Command = {
           if (year.end > addDays(latest, 7)) year = financialYearOf(addDays(year.start, -1));
           validate = year.start;
         }
-        const train =
-          dateOption(values["train-date"], "train-date", "model train") ?? addMonths(validate, -12);
+        const train = trainOption ?? addMonths(validate, -12);
         const quiet = values.quiet || values.json;
         const model = await trainModel(db, {
           trainIndexDate: train,

@@ -111,7 +111,7 @@ const hiu: MetricDefinitionInput = {
   title: "Change in the non-elective activity of High Intensity Users",
   shortTitle: "High Intensity User activity",
   description:
-    "Computed by the risk stratification capability (High Intensity Users are identified from frailty and 12 months' activity). Reported by locality.",
+    "Computed by the risk stratification capability's rules and settings (High Intensity Users are identified from frailty and 12 months' non-elective activity). Reported by locality.",
   groupName: "place",
   kind: "builtin",
   builtin: "risk.hiu-activity-change",

@@ -1,0 +1,268 @@
+// HL7v2 ADT end to end: the MLLP listener (framing, ACK after commit, concurrency, resends, disconnects),
+// and what each event does to the canonical tables (out of order, cancellations, merges, rejects, replay).
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { after, before, test } from "node:test";
+import { readAck } from "../../src/ingest/hl7/ack.ts";
+import { type AdtFields, buildAdt } from "../../src/ingest/hl7/build-adt.ts";
+import { parseMessage } from "../../src/ingest/hl7/message.ts";
+import { frame } from "../../src/ingest/hl7/mllp.ts";
+import { MllpClient } from "../../src/ingest/mllp-client.ts";
+import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
+import { listRejects } from "../../src/ingest/rejects.ts";
+import { replayReject } from "../../src/ingest/replay.ts";
+import { createLogger } from "../../src/platform/log.ts";
+import type { Db } from "../../src/store/db.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+
+let t: TestDb;
+let db: Db;
+let server: MllpServer;
+
+before(async () => {
+  t = await openTestDb();
+  db = t.db;
+  await db.query(
+    `INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment'), ('acute-pas', 'ward-kind', 'GEN1', 'general'),
+       ('acute-pas', 'ward-kind', 'ECW1', 'elderly-care')`,
+  );
+  server = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }), maxBatch: 16 });
+});
+after(async () => {
+  await server?.close();
+  await t?.dispose();
+});
+
+let serial = 0;
+function patient(n: number, extra: Partial<AdtFields["patient"]> = {}): AdtFields["patient"] {
+  return {
+    recordId: `RH${String(n).padStart(6, "0")}`,
+    authority: "ZZA01",
+    family: `Family${n}`,
+    given: "Ann",
+    birthDate: "1940-02-03",
+    sex: "female",
+    postcode: "RM17 6VA",
+    ...extra,
+  };
+}
+
+function adt(trigger: string, p: AdtFields["patient"], visit: AdtFields["visit"], at: string, extra: Partial<AdtFields> = {}): string {
+  return buildAdt({
+    sendingApplication: "acute-pas",
+    sendingFacility: "ZZA01",
+    controlId: `m${++serial}`,
+    trigger,
+    messageTime: at,
+    patient: p,
+    visit,
+    ...extra,
+  });
+}
+
+const inpatient = (visitNumber: string, more: Partial<NonNullable<AdtFields["visit"]>> = {}) => ({
+  visitNumber,
+  patientClass: "I",
+  admissionType: "21",
+  specialty: "300",
+  site: "ZZA01001",
+  ...more,
+});
+
+async function send(message: string): Promise<ReturnType<typeof readAck>> {
+  const client = await MllpClient.connect(server.port);
+  try {
+    return readAck(parseMessage(await client.send(message)));
+  } finally {
+    await client.close();
+  }
+}
+
+test("four senders at once: every message is committed before its ACK, and all of them are applied", async () => {
+  const clients = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect(server.port)));
+  const seen: string[] = [];
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (let i = 0; i < 12; i++) {
+        const n = 1000 + c * 100 + i;
+        const message = adt("A01", patient(n), inpatient(`V${n}`, { ward: "AMU", admitAt: "2014-03-01T10:00:00Z" }), "2014-03-01T10:00:04Z");
+        const ack = readAck(parseMessage(await client.send(message)));
+        assert.equal(ack.code, "AA");
+        // Acknowledged means committed: it is already there for anyone to read.
+        const rows = await db.query("SELECT 1 FROM ingest_message WHERE control_id = $1 AND status = 'applied'", [ack.controlId]);
+        assert.equal(rows.length, 1);
+        seen.push(ack.controlId);
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.close()));
+  assert.equal(new Set(seen).size, 48);
+  const spells = await db.query<{ n: number }>("SELECT count(*) AS n FROM hospital_spell WHERE source_record_id LIKE 'V1%'");
+  assert.equal(Number(spells[0].n), 48);
+});
+
+test("a message sent again (same control id) is acknowledged again and applied once", async () => {
+  const p = patient(1);
+  const message = adt("A01", p, inpatient("VDUP", { ward: "AMU", admitAt: "2014-03-02T10:00:00Z" }), "2014-03-02T10:00:04Z");
+  const first = await send(message);
+  const again = await send(message);
+  assert.equal(first.code, "AA");
+  assert.equal(again.code, "AA");
+  assert.equal(again.controlId, first.controlId);
+  const events = await db.query("SELECT 1 FROM adt_visit_event WHERE visit_number = 'VDUP'");
+  assert.equal(events.length, 1);
+  const stays = await db.query("SELECT 1 FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id) WHERE hs.source_record_id = 'VDUP'");
+  assert.equal(stays.length, 1);
+});
+
+test("a sender that disconnects mid-frame changes nothing, and the listener carries on", async () => {
+  const message = adt("A01", patient(2), inpatient("VCUT", { ward: "AMU", admitAt: "2014-03-03T10:00:00Z" }), "2014-03-03T10:00:04Z");
+  const bytes = frame(message);
+  await new Promise<void>((resolve) => {
+    const socket = connect({ port: server.port, host: "127.0.0.1" }, () => {
+      socket.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => {
+        socket.destroy();
+        resolve();
+      });
+    });
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await db.query("SELECT 1 FROM adt_visit_event WHERE visit_number = 'VCUT'")).length, 0);
+  assert.equal((await send(message)).code, "AA");
+  assert.equal((await db.query("SELECT 1 FROM adt_visit_event WHERE visit_number = 'VCUT'")).length, 1);
+});
+
+test("what cannot be accepted gets AR or AE with an ERR saying why, and is kept as a reject", async () => {
+  const p = patient(3);
+  const notAdt = adt("A01", p, null, "2014-03-04T10:00:00Z").replace("ADT^A01^ADT_A01", "ORU^R01^ORU_R01");
+  const ar = await send(notAdt);
+  assert.equal(ar.code, "AR");
+  assert.equal(ar.errorCode, "200");
+  const noDob = adt("A28", patient(4, { birthDate: null }), null, "2014-03-04T10:00:00Z");
+  const ae = await send(noDob);
+  assert.equal(ae.code, "AE");
+  assert.equal(ae.errorCode, "101");
+  assert.match(ae.errorText, /PID-7/);
+  const badNhs = adt("A28", patient(5, { nhsNumber: "9434765918" }), null, "2014-03-04T10:00:00Z");
+  const ae2 = await send(badNhs);
+  assert.equal(ae2.errorCode, "102");
+  assert.match(ae2.errorText, /Modulus 11/);
+  const dischargeFirst = adt("A03", p, inpatient("VBAD", { dischargeAt: "2014-03-01T00:00:00Z", disposition: "1", destination: "19" }), "2014-03-05T10:00:00Z");
+  const admitLater = adt("A01", p, inpatient("VBAD", { ward: "AMU", admitAt: "2014-03-02T00:00:00Z" }), "2014-03-04T10:00:00Z");
+  assert.equal((await send(dischargeFirst)).code, "AA"); // held: its admission has not arrived
+  const late = await send(admitLater);
+  assert.equal(late.code, "AE");
+  assert.match(late.errorText, /before/);
+
+  // Not HL7 at all, and not UTF-8.
+  const client = await MllpClient.connect(server.port);
+  assert.equal(readAck(parseMessage(await client.send("hello"))).code, "AR");
+  const latin = Buffer.from(`${adt("A28", patient(6), null, "2014-03-04T10:00:00Z")}Z\xe9`, "latin1");
+  const ackText = await new Promise<string>((resolve) => {
+    const s = connect({ port: server.port }, () => s.write(frame(latin)));
+    s.on("data", (d) => {
+      resolve(d.toString("utf8").slice(1, -2));
+      s.destroy();
+    });
+  });
+  assert.equal(readAck(parseMessage(ackText)).code, "AR");
+  await client.close();
+
+  const rejects = await listRejects(db, { status: "open" });
+  const reasons = rejects.map((r) => r.reason).join("\n");
+  assert.match(reasons, /200 Unsupported message type/);
+  assert.match(reasons, /PID-7 \(date of birth\) is required/);
+  for (const r of rejects) assert.ok(r.payload.length > 0 && r.receivedAt);
+  const stats = server.stats();
+  assert.ok(stats.acked.AR >= 2 && stats.acked.AE >= 3);
+});
+
+test("an unknown ward code is rejected, and replays once the code map has it", async () => {
+  const p = patient(7);
+  const ack = await send(adt("A01", p, inpatient("VWARD", { ward: "NEWWARD", admitAt: "2014-04-01T10:00:00Z" }), "2014-04-01T10:00:04Z"));
+  assert.equal(ack.code, "AE");
+  assert.equal(ack.errorCode, "103");
+  const [reject] = (await listRejects(db, { sourceSystem: "acute-pas" })).filter((r) => r.originKey === ack.controlId);
+  assert.ok(reject);
+  assert.equal((await replayReject(db, reject.rejectId, "test")).accepted, false);
+  await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'NEWWARD', 'surgical')");
+  const replay = await replayReject(db, reject.rejectId, "test");
+  assert.equal(replay.accepted, true);
+  const rows = await db.query<{ ward_kind: string }>(
+    "SELECT ward_kind FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id) WHERE hs.source_record_id = 'VWARD'",
+  );
+  assert.deepEqual(rows.map((r) => r.ward_kind), ["surgical"]);
+  const after = await db.query<{ status: string; resolved_by: string; attempts: number }>(
+    "SELECT status, resolved_by, attempts FROM ingest_reject WHERE reject_id = $1",
+    [reject.rejectId],
+  );
+  assert.equal(after[0].status, "replayed");
+  assert.equal(after[0].resolved_by, "test");
+  assert.equal(after[0].attempts, 2);
+});
+
+test("a discharge before its admission is held, then reconciled; cancellations undo what they cancel", async () => {
+  const p = patient(8);
+  const v = (more = {}) => inpatient("VOOO", { ward: "AMU", ...more });
+  await send(adt("A03", p, v({ dischargeAt: "2014-05-05T10:00:00Z", disposition: "1", destination: "19" }), "2014-05-05T10:00:04Z"));
+  assert.equal((await db.query("SELECT 1 FROM hospital_spell WHERE source_record_id = 'VOOO'")).length, 0);
+  await send(adt("A01", p, v({ admitAt: "2014-05-01T10:00:00Z", diagnosis: "I63.9" }), "2014-05-01T10:00:04Z"));
+  await send(adt("A02", p, inpatient("VOOO", { ward: "ECW1" }), "2014-05-02T10:00:06Z", { eventAt: "2014-05-02T10:00:00Z" }));
+  const spell = async () =>
+    (await db.query<{ discharged_at: Date | null; primary_diagnosis: string; discharge_destination: string | null }>(
+      "SELECT discharged_at, primary_diagnosis, discharge_destination FROM hospital_spell WHERE source_record_id = 'VOOO'",
+    ))[0];
+  const wards = async () =>
+    (await db.query<{ ward_code: string; ended_at: Date | null }>(
+      `SELECT ward_code, ended_at FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id)
+       WHERE hs.source_record_id = 'VOOO' ORDER BY ws.started_at`,
+    )).map((w) => `${w.ward_code}:${w.ended_at?.toISOString() ?? "open"}`);
+  assert.equal((await spell()).discharged_at?.toISOString(), "2014-05-05T10:00:00.000Z");
+  assert.equal((await spell()).primary_diagnosis, "I63.9");
+  assert.deepEqual(await wards(), ["AMU:2014-05-02T10:00:00.000Z", "ECW1:2014-05-05T10:00:00.000Z"]);
+
+  await send(adt("A13", p, inpatient("VOOO"), "2014-05-05T11:00:00Z"));
+  assert.equal((await spell()).discharged_at, null);
+  assert.deepEqual(await wards(), ["AMU:2014-05-02T10:00:00.000Z", "ECW1:open"]);
+  await send(adt("A12", p, inpatient("VOOO"), "2014-05-05T11:01:00Z"));
+  assert.deepEqual(await wards(), ["AMU:open"]);
+  await send(adt("A11", p, inpatient("VOOO"), "2014-05-05T11:02:00Z"));
+  assert.equal(await spell(), undefined);
+  assert.deepEqual(await wards(), []);
+});
+
+test("an A&E attendance from A04 and A03; A08 corrects the person", async () => {
+  const p = patient(9);
+  const ae = { visitNumber: "VAE1", patientClass: "E", arrivalMode: "A" };
+  await send(adt("A04", p, { ...ae, admitAt: "2014-06-01T10:00:00Z" }, "2014-06-01T10:00:05Z"));
+  await send(adt("A03", p, { ...ae, dischargeAt: "2014-06-01T13:00:00Z", disposition: "03" }, "2014-06-01T13:00:05Z"));
+  const rows = await db.query<{ arrival_mode: string; disposal: string; departed_at: Date }>(
+    "SELECT arrival_mode, disposal, departed_at FROM ae_attendance WHERE source_record_id = 'VAE1'",
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.arrival_mode, r.disposal, r.departed_at.toISOString()]),
+    [["ambulance", "discharged", "2014-06-01T13:00:00.000Z"]],
+  );
+  await send(adt("A08", { ...p, postcode: "RM18 4VA" }, null, "2014-06-02T10:00:00Z"));
+  const record = await db.query<{ postcode: string }>("SELECT postcode FROM person_record WHERE source_record_id = $1", [p.recordId]);
+  assert.equal(record[0].postcode, "RM18 4VA");
+});
+
+test("A40 merges the prior patient into the surviving one, with their rows, and records who decided", async () => {
+  const survivor = patient(10, { family: "Merged", given: "Alice", birthDate: "1930-01-01" });
+  const prior = patient(11, { family: "Mergd", given: "Alicia", birthDate: "1931-01-01" });
+  await send(adt("A01", prior, inpatient("VMRG", { ward: "AMU", admitAt: "2014-07-01T10:00:00Z" }), "2014-07-01T10:00:04Z"));
+  await send(adt("A28", survivor, null, "2014-07-02T10:00:00Z"));
+  const personOf = async (id: string) =>
+    (await db.query<{ person_id: string }>("SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_record_id = $1", [id]))[0].person_id;
+  const before = [await personOf(survivor.recordId), await personOf(prior.recordId)];
+  assert.notEqual(before[0], before[1]);
+  const ack = await send(adt("A40", survivor, null, "2014-07-03T10:00:00Z", { priorIds: [prior.recordId] }));
+  assert.equal(ack.code, "AA");
+  assert.equal(await personOf(prior.recordId), before[0]);
+  const spell = await db.query<{ person_id: string }>("SELECT person_id::text AS person_id FROM hospital_spell WHERE source_record_id = 'VMRG'");
+  assert.equal(spell[0].person_id, before[0]);
+  assert.equal((await db.query("SELECT 1 FROM person WHERE person_id = $1", [before[1]])).length, 0);
+  const decisions = await db.query<{ decided_by: string }>("SELECT decided_by FROM mpi_decision WHERE kind = 'merge' AND to_person_id = $1", [before[0]]);
+  assert.match(decisions[0].decided_by, /^hl7:acute-pas:m\d+$/);
+});
