@@ -8,9 +8,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evaluateMatching, openReviewCount, resolveRecords, type SourceRecordInput } from "../src/mpi/index.ts";
-import type { CopyValue } from "../src/store/copy-format.ts";
+import {
+  evaluateMatching,
+  openReviewCount,
+  resolveRecords,
+  type SourceRecordInput,
+} from "../src/mpi/index.ts";
 import type { TableShape } from "../src/store/bulk-loader.ts";
+import type { CopyValue } from "../src/store/copy-format.ts";
 import { migrate } from "../src/store/migrate.ts";
 import { openDb } from "../src/store/open.ts";
 import { DEFAULT_SYNTH_CONFIG } from "../src/synth/config.ts";
@@ -22,27 +27,31 @@ const ORDER = ["gp", "acute-pas", "community-ehr", "mental-health-ehr", "social-
 const records: SourceRecordInput[] = [];
 const truth: string[] = [];
 const identifiers = new Map<string, { system: string; value: string }>();
-await generatePlace({ ...DEFAULT_SYNTH_CONFIG, seed: "mpi-bench", people }, {
-  add(shape: TableShape, v: readonly CopyValue[]) {
-    if (shape.table === "person_identifier") identifiers.set(`${v[3]}|${v[2]}`, { system: String(v[1]), value: String(v[2]) });
-    if (shape.table === "synth_truth") truth.push(`${v[0]}\t${v[1]}\t${v[2]}\n`);
-    if (shape.table !== "person_record") return undefined;
-    const id = identifiers.get(`${v[1]}|${v[2]}`);
-    records.push({
-      sourceSystem: String(v[1]),
-      recordId: String(v[2]),
-      nhsNumber: (v[3] as string | null) ?? null,
-      family: (v[4] as string | null) ?? null,
-      given: (v[5] as string | null) ?? null,
-      birthDate: (v[6] as string | null) ?? null,
-      sex: (v[7] as SourceRecordInput["sex"]) ?? null,
-      postcode: (v[8] as string | null) ?? null,
-      receivedAt: String(v[9]),
-      identifiers: id ? [id] : [],
-    });
-    return undefined;
+await generatePlace(
+  { ...DEFAULT_SYNTH_CONFIG, seed: "mpi-bench", people },
+  {
+    add(shape: TableShape, v: readonly CopyValue[]) {
+      if (shape.table === "person_identifier")
+        identifiers.set(`${v[3]}|${v[2]}`, { system: String(v[1]), value: String(v[2]) });
+      if (shape.table === "synth_truth") truth.push(`${v[0]}\t${v[1]}\t${v[2]}\n`);
+      if (shape.table !== "person_record") return undefined;
+      const id = identifiers.get(`${v[1]}|${v[2]}`);
+      records.push({
+        sourceSystem: String(v[1]),
+        recordId: String(v[2]),
+        nhsNumber: (v[3] as string | null) ?? null,
+        family: (v[4] as string | null) ?? null,
+        given: (v[5] as string | null) ?? null,
+        birthDate: (v[6] as string | null) ?? null,
+        sex: (v[7] as SourceRecordInput["sex"]) ?? null,
+        postcode: (v[8] as string | null) ?? null,
+        receivedAt: String(v[9]),
+        identifiers: id ? [id] : [],
+      });
+      return undefined;
+    },
   },
-});
+);
 records.sort((a, b) => ORDER.indexOf(a.sourceSystem) - ORDER.indexOf(b.sourceSystem));
 
 const home = mkdtempSync(join(tmpdir(), "oneplace-mpi-bench-"));
@@ -58,7 +67,9 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const q = await evaluateMatching(db);
   const social = records.filter((r) => r.sourceSystem === "social-care").length;
-  console.log(`engine ${db.engine}; ${people} people; ${records.length} source records (${social} social care)`);
+  console.log(
+    `engine ${db.engine}; ${people} people; ${records.length} source records (${social} social care)`,
+  );
   console.log(`linked in ${seconds.toFixed(1)} s (${Math.round(records.length / seconds)} records/s)`);
   console.log(
     `precision ${(q.precision * 100).toFixed(3)}%  recall ${(q.recall * 100).toFixed(3)}%  ` +

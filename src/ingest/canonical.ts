@@ -1,4 +1,4 @@
-import { type ColumnSpec, cols, insertMany, unnestSelect, toColumns } from "../mpi/sql.ts";
+import { type ColumnSpec, cols, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
 import type { Queryable } from "../store/db.ts";
 
 // Writing canonical rows: set-based upserts keyed on provenance, so a record loaded twice is one row, a record
@@ -12,7 +12,11 @@ export interface CanonicalTable {
   key: string[];
 }
 
-function spec(table: string, columns: string, key = ["person_id", "source_system", "source_record_id"]): CanonicalTable {
+function spec(
+  table: string,
+  columns: string,
+  key = ["person_id", "source_system", "source_record_id"],
+): CanonicalTable {
   return { table, columns: cols(columns), key };
 }
 
@@ -145,7 +149,13 @@ const SUBJECT_COLS = cols(
 /** Records which source record each row belongs to (for merges and unmerges). */
 export async function recordSubjects(
   q: Queryable,
-  rows: readonly (readonly [sourceSystem: string, table: string, recordId: string, subjectSystem: string, subjectId: string])[],
+  rows: readonly (readonly [
+    sourceSystem: string,
+    table: string,
+    recordId: string,
+    subjectSystem: string,
+    subjectId: string,
+  ])[],
 ): Promise<void> {
   await insertMany(q, "ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
 }

@@ -45,16 +45,28 @@ const MAP_TARGETS: Record<string, readonly string[]> = { "ward-kind": WARD_KINDS
 
 /** A code map CSV: source_system,map_name,source_code,target_code. Returns mappings added or changed. */
 export async function loadCodeMapFile(db: Db, path: string): Promise<number> {
-  const rows = parse(readFileSync(path), { bom: true, columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(path), {
+    bom: true,
+    columns: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as Record<string, string>[];
   const checked = rows.map((r, i) => {
     const line = i + 2;
     for (const c of ["source_system", "map_name", "source_code", "target_code"]) {
       if (!r[c]) throw new Error(`${path}:${line}: ${c} is required`);
     }
     const allowed = MAP_TARGETS[r.map_name];
-    if (!allowed) throw new Error(`${path}:${line}: map_name must be one of ${Object.keys(MAP_TARGETS).join(", ")}`);
-    if (!allowed.includes(r.target_code)) throw new Error(`${path}:${line}: target_code is not one of ${allowed.join(", ")}`);
-    return { sourceSystem: r.source_system, mapName: r.map_name, sourceCode: r.source_code, targetCode: r.target_code };
+    if (!allowed)
+      throw new Error(`${path}:${line}: map_name must be one of ${Object.keys(MAP_TARGETS).join(", ")}`);
+    if (!allowed.includes(r.target_code))
+      throw new Error(`${path}:${line}: target_code is not one of ${allowed.join(", ")}`);
+    return {
+      sourceSystem: r.source_system,
+      mapName: r.map_name,
+      sourceCode: r.source_code,
+      targetCode: r.target_code,
+    };
   });
   return db.transaction((tx) => upsertCodeMap(tx, checked));
 }
@@ -71,14 +83,21 @@ export async function loadFeedFile(db: Db, dir: string, f: FeedFile): Promise<Fe
   const path = join(dir, f.file);
   const started = performance.now();
   let counts: LoadCounts;
-  if (f.format === "csv") counts = (await loadCsvFile(db, path, { layout: f.layout, source: f.source, org: f.org })).counts;
+  if (f.format === "csv")
+    counts = (await loadCsvFile(db, path, { layout: f.layout, source: f.source, org: f.org })).counts;
   else if (f.format === "fhir") counts = (await loadFhirFile(db, path, { source: f.source })).counts;
   else if (f.format === "hl7") counts = (await loadHl7File(db, path)).counts;
   else {
     const n = await loadCodeMapFile(db, path);
     counts = { ...emptyCounts(), loaded: n };
   }
-  return { file: f.file, format: f.format, source: f.source, counts, seconds: (performance.now() - started) / 1000 };
+  return {
+    file: f.file,
+    format: f.format,
+    source: f.source,
+    counts,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** Loads every file of a feed directory in manifest order. */

@@ -2,12 +2,19 @@
 // feed health. People are linked through the master person index (src/mpi).
 
 export { CSV_LAYOUTS, type CsvLayout, layoutByName } from "./csv/layouts.ts";
-export { type CsvLoadResult, CsvLoadError, loadCsvFile } from "./csv/load.ts";
-export { type FeedFile, type FeedFileResult, type FeedManifest, loadCodeMapFile, loadFeeds, readManifest } from "./feeds.ts";
+export { CsvLoadError, type CsvLoadResult, loadCsvFile } from "./csv/load.ts";
+export {
+  type FeedFile,
+  type FeedFileResult,
+  type FeedManifest,
+  loadCodeMapFile,
+  loadFeeds,
+  readManifest,
+} from "./feeds.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
 export { type FeedHealth, feedHealth } from "./health.ts";
 export { buildAck, HL7_ERROR, readAck } from "./hl7/ack.ts";
-export { type Hl7Context, type Hl7Outcome } from "./hl7/apply.ts";
+export type { Hl7Context, Hl7Outcome } from "./hl7/apply.ts";
 export { type AdtFields, buildAdt } from "./hl7/build-adt.ts";
 export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
 export { applyHl7Batch } from "./hl7/many.ts";
@@ -17,4 +24,4 @@ export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
 export { MllpClient } from "./mllp-client.ts";
 export { type MllpServer, type MllpStats, startMllpServer } from "./mllp-server.ts";
 export { getReject, listRejects, type RejectRow } from "./rejects.ts";
-export { dismissReject, replayReject, type ReplayResult } from "./replay.ts";
+export { dismissReject, type ReplayResult, replayReject } from "./replay.ts";

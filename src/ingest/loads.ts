@@ -28,7 +28,13 @@ export function addCounts(a: LoadCounts, b: LoadCounts): void {
 
 export async function startLoad(
   q: Queryable,
-  l: { sourceSystem: string; format: IngestFormat; layout: string | null; origin: string; fileSha256: string | null },
+  l: {
+    sourceSystem: string;
+    format: IngestFormat;
+    layout: string | null;
+    origin: string;
+    fileSha256: string | null;
+  },
 ): Promise<string> {
   const loadId = randomUUID();
   await q.query(
@@ -60,10 +66,11 @@ export async function finishLoad(
   rowsByTable: Record<string, number>,
   failure?: string,
 ): Promise<void> {
-  await q.query(
-    "UPDATE ingest_load SET status = $2, finished_at = now(), failure = $3 WHERE load_id = $1",
-    [loadId, status, failure ?? null],
-  );
+  await q.query("UPDATE ingest_load SET status = $2, finished_at = now(), failure = $3 WHERE load_id = $1", [
+    loadId,
+    status,
+    failure ?? null,
+  ]);
   await q.query(
     "UPDATE data_load SET status = $2, finished_at = now(), rows_by_table = $3::jsonb WHERE load_id = $1",
     [loadId, status, JSON.stringify(rowsByTable)],
@@ -82,7 +89,9 @@ export interface LoadRow extends LoadCounts {
 }
 
 export async function getLoad(q: Queryable, loadId: string): Promise<LoadRow | null> {
-  const rows = await q.query<Record<string, unknown>>("SELECT * FROM ingest_load WHERE load_id = $1", [loadId]);
+  const rows = await q.query<Record<string, unknown>>("SELECT * FROM ingest_load WHERE load_id = $1", [
+    loadId,
+  ]);
   if (rows.length === 0) return null;
   const r = rows[0];
   return {

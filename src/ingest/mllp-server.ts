@@ -105,7 +105,7 @@ class Lane {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
         const acks = await this.#apply(batch);
-        batch.forEach((job, i) => job.done(acks[i]));
+        for (let i = 0; i < batch.length; i++) batch[i].done(acks[i]);
       }
     } finally {
       this.#running = false;
@@ -115,7 +115,10 @@ class Lane {
 
   async #apply(batch: Job[]): Promise<Buffer[]> {
     const onError = (error: unknown) =>
-      this.#logger.error({ err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } }, "mllp: message failed");
+      this.#logger.error(
+        { err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } },
+        "mllp: message failed",
+      );
     try {
       const outcomes = await applyHl7Batch(
         this.#db,
@@ -140,7 +143,13 @@ class Lane {
 export async function startMllpServer(options: MllpServerOptions): Promise<MllpServer> {
   const { db, logger } = options;
   const laneCount = options.lanes ?? (db.engine === "pglite" ? 1 : 3);
-  const stats: MllpStats = { connections: 0, received: 0, acked: { AA: 0, AE: 0, AR: 0 }, queued: 0, lastMessageAt: null };
+  const stats: MllpStats = {
+    connections: 0,
+    received: 0,
+    acked: { AA: 0, AE: 0, AR: 0 },
+    queued: 0,
+    lastMessageAt: null,
+  };
   const lanes = Array.from(
     { length: laneCount },
     () =>
@@ -179,7 +188,10 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
                 buildAck({
                   code: "AR",
                   controlId: "",
-                  error: { condition: HL7_ERROR.applicationInternalError, message: "frame larger than the listener accepts" },
+                  error: {
+                    condition: HL7_ERROR.applicationInternalError,
+                    message: "frame larger than the listener accepts",
+                  },
                 }),
               ),
             ),
@@ -211,12 +223,17 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
       }
       stats.queued = lanes.reduce((n, l) => n + l.depth, 0);
     });
-    socket.on("error", (error) => logger.warn({ peer, code: (error as { code?: string }).code }, "mllp: socket error"));
+    socket.on("error", (error) =>
+      logger.warn({ peer, code: (error as { code?: string }).code }, "mllp: socket error"),
+    );
     socket.on("close", () => {
       sockets.delete(socket);
       stats.connections--;
       if (decoder.pendingBytes > 0) {
-        logger.warn({ peer, bytes: decoder.pendingBytes }, "mllp: sender disconnected mid-frame; the partial message was not applied");
+        logger.warn(
+          { peer, bytes: decoder.pendingBytes },
+          "mllp: sender disconnected mid-frame; the partial message was not applied",
+        );
       }
       logger.info({ peer }, "mllp: connection closed");
     });

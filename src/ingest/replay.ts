@@ -17,7 +17,13 @@ export interface ReplayResult {
   reason: string | null;
 }
 
-async function settle(db: Db, original: RejectRow, accepted: boolean, loadId: string | null, by: string): Promise<string | null> {
+async function settle(
+  db: Db,
+  original: RejectRow,
+  accepted: boolean,
+  loadId: string | null,
+  by: string,
+): Promise<string | null> {
   if (loadId) {
     // A replay that produced a reject under another key (an unreadable row keyed by file and line) folds
     // into the original reject instead of adding a second one.
@@ -39,7 +45,9 @@ async function settle(db: Db, original: RejectRow, accepted: boolean, loadId: st
     );
     return null;
   }
-  await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = $1", [original.rejectId]);
+  await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = $1", [
+    original.rejectId,
+  ]);
   const now = await getReject(db, original.rejectId);
   return now?.reason ?? original.reason;
 }
@@ -47,9 +55,12 @@ async function settle(db: Db, original: RejectRow, accepted: boolean, loadId: st
 export async function replayReject(db: Db, rejectId: string, by: string): Promise<ReplayResult> {
   const r = await getReject(db, rejectId);
   if (!r) throw new Error(`No reject ${rejectId}`);
-  if (r.status !== "open") return { rejectId, accepted: r.status === "replayed", reason: `already ${r.status}` };
+  if (r.status !== "open")
+    return { rejectId, accepted: r.status === "replayed", reason: `already ${r.status}` };
   if (r.format === "hl7") {
-    const [out] = await applyHl7Batch(db, [{ raw: r.payload, ctx: { origin: `replay:${r.origin}`, replayedBy: by } }]);
+    const [out] = await applyHl7Batch(db, [
+      { raw: r.payload, ctx: { origin: `replay:${r.origin}`, replayedBy: by } },
+    ]);
     const accepted = out.code === "AA";
     return { rejectId, accepted, reason: await settle(db, r, accepted, null, by) };
   }
@@ -58,7 +69,11 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
     if (r.format === "csv") {
       const file = join(dir, r.origin);
       writeFileSync(file, `${r.context ?? ""}\n${r.payload}\n`);
-      const res = await loadCsvFile(db, file, { layout: r.layout ?? undefined, source: r.sourceSystem, replayedBy: by });
+      const res = await loadCsvFile(db, file, {
+        layout: r.layout ?? undefined,
+        source: r.sourceSystem,
+        replayedBy: by,
+      });
       const accepted = res.counts.rejected === 0;
       return { rejectId, accepted, reason: await settle(db, r, accepted, res.loadId, by) };
     }

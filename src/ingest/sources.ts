@@ -11,7 +11,11 @@ export async function fileSha256(path: string): Promise<string> {
 }
 
 /** The organisation of a source: the one given now (remembered), else the one remembered. */
-export async function sourceOrg(q: Queryable, sourceSystem: string, given?: string | null): Promise<string | null> {
+export async function sourceOrg(
+  q: Queryable,
+  sourceSystem: string,
+  given?: string | null,
+): Promise<string | null> {
   if (given) {
     await q.query(
       `INSERT INTO ingest_source (source_system, org_code) VALUES ($1, $2)
@@ -20,9 +24,10 @@ export async function sourceOrg(q: Queryable, sourceSystem: string, given?: stri
     );
     return given;
   }
-  const rows = await q.query<{ org_code: string | null }>("SELECT org_code FROM ingest_source WHERE source_system = $1", [
-    sourceSystem,
-  ]);
+  const rows = await q.query<{ org_code: string | null }>(
+    "SELECT org_code FROM ingest_source WHERE source_system = $1",
+    [sourceSystem],
+  );
   return rows[0]?.org_code ?? null;
 }
 

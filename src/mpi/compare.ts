@@ -56,11 +56,23 @@ export function jaroWinkler(a: string, b: string): number {
 }
 
 const SOUNDEX_CODES: Record<string, string> = {
-  B: "1", F: "1", P: "1", V: "1",
-  C: "2", G: "2", J: "2", K: "2", Q: "2", S: "2", X: "2", Z: "2",
-  D: "3", T: "3",
+  B: "1",
+  F: "1",
+  P: "1",
+  V: "1",
+  C: "2",
+  G: "2",
+  J: "2",
+  K: "2",
+  Q: "2",
+  S: "2",
+  X: "2",
+  Z: "2",
+  D: "3",
+  T: "3",
   L: "4",
-  M: "5", N: "5",
+  M: "5",
+  N: "5",
   R: "6",
 };
 
@@ -252,7 +264,12 @@ export function compareNhsNumber(a: string | null, b: string | null): NhsOutcome
   const diffs: number[] = [];
   for (let i = 0; i < 10; i++) if (x[i] !== y[i]) diffs.push(i);
   if (diffs.length === 1) return "one-slip";
-  if (diffs.length === 2 && diffs[1] === diffs[0] + 1 && x[diffs[0]] === y[diffs[1]] && x[diffs[1]] === y[diffs[0]]) {
+  if (
+    diffs.length === 2 &&
+    diffs[1] === diffs[0] + 1 &&
+    x[diffs[0]] === y[diffs[1]] &&
+    x[diffs[1]] === y[diffs[0]]
+  ) {
     return "one-slip";
   }
   return "different";

@@ -26,7 +26,12 @@ async function recordsOf(q: Queryable, personId: string): Promise<RecordKey[]> {
   return rows.map((r) => [r.source_system, r.source_record_id] as const);
 }
 
-async function moveRecords(q: Queryable, records: readonly RecordKey[], from: string, to: string): Promise<void> {
+async function moveRecords(
+  q: Queryable,
+  records: readonly RecordKey[],
+  from: string,
+  to: string,
+): Promise<void> {
   if (records.length === 0) return;
   const systems = records.map((r) => r[0]);
   const ids = records.map((r) => r[1]);
@@ -57,7 +62,17 @@ async function recordDecision(
   await q.query(
     `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
        to_person_id, score, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [randomUUID(), d.decidedBy, d.kind, d.record?.[0] ?? null, d.record?.[1] ?? null, d.from, d.to, d.score ?? null, d.reason],
+    [
+      randomUUID(),
+      d.decidedBy,
+      d.kind,
+      d.record?.[0] ?? null,
+      d.record?.[1] ?? null,
+      d.from,
+      d.to,
+      d.score ?? null,
+      d.reason,
+    ],
   );
 }
 
@@ -89,7 +104,16 @@ export async function mergePersons(
   await q.query(
     `INSERT INTO mpi_merge (merge_id, survivor_person_id, retired_person_id, retired_person, records, moved_rows,
        decided_by, reason) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8)`,
-    [mergeId, survivor, retired, JSON.stringify(golden[0]), JSON.stringify(records), JSON.stringify(moved), decidedBy, reason],
+    [
+      mergeId,
+      survivor,
+      retired,
+      JSON.stringify(golden[0]),
+      JSON.stringify(records),
+      JSON.stringify(moved),
+      decidedBy,
+      reason,
+    ],
   );
   await q.query("DELETE FROM person WHERE person_id = $1", [retired]);
   await q.query("DELETE FROM person_identifier WHERE person_id = $1", [retired]);
@@ -104,7 +128,12 @@ export async function mergePersons(
 }
 
 /** Undoes a merge: the retired person comes back with the records (and their rows) that were theirs. */
-export async function unmerge(q: Queryable, mergeId: string, decidedBy: string, reason: string): Promise<MergeResult> {
+export async function unmerge(
+  q: Queryable,
+  mergeId: string,
+  decidedBy: string,
+  reason: string,
+): Promise<MergeResult> {
   const rows = await q.query<{
     survivor_person_id: string;
     retired_person_id: string;
@@ -139,13 +168,18 @@ export async function unmerge(q: Queryable, mergeId: string, decidedBy: string, 
   );
   const holders = new Set<string>();
   for (const holder of new Set(current.map((c) => c.person_id))) {
-    const theirs = current.filter((c) => c.person_id === holder).map((c) => [c.source_system, c.source_record_id] as const);
+    const theirs = current
+      .filter((c) => c.person_id === holder)
+      .map((c) => [c.source_system, c.source_record_id] as const);
     await moveRecords(q, theirs, holder, retired);
     await moveRecordRows(q, theirs, holder, retired);
     holders.add(holder);
   }
   await restorePersonLevelRows(q, parse(m.moved_rows), survivor, retired);
-  await q.query("UPDATE mpi_merge SET unmerged_at = now(), unmerged_by = $2 WHERE merge_id = $1", [mergeId, decidedBy]);
+  await q.query("UPDATE mpi_merge SET unmerged_at = now(), unmerged_by = $2 WHERE merge_id = $1", [
+    mergeId,
+    decidedBy,
+  ]);
   await recordDecision(q, { kind: "unmerge", decidedBy, from: survivor, to: retired, reason });
   await recomputeGolden(q, [retired, survivor, ...holders]);
   await rebuildIdentifiers(q, [retired, survivor, ...holders]);

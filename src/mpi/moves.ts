@@ -1,4 +1,4 @@
-import { quoteIdent, type Queryable } from "../store/db.ts";
+import { type Queryable, quoteIdent } from "../store/db.ts";
 
 // Moving canonical rows between people when records change hands. Activity rows follow the source record
 // they belong to: social care rows name their client id; every other row's record is in ingest_row_subject.
@@ -6,7 +6,11 @@ import { quoteIdent, type Queryable } from "../store/db.ts";
 // are recorded so an unmerge can put them back.
 
 /** Tables whose rows name the social care client record they belong to. */
-export const CLIENT_ID_TABLES = ["social_care_assessment", "social_care_service", "care_home_placement"] as const;
+export const CLIENT_ID_TABLES = [
+  "social_care_assessment",
+  "social_care_service",
+  "care_home_placement",
+] as const;
 
 /** Tables whose rows' source record is kept in ingest_row_subject. */
 export const SUBJECT_TABLES = [
@@ -121,7 +125,12 @@ export async function movePersonLevelRows(q: Queryable, from: string, to: string
 }
 
 /** Puts person-level rows moved by a merge back on the person they came from. */
-export async function restorePersonLevelRows(q: Queryable, moved: MovedRows, from: string, to: string): Promise<void> {
+export async function restorePersonLevelRows(
+  q: Queryable,
+  moved: MovedRows,
+  from: string,
+  to: string,
+): Promise<void> {
   for (const [table, rows] of Object.entries(moved)) {
     if (!(PERSON_LEVEL_TABLES as readonly string[]).includes(table)) continue;
     const keys = await keyColumns(q, table);

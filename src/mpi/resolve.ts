@@ -115,7 +115,11 @@ function comparisonJson(score: MatchScore): string {
   return JSON.stringify({
     total: Math.round(score.total * 100) / 100,
     blocking: score.blocking,
-    fields: score.fields.map((f) => ({ field: f.field, outcome: f.outcome, weight: Math.round(f.weight * 100) / 100 })),
+    fields: score.fields.map((f) => ({
+      field: f.field,
+      outcome: f.outcome,
+      weight: Math.round(f.weight * 100) / 100,
+    })),
   });
 }
 
@@ -160,7 +164,17 @@ function decision(
   decidedBy: string,
   score?: number,
 ): void {
-  p.decisions.push([randomUUID(), decidedBy, kind, r.sourceSystem, r.recordId, null, to, score ?? null, reason]);
+  p.decisions.push([
+    randomUUID(),
+    decidedBy,
+    kind,
+    r.sourceSystem,
+    r.recordId,
+    null,
+    to,
+    score ?? null,
+    reason,
+  ]);
 }
 
 function sameInput(a: SourceRecordInput, b: SourceRecordInput): boolean {
@@ -187,7 +201,10 @@ function sameDemographics(r: SourceRecordInput, row: LinkedRow): boolean {
   );
 }
 
-async function candidateRecords(q: Queryable, personIds: readonly string[]): Promise<Map<string, CandidateRecord[]>> {
+async function candidateRecords(
+  q: Queryable,
+  personIds: readonly string[],
+): Promise<Map<string, CandidateRecord[]>> {
   const byPerson = new Map<string, CandidateRecord[]>();
   if (personIds.length === 0) return byPerson;
   const rows = await q.query<{
@@ -302,8 +319,13 @@ export async function resolveRecords(
     if (!r) continue;
     byKey.delete(key);
     const identifiers = recordIdentifiers(r, row.nhs_number);
-    const oldIdentifiers: Identifier[] = typeof row.identifiers === "string" ? JSON.parse(row.identifiers) : row.identifiers;
-    const idText = (ids: Identifier[]) => ids.map((i) => `${i.system}|${i.value}`).sort().join("\n");
+    const oldIdentifiers: Identifier[] =
+      typeof row.identifiers === "string" ? JSON.parse(row.identifiers) : row.identifiers;
+    const idText = (ids: Identifier[]) =>
+      ids
+        .map((i) => `${i.system}|${i.value}`)
+        .sort()
+        .join("\n");
     const newIds = idText(identifiers) !== idText(oldIdentifiers);
     const newEthnic = (r.ethnicCategory ?? null) !== null && r.ethnicCategory !== row.ethnic_category;
     if (sameDemographics(r, row) && !newIds && !newEthnic) {
@@ -314,7 +336,18 @@ export async function resolveRecords(
       `UPDATE person_record SET nhs_number = $4, family_name = $5, given_name = $6, birth_date = $7, sex = $8,
          postcode = $9, received_at = $10
        WHERE person_id = $1 AND source_system = $2 AND source_record_id = $3`,
-      [row.person_id, r.sourceSystem, r.recordId, r.nhsNumber, r.family, r.given, r.birthDate, r.sex, r.postcode, r.receivedAt],
+      [
+        row.person_id,
+        r.sourceSystem,
+        r.recordId,
+        r.nhsNumber,
+        r.family,
+        r.given,
+        r.birthDate,
+        r.sex,
+        r.postcode,
+        r.receivedAt,
+      ],
     );
     await q.query(
       `UPDATE mpi_record_link SET identifiers = $3::jsonb, ethnic_category = COALESCE($4, ethnic_category)
@@ -349,8 +382,7 @@ export async function resolveRecords(
     );
     const personByNhs = new Map(holders.map((h) => [h.nhs_number, h.person_id]));
     const holderRecords = await candidateRecords(q, [...new Set(holders.map((h) => h.person_id))]);
-    const anyWithoutNhs =
-      (await q.query("SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1")).length > 0;
+    const anyWithoutNhs = (await q.query("SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1")).length > 0;
     let nhsLessCandidates = new Map<string, CandidateRecord[]>();
     const keysByRecord = new Map<SourceRecordInput, string[]>();
     const unknown = withNhs.filter((r) => !personByNhs.has(validNhs(r) as string));
@@ -392,8 +424,23 @@ export async function resolveRecords(
         // the number, so no two people ever hold the same NHS Number.
         const personId = randomUUID();
         addLink(pending, r, personId, null, now);
-        decision(pending, "review-queued", r, personId, "same NHS Number but the demographics disagree", decidedBy, score.total);
-        pending.reviews.push([randomUUID(), r.sourceSystem, r.recordId, holder, score.total, comparisonJson(score)]);
+        decision(
+          pending,
+          "review-queued",
+          r,
+          personId,
+          "same NHS Number but the demographics disagree",
+          decidedBy,
+          score.total,
+        );
+        pending.reviews.push([
+          randomUUID(),
+          r.sourceSystem,
+          r.recordId,
+          holder,
+          score.total,
+          comparisonJson(score),
+        ]);
         outcomes.set(key, { personId, outcome: "review", score: score.total });
         continue;
       }
@@ -403,7 +450,15 @@ export async function resolveRecords(
       if (match && verdict === "link") {
         claimed.add(match.personId);
         addLink(pending, r, match.personId, nhs, now);
-        decision(pending, "link-score", r, match.personId, "matched on demographics", decidedBy, match.score.total);
+        decision(
+          pending,
+          "link-score",
+          r,
+          match.personId,
+          "matched on demographics",
+          decidedBy,
+          match.score.total,
+        );
         personByNhs.set(nhs, match.personId);
         outcomes.set(key, { personId: match.personId, outcome: "linked", score: match.score.total });
         continue;
@@ -412,11 +467,34 @@ export async function resolveRecords(
       personByNhs.set(nhs, personId);
       addLink(pending, r, personId, nhs, now);
       if (match && verdict === "review") {
-        decision(pending, "review-queued", r, personId, "possible match scored between the thresholds", decidedBy, match.score.total);
-        pending.reviews.push([randomUUID(), r.sourceSystem, r.recordId, match.personId, match.score.total, comparisonJson(match.score)]);
+        decision(
+          pending,
+          "review-queued",
+          r,
+          personId,
+          "possible match scored between the thresholds",
+          decidedBy,
+          match.score.total,
+        );
+        pending.reviews.push([
+          randomUUID(),
+          r.sourceSystem,
+          r.recordId,
+          match.personId,
+          match.score.total,
+          comparisonJson(match.score),
+        ]);
         outcomes.set(key, { personId, outcome: "review", score: match.score.total });
       } else {
-        decision(pending, "new-person", r, personId, "no one with this NHS Number", decidedBy, match?.score.total);
+        decision(
+          pending,
+          "new-person",
+          r,
+          personId,
+          "no one with this NHS Number",
+          decidedBy,
+          match?.score.total,
+        );
         outcomes.set(key, { personId, outcome: "new", score: match?.score.total });
       }
       // Later records in this batch with the same number join this new person.
@@ -460,11 +538,17 @@ export async function resolveRecords(
       const key = recordKey(r.sourceSystem, r.recordId);
       const m = toMatchRecord(r);
       const counts = new Map<string, number>();
-      const lookups = [...(keysOf.get(r) ?? []), ...(r.nhsNumber ? oneSlipNeighbours(r.nhsNumber).map((n) => `nhs:${n}`) : [])];
+      const lookups = [
+        ...(keysOf.get(r) ?? []),
+        ...(r.nhsNumber ? oneSlipNeighbours(r.nhsNumber).map((n) => `nhs:${n}`) : []),
+      ];
       for (const k of lookups) {
-        for (const personId of peopleByKey.get(k) ?? []) counts.set(personId, (counts.get(personId) ?? 0) + 1);
+        for (const personId of peopleByKey.get(k) ?? [])
+          counts.set(personId, (counts.get(personId) ?? 0) + 1);
       }
-      const chosen = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_CANDIDATES);
+      const chosen = [...counts]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, MAX_CANDIDATES);
       const candidates = new Map<string, CandidateRecord[]>();
       for (const [personId] of chosen) candidates.set(personId, recordsByPerson.get(personId) ?? []);
       const match = bestCandidate(r, candidates);
@@ -479,11 +563,34 @@ export async function resolveRecords(
         personId = randomUUID();
         addLink(pending, r, personId, null, now);
         if (match && verdict === "review") {
-          decision(pending, "review-queued", r, personId, "possible match scored between the thresholds", decidedBy, match.score.total);
-          pending.reviews.push([randomUUID(), r.sourceSystem, r.recordId, match.personId, match.score.total, comparisonJson(match.score)]);
+          decision(
+            pending,
+            "review-queued",
+            r,
+            personId,
+            "possible match scored between the thresholds",
+            decidedBy,
+            match.score.total,
+          );
+          pending.reviews.push([
+            randomUUID(),
+            r.sourceSystem,
+            r.recordId,
+            match.personId,
+            match.score.total,
+            comparisonJson(match.score),
+          ]);
           outcomes.set(key, { personId, outcome: "review", score: match.score.total });
         } else {
-          decision(pending, "new-person", r, personId, "no candidate scored above the lower threshold", decidedBy, match?.score.total);
+          decision(
+            pending,
+            "new-person",
+            r,
+            personId,
+            "no candidate scored above the lower threshold",
+            decidedBy,
+            match?.score.total,
+          );
           outcomes.set(key, { personId, outcome: "new", score: match?.score.total });
         }
       }
@@ -525,13 +632,23 @@ export async function findByNhsNumber(
 ): Promise<Map<string, { personId: string; sourceSystem: string; recordId: string }>> {
   const out = new Map<string, { personId: string; sourceSystem: string; recordId: string }>();
   if (nhsNumbers.length === 0) return out;
-  const rows = await q.query<{ nhs_number: string; person_id: string; source_system: string; source_record_id: string }>(
+  const rows = await q.query<{
+    nhs_number: string;
+    person_id: string;
+    source_system: string;
+    source_record_id: string;
+  }>(
     `SELECT DISTINCT ON (p.nhs_number) p.nhs_number, p.person_id::text AS person_id, l.source_system, l.source_record_id
      FROM person p JOIN mpi_record_link l ON l.person_id = p.person_id AND l.nhs_number = p.nhs_number
      WHERE p.nhs_number = ANY($1::text[])
      ORDER BY p.nhs_number, l.linked_at, l.source_system, l.source_record_id`,
     [[...new Set(nhsNumbers)]],
   );
-  for (const r of rows) out.set(r.nhs_number, { personId: r.person_id, sourceSystem: r.source_system, recordId: r.source_record_id });
+  for (const r of rows)
+    out.set(r.nhs_number, {
+      personId: r.person_id,
+      sourceSystem: r.source_system,
+      recordId: r.source_record_id,
+    });
   return out;
 }

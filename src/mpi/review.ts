@@ -12,7 +12,11 @@ export interface ReviewItem {
   personId: string;
   candidatePersonId: string;
   score: number;
-  comparison: { total: number; blocking: boolean; fields: { field: string; outcome: string; weight: number }[] };
+  comparison: {
+    total: number;
+    blocking: boolean;
+    fields: { field: string; outcome: string; weight: number }[];
+  };
   createdAt: string;
 }
 
@@ -62,22 +66,37 @@ export async function decideReview(
   verdict: ReviewVerdict,
   decidedBy: string,
 ): Promise<{ personId: string }> {
-  const rows = await q.query<{ source_system: string; source_record_id: string; candidate_person_id: string; status: string }>(
+  const rows = await q.query<{
+    source_system: string;
+    source_record_id: string;
+    candidate_person_id: string;
+    status: string;
+  }>(
     `SELECT source_system, source_record_id, candidate_person_id::text AS candidate_person_id, status
      FROM mpi_review WHERE review_id = $1 FOR UPDATE`,
     [reviewId],
   );
   if (rows.length === 0) throw new MpiError(`No review item ${reviewId}`);
   const item = rows[0];
-  if (item.status !== "open") throw new MpiError(`Review item ${reviewId} was already decided (${item.status})`);
+  if (item.status !== "open")
+    throw new MpiError(`Review item ${reviewId} was already decided (${item.status})`);
   const record = [item.source_system, item.source_record_id] as const;
   let personId: string;
   if (verdict === "link") {
     const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [item.candidate_person_id]);
     if (exists.length === 0) {
-      throw new MpiError(`The candidate person ${item.candidate_person_id} no longer exists (merged or relinked)`);
+      throw new MpiError(
+        `The candidate person ${item.candidate_person_id} no longer exists (merged or relinked)`,
+      );
     }
-    personId = await relinkRecord(q, record, item.candidate_person_id, decidedBy, "reviewer: same person", "review-link");
+    personId = await relinkRecord(
+      q,
+      record,
+      item.candidate_person_id,
+      decidedBy,
+      "reviewer: same person",
+      "review-link",
+    );
   } else {
     const current = await q.query<{ person_id: string }>(
       "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",

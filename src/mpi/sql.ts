@@ -68,5 +68,8 @@ export function lockKey(text: string): string {
 export async function lockNames(q: Queryable, names: Iterable<string>): Promise<void> {
   const keys = [...new Set([...names].map(lockKey))].sort();
   if (keys.length === 0) return;
-  await q.query("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) s", [keys]);
+  await q.query(
+    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) s",
+    [keys],
+  );
 }

@@ -21,7 +21,13 @@ const config: SynthConfig = {
   people: 400,
   historyStart: "2013-04-01",
   historyEnd: "2015-03-31",
-  faults: { ...DEFAULT_SYNTH_CONFIG.faults, socialCareMissingNhsNumber: 0.2, socialCareMistypedNhsNumber: 0.1, nameVariant: 0.2, duplicateSocialCareRecord: 0.1 },
+  faults: {
+    ...DEFAULT_SYNTH_CONFIG.faults,
+    socialCareMissingNhsNumber: 0.2,
+    socialCareMistypedNhsNumber: 0.1,
+    nameVariant: 0.2,
+    duplicateSocialCareRecord: 0.1,
+  },
 };
 
 let direct: TestDb;
@@ -32,7 +38,12 @@ let damaged: DamagedRecord[];
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "oneplace-feeds-"));
   [direct, viaFeeds] = await Promise.all([openTestDb(), openTestDb()]);
-  const written = await writeFeeds(config, dir, { outOfOrder: 0.1, cancellations: 0.1, duplicateMessages: 0.05, corrupt: 0.01 });
+  const written = await writeFeeds(config, dir, {
+    outOfOrder: 0.1,
+    cancellations: 0.1,
+    duplicateMessages: 0.05,
+    corrupt: 0.01,
+  });
   damaged = written.damaged;
   await loadSyntheticPlace(direct.db, config);
   await loadFeeds(viaFeeds.db, dir);
@@ -61,7 +72,10 @@ async function truthOfPeople(q: Queryable): Promise<Map<string, string>> {
   );
   const map = new Map<string, string>();
   for (const r of rows) {
-    assert.ok(!map.has(r.person_id) || map.get(r.person_id) === r.truth, `person ${r.person_id} holds records of two real people`);
+    assert.ok(
+      !map.has(r.person_id) || map.get(r.person_id) === r.truth,
+      `person ${r.person_id} holds records of two real people`,
+    );
     map.set(r.person_id, r.truth);
   }
   return map;
@@ -76,30 +90,109 @@ interface TableSpec {
   key?: (r: Row) => string;
 }
 
-const ADT_TABLES = new Set(["hospital_spell", "ward_stay", "ae_attendance"]);
-
 const TABLES: TableSpec[] = [
-  { table: "registration", columns: ["practice_code", "registered_on", "deregistered_on", "deregistration_reason", "received_at"] },
+  {
+    table: "registration",
+    columns: ["practice_code", "registered_on", "deregistered_on", "deregistration_reason", "received_at"],
+  },
   { table: "death", columns: ["died_on", "place_of_death", "underlying_cause", "received_at"] },
   {
     table: "hospital_spell",
-    columns: ["provider_code", "site_code", "admitted_at", "admission_method", "patient_class", "specialty_code", "primary_diagnosis", "discharged_at", "discharge_method", "discharge_destination"],
+    columns: [
+      "provider_code",
+      "site_code",
+      "admitted_at",
+      "admission_method",
+      "patient_class",
+      "specialty_code",
+      "primary_diagnosis",
+      "discharged_at",
+      "discharge_method",
+      "discharge_destination",
+    ],
   },
-  { table: "ward_stay", columns: ["ward_code", "ward_kind", "started_at", "ended_at"], refs: { spell_id: { table: "hospital_spell", id: "spell_id" } } },
-  { table: "ae_attendance", columns: ["provider_code", "arrived_at", "departed_at", "arrival_mode", "disposal"] },
-  { table: "outpatient_attendance", columns: ["provider_code", "specialty_code", "appointment_on", "attendance", "first_attendance", "received_at"] },
-  { table: "care_contact", columns: ["setting", "provider_code", "service", "contact_on", "contact_mode", "received_at"] },
-  { table: "gp_entry", columns: ["practice_code", "recorded_on", "entry_kind", "code_system", "code", "value", "unit", "received_at"] },
-  { table: "medication_issue", columns: ["practice_code", "issued_on", "code_system", "code", "display", "quantity", "is_repeat", "received_at"] },
-  { table: "social_care_assessment", columns: ["client_id", "assessed_on", "assessment_type", "outcome", "received_at"] },
+  {
+    table: "ward_stay",
+    columns: ["ward_code", "ward_kind", "started_at", "ended_at"],
+    refs: { spell_id: { table: "hospital_spell", id: "spell_id" } },
+  },
+  {
+    table: "ae_attendance",
+    columns: ["provider_code", "arrived_at", "departed_at", "arrival_mode", "disposal"],
+  },
+  {
+    table: "outpatient_attendance",
+    columns: [
+      "provider_code",
+      "specialty_code",
+      "appointment_on",
+      "attendance",
+      "first_attendance",
+      "received_at",
+    ],
+  },
+  {
+    table: "care_contact",
+    columns: ["setting", "provider_code", "service", "contact_on", "contact_mode", "received_at"],
+  },
+  {
+    table: "gp_entry",
+    columns: [
+      "practice_code",
+      "recorded_on",
+      "entry_kind",
+      "code_system",
+      "code",
+      "value",
+      "unit",
+      "received_at",
+    ],
+  },
+  {
+    table: "medication_issue",
+    columns: [
+      "practice_code",
+      "issued_on",
+      "code_system",
+      "code",
+      "display",
+      "quantity",
+      "is_repeat",
+      "received_at",
+    ],
+  },
+  {
+    table: "social_care_assessment",
+    columns: ["client_id", "assessed_on", "assessment_type", "outcome", "received_at"],
+  },
   {
     table: "social_care_service",
-    columns: ["client_id", "service_type", "started_on", "ended_on", "funding", "referral_source", "hours_per_week", "end_reason", "received_at"],
+    columns: [
+      "client_id",
+      "service_type",
+      "started_on",
+      "ended_on",
+      "funding",
+      "referral_source",
+      "hours_per_week",
+      "end_reason",
+      "received_at",
+    ],
     refs: { after_spell_id: { table: "hospital_spell", id: "spell_id" } },
   },
   {
     table: "care_home_placement",
-    columns: ["client_id", "care_home_code", "care_type", "placement_type", "started_on", "ended_on", "funding", "end_reason", "received_at"],
+    columns: [
+      "client_id",
+      "care_home_code",
+      "care_type",
+      "placement_type",
+      "started_on",
+      "ended_on",
+      "funding",
+      "end_reason",
+      "received_at",
+    ],
     refs: { follows_placement_id: { table: "care_home_placement", id: "placement_id" } },
   },
   {
@@ -107,21 +200,39 @@ const TABLES: TableSpec[] = [
     columns: ["provider_code", "ready_on", "ended_on", "attribution", "reason", "received_at"],
     refs: { spell_id: { table: "hospital_spell", id: "spell_id" } },
   },
-  { table: "care_plan", columns: ["plan_type", "started_on", "review_due_on", "ended_on", "lead_professional_role", "lead_org_code", "received_at"] },
+  {
+    table: "care_plan",
+    columns: [
+      "plan_type",
+      "started_on",
+      "review_due_on",
+      "ended_on",
+      "lead_professional_role",
+      "lead_org_code",
+      "received_at",
+    ],
+  },
 ];
 
-async function rowsOf(q: Queryable, spec: TableSpec, personKey: (personId: string) => string): Promise<Map<string, string>> {
+async function rowsOf(
+  q: Queryable,
+  spec: TableSpec,
+  personKey: (personId: string) => string,
+): Promise<Map<string, string>> {
   const refs = spec.refs ?? {};
   const lookups = new Map<string, Map<string, string>>();
   for (const [col, ref] of Object.entries(refs)) {
-    const rows = await q.query<{ id: string; rid: string }>(`SELECT ${ref.id}::text AS id, source_record_id AS rid FROM ${ref.table}`);
+    const rows = await q.query<{ id: string; rid: string }>(
+      `SELECT ${ref.id}::text AS id, source_record_id AS rid FROM ${ref.table}`,
+    );
     lookups.set(col, new Map(rows.map((r) => [r.id, r.rid])));
   }
   const rows = await q.query<Row>(`SELECT *, person_id::text AS person_key FROM ${spec.table}`);
   const out = new Map<string, string>();
   for (const r of rows) {
     const parts = [personKey(String(r.person_key)), ...spec.columns.map((c) => text(r[c]))];
-    for (const col of Object.keys(refs)) parts.push(r[col] === null ? "∅" : (lookups.get(col)?.get(String(r[col])) ?? "dangling"));
+    for (const col of Object.keys(refs))
+      parts.push(r[col] === null ? "∅" : (lookups.get(col)?.get(String(r[col])) ?? "dangling"));
     out.set(`${r.source_system}|${r.source_record_id}`, parts.join("|"));
   }
   return out;
@@ -129,7 +240,9 @@ async function rowsOf(q: Queryable, spec: TableSpec, personKey: (personId: strin
 
 test("every record reached the canonical tables the same as when loaded directly, except the damaged ones, which are rejects", async () => {
   const truth = await truthOfPeople(viaFeeds.db);
-  const rejects = await viaFeeds.db.query<{ payload: string; status: string }>("SELECT payload, status FROM ingest_reject");
+  const rejects = await viaFeeds.db.query<{ payload: string; status: string }>(
+    "SELECT payload, status FROM ingest_reject",
+  );
   assert.ok(rejects.every((r) => r.status === "open"));
   const damagedIds = new Set(damaged.map((d) => `${d.sourceSystem}|${d.recordId}`));
   const inRejects = (recordId: string) => rejects.some((r) => r.payload.includes(recordId));
@@ -148,23 +261,28 @@ test("every record reached the canonical tables the same as when loaded directly
       else compared++;
     }
     const extra = [...b.keys()].filter((k) => !a.has(k));
-    if (process.env.ONEPLACE_TEST_VERBOSE) console.log(spec.table, a.size, missing.length, (performance.now() - t0).toFixed(0));
+    if (process.env.ONEPLACE_TEST_VERBOSE)
+      console.log(spec.table, a.size, missing.length, (performance.now() - t0).toFixed(0));
     assert.deepEqual(different, [], `${spec.table}: rows that differ`);
     assert.deepEqual(extra, [], `${spec.table}: rows only the feeds have`);
     for (const key of missing) {
       const recordId = key.slice(key.indexOf("|") + 1);
       assert.ok(inRejects(recordId), `${spec.table}: ${key} is missing and not in the rejects`);
-      if (!spec.table.startsWith("death")) assert.ok(damagedIds.has(key), `${spec.table}: ${key} is missing but was not damaged`);
+      if (!spec.table.startsWith("death"))
+        assert.ok(damagedIds.has(key), `${spec.table}: ${key} is missing but was not damaged`);
     }
   }
   assert.ok(compared > 3000, `only ${compared} rows compared`);
-  for (const d of damaged) assert.ok(inRejects(d.recordId), `damaged ${d.table} ${d.recordId} is not in the rejects`);
+  for (const d of damaged)
+    assert.ok(inRejects(d.recordId), `damaged ${d.table} ${d.recordId} is not in the rejects`);
   assert.ok(damaged.length > 0, "the feeds should carry some damaged records");
 });
 
 test("people, their records and identifiers agree; no person holds two real people", async () => {
   const truth = await truthOfPeople(viaFeeds.db);
-  const open = await viaFeeds.db.query<{ n: number }>("SELECT count(*) AS n FROM mpi_review WHERE status = 'open'");
+  const open = await viaFeeds.db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM mpi_review WHERE status = 'open'",
+  );
   const quality = await evaluateMatching(viaFeeds.db);
   assert.equal(quality.wrongRecords, 0);
   assert.equal(quality.precision, 1);
@@ -172,9 +290,14 @@ test("people, their records and identifiers agree; no person holds two real peop
   const fragments = quality.truePairs - quality.correctPairs;
   assert.ok(fragments <= Number(open[0].n) * 2, `${fragments} missed pairs with ${open[0].n} open reviews`);
 
-  const recordCols = "source_system, source_record_id, nhs_number, family_name, given_name, birth_date, sex, postcode, received_at";
-  const a = await direct.db.query<Row>(`SELECT ${recordCols}, person_id::text AS p FROM person_record ORDER BY 1, 2`);
-  const b = await viaFeeds.db.query<Row>(`SELECT ${recordCols}, person_id::text AS p FROM person_record ORDER BY 1, 2`);
+  const recordCols =
+    "source_system, source_record_id, nhs_number, family_name, given_name, birth_date, sex, postcode, received_at";
+  const a = await direct.db.query<Row>(
+    `SELECT ${recordCols}, person_id::text AS p FROM person_record ORDER BY 1, 2`,
+  );
+  const b = await viaFeeds.db.query<Row>(
+    `SELECT ${recordCols}, person_id::text AS p FROM person_record ORDER BY 1, 2`,
+  );
   const line = (r: Row, p: string) => [p, ...recordCols.split(", ").map((c) => text(r[c]))].join("|");
   assert.deepEqual(
     b.map((r) => line(r, truth.get(String(r.p)) ?? "?")),
@@ -203,7 +326,9 @@ test("people, their records and identifiers agree; no person holds two real peop
   assert.ok(same >= people.length * 0.99, `${same} of ${people.length} golden records agree`);
 
   const ids = async (q: Queryable, key: (p: string) => string) =>
-    (await q.query<Row>("SELECT person_id::text AS p, system, value FROM person_identifier")).map((r) => `${key(String(r.p))}|${r.system}|${r.value}`).sort();
+    (await q.query<Row>("SELECT person_id::text AS p, system, value FROM person_identifier"))
+      .map((r) => `${key(String(r.p))}|${r.system}|${r.value}`)
+      .sort();
   assert.deepEqual(await ids(viaFeeds.db, (p) => truth.get(p) ?? "?"), await ids(direct.db, (p) => p));
 });
 
@@ -223,7 +348,17 @@ test("reference data (organisations, sites, small areas) agrees", async () => {
 test("loading the same feeds again changes nothing", async () => {
   const snapshot = async () => {
     const out: string[] = [];
-    for (const t of ["person", "person_record", "person_identifier", "hospital_spell", "ward_stay", "gp_entry", "care_contact", "ingest_reject", "mpi_review"]) {
+    for (const t of [
+      "person",
+      "person_record",
+      "person_identifier",
+      "hospital_spell",
+      "ward_stay",
+      "gp_entry",
+      "care_contact",
+      "ingest_reject",
+      "mpi_review",
+    ]) {
       const rows = await viaFeeds.db.query<{ n: number; h: string }>(
         `SELECT count(*) AS n, md5(string_agg(x::text, ',' ORDER BY x::text)) AS h FROM ${t} x`,
       );

@@ -42,9 +42,17 @@ test("ingest csv loads, rejects list/show name the problem, and replay accepts t
 
   const list = await cli("rejects", "list", "--json");
   assert.equal(list.code, 0, list.stderr);
-  const rejects = JSON.parse(list.stdout) as { rejectId: string; location: string; reason: string; payload?: string }[];
+  const rejects = JSON.parse(list.stdout) as {
+    rejectId: string;
+    location: string;
+    reason: string;
+    payload?: string;
+  }[];
   assert.equal(rejects.length, 2);
-  assert.ok(rejects.every((r) => r.payload === undefined), "the list never shows payloads");
+  assert.ok(
+    rejects.every((r) => r.payload === undefined),
+    "the list never shows payloads",
+  );
   const e1 = rejects.find((r) => r.location === "coded.csv:2:patient_id");
   assert.ok(e1);
   const show = await cli("rejects", "show", e1.rejectId);
@@ -59,9 +67,14 @@ test("ingest csv loads, rejects list/show name the problem, and replay accepts t
   assert.match(all.stdout, /still rejected: .*no record with this id/);
 
   const health = await cli("feeds", "--json");
-  const gp = (JSON.parse(health.stdout) as { sourceSystem: string; received: number; rejected: number; openRejects: number }[]).find(
-    (r) => r.sourceSystem === "gp",
-  );
+  const gp = (
+    JSON.parse(health.stdout) as {
+      sourceSystem: string;
+      received: number;
+      rejected: number;
+      openRejects: number;
+    }[]
+  ).find((r) => r.sourceSystem === "gp");
   assert.ok(gp);
   assert.equal(gp.openRejects, 1);
   assert.ok(gp.received >= 4 && gp.rejected >= 2);
@@ -72,21 +85,45 @@ test("ingest csv loads, rejects list/show name the problem, and replay accepts t
 });
 
 test("the MLLP listener acknowledges after commit; mllp send reports the ACKs; the review queue and decisions", async () => {
-  const adt = (control: string, recordId: string, family: string, nhs?: string, given = "Ann", birthDate = "1950-01-01") =>
+  const adt = (
+    control: string,
+    recordId: string,
+    family: string,
+    nhs?: string,
+    given = "Ann",
+    birthDate = "1950-01-01",
+  ) =>
     buildAdt({
       sendingApplication: "acute-pas",
       sendingFacility: "ZZA01",
       controlId: control,
       trigger: "A28",
       messageTime: "2014-02-01T10:00:00Z",
-      patient: { recordId, authority: "ZZA01", nhsNumber: nhs ?? null, family, given, birthDate, sex: "female", postcode: null },
+      patient: {
+        recordId,
+        authority: "ZZA01",
+        nhsNumber: nhs ?? null,
+        family,
+        given,
+        birthDate,
+        sex: "female",
+        postcode: null,
+      },
     });
   const batch = join(dir, "adt.hl7");
   // Annie Reid without an NHS Number, day and month of birth swapped: perhaps the GP's Ann Reid, so queued for review.
   const annie = adt("c1", "RH1", "Reid", undefined, "Annie", "1944-07-04");
-  writeFileSync(batch, `${annie}\n${adt("c2", "RH2", "Brown")}\n${annie}\n${adt("c3", "RH3", "Brown", "1234567890")}\n`);
+  writeFileSync(
+    batch,
+    `${annie}\n${adt("c2", "RH2", "Brown")}\n${annie}\n${adt("c3", "RH3", "Brown", "1234567890")}\n`,
+  );
   const listener = spawn(process.execPath, [ONEPLACE_BIN, "mllp", "--port", "0"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ONEPLACE_LOG_LEVEL: "silent", ...database.env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      ONEPLACE_LOG_LEVEL: "silent",
+      ...database.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const port = await new Promise<number>((resolve, reject) => {

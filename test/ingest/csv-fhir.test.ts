@@ -34,7 +34,7 @@ function file(name: string, content: string): string {
 
 const PATIENTS = [
   "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
-  "gp-1,943 476 5919,\"O'Brien, Jr\",Mary,1940-01-02,female,rm17 6va,A,2014-04-01T02:00:00Z",
+  'gp-1,943 476 5919,"O\'Brien, Jr",Mary,1940-01-02,female,rm17 6va,A,2014-04-01T02:00:00Z',
   "gp-2,9876543210,Smith,John,1950-05-06,M,RM18 4VA,,2014-04-01T02:00:00Z",
 ].join("\r\n");
 
@@ -46,10 +46,13 @@ test("a CSV with a BOM, CRLF line ends and quoted fields loads; names and postco
   const rows = await db.query<{ family_name: string; postcode: string; nhs_number: string }>(
     "SELECT family_name, postcode, nhs_number FROM person ORDER BY family_name",
   );
-  assert.deepEqual(rows.map((x) => [x.family_name, x.postcode, x.nhs_number]), [
-    ["O'Brien, Jr", "RM17 6VA", "9434765919"],
-    ["Smith", "RM18 4VA", "9876543210"],
-  ]);
+  assert.deepEqual(
+    rows.map((x) => [x.family_name, x.postcode, x.nhs_number]),
+    [
+      ["O'Brien, Jr", "RM17 6VA", "9434765919"],
+      ["Smith", "RM18 4VA", "9876543210"],
+    ],
+  );
   const again = await loadCsvFile(db, path);
   assert.deepEqual([again.counts.loaded, again.counts.duplicates], [0, 2]);
 });
@@ -58,7 +61,10 @@ test("a header that lacks a column stops the load before anything is written", a
   const path = file("bad-header.csv", "entry_id,patient_id,recorded_on\n1,gp-1,2014-01-01\n");
   await assert.rejects(loadCsvFile(db, path, { layout: "gp-coded-record" }), (e: Error) => {
     assert.ok(e instanceof CsvLoadError);
-    assert.match(e.message, /bad-header\.csv:1: the header lacks the gp-coded-record column\(s\) practice_code, entry_kind, code_system, code/);
+    assert.match(
+      e.message,
+      /bad-header\.csv:1: the header lacks the gp-coded-record column\(s\) practice_code, entry_kind, code_system, code/,
+    );
     return true;
   });
   await assert.rejects(loadCsvFile(db, file("unknown.csv", "a,b\n1,2\n")), /does not match any CSV layout/);
@@ -82,11 +88,23 @@ test("bad rows are rejected with file, line, column and the problem; good rows a
   assert.equal(r.counts.rejected, 5);
   const rejects = await listRejects(db, { sourceSystem: "gp" });
   const byLine = new Map(rejects.map((x) => [x.location, x.reason]));
-  assert.match(byLine.get("coded.csv:3:recorded_on") ?? "", /coded\.csv:3:recorded_on: is not a date written YYYY-MM-DD/);
-  assert.match(byLine.get("coded.csv:4:entry_kind") ?? "", /coded\.csv:4:entry_kind: is not one of condition, observation, procedure/);
-  assert.match(byLine.get("coded.csv:5:patient_id") ?? "", /no record with this id has been received from gp yet/);
+  assert.match(
+    byLine.get("coded.csv:3:recorded_on") ?? "",
+    /coded\.csv:3:recorded_on: is not a date written YYYY-MM-DD/,
+  );
+  assert.match(
+    byLine.get("coded.csv:4:entry_kind") ?? "",
+    /coded\.csv:4:entry_kind: is not one of condition, observation, procedure/,
+  );
+  assert.match(
+    byLine.get("coded.csv:5:patient_id") ?? "",
+    /no record with this id has been received from gp yet/,
+  );
   assert.match(byLine.get("coded.csv:6") ?? "", /has 5 fields but the header has 10/);
-  assert.ok([...byLine.values()].some((reason) => /not valid CSV/.test(reason)), "the truncated last line is a reject");
+  assert.ok(
+    [...byLine.values()].some((reason) => /not valid CSV/.test(reason)),
+    "the truncated last line is a reject",
+  );
   for (const x of rejects) {
     assert.equal(x.format, "csv");
     assert.ok(x.payload.length > 0);
@@ -95,14 +113,25 @@ test("bad rows are rejected with file, line, column and the problem; good rows a
 });
 
 test("a row rejected for a patient not yet known is accepted on replay once the patient arrives", async () => {
-  const [reject] = (await listRejects(db, { sourceSystem: "gp" })).filter((x) => x.location === "coded.csv:5:patient_id");
+  const [reject] = (await listRejects(db, { sourceSystem: "gp" })).filter(
+    (x) => x.location === "coded.csv:5:patient_id",
+  );
   assert.equal((await replayReject(db, reject.rejectId, "tester")).accepted, false);
   await loadCsvFile(
     db,
-    file("more-patients.csv", `${PATIENTS.split("\r\n")[0]}\ngp-404,,Jones,Ann,1961-07-08,female,,,2014-04-01T02:00:00Z\n`),
+    file(
+      "more-patients.csv",
+      `${PATIENTS.split("\r\n")[0]}\ngp-404,,Jones,Ann,1961-07-08,female,,,2014-04-01T02:00:00Z\n`,
+    ),
   ).catch(() => null);
   // gp-patients needs a valid NHS Number, so that row itself is rejected: load it properly.
-  await loadCsvFile(db, file("fixed-patients.csv", `${PATIENTS.split("\r\n")[0]}\ngp-404,9000000009,Jones,Ann,1961-07-08,female,,,\n`));
+  await loadCsvFile(
+    db,
+    file(
+      "fixed-patients.csv",
+      `${PATIENTS.split("\r\n")[0]}\ngp-404,9000000009,Jones,Ann,1961-07-08,female,,,\n`,
+    ),
+  );
   const replay = await replayReject(db, reject.rejectId, "tester");
   assert.equal(replay.accepted, true, replay.reason ?? "");
   const rows = await db.query("SELECT 1 FROM gp_entry WHERE source_record_id = 'e4'");
@@ -125,8 +154,13 @@ test("social care clients need the council's code once; mistyped NHS Numbers are
   const ids = await db.query<{ system: string }>(
     "SELECT system FROM person_identifier pi JOIN mpi_record_link l ON l.person_id = pi.person_id WHERE l.source_record_id = 'SC1' ORDER BY system",
   );
-  assert.deepEqual(ids.map((x) => x.system), ["https://fhir.nhs.uk/Id/nhs-number", "urn:oneplace:id:ZZX01:client-id"]);
-  const recorded = await db.query<{ nhs_number: string }>("SELECT nhs_number FROM person_record WHERE source_record_id = 'SC1'");
+  assert.deepEqual(
+    ids.map((x) => x.system),
+    ["https://fhir.nhs.uk/Id/nhs-number", "urn:oneplace:id:ZZX01:client-id"],
+  );
+  const recorded = await db.query<{ nhs_number: string }>(
+    "SELECT nhs_number FROM person_record WHERE source_record_id = 'SC1'",
+  );
   assert.equal(recorded[0].nhs_number, "9434765918");
 });
 
@@ -164,7 +198,9 @@ test("FHIR NDJSON: Patients through the MPI, Encounters against them (in the sam
     '{"resourceType": "Encounter", "id": "enc-cut", "status": "fin',
     JSON.stringify({ resourceType: "Basic", id: "x" }),
   ];
-  const r = await loadFhirFile(db, file("community.ndjson", `${lines.join("\n")}\n`), { source: "community-ehr" });
+  const r = await loadFhirFile(db, file("community.ndjson", `${lines.join("\n")}\n`), {
+    source: "community-ehr",
+  });
   assert.deepEqual([r.counts.recordsRead, r.counts.loaded, r.counts.rejected], [5, 2, 3]);
   const reasons = (await listRejects(db, { sourceSystem: "community-ehr" })).map((x) => x.reason).join("\n");
   assert.match(reasons, /NHS Number\) fails its Modulus 11 check digit/);
@@ -173,7 +209,10 @@ test("FHIR NDJSON: Patients through the MPI, Encounters against them (in the sam
   // A later load refers to the Patient loaded before, and by NHS Number.
   const later = await loadFhirFile(
     db,
-    file("later.ndjson", `${JSON.stringify(contact("enc-2", { reference: "Patient/CM1" }))}\n${JSON.stringify(contact("enc-3", { identifier: { system: "https://fhir.nhs.uk/Id/nhs-number", value: "9434765870" } }))}\n`),
+    file(
+      "later.ndjson",
+      `${JSON.stringify(contact("enc-2", { reference: "Patient/CM1" }))}\n${JSON.stringify(contact("enc-3", { identifier: { system: "https://fhir.nhs.uk/Id/nhs-number", value: "9434765870" } }))}\n`,
+    ),
     { source: "community-ehr" },
   );
   assert.equal(later.counts.loaded, 2);
@@ -181,22 +220,46 @@ test("FHIR NDJSON: Patients through the MPI, Encounters against them (in the sam
     "SELECT count(*) AS n, count(DISTINCT person_id) AS people FROM care_contact WHERE service = 'district-nursing'",
   );
   assert.deepEqual([Number(contacts[0].n), Number(contacts[0].people)], [3, 1]);
-  const again = await loadFhirFile(db, file("later.ndjson", `${JSON.stringify(contact("enc-2", { reference: "Patient/CM1" }))}\n`), { source: "community-ehr" });
+  const again = await loadFhirFile(
+    db,
+    file("later.ndjson", `${JSON.stringify(contact("enc-2", { reference: "Patient/CM1" }))}\n`),
+    { source: "community-ehr" },
+  );
   assert.deepEqual([again.counts.loaded, again.counts.duplicates], [0, 1]);
 });
 
 test("a transaction Bundle is all or nothing; urn:uuid references resolve within it", async () => {
-  const bundle = (entries: object[]) => JSON.stringify({ resourceType: "Bundle", type: "transaction", entry: entries });
-  const p = { fullUrl: "urn:uuid:0b1c2d3e-0000-4000-8000-000000000001", resource: { ...patient("MH9", "9434765889", "Brown"), id: undefined }, request: { method: "POST", url: "Patient" } };
+  const bundle = (entries: object[]) =>
+    JSON.stringify({ resourceType: "Bundle", type: "transaction", entry: entries });
+  const p = {
+    fullUrl: "urn:uuid:0b1c2d3e-0000-4000-8000-000000000001",
+    resource: { ...patient("MH9", "9434765889", "Brown"), id: undefined },
+    request: { method: "POST", url: "Patient" },
+  };
   const good = contact("mh-enc-1", { reference: "urn:uuid:0b1c2d3e-0000-4000-8000-000000000001" });
-  const bad = { ...contact("mh-enc-2", { reference: "urn:uuid:0b1c2d3e-0000-4000-8000-000000000001" }), period: {} };
-  const failed = await loadFhirFile(db, file("tx-bad.json", bundle([p, { resource: good }, { resource: bad }])), { source: "mental-health-ehr" });
+  const bad = {
+    ...contact("mh-enc-2", { reference: "urn:uuid:0b1c2d3e-0000-4000-8000-000000000001" }),
+    period: {},
+  };
+  const failed = await loadFhirFile(
+    db,
+    file("tx-bad.json", bundle([p, { resource: good }, { resource: bad }])),
+    { source: "mental-health-ehr" },
+  );
   assert.equal(failed.counts.loaded, 0);
-  assert.equal((await db.query("SELECT 1 FROM person_record WHERE source_system = 'mental-health-ehr'")).length, 0);
+  assert.equal(
+    (await db.query("SELECT 1 FROM person_record WHERE source_system = 'mental-health-ehr'")).length,
+    0,
+  );
   const [reject] = await listRejects(db, { sourceSystem: "mental-health-ehr" });
   assert.equal(reject.layout, "Bundle");
-  assert.match(reject.reason, /transaction Bundle rejected as a whole: entry 3: Encounter.period.start is missing/);
-  const ok = await loadFhirFile(db, file("tx-ok.json", bundle([p, { resource: good }])), { source: "mental-health-ehr" });
+  assert.match(
+    reject.reason,
+    /transaction Bundle rejected as a whole: entry 3: Encounter.period.start is missing/,
+  );
+  const ok = await loadFhirFile(db, file("tx-ok.json", bundle([p, { resource: good }])), {
+    source: "mental-health-ehr",
+  });
   assert.equal(ok.counts.rejected, 0);
   const rows = await db.query("SELECT 1 FROM care_contact WHERE source_record_id = 'mh-enc-1'");
   assert.equal(rows.length, 1);

@@ -25,7 +25,13 @@ const SEPARATOR_CHARS = [..."|^~\\&#!$%*@`+=;"];
 
 const delimitersArb: fc.Arbitrary<Delimiters> = fc
   .shuffledSubarray(SEPARATOR_CHARS, { minLength: 5, maxLength: 5 })
-  .map(([field, component, repetition, escape, subcomponent]) => ({ field, component, repetition, escape, subcomponent }));
+  .map(([field, component, repetition, escapeChar, subcomponent]) => ({
+    field,
+    component,
+    repetition,
+    escape: escapeChar,
+    subcomponent,
+  }));
 
 // Any text, including delimiter characters, escapes and line breaks.
 const textArb = fc.string({ unit: fc.constantFrom(..."abcXYZ 019|^~\\&#!$%*@`+=;\r\n.é"), maxLength: 12 });
@@ -44,14 +50,25 @@ test("a value escaped with any delimiters unescapes to itself", () => {
 });
 
 test("segments encoded with the delimiters declared in MSH parse back to the same values", () => {
-  const fieldArb = fc.array(fc.array(fc.array(textArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }), {
-    minLength: 1,
-    maxLength: 3,
-  });
+  const fieldArb = fc.array(
+    fc.array(fc.array(textArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+    {
+      minLength: 1,
+      maxLength: 3,
+    },
+  );
   fc.assert(
     fc.property(delimitersArb, fc.array(fieldArb, { minLength: 1, maxLength: 6 }), (d, fields) => {
-      const msh = encodeSegment("MSH", ["APP", "FAC", "", "", "20140101000000", "", ["ADT", "A01"], "c1", "P", "2.5"], d);
-      const zxx = encodeSegment("ZXX", fields.map((reps) => ({ repeat: reps })), d);
+      const msh = encodeSegment(
+        "MSH",
+        ["APP", "FAC", "", "", "20140101000000", "", ["ADT", "A01"], "c1", "P", "2.5"],
+        d,
+      );
+      const zxx = encodeSegment(
+        "ZXX",
+        fields.map((reps) => ({ repeat: reps })),
+        d,
+      );
       const m = parseMessage(encodeMessage([msh, zxx]));
       assert.deepEqual(m.delimiters, d);
       assert.equal(value(segment(m, "MSH"), 9, 2), "A01");
@@ -79,8 +96,21 @@ test("random and mutated input never crashes the parser: it parses or says why n
     controlId: "m1",
     trigger: "A01",
     messageTime: "2014-01-01T10:00:00Z",
-    patient: { recordId: "RH1", authority: "ZZA01", family: "Smith", given: "Ann", birthDate: "1950-01-02", sex: "female" },
-    visit: { visitNumber: "v1", patientClass: "I", ward: "W1", admissionType: "21", admitAt: "2014-01-01T09:00:00Z" },
+    patient: {
+      recordId: "RH1",
+      authority: "ZZA01",
+      family: "Smith",
+      given: "Ann",
+      birthDate: "1950-01-02",
+      sex: "female",
+    },
+    visit: {
+      visitNumber: "v1",
+      patientClass: "I",
+      ward: "W1",
+      admissionType: "21",
+      admitAt: "2014-01-01T09:00:00Z",
+    },
   });
   const mutated = fc
     .tuple(fc.nat(good.length), fc.nat(40), fc.string({ maxLength: 8 }))
@@ -107,7 +137,9 @@ test("random and mutated input never crashes the parser: it parses or says why n
 });
 
 test("MSH-1 and MSH-2 are read literally and the rest by the declared separators", () => {
-  const m = parseMessage("MSH#$%@*#APP#FAC#####ADT$A01#id-1#P#2.3\rPID###X1*a*b$$$AUTH$MR%Y2$$$NHS$NH##Doe$Jo@S@x\r");
+  const m = parseMessage(
+    "MSH#$%@*#APP#FAC#####ADT$A01#id-1#P#2.3\rPID###X1*a*b$$$AUTH$MR%Y2$$$NHS$NH##Doe$Jo@S@x\r",
+  );
   assert.equal(m.delimiters.field, "#");
   assert.equal(value(segment(m, "MSH"), 1), "#");
   assert.equal(value(segment(m, "MSH"), 2), "$%@*");
@@ -151,14 +183,16 @@ test("HL7 timestamps and dates", () => {
 });
 
 test("an ACK echoes the control id, and AE/AR carry an ERR segment with the HL7 error code and where", () => {
-  const original = parseMessage(buildAdt({
-    sendingApplication: "acute-pas",
-    sendingFacility: "ZZA01",
-    controlId: "ctl-9",
-    trigger: "A03",
-    messageTime: "2014-01-01T10:00:00Z",
-    patient: { recordId: "RH1", authority: "ZZA01" },
-  }));
+  const original = parseMessage(
+    buildAdt({
+      sendingApplication: "acute-pas",
+      sendingFacility: "ZZA01",
+      controlId: "ctl-9",
+      trigger: "A03",
+      messageTime: "2014-01-01T10:00:00Z",
+      patient: { recordId: "RH1", authority: "ZZA01" },
+    }),
+  );
   const aa = parseMessage(buildAck({ code: "AA", original }));
   assert.deepEqual(readAck(aa), { code: "AA", controlId: "ctl-9", errorCode: "", errorText: "" });
   assert.equal(value(segment(aa, "MSH"), 9, 2), "A03");
@@ -167,7 +201,11 @@ test("an ACK echoes the control id, and AE/AR carry an ERR segment with the HL7 
     buildAck({
       code: "AE",
       original,
-      error: { condition: HL7_ERROR.requiredFieldMissing, message: "PID-7 (date of birth) is required", location: { segment: "PID", field: 7 } },
+      error: {
+        condition: HL7_ERROR.requiredFieldMissing,
+        message: "PID-7 (date of birth) is required",
+        location: { segment: "PID", field: 7 },
+      },
     }),
   );
   const read = readAck(ae);
@@ -184,7 +222,13 @@ test("batch files split at each MSH, with or without the FHS/BHS envelope, and M
   const b = "MSH|^~\\&|A|B|||20140101||ADT^A02|2|P|2.5\rPID|2\r";
   const plain = Buffer.from(`FHS|^~\\&\nBHS|^~\\&\n${a.replaceAll("\r", "\r\n")}${b}BTS|2\nFTS|1\n`);
   assert.deepEqual(splitMessages(plain), [a, b]);
-  const framed = Buffer.concat([Buffer.from([0x0b]), Buffer.from(a), Buffer.from([0x1c, 0x0d, 0x0b]), Buffer.from(b), Buffer.from([0x1c, 0x0d])]);
+  const framed = Buffer.concat([
+    Buffer.from([0x0b]),
+    Buffer.from(a),
+    Buffer.from([0x1c, 0x0d, 0x0b]),
+    Buffer.from(b),
+    Buffer.from([0x1c, 0x0d]),
+  ]);
   assert.deepEqual(splitMessages(framed), [a, b]);
 });
 
@@ -194,30 +238,52 @@ const admit: VisitEventRow = {
   trigger: "A01",
   messageTime: "2014-01-01T10:00:04.000Z",
   recordId: "RH1",
-  detail: { patientClass: "I", providerCode: "ZZA01", ward: "AMU", wardKind: "assessment", admissionMethod: "emergency", admitAt: "2014-01-01T10:00:00.000Z" },
+  detail: {
+    patientClass: "I",
+    providerCode: "ZZA01",
+    ward: "AMU",
+    wardKind: "assessment",
+    admissionMethod: "emergency",
+    admitAt: "2014-01-01T10:00:00.000Z",
+  },
 };
 const transfer: VisitEventRow = {
   controlId: "w2",
   trigger: "A02",
   messageTime: "2014-01-02T10:00:06.000Z",
   recordId: "RH1",
-  detail: { patientClass: "I", providerCode: "ZZA01", ward: "GEN1", wardKind: "general", eventAt: "2014-01-02T10:00:00.000Z" },
+  detail: {
+    patientClass: "I",
+    providerCode: "ZZA01",
+    ward: "GEN1",
+    wardKind: "general",
+    eventAt: "2014-01-02T10:00:00.000Z",
+  },
 };
 const discharge: VisitEventRow = {
   controlId: "d1",
   trigger: "A03",
   messageTime: "2014-01-05T10:00:04.000Z",
   recordId: "RH1",
-  detail: { patientClass: "I", providerCode: "ZZA01", dischargeAt: "2014-01-05T10:00:00.000Z", dischargeMethod: "discharged", destination: "19" },
+  detail: {
+    patientClass: "I",
+    providerCode: "ZZA01",
+    dischargeAt: "2014-01-05T10:00:00.000Z",
+    dischargeMethod: "discharged",
+    destination: "19",
+  },
 };
 
 test("a visit folds to the same rows whatever order its events arrive in, and repeats count once", () => {
   const expected = foldVisit([admit, transfer, discharge]);
   assert.equal(expected?.kind, "spell");
   fc.assert(
-    fc.property(fc.shuffledSubarray([admit, transfer, discharge, admit, discharge], { minLength: 5, maxLength: 5 }), (events) => {
-      assert.deepEqual(foldVisit(events), expected);
-    }),
+    fc.property(
+      fc.shuffledSubarray([admit, transfer, discharge, admit, discharge], { minLength: 5, maxLength: 5 }),
+      (events) => {
+        assert.deepEqual(foldVisit(events), expected);
+      },
+    ),
   );
   if (expected?.kind !== "spell") return;
   assert.deepEqual(
@@ -232,12 +298,29 @@ test("a visit folds to the same rows whatever order its events arrive in, and re
 test("cancellations undo what they cancel; a discharge without its admission is held", () => {
   const at = (t: string) => `2014-01-0${t}.000Z`;
   assert.equal(foldVisit([discharge]), null);
-  assert.equal(foldVisit([admit, { ...admit, controlId: "x", trigger: "A11", messageTime: at("1T11:00:00") }]), null);
-  const undone = foldVisit([admit, transfer, { ...transfer, controlId: "c12", trigger: "A12", messageTime: at("2T11:00:00") }]);
+  assert.equal(
+    foldVisit([admit, { ...admit, controlId: "x", trigger: "A11", messageTime: at("1T11:00:00") }]),
+    null,
+  );
+  const undone = foldVisit([
+    admit,
+    transfer,
+    { ...transfer, controlId: "c12", trigger: "A12", messageTime: at("2T11:00:00") },
+  ]);
   assert.equal(undone?.kind === "spell" && undone.wards.length, 1);
-  const reopened = foldVisit([admit, discharge, { ...discharge, controlId: "c13", trigger: "A13", messageTime: at("5T11:00:00") }]);
-  assert.ok(reopened?.kind === "spell" && reopened.dischargedAt === null && reopened.wards[0].endedAt === null);
+  const reopened = foldVisit([
+    admit,
+    discharge,
+    { ...discharge, controlId: "c13", trigger: "A13", messageTime: at("5T11:00:00") },
+  ]);
+  assert.ok(
+    reopened?.kind === "spell" && reopened.dischargedAt === null && reopened.wards[0].endedAt === null,
+  );
   // An admission re-sent after its cancellation stands again.
-  const again = foldVisit([admit, { ...admit, controlId: "x", trigger: "A11", messageTime: at("1T11:00:00") }, { ...admit, controlId: "y", messageTime: at("1T12:00:00") }]);
+  const again = foldVisit([
+    admit,
+    { ...admit, controlId: "x", trigger: "A11", messageTime: at("1T11:00:00") },
+    { ...admit, controlId: "y", messageTime: at("1T12:00:00") },
+  ]);
   assert.equal(again?.kind, "spell");
 });

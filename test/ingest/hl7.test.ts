@@ -47,7 +47,13 @@ function patient(n: number, extra: Partial<AdtFields["patient"]> = {}): AdtField
   };
 }
 
-function adt(trigger: string, p: AdtFields["patient"], visit: AdtFields["visit"], at: string, extra: Partial<AdtFields> = {}): string {
+function adt(
+  trigger: string,
+  p: AdtFields["patient"],
+  visit: AdtFields["visit"],
+  at: string,
+  extra: Partial<AdtFields> = {},
+): string {
   return buildAdt({
     sendingApplication: "acute-pas",
     sendingFacility: "ZZA01",
@@ -85,11 +91,19 @@ test("four senders at once: every message is committed before its ACK, and all o
     clients.map(async (client, c) => {
       for (let i = 0; i < 12; i++) {
         const n = 1000 + c * 100 + i;
-        const message = adt("A01", patient(n), inpatient(`V${n}`, { ward: "AMU", admitAt: "2014-03-01T10:00:00Z" }), "2014-03-01T10:00:04Z");
+        const message = adt(
+          "A01",
+          patient(n),
+          inpatient(`V${n}`, { ward: "AMU", admitAt: "2014-03-01T10:00:00Z" }),
+          "2014-03-01T10:00:04Z",
+        );
         const ack = readAck(parseMessage(await client.send(message)));
         assert.equal(ack.code, "AA");
         // Acknowledged means committed: it is already there for anyone to read.
-        const rows = await db.query("SELECT 1 FROM ingest_message WHERE control_id = $1 AND status = 'applied'", [ack.controlId]);
+        const rows = await db.query(
+          "SELECT 1 FROM ingest_message WHERE control_id = $1 AND status = 'applied'",
+          [ack.controlId],
+        );
         assert.equal(rows.length, 1);
         seen.push(ack.controlId);
       }
@@ -97,13 +111,20 @@ test("four senders at once: every message is committed before its ACK, and all o
   );
   await Promise.all(clients.map((c) => c.close()));
   assert.equal(new Set(seen).size, 48);
-  const spells = await db.query<{ n: number }>("SELECT count(*) AS n FROM hospital_spell WHERE source_record_id LIKE 'V1%'");
+  const spells = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM hospital_spell WHERE source_record_id LIKE 'V1%'",
+  );
   assert.equal(Number(spells[0].n), 48);
 });
 
 test("a message sent again (same control id) is acknowledged again and applied once", async () => {
   const p = patient(1);
-  const message = adt("A01", p, inpatient("VDUP", { ward: "AMU", admitAt: "2014-03-02T10:00:00Z" }), "2014-03-02T10:00:04Z");
+  const message = adt(
+    "A01",
+    p,
+    inpatient("VDUP", { ward: "AMU", admitAt: "2014-03-02T10:00:00Z" }),
+    "2014-03-02T10:00:04Z",
+  );
   const first = await send(message);
   const again = await send(message);
   assert.equal(first.code, "AA");
@@ -111,12 +132,19 @@ test("a message sent again (same control id) is acknowledged again and applied o
   assert.equal(again.controlId, first.controlId);
   const events = await db.query("SELECT 1 FROM adt_visit_event WHERE visit_number = 'VDUP'");
   assert.equal(events.length, 1);
-  const stays = await db.query("SELECT 1 FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id) WHERE hs.source_record_id = 'VDUP'");
+  const stays = await db.query(
+    "SELECT 1 FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id) WHERE hs.source_record_id = 'VDUP'",
+  );
   assert.equal(stays.length, 1);
 });
 
 test("a sender that disconnects mid-frame changes nothing, and the listener carries on", async () => {
-  const message = adt("A01", patient(2), inpatient("VCUT", { ward: "AMU", admitAt: "2014-03-03T10:00:00Z" }), "2014-03-03T10:00:04Z");
+  const message = adt(
+    "A01",
+    patient(2),
+    inpatient("VCUT", { ward: "AMU", admitAt: "2014-03-03T10:00:00Z" }),
+    "2014-03-03T10:00:04Z",
+  );
   const bytes = frame(message);
   await new Promise<void>((resolve) => {
     const socket = connect({ port: server.port, host: "127.0.0.1" }, () => {
@@ -147,8 +175,18 @@ test("what cannot be accepted gets AR or AE with an ERR saying why, and is kept 
   const ae2 = await send(badNhs);
   assert.equal(ae2.errorCode, "102");
   assert.match(ae2.errorText, /Modulus 11/);
-  const dischargeFirst = adt("A03", p, inpatient("VBAD", { dischargeAt: "2014-03-01T00:00:00Z", disposition: "1", destination: "19" }), "2014-03-05T10:00:00Z");
-  const admitLater = adt("A01", p, inpatient("VBAD", { ward: "AMU", admitAt: "2014-03-02T00:00:00Z" }), "2014-03-04T10:00:00Z");
+  const dischargeFirst = adt(
+    "A03",
+    p,
+    inpatient("VBAD", { dischargeAt: "2014-03-01T00:00:00Z", disposition: "1", destination: "19" }),
+    "2014-03-05T10:00:00Z",
+  );
+  const admitLater = adt(
+    "A01",
+    p,
+    inpatient("VBAD", { ward: "AMU", admitAt: "2014-03-02T00:00:00Z" }),
+    "2014-03-04T10:00:00Z",
+  );
   assert.equal((await send(dischargeFirst)).code, "AA"); // held: its admission has not arrived
   const late = await send(admitLater);
   assert.equal(late.code, "AE");
@@ -179,10 +217,19 @@ test("what cannot be accepted gets AR or AE with an ERR saying why, and is kept 
 
 test("an unknown ward code is rejected, and replays once the code map has it", async () => {
   const p = patient(7);
-  const ack = await send(adt("A01", p, inpatient("VWARD", { ward: "NEWWARD", admitAt: "2014-04-01T10:00:00Z" }), "2014-04-01T10:00:04Z"));
+  const ack = await send(
+    adt(
+      "A01",
+      p,
+      inpatient("VWARD", { ward: "NEWWARD", admitAt: "2014-04-01T10:00:00Z" }),
+      "2014-04-01T10:00:04Z",
+    ),
+  );
   assert.equal(ack.code, "AE");
   assert.equal(ack.errorCode, "103");
-  const [reject] = (await listRejects(db, { sourceSystem: "acute-pas" })).filter((r) => r.originKey === ack.controlId);
+  const [reject] = (await listRejects(db, { sourceSystem: "acute-pas" })).filter(
+    (r) => r.originKey === ack.controlId,
+  );
   assert.ok(reject);
   assert.equal((await replayReject(db, reject.rejectId, "test")).accepted, false);
   await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'NEWWARD', 'surgical')");
@@ -191,7 +238,10 @@ test("an unknown ward code is rejected, and replays once the code map has it", a
   const rows = await db.query<{ ward_kind: string }>(
     "SELECT ward_kind FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id) WHERE hs.source_record_id = 'VWARD'",
   );
-  assert.deepEqual(rows.map((r) => r.ward_kind), ["surgical"]);
+  assert.deepEqual(
+    rows.map((r) => r.ward_kind),
+    ["surgical"],
+  );
   const after = await db.query<{ status: string; resolved_by: string; attempts: number }>(
     "SELECT status, resolved_by, attempts FROM ingest_reject WHERE reject_id = $1",
     [reject.rejectId],
@@ -204,19 +254,40 @@ test("an unknown ward code is rejected, and replays once the code map has it", a
 test("a discharge before its admission is held, then reconciled; cancellations undo what they cancel", async () => {
   const p = patient(8);
   const v = (more = {}) => inpatient("VOOO", { ward: "AMU", ...more });
-  await send(adt("A03", p, v({ dischargeAt: "2014-05-05T10:00:00Z", disposition: "1", destination: "19" }), "2014-05-05T10:00:04Z"));
+  await send(
+    adt(
+      "A03",
+      p,
+      v({ dischargeAt: "2014-05-05T10:00:00Z", disposition: "1", destination: "19" }),
+      "2014-05-05T10:00:04Z",
+    ),
+  );
   assert.equal((await db.query("SELECT 1 FROM hospital_spell WHERE source_record_id = 'VOOO'")).length, 0);
-  await send(adt("A01", p, v({ admitAt: "2014-05-01T10:00:00Z", diagnosis: "I63.9" }), "2014-05-01T10:00:04Z"));
-  await send(adt("A02", p, inpatient("VOOO", { ward: "ECW1" }), "2014-05-02T10:00:06Z", { eventAt: "2014-05-02T10:00:00Z" }));
+  await send(
+    adt("A01", p, v({ admitAt: "2014-05-01T10:00:00Z", diagnosis: "I63.9" }), "2014-05-01T10:00:04Z"),
+  );
+  await send(
+    adt("A02", p, inpatient("VOOO", { ward: "ECW1" }), "2014-05-02T10:00:06Z", {
+      eventAt: "2014-05-02T10:00:00Z",
+    }),
+  );
   const spell = async () =>
-    (await db.query<{ discharged_at: Date | null; primary_diagnosis: string; discharge_destination: string | null }>(
-      "SELECT discharged_at, primary_diagnosis, discharge_destination FROM hospital_spell WHERE source_record_id = 'VOOO'",
-    ))[0];
+    (
+      await db.query<{
+        discharged_at: Date | null;
+        primary_diagnosis: string;
+        discharge_destination: string | null;
+      }>(
+        "SELECT discharged_at, primary_diagnosis, discharge_destination FROM hospital_spell WHERE source_record_id = 'VOOO'",
+      )
+    )[0];
   const wards = async () =>
-    (await db.query<{ ward_code: string; ended_at: Date | null }>(
-      `SELECT ward_code, ended_at FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id)
+    (
+      await db.query<{ ward_code: string; ended_at: Date | null }>(
+        `SELECT ward_code, ended_at FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id)
        WHERE hs.source_record_id = 'VOOO' ORDER BY ws.started_at`,
-    )).map((w) => `${w.ward_code}:${w.ended_at?.toISOString() ?? "open"}`);
+      )
+    ).map((w) => `${w.ward_code}:${w.ended_at?.toISOString() ?? "open"}`);
   assert.equal((await spell()).discharged_at?.toISOString(), "2014-05-05T10:00:00.000Z");
   assert.equal((await spell()).primary_diagnosis, "I63.9");
   assert.deepEqual(await wards(), ["AMU:2014-05-02T10:00:00.000Z", "ECW1:2014-05-05T10:00:00.000Z"]);
@@ -235,7 +306,9 @@ test("an A&E attendance from A04 and A03; A08 corrects the person", async () => 
   const p = patient(9);
   const ae = { visitNumber: "VAE1", patientClass: "E", arrivalMode: "A" };
   await send(adt("A04", p, { ...ae, admitAt: "2014-06-01T10:00:00Z" }, "2014-06-01T10:00:05Z"));
-  await send(adt("A03", p, { ...ae, dischargeAt: "2014-06-01T13:00:00Z", disposition: "03" }, "2014-06-01T13:00:05Z"));
+  await send(
+    adt("A03", p, { ...ae, dischargeAt: "2014-06-01T13:00:00Z", disposition: "03" }, "2014-06-01T13:00:05Z"),
+  );
   const rows = await db.query<{ arrival_mode: string; disposal: string; departed_at: Date }>(
     "SELECT arrival_mode, disposal, departed_at FROM ae_attendance WHERE source_record_id = 'VAE1'",
   );
@@ -244,25 +317,45 @@ test("an A&E attendance from A04 and A03; A08 corrects the person", async () => 
     [["ambulance", "discharged", "2014-06-01T13:00:00.000Z"]],
   );
   await send(adt("A08", { ...p, postcode: "RM18 4VA" }, null, "2014-06-02T10:00:00Z"));
-  const record = await db.query<{ postcode: string }>("SELECT postcode FROM person_record WHERE source_record_id = $1", [p.recordId]);
+  const record = await db.query<{ postcode: string }>(
+    "SELECT postcode FROM person_record WHERE source_record_id = $1",
+    [p.recordId],
+  );
   assert.equal(record[0].postcode, "RM18 4VA");
 });
 
 test("A40 merges the prior patient into the surviving one, with their rows, and records who decided", async () => {
   const survivor = patient(10, { family: "Merged", given: "Alice", birthDate: "1930-01-01" });
   const prior = patient(11, { family: "Mergd", given: "Alicia", birthDate: "1931-01-01" });
-  await send(adt("A01", prior, inpatient("VMRG", { ward: "AMU", admitAt: "2014-07-01T10:00:00Z" }), "2014-07-01T10:00:04Z"));
+  await send(
+    adt(
+      "A01",
+      prior,
+      inpatient("VMRG", { ward: "AMU", admitAt: "2014-07-01T10:00:00Z" }),
+      "2014-07-01T10:00:04Z",
+    ),
+  );
   await send(adt("A28", survivor, null, "2014-07-02T10:00:00Z"));
   const personOf = async (id: string) =>
-    (await db.query<{ person_id: string }>("SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_record_id = $1", [id]))[0].person_id;
+    (
+      await db.query<{ person_id: string }>(
+        "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_record_id = $1",
+        [id],
+      )
+    )[0].person_id;
   const before = [await personOf(survivor.recordId), await personOf(prior.recordId)];
   assert.notEqual(before[0], before[1]);
   const ack = await send(adt("A40", survivor, null, "2014-07-03T10:00:00Z", { priorIds: [prior.recordId] }));
   assert.equal(ack.code, "AA");
   assert.equal(await personOf(prior.recordId), before[0]);
-  const spell = await db.query<{ person_id: string }>("SELECT person_id::text AS person_id FROM hospital_spell WHERE source_record_id = 'VMRG'");
+  const spell = await db.query<{ person_id: string }>(
+    "SELECT person_id::text AS person_id FROM hospital_spell WHERE source_record_id = 'VMRG'",
+  );
   assert.equal(spell[0].person_id, before[0]);
   assert.equal((await db.query("SELECT 1 FROM person WHERE person_id = $1", [before[1]])).length, 0);
-  const decisions = await db.query<{ decided_by: string }>("SELECT decided_by FROM mpi_decision WHERE kind = 'merge' AND to_person_id = $1", [before[0]]);
+  const decisions = await db.query<{ decided_by: string }>(
+    "SELECT decided_by FROM mpi_decision WHERE kind = 'merge' AND to_person_id = $1",
+    [before[0]],
+  );
   assert.match(decisions[0].decided_by, /^hl7:acute-pas:m\d+$/);
 });

@@ -30,15 +30,21 @@ before(async () => {
     seed = (seed * 48271) % 2147483647;
     return seed % max;
   };
-  const lines = ["patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at"];
+  const lines = [
+    "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
+  ];
   const numbers = new Set<string>();
   while (numbers.size < PEOPLE) numbers.add(generateTestNhsNumber(next));
   [...numbers].forEach((nhs, i) => {
-    lines.push(`p${i},${nhs},Family${i},Given${i % 17},19${20 + (i % 70)}-0${1 + (i % 9)}-1${i % 10},${i % 2 ? "male" : "female"},RM17 6VA,A,2014-01-01T02:00:00Z`);
+    lines.push(
+      `p${i},${nhs},Family${i},Given${i % 17},19${20 + (i % 70)}-0${1 + (i % 9)}-1${i % 10},${i % 2 ? "male" : "female"},RM17 6VA,A,2014-01-01T02:00:00Z`,
+    );
   });
   patients = join(dir, "patients.csv");
   writeFileSync(patients, `${lines.join("\n")}\n`);
-  const rows = ["entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at"];
+  const rows = [
+    "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at",
+  ];
   for (let i = 0; i < ENTRIES; i++) {
     const bad = i % 5000 === 4999; // a few rows the loader must reject, the same way every time
     rows.push(
@@ -60,10 +66,14 @@ after(async () => {
 /** Runs `oneplace ingest csv coded.csv` and kills it (SIGKILL) right after its `after`-th committed chunk. */
 function loadAndKill(env: Record<string, string>, after: number): Promise<{ killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ONEPLACE_BIN, "ingest", "csv", coded, "--chunk-rows", "2000", "--verbose", "-q"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [ONEPLACE_BIN, "ingest", "csv", coded, "--chunk-rows", "2000", "--verbose", "-q"],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let commits = 0;
     let sentKill = false;
     child.stderr.on("data", (d: Buffer) => {
@@ -89,7 +99,8 @@ async function snapshot(q: Queryable): Promise<string[]> {
   const people = await q.query<Record<string, unknown>>(
     "SELECT nhs_number, family_name, given_name, birth_date FROM person ORDER BY nhs_number",
   );
-  const norm = (r: Record<string, unknown>) => JSON.stringify(Object.values(r).map((v) => (v instanceof Date ? v.toISOString() : v)));
+  const norm = (r: Record<string, unknown>) =>
+    JSON.stringify(Object.values(r).map((v) => (v instanceof Date ? v.toISOString() : v)));
   return [...people.map(norm), ...entries.map(norm), ...rejects.map(norm)];
 }
 
@@ -116,7 +127,9 @@ test("killed mid-load (twice) and run again, the database is the same as after o
   assert.ok(partials[0] > 0 && partials[1] < ENTRIES - 4, `killed after ${partials.join(" and ")} rows`);
   const rerun = await runCli(["ingest", "csv", coded, "--json"], killed.env);
   assert.equal(rerun.code, 0, rerun.stderr);
-  const [result] = JSON.parse(rerun.stdout) as { counts: { loaded: number; duplicates: number; rejected: number } }[];
+  const [result] = JSON.parse(rerun.stdout) as {
+    counts: { loaded: number; duplicates: number; rejected: number };
+  }[];
   assert.ok(result.counts.duplicates >= partials[1], "the re-run skipped what was already there");
   assert.equal(result.counts.loaded + result.counts.duplicates + result.counts.rejected, ENTRIES);
 
@@ -125,8 +138,13 @@ test("killed mid-load (twice) and run again, the database is the same as after o
     const [a, b] = [await snapshot(clean.db), await snapshot(db)];
     assert.equal(b.length, a.length);
     assert.deepEqual(b, a);
-    const loads = await db.query<{ status: string }>("SELECT status FROM ingest_load WHERE layout = 'gp-coded-record' ORDER BY started_at");
-    assert.deepEqual(loads.map((l) => l.status), ["running", "running", "succeeded"]);
+    const loads = await db.query<{ status: string }>(
+      "SELECT status FROM ingest_load WHERE layout = 'gp-coded-record' ORDER BY started_at",
+    );
+    assert.deepEqual(
+      loads.map((l) => l.status),
+      ["running", "running", "succeeded"],
+    );
   } finally {
     await db.close();
   }

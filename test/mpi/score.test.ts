@@ -12,10 +12,42 @@ import {
   soundex,
 } from "../../src/mpi/compare.ts";
 import { blockKeys, searchKeys } from "../../src/mpi/records.ts";
-import { decide, LOWER_THRESHOLD, type MatchRecord, scorePair, UPPER_THRESHOLD } from "../../src/mpi/score.ts";
+import {
+  decide,
+  LOWER_THRESHOLD,
+  type MatchRecord,
+  scorePair,
+  UPPER_THRESHOLD,
+} from "../../src/mpi/score.ts";
 
-const FAMILY = ["Smith", "Jones", "Patel", "Okafor", "Nowak", "O'Brien", "Williams", "Taylor", "Khan", "Murphy", "Wright", "Chen"];
-const GIVEN = ["Margaret", "William", "Elizabeth", "Robert", "Susan", "Mohammed", "Anna", "Piotr", "Grace", "Oliver", "Fatima", "Kevin"];
+const FAMILY = [
+  "Smith",
+  "Jones",
+  "Patel",
+  "Okafor",
+  "Nowak",
+  "O'Brien",
+  "Williams",
+  "Taylor",
+  "Khan",
+  "Murphy",
+  "Wright",
+  "Chen",
+];
+const GIVEN = [
+  "Margaret",
+  "William",
+  "Elizabeth",
+  "Robert",
+  "Susan",
+  "Mohammed",
+  "Anna",
+  "Piotr",
+  "Grace",
+  "Oliver",
+  "Fatima",
+  "Kevin",
+];
 
 const nhsArb = fc.integer({ min: 0, max: 2 ** 31 }).map((seed) => {
   let s = seed;
@@ -55,7 +87,10 @@ test("every keying slip the generator makes in an NHS Number is recognised as on
   fc.assert(
     fc.property(nhsArb, fc.integer({ min: 1, max: 10_000 }), (nhs, seed) => {
       let s = seed;
-      const typo = mistypeNhsNumber(nhs, (max) => (s = (s * 16807) % 2147483647) % max);
+      const typo = mistypeNhsNumber(nhs, (max) => {
+        s = (s * 16807) % 2147483647;
+        return s % max;
+      });
       assert.equal(compareNhsNumber(nhs, typo), "one-slip");
       assert.ok(oneSlipNeighbours(typo).includes(nhs));
     }),
@@ -82,14 +117,27 @@ test("field comparisons: nicknames, swapped day and month, postcode sector and d
 type Mutation = (r: MatchRecord) => MatchRecord;
 const MUTATIONS: Record<string, Mutation> = {
   "no NHS Number": (r) => ({ ...r, nhsNumber: null }),
-  "a nickname": (r) => ({ ...r, nhsNumber: null, given: r.given === "William" ? "Bill" : r.given === "Margaret" ? "Peggy" : r.given }),
-  "a misspelt family name": (r) => ({ ...r, nhsNumber: null, family: `${r.family}${(r.family ?? "").slice(-1)}` }),
+  "a nickname": (r) => ({
+    ...r,
+    nhsNumber: null,
+    given: r.given === "William" ? "Bill" : r.given === "Margaret" ? "Peggy" : r.given,
+  }),
+  "a misspelt family name": (r) => ({
+    ...r,
+    nhsNumber: null,
+    family: `${r.family}${(r.family ?? "").slice(-1)}`,
+  }),
   "an old address": (r) => ({ ...r, nhsNumber: null, postcode: "RM19 6ZZ" }),
   "day and month swapped": (r) => {
     const [y, m, d] = (r.birthDate as string).split("-");
-    return Number(d) <= 12 ? { ...r, nhsNumber: null, birthDate: `${y}-${d}-${m}` } : { ...r, nhsNumber: null };
+    return Number(d) <= 12
+      ? { ...r, nhsNumber: null, birthDate: `${y}-${d}-${m}` }
+      : { ...r, nhsNumber: null };
   },
-  "a mistyped NHS Number": (r) => ({ ...r, nhsNumber: r.nhsNumber ? `${r.nhsNumber.slice(0, 8)}${r.nhsNumber[9]}${r.nhsNumber[8]}` : null }),
+  "a mistyped NHS Number": (r) => ({
+    ...r,
+    nhsNumber: r.nhsNumber ? `${r.nhsNumber.slice(0, 8)}${r.nhsNumber[9]}${r.nhsNumber[8]}` : null,
+  }),
 };
 
 test("a record with one of the faults sources make still scores as the same person (never a new one)", () => {
@@ -103,17 +151,46 @@ test("a record with one of the faults sources make still scores as the same pers
       }
       // Blocking finds the person under at least one key, however the record was mistyped.
       const keys = new Set(blockKeys(person));
-      assert.ok(searchKeys(variant).some((k) => keys.has(k)), `${name}: no shared blocking key`);
+      assert.ok(
+        searchKeys(variant).some((k) => keys.has(k)),
+        `${name}: no shared blocking key`,
+      );
     }),
     { numRuns: 600 },
   );
-  assert.equal(decide(scorePair({ nhsNumber: null, family: "Smith", given: "Ann", birthDate: "1950-01-02", sex: "female", postcode: null }, { nhsNumber: null, family: "Smith", given: "Ann", birthDate: "1950-01-02", sex: "female", postcode: null })), "link");
+  assert.equal(
+    decide(
+      scorePair(
+        {
+          nhsNumber: null,
+          family: "Smith",
+          given: "Ann",
+          birthDate: "1950-01-02",
+          sex: "female",
+          postcode: null,
+        },
+        {
+          nhsNumber: null,
+          family: "Smith",
+          given: "Ann",
+          birthDate: "1950-01-02",
+          sex: "female",
+          postcode: null,
+        },
+      ),
+    ),
+    "link",
+  );
 });
 
 test("two different people are never linked automatically, even twins or fathers and sons named alike", () => {
   fc.assert(
     fc.property(personArb, personArb, (a, b) => {
-      fc.pre(a.family !== b.family && a.given !== b.given && compareBirthDate(a.birthDate, b.birthDate) === "different");
+      fc.pre(
+        a.family !== b.family &&
+          a.given !== b.given &&
+          compareBirthDate(a.birthDate, b.birthDate) === "different",
+      );
       assert.equal(decide(scorePair(a, b)), "new");
     }),
     { numRuns: 600 },
@@ -125,7 +202,11 @@ test("two different people are never linked automatically, even twins or fathers
       const s = scorePair(twin, a);
       assert.ok(s.blocking);
       assert.notEqual(decide(s), "link");
-      const son = { ...a, nhsNumber: null, birthDate: `${Number((a.birthDate as string).slice(0, 4)) + 30}-06-15` };
+      const son = {
+        ...a,
+        nhsNumber: null,
+        birthDate: `${Number((a.birthDate as string).slice(0, 4)) + 30}-06-15`,
+      };
       assert.notEqual(decide(scorePair(son, a)), "link");
     }),
   );
@@ -133,7 +214,14 @@ test("two different people are never linked automatically, even twins or fathers
 });
 
 test("two valid but different NHS Numbers keep records apart whatever else agrees", () => {
-  const a: MatchRecord = { nhsNumber: "9434765919", family: "Smith", given: "Ann", birthDate: "1950-01-02", sex: "female", postcode: "RM17 6VA" };
+  const a: MatchRecord = {
+    nhsNumber: "9434765919",
+    family: "Smith",
+    given: "Ann",
+    birthDate: "1950-01-02",
+    sex: "female",
+    postcode: "RM17 6VA",
+  };
   const s = scorePair({ ...a, nhsNumber: "9434765870" }, a);
   assert.ok(s.blocking);
   assert.notEqual(decide(s), "link");

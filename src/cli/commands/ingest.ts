@@ -47,7 +47,8 @@ function finish(results: { file: string; counts: LoadCounts; seconds: number }[]
   if (asJson) outJson(results);
   else for (const r of results) out(summary(r.file, r.counts, r.seconds));
   const rejected = results.reduce((n, r) => n + r.counts.rejected, 0);
-  if (!asJson && rejected > 0) out(`${rejected} rejected: see 'oneplace rejects list', fix, then 'oneplace rejects replay'.`);
+  if (!asJson && rejected > 0)
+    out(`${rejected} rejected: see 'oneplace rejects list', fix, then 'oneplace rejects replay'.`);
   return 0;
 }
 
@@ -55,7 +56,8 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof CsvLoadError) throw new CliError(error.message, { hint: "See docs/formats/ for the layouts." });
+    if (error instanceof CsvLoadError)
+      throw new CliError(error.message, { hint: "See docs/formats/ for the layouts." });
     throw error;
   }
 }
@@ -73,10 +75,19 @@ export const ingestHl7: Command = {
       async (db) => {
         const results = [];
         for (const file of files) {
-          const progress = createProgress(`Loading ${file}`, 1, process.stderr, !values.quiet && !values.json);
+          const progress = createProgress(
+            `Loading ${file}`,
+            1,
+            process.stderr,
+            !values.quiet && !values.json,
+          );
           const r = await loadHl7File(db, file, {
             onProgress: (done, total) => progress.update(done, "messages", total),
-            onInternalError: (e) => logger.error({ err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } }, "hl7 message failed"),
+            onInternalError: (e) =>
+              logger.error(
+                { err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } },
+                "hl7 message failed",
+              ),
           });
           progress.finish("messages");
           results.push({ file, counts: r.counts, seconds: r.seconds, loadId: r.loadId });
@@ -94,21 +105,36 @@ export const ingestFhir: Command = {
   usage: "oneplace ingest fhir <file|folder>... --source <name> [--json]",
   allowPositionals: true,
   options: {
-    source: { type: "string", valueName: "name", description: "The system the resources come from (e.g. community-ehr)" },
+    source: {
+      type: "string",
+      valueName: "name",
+      description: "The system the resources come from (e.g. community-ehr)",
+    },
     json,
     quiet,
   },
   async run({ values, positionals }) {
     if (typeof values.source !== "string" || !values.source.trim()) {
-      throw new CliError("--source is required: the system the resources come from.", { exitCode: EXIT_USAGE, hint: usageHint("ingest fhir") });
+      throw new CliError("--source is required: the system the resources come from.", {
+        exitCode: EXIT_USAGE,
+        hint: usageHint("ingest fhir"),
+      });
     }
     const files = filesIn(positionals, [".ndjson", ".json"], "ingest fhir");
     return withDb(
       async (db) => {
         const results = [];
         for (const file of files) {
-          const progress = createProgress(`Loading ${file}`, 0, process.stderr, !values.quiet && !values.json);
-          const r = await loadFhirFile(db, file, { source: String(values.source).trim(), onProgress: (n) => progress.update(n, "resources", n) });
+          const progress = createProgress(
+            `Loading ${file}`,
+            0,
+            process.stderr,
+            !values.quiet && !values.json,
+          );
+          const r = await loadFhirFile(db, file, {
+            source: String(values.source).trim(),
+            onProgress: (n) => progress.update(n, "resources", n),
+          });
           progress.finish("resources");
           results.push({ file, counts: r.counts, seconds: r.seconds, loadId: r.loadId });
         }
@@ -121,15 +147,31 @@ export const ingestFhir: Command = {
 
 export const ingestCsv: Command = {
   name: "ingest csv",
-  summary: "Load CSV extracts in the documented layouts (docs/formats/); the layout is found from the header.",
+  summary:
+    "Load CSV extracts in the documented layouts (docs/formats/); the layout is found from the header.",
   usage: "oneplace ingest csv <file|folder>... [--layout NAME] [--source NAME] [--org ODS] [--json]",
   allowPositionals: true,
   options: {
-    layout: { type: "string", valueName: "name", description: "The layout (default: recognised from the header)" },
-    source: { type: "string", valueName: "name", description: "The system the extract comes from (default: the layout's)" },
-    org: { type: "string", valueName: "ods", description: "The source's organisation (needed once for social care client ids)" },
+    layout: {
+      type: "string",
+      valueName: "name",
+      description: "The layout (default: recognised from the header)",
+    },
+    source: {
+      type: "string",
+      valueName: "name",
+      description: "The system the extract comes from (default: the layout's)",
+    },
+    org: {
+      type: "string",
+      valueName: "ods",
+      description: "The source's organisation (needed once for social care client ids)",
+    },
     "chunk-rows": { type: "string", valueName: "N", description: "Rows per transaction (default 5,000)" },
-    verbose: { type: "boolean", description: "Print a line on stderr each time a chunk of rows is committed" },
+    verbose: {
+      type: "boolean",
+      description: "Print a line on stderr each time a chunk of rows is committed",
+    },
     json,
     quiet,
   },
@@ -140,7 +182,12 @@ export const ingestCsv: Command = {
         guarded(async () => {
           const results = [];
           for (const file of files) {
-            const progress = createProgress(`Loading ${file}`, 0, process.stderr, !values.quiet && !values.json);
+            const progress = createProgress(
+              `Loading ${file}`,
+              0,
+              process.stderr,
+              !values.quiet && !values.json,
+            );
             const r = await loadCsvFile(db, file, {
               layout: typeof values.layout === "string" ? values.layout : undefined,
               source: typeof values.source === "string" ? values.source : undefined,
@@ -163,12 +210,14 @@ export const ingestCsv: Command = {
 
 export const ingestFeeds: Command = {
   name: "ingest feeds",
-  summary: "Load a feed folder (with its manifest.json) in the manifest's order, e.g. from 'oneplace feeds write'.",
+  summary:
+    "Load a feed folder (with its manifest.json) in the manifest's order, e.g. from 'oneplace feeds write'.",
   usage: "oneplace ingest feeds <folder> [--json]",
   allowPositionals: true,
   options: { json },
   async run({ values, positionals }) {
-    if (positionals.length !== 1) throw new CliError("Give one feed folder.", { exitCode: EXIT_USAGE, hint: usageHint("ingest feeds") });
+    if (positionals.length !== 1)
+      throw new CliError("Give one feed folder.", { exitCode: EXIT_USAGE, hint: usageHint("ingest feeds") });
     return withDb(
       (db) =>
         guarded(async () => {
@@ -185,12 +234,17 @@ export const ingestFeeds: Command = {
 
 export const ingestCodes: Command = {
   name: "ingest codes",
-  summary: "Load code maps (source_system,map_name,source_code,target_code), e.g. a hospital's ward codes to ward kinds.",
+  summary:
+    "Load code maps (source_system,map_name,source_code,target_code), e.g. a hospital's ward codes to ward kinds.",
   usage: "oneplace ingest codes <file>",
   allowPositionals: true,
   options: {},
   async run({ positionals }) {
-    if (positionals.length !== 1) throw new CliError("Give one code map file.", { exitCode: EXIT_USAGE, hint: usageHint("ingest codes") });
+    if (positionals.length !== 1)
+      throw new CliError("Give one code map file.", {
+        exitCode: EXIT_USAGE,
+        hint: usageHint("ingest codes"),
+      });
     return withDb(
       async (db) => {
         let n: number;
@@ -199,7 +253,9 @@ export const ingestCodes: Command = {
         } catch (error) {
           throw new CliError((error as Error).message);
         }
-        out(`${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`);
+        out(
+          `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
+        );
         return 0;
       },
       { migrate: true },
@@ -207,4 +263,10 @@ export const ingestCodes: Command = {
   },
 };
 
-export const INGEST_COMMANDS: readonly Command[] = [ingestHl7, ingestFhir, ingestCsv, ingestFeeds, ingestCodes];
+export const INGEST_COMMANDS: readonly Command[] = [
+  ingestHl7,
+  ingestFhir,
+  ingestCsv,
+  ingestFeeds,
+  ingestCodes,
+];

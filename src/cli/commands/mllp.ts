@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { splitMessages } from "../../ingest/hl7/split.ts";
-import { parseMessage } from "../../ingest/hl7/message.ts";
 import { readAck } from "../../ingest/hl7/ack.ts";
+import { parseMessage } from "../../ingest/hl7/message.ts";
+import { splitMessages } from "../../ingest/hl7/split.ts";
 import { MllpClient } from "../../ingest/mllp-client.ts";
 import { type MllpServer, startMllpServer } from "../../ingest/mllp-server.ts";
 import { createLogger } from "../../platform/log.ts";
@@ -21,7 +21,9 @@ export async function startListener(db: Db, host: string, port: number): Promise
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     throw new CliError(
-      code === "EADDRINUSE" ? `MLLP port ${port} is already in use.` : `Cannot start the MLLP listener on ${host}:${port}: ${(cause as Error).message}`,
+      code === "EADDRINUSE"
+        ? `MLLP port ${port} is already in use.`
+        : `Cannot start the MLLP listener on ${host}:${port}: ${(cause as Error).message}`,
       { hint: "Choose another port.", cause },
     );
   }
@@ -44,7 +46,11 @@ export const mllp: Command = {
   summary: "Start the HL7v2 MLLP listener alone: ADT messages are committed, then acknowledged.",
   usage: "oneplace mllp [--port 2575] [--host 127.0.0.1]",
   options: {
-    port: { type: "string", valueName: "port", description: `Port to listen on (default ${DEFAULT_MLLP_PORT}; 0 for any free port)` },
+    port: {
+      type: "string",
+      valueName: "port",
+      description: `Port to listen on (default ${DEFAULT_MLLP_PORT}; 0 for any free port)`,
+    },
     host: { type: "string", valueName: "address", description: "Address to listen on (default 127.0.0.1)" },
   },
   async run({ values }) {
@@ -76,7 +82,8 @@ export const mllpSend: Command = {
     host: { type: "string", valueName: "address", description: "Listener address (default 127.0.0.1)" },
   },
   async run({ values, positionals }) {
-    if (positionals.length !== 1) throw new CliError("Give one file.", { exitCode: EXIT_USAGE, hint: usageHint("mllp send") });
+    if (positionals.length !== 1)
+      throw new CliError("Give one file.", { exitCode: EXIT_USAGE, hint: usageHint("mllp send") });
     const port = intOption(values.port, "port", 1, 65_535) ?? DEFAULT_MLLP_PORT;
     const host = typeof values.host === "string" ? values.host : "127.0.0.1";
     const messages = splitMessages(readFileSync(positionals[0]));
@@ -84,19 +91,29 @@ export const mllpSend: Command = {
     try {
       client = await MllpClient.connect(port, host);
     } catch (cause) {
-      throw new CliError(`Cannot connect to an MLLP listener at ${host}:${port}`, { hint: "Start one with 'oneplace mllp'.", cause });
+      throw new CliError(`Cannot connect to an MLLP listener at ${host}:${port}`, {
+        hint: "Start one with 'oneplace mllp'.",
+        cause,
+      });
     }
     const counts: Record<string, number> = {};
     try {
       for (const m of messages) {
         const ack = readAck(parseMessage(await client.send(m)));
         counts[ack.code] = (counts[ack.code] ?? 0) + 1;
-        if (ack.code !== "AA") out(`${ack.controlId || "(no control id)"}: ${ack.code} ${ack.errorCode} ${ack.errorText}`);
+        if (ack.code !== "AA")
+          out(`${ack.controlId || "(no control id)"}: ${ack.code} ${ack.errorCode} ${ack.errorText}`);
       }
     } finally {
       await client.close();
     }
-    out(`Sent ${messages.length} message(s): ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}.`);
+    out(
+      `Sent ${messages.length} message(s): ${
+        Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(", ") || "none"
+      }.`,
+    );
     return (counts.AA ?? 0) === messages.length ? 0 : 1;
   },
 };

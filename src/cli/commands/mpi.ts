@@ -16,7 +16,8 @@ const json = { type: "boolean", description: "Print the result as JSON" } as con
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function uuidArg(value: string | undefined, what: string, command: string): string {
-  if (!value || !UUID.test(value)) throw new CliError(`Give the ${what} (a UUID).`, { exitCode: EXIT_USAGE, hint: usageHint(command) });
+  if (!value || !UUID.test(value))
+    throw new CliError(`Give the ${what} (a UUID).`, { exitCode: EXIT_USAGE, hint: usageHint(command) });
   return value.toLowerCase();
 }
 
@@ -47,7 +48,9 @@ async function audit(q: Queryable, action: string, personIds: string[], reason: 
 }
 
 function fieldSummary(item: ReviewItem): string {
-  return item.comparison.fields.map((f) => `${f.field} ${f.outcome} (${f.weight >= 0 ? "+" : ""}${f.weight})`).join(", ");
+  return item.comparison.fields
+    .map((f) => `${f.field} ${f.outcome} (${f.weight >= 0 ? "+" : ""}${f.weight})`)
+    .join(", ");
 }
 
 export const mpiReview: Command = {
@@ -56,7 +59,10 @@ export const mpiReview: Command = {
   usage: "oneplace mpi review [--limit N] [--show-demographics] [--json]",
   options: {
     limit: { type: "string", valueName: "N", description: "At most N items (default 50)" },
-    "show-demographics": { type: "boolean", description: "Show both sides' names, dates of birth and postcodes (audited)" },
+    "show-demographics": {
+      type: "boolean",
+      description: "Show both sides' names, dates of birth and postcodes (audited)",
+    },
     json,
   },
   async run({ values }) {
@@ -66,7 +72,9 @@ export const mpiReview: Command = {
         const items = await listReview(db, limit);
         let demographics = new Map<string, Record<string, unknown>[]>();
         if (values["show-demographics"] && items.length > 0) {
-          const people = [...new Set(items.flatMap((i) => [i.personId, i.candidatePersonId]).filter((p) => p))];
+          const people = [
+            ...new Set(items.flatMap((i) => [i.personId, i.candidatePersonId]).filter((p) => p)),
+          ];
           await audit(db, "view", people, "identity review: demographics shown at the command line");
           const rows = await db.query<Record<string, unknown>>(
             `SELECT person_id::text AS person_id, source_system, source_record_id, nhs_number, family_name, given_name,
@@ -81,7 +89,17 @@ export const mpiReview: Command = {
           }
         }
         if (values.json) {
-          outJson(items.map((i) => ({ ...i, ...(demographics.size ? { records: demographics.get(i.personId), candidateRecords: demographics.get(i.candidatePersonId) } : {}) })));
+          outJson(
+            items.map((i) => ({
+              ...i,
+              ...(demographics.size
+                ? {
+                    records: demographics.get(i.personId),
+                    candidateRecords: demographics.get(i.candidatePersonId),
+                  }
+                : {}),
+            })),
+          );
           return 0;
         }
         out(`${items.length} open review item(s)`);
@@ -89,13 +107,19 @@ export const mpiReview: Command = {
           out(`${i.reviewId}  score ${i.score.toFixed(1)}  ${i.sourceSystem} record ${i.recordId}`);
           out(`    now person ${i.personId}; candidate ${i.candidatePersonId}`);
           out(`    ${fieldSummary(i)}`);
-          for (const [label, pid] of [["record", i.personId], ["candidate", i.candidatePersonId]] as const) {
+          for (const [label, pid] of [
+            ["record", i.personId],
+            ["candidate", i.candidatePersonId],
+          ] as const) {
             for (const r of demographics.get(pid) ?? []) {
-              out(`    ${label}: ${r.source_system}/${r.source_record_id} ${r.family_name}, ${r.given_name} ${r.birth_date} ${r.sex} ${r.postcode ?? ""} ${r.nhs_number ?? ""}`);
+              out(
+                `    ${label}: ${r.source_system}/${r.source_record_id} ${r.family_name}, ${r.given_name} ${r.birth_date} ${r.sex} ${r.postcode ?? ""} ${r.nhs_number ?? ""}`,
+              );
             }
           }
         }
-        if (items.length > 0) out("Decide with 'oneplace mpi link <id>' (same person) or 'oneplace mpi separate <id>'.");
+        if (items.length > 0)
+          out("Decide with 'oneplace mpi link <id>' (same person) or 'oneplace mpi separate <id>'.");
         return 0;
       },
       { migrate: true },
@@ -121,7 +145,12 @@ function reviewDecision(verdict: "link" | "separate"): Command {
           mpiGuard(async () => {
             const r = await db.transaction(async (tx) => {
               const result = await decideReview(tx, id, verdict, by);
-              await audit(tx, "change", result.personId ? [result.personId] : [], `identity review decided: ${verdict}`);
+              await audit(
+                tx,
+                "change",
+                result.personId ? [result.personId] : [],
+                `identity review decided: ${verdict}`,
+              );
               return result;
             });
             out(`Recorded: ${verdict === "link" ? "linked to" : "kept as"} person ${r.personId}.`);
@@ -138,7 +167,8 @@ export const mpiSeparate = reviewDecision("separate");
 
 export const mpiMerge: Command = {
   name: "mpi merge",
-  summary: "Merge two people found to be one: the second's records and rows move to the first (undo with 'mpi unmerge').",
+  summary:
+    "Merge two people found to be one: the second's records and rows move to the first (undo with 'mpi unmerge').",
   usage: "oneplace mpi merge <surviving-person-id> <retired-person-id> --reason TEXT",
   allowPositionals: true,
   options: { reason: { type: "string", valueName: "text", description: "Why (recorded with the decision)" } },
@@ -146,7 +176,8 @@ export const mpiMerge: Command = {
     const survivor = uuidArg(positionals[0], "surviving person id", "mpi merge");
     const retired = uuidArg(positionals[1], "retired person id", "mpi merge");
     const reason = typeof values.reason === "string" ? values.reason.trim() : "";
-    if (reason.length < 5) throw new CliError("--reason is required (at least 5 characters).", { exitCode: EXIT_USAGE });
+    if (reason.length < 5)
+      throw new CliError("--reason is required (at least 5 characters).", { exitCode: EXIT_USAGE });
     const by = cliOperator().name;
     return withDb(
       (db) =>
@@ -173,7 +204,8 @@ export const mpiUnmerge: Command = {
   async run({ values, positionals }) {
     const id = uuidArg(positionals[0], "merge id", "mpi unmerge");
     const reason = typeof values.reason === "string" ? values.reason.trim() : "";
-    if (reason.length < 5) throw new CliError("--reason is required (at least 5 characters).", { exitCode: EXIT_USAGE });
+    if (reason.length < 5)
+      throw new CliError("--reason is required (at least 5 characters).", { exitCode: EXIT_USAGE });
     const by = cliOperator().name;
     return withDb(
       (db) =>
@@ -199,7 +231,10 @@ export const mpiHistory: Command = {
   options: { json },
   async run({ values, positionals }) {
     if (positionals.length < 1 || positionals.length > 2) {
-      throw new CliError("Give a person id, or a source system and record id.", { exitCode: EXIT_USAGE, hint: usageHint("mpi history") });
+      throw new CliError("Give a person id, or a source system and record id.", {
+        exitCode: EXIT_USAGE,
+        hint: usageHint("mpi history"),
+      });
     }
     return withDb(
       async (db) => {
@@ -223,7 +258,9 @@ export const mpiHistory: Command = {
           for (const r of rows) {
             const score = r.score === null ? "" : ` score ${Number(r.score).toFixed(1)}`;
             const rec = r.source_record_id ? ` ${r.source_system}/${r.source_record_id}` : "";
-            out(`${(r.decided_at as Date).toISOString()}  ${r.kind}${rec}${score}  ${r.from_person_id ?? "-"} -> ${r.to_person_id ?? "-"}  by ${r.decided_by}: ${r.reason}`);
+            out(
+              `${(r.decided_at as Date).toISOString()}  ${r.kind}${rec}${score}  ${r.from_person_id ?? "-"} -> ${r.to_person_id ?? "-"}  by ${r.decided_by}: ${r.reason}`,
+            );
           }
         }
         return 0;
@@ -235,7 +272,8 @@ export const mpiHistory: Command = {
 
 export const mpiEvaluate: Command = {
   name: "mpi evaluate",
-  summary: "Matching precision and recall against the synthetic place's truth (synth_truth), and the review queue.",
+  summary:
+    "Matching precision and recall against the synthetic place's truth (synth_truth), and the review queue.",
   usage: "oneplace mpi evaluate [--json]",
   options: { json },
   async run({ values }) {
@@ -246,7 +284,9 @@ export const mpiEvaluate: Command = {
         else {
           out(`records scored: ${q.records}`);
           out(`precision ${(q.precision * 100).toFixed(3)}%  recall ${(q.recall * 100).toFixed(3)}%`);
-          out(`pairs: true ${q.truePairs}, linked ${q.linkedPairs}, correct ${q.correctPairs}; records on the wrong person: ${q.wrongRecords}`);
+          out(
+            `pairs: true ${q.truePairs}, linked ${q.linkedPairs}, correct ${q.correctPairs}; records on the wrong person: ${q.wrongRecords}`,
+          );
           out(`review queue: ${q.openReviews}`);
         }
         return 0;
@@ -256,4 +296,12 @@ export const mpiEvaluate: Command = {
   },
 };
 
-export const MPI_COMMANDS: readonly Command[] = [mpiReview, mpiLink, mpiSeparate, mpiMerge, mpiUnmerge, mpiHistory, mpiEvaluate];
+export const MPI_COMMANDS: readonly Command[] = [
+  mpiReview,
+  mpiLink,
+  mpiSeparate,
+  mpiMerge,
+  mpiUnmerge,
+  mpiHistory,
+  mpiEvaluate,
+];

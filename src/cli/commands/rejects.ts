@@ -19,7 +19,11 @@ export const rejectsList: Command = {
   usage: "oneplace rejects list [--source NAME] [--status open|replayed|dismissed|all] [--limit N] [--json]",
   options: {
     source: { type: "string", valueName: "name", description: "Only this source system" },
-    status: { type: "string", valueName: "status", description: "open (default), replayed, dismissed or all" },
+    status: {
+      type: "string",
+      valueName: "status",
+      description: "open (default), replayed, dismissed or all",
+    },
     limit: { type: "string", valueName: "N", description: "At most N (default 100)" },
     json,
   },
@@ -56,7 +60,8 @@ export const rejectsShow: Command = {
   allowPositionals: true,
   options: { json },
   async run({ values, positionals }) {
-    if (positionals.length !== 1) throw new CliError("Give one reject id.", { exitCode: EXIT_USAGE, hint: usageHint("rejects show") });
+    if (positionals.length !== 1)
+      throw new CliError("Give one reject id.", { exitCode: EXIT_USAGE, hint: usageHint("rejects show") });
     return withDb(
       async (db) => {
         const r = await getReject(db, positionals[0]);
@@ -89,13 +94,22 @@ export const rejectsReplay: Command = {
   },
   async run({ values, positionals }) {
     if (!values.all && positionals.length === 0) {
-      throw new CliError("Give reject ids, or --all.", { exitCode: EXIT_USAGE, hint: usageHint("rejects replay") });
+      throw new CliError("Give reject ids, or --all.", {
+        exitCode: EXIT_USAGE,
+        hint: usageHint("rejects replay"),
+      });
     }
     const by = cliOperator().name;
     return withDb(
       async (db) => {
         const ids = values.all
-          ? (await listRejects(db, { status: "open", sourceSystem: typeof values.source === "string" ? values.source : undefined, limit: 1_000_000 }))
+          ? (
+              await listRejects(db, {
+                status: "open",
+                sourceSystem: typeof values.source === "string" ? values.source : undefined,
+                limit: 1_000_000,
+              })
+            )
               .reverse()
               .map((r) => r.rejectId)
           : positionals;
@@ -104,7 +118,8 @@ export const rejectsReplay: Command = {
         const accepted = results.filter((r) => r.accepted).length;
         if (values.json) outJson(results);
         else {
-          for (const r of results) out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
+          for (const r of results)
+            out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
           out(`${accepted} of ${results.length} accepted.`);
         }
         return accepted === results.length ? 0 : 1;
@@ -121,7 +136,8 @@ export const rejectsDismiss: Command = {
   allowPositionals: true,
   options: {},
   async run({ positionals }) {
-    if (positionals.length === 0) throw new CliError("Give reject ids.", { exitCode: EXIT_USAGE, hint: usageHint("rejects dismiss") });
+    if (positionals.length === 0)
+      throw new CliError("Give reject ids.", { exitCode: EXIT_USAGE, hint: usageHint("rejects dismiss") });
     const by = cliOperator().name;
     return withDb(
       async (db) => {

@@ -10,7 +10,8 @@ export const webOptions = {
 
 export const serve: Command = {
   name: "serve",
-  summary: "Start the web server (the status page and /health) and the HL7v2 MLLP listener on the configured database.",
+  summary:
+    "Start the web server (the status page and /health) and the HL7v2 MLLP listener on the configured database.",
   usage: "oneplace serve [--port 3000] [--host 127.0.0.1] [--mllp-port 2575] [--no-mllp]",
   options: {
     ...webOptions,

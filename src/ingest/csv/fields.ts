@@ -24,7 +24,8 @@ export const text = (maxLength = 200): FieldType => ({
 
 export const id: FieldType = {
   describe: "identifier (letters, digits and - _ . / :, at most 64 characters)",
-  parse: (t) => (/^[A-Za-z0-9_.\-/:]{1,64}$/.test(t) ? ok(t) : bad("is not an identifier (letters, digits, - _ . / :)")),
+  parse: (t) =>
+    /^[A-Za-z0-9_.\-/:]{1,64}$/.test(t) ? ok(t) : bad("is not an identifier (letters, digits, - _ . / :)"),
 };
 
 export const date: FieldType = {
@@ -100,7 +101,9 @@ export const sex: FieldType = {
   parse: (t) => {
     const map: Record<string, string> = { F: "female", M: "male", O: "other", U: "unknown" };
     const v = map[t.toUpperCase()] ?? t.toLowerCase();
-    return ["female", "male", "other", "unknown"].includes(v) ? ok(v) : bad("is not female, male, other or unknown");
+    return ["female", "male", "other", "unknown"].includes(v)
+      ? ok(v)
+      : bad("is not female, male, other or unknown");
   },
 };
 
@@ -123,6 +126,8 @@ export const integerRange = (min: number, max: number): FieldType => ({
   describe: `whole number from ${min} to ${max}`,
   parse: (t) => {
     const n = Number(t);
-    return /^\d+$/.test(t) && n >= min && n <= max ? ok(n) : bad(`is not a whole number from ${min} to ${max}`);
+    return /^\d+$/.test(t) && n >= min && n <= max
+      ? ok(n)
+      : bad(`is not a whole number from ${min} to ${max}`);
   },
 });

@@ -82,7 +82,11 @@ function emptyResult(): ChunkResult {
 }
 
 /** People: each row is a source record sent through the MPI. */
-async function applyPeople(ctx: ChunkContext, rows: CsvRow[], toRecord: (r: CsvRow, at: string) => SourceRecordInput): Promise<ChunkResult> {
+async function applyPeople(
+  ctx: ChunkContext,
+  rows: CsvRow[],
+  toRecord: (r: CsvRow, at: string) => SourceRecordInput,
+): Promise<ChunkResult> {
   const result = emptyResult();
   const at = new Date().toISOString();
   const records = rows.map((r) => toRecord(r, at));
@@ -201,7 +205,12 @@ export const GP_REGISTRATIONS: CsvLayout = {
     col("practice_code", F.odsCode, true, "Practice ODS code"),
     col("registered_on", F.date, true, "Date registered"),
     col("deregistered_on", F.date, false, "Date deregistered (empty while registered)"),
-    col("deregistration_reason", F.oneOf(["moved-practice", "moved-away", "died", "other"]), false, "Why the registration ended"),
+    col(
+      "deregistration_reason",
+      F.oneOf(["moved-practice", "moved-away", "died", "other"]),
+      false,
+      "Why the registration ended",
+    ),
     EXTRACTED_AT,
   ],
   apply: (ctx, rows) =>
@@ -289,7 +298,10 @@ export const SC_CLIENTS: CsvLayout = {
     })),
 };
 
-const clientSubject = (ctx: ChunkContext) => (r: CsvRow) => ({ system: ctx.sourceSystem, id: String(r.values.client_id) });
+const clientSubject = (ctx: ChunkContext) => (r: CsvRow) => ({
+  system: ctx.sourceSystem,
+  id: String(r.values.client_id),
+});
 
 export const SC_ASSESSMENTS: CsvLayout = {
   name: "sc-assessments",
@@ -301,7 +313,12 @@ export const SC_ASSESSMENTS: CsvLayout = {
     col("client_id", F.id, true, "The client (as in sc-clients)"),
     col("assessed_on", F.date, true, "Date of the assessment"),
     col("assessment_type", F.oneOf(["needs", "carer", "review", "financial"]), true, "Kind of assessment"),
-    col("outcome", F.oneOf(["long-term-support", "short-term-support", "universal-services", "no-services"]), true, "Outcome"),
+    col(
+      "outcome",
+      F.oneOf(["long-term-support", "short-term-support", "universal-services", "no-services"]),
+      true,
+      "Outcome",
+    ),
     EXTRACTED_AT,
   ],
   apply: (ctx, rows) =>
@@ -342,13 +359,27 @@ export const SC_SERVICES: CsvLayout = {
     col("started_on", F.date, true, "Start date"),
     col("ended_on", F.date, false, "End date (empty while it continues)"),
     col("funding", F.oneOf(["council", "self", "nhs", "joint"]), true, "Who pays"),
-    col("referral_source", F.oneOf(["hospital-discharge", "community", "gp", "self", "other"]), false, "Where the referral came from"),
+    col(
+      "referral_source",
+      F.oneOf(["hospital-discharge", "community", "gp", "self", "other"]),
+      false,
+      "Where the referral came from",
+    ),
     col("after_spell_source", F.id, false, "For a service started on discharge: the hospital source system"),
     col("after_spell_visit", F.id, false, "... and the hospital spell's visit number (PV1-19)"),
     col("hours_per_week", F.decimal, false, "Planned hours a week (home care)"),
     col(
       "end_reason",
-      F.oneOf(["completed", "long-term-support", "hospital", "care-home", "died", "declined", "moved", "other"]),
+      F.oneOf([
+        "completed",
+        "long-term-support",
+        "hospital",
+        "care-home",
+        "died",
+        "declined",
+        "moved",
+        "other",
+      ]),
       false,
       "Why it ended",
     ),
@@ -370,7 +401,11 @@ export const SC_SERVICES: CsvLayout = {
         r.values.funding,
         str(r.values.referral_source),
         r.values.after_spell_visit
-          ? rowId("hospital_spell", str(r.values.after_spell_source) ?? "acute-pas", String(r.values.after_spell_visit))
+          ? rowId(
+              "hospital_spell",
+              str(r.values.after_spell_source) ?? "acute-pas",
+              String(r.values.after_spell_visit),
+            )
           : null,
         num(r.values.hours_per_week),
         str(r.values.end_reason),
@@ -446,7 +481,12 @@ export const DELAYED_TRANSFERS: CsvLayout = {
     col("ready_on", F.date, true, "Day the patient was ready to leave"),
     col("ended_on", F.date, false, "Day the patient left (empty while still delayed)"),
     col("attribution", F.oneOf(["nhs", "social-care", "both"]), true, "Who the delay is attributed to"),
-    col("reason", F.code, true, "Reason, e.g. awaiting-care-package, awaiting-nursing-home, awaiting-assessment"),
+    col(
+      "reason",
+      F.code,
+      true,
+      "Reason, e.g. awaiting-care-package, awaiting-nursing-home, awaiting-assessment",
+    ),
     EXTRACTED_AT,
   ],
   apply: (ctx, rows) =>
@@ -481,14 +521,22 @@ export const DEATHS: CsvLayout = {
     col("death_id", F.id, true, "The registration's id"),
     col("nhs_number", F.nhsNumber, true, "NHS Number of the person who died (must be valid)"),
     col("died_on", F.date, true, "Date of death"),
-    col("place_of_death", F.oneOf(["hospital", "home", "care-home", "hospice", "other"]), false, "Place of death"),
+    col(
+      "place_of_death",
+      F.oneOf(["hospital", "home", "care-home", "hospice", "other"]),
+      false,
+      "Place of death",
+    ),
     col("underlying_cause", F.icd10, false, "Underlying cause (ICD-10)"),
     EXTRACTED_AT,
   ],
   async apply(ctx, rows) {
     const result = emptyResult();
     const at = new Date().toISOString();
-    const holders = await findByNhsNumber(ctx.q, rows.map((r) => String(r.values.nhs_number)));
+    const holders = await findByNhsNumber(
+      ctx.q,
+      rows.map((r) => String(r.values.nhs_number)),
+    );
     const out: unknown[][] = [];
     const subjects: [string, string, string, string, string][] = [];
     for (const r of rows) {
@@ -501,7 +549,15 @@ export const DEATHS: CsvLayout = {
         });
         continue;
       }
-      out.push([h.personId, r.values.died_on, str(r.values.place_of_death), str(r.values.underlying_cause), ctx.sourceSystem, r.values.death_id, receivedAt(r, at)]);
+      out.push([
+        h.personId,
+        r.values.died_on,
+        str(r.values.place_of_death),
+        str(r.values.underlying_cause),
+        ctx.sourceSystem,
+        r.values.death_id,
+        receivedAt(r, at),
+      ]);
       subjects.push([ctx.sourceSystem, "death", String(r.values.death_id), h.sourceSystem, h.recordId]);
     }
     const counts = await upsertCanonical(ctx.q, "death", out);
@@ -513,7 +569,9 @@ export const DEATHS: CsvLayout = {
   },
 };
 
-const AREA_COLS = cols("area_code text, name text, locality_code text, imd_decile smallint, source_system text");
+const AREA_COLS = cols(
+  "area_code text, name text, locality_code text, imd_decile smallint, source_system text",
+);
 const POSTCODE_COLS = cols("postcode text, area_code text");
 
 export const POSTCODE_AREAS: CsvLayout = {
@@ -526,22 +584,39 @@ export const POSTCODE_AREAS: CsvLayout = {
     col("area_code", F.id, true, "Small area (LSOA) code"),
     col("area_name", F.text(120), true, "Small area name"),
     col("locality_code", F.odsCode, false, "The place's locality the area belongs to"),
-    col("imd_decile", F.integerRange(1, 10), true, "Index of Multiple Deprivation decile (1 = most deprived)"),
+    col(
+      "imd_decile",
+      F.integerRange(1, 10),
+      true,
+      "Index of Multiple Deprivation decile (1 = most deprived)",
+    ),
   ],
   async apply(ctx, rows) {
     const result = emptyResult();
     const localities = new Set(
-      (await ctx.q.query<{ org_code: string }>("SELECT org_code FROM organisation WHERE kind = 'locality'")).map((r) => r.org_code),
+      (
+        await ctx.q.query<{ org_code: string }>("SELECT org_code FROM organisation WHERE kind = 'locality'")
+      ).map((r) => r.org_code),
     );
     const areas = new Map<string, unknown[]>();
     const postcodes = new Map<string, unknown[]>();
     for (const r of rows) {
       const locality = str(r.values.locality_code);
       if (locality && !localities.has(locality)) {
-        result.rejects.push({ row: r, column: "locality_code", reason: "locality_code: no such locality organisation (load organisations first)" });
+        result.rejects.push({
+          row: r,
+          column: "locality_code",
+          reason: "locality_code: no such locality organisation (load organisations first)",
+        });
         continue;
       }
-      areas.set(String(r.values.area_code), [r.values.area_code, r.values.area_name, locality, r.values.imd_decile, ctx.sourceSystem]);
+      areas.set(String(r.values.area_code), [
+        r.values.area_code,
+        r.values.area_name,
+        locality,
+        r.values.imd_decile,
+        ctx.sourceSystem,
+      ]);
       postcodes.set(String(r.values.postcode), [r.values.postcode, r.values.area_code]);
     }
     await insertMany(
@@ -590,7 +665,9 @@ export function layoutByName(name: string): CsvLayout | undefined {
 export function detectLayout(header: readonly string[]): CsvLayout | undefined {
   const names = new Set(header);
   const fits = CSV_LAYOUTS.filter(
-    (l) => l.columns.every((c) => !c.required || names.has(c.name)) && header.every((h) => l.columns.some((c) => c.name === h)),
+    (l) =>
+      l.columns.every((c) => !c.required || names.has(c.name)) &&
+      header.every((h) => l.columns.some((c) => c.name === h)),
   );
   return fits.length === 1 ? fits[0] : undefined;
 }

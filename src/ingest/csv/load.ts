@@ -67,14 +67,19 @@ export function checkHeader(header: string[], origin: string, layoutName?: strin
   }
   const missing = layout.columns.filter((c) => c.required && !clean.includes(c.name)).map((c) => c.name);
   if (missing.length > 0) {
-    throw new CsvLoadError(`${origin}:1: the header lacks the ${layout.name} column(s) ${missing.join(", ")}`);
+    throw new CsvLoadError(
+      `${origin}:1: the header lacks the ${layout.name} column(s) ${missing.join(", ")}`,
+    );
   }
   const unknown = clean.filter((h) => !layout.columns.some((c) => c.name === h));
   if (unknown.length > 0) {
-    throw new CsvLoadError(`${origin}:1: the header has column(s) the ${layout.name} layout does not define: ${unknown.join(", ")}`);
+    throw new CsvLoadError(
+      `${origin}:1: the header has column(s) the ${layout.name} layout does not define: ${unknown.join(", ")}`,
+    );
   }
   const dupes = clean.filter((h, i) => clean.indexOf(h) !== i);
-  if (dupes.length > 0) throw new CsvLoadError(`${origin}:1: the header repeats column(s) ${dupes.join(", ")}`);
+  if (dupes.length > 0)
+    throw new CsvLoadError(`${origin}:1: the header repeats column(s) ${dupes.join(", ")}`);
   return layout;
 }
 
@@ -120,7 +125,8 @@ export function checkRow(
       firstColumn ??= name;
     }
   }
-  if (problems.length > 0) return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
+  if (problems.length > 0)
+    return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
   return { row: { line, raw, values } };
 }
 
@@ -149,7 +155,9 @@ function asPending(s: CsvSession, r: RowReject): PendingReject {
   return {
     line: r.row.line,
     raw: r.row.raw,
-    reason: r.reason.startsWith(s.origin) ? r.reason : `${s.origin}:${r.row.line}${r.column ? `:${r.column}` : ""}: ${r.reason}`,
+    reason: r.reason.startsWith(s.origin)
+      ? r.reason
+      : `${s.origin}:${r.row.line}${r.column ? `:${r.column}` : ""}: ${r.reason}`,
     column: r.column,
     recordId: String(r.row.values[s.layout.recordIdColumn] ?? "") || null,
   };
@@ -162,8 +170,13 @@ export async function writeChunk(
   rows: CsvRow[],
   invalid: PendingReject[],
 ): Promise<{ counts: LoadCounts; tables: Record<string, number> }> {
-  const attempt = (tx: Queryable, subset: CsvRow[]) => s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode }, subset);
-  const finish = async (tx: Queryable, res: Awaited<ReturnType<typeof attempt>>, rejects: PendingReject[]) => {
+  const attempt = (tx: Queryable, subset: CsvRow[]) =>
+    s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode }, subset);
+  const finish = async (
+    tx: Queryable,
+    res: Awaited<ReturnType<typeof attempt>>,
+    rejects: PendingReject[],
+  ) => {
     const all = [...rejects, ...res.rejects.map((r) => asPending(s, r))];
     await storeRejects(tx, s, all);
     const rejectedIds = new Set(all.map((r) => r.recordId));
@@ -189,9 +202,14 @@ export async function writeChunk(
       // One row the database refuses: keep it as a reject with the constraint it broke (never the values).
       const constraint = (error as { constraint?: string }).constraint;
       const refused = rows.map((r) =>
-        asPending(s, { row: r, reason: `the database refused the row${constraint ? ` (${constraint})` : ""}` }),
+        asPending(s, {
+          row: r,
+          reason: `the database refused the row${constraint ? ` (${constraint})` : ""}`,
+        }),
       );
-      return db.transaction(async (tx) => finish(tx, { loaded: 0, duplicates: 0, rejects: [], tables: {} }, refused));
+      return db.transaction(async (tx) =>
+        finish(tx, { loaded: 0, duplicates: 0, rejects: [], tables: {} }, refused),
+      );
     }
     const total = { counts: emptyCounts(), tables: {} as Record<string, number> };
     const parts = [
@@ -207,7 +225,11 @@ export async function writeChunk(
   }
 }
 
-export async function loadCsvFile(db: Db, path: string, options: CsvLoadOptions = {}): Promise<CsvLoadResult> {
+export async function loadCsvFile(
+  db: Db,
+  path: string,
+  options: CsvLoadOptions = {},
+): Promise<CsvLoadResult> {
   const started = performance.now();
   const origin = basename(path);
   const sha = await fileSha256(path);
@@ -249,8 +271,13 @@ export async function loadCsvFile(db: Db, path: string, options: CsvLoadOptions 
     options.onProgress?.(read);
   };
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
-      const startLine = item.info.lines - (item.raw.replace(/(\r\n|\r|\n)$/, "").match(/\r\n|\r|\n/g)?.length ?? 0);
+    for await (const item of parser as AsyncIterable<{
+      record: string[];
+      raw: string;
+      info: { lines: number };
+    }>) {
+      const startLine =
+        item.info.lines - (item.raw.replace(/(\r\n|\r|\n)$/, "").match(/\r\n|\r|\n/g)?.length ?? 0);
       if (!session) {
         const layout = checkHeader(item.record, origin, options.layout);
         const sourceSystem = options.source ?? layout.defaultSource;
@@ -260,7 +287,13 @@ export async function loadCsvFile(db: Db, path: string, options: CsvLoadOptions 
             `${origin}: the ${layout.name} layout needs the organisation of source ${sourceSystem} (its ODS code): give it with --org`,
           );
         }
-        const loadId = await startLoad(db, { sourceSystem, format: "csv", layout: layout.name, origin, fileSha256: sha });
+        const loadId = await startLoad(db, {
+          sourceSystem,
+          format: "csv",
+          layout: layout.name,
+          origin,
+          fileSha256: sha,
+        });
         session = {
           layout,
           sourceSystem,
@@ -284,7 +317,8 @@ export async function loadCsvFile(db: Db, path: string, options: CsvLoadOptions 
     await flush();
     await finishLoad(db, session.loadId as string, "succeeded", tables);
   } catch (error) {
-    if (session?.loadId) await finishLoad(db, session.loadId, "failed", tables, (error as Error).message).catch(() => {});
+    if (session?.loadId)
+      await finishLoad(db, session.loadId, "failed", tables, (error as Error).message).catch(() => {});
     throw error;
   }
   return {

@@ -53,7 +53,8 @@ interface ItemReject {
 
 function keyOf(s: FhirSession, item: FhirItem): string {
   const r = item.resource as { resourceType?: unknown; id?: unknown } | null;
-  if (r && typeof r.resourceType === "string" && typeof r.id === "string" && r.id) return `${r.resourceType}/${r.id}`;
+  if (r && typeof r.resourceType === "string" && typeof r.id === "string" && r.id)
+    return `${r.resourceType}/${r.id}`;
   return `${s.sha}:${item.line}`;
 }
 
@@ -76,9 +77,12 @@ async function writeOrganisations(
   // Parents before children within the chunk; a parent OnePlace does not know rejects the child.
   const pending = [...orgs];
   const known = new Set(
-    (await q.query<{ org_code: string }>("SELECT org_code FROM organisation WHERE org_code = ANY($1::text[])", [
-      orgs.map((o) => o.org.parent).filter((p): p is string => p !== null),
-    ])).map((r) => r.org_code),
+    (
+      await q.query<{ org_code: string }>(
+        "SELECT org_code FROM organisation WHERE org_code = ANY($1::text[])",
+        [orgs.map((o) => o.org.parent).filter((p): p is string => p !== null)],
+      )
+    ).map((r) => r.org_code),
   );
   let progress = true;
   while (pending.length > 0 && progress) {
@@ -87,16 +91,19 @@ async function writeOrganisations(
       const { org } = pending[i];
       if (org.parent && !known.has(org.parent)) continue;
       if (org.site) {
-        await q.query(
-          `INSERT INTO site (site_code, org_code, name, postcode, source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+        await q
+          .query(
+            `INSERT INTO site (site_code, org_code, name, postcode, source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (site_code) DO UPDATE SET org_code = excluded.org_code, name = excluded.name, postcode = excluded.postcode
            WHERE (site.org_code, site.name, site.postcode) IS DISTINCT FROM (excluded.org_code, excluded.name, excluded.postcode)
            RETURNING 1`,
-          [org.code, org.parent, org.name, org.postcode, source, org.receivedAt],
-        ).then((r) => (changed += r.length));
+            [org.code, org.parent, org.name, org.postcode, source, org.receivedAt],
+          )
+          .then((r) => (changed += r.length));
       } else {
-        await q.query(
-          `INSERT INTO organisation (org_code, name, kind, parent_code, postcode, opened_on, closed_on, care_home_type,
+        await q
+          .query(
+            `INSERT INTO organisation (org_code, name, kind, parent_code, postcode, opened_on, closed_on, care_home_type,
              source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (org_code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_code = excluded.parent_code,
              postcode = excluded.postcode, opened_on = excluded.opened_on, closed_on = excluded.closed_on,
@@ -106,8 +113,20 @@ async function writeOrganisations(
                  (excluded.name, excluded.kind, excluded.parent_code, excluded.postcode, excluded.opened_on,
                   excluded.closed_on, excluded.care_home_type)
            RETURNING 1`,
-          [org.code, org.name, org.kind, org.parent, org.postcode, org.openedOn, org.closedOn, org.careHomeType, source, org.receivedAt],
-        ).then((r) => (changed += r.length));
+            [
+              org.code,
+              org.name,
+              org.kind,
+              org.parent,
+              org.postcode,
+              org.openedOn,
+              org.closedOn,
+              org.careHomeType,
+              source,
+              org.receivedAt,
+            ],
+          )
+          .then((r) => (changed += r.length));
         known.add(org.code);
       }
       pending.splice(i, 1);
@@ -116,13 +135,19 @@ async function writeOrganisations(
     }
   }
   for (const p of pending) {
-    rejects.push({ item: p.item, reason: "Organization.partOf names an organisation OnePlace does not know (load it first, then replay)" });
+    rejects.push({
+      item: p.item,
+      reason: "Organization.partOf names an organisation OnePlace does not know (load it first, then replay)",
+    });
   }
   return { rejects, changed };
 }
 
 /** The practice a person was registered with on a day (their first practice for days before they joined). */
-async function practiceLookup(q: Queryable, personIds: string[]): Promise<(personId: string, day: string) => string | null> {
+async function practiceLookup(
+  q: Queryable,
+  personIds: string[],
+): Promise<(personId: string, day: string) => string | null> {
   const rows = await q.query<{ person_id: string; practice_code: string; registered_on: string }>(
     `SELECT person_id::text AS person_id, practice_code, registered_on FROM registration
      WHERE person_id = ANY($1::uuid[]) ORDER BY person_id, registered_on, registration_id`,
@@ -199,7 +224,10 @@ export async function applyResources(
     out.duplicates += practitioners.length - written.length;
   }
   if (people.length > 0) {
-    const outcomes = await resolveRecords(q, people.map((p) => p.m.record));
+    const outcomes = await resolveRecords(
+      q,
+      people.map((p) => p.m.record),
+    );
     for (const p of people) {
       const o = outcomes.get(recordKey(source, p.m.record.recordId));
       if (o?.outcome === "existing") out.duplicates++;
@@ -213,8 +241,13 @@ export async function applyResources(
     const links = await findLinks(q, source, recordIds);
     const byNhs = await findByNhsNumber(q, nhsNumbers);
     const personOf = (a: (typeof activity)[number]) =>
-      a.m.subject.kind === "record" ? links.get(a.m.subject.recordId) : byNhs.get(a.m.subject.nhsNumber)?.personId;
-    const needsPractice = activity.filter((a) => a.m.practiceOn).map(personOf).filter((p): p is string => !!p);
+      a.m.subject.kind === "record"
+        ? links.get(a.m.subject.recordId)
+        : byNhs.get(a.m.subject.nhsNumber)?.personId;
+    const needsPractice = activity
+      .filter((a) => a.m.practiceOn)
+      .map(personOf)
+      .filter((p): p is string => !!p);
     const practiceOn = needsPractice.length > 0 ? await practiceLookup(q, needsPractice) : () => null;
     const rows = new Map<CanonicalName, unknown[][]>();
     const subjects: [string, string, string, string, string][] = [];
@@ -234,7 +267,10 @@ export async function applyResources(
       if (a.m.practiceOn) {
         practice = practiceOn(personId, a.m.practiceOn);
         if (!practice) {
-          out.rejects.push({ item: a.item, reason: "the patient has no GP registration, so the practice that recorded it is unknown" });
+          out.rejects.push({
+            item: a.item,
+            reason: "the patient has no GP registration, so the practice that recorded it is unknown",
+          });
           continue;
         }
       }
@@ -246,7 +282,10 @@ export async function applyResources(
       const subject =
         a.m.subject.kind === "record"
           ? ([source, a.m.subject.recordId] as const)
-          : ([byNhs.get(a.m.subject.nhsNumber)?.sourceSystem ?? source, byNhs.get(a.m.subject.nhsNumber)?.recordId ?? ""] as const);
+          : ([
+              byNhs.get(a.m.subject.nhsNumber)?.sourceSystem ?? source,
+              byNhs.get(a.m.subject.nhsNumber)?.recordId ?? "",
+            ] as const);
       subjects.push([source, a.m.table, a.m.recordId, subject[0], subject[1]]);
     }
     for (const [table, list] of rows) {
@@ -276,7 +315,12 @@ async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[])
   }
 }
 
-async function writeChunk(db: Db, s: FhirSession, items: FhirItem[], bundleIds?: Map<string, string>): Promise<ChunkOutcome & { counts: LoadCounts }> {
+async function writeChunk(
+  db: Db,
+  s: FhirSession,
+  items: FhirItem[],
+  bundleIds?: Map<string, string>,
+): Promise<ChunkOutcome & { counts: LoadCounts }> {
   const run = (tx: Queryable) => applyResources(tx, s.source, items, bundleIds);
   try {
     return await db.transaction(async (tx) => {
@@ -303,14 +347,32 @@ async function writeChunk(db: Db, s: FhirSession, items: FhirItem[], bundleIds?:
   } catch (error) {
     if (items.length === 1) {
       const constraint = (error as { constraint?: string }).constraint;
-      const rejects = [{ item: items[0], reason: `the database refused the resource${constraint ? ` (${constraint})` : ""}` }];
+      const rejects = [
+        {
+          item: items[0],
+          reason: `the database refused the resource${constraint ? ` (${constraint})` : ""}`,
+        },
+      ];
       await db.transaction(async (tx) => {
         await storeRejects(tx, s, rejects);
-        if (s.loadId) await addToLoad(tx, s.loadId, { recordsRead: 1, loaded: 0, duplicates: 0, rejected: 1, held: 0 });
+        if (s.loadId)
+          await addToLoad(tx, s.loadId, { recordsRead: 1, loaded: 0, duplicates: 0, rejected: 1, held: 0 });
       });
-      return { loaded: 0, duplicates: 0, rejects, tables: {}, counts: { recordsRead: 1, loaded: 0, duplicates: 0, rejected: 1, held: 0 } };
+      return {
+        loaded: 0,
+        duplicates: 0,
+        rejects,
+        tables: {},
+        counts: { recordsRead: 1, loaded: 0, duplicates: 0, rejected: 1, held: 0 },
+      };
     }
-    const total: ChunkOutcome & { counts: LoadCounts } = { loaded: 0, duplicates: 0, rejects: [], tables: {}, counts: emptyCounts() };
+    const total: ChunkOutcome & { counts: LoadCounts } = {
+      loaded: 0,
+      duplicates: 0,
+      rejects: [],
+      tables: {},
+      counts: emptyCounts(),
+    };
     for (const item of items) {
       const r = await writeChunk(db, s, [item], bundleIds);
       total.loaded += r.loaded;
@@ -332,13 +394,25 @@ class AtomicBundleFailed extends Error {
 }
 
 /** A whole transaction Bundle, all or nothing. */
-async function writeTransactionBundle(db: Db, s: FhirSession, bundleItem: FhirItem, items: FhirItem[], ids: Map<string, string>) {
+async function writeTransactionBundle(
+  db: Db,
+  s: FhirSession,
+  bundleItem: FhirItem,
+  items: FhirItem[],
+  ids: Map<string, string>,
+) {
   try {
     return await db.transaction(async (tx) => {
       const o = await applyResources(tx, s.source, items, ids);
       if (o.rejects.length > 0) throw new AtomicBundleFailed(o.rejects);
       await resolveRejects(tx, s.source, "fhir", [keyOf(s, bundleItem)], s.replayedBy ?? "ingest");
-      const counts: LoadCounts = { recordsRead: items.length, loaded: o.loaded, duplicates: o.duplicates, rejected: 0, held: 0 };
+      const counts: LoadCounts = {
+        recordsRead: items.length,
+        loaded: o.loaded,
+        duplicates: o.duplicates,
+        rejected: 0,
+        held: 0,
+      };
       if (s.loadId) await addToLoad(tx, s.loadId, counts);
       return { ...o, counts };
     });
@@ -349,7 +423,13 @@ async function writeTransactionBundle(db: Db, s: FhirSession, bundleItem: FhirIt
       .map((r) => `entry ${r.item.line}: ${r.reason}`)
       .join("; ")}${error.rejects.length > 5 ? ` (and ${error.rejects.length - 5} more)` : ""}`;
     const rejects = [{ item: bundleItem, reason }];
-    const counts: LoadCounts = { recordsRead: items.length, loaded: 0, duplicates: 0, rejected: items.length, held: 0 };
+    const counts: LoadCounts = {
+      recordsRead: items.length,
+      loaded: 0,
+      duplicates: 0,
+      rejected: items.length,
+      held: 0,
+    };
     await db.transaction(async (tx) => {
       await storeRejects(tx, s, rejects);
       if (s.loadId) await addToLoad(tx, s.loadId, counts);
@@ -359,7 +439,9 @@ async function writeTransactionBundle(db: Db, s: FhirSession, bundleItem: FhirIt
 }
 
 /** Entries of a Bundle, with urn:uuid fullUrls of its Patients mapped to their ids. */
-export function bundleEntries(bundle: { entry?: { fullUrl?: string; resource?: unknown; request?: { method?: string } }[] }): {
+export function bundleEntries(bundle: {
+  entry?: { fullUrl?: string; resource?: unknown; request?: { method?: string } }[];
+}): {
   items: FhirItem[];
   ids: Map<string, string>;
   problems: string[];
@@ -386,13 +468,19 @@ export function bundleEntries(bundle: { entry?: { fullUrl?: string; resource?: u
   return { items, ids, problems };
 }
 
-function addUp(total: { counts: LoadCounts; tables: Record<string, number> }, r: { counts: LoadCounts; tables: Record<string, number> }) {
+function addUp(
+  total: { counts: LoadCounts; tables: Record<string, number> },
+  r: { counts: LoadCounts; tables: Record<string, number> },
+) {
   for (const k of Object.keys(total.counts) as (keyof LoadCounts)[]) total.counts[k] += r.counts[k];
   for (const [t, n] of Object.entries(r.tables)) total.tables[t] = (total.tables[t] ?? 0) + n;
 }
 
 async function* ndjsonLines(path: string): AsyncGenerator<{ line: number; text: string }> {
-  const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Number.POSITIVE_INFINITY });
+  const rl = createInterface({
+    input: createReadStream(path, { encoding: "utf8" }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   let line = 0;
   for await (const text of rl) {
     line++;
@@ -406,9 +494,20 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
   const started = performance.now();
   const origin = basename(path);
   const sha = await fileSha256(path);
-  const first = readFileSync(path, { encoding: "utf8", flag: "r" }).slice(0, 4096).replace(/^\uFEFF/, "").trimStart();
-  const isBundle = /^\{\s*"resourceType"\s*:\s*"Bundle"/.test(first) || (path.endsWith(".json") && !path.endsWith(".ndjson"));
-  const loadId = await startLoad(db, { sourceSystem: options.source, format: "fhir", layout: isBundle ? "Bundle" : "NDJSON", origin, fileSha256: sha });
+  const first = readFileSync(path, { encoding: "utf8", flag: "r" })
+    .slice(0, 4096)
+    .replace(/^\uFEFF/, "")
+    .trimStart();
+  const isBundle =
+    /^\{\s*"resourceType"\s*:\s*"Bundle"/.test(first) ||
+    (path.endsWith(".json") && !path.endsWith(".ndjson"));
+  const loadId = await startLoad(db, {
+    sourceSystem: options.source,
+    format: "fhir",
+    layout: isBundle ? "Bundle" : "NDJSON",
+    origin,
+    fileSha256: sha,
+  });
   const s: FhirSession = { source: options.source, origin, sha, loadId, replayedBy: options.replayedBy };
   const total = { counts: emptyCounts(), tables: {} as Record<string, number> };
   try {
@@ -425,7 +524,14 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
           bad = [];
           await db.transaction(async (tx) => {
             await storeRejects(tx, s, b);
-            if (s.loadId) await addToLoad(tx, s.loadId, { recordsRead: b.length, loaded: 0, duplicates: 0, rejected: b.length, held: 0 });
+            if (s.loadId)
+              await addToLoad(tx, s.loadId, {
+                recordsRead: b.length,
+                loaded: 0,
+                duplicates: 0,
+                rejected: b.length,
+                held: 0,
+              });
           });
           total.counts.recordsRead += b.length;
           total.counts.rejected += b.length;
@@ -440,7 +546,10 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
         try {
           resource = JSON.parse(text);
         } catch {
-          bad.push({ item: { line, raw: text, resource: null }, reason: "not valid JSON (a truncated or damaged line)" });
+          bad.push({
+            item: { line, raw: text, resource: null },
+            reason: "not valid JSON (a truncated or damaged line)",
+          });
           continue;
         }
         chunk.push({ line, raw: text, resource });
@@ -453,7 +562,13 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
     await finishLoad(db, loadId, "failed", total.tables, (error as Error).message).catch(() => {});
     throw error;
   }
-  return { loadId, sourceSystem: options.source, counts: total.counts, rowsByTable: total.tables, seconds: (performance.now() - started) / 1000 };
+  return {
+    loadId,
+    sourceSystem: options.source,
+    counts: total.counts,
+    rowsByTable: total.tables,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** A Bundle given as text (a file's content, or a reject being replayed). */
@@ -469,19 +584,27 @@ export async function loadBundleText(
     bundle = JSON.parse(text);
     bundleItem.resource = bundle;
   } catch {
-    await db.transaction((tx) => storeRejects(tx, s, [{ item: bundleItem, reason: "not valid JSON (a truncated or damaged file)" }]));
+    await db.transaction((tx) =>
+      storeRejects(tx, s, [{ item: bundleItem, reason: "not valid JSON (a truncated or damaged file)" }]),
+    );
     total.counts.rejected++;
     return;
   }
   if (bundle.resourceType !== "Bundle") {
-    await db.transaction((tx) => storeRejects(tx, s, [{ item: bundleItem, reason: "the file is JSON but not a FHIR Bundle" }]));
+    await db.transaction((tx) =>
+      storeRejects(tx, s, [{ item: bundleItem, reason: "the file is JSON but not a FHIR Bundle" }]),
+    );
     total.counts.rejected++;
     return;
   }
   const { items, ids, problems } = bundleEntries(bundle);
   if (bundle.type === "transaction") {
     if (problems.length > 0) {
-      await db.transaction((tx) => storeRejects(tx, s, [{ item: bundleItem, reason: `transaction Bundle rejected as a whole: ${problems.join("; ")}` }]));
+      await db.transaction((tx) =>
+        storeRejects(tx, s, [
+          { item: bundleItem, reason: `transaction Bundle rejected as a whole: ${problems.join("; ")}` },
+        ]),
+      );
       total.counts.rejected++;
       return;
     }
@@ -489,7 +612,9 @@ export async function loadBundleText(
     return;
   }
   if (problems.length > 0) {
-    await db.transaction((tx) => storeRejects(tx, s, [{ item: bundleItem, reason: `Bundle entries skipped: ${problems.join("; ")}` }]));
+    await db.transaction((tx) =>
+      storeRejects(tx, s, [{ item: bundleItem, reason: `Bundle entries skipped: ${problems.join("; ")}` }]),
+    );
     total.counts.rejected += problems.length;
   }
   addUp(total, await writeChunk(db, s, items, ids));

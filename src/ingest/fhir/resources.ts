@@ -103,7 +103,8 @@ function ext(resource: { extension?: Extension[] }, url: string): Extension | un
 
 function codingIn(cc: CodeableConcept | CodeableConcept[] | undefined, system: string): Coding | undefined {
   const list = Array.isArray(cc) ? cc : cc ? [cc] : [];
-  for (const c of list) for (const coding of c.coding ?? []) if (coding.system === system && coding.code) return coding;
+  for (const c of list)
+    for (const coding of c.coding ?? []) if (coding.system === system && coding.code) return coding;
   return undefined;
 }
 
@@ -133,7 +134,11 @@ function odsOf(ref: Reference | undefined, what: string): string {
 }
 
 /** Patient/123, https://server/fhir/Patient/123, or a logical reference by NHS Number. */
-export function subjectOf(ref: Reference | undefined, what: string, bundleIds?: Map<string, string>): SubjectRef {
+export function subjectOf(
+  ref: Reference | undefined,
+  what: string,
+  bundleIds?: Map<string, string>,
+): SubjectRef {
   if (ref?.identifier?.system === NHS_NUMBER_SYSTEM && ref.identifier.value) {
     const n = normaliseNhsNumber(ref.identifier.value);
     if (!n) fail(`${what}.identifier is not a valid NHS Number`);
@@ -160,7 +165,12 @@ function receivedAtOf(r: { meta?: { lastUpdated?: string } }, loadTime: string):
   return t ? instantOf(t, "meta.lastUpdated") : loadTime;
 }
 
-const GENDER: Record<string, SourceRecordInput["sex"]> = { male: "male", female: "female", other: "other", unknown: "unknown" };
+const GENDER: Record<string, SourceRecordInput["sex"]> = {
+  male: "male",
+  female: "female",
+  other: "other",
+  unknown: "unknown",
+};
 
 function mapPatient(p: Patient, source: string, at: string): Mapped {
   const id = requireId(p, "Patient");
@@ -169,7 +179,8 @@ function mapPatient(p: Patient, source: string, at: string): Mapped {
   for (const i of p.identifier ?? ([] as Identifier[])) {
     if (!i.system || !i.value) continue;
     if (i.system === NHS_NUMBER_SYSTEM) {
-      if (!isValidNhsNumber(i.value)) fail("Patient.identifier (NHS Number) fails its Modulus 11 check digit");
+      if (!isValidNhsNumber(i.value))
+        fail("Patient.identifier (NHS Number) fails its Modulus 11 check digit");
       nhs = normaliseNhsNumber(i.value);
     } else identifiers.push({ system: i.system, value: i.value });
   }
@@ -204,20 +215,40 @@ function mapPractitioner(p: Practitioner, source: string, at: string): Mapped {
   const name = p.name?.[0];
   return {
     kind: "practitioner",
-    values: [source, id, ident?.system ?? null, ident?.value ?? null, name?.family ?? null, name?.given?.[0] ?? null, receivedAtOf(p, at)],
+    values: [
+      source,
+      id,
+      ident?.system ?? null,
+      ident?.value ?? null,
+      name?.family ?? null,
+      name?.given?.[0] ?? null,
+      receivedAtOf(p, at),
+    ],
   };
 }
 
 const ORG_KINDS = new Set([
-  "locality", "practice", "acute", "community", "mental-health", "ambulance", "council", "ccg", "care-home", "voluntary", "site",
+  "locality",
+  "practice",
+  "acute",
+  "community",
+  "mental-health",
+  "ambulance",
+  "council",
+  "ccg",
+  "care-home",
+  "voluntary",
+  "site",
 ]);
 
 function mapOrganization(o: Organization, at: string): Mapped {
   const code = o.identifier?.find((i) => i.system === ODS_ORGANISATION_SYSTEM)?.value ?? o.id;
-  if (!code || !/^[A-Z0-9]{3,10}$/.test(code)) fail("Organization.identifier (ODS code) is missing or not an ODS code");
+  if (!code || !/^[A-Z0-9]{3,10}$/.test(code))
+    fail("Organization.identifier (ODS code) is missing or not an ODS code");
   if (!o.name) fail("Organization.name is required");
   const kind = codingIn(o.type, FHIR_SYSTEMS.organisationKind)?.code;
-  if (!kind || !ORG_KINDS.has(kind)) fail(`Organization.type needs a code from ${FHIR_SYSTEMS.organisationKind}`);
+  if (!kind || !ORG_KINDS.has(kind))
+    fail(`Organization.type needs a code from ${FHIR_SYSTEMS.organisationKind}`);
   const period = ext(o, FHIR_EXTENSIONS.operationalPeriod)?.valuePeriod;
   const careHomeType = codingIn(o.type, FHIR_SYSTEMS.careHomeType)?.code ?? null;
   if (careHomeType && careHomeType !== "residential" && careHomeType !== "nursing") {
@@ -286,10 +317,17 @@ function mapEncounter(e: Encounter, source: string, at: string, bundleIds?: Map<
       build: (personId) => [personId, null, setting, provider, service, day, mode, source, id, received],
     };
   }
-  return fail(`Encounter.type needs a code from ${FHIR_SYSTEMS.encounterKind} (outpatient, community-contact, mental-health-contact)`);
+  return fail(
+    `Encounter.type needs a code from ${FHIR_SYSTEMS.encounterKind} (outpatient, community-contact, mental-health-contact)`,
+  );
 }
 
-function mapEpisodeOfCare(e: EpisodeOfCare, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
+function mapEpisodeOfCare(
+  e: EpisodeOfCare,
+  source: string,
+  at: string,
+  bundleIds?: Map<string, string>,
+): Mapped {
   const id = requireId(e, "EpisodeOfCare");
   const subject = subjectOf(e.patient, "EpisodeOfCare.patient", bundleIds);
   const planType = codingIn(e.type, FHIR_SYSTEMS.carePlanType)?.code;
@@ -304,19 +342,35 @@ function mapEpisodeOfCare(e: EpisodeOfCare, source: string, at: string, bundleId
   let leadOrg: string | null = null;
   const manager = e.careManager?.reference;
   if (manager?.startsWith("#")) {
-    const contained = (e.contained ?? []).find((c) => c.id === manager.slice(1)) as PractitionerRole | undefined;
-    if (!contained || contained.resourceType !== "PractitionerRole") fail("EpisodeOfCare.careManager points to no contained PractitionerRole");
+    const contained = (e.contained ?? []).find((c) => c.id === manager.slice(1)) as
+      | PractitionerRole
+      | undefined;
+    if (contained?.resourceType !== "PractitionerRole")
+      fail("EpisodeOfCare.careManager points to no contained PractitionerRole");
     role = codingIn(contained?.code, FHIR_SYSTEMS.professionalRole)?.code ?? null;
     leadOrg = contained?.organization ? odsOf(contained.organization, "PractitionerRole.organization") : null;
   }
-  if (!leadOrg && e.managingOrganization) leadOrg = odsOf(e.managingOrganization, "EpisodeOfCare.managingOrganization");
+  if (!leadOrg && e.managingOrganization)
+    leadOrg = odsOf(e.managingOrganization, "EpisodeOfCare.managingOrganization");
   const received = receivedAtOf(e, at);
   return {
     kind: "activity",
     table: "care_plan",
     recordId: id,
     subject,
-    build: (personId) => [personId, null, planType, start, reviewDue, end, role, leadOrg, source, id, received],
+    build: (personId) => [
+      personId,
+      null,
+      planType,
+      start,
+      reviewDue,
+      end,
+      role,
+      leadOrg,
+      source,
+      id,
+      received,
+    ],
   };
 }
 
@@ -338,7 +392,20 @@ function mapCondition(c: Condition, source: string, at: string, bundleIds?: Map<
     recordId: id,
     subject,
     practiceOn: day,
-    build: (personId, practice) => [personId, null, practice, day, "condition", coding.system, coding.code, null, null, source, id, received],
+    build: (personId, practice) => [
+      personId,
+      null,
+      practice,
+      day,
+      "condition",
+      coding.system,
+      coding.code,
+      null,
+      null,
+      source,
+      id,
+      received,
+    ],
   };
 }
 
@@ -346,7 +413,10 @@ function mapObservation(o: Observation, source: string, at: string, bundleIds?: 
   const id = requireId(o, "Observation");
   const subject = subjectOf(o.subject, "Observation.subject", bundleIds);
   const coding = codeOf(o.code, "Observation.code");
-  const day = dateOf(o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued, "Observation.effectiveDateTime");
+  const day = dateOf(
+    o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued,
+    "Observation.effectiveDateTime",
+  );
   const value = o.valueQuantity?.value ?? null;
   const unit = o.valueQuantity?.code ?? o.valueQuantity?.unit ?? null;
   const received = receivedAtOf(o, at);
@@ -356,16 +426,41 @@ function mapObservation(o: Observation, source: string, at: string, bundleIds?: 
     recordId: id,
     subject,
     practiceOn: day,
-    build: (personId, practice) => [personId, null, practice, day, "observation", coding.system, coding.code, value, unit, source, id, received],
+    build: (personId, practice) => [
+      personId,
+      null,
+      practice,
+      day,
+      "observation",
+      coding.system,
+      coding.code,
+      value,
+      unit,
+      source,
+      id,
+      received,
+    ],
   };
 }
 
-function medicationCoding(cc: CodeableConcept | undefined, what: string): { system: string; code: string; display: string } {
+function medicationCoding(
+  cc: CodeableConcept | undefined,
+  what: string,
+): { system: string; code: string; display: string } {
   const c = codeOf(cc, what);
-  return { system: c.system as string, code: c.code as string, display: c.display ?? cc?.text ?? (c.code as string) };
+  return {
+    system: c.system as string,
+    code: c.code as string,
+    display: c.display ?? cc?.text ?? (c.code as string),
+  };
 }
 
-function mapMedicationRequest(m: MedicationRequest, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
+function mapMedicationRequest(
+  m: MedicationRequest,
+  source: string,
+  at: string,
+  bundleIds?: Map<string, string>,
+): Mapped {
   const id = requireId(m, "MedicationRequest");
   const subject = subjectOf(m.subject, "MedicationRequest.subject", bundleIds);
   const med = medicationCoding(m.medicationCodeableConcept, "MedicationRequest.medicationCodeableConcept");
@@ -380,15 +475,36 @@ function mapMedicationRequest(m: MedicationRequest, source: string, at: string, 
     recordId: id,
     subject,
     practiceOn: day,
-    build: (personId, practice) => [personId, null, practice, day, med.system, med.code, med.display, quantity, repeat, source, id, received],
+    build: (personId, practice) => [
+      personId,
+      null,
+      practice,
+      day,
+      med.system,
+      med.code,
+      med.display,
+      quantity,
+      repeat,
+      source,
+      id,
+      received,
+    ],
   };
 }
 
-function mapMedicationStatement(m: MedicationStatement, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
+function mapMedicationStatement(
+  m: MedicationStatement,
+  source: string,
+  at: string,
+  bundleIds?: Map<string, string>,
+): Mapped {
   const id = requireId(m, "MedicationStatement");
   const subject = subjectOf(m.subject, "MedicationStatement.subject", bundleIds);
   const med = medicationCoding(m.medicationCodeableConcept, "MedicationStatement.medicationCodeableConcept");
-  const day = dateOf(m.effectiveDateTime ?? m.effectivePeriod?.start ?? m.dateAsserted, "MedicationStatement.effectiveDateTime");
+  const day = dateOf(
+    m.effectiveDateTime ?? m.effectivePeriod?.start ?? m.dateAsserted,
+    "MedicationStatement.effectiveDateTime",
+  );
   const received = receivedAtOf(m, at);
   return {
     kind: "activity",
@@ -396,12 +512,30 @@ function mapMedicationStatement(m: MedicationStatement, source: string, at: stri
     recordId: id,
     subject,
     practiceOn: day,
-    build: (personId, practice) => [personId, null, practice, day, med.system, med.code, med.display, null, false, source, id, received],
+    build: (personId, practice) => [
+      personId,
+      null,
+      practice,
+      day,
+      med.system,
+      med.code,
+      med.display,
+      null,
+      false,
+      source,
+      id,
+      received,
+    ],
   };
 }
 
 /** Maps one resource, or throws FhirReject saying why it cannot be accepted. */
-export function mapResource(resource: unknown, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
+export function mapResource(
+  resource: unknown,
+  source: string,
+  at: string,
+  bundleIds?: Map<string, string>,
+): Mapped {
   if (typeof resource !== "object" || resource === null || Array.isArray(resource)) fail("not a JSON object");
   const type = (resource as { resourceType?: unknown }).resourceType;
   switch (type) {
@@ -424,6 +558,8 @@ export function mapResource(resource: unknown, source: string, at: string, bundl
     case "MedicationStatement":
       return mapMedicationStatement(resource as MedicationStatement, source, at, bundleIds);
     default:
-      return fail(`resourceType ${typeof type === "string" ? type.slice(0, 40) : "(missing)"} is not one OnePlace loads`);
+      return fail(
+        `resourceType ${typeof type === "string" ? type.slice(0, 40) : "(missing)"} is not one OnePlace loads`,
+      );
   }
 }

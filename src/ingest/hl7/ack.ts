@@ -87,15 +87,30 @@ export function buildAck(options: AckOptions): string {
       ],
       d,
     ),
-    encodeSegment("MSA", [options.code, controlId, options.error ? options.error.message.slice(0, 80) : ""], d),
+    encodeSegment(
+      "MSA",
+      [options.code, controlId, options.error ? options.error.message.slice(0, 80) : ""],
+      d,
+    ),
   ];
   if (options.error && options.code !== "AA") {
     const { condition, location, message } = options.error;
     const loc = location
-      ? [location.segment, String(location.sequence ?? 1), location.field ? String(location.field) : "", "", location.component ? String(location.component) : ""]
+      ? [
+          location.segment,
+          String(location.sequence ?? 1),
+          location.field ? String(location.field) : "",
+          "",
+          location.component ? String(location.component) : "",
+        ]
       : "";
     const erl1 = location
-      ? [location.segment, String(location.sequence ?? 1), location.field ? String(location.field) : "", [condition.code, condition.text, "HL70357"]]
+      ? [
+          location.segment,
+          String(location.sequence ?? 1),
+          location.field ? String(location.field) : "",
+          [condition.code, condition.text, "HL70357"],
+        ]
       : ["", "", "", [condition.code, condition.text, "HL70357"]];
     lines.push(
       encodeSegment(
@@ -109,7 +124,12 @@ export function buildAck(options: AckOptions): string {
 }
 
 /** MSA-1 and MSA-2 of an ACK, for senders and tests. */
-export function readAck(m: Message): { code: string; controlId: string; errorCode: string; errorText: string } {
+export function readAck(m: Message): {
+  code: string;
+  controlId: string;
+  errorCode: string;
+  errorText: string;
+} {
   const msa = segment(m, "MSA");
   const err = segment(m, "ERR");
   return {

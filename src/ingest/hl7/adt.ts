@@ -20,11 +20,31 @@ import {
 // the ACK code and ERR content; reasons name segments and fields, never patient data.
 
 export const SUPPORTED_EVENTS = [
-  "A01", "A02", "A03", "A04", "A05", "A08", "A11", "A12", "A13", "A28", "A31", "A40",
+  "A01",
+  "A02",
+  "A03",
+  "A04",
+  "A05",
+  "A08",
+  "A11",
+  "A12",
+  "A13",
+  "A28",
+  "A31",
+  "A40",
 ] as const;
 export type AdtTrigger = (typeof SUPPORTED_EVENTS)[number];
 
-export const VISIT_EVENTS: ReadonlySet<string> = new Set(["A01", "A02", "A03", "A04", "A05", "A11", "A12", "A13"]);
+export const VISIT_EVENTS: ReadonlySet<string> = new Set([
+  "A01",
+  "A02",
+  "A03",
+  "A04",
+  "A05",
+  "A11",
+  "A12",
+  "A13",
+]);
 
 export class AdtRejection extends Error {
   override readonly name = "AdtRejection";
@@ -117,27 +137,57 @@ export function readHeader(m: Message): {
   const msh = segment(m, "MSH") as Segment;
   const app = value(msh, 3).trim();
   if (!app) {
-    throw new AdtRejection("AR", HL7_ERROR.requiredFieldMissing, "MSH-3 (sending application) is required", loc("MSH", 3));
+    throw new AdtRejection(
+      "AR",
+      HL7_ERROR.requiredFieldMissing,
+      "MSH-3 (sending application) is required",
+      loc("MSH", 3),
+    );
   }
   const controlId = value(msh, 10).trim();
   if (!controlId) {
-    throw new AdtRejection("AR", HL7_ERROR.requiredFieldMissing, "MSH-10 (message control id) is required", loc("MSH", 10));
+    throw new AdtRejection(
+      "AR",
+      HL7_ERROR.requiredFieldMissing,
+      "MSH-10 (message control id) is required",
+      loc("MSH", 10),
+    );
   }
   const type = value(msh, 9, 1);
   const trigger = value(msh, 9, 2) || value(segment(m, "EVN"), 1);
   if (type !== "ADT") {
-    throw new AdtRejection("AR", HL7_ERROR.unsupportedMessageType, `MSH-9 message type ${type || "(none)"} is not ADT`, loc("MSH", 9));
+    throw new AdtRejection(
+      "AR",
+      HL7_ERROR.unsupportedMessageType,
+      `MSH-9 message type ${type || "(none)"} is not ADT`,
+      loc("MSH", 9),
+    );
   }
   if (!(SUPPORTED_EVENTS as readonly string[]).includes(trigger)) {
-    throw new AdtRejection("AR", HL7_ERROR.unsupportedEventCode, `MSH-9.2 trigger event ${trigger || "(none)"} is not supported`, loc("MSH", 9, 2));
+    throw new AdtRejection(
+      "AR",
+      HL7_ERROR.unsupportedEventCode,
+      `MSH-9.2 trigger event ${trigger || "(none)"} is not supported`,
+      loc("MSH", 9, 2),
+    );
   }
   const version = value(msh, 12);
   if (!/^2\.[1-9](\.\d+)?$/.test(version)) {
-    throw new AdtRejection("AR", HL7_ERROR.unsupportedVersionId, `MSH-12 version ${version || "(none)"} is not HL7 v2`, loc("MSH", 12));
+    throw new AdtRejection(
+      "AR",
+      HL7_ERROR.unsupportedVersionId,
+      `MSH-12 version ${version || "(none)"} is not HL7 v2`,
+      loc("MSH", 12),
+    );
   }
   const processing = value(msh, 11);
   if (processing !== "P") {
-    throw new AdtRejection("AR", HL7_ERROR.unsupportedProcessingId, `MSH-11 processing id ${processing || "(none)"} is not P (production)`, loc("MSH", 11));
+    throw new AdtRejection(
+      "AR",
+      HL7_ERROR.unsupportedProcessingId,
+      `MSH-11 processing id ${processing || "(none)"} is not P (production)`,
+      loc("MSH", 11),
+    );
   }
   const messageTime = parseHl7Timestamp(value(msh, 7));
   if (!messageTime) throw badValue("MSH", 7, "date/time of message");
@@ -161,9 +211,15 @@ const SEX: Record<string, SourceRecordInput["sex"]> = {
 };
 
 /** PID: the patient's local identifier, NHS Number, names, date of birth, sex, postcode, ethnic category. */
-export function readPatient(m: Message, sourceSystem: string, providerCode: string, receivedAt: string): SourceRecordInput {
+export function readPatient(
+  m: Message,
+  sourceSystem: string,
+  providerCode: string,
+  receivedAt: string,
+): SourceRecordInput {
   const pid = segment(m, "PID");
-  if (!pid) throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PID segment is required", { segment: "PID" });
+  if (!pid)
+    throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PID segment is required", { segment: "PID" });
   let nhsNumber: string | null = null;
   let recordId = "";
   let authority = "";
@@ -224,14 +280,35 @@ export function admissionMethod(code: string): string | null {
 /** PV1-36 for a hospital stay: NHS Data Dictionary discharge method. */
 export function dischargeMethod(code: string, destination: string | null): string | null {
   const transferDestinations = new Set(["49", "50", "51", "52", "53"]);
-  if (code === "1" || code === "3") return destination && transferDestinations.has(destination) ? "transferred" : "discharged";
+  if (code === "1" || code === "3")
+    return destination && transferDestinations.has(destination) ? "transferred" : "discharged";
   if (code === "2") return "self-discharged";
   if (code === "4" || code === "5") return "died";
   return null;
 }
 
 const DISCHARGE_DESTINATIONS = new Set([
-  "19", "29", "30", "37", "38", "48", "49", "50", "51", "52", "53", "54", "65", "66", "79", "84", "85", "87", "88", "98", "99",
+  "19",
+  "29",
+  "30",
+  "37",
+  "38",
+  "48",
+  "49",
+  "50",
+  "51",
+  "52",
+  "53",
+  "54",
+  "65",
+  "66",
+  "79",
+  "84",
+  "85",
+  "87",
+  "88",
+  "98",
+  "99",
 ]);
 
 /** PV1-36 for an A&E attendance: NHS Data Dictionary A&E attendance disposal. */
@@ -255,7 +332,13 @@ export function arrivalMode(code: string): string | null {
 
 const INPATIENT_CLASSES = new Set(["I", "D"]);
 
-function timeField(seg: Segment | undefined, name: string, field: number, what: string, required: boolean): string | undefined {
+function timeField(
+  seg: Segment | undefined,
+  name: string,
+  field: number,
+  what: string,
+  required: boolean,
+): string | undefined {
   const text = value(seg, field).trim();
   if (!text) {
     if (required) throw missing(name, field, what);
@@ -278,7 +361,8 @@ export function readVisit(
 ): { visitNumber: string; detail: VisitDetail } | null {
   const pv1 = segment(m, "PV1");
   if (!pv1) {
-    if (VISIT_EVENTS.has(trigger)) throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PV1 segment is required", { segment: "PV1" });
+    if (VISIT_EVENTS.has(trigger))
+      throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PV1 segment is required", { segment: "PV1" });
     return null;
   }
   const visitNumber = value(pv1, 19).trim();
@@ -290,7 +374,9 @@ export function readVisit(
   if (VISIT_EVENTS.has(trigger) && !patientClass) throw missing("PV1", 2, "patient class");
   const detail: VisitDetail = { patientClass, providerCode };
   const evn = segment(m, "EVN");
-  const eventAt = timeField(evn, "EVN", 6, "event occurred", false) ?? timeField(evn, "EVN", 2, "recorded date/time", false);
+  const eventAt =
+    timeField(evn, "EVN", 6, "event occurred", false) ??
+    timeField(evn, "EVN", 2, "recorded date/time", false);
   if (eventAt) detail.eventAt = eventAt;
   const ward = value(pv1, 3, 1).trim();
   if (ward) {
@@ -309,7 +395,8 @@ export function readVisit(
   const admissionType = value(pv1, 4).trim();
   if (admissionType) {
     const method = admissionMethod(admissionType);
-    if (!method) throw unknownCode("PV1", 4, "admission type", "the NHS admission method codes or HL7 table 0007");
+    if (!method)
+      throw unknownCode("PV1", 4, "admission type", "the NHS admission method codes or HL7 table 0007");
     detail.admissionMethod = method;
   } else if (trigger === "A01" && inpatient) throw missing("PV1", 4, "admission type");
   const specialty = value(pv1, 10).trim();
@@ -324,7 +411,13 @@ export function readVisit(
     if (!icd) throw badValue("DG1", 3, "diagnosis code (ICD-10)");
     detail.diagnosis = icd;
   }
-  const admitAt = timeField(pv1, "PV1", 44, "admit date/time", (trigger === "A01" && inpatient) || (trigger === "A04" && patientClass === "E"));
+  const admitAt = timeField(
+    pv1,
+    "PV1",
+    44,
+    "admit date/time",
+    (trigger === "A01" && inpatient) || (trigger === "A04" && patientClass === "E"),
+  );
   if (admitAt) detail.admitAt = admitAt;
   const dischargeAt = timeField(pv1, "PV1", 45, "discharge date/time", trigger === "A03");
   if (dischargeAt) detail.dischargeAt = dischargeAt;
@@ -364,7 +457,10 @@ export function readVisit(
 /** MRG-1: the patient identifiers (in this source) that were merged into the PID-3 patient. */
 export function readPriorIds(m: Message): string[] {
   const mrg = segment(m, "MRG");
-  if (!mrg) throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "MRG segment is required for A40", { segment: "MRG" });
+  if (!mrg)
+    throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "MRG segment is required for A40", {
+      segment: "MRG",
+    });
   const ids: string[] = [];
   for (const rep of repetitions(mrg, 1)) {
     const id = componentOf(rep, 1).trim();

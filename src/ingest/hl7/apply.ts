@@ -6,7 +6,15 @@ import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
-import { type AdtEvent, AdtRejection, readHeader, readPatient, readPriorIds, readVisit, type VisitDetail } from "./adt.ts";
+import {
+  type AdtEvent,
+  AdtRejection,
+  readHeader,
+  readPatient,
+  readPriorIds,
+  readVisit,
+  type VisitDetail,
+} from "./adt.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
@@ -41,7 +49,14 @@ function sniffHeader(raw: string): { sourceSystem: string; controlId: string } {
   const line = raw.split(/\r\n|\r|\n/)[0] ?? "";
   if (!line.startsWith("MSH") || line.length < 4) return { sourceSystem: "unknown", controlId: "" };
   const fields = line.split(line[3]);
-  return { sourceSystem: (fields[2] ?? "").split(line[4] ?? "^")[0].trim().toLowerCase() || "unknown", controlId: (fields[9] ?? "").trim() };
+  return {
+    sourceSystem:
+      (fields[2] ?? "")
+        .split(line[4] ?? "^")[0]
+        .trim()
+        .toLowerCase() || "unknown",
+    controlId: (fields[9] ?? "").trim(),
+  };
 }
 
 // Ward kinds that exist are cached for a short while (a mapping is rarely changed); a missing one is always
@@ -49,7 +64,11 @@ function sniffHeader(raw: string): { sourceSystem: string; controlId: string } {
 const WARD_CACHE_MS = 30_000;
 const wardCache = new Map<string, { kind: string; at: number }>();
 
-async function wardKindLookup(q: Queryable, sourceSystem: string, m: Message): Promise<(ward: string) => string | null> {
+async function wardKindLookup(
+  q: Queryable,
+  sourceSystem: string,
+  m: Message,
+): Promise<(ward: string) => string | null> {
   const ward = value(segment(m, "PV1"), 3, 1).trim();
   if (!ward) return () => null;
   const key = `${sourceSystem}\u0000${ward}`;
@@ -85,11 +104,20 @@ export async function interpret(q: Queryable, raw: string): Promise<{ message: M
 }
 
 function hasVisitEvent(e: AdtEvent): e is AdtEvent & { visitNumber: string; visit: VisitDetail } {
-  return e.visitNumber !== null && e.visit !== null && e.trigger !== "A28" && e.trigger !== "A31" && e.trigger !== "A40";
+  return (
+    e.visitNumber !== null &&
+    e.visit !== null &&
+    e.trigger !== "A28" &&
+    e.trigger !== "A31" &&
+    e.trigger !== "A40"
+  );
 }
 
 /** The message's previous status (null: never seen) and, for a visit event, the visit's log so far. */
-async function readState(q: Queryable, e: AdtEvent): Promise<{ status: string | null; events: VisitEventRow[] }> {
+async function readState(
+  q: Queryable,
+  e: AdtEvent,
+): Promise<{ status: string | null; events: VisitEventRow[] }> {
   const rows = await q.query<{
     kind: string;
     control_id: string;
@@ -116,7 +144,8 @@ async function readState(q: Queryable, e: AdtEvent): Promise<{ status: string | 
         trigger: r.trigger_event as string,
         messageTime: (r.message_time as Date).toISOString(),
         recordId: r.record_id as string,
-        detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : (r.detail as VisitDetail),
+        detail:
+          typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : (r.detail as VisitDetail),
       });
     }
   }
@@ -127,19 +156,30 @@ function validate(state: VisitState): void {
   if (!state) return;
   if (state.kind === "ae") {
     if (state.departedAt && state.departedAt < state.arrivedAt) {
-      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", { segment: "PV1", field: 45 });
+      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", {
+        segment: "PV1",
+        field: 45,
+      });
     }
     return;
   }
   if (state.dischargedAt && state.dischargedAt < state.admittedAt) {
-    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (discharge) is before PV1-44 (admission)", { segment: "PV1", field: 45 });
+    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (discharge) is before PV1-44 (admission)", {
+      segment: "PV1",
+      field: 45,
+    });
   }
   for (const w of state.wards) {
     if (w.endedAt && w.endedAt < w.startedAt) {
-      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "a ward stay would end before it starts (EVN-6 out of order)", {
-        segment: "EVN",
-        field: 6,
-      });
+      throw new AdtRejection(
+        "AE",
+        HL7_ERROR.dataTypeError,
+        "a ward stay would end before it starts (EVN-6 out of order)",
+        {
+          segment: "EVN",
+          field: 6,
+        },
+      );
     }
   }
 }
@@ -157,10 +197,16 @@ async function writeVisit(
   const had = (t: string) => events.some((e) => e.trigger === t);
   if (state?.kind !== "spell" && had("A01")) {
     await q.query("DELETE FROM ward_stay WHERE spell_id = $1", [spellId]);
-    await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [sourceSystem, visitNumber]);
+    await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [
+      sourceSystem,
+      visitNumber,
+    ]);
   }
   if (state?.kind !== "ae" && had("A04")) {
-    await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [sourceSystem, visitNumber]);
+    await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [
+      sourceSystem,
+      visitNumber,
+    ]);
   }
   if (!state) return;
   const personId = await personOf(state.recordId);
@@ -179,7 +225,8 @@ async function writeVisit(
         state.receivedAt,
       ],
     ]);
-    if (c.inserted > 0) await recordSubjects(q, [[sourceSystem, "ae_attendance", visitNumber, sourceSystem, state.recordId]]);
+    if (c.inserted > 0)
+      await recordSubjects(q, [[sourceSystem, "ae_attendance", visitNumber, sourceSystem, state.recordId]]);
     return;
   }
   const spell = await upsertCanonical(q, "hospital_spell", [
@@ -226,7 +273,9 @@ async function writeVisit(
   if (spell.inserted + wards.inserted > 0) {
     await recordSubjects(q, [
       [sourceSystem, "hospital_spell", visitNumber, sourceSystem, state.recordId],
-      ...state.wards.map((w) => [sourceSystem, "ward_stay", w.recordId, sourceSystem, state.recordId] as const),
+      ...state.wards.map(
+        (w) => [sourceSystem, "ward_stay", w.recordId, sourceSystem, state.recordId] as const,
+      ),
     ]);
   }
 }
@@ -276,7 +325,13 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   if (visitEvent && !events.some((x) => x.controlId === event.controlId)) {
     log = [
       ...events,
-      { controlId: event.controlId, trigger: event.trigger, messageTime: event.messageTime, recordId: event.patient.recordId, detail: event.visit },
+      {
+        controlId: event.controlId,
+        trigger: event.trigger,
+        messageTime: event.messageTime,
+        recordId: event.patient.recordId,
+        detail: event.visit,
+      },
     ];
   }
   if (visitEvent) {
@@ -296,7 +351,13 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     for (const prior of event.priorRecordIds) {
       const other = links.get(prior);
       if (other && other !== personId) {
-        await mergePersons(q, personId, other, `hl7:${event.sourceSystem}:${event.controlId}`, `A40: ${prior} merged into ${event.patient.recordId}`);
+        await mergePersons(
+          q,
+          personId,
+          other,
+          `hl7:${event.sourceSystem}:${event.controlId}`,
+          `A40: ${prior} merged into ${event.patient.recordId}`,
+        );
       }
     }
   }
@@ -305,7 +366,15 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
       await q.query(
         `INSERT INTO adt_visit_event (source_system, visit_number, control_id, trigger_event, message_time, record_id, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING`,
-        [event.sourceSystem, event.visitNumber, event.controlId, event.trigger, event.messageTime, event.patient.recordId, JSON.stringify(event.visit)],
+        [
+          event.sourceSystem,
+          event.visitNumber,
+          event.controlId,
+          event.trigger,
+          event.messageTime,
+          event.patient.recordId,
+          JSON.stringify(event.visit),
+        ],
       );
     }
     await writeVisit(q, event.sourceSystem, event.visitNumber, log, state, async (recordId) => {
@@ -322,9 +391,18 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
      ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
        payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
        message_type = excluded.message_type, message_time = excluded.message_time`,
-    [event.sourceSystem, event.controlId, event.messageType, event.messageTime, raw, sha256(raw), ctx.loadId ?? null],
+    [
+      event.sourceSystem,
+      event.controlId,
+      event.messageType,
+      event.messageTime,
+      raw,
+      sha256(raw),
+      ctx.loadId ?? null,
+    ],
   );
-  if (status === "rejected") await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
+  if (status === "rejected")
+    await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
   return {
     ack: buildAck({ code: "AA", original: message }),
     code: "AA",
@@ -437,4 +515,3 @@ export async function processHl7Safely(
     }
   }
 }
-

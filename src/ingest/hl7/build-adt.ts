@@ -62,11 +62,23 @@ export interface AdtFields {
 const SEX_CODE: Record<string, string> = { female: "F", male: "M", other: "O", unknown: "U" };
 
 const STRUCTURE: Record<string, string> = {
-  A01: "ADT_A01", A04: "ADT_A01", A05: "ADT_A05", A08: "ADT_A01", A13: "ADT_A01",
-  A02: "ADT_A02", A03: "ADT_A03", A11: "ADT_A09", A12: "ADT_A12", A28: "ADT_A05", A31: "ADT_A05", A40: "ADT_A39",
+  A01: "ADT_A01",
+  A04: "ADT_A01",
+  A05: "ADT_A05",
+  A08: "ADT_A01",
+  A13: "ADT_A01",
+  A02: "ADT_A02",
+  A03: "ADT_A03",
+  A11: "ADT_A09",
+  A12: "ADT_A12",
+  A28: "ADT_A05",
+  A31: "ADT_A05",
+  A40: "ADT_A39",
 };
 
-function positional(values: Record<number, FieldValue | null | undefined>): (FieldValue | null | undefined)[] {
+function positional(
+  values: Record<number, FieldValue | null | undefined>,
+): (FieldValue | null | undefined)[] {
   const max = Math.max(0, ...Object.keys(values).map(Number));
   const out: (FieldValue | null | undefined)[] = [];
   for (let i = 1; i <= max; i++) out.push(values[i]);
@@ -114,7 +126,9 @@ export function buildAdt(f: AdtFields): string {
     ),
   ];
   if (f.priorIds && f.priorIds.length > 0) {
-    lines.push(encodeSegment("MRG", [{ repeat: f.priorIds.map((id) => [id, "", "", p.authority, "MR"]) }], d));
+    lines.push(
+      encodeSegment("MRG", [{ repeat: f.priorIds.map((id) => [id, "", "", p.authority, "MR"]) }], d),
+    );
   }
   const v = f.visit;
   if (v) {

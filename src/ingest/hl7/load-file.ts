@@ -22,31 +22,47 @@ const CHUNK = 250;
 export async function loadHl7File(
   db: Db,
   path: string,
-  options: { onProgress?: (done: number, total: number) => void; onInternalError?: (e: unknown) => void } = {},
+  options: {
+    onProgress?: (done: number, total: number) => void;
+    onInternalError?: (e: unknown) => void;
+  } = {},
 ): Promise<FileLoadResult> {
   const started = performance.now();
   const content = readFileSync(path);
   const messages = splitMessages(content);
   const origin = basename(path);
   const first = messages[0]?.split(/\r/)[0] ?? "";
-  const sourceSystem = first.startsWith("MSH") ? (first.split(first[3])[2] ?? "").split("^")[0].toLowerCase() || "unknown" : "unknown";
-  const loadId = await startLoad(db, { sourceSystem, format: "hl7", layout: "ADT", origin, fileSha256: sha256(content) });
+  const sourceSystem = first.startsWith("MSH")
+    ? (first.split(first[3])[2] ?? "").split("^")[0].toLowerCase() || "unknown"
+    : "unknown";
+  const loadId = await startLoad(db, {
+    sourceSystem,
+    format: "hl7",
+    layout: "ADT",
+    origin,
+    fileSha256: sha256(content),
+  });
   const total = emptyCounts();
   const tables: Record<string, number> = {};
   try {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const chunk = messages.slice(i, i + CHUNK);
       const c = emptyCounts();
-      await applyHl7Batch(db, chunk.map((raw) => ({ raw, ctx: { origin, loadId } })), options.onInternalError, async (tx, outcomes) => {
-        for (const out of outcomes) {
-          c.recordsRead++;
-          if (out.duplicate) c.duplicates++;
-          else if (out.code !== "AA") c.rejected++;
-          else if (out.held) c.held++;
-          else c.loaded++;
-        }
-        await addToLoad(tx, loadId, c);
-      });
+      await applyHl7Batch(
+        db,
+        chunk.map((raw) => ({ raw, ctx: { origin, loadId } })),
+        options.onInternalError,
+        async (tx, outcomes) => {
+          for (const out of outcomes) {
+            c.recordsRead++;
+            if (out.duplicate) c.duplicates++;
+            else if (out.code !== "AA") c.rejected++;
+            else if (out.held) c.held++;
+            else c.loaded++;
+          }
+          await addToLoad(tx, loadId, c);
+        },
+      );
       const counts = c;
       total.recordsRead += counts.recordsRead;
       total.loaded += counts.loaded;

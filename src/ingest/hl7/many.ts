@@ -6,7 +6,15 @@ import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveRejects } from "../rejects.ts";
 import { buildAck, HL7_ERROR } from "./ack.ts";
-import { type AdtEvent, AdtRejection, readHeader, readPatient, readPriorIds, readVisit, type VisitDetail } from "./adt.ts";
+import {
+  type AdtEvent,
+  AdtRejection,
+  readHeader,
+  readPatient,
+  readPriorIds,
+  readVisit,
+  type VisitDetail,
+} from "./adt.ts";
 import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7 } from "./apply.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
@@ -32,31 +40,51 @@ const visitKey = (source: string, visit: string) => `${source}\u0000${visit}`;
 const msgKey = (source: string, control: string) => `${source}\u0000${control}`;
 
 function hasVisitEvent(e: AdtEvent): e is AdtEvent & { visitNumber: string; visit: VisitDetail } {
-  return e.visitNumber !== null && e.visit !== null && e.trigger !== "A28" && e.trigger !== "A31" && e.trigger !== "A40";
+  return (
+    e.visitNumber !== null &&
+    e.visit !== null &&
+    e.trigger !== "A28" &&
+    e.trigger !== "A31" &&
+    e.trigger !== "A40"
+  );
 }
 
 function validate(state: VisitState): void {
   if (!state) return;
   if (state.kind === "ae") {
     if (state.departedAt && state.departedAt < state.arrivedAt) {
-      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", { segment: "PV1", field: 45 });
+      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", {
+        segment: "PV1",
+        field: 45,
+      });
     }
     return;
   }
   if (state.dischargedAt && state.dischargedAt < state.admittedAt) {
-    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (discharge) is before PV1-44 (admission)", { segment: "PV1", field: 45 });
+    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (discharge) is before PV1-44 (admission)", {
+      segment: "PV1",
+      field: 45,
+    });
   }
   for (const w of state.wards) {
     if (w.endedAt && w.endedAt < w.startedAt) {
-      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "a ward stay would end before it starts (EVN-6 out of order)", {
-        segment: "EVN",
-        field: 6,
-      });
+      throw new AdtRejection(
+        "AE",
+        HL7_ERROR.dataTypeError,
+        "a ward stay would end before it starts (EVN-6 out of order)",
+        {
+          segment: "EVN",
+          field: 6,
+        },
+      );
     }
   }
 }
 
-async function wardKinds(q: Queryable, wanted: { source: string; ward: string }[]): Promise<Map<string, string>> {
+async function wardKinds(
+  q: Queryable,
+  wanted: { source: string; ward: string }[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (wanted.length === 0) return out;
   const rows = await q.query<{ source_system: string; source_code: string; target_code: string }>(
@@ -77,10 +105,16 @@ const MESSAGE_COLS = cols(
 
 export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
-  const rejections: { index: number; rejection: AdtRejection | Hl7ParseError; message: Message | null }[] = [];
+  const rejections: { index: number; rejection: AdtRejection | Hl7ParseError; message: Message | null }[] =
+    [];
 
   // 1. Read every message: header, patient, and which ward codes need their kind.
-  const firstPass: { index: number; message: Message; header: ReturnType<typeof readHeader>; patient: AdtEvent["patient"] }[] = [];
+  const firstPass: {
+    index: number;
+    message: Message;
+    header: ReturnType<typeof readHeader>;
+    patient: AdtEvent["patient"];
+  }[] = [];
   items.forEach((item, index) => {
     let message: Message | null = null;
     try {
@@ -89,28 +123,42 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
       firstPass.push({ index, message, header, patient });
     } catch (error) {
-      if (error instanceof AdtRejection || error instanceof Hl7ParseError) rejections.push({ index, rejection: error, message });
+      if (error instanceof AdtRejection || error instanceof Hl7ParseError)
+        rejections.push({ index, rejection: error, message });
       else throw error;
     }
   });
   const wardsWanted = new Map<string, { source: string; ward: string }>();
   for (const f of firstPass) {
     const ward = value(segment(f.message, "PV1"), 3, 1).trim();
-    if (ward) wardsWanted.set(`${f.header.sourceSystem}\u0000${ward}`, { source: f.header.sourceSystem, ward });
+    if (ward)
+      wardsWanted.set(`${f.header.sourceSystem}\u0000${ward}`, { source: f.header.sourceSystem, ward });
   }
   const kinds = await wardKinds(q, [...wardsWanted.values()]);
   const parsed: { index: number; message: Message; event: AdtEvent }[] = [];
   for (const f of firstPass) {
     try {
-      const visit = readVisit(f.message, f.header.trigger, f.header.providerCode, (w) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null);
+      const visit = readVisit(
+        f.message,
+        f.header.trigger,
+        f.header.providerCode,
+        (w) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null,
+      );
       const priorRecordIds = f.header.trigger === "A40" ? readPriorIds(f.message) : [];
       parsed.push({
         index: f.index,
         message: f.message,
-        event: { ...f.header, patient: f.patient, visitNumber: visit?.visitNumber ?? null, visit: visit?.detail ?? null, priorRecordIds },
+        event: {
+          ...f.header,
+          patient: f.patient,
+          visitNumber: visit?.visitNumber ?? null,
+          visit: visit?.detail ?? null,
+          priorRecordIds,
+        },
       });
     } catch (error) {
-      if (error instanceof AdtRejection) rejections.push({ index: f.index, rejection: error, message: f.message });
+      if (error instanceof AdtRejection)
+        rejections.push({ index: f.index, rejection: error, message: f.message });
       else throw error;
     }
   }
@@ -159,7 +207,8 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
           trigger: r.trigger_event as string,
           messageTime: (r.message_time as Date).toISOString(),
           recordId: r.record_id as string,
-          detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : (r.detail as VisitDetail),
+          detail:
+            typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : (r.detail as VisitDetail),
         });
         logs.set(k, list);
       }
@@ -169,7 +218,10 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   // 3. One message after another, in memory.
   const accepted: Accepted[] = [];
   const seen = new Set<string>();
-  const touched = new Map<string, { source: string; visit: string; log: VisitEventRow[]; before: VisitEventRow[] }>();
+  const touched = new Map<
+    string,
+    { source: string; visit: string; log: VisitEventRow[]; before: VisitEventRow[] }
+  >();
   for (const p of parsed) {
     const e = p.event;
     const mk = msgKey(e.sourceSystem, e.controlId);
@@ -192,7 +244,16 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       const current = entry?.log ?? logs.get(k) ?? [];
       const next = current.some((x) => x.controlId === e.controlId)
         ? current
-        : [...current, { controlId: e.controlId, trigger: e.trigger, messageTime: e.messageTime, recordId: e.patient.recordId, detail: e.visit }];
+        : [
+            ...current,
+            {
+              controlId: e.controlId,
+              trigger: e.trigger,
+              messageTime: e.messageTime,
+              recordId: e.patient.recordId,
+              detail: e.visit,
+            },
+          ];
       try {
         validate(foldVisit(next));
       } catch (error) {
@@ -200,23 +261,40 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
         rejections.push({ index: p.index, rejection: error, message: p.message });
         continue;
       }
-      touched.set(k, { source: e.sourceSystem, visit: e.visitNumber, log: next, before: entry?.before ?? logs.get(k) ?? [] });
+      touched.set(k, {
+        source: e.sourceSystem,
+        visit: e.visitNumber,
+        log: next,
+        before: entry?.before ?? logs.get(k) ?? [],
+      });
     }
     seen.add(mk);
     accepted.push({ ...p, previousStatus: statuses.get(mk) ?? null });
   }
 
   // 4. People, merges, visit logs, canonical rows, raw messages.
-  const persons = await resolveRecords(q, accepted.map((a) => a.event.patient), { locked: true });
+  const persons = await resolveRecords(
+    q,
+    accepted.map((a) => a.event.patient),
+    { locked: true },
+  );
   for (const a of accepted) {
     const e = a.event;
     if (e.trigger !== "A40") continue;
-    const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(e.patient.recordId) as string;
+    const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(
+      e.patient.recordId,
+    ) as string;
     const links = await findLinks(q, e.sourceSystem, e.priorRecordIds);
     for (const prior of e.priorRecordIds) {
       const other = links.get(prior);
       if (other && other !== survivor) {
-        await mergePersons(q, survivor, other, `hl7:${e.sourceSystem}:${e.controlId}`, `A40: ${prior} merged into ${e.patient.recordId}`);
+        await mergePersons(
+          q,
+          survivor,
+          other,
+          `hl7:${e.sourceSystem}:${e.controlId}`,
+          `A40: ${prior} merged into ${e.patient.recordId}`,
+        );
       }
     }
   }
@@ -224,7 +302,15 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   for (const a of accepted) {
     const e = a.event;
     if (!hasVisitEvent(e)) continue;
-    newEvents.push([e.sourceSystem, e.visitNumber, e.controlId, e.trigger, e.messageTime, e.patient.recordId, JSON.stringify(e.visit)]);
+    newEvents.push([
+      e.sourceSystem,
+      e.visitNumber,
+      e.controlId,
+      e.trigger,
+      e.messageTime,
+      e.patient.recordId,
+      JSON.stringify(e.visit),
+    ]);
   }
   await insertMany(q, "adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
 
@@ -241,7 +327,8 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   }
   const extraLinks = new Map<string, string>();
   for (const [source, ids] of needPeople) {
-    for (const [id, person] of await findLinks(q, source, [...ids])) extraLinks.set(recordKey(source, id), person);
+    for (const [id, person] of await findLinks(q, source, [...ids]))
+      extraLinks.set(recordKey(source, id), person);
   }
   const personOf = (source: string, recordId: string) => {
     const k = recordKey(source, recordId);
@@ -260,31 +347,72 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     const had = (trigger: string) => t.log.some((e) => e.trigger === trigger);
     if (state?.kind !== "spell" && had("A01")) {
       await q.query("DELETE FROM ward_stay WHERE spell_id = $1", [spellId]);
-      await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [source, visit]);
+      await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [
+        source,
+        visit,
+      ]);
     }
     if (state?.kind !== "ae" && had("A04")) {
-      await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [source, visit]);
+      await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [
+        source,
+        visit,
+      ]);
     }
     if (!state) continue;
     const personId = personOf(source, state.recordId);
     if (state.kind === "ae") {
-      aeRows.push([personId, rowId("ae_attendance", source, visit), state.providerCode, state.arrivedAt, state.departedAt, state.arrivalMode, state.disposal, source, visit, state.receivedAt]);
+      aeRows.push([
+        personId,
+        rowId("ae_attendance", source, visit),
+        state.providerCode,
+        state.arrivedAt,
+        state.departedAt,
+        state.arrivalMode,
+        state.disposal,
+        source,
+        visit,
+        state.receivedAt,
+      ]);
       subjects.push([source, "ae_attendance", visit, source, state.recordId]);
       continue;
     }
     spells.push([
-      personId, spellId, state.providerCode, state.site, state.admittedAt, state.admissionMethod, state.patientClass,
-      state.specialty, state.diagnosis, state.dischargedAt, state.dischargeMethod, state.destination, source, visit, state.receivedAt,
+      personId,
+      spellId,
+      state.providerCode,
+      state.site,
+      state.admittedAt,
+      state.admissionMethod,
+      state.patientClass,
+      state.specialty,
+      state.diagnosis,
+      state.dischargedAt,
+      state.dischargeMethod,
+      state.destination,
+      source,
+      visit,
+      state.receivedAt,
     ]);
     subjects.push([source, "hospital_spell", visit, source, state.recordId]);
     if (had("A11") || had("A12")) {
-      await q.query("DELETE FROM ward_stay WHERE spell_id = $1 AND NOT (source_record_id = ANY($2::text[]))", [
-        spellId,
-        state.wards.map((w) => w.recordId),
-      ]);
+      await q.query(
+        "DELETE FROM ward_stay WHERE spell_id = $1 AND NOT (source_record_id = ANY($2::text[]))",
+        [spellId, state.wards.map((w) => w.recordId)],
+      );
     }
     for (const w of state.wards) {
-      wardRows.push([personId, rowId("ward_stay", source, w.recordId), spellId, w.ward, w.wardKind, w.startedAt, w.endedAt, source, w.recordId, w.receivedAt]);
+      wardRows.push([
+        personId,
+        rowId("ward_stay", source, w.recordId),
+        spellId,
+        w.ward,
+        w.wardKind,
+        w.startedAt,
+        w.endedAt,
+        source,
+        w.recordId,
+        w.receivedAt,
+      ]);
       subjects.push([source, "ward_stay", w.recordId, source, state.recordId]);
     }
   }
@@ -297,8 +425,15 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     "ingest_message",
     MESSAGE_COLS,
     accepted.map((a) => [
-      a.event.sourceSystem, a.event.controlId, a.event.messageType, a.event.messageTime, "applied", "AA", items[a.index].raw,
-      sha256(items[a.index].raw), items[a.index].ctx.loadId ?? null,
+      a.event.sourceSystem,
+      a.event.controlId,
+      a.event.messageType,
+      a.event.messageTime,
+      "applied",
+      "AA",
+      items[a.index].raw,
+      sha256(items[a.index].raw),
+      items[a.index].ctx.loadId ?? null,
     ]),
     `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
        payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
@@ -306,7 +441,13 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   );
   const previouslyRejected = accepted.filter((a) => a.previousStatus === "rejected");
   for (const a of previouslyRejected) {
-    await resolveRejects(q, a.event.sourceSystem, "hl7", [a.event.controlId], items[a.index].ctx.replayedBy ?? AUTOMATIC);
+    await resolveRejects(
+      q,
+      a.event.sourceSystem,
+      "hl7",
+      [a.event.controlId],
+      items[a.index].ctx.replayedBy ?? AUTOMATIC,
+    );
   }
   for (const a of accepted) {
     const e = a.event;
@@ -319,7 +460,10 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       messageType: e.messageType,
       applied: true,
       duplicate: false,
-      held: hasVisitEvent(e) && state === null && !touched.get(visitKey(e.sourceSystem, e.visitNumber as string))?.log.some((x) => x.trigger === "A11"),
+      held:
+        hasVisitEvent(e) &&
+        state === null &&
+        !touched.get(visitKey(e.sourceSystem, e.visitNumber as string))?.log.some((x) => x.trigger === "A11"),
     };
   }
 
@@ -327,7 +471,14 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   for (const r of rejections) {
     const item = items[r.index];
     if (r.rejection instanceof AdtRejection) {
-      outcomes[r.index] = await rejectHl7(q, item.raw, item.ctx, r.rejection.code, r.rejection.error, r.message);
+      outcomes[r.index] = await rejectHl7(
+        q,
+        item.raw,
+        item.ctx,
+        r.rejection.code,
+        r.rejection.error,
+        r.message,
+      );
     } else {
       outcomes[r.index] = await rejectHl7(q, item.raw, item.ctx, "AR", {
         condition: HL7_ERROR.segmentSequence,

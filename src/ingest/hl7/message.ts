@@ -55,7 +55,10 @@ function splitSegments(text: string): string[] {
 
 function readDelimiters(msh: string): Delimiters {
   if (!msh.startsWith("MSH") || msh.length < 8) {
-    throw new Hl7ParseError("The message does not start with an MSH segment", { segment: "MSH", sequence: 1 });
+    throw new Hl7ParseError("The message does not start with an MSH segment", {
+      segment: "MSH",
+      sequence: 1,
+    });
   }
   const field = msh[3];
   const encoding = msh.slice(4, msh.indexOf(field, 4) === -1 ? undefined : msh.indexOf(field, 4));
@@ -139,16 +142,21 @@ export function escapeValue(value: string, d: Delimiters): string {
 function parseField(text: string, d: Delimiters): Field {
   return text
     .split(d.repetition)
-    .map((rep) => rep.split(d.component).map((comp) => comp.split(d.subcomponent).map((s) => unescapeValue(s, d))));
+    .map((rep) =>
+      rep.split(d.component).map((comp) => comp.split(d.subcomponent).map((s) => unescapeValue(s, d))),
+    );
 }
 
 function parseSegment(line: string, d: Delimiters, sequence: number): Segment {
   const name = line.slice(0, 3);
   if (!SEGMENT_NAME.test(name) || (line.length > 3 && line[3] !== d.field)) {
-    throw new Hl7ParseError(`Segment ${sequence} does not start with a segment name: ${JSON.stringify(line.slice(0, 8))}`, {
-      segment: name,
-      sequence,
-    });
+    throw new Hl7ParseError(
+      `Segment ${sequence} does not start with a segment name: ${JSON.stringify(line.slice(0, 8))}`,
+      {
+        segment: name,
+        sequence,
+      },
+    );
   }
   const fields: Field[] = [[[[name]]]];
   if (name === "MSH") {
@@ -207,23 +215,33 @@ export function componentOf(rep: Repetition, component: number, sub = 1): string
  * sub-components; a RepeatedValue is several repetitions.
  */
 export type ComponentValue = string | readonly string[];
-export type FieldValue = string | readonly ComponentValue[] | { repeat: readonly (string | readonly ComponentValue[])[] };
+export type FieldValue =
+  | string
+  | readonly ComponentValue[]
+  | { repeat: readonly (string | readonly ComponentValue[])[] };
 
 function encodeRepetition(v: string | readonly ComponentValue[], d: Delimiters): string {
   if (typeof v === "string") return escapeValue(v, d);
   return v
-    .map((c) => (typeof c === "string" ? escapeValue(c, d) : c.map((s) => escapeValue(s, d)).join(d.subcomponent)))
+    .map((c) =>
+      typeof c === "string" ? escapeValue(c, d) : c.map((s) => escapeValue(s, d)).join(d.subcomponent),
+    )
     .join(d.component);
 }
 
 export function encodeField(v: FieldValue | null | undefined, d: Delimiters): string {
   if (v === null || v === undefined) return "";
-  if (typeof v === "object" && "repeat" in v) return v.repeat.map((r) => encodeRepetition(r, d)).join(d.repetition);
+  if (typeof v === "object" && "repeat" in v)
+    return v.repeat.map((r) => encodeRepetition(r, d)).join(d.repetition);
   return encodeRepetition(v as string | readonly ComponentValue[], d);
 }
 
 /** One segment; trailing empty fields are dropped. For MSH, give fields from MSH-3 on. */
-export function encodeSegment(name: string, fields: readonly (FieldValue | null | undefined)[], d: Delimiters): string {
+export function encodeSegment(
+  name: string,
+  fields: readonly (FieldValue | null | undefined)[],
+  d: Delimiters,
+): string {
   const encoded = fields.map((f) => encodeField(f, d));
   while (encoded.length > 0 && encoded[encoded.length - 1] === "") encoded.pop();
   if (name === "MSH") {

@@ -52,7 +52,15 @@ export type VisitState = SpellState | AeState | null;
 
 function ordered(events: readonly VisitEventRow[]): VisitEventRow[] {
   return [...events].sort((a, b) =>
-    a.messageTime < b.messageTime ? -1 : a.messageTime > b.messageTime ? 1 : a.controlId < b.controlId ? -1 : a.controlId > b.controlId ? 1 : 0,
+    a.messageTime < b.messageTime
+      ? -1
+      : a.messageTime > b.messageTime
+        ? 1
+        : a.controlId < b.controlId
+          ? -1
+          : a.controlId > b.controlId
+            ? 1
+            : 0,
   );
 }
 
@@ -109,7 +117,8 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
     }
   }
   let receivedAt = admit.messageTime;
-  for (const u of updates) if (u.messageTime >= admit.messageTime) receivedAt = later(receivedAt, u.messageTime);
+  for (const u of updates)
+    if (u.messageTime >= admit.messageTime) receivedAt = later(receivedAt, u.messageTime);
   if (undo) receivedAt = later(receivedAt, undo);
   if (discharge) receivedAt = later(receivedAt, discharge.messageTime);
 
@@ -129,7 +138,13 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
   if (!a.admitAt || !a.ward || !a.wardKind || !a.admissionMethod) return null;
   const dischargedAt = discharge?.detail.dischargeAt ?? null;
   const stays = [
-    { recordId: admit.controlId, ward: a.ward, wardKind: a.wardKind, startedAt: a.admitAt, receivedAt: admit.messageTime },
+    {
+      recordId: admit.controlId,
+      ward: a.ward,
+      wardKind: a.wardKind,
+      startedAt: a.admitAt,
+      receivedAt: admit.messageTime,
+    },
     ...transfers
       .filter((t) => t.detail.ward && t.detail.wardKind && t.detail.eventAt)
       .map((t) => ({
