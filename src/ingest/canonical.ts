@@ -1,4 +1,5 @@
 import { type ColumnSpec, cols, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
+import { insertText } from "./sql-text.ts";
 import type { Queryable } from "../store/db.ts";
 
 // Writing canonical rows: set-based upserts keyed on provenance, so a record loaded twice is one row, a record
@@ -158,4 +159,30 @@ export async function recordSubjects(
   ])[],
 ): Promise<void> {
   await insertMany(q, "ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
+}
+
+function conflictText(t: CanonicalTable): string {
+  const names = t.columns.map((c) => c.name);
+  const fixed = new Set([...t.key, names[1]]);
+  if (t.key.length === 1) fixed.delete(names[1]);
+  const updatable = names.filter((n) => !fixed.has(n));
+  const compared = updatable.filter((n) => n !== "received_at");
+  return `ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updatable.map((n) => `${n} = excluded.${n}`).join(", ")}
+    WHERE (${compared.map((n) => `${t.table}.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})`;
+}
+
+/** The same upsert as text, to send with other writes in one round trip (no counts come back). */
+export function upsertCanonicalText(table: CanonicalName, rows: readonly (readonly unknown[])[]): string {
+  const t: CanonicalTable = CANONICAL[table];
+  const keyIndexes = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
+  const byKey = new Map<string, readonly unknown[]>();
+  for (const row of rows) byKey.set(keyIndexes.map((i) => String(row[i])).join("\u0000"), row);
+  return insertText(t.table, t.columns, [...byKey.values()], conflictText(t));
+}
+
+/** recordSubjects as text. */
+export function subjectsText(
+  rows: readonly (readonly [string, string, string, string, string])[],
+): string {
+  return insertText("ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
 }

@@ -47,7 +47,7 @@ export function recordKey(sourceSystem: string, recordId: string): string {
   return `${sourceSystem}\u0000${recordId}`;
 }
 
-type LinkedRow = {
+export type LinkedRow = {
   source_system: string;
   source_record_id: string;
   person_id: string;
@@ -262,6 +262,8 @@ export interface ResolveOptions {
   decidedBy?: string;
   /** The caller already holds the records' locks (recordLockNames), taken with its own in one statement. */
   locked?: boolean;
+  /** The records' current links, already read by the caller (in the shape LINKED_JSON gives). */
+  linked?: LinkedRow[];
 }
 
 /** The lock names a record needs: itself, its NHS Number and its date of birth (both ways round). */
@@ -274,6 +276,15 @@ export function recordLockNames(r: SourceRecordInput): string[] {
   if (swapped) names.push(`dob:${swapped}`);
   return names;
 }
+
+/** The columns of a linked record as one JSON object, for callers that read links with other things. */
+export const LINKED_JSON = `json_build_object('source_system', l.source_system, 'source_record_id', l.source_record_id,
+  'person_id', l.person_id::text, 'nhs_number', l.nhs_number, 'identifiers', l.identifiers, 'ethnic_category', l.ethnic_category,
+  'rec_nhs', pr.nhs_number, 'family_name', pr.family_name, 'given_name', pr.given_name, 'birth_date', pr.birth_date,
+  'sex', pr.sex, 'postcode', pr.postcode)`;
+export const LINKED_FROM = `mpi_record_link l
+     LEFT JOIN person_record pr ON pr.person_id = l.person_id AND pr.source_system = l.source_system
+                               AND pr.source_record_id = l.source_record_id`;
 
 const LINKED_SELECT = `SELECT l.source_system, l.source_record_id, l.person_id::text AS person_id, l.nhs_number, l.identifiers,
             l.ethnic_category, pr.nhs_number AS rec_nhs, pr.family_name, pr.given_name, pr.birth_date, pr.sex,
@@ -302,8 +313,9 @@ export async function resolveRecords(
 
   if (!options.locked) await lockNames(q, records.flatMap(recordLockNames));
 
-  const linked =
-    records.length === 1
+  const linked = options.linked
+    ? options.linked
+    : records.length === 1
       ? await q.query<LinkedRow>(`${LINKED_SELECT} WHERE l.source_system = $1 AND l.source_record_id = $2`, [
           records[0].sourceSystem,
           records[0].recordId,

@@ -78,10 +78,6 @@ test("ingest csv loads, rejects list/show name the problem, and replay accepts t
   assert.ok(gp);
   assert.equal(gp.openRejects, 1);
   assert.ok(gp.received >= 4 && gp.rejected >= 2);
-
-  const bad = await cli("ingest", "csv", join(dir, "missing.csv"));
-  assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /No such file or folder/);
 });
 
 test("the MLLP listener acknowledges after commit; mllp send reports the ACKs; the review queue and decisions", async () => {
@@ -160,5 +156,4 @@ test("the MLLP listener acknowledges after commit; mllp send reports the ACKs; t
   assert.match(decided.stdout, /Recorded: linked to person/);
   const history = await cli("mpi", "history", "acute-pas", items[0].recordId);
   assert.match(history.stdout, /review-link .* by cli:/);
-  assert.equal((await cli("mpi", "link", "not-a-uuid")).code, 2);
 });

@@ -16,7 +16,7 @@ import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, openTestDb, type TestDatabase, type TestDb } from "../helpers/test-db.ts";
 
 const PEOPLE = 200;
-const ENTRIES = 24_000;
+const ENTRIES = 16_000;
 let dir: string;
 let patients: string;
 let coded: string;
@@ -104,11 +104,11 @@ async function snapshot(q: Queryable): Promise<string[]> {
   return [...people.map(norm), ...entries.map(norm), ...rejects.map(norm)];
 }
 
-test("killed mid-load (twice) and run again, the database is the same as after one clean run", async () => {
+test("killed mid-load and run again, the database is the same as after one clean run", async () => {
   const loaded = await runCli(["ingest", "csv", patients, "-q"], killed.env);
   assert.equal(loaded.code, 0, loaded.stderr);
   const partials: number[] = [];
-  for (const after of [1, 4]) {
+  for (const after of [2]) {
     const r = await loadAndKill(killed.env, after);
     assert.ok(r.killed, "the load finished before it could be killed");
     const db: Db = await openDb({ databaseUrl: killed.databaseUrl, home: killed.home });
@@ -124,13 +124,13 @@ test("killed mid-load (twice) and run again, the database is the same as after o
       await db.close();
     }
   }
-  assert.ok(partials[0] > 0 && partials[1] < ENTRIES - 4, `killed after ${partials.join(" and ")} rows`);
+  assert.ok(partials[0] > 0 && partials[0] < ENTRIES - 4, `killed after ${partials[0]} rows`);
   const rerun = await runCli(["ingest", "csv", coded, "--json"], killed.env);
   assert.equal(rerun.code, 0, rerun.stderr);
   const [result] = JSON.parse(rerun.stdout) as {
     counts: { loaded: number; duplicates: number; rejected: number };
   }[];
-  assert.ok(result.counts.duplicates >= partials[1], "the re-run skipped what was already there");
+  assert.ok(result.counts.duplicates >= partials[0], "the re-run skipped what was already there");
   assert.equal(result.counts.loaded + result.counts.duplicates + result.counts.rejected, ENTRIES);
 
   const db = await openDb({ databaseUrl: killed.databaseUrl, home: killed.home });

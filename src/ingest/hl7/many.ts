@@ -1,10 +1,11 @@
 import { findLinks, mergePersons, resolveRecords } from "../../mpi/index.ts";
-import { AUTOMATIC, recordKey, recordLockNames } from "../../mpi/resolve.ts";
-import { cols, insertMany, lockNames } from "../../mpi/sql.ts";
+import { AUTOMATIC, LINKED_FROM, LINKED_JSON, type LinkedRow, recordKey, recordLockNames } from "../../mpi/resolve.ts";
+import { cols, lockNames } from "../../mpi/sql.ts";
 import type { Db, Queryable } from "../../store/db.ts";
-import { recordSubjects, upsertCanonical } from "../canonical.ts";
+import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveRejects } from "../rejects.ts";
+import { insertText, literal } from "../sql-text.ts";
 import { buildAck, HL7_ERROR } from "./ack.ts";
 import {
   type AdtEvent,
@@ -81,21 +82,6 @@ function validate(state: VisitState): void {
   }
 }
 
-async function wardKinds(
-  q: Queryable,
-  wanted: { source: string; ward: string }[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (wanted.length === 0) return out;
-  const rows = await q.query<{ source_system: string; source_code: string; target_code: string }>(
-    `SELECT source_system, source_code, target_code FROM ingest_code_map
-     WHERE map_name = 'ward-kind' AND (source_system, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [wanted.map((w) => w.source), wanted.map((w) => w.ward)],
-  );
-  for (const r of rows) out.set(`${r.source_system}\u0000${r.source_code}`, r.target_code);
-  return out;
-}
-
 const EVENT_COLS = cols(
   "source_system text, visit_number text, control_id text, trigger_event text, message_time timestamptz, record_id text, detail jsonb",
 );
@@ -103,125 +89,125 @@ const MESSAGE_COLS = cols(
   "source_system text, control_id text, message_type text, message_time timestamptz, status text, ack_code text, payload text, payload_sha256 text, load_id uuid",
 );
 
+interface FirstPass {
+  index: number;
+  message: Message;
+  header: ReturnType<typeof readHeader>;
+  patient: AdtEvent["patient"];
+  ward: string;
+  visitNumber: string;
+}
+
+interface BatchState {
+  kinds: Map<string, string>;
+  statuses: Map<string, string>;
+  logs: Map<string, VisitEventRow[]>;
+  linked: LinkedRow[];
+}
+
+/**
+ * Everything the batch needs to read, in one statement: ward kinds, earlier statuses of these control ids,
+ * the visits' event logs and the patients' current links. It runs after the locks are held.
+ */
+async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> {
+  const wards = first.filter((f) => f.ward);
+  const visits = first.filter((f) => f.visitNumber);
+  const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
+    `SELECT 'ward' AS kind, json_build_object('s', source_system, 'c', source_code, 't', target_code) AS data
+     FROM ingest_code_map
+     WHERE map_name = 'ward-kind' AND (source_system, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+     UNION ALL
+     SELECT 'message', json_build_object('s', source_system, 'k', control_id, 'st', status)
+     FROM ingest_message WHERE (source_system, control_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))
+     UNION ALL
+     SELECT 'event', json_build_object('s', source_system, 'v', visit_number, 'c', control_id, 't', trigger_event,
+                                       'm', message_time, 'r', record_id, 'd', detail)
+     FROM adt_visit_event WHERE (source_system, visit_number) IN (SELECT * FROM unnest($5::text[], $6::text[]))
+     UNION ALL
+     SELECT 'link', ${LINKED_JSON}
+     FROM ${LINKED_FROM}
+     WHERE (l.source_system, l.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))`,
+    [
+      wards.map((f) => f.header.sourceSystem),
+      wards.map((f) => f.ward),
+      first.map((f) => f.header.sourceSystem),
+      first.map((f) => f.header.controlId),
+      visits.map((f) => f.header.sourceSystem),
+      visits.map((f) => f.visitNumber),
+      first.map((f) => f.patient.sourceSystem),
+      first.map((f) => f.patient.recordId),
+    ],
+  );
+  const state: BatchState = { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+  for (const r of rows) {
+    const d = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
+    if (r.kind === "ward") state.kinds.set(`${d.s}\u0000${d.c}`, String(d.t));
+    else if (r.kind === "message") state.statuses.set(msgKey(String(d.s), String(d.k)), String(d.st));
+    else if (r.kind === "event") {
+      const k = visitKey(String(d.s), String(d.v));
+      const list = state.logs.get(k) ?? [];
+      list.push({
+        controlId: String(d.c),
+        trigger: String(d.t),
+        messageTime: new Date(String(d.m)).toISOString(),
+        recordId: String(d.r),
+        detail: d.d as VisitDetail,
+      });
+      state.logs.set(k, list);
+    } else state.linked.push(d as unknown as LinkedRow);
+  }
+  return state;
+}
+
 export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
-  const rejections: { index: number; rejection: AdtRejection | Hl7ParseError; message: Message | null }[] =
-    [];
+  const rejections: { index: number; rejection: AdtRejection | Hl7ParseError; message: Message | null }[] = [];
 
-  // 1. Read every message: header, patient, and which ward codes need their kind.
-  const firstPass: {
-    index: number;
-    message: Message;
-    header: ReturnType<typeof readHeader>;
-    patient: AdtEvent["patient"];
-  }[] = [];
+  // 1. Read every message's header and patient, and where its visit is.
+  const firstPass: FirstPass[] = [];
   items.forEach((item, index) => {
     let message: Message | null = null;
     try {
       message = parseMessage(item.raw);
       const header = readHeader(message);
       const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
-      firstPass.push({ index, message, header, patient });
+      const pv1 = segment(message, "PV1");
+      firstPass.push({ index, message, header, patient, ward: value(pv1, 3, 1).trim(), visitNumber: value(pv1, 19).trim() });
     } catch (error) {
-      if (error instanceof AdtRejection || error instanceof Hl7ParseError)
-        rejections.push({ index, rejection: error, message });
+      if (error instanceof AdtRejection || error instanceof Hl7ParseError) rejections.push({ index, rejection: error, message });
       else throw error;
     }
   });
-  const wardsWanted = new Map<string, { source: string; ward: string }>();
+
+  // 2. Locks (patients, control ids, visits), then one read of all the batch needs.
+  const locks: string[] = [];
   for (const f of firstPass) {
-    const ward = value(segment(f.message, "PV1"), 3, 1).trim();
-    if (ward)
-      wardsWanted.set(`${f.header.sourceSystem}\u0000${ward}`, { source: f.header.sourceSystem, ward });
+    locks.push(...recordLockNames(f.patient), `message:${f.header.sourceSystem}:${f.header.controlId}`);
+    if (f.visitNumber) locks.push(`visit:${f.header.sourceSystem}:${f.visitNumber}`);
   }
-  const kinds = await wardKinds(q, [...wardsWanted.values()]);
+  await lockNames(q, locks);
+  const { kinds, statuses, logs, linked } =
+    firstPass.length > 0 ? await readBatch(q, firstPass) : { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
   const parsed: { index: number; message: Message; event: AdtEvent }[] = [];
   for (const f of firstPass) {
     try {
-      const visit = readVisit(
-        f.message,
-        f.header.trigger,
-        f.header.providerCode,
-        (w) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null,
-      );
+      const visit = readVisit(f.message, f.header.trigger, f.header.providerCode, (w) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null);
       const priorRecordIds = f.header.trigger === "A40" ? readPriorIds(f.message) : [];
       parsed.push({
         index: f.index,
         message: f.message,
-        event: {
-          ...f.header,
-          patient: f.patient,
-          visitNumber: visit?.visitNumber ?? null,
-          visit: visit?.detail ?? null,
-          priorRecordIds,
-        },
+        event: { ...f.header, patient: f.patient, visitNumber: visit?.visitNumber ?? null, visit: visit?.detail ?? null, priorRecordIds },
       });
     } catch (error) {
-      if (error instanceof AdtRejection)
-        rejections.push({ index: f.index, rejection: error, message: f.message });
+      if (error instanceof AdtRejection) rejections.push({ index: f.index, rejection: error, message: f.message });
       else throw error;
-    }
-  }
-
-  // 2. Locks, previous statuses and visit logs, for the whole batch at once.
-  const locks: string[] = [];
-  for (const p of parsed) {
-    locks.push(...recordLockNames(p.event.patient), `message:${p.event.sourceSystem}:${p.event.controlId}`);
-    if (hasVisitEvent(p.event)) locks.push(`visit:${p.event.sourceSystem}:${p.event.visitNumber}`);
-  }
-  await lockNames(q, locks);
-  const statuses = new Map<string, string>();
-  const logs = new Map<string, VisitEventRow[]>();
-  if (parsed.length > 0) {
-    const visits = parsed.filter((p) => hasVisitEvent(p.event));
-    const rows = await q.query<{
-      kind: string;
-      source_system: string;
-      key: string;
-      control_id: string;
-      trigger_event: string | null;
-      message_time: Date | null;
-      record_id: string | null;
-      detail: VisitDetail | string | null;
-    }>(
-      `SELECT 'message' AS kind, source_system, control_id AS key, status AS control_id, NULL::text AS trigger_event,
-              NULL::timestamptz AS message_time, NULL::text AS record_id, NULL::jsonb AS detail
-       FROM ingest_message WHERE (source_system, control_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-       UNION ALL
-       SELECT 'event', source_system, visit_number, control_id, trigger_event, message_time, record_id, detail
-       FROM adt_visit_event WHERE (source_system, visit_number) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
-      [
-        parsed.map((p) => p.event.sourceSystem),
-        parsed.map((p) => p.event.controlId),
-        visits.map((p) => p.event.sourceSystem),
-        visits.map((p) => p.event.visitNumber as string),
-      ],
-    );
-    for (const r of rows) {
-      if (r.kind === "message") statuses.set(msgKey(r.source_system, r.key), r.control_id);
-      else {
-        const k = visitKey(r.source_system, r.key);
-        const list = logs.get(k) ?? [];
-        list.push({
-          controlId: r.control_id,
-          trigger: r.trigger_event as string,
-          messageTime: (r.message_time as Date).toISOString(),
-          recordId: r.record_id as string,
-          detail:
-            typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : (r.detail as VisitDetail),
-        });
-        logs.set(k, list);
-      }
     }
   }
 
   // 3. One message after another, in memory.
   const accepted: Accepted[] = [];
   const seen = new Set<string>();
-  const touched = new Map<
-    string,
-    { source: string; visit: string; log: VisitEventRow[]; before: VisitEventRow[] }
-  >();
+  const touched = new Map<string, { source: string; visit: string; log: VisitEventRow[] }>();
   for (const p of parsed) {
     const e = p.event;
     const mk = msgKey(e.sourceSystem, e.controlId);
@@ -240,20 +226,10 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     }
     if (hasVisitEvent(e)) {
       const k = visitKey(e.sourceSystem, e.visitNumber);
-      const entry = touched.get(k);
-      const current = entry?.log ?? logs.get(k) ?? [];
-      const next = current.some((x) => x.controlId === e.controlId)
+      const current = touched.get(k)?.log ?? logs.get(k) ?? [];
+      const next = current.some((x: VisitEventRow) => x.controlId === e.controlId)
         ? current
-        : [
-            ...current,
-            {
-              controlId: e.controlId,
-              trigger: e.trigger,
-              messageTime: e.messageTime,
-              recordId: e.patient.recordId,
-              detail: e.visit,
-            },
-          ];
+        : [...current, { controlId: e.controlId, trigger: e.trigger, messageTime: e.messageTime, recordId: e.patient.recordId, detail: e.visit }];
       try {
         validate(foldVisit(next));
       } catch (error) {
@@ -261,59 +237,30 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
         rejections.push({ index: p.index, rejection: error, message: p.message });
         continue;
       }
-      touched.set(k, {
-        source: e.sourceSystem,
-        visit: e.visitNumber,
-        log: next,
-        before: entry?.before ?? logs.get(k) ?? [],
-      });
+      touched.set(k, { source: e.sourceSystem, visit: e.visitNumber, log: next });
     }
     seen.add(mk);
     accepted.push({ ...p, previousStatus: statuses.get(mk) ?? null });
   }
 
-  // 4. People, merges, visit logs, canonical rows, raw messages.
+  // 4. People (new ones through the MPI), merges, then every write in one round trip.
   const persons = await resolveRecords(
     q,
     accepted.map((a) => a.event.patient),
-    { locked: true },
+    { locked: true, linked },
   );
   for (const a of accepted) {
     const e = a.event;
     if (e.trigger !== "A40") continue;
-    const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(
-      e.patient.recordId,
-    ) as string;
+    const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(e.patient.recordId) as string;
     const links = await findLinks(q, e.sourceSystem, e.priorRecordIds);
     for (const prior of e.priorRecordIds) {
       const other = links.get(prior);
       if (other && other !== survivor) {
-        await mergePersons(
-          q,
-          survivor,
-          other,
-          `hl7:${e.sourceSystem}:${e.controlId}`,
-          `A40: ${prior} merged into ${e.patient.recordId}`,
-        );
+        await mergePersons(q, survivor, other, `hl7:${e.sourceSystem}:${e.controlId}`, `A40: ${prior} merged into ${e.patient.recordId}`);
       }
     }
   }
-  const newEvents: unknown[][] = [];
-  for (const a of accepted) {
-    const e = a.event;
-    if (!hasVisitEvent(e)) continue;
-    newEvents.push([
-      e.sourceSystem,
-      e.visitNumber,
-      e.controlId,
-      e.trigger,
-      e.messageTime,
-      e.patient.recordId,
-      JSON.stringify(e.visit),
-    ]);
-  }
-  await insertMany(q, "adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
-
   const states = new Map<string, VisitState>();
   const needPeople = new Map<string, Set<string>>();
   for (const [k, t] of touched) {
@@ -327,8 +274,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   }
   const extraLinks = new Map<string, string>();
   for (const [source, ids] of needPeople) {
-    for (const [id, person] of await findLinks(q, source, [...ids]))
-      extraLinks.set(recordKey(source, id), person);
+    for (const [id, person] of await findLinks(q, source, [...ids])) extraLinks.set(recordKey(source, id), person);
   }
   const personOf = (source: string, recordId: string) => {
     const k = recordKey(source, recordId);
@@ -336,6 +282,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     if (!found) throw new Error("a visit's patient record is not linked");
     return found;
   };
+  let sql = "";
   const spells: unknown[][] = [];
   const wardRows: unknown[][] = [];
   const aeRows: unknown[][] = [];
@@ -346,112 +293,63 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     const spellId = rowId("hospital_spell", source, visit);
     const had = (trigger: string) => t.log.some((e) => e.trigger === trigger);
     if (state?.kind !== "spell" && had("A01")) {
-      await q.query("DELETE FROM ward_stay WHERE spell_id = $1", [spellId]);
-      await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [
-        source,
-        visit,
-      ]);
+      sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
+      sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
     if (state?.kind !== "ae" && had("A04")) {
-      await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [
-        source,
-        visit,
-      ]);
+      sql += `DELETE FROM ae_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
     if (!state) continue;
     const personId = personOf(source, state.recordId);
     if (state.kind === "ae") {
-      aeRows.push([
-        personId,
-        rowId("ae_attendance", source, visit),
-        state.providerCode,
-        state.arrivedAt,
-        state.departedAt,
-        state.arrivalMode,
-        state.disposal,
-        source,
-        visit,
-        state.receivedAt,
-      ]);
+      aeRows.push([personId, rowId("ae_attendance", source, visit), state.providerCode, state.arrivedAt, state.departedAt, state.arrivalMode, state.disposal, source, visit, state.receivedAt]);
       subjects.push([source, "ae_attendance", visit, source, state.recordId]);
       continue;
     }
     spells.push([
-      personId,
-      spellId,
-      state.providerCode,
-      state.site,
-      state.admittedAt,
-      state.admissionMethod,
-      state.patientClass,
-      state.specialty,
-      state.diagnosis,
-      state.dischargedAt,
-      state.dischargeMethod,
-      state.destination,
-      source,
-      visit,
-      state.receivedAt,
+      personId, spellId, state.providerCode, state.site, state.admittedAt, state.admissionMethod, state.patientClass,
+      state.specialty, state.diagnosis, state.dischargedAt, state.dischargeMethod, state.destination, source, visit, state.receivedAt,
     ]);
     subjects.push([source, "hospital_spell", visit, source, state.recordId]);
     if (had("A11") || had("A12")) {
-      await q.query(
-        "DELETE FROM ward_stay WHERE spell_id = $1 AND NOT (source_record_id = ANY($2::text[]))",
-        [spellId, state.wards.map((w) => w.recordId)],
-      );
+      const keep = state.wards.map((w) => literal(w.recordId, "text"));
+      sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")}${keep.length ? ` AND source_record_id NOT IN (${keep.join(", ")})` : ""};\n`;
     }
     for (const w of state.wards) {
-      wardRows.push([
-        personId,
-        rowId("ward_stay", source, w.recordId),
-        spellId,
-        w.ward,
-        w.wardKind,
-        w.startedAt,
-        w.endedAt,
-        source,
-        w.recordId,
-        w.receivedAt,
-      ]);
+      wardRows.push([personId, rowId("ward_stay", source, w.recordId), spellId, w.ward, w.wardKind, w.startedAt, w.endedAt, source, w.recordId, w.receivedAt]);
       subjects.push([source, "ward_stay", w.recordId, source, state.recordId]);
     }
   }
-  await upsertCanonical(q, "hospital_spell", spells);
-  await upsertCanonical(q, "ward_stay", wardRows);
-  await upsertCanonical(q, "ae_attendance", aeRows);
-  await recordSubjects(q, subjects);
-  await insertMany(
-    q,
+  const newEvents: unknown[][] = [];
+  for (const a of accepted) {
+    const e = a.event;
+    if (!hasVisitEvent(e)) continue;
+    newEvents.push([e.sourceSystem, e.visitNumber, e.controlId, e.trigger, e.messageTime, e.patient.recordId, JSON.stringify(e.visit)]);
+  }
+  sql += insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
+  sql += upsertCanonicalText("hospital_spell", spells);
+  sql += upsertCanonicalText("ward_stay", wardRows);
+  sql += upsertCanonicalText("ae_attendance", aeRows);
+  sql += subjectsText(subjects);
+  sql += insertText(
     "ingest_message",
     MESSAGE_COLS,
     accepted.map((a) => [
-      a.event.sourceSystem,
-      a.event.controlId,
-      a.event.messageType,
-      a.event.messageTime,
-      "applied",
-      "AA",
-      items[a.index].raw,
-      sha256(items[a.index].raw),
-      items[a.index].ctx.loadId ?? null,
+      a.event.sourceSystem, a.event.controlId, a.event.messageType, a.event.messageTime, "applied", "AA", items[a.index].raw,
+      sha256(items[a.index].raw), items[a.index].ctx.loadId ?? null,
     ]),
     `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
        payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
        message_type = excluded.message_type, message_time = excluded.message_time`,
   );
-  const previouslyRejected = accepted.filter((a) => a.previousStatus === "rejected");
-  for (const a of previouslyRejected) {
-    await resolveRejects(
-      q,
-      a.event.sourceSystem,
-      "hl7",
-      [a.event.controlId],
-      items[a.index].ctx.replayedBy ?? AUTOMATIC,
-    );
+  if (sql) await q.exec(sql);
+  for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {
+    await resolveRejects(q, a.event.sourceSystem, "hl7", [a.event.controlId], items[a.index].ctx.replayedBy ?? AUTOMATIC);
   }
   for (const a of accepted) {
     const e = a.event;
-    const state = hasVisitEvent(e) ? states.get(visitKey(e.sourceSystem, e.visitNumber)) : undefined;
+    const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;
+    const state = k ? states.get(k) : undefined;
     outcomes[a.index] = {
       ack: buildAck({ code: "AA", original: a.message }),
       code: "AA",
@@ -460,10 +358,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       messageType: e.messageType,
       applied: true,
       duplicate: false,
-      held:
-        hasVisitEvent(e) &&
-        state === null &&
-        !touched.get(visitKey(e.sourceSystem, e.visitNumber as string))?.log.some((x) => x.trigger === "A11"),
+      held: k !== null && state === null && !touched.get(k)?.log.some((x) => x.trigger === "A11"),
     };
   }
 
@@ -471,14 +366,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   for (const r of rejections) {
     const item = items[r.index];
     if (r.rejection instanceof AdtRejection) {
-      outcomes[r.index] = await rejectHl7(
-        q,
-        item.raw,
-        item.ctx,
-        r.rejection.code,
-        r.rejection.error,
-        r.message,
-      );
+      outcomes[r.index] = await rejectHl7(q, item.raw, item.ctx, r.rejection.code, r.rejection.error, r.message);
     } else {
       outcomes[r.index] = await rejectHl7(q, item.raw, item.ctx, "AR", {
         condition: HL7_ERROR.segmentSequence,
