@@ -63,7 +63,9 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const q = await evaluateMatching(db);
   const social = records.filter((r) => r.sourceSystem === "social-care").length;
-  console.log(`engine ${db.engine}; ${people} people; ${records.length} source records (${social} social care)`);
+  console.log(
+    `engine ${db.engine}; ${people} people; ${records.length} source records (${social} social care)`,
+  );
   console.log(`linked in ${seconds.toFixed(1)} s (${Math.round(records.length / seconds)} records/s)`);
   console.log(
     `all records, pairwise: precision ${(q.precision * 100).toFixed(3)}%  recall ${(q.recall * 100).toFixed(3)}%  ` +
@@ -72,9 +74,11 @@ try {
   );
   // The records that needed a probabilistic match: no valid NHS Number (missing or mistyped).
   const links = new Map(
-    (await db.query<{ k: string; p: string }>("SELECT source_system || '|' || source_record_id AS k, person_id::text AS p FROM mpi_record_link")).map(
-      (r) => [r.k, r.p],
-    ),
+    (
+      await db.query<{ k: string; p: string }>(
+        "SELECT source_system || '|' || source_record_id AS k, person_id::text AS p FROM mpi_record_link",
+      )
+    ).map((r) => [r.k, r.p]),
   );
   const truthOf = new Map<string, string>();
   const membersOf = new Map<string, string[]>();
@@ -97,7 +101,9 @@ try {
     const mates = (membersOf.get(truthOf.get(k) as string) ?? []).filter((m) => m !== k);
     const mine = links.get(k);
     const together = mates.filter((m) => links.get(m) === mine).length;
-    const strangers = (onPerson.get(mine as string) ?? []).filter((other) => truthOf.get(other) !== truthOf.get(k)).length;
+    const strangers = (onPerson.get(mine as string) ?? []).filter(
+      (other) => truthOf.get(other) !== truthOf.get(k),
+    ).length;
     if (mates.length > 0) withMates++;
     if (strangers > 0) wrong++;
     else if (together > 0) right++;

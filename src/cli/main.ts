@@ -54,7 +54,7 @@ function version(): string {
 }
 
 function overview(): string {
-  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(20)} ${c.summary.split(":")[0].split(".")[0]}`);
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(20)} ${c.summary.split(/\.(?:\s|$)/)[0]}`);
   return `OnePlace ${version()}: integrated health and social care for a place.
 
 Usage: oneplace <command> [options]

@@ -76,7 +76,7 @@ test("a GP signs in with the form, sees who they are, and signs out", { skip }, 
   assert.equal(session.httpOnly, true);
   assert.equal(session.sameSite, "Lax");
   assert.equal(
-    await page.evaluate(() => document.cookie.includes("oneplace_session")),
+    await page.evaluate("document.cookie.includes('oneplace_session')"),
     false,
     "scripts cannot read it",
   );

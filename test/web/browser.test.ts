@@ -68,7 +68,9 @@ test("the status page renders with the NHS.UK styles, a heading, a summary and a
   assert.equal(await page.title(), "Status – OnePlace");
   assert.equal(await page.locator("h1").textContent(), "What is loaded");
   // The stylesheet loaded: the header takes NHS blue.
-  const headerColour = await page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor");
+  const headerColour = await page.evaluate(
+    "getComputedStyle(document.querySelector('header')).backgroundColor",
+  );
   assert.equal(headerColour, "rgb(0, 94, 184)");
   assert.equal(
     await page
@@ -83,10 +85,7 @@ test("the status page renders with the NHS.UK styles, a heading, a summary and a
   assert.match((await page.locator(".nhsuk-inset-text").textContent()) ?? "", /npx oneplace synth/);
   // Skip link is the first focusable element.
   await page.keyboard.press("Tab");
-  assert.equal(
-    await page.evaluate("document.activeElement?.textContent?.trim()"),
-    "Skip to main content",
-  );
+  assert.equal(await page.evaluate("document.activeElement?.textContent?.trim()"), "Skip to main content");
   await page.screenshot({
     path: join(mkdtempSync(join(tmpdir(), "oneplace-shot-")), "status.png"),
     fullPage: true,
