@@ -3,7 +3,7 @@
 // ADT feed (admissions, transfers, discharges, A&E, cancellations), split by patient over the connections so
 // each patient's messages stay in order.
 //
-//   node bench/ingest-mllp.ts [people=3000]          (DATABASE_URL=postgres://... for PostgreSQL)
+//   node bench/ingest-mllp.ts [people=3000]          (DATABASE_URL=postgres://... for PostgreSQL; MLLP_LANES=N)
 //
 // Prints messages/s over 4 connections with every ACK sent only after its message committed, two ways: in
 // strict original mode (each sender waits for an ACK before its next message, so at most 4 messages are ever
@@ -56,7 +56,8 @@ const setup = spawn(process.execPath, ["bin/oneplace.js", "ingest", "codes", cod
   stdio: "ignore",
 });
 await new Promise((r) => setup.on("close", r));
-const listener = spawn(process.execPath, ["bin/oneplace.js", "mllp", "--port", "0"], {
+const lanes = process.env.MLLP_LANES ? ["--lanes", process.env.MLLP_LANES] : [];
+const listener = spawn(process.execPath, ["bin/oneplace.js", "mllp", "--port", "0", ...lanes], {
   env: { ...process.env, ...bench.env, ONEPLACE_LOG_LEVEL: "warn" },
   stdio: ["ignore", "pipe", "inherit"],
 });
@@ -76,7 +77,9 @@ function percentile(sorted: number[], p: number): number {
 
 try {
   console.log(`engine ${engine}; ${people} people; ${messages.length} ADT messages in the feed`);
-  const thirds = [0, 1, 2].map((i) => messages.slice((i * messages.length) / 3, ((i + 1) * messages.length) / 3));
+  const thirds = [0, 1, 2].map((i) =>
+    messages.slice((i * messages.length) / 3, ((i + 1) * messages.length) / 3),
+  );
   for (const [label, window, list] of [
     ["original mode (1 in flight per connection)", 1, thirds[0]],
     ["windowed (16 in flight per connection)", 16, thirds[1]],

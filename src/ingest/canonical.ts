@@ -1,5 +1,6 @@
 import { type ColumnSpec, cols, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
-import { insertText } from "./sql-text.ts";
+import { insertText } from "../mpi/sql-text.ts";
+import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
 import type { Queryable } from "../store/db.ts";
 
 // Writing canonical rows: set-based upserts keyed on provenance, so a record loaded twice is one row, a record
@@ -181,8 +182,93 @@ export function upsertCanonicalText(table: CanonicalName, rows: readonly (readon
 }
 
 /** recordSubjects as text. */
-export function subjectsText(
-  rows: readonly (readonly [string, string, string, string, string])[],
-): string {
+export function subjectsText(rows: readonly (readonly [string, string, string, string, string])[]): string {
   return insertText("ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
+}
+
+/**
+ * Writes many rows through a temporary staging table filled with COPY, then one INSERT ... SELECT with the
+ * conflict handling: the fastest way to upsert tens of thousands of rows on either engine. Returns how many
+ * were inserted and how many updated (the rest were already there, unchanged).
+ */
+export async function copyUpsert(
+  q: Queryable,
+  table: string,
+  columns: readonly ColumnSpec[],
+  rows: readonly (readonly unknown[])[],
+  conflict: string,
+): Promise<{ inserted: number; updated: number }> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const stage = `oneplace_stage_${table}`;
+  const names = columns.map((c) => c.name).join(", ");
+  await q.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+  );
+  const lines: string[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) lines[i] = encodeCopyRow(rows[i] as CopyValue[]);
+  await q.copyFrom(
+    stage,
+    columns.map((c) => c.name),
+    [lines.join("")],
+  );
+  const counts = await q.query<{ inserted: number; total: number }>(
+    `WITH written AS (
+       INSERT INTO ${table} AS t (${names}) SELECT ${names} FROM ${stage} ${conflict} RETURNING (xmax = 0) AS inserted
+     ) SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) AS total FROM written`,
+  );
+  await q.exec(`TRUNCATE ${stage}`);
+  const inserted = Number(counts[0].inserted);
+  return { inserted, updated: Number(counts[0].total) - inserted };
+}
+
+/** upsertCanonical through COPY, for big chunks. */
+export async function copyUpsertCanonical(
+  q: Queryable,
+  table: CanonicalName,
+  rows: readonly (readonly unknown[])[],
+): Promise<UpsertCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const t: CanonicalTable = CANONICAL[table];
+  const keyIndexes = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
+  const byKey = new Map<string, readonly unknown[]>();
+  for (const row of rows) byKey.set(keyIndexes.map((i) => String(row[i])).join("\u0000"), row);
+  const names = t.columns.map((c) => c.name);
+  const fixed = new Set([...t.key, names[1]]);
+  if (t.key.length === 1) fixed.delete(names[1]);
+  const updatable = names.filter((n) => !fixed.has(n));
+  const compared = updatable.filter((n) => n !== "received_at");
+  const conflict = `ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updatable.map((n) => `${n} = excluded.${n}`).join(", ")}
+    WHERE (${compared.map((n) => `t.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})`;
+  const c = await copyUpsert(q, t.table, t.columns, [...byKey.values()], conflict);
+  return { ...c, unchanged: rows.length - c.inserted - c.updated };
+}
+
+/** recordSubjects through COPY, for big chunks. */
+export async function copySubjects(
+  q: Queryable,
+  rows: readonly (readonly [string, string, string, string, string])[],
+): Promise<void> {
+  const unique = new Map<string, readonly string[]>();
+  for (const r of rows) unique.set(`${r[0]}\u0000${r[1]}\u0000${r[2]}`, r);
+  await copyUpsert(q, "ingest_row_subject", SUBJECT_COLS, [...unique.values()], "ON CONFLICT DO NOTHING");
+}
+
+const COPY_FROM_ROWS = 200;
+
+/** Upserts canonical rows the way that is fastest for their number. */
+export function writeCanonical(
+  q: Queryable,
+  table: CanonicalName,
+  rows: readonly (readonly unknown[])[],
+): Promise<UpsertCounts> {
+  return rows.length >= COPY_FROM_ROWS
+    ? copyUpsertCanonical(q, table, rows)
+    : upsertCanonical(q, table, rows);
+}
+
+export function writeSubjects(
+  q: Queryable,
+  rows: readonly (readonly [string, string, string, string, string])[],
+): Promise<void> {
+  return rows.length >= COPY_FROM_ROWS ? copySubjects(q, rows) : recordSubjects(q, rows);
 }

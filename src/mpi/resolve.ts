@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/db.ts";
 import { oneSlipNeighbours } from "./compare.ts";
-import { addIdentifiers, recomputeGolden } from "./golden.ts";
+import { goldenAndIdentifiersText } from "./golden.ts";
 import {
   blockKeys,
   type Identifier,
@@ -20,7 +20,8 @@ import {
   NHS_NUMBER_CONFIRM_THRESHOLD,
   scoreAgainstPerson,
 } from "./score.ts";
-import { cols, insertMany, lockNames } from "./sql.ts";
+import { cols, lockNames } from "./sql.ts";
+import { insertText } from "./sql-text.ts";
 
 // Linking source records to people. A record already linked keeps its person (its demographics are updated).
 // A new record with a valid NHS Number joins the person with that number when the demographics do not
@@ -95,13 +96,15 @@ class Pending {
 
   async flush(q: Queryable): Promise<void> {
     if (this.empty) return;
-    await insertMany(q, "person_record", PERSON_RECORD_COLS, this.records, "ON CONFLICT DO NOTHING");
-    await insertMany(q, "mpi_record_link", LINK_COLS, this.links, "ON CONFLICT DO NOTHING");
-    await insertMany(q, "mpi_block", BLOCK_COLS, this.blocks, "ON CONFLICT DO NOTHING");
-    await insertMany(q, "mpi_decision", DECISION_COLS, this.decisions);
-    await insertMany(q, "mpi_review", REVIEW_COLS, this.reviews, "ON CONFLICT DO NOTHING");
-    await recomputeGolden(q, this.touched);
-    await addIdentifiers(q, this.touched);
+    // One round trip for every write the batch gathered.
+    const sql =
+      insertText("person_record", PERSON_RECORD_COLS, this.records, "ON CONFLICT DO NOTHING") +
+      insertText("mpi_record_link", LINK_COLS, this.links, "ON CONFLICT DO NOTHING") +
+      insertText("mpi_block", BLOCK_COLS, this.blocks, "ON CONFLICT DO NOTHING") +
+      insertText("mpi_decision", DECISION_COLS, this.decisions) +
+      insertText("mpi_review", REVIEW_COLS, this.reviews, "ON CONFLICT DO NOTHING") +
+      goldenAndIdentifiersText(this.touched);
+    if (sql) await q.exec(sql);
     this.records = [];
     this.links = [];
     this.blocks = [];
@@ -388,13 +391,46 @@ export async function resolveRecords(
 
   if (withNhs.length > 0) {
     const numbers = [...new Set(withNhs.map((r) => validNhs(r) as string))];
-    const holders = await q.query<{ person_id: string; nhs_number: string }>(
-      "SELECT person_id::text AS person_id, nhs_number FROM person WHERE nhs_number = ANY($1::text[])",
+    // Who holds these numbers, their records, and whether anyone at all lacks a number: one round trip.
+    const found = await q.query<{
+      kind: string;
+      person_id: string;
+      data: Record<string, unknown> | string | null;
+    }>(
+      `SELECT 'holder' AS kind, person_id::text AS person_id, json_build_object('nhs', nhs_number) AS data
+       FROM person WHERE nhs_number = ANY($1::text[])
+       UNION ALL
+       SELECT 'record', pr.person_id::text, json_build_object('nhs', pr.nhs_number, 'family', pr.family_name,
+         'given', pr.given_name, 'dob', pr.birth_date, 'sex', pr.sex, 'postcode', pr.postcode)
+       FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM person WHERE nhs_number = ANY($1::text[]))
+       UNION ALL
+       SELECT 'without-nhs', NULL, NULL FROM (SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1) s`,
       [numbers],
     );
-    const personByNhs = new Map(holders.map((h) => [h.nhs_number, h.person_id]));
-    const holderRecords = await candidateRecords(q, [...new Set(holders.map((h) => h.person_id))]);
-    const anyWithoutNhs = (await q.query("SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1")).length > 0;
+    const personByNhs = new Map<string, string>();
+    const holderRecords = new Map<string, CandidateRecord[]>();
+    let anyWithoutNhs = false;
+    for (const f of found) {
+      const d = (typeof f.data === "string" ? JSON.parse(f.data) : f.data) as Record<
+        string,
+        string | null
+      > | null;
+      if (f.kind === "without-nhs") anyWithoutNhs = true;
+      else if (f.kind === "holder") personByNhs.set(String(d?.nhs), f.person_id);
+      else {
+        const list = holderRecords.get(f.person_id) ?? [];
+        list.push({
+          person_id: f.person_id,
+          nhsNumber: d?.nhs ?? null,
+          family: d?.family ?? null,
+          given: d?.given ?? null,
+          birthDate: d?.dob ?? null,
+          sex: d?.sex ?? null,
+          postcode: d?.postcode ?? null,
+        });
+        holderRecords.set(f.person_id, list);
+      }
+    }
     let nhsLessCandidates = new Map<string, CandidateRecord[]>();
     const keysByRecord = new Map<SourceRecordInput, string[]>();
     const unknown = withNhs.filter((r) => !personByNhs.has(validNhs(r) as string));

@@ -56,9 +56,17 @@ export function cols(spec: string): ColumnSpec[] {
     });
 }
 
-/** A signed 64-bit advisory lock key for a string (as text, cast to bigint in SQL). */
+/**
+ * Names hash into a fixed number of advisory locks, so a bulk load linking thousands of records holds at most
+ * this many (PostgreSQL's lock table is small), while unrelated names rarely share one.
+ */
+export const LOCK_BUCKETS = 512;
+const LOCK_BASE = 727_100_000;
+
+/** The advisory lock key for a name (a number, passed as text and cast to bigint in SQL). */
 export function lockKey(text: string): string {
-  return createHash("sha1").update(text).digest().readBigInt64BE(0).toString();
+  const bucket = createHash("sha1").update(text).digest().readUInt32BE(0) % LOCK_BUCKETS;
+  return String(LOCK_BASE + bucket);
 }
 
 /**

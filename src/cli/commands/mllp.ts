@@ -15,9 +15,9 @@ import { CliError, EXIT_USAGE } from "../errors.ts";
 
 export const DEFAULT_MLLP_PORT = 2575;
 
-export async function startListener(db: Db, host: string, port: number): Promise<MllpServer> {
+export async function startListener(db: Db, host: string, port: number, lanes?: number): Promise<MllpServer> {
   try {
-    return await startMllpServer({ db, host, port, logger: createLogger() });
+    return await startMllpServer({ db, host, port, lanes, logger: createLogger() });
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     throw new CliError(
@@ -52,13 +52,19 @@ export const mllp: Command = {
       description: `Port to listen on (default ${DEFAULT_MLLP_PORT}; 0 for any free port)`,
     },
     host: { type: "string", valueName: "address", description: "Address to listen on (default 127.0.0.1)" },
+    lanes: {
+      type: "string",
+      valueName: "N",
+      description: "Parallel writers, one database connection each (default 1 embedded, 3 on a server)",
+    },
   },
   async run({ values }) {
     const port = intOption(values.port, "port", 0, 65_535) ?? DEFAULT_MLLP_PORT;
     const host = typeof values.host === "string" ? values.host : "127.0.0.1";
+    const lanes = intOption(values.lanes, "lanes", 1, 16);
     await withDb(
       async (db) => {
-        const server = await startListener(db, host, port);
+        const server = await startListener(db, host, port, lanes);
         out(`OnePlace MLLP listener on ${host}:${server.port}. Press Ctrl-C to stop.`);
         const signal = await untilStopped();
         out(`Stopping (${signal})...`);

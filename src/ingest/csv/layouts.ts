@@ -3,7 +3,13 @@ import type { SourceRecordInput } from "../../mpi/records.ts";
 import { recordKey } from "../../mpi/resolve.ts";
 import { cols, insertMany } from "../../mpi/sql.ts";
 import type { Queryable } from "../../store/db.ts";
-import { type CanonicalName, recordSubjects, upsertCanonical } from "../canonical.ts";
+import {
+  type CanonicalName,
+  recordSubjects,
+  upsertCanonical,
+  writeCanonical,
+  writeSubjects,
+} from "../canonical.ts";
 import { clientIdSystem, rowId } from "../ids.ts";
 import * as F from "./fields.ts";
 
@@ -52,6 +58,8 @@ export interface CsvLayout {
   recordIdColumn: string;
   /** The source's organisation is needed (e.g. the council, for client id identifiers). */
   needsOrg?: boolean;
+  /** Rows are people, linked through the MPI in file order (so chunks are written one at a time). */
+  people?: boolean;
   columns: ColumnDef[];
   apply(ctx: ChunkContext, rows: CsvRow[]): Promise<ChunkResult>;
 }
@@ -144,8 +152,8 @@ async function applyActivity(
       subjects.push([ctx.sourceSystem, table, String(values[values.length - 2]), s.system, s.id]);
     }
   }
-  const counts = await upsertCanonical(ctx.q, table, out);
-  if (subjects.length > 0) await recordSubjects(ctx.q, subjects);
+  const counts = await writeCanonical(ctx.q, table, out);
+  if (subjects.length > 0) await writeSubjects(ctx.q, subjects);
   result.loaded = counts.inserted + counts.updated;
   result.duplicates = counts.unchanged;
   result.tables[table] = result.loaded;
@@ -174,6 +182,7 @@ export const GP_PATIENTS: CsvLayout = {
   name: "gp-patients",
   title: "GP registered patients",
   defaultSource: "gp",
+  people: true,
   recordIdColumn: "patient_id",
   columns: [
     col("patient_id", F.id, true, "The GP system's id for the patient"),
@@ -279,6 +288,7 @@ export const SC_CLIENTS: CsvLayout = {
   name: "sc-clients",
   title: "Social care clients",
   defaultSource: "social-care",
+  people: true,
   recordIdColumn: "client_id",
   needsOrg: true,
   columns: [

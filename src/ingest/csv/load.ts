@@ -1,11 +1,17 @@
-import { createReadStream } from "node:fs";
 import { basename } from "node:path";
-import { parse } from "csv-parse";
 import type { Db, Queryable } from "../../store/db.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
-import { type CsvLayout, type CsvRow, detectLayout, layoutByName, type RowReject } from "./layouts.ts";
+import {
+  type ColumnDef,
+  type CsvLayout,
+  type CsvRow,
+  detectLayout,
+  layoutByName,
+  type RowReject,
+} from "./layouts.ts";
+import { readCsv } from "./reader.ts";
 
 // `oneplace ingest csv <file>`: a CSV extract in one of the documented layouts. The header is checked first
 // (a missing column stops the load before anything is written); then each row is checked, and rows are
@@ -45,6 +51,8 @@ interface PendingReject {
 
 export interface CsvSession {
   layout: CsvLayout;
+  /** The layout's column for each header position (null for none). */
+  defs?: (ColumnDef | null)[];
   sourceSystem: string;
   orgCode: string | null;
   origin: string;
@@ -90,6 +98,7 @@ export function checkRow(
   line: number,
   raw: string,
 ): { row: CsvRow } | { reject: PendingReject } {
+  if (!s.defs) s.defs = s.header.map((h) => s.layout.columns.find((c) => c.name === h) ?? null);
   const recordIndex = s.header.indexOf(s.layout.recordIdColumn);
   const recordId = fields[recordIndex]?.trim() || null;
   if (fields.length !== s.header.length) {
@@ -103,30 +112,30 @@ export function checkRow(
     };
   }
   const values: CsvRow["values"] = {};
-  const problems: string[] = [];
+  let problems: string[] | null = null;
   let firstColumn: string | undefined;
-  for (let i = 0; i < s.header.length; i++) {
-    const name = s.header[i];
-    const def = s.layout.columns.find((c) => c.name === name);
+  for (let i = 0; i < s.defs.length; i++) {
+    const def = s.defs[i];
     if (!def) continue;
     const text = fields[i].trim();
     if (text === "") {
       if (def.required) {
-        problems.push(`${s.origin}:${line}:${name}: is required`);
-        firstColumn ??= name;
+        problems ??= [];
+        problems.push(`${s.origin}:${line}:${def.name}: is required`);
+        firstColumn ??= def.name;
       }
-      values[name] = null;
+      values[def.name] = null;
       continue;
     }
     const parsed = def.type.parse(text);
-    if (parsed.ok) values[name] = parsed.value;
+    if (parsed.ok) values[def.name] = parsed.value;
     else {
-      problems.push(`${s.origin}:${line}:${name}: ${parsed.problem}`);
-      firstColumn ??= name;
+      problems ??= [];
+      problems.push(`${s.origin}:${line}:${def.name}: ${parsed.problem}`);
+      firstColumn ??= def.name;
     }
   }
-  if (problems.length > 0)
-    return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
+  if (problems) return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
   return { row: { line, raw, values } };
 }
 
@@ -198,6 +207,8 @@ export async function writeChunk(
   try {
     return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
   } catch (error) {
+    if (process.env.ONEPLACE_DEBUG)
+      process.stderr.write(`chunk failed, retrying row by row: ${(error as Error).message}\n`);
     if (rows.length <= 1 && invalid.length === 0) {
       // One row the database refuses: keep it as a reject with the constraint it broke (never the values).
       const constraint = (error as { constraint?: string }).constraint;
@@ -234,52 +245,24 @@ export async function loadCsvFile(
   const origin = basename(path);
   const sha = await fileSha256(path);
   const chunkRows = options.chunkRows ?? 5000;
-  const skipped: PendingReject[] = [];
-  const parser = createReadStream(path).pipe(
-    parse({
-      bom: true,
-      raw: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err, raw) => {
-        const line = (err as { lines?: number } | undefined)?.lines ?? 0;
-        skipped.push({
-          line,
-          raw: raw ?? "",
-          recordId: null,
-          reason: `${origin}:${line}: not valid CSV (${(err as { code?: string } | undefined)?.code ?? "parse error"})`,
-        });
-        return undefined;
-      },
-    }),
-  );
   let session: CsvSession | null = null;
-  let rows: CsvRow[] = [];
-  let invalid: PendingReject[] = [];
+  const inFlight: Promise<void>[] = [];
   const total = emptyCounts();
   const tables: Record<string, number> = {};
   let read = 0;
-  const flush = async () => {
-    if (!session || (rows.length === 0 && invalid.length === 0 && skipped.length === 0)) return;
-    const r = await writeChunk(db, session, rows, [...invalid, ...skipped.splice(0)]);
-    for (const k of Object.keys(total) as (keyof LoadCounts)[]) total[k] += r.counts[k];
-    for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
-    rows = [];
-    invalid = [];
-    options.onProgress?.(read);
-  };
   try {
-    for await (const item of parser as AsyncIterable<{
-      record: string[];
-      raw: string;
-      info: { lines: number };
-    }>) {
-      const startLine =
-        item.info.lines - (item.raw.replace(/(\r\n|\r|\n)$/, "").match(/\r\n|\r|\n/g)?.length ?? 0);
+    for await (const batch of readCsv(path, chunkRows)) {
+      const rows: CsvRow[] = [];
+      const invalid: PendingReject[] = [];
+      let records = batch.records;
       if (!session) {
-        const layout = checkHeader(item.record, origin, options.layout);
+        const header = records[0];
+        if (!header) {
+          if (batch.problems.length > 0) throw new CsvLoadError(`${origin}:1: the header is not valid CSV`);
+          continue;
+        }
+        records = records.slice(1);
+        const layout = checkHeader(header.fields, origin, options.layout);
         const sourceSystem = options.source ?? layout.defaultSource;
         const orgCode = await sourceOrg(db, sourceSystem, options.org);
         if (layout.needsOrg && !orgCode) {
@@ -300,21 +283,41 @@ export async function loadCsvFile(
           orgCode,
           origin,
           sha,
-          header: item.record.map((h) => h.trim()),
-          headerLine: item.raw.replace(/(\r\n|\r|\n)$/, ""),
+          header: header.fields.map((h) => h.trim()),
+          headerLine: header.raw,
           loadId,
         };
-        continue;
       }
-      read++;
-      const raw = item.raw.replace(/(\r\n|\r|\n)$/, "");
-      const checked = checkRow(session, item.record, startLine, raw);
-      if ("row" in checked) rows.push(checked.row);
-      else invalid.push(checked.reject);
-      if (rows.length + invalid.length >= chunkRows) await flush();
+      for (const r of records) {
+        const checked = checkRow(session, r.fields, r.line, r.raw);
+        if ("row" in checked) rows.push(checked.row);
+        else invalid.push(checked.reject);
+      }
+      for (const p of batch.problems) {
+        invalid.push({
+          line: p.line,
+          raw: p.raw,
+          recordId: null,
+          reason: `${origin}:${p.line}: not valid CSV: ${p.problem}`,
+        });
+      }
+      read += records.length + batch.problems.length;
+      if (rows.length === 0 && invalid.length === 0) continue;
+      // Activity chunks are independent of each other, so one is written while the next is read and checked
+      // (and, on a server, two at once); people go through the MPI in file order, one chunk at a time.
+      const readSoFar = read;
+      const write = writeChunk(db, session, rows, invalid).then((r) => {
+        for (const k of Object.keys(total) as (keyof LoadCounts)[]) total[k] += r.counts[k];
+        for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+        options.onProgress?.(readSoFar);
+      });
+      write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
+      inFlight.push(write);
+      const limit = session.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
+      while (inFlight.length >= limit) await inFlight.shift();
     }
+    await Promise.all(inFlight.splice(0));
     if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
-    await flush();
     await finishLoad(db, session.loadId as string, "succeeded", tables);
   } catch (error) {
     if (session?.loadId)

@@ -5,7 +5,7 @@ import { findByNhsNumber, findLinks, resolveRecords } from "../../mpi/index.ts";
 import { recordKey } from "../../mpi/resolve.ts";
 import { cols, insertMany } from "../../mpi/sql.ts";
 import type { Db, Queryable } from "../../store/db.ts";
-import { type CanonicalName, recordSubjects, upsertCanonical } from "../canonical.ts";
+import { type CanonicalName, writeCanonical, writeSubjects } from "../canonical.ts";
 import { rowId } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
@@ -289,12 +289,12 @@ export async function applyResources(
       subjects.push([source, a.m.table, a.m.recordId, subject[0], subject[1]]);
     }
     for (const [table, list] of rows) {
-      const c = await upsertCanonical(q, table, list);
+      const c = await writeCanonical(q, table, list);
       out.loaded += c.inserted + c.updated;
       out.duplicates += c.unchanged;
       out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
     }
-    await recordSubjects(q, subjects);
+    await writeSubjects(q, subjects);
   }
   return out;
 }
@@ -518,6 +518,7 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
       const chunkSize = options.chunkSize ?? 2000;
       let chunk: FhirItem[] = [];
       let bad: ItemReject[] = [];
+      const inFlight: Promise<void>[] = [];
       const flush = async () => {
         if (bad.length > 0) {
           const b = bad;
@@ -537,9 +538,22 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
           total.counts.rejected += b.length;
         }
         if (chunk.length === 0) return;
-        addUp(total, await writeChunk(db, s, chunk));
+        // Chunks without people or organisations are independent: one is written while the next is read (two
+        // at once on a server). A chunk with people waits for those before it, and the next waits for it.
+        const people = chunk.some((i) => {
+          const t = (i.resource as { resourceType?: string } | null)?.resourceType;
+          return t === "Patient" || t === "Organization" || t === "Practitioner";
+        });
+        if (people) await Promise.all(inFlight.splice(0));
+        const write = writeChunk(db, s, chunk).then((r) => {
+          addUp(total, r);
+          options.onProgress?.(total.counts.recordsRead);
+        });
         chunk = [];
-        options.onProgress?.(total.counts.recordsRead);
+        write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
+        inFlight.push(write);
+        const limit = people ? 1 : db.engine === "postgres" ? 2 : 1;
+        while (inFlight.length >= limit) await inFlight.shift();
       };
       for await (const { line, text } of ndjsonLines(path)) {
         let resource: unknown;
@@ -556,6 +570,7 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
         if (chunk.length >= chunkSize) await flush();
       }
       await flush();
+      await Promise.all(inFlight.splice(0));
     }
     await finishLoad(db, loadId, "succeeded", total.tables);
   } catch (error) {

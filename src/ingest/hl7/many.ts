@@ -1,11 +1,18 @@
 import { findLinks, mergePersons, resolveRecords } from "../../mpi/index.ts";
-import { AUTOMATIC, LINKED_FROM, LINKED_JSON, type LinkedRow, recordKey, recordLockNames } from "../../mpi/resolve.ts";
+import {
+  AUTOMATIC,
+  LINKED_FROM,
+  LINKED_JSON,
+  type LinkedRow,
+  recordKey,
+  recordLockNames,
+} from "../../mpi/resolve.ts";
 import { cols, lockNames } from "../../mpi/sql.ts";
+import { insertText, literal } from "../../mpi/sql-text.ts";
 import type { Db, Queryable } from "../../store/db.ts";
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveRejects } from "../rejects.ts";
-import { insertText, literal } from "../sql-text.ts";
 import { buildAck, HL7_ERROR } from "./ack.ts";
 import {
   type AdtEvent,
@@ -161,7 +168,8 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
 
 export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
-  const rejections: { index: number; rejection: AdtRejection | Hl7ParseError; message: Message | null }[] = [];
+  const rejections: { index: number; rejection: AdtRejection | Hl7ParseError; message: Message | null }[] =
+    [];
 
   // 1. Read every message's header and patient, and where its visit is.
   const firstPass: FirstPass[] = [];
@@ -172,9 +180,17 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       const header = readHeader(message);
       const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
       const pv1 = segment(message, "PV1");
-      firstPass.push({ index, message, header, patient, ward: value(pv1, 3, 1).trim(), visitNumber: value(pv1, 19).trim() });
+      firstPass.push({
+        index,
+        message,
+        header,
+        patient,
+        ward: value(pv1, 3, 1).trim(),
+        visitNumber: value(pv1, 19).trim(),
+      });
     } catch (error) {
-      if (error instanceof AdtRejection || error instanceof Hl7ParseError) rejections.push({ index, rejection: error, message });
+      if (error instanceof AdtRejection || error instanceof Hl7ParseError)
+        rejections.push({ index, rejection: error, message });
       else throw error;
     }
   });
@@ -187,19 +203,33 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   }
   await lockNames(q, locks);
   const { kinds, statuses, logs, linked } =
-    firstPass.length > 0 ? await readBatch(q, firstPass) : { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+    firstPass.length > 0
+      ? await readBatch(q, firstPass)
+      : { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
   const parsed: { index: number; message: Message; event: AdtEvent }[] = [];
   for (const f of firstPass) {
     try {
-      const visit = readVisit(f.message, f.header.trigger, f.header.providerCode, (w) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null);
+      const visit = readVisit(
+        f.message,
+        f.header.trigger,
+        f.header.providerCode,
+        (w) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null,
+      );
       const priorRecordIds = f.header.trigger === "A40" ? readPriorIds(f.message) : [];
       parsed.push({
         index: f.index,
         message: f.message,
-        event: { ...f.header, patient: f.patient, visitNumber: visit?.visitNumber ?? null, visit: visit?.detail ?? null, priorRecordIds },
+        event: {
+          ...f.header,
+          patient: f.patient,
+          visitNumber: visit?.visitNumber ?? null,
+          visit: visit?.detail ?? null,
+          priorRecordIds,
+        },
       });
     } catch (error) {
-      if (error instanceof AdtRejection) rejections.push({ index: f.index, rejection: error, message: f.message });
+      if (error instanceof AdtRejection)
+        rejections.push({ index: f.index, rejection: error, message: f.message });
       else throw error;
     }
   }
@@ -229,7 +259,16 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       const current = touched.get(k)?.log ?? logs.get(k) ?? [];
       const next = current.some((x: VisitEventRow) => x.controlId === e.controlId)
         ? current
-        : [...current, { controlId: e.controlId, trigger: e.trigger, messageTime: e.messageTime, recordId: e.patient.recordId, detail: e.visit }];
+        : [
+            ...current,
+            {
+              controlId: e.controlId,
+              trigger: e.trigger,
+              messageTime: e.messageTime,
+              recordId: e.patient.recordId,
+              detail: e.visit,
+            },
+          ];
       try {
         validate(foldVisit(next));
       } catch (error) {
@@ -252,12 +291,20 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   for (const a of accepted) {
     const e = a.event;
     if (e.trigger !== "A40") continue;
-    const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(e.patient.recordId) as string;
+    const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(
+      e.patient.recordId,
+    ) as string;
     const links = await findLinks(q, e.sourceSystem, e.priorRecordIds);
     for (const prior of e.priorRecordIds) {
       const other = links.get(prior);
       if (other && other !== survivor) {
-        await mergePersons(q, survivor, other, `hl7:${e.sourceSystem}:${e.controlId}`, `A40: ${prior} merged into ${e.patient.recordId}`);
+        await mergePersons(
+          q,
+          survivor,
+          other,
+          `hl7:${e.sourceSystem}:${e.controlId}`,
+          `A40: ${prior} merged into ${e.patient.recordId}`,
+        );
       }
     }
   }
@@ -274,7 +321,8 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   }
   const extraLinks = new Map<string, string>();
   for (const [source, ids] of needPeople) {
-    for (const [id, person] of await findLinks(q, source, [...ids])) extraLinks.set(recordKey(source, id), person);
+    for (const [id, person] of await findLinks(q, source, [...ids]))
+      extraLinks.set(recordKey(source, id), person);
   }
   const personOf = (source: string, recordId: string) => {
     const k = recordKey(source, recordId);
@@ -302,13 +350,37 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     if (!state) continue;
     const personId = personOf(source, state.recordId);
     if (state.kind === "ae") {
-      aeRows.push([personId, rowId("ae_attendance", source, visit), state.providerCode, state.arrivedAt, state.departedAt, state.arrivalMode, state.disposal, source, visit, state.receivedAt]);
+      aeRows.push([
+        personId,
+        rowId("ae_attendance", source, visit),
+        state.providerCode,
+        state.arrivedAt,
+        state.departedAt,
+        state.arrivalMode,
+        state.disposal,
+        source,
+        visit,
+        state.receivedAt,
+      ]);
       subjects.push([source, "ae_attendance", visit, source, state.recordId]);
       continue;
     }
     spells.push([
-      personId, spellId, state.providerCode, state.site, state.admittedAt, state.admissionMethod, state.patientClass,
-      state.specialty, state.diagnosis, state.dischargedAt, state.dischargeMethod, state.destination, source, visit, state.receivedAt,
+      personId,
+      spellId,
+      state.providerCode,
+      state.site,
+      state.admittedAt,
+      state.admissionMethod,
+      state.patientClass,
+      state.specialty,
+      state.diagnosis,
+      state.dischargedAt,
+      state.dischargeMethod,
+      state.destination,
+      source,
+      visit,
+      state.receivedAt,
     ]);
     subjects.push([source, "hospital_spell", visit, source, state.recordId]);
     if (had("A11") || had("A12")) {
@@ -316,7 +388,18 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")}${keep.length ? ` AND source_record_id NOT IN (${keep.join(", ")})` : ""};\n`;
     }
     for (const w of state.wards) {
-      wardRows.push([personId, rowId("ward_stay", source, w.recordId), spellId, w.ward, w.wardKind, w.startedAt, w.endedAt, source, w.recordId, w.receivedAt]);
+      wardRows.push([
+        personId,
+        rowId("ward_stay", source, w.recordId),
+        spellId,
+        w.ward,
+        w.wardKind,
+        w.startedAt,
+        w.endedAt,
+        source,
+        w.recordId,
+        w.receivedAt,
+      ]);
       subjects.push([source, "ward_stay", w.recordId, source, state.recordId]);
     }
   }
@@ -324,7 +407,15 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   for (const a of accepted) {
     const e = a.event;
     if (!hasVisitEvent(e)) continue;
-    newEvents.push([e.sourceSystem, e.visitNumber, e.controlId, e.trigger, e.messageTime, e.patient.recordId, JSON.stringify(e.visit)]);
+    newEvents.push([
+      e.sourceSystem,
+      e.visitNumber,
+      e.controlId,
+      e.trigger,
+      e.messageTime,
+      e.patient.recordId,
+      JSON.stringify(e.visit),
+    ]);
   }
   sql += insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
   sql += upsertCanonicalText("hospital_spell", spells);
@@ -335,8 +426,15 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     "ingest_message",
     MESSAGE_COLS,
     accepted.map((a) => [
-      a.event.sourceSystem, a.event.controlId, a.event.messageType, a.event.messageTime, "applied", "AA", items[a.index].raw,
-      sha256(items[a.index].raw), items[a.index].ctx.loadId ?? null,
+      a.event.sourceSystem,
+      a.event.controlId,
+      a.event.messageType,
+      a.event.messageTime,
+      "applied",
+      "AA",
+      items[a.index].raw,
+      sha256(items[a.index].raw),
+      items[a.index].ctx.loadId ?? null,
     ]),
     `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
        payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
@@ -344,7 +442,13 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   );
   if (sql) await q.exec(sql);
   for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {
-    await resolveRejects(q, a.event.sourceSystem, "hl7", [a.event.controlId], items[a.index].ctx.replayedBy ?? AUTOMATIC);
+    await resolveRejects(
+      q,
+      a.event.sourceSystem,
+      "hl7",
+      [a.event.controlId],
+      items[a.index].ctx.replayedBy ?? AUTOMATIC,
+    );
   }
   for (const a of accepted) {
     const e = a.event;
@@ -366,7 +470,14 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   for (const r of rejections) {
     const item = items[r.index];
     if (r.rejection instanceof AdtRejection) {
-      outcomes[r.index] = await rejectHl7(q, item.raw, item.ctx, r.rejection.code, r.rejection.error, r.message);
+      outcomes[r.index] = await rejectHl7(
+        q,
+        item.raw,
+        item.ctx,
+        r.rejection.code,
+        r.rejection.error,
+        r.message,
+      );
     } else {
       outcomes[r.index] = await rejectHl7(q, item.raw, item.ctx, "AR", {
         condition: HL7_ERROR.segmentSequence,

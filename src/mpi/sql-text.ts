@@ -1,4 +1,4 @@
-import type { ColumnSpec } from "../mpi/sql.ts";
+import type { ColumnSpec } from "./sql.ts";
 
 // SQL text with literal values, for sending many writes in one round trip (a multi-statement exec has no
 // parameters). Values are quoted for standard_conforming_strings (on in every PostgreSQL since 9.1): a text
@@ -23,7 +23,12 @@ export function valuesList(columns: readonly ColumnSpec[], rows: readonly (reado
 }
 
 /** INSERT ... VALUES ... as text ("" when there are no rows). */
-export function insertText(table: string, columns: readonly ColumnSpec[], rows: readonly (readonly unknown[])[], suffix = ""): string {
+export function insertText(
+  table: string,
+  columns: readonly ColumnSpec[],
+  rows: readonly (readonly unknown[])[],
+  suffix = "",
+): string {
   if (rows.length === 0) return "";
   return `INSERT INTO ${table} (${columns.map((c) => c.name).join(", ")}) VALUES\n${valuesList(columns, rows)}\n${suffix};\n`;
 }
