@@ -211,7 +211,7 @@ export const ingestCsv: Command = {
 export const ingestFeeds: Command = {
   name: "ingest feeds",
   summary:
-    "Load a feed folder (with its manifest.json) in the manifest's order, e.g. from 'oneplace feeds write'.",
+    "Load a feed folder (with its manifest.json) in the manifest's order, as 'oneplace feeds write' makes them.",
   usage: "oneplace ingest feeds <folder> [--json]",
   allowPositionals: true,
   options: { json },
@@ -235,7 +235,7 @@ export const ingestFeeds: Command = {
 export const ingestCodes: Command = {
   name: "ingest codes",
   summary:
-    "Load code maps (source_system,map_name,source_code,target_code), e.g. a hospital's ward codes to ward kinds.",
+    "Load code maps (source_system,map_name,source_code,target_code): a hospital's ward codes to ward kinds.",
   usage: "oneplace ingest codes <file>",
   allowPositionals: true,
   options: {},
