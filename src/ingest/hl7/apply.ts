@@ -152,7 +152,8 @@ async function readState(
   return { status, events };
 }
 
-function validate(state: VisitState): void {
+/** Rejects a visit whose times contradict each other; shared by the single and batched ADT paths. */
+export function validateVisit(state: VisitState): void {
   if (!state) return;
   if (state.kind === "ae") {
     if (state.departedAt && state.departedAt < state.arrivedAt) {
@@ -337,7 +338,7 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   if (visitEvent) {
     state = foldVisit(log);
     try {
-      validate(state);
+      validateVisit(state);
     } catch (error) {
       if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.code, error.error, message);
       throw error;

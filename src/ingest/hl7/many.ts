@@ -23,7 +23,7 @@ import {
   readVisit,
   type VisitDetail,
 } from "./adt.ts";
-import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7 } from "./apply.ts";
+import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
@@ -55,38 +55,6 @@ function hasVisitEvent(e: AdtEvent): e is AdtEvent & { visitNumber: string; visi
     e.trigger !== "A31" &&
     e.trigger !== "A40"
   );
-}
-
-function validate(state: VisitState): void {
-  if (!state) return;
-  if (state.kind === "ae") {
-    if (state.departedAt && state.departedAt < state.arrivedAt) {
-      throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", {
-        segment: "PV1",
-        field: 45,
-      });
-    }
-    return;
-  }
-  if (state.dischargedAt && state.dischargedAt < state.admittedAt) {
-    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (discharge) is before PV1-44 (admission)", {
-      segment: "PV1",
-      field: 45,
-    });
-  }
-  for (const w of state.wards) {
-    if (w.endedAt && w.endedAt < w.startedAt) {
-      throw new AdtRejection(
-        "AE",
-        HL7_ERROR.dataTypeError,
-        "a ward stay would end before it starts (EVN-6 out of order)",
-        {
-          segment: "EVN",
-          field: 6,
-        },
-      );
-    }
-  }
 }
 
 const EVENT_COLS = cols(
@@ -270,7 +238,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
             },
           ];
       try {
-        validate(foldVisit(next));
+        validateVisit(foldVisit(next));
       } catch (error) {
         if (!(error instanceof AdtRejection)) throw error;
         rejections.push({ index: p.index, rejection: error, message: p.message });
