@@ -2,6 +2,7 @@ export * from "./codes.ts";
 export * from "./dates.ts";
 export * from "./errors.ts";
 export * from "./ids.ts";
+export * from "./nhs-dd-codes.ts";
 export * from "./nhs-number.ts";
 export * from "./org-codes.ts";
 export * from "./periods.ts";

@@ -1,5 +1,6 @@
 import { normaliseIcd10 } from "../../core/codes.ts";
 import { isIsoDate } from "../../core/dates.ts";
+import { ADMINISTRATIVE_SEX, ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { normaliseNhsNumber } from "../../core/nhs-number.ts";
 import { isValidOdsCode } from "../../core/org-codes.ts";
 
@@ -99,17 +100,17 @@ export const icd10: FieldType = {
 export const sex: FieldType = {
   describe: "female, male, other or unknown (F, M, O, U accepted)",
   parse: (t) => {
-    const map: Record<string, string> = { F: "female", M: "male", O: "other", U: "unknown" };
-    const v = map[t.toUpperCase()] ?? t.toLowerCase();
-    return ["female", "male", "other", "unknown"].includes(v)
-      ? ok(v)
-      : bad("is not female, male, other or unknown");
+    const letter = t.toUpperCase();
+    const v = ADMINISTRATIVE_SEX.isPreferred(letter)
+      ? ADMINISTRATIVE_SEX.decode(letter)
+      : FHIR_GENDER.decode(t.toLowerCase());
+    return v ? ok(v) : bad("is not female, male, other or unknown");
   },
 };
 
 export const ethnicCategory: FieldType = {
   describe: "NHS ethnic category letter A to Z",
-  parse: (t) => (/^[A-Z]$/.test(t) ? ok(t) : bad("is not an NHS ethnic category letter")),
+  parse: (t) => (ethnicCategoryOf(t) ? ok(t) : bad("is not an NHS ethnic category letter")),
 };
 
 export const uri: FieldType = {

@@ -17,6 +17,7 @@ import type {
 } from "fhir/r4.js";
 import { localCodeSystem, NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { isIsoDate } from "../../core/dates.ts";
+import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/records.ts";
 import type { CanonicalName } from "../canonical.ts";
@@ -165,13 +166,6 @@ function receivedAtOf(r: { meta?: { lastUpdated?: string } }, loadTime: string):
   return t ? instantOf(t, "meta.lastUpdated") : loadTime;
 }
 
-const GENDER: Record<string, SourceRecordInput["sex"]> = {
-  male: "male",
-  female: "female",
-  other: "other",
-  unknown: "unknown",
-};
-
 function mapPatient(p: Patient, source: string, at: string): Mapped {
   const id = requireId(p, "Patient");
   let nhs: string | null = null;
@@ -187,8 +181,8 @@ function mapPatient(p: Patient, source: string, at: string): Mapped {
   const name = p.name?.find((n) => n.use === "official") ?? p.name?.[0];
   if (!name?.family && !name?.given?.[0]) fail("Patient.name is required");
   const birthDate = dateOf(p.birthDate, "Patient.birthDate");
-  const sex = p.gender ? GENDER[p.gender] : "unknown";
-  if (sex === undefined) fail("Patient.gender is not male, female, other or unknown");
+  const sex = p.gender ? FHIR_GENDER.decode(p.gender) : "unknown";
+  if (sex === null) fail("Patient.gender is not male, female, other or unknown");
   const address = p.address?.find((a) => a.use === "home") ?? p.address?.[0];
   const ethnic = ext(p, FHIR_EXTENSIONS.ethnicCategory)?.valueCodeableConcept?.coding?.[0]?.code;
   return {
@@ -204,7 +198,7 @@ function mapPatient(p: Patient, source: string, at: string): Mapped {
       postcode: address?.postalCode?.toUpperCase() ?? null,
       receivedAt: receivedAtOf(p, at),
       identifiers,
-      ethnicCategory: ethnic && /^[A-Z]$/.test(ethnic) ? ethnic : null,
+      ethnicCategory: ethnicCategoryOf(ethnic),
     },
   };
 }

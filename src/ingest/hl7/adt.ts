@@ -1,4 +1,13 @@
 import { normaliseIcd10 } from "../../core/codes.ts";
+import {
+  ADMINISTRATIVE_SEX,
+  ADMISSION_METHOD,
+  AE_DISPOSAL,
+  ARRIVAL_MODE,
+  dischargeMethodOf,
+  ethnicCategoryOf,
+  isDischargeDestination,
+} from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/records.ts";
 import { hospitalNumberSystem } from "../ids.ts";
@@ -201,15 +210,6 @@ export function readHeader(m: Message): {
   };
 }
 
-const SEX: Record<string, SourceRecordInput["sex"]> = {
-  M: "male",
-  F: "female",
-  O: "other",
-  A: "other",
-  U: "unknown",
-  N: "unknown",
-};
-
 /** PID: the patient's local identifier, NHS Number, names, date of birth, sex, postcode, ethnic category. */
 export function readPatient(
   m: Message,
@@ -245,8 +245,8 @@ export function readPatient(
   const birthDate = parseHl7Date(dobText);
   if (!birthDate) throw badValue("PID", 7, "date of birth");
   const sexCode = value(pid, 8).trim();
-  const sex = sexCode ? SEX[sexCode] : "unknown";
-  if (sex === undefined) throw unknownCode("PID", 8, "administrative sex", "HL7 table 0001");
+  const sex = sexCode ? ADMINISTRATIVE_SEX.decode(sexCode) : "unknown";
+  if (sex === null) throw unknownCode("PID", 8, "administrative sex", "HL7 table 0001");
   const postcode = value(pid, 11, 5).trim().toUpperCase() || null;
   const ethnic = value(pid, 22).trim();
   return {
@@ -260,74 +260,8 @@ export function readPatient(
     postcode,
     receivedAt,
     identifiers: [{ system: hospitalNumberSystem(authority), value: recordId }],
-    ethnicCategory: /^[A-Z]$/.test(ethnic) ? ethnic : null,
+    ethnicCategory: ethnicCategoryOf(ethnic),
   };
-}
-
-/** PV1-4: NHS Data Dictionary admission method codes, or HL7 table 0007 admission types. */
-export function admissionMethod(code: string): string | null {
-  if (/^1[1-3]$/.test(code)) return "elective";
-  if (/^2[1-8A-D]$/.test(code)) return "emergency";
-  if (/^3[12]$/.test(code)) return "maternity";
-  if (code === "81") return "transfer";
-  if (code === "82" || code === "83") return "other";
-  if (code === "E" || code === "U" || code === "A") return "emergency";
-  if (code === "C" || code === "R") return "elective";
-  if (code === "L" || code === "N") return "maternity";
-  return null;
-}
-
-/** PV1-36 for a hospital stay: NHS Data Dictionary discharge method. */
-export function dischargeMethod(code: string, destination: string | null): string | null {
-  const transferDestinations = new Set(["49", "50", "51", "52", "53"]);
-  if (code === "1" || code === "3")
-    return destination && transferDestinations.has(destination) ? "transferred" : "discharged";
-  if (code === "2") return "self-discharged";
-  if (code === "4" || code === "5") return "died";
-  return null;
-}
-
-const DISCHARGE_DESTINATIONS = new Set([
-  "19",
-  "29",
-  "30",
-  "37",
-  "38",
-  "48",
-  "49",
-  "50",
-  "51",
-  "52",
-  "53",
-  "54",
-  "65",
-  "66",
-  "79",
-  "84",
-  "85",
-  "87",
-  "88",
-  "98",
-  "99",
-]);
-
-/** PV1-36 for an A&E attendance: NHS Data Dictionary A&E attendance disposal. */
-export function aeDisposal(code: string): string | null {
-  if (code === "01") return "admitted";
-  if (code === "02" || code === "03") return "discharged";
-  if (["04", "05", "06", "07"].includes(code)) return "referred";
-  if (code === "10") return "died";
-  if (code === "12" || code === "13") return "left";
-  if (code === "14") return "discharged";
-  return null;
-}
-
-/** PV2-38: HL7 table 0430 mode of arrival. */
-export function arrivalMode(code: string): string | null {
-  if (code === "A" || code === "H") return "ambulance";
-  if (code === "F" || code === "C" || code === "P") return "walk-in";
-  if (code === "O" || code === "U") return "other";
-  return null;
 }
 
 const INPATIENT_CLASSES = new Set(["I", "D"]);
@@ -394,7 +328,7 @@ export function readVisit(
   }
   const admissionType = value(pv1, 4).trim();
   if (admissionType) {
-    const method = admissionMethod(admissionType);
+    const method = ADMISSION_METHOD.decode(admissionType);
     if (!method)
       throw unknownCode("PV1", 4, "admission type", "the NHS admission method codes or HL7 table 0007");
     detail.admissionMethod = method;
@@ -425,7 +359,7 @@ export function readVisit(
   const disposition = value(pv1, 36).trim();
   const destination = value(pv1, 37, 1).trim();
   if (destination) {
-    if (!DISCHARGE_DESTINATIONS.has(destination)) {
+    if (!isDischargeDestination(destination)) {
       throw unknownCode("PV1", 37, "discharged to location", "the NHS discharge destination codes");
     }
     detail.destination = destination;
@@ -433,13 +367,13 @@ export function readVisit(
   if (trigger === "A03") {
     if (patientClass === "E") {
       if (disposition) {
-        const disposal = aeDisposal(disposition);
+        const disposal = AE_DISPOSAL.decode(disposition);
         if (!disposal) throw unknownCode("PV1", 36, "A&E attendance disposal", "the NHS A&E disposal codes");
         detail.disposal = disposal;
       }
     } else if (inpatient) {
       if (!disposition) throw missing("PV1", 36, "discharge disposition");
-      const method = dischargeMethod(disposition, destination || null);
+      const method = dischargeMethodOf(disposition, destination || null);
       if (!method) throw unknownCode("PV1", 36, "discharge disposition", "the NHS discharge method codes");
       detail.dischargeMethod = method;
     }
@@ -447,7 +381,7 @@ export function readVisit(
   const pv2 = segment(m, "PV2");
   const arrival = value(pv2, 38).trim();
   if (arrival) {
-    const mode = arrivalMode(arrival);
+    const mode = ARRIVAL_MODE.decode(arrival);
     if (!mode) throw unknownCode("PV2", 38, "mode of arrival", "HL7 table 0430");
     detail.arrivalMode = mode;
   }

@@ -1,3 +1,4 @@
+import { ADMINISTRATIVE_SEX } from "../../core/nhs-dd-codes.ts";
 import {
   DEFAULT_DELIMITERS,
   type Delimiters,
@@ -59,8 +60,6 @@ export interface AdtFields {
   delimiters?: Delimiters;
 }
 
-const SEX_CODE: Record<string, string> = { female: "F", male: "M", other: "O", unknown: "U" };
-
 const STRUCTURE: Record<string, string> = {
   A01: "ADT_A01",
   A04: "ADT_A01",
@@ -118,7 +117,7 @@ export function buildAdt(f: AdtFields): string {
         3: { repeat: ids },
         5: [p.family ?? "", p.given ?? ""],
         7: date8(p.birthDate),
-        8: p.sex ? SEX_CODE[p.sex] : null,
+        8: p.sex ? ADMINISTRATIVE_SEX.encode(p.sex) : null,
         11: p.postcode ? ["", "", "", "", p.postcode] : null,
         22: p.ethnicCategory ?? null,
       }),
