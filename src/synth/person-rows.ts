@@ -26,21 +26,68 @@ export interface PersonParts {
   records: SourceRecord[];
 }
 
-export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rng): Row[] {
-  const { base, life, gp, records } = parts;
-  const { place, historyStart, historyEnd } = ctx;
-  const rows: Row[] = [];
-  const pid = base.id;
-  const uuid = () => randomUuid(idRng);
-  const idx = base.index.toString(36);
-  let serial = 0;
-  const recordId = (prefix: string) => `${prefix}-${idx}-${++serial}`;
-  const date = (day: number | null) => (day === null ? null : fromDayNumber(day));
-  const time = (t: number | null) => (t === null ? null : formatInstant(t));
-  const extracted = (day: number) => nightlyExtractAt(Math.max(day, historyStart));
-  const withinHistory = (day: number | null) => (day === null || day > historyEnd ? null : day);
-  const acute = place.acute.code;
+/** What every part of a person's rows is made with: the person, their id streams and the day conversions. */
+interface RowKit {
+  ctx: GenerationContext;
+  parts: PersonParts;
+  rows: Row[];
+  pid: string;
+  /** The person's index in base 36, in their source record ids. */
+  idx: string;
+  acute: string;
+  idRng: Rng;
+  uuid(): string;
+  /** The next source record id with this prefix (one serial across the person's rows). */
+  recordId(prefix: string): string;
+  date(day: number | null): string | null;
+  time(t: number | null): string | null;
+  /** The nightly extract that carried a row about this day (none before the history starts). */
+  extracted(day: number): string;
+  /** The day, or null when it is after the history ends. */
+  withinHistory(day: number | null): number | null;
+}
 
+function rowKit(ctx: GenerationContext, parts: PersonParts, idRng: Rng): RowKit {
+  const { historyStart, historyEnd } = ctx;
+  const idx = parts.base.index.toString(36);
+  let serial = 0;
+  return {
+    ctx,
+    parts,
+    rows: [],
+    pid: parts.base.id,
+    idx,
+    acute: ctx.place.acute.code,
+    idRng,
+    uuid: () => randomUuid(idRng),
+    recordId: (prefix: string) => `${prefix}-${idx}-${++serial}`,
+    date: (day: number | null) => (day === null ? null : fromDayNumber(day)),
+    time: (t: number | null) => (t === null ? null : formatInstant(t)),
+    extracted: (day: number) => nightlyExtractAt(Math.max(day, historyStart)),
+    withinHistory: (day: number | null) => (day === null || day > historyEnd ? null : day),
+  };
+}
+
+/**
+ * Every row of one person. The parts run in this order because they draw ids from one stream: reordering
+ * them changes the output.
+ */
+export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rng): Row[] {
+  const k = rowKit(ctx, parts, idRng);
+  identityRows(k);
+  registrationAndDeathRows(k);
+  const spellIds = hospitalRows(k);
+  contactRows(k);
+  gpRows(k);
+  socialCareRows(k, spellIds);
+  carePlanRows(k);
+  return k.rows;
+}
+
+function identityRows(k: RowKit): void {
+  const { ctx, rows, pid, idx, extracted } = k;
+  const { base, life, records } = k.parts;
+  const { place, historyEnd } = ctx;
   // Who the person is: the golden record, each system's record of them, and the truth linking the two.
   const lastDay = life.exitDay ?? historyEnd;
   const address = life.addresses[life.addresses.length - 1];
@@ -97,7 +144,12 @@ export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rn
     ]);
     rows.push([T.SYNTH_TRUTH, [pid, r.system, r.recordId]]);
   }
+}
 
+function registrationAndDeathRows(k: RowKit): void {
+  const { ctx, rows, pid, idx, uuid, recordId, date, extracted } = k;
+  const { life } = k.parts;
+  const { place } = ctx;
   for (const reg of life.registrations) {
     rows.push([
       T.REGISTRATION,
@@ -129,7 +181,13 @@ export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rn
       ],
     ]);
   }
+}
 
+/** Hospital spells, ward stays, delays, A&E and outpatients; returns each spell's id by its ref. */
+function hospitalRows(k: RowKit): string[] {
+  const { ctx, rows, pid, uuid, recordId, date, time, acute } = k;
+  const { life } = k.parts;
+  const { place } = ctx;
   // Hospital activity, as the acute trust's PAS sends it (ADT-style: a few seconds after the event).
   const spellIds = life.spells.map(() => uuid());
   for (const s of life.spells) {
@@ -226,7 +284,13 @@ export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rn
       ],
     ]);
   }
+  return spellIds;
+}
 
+function contactRows(k: RowKit): void {
+  const { ctx, rows, pid, uuid, recordId, date } = k;
+  const { life } = k.parts;
+  const { place } = ctx;
   for (const c of life.contacts) {
     const community = c.setting === "community";
     rows.push([
@@ -245,7 +309,11 @@ export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rn
       ],
     ]);
   }
+}
 
+function gpRows(k: RowKit): void {
+  const { ctx, rows, pid, uuid, recordId, date, extracted } = k;
+  const { base, life, gp } = k.parts;
   // The GP record.
   const practiceAt = practiceLookup(ctx, base, life);
   for (const e of gp.entries) {
@@ -286,7 +354,12 @@ export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rn
       ],
     ]);
   }
+}
 
+function socialCareRows(k: RowKit, spellIds: string[]): void {
+  const { ctx, rows, pid, uuid, recordId, date, extracted, withinHistory, idRng } = k;
+  const { life, records } = k.parts;
+  const { place } = ctx;
   // Social care, against the client record (or its duplicate) the council used at the time.
   const clients = records.filter((r) => r.system === SOURCE_SYSTEM.socialCare);
   if (clients.length > 0) {
@@ -358,7 +431,11 @@ export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rn
       ]);
     }
   }
+}
 
+function carePlanRows(k: RowKit): void {
+  const { rows, pid, uuid, recordId, date, extracted, withinHistory } = k;
+  const { life } = k.parts;
   for (const plan of life.carePlans) {
     const source =
       plan.role === "gp"
@@ -385,7 +462,6 @@ export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rn
       ],
     ]);
   }
-  return rows;
 }
 
 /** The practice a person was registered with on a day (the first one for entries from before they joined). */
