@@ -42,25 +42,82 @@ function earlierDate(a: string, b: string): string {
   return a < b ? a : b;
 }
 
-export async function calibrationReport(db: Queryable, config: SynthConfig): Promise<CalibrationRow[]> {
+/** The history's dates and sizes every figure is measured over. */
+interface Window {
+  db: Queryable;
+  scale: number;
+  start: string;
+  end: string;
+  /** The last day of the history's first year (the plan's year). */
+  firstYearEnd: string;
+  years: number;
+  months: number;
+  /** Mid-year population dates (30 June for an April start), as ONS mid-year estimates are. */
+  midFirstYear: string;
+  midThirdYear: string;
+  oneYearIn: string;
+  personYears: number;
+  personYears65: number;
+  personYears18: number;
+  /** A Thurrock-scale count at the configured population. */
+  scaled(n: number): number;
+  fmt(n: number): string;
+}
+
+async function measurementWindow(db: Queryable, config: SynthConfig): Promise<Window> {
   const scale = placeScale(config);
   const start = config.historyStart;
   const end = config.historyEnd;
-  const firstYearEnd = addDays(addMonths(start, 12), -1);
   const years = (toDayNumber(end) - toDayNumber(start) + 1) / 365.25;
-  const months = years * 12;
-  // Mid-year population dates (30 June for an April start), as ONS mid-year estimates are.
-  const midFirstYear = addDays(addMonths(start, 3), -1);
-  const midThirdYear = addDays(addMonths(start, 27), -1);
-  const oneYearIn = earlierDate(addMonths(start, 12), end);
-  const scaled = (n: number) => Math.round(n * scale);
-  const fmt = (n: number) => n.toLocaleString("en-GB");
+  return {
+    db,
+    scale,
+    start,
+    end,
+    firstYearEnd: addDays(addMonths(start, 12), -1),
+    years,
+    months: years * 12,
+    midFirstYear: addDays(addMonths(start, 3), -1),
+    midThirdYear: addDays(addMonths(start, 27), -1),
+    oneYearIn: earlierDate(addMonths(start, 12), end),
+    personYears: await m.registeredPersonYears(db, start, end),
+    personYears65: await m.registeredPersonYears(db, start, end, 65),
+    personYears18: await m.registeredPersonYears(db, start, end, 18),
+    scaled: (n: number) => Math.round(n * scale),
+    fmt: (n: number) => n.toLocaleString("en-GB"),
+  };
+}
 
-  const personYears = await m.registeredPersonYears(db, start, end);
-  const personYears65 = await m.registeredPersonYears(db, start, end, 65);
-  const personYears18 = await m.registeredPersonYears(db, start, end, 18);
+/** A yearly figure followed by the count in the plan's own year (the history's first), for information. */
+function withPlanYear(w: Window, yearly: CalibrationRow, inPlanYear: number): CalibrationRow[] {
+  return [
+    yearly,
+    row(
+      `  of which in ${w.start} to ${w.firstYearEnd}`,
+      "(the plan's year)",
+      null,
+      inPlanYear,
+      yearly.unit,
+      "info",
+    ),
+  ];
+}
+
+export async function calibrationReport(db: Queryable, config: SynthConfig): Promise<CalibrationRow[]> {
+  const w = await measurementWindow(db, config);
+  return [
+    ...(await populationRows(w)),
+    ...(await healthRows(w)),
+    ...(await hospitalUseRows(w)),
+    ...(await careRows(w)),
+    ...(await flowRows(w)),
+  ];
+}
+
+/** The registered population: its size, practices, localities, providers, ages, ethnicity and deprivation. */
+async function populationRows(w: Window): Promise<CalibrationRow[]> {
+  const { db, end, midFirstYear, midThirdYear, oneYearIn, scaled, fmt } = w;
   const rows: CalibrationRow[] = [];
-
   rows.push(
     row(
       `registered patients on ${oneYearIn}`,
@@ -155,6 +212,13 @@ export async function calibrationReport(db: Queryable, config: SynthConfig): Pro
       "rate",
     ),
   );
+  return rows;
+}
+
+/** Smoking, obesity, long-term conditions and frailty. */
+async function healthRows(w: Window): Promise<CalibrationRow[]> {
+  const { db, end, fmt } = w;
+  const rows: CalibrationRow[] = [];
   rows.push(
     row(
       "adults who smoke (latest status)",
@@ -209,6 +273,12 @@ export async function calibrationReport(db: Queryable, config: SynthConfig): Pro
   rows.push(row("eFI mild frailty among 65+", "35% (typical)", 35, pct(efi.mild), "%", "rate"));
   rows.push(row("eFI moderate frailty among 65+", "12% (typical)", 12, pct(efi.moderate), "%", "rate"));
   rows.push(row("eFI severe frailty among 65+", "3% (typical)", 3, pct(efi.severe), "%", "rate"));
+  return rows;
+}
+
+async function hospitalUseRows(w: Window): Promise<CalibrationRow[]> {
+  const { db, start, end, personYears } = w;
+  const rows: CalibrationRow[] = [];
   rows.push(
     row(
       "emergency admissions per 1,000 registered a year",
@@ -229,6 +299,13 @@ export async function calibrationReport(db: Queryable, config: SynthConfig): Pro
       "rate",
     ),
   );
+  return rows;
+}
+
+/** Care homes, reablement and telecare. */
+async function careRows(w: Window): Promise<CalibrationRow[]> {
+  const { db, scale, start, end, firstYearEnd, years, months, personYears65, scaled, fmt } = w;
+  const rows: CalibrationRow[] = [];
   const careHomeAll = await m.permanentCareHomeAdmissions65(db, start, end);
   rows.push(
     row(
@@ -241,44 +318,32 @@ export async function calibrationReport(db: Queryable, config: SynthConfig): Pro
     ),
   );
   rows.push(
-    row(
-      "permanent care-home admissions 65+ a year",
-      `${fmt(scaled(180))} (plan: 180 in 2012/13)`,
-      scaled(180),
-      careHomeAll / years,
-      "admissions",
-      "count",
-    ),
-  );
-  rows.push(
-    row(
-      `  of which in ${start} to ${firstYearEnd}`,
-      "(the plan's year)",
-      null,
+    ...withPlanYear(
+      w,
+      row(
+        "permanent care-home admissions 65+ a year",
+        `${fmt(scaled(180))} (plan: 180 in 2012/13)`,
+        scaled(180),
+        careHomeAll / years,
+        "admissions",
+        "count",
+      ),
       await m.permanentCareHomeAdmissions65(db, start, firstYearEnd),
-      "admissions",
-      "info",
     ),
   );
   const reablementAll = await m.reablementDischarges65(db, start, end);
   rows.push(
-    row(
-      "discharged into reablement 65+ a year",
-      `${fmt(scaled(110))} (plan: 110 in 2012/13)`,
-      scaled(110),
-      reablementAll / years,
-      "people",
-      "count",
-    ),
-  );
-  rows.push(
-    row(
-      `  of which in ${start} to ${firstYearEnd}`,
-      "(the plan's year)",
-      null,
+    ...withPlanYear(
+      w,
+      row(
+        "discharged into reablement 65+ a year",
+        `${fmt(scaled(110))} (plan: 110 in 2012/13)`,
+        scaled(110),
+        reablementAll / years,
+        "people",
+        "count",
+      ),
       await m.reablementDischarges65(db, start, firstYearEnd),
-      "people",
-      "info",
     ),
   );
   rows.push(
@@ -322,6 +387,13 @@ export async function calibrationReport(db: Queryable, config: SynthConfig): Pro
       "rate",
     ),
   );
+  return rows;
+}
+
+/** Delayed transfers, deaths, moves between practices and joint care plans after a stroke. */
+async function flowRows(w: Window): Promise<CalibrationRow[]> {
+  const { db, start, end, years, months, personYears, personYears18, scaled, fmt } = w;
+  const rows: CalibrationRow[] = [];
   const delayedPerMonth = (await m.delayedDays(db, start, end)) / months;
   rows.push(
     row(
