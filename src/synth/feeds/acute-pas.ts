@@ -3,8 +3,8 @@ import { SOURCE_SYSTEM as S } from "../source-systems.ts";
 import { adtMessages } from "./acute-adt.ts";
 import type { FaultDice } from "./faults.ts";
 import type { FeedLine } from "./feed-files.ts";
-import { ACT_CODE, odsIdentifier } from "./fhir.ts";
-import { type PersonRows, type Row, rowsOf, visitNumbers } from "./person-rows.ts";
+import { ACT_CODE, odsIdentifier, resourceOf } from "./fhir.ts";
+import { extractRow, type PersonRows, type Row, rowsOf, visitNumbers } from "./person-rows.ts";
 
 // The hospital's PAS: ADT messages (acute-adt.ts), delayed transfers of care as CSV, and outpatient
 // appointments as FHIR Encounter; all keyed by the patient's hospital number, so a person the PAS does not
@@ -15,9 +15,7 @@ const TREATMENT_FUNCTION = "https://fhir.nhs.uk/CodeSystem/NHSDataModelAndDictio
 function outpatientEncounter(o: Row, patientId: string) {
   const attended = o.attendance === "attended";
   return {
-    resourceType: "Encounter",
-    id: o.source_record_id,
-    meta: { lastUpdated: o.received_at },
+    ...resourceOf("Encounter", o),
     extension: [
       ...(attended ? [] : [{ url: FHIR_EXTENSIONS.attendance, valueCode: o.attendance }]),
       { url: FHIR_EXTENSIONS.firstAttendance, valueBoolean: o.first_attendance === true },
@@ -33,20 +31,12 @@ function outpatientEncounter(o: Row, patientId: string) {
 }
 
 function delayLine(d: Row, patientId: string, visits: Map<string, string>): FeedLine {
-  return [
-    "delays",
-    {
-      delay_id: d.source_record_id,
-      patient_id: patientId,
-      visit_number: visits.get(String(d.spell_id)),
-      provider_code: d.provider_code,
-      ready_on: d.ready_on,
-      ended_on: d.ended_on,
-      attribution: d.attribution,
-      reason: d.reason,
-      extracted_at: d.received_at,
-    },
-  ];
+  const own = {
+    delay_id: d.source_record_id,
+    patient_id: patientId,
+    visit_number: visits.get(String(d.spell_id)),
+  };
+  return ["delays", extractRow(d, own)];
 }
 
 /** The PAS's lines for one person; `acute` is the trust's ODS code. */

@@ -1,7 +1,7 @@
 import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/fhir/resources.ts";
 import { SOURCE_SYSTEM as S } from "../source-systems.ts";
 import type { FeedFileKey, FeedLine } from "./feed-files.ts";
-import { odsIdentifier, patientRef } from "./fhir.ts";
+import { odsIdentifier, patientRef, resourceOf } from "./fhir.ts";
 import { type PersonRows, type Row, rowsOf, text } from "./person-rows.ts";
 
 // Joint care plans as FHIR EpisodeOfCare, each from whichever system holds it.
@@ -29,9 +29,7 @@ function leadProfessional(plan: Row) {
 export function episodeOfCare(plan: Row, p: PersonRows) {
   const contained = leadProfessional(plan);
   return {
-    resourceType: "EpisodeOfCare",
-    id: plan.source_record_id,
-    meta: { lastUpdated: plan.received_at },
+    ...resourceOf("EpisodeOfCare", plan),
     ...(plan.review_due_on
       ? { extension: [{ url: FHIR_EXTENSIONS.reviewDue, valueDate: plan.review_due_on }] }
       : {}),

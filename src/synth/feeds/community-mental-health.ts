@@ -2,7 +2,7 @@ import { FHIR_SYSTEMS } from "../../ingest/fhir/resources.ts";
 import { SOURCE_SYSTEM as S } from "../source-systems.ts";
 import type { FaultDice } from "./faults.ts";
 import type { FeedLine } from "./feed-files.ts";
-import { ACT_CODE, fhirPatient, odsIdentifier, patientRef } from "./fhir.ts";
+import { ACT_CODE, fhirPatient, odsIdentifier, patientRef, resourceOf } from "./fhir.ts";
 import { type PersonRows, type Row, rowsOf } from "./person-rows.ts";
 
 // The community and mental health trusts' systems: their patients and contacts as FHIR Patient and Encounter
@@ -17,9 +17,7 @@ const CONTACT_CLASS: Record<string, string> = {
 
 function contactEncounter(c: Row, community: boolean, p: PersonRows) {
   return {
-    resourceType: "Encounter",
-    id: c.source_record_id,
-    meta: { lastUpdated: c.received_at },
+    ...resourceOf("Encounter", c),
     status: "finished",
     class: { system: ACT_CODE, code: CONTACT_CLASS[String(c.contact_mode)] ?? "AMB" },
     type: [

@@ -55,68 +55,44 @@ interface FeedFileSpec {
 /** The columns of the code map CSV (loadCodeMapFile reads it). */
 const CODE_MAP_COLUMNS = ["source_system", "map_name", "source_code", "target_code"];
 
+/** A CSV extract, named after the layout it is read with. */
+const csv = (
+  key: FeedFileKey,
+  folder: string,
+  source: string,
+  layout: string,
+  extra: Partial<FeedFileSpec> = {},
+) => ({ key, file: `${folder}/${layout}.csv`, format: "csv", source, layout, ...extra }) as const;
+/** FHIR resources of one type, as NDJSON. */
+const fhir = (key: FeedFileKey, folder: string, source: string, resourceType: string) =>
+  ({ key, file: `${folder}/${resourceType}.ndjson`, format: "fhir", source }) as const;
+const socialCare = (key: FeedFileKey, layout: string) =>
+  csv(key, "social-care", S.socialCare, layout, { windows: true, needsOrg: key === "scClients" });
+
 export const FEED_FILES: readonly FeedFileSpec[] = [
-  { key: "orgs", file: "reference/Organization.ndjson", format: "fhir", source: "ods" },
-  {
-    key: "postcodes",
-    file: "reference/postcode-areas.csv",
-    format: "csv",
-    source: "ons-postcode-directory",
-    layout: "postcode-areas",
-  },
+  fhir("orgs", "reference", "ods", "Organization"),
+  csv("postcodes", "reference", "ons-postcode-directory", "postcode-areas"),
   { key: "codeMap", file: "acute-pas/code-maps.csv", format: "code-map", source: S.acute },
-  { key: "gpPatients", file: "gp/gp-patients.csv", format: "csv", source: S.gp, layout: "gp-patients" },
-  {
-    key: "gpRegistrations",
-    file: "gp/gp-registrations.csv",
-    format: "csv",
-    source: S.gp,
-    layout: "gp-registrations",
-  },
-  { key: "gpCoded", file: "gp/gp-coded-record.csv", format: "csv", source: S.gp, layout: "gp-coded-record" },
-  { key: "gpMeds", file: "gp/MedicationRequest.ndjson", format: "fhir", source: S.gp },
+  csv("gpPatients", "gp", S.gp, "gp-patients"),
+  csv("gpRegistrations", "gp", S.gp, "gp-registrations"),
+  csv("gpCoded", "gp", S.gp, "gp-coded-record"),
+  fhir("gpMeds", "gp", S.gp, "MedicationRequest"),
   { key: "adt", file: "acute-pas/adt.hl7", format: "hl7", source: S.acute },
-  { key: "acuteOutpatients", file: "acute-pas/Encounter.ndjson", format: "fhir", source: S.acute },
-  {
-    key: "delays",
-    file: "acute-pas/delayed-transfers.csv",
-    format: "csv",
-    source: S.acute,
-    layout: "delayed-transfers",
-  },
-  { key: "cmPatients", file: "community-ehr/Patient.ndjson", format: "fhir", source: S.community },
-  { key: "cmEncounters", file: "community-ehr/Encounter.ndjson", format: "fhir", source: S.community },
-  { key: "mhPatients", file: "mental-health-ehr/Patient.ndjson", format: "fhir", source: S.mentalHealth },
-  { key: "mhEncounters", file: "mental-health-ehr/Encounter.ndjson", format: "fhir", source: S.mentalHealth },
-  ...(
-    [
-      ["scClients", "sc-clients"],
-      ["scAssessments", "sc-assessments"],
-      ["scServices", "sc-services"],
-      ["scPlacements", "sc-placements"],
-    ] as const
-  ).map(
-    ([key, layout]): FeedFileSpec => ({
-      key,
-      file: `social-care/${layout}.csv`,
-      format: "csv",
-      source: S.socialCare,
-      layout,
-      needsOrg: key === "scClients",
-      windows: true,
-    }),
-  ),
-  { key: "gpPlans", file: "gp/EpisodeOfCare.ndjson", format: "fhir", source: S.gp },
-  { key: "cmPlans", file: "community-ehr/EpisodeOfCare.ndjson", format: "fhir", source: S.community },
-  { key: "mhPlans", file: "mental-health-ehr/EpisodeOfCare.ndjson", format: "fhir", source: S.mentalHealth },
-  { key: "scPlans", file: "social-care/EpisodeOfCare.ndjson", format: "fhir", source: S.socialCare },
-  {
-    key: "deaths",
-    file: "death-registration/deaths.csv",
-    format: "csv",
-    source: S.deathRegistration,
-    layout: "deaths",
-  },
+  fhir("acuteOutpatients", "acute-pas", S.acute, "Encounter"),
+  csv("delays", "acute-pas", S.acute, "delayed-transfers"),
+  fhir("cmPatients", "community-ehr", S.community, "Patient"),
+  fhir("cmEncounters", "community-ehr", S.community, "Encounter"),
+  fhir("mhPatients", "mental-health-ehr", S.mentalHealth, "Patient"),
+  fhir("mhEncounters", "mental-health-ehr", S.mentalHealth, "Encounter"),
+  socialCare("scClients", "sc-clients"),
+  socialCare("scAssessments", "sc-assessments"),
+  socialCare("scServices", "sc-services"),
+  socialCare("scPlacements", "sc-placements"),
+  fhir("gpPlans", "gp", S.gp, "EpisodeOfCare"),
+  fhir("cmPlans", "community-ehr", S.community, "EpisodeOfCare"),
+  fhir("mhPlans", "mental-health-ehr", S.mentalHealth, "EpisodeOfCare"),
+  fhir("scPlans", "social-care", S.socialCare, "EpisodeOfCare"),
+  csv("deaths", "death-registration", S.deathRegistration, "deaths"),
 ];
 
 function csvColumns(spec: FeedFileSpec): readonly string[] {

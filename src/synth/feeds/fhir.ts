@@ -14,9 +14,7 @@ export const odsIdentifier = (code: CopyValue) => ({ system: ODS_ORGANISATION_SY
 /** The person as a system's Patient resource, from its source record. */
 export function fhirPatient(r: Row, ethnic: CopyValue) {
   return {
-    resourceType: "Patient",
-    id: r.source_record_id,
-    meta: { lastUpdated: r.received_at },
+    ...resourceOf("Patient", r),
     ...(ethnic
       ? {
           extension: [
@@ -39,4 +37,9 @@ export function patientRef(system: string, p: PersonRows) {
   return p.nhsNumber
     ? { identifier: { system: NHS_NUMBER_SYSTEM, value: p.nhsNumber } }
     : { reference: "Patient/unknown" };
+}
+
+/** The opening of a resource sent for a row: its type, the source's id for the row and when it was sent. */
+export function resourceOf(resourceType: string, r: Row) {
+  return { resourceType, id: r.source_record_id, meta: { lastUpdated: r.received_at } };
 }

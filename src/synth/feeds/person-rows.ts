@@ -68,3 +68,12 @@ export function rowsOf(p: PersonRows, table: string): Row[] {
 export function visitNumbers(p: PersonRows): Map<string, string> {
   return new Map(rowsOf(p, "hospital_spell").map((sp) => [String(sp.spell_id), String(sp.source_record_id)]));
 }
+
+/**
+ * A row as a source's CSV extract gives it: every column under its own name, extracted_at when it was
+ * received, and `own` for the columns the extract names or fills otherwise (its ids, say). The file keeps only
+ * its layout's columns.
+ */
+export function extractRow(row: Row, own: Record<string, unknown>): Record<string, unknown> {
+  return { ...row, extracted_at: row.received_at, ...own };
+}

@@ -57,16 +57,7 @@ export class ReferenceData {
     const lines: FeedLine[] = [];
     for (const a of this.#areas) {
       for (const postcode of [...(postcodesOf.get(String(a.area_code)) ?? [])].sort()) {
-        lines.push([
-          "postcodes",
-          {
-            postcode,
-            area_code: a.area_code,
-            area_name: a.name,
-            locality_code: a.locality_code,
-            imd_decile: a.imd_decile,
-          },
-        ]);
+        lines.push(["postcodes", { ...a, postcode, area_name: a.name }]);
       }
     }
     for (const [ward, kind] of [...this.#wardKinds].sort()) {
