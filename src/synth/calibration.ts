@@ -88,18 +88,22 @@ async function measurementWindow(db: Queryable, config: SynthConfig): Promise<Wi
   };
 }
 
-/** A yearly figure followed by the count in the plan's own year (the history's first), for information. */
-function withPlanYear(w: Window, yearly: CalibrationRow, inPlanYear: number): CalibrationRow[] {
+/**
+ * A yearly count against the plan's figure for 2012/13 (scaled to the place), then the count in the plan's own
+ * year (the history's first), for information.
+ */
+function planYearRows(
+  w: Window,
+  figure: string,
+  plan: number,
+  all: number,
+  inPlanYear: number,
+  unit: string,
+): CalibrationRow[] {
+  const target = w.scaled(plan);
   return [
-    yearly,
-    row(
-      `  of which in ${w.start} to ${w.firstYearEnd}`,
-      "(the plan's year)",
-      null,
-      inPlanYear,
-      yearly.unit,
-      "info",
-    ),
+    row(figure, `${w.fmt(target)} (plan: ${plan} in 2012/13)`, target, all / w.years, unit, "count"),
+    row(`  of which in ${w.start} to ${w.firstYearEnd}`, "(the plan's year)", null, inPlanYear, unit, "info"),
   ];
 }
 
@@ -304,7 +308,7 @@ async function hospitalUseRows(w: Window): Promise<CalibrationRow[]> {
 
 /** Care homes, reablement and telecare. */
 async function careRows(w: Window): Promise<CalibrationRow[]> {
-  const { db, scale, start, end, firstYearEnd, years, months, personYears65, scaled, fmt } = w;
+  const { db, scale, start, end, firstYearEnd, months, personYears65, fmt } = w;
   const rows: CalibrationRow[] = [];
   const careHomeAll = await m.permanentCareHomeAdmissions65(db, start, end);
   rows.push(
@@ -317,33 +321,27 @@ async function careRows(w: Window): Promise<CalibrationRow[]> {
       "rate",
     ),
   );
+  const careHomeInPlanYear = await m.permanentCareHomeAdmissions65(db, start, firstYearEnd);
   rows.push(
-    ...withPlanYear(
+    ...planYearRows(
       w,
-      row(
-        "permanent care-home admissions 65+ a year",
-        `${fmt(scaled(180))} (plan: 180 in 2012/13)`,
-        scaled(180),
-        careHomeAll / years,
-        "admissions",
-        "count",
-      ),
-      await m.permanentCareHomeAdmissions65(db, start, firstYearEnd),
+      "permanent care-home admissions 65+ a year",
+      180,
+      careHomeAll,
+      careHomeInPlanYear,
+      "admissions",
     ),
   );
   const reablementAll = await m.reablementDischarges65(db, start, end);
+  const reablementInPlanYear = await m.reablementDischarges65(db, start, firstYearEnd);
   rows.push(
-    ...withPlanYear(
+    ...planYearRows(
       w,
-      row(
-        "discharged into reablement 65+ a year",
-        `${fmt(scaled(110))} (plan: 110 in 2012/13)`,
-        scaled(110),
-        reablementAll / years,
-        "people",
-        "count",
-      ),
-      await m.reablementDischarges65(db, start, firstYearEnd),
+      "discharged into reablement 65+ a year",
+      110,
+      reablementAll,
+      reablementInPlanYear,
+      "people",
     ),
   );
   rows.push(

@@ -1,4 +1,4 @@
-import { syntheticOrgCode, syntheticPracticeCode } from "../core/org-codes.ts";
+import { type SyntheticOrgKind, syntheticOrgCode, syntheticPracticeCode } from "../core/org-codes.ts";
 import type { Rng } from "../core/rng.ts";
 import { placeScale, type SynthConfig } from "./config.ts";
 
@@ -146,36 +146,14 @@ export function buildPlace(config: SynthConfig, rng: Rng): Place {
   const anyPostcode = (localityIndex: number) =>
     postcode(rng.pick(LOCALITIES[localityIndex].districts), rng.int(10), rng);
 
-  const ccg = org(
-    syntheticOrgCode("ccg", 1),
-    "Thurrock Clinical Commissioning Group (synthetic)",
-    anyPostcode(0),
-  );
-  const council = org(
-    syntheticOrgCode("council", 1),
-    "Thurrock Council Adult Social Care (synthetic)",
-    anyPostcode(0),
-  );
-  const acute = org(
-    syntheticOrgCode("acute", 1),
-    "Riverside University Hospitals NHS Trust (synthetic)",
-    anyPostcode(0),
-  );
-  const community = org(
-    syntheticOrgCode("community", 1),
-    "Estuary Community Health NHS Trust (synthetic)",
-    anyPostcode(0),
-  );
-  const mentalHealth = org(
-    syntheticOrgCode("mental-health", 1),
-    "Estuary Partnership Mental Health NHS Trust (synthetic)",
-    anyPostcode(1),
-  );
-  const ambulance = org(
-    syntheticOrgCode("ambulance", 1),
-    "East Coast Ambulance Service NHS Trust (synthetic)",
-    anyPostcode(0),
-  );
+  const first = (kind: SyntheticOrgKind, name: string, locality = 0) =>
+    org(syntheticOrgCode(kind, 1), name, anyPostcode(locality));
+  const ccg = first("ccg", "Thurrock Clinical Commissioning Group (synthetic)");
+  const council = first("council", "Thurrock Council Adult Social Care (synthetic)");
+  const acute = first("acute", "Riverside University Hospitals NHS Trust (synthetic)");
+  const community = first("community", "Estuary Community Health NHS Trust (synthetic)");
+  const mentalHealth = first("mental-health", "Estuary Partnership Mental Health NHS Trust (synthetic)", 1);
+  const ambulance = first("ambulance", "East Coast Ambulance Service NHS Trust (synthetic)");
 
   const localities: Locality[] = LOCALITIES.map((t, index) => ({
     index,
