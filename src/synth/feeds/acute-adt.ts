@@ -23,7 +23,7 @@ type Base = Pick<AdtFields, "sendingApplication" | "sendingFacility" | "patient"
 type AdtPatientFields = AdtFields["patient"];
 type Visit = NonNullable<AdtFields["visit"]>;
 
-/** One message, sent a few seconds after the event. */
+/** One message and when it was sent (MSH-7). */
 function message(
   base: Base,
   controlId: string,
@@ -59,7 +59,7 @@ function patientFields(acuteRec: Row, person: Row, acute: string): AdtPatientFie
   };
 }
 
-/** A cancelled event for one spell in `cancellations` (drawn by the caller), or none. */
+/** The cancelled event of a spell whose roll falls in the cancellation share (a third each kind), or none. */
 function cancelledEvents(
   roll: number,
   cancellations: number,
