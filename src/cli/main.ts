@@ -1,50 +1,49 @@
 import { readFileSync } from "node:fs";
-import { type Command, helpText, parseCommandArgs } from "./command.ts";
-import { AUDIT_COMMANDS } from "./commands/audit.ts";
-import { BCF_COMMANDS } from "./commands/bcf.ts";
-import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
-import { dbMigrate, dbStatus } from "./commands/db.ts";
-import { demo } from "./commands/demo.ts";
-import { EVALUATE_COMMANDS } from "./commands/evaluate.ts";
-import { FEEDS_COMMANDS } from "./commands/feeds.ts";
-import { INGEST_COMMANDS } from "./commands/ingest.ts";
-import { METRICS_COMMANDS } from "./commands/metrics.ts";
-import { MLLP_COMMANDS } from "./commands/mllp.ts";
-import { modelReport, modelTrain } from "./commands/model.ts";
-import { MPI_COMMANDS } from "./commands/mpi.ts";
-import { REJECTS_COMMANDS } from "./commands/rejects.ts";
-import { REPORT_COMMANDS } from "./commands/report.ts";
-import { serve } from "./commands/serve.ts";
-import { stratify, stratifyReport } from "./commands/stratify.ts";
-import { synth } from "./commands/synth.ts";
-import { USER_COMMANDS } from "./commands/users.ts";
-import { CliError, describeFailure, EXIT_USAGE } from "./errors.ts";
+import { type Command, runCommand } from "./command.ts";
+import * as audit from "./commands/audit.ts";
+import * as bcf from "./commands/bcf.ts";
+import * as cohort from "./commands/cohort.ts";
+import * as db from "./commands/db.ts";
+import * as demo from "./commands/demo.ts";
+import * as evaluate from "./commands/evaluate.ts";
+import * as feeds from "./commands/feeds.ts";
+import * as ingest from "./commands/ingest.ts";
+import * as metrics from "./commands/metrics.ts";
+import * as mllp from "./commands/mllp.ts";
+import * as model from "./commands/model.ts";
+import * as mpi from "./commands/mpi.ts";
+import * as rejects from "./commands/rejects.ts";
+import * as report from "./commands/report.ts";
+import * as serve from "./commands/serve.ts";
+import * as stratify from "./commands/stratify.ts";
+import * as synth from "./commands/synth.ts";
+import * as users from "./commands/users.ts";
+import { describeFailure, EXIT_USAGE, usageError } from "./errors.ts";
 
+const isCommand = (x: unknown): x is Command =>
+  typeof x === "object" && x !== null && "spec" in x && "name" in x && "summary" in x;
+
+/** Every command each module exports, in the order the overview lists them. */
 const COMMANDS: readonly Command[] = [
   demo,
   serve,
   synth,
-  dbMigrate,
-  dbStatus,
-  ...USER_COMMANDS,
-  ...AUDIT_COMMANDS,
+  db,
+  users,
+  audit,
   stratify,
-  stratifyReport,
-  modelTrain,
-  modelReport,
-  cohortRun,
-  cohortSave,
-  cohortRegister,
-  ...METRICS_COMMANDS,
-  ...BCF_COMMANDS,
-  ...EVALUATE_COMMANDS,
-  ...REPORT_COMMANDS,
-  ...INGEST_COMMANDS,
-  ...REJECTS_COMMANDS,
-  ...MPI_COMMANDS,
-  ...MLLP_COMMANDS,
-  ...FEEDS_COMMANDS,
-];
+  model,
+  cohort,
+  metrics,
+  bcf,
+  evaluate,
+  report,
+  ingest,
+  rejects,
+  mpi,
+  mllp,
+  feeds,
+].flatMap((module) => Object.values(module).filter(isCommand));
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -95,14 +94,9 @@ export async function main(argv: string[]): Promise<number> {
     const hint = group.length
       ? `'${argv[0]}' needs one of: ${group.map((c) => c.name.split(" ")[1]).join(", ")}.`
       : "Run 'oneplace --help' to see the commands.";
-    throw new CliError(`Unknown command: ${argv.slice(0, 2).join(" ")}`, { exitCode: EXIT_USAGE, hint });
+    throw usageError(`Unknown command: ${argv.slice(0, 2).join(" ")}`, { hint });
   }
-  const parsed = parseCommandArgs(found.command, found.rest);
-  if (parsed === "help") {
-    process.stdout.write(helpText(found.command));
-    return 0;
-  }
-  return found.command.run(parsed);
+  return runCommand(found.command, found.rest);
 }
 
 export async function runCli(argv: string[]): Promise<void> {

@@ -24,3 +24,21 @@ export { countCohort, queryPseudonymisedPeople } from "./pseudonymised-queries.t
 export { ADMISSION_WINDOW_DAYS } from "./relationship-facts.ts";
 export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
 export type * from "./types.ts";
+
+// Administration at the command line (oneplace users, oneplace audit).
+export { auditRecordsInOrder } from "./audit-records.ts";
+export { listRoles } from "./roles.ts";
+export { type Operator, recordSecurityEvent } from "./security-events.ts";
+export { API_TOKEN_MAX_DAYS, createApiToken, revokeApiToken } from "./sessions.ts";
+export { PURPOSES, TEAM_KINDS } from "./types.ts";
+export {
+  assignRole,
+  createTeam,
+  createUser,
+  listTeams,
+  listUsers,
+  lockUser,
+  removeRole,
+  resetPassword,
+  unlockUser,
+} from "./users.ts";

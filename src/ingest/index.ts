@@ -19,6 +19,7 @@ export { type AdtFields, buildAdt } from "./hl7/build-adt.ts";
 export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
 export { applyHl7Batch } from "./hl7/many.ts";
 export { parseMessage } from "./hl7/message.ts";
+export { splitMessages } from "./hl7/split.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
 export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
 export { MllpClient } from "./mllp-client.ts";

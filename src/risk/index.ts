@@ -18,6 +18,7 @@ export {
   activeModel,
   explainScore,
   listModels,
+  modelById,
   modelByVersion,
   NoValidatedModelError,
   type RiskModel,
@@ -25,10 +26,12 @@ export {
 } from "./model.ts";
 export { formatModelReport } from "./model-report.ts";
 export { type NationalCondition, nationalCondition } from "./national-condition.ts";
+export { efiByPractice, tiersByLocality } from "./reports.ts";
 export { createRegister, refreshRegister, registerChanges, registerMovements } from "./register.ts";
 export { DEFAULT_SETTINGS, type RiskSettings, readSettings, writeSettings } from "./settings.ts";
 export {
   latestActivityDate,
+  latestFullRun,
   peopleChangedSince,
   type RunSummary,
   rescorePeople,
