@@ -181,7 +181,8 @@ export function choice<const C extends readonly string[], const O extends ParamO
   return param(
     choices.join("|"),
     (value, label): C[number] => {
-      if (!choices.includes(value)) throw usageError(`${label} must be one of ${choices.join(", ")}, not "${value}"`);
+      if (!choices.includes(value))
+        throw usageError(`${label} must be one of ${choices.join(", ")}, not "${value}"`);
       return value;
     },
     description,
@@ -264,7 +265,10 @@ export function helpText(command: Command): string {
   );
   const options = Object.entries(spec.options).map(([name, p]) => {
     const flagText = `${p.short ? `-${p.short}, ` : "    "}--${name}${p.flag ? "" : ` <${p.valueName}>`}`;
-    return row(flagText, `${p.description}${p.required ? " (required)" : ""}${p.multiple ? " (repeat)" : ""}`);
+    return row(
+      flagText,
+      `${p.description}${p.required ? " (required)" : ""}${p.multiple ? " (repeat)" : ""}`,
+    );
   });
   options.push(row("-h, --help", "Show this help"));
   const argText = args.length ? `\nArguments:\n${args.join("\n")}\n` : "";
@@ -275,13 +279,14 @@ export function usageHint(command: string): string {
   return `See 'oneplace ${command} --help'.`;
 }
 
-function valueOf(name: string, p: Param<unknown>, given: unknown, positional: boolean): unknown {
+function readParam(name: string, p: Param<unknown>, given: unknown, positional: boolean): unknown {
   const shown = label(name, p, positional);
   const texts = (given === undefined ? [] : Array.isArray(given) ? given : [given]).filter(
     (t) => typeof t !== "string" || t.trim() !== "",
   );
   if (texts.length === 0) {
-    if (p.required) throw usageError(positional ? `Give the ${p.valueName || name}.` : `${shown} is required.`);
+    if (p.required)
+      throw usageError(positional ? `Give the ${p.valueName || name}.` : `${shown} is required.`);
     return p.multiple ? [] : p.fallback;
   }
   const values = texts.map((t) => p.parse(String(t), shown));
@@ -312,12 +317,13 @@ export function parseInput(
   }
   if (parsed.values.help) return "help";
   const options: Values<Params> = {};
-  for (const [name, p] of Object.entries(spec.options)) options[name] = valueOf(name, p, parsed.values[name], false);
+  for (const [name, p] of Object.entries(spec.options))
+    options[name] = readParam(name, p, parsed.values[name], false);
   const args: Values<Params> = {};
   const rest = [...parsed.positionals];
   for (const [name, p] of argSpecs) {
     const given = p.multiple ? rest.splice(0) : rest.shift();
-    args[name] = valueOf(name, p, given, true);
+    args[name] = readParam(name, p, given, true);
   }
   if (rest.length > 0) throw usageError(`Unexpected argument "${rest[0]}".`);
   return { options, args };

@@ -31,9 +31,13 @@ export function readJsonFile(path: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (cause) {
-    throw invalid("cli.read-file", `Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, {
-      cause,
-    });
+    throw invalid(
+      "cli.read-file",
+      `Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
   try {
     return JSON.parse(text);

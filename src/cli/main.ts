@@ -1,49 +1,127 @@
 import { readFileSync } from "node:fs";
 import { type Command, runCommand } from "./command.ts";
-import * as audit from "./commands/audit.ts";
-import * as bcf from "./commands/bcf.ts";
-import * as cohort from "./commands/cohort.ts";
-import * as db from "./commands/db.ts";
-import * as demo from "./commands/demo.ts";
-import * as evaluate from "./commands/evaluate.ts";
-import * as feeds from "./commands/feeds.ts";
-import * as ingest from "./commands/ingest.ts";
-import * as metrics from "./commands/metrics.ts";
-import * as mllp from "./commands/mllp.ts";
-import * as model from "./commands/model.ts";
-import * as mpi from "./commands/mpi.ts";
-import * as rejects from "./commands/rejects.ts";
-import * as report from "./commands/report.ts";
-import * as serve from "./commands/serve.ts";
-import * as stratify from "./commands/stratify.ts";
-import * as synth from "./commands/synth.ts";
-import * as users from "./commands/users.ts";
+import {
+  auditBreakGlass,
+  auditExport,
+  auditPerson,
+  auditReview,
+  auditUser,
+  auditVerify,
+} from "./commands/audit.ts";
+import { bcfExport, bcfImport, bcfList, bcfValidate } from "./commands/bcf.ts";
+import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
+import { dbMigrate, dbStatus } from "./commands/db.ts";
+import { demo } from "./commands/demo.ts";
+import { costsSet, costsShow, evaluate } from "./commands/evaluate.ts";
+import { feeds, feedsWrite } from "./commands/feeds.ts";
+import { ingestCodes, ingestCsv, ingestFeeds, ingestFhir, ingestHl7 } from "./commands/ingest.ts";
+import {
+  metricsCompute,
+  metricsDefine,
+  metricsEnter,
+  metricsExport,
+  metricsImport,
+  metricsShow,
+} from "./commands/metrics.ts";
+import { mllp, mllpSend } from "./commands/mllp.ts";
+import { modelReport, modelTrain } from "./commands/model.ts";
+import {
+  mpiEvaluate,
+  mpiHistory,
+  mpiLink,
+  mpiMerge,
+  mpiReview,
+  mpiSeparate,
+  mpiUnmerge,
+} from "./commands/mpi.ts";
+import { rejectsDismiss, rejectsList, rejectsReplay, rejectsShow } from "./commands/rejects.ts";
+import { reportBoard } from "./commands/report.ts";
+import { serve } from "./commands/serve.ts";
+import { stratify, stratifyReport } from "./commands/stratify.ts";
+import { synth } from "./commands/synth.ts";
+import {
+  usersAssignRole,
+  usersCreate,
+  usersCreateTeam,
+  usersCreateToken,
+  usersList,
+  usersLock,
+  usersRemoveRole,
+  usersResetPassword,
+  usersRevokeToken,
+  usersRoles,
+  usersTeams,
+  usersUnlock,
+} from "./commands/users.ts";
 import { describeFailure, EXIT_USAGE, usageError } from "./errors.ts";
 
-const isCommand = (x: unknown): x is Command =>
-  typeof x === "object" && x !== null && "spec" in x && "name" in x && "summary" in x;
-
-/** Every command each module exports, in the order the overview lists them. */
+/** Every command, in the order the overview lists them. */
 const COMMANDS: readonly Command[] = [
   demo,
   serve,
   synth,
-  db,
-  users,
-  audit,
+  dbMigrate,
+  dbStatus,
+  usersCreate,
+  usersList,
+  usersRoles,
+  usersTeams,
+  usersCreateTeam,
+  usersAssignRole,
+  usersRemoveRole,
+  usersResetPassword,
+  usersLock,
+  usersUnlock,
+  usersCreateToken,
+  usersRevokeToken,
+  auditVerify,
+  auditPerson,
+  auditUser,
+  auditExport,
+  auditBreakGlass,
+  auditReview,
   stratify,
-  model,
-  cohort,
-  metrics,
-  bcf,
+  stratifyReport,
+  modelTrain,
+  modelReport,
+  cohortRun,
+  cohortSave,
+  cohortRegister,
+  metricsCompute,
+  metricsShow,
+  metricsEnter,
+  metricsExport,
+  metricsImport,
+  metricsDefine,
+  bcfImport,
+  bcfValidate,
+  bcfExport,
+  bcfList,
   evaluate,
-  report,
-  ingest,
-  rejects,
-  mpi,
+  costsShow,
+  costsSet,
+  reportBoard,
+  ingestHl7,
+  ingestFhir,
+  ingestCsv,
+  ingestFeeds,
+  ingestCodes,
+  rejectsList,
+  rejectsShow,
+  rejectsReplay,
+  rejectsDismiss,
+  mpiReview,
+  mpiLink,
+  mpiSeparate,
+  mpiMerge,
+  mpiUnmerge,
+  mpiHistory,
+  mpiEvaluate,
   mllp,
+  mllpSend,
   feeds,
-].flatMap((module) => Object.values(module).filter(isCommand));
+  feedsWrite,
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {

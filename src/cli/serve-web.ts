@@ -1,5 +1,5 @@
-import { createLogger } from "../platform/log.ts";
 import type { Db } from "../platform/database.ts";
+import { createLogger } from "../platform/log.ts";
 import { createWebServer } from "../web/server.ts";
 import { out } from "./context.ts";
 import { unavailable } from "./errors.ts";

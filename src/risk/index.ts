@@ -26,8 +26,8 @@ export {
 } from "./model.ts";
 export { formatModelReport } from "./model-report.ts";
 export { type NationalCondition, nationalCondition } from "./national-condition.ts";
-export { efiByPractice, tiersByLocality } from "./reports.ts";
 export { createRegister, refreshRegister, registerChanges, registerMovements } from "./register.ts";
+export { efiByPractice, tiersByLocality } from "./reports.ts";
 export { DEFAULT_SETTINGS, type RiskSettings, readSettings, writeSettings } from "./settings.ts";
 export {
   latestActivityDate,

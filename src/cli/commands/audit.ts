@@ -52,7 +52,12 @@ export const auditVerify = defineCommand({
 export const auditPerson = defineCommand({
   name: "audit person",
   summary: "Who looked at this person? Every access, allowed or denied, by person id or NHS Number.",
-  args: { person: text("The person's internal id or NHS Number", { valueName: "person-id | NHS Number", required: true }) },
+  args: {
+    person: text("The person's internal id or NHS Number", {
+      valueName: "person-id | NHS Number",
+      required: true,
+    }),
+  },
   options: { json },
   db: "migrated",
   async run({ options, args, db }) {
@@ -126,7 +131,9 @@ export const auditBreakGlass = defineCommand({
       out(options.all ? "No break-glass accesses." : "No break-glass accesses are waiting for review.");
     else {
       for (const b of list) {
-        out(`${b.breakGlassId}  ${b.startedAt}  ${b.username} as ${b.roleCode} in ${b.teamCode}  person ${b.personId}`);
+        out(
+          `${b.breakGlassId}  ${b.startedAt}  ${b.username} as ${b.roleCode} in ${b.teamCode}  person ${b.personId}`,
+        );
         out(`    reason: ${b.reason}`);
         if (b.reviewedAt) out(`    reviewed ${b.reviewedAt} by ${b.reviewedBy}: ${b.reviewNote}`);
       }

@@ -61,7 +61,11 @@ export const cohortRun = defineCommand({
   options: {
     saved: text("Run a saved cohort instead of a file", { valueName: "id" }),
     list: flag("Also list the people (internal ids, practice, tier; no names or NHS Numbers)"),
-    limit: int("List at most N people, highest risk first (default 100)", { min: 1, max: 10_000_000, default: 100 }),
+    limit: int("List at most N people, highest risk first (default 100)", {
+      min: 1,
+      max: 10_000_000,
+      default: 100,
+    }),
     json,
   },
   db: "migrated",
@@ -69,8 +73,7 @@ export const cohortRun = defineCommand({
     if (options.saved && args.file) throw usageError("Give a file or --saved, not both.");
     const criteria: CohortCriteria = options.saved ? { inCohorts: [options.saved] } : readCriteria(args.file);
     const run = await latestFullRun(db);
-    if (!run)
-      throw noStratification("There is no stratification to select from yet.");
+    if (!run) throw noStratification("There is no stratification to select from yet.");
     const started = performance.now();
     const counts = await countCohort(db, criteria);
     const ms = performance.now() - started;
@@ -80,7 +83,9 @@ export const cohortRun = defineCommand({
     else {
       out(formatCounts(counts));
       if (members) {
-        out(`\nPeople (highest risk first${members.length === options.limit ? `, first ${num(options.limit)}` : ""})`);
+        out(
+          `\nPeople (highest risk first${members.length === options.limit ? `, first ${num(options.limit)}` : ""})`,
+        );
         for (const m of members) {
           out(
             `  ${m.personId}  ${m.practiceCode}  age ${String(m.age).padStart(3)}  ${(m.efiCategory ?? "-").padEnd(8)}  ${(m.riskTier ?? "-").padEnd(9)}  ${m.probability === null ? "-" : `${(100 * m.probability).toFixed(1)}%`}`,
@@ -103,7 +108,9 @@ export const cohortSave = defineCommand({
     if (options.list) {
       const cohorts = await listCohorts(db);
       if (options.json) outJson(cohorts);
-      else for (const c of cohorts) out(`  ${c.cohortId.padEnd(28)} ${c.description}  ${JSON.stringify(c.criteria)}`);
+      else
+        for (const c of cohorts)
+          out(`  ${c.cohortId.padEnd(28)} ${c.description}  ${JSON.stringify(c.criteria)}`);
       return 0;
     }
     if (!args.id || !args.file) throw usageError("Give the cohort's id and its criteria file.");
@@ -122,7 +129,9 @@ export const cohortRegister = defineCommand({
   args: { id: text("The register's id", { valueName: "id", required: true }) },
   options: {
     cohort: text("Create (or re-point) the register on this saved cohort", { valueName: "id" }),
-    by: choice(["practice", "locality"], "Keep it per practice (default) or per locality", { default: "practice" }),
+    by: choice(["practice", "locality"], "Keep it per practice (default) or per locality", {
+      default: "practice",
+    }),
     since: date("Show joiners and leavers after this date (default: a month before the stratification)"),
     json,
   },

@@ -13,7 +13,11 @@ export const dbMigrate = defineCommand({
     if (options.json) outJson({ engine: db.engine, location: db.location, applied });
     else {
       out(`Database: ${engineDescription(db)}`);
-      out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}` : "Already up to date.");
+      out(
+        applied.length
+          ? `Applied ${applied.length} migration(s): ${applied.join(", ")}`
+          : "Already up to date.",
+      );
     }
     return 0;
   },
@@ -30,7 +34,8 @@ export const dbStatus = defineCommand({
     if (options.json) outJson({ engine: db.engine, location: db.location, migrations: status, pending });
     else {
       out(`Database: ${engineDescription(db)}`);
-      for (const s of status) out(`  ${s.state.padEnd(22)} ${s.id}${s.appliedAt ? `  (${s.appliedAt})` : ""}`);
+      for (const s of status)
+        out(`  ${s.state.padEnd(22)} ${s.id}${s.appliedAt ? `  (${s.appliedAt})` : ""}`);
       out(pending ? `${pending} migration(s) pending: run 'oneplace db migrate'.` : "Up to date.");
     }
     // A changed migration is an error a script should notice.

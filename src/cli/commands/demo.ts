@@ -37,9 +37,15 @@ export const demo = defineCommand({
     out(
       `\n${s.people.toLocaleString("en-GB")} people, ${s.practices} practices in ${s.localities} localities, hospital activity ${s.historyFrom ?? "–"} to ${s.historyTo ?? "–"}.`,
     );
-    for (const e of s.eventsByKind) out(`  ${e.kind.padEnd(40)} ${e.rows.toLocaleString("en-GB").padStart(11)}`);
+    for (const e of s.eventsByKind)
+      out(`  ${e.kind.padEnd(40)} ${e.rows.toLocaleString("en-GB").padStart(11)}`);
     if (options["no-serve"]) return 0;
-    await serveUntilStopped({ db, host: options.host, port: options.port, placeName: "Thurrock (synthetic)" });
+    await serveUntilStopped({
+      db,
+      host: options.host,
+      port: options.port,
+      placeName: "Thurrock (synthetic)",
+    });
     return 0;
   },
 });

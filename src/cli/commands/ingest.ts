@@ -18,7 +18,9 @@ import { createProgress, type Progress } from "../progress.ts";
 
 // `oneplace ingest hl7|fhir|csv|feeds|codes`: load files (or every file in a folder) from a source.
 
-const filesOrFolders = { paths: path("Files, or folders of them", { valueName: "file|folder", multiple: true, required: true }) };
+const filesOrFolders = {
+  paths: path("Files, or folders of them", { valueName: "file|folder", multiple: true, required: true }),
+};
 
 function filesIn(paths: string[], extensions: readonly string[]): string[] {
   const files: string[] = [];
@@ -45,7 +47,7 @@ function summary(file: string, c: LoadCounts, seconds: number): string {
   return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected (${seconds.toFixed(1)} s, ${rate}/s)`;
 }
 
-function finish(results: { file: string; counts: LoadCounts; seconds: number }[], asJson: boolean): number {
+function _finish(results: { file: string; counts: LoadCounts; seconds: number }[], asJson: boolean): number {
   if (asJson) outJson(results);
   else for (const r of results) out(summary(r.file, r.counts, r.seconds));
   const rejected = results.reduce((n, r) => n + r.counts.rejected, 0);
@@ -89,14 +91,22 @@ export const ingestHl7 = defineCommand({
   db: "migrated",
   async run({ options, args, db }) {
     const logger = createLogger();
-    return loadEach(filesIn(args.paths, [".hl7", ".txt", ".mllp"]), options, "messages", async (file, progress) => {
-      const r = await loadHl7File(db, file, {
-        onProgress: (done, total) => progress.update(done, "messages", total),
-        onInternalError: (e) =>
-          logger.error({ err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } }, "hl7 message failed"),
-      });
-      return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
-    });
+    return loadEach(
+      filesIn(args.paths, [".hl7", ".txt", ".mllp"]),
+      options,
+      "messages",
+      async (file, progress) => {
+        const r = await loadHl7File(db, file, {
+          onProgress: (done, total) => progress.update(done, "messages", total),
+          onInternalError: (e) =>
+            logger.error(
+              { err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } },
+              "hl7 message failed",
+            ),
+        });
+        return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
+      },
+    );
   },
 });
 
@@ -105,25 +115,34 @@ export const ingestFhir = defineCommand({
   summary: "Load FHIR R4 NDJSON (bulk export) or Bundle files from a source.",
   args: filesOrFolders,
   options: {
-    source: text("The system the resources come from (e.g. community-ehr)", { valueName: "name", required: true }),
+    source: text("The system the resources come from (e.g. community-ehr)", {
+      valueName: "name",
+      required: true,
+    }),
     json,
     quiet,
   },
   db: "migrated",
   async run({ options, args, db }) {
-    return loadEach(filesIn(args.paths, [".ndjson", ".json"]), options, "resources", async (file, progress) => {
-      const r = await loadFhirFile(db, file, {
-        source: options.source,
-        onProgress: (n) => progress.update(n, "resources", n),
-      });
-      return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
-    });
+    return loadEach(
+      filesIn(args.paths, [".ndjson", ".json"]),
+      options,
+      "resources",
+      async (file, progress) => {
+        const r = await loadFhirFile(db, file, {
+          source: options.source,
+          onProgress: (n) => progress.update(n, "resources", n),
+        });
+        return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
+      },
+    );
   },
 });
 
 export const ingestCsv = defineCommand({
   name: "ingest csv",
-  summary: "Load CSV extracts in the documented layouts (docs/formats/); the layout is found from the header.",
+  summary:
+    "Load CSV extracts in the documented layouts (docs/formats/); the layout is found from the header.",
   args: filesOrFolders,
   options: {
     layout: text("The layout (default: recognised from the header)", { valueName: "name" }),
@@ -177,7 +196,9 @@ export const ingestCodes = defineCommand({
   db: "migrated",
   async run({ args, db }) {
     const n = await loadCodeMap(db, args.file);
-    out(`${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`);
+    out(
+      `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
+    );
     return 0;
   },
 });

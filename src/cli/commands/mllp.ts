@@ -89,22 +89,29 @@ export const mllpSend = defineCommand({
     try {
       client = await MllpClient.connect(listenerPort, listenerHost);
     } catch (cause) {
-      throw unavailable("cli.mllp-connect", `Cannot connect to an MLLP listener at ${listenerHost}:${listenerPort}`, {
-        hint: "Start one with 'oneplace mllp'.",
-        cause,
-      });
+      throw unavailable(
+        "cli.mllp-connect",
+        `Cannot connect to an MLLP listener at ${listenerHost}:${listenerPort}`,
+        {
+          hint: "Start one with 'oneplace mllp'.",
+          cause,
+        },
+      );
     }
     const counts: Record<string, number> = {};
     try {
       for (const m of messages) {
         const ack = readAck(parseMessage(await client.send(m)));
         counts[ack.code] = (counts[ack.code] ?? 0) + 1;
-        if (ack.code !== "AA") out(`${ack.controlId || "(no control id)"}: ${ack.code} ${ack.errorCode} ${ack.errorText}`);
+        if (ack.code !== "AA")
+          out(`${ack.controlId || "(no control id)"}: ${ack.code} ${ack.errorCode} ${ack.errorText}`);
       }
     } finally {
       await client.close();
     }
-    const summary = Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ");
+    const summary = Object.entries(counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ");
     out(`Sent ${messages.length} message(s): ${summary || "none"}.`);
     return (counts.AA ?? 0) === messages.length ? 0 : 1;
   },

@@ -1,5 +1,12 @@
 import { appendAuditEvent } from "../../governance/index.ts";
-import { decideReview, evaluateMatching, listReview, mergePersons, type ReviewItem, unmerge } from "../../mpi/index.ts";
+import {
+  decideReview,
+  evaluateMatching,
+  listReview,
+  mergePersons,
+  type ReviewItem,
+  unmerge,
+} from "../../mpi/index.ts";
 import type { Db, Queryable } from "../../platform/database.ts";
 import { defineCommand, flag, int, param, text, uuid } from "../command.ts";
 import { cliOperator, out, outJson } from "../context.ts";
@@ -60,9 +67,7 @@ export const mpiReview = defineCommand({
     const items = await listReview(db, options.limit);
     let demographics = new Map<string, Record<string, unknown>[]>();
     if (options["show-demographics"] && items.length > 0) {
-      const people = [
-        ...new Set(items.flatMap((i) => [i.personId, i.candidatePersonId]).filter((p) => p)),
-      ];
+      const people = [...new Set(items.flatMap((i) => [i.personId, i.candidatePersonId]).filter((p) => p))];
       await audit(db, "view", people, "identity review: demographics shown at the command line");
       const rows = await db.query<Record<string, unknown>>(
         `SELECT person_id::text AS person_id, source_system, source_record_id, nhs_number, family_name, given_name,
@@ -113,7 +118,11 @@ export const mpiReview = defineCommand({
 });
 
 /** Records a decision and its audit event in one transaction, then says what was done. */
-async function decided<T>(db: Db, act: (tx: Queryable) => Promise<T>, said: (r: T) => string): Promise<number> {
+async function decided<T>(
+  db: Db,
+  act: (tx: Queryable) => Promise<T>,
+  said: (r: T) => string,
+): Promise<number> {
   out(said(await db.transaction(act)));
   return 0;
 }
@@ -125,7 +134,11 @@ export const mpiLink = defineCommand({
   options: {},
   db: "migrated",
   async run({ args, db }) {
-    return decided(db, (tx) => decideAndAudit(tx, args.id, "link"), (r) => `Recorded: linked to person ${r.personId}.`);
+    return decided(
+      db,
+      (tx) => decideAndAudit(tx, args.id, "link"),
+      (r) => `Recorded: linked to person ${r.personId}.`,
+    );
   },
 });
 
@@ -136,7 +149,11 @@ export const mpiSeparate = defineCommand({
   options: {},
   db: "migrated",
   async run({ args, db }) {
-    return decided(db, (tx) => decideAndAudit(tx, args.id, "separate"), (r) => `Recorded: kept as person ${r.personId}.`);
+    return decided(
+      db,
+      (tx) => decideAndAudit(tx, args.id, "separate"),
+      (r) => `Recorded: kept as person ${r.personId}.`,
+    );
   },
 });
 
@@ -193,7 +210,10 @@ export const mpiHistory = defineCommand({
   summary: "Every MPI decision about a person or a source record: what, when, by whom, why.",
   usage: "oneplace mpi history <person-id> | <source-system> <record-id> [--json]",
   args: {
-    first: text("A person id, or a source system", { valueName: "person-id | source-system", required: true }),
+    first: text("A person id, or a source system", {
+      valueName: "person-id | source-system",
+      required: true,
+    }),
     recordId: text("With a source system: the record id", { valueName: "record-id" }),
   },
   options: { json },

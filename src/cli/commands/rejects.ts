@@ -25,7 +25,11 @@ export const rejectsList = defineCommand({
   },
   db: "migrated",
   async run({ options, db }) {
-    const rows = await listRejects(db, { sourceSystem: options.source, status: options.status, limit: options.limit });
+    const rows = await listRejects(db, {
+      sourceSystem: options.source,
+      status: options.status,
+      limit: options.limit,
+    });
     // The list never shows payloads (they carry patient data): 'rejects show' does, for one reject.
     if (options.json) outJson(rows.map(({ payload: _p, context: _c, ...r }) => r));
     else {
@@ -82,7 +86,8 @@ export const rejectsReplay = defineCommand({
     const accepted = results.filter((r) => r.accepted).length;
     if (options.json) outJson(results);
     else {
-      for (const r of results) out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
+      for (const r of results)
+        out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
       out(`${accepted} of ${results.length} accepted.`);
     }
     return accepted === results.length ? 0 : 1;

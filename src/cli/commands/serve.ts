@@ -28,7 +28,12 @@ export const serve = defineCommand({
     const mllp = options["no-mllp"] ? null : await startListener(db, options.host, options["mllp-port"]);
     if (mllp) out(`HL7v2 MLLP listener on ${options.host}:${mllp.port}.`);
     try {
-      await serveUntilStopped({ db, host: options.host, port: options.port, placeName: "Thurrock (synthetic)" });
+      await serveUntilStopped({
+        db,
+        host: options.host,
+        port: options.port,
+        placeName: "Thurrock (synthetic)",
+      });
     } finally {
       await mllp?.close();
     }

@@ -1,4 +1,5 @@
 import { addDays, addMonths } from "../../core/index.ts";
+import type { Db } from "../../platform/database.ts";
 import {
   efiByPractice,
   efiOn,
@@ -14,7 +15,6 @@ import {
   tiersByLocality,
   writeSettings,
 } from "../../risk/index.ts";
-import type { Db } from "../../platform/database.ts";
 import { date, defineCommand, flag, path, text } from "../command.ts";
 import { engineDescription, out, outJson, readJsonFile } from "../context.ts";
 import { notFound, unavailable, usageError } from "../errors.ts";
@@ -47,9 +47,14 @@ export const stratify = defineCommand({
   options: {
     "as-of": date("The date the picture is as at (default: the latest activity in the data)"),
     "efi-only": flag("Compute the eFI and activity only, without risk scores"),
-    settings: path("JSON with tier shares, HIU thresholds or the national condition's tiers, stored before the run"),
+    settings: path(
+      "JSON with tier shares, HIU thresholds or the national condition's tiers, stored before the run",
+    ),
     changed: flag("Only rescore people with records received since the last full run"),
-    person: text("Only rescore this person (internal id; repeat for more)", { valueName: "id", multiple: true }),
+    person: text("Only rescore this person (internal id; repeat for more)", {
+      valueName: "id",
+      multiple: true,
+    }),
     json,
     quiet,
   },
@@ -65,8 +70,7 @@ export const stratify = defineCommand({
     if (options.settings !== undefined) await writeSettings(db, readJsonFile(options.settings));
     if (options.changed || people.length) {
       const run = await latestFullRun(db);
-      if (!run)
-        throw noStratification("There is no full stratification to update yet.");
+      if (!run) throw noStratification("There is no full stratification to update yet.");
       const ids = options.changed ? await peopleChangedSince(db, run.startedAt) : people;
       const started = performance.now();
       const result = await rescorePeople(db, ids);
@@ -111,9 +115,9 @@ export const stratifyReport = defineCommand({
   async run({ options, db }) {
     const identified = options["hiu-identified"];
     const run = await latestFullRun(db);
-    if (!run)
-      throw noStratification("There is no stratification yet.");
-    if (options.person !== undefined) return explainPerson(db, options.person, run.asOf, run.modelId, options.json);
+    if (!run) throw noStratification("There is no stratification yet.");
+    if (options.person !== undefined)
+      return explainPerson(db, options.person, run.asOf, run.modelId, options.json);
     const identifiedOn = identified ?? addMonths(run.asOf, -12);
     const [efi, tiers, condition, hiu] = [
       await efiByPractice(db),

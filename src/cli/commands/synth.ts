@@ -124,9 +124,13 @@ export const synth = defineCommand({
     if (options.out !== undefined || !db) return writeFiles(config, options.out ?? ".", options.json);
     if (options.report) {
       if (await isPlaceEmpty(db)) {
-        throw unavailable("cli.place-empty", `The ${engineDescription(db)} is empty: there is nothing to report on.`, {
-          hint: "Run 'oneplace synth' first.",
-        });
+        throw unavailable(
+          "cli.place-empty",
+          `The ${engineDescription(db)} is empty: there is nothing to report on.`,
+          {
+            hint: "Run 'oneplace synth' first.",
+          },
+        );
       }
       const rows = await calibrationReport(db, config);
       if (options.json) outJson(rows);

@@ -98,7 +98,8 @@ export const usersList = defineCommand({
     else if (users.length === 0) out("No users yet: create one with 'oneplace users create'.");
     else {
       for (const u of users) {
-        const state = u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
+        const state =
+          u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
         const roles = u.roles.map((r) => `${r.roleCode}@${r.teamCode}`).join(", ") || "no roles";
         out(`${u.username.padEnd(24)} ${state.padEnd(10)} ${u.signIn.join("+").padEnd(14)} ${roles}`);
       }
@@ -130,7 +131,8 @@ export const usersTeams = defineCommand({
     if (options.json) outJson(teams);
     else if (teams.length === 0) out("No teams yet: create one with 'oneplace users create-team'.");
     else
-      for (const t of teams) out(`${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`);
+      for (const t of teams)
+        out(`${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`);
     return 0;
   },
 });
@@ -143,7 +145,9 @@ export const usersCreateTeam = defineCommand({
     name: text("The team's name", { required: true }),
     // Checked by the capability, whose message names the kinds.
     kind: text(`One of ${TEAM_KINDS.join(", ")}`, { valueName: "kind", required: true }),
-    org: text("Organisation code the team belongs to (a practice's code for a practice)", { valueName: "code" }),
+    org: text("Organisation code the team belongs to (a practice's code for a practice)", {
+      valueName: "code",
+    }),
     json,
   },
   db: "migrated",
@@ -254,9 +258,13 @@ export const usersCreateToken = defineCommand({
     const expiresAt = created.expiresAt.toISOString();
     if (options.json) outJson({ tokenId: created.tokenId, token: created.token, expiresAt });
     else {
-      out(`Token ${created.tokenId} for ${args.username} as ${options.role} in ${options.team}, until ${expiresAt}:`);
+      out(
+        `Token ${created.tokenId} for ${args.username} as ${options.role} in ${options.team}, until ${expiresAt}:`,
+      );
       out(created.token);
-      out("It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.");
+      out(
+        "It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.",
+      );
     }
     return 0;
   },
