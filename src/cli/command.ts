@@ -90,24 +90,34 @@ export function flag(description: string, options: { short?: string } = {}): Par
 
 const en = (n: number) => n.toLocaleString("en-GB");
 
+/** A kind of value: read returns the value, or undefined when the text is not one (then "--x must be ..."). */
+function kind<T>(valueName: string, read: (text: string) => T | undefined, mustBe: string) {
+  return <const O extends ParamOptions<T>>(description: string, options?: O) =>
+    param(valueName, (value, label) => readOrRefuse(value, label, read, mustBe), description, options);
+}
+
+function readOrRefuse<T>(
+  value: string,
+  label: string,
+  read: (text: string) => T | undefined,
+  mustBe: string,
+): T {
+  const v = value.trim() === "" ? undefined : read(value);
+  if (v === undefined) throw usageError(`${label} must be ${mustBe}, not "${value}"`);
+  return v;
+}
+
 /** A whole number from min to max; "1_000" and "1,000" are read as 1000. */
 export function int<const O extends ParamOptions<number> & { min: number; max: number }>(
   description: string,
   options: O,
 ) {
-  return param(
-    "N",
-    (value, label) => {
-      const n = Number(value.replaceAll("_", "").replaceAll(",", ""));
-      if (!Number.isInteger(n) || n < options.min || n > options.max)
-        throw usageError(
-          `${label} must be a whole number from ${en(options.min)} to ${en(options.max)}, not "${value}"`,
-        );
-      return n;
-    },
-    description,
-    options,
-  );
+  const read = (value: string) => {
+    const n = Number(value.replaceAll("_", "").replaceAll(",", ""));
+    return Number.isInteger(n) && n >= options.min && n <= options.max ? n : undefined;
+  };
+  const mustBe = `a whole number from ${en(options.min)} to ${en(options.max)}`;
+  return param("N", (value, label) => readOrRefuse(value, label, read, mustBe), description, options);
 }
 
 /** A number (commas and a leading £ allowed), optionally at least min. */
@@ -115,61 +125,13 @@ export function number<const O extends ParamOptions<number> & { min?: number }>(
   description: string,
   options?: O,
 ) {
-  return param(
-    "n",
-    (value, label) => {
-      const n = Number(value.replace(/^£/, "").replaceAll(",", ""));
-      const min = options?.min ?? Number.NEGATIVE_INFINITY;
-      if (value.trim() === "" || !Number.isFinite(n) || n < min)
-        throw usageError(
-          `${label} must be a number${min > Number.NEGATIVE_INFINITY ? ` of ${min} or more` : ""}, not "${value}"`,
-        );
-      return n;
-    },
-    description,
-    options,
-  );
-}
-
-/** A share from 0 to 1, or a percentage from 0% to 100%. */
-export function rate<const O extends ParamOptions<number>>(description: string, options?: O) {
-  return param(
-    "rate",
-    (value, label) => {
-      const n = value.endsWith("%") ? Number(value.slice(0, -1)) / 100 : Number(value);
-      if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1)
-        throw usageError(`${label} must be a rate from 0 to 1 (or 0% to 100%), not "${value}"`);
-      return n;
-    },
-    description,
-    options,
-  );
-}
-
-/** A calendar date written YYYY-MM-DD. */
-export function date<const O extends ParamOptions<string>>(description: string, options?: O) {
-  return param(
-    "date",
-    (value, label) => {
-      if (!isIsoDate(value)) throw usageError(`${label} must be a date written YYYY-MM-DD, not "${value}"`);
-      return value;
-    },
-    description,
-    options,
-  );
-}
-
-/** A UUID (an internal id), given back in lower case. */
-export function uuid<const O extends ParamOptions<string>>(description: string, options?: O) {
-  return param(
-    "id",
-    (value, label) => {
-      if (!isUuid(value)) throw usageError(`${label} must be a UUID, not "${value}"`);
-      return value.toLowerCase();
-    },
-    description,
-    options,
-  );
+  const min = options?.min ?? Number.NEGATIVE_INFINITY;
+  const read = (value: string) => {
+    const n = Number(value.replace(/^£/, "").replaceAll(",", ""));
+    return Number.isFinite(n) && n >= min ? n : undefined;
+  };
+  const mustBe = `a number${min > Number.NEGATIVE_INFINITY ? ` of ${min} or more` : ""}`;
+  return param("n", (value, label) => readOrRefuse(value, label, read, mustBe), description, options);
 }
 
 /** One of a fixed list of words; help shows them as <a|b|c>. */
@@ -178,31 +140,42 @@ export function choice<const C extends readonly string[], const O extends ParamO
   description: string,
   options?: O,
 ) {
+  const read = (value: string) => (choices.includes(value) ? (value as C[number]) : undefined);
+  const mustBe = `one of ${choices.join(", ")}`;
   return param(
     choices.join("|"),
-    (value, label): C[number] => {
-      if (!choices.includes(value))
-        throw usageError(`${label} must be one of ${choices.join(", ")}, not "${value}"`);
-      return value;
-    },
+    (value, label) => readOrRefuse(value, label, read, mustBe),
     description,
     options,
   );
 }
 
+/** A share from 0 to 1, or a percentage from 0% to 100%. */
+export const rate = kind(
+  "rate",
+  (value) => {
+    const n = value.endsWith("%") ? Number(value.slice(0, -1)) / 100 : Number(value);
+    return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
+  },
+  "a rate from 0 to 1 (or 0% to 100%)",
+);
+
+/** A calendar date written YYYY-MM-DD. */
+export const date = kind(
+  "date",
+  (value) => (isIsoDate(value) ? value : undefined),
+  "a date written YYYY-MM-DD",
+);
+
+/** A UUID (an internal id), given back in lower case. */
+export const uuid = kind("id", (value) => (isUuid(value) ? value.toLowerCase() : undefined), "a UUID");
+
 /** A valid NHS Number, spaces allowed, given back as ten digits. */
-export function nhsNumber<const O extends ParamOptions<string>>(description: string, options?: O) {
-  return param(
-    "NHS Number",
-    (value, label) => {
-      const n = normaliseNhsNumber(value);
-      if (!n) throw usageError(`${label} must be a valid NHS Number, not "${value}"`);
-      return n;
-    },
-    description,
-    options,
-  );
-}
+export const nhsNumber = kind(
+  "NHS Number",
+  (value) => normaliseNhsNumber(value) ?? undefined,
+  "a valid NHS Number",
+);
 
 /** What run() receives: the options and arguments as typed values, and the database if it needs one. */
 export interface Input<O extends Params, A extends Params, N> {

@@ -127,35 +127,34 @@ async function decided<T>(
   return 0;
 }
 
-export const mpiLink = defineCommand({
-  name: "mpi link",
-  summary: "Decide a review item: the record is the candidate person (links it; the decision is recorded).",
-  args: { id: uuid("The review item", { valueName: "review-id", required: true }) },
-  options: {},
-  db: "migrated",
-  async run({ args, db }) {
-    return decided(
-      db,
-      (tx) => decideAndAudit(tx, args.id, "link"),
-      (r) => `Recorded: linked to person ${r.personId}.`,
-    );
-  },
-});
+/** `mpi link` and `mpi separate`: one decision on a review item, recorded and audited. */
+function reviewDecision(verdict: "link" | "separate", summary: string, said: string) {
+  return defineCommand({
+    name: `mpi ${verdict}`,
+    summary,
+    args: { id: uuid("The review item", { valueName: "review-id", required: true }) },
+    options: {},
+    db: "migrated",
+    async run({ args, db }) {
+      return decided(
+        db,
+        (tx) => decideAndAudit(tx, args.id, verdict),
+        (r) => `Recorded: ${said} person ${r.personId}.`,
+      );
+    },
+  });
+}
 
-export const mpiSeparate = defineCommand({
-  name: "mpi separate",
-  summary: "Decide a review item: the record is not the candidate person (keeps it apart; recorded).",
-  args: { id: uuid("The review item", { valueName: "review-id", required: true }) },
-  options: {},
-  db: "migrated",
-  async run({ args, db }) {
-    return decided(
-      db,
-      (tx) => decideAndAudit(tx, args.id, "separate"),
-      (r) => `Recorded: kept as person ${r.personId}.`,
-    );
-  },
-});
+export const mpiLink = reviewDecision(
+  "link",
+  "Decide a review item: the record is the candidate person (links it; the decision is recorded).",
+  "linked to",
+);
+export const mpiSeparate = reviewDecision(
+  "separate",
+  "Decide a review item: the record is not the candidate person (keeps it apart; recorded).",
+  "kept as",
+);
 
 async function decideAndAudit(tx: Queryable, id: string, verdict: "link" | "separate") {
   const result = await decideReview(tx, id, verdict, cliOperator().name);

@@ -164,31 +164,28 @@ export const usersCreateTeam = defineCommand({
   },
 });
 
-export const usersAssignRole = defineCommand({
-  name: "users assign-role",
-  summary: "Give a user a role in a team.",
-  args: username,
-  options: roleTeam,
-  db: "migrated",
-  async run({ options: { role, team }, args, db }) {
-    await assignRole(db, cliOperator(), args.username, role, team);
-    out(`${args.username} is now ${role} in ${team}.`);
-    return 0;
-  },
-});
+/** `users assign-role` and `users remove-role`: a role in a team, given or taken away. */
+function roleCommand(verb: "assign-role" | "remove-role", summary: string) {
+  return defineCommand({
+    name: `users ${verb}`,
+    summary,
+    args: username,
+    options: roleTeam,
+    db: "migrated",
+    async run({ options: { role, team }, args, db }) {
+      const change = verb === "assign-role" ? assignRole : removeRole;
+      await change(db, cliOperator(), args.username, role, team);
+      out(`${args.username} is ${verb === "assign-role" ? "now" : "no longer"} ${role} in ${team}.`);
+      return 0;
+    },
+  });
+}
 
-export const usersRemoveRole = defineCommand({
-  name: "users remove-role",
-  summary: "Take a role in a team away from a user; their sessions and tokens in it end.",
-  args: username,
-  options: roleTeam,
-  db: "migrated",
-  async run({ options: { role, team }, args, db }) {
-    await removeRole(db, cliOperator(), args.username, role, team);
-    out(`${args.username} is no longer ${role} in ${team}.`);
-    return 0;
-  },
-});
+export const usersAssignRole = roleCommand("assign-role", "Give a user a role in a team.");
+export const usersRemoveRole = roleCommand(
+  "remove-role",
+  "Take a role in a team away from a user; their sessions and tokens in it end.",
+);
 
 export const usersResetPassword = defineCommand({
   name: "users reset-password",
@@ -204,31 +201,27 @@ export const usersResetPassword = defineCommand({
   },
 });
 
-export const usersLock = defineCommand({
-  name: "users lock",
-  summary: "Lock an account: no sign-in, and its sessions end now.",
-  args: username,
-  options: {},
-  db: "migrated",
-  async run({ args, db }) {
-    await lockUser(db, cliOperator(), args.username);
-    out(`${args.username} is locked.`);
-    return 0;
-  },
-});
+/** `users lock` and `users unlock`. */
+function lockCommand(verb: "lock" | "unlock", summary: string) {
+  return defineCommand({
+    name: `users ${verb}`,
+    summary,
+    args: username,
+    options: {},
+    db: "migrated",
+    async run({ args, db }) {
+      await (verb === "lock" ? lockUser : unlockUser)(db, cliOperator(), args.username);
+      out(`${args.username} is ${verb}ed.`);
+      return 0;
+    },
+  });
+}
 
-export const usersUnlock = defineCommand({
-  name: "users unlock",
-  summary: "Unlock an account, including a lockout after failed sign-ins.",
-  args: username,
-  options: {},
-  db: "migrated",
-  async run({ args, db }) {
-    await unlockUser(db, cliOperator(), args.username);
-    out(`${args.username} is unlocked.`);
-    return 0;
-  },
-});
+export const usersLock = lockCommand("lock", "Lock an account: no sign-in, and its sessions end now.");
+export const usersUnlock = lockCommand(
+  "unlock",
+  "Unlock an account, including a lockout after failed sign-ins.",
+);
 
 export const usersCreateToken = defineCommand({
   name: "users create-token",
