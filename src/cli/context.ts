@@ -45,3 +45,10 @@ export function readJsonFile(path: string): unknown {
     throw invalid("cli.json", `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
   }
 }
+
+/** The usual ending of a command: the value as JSON under --json, else as text; exit 0. */
+export function print(asJson: boolean, value: unknown, text: string): number {
+  if (asJson) outJson(value);
+  else out(text);
+  return 0;
+}

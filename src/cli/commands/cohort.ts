@@ -13,7 +13,7 @@ import {
   saveCohort,
 } from "../../risk/index.ts";
 import { choice, date, defineCommand, flag, int, path, text } from "../command.ts";
-import { out, outJson, readJsonFile } from "../context.ts";
+import { out, outJson, print, readJsonFile } from "../context.ts";
 import { usageError } from "../errors.ts";
 import { json } from "../options.ts";
 import { noStratification } from "./stratify.ts";
@@ -116,9 +116,7 @@ export const cohortSave = defineCommand({
     if (!args.id || !args.file) throw usageError("Give the cohort's id and its criteria file.");
     const criteria = readCriteria(args.file);
     await saveCohort(db, args.id, criteria);
-    if (options.json) outJson({ cohortId: args.id, criteria });
-    else out(`Saved cohort "${args.id}".`);
-    return 0;
+    return print(options.json, { cohortId: args.id, criteria }, `Saved cohort "${args.id}".`);
   },
 });
 

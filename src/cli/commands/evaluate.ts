@@ -4,7 +4,7 @@ import { INTERVENTIONS, OUTCOMES } from "../../outcomes/evaluation/cohorts.ts";
 import { evaluateIntervention } from "../../outcomes/evaluation/evaluate.ts";
 import { formatEvaluation } from "../../outcomes/evaluation/format.ts";
 import { choice, date, defineCommand, int, number, text } from "../command.ts";
-import { out, outJson } from "../context.ts";
+import { out, outJson, print } from "../context.ts";
 import { usageError } from "../errors.ts";
 import { json } from "../options.ts";
 
@@ -38,9 +38,7 @@ export const evaluate = defineCommand({
       minAge: options["min-age"],
       asOf: options["as-of"],
     });
-    if (options.json) outJson(result);
-    else out(formatEvaluation(result));
-    return 0;
+    return print(options.json, result, formatEvaluation(result));
   },
 });
 

@@ -8,7 +8,7 @@ import {
   trainModel,
 } from "../../risk/index.ts";
 import { date, defineCommand, flag, int } from "../command.ts";
-import { out, outJson } from "../context.ts";
+import { out, outJson, print } from "../context.ts";
 import { notFound, unavailable } from "../errors.ts";
 import { json, quiet } from "../options.ts";
 
@@ -45,9 +45,7 @@ export const modelTrain = defineCommand({
         if (!quietly) process.stderr.write(`${step}...\n`);
       },
     });
-    if (options.json) outJson(model);
-    else out(formatModelReport(model));
-    return 0;
+    return print(options.json, model, formatModelReport(model));
   },
 });
 
@@ -83,8 +81,6 @@ export const modelReport = defineCommand({
         { hint: "Train one with 'oneplace model train'; list versions with 'oneplace model report --list'." },
       );
     }
-    if (options.json) outJson(model);
-    else out(formatModelReport(model));
-    return 0;
+    return print(options.json, model, formatModelReport(model));
   },
 });

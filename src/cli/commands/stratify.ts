@@ -16,7 +16,7 @@ import {
   writeSettings,
 } from "../../risk/index.ts";
 import { date, defineCommand, flag, path, text } from "../command.ts";
-import { engineDescription, out, outJson, readJsonFile } from "../context.ts";
+import { engineDescription, out, outJson, print, readJsonFile } from "../context.ts";
 import { notFound, unavailable, usageError } from "../errors.ts";
 import { json, quiet } from "../options.ts";
 
@@ -91,9 +91,7 @@ export const stratify = defineCommand({
         if (!quietly) process.stderr.write(`${step}...\n`);
       },
     });
-    if (options.json) outJson(summary);
-    else out(formatRunSummary(summary, db));
-    return 0;
+    return print(options.json, summary, formatRunSummary(summary, db));
   },
 });
 

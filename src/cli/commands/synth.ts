@@ -4,7 +4,7 @@ import { DEFAULT_SYNTH_CONFIG, type SynthConfig, validateSynthConfig } from "../
 import { writeSyntheticPlace } from "../../synth/file-sink.ts";
 import { loadSyntheticPlace, type SynthLoadResult } from "../../synth/load.ts";
 import { date, defineCommand, flag, int, path, rate, text, type Values } from "../command.ts";
-import { engineDescription, out, outJson } from "../context.ts";
+import { engineDescription, out, outJson, print } from "../context.ts";
 import { conflict, unavailable, usageError } from "../errors.ts";
 import { json, quiet } from "../options.ts";
 import { createProgress } from "../progress.ts";
@@ -133,9 +133,7 @@ export const synth = defineCommand({
         );
       }
       const rows = await calibrationReport(db, config);
-      if (options.json) outJson(rows);
-      else out(formatCalibrationReport(rows));
-      return 0;
+      return print(options.json, rows, formatCalibrationReport(rows));
     }
     const result = await generateInto(db, config, !options.quiet && !options.json);
     if (options.json) outJson(result);

@@ -17,7 +17,7 @@ import {
   unlockUser,
 } from "../../governance/index.ts";
 import { choice, defineCommand, flag, int, path, text } from "../command.ts";
-import { cliOperator, out, outJson } from "../context.ts";
+import { cliOperator, out, outJson, print } from "../context.ts";
 import { invalid, notFound, usageError } from "../errors.ts";
 import { json } from "../options.ts";
 
@@ -158,9 +158,7 @@ export const usersCreateTeam = defineCommand({
       kind: options.kind,
       orgCode: options.org ?? null,
     });
-    if (options.json) outJson(team);
-    else out(`Created team ${team.teamCode} (${team.kind}).`);
-    return 0;
+    return print(options.json, team, `Created team ${team.teamCode} (${team.kind}).`);
   },
 });
 
