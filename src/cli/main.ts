@@ -56,7 +56,7 @@ import {
 import { describeFailure, EXIT_USAGE, usageError } from "./errors.ts";
 
 /** Every command, in the order the overview lists them. */
-const COMMANDS: readonly Command[] = [
+export const COMMANDS: readonly Command[] = [
   demo,
   serve,
   synth,

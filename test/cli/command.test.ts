@@ -15,6 +15,7 @@ import {
   uuid,
 } from "../../src/cli/command.ts";
 import { UsageError } from "../../src/cli/errors.ts";
+import { COMMANDS } from "../../src/cli/main.ts";
 
 const example = defineCommand({
   name: "example run",
@@ -138,4 +139,17 @@ test("--help is written from the declarations", () => {
   assert.match(help, /--tag <text> +A tag \(repeat\)/);
   assert.match(help, /--json +As JSON/);
   assert.match(help, /-h, --help +Show this help/);
+});
+
+test("every command declares a summary and describes each option and argument; names are unique", () => {
+  const names = new Set<string>();
+  for (const command of COMMANDS) {
+    assert.ok(!names.has(command.name), `${command.name} twice`);
+    names.add(command.name);
+    assert.ok(command.summary.length > 10, command.name);
+    const params = { ...command.spec.options, ...command.spec.args };
+    for (const [name, p] of Object.entries(params)) assert.ok(p.description, `${command.name} ${name}`);
+    assert.match(helpText(command), new RegExp(`Usage: oneplace ${command.name}( |\\n)`));
+  }
+  assert.ok(names.size >= 60);
 });
