@@ -134,7 +134,7 @@ export function number<const O extends ParamOptions<number> & { min?: number }>(
   return param("n", (value, label) => readOrRefuse(value, label, read, mustBe), description, options);
 }
 
-/** One of a fixed list of words; help shows them as <a|b|c>. */
+/** One of a fixed list of words; help shows them as <a|b|c> (or lists them, given a valueName). */
 export function choice<const C extends readonly string[], const O extends ParamOptions<C[number]>>(
   choices: C,
   description: string,
@@ -142,10 +142,12 @@ export function choice<const C extends readonly string[], const O extends ParamO
 ) {
   const read = (value: string) => (choices.includes(value) ? (value as C[number]) : undefined);
   const mustBe = `one of ${choices.join(", ")}`;
+  // With a valueName of its own, help lists the choices in the description instead.
+  const described = options?.valueName ? `${description}: ${mustBe}` : description;
   return param(
     choices.join("|"),
     (value, label) => readOrRefuse(value, label, read, mustBe),
-    description,
+    described,
     options,
   );
 }

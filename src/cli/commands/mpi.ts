@@ -27,9 +27,9 @@ const reason = param(
   { required: true },
 );
 
-function personId(value: string): string {
-  return uuid("").parse(value, "<person-id>") as string;
-}
+/** `mpi history` with one argument: it must be a person id. */
+const personIdKind = uuid("A person id");
+const personId = (value: string) => personIdKind.parse(value, "<person-id>") as string;
 
 async function audit(q: Queryable, action: string, personIds: string[], reason: string): Promise<void> {
   const op = cliOperator();
