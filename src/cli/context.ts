@@ -1,6 +1,8 @@
-import type { Db } from "../store/db.ts";
-import { migrate } from "../store/migrate.ts";
-import { openDb, storeConfigFromEnv } from "../store/open.ts";
+import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import type { Operator } from "../governance/index.ts";
+import type { Db } from "../platform/database.ts";
+import { invalid } from "./errors.ts";
 
 export function out(text: string): void {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
@@ -10,17 +12,43 @@ export function outJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Opens the database the environment names, runs fn, and always closes it. */
-export async function withDb<T>(fn: (db: Db) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
-  const db = await openDb(storeConfigFromEnv());
+export function engineDescription(db: Db): string {
+  return db.engine === "pglite" ? `embedded database in ${db.location}` : `PostgreSQL at ${db.location}`;
+}
+
+/** Who is acting at the command line: the operating-system user, recorded in the audit trail. */
+export function cliOperator(): Operator {
+  let name = "unknown";
   try {
-    if (options.migrate) await migrate(db);
-    return await fn(db);
-  } finally {
-    await db.close();
+    name = userInfo().username;
+  } catch {}
+  return { userId: null, name: `cli:${name}`, channel: "cli" };
+}
+
+/** Reads a JSON file the person named; a missing file or bad JSON is theirs to fix. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw invalid(
+      "cli.read-file",
+      `Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw invalid("cli.json", `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
   }
 }
 
-export function engineDescription(db: Db): string {
-  return db.engine === "pglite" ? `embedded database in ${db.location}` : `PostgreSQL at ${db.location}`;
+/** The usual ending of a command: the value as JSON under --json, else as text; exit 0. */
+export function print(asJson: boolean, value: unknown, text: string): number {
+  if (asJson) outJson(value);
+  else out(text);
+  return 0;
 }

@@ -1,18 +1,33 @@
-import { DatabaseError } from "../store/db.ts";
+// Every failure a command can end in, mapped once to what a person reads and the exit code a script sees.
+import {
+  EXIT_CODE_OF_KIND,
+  EXIT_INTERNAL,
+  EXIT_USAGE,
+  OnePlaceError,
+  type OnePlaceErrorOptions,
+} from "../core/index.ts";
+import { DatabaseError } from "../platform/database.ts";
 
-/** An error the CLI reports as one clear message (and a hint), with its exit code. */
-export class CliError extends Error {
-  override readonly name = "CliError";
-  readonly exitCode: number;
-  readonly hint: string | undefined;
-  constructor(message: string, options: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.exitCode = options.exitCode ?? 1;
-    this.hint = options.hint;
+export { EXIT_INTERNAL, EXIT_USAGE };
+
+/** The command line itself is wrong (a missing argument, a bad value): exit 2, with a pointer to --help. */
+export class UsageError extends OnePlaceError {
+  override readonly name: string = "UsageError";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("invalid", "cli.usage", message, options);
   }
 }
 
-export const EXIT_USAGE = 2;
+export function usageError(message: string, options?: OnePlaceErrorOptions): UsageError {
+  return new UsageError(message, options);
+}
+
+/** What the person reads and the exit code. */
+export interface Failure {
+  message: string;
+  hint?: string;
+  exitCode: number;
+}
 
 function isDiskFull(error: unknown): boolean {
   for (
@@ -31,8 +46,48 @@ function isDiskFull(error: unknown): boolean {
   return false;
 }
 
-/** Turns any failure into the message a person can act on. */
-export function describeFailure(error: unknown): { message: string; hint?: string; exitCode: number } {
+/** A file the person named that could not be read or written (Node's fs errors carry syscall and path). */
+function isFileError(error: unknown): error is Error {
+  const e = error as { syscall?: unknown; path?: unknown };
+  return error instanceof Error && typeof e.syscall === "string" && typeof e.path === "string";
+}
+
+/**
+ * TRANSITIONAL, until every capability throws OnePlaceError (the errors engineer's branch): the capability
+ * errors that still extend Error, and RangeError meaning bad input, are a person's to fix. The integrator
+ * deletes this set and the RangeError line in describeFailure once they all extend OnePlaceError.
+ */
+const NOT_YET_ONEPLACE_ERRORS = new Set([
+  "AccessDenied",
+  "CohortError",
+  "CsvLoadError",
+  "DrillDownUnavailable",
+  "EvaluationUnavailable",
+  "GovernanceError",
+  "MatchInputError",
+  "MetricComputeError",
+  "MpiError",
+  "NoPlanError",
+  "NoValidatedModelError",
+  "PlaceNotEmptyError",
+  "PlanFormatError",
+]);
+
+/** What to do next, at the command line, for capability errors that bring no hint of their own. */
+const CLI_HINTS: Readonly<Record<string, string>> = {
+  CsvLoadError: "See docs/formats/ for the layouts.",
+  NoPlanError: "Import one with 'oneplace bcf import FILE' (see 'oneplace bcf list').",
+  NoValidatedModelError: "Run 'oneplace model train' (it validates on a later year), or use --efi-only.",
+  PlanFormatError: "See docs/formats/bcf-plan.md for the layout.",
+};
+
+function hintOf(error: Error): string | undefined {
+  const own = (error as { hint?: unknown }).hint;
+  return typeof own === "string" ? own : CLI_HINTS[error.constructor.name];
+}
+
+/** Turns any failure into the message a person can act on, or an internal error when it is a defect. */
+export function describeFailure(error: unknown): Failure {
   if (isDiskFull(error)) {
     return {
       message: "The disk is full: OnePlace could not write its data.",
@@ -40,12 +95,22 @@ export function describeFailure(error: unknown): { message: string; hint?: strin
       exitCode: 1,
     };
   }
-  if (error instanceof CliError)
-    return { message: error.message, hint: error.hint, exitCode: error.exitCode };
+  if (error instanceof UsageError) return { message: error.message, hint: error.hint, exitCode: EXIT_USAGE };
+  if (error instanceof OnePlaceError)
+    return { message: error.message, hint: hintOf(error), exitCode: EXIT_CODE_OF_KIND[error.kind] };
   if (error instanceof DatabaseError) return { message: error.message, hint: error.hint, exitCode: 1 };
-  if (error instanceof RangeError || error instanceof TypeError) {
-    return { message: error.message, exitCode: 1 };
-  }
-  const e = error as { message?: string };
-  return { message: e?.message ?? String(error), exitCode: 1 };
+  if (isFileError(error)) return { message: error.message, exitCode: 1 };
+  if (error instanceof Error && NOT_YET_ONEPLACE_ERRORS.has(error.constructor.name))
+    return { message: error.message, hint: hintOf(error), exitCode: 1 };
+  // TRANSITIONAL: the integrator removes this line once every capability throws OnePlaceError for bad input.
+  if (error instanceof RangeError) return { message: error.message, exitCode: 1 };
+  const type = error instanceof Error ? error.constructor.name : typeof error;
+  return {
+    message: `OnePlace hit an internal error (${type}). This is a defect in OnePlace, not something you did.`,
+    hint: "Run the command again with ONEPLACE_DEBUG=1 to see the stack, and report it.",
+    exitCode: EXIT_INTERNAL,
+  };
 }
+
+// Commands throw these (from core) for what a person can put right; re-exported so a command imports one place.
+export { conflict, forbidden, invalid, notFound, unavailable } from "../core/index.ts";

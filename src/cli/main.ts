@@ -1,33 +1,85 @@
 import { readFileSync } from "node:fs";
-import { type Command, helpText, parseCommandArgs } from "./command.ts";
-import { AUDIT_COMMANDS } from "./commands/audit.ts";
-import { BCF_COMMANDS } from "./commands/bcf.ts";
+import { type Command, runCommand } from "./command.ts";
+import {
+  auditBreakGlass,
+  auditExport,
+  auditPerson,
+  auditReview,
+  auditUser,
+  auditVerify,
+} from "./commands/audit.ts";
+import { bcfExport, bcfImport, bcfList, bcfValidate } from "./commands/bcf.ts";
 import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
-import { EVALUATE_COMMANDS } from "./commands/evaluate.ts";
-import { FEEDS_COMMANDS } from "./commands/feeds.ts";
-import { INGEST_COMMANDS } from "./commands/ingest.ts";
-import { METRICS_COMMANDS } from "./commands/metrics.ts";
-import { MLLP_COMMANDS } from "./commands/mllp.ts";
+import { costsSet, costsShow, evaluate } from "./commands/evaluate.ts";
+import { feeds, feedsWrite } from "./commands/feeds.ts";
+import { ingestCodes, ingestCsv, ingestFeeds, ingestFhir, ingestHl7 } from "./commands/ingest.ts";
+import {
+  metricsCompute,
+  metricsDefine,
+  metricsEnter,
+  metricsExport,
+  metricsImport,
+  metricsShow,
+} from "./commands/metrics.ts";
+import { mllp, mllpSend } from "./commands/mllp.ts";
 import { modelReport, modelTrain } from "./commands/model.ts";
-import { MPI_COMMANDS } from "./commands/mpi.ts";
-import { REJECTS_COMMANDS } from "./commands/rejects.ts";
-import { REPORT_COMMANDS } from "./commands/report.ts";
+import {
+  mpiEvaluate,
+  mpiHistory,
+  mpiLink,
+  mpiMerge,
+  mpiReview,
+  mpiSeparate,
+  mpiUnmerge,
+} from "./commands/mpi.ts";
+import { rejectsDismiss, rejectsList, rejectsReplay, rejectsShow } from "./commands/rejects.ts";
+import { reportBoard } from "./commands/report.ts";
 import { serve } from "./commands/serve.ts";
 import { stratify, stratifyReport } from "./commands/stratify.ts";
 import { synth } from "./commands/synth.ts";
-import { USER_COMMANDS } from "./commands/users.ts";
-import { CliError, describeFailure, EXIT_USAGE } from "./errors.ts";
+import {
+  usersAssignRole,
+  usersCreate,
+  usersCreateTeam,
+  usersCreateToken,
+  usersList,
+  usersLock,
+  usersRemoveRole,
+  usersResetPassword,
+  usersRevokeToken,
+  usersRoles,
+  usersTeams,
+  usersUnlock,
+} from "./commands/users.ts";
+import { describeFailure, EXIT_USAGE, usageError } from "./errors.ts";
 
-const COMMANDS: readonly Command[] = [
+/** Every command, in the order the overview lists them. */
+export const COMMANDS: readonly Command[] = [
   demo,
   serve,
   synth,
   dbMigrate,
   dbStatus,
-  ...USER_COMMANDS,
-  ...AUDIT_COMMANDS,
+  usersCreate,
+  usersList,
+  usersRoles,
+  usersTeams,
+  usersCreateTeam,
+  usersAssignRole,
+  usersRemoveRole,
+  usersResetPassword,
+  usersLock,
+  usersUnlock,
+  usersCreateToken,
+  usersRevokeToken,
+  auditVerify,
+  auditPerson,
+  auditUser,
+  auditExport,
+  auditBreakGlass,
+  auditReview,
   stratify,
   stratifyReport,
   modelTrain,
@@ -35,15 +87,40 @@ const COMMANDS: readonly Command[] = [
   cohortRun,
   cohortSave,
   cohortRegister,
-  ...METRICS_COMMANDS,
-  ...BCF_COMMANDS,
-  ...EVALUATE_COMMANDS,
-  ...REPORT_COMMANDS,
-  ...INGEST_COMMANDS,
-  ...REJECTS_COMMANDS,
-  ...MPI_COMMANDS,
-  ...MLLP_COMMANDS,
-  ...FEEDS_COMMANDS,
+  metricsCompute,
+  metricsShow,
+  metricsEnter,
+  metricsExport,
+  metricsImport,
+  metricsDefine,
+  bcfImport,
+  bcfValidate,
+  bcfExport,
+  bcfList,
+  evaluate,
+  costsShow,
+  costsSet,
+  reportBoard,
+  ingestHl7,
+  ingestFhir,
+  ingestCsv,
+  ingestFeeds,
+  ingestCodes,
+  rejectsList,
+  rejectsShow,
+  rejectsReplay,
+  rejectsDismiss,
+  mpiReview,
+  mpiLink,
+  mpiSeparate,
+  mpiMerge,
+  mpiUnmerge,
+  mpiHistory,
+  mpiEvaluate,
+  mllp,
+  mllpSend,
+  feeds,
+  feedsWrite,
 ];
 
 function version(): string {
@@ -95,14 +172,9 @@ export async function main(argv: string[]): Promise<number> {
     const hint = group.length
       ? `'${argv[0]}' needs one of: ${group.map((c) => c.name.split(" ")[1]).join(", ")}.`
       : "Run 'oneplace --help' to see the commands.";
-    throw new CliError(`Unknown command: ${argv.slice(0, 2).join(" ")}`, { exitCode: EXIT_USAGE, hint });
+    throw usageError(`Unknown command: ${argv.slice(0, 2).join(" ")}`, { hint });
   }
-  const parsed = parseCommandArgs(found.command, found.rest);
-  if (parsed === "help") {
-    process.stdout.write(helpText(found.command));
-    return 0;
-  }
-  return found.command.run(parsed);
+  return runCommand(found.command, found.rest);
 }
 
 export async function runCli(argv: string[]): Promise<void> {

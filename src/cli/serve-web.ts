@@ -1,8 +1,8 @@
+import type { Db } from "../platform/database.ts";
 import { createLogger } from "../platform/log.ts";
-import type { Db } from "../store/db.ts";
 import { createWebServer } from "../web/server.ts";
 import { out } from "./context.ts";
-import { CliError } from "./errors.ts";
+import { unavailable } from "./errors.ts";
 
 export interface ServeOptions {
   db: Db;
@@ -19,7 +19,8 @@ export async function serveUntilStopped(options: ServeOptions): Promise<void> {
     await app.listen({ host: options.host, port: options.port });
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    throw new CliError(
+    throw unavailable(
+      "cli.web-listen",
       code === "EADDRINUSE"
         ? `Port ${options.port} is already in use.`
         : `Cannot start the web server on ${options.host}:${options.port}: ${(cause as Error).message}`,

@@ -12,6 +12,8 @@ export { toFhirAuditEvent } from "./audit-fhir.ts";
 export type { AuditRecord } from "./audit-log.ts";
 export { appendAuditEvent } from "./audit-log.ts";
 export { auditForPerson, auditForUser } from "./audit-query.ts";
+// Administration at the command line (oneplace users, oneplace audit).
+export { auditRecordsInOrder } from "./audit-records.ts";
 export { verifyAuditChain } from "./audit-verify.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
@@ -22,5 +24,20 @@ export { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
 export type { CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
 export { countCohort, queryPseudonymisedPeople } from "./pseudonymised-queries.ts";
 export { ADMISSION_WINDOW_DAYS } from "./relationship-facts.ts";
+export { listRoles } from "./roles.ts";
+export { type Operator, recordSecurityEvent } from "./security-events.ts";
+export { API_TOKEN_MAX_DAYS, createApiToken, revokeApiToken } from "./sessions.ts";
 export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
 export type * from "./types.ts";
+export { PURPOSES, TEAM_KINDS } from "./types.ts";
+export {
+  assignRole,
+  createTeam,
+  createUser,
+  listTeams,
+  listUsers,
+  lockUser,
+  removeRole,
+  resetPassword,
+  unlockUser,
+} from "./users.ts";

@@ -20,6 +20,7 @@ export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
 export { applyHl7Batch } from "./hl7/many.ts";
 export { parseMessage } from "./hl7/message.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
+export { splitMessages } from "./hl7/split.ts";
 export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
 export { MllpClient } from "./mllp-client.ts";
 export { type MllpServer, type MllpStats, startMllpServer } from "./mllp-server.ts";

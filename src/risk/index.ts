@@ -18,6 +18,7 @@ export {
   activeModel,
   explainScore,
   listModels,
+  modelById,
   modelByVersion,
   NoValidatedModelError,
   type RiskModel,
@@ -26,9 +27,11 @@ export {
 export { formatModelReport } from "./model-report.ts";
 export { type NationalCondition, nationalCondition } from "./national-condition.ts";
 export { createRegister, refreshRegister, registerChanges, registerMovements } from "./register.ts";
+export { efiByPractice, tiersByLocality } from "./reports.ts";
 export { DEFAULT_SETTINGS, type RiskSettings, readSettings, writeSettings } from "./settings.ts";
 export {
   latestActivityDate,
+  latestFullRun,
   peopleChangedSince,
   type RunSummary,
   rescorePeople,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CliError, describeFailure } from "../../src/cli/errors.ts";
-import { DatabaseError } from "../../src/store/db.ts";
+import { describeFailure, EXIT_INTERNAL, EXIT_USAGE, usageError } from "../../src/cli/errors.ts";
+import { conflict, invalid, notFound } from "../../src/core/index.ts";
+import { DatabaseError } from "../../src/platform/database.ts";
 
 test("a full disk, however deep in the cause chain, reads as a full disk with what to do", () => {
   const fs = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
@@ -17,13 +18,63 @@ test("a full disk, however deep in the cause chain, reads as a full disk with wh
   }
 });
 
-test("CLI and database errors keep their message, hint and exit code", () => {
-  assert.deepEqual(describeFailure(new CliError("bad flag", { exitCode: 2, hint: "see help" })), {
+test("a usage error exits 2 with its hint", () => {
+  assert.deepEqual(describeFailure(usageError("bad flag", { hint: "see help" })), {
     message: "bad flag",
     hint: "see help",
-    exitCode: 2,
+    exitCode: EXIT_USAGE,
   });
+});
+
+test("a OnePlaceError gives its message, hint and the exit code of its kind", () => {
+  for (const error of [
+    invalid("test.bad", "That is not a date", { hint: "Write YYYY-MM-DD." }),
+    notFound("test.none", "No such plan"),
+    conflict("test.twice", "Already there"),
+  ]) {
+    const d = describeFailure(error);
+    assert.equal(d.message, error.message);
+    assert.equal(d.hint, error.hint);
+    assert.equal(d.exitCode, 1);
+  }
+});
+
+test("a database error keeps its message and hint", () => {
   const d = describeFailure(new DatabaseError("Cannot connect", "Check DATABASE_URL"));
+  assert.equal(d.message, "Cannot connect");
   assert.equal(d.hint, "Check DATABASE_URL");
   assert.equal(d.exitCode, 1);
+});
+
+test("a defect is an internal error naming its type, never shown as advice", () => {
+  for (const error of [
+    new TypeError("Cannot read properties of undefined (reading 'x')"),
+    "a string thrown",
+  ]) {
+    const d = describeFailure(error);
+    assert.match(d.message, /^OnePlace hit an internal error \((TypeError|string)\)/);
+    assert.doesNotMatch(d.message, /Cannot read properties/);
+    assert.match(d.hint ?? "", /ONEPLACE_DEBUG=1/);
+    assert.equal(d.exitCode, EXIT_INTERNAL);
+  }
+});
+
+test("until every capability throws OnePlaceError, RangeError and the old capability errors are a person's", () => {
+  assert.deepEqual(describeFailure(new RangeError("Not a period: 2015-13")), {
+    message: "Not a period: 2015-13",
+    exitCode: 1,
+  });
+  class NoPlanError extends Error {}
+  const d = describeFailure(new NoPlanError("No BCF plan is stored"));
+  assert.equal(d.exitCode, 1);
+  assert.match(d.hint ?? "", /oneplace bcf import/);
+});
+
+test("a file the person named that cannot be read is theirs to fix", () => {
+  const error = Object.assign(new Error("ENOENT: no such file or directory, open 'x.hl7'"), {
+    code: "ENOENT",
+    syscall: "open",
+    path: "x.hl7",
+  });
+  assert.deepEqual(describeFailure(error), { message: error.message, exitCode: 1 });
 });

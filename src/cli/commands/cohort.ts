@@ -1,48 +1,35 @@
-import { readFileSync } from "node:fs";
-import { addMonths, isIsoDate } from "../../core/dates.ts";
+import { addMonths } from "../../core/index.ts";
 import {
   type CohortCounts,
   type CohortCriteria,
   cohortMembers,
   countCohort,
+  createRegister,
+  latestFullRun,
   listCohorts,
   parseCriteria,
+  refreshRegister,
+  registerChanges,
   saveCohort,
-} from "../../risk/cohort.ts";
-import { createRegister, type RegisterScope, refreshRegister, registerChanges } from "../../risk/register.ts";
-import { type Command, intOption, usageHint } from "../command.ts";
-import { out, outJson, withDb } from "../context.ts";
-import { CliError, EXIT_USAGE } from "../errors.ts";
+} from "../../risk/index.ts";
+import { choice, date, defineCommand, flag, int, path, text } from "../command.ts";
+import { out, outJson, print, readJsonFile } from "../context.ts";
+import { usageError } from "../errors.ts";
+import { json } from "../options.ts";
+import { noStratification } from "./stratify.ts";
 
 const num = (n: number) => n.toLocaleString("en-GB");
 const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "-");
 
-function readCriteria(path: string | undefined, command: string): CohortCriteria {
-  if (!path) {
-    throw new CliError("Give the cohort's criteria as a JSON file.", {
-      exitCode: EXIT_USAGE,
-      hint: usageHint(command),
-    });
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new CliError(
-      `Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
-      { cause },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new CliError(`${path} is not valid JSON: ${(cause as Error).message}`, { cause });
-  }
+const criteriaFile = path("The cohort's criteria as JSON", { valueName: "file.json" });
+
+function readCriteria(file: string | undefined): CohortCriteria {
+  if (!file) throw usageError("Give the cohort's criteria as a JSON file.");
+  const json = readJsonFile(file);
   try {
     return parseCriteria(json);
   } catch (cause) {
-    throw new CliError(`${path}: ${(cause as Error).message}`, { exitCode: EXIT_USAGE, cause });
+    throw usageError(`${file}: ${(cause as Error).message}`, { cause });
   }
 }
 
@@ -65,172 +52,105 @@ export function formatCounts(c: CohortCounts): string {
   return lines.join("\n");
 }
 
-export const cohortRun: Command = {
+export const cohortRun = defineCommand({
   name: "cohort run",
   summary:
     "Count the people who meet a cohort's criteria (a JSON file, or a saved cohort), by practice and locality.",
   usage: "oneplace cohort run <file.json> | --saved ID [--list] [--limit N] [--json]",
-  allowPositionals: true,
+  args: { file: criteriaFile },
   options: {
-    saved: { type: "string", valueName: "id", description: "Run a saved cohort instead of a file" },
-    list: {
-      type: "boolean",
-      description: "Also list the people (internal ids, practice, tier; no names or NHS Numbers)",
-    },
-    limit: {
-      type: "string",
-      valueName: "N",
-      description: "List at most N people, highest risk first (default 100)",
-    },
-    json: { type: "boolean", description: "Print as JSON" },
+    saved: text("Run a saved cohort instead of a file", { valueName: "id" }),
+    list: flag("Also list the people (internal ids, practice, tier; no names or NHS Numbers)"),
+    limit: int("List at most N people, highest risk first (default 100)", {
+      min: 1,
+      max: 10_000_000,
+      default: 100,
+    }),
+    json,
   },
-  async run({ values, positionals }) {
-    const saved = typeof values.saved === "string" ? values.saved : undefined;
-    if (saved && positionals.length) {
-      throw new CliError("Give a file or --saved, not both.", {
-        exitCode: EXIT_USAGE,
-        hint: usageHint("cohort run"),
-      });
-    }
-    const criteria: CohortCriteria = saved
-      ? { inCohorts: [saved] }
-      : readCriteria(positionals[0], "cohort run");
-    const limit = intOption(values.limit, "limit", 1, 10_000_000) ?? 100;
-    return withDb(
-      async (db) => {
-        const [run] = await db.query("SELECT 1 FROM risk_run WHERE kind = 'full' LIMIT 1");
-        if (!run)
-          throw new CliError("There is no stratification to select from yet.", {
-            hint: "Run 'oneplace stratify' first.",
-          });
-        const started = performance.now();
-        const counts = await countCohort(db, criteria);
-        const ms = performance.now() - started;
-        // Governance must wrap this list (legitimate relationship, pseudonymised for commissioners, audited).
-        const members = values.list ? await cohortMembers(db, criteria, { limit }) : undefined;
-        if (values.json) outJson({ criteria, counts, milliseconds: ms, members });
-        else {
-          out(formatCounts(counts));
-          if (members) {
-            out(`\nPeople (highest risk first${members.length === limit ? `, first ${num(limit)}` : ""})`);
-            for (const m of members) {
-              out(
-                `  ${m.personId}  ${m.practiceCode}  age ${String(m.age).padStart(3)}  ${(m.efiCategory ?? "-").padEnd(8)}  ${(m.riskTier ?? "-").padEnd(9)}  ${m.probability === null ? "-" : `${(100 * m.probability).toFixed(1)}%`}`,
-              );
-            }
-          }
+  db: "migrated",
+  async run({ options, args, db }) {
+    if (options.saved && args.file) throw usageError("Give a file or --saved, not both.");
+    const criteria: CohortCriteria = options.saved ? { inCohorts: [options.saved] } : readCriteria(args.file);
+    const run = await latestFullRun(db);
+    if (!run) throw noStratification("There is no stratification to select from yet.");
+    const started = performance.now();
+    const counts = await countCohort(db, criteria);
+    const ms = performance.now() - started;
+    // Governance must wrap this list (legitimate relationship, pseudonymised for commissioners, audited).
+    const members = options.list ? await cohortMembers(db, criteria, { limit: options.limit }) : undefined;
+    if (options.json) outJson({ criteria, counts, milliseconds: ms, members });
+    else {
+      out(formatCounts(counts));
+      if (members) {
+        out(
+          `\nPeople (highest risk first${members.length === options.limit ? `, first ${num(options.limit)}` : ""})`,
+        );
+        for (const m of members) {
+          out(
+            `  ${m.personId}  ${m.practiceCode}  age ${String(m.age).padStart(3)}  ${(m.efiCategory ?? "-").padEnd(8)}  ${(m.riskTier ?? "-").padEnd(9)}  ${m.probability === null ? "-" : `${(100 * m.probability).toFixed(1)}%`}`,
+          );
         }
-        return 0;
-      },
-      { migrate: true },
-    );
+      }
+    }
+    return 0;
   },
-};
+});
 
-export const cohortSave: Command = {
+export const cohortSave = defineCommand({
   name: "cohort save",
   summary: "Save a cohort's criteria under an id, so other cohorts and registers can use it.",
   usage: "oneplace cohort save <id> <file.json> | --list",
-  allowPositionals: true,
-  options: {
-    list: { type: "boolean", description: "List the saved cohorts" },
-    json: { type: "boolean", description: "Print as JSON" },
-  },
-  async run({ values, positionals }) {
-    if (values.list) {
-      return withDb(
-        async (db) => {
-          const cohorts = await listCohorts(db);
-          if (values.json) outJson(cohorts);
-          else
-            for (const c of cohorts)
-              out(`  ${c.cohortId.padEnd(28)} ${c.description}  ${JSON.stringify(c.criteria)}`);
-          return 0;
-        },
-        { migrate: true },
-      );
+  args: { id: text("The cohort's id", { valueName: "id" }), file: criteriaFile },
+  options: { list: flag("List the saved cohorts"), json },
+  db: "migrated",
+  async run({ options, args, db }) {
+    if (options.list) {
+      const cohorts = await listCohorts(db);
+      if (options.json) outJson(cohorts);
+      else
+        for (const c of cohorts)
+          out(`  ${c.cohortId.padEnd(28)} ${c.description}  ${JSON.stringify(c.criteria)}`);
+      return 0;
     }
-    const [id, file] = positionals;
-    if (!id || !file) {
-      throw new CliError("Give the cohort's id and its criteria file.", {
-        exitCode: EXIT_USAGE,
-        hint: usageHint("cohort save"),
-      });
-    }
-    const criteria = readCriteria(file, "cohort save");
-    return withDb(
-      async (db) => {
-        await saveCohort(db, id, criteria);
-        if (values.json) outJson({ cohortId: id, criteria });
-        else out(`Saved cohort "${id}".`);
-        return 0;
-      },
-      { migrate: true },
-    );
+    if (!args.id || !args.file) throw usageError("Give the cohort's id and its criteria file.");
+    const criteria = readCriteria(args.file);
+    await saveCohort(db, args.id, criteria);
+    return print(options.json, { cohortId: args.id, criteria }, `Saved cohort "${args.id}".`);
   },
-};
+});
 
-export const cohortRegister: Command = {
+export const cohortRegister = defineCommand({
   name: "cohort register",
   summary:
     "Refresh a register (a saved cohort kept per practice or locality) against the latest stratification, and show who joined and left.",
-  usage: "oneplace cohort register <id> [--cohort ID --by practice|locality] [--since DATE] [--json]",
-  allowPositionals: true,
+  args: { id: text("The register's id", { valueName: "id", required: true }) },
   options: {
-    cohort: {
-      type: "string",
-      valueName: "id",
-      description: "Create (or re-point) the register on this saved cohort",
-    },
-    by: { type: "string", valueName: "scope", description: "Keep it per practice (default) or per locality" },
-    since: {
-      type: "string",
-      valueName: "date",
-      description: "Show joiners and leavers after this date (default: a month before the stratification)",
-    },
-    json: { type: "boolean", description: "Print as JSON" },
+    cohort: text("Create (or re-point) the register on this saved cohort", { valueName: "id" }),
+    by: choice(["practice", "locality"], "Keep it per practice (default) or per locality", {
+      default: "practice",
+    }),
+    since: date("Show joiners and leavers after this date (default: a month before the stratification)"),
+    json,
   },
-  async run({ values, positionals }) {
-    const [id] = positionals;
-    if (!id)
-      throw new CliError("Give the register's id.", {
-        exitCode: EXIT_USAGE,
-        hint: usageHint("cohort register"),
-      });
-    const scope = (values.by ?? "practice") as RegisterScope;
-    if (scope !== "practice" && scope !== "locality") {
-      throw new CliError(`--by must be practice or locality, not "${values.by}"`, {
-        exitCode: EXIT_USAGE,
-        hint: usageHint("cohort register"),
-      });
+  db: "migrated",
+  async run({ options, args: { id }, db }) {
+    if (options.cohort !== undefined) await createRegister(db, id, options.cohort, options.by);
+    const result = await refreshRegister(db, id);
+    const from = options.since ?? addMonths(result.asOf, -1);
+    const changes = await registerChanges(db, id, from);
+    if (options.json) outJson({ ...result, since: from, changes });
+    else {
+      out(
+        `Register "${id}" as at ${result.asOf}: ${num(result.members)} people; this refresh added ${num(result.joined)} and removed ${num(result.left)}.`,
+      );
+      out(`Since ${from}:`);
+      for (const c of changes) {
+        out(
+          `  ${c.orgCode.padEnd(10)} ${num(c.members).padStart(7)} on the register, ${num(c.joined)} joined, ${num(c.left)} left`,
+        );
+      }
     }
-    const since = typeof values.since === "string" ? values.since : undefined;
-    if (since !== undefined && !isIsoDate(since)) {
-      throw new CliError(`--since must be a date written YYYY-MM-DD, not "${since}"`, {
-        exitCode: EXIT_USAGE,
-      });
-    }
-    return withDb(
-      async (db) => {
-        if (typeof values.cohort === "string") await createRegister(db, id, values.cohort, scope);
-        const result = await refreshRegister(db, id);
-        const from = since ?? addMonths(result.asOf, -1);
-        const changes = await registerChanges(db, id, from);
-        if (values.json) outJson({ ...result, since: from, changes });
-        else {
-          out(
-            `Register "${id}" as at ${result.asOf}: ${num(result.members)} people; this refresh added ${num(result.joined)} and removed ${num(result.left)}.`,
-          );
-          out(`Since ${from}:`);
-          for (const c of changes) {
-            out(
-              `  ${c.orgCode.padEnd(10)} ${num(c.members).padStart(7)} on the register, ${num(c.joined)} joined, ${num(c.left)} left`,
-            );
-          }
-        }
-        return 0;
-      },
-      { migrate: true },
-    );
+    return 0;
   },
-};
+});

@@ -1,32 +1,35 @@
 import { readdirSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import { CsvLoadError, loadCsvFile } from "../../ingest/csv/load.ts";
-import { loadCodeMapFile, loadFeeds } from "../../ingest/feeds.ts";
-import { loadFhirFile } from "../../ingest/fhir/load.ts";
-import { loadHl7File } from "../../ingest/hl7/load-file.ts";
-import type { LoadCounts } from "../../ingest/loads.ts";
+import {
+  type LoadCounts,
+  loadCodeMapFile,
+  loadCsvFile,
+  loadFeeds,
+  loadFhirFile,
+  loadHl7File,
+} from "../../ingest/index.ts";
+import type { Db } from "../../platform/database.ts";
 import { createLogger } from "../../platform/log.ts";
-import { type Command, intOption, usageHint } from "../command.ts";
-import { out, outJson, withDb } from "../context.ts";
-import { CliError, EXIT_USAGE } from "../errors.ts";
-import { createProgress } from "../progress.ts";
+import { defineCommand, flag, int, path, text } from "../command.ts";
+import { out, outJson } from "../context.ts";
+import { invalid, usageError } from "../errors.ts";
+import { json, quiet } from "../options.ts";
+import { createProgress, type Progress } from "../progress.ts";
 
 // `oneplace ingest hl7|fhir|csv|feeds|codes`: load files (or every file in a folder) from a source.
 
-const json = { type: "boolean", description: "Print the result as JSON" } as const;
-const quiet = { type: "boolean", short: "q", description: "No progress bar" } as const;
+const filesOrFolders = {
+  paths: path("Files, or folders of them", { valueName: "file|folder", multiple: true, required: true }),
+};
 
-function filesIn(paths: string[], extensions: readonly string[], command: string): string[] {
-  if (paths.length === 0) {
-    throw new CliError("Give a file or a folder.", { exitCode: EXIT_USAGE, hint: usageHint(command) });
-  }
+function filesIn(paths: string[], extensions: readonly string[]): string[] {
   const files: string[] = [];
   for (const p of paths) {
     let stat: ReturnType<typeof statSync>;
     try {
       stat = statSync(p);
     } catch {
-      throw new CliError(`No such file or folder: ${p}`, { exitCode: EXIT_USAGE });
+      throw usageError(`No such file or folder: ${p}`);
     }
     if (stat.isDirectory()) {
       for (const f of readdirSync(p).sort()) {
@@ -34,7 +37,8 @@ function filesIn(paths: string[], extensions: readonly string[], command: string
       }
     } else files.push(p);
   }
-  if (files.length === 0) throw new CliError(`No ${extensions.join(" or ")} files in ${paths.join(", ")}`);
+  if (files.length === 0)
+    throw invalid("cli.no-files", `No ${extensions.join(" or ")} files in ${paths.join(", ")}`);
   return files;
 }
 
@@ -43,7 +47,7 @@ function summary(file: string, c: LoadCounts, seconds: number): string {
   return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected (${seconds.toFixed(1)} s, ${rate}/s)`;
 }
 
-function finish(results: { file: string; counts: LoadCounts; seconds: number }[], asJson: boolean): number {
+function _finish(results: { file: string; counts: LoadCounts; seconds: number }[], asJson: boolean): number {
   if (asJson) outJson(results);
   else for (const r of results) out(summary(r.file, r.counts, r.seconds));
   const rejected = results.reduce((n, r) => n + r.counts.rejected, 0);
@@ -52,221 +56,158 @@ function finish(results: { file: string; counts: LoadCounts; seconds: number }[]
   return 0;
 }
 
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof CsvLoadError)
-      throw new CliError(error.message, { hint: "See docs/formats/ for the layouts." });
-    throw error;
-  }
+interface FileLoad {
+  file: string;
+  counts: LoadCounts;
+  seconds: number;
 }
 
-export const ingestHl7: Command = {
+/** Loads each file in turn with a progress bar (unless --quiet or --json), then prints what each did. */
+async function loadEach(
+  files: string[],
+  options: { json: boolean; quiet: boolean },
+  unit: string,
+  load: (file: string, progress: Progress) => Promise<FileLoad>,
+): Promise<number> {
+  const results: FileLoad[] = [];
+  for (const file of files) {
+    const progress = createProgress(`Loading ${file}`, 0, process.stderr, !options.quiet && !options.json);
+    results.push(await load(file, progress));
+    progress.finish(unit);
+  }
+  if (options.json) outJson(results);
+  else for (const r of results) out(summary(r.file, r.counts, r.seconds));
+  const rejected = results.reduce((n, r) => n + r.counts.rejected, 0);
+  if (!options.json && rejected > 0)
+    out(`${rejected} rejected: see 'oneplace rejects list', fix, then 'oneplace rejects replay'.`);
+  return 0;
+}
+
+export const ingestHl7 = defineCommand({
   name: "ingest hl7",
   summary: "Load HL7v2 ADT batch files (one message per MSH, or MLLP-framed), in order.",
-  usage: "oneplace ingest hl7 <file|folder>... [--json]",
-  allowPositionals: true,
+  args: filesOrFolders,
   options: { json, quiet },
-  async run({ values, positionals }) {
-    const files = filesIn(positionals, [".hl7", ".txt", ".mllp"], "ingest hl7");
+  db: "migrated",
+  async run({ options, args, db }) {
     const logger = createLogger();
-    return withDb(
-      async (db) => {
-        const results = [];
-        for (const file of files) {
-          const progress = createProgress(
-            `Loading ${file}`,
-            1,
-            process.stderr,
-            !values.quiet && !values.json,
-          );
-          const r = await loadHl7File(db, file, {
-            onProgress: (done, total) => progress.update(done, "messages", total),
-            onInternalError: (e) =>
-              logger.error(
-                { err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } },
-                "hl7 message failed",
-              ),
-          });
-          progress.finish("messages");
-          results.push({ file, counts: r.counts, seconds: r.seconds, loadId: r.loadId });
-        }
-        return finish(results, values.json === true);
+    return loadEach(
+      filesIn(args.paths, [".hl7", ".txt", ".mllp"]),
+      options,
+      "messages",
+      async (file, progress) => {
+        const r = await loadHl7File(db, file, {
+          onProgress: (done, total) => progress.update(done, "messages", total),
+          onInternalError: (e) =>
+            logger.error(
+              { err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } },
+              "hl7 message failed",
+            ),
+        });
+        return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
       },
-      { migrate: true },
     );
   },
-};
+});
 
-export const ingestFhir: Command = {
+export const ingestFhir = defineCommand({
   name: "ingest fhir",
   summary: "Load FHIR R4 NDJSON (bulk export) or Bundle files from a source.",
-  usage: "oneplace ingest fhir <file|folder>... --source <name> [--json]",
-  allowPositionals: true,
+  args: filesOrFolders,
   options: {
-    source: {
-      type: "string",
+    source: text("The system the resources come from (e.g. community-ehr)", {
       valueName: "name",
-      description: "The system the resources come from (e.g. community-ehr)",
-    },
+      required: true,
+    }),
     json,
     quiet,
   },
-  async run({ values, positionals }) {
-    if (typeof values.source !== "string" || !values.source.trim()) {
-      throw new CliError("--source is required: the system the resources come from.", {
-        exitCode: EXIT_USAGE,
-        hint: usageHint("ingest fhir"),
-      });
-    }
-    const files = filesIn(positionals, [".ndjson", ".json"], "ingest fhir");
-    return withDb(
-      async (db) => {
-        const results = [];
-        for (const file of files) {
-          const progress = createProgress(
-            `Loading ${file}`,
-            0,
-            process.stderr,
-            !values.quiet && !values.json,
-          );
-          const r = await loadFhirFile(db, file, {
-            source: String(values.source).trim(),
-            onProgress: (n) => progress.update(n, "resources", n),
-          });
-          progress.finish("resources");
-          results.push({ file, counts: r.counts, seconds: r.seconds, loadId: r.loadId });
-        }
-        return finish(results, values.json === true);
+  db: "migrated",
+  async run({ options, args, db }) {
+    return loadEach(
+      filesIn(args.paths, [".ndjson", ".json"]),
+      options,
+      "resources",
+      async (file, progress) => {
+        const r = await loadFhirFile(db, file, {
+          source: options.source,
+          onProgress: (n) => progress.update(n, "resources", n),
+        });
+        return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
       },
-      { migrate: true },
     );
   },
-};
+});
 
-export const ingestCsv: Command = {
+export const ingestCsv = defineCommand({
   name: "ingest csv",
   summary:
     "Load CSV extracts in the documented layouts (docs/formats/); the layout is found from the header.",
-  usage: "oneplace ingest csv <file|folder>... [--layout NAME] [--source NAME] [--org ODS] [--json]",
-  allowPositionals: true,
+  args: filesOrFolders,
   options: {
-    layout: {
-      type: "string",
-      valueName: "name",
-      description: "The layout (default: recognised from the header)",
-    },
-    source: {
-      type: "string",
-      valueName: "name",
-      description: "The system the extract comes from (default: the layout's)",
-    },
-    org: {
-      type: "string",
-      valueName: "ods",
-      description: "The source's organisation (needed once for social care client ids)",
-    },
-    "chunk-rows": { type: "string", valueName: "N", description: "Rows per transaction (default 5,000)" },
-    verbose: {
-      type: "boolean",
-      description: "Print a line on stderr each time a chunk of rows is committed",
-    },
+    layout: text("The layout (default: recognised from the header)", { valueName: "name" }),
+    source: text("The system the extract comes from (default: the layout's)", { valueName: "name" }),
+    org: text("The source's organisation (needed once for social care client ids)", { valueName: "ods" }),
+    "chunk-rows": int("Rows per transaction (default 5,000)", { min: 1, max: 1_000_000 }),
+    verbose: flag("Print a line on stderr each time a chunk of rows is committed"),
     json,
     quiet,
   },
-  async run({ values, positionals }) {
-    const files = filesIn(positionals, [".csv"], "ingest csv");
-    return withDb(
-      (db) =>
-        guarded(async () => {
-          const results = [];
-          for (const file of files) {
-            const progress = createProgress(
-              `Loading ${file}`,
-              0,
-              process.stderr,
-              !values.quiet && !values.json,
-            );
-            const r = await loadCsvFile(db, file, {
-              layout: typeof values.layout === "string" ? values.layout : undefined,
-              source: typeof values.source === "string" ? values.source : undefined,
-              org: typeof values.org === "string" ? values.org : undefined,
-              chunkRows: intOption(values["chunk-rows"], "chunk-rows", 1, 1_000_000),
-              onProgress: (n) => {
-                progress.update(n, "rows", n);
-                if (values.verbose) process.stderr.write(`committed ${n} rows\n`);
-              },
-            });
-            progress.finish("rows");
-            results.push({ file, layout: r.layout, counts: r.counts, seconds: r.seconds, loadId: r.loadId });
-          }
-          return finish(results, values.json === true);
-        }),
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, args, db }) {
+    return loadEach(filesIn(args.paths, [".csv"]), options, "rows", async (file, progress) => {
+      const r = await loadCsvFile(db, file, {
+        layout: options.layout,
+        source: options.source,
+        org: options.org,
+        chunkRows: options["chunk-rows"],
+        onProgress: (n) => {
+          progress.update(n, "rows", n);
+          if (options.verbose) process.stderr.write(`committed ${n} rows\n`);
+        },
+      });
+      return { file, layout: r.layout, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
+    });
   },
-};
+});
 
-export const ingestFeeds: Command = {
+export const ingestFeeds = defineCommand({
   name: "ingest feeds",
   summary:
     "Load a feed folder (with its manifest.json) in the manifest's order, as 'oneplace feeds write' makes them.",
-  usage: "oneplace ingest feeds <folder> [--json]",
-  allowPositionals: true,
+  args: { folder: path("The feed folder", { valueName: "folder", required: true }) },
   options: { json },
-  async run({ values, positionals }) {
-    if (positionals.length !== 1)
-      throw new CliError("Give one feed folder.", { exitCode: EXIT_USAGE, hint: usageHint("ingest feeds") });
-    return withDb(
-      (db) =>
-        guarded(async () => {
-          const results = await loadFeeds(db, positionals[0], (r) => {
-            if (!values.json) out(summary(r.file, r.counts, r.seconds));
-          });
-          if (values.json) outJson(results);
-          return 0;
-        }),
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, args, db }) {
+    const results = await loadFeeds(db, args.folder, (r) => {
+      if (!options.json) out(summary(r.file, r.counts, r.seconds));
+    });
+    if (options.json) outJson(results);
+    return 0;
   },
-};
+});
 
-export const ingestCodes: Command = {
+export const ingestCodes = defineCommand({
   name: "ingest codes",
   summary:
     "Load code maps (source_system,map_name,source_code,target_code): a hospital's ward codes to ward kinds.",
-  usage: "oneplace ingest codes <file>",
-  allowPositionals: true,
+  args: { file: path("The code map file", { required: true }) },
   options: {},
-  async run({ positionals }) {
-    if (positionals.length !== 1)
-      throw new CliError("Give one code map file.", {
-        exitCode: EXIT_USAGE,
-        hint: usageHint("ingest codes"),
-      });
-    return withDb(
-      async (db) => {
-        let n: number;
-        try {
-          n = await loadCodeMapFile(db, positionals[0]);
-        } catch (error) {
-          throw new CliError((error as Error).message);
-        }
-        out(
-          `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
-        );
-        return 0;
-      },
-      { migrate: true },
+  db: "migrated",
+  async run({ args, db }) {
+    const n = await loadCodeMap(db, args.file);
+    out(
+      `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
     );
+    return 0;
   },
-};
+});
 
-export const INGEST_COMMANDS: readonly Command[] = [
-  ingestHl7,
-  ingestFhir,
-  ingestCsv,
-  ingestFeeds,
-  ingestCodes,
-];
+/** Every problem with a code map file is the person's to fix (its layout, a missing column, a bad row). */
+async function loadCodeMap(db: Db, file: string): Promise<number> {
+  try {
+    return await loadCodeMapFile(db, file);
+  } catch (error) {
+    throw invalid("cli.code-map", (error as Error).message, { cause: error });
+  }
+}

@@ -1,14 +1,18 @@
 import { readFileSync } from "node:fs";
-import { readAck } from "../../ingest/hl7/ack.ts";
-import { parseMessage } from "../../ingest/hl7/message.ts";
-import { splitMessages } from "../../ingest/hl7/split.ts";
-import { MllpClient } from "../../ingest/mllp-client.ts";
-import { type MllpServer, startMllpServer } from "../../ingest/mllp-server.ts";
+import {
+  MllpClient,
+  type MllpServer,
+  parseMessage,
+  readAck,
+  splitMessages,
+  startMllpServer,
+} from "../../ingest/index.ts";
+import type { Db } from "../../platform/database.ts";
 import { createLogger } from "../../platform/log.ts";
-import type { Db } from "../../store/db.ts";
-import { type Command, intOption, usageHint } from "../command.ts";
-import { out, withDb } from "../context.ts";
-import { CliError, EXIT_USAGE } from "../errors.ts";
+import { defineCommand, int, path, text } from "../command.ts";
+import { out } from "../context.ts";
+import { unavailable } from "../errors.ts";
+import { host } from "../options.ts";
 
 // `oneplace mllp`: the HL7v2 MLLP listener on its own (`oneplace serve` starts it with the web server), and
 // `oneplace mllp send` to send a batch file to a listener, one message at a time, waiting for each ACK.
@@ -20,7 +24,8 @@ export async function startListener(db: Db, host: string, port: number, lanes?: 
     return await startMllpServer({ db, host, port, lanes, logger: createLogger() });
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    throw new CliError(
+    throw unavailable(
+      "cli.mllp-listen",
       code === "EADDRINUSE"
         ? `MLLP port ${port} is already in use.`
         : `Cannot start the MLLP listener on ${host}:${port}: ${(cause as Error).message}`,
@@ -41,66 +46,57 @@ function untilStopped(): Promise<string> {
   });
 }
 
-export const mllp: Command = {
+const port = (description: string, min: number) =>
+  int(description, { valueName: "port", min, max: 65_535, default: DEFAULT_MLLP_PORT });
+
+export const mllp = defineCommand({
   name: "mllp",
   summary: "Start the HL7v2 MLLP listener alone: ADT messages are committed, then acknowledged.",
-  usage: "oneplace mllp [--port 2575] [--host 127.0.0.1]",
   options: {
-    port: {
-      type: "string",
-      valueName: "port",
-      description: `Port to listen on (default ${DEFAULT_MLLP_PORT}; 0 for any free port)`,
-    },
-    host: { type: "string", valueName: "address", description: "Address to listen on (default 127.0.0.1)" },
-    lanes: {
-      type: "string",
-      valueName: "N",
-      description: "Parallel writers, one database connection each (default 1 embedded, 3 on a server)",
-    },
+    port: port(`Port to listen on (default ${DEFAULT_MLLP_PORT}; 0 for any free port)`, 0),
+    host,
+    lanes: int("Parallel writers, one database connection each (default 1 embedded, 3 on a server)", {
+      min: 1,
+      max: 16,
+    }),
   },
-  async run({ values }) {
-    const port = intOption(values.port, "port", 0, 65_535) ?? DEFAULT_MLLP_PORT;
-    const host = typeof values.host === "string" ? values.host : "127.0.0.1";
-    const lanes = intOption(values.lanes, "lanes", 1, 16);
-    await withDb(
-      async (db) => {
-        const server = await startListener(db, host, port, lanes);
-        out(`OnePlace MLLP listener on ${host}:${server.port}. Press Ctrl-C to stop.`);
-        const signal = await untilStopped();
-        out(`Stopping (${signal})...`);
-        await server.close();
-        const s = server.stats();
-        out(`Received ${s.received} message(s): ${s.acked.AA} AA, ${s.acked.AE} AE, ${s.acked.AR} AR.`);
-      },
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, db }) {
+    const server = await startListener(db, options.host, options.port, options.lanes);
+    out(`OnePlace MLLP listener on ${options.host}:${server.port}. Press Ctrl-C to stop.`);
+    const signal = await untilStopped();
+    out(`Stopping (${signal})...`);
+    await server.close();
+    const s = server.stats();
+    out(`Received ${s.received} message(s): ${s.acked.AA} AA, ${s.acked.AE} AE, ${s.acked.AR} AR.`);
     return 0;
   },
-};
+});
 
-export const mllpSend: Command = {
+export const mllpSend = defineCommand({
   name: "mllp send",
   summary: "Send an HL7v2 batch file to an MLLP listener, one message at a time, and report the ACKs.",
-  usage: "oneplace mllp send <file> [--port 2575] [--host 127.0.0.1]",
-  allowPositionals: true,
+  args: { file: path("The HL7v2 batch file", { required: true }) },
   options: {
-    port: { type: "string", valueName: "port", description: `Listener port (default ${DEFAULT_MLLP_PORT})` },
-    host: { type: "string", valueName: "address", description: "Listener address (default 127.0.0.1)" },
+    port: port(`Listener port (default ${DEFAULT_MLLP_PORT})`, 1),
+    host: text("Listener address (default 127.0.0.1)", { valueName: "address", default: "127.0.0.1" }),
   },
-  async run({ values, positionals }) {
-    if (positionals.length !== 1)
-      throw new CliError("Give one file.", { exitCode: EXIT_USAGE, hint: usageHint("mllp send") });
-    const port = intOption(values.port, "port", 1, 65_535) ?? DEFAULT_MLLP_PORT;
-    const host = typeof values.host === "string" ? values.host : "127.0.0.1";
-    const messages = splitMessages(readFileSync(positionals[0]));
+  db: "none",
+  async run({ options, args }) {
+    const { port: listenerPort, host: listenerHost } = options;
+    const messages = splitMessages(readFileSync(args.file));
     let client: MllpClient;
     try {
-      client = await MllpClient.connect(port, host);
+      client = await MllpClient.connect(listenerPort, listenerHost);
     } catch (cause) {
-      throw new CliError(`Cannot connect to an MLLP listener at ${host}:${port}`, {
-        hint: "Start one with 'oneplace mllp'.",
-        cause,
-      });
+      throw unavailable(
+        "cli.mllp-connect",
+        `Cannot connect to an MLLP listener at ${listenerHost}:${listenerPort}`,
+        {
+          hint: "Start one with 'oneplace mllp'.",
+          cause,
+        },
+      );
     }
     const counts: Record<string, number> = {};
     try {
@@ -113,15 +109,10 @@ export const mllpSend: Command = {
     } finally {
       await client.close();
     }
-    out(
-      `Sent ${messages.length} message(s): ${
-        Object.entries(counts)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(", ") || "none"
-      }.`,
-    );
+    const summary = Object.entries(counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ");
+    out(`Sent ${messages.length} message(s): ${summary || "none"}.`);
     return (counts.AA ?? 0) === messages.length ? 0 : 1;
   },
-};
-
-export const MLLP_COMMANDS: readonly Command[] = [mllp, mllpSend];
+});

@@ -1,53 +1,30 @@
-import { readFileSync } from "node:fs";
-import { addDays, addMonths, isIsoDate } from "../../core/dates.ts";
-import { efiOn } from "../../risk/efi.ts";
-import { hiuActivityByQuarter } from "../../risk/hiu.ts";
-import { explainScore, modelById, NoValidatedModelError } from "../../risk/model.ts";
-import { nationalCondition } from "../../risk/national-condition.ts";
-import { efiByPractice, tiersByLocality } from "../../risk/reports.ts";
-import { writeSettings } from "../../risk/settings.ts";
+import { addDays, addMonths } from "../../core/index.ts";
+import type { Db } from "../../platform/database.ts";
 import {
+  efiByPractice,
+  efiOn,
+  explainScore,
+  hiuActivityByQuarter,
   latestFullRun,
+  modelById,
+  nationalCondition,
   peopleChangedSince,
   type RunSummary,
   rescorePeople,
   stratify as stratifyPlace,
-} from "../../risk/stratify.ts";
-import type { Db } from "../../store/db.ts";
-import { type Command, usageHint } from "../command.ts";
-import { engineDescription, out, outJson, withDb } from "../context.ts";
-import { CliError, EXIT_USAGE } from "../errors.ts";
+  tiersByLocality,
+  writeSettings,
+} from "../../risk/index.ts";
+import { date, defineCommand, flag, path, text } from "../command.ts";
+import { engineDescription, out, outJson, print, readJsonFile } from "../context.ts";
+import { notFound, unavailable, usageError } from "../errors.ts";
+import { json, quiet } from "../options.ts";
 
 const num = (n: number) => n.toLocaleString("en-GB");
 const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "-");
 
-function dateValue(value: string | boolean | undefined, name: string, command: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || !isIsoDate(value)) {
-    throw new CliError(`--${name} must be a date written YYYY-MM-DD, not "${value}"`, {
-      exitCode: EXIT_USAGE,
-      hint: usageHint(command),
-    });
-  }
-  return value;
-}
-
-function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new CliError(
-      `Cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
-      { cause },
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new CliError(`${path} is not valid JSON: ${(cause as Error).message}`, { cause });
-  }
-}
+export const noStratification = (what: string) =>
+  unavailable("cli.no-stratification", what, { hint: "Run 'oneplace stratify' first." });
 
 export function formatRunSummary(s: RunSummary, db: Db): string {
   const lines = [
@@ -63,211 +40,164 @@ export function formatRunSummary(s: RunSummary, db: Db): string {
   return lines.join("\n");
 }
 
-export const stratify: Command = {
+export const stratify = defineCommand({
   name: "stratify",
   summary:
     "Rescore the whole population: eFI, what is known about each person and their emergency admission risk, with tiers and High Intensity Users.",
-  usage:
-    "oneplace stratify [--as-of DATE] [--efi-only] [--settings FILE] [--changed | --person ID ...] [--json] [--quiet]",
   options: {
-    "as-of": {
-      type: "string",
-      valueName: "date",
-      description: "The date the picture is as at (default: the latest activity in the data)",
-    },
-    "efi-only": { type: "boolean", description: "Compute the eFI and activity only, without risk scores" },
-    settings: {
-      type: "string",
-      valueName: "file",
-      description:
-        "JSON with tier shares, HIU thresholds or the national condition's tiers, stored before the run",
-    },
-    changed: {
-      type: "boolean",
-      description: "Only rescore people with records received since the last full run",
-    },
-    person: {
-      type: "string",
-      multiple: true,
+    "as-of": date("The date the picture is as at (default: the latest activity in the data)"),
+    "efi-only": flag("Compute the eFI and activity only, without risk scores"),
+    settings: path(
+      "JSON with tier shares, HIU thresholds or the national condition's tiers, stored before the run",
+    ),
+    changed: flag("Only rescore people with records received since the last full run"),
+    person: text("Only rescore this person (internal id; repeat for more)", {
       valueName: "id",
-      description: "Only rescore this person (internal id; repeat for more)",
-    },
-    json: { type: "boolean", description: "Print the run summary as JSON" },
-    quiet: { type: "boolean", short: "q", description: "No progress messages" },
+      multiple: true,
+    }),
+    json,
+    quiet,
   },
-  async run({ values }) {
-    const asOf = dateValue(values["as-of"], "as-of", "stratify");
-    const people = (values.person as unknown as string[] | undefined) ?? [];
-    if ((values.changed || people.length) && (asOf || values["efi-only"])) {
-      throw new CliError(
+  db: "migrated",
+  async run({ options, db }) {
+    const asOf = options["as-of"];
+    const people = options.person;
+    if ((options.changed || people.length) && (asOf || options["efi-only"])) {
+      throw usageError(
         "--changed and --person rescore at the last full run's date and model; drop --as-of and --efi-only.",
-        {
-          exitCode: EXIT_USAGE,
-          hint: usageHint("stratify"),
-        },
       );
     }
-    return withDb(
-      async (db) => {
-        if (typeof values.settings === "string") await writeSettings(db, readJsonFile(values.settings));
-        if (values.changed || people.length) {
-          const run = await latestFullRun(db);
-          if (!run)
-            throw new CliError("There is no full stratification to update yet.", {
-              hint: "Run 'oneplace stratify' first.",
-            });
-          const ids = values.changed ? await peopleChangedSince(db, run.startedAt) : people;
-          const started = performance.now();
-          const result = await rescorePeople(db, ids);
-          const seconds = (performance.now() - started) / 1000;
-          if (values.json) outJson({ ...result, seconds });
-          else
-            out(
-              `Rescored ${num(result.rescored)} people as at ${result.asOf} in ${seconds.toFixed(2)} s; ${num(result.removed)} no longer registered or alive.`,
-            );
-          return 0;
-        }
-        const quiet = values.quiet || values.json;
-        try {
-          const summary = await stratifyPlace(db, {
-            asOf,
-            efiOnly: values["efi-only"] === true,
-            onStep: (step) => {
-              if (!quiet) process.stderr.write(`${step}...\n`);
-            },
-          });
-          if (values.json) outJson(summary);
-          else out(formatRunSummary(summary, db));
-        } catch (error) {
-          if (error instanceof NoValidatedModelError) {
-            throw new CliError(error.message, {
-              hint: "Run 'oneplace model train' (it validates on a later year), or use --efi-only.",
-              cause: error,
-            });
-          }
-          throw error;
-        }
-        return 0;
+    if (options.settings !== undefined) await writeSettings(db, readJsonFile(options.settings));
+    if (options.changed || people.length) {
+      const run = await latestFullRun(db);
+      if (!run) throw noStratification("There is no full stratification to update yet.");
+      const ids = options.changed ? await peopleChangedSince(db, run.startedAt) : people;
+      const started = performance.now();
+      const result = await rescorePeople(db, ids);
+      const seconds = (performance.now() - started) / 1000;
+      if (options.json) outJson({ ...result, seconds });
+      else
+        out(
+          `Rescored ${num(result.rescored)} people as at ${result.asOf} in ${seconds.toFixed(2)} s; ${num(result.removed)} no longer registered or alive.`,
+        );
+      return 0;
+    }
+    const quietly = options.quiet || options.json;
+    // With no validated model, the error's hint (src/cli/errors.ts) says to train one or use --efi-only.
+    const summary = await stratifyPlace(db, {
+      asOf,
+      efiOnly: options["efi-only"],
+      onStep: (step) => {
+        if (!quietly) process.stderr.write(`${step}...\n`);
       },
-      { migrate: true },
-    );
+    });
+    return print(options.json, summary, formatRunSummary(summary, db));
   },
-};
+});
 
-export const stratifyReport: Command = {
+export const stratifyReport = defineCommand({
   name: "stratify report",
   summary:
     "Report the latest stratification: eFI by practice, risk tiers and High Intensity Users by locality, their activity per quarter, and the national condition.",
-  usage: "oneplace stratify report [--hiu-identified DATE] [--person ID] [--json]",
   options: {
-    "hiu-identified": {
-      type: "string",
-      valueName: "date",
-      description:
-        "Identify High Intensity Users as at this date (default: a year before the stratification)",
-    },
-    person: {
-      type: "string",
-      valueName: "id",
-      description:
-        "Explain one person instead: eFI deficits with their records, and the factors behind their score",
-    },
-    json: { type: "boolean", description: "Print as JSON" },
+    "hiu-identified": date(
+      "Identify High Intensity Users as at this date (default: a year before the stratification)",
+    ),
+    person: text(
+      "Explain one person instead: eFI deficits with their records, and the factors behind their score",
+      { valueName: "id" },
+    ),
+    json,
   },
-  async run({ values }) {
-    const identified = dateValue(values["hiu-identified"], "hiu-identified", "stratify report");
-    return withDb(
-      async (db) => {
-        const run = await latestFullRun(db);
-        if (!run)
-          throw new CliError("There is no stratification yet.", { hint: "Run 'oneplace stratify' first." });
-        if (typeof values.person === "string")
-          return explainPerson(db, values.person, run.asOf, run.modelId, values.json === true);
-        const identifiedOn = identified ?? addMonths(run.asOf, -12);
-        const [efi, tiers, condition, hiu] = [
-          await efiByPractice(db),
-          await tiersByLocality(db),
-          await nationalCondition(db),
-          await hiuActivityByQuarter(db, {
-            identifiedOn,
-            from: addDays(addMonths(identifiedOn, -12), 1),
-            to: run.asOf > identifiedOn ? run.asOf : addMonths(identifiedOn, 12),
-          }),
-        ];
-        if (values.json) {
-          outJson({
-            asOf: run.asOf,
-            efiByPractice: efi,
-            tiersByLocality: tiers,
-            nationalCondition: condition,
-            hiu,
-          });
-          return 0;
-        }
-        out(`Stratification as at ${run.asOf} (${num(run.people)} people).`);
-        out("");
-        out("eFI of people aged 65 and over, by practice");
-        out(
-          `  ${"practice".padEnd(34)} ${"65+".padStart(7)}  ${"fit".padStart(13)}  ${"mild".padStart(13)}  ${"moderate".padStart(13)}  ${"severe".padStart(13)}`,
-        );
-        const cell = (n: number, of: number) => `${num(n)} (${pct(n, of)})`.padStart(13);
-        for (const r of efi) {
-          out(
-            `  ${`${r.code} ${r.name}`.slice(0, 34).padEnd(34)} ${num(r.aged65).padStart(7)}  ${cell(r.fit, r.aged65)}  ${cell(r.mild, r.aged65)}  ${cell(r.moderate, r.aged65)}  ${cell(r.severe, r.aged65)}`,
-          );
-        }
-        out("");
-        out("Risk tiers and High Intensity Users, by locality");
-        for (const r of tiers) {
-          out(
-            `  ${`${r.code} ${r.name}`.slice(0, 40).padEnd(40)} ${num(r.people).padStart(8)} people: very high ${num(r.veryHigh)}, high ${num(r.high)}, rising ${num(r.rising)}, HIU ${num(r.hiu)}`,
-          );
-        }
-        out("");
-        const p = condition.place;
-        out(
-          `National condition (adults aged ${condition.adultAge}+, high risk = ${condition.highRiskTiers.join(" or ")})`,
-        );
-        out(
-          `  adults at high risk of emergency admission: ${num(p.highRisk)} of ${num(p.adults)} (${pct(p.highRisk, p.adults)})`,
-        );
-        out(
-          `  of them, with a joint care plan: ${num(p.withJointCarePlan)} (${pct(p.withJointCarePlan, p.highRisk)})`,
-        );
-        out(
-          `  of them, with an accountable lead professional: ${num(p.withLeadProfessional)} (${pct(p.withLeadProfessional, p.highRisk)})`,
-        );
-        out("");
-        out(
-          `High Intensity Users identified as at ${hiu.identifiedOn}: ${num(hiu.identified)}, of whom ${num(hiu.diedInPeriod)} died by ${hiu.to} and are left out.`,
-        );
-        out(
-          "  Non-elective activity per quarter (emergency admissions + A&E + unplanned community and mental health contacts):",
-        );
-        const localities = [...new Set(hiu.quarters.map((q) => q.locality))];
-        for (const l of localities) {
-          const qs = hiu.quarters.filter((q) => q.locality === l);
-          out(
-            `  ${l.padEnd(8)} ${qs
-              .map(
-                (q) =>
-                  `${q.label}: ${num(q.total)}${q.changeFromFirst === null ? "" : ` (${q.changeFromFirst > 0 ? "+" : ""}${(100 * q.changeFromFirst).toFixed(0)}%)`}`,
-              )
-              .join(", ")}`,
-          );
-        }
-        out(
-          "  Changes are against the first quarter shown. People chosen for high activity tend to have less later",
-        );
-        out(
-          "  even without help (regression to the mean): compare with a matched group before crediting a scheme.",
-        );
-        return 0;
-      },
-      { migrate: true },
+  db: "migrated",
+  async run({ options, db }) {
+    const identified = options["hiu-identified"];
+    const run = await latestFullRun(db);
+    if (!run) throw noStratification("There is no stratification yet.");
+    if (options.person !== undefined)
+      return explainPerson(db, options.person, run.asOf, run.modelId, options.json);
+    const identifiedOn = identified ?? addMonths(run.asOf, -12);
+    const [efi, tiers, condition, hiu] = [
+      await efiByPractice(db),
+      await tiersByLocality(db),
+      await nationalCondition(db),
+      await hiuActivityByQuarter(db, {
+        identifiedOn,
+        from: addDays(addMonths(identifiedOn, -12), 1),
+        to: run.asOf > identifiedOn ? run.asOf : addMonths(identifiedOn, 12),
+      }),
+    ];
+    if (options.json) {
+      outJson({
+        asOf: run.asOf,
+        efiByPractice: efi,
+        tiersByLocality: tiers,
+        nationalCondition: condition,
+        hiu,
+      });
+      return 0;
+    }
+    out(`Stratification as at ${run.asOf} (${num(run.people)} people).`);
+    out("");
+    out("eFI of people aged 65 and over, by practice");
+    out(
+      `  ${"practice".padEnd(34)} ${"65+".padStart(7)}  ${"fit".padStart(13)}  ${"mild".padStart(13)}  ${"moderate".padStart(13)}  ${"severe".padStart(13)}`,
     );
+    const cell = (n: number, of: number) => `${num(n)} (${pct(n, of)})`.padStart(13);
+    for (const r of efi) {
+      out(
+        `  ${`${r.code} ${r.name}`.slice(0, 34).padEnd(34)} ${num(r.aged65).padStart(7)}  ${cell(r.fit, r.aged65)}  ${cell(r.mild, r.aged65)}  ${cell(r.moderate, r.aged65)}  ${cell(r.severe, r.aged65)}`,
+      );
+    }
+    out("");
+    out("Risk tiers and High Intensity Users, by locality");
+    for (const r of tiers) {
+      out(
+        `  ${`${r.code} ${r.name}`.slice(0, 40).padEnd(40)} ${num(r.people).padStart(8)} people: very high ${num(r.veryHigh)}, high ${num(r.high)}, rising ${num(r.rising)}, HIU ${num(r.hiu)}`,
+      );
+    }
+    out("");
+    const p = condition.place;
+    out(
+      `National condition (adults aged ${condition.adultAge}+, high risk = ${condition.highRiskTiers.join(" or ")})`,
+    );
+    out(
+      `  adults at high risk of emergency admission: ${num(p.highRisk)} of ${num(p.adults)} (${pct(p.highRisk, p.adults)})`,
+    );
+    out(
+      `  of them, with a joint care plan: ${num(p.withJointCarePlan)} (${pct(p.withJointCarePlan, p.highRisk)})`,
+    );
+    out(
+      `  of them, with an accountable lead professional: ${num(p.withLeadProfessional)} (${pct(p.withLeadProfessional, p.highRisk)})`,
+    );
+    out("");
+    out(
+      `High Intensity Users identified as at ${hiu.identifiedOn}: ${num(hiu.identified)}, of whom ${num(hiu.diedInPeriod)} died by ${hiu.to} and are left out.`,
+    );
+    out(
+      "  Non-elective activity per quarter (emergency admissions + A&E + unplanned community and mental health contacts):",
+    );
+    const localities = [...new Set(hiu.quarters.map((q) => q.locality))];
+    for (const l of localities) {
+      const qs = hiu.quarters.filter((q) => q.locality === l);
+      out(
+        `  ${l.padEnd(8)} ${qs
+          .map(
+            (q) =>
+              `${q.label}: ${num(q.total)}${q.changeFromFirst === null ? "" : ` (${q.changeFromFirst > 0 ? "+" : ""}${(100 * q.changeFromFirst).toFixed(0)}%)`}`,
+          )
+          .join(", ")}`,
+      );
+    }
+    out(
+      "  Changes are against the first quarter shown. People chosen for high activity tend to have less later",
+    );
+    out(
+      "  even without help (regression to the mean): compare with a matched group before crediting a scheme.",
+    );
+    return 0;
   },
-};
+});
 
 /** One person's eFI and score explanation: personal data, so governance must wrap this face when it lands. */
 async function explainPerson(
@@ -278,7 +208,7 @@ async function explainPerson(
   json: boolean,
 ): Promise<number> {
   const efi = await efiOn(db, personId, asOf).catch(() => null);
-  if (!efi) throw new CliError(`No person with id ${personId} was known on ${asOf}.`);
+  if (!efi) throw notFound("cli.no-person", `No person with id ${personId} was known on ${asOf}.`);
   const model = modelId ? await modelById(db, modelId) : null;
   const factors = model ? await explainScore(db, model, personId) : null;
   const [score] = await db.query<{

@@ -1,414 +1,276 @@
 import { readFileSync } from "node:fs";
-import { userInfo } from "node:os";
-import { GovernanceError } from "../../governance/errors.ts";
-import { listRoles } from "../../governance/roles.ts";
-import type { Operator } from "../../governance/security-events.ts";
-import { API_TOKEN_MAX_DAYS, createApiToken, revokeApiToken } from "../../governance/sessions.ts";
-import { PURPOSES, type Purpose, TEAM_KINDS } from "../../governance/types.ts";
 import {
+  API_TOKEN_MAX_DAYS,
   assignRole,
+  createApiToken,
   createTeam,
   createUser,
+  listRoles,
   listTeams,
   listUsers,
   lockUser,
+  PURPOSES,
   removeRole,
   resetPassword,
+  revokeApiToken,
+  TEAM_KINDS,
   unlockUser,
-} from "../../governance/users.ts";
-import { type Command, intOption, type ParsedArgs, usageHint } from "../command.ts";
-import { out, outJson, withDb } from "../context.ts";
-import { CliError, EXIT_USAGE } from "../errors.ts";
+} from "../../governance/index.ts";
+import { choice, defineCommand, flag, int, path, text } from "../command.ts";
+import { cliOperator, out, outJson, print } from "../context.ts";
+import { invalid, notFound, usageError } from "../errors.ts";
+import { json } from "../options.ts";
 
-/** Who is acting at the command line: the operating-system user, recorded in the audit trail. */
-export function cliOperator(): Operator {
-  let name = "unknown";
-  try {
-    name = userInfo().username;
-  } catch {}
-  return { userId: null, name: `cli:${name}`, channel: "cli" };
-}
-
-function usage(command: string, message: string): CliError {
-  return new CliError(message, { exitCode: EXIT_USAGE, hint: usageHint(command) });
-}
-
-function one(args: ParsedArgs, command: string, what: string): string {
-  if (args.positionals.length !== 1) throw usage(command, `Give exactly one ${what}.`);
-  return args.positionals[0];
-}
-
-function need(args: ParsedArgs, command: string, option: string): string {
-  const value = args.values[option];
-  if (typeof value !== "string" || !value.trim()) throw usage(command, `--${option} is required.`);
-  return value.trim();
-}
+const username = { username: text("The user's username", { valueName: "username", required: true }) };
+const passwordOptions = {
+  "password-file": path("Read the password from this file (first line)"),
+  "password-stdin": flag("Read the password from standard input"),
+};
+const roleTeam = {
+  role: text("Role code (see 'oneplace users roles')", { valueName: "role", required: true }),
+  team: text("Team code (see 'oneplace users teams')", { valueName: "team", required: true }),
+};
 
 /** Passwords never travel on the command line (where ps and shell history would see them). */
-async function readPassword(args: ParsedArgs, command: string, required: boolean): Promise<string | null> {
-  const file = args.values["password-file"];
-  const stdin = args.values["password-stdin"] === true;
-  if (typeof file === "string" && stdin)
-    throw usage(command, "Give --password-file or --password-stdin, not both.");
-  if (typeof file === "string") {
+async function readPassword(
+  options: { "password-file": string | undefined; "password-stdin": boolean },
+  required: boolean,
+): Promise<string | null> {
+  const file = options["password-file"];
+  if (file !== undefined && options["password-stdin"])
+    throw usageError("Give --password-file or --password-stdin, not both.");
+  if (file !== undefined) {
     try {
       return readFileSync(file, "utf8").replace(/\r?\n$/, "");
     } catch {
-      throw new CliError(`Cannot read the password file ${file}.`);
+      throw invalid("cli.password-file", `Cannot read the password file ${file}.`);
     }
   }
-  if (stdin) {
+  if (options["password-stdin"]) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks)
       .toString("utf8")
       .replace(/\r?\n$/, "");
   }
-  if (required) throw usage(command, "Give the password with --password-file <file> or --password-stdin.");
+  if (required) throw usageError("Give the password with --password-file <file> or --password-stdin.");
   return null;
 }
 
-/** Governance errors are the user's to fix: show them as CLI errors with their hint. */
-async function governed<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof GovernanceError) throw new CliError(error.message, { hint: error.hint });
-    throw error;
-  }
-}
-
-const json = { type: "boolean", description: "Print the result as JSON" } as const;
-const passwordOptions = {
-  "password-file": {
-    type: "string",
-    valueName: "file",
-    description: "Read the password from this file (first line)",
-  },
-  "password-stdin": { type: "boolean", description: "Read the password from standard input" },
-} as const;
-const roleTeam = {
-  role: { type: "string", valueName: "role", description: "Role code (see 'oneplace users roles')" },
-  team: { type: "string", valueName: "team", description: "Team code (see 'oneplace users teams')" },
-} as const;
-
-export const usersCreate: Command = {
+export const usersCreate = defineCommand({
   name: "users create",
   summary: "Create a user account. The password comes from a file or standard input, never the command line.",
   usage:
     "oneplace users create <username> --name <display name> (--password-file <file> | --password-stdin | --oidc-only)",
-  allowPositionals: true,
+  args: username,
   options: {
-    name: { type: "string", valueName: "text", description: "The person's name as shown in OnePlace" },
+    name: text("The person's name as shown in OnePlace", { required: true }),
     ...passwordOptions,
-    "oidc-only": {
-      type: "boolean",
-      description: "No password: the user signs in through OpenID Connect only",
-    },
+    "oidc-only": flag("No password: the user signs in through OpenID Connect only"),
     json,
   },
-  async run(args) {
-    const username = one(args, this.name, "username");
-    const name = need(args, this.name, "name");
-    const oidcOnly = args.values["oidc-only"] === true;
-    const password = await readPassword(args, this.name, !oidcOnly);
-    if (oidcOnly && password !== null) throw usage(this.name, "--oidc-only takes no password.");
-    return withDb(
-      (db) =>
-        governed(async () => {
-          const { userId } = await createUser(db, cliOperator(), { username, displayName: name, password });
-          if (args.values.json) outJson({ userId, username });
-          else
-            out(
-              `Created user ${username}. Give them a role with 'oneplace users assign-role ${username} --role <role> --team <team>'.`,
-            );
-          return 0;
-        }),
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, args, db }) {
+    const password = await readPassword(options, !options["oidc-only"]);
+    if (options["oidc-only"] && password !== null) throw usageError("--oidc-only takes no password.");
+    const { userId } = await createUser(db, cliOperator(), {
+      username: args.username,
+      displayName: options.name,
+      password,
+    });
+    if (options.json) outJson({ userId, username: args.username });
+    else
+      out(
+        `Created user ${args.username}. Give them a role with 'oneplace users assign-role ${args.username} --role <role> --team <team>'.`,
+      );
+    return 0;
   },
-};
+});
 
-export const usersList: Command = {
+export const usersList = defineCommand({
   name: "users list",
   summary: "List user accounts with their status and roles.",
-  usage: "oneplace users list [--json]",
   options: { json },
-  async run({ values }) {
-    return withDb(
-      async (db) => {
-        const users = await listUsers(db);
-        if (values.json) outJson(users);
-        else if (users.length === 0) out("No users yet: create one with 'oneplace users create'.");
-        else {
-          for (const u of users) {
-            const state =
-              u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
-            const roles = u.roles.map((r) => `${r.roleCode}@${r.teamCode}`).join(", ") || "no roles";
-            out(`${u.username.padEnd(24)} ${state.padEnd(10)} ${u.signIn.join("+").padEnd(14)} ${roles}`);
-          }
-        }
-        return 0;
-      },
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, db }) {
+    const users = await listUsers(db);
+    if (options.json) outJson(users);
+    else if (users.length === 0) out("No users yet: create one with 'oneplace users create'.");
+    else {
+      for (const u of users) {
+        const state =
+          u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
+        const roles = u.roles.map((r) => `${r.roleCode}@${r.teamCode}`).join(", ") || "no roles";
+        out(`${u.username.padEnd(24)} ${state.padEnd(10)} ${u.signIn.join("+").padEnd(14)} ${roles}`);
+      }
+    }
+    return 0;
   },
-};
+});
 
-export const usersRoles: Command = {
+export const usersRoles = defineCommand({
   name: "users roles",
   summary: "List the roles and what each may do with personal data.",
-  usage: "oneplace users roles [--json]",
   options: { json },
-  async run({ values }) {
-    return withDb(
-      async (db) => {
-        const roles = await listRoles(db);
-        if (values.json) outJson(roles);
-        else for (const r of roles) out(`${r.roleCode.padEnd(26)} ${r.name}: ${r.description}`);
-        return 0;
-      },
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, db }) {
+    const roles = await listRoles(db);
+    if (options.json) outJson(roles);
+    else for (const r of roles) out(`${r.roleCode.padEnd(26)} ${r.name}: ${r.description}`);
+    return 0;
   },
-};
+});
 
-export const usersTeams: Command = {
+export const usersTeams = defineCommand({
   name: "users teams",
   summary: "List the teams (practices, locality MDTs, provider services and others).",
-  usage: "oneplace users teams [--json]",
   options: { json },
-  async run({ values }) {
-    return withDb(
-      async (db) => {
-        const teams = await listTeams(db);
-        if (values.json) outJson(teams);
-        else if (teams.length === 0) out("No teams yet: create one with 'oneplace users create-team'.");
-        else
-          for (const t of teams)
-            out(`${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`);
-        return 0;
-      },
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, db }) {
+    const teams = await listTeams(db);
+    if (options.json) outJson(teams);
+    else if (teams.length === 0) out("No teams yet: create one with 'oneplace users create-team'.");
+    else
+      for (const t of teams)
+        out(`${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`);
+    return 0;
   },
-};
+});
 
-export const usersCreateTeam: Command = {
+export const usersCreateTeam = defineCommand({
   name: "users create-team",
   summary: "Create a team: a practice, a locality MDT, a provider service, commissioning or corporate.",
-  usage: `oneplace users create-team <code> --name <name> --kind <${TEAM_KINDS.join("|")}> [--org <organisation code>]`,
-  allowPositionals: true,
+  args: { code: text("The team's code", { valueName: "code", required: true }) },
   options: {
-    name: { type: "string", valueName: "text", description: "The team's name" },
-    kind: { type: "string", valueName: "kind", description: `One of ${TEAM_KINDS.join(", ")}` },
-    org: {
-      type: "string",
+    name: text("The team's name", { required: true }),
+    // Checked by the capability, whose message names the kinds.
+    kind: text(`One of ${TEAM_KINDS.join(", ")}`, { valueName: "kind", required: true }),
+    org: text("Organisation code the team belongs to (a practice's code for a practice)", {
       valueName: "code",
-      description: "Organisation code the team belongs to (a practice's code for a practice)",
-    },
+    }),
     json,
   },
-  async run(args) {
-    const code = one(args, this.name, "team code");
-    const name = need(args, this.name, "name");
-    const kind = need(args, this.name, "kind");
-    const org = typeof args.values.org === "string" ? args.values.org : null;
-    return withDb(
-      (db) =>
-        governed(async () => {
-          const team = await createTeam(db, cliOperator(), { teamCode: code, name, kind, orgCode: org });
-          if (args.values.json) outJson(team);
-          else out(`Created team ${team.teamCode} (${team.kind}).`);
-          return 0;
-        }),
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ options, args, db }) {
+    const team = await createTeam(db, cliOperator(), {
+      teamCode: args.code,
+      name: options.name,
+      kind: options.kind,
+      orgCode: options.org ?? null,
+    });
+    return print(options.json, team, `Created team ${team.teamCode} (${team.kind}).`);
   },
-};
+});
 
-function roleCommand(verb: "assign-role" | "remove-role"): Command {
-  return {
+/** `users assign-role` and `users remove-role`: a role in a team, given or taken away. */
+function roleCommand(verb: "assign-role" | "remove-role", summary: string) {
+  return defineCommand({
     name: `users ${verb}`,
-    summary:
-      verb === "assign-role"
-        ? "Give a user a role in a team."
-        : "Take a role in a team away from a user; their sessions and tokens in it end.",
-    usage: `oneplace users ${verb} <username> --role <role> --team <team>`,
-    allowPositionals: true,
-    options: { ...roleTeam },
-    async run(args) {
-      const username = one(args, this.name, "username");
-      const role = need(args, this.name, "role");
-      const team = need(args, this.name, "team");
-      return withDb(
-        (db) =>
-          governed(async () => {
-            if (verb === "assign-role") await assignRole(db, cliOperator(), username, role, team);
-            else await removeRole(db, cliOperator(), username, role, team);
-            out(
-              verb === "assign-role"
-                ? `${username} is now ${role} in ${team}.`
-                : `${username} is no longer ${role} in ${team}.`,
-            );
-            return 0;
-          }),
-        { migrate: true },
-      );
+    summary,
+    args: username,
+    options: roleTeam,
+    db: "migrated",
+    async run({ options: { role, team }, args, db }) {
+      const change = verb === "assign-role" ? assignRole : removeRole;
+      await change(db, cliOperator(), args.username, role, team);
+      out(`${args.username} is ${verb === "assign-role" ? "now" : "no longer"} ${role} in ${team}.`);
+      return 0;
     },
-  };
+  });
 }
-export const usersAssignRole = roleCommand("assign-role");
-export const usersRemoveRole = roleCommand("remove-role");
 
-export const usersResetPassword: Command = {
+export const usersAssignRole = roleCommand("assign-role", "Give a user a role in a team.");
+export const usersRemoveRole = roleCommand(
+  "remove-role",
+  "Take a role in a team away from a user; their sessions and tokens in it end.",
+);
+
+export const usersResetPassword = defineCommand({
   name: "users reset-password",
   summary: "Set a new password, clear a sign-in lockout and end the user's sessions.",
-  usage: "oneplace users reset-password <username> (--password-file <file> | --password-stdin)",
-  allowPositionals: true,
-  options: { ...passwordOptions },
-  async run(args) {
-    const username = one(args, this.name, "username");
-    const password = (await readPassword(args, this.name, true)) as string;
-    return withDb(
-      (db) =>
-        governed(async () => {
-          await resetPassword(db, cliOperator(), username, password);
-          out(`Password reset for ${username}; their sessions have ended.`);
-          return 0;
-        }),
-      { migrate: true },
-    );
+  args: username,
+  options: passwordOptions,
+  db: "migrated",
+  async run({ options, args, db }) {
+    const password = (await readPassword(options, true)) as string;
+    await resetPassword(db, cliOperator(), args.username, password);
+    out(`Password reset for ${args.username}; their sessions have ended.`);
+    return 0;
   },
-};
+});
 
-function lockCommand(verb: "lock" | "unlock"): Command {
-  return {
+/** `users lock` and `users unlock`. */
+function lockCommand(verb: "lock" | "unlock", summary: string) {
+  return defineCommand({
     name: `users ${verb}`,
-    summary:
-      verb === "lock"
-        ? "Lock an account: no sign-in, and its sessions end now."
-        : "Unlock an account, including a lockout after failed sign-ins.",
-    usage: `oneplace users ${verb} <username>`,
-    allowPositionals: true,
+    summary,
+    args: username,
     options: {},
-    async run(args) {
-      const username = one(args, this.name, "username");
-      return withDb(
-        (db) =>
-          governed(async () => {
-            if (verb === "lock") await lockUser(db, cliOperator(), username);
-            else await unlockUser(db, cliOperator(), username);
-            out(`${username} is ${verb}ed.`);
-            return 0;
-          }),
-        { migrate: true },
-      );
+    db: "migrated",
+    async run({ args, db }) {
+      await (verb === "lock" ? lockUser : unlockUser)(db, cliOperator(), args.username);
+      out(`${args.username} is ${verb}ed.`);
+      return 0;
     },
-  };
+  });
 }
-export const usersLock = lockCommand("lock");
-export const usersUnlock = lockCommand("unlock");
 
-export const usersCreateToken: Command = {
+export const usersLock = lockCommand("lock", "Lock an account: no sign-in, and its sessions end now.");
+export const usersUnlock = lockCommand(
+  "unlock",
+  "Unlock an account, including a lockout after failed sign-ins.",
+);
+
+export const usersCreateToken = defineCommand({
   name: "users create-token",
   summary: "Create a bearer token for a system using the API, acting as a user in one role. Shown once.",
-  usage:
-    "oneplace users create-token <username> --role <role> --team <team> --name <label> [--days 90] [--purpose <purpose>] [--json]",
-  allowPositionals: true,
+  args: username,
   options: {
     ...roleTeam,
-    name: {
-      type: "string",
-      valueName: "label",
-      description: "What the token is for, e.g. the system's name",
-    },
-    days: {
-      type: "string",
-      valueName: "N",
-      description: `Days until it expires (1 to ${API_TOKEN_MAX_DAYS}; default 90)`,
-    },
-    purpose: {
-      type: "string",
-      valueName: "purpose",
-      description: `Purpose of use (${PURPOSES.join(", ")}; default the role's first)`,
-    },
+    name: text("What the token is for, e.g. the system's name", { valueName: "label", required: true }),
+    days: int(`Days until it expires (1 to ${API_TOKEN_MAX_DAYS}; default 90)`, {
+      min: 1,
+      max: API_TOKEN_MAX_DAYS,
+      default: 90,
+    }),
+    purpose: choice(PURPOSES, "Purpose of use (default the role's first)"),
     json,
   },
-  async run(args) {
-    const username = one(args, this.name, "username");
-    const role = need(args, this.name, "role");
-    const team = need(args, this.name, "team");
-    const name = need(args, this.name, "name");
-    const days = intOption(args.values.days, "days", 1, API_TOKEN_MAX_DAYS) ?? 90;
-    const purpose = args.values.purpose as string | undefined;
-    if (purpose !== undefined && !(PURPOSES as readonly string[]).includes(purpose)) {
-      throw usage(this.name, `--purpose must be one of ${PURPOSES.join(", ")}.`);
+  db: "migrated",
+  async run({ options, args, db }) {
+    const created = await createApiToken(db, cliOperator(), {
+      username: args.username,
+      roleCode: options.role,
+      teamCode: options.team,
+      name: options.name,
+      days: options.days,
+      purpose: options.purpose,
+    });
+    const expiresAt = created.expiresAt.toISOString();
+    if (options.json) outJson({ tokenId: created.tokenId, token: created.token, expiresAt });
+    else {
+      out(
+        `Token ${created.tokenId} for ${args.username} as ${options.role} in ${options.team}, until ${expiresAt}:`,
+      );
+      out(created.token);
+      out(
+        "It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.",
+      );
     }
-    return withDb(
-      (db) =>
-        governed(async () => {
-          const created = await createApiToken(db, cliOperator(), {
-            username,
-            roleCode: role,
-            teamCode: team,
-            name,
-            days,
-            purpose: purpose as Purpose | undefined,
-          });
-          if (args.values.json)
-            outJson({
-              tokenId: created.tokenId,
-              token: created.token,
-              expiresAt: created.expiresAt.toISOString(),
-            });
-          else {
-            out(
-              `Token ${created.tokenId} for ${username} as ${role} in ${team}, until ${created.expiresAt.toISOString()}:`,
-            );
-            out(created.token);
-            out(
-              "It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.",
-            );
-          }
-          return 0;
-        }),
-      { migrate: true },
-    );
+    return 0;
   },
-};
+});
 
-export const usersRevokeToken: Command = {
+export const usersRevokeToken = defineCommand({
   name: "users revoke-token",
   summary: "Revoke an API token by its id.",
-  usage: "oneplace users revoke-token <token-id>",
-  allowPositionals: true,
+  args: { id: text("The token's id", { valueName: "token-id", required: true }) },
   options: {},
-  async run(args) {
-    const tokenId = one(args, this.name, "token id");
-    return withDb(
-      async (db) => {
-        if (!(await revokeApiToken(db, cliOperator(), tokenId)))
-          throw new CliError(`No active token ${tokenId}.`);
-        out(`Token ${tokenId} revoked.`);
-        return 0;
-      },
-      { migrate: true },
-    );
+  db: "migrated",
+  async run({ args, db }) {
+    if (!(await revokeApiToken(db, cliOperator(), args.id)))
+      throw notFound("cli.no-token", `No active token ${args.id}.`);
+    out(`Token ${args.id} revoked.`);
+    return 0;
   },
-};
-
-export const USER_COMMANDS: readonly Command[] = [
-  usersCreate,
-  usersList,
-  usersRoles,
-  usersTeams,
-  usersCreateTeam,
-  usersAssignRole,
-  usersRemoveRole,
-  usersResetPassword,
-  usersLock,
-  usersUnlock,
-  usersCreateToken,
-  usersRevokeToken,
-];
+});
