@@ -8,31 +8,13 @@ import { assembleBoard } from "../../src/commissioning/report/board-assemble.ts"
 import type { BoardInputs } from "../../src/commissioning/report/board-inputs.ts";
 import { metricPlans } from "../../src/commissioning/report/board-periods.ts";
 import { quarter } from "../../src/core/periods.ts";
-import type { MetricDefinition } from "../../src/outcomes/definitions.ts";
+import { complete, type MetricDefinition } from "../../src/outcomes/definitions.ts";
 import type { MetricValue } from "../../src/outcomes/engine.ts";
 import { SHIPPED_MEASURES } from "../../src/outcomes/measures/index.ts";
 import { samplePlan } from "./sample-plan.ts";
 
 const definitions: MetricDefinition[] = SHIPPED_MEASURES.map((m) => ({
-  description: "",
-  numeratorLabel: "",
-  denominatorLabel: "",
-  numeratorRules: "",
-  denominatorRules: "",
-  numeratorSql: null,
-  denominatorSql: null,
-  builtin: null,
-  snapshotSql: null,
-  decimals: 1,
-  fyWindow: null,
-  followUpDays: 0,
-  averageOver: null,
-  population: "",
-  amberTolerance: 0.05,
-  targetNote: null,
-  requires: [],
-  areaLevels: ["place", "locality", "practice"],
-  ...m,
+  ...complete(m),
   version: 1,
   checksum: "",
 }));
