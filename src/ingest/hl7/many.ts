@@ -41,10 +41,7 @@ interface Item {
   ctx: Hl7Context;
 }
 
-interface Accepted {
-  index: number;
-  message: Message;
-  event: AdtEvent;
+interface Accepted extends Parsed {
   previousStatus: string | null;
 }
 
