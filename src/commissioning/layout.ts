@@ -3,19 +3,7 @@
 import { isIsoDate } from "../core/dates.ts";
 import { parsePeriod } from "../core/periods.ts";
 import { parseAmount } from "./amounts.ts";
-import type {
-  ActualSpend,
-  Allocation,
-  BcfPlan,
-  Contribution,
-  PaymentTranche,
-  PlanHeader,
-  PlanMetric,
-  Risk,
-  Scheme,
-  SchemeYear,
-  StatedTotal,
-} from "./plan.ts";
+import type { BcfPlan, PlanHeader } from "./plan.ts";
 
 export type Cell = string | number | null;
 export type RawRow = Record<string, Cell>;
@@ -44,7 +32,13 @@ type ColumnType =
 
 export interface Column {
   header: string;
+  /** The plan's field the column reads into and is written from. */
+  field: string;
   type: ColumnType;
+  /** A text column read as null when blank (otherwise as ""). */
+  nullable?: boolean;
+  /** What a blank cell reads as (otherwise null, or "" for text). */
+  orElse?: string | number;
   required?: boolean;
   values?: readonly string[];
   description: string;
@@ -57,13 +51,19 @@ export interface SheetSpec {
   columns: readonly Column[];
 }
 
-const FY: Column = {
+const FY = {
   header: "financial_year",
+  field: "financialYear",
   type: "financial-year",
   required: true,
   description: "e.g. 2014/15",
-};
-const NOTE: Column = { header: "note", type: "text", description: "anything worth keeping with the row" };
+} as const satisfies Column;
+const NOTE = {
+  header: "note",
+  field: "note",
+  type: "text",
+  description: "anything worth keeping with the row",
+} as const satisfies Column;
 
 export const SHEETS = {
   allocation: {
@@ -74,16 +74,30 @@ export const SHEETS = {
       FY,
       {
         header: "minimum",
+        field: "minimum",
         type: "amount",
         description: "minimum required value of the pooled budget (pounds)",
       },
       {
         header: "proposed_total",
+        field: "proposedTotal",
         type: "amount",
         description: "total proposed value of the pooled budget (pounds)",
       },
-      { header: "minimum_as_printed", type: "text", description: "the minimum as the plan printed it" },
-      { header: "proposed_total_as_printed", type: "text", description: "the proposed total as printed" },
+      {
+        header: "minimum_as_printed",
+        field: "minimumAsPrinted",
+        nullable: true,
+        type: "text",
+        description: "the minimum as the plan printed it",
+      },
+      {
+        header: "proposed_total_as_printed",
+        field: "proposedTotalAsPrinted",
+        nullable: true,
+        type: "text",
+        description: "the proposed total as printed",
+      },
       NOTE,
     ],
   },
@@ -95,21 +109,30 @@ export const SHEETS = {
       FY,
       {
         header: "partner",
+        field: "partner",
         type: "text",
         required: true,
         values: ["council", "ccg", "grant", "other"],
         description: "council, ccg, grant or other",
       },
-      { header: "organisation", type: "text", description: "who contributes" },
-      { header: "description", type: "text", description: "what the contribution is" },
-      { header: "amount", type: "amount", description: "pounds; blank when not stated" },
+      { header: "organisation", field: "organisation", type: "text", description: "who contributes" },
+      { header: "description", field: "description", type: "text", description: "what the contribution is" },
+      { header: "amount", field: "amount", type: "amount", description: "pounds; blank when not stated" },
       {
         header: "status",
+        field: "status",
+        orElse: "confirmed",
         type: "text",
         values: ["confirmed", "tbc"],
         description: "confirmed (default) or tbc",
       },
-      { header: "as_printed", type: "text", description: "the amount as printed" },
+      {
+        header: "as_printed",
+        field: "asPrinted",
+        nullable: true,
+        type: "text",
+        description: "the amount as printed",
+      },
       NOTE,
     ],
   },
@@ -118,25 +141,48 @@ export const SHEETS = {
     file: "schemes.csv",
     description: "The schemes the pooled budget pays for.",
     columns: [
-      { header: "scheme_id", type: "text", required: true, description: "short unique id, e.g. BCF01" },
-      { header: "theme", type: "text", description: "the plan's heading the scheme sits under" },
-      { header: "name", type: "text", required: true, description: "scheme name" },
+      {
+        header: "scheme_id",
+        field: "schemeId",
+        type: "text",
+        required: true,
+        description: "short unique id, e.g. BCF01",
+      },
+      {
+        header: "theme",
+        field: "theme",
+        type: "text",
+        description: "the plan's heading the scheme sits under",
+      },
+      { header: "name", field: "name", type: "text", required: true, description: "scheme name" },
       {
         header: "scheme_type",
+        field: "schemeType",
         type: "text",
         description: "e.g. reablement, integrated care teams, assistive technology",
       },
-      { header: "description", type: "text", description: "what it does" },
-      { header: "lead_provider", type: "text", description: "who delivers it" },
+      { header: "description", field: "description", type: "text", description: "what it does" },
+      { header: "lead_provider", field: "leadProvider", type: "text", description: "who delivers it" },
       {
         header: "investment",
+        field: "investment",
         type: "text",
         required: true,
         values: ["recurrent", "non-recurrent", "nil"],
         description: "recurrent, non-recurrent or nil",
       },
-      { header: "expected_benefits", type: "text", description: "what it should achieve" },
-      { header: "metrics", type: "list", description: "metric ids it should move, separated by ;" },
+      {
+        header: "expected_benefits",
+        field: "expectedBenefits",
+        type: "text",
+        description: "what it should achieve",
+      },
+      {
+        header: "metrics",
+        field: "metricIds",
+        type: "list",
+        description: "metric ids it should move, separated by ;",
+      },
       NOTE,
     ],
   },
@@ -145,14 +191,38 @@ export const SHEETS = {
     file: "scheme-years.csv",
     description: "Planned minimum, maximum and planned spend per scheme and year.",
     columns: [
-      { header: "scheme_id", type: "text", required: true, description: "a scheme_id from Schemes" },
+      {
+        header: "scheme_id",
+        field: "schemeId",
+        type: "text",
+        required: true,
+        description: "a scheme_id from Schemes",
+      },
       FY,
-      { header: "planned_min", type: "amount", description: "pounds" },
-      { header: "planned_max", type: "amount", description: "pounds" },
-      { header: "planned_spend", type: "amount", description: "pounds" },
-      { header: "min_as_printed", type: "text", description: "as printed" },
-      { header: "max_as_printed", type: "text", description: "as printed" },
-      { header: "spend_as_printed", type: "text", description: "as printed" },
+      { header: "planned_min", field: "plannedMin", type: "amount", description: "pounds" },
+      { header: "planned_max", field: "plannedMax", type: "amount", description: "pounds" },
+      { header: "planned_spend", field: "plannedSpend", type: "amount", description: "pounds" },
+      {
+        header: "min_as_printed",
+        field: "minAsPrinted",
+        nullable: true,
+        type: "text",
+        description: "as printed",
+      },
+      {
+        header: "max_as_printed",
+        field: "maxAsPrinted",
+        nullable: true,
+        type: "text",
+        description: "as printed",
+      },
+      {
+        header: "spend_as_printed",
+        field: "spendAsPrinted",
+        nullable: true,
+        type: "text",
+        description: "as printed",
+      },
       NOTE,
     ],
   },
@@ -164,12 +234,14 @@ export const SHEETS = {
     columns: [
       {
         header: "metric_id",
+        field: "metricId",
         type: "text",
         required: true,
         description: "a OnePlace metric id (oneplace metrics show --definitions)",
       },
       {
         header: "role",
+        field: "role",
         type: "text",
         required: true,
         values: ["baseline", "target", "trajectory"],
@@ -177,30 +249,51 @@ export const SHEETS = {
       },
       {
         header: "period",
+        field: "period",
         type: "period",
         required: true,
         description: "2014/15, 2015-Q3, 2015-03 or 2014-04-01..2014-12-31",
       },
-      { header: "value", type: "number", description: "the value as stated (a rate, %, or count)" },
-      { header: "numerator", type: "number", description: "its numerator, when stated" },
-      { header: "denominator", type: "number", description: "its denominator, when stated" },
+      {
+        header: "value",
+        field: "value",
+        type: "number",
+        description: "the value as stated (a rate, %, or count)",
+      },
+      { header: "numerator", field: "numerator", type: "number", description: "its numerator, when stated" },
+      {
+        header: "denominator",
+        field: "denominator",
+        type: "number",
+        description: "its denominator, when stated",
+      },
       {
         header: "value_as_printed",
+        field: "valueAsPrinted",
+        nullable: true,
         type: "text",
         description: "the value as printed (its decimals set the rounding allowed)",
       },
       {
         header: "tolerance",
+        field: "tolerance",
         type: "number",
         description: "amber tolerance as a share of the target (default 0.05)",
       },
-      { header: "payment", type: "text", description: "the tranche_id of the payment this target underpins" },
+      {
+        header: "payment",
+        field: "payment",
+        nullable: true,
+        type: "text",
+        description: "the tranche_id of the payment this target underpins",
+      },
       {
         header: "payment_share",
+        field: "paymentShare",
         type: "number",
         description: "the share of that tranche riding on it (default: equal shares)",
       },
-      { header: "source", type: "text", description: "where in the plan it comes from" },
+      { header: "source", field: "source", type: "text", description: "where in the plan it comes from" },
       NOTE,
     ],
   },
@@ -209,11 +302,30 @@ export const SHEETS = {
     file: "payments.csv",
     description: "Performance payment tranches.",
     columns: [
-      { header: "tranche_id", type: "text", required: true, description: "short id, e.g. oct-2015" },
-      { header: "payment_date", type: "date", required: true, description: "YYYY-MM-DD" },
-      { header: "amount", type: "amount", description: "pounds; blank when not stated" },
-      { header: "amount_as_printed", type: "text", description: "as printed" },
-      { header: "description", type: "text", description: "what releases it" },
+      {
+        header: "tranche_id",
+        field: "trancheId",
+        type: "text",
+        required: true,
+        description: "short id, e.g. oct-2015",
+      },
+      {
+        header: "payment_date",
+        field: "paymentDate",
+        orElse: "",
+        type: "date",
+        required: true,
+        description: "YYYY-MM-DD",
+      },
+      { header: "amount", field: "amount", type: "amount", description: "pounds; blank when not stated" },
+      {
+        header: "amount_as_printed",
+        field: "amountAsPrinted",
+        nullable: true,
+        type: "text",
+        description: "as printed",
+      },
+      { header: "description", field: "description", type: "text", description: "what releases it" },
       NOTE,
     ],
   },
@@ -222,16 +334,21 @@ export const SHEETS = {
     file: "risks.csv",
     description: "The risk register.",
     columns: [
-      { header: "risk_no", type: "int", required: true, description: "number" },
-      { header: "category", type: "text", description: "e.g. strategic, operational, implementation" },
-      { header: "risk", type: "text", required: true, description: "the risk" },
-      { header: "consequence", type: "text", description: "what happens if it occurs" },
-      { header: "probability", type: "int", description: "1 (low) to 3 (high)" },
-      { header: "impact", type: "int", description: "1 (low) to 3 (high)" },
-      { header: "controls", type: "text", description: "mitigation" },
-      { header: "owner", type: "text", description: "who owns it" },
-      { header: "status", type: "text", description: "open, closed, ..." },
-      { header: "review_date", type: "date", description: "YYYY-MM-DD" },
+      { header: "risk_no", field: "riskNo", orElse: 0, type: "int", required: true, description: "number" },
+      {
+        header: "category",
+        field: "category",
+        type: "text",
+        description: "e.g. strategic, operational, implementation",
+      },
+      { header: "risk", field: "risk", type: "text", required: true, description: "the risk" },
+      { header: "consequence", field: "consequence", type: "text", description: "what happens if it occurs" },
+      { header: "probability", field: "probability", type: "int", description: "1 (low) to 3 (high)" },
+      { header: "impact", field: "impact", type: "int", description: "1 (low) to 3 (high)" },
+      { header: "controls", field: "controls", type: "text", description: "mitigation" },
+      { header: "owner", field: "owner", type: "text", description: "who owns it" },
+      { header: "status", field: "status", type: "text", description: "open, closed, ..." },
+      { header: "review_date", field: "reviewDate", type: "date", description: "YYYY-MM-DD" },
     ],
   },
   statedTotals: {
@@ -241,14 +358,15 @@ export const SHEETS = {
     columns: [
       {
         header: "subject",
+        field: "subject",
         type: "text",
         required: true,
         values: ["scheme-min", "scheme-max", "scheme-spend", "contributions"],
         description: "scheme-min, scheme-max, scheme-spend or contributions",
       },
       FY,
-      { header: "amount", type: "amount", description: "pounds" },
-      { header: "as_printed", type: "text", description: "as printed" },
+      { header: "amount", field: "amount", type: "amount", description: "pounds" },
+      { header: "as_printed", field: "asPrinted", nullable: true, type: "text", description: "as printed" },
       NOTE,
     ],
   },
@@ -257,10 +375,10 @@ export const SHEETS = {
     file: "actual-spend.csv",
     description: "Actual spend per scheme and month (a ledger per plan, replaced month by month on import).",
     columns: [
-      { header: "scheme_id", type: "text", required: true, description: "a scheme_id" },
-      { header: "month", type: "month", required: true, description: "YYYY-MM" },
-      { header: "amount", type: "amount", required: true, description: "pounds" },
-      { header: "source", type: "text", description: "e.g. ledger extract name" },
+      { header: "scheme_id", field: "schemeId", type: "text", required: true, description: "a scheme_id" },
+      { header: "month", field: "month", type: "month", required: true, description: "YYYY-MM" },
+      { header: "amount", field: "amount", orElse: 0, type: "amount", required: true, description: "pounds" },
+      { header: "source", field: "source", type: "text", description: "e.g. ledger extract name" },
       NOTE,
     ],
   },
@@ -365,26 +483,23 @@ class RowReader {
     const v = this.text(header);
     if (v && !/^\d{4}\/\d{2}$/.test(v))
       this.problems.push(`${this.where(header)}: "${v}" is not a financial year like 2014/15`);
-    else if (v) {
-      try {
-        parsePeriod(v);
-      } catch (e) {
-        this.problems.push(`${this.where(header)}: ${(e as Error).message}`);
-      }
-    }
+    else this.checkPeriod(header, v);
     return v;
   }
 
   period(header: string): string {
     const v = this.text(header);
-    if (v) {
-      try {
-        parsePeriod(v);
-      } catch (e) {
-        this.problems.push(`${this.where(header)}: ${(e as Error).message}`);
-      }
-    }
+    this.checkPeriod(header, v);
     return v;
+  }
+
+  private checkPeriod(header: string, v: string): void {
+    if (!v) return;
+    try {
+      parsePeriod(v);
+    } catch (e) {
+      this.problems.push(`${this.where(header)}: ${(e as Error).message}`);
+    }
   }
 
   month(header: string): string {
@@ -405,18 +520,32 @@ class RowReader {
   }
 }
 
-function readSheet<T>(
-  spec: SheetSpec,
-  rows: readonly RawRow[] | undefined,
-  problems: string[],
-  read: (r: RowReader) => T,
-): T[] {
+/** A cell read as its column's type says (every problem noted in the reader). */
+function readCell(r: RowReader, c: Column): unknown {
+  const h = c.header;
+  const readers: Record<ColumnType, () => unknown> = {
+    text: () => (c.nullable ? r.nullableText(h) : r.text(h)),
+    amount: () => r.amount(h),
+    number: () => r.number(h),
+    int: () => r.int(h),
+    date: () => r.date(h),
+    month: () => r.month(h),
+    period: () => r.period(h),
+    "financial-year": () => r.financialYear(h),
+    list: () => r.list(h),
+  };
+  const v = readers[c.type]();
+  return c.orElse !== undefined && (v === null || v === "") ? c.orElse : v;
+}
+
+/** A sheet's rows as the plan's items, field by field as its columns say; blank rows are skipped. */
+function readSheet(spec: SheetSpec, rows: readonly RawRow[] | undefined, problems: string[]): unknown[] {
   if (!rows) return [];
-  const out: T[] = [];
+  const out: unknown[] = [];
   rows.forEach((row, i) => {
     if (Object.values(row).every((v) => v === null || String(v).trim() === "")) return;
     const reader = new RowReader(spec, row, i + 2);
-    out.push(read(reader));
+    out.push(Object.fromEntries(spec.columns.map((c) => [c.field, readCell(reader, c)])));
     problems.push(...reader.problems);
   });
   return out;
@@ -427,11 +556,65 @@ export interface RawPlan {
   sheets: Partial<Record<SheetKey, RawRow[]>>;
 }
 
-/** The typed plan from raw sheets; throws PlanFormatError listing every problem. */
-export function planFromRaw(raw: RawPlan): BcfPlan {
-  const problems: string[] = [];
+/** The part of the plan each sheet holds. */
+const PART_OF_SHEET = {
+  allocation: "allocations",
+  contributions: "contributions",
+  schemes: "schemes",
+  schemeYears: "schemeYears",
+  metrics: "metrics",
+  payments: "payments",
+  risks: "risks",
+  statedTotals: "statedTotals",
+  actuals: "actuals",
+} as const satisfies Record<SheetKey, Exclude<keyof BcfPlan, "header">>;
+
+type Parts = Omit<BcfPlan, "header">;
+type ItemOf<K extends SheetKey> = Parts[(typeof PART_OF_SHEET)[K]][number];
+
+// Every field of every part has its column, and every column names a field of its part.
+type FieldOf<K extends SheetKey> = (typeof SHEETS)[K]["columns"][number]["field"];
+type Covered<K extends SheetKey> = [
+  Exclude<keyof ItemOf<K>, FieldOf<K>>,
+  Exclude<FieldOf<K>, keyof ItemOf<K>>,
+];
+const _columnsCoverParts: { [K in SheetKey]: Covered<K> extends [never, never] ? true : Covered<K> } = {
+  allocation: true,
+  contributions: true,
+  schemes: true,
+  schemeYears: true,
+  metrics: true,
+  payments: true,
+  risks: true,
+  statedTotals: true,
+  actuals: true,
+};
+
+/** The sheets whose rows must be unique, in the order their repeats are reported, and each row's key. */
+const UNIQUE_KEYS: { [K in SheetKey]?: (item: ItemOf<K>) => string } = {
+  schemes: (x) => x.schemeId,
+  schemeYears: (x) => `${x.schemeId} ${x.financialYear}`,
+  payments: (x) => x.trancheId,
+  risks: (x) => String(x.riskNo),
+  metrics: (x) => `${x.metricId} ${x.role} ${x.period}`,
+  actuals: (x) => `${x.schemeId} ${x.month}`,
+  allocation: (x) => x.financialYear,
+};
+
+function repeatedKeys(parts: Parts, problems: string[]): void {
+  for (const key of Object.keys(UNIQUE_KEYS) as SheetKey[]) {
+    const keyOf = UNIQUE_KEYS[key] as (item: unknown) => string;
+    const seen = new Set<string>();
+    for (const k of (parts[PART_OF_SHEET[key]] as unknown[]).map(keyOf)) {
+      if (seen.has(k)) problems.push(`${SHEETS[key].sheet}: ${k} appears twice`);
+      seen.add(k);
+    }
+  }
+}
+
+function headerFromRaw(plan: RawPlan["plan"], problems: string[]): PlanHeader {
   const field = (key: string) => {
-    const v = raw.plan[key];
+    const v = plan[key];
     return v === null || v === undefined ? "" : String(v).trim();
   };
   for (const f of PLAN_SHEET.fields)
@@ -449,7 +632,7 @@ export function planFromRaw(raw: RawPlan): BcfPlan {
     if (!isIsoDate(v)) problems.push(`Plan: ${key} "${field(key)}" is not a date written YYYY-MM-DD`);
     return v;
   };
-  const header: PlanHeader = {
+  return {
     planId,
     place: field("place"),
     title: field("title"),
@@ -462,149 +645,30 @@ export function planFromRaw(raw: RawPlan): BcfPlan {
     source: field("source"),
     notes: field("notes"),
   };
-  const s = raw.sheets;
-  const allocations = readSheet<Allocation>(SHEETS.allocation, s.allocation, problems, (r) => ({
-    financialYear: r.financialYear("financial_year"),
-    minimum: r.amount("minimum"),
-    proposedTotal: r.amount("proposed_total"),
-    minimumAsPrinted: r.nullableText("minimum_as_printed"),
-    proposedTotalAsPrinted: r.nullableText("proposed_total_as_printed"),
-    note: r.text("note"),
-  }));
-  const contributions = readSheet<Contribution>(SHEETS.contributions, s.contributions, problems, (r) => ({
-    financialYear: r.financialYear("financial_year"),
-    partner: r.text("partner") as Contribution["partner"],
-    organisation: r.text("organisation"),
-    description: r.text("description"),
-    amount: r.amount("amount"),
-    status: (r.text("status") || "confirmed") as Contribution["status"],
-    asPrinted: r.nullableText("as_printed"),
-    note: r.text("note"),
-  }));
-  const schemes = readSheet<Scheme>(SHEETS.schemes, s.schemes, problems, (r) => ({
-    schemeId: r.text("scheme_id"),
-    theme: r.text("theme"),
-    name: r.text("name"),
-    schemeType: r.text("scheme_type"),
-    description: r.text("description"),
-    leadProvider: r.text("lead_provider"),
-    investment: r.text("investment") as Scheme["investment"],
-    expectedBenefits: r.text("expected_benefits"),
-    metricIds: r.list("metrics"),
-    note: r.text("note"),
-  }));
-  const schemeYears = readSheet<SchemeYear>(SHEETS.schemeYears, s.schemeYears, problems, (r) => ({
-    schemeId: r.text("scheme_id"),
-    financialYear: r.financialYear("financial_year"),
-    plannedMin: r.amount("planned_min"),
-    plannedMax: r.amount("planned_max"),
-    plannedSpend: r.amount("planned_spend"),
-    minAsPrinted: r.nullableText("min_as_printed"),
-    maxAsPrinted: r.nullableText("max_as_printed"),
-    spendAsPrinted: r.nullableText("spend_as_printed"),
-    note: r.text("note"),
-  }));
-  const metrics = readSheet<PlanMetric>(SHEETS.metrics, s.metrics, problems, (r) => ({
-    metricId: r.text("metric_id"),
-    role: r.text("role") as PlanMetric["role"],
-    period: r.period("period"),
-    value: r.number("value"),
-    numerator: r.number("numerator"),
-    denominator: r.number("denominator"),
-    valueAsPrinted: r.nullableText("value_as_printed"),
-    tolerance: r.number("tolerance"),
-    payment: r.nullableText("payment"),
-    paymentShare: r.number("payment_share"),
-    source: r.text("source"),
-    note: r.text("note"),
-  }));
-  const payments = readSheet<PaymentTranche>(SHEETS.payments, s.payments, problems, (r) => ({
-    trancheId: r.text("tranche_id"),
-    paymentDate: r.date("payment_date") ?? "",
-    amount: r.amount("amount"),
-    amountAsPrinted: r.nullableText("amount_as_printed"),
-    description: r.text("description"),
-    note: r.text("note"),
-  }));
-  const risks = readSheet<Risk>(SHEETS.risks, s.risks, problems, (r) => ({
-    riskNo: r.int("risk_no") ?? 0,
-    category: r.text("category"),
-    risk: r.text("risk"),
-    consequence: r.text("consequence"),
-    probability: r.int("probability"),
-    impact: r.int("impact"),
-    controls: r.text("controls"),
-    owner: r.text("owner"),
-    status: r.text("status"),
-    reviewDate: r.date("review_date"),
-  }));
-  const statedTotals = readSheet<StatedTotal>(SHEETS.statedTotals, s.statedTotals, problems, (r) => ({
-    subject: r.text("subject") as StatedTotal["subject"],
-    financialYear: r.financialYear("financial_year"),
-    amount: r.amount("amount"),
-    asPrinted: r.nullableText("as_printed"),
-    note: r.text("note"),
-  }));
-  const actuals = readSheet<ActualSpend>(SHEETS.actuals, s.actuals, problems, (r) => ({
-    schemeId: r.text("scheme_id"),
-    month: r.month("month"),
-    amount: r.amount("amount") ?? 0,
-    source: r.text("source"),
-    note: r.text("note"),
-  }));
-  const duplicates = (label: string, keys: string[]) => {
-    const seen = new Set<string>();
-    for (const k of keys) {
-      if (seen.has(k)) problems.push(`${label}: ${k} appears twice`);
-      seen.add(k);
-    }
-  };
-  duplicates(
-    "Schemes",
-    schemes.map((x) => x.schemeId),
-  );
-  duplicates(
-    "Scheme years",
-    schemeYears.map((x) => `${x.schemeId} ${x.financialYear}`),
-  );
-  duplicates(
-    "Payments",
-    payments.map((x) => x.trancheId),
-  );
-  duplicates(
-    "Risks",
-    risks.map((x) => String(x.riskNo)),
-  );
-  duplicates(
-    "Metrics",
-    metrics.map((x) => `${x.metricId} ${x.role} ${x.period}`),
-  );
-  duplicates(
-    "Actual spend",
-    actuals.map((x) => `${x.schemeId} ${x.month}`),
-  );
-  duplicates(
-    "Allocation",
-    allocations.map((x) => x.financialYear),
-  );
+}
+
+/** The typed plan from raw sheets; throws PlanFormatError listing every problem. */
+export function planFromRaw(raw: RawPlan): BcfPlan {
+  const problems: string[] = [];
+  const header = headerFromRaw(raw.plan, problems);
+  const parts = Object.fromEntries(
+    SHEET_KEYS.map((key) => [PART_OF_SHEET[key], readSheet(SHEETS[key], raw.sheets[key], problems)]),
+  ) as unknown as Parts;
+  repeatedKeys(parts, problems);
   if (problems.length > 0) throw new PlanFormatError(problems);
-  return {
-    header,
-    allocations,
-    contributions,
-    schemes,
-    schemeYears,
-    metrics,
-    payments,
-    risks,
-    statedTotals,
-    actuals,
-  };
+  return { header, ...parts };
 }
 
 /** Raw sheets from a typed plan, for writing. */
 export function rawFromPlan(plan: BcfPlan): RawPlan {
   const h = plan.header;
+  const rawRow = (spec: SheetSpec, item: object): RawRow =>
+    Object.fromEntries(
+      spec.columns.map((c) => {
+        const v = (item as Record<string, unknown>)[c.field];
+        return [c.header, (c.type === "list" ? (v as string[]).join("; ") : v) as Cell];
+      }),
+    );
   return {
     plan: {
       plan_id: h.planId,
@@ -619,97 +683,12 @@ export function rawFromPlan(plan: BcfPlan): RawPlan {
       source: h.source,
       notes: h.notes,
     },
-    sheets: {
-      allocation: plan.allocations.map((a) => ({
-        financial_year: a.financialYear,
-        minimum: a.minimum,
-        proposed_total: a.proposedTotal,
-        minimum_as_printed: a.minimumAsPrinted,
-        proposed_total_as_printed: a.proposedTotalAsPrinted,
-        note: a.note,
-      })),
-      contributions: plan.contributions.map((c) => ({
-        financial_year: c.financialYear,
-        partner: c.partner,
-        organisation: c.organisation,
-        description: c.description,
-        amount: c.amount,
-        status: c.status,
-        as_printed: c.asPrinted,
-        note: c.note,
-      })),
-      schemes: plan.schemes.map((x) => ({
-        scheme_id: x.schemeId,
-        theme: x.theme,
-        name: x.name,
-        scheme_type: x.schemeType,
-        description: x.description,
-        lead_provider: x.leadProvider,
-        investment: x.investment,
-        expected_benefits: x.expectedBenefits,
-        metrics: x.metricIds.join("; "),
-        note: x.note,
-      })),
-      schemeYears: plan.schemeYears.map((y) => ({
-        scheme_id: y.schemeId,
-        financial_year: y.financialYear,
-        planned_min: y.plannedMin,
-        planned_max: y.plannedMax,
-        planned_spend: y.plannedSpend,
-        min_as_printed: y.minAsPrinted,
-        max_as_printed: y.maxAsPrinted,
-        spend_as_printed: y.spendAsPrinted,
-        note: y.note,
-      })),
-      metrics: plan.metrics.map((m) => ({
-        metric_id: m.metricId,
-        role: m.role,
-        period: m.period,
-        value: m.value,
-        numerator: m.numerator,
-        denominator: m.denominator,
-        value_as_printed: m.valueAsPrinted,
-        tolerance: m.tolerance,
-        payment: m.payment,
-        payment_share: m.paymentShare,
-        source: m.source,
-        note: m.note,
-      })),
-      payments: plan.payments.map((p) => ({
-        tranche_id: p.trancheId,
-        payment_date: p.paymentDate,
-        amount: p.amount,
-        amount_as_printed: p.amountAsPrinted,
-        description: p.description,
-        note: p.note,
-      })),
-      risks: plan.risks.map((r) => ({
-        risk_no: r.riskNo,
-        category: r.category,
-        risk: r.risk,
-        consequence: r.consequence,
-        probability: r.probability,
-        impact: r.impact,
-        controls: r.controls,
-        owner: r.owner,
-        status: r.status,
-        review_date: r.reviewDate,
-      })),
-      statedTotals: plan.statedTotals.map((t) => ({
-        subject: t.subject,
-        financial_year: t.financialYear,
-        amount: t.amount,
-        as_printed: t.asPrinted,
-        note: t.note,
-      })),
-      actuals: plan.actuals.map((a) => ({
-        scheme_id: a.schemeId,
-        month: a.month,
-        amount: a.amount,
-        source: a.source,
-        note: a.note,
-      })),
-    },
+    sheets: Object.fromEntries(
+      SHEET_KEYS.map((key) => [
+        key,
+        (plan[PART_OF_SHEET[key]] as object[]).map((item) => rawRow(SHEETS[key], item)),
+      ]),
+    ),
   };
 }
 

@@ -85,7 +85,8 @@ const DEFAULTS = {
   areaLevels: ["place", "locality", "practice"] as AreaLevel[],
 };
 
-function complete(input: MetricDefinitionInput): Omit<MetricDefinition, "version" | "checksum"> {
+/** A definition with every optional field filled with its default. */
+export function complete(input: MetricDefinitionInput): Omit<MetricDefinition, "version" | "checksum"> {
   const filled = {
     ...DEFAULTS,
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),

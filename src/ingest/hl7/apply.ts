@@ -1,4 +1,4 @@
-import { AUTOMATIC, findLinks, mergePersons, resolveRecords } from "../../mpi/index.ts";
+import { AUTOMATIC, findLinks, resolveRecords } from "../../mpi/index.ts";
 import { recordKey, recordLockNames } from "../../mpi/resolve.ts";
 import { lockNames } from "../../mpi/sql.ts";
 import type { Queryable } from "../../store/db.ts";
@@ -6,15 +6,21 @@ import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
+import { type AdtEvent, AdtRejection, readHeader, readPatient, type VisitDetail } from "./adt.ts";
 import {
-  type AdtEvent,
-  AdtRejection,
-  readHeader,
-  readPatient,
-  readPriorIds,
-  readVisit,
-  type VisitDetail,
-} from "./adt.ts";
+  APPLIED_ON_CONFLICT,
+  acceptedOutcome,
+  eventOf,
+  type Hl7Context,
+  type Hl7Outcome,
+  hasVisitEvent,
+  mergePriors,
+  rejectionOf,
+  visitEventValues,
+  visitRow,
+  wardStayRows,
+  withEvent,
+} from "./apply-parts.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
@@ -22,27 +28,7 @@ import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 // event to its visit's log and rewrite the visit's canonical rows. A message whose control id was already
 // applied is acknowledged again and changes nothing. The caller commits before sending the ACK.
 
-export interface Hl7Context {
-  /** Where it came from: a file name or mllp:<address>. */
-  origin: string;
-  loadId?: string | null;
-  /** Who replays it, when it is a replay. */
-  replayedBy?: string;
-}
-
-export interface Hl7Outcome {
-  ack: string;
-  code: AckCode;
-  sourceSystem: string;
-  controlId: string;
-  messageType: string;
-  /** Applied now (false for duplicates and rejects). */
-  applied: boolean;
-  duplicate: boolean;
-  /** Applied, but its visit has no rows to show yet (waiting for the admission). */
-  held: boolean;
-  reason?: string;
-}
+export type { Hl7Context, Hl7Outcome } from "./apply-parts.ts";
 
 /** Reads what an ACK needs from a message that may not parse, so a reject is still attributed. */
 function sniffHeader(raw: string): { sourceSystem: string; controlId: string } {
@@ -89,28 +75,7 @@ export async function interpret(q: Queryable, raw: string): Promise<{ message: M
   const header = readHeader(message);
   const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
   const wardKind = await wardKindLookup(q, header.sourceSystem, message);
-  const visit = readVisit(message, header.trigger, header.providerCode, wardKind);
-  const priorRecordIds = header.trigger === "A40" ? readPriorIds(message) : [];
-  return {
-    message,
-    event: {
-      ...header,
-      patient,
-      visitNumber: visit?.visitNumber ?? null,
-      visit: visit?.detail ?? null,
-      priorRecordIds,
-    },
-  };
-}
-
-function hasVisitEvent(e: AdtEvent): e is AdtEvent & { visitNumber: string; visit: VisitDetail } {
-  return (
-    e.visitNumber !== null &&
-    e.visit !== null &&
-    e.trigger !== "A28" &&
-    e.trigger !== "A31" &&
-    e.trigger !== "A40"
-  );
+  return { message, event: eventOf(message, header, patient, wardKind) };
 }
 
 /** The message's previous status (null: never seen) and, for a visit event, the visit's log so far. */
@@ -213,41 +178,14 @@ async function writeVisit(
   const personId = await personOf(state.recordId);
   if (state.kind === "ae") {
     const c = await upsertCanonical(q, "ae_attendance", [
-      [
-        personId,
-        rowId("ae_attendance", sourceSystem, visitNumber),
-        state.providerCode,
-        state.arrivedAt,
-        state.departedAt,
-        state.arrivalMode,
-        state.disposal,
-        sourceSystem,
-        visitNumber,
-        state.receivedAt,
-      ],
+      visitRow(personId, sourceSystem, visitNumber, state),
     ]);
     if (c.inserted > 0)
       await recordSubjects(q, [[sourceSystem, "ae_attendance", visitNumber, sourceSystem, state.recordId]]);
     return;
   }
   const spell = await upsertCanonical(q, "hospital_spell", [
-    [
-      personId,
-      spellId,
-      state.providerCode,
-      state.site,
-      state.admittedAt,
-      state.admissionMethod,
-      state.patientClass,
-      state.specialty,
-      state.diagnosis,
-      state.dischargedAt,
-      state.dischargeMethod,
-      state.destination,
-      sourceSystem,
-      visitNumber,
-      state.receivedAt,
-    ],
+    visitRow(personId, sourceSystem, visitNumber, state),
   ]);
   if (had("A11") || had("A12")) {
     await q.query("DELETE FROM ward_stay WHERE spell_id = $1 AND NOT (source_record_id = ANY($2::text[]))", [
@@ -255,22 +193,7 @@ async function writeVisit(
       state.wards.map((w) => w.recordId),
     ]);
   }
-  const wards = await upsertCanonical(
-    q,
-    "ward_stay",
-    state.wards.map((w) => [
-      personId,
-      rowId("ward_stay", sourceSystem, w.recordId),
-      spellId,
-      w.ward,
-      w.wardKind,
-      w.startedAt,
-      w.endedAt,
-      sourceSystem,
-      w.recordId,
-      w.receivedAt,
-    ]),
-  );
+  const wards = await upsertCanonical(q, "ward_stay", wardStayRows(personId, sourceSystem, spellId, state));
   if (spell.inserted + wards.inserted > 0) {
     await recordSubjects(q, [
       [sourceSystem, "hospital_spell", visitNumber, sourceSystem, state.recordId],
@@ -279,19 +202,6 @@ async function writeVisit(
       ),
     ]);
   }
-}
-
-function duplicateOutcome(message: Message, event: AdtEvent): Hl7Outcome {
-  return {
-    ack: buildAck({ code: "AA", original: message }),
-    code: "AA",
-    sourceSystem: event.sourceSystem,
-    controlId: event.controlId,
-    messageType: event.messageType,
-    applied: false,
-    duplicate: true,
-    held: false,
-  };
 }
 
 /**
@@ -303,15 +213,9 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   try {
     parsed = await interpret(q, raw);
   } catch (error) {
-    if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.code, error.error, null);
-    if (error instanceof Hl7ParseError) {
-      return rejectHl7(q, raw, ctx, "AR", {
-        condition: HL7_ERROR.segmentSequence,
-        message: `not a readable HL7v2 message: ${error.message}`,
-        location: error.location,
-      });
-    }
-    throw error;
+    if (!(error instanceof AdtRejection || error instanceof Hl7ParseError)) throw error;
+    const { code, error: ackError } = rejectionOf(error);
+    return rejectHl7(q, raw, ctx, code, ackError, null);
   }
   const { message, event } = parsed;
   const visitEvent = hasVisitEvent(event);
@@ -319,22 +223,10 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   if (visitEvent) locks.push(`visit:${event.sourceSystem}:${event.visitNumber}`);
   await lockNames(q, locks);
   const { status, events } = await readState(q, event);
-  if (status === "applied") return duplicateOutcome(message, event);
+  if (status === "applied") return acceptedOutcome(message, event, { duplicate: true });
 
   let state: VisitState = null;
-  let log: VisitEventRow[] = events;
-  if (visitEvent && !events.some((x) => x.controlId === event.controlId)) {
-    log = [
-      ...events,
-      {
-        controlId: event.controlId,
-        trigger: event.trigger,
-        messageTime: event.messageTime,
-        recordId: event.patient.recordId,
-        detail: event.visit,
-      },
-    ];
-  }
+  const log = visitEvent ? withEvent(events, event) : events;
   if (visitEvent) {
     state = foldVisit(log);
     try {
@@ -347,35 +239,13 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
 
   const outcomes = await resolveRecords(q, [event.patient], { locked: true });
   const personId = outcomes.get(recordKey(event.sourceSystem, event.patient.recordId))?.personId as string;
-  if (event.trigger === "A40") {
-    const links = await findLinks(q, event.sourceSystem, event.priorRecordIds);
-    for (const prior of event.priorRecordIds) {
-      const other = links.get(prior);
-      if (other && other !== personId) {
-        await mergePersons(
-          q,
-          personId,
-          other,
-          `hl7:${event.sourceSystem}:${event.controlId}`,
-          `A40: ${prior} merged into ${event.patient.recordId}`,
-        );
-      }
-    }
-  }
+  if (event.trigger === "A40") await mergePriors(q, event, personId);
   if (visitEvent) {
     if (log !== events) {
       await q.query(
         `INSERT INTO adt_visit_event (source_system, visit_number, control_id, trigger_event, message_time, record_id, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT DO NOTHING`,
-        [
-          event.sourceSystem,
-          event.visitNumber,
-          event.controlId,
-          event.trigger,
-          event.messageTime,
-          event.patient.recordId,
-          JSON.stringify(event.visit),
-        ],
+        visitEventValues(event),
       );
     }
     await writeVisit(q, event.sourceSystem, event.visitNumber, log, state, async (recordId) => {
@@ -389,9 +259,7 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     `INSERT INTO ingest_message (source_system, control_id, message_type, message_time, status, ack_code, payload,
        payload_sha256, load_id)
      VALUES ($1, $2, $3, $4, 'applied', 'AA', $5, $6, $7)
-     ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
-       payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
-       message_type = excluded.message_type, message_time = excluded.message_time`,
+     ${APPLIED_ON_CONFLICT}`,
     [
       event.sourceSystem,
       event.controlId,
@@ -404,16 +272,10 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   );
   if (status === "rejected")
     await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
-  return {
-    ack: buildAck({ code: "AA", original: message }),
-    code: "AA",
-    sourceSystem: event.sourceSystem,
-    controlId: event.controlId,
-    messageType: event.messageType,
-    applied: true,
+  return acceptedOutcome(message, event, {
     duplicate: false,
     held: visitEvent && state === null && event.trigger !== "A11",
-  };
+  });
 }
 
 /** Keeps a message that cannot be applied (raw, with the reason) and builds its AE or AR. */

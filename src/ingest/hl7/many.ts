@@ -1,4 +1,4 @@
-import { findLinks, mergePersons, resolveRecords } from "../../mpi/index.ts";
+import { findLinks, resolveRecords } from "../../mpi/index.ts";
 import {
   AUTOMATIC,
   LINKED_FROM,
@@ -13,17 +13,21 @@ import type { Db, Queryable } from "../../store/db.ts";
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveRejects } from "../rejects.ts";
-import { buildAck, HL7_ERROR } from "./ack.ts";
-import {
-  type AdtEvent,
-  AdtRejection,
-  readHeader,
-  readPatient,
-  readPriorIds,
-  readVisit,
-  type VisitDetail,
-} from "./adt.ts";
+import { type AdtEvent, AdtRejection, readHeader, readPatient, type VisitDetail } from "./adt.ts";
 import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
+import {
+  APPLIED_ON_CONFLICT,
+  acceptedOutcome,
+  eventOf,
+  hasVisitEvent,
+  mergePriors,
+  rejectionOf,
+  type VisitEvent,
+  visitEventValues,
+  visitRow,
+  wardStayRows,
+  withEvent,
+} from "./apply-parts.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
@@ -37,25 +41,12 @@ interface Item {
   ctx: Hl7Context;
 }
 
-interface Accepted {
-  index: number;
-  message: Message;
-  event: AdtEvent;
+interface Accepted extends Parsed {
   previousStatus: string | null;
 }
 
 const visitKey = (source: string, visit: string) => `${source}\u0000${visit}`;
 const msgKey = (source: string, control: string) => `${source}\u0000${control}`;
-
-function hasVisitEvent(e: AdtEvent): e is AdtEvent & { visitNumber: string; visit: VisitDetail } {
-  return (
-    e.visitNumber !== null &&
-    e.visit !== null &&
-    e.trigger !== "A28" &&
-    e.trigger !== "A31" &&
-    e.trigger !== "A40"
-  );
-}
 
 const EVENT_COLS = cols(
   "source_system text, visit_number text, control_id text, trigger_event text, message_time timestamptz, record_id text, detail jsonb",
@@ -134,12 +125,27 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
   return state;
 }
 
-export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
-  const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
-  const rejections: { index: number; rejection: AdtRejection | Hl7ParseError; message: Message | null }[] =
-    [];
+interface Rejected {
+  index: number;
+  rejection: AdtRejection | Hl7ParseError;
+  message: Message | null;
+}
 
-  // 1. Read every message's header and patient, and where its visit is.
+interface Parsed {
+  index: number;
+  message: Message;
+  event: AdtEvent;
+}
+
+/** A visit the batch adds to: its log with the batch's events. */
+interface Touched {
+  source: string;
+  visit: string;
+  log: VisitEventRow[];
+}
+
+/** 1. Every message's header and patient, and where its visit is; what cannot be read is rejected. */
+function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[] {
   const firstPass: FirstPass[] = [];
   items.forEach((item, index) => {
     let message: Message | null = null;
@@ -162,38 +168,32 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       else throw error;
     }
   });
+  return firstPass;
+}
 
-  // 2. Locks (patients, control ids, visits), then one read of all the batch needs.
+/** 2. Locks (patients, control ids, visits), then one read of all the batch needs. */
+async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchState> {
   const locks: string[] = [];
   for (const f of firstPass) {
     locks.push(...recordLockNames(f.patient), `message:${f.header.sourceSystem}:${f.header.controlId}`);
     if (f.visitNumber) locks.push(`visit:${f.header.sourceSystem}:${f.visitNumber}`);
   }
   await lockNames(q, locks);
-  const { kinds, statuses, logs, linked } =
-    firstPass.length > 0
-      ? await readBatch(q, firstPass)
-      : { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
-  const parsed: { index: number; message: Message; event: AdtEvent }[] = [];
+  return firstPass.length > 0
+    ? readBatch(q, firstPass)
+    : { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+}
+
+/** Each message's event, its wards' kinds from the batch read. */
+function readEvents(firstPass: FirstPass[], kinds: BatchState["kinds"], rejections: Rejected[]): Parsed[] {
+  const parsed: Parsed[] = [];
   for (const f of firstPass) {
     try {
-      const visit = readVisit(
-        f.message,
-        f.header.trigger,
-        f.header.providerCode,
-        (w) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null,
-      );
-      const priorRecordIds = f.header.trigger === "A40" ? readPriorIds(f.message) : [];
+      const wardKind = (w: string) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null;
       parsed.push({
         index: f.index,
         message: f.message,
-        event: {
-          ...f.header,
-          patient: f.patient,
-          visitNumber: visit?.visitNumber ?? null,
-          visit: visit?.detail ?? null,
-          priorRecordIds,
-        },
+        event: eventOf(f.message, f.header, f.patient, wardKind),
       });
     } catch (error) {
       if (error instanceof AdtRejection)
@@ -201,42 +201,32 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       else throw error;
     }
   }
+  return parsed;
+}
 
-  // 3. One message after another, in memory.
+/**
+ * 3. One message after another, in memory: a control id applied before (or earlier in the batch) is a
+ * duplicate; a visit event extends its visit's log, which must still fold into a valid visit.
+ */
+function applyInMemory(
+  parsed: Parsed[],
+  batch: BatchState,
+  outcomes: (Hl7Outcome | null)[],
+  rejections: Rejected[],
+): { accepted: Accepted[]; touched: Map<string, Touched> } {
   const accepted: Accepted[] = [];
   const seen = new Set<string>();
-  const touched = new Map<string, { source: string; visit: string; log: VisitEventRow[] }>();
+  const touched = new Map<string, Touched>();
   for (const p of parsed) {
     const e = p.event;
     const mk = msgKey(e.sourceSystem, e.controlId);
-    if (statuses.get(mk) === "applied" || seen.has(mk)) {
-      outcomes[p.index] = {
-        ack: buildAck({ code: "AA", original: p.message }),
-        code: "AA",
-        sourceSystem: e.sourceSystem,
-        controlId: e.controlId,
-        messageType: e.messageType,
-        applied: false,
-        duplicate: true,
-        held: false,
-      };
+    if (batch.statuses.get(mk) === "applied" || seen.has(mk)) {
+      outcomes[p.index] = acceptedOutcome(p.message, e, { duplicate: true });
       continue;
     }
     if (hasVisitEvent(e)) {
       const k = visitKey(e.sourceSystem, e.visitNumber);
-      const current = touched.get(k)?.log ?? logs.get(k) ?? [];
-      const next = current.some((x: VisitEventRow) => x.controlId === e.controlId)
-        ? current
-        : [
-            ...current,
-            {
-              controlId: e.controlId,
-              trigger: e.trigger,
-              messageTime: e.messageTime,
-              recordId: e.patient.recordId,
-              detail: e.visit,
-            },
-          ];
+      const next = withEvent(touched.get(k)?.log ?? batch.logs.get(k) ?? [], e);
       try {
         validateVisit(foldVisit(next));
       } catch (error) {
@@ -247,10 +237,22 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       touched.set(k, { source: e.sourceSystem, visit: e.visitNumber, log: next });
     }
     seen.add(mk);
-    accepted.push({ ...p, previousStatus: statuses.get(mk) ?? null });
+    accepted.push({ ...p, previousStatus: batch.statuses.get(mk) ?? null });
   }
+  return { accepted, touched };
+}
 
-  // 4. People (new ones through the MPI), merges, then every write in one round trip.
+/**
+ * 4. People: new ones through the MPI, then the A40 merges. Returns who each visit's patient record is,
+ * looking up records that are not the batch's own.
+ */
+async function linkPeople(
+  q: Queryable,
+  accepted: Accepted[],
+  linked: LinkedRow[],
+  states: ReadonlyMap<string, VisitState>,
+  touched: ReadonlyMap<string, Touched>,
+): Promise<(source: string, recordId: string) => string> {
   const persons = await resolveRecords(
     q,
     accepted.map((a) => a.event.patient),
@@ -262,25 +264,11 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(
       e.patient.recordId,
     ) as string;
-    const links = await findLinks(q, e.sourceSystem, e.priorRecordIds);
-    for (const prior of e.priorRecordIds) {
-      const other = links.get(prior);
-      if (other && other !== survivor) {
-        await mergePersons(
-          q,
-          survivor,
-          other,
-          `hl7:${e.sourceSystem}:${e.controlId}`,
-          `A40: ${prior} merged into ${e.patient.recordId}`,
-        );
-      }
-    }
+    await mergePriors(q, e, survivor);
   }
-  const states = new Map<string, VisitState>();
   const needPeople = new Map<string, Set<string>>();
   for (const [k, t] of touched) {
-    const state = foldVisit(t.log);
-    states.set(k, state);
+    const state = states.get(k);
     if (state && !persons.has(recordKey(t.source, state.recordId))) {
       const set = needPeople.get(t.source) ?? new Set();
       set.add(state.recordId);
@@ -292,104 +280,72 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     for (const [id, person] of await findLinks(q, source, [...ids]))
       extraLinks.set(recordKey(source, id), person);
   }
-  const personOf = (source: string, recordId: string) => {
+  return (source, recordId) => {
     const k = recordKey(source, recordId);
     const found = persons.get(k)?.personId ?? extraLinks.get(k);
     if (!found) throw new Error("a visit's patient record is not linked");
     return found;
   };
-  let sql = "";
-  const spells: unknown[][] = [];
-  const wardRows: unknown[][] = [];
-  const aeRows: unknown[][] = [];
-  const subjects: [string, string, string, string, string][] = [];
+}
+
+interface VisitWrites {
+  sql: string;
+  spells: unknown[][];
+  wardRows: unknown[][];
+  aeRows: unknown[][];
+  subjects: [string, string, string, string, string][];
+}
+
+/** The deletes and canonical rows that bring each touched visit's rows to its folded state. */
+function visitWrites(
+  touched: ReadonlyMap<string, Touched>,
+  states: ReadonlyMap<string, VisitState>,
+  personOf: (source: string, recordId: string) => string,
+): VisitWrites {
+  const w: VisitWrites = { sql: "", spells: [], wardRows: [], aeRows: [], subjects: [] };
   for (const [k, t] of touched) {
     const state = states.get(k) ?? null;
     const { source, visit } = t;
     const spellId = rowId("hospital_spell", source, visit);
     const had = (trigger: string) => t.log.some((e) => e.trigger === trigger);
     if (state?.kind !== "spell" && had("A01")) {
-      sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
-      sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
+      w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
+      w.sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
     if (state?.kind !== "ae" && had("A04")) {
-      sql += `DELETE FROM ae_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
+      w.sql += `DELETE FROM ae_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
     if (!state) continue;
     const personId = personOf(source, state.recordId);
     if (state.kind === "ae") {
-      aeRows.push([
-        personId,
-        rowId("ae_attendance", source, visit),
-        state.providerCode,
-        state.arrivedAt,
-        state.departedAt,
-        state.arrivalMode,
-        state.disposal,
-        source,
-        visit,
-        state.receivedAt,
-      ]);
-      subjects.push([source, "ae_attendance", visit, source, state.recordId]);
+      w.aeRows.push(visitRow(personId, source, visit, state));
+      w.subjects.push([source, "ae_attendance", visit, source, state.recordId]);
       continue;
     }
-    spells.push([
-      personId,
-      spellId,
-      state.providerCode,
-      state.site,
-      state.admittedAt,
-      state.admissionMethod,
-      state.patientClass,
-      state.specialty,
-      state.diagnosis,
-      state.dischargedAt,
-      state.dischargeMethod,
-      state.destination,
-      source,
-      visit,
-      state.receivedAt,
-    ]);
-    subjects.push([source, "hospital_spell", visit, source, state.recordId]);
+    w.spells.push(visitRow(personId, source, visit, state));
+    w.subjects.push([source, "hospital_spell", visit, source, state.recordId]);
     if (had("A11") || had("A12")) {
-      const keep = state.wards.map((w) => literal(w.recordId, "text"));
-      sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")}${keep.length ? ` AND source_record_id NOT IN (${keep.join(", ")})` : ""};\n`;
+      const keep = state.wards.map((x) => literal(x.recordId, "text"));
+      w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")}${keep.length ? ` AND source_record_id NOT IN (${keep.join(", ")})` : ""};\n`;
     }
-    for (const w of state.wards) {
-      wardRows.push([
-        personId,
-        rowId("ward_stay", source, w.recordId),
-        spellId,
-        w.ward,
-        w.wardKind,
-        w.startedAt,
-        w.endedAt,
-        source,
-        w.recordId,
-        w.receivedAt,
-      ]);
-      subjects.push([source, "ward_stay", w.recordId, source, state.recordId]);
-    }
+    w.wardRows.push(...wardStayRows(personId, source, spellId, state));
+    for (const x of state.wards) w.subjects.push([source, "ward_stay", x.recordId, source, state.recordId]);
   }
-  const newEvents: unknown[][] = [];
-  for (const a of accepted) {
-    const e = a.event;
-    if (!hasVisitEvent(e)) continue;
-    newEvents.push([
-      e.sourceSystem,
-      e.visitNumber,
-      e.controlId,
-      e.trigger,
-      e.messageTime,
-      e.patient.recordId,
-      JSON.stringify(e.visit),
-    ]);
-  }
+  return w;
+}
+
+/** Every write of the batch as one script: visit logs, canonical rows, their subjects, the messages. */
+function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrites): string {
+  const newEvents = accepted
+    .map((a) => a.event)
+    .filter((e): e is VisitEvent => hasVisitEvent(e))
+    .map(visitEventValues);
+  let sql = w.sql;
   sql += insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
-  sql += upsertCanonicalText("hospital_spell", spells);
-  sql += upsertCanonicalText("ward_stay", wardRows);
-  sql += upsertCanonicalText("ae_attendance", aeRows);
-  sql += subjectsText(subjects);
+  sql += upsertCanonicalText("hospital_spell", w.spells);
+  sql += upsertCanonicalText("ward_stay", w.wardRows);
+  sql += upsertCanonicalText("ae_attendance", w.aeRows);
+  sql += subjectsText(w.subjects);
   sql += insertText(
     "ingest_message",
     MESSAGE_COLS,
@@ -404,10 +360,21 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       sha256(items[a.index].raw),
       items[a.index].ctx.loadId ?? null,
     ]),
-    `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
-       payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
-       message_type = excluded.message_type, message_time = excluded.message_time`,
+    APPLIED_ON_CONFLICT,
   );
+  return sql;
+}
+
+export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
+  const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
+  const rejections: Rejected[] = [];
+  const firstPass = readHeaders(items, rejections);
+  const batch = await lockAndRead(q, firstPass);
+  const parsed = readEvents(firstPass, batch.kinds, rejections);
+  const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
+  const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
+  const personOf = await linkPeople(q, accepted, batch.linked, states, touched);
+  const sql = batchScript(items, accepted, visitWrites(touched, states, personOf));
   if (sql) await q.exec(sql);
   for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {
     await resolveRejects(
@@ -422,37 +389,15 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;
     const state = k ? states.get(k) : undefined;
-    outcomes[a.index] = {
-      ack: buildAck({ code: "AA", original: a.message }),
-      code: "AA",
-      sourceSystem: e.sourceSystem,
-      controlId: e.controlId,
-      messageType: e.messageType,
-      applied: true,
+    outcomes[a.index] = acceptedOutcome(a.message, e, {
       duplicate: false,
       held: k !== null && state === null && !touched.get(k)?.log.some((x) => x.trigger === "A11"),
-    };
+    });
   }
-
   // 5. Rejects, each with its raw message and reason.
   for (const r of rejections) {
-    const item = items[r.index];
-    if (r.rejection instanceof AdtRejection) {
-      outcomes[r.index] = await rejectHl7(
-        q,
-        item.raw,
-        item.ctx,
-        r.rejection.code,
-        r.rejection.error,
-        r.message,
-      );
-    } else {
-      outcomes[r.index] = await rejectHl7(q, item.raw, item.ctx, "AR", {
-        condition: HL7_ERROR.segmentSequence,
-        message: `not a readable HL7v2 message: ${r.rejection.message}`,
-        location: r.rejection.location,
-      });
-    }
+    const { code, error } = rejectionOf(r.rejection);
+    outcomes[r.index] = await rejectHl7(q, items[r.index].raw, items[r.index].ctx, code, error, r.message);
   }
   return outcomes as Hl7Outcome[];
 }

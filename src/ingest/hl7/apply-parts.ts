@@ -1,0 +1,198 @@
+// What the single (apply.ts) and batched (many.ts) ADT paths do alike: the event a message carries, its row
+// in the visit's log, the canonical rows a folded visit gives, the A40 merges, the outcome of a message
+// applied or seen before, and the ACK error of a message that cannot be applied.
+import { findLinks, mergePersons } from "../../mpi/index.ts";
+import type { Queryable } from "../../store/db.ts";
+import { rowId } from "../ids.ts";
+import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
+import {
+  type AdtEvent,
+  AdtRejection,
+  type readHeader,
+  readPriorIds,
+  readVisit,
+  type VisitDetail,
+} from "./adt.ts";
+import type { Hl7ParseError, Message } from "./message.ts";
+import type { AeState, SpellState, VisitEventRow } from "./visits.ts";
+
+export interface Hl7Context {
+  /** Where it came from: a file name or mllp:<address>. */
+  origin: string;
+  loadId?: string | null;
+  /** Who replays it, when it is a replay. */
+  replayedBy?: string;
+}
+
+export interface Hl7Outcome {
+  ack: string;
+  code: AckCode;
+  sourceSystem: string;
+  controlId: string;
+  messageType: string;
+  /** Applied now (false for duplicates and rejects). */
+  applied: boolean;
+  duplicate: boolean;
+  /** Applied, but its visit has no rows to show yet (waiting for the admission). */
+  held: boolean;
+  reason?: string;
+}
+
+export type VisitEvent = AdtEvent & { visitNumber: string; visit: VisitDetail };
+
+/** An event that belongs in a visit's log (merges and patient updates do not). */
+export function hasVisitEvent(e: AdtEvent): e is VisitEvent {
+  return (
+    e.visitNumber !== null &&
+    e.visit !== null &&
+    e.trigger !== "A28" &&
+    e.trigger !== "A31" &&
+    e.trigger !== "A40"
+  );
+}
+
+/** The event a message carries, once its header and patient are read; throws AdtRejection. */
+export function eventOf(
+  message: Message,
+  header: ReturnType<typeof readHeader>,
+  patient: AdtEvent["patient"],
+  wardKind: (ward: string) => string | null,
+): AdtEvent {
+  const visit = readVisit(message, header.trigger, header.providerCode, wardKind);
+  const priorRecordIds = header.trigger === "A40" ? readPriorIds(message) : [];
+  return {
+    ...header,
+    patient,
+    visitNumber: visit?.visitNumber ?? null,
+    visit: visit?.detail ?? null,
+    priorRecordIds,
+  };
+}
+
+/** The visit's log with this event added, or the same log when the event is in it already. */
+export function withEvent(log: VisitEventRow[], e: VisitEvent): VisitEventRow[] {
+  if (log.some((x) => x.controlId === e.controlId)) return log;
+  return [
+    ...log,
+    {
+      controlId: e.controlId,
+      trigger: e.trigger,
+      messageTime: e.messageTime,
+      recordId: e.patient.recordId,
+      detail: e.visit,
+    },
+  ];
+}
+
+/** An adt_visit_event row: source_system, visit_number, control_id, trigger_event, message_time, record_id, detail. */
+export function visitEventValues(e: VisitEvent): unknown[] {
+  return [
+    e.sourceSystem,
+    e.visitNumber,
+    e.controlId,
+    e.trigger,
+    e.messageTime,
+    e.patient.recordId,
+    JSON.stringify(e.visit),
+  ];
+}
+
+/** The canonical row of a folded visit: its ae_attendance row, or its hospital_spell row. */
+export function visitRow(
+  personId: string,
+  source: string,
+  visit: string,
+  state: AeState | SpellState,
+): unknown[] {
+  const fields =
+    state.kind === "ae"
+      ? [state.providerCode, state.arrivedAt, state.departedAt, state.arrivalMode, state.disposal]
+      : [
+          state.providerCode,
+          state.site,
+          state.admittedAt,
+          state.admissionMethod,
+          state.patientClass,
+          state.specialty,
+          state.diagnosis,
+          state.dischargedAt,
+          state.dischargeMethod,
+          state.destination,
+        ];
+  const table = state.kind === "ae" ? "ae_attendance" : "hospital_spell";
+  return [personId, rowId(table, source, visit), ...fields, source, visit, state.receivedAt];
+}
+
+/** The canonical ward_stay rows of a folded admission. */
+export function wardStayRows(
+  personId: string,
+  source: string,
+  spellId: string,
+  state: SpellState,
+): unknown[][] {
+  return state.wards.map((w) => [
+    personId,
+    rowId("ward_stay", source, w.recordId),
+    spellId,
+    w.ward,
+    w.wardKind,
+    w.startedAt,
+    w.endedAt,
+    source,
+    w.recordId,
+    w.receivedAt,
+  ]);
+}
+
+/** A40: merges each prior patient's person into the survivor's. */
+export async function mergePriors(q: Queryable, e: AdtEvent, survivor: string): Promise<void> {
+  const links = await findLinks(q, e.sourceSystem, e.priorRecordIds);
+  for (const prior of e.priorRecordIds) {
+    const other = links.get(prior);
+    if (other && other !== survivor) {
+      await mergePersons(
+        q,
+        survivor,
+        other,
+        `hl7:${e.sourceSystem}:${e.controlId}`,
+        `A40: ${prior} merged into ${e.patient.recordId}`,
+      );
+    }
+  }
+}
+
+/** The AA of a message applied now (held: its visit has nothing to show yet) or seen before (duplicate). */
+export function acceptedOutcome(
+  message: Message,
+  e: AdtEvent,
+  how: { duplicate: true } | { duplicate: false; held: boolean },
+): Hl7Outcome {
+  return {
+    ack: buildAck({ code: "AA", original: message }),
+    code: "AA",
+    sourceSystem: e.sourceSystem,
+    controlId: e.controlId,
+    messageType: e.messageType,
+    applied: !how.duplicate,
+    duplicate: how.duplicate,
+    held: !how.duplicate && how.held,
+  };
+}
+
+/** The ACK code and error of a message that cannot be applied: AE for a rejection, AR when it cannot be read. */
+export function rejectionOf(error: AdtRejection | Hl7ParseError): { code: AckCode; error: AckError } {
+  if (error instanceof AdtRejection) return { code: error.code, error: error.error };
+  return {
+    code: "AR",
+    error: {
+      condition: HL7_ERROR.segmentSequence,
+      message: `not a readable HL7v2 message: ${error.message}`,
+      location: error.location,
+    },
+  };
+}
+
+/** How ingest_message takes a message applied again (a replay, or one rejected before). */
+export const APPLIED_ON_CONFLICT = `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
+       payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
+       message_type = excluded.message_type, message_time = excluded.message_time`;
