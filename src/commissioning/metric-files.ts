@@ -2,12 +2,12 @@
 // entered values in (published baselines, survey results), in the layout of docs/formats/metric-values.md.
 import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
+import { csvRecords, writeCsv } from "../core/csv.ts";
 import { parsePeriod } from "../core/periods.ts";
 import type { AreaLevel } from "../outcomes/definitions.ts";
 import { type EnteredValue, enterValue } from "../outcomes/entered.ts";
 import type { StoredValue } from "../outcomes/values.ts";
 import type { Db } from "../store/db.ts";
-import { csvRecords, writeCsv } from "./csv.ts";
 import { type Cell, PlanFormatError, type RawRow } from "./layout.ts";
 import { readWorkbook, writeWorkbook } from "./xlsx.ts";
 

@@ -1,7 +1,7 @@
 // Reading and writing a plan as a workbook (.xlsx) or a directory of CSV files, in the layout of layout.ts.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
-import { csvRecords, writeCsv } from "./csv.ts";
+import { csvRecords, writeCsv } from "../core/csv.ts";
 import {
   type Cell,
   PLAN_SHEET,

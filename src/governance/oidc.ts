@@ -1,23 +1,17 @@
-// OpenID Connect sign-in (authorization code flow with PKCE), configured only by the environment. The
-// identity provider says who the person is; OnePlace decides what they may do: the user must already
-// exist in OnePlace with at least one role. The first sign-in links the provider's subject to the user;
-// from then on the subject must match.
-import { createHash } from "node:crypto";
-import { createRemoteJWKSet, jwtVerify } from "jose";
+// OpenID Connect sign-in (authorization code flow with PKCE, state and nonce) through openid-client,
+// configured only by the environment. The identity provider says who the person is; OnePlace decides what
+// they may do: the user must already exist in OnePlace with at least one role. The first sign-in links the
+// provider's subject to the user; from then on the subject must match.
+import * as client from "openid-client";
 import type { Queryable } from "../store/db.ts";
 import type { OidcConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
 import { recordSecurityEvent } from "./security-events.ts";
-import { hashSecret, newSecret } from "./tokens.ts";
+import { hashSecret } from "./tokens.ts";
 
 const FLOW_MINUTES = 10;
-
-interface Discovery {
-  issuer: string;
-  authorization_endpoint: string;
-  token_endpoint: string;
-  jwks_uri: string;
-}
+const TIMEOUT_SECONDS = 10;
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export interface OidcClient {
   config: OidcConfig;
@@ -30,57 +24,71 @@ export interface OidcClient {
   ): Promise<string>;
 }
 
-export function createOidcClient(config: OidcConfig): OidcClient {
-  let discovery: Promise<Discovery> | null = null;
-  let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
+/**
+ * openid-client refuses plain-http endpoints. auth-config admits http only for an issuer on this machine
+ * (development and the tests' stub provider), so only then are insecure requests allowed; any other issuer
+ * keeps the https-only rule. ID token signatures are always checked against the provider's keys, not only
+ * trusted from the TLS connection.
+ */
+function discoveryOptions(issuer: URL): client.DiscoveryRequestOptions {
+  const execute = [client.enableNonRepudiationChecks];
+  if (issuer.protocol === "http:" && LOOPBACK_HOSTS.has(issuer.hostname))
+    execute.push(client.allowInsecureRequests);
+  return { execute, timeout: TIMEOUT_SECONDS };
+}
 
-  const discover = (): Promise<Discovery> => {
-    discovery ??= (async () => {
-      const res = await fetch(`${config.issuer}/.well-known/openid-configuration`, {
-        signal: AbortSignal.timeout(10_000),
+/** Why openid-client refused the callback, in the words the sign-in page and the audit trail use. */
+function refusalReason(error: unknown): string {
+  if (error instanceof client.ResponseBodyError) return `the token endpoint answered ${error.status}`;
+  // openid-client wraps the failed check; the compared claim sits further down the cause chain.
+  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    if ((e as { claim?: unknown }).claim === "nonce") return "the ID token's nonce does not match";
+  }
+  return "the ID token did not verify";
+}
+
+export function createOidcClient(config: OidcConfig): OidcClient {
+  let configuration: Promise<client.Configuration> | null = null;
+
+  const discover = (): Promise<client.Configuration> => {
+    const issuer = new URL(config.issuer);
+    configuration ??= client
+      .discovery(
+        issuer,
+        config.clientId,
+        { [client.clockTolerance]: 60 },
+        client.ClientSecretBasic(config.clientSecret),
+        discoveryOptions(issuer),
+      )
+      .catch((error: unknown) => {
+        configuration = null;
+        throw new GovernanceError(
+          `the identity provider's discovery document could not be used: ${(error as Error).message}`,
+        );
       });
-      if (!res.ok)
-        throw new GovernanceError(`the identity provider's discovery document answered ${res.status}`);
-      const doc = (await res.json()) as Discovery;
-      if (doc.issuer?.replace(/\/$/, "") !== config.issuer) {
-        throw new GovernanceError("the identity provider's discovery document names a different issuer");
-      }
-      for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
-        if (typeof doc[field] !== "string")
-          throw new GovernanceError(`the discovery document has no ${field}`);
-      }
-      jwks = createRemoteJWKSet(new URL(doc.jwks_uri));
-      return doc;
-    })();
-    discovery.catch(() => {
-      discovery = null;
-    });
-    return discovery;
+    return configuration;
   };
 
   return {
     config,
     async begin(db) {
-      const doc = await discover();
-      const state = newSecret();
-      const nonce = newSecret();
-      const verifier = newSecret();
+      const oidc = await discover();
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const verifier = client.randomPKCECodeVerifier();
       await db.query("DELETE FROM oidc_login_flow WHERE expires_at < now()");
       await db.query(
         "INSERT INTO oidc_login_flow (state_hash, code_verifier, nonce, expires_at) VALUES ($1, $2, $3, $4)",
         [hashSecret(state), verifier, nonce, new Date(Date.now() + FLOW_MINUTES * 60_000).toISOString()],
       );
-      const url = new URL(doc.authorization_endpoint);
-      url.search = new URLSearchParams({
-        response_type: "code",
-        client_id: config.clientId,
+      const url = client.buildAuthorizationUrl(oidc, {
         redirect_uri: config.redirectUrl,
         scope: config.scopes,
         state,
         nonce,
-        code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
         code_challenge_method: "S256",
-      }).toString();
+      });
       return { url: url.toString(), state };
     },
 
@@ -107,37 +115,24 @@ export function createOidcClient(config: OidcConfig): OidcClient {
         [hashSecret(callback.state)],
       );
       if (flows.length === 0) return fail("unknown or expired sign-in");
-      const doc = await discover();
-      const res = await fetch(doc.token_endpoint, {
-        method: "POST",
-        signal: AbortSignal.timeout(10_000),
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          authorization: `Basic ${Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString("base64")}`,
-        },
-        body: new URLSearchParams({
-          grant_type: "authorization_code",
-          code: callback.code,
-          redirect_uri: config.redirectUrl,
-          code_verifier: flows[0].code_verifier,
-        }),
-      });
-      if (!res.ok) return fail(`the token endpoint answered ${res.status}`);
-      const body = (await res.json()) as { id_token?: unknown };
-      if (typeof body.id_token !== "string") return fail("no ID token");
-      let claims: Record<string, unknown>;
+      const oidc = await discover();
+      const issuer = oidc.serverMetadata().issuer;
+      // The callback the browser brought, rebuilt on the registered redirect URL (the one the provider used).
+      const currentUrl = new URL(config.redirectUrl);
+      currentUrl.search = new URLSearchParams({ code: callback.code, state: callback.state }).toString();
+      let claims: client.IDToken | undefined;
       try {
-        const verified = await jwtVerify(body.id_token, jwks as NonNullable<typeof jwks>, {
-          issuer: doc.issuer,
-          audience: config.clientId,
-          algorithms: ["RS256", "PS256", "ES256", "EdDSA"],
-          clockTolerance: 60,
+        const tokens = await client.authorizationCodeGrant(oidc, currentUrl, {
+          pkceCodeVerifier: flows[0].code_verifier,
+          expectedState: callback.state,
+          expectedNonce: flows[0].nonce,
+          idTokenExpected: true,
         });
-        claims = verified.payload as Record<string, unknown>;
-      } catch {
-        return fail("the ID token did not verify");
+        claims = tokens.claims();
+      } catch (error) {
+        return fail(refusalReason(error));
       }
-      if (claims.nonce !== flows[0].nonce) return fail("the ID token's nonce does not match");
+      if (!claims) return fail("no ID token");
       const subject = claims.sub;
       const name = claims[config.usernameClaim];
       if (typeof subject !== "string" || typeof name !== "string")
@@ -154,13 +149,13 @@ export function createOidcClient(config: OidcConfig): OidcClient {
       if (!user) return fail("no OnePlace user with that name");
       operator.userId = user.user_id;
       if (user.status !== "active") return fail(`account ${user.status}`);
-      if (user.oidc_subject !== null && (user.oidc_subject !== subject || user.oidc_issuer !== doc.issuer)) {
+      if (user.oidc_subject !== null && (user.oidc_subject !== subject || user.oidc_issuer !== issuer)) {
         return fail("the account is linked to a different identity");
       }
       if (user.oidc_subject === null) {
         await db.query("UPDATE app_user SET oidc_issuer = $2, oidc_subject = $3 WHERE user_id = $1", [
           user.user_id,
-          doc.issuer,
+          issuer,
           subject,
         ]);
       }

@@ -3,6 +3,7 @@
 // checksum of what would be loaded is recorded, and loading again with the same content does nothing.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { parseCsv } from "../core/csv.ts";
 import type { Db } from "../store/db.ts";
 import { DEFICIT_COUNT, DEFICITS, isDeficitId, POLYPHARMACY } from "./efi-definition.ts";
 import { valueRuleRows } from "./efi-value-rules.ts";
@@ -21,43 +22,17 @@ export interface EfiCodeRow {
   source: string;
 }
 
-/** Splits one CSV line; fields are quoted only where needed and "" inside quotes is a quote. */
-export function parseCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      fields.push(field);
-      field = "";
-    } else field += c;
-  }
-  if (quoted) throw new RangeError(`Unterminated quoted field in CSV line: ${line.slice(0, 80)}`);
-  fields.push(field);
-  return fields;
-}
-
 export function parseEfiCsv(text: string): EfiCodeRow[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  const header = parseCsvLine(lines[0]);
+  const [header = [], ...rows] = parseCsv(text);
   const expected = ["deficit_id", "deficit_name", "code_system", "code", "display", "source"];
   if (header.join(",") !== expected.join(",")) {
     throw new RangeError(
       `efi-deficits.csv: expected columns ${expected.join(",")}, found ${header.join(",")}`,
     );
   }
-  return lines.slice(1).map((line, i) => {
-    const f = parseCsvLine(line);
+  return rows.map((f, i) => {
     if (f.length !== expected.length || !isDeficitId(f[0]) || f[0] === POLYPHARMACY || !/^\d+$/.test(f[3])) {
-      throw new RangeError(`efi-deficits.csv line ${i + 2} is not a valid row: ${line.slice(0, 80)}`);
+      throw new RangeError(`efi-deficits.csv line ${i + 2} is not a valid row: ${f.join(",").slice(0, 80)}`);
     }
     return { deficitId: f[0], system: f[2], code: f[3], display: f[4], source: f[5] };
   });

@@ -1,5 +1,5 @@
 // Discrimination and calibration of predicted probabilities against what happened.
-import { fitLogistic, logit } from "./logistic.ts";
+import { fitLogistic, logit } from "../core/logistic.ts";
 
 /** Area under the ROC curve (Mann-Whitney, ties counted as half). */
 export function auc(scores: ArrayLike<number>, outcomes: ArrayLike<number>): number {

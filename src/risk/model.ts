@@ -2,11 +2,11 @@
 // a later one, stored as a version with its validation report, and turned into SQL for scoring.
 import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
 import { newId } from "../core/ids.ts";
+import { fitLogistic, predict } from "../core/logistic.ts";
 import type { Db, Queryable } from "../store/db.ts";
 import { rebuildAllDeficits } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { describeValue, FEATURES, type Feature, featureById } from "./features.ts";
-import { fitLogistic, predict } from "./logistic.ts";
 import {
   auc,
   aucInterval,

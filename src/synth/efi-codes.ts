@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseCsv } from "../core/csv.ts";
 
 // The eFI deficit code lists (data/efi/efi-deficits.csv), read at run time from the repository.
 
@@ -20,45 +21,12 @@ export interface EfiCodeLists {
   deficitsByCode: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Splits one CSV line; fields are quoted only where they contain commas or quotes. */
-export function parseCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let value = "";
-      i++;
-      for (;;) {
-        const close = line.indexOf('"', i);
-        if (close < 0) throw new SyntaxError(`Unclosed quote in CSV line: ${line}`);
-        value += line.slice(i, close);
-        if (line[close + 1] === '"') {
-          value += '"';
-          i = close + 2;
-        } else {
-          i = close + 1;
-          break;
-        }
-      }
-      fields.push(value);
-      i++; // the comma
-    } else {
-      const comma = line.indexOf(",", i);
-      const end = comma < 0 ? line.length : comma;
-      fields.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return fields;
-}
-
 let cached: EfiCodeLists | null = null;
 
 export function loadEfiCodeLists(): EfiCodeLists {
   if (cached) return cached;
   const text = readFileSync(fileURLToPath(EFI_CSV_URL), "utf8");
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  const header = parseCsvLine(lines[0]);
+  const [header = [], ...rows] = parseCsv(text);
   const col = (name: string) => {
     const i = header.indexOf(name);
     if (i < 0) throw new Error(`${fileURLToPath(EFI_CSV_URL)} has no "${name}" column`);
@@ -67,8 +35,7 @@ export function loadEfiCodeLists(): EfiCodeLists {
   const [deficitCol, codeCol, displayCol] = [col("deficit_id"), col("code"), col("display")];
   const codesByDeficit = new Map<string, EfiCode[]>();
   const deficitsByCode = new Map<string, string[]>();
-  for (const line of lines.slice(1)) {
-    const f = parseCsvLine(line);
+  for (const f of rows) {
     const entry = { deficitId: f[deficitCol], code: f[codeCol], display: f[displayCol] };
     const list = codesByDeficit.get(entry.deficitId);
     if (list) list.push(entry);

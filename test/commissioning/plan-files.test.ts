@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import fc from "fast-check";
 import { formatPounds, parseAmount } from "../../src/commissioning/amounts.ts";
-import { csvRecords, parseCsv, writeCsv } from "../../src/commissioning/csv.ts";
 import { PlanFormatError } from "../../src/commissioning/layout.ts";
 import { readPlanFile, writePlanFile } from "../../src/commissioning/plan-files.ts";
+import { csvRecords, parseCsv, writeCsv } from "../../src/core/csv.ts";
 import { samplePlan } from "./sample-plan.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "oneplace-plan-files-"));

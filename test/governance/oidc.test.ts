@@ -75,11 +75,13 @@ before(async () => {
       let body = "";
       for await (const chunk of req) body += chunk;
       const form = new URLSearchParams(body);
+      // RFC 6749 2.3.1: the id and secret are form-encoded before Basic, so a provider decodes each.
       const basic = Buffer.from(
         String(req.headers.authorization).replace(/^Basic /, ""),
         "base64",
       ).toString();
-      if (basic !== `${CLIENT_ID}:${CLIENT_SECRET}`) return json(401, { error: "invalid_client" });
+      const [id, secret] = basic.split(":").map((part) => decodeURIComponent(part.replaceAll("+", " ")));
+      if (id !== CLIENT_ID || secret !== CLIENT_SECRET) return json(401, { error: "invalid_client" });
       const grant = codes.get(form.get("code") as string);
       codes.delete(form.get("code") as string);
       const verifier = form.get("code_verifier") as string;

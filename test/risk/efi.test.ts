@@ -9,7 +9,7 @@ import {
   efiScore,
   maskOf,
 } from "../../src/risk/efi-definition.ts";
-import { ensureEfiReference, parseCsvLine, parseEfiCsv, readEfiCodes } from "../../src/risk/efi-reference.ts";
+import { ensureEfiReference, parseEfiCsv, readEfiCodes } from "../../src/risk/efi-reference.ts";
 import { meetsRange, VALUE_MEASURES, valueRuleRows } from "../../src/risk/efi-value-rules.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { addGpEntry, addMedication, addPerson, createOrganisations } from "./place.ts";
@@ -69,7 +69,11 @@ describe("the eFI definition", () => {
 
 describe("the eFI reference data", () => {
   test("the CSV parser keeps commas inside quoted fields and refuses a bad header", () => {
-    assert.deepEqual(parseCsvLine('a,"b, c",,"f ""g"""'), ["a", "b, c", "", 'f "g"']);
+    const [row] = parseEfiCsv(
+      "deficit_id,deficit_name,code_system,code,display,source\n" +
+        'activity-limitation,Activity limitation,SNOMED CT,123,"Walks, with ""aid""",x\n',
+    );
+    assert.equal(row.display, 'Walks, with "aid"');
     assert.throws(() => parseEfiCsv("x,y\n1,2\n"), /expected columns/);
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { choleskySolve, fitLogistic, logit, predict, sigmoid } from "../../src/core/logistic.ts";
 import { createRng } from "../../src/core/rng.ts";
-import { choleskySolve, fitLogistic, logit, predict, sigmoid } from "../../src/risk/logistic.ts";
 import {
   auc,
   aucInterval,

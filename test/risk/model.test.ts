@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sigmoid } from "../../src/risk/logistic.ts";
+import { sigmoid } from "../../src/core/logistic.ts";
 import {
   activeModel,
   explainScore,

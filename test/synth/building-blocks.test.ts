@@ -8,7 +8,7 @@ import { createRng } from "../../src/core/rng.ts";
 import { conditionCatalogue, LTC_CODES, LTC_IDS } from "../../src/synth/conditions.ts";
 import { DEFAULT_SYNTH_CONFIG } from "../../src/synth/config.ts";
 import { createContext } from "../../src/synth/context.ts";
-import { loadEfiCodeLists, parseCsvLine } from "../../src/synth/efi-codes.ts";
+import { loadEfiCodeLists } from "../../src/synth/efi-codes.ts";
 import { randomUuid } from "../../src/synth/fast-uuid.ts";
 import { simulatePerson } from "../../src/synth/generate.ts";
 import { emergencyAdmissionRate, type RiskState } from "../../src/synth/hazards.ts";
@@ -30,7 +30,6 @@ test("the eFI code list is read from the repository: 35 coded deficits, codes ke
   assert.equal(lists.deficitsByCode.size, 2040);
   assert.deepEqual(lists.deficitsByCode.get("52448006"), ["memory-and-cognitive-problems"]);
   assert.ok(!lists.codesByDeficit.has("polypharmacy"));
-  assert.deepEqual(parseCsvLine('a,"b, ""c""",d'), ["a", 'b, "c"', "d"]);
 });
 
 test("every condition code belongs to exactly its own eFI deficit, and the LTC lists cover the ten conditions", () => {

@@ -1,6 +1,8 @@
 // The statistics of an evaluation: a propensity model (logistic regression), nearest-neighbour matching on
 // its logit within a caliper, standardised mean differences for balance, and a paired difference in
 // differences with its t interval.
+import { fitLogistic as fitPenalisedLogistic } from "../../core/logistic.ts";
+import { studentTQuantile } from "../../core/student-t.ts";
 
 export function mean(xs: readonly number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
@@ -21,16 +23,9 @@ export function smd(a: readonly number[], b: readonly number[]): number {
   return pooled > 0 ? diff / pooled : diff === 0 ? 0 : Number.POSITIVE_INFINITY;
 }
 
-/** The 97.5th percentile of Student's t (a Cornish-Fisher expansion; exact for 1 and 2 degrees of freedom). */
+/** The 97.5th percentile of Student's t with df degrees of freedom (exact; NaN without degrees of freedom). */
 export function t975(df: number): number {
-  if (df <= 0 || !Number.isFinite(df)) return Number.NaN;
-  if (df === 1) return 12.706;
-  if (df === 2) return 4.303;
-  const z = 1.959964;
-  const g1 = (z ** 3 + z) / 4;
-  const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
-  const g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384;
-  return z + g1 / df + g2 / df ** 2 + g3 / df ** 3;
+  return studentTQuantile(0.975, df);
 }
 
 export interface MeanInterval {
@@ -50,24 +45,6 @@ export function meanInterval(xs: readonly number[]): MeanInterval {
   return { n, estimate, se, low: estimate - half, high: estimate + half };
 }
 
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
-    [m[col], m[pivot]] = [m[pivot], m[col]];
-    const p = m[col][col];
-    if (Math.abs(p) < 1e-12) throw new RangeError("The propensity model cannot be fitted (collinear inputs)");
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const f = m[r][col] / p;
-      for (let c = col; c <= n; c++) m[r][c] -= f * m[col][c];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
-}
-
 export interface LogisticFit {
   /** Intercept first, then one coefficient a standardised input. */
   beta: number[];
@@ -77,37 +54,20 @@ export interface LogisticFit {
 }
 
 /**
- * Logistic regression by iteratively reweighted least squares on standardised inputs, with a small ridge
- * penalty (not on the intercept) so complete separation in a small group still gives finite scores.
+ * The propensity model: the shared logistic regression on standardised inputs, with a small ridge penalty
+ * (ridge x n, not on the intercept) so complete separation in a small group still gives finite scores.
  */
 export function fitLogistic(x: readonly number[][], y: readonly number[], ridge = 1e-3): LogisticFit {
+  const n = x.length;
   const k = x[0]?.length ?? 0;
   const means = Array.from({ length: k }, (_, j) => mean(x.map((r) => r[j])));
   const scales = Array.from({ length: k }, (_, j) => Math.sqrt(variance(x.map((r) => r[j]))) || 1);
-  const z = x.map((r) => [1, ...r.map((v, j) => (v - means[j]) / scales[j])]);
-  let beta = new Array(k + 1).fill(0);
-  let iterations = 0;
-  for (; iterations < 50; iterations++) {
-    const h = Array.from({ length: k + 1 }, () => new Array(k + 1).fill(0));
-    const g = new Array(k + 1).fill(0);
-    for (let i = 0; i < z.length; i++) {
-      const eta = z[i].reduce((s, v, j) => s + v * beta[j], 0);
-      const p = 1 / (1 + Math.exp(-eta));
-      const w = Math.max(p * (1 - p), 1e-10);
-      for (let a = 0; a <= k; a++) {
-        g[a] += z[i][a] * (y[i] - p);
-        for (let b = 0; b <= k; b++) h[a][b] += w * z[i][a] * z[i][b];
-      }
-    }
-    for (let a = 1; a <= k; a++) {
-      h[a][a] += ridge * z.length;
-      g[a] -= ridge * z.length * beta[a];
-    }
-    const step = solve(h, g);
-    beta = beta.map((b, j) => b + step[j]);
-    if (Math.max(...step.map(Math.abs)) < 1e-8) break;
-  }
-  return { beta, means, scales, iterations };
+  const z = new Float64Array(n * k);
+  x.forEach((row, i) => {
+    for (let j = 0; j < k; j++) z[i * k + j] = (row[j] - means[j]) / scales[j];
+  });
+  const fit = fitPenalisedLogistic(z, y, n, k, { lambda: ridge * n });
+  return { beta: [fit.intercept, ...fit.coefficients], means, scales, iterations: fit.iterations };
 }
 
 /** The linear predictor (log-odds) for one row. */

@@ -1,6 +1,8 @@
 // L2-regularised logistic regression fitted by Newton's method (iteratively reweighted least squares) on a
 // dense row-major design matrix. The intercept is not penalised. Small and exact enough for tens of
-// features and a few hundred thousand people; no dependency needed.
+// features and a few hundred thousand people; no dependency needed. The one fit for both the risk model
+// (src/risk) and the evaluation's propensity model (src/outcomes/evaluation).
+import { invalid } from "./errors.ts";
 
 export interface LogisticOptions {
   /** L2 penalty on the coefficients (not the intercept), on the scale of the summed log-likelihood. */
@@ -66,7 +68,11 @@ export function choleskySolve(a: Float64Array, b: Float64Array, q: number): Floa
       let sum = a[i * q + j];
       for (let k = 0; k < j; k++) sum -= l[i * q + k] * l[j * q + k];
       if (i === j) {
-        if (!(sum > 0)) throw new RangeError("The matrix is not positive definite (add regularisation)");
+        if (!(sum > 0))
+          throw invalid(
+            "core.not-positive-definite",
+            "The matrix is not positive definite (add regularisation)",
+          );
         l[i * q + i] = Math.sqrt(sum);
       } else l[i * q + j] = sum / l[j * q + j];
     }
@@ -96,9 +102,9 @@ export function fitLogistic(
   options: LogisticOptions,
 ): LogisticFit {
   if (x.length !== n * p || y.length !== n)
-    throw new RangeError("fitLogistic: x must be n by p and y of length n");
+    throw invalid("core.logistic-shape", "fitLogistic: x must be n by p and y of length n");
   const { lambda } = options;
-  if (!(lambda >= 0)) throw new RangeError("fitLogistic: lambda must be 0 or more");
+  if (!(lambda >= 0)) throw invalid("core.logistic-lambda", "fitLogistic: lambda must be 0 or more");
   const penalties = new Float64Array(p);
   for (let j = 0; j < p; j++) penalties[j] = lambda * (options.penaltyWeights?.[j] ?? 1);
   const maxIterations = options.maxIterations ?? 50;
