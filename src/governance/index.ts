@@ -20,7 +20,7 @@ export type { PersonDemographics, PersonRecord, PersonSummary } from "./person-r
 export type { PseudonymKeys } from "./pseudonym-keys.ts";
 export { pseudonymKeysFromEnv } from "./pseudonym-keys.ts";
 export { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
-export type { CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
+export type { CohortMode, CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
 export { countCohort, queryPseudonymisedPeople } from "./pseudonymised-queries.ts";
 export type {
   GovernedReader,

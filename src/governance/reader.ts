@@ -24,6 +24,7 @@ import {
 } from "./person-reads.ts";
 import type { PseudonymKeys } from "./pseudonym-keys.ts";
 import {
+  type CohortMode,
   type CohortQuery,
   type PseudonymisedPerson,
   queryPseudonymisedPeople,
@@ -43,7 +44,7 @@ export interface PersonView extends PersonDemographics {
 
 /** A set of people after the access filter: those disclosed, and only a count of those withheld. */
 export interface PeopleList {
-  people: PersonSummary[];
+  people: (PersonSummary & { disclosure: Disclosure | null })[];
   withheld: number;
 }
 
@@ -69,11 +70,11 @@ export interface GovernedReader {
   personRecords(personId: string): Promise<PersonRecord[]>;
   /** The people behind a metric value, filtered person by person ("list" unless told). */
   metricPeople(request: PeopleRequest, action?: Action): Promise<PeopleList>;
-  /** Pseudonymised person-level rows for commissioning ("search", or "export"). */
+  /** Pseudonymised person-level rows for commissioning ("search", "list" or "export"). */
   pseudonymisedCohort(
     query: CohortQuery,
     keys: PseudonymKeys,
-    mode?: "search" | "export",
+    mode?: CohortMode,
   ): Promise<PseudonymisedPerson[]>;
 }
 
@@ -88,8 +89,19 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
   };
 
   const filtered = async (personIds: readonly string[], action: Action): Promise<PeopleList> => {
-    const { allowed: ids, withheld } = await filterPeopleForAccess(ctx, personIds, action);
-    return { people: await readSummaries(db, ids), withheld: withheld.length };
+    const { role } = identity.roleAssignment;
+    if (role.accessBasis === "pseudonymised") {
+      // Their decisions allow pseudonymised rows, which a list of names is not.
+      const reason = `the ${role.name} role reads people only as a pseudonymised cohort`;
+      await auditRefusal(ctx, action, reason);
+      throw new AccessDenied(denied(reason));
+    }
+    const { allowed: ids, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
+    const people = (await readSummaries(db, ids)).map((p) => ({
+      ...p,
+      disclosure: decisions.get(p.personId)?.disclosure ?? null,
+    }));
+    return { people, withheld: withheld.length };
   };
 
   return {
