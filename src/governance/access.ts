@@ -23,7 +23,8 @@ export class AccessDenied extends OnePlaceError {
   override readonly name: string = "AccessDenied";
   readonly decision: AccessDecision;
   constructor(decision: AccessDecision) {
-    super("forbidden", "governance.access-denied", `Access denied: ${decision.reason}`);
+    // The reason is the message: the kind already says "forbidden", and faces show the reason as is.
+    super("forbidden", "governance.access-denied", decision.reason);
     this.decision = decision;
   }
 }
