@@ -16,14 +16,15 @@ export const errorsPlugin = shared(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isOnePlaceError(error)) {
       const status = HTTP_STATUS_OF_KIND[error.kind];
-      request.log.info({ err: { type: error.name, code: error.code } }, "request refused");
+      request.log.info({ errorType: error.name, code: error.code }, "request refused");
       return sendProblem(reply, status, error.message, { code: error.code, hint: error.hint });
     }
     if (isRequestError(error)) {
-      request.log.info({ err: { type: error.name, code: error.code } }, "bad request");
+      request.log.info({ errorType: error.name, code: error.code }, "bad request");
       return sendProblem(reply, error.statusCode as number, error.message);
     }
-    request.log.error({ err: { type: error.name, message: "internal" } }, "request failed");
+    // The type only: a defect's message can quote the data it failed on.
+    request.log.error({ errorType: error.name }, "request failed");
     return sendProblem(
       reply,
       500,
