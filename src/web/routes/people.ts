@@ -1,4 +1,5 @@
-// One person's record, and breaking glass to reach it: through request.reader, which decides and audits.
+// One person: demographics, their timeline across organisations, and breaking glass to reach them; all
+// through request.reader, which decides and audits.
 import type { FastifyInstance } from "fastify";
 import { csrfField, UUID_PATTERN } from "./schemas.ts";
 
@@ -33,6 +34,10 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       relationship: p.relationship,
     };
   });
+
+  app.get<PersonParams>("/api/people/:personId/timeline", { schema: { params: personParams } }, (request) =>
+    request.reader.timeline(request.params.personId),
+  );
 
   app.post<PersonParams & { Body: { reason: string } }>(
     "/api/people/:personId/break-glass",
