@@ -33,11 +33,7 @@ export function parseAmount(text: string | number | null | undefined, unit = 1):
   return { amount: minus ? -value : value, wellFormed };
 }
 
-export function formatPounds(amount: number | null | undefined): string {
-  if (amount === null || amount === undefined || !Number.isFinite(amount)) return "not stated";
-  const sign = amount < 0 ? "-" : "";
-  return `${sign}£${Math.abs(Math.round(amount)).toLocaleString("en-GB")}`;
-}
+export { formatPounds } from "../core/money.ts";
 
 /** Compact form for tables: £2.86m, £381k, £520. */
 export function formatPoundsShort(amount: number | null | undefined): string {

@@ -1,6 +1,7 @@
 // The one choke point for personal data. Every face (web pages, the FHIR API, exports, reports) asks here
 // before it reads a person's data, and every answer, allow or deny, is in the audit trail before the face
 // gets it. See docs/governance.md.
+import { OnePlaceError } from "../core/errors.ts";
 import { isUuid } from "../core/ids.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { breakGlassReasonProblem, insertBreakGlass } from "./break-glass.ts";
@@ -13,15 +14,17 @@ export interface AccessRequest extends AccessContext {
   action: Action;
   /** Ask for emergency access when there is no legitimate relationship: a typed reason is required. */
   breakGlass?: { reason: string };
+  /** The read needs the identifiable record (a timeline, not just demographics): anything less is a deny. */
+  requires?: "identifiable";
 }
 
-/** Thrown by withPersonAccess when the decision is deny; faces turn it into 403. */
-export class AccessDenied extends Error {
-  override readonly name = "AccessDenied";
-  readonly statusCode = 403;
+/** Thrown when the decision is deny; every face maps the forbidden kind (403, exit 1). */
+export class AccessDenied extends OnePlaceError {
+  override readonly name: string = "AccessDenied";
   readonly decision: AccessDecision;
   constructor(decision: AccessDecision) {
-    super(`Access denied: ${decision.reason}`);
+    // The reason is the message: the kind already says "forbidden", and faces show the reason as is.
+    super("forbidden", "governance.access-denied", decision.reason);
     this.decision = decision;
   }
 }
@@ -31,7 +34,8 @@ const UUID_LOWER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 /** Upper bound for one filter call: a register of a large practice is well under this. */
 export const MAX_PEOPLE_PER_FILTER = 100_000;
 
-function denied(reason: string): AccessDecision {
+/** A deny decision with its reason, for refusals decided outside the policy table. */
+export function denied(reason: string): AccessDecision {
   return { allow: false, reason, relationship: null, disclosure: null, flagged: false, breakGlassId: null };
 }
 
@@ -114,6 +118,9 @@ export async function decideAccess(request: AccessRequest): Promise<AccessDecisi
     if (!decision.allow && request.breakGlass) {
       decision = await breakGlass(request, facts, at, request.breakGlass.reason);
     }
+    if (decision.allow && request.requires && decision.disclosure !== request.requires) {
+      decision = denied(`the ${request.roleAssignment.role.name} role sees ${decision.disclosure} only`);
+    }
   }
   await appendAuditEvent(
     request.db,
@@ -147,9 +154,9 @@ export async function withPersonAccess<T>(
   personId: string,
   action: Action,
   fn: (decision: AccessDecision) => Promise<T>,
-  options: { breakGlass?: { reason: string } } = {},
+  options: { breakGlass?: { reason: string }; requires?: "identifiable" } = {},
 ): Promise<T> {
-  const decision = await decideAccess({ ...ctx, person: personId, action, breakGlass: options.breakGlass });
+  const decision = await decideAccess({ ...ctx, person: personId, action, ...options });
   if (!decision.allow) throw new AccessDenied(decision);
   return fn(decision);
 }

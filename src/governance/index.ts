@@ -18,16 +18,27 @@ export { verifyAuditChain } from "./audit-verify.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
+export type { PersonDemographics, PersonRecord, PersonSummary } from "./person-reads.ts";
 export type { PseudonymKeys } from "./pseudonym-keys.ts";
 export { pseudonymKeysFromEnv } from "./pseudonym-keys.ts";
 export { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
-export type { CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
+export type { CohortMode, CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
 export { countCohort, queryPseudonymisedPeople } from "./pseudonymised-queries.ts";
+export type {
+  GovernedReader,
+  OperatorReader,
+  PeopleList,
+  PersonView,
+  ReaderIdentity,
+  Timeline,
+} from "./reader.ts";
+export { createOperatorReader, createReader } from "./reader.ts";
 export { ADMISSION_WINDOW_DAYS } from "./relationship-facts.ts";
 export { listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";
 export { API_TOKEN_MAX_DAYS, createApiToken, revokeApiToken } from "./sessions.ts";
 export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
+export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from "./timeline.ts";
 export type * from "./types.ts";
 export { PURPOSES, TEAM_KINDS } from "./types.ts";
 export {

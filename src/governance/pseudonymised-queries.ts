@@ -32,6 +32,9 @@ export interface PseudonymisedPerson {
   imdDecile: number | null;
 }
 
+/** Searching, listing and exporting a cohort are each their own action in the policy and the audit. */
+export type CohortMode = "search" | "list" | "export";
+
 export const MAX_COHORT_ROWS = 10_000;
 const CODE = /^[A-Za-z0-9]{1,16}$/;
 
@@ -162,7 +165,7 @@ export async function queryPseudonymisedPeople(
   ctx: AccessContext,
   query: CohortQuery,
   keys: PseudonymKeys,
-  action: "search" | "export" = "search",
+  action: CohortMode = "search",
 ): Promise<PseudonymisedPerson[]> {
   validate(query);
   const refusal = mayQueryPseudonymised(ctx, action);

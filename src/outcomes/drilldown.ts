@@ -1,7 +1,7 @@
 // Drill-down: the people counted in a metric's numerator or denominator for a period, in the place or one
-// practice or locality. Returns internal person ids only. This is personal data: every face must pass the
-// result through the governance choke point (filterPeopleForAccess in src/governance) before showing or
-// exporting anything about these people.
+// practice or locality. Returns internal person ids only. Faces never call this: they ask the governed
+// reader's metricPeople (src/governance/reader.ts), which passes these ids through the access check and
+// audits before anyone sees who they are.
 import type { Period } from "../core/periods.ts";
 import type { Db } from "../store/db.ts";
 import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";

@@ -1,12 +1,23 @@
+// The web face, assembled as Fastify plugins in the order of fastify/demo: the external and shared plugins
+// (security headers, form bodies, errors, views, auth), then one plugin per capability's routes. Routes reach
+// personal data only through request.reader; every route is closed unless marked public on the route.
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
-import type { AuthConfig } from "../governance/auth-config.ts";
-import type { Db } from "../store/db.ts";
-import { migrationStatus } from "../store/migrate.ts";
-import { type PlaceSummary, placeSummary } from "../store/place-summary.ts";
-import { registerAssetRoutes } from "./assets.ts";
-import { registerAuth } from "./auth.ts";
-import { createViews } from "./render.ts";
+import { type AuthConfig, authConfigFromEnv } from "../governance/auth-config.ts";
+import { pseudonymKeysFromEnv } from "../governance/index.ts";
+import type { Db } from "../platform/database.ts";
+import { authPlugin, authSettings } from "./plugins/auth.ts";
+import { errorsPlugin } from "./plugins/errors.ts";
+import { formBodyPlugin } from "./plugins/form-body.ts";
+import { securityHeadersPlugin } from "./plugins/security-headers.ts";
+import { viewsPlugin } from "./plugins/views.ts";
+import { assetRoutes } from "./routes/assets.ts";
+import { commissioningRoutes } from "./routes/commissioning.ts";
+import { loginRoutes } from "./routes/login.ts";
+import { meRoutes } from "./routes/me.ts";
+import { peopleRoutes } from "./routes/people.ts";
+import { registerRoutes } from "./routes/register.ts";
+import { statusRoutes } from "./routes/status.ts";
 
 export interface WebOptions {
   db: Db;
@@ -18,150 +29,27 @@ export interface WebOptions {
   auth?: AuthConfig;
 }
 
-const SECURITY_HEADERS: Record<string, string> = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "x-frame-options": "DENY",
-  "cross-origin-opener-policy": "same-origin",
-};
-
-const healthSchema = {
-  type: "object",
-  properties: { status: { type: "string" }, engine: { type: "string" }, migrations: { type: "string" } },
-} as const;
-
-const summarySchema = {
-  type: "object",
-  properties: {
-    people: { type: "integer" },
-    registeredNow: { type: "integer" },
-    practices: { type: "integer" },
-    localities: { type: "integer" },
-    organisations: { type: "integer" },
-    historyFrom: { type: ["string", "null"] },
-    historyTo: { type: ["string", "null"] },
-    eventsByKind: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: { kind: { type: "string" }, table: { type: "string" }, rows: { type: "integer" } },
-      },
-    },
-    lastLoad: {
-      type: ["object", "null"],
-      properties: {
-        description: { type: "string" },
-        finishedAt: { type: ["string", "null"] },
-        status: { type: "string" },
-      },
-    },
-  },
-} as const;
-
 export async function createWebServer(options: WebOptions) {
-  const { db, placeName } = options;
-  const ttl = options.summaryTtlMs ?? 30_000;
-  const views = createViews();
+  const { db } = options;
+  const settings = authSettings(options.auth ?? authConfigFromEnv());
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger });
 
-  let cached: { at: number; summary: Promise<PlaceSummary> } | null = null;
-  const summary = () => {
-    if (!cached || Date.now() - cached.at > ttl) {
-      const pending = placeSummary(db);
-      cached = { at: Date.now(), summary: pending };
-      pending.catch(() => {
-        cached = null;
-      });
-    }
-    return cached.summary;
-  };
+  await app.register(securityHeadersPlugin);
+  await app.register(formBodyPlugin);
+  await app.register(errorsPlugin);
+  await app.register(viewsPlugin);
+  await app.register(authPlugin, { db, settings });
 
-  app.addHook("onSend", async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-    return payload;
-  });
-
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    request.log.error(
-      { err: { type: error.name, message: status < 500 ? error.message : "internal" } },
-      "request failed",
-    );
-    reply
-      .status(status)
-      .type("application/problem+json")
-      .send({
-        type: "about:blank",
-        title: status < 500 ? "Bad request" : "Internal server error",
-        status,
-        detail:
-          status < 500 ? error.message : "The server could not complete the request; it has been logged.",
-      });
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .type("application/problem+json")
-      .send({
-        type: "about:blank",
-        title: "Not found",
-        status: 404,
-        detail: `No page at ${request.method} this path`,
-      });
-  });
-
-  // Every route is closed to anyone not signed in, except these, which show no personal data.
-  await registerAuth(app, {
+  await app.register(statusRoutes, {
     db,
-    config: options.auth,
-    publicRoutes: ["/", "/health", "/api/status", "/assets/nhsuk/:file", "/assets/nhsuk/images/:file"],
+    placeName: options.placeName,
+    summaryTtlMs: options.summaryTtlMs ?? 30_000,
   });
-
-  app.get(
-    "/health",
-    {
-      schema: {
-        response: { 200: healthSchema, 503: healthSchema },
-      },
-    },
-    async (_request, reply) => {
-      try {
-        const status = await migrationStatus(db);
-        const current = status.every((s) => s.state === "applied");
-        return reply.status(current ? 200 : 503).send({
-          status: current ? "ok" : "migrations-pending",
-          engine: db.engine,
-          migrations: current ? "current" : "pending",
-        });
-      } catch {
-        return reply
-          .status(503)
-          .send({ status: "database-unavailable", engine: db.engine, migrations: "unknown" });
-      }
-    },
-  );
-
-  app.get("/api/status", { schema: { response: { 200: summarySchema } } }, () => summary());
-
-  app.get("/", async (_request, reply) => {
-    const s = await summary();
-    const html = views.render("status.njk", {
-      title: "Status",
-      placeName,
-      summary: s,
-      engineLabel: db.engine === "pglite" ? "Embedded (PGlite)" : "PostgreSQL server",
-      eventRows: s.eventsByKind.map((e) => [
-        { text: e.kind },
-        { text: new Intl.NumberFormat("en-GB").format(e.rows), format: "numeric" },
-      ]),
-    });
-    return reply.type("text/html; charset=utf-8").send(html);
-  });
-
-  registerAssetRoutes(app);
-
+  await app.register(assetRoutes);
+  await app.register(loginRoutes, { db, settings });
+  await app.register(meRoutes, { db });
+  await app.register(peopleRoutes);
+  await app.register(registerRoutes);
+  await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv() });
   return app;
 }

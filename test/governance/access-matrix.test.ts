@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { decideAccess, filterPeopleForAccess } from "../../src/governance/access.ts";
+import { AccessDenied, decideAccess, filterPeopleForAccess } from "../../src/governance/access.ts";
 import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
+import { pseudonymKeysFromEnv } from "../../src/governance/pseudonym-keys.ts";
+import { pseudonymFor } from "../../src/governance/pseudonymise.ts";
+import { createReader } from "../../src/governance/reader.ts";
 import { listRoles } from "../../src/governance/roles.ts";
 import { createApiToken } from "../../src/governance/sessions.ts";
 import { ACTIONS, type Disclosure } from "../../src/governance/types.ts";
@@ -177,6 +180,44 @@ test("the web API's person view is one more face through the same matrix (view c
   } finally {
     await app.close();
   }
+});
+
+test("the governed reader is a face of its own: every cell through it, each audited once with its action", async () => {
+  const keys = pseudonymKeysFromEnv({ ONEPLACE_PSEUDONYM_KEY_COMMISSIONING: "c".repeat(64) });
+  const auditRows = async () =>
+    (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event"))[0].n;
+  const cells = await runMatrix(matrix, async (ctx, personId, action) => {
+    const { db: _db, ...identity } = ctx;
+    const reader = createReader(t.db, identity);
+    const before = await auditRows();
+    let got: Disclosure | null;
+    let cohort = false;
+    try {
+      if (action === "view") got = (await reader.person(personId)).disclosure;
+      else if (ctx.roleAssignment.role.accessBasis === "pseudonymised" && action !== "change") {
+        // A pseudonymised role reaches a person only as a row of a cohort, under a pseudonym.
+        cohort = true;
+        const rows = await reader.pseudonymisedCohort({}, keys, action);
+        const pseudonym = pseudonymFor(keys.keyFor("commissioning"), personId);
+        got = rows.some((r) => r.pseudonym === pseudonym) ? "pseudonymised" : null;
+      } else {
+        const list = await reader.people([personId], action);
+        got = list.people.find((p) => p.personId === personId)?.disclosure ?? null;
+        assert.equal(list.people.length + list.withheld, 1);
+      }
+    } catch (error) {
+      if (!(error instanceof AccessDenied)) throw error;
+      got = null;
+    }
+    assert.equal(await auditRows(), before + 1, "one audit row per reader call");
+    const audit = await lastAudit();
+    assert.equal(audit.actor, ctx.user.username);
+    assert.equal(audit.action, action);
+    // A cohort's audit row says the query was allowed, whether or not this person was in it.
+    if (!cohort) assert.equal(audit.allowed, got !== null);
+    return got;
+  });
+  assert.equal(cells, 14 * STATES.length * ACTIONS.length);
 });
 
 test("after the whole matrix the audit chain verifies", async () => {

@@ -1,23 +1,20 @@
-// Sign-in and sign-out: the NHS.UK-styled login page, password sign-in, OpenID Connect, and sign-out.
+// Sign-in and sign-out: the NHS.UK-styled login page, password sign-in, OpenID Connect, and sign-out. The
+// sign-in routes are public; signing out needs a session. Accounts are governance's: these routes pass the
+// database handle to its functions and never query it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AuthConfig } from "../governance/auth-config.ts";
-import { GovernanceError } from "../governance/errors.ts";
-import { authenticatePassword } from "../governance/login.ts";
-import type { OidcClient } from "../governance/oidc.ts";
-import { recordSecurityEvent } from "../governance/security-events.ts";
-import { createSession, csrfTokenFor, endSession } from "../governance/sessions.ts";
-import { newSecret, safeEqual } from "../governance/tokens.ts";
-import type { Db } from "../store/db.ts";
-import { type CookieNames, clearCookie, parseCookies, setCookie } from "./auth-cookies.ts";
-import type { RateLimiter } from "./auth-rate-limit.ts";
-import { createViews } from "./render.ts";
+import { GovernanceError } from "../../governance/errors.ts";
+import { authenticatePassword } from "../../governance/login.ts";
+import { recordSecurityEvent } from "../../governance/security-events.ts";
+import { createSession, csrfTokenFor, endSession } from "../../governance/sessions.ts";
+import { newSecret, safeEqual } from "../../governance/tokens.ts";
+import type { Db } from "../../platform/database.ts";
+import type { AuthSettings } from "../plugins/auth.ts";
+import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
+import { sendProblem } from "../plugins/problem.ts";
 
 export interface LoginRouteOptions {
   db: Db;
-  config: AuthConfig;
-  names: CookieNames;
-  oidc: OidcClient | null;
-  loginLimiter: RateLimiter;
+  settings: AuthSettings;
 }
 
 const FAILED = "The username or password is not right, or the account is locked.";
@@ -58,24 +55,20 @@ function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : "/";
 }
 
-export function registerLoginRoutes(app: FastifyInstance, options: LoginRouteOptions): void {
-  const { db, config, names, oidc, loginLimiter } = options;
-  const views = createViews();
+export async function loginRoutes(app: FastifyInstance, options: LoginRouteOptions): Promise<void> {
+  const { db } = options;
+  const { config, names, oidc, loginLimiter } = options.settings;
   const secure = config.cookieSecure;
+  const open = { config: { public: true } };
 
   const limited = (request: FastifyRequest, reply: FastifyReply): boolean => {
     const wait = loginLimiter.hit(request.ip);
     if (wait === 0) return false;
-    reply
-      .status(429)
-      .header("retry-after", String(wait))
-      .type("application/problem+json")
-      .send({
-        type: "about:blank",
-        title: "Too many requests",
-        status: 429,
-        detail: `Too many sign-in attempts: wait ${wait} seconds.`,
-      });
+    sendProblem(
+      reply.header("retry-after", String(wait)),
+      429,
+      `Too many sign-in attempts: wait ${wait} seconds.`,
+    );
     return true;
   };
 
@@ -95,29 +88,27 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRouteOpt
         setCookie(names.loginCsrf, csrf, { secure, maxAgeSeconds: 3_600, sameSite: "Strict" }),
       );
     }
-    const html = views.render("login.njk", {
-      title: identity ? "Signed in" : "Sign in",
-      csrf,
-      next: safeNext(page.next),
-      error: page.error,
-      username: page.username ?? "",
-      oidcLabel: oidc?.config.label,
-      maxFailures: config.maxFailedLogins,
-      lockoutMinutes: config.lockoutMinutes,
-      signedIn: identity
-        ? {
-            displayName: identity.user.displayName,
-            role: identity.roleAssignment.role.name,
-            team: identity.roleAssignment.team.name,
-            purpose: identity.purpose,
-          }
-        : null,
-    });
     return reply
       .status(status)
       .header("cache-control", "no-store")
-      .type("text/html; charset=utf-8")
-      .send(html);
+      .view("login.njk", {
+        title: identity ? "Signed in" : "Sign in",
+        csrf,
+        next: safeNext(page.next),
+        error: page.error,
+        username: page.username ?? "",
+        oidcLabel: oidc?.config.label,
+        maxFailures: config.maxFailedLogins,
+        lockoutMinutes: config.lockoutMinutes,
+        signedIn: identity
+          ? {
+              displayName: identity.user.displayName,
+              role: identity.roleAssignment.role.name,
+              team: identity.roleAssignment.team.name,
+              purpose: identity.purpose,
+            }
+          : null,
+      });
   };
 
   const startSession = async (
@@ -141,13 +132,13 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRouteOpt
 
   app.get<{ Querystring: { next?: string } }>(
     "/login",
-    { schema: { querystring: loginQuerySchema } },
+    { ...open, schema: { querystring: loginQuerySchema } },
     (request, reply) => renderLogin(request, reply, 200, { next: request.query.next }),
   );
 
   app.post<{ Body: { username: string; password: string; _csrf: string; next?: string } }>(
     "/login",
-    { schema: { body: loginBodySchema } },
+    { ...open, schema: { body: loginBodySchema } },
     async (request, reply) => {
       if (limited(request, reply)) return reply;
       const { username, password, _csrf, next } = request.body;
@@ -196,7 +187,7 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRouteOpt
     return reply.redirect("/login", 303);
   });
 
-  app.get("/login/oidc", async (request, reply) => {
+  app.get("/login/oidc", open, async (request, reply) => {
     if (!oidc) return reply.callNotFound();
     if (limited(request, reply)) return reply;
     try {
@@ -219,7 +210,7 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRouteOpt
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     "/login/oidc/callback",
-    { schema: { querystring: callbackQuerySchema } },
+    { ...open, schema: { querystring: callbackQuerySchema } },
     async (request, reply) => {
       if (!oidc) return reply.callNotFound();
       if (limited(request, reply)) return reply;

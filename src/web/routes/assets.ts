@@ -1,7 +1,9 @@
+// The NHS.UK stylesheet, scripts and images, served from the installed package (public: no personal data).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { NHSUK_DIST } from "./render.ts";
+import { NHSUK_DIST, nhsukStylesheet, STYLESHEET } from "../nhsuk.ts";
+import { sendProblem } from "../plugins/problem.ts";
 
 const TYPES: Record<string, string> = {
   css: "text/css; charset=utf-8",
@@ -12,20 +14,7 @@ const TYPES: Record<string, string> = {
   json: "application/json",
 };
 
-const STYLESHEET = "nhsuk-frontend.min.css";
-
-let stylesheet: Promise<string> | null = null;
-
-/**
- * The NHS.UK stylesheet without its @font-face rules: they load Frutiger from the NHS's own servers, which
- * is licensed for NHS websites only, and nothing may download at run time. Pages fall back to Arial.
- */
-function nhsukStylesheet(): Promise<string> {
-  stylesheet ??= readFile(join(NHSUK_DIST, "nhsuk", STYLESHEET), "utf8").then((css) =>
-    css.replace(/@font-face\{[^}]*url\(https?:[^}]*\}/g, ""),
-  );
-  return stylesheet;
-}
+const CACHE = "public, max-age=86400";
 
 /** Serves a file by name from the first of dirs that has it; a name cannot climb out of those folders. */
 async function sendFile(reply: FastifyReply, dirs: string[], file: string): Promise<FastifyReply> {
@@ -35,22 +24,20 @@ async function sendFile(reply: FastifyReply, dirs: string[], file: string): Prom
     for (const dir of dirs) {
       try {
         const body = await readFile(join(dir, file));
-        return reply.type(type).header("cache-control", "public, max-age=86400").send(body);
+        return reply.type(type).header("cache-control", CACHE).send(body);
       } catch {}
     }
   }
-  return reply
-    .status(404)
-    .type("application/problem+json")
-    .send({ type: "about:blank", title: "Not found", status: 404 });
+  return sendProblem(reply, 404, "No such asset.");
 }
 
-export function registerAssetRoutes(app: FastifyInstance): void {
-  app.get<{ Params: { file: string } }>("/assets/nhsuk/:file", async (request, reply) => {
+export async function assetRoutes(app: FastifyInstance): Promise<void> {
+  const config = { public: true };
+  app.get<{ Params: { file: string } }>("/assets/nhsuk/:file", { config }, async (request, reply) => {
     if (request.params.file === STYLESHEET) {
       return reply
         .type(TYPES.css)
-        .header("cache-control", "public, max-age=86400")
+        .header("cache-control", CACHE)
         .send(await nhsukStylesheet());
     }
     return sendFile(
@@ -59,7 +46,7 @@ export function registerAssetRoutes(app: FastifyInstance): void {
       request.params.file,
     );
   });
-  app.get<{ Params: { file: string } }>("/assets/nhsuk/images/:file", (request, reply) =>
+  app.get<{ Params: { file: string } }>("/assets/nhsuk/images/:file", { config }, (request, reply) =>
     sendFile(reply, [join(NHSUK_DIST, "nhsuk/assets/images")], request.params.file),
   );
 }

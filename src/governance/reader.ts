@@ -1,0 +1,210 @@
+// The governed reader: the only way a face (web routes, CLI commands, the coming FHIR API) reaches personal
+// data. It is made per request or command for one identity, and every method decides, audits and reads in
+// one call, in the spirit of Medplum's per-request repository: a face that holds a reader cannot read a
+// person without the decision and its audit row. Refusals throw AccessDenied (a forbidden OnePlaceError).
+import { invalid, notFound } from "../core/errors.ts";
+import { metricPeople as drillDown, type PeopleRequest } from "../outcomes/drilldown.ts";
+import type { Db } from "../store/db.ts";
+import {
+  AccessDenied,
+  decideAccess,
+  denied,
+  filterPeopleForAccess,
+  MAX_PEOPLE_PER_FILTER,
+} from "./access.ts";
+import { appendAuditEvent } from "./audit-log.ts";
+import {
+  type PersonDemographics,
+  type PersonRecord,
+  type PersonSummary,
+  readDemographics,
+  readPersonRecords,
+  readSummaries,
+  registerCandidates,
+} from "./person-reads.ts";
+import type { PseudonymKeys } from "./pseudonym-keys.ts";
+import {
+  type CohortMode,
+  type CohortQuery,
+  type PseudonymisedPerson,
+  queryPseudonymisedPeople,
+} from "./pseudonymised-queries.ts";
+import type { Operator } from "./security-events.ts";
+import { readTimeline, type TimelineEvent } from "./timeline.ts";
+import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
+
+/** Who is reading, as what, for what and from where: everything of an AccessContext but the database. */
+export type ReaderIdentity = Omit<AccessContext, "db">;
+
+/** A person's demographics with the decision that disclosed them. */
+export interface PersonView extends PersonDemographics {
+  disclosure: Disclosure | null;
+  relationship: Relationship | null;
+}
+
+/** A set of people after the access filter: those disclosed, and only a count of those withheld. */
+export interface PeopleList {
+  people: (PersonSummary & { disclosure: Disclosure | null })[];
+  withheld: number;
+}
+
+export interface Timeline {
+  personId: string;
+  relationship: Relationship | null;
+  events: TimelineEvent[];
+}
+
+export interface GovernedReader {
+  readonly identity: ReaderIdentity;
+  /** Demographics and current practice ("view"). */
+  person(personId: string): Promise<PersonView>;
+  /** Emergency access to one person's record: the decision, flagged to the IG officer when granted. */
+  breakGlass(personId: string, reason: string): Promise<AccessDecision>;
+  /** Only the people this identity may see for the action, in name order; the rest are counted. */
+  people(personIds: readonly string[], action: Action): Promise<PeopleList>;
+  /** A practice's register now, for a team of that practice ("list"); the team's own practice by default. */
+  register(practiceCode?: string): Promise<PeopleList>;
+  /** The person's events across organisations in date order; needs the identifiable record ("view"). */
+  timeline(personId: string): Promise<Timeline>;
+  /** Each source system's record of the person, as the master person index holds them ("view"). */
+  personRecords(personId: string): Promise<PersonRecord[]>;
+  /** The people behind a metric value, filtered person by person ("list" unless told). */
+  metricPeople(request: PeopleRequest, action?: Action): Promise<PeopleList>;
+  /** Pseudonymised person-level rows for commissioning ("search", "list" or "export"). */
+  pseudonymisedCohort(
+    query: CohortQuery,
+    keys: PseudonymKeys,
+    mode?: CohortMode,
+  ): Promise<PseudonymisedPerson[]>;
+}
+
+export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
+  const ctx: AccessContext = { ...identity, db };
+
+  /** One decision for one person, audited; throws unless allowed. */
+  const allowed = async (personId: string, requires?: "identifiable"): Promise<AccessDecision> => {
+    const decision = await decideAccess({ ...ctx, person: personId, action: "view", requires });
+    if (!decision.allow) throw new AccessDenied(decision);
+    return decision;
+  };
+
+  const filtered = async (personIds: readonly string[], action: Action): Promise<PeopleList> => {
+    const { role } = identity.roleAssignment;
+    if (role.accessBasis === "pseudonymised") {
+      // Their decisions allow pseudonymised rows, which a list of names is not.
+      const reason = `the ${role.name} role reads people only as a pseudonymised cohort`;
+      await auditRefusal(ctx, action, reason);
+      throw new AccessDenied(denied(reason));
+    }
+    const { allowed: ids, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
+    const people = (await readSummaries(db, ids)).map((p) => ({
+      ...p,
+      disclosure: decisions.get(p.personId)?.disclosure ?? null,
+    }));
+    return { people, withheld: withheld.length };
+  };
+
+  return {
+    identity,
+    async person(personId) {
+      const decision = await allowed(personId);
+      const person = await readDemographics(db, personId.toLowerCase());
+      if (!person) throw notFound("governance.no-such-person", "There is no such person.");
+      return { ...person, disclosure: decision.disclosure, relationship: decision.relationship };
+    },
+    async breakGlass(personId, reason) {
+      const decision = await decideAccess({
+        ...ctx,
+        person: personId,
+        action: "view",
+        breakGlass: { reason },
+      });
+      if (!decision.allow) throw new AccessDenied(decision);
+      return decision;
+    },
+    people: filtered,
+    async register(practiceCode) {
+      const { team } = identity.roleAssignment;
+      if (team.kind !== "practice" || !team.orgCode) {
+        throw invalid("governance.register-needs-practice-team", "A register belongs to a practice team.", {
+          hint: "Act in a role in a practice team to see its register.",
+        });
+      }
+      const code = practiceCode ?? team.orgCode;
+      if (code !== team.orgCode) {
+        const reason = "a team sees its own practice's register only";
+        await auditRefusal(ctx, "list", reason);
+        throw new AccessDenied(denied(reason));
+      }
+      return filtered(await registerCandidates(db, code, MAX_PEOPLE_PER_FILTER), "list");
+    },
+    async timeline(personId) {
+      const decision = await allowed(personId, "identifiable");
+      const events = await readTimeline(db, personId.toLowerCase());
+      return { personId: personId.toLowerCase(), relationship: decision.relationship, events };
+    },
+    async personRecords(personId) {
+      await allowed(personId);
+      return readPersonRecords(db, [personId.toLowerCase()]);
+    },
+    async metricPeople(request, action = "list") {
+      return filtered(await drillDown(db, request), action);
+    },
+    pseudonymisedCohort(query, keys, mode = "search") {
+      return queryPseudonymisedPeople(ctx, query, keys, mode);
+    },
+  };
+}
+
+/** A refusal decided here rather than by the policy: still one audit row, like every other attempt. */
+async function auditRefusal(ctx: AccessContext, action: Action, reason: string): Promise<void> {
+  await appendAuditEvent(ctx.db, {
+    actorUserId: ctx.user.userId,
+    actor: ctx.user.username,
+    roleCode: ctx.roleAssignment.role.roleCode,
+    teamCode: ctx.roleAssignment.team.teamCode,
+    purpose: ctx.purpose,
+    action,
+    personCount: 0,
+    allowed: false,
+    reason,
+    channel: ctx.origin.channel,
+    clientAddress: ctx.origin.clientAddress ?? null,
+    detail: ctx.origin.detail ?? null,
+  });
+}
+
+/** What an operator at the command line (no role, the database's own user) may read: identity review. */
+export interface OperatorReader {
+  /** Every source system's record of each person, for deciding a match; one audit row for the lot. */
+  personRecords(personIds: readonly string[]): Promise<Map<string, PersonRecord[]>>;
+}
+
+export function createOperatorReader(db: Db, operator: Operator): OperatorReader {
+  return {
+    async personRecords(personIds) {
+      const ids = [...new Set(personIds.map((id) => id.toLowerCase()))];
+      await appendAuditEvent(db, {
+        actorUserId: operator.userId,
+        actor: operator.name,
+        roleCode: null,
+        teamCode: null,
+        purpose: "administration",
+        action: "view",
+        personIds: ids,
+        allowed: true,
+        reason: "identity review: demographics shown at the command line",
+        channel: operator.channel,
+        clientAddress: operator.clientAddress ?? null,
+        detail: "master person index",
+      });
+      const byPerson = new Map<string, PersonRecord[]>();
+      for (const record of await readPersonRecords(db, ids)) {
+        const list = byPerson.get(record.personId) ?? [];
+        list.push(record);
+        byPerson.set(record.personId, list);
+      }
+      return byPerson;
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// Who is asking, on every request: a session cookie or a bearer token. The request gets its identity and
+// its governed reader (request.reader), the only way a route reaches personal data. Every route is closed
+// unless marked `config: { public: true }` on the route itself; state-changing requests made with a session
+// cookie must carry the session's CSRF token and, when the browser sends one, an Origin of this site.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AuthConfig } from "../../governance/auth-config.ts";
+import {
+  createReader,
+  type GovernanceLog,
+  type GovernedReader,
+  type ReaderIdentity,
+} from "../../governance/index.ts";
+import { createOidcClient, type OidcClient } from "../../governance/oidc.ts";
+import { csrfTokenFor, type Identity, resolveApiToken, resolveSession } from "../../governance/sessions.ts";
+import { safeEqual } from "../../governance/tokens.ts";
+import type { Db } from "../../platform/database.ts";
+import { type CookieNames, clearCookie, cookieNames, parseCookies } from "./cookies.ts";
+import { sendProblem } from "./problem.ts";
+import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
+import { shared } from "./shared.ts";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Anyone may reach this route without signing in: it shows no personal data. */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    identity: Identity | null;
+    sessionToken: string | null;
+    /** The governed reader for this request's identity; only on routes that are not public. */
+    readonly reader: GovernedReader;
+  }
+}
+
+/** What sign-in needs, made once per server and shared by the auth plugin and the login routes. */
+export interface AuthSettings {
+  config: AuthConfig;
+  names: CookieNames;
+  oidc: OidcClient | null;
+  loginLimiter: RateLimiter;
+}
+
+export function authSettings(config: AuthConfig): AuthSettings {
+  return {
+    config,
+    names: cookieNames(config.cookieSecure),
+    oidc: config.oidc ? createOidcClient(config.oidc) : null,
+    loginLimiter: createRateLimiter(config.loginAttemptsPerMinute),
+  };
+}
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const READER = Symbol("reader");
+
+function wantsHtml(request: FastifyRequest): boolean {
+  return request.method === "GET" && /text\/html/.test(String(request.headers.accept ?? ""));
+}
+
+/** Who is reading, for the reader and its audit rows: the route pattern, never the URL. */
+export function readerIdentityOf(request: FastifyRequest, identity: Identity): ReaderIdentity {
+  return {
+    user: identity.user,
+    roleAssignment: identity.roleAssignment,
+    purpose: identity.purpose,
+    origin: {
+      channel: identity.via === "api-token" ? "api" : "web",
+      clientAddress: request.ip,
+      detail: `${request.method} ${request.routeOptions.url ?? "unmatched"}`,
+    },
+    log: request.log as unknown as GovernanceLog,
+  };
+}
+
+/** Sets request.identity; false when a bearer token was sent and is not valid. */
+async function identify(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  db: Db,
+  settings: AuthSettings,
+): Promise<boolean> {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization);
+    request.identity = match ? await resolveApiToken(db, match[1]) : null;
+    return request.identity !== null;
+  }
+  const token = parseCookies(request.headers.cookie).get(settings.names.session);
+  if (!token) return true;
+  request.identity = await resolveSession(db, settings.config, token);
+  if (request.identity) request.sessionToken = token;
+  else reply.header("set-cookie", clearCookie(settings.names.session, settings.config.cookieSecure));
+  return true;
+}
+
+export const authPlugin = shared(
+  async (app: FastifyInstance, options: { db: Db; settings: AuthSettings }) => {
+    const { db, settings } = options;
+    const { config } = settings;
+    if (!config.cookieSecure) {
+      app.log.warn(
+        "ONEPLACE_COOKIE_SECURE=false: session cookies are sent over plain http. Use only on localhost for development.",
+      );
+    }
+
+    app.decorateRequest("identity", null);
+    app.decorateRequest("sessionToken", null);
+    app.decorateRequest("reader", {
+      getter(this: FastifyRequest & { [READER]?: GovernedReader }) {
+        if (!this.identity) throw new Error("the reader was asked for on a request without an identity");
+        this[READER] ??= createReader(db, readerIdentityOf(this, this.identity));
+        return this[READER];
+      },
+    });
+
+    app.addHook("onRequest", async (request, reply) => {
+      if (!(await identify(request, reply, db, settings))) {
+        reply.header("www-authenticate", 'Bearer error="invalid_token"');
+        return sendProblem(reply, 401, "The bearer token is not valid, has expired or was revoked.");
+      }
+      // Unknown paths fall through to the 404 handler; every known route is closed unless marked public.
+      if (request.routeOptions.url === undefined || request.routeOptions.config.public || request.identity)
+        return;
+      if (wantsHtml(request)) {
+        const next = request.url.startsWith("/") && !request.url.startsWith("//") ? request.url : "/";
+        return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+      }
+      return sendProblem(reply, 401, "Sign in, or send a bearer token.");
+    });
+
+    app.addHook("preHandler", async (request, reply) => {
+      if (!UNSAFE_METHODS.has(request.method) || !request.sessionToken) return;
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== "null") {
+        let host: string | null = null;
+        try {
+          host = new URL(origin).host;
+        } catch {}
+        if (host !== request.headers.host)
+          return sendProblem(reply, 403, "The request came from another site.");
+      }
+      const body = request.body as Record<string, unknown> | undefined;
+      const sent = String(
+        request.headers["x-csrf-token"] ?? (body && typeof body === "object" ? (body._csrf ?? "") : ""),
+      );
+      if (!safeEqual(sent, csrfTokenFor(request.sessionToken))) {
+        return sendProblem(
+          reply,
+          403,
+          "The form has expired or did not come from OnePlace: reload the page and try again.",
+        );
+      }
+    });
+  },
+);

@@ -1,0 +1,36 @@
+// The one error handler: a OnePlaceError becomes problem+json with its kind's status, code and hint;
+// Fastify's own request errors (schema validation, bad body) keep their 4xx; anything else is a defect,
+// answered with a 500 that says nothing of its cause (the log names the error type).
+import type { FastifyError, FastifyInstance } from "fastify";
+import { HTTP_STATUS_OF_KIND, isOnePlaceError } from "../../core/errors.ts";
+import { sendProblem } from "./problem.ts";
+import { shared } from "./shared.ts";
+
+/** Fastify's own errors about the request (validation, content type, body size), not about our code. */
+function isRequestError(error: FastifyError): boolean {
+  const status = error.statusCode ?? 500;
+  return status >= 400 && status < 500 && (error.validation !== undefined || /^FST_/.test(error.code ?? ""));
+}
+
+export const errorsPlugin = shared(async (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isOnePlaceError(error)) {
+      const status = HTTP_STATUS_OF_KIND[error.kind];
+      request.log.info({ errorType: error.name, code: error.code }, "request refused");
+      return sendProblem(reply, status, error.message, { code: error.code, hint: error.hint });
+    }
+    if (isRequestError(error)) {
+      request.log.info({ errorType: error.name, code: error.code }, "bad request");
+      return sendProblem(reply, error.statusCode as number, error.message);
+    }
+    // The type only: a defect's message can quote the data it failed on.
+    request.log.error({ errorType: error.name }, "request failed");
+    return sendProblem(
+      reply,
+      500,
+      "internal error: the server could not complete the request; it has been logged.",
+    );
+  });
+
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, 404, "No page at this path."));
+});

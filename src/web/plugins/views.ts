@@ -1,0 +1,29 @@
+// Pages: one Nunjucks environment (src/platform/views.ts, shared with the board report) over our views and
+// the NHS.UK components; reply.view(name, context) renders and sends one.
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type nunjucks from "nunjucks";
+import { createViewEnvironment } from "../../platform/views.ts";
+import { NHSUK_DIST, VIEWS_DIR } from "../nhsuk.ts";
+import { shared } from "./shared.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    views: nunjucks.Environment;
+  }
+  interface FastifyReply {
+    view(name: string, context: object): FastifyReply;
+  }
+}
+
+/** The web face's environment: our views first, then the NHS.UK components they import. */
+export function createWebViews(): nunjucks.Environment {
+  return createViewEnvironment([VIEWS_DIR, NHSUK_DIST]);
+}
+
+export const viewsPlugin = shared(async (app: FastifyInstance) => {
+  const views = createWebViews();
+  app.decorate("views", views);
+  app.decorateReply("view", function (this: FastifyReply, name: string, context: object) {
+    return this.type("text/html; charset=utf-8").send(views.render(name, context));
+  });
+});

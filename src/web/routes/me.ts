@@ -1,0 +1,67 @@
+// Who am I, and act in another role I hold. Account data, not personal data about the people in care:
+// these routes pass the database handle to governance's functions and never query it.
+import type { FastifyInstance } from "fastify";
+import { forbidden, invalid } from "../../core/errors.ts";
+import { listAssignments } from "../../governance/roles.ts";
+import { csrfTokenFor, switchSessionRole } from "../../governance/sessions.ts";
+import { PURPOSES, type Purpose } from "../../governance/types.ts";
+import type { Db } from "../../platform/database.ts";
+import { csrfField } from "./schemas.ts";
+
+const actingAsBody = {
+  type: "object",
+  required: ["roleCode", "teamCode", "purpose"],
+  properties: {
+    roleCode: { type: "string", maxLength: 64 },
+    teamCode: { type: "string", maxLength: 64 },
+    purpose: { type: "string", enum: [...PURPOSES] },
+    ...csrfField,
+  },
+  additionalProperties: false,
+} as const;
+
+function signedIn<T>(identity: T | null): T {
+  if (!identity) throw new Error("route reached without an identity");
+  return identity;
+}
+
+export async function meRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
+  const { db } = options;
+
+  app.get("/api/me", async (request) => {
+    const identity = signedIn(request.identity);
+    const roles = await listAssignments(db, identity.user.userId);
+    return {
+      username: identity.user.username,
+      displayName: identity.user.displayName,
+      via: identity.via,
+      actingAs: {
+        roleCode: identity.roleAssignment.role.roleCode,
+        teamCode: identity.roleAssignment.team.teamCode,
+        purpose: identity.purpose,
+      },
+      roles: roles.map((a) => ({
+        roleCode: a.role.roleCode,
+        teamCode: a.team.teamCode,
+        purposes: a.role.purposes,
+      })),
+      // Scripts using a session send this back as x-csrf-token on POST.
+      csrfToken: request.sessionToken ? csrfTokenFor(request.sessionToken) : null,
+    };
+  });
+
+  app.post<{ Body: { roleCode: string; teamCode: string; purpose: Purpose; _csrf?: string } }>(
+    "/api/me/acting-as",
+    { schema: { body: actingAsBody } },
+    async (request) => {
+      const identity = signedIn(request.identity);
+      if (!identity.sessionId)
+        throw invalid("web.token-role-fixed", "An API token acts in the one role it was made for.");
+      const { roleCode, teamCode, purpose } = request.body;
+      const actingAs = { roleCode, teamCode, purpose };
+      if (!(await switchSessionRole(db, identity.sessionId, identity.user.userId, actingAs)))
+        throw forbidden("web.role-not-held", "You do not hold that role in that team for that purpose.");
+      return { actingAs };
+    },
+  );
+}

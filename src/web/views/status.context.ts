@@ -1,0 +1,13 @@
+// The status page's context from the place summary: shared by the route and the page's fixtures.
+import type { PlaceSummary } from "../../platform/database.ts";
+import { num } from "../../platform/view-filters.ts";
+
+export function statusContext(placeName: string, engine: string, summary: PlaceSummary) {
+  return {
+    title: "Status",
+    placeName,
+    summary,
+    engineLabel: engine === "pglite" ? "Embedded (PGlite)" : "PostgreSQL server",
+    eventRows: summary.eventsByKind.map((e) => [{ text: e.kind }, { text: num(e.rows), format: "numeric" }]),
+  };
+}

@@ -1,0 +1,80 @@
+// Every view, rendered with each example context kept beside it, checked by axe-core inside Chromium.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import { type Browser, chromium } from "playwright-core";
+import { nhsukStylesheet, VIEWS_DIR } from "../../src/web/nhsuk.ts";
+import { createWebViews } from "../../src/web/plugins/views.ts";
+import type { ViewFixture } from "../../src/web/views/fixtures.ts";
+
+const executablePath = process.env.ONEPLACE_CHROMIUM || "/usr/bin/chromium";
+// On a developer's machine without Chromium the browser checks are skipped with the reason; CI always runs them.
+const skip =
+  !existsSync(executablePath) && !process.env.CI
+    ? `no Chromium at ${executablePath}: install it or set ONEPLACE_CHROMIUM`
+    : false;
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+/** Base templates that pages extend: rendered through every page, never on their own. */
+const LAYOUTS = new Set(["layout.njk"]);
+
+const pages = readdirSync(VIEWS_DIR)
+  .filter((f) => f.endsWith(".njk") && !LAYOUTS.has(f))
+  .sort();
+
+async function fixturesOf(view: string): Promise<ViewFixture[]> {
+  const module = await import(
+    new URL(`../../src/web/views/${view.replace(/\.njk$/, ".fixtures.ts")}`, import.meta.url).href
+  );
+  return module.fixtures;
+}
+
+let browser: Browser;
+before(async () => {
+  if (skip) return;
+  browser = await chromium.launch({
+    executablePath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+after(() => browser?.close());
+
+test("every page view has example contexts beside it", async () => {
+  assert.ok(pages.length >= 2, pages.join(", "));
+  for (const view of pages) {
+    const fixtures = await fixturesOf(view);
+    assert.ok(fixtures.length > 0, `${view} has no fixtures`);
+    for (const f of fixtures) assert.ok(f.name && f.context, `${view}: a fixture needs a name and a context`);
+  }
+});
+
+test("every fixture of every view renders and has no axe violations", { skip }, async () => {
+  const views = createWebViews();
+  const css = await nhsukStylesheet();
+  const problems: string[] = [];
+  let checked = 0;
+  for (const view of pages) {
+    for (const fixture of await fixturesOf(view)) {
+      const html = views
+        .render(view, fixture.context)
+        .replace(
+          /<link rel="stylesheet" href="[^"]*nhsuk-frontend\.min\.css">/,
+          () => `<style>${css}</style>`,
+        );
+      assert.match(html, /<style>/, `${view}: the NHS.UK stylesheet is inlined`);
+      const page = await browser.newPage();
+      // Nothing else loads: the page is checked as rendered, from memory.
+      await page.route("**/*", (route) => route.abort());
+      await page.setContent(html, { waitUntil: "load" });
+      await page.addScriptTag({ path: AXE });
+      const violations = (await page.evaluate(
+        "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))",
+      )) as string[];
+      for (const v of violations) problems.push(`${view} (${fixture.name}): ${v}`);
+      await page.close();
+      checked++;
+    }
+  }
+  assert.deepEqual(problems, []);
+  assert.ok(checked >= 6, `${checked} fixtures checked`);
+});
