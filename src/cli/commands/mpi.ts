@@ -1,4 +1,4 @@
-import { appendAuditEvent } from "../../governance/index.ts";
+import { appendAuditEvent, createOperatorReader, type PersonRecord } from "../../governance/index.ts";
 import {
   decideReview,
   evaluateMatching,
@@ -65,21 +65,10 @@ export const mpiReview = defineCommand({
   db: "migrated",
   async run({ options, db }) {
     const items = await listReview(db, options.limit);
-    let demographics = new Map<string, Record<string, unknown>[]>();
+    let demographics = new Map<string, PersonRecord[]>();
     if (options["show-demographics"] && items.length > 0) {
       const people = [...new Set(items.flatMap((i) => [i.personId, i.candidatePersonId]).filter((p) => p))];
-      await audit(db, "view", people, "identity review: demographics shown at the command line");
-      const rows = await db.query<Record<string, unknown>>(
-        `SELECT person_id::text AS person_id, source_system, source_record_id, nhs_number, family_name, given_name,
-                birth_date, sex, postcode FROM person_record WHERE person_id = ANY($1::uuid[]) ORDER BY source_system`,
-        [people],
-      );
-      demographics = new Map();
-      for (const r of rows) {
-        const list = demographics.get(String(r.person_id)) ?? [];
-        list.push(r);
-        demographics.set(String(r.person_id), list);
-      }
+      demographics = await createOperatorReader(db, cliOperator()).personRecords(people);
     }
     if (options.json) {
       outJson(
@@ -106,7 +95,7 @@ export const mpiReview = defineCommand({
       ] as const) {
         for (const r of demographics.get(pid) ?? []) {
           out(
-            `    ${label}: ${r.source_system}/${r.source_record_id} ${r.family_name}, ${r.given_name} ${r.birth_date} ${r.sex} ${r.postcode ?? ""} ${r.nhs_number ?? ""}`,
+            `    ${label}: ${r.sourceSystem}/${r.sourceRecordId} ${r.familyName}, ${r.givenName} ${r.birthDate} ${r.sex} ${r.postcode ?? ""} ${r.nhsNumber ?? ""}`,
           );
         }
       }
