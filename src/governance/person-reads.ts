@@ -109,3 +109,18 @@ export async function readPersonRecords(
     postcode: r.postcode as Text,
   }));
 }
+
+/** The person's latest score from the last full stratification, if they were scored. */
+export async function readRiskScore(
+  db: Queryable,
+  personId: string,
+): Promise<{ probability: number | null; riskTier: string | null; riskPercentile: number | null } | null> {
+  const [row] = await db.query<{
+    probability: number | null;
+    risk_tier: string | null;
+    risk_percentile: number | null;
+  }>("SELECT probability, risk_tier, risk_percentile FROM risk_person WHERE person_id = $1", [personId]);
+  return row
+    ? { probability: row.probability, riskTier: row.risk_tier, riskPercentile: row.risk_percentile }
+    : null;
+}

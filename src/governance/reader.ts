@@ -4,6 +4,7 @@
 // person without the decision and its audit row. Refusals throw AccessDenied (a forbidden OnePlaceError).
 import { invalid, notFound } from "../core/errors.ts";
 import { metricPeople as drillDown, type PeopleRequest } from "../outcomes/drilldown.ts";
+import { type Contribution, type EfiResult, efiOn, explainScore, modelById } from "../risk/index.ts";
 import type { Db } from "../store/db.ts";
 import {
   AccessDenied,
@@ -19,6 +20,7 @@ import {
   type PersonSummary,
   readDemographics,
   readPersonRecords,
+  readRiskScore,
   readSummaries,
   registerCandidates,
 } from "./person-reads.ts";
@@ -174,30 +176,53 @@ async function auditRefusal(ctx: AccessContext, action: Action, reason: string):
   });
 }
 
-/** What an operator at the command line (no role, the database's own user) may read: identity review. */
+/** One person's eFI with its evidence, their current score and the factors raising it. */
+export interface RiskExplanation {
+  efi: EfiResult;
+  score: { probability: number | null; riskTier: string | null; riskPercentile: number | null } | null;
+  factors: Contribution[] | null;
+}
+
+/**
+ * What an operator at the command line (no role, the database's own user) may read: identity review and a
+ * person's risk explanation. Each read writes its audit row before anything is read.
+ */
 export interface OperatorReader {
   /** Every source system's record of each person, for deciding a match; one audit row for the lot. */
   personRecords(personIds: readonly string[]): Promise<Map<string, PersonRecord[]>>;
+  /** One person's eFI, score and top factors on a date, under the model given (none: eFI only). */
+  riskExplanation(personId: string, asOf: string, modelId: string | null): Promise<RiskExplanation>;
 }
 
 export function createOperatorReader(db: Db, operator: Operator): OperatorReader {
+  const audit = (personIds: string[], reason: string, detail: string) =>
+    appendAuditEvent(db, {
+      actorUserId: operator.userId,
+      actor: operator.name,
+      roleCode: null,
+      teamCode: null,
+      purpose: "administration",
+      action: "view",
+      personIds,
+      allowed: true,
+      reason,
+      channel: operator.channel,
+      clientAddress: operator.clientAddress ?? null,
+      detail,
+    });
   return {
+    async riskExplanation(personId, asOf, modelId) {
+      const id = personId.toLowerCase();
+      await audit([id], "risk explanation shown at the command line", "risk stratification");
+      const efi = await efiOn(db, id, asOf).catch(() => null);
+      if (!efi) throw notFound("risk.no-person", `No person with id ${personId} was known on ${asOf}.`);
+      const model = modelId ? await modelById(db, modelId) : null;
+      const factors = model ? await explainScore(db, model, id) : null;
+      return { efi, score: await readRiskScore(db, id), factors };
+    },
     async personRecords(personIds) {
       const ids = [...new Set(personIds.map((id) => id.toLowerCase()))];
-      await appendAuditEvent(db, {
-        actorUserId: operator.userId,
-        actor: operator.name,
-        roleCode: null,
-        teamCode: null,
-        purpose: "administration",
-        action: "view",
-        personIds: ids,
-        allowed: true,
-        reason: "identity review: demographics shown at the command line",
-        channel: operator.channel,
-        clientAddress: operator.clientAddress ?? null,
-        detail: "master person index",
-      });
+      await audit(ids, "identity review: demographics shown at the command line", "master person index");
       const byPerson = new Map<string, PersonRecord[]>();
       for (const record of await readPersonRecords(db, ids)) {
         const list = byPerson.get(record.personId) ?? [];

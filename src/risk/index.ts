@@ -16,6 +16,7 @@ export { ensureEfiReference } from "./efi-reference.ts";
 export { type HiuReport, hiuActivityByQuarter } from "./hiu.ts";
 export {
   activeModel,
+  type Contribution,
   explainScore,
   listModels,
   modelById,

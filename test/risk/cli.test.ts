@@ -195,6 +195,13 @@ describe("oneplace stratify, model and cohort", () => {
     assert.match(explain.stdout, /eFI: \d+\/36 = 0\.\d{3}/);
     assert.match(explain.stdout, /Risk of an emergency admission in the next 12 months: [\d.]+% \(very-high/);
     assert.match(explain.stdout, /Factors raising it most/);
+    const audited = await openDb({ databaseUrl: t.databaseUrl, home: t.home });
+    const rows = await audited.query<{ reason: string; channel: string }>(
+      "SELECT reason, channel FROM audit_event WHERE $1::uuid = ANY (person_ids) AND action = 'view'",
+      [top.person_id],
+    );
+    await audited.close();
+    assert.deepEqual(rows, [{ reason: "risk explanation shown at the command line", channel: "cli" }]);
     const one = await runCli(["stratify", "--person", top.person_id], t.env);
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /Rescored 1 people as at 2016-03-31/);

@@ -1,12 +1,10 @@
 import { addDays, addMonths } from "../../core/index.ts";
+import { createOperatorReader } from "../../governance/index.ts";
 import type { Db } from "../../platform/database.ts";
 import {
   efiByPractice,
-  efiOn,
-  explainScore,
   hiuActivityByQuarter,
   latestFullRun,
-  modelById,
   nationalCondition,
   peopleChangedSince,
   type RunSummary,
@@ -16,8 +14,8 @@ import {
   writeSettings,
 } from "../../risk/index.ts";
 import { date, defineCommand, flag, path, text } from "../command.ts";
-import { engineDescription, out, outJson, print, readJsonFile } from "../context.ts";
-import { notFound, unavailable, usageError } from "../errors.ts";
+import { cliOperator, engineDescription, out, outJson, print, readJsonFile } from "../context.ts";
+import { unavailable, usageError } from "../errors.ts";
 import { json, quiet } from "../options.ts";
 
 const num = (n: number) => n.toLocaleString("en-GB");
@@ -199,7 +197,7 @@ export const stratifyReport = defineCommand({
   },
 });
 
-/** One person's eFI and score explanation: personal data, so governance must wrap this face when it lands. */
+/** One person's eFI and score explanation: personal data, read through the governance operator reader. */
 async function explainPerson(
   db: Db,
   personId: string,
@@ -207,15 +205,11 @@ async function explainPerson(
   modelId: string | null,
   json: boolean,
 ): Promise<number> {
-  const efi = await efiOn(db, personId, asOf).catch(() => null);
-  if (!efi) throw notFound("cli.no-person", `No person with id ${personId} was known on ${asOf}.`);
-  const model = modelId ? await modelById(db, modelId) : null;
-  const factors = model ? await explainScore(db, model, personId) : null;
-  const [score] = await db.query<{
-    probability: number | null;
-    risk_tier: string | null;
-    risk_percentile: number | null;
-  }>("SELECT probability, risk_tier, risk_percentile FROM risk_person WHERE person_id = $1", [personId]);
+  const { efi, score, factors } = await createOperatorReader(db, cliOperator()).riskExplanation(
+    personId,
+    asOf,
+    modelId,
+  );
   if (json) {
     outJson({ efi, score: score ?? null, factors });
     return 0;
@@ -233,7 +227,7 @@ async function explainPerson(
   }
   if (score?.probability != null) {
     out(
-      `Risk of an emergency admission in the next 12 months: ${(100 * score.probability).toFixed(1)}% (${score.risk_tier}, ${score.risk_percentile?.toFixed(1)}th percentile)`,
+      `Risk of an emergency admission in the next 12 months: ${(100 * score.probability).toFixed(1)}% (${score.riskTier}, ${score.riskPercentile?.toFixed(1)}th percentile)`,
     );
     out("Factors raising it most (log-odds against an average person):");
     for (const f of (factors ?? []).filter((x) => x.logOdds > 0).slice(0, 6)) {
