@@ -5,8 +5,7 @@ import { createRng, type Rng } from "../../core/rng.ts";
 import type { FeedFile, FeedManifest } from "../../ingest/feeds.ts";
 import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/fhir/resources.ts";
 import { type AdtPatientFields, buildAdt } from "../../ingest/hl7/build-adt.ts";
-import type { TableShape } from "../../store/bulk-loader.ts";
-import type { CopyValue } from "../../store/copy-format.ts";
+import type { CopyValue, NamedRow, TableShape } from "../../store/copy-format.ts";
 import { type SynthConfig, validateSynthConfig } from "../config.ts";
 import { createContext } from "../context.ts";
 import { generatePlace } from "../generate.ts";
@@ -52,13 +51,7 @@ export interface FeedWriteResult {
   messages: number;
 }
 
-type Obj = Record<string, CopyValue>;
-
-function obj(shape: TableShape, values: readonly CopyValue[]): Obj {
-  const o: Obj = {};
-  for (let i = 0; i < shape.columns.length; i++) o[shape.columns[i]] = values[i];
-  return o;
-}
+type Obj = NamedRow;
 
 const s = (v: CopyValue) => (v === null || v === undefined ? null : String(v));
 const plusSeconds = (iso: string, seconds: number) =>
@@ -298,12 +291,12 @@ export async function writeFeeds(
     return true;
   };
 
-  function writePerson(rows: [TableShape, CopyValue[]][]): void {
+  function writePerson(rows: [TableShape, NamedRow][]): void {
     const by = new Map<string, Obj[]>();
     for (const [shape, values] of rows) {
-      const list = by.get(shape.table) ?? [];
-      list.push(obj(shape, values));
-      by.set(shape.table, list);
+      const list = by.get(shape.name) ?? [];
+      list.push(values);
+      by.set(shape.name, list);
     }
     const person = by.get("person")?.[0];
     if (!person) return;
@@ -839,12 +832,12 @@ export async function writeFeeds(
     }
   }
 
-  let current: [TableShape, CopyValue[]][] = [];
+  let current: [TableShape, NamedRow][] = [];
   const sink = {
-    add(shape: TableShape, values: readonly CopyValue[]): Promise<void> | undefined {
-      if (shape.table === "organisation" || shape.table === "site") {
-        const o = obj(shape, values);
-        const site = shape.table === "site";
+    add(shape: TableShape, values: NamedRow): Promise<void> | undefined {
+      if (shape.name === "organisation" || shape.name === "site") {
+        const o = values;
+        const site = shape.name === "site";
         const kind = site ? "site" : String(o.kind);
         const period =
           o.opened_on || o.closed_on
@@ -873,15 +866,15 @@ export async function writeFeeds(
             : {}),
         });
       }
-      if (shape.table === "area") {
-        areaRows.push(obj(shape, values));
+      if (shape.name === "area") {
+        areaRows.push(values);
         return undefined;
       }
-      if (shape.table === "person" && current.length > 0) {
+      if (shape.name === "person" && current.length > 0) {
         writePerson(current);
         current = [];
       }
-      current.push([shape, [...values]]);
+      current.push([shape, values]);
       if (pending.length > 0) {
         const all = Promise.all(pending.splice(0)).then(() => undefined);
         return all;
