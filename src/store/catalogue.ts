@@ -116,6 +116,30 @@ export const CATALOGUE = buildCatalogue();
 /** Every table in migration order. */
 export const TABLES: readonly Table[] = Object.values(CATALOGUE);
 
+/**
+ * The canonical tables: what source systems say happened to a person, one row per source record, upserted on
+ * its provenance (person_id, source_system, source_record_id; death on person_id alone). Ingest writes them,
+ * the synthetic generator fills them, the place summary counts them.
+ */
+export const CANONICAL_TABLES = [
+  "registration",
+  "death",
+  "hospital_spell",
+  "ward_stay",
+  "ae_attendance",
+  "outpatient_attendance",
+  "care_contact",
+  "gp_entry",
+  "medication_issue",
+  "social_care_assessment",
+  "social_care_service",
+  "care_home_placement",
+  "delayed_transfer",
+  "care_plan",
+] as const satisfies readonly TableName[];
+
+export type CanonicalName = (typeof CANONICAL_TABLES)[number];
+
 export function isTableName(name: string): name is TableName {
   return Object.hasOwn(CATALOGUE, name);
 }
