@@ -135,7 +135,13 @@ export async function copyUpsert(
     `CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
   );
   const lines: string[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) lines[i] = encodeCopyRow(rows[i] as CopyValue[]);
+  // A row shorter than the table (a column added since its writer was written) loads null in the rest, as
+  // the unnest and VALUES paths do.
+  const padding: null[] = new Array(columns.length).fill(null);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as CopyValue[];
+    lines[i] = encodeCopyRow(row.length < columns.length ? [...row, ...padding.slice(row.length)] : row);
+  }
   await q.copyFrom(
     stage,
     columns.map((c) => c.name),
