@@ -1,4 +1,4 @@
-import { type ColumnSpec, cols, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
+import { type ColumnSpec, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
 import { insertText } from "../mpi/sql-text.ts";
 import { CANONICAL_TABLES, CATALOGUE, type CanonicalName } from "../store/catalogue.ts";
 import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
@@ -74,9 +74,7 @@ export async function upsertCanonical(
   return { inserted, updated: result.length - inserted, unchanged: rows.length - result.length };
 }
 
-const SUBJECT_COLS = cols(
-  "source_system text, table_name text, source_record_id text, subject_system text, subject_record_id text",
-);
+const SUBJECT_COLS = CATALOGUE.ingest_row_subject.columns;
 
 /** Records which source record each row belongs to (for merges and unmerges). */
 export async function recordSubjects(
