@@ -1,4 +1,4 @@
-import type { CanonicalName } from "./catalogue.ts";
+import type { CanonicalName, Row } from "./catalogue.ts";
 import type { Queryable } from "./db.ts";
 
 /** What is loaded: aggregate counts only, no personal data. */
@@ -49,7 +49,7 @@ export async function placeSummary(db: Queryable): Promise<PlaceSummary> {
   const span = await db.query<{ from: string | null; to: string | null }>(
     `SELECT min(admitted_at)::date::text AS "from", max(admitted_at)::date::text AS "to" FROM hospital_spell`,
   );
-  const load = await db.query<{ description: string; finished_at: Date | null; status: string }>(
+  const load = await db.query<Pick<Row<"data_load">, "description" | "finished_at" | "status">>(
     "SELECT description, finished_at, status FROM data_load ORDER BY started_at DESC LIMIT 1",
   );
   return {
