@@ -1,18 +1,16 @@
-import { type NamedRow, namedRowEncoder, type TableShape } from "../store/copy-format.ts";
+import { encodeNamedRow, type NamedRow, type TableShape } from "../store/copy-format.ts";
 
 // COPY text accumulated as UTF-8 bytes rather than as an array of line strings. Each encoded line can then die
 // young, so the garbage collector has far less to do while hundreds of thousands of rows wait to be sent.
 
 export class CopyTextBuffer {
   readonly shape: TableShape;
-  readonly #encode: (row: NamedRow) => string;
   #bytes: Buffer;
   #used = 0;
   #rows = 0;
 
   constructor(shape: TableShape, capacity: number) {
     this.shape = shape;
-    this.#encode = namedRowEncoder(shape);
     this.#bytes = Buffer.allocUnsafeSlow(capacity);
   }
 
@@ -25,7 +23,7 @@ export class CopyTextBuffer {
   }
 
   add(row: NamedRow): void {
-    const line = this.#encode(row);
+    const line = encodeNamedRow(this.shape, row);
     // A UTF-8 character takes at most three bytes per UTF-16 code unit.
     if (this.#used + line.length * 3 > this.#bytes.length) this.#grow(line.length * 3);
     this.#used += this.#bytes.write(line, this.#used, "utf8");
