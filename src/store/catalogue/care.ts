@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of care: caseloads, care teams and referrals: src/care/migrations.
+// The tables src/care/migrations creates (care: caseloads, care teams and referrals),
+// in migration order. How to add one: src/store/README.md.
 
 export const CARE_TABLES = {
   // 0300_care_team_and_referral.sql

@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of commissioning: Better Care Fund plans: src/commissioning/migrations.
+// The tables src/commissioning/migrations creates (commissioning: Better Care Fund plans),
+// in migration order. How to add one: src/store/README.md.
 
 export const COMMISSIONING_TABLES = {
   // 0700_bcf_plan.sql

@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of governance: roles, teams, users, sessions, consent, break-glass and audit: src/governance/migrations.
+// The tables src/governance/migrations creates (roles, teams, users, sessions, consent, break-glass and
+// audit), in migration order. How to add one: src/store/README.md.
 
 export const GOVERNANCE_TABLES = {
   // 0200_roles_teams_users.sql

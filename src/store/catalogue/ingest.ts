@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of ingest: messages, loads, rejects and the maps feeds need: src/ingest/migrations.
+// The tables src/ingest/migrations creates (ingest: messages, loads, rejects and the maps feeds need),
+// in migration order. How to add one: src/store/README.md.
 
 export const INGEST_TABLES = {
   // 0500_ingest.sql

@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of the master person index: links, blocks, decisions, reviews and merges: src/mpi/migrations.
+// The tables src/mpi/migrations creates (the master person index: links, blocks, decisions, reviews and
+// merges), in migration order. How to add one: src/store/README.md.
 
 export const MPI_TABLES = {
   // 0550_mpi.sql

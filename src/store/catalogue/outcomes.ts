@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of outcomes: metric definitions, runs, values and targets: src/outcomes/migrations.
+// The tables src/outcomes/migrations creates (outcomes: metric definitions, runs, values and targets),
+// in migration order. How to add one: src/store/README.md.
 
 export const OUTCOMES_TABLES = {
   // 0600_metrics.sql

@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of risk: the eFI, risk models, runs and cohorts: src/risk/migrations.
+// The tables src/risk/migrations creates (risk: the eFI, risk models, runs and cohorts),
+// in migration order. How to add one: src/store/README.md.
 
 export const RISK_TABLES = {
   // 0400_efi.sql

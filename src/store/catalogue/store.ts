@@ -1,6 +1,7 @@
 import { table } from "./define.ts";
 
-// Tables of the store's own migrations: reference data, the person-scoped canonical tables and data_load: src/store/migrations.
+// The tables src/store/migrations creates (reference data, the person-scoped canonical tables and
+// data_load), in migration order. How to add one: src/store/README.md.
 
 export const STORE_TABLES = {
   // 0001_reference.sql
