@@ -8,7 +8,8 @@ import { evaluateAccess } from "../src/governance/policy.ts";
 import { pseudonymKeysFromEnv } from "../src/governance/pseudonym-keys.ts";
 import { queryPseudonymisedPeople } from "../src/governance/pseudonymised-queries.ts";
 import { factsForPeople, factsForPerson } from "../src/governance/relationship-facts.ts";
-import { encodeCopyRow } from "../src/store/copy-format.ts";
+import { CATALOGUE, type CopyRow, type Table, type TableName } from "../src/store/catalogue.ts";
+import { encodeNamedRow } from "../src/store/copy-format.ts";
 import {
   addToCareTeam,
   contextFor,
@@ -53,80 +54,55 @@ try {
   await createUserInRole(db, "bench.analyst", "commissioner-analyst", "commissioning");
   const ids = Array.from({ length: PEOPLE }, () => randomUUID());
   const now = new Date().toISOString();
-  const personRows = ids.map((id, i) =>
-    encodeCopyRow([
-      id,
-      nextNhsNumber(),
-      `Family${i}`,
-      `Given${i}`,
-      `19${30 + (i % 70)}-0${1 + (i % 9)}-1${i % 10}`,
-      i % 2 ? "female" : "male",
-      "RM17 6ZZ",
-      i % 3 ? "ZA0001" : "ZA0002",
-      "bench",
-      id,
-      now,
-    ]),
+  const load = <T extends TableName>(table: Table<T>, rows: Partial<CopyRow<T>>[]) =>
+    db.copyFrom(
+      table.name,
+      table.columnNames,
+      rows.map((row) => encodeNamedRow(table, row)),
+    );
+  await load(
+    CATALOGUE.person,
+    ids.map((id, i) => ({
+      person_id: id,
+      nhs_number: nextNhsNumber(),
+      family_name: `Family${i}`,
+      given_name: `Given${i}`,
+      birth_date: `19${30 + (i % 70)}-0${1 + (i % 9)}-1${i % 10}`,
+      sex: i % 2 ? "female" : "male",
+      postcode: "RM17 6ZZ",
+      area_code: i % 3 ? "ZA0001" : "ZA0002",
+      source_system: "bench",
+      source_record_id: id,
+      received_at: now,
+    })),
   );
-  await db.copyFrom(
-    "person",
-    [
-      "person_id",
-      "nhs_number",
-      "family_name",
-      "given_name",
-      "birth_date",
-      "sex",
-      "postcode",
-      "area_code",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-    personRows,
+  await load(
+    CATALOGUE.registration,
+    ids.map((id, i) => ({
+      person_id: id,
+      registration_id: randomUUID(),
+      practice_code: i < REGISTER ? ORGS.practice : ORGS.otherPractice,
+      registered_on: "2010-01-01",
+      deregistered_on: null,
+      source_system: "bench",
+      source_record_id: `r${i}`,
+      received_at: now,
+    })),
   );
-  const regRows = ids.map((id, i) =>
-    encodeCopyRow([
-      id,
-      randomUUID(),
-      i < REGISTER ? ORGS.practice : ORGS.otherPractice,
-      "2010-01-01",
-      null,
-      "bench",
-      `r${i}`,
-      now,
-    ]),
-  );
-  await db.copyFrom(
-    "registration",
-    [
-      "person_id",
-      "registration_id",
-      "practice_code",
-      "registered_on",
-      "deregistered_on",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-    regRows,
-  );
-  const optRows = ids
-    .filter((_, i) => i % 50 === 0)
-    .map((id, i) => encodeCopyRow([id, randomUUID(), "2014-01-01", null, "bench", "bench", `o${i}`, now]));
-  await db.copyFrom(
-    "data_opt_out",
-    [
-      "person_id",
-      "opt_out_id",
-      "recorded_on",
-      "withdrawn_on",
-      "source",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-    optRows,
+  await load(
+    CATALOGUE.data_opt_out,
+    ids
+      .filter((_, i) => i % 50 === 0)
+      .map((id, i) => ({
+        person_id: id,
+        opt_out_id: randomUUID(),
+        recorded_on: "2014-01-01",
+        withdrawn_on: null,
+        source: "bench",
+        source_system: "bench",
+        source_record_id: `o${i}`,
+        received_at: now,
+      })),
   );
   for (let i = 0; i < 500; i++) await addToCareTeam(db, ids[REGISTER + i], teams.community);
   await db.exec("ANALYZE");

@@ -12,8 +12,8 @@ import {
   resolveRecords,
   type SourceRecordInput,
 } from "../src/mpi/index.ts";
-import type { TableShape } from "../src/store/bulk-loader.ts";
-import type { CopyValue } from "../src/store/copy-format.ts";
+import { CATALOGUE, type Table } from "../src/store/catalogue.ts";
+import type { NamedRow } from "../src/store/copy-format.ts";
 import { DEFAULT_SYNTH_CONFIG } from "../src/synth/config.ts";
 import { generatePlace } from "../src/synth/generate.ts";
 import { openBenchDb } from "./ingest-bench-db.ts";
@@ -27,22 +27,26 @@ const identifiers = new Map<string, { system: string; value: string }>();
 await generatePlace(
   { ...DEFAULT_SYNTH_CONFIG, seed: "mpi-bench", people },
   {
-    add(shape: TableShape, v: readonly CopyValue[]) {
-      if (shape.table === "person_identifier")
-        identifiers.set(`${v[3]}|${v[2]}`, { system: String(v[1]), value: String(v[2]) });
-      if (shape.table === "synth_truth") truth.push(`${v[0]}\t${v[1]}\t${v[2]}\n`);
-      if (shape.table !== "person_record") return undefined;
-      const id = identifiers.get(`${v[1]}|${v[2]}`);
+    add(table: Table, v: NamedRow) {
+      if (table.name === "person_identifier")
+        identifiers.set(`${v.source_system}|${v.value}`, {
+          system: String(v.system),
+          value: String(v.value),
+        });
+      if (table.name === "synth_truth")
+        truth.push(`${v.person_id}\t${v.source_system}\t${v.source_record_id}\n`);
+      if (table.name !== "person_record") return undefined;
+      const id = identifiers.get(`${v.source_system}|${v.source_record_id}`);
       records.push({
-        sourceSystem: String(v[1]),
-        recordId: String(v[2]),
-        nhsNumber: (v[3] as string | null) ?? null,
-        family: (v[4] as string | null) ?? null,
-        given: (v[5] as string | null) ?? null,
-        birthDate: (v[6] as string | null) ?? null,
-        sex: (v[7] as SourceRecordInput["sex"]) ?? null,
-        postcode: (v[8] as string | null) ?? null,
-        receivedAt: String(v[9]),
+        sourceSystem: String(v.source_system),
+        recordId: String(v.source_record_id),
+        nhsNumber: (v.nhs_number as string | null) ?? null,
+        family: (v.family_name as string | null) ?? null,
+        given: (v.given_name as string | null) ?? null,
+        birthDate: (v.birth_date as string | null) ?? null,
+        sex: (v.sex as SourceRecordInput["sex"]) ?? null,
+        postcode: (v.postcode as string | null) ?? null,
+        receivedAt: String(v.received_at),
         identifiers: id ? [id] : [],
       });
       return undefined;
@@ -54,7 +58,7 @@ records.sort((a, b) => ORDER.indexOf(a.sourceSystem) - ORDER.indexOf(b.sourceSys
 const bench = await openBenchDb();
 const db = bench.db;
 try {
-  await db.copyFrom("synth_truth", ["person_id", "source_system", "source_record_id"], truth);
+  await db.copyFrom("synth_truth", CATALOGUE.synth_truth.columnNames, truth);
   const started = performance.now();
   const BATCH = 2000;
   for (let i = 0; i < records.length; i += BATCH) {

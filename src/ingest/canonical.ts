@@ -1,5 +1,6 @@
-import { type ColumnSpec, cols, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
+import { type ColumnSpec, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
 import { insertText } from "../mpi/sql-text.ts";
+import { CANONICAL_TABLES, CATALOGUE, type CanonicalName } from "../store/catalogue.ts";
 import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
 import type { Queryable } from "../store/db.ts";
 
@@ -8,96 +9,25 @@ import type { Queryable } from "../store/db.ts";
 // re-running a load changes nothing).
 
 export interface CanonicalTable {
-  table: string;
-  columns: ColumnSpec[];
+  table: CanonicalName;
+  /** Every column in table order, with its SQL type: positional rows give values in this order. */
+  columns: readonly ColumnSpec[];
   /** The conflict target: (person_id, source_system, source_record_id), or person_id alone for death. */
-  key: string[];
+  key: readonly string[];
 }
 
-function spec(
-  table: string,
-  columns: string,
-  key = ["person_id", "source_system", "source_record_id"],
-): CanonicalTable {
-  return { table, columns: cols(columns), key };
+export type { CanonicalName };
+
+function canonical(name: CanonicalName): CanonicalTable {
+  const t = CATALOGUE[name];
+  const provenanceKey = t.unique.find((k) => k.includes("source_record_id"));
+  return { table: name, columns: t.columns, key: provenanceKey ?? t.primaryKey };
 }
 
-const PROVENANCE = "source_system text, source_record_id text, received_at timestamptz";
-
-export const CANONICAL = {
-  registration: spec(
-    "registration",
-    `person_id uuid, registration_id uuid, practice_code text, registered_on date, deregistered_on date,
-     deregistration_reason text, ${PROVENANCE}`,
-  ),
-  death: spec(
-    "death",
-    `person_id uuid, died_on date, place_of_death text, underlying_cause text, ${PROVENANCE}`,
-    ["person_id"],
-  ),
-  hospital_spell: spec(
-    "hospital_spell",
-    `person_id uuid, spell_id uuid, provider_code text, site_code text, admitted_at timestamptz, admission_method text,
-     patient_class text, specialty_code text, primary_diagnosis text, discharged_at timestamptz, discharge_method text,
-     discharge_destination text, ${PROVENANCE}`,
-  ),
-  ward_stay: spec(
-    "ward_stay",
-    `person_id uuid, ward_stay_id uuid, spell_id uuid, ward_code text, ward_kind text, started_at timestamptz,
-     ended_at timestamptz, ${PROVENANCE}`,
-  ),
-  ae_attendance: spec(
-    "ae_attendance",
-    `person_id uuid, attendance_id uuid, provider_code text, arrived_at timestamptz, departed_at timestamptz,
-     arrival_mode text, disposal text, ${PROVENANCE}`,
-  ),
-  outpatient_attendance: spec(
-    "outpatient_attendance",
-    `person_id uuid, attendance_id uuid, provider_code text, specialty_code text, appointment_on date, attendance text,
-     first_attendance boolean, ${PROVENANCE}`,
-  ),
-  care_contact: spec(
-    "care_contact",
-    `person_id uuid, contact_id uuid, setting text, provider_code text, service text, contact_on date, contact_mode text,
-     ${PROVENANCE}`,
-  ),
-  gp_entry: spec(
-    "gp_entry",
-    `person_id uuid, entry_id uuid, practice_code text, recorded_on date, entry_kind text, code_system text, code text,
-     value numeric, unit text, ${PROVENANCE}`,
-  ),
-  medication_issue: spec(
-    "medication_issue",
-    `person_id uuid, issue_id uuid, practice_code text, issued_on date, code_system text, code text, display text,
-     quantity numeric, is_repeat boolean, ${PROVENANCE}`,
-  ),
-  social_care_assessment: spec(
-    "social_care_assessment",
-    `person_id uuid, assessment_id uuid, client_id text, assessed_on date, assessment_type text, outcome text, ${PROVENANCE}`,
-  ),
-  social_care_service: spec(
-    "social_care_service",
-    `person_id uuid, service_id uuid, client_id text, service_type text, started_on date, ended_on date, funding text,
-     referral_source text, after_spell_id uuid, hours_per_week numeric, end_reason text, ${PROVENANCE}`,
-  ),
-  care_home_placement: spec(
-    "care_home_placement",
-    `person_id uuid, placement_id uuid, client_id text, care_home_code text, care_type text, placement_type text,
-     started_on date, ended_on date, funding text, follows_placement_id uuid, end_reason text, ${PROVENANCE}`,
-  ),
-  delayed_transfer: spec(
-    "delayed_transfer",
-    `person_id uuid, delay_id uuid, spell_id uuid, provider_code text, ready_on date, ended_on date, attribution text,
-     reason text, ${PROVENANCE}`,
-  ),
-  care_plan: spec(
-    "care_plan",
-    `person_id uuid, care_plan_id uuid, plan_type text, started_on date, review_due_on date, ended_on date,
-     lead_professional_role text, lead_org_code text, ${PROVENANCE}`,
-  ),
-} as const satisfies Record<string, CanonicalTable>;
-
-export type CanonicalName = keyof typeof CANONICAL;
+/** Each canonical table's columns and upsert key, from the store's catalogue. */
+export const CANONICAL = Object.fromEntries(
+  CANONICAL_TABLES.map((name) => [name, canonical(name)]),
+) as Record<CanonicalName, CanonicalTable>;
 
 export interface UpsertCounts {
   inserted: number;
@@ -144,9 +74,7 @@ export async function upsertCanonical(
   return { inserted, updated: result.length - inserted, unchanged: rows.length - result.length };
 }
 
-const SUBJECT_COLS = cols(
-  "source_system text, table_name text, source_record_id text, subject_system text, subject_record_id text",
-);
+const SUBJECT_COLS = CATALOGUE.ingest_row_subject.columns;
 
 /** Records which source record each row belongs to (for merges and unmerges). */
 export async function recordSubjects(
@@ -205,7 +133,13 @@ export async function copyUpsert(
     `CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
   );
   const lines: string[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) lines[i] = encodeCopyRow(rows[i] as CopyValue[]);
+  // A row shorter than the table (a column added since its writer was written) loads null in the rest, as
+  // the unnest and VALUES paths do.
+  const padding: null[] = new Array(columns.length).fill(null);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as CopyValue[];
+    lines[i] = encodeCopyRow(row.length < columns.length ? [...row, ...padding.slice(row.length)] : row);
+  }
   await q.copyFrom(
     stage,
     columns.map((c) => c.name),

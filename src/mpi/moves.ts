@@ -1,3 +1,4 @@
+import { CANONICAL_TABLES, CATALOGUE, type CanonicalName } from "../store/catalogue.ts";
 import { type Queryable, quoteIdent } from "../store/db.ts";
 
 // Moving canonical rows between people when records change hands. Activity rows follow the source record
@@ -5,27 +6,13 @@ import { type Queryable, quoteIdent } from "../store/db.ts";
 // Rows about the person rather than a record (objections, opt-outs, care teams) move whole on a merge and
 // are recorded so an unmerge can put them back.
 
-/** Tables whose rows name the social care client record they belong to. */
-export const CLIENT_ID_TABLES = [
-  "social_care_assessment",
-  "social_care_service",
-  "care_home_placement",
-] as const;
+const namesClient = (table: CanonicalName) => CATALOGUE[table].columns.some((c) => c.name === "client_id");
 
-/** Tables whose rows' source record is kept in ingest_row_subject. */
-export const SUBJECT_TABLES = [
-  "registration",
-  "death",
-  "hospital_spell",
-  "ward_stay",
-  "ae_attendance",
-  "outpatient_attendance",
-  "care_contact",
-  "gp_entry",
-  "medication_issue",
-  "delayed_transfer",
-  "care_plan",
-] as const;
+/** Canonical tables whose rows name the social care client record they belong to. */
+export const CLIENT_ID_TABLES: readonly CanonicalName[] = CANONICAL_TABLES.filter(namesClient);
+
+/** Canonical tables whose rows' source record is kept in ingest_row_subject. */
+export const SUBJECT_TABLES: readonly CanonicalName[] = CANONICAL_TABLES.filter((t) => !namesClient(t));
 
 /** Person-level rows carried over on a merge (when the capability that owns them is installed). */
 export const PERSON_LEVEL_TABLES = [

@@ -1,10 +1,6 @@
-import { type CopyValue, encodeCopyRow } from "./copy-format.ts";
+import { invalid } from "../core/errors.ts";
+import { encodeNamedRow, type NamedRow, type TableShape } from "./copy-format.ts";
 import type { Queryable } from "./db.ts";
-
-export interface TableShape {
-  table: string;
-  columns: readonly string[];
-}
 
 export interface BulkLoaderOptions {
   /** Rows buffered per table before they are sent with one COPY. */
@@ -41,18 +37,22 @@ export class BulkLoader {
     this.#onFlush = options.onFlush;
   }
 
-  /** Adds one row; returns a promise to await when the loader wants the producer to wait. */
-  add(shape: TableShape, values: readonly CopyValue[]): Promise<void> | undefined {
+  /**
+   * Adds one row by column name (a column it leaves out is null); returns a promise to await when the loader
+   * wants the producer to wait.
+   */
+  add(shape: TableShape, row: NamedRow): Promise<void> | undefined {
     if (this.#failure) throw this.#failure;
-    if (values.length !== shape.columns.length) {
-      throw new RangeError(`${shape.table}: ${values.length} values for ${shape.columns.length} columns`);
+    for (const column in row) {
+      if (!shape.columnNames.includes(column))
+        throw invalid("store.copy-column", `${shape.name} has no column ${column}`);
     }
-    let buffer = this.#buffers.get(shape.table);
+    let buffer = this.#buffers.get(shape.name);
     if (!buffer) {
       buffer = { shape, lines: [] };
-      this.#buffers.set(shape.table, buffer);
+      this.#buffers.set(shape.name, buffer);
     }
-    buffer.lines.push(encodeCopyRow(values));
+    buffer.lines.push(encodeNamedRow(shape, row));
     if (buffer.lines.length < this.#batchRows) return undefined;
     this.#send(buffer);
     // Keep at most two batches waiting so memory stays bounded however fast rows are produced, but let
@@ -68,11 +68,11 @@ export class BulkLoader {
       try {
         if (this.#failure) return;
         const started = performance.now();
-        const n = await this.#conn.copyFrom(shape.table, shape.columns, lines);
+        const n = await this.#conn.copyFrom(shape.name, shape.columnNames, lines);
         const seconds = (performance.now() - started) / 1000;
-        this.#loaded.set(shape.table, (this.#loaded.get(shape.table) ?? 0) + n);
-        this.#copySeconds.set(shape.table, (this.#copySeconds.get(shape.table) ?? 0) + seconds);
-        this.#onFlush?.(shape.table, n);
+        this.#loaded.set(shape.name, (this.#loaded.get(shape.name) ?? 0) + n);
+        this.#copySeconds.set(shape.name, (this.#copySeconds.get(shape.name) ?? 0) + seconds);
+        this.#onFlush?.(shape.name, n);
       } catch (error) {
         this.#failure = error;
       } finally {

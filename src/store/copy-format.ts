@@ -25,3 +25,20 @@ export function encodeCopyRow(values: readonly CopyValue[]): string {
   }
   return `${line}\n`;
 }
+
+/** What COPY needs of a table: its name and its columns in order. A catalogue Table is one. */
+export interface TableShape {
+  readonly name: string;
+  readonly columnNames: readonly string[];
+}
+
+/** A row by column name: the shape's column order turns it into the positional COPY line. */
+export type NamedRow = Readonly<Record<string, CopyValue>>;
+
+/** One COPY line from a named row, in the shape's column order; a column the row leaves out is null. */
+export function encodeNamedRow(shape: TableShape, row: NamedRow): string {
+  const columns = shape.columnNames;
+  let line = encodeCopyValue(row[columns[0]]);
+  for (let i = 1; i < columns.length; i++) line += `\t${encodeCopyValue(row[columns[i]])}`;
+  return `${line}\n`;
+}

@@ -1,3 +1,4 @@
+import type { CanonicalName, Row } from "./catalogue.ts";
 import type { Queryable } from "./db.ts";
 
 /** What is loaded: aggregate counts only, no personal data. */
@@ -13,21 +14,26 @@ export interface PlaceSummary {
   lastLoad: { description: string; finishedAt: string | null; status: string } | null;
 }
 
-export const EVENT_TABLES: readonly { kind: string; table: string }[] = [
-  { kind: "Hospital spells", table: "hospital_spell" },
-  { kind: "Ward stays", table: "ward_stay" },
-  { kind: "A&E attendances", table: "ae_attendance" },
-  { kind: "Outpatient attendances", table: "outpatient_attendance" },
-  { kind: "Community and mental health contacts", table: "care_contact" },
-  { kind: "GP coded entries", table: "gp_entry" },
-  { kind: "Medication issues", table: "medication_issue" },
-  { kind: "Social care assessments", table: "social_care_assessment" },
-  { kind: "Social care services", table: "social_care_service" },
-  { kind: "Care home placements", table: "care_home_placement" },
-  { kind: "Delayed transfers of care", table: "delayed_transfer" },
-  { kind: "Joint care plans", table: "care_plan" },
-  { kind: "Deaths", table: "death" },
-];
+/** What each canonical table holds, in the order the summary lists them (registrations are not events). */
+const EVENT_KINDS = {
+  hospital_spell: "Hospital spells",
+  ward_stay: "Ward stays",
+  ae_attendance: "A&E attendances",
+  outpatient_attendance: "Outpatient attendances",
+  care_contact: "Community and mental health contacts",
+  gp_entry: "GP coded entries",
+  medication_issue: "Medication issues",
+  social_care_assessment: "Social care assessments",
+  social_care_service: "Social care services",
+  care_home_placement: "Care home placements",
+  delayed_transfer: "Delayed transfers of care",
+  care_plan: "Joint care plans",
+  death: "Deaths",
+} as const satisfies Record<Exclude<CanonicalName, "registration">, string>;
+
+export const EVENT_TABLES: readonly { kind: string; table: string }[] = Object.entries(EVENT_KINDS).map(
+  ([table, kind]) => ({ kind, table }),
+);
 
 export async function placeSummary(db: Queryable): Promise<PlaceSummary> {
   const counts = await db.query<Record<string, number>>(
@@ -43,7 +49,7 @@ export async function placeSummary(db: Queryable): Promise<PlaceSummary> {
   const span = await db.query<{ from: string | null; to: string | null }>(
     `SELECT min(admitted_at)::date::text AS "from", max(admitted_at)::date::text AS "to" FROM hospital_spell`,
   );
-  const load = await db.query<{ description: string; finished_at: Date | null; status: string }>(
+  const load = await db.query<Pick<Row<"data_load">, "description" | "finished_at" | "status">>(
     "SELECT description, finished_at, status FROM data_load ORDER BY started_at DESC LIMIT 1",
   );
   return {

@@ -1,5 +1,4 @@
-import type { TableShape } from "../store/bulk-loader.ts";
-import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
+import { encodeNamedRow, type NamedRow, type TableShape } from "../store/copy-format.ts";
 
 // COPY text accumulated as UTF-8 bytes rather than as an array of line strings. Each encoded line can then die
 // young, so the garbage collector has far less to do while hundreds of thousands of rows wait to be sent.
@@ -23,8 +22,8 @@ export class CopyTextBuffer {
     return this.#used;
   }
 
-  add(values: readonly CopyValue[]): void {
-    const line = encodeCopyRow(values);
+  add(row: NamedRow): void {
+    const line = encodeNamedRow(this.shape, row);
     // A UTF-8 character takes at most three bytes per UTF-16 code unit.
     if (this.#used + line.length * 3 > this.#bytes.length) this.#grow(line.length * 3);
     this.#used += this.#bytes.write(line, this.#used, "utf8");

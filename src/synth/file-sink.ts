@@ -2,15 +2,15 @@ import { createHash, type Hash } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
+import type { Table } from "../store/catalogue.ts";
+import type { NamedRow } from "../store/copy-format.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
 import { CopyTextBuffer } from "./copy-text-buffer.ts";
 import { generatePlace } from "./generate.ts";
 import { ALL_SHAPES } from "./table-shapes.ts";
 
 // Writes the place as one <table>.tsv per table in PostgreSQL's COPY text format (no header; columns in the
-// order of table-shapes.ts), ready for `COPY table (columns) FROM`. Same configuration, same bytes.
+// catalogue's order, src/store/catalogue), ready for `COPY table (columns) FROM`. Same configuration, same bytes.
 
 const FLUSH_BYTES = 1 << 20;
 
@@ -26,8 +26,8 @@ export async function writeSyntheticPlace(config: SynthConfig, dir: string): Pro
   mkdirSync(dir, { recursive: true });
   const files = new Map<string, TableFile>();
   for (const shape of ALL_SHAPES) {
-    files.set(shape.table, {
-      stream: createWriteStream(join(dir, `${shape.table}.tsv`)),
+    files.set(shape.name, {
+      stream: createWriteStream(join(dir, `${shape.name}.tsv`)),
       hash: createHash("sha256"),
       buffer: new CopyTextBuffer(shape, FLUSH_BYTES + (64 << 10)),
     });
@@ -38,10 +38,10 @@ export async function writeSyntheticPlace(config: SynthConfig, dir: string): Pro
     return file.stream.write(bytes) ? undefined : once(file.stream, "drain").then(() => undefined);
   };
   const sink = {
-    add(shape: TableShape, values: readonly CopyValue[]) {
-      const file = files.get(shape.table);
-      if (!file) throw new Error(`No file for table ${shape.table}`);
-      file.buffer.add(values);
+    add(table: Table, row: NamedRow) {
+      const file = files.get(table.name);
+      if (!file) throw new Error(`No file for table ${table.name}`);
+      file.buffer.add(row);
       return file.buffer.byteLength >= FLUSH_BYTES ? write(file) : undefined;
     },
   };

@@ -1,5 +1,5 @@
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
+import type { Table } from "../store/catalogue.ts";
+import type { NamedRow } from "../store/copy-format.ts";
 import type { SynthConfig } from "./config.ts";
 import { createContext, type GenerationContext, totalPeople } from "./context.ts";
 import { gpRecord } from "./gp-record.ts";
@@ -11,7 +11,7 @@ import { sourceRecords } from "./source-records.ts";
 
 /** Where generated rows go: a BulkLoader, a set of files, a counter. add() may return a promise to wait on. */
 export interface RowSink {
-  add(shape: TableShape, values: readonly CopyValue[]): Promise<void> | undefined;
+  add(table: Table, row: NamedRow): Promise<void> | undefined;
 }
 
 const PROGRESS_EVERY = 2000;
@@ -45,16 +45,16 @@ export async function generatePlace(
   onProgress?: (peopleDone: number, peopleTotal: number) => void,
 ): Promise<void> {
   const ctx = createContext(config);
-  for (const [shape, values] of referenceRows(ctx)) {
-    const wait = sink.add(shape, values);
+  for (const [table, row] of referenceRows(ctx)) {
+    const wait = sink.add(table, row);
     if (wait) await wait;
   }
   const total = totalPeople(ctx);
   for (let index = 0; index < total; index++) {
     const parts = simulatePerson(ctx, index);
     const idRng = ctx.root.fork(`person:${index}`).fork("row-ids");
-    for (const [shape, values] of personRows(ctx, parts, idRng)) {
-      const wait = sink.add(shape, values);
+    for (const [table, row] of personRows(ctx, parts, idRng)) {
+      const wait = sink.add(table, row);
       if (wait) await wait;
     }
     if (onProgress && ((index + 1) % PROGRESS_EVERY === 0 || index + 1 === total))

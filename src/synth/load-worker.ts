@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
+import type { Table } from "../store/catalogue.ts";
+import type { NamedRow } from "../store/copy-format.ts";
 import type { SynthConfig } from "./config.ts";
 import { CopyTextBuffer } from "./copy-text-buffer.ts";
 import { generatePlace } from "./generate.ts";
@@ -15,14 +15,12 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
-  | { type: "batch"; table: string; columns: readonly string[]; bytes: Uint8Array; rows: number }
+  | { type: "batch"; table: string; bytes: Uint8Array; rows: number }
   | { type: "progress"; peopleDone: number; peopleTotal: number; rowsByTable: Record<string, number> }
   | { type: "done" }
   | { type: "error"; message: string; stack: string | undefined };
 
 const MAX_OUTSTANDING = 8;
-/** Reference tables are sent before any person row: site and area rows refer to organisation rows. */
-const REFERENCE_TABLES = new Set(["organisation", "site", "area"]);
 
 /** A batch is sent at this many rows or bytes, whichever comes first. */
 const BATCH_BYTES = 8 << 20;
@@ -46,8 +44,7 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
     outstanding++;
     const message: WorkerMessage = {
       type: "batch",
-      table: p.shape.table,
-      columns: p.shape.columns,
+      table: p.shape.name,
       bytes,
       rows,
     };
@@ -56,18 +53,19 @@ async function run(port: NonNullable<typeof parentPort>, input: WorkerInput): Pr
   };
   let referenceSent = false;
   const sink = {
-    add(shape: TableShape, values: readonly CopyValue[]) {
-      if (!referenceSent && !REFERENCE_TABLES.has(shape.table)) {
+    add(table: Table, row: NamedRow) {
+      // Reference rows are sent before any person row: site and area rows refer to organisation rows.
+      if (!referenceSent && table.personScoped) {
         referenceSent = true;
         for (const p of pending.values()) if (p.rows > 0) send(p);
       }
-      let p = pending.get(shape.table);
+      let p = pending.get(table.name);
       if (!p) {
-        p = new CopyTextBuffer(shape, 1 << 20);
-        pending.set(shape.table, p);
+        p = new CopyTextBuffer(table, 1 << 20);
+        pending.set(table.name, p);
       }
-      p.add(values);
-      generated[shape.table] = (generated[shape.table] ?? 0) + 1;
+      p.add(row);
+      generated[table.name] = (generated[table.name] ?? 0) + 1;
       return p.rows >= input.batchRows || p.byteLength >= BATCH_BYTES ? send(p) : undefined;
     },
   };

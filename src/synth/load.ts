@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { newId } from "../core/ids.ts";
+import { tableNamed } from "../store/catalogue.ts";
 import type { Db } from "../store/db.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
 import type { WorkerInput, WorkerMessage } from "./load-worker.ts";
@@ -126,7 +127,9 @@ export async function loadSyntheticPlace(
       const rows = new Map<string, number>();
       const utf8 = new TextDecoder();
       for await (const batch of batchesFrom(worker, onProgress)) {
-        const n = await tx.copyFrom(batch.table, batch.columns, [utf8.decode(batch.bytes)]);
+        const n = await tx.copyFrom(batch.table, tableNamed(batch.table).columnNames, [
+          utf8.decode(batch.bytes),
+        ]);
         rows.set(batch.table, (rows.get(batch.table) ?? 0) + n);
         worker.postMessage("ack");
       }

@@ -1,8 +1,6 @@
 import { NHS_NUMBER_SYSTEM, SNOMED_CT_SYSTEM } from "../core/codes.ts";
 import { fromDayNumber } from "../core/dates.ts";
 import type { Rng } from "../core/rng.ts";
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
 import type { GenerationContext } from "./context.ts";
 import { randomUuid } from "./fast-uuid.ts";
 import type { GpRecord } from "./gp-record.ts";
@@ -11,13 +9,12 @@ import { FORMULARY } from "./medicines.ts";
 import type { PersonBase } from "./person-model.ts";
 import type { SourceRecord } from "./source-records.ts";
 import { MEDICINE_CODE_SYSTEM, SOURCE_SYSTEM } from "./source-systems.ts";
+import type { SynthRow } from "./table-shapes.ts";
 import * as T from "./table-shapes.ts";
 import { formatInstant, messageAt, nightlyExtractAt } from "./timestamps.ts";
 
 // Turns one person's simulated life into rows for every table, with ids from the person's own id stream and
 // provenance (source system, the system's id for the row, and when it arrived) derived from the events.
-
-export type Row = [TableShape, CopyValue[]];
 
 export interface PersonParts {
   base: PersonBase;
@@ -30,7 +27,7 @@ export interface PersonParts {
 interface RowKit {
   ctx: GenerationContext;
   parts: PersonParts;
-  rows: Row[];
+  rows: SynthRow[];
   pid: string;
   /** The person's index in base 36, in their source record ids. */
   idx: string;
@@ -39,8 +36,9 @@ interface RowKit {
   uuid(): string;
   /** The next source record id with this prefix (one serial across the person's rows). */
   recordId(prefix: string): string;
-  date(day: number | null): string | null;
-  time(t: number | null): string | null;
+  /** Null in, null out: typed so that a day that is always there gives a value a NOT NULL column accepts. */
+  date<D extends number | null>(day: D): D extends number ? string : string | null;
+  time<D extends number | null>(t: D): D extends number ? string : string | null;
   /** The nightly extract that carried a row about this day (none before the history starts). */
   extracted(day: number): string;
   /** The day, or null when it is after the history ends. */
@@ -61,8 +59,10 @@ function rowKit(ctx: GenerationContext, parts: PersonParts, idRng: Rng): RowKit 
     idRng,
     uuid: () => randomUuid(idRng),
     recordId: (prefix: string) => `${prefix}-${idx}-${++serial}`,
-    date: (day: number | null) => (day === null ? null : fromDayNumber(day)),
-    time: (t: number | null) => (t === null ? null : formatInstant(t)),
+    date: <D extends number | null>(day: D) =>
+      (day === null ? null : fromDayNumber(day)) as D extends number ? string : string | null,
+    time: <D extends number | null>(t: D) =>
+      (t === null ? null : formatInstant(t)) as D extends number ? string : string | null,
     extracted: (day: number) => nightlyExtractAt(Math.max(day, historyStart)),
     withinHistory: (day: number | null) => (day === null || day > historyEnd ? null : day),
   };
@@ -72,7 +72,7 @@ function rowKit(ctx: GenerationContext, parts: PersonParts, idRng: Rng): RowKit 
  * Every row of one person. The parts run in this order because they draw ids from one stream: reordering
  * them changes the output.
  */
-export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rng): Row[] {
+export function personRows(ctx: GenerationContext, parts: PersonParts, idRng: Rng): SynthRow[] {
   const k = rowKit(ctx, parts, idRng);
   identityRows(k);
   registrationAndDeathRows(k);
@@ -93,56 +93,62 @@ function identityRows(k: RowKit): void {
   const address = life.addresses[life.addresses.length - 1];
   rows.push([
     T.PERSON,
-    [
-      pid,
-      base.nhsNumber,
-      base.name.family,
-      base.name.given,
-      fromDayNumber(base.birthDay),
-      base.female ? "female" : "male",
-      address.postcode,
-      place.areas[address.areaIndex].code,
-      base.ethnicCategory,
-      SOURCE_SYSTEM.reference,
-      `person-${idx}`,
-      nightlyExtractAt(lastDay),
-    ],
+    {
+      person_id: pid,
+      nhs_number: base.nhsNumber,
+      family_name: base.name.family,
+      given_name: base.name.given,
+      birth_date: fromDayNumber(base.birthDay),
+      sex: base.female ? "female" : "male",
+      postcode: address.postcode,
+      area_code: place.areas[address.areaIndex].code,
+      ethnic_category: base.ethnicCategory,
+      source_system: SOURCE_SYSTEM.reference,
+      source_record_id: `person-${idx}`,
+      received_at: nightlyExtractAt(lastDay),
+    },
   ]);
   const gpRecord = records.find((r) => r.system === SOURCE_SYSTEM.gp);
   if (base.nhsNumber !== null) {
     rows.push([
       T.PERSON_IDENTIFIER,
-      [
-        pid,
-        NHS_NUMBER_SYSTEM,
-        base.nhsNumber,
-        SOURCE_SYSTEM.gp,
-        gpRecord?.receivedAt ?? extracted(base.arrivalDay),
-      ],
+      {
+        person_id: pid,
+        system: NHS_NUMBER_SYSTEM,
+        value: base.nhsNumber,
+        source_system: SOURCE_SYSTEM.gp,
+        received_at: gpRecord?.receivedAt ?? extracted(base.arrivalDay),
+      },
     ]);
   }
   for (const r of records) {
     if (r.identifier)
       rows.push([
         T.PERSON_IDENTIFIER,
-        [pid, r.identifier.system, r.identifier.value, r.system, r.receivedAt],
+        {
+          person_id: pid,
+          system: r.identifier.system,
+          value: r.identifier.value,
+          source_system: r.system,
+          received_at: r.receivedAt,
+        },
       ]);
     rows.push([
       T.PERSON_RECORD,
-      [
-        pid,
-        r.system,
-        r.recordId,
-        r.nhsNumber,
-        r.family,
-        r.given,
-        r.birthDate,
-        r.sex,
-        r.postcode,
-        r.receivedAt,
-      ],
+      {
+        person_id: pid,
+        source_system: r.system,
+        source_record_id: r.recordId,
+        nhs_number: r.nhsNumber,
+        family_name: r.family,
+        given_name: r.given,
+        birth_date: r.birthDate,
+        sex: r.sex,
+        postcode: r.postcode,
+        received_at: r.receivedAt,
+      },
     ]);
-    rows.push([T.SYNTH_TRUTH, [pid, r.system, r.recordId]]);
+    rows.push([T.SYNTH_TRUTH, { person_id: pid, source_system: r.system, source_record_id: r.recordId }]);
   }
 }
 
@@ -153,32 +159,32 @@ function registrationAndDeathRows(k: RowKit): void {
   for (const reg of life.registrations) {
     rows.push([
       T.REGISTRATION,
-      [
-        pid,
-        uuid(),
-        place.practices[reg.practiceIndex].code,
-        date(reg.from),
-        date(reg.to),
-        reg.reason,
-        SOURCE_SYSTEM.gp,
-        recordId("reg"),
-        extracted(reg.to ?? reg.from),
-      ],
+      {
+        person_id: pid,
+        registration_id: uuid(),
+        practice_code: place.practices[reg.practiceIndex].code,
+        registered_on: date(reg.from),
+        deregistered_on: date(reg.to),
+        deregistration_reason: reg.reason,
+        source_system: SOURCE_SYSTEM.gp,
+        source_record_id: recordId("reg"),
+        received_at: extracted(reg.to ?? reg.from),
+      },
     ]);
   }
   if (life.death) {
     const d = life.death;
     rows.push([
       T.DEATH,
-      [
-        pid,
-        date(d.day),
-        d.place,
-        d.cause,
-        SOURCE_SYSTEM.deathRegistration,
-        `death-${idx}`,
-        nightlyExtractAt(d.day + 4),
-      ],
+      {
+        person_id: pid,
+        died_on: date(d.day),
+        place_of_death: d.place,
+        underlying_cause: d.cause,
+        source_system: SOURCE_SYSTEM.deathRegistration,
+        source_record_id: `death-${idx}`,
+        received_at: nightlyExtractAt(d.day + 4),
+      },
     ]);
   }
 }
@@ -195,93 +201,93 @@ function hospitalRows(k: RowKit): string[] {
     const last = s.discharged ?? s.admitted;
     rows.push([
       T.HOSPITAL_SPELL,
-      [
-        pid,
-        spellId,
-        acute,
-        place.acuteMainSite.code,
-        time(s.admitted),
-        s.method,
-        s.patientClass,
-        s.specialty,
-        s.diagnosis,
-        time(s.discharged),
-        s.dischargeMethod,
-        s.destination,
-        SOURCE_SYSTEM.acute,
-        recordId("spell"),
-        messageAt(last, 4),
-      ],
+      {
+        person_id: pid,
+        spell_id: spellId,
+        provider_code: acute,
+        site_code: place.acuteMainSite.code,
+        admitted_at: time(s.admitted),
+        admission_method: s.method,
+        patient_class: s.patientClass,
+        specialty_code: s.specialty,
+        primary_diagnosis: s.diagnosis,
+        discharged_at: time(s.discharged),
+        discharge_method: s.dischargeMethod,
+        discharge_destination: s.destination,
+        source_system: SOURCE_SYSTEM.acute,
+        source_record_id: recordId("spell"),
+        received_at: messageAt(last, 4),
+      },
     ]);
     for (const w of s.wards) {
       rows.push([
         T.WARD_STAY,
-        [
-          pid,
-          uuid(),
-          spellId,
-          w.code,
-          w.kind,
-          time(w.start),
-          time(w.end),
-          SOURCE_SYSTEM.acute,
-          recordId("ward"),
-          messageAt(w.end ?? w.start, 6),
-        ],
+        {
+          person_id: pid,
+          ward_stay_id: uuid(),
+          spell_id: spellId,
+          ward_code: w.code,
+          ward_kind: w.kind,
+          started_at: time(w.start),
+          ended_at: time(w.end),
+          source_system: SOURCE_SYSTEM.acute,
+          source_record_id: recordId("ward"),
+          received_at: messageAt(w.end ?? w.start, 6),
+        },
       ]);
     }
     if (s.delay) {
       const d = s.delay;
       rows.push([
         T.DELAYED_TRANSFER,
-        [
-          pid,
-          uuid(),
-          spellId,
-          acute,
-          date(d.readyDay),
-          date(d.endDay),
-          d.attribution,
-          d.reason,
-          SOURCE_SYSTEM.acute,
-          recordId("dtoc"),
-          nightlyExtractAt(d.endDay ?? d.readyDay),
-        ],
+        {
+          person_id: pid,
+          delay_id: uuid(),
+          spell_id: spellId,
+          provider_code: acute,
+          ready_on: date(d.readyDay),
+          ended_on: date(d.endDay),
+          attribution: d.attribution,
+          reason: d.reason,
+          source_system: SOURCE_SYSTEM.acute,
+          source_record_id: recordId("dtoc"),
+          received_at: nightlyExtractAt(d.endDay ?? d.readyDay),
+        },
       ]);
     }
   }
   for (const a of life.ae) {
     rows.push([
       T.AE_ATTENDANCE,
-      [
-        pid,
-        uuid(),
-        acute,
-        time(a.arrived),
-        time(a.departed),
-        a.mode,
-        a.disposal,
-        SOURCE_SYSTEM.acute,
-        recordId("ae"),
-        messageAt(a.departed, 5),
-      ],
+      {
+        person_id: pid,
+        attendance_id: uuid(),
+        provider_code: acute,
+        arrived_at: time(a.arrived),
+        departed_at: time(a.departed),
+        arrival_mode: a.mode,
+        disposal: a.disposal,
+        source_system: SOURCE_SYSTEM.acute,
+        source_record_id: recordId("ae"),
+        received_at: messageAt(a.departed, 5),
+      },
     ]);
   }
   for (const o of life.outpatients) {
     rows.push([
       T.OUTPATIENT_ATTENDANCE,
-      [
-        pid,
-        uuid(),
-        acute,
-        o.specialty,
-        date(o.day),
-        o.attendance,
-        o.first,
-        SOURCE_SYSTEM.acute,
-        recordId("op"),
-        nightlyExtractAt(o.day),
-      ],
+      {
+        person_id: pid,
+        attendance_id: uuid(),
+        provider_code: acute,
+        specialty_code: o.specialty,
+        appointment_on: date(o.day),
+        attendance: o.attendance,
+        first_attendance: o.first,
+        source_system: SOURCE_SYSTEM.acute,
+        source_record_id: recordId("op"),
+        received_at: nightlyExtractAt(o.day),
+      },
     ]);
   }
   return spellIds;
@@ -295,18 +301,18 @@ function contactRows(k: RowKit): void {
     const community = c.setting === "community";
     rows.push([
       T.CARE_CONTACT,
-      [
-        pid,
-        uuid(),
-        c.setting,
-        community ? place.community.code : place.mentalHealth.code,
-        c.service,
-        date(c.day),
-        c.mode,
-        community ? SOURCE_SYSTEM.community : SOURCE_SYSTEM.mentalHealth,
-        recordId("contact"),
-        nightlyExtractAt(c.day),
-      ],
+      {
+        person_id: pid,
+        contact_id: uuid(),
+        setting: c.setting,
+        provider_code: community ? place.community.code : place.mentalHealth.code,
+        service: c.service,
+        contact_on: date(c.day),
+        contact_mode: c.mode,
+        source_system: community ? SOURCE_SYSTEM.community : SOURCE_SYSTEM.mentalHealth,
+        source_record_id: recordId("contact"),
+        received_at: nightlyExtractAt(c.day),
+      },
     ]);
   }
 }
@@ -319,39 +325,39 @@ function gpRows(k: RowKit): void {
   for (const e of gp.entries) {
     rows.push([
       T.GP_ENTRY,
-      [
-        pid,
-        uuid(),
-        practiceAt(e.day),
-        date(e.day),
-        e.kind,
-        SNOMED_CT_SYSTEM,
-        e.code,
-        e.value,
-        e.unit,
-        SOURCE_SYSTEM.gp,
-        recordId("gpe"),
-        extracted(e.day),
-      ],
+      {
+        person_id: pid,
+        entry_id: uuid(),
+        practice_code: practiceAt(e.day),
+        recorded_on: date(e.day),
+        entry_kind: e.kind,
+        code_system: SNOMED_CT_SYSTEM,
+        code: e.code,
+        value: e.value,
+        unit: e.unit,
+        source_system: SOURCE_SYSTEM.gp,
+        source_record_id: recordId("gpe"),
+        received_at: extracted(e.day),
+      },
     ]);
   }
   for (const m of gp.medications) {
     rows.push([
       T.MEDICATION_ISSUE,
-      [
-        pid,
-        uuid(),
-        practiceAt(m.day),
-        date(m.day),
-        MEDICINE_CODE_SYSTEM,
-        m.code,
-        FORMULARY.get(m.code)?.display ?? m.code,
-        m.quantity,
-        m.repeat,
-        SOURCE_SYSTEM.gp,
-        recordId("rx"),
-        nightlyExtractAt(m.day),
-      ],
+      {
+        person_id: pid,
+        issue_id: uuid(),
+        practice_code: practiceAt(m.day),
+        issued_on: date(m.day),
+        code_system: MEDICINE_CODE_SYSTEM,
+        code: m.code,
+        display: FORMULARY.get(m.code)?.display ?? m.code,
+        quantity: m.quantity,
+        is_repeat: m.repeat,
+        source_system: SOURCE_SYSTEM.gp,
+        source_record_id: recordId("rx"),
+        received_at: nightlyExtractAt(m.day),
+      },
     ]);
   }
 }
@@ -372,39 +378,39 @@ function socialCareRows(k: RowKit, spellIds: string[]): void {
     for (const a of life.social.assessments) {
       rows.push([
         T.SOCIAL_CARE_ASSESSMENT,
-        [
-          pid,
-          uuid(),
-          clientFor(a.day),
-          date(a.day),
-          a.type,
-          a.outcome,
-          SOURCE_SYSTEM.socialCare,
-          recordId("sca"),
-          extracted(a.day),
-        ],
+        {
+          person_id: pid,
+          assessment_id: uuid(),
+          client_id: clientFor(a.day),
+          assessed_on: date(a.day),
+          assessment_type: a.type,
+          outcome: a.outcome,
+          source_system: SOURCE_SYSTEM.socialCare,
+          source_record_id: recordId("sca"),
+          received_at: extracted(a.day),
+        },
       ]);
     }
     for (const s of life.social.services) {
       const end = withinHistory(s.end);
       rows.push([
         T.SOCIAL_CARE_SERVICE,
-        [
-          pid,
-          uuid(),
-          clientFor(s.start),
-          s.type,
-          date(s.start),
-          date(end),
-          s.funding,
-          s.referral,
-          s.afterSpellRef === null ? null : spellIds[s.afterSpellRef],
-          s.hoursPerWeek,
-          end === null ? null : s.endReason,
-          SOURCE_SYSTEM.socialCare,
-          recordId("scs"),
-          extracted(end ?? s.start),
-        ],
+        {
+          person_id: pid,
+          service_id: uuid(),
+          client_id: clientFor(s.start),
+          service_type: s.type,
+          started_on: date(s.start),
+          ended_on: date(end),
+          funding: s.funding,
+          referral_source: s.referral,
+          after_spell_id: s.afterSpellRef === null ? null : spellIds[s.afterSpellRef],
+          hours_per_week: s.hoursPerWeek,
+          end_reason: end === null ? null : s.endReason,
+          source_system: SOURCE_SYSTEM.socialCare,
+          source_record_id: recordId("scs"),
+          received_at: extracted(end ?? s.start),
+        },
       ]);
     }
     const placementIds = life.social.placements.map(() => uuid());
@@ -412,22 +418,22 @@ function socialCareRows(k: RowKit, spellIds: string[]): void {
       const end = withinHistory(p.end);
       rows.push([
         T.CARE_HOME_PLACEMENT,
-        [
-          pid,
-          placementIds[p.ref],
-          clientFor(p.start),
-          place.careHomes[p.careHomeIndex].code,
-          p.careType,
-          p.type,
-          date(p.start),
-          date(end),
-          p.funding,
-          p.followsRef === null ? null : placementIds[p.followsRef],
-          end === null ? null : p.endReason,
-          SOURCE_SYSTEM.socialCare,
-          recordId("chp"),
-          extracted(end ?? p.start),
-        ],
+        {
+          person_id: pid,
+          placement_id: placementIds[p.ref],
+          client_id: clientFor(p.start),
+          care_home_code: place.careHomes[p.careHomeIndex].code,
+          care_type: p.careType,
+          placement_type: p.type,
+          started_on: date(p.start),
+          ended_on: date(end),
+          funding: p.funding,
+          follows_placement_id: p.followsRef === null ? null : placementIds[p.followsRef],
+          end_reason: end === null ? null : p.endReason,
+          source_system: SOURCE_SYSTEM.socialCare,
+          source_record_id: recordId("chp"),
+          received_at: extracted(end ?? p.start),
+        },
       ]);
     }
   }
@@ -447,19 +453,19 @@ function carePlanRows(k: RowKit): void {
             : SOURCE_SYSTEM.community;
     rows.push([
       T.CARE_PLAN,
-      [
-        pid,
-        uuid(),
-        plan.type,
-        date(plan.start),
-        date(plan.reviewDue),
-        date(withinHistory(plan.end)),
-        plan.role,
-        plan.leadOrgCode,
-        source,
-        recordId("plan"),
-        extracted(plan.start),
-      ],
+      {
+        person_id: pid,
+        care_plan_id: uuid(),
+        plan_type: plan.type,
+        started_on: date(plan.start),
+        review_due_on: date(plan.reviewDue),
+        ended_on: date(withinHistory(plan.end)),
+        lead_professional_role: plan.role,
+        lead_org_code: plan.leadOrgCode,
+        source_system: source,
+        source_record_id: recordId("plan"),
+        received_at: extracted(plan.start),
+      },
     ]);
   }
 }

@@ -1,16 +1,14 @@
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
 import type { GenerationContext } from "./context.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
-import { AREA, ORGANISATION, SITE } from "./table-shapes.ts";
+import { AREA, ORGANISATION, SITE, type SynthRow } from "./table-shapes.ts";
 import { formatInstant, instant } from "./timestamps.ts";
 
 /** Organisations (parents first), their sites and the small areas, as rows. */
-export function referenceRows(ctx: GenerationContext): [TableShape, CopyValue[]][] {
+export function referenceRows(ctx: GenerationContext): SynthRow[] {
   const { place } = ctx;
   const receivedAt = formatInstant(instant(ctx.historyStart, 0));
   const source = SOURCE_SYSTEM.reference;
-  const rows: [TableShape, CopyValue[]][] = [];
+  const rows: SynthRow[] = [];
   const organisation = (
     code: string,
     name: string,
@@ -22,7 +20,18 @@ export function referenceRows(ctx: GenerationContext): [TableShape, CopyValue[]]
   ) =>
     rows.push([
       ORGANISATION,
-      [code, name, kind, parent, postcode, openedOn, null, careHomeType, source, receivedAt],
+      {
+        org_code: code,
+        name,
+        kind,
+        parent_code: parent,
+        postcode,
+        opened_on: openedOn,
+        closed_on: null,
+        care_home_type: careHomeType,
+        source_system: source,
+        received_at: receivedAt,
+      },
     ]);
 
   organisation(place.ccg.code, place.ccg.name, "ccg", null, place.ccg.postcode, "2013-04-01");
@@ -46,9 +55,29 @@ export function referenceRows(ctx: GenerationContext): [TableShape, CopyValue[]]
   for (const h of place.careHomes) {
     organisation(h.code, h.name, "care-home", place.council.code, h.postcode, null, h.careType);
   }
-  for (const s of place.sites) rows.push([SITE, [s.code, s.orgCode, s.name, s.postcode, source, receivedAt]]);
+  for (const s of place.sites)
+    rows.push([
+      SITE,
+      {
+        site_code: s.code,
+        org_code: s.orgCode,
+        name: s.name,
+        postcode: s.postcode,
+        source_system: source,
+        received_at: receivedAt,
+      },
+    ]);
   for (const a of place.areas) {
-    rows.push([AREA, [a.code, a.name, place.localities[a.localityIndex].code, a.imdDecile, source]]);
+    rows.push([
+      AREA,
+      {
+        area_code: a.code,
+        name: a.name,
+        locality_code: place.localities[a.localityIndex].code,
+        imd_decile: a.imdDecile,
+        source_system: source,
+      },
+    ]);
   }
   return rows;
 }

@@ -6,101 +6,13 @@ import { createRng } from "../../src/core/rng.ts";
 import { DEFICITS } from "../../src/risk/efi-definition.ts";
 import { readEfiCodes } from "../../src/risk/efi-reference.ts";
 import { BulkLoader } from "../../src/store/bulk-loader.ts";
+import { CATALOGUE, type CopyRow, type Table, type TableName } from "../../src/store/catalogue.ts";
 import type { Db } from "../../src/store/db.ts";
 import { createOrganisations, PRACTICES } from "./place.ts";
 
 const RECEIVED = "2016-04-01T00:00:00Z";
 const HISTORY_START = toDayNumber("2012-04-01");
 const HISTORY_END = toDayNumber("2016-03-31");
-
-const shapes = {
-  person: {
-    table: "person",
-    columns: [
-      "person_id",
-      "family_name",
-      "given_name",
-      "birth_date",
-      "sex",
-      "area_code",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-  },
-  registration: {
-    table: "registration",
-    columns: [
-      "person_id",
-      "registration_id",
-      "practice_code",
-      "registered_on",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-  },
-  gp: {
-    table: "gp_entry",
-    columns: [
-      "person_id",
-      "entry_id",
-      "practice_code",
-      "recorded_on",
-      "entry_kind",
-      "code_system",
-      "code",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-  },
-  spell: {
-    table: "hospital_spell",
-    columns: [
-      "person_id",
-      "spell_id",
-      "provider_code",
-      "admitted_at",
-      "admission_method",
-      "patient_class",
-      "discharged_at",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-  },
-  ae: {
-    table: "ae_attendance",
-    columns: [
-      "person_id",
-      "attendance_id",
-      "provider_code",
-      "arrived_at",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-  },
-  service: {
-    table: "social_care_service",
-    columns: [
-      "person_id",
-      "service_id",
-      "client_id",
-      "service_type",
-      "started_on",
-      "funding",
-      "source_system",
-      "source_record_id",
-      "received_at",
-    ],
-  },
-  death: {
-    table: "death",
-    columns: ["person_id", "died_on", "source_system", "source_record_id", "received_at"],
-  },
-} as const;
 
 export interface MiniPlace {
   people: number;
@@ -119,11 +31,9 @@ export async function loadMiniPlace(db: Db, people: number, seed = "mini"): Prom
   const practices = Object.keys(PRACTICES);
   await db.transaction(async (tx) => {
     const loader = new BulkLoader(tx);
-    const add = async (
-      shape: { table: string; columns: readonly string[] },
-      values: (string | number | null)[],
-    ) => {
-      const wait = loader.add(shape, values);
+    // Columns a row leaves out load as null.
+    const add = async <T extends TableName>(table: Table<T>, row: Partial<CopyRow<T>>) => {
+      const wait = loader.add(table, row);
       if (wait) await wait;
     };
     for (let i = 0; i < people; i++) {
@@ -132,43 +42,43 @@ export async function loadMiniPlace(db: Db, people: number, seed = "mini"): Prom
       const birth = fromDayNumber(toDayNumber("2014-04-01") - age * 365 - rng.int(365));
       const frailty = rng.normal(0, 1) + Math.max(0, age - 60) / 12;
       const deprived = rng.chance(0.3);
-      await add(shapes.person, [
-        id,
-        "Mini",
-        "Person",
-        birth,
-        rng.chance(0.5) ? "male" : "female",
-        deprived ? "A1" : "A10",
-        "test",
-        id,
-        RECEIVED,
-      ]);
-      await add(shapes.registration, [
-        id,
-        randomUUID(),
-        practices[i % practices.length],
-        "2000-01-01",
-        "test",
-        id,
-        RECEIVED,
-      ]);
+      await add(CATALOGUE.person, {
+        person_id: id,
+        family_name: "Mini",
+        given_name: "Person",
+        birth_date: birth,
+        sex: rng.chance(0.5) ? "male" : "female",
+        area_code: deprived ? "A1" : "A10",
+        source_system: "test",
+        source_record_id: id,
+        received_at: RECEIVED,
+      });
+      await add(CATALOGUE.registration, {
+        person_id: id,
+        registration_id: randomUUID(),
+        practice_code: practices[i % practices.length],
+        registered_on: "2000-01-01",
+        source_system: "test",
+        source_record_id: id,
+        received_at: RECEIVED,
+      });
       const deficits = Math.min(35, rng.poisson(Math.exp(-1 + 0.55 * frailty)));
       const chosen = rng.shuffle([...coded.keys()]).slice(0, deficits);
       for (const d of chosen) {
         const on = fromDayNumber(HISTORY_START - 2000 + rng.int(HISTORY_END - HISTORY_START + 1500));
         const e = randomUUID();
-        await add(shapes.gp, [
-          id,
-          e,
-          "Z90001",
-          on,
-          "condition",
-          "http://snomed.info/sct",
-          coded[d],
-          "test",
-          e,
-          RECEIVED,
-        ]);
+        await add(CATALOGUE.gp_entry, {
+          person_id: id,
+          entry_id: e,
+          practice_code: "Z90001",
+          recorded_on: on,
+          entry_kind: "condition",
+          code_system: "http://snomed.info/sct",
+          code: coded[d],
+          source_system: "test",
+          source_record_id: e,
+          received_at: RECEIVED,
+        });
       }
       const propensity = rng.normal(0, 0.6);
       let diedOn: number | null = null;
@@ -183,39 +93,53 @@ export async function loadMiniPlace(db: Db, people: number, seed = "mini"): Prom
           const s = randomUUID();
           const admitted = `${fromDayNumber(at)}T10:00:00Z`;
           const discharged = `${addDays(fromDayNumber(at), 1 + rng.int(8))}T12:00:00Z`;
-          await add(shapes.spell, [
-            id,
-            s,
-            "ZZA01",
-            admitted,
-            "emergency",
-            "inpatient",
-            discharged,
-            "test",
-            s,
-            RECEIVED,
-          ]);
+          await add(CATALOGUE.hospital_spell, {
+            person_id: id,
+            spell_id: s,
+            provider_code: "ZZA01",
+            admitted_at: admitted,
+            admission_method: "emergency",
+            patient_class: "inpatient",
+            discharged_at: discharged,
+            source_system: "test",
+            source_record_id: s,
+            received_at: RECEIVED,
+          });
           const a = randomUUID();
-          await add(shapes.ae, [id, a, "ZZA01", `${fromDayNumber(at)}T08:00:00Z`, "test", a, RECEIVED]);
+          await add(CATALOGUE.ae_attendance, {
+            person_id: id,
+            attendance_id: a,
+            provider_code: "ZZA01",
+            arrived_at: `${fromDayNumber(at)}T08:00:00Z`,
+            source_system: "test",
+            source_record_id: a,
+            received_at: RECEIVED,
+          });
         }
         if (diedOn === null && age > 80 && rng.chance(0.004 * (1 + deficits))) diedOn = day + rng.int(91);
       }
       if (deficits >= 5 && rng.chance(0.5)) {
         const sv = randomUUID();
-        await add(shapes.service, [
-          id,
-          sv,
-          `C${i}`,
-          "home-care",
-          fromDayNumber(HISTORY_START + rng.int(900)),
-          "council",
-          "test",
-          sv,
-          RECEIVED,
-        ]);
+        await add(CATALOGUE.social_care_service, {
+          person_id: id,
+          service_id: sv,
+          client_id: `C${i}`,
+          service_type: "home-care",
+          started_on: fromDayNumber(HISTORY_START + rng.int(900)),
+          funding: "council",
+          source_system: "test",
+          source_record_id: sv,
+          received_at: RECEIVED,
+        });
       }
       if (diedOn !== null && diedOn <= HISTORY_END) {
-        await add(shapes.death, [id, fromDayNumber(diedOn), "test", id, RECEIVED]);
+        await add(CATALOGUE.death, {
+          person_id: id,
+          died_on: fromDayNumber(diedOn),
+          source_system: "test",
+          source_record_id: id,
+          received_at: RECEIVED,
+        });
       }
     }
     await loader.finish();

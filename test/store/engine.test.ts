@@ -79,11 +79,17 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
 
   test("the bulk loader batches rows per table and reports what it loaded", async () => {
     const flushed: number[] = [];
-    const shape = { table: "scratch", columns: ["id", "label", "on_date", "amount", "flag"] };
+    const shape = { name: "scratch", columnNames: ["id", "label", "on_date", "amount", "flag"] };
     const count = await t.db.transaction(async (tx) => {
       const loader = new BulkLoader(tx, { batchRows: 1_000, onFlush: (_table, n) => flushed.push(n) });
       for (let i = 0; i < 4_500; i++) {
-        const wait = loader.add(shape, [i, `row ${i}`, "2014-04-01", i / 4, i % 2 === 0]);
+        const wait = loader.add(shape, {
+          id: i,
+          label: `row ${i}`,
+          on_date: "2014-04-01",
+          amount: i / 4,
+          flag: i % 2 === 0,
+        });
         if (wait) await wait;
       }
       const loaded = await loader.finish();
@@ -100,11 +106,11 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
   });
 
   test("the bulk loader surfaces a failed COPY and the transaction rolls back whole", async () => {
-    const shape = { table: "scratch", columns: ["id", "label"] };
+    const shape = { name: "scratch", columnNames: ["id", "label"] };
     await assert.rejects(
       t.db.transaction(async (tx) => {
         const loader = new BulkLoader(tx, { batchRows: 10 });
-        for (let i = 0; i < 25; i++) loader.add(shape, [i % 15, "dup after 15"]);
+        for (let i = 0; i < 25; i++) loader.add(shape, { id: i % 15, label: "dup after 15" });
         await loader.finish();
       }),
       /duplicate key|unique/i,
@@ -113,11 +119,22 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
     assert.equal(rows.length, 0);
   });
 
-  test("the bulk loader refuses a row with the wrong number of values", () => {
+  test("the bulk loader refuses a row naming a column the table does not have", () => {
     const loader = new BulkLoader(t.db);
     assert.throws(
-      () => loader.add({ table: "scratch", columns: ["id", "label"] }, [1]),
-      /1 values for 2 columns/,
+      () => loader.add({ name: "scratch", columnNames: ["id", "label"] }, { id: 1, lable: "typo" }),
+      /scratch has no column lable/,
     );
+  });
+
+  test("the bulk loader loads a column a named row leaves out as null", async () => {
+    await t.db.transaction(async (tx) => {
+      const loader = new BulkLoader(tx);
+      loader.add({ name: "scratch", columnNames: ["id", "label", "amount"] }, { id: 7, amount: 3 });
+      await loader.finish();
+    });
+    const rows = await t.db.query("SELECT id, label, amount FROM scratch");
+    assert.deepEqual(rows, [{ id: 7, label: null, amount: 3 }]);
+    await t.db.query("DELETE FROM scratch");
   });
 });

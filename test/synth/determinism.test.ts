@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { encodeCopyRow } from "../../src/store/copy-format.ts";
+import { encodeNamedRow } from "../../src/store/copy-format.ts";
 import { DEFAULT_SYNTH_CONFIG, type SynthConfig } from "../../src/synth/config.ts";
 import { writeSyntheticPlace } from "../../src/synth/file-sink.ts";
 import { generatePlace } from "../../src/synth/generate.ts";
@@ -33,18 +33,18 @@ test("the same configuration writes byte-identical files; another seed writes di
   const second = await writeSyntheticPlace(small, secondDir);
   const other = await writeSyntheticPlace({ ...small, seed: "basildon" }, otherDir);
 
-  assert.deepEqual(Object.keys(first).sort(), ALL_SHAPES.map((s) => s.table).sort());
+  assert.deepEqual(Object.keys(first).sort(), ALL_SHAPES.map((s) => s.name).sort());
   assert.deepEqual(second, first);
   for (const table of ["person", "hospital_spell", "gp_entry", "social_care_service"]) {
     assert.notEqual(other[table], first[table], `${table} should differ under another seed`);
   }
   // The returned hash is the file's own SHA-256, and every person-level table has rows.
   for (const shape of ALL_SHAPES) {
-    const bytes = readFileSync(join(firstDir, `${shape.table}.tsv`));
-    assert.equal(createHash("sha256").update(bytes).digest("hex"), first[shape.table], shape.table);
-    assert.ok(bytes.length > 0, `${shape.table}.tsv is empty`);
+    const bytes = readFileSync(join(firstDir, `${shape.name}.tsv`));
+    assert.equal(createHash("sha256").update(bytes).digest("hex"), first[shape.name], shape.name);
+    assert.ok(bytes.length > 0, `${shape.name}.tsv is empty`);
     const firstLine = bytes.toString("utf8", 0, Math.min(bytes.length, 4000)).split("\n")[0];
-    assert.equal(firstLine.split("\t").length, shape.columns.length, `${shape.table} column count`);
+    assert.equal(firstLine.split("\t").length, shape.columnNames.length, `${shape.name} column count`);
   }
 });
 
@@ -55,8 +55,8 @@ test("output does not depend on how the sink paces the generator", async () => {
     await generatePlace(
       { ...small, people: 500 },
       {
-        add(shape, values) {
-          hash.update(`${shape.table}\t${encodeCopyRow(values)}`);
+        add(table, row) {
+          hash.update(`${table.name}\t${encodeNamedRow(table, row)}`);
           n++;
           return paced && n % 7 === 0 ? new Promise((resolve) => setImmediate(resolve)) : undefined;
         },

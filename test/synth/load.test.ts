@@ -52,9 +52,9 @@ function aboutRate(observed: number, n: number, p: number): boolean {
 
 test("every table is filled and the data_load row records what was loaded", async () => {
   for (const shape of ALL_SHAPES) {
-    const n = await count(db, `SELECT count(*) AS n FROM ${shape.table}`);
-    assert.ok(n > 0, `${shape.table} is empty`);
-    assert.equal(result.rowsByTable[shape.table], n, shape.table);
+    const n = await count(db, `SELECT count(*) AS n FROM ${shape.name}`);
+    assert.ok(n > 0, `${shape.name} is empty`);
+    assert.equal(result.rowsByTable[shape.name], n, shape.name);
   }
   const loads = await db.query<{
     status: string;

@@ -3,7 +3,8 @@ import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import { findByNhsNumber, findLinks, resolveRecords } from "../../mpi/index.ts";
 import { recordKey } from "../../mpi/resolve.ts";
-import { cols, insertMany } from "../../mpi/sql.ts";
+import { insertMany } from "../../mpi/sql.ts";
+import { CATALOGUE } from "../../store/catalogue.ts";
 import type { Db, Queryable } from "../../store/db.ts";
 import { type CanonicalName, writeCanonical, writeSubjects } from "../canonical.ts";
 import { rowId } from "../ids.ts";
@@ -63,9 +64,7 @@ function layoutOf(item: FhirItem): string | null {
   return typeof t === "string" ? t.slice(0, 40) : null;
 }
 
-const PRACTITIONER_COLS = cols(
-  "source_system text, source_record_id text, identifier_system text, identifier_value text, family_name text, given_name text, received_at timestamptz",
-);
+const PRACTITIONER_COLS = CATALOGUE.ingest_practitioner.columns;
 
 async function writeOrganisations(
   q: Queryable,

@@ -1,16 +1,8 @@
-import type { TableShape } from "../../store/bulk-loader.ts";
-import type { CopyValue } from "../../store/copy-format.ts";
+import type { CopyValue, NamedRow, TableShape } from "../../store/copy-format.ts";
 
 // One person's generated rows, named and grouped the way the feed writers read them.
 
-export type Row = Record<string, CopyValue>;
-
-/** A generated row (positional, as the generator gives it to its sink) as a named row. */
-export function namedRow(shape: TableShape, values: readonly CopyValue[]): Row {
-  const o: Row = {};
-  for (let i = 0; i < shape.columns.length; i++) o[shape.columns[i]] = values[i];
-  return o;
-}
+export type Row = NamedRow;
 
 /** A value as text, null staying null. */
 export const text = (v: CopyValue): string | null => (v === null || v === undefined ? null : String(v));
@@ -40,14 +32,12 @@ function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T
 }
 
 /** The rows of one person (the person row first), or null when there is no person row. */
-export function personRows(
-  rows: readonly (readonly [TableShape, readonly CopyValue[]])[],
-): PersonRows | null {
+export function personRows(rows: readonly (readonly [TableShape, NamedRow])[]): PersonRows | null {
   const tables = new Map<string, Row[]>();
-  for (const [table, list] of groupBy(rows, ([shape]) => shape.table))
+  for (const [table, list] of groupBy(rows, ([shape]) => shape.name))
     tables.set(
       table,
-      list.map(([shape, values]) => namedRow(shape, values)),
+      list.map(([, row]) => row),
     );
   const person = tables.get("person")?.[0];
   if (!person) return null;

@@ -1,6 +1,5 @@
 import { createRng } from "../../core/rng.ts";
-import type { TableShape } from "../../store/bulk-loader.ts";
-import type { CopyValue } from "../../store/copy-format.ts";
+import type { NamedRow, TableShape } from "../../store/copy-format.ts";
 import { type SynthConfig, validateSynthConfig } from "../config.ts";
 import { createContext } from "../context.ts";
 import { generatePlace } from "../generate.ts";
@@ -18,7 +17,7 @@ import {
 import { FeedFiles, type FeedLine, feedManifest, writeJson } from "./feed-files.ts";
 import { TextFile } from "./files.ts";
 import { gpLines } from "./gp.ts";
-import { namedRow, type PersonRows, personRows } from "./person-rows.ts";
+import { type PersonRows, personRows } from "./person-rows.ts";
 import { organisationResource, ReferenceData } from "./reference.ts";
 import { socialCareLines } from "./social-care.ts";
 
@@ -69,7 +68,7 @@ export async function writeFeeds(
   const truth = new TextFile(dir, "truth.tsv");
   const reference = new ReferenceData();
 
-  const writePerson = (rows: [TableShape, CopyValue[]][]) => {
+  const writePerson = (rows: [TableShape, NamedRow][]) => {
     const p = personRows(rows);
     if (!p) return;
     for (const t of p.tables.get("synth_truth") ?? [])
@@ -79,22 +78,22 @@ export async function writeFeeds(
   };
 
   // The generator gives a person's rows one by one, the person row first; a person is written when the next begins.
-  let current: [TableShape, CopyValue[]][] = [];
+  let current: [TableShape, NamedRow][] = [];
   await generatePlace(config, {
-    add(shape: TableShape, values: readonly CopyValue[]): Promise<void> | undefined {
-      if (shape.table === "organisation" || shape.table === "site") {
-        files.write([["orgs", organisationResource(namedRow(shape, values), shape.table === "site")]]);
+    add(shape: TableShape, values: NamedRow): Promise<void> | undefined {
+      if (shape.name === "organisation" || shape.name === "site") {
+        files.write([["orgs", organisationResource(values, shape.name === "site")]]);
         return files.drain();
       }
-      if (shape.table === "area") {
-        reference.addArea(namedRow(shape, values));
+      if (shape.name === "area") {
+        reference.addArea(values);
         return undefined;
       }
-      if (shape.table === "person" && current.length > 0) {
+      if (shape.name === "person" && current.length > 0) {
         writePerson(current);
         current = [];
       }
-      current.push([shape, [...values]]);
+      current.push([shape, values]);
       return files.drain();
     },
   });

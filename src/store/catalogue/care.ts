@@ -1,0 +1,60 @@
+import { table } from "./define.ts";
+
+// The tables src/care/migrations creates (care: caseloads, care teams and referrals),
+// in migration order. How to add one: src/store/README.md.
+
+export const CARE_TABLES = {
+  // 0300_care_team_and_referral.sql
+  caseload_entry: table(
+    {
+      person_id: "uuid",
+      caseload_entry_id: "uuid",
+      user_id: "uuid",
+      team_id: "uuid",
+      started_on: "date",
+      ended_on: "date?",
+      source_system: "text",
+      source_record_id: "text",
+      received_at: "timestamptz",
+    },
+    {
+      primaryKey: ["person_id", "caseload_entry_id"],
+      unique: [["person_id", "source_system", "source_record_id"]],
+    },
+  ),
+  care_team_member: table(
+    {
+      person_id: "uuid",
+      membership_id: "uuid",
+      team_id: "uuid",
+      started_on: "date",
+      ended_on: "date?",
+      source_system: "text",
+      source_record_id: "text",
+      received_at: "timestamptz",
+    },
+    {
+      primaryKey: ["person_id", "membership_id"],
+      unique: [["person_id", "source_system", "source_record_id"]],
+    },
+  ),
+  referral: table(
+    {
+      person_id: "uuid",
+      referral_id: "uuid",
+      to_team_id: "uuid",
+      from_team_id: "uuid?",
+      service: "text",
+      referred_on: "date",
+      closed_on: "date?",
+      outcome: "text?",
+      source_system: "text",
+      source_record_id: "text",
+      received_at: "timestamptz",
+    },
+    {
+      primaryKey: ["person_id", "referral_id"],
+      unique: [["person_id", "source_system", "source_record_id"]],
+    },
+  ),
+} as const;

@@ -1,0 +1,123 @@
+import { table } from "./define.ts";
+
+// The tables src/ingest/migrations creates (ingest: messages, loads, rejects and the maps feeds need),
+// in migration order. How to add one: src/store/README.md.
+
+export const INGEST_TABLES = {
+  // 0500_ingest.sql
+  ingest_message: table(
+    {
+      source_system: "text",
+      control_id: "text",
+      message_type: "text",
+      message_time: "timestamptz?",
+      received_at: "timestamptz",
+      status: "text",
+      ack_code: "text",
+      payload: "text",
+      payload_sha256: "text",
+      load_id: "uuid?",
+    },
+    { primaryKey: ["source_system", "control_id"] },
+  ),
+  ingest_load: table(
+    {
+      load_id: "uuid",
+      source_system: "text",
+      format: "text",
+      layout: "text?",
+      origin: "text",
+      file_sha256: "text?",
+      started_at: "timestamptz",
+      finished_at: "timestamptz?",
+      status: "text",
+      records_read: "integer",
+      loaded: "integer",
+      duplicates: "integer",
+      rejected: "integer",
+      held: "integer",
+      failure: "text?",
+    },
+    { primaryKey: ["load_id"] },
+  ),
+  ingest_reject: table(
+    {
+      reject_id: "uuid",
+      source_system: "text",
+      format: "text",
+      layout: "text?",
+      origin: "text",
+      origin_key: "text",
+      location: "text?",
+      reason: "text",
+      payload: "text",
+      context: "text?",
+      received_at: "timestamptz",
+      load_id: "uuid?",
+      status: "text",
+      attempts: "integer",
+      resolved_at: "timestamptz?",
+      resolved_by: "text?",
+    },
+    { primaryKey: ["reject_id"], unique: [["source_system", "format", "origin_key"]] },
+  ),
+  adt_visit_event: table(
+    {
+      source_system: "text",
+      visit_number: "text",
+      control_id: "text",
+      trigger_event: "text",
+      message_time: "timestamptz",
+      record_id: "text",
+      detail: "jsonb",
+      received_at: "timestamptz",
+    },
+    { primaryKey: ["source_system", "visit_number", "control_id"] },
+  ),
+  ingest_row_subject: table(
+    {
+      source_system: "text",
+      table_name: "text",
+      source_record_id: "text",
+      subject_system: "text",
+      subject_record_id: "text",
+    },
+    { primaryKey: ["source_system", "table_name", "source_record_id"] },
+  ),
+  ingest_code_map: table(
+    {
+      source_system: "text",
+      map_name: "text",
+      source_code: "text",
+      target_code: "text",
+    },
+    { primaryKey: ["source_system", "map_name", "source_code"] },
+  ),
+  postcode_area: table(
+    {
+      postcode: "text",
+      area_code: "text",
+    },
+    { primaryKey: ["postcode"] },
+  ),
+  ingest_practitioner: table(
+    {
+      source_system: "text",
+      source_record_id: "text",
+      identifier_system: "text?",
+      identifier_value: "text?",
+      family_name: "text?",
+      given_name: "text?",
+      received_at: "timestamptz",
+    },
+    { primaryKey: ["source_system", "source_record_id"] },
+  ),
+  ingest_source: table(
+    {
+      source_system: "text",
+      org_code: "text?",
+      first_seen_at: "timestamptz",
+    },
+    { primaryKey: ["source_system"] },
+  ),
+} as const;
