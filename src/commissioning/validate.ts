@@ -1,8 +1,7 @@
 // Validation of a plan: every derived figure recomputed, every inconsistency reported with where it is and
 // why. Errors are figures that contradict each other; warnings are figures missing or incomplete.
 import { parsePeriod } from "../core/periods.ts";
-import { monthsOf } from "../outcomes/metric-periods.ts";
-import { checkRate } from "../outcomes/rate-check.ts";
+import { checkRate, monthsOf } from "../outcomes/index.ts";
 import { formatPounds, parseAmount } from "./amounts.ts";
 import type { BcfPlan } from "./plan.ts";
 

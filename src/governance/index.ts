@@ -12,15 +12,47 @@ export { toFhirAuditEvent } from "./audit-fhir.ts";
 export type { AuditRecord } from "./audit-log.ts";
 export { appendAuditEvent } from "./audit-log.ts";
 export { auditForPerson, auditForUser } from "./audit-query.ts";
+export { auditRecordsInOrder } from "./audit-records.ts";
 export { verifyAuditChain } from "./audit-verify.ts";
+export { type AuthConfig, authConfigFromEnv } from "./auth-config.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
+export { authenticatePassword } from "./login.ts";
+export { createOidcClient, type OidcClient } from "./oidc.ts";
+export { evaluateAccess } from "./policy.ts";
 export type { PseudonymKeys } from "./pseudonym-keys.ts";
 export { pseudonymKeysFromEnv } from "./pseudonym-keys.ts";
 export { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
 export type { CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
 export { countCohort, queryPseudonymisedPeople } from "./pseudonymised-queries.ts";
-export { ADMISSION_WINDOW_DAYS } from "./relationship-facts.ts";
+export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
+export { listAssignments, listRoles } from "./roles.ts";
+export { type Operator, recordSecurityEvent } from "./security-events.ts";
+export {
+  API_TOKEN_MAX_DAYS,
+  createApiToken,
+  createSession,
+  csrfTokenFor,
+  endSession,
+  type Identity,
+  resolveApiToken,
+  resolveSession,
+  revokeApiToken,
+  switchSessionRole,
+} from "./sessions.ts";
 export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
+export { newSecret, safeEqual } from "./tokens.ts";
 export type * from "./types.ts";
+export { PURPOSES, TEAM_KINDS } from "./types.ts";
+export {
+  assignRole,
+  createTeam,
+  createUser,
+  listTeams,
+  listUsers,
+  lockUser,
+  removeRole,
+  resetPassword,
+  unlockUser,
+} from "./users.ts";

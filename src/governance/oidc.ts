@@ -4,7 +4,7 @@
 // from then on the subject must match.
 import { createHash } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { OidcConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
 import { recordSecurityEvent } from "./security-events.ts";

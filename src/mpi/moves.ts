@@ -1,4 +1,4 @@
-import { type Queryable, quoteIdent } from "../store/db.ts";
+import { type Queryable, quoteIdent } from "../store/index.ts";
 
 // Moving canonical rows between people when records change hands. Activity rows follow the source record
 // they belong to: social care rows name their client id; every other row's record is in ingest_row_subject.

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import { cols, insertText, lockNames, type Queryable } from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
 import { goldenAndIdentifiersText } from "./golden.ts";
 import {
@@ -20,8 +20,6 @@ import {
   NHS_NUMBER_CONFIRM_THRESHOLD,
   scoreAgainstPerson,
 } from "./score.ts";
-import { cols, lockNames } from "./sql.ts";
-import { insertText } from "./sql-text.ts";
 
 // Linking source records to people. A record already linked keeps its person (its demographics are updated).
 // A new record with a valid NHS Number joins the person with that number when the demographics do not
@@ -265,7 +263,7 @@ export interface ResolveOptions {
   decidedBy?: string;
   /** The caller already holds the records' locks (recordLockNames), taken with its own in one statement. */
   locked?: boolean;
-  /** The records' current links, already read by the caller (in the shape LINKED_JSON gives). */
+  /** The records' current links, already read by the caller (rows of the view mpi_linked_record). */
   linked?: LinkedRow[];
 }
 
@@ -280,21 +278,7 @@ export function recordLockNames(r: SourceRecordInput): string[] {
   return names;
 }
 
-/** The columns of a linked record as one JSON object, for callers that read links with other things. */
-export const LINKED_JSON = `json_build_object('source_system', l.source_system, 'source_record_id', l.source_record_id,
-  'person_id', l.person_id::text, 'nhs_number', l.nhs_number, 'identifiers', l.identifiers, 'ethnic_category', l.ethnic_category,
-  'rec_nhs', pr.nhs_number, 'family_name', pr.family_name, 'given_name', pr.given_name, 'birth_date', pr.birth_date,
-  'sex', pr.sex, 'postcode', pr.postcode)`;
-export const LINKED_FROM = `mpi_record_link l
-     LEFT JOIN person_record pr ON pr.person_id = l.person_id AND pr.source_system = l.source_system
-                               AND pr.source_record_id = l.source_record_id`;
-
-const LINKED_SELECT = `SELECT l.source_system, l.source_record_id, l.person_id::text AS person_id, l.nhs_number, l.identifiers,
-            l.ethnic_category, pr.nhs_number AS rec_nhs, pr.family_name, pr.given_name, pr.birth_date, pr.sex,
-            pr.postcode
-     FROM mpi_record_link l
-     LEFT JOIN person_record pr ON pr.person_id = l.person_id AND pr.source_system = l.source_system
-                               AND pr.source_record_id = l.source_record_id`;
+const LINKED_SELECT = "SELECT * FROM mpi_linked_record";
 
 export async function resolveRecords(
   q: Queryable,
@@ -319,12 +303,12 @@ export async function resolveRecords(
   const linked = options.linked
     ? options.linked
     : records.length === 1
-      ? await q.query<LinkedRow>(`${LINKED_SELECT} WHERE l.source_system = $1 AND l.source_record_id = $2`, [
+      ? await q.query<LinkedRow>(`${LINKED_SELECT} WHERE source_system = $1 AND source_record_id = $2`, [
           records[0].sourceSystem,
           records[0].recordId,
         ])
       : await q.query<LinkedRow>(
-          `${LINKED_SELECT} WHERE (l.source_system, l.source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          `${LINKED_SELECT} WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
           [records.map((r) => r.sourceSystem), records.map((r) => r.recordId)],
         );
   const pending = new Pending();

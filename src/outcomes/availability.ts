@@ -1,6 +1,6 @@
 // What the data can support: the latest activity (the default data cut-off) and whether the tables another
 // capability owns exist and hold rows.
-import { type Queryable, quoteIdent } from "../store/db.ts";
+import { type Queryable, quoteIdent } from "../store/index.ts";
 
 const OWNER: Record<string, string> = {
   risk_person: "risk stratification: run 'oneplace stratify'",

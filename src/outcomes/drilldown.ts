@@ -3,7 +3,7 @@
 // result through the governance choke point (filterPeopleForAccess in src/governance) before showing or
 // exporting anything about these people.
 import type { Period } from "../core/periods.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { countedPeriod, periodRow } from "./metric-periods.ts";
 import { peopleSql, periodParams } from "./metric-sql.ts";

@@ -2,7 +2,7 @@
 // the definition version and a record of the run (data cut-off, data loads seen).
 import { randomUUID } from "node:crypto";
 import type { Period } from "../core/periods.ts";
-import type { Db, Queryable } from "../store/db.ts";
+import type { Db, Queryable } from "../store/index.ts";
 import { latestActivityDate, missingRequirement } from "./availability.ts";
 import { BUILTINS } from "./builtins.ts";
 import { type AreaLevel, latestDefinitions, type MetricDefinition } from "./definitions.ts";

@@ -3,7 +3,7 @@
 // checksum of what would be loaded is recorded, and loading again with the same content does nothing.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { DEFICIT_COUNT, DEFICITS, isDeficitId, POLYPHARMACY } from "./efi-definition.ts";
 import { valueRuleRows } from "./efi-value-rules.ts";
 

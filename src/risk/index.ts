@@ -11,13 +11,21 @@ export {
   saveCohort,
 } from "./cohort.ts";
 export { type EfiResult, efiOn } from "./efi.ts";
-export { DEFICITS, type EfiCategory, efiCategory, efiScore } from "./efi-definition.ts";
+export {
+  DEFICITS,
+  type EfiCategory,
+  efiCategory,
+  efiCategorySql,
+  efiScore,
+  POLYPHARMACY_MIN_MEDICINES,
+} from "./efi-definition.ts";
 export { ensureEfiReference } from "./efi-reference.ts";
 export { type HiuReport, hiuActivityByQuarter } from "./hiu.ts";
 export {
   activeModel,
   explainScore,
   listModels,
+  modelById,
   modelByVersion,
   NoValidatedModelError,
   type RiskModel,
@@ -25,10 +33,18 @@ export {
 } from "./model.ts";
 export { formatModelReport } from "./model-report.ts";
 export { type NationalCondition, nationalCondition } from "./national-condition.ts";
-export { createRegister, refreshRegister, registerChanges, registerMovements } from "./register.ts";
+export {
+  createRegister,
+  type RegisterScope,
+  refreshRegister,
+  registerChanges,
+  registerMovements,
+} from "./register.ts";
+export { efiByPractice, tiersByLocality } from "./reports.ts";
 export { DEFAULT_SETTINGS, type RiskSettings, readSettings, writeSettings } from "./settings.ts";
 export {
   latestActivityDate,
+  latestFullRun,
   peopleChangedSince,
   type RunSummary,
   rescorePeople,

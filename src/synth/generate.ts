@@ -1,5 +1,4 @@
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
+import type { CopyValue, TableShape } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
 import { createContext, type GenerationContext, totalPeople } from "./context.ts";
 import { gpRecord } from "./gp-record.ts";

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
+import type { CopyValue, TableShape } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
 import { CopyTextBuffer } from "./copy-text-buffer.ts";
 import { generatePlace } from "./generate.ts";

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { newId } from "../core/ids.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
 import type { WorkerInput, WorkerMessage } from "./load-worker.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";

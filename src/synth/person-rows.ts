@@ -1,8 +1,7 @@
 import { NHS_NUMBER_SYSTEM, SNOMED_CT_SYSTEM } from "../core/codes.ts";
 import { fromDayNumber } from "../core/dates.ts";
 import type { Rng } from "../core/rng.ts";
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
+import type { CopyValue, TableShape } from "../store/index.ts";
 import type { GenerationContext } from "./context.ts";
 import { randomUuid } from "./fast-uuid.ts";
 import type { GpRecord } from "./gp-record.ts";

@@ -1,5 +1,4 @@
-import type { TableShape } from "../store/bulk-loader.ts";
-import type { CopyValue } from "../store/copy-format.ts";
+import type { CopyValue, TableShape } from "../store/index.ts";
 import type { GenerationContext } from "./context.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
 import { AREA, ORGANISATION, SITE } from "./table-shapes.ts";

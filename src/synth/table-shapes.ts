@@ -1,4 +1,4 @@
-import type { TableShape } from "../store/bulk-loader.ts";
+import type { TableShape } from "../store/index.ts";
 
 // Column lists for COPY, in the order the generator supplies values. They must match the migrations.
 

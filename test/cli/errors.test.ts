@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CliError, describeFailure } from "../../src/cli/errors.ts";
-import { DatabaseError } from "../../src/store/db.ts";
+import { DatabaseError } from "../../src/store/index.ts";
 
 test("a full disk, however deep in the cause chain, reads as a full disk with what to do", () => {
   const fs = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });

@@ -11,14 +11,25 @@ import {
   quartersIn,
   rollingWindow,
 } from "../../core/periods.ts";
-import { latestActivityDate } from "../../outcomes/availability.ts";
-import { latestDefinitions, type MetricDefinition } from "../../outcomes/definitions.ts";
-import { type ComputeRequest, computeMetrics, type MetricValue } from "../../outcomes/engine.ts";
-import { enteredValues, type StoredEnteredValue } from "../../outcomes/entered.ts";
-import { installMeasures } from "../../outcomes/measures/index.ts";
-import { type Rag, rag, trajectoryAt } from "../../outcomes/rag.ts";
-import { assess, effectiveValue, type Target, trajectoryPoints } from "../../outcomes/targets.ts";
-import type { Db } from "../../store/db.ts";
+import {
+  assess,
+  type ComputeRequest,
+  computeMetrics,
+  effectiveValue,
+  enteredValues,
+  installMeasures,
+  latestActivityDate,
+  latestDefinitions,
+  type MetricDefinition,
+  type MetricValue,
+  type Rag,
+  rag,
+  type StoredEnteredValue,
+  type Target,
+  trajectoryAt,
+  trajectoryPoints,
+} from "../../outcomes/index.ts";
+import type { Db } from "../../store/index.ts";
 import type { BcfPlan, Risk } from "../plan.ts";
 import { loadPlan, NoPlanError, targetsOf } from "../plan-store.ts";
 import { type PlanFigure, planFiguresFrom, planValueRequests } from "../plan-values.ts";

@@ -1,0 +1,4 @@
+// What the faces (web, cli, api) use of the platform: the database door and the logger.
+
+export * from "./database.ts";
+export { createLogger } from "./log.ts";
