@@ -6,7 +6,7 @@ import type { Period } from "../core/periods.ts";
 import type { Db } from "../store/index.ts";
 import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { countedPeriod, periodRow } from "./metric-periods.ts";
-import { peopleSql, periodParams } from "./metric-sql.ts";
+import { peopleSql, periodParams } from "./metric-statement.ts";
 import { ensurePopulation, readsPopulation } from "./population.ts";
 
 export interface PeopleRequest {

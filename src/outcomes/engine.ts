@@ -8,7 +8,7 @@ import { BUILTINS } from "./builtins.ts";
 import { type AreaLevel, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { installMeasures } from "./measures/index.ts";
 import { countedPeriod, monthsOf, type PeriodRow, periodRow, provisionalReason } from "./metric-periods.ts";
-import { aggregateSql, type GroupRow, periodParams } from "./metric-sql.ts";
+import { aggregateSql, type GroupRow, periodParams } from "./metric-statement.ts";
 import { ensurePopulation, readsPopulation } from "./population.ts";
 
 export interface MetricValue {
