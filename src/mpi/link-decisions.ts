@@ -90,6 +90,11 @@ function comparisonJson(score: MatchScore): string {
   });
 }
 
+/** A person_record row's columns after its key, in table order. */
+export function demographics(r: SourceRecordInput): unknown[] {
+  return [r.nhsNumber, r.family, r.given, r.birthDate, r.sex, r.postcode, r.receivedAt];
+}
+
 /** The rows a batch of decisions writes, gathered in memory and sent as one text of statements. */
 export class LinkWrites {
   records: unknown[][] = [];
@@ -102,18 +107,7 @@ export class LinkWrites {
   /** The record becomes one of the person's: its demographics, its link, its blocking keys. */
   link(r: SourceRecordInput, personId: string, trustedNhs: string | null, now: string): void {
     const { sourceSystem, recordId } = r;
-    this.records.push([
-      personId,
-      sourceSystem,
-      recordId,
-      r.nhsNumber,
-      r.family,
-      r.given,
-      r.birthDate,
-      r.sex,
-      r.postcode,
-      r.receivedAt,
-    ]);
+    this.records.push([personId, sourceSystem, recordId, ...demographics(r)]);
     const identifiers = JSON.stringify(recordIdentifiers(r, trustedNhs));
     this.links.push([
       sourceSystem,

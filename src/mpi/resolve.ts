@@ -7,6 +7,7 @@ import {
   type CandidateRecord,
   changedIdentifiers,
   type DecisionContext,
+  demographics,
   type LinkedRow,
   LinkWrites,
   linkWithNhs,
@@ -146,18 +147,7 @@ async function updateKnownRecords(
       `UPDATE person_record SET nhs_number = $4, family_name = $5, given_name = $6, birth_date = $7, sex = $8,
          postcode = $9, received_at = $10
        WHERE person_id = $1 AND source_system = $2 AND source_record_id = $3`,
-      [
-        row.person_id,
-        r.sourceSystem,
-        r.recordId,
-        r.nhsNumber,
-        r.family,
-        r.given,
-        r.birthDate,
-        r.sex,
-        r.postcode,
-        r.receivedAt,
-      ],
+      [row.person_id, r.sourceSystem, r.recordId, ...demographics(r)],
     );
     await q.query(
       `UPDATE mpi_record_link SET identifiers = $3::jsonb, ethnic_category = COALESCE($4, ethnic_category)
