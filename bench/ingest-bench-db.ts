@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import type { Db } from "../src/store/index.ts";
-import { migrate, openDb } from "../src/store/index.ts";
+import { type Db, migrate, openDb } from "../src/store/index.ts";
 
 export interface BenchDb {
   db: Db;

@@ -3,8 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parsePeriod } from "../core/periods.ts";
-import type { AreaLevel, StoredValue } from "../outcomes/index.ts";
-import { type EnteredValue, enterValue } from "../outcomes/index.ts";
+import { type AreaLevel, type EnteredValue, enterValue, type StoredValue } from "../outcomes/index.ts";
 import type { Db } from "../store/index.ts";
 import { csvRecords, writeCsv } from "./csv.ts";
 import { type Cell, PlanFormatError, type RawRow } from "./layout.ts";

@@ -1,4 +1,3 @@
-import type { Queryable } from "../store/index.ts";
 import {
   type ColumnSpec,
   type CopyValue,
@@ -6,6 +5,7 @@ import {
   encodeCopyRow,
   insertMany,
   insertText,
+  type Queryable,
   toColumns,
   unnestSelect,
 } from "../store/index.ts";

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/index.ts";
-import { lockNames } from "../store/index.ts";
+import { lockNames, type Queryable } from "../store/index.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import {
   type MovedRows,

@@ -3,8 +3,7 @@
 // percentage reduction can be reported, excluding people who died in the period.
 import { addDays } from "../core/dates.ts";
 import { financialQuarterLabel, type Period, quartersIn } from "../core/periods.ts";
-import type { Queryable } from "../store/index.ts";
-import { SqlParams } from "../store/index.ts";
+import { type Queryable, SqlParams } from "../store/index.ts";
 import { readSettings } from "./settings.ts";
 import { snapshotSql } from "./snapshot.ts";
 

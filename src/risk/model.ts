@@ -2,8 +2,7 @@
 // a later one, stored as a version with its validation report, and turned into SQL for scoring.
 import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
 import { newId } from "../core/ids.ts";
-import type { Db, Queryable } from "../store/index.ts";
-import { float8, SqlParams } from "../store/index.ts";
+import { type Db, float8, type Queryable, SqlParams } from "../store/index.ts";
 import { rebuildAllDeficits } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { describeValue, FEATURES, type Feature, featureById } from "./features.ts";

@@ -9,8 +9,8 @@ import { after, before, test } from "node:test";
 import { loadFeeds } from "../../src/ingest/feeds.ts";
 import { evaluateMatching } from "../../src/mpi/index.ts";
 import type { Queryable } from "../../src/store/index.ts";
-import type { DamagedRecord } from "../../src/synth/index.ts";
 import {
+  type DamagedRecord,
   DEFAULT_SYNTH_CONFIG,
   loadSyntheticPlace,
   type SynthConfig,

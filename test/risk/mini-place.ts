@@ -5,8 +5,7 @@ import { uuidFromRandom } from "../../src/core/ids.ts";
 import { createRng } from "../../src/core/rng.ts";
 import { DEFICITS } from "../../src/risk/efi-definition.ts";
 import { readEfiCodes } from "../../src/risk/efi-reference.ts";
-import type { Db } from "../../src/store/index.ts";
-import { BulkLoader } from "../../src/store/index.ts";
+import { BulkLoader, type Db } from "../../src/store/index.ts";
 import { createOrganisations, PRACTICES } from "./place.ts";
 
 const RECEIVED = "2016-04-01T00:00:00Z";

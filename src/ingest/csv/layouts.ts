@@ -1,7 +1,11 @@
-import type { SourceRecordInput } from "../../mpi/index.ts";
-import { findByNhsNumber, findLinks, recordKey, resolveRecords } from "../../mpi/index.ts";
-import type { Queryable } from "../../store/index.ts";
-import { cols, insertMany } from "../../store/index.ts";
+import {
+  findByNhsNumber,
+  findLinks,
+  recordKey,
+  resolveRecords,
+  type SourceRecordInput,
+} from "../../mpi/index.ts";
+import { cols, insertMany, type Queryable } from "../../store/index.ts";
 import {
   type CanonicalName,
   recordSubjects,

@@ -6,8 +6,7 @@ import {
   recordLockNames,
   resolveRecords,
 } from "../../mpi/index.ts";
-import type { Queryable } from "../../store/index.ts";
-import { lockNames } from "../../store/index.ts";
+import { lockNames, type Queryable } from "../../store/index.ts";
 import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";

@@ -2,8 +2,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { createRng, type Rng } from "../../core/rng.ts";
-import type { FeedFile, FeedManifest } from "../../ingest/index.ts";
-import { type AdtPatientFields, buildAdt, FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/index.ts";
+import {
+  type AdtPatientFields,
+  buildAdt,
+  type FeedFile,
+  type FeedManifest,
+  FHIR_EXTENSIONS,
+  FHIR_SYSTEMS,
+} from "../../ingest/index.ts";
 import type { CopyValue, TableShape } from "../../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "../config.ts";
 import { createContext } from "../context.ts";
