@@ -2,14 +2,17 @@
 // unset). Prints p50/p99 of one person's decision with its audit write, of the audit write alone, and the
 // time to filter a register of 10,000 people. Runs on a fresh database of its own and drops it after.
 import { randomUUID } from "node:crypto";
-import { decideAccess, filterPeopleForAccess } from "../src/governance/access.ts";
-import { appendAuditEvent } from "../src/governance/audit-log.ts";
-import { evaluateAccess } from "../src/governance/policy.ts";
-import { pseudonymKeysFromEnv } from "../src/governance/pseudonym-keys.ts";
-import { queryPseudonymisedPeople } from "../src/governance/pseudonymised-queries.ts";
-import { factsForPeople, factsForPerson } from "../src/governance/relationship-facts.ts";
-import { CATALOGUE, type CopyRow, type Table, type TableName } from "../src/store/catalogue.ts";
-import { encodeNamedRow } from "../src/store/copy-format.ts";
+import {
+  appendAuditEvent,
+  decideAccess,
+  evaluateAccess,
+  factsForPeople,
+  factsForPerson,
+  filterPeopleForAccess,
+  pseudonymKeysFromEnv,
+  queryPseudonymisedPeople,
+} from "../src/governance/index.ts";
+import { CATALOGUE, type CopyRow, encodeNamedRow, type Table, type TableName } from "../src/store/index.ts";
 import {
   addToCareTeam,
   contextFor,

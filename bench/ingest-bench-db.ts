@@ -5,9 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import type { Db } from "../src/store/db.ts";
-import { migrate } from "../src/store/migrate.ts";
-import { openDb } from "../src/store/open.ts";
+import { type Db, migrate, openDb } from "../src/store/index.ts";
 
 export interface BenchDb {
   db: Db;

@@ -9,11 +9,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadCsvFile } from "../src/ingest/csv/load.ts";
-import { loadFeedFile, readManifest } from "../src/ingest/feeds.ts";
-import { loadFhirFile } from "../src/ingest/fhir/load.ts";
-import { DEFAULT_SYNTH_CONFIG } from "../src/synth/config.ts";
-import { writeFeeds } from "../src/synth/feeds/write-feeds.ts";
+import { loadCsvFile, loadFeedFile, loadFhirFile, readManifest } from "../src/ingest/index.ts";
+import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { openBenchDb, rate } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 20_000);

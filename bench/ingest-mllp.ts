@@ -14,10 +14,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { splitMessages } from "../src/ingest/hl7/split.ts";
-import { MllpClient } from "../src/ingest/mllp-client.ts";
-import { DEFAULT_SYNTH_CONFIG } from "../src/synth/config.ts";
-import { writeFeeds } from "../src/synth/feeds/write-feeds.ts";
+import { MllpClient, splitMessages } from "../src/ingest/index.ts";
+import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { openBenchDb } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 3000);

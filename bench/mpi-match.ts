@@ -12,10 +12,9 @@ import {
   resolveRecords,
   type SourceRecordInput,
 } from "../src/mpi/index.ts";
-import { CATALOGUE, type Table } from "../src/store/catalogue.ts";
-import type { NamedRow } from "../src/store/copy-format.ts";
-import { DEFAULT_SYNTH_CONFIG } from "../src/synth/config.ts";
-import { generatePlace } from "../src/synth/generate.ts";
+import type { NamedRow } from "../src/store/index.ts";
+import { CATALOGUE, type Table } from "../src/store/index.ts";
+import { DEFAULT_SYNTH_CONFIG, generatePlace } from "../src/synth/index.ts";
 import { openBenchDb } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 20_000);

@@ -5,11 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { readPlanFile } from "../src/commissioning/plan-files.ts";
-import { listPlanVersions, savePlan } from "../src/commissioning/plan-store.ts";
-import { produceBoardReport } from "../src/commissioning/report/board-report.ts";
-import { migrate } from "../src/store/migrate.ts";
-import { openDb, storeConfigFromEnv } from "../src/store/open.ts";
+import { listPlanVersions, produceBoardReport, readPlanFile, savePlan } from "../src/commissioning/index.ts";
+import { migrate, openDb, storeConfigFromEnv } from "../src/store/index.ts";
 import { cpuSeconds } from "./outcomes-cpu.ts";
 
 const { values } = parseArgs({

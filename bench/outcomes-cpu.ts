@@ -1,7 +1,7 @@
 // CPU time of this process and of the PostgreSQL server processes serving its database, for benchmarks on
 // a shared machine: wall time there says more about the neighbours than about OnePlace, CPU time does not.
 import { readFileSync } from "node:fs";
-import type { Db } from "../src/store/db.ts";
+import type { Db } from "../src/store/index.ts";
 
 const TICKS = 100; // USER_HZ on Linux
 

@@ -4,10 +4,8 @@
 //   node bench/outcomes-metrics.ts [--period 2015/16] [--runs 3]
 import { parseArgs } from "node:util";
 import { parsePeriod } from "../src/core/periods.ts";
-import { computeMetrics } from "../src/outcomes/engine.ts";
-import { installMeasures } from "../src/outcomes/measures/index.ts";
-import { migrate } from "../src/store/migrate.ts";
-import { openDb, storeConfigFromEnv } from "../src/store/open.ts";
+import { computeMetrics, installMeasures } from "../src/outcomes/index.ts";
+import { migrate, openDb, storeConfigFromEnv } from "../src/store/index.ts";
 import { cpuSeconds } from "./outcomes-cpu.ts";
 
 const { values } = parseArgs({

@@ -5,11 +5,8 @@
 //   node bench/risk-stratify.ts [--train] [--rescore N] [--cohort-runs N]
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { countCohort } from "../src/risk/cohort.ts";
-import { activeModel, trainModel } from "../src/risk/model.ts";
-import { rescorePeople, stratify } from "../src/risk/stratify.ts";
-import { discoverMigrations, migrate } from "../src/store/migrate.ts";
-import { openDb, storeConfigFromEnv } from "../src/store/open.ts";
+import { activeModel, countCohort, rescorePeople, stratify, trainModel } from "../src/risk/index.ts";
+import { discoverMigrations, migrate, openDb, storeConfigFromEnv } from "../src/store/index.ts";
 
 const { values } = parseArgs({
   options: {

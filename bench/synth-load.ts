@@ -13,11 +13,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { migrate } from "../src/store/migrate.ts";
-import { openDb } from "../src/store/open.ts";
-import { calibrationReport, formatCalibrationReport } from "../src/synth/calibration.ts";
-import { DEFAULT_SYNTH_CONFIG, type SynthConfig } from "../src/synth/config.ts";
-import { loadSyntheticPlace } from "../src/synth/load.ts";
+import { migrate, openDb } from "../src/store/index.ts";
+import {
+  calibrationReport,
+  DEFAULT_SYNTH_CONFIG,
+  formatCalibrationReport,
+  loadSyntheticPlace,
+  type SynthConfig,
+} from "../src/synth/index.ts";
 
 const { values } = parseArgs({
   options: {

@@ -4,7 +4,7 @@
 // See src/cli/README.md.
 import { parseArgs } from "node:util";
 import { isIsoDate, isUuid, normaliseNhsNumber } from "../core/index.ts";
-import { type Db, migrate, openDb, storeConfigFromEnv } from "../platform/database.ts";
+import { type Db, migrate, openDb, storeConfigFromEnv } from "../platform/index.ts";
 import { UsageError, usageError } from "./errors.ts";
 
 /** What a command needs of the database: nothing, an open one, or one migrated to the latest schema. */

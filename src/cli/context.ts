@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import type { Operator } from "../governance/index.ts";
-import type { Db } from "../platform/database.ts";
+import type { Db } from "../platform/index.ts";
 import { invalid } from "./errors.ts";
 
 export function out(text: string): void {

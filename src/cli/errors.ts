@@ -6,7 +6,7 @@ import {
   OnePlaceError,
   type OnePlaceErrorOptions,
 } from "../core/index.ts";
-import { DatabaseError } from "../platform/database.ts";
+import { DatabaseError } from "../platform/index.ts";
 
 export { EXIT_INTERNAL, EXIT_USAGE };
 

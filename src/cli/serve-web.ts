@@ -1,6 +1,6 @@
-import type { Db } from "../platform/database.ts";
-import { createLogger } from "../platform/log.ts";
-import { createWebServer } from "../web/server.ts";
+import type { Db } from "../platform/index.ts";
+import { createLogger } from "../platform/index.ts";
+import { createWebServer } from "../web/index.ts";
 import { out } from "./context.ts";
 import { unavailable } from "./errors.ts";
 

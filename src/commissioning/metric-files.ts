@@ -4,10 +4,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { csvRecords, writeCsv } from "../core/csv.ts";
 import { parsePeriod } from "../core/periods.ts";
-import type { AreaLevel } from "../outcomes/definitions.ts";
-import { type EnteredValue, enterValue } from "../outcomes/entered.ts";
-import type { StoredValue } from "../outcomes/values.ts";
-import type { Db } from "../store/db.ts";
+import type { AreaLevel, StoredValue } from "../outcomes/index.ts";
+import { type EnteredValue, enterValue } from "../outcomes/index.ts";
+import type { Db } from "../store/index.ts";
 import { type Cell, PlanFormatError, type RawRow } from "./layout.ts";
 import { readWorkbook, writeWorkbook } from "./xlsx.ts";
 

@@ -6,8 +6,7 @@
 // validate.ts and docs/formats/bcf-plan.md) and a severity, and add a plan that trips it to
 // test/commissioning/plan-rules.test.ts.
 import { parsePeriod } from "../core/periods.ts";
-import { monthsOf } from "../outcomes/metric-periods.ts";
-import { checkRate } from "../outcomes/rate-check.ts";
+import { checkRate, monthsOf } from "../outcomes/index.ts";
 import { formatPounds, parseAmount } from "./amounts.ts";
 import type { Finding, MetricFacts } from "./finding.ts";
 import type {

@@ -3,8 +3,8 @@
 // spend in a ledger per plan.
 import { createHash } from "node:crypto";
 import { parsePeriod } from "../core/periods.ts";
-import { saveTargets, type Target } from "../outcomes/targets.ts";
-import type { Db, Queryable } from "../store/db.ts";
+import { saveTargets, type Target } from "../outcomes/index.ts";
+import type { Db, Queryable } from "../store/index.ts";
 import { type ActualSpend, type BcfPlan, targetSetOf } from "./plan.ts";
 
 export interface SavedPlan {

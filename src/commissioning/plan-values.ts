@@ -1,13 +1,19 @@
 // The plan's stated figures beside what OnePlace computes from person-level data for the same period:
 // "the plan says 899; its own numerator and denominator give 853.5; the data give 925.1".
 import { type Period, parsePeriod } from "../core/periods.ts";
-import { latestActivityDate } from "../outcomes/availability.ts";
-import { latestDefinitions, type MetricDefinition } from "../outcomes/definitions.ts";
-import { type ComputeRequest, computeMetrics, type MetricValue } from "../outcomes/engine.ts";
-import { enteredValues, type StoredEnteredValue } from "../outcomes/entered.ts";
-import { installMeasures } from "../outcomes/measures/index.ts";
-import { checkTarget } from "../outcomes/targets.ts";
-import type { Db } from "../store/db.ts";
+import {
+  type ComputeRequest,
+  checkTarget,
+  computeMetrics,
+  enteredValues,
+  installMeasures,
+  latestActivityDate,
+  latestDefinitions,
+  type MetricDefinition,
+  type MetricValue,
+  type StoredEnteredValue,
+} from "../outcomes/index.ts";
+import type { Db } from "../store/index.ts";
 import type { BcfPlan } from "./plan.ts";
 import { targetsOf } from "./plan-store.ts";
 

@@ -3,7 +3,7 @@
 // and its content, and inserts the row. The caller gets control back only after that statement has
 // committed, so nothing is shown that is not already audited.
 import { createHash, randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 export interface AuditEventInput {
   actorUserId: string | null;

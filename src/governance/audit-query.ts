@@ -2,7 +2,7 @@
 // recorded in the trail.
 import { isUuid } from "../core/ids.ts";
 import { normaliseNhsNumber } from "../core/nhs-number.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AuditRecord } from "./audit-log.ts";
 import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
 import { GovernanceError } from "./errors.ts";

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { type AuditRecord, unpackIds } from "./audit-log.ts";
 
 export const AUDIT_COLUMNS = `seq, event_id, occurred_at, actor_user_id, actor, role_code, team_code, purpose, action,

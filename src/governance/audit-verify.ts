@@ -1,7 +1,7 @@
 // Walks the audit chain and names every row that does not fit: edited (its hash no longer matches its
 // content), deleted (a gap in the positions, or the head is ahead of the last row), or reordered/replaced
 // (its prev_hash is not the hash of the row before it).
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { canonicalContent, chainHash, GENESIS_HASH } from "./audit-log.ts";
 import { auditRecordsInOrder } from "./audit-records.ts";
 

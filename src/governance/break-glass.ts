@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AccessUser, RoleAssignment } from "./types.ts";
 
 /** How long break-glass access to one person lasts. */

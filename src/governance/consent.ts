@@ -2,7 +2,7 @@
 // the national opt-out service) will call these; the access decision and every pseudonymised output read them.
 import { randomUUID } from "node:crypto";
 import { isIsoDate } from "../core/dates.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { GovernanceError } from "./errors.ts";
 
 export interface ConsentRecord {

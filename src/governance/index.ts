@@ -15,10 +15,14 @@ export { auditForPerson, auditForUser } from "./audit-query.ts";
 // Administration at the command line (oneplace users, oneplace audit).
 export { auditRecordsInOrder } from "./audit-records.ts";
 export { verifyAuditChain } from "./audit-verify.ts";
+export { type AuthConfig, authConfigFromEnv } from "./auth-config.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
+export { authenticatePassword } from "./login.ts";
+export { createOidcClient, type OidcClient } from "./oidc.ts";
 export type { PersonDemographics, PersonRecord, PersonSummary } from "./person-reads.ts";
+export { evaluateAccess } from "./policy.ts";
 export type { PseudonymKeys } from "./pseudonym-keys.ts";
 export { pseudonymKeysFromEnv } from "./pseudonym-keys.ts";
 export { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
@@ -33,14 +37,26 @@ export type {
   Timeline,
 } from "./reader.ts";
 export { createOperatorReader, createReader } from "./reader.ts";
-export { ADMISSION_WINDOW_DAYS } from "./relationship-facts.ts";
-export { listRoles } from "./roles.ts";
+export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
+export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";
-export { API_TOKEN_MAX_DAYS, createApiToken, revokeApiToken } from "./sessions.ts";
+export {
+  API_TOKEN_MAX_DAYS,
+  createApiToken,
+  createSession,
+  csrfTokenFor,
+  endSession,
+  type Identity,
+  resolveApiToken,
+  resolveSession,
+  revokeApiToken,
+  switchSessionRole,
+} from "./sessions.ts";
 export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
 export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from "./timeline.ts";
+export { newSecret, safeEqual } from "./tokens.ts";
 export type * from "./types.ts";
-export { PURPOSES, TEAM_KINDS } from "./types.ts";
+export { PURPOSES, type Purpose, TEAM_KINDS } from "./types.ts";
 export {
   assignRole,
   createTeam,

@@ -1,7 +1,7 @@
 // Password sign-in with lockout: after maxFailedLogins failures in a row the account is locked for
 // lockoutMinutes. Every attempt, good or bad, is in the audit trail. An unknown name costs the same time
 // as a wrong password and gets the same answer.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AuthConfig } from "./auth-config.ts";
 import { hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { recordSecurityEvent } from "./security-events.ts";

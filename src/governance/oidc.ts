@@ -3,7 +3,7 @@
 // they may do: the user must already exist in OnePlace with at least one role. The first sign-in links the
 // provider's subject to the user; from then on the subject must match.
 import * as client from "openid-client";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { OidcConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
 import { recordSecurityEvent } from "./security-events.ts";

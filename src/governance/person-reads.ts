@@ -1,6 +1,6 @@
 // The SQL behind the governed reader's person reads. Nothing here decides or audits: these run only after
 // reader.ts has had the decision (and its audit row) for exactly the people they read.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 export interface PersonDemographics {
   personId: string;

@@ -3,9 +3,9 @@
 // one call, in the spirit of Medplum's per-request repository: a face that holds a reader cannot read a
 // person without the decision and its audit row. Refusals throw AccessDenied (a forbidden OnePlaceError).
 import { invalid, notFound } from "../core/errors.ts";
-import { metricPeople as drillDown, type PeopleRequest } from "../outcomes/drilldown.ts";
+import { metricPeople as drillDown, type PeopleRequest } from "../outcomes/index.ts";
 import { type Contribution, type EfiResult, efiOn, explainScore, modelById } from "../risk/index.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import {
   AccessDenied,
   decideAccess,

@@ -1,6 +1,6 @@
 // The facts the access decision needs about people relative to one user in one role in one team, read in
 // one query: for one person (index look-ups on person_id) or for a set of thousands (hash joins).
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { packIds } from "./audit-log.ts";
 import type { AccessUser, PersonFacts, RoleAssignment } from "./types.ts";
 

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AccessUser, RoleAssignment, RolePolicy, Team } from "./types.ts";
 
 const ROLE_COLUMNS = `r.role_code, r.name AS role_name, r.description, r.purposes, r.access_basis,

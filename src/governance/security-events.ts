@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 
 /** Who did an administrative act: a signed-in user, or an operator at the command line. */

@@ -1,7 +1,7 @@
 // Server-side sessions and API tokens: the client holds a random token; the database holds its SHA-256,
 // the user, and the role, team and purpose the session acts in.
 import { createHash, randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AuthConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
 import { ASSIGNMENT_COLUMNS, listAssignments, rowToAssignment } from "./roles.ts";

@@ -1,6 +1,6 @@
 // A person's events across organisations, in date order: one UNION ALL over the activity and social care
 // tables, each mapped to the same few columns. reader.ts calls it only after an allowed, audited decision.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 export const TIMELINE_KINDS = [
   "hospital-spell",

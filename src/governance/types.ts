@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 export const PURPOSES = ["direct-care", "commissioning", "administration"] as const;
 export type Purpose = (typeof PURPOSES)[number];

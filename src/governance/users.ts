@@ -1,6 +1,6 @@
 // Accounts, teams and role assignments. Every change is recorded in the audit trail.
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { GovernanceError } from "./errors.ts";
 import { hashPassword, passwordProblem } from "./password.ts";
 import { listAssignments } from "./roles.ts";

@@ -1,8 +1,16 @@
-import { type ColumnSpec, insertMany, toColumns, unnestSelect } from "../mpi/sql.ts";
-import { insertText } from "../mpi/sql-text.ts";
-import { CANONICAL_TABLES, CATALOGUE, type CanonicalName } from "../store/catalogue.ts";
-import { type CopyValue, encodeCopyRow } from "../store/copy-format.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
+import {
+  CANONICAL_TABLES,
+  CATALOGUE,
+  type CanonicalName,
+  type ColumnSpec,
+  type CopyValue,
+  encodeCopyRow,
+  insertMany,
+  insertText,
+  toColumns,
+  unnestSelect,
+} from "../store/index.ts";
 
 // Writing canonical rows: set-based upserts keyed on provenance, so a record loaded twice is one row, a record
 // sent again with changes is updated, and one sent again unchanged is left alone (received_at included:

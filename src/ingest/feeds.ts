@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import { loadFhirFile } from "./fhir/load.ts";
 import { loadHl7File } from "./hl7/load-file.ts";

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 // Feed health per source: when it last sent something, how much, how much was rejected, and what is waiting
 // (ADT visits held for an earlier event, open rejects, records in the MPI review queue).

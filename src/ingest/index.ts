@@ -1,6 +1,7 @@
 // Data in: HL7v2 ADT (MLLP and batch files), FHIR R4 (NDJSON and Bundles), CSV extracts; rejects and replay;
 // feed health. People are linked through the master person index (src/mpi).
 
+export { recordSubjects, upsertCanonical } from "./canonical.ts";
 export { CSV_LAYOUTS, type CsvLayout, layoutByName } from "./csv/layouts.ts";
 export { CsvLoadError, type CsvLoadResult, loadCsvFile } from "./csv/load.ts";
 export {
@@ -8,19 +9,22 @@ export {
   type FeedFileResult,
   type FeedManifest,
   loadCodeMapFile,
+  loadFeedFile,
   loadFeeds,
   readManifest,
 } from "./feeds.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
+export { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "./fhir/resources.ts";
 export { type FeedHealth, feedHealth } from "./health.ts";
 export { buildAck, HL7_ERROR, readAck } from "./hl7/ack.ts";
 export type { Hl7Context, Hl7Outcome } from "./hl7/apply.ts";
-export { type AdtFields, buildAdt } from "./hl7/build-adt.ts";
+export { type AdtFields, type AdtPatientFields, buildAdt } from "./hl7/build-adt.ts";
 export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
 export { applyHl7Batch } from "./hl7/many.ts";
 export { parseMessage } from "./hl7/message.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
 export { splitMessages } from "./hl7/split.ts";
+export { rowId } from "./ids.ts";
 export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
 export { MllpClient } from "./mllp-client.ts";
 export { type MllpServer, type MllpStats, startMllpServer } from "./mllp-server.ts";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { IngestFormat } from "./rejects.ts";
 
 // Each file load is recorded: 'running' is committed first, then counts as chunks commit, then 'succeeded' or

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { buildAck, HL7_ERROR } from "./hl7/ack.ts";
 import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { applyHl7Batch } from "./hl7/many.ts";

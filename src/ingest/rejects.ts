@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 // Rejects: everything that could not be accepted, with its raw payload, source, reason and time. Recording
 // is idempotent on (source, format, origin key): the same bad line loaded twice is one reject, left as it was.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import { loadFhirFile } from "./fhir/load.ts";
 import { applyHl7Batch } from "./hl7/many.ts";

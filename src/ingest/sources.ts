@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 // Sources OnePlace has heard from, and the organisation each speaks for.
 

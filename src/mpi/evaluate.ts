@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 // How good the links are, against the generator's truth (synth_truth): pairwise precision and recall over the
 // source records both know. A pair is two records of the same person; precision is the share of pairs the MPI

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import { arrayLiteral, type Queryable } from "../store/index.ts";
 import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
 
 // The golden record of each person, recomputed from the source records linked to them: the best record (one
@@ -84,22 +84,12 @@ export async function rebuildIdentifiers(q: Queryable, personIds: Iterable<strin
   await q.query(ADD_IDENTIFIERS_SQL, [ids]);
 }
 
-/** Literal uuid[] for text SQL (ids are UUIDs we made, checked here all the same). */
-function uuidArray(ids: readonly string[]): string {
-  for (const id of ids) if (!/^[0-9a-f-]{36}$/i.test(id)) throw new RangeError("not a UUID");
-  return `ARRAY[${ids.map((id) => `'${id}'`).join(",")}]::uuid[]`;
-}
-
-function textArray(values: readonly string[]): string {
-  return `ARRAY[${values.map((v) => `'${v.replaceAll("'", "''")}'`).join(",")}]::text[]`;
-}
-
 /** recomputeGolden then addIdentifiers, as text to send with other writes in one round trip. */
 export function goldenAndIdentifiersText(personIds: Iterable<string>): string {
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return "";
-  const a = uuidArray(ids);
-  return `${RECOMPUTE_SQL.replaceAll("$1::uuid[]", a).replaceAll("$2::text[]", textArray(GOLDEN_PRECEDENCE)).replaceAll("$3::text[]", textArray(GOLDEN_LAST))};
+  const a = arrayLiteral(ids, "uuid");
+  return `${RECOMPUTE_SQL.replaceAll("$1::uuid[]", a).replaceAll("$2::text[]", arrayLiteral(GOLDEN_PRECEDENCE, "text")).replaceAll("$3::text[]", arrayLiteral(GOLDEN_LAST, "text"))};
 DELETE FROM person p WHERE p.person_id = ANY(${a})
   AND NOT EXISTS (SELECT 1 FROM mpi_record_link l WHERE l.person_id = p.person_id);
 ${ADD_IDENTIFIERS_SQL.replaceAll("$1::uuid[]", a)};

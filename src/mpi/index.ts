@@ -9,9 +9,11 @@ export {
   AUTOMATIC,
   findByNhsNumber,
   findLinks,
+  type LinkedRow,
   MatchInputError,
   type ResolveOutcome,
   recordKey,
+  recordLockNames,
   resolveRecords,
 } from "./resolve.ts";
 export { decideReview, listReview, openReviewCount, type ReviewItem, type ReviewVerdict } from "./review.ts";

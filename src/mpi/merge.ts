@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import { lockNames, type Queryable } from "../store/index.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import {
   type MovedRows,
@@ -9,7 +9,6 @@ import {
   type RecordKey,
   restorePersonLevelRows,
 } from "./moves.ts";
-import { lockNames } from "./sql.ts";
 
 // Merges (an A40 from a hospital, or a reviewer deciding two people are one), unmerges, and moving a single
 // record to another person. Each keeps what an unmerge needs and records the decision with who made it.

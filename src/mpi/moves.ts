@@ -1,5 +1,14 @@
-import { CANONICAL_TABLES, CATALOGUE, type CanonicalName } from "../store/catalogue.ts";
-import { type Queryable, quoteIdent } from "../store/db.ts";
+import {
+  CANONICAL_TABLES,
+  CATALOGUE,
+  type CanonicalName,
+  ident,
+  joinSql,
+  type Queryable,
+  run,
+  type SqlFragment,
+  sql,
+} from "../store/index.ts";
 
 // Moving canonical rows between people when records change hands. Activity rows follow the source record
 // they belong to: social care rows name their client id; every other row's record is in ingest_row_subject.
@@ -30,6 +39,11 @@ function split(records: readonly RecordKey[]): [string[], string[]] {
   return [records.map((r) => r[0]), records.map((r) => r[1])];
 }
 
+/** death is keyed by person alone: a second death for the target stays where it is. */
+function deathGuard(table: string, to: string): SqlFragment {
+  return table === "death" ? sql`AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = ${to})` : sql``;
+}
+
 /** Moves the rows that belong to these records from one person to another. Returns rows moved. */
 export async function moveRecordRows(
   q: Queryable,
@@ -41,25 +55,23 @@ export async function moveRecordRows(
   const [systems, ids] = split(records);
   let moved = 0;
   for (const table of CLIENT_ID_TABLES) {
-    const rows = await q.query(
-      `UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1
-         AND (source_system, client_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))
+    const rows = await run(
+      q,
+      sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from}
+         AND (source_system, client_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))
        RETURNING 1`,
-      [from, to, systems, ids],
     );
     moved += rows.length;
   }
   for (const table of SUBJECT_TABLES) {
-    // death is keyed by person alone: a second death for the target stays where it is.
-    const guard = table === "death" ? "AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = $2)" : "";
-    const rows = await q.query(
-      `UPDATE ${quoteIdent(table)} t SET person_id = $2 WHERE t.person_id = $1 ${guard}
+    const rows = await run(
+      q,
+      sql`UPDATE ${ident(table)} t SET person_id = ${to} WHERE t.person_id = ${from} ${deathGuard(table, to)}
          AND (t.source_system, t.source_record_id) IN (
            SELECT s.source_system, s.source_record_id FROM ingest_row_subject s
-           WHERE s.table_name = $5
-             AND (s.subject_system, s.subject_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[])))
+           WHERE s.table_name = ${table}
+             AND (s.subject_system, s.subject_record_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[])))
        RETURNING 1`,
-      [from, to, systems, ids, table],
     );
     moved += rows.length;
   }
@@ -69,8 +81,10 @@ export async function moveRecordRows(
 /** Moves every canonical row of one person to another (a whole-person merge). */
 export async function moveAllActivity(q: Queryable, from: string, to: string): Promise<void> {
   for (const table of [...CLIENT_ID_TABLES, ...SUBJECT_TABLES]) {
-    const guard = table === "death" ? "AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = $2)" : "";
-    await q.query(`UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1 ${guard}`, [from, to]);
+    await run(
+      q,
+      sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from} ${deathGuard(table, to)}`,
+    );
   }
 }
 
@@ -101,10 +115,10 @@ export async function movePersonLevelRows(q: Queryable, from: string, to: string
   for (const table of await existingTables(q, PERSON_LEVEL_TABLES)) {
     const keys = await keyColumns(q, table);
     if (keys.length === 0) continue;
-    const rows = await q.query<Record<string, unknown>>(
-      `UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1
-       RETURNING ${keys.map((k) => `${quoteIdent(k)}::text AS ${quoteIdent(k)}`).join(", ")}`,
-      [from, to],
+    const returning = joinSql(keys.map((k) => sql`${ident(k)}::text AS ${ident(k)}`));
+    const rows = await run(
+      q,
+      sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from} RETURNING ${returning}`,
     );
     if (rows.length > 0) moved[table] = rows.map((r) => keys.map((k) => String(r[k])));
   }
@@ -122,12 +136,11 @@ export async function restorePersonLevelRows(
     if (!(PERSON_LEVEL_TABLES as readonly string[]).includes(table)) continue;
     const keys = await keyColumns(q, table);
     for (const row of rows) {
-      const where = keys.map((k, i) => `${quoteIdent(k)}::text = $${i + 3}`).join(" AND ");
-      await q.query(`UPDATE ${quoteIdent(table)} SET person_id = $2 WHERE person_id = $1 AND ${where}`, [
-        from,
-        to,
-        ...row,
-      ]);
+      const where = joinSql(
+        keys.map((k, i) => sql`${ident(k)}::text = ${row[i]}`),
+        " AND ",
+      );
+      await run(q, sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from} AND ${where}`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { MpiError, relinkRecord } from "./merge.ts";
 
 // The review queue: records whose best candidate scored between the thresholds. Each waits on a person of

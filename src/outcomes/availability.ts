@@ -1,6 +1,6 @@
 // What the data can support: the latest activity (the default data cut-off) and whether the tables another
 // capability owns exist and hold rows.
-import { type Queryable, quoteIdent } from "../store/db.ts";
+import { ident, type Queryable, run, sql } from "../store/index.ts";
 
 const OWNER: Record<string, string> = {
   risk_person: "risk stratification: run 'oneplace stratify'",
@@ -22,7 +22,7 @@ export async function missingRequirement(db: Queryable, tables: readonly string[
     const owner = OWNER[table] ? ` (${OWNER[table]})` : "";
     if (!present) return `needs table ${table}, which does not exist${owner}`;
     if (table === "risk_setting") continue; // defaults apply when empty
-    const rows = await db.query(`SELECT 1 FROM ${quoteIdent(table)} LIMIT 1`);
+    const rows = await run(db, sql`SELECT 1 FROM ${ident(table)} LIMIT 1`);
     if (rows.length === 0) return `needs rows in ${table}, which is empty${owner}`;
   }
   return null;

@@ -1,9 +1,8 @@
 // Metrics computed in code with another capability's logic, named by definitions of kind builtin.
 import { addDays, addMonths } from "../core/dates.ts";
 import { financialYearOf, type Period, quartersIn } from "../core/periods.ts";
-import { efiCategorySql, POLYPHARMACY_MIN_MEDICINES } from "../risk/efi-definition.ts";
-import { readSettings } from "../risk/settings.ts";
-import type { Queryable } from "../store/db.ts";
+import { efiCategorySql, POLYPHARMACY_MIN_MEDICINES, readSettings } from "../risk/index.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AreaLevel } from "./definitions.ts";
 import { dayStart } from "./measures/sql.ts";
 

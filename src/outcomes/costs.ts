@@ -2,7 +2,7 @@
 // Public cost only: self-funded care is not costed. Prices are those valid on a price date (default: the
 // latest), so two periods are compared at the same prices.
 import type { Period } from "../core/periods.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { dayStart, londonDate } from "./measures/sql.ts";
 
 export interface UnitCost {

@@ -17,7 +17,7 @@
 //   :min_start_ts / :max_end_next_ts  the same as timestamptz at the start of the English day
 // Rows with a null practice_code (people not registered in the place on the day that matters) are dropped.
 import { createHash } from "node:crypto";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 export type ValueKind = "rate" | "count" | "change";
 export type DefinitionKind = "sql" | "builtin" | "entered";

@@ -3,10 +3,10 @@
 // reader's metricPeople (src/governance/reader.ts), which passes these ids through the access check and
 // audits before anyone sees who they are.
 import type { Period } from "../core/periods.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { countedPeriod, periodRow } from "./metric-periods.ts";
-import { peopleSql, periodParams } from "./metric-sql.ts";
+import { peopleSql, periodParams } from "./metric-statement.ts";
 import { ensurePopulation, readsPopulation } from "./population.ts";
 
 export interface PeopleRequest {

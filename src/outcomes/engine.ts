@@ -2,13 +2,13 @@
 // the definition version and a record of the run (data cut-off, data loads seen).
 import { randomUUID } from "node:crypto";
 import type { Period } from "../core/periods.ts";
-import type { Db, Queryable } from "../store/db.ts";
+import type { Db, Queryable } from "../store/index.ts";
 import { latestActivityDate, missingRequirement } from "./availability.ts";
 import { BUILTINS } from "./builtins.ts";
 import { type AreaLevel, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { installMeasures } from "./measures/index.ts";
 import { countedPeriod, monthsOf, type PeriodRow, periodRow, provisionalReason } from "./metric-periods.ts";
-import { aggregateSql, type GroupRow, periodParams } from "./metric-sql.ts";
+import { aggregateSql, type GroupRow, periodParams } from "./metric-statement.ts";
 import { ensurePopulation, readsPopulation } from "./population.ts";
 
 export interface MetricValue {

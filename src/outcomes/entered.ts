@@ -2,7 +2,7 @@
 // checked against their own numerator and denominator when both are given.
 import { randomUUID } from "node:crypto";
 import type { Period } from "../core/periods.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { type AreaLevel, latestDefinitions } from "./definitions.ts";
 import { monthsOf } from "./metric-periods.ts";
 import { checkRate, type RateCheck } from "./rate-check.ts";

@@ -11,7 +11,7 @@
 // measures/sql.ts decides). Only people with more than one registration can have two open, so only their
 // rows are sorted per date; everyone else is counted straight. A birthday on 29 February comes on 1 March
 // in other years, as in English law.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 /** True when an SQL text reads the population table. */
 export function readsPopulation(sql: string | null | undefined): boolean {

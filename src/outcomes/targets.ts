@@ -1,6 +1,6 @@
 // Baselines, targets and trajectories in named sets (a BCF plan version is the set bcf:<plan>@<version>),
 // and the figures a board needs from them: the target for a period, its RAG, the trajectory.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AreaLevel, MetricDefinition } from "./definitions.ts";
 import { monthsOf } from "./metric-periods.ts";
 import { type Rag, rag, type TrajectoryPoint, trajectoryAt } from "./rag.ts";

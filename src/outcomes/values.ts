@@ -1,6 +1,6 @@
 // Reading stored values: the latest computed value for each metric, period and area, with what a reader
 // needs to show it (title, unit, decimals, direction), and the entered values beside them.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import type { AreaLevel } from "./definitions.ts";
 import type { MetricValue } from "./engine.ts";
 

@@ -1,7 +1,18 @@
 // The faces' one door to the database: open it, migrate it, say what it holds. A face (web, CLI, API) holds
 // the handle only to pass it to capabilities; it never runs SQL itself, and personal data reaches it only
 // through the governance reader. Faces may not import src/store directly (a lint rule says so).
-export { DatabaseError, type Db, type Queryable } from "../store/db.ts";
-export { discoverMigrations, migrate, migrationStatus } from "../store/migrate.ts";
-export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "../store/open.ts";
-export { isPlaceEmpty, type PlaceSummary, placeSummary } from "../store/place-summary.ts";
+export {
+  DatabaseError,
+  type Db,
+  discoverMigrations,
+  isPlaceEmpty,
+  migrate,
+  migrationStatus,
+  openDb,
+  type PlaceSummary,
+  pgliteDataDir,
+  placeSummary,
+  type Queryable,
+  type StoreConfig,
+  storeConfigFromEnv,
+} from "../store/index.ts";

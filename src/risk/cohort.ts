@@ -1,10 +1,9 @@
 // Cohorts: criteria as data (JSON), compiled to one parameterised SQL predicate over risk_person (the
 // latest stratification), with counts by practice and locality and the list of people in it.
-import type { Db, Queryable } from "../store/db.ts";
+import { type Db, type Queryable, SqlParams } from "../store/index.ts";
 import { DEFICITS, deficitOrdinal, EFI_CATEGORIES, type EfiCategory, isDeficitId } from "./efi-definition.ts";
 import { RISK_TIERS, type RiskTier } from "./settings.ts";
 import { SERVICE_TYPES, serviceMask } from "./social-care.ts";
-import { SqlParams } from "./sql-params.ts";
 
 export interface Range {
   min?: number;

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseCsv } from "../core/csv.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
 import { DEFICIT_COUNT, DEFICITS, isDeficitId, POLYPHARMACY } from "./efi-definition.ts";
 import { valueRuleRows } from "./efi-value-rules.ts";
 

@@ -1,7 +1,7 @@
 // Each person's eFI deficits from their GP record, set-based in SQL, and the eFI on a date with the
 // records behind it (so a clinician can see why).
 import { addDays, addMonths, ageOn, isIsoDate } from "../core/dates.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import {
   DEFICITS,
   EFI_MIN_AGE,

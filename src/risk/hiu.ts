@@ -3,10 +3,9 @@
 // percentage reduction can be reported, excluding people who died in the period.
 import { addDays } from "../core/dates.ts";
 import { financialQuarterLabel, type Period, quartersIn } from "../core/periods.ts";
-import type { Queryable } from "../store/db.ts";
+import { type Queryable, SqlParams } from "../store/index.ts";
 import { readSettings } from "./settings.ts";
 import { snapshotSql } from "./snapshot.ts";
-import { SqlParams } from "./sql-params.ts";
 
 export interface HiuQuarter {
   locality: string;

@@ -11,7 +11,14 @@ export {
   saveCohort,
 } from "./cohort.ts";
 export { type EfiResult, efiOn } from "./efi.ts";
-export { DEFICITS, type EfiCategory, efiCategory, efiScore } from "./efi-definition.ts";
+export {
+  DEFICITS,
+  type EfiCategory,
+  efiCategory,
+  efiCategorySql,
+  efiScore,
+  POLYPHARMACY_MIN_MEDICINES,
+} from "./efi-definition.ts";
 export { ensureEfiReference } from "./efi-reference.ts";
 export { type HiuReport, hiuActivityByQuarter } from "./hiu.ts";
 export {
@@ -27,7 +34,13 @@ export {
 } from "./model.ts";
 export { formatModelReport } from "./model-report.ts";
 export { type NationalCondition, nationalCondition } from "./national-condition.ts";
-export { createRegister, refreshRegister, registerChanges, registerMovements } from "./register.ts";
+export {
+  createRegister,
+  type RegisterScope,
+  refreshRegister,
+  registerChanges,
+  registerMovements,
+} from "./register.ts";
 export { efiByPractice, tiersByLocality } from "./reports.ts";
 export { DEFAULT_SETTINGS, type RiskSettings, readSettings, writeSettings } from "./settings.ts";
 export {

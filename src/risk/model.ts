@@ -3,7 +3,7 @@
 import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
 import { newId } from "../core/ids.ts";
 import { fitLogistic, predict } from "../core/logistic.ts";
-import type { Db, Queryable } from "../store/db.ts";
+import { type Db, float8, type Queryable, SqlParams } from "../store/index.ts";
 import { rebuildAllDeficits } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { describeValue, FEATURES, type Feature, featureById } from "./features.ts";
@@ -19,7 +19,6 @@ import {
 } from "./metrics.ts";
 import { readSettings } from "./settings.ts";
 import { snapshotSql } from "./snapshot.ts";
-import { float8, SqlParams } from "./sql-params.ts";
 
 export const MODEL_KIND = "logistic-l2";
 export const MODEL_OUTCOME = "emergency-admission-12m";

@@ -1,7 +1,7 @@
 // BCF national condition 4: the share of adults at high risk of emergency admission, and of them the share
 // with a joint health and social care plan and the share with an accountable lead professional. Plans are
 // read live from care_plan, so the last two start counting as soon as plans are recorded.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { readSettings } from "./settings.ts";
 
 export interface ConditionFigures {

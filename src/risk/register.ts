@@ -1,6 +1,6 @@
 // Registers: a saved cohort kept per practice or per locality. Each refresh against the latest
 // stratification records who joined and who left, so a practice sees the changes since last month.
-import type { Db, Queryable } from "../store/db.ts";
+import type { Db, Queryable } from "../store/index.ts";
 import { CohortError, compileCohort, savedCriteria } from "./cohort.ts";
 
 export type RegisterScope = "practice" | "locality";

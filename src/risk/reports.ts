@@ -1,5 +1,5 @@
 // Aggregate views of the latest stratification for practices and localities (no personal data).
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 
 export interface EfiByOrg {
   code: string;

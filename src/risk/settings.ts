@@ -1,6 +1,6 @@
 // Configuration of stratification: risk tiers, High Intensity User thresholds, the national condition's
 // high-risk group. Stored in risk_setting; the defaults below apply where nothing is stored.
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { EFI_CATEGORIES, type EfiCategory } from "./efi-definition.ts";
 
 export type RiskTier = "very-high" | "high" | "rising" | "low";

@@ -2,6 +2,7 @@
 // activity in the 12 months up to and including that date. One SQL statement for the whole population (or
 // some people), shared by stratification (which stores it in risk_person), model training and rescoring.
 import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
+import type { SqlParams } from "../store/index.ts";
 import {
   deficitOrdinal,
   efiCategorySql,
@@ -10,7 +11,6 @@ import {
 } from "./efi-definition.ts";
 import type { HiuSettings } from "./settings.ts";
 import { serviceBitSql } from "./social-care.ts";
-import type { SqlParams } from "./sql-params.ts";
 
 /** The columns the snapshot yields, in risk_person's names. */
 export const SNAPSHOT_COLUMNS = [

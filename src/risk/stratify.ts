@@ -2,13 +2,12 @@
 // the model's score, ranks and tiers), and rescoring some people after new events without a full run.
 import { isIsoDate } from "../core/dates.ts";
 import { newId } from "../core/ids.ts";
-import type { Db, Queryable } from "../store/db.ts";
+import { type Db, type Queryable, SqlParams } from "../store/index.ts";
 import { rebuildAllDeficits, rebuildDeficitsFor } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { activeModel, modelById, NoValidatedModelError, probabilitySql, type RiskModel } from "./model.ts";
 import { DEFAULT_SETTINGS, mergeSettings, type RiskSettings, readSettings } from "./settings.ts";
 import { SNAPSHOT_COLUMNS, snapshotSql } from "./snapshot.ts";
-import { SqlParams } from "./sql-params.ts";
 
 const QUANTILES = 1000;
 

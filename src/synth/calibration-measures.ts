@@ -1,5 +1,5 @@
 import { SNOMED_CT_SYSTEM } from "../core/codes.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import { LTC_CODES } from "./conditions.ts";
 import { loadEfiCodeLists, POLYPHARMACY } from "./efi-codes.ts";
 import { OBSERVATION_CODES, SMOKING_CODES } from "./gp-record.ts";

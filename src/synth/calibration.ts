@@ -1,5 +1,5 @@
 import { addDays, addMonths, toDayNumber } from "../core/dates.ts";
-import type { Queryable } from "../store/db.ts";
+import type { Queryable } from "../store/index.ts";
 import * as m from "./calibration-measures.ts";
 import { placeScale, type SynthConfig } from "./config.ts";
 

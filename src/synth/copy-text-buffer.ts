@@ -1,4 +1,4 @@
-import { encodeNamedRow, type NamedRow, type TableShape } from "../store/copy-format.ts";
+import { encodeNamedRow, type NamedRow, type TableShape } from "../store/index.ts";
 
 // COPY text accumulated as UTF-8 bytes rather than as an array of line strings. Each encoded line can then die
 // young, so the garbage collector has far less to do while hundreds of thousands of rows wait to be sent.

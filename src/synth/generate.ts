@@ -1,5 +1,4 @@
-import type { Table } from "../store/catalogue.ts";
-import type { NamedRow } from "../store/copy-format.ts";
+import type { NamedRow, Table } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
 import { createContext, type GenerationContext, totalPeople } from "./context.ts";
 import { gpRecord } from "./gp-record.ts";

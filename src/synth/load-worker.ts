@@ -1,6 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { Table } from "../store/catalogue.ts";
-import type { NamedRow } from "../store/copy-format.ts";
+import type { NamedRow, Table } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
 import { CopyTextBuffer } from "./copy-text-buffer.ts";
 import { generatePlace } from "./generate.ts";

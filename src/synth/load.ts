@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { newId } from "../core/ids.ts";
-import { tableNamed } from "../store/catalogue.ts";
-import type { Db } from "../store/db.ts";
+import type { Db } from "../store/index.ts";
+import { tableNamed } from "../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
 import type { WorkerInput, WorkerMessage } from "./load-worker.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";

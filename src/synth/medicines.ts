@@ -1,5 +1,5 @@
 import type { Rng } from "../core/rng.ts";
-import type { Onset } from "./person-model.ts";
+import type { Onset } from "./onset.ts";
 
 // A formulary of common primary-care medicines, coded in the local system MEDICINE_CODE_SYSTEM
 // (urn:oneplace:local:medicine) with readable codes. dm+d codes are not used: a wrong dm+d code would be worse

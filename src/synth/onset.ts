@@ -6,6 +6,12 @@ import type { ConditionSpec } from "./conditions.ts";
 
 export const MAX_AGE = 110;
 
+/** A condition starting on a day of a person's life. */
+export interface Onset {
+  spec: ConditionSpec;
+  day: number;
+}
+
 /** H at each whole year of age 0..MAX_AGE, linear between the prevalence knots and past the last one. */
 export function cumulativeHazardTable(prevalence: readonly (readonly [number, number])[]): Float64Array {
   const knots = prevalence.map(([age, p]) => [age, p === 0 ? 0 : -Math.log1p(-p)] as const);

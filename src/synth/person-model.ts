@@ -1,11 +1,10 @@
 import type { Rng } from "../core/rng.ts";
-import type { ConditionSpec } from "./conditions.ts";
 import type { GenerationContext } from "./context.ts";
 import { uuidFromWords } from "./fast-uuid.ts";
 import { deathRate, type RiskState } from "./hazards.ts";
 import { type RepeatMedicine, repeatMedicines } from "./medicines.ts";
 import { type PersonName, pickName } from "./names.ts";
-import { onsetAge } from "./onset.ts";
+import { type Onset, onsetAge } from "./onset.ts";
 import {
   BIRTHS_PER_1000,
   ethnicCategory,
@@ -19,11 +18,6 @@ import {
 // condition starts. The life simulation (life.ts) then decides what happens to them.
 
 const DAYS_PER_YEAR = 365.25;
-
-export interface Onset {
-  spec: ConditionSpec;
-  day: number;
-}
 
 export type SmokingStatus = "never" | "ex" | "current";
 

@@ -1,4 +1,4 @@
-import { CATALOGUE, type CopyRow, type Table } from "../store/catalogue.ts";
+import { CATALOGUE, type CopyRow, type Table } from "../store/index.ts";
 
 // The tables the generator fills, taken from the store's catalogue: their columns and order are the
 // catalogue's, so a column added by a migration is a column the generator must supply (the row types say so).

@@ -3,9 +3,8 @@
 // personal data only through request.reader; every route is closed unless marked public on the route.
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
-import { type AuthConfig, authConfigFromEnv } from "../governance/auth-config.ts";
-import { pseudonymKeysFromEnv } from "../governance/index.ts";
-import type { Db } from "../platform/database.ts";
+import { type AuthConfig, authConfigFromEnv, pseudonymKeysFromEnv } from "../governance/index.ts";
+import type { Db } from "../platform/index.ts";
 import { authPlugin, authSettings } from "./plugins/auth.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { formBodyPlugin } from "./plugins/form-body.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeFailure, EXIT_INTERNAL, EXIT_USAGE, usageError } from "../../src/cli/errors.ts";
 import { conflict, invalid, notFound } from "../../src/core/index.ts";
-import { DatabaseError } from "../../src/platform/database.ts";
+import { DatabaseError } from "../../src/platform/index.ts";
 
 test("a full disk, however deep in the cause chain, reads as a full disk with what to do", () => {
   const fs = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });

@@ -8,9 +8,8 @@ import { assembleBoard } from "../../src/commissioning/report/board-assemble.ts"
 import type { BoardInputs } from "../../src/commissioning/report/board-inputs.ts";
 import { metricPlans } from "../../src/commissioning/report/board-periods.ts";
 import { quarter } from "../../src/core/periods.ts";
-import { complete, type MetricDefinition } from "../../src/outcomes/definitions.ts";
-import type { MetricValue } from "../../src/outcomes/engine.ts";
-import { SHIPPED_MEASURES } from "../../src/outcomes/measures/index.ts";
+import type { MetricValue } from "../../src/outcomes/index.ts";
+import { complete, type MetricDefinition, SHIPPED_MEASURES } from "../../src/outcomes/index.ts";
 import { samplePlan } from "./sample-plan.ts";
 
 const definitions: MetricDefinition[] = SHIPPED_MEASURES.map((m) => ({

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import type { BcfPlan } from "../../src/commissioning/plan.ts";
 import { PLAN_RULES } from "../../src/commissioning/plan-rules.ts";
 import { findingsOfRule, metricFactsOf, validatePlan } from "../../src/commissioning/validate.ts";
-import { SHIPPED_MEASURES } from "../../src/outcomes/measures/index.ts";
+import { SHIPPED_MEASURES } from "../../src/outcomes/index.ts";
 import { samplePlan } from "./sample-plan.ts";
 
 const facts = metricFactsOf(SHIPPED_MEASURES);

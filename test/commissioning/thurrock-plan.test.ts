@@ -6,8 +6,7 @@ import { fileURLToPath } from "node:url";
 import { readPlanFile } from "../../src/commissioning/plan-files.ts";
 import { listPlanVersions, loadPlan, savePlan } from "../../src/commissioning/plan-store.ts";
 import { metricFactsOf, validatePlan } from "../../src/commissioning/validate.ts";
-import { installMeasures, SHIPPED_MEASURES } from "../../src/outcomes/measures/index.ts";
-import { loadTargets } from "../../src/outcomes/targets.ts";
+import { installMeasures, loadTargets, SHIPPED_MEASURES } from "../../src/outcomes/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 const CSV_DIR = fileURLToPath(new URL("../../data/bcf/thurrock-2014-v0.6", import.meta.url));

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BcfPlan } from "../../src/commissioning/plan.ts";
 import { type Finding, metricFactsOf, validatePlan } from "../../src/commissioning/validate.ts";
-import { SHIPPED_MEASURES } from "../../src/outcomes/measures/index.ts";
+import { SHIPPED_MEASURES } from "../../src/outcomes/index.ts";
 import { samplePlan } from "./sample-plan.ts";
 
 const facts = metricFactsOf(SHIPPED_MEASURES);

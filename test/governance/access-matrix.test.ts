@@ -9,8 +9,8 @@ import { createReader } from "../../src/governance/reader.ts";
 import { listRoles } from "../../src/governance/roles.ts";
 import { createApiToken } from "../../src/governance/sessions.ts";
 import { ACTIONS, type Disclosure } from "../../src/governance/types.ts";
-import { createLogger } from "../../src/platform/log.ts";
-import { createWebServer } from "../../src/web/server.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   EXPECTED,

@@ -3,7 +3,7 @@
 // decision itself, the set filter, the web API, later the FHIR API) can be put through.
 import assert from "node:assert/strict";
 import { ACTIONS, type AccessContext, type Action, type Disclosure } from "../../src/governance/types.ts";
-import type { Db } from "../../src/store/db.ts";
+import type { Db } from "../../src/store/index.ts";
 import {
   addToCareTeam,
   addToCaseload,

@@ -4,9 +4,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type AuditEventInput, appendAuditEvent } from "../../src/governance/audit-log.ts";
 import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
-import type { Db } from "../../src/store/db.ts";
-import { migrate } from "../../src/store/migrate.ts";
-import { openDb } from "../../src/store/open.ts";
+import { type Db, migrate, openDb } from "../../src/store/index.ts";
 import { createTestDatabase, openTestDb } from "../helpers/test-db.ts";
 
 const EVENT: AuditEventInput = {

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decideAccess } from "../../src/governance/access.ts";
-import type { Db } from "../../src/store/db.ts";
-import { migrate } from "../../src/store/migrate.ts";
-import { openDb } from "../../src/store/open.ts";
+import { type Db, migrate, openDb } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 import {

@@ -5,7 +5,7 @@ import { loadUserInRole } from "../../src/governance/roles.ts";
 import type { Operator } from "../../src/governance/security-events.ts";
 import type { AccessContext, Purpose } from "../../src/governance/types.ts";
 import { assignRole, createTeam, createUser } from "../../src/governance/users.ts";
-import type { Queryable } from "../../src/store/db.ts";
+import type { Queryable } from "../../src/store/index.ts";
 
 export const TEST_OPERATOR: Operator = { userId: null, name: "cli:test", channel: "test" };
 

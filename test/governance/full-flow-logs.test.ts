@@ -9,10 +9,9 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import type { AuthConfig } from "../../src/governance/auth-config.ts";
-import { createLogger } from "../../src/platform/log.ts";
-import { migrate } from "../../src/store/migrate.ts";
-import { openDb } from "../../src/store/open.ts";
-import { createWebServer } from "../../src/web/server.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { migrate, openDb } from "../../src/store/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
 import { type CliResult, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 import {

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { type Browser, chromium } from "playwright-core";
-import { createLogger } from "../../src/platform/log.ts";
-import { createWebServer } from "../../src/web/server.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { createTeams, createUserInRole, insertOrganisations } from "./fixtures.ts";
 

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { authConfigFromEnv } from "../../src/governance/auth-config.ts";
-import { createLogger } from "../../src/platform/log.ts";
-import { createWebServer } from "../../src/web/server.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { createTeams, createUserInRole, insertOrganisations } from "./fixtures.ts";
 

@@ -7,7 +7,7 @@ import { AccessDenied } from "../../src/governance/access.ts";
 import { pseudonymKeysFromEnv } from "../../src/governance/pseudonym-keys.ts";
 import { createOperatorReader, createReader, type GovernedReader } from "../../src/governance/reader.ts";
 import type { AccessContext } from "../../src/governance/types.ts";
-import { installMeasures } from "../../src/outcomes/measures/index.ts";
+import { installMeasures } from "../../src/outcomes/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   admit,

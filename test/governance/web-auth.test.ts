@@ -3,8 +3,8 @@ import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import type { AuthConfig } from "../../src/governance/auth-config.ts";
 import { createApiToken, revokeApiToken } from "../../src/governance/sessions.ts";
-import { createLogger } from "../../src/platform/log.ts";
-import { createWebServer } from "../../src/web/server.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   createTeams,

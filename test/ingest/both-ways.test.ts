@@ -7,12 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { loadFeeds } from "../../src/ingest/feeds.ts";
-import { evaluateMatching } from "../../src/mpi/evaluate.ts";
-import type { Queryable } from "../../src/store/db.ts";
-import { DEFAULT_SYNTH_CONFIG, type SynthConfig } from "../../src/synth/config.ts";
-import type { DamagedRecord } from "../../src/synth/feeds/write-feeds.ts";
-import { writeFeeds } from "../../src/synth/feeds/write-feeds.ts";
-import { loadSyntheticPlace } from "../../src/synth/load.ts";
+import { evaluateMatching } from "../../src/mpi/index.ts";
+import type { Queryable } from "../../src/store/index.ts";
+import {
+  type DamagedRecord,
+  DEFAULT_SYNTH_CONFIG,
+  loadSyntheticPlace,
+  type SynthConfig,
+  writeFeeds,
+} from "../../src/synth/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 const config: SynthConfig = {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { CANONICAL, copyUpsert } from "../../src/ingest/canonical.ts";
-import { CATALOGUE } from "../../src/store/catalogue.ts";
+import { CATALOGUE } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;

@@ -9,7 +9,7 @@ import { CsvLoadError, loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { loadFhirFile } from "../../src/ingest/fhir/load.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { replayReject } from "../../src/ingest/replay.ts";
-import type { Db } from "../../src/store/db.ts";
+import type { Db } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;

@@ -11,8 +11,8 @@ import { MllpClient } from "../../src/ingest/mllp-client.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { replayReject } from "../../src/ingest/replay.ts";
-import { createLogger } from "../../src/platform/log.ts";
-import type { Db } from "../../src/store/db.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import type { Db } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;

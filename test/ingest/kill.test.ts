@@ -9,9 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { generateTestNhsNumber } from "../../src/core/nhs-number.ts";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
-import type { Db, Queryable } from "../../src/store/db.ts";
-import { migrate } from "../../src/store/migrate.ts";
-import { openDb } from "../../src/store/open.ts";
+import { type Db, migrate, openDb, type Queryable } from "../../src/store/index.ts";
 import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, openTestDb, type TestDatabase, type TestDb } from "../helpers/test-db.ts";
 

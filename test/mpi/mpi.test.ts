@@ -2,9 +2,8 @@
 // unmerges that move exactly the right rows (activity and objections), and one person per record always.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { recordObjection } from "../../src/governance/consent.ts";
-import { recordSubjects, upsertCanonical } from "../../src/ingest/canonical.ts";
-import { rowId } from "../../src/ingest/ids.ts";
+import { recordObjection } from "../../src/governance/index.ts";
+import { recordSubjects, rowId, upsertCanonical } from "../../src/ingest/index.ts";
 import {
   decideReview,
   listReview,
@@ -14,7 +13,7 @@ import {
   type SourceRecordInput,
   unmerge,
 } from "../../src/mpi/index.ts";
-import type { Db } from "../../src/store/db.ts";
+import type { Db } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;

@@ -12,7 +12,7 @@ import { metricPeople } from "../../src/outcomes/drilldown.ts";
 import { computeMetrics } from "../../src/outcomes/engine.ts";
 import { enteredValues, enterValue } from "../../src/outcomes/entered.ts";
 import { installMeasures, SHIPPED_MEASURES } from "../../src/outcomes/measures/index.ts";
-import { bindNamed } from "../../src/outcomes/metric-sql.ts";
+import { bindNamed } from "../../src/outcomes/metric-statement.ts";
 import { latestValues } from "../../src/outcomes/values.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { L1, P1, P3, TestPlace } from "./helpers/place.ts";

@@ -5,9 +5,8 @@ import { uuidFromRandom } from "../../src/core/ids.ts";
 import { createRng } from "../../src/core/rng.ts";
 import { DEFICITS } from "../../src/risk/efi-definition.ts";
 import { readEfiCodes } from "../../src/risk/efi-reference.ts";
-import { BulkLoader } from "../../src/store/bulk-loader.ts";
-import { CATALOGUE, type CopyRow, type Table, type TableName } from "../../src/store/catalogue.ts";
-import type { Db } from "../../src/store/db.ts";
+import type { Db } from "../../src/store/index.ts";
+import { BulkLoader, CATALOGUE, type CopyRow, type Table, type TableName } from "../../src/store/index.ts";
 import { createOrganisations, PRACTICES } from "./place.ts";
 
 const RECEIVED = "2016-04-01T00:00:00Z";

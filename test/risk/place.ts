@@ -1,6 +1,6 @@
 // Hand-built people for risk tests: each helper inserts one record with its provenance.
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../../src/store/db.ts";
+import type { Queryable } from "../../src/store/index.ts";
 
 const SOURCE = "test";
 const RECEIVED = "2016-04-01T00:00:00Z";

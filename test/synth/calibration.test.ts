@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { SNOMED_CT_SYSTEM } from "../../src/core/codes.ts";
-import type { Db } from "../../src/store/db.ts";
+import type { Db } from "../../src/store/index.ts";
 import {
   type CalibrationRow,
   calibrationReport,

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { encodeNamedRow } from "../../src/store/copy-format.ts";
+import { encodeNamedRow } from "../../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, type SynthConfig } from "../../src/synth/config.ts";
 import { writeSyntheticPlace } from "../../src/synth/file-sink.ts";
 import { generatePlace } from "../../src/synth/generate.ts";

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { NHS_NUMBER_SYSTEM } from "../../src/core/codes.ts";
 import { isTestRangeNhsNumber, isValidNhsNumber } from "../../src/core/nhs-number.ts";
 import { isSyntheticOrgCode } from "../../src/core/org-codes.ts";
-import type { Db, Queryable } from "../../src/store/db.ts";
+import type { Db, Queryable } from "../../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, type SynthConfig } from "../../src/synth/config.ts";
 import { loadEfiCodeLists } from "../../src/synth/efi-codes.ts";
 import { loadSyntheticPlace, type SynthLoadResult } from "../../src/synth/load.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium } from "playwright-core";
-import { createLogger } from "../../src/platform/log.ts";
+import { createLogger } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/server.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 

@@ -1,8 +1,8 @@
 // The people routes answer only through the governed reader: its decision, its audit row, its refusal.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApiToken } from "../../src/governance/sessions.ts";
-import { createLogger } from "../../src/platform/log.ts";
+import { createApiToken } from "../../src/governance/index.ts";
+import { createLogger } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/server.ts";
 import {
   admit,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
-import { createLogger } from "../../src/platform/log.ts";
+import { createLogger } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/server.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 

@@ -1,13 +1,25 @@
 // oneplace bcf import | validate | export | list
-import { formatPounds } from "../../commissioning/amounts.ts";
-import type { BcfPlan } from "../../commissioning/plan.ts";
-import { formatOf, readActualsFile, readPlanFile, writePlanFile } from "../../commissioning/plan-files.ts";
-import { listPlanVersions, loadPlan, saveActuals, savePlan } from "../../commissioning/plan-store.ts";
-import { type PlanFigure, planBesideValues } from "../../commissioning/plan-values.ts";
-import { countFindings, type Finding, metricFactsOf, validatePlan } from "../../commissioning/validate.ts";
-import { latestDefinitions } from "../../outcomes/definitions.ts";
-import { installMeasures, SHIPPED_MEASURES } from "../../outcomes/measures/index.ts";
-import type { Db } from "../../platform/database.ts";
+
+import type { BcfPlan } from "../../commissioning/index.ts";
+import {
+  countFindings,
+  type Finding,
+  formatOf,
+  formatPounds,
+  listPlanVersions,
+  loadPlan,
+  metricFactsOf,
+  type PlanFigure,
+  planBesideValues,
+  readActualsFile,
+  readPlanFile,
+  saveActuals,
+  savePlan,
+  validatePlan,
+  writePlanFile,
+} from "../../commissioning/index.ts";
+import { installMeasures, latestDefinitions, SHIPPED_MEASURES } from "../../outcomes/index.ts";
+import type { Db } from "../../platform/index.ts";
 import { defineCommand, flag, param, path, text } from "../command.ts";
 import { out, outJson } from "../context.ts";
 import { usageError } from "../errors.ts";

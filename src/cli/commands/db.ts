@@ -1,4 +1,4 @@
-import { discoverMigrations, migrate, migrationStatus } from "../../platform/database.ts";
+import { discoverMigrations, migrate, migrationStatus } from "../../platform/index.ts";
 import { defineCommand } from "../command.ts";
 import { engineDescription, out, outJson } from "../context.ts";
 import { json } from "../options.ts";

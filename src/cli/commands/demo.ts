@@ -1,5 +1,5 @@
-import { isPlaceEmpty, placeSummary } from "../../platform/database.ts";
-import { DEFAULT_SYNTH_CONFIG } from "../../synth/config.ts";
+import { isPlaceEmpty, placeSummary } from "../../platform/index.ts";
+import { DEFAULT_SYNTH_CONFIG } from "../../synth/index.ts";
 import { defineCommand, flag, int, text } from "../command.ts";
 import { engineDescription, out } from "../context.ts";
 import { serveUntilStopped } from "../serve-web.ts";

@@ -1,8 +1,13 @@
 // oneplace evaluate; oneplace costs show | set
-import { COST_IDS, setUnitCost, unitCosts } from "../../outcomes/costs.ts";
-import { INTERVENTIONS, OUTCOMES } from "../../outcomes/evaluation/cohorts.ts";
-import { evaluateIntervention } from "../../outcomes/evaluation/evaluate.ts";
-import { formatEvaluation } from "../../outcomes/evaluation/format.ts";
+import {
+  COST_IDS,
+  evaluateIntervention,
+  formatEvaluation,
+  INTERVENTIONS,
+  OUTCOMES,
+  setUnitCost,
+  unitCosts,
+} from "../../outcomes/index.ts";
 import { choice, date, defineCommand, int, number, text } from "../command.ts";
 import { out, outJson, print } from "../context.ts";
 import { usageError } from "../errors.ts";

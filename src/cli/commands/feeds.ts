@@ -1,5 +1,5 @@
 import { feedHealth } from "../../ingest/index.ts";
-import { writeFeeds } from "../../synth/feeds/write-feeds.ts";
+import { writeFeeds } from "../../synth/index.ts";
 import { defineCommand, path } from "../command.ts";
 import { out, outJson } from "../context.ts";
 import { json } from "../options.ts";

@@ -8,8 +8,8 @@ import {
   loadFhirFile,
   loadHl7File,
 } from "../../ingest/index.ts";
-import type { Db } from "../../platform/database.ts";
-import { createLogger } from "../../platform/log.ts";
+import type { Db } from "../../platform/index.ts";
+import { createLogger } from "../../platform/index.ts";
 import { defineCommand, flag, int, path, text } from "../command.ts";
 import { out, outJson } from "../context.ts";
 import { invalid, usageError } from "../errors.ts";

@@ -1,18 +1,19 @@
 // oneplace metrics compute | show | enter | export | import | define
-import { importEnteredValues, writeMetricValues } from "../../commissioning/metric-files.ts";
+import { importEnteredValues, writeMetricValues } from "../../commissioning/index.ts";
 import { financialYearOf, type Period, parsePeriod } from "../../core/index.ts";
-import { latestActivityDate } from "../../outcomes/availability.ts";
 import {
   type AreaLevel,
+  computeMetrics,
   defineMetric,
+  enterValue,
+  installMeasures,
+  latestActivityDate,
   latestDefinitions,
+  latestValues,
   type MetricDefinitionInput,
-} from "../../outcomes/definitions.ts";
-import { computeMetrics, type MetricValue } from "../../outcomes/engine.ts";
-import { enterValue } from "../../outcomes/entered.ts";
-import { installMeasures } from "../../outcomes/measures/index.ts";
-import { latestValues } from "../../outcomes/values.ts";
-import type { Db } from "../../platform/database.ts";
+  type MetricValue,
+} from "../../outcomes/index.ts";
+import type { Db } from "../../platform/index.ts";
 import { date, defineCommand, flag, number, param, path, text } from "../command.ts";
 import { engineDescription, out, outJson, readJsonFile } from "../context.ts";
 import { unavailable, usageError } from "../errors.ts";

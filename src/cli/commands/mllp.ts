@@ -7,8 +7,8 @@ import {
   splitMessages,
   startMllpServer,
 } from "../../ingest/index.ts";
-import type { Db } from "../../platform/database.ts";
-import { createLogger } from "../../platform/log.ts";
+import type { Db } from "../../platform/index.ts";
+import { createLogger } from "../../platform/index.ts";
 import { defineCommand, int, path, text } from "../command.ts";
 import { out } from "../context.ts";
 import { unavailable } from "../errors.ts";

@@ -7,7 +7,7 @@ import {
   type ReviewItem,
   unmerge,
 } from "../../mpi/index.ts";
-import type { Db, Queryable } from "../../platform/database.ts";
+import type { Db, Queryable } from "../../platform/index.ts";
 import { defineCommand, flag, int, param, text, uuid } from "../command.ts";
 import { cliOperator, out, outJson } from "../context.ts";
 import { usageError } from "../errors.ts";

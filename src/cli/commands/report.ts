@@ -1,7 +1,7 @@
 // oneplace report board
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { produceBoardReport } from "../../commissioning/report/board-report.ts";
+import { produceBoardReport } from "../../commissioning/index.ts";
 import { defineCommand, flag, param, path } from "../command.ts";
 import { out, outJson } from "../context.ts";
 import { invalid, usageError } from "../errors.ts";

@@ -1,6 +1,6 @@
 import { addDays, addMonths } from "../../core/index.ts";
 import { createOperatorReader } from "../../governance/index.ts";
-import type { Db } from "../../platform/database.ts";
+import type { Db } from "../../platform/index.ts";
 import {
   efiByPractice,
   hiuActivityByQuarter,

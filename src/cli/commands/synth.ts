@@ -1,8 +1,14 @@
-import { type Db, isPlaceEmpty } from "../../platform/database.ts";
-import { calibrationReport, formatCalibrationReport } from "../../synth/calibration.ts";
-import { DEFAULT_SYNTH_CONFIG, type SynthConfig, validateSynthConfig } from "../../synth/config.ts";
-import { writeSyntheticPlace } from "../../synth/file-sink.ts";
-import { loadSyntheticPlace, type SynthLoadResult } from "../../synth/load.ts";
+import { type Db, isPlaceEmpty } from "../../platform/index.ts";
+import {
+  calibrationReport,
+  DEFAULT_SYNTH_CONFIG,
+  formatCalibrationReport,
+  loadSyntheticPlace,
+  type SynthConfig,
+  type SynthLoadResult,
+  validateSynthConfig,
+  writeSyntheticPlace,
+} from "../../synth/index.ts";
 import { date, defineCommand, flag, int, path, rate, text, type Values } from "../command.ts";
 import { engineDescription, out, outJson, print } from "../context.ts";
 import { conflict, unavailable, usageError } from "../errors.ts";

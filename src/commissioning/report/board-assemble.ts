@@ -2,8 +2,7 @@
 // with RAG, the plan's own figures beside OnePlace's, spend against plan, the payment at risk, the top risks,
 // the validation findings and the summary of them all.
 import { financialQuarterLabel } from "../../core/periods.ts";
-import type { MetricDefinition } from "../../outcomes/definitions.ts";
-import type { Rag } from "../../outcomes/rag.ts";
+import type { MetricDefinition, Rag } from "../../outcomes/index.ts";
 import type { Finding } from "../finding.ts";
 import type { BcfPlan } from "../plan.ts";
 import { targetsOf } from "../plan-store.ts";

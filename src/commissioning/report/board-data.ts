@@ -1,6 +1,6 @@
 // Everything the quarterly Health and Wellbeing Board report shows: every input loaded once from the
 // database (board-inputs.ts), then assembled by pure functions (board-assemble.ts).
-import type { Db } from "../../store/db.ts";
+import type { Db } from "../../store/index.ts";
 import { assembleBoard } from "./board-assemble.ts";
 import { loadBoardInputs } from "./board-inputs.ts";
 import type { BoardData, BoardOptions } from "./board-types.ts";

@@ -3,12 +3,17 @@
 // names, and the metric values of one metrics run for every window the report shows and every period the
 // plan states a figure for. What the report makes of them is pure (board-assemble.ts).
 import { type Period, quarter as quarterOf } from "../../core/periods.ts";
-import { latestActivityDate } from "../../outcomes/availability.ts";
-import { latestDefinitions, type MetricDefinition } from "../../outcomes/definitions.ts";
-import { computeMetrics, type MetricValue } from "../../outcomes/engine.ts";
-import { enteredValues, type StoredEnteredValue } from "../../outcomes/entered.ts";
-import { installMeasures } from "../../outcomes/measures/index.ts";
-import type { Db } from "../../store/db.ts";
+import {
+  computeMetrics,
+  enteredValues,
+  installMeasures,
+  latestActivityDate,
+  latestDefinitions,
+  type MetricDefinition,
+  type MetricValue,
+  type StoredEnteredValue,
+} from "../../outcomes/index.ts";
+import type { Db } from "../../store/index.ts";
 import type { BcfPlan } from "../plan.ts";
 import { loadPlan, NoPlanError } from "../plan-store.ts";
 import { computeRequests, type MetricPlan, metricPlans } from "./board-periods.ts";

@@ -1,10 +1,8 @@
 // One metric as the board report shows it, from values already computed: its value in the report window
 // against the plan's trajectory (RAG), the quarters before it, and its localities.
 import { financialQuarterLabel } from "../../core/periods.ts";
-import type { MetricValue } from "../../outcomes/engine.ts";
-import type { StoredEnteredValue } from "../../outcomes/entered.ts";
-import { trajectoryAt } from "../../outcomes/rag.ts";
-import { assess, type Target, trajectoryPoints } from "../../outcomes/targets.ts";
+import type { MetricValue, StoredEnteredValue } from "../../outcomes/index.ts";
+import { assess, type Target, trajectoryAt, trajectoryPoints } from "../../outcomes/index.ts";
 import { type MetricPlan, shortDate, windowLabel } from "./board-periods.ts";
 import type { BoardMetric, SeriesPoint } from "./board-types.ts";
 

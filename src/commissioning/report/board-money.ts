@@ -1,8 +1,7 @@
 // The board report's money: spend against plan to date, and the performance payment at risk.
 import { financialYearOf, type Period, quartersIn } from "../../core/periods.ts";
-import type { MetricDefinition } from "../../outcomes/definitions.ts";
-import { type Rag, rag } from "../../outcomes/rag.ts";
-import { effectiveValue } from "../../outcomes/targets.ts";
+import type { MetricDefinition } from "../../outcomes/index.ts";
+import { effectiveValue, type Rag, rag } from "../../outcomes/index.ts";
 import type { BcfPlan } from "../plan.ts";
 import { targetsOf } from "../plan-store.ts";
 import type { PlanFigure } from "../plan-values.ts";

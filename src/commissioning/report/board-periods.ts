@@ -2,8 +2,7 @@
 // windows of the quarters before it, and the one metrics run that computes them all with the plan's periods.
 import { addDays, addMonths, daysInMonth } from "../../core/dates.ts";
 import { type Period, quartersIn, rollingWindow } from "../../core/periods.ts";
-import type { MetricDefinition } from "../../outcomes/definitions.ts";
-import type { ComputeRequest } from "../../outcomes/engine.ts";
+import type { ComputeRequest, MetricDefinition } from "../../outcomes/index.ts";
 import type { BcfPlan } from "../plan.ts";
 import { planValueRequests } from "../plan-values.ts";
 import type { BoardMetric } from "./board-types.ts";

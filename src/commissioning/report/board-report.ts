@@ -2,7 +2,7 @@
 // installed, a PDF.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Db } from "../../store/db.ts";
+import type { Db } from "../../store/index.ts";
 import { type BoardData, type BoardOptions, boardData } from "./board-data.ts";
 import { chromiumPath, haveChromium, printPdf } from "./pdf.ts";
 import { renderBoardHtml } from "./render.ts";

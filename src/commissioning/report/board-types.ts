@@ -1,7 +1,6 @@
 // The shape of the quarterly board report's figures: what the loader's inputs are assembled into and what
 // the template renders.
-import type { MetricValue } from "../../outcomes/engine.ts";
-import type { Rag } from "../../outcomes/rag.ts";
+import type { MetricValue, Rag } from "../../outcomes/index.ts";
 import type { Finding } from "../finding.ts";
 import type { Risk } from "../plan.ts";
 import type { PlanFigure } from "../plan-values.ts";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createViewEnvironment } from "../../platform/views.ts";
+import { createViewEnvironment } from "../../platform/index.ts";
 import type { BoardData } from "./board-data.ts";
 import { lineChart, spendChart } from "./charts.ts";
 

@@ -1,8 +1,11 @@
-import { findByNhsNumber, findLinks, resolveRecords } from "../../mpi/index.ts";
-import type { SourceRecordInput } from "../../mpi/records.ts";
-import { recordKey } from "../../mpi/resolve.ts";
-import { cols, insertMany } from "../../mpi/sql.ts";
-import type { Queryable } from "../../store/db.ts";
+import {
+  findByNhsNumber,
+  findLinks,
+  recordKey,
+  resolveRecords,
+  type SourceRecordInput,
+} from "../../mpi/index.ts";
+import { cols, insertMany, type Queryable } from "../../store/index.ts";
 import {
   type CanonicalName,
   recordSubjects,

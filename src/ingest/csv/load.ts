@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { Db, Queryable } from "../../store/db.ts";
+import type { Db, Queryable } from "../../store/index.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";

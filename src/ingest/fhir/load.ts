@@ -1,11 +1,9 @@
 import { createReadStream, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
-import { findByNhsNumber, findLinks, resolveRecords } from "../../mpi/index.ts";
-import { recordKey } from "../../mpi/resolve.ts";
-import { insertMany } from "../../mpi/sql.ts";
-import { CATALOGUE } from "../../store/catalogue.ts";
-import type { Db, Queryable } from "../../store/db.ts";
+import { findByNhsNumber, findLinks, recordKey, resolveRecords } from "../../mpi/index.ts";
+import type { Db, Queryable } from "../../store/index.ts";
+import { CATALOGUE, insertMany } from "../../store/index.ts";
 import { type CanonicalName, writeCanonical, writeSubjects } from "../canonical.ts";
 import { rowId } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";

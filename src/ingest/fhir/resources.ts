@@ -19,7 +19,7 @@ import { localCodeSystem, NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../
 import { isIsoDate } from "../../core/dates.ts";
 import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
-import type { SourceRecordInput } from "../../mpi/records.ts";
+import type { SourceRecordInput } from "../../mpi/index.ts";
 import type { CanonicalName } from "../canonical.ts";
 
 // FHIR R4 resources mapped to OnePlace's canonical rows. Patient (UK Core: NHS Number under

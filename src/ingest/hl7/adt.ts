@@ -9,7 +9,7 @@ import {
   isDischargeDestination,
 } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
-import type { SourceRecordInput } from "../../mpi/records.ts";
+import type { SourceRecordInput } from "../../mpi/index.ts";
 import { hospitalNumberSystem } from "../ids.ts";
 import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCondition } from "./ack.ts";
 import {

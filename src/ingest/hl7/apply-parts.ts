@@ -2,7 +2,7 @@
 // in the visit's log, the canonical rows a folded visit gives, the A40 merges, the outcome of a message
 // applied or seen before, and the ACK error of a message that cannot be applied.
 import { findLinks, mergePersons } from "../../mpi/index.ts";
-import type { Queryable } from "../../store/db.ts";
+import type { Queryable } from "../../store/index.ts";
 import { rowId } from "../ids.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
 import {

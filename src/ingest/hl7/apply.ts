@@ -1,7 +1,6 @@
-import { AUTOMATIC, findLinks, resolveRecords } from "../../mpi/index.ts";
-import { recordKey, recordLockNames } from "../../mpi/resolve.ts";
-import { lockNames } from "../../mpi/sql.ts";
-import type { Queryable } from "../../store/db.ts";
+import { AUTOMATIC, findLinks, recordKey, recordLockNames, resolveRecords } from "../../mpi/index.ts";
+import type { Queryable } from "../../store/index.ts";
+import { lockNames } from "../../store/index.ts";
 import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import type { Db } from "../../store/db.ts";
+import type { Db } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { applyHl7Batch } from "./many.ts";

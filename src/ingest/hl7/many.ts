@@ -1,15 +1,12 @@
-import { findLinks, resolveRecords } from "../../mpi/index.ts";
 import {
   AUTOMATIC,
-  LINKED_FROM,
-  LINKED_JSON,
+  findLinks,
   type LinkedRow,
   recordKey,
   recordLockNames,
-} from "../../mpi/resolve.ts";
-import { cols, lockNames } from "../../mpi/sql.ts";
-import { insertText, literal } from "../../mpi/sql-text.ts";
-import type { Db, Queryable } from "../../store/db.ts";
+  resolveRecords,
+} from "../../mpi/index.ts";
+import { cols, type Db, insertText, literal, lockNames, type Queryable } from "../../store/index.ts";
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveRejects } from "../rejects.ts";
@@ -90,9 +87,9 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
                                        'm', message_time, 'r', record_id, 'd', detail)
      FROM adt_visit_event WHERE (source_system, visit_number) IN (SELECT * FROM unnest($5::text[], $6::text[]))
      UNION ALL
-     SELECT 'link', ${LINKED_JSON}
-     FROM ${LINKED_FROM}
-     WHERE (l.source_system, l.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))`,
+     SELECT 'link', row_to_json(v)
+     FROM mpi_linked_record v
+     WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))`,
     [
       wards.map((f) => f.header.sourceSystem),
       wards.map((f) => f.ward),

@@ -1,6 +1,6 @@
 // Who received an intervention in a window (with the day they did: the index date), who could be compared
 // with them, and what is known about each at the index date and over the months before and after it.
-import type { Queryable } from "../../store/db.ts";
+import type { Queryable } from "../../store/index.ts";
 import { dayStart, diedBy, londonDate, practiceOn } from "../measures/sql.ts";
 
 export const INTERVENTIONS = ["reablement", "telecare", "joint-care-plan", "mdt-review"] as const;

@@ -4,7 +4,7 @@
 // 95% interval; and plain words about how far the result can be trusted.
 
 import { addDays, addMonths } from "../../core/dates.ts";
-import type { Db } from "../../store/db.ts";
+import type { Db } from "../../store/index.ts";
 import { latestActivityDate, missingRequirement } from "../availability.ts";
 import { costOfWindows } from "../costs.ts";
 import {

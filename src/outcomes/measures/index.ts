@@ -1,5 +1,5 @@
 // Every measure OnePlace ships, installed as versioned definitions.
-import type { Queryable } from "../../store/db.ts";
+import type { Queryable } from "../../store/index.ts";
 import { checksumOf, defineMetric, type MetricDefinitionInput } from "../definitions.ts";
 import { BCF_MEASURES } from "./bcf.ts";
 import { PLACE_MEASURES } from "./place.ts";

@@ -1,4 +1,4 @@
-import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/fhir/resources.ts";
+import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/index.ts";
 import { SOURCE_SYSTEM as S } from "../source-systems.ts";
 import { adtMessages } from "./acute-adt.ts";
 import type { FaultDice } from "./faults.ts";

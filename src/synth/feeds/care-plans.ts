@@ -1,4 +1,4 @@
-import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/fhir/resources.ts";
+import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "../../ingest/index.ts";
 import { SOURCE_SYSTEM as S } from "../source-systems.ts";
 import type { FeedFileKey, FeedLine } from "./feed-files.ts";
 import { odsIdentifier, patientRef, resourceOf } from "./fhir.ts";

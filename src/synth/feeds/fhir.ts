@@ -1,7 +1,7 @@
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
-import { FHIR_EXTENSIONS } from "../../ingest/fhir/resources.ts";
-import type { CopyValue } from "../../store/copy-format.ts";
+import { FHIR_EXTENSIONS } from "../../ingest/index.ts";
+import type { CopyValue } from "../../store/index.ts";
 import type { PersonRows, Row } from "./person-rows.ts";
 
 // The pieces of FHIR resources more than one source system sends.

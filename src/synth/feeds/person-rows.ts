@@ -1,4 +1,4 @@
-import type { CopyValue, NamedRow, TableShape } from "../../store/copy-format.ts";
+import type { CopyValue, NamedRow, TableShape } from "../../store/index.ts";
 
 // One person's generated rows, named and grouped the way the feed writers read them.
 

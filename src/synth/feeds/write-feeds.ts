@@ -1,5 +1,5 @@
 import { createRng } from "../../core/rng.ts";
-import type { NamedRow, TableShape } from "../../store/copy-format.ts";
+import type { NamedRow, TableShape } from "../../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "../config.ts";
 import { createContext } from "../context.ts";
 import { generatePlace } from "../generate.ts";

@@ -3,17 +3,21 @@
 // unless marked `config: { public: true }` on the route itself; state-changing requests made with a session
 // cookie must carry the session's CSRF token and, when the browser sends one, an Origin of this site.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AuthConfig } from "../../governance/auth-config.ts";
+import type { AuthConfig } from "../../governance/index.ts";
 import {
+  createOidcClient,
   createReader,
+  csrfTokenFor,
   type GovernanceLog,
   type GovernedReader,
+  type Identity,
+  type OidcClient,
   type ReaderIdentity,
+  resolveApiToken,
+  resolveSession,
+  safeEqual,
 } from "../../governance/index.ts";
-import { createOidcClient, type OidcClient } from "../../governance/oidc.ts";
-import { csrfTokenFor, type Identity, resolveApiToken, resolveSession } from "../../governance/sessions.ts";
-import { safeEqual } from "../../governance/tokens.ts";
-import type { Db } from "../../platform/database.ts";
+import type { Db } from "../../platform/index.ts";
 import { type CookieNames, clearCookie, cookieNames, parseCookies } from "./cookies.ts";
 import { sendProblem } from "./problem.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";

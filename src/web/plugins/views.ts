@@ -2,7 +2,7 @@
 // the NHS.UK components; reply.view(name, context) renders and sends one.
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type nunjucks from "nunjucks";
-import { createViewEnvironment } from "../../platform/views.ts";
+import { createViewEnvironment } from "../../platform/index.ts";
 import { NHSUK_DIST, VIEWS_DIR } from "../nhsuk.ts";
 import { shared } from "./shared.ts";
 

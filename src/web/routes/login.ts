@@ -2,12 +2,17 @@
 // sign-in routes are public; signing out needs a session. Accounts are governance's: these routes pass the
 // database handle to its functions and never query it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { GovernanceError } from "../../governance/errors.ts";
-import { authenticatePassword } from "../../governance/login.ts";
-import { recordSecurityEvent } from "../../governance/security-events.ts";
-import { createSession, csrfTokenFor, endSession } from "../../governance/sessions.ts";
-import { newSecret, safeEqual } from "../../governance/tokens.ts";
-import type { Db } from "../../platform/database.ts";
+import {
+  authenticatePassword,
+  createSession,
+  csrfTokenFor,
+  endSession,
+  GovernanceError,
+  newSecret,
+  recordSecurityEvent,
+  safeEqual,
+} from "../../governance/index.ts";
+import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
 import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
 import { sendProblem } from "../plugins/problem.ts";

@@ -2,10 +2,14 @@
 // these routes pass the database handle to governance's functions and never query it.
 import type { FastifyInstance } from "fastify";
 import { forbidden, invalid } from "../../core/errors.ts";
-import { listAssignments } from "../../governance/roles.ts";
-import { csrfTokenFor, switchSessionRole } from "../../governance/sessions.ts";
-import { PURPOSES, type Purpose } from "../../governance/types.ts";
-import type { Db } from "../../platform/database.ts";
+import {
+  csrfTokenFor,
+  listAssignments,
+  PURPOSES,
+  type Purpose,
+  switchSessionRole,
+} from "../../governance/index.ts";
+import type { Db } from "../../platform/index.ts";
 import { csrfField } from "./schemas.ts";
 
 const actingAsBody = {

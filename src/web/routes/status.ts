@@ -1,6 +1,6 @@
 // What is loaded and whether the service is healthy: counts only, no personal data, so public.
 import type { FastifyInstance } from "fastify";
-import { type Db, migrationStatus, type PlaceSummary, placeSummary } from "../../platform/database.ts";
+import { type Db, migrationStatus, type PlaceSummary, placeSummary } from "../../platform/index.ts";
 import { statusContext } from "../views/status.context.ts";
 
 export interface StatusRouteOptions {

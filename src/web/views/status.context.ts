@@ -1,6 +1,6 @@
 // The status page's context from the place summary: shared by the route and the page's fixtures.
-import type { PlaceSummary } from "../../platform/database.ts";
-import { num } from "../../platform/view-filters.ts";
+import type { PlaceSummary } from "../../platform/index.ts";
+import { num } from "../../platform/index.ts";
 
 export function statusContext(placeName: string, engine: string, summary: PlaceSummary) {
   return {

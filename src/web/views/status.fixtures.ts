@@ -1,5 +1,5 @@
 // Example contexts for status.njk: an empty database and a loaded synthetic place.
-import type { PlaceSummary } from "../../platform/database.ts";
+import type { PlaceSummary } from "../../platform/index.ts";
 import type { ViewFixture } from "./fixtures.ts";
 import { statusContext } from "./status.context.ts";
 

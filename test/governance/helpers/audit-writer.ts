@@ -1,6 +1,6 @@
 // Child process for the kill test: appends audit rows forever, printing each seq once its append returned.
 import { appendAuditEvent } from "../../../src/governance/audit-log.ts";
-import { openDb } from "../../../src/store/open.ts";
+import { openDb } from "../../../src/store/index.ts";
 
 const db = await openDb({
   databaseUrl: process.env.DATABASE_URL || undefined,

@@ -1,7 +1,7 @@
 // Computing one metric on a hand-built place and reading one value.
 import { parsePeriod } from "../../../src/core/periods.ts";
 import { computeMetrics, type MetricValue } from "../../../src/outcomes/engine.ts";
-import type { Db } from "../../../src/store/db.ts";
+import type { Db } from "../../../src/store/index.ts";
 
 export async function valuesOf(
   db: Db,

@@ -2,7 +2,7 @@
 // defaults for everything a test does not care about. Times are written in UTC at 10:00, the same English
 // day in summer and winter.
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../../../src/store/db.ts";
+import type { Queryable } from "../../../src/store/index.ts";
 
 export const L1 = "ZZL01";
 export const L2 = "ZZL02";

@@ -2,6 +2,7 @@
 // period, grouped by practice with locality and place totals (ROLLUP), so a metric for the place, its
 // localities and its practices over many periods is one scan of the events. (The unused bounds CTE gives
 // every parameter a type even when a definition does not read it.)
+import { cols, toColumns, unnestSelect } from "../store/index.ts";
 import type { MetricDefinition } from "./definitions.ts";
 import type { PeriodRow } from "./metric-periods.ts";
 
@@ -25,9 +26,11 @@ export function bindNamed(sql: string, first: number): string {
   });
 }
 
-export const PERIODS_CTE = `periods AS MATERIALIZED (
-    SELECT * FROM unnest($1::text[], $2::date[], $3::date[], $4::date[], $5::date[], $6::numeric[])
-      AS p(period_id, start_on, end_on, end_next, ref_date, months)),
+const PERIOD_COLUMNS = cols(
+  "period_id text, start_on date, end_on date, end_next date, ref_date date, months numeric",
+);
+
+export const PERIODS_CTE = `periods AS MATERIALIZED (${unnestSelect(PERIOD_COLUMNS)}),
   bounds AS (SELECT $7::date AS as_of, $8::date AS min_start, $9::date AS max_end)`;
 
 export function periodParams(periods: readonly PeriodRow[], asOf: string): unknown[] {
@@ -36,17 +39,8 @@ export function periodParams(periods: readonly PeriodRow[], asOf: string): unkno
     .map((p) => p.end)
     .sort()
     .at(-1);
-  return [
-    periods.map((p) => p.periodId),
-    periods.map((p) => p.start),
-    periods.map((p) => p.end),
-    periods.map((p) => p.endNext),
-    periods.map((p) => p.refDate),
-    periods.map((p) => p.months),
-    asOf,
-    min,
-    max,
-  ];
+  const rows = periods.map((p) => [p.periodId, p.start, p.end, p.endNext, p.refDate, p.months]);
+  return [...toColumns(rows, PERIOD_COLUMNS.length), asOf, min, max];
 }
 
 export type GroupRow = {

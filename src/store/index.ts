@@ -1,0 +1,59 @@
+// The store's public face for the capabilities: the Db over two engines, migrations, bulk loading, advisory
+// locks and the one SQL toolkit. Faces (web, cli, api) do not import the store: they use src/platform.
+
+export { BulkLoader, type BulkLoaderOptions } from "./bulk-loader.ts";
+export {
+  CANONICAL_TABLES,
+  CATALOGUE,
+  type CanonicalName,
+  type Column,
+  type ColumnName,
+  type CopyRow,
+  isTableName,
+  PROVENANCE_COLUMNS,
+  type Row as TableRow,
+  TABLES,
+  type Table,
+  type TableName,
+  tableNamed,
+} from "./catalogue.ts";
+export {
+  type CopyValue,
+  encodeCopyRow,
+  encodeCopyValue,
+  encodeNamedRow,
+  type NamedRow,
+  type TableShape,
+} from "./copy-format.ts";
+export { DatabaseError, type Db, type EngineName, type Queryable, quoteIdent, type Row } from "./db.ts";
+export { LOCK_BUCKETS, lockKey, lockNames } from "./locks.ts";
+export {
+  discoverMigrations,
+  type Migration,
+  type MigrationStatus,
+  migrate,
+  migrationStatus,
+} from "./migrate.ts";
+export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "./open.ts";
+export { EVENT_TABLES, isPlaceEmpty, type PlaceSummary, placeSummary } from "./place-summary.ts";
+export {
+  arrayLiteral,
+  type ColumnSpec,
+  cols,
+  float8,
+  ident,
+  insertMany,
+  insertText,
+  joinSql,
+  literal,
+  run,
+  SqlFragment,
+  SqlIdentifier,
+  SqlParams,
+  type Statement,
+  sql,
+  textLiteral,
+  toColumns,
+  unnestSelect,
+  valuesList,
+} from "./sql.ts";

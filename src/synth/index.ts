@@ -1,0 +1,9 @@
+// The synthetic place generator, used by the cli, tests and benchmarks: generate a place, write it as feeds
+// or files, load it, and check it against its calibration.
+
+export { calibrationReport, formatCalibrationReport } from "./calibration.ts";
+export { DEFAULT_SYNTH_CONFIG, type SynthConfig, validateSynthConfig } from "./config.ts";
+export { type DamagedRecord, writeFeeds } from "./feeds/write-feeds.ts";
+export { writeSyntheticPlace } from "./file-sink.ts";
+export { generatePlace } from "./generate.ts";
+export { loadSyntheticPlace, type SynthLoadResult } from "./load.ts";

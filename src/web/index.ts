@@ -1,0 +1,1 @@
+export { createWebServer } from "./server.ts";
