@@ -1,6 +1,8 @@
 // CSV as RFC 4180 describes it: comma-separated; fields with commas, quotes or line breaks in double
 // quotes, quotes doubled. A byte-order mark and CRLF line ends are accepted on reading; files are written
 // with LF line ends and a UTF-8 byte-order mark, so Excel shows "£" correctly.
+
+import { invalid } from "../core/errors.ts";
 import type { Cell, RawRow } from "./layout.ts";
 
 export function parseCsv(text: string): string[][] {
@@ -30,7 +32,7 @@ export function parseCsv(text: string): string[][] {
       field = "";
     } else field += ch;
   }
-  if (quoted) throw new RangeError("The CSV ends inside a quoted field");
+  if (quoted) throw invalid("commissioning.csv", "The CSV ends inside a quoted field");
   if (field !== "" || row.length > 0) {
     row.push(field);
     rows.push(row);

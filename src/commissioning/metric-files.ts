@@ -2,6 +2,7 @@
 // entered values in (published baselines, survey results), in the layout of docs/formats/metric-values.md.
 import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
+import { invalid } from "../core/errors.ts";
 import { parsePeriod } from "../core/periods.ts";
 import type { AreaLevel } from "../outcomes/definitions.ts";
 import { type EnteredValue, enterValue } from "../outcomes/entered.ts";
@@ -48,7 +49,7 @@ function fileKind(path: string): "xlsx" | "csv" {
   const ext = extname(path).toLowerCase();
   if (ext === ".xlsx") return "xlsx";
   if (ext === ".csv") return "csv";
-  throw new RangeError(`${path}: metric values are written to an .xlsx or a .csv file`);
+  throw invalid("commissioning.metric-file", `${path}: metric values are written to an .xlsx or a .csv file`);
 }
 
 export async function writeMetricValues(

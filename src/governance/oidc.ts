@@ -40,14 +40,25 @@ export function createOidcClient(config: OidcConfig): OidcClient {
         signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok)
-        throw new GovernanceError(`the identity provider's discovery document answered ${res.status}`);
+        throw new GovernanceError(
+          `the identity provider's discovery document answered ${res.status}`,
+          undefined,
+          { kind: "unavailable", code: "governance.oidc-discovery" },
+        );
       const doc = (await res.json()) as Discovery;
       if (doc.issuer?.replace(/\/$/, "") !== config.issuer) {
-        throw new GovernanceError("the identity provider's discovery document names a different issuer");
+        throw new GovernanceError(
+          "the identity provider's discovery document names a different issuer",
+          undefined,
+          { kind: "unavailable", code: "governance.oidc-discovery" },
+        );
       }
       for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
         if (typeof doc[field] !== "string")
-          throw new GovernanceError(`the discovery document has no ${field}`);
+          throw new GovernanceError(`the discovery document has no ${field}`, undefined, {
+            kind: "unavailable",
+            code: "governance.oidc-discovery",
+          });
       }
       jwks = createRemoteJWKSet(new URL(doc.jwks_uri));
       return doc;
@@ -97,7 +108,10 @@ export function createOidcClient(config: OidcConfig): OidcClient {
           allowed: false,
           reason: `OpenID Connect: ${reason}`,
         });
-        throw new GovernanceError(`Sign-in through the identity provider failed: ${reason}`);
+        throw new GovernanceError(`Sign-in through the identity provider failed: ${reason}`, undefined, {
+          kind: "forbidden",
+          code: "governance.oidc-sign-in",
+        });
       };
       if (!callback.browserState || callback.browserState !== callback.state) {
         return fail("the sign-in did not start in this browser");

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
 import type { Queryable } from "../store/db.ts";
 import { oneSlipNeighbours } from "./compare.ts";
 import { goldenAndIdentifiersText } from "./golden.ts";
@@ -37,8 +38,11 @@ export interface ResolveOutcome {
   score?: number;
 }
 
-export class MatchInputError extends Error {
+export class MatchInputError extends OnePlaceError {
   override readonly name = "MatchInputError";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("invalid", "mpi.match-input", message, options);
+  }
 }
 
 export const AUTOMATIC = "mpi";

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { addDays, fromDayNumber, toDayNumber } from "../../src/core/dates.ts";
+import { OnePlaceError } from "../../src/core/errors.ts";
 import {
   contains,
   financialQuarterLabel,
@@ -32,7 +33,7 @@ test("month covers the whole calendar month, including leap February", () => {
   assert.equal(month("2015-02").end, "2015-02-28");
   assert.equal(month("2015-04").end, "2015-04-30");
   assert.throws(() => month("2015-13"), /Not a month: "2015-13" \(expected YYYY-MM/);
-  assert.throws(() => month("2015-3"), RangeError);
+  assert.throws(() => month("2015-3"), { name: "OnePlaceError", kind: "invalid", code: "core.month" });
 });
 
 test("quarter is the calendar quarter", () => {
@@ -50,7 +51,10 @@ test("quarter is the calendar quarter", () => {
   });
   assert.equal(quarter("2015-q4").id, "2015-Q4");
   assert.equal(quarter("2015-Q4").end, "2015-12-31");
-  assert.throws(() => quarter("2015-Q5"), /Not a quarter: "2015-Q5"/);
+  assert.throws(() => quarter("2015-Q5"), {
+    ...{ name: "OnePlaceError", kind: "invalid", code: "core.quarter" },
+    message: /Not a quarter: "2015-Q5"/,
+  });
 });
 
 test("financialYear runs 1 April to 31 March and normalises the id", () => {
@@ -59,17 +63,27 @@ test("financialYear runs 1 April to 31 March and normalises the id", () => {
   assert.deepEqual(financialYear("2014-15"), expected);
   assert.equal(financialYear("1999/00").end, "2000-03-31");
   assert.throws(() => financialYear("2014/16"), {
-    name: "RangeError",
+    name: "OnePlaceError",
+    kind: "invalid",
+    code: "core.financial-year",
     message: 'Not a financial year: "2014/16" (expected e.g. 2014/15)',
   });
-  assert.throws(() => financialYear("14/15"), RangeError);
+  assert.throws(() => financialYear("14/15"), {
+    name: "OnePlaceError",
+    kind: "invalid",
+    code: "core.financial-year",
+  });
 });
 
 test("financialYearOf splits at 1 April", () => {
   assert.equal(financialYearOf("2015-03-31").id, "2014/15");
   assert.equal(financialYearOf("2015-04-01").id, "2015/16");
   assert.equal(financialYearOf("2016-01-15").id, "2015/16");
-  assert.throws(() => financialYearOf("2015-02-30"), RangeError);
+  assert.throws(() => financialYearOf("2015-02-30"), {
+    name: "OnePlaceError",
+    kind: "invalid",
+    code: "core.date",
+  });
 });
 
 test("property: financialYearOf contains the date and is one year long", () => {
@@ -136,7 +150,10 @@ test("rollingWindow is the given number of whole months ending on the date", () 
   assert.equal(rollingWindow("2016-02-29", 12).start, "2015-03-01");
   assert.equal(rollingWindow("2015-03-15", 1).start, "2015-02-16");
   assert.equal(rollingWindow("2015-06-30", 3).start, "2015-04-01");
-  assert.throws(() => rollingWindow("2015-03-31", 0), /whole number of months/);
+  assert.throws(() => rollingWindow("2015-03-31", 0), {
+    ...{ name: "OnePlaceError", kind: "invalid", code: "core.rolling-window" },
+    message: /whole number of months/,
+  });
   assert.throws(() => rollingWindow("2015-02-31", 12), /Not a calendar date/);
   const window = rollingWindow("2015-03-31", 12);
   assert.deepEqual(parsePeriod(window.id), { ...window, kind: "custom" });
@@ -183,13 +200,16 @@ test("parsePeriod recognises each id form", () => {
 test("parsePeriod errors name the bad input and say what would work", () => {
   assert.throws(() => parsePeriod("2014-15"), /"2014-15".*write 2014\/15/);
   assert.throws(() => parsePeriod("March 2015"), /Not a period: "March 2015" \(expected a month 2015-03/);
-  assert.throws(() => parsePeriod("2015-06-30..2015-04-01"), /ends before it starts/);
+  assert.throws(() => parsePeriod("2015-06-30..2015-04-01"), {
+    ...{ name: "OnePlaceError", kind: "invalid", code: "core.date-range" },
+    message: /ends before it starts/,
+  });
   assert.throws(() => parsePeriod("2015-02-29..2015-04-01"), /Not a date range/);
   assert.throws(() => parsePeriod("2014/16"), /Not a financial year: "2014\/16"/);
-  assert.throws(() => parsePeriod(""), RangeError);
+  assert.throws(() => parsePeriod(""), { name: "OnePlaceError", kind: "invalid", code: "core.period" });
 });
 
-test("property: parsePeriod either returns a well-formed period or throws RangeError", () => {
+test("property: parsePeriod either returns a well-formed period or throws an invalid OnePlaceError", () => {
   const idLike = fc.oneof(
     fc.string({ maxLength: 25 }),
     fc.stringMatching(/^\d{4}(-\d{2}|-Q\d|\/\d{2})$/),
@@ -201,7 +221,8 @@ test("property: parsePeriod either returns a well-formed period or throws RangeE
       try {
         period = parsePeriod(id);
       } catch (e) {
-        assert.ok(e instanceof RangeError);
+        assert.ok(e instanceof OnePlaceError);
+        assert.equal(e.kind, "invalid");
         assert.ok(e.message.includes(JSON.stringify(id)) || e.message.includes(id));
         return;
       }
@@ -219,7 +240,11 @@ test("contains is inclusive at both ends", () => {
   assert.equal(contains(march, "2015-03-31"), true);
   assert.equal(contains(march, "2015-02-28"), false);
   assert.equal(contains(march, "2015-04-01"), false);
-  assert.throws(() => contains(march, "2015-3-5"), RangeError);
+  assert.throws(() => contains(march, "2015-3-5"), {
+    name: "OnePlaceError",
+    kind: "invalid",
+    code: "core.date",
+  });
 });
 
 test("overlapDays counts inclusive days a range shares with the period", () => {

@@ -153,13 +153,17 @@ test("an entered value is checked against its numerator and denominator", async 
   assert.deepEqual(stored.map((s) => s.checkStatus).sort(), ["consistent", "mismatch"]);
   await assert.rejects(
     enterValue(t.db, { metricId: "nel", period: parsePeriod("2014/15"), value: 1, source: " " }),
-    /source/,
+    { kind: "invalid", code: "outcomes.entered-value", message: /source/ },
   );
 });
 
 test("definitions are checked before they are stored", async () => {
   const base = SHIPPED_MEASURES.find((d) => d.metricId === "nel") as MetricDefinitionInput;
-  await assert.rejects(defineMetric(t.db, { ...base, metricId: "Bad Id" }), /lower-case/);
+  await assert.rejects(defineMetric(t.db, { ...base, metricId: "Bad Id" }), {
+    kind: "invalid",
+    code: "outcomes.definition",
+    message: /lower-case/,
+  });
   await assert.rejects(
     defineMetric(t.db, { ...base, metricId: "x-rate", denominatorSql: null }),
     /denominatorSql/,

@@ -80,7 +80,7 @@ describe("the emergency admission risk model", () => {
   test("validation must be on a later period", async () => {
     await assert.rejects(
       trainModel(t.db, { trainIndexDate: "2015-04-01", validationIndexDate: "2014-04-01" }),
-      /later period/,
+      { kind: "invalid", code: "risk.index-dates", message: /later period/ },
     );
   });
 

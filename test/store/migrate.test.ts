@@ -49,7 +49,11 @@ test("an applied migration that was edited is reported and blocks migrate", asyn
   await t.db.query("UPDATE schema_migration SET checksum = 'edited' WHERE id = '0002_person'");
   const status = await migrationStatus(t.db);
   assert.equal(status.find((s) => s.id === "0002_person")?.state, "changed-since-applied");
-  await assert.rejects(migrate(t.db), /changed after they were applied: 0002_person/);
+  await assert.rejects(migrate(t.db), {
+    kind: "conflict",
+    code: "store.migrations-changed",
+    message: /changed after they were applied: 0002_person/,
+  });
 });
 
 test("a failing migration is rolled back whole and names itself", async () => {

@@ -1,5 +1,7 @@
 // oneplace evaluate; oneplace costs show | set
+
 import { isIsoDate } from "../../core/dates.ts";
+import { OnePlaceError } from "../../core/errors.ts";
 import { COST_IDS, setUnitCost, unitCosts } from "../../outcomes/costs.ts";
 import {
   EvaluationUnavailable,
@@ -154,7 +156,7 @@ export const costsSet: Command = {
             source: values.source as string,
           });
         } catch (error) {
-          if (error instanceof RangeError) throw usage(error.message, cmd);
+          if (error instanceof OnePlaceError) throw usage(error.message, cmd);
           throw error;
         }
         out(`${values.cost} costs £${amount.toLocaleString("en-GB")} from ${from}.`);

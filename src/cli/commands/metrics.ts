@@ -1,7 +1,9 @@
 // oneplace metrics compute | show | enter | export | import | define
+
 import { readFileSync } from "node:fs";
 import { importEnteredValues, writeMetricValues } from "../../commissioning/metric-files.ts";
 import { isIsoDate } from "../../core/dates.ts";
+import { OnePlaceError } from "../../core/errors.ts";
 import { financialYearOf, type Period, parsePeriod } from "../../core/periods.ts";
 import { latestActivityDate } from "../../outcomes/availability.ts";
 import {
@@ -294,7 +296,7 @@ export const metricsEnter: Command = {
             source: values.source as string,
           });
         } catch (error) {
-          if (error instanceof RangeError) throw usage(error.message, cmd);
+          if (error instanceof OnePlaceError) throw usage(error.message, cmd);
           throw error;
         }
         if (values.json) outJson(entry);
@@ -423,7 +425,7 @@ export const metricsDefine: Command = {
               : `${input.metricId} is unchanged (version ${result.version}).`,
           );
         } catch (error) {
-          if (error instanceof RangeError) throw usage(error.message, "metrics define");
+          if (error instanceof OnePlaceError) throw usage(error.message, "metrics define");
           throw error;
         }
         return 0;

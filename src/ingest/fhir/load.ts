@@ -1,6 +1,7 @@
 import { createReadStream, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
+import { OnePlaceError } from "../../core/errors.ts";
 import { findByNhsNumber, findLinks, resolveRecords } from "../../mpi/index.ts";
 import { recordKey } from "../../mpi/resolve.ts";
 import { cols, insertMany } from "../../mpi/sql.ts";
@@ -385,10 +386,11 @@ async function writeChunk(
   }
 }
 
-class AtomicBundleFailed extends Error {
+class AtomicBundleFailed extends OnePlaceError {
+  override readonly name = "AtomicBundleFailed";
   readonly rejects: ItemReject[];
   constructor(rejects: ItemReject[]) {
-    super("transaction bundle rejected");
+    super("invalid", "ingest.fhir-bundle-rejected", "transaction bundle rejected");
     this.rejects = rejects;
   }
 }

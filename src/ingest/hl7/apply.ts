@@ -303,7 +303,7 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   try {
     parsed = await interpret(q, raw);
   } catch (error) {
-    if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.code, error.error, null);
+    if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.ackCode, error.error, null);
     if (error instanceof Hl7ParseError) {
       return rejectHl7(q, raw, ctx, "AR", {
         condition: HL7_ERROR.segmentSequence,
@@ -340,7 +340,7 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     try {
       validateVisit(state);
     } catch (error) {
-      if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.code, error.error, message);
+      if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.ackCode, error.error, message);
       throw error;
     }
   }

@@ -442,7 +442,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
         q,
         item.raw,
         item.ctx,
-        r.rejection.code,
+        r.rejection.ackCode,
         r.rejection.error,
         r.message,
       );
