@@ -11,6 +11,8 @@ import {
   month,
   monthsIn,
   overlapDays,
+  type Period,
+  type PeriodKind,
   parsePeriod,
   periodLength,
   quarter,
@@ -18,17 +20,17 @@ import {
   rollingWindow,
 } from "../../src/core/periods.ts";
 
+/** A period as the constructors return it. */
+function span(kind: PeriodKind, id: string, start: string, end: string): Period {
+  return { kind, id, start, end };
+}
+
 const isoDate = fc
   .integer({ min: toDayNumber("1990-01-01"), max: toDayNumber("2040-12-31") })
   .map(fromDayNumber);
 
 test("month covers the whole calendar month, including leap February", () => {
-  assert.deepEqual(month("2015-03"), {
-    kind: "month",
-    id: "2015-03",
-    start: "2015-03-01",
-    end: "2015-03-31",
-  });
+  assert.deepEqual(month("2015-03"), span("month", "2015-03", "2015-03-01", "2015-03-31"));
   assert.equal(month("2016-02").end, "2016-02-29");
   assert.equal(month("2015-02").end, "2015-02-28");
   assert.equal(month("2015-04").end, "2015-04-30");
@@ -37,28 +39,20 @@ test("month covers the whole calendar month, including leap February", () => {
 });
 
 test("quarter is the calendar quarter", () => {
-  assert.deepEqual(quarter("2015-Q3"), {
-    kind: "quarter",
-    id: "2015-Q3",
-    start: "2015-07-01",
-    end: "2015-09-30",
-  });
-  assert.deepEqual(quarter("2015-Q1"), {
-    kind: "quarter",
-    id: "2015-Q1",
-    start: "2015-01-01",
-    end: "2015-03-31",
-  });
+  assert.deepEqual(quarter("2015-Q3"), span("quarter", "2015-Q3", "2015-07-01", "2015-09-30"));
+  assert.deepEqual(quarter("2015-Q1"), span("quarter", "2015-Q1", "2015-01-01", "2015-03-31"));
   assert.equal(quarter("2015-q4").id, "2015-Q4");
   assert.equal(quarter("2015-Q4").end, "2015-12-31");
   assert.throws(() => quarter("2015-Q5"), {
-    ...{ name: "OnePlaceError", kind: "invalid", code: "core.quarter" },
+    name: "OnePlaceError",
+    kind: "invalid",
+    code: "core.quarter",
     message: /Not a quarter: "2015-Q5"/,
   });
 });
 
 test("financialYear runs 1 April to 31 March and normalises the id", () => {
-  const expected = { kind: "financial-year", id: "2014/15", start: "2014-04-01", end: "2015-03-31" };
+  const expected = span("financial-year", "2014/15", "2014-04-01", "2015-03-31");
   assert.deepEqual(financialYear("2014/15"), expected);
   assert.deepEqual(financialYear("2014-15"), expected);
   assert.equal(financialYear("1999/00").end, "2000-03-31");
@@ -140,18 +134,18 @@ test("property: the months of a period tile it without gaps", () => {
 });
 
 test("rollingWindow is the given number of whole months ending on the date", () => {
-  assert.deepEqual(rollingWindow("2015-03-31", 12), {
-    kind: "window",
-    id: "2014-04-01..2015-03-31",
-    start: "2014-04-01",
-    end: "2015-03-31",
-  });
+  assert.deepEqual(
+    rollingWindow("2015-03-31", 12),
+    span("window", "2014-04-01..2015-03-31", "2014-04-01", "2015-03-31"),
+  );
   assert.equal(rollingWindow("2015-02-28", 12).start, "2014-03-01");
   assert.equal(rollingWindow("2016-02-29", 12).start, "2015-03-01");
   assert.equal(rollingWindow("2015-03-15", 1).start, "2015-02-16");
   assert.equal(rollingWindow("2015-06-30", 3).start, "2015-04-01");
   assert.throws(() => rollingWindow("2015-03-31", 0), {
-    ...{ name: "OnePlaceError", kind: "invalid", code: "core.rolling-window" },
+    name: "OnePlaceError",
+    kind: "invalid",
+    code: "core.rolling-window",
     message: /whole number of months/,
   });
   assert.throws(() => rollingWindow("2015-02-31", 12), /Not a calendar date/);
@@ -187,12 +181,10 @@ test("parsePeriod recognises each id form", () => {
   assert.equal(parsePeriod("2015-03").kind, "month");
   assert.equal(parsePeriod("2015-Q3").kind, "quarter");
   assert.equal(parsePeriod("2015/16").kind, "financial-year");
-  assert.deepEqual(parsePeriod("2015-04-01..2015-06-30"), {
-    kind: "custom",
-    id: "2015-04-01..2015-06-30",
-    start: "2015-04-01",
-    end: "2015-06-30",
-  });
+  assert.deepEqual(
+    parsePeriod("2015-04-01..2015-06-30"),
+    span("custom", "2015-04-01..2015-06-30", "2015-04-01", "2015-06-30"),
+  );
   // YYYY-MM is always a month: "2011-12" is December 2011, not 2011/12.
   assert.equal(parsePeriod("2011-12").end, "2011-12-31");
 });
@@ -201,7 +193,9 @@ test("parsePeriod errors name the bad input and say what would work", () => {
   assert.throws(() => parsePeriod("2014-15"), /"2014-15".*write 2014\/15/);
   assert.throws(() => parsePeriod("March 2015"), /Not a period: "March 2015" \(expected a month 2015-03/);
   assert.throws(() => parsePeriod("2015-06-30..2015-04-01"), {
-    ...{ name: "OnePlaceError", kind: "invalid", code: "core.date-range" },
+    name: "OnePlaceError",
+    kind: "invalid",
+    code: "core.date-range",
     message: /ends before it starts/,
   });
   assert.throws(() => parsePeriod("2015-02-29..2015-04-01"), /Not a date range/);

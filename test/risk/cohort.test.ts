@@ -261,20 +261,13 @@ describe("saved cohorts and registers", () => {
     const after = await refreshRegister(t.db, "practice-high-risk");
     assert.deepEqual([after.joined, after.left, after.members], [joined.length, left.length, march.size]);
     const moves = await registerMovements(t.db, "practice-high-risk", "2016-02-29");
-    assert.deepEqual(
+    const movedBy = (change: string) =>
       moves
-        .filter((m) => m.change === "joined")
+        .filter((m) => m.change === change)
         .map((m) => m.personId)
-        .sort(),
-      joined,
-    );
-    assert.deepEqual(
-      moves
-        .filter((m) => m.change === "left")
-        .map((m) => m.personId)
-        .sort(),
-      left,
-    );
+        .sort();
+    assert.deepEqual(movedBy("joined"), joined);
+    assert.deepEqual(movedBy("left"), left);
     assert.ok(moves.every((m) => m.on === "2016-03-31"));
     const byPractice = await registerChanges(t.db, "practice-high-risk", "2016-02-29");
     assert.equal(
