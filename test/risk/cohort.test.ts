@@ -20,6 +20,7 @@ import {
 } from "../../src/risk/register.ts";
 import { writeSettings } from "../../src/risk/settings.ts";
 import { rescorePeople, stratify } from "../../src/risk/stratify.ts";
+import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { loadMiniPlace } from "./mini-place.ts";
 import { addCarePlan, addContact, addDeath, addGpEntry, addSpell } from "./place.ts";
@@ -213,11 +214,10 @@ describe("saved cohorts and registers", () => {
     const notOlder = await countCohort(t.db, { inCohorts: ["high-risk"], notInCohorts: ["older"] });
     assert.equal(notOlder.total, await direct("age < 75 AND risk_tier IN ('very-high', 'high')"));
     await assert.rejects(saveCohort(t.db, "loop", { inCohorts: ["loop"] }), /refers to itself/);
-    await assert.rejects(countCohort(t.db, { inCohorts: ["missing"] }), {
-      kind: "not-found",
-      code: "risk.no-cohort",
-      message: /no saved cohort "missing"/,
-    });
+    await assert.rejects(
+      countCohort(t.db, { inCohorts: ["missing"] }),
+      onePlaceError("not-found", "risk.no-cohort", /no saved cohort "missing"/),
+    );
     await assert.rejects(saveCohort(t.db, "Bad Name", {}), /lowercase words/);
     assert.deepEqual(
       (await listCohorts(t.db)).map((c) => c.cohortId),
@@ -285,11 +285,10 @@ describe("saved cohorts and registers", () => {
       (await registerChanges(t.db, "locality-high-risk", "2016-01-01")).map((o) => o.orgCode),
       ["ZZL01", "ZZL02"],
     );
-    await assert.rejects(refreshRegister(t.db, "nope"), {
-      kind: "not-found",
-      code: "risk.no-register",
-      message: /no register "nope"/,
-    });
+    await assert.rejects(
+      refreshRegister(t.db, "nope"),
+      onePlaceError("not-found", "risk.no-register", /no register "nope"/),
+    );
   });
 });
 
