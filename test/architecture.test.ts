@@ -86,7 +86,7 @@ test("faces never import the store and never run SQL themselves", () => {
   ).map((i) => `${i.file} imports ${i.target}`);
   assert.deepEqual(storeImports, []);
   const sql = faceFiles.filter((f) =>
-    /\.(query|exec)\s*(<[^>]*>)?\s*\(\s*[`"']\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(
+    /\.(query|exec)\s*(<[\s\S]*?>)?\s*\(\s*[`"']\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i.test(
       readFileSync(join(ROOT, f), "utf8"),
     ),
   );

@@ -52,27 +52,6 @@ function isFileError(error: unknown): error is Error {
   return error instanceof Error && typeof e.syscall === "string" && typeof e.path === "string";
 }
 
-/**
- * TRANSITIONAL, until every capability throws OnePlaceError (the errors engineer's branch): the capability
- * errors that still extend Error, and RangeError meaning bad input, are a person's to fix. The integrator
- * deletes this set and the RangeError line in describeFailure once they all extend OnePlaceError.
- */
-const NOT_YET_ONEPLACE_ERRORS = new Set([
-  "AccessDenied",
-  "CohortError",
-  "CsvLoadError",
-  "DrillDownUnavailable",
-  "EvaluationUnavailable",
-  "GovernanceError",
-  "MatchInputError",
-  "MetricComputeError",
-  "MpiError",
-  "NoPlanError",
-  "NoValidatedModelError",
-  "PlaceNotEmptyError",
-  "PlanFormatError",
-]);
-
 /** What to do next, at the command line, for capability errors that bring no hint of their own. */
 const CLI_HINTS: Readonly<Record<string, string>> = {
   CsvLoadError: "See docs/formats/ for the layouts.",
@@ -100,10 +79,6 @@ export function describeFailure(error: unknown): Failure {
     return { message: error.message, hint: hintOf(error), exitCode: EXIT_CODE_OF_KIND[error.kind] };
   if (error instanceof DatabaseError) return { message: error.message, hint: error.hint, exitCode: 1 };
   if (isFileError(error)) return { message: error.message, exitCode: 1 };
-  if (error instanceof Error && NOT_YET_ONEPLACE_ERRORS.has(error.constructor.name))
-    return { message: error.message, hint: hintOf(error), exitCode: 1 };
-  // TRANSITIONAL: the integrator removes this line once every capability throws OnePlaceError for bad input.
-  if (error instanceof RangeError) return { message: error.message, exitCode: 1 };
   const type = error instanceof Error ? error.constructor.name : typeof error;
   return {
     message: `OnePlace hit an internal error (${type}). This is a defect in OnePlace, not something you did.`,

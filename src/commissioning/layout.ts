@@ -1,6 +1,7 @@
 // The plan's spreadsheet layout: one sheet (or CSV file) per part, a header row, one row per item. The same
 // specification reads and writes xlsx and CSV and is what docs/formats/bcf-plan.md documents.
 import { isIsoDate } from "../core/dates.ts";
+import { OnePlaceError } from "../core/errors.ts";
 import { parsePeriod } from "../core/periods.ts";
 import { parseAmount } from "./amounts.ts";
 import type { BcfPlan, PlanHeader } from "./plan.ts";
@@ -8,11 +9,13 @@ import type { BcfPlan, PlanHeader } from "./plan.ts";
 export type Cell = string | number | null;
 export type RawRow = Record<string, Cell>;
 
-export class PlanFormatError extends Error {
+export class PlanFormatError extends OnePlaceError {
   override readonly name = "PlanFormatError";
   readonly problems: string[];
   constructor(problems: string[]) {
     super(
+      "invalid",
+      "commissioning.plan-format",
       `The plan cannot be read: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
     this.problems = problems;

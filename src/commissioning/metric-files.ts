@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { csvRecords, writeCsv } from "../core/csv.ts";
+import { invalid } from "../core/errors.ts";
 import { parsePeriod } from "../core/periods.ts";
 import type { AreaLevel, StoredValue } from "../outcomes/index.ts";
 import { type EnteredValue, enterValue } from "../outcomes/index.ts";
@@ -47,7 +48,7 @@ function fileKind(path: string): "xlsx" | "csv" {
   const ext = extname(path).toLowerCase();
   if (ext === ".xlsx") return "xlsx";
   if (ext === ".csv") return "csv";
-  throw new RangeError(`${path}: metric values are written to an .xlsx or a .csv file`);
+  throw invalid("commissioning.metric-file", `${path}: metric values are written to an .xlsx or a .csv file`);
 }
 
 export async function writeMetricValues(

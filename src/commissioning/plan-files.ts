@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
 import { csvRecords, writeCsv } from "../core/csv.ts";
+import { invalid, notFound } from "../core/errors.ts";
 import {
   type Cell,
   PLAN_SHEET,
@@ -21,7 +22,10 @@ export function formatOf(path: string): PlanFileFormat {
   if (extname(path).toLowerCase() === ".xlsx") return "xlsx";
   if (existsSync(path) && statSync(path).isDirectory()) return "csv";
   if (!existsSync(path) && extname(path) === "") return "csv";
-  throw new RangeError(`${path}: a plan is an .xlsx workbook or a directory of CSV files`);
+  throw invalid(
+    "commissioning.plan-file",
+    `${path}: a plan is an .xlsx workbook or a directory of CSV files`,
+  );
 }
 
 function planFields(rows: readonly Record<string, Cell>[]): Record<string, Cell> {
@@ -34,7 +38,7 @@ function planFields(rows: readonly Record<string, Cell>[]): Record<string, Cell>
 }
 
 export async function readPlanFile(path: string): Promise<BcfPlan> {
-  if (!existsSync(path)) throw new RangeError(`${path} does not exist`);
+  if (!existsSync(path)) throw notFound("commissioning.no-file", `${path} does not exist`);
   const raw: RawPlan = { plan: {}, sheets: {} };
   if (formatOf(path) === "xlsx") {
     const sheets = await readWorkbook(path);
@@ -106,7 +110,7 @@ export async function writePlanFile(plan: BcfPlan, path: string): Promise<string
  * actual-spend.csv, or a single CSV file in that sheet's layout.
  */
 export async function readActualsFile(path: string): Promise<ActualSpend[]> {
-  if (!existsSync(path)) throw new RangeError(`${path} does not exist`);
+  if (!existsSync(path)) throw notFound("commissioning.no-file", `${path} does not exist`);
   const raw: RawPlan = { plan: { plan_id: "ledger", place: "-", title: "-" }, sheets: {} };
   const ext = extname(path).toLowerCase();
   if (ext === ".xlsx") {
@@ -117,6 +121,10 @@ export async function readActualsFile(path: string): Promise<ActualSpend[]> {
   } else if (ext === ".csv") raw.sheets.actuals = csvRecords(readFileSync(path, "utf8"));
   else if (statSync(path).isDirectory()) {
     raw.sheets.actuals = csvRecords(readFileSync(join(path, SHEETS.actuals.file), "utf8"));
-  } else throw new RangeError(`${path}: actual spend is an .xlsx workbook, a .csv file or a plan directory`);
+  } else
+    throw invalid(
+      "commissioning.plan-file",
+      `${path}: actual spend is an .xlsx workbook, a .csv file or a plan directory`,
+    );
   return planFromRaw(raw).actuals;
 }

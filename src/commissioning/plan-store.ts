@@ -2,6 +2,7 @@
 // parts in their tables, its baselines and targets as the target set bcf:<plan>@<version>, and actual
 // spend in a ledger per plan.
 import { createHash } from "node:crypto";
+import { invalid, OnePlaceError } from "../core/errors.ts";
 import { parsePeriod } from "../core/periods.ts";
 import { saveTargets, type Target } from "../outcomes/index.ts";
 import type { Db, Queryable } from "../store/index.ts";
@@ -214,7 +215,8 @@ export async function saveActuals(db: Db, planId: string, actuals: readonly Actu
   const { plan } = await loadPlan(db, planId);
   const schemes = new Set(plan.schemes.map((s) => s.schemeId));
   const unknown = [...new Set(actuals.map((a) => a.schemeId).filter((id) => !schemes.has(id)))];
-  if (unknown.length) throw new RangeError(`Not schemes of plan ${planId}: ${unknown.join(", ")}`);
+  if (unknown.length)
+    throw invalid("commissioning.unknown-scheme", `Not schemes of plan ${planId}: ${unknown.join(", ")}`);
   return db.transaction(async (tx) => {
     for (const a of actuals) {
       await tx.query(
@@ -263,8 +265,12 @@ export async function listPlanVersions(db: Queryable, planId?: string): Promise<
   }));
 }
 
-export class NoPlanError extends Error {
+export class NoPlanError extends OnePlaceError {
   override readonly name = "NoPlanError";
+  /** Not found by default; "several plans, name one" is the invalid variant. */
+  constructor(message: string, kind: "not-found" | "invalid" = "not-found") {
+    super(kind, kind === "invalid" ? "commissioning.plan-ambiguous" : "commissioning.no-plan", message);
+  }
 }
 
 /**
@@ -284,7 +290,7 @@ export async function loadPlan(
   }
   const ids = [...new Set(versions.map((v) => v.planId))];
   if (!planId && ids.length > 1)
-    throw new NoPlanError(`Several plans are stored (${ids.join(", ")}): name one.`);
+    throw new NoPlanError(`Several plans are stored (${ids.join(", ")}): name one.`, "invalid");
   const id = planId ?? ids[0];
   const chosen = version ?? Math.max(...versions.filter((v) => v.planId === id).map((v) => v.version));
   const [row] = await db.query<{ document: Omit<BcfPlan, "actuals"> }>(

@@ -2,6 +2,7 @@
 // 1970-01-01, proleptic Gregorian, UTC) for arithmetic. Conversion is pure integer
 // arithmetic (Howard Hinnant's days_from_civil / civil_from_days) because the synthetic
 // data generator calls it millions of times; no Date objects are allocated.
+import { invalid, type OnePlaceError } from "./errors.ts";
 
 const MIN_DAY_NUMBER = -719528; // 0000-01-01
 const MAX_DAY_NUMBER = 2932896; // 9999-12-31
@@ -51,8 +52,11 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + dayOfEra - 719468;
 }
 
-function notADate(s: string): RangeError {
-  return new RangeError(`Not a calendar date: ${JSON.stringify(s)} (expected YYYY-MM-DD, e.g. 2015-03-31)`);
+function notADate(s: string): OnePlaceError {
+  return invalid(
+    "core.date",
+    `Not a calendar date: ${JSON.stringify(s)} (expected YYYY-MM-DD, e.g. 2015-03-31)`,
+  );
 }
 
 /** True for a real calendar date written YYYY-MM-DD (so "2015-02-29" is false). */
@@ -101,7 +105,8 @@ export function addMonths(iso: string, n: number): string {
   const monthIndex = Math.floor(ymd / 10000) * 12 + (Math.floor(ymd / 100) % 100) - 1 + n;
   const year = Math.floor(monthIndex / 12);
   const month = monthIndex - year * 12 + 1;
-  if (year < 0 || year > 9999) throw new RangeError(`Adding ${n} months to ${iso} leaves years 0000 to 9999`);
+  if (year < 0 || year > 9999)
+    throw invalid("core.date-range", `Adding ${n} months to ${iso} leaves years 0000 to 9999`);
   const day = Math.min(ymd % 100, daysInMonth(year, month));
   return fromDayNumber(daysFromCivil(year, month, day));
 }
@@ -121,7 +126,10 @@ export function ageOn(birthIso: string, onIso: string): number {
   const on = parseYmd(onIso);
   if (on < 0) throw notADate(onIso);
   if (on < birth) {
-    throw new RangeError(`Cannot give an age on ${onIso}: it is before the birth date ${birthIso}`);
+    throw invalid(
+      "core.age-before-birth",
+      `Cannot give an age on ${onIso}: it is before the birth date ${birthIso}`,
+    );
   }
   // MMDD comparison: 29 Feb (0229) is still ahead of 28 Feb (0228) and behind 1 Mar (0301).
   const years = Math.floor(on / 10000) - Math.floor(birth / 10000);

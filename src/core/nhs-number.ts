@@ -1,5 +1,6 @@
 // NHS Numbers: 10 digits, the last a Modulus 11 check digit over the first nine
 // (weights 10 down to 2).
+import { invalid } from "./errors.ts";
 
 const TEST_RANGE_PREFIX = "999";
 
@@ -48,7 +49,7 @@ export function normaliseNhsNumber(s: string): string | null {
 /** "999 123 4567" style (3-3-4). */
 export function formatNhsNumber(s: string): string {
   const digits = normaliseNhsNumber(s);
-  if (digits === null) throw new RangeError(`Not a valid NHS Number: ${JSON.stringify(s)}`);
+  if (digits === null) throw invalid("core.nhs-number", `Not a valid NHS Number: ${JSON.stringify(s)}`);
   return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
 }
 

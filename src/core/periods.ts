@@ -1,4 +1,5 @@
 import { addDays, addMonths, daysInMonth, isIsoDate, toDayNumber } from "./dates.ts";
+import { invalid } from "./errors.ts";
 
 export type PeriodKind = "month" | "quarter" | "financial-year" | "window" | "custom";
 
@@ -26,7 +27,7 @@ export function month(id: string): Period {
   const m = /^(\d{4})-(\d{2})$/.exec(id);
   const monthNumber = m ? Number(m[2]) : 0;
   if (!m || monthNumber < 1 || monthNumber > 12) {
-    throw new RangeError(`Not a month: ${JSON.stringify(id)} (expected YYYY-MM, e.g. 2015-03)`);
+    throw invalid("core.month", `Not a month: ${JSON.stringify(id)} (expected YYYY-MM, e.g. 2015-03)`);
   }
   const year = Number(m[1]);
   return { kind: "month", id, start: monthStart(year, monthNumber), end: monthEnd(year, monthNumber) };
@@ -36,7 +37,8 @@ export function month(id: string): Period {
 export function quarter(id: string): Period {
   const m = /^(\d{4})-[Qq]([1-4])$/.exec(id);
   if (!m)
-    throw new RangeError(
+    throw invalid(
+      "core.quarter",
       `Not a quarter: ${JSON.stringify(id)} (expected YYYY-Qn with n 1 to 4, e.g. 2015-Q3)`,
     );
   const year = Number(m[1]);
@@ -54,7 +56,10 @@ export function financialYear(id: string): Period {
   const m = /^(\d{4})[/-](\d{2})$/.exec(id);
   const startYear = m ? Number(m[1]) : -1;
   if (!m || startYear > 9998 || m[2] !== twoDigitYear(startYear + 1)) {
-    throw new RangeError(`Not a financial year: ${JSON.stringify(id)} (expected e.g. 2014/15)`);
+    throw invalid(
+      "core.financial-year",
+      `Not a financial year: ${JSON.stringify(id)} (expected e.g. 2014/15)`,
+    );
   }
   return financialYearStarting(startYear);
 }
@@ -92,7 +97,10 @@ export function financialQuarterLabel(quarterId: string): string {
 export function rollingWindow(endIso: string, months: number): Period {
   assertDate(endIso);
   if (!Number.isInteger(months) || months < 1) {
-    throw new RangeError(`A rolling window needs a whole number of months, 1 or more, got ${months}`);
+    throw invalid(
+      "core.rolling-window",
+      `A rolling window needs a whole number of months, 1 or more, got ${months}`,
+    );
   }
   // Step back from the day after the end, not from the end itself, so a window ending on
   // a month end is always whole calendar months: 3 months to 30 June starts 1 April,
@@ -103,12 +111,13 @@ export function rollingWindow(endIso: string, months: number): Period {
 
 function custom(startIso: string, endIso: string, id: string): Period {
   if (!isIsoDate(startIso) || !isIsoDate(endIso)) {
-    throw new RangeError(
+    throw invalid(
+      "core.date-range",
       `Not a date range: ${JSON.stringify(id)} (expected YYYY-MM-DD..YYYY-MM-DD with real dates)`,
     );
   }
   if (endIso < startIso) {
-    throw new RangeError(`Date range ${JSON.stringify(id)} ends before it starts`);
+    throw invalid("core.date-range", `Date range ${JSON.stringify(id)} ends before it starts`);
   }
   return { kind: "custom", id, start: startIso, end: endIso };
 }
@@ -119,12 +128,13 @@ function custom(startIso: string, endIso: string, id: string): Period {
  * "2011-12" is December 2011.
  */
 export function parsePeriod(id: string): Period {
-  if (typeof id !== "string") throw new RangeError(`Not a period id: ${JSON.stringify(id)}`);
+  if (typeof id !== "string") throw invalid("core.period", `Not a period id: ${JSON.stringify(id)}`);
   if (/^\d{4}-\d{2}$/.test(id)) {
     const monthNumber = Number(id.slice(5));
     const nextYear = twoDigitYear(Number(id.slice(0, 4)) + 1);
     if ((monthNumber < 1 || monthNumber > 12) && id.slice(5) === nextYear) {
-      throw new RangeError(
+      throw invalid(
+        "core.period",
         `Not a period: ${JSON.stringify(id)} (for the financial year write ${id.slice(0, 4)}/${nextYear}; YYYY-MM is a month)`,
       );
     }
@@ -134,14 +144,16 @@ export function parsePeriod(id: string): Period {
   if (/^\d{4}\/\d{2}$/.test(id)) return financialYear(id);
   const range = /^(.{10})\.\.(.{10})$/.exec(id);
   if (range) return custom(range[1], range[2], id);
-  throw new RangeError(
+  throw invalid(
+    "core.period",
     `Not a period: ${JSON.stringify(id)} (expected a month 2015-03, a quarter 2015-Q3, a financial year 2015/16 or a range 2015-04-01..2015-06-30)`,
   );
 }
 
 function assertDate(iso: string): void {
   if (!isIsoDate(iso)) {
-    throw new RangeError(
+    throw invalid(
+      "core.date",
       `Not a calendar date: ${JSON.stringify(iso)} (expected YYYY-MM-DD, e.g. 2015-03-31)`,
     );
   }
@@ -160,7 +172,7 @@ export function overlapDays(period: Period, startIso: string, endIso: string): n
   const rangeStart = toDayNumber(startIso);
   const rangeEnd = toDayNumber(endIso);
   if (rangeEnd < rangeStart) {
-    throw new RangeError(`Date range ${startIso} to ${endIso} ends before it starts`);
+    throw invalid("core.date-range", `Date range ${startIso} to ${endIso} ends before it starts`);
   }
   const first = Math.max(toDayNumber(period.start), rangeStart);
   const last = Math.min(toDayNumber(period.end), rangeEnd);

@@ -1,7 +1,7 @@
 // The one choke point for personal data. Every face (web pages, the FHIR API, exports, reports) asks here
 // before it reads a person's data, and every answer, allow or deny, is in the audit trail before the face
 // gets it. See docs/governance.md.
-import { OnePlaceError } from "../core/errors.ts";
+import { invalid, OnePlaceError } from "../core/errors.ts";
 import { isUuid } from "../core/ids.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { breakGlassReasonProblem, insertBreakGlass } from "./break-glass.ts";
@@ -187,11 +187,15 @@ export async function filterPeopleForAccess(
   action: Action,
 ): Promise<FilteredPeople> {
   if (personIds.length > MAX_PEOPLE_PER_FILTER) {
-    throw new RangeError(`at most ${MAX_PEOPLE_PER_FILTER} people may be filtered at once`);
+    throw invalid(
+      "governance.too-many-people",
+      `at most ${MAX_PEOPLE_PER_FILTER} people may be filtered at once`,
+    );
   }
   const ids = [...new Set(personIds.map((id) => (UUID_LOWER.test(id) ? id : id.toLowerCase())))];
   for (const id of ids) {
-    if (!UUID_LOWER.test(id)) throw new RangeError("filterPeopleForAccess: person ids must be UUIDs");
+    if (!UUID_LOWER.test(id))
+      throw invalid("governance.person-id", "filterPeopleForAccess: person ids must be UUIDs");
   }
   const at = clock(ctx);
   const facts = await factsForPeople(ctx.db, scopeOf(ctx, at), ids);

@@ -3,6 +3,7 @@
 // and its content, and inserts the row. The caller gets control back only after that statement has
 // committed, so nothing is shown that is not already audited.
 import { createHash, randomUUID } from "node:crypto";
+import { invalid } from "../core/errors.ts";
 import type { Queryable } from "../store/index.ts";
 
 export interface AuditEventInput {
@@ -141,7 +142,7 @@ function normaliseIds(ids: readonly string[] | undefined, field: string): string
   return ids.map((id) => {
     if (UUID_SHAPE.test(id)) return id;
     const lower = id.toLowerCase();
-    if (!UUID_SHAPE.test(lower)) throw new RangeError(`audit: ${field} must be UUIDs`);
+    if (!UUID_SHAPE.test(lower)) throw invalid("governance.audit-id", `audit: ${field} must be UUIDs`);
     return lower;
   });
 }

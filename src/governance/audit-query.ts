@@ -18,7 +18,11 @@ export async function resolvePersonRef(db: Queryable, ref: string): Promise<stri
   const rows = await db.query<{ person_id: string }>("SELECT person_id FROM person WHERE nhs_number = $1", [
     nhs,
   ]);
-  if (rows.length === 0) throw new GovernanceError("no person has that NHS Number");
+  if (rows.length === 0)
+    throw new GovernanceError("no person has that NHS Number", undefined, {
+      kind: "not-found",
+      code: "governance.no-person",
+    });
   return rows.map((r) => r.person_id);
 }
 
@@ -55,7 +59,10 @@ export async function auditForUser(
   const known = await db.query("SELECT 1 FROM app_user WHERE username = $1", [username]);
   const seen = await db.query("SELECT 1 FROM audit_event WHERE actor = $1 LIMIT 1", [username]);
   if (known.length === 0 && seen.length === 0)
-    throw new GovernanceError(`there is no user called ${username}`);
+    throw new GovernanceError(`there is no user called ${username}`, undefined, {
+      kind: "not-found",
+      code: "governance.no-user",
+    });
   const rows = await db.query(
     `SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE actor = $1 ORDER BY seq LIMIT $2`,
     [username, limit],

@@ -31,7 +31,11 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   if (!text) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new GovernanceError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+    throw new GovernanceError(
+      `${name} must be a whole number from ${min} to ${max}, not "${text}"`,
+      undefined,
+      { kind: "invalid", code: "governance.config" },
+    );
   }
   return n;
 }
@@ -42,7 +46,10 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): OidcConfig | null {
   const need = (name: string): string => {
     const value = env[name]?.trim();
     if (!value)
-      throw new GovernanceError(`ONEPLACE_OIDC_ISSUER is set but ${name} is not`, "See docs/governance.md.");
+      throw new GovernanceError(`ONEPLACE_OIDC_ISSUER is set but ${name} is not`, "See docs/governance.md.", {
+        kind: "invalid",
+        code: "governance.config",
+      });
     return value;
   };
   const secretFile = need("ONEPLACE_OIDC_CLIENT_SECRET_FILE");
@@ -50,10 +57,16 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): OidcConfig | null {
   try {
     clientSecret = readFileSync(secretFile, "utf8").trim();
   } catch {
-    throw new GovernanceError(`cannot read the OpenID Connect client secret from ${secretFile}`);
+    throw new GovernanceError(`cannot read the OpenID Connect client secret from ${secretFile}`, undefined, {
+      kind: "unavailable",
+      code: "governance.config",
+    });
   }
   if (!clientSecret)
-    throw new GovernanceError(`the OpenID Connect client secret file ${secretFile} is empty`);
+    throw new GovernanceError(`the OpenID Connect client secret file ${secretFile} is empty`, undefined, {
+      kind: "invalid",
+      code: "governance.config",
+    });
   const redirectUrl = need("ONEPLACE_OIDC_REDIRECT_URL");
   for (const [name, url] of [
     ["ONEPLACE_OIDC_ISSUER", issuer],
@@ -63,11 +76,18 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): OidcConfig | null {
     try {
       parsed = new URL(url);
     } catch {
-      throw new GovernanceError(`${name} is not a URL`);
+      throw new GovernanceError(`${name} is not a URL`, undefined, {
+        kind: "invalid",
+        code: "governance.config",
+      });
     }
     const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
     if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
-      throw new GovernanceError(`${name} must use https (plain http is allowed only on localhost)`);
+      throw new GovernanceError(
+        `${name} must use https (plain http is allowed only on localhost)`,
+        undefined,
+        { kind: "invalid", code: "governance.config" },
+      );
     }
   }
   return {
@@ -84,7 +104,10 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): OidcConfig | null {
 export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const secure = env.ONEPLACE_COOKIE_SECURE?.trim().toLowerCase();
   if (secure && !["true", "false"].includes(secure))
-    throw new GovernanceError("ONEPLACE_COOKIE_SECURE must be true or false");
+    throw new GovernanceError("ONEPLACE_COOKIE_SECURE must be true or false", undefined, {
+      kind: "invalid",
+      code: "governance.config",
+    });
   return {
     maxFailedLogins: int(env, "ONEPLACE_LOGIN_MAX_FAILURES", 5, 1, 100),
     lockoutMinutes: int(env, "ONEPLACE_LOGIN_LOCKOUT_MINUTES", 15, 1, 24 * 60),

@@ -105,7 +105,10 @@ export function createOidcClient(config: OidcConfig): OidcClient {
           allowed: false,
           reason: `OpenID Connect: ${reason}`,
         });
-        throw new GovernanceError(`Sign-in through the identity provider failed: ${reason}`);
+        throw new GovernanceError(`Sign-in through the identity provider failed: ${reason}`, undefined, {
+          kind: "forbidden",
+          code: "governance.oidc-sign-in",
+        });
       };
       if (!callback.browserState || callback.browserState !== callback.state) {
         return fail("the sign-in did not start in this browser");

@@ -24,6 +24,7 @@ function decodeKey(text: string, where: string): Buffer {
     throw new GovernanceError(
       `the pseudonymisation key in ${where} is too short (${key.length} bytes; at least ${MIN_KEY_BYTES} are needed)`,
       "Generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"",
+      { kind: "invalid", code: "governance.pseudonym-key" },
     );
   }
   return key;
@@ -37,6 +38,7 @@ function readKeyFile(path: string): Map<string, string> {
       throw new GovernanceError(
         `the pseudonymisation key file ${path} can be read by other users`,
         `Restrict it: chmod 600 ${path}`,
+        { kind: "invalid", code: "governance.pseudonym-key" },
       );
     }
     text = readFileSync(path, "utf8");
@@ -45,6 +47,7 @@ function readKeyFile(path: string): Map<string, string> {
     throw new GovernanceError(
       `cannot read the pseudonymisation key file ${path}`,
       "Check ONEPLACE_PSEUDONYM_KEY_FILE.",
+      { kind: "unavailable", code: "governance.pseudonym-key" },
     );
   }
   const keys = new Map<string, string>();
@@ -53,7 +56,11 @@ function readKeyFile(path: string): Map<string, string> {
     if (!trimmed || trimmed.startsWith("#")) continue;
     const match = /^([a-z][a-z-]*)\s*=\s*(\S+)$/.exec(trimmed);
     if (!match)
-      throw new GovernanceError(`the pseudonymisation key file ${path} has a line that is not purpose=key`);
+      throw new GovernanceError(
+        `the pseudonymisation key file ${path} has a line that is not purpose=key`,
+        undefined,
+        { kind: "invalid", code: "governance.pseudonym-key" },
+      );
     keys.set(match[1], match[2]);
   }
   return keys;
@@ -85,6 +92,7 @@ export function pseudonymKeysFromEnv(env: NodeJS.ProcessEnv = process.env): Pseu
         throw new GovernanceError(
           `no pseudonymisation key for the purpose "${purpose}"`,
           `Set ${name}, or ONEPLACE_PSEUDONYM_KEY_FILE to a file with a line "${purpose}=<key>". Keys never live in the repository or the database.`,
+          { kind: "unavailable", code: "governance.no-pseudonym-key" },
         );
       }
       cache.set(purpose, key);

@@ -161,12 +161,17 @@ export async function createApiToken(
   if (rows.length === 0) {
     throw new GovernanceError(
       `${request.username} does not hold the role ${request.roleCode} in ${request.teamCode}`,
+      undefined,
+      { kind: "forbidden", code: "governance.role-not-held" },
     );
   }
   const purposes = rows[0].purposes as Purpose[];
   const purpose = request.purpose ?? purposes[0];
   if (!purposes.includes(purpose))
-    throw new GovernanceError(`the role ${request.roleCode} may not act for "${purpose}"`);
+    throw new GovernanceError(`the role ${request.roleCode} may not act for "${purpose}"`, undefined, {
+      kind: "forbidden",
+      code: "governance.purpose-not-allowed",
+    });
   const token = newSecret(API_TOKEN_PREFIX);
   const tokenId = randomUUID();
   const expiresAt = new Date(Date.now() + request.days * 86_400_000);

@@ -45,7 +45,11 @@ export async function createTeam(
   }
   if (!team.name.trim()) throw new GovernanceError("a team needs a name");
   const existing = await db.query("SELECT 1 FROM team WHERE team_code = $1", [team.teamCode]);
-  if (existing.length > 0) throw new GovernanceError(`a team with the code ${team.teamCode} already exists`);
+  if (existing.length > 0)
+    throw new GovernanceError(`a team with the code ${team.teamCode} already exists`, undefined, {
+      kind: "conflict",
+      code: "governance.team-exists",
+    });
   const created: Team = {
     teamId: randomUUID(),
     teamCode: team.teamCode,
@@ -85,7 +89,10 @@ async function userIdOf(db: Queryable, username: string): Promise<string> {
     username,
   ]);
   if (rows.length === 0) {
-    throw new GovernanceError(`there is no user called ${username}`, "See 'oneplace users list'.");
+    throw new GovernanceError(`there is no user called ${username}`, "See 'oneplace users list'.", {
+      kind: "not-found",
+      code: "governance.no-user",
+    });
   }
   return rows[0].user_id;
 }
@@ -95,7 +102,10 @@ async function teamIdOf(db: Queryable, teamCode: string): Promise<string> {
     teamCode,
   ]);
   if (rows.length === 0) {
-    throw new GovernanceError(`there is no team with the code ${teamCode}`, "See 'oneplace users teams'.");
+    throw new GovernanceError(`there is no team with the code ${teamCode}`, "See 'oneplace users teams'.", {
+      kind: "not-found",
+      code: "governance.no-team",
+    });
   }
   return rows[0].team_id;
 }
@@ -114,7 +124,11 @@ export async function createUser(
     passwordHash = await hashPassword(user.password);
   }
   const existing = await db.query("SELECT 1 FROM app_user WHERE username = $1", [user.username]);
-  if (existing.length > 0) throw new GovernanceError(`a user called ${user.username} already exists`);
+  if (existing.length > 0)
+    throw new GovernanceError(`a user called ${user.username} already exists`, undefined, {
+      kind: "conflict",
+      code: "governance.user-exists",
+    });
   const userId = randomUUID();
   await db.query(
     `INSERT INTO app_user (user_id, username, display_name, password_hash, password_changed_at)
@@ -164,14 +178,20 @@ export async function assignRole(
   const teamId = await teamIdOf(db, teamCode);
   const role = await db.query("SELECT 1 FROM app_role WHERE role_code = $1", [roleCode]);
   if (role.length === 0)
-    throw new GovernanceError(`unknown role "${roleCode}"`, "See 'oneplace users roles'.");
+    throw new GovernanceError(`unknown role "${roleCode}"`, "See 'oneplace users roles'.", {
+      kind: "not-found",
+      code: "governance.no-role",
+    });
   const rows = await db.query(
     `INSERT INTO user_role (user_id, role_code, team_id, granted_by) VALUES ($1, $2, $3, $4)
      ON CONFLICT DO NOTHING RETURNING user_id`,
     [userId, roleCode, teamId, operator.name],
   );
   if (rows.length === 0)
-    throw new GovernanceError(`${username} already holds the role ${roleCode} in ${teamCode}`);
+    throw new GovernanceError(`${username} already holds the role ${roleCode} in ${teamCode}`, undefined, {
+      kind: "conflict",
+      code: "governance.role-held",
+    });
   await recordSecurityEvent(db, operator, {
     action: "role-assign",
     allowed: true,
@@ -194,7 +214,10 @@ export async function removeRole(
     [userId, roleCode, teamId],
   );
   if (rows.length === 0)
-    throw new GovernanceError(`${username} does not hold the role ${roleCode} in ${teamCode}`);
+    throw new GovernanceError(`${username} does not hold the role ${roleCode} in ${teamCode}`, undefined, {
+      kind: "conflict",
+      code: "governance.role-not-held",
+    });
   // Sessions and tokens acting in the removed role end now, not when they expire.
   await db.query("DELETE FROM user_session WHERE user_id = $1 AND role_code = $2 AND team_id = $3", [
     userId,

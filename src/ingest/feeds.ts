@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { invalid } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import { loadFhirFile } from "./fhir/load.ts";
@@ -26,7 +27,8 @@ export interface FeedManifest {
 
 export function readManifest(dir: string): FeedManifest {
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as FeedManifest;
-  if (!Array.isArray(manifest.files)) throw new Error(`${join(dir, "manifest.json")} has no "files" list`);
+  if (!Array.isArray(manifest.files))
+    throw invalid("ingest.feed-manifest", `${join(dir, "manifest.json")} has no "files" list`);
   return manifest;
 }
 
@@ -54,13 +56,16 @@ export async function loadCodeMapFile(db: Db, path: string): Promise<number> {
   const checked = rows.map((r, i) => {
     const line = i + 2;
     for (const c of ["source_system", "map_name", "source_code", "target_code"]) {
-      if (!r[c]) throw new Error(`${path}:${line}: ${c} is required`);
+      if (!r[c]) throw invalid("ingest.code-map", `${path}:${line}: ${c} is required`);
     }
     const allowed = MAP_TARGETS[r.map_name];
     if (!allowed)
-      throw new Error(`${path}:${line}: map_name must be one of ${Object.keys(MAP_TARGETS).join(", ")}`);
+      throw invalid(
+        "ingest.code-map",
+        `${path}:${line}: map_name must be one of ${Object.keys(MAP_TARGETS).join(", ")}`,
+      );
     if (!allowed.includes(r.target_code))
-      throw new Error(`${path}:${line}: target_code is not one of ${allowed.join(", ")}`);
+      throw invalid("ingest.code-map", `${path}:${line}: target_code is not one of ${allowed.join(", ")}`);
     return {
       sourceSystem: r.source_system,
       mapName: r.map_name,

@@ -14,14 +14,15 @@ export {
   readManifest,
 } from "./feeds.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
-export { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "./fhir/resources.ts";
+export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject } from "./fhir/resources.ts";
 export { type FeedHealth, feedHealth } from "./health.ts";
 export { buildAck, HL7_ERROR, readAck } from "./hl7/ack.ts";
+export { AdtRejection } from "./hl7/adt.ts";
 export type { Hl7Context, Hl7Outcome } from "./hl7/apply.ts";
 export { type AdtFields, type AdtPatientFields, buildAdt } from "./hl7/build-adt.ts";
 export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
 export { applyHl7Batch } from "./hl7/many.ts";
-export { parseMessage } from "./hl7/message.ts";
+export { Hl7ParseError, parseMessage } from "./hl7/message.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
 export { splitMessages } from "./hl7/split.ts";
 export { rowId } from "./ids.ts";

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import { loadFhirFile } from "./fhir/load.ts";
@@ -54,7 +55,7 @@ async function settle(
 
 export async function replayReject(db: Db, rejectId: string, by: string): Promise<ReplayResult> {
   const r = await getReject(db, rejectId);
-  if (!r) throw new Error(`No reject ${rejectId}`);
+  if (!r) throw notFound("ingest.no-reject", `No reject ${rejectId}`);
   if (r.status !== "open")
     return { rejectId, accepted: r.status === "replayed", reason: `already ${r.status}` };
   if (r.format === "hl7") {

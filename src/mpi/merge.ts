@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { OnePlaceError } from "../core/errors.ts";
 import { lockNames, type Queryable } from "../store/index.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import {
@@ -13,8 +14,12 @@ import {
 // Merges (an A40 from a hospital, or a reviewer deciding two people are one), unmerges, and moving a single
 // record to another person. Each keeps what an unmerge needs and records the decision with who made it.
 
-export class MpiError extends Error {
+/** A merge, unmerge, move or review that cannot be done: what it names is missing, or it was already done. */
+export class MpiError extends OnePlaceError {
   override readonly name = "MpiError";
+  constructor(message: string, kind: "not-found" | "conflict", code: string) {
+    super(kind, code, message);
+  }
 }
 
 async function recordsOf(q: Queryable, personId: string): Promise<RecordKey[]> {
@@ -92,9 +97,10 @@ export async function mergePersons(
   if (survivor === retired) return { mergeId: null, survivor, retired: null };
   await lockNames(q, [`person:${survivor}`, `person:${retired}`]);
   const golden = await q.query("SELECT * FROM person WHERE person_id = $1", [retired]);
-  if (golden.length === 0) throw new MpiError(`No person ${retired} to merge`);
+  if (golden.length === 0) throw new MpiError(`No person ${retired} to merge`, "not-found", "mpi.no-person");
   const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [survivor]);
-  if (exists.length === 0) throw new MpiError(`No person ${survivor} to merge into`);
+  if (exists.length === 0)
+    throw new MpiError(`No person ${survivor} to merge into`, "not-found", "mpi.no-person");
   const records = await recordsOf(q, retired);
   await moveRecords(q, records, retired, survivor);
   await moveAllActivity(q, retired, survivor);
@@ -146,9 +152,10 @@ export async function unmerge(
      FROM mpi_merge WHERE merge_id = $1 FOR UPDATE`,
     [mergeId],
   );
-  if (rows.length === 0) throw new MpiError(`No merge ${mergeId}`);
+  if (rows.length === 0) throw new MpiError(`No merge ${mergeId}`, "not-found", "mpi.no-merge");
   const m = rows[0];
-  if (m.unmerged_at) throw new MpiError(`Merge ${mergeId} was already undone`);
+  if (m.unmerged_at)
+    throw new MpiError(`Merge ${mergeId} was already undone`, "conflict", "mpi.already-unmerged");
   const parse = <T>(v: T | string): T => (typeof v === "string" ? (JSON.parse(v) as T) : v);
   const golden = parse(m.retired_person);
   const survivor = m.survivor_person_id;
@@ -201,13 +208,14 @@ export async function relinkRecord(
     "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
     [record[0], record[1]],
   );
-  if (rows.length === 0) throw new MpiError(`No record ${record[1]} from ${record[0]}`);
+  if (rows.length === 0)
+    throw new MpiError(`No record ${record[1]} from ${record[0]}`, "not-found", "mpi.no-record");
   const from = rows[0].person_id;
   const target = to ?? randomUUID();
   await lockNames(q, [`person:${from}`, `person:${target}`]);
   if (to) {
     const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [to]);
-    if (exists.length === 0) throw new MpiError(`No person ${to}`);
+    if (exists.length === 0) throw new MpiError(`No person ${to}`, "not-found", "mpi.no-person");
   }
   if (from !== target) {
     await moveRecords(q, [record], from, target);

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
 import { lockNames, type Queryable } from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
 import {
@@ -33,8 +35,11 @@ export {
   recordKey,
 } from "./link-decisions.ts";
 
-export class MatchInputError extends Error {
+export class MatchInputError extends OnePlaceError {
   override readonly name = "MatchInputError";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("invalid", "mpi.match-input", message, options);
+  }
 }
 
 export interface ResolveOptions {

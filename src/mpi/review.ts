@@ -76,10 +76,14 @@ export async function decideReview(
      FROM mpi_review WHERE review_id = $1 FOR UPDATE`,
     [reviewId],
   );
-  if (rows.length === 0) throw new MpiError(`No review item ${reviewId}`);
+  if (rows.length === 0) throw new MpiError(`No review item ${reviewId}`, "not-found", "mpi.no-review-item");
   const item = rows[0];
   if (item.status !== "open")
-    throw new MpiError(`Review item ${reviewId} was already decided (${item.status})`);
+    throw new MpiError(
+      `Review item ${reviewId} was already decided (${item.status})`,
+      "conflict",
+      "mpi.already-decided",
+    );
   const record = [item.source_system, item.source_record_id] as const;
   let personId: string;
   if (verdict === "link") {
@@ -87,6 +91,8 @@ export async function decideReview(
     if (exists.length === 0) {
       throw new MpiError(
         `The candidate person ${item.candidate_person_id} no longer exists (merged or relinked)`,
+        "conflict",
+        "mpi.candidate-gone",
       );
     }
     personId = await relinkRecord(

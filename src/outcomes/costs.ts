@@ -1,6 +1,8 @@
 // Costs from unit costs: a table a place edits (unit_cost), applied to each person's activity in a window.
 // Public cost only: self-funded care is not costed. Prices are those valid on a price date (default: the
 // latest), so two periods are compared at the same prices.
+
+import { invalid } from "../core/errors.ts";
 import type { Period } from "../core/periods.ts";
 import type { Queryable } from "../store/index.ts";
 import { dayStart, londonDate } from "./measures/sql.ts";
@@ -58,10 +60,13 @@ export async function setUnitCost(
   cost: { costId: string; amount: number; validFrom: string; source: string; label?: string; unit?: string },
 ): Promise<void> {
   if (!(COST_IDS as readonly string[]).includes(cost.costId)) {
-    throw new RangeError(`Not a unit cost OnePlace applies: ${cost.costId} (one of ${COST_IDS.join(", ")})`);
+    throw invalid(
+      "outcomes.unit-cost",
+      `Not a unit cost OnePlace applies: ${cost.costId} (one of ${COST_IDS.join(", ")})`,
+    );
   }
   if (!Number.isFinite(cost.amount) || cost.amount < 0)
-    throw new RangeError("A unit cost is a sum of 0 or more");
+    throw invalid("outcomes.unit-cost", "A unit cost is a sum of 0 or more");
   const [current] = await db.query<{ label: string; unit: string }>(
     "SELECT label, unit FROM unit_cost WHERE cost_id = $1 ORDER BY valid_from DESC LIMIT 1",
     [cost.costId],

@@ -17,6 +17,7 @@
 //   :min_start_ts / :max_end_next_ts  the same as timestamptz at the start of the English day
 // Rows with a null practice_code (people not registered in the place on the day that matters) are dropped.
 import { createHash } from "node:crypto";
+import { invalid, notFound } from "../core/errors.ts";
 import type { Queryable } from "../store/index.ts";
 
 export type ValueKind = "rate" | "count" | "change";
@@ -97,7 +98,7 @@ export function complete(input: MetricDefinitionInput): Omit<MetricDefinition, "
 /** Checks a definition before it is stored; throws a RangeError saying what is wrong. */
 export function validateDefinition(input: MetricDefinitionInput): void {
   const fail = (m: string): never => {
-    throw new RangeError(`Metric ${input.metricId}: ${m}`);
+    throw invalid("outcomes.definition", `Metric ${input.metricId}: ${m}`);
   };
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.metricId ?? ""))
     fail("the id is lower-case words joined by '-'");
@@ -272,7 +273,7 @@ export async function latestDefinitions(
   );
   if (metricIds && metricIds.length > 0) {
     const missing = metricIds.filter((id) => !rows.some((r) => r.metric_id === id));
-    if (missing.length > 0) throw new RangeError(`No such metric: ${missing.join(", ")}`);
+    if (missing.length > 0) throw notFound("outcomes.no-metric", `No such metric: ${missing.join(", ")}`);
   }
   return rows.map(fromRow);
 }

@@ -2,6 +2,7 @@
 // practice or locality. Returns internal person ids only. Faces never call this: they ask the governed
 // reader's metricPeople (src/governance/reader.ts), which passes these ids through the access check and
 // audits before anyone sees who they are.
+import { notFound, OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
 import type { Period } from "../core/periods.ts";
 import type { Db } from "../store/index.ts";
 import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";
@@ -23,15 +24,22 @@ export interface PeopleRequest {
   asOf: string;
 }
 
-export class DrillDownUnavailable extends Error {
+export class DrillDownUnavailable extends OnePlaceError {
   override readonly name = "DrillDownUnavailable";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("unavailable", "outcomes.drilldown-unavailable", message, options);
+  }
 }
 
 async function definitionFor(db: Db, request: PeopleRequest): Promise<MetricDefinition> {
   const def = request.version
     ? await definitionVersion(db, request.metricId, request.version)
     : (await latestDefinitions(db, [request.metricId]))[0];
-  if (!def) throw new RangeError(`No version ${request.version} of metric ${request.metricId}`);
+  if (!def)
+    throw notFound(
+      "outcomes.no-metric-version",
+      `No version ${request.version} of metric ${request.metricId}`,
+    );
   return def;
 }
 

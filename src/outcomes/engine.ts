@@ -1,6 +1,7 @@
 // The metrics engine: computes the current definitions for periods and areas, and stores the values with
 // the definition version and a record of the run (data cut-off, data loads seen).
 import { randomUUID } from "node:crypto";
+import { invalid, OnePlaceError } from "../core/errors.ts";
 import type { Period } from "../core/periods.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { latestActivityDate, missingRequirement } from "./availability.ts";
@@ -58,8 +59,15 @@ export interface ComputeResult {
   seconds: number;
 }
 
-export class MetricComputeError extends Error {
+export class MetricComputeError extends OnePlaceError {
   override readonly name = "MetricComputeError";
+  constructor(
+    message: string,
+    kind: "unavailable" | "invalid" = "unavailable",
+    code = "outcomes.metric-unavailable",
+  ) {
+    super(kind, code, message);
+  }
 }
 
 function metricValueOf(
@@ -184,7 +192,12 @@ export async function computeDefinition(
   const rows = new Map(counted.map((p) => [p.id, periodRow(p, asOf)]));
   if (def.kind === "builtin") {
     const compute = BUILTINS[def.builtin as string];
-    if (!compute) throw new MetricComputeError(`no computation called ${def.builtin}`);
+    if (!compute)
+      throw new MetricComputeError(
+        `no computation called ${def.builtin}`,
+        "invalid",
+        "outcomes.unknown-builtin",
+      );
     const found = await compute(db, counted);
     return found
       .filter((v) => def.areaLevels.includes(v.areaLevel))
@@ -267,7 +280,7 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
   const requests: ComputeRequest[] = [...(options.requests ?? [])];
   if (options.periods?.length) requests.push({ periods: options.periods, metricIds: options.metricIds });
   if (requests.length === 0 || requests.every((r) => r.periods.length === 0)) {
-    throw new RangeError("Name at least one period to compute");
+    throw invalid("outcomes.no-period", "Name at least one period to compute");
   }
   await installMeasures(db);
   return db.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 // Values typed in from elsewhere (a published baseline, a survey result): stored with their source, and
 // checked against their own numerator and denominator when both are given.
 import { randomUUID } from "node:crypto";
+import { invalid } from "../core/errors.ts";
 import type { Period } from "../core/periods.ts";
 import type { Queryable } from "../store/index.ts";
 import { type AreaLevel, latestDefinitions } from "./definitions.ts";
@@ -31,9 +32,12 @@ export interface EnteredValue extends RateCheck {
 
 export async function enterValue(db: Queryable, input: EnteredValueInput): Promise<EnteredValue> {
   if (!input.source?.trim())
-    throw new RangeError("An entered value needs its source (where the figure comes from)");
+    throw invalid(
+      "outcomes.entered-value",
+      "An entered value needs its source (where the figure comes from)",
+    );
   if (input.value === null && (input.numerator == null || input.denominator == null)) {
-    throw new RangeError("Give a value, or a numerator and a denominator");
+    throw invalid("outcomes.entered-value", "Give a value, or a numerator and a denominator");
   }
   const [def] = await latestDefinitions(db, [input.metricId]);
   const check = checkRate({

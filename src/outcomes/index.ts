@@ -11,8 +11,8 @@ export {
   type MetricDefinition,
   type MetricDefinitionInput,
 } from "./definitions.ts";
-export { metricPeople, type PeopleRequest } from "./drilldown.ts";
-export { type ComputeRequest, computeMetrics, type MetricValue } from "./engine.ts";
+export { DrillDownUnavailable, metricPeople, type PeopleRequest } from "./drilldown.ts";
+export { type ComputeRequest, computeMetrics, MetricComputeError, type MetricValue } from "./engine.ts";
 export { type EnteredValue, enteredValues, enterValue, type StoredEnteredValue } from "./entered.ts";
 export {
   EvaluationUnavailable,

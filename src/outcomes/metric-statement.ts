@@ -2,6 +2,7 @@
 // period, grouped by practice with locality and place totals (ROLLUP), so a metric for the place, its
 // localities and its practices over many periods is one scan of the events. (The unused bounds CTE gives
 // every parameter a type even when a definition does not read it.)
+import { invalid } from "../core/errors.ts";
 import { cols, toColumns, unnestSelect } from "../store/index.ts";
 import type { MetricDefinition } from "./definitions.ts";
 import type { PeriodRow } from "./metric-periods.ts";
@@ -19,7 +20,8 @@ export function bindNamed(sql: string, first: number): string {
   return sql.replace(/(?<![:\w]):([a-z_]+)\b/g, (_whole, name: string) => {
     const make = NAMED[name];
     if (!make)
-      throw new RangeError(
+      throw invalid(
+        "outcomes.metric-sql",
         `Unknown parameter :${name} in a metric's SQL (known: ${Object.keys(NAMED).join(", ")})`,
       );
     return make(first);
@@ -56,7 +58,7 @@ export type GroupRow = {
 
 /** The statement for a definition's parts; run with periodParams(). */
 export function aggregateSql(def: Pick<MetricDefinition, "numeratorSql" | "denominatorSql">): string {
-  if (!def.numeratorSql) throw new RangeError("Only SQL metrics are aggregated in SQL");
+  if (!def.numeratorSql) throw invalid("outcomes.metric-sql", "Only SQL metrics are aggregated in SQL");
   // Each part is summed by practice first (a hash aggregate over the events), so the ROLLUP only sorts a
   // few rows a practice.
   const part = (name: string, sql: string) =>

@@ -1,5 +1,7 @@
 // Cohorts: criteria as data (JSON), compiled to one parameterised SQL predicate over risk_person (the
 // latest stratification), with counts by practice and locality and the list of people in it.
+
+import { type ErrorKind, OnePlaceError } from "../core/errors.ts";
 import { type Db, type Queryable, SqlParams } from "../store/index.ts";
 import { DEFICITS, deficitOrdinal, EFI_CATEGORIES, type EfiCategory, isDeficitId } from "./efi-definition.ts";
 import { RISK_TIERS, type RiskTier } from "./settings.ts";
@@ -84,8 +86,12 @@ const KEYS = new Set([
   "notInCohorts",
 ]);
 
-export class CohortError extends RangeError {
+export class CohortError extends OnePlaceError {
   override readonly name = "CohortError";
+  /** Criteria a person can correct by default; a cohort or register that is not there is not-found. */
+  constructor(message: string, kind: ErrorKind = "invalid", code = "risk.cohort-criteria") {
+    super(kind, code, message);
+  }
 }
 
 function fail(path: string, message: string): never {
@@ -198,7 +204,8 @@ export async function savedCriteria(db: Queryable, cohortId: string): Promise<Co
     "SELECT definition FROM risk_cohort WHERE cohort_id = $1",
     [cohortId],
   );
-  if (!rows[0]) throw new CohortError(`There is no saved cohort "${cohortId}"`);
+  if (!rows[0])
+    throw new CohortError(`There is no saved cohort "${cohortId}"`, "not-found", "risk.no-cohort");
   return parseCriteria(rows[0].definition);
 }
 
@@ -276,6 +283,8 @@ async function compile(
     if (!ctx.asOf) {
       throw new CohortError(
         "Activity windows other than 12 months need a stratification: run 'oneplace stratify'",
+        "unavailable",
+        "risk.no-stratification",
       );
     }
     const counts = activityWindowSql(a.measure, months, p, ctx.asOf);
@@ -494,6 +503,8 @@ export async function saveCohort(db: Queryable, cohortId: string, criteria: Coho
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(cohortId)) {
     throw new CohortError(
       `A cohort id is lowercase words joined by hyphens, e.g. frail-high-risk, not "${cohortId}"`,
+      "invalid",
+      "risk.cohort-id",
     );
   }
   const checked = parseCriteria(criteria);

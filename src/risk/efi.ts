@@ -1,6 +1,7 @@
 // Each person's eFI deficits from their GP record, set-based in SQL, and the eFI on a date with the
 // records behind it (so a clinician can see why).
 import { addDays, addMonths, ageOn, isIsoDate } from "../core/dates.ts";
+import { invalid } from "../core/errors.ts";
 import type { Queryable } from "../store/index.ts";
 import {
   DEFICITS,
@@ -111,7 +112,7 @@ export interface EfiResult {
  * changed) and their prescriptions. Null if the person is unknown or not yet born on that date.
  */
 export async function efiOn(db: Queryable, personId: string, on: string): Promise<EfiResult | null> {
-  if (!isIsoDate(on)) throw new RangeError(`Not a date: ${JSON.stringify(on)}`);
+  if (!isIsoDate(on)) throw invalid("risk.date", `Not a date: ${JSON.stringify(on)}`);
   const [person] = await db.query<{ birth_date: string }>(
     "SELECT birth_date FROM person WHERE person_id = $1",
     [personId],

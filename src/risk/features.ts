@@ -1,5 +1,7 @@
 // The risk model's inputs: each a named, readable SQL expression over a risk_person (or snapshot) row.
 // One definition serves training, scoring the population and explaining one person's score.
+
+import { unavailable } from "../core/errors.ts";
 import { DEFICITS } from "./efi-definition.ts";
 import { serviceBit } from "./social-care.ts";
 
@@ -136,7 +138,11 @@ const BY_ID = new Map(FEATURES.map((f) => [f.id, f]));
 
 export function featureById(id: string): Feature {
   const f = BY_ID.get(id);
-  if (!f) throw new RangeError(`The model uses a feature this version of OnePlace does not know: ${id}`);
+  if (!f)
+    throw unavailable(
+      "risk.unknown-feature",
+      `The model uses a feature this version of OnePlace does not know: ${id}`,
+    );
   return f;
 }
 

@@ -1,6 +1,7 @@
 // The emergency-admission risk model: trained on the place's own history at one index date, validated on
 // a later one, stored as a version with its validation report, and turned into SQL for scoring.
 import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
+import { invalid, OnePlaceError, type OnePlaceErrorOptions, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { fitLogistic, predict } from "../core/logistic.ts";
 import { type Db, float8, type Queryable, SqlParams } from "../store/index.ts";
@@ -77,8 +78,11 @@ export interface RiskModel {
   validation: ValidationReport;
 }
 
-export class NoValidatedModelError extends Error {
+export class NoValidatedModelError extends OnePlaceError {
   override readonly name = "NoValidatedModelError";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("unavailable", "risk.no-validated-model", message, options);
+  }
 }
 
 interface Dataset {
@@ -92,7 +96,7 @@ interface Dataset {
 
 /** Features are what was known up to the day before the index date; the outcome is the 12 months from it. */
 function windowsFor(indexDate: string): { featuresAsOf: string; outcomeFrom: string; outcomeTo: string } {
-  if (!isIsoDate(indexDate)) throw new RangeError(`Not a date: ${JSON.stringify(indexDate)}`);
+  if (!isIsoDate(indexDate)) throw invalid("risk.date", `Not a date: ${JSON.stringify(indexDate)}`);
   return {
     featuresAsOf: addDays(indexDate, -1),
     outcomeFrom: indexDate,
@@ -263,10 +267,11 @@ export async function trainModel(db: Db, options: TrainOptions): Promise<RiskMod
   const started = performance.now();
   const { trainIndexDate, validationIndexDate } = options;
   if (!isIsoDate(trainIndexDate) || !isIsoDate(validationIndexDate)) {
-    throw new RangeError("Index dates must be dates, e.g. 2014-04-01");
+    throw invalid("risk.index-dates", "Index dates must be dates, e.g. 2014-04-01");
   }
   if (validationIndexDate <= trainIndexDate) {
-    throw new RangeError(
+    throw invalid(
+      "risk.index-dates",
       "Validate on a later period than the model was trained on: the validation index date must be after the training one",
     );
   }
@@ -279,7 +284,8 @@ export async function trainModel(db: Db, options: TrainOptions): Promise<RiskMod
   const maxPeople = options.maxPeople ?? 300_000;
   const train = await loadDataset(db, trainIndexDate, features, maxPeople);
   if (train.summary.admittedPeople < 20) {
-    throw new RangeError(
+    throw unavailable(
+      "risk.too-few-admissions",
       `Too few emergency admissions to train on: ${train.summary.admittedPeople} people admitted in ${train.summary.outcomeFrom}..${train.summary.outcomeTo}. Is there history for that year?`,
     );
   }
@@ -296,7 +302,8 @@ export async function trainModel(db: Db, options: TrainOptions): Promise<RiskMod
   step(`Extracting validation people at ${validationIndexDate}`);
   const valid = await loadDataset(db, validationIndexDate, features, maxPeople);
   if (valid.summary.admittedPeople === 0 || valid.summary.admittedPeople === valid.n) {
-    throw new RangeError(
+    throw unavailable(
+      "risk.cannot-validate",
       `Cannot validate: nobody (or everybody) was admitted in ${valid.summary.outcomeFrom}..${valid.summary.outcomeTo}. Is there history for that year?`,
     );
   }

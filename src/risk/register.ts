@@ -12,10 +12,18 @@ export async function createRegister(
   scope: RegisterScope,
 ): Promise<void> {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(registerId)) {
-    throw new CohortError(`A register id is lowercase words joined by hyphens, not "${registerId}"`);
+    throw new CohortError(
+      `A register id is lowercase words joined by hyphens, not "${registerId}"`,
+      "invalid",
+      "risk.register-id",
+    );
   }
   if (scope !== "practice" && scope !== "locality")
-    throw new CohortError("A register is kept per practice or per locality");
+    throw new CohortError(
+      "A register is kept per practice or per locality",
+      "invalid",
+      "risk.register-level",
+    );
   await savedCriteria(db, cohortId);
   await db.query(
     `INSERT INTO risk_register (register_id, cohort_id, scope) VALUES ($1, $2, $3)
@@ -42,11 +50,16 @@ export async function refreshRegister(db: Db, registerId: string): Promise<Refre
     "SELECT cohort_id, scope FROM risk_register WHERE register_id = $1",
     [registerId],
   );
-  if (!reg) throw new CohortError(`There is no register "${registerId}"`);
+  if (!reg) throw new CohortError(`There is no register "${registerId}"`, "not-found", "risk.no-register");
   const [run] = await db.query<{ as_of: string }>(
     "SELECT as_of FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1",
   );
-  if (!run) throw new CohortError("There is no stratification yet: run 'oneplace stratify' first");
+  if (!run)
+    throw new CohortError(
+      "There is no stratification yet: run 'oneplace stratify' first",
+      "unavailable",
+      "risk.no-stratification",
+    );
   const criteria = await savedCriteria(db, reg.cohort_id);
   const c = await compileCohort(db, criteria, reg.cohort_id);
   const orgColumn = reg.scope === "practice" ? "rp.practice_code" : "coalesce(rp.locality_code, 'unknown')";

@@ -1,5 +1,7 @@
 // Configuration of stratification: risk tiers, High Intensity User thresholds, the national condition's
 // high-risk group. Stored in risk_setting; the defaults below apply where nothing is stored.
+
+import { invalid } from "../core/errors.ts";
 import type { Queryable } from "../store/index.ts";
 import { EFI_CATEGORIES, type EfiCategory } from "./efi-definition.ts";
 
@@ -61,7 +63,7 @@ export const DEFAULT_SETTINGS: RiskSettings = {
 const SETTING_KEYS = ["tiers", "hiu", "nationalCondition"] as const;
 
 function fail(message: string): never {
-  throw new RangeError(`Risk settings: ${message}`);
+  throw invalid("risk.settings", `Risk settings: ${message}`);
 }
 
 function isPercent(x: unknown): x is number {

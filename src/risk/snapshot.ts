@@ -2,6 +2,7 @@
 // activity in the 12 months up to and including that date. One SQL statement for the whole population (or
 // some people), shared by stratification (which stores it in risk_person), model training and rescoring.
 import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
+import { invalid } from "../core/errors.ts";
 import type { SqlParams } from "../store/index.ts";
 import {
   deficitOrdinal,
@@ -62,7 +63,7 @@ function dayStart(dateParam: string): string {
  */
 export function snapshotSql(p: SqlParams, options: SnapshotOptions): string {
   const { asOf } = options;
-  if (!isIsoDate(asOf)) throw new RangeError(`Not a date: ${JSON.stringify(asOf)}`);
+  if (!isIsoDate(asOf)) throw invalid("risk.date", `Not a date: ${JSON.stringify(asOf)}`);
   const d = p.add(asOf, "date");
   const w12 = p.add(addDays(addMonths(asOf, -12), 1), "date");
   const w24 = p.add(addDays(addMonths(asOf, -24), 1), "date");

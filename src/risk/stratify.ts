@@ -1,6 +1,7 @@
 // Stratification: the whole population in one set-based pass (eFI deficits, the snapshot of what is known,
 // the model's score, ranks and tiers), and rescoring some people after new events without a full run.
 import { isIsoDate } from "../core/dates.ts";
+import { invalid, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { type Db, type Queryable, SqlParams } from "../store/index.ts";
 import { rebuildAllDeficits, rebuildDeficitsFor } from "./efi.ts";
@@ -84,8 +85,12 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
   await ensureEfiReference(db);
   const settings = await readSettings(db);
   const asOf = options.asOf ?? (await latestActivityDate(db));
-  if (!asOf) throw new RangeError("There is no activity in the database to stratify: load data first.");
-  if (!isIsoDate(asOf)) throw new RangeError(`Not a date: ${JSON.stringify(asOf)}`);
+  if (!asOf)
+    throw unavailable(
+      "risk.no-activity",
+      "There is no activity in the database to stratify: load data first.",
+    );
+  if (!isIsoDate(asOf)) throw invalid("risk.date", `Not a date: ${JSON.stringify(asOf)}`);
   const runId = newId();
   const watermark = await dataWatermark(db);
   await analyzeIfNeverAnalyzed(db);
@@ -279,7 +284,11 @@ async function rescoreContext(db: Queryable): Promise<RescoreContext> {
             (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
      FROM risk_run r WHERE r.kind = 'full' ORDER BY r.started_at DESC LIMIT 1`,
   );
-  if (!row) throw new RangeError("There is no stratification to update yet: run 'oneplace stratify' first.");
+  if (!row)
+    throw unavailable(
+      "risk.no-stratification",
+      "There is no stratification to update yet: run 'oneplace stratify' first.",
+    );
   const model = row.model_id ? await modelById(db, row.model_id) : null;
   return {
     run: {

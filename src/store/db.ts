@@ -1,4 +1,5 @@
 // One interface over two engines: PGlite (embedded, default) and a PostgreSQL server (DATABASE_URL).
+import { type ErrorKind, OnePlaceError } from "../core/errors.ts";
 
 export type EngineName = "pglite" | "postgres";
 
@@ -26,17 +27,27 @@ export interface Db extends Queryable {
 }
 
 /** A database error a person can act on, never carrying credentials. */
-export class DatabaseError extends Error {
+export class DatabaseError extends OnePlaceError {
   override readonly name = "DatabaseError";
-  readonly hint: string | undefined;
-  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.hint = hint;
+  /** Unavailable (store.database) unless the thrower says what else it is. */
+  constructor(
+    message: string,
+    hint?: string,
+    options: { cause?: unknown; kind?: ErrorKind; code?: string } = {},
+  ) {
+    super(options.kind ?? "unavailable", options.code ?? "store.database", message, {
+      hint,
+      cause: options.cause,
+    });
   }
 }
 
 export function quoteIdent(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new DatabaseError(`Not a safe SQL identifier: "${name}"`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new DatabaseError(`Not a safe SQL identifier: "${name}"`, undefined, {
+      kind: "invalid",
+      code: "store.identifier",
+    });
   return `"${name}"`;
 }
 

@@ -45,6 +45,8 @@ export function discoverMigrations(srcDir: string = SRC_DIR): Migration[] {
     if (found[i].id.slice(0, 4) === found[i - 1].id.slice(0, 4)) {
       throw new DatabaseError(
         `Two migrations share the number ${found[i].id.slice(0, 4)}: ${found[i - 1].path}, ${found[i].path}`,
+        undefined,
+        { kind: "conflict", code: "store.migration-numbers" },
       );
     }
   }
@@ -88,6 +90,7 @@ export async function migrate(db: Db, migrations = discoverMigrations()): Promis
     throw new DatabaseError(
       `Migrations changed after they were applied: ${changed.map((s) => s.id).join(", ")}`,
       "Applied migrations must never be edited; add a new migration instead.",
+      { kind: "conflict", code: "store.migrations-changed" },
     );
   }
   const applied: string[] = [];
@@ -102,6 +105,7 @@ export async function migrate(db: Db, migrations = discoverMigrations()): Promis
       } catch (cause) {
         throw new DatabaseError(`Migration ${m.id} failed: ${(cause as Error).message}`, undefined, {
           cause,
+          code: "store.migration-failed",
         });
       }
       await tx.query("INSERT INTO schema_migration (id, checksum) VALUES ($1, $2)", [m.id, m.checksum]);

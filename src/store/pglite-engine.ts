@@ -31,7 +31,7 @@ export async function openPglite(dataDir: string): Promise<Db> {
     throw new DatabaseError(
       `Cannot create the embedded database directory ${dataDir}`,
       "Set ONEPLACE_HOME to a writable directory.",
-      { cause },
+      { cause, code: "store.embedded-directory" },
     );
   }
   let pg: PGlite;
@@ -41,7 +41,7 @@ export async function openPglite(dataDir: string): Promise<Db> {
     throw new DatabaseError(
       `Cannot open the embedded database in ${dataDir}: ${(cause as Error).message}`,
       "Another OnePlace process may be using it, or the disk may be full.",
-      { cause },
+      { cause, code: "store.embedded-open" },
     );
   }
   // PGlite runs statements one at a time; a transaction holds that lock until it ends.

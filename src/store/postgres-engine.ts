@@ -16,7 +16,14 @@ export function describeUrl(url: string): string {
     const u = new URL(url);
     return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
   } catch {
-    throw new DatabaseError("DATABASE_URL is not a valid URL", "Expected postgres://user@host:5432/database");
+    throw new DatabaseError(
+      "DATABASE_URL is not a valid URL",
+      "Expected postgres://user@host:5432/database",
+      {
+        kind: "invalid",
+        code: "store.database-url",
+      },
+    );
   }
 }
 
@@ -34,7 +41,7 @@ function explainConnectError(location: string, cause: unknown): DatabaseError {
   return new DatabaseError(
     `Cannot connect to PostgreSQL at ${location}: ${why}`,
     "Check DATABASE_URL, or unset it to use the embedded database.",
-    { cause },
+    { cause, code: "store.connect" },
   );
 }
 

@@ -1,4 +1,5 @@
 import { addMonths, isIsoDate, toDayNumber } from "../core/dates.ts";
+import { invalid } from "../core/errors.ts";
 
 export interface FaultRates {
   /** Share of social care client records with no NHS Number. */
@@ -47,10 +48,11 @@ export const MAX_PEOPLE = 2_000_000;
 /** Throws a RangeError saying what to change when the configuration cannot make a sensible place. */
 export function validateSynthConfig(c: SynthConfig): void {
   if (typeof c.seed !== "string" || c.seed.length === 0) {
-    throw new RangeError('seed must be a non-empty string, e.g. "thurrock"');
+    throw invalid("synth.config", 'seed must be a non-empty string, e.g. "thurrock"');
   }
   if (!Number.isInteger(c.people) || c.people < MIN_PEOPLE || c.people > MAX_PEOPLE) {
-    throw new RangeError(
+    throw invalid(
+      "synth.config",
       `people must be a whole number from ${MIN_PEOPLE} to ${MAX_PEOPLE.toLocaleString("en-GB")}, got ${c.people}`,
     );
   }
@@ -59,34 +61,43 @@ export function validateSynthConfig(c: SynthConfig): void {
     ["historyEnd", c.historyEnd],
   ] as const) {
     if (!isIsoDate(value)) {
-      throw new RangeError(
+      throw invalid(
+        "synth.config",
         `${name} must be a calendar date written YYYY-MM-DD, e.g. 2012-04-01, got ${JSON.stringify(value)}`,
       );
     }
   }
   if (c.historyStart >= c.historyEnd) {
-    throw new RangeError(`historyStart (${c.historyStart}) must be before historyEnd (${c.historyEnd})`);
+    throw invalid(
+      "synth.config",
+      `historyStart (${c.historyStart}) must be before historyEnd (${c.historyEnd})`,
+    );
   }
   const oneYearOn = toDayNumber(addMonths(c.historyStart, 12)) - 1;
   if (toDayNumber(c.historyEnd) < oneYearOn) {
-    throw new RangeError(
+    throw invalid(
+      "synth.config",
       `The history must cover at least one year: with historyStart ${c.historyStart}, historyEnd must be ${addMonths(c.historyStart, 12)} minus a day or later, got ${c.historyEnd}`,
     );
   }
   if (c.historyStart < "1950-01-01" || c.historyEnd > "2100-12-31") {
-    throw new RangeError("The history must lie between 1950-01-01 and 2100-12-31");
+    throw invalid("synth.config", "The history must lie between 1950-01-01 and 2100-12-31");
   }
   if (typeof c.faults !== "object" || c.faults === null) {
-    throw new RangeError("faults must give a rate for each kind of data fault");
+    throw invalid("synth.config", "faults must give a rate for each kind of data fault");
   }
   for (const key of Object.keys(DEFAULT_SYNTH_CONFIG.faults) as (keyof FaultRates)[]) {
     const rate = c.faults[key];
     if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) {
-      throw new RangeError(`faults.${key} must be a proportion from 0 to 1 (e.g. 0.05 for 5%), got ${rate}`);
+      throw invalid(
+        "synth.config",
+        `faults.${key} must be a proportion from 0 to 1 (e.g. 0.05 for 5%), got ${rate}`,
+      );
     }
   }
   if (c.faults.socialCareMissingNhsNumber + c.faults.socialCareMistypedNhsNumber > 1) {
-    throw new RangeError(
+    throw invalid(
+      "synth.config",
       "faults.socialCareMissingNhsNumber + faults.socialCareMistypedNhsNumber cannot exceed 1: a record's NHS Number is either missing or mistyped, not both",
     );
   }

@@ -6,4 +6,4 @@ export { DEFAULT_SYNTH_CONFIG, type SynthConfig, validateSynthConfig } from "./c
 export { type DamagedRecord, writeFeeds } from "./feeds/write-feeds.ts";
 export { writeSyntheticPlace } from "./file-sink.ts";
 export { generatePlace } from "./generate.ts";
-export { loadSyntheticPlace, type SynthLoadResult } from "./load.ts";
+export { loadSyntheticPlace, PlaceNotEmptyError, type SynthLoadResult } from "./load.ts";

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { OnePlaceError, type OnePlaceErrorOptions, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../store/index.ts";
 import { tableNamed } from "../store/index.ts";
@@ -20,8 +21,11 @@ export interface SynthLoadProgress {
   rowsByTable: ReadonlyMap<string, number>;
 }
 
-export class PlaceNotEmptyError extends Error {
+export class PlaceNotEmptyError extends OnePlaceError {
   override readonly name = "PlaceNotEmptyError";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("conflict", "synth.place-not-empty", message, options);
+  }
 }
 
 type Batch = Extract<WorkerMessage, { type: "batch" }>;
@@ -97,7 +101,8 @@ export async function loadSyntheticPlace(
   try {
     existing = await db.query("SELECT 1 FROM person LIMIT 1");
   } catch (cause) {
-    throw new Error(
+    throw unavailable(
+      "synth.unmigrated",
       `Cannot read the person table at ${db.location}: ${(cause as Error).message}. Migrate the database before loading a synthetic place.`,
       { cause },
     );

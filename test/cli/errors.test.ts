@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeFailure, EXIT_INTERNAL, EXIT_USAGE, usageError } from "../../src/cli/errors.ts";
+import { NoPlanError } from "../../src/commissioning/index.ts";
 import { conflict, invalid, notFound } from "../../src/core/index.ts";
 import { DatabaseError } from "../../src/platform/index.ts";
 
@@ -59,15 +60,13 @@ test("a defect is an internal error naming its type, never shown as advice", () 
   }
 });
 
-test("until every capability throws OnePlaceError, RangeError and the old capability errors are a person's", () => {
-  assert.deepEqual(describeFailure(new RangeError("Not a period: 2015-13")), {
-    message: "Not a period: 2015-13",
-    exitCode: 1,
-  });
-  class NoPlanError extends Error {}
-  const d = describeFailure(new NoPlanError("No BCF plan is stored"));
-  assert.equal(d.exitCode, 1);
-  assert.match(d.hint ?? "", /oneplace bcf import/);
+test("bad input is a OnePlaceError; a RangeError is now a defect, shown as one", () => {
+  const d = describeFailure(new RangeError("Not a period: 2015-13"));
+  assert.equal(d.exitCode, EXIT_INTERNAL);
+  assert.match(d.message, /internal error \(RangeError\)/);
+  const plan = describeFailure(new NoPlanError("No BCF plan is stored"));
+  assert.equal(plan.exitCode, 1);
+  assert.match(plan.hint ?? "", /oneplace bcf import/);
 });
 
 test("a file the person named that cannot be read is theirs to fix", () => {

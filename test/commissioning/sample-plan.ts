@@ -1,6 +1,24 @@
 // A small, consistent plan for tests: two schemes, contributions that add up, targets for ascof-2a2 and
 // nel with a payment tranche, owned risks, and some actual spend. Tests change one thing to see one finding.
-import type { BcfPlan } from "../../src/commissioning/plan.ts";
+import type { BcfPlan, PlanMetric } from "../../src/commissioning/plan.ts";
+
+/** A 2015/16 target stated as a bare value: no parts, tolerance or payment. */
+function target2015(metricId: string, value: number): PlanMetric {
+  return {
+    metricId,
+    role: "target",
+    period: "2015/16",
+    value,
+    numerator: null,
+    denominator: null,
+    valueAsPrinted: null,
+    tolerance: null,
+    payment: null,
+    paymentShare: null,
+    source: "",
+    note: "",
+  };
+}
 
 export function samplePlan(): BcfPlan {
   return {
@@ -142,62 +160,10 @@ export function samplePlan(): BcfPlan {
         source: "",
         note: "",
       },
-      {
-        metricId: "ascof-2b1",
-        role: "target",
-        period: "2015/16",
-        value: 90,
-        numerator: null,
-        denominator: null,
-        valueAsPrinted: null,
-        tolerance: null,
-        payment: null,
-        paymentShare: null,
-        source: "",
-        note: "",
-      },
-      {
-        metricId: "dtoc",
-        role: "target",
-        period: "2015/16",
-        value: 300,
-        numerator: null,
-        denominator: null,
-        valueAsPrinted: null,
-        tolerance: null,
-        payment: null,
-        paymentShare: null,
-        source: "",
-        note: "",
-      },
-      {
-        metricId: "experience",
-        role: "target",
-        period: "2015/16",
-        value: 65,
-        numerator: null,
-        denominator: null,
-        valueAsPrinted: null,
-        tolerance: null,
-        payment: null,
-        paymentShare: null,
-        source: "",
-        note: "",
-      },
-      {
-        metricId: "local",
-        role: "target",
-        period: "2015/16",
-        value: 90,
-        numerator: null,
-        denominator: null,
-        valueAsPrinted: null,
-        tolerance: null,
-        payment: null,
-        paymentShare: null,
-        source: "",
-        note: "",
-      },
+      target2015("ascof-2b1", 90),
+      target2015("dtoc", 300),
+      target2015("experience", 65),
+      target2015("local", 90),
     ],
     payments: [
       {

@@ -10,6 +10,7 @@ import {
   nhsNumberCheckDigit,
   normaliseNhsNumber,
 } from "../../src/core/nhs-number.ts";
+import { onePlaceError } from "../helpers/errors.ts";
 
 const nextIntFrom = (seed: number) => {
   let state = seed >>> 0 || 1;
@@ -58,7 +59,10 @@ test("normalise returns bare digits for valid input and null otherwise", () => {
 test("format gives 3-3-4 groups and throws on invalid input", () => {
   assert.equal(formatNhsNumber("9434765919"), "943 476 5919");
   assert.equal(formatNhsNumber("943-476-5919"), "943 476 5919");
-  assert.throws(() => formatNhsNumber("9434765918"), /Not a valid NHS Number: "9434765918"/);
+  assert.throws(
+    () => formatNhsNumber("9434765918"),
+    onePlaceError("invalid", "core.nhs-number", /Not a valid NHS Number: "9434765918"/),
+  );
 });
 
 test("property: every number with a correct Modulus 11 check digit validates and round-trips through format", () => {

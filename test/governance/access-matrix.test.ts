@@ -21,7 +21,7 @@ import {
   STATES,
   setupMatrix,
 } from "./access-matrix.ts";
-import { TEST_OPERATOR } from "./fixtures.ts";
+import { TEST_OPERATOR, testAuthConfig } from "./fixtures.ts";
 
 let t: TestDb;
 let matrix: Matrix;
@@ -139,15 +139,7 @@ test("the web API's person view is one more face through the same matrix (view c
     db: t.db,
     logger: createLogger({ level: "silent" }),
     placeName: "Matrix",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 10,
-      cookieSecure: true,
-      oidc: null,
-    },
+    auth: testAuthConfig(),
   });
   try {
     const tokens = new Map<string, string>();

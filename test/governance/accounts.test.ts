@@ -1,32 +1,24 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decideAccess } from "../../src/governance/access.ts";
-import type { AuthConfig } from "../../src/governance/auth-config.ts";
 import { BREAK_GLASS_MINUTES } from "../../src/governance/break-glass.ts";
 import { authenticatePassword } from "../../src/governance/login.ts";
 import { hashPassword, needsRehash, passwordProblem, verifyPassword } from "../../src/governance/password.ts";
 import { createSession, resolveSession, switchSessionRole } from "../../src/governance/sessions.ts";
+import type { AccessContext, Action, Purpose } from "../../src/governance/types.ts";
 import { assignRole, lockUser, removeRole } from "../../src/governance/users.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   contextFor,
-  createTeams,
   createUserInRole,
-  insertOrganisations,
   insertPerson,
   makePerson,
+  seedUsers,
   TEST_OPERATOR,
+  testAuthConfig,
 } from "./fixtures.ts";
 
-const CONFIG: AuthConfig = {
-  maxFailedLogins: 5,
-  lockoutMinutes: 15,
-  sessionIdleMinutes: 30,
-  sessionMaxHours: 12,
-  loginAttemptsPerMinute: 10,
-  cookieSecure: true,
-  oidc: null,
-};
+const CONFIG = testAuthConfig();
 const PASSWORD = "a long enough passphrase";
 
 describe("passwords", () => {
@@ -62,30 +54,20 @@ describe("sessions, lockout and break-glass in time", () => {
   let userId: string;
   before(async () => {
     t = await openTestDb();
-    await insertOrganisations(t.db);
-    await createTeams(t.db);
-    userId = await createUserInRole(t.db, "dr.time", "gp", "practice", PASSWORD);
+    [userId] = await seedUsers(t.db, [["dr.time", "gp", "practice", PASSWORD]]);
   });
   after(() => t.dispose());
+  const passwordSession = (at?: Date) =>
+    createSession(t.db, CONFIG, { userId, method: "password", clientAddress: null, at });
 
   test("a session ends after its idle time and after its maximum age", async () => {
     const start = new Date("2030-01-01T09:00:00Z");
-    const s = await createSession(t.db, CONFIG, {
-      userId,
-      method: "password",
-      clientAddress: null,
-      at: start,
-    });
+    const s = await passwordSession(start);
     assert.ok(s);
     const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
     assert.ok(await resolveSession(t.db, CONFIG, s.token, at(29)));
     assert.equal(await resolveSession(t.db, CONFIG, s.token, at(29 + 31)), null, "idle for 31 minutes");
-    const busy = await createSession(t.db, CONFIG, {
-      userId,
-      method: "password",
-      clientAddress: null,
-      at: start,
-    });
+    const busy = await passwordSession(start);
     assert.ok(busy);
     for (let m = 20; m < 12 * 60; m += 20)
       assert.ok(await resolveSession(t.db, CONFIG, busy.token, at(m)), `minute ${m}`);
@@ -94,32 +76,13 @@ describe("sessions, lockout and break-glass in time", () => {
 
   test("a session can switch only to a role the user holds; removing the role ends it", async () => {
     await assignRole(t.db, TEST_OPERATOR, "dr.time", "practice-mdt-coordinator", "riverside-practice");
-    const s = await createSession(t.db, CONFIG, { userId, method: "password", clientAddress: null });
+    const s = await passwordSession();
     assert.ok(s);
-    assert.equal(
-      await switchSessionRole(t.db, s.sessionId, userId, {
-        roleCode: "commissioner-analyst",
-        teamCode: "commissioning",
-        purpose: "commissioning",
-      }),
-      false,
-    );
-    assert.equal(
-      await switchSessionRole(t.db, s.sessionId, userId, {
-        roleCode: "gp",
-        teamCode: "riverside-practice",
-        purpose: "commissioning",
-      }),
-      false,
-    );
-    assert.equal(
-      await switchSessionRole(t.db, s.sessionId, userId, {
-        roleCode: "practice-mdt-coordinator",
-        teamCode: "riverside-practice",
-        purpose: "direct-care",
-      }),
-      true,
-    );
+    const switchTo = (roleCode: string, teamCode: string, purpose: Purpose) =>
+      switchSessionRole(t.db, s.sessionId, userId, { roleCode, teamCode, purpose });
+    assert.equal(await switchTo("commissioner-analyst", "commissioning", "commissioning"), false);
+    assert.equal(await switchTo("gp", "riverside-practice", "commissioning"), false);
+    assert.equal(await switchTo("practice-mdt-coordinator", "riverside-practice", "direct-care"), true);
     assert.equal(
       (await resolveSession(t.db, CONFIG, s.token))?.roleAssignment.role.roleCode,
       "practice-mdt-coordinator",
@@ -129,58 +92,20 @@ describe("sessions, lockout and break-glass in time", () => {
   });
 
   test("lockout lifts after its time; an administrator's lock does not, and ends sessions", async () => {
+    const signIn = async (username: string, password: string, when: Date) =>
+      (await authenticatePassword(t.db, CONFIG, { username, password, clientAddress: null }, when)).ok;
     const at = new Date();
     for (let i = 0; i < CONFIG.maxFailedLogins; i++) {
-      assert.equal(
-        (
-          await authenticatePassword(
-            t.db,
-            CONFIG,
-            { username: "dr.time", password: "wrong password!", clientAddress: null },
-            at,
-          )
-        ).ok,
-        false,
-      );
+      assert.equal(await signIn("dr.time", "wrong password!", at), false);
     }
-    assert.equal(
-      (
-        await authenticatePassword(
-          t.db,
-          CONFIG,
-          { username: "dr.time", password: PASSWORD, clientAddress: null },
-          at,
-        )
-      ).ok,
-      false,
-    );
+    assert.equal(await signIn("dr.time", PASSWORD, at), false);
     const later = new Date(at.getTime() + 16 * 60_000);
-    assert.equal(
-      (
-        await authenticatePassword(
-          t.db,
-          CONFIG,
-          { username: "DR.TIME ", password: PASSWORD, clientAddress: null },
-          later,
-        )
-      ).ok,
-      true,
-    );
-    const s = await createSession(t.db, CONFIG, { userId, method: "password", clientAddress: null });
+    assert.equal(await signIn("DR.TIME ", PASSWORD, later), true);
+    const s = await passwordSession();
     assert.ok(s);
     await lockUser(t.db, TEST_OPERATOR, "dr.time");
     assert.equal(await resolveSession(t.db, CONFIG, s.token), null);
-    assert.equal(
-      (
-        await authenticatePassword(
-          t.db,
-          CONFIG,
-          { username: "dr.time", password: PASSWORD, clientAddress: null },
-          later,
-        )
-      ).ok,
-      false,
-    );
+    assert.equal(await signIn("dr.time", PASSWORD, later), false);
   });
 
   test(`break-glass lasts ${BREAK_GLASS_MINUTES} minutes, for one person, and only with a reason`, async () => {
@@ -193,25 +118,13 @@ describe("sessions, lockout and break-glass in time", () => {
     const ctx = await contextFor(t.db, "nurse.time", "community-clinician", "community", "direct-care", {
       now: () => start,
     });
-    assert.equal(
-      (await decideAccess({ ...ctx, person: p.personId, action: "view", breakGlass: { reason: "   " } }))
-        .allow,
-      false,
-    );
-    const list = await decideAccess({
-      ...ctx,
-      person: p.personId,
-      action: "export",
-      breakGlass: { reason: "Emergency in clinic, no records" },
-    });
+    const breakGlass = (as: AccessContext, action: Action, reason: string) =>
+      decideAccess({ ...as, person: p.personId, action, breakGlass: { reason } });
+    assert.equal((await breakGlass(ctx, "view", "   ")).allow, false);
+    const list = await breakGlass(ctx, "export", "Emergency in clinic, no records");
     assert.equal(list.allow, false);
     assert.match(list.reason, /not lists or exports/);
-    const glass = await decideAccess({
-      ...ctx,
-      person: p.personId,
-      action: "view",
-      breakGlass: { reason: "Emergency in clinic, no records" },
-    });
+    const glass = await breakGlass(ctx, "view", "Emergency in clinic, no records");
     assert.equal(glass.allow, true);
     assert.equal(glass.flagged, true);
     const at = (minutes: number) => ({ ...ctx, now: () => new Date(start.getTime() + minutes * 60_000) });
@@ -229,12 +142,7 @@ describe("sessions, lockout and break-glass in time", () => {
     const mdt = await createUserInRole(t.db, "coord.time", "practice-mdt-coordinator", "practice");
     assert.ok(mdt);
     const coord = await contextFor(t.db, "coord.time", "practice-mdt-coordinator", "practice", "direct-care");
-    const refused = await decideAccess({
-      ...coord,
-      person: p.personId,
-      action: "view",
-      breakGlass: { reason: "I would like to look please" },
-    });
+    const refused = await breakGlass(coord, "view", "I would like to look please");
     assert.equal(refused.allow, false);
     assert.match(refused.reason, /may not break glass/);
     assert.equal((await t.db.query("SELECT 1 FROM break_glass WHERE user_id = $1", [mdt])).length, 0);

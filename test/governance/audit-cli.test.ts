@@ -3,17 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { decideAccess } from "../../src/governance/access.ts";
 import { type Db, migrate, openDb } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
-import {
-  contextFor,
-  createTeams,
-  createUserInRole,
-  insertOrganisations,
-  insertPerson,
-  makePerson,
-  ORGS,
-  register,
-} from "./fixtures.ts";
+import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
+import { contextFor, insertPerson, insertRegistered, makePerson, seedUsers } from "./fixtures.ts";
 import { cliEnv } from "./helpers/cli-env.ts";
 
 describe("oneplace audit", () => {
@@ -23,26 +14,17 @@ describe("oneplace audit", () => {
   const stranger = makePerson({ familyName: "Strangerperson" });
   let breakGlassId = "";
 
-  async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
-    try {
-      return await fn(db);
-    } finally {
-      await db.close();
-    }
-  }
-
   before(async () => {
     database = await createTestDatabase();
     env = cliEnv(database);
-    await withDatabase(async (db) => {
+    await withDatabase(database, async (db) => {
       await migrate(db);
-      await insertOrganisations(db);
-      await createTeams(db);
-      await createUserInRole(db, "dr.patel", "gp", "practice");
-      await createUserInRole(db, "nurse.obi", "community-clinician", "community");
-      for (const p of [registered, stranger]) await insertPerson(db, p);
-      await register(db, registered.personId, ORGS.practice);
+      await seedUsers(db, [
+        ["dr.patel", "gp", "practice"],
+        ["nurse.obi", "community-clinician", "community"],
+      ]);
+      await insertRegistered(db, [registered]);
+      await insertPerson(db, stranger);
       const gp = await contextFor(db, "dr.patel", "gp", "practice", "direct-care", {
         origin: { channel: "web", clientAddress: "10.1.2.3" },
       });
@@ -147,7 +129,7 @@ describe("oneplace audit", () => {
     const ok = await runCli(["audit", "verify"], env);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /The audit trail is intact: \d+ rows/);
-    const seq = await withDatabase(async (db) => {
+    const seq = await withDatabase(database, async (db) => {
       const rows = await db.query<{ seq: number }>(
         "SELECT seq FROM audit_event WHERE flagged ORDER BY seq LIMIT 1",
       );

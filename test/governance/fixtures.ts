@@ -1,6 +1,7 @@
 // Building blocks for governance tests and benchmarks: organisations, teams, users in roles, people and
 // their relationships, inserted directly (synthetic values only).
 import { randomUUID } from "node:crypto";
+import type { AuthConfig } from "../../src/governance/auth-config.ts";
 import { loadUserInRole } from "../../src/governance/roles.ts";
 import type { Operator } from "../../src/governance/security-events.ts";
 import type { AccessContext, Purpose } from "../../src/governance/types.ts";
@@ -113,6 +114,34 @@ export async function createUserInRole(
   return userId;
 }
 
+/** A user a test signs in as: username, role, the team holding it, and a password for password sign-in. */
+export type TestUser = readonly [username: string, roleCode: string, teamKey: TeamKey, password?: string];
+
+/** The start of most governance tests: the organisations, every test team, and these users in their roles. */
+export async function seedUsers(db: Queryable, users: readonly TestUser[]): Promise<string[]> {
+  await insertOrganisations(db);
+  await createTeams(db);
+  const userIds: string[] = [];
+  for (const [username, roleCode, teamKey, password] of users) {
+    userIds.push(await createUserInRole(db, username, roleCode, teamKey, password));
+  }
+  return userIds;
+}
+
+/** Sign-in settings for tests: five tries, 15 minutes locked, 30 idle, 12 hours at most, no OpenID Connect. */
+export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
+  return {
+    maxFailedLogins: 5,
+    lockoutMinutes: 15,
+    sessionIdleMinutes: 30,
+    sessionMaxHours: 12,
+    loginAttemptsPerMinute: 10,
+    cookieSecure: true,
+    oidc: null,
+    ...overrides,
+  };
+}
+
 export async function contextFor(
   db: Queryable,
   username: string,
@@ -180,6 +209,35 @@ export async function insertPerson(db: Queryable, p: TestPerson): Promise<void> 
       p.personId,
     ],
   );
+}
+
+/** Inserts each person and registers them with a practice (the test practice unless another is named). */
+export async function insertRegistered(
+  db: Queryable,
+  people: readonly TestPerson[],
+  practiceCode: string = ORGS.practice,
+): Promise<void> {
+  for (const p of people) {
+    await insertPerson(db, p);
+    await register(db, p.personId, practiceCode);
+  }
+}
+
+/** Every way a person's identity could be written into a log or an export, for tests that search for them. */
+export function identifiersOf(p: TestPerson): string[] {
+  const [y, m, d] = p.birthDate.split("-");
+  const nhs = p.nhsNumber;
+  return [
+    p.familyName,
+    p.givenName,
+    nhs,
+    `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`,
+    p.birthDate,
+    `${d}/${m}/${y}`,
+    `${y}${m}${d}`,
+    p.postcode,
+    p.postcode.replace(" ", ""),
+  ];
 }
 
 export async function register(

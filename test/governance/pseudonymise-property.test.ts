@@ -15,9 +15,7 @@ import type { AccessContext } from "../../src/governance/types.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   contextFor,
-  createTeams,
-  createUserInRole,
-  insertOrganisations,
+  identifiersOf,
   insertPerson,
   makePerson,
   nextNhsNumber,
@@ -25,6 +23,7 @@ import {
   recordObjectionRow,
   recordOptOutRow,
   register,
+  seedUsers,
   type TestPerson,
 } from "./fixtures.ts";
 
@@ -35,10 +34,10 @@ let finance: AccessContext;
 
 before(async () => {
   t = await openTestDb();
-  await insertOrganisations(t.db);
-  await createTeams(t.db);
-  await createUserInRole(t.db, "analyst", "commissioner-analyst", "commissioning");
-  await createUserInRole(t.db, "finance", "finance-programme-lead", "commissioning");
+  await seedUsers(t.db, [
+    ["analyst", "commissioner-analyst", "commissioning"],
+    ["finance", "finance-programme-lead", "commissioning"],
+  ]);
   analyst = await contextFor(t.db, "analyst", "commissioner-analyst", "commissioning", "commissioning");
   finance = await contextFor(t.db, "finance", "finance-programme-lead", "commissioning", "commissioning");
 });
@@ -87,20 +86,7 @@ const queryArb: fc.Arbitrary<CohortQuery> = fc.record(
 const groupByArb = fc.subarray([...GROUP_BY_FIELDS]);
 
 function identifiers(p: TestPerson): string[] {
-  const [y, m, d] = p.birthDate.split("-");
-  const nhs = p.nhsNumber;
-  return [
-    p.familyName,
-    p.givenName,
-    nhs,
-    `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`,
-    p.birthDate,
-    `${d}/${m}/${y}`,
-    `${y}${m}${d}`,
-    p.postcode,
-    p.postcode.replace(" ", ""),
-    p.personId,
-  ];
+  return [...identifiersOf(p), p.personId];
 }
 
 test("no commissioner output ever contains an identifier, or anyone who opted out or objected", async () => {

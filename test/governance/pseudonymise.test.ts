@@ -11,15 +11,12 @@ import { suppressSmallCounts, suppressTotal } from "../../src/governance/suppres
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   contextFor,
-  createTeams,
-  createUserInRole,
-  insertOrganisations,
-  insertPerson,
+  insertRegistered,
   makePerson,
   ORGS,
   recordObjectionRow,
   recordOptOutRow,
-  register,
+  seedUsers,
 } from "./fixtures.ts";
 
 const KEY = "a".repeat(64);
@@ -133,15 +130,12 @@ describe("commissioner queries", () => {
 
   before(async () => {
     t = await openTestDb();
-    await insertOrganisations(t.db);
-    await createTeams(t.db);
-    await createUserInRole(t.db, "analyst", "commissioner-analyst", "commissioning");
-    await createUserInRole(t.db, "finance", "finance-programme-lead", "commissioning");
-    await createUserInRole(t.db, "gp", "gp", "practice");
-    for (const p of [...plain, optedOut, objecting]) {
-      await insertPerson(t.db, p);
-      await register(t.db, p.personId, ORGS.practice);
-    }
+    await seedUsers(t.db, [
+      ["analyst", "commissioner-analyst", "commissioning"],
+      ["finance", "finance-programme-lead", "commissioning"],
+      ["gp", "gp", "practice"],
+    ]);
+    await insertRegistered(t.db, [...plain, optedOut, objecting]);
     await recordOptOutRow(t.db, optedOut.personId);
     await recordObjectionRow(t.db, objecting.personId, ORGS.practice);
   });

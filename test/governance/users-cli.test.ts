@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openDb } from "../../src/store/index.ts";
 import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
+import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 import { cliEnv } from "./helpers/cli-env.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "op-users-"));
@@ -24,14 +24,10 @@ describe("oneplace users", () => {
   after(() => database.drop());
 
   const cli = (...args: string[]) => runCli(args, env);
-  async function query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
-    try {
-      return await db.query<T>(sql, params);
-    } finally {
-      await db.close();
-    }
-  }
+  const roleCommand = (verb: "assign-role" | "remove-role", user: string, role: string, team: string) =>
+    cli("users", verb, user, "--role", role, "--team", team);
+  const query = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    withDatabase(database, (db) => db.query<T>(sql, params));
 
   test("every users command has --help, and the overview lists them", async () => {
     const overview = await cli("--help");
@@ -71,81 +67,35 @@ describe("oneplace users", () => {
   });
 
   test("create a team and users, assign roles, list them as text and JSON", async () => {
-    const team = await cli(
-      "users",
-      "create-team",
-      "riverside",
-      "--name",
-      "Riverside practice",
-      "--kind",
-      "practice",
-      "--org",
-      "Z90001",
-    );
+    const createTeam = (code: string, name: string, kind: string, ...rest: string[]) =>
+      cli("users", "create-team", code, "--name", name, "--kind", kind, ...rest);
+    const team = await createTeam("riverside", "Riverside practice", "practice", "--org", "Z90001");
     assert.equal(team.code, 0, team.stderr);
-    const mdt = await cli(
-      "users",
-      "create-team",
-      "grays-mdt",
-      "--name",
-      "Grays MDT",
-      "--kind",
-      "locality-mdt",
-      "--org",
-      "ZZL01",
-    );
+    const mdt = await createTeam("grays-mdt", "Grays MDT", "locality-mdt", "--org", "ZZL01");
     assert.equal(mdt.code, 0, mdt.stderr);
-    const badKind = await cli("users", "create-team", "x", "--name", "X", "--kind", "hospital");
+    const badKind = await createTeam("x", "X", "hospital");
     assert.equal(badKind.code, 1);
     assert.match(badKind.stderr, /unknown team kind "hospital"/);
 
-    const created = await cli(
-      "users",
-      "create",
-      "dr.khan",
-      "--name",
-      "Dr Amina Khan",
-      "--password-file",
-      passwordFile,
-      "--json",
-    );
+    const createKhan = (...rest: string[]) =>
+      cli("users", "create", "dr.khan", "--name", "Dr Amina Khan", "--password-file", passwordFile, ...rest);
+    const created = await createKhan("--json");
     assert.equal(created.code, 0, created.stderr);
     assert.match(JSON.parse(created.stdout).userId, /^[0-9a-f-]{36}$/);
-    const again = await cli(
-      "users",
-      "create",
-      "dr.khan",
-      "--name",
-      "Dr Amina Khan",
-      "--password-file",
-      passwordFile,
-    );
+    const again = await createKhan();
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists/);
 
+    assert.equal((await roleCommand("assign-role", "dr.khan", "gp", "riverside")).code, 0);
     assert.equal(
-      (await cli("users", "assign-role", "dr.khan", "--role", "gp", "--team", "riverside")).code,
+      (await roleCommand("assign-role", "dr.khan", "practice-mdt-coordinator", "grays-mdt")).code,
       0,
     );
-    assert.equal(
-      (
-        await cli(
-          "users",
-          "assign-role",
-          "dr.khan",
-          "--role",
-          "practice-mdt-coordinator",
-          "--team",
-          "grays-mdt",
-        )
-      ).code,
-      0,
-    );
-    const badRole = await cli("users", "assign-role", "dr.khan", "--role", "surgeon", "--team", "riverside");
+    const badRole = await roleCommand("assign-role", "dr.khan", "surgeon", "riverside");
     assert.equal(badRole.code, 1);
     assert.match(badRole.stderr, /unknown role "surgeon"/);
     assert.match(badRole.stderr, /oneplace users roles/);
-    const noUser = await cli("users", "assign-role", "nobody", "--role", "gp", "--team", "riverside");
+    const noUser = await roleCommand("assign-role", "nobody", "gp", "riverside");
     assert.match(noUser.stderr, /no user called nobody/);
 
     const list = await cli("users", "list", "--json");
@@ -165,17 +115,7 @@ describe("oneplace users", () => {
     assert.match(text.stdout, /dr\.khan\s+active\s+password\s+gp@riverside/);
 
     assert.equal(
-      (
-        await cli(
-          "users",
-          "remove-role",
-          "dr.khan",
-          "--role",
-          "practice-mdt-coordinator",
-          "--team",
-          "grays-mdt",
-        )
-      ).code,
+      (await roleCommand("remove-role", "dr.khan", "practice-mdt-coordinator", "grays-mdt")).code,
       0,
     );
     const after = JSON.parse((await cli("users", "list", "--json")).stdout) as typeof users;
@@ -256,20 +196,9 @@ describe("oneplace users", () => {
   });
 
   test("create-token prints the token once; only its hash is stored; revoke-token ends it", async () => {
-    const res = await cli(
-      "users",
-      "create-token",
-      "dr.khan",
-      "--role",
-      "gp",
-      "--team",
-      "riverside",
-      "--name",
-      "GP system feed",
-      "--days",
-      "30",
-      "--json",
-    );
+    const createToken = (role: string, name: string, ...rest: string[]) =>
+      cli("users", "create-token", "dr.khan", "--role", role, "--team", "riverside", "--name", name, ...rest);
+    const res = await createToken("gp", "GP system feed", "--days", "30", "--json");
     assert.equal(res.code, 0, res.stderr);
     const { token, tokenId } = JSON.parse(res.stdout) as { token: string; tokenId: string };
     assert.match(token, /^opt_[A-Za-z0-9_-]{43}$/);
@@ -282,32 +211,10 @@ describe("oneplace users", () => {
       JSON.stringify(await query("SELECT * FROM api_token")) +
       JSON.stringify(await query("SELECT * FROM audit_event"));
     assert.ok(!everything.includes(token), "the token is nowhere in the database");
-    const wrongRole = await cli(
-      "users",
-      "create-token",
-      "dr.khan",
-      "--role",
-      "social-worker",
-      "--team",
-      "riverside",
-      "--name",
-      "x",
-    );
+    const wrongRole = await createToken("social-worker", "x");
     assert.equal(wrongRole.code, 1);
     assert.match(wrongRole.stderr, /does not hold the role social-worker/);
-    const tooLong = await cli(
-      "users",
-      "create-token",
-      "dr.khan",
-      "--role",
-      "gp",
-      "--team",
-      "riverside",
-      "--name",
-      "x",
-      "--days",
-      "1000",
-    );
+    const tooLong = await createToken("gp", "x", "--days", "1000");
     assert.equal(tooLong.code, 2);
     assert.equal((await cli("users", "revoke-token", tokenId)).code, 0);
     assert.equal((await cli("users", "revoke-token", tokenId)).code, 1);

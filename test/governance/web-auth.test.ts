@@ -1,32 +1,21 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
-import type { AuthConfig } from "../../src/governance/auth-config.ts";
 import { createApiToken, revokeApiToken } from "../../src/governance/sessions.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
-  createTeams,
-  createUserInRole,
-  insertOrganisations,
   insertPerson,
+  insertRegistered,
   makePerson,
-  ORGS,
-  register,
+  seedUsers,
   TEST_OPERATOR,
+  testAuthConfig,
 } from "./fixtures.ts";
 
 const PASSWORD = "riverside surgery morning list";
-const CONFIG: AuthConfig = {
-  maxFailedLogins: 3,
-  lockoutMinutes: 15,
-  sessionIdleMinutes: 30,
-  sessionMaxHours: 12,
-  loginAttemptsPerMinute: 1_000,
-  cookieSecure: true,
-  oidc: null,
-};
+const CONFIG = testAuthConfig({ maxFailedLogins: 3, loginAttemptsPerMinute: 1_000 });
 
 type App = Awaited<ReturnType<typeof createWebServer>>;
 type Res = Awaited<ReturnType<App["inject"]>>;
@@ -74,14 +63,14 @@ async function session(username: string): Promise<{ cookie: string; csrf: string
 
 before(async () => {
   t = await openTestDb();
-  await insertOrganisations(t.db);
-  await createTeams(t.db);
-  await createUserInRole(t.db, "dr.web", "gp", "practice", PASSWORD);
-  await createUserInRole(t.db, "nurse.web", "community-clinician", "community", PASSWORD);
-  await createUserInRole(t.db, "locked.web", "gp", "practice", PASSWORD);
-  await createUserInRole(t.db, "analyst.web", "commissioner-analyst", "commissioning", PASSWORD);
-  for (const p of [person, stranger]) await insertPerson(t.db, p);
-  await register(t.db, person.personId, ORGS.practice);
+  await seedUsers(t.db, [
+    ["dr.web", "gp", "practice", PASSWORD],
+    ["nurse.web", "community-clinician", "community", PASSWORD],
+    ["locked.web", "gp", "practice", PASSWORD],
+    ["analyst.web", "commissioner-analyst", "commissioning", PASSWORD],
+  ]);
+  await insertRegistered(t.db, [person]);
+  await insertPerson(t.db, stranger);
   const destination = new Writable({
     write(chunk, _e, done) {
       logs.push(String(chunk));

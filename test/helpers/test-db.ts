@@ -52,6 +52,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** Opens the test database (as a CLI child would find it), runs fn on it, and closes it again. */
+export async function withDatabase<T>(
+  database: Pick<TestDatabase, "databaseUrl" | "home">,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
+  const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
 export interface TestDb extends TestDatabase {
   db: Db;
   dispose(): Promise<void>;

@@ -14,6 +14,7 @@ import { enteredValues, enterValue } from "../../src/outcomes/entered.ts";
 import { installMeasures, SHIPPED_MEASURES } from "../../src/outcomes/measures/index.ts";
 import { bindNamed } from "../../src/outcomes/metric-statement.ts";
 import { latestValues } from "../../src/outcomes/values.ts";
+import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { L1, P1, P3, TestPlace } from "./helpers/place.ts";
 
@@ -153,13 +154,16 @@ test("an entered value is checked against its numerator and denominator", async 
   assert.deepEqual(stored.map((s) => s.checkStatus).sort(), ["consistent", "mismatch"]);
   await assert.rejects(
     enterValue(t.db, { metricId: "nel", period: parsePeriod("2014/15"), value: 1, source: " " }),
-    /source/,
+    onePlaceError("invalid", "outcomes.entered-value", /source/),
   );
 });
 
 test("definitions are checked before they are stored", async () => {
   const base = SHIPPED_MEASURES.find((d) => d.metricId === "nel") as MetricDefinitionInput;
-  await assert.rejects(defineMetric(t.db, { ...base, metricId: "Bad Id" }), /lower-case/);
+  await assert.rejects(
+    defineMetric(t.db, { ...base, metricId: "Bad Id" }),
+    onePlaceError("invalid", "outcomes.definition", /lower-case/),
+  );
   await assert.rejects(
     defineMetric(t.db, { ...base, metricId: "x-rate", denominatorSql: null }),
     /denominatorSql/,

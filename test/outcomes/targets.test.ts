@@ -91,35 +91,24 @@ test("a printed figure is consistent within half a unit of its last digit", () =
   assert.equal(printedDecimals("89.8"), 1);
   assert.equal(printedDecimals("£10,565"), 0);
   assert.equal(printedDecimals("64.5%"), 1);
-  assert.equal(
-    checkRate({ value: 899, printed: "899", numerator: 180, denominator: 21090, multiplier: 1e5 }).status,
-    "mismatch",
-  );
-  assert.equal(
-    checkRate({ value: 89.8, printed: "89.8", numerator: 95, denominator: 110, multiplier: 100 }).status,
-    "mismatch",
-  );
-  assert.equal(
-    checkRate({ value: 597, printed: "597", numerator: 135, denominator: 22600, multiplier: 1e5 }).status,
-    "consistent",
-  );
-  assert.equal(
-    checkRate({ value: 93, printed: "93", numerator: 205, denominator: 220, multiplier: 100 }).status,
-    "consistent",
-  );
-  assert.equal(
-    checkRate({ value: 93.2, printed: "93.2", numerator: 205, denominator: 220, multiplier: 100 }).status,
-    "consistent",
-  );
-  assert.equal(
-    checkRate({ value: 93.1, printed: "93.1", numerator: 205, denominator: 220, multiplier: 100 }).status,
-    "mismatch",
-  );
-  assert.equal(
-    checkRate({ value: 3.8, numerator: 110, denominator: null, multiplier: 100 }).status,
-    "unchecked",
-  );
-  assert.equal(checkRate({ value: 5, numerator: 1, denominator: 0, multiplier: 100 }).status, "unchecked");
+  // [value, as printed, numerator, denominator, multiplier, expected status]
+  const cases: [number, string | undefined, number, number | null, number, string][] = [
+    [899, "899", 180, 21090, 1e5, "mismatch"],
+    [89.8, "89.8", 95, 110, 100, "mismatch"],
+    [597, "597", 135, 22600, 1e5, "consistent"],
+    [93, "93", 205, 220, 100, "consistent"],
+    [93.2, "93.2", 205, 220, 100, "consistent"],
+    [93.1, "93.1", 205, 220, 100, "mismatch"],
+    [3.8, undefined, 110, null, 100, "unchecked"],
+    [5, undefined, 1, 0, 100, "unchecked"],
+  ];
+  for (const [value, printed, numerator, denominator, multiplier, status] of cases) {
+    assert.equal(
+      checkRate({ value, printed, numerator, denominator, multiplier }).status,
+      status,
+      `${value}`,
+    );
+  }
   // Monthly averages: 600 delayed days over 3 months for 100,000 adults is 200 a month.
   assert.equal(
     checkRate({ value: 200, numerator: 600, denominator: 100_000, multiplier: 1e5, averageMonths: 3 }).status,

@@ -20,6 +20,7 @@ import {
 } from "../../src/risk/register.ts";
 import { writeSettings } from "../../src/risk/settings.ts";
 import { rescorePeople, stratify } from "../../src/risk/stratify.ts";
+import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { loadMiniPlace } from "./mini-place.ts";
 import { addCarePlan, addContact, addDeath, addGpEntry, addSpell } from "./place.ts";
@@ -213,7 +214,10 @@ describe("saved cohorts and registers", () => {
     const notOlder = await countCohort(t.db, { inCohorts: ["high-risk"], notInCohorts: ["older"] });
     assert.equal(notOlder.total, await direct("age < 75 AND risk_tier IN ('very-high', 'high')"));
     await assert.rejects(saveCohort(t.db, "loop", { inCohorts: ["loop"] }), /refers to itself/);
-    await assert.rejects(countCohort(t.db, { inCohorts: ["missing"] }), /no saved cohort "missing"/);
+    await assert.rejects(
+      countCohort(t.db, { inCohorts: ["missing"] }),
+      onePlaceError("not-found", "risk.no-cohort", /no saved cohort "missing"/),
+    );
     await assert.rejects(saveCohort(t.db, "Bad Name", {}), /lowercase words/);
     assert.deepEqual(
       (await listCohorts(t.db)).map((c) => c.cohortId),
@@ -257,20 +261,13 @@ describe("saved cohorts and registers", () => {
     const after = await refreshRegister(t.db, "practice-high-risk");
     assert.deepEqual([after.joined, after.left, after.members], [joined.length, left.length, march.size]);
     const moves = await registerMovements(t.db, "practice-high-risk", "2016-02-29");
-    assert.deepEqual(
+    const movedBy = (change: string) =>
       moves
-        .filter((m) => m.change === "joined")
+        .filter((m) => m.change === change)
         .map((m) => m.personId)
-        .sort(),
-      joined,
-    );
-    assert.deepEqual(
-      moves
-        .filter((m) => m.change === "left")
-        .map((m) => m.personId)
-        .sort(),
-      left,
-    );
+        .sort();
+    assert.deepEqual(movedBy("joined"), joined);
+    assert.deepEqual(movedBy("left"), left);
     assert.ok(moves.every((m) => m.on === "2016-03-31"));
     const byPractice = await registerChanges(t.db, "practice-high-risk", "2016-02-29");
     assert.equal(
@@ -288,7 +285,10 @@ describe("saved cohorts and registers", () => {
       (await registerChanges(t.db, "locality-high-risk", "2016-01-01")).map((o) => o.orgCode),
       ["ZZL01", "ZZL02"],
     );
-    await assert.rejects(refreshRegister(t.db, "nope"), /no register "nope"/);
+    await assert.rejects(
+      refreshRegister(t.db, "nope"),
+      onePlaceError("not-found", "risk.no-register", /no register "nope"/),
+    );
   });
 });
 

@@ -12,6 +12,7 @@ import {
 import { formatModelReport } from "../../src/risk/model-report.ts";
 import { SNAPSHOT_COLUMNS } from "../../src/risk/snapshot.ts";
 import { latestFullRun, rescorePeople, stratify } from "../../src/risk/stratify.ts";
+import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { loadMiniPlace } from "./mini-place.ts";
 import { addDeath, addSpell } from "./place.ts";
@@ -80,7 +81,7 @@ describe("the emergency admission risk model", () => {
   test("validation must be on a later period", async () => {
     await assert.rejects(
       trainModel(t.db, { trainIndexDate: "2015-04-01", validationIndexDate: "2014-04-01" }),
-      /later period/,
+      onePlaceError("invalid", "risk.index-dates", /later period/),
     );
   });
 

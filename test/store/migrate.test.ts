@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { discoverMigrations, migrate, migrationStatus } from "../../src/store/migrate.ts";
+import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;
@@ -49,7 +50,10 @@ test("an applied migration that was edited is reported and blocks migrate", asyn
   await t.db.query("UPDATE schema_migration SET checksum = 'edited' WHERE id = '0002_person'");
   const status = await migrationStatus(t.db);
   assert.equal(status.find((s) => s.id === "0002_person")?.state, "changed-since-applied");
-  await assert.rejects(migrate(t.db), /changed after they were applied: 0002_person/);
+  await assert.rejects(
+    migrate(t.db),
+    onePlaceError("conflict", "store.migrations-changed", /changed after they were applied: 0002_person/),
+  );
 });
 
 test("a failing migration is rolled back whole and names itself", async () => {

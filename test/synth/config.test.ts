@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { OnePlaceError } from "../../src/core/errors.ts";
 import {
   DEFAULT_SYNTH_CONFIG,
   placeScale,
@@ -30,7 +31,7 @@ test("the default configuration is Thurrock: seed, registered population, four y
   }, TypeError);
 });
 
-test("each unusable setting is refused with a RangeError that says what to change", () => {
+test("each unusable setting is refused as invalid (synth.config) with a message that says what to change", () => {
   const cases: [Partial<SynthConfig>, RegExp][] = [
     [{ people: 99 }, /people must be a whole number from 100 to 2,000,000, got 99/],
     [{ people: 2_000_001 }, /people must be .* got 2000001/],
@@ -66,7 +67,9 @@ test("each unusable setting is refused with a RangeError that says what to chang
     assert.throws(
       () => validateSynthConfig(withChange(change)),
       (e: unknown) => {
-        assert.ok(e instanceof RangeError, `expected a RangeError for ${JSON.stringify(change)}`);
+        assert.ok(e instanceof OnePlaceError, `expected a OnePlaceError for ${JSON.stringify(change)}`);
+        assert.equal(e.kind, "invalid");
+        assert.equal(e.code, "synth.config");
         assert.match(e.message, message);
         return true;
       },

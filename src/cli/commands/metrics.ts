@@ -1,6 +1,6 @@
 // oneplace metrics compute | show | enter | export | import | define
 import { importEnteredValues, writeMetricValues } from "../../commissioning/index.ts";
-import { financialYearOf, type Period, parsePeriod } from "../../core/index.ts";
+import { financialYearOf, OnePlaceError, type Period, parsePeriod } from "../../core/index.ts";
 import {
   type AreaLevel,
   computeMetrics,
@@ -19,13 +19,12 @@ import { engineDescription, out, outJson, readJsonFile } from "../context.ts";
 import { unavailable, usageError } from "../errors.ts";
 import { json, quiet } from "../options.ts";
 
-/** Runs fn; bad input it reports (a RangeError today, an invalid OnePlaceError later) is a usage error. */
+/** Runs fn; bad input the capability reports (a OnePlaceError) is a usage error here, as it always was. */
 async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof RangeError || (error as { kind?: string }).kind === "invalid")
-      throw usageError((error as Error).message, { cause: error });
+    if (error instanceof OnePlaceError) throw usageError((error as Error).message, { cause: error });
     throw error;
   }
 }

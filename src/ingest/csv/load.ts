@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
@@ -18,8 +19,11 @@ import { readCsv } from "./reader.ts";
 // written a chunk per transaction, so a record is loaded whole or not at all and a killed load, run again,
 // skips what it already wrote. Rows that fail are kept as rejects naming file, line, column and problem.
 
-export class CsvLoadError extends Error {
+export class CsvLoadError extends OnePlaceError {
   override readonly name = "CsvLoadError";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("invalid", "ingest.csv-load", message, options);
+  }
 }
 
 export interface CsvLoadOptions {

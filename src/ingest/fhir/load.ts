@@ -1,9 +1,10 @@
 import { createReadStream, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
+import { OnePlaceError } from "../../core/errors.ts";
 import { findByNhsNumber, findLinks, recordKey, resolveRecords } from "../../mpi/index.ts";
 import type { Db, Queryable } from "../../store/index.ts";
-import { CATALOGUE, insertMany } from "../../store/index.ts";
+import { CATALOGUE, cols, insertMany } from "../../store/index.ts";
 import { type CanonicalName, writeCanonical, writeSubjects } from "../canonical.ts";
 import { rowId } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
@@ -382,10 +383,11 @@ async function writeChunk(
   }
 }
 
-class AtomicBundleFailed extends Error {
+class AtomicBundleFailed extends OnePlaceError {
+  override readonly name = "AtomicBundleFailed";
   readonly rejects: ItemReject[];
   constructor(rejects: ItemReject[]) {
-    super("transaction bundle rejected");
+    super("invalid", "ingest.fhir-bundle-rejected", "transaction bundle rejected");
     this.rejects = rejects;
   }
 }

@@ -17,6 +17,7 @@ import type {
 } from "fhir/r4.js";
 import { localCodeSystem, NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { isIsoDate } from "../../core/dates.ts";
+import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
@@ -59,8 +60,11 @@ export const SUPPORTED_RESOURCES = [
   "MedicationStatement",
 ] as const;
 
-export class FhirReject extends Error {
+export class FhirReject extends OnePlaceError {
   override readonly name = "FhirReject";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("invalid", "ingest.fhir-reject", message, options);
+  }
 }
 
 const fail = (message: string): never => {

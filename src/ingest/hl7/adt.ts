@@ -1,4 +1,5 @@
 import { normaliseIcd10 } from "../../core/codes.ts";
+import { OnePlaceError } from "../../core/errors.ts";
 import {
   ADMINISTRATIVE_SEX,
   ADMISSION_METHOD,
@@ -55,13 +56,19 @@ export const VISIT_EVENTS: ReadonlySet<string> = new Set([
   "A13",
 ]);
 
-export class AdtRejection extends Error {
+export class AdtRejection extends OnePlaceError {
   override readonly name = "AdtRejection";
-  readonly code: AckCode;
+  /** The acknowledgement to send: AR refuses the message outright, AE reports an error in it. */
+  readonly ackCode: AckCode;
   readonly error: AckError;
-  constructor(code: AckCode, condition: Hl7ErrorCondition, message: string, location?: AckError["location"]) {
-    super(message);
-    this.code = code;
+  constructor(
+    ackCode: AckCode,
+    condition: Hl7ErrorCondition,
+    message: string,
+    location?: AckError["location"],
+  ) {
+    super("invalid", ackCode === "AR" ? "ingest.adt-refused" : "ingest.adt-error", message);
+    this.ackCode = ackCode;
     this.error = { condition, message, location: location ?? null };
   }
 }

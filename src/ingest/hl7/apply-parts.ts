@@ -181,7 +181,7 @@ export function acceptedOutcome(
 
 /** The ACK code and error of a message that cannot be applied: AE for a rejection, AR when it cannot be read. */
 export function rejectionOf(error: AdtRejection | Hl7ParseError): { code: AckCode; error: AckError } {
-  if (error instanceof AdtRejection) return { code: error.code, error: error.error };
+  if (error instanceof AdtRejection) return { code: error.ackCode, error: error.error };
   return {
     code: "AR",
     error: {

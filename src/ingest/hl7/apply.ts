@@ -231,7 +231,7 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     try {
       validateVisit(state);
     } catch (error) {
-      if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.code, error.error, message);
+      if (error instanceof AdtRejection) return rejectHl7(q, raw, ctx, error.ackCode, error.error, message);
       throw error;
     }
   }

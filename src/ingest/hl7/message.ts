@@ -5,6 +5,8 @@
 // unescaped. Positions are 1-based as in the standard: for MSH, field 1 is the field separator itself and
 // field 2 the encoding characters, so MSH-9 is the message type wherever the separators say it is.
 
+import { OnePlaceError } from "../../core/errors.ts";
+
 export interface Delimiters {
   field: string;
   component: string;
@@ -36,12 +38,12 @@ export interface Message {
   segments: Segment[];
 }
 
-export class Hl7ParseError extends Error {
+export class Hl7ParseError extends OnePlaceError {
   override readonly name = "Hl7ParseError";
   /** Where the problem is, as an HL7 error location: segment, its sequence, field (when known). */
   readonly location: { segment: string; sequence: number; field?: number } | null;
   constructor(message: string, location: Hl7ParseError["location"] = null) {
-    super(message);
+    super("invalid", "ingest.hl7-parse", message);
     this.location = location;
   }
 }

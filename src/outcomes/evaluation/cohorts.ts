@@ -1,5 +1,7 @@
 // Who received an intervention in a window (with the day they did: the index date), who could be compared
 // with them, and what is known about each at the index date and over the months before and after it.
+
+import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Queryable } from "../../store/index.ts";
 import { dayStart, diedBy, londonDate, practiceOn } from "../measures/sql.ts";
 
@@ -14,8 +16,11 @@ export interface Candidate {
   treated: boolean;
 }
 
-export class EvaluationUnavailable extends Error {
+export class EvaluationUnavailable extends OnePlaceError {
   override readonly name = "EvaluationUnavailable";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("unavailable", "outcomes.evaluation-unavailable", message, options);
+  }
 }
 
 interface Window {

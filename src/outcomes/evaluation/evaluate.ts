@@ -4,6 +4,7 @@
 // 95% interval; and plain words about how far the result can be trusted.
 
 import { addDays, addMonths } from "../../core/dates.ts";
+import { invalid } from "../../core/errors.ts";
 import type { Db } from "../../store/index.ts";
 import { latestActivityDate, missingRequirement } from "../availability.ts";
 import { costOfWindows } from "../costs.ts";
@@ -147,8 +148,10 @@ function verdictOf(result: Omit<EvaluationResult, "verdict">): string {
 
 export async function evaluateIntervention(db: Db, options: EvaluationOptions): Promise<EvaluationResult> {
   const months = options.months;
-  if (months !== 6 && months !== 12) throw new RangeError("Follow-up is 6 or 12 months");
-  if (options.to < options.from) throw new RangeError("The window ends before it starts");
+  if (months !== 6 && months !== 12)
+    throw invalid("outcomes.evaluation-window", "Follow-up is 6 or 12 months");
+  if (options.to < options.from)
+    throw invalid("outcomes.evaluation-window", "The window ends before it starts");
   const asOf = options.asOf ?? (await latestActivityDate(db));
   if (!asOf) throw new EvaluationUnavailable("There is no activity data to evaluate with.");
   const withEfi = (await missingRequirement(db, ["efi_deficit"])) === null;
