@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { listPlanVersions, produceBoardReport, readPlanFile, savePlan } from "../src/commissioning/index.ts";
+import { readSettings } from "../src/platform/index.ts";
 import { migrate, openDb, storeConfigFromEnv } from "../src/store/index.ts";
 import { cpuSeconds } from "./outcomes-cpu.ts";
 
@@ -16,7 +17,7 @@ const { values } = parseArgs({
     "no-pdf": { type: "boolean" },
   },
 });
-const db = await openDb(storeConfigFromEnv());
+const db = await openDb(storeConfigFromEnv(process.env));
 await migrate(db);
 if ((await listPlanVersions(db)).length === 0) {
   const plan = await readPlanFile(new URL("../data/bcf/thurrock-2014-v0.6", import.meta.url).pathname);
@@ -34,6 +35,7 @@ for (let run = 1; run <= Number(values.runs); run++) {
     quarter: values.quarter as string,
     outDir: out,
     pdf: !values["no-pdf"],
+    chromium: readSettings().chromium,
   });
   const s = r.seconds;
   const cpu = (await cpuSeconds(db)) - c0;

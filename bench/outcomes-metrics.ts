@@ -11,7 +11,7 @@ import { cpuSeconds } from "./outcomes-cpu.ts";
 const { values } = parseArgs({
   options: { period: { type: "string", default: "2015/16" }, runs: { type: "string", default: "3" } },
 });
-const db = await openDb(storeConfigFromEnv());
+const db = await openDb(storeConfigFromEnv(process.env));
 await migrate(db);
 await installMeasures(db);
 const [{ people }] = await db.query<{ people: number }>("SELECT count(*)::int AS people FROM person");

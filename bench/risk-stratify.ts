@@ -40,7 +40,7 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 }
 
-const db = await openDb(storeConfigFromEnv());
+const db = await openDb(storeConfigFromEnv(process.env));
 // Only this capability's migrations: others' may be mid-edit on a shared scratch database.
 await migrate(
   db,

@@ -4,7 +4,7 @@
 // See src/cli/README.md.
 import { parseArgs } from "node:util";
 import { isIsoDate, isUuid, normaliseNhsNumber } from "../core/index.ts";
-import { type Db, migrate, openDb, storeConfigFromEnv } from "../platform/index.ts";
+import { type Db, migrate, openDb, readSettings } from "../platform/index.ts";
 import { UsageError, usageError } from "./errors.ts";
 
 /** What a command needs of the database: nothing, an open one, or one migrated to the latest schema. */
@@ -315,7 +315,7 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
     const { spec } = command;
     const need = spec.db === "depends" ? (spec.dbFor?.(input.options, input.args) ?? "migrated") : spec.db;
     if (need === "none") return await spec.run({ ...input, db: undefined });
-    const db = await openDb(storeConfigFromEnv());
+    const db = await openDb(readSettings().store);
     try {
       if (need === "migrated") await migrate(db);
       return await spec.run({ ...input, db });

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { readSettings } from "../platform/index.ts";
 import { type Command, runCommand } from "./command.ts";
 import {
   auditBreakGlass,
@@ -184,7 +185,7 @@ export async function runCli(argv: string[]): Promise<void> {
     const failure = describeFailure(error);
     process.stderr.write(`oneplace: ${failure.message}\n`);
     if (failure.hint) process.stderr.write(`${failure.hint}\n`);
-    if (process.env.ONEPLACE_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+    if (readSettings().debug) process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
     process.exitCode = failure.exitCode;
   }
 }

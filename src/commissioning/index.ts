@@ -6,7 +6,14 @@ export { PlanFormatError } from "./layout.ts";
 export { importEnteredValues, writeMetricValues } from "./metric-files.ts";
 export type { BcfPlan } from "./plan.ts";
 export { formatOf, readActualsFile, readPlanFile, writePlanFile } from "./plan-files.ts";
-export { listPlanVersions, loadPlan, NoPlanError, saveActuals, savePlan } from "./plan-store.ts";
+export {
+  listPlanVersions,
+  loadPlan,
+  NoPlanError,
+  planMinimums,
+  saveActuals,
+  savePlan,
+} from "./plan-store.ts";
 export { type PlanFigure, planBesideValues } from "./plan-values.ts";
 export { produceBoardReport } from "./report/board-report.ts";
 export { countFindings, type Finding, metricFactsOf, validatePlan } from "./validate.ts";

@@ -322,3 +322,21 @@ export async function loadPlan(
     version: chosen,
   };
 }
+
+/** Each stored plan version's minimum pooled fund per financial year (the BCF allocation). */
+export async function planMinimums(
+  db: Queryable,
+): Promise<{ planId: string; version: number; financialYear: string; minimum: number | null }[]> {
+  const rows = await db.query<{
+    plan_id: string;
+    version: number;
+    financial_year: string;
+    minimum: number | null;
+  }>("SELECT plan_id, version, financial_year, minimum FROM bcf_allocation ORDER BY 1, 2, 3");
+  return rows.map((r) => ({
+    planId: r.plan_id,
+    version: r.version,
+    financialYear: r.financial_year,
+    minimum: r.minimum,
+  }));
+}

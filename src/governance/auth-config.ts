@@ -3,6 +3,9 @@
 import { readFileSync } from "node:fs";
 import { GovernanceError } from "./errors.ts";
 
+/** The environment variables as src/platform/settings.ts read them. */
+type Env = Readonly<Record<string, string | undefined>>;
+
 export interface OidcConfig {
   issuer: string;
   clientId: string;
@@ -26,7 +29,7 @@ export interface AuthConfig {
   oidc: OidcConfig | null;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const text = env[name]?.trim();
   if (!text) return fallback;
   const n = Number(text);
@@ -40,7 +43,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n;
 }
 
-function oidcFromEnv(env: NodeJS.ProcessEnv): OidcConfig | null {
+function oidcFromEnv(env: Env): OidcConfig | null {
   const issuer = env.ONEPLACE_OIDC_ISSUER?.trim();
   if (!issuer) return null;
   const need = (name: string): string => {
@@ -101,7 +104,7 @@ function oidcFromEnv(env: NodeJS.ProcessEnv): OidcConfig | null {
   };
 }
 
-export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+export function authConfigFromEnv(env: Env): AuthConfig {
   const secure = env.ONEPLACE_COOKIE_SECURE?.trim().toLowerCase();
   if (secure && !["true", "false"].includes(secure))
     throw new GovernanceError("ONEPLACE_COOKIE_SECURE must be true or false", undefined, {

@@ -70,7 +70,7 @@ function readKeyFile(path: string): Map<string, string> {
  * ONEPLACE_PSEUDONYM_KEY_<PURPOSE> (hex or base64, at least 32 bytes), or lines `purpose=key` in the file
  * named by ONEPLACE_PSEUDONYM_KEY_FILE. The environment variable wins over the file.
  */
-export function pseudonymKeysFromEnv(env: NodeJS.ProcessEnv = process.env): PseudonymKeys {
+export function pseudonymKeysFromEnv(env: Readonly<Record<string, string | undefined>>): PseudonymKeys {
   const cache = new Map<string, Buffer>();
   let fileKeys: Map<string, string> | null = null;
   return {

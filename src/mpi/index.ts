@@ -2,6 +2,7 @@
 
 export { evaluateMatching, type MatchQuality } from "./evaluate.ts";
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
+export { decisionHistory, type MpiDecision } from "./history.ts";
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
 export type { RecordKey } from "./moves.ts";
 export type { Identifier, SourceRecordInput } from "./records.ts";

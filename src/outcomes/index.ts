@@ -1,6 +1,7 @@
 // Outcomes: metric definitions and their computation, targets and RAG, entered values, unit costs and
 // intervention evaluation. Other folders import outcomes only from here.
 
+export { areaLevelOf, areaNames } from "./areas.ts";
 export { latestActivityDate } from "./availability.ts";
 export { COST_IDS, setUnitCost, unitCosts } from "./costs.ts";
 export {

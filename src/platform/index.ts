@@ -2,5 +2,6 @@
 
 export * from "./database.ts";
 export { createLogger } from "./log.ts";
-export { num } from "./view-filters.ts";
+export { readSettings, SETTINGS, type SettingDoc, type Settings, type SettingVariables } from "./settings.ts";
+export { num, periodLabel } from "./view-filters.ts";
 export { createViewEnvironment } from "./views.ts";

@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { readSettings } from "./settings.ts";
 
 /**
  * Structured JSON logs on stderr. Requests are logged by method and route pattern only, never the URL or
@@ -8,7 +9,7 @@ import pino, { type Logger } from "pino";
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.ONEPLACE_LOG_LEVEL ?? "info",
+      level: options.level ?? readSettings().logLevel,
       base: { service: "oneplace" },
       serializers: {
         req: (req: { method?: string; routeOptions?: { url?: string } }) => ({

@@ -10,7 +10,8 @@ export interface StoreConfig {
   home: string;
 }
 
-export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+/** The store's settings from the environment variables given (src/platform/settings.ts reads them). */
+export function storeConfigFromEnv(env: Readonly<Record<string, string | undefined>>): StoreConfig {
   return {
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     home: resolve(env.ONEPLACE_HOME?.trim() || ".oneplace"),

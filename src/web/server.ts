@@ -4,7 +4,7 @@
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { type AuthConfig, authConfigFromEnv, pseudonymKeysFromEnv } from "../governance/index.ts";
-import type { Db } from "../platform/index.ts";
+import { type Db, readSettings, type Settings } from "../platform/index.ts";
 import { authPlugin, authSettings } from "./plugins/auth.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { formBodyPlugin } from "./plugins/form-body.ts";
@@ -24,13 +24,16 @@ export interface WebOptions {
   placeName: string;
   /** How long a computed summary is served before it is counted again. */
   summaryTtlMs?: number;
-  /** Sign-in settings; read from the environment when absent. */
+  /** Sign-in settings; from the environment's settings when absent. */
   auth?: AuthConfig;
+  /** The environment's settings; read once here when absent. */
+  settings?: Settings;
 }
 
 export async function createWebServer(options: WebOptions) {
   const { db } = options;
-  const settings = authSettings(options.auth ?? authConfigFromEnv());
+  const { variables } = options.settings ?? readSettings();
+  const settings = authSettings(options.auth ?? authConfigFromEnv(variables));
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger });
 
   await app.register(securityHeadersPlugin);
@@ -49,6 +52,6 @@ export async function createWebServer(options: WebOptions) {
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);
   await app.register(registerRoutes);
-  await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv() });
+  await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   return app;
 }

@@ -11,6 +11,7 @@ import {
   metricFactsOf,
   type PlanFigure,
   planBesideValues,
+  planMinimums,
   readActualsFile,
   readPlanFile,
   saveActuals,
@@ -213,21 +214,13 @@ export const bcfList = defineCommand({
     if (options.json) outJson(versions);
     else if (versions.length === 0) out("No BCF plan has been imported yet ('oneplace bcf import FILE').");
     else {
-      const pools = await db.query<{
-        plan_id: string;
-        version: number;
-        financial_year: string;
-        minimum: number | null;
-        proposed_total: number | null;
-      }>(
-        "SELECT plan_id, version, financial_year, minimum, proposed_total FROM bcf_allocation ORDER BY 1, 2, 3",
-      );
+      const pools = await planMinimums(db);
       out(
         versions
           .map((v) => {
             const money = pools
-              .filter((p) => p.plan_id === v.planId && p.version === v.version)
-              .map((p) => `${p.financial_year} minimum ${formatPounds(p.minimum)}`)
+              .filter((p) => p.planId === v.planId && p.version === v.version)
+              .map((p) => `${p.financialYear} minimum ${formatPounds(p.minimum)}`)
               .join(", ");
             return `${v.planId} version ${v.version}: ${v.title} (${v.versionLabel || v.status}), imported ${v.importedAt.slice(0, 10)} from ${v.importedFrom || "?"}${money ? `; ${money}` : ""}`;
           })

@@ -3,6 +3,8 @@ import { importEnteredValues, writeMetricValues } from "../../commissioning/inde
 import { financialYearOf, OnePlaceError, type Period, parsePeriod } from "../../core/index.ts";
 import {
   type AreaLevel,
+  areaLevelOf,
+  areaNames,
   computeMetrics,
   defineMetric,
   enterValue,
@@ -127,11 +129,6 @@ export const metricsCompute = defineCommand({
   },
 });
 
-async function areaNames(db: Db): Promise<Map<string, string>> {
-  const rows = await db.query<{ org_code: string; name: string }>("SELECT org_code, name FROM organisation");
-  return new Map(rows.map((r) => [r.org_code, r.name]));
-}
-
 export const metricsShow = defineCommand({
   name: "metrics show",
   summary: "Show stored metric values (the latest computed for each period and area), or the definitions.",
@@ -212,15 +209,8 @@ export const metricsEnter = defineCommand({
   async run({ options, db }) {
     await installMeasures(db);
     const { area } = options;
-    let areaLevel: AreaLevel = "place";
-    if (area !== "place") {
-      const [org] = await db.query<{ kind: string }>("SELECT kind FROM organisation WHERE org_code = $1", [
-        area,
-      ]);
-      if (!org || (org.kind !== "locality" && org.kind !== "practice"))
-        throw usageError(`${area} is not a locality or practice code`);
-      areaLevel = org.kind as AreaLevel;
-    }
+    const areaLevel = await areaLevelOf(db, area);
+    if (!areaLevel) throw usageError(`${area} is not a locality or practice code`);
     const entry = await asUsage(() =>
       enterValue(db, {
         metricId: options.metric,

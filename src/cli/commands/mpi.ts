@@ -1,6 +1,7 @@
 import { appendAuditEvent, createOperatorReader, type PersonRecord } from "../../governance/index.ts";
 import {
   decideReview,
+  decisionHistory,
   evaluateMatching,
   listReview,
   mergePersons,
@@ -207,20 +208,12 @@ export const mpiHistory = defineCommand({
   options: { json },
   db: "migrated",
   async run({ options, args, db }) {
-    const rows =
+    const rows = await decisionHistory(
+      db,
       args.recordId === undefined
-        ? await db.query<Record<string, unknown>>(
-            `SELECT decided_at, decided_by, kind, source_system, source_record_id, from_person_id::text AS from_person_id,
-                    to_person_id::text AS to_person_id, score, reason
-             FROM mpi_decision WHERE to_person_id = $1 OR from_person_id = $1 ORDER BY decided_at, decision_id`,
-            [personId(args.first)],
-          )
-        : await db.query<Record<string, unknown>>(
-            `SELECT decided_at, decided_by, kind, source_system, source_record_id, from_person_id::text AS from_person_id,
-                    to_person_id::text AS to_person_id, score, reason
-             FROM mpi_decision WHERE source_system = $1 AND source_record_id = $2 ORDER BY decided_at, decision_id`,
-            [args.first, args.recordId],
-          );
+        ? { personId: personId(args.first) }
+        : { sourceSystem: args.first, recordId: args.recordId },
+    );
     if (options.json) outJson(rows);
     else {
       out(`${rows.length} decision(s)`);
@@ -228,7 +221,7 @@ export const mpiHistory = defineCommand({
         const score = r.score === null ? "" : ` score ${Number(r.score).toFixed(1)}`;
         const rec = r.source_record_id ? ` ${r.source_system}/${r.source_record_id}` : "";
         out(
-          `${(r.decided_at as Date).toISOString()}  ${r.kind}${rec}${score}  ${r.from_person_id ?? "-"} -> ${r.to_person_id ?? "-"}  by ${r.decided_by}: ${r.reason}`,
+          `${r.decided_at.toISOString()}  ${r.kind}${rec}${score}  ${r.from_person_id ?? "-"} -> ${r.to_person_id ?? "-"}  by ${r.decided_by}: ${r.reason}`,
         );
       }
     }

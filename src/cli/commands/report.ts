@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { produceBoardReport } from "../../commissioning/index.ts";
+import { readSettings } from "../../platform/index.ts";
 import { defineCommand, flag, param, path } from "../command.ts";
 import { out, outJson } from "../context.ts";
 import { invalid, usageError } from "../errors.ts";
@@ -46,9 +47,8 @@ export const reportBoard = defineCommand({
   db: "migrated",
   async run({ options, db }) {
     const narrative = readNarrative(options.narrative);
-    const outDir = resolve(
-      options.out ?? resolve(process.env.ONEPLACE_HOME?.trim() || ".oneplace", "reports"),
-    );
+    const settings = readSettings();
+    const outDir = resolve(options.out ?? settings.reportsDir);
     const result = await produceBoardReport(db, {
       quarter: options.quarter,
       planId: options.plan,
@@ -56,6 +56,7 @@ export const reportBoard = defineCommand({
       narrative,
       outDir,
       pdf: !options["no-pdf"],
+      chromium: settings.chromium,
     });
     const s = result.data.summary;
     if (options.json) {

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../../store/index.ts";
 import { type BoardData, type BoardOptions, boardData } from "./board-data.ts";
-import { chromiumPath, haveChromium, printPdf } from "./pdf.ts";
+import { haveChromium, printPdf } from "./pdf.ts";
 import { renderBoardHtml } from "./render.ts";
 
 export interface BoardReportResult {
@@ -18,7 +18,11 @@ export interface BoardReportResult {
 
 export async function produceBoardReport(
   db: Db,
-  options: BoardOptions & { outDir: string; pdf?: boolean },
+  options: BoardOptions & {
+    outDir: string;
+    pdf?: boolean /** The browser that prints the PDF. */;
+    chromium: string;
+  },
 ): Promise<BoardReportResult> {
   const t0 = performance.now();
   const data = await boardData(db, options);
@@ -32,14 +36,15 @@ export async function produceBoardReport(
   let pdf: string | null = null;
   let pdfNote: string | null = null;
   if (options.pdf === false) pdfNote = "PDF not asked for (--no-pdf).";
-  else if (!haveChromium()) {
-    pdfNote = `No PDF was made: no browser at ${chromiumPath()} (install Chromium or set ONEPLACE_CHROMIUM). The HTML report is complete; print it from any browser.`;
+  else if (!haveChromium(options.chromium)) {
+    pdfNote = `No PDF was made: no browser at ${options.chromium} (install Chromium or set ONEPLACE_CHROMIUM). The HTML report is complete; print it from any browser.`;
   } else {
     pdf = join(options.outDir, `${base}.pdf`);
     await printPdf(
       html,
       pdf,
       `${data.place} Health and Wellbeing Board – Better Care Fund, ${data.quarter.label}`,
+      options.chromium,
     );
   }
   const t3 = performance.now();

@@ -12,17 +12,18 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.ONEPLACE_CHROMIUM || "/usr/bin/chromium";
-}
-
-export function haveChromium(env: NodeJS.ProcessEnv = process.env): boolean {
-  return existsSync(chromiumPath(env));
+export function haveChromium(chromium: string): boolean {
+  return existsSync(chromium);
 }
 
 /** Prints the HTML to an A4 PDF with page numbers; returns the number of bytes written. */
-export async function printPdf(html: string, path: string, footer: string): Promise<void> {
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+export async function printPdf(
+  html: string,
+  path: string,
+  footer: string,
+  browserPath: string,
+): Promise<void> {
+  const browser = await chromium.launch({ executablePath: browserPath, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     // Nothing may be fetched: the report is self-contained, and a request would mean it is not.

@@ -9,7 +9,7 @@ import { lineChart, spendChart } from "./charts.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 
 // Kept for callers that named it here; the filters module is its home.
-export { periodLabel } from "../../platform/view-filters.ts";
+export { periodLabel } from "../../platform/index.ts";
 
 export function renderBoardHtml(data: BoardData): string {
   const metrics = data.metrics.map((m) => ({

@@ -211,8 +211,6 @@ export async function writeChunk(
   try {
     return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
   } catch (error) {
-    if (process.env.ONEPLACE_DEBUG)
-      process.stderr.write(`chunk failed, retrying row by row: ${(error as Error).message}\n`);
     if (rows.length <= 1 && invalid.length === 0) {
       // One row the database refuses: keep it as a reject with the constraint it broke (never the values).
       const constraint = (error as { constraint?: string }).constraint;
