@@ -99,3 +99,16 @@ test("only the settings module reads the environment", () => {
     .sort();
   assert.deepEqual(readers, [join("src", "platform", "settings.ts")]);
 });
+
+test("the README's configuration table names every setting, and only those", async () => {
+  const { SETTINGS } = await import("../src/platform/index.ts");
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(
+    readme.indexOf("## Configuration"),
+    readme.indexOf("\n## ", readme.indexOf("## Configuration") + 3),
+  );
+  const documented = new Set(
+    [...section.matchAll(/`((?:ONEPLACE_[A-Z_<>]+)|DATABASE_URL)`/g)].map((m) => m[1]),
+  );
+  assert.deepEqual([...documented].sort(), SETTINGS.map((s) => s.name).sort());
+});
