@@ -15,7 +15,6 @@ import {
   type MetricDefinitionInput,
   type MetricValue,
 } from "../../outcomes/index.ts";
-import type { Db } from "../../platform/index.ts";
 import { date, defineCommand, flag, number, param, path, text } from "../command.ts";
 import { engineDescription, out, outJson, readJsonFile } from "../context.ts";
 import { unavailable, usageError } from "../errors.ts";

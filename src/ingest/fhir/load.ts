@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { OnePlaceError } from "../../core/errors.ts";
 import { findByNhsNumber, findLinks, recordKey, resolveRecords } from "../../mpi/index.ts";
 import type { Db, Queryable } from "../../store/index.ts";
-import { CATALOGUE, cols, insertMany } from "../../store/index.ts";
+import { CATALOGUE, insertMany } from "../../store/index.ts";
 import { type CanonicalName, writeCanonical, writeSubjects } from "../canonical.ts";
 import { rowId } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
