@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MllpClient, splitMessages } from "../src/ingest/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
+import { listenerPort } from "../test/helpers/cli.ts";
 import { openBenchDb } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 3000);
@@ -59,15 +60,7 @@ const listener = spawn(process.execPath, ["bin/oneplace.js", "mllp", "--port", "
   env: { ...process.env, ...bench.env, ONEPLACE_LOG_LEVEL: "warn" },
   stdio: ["ignore", "pipe", "inherit"],
 });
-const port = await new Promise<number>((resolve, reject) => {
-  let out = "";
-  listener.stdout.on("data", (d) => {
-    out += d;
-    const m = /listener on [^:]+:(\d+)/.exec(out);
-    if (m) resolve(Number(m[1]));
-  });
-  listener.on("close", () => reject(new Error(out)));
-});
+const port = await listenerPort(listener);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

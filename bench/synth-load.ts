@@ -7,12 +7,8 @@
 //
 // --report prints the calibration report of the loaded place; --keep leaves the database for inspection.
 
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { migrate, openDb } from "../src/store/index.ts";
 import {
   calibrationReport,
@@ -21,6 +17,7 @@ import {
   loadSyntheticPlace,
   type SynthConfig,
 } from "../src/synth/index.ts";
+import { createTestDatabase, serverUrl } from "../test/helpers/test-db.ts";
 
 const { values } = parseArgs({
   options: {
@@ -38,29 +35,12 @@ const config: SynthConfig = {
   seed: values.seed ?? DEFAULT_SYNTH_CONFIG.seed,
 };
 
-async function onServer(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
-let databaseUrl = serverUrl;
-let scratchDatabase: string | null = null;
-const home = mkdtempSync(join(tmpdir(), "oneplace-bench-"));
-if (serverUrl && !values["in-place"]) {
-  scratchDatabase = `synth_bench_${randomBytes(4).toString("hex")}`;
-  await onServer(serverUrl, `CREATE DATABASE ${scratchDatabase}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${scratchDatabase}`;
-  databaseUrl = url.toString();
-}
-
-const db = await openDb({ databaseUrl, home });
+// --in-place: no scratch database on the server, only the temporary home.
+const scratch = await createTestDatabase({
+  prefix: "oneplace-bench",
+  server: values["in-place"] ? undefined : serverUrl,
+});
+const db = await openDb({ databaseUrl: scratch.databaseUrl ?? serverUrl, home: scratch.home });
 try {
   await migrate(db);
   console.log(
@@ -99,9 +79,8 @@ try {
   }
 } finally {
   await db.close();
-  rmSync(home, { recursive: true, force: true });
-  if (scratchDatabase && serverUrl) {
-    if (values.keep) console.log(`kept database ${scratchDatabase}`);
-    else await onServer(serverUrl, `DROP DATABASE IF EXISTS ${scratchDatabase} WITH (FORCE)`);
-  }
+  if (values.keep && scratch.name) {
+    console.log(`kept database ${scratch.name}`);
+    rmSync(scratch.home, { recursive: true, force: true });
+  } else await scratch.drop();
 }

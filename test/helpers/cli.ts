@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export const ONEPLACE_BIN = fileURLToPath(new URL("../../bin/oneplace.js", import.meta.url));
@@ -33,5 +34,20 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+  });
+}
+
+/** The port `oneplace mllp --port 0` (a child with piped stdout) says it listens on; rejects if it stops first. */
+export function listenerPort(
+  listener: ChildProcessByStdio<null, Readable, Readable | null>,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let out = "";
+    listener.stdout.on("data", (d) => {
+      out += d;
+      const m = /listener on [^:]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    listener.on("close", () => reject(new Error(`listener stopped: ${out}`)));
   });
 }

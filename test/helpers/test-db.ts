@@ -1,5 +1,6 @@
-// Each test file gets a database of its own: a PGlite directory in a temp folder, or, when DATABASE_URL is
-// set, a fresh database on that server (node --test runs files in parallel).
+// The one scratch-database helper, for tests and benchmarks (bench/ imports it; nothing in src does). Each
+// test file gets a database of its own: a PGlite directory in a temp folder, or, when DATABASE_URL is set, a
+// fresh database on that server (node --test runs files in parallel).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,16 +10,25 @@ import { type Db, migrate, openDb } from "../../src/store/index.ts";
 
 export const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
 
+export interface ScratchOptions {
+  /** Names the temp folder and the server database: "oneplace-test" gives oneplace-test-* and oneplace_test_*. */
+  prefix?: string;
+  /** The server to create the database on; none means PGlite only. Defaults to DATABASE_URL. */
+  server?: string;
+}
+
 export interface TestDatabase {
   home: string;
   databaseUrl: string | undefined;
+  /** The scratch database's name on the server, if one was made. */
+  name: string | undefined;
   /** The environment a child process (the CLI) needs to reach this database. */
   env: Record<string, string>;
   drop(): Promise<void>;
 }
 
-async function onServer(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+async function onServer(server: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
     await client.query(sql);
@@ -28,14 +38,15 @@ async function onServer(sql: string): Promise<void> {
 }
 
 /** An empty database for this test file, not yet opened (so a child process can open it). */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const home = mkdtempSync(join(tmpdir(), "oneplace-test-"));
+export async function createTestDatabase(options: ScratchOptions = {}): Promise<TestDatabase> {
+  const { prefix = "oneplace-test", server = serverUrl } = options;
+  const home = mkdtempSync(join(tmpdir(), `${prefix}-`));
   let databaseUrl: string | undefined;
   let name: string | undefined;
-  if (serverUrl) {
-    name = `oneplace_test_${randomBytes(6).toString("hex")}`;
-    await onServer(`CREATE DATABASE ${name}`);
-    const url = new URL(serverUrl);
+  if (server) {
+    name = `${prefix.replaceAll("-", "_")}_${randomBytes(6).toString("hex")}`;
+    await onServer(server, `CREATE DATABASE ${name}`);
+    const url = new URL(server);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
   }
@@ -44,9 +55,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     home,
     databaseUrl,
+    name,
     env,
     async drop() {
-      if (name) await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (server && name) await onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       rmSync(home, { recursive: true, force: true });
     },
   };
@@ -70,8 +82,8 @@ export interface TestDb extends TestDatabase {
   dispose(): Promise<void>;
 }
 
-export async function openTestDb(options: { migrate?: boolean } = {}): Promise<TestDb> {
-  const database = await createTestDatabase();
+export async function openTestDb(options: ScratchOptions & { migrate?: boolean } = {}): Promise<TestDb> {
+  const database = await createTestDatabase(options);
   const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
   if (options.migrate !== false) await migrate(db);
   return {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
-import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
+import { listenerPort, ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 
 let database: TestDatabase;
@@ -122,15 +122,7 @@ test("the MLLP listener acknowledges after commit; mllp send reports the ACKs; t
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    listener.stdout.on("data", (d) => {
-      out += d;
-      const m = /listener on [^:]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    listener.on("close", () => reject(new Error(`listener stopped: ${out}`)));
-  });
+  const port = await listenerPort(listener);
   const sent = await runCli(["mllp", "send", batch, "--port", String(port)], {});
   listener.kill("SIGTERM");
   const stopped = await new Promise<string>((resolve) => {
