@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import pg from "pg";
 import { type Db, migrate, openDb } from "../../src/store/index.ts";
 
@@ -92,6 +93,33 @@ export async function openTestDb(options: ScratchOptions & { migrate?: boolean }
     async dispose() {
       await db.close().catch(() => {});
       await database.drop();
+    },
+  };
+}
+
+/**
+ * A migrated scratch database for the whole test file: opened in a `before` hook (then `setup` runs on it),
+ * disposed in an `after` hook (after `teardown`). Read `.db` inside tests, not at module load.
+ */
+export function useTestDb(hooks: { setup?(db: Db): unknown; teardown?(): unknown } = {}): {
+  readonly db: Db;
+} {
+  let scratch: TestDb | undefined;
+  before(async () => {
+    scratch = await openTestDb();
+    await hooks.setup?.(scratch.db);
+  });
+  after(async () => {
+    try {
+      await hooks.teardown?.();
+    } finally {
+      await scratch?.dispose();
+    }
+  });
+  return {
+    get db() {
+      if (!scratch) throw new Error("useTestDb: the database opens in the before hook");
+      return scratch.db;
     },
   };
 }

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { CANONICAL, copyUpsert } from "../../src/ingest/canonical.ts";
 import { CATALOGUE } from "../../src/store/index.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { useTestDb } from "../helpers/test-db.ts";
 
-let t: TestDb;
-before(async () => {
-  t = await openTestDb();
-});
-after(() => t.dispose());
+const t = useTestDb();
 
 test("each canonical table's upsert spec is its catalogue entry, keyed on provenance (death on the person)", () => {
   assert.deepEqual(

@@ -4,26 +4,25 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { CsvLoadError, loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { loadFhirFile } from "../../src/ingest/fhir/load.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { replayReject } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { useTestDb } from "../helpers/test-db.ts";
 
-let t: TestDb;
 let db: Db;
 let dir: string;
 
-before(async () => {
-  t = await openTestDb();
-  db = t.db;
-  dir = mkdtempSync(join(tmpdir(), "oneplace-csv-"));
-});
-after(async () => {
-  await t?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+useTestDb({
+  setup(opened) {
+    db = opened;
+    dir = mkdtempSync(join(tmpdir(), "oneplace-csv-"));
+  },
+  teardown() {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  },
 });
 
 function file(name: string, content: string): string {

@@ -2,7 +2,7 @@
 // and what each event does to the canonical tables (out of order, cancellations, merges, rejects, replay).
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { readAck } from "../../src/ingest/hl7/ack.ts";
 import { type AdtFields, buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { parseMessage } from "../../src/ingest/hl7/message.ts";
@@ -13,24 +13,21 @@ import { listRejects } from "../../src/ingest/rejects.ts";
 import { replayReject } from "../../src/ingest/replay.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { useTestDb } from "../helpers/test-db.ts";
 
-let t: TestDb;
 let db: Db;
 let server: MllpServer;
 
-before(async () => {
-  t = await openTestDb();
-  db = t.db;
-  await db.query(
-    `INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment'), ('acute-pas', 'ward-kind', 'GEN1', 'general'),
+useTestDb({
+  async setup(opened) {
+    db = opened;
+    await db.query(
+      `INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment'), ('acute-pas', 'ward-kind', 'GEN1', 'general'),
        ('acute-pas', 'ward-kind', 'ECW1', 'elderly-care')`,
-  );
-  server = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }), maxBatch: 16 });
-});
-after(async () => {
-  await server?.close();
-  await t?.dispose();
+    );
+    server = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }), maxBatch: 16 });
+  },
+  teardown: () => server?.close(),
 });
 
 let serial = 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { SNOMED_CT_SYSTEM } from "../../src/core/codes.ts";
 import type { Db } from "../../src/store/index.ts";
 import {
@@ -11,7 +11,7 @@ import { LTC_CODES } from "../../src/synth/conditions.ts";
 import { DEFAULT_SYNTH_CONFIG, type SynthConfig } from "../../src/synth/config.ts";
 import { loadEfiCodeLists } from "../../src/synth/efi-codes.ts";
 import { loadSyntheticPlace } from "../../src/synth/load.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { useTestDb } from "../helpers/test-db.ts";
 
 // A place of 20,000 people is big enough for the rates to settle and small enough to load in seconds.
 const config: SynthConfig = { ...DEFAULT_SYNTH_CONFIG, people: 20_000 };
@@ -31,18 +31,15 @@ const NOISY_AT_THIS_SIZE = [
   /^delayed transfer days a month$/,
 ];
 
-let t: TestDb;
 let db: Db;
 let rows: CalibrationRow[];
 
-before(async () => {
-  t = await openTestDb();
-  db = t.db;
-  await loadSyntheticPlace(db, config);
-  rows = await calibrationReport(db, config);
-});
-after(async () => {
-  await t?.dispose();
+useTestDb({
+  async setup(opened) {
+    db = opened;
+    await loadSyntheticPlace(db, config);
+    rows = await calibrationReport(db, config);
+  },
 });
 
 test("the report has a row for every figure in the calibration targets", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { NHS_NUMBER_SYSTEM } from "../../src/core/codes.ts";
 import { isTestRangeNhsNumber, isValidNhsNumber } from "../../src/core/nhs-number.ts";
 import { isSyntheticOrgCode } from "../../src/core/org-codes.ts";
@@ -9,7 +9,7 @@ import { loadEfiCodeLists } from "../../src/synth/efi-codes.ts";
 import { loadSyntheticPlace, type SynthLoadResult } from "../../src/synth/load.ts";
 import { SOURCE_SYSTEM } from "../../src/synth/source-systems.ts";
 import { ALL_SHAPES } from "../../src/synth/table-shapes.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { openTestDb, useTestDb } from "../helpers/test-db.ts";
 
 // Fault rates well above the defaults, so a small place shows each fault often enough to measure.
 const config: SynthConfig = {
@@ -27,17 +27,14 @@ const config: SynthConfig = {
   },
 };
 
-let t: TestDb;
 let db: Db;
 let result: SynthLoadResult;
 
-before(async () => {
-  t = await openTestDb();
-  db = t.db;
-  result = await loadSyntheticPlace(db, config);
-});
-after(async () => {
-  await t?.dispose();
+useTestDb({
+  async setup(opened) {
+    db = opened;
+    result = await loadSyntheticPlace(db, config);
+  },
 });
 
 async function count(q: Queryable, sql: string, params: unknown[] = []): Promise<number> {
