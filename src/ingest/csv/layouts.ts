@@ -111,6 +111,21 @@ async function applyPeople(
   return result;
 }
 
+interface ActivitySpec {
+  table: CanonicalName;
+  /** The column naming the source record a row is about: a patient or a social care client. */
+  subjectColumn: "patient_id" | "client_id";
+  /** Record in ingest_row_subject which source record each row belongs to (so a merge moves it). */
+  recordSubject: boolean;
+  /** The table's columns between the row id and the provenance (source system, record id, received at). */
+  values(r: CsvRow, ctx: ChunkContext): unknown[];
+}
+
+/** An activity layout: its rows go to one canonical table, against the person its subject is linked to. */
+function activityLayout(layout: Omit<CsvLayout, "apply">, spec: ActivitySpec): CsvLayout {
+  return { ...layout, apply: (ctx, rows) => applyActivity(ctx, rows, layout.recordIdColumn, spec) };
+}
+
 /**
  * Activity: rows whose subject (the source record they are about) is linked get written to one canonical
  * table; rows about a record OnePlace has not seen are rejected, to replay once it arrives.
@@ -118,43 +133,38 @@ async function applyPeople(
 async function applyActivity(
   ctx: ChunkContext,
   rows: CsvRow[],
-  table: CanonicalName,
-  subject: (r: CsvRow) => { system: string; id: string },
-  build: (r: CsvRow, personId: string, at: string) => unknown[],
-  options: { recordSubject: boolean; subjectColumn: string },
+  recordIdColumn: string,
+  spec: ActivitySpec,
 ): Promise<ChunkResult> {
+  const { table, subjectColumn } = spec;
   const result = emptyResult();
   const at = new Date().toISOString();
-  const bySystem = new Map<string, string[]>();
-  for (const r of rows) {
-    const s = subject(r);
-    const list = bySystem.get(s.system) ?? [];
-    list.push(s.id);
-    bySystem.set(s.system, list);
-  }
-  const links = new Map<string, string>();
-  for (const [system, ids] of bySystem) {
-    for (const [id, person] of await findLinks(ctx.q, system, ids)) links.set(`${system}\u0000${id}`, person);
-  }
+  const subjectIds = rows.map((r) => String(r.values[subjectColumn]));
+  const links = await findLinks(ctx.q, ctx.sourceSystem, subjectIds);
   const out: unknown[][] = [];
   const subjects: [string, string, string, string, string][] = [];
-  for (const r of rows) {
-    const s = subject(r);
-    const personId = links.get(`${s.system}\u0000${s.id}`);
+  rows.forEach((r, i) => {
+    const personId = links.get(subjectIds[i]);
     if (!personId) {
       result.rejects.push({
         row: r,
-        column: options.subjectColumn,
-        reason: `${options.subjectColumn}: no record with this id has been received from ${s.system} yet (load it, then replay)`,
+        column: subjectColumn,
+        reason: `${subjectColumn}: no record with this id has been received from ${ctx.sourceSystem} yet (load it, then replay)`,
       });
-      continue;
+      return;
     }
-    const values = build(r, personId, at);
-    out.push(values);
-    if (options.recordSubject) {
-      subjects.push([ctx.sourceSystem, table, String(values[values.length - 2]), s.system, s.id]);
-    }
-  }
+    const recordId = String(r.values[recordIdColumn]);
+    out.push([
+      personId,
+      rowId(table, ctx.sourceSystem, recordId),
+      ...spec.values(r, ctx),
+      ctx.sourceSystem,
+      r.values[recordIdColumn],
+      receivedAt(r, at),
+    ]);
+    if (spec.recordSubject)
+      subjects.push([ctx.sourceSystem, table, recordId, ctx.sourceSystem, subjectIds[i]]);
+  });
   const counts = await writeCanonical(ctx.q, table, out);
   if (subjects.length > 0) await writeSubjects(ctx.q, subjects);
   result.loaded = counts.inserted + counts.updated;
@@ -206,86 +216,74 @@ export const GP_PATIENTS: CsvLayout = {
     })),
 };
 
-export const GP_REGISTRATIONS: CsvLayout = {
-  name: "gp-registrations",
-  title: "GP registrations",
-  defaultSource: "gp",
-  recordIdColumn: "registration_id",
-  columns: [
-    col("registration_id", F.id, true, "The GP system's id for the registration"),
-    col("patient_id", F.id, true, "The patient (as in gp-patients)"),
-    col("practice_code", F.odsCode, true, "Practice ODS code"),
-    col("registered_on", F.date, true, "Date registered"),
-    col("deregistered_on", F.date, false, "Date deregistered (empty while registered)"),
-    col(
-      "deregistration_reason",
-      F.oneOf(["moved-practice", "moved-away", "died", "other"]),
-      false,
-      "Why the registration ended",
-    ),
-    EXTRACTED_AT,
-  ],
-  apply: (ctx, rows) =>
-    applyActivity(
-      ctx,
-      rows,
-      "registration",
-      (r) => ({ system: ctx.sourceSystem, id: String(r.values.patient_id) }),
-      (r, personId, at) => [
-        personId,
-        rowId("registration", ctx.sourceSystem, String(r.values.registration_id)),
-        r.values.practice_code,
-        r.values.registered_on,
-        str(r.values.deregistered_on),
-        str(r.values.deregistration_reason),
-        ctx.sourceSystem,
-        r.values.registration_id,
-        receivedAt(r, at),
-      ],
-      { recordSubject: true, subjectColumn: "patient_id" },
-    ),
-};
+export const GP_REGISTRATIONS = activityLayout(
+  {
+    name: "gp-registrations",
+    title: "GP registrations",
+    defaultSource: "gp",
+    recordIdColumn: "registration_id",
+    columns: [
+      col("registration_id", F.id, true, "The GP system's id for the registration"),
+      col("patient_id", F.id, true, "The patient (as in gp-patients)"),
+      col("practice_code", F.odsCode, true, "Practice ODS code"),
+      col("registered_on", F.date, true, "Date registered"),
+      col("deregistered_on", F.date, false, "Date deregistered (empty while registered)"),
+      col(
+        "deregistration_reason",
+        F.oneOf(["moved-practice", "moved-away", "died", "other"]),
+        false,
+        "Why the registration ended",
+      ),
+      EXTRACTED_AT,
+    ],
+  },
+  {
+    table: "registration",
+    subjectColumn: "patient_id",
+    recordSubject: true,
+    values: (r) => [
+      r.values.practice_code,
+      r.values.registered_on,
+      str(r.values.deregistered_on),
+      str(r.values.deregistration_reason),
+    ],
+  },
+);
 
-export const GP_CODED_RECORD: CsvLayout = {
-  name: "gp-coded-record",
-  title: "GP coded record",
-  defaultSource: "gp",
-  recordIdColumn: "entry_id",
-  columns: [
-    col("entry_id", F.id, true, "The GP system's id for the coded entry"),
-    col("patient_id", F.id, true, "The patient (as in gp-patients)"),
-    col("practice_code", F.odsCode, true, "Practice where it was recorded"),
-    col("recorded_on", F.date, true, "Date recorded"),
-    col("entry_kind", F.oneOf(["condition", "observation", "procedure"]), true, "What the entry records"),
-    col("code_system", F.uri, true, "Code system, e.g. http://snomed.info/sct"),
-    col("code", F.code, true, "The code (SNOMED CT ids are kept as text)"),
-    col("value", F.decimal, false, "Observation value"),
-    col("unit", F.text(40), false, "Unit of the value (UCUM)"),
-    EXTRACTED_AT,
-  ],
-  apply: (ctx, rows) =>
-    applyActivity(
-      ctx,
-      rows,
-      "gp_entry",
-      (r) => ({ system: ctx.sourceSystem, id: String(r.values.patient_id) }),
-      (r, personId, at) => [
-        personId,
-        rowId("gp_entry", ctx.sourceSystem, String(r.values.entry_id)),
-        r.values.practice_code,
-        r.values.recorded_on,
-        r.values.entry_kind,
-        r.values.code_system,
-        r.values.code,
-        num(r.values.value),
-        str(r.values.unit),
-        ctx.sourceSystem,
-        r.values.entry_id,
-        receivedAt(r, at),
-      ],
-      { recordSubject: true, subjectColumn: "patient_id" },
-    ),
-};
+export const GP_CODED_RECORD = activityLayout(
+  {
+    name: "gp-coded-record",
+    title: "GP coded record",
+    defaultSource: "gp",
+    recordIdColumn: "entry_id",
+    columns: [
+      col("entry_id", F.id, true, "The GP system's id for the coded entry"),
+      col("patient_id", F.id, true, "The patient (as in gp-patients)"),
+      col("practice_code", F.odsCode, true, "Practice where it was recorded"),
+      col("recorded_on", F.date, true, "Date recorded"),
+      col("entry_kind", F.oneOf(["condition", "observation", "procedure"]), true, "What the entry records"),
+      col("code_system", F.uri, true, "Code system, e.g. http://snomed.info/sct"),
+      col("code", F.code, true, "The code (SNOMED CT ids are kept as text)"),
+      col("value", F.decimal, false, "Observation value"),
+      col("unit", F.text(40), false, "Unit of the value (UCUM)"),
+      EXTRACTED_AT,
+    ],
+  },
+  {
+    table: "gp_entry",
+    subjectColumn: "patient_id",
+    recordSubject: true,
+    values: (r) => [
+      r.values.practice_code,
+      r.values.recorded_on,
+      r.values.entry_kind,
+      r.values.code_system,
+      r.values.code,
+      num(r.values.value),
+      str(r.values.unit),
+    ],
+  },
+);
 
 export const SC_CLIENTS: CsvLayout = {
   name: "sc-clients",
@@ -311,219 +309,195 @@ export const SC_CLIENTS: CsvLayout = {
     })),
 };
 
-const clientSubject = (ctx: ChunkContext) => (r: CsvRow) => ({
-  system: ctx.sourceSystem,
-  id: String(r.values.client_id),
-});
+export const SC_ASSESSMENTS = activityLayout(
+  {
+    name: "sc-assessments",
+    title: "Social care assessments",
+    defaultSource: "social-care",
+    recordIdColumn: "assessment_id",
+    columns: [
+      col("assessment_id", F.id, true, "The social care system's id for the assessment"),
+      col("client_id", F.id, true, "The client (as in sc-clients)"),
+      col("assessed_on", F.date, true, "Date of the assessment"),
+      col("assessment_type", F.oneOf(["needs", "carer", "review", "financial"]), true, "Kind of assessment"),
+      col(
+        "outcome",
+        F.oneOf(["long-term-support", "short-term-support", "universal-services", "no-services"]),
+        true,
+        "Outcome",
+      ),
+      EXTRACTED_AT,
+    ],
+  },
+  {
+    table: "social_care_assessment",
+    subjectColumn: "client_id",
+    recordSubject: false,
+    values: (r) => [r.values.client_id, r.values.assessed_on, r.values.assessment_type, r.values.outcome],
+  },
+);
 
-export const SC_ASSESSMENTS: CsvLayout = {
-  name: "sc-assessments",
-  title: "Social care assessments",
-  defaultSource: "social-care",
-  recordIdColumn: "assessment_id",
-  columns: [
-    col("assessment_id", F.id, true, "The social care system's id for the assessment"),
-    col("client_id", F.id, true, "The client (as in sc-clients)"),
-    col("assessed_on", F.date, true, "Date of the assessment"),
-    col("assessment_type", F.oneOf(["needs", "carer", "review", "financial"]), true, "Kind of assessment"),
-    col(
-      "outcome",
-      F.oneOf(["long-term-support", "short-term-support", "universal-services", "no-services"]),
-      true,
-      "Outcome",
-    ),
-    EXTRACTED_AT,
-  ],
-  apply: (ctx, rows) =>
-    applyActivity(
-      ctx,
-      rows,
-      "social_care_assessment",
-      clientSubject(ctx),
-      (r, personId, at) => [
-        personId,
-        rowId("social_care_assessment", ctx.sourceSystem, String(r.values.assessment_id)),
-        r.values.client_id,
-        r.values.assessed_on,
-        r.values.assessment_type,
-        r.values.outcome,
-        ctx.sourceSystem,
-        r.values.assessment_id,
-        receivedAt(r, at),
-      ],
-      { recordSubject: false, subjectColumn: "client_id" },
-    ),
-};
+export const SC_SERVICES = activityLayout(
+  {
+    name: "sc-services",
+    title: "Social care services and packages",
+    defaultSource: "social-care",
+    recordIdColumn: "service_id",
+    columns: [
+      col("service_id", F.id, true, "The social care system's id for the service or package"),
+      col("client_id", F.id, true, "The client (as in sc-clients)"),
+      col(
+        "service_type",
+        F.oneOf(["reablement", "telecare", "home-care", "day-care", "direct-payment", "equipment", "meals"]),
+        true,
+        "Kind of service",
+      ),
+      col("started_on", F.date, true, "Start date"),
+      col("ended_on", F.date, false, "End date (empty while it continues)"),
+      col("funding", F.oneOf(["council", "self", "nhs", "joint"]), true, "Who pays"),
+      col(
+        "referral_source",
+        F.oneOf(["hospital-discharge", "community", "gp", "self", "other"]),
+        false,
+        "Where the referral came from",
+      ),
+      col(
+        "after_spell_source",
+        F.id,
+        false,
+        "For a service started on discharge: the hospital source system",
+      ),
+      col("after_spell_visit", F.id, false, "... and the hospital spell's visit number (PV1-19)"),
+      col("hours_per_week", F.decimal, false, "Planned hours a week (home care)"),
+      col(
+        "end_reason",
+        F.oneOf([
+          "completed",
+          "long-term-support",
+          "hospital",
+          "care-home",
+          "died",
+          "declined",
+          "moved",
+          "other",
+        ]),
+        false,
+        "Why it ended",
+      ),
+      EXTRACTED_AT,
+    ],
+  },
+  {
+    table: "social_care_service",
+    subjectColumn: "client_id",
+    recordSubject: false,
+    values: (r) => [
+      r.values.client_id,
+      r.values.service_type,
+      r.values.started_on,
+      str(r.values.ended_on),
+      r.values.funding,
+      str(r.values.referral_source),
+      r.values.after_spell_visit
+        ? rowId(
+            "hospital_spell",
+            str(r.values.after_spell_source) ?? "acute-pas",
+            String(r.values.after_spell_visit),
+          )
+        : null,
+      num(r.values.hours_per_week),
+      str(r.values.end_reason),
+    ],
+  },
+);
 
-export const SC_SERVICES: CsvLayout = {
-  name: "sc-services",
-  title: "Social care services and packages",
-  defaultSource: "social-care",
-  recordIdColumn: "service_id",
-  columns: [
-    col("service_id", F.id, true, "The social care system's id for the service or package"),
-    col("client_id", F.id, true, "The client (as in sc-clients)"),
-    col(
-      "service_type",
-      F.oneOf(["reablement", "telecare", "home-care", "day-care", "direct-payment", "equipment", "meals"]),
-      true,
-      "Kind of service",
-    ),
-    col("started_on", F.date, true, "Start date"),
-    col("ended_on", F.date, false, "End date (empty while it continues)"),
-    col("funding", F.oneOf(["council", "self", "nhs", "joint"]), true, "Who pays"),
-    col(
-      "referral_source",
-      F.oneOf(["hospital-discharge", "community", "gp", "self", "other"]),
-      false,
-      "Where the referral came from",
-    ),
-    col("after_spell_source", F.id, false, "For a service started on discharge: the hospital source system"),
-    col("after_spell_visit", F.id, false, "... and the hospital spell's visit number (PV1-19)"),
-    col("hours_per_week", F.decimal, false, "Planned hours a week (home care)"),
-    col(
-      "end_reason",
-      F.oneOf([
-        "completed",
-        "long-term-support",
-        "hospital",
-        "care-home",
-        "died",
-        "declined",
-        "moved",
-        "other",
-      ]),
-      false,
-      "Why it ended",
-    ),
-    EXTRACTED_AT,
-  ],
-  apply: (ctx, rows) =>
-    applyActivity(
-      ctx,
-      rows,
-      "social_care_service",
-      clientSubject(ctx),
-      (r, personId, at) => [
-        personId,
-        rowId("social_care_service", ctx.sourceSystem, String(r.values.service_id)),
-        r.values.client_id,
-        r.values.service_type,
-        r.values.started_on,
-        str(r.values.ended_on),
-        r.values.funding,
-        str(r.values.referral_source),
-        r.values.after_spell_visit
-          ? rowId(
-              "hospital_spell",
-              str(r.values.after_spell_source) ?? "acute-pas",
-              String(r.values.after_spell_visit),
-            )
-          : null,
-        num(r.values.hours_per_week),
-        str(r.values.end_reason),
-        ctx.sourceSystem,
-        r.values.service_id,
-        receivedAt(r, at),
-      ],
-      { recordSubject: false, subjectColumn: "client_id" },
-    ),
-};
+export const SC_PLACEMENTS = activityLayout(
+  {
+    name: "sc-placements",
+    title: "Residential and nursing care placements",
+    defaultSource: "social-care",
+    recordIdColumn: "placement_id",
+    columns: [
+      col("placement_id", F.id, true, "The social care system's id for the placement"),
+      col("client_id", F.id, true, "The client (as in sc-clients)"),
+      col("care_home_code", F.odsCode, true, "The care home's ODS code"),
+      col("care_type", F.oneOf(["residential", "nursing"]), true, "Residential or nursing care"),
+      col(
+        "placement_type",
+        F.oneOf(["permanent", "trial", "temporary", "respite"]),
+        true,
+        "Kind of placement",
+      ),
+      col("started_on", F.date, true, "Start date"),
+      col("ended_on", F.date, false, "End date (empty while it continues)"),
+      col("funding", F.oneOf(["council", "self", "nhs-chc", "joint"]), true, "Who pays"),
+      col("follows_placement_id", F.id, false, "For a move between homes: the placement it follows"),
+      col(
+        "end_reason",
+        F.oneOf(["died", "returned-home", "moved-home", "hospital", "became-permanent", "other"]),
+        false,
+        "Why it ended",
+      ),
+      EXTRACTED_AT,
+    ],
+  },
+  {
+    table: "care_home_placement",
+    subjectColumn: "client_id",
+    recordSubject: false,
+    values: (r, ctx) => [
+      r.values.client_id,
+      r.values.care_home_code,
+      r.values.care_type,
+      r.values.placement_type,
+      r.values.started_on,
+      str(r.values.ended_on),
+      r.values.funding,
+      r.values.follows_placement_id
+        ? rowId("care_home_placement", ctx.sourceSystem, String(r.values.follows_placement_id))
+        : null,
+      str(r.values.end_reason),
+    ],
+  },
+);
 
-export const SC_PLACEMENTS: CsvLayout = {
-  name: "sc-placements",
-  title: "Residential and nursing care placements",
-  defaultSource: "social-care",
-  recordIdColumn: "placement_id",
-  columns: [
-    col("placement_id", F.id, true, "The social care system's id for the placement"),
-    col("client_id", F.id, true, "The client (as in sc-clients)"),
-    col("care_home_code", F.odsCode, true, "The care home's ODS code"),
-    col("care_type", F.oneOf(["residential", "nursing"]), true, "Residential or nursing care"),
-    col("placement_type", F.oneOf(["permanent", "trial", "temporary", "respite"]), true, "Kind of placement"),
-    col("started_on", F.date, true, "Start date"),
-    col("ended_on", F.date, false, "End date (empty while it continues)"),
-    col("funding", F.oneOf(["council", "self", "nhs-chc", "joint"]), true, "Who pays"),
-    col("follows_placement_id", F.id, false, "For a move between homes: the placement it follows"),
-    col(
-      "end_reason",
-      F.oneOf(["died", "returned-home", "moved-home", "hospital", "became-permanent", "other"]),
-      false,
-      "Why it ended",
-    ),
-    EXTRACTED_AT,
-  ],
-  apply: (ctx, rows) =>
-    applyActivity(
-      ctx,
-      rows,
-      "care_home_placement",
-      clientSubject(ctx),
-      (r, personId, at) => [
-        personId,
-        rowId("care_home_placement", ctx.sourceSystem, String(r.values.placement_id)),
-        r.values.client_id,
-        r.values.care_home_code,
-        r.values.care_type,
-        r.values.placement_type,
-        r.values.started_on,
-        str(r.values.ended_on),
-        r.values.funding,
-        r.values.follows_placement_id
-          ? rowId("care_home_placement", ctx.sourceSystem, String(r.values.follows_placement_id))
-          : null,
-        str(r.values.end_reason),
-        ctx.sourceSystem,
-        r.values.placement_id,
-        receivedAt(r, at),
-      ],
-      { recordSubject: false, subjectColumn: "client_id" },
-    ),
-};
-
-export const DELAYED_TRANSFERS: CsvLayout = {
-  name: "delayed-transfers",
-  title: "Delayed transfers of care",
-  defaultSource: "acute-pas",
-  recordIdColumn: "delay_id",
-  columns: [
-    col("delay_id", F.id, true, "The hospital's id for the delay"),
-    col("patient_id", F.id, true, "The patient's hospital number (PID-3 in its ADT messages)"),
-    col("visit_number", F.id, true, "The spell's visit number (PV1-19)"),
-    col("provider_code", F.odsCode, true, "The hospital trust's ODS code"),
-    col("ready_on", F.date, true, "Day the patient was ready to leave"),
-    col("ended_on", F.date, false, "Day the patient left (empty while still delayed)"),
-    col("attribution", F.oneOf(["nhs", "social-care", "both"]), true, "Who the delay is attributed to"),
-    col(
-      "reason",
-      F.code,
-      true,
-      "Reason, e.g. awaiting-care-package, awaiting-nursing-home, awaiting-assessment",
-    ),
-    EXTRACTED_AT,
-  ],
-  apply: (ctx, rows) =>
-    applyActivity(
-      ctx,
-      rows,
-      "delayed_transfer",
-      (r) => ({ system: ctx.sourceSystem, id: String(r.values.patient_id) }),
-      (r, personId, at) => [
-        personId,
-        rowId("delayed_transfer", ctx.sourceSystem, String(r.values.delay_id)),
-        rowId("hospital_spell", ctx.sourceSystem, String(r.values.visit_number)),
-        r.values.provider_code,
-        r.values.ready_on,
-        str(r.values.ended_on),
-        r.values.attribution,
-        r.values.reason,
-        ctx.sourceSystem,
-        r.values.delay_id,
-        receivedAt(r, at),
-      ],
-      { recordSubject: true, subjectColumn: "patient_id" },
-    ),
-};
+export const DELAYED_TRANSFERS = activityLayout(
+  {
+    name: "delayed-transfers",
+    title: "Delayed transfers of care",
+    defaultSource: "acute-pas",
+    recordIdColumn: "delay_id",
+    columns: [
+      col("delay_id", F.id, true, "The hospital's id for the delay"),
+      col("patient_id", F.id, true, "The patient's hospital number (PID-3 in its ADT messages)"),
+      col("visit_number", F.id, true, "The spell's visit number (PV1-19)"),
+      col("provider_code", F.odsCode, true, "The hospital trust's ODS code"),
+      col("ready_on", F.date, true, "Day the patient was ready to leave"),
+      col("ended_on", F.date, false, "Day the patient left (empty while still delayed)"),
+      col("attribution", F.oneOf(["nhs", "social-care", "both"]), true, "Who the delay is attributed to"),
+      col(
+        "reason",
+        F.code,
+        true,
+        "Reason, e.g. awaiting-care-package, awaiting-nursing-home, awaiting-assessment",
+      ),
+      EXTRACTED_AT,
+    ],
+  },
+  {
+    table: "delayed_transfer",
+    subjectColumn: "patient_id",
+    recordSubject: true,
+    values: (r, ctx) => [
+      rowId("hospital_spell", ctx.sourceSystem, String(r.values.visit_number)),
+      r.values.provider_code,
+      r.values.ready_on,
+      str(r.values.ended_on),
+      r.values.attribution,
+      r.values.reason,
+    ],
+  },
+);
 
 export const DEATHS: CsvLayout = {
   name: "deaths",
