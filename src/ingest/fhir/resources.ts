@@ -378,33 +378,39 @@ function codeOf(cc: CodeableConcept | undefined, what: string): Coding {
   return c as Coding;
 }
 
+/**
+ * A row of the GP coded record or of medication issues: written against the practice the patient was
+ * registered with on its day (filled in later); values are the columns between that day and the provenance.
+ */
+function practiceActivity(
+  table: "gp_entry" | "medication_issue",
+  row: { id: string; subject: SubjectRef; day: string; source: string; received: string },
+  values: unknown[],
+): Mapped {
+  const { id, subject, day, source, received } = row;
+  return {
+    kind: "activity",
+    table,
+    recordId: id,
+    subject,
+    practiceOn: day,
+    build: (personId, practice) => [personId, null, practice, day, ...values, source, id, received],
+  };
+}
+
 function mapCondition(c: Condition, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
   const id = requireId(c, "Condition");
   const subject = subjectOf(c.subject, "Condition.subject", bundleIds);
   const coding = codeOf(c.code, "Condition.code");
   const day = dateOf(c.recordedDate ?? c.onsetDateTime, "Condition.recordedDate");
   const received = receivedAtOf(c, at);
-  return {
-    kind: "activity",
-    table: "gp_entry",
-    recordId: id,
-    subject,
-    practiceOn: day,
-    build: (personId, practice) => [
-      personId,
-      null,
-      practice,
-      day,
-      "condition",
-      coding.system,
-      coding.code,
-      null,
-      null,
-      source,
-      id,
-      received,
-    ],
-  };
+  return practiceActivity("gp_entry", { id, subject, day, source, received }, [
+    "condition",
+    coding.system,
+    coding.code,
+    null,
+    null,
+  ]);
 }
 
 function mapObservation(o: Observation, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
@@ -418,27 +424,13 @@ function mapObservation(o: Observation, source: string, at: string, bundleIds?: 
   const value = o.valueQuantity?.value ?? null;
   const unit = o.valueQuantity?.code ?? o.valueQuantity?.unit ?? null;
   const received = receivedAtOf(o, at);
-  return {
-    kind: "activity",
-    table: "gp_entry",
-    recordId: id,
-    subject,
-    practiceOn: day,
-    build: (personId, practice) => [
-      personId,
-      null,
-      practice,
-      day,
-      "observation",
-      coding.system,
-      coding.code,
-      value,
-      unit,
-      source,
-      id,
-      received,
-    ],
-  };
+  return practiceActivity("gp_entry", { id, subject, day, source, received }, [
+    "observation",
+    coding.system,
+    coding.code,
+    value,
+    unit,
+  ]);
 }
 
 function medicationCoding(
@@ -467,27 +459,13 @@ function mapMedicationRequest(
   const repeat = course === "continuous";
   const quantity = m.dispenseRequest?.quantity?.value ?? null;
   const received = receivedAtOf(m, at);
-  return {
-    kind: "activity",
-    table: "medication_issue",
-    recordId: id,
-    subject,
-    practiceOn: day,
-    build: (personId, practice) => [
-      personId,
-      null,
-      practice,
-      day,
-      med.system,
-      med.code,
-      med.display,
-      quantity,
-      repeat,
-      source,
-      id,
-      received,
-    ],
-  };
+  return practiceActivity("medication_issue", { id, subject, day, source, received }, [
+    med.system,
+    med.code,
+    med.display,
+    quantity,
+    repeat,
+  ]);
 }
 
 function mapMedicationStatement(
@@ -504,27 +482,13 @@ function mapMedicationStatement(
     "MedicationStatement.effectiveDateTime",
   );
   const received = receivedAtOf(m, at);
-  return {
-    kind: "activity",
-    table: "medication_issue",
-    recordId: id,
-    subject,
-    practiceOn: day,
-    build: (personId, practice) => [
-      personId,
-      null,
-      practice,
-      day,
-      med.system,
-      med.code,
-      med.display,
-      null,
-      false,
-      source,
-      id,
-      received,
-    ],
-  };
+  return practiceActivity("medication_issue", { id, subject, day, source, received }, [
+    med.system,
+    med.code,
+    med.display,
+    null,
+    false,
+  ]);
 }
 
 /** Maps one resource, or throws FhirReject saying why it cannot be accepted. */
