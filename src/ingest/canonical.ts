@@ -43,17 +43,37 @@ export interface UpsertCounts {
   unchanged: number;
 }
 
-function upsertSql(t: CanonicalTable): string {
+/**
+ * The upsert's ON CONFLICT clause, the stored row named `target`: a row already there is updated only when
+ * something other than received_at differs. The row's own id column (second column) never changes once
+ * given; neither does the key.
+ */
+function conflictClause(t: CanonicalTable, target: string): string {
   const names = t.columns.map((c) => c.name);
-  // The row's own id column (second column) never changes once given; neither does the key.
   const fixed = new Set([...t.key, names[1]]);
   if (t.key.length === 1) fixed.delete(names[1]);
   const updatable = names.filter((n) => !fixed.has(n));
   const compared = updatable.filter((n) => n !== "received_at");
+  return `ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updatable.map((n) => `${n} = excluded.${n}`).join(", ")}
+    WHERE (${compared.map((n) => `${target}.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})`;
+}
+
+function upsertSql(t: CanonicalTable): string {
+  const names = t.columns.map((c) => c.name);
   return `INSERT INTO ${t.table} AS t (${names.join(", ")}) ${unnestSelect(t.columns)}
-    ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updatable.map((n) => `${n} = excluded.${n}`).join(", ")}
-    WHERE (${compared.map((n) => `t.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})
+    ${conflictClause(t, "t")}
     RETURNING (xmax = 0) AS inserted`;
+}
+
+/** One statement may not touch a row twice: the last version of a record in the batch wins. */
+function lastOfEachKey(
+  t: CanonicalTable,
+  rows: readonly (readonly unknown[])[],
+): readonly (readonly unknown[])[] {
+  const keyIndexes = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
+  const byKey = new Map<string, readonly unknown[]>();
+  for (const row of rows) byKey.set(keyIndexes.map((i) => String(row[i])).join("\u0000"), row);
+  return byKey.size === rows.length ? rows : [...byKey.values()];
 }
 
 const SQL_CACHE = new Map<string, string>();
@@ -71,12 +91,10 @@ export async function upsertCanonical(
     sql = upsertSql(t);
     SQL_CACHE.set(table, sql);
   }
-  // One statement may not touch a row twice: the last version of a record in the batch wins.
-  const keyIndexes = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
-  const byKey = new Map<string, readonly unknown[]>();
-  for (const row of rows) byKey.set(keyIndexes.map((i) => String(row[i])).join("\u0000"), row);
-  const unique = byKey.size === rows.length ? rows : [...byKey.values()];
-  const result = await q.query<{ inserted: boolean }>(sql, toColumns(unique, t.columns.length));
+  const result = await q.query<{ inserted: boolean }>(
+    sql,
+    toColumns(lastOfEachKey(t, rows), t.columns.length),
+  );
   let inserted = 0;
   for (const r of result) if (r.inserted) inserted++;
   return { inserted, updated: result.length - inserted, unchanged: rows.length - result.length };
@@ -98,23 +116,10 @@ export async function recordSubjects(
   await insertMany(q, "ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
 }
 
-function conflictText(t: CanonicalTable): string {
-  const names = t.columns.map((c) => c.name);
-  const fixed = new Set([...t.key, names[1]]);
-  if (t.key.length === 1) fixed.delete(names[1]);
-  const updatable = names.filter((n) => !fixed.has(n));
-  const compared = updatable.filter((n) => n !== "received_at");
-  return `ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updatable.map((n) => `${n} = excluded.${n}`).join(", ")}
-    WHERE (${compared.map((n) => `${t.table}.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})`;
-}
-
 /** The same upsert as text, to send with other writes in one round trip (no counts come back). */
 export function upsertCanonicalText(table: CanonicalName, rows: readonly (readonly unknown[])[]): string {
   const t: CanonicalTable = CANONICAL[table];
-  const keyIndexes = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
-  const byKey = new Map<string, readonly unknown[]>();
-  for (const row of rows) byKey.set(keyIndexes.map((i) => String(row[i])).join("\u0000"), row);
-  return insertText(t.table, t.columns, [...byKey.values()], conflictText(t));
+  return insertText(t.table, t.columns, lastOfEachKey(t, rows), conflictClause(t, t.table));
 }
 
 /** recordSubjects as text. */
@@ -171,17 +176,7 @@ export async function copyUpsertCanonical(
 ): Promise<UpsertCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
   const t: CanonicalTable = CANONICAL[table];
-  const keyIndexes = t.key.map((k) => t.columns.findIndex((c) => c.name === k));
-  const byKey = new Map<string, readonly unknown[]>();
-  for (const row of rows) byKey.set(keyIndexes.map((i) => String(row[i])).join("\u0000"), row);
-  const names = t.columns.map((c) => c.name);
-  const fixed = new Set([...t.key, names[1]]);
-  if (t.key.length === 1) fixed.delete(names[1]);
-  const updatable = names.filter((n) => !fixed.has(n));
-  const compared = updatable.filter((n) => n !== "received_at");
-  const conflict = `ON CONFLICT (${t.key.join(", ")}) DO UPDATE SET ${updatable.map((n) => `${n} = excluded.${n}`).join(", ")}
-    WHERE (${compared.map((n) => `t.${n}`).join(", ")}) IS DISTINCT FROM (${compared.map((n) => `excluded.${n}`).join(", ")})`;
-  const c = await copyUpsert(q, t.table, t.columns, [...byKey.values()], conflict);
+  const c = await copyUpsert(q, t.table, t.columns, lastOfEachKey(t, rows), conflictClause(t, "t"));
   return { ...c, unchanged: rows.length - c.inserted - c.updated };
 }
 

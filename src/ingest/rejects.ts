@@ -62,16 +62,9 @@ export async function resolveRejects(
   );
 }
 
-export interface RejectRow {
+/** A stored reject: what was recorded, and how it has been dealt with since. */
+export interface RejectRow extends Omit<RejectInput, "context" | "loadId"> {
   rejectId: string;
-  sourceSystem: string;
-  format: IngestFormat;
-  layout: string | null;
-  origin: string;
-  originKey: string;
-  location: string | null;
-  reason: string;
-  payload: string;
   context: string | null;
   receivedAt: string;
   status: "open" | "replayed" | "dismissed";

@@ -114,23 +114,38 @@ function loc(segmentName: string, field: number, component?: number): AckError["
   return { segment: segmentName, sequence: 1, field, component };
 }
 
-function missing(segmentName: string, field: number, what: string, component?: number): AdtRejection {
+/** An MSH problem: the message is refused (AR), pointing at the field. */
+function refused(
+  condition: Hl7ErrorCondition,
+  message: string,
+  field: number,
+  component?: number,
+): AdtRejection {
+  return new AdtRejection("AR", condition, message, loc("MSH", field, component));
+}
+
+/** A field that stops the message being applied (AE): "PID-7 (date of birth) is not valid". */
+function fieldError(
+  condition: Hl7ErrorCondition,
+  problem: string,
+  segmentName: string,
+  field: number,
+  what: string,
+  component?: number,
+): AdtRejection {
   return new AdtRejection(
     "AE",
-    HL7_ERROR.requiredFieldMissing,
-    `${segmentName}-${field}${component ? `.${component}` : ""} (${what}) is required`,
+    condition,
+    `${segmentName}-${field}${component ? `.${component}` : ""} (${what}) ${problem}`,
     loc(segmentName, field, component),
   );
 }
 
-function badValue(segmentName: string, field: number, what: string, component?: number): AdtRejection {
-  return new AdtRejection(
-    "AE",
-    HL7_ERROR.dataTypeError,
-    `${segmentName}-${field}${component ? `.${component}` : ""} (${what}) is not valid`,
-    loc(segmentName, field, component),
-  );
-}
+const missing = (segmentName: string, field: number, what: string, component?: number) =>
+  fieldError(HL7_ERROR.requiredFieldMissing, "is required", segmentName, field, what, component);
+
+const badValue = (segmentName: string, field: number, what: string, component?: number) =>
+  fieldError(HL7_ERROR.dataTypeError, "is not valid", segmentName, field, what, component);
 
 function unknownCode(segmentName: string, field: number, what: string, table: string): AdtRejection {
   return new AdtRejection(
@@ -142,67 +157,41 @@ function unknownCode(segmentName: string, field: number, what: string, table: st
 }
 
 /** MSH checks that decide whether OnePlace accepts the message at all (AR when not). */
-export function readHeader(m: Message): {
-  sourceSystem: string;
-  providerCode: string;
-  controlId: string;
-  trigger: AdtTrigger;
-  messageType: string;
-  messageTime: string;
-} {
+export function readHeader(
+  m: Message,
+): Pick<AdtEvent, "sourceSystem" | "providerCode" | "controlId" | "trigger" | "messageType" | "messageTime"> {
   const msh = segment(m, "MSH") as Segment;
   const app = value(msh, 3).trim();
   if (!app) {
-    throw new AdtRejection(
-      "AR",
-      HL7_ERROR.requiredFieldMissing,
-      "MSH-3 (sending application) is required",
-      loc("MSH", 3),
-    );
+    throw refused(HL7_ERROR.requiredFieldMissing, "MSH-3 (sending application) is required", 3);
   }
   const controlId = value(msh, 10).trim();
   if (!controlId) {
-    throw new AdtRejection(
-      "AR",
-      HL7_ERROR.requiredFieldMissing,
-      "MSH-10 (message control id) is required",
-      loc("MSH", 10),
-    );
+    throw refused(HL7_ERROR.requiredFieldMissing, "MSH-10 (message control id) is required", 10);
   }
   const type = value(msh, 9, 1);
   const trigger = value(msh, 9, 2) || value(segment(m, "EVN"), 1);
   if (type !== "ADT") {
-    throw new AdtRejection(
-      "AR",
-      HL7_ERROR.unsupportedMessageType,
-      `MSH-9 message type ${type || "(none)"} is not ADT`,
-      loc("MSH", 9),
-    );
+    throw refused(HL7_ERROR.unsupportedMessageType, `MSH-9 message type ${type || "(none)"} is not ADT`, 9);
   }
   if (!(SUPPORTED_EVENTS as readonly string[]).includes(trigger)) {
-    throw new AdtRejection(
-      "AR",
+    throw refused(
       HL7_ERROR.unsupportedEventCode,
       `MSH-9.2 trigger event ${trigger || "(none)"} is not supported`,
-      loc("MSH", 9, 2),
+      9,
+      2,
     );
   }
   const version = value(msh, 12);
   if (!/^2\.[1-9](\.\d+)?$/.test(version)) {
-    throw new AdtRejection(
-      "AR",
-      HL7_ERROR.unsupportedVersionId,
-      `MSH-12 version ${version || "(none)"} is not HL7 v2`,
-      loc("MSH", 12),
-    );
+    throw refused(HL7_ERROR.unsupportedVersionId, `MSH-12 version ${version || "(none)"} is not HL7 v2`, 12);
   }
   const processing = value(msh, 11);
   if (processing !== "P") {
-    throw new AdtRejection(
-      "AR",
+    throw refused(
       HL7_ERROR.unsupportedProcessingId,
       `MSH-11 processing id ${processing || "(none)"} is not P (production)`,
-      loc("MSH", 11),
+      11,
     );
   }
   const messageTime = parseHl7Timestamp(value(msh, 7));
