@@ -168,18 +168,6 @@ export async function copyUpsert(
   return { inserted, updated: Number(counts[0].total) - inserted };
 }
 
-/** upsertCanonical through COPY, for big chunks. */
-export async function copyUpsertCanonical(
-  q: Queryable,
-  table: CanonicalName,
-  rows: readonly (readonly unknown[])[],
-): Promise<UpsertCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const t: CanonicalTable = CANONICAL[table];
-  const c = await copyUpsert(q, t.table, t.columns, lastOfEachKey(t, rows), conflictClause(t, "t"));
-  return { ...c, unchanged: rows.length - c.inserted - c.updated };
-}
-
 /** recordSubjects through COPY, for big chunks. */
 export async function copySubjects(
   q: Queryable,
@@ -192,15 +180,16 @@ export async function copySubjects(
 
 const COPY_FROM_ROWS = 200;
 
-/** Upserts canonical rows the way that is fastest for their number. */
-export function writeCanonical(
+/** Upserts canonical rows the way that is fastest for their number: big chunks through COPY. */
+export async function writeCanonical(
   q: Queryable,
   table: CanonicalName,
   rows: readonly (readonly unknown[])[],
 ): Promise<UpsertCounts> {
-  return rows.length >= COPY_FROM_ROWS
-    ? copyUpsertCanonical(q, table, rows)
-    : upsertCanonical(q, table, rows);
+  if (rows.length < COPY_FROM_ROWS) return upsertCanonical(q, table, rows);
+  const t: CanonicalTable = CANONICAL[table];
+  const c = await copyUpsert(q, t.table, t.columns, lastOfEachKey(t, rows), conflictClause(t, "t"));
+  return { ...c, unchanged: rows.length - c.inserted - c.updated };
 }
 
 export function writeSubjects(

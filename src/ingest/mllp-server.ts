@@ -2,7 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Db } from "../store/index.ts";
-import { buildAck, HL7_ERROR } from "./hl7/ack.ts";
+import { buildAck, HL7_ERROR, type Hl7ErrorCondition } from "./hl7/ack.ts";
 import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
@@ -174,6 +174,9 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
         if (!socket.destroyed) socket.write(bytes);
       });
     };
+    // A frame that never became a message: refused (AR) without a control id to echo.
+    const refuse = (condition: Hl7ErrorCondition, message: string) =>
+      send(Promise.resolve(frame(buildAck({ code: "AR", controlId: "", error: { condition, message } }))));
     socket.on("data", (chunk: Buffer) => {
       for (const event of decoder.push(chunk)) {
         if (event.kind === "junk") {
@@ -182,40 +185,14 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
         }
         if (event.kind === "oversize") {
           logger.warn({ peer, bytes: event.bytes }, "mllp: frame too large, discarded");
-          send(
-            Promise.resolve(
-              frame(
-                buildAck({
-                  code: "AR",
-                  controlId: "",
-                  error: {
-                    condition: HL7_ERROR.applicationInternalError,
-                    message: "frame larger than the listener accepts",
-                  },
-                }),
-              ),
-            ),
-          );
+          refuse(HL7_ERROR.applicationInternalError, "frame larger than the listener accepts");
           continue;
         }
         stats.received++;
         stats.lastMessageAt = new Date().toISOString();
         const raw = charsetDecode(event.body);
         if (raw === null) {
-          send(
-            Promise.resolve(
-              frame(
-                buildAck({
-                  code: "AR",
-                  controlId: "",
-                  error: {
-                    condition: HL7_ERROR.dataTypeError,
-                    message: "message is not UTF-8 and MSH-18 declares no other character set",
-                  },
-                }),
-              ),
-            ),
-          );
+          refuse(HL7_ERROR.dataTypeError, "message is not UTF-8 and MSH-18 declares no other character set");
           continue;
         }
         const lane = lanes[laneOf(raw, laneCount)];

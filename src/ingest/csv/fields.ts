@@ -18,21 +18,37 @@ export interface FieldType {
 const ok = (value: string | number | boolean | null): Parsed => ({ ok: true, value });
 const bad = (problem: string): Parsed => ({ ok: false, problem });
 
+/** A type whose cells are kept as written when they pass the check. */
+const checked = (describe: string, accepts: (t: string) => boolean, problem: string): FieldType => ({
+  describe,
+  parse: (t) => (accepts(t) ? ok(t) : bad(problem)),
+});
+
+/** A type whose cells are kept in their normal form (normalise gives null when there is none). */
+const normalised = (
+  describe: string,
+  normalise: (t: string) => string | null,
+  problem: string,
+): FieldType => ({
+  describe,
+  parse: (t) => {
+    const value = normalise(t);
+    return value ? ok(value) : bad(problem);
+  },
+});
+
 export const text = (maxLength = 200): FieldType => ({
   describe: `text (at most ${maxLength} characters)`,
   parse: (t) => (t.length > maxLength ? bad(`is longer than ${maxLength} characters`) : ok(t)),
 });
 
-export const id: FieldType = {
-  describe: "identifier (letters, digits and - _ . / :, at most 64 characters)",
-  parse: (t) =>
-    /^[A-Za-z0-9_.\-/:]{1,64}$/.test(t) ? ok(t) : bad("is not an identifier (letters, digits, - _ . / :)"),
-};
+export const id = checked(
+  "identifier (letters, digits and - _ . / :, at most 64 characters)",
+  (t) => /^[A-Za-z0-9_.\-/:]{1,64}$/.test(t),
+  "is not an identifier (letters, digits, - _ . / :)",
+);
 
-export const date: FieldType = {
-  describe: "date, YYYY-MM-DD",
-  parse: (t) => (isIsoDate(t) ? ok(t) : bad("is not a date written YYYY-MM-DD")),
-};
+export const date = checked("date, YYYY-MM-DD", isIsoDate, "is not a date written YYYY-MM-DD");
 
 export const instant: FieldType = {
   describe: "date and time with its offset, ISO 8601 (2014-04-06T02:00:00Z)",
@@ -58,70 +74,64 @@ export const decimal: FieldType = {
   },
 };
 
-export const nhsNumber: FieldType = {
-  describe: "NHS Number, 10 digits with a valid check digit (spaces allowed)",
-  parse: (t) => {
-    const n = normaliseNhsNumber(t);
-    return n ? ok(n) : bad("is not a valid NHS Number (10 digits with a Modulus 11 check digit)");
-  },
-};
+export const nhsNumber = normalised(
+  "NHS Number, 10 digits with a valid check digit (spaces allowed)",
+  normaliseNhsNumber,
+  "is not a valid NHS Number (10 digits with a Modulus 11 check digit)",
+);
 
 /** As recorded: social care systems hold numbers that may be mistyped; kept, and matched on demographics. */
-export const nhsNumberAsRecorded: FieldType = {
-  describe: "NHS Number as recorded (may be mistyped: kept, not trusted unless its check digit is valid)",
-  parse: (t) => {
+export const nhsNumberAsRecorded = normalised(
+  "NHS Number as recorded (may be mistyped: kept, not trusted unless its check digit is valid)",
+  (t) => {
     const digits = t.replace(/[\s-]/g, "");
-    return /^\d{10}$/.test(digits) ? ok(digits) : bad("is not 10 digits");
+    return /^\d{10}$/.test(digits) ? digits : null;
   },
-};
+  "is not 10 digits",
+);
 
-export const odsCode: FieldType = {
-  describe: "ODS organisation code (3 to 10 capital letters or digits)",
-  parse: (t) => (isValidOdsCode(t) ? ok(t) : bad("is not an ODS code")),
-};
+export const odsCode = checked(
+  "ODS organisation code (3 to 10 capital letters or digits)",
+  isValidOdsCode,
+  "is not an ODS code",
+);
 
-export const postcode: FieldType = {
-  describe: "UK postcode",
-  parse: (t) => {
+export const postcode = normalised(
+  "UK postcode",
+  (t) => {
     const compact = t.toUpperCase().replace(/\s+/g, "");
-    if (!/^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/.test(compact)) return bad("is not a UK postcode");
-    return ok(`${compact.slice(0, -3)} ${compact.slice(-3)}`);
+    if (!/^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/.test(compact)) return null;
+    return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
   },
-};
+  "is not a UK postcode",
+);
 
-export const icd10: FieldType = {
-  describe: "ICD-10 code (I63.9)",
-  parse: (t) => {
-    const c = normaliseIcd10(t);
-    return c ? ok(c) : bad("is not an ICD-10 code");
-  },
-};
+export const icd10 = normalised("ICD-10 code (I63.9)", normaliseIcd10, "is not an ICD-10 code");
 
-export const sex: FieldType = {
-  describe: "female, male, other or unknown (F, M, O, U accepted)",
-  parse: (t) => {
+export const sex = normalised(
+  "female, male, other or unknown (F, M, O, U accepted)",
+  (t) => {
     const letter = t.toUpperCase();
-    const v = ADMINISTRATIVE_SEX.isPreferred(letter)
+    return ADMINISTRATIVE_SEX.isPreferred(letter)
       ? ADMINISTRATIVE_SEX.decode(letter)
       : FHIR_GENDER.decode(t.toLowerCase());
-    return v ? ok(v) : bad("is not female, male, other or unknown");
   },
-};
+  "is not female, male, other or unknown",
+);
 
-export const ethnicCategory: FieldType = {
-  describe: "NHS ethnic category letter A to Z",
-  parse: (t) => (ethnicCategoryOf(t) ? ok(t) : bad("is not an NHS ethnic category letter")),
-};
+export const ethnicCategory = checked(
+  "NHS ethnic category letter A to Z",
+  (t) => Boolean(ethnicCategoryOf(t)),
+  "is not an NHS ethnic category letter",
+);
 
-export const uri: FieldType = {
-  describe: "code system URI",
-  parse: (t) => (/^(https?:\/\/|urn:)\S+$/.test(t) ? ok(t) : bad("is not a code system URI")),
-};
+export const uri = checked(
+  "code system URI",
+  (t) => /^(https?:\/\/|urn:)\S+$/.test(t),
+  "is not a code system URI",
+);
 
-export const code: FieldType = {
-  describe: "code (no spaces)",
-  parse: (t) => (/^\S{1,64}$/.test(t) ? ok(t) : bad("is not a code")),
-};
+export const code = checked("code (no spaces)", (t) => /^\S{1,64}$/.test(t), "is not a code");
 
 export const integerRange = (min: number, max: number): FieldType => ({
   describe: `whole number from ${min} to ${max}`,
