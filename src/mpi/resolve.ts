@@ -1,4 +1,3 @@
-
 import { OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
 import { lockNames, type Queryable } from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
