@@ -245,46 +245,50 @@ export async function resetPassword(
 ): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new GovernanceError(problem);
-  const userId = await userIdOf(db, username);
   const hash = await hashPassword(password);
-  await db.query(
-    `UPDATE app_user SET password_hash = $2, password_changed_at = now(), failed_logins = 0, locked_until = NULL
-      WHERE user_id = $1`,
-    [userId, hash],
-  );
-  await db.query("DELETE FROM user_session WHERE user_id = $1", [userId]);
-  await recordSecurityEvent(db, operator, {
+  await changeAccount(db, operator, username, {
+    set: "password_hash = $2, password_changed_at = now(), failed_logins = 0, locked_until = NULL",
+    params: [hash],
+    endSessions: true,
     action: "password-reset",
-    allowed: true,
     reason: "password reset; sessions ended",
-    detail: `user ${username}`,
   });
 }
 
 /** An administrator's lock: no sign-in, sessions and API tokens stop working at once. */
 export async function lockUser(db: Queryable, operator: Operator, username: string): Promise<void> {
-  const userId = await userIdOf(db, username);
-  await db.query("UPDATE app_user SET status = 'locked' WHERE user_id = $1", [userId]);
-  await db.query("DELETE FROM user_session WHERE user_id = $1", [userId]);
-  await recordSecurityEvent(db, operator, {
+  await changeAccount(db, operator, username, {
+    set: "status = 'locked'",
+    endSessions: true,
     action: "user-lock",
-    allowed: true,
     reason: "account locked",
-    detail: `user ${username}`,
   });
 }
 
 /** Lifts an administrator's lock and a lockout after failed sign-ins. */
 export async function unlockUser(db: Queryable, operator: Operator, username: string): Promise<void> {
-  const userId = await userIdOf(db, username);
-  await db.query(
-    "UPDATE app_user SET status = 'active', failed_logins = 0, locked_until = NULL WHERE user_id = $1",
-    [userId],
-  );
-  await recordSecurityEvent(db, operator, {
+  await changeAccount(db, operator, username, {
+    set: "status = 'active', failed_logins = 0, locked_until = NULL",
+    endSessions: false,
     action: "user-unlock",
-    allowed: true,
     reason: "account unlocked",
+  });
+}
+
+/** One administrator's change to an account: the update, its sessions ended if asked, and its audit row. */
+async function changeAccount(
+  db: Queryable,
+  operator: Operator,
+  username: string,
+  change: { set: string; params?: unknown[]; endSessions: boolean; action: string; reason: string },
+): Promise<void> {
+  const userId = await userIdOf(db, username);
+  await db.query(`UPDATE app_user SET ${change.set} WHERE user_id = $1`, [userId, ...(change.params ?? [])]);
+  if (change.endSessions) await db.query("DELETE FROM user_session WHERE user_id = $1", [userId]);
+  await recordSecurityEvent(db, operator, {
+    action: change.action,
+    allowed: true,
+    reason: change.reason,
     detail: `user ${username}`,
   });
 }
