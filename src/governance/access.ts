@@ -47,7 +47,8 @@ function scopeOf(ctx: AccessContext, at: Date): FactsScope {
   return { user: ctx.user, roleAssignment: ctx.roleAssignment, at };
 }
 
-function auditBase(ctx: AccessContext, action: string) {
+/** The audit fields that say who acted, as what, for what and from where: every access row starts with them. */
+export function auditBase(ctx: AccessContext, action: string) {
   return {
     actorUserId: ctx.user.userId,
     actor: ctx.user.username,

@@ -6,13 +6,17 @@ import { createHash, randomUUID } from "node:crypto";
 import { invalid } from "../core/errors.ts";
 import type { Queryable } from "../store/index.ts";
 
-export interface AuditEventInput {
+/** Who acted, in which role and team, for what purpose, doing what: the same in an input and a stored row. */
+export interface AuditActor {
   actorUserId: string | null;
   actor: string;
   roleCode: string | null;
   teamCode: string | null;
   purpose: string | null;
   action: string;
+}
+
+export interface AuditEventInput extends AuditActor {
   personIds?: readonly string[];
   withheldIds?: readonly string[];
   personCount?: number;
@@ -28,16 +32,10 @@ export interface AuditEventInput {
 }
 
 /** An audit row as stored, in the shape the hash covers. */
-export interface AuditRecord {
+export interface AuditRecord extends AuditActor {
   seq: number;
   eventId: string;
   occurredAt: string;
-  actorUserId: string | null;
-  actor: string;
-  roleCode: string | null;
-  teamCode: string | null;
-  purpose: string | null;
-  action: string;
   personIds: string[];
   withheldIds: string[];
   personCount: number;

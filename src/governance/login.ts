@@ -12,6 +12,25 @@ function actorName(username: string): string {
   return username.slice(0, 100).replace(/[^\x20-\x7e]/g, "?");
 }
 
+/** An account as a sign-in sees it, password or OpenID Connect. */
+export type SignInAccount = {
+  user_id: string;
+  status: string;
+  password_hash: string | null;
+  locked_until: Date | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+};
+
+export async function accountForSignIn(db: Queryable, username: string): Promise<SignInAccount | undefined> {
+  const rows = await db.query<SignInAccount>(
+    `SELECT user_id, status, password_hash, locked_until, oidc_issuer, oidc_subject
+       FROM app_user WHERE username = $1`,
+    [username],
+  );
+  return rows[0];
+}
+
 export async function authenticatePassword(
   db: Queryable,
   config: AuthConfig,
@@ -25,13 +44,7 @@ export async function authenticatePassword(
     channel: attempt.channel ?? "web",
     clientAddress: attempt.clientAddress,
   };
-  const rows = await db.query<{
-    user_id: string;
-    status: string;
-    password_hash: string | null;
-    locked_until: Date | null;
-  }>("SELECT user_id, status, password_hash, locked_until FROM app_user WHERE username = $1", [username]);
-  const user = rows[0];
+  const user = await accountForSignIn(db, username);
   const passwordOk = await verifyPassword(attempt.password, user?.password_hash ?? null);
   if (!user) {
     await recordSecurityEvent(db, operator, { action: "login", allowed: false, reason: "unknown username" });

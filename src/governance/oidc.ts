@@ -6,6 +6,7 @@ import * as client from "openid-client";
 import type { Queryable } from "../store/index.ts";
 import type { OidcConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
+import { accountForSignIn } from "./login.ts";
 import { recordSecurityEvent } from "./security-events.ts";
 import { hashSecret } from "./tokens.ts";
 
@@ -142,13 +143,7 @@ export function createOidcClient(config: OidcConfig): OidcClient {
         return fail(`the ID token has no ${config.usernameClaim}`);
       const username = name.trim().toLowerCase();
       operator.name = username.slice(0, 100);
-      const users = await db.query<{
-        user_id: string;
-        status: string;
-        oidc_issuer: string | null;
-        oidc_subject: string | null;
-      }>("SELECT user_id, status, oidc_issuer, oidc_subject FROM app_user WHERE username = $1", [username]);
-      const user = users[0];
+      const user = await accountForSignIn(db, username);
       if (!user) return fail("no OnePlace user with that name");
       operator.userId = user.user_id;
       if (user.status !== "active") return fail(`account ${user.status}`);

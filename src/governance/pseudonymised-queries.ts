@@ -1,7 +1,7 @@
 // What commissioners and analysts may ask: person-level rows with no identifiers, and counts with small
 // numbers suppressed. People with a national data opt-out or an objection to sharing are left out of both.
 
-import { AccessDenied } from "./access.ts";
+import { AccessDenied, auditBase } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { GovernanceError } from "./errors.ts";
 import type { PseudonymKeys } from "./pseudonym-keys.ts";
@@ -90,21 +90,15 @@ async function audit(
     query: CohortQuery;
   },
 ): Promise<void> {
+  const { detail } = ctx.origin;
   await appendAuditEvent(ctx.db, {
-    actorUserId: ctx.user.userId,
-    actor: ctx.user.username,
-    roleCode: ctx.roleAssignment.role.roleCode,
-    teamCode: ctx.roleAssignment.team.teamCode,
-    purpose: ctx.purpose,
-    action,
+    ...auditBase(ctx, action),
     personIds: extra.personIds,
     personCount: extra.personCount ?? 0,
     allowed,
     reason,
     disclosure: extra.disclosure ?? null,
-    channel: ctx.origin.channel,
-    clientAddress: ctx.origin.clientAddress ?? null,
-    detail: `${ctx.origin.detail ? `${ctx.origin.detail}; ` : ""}cohort ${JSON.stringify(extra.query)}`,
+    detail: `${detail ? `${detail}; ` : ""}cohort ${JSON.stringify(extra.query)}`,
   });
 }
 

@@ -8,6 +8,7 @@ import { type Contribution, type EfiResult, efiOn, explainScore, modelById } fro
 import type { Db } from "../store/index.ts";
 import {
   AccessDenied,
+  auditBase,
   decideAccess,
   denied,
   filterPeopleForAccess,
@@ -160,20 +161,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
 
 /** A refusal decided here rather than by the policy: still one audit row, like every other attempt. */
 async function auditRefusal(ctx: AccessContext, action: Action, reason: string): Promise<void> {
-  await appendAuditEvent(ctx.db, {
-    actorUserId: ctx.user.userId,
-    actor: ctx.user.username,
-    roleCode: ctx.roleAssignment.role.roleCode,
-    teamCode: ctx.roleAssignment.team.teamCode,
-    purpose: ctx.purpose,
-    action,
-    personCount: 0,
-    allowed: false,
-    reason,
-    channel: ctx.origin.channel,
-    clientAddress: ctx.origin.clientAddress ?? null,
-    detail: ctx.origin.detail ?? null,
-  });
+  await appendAuditEvent(ctx.db, { ...auditBase(ctx, action), personCount: 0, allowed: false, reason });
 }
 
 /** One person's eFI with its evidence, their current score and the factors raising it. */

@@ -59,6 +59,17 @@ export async function createSession(
 
 const IDENTITY_COLUMNS = `u.user_id, u.username, u.display_name, u.status, ${ASSIGNMENT_COLUMNS}`;
 
+/**
+ * A credential row (a session or an API token, under the alias given) joined to the identity it carries:
+ * an active user who still holds the role in the team. toIdentity reads IDENTITY_COLUMNS back.
+ */
+function identityJoins(alias: "s" | "k"): string {
+  return `JOIN app_user u ON u.user_id = ${alias}.user_id AND u.status = 'active'
+       JOIN user_role ur ON ur.user_id = ${alias}.user_id AND ur.role_code = ${alias}.role_code AND ur.team_id = ${alias}.team_id
+       JOIN app_role r ON r.role_code = ${alias}.role_code
+       JOIN team t ON t.team_id = ${alias}.team_id`;
+}
+
 function toIdentity(row: Record<string, unknown>, via: Identity["via"]): Identity {
   return {
     user: {
@@ -88,10 +99,7 @@ export async function resolveSession(
   const rows = await db.query(
     `SELECT s.session_id, s.purpose, s.last_seen_at, ${IDENTITY_COLUMNS}
        FROM user_session s
-       JOIN app_user u ON u.user_id = s.user_id AND u.status = 'active'
-       JOIN user_role ur ON ur.user_id = s.user_id AND ur.role_code = s.role_code AND ur.team_id = s.team_id
-       JOIN app_role r ON r.role_code = s.role_code
-       JOIN team t ON t.team_id = s.team_id
+       ${identityJoins("s")}
       WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3`,
     [
       hashSecret(token),
@@ -223,10 +231,7 @@ export async function resolveApiToken(
   const rows = await db.query(
     `SELECT k.token_id, k.purpose, k.last_used_at, ${IDENTITY_COLUMNS}
        FROM api_token k
-       JOIN app_user u ON u.user_id = k.user_id AND u.status = 'active'
-       JOIN user_role ur ON ur.user_id = k.user_id AND ur.role_code = k.role_code AND ur.team_id = k.team_id
-       JOIN app_role r ON r.role_code = k.role_code
-       JOIN team t ON t.team_id = k.team_id
+       ${identityJoins("k")}
       WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND k.expires_at > $2`,
     [hashSecret(token), at.toISOString()],
   );

@@ -167,72 +167,73 @@ export async function listUsers(db: Queryable): Promise<UserSummary[]> {
   return result;
 }
 
-export async function assignRole(
+/** A change to one user's role in one team, by an administrator; assignRole and removeRole are its two. */
+export type RoleChange = (
   db: Queryable,
   operator: Operator,
   username: string,
   roleCode: string,
   teamCode: string,
-): Promise<void> {
-  const userId = await userIdOf(db, username);
-  const teamId = await teamIdOf(db, teamCode);
-  const role = await db.query("SELECT 1 FROM app_role WHERE role_code = $1", [roleCode]);
-  if (role.length === 0)
-    throw new GovernanceError(`unknown role "${roleCode}"`, "See 'oneplace users roles'.", {
-      kind: "not-found",
-      code: "governance.no-role",
-    });
-  const rows = await db.query(
-    `INSERT INTO user_role (user_id, role_code, team_id, granted_by) VALUES ($1, $2, $3, $4)
-     ON CONFLICT DO NOTHING RETURNING user_id`,
-    [userId, roleCode, teamId, operator.name],
-  );
-  if (rows.length === 0)
-    throw new GovernanceError(`${username} already holds the role ${roleCode} in ${teamCode}`, undefined, {
-      kind: "conflict",
-      code: "governance.role-held",
-    });
-  await recordSecurityEvent(db, operator, {
-    action: "role-assign",
-    allowed: true,
-    reason: "role assigned",
-    detail: `${username}: ${roleCode} in ${teamCode}`,
-  });
-}
+) => Promise<void>;
 
-export async function removeRole(
+export const assignRole: RoleChange = (db, operator, username, roleCode, teamCode) =>
+  changeRole(db, operator, { username, roleCode, teamCode }, "role-assign", async (userId, teamId) => {
+    const role = await db.query("SELECT 1 FROM app_role WHERE role_code = $1", [roleCode]);
+    if (role.length === 0)
+      throw new GovernanceError(`unknown role "${roleCode}"`, "See 'oneplace users roles'.", {
+        kind: "not-found",
+        code: "governance.no-role",
+      });
+    const rows = await db.query(
+      `INSERT INTO user_role (user_id, role_code, team_id, granted_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING user_id`,
+      [userId, roleCode, teamId, operator.name],
+    );
+    if (rows.length === 0)
+      throw new GovernanceError(`${username} already holds the role ${roleCode} in ${teamCode}`, undefined, {
+        kind: "conflict",
+        code: "governance.role-held",
+      });
+  });
+
+export const removeRole: RoleChange = (db, operator, username, roleCode, teamCode) =>
+  changeRole(db, operator, { username, roleCode, teamCode }, "role-remove", async (userId, teamId) => {
+    const holder = [userId, roleCode, teamId];
+    const rows = await db.query(
+      "DELETE FROM user_role WHERE user_id = $1 AND role_code = $2 AND team_id = $3 RETURNING user_id",
+      holder,
+    );
+    if (rows.length === 0)
+      throw new GovernanceError(`${username} does not hold the role ${roleCode} in ${teamCode}`, undefined, {
+        kind: "conflict",
+        code: "governance.role-not-held",
+      });
+    // Sessions and tokens acting in the removed role end now, not when they expire.
+    await db.query("DELETE FROM user_session WHERE user_id = $1 AND role_code = $2 AND team_id = $3", holder);
+    await db.query(
+      "UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND role_code = $2 AND team_id = $3 AND revoked_at IS NULL",
+      holder,
+    );
+  });
+
+const ROLE_EVENT_REASONS = { "role-assign": "role assigned", "role-remove": "role removed" };
+
+/** Finds the user and the team, applies the change, then writes its audit row. */
+async function changeRole(
   db: Queryable,
   operator: Operator,
-  username: string,
-  roleCode: string,
-  teamCode: string,
+  grant: { username: string; roleCode: string; teamCode: string },
+  action: keyof typeof ROLE_EVENT_REASONS,
+  apply: (userId: string, teamId: string) => Promise<void>,
 ): Promise<void> {
-  const userId = await userIdOf(db, username);
-  const teamId = await teamIdOf(db, teamCode);
-  const rows = await db.query(
-    "DELETE FROM user_role WHERE user_id = $1 AND role_code = $2 AND team_id = $3 RETURNING user_id",
-    [userId, roleCode, teamId],
-  );
-  if (rows.length === 0)
-    throw new GovernanceError(`${username} does not hold the role ${roleCode} in ${teamCode}`, undefined, {
-      kind: "conflict",
-      code: "governance.role-not-held",
-    });
-  // Sessions and tokens acting in the removed role end now, not when they expire.
-  await db.query("DELETE FROM user_session WHERE user_id = $1 AND role_code = $2 AND team_id = $3", [
-    userId,
-    roleCode,
-    teamId,
-  ]);
-  await db.query(
-    "UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND role_code = $2 AND team_id = $3 AND revoked_at IS NULL",
-    [userId, roleCode, teamId],
-  );
+  const userId = await userIdOf(db, grant.username);
+  const teamId = await teamIdOf(db, grant.teamCode);
+  await apply(userId, teamId);
   await recordSecurityEvent(db, operator, {
-    action: "role-remove",
+    action,
     allowed: true,
-    reason: "role removed",
-    detail: `${username}: ${roleCode} in ${teamCode}`,
+    reason: ROLE_EVENT_REASONS[action],
+    detail: `${grant.username}: ${grant.roleCode} in ${grant.teamCode}`,
   });
 }
 
@@ -245,46 +246,50 @@ export async function resetPassword(
 ): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw new GovernanceError(problem);
-  const userId = await userIdOf(db, username);
   const hash = await hashPassword(password);
-  await db.query(
-    `UPDATE app_user SET password_hash = $2, password_changed_at = now(), failed_logins = 0, locked_until = NULL
-      WHERE user_id = $1`,
-    [userId, hash],
-  );
-  await db.query("DELETE FROM user_session WHERE user_id = $1", [userId]);
-  await recordSecurityEvent(db, operator, {
+  await changeAccount(db, operator, username, {
+    set: "password_hash = $2, password_changed_at = now(), failed_logins = 0, locked_until = NULL",
+    params: [hash],
+    endSessions: true,
     action: "password-reset",
-    allowed: true,
     reason: "password reset; sessions ended",
-    detail: `user ${username}`,
   });
 }
 
 /** An administrator's lock: no sign-in, sessions and API tokens stop working at once. */
 export async function lockUser(db: Queryable, operator: Operator, username: string): Promise<void> {
-  const userId = await userIdOf(db, username);
-  await db.query("UPDATE app_user SET status = 'locked' WHERE user_id = $1", [userId]);
-  await db.query("DELETE FROM user_session WHERE user_id = $1", [userId]);
-  await recordSecurityEvent(db, operator, {
+  await changeAccount(db, operator, username, {
+    set: "status = 'locked'",
+    endSessions: true,
     action: "user-lock",
-    allowed: true,
     reason: "account locked",
-    detail: `user ${username}`,
   });
 }
 
 /** Lifts an administrator's lock and a lockout after failed sign-ins. */
 export async function unlockUser(db: Queryable, operator: Operator, username: string): Promise<void> {
-  const userId = await userIdOf(db, username);
-  await db.query(
-    "UPDATE app_user SET status = 'active', failed_logins = 0, locked_until = NULL WHERE user_id = $1",
-    [userId],
-  );
-  await recordSecurityEvent(db, operator, {
+  await changeAccount(db, operator, username, {
+    set: "status = 'active', failed_logins = 0, locked_until = NULL",
+    endSessions: false,
     action: "user-unlock",
-    allowed: true,
     reason: "account unlocked",
+  });
+}
+
+/** One administrator's change to an account: the update, its sessions ended if asked, and its audit row. */
+async function changeAccount(
+  db: Queryable,
+  operator: Operator,
+  username: string,
+  change: { set: string; params?: unknown[]; endSessions: boolean; action: string; reason: string },
+): Promise<void> {
+  const userId = await userIdOf(db, username);
+  await db.query(`UPDATE app_user SET ${change.set} WHERE user_id = $1`, [userId, ...(change.params ?? [])]);
+  if (change.endSessions) await db.query("DELETE FROM user_session WHERE user_id = $1", [userId]);
+  await recordSecurityEvent(db, operator, {
+    action: change.action,
+    allowed: true,
+    reason: change.reason,
     detail: `user ${username}`,
   });
 }

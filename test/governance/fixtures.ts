@@ -240,6 +240,36 @@ export function identifiersOf(p: TestPerson): string[] {
   ];
 }
 
+/**
+ * Inserts one person-scoped row as the 'test' source system sent it: the person ($1), a fresh id, the columns
+ * given (SQL expressions over the parameters) and the provenance every source row carries.
+ */
+async function insertSourceRow(
+  db: Queryable,
+  table: string,
+  idColumn: string,
+  params: readonly unknown[],
+  columns: Record<string, string>,
+): Promise<void> {
+  const names = [
+    "person_id",
+    idColumn,
+    ...Object.keys(columns),
+    "source_system",
+    "source_record_id",
+    "received_at",
+  ];
+  const values = [
+    "$1",
+    "gen_random_uuid()",
+    ...Object.values(columns),
+    "'test'",
+    "gen_random_uuid()::text",
+    "now()",
+  ];
+  await db.query(`INSERT INTO ${table} (${names.join(", ")}) VALUES (${values.join(", ")})`, [...params]);
+}
+
 export async function register(
   db: Queryable,
   personId: string,
@@ -247,12 +277,17 @@ export async function register(
   registeredOn = "2010-01-01",
   deregisteredOn: string | null = null,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO registration (person_id, registration_id, practice_code, registered_on, deregistered_on,
-       deregistration_reason, source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), $2, $3, $4, CASE WHEN $4::date IS NULL THEN NULL ELSE 'moved-practice' END,
-       'test', gen_random_uuid()::text, now())`,
+  await insertSourceRow(
+    db,
+    "registration",
+    "registration_id",
     [personId, practiceCode, registeredOn, deregisteredOn],
+    {
+      practice_code: "$2",
+      registered_on: "$3",
+      deregistered_on: "$4",
+      deregistration_reason: "CASE WHEN $4::date IS NULL THEN NULL ELSE 'moved-practice' END",
+    },
   );
 }
 
@@ -263,20 +298,19 @@ export async function addToCaseload(
   teamId: string,
   endedOn: string | null = null,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO caseload_entry (person_id, caseload_entry_id, user_id, team_id, started_on, ended_on,
-       source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), $2, $3, '2015-01-01', $4, 'test', gen_random_uuid()::text, now())`,
-    [personId, userId, teamId, endedOn],
-  );
+  await insertSourceRow(db, "caseload_entry", "caseload_entry_id", [personId, userId, teamId, endedOn], {
+    user_id: "$2",
+    team_id: "$3",
+    started_on: "'2015-01-01'",
+    ended_on: "$4",
+  });
 }
 
 export async function addToCareTeam(db: Queryable, personId: string, teamId: string): Promise<void> {
-  await db.query(
-    `INSERT INTO care_team_member (person_id, membership_id, team_id, started_on, source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), $2, '2015-01-01', 'test', gen_random_uuid()::text, now())`,
-    [personId, teamId],
-  );
+  await insertSourceRow(db, "care_team_member", "membership_id", [personId, teamId], {
+    team_id: "$2",
+    started_on: "'2015-01-01'",
+  });
 }
 
 export async function refer(
@@ -285,13 +319,13 @@ export async function refer(
   toTeamId: string,
   closedOn: string | null = null,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO referral (person_id, referral_id, to_team_id, service, referred_on, closed_on, outcome,
-       source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), $2, 'test-service', '2015-06-01', $3,
-       CASE WHEN $3::date IS NULL THEN NULL ELSE 'completed' END, 'test', gen_random_uuid()::text, now())`,
-    [personId, toTeamId, closedOn],
-  );
+  await insertSourceRow(db, "referral", "referral_id", [personId, toTeamId, closedOn], {
+    to_team_id: "$2",
+    service: "'test-service'",
+    referred_on: "'2015-06-01'",
+    closed_on: "$3",
+    outcome: "CASE WHEN $3::date IS NULL THEN NULL ELSE 'completed' END",
+  });
 }
 
 export async function admit(
@@ -301,30 +335,35 @@ export async function admit(
   admittedAt: string,
   dischargedAt: string | null = null,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class,
-       discharged_at, discharge_method, source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), $2, $3, 'emergency', 'inpatient', $4,
-       CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE 'discharged' END, 'test', gen_random_uuid()::text, now())`,
+  await insertSourceRow(
+    db,
+    "hospital_spell",
+    "spell_id",
     [personId, providerCode, admittedAt, dischargedAt],
+    {
+      provider_code: "$2",
+      admitted_at: "$3",
+      admission_method: "'emergency'",
+      patient_class: "'inpatient'",
+      discharged_at: "$4",
+      discharge_method: "CASE WHEN $4::timestamptz IS NULL THEN NULL ELSE 'discharged' END",
+    },
   );
 }
 
 export async function recordObjectionRow(db: Queryable, personId: string, holdingOrg: string): Promise<void> {
-  await db.query(
-    `INSERT INTO sharing_objection (person_id, objection_id, holding_org_code, recorded_on, source, source_system,
-       source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), $2, '2014-01-01', 'GP record', 'test', gen_random_uuid()::text, now())`,
-    [personId, holdingOrg],
-  );
+  await insertSourceRow(db, "sharing_objection", "objection_id", [personId, holdingOrg], {
+    holding_org_code: "$2",
+    recorded_on: "'2014-01-01'",
+    source: "'GP record'",
+  });
 }
 
 export async function recordOptOutRow(db: Queryable, personId: string): Promise<void> {
-  await db.query(
-    `INSERT INTO data_opt_out (person_id, opt_out_id, recorded_on, source, source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), '2014-01-01', 'national data opt-out', 'test', gen_random_uuid()::text, now())`,
-    [personId],
-  );
+  await insertSourceRow(db, "data_opt_out", "opt_out_id", [personId], {
+    recorded_on: "'2014-01-01'",
+    source: "'national data opt-out'",
+  });
 }
 
 /** A grant written straight to the table (as if made earlier), valid for an hour around `at`. */

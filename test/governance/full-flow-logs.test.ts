@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
-import type { AuthConfig } from "../../src/governance/auth-config.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { migrate, openDb } from "../../src/store/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
@@ -143,6 +142,7 @@ test("a full flow leaves no personal data in any log", async () => {
     auth: CONFIG,
   });
   try {
+    const getAs = (url: string, cookie: string) => app.inject({ method: "GET", url, headers: { cookie } });
     const signIn = async (username: string) => {
       const page = await app.inject({ method: "GET", url: "/login" });
       const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
@@ -155,7 +155,7 @@ test("a full flow leaves no personal data in any log", async () => {
       });
       assert.equal(res.statusCode, 303, res.body);
       const cookie = String(res.headers["set-cookie"]).split(";")[0];
-      const me = await app.inject({ method: "GET", url: "/api/me", headers: { cookie } });
+      const me = await getAs("/api/me", cookie);
       return { cookie, csrf: me.json().csrfToken as string };
     };
     const wrong = await app.inject({
@@ -171,26 +171,14 @@ test("a full flow leaves no personal data in any log", async () => {
     assert.equal(wrong.statusCode, 403);
 
     const gp = await signIn("dr.flow");
-    const view = await app.inject({
-      method: "GET",
-      url: `/api/people/${registered.personId}`,
-      headers: { cookie: gp.cookie },
-    });
+    const view = await getAs(`/api/people/${registered.personId}`, gp.cookie);
     assert.equal(view.statusCode, 200);
     assert.equal(view.json().name.family, registered.familyName);
-    const register_ = await app.inject({
-      method: "GET",
-      url: "/api/register",
-      headers: { cookie: gp.cookie },
-    });
+    const register_ = await getAs("/api/register", gp.cookie);
     assert.equal(register_.json().length, 2);
 
     const nurse = await signIn("nurse.flow");
-    const denied = await app.inject({
-      method: "GET",
-      url: `/api/people/${stranger.personId}`,
-      headers: { cookie: nurse.cookie },
-    });
+    const denied = await getAs(`/api/people/${stranger.personId}`, nurse.cookie);
     assert.equal(denied.statusCode, 403);
     const glass = await app.inject({
       method: "POST",
@@ -199,16 +187,7 @@ test("a full flow leaves no personal data in any log", async () => {
       payload: { reason: `Found ${stranger.givenName} collapsed at ${stranger.postcode}` },
     });
     assert.equal(glass.statusCode, 201);
-    assert.equal(
-      (
-        await app.inject({
-          method: "GET",
-          url: `/api/people/${stranger.personId}`,
-          headers: { cookie: nurse.cookie },
-        })
-      ).statusCode,
-      200,
-    );
+    assert.equal((await getAs(`/api/people/${stranger.personId}`, nurse.cookie)).statusCode, 200);
 
     const analyst = await signIn("analyst.flow");
     const exported = await app.inject({
@@ -222,11 +201,7 @@ test("a full flow leaves no personal data in any log", async () => {
     for (const p of people)
       for (const id of [p.familyName, p.nhsNumber, p.birthDate, p.postcode])
         assert.ok(!exported.body.includes(id));
-    const refused = await app.inject({
-      method: "GET",
-      url: `/api/people/${registered.personId}`,
-      headers: { cookie: analyst.cookie },
-    });
+    const refused = await getAs(`/api/people/${registered.personId}`, analyst.cookie);
     assert.equal(refused.statusCode, 403);
   } finally {
     await app.close();

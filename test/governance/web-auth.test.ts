@@ -36,6 +36,11 @@ const logs: string[] = [];
 const person = makePerson({ familyName: "Webperson", givenName: "Winifred" });
 const stranger = makePerson({ familyName: "Unrelatedperson" });
 
+/** A GET carrying these credentials (a session cookie or a bearer token) or other headers. */
+function getAs(url: string, headers: Record<string, string> = {}): Promise<Res> {
+  return app.inject({ method: "GET", url, headers });
+}
+
 async function loginForm(server: App = app): Promise<{ csrf: string; cookie: string }> {
   const page = await server.inject({ method: "GET", url: "/login" });
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
@@ -57,7 +62,7 @@ async function session(username: string): Promise<{ cookie: string; csrf: string
   const res = await login(username, PASSWORD);
   assert.equal(res.statusCode, 303, res.body);
   const cookie = `__Host-oneplace_session=${cookieValue(res, "__Host-oneplace_session")}`;
-  const me = await app.inject({ method: "GET", url: "/api/me", headers: { cookie } });
+  const me = await getAs("/api/me", { cookie });
   return { cookie, csrf: me.json().csrfToken };
 }
 
@@ -121,11 +126,7 @@ describe("signing in", () => {
     const stored = await t.db.query<{ token_hash: string }>("SELECT token_hash FROM user_session");
     assert.ok(stored.length >= 1);
     assert.ok(stored.every((s) => s.token_hash !== token && /^[0-9a-f]{64}$/.test(s.token_hash)));
-    const me = await app.inject({
-      method: "GET",
-      url: "/api/me",
-      headers: { cookie: `__Host-oneplace_session=${token}` },
-    });
+    const me = await getAs("/api/me", { cookie: `__Host-oneplace_session=${token}` });
     assert.equal(me.statusCode, 200);
     assert.equal(me.json().username, "dr.web");
     assert.deepEqual(me.json().actingAs, {
@@ -212,10 +213,7 @@ describe("signing in", () => {
       headers: { cookie: s.cookie, "x-csrf-token": s.csrf },
     });
     assert.equal(out.statusCode, 303);
-    assert.equal(
-      (await app.inject({ method: "GET", url: "/api/me", headers: { cookie: s.cookie } })).statusCode,
-      401,
-    );
+    assert.equal((await getAs("/api/me", { cookie: s.cookie })).statusCode, 401);
   });
 });
 
@@ -227,14 +225,10 @@ describe("closed by default", () => {
     const api = await app.inject({ method: "GET", url: "/api/me" });
     assert.equal(api.statusCode, 401);
     assert.match(String(api.headers["content-type"]), /problem\+json/);
-    const page = await app.inject({ method: "GET", url: "/api/register", headers: { accept: "text/html" } });
+    const page = await getAs("/api/register", { accept: "text/html" });
     assert.equal(page.statusCode, 303);
     assert.equal(page.headers.location, "/login?next=%2Fapi%2Fregister");
-    const forged = await app.inject({
-      method: "GET",
-      url: "/api/me",
-      headers: { cookie: "__Host-oneplace_session=forged-token" },
-    });
+    const forged = await getAs("/api/me", { cookie: "__Host-oneplace_session=forged-token" });
     assert.equal(forged.statusCode, 401);
   });
 
@@ -246,25 +240,13 @@ describe("closed by default", () => {
       name: "test system",
       days: 1,
     });
-    const me = await app.inject({
-      method: "GET",
-      url: "/api/me",
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const me = await getAs("/api/me", { authorization: `Bearer ${token}` });
     assert.equal(me.statusCode, 200);
     assert.equal(me.json().via, "api-token");
-    const wrong = await app.inject({
-      method: "GET",
-      url: "/api/me",
-      headers: { authorization: `Bearer ${token}x` },
-    });
+    const wrong = await getAs("/api/me", { authorization: `Bearer ${token}x` });
     assert.equal(wrong.statusCode, 401);
     assert.match(String(wrong.headers["www-authenticate"]), /invalid_token/);
-    const malformed = await app.inject({
-      method: "GET",
-      url: "/api/me",
-      headers: { authorization: "Basic Zm9vOmJhcg==" },
-    });
+    const malformed = await getAs("/api/me", { authorization: "Basic Zm9vOmJhcg==" });
     assert.equal(malformed.statusCode, 401);
     const old = await createApiToken(t.db, TEST_OPERATOR, {
       username: "nurse.web",
@@ -276,37 +258,21 @@ describe("closed by default", () => {
     await t.db.query("UPDATE api_token SET expires_at = now() - interval '1 minute' WHERE token_id = $1", [
       old.tokenId,
     ]);
-    assert.equal(
-      (await app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${old.token}` } }))
-        .statusCode,
-      401,
-    );
+    assert.equal((await getAs("/api/me", { authorization: `Bearer ${old.token}` })).statusCode, 401);
     await revokeApiToken(t.db, TEST_OPERATOR, tokenId);
-    assert.equal(
-      (await app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${token}` } }))
-        .statusCode,
-      401,
-    );
+    assert.equal((await getAs("/api/me", { authorization: `Bearer ${token}` })).statusCode, 401);
   });
 });
 
 describe("personal data through the choke point", () => {
   test("a GP sees a registered patient; a nurse without a relationship gets 403; both are audited", async () => {
     const gp = await session("dr.web");
-    const seen = await app.inject({
-      method: "GET",
-      url: `/api/people/${person.personId}`,
-      headers: { cookie: gp.cookie },
-    });
+    const seen = await getAs(`/api/people/${person.personId}`, { cookie: gp.cookie });
     assert.equal(seen.statusCode, 200);
     assert.equal(seen.json().nhsNumber, person.nhsNumber);
     assert.equal(seen.json().relationship, "registered");
     const nurse = await session("nurse.web");
-    const refused = await app.inject({
-      method: "GET",
-      url: `/api/people/${person.personId}`,
-      headers: { cookie: nurse.cookie },
-    });
+    const refused = await getAs(`/api/people/${person.personId}`, { cookie: nurse.cookie });
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json().detail, "no legitimate relationship");
     assert.doesNotMatch(refused.body, /Webperson|Winifred/);
@@ -371,17 +337,13 @@ describe("personal data through the choke point", () => {
 
   test("input is validated: a malformed person id is a 400 before any lookup", async () => {
     const gp = await session("dr.web");
-    const res = await app.inject({
-      method: "GET",
-      url: "/api/people/1%27%20OR%201%3D1",
-      headers: { cookie: gp.cookie },
-    });
+    const res = await getAs("/api/people/1%27%20OR%201%3D1", { cookie: gp.cookie });
     assert.equal(res.statusCode, 400);
   });
 
   test("the practice register lists only people the GP may see", async () => {
     const gp = await session("dr.web");
-    const res = await app.inject({ method: "GET", url: "/api/register", headers: { cookie: gp.cookie } });
+    const res = await getAs("/api/register", { cookie: gp.cookie });
     assert.equal(res.statusCode, 200);
     assert.deepEqual(
       res.json().map((p: { personId: string }) => p.personId),
