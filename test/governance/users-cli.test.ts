@@ -4,7 +4,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { openDb } from "../../src/store/index.ts";
 import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 import { cliEnv } from "./helpers/cli-env.ts";
