@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decideAccess } from "../../src/governance/access.ts";
-import { migrate, } from "../../src/store/index.ts";
+import { migrate } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 import { contextFor, insertPerson, insertRegistered, makePerson, seedUsers } from "./fixtures.ts";
