@@ -20,6 +20,7 @@ import { choice, defineCommand, flag, int, path, text } from "../command.ts";
 import { cliOperator, out, outJson, print } from "../context.ts";
 import { invalid, notFound, usageError } from "../errors.ts";
 import { json } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 const username = { username: text("The user's username", { valueName: "username", required: true }) };
 const passwordOptions = {
@@ -87,54 +88,42 @@ export const usersCreate = defineCommand({
   },
 });
 
-export const usersList = defineCommand({
+export const usersList = defineReport({
   name: "users list",
   summary: "List user accounts with their status and roles.",
   options: { json },
   db: "migrated",
-  async run({ options, db }) {
-    const users = await listUsers(db);
-    if (options.json) outJson(users);
-    else if (users.length === 0) out("No users yet: create one with 'oneplace users create'.");
-    else {
-      for (const u of users) {
-        const state =
-          u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
-        const roles = u.roles.map((r) => `${r.roleCode}@${r.teamCode}`).join(", ") || "no roles";
-        out(`${u.username.padEnd(24)} ${state.padEnd(10)} ${u.signIn.join("+").padEnd(14)} ${roles}`);
-      }
-    }
-    return 0;
-  },
+  load: ({ db }) => listUsers(db),
+  empty: "No users yet: create one with 'oneplace users create'.",
+  show: (users) =>
+    users.map((u) => {
+      const state =
+        u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
+      const roles = u.roles.map((r) => `${r.roleCode}@${r.teamCode}`).join(", ") || "no roles";
+      return `${u.username.padEnd(24)} ${state.padEnd(10)} ${u.signIn.join("+").padEnd(14)} ${roles}`;
+    }),
 });
 
-export const usersRoles = defineCommand({
+export const usersRoles = defineReport({
   name: "users roles",
   summary: "List the roles and what each may do with personal data.",
   options: { json },
   db: "migrated",
-  async run({ options, db }) {
-    const roles = await listRoles(db);
-    if (options.json) outJson(roles);
-    else for (const r of roles) out(`${r.roleCode.padEnd(26)} ${r.name}: ${r.description}`);
-    return 0;
-  },
+  load: ({ db }) => listRoles(db),
+  show: (roles) => roles.map((r) => `${r.roleCode.padEnd(26)} ${r.name}: ${r.description}`),
 });
 
-export const usersTeams = defineCommand({
+export const usersTeams = defineReport({
   name: "users teams",
   summary: "List the teams (practices, locality MDTs, provider services and others).",
   options: { json },
   db: "migrated",
-  async run({ options, db }) {
-    const teams = await listTeams(db);
-    if (options.json) outJson(teams);
-    else if (teams.length === 0) out("No teams yet: create one with 'oneplace users create-team'.");
-    else
-      for (const t of teams)
-        out(`${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`);
-    return 0;
-  },
+  load: ({ db }) => listTeams(db),
+  empty: "No teams yet: create one with 'oneplace users create-team'.",
+  show: (teams) =>
+    teams.map(
+      (t) => `${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`,
+    ),
 });
 
 export const usersCreateTeam = defineCommand({
@@ -221,7 +210,7 @@ export const usersUnlock = lockCommand(
   "Unlock an account, including a lockout after failed sign-ins.",
 );
 
-export const usersCreateToken = defineCommand({
+export const usersCreateToken = defineReport({
   name: "users create-token",
   summary: "Create a bearer token for a system using the API, acting as a user in one role. Shown once.",
   args: username,
@@ -237,7 +226,7 @@ export const usersCreateToken = defineCommand({
     json,
   },
   db: "migrated",
-  async run({ options, args, db }) {
+  async load({ options, args, db }) {
     const created = await createApiToken(db, cliOperator(), {
       username: args.username,
       roleCode: options.role,
@@ -246,19 +235,13 @@ export const usersCreateToken = defineCommand({
       days: options.days,
       purpose: options.purpose,
     });
-    const expiresAt = created.expiresAt.toISOString();
-    if (options.json) outJson({ tokenId: created.tokenId, token: created.token, expiresAt });
-    else {
-      out(
-        `Token ${created.tokenId} for ${args.username} as ${options.role} in ${options.team}, until ${expiresAt}:`,
-      );
-      out(created.token);
-      out(
-        "It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.",
-      );
-    }
-    return 0;
+    return { tokenId: created.tokenId, token: created.token, expiresAt: created.expiresAt.toISOString() };
   },
+  show: ({ tokenId, token, expiresAt }, { options, args }) => [
+    `Token ${tokenId} for ${args.username} as ${options.role} in ${options.team}, until ${expiresAt}:`,
+    token,
+    "It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.",
+  ],
 });
 
 export const usersRevokeToken = defineCommand({
