@@ -33,7 +33,6 @@ export const auditVerify = defineReport({
   name: "audit verify",
   summary: "Check the audit trail's hash chain: names any row that was edited, deleted or reordered.",
   options: { json },
-  db: "migrated",
   load: ({ db }) => verifyAuditChain(db),
   show: (result) =>
     result.ok
@@ -58,7 +57,6 @@ export const auditPerson = defineReport({
     }),
   },
   options: { json },
-  db: "migrated",
   load: ({ args, db }) => auditForPerson(db, cliOperator(), args.person),
   show: ({ personIds, events }) => [
     `Accesses to person ${personIds.join(", ")}: ${events.length}`,
@@ -71,7 +69,6 @@ export const auditUser = defineReport({
   summary: "What did this user look at? Every access and sign-in by a username.",
   args: { username: text("The user's username", { valueName: "username", required: true }) },
   options: { json },
-  db: "migrated",
   load: ({ args, db }) => auditForUser(db, cliOperator(), args.username),
   show: (events, { args }) => [
     `Events by ${args.username}: ${events.length}`,
@@ -114,7 +111,6 @@ export const auditBreakGlass = defineReport({
   name: "audit break-glass",
   summary: "Break-glass accesses for the IG officer to review (unreviewed ones unless --all).",
   options: { all: flag("Include reviewed ones"), json },
-  db: "migrated",
   load: ({ options, db }) => listBreakGlass(db, { unreviewedOnly: !options.all }),
   show: (list, { options }) =>
     list.length === 0

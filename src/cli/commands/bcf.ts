@@ -209,7 +209,6 @@ export const bcfList = defineReport({
   name: "bcf list",
   summary: "List the stored BCF plans and their versions.",
   options: { json: flag("Print as JSON") },
-  db: "migrated",
   load: ({ db }) => listPlanVersions(db),
   empty: "No BCF plan has been imported yet ('oneplace bcf import FILE').",
   async show(versions, { db }) {

@@ -52,7 +52,6 @@ export const costsShow = defineReport({
   name: "costs show",
   summary: "Show the unit costs OnePlace applies (a place edits them with 'oneplace costs set').",
   options: { on: date("The costs valid on this date (default: the latest)"), json },
-  db: "migrated",
   load: ({ options, db }) => unitCosts(db, options.on),
   show: (costs) =>
     costs

@@ -14,7 +14,6 @@ export const feeds = defineReport({
   summary:
     "Feed health per source: last received, counts, reject rate, and queue depth (held, open rejects, review).",
   options: { json },
-  db: "migrated",
   load: ({ db }) => feedHealth(db),
   empty: "No feed has sent anything yet.",
   show: (rows) => [

@@ -207,7 +207,6 @@ export const mpiHistory = defineReport({
     recordId: text("With a source system: the record id", { valueName: "record-id" }),
   },
   options: { json },
-  db: "migrated",
   load: ({ args, db }) =>
     decisionHistory(
       db,
@@ -230,7 +229,6 @@ export const mpiEvaluate = defineReport({
   summary:
     "Matching precision and recall against the synthetic place's truth (synth_truth), and the review queue.",
   options: { json },
-  db: "migrated",
   load: ({ db }) => evaluateMatching(db),
   show: (q) => [
     `records scored: ${q.records}`,

@@ -24,7 +24,6 @@ export const rejectsList = defineReport({
     limit: int("At most N (default 100)", { min: 1, max: 100_000, default: 100 }),
     json,
   },
-  db: "migrated",
   load: ({ options, db }) =>
     listRejects(db, { sourceSystem: options.source, status: options.status, limit: options.limit }),
   // The list never shows payloads (they carry patient data): 'rejects show' does, for one reject.
@@ -40,7 +39,6 @@ export const rejectsShow = defineReport({
   summary: "Show one reject in full, with its raw payload.",
   args: { id: text("The reject", { valueName: "reject-id", required: true }) },
   options: { json },
-  db: "migrated",
   async load({ args, db }) {
     const r = await getReject(db, args.id);
     if (!r) throw notFound("cli.no-reject", `No reject ${args.id}`, { hint: "See 'oneplace rejects list'." });

@@ -92,7 +92,6 @@ export const usersList = defineReport({
   name: "users list",
   summary: "List user accounts with their status and roles.",
   options: { json },
-  db: "migrated",
   load: ({ db }) => listUsers(db),
   empty: "No users yet: create one with 'oneplace users create'.",
   show: (users) =>
@@ -108,7 +107,6 @@ export const usersRoles = defineReport({
   name: "users roles",
   summary: "List the roles and what each may do with personal data.",
   options: { json },
-  db: "migrated",
   load: ({ db }) => listRoles(db),
   show: (roles) => roles.map((r) => `${r.roleCode.padEnd(26)} ${r.name}: ${r.description}`),
 });
@@ -117,7 +115,6 @@ export const usersTeams = defineReport({
   name: "users teams",
   summary: "List the teams (practices, locality MDTs, provider services and others).",
   options: { json },
-  db: "migrated",
   load: ({ db }) => listTeams(db),
   empty: "No teams yet: create one with 'oneplace users create-team'.",
   show: (teams) =>
@@ -153,18 +150,15 @@ export const usersCreateTeam = defineCommand({
 
 /** `users assign-role` and `users remove-role`: a role in a team, given or taken away. */
 function roleCommand(verb: "assign-role" | "remove-role", summary: string) {
-  return defineCommand({
+  return defineReport({
     name: `users ${verb}`,
     summary,
     args: username,
     options: roleTeam,
-    db: "migrated",
-    async run({ options: { role, team }, args, db }) {
-      const change = verb === "assign-role" ? assignRole : removeRole;
-      await change(db, cliOperator(), args.username, role, team);
-      out(`${args.username} is ${verb === "assign-role" ? "now" : "no longer"} ${role} in ${team}.`);
-      return 0;
-    },
+    load: ({ options: { role, team }, args, db }) =>
+      (verb === "assign-role" ? assignRole : removeRole)(db, cliOperator(), args.username, role, team),
+    show: (_, { options: { role, team }, args }) =>
+      `${args.username} is ${verb === "assign-role" ? "now" : "no longer"} ${role} in ${team}.`,
   });
 }
 
@@ -174,33 +168,27 @@ export const usersRemoveRole = roleCommand(
   "Take a role in a team away from a user; their sessions and tokens in it end.",
 );
 
-export const usersResetPassword = defineCommand({
+export const usersResetPassword = defineReport({
   name: "users reset-password",
   summary: "Set a new password, clear a sign-in lockout and end the user's sessions.",
   args: username,
   options: passwordOptions,
-  db: "migrated",
-  async run({ options, args, db }) {
+  async load({ options, args, db }) {
     const password = (await readPassword(options, true)) as string;
     await resetPassword(db, cliOperator(), args.username, password);
-    out(`Password reset for ${args.username}; their sessions have ended.`);
-    return 0;
   },
+  show: (_, { args }) => `Password reset for ${args.username}; their sessions have ended.`,
 });
 
 /** `users lock` and `users unlock`. */
 function lockCommand(verb: "lock" | "unlock", summary: string) {
-  return defineCommand({
+  return defineReport({
     name: `users ${verb}`,
     summary,
     args: username,
     options: {},
-    db: "migrated",
-    async run({ args, db }) {
-      await (verb === "lock" ? lockUser : unlockUser)(db, cliOperator(), args.username);
-      out(`${args.username} is ${verb}ed.`);
-      return 0;
-    },
+    load: ({ args, db }) => (verb === "lock" ? lockUser : unlockUser)(db, cliOperator(), args.username),
+    show: (_, { args }) => `${args.username} is ${verb}ed.`,
   });
 }
 
@@ -225,7 +213,6 @@ export const usersCreateToken = defineReport({
     purpose: choice(PURPOSES, "Purpose of use (default the role's first)"),
     json,
   },
-  db: "migrated",
   async load({ options, args, db }) {
     const created = await createApiToken(db, cliOperator(), {
       username: args.username,
