@@ -16,7 +16,8 @@ import {
   TEAM_KINDS,
   unlockUser,
 } from "../../governance/index.ts";
-import { choice, defineCommand, flag, int, path, text } from "../command.ts";
+import type { Db } from "../../platform/index.ts";
+import { choice, defineCommand, flag, int, type Params, path, text, type Values } from "../command.ts";
 import { cliOperator, out, outJson, print } from "../context.ts";
 import { invalid, notFound, usageError } from "../errors.ts";
 import { json } from "../options.ts";
@@ -148,54 +149,59 @@ export const usersCreateTeam = defineCommand({
   },
 });
 
-/** `users assign-role` and `users remove-role`: a role in a team, given or taken away. */
-function roleCommand(verb: "assign-role" | "remove-role", summary: string) {
+/** A change to one account, said in one line: the user is the argument, `options` what else it takes. */
+function userChange<const O extends Params>(
+  verb: string,
+  summary: string,
+  options: O,
+  change: (db: Db, username: string, options: Values<O>) => Promise<unknown>,
+  said: (username: string, options: Values<O>) => string,
+) {
   return defineReport({
     name: `users ${verb}`,
     summary,
     args: username,
-    options: roleTeam,
-    load: ({ options: { role, team }, args, db }) =>
-      (verb === "assign-role" ? assignRole : removeRole)(db, cliOperator(), args.username, role, team),
-    show: (_, { options: { role, team }, args }) =>
-      `${args.username} is ${verb === "assign-role" ? "now" : "no longer"} ${role} in ${team}.`,
+    options,
+    load: ({ options, args, db }) => change(db, args.username, options),
+    show: (_, { options, args }) => said(args.username, options),
   });
 }
 
-export const usersAssignRole = roleCommand("assign-role", "Give a user a role in a team.");
-export const usersRemoveRole = roleCommand(
+export const usersAssignRole = userChange(
+  "assign-role",
+  "Give a user a role in a team.",
+  roleTeam,
+  (db, user, { role, team }) => assignRole(db, cliOperator(), user, role, team),
+  (user, { role, team }) => `${user} is now ${role} in ${team}.`,
+);
+export const usersRemoveRole = userChange(
   "remove-role",
   "Take a role in a team away from a user; their sessions and tokens in it end.",
+  roleTeam,
+  (db, user, { role, team }) => removeRole(db, cliOperator(), user, role, team),
+  (user, { role, team }) => `${user} is no longer ${role} in ${team}.`,
 );
-
-export const usersResetPassword = defineReport({
-  name: "users reset-password",
-  summary: "Set a new password, clear a sign-in lockout and end the user's sessions.",
-  args: username,
-  options: passwordOptions,
-  async load({ options, args, db }) {
-    const password = (await readPassword(options, true)) as string;
-    await resetPassword(db, cliOperator(), args.username, password);
-  },
-  show: (_, { args }) => `Password reset for ${args.username}; their sessions have ended.`,
-});
-
-/** `users lock` and `users unlock`. */
-function lockCommand(verb: "lock" | "unlock", summary: string) {
-  return defineReport({
-    name: `users ${verb}`,
-    summary,
-    args: username,
-    options: {},
-    load: ({ args, db }) => (verb === "lock" ? lockUser : unlockUser)(db, cliOperator(), args.username),
-    show: (_, { args }) => `${args.username} is ${verb}ed.`,
-  });
-}
-
-export const usersLock = lockCommand("lock", "Lock an account: no sign-in, and its sessions end now.");
-export const usersUnlock = lockCommand(
+export const usersResetPassword = userChange(
+  "reset-password",
+  "Set a new password, clear a sign-in lockout and end the user's sessions.",
+  passwordOptions,
+  async (db, user, options) =>
+    resetPassword(db, cliOperator(), user, (await readPassword(options, true)) as string),
+  (user) => `Password reset for ${user}; their sessions have ended.`,
+);
+export const usersLock = userChange(
+  "lock",
+  "Lock an account: no sign-in, and its sessions end now.",
+  {},
+  (db, user) => lockUser(db, cliOperator(), user),
+  (user) => `${user} is locked.`,
+);
+export const usersUnlock = userChange(
   "unlock",
   "Unlock an account, including a lockout after failed sign-ins.",
+  {},
+  (db, user) => unlockUser(db, cliOperator(), user),
+  (user) => `${user} is unlocked.`,
 );
 
 export const usersCreateToken = defineReport({
