@@ -1,69 +1,25 @@
 // The status page in a real browser: Playwright driving Debian's Chromium (CI installs it).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { type Browser, chromium } from "playwright-core";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/server.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { test } from "node:test";
+import { browserSuite, browserSkip as skip } from "./harness.ts";
 
-const executablePath = process.env.ONEPLACE_CHROMIUM || "/usr/bin/chromium";
-const haveBrowser = existsSync(executablePath);
-// On a developer's machine without Chromium this file is skipped with the reason; CI always has it.
-const skip =
-  !haveBrowser && !process.env.CI
-    ? `no Chromium at ${executablePath}: install it or set ONEPLACE_CHROMIUM`
-    : false;
-
-let t: TestDb;
-let app: Awaited<ReturnType<typeof createWebServer>>;
-let browser: Browser;
-let base: string;
-
-before(async () => {
-  if (skip) return;
-  t = await openTestDb();
-  await t.db.exec(`
+const web = browserSuite({ placeName: "Thurrock (synthetic)" }, async (db) => {
+  await db.exec(`
     INSERT INTO organisation (org_code, name, kind, source_system) VALUES ('ZZL01', 'Grays', 'locality', 'test');
     INSERT INTO organisation (org_code, name, kind, parent_code, source_system) VALUES ('Z90001', 'Riverside (synthetic)', 'practice', 'ZZL01', 'test');
   `);
-  app = await createWebServer({
-    db: t.db,
-    logger: createLogger({ level: "silent" }),
-    placeName: "Thurrock (synthetic)",
-  });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-});
-
-after(async () => {
-  if (skip) return;
-  await browser?.close();
-  await app?.close();
-  await t?.dispose();
 });
 
 test("the status page renders with the NHS.UK styles, a heading, a summary and an accessible table", {
   skip,
 }, async () => {
-  const page = await browser.newPage();
+  const page = await web.browser.newPage();
   const errors: string[] = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  const response = await page.goto(`${base}/`);
+  const response = await page.goto(`${web.base}/`);
   assert.equal(response?.status(), 200);
   assert.equal(await page.title(), "Status – OnePlace");
   assert.equal(await page.locator("h1").textContent(), "What is loaded");

@@ -1,9 +1,7 @@
 // The people routes answer only through the governed reader: its decision, its audit row, its refusal.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { createApiToken } from "../../src/governance/index.ts";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/server.ts";
 import {
   admit,
   createTeams,
@@ -16,56 +14,51 @@ import {
   TEAMS,
   TEST_OPERATOR,
 } from "../governance/fixtures.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { webSuite } from "./harness.ts";
 
-let t: TestDb;
-let app: Awaited<ReturnType<typeof createWebServer>>;
 const person = makePerson({ familyName: "Routeperson" });
 const elsewhere = makePerson({ familyName: "Elsewhereperson" });
 const tokens = new Map<string, string>();
 
-before(async () => {
-  t = await openTestDb();
-  await insertOrganisations(t.db);
-  await createTeams(t.db);
-  for (const p of [person, elsewhere]) await insertPerson(t.db, p);
-  await register(t.db, person.personId, ORGS.practice);
-  await register(t.db, elsewhere.personId, ORGS.otherPractice);
-  await admit(t.db, person.personId, ORGS.acute, "2015-05-01T10:00:00Z", "2015-05-03T12:00:00Z");
-  await t.db.query(
-    `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
-       source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), 'Z90001', '2015-04-20', 'condition', 'snomed', '38341003', 'test', 'g1', now())`,
-    [person.personId],
-  );
-  for (const [username, role, team] of [
-    ["gp.route", "gp", "practice"],
-    ["nurse.route", "community-clinician", "community"],
-  ] as const) {
-    await createUserInRole(t.db, username, role, team);
-    const { token } = await createApiToken(t.db, TEST_OPERATOR, {
-      username,
-      roleCode: role,
-      teamCode: TEAMS[team].teamCode,
-      name: "routes",
-      days: 1,
-      purpose: "direct-care",
-    });
-    tokens.set(username, token);
-  }
-  app = await createWebServer({ db: t.db, logger: createLogger({ level: "silent" }), placeName: "Test" });
-});
-after(async () => {
-  await app.close();
-  await t.dispose();
+const web = webSuite({
+  placeName: "Test",
+  async prepare(db) {
+    await insertOrganisations(db);
+    await createTeams(db);
+    for (const p of [person, elsewhere]) await insertPerson(db, p);
+    await register(db, person.personId, ORGS.practice);
+    await register(db, elsewhere.personId, ORGS.otherPractice);
+    await admit(db, person.personId, ORGS.acute, "2015-05-01T10:00:00Z", "2015-05-03T12:00:00Z");
+    await db.query(
+      `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
+         source_system, source_record_id, received_at)
+       VALUES ($1, gen_random_uuid(), 'Z90001', '2015-04-20', 'condition', 'snomed', '38341003', 'test', 'g1', now())`,
+      [person.personId],
+    );
+    for (const [username, role, team] of [
+      ["gp.route", "gp", "practice"],
+      ["nurse.route", "community-clinician", "community"],
+    ] as const) {
+      await createUserInRole(db, username, role, team);
+      const { token } = await createApiToken(db, TEST_OPERATOR, {
+        username,
+        roleCode: role,
+        teamCode: TEAMS[team].teamCode,
+        name: "routes",
+        days: 1,
+        purpose: "direct-care",
+      });
+      tokens.set(username, token);
+    }
+  },
 });
 
 const get = (url: string, who: string) =>
-  app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(who)}` } });
+  web.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(who)}` } });
 
 async function lastAudit() {
   return (
-    await t.db.query(
+    await web.t.db.query(
       "SELECT actor, action, allowed, detail, channel FROM audit_event ORDER BY seq DESC LIMIT 1",
     )
   )[0];

@@ -1,64 +1,51 @@
 // The web face's shared plugins: deny by default, one error handler, security headers on everything.
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { conflict, notFound } from "../../src/core/errors.ts";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/server.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { webSuite } from "./harness.ts";
 
-let t: TestDb;
-let app: Awaited<ReturnType<typeof createWebServer>>;
-const logLines: string[] = [];
-
-before(async () => {
-  t = await openTestDb();
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
-  app = await createWebServer({ db: t.db, logger: createLogger({ destination }), placeName: "Testplace" });
-  // Routes added the way a capability's plugin adds them: only the mark decides who may reach them.
-  app.get("/test/unmarked", async () => ({ secret: "anyone who sees this got past the door" }));
-  app.post("/test/unmarked", async () => ({ secret: "written" }));
-  app.get("/test/marked", { config: { public: true } }, async () => ({ open: true }));
-  app.get("/test/conflict", { config: { public: true } }, async () => {
-    throw conflict("test.already-there", "That is already there.", { hint: "Choose another name." });
-  });
-  app.get("/test/not-found", { config: { public: true } }, async () => {
-    throw notFound("test.nothing", "Nothing by that name.");
-  });
-  app.get("/test/defect", { config: { public: true } }, async () => {
-    const missing = undefined as unknown as { read(): string };
-    return missing.read();
-  });
-  app.get<{ Querystring: { n: number } }>(
-    "/test/validated",
-    {
-      config: { public: true },
-      schema: { querystring: { type: "object", required: ["n"], properties: { n: { type: "integer" } } } },
-    },
-    async (request) => ({ n: request.query.n }),
-  );
-});
-after(async () => {
-  await app.close();
-  await t.dispose();
+const web = webSuite({
+  routes(app) {
+    // Routes added the way a capability's plugin adds them: only the mark decides who may reach them.
+    app.get("/test/unmarked", async () => ({ secret: "anyone who sees this got past the door" }));
+    app.post("/test/unmarked", async () => ({ secret: "written" }));
+    app.get("/test/marked", { config: { public: true } }, async () => ({ open: true }));
+    app.get("/test/conflict", { config: { public: true } }, async () => {
+      throw conflict("test.already-there", "That is already there.", { hint: "Choose another name." });
+    });
+    app.get("/test/not-found", { config: { public: true } }, async () => {
+      throw notFound("test.nothing", "Nothing by that name.");
+    });
+    app.get("/test/defect", { config: { public: true } }, async () => {
+      const missing = undefined as unknown as { read(): string };
+      return missing.read();
+    });
+    app.get<{ Querystring: { n: number } }>(
+      "/test/validated",
+      {
+        config: { public: true },
+        schema: { querystring: { type: "object", required: ["n"], properties: { n: { type: "integer" } } } },
+      },
+      async (request) => ({ n: request.query.n }),
+    );
+  },
 });
 
 test("a route without the public mark is closed: 401 for an API client, a sign-in redirect for a browser", async () => {
-  const api = await app.inject({ method: "GET", url: "/test/unmarked" });
+  const api = await web.app.inject({ method: "GET", url: "/test/unmarked" });
   assert.equal(api.statusCode, 401);
   assert.match(String(api.headers["content-type"]), /application\/problem\+json/);
   assert.doesNotMatch(api.body, /got past the door/);
-  const post = await app.inject({ method: "POST", url: "/test/unmarked", payload: {} });
+  const post = await web.app.inject({ method: "POST", url: "/test/unmarked", payload: {} });
   assert.equal(post.statusCode, 401);
-  const page = await app.inject({ method: "GET", url: "/test/unmarked", headers: { accept: "text/html" } });
+  const page = await web.app.inject({
+    method: "GET",
+    url: "/test/unmarked",
+    headers: { accept: "text/html" },
+  });
   assert.equal(page.statusCode, 303);
   assert.equal(page.headers.location, "/login?next=%2Ftest%2Funmarked");
-  const marked = await app.inject({ method: "GET", url: "/test/marked" });
+  const marked = await web.app.inject({ method: "GET", url: "/test/marked" });
   assert.equal(marked.statusCode, 200);
   assert.deepEqual(marked.json(), { open: true });
 });
@@ -71,13 +58,13 @@ test("the routes that read personal data are closed to anyone not signed in", as
     ["POST", "/api/commissioning/cohort"],
     ["GET", "/api/me"],
   ] as const) {
-    const res = await app.inject({ method, url, payload: method === "POST" ? {} : undefined });
+    const res = await web.app.inject({ method, url, payload: method === "POST" ? {} : undefined });
     assert.equal(res.statusCode, 401, `${method} ${url}`);
   }
 });
 
 test("a OnePlaceError is problem+json with its kind's status, its code and its hint", async () => {
-  const res = await app.inject({ method: "GET", url: "/test/conflict" });
+  const res = await web.app.inject({ method: "GET", url: "/test/conflict" });
   assert.equal(res.statusCode, 409);
   assert.match(String(res.headers["content-type"]), /application\/problem\+json/);
   assert.deepEqual(res.json(), {
@@ -88,20 +75,20 @@ test("a OnePlaceError is problem+json with its kind's status, its code and its h
     code: "test.already-there",
     hint: "Choose another name.",
   });
-  const missing = await app.inject({ method: "GET", url: "/test/not-found" });
+  const missing = await web.app.inject({ method: "GET", url: "/test/not-found" });
   assert.equal(missing.statusCode, 404);
   assert.equal(missing.json().code, "test.nothing");
 });
 
 test("Fastify's own validation errors are a 400", async () => {
-  const res = await app.inject({ method: "GET", url: "/test/validated?n=many" });
+  const res = await web.app.inject({ method: "GET", url: "/test/validated?n=many" });
   assert.equal(res.statusCode, 400);
   assert.equal(res.json().status, 400);
   assert.match(res.json().detail, /n/);
 });
 
 test("a defect is a 500 'internal error' that says nothing of its cause; the log names only its type", async () => {
-  const res = await app.inject({ method: "GET", url: "/test/defect" });
+  const res = await web.app.inject({ method: "GET", url: "/test/defect" });
   assert.equal(res.statusCode, 500);
   const body = res.json();
   assert.equal(body.title, "Internal server error");
@@ -109,7 +96,7 @@ test("a defect is a 500 'internal error' that says nothing of its cause; the log
   assert.doesNotMatch(res.body, /TypeError|read|undefined/);
   assert.equal(body.code, undefined);
   assert.equal(body.hint, undefined);
-  const logged = logLines.join("");
+  const logged = web.logLines.join("");
   assert.match(logged, /"errorType":"TypeError"/);
   assert.doesNotMatch(logged, /Cannot read properties/);
 });
@@ -122,7 +109,7 @@ test("security headers through helmet carry today's policy, on pages, errors and
     "/no-such-page",
     "/assets/nhsuk/nhsuk-frontend.min.css",
   ]) {
-    const res = await app.inject({ method: "GET", url });
+    const res = await web.app.inject({ method: "GET", url });
     assert.equal(
       res.headers["content-security-policy"],
       "default-src 'self';script-src 'self' 'unsafe-inline';style-src 'self';img-src 'self' data:;frame-ancestors 'none';base-uri 'none';form-action 'self'",

@@ -1,17 +1,10 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
-import { after, before, test } from "node:test";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/server.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { test } from "node:test";
+import { webSuite } from "./harness.ts";
 
-let t: TestDb;
-let app: Awaited<ReturnType<typeof createWebServer>>;
-const logLines: string[] = [];
-
-before(async () => {
-  t = await openTestDb();
-  await t.db.exec(`
+const web = webSuite({
+  async prepare(db) {
+    await db.exec(`
     INSERT INTO organisation (org_code, name, kind, source_system) VALUES ('ZZL01', 'Grays', 'locality', 'test');
     INSERT INTO organisation (org_code, name, kind, parent_code, source_system) VALUES
       ('Z90001', 'Riverside (synthetic)', 'practice', 'ZZL01', 'test'),
@@ -21,27 +14,17 @@ before(async () => {
     INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class, source_system, source_record_id, received_at)
       VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-0000000000a1', 'ZZA01', '2014-05-01T10:00:00Z', 'emergency', 'inpatient', 'test', 's1', now());
   `);
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
-  app = await createWebServer({ db: t.db, logger: createLogger({ destination }), placeName: "Testplace" });
-});
-after(async () => {
-  await app.close();
-  await t.dispose();
+  },
 });
 
 test("/health reports the engine and that migrations are current", async () => {
-  const res = await app.inject({ method: "GET", url: "/health" });
+  const res = await web.app.inject({ method: "GET", url: "/health" });
   assert.equal(res.statusCode, 200);
-  assert.deepEqual(res.json(), { status: "ok", engine: t.db.engine, migrations: "current" });
+  assert.deepEqual(res.json(), { status: "ok", engine: web.t.db.engine, migrations: "current" });
 });
 
 test("/api/status counts what is loaded", async () => {
-  const res = await app.inject({ method: "GET", url: "/api/status" });
+  const res = await web.app.inject({ method: "GET", url: "/api/status" });
   assert.equal(res.statusCode, 200);
   const body = res.json();
   assert.equal(body.people, 1);
@@ -52,7 +35,7 @@ test("/api/status counts what is loaded", async () => {
 });
 
 test("the status page shows the counts in the NHS.UK design, and no personal data", async () => {
-  const res = await app.inject({ method: "GET", url: "/" });
+  const res = await web.app.inject({ method: "GET", url: "/" });
   assert.equal(res.statusCode, 200);
   assert.match(res.headers["content-type"] as string, /text\/html/);
   const html = res.body;
@@ -65,7 +48,7 @@ test("the status page shows the counts in the NHS.UK design, and no personal dat
 
 test("every response carries the security headers", async () => {
   for (const url of ["/", "/health", "/no-such-page"]) {
-    const res = await app.inject({ method: "GET", url });
+    const res = await web.app.inject({ method: "GET", url });
     assert.match(String(res.headers["content-security-policy"]), /default-src 'self'/, url);
     assert.equal(res.headers["x-content-type-options"], "nosniff", url);
     assert.equal(res.headers["x-frame-options"], "DENY", url);
@@ -73,14 +56,14 @@ test("every response carries the security headers", async () => {
 });
 
 test("an unknown path is a problem+json 404", async () => {
-  const res = await app.inject({ method: "GET", url: "/patients/9990000018" });
+  const res = await web.app.inject({ method: "GET", url: "/patients/9990000018" });
   assert.equal(res.statusCode, 404);
   assert.match(String(res.headers["content-type"]), /application\/problem\+json/);
   assert.equal(res.json().status, 404);
 });
 
 test("the NHS.UK stylesheet is served, and nothing outside the asset folders", async () => {
-  const css = await app.inject({ method: "GET", url: "/assets/nhsuk/nhsuk-frontend.min.css" });
+  const css = await web.app.inject({ method: "GET", url: "/assets/nhsuk/nhsuk-frontend.min.css" });
   assert.equal(css.statusCode, 200);
   assert.match(String(css.headers["content-type"]), /text\/css/);
   assert.match(css.body, /\.nhsuk-header/);
@@ -90,13 +73,13 @@ test("the NHS.UK stylesheet is served, and nothing outside the asset folders", a
     "/assets/nhsuk/index.scss",
     "/assets/nhsuk/images/..%2F..%2F..%2Fpackage.json",
   ]) {
-    const res = await app.inject({ method: "GET", url });
+    const res = await web.app.inject({ method: "GET", url });
     assert.equal(res.statusCode, 404, url);
   }
 });
 
 test("request logs carry the route pattern, never the URL", () => {
-  const joined = logLines.join("");
+  const joined = web.logLines.join("");
   assert.match(joined, /"route":"\/health"/);
   assert.doesNotMatch(joined, /9990000018/);
 });

@@ -1,19 +1,14 @@
 // Every view, rendered with each example context kept beside it, checked by axe-core inside Chromium.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { nhsukStylesheet, VIEWS_DIR } from "../../src/web/nhsuk.ts";
 import { createWebViews } from "../../src/web/plugins/views.ts";
 import type { ViewFixture } from "../../src/web/views/fixtures.ts";
+import { launchBrowser, browserSkip as skip } from "./harness.ts";
 
-const executablePath = process.env.ONEPLACE_CHROMIUM || "/usr/bin/chromium";
-// On a developer's machine without Chromium the browser checks are skipped with the reason; CI always runs them.
-const skip =
-  !existsSync(executablePath) && !process.env.CI
-    ? `no Chromium at ${executablePath}: install it or set ONEPLACE_CHROMIUM`
-    : false;
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 /** Base templates that pages extend: rendered through every page, never on their own. */
 const LAYOUTS = new Set(["layout.njk"]);
@@ -32,10 +27,7 @@ async function fixturesOf(view: string): Promise<ViewFixture[]> {
 let browser: Browser;
 before(async () => {
   if (skip) return;
-  browser = await chromium.launch({
-    executablePath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchBrowser();
 });
 after(() => browser?.close());
 

@@ -12,9 +12,10 @@ import {
   verifyAuditChain,
 } from "../../governance/index.ts";
 import { choice, defineCommand, flag, path, text } from "../command.ts";
-import { cliOperator, out, outJson } from "../context.ts";
+import { cliOperator, out } from "../context.ts";
 import { notFound } from "../errors.ts";
 import { json } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 function line(e: AuditRecord, showPeople: boolean): string {
   const as = e.roleCode ? ` as ${e.roleCode}${e.teamCode ? ` in ${e.teamCode}` : ""}` : "";
@@ -28,28 +29,25 @@ function line(e: AuditRecord, showPeople: boolean): string {
   return `${e.occurredAt}  #${e.seq}  ${e.actor}${as}${purpose}  ${e.action}  ${e.allowed ? "ALLOWED" : "DENIED"}: ${e.reason}${people} via ${e.channel}${from}${flag}`;
 }
 
-export const auditVerify = defineCommand({
+export const auditVerify = defineReport({
   name: "audit verify",
   summary: "Check the audit trail's hash chain: names any row that was edited, deleted or reordered.",
   options: { json },
-  db: "migrated",
-  async run({ options, db }) {
-    const result = await verifyAuditChain(db);
-    if (options.json) outJson(result);
-    else if (result.ok) {
-      out(
-        `The audit trail is intact: ${result.rows.toLocaleString("en-GB")} rows, head ${result.head.seq} ${result.head.hash}.`,
-      );
-      out("Keep the head hash somewhere outside the database to detect a rewrite of the whole chain later.");
-    } else {
-      out(`The audit trail has been TAMPERED WITH (${result.problems.length} problem(s)):`);
-      for (const p of result.problems) out(`  ${p.message}`);
-    }
-    return result.ok ? 0 : 1;
-  },
+  load: ({ db }) => verifyAuditChain(db),
+  show: (result) =>
+    result.ok
+      ? [
+          `The audit trail is intact: ${result.rows.toLocaleString("en-GB")} rows, head ${result.head.seq} ${result.head.hash}.`,
+          "Keep the head hash somewhere outside the database to detect a rewrite of the whole chain later.",
+        ]
+      : [
+          `The audit trail has been TAMPERED WITH (${result.problems.length} problem(s)):`,
+          ...result.problems.map((p) => `  ${p.message}`),
+        ],
+  exitCode: (result) => (result.ok ? 0 : 1),
 });
 
-export const auditPerson = defineCommand({
+export const auditPerson = defineReport({
   name: "audit person",
   summary: "Who looked at this person? Every access, allowed or denied, by person id or NHS Number.",
   args: {
@@ -59,33 +57,23 @@ export const auditPerson = defineCommand({
     }),
   },
   options: { json },
-  db: "migrated",
-  async run({ options, args, db }) {
-    const { personIds, events } = await auditForPerson(db, cliOperator(), args.person);
-    if (options.json) outJson({ personIds, events });
-    else {
-      out(`Accesses to person ${personIds.join(", ")}: ${events.length}`);
-      for (const e of events) out(`  ${line(e, false)}`);
-    }
-    return 0;
-  },
+  load: ({ args, db }) => auditForPerson(db, cliOperator(), args.person),
+  show: ({ personIds, events }) => [
+    `Accesses to person ${personIds.join(", ")}: ${events.length}`,
+    ...events.map((e) => `  ${line(e, false)}`),
+  ],
 });
 
-export const auditUser = defineCommand({
+export const auditUser = defineReport({
   name: "audit user",
   summary: "What did this user look at? Every access and sign-in by a username.",
   args: { username: text("The user's username", { valueName: "username", required: true }) },
   options: { json },
-  db: "migrated",
-  async run({ options, args, db }) {
-    const events = await auditForUser(db, cliOperator(), args.username);
-    if (options.json) outJson(events);
-    else {
-      out(`Events by ${args.username}: ${events.length}`);
-      for (const e of events) out(`  ${line(e, true)}`);
-    }
-    return 0;
-  },
+  load: ({ args, db }) => auditForUser(db, cliOperator(), args.username),
+  show: (events, { args }) => [
+    `Events by ${args.username}: ${events.length}`,
+    ...events.map((e) => `  ${line(e, true)}`),
+  ],
 });
 
 export const auditExport = defineCommand({
@@ -119,27 +107,21 @@ export const auditExport = defineCommand({
   },
 });
 
-export const auditBreakGlass = defineCommand({
+export const auditBreakGlass = defineReport({
   name: "audit break-glass",
   summary: "Break-glass accesses for the IG officer to review (unreviewed ones unless --all).",
   options: { all: flag("Include reviewed ones"), json },
-  db: "migrated",
-  async run({ options, db }) {
-    const list = await listBreakGlass(db, { unreviewedOnly: !options.all });
-    if (options.json) outJson(list);
-    else if (list.length === 0)
-      out(options.all ? "No break-glass accesses." : "No break-glass accesses are waiting for review.");
-    else {
-      for (const b of list) {
-        out(
+  load: ({ options, db }) => listBreakGlass(db, { unreviewedOnly: !options.all }),
+  show: (list, { options }) =>
+    list.length === 0
+      ? options.all
+        ? "No break-glass accesses."
+        : "No break-glass accesses are waiting for review."
+      : list.flatMap((b) => [
           `${b.breakGlassId}  ${b.startedAt}  ${b.username} as ${b.roleCode} in ${b.teamCode}  person ${b.personId}`,
-        );
-        out(`    reason: ${b.reason}`);
-        if (b.reviewedAt) out(`    reviewed ${b.reviewedAt} by ${b.reviewedBy}: ${b.reviewNote}`);
-      }
-    }
-    return 0;
-  },
+          `    reason: ${b.reason}`,
+          ...(b.reviewedAt ? [`    reviewed ${b.reviewedAt} by ${b.reviewedBy}: ${b.reviewNote}`] : []),
+        ]),
 });
 
 export const auditReview = defineCommand({

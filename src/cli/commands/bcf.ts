@@ -25,6 +25,7 @@ import { defineCommand, flag, param, path, text } from "../command.ts";
 import { out, outJson } from "../context.ts";
 import { usageError } from "../errors.ts";
 import { plan, planVersion } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 // A plan file's layout errors (PlanFormatError) and a missing stored plan (NoPlanError) reach the person with
 // their hints from src/cli/errors.ts.
@@ -204,29 +205,20 @@ export const bcfExport = defineCommand({
   },
 });
 
-export const bcfList = defineCommand({
+export const bcfList = defineReport({
   name: "bcf list",
   summary: "List the stored BCF plans and their versions.",
   options: { json: flag("Print as JSON") },
-  db: "migrated",
-  async run({ options, db }) {
-    const versions = await listPlanVersions(db);
-    if (options.json) outJson(versions);
-    else if (versions.length === 0) out("No BCF plan has been imported yet ('oneplace bcf import FILE').");
-    else {
-      const pools = await planMinimums(db);
-      out(
-        versions
-          .map((v) => {
-            const money = pools
-              .filter((p) => p.planId === v.planId && p.version === v.version)
-              .map((p) => `${p.financialYear} minimum ${formatPounds(p.minimum)}`)
-              .join(", ");
-            return `${v.planId} version ${v.version}: ${v.title} (${v.versionLabel || v.status}), imported ${v.importedAt.slice(0, 10)} from ${v.importedFrom || "?"}${money ? `; ${money}` : ""}`;
-          })
-          .join("\n"),
-      );
-    }
-    return 0;
+  load: ({ db }) => listPlanVersions(db),
+  empty: "No BCF plan has been imported yet ('oneplace bcf import FILE').",
+  async show(versions, { db }) {
+    const pools = await planMinimums(db);
+    return versions.map((v) => {
+      const money = pools
+        .filter((p) => p.planId === v.planId && p.version === v.version)
+        .map((p) => `${p.financialYear} minimum ${formatPounds(p.minimum)}`)
+        .join(", ");
+      return `${v.planId} version ${v.version}: ${v.title} (${v.versionLabel || v.status}), imported ${v.importedAt.slice(0, 10)} from ${v.importedFrom || "?"}${money ? `; ${money}` : ""}`;
+    });
   },
 });

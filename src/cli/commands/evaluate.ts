@@ -9,9 +9,10 @@ import {
   unitCosts,
 } from "../../outcomes/index.ts";
 import { choice, date, defineCommand, int, number, text } from "../command.ts";
-import { out, outJson, print } from "../context.ts";
+import { out, print } from "../context.ts";
 import { usageError } from "../errors.ts";
 import { json } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 export const evaluate = defineCommand({
   name: "evaluate",
@@ -47,26 +48,18 @@ export const evaluate = defineCommand({
   },
 });
 
-export const costsShow = defineCommand({
+export const costsShow = defineReport({
   name: "costs show",
   summary: "Show the unit costs OnePlace applies (a place edits them with 'oneplace costs set').",
   options: { on: date("The costs valid on this date (default: the latest)"), json },
-  db: "migrated",
-  async run({ options, db }) {
-    const costs = await unitCosts(db, options.on);
-    if (options.json) outJson(costs);
-    else {
-      out(
-        costs
-          .map(
-            (c) =>
-              `${c.costId.padEnd(22)} £${c.amount.toLocaleString("en-GB").padStart(7)} a ${c.unit.padEnd(10)} from ${c.validFrom}  ${c.label}. ${c.source}`,
-          )
-          .join("\n"),
-      );
-    }
-    return 0;
-  },
+  load: ({ options, db }) => unitCosts(db, options.on),
+  show: (costs) =>
+    costs
+      .map(
+        (c) =>
+          `${c.costId.padEnd(22)} £${c.amount.toLocaleString("en-GB").padStart(7)} a ${c.unit.padEnd(10)} from ${c.validFrom}  ${c.label}. ${c.source}`,
+      )
+      .join("\n"),
 });
 
 export const costsSet = defineCommand({

@@ -15,6 +15,7 @@ import { out, outJson } from "../context.ts";
 import { invalid, usageError } from "../errors.ts";
 import { json, quiet } from "../options.ts";
 import { createProgress, type Progress } from "../progress.ts";
+import { defineReport } from "../report.ts";
 
 // `oneplace ingest hl7|fhir|csv|feeds|codes`: load files (or every file in a folder) from a source.
 
@@ -187,20 +188,15 @@ export const ingestFeeds = defineCommand({
   },
 });
 
-export const ingestCodes = defineCommand({
+export const ingestCodes = defineReport({
   name: "ingest codes",
   summary:
     "Load code maps (source_system,map_name,source_code,target_code): a hospital's ward codes to ward kinds.",
   args: { file: path("The code map file", { required: true }) },
   options: {},
-  db: "migrated",
-  async run({ args, db }) {
-    const n = await loadCodeMap(db, args.file);
-    out(
-      `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
-    );
-    return 0;
-  },
+  load: ({ args, db }) => loadCodeMap(db, args.file),
+  show: (n) =>
+    `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
 });
 
 /** Every problem with a code map file is the person's to fix (its layout, a missing column, a bad row). */

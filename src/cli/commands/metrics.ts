@@ -19,6 +19,7 @@ import { date, defineCommand, flag, number, param, path, text } from "../command
 import { engineDescription, out, outJson, readJsonFile } from "../context.ts";
 import { unavailable, usageError } from "../errors.ts";
 import { json, quiet } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 /** Runs fn; bad input the capability reports (a OnePlaceError) is a usage error here, as it always was. */
 async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
@@ -187,7 +188,7 @@ export const metricsShow = defineCommand({
   },
 });
 
-export const metricsEnter = defineCommand({
+export const metricsEnter = defineReport({
   name: "metrics enter",
   summary:
     "Enter a value from elsewhere (a published baseline, a survey result) with its source; it is checked against its numerator and denominator.",
@@ -204,13 +205,12 @@ export const metricsEnter = defineCommand({
     area: text("A locality or practice code (default: the place)", { valueName: "code", default: "place" }),
     json: flag("Print the stored entry as JSON"),
   },
-  db: "migrated",
-  async run({ options, db }) {
+  async load({ options, db }) {
     await installMeasures(db);
     const { area } = options;
     const areaLevel = await areaLevelOf(db, area);
     if (!areaLevel) throw usageError(`${area} is not a locality or practice code`);
-    const entry = await asUsage(() =>
+    return asUsage(() =>
       enterValue(db, {
         metricId: options.metric,
         period: options.period,
@@ -223,18 +223,17 @@ export const metricsEnter = defineCommand({
         source: options.source,
       }),
     );
-    if (options.json) outJson(entry);
-    else {
-      const check =
-        entry.status === "mismatch"
-          ? ` It does NOT match its numerator and denominator, which give ${entry.computed?.toFixed(1)}.`
-          : entry.status === "consistent"
-            ? " It matches its numerator and denominator."
-            : "";
-      out(`Entered ${entry.metricId} ${entry.periodId} = ${entry.value} (source: ${entry.source}).${check}`);
-    }
-    return entry.status === "mismatch" ? 1 : 0;
   },
+  show: (entry) => {
+    const check =
+      entry.status === "mismatch"
+        ? ` It does NOT match its numerator and denominator, which give ${entry.computed?.toFixed(1)}.`
+        : entry.status === "consistent"
+          ? " It matches its numerator and denominator."
+          : "";
+    return `Entered ${entry.metricId} ${entry.periodId} = ${entry.value} (source: ${entry.source}).${check}`;
+  },
+  exitCode: (entry) => (entry.status === "mismatch" ? 1 : 0),
 });
 
 export const metricsExport = defineCommand({
@@ -268,48 +267,37 @@ export const metricsExport = defineCommand({
   },
 });
 
-export const metricsImport = defineCommand({
+export const metricsImport = defineReport({
   name: "metrics import",
   summary:
     "Import entered values (published baselines, survey results) from a spreadsheet or CSV; each is checked.",
   args: { file: path("The spreadsheet or CSV file", { valueName: "FILE.xlsx|FILE.csv", required: true }) },
   options: { json: flag("Print the stored entries as JSON") },
-  db: "migrated",
-  async run({ options, args, db }) {
+  async load({ args, db }) {
     await installMeasures(db);
-    const entries = await importEnteredValues(db, args.file);
-    if (options.json) outJson(entries);
-    else {
-      const bad = entries.filter((e) => e.status === "mismatch");
-      out(
-        [
-          `Entered ${entries.length} value(s) from ${args.file}.`,
-          ...bad.map(
-            (e) =>
-              `  ${e.metricId} ${e.periodId}: stated ${e.value}, but its numerator and denominator give ${e.computed?.toFixed(1)}`,
-          ),
-        ].join("\n"),
-      );
-    }
-    return 0;
+    return importEnteredValues(db, args.file);
   },
+  show: (entries, { args }) => [
+    `Entered ${entries.length} value(s) from ${args.file}.`,
+    ...entries
+      .filter((e) => e.status === "mismatch")
+      .map(
+        (e) =>
+          `  ${e.metricId} ${e.periodId}: stated ${e.value}, but its numerator and denominator give ${e.computed?.toFixed(1)}`,
+      ),
+  ],
 });
 
-export const metricsDefine = defineCommand({
+export const metricsDefine = defineReport({
   name: "metrics define",
   summary:
     "Add or change a metric definition from a JSON file (a new version when it differs from the current one).",
   options: { file: path("A definition as JSON (see src/outcomes/definitions.ts)", { required: true }) },
-  db: "migrated",
-  async run({ options, db }) {
+  async load({ options, db }) {
     const input = readJsonFile(options.file) as MetricDefinitionInput;
     await installMeasures(db);
-    const result = await asUsage(() => defineMetric(db, input));
-    out(
-      result.added
-        ? `Stored ${input.metricId} version ${result.version}.`
-        : `${input.metricId} is unchanged (version ${result.version}).`,
-    );
-    return 0;
+    return { metricId: input.metricId, ...(await asUsage(() => defineMetric(db, input))) };
   },
+  show: ({ metricId, added, version }) =>
+    added ? `Stored ${metricId} version ${version}.` : `${metricId} is unchanged (version ${version}).`,
 });

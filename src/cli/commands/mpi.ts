@@ -13,6 +13,7 @@ import { defineCommand, flag, int, param, text, uuid } from "../command.ts";
 import { cliOperator, out, outJson } from "../context.ts";
 import { usageError } from "../errors.ts";
 import { json } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 // `oneplace mpi review|link|separate|merge|unmerge|history|evaluate`: the master person index's review queue
 // and decisions at the command line. Every decision is recorded with the operator's name; showing the
@@ -194,7 +195,7 @@ export const mpiUnmerge = defineCommand({
   },
 });
 
-export const mpiHistory = defineCommand({
+export const mpiHistory = defineReport({
   name: "mpi history",
   summary: "Every MPI decision about a person or a source record: what, when, by whom, why.",
   usage: "oneplace mpi history <person-id> | <source-system> <record-id> [--json]",
@@ -206,46 +207,33 @@ export const mpiHistory = defineCommand({
     recordId: text("With a source system: the record id", { valueName: "record-id" }),
   },
   options: { json },
-  db: "migrated",
-  async run({ options, args, db }) {
-    const rows = await decisionHistory(
+  load: ({ args, db }) =>
+    decisionHistory(
       db,
       args.recordId === undefined
         ? { personId: personId(args.first) }
         : { sourceSystem: args.first, recordId: args.recordId },
-    );
-    if (options.json) outJson(rows);
-    else {
-      out(`${rows.length} decision(s)`);
-      for (const r of rows) {
-        const score = r.score === null ? "" : ` score ${Number(r.score).toFixed(1)}`;
-        const rec = r.source_record_id ? ` ${r.source_system}/${r.source_record_id}` : "";
-        out(
-          `${r.decided_at.toISOString()}  ${r.kind}${rec}${score}  ${r.from_person_id ?? "-"} -> ${r.to_person_id ?? "-"}  by ${r.decided_by}: ${r.reason}`,
-        );
-      }
-    }
-    return 0;
-  },
+    ),
+  show: (rows) => [
+    `${rows.length} decision(s)`,
+    ...rows.map((r) => {
+      const score = r.score === null ? "" : ` score ${Number(r.score).toFixed(1)}`;
+      const rec = r.source_record_id ? ` ${r.source_system}/${r.source_record_id}` : "";
+      return `${r.decided_at.toISOString()}  ${r.kind}${rec}${score}  ${r.from_person_id ?? "-"} -> ${r.to_person_id ?? "-"}  by ${r.decided_by}: ${r.reason}`;
+    }),
+  ],
 });
 
-export const mpiEvaluate = defineCommand({
+export const mpiEvaluate = defineReport({
   name: "mpi evaluate",
   summary:
     "Matching precision and recall against the synthetic place's truth (synth_truth), and the review queue.",
   options: { json },
-  db: "migrated",
-  async run({ options, db }) {
-    const q = await evaluateMatching(db);
-    if (options.json) outJson(q);
-    else {
-      out(`records scored: ${q.records}`);
-      out(`precision ${(q.precision * 100).toFixed(3)}%  recall ${(q.recall * 100).toFixed(3)}%`);
-      out(
-        `pairs: true ${q.truePairs}, linked ${q.linkedPairs}, correct ${q.correctPairs}; records on the wrong person: ${q.wrongRecords}`,
-      );
-      out(`review queue: ${q.openReviews}`);
-    }
-    return 0;
-  },
+  load: ({ db }) => evaluateMatching(db),
+  show: (q) => [
+    `records scored: ${q.records}`,
+    `precision ${(q.precision * 100).toFixed(3)}%  recall ${(q.recall * 100).toFixed(3)}%`,
+    `pairs: true ${q.truePairs}, linked ${q.linkedPairs}, correct ${q.correctPairs}; records on the wrong person: ${q.wrongRecords}`,
+    `review queue: ${q.openReviews}`,
+  ],
 });

@@ -3,6 +3,7 @@ import { choice, defineCommand, flag, int, text } from "../command.ts";
 import { cliOperator, out, outJson } from "../context.ts";
 import { notFound, usageError } from "../errors.ts";
 import { json } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 // `oneplace rejects list|show|replay|dismiss`: what could not be accepted, why, and trying again after a fix.
 
@@ -12,7 +13,7 @@ function line(r: RejectRow): string {
   return `${r.rejectId}  ${r.receivedAt}  ${r.sourceSystem}  ${r.format}${r.layout ? `:${r.layout}` : ""}  ${r.location ?? r.origin}  ${r.status}${r.attempts > 1 ? ` (${r.attempts} attempts)` : ""}\n    ${r.reason}`;
 }
 
-export const rejectsList = defineCommand({
+export const rejectsList = defineReport({
   name: "rejects list",
   summary: "List rejected messages and rows: source, where, why, when (open ones unless --status).",
   options: {
@@ -23,43 +24,34 @@ export const rejectsList = defineCommand({
     limit: int("At most N (default 100)", { min: 1, max: 100_000, default: 100 }),
     json,
   },
-  db: "migrated",
-  async run({ options, db }) {
-    const rows = await listRejects(db, {
-      sourceSystem: options.source,
-      status: options.status,
-      limit: options.limit,
-    });
-    // The list never shows payloads (they carry patient data): 'rejects show' does, for one reject.
-    if (options.json) outJson(rows.map(({ payload: _p, context: _c, ...r }) => r));
-    else {
-      out(`${rows.length} reject(s)${rows.length === options.limit ? ` (first ${options.limit})` : ""}`);
-      for (const r of rows) out(line(r));
-    }
-    return 0;
-  },
+  load: ({ options, db }) =>
+    listRejects(db, { sourceSystem: options.source, status: options.status, limit: options.limit }),
+  // The list never shows payloads (they carry patient data): 'rejects show' does, for one reject.
+  json: (rows) => rows.map(({ payload: _p, context: _c, ...r }) => r),
+  show: (rows, { options }) => [
+    `${rows.length} reject(s)${rows.length === options.limit ? ` (first ${options.limit})` : ""}`,
+    ...rows.map(line),
+  ],
 });
 
-export const rejectsShow = defineCommand({
+export const rejectsShow = defineReport({
   name: "rejects show",
   summary: "Show one reject in full, with its raw payload.",
   args: { id: text("The reject", { valueName: "reject-id", required: true }) },
   options: { json },
-  db: "migrated",
-  async run({ options, args, db }) {
+  async load({ args, db }) {
     const r = await getReject(db, args.id);
     if (!r) throw notFound("cli.no-reject", `No reject ${args.id}`, { hint: "See 'oneplace rejects list'." });
-    if (options.json) outJson(r);
-    else {
-      out(line(r));
-      out(`origin: ${r.origin} (${r.originKey})`);
-      if (r.resolvedAt) out(`resolved: ${r.resolvedAt} by ${r.resolvedBy}`);
-      if (r.context) out(`header: ${r.context}`);
-      out("payload:");
-      out(r.format === "hl7" ? r.payload.replaceAll("\r", "\n") : r.payload);
-    }
-    return 0;
+    return r;
   },
+  show: (r) => [
+    line(r),
+    `origin: ${r.origin} (${r.originKey})`,
+    ...(r.resolvedAt ? [`resolved: ${r.resolvedAt} by ${r.resolvedBy}`] : []),
+    ...(r.context ? [`header: ${r.context}`] : []),
+    "payload:",
+    r.format === "hl7" ? r.payload.replaceAll("\r", "\n") : r.payload,
+  ],
 });
 
 export const rejectsReplay = defineCommand({

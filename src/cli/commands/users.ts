@@ -16,10 +16,12 @@ import {
   TEAM_KINDS,
   unlockUser,
 } from "../../governance/index.ts";
-import { choice, defineCommand, flag, int, path, text } from "../command.ts";
+import type { Db } from "../../platform/index.ts";
+import { choice, defineCommand, flag, int, type Params, path, text, type Values } from "../command.ts";
 import { cliOperator, out, outJson, print } from "../context.ts";
 import { invalid, notFound, usageError } from "../errors.ts";
 import { json } from "../options.ts";
+import { defineReport } from "../report.ts";
 
 const username = { username: text("The user's username", { valueName: "username", required: true }) };
 const passwordOptions = {
@@ -87,54 +89,39 @@ export const usersCreate = defineCommand({
   },
 });
 
-export const usersList = defineCommand({
+export const usersList = defineReport({
   name: "users list",
   summary: "List user accounts with their status and roles.",
   options: { json },
-  db: "migrated",
-  async run({ options, db }) {
-    const users = await listUsers(db);
-    if (options.json) outJson(users);
-    else if (users.length === 0) out("No users yet: create one with 'oneplace users create'.");
-    else {
-      for (const u of users) {
-        const state =
-          u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
-        const roles = u.roles.map((r) => `${r.roleCode}@${r.teamCode}`).join(", ") || "no roles";
-        out(`${u.username.padEnd(24)} ${state.padEnd(10)} ${u.signIn.join("+").padEnd(14)} ${roles}`);
-      }
-    }
-    return 0;
-  },
+  load: ({ db }) => listUsers(db),
+  empty: "No users yet: create one with 'oneplace users create'.",
+  show: (users) =>
+    users.map((u) => {
+      const state =
+        u.status !== "active" ? u.status : u.lockedUntil ? `locked until ${u.lockedUntil}` : "active";
+      const roles = u.roles.map((r) => `${r.roleCode}@${r.teamCode}`).join(", ") || "no roles";
+      return `${u.username.padEnd(24)} ${state.padEnd(10)} ${u.signIn.join("+").padEnd(14)} ${roles}`;
+    }),
 });
 
-export const usersRoles = defineCommand({
+export const usersRoles = defineReport({
   name: "users roles",
   summary: "List the roles and what each may do with personal data.",
   options: { json },
-  db: "migrated",
-  async run({ options, db }) {
-    const roles = await listRoles(db);
-    if (options.json) outJson(roles);
-    else for (const r of roles) out(`${r.roleCode.padEnd(26)} ${r.name}: ${r.description}`);
-    return 0;
-  },
+  load: ({ db }) => listRoles(db),
+  show: (roles) => roles.map((r) => `${r.roleCode.padEnd(26)} ${r.name}: ${r.description}`),
 });
 
-export const usersTeams = defineCommand({
+export const usersTeams = defineReport({
   name: "users teams",
   summary: "List the teams (practices, locality MDTs, provider services and others).",
   options: { json },
-  db: "migrated",
-  async run({ options, db }) {
-    const teams = await listTeams(db);
-    if (options.json) outJson(teams);
-    else if (teams.length === 0) out("No teams yet: create one with 'oneplace users create-team'.");
-    else
-      for (const t of teams)
-        out(`${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`);
-    return 0;
-  },
+  load: ({ db }) => listTeams(db),
+  empty: "No teams yet: create one with 'oneplace users create-team'.",
+  show: (teams) =>
+    teams.map(
+      (t) => `${t.teamCode.padEnd(26)} ${t.kind.padEnd(17)} ${(t.orgCode ?? "").padEnd(8)} ${t.name}`,
+    ),
 });
 
 export const usersCreateTeam = defineCommand({
@@ -162,66 +149,62 @@ export const usersCreateTeam = defineCommand({
   },
 });
 
-/** `users assign-role` and `users remove-role`: a role in a team, given or taken away. */
-function roleCommand(verb: "assign-role" | "remove-role", summary: string) {
-  return defineCommand({
+/** A change to one account, said in one line: the user is the argument, `options` what else it takes. */
+function userChange<const O extends Params>(
+  verb: string,
+  summary: string,
+  options: O,
+  change: (db: Db, username: string, options: Values<O>) => Promise<unknown>,
+  said: (username: string, options: Values<O>) => string,
+) {
+  return defineReport({
     name: `users ${verb}`,
     summary,
     args: username,
-    options: roleTeam,
-    db: "migrated",
-    async run({ options: { role, team }, args, db }) {
-      const change = verb === "assign-role" ? assignRole : removeRole;
-      await change(db, cliOperator(), args.username, role, team);
-      out(`${args.username} is ${verb === "assign-role" ? "now" : "no longer"} ${role} in ${team}.`);
-      return 0;
-    },
+    options,
+    load: ({ options, args, db }) => change(db, args.username, options),
+    show: (_, { options, args }) => said(args.username, options),
   });
 }
 
-export const usersAssignRole = roleCommand("assign-role", "Give a user a role in a team.");
-export const usersRemoveRole = roleCommand(
+export const usersAssignRole = userChange(
+  "assign-role",
+  "Give a user a role in a team.",
+  roleTeam,
+  (db, user, { role, team }) => assignRole(db, cliOperator(), user, role, team),
+  (user, { role, team }) => `${user} is now ${role} in ${team}.`,
+);
+export const usersRemoveRole = userChange(
   "remove-role",
   "Take a role in a team away from a user; their sessions and tokens in it end.",
+  roleTeam,
+  (db, user, { role, team }) => removeRole(db, cliOperator(), user, role, team),
+  (user, { role, team }) => `${user} is no longer ${role} in ${team}.`,
 );
-
-export const usersResetPassword = defineCommand({
-  name: "users reset-password",
-  summary: "Set a new password, clear a sign-in lockout and end the user's sessions.",
-  args: username,
-  options: passwordOptions,
-  db: "migrated",
-  async run({ options, args, db }) {
-    const password = (await readPassword(options, true)) as string;
-    await resetPassword(db, cliOperator(), args.username, password);
-    out(`Password reset for ${args.username}; their sessions have ended.`);
-    return 0;
-  },
-});
-
-/** `users lock` and `users unlock`. */
-function lockCommand(verb: "lock" | "unlock", summary: string) {
-  return defineCommand({
-    name: `users ${verb}`,
-    summary,
-    args: username,
-    options: {},
-    db: "migrated",
-    async run({ args, db }) {
-      await (verb === "lock" ? lockUser : unlockUser)(db, cliOperator(), args.username);
-      out(`${args.username} is ${verb}ed.`);
-      return 0;
-    },
-  });
-}
-
-export const usersLock = lockCommand("lock", "Lock an account: no sign-in, and its sessions end now.");
-export const usersUnlock = lockCommand(
+export const usersResetPassword = userChange(
+  "reset-password",
+  "Set a new password, clear a sign-in lockout and end the user's sessions.",
+  passwordOptions,
+  async (db, user, options) =>
+    resetPassword(db, cliOperator(), user, (await readPassword(options, true)) as string),
+  (user) => `Password reset for ${user}; their sessions have ended.`,
+);
+export const usersLock = userChange(
+  "lock",
+  "Lock an account: no sign-in, and its sessions end now.",
+  {},
+  (db, user) => lockUser(db, cliOperator(), user),
+  (user) => `${user} is locked.`,
+);
+export const usersUnlock = userChange(
   "unlock",
   "Unlock an account, including a lockout after failed sign-ins.",
+  {},
+  (db, user) => unlockUser(db, cliOperator(), user),
+  (user) => `${user} is unlocked.`,
 );
 
-export const usersCreateToken = defineCommand({
+export const usersCreateToken = defineReport({
   name: "users create-token",
   summary: "Create a bearer token for a system using the API, acting as a user in one role. Shown once.",
   args: username,
@@ -236,8 +219,7 @@ export const usersCreateToken = defineCommand({
     purpose: choice(PURPOSES, "Purpose of use (default the role's first)"),
     json,
   },
-  db: "migrated",
-  async run({ options, args, db }) {
+  async load({ options, args, db }) {
     const created = await createApiToken(db, cliOperator(), {
       username: args.username,
       roleCode: options.role,
@@ -246,19 +228,13 @@ export const usersCreateToken = defineCommand({
       days: options.days,
       purpose: options.purpose,
     });
-    const expiresAt = created.expiresAt.toISOString();
-    if (options.json) outJson({ tokenId: created.tokenId, token: created.token, expiresAt });
-    else {
-      out(
-        `Token ${created.tokenId} for ${args.username} as ${options.role} in ${options.team}, until ${expiresAt}:`,
-      );
-      out(created.token);
-      out(
-        "It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.",
-      );
-    }
-    return 0;
+    return { tokenId: created.tokenId, token: created.token, expiresAt: created.expiresAt.toISOString() };
   },
+  show: ({ tokenId, token, expiresAt }, { options, args }) => [
+    `Token ${tokenId} for ${args.username} as ${options.role} in ${options.team}, until ${expiresAt}:`,
+    token,
+    "It is shown only now: OnePlace keeps only a hash of it. Send it as 'Authorization: Bearer <token>'.",
+  ],
 });
 
 export const usersRevokeToken = defineCommand({

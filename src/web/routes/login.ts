@@ -16,6 +16,7 @@ import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
 import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
 import { sendProblem } from "../plugins/problem.ts";
+import { closedObject, csrfField } from "./schemas.ts";
 
 export interface LoginRouteOptions {
   db: Db;
@@ -24,36 +25,26 @@ export interface LoginRouteOptions {
 
 const FAILED = "The username or password is not right, or the account is locked.";
 
-const loginBodySchema = {
-  type: "object",
-  required: ["username", "password", "_csrf"],
-  properties: {
+const loginBodySchema = closedObject(
+  {
     username: { type: "string", maxLength: 100 },
     password: { type: "string", maxLength: 256 },
-    _csrf: { type: "string", maxLength: 100 },
+    ...csrfField,
     next: { type: "string", maxLength: 500 },
   },
-  additionalProperties: false,
-} as const;
+  ["username", "password", "_csrf"],
+);
 
-const loginQuerySchema = {
-  type: "object",
-  properties: { next: { type: "string", maxLength: 500 } },
-  additionalProperties: false,
-} as const;
+const loginQuerySchema = closedObject({ next: { type: "string", maxLength: 500 } });
 
-const callbackQuerySchema = {
-  type: "object",
-  properties: {
-    code: { type: "string", maxLength: 2_048 },
-    state: { type: "string", maxLength: 200 },
-    error: { type: "string", maxLength: 200 },
-    error_description: { type: "string", maxLength: 1_000 },
-    session_state: { type: "string", maxLength: 500 },
-    iss: { type: "string", maxLength: 500 },
-  },
-  additionalProperties: false,
-} as const;
+const callbackQuerySchema = closedObject({
+  code: { type: "string", maxLength: 2_048 },
+  state: { type: "string", maxLength: 200 },
+  error: { type: "string", maxLength: 200 },
+  error_description: { type: "string", maxLength: 1_000 },
+  session_state: { type: "string", maxLength: 500 },
+  iss: { type: "string", maxLength: 500 },
+});
 
 /** Only a path on this site: never an absolute URL or //host, which would be an open redirect. */
 function safeNext(next: string | undefined): string {

@@ -10,19 +10,17 @@ import {
   switchSessionRole,
 } from "../../governance/index.ts";
 import type { Db } from "../../platform/index.ts";
-import { csrfField } from "./schemas.ts";
+import { closedObject, csrfField } from "./schemas.ts";
 
-const actingAsBody = {
-  type: "object",
-  required: ["roleCode", "teamCode", "purpose"],
-  properties: {
+const actingAsBody = closedObject(
+  {
     roleCode: { type: "string", maxLength: 64 },
     teamCode: { type: "string", maxLength: 64 },
     purpose: { type: "string", enum: [...PURPOSES] },
     ...csrfField,
   },
-  additionalProperties: false,
-} as const;
+  ["roleCode", "teamCode", "purpose"],
+);
 
 function signedIn<T>(identity: T | null): T {
   if (!identity) throw new Error("route reached without an identity");

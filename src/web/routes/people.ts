@@ -1,21 +1,14 @@
 // One person: demographics, their timeline across organisations, and breaking glass to reach them; all
 // through request.reader, which decides and audits.
 import type { FastifyInstance } from "fastify";
-import { csrfField, UUID_PATTERN } from "./schemas.ts";
+import { closedObject, csrfField, UUID_PATTERN } from "./schemas.ts";
 
-const personParams = {
-  type: "object",
-  required: ["personId"],
-  properties: { personId: { type: "string", pattern: UUID_PATTERN } },
-  additionalProperties: false,
-} as const;
+const personParams = closedObject({ personId: { type: "string", pattern: UUID_PATTERN } }, ["personId"]);
 
-const breakGlassBody = {
-  type: "object",
-  required: ["reason"],
-  properties: { reason: { type: "string", minLength: 1, maxLength: 1_000 }, ...csrfField },
-  additionalProperties: false,
-} as const;
+const breakGlassBody = closedObject(
+  { reason: { type: "string", minLength: 1, maxLength: 1_000 }, ...csrfField },
+  ["reason"],
+);
 
 type PersonParams = { Params: { personId: string } };
 

@@ -6,3 +6,19 @@ export const UUID_PATTERN =
 
 /** Forms and scripts send the CSRF token in the body as _csrf; the auth plugin checks it. */
 export const csrfField = { _csrf: { type: "string", maxLength: 100 } } as const;
+
+/**
+ * A request body, query or params object that takes only the properties named (anything else is a 400),
+ * with the required ones listed.
+ */
+export function closedObject<const P extends Record<string, object>>(
+  properties: P,
+  required: readonly (keyof P & string)[] = [],
+) {
+  return {
+    type: "object",
+    ...(required.length > 0 ? { required } : {}),
+    properties,
+    additionalProperties: false,
+  } as const;
+}

@@ -1,0 +1,127 @@
+// What the web tests share: a web server on a test database (its log lines kept, or listening for a browser),
+// and Debian's Chromium driven by Playwright.
+import { existsSync } from "node:fs";
+import { Writable } from "node:stream";
+import { after, before } from "node:test";
+import { type Browser, chromium } from "playwright-core";
+import { createLogger, type Db } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/server.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+
+export type WebApp = Awaited<ReturnType<typeof createWebServer>>;
+export type WebServerOptions = Parameters<typeof createWebServer>[0];
+
+export const CHROMIUM_PATH = process.env.ONEPLACE_CHROMIUM || "/usr/bin/chromium";
+
+/** On a developer's machine without Chromium a browser test is skipped with the reason; CI always runs it. */
+export const browserSkip: string | false =
+  !existsSync(CHROMIUM_PATH) && !process.env.CI
+    ? `no Chromium at ${CHROMIUM_PATH}: install it or set ONEPLACE_CHROMIUM`
+    : false;
+
+/** The same flags as the board report's PDF printing (src/commissioning/report/pdf.ts, not exported). */
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** A web server for app.inject whose log lines (JSON, one per line) land in `logLines`. */
+export async function webServerWithLog(
+  db: Db,
+  placeName = "Testplace",
+): Promise<{ app: WebApp; logLines: string[] }> {
+  const logLines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  const app = await createWebServer({ db, logger: createLogger({ destination }), placeName });
+  return { app, logLines };
+}
+
+/** A silent web server listening on a free port of 127.0.0.1, and its base URL for a browser. */
+export async function listeningWebServer(
+  options: Omit<WebServerOptions, "logger">,
+): Promise<{ app: WebApp; base: string }> {
+  const app = await createWebServer({ ...options, logger: createLogger({ level: "silent" }) });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  return { app, base: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}` };
+}
+
+/** The pieces of a web test file, filled in by the before hook webSuite registers. */
+export interface WebSuite {
+  t: TestDb;
+  app: WebApp;
+  logLines: string[];
+}
+
+/**
+ * Registers the file's before and after: a test database made ready by `prepare`, a web server on it for
+ * app.inject (its log lines kept), closed and disposed at the end. `routes` adds test-only routes.
+ */
+export function webSuite({
+  prepare,
+  routes,
+  placeName,
+}: {
+  prepare?: (db: Db) => Promise<void>;
+  routes?: (app: WebApp) => void;
+  placeName?: string;
+} = {}): WebSuite {
+  const suite = {} as WebSuite;
+  before(async () => {
+    suite.t = await openTestDb();
+    await prepare?.(suite.t.db);
+    Object.assign(suite, await webServerWithLog(suite.t.db, placeName));
+    routes?.(suite.app);
+  });
+  after(async () => {
+    await suite.app?.close();
+    await suite.t?.dispose();
+  });
+  return suite;
+}
+
+/** The pieces of a browser test file, filled in by the before hook browserSuite registers. */
+export interface BrowserSuite {
+  t: TestDb;
+  app: WebApp;
+  base: string;
+  browser: Browser;
+}
+
+/**
+ * Registers the file's before and after (nothing when the browser tests are skipped): a test database made
+ * ready by `prepare`, a web server listening on it, and Chromium, all closed at the end.
+ */
+export function browserSuite(
+  server: Omit<WebServerOptions, "db" | "logger">,
+  prepare: (db: Db) => Promise<void>,
+): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  before(async () => {
+    if (browserSkip) return;
+    suite.t = await openTestDb();
+    await prepare(suite.t.db);
+    Object.assign(suite, await listeningWebServer({ ...server, db: suite.t.db }));
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (browserSkip) return;
+    await suite.browser?.close();
+    await suite.app?.close();
+    await suite.t?.dispose();
+  });
+  return suite;
+}
