@@ -155,10 +155,8 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
   return summarise(db, runId, "full", asOf, model?.version ?? null, watermark, started);
 }
 
-const SOURCE_TABLES = [
-  "person",
-  "registration",
-  "death",
+/** The tables the snapshot reads: a record received in one of them can change a person's score. */
+const SNAPSHOT_TABLES = [
   "gp_entry",
   "medication_issue",
   "hospital_spell",
@@ -167,8 +165,13 @@ const SOURCE_TABLES = [
   "care_contact",
   "social_care_service",
   "care_home_placement",
-  "care_plan",
+  "registration",
+  "death",
+  "person",
 ];
+
+/** What a full run reads: the snapshot's tables and care_plan, which cohorts and the national condition read live. */
+const SOURCE_TABLES = [...SNAPSHOT_TABLES, "care_plan"];
 
 /**
  * Tables loaded in bulk and never analysed (reltuples -1) leave the planner guessing; PGlite has no
@@ -385,21 +388,8 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
  * received_at), for `oneplace stratify --changed`.
  */
 export async function peopleChangedSince(db: Queryable, since: string): Promise<string[]> {
-  const tables = [
-    "gp_entry",
-    "medication_issue",
-    "hospital_spell",
-    "ae_attendance",
-    "outpatient_attendance",
-    "care_contact",
-    "social_care_service",
-    "care_home_placement",
-    "registration",
-    "death",
-    "person",
-  ];
   const rows = await db.query<{ person_id: string }>(
-    tables.map((t) => `SELECT person_id::text FROM ${t} WHERE received_at > $1`).join(" UNION "),
+    SNAPSHOT_TABLES.map((t) => `SELECT person_id::text FROM ${t} WHERE received_at > $1`).join(" UNION "),
     [since],
   );
   return rows.map((r) => r.person_id);
