@@ -236,19 +236,20 @@ export interface LatestRun {
   people: number;
 }
 
-export async function latestFullRun(db: Queryable): Promise<LatestRun | null> {
-  const [row] = await db.query<{
-    run_id: string;
-    as_of: string;
-    model_id: string | null;
-    cutpoints: Cutpoints | null;
-    started_at: Date;
-    people: number;
-  }>(
-    `SELECT run_id::text, as_of, model_id::text, cutpoints, started_at, people FROM risk_run
-     WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1`,
-  );
-  if (!row) return null;
+/** The latest full run's row, as latestFullRun and rescoreContext both read it. */
+const LATEST_FULL_RUN = `SELECT run_id::text, as_of, model_id::text, cutpoints, started_at, people FROM risk_run
+     WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1`;
+
+type RunRow = {
+  run_id: string;
+  as_of: string;
+  model_id: string | null;
+  cutpoints: Cutpoints | null;
+  started_at: Date;
+  people: number;
+};
+
+function runOf(row: RunRow): LatestRun {
   return {
     runId: row.run_id,
     asOf: row.as_of,
@@ -257,6 +258,11 @@ export async function latestFullRun(db: Queryable): Promise<LatestRun | null> {
     startedAt: row.started_at.toISOString(),
     people: row.people,
   };
+}
+
+export async function latestFullRun(db: Queryable): Promise<LatestRun | null> {
+  const [row] = await db.query<RunRow>(LATEST_FULL_RUN);
+  return row ? runOf(row) : null;
 }
 
 export interface RescoreResult {
@@ -274,18 +280,9 @@ interface RescoreContext {
 
 /** The latest full run, its model and the settings, in one round trip. */
 async function rescoreContext(db: Queryable): Promise<RescoreContext> {
-  const [row] = await db.query<{
-    run_id: string;
-    as_of: string;
-    model_id: string | null;
-    cutpoints: Cutpoints | null;
-    started_at: Date;
-    people: number;
-    settings: Record<string, unknown> | null;
-  }>(
-    `SELECT r.run_id::text, r.as_of, r.model_id::text, r.cutpoints, r.started_at, r.people,
-            (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
-     FROM risk_run r WHERE r.kind = 'full' ORDER BY r.started_at DESC LIMIT 1`,
+  const [row] = await db.query<RunRow & { settings: Record<string, unknown> | null }>(
+    `SELECT latest.*, (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
+     FROM (${LATEST_FULL_RUN}) latest`,
   );
   if (!row)
     throw unavailable(
@@ -294,14 +291,7 @@ async function rescoreContext(db: Queryable): Promise<RescoreContext> {
     );
   const model = row.model_id ? await modelById(db, row.model_id) : null;
   return {
-    run: {
-      runId: row.run_id,
-      asOf: row.as_of,
-      modelId: row.model_id,
-      cutpoints: row.cutpoints,
-      startedAt: row.started_at.toISOString(),
-      people: row.people,
-    },
+    run: runOf(row),
     model,
     settings: mergeSettings(DEFAULT_SETTINGS, row.settings ?? {}),
   };
