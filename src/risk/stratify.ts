@@ -236,28 +236,15 @@ export interface LatestRun {
   people: number;
 }
 
-/** The latest full run's row, as latestFullRun and rescoreContext both read it. */
-const LATEST_FULL_RUN = `SELECT run_id::text, as_of, model_id::text, cutpoints, started_at, people FROM risk_run
-     WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1`;
+/** The latest full run, as latestFullRun and rescoreContext both read it. */
+const LATEST_FULL_RUN = `SELECT run_id::text AS "runId", as_of AS "asOf", model_id::text AS "modelId", cutpoints,
+       started_at AS "startedAt", people
+     FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1`;
 
-type RunRow = {
-  run_id: string;
-  as_of: string;
-  model_id: string | null;
-  cutpoints: Cutpoints | null;
-  started_at: Date;
-  people: number;
-};
+type RunRow = Omit<LatestRun, "startedAt"> & { startedAt: Date };
 
 function runOf(row: RunRow): LatestRun {
-  return {
-    runId: row.run_id,
-    asOf: row.as_of,
-    modelId: row.model_id,
-    cutpoints: row.cutpoints,
-    startedAt: row.started_at.toISOString(),
-    people: row.people,
-  };
+  return { ...row, startedAt: row.startedAt.toISOString() };
 }
 
 export async function latestFullRun(db: Queryable): Promise<LatestRun | null> {
@@ -289,11 +276,12 @@ async function rescoreContext(db: Queryable): Promise<RescoreContext> {
       "risk.no-stratification",
       "There is no stratification to update yet: run 'oneplace stratify' first.",
     );
-  const model = row.model_id ? await modelById(db, row.model_id) : null;
+  const { settings, ...run } = row;
+  const model = run.modelId ? await modelById(db, run.modelId) : null;
   return {
-    run: runOf(row),
+    run: runOf(run),
     model,
-    settings: mergeSettings(DEFAULT_SETTINGS, row.settings ?? {}),
+    settings: mergeSettings(DEFAULT_SETTINGS, settings ?? {}),
   };
 }
 
