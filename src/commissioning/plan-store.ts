@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { invalid, OnePlaceError } from "../core/errors.ts";
 import { parsePeriod } from "../core/periods.ts";
 import { saveTargets, type Target } from "../outcomes/index.ts";
-import type { Db, Queryable } from "../store/index.ts";
+import { CATALOGUE, type ColumnName, type Db, type Queryable, type TableName } from "../store/index.ts";
 import { type ActualSpend, type BcfPlan, targetSetOf } from "./plan.ts";
 
 export interface SavedPlan {
@@ -43,114 +43,66 @@ export function targetsOf(plan: BcfPlan): Target[] {
   });
 }
 
+/** A column name in camelCase, as the plan's parts name their fields (`proposed_total` -> `proposedTotal`). */
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+
+function camel(column: string): string {
+  return column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Columns filled from the plan version, not from the part: its plan, its version, its line in the plan. */
+const VERSION_COLUMNS = ["plan_id", "version", "line_no"] as const;
+
+/** A part has a field for each of its table's other columns: the type check keeps the two in step. */
+type PartFields<T extends TableName> = {
+  readonly [C in Exclude<ColumnName<T>, (typeof VERSION_COLUMNS)[number]> as Camel<C>]: unknown;
+};
+
+function part<T extends TableName>(table: T, parts: (plan: BcfPlan) => readonly PartFields<T>[]) {
+  return { table, parts: parts as (plan: BcfPlan) => readonly object[] };
+}
+
+/** The plan's parts in the order they are stored, each a table under the plan version. */
+const PARTS = [
+  part("bcf_allocation", (p) => p.allocations),
+  part("bcf_contribution", (p) => p.contributions),
+  part("bcf_scheme", (p) => p.schemes),
+  part("bcf_scheme_year", (p) => p.schemeYears),
+  part("bcf_payment_tranche", (p) => p.payments),
+  part("bcf_risk", (p) => p.risks),
+  part("bcf_stated_total", (p) => p.statedTotals),
+];
+
+/** One row a part, its columns in catalogue order; parts numbered by line (`line_no`) in plan order. */
 async function insertParts(tx: Queryable, plan: BcfPlan, version: number): Promise<void> {
-  const id = plan.header.planId;
-  for (const a of plan.allocations) {
-    await tx.query(
-      `INSERT INTO bcf_allocation (plan_id, version, financial_year, minimum, proposed_total, minimum_as_printed,
-         proposed_total_as_printed, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-      [
-        id,
+  for (const { table, parts } of PARTS) {
+    const columns = CATALOGUE[table].columnNames;
+    const text = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`;
+    for (const [i, part] of parts(plan).entries()) {
+      const fromVersion: Record<(typeof VERSION_COLUMNS)[number], unknown> = {
+        plan_id: plan.header.planId,
         version,
-        a.financialYear,
-        a.minimum,
-        a.proposedTotal,
-        a.minimumAsPrinted,
-        a.proposedTotalAsPrinted,
-        a.note,
-      ],
-    );
+        line_no: i + 1,
+      };
+      const fields = part as Record<string, unknown>;
+      await tx.query(
+        text,
+        columns.map((c) =>
+          Object.hasOwn(fromVersion, c) ? fromVersion[c as keyof typeof fromVersion] : fields[camel(c)],
+        ),
+      );
+    }
   }
-  for (const [i, c] of plan.contributions.entries()) {
+}
+
+/** Each month of actual spend replaces what was stored for its scheme and month. */
+async function upsertActuals(tx: Queryable, planId: string, actuals: readonly ActualSpend[]): Promise<void> {
+  for (const a of actuals) {
     await tx.query(
-      `INSERT INTO bcf_contribution (plan_id, version, line_no, financial_year, partner, organisation, description,
-         amount, status, as_printed, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [
-        id,
-        version,
-        i + 1,
-        c.financialYear,
-        c.partner,
-        c.organisation,
-        c.description,
-        c.amount,
-        c.status,
-        c.asPrinted,
-        c.note,
-      ],
-    );
-  }
-  for (const s of plan.schemes) {
-    await tx.query(
-      `INSERT INTO bcf_scheme (plan_id, version, scheme_id, theme, name, scheme_type, description, lead_provider,
-         investment, expected_benefits, metric_ids, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11::text[],$12)`,
-      [
-        id,
-        version,
-        s.schemeId,
-        s.theme,
-        s.name,
-        s.schemeType,
-        s.description,
-        s.leadProvider,
-        s.investment,
-        s.expectedBenefits,
-        s.metricIds,
-        s.note,
-      ],
-    );
-  }
-  for (const y of plan.schemeYears) {
-    await tx.query(
-      `INSERT INTO bcf_scheme_year (plan_id, version, scheme_id, financial_year, planned_min, planned_max,
-         planned_spend, min_as_printed, max_as_printed, spend_as_printed, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [
-        id,
-        version,
-        y.schemeId,
-        y.financialYear,
-        y.plannedMin,
-        y.plannedMax,
-        y.plannedSpend,
-        y.minAsPrinted,
-        y.maxAsPrinted,
-        y.spendAsPrinted,
-        y.note,
-      ],
-    );
-  }
-  for (const p of plan.payments) {
-    await tx.query(
-      `INSERT INTO bcf_payment_tranche (plan_id, version, tranche_id, payment_date, amount, amount_as_printed,
-         description, note) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-      [id, version, p.trancheId, p.paymentDate, p.amount, p.amountAsPrinted, p.description, p.note],
-    );
-  }
-  for (const r of plan.risks) {
-    await tx.query(
-      `INSERT INTO bcf_risk (plan_id, version, risk_no, category, risk, consequence, probability, impact, controls,
-         owner, status, review_date) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-      [
-        id,
-        version,
-        r.riskNo,
-        r.category,
-        r.risk,
-        r.consequence,
-        r.probability,
-        r.impact,
-        r.controls,
-        r.owner,
-        r.status,
-        r.reviewDate,
-      ],
-    );
-  }
-  for (const [i, t] of plan.statedTotals.entries()) {
-    await tx.query(
-      `INSERT INTO bcf_stated_total (plan_id, version, line_no, subject, financial_year, amount, as_printed, note)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-      [id, version, i + 1, t.subject, t.financialYear, t.amount, t.asPrinted, t.note],
+      `INSERT INTO bcf_actual_spend (plan_id, scheme_id, month, amount, source, note) VALUES ($1,$2,$3,$4,$5,$6)
+       ON CONFLICT (plan_id, scheme_id, month) DO UPDATE SET amount = excluded.amount, source = excluded.source,
+         note = excluded.note, loaded_at = now()`,
+      [planId, a.schemeId, a.month, a.amount, a.source, a.note],
     );
   }
 }
@@ -198,14 +150,7 @@ export async function savePlan(db: Db, plan: BcfPlan, importedFrom = ""): Promis
       await insertParts(tx, plan, version);
       await saveTargets(tx, targetSetOf(id, version), targetsOf(plan));
     }
-    for (const a of plan.actuals) {
-      await tx.query(
-        `INSERT INTO bcf_actual_spend (plan_id, scheme_id, month, amount, source, note) VALUES ($1,$2,$3,$4,$5,$6)
-         ON CONFLICT (plan_id, scheme_id, month) DO UPDATE SET amount = excluded.amount, source = excluded.source,
-           note = excluded.note, loaded_at = now()`,
-        [id, a.schemeId, a.month, a.amount, a.source, a.note],
-      );
-    }
+    await upsertActuals(tx, id, plan.actuals);
     return { planId: id, version, added, actualsLoaded: plan.actuals.length };
   });
 }
@@ -218,14 +163,7 @@ export async function saveActuals(db: Db, planId: string, actuals: readonly Actu
   if (unknown.length)
     throw invalid("commissioning.unknown-scheme", `Not schemes of plan ${planId}: ${unknown.join(", ")}`);
   return db.transaction(async (tx) => {
-    for (const a of actuals) {
-      await tx.query(
-        `INSERT INTO bcf_actual_spend (plan_id, scheme_id, month, amount, source, note) VALUES ($1,$2,$3,$4,$5,$6)
-         ON CONFLICT (plan_id, scheme_id, month) DO UPDATE SET amount = excluded.amount, source = excluded.source,
-           note = excluded.note, loaded_at = now()`,
-        [planId, a.schemeId, a.month, a.amount, a.source, a.note],
-      );
-    }
+    await upsertActuals(tx, planId, actuals);
     return actuals.length;
   });
 }

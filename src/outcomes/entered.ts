@@ -3,8 +3,9 @@
 import { randomUUID } from "node:crypto";
 import { invalid } from "../core/errors.ts";
 import type { Period } from "../core/periods.ts";
-import type { Queryable } from "../store/index.ts";
+import type { Queryable, TableRow } from "../store/index.ts";
 import { type AreaLevel, latestDefinitions } from "./definitions.ts";
+import { type Figure, type FigureRow, figureOf } from "./figure-row.ts";
 import { monthsOf } from "./metric-periods.ts";
 import { checkRate, type RateCheck } from "./rate-check.ts";
 
@@ -83,18 +84,7 @@ export async function enterValue(db: Queryable, input: EnteredValueInput): Promi
   };
 }
 
-export interface StoredEnteredValue {
-  metricId: string;
-  periodId: string;
-  periodStart: string;
-  periodEnd: string;
-  areaLevel: AreaLevel;
-  areaCode: string;
-  value: number | null;
-  numerator: number | null;
-  denominator: number | null;
-  valueAsPrinted: string | null;
-  source: string;
+export interface StoredEnteredValue extends Figure {
   checkStatus: RateCheck["status"];
   checkValue: number | null;
   enteredAt: string;
@@ -105,39 +95,19 @@ export async function enteredValues(
   db: Queryable,
   metricIds?: readonly string[],
 ): Promise<StoredEnteredValue[]> {
-  const rows = await db.query<{
-    metric_id: string;
-    period_id: string;
-    period_start: string;
-    period_end: string;
-    area_level: AreaLevel;
-    area_code: string;
-    value: number | null;
-    numerator: number | null;
-    denominator: number | null;
-    value_as_printed: string | null;
-    source: string;
-    check_status: RateCheck["status"];
-    check_value: number | null;
-    entered_at: Date;
-  }>(
+  const rows = await db.query<
+    FigureRow &
+      Pick<TableRow<"metric_entered_value">, "check_value" | "entered_at"> & {
+        check_status: RateCheck["status"];
+      }
+  >(
     `SELECT DISTINCT ON (metric_id, period_id, area_level, area_code) *
      FROM metric_entered_value WHERE $1::text[] IS NULL OR metric_id = ANY($1::text[])
      ORDER BY metric_id, period_id, area_level, area_code, entered_at DESC`,
     [metricIds?.length ? metricIds : null],
   );
   return rows.map((r) => ({
-    metricId: r.metric_id,
-    periodId: r.period_id,
-    periodStart: r.period_start,
-    periodEnd: r.period_end,
-    areaLevel: r.area_level,
-    areaCode: r.area_code,
-    value: r.value,
-    numerator: r.numerator,
-    denominator: r.denominator,
-    valueAsPrinted: r.value_as_printed,
-    source: r.source,
+    ...figureOf(r),
     checkStatus: r.check_status,
     checkValue: r.check_value,
     enteredAt: r.entered_at.toISOString(),

@@ -1,7 +1,8 @@
 // Baselines, targets and trajectories in named sets (a BCF plan version is the set bcf:<plan>@<version>),
 // and the figures a board needs from them: the target for a period, its RAG, the trajectory.
-import type { Queryable } from "../store/index.ts";
+import type { Queryable, TableRow } from "../store/index.ts";
 import type { AreaLevel, MetricDefinition } from "./definitions.ts";
+import { type FigureRow, figureOf } from "./figure-row.ts";
 import { monthsOf } from "./metric-periods.ts";
 import { type Rag, rag, type TrajectoryPoint, trajectoryAt } from "./rag.ts";
 import { checkRate, type RateCheck } from "./rate-check.ts";
@@ -64,44 +65,22 @@ export async function saveTargets(
 }
 
 export async function loadTargets(db: Queryable, targetSet: string): Promise<Target[]> {
-  const rows = await db.query<{
-    metric_id: string;
-    role: TargetRole;
-    period_id: string;
-    period_start: string;
-    period_end: string;
-    area_level: AreaLevel;
-    area_code: string;
-    value: number | null;
-    numerator: number | null;
-    denominator: number | null;
-    value_as_printed: string | null;
-    tolerance: number | null;
-    payment_tranche: string | null;
-    payment_share: number | null;
-    source: string;
-    note: string;
-  }>(
+  const rows = await db.query<
+    FigureRow &
+      Pick<TableRow<"metric_target">, "tolerance" | "payment_tranche" | "payment_share" | "note"> & {
+        role: TargetRole;
+      }
+  >(
     `SELECT * FROM metric_target WHERE target_set = $1
      ORDER BY metric_id, period_end, CASE role WHEN 'baseline' THEN 0 WHEN 'trajectory' THEN 1 ELSE 2 END`,
     [targetSet],
   );
   return rows.map((r) => ({
-    metricId: r.metric_id,
+    ...figureOf(r),
     role: r.role,
-    periodId: r.period_id,
-    periodStart: r.period_start,
-    periodEnd: r.period_end,
-    areaLevel: r.area_level,
-    areaCode: r.area_code,
-    value: r.value,
-    numerator: r.numerator,
-    denominator: r.denominator,
-    valueAsPrinted: r.value_as_printed,
     tolerance: r.tolerance,
     paymentTranche: r.payment_tranche,
     paymentShare: r.payment_share,
-    source: r.source,
     note: r.note,
   }));
 }

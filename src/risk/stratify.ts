@@ -155,10 +155,8 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
   return summarise(db, runId, "full", asOf, model?.version ?? null, watermark, started);
 }
 
-const SOURCE_TABLES = [
-  "person",
-  "registration",
-  "death",
+/** The tables the snapshot reads: a record received in one of them can change a person's score. */
+const SNAPSHOT_TABLES = [
   "gp_entry",
   "medication_issue",
   "hospital_spell",
@@ -167,8 +165,13 @@ const SOURCE_TABLES = [
   "care_contact",
   "social_care_service",
   "care_home_placement",
-  "care_plan",
+  "registration",
+  "death",
+  "person",
 ];
+
+/** What a full run reads: the snapshot's tables and care_plan, which cohorts and the national condition read live. */
+const SOURCE_TABLES = [...SNAPSHOT_TABLES, "care_plan"];
 
 /**
  * Tables loaded in bulk and never analysed (reltuples -1) leave the planner guessing; PGlite has no
@@ -233,27 +236,20 @@ export interface LatestRun {
   people: number;
 }
 
+/** The latest full run, as latestFullRun and rescoreContext both read it. */
+const LATEST_FULL_RUN = `SELECT run_id::text AS "runId", as_of AS "asOf", model_id::text AS "modelId", cutpoints,
+       started_at AS "startedAt", people
+     FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1`;
+
+type RunRow = Omit<LatestRun, "startedAt"> & { startedAt: Date };
+
+function runOf(row: RunRow): LatestRun {
+  return { ...row, startedAt: row.startedAt.toISOString() };
+}
+
 export async function latestFullRun(db: Queryable): Promise<LatestRun | null> {
-  const [row] = await db.query<{
-    run_id: string;
-    as_of: string;
-    model_id: string | null;
-    cutpoints: Cutpoints | null;
-    started_at: Date;
-    people: number;
-  }>(
-    `SELECT run_id::text, as_of, model_id::text, cutpoints, started_at, people FROM risk_run
-     WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1`,
-  );
-  if (!row) return null;
-  return {
-    runId: row.run_id,
-    asOf: row.as_of,
-    modelId: row.model_id,
-    cutpoints: row.cutpoints,
-    startedAt: row.started_at.toISOString(),
-    people: row.people,
-  };
+  const [row] = await db.query<RunRow>(LATEST_FULL_RUN);
+  return row ? runOf(row) : null;
 }
 
 export interface RescoreResult {
@@ -271,36 +267,21 @@ interface RescoreContext {
 
 /** The latest full run, its model and the settings, in one round trip. */
 async function rescoreContext(db: Queryable): Promise<RescoreContext> {
-  const [row] = await db.query<{
-    run_id: string;
-    as_of: string;
-    model_id: string | null;
-    cutpoints: Cutpoints | null;
-    started_at: Date;
-    people: number;
-    settings: Record<string, unknown> | null;
-  }>(
-    `SELECT r.run_id::text, r.as_of, r.model_id::text, r.cutpoints, r.started_at, r.people,
-            (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
-     FROM risk_run r WHERE r.kind = 'full' ORDER BY r.started_at DESC LIMIT 1`,
+  const [row] = await db.query<RunRow & { settings: Record<string, unknown> | null }>(
+    `SELECT latest.*, (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
+     FROM (${LATEST_FULL_RUN}) latest`,
   );
   if (!row)
     throw unavailable(
       "risk.no-stratification",
       "There is no stratification to update yet: run 'oneplace stratify' first.",
     );
-  const model = row.model_id ? await modelById(db, row.model_id) : null;
+  const { settings, ...run } = row;
+  const model = run.modelId ? await modelById(db, run.modelId) : null;
   return {
-    run: {
-      runId: row.run_id,
-      asOf: row.as_of,
-      modelId: row.model_id,
-      cutpoints: row.cutpoints,
-      startedAt: row.started_at.toISOString(),
-      people: row.people,
-    },
+    run: runOf(run),
     model,
-    settings: mergeSettings(DEFAULT_SETTINGS, row.settings ?? {}),
+    settings: mergeSettings(DEFAULT_SETTINGS, settings ?? {}),
   };
 }
 
@@ -385,21 +366,8 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
  * received_at), for `oneplace stratify --changed`.
  */
 export async function peopleChangedSince(db: Queryable, since: string): Promise<string[]> {
-  const tables = [
-    "gp_entry",
-    "medication_issue",
-    "hospital_spell",
-    "ae_attendance",
-    "outpatient_attendance",
-    "care_contact",
-    "social_care_service",
-    "care_home_placement",
-    "registration",
-    "death",
-    "person",
-  ];
   const rows = await db.query<{ person_id: string }>(
-    tables.map((t) => `SELECT person_id::text FROM ${t} WHERE received_at > $1`).join(" UNION "),
+    SNAPSHOT_TABLES.map((t) => `SELECT person_id::text FROM ${t} WHERE received_at > $1`).join(" UNION "),
     [since],
   );
   return rows.map((r) => r.person_id);

@@ -12,24 +12,13 @@ import {
   uniqueRecords,
 } from "../../src/mpi/link-decisions.ts";
 import { type SourceRecordInput, searchKeys, toMatchRecord } from "../../src/mpi/records.ts";
+import { sourceRecord } from "./source-record.ts";
 
 const NHS = "9434765919";
 const ctx = { decidedBy: "mpi", now: "2024-01-01T00:00:00.000Z" };
 
 function record(recordId: string, more: Partial<SourceRecordInput> = {}): SourceRecordInput {
-  return {
-    sourceSystem: "gp",
-    recordId,
-    nhsNumber: null,
-    family: "Taylor",
-    given: "Margaret",
-    birthDate: "1938-04-09",
-    sex: "female",
-    postcode: "RM17 6VA",
-    receivedAt: "2014-01-01T00:00:00Z",
-    identifiers: [],
-    ...more,
-  };
+  return sourceRecord("gp", recordId, more);
 }
 
 function nhsState(holders: Record<string, SourceRecordInput> = {}): NhsState {

@@ -15,6 +15,7 @@ import {
 } from "../../src/mpi/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { sourceRecord } from "./source-record.ts";
 
 let t: TestDb;
 let db: Db;
@@ -27,25 +28,7 @@ after(async () => {
   await t?.dispose();
 });
 
-function record(
-  sourceSystem: string,
-  recordId: string,
-  more: Partial<SourceRecordInput> = {},
-): SourceRecordInput {
-  return {
-    sourceSystem,
-    recordId,
-    nhsNumber: null,
-    family: "Taylor",
-    given: "Margaret",
-    birthDate: "1938-04-09",
-    sex: "female",
-    postcode: "RM17 6VA",
-    receivedAt: "2014-01-01T00:00:00Z",
-    identifiers: [],
-    ...more,
-  };
-}
+const record = sourceRecord;
 
 async function resolve(...records: SourceRecordInput[]) {
   return db.transaction((tx) => resolveRecords(tx, records));

@@ -29,6 +29,20 @@ interface Window {
   months: number;
 }
 
+/**
+ * The first start in the window of a service or plan of one kind (`condition` on its columns), for each
+ * person with none of that kind running in the year before.
+ */
+function firstStartSql(table: "social_care_service" | "care_plan", condition: string): string {
+  return `SELECT DISTINCT ON (s.person_id) s.person_id::text AS person_id, s.started_on AS index_on
+        FROM ${table} s
+        WHERE s.${condition} AND s.started_on BETWEEN $1 AND $2
+          AND NOT EXISTS (SELECT 1 FROM ${table} q WHERE q.person_id = s.person_id
+            AND q.${condition} AND q.started_on < s.started_on
+            AND (q.ended_on IS NULL OR q.ended_on >= s.started_on - 365))
+        ORDER BY s.person_id, s.started_on`;
+}
+
 /** The first intervention in the window for each person, without one in the year before. */
 function treatedSql(intervention: Intervention): string {
   switch (intervention) {
@@ -43,21 +57,9 @@ function treatedSql(intervention: Intervention): string {
             AND q.service_type = 'reablement' AND q.started_on < s.started_on AND q.started_on >= s.started_on - 365)
         ORDER BY s.person_id, s.started_on`;
     case "telecare":
-      return `SELECT DISTINCT ON (s.person_id) s.person_id::text AS person_id, s.started_on AS index_on
-        FROM social_care_service s
-        WHERE s.service_type = 'telecare' AND s.started_on BETWEEN $1 AND $2
-          AND NOT EXISTS (SELECT 1 FROM social_care_service q WHERE q.person_id = s.person_id
-            AND q.service_type = 'telecare' AND q.started_on < s.started_on
-            AND (q.ended_on IS NULL OR q.ended_on >= s.started_on - 365))
-        ORDER BY s.person_id, s.started_on`;
+      return firstStartSql("social_care_service", "service_type = 'telecare'");
     case "joint-care-plan":
-      return `SELECT DISTINCT ON (c.person_id) c.person_id::text AS person_id, c.started_on AS index_on
-        FROM care_plan c
-        WHERE c.plan_type = 'joint-health-social' AND c.started_on BETWEEN $1 AND $2
-          AND NOT EXISTS (SELECT 1 FROM care_plan q WHERE q.person_id = c.person_id
-            AND q.plan_type = 'joint-health-social' AND q.started_on < c.started_on
-            AND (q.ended_on IS NULL OR q.ended_on >= c.started_on - 365))
-        ORDER BY c.person_id, c.started_on`;
+      return firstStartSql("care_plan", "plan_type = 'joint-health-social'");
     default:
       throw new EvaluationUnavailable(
         "MDT reviews are not recorded yet: the care coordination capability will record them (MDT meetings and the people they discussed)",

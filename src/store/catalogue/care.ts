@@ -1,4 +1,4 @@
-import { table } from "./define.ts";
+import { PROVENANCE, PROVENANCE_KEY, table } from "./define.ts";
 
 // The tables src/care/migrations creates (care: caseloads, care teams and referrals),
 // in migration order. How to add one: src/store/README.md.
@@ -13,13 +13,11 @@ export const CARE_TABLES = {
       team_id: "uuid",
       started_on: "date",
       ended_on: "date?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "caseload_entry_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   care_team_member: table(
@@ -29,13 +27,11 @@ export const CARE_TABLES = {
       team_id: "uuid",
       started_on: "date",
       ended_on: "date?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "membership_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   referral: table(
@@ -48,13 +44,11 @@ export const CARE_TABLES = {
       referred_on: "date",
       closed_on: "date?",
       outcome: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "referral_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
 } as const;

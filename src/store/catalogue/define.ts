@@ -34,20 +34,29 @@ export interface TableDefinition<C extends ColumnTypes = ColumnTypes> extends Ke
   readonly columns: C;
 }
 
+/**
+ * Where a canonical row came from: the sending system, its id for the row, when it arrived (catalogue.ts's
+ * PROVENANCE_COLUMNS). Written last in the table, as `...PROVENANCE`.
+ */
+export const PROVENANCE = {
+  source_system: "text",
+  source_record_id: "text",
+  received_at: "timestamptz",
+} as const;
+
+/** The unique key of a person's row by its provenance: one row a person, sending system and record. */
+export const PROVENANCE_KEY = ["person_id", "source_system", "source_record_id"] as const;
+
 /** One entry of the catalogue: the columns in order, then the keys, each naming only columns it has. */
 export function table<const C extends ColumnTypes>(columns: C, keys: Keys<C>): TableDefinition<C> {
   return { columns, ...keys };
 }
 
-/**
- * A value as the Db returns it (see type-parsers.ts): dates stay ISO strings, bigint and numeric become
- * numbers, timestamptz becomes a Date, jsonb its parsed value.
- */
-interface ReadTypes {
+/** The scalar values both directions share: dates as ISO strings, bigint and numeric as numbers. */
+interface ScalarTypes {
   text: string;
   uuid: string;
   date: string;
-  timestamptz: Date;
   boolean: boolean;
   smallint: number;
   integer: number;
@@ -55,6 +64,11 @@ interface ReadTypes {
   real: number;
   "double precision": number;
   numeric: number;
+}
+
+/** A value as the Db returns it (see type-parsers.ts): the scalars, timestamptz as a Date, jsonb parsed. */
+interface ReadTypes extends ScalarTypes {
+  timestamptz: Date;
   jsonb: unknown;
   bytea: Uint8Array;
   "text[]": string[];
@@ -63,22 +77,10 @@ interface ReadTypes {
 }
 
 /**
- * A value as it is written in COPY text (copy-format.ts): instants as ISO strings, jsonb and arrays as
- * their text forms.
+ * A value as it is written in COPY text (copy-format.ts): the scalars, instants as ISO strings, jsonb and
+ * arrays as their text forms.
  */
-interface CopyTypes extends Record<SqlType, string | number | boolean> {
-  text: string;
-  uuid: string;
-  date: string;
-  timestamptz: string;
-  boolean: boolean;
-  smallint: number;
-  integer: number;
-  bigint: number;
-  real: number;
-  "double precision": number;
-  numeric: number;
-}
+type CopyTypes = Record<SqlType, string | number | boolean> & ScalarTypes & { timestamptz: string };
 
 type Valued<T, Types> = T extends `${infer S extends SqlType}?`
   ? Types[S & keyof Types] | null

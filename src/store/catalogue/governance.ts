@@ -1,4 +1,4 @@
-import { table } from "./define.ts";
+import { PROVENANCE, PROVENANCE_KEY, table } from "./define.ts";
 
 // The tables src/governance/migrations creates (roles, teams, users, sessions, consent, break-glass and
 // audit), in migration order. How to add one: src/store/README.md.
@@ -107,13 +107,11 @@ export const GOVERNANCE_TABLES = {
       recorded_on: "date",
       withdrawn_on: "date?",
       source: "text",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "objection_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   data_opt_out: table(
@@ -123,11 +121,9 @@ export const GOVERNANCE_TABLES = {
       recorded_on: "date",
       withdrawn_on: "date?",
       source: "text",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "opt_out_id"], unique: [["person_id", "source_system", "source_record_id"]] },
+    { primaryKey: ["person_id", "opt_out_id"], unique: [PROVENANCE_KEY] },
   ),
   break_glass: table(
     {

@@ -1,4 +1,4 @@
-import { table } from "./define.ts";
+import { PROVENANCE, PROVENANCE_KEY, table } from "./define.ts";
 
 // The tables src/store/migrations creates (reference data, the person-scoped canonical tables and
 // data_load), in migration order. How to add one: src/store/README.md.
@@ -70,9 +70,7 @@ export const STORE_TABLES = {
       postcode: "text?",
       area_code: "text?",
       ethnic_category: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     { primaryKey: ["person_id"] },
   ),
@@ -109,13 +107,11 @@ export const STORE_TABLES = {
       registered_on: "date",
       deregistered_on: "date?",
       deregistration_reason: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "registration_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   death: table(
@@ -124,9 +120,7 @@ export const STORE_TABLES = {
       died_on: "date",
       place_of_death: "text?",
       underlying_cause: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     { primaryKey: ["person_id"] },
   ),
@@ -153,11 +147,9 @@ export const STORE_TABLES = {
       discharged_at: "timestamptz?",
       discharge_method: "text?",
       discharge_destination: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "spell_id"], unique: [["person_id", "source_system", "source_record_id"]] },
+    { primaryKey: ["person_id", "spell_id"], unique: [PROVENANCE_KEY] },
   ),
   ward_stay: table(
     {
@@ -168,13 +160,11 @@ export const STORE_TABLES = {
       ward_kind: "text",
       started_at: "timestamptz",
       ended_at: "timestamptz?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "ward_stay_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   ae_attendance: table(
@@ -186,13 +176,11 @@ export const STORE_TABLES = {
       departed_at: "timestamptz?",
       arrival_mode: "text?",
       disposal: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "attendance_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   outpatient_attendance: table(
@@ -204,13 +192,11 @@ export const STORE_TABLES = {
       appointment_on: "date",
       attendance: "text",
       first_attendance: "boolean",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "attendance_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   care_contact: table(
@@ -222,11 +208,9 @@ export const STORE_TABLES = {
       service: "text",
       contact_on: "date",
       contact_mode: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "contact_id"], unique: [["person_id", "source_system", "source_record_id"]] },
+    { primaryKey: ["person_id", "contact_id"], unique: [PROVENANCE_KEY] },
   ),
   gp_entry: table(
     {
@@ -239,11 +223,9 @@ export const STORE_TABLES = {
       code: "text",
       value: "numeric?",
       unit: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "entry_id"], unique: [["person_id", "source_system", "source_record_id"]] },
+    { primaryKey: ["person_id", "entry_id"], unique: [PROVENANCE_KEY] },
   ),
   medication_issue: table(
     {
@@ -256,11 +238,9 @@ export const STORE_TABLES = {
       display: "text",
       quantity: "numeric?",
       is_repeat: "boolean",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "issue_id"], unique: [["person_id", "source_system", "source_record_id"]] },
+    { primaryKey: ["person_id", "issue_id"], unique: [PROVENANCE_KEY] },
   ),
   // 0004_social_care.sql
   social_care_assessment: table(
@@ -271,13 +251,11 @@ export const STORE_TABLES = {
       assessed_on: "date",
       assessment_type: "text",
       outcome: "text",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "assessment_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   social_care_service: table(
@@ -293,11 +271,9 @@ export const STORE_TABLES = {
       after_spell_id: "uuid?",
       hours_per_week: "numeric?",
       end_reason: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "service_id"], unique: [["person_id", "source_system", "source_record_id"]] },
+    { primaryKey: ["person_id", "service_id"], unique: [PROVENANCE_KEY] },
   ),
   care_home_placement: table(
     {
@@ -312,13 +288,11 @@ export const STORE_TABLES = {
       funding: "text",
       follows_placement_id: "uuid?",
       end_reason: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "placement_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   delayed_transfer: table(
@@ -331,11 +305,9 @@ export const STORE_TABLES = {
       ended_on: "date?",
       attribution: "text",
       reason: "text",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "delay_id"], unique: [["person_id", "source_system", "source_record_id"]] },
+    { primaryKey: ["person_id", "delay_id"], unique: [PROVENANCE_KEY] },
   ),
   care_plan: table(
     {
@@ -347,13 +319,11 @@ export const STORE_TABLES = {
       ended_on: "date?",
       lead_professional_role: "text?",
       lead_org_code: "text?",
-      source_system: "text",
-      source_record_id: "text",
-      received_at: "timestamptz",
+      ...PROVENANCE,
     },
     {
       primaryKey: ["person_id", "care_plan_id"],
-      unique: [["person_id", "source_system", "source_record_id"]],
+      unique: [PROVENANCE_KEY],
     },
   ),
   data_load: table(
