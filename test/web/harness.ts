@@ -4,30 +4,21 @@ import { existsSync } from "node:fs";
 import { Writable } from "node:stream";
 import { after, before } from "node:test";
 import { type Browser, chromium } from "playwright-core";
-import { createLogger, type Db } from "../../src/platform/index.ts";
+import { CHROMIUM_ARGS } from "../../src/commissioning/index.ts";
+import { createLogger, type Db, readSettings } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/server.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 export type WebApp = Awaited<ReturnType<typeof createWebServer>>;
 export type WebServerOptions = Parameters<typeof createWebServer>[0];
 
-export const CHROMIUM_PATH = process.env.ONEPLACE_CHROMIUM || "/usr/bin/chromium";
+export const CHROMIUM_PATH = readSettings().chromium;
 
 /** On a developer's machine without Chromium a browser test is skipped with the reason; CI always runs it. */
 export const browserSkip: string | false =
   !existsSync(CHROMIUM_PATH) && !process.env.CI
     ? `no Chromium at ${CHROMIUM_PATH}: install it or set ONEPLACE_CHROMIUM`
     : false;
-
-/** The same flags as the board report's PDF printing (src/commissioning/report/pdf.ts, not exported). */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
