@@ -38,7 +38,7 @@ const config: SynthConfig = {
 // --in-place: no scratch database on the server, only the temporary home.
 const scratch = await createTestDatabase({
   prefix: "oneplace-bench",
-  server: values["in-place"] ? undefined : serverUrl,
+  server: values["in-place"] ? null : serverUrl,
 });
 const db = await openDb({ databaseUrl: scratch.databaseUrl ?? serverUrl, home: scratch.home });
 try {

@@ -14,8 +14,8 @@ export const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
 export interface ScratchOptions {
   /** Names the temp folder and the server database: "oneplace-test" gives oneplace-test-* and oneplace_test_*. */
   prefix?: string;
-  /** The server to create the database on; none means PGlite only. Defaults to DATABASE_URL. */
-  server?: string;
+  /** The server to create the database on; null means none (PGlite only). Defaults to DATABASE_URL. */
+  server?: string | null;
 }
 
 export interface TestDatabase {
