@@ -3,6 +3,7 @@
 // unless marked `config: { public: true }` on the route itself; state-changing requests made with a session
 // cookie must carry the session's CSRF token and, when the browser sends one, an Origin of this site.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
 import type { AuthConfig } from "../../governance/index.ts";
 import {
   createOidcClient,
@@ -21,7 +22,6 @@ import type { Db } from "../../platform/index.ts";
 import { type CookieNames, clearCookie, cookieNames, parseCookies } from "./cookies.ts";
 import { sendProblem } from "./problem.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
-import { shared } from "./shared.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -96,63 +96,61 @@ async function identify(
   return true;
 }
 
-export const authPlugin = shared(
-  async (app: FastifyInstance, options: { db: Db; settings: AuthSettings }) => {
-    const { db, settings } = options;
-    const { config } = settings;
-    if (!config.cookieSecure) {
-      app.log.warn(
-        "ONEPLACE_COOKIE_SECURE=false: session cookies are sent over plain http. Use only on localhost for development.",
+export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db; settings: AuthSettings }) => {
+  const { db, settings } = options;
+  const { config } = settings;
+  if (!config.cookieSecure) {
+    app.log.warn(
+      "ONEPLACE_COOKIE_SECURE=false: session cookies are sent over plain http. Use only on localhost for development.",
+    );
+  }
+
+  app.decorateRequest("identity", null);
+  app.decorateRequest("sessionToken", null);
+  app.decorateRequest("reader", {
+    getter(this: FastifyRequest & { [READER]?: GovernedReader }) {
+      if (!this.identity) throw new Error("the reader was asked for on a request without an identity");
+      this[READER] ??= createReader(db, readerIdentityOf(this, this.identity));
+      return this[READER];
+    },
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (!(await identify(request, reply, db, settings))) {
+      reply.header("www-authenticate", 'Bearer error="invalid_token"');
+      return sendProblem(reply, 401, "The bearer token is not valid, has expired or was revoked.");
+    }
+    // Unknown paths fall through to the 404 handler; every known route is closed unless marked public.
+    if (request.routeOptions.url === undefined || request.routeOptions.config.public || request.identity)
+      return;
+    if (wantsHtml(request)) {
+      const next = request.url.startsWith("/") && !request.url.startsWith("//") ? request.url : "/";
+      return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+    }
+    return sendProblem(reply, 401, "Sign in, or send a bearer token.");
+  });
+
+  app.addHook("preHandler", async (request, reply) => {
+    if (!UNSAFE_METHODS.has(request.method) || !request.sessionToken) return;
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== "null") {
+      let host: string | null = null;
+      try {
+        host = new URL(origin).host;
+      } catch {}
+      if (host !== request.headers.host)
+        return sendProblem(reply, 403, "The request came from another site.");
+    }
+    const body = request.body as Record<string, unknown> | undefined;
+    const sent = String(
+      request.headers["x-csrf-token"] ?? (body && typeof body === "object" ? (body._csrf ?? "") : ""),
+    );
+    if (!safeEqual(sent, csrfTokenFor(request.sessionToken))) {
+      return sendProblem(
+        reply,
+        403,
+        "The form has expired or did not come from OnePlace: reload the page and try again.",
       );
     }
-
-    app.decorateRequest("identity", null);
-    app.decorateRequest("sessionToken", null);
-    app.decorateRequest("reader", {
-      getter(this: FastifyRequest & { [READER]?: GovernedReader }) {
-        if (!this.identity) throw new Error("the reader was asked for on a request without an identity");
-        this[READER] ??= createReader(db, readerIdentityOf(this, this.identity));
-        return this[READER];
-      },
-    });
-
-    app.addHook("onRequest", async (request, reply) => {
-      if (!(await identify(request, reply, db, settings))) {
-        reply.header("www-authenticate", 'Bearer error="invalid_token"');
-        return sendProblem(reply, 401, "The bearer token is not valid, has expired or was revoked.");
-      }
-      // Unknown paths fall through to the 404 handler; every known route is closed unless marked public.
-      if (request.routeOptions.url === undefined || request.routeOptions.config.public || request.identity)
-        return;
-      if (wantsHtml(request)) {
-        const next = request.url.startsWith("/") && !request.url.startsWith("//") ? request.url : "/";
-        return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
-      }
-      return sendProblem(reply, 401, "Sign in, or send a bearer token.");
-    });
-
-    app.addHook("preHandler", async (request, reply) => {
-      if (!UNSAFE_METHODS.has(request.method) || !request.sessionToken) return;
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== "null") {
-        let host: string | null = null;
-        try {
-          host = new URL(origin).host;
-        } catch {}
-        if (host !== request.headers.host)
-          return sendProblem(reply, 403, "The request came from another site.");
-      }
-      const body = request.body as Record<string, unknown> | undefined;
-      const sent = String(
-        request.headers["x-csrf-token"] ?? (body && typeof body === "object" ? (body._csrf ?? "") : ""),
-      );
-      if (!safeEqual(sent, csrfTokenFor(request.sessionToken))) {
-        return sendProblem(
-          reply,
-          403,
-          "The form has expired or did not come from OnePlace: reload the page and try again.",
-        );
-      }
-    });
-  },
-);
+  });
+});

@@ -2,9 +2,9 @@
 // Fastify's own request errors (schema validation, bad body) keep their 4xx; anything else is a defect,
 // answered with a 500 that says nothing of its cause (the log names the error type).
 import type { FastifyError, FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
 import { HTTP_STATUS_OF_KIND, isOnePlaceError } from "../../core/errors.ts";
 import { sendProblem } from "./problem.ts";
-import { shared } from "./shared.ts";
 
 /** Fastify's own errors about the request (validation, content type, body size), not about our code. */
 function isRequestError(error: FastifyError): boolean {
@@ -12,7 +12,7 @@ function isRequestError(error: FastifyError): boolean {
   return status >= 400 && status < 500 && (error.validation !== undefined || /^FST_/.test(error.code ?? ""));
 }
 
-export const errorsPlugin = shared(async (app: FastifyInstance) => {
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isOnePlaceError(error)) {
       const status = HTTP_STATUS_OF_KIND[error.kind];

@@ -1,8 +1,8 @@
 // HTML forms post application/x-www-form-urlencoded: parsed strictly, first value wins, small bodies only.
 import type { FastifyInstance } from "fastify";
-import { shared } from "./shared.ts";
+import fp from "fastify-plugin";
 
-export const formBodyPlugin = shared(async (app: FastifyInstance) => {
+export const formBodyPlugin = fp(async (app: FastifyInstance) => {
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
     { parseAs: "string", bodyLimit: 16_384 },

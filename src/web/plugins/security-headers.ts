@@ -2,7 +2,7 @@
 // no script or style from anywhere but this site, no framing, no referrer.
 import helmet from "@fastify/helmet";
 import type { FastifyInstance } from "fastify";
-import { shared } from "./shared.ts";
+import fp from "fastify-plugin";
 
 export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
@@ -15,7 +15,7 @@ export const CONTENT_SECURITY_POLICY = {
   formAction: ["'self'"],
 };
 
-export const securityHeadersPlugin = shared(async (app: FastifyInstance) => {
+export const securityHeadersPlugin = fp(async (app: FastifyInstance) => {
   await app.register(helmet, {
     global: true,
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },

@@ -1,10 +1,10 @@
 // Pages: one Nunjucks environment (src/platform/views.ts, shared with the board report) over our views and
 // the NHS.UK components; reply.view(name, context) renders and sends one.
 import type { FastifyInstance, FastifyReply } from "fastify";
+import fp from "fastify-plugin";
 import type nunjucks from "nunjucks";
 import { createViewEnvironment } from "../../platform/index.ts";
 import { NHSUK_DIST, VIEWS_DIR } from "../nhsuk.ts";
-import { shared } from "./shared.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -20,7 +20,7 @@ export function createWebViews(): nunjucks.Environment {
   return createViewEnvironment([VIEWS_DIR, NHSUK_DIST]);
 }
 
-export const viewsPlugin = shared(async (app: FastifyInstance) => {
+export const viewsPlugin = fp(async (app: FastifyInstance) => {
   const views = createWebViews();
   app.decorate("views", views);
   app.decorateReply("view", function (this: FastifyReply, name: string, context: object) {
