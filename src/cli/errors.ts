@@ -52,17 +52,16 @@ function isFileError(error: unknown): error is Error {
   return error instanceof Error && typeof e.syscall === "string" && typeof e.path === "string";
 }
 
-/** What to do next, at the command line, for capability errors that bring no hint of their own. */
+/** What to do next at the command line, by error code, for capability errors that bring no hint of their own. */
 const CLI_HINTS: Readonly<Record<string, string>> = {
-  CsvLoadError: "See docs/formats/ for the layouts.",
-  NoPlanError: "Import one with 'oneplace bcf import FILE' (see 'oneplace bcf list').",
-  NoValidatedModelError: "Run 'oneplace model train' (it validates on a later year), or use --efi-only.",
-  PlanFormatError: "See docs/formats/bcf-plan.md for the layout.",
+  "ingest.csv-load": "See docs/formats/ for the layouts.",
+  "commissioning.no-plan": "Import one with 'oneplace bcf import FILE' (see 'oneplace bcf list').",
+  "risk.no-validated-model": "Run 'oneplace model train' (it validates on a later year), or use --efi-only.",
+  "commissioning.plan-format": "See docs/formats/bcf-plan.md for the layout.",
 };
 
-function hintOf(error: Error): string | undefined {
-  const own = (error as { hint?: unknown }).hint;
-  return typeof own === "string" ? own : CLI_HINTS[error.constructor.name];
+function hintOf(error: OnePlaceError): string | undefined {
+  return error.hint ?? CLI_HINTS[error.code];
 }
 
 /** Turns any failure into the message a person can act on, or an internal error when it is a defect. */

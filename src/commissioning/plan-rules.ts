@@ -5,7 +5,7 @@
 // To add a rule: write it in the section of what it looks at, give it a unique id, a finding code (listed in
 // validate.ts and docs/formats/bcf-plan.md) and a severity, and add a plan that trips it to
 // test/commissioning/plan-rules.test.ts.
-import { parsePeriod } from "../core/periods.ts";
+import { financialYearOf, parsePeriod } from "../core/periods.ts";
 import { checkRate, monthsOf } from "../outcomes/index.ts";
 import { formatPounds, parseAmount } from "./amounts.ts";
 import type { Finding, MetricFacts } from "./finding.ts";
@@ -551,9 +551,7 @@ interface SpentInYear {
 function spentByYear(ctx: PlanContext): SpentInYear[] {
   const byKey = new Map<string, SpentInYear>();
   for (const a of ctx.plan.actuals) {
-    const start = parsePeriod(`${a.month}`).start;
-    const y = Number(start.slice(0, 4)) - (Number(start.slice(5, 7)) < 4 ? 1 : 0);
-    const year = `${y}/${String((y + 1) % 100).padStart(2, "0")}`;
+    const year = financialYearOf(parsePeriod(`${a.month}`).start).id;
     const key = `${a.schemeId}|${year}`;
     const entry = byKey.get(key) ?? { schemeId: a.schemeId, year, spent: 0 };
     entry.spent += a.amount;

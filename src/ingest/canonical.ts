@@ -148,10 +148,9 @@ export async function copyUpsert(
   const lines: string[] = new Array(rows.length);
   // A row shorter than the table (a column added since its writer was written) loads null in the rest, as
   // the unnest and VALUES paths do.
-  const padding: null[] = new Array(columns.length).fill(null);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as CopyValue[];
-    lines[i] = encodeCopyRow(row.length < columns.length ? [...row, ...padding.slice(row.length)] : row);
+    lines[i] = encodeCopyRow(row, Math.max(row.length, columns.length));
   }
   await q.copyFrom(
     stage,

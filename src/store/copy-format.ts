@@ -17,9 +17,10 @@ export function encodeCopyValue(value: CopyValue): string {
   );
 }
 
-export function encodeCopyRow(values: readonly CopyValue[]): string {
+/** One COPY line; `width` beyond the values given pads the row with nulls. */
+export function encodeCopyRow(values: readonly CopyValue[], width = values.length): string {
   let line = "";
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < width; i++) {
     if (i > 0) line += "\t";
     line += encodeCopyValue(values[i]);
   }

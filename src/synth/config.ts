@@ -45,7 +45,7 @@ export const DEFAULT_SYNTH_CONFIG: SynthConfig = Object.freeze({
 export const MIN_PEOPLE = 100;
 export const MAX_PEOPLE = 2_000_000;
 
-/** Throws a RangeError saying what to change when the configuration cannot make a sensible place. */
+/** Throws an invalid OnePlaceError saying what to change when the configuration cannot make a sensible place. */
 export function validateSynthConfig(c: SynthConfig): void {
   if (typeof c.seed !== "string" || c.seed.length === 0) {
     throw invalid("synth.config", 'seed must be a non-empty string, e.g. "thurrock"');

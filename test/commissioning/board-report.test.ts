@@ -5,19 +5,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { savePlan } from "../../src/commissioning/plan-store.ts";
 import { type BoardReportResult, produceBoardReport } from "../../src/commissioning/report/board-report.ts";
-import { CHROMIUM_ARGS, haveChromium } from "../../src/commissioning/report/pdf.ts";
 import { addDays } from "../../src/core/dates.ts";
-import { readSettings } from "../../src/platform/index.ts";
+import { CHROMIUM_PATH, launchBrowser, browserSkip as skip } from "../helpers/browser.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { P1, P3, TestPlace } from "../outcomes/helpers/place.ts";
 import { countColour, decodePng } from "./helpers/png.ts";
 import { samplePlan } from "./sample-plan.ts";
 
-const { chromium: chromiumPath } = readSettings();
-const skip = !haveChromium(chromiumPath) && !process.env.CI ? `no Chromium at ${chromiumPath}` : false;
 let t: TestDb;
 let out: string;
 let report: BoardReportResult;
@@ -53,7 +50,7 @@ before(async () => {
     narrative:
       "Emergency admissions fell in the summer. The board is asked to note the risks without owners.",
     pdf: !skip,
-    chromium: chromiumPath,
+    chromium: CHROMIUM_PATH,
   });
 });
 
@@ -124,7 +121,7 @@ let browser: Browser | undefined;
 after(async () => browser?.close());
 
 test("a picture of the report shows its headings, figures and charts", { skip }, async () => {
-  browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const requests: string[] = [];
   page.on("request", (r) => requests.push(r.url()));

@@ -1,28 +1,16 @@
-// What the web tests share: a web server on a test database (its log lines kept, or listening for a browser),
-// and Debian's Chromium driven by Playwright.
-import { existsSync } from "node:fs";
 import { Writable } from "node:stream";
 import { after, before } from "node:test";
-import { type Browser, chromium } from "playwright-core";
-import { CHROMIUM_ARGS } from "../../src/commissioning/index.ts";
-import { createLogger, type Db, readSettings } from "../../src/platform/index.ts";
+import type { Browser } from "playwright-core";
+import { createLogger, type Db } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/server.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 export type WebApp = Awaited<ReturnType<typeof createWebServer>>;
 export type WebServerOptions = Parameters<typeof createWebServer>[0];
 
-export const CHROMIUM_PATH = readSettings().chromium;
+import { browserSkip, launchBrowser } from "../helpers/browser.ts";
 
-/** On a developer's machine without Chromium a browser test is skipped with the reason; CI always runs it. */
-export const browserSkip: string | false =
-  !existsSync(CHROMIUM_PATH) && !process.env.CI
-    ? `no Chromium at ${CHROMIUM_PATH}: install it or set ONEPLACE_CHROMIUM`
-    : false;
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}
+export { browserSkip, CHROMIUM_PATH, launchBrowser } from "../helpers/browser.ts";
 
 /** A web server for app.inject whose log lines (JSON, one per line) land in `logLines`. */
 export async function webServerWithLog(

@@ -4,6 +4,7 @@
 // plan states a figure for. What the report makes of them is pure (board-assemble.ts).
 import { type Period, quarter as quarterOf } from "../../core/periods.ts";
 import {
+  areaNames,
   computeMetrics,
   enteredValues,
   installMeasures,
@@ -64,13 +65,6 @@ async function dataStartOf(db: Db, q: Period): Promise<string> {
   return min_start ? `${min_start.slice(0, 7)}-01` : q.start;
 }
 
-async function localityNamesOf(db: Db): Promise<Map<string, string>> {
-  const rows = await db.query<{ org_code: string; name: string }>(
-    "SELECT org_code, name FROM organisation WHERE kind = 'locality'",
-  );
-  return new Map(rows.map((r) => [r.org_code, r.name]));
-}
-
 export async function loadBoardInputs(db: Db, options: BoardOptions): Promise<BoardInputs> {
   const q = quarterOf(options.quarter);
   await installMeasures(db);
@@ -80,7 +74,7 @@ export async function loadBoardInputs(db: Db, options: BoardOptions): Promise<Bo
   const definitions = await latestDefinitions(db);
   const plans = metricPlans(definitions, q, asOf, await dataStartOf(db, q), options.seriesQuarters ?? 8);
   const entered = await enteredValues(db);
-  const localityNames = await localityNamesOf(db);
+  const localityNames = await areaNames(db);
   const requests = computeRequests(plans, q, plan, definitions);
   const result =
     asOf && requests.some((r) => r.periods.length > 0)

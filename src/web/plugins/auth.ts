@@ -19,6 +19,7 @@ import {
   safeEqual,
 } from "../../governance/index.ts";
 import type { Db } from "../../platform/index.ts";
+import { safeNext } from "../safe-next.ts";
 import { type CookieNames, clearCookie, cookieNames, parseCookies } from "./cookies.ts";
 import { sendProblem } from "./problem.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
@@ -124,8 +125,7 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db; set
     if (request.routeOptions.url === undefined || request.routeOptions.config.public || request.identity)
       return;
     if (wantsHtml(request)) {
-      const next = request.url.startsWith("/") && !request.url.startsWith("//") ? request.url : "/";
-      return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+      return reply.redirect(`/login?next=${encodeURIComponent(safeNext(request.url))}`, 303);
     }
     return sendProblem(reply, 401, "Sign in, or send a bearer token.");
   });

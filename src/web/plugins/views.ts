@@ -7,9 +7,6 @@ import { createViewEnvironment } from "../../platform/index.ts";
 import { NHSUK_DIST, VIEWS_DIR } from "../nhsuk.ts";
 
 declare module "fastify" {
-  interface FastifyInstance {
-    views: nunjucks.Environment;
-  }
   interface FastifyReply {
     view(name: string, context: object): FastifyReply;
   }
@@ -22,7 +19,6 @@ export function createWebViews(): nunjucks.Environment {
 
 export const viewsPlugin = fp(async (app: FastifyInstance) => {
   const views = createWebViews();
-  app.decorate("views", views);
   app.decorateReply("view", function (this: FastifyReply, name: string, context: object) {
     return this.type("text/html; charset=utf-8").send(views.render(name, context));
   });

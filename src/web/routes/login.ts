@@ -16,6 +16,7 @@ import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
 import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
 import { sendProblem } from "../plugins/problem.ts";
+import { safeNext } from "../safe-next.ts";
 import { closedObject, csrfField } from "./schemas.ts";
 
 export interface LoginRouteOptions {
@@ -45,11 +46,6 @@ const callbackQuerySchema = closedObject({
   session_state: { type: "string", maxLength: 500 },
   iss: { type: "string", maxLength: 500 },
 });
-
-/** Only a path on this site: never an absolute URL or //host, which would be an open redirect. */
-function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : "/";
-}
 
 export async function loginRoutes(app: FastifyInstance, options: LoginRouteOptions): Promise<void> {
   const { db } = options;
