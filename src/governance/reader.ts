@@ -81,41 +81,67 @@ export interface GovernedReader {
   ): Promise<PseudonymisedPerson[]>;
 }
 
-export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
+/**
+ * What every group of reader methods builds on: the access context, one audited decision for one person,
+ * the person-by-person filter for lists, and an audited refusal decided outside the policy. A group of
+ * methods lives in its own file (`reader-<area>.ts`) as `<area>Reads(base)` and is spread into the reader
+ * by createReader, so no face can reach what a group reads without this base's decision and audit.
+ */
+export interface ReaderBase {
+  readonly db: Db;
+  readonly identity: ReaderIdentity;
+  readonly ctx: AccessContext;
+  /** One decision for one person, audited; throws AccessDenied unless allowed. */
+  allowed(personId: string, requires?: "identifiable", action?: Action): Promise<AccessDecision>;
+  /** Only the people this identity may see for the action, in name order; the rest are counted. */
+  filtered(personIds: readonly string[], action: Action): Promise<PeopleList>;
+  /** A refusal decided by the reader rather than the policy: one audit row, then AccessDenied. */
+  refuse(action: Action, reason: string): Promise<never>;
+}
+
+export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
   const ctx: AccessContext = { ...identity, db };
-
-  /** One decision for one person, audited; throws unless allowed. */
-  const allowed = async (personId: string, requires?: "identifiable"): Promise<AccessDecision> => {
-    const decision = await decideAccess({ ...ctx, person: personId, action: "view", requires });
-    if (!decision.allow) throw new AccessDenied(decision);
-    return decision;
+  const refuse = async (action: Action, reason: string): Promise<never> => {
+    await auditRefusal(ctx, action, reason);
+    throw new AccessDenied(denied(reason));
   };
-
-  const filtered = async (personIds: readonly string[], action: Action): Promise<PeopleList> => {
-    const { role } = identity.roleAssignment;
-    if (role.accessBasis === "pseudonymised") {
-      // Their decisions allow pseudonymised rows, which a list of names is not.
-      const reason = `the ${role.name} role reads people only as a pseudonymised cohort`;
-      await auditRefusal(ctx, action, reason);
-      throw new AccessDenied(denied(reason));
-    }
-    const { allowed: ids, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
-    const people = (await readSummaries(db, ids)).map((p) => ({
-      ...p,
-      disclosure: decisions.get(p.personId)?.disclosure ?? null,
-    }));
-    return { people, withheld: withheld.length };
-  };
-
   return {
+    db,
     identity,
-    async person(personId) {
+    ctx,
+    async allowed(personId, requires, action = "view") {
+      const decision = await decideAccess({ ...ctx, person: personId, action, requires });
+      if (!decision.allow) throw new AccessDenied(decision);
+      return decision;
+    },
+    async filtered(personIds, action) {
+      const { role } = identity.roleAssignment;
+      if (role.accessBasis === "pseudonymised") {
+        // Their decisions allow pseudonymised rows, which a list of names is not.
+        return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
+      }
+      const { allowed: ids, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
+      const people = (await readSummaries(db, ids)).map((p) => ({
+        ...p,
+        disclosure: decisions.get(p.personId)?.disclosure ?? null,
+      }));
+      return { people, withheld: withheld.length };
+    },
+    refuse,
+  };
+}
+
+/** The reads every face started with: a person, lists of people, a timeline, their source records. */
+function coreReads(base: ReaderBase) {
+  const { db, identity, ctx, allowed, filtered, refuse } = base;
+  return {
+    async person(personId: string): Promise<PersonView> {
       const decision = await allowed(personId);
       const person = await readDemographics(db, personId.toLowerCase());
       if (!person) throw notFound("governance.no-such-person", "There is no such person.");
       return { ...person, disclosure: decision.disclosure, relationship: decision.relationship };
     },
-    async breakGlass(personId, reason) {
+    async breakGlass(personId: string, reason: string): Promise<AccessDecision> {
       const decision = await decideAccess({
         ...ctx,
         person: personId,
@@ -126,7 +152,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
       return decision;
     },
     people: filtered,
-    async register(practiceCode) {
+    async register(practiceCode?: string): Promise<PeopleList> {
       const { team } = identity.roleAssignment;
       if (team.kind !== "practice" || !team.orgCode) {
         throw invalid("governance.register-needs-practice-team", "A register belongs to a practice team.", {
@@ -134,28 +160,36 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
         });
       }
       const code = practiceCode ?? team.orgCode;
-      if (code !== team.orgCode) {
-        const reason = "a team sees its own practice's register only";
-        await auditRefusal(ctx, "list", reason);
-        throw new AccessDenied(denied(reason));
-      }
+      if (code !== team.orgCode) return refuse("list", "a team sees its own practice's register only");
       return filtered(await registerCandidates(db, code, MAX_PEOPLE_PER_FILTER), "list");
     },
-    async timeline(personId) {
+    async timeline(personId: string): Promise<Timeline> {
       const decision = await allowed(personId, "identifiable");
       const events = await readTimeline(db, personId.toLowerCase());
       return { personId: personId.toLowerCase(), relationship: decision.relationship, events };
     },
-    async personRecords(personId) {
+    async personRecords(personId: string): Promise<PersonRecord[]> {
       await allowed(personId);
       return readPersonRecords(db, [personId.toLowerCase()]);
     },
-    async metricPeople(request, action = "list") {
+    async metricPeople(request: PeopleRequest, action: Action = "list"): Promise<PeopleList> {
       return filtered(await drillDown(db, request), action);
     },
-    pseudonymisedCohort(query, keys, mode = "search") {
+    pseudonymisedCohort(
+      query: CohortQuery,
+      keys: PseudonymKeys,
+      mode: CohortMode = "search",
+    ): Promise<PseudonymisedPerson[]> {
       return queryPseudonymisedPeople(ctx, query, keys, mode);
     },
+  };
+}
+
+export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
+  const base = readerBase(db, identity);
+  return {
+    identity,
+    ...coreReads(base),
   };
 }
 
