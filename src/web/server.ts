@@ -12,6 +12,7 @@ import { securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { viewsPlugin } from "./plugins/views.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
+import { homeRoutes } from "./routes/home.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -39,7 +40,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(securityHeadersPlugin);
   await app.register(formBodyPlugin);
   await app.register(errorsPlugin);
-  await app.register(viewsPlugin);
+  await app.register(viewsPlugin, { db });
   await app.register(authPlugin, { db, settings });
 
   await app.register(statusRoutes, {
@@ -49,6 +50,7 @@ export async function createWebServer(options: WebOptions) {
   });
   await app.register(assetRoutes);
   await app.register(loginRoutes, { db, settings });
+  await app.register(homeRoutes);
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);
   await app.register(registerRoutes);

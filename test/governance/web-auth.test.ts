@@ -219,7 +219,7 @@ describe("signing in", () => {
 
 describe("closed by default", () => {
   test("the status page, health and assets stay public; everything else needs a sign-in", async () => {
-    for (const url of ["/", "/health", "/api/status", "/login"]) {
+    for (const url of ["/status", "/health", "/api/status", "/login"]) {
       assert.equal((await app.inject({ method: "GET", url })).statusCode, 200, url);
     }
     const api = await app.inject({ method: "GET", url: "/api/me" });

@@ -19,7 +19,7 @@ test("the status page renders with the NHS.UK styles, a heading, a summary and a
   const page = await web.browser.newPage();
   const errors: string[] = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  const response = await page.goto(`${web.base}/`);
+  const response = await page.goto(`${web.base}/status`);
   assert.equal(response?.status(), 200);
   assert.equal(await page.title(), "Status – OnePlace");
   assert.equal(await page.locator("h1").textContent(), "What is loaded");

@@ -35,7 +35,7 @@ test("/api/status counts what is loaded", async () => {
 });
 
 test("the status page shows the counts in the NHS.UK design, and no personal data", async () => {
-  const res = await web.app.inject({ method: "GET", url: "/" });
+  const res = await web.app.inject({ method: "GET", url: "/status" });
   assert.equal(res.statusCode, 200);
   assert.match(res.headers["content-type"] as string, /text\/html/);
   const html = res.body;
@@ -47,7 +47,7 @@ test("the status page shows the counts in the NHS.UK design, and no personal dat
 });
 
 test("every response carries the security headers", async () => {
-  for (const url of ["/", "/health", "/no-such-page"]) {
+  for (const url of ["/status", "/health", "/no-such-page"]) {
     const res = await web.app.inject({ method: "GET", url });
     assert.match(String(res.headers["content-security-policy"]), /default-src 'self'/, url);
     assert.equal(res.headers["x-content-type-options"], "nosniff", url);

@@ -1,5 +1,8 @@
-// problem+json (RFC 9457): every error response of the web face is built here.
-import type { FastifyReply } from "fastify";
+// Every error response of the web face is built here: problem+json (RFC 9457) for APIs and scripts, and the
+// NHS.UK error page (error.njk, inside the layout) for a browser asking for a page, with the same detail and
+// hint. A request is a browser's when it accepts text/html, sends no bearer token and is not under /api/.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { errorPageContext } from "../views/error.context.ts";
 
 const TITLES: Record<number, string> = {
   400: "Bad request",
@@ -19,6 +22,17 @@ export interface ProblemExtras {
   code?: string;
   /** What the person can do about it. */
   hint?: string;
+  /** Pages only: where this user may break glass to reach the person they were refused. */
+  breakGlassHref?: string;
+}
+
+/** A browser asking for a page, rather than a script or an API client. */
+export function wantsPage(request: FastifyRequest): boolean {
+  return (
+    /text\/html/.test(String(request.headers.accept ?? "")) &&
+    request.headers.authorization === undefined &&
+    !/^\/api(\/|$)/.test(request.url)
+  );
 }
 
 export function sendProblem(
@@ -27,15 +41,21 @@ export function sendProblem(
   detail: string,
   extras: ProblemExtras = {},
 ): FastifyReply {
-  return reply
-    .status(status)
-    .type("application/problem+json")
-    .send({
-      type: "about:blank",
-      title: TITLES[status] ?? (status < 500 ? "Bad request" : "Internal server error"),
-      status,
-      detail,
-      ...(extras.code ? { code: extras.code } : {}),
-      ...(extras.hint ? { hint: extras.hint } : {}),
-    });
+  reply.status(status);
+  if (wantsPage(reply.request) && typeof reply.view === "function") {
+    return reply
+      .header("cache-control", "no-store")
+      .view(
+        "error.njk",
+        errorPageContext(status, detail, { hint: extras.hint, breakGlassHref: extras.breakGlassHref }),
+      );
+  }
+  return reply.type("application/problem+json").send({
+    type: "about:blank",
+    title: TITLES[status] ?? (status < 500 ? "Bad request" : "Internal server error"),
+    status,
+    detail,
+    ...(extras.code ? { code: extras.code } : {}),
+    ...(extras.hint ? { hint: extras.hint } : {}),
+  });
 }

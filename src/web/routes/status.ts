@@ -84,7 +84,8 @@ export async function statusRoutes(app: FastifyInstance, options: StatusRouteOpt
 
   app.get("/api/status", { config, schema: { response: { 200: summarySchema } } }, () => summary());
 
-  app.get("/", { config }, async (_request, reply) =>
+  // The home page (`/`) is by role and needs a sign-in; what is loaded stays open to anyone here.
+  app.get("/status", { config }, async (_request, reply) =>
     reply.view("status.njk", statusContext(placeName, db.engine, await summary())),
   );
 }

@@ -1,0 +1,22 @@
+// The home page by role: what this user needs now, through the reader's home() (reader-home.ts), which
+// decides and audits. Signed out, `/` sends a browser to sign in; what is loaded stays public at /status.
+import type { FastifyInstance } from "fastify";
+import { homeContext } from "../views/home.context.ts";
+
+export async function homeRoutes(app: FastifyInstance): Promise<void> {
+  app.get("/", async (request, reply) => {
+    const identity = request.identity;
+    if (!identity) throw new Error("route reached without an identity");
+    const data = await request.reader.home();
+    const { role, team } = identity.roleAssignment;
+    return reply
+      .header("cache-control", "no-store")
+      .view(
+        "home.njk",
+        homeContext(
+          { displayName: identity.user.displayName, roleName: role.name, teamName: team.name },
+          data,
+        ),
+      );
+  });
+}

@@ -1,0 +1,354 @@
+// The home page by role: panels of what this user needs now, built from what the reader's home() returned
+// (reader-home.ts). Each panel links to the page that lists the rest; nothing here reads anything.
+import type { HomeData, HomePerson } from "../../governance/index.ts";
+
+type Cell = { text?: string; html?: string; format?: string };
+
+export interface HomePanel {
+  id: string;
+  heading: string;
+  text?: string;
+  summaryRows?: object[];
+  table?: { caption: string; head: Cell[]; rows: Cell[][]; empty: string; more?: string };
+  links?: { href: string; text: string }[];
+}
+
+export interface HomeContext {
+  title: string;
+  caption: string;
+  heading: string;
+  intro?: string;
+  notice?: { heading: string; text: string };
+  panels: HomePanel[];
+  notifications?: unknown;
+}
+
+export interface HomeUser {
+  displayName: string;
+  roleName: string;
+  teamName: string;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
+
+/** 9434765919 as 943 476 5919. */
+export function nhsNumber334(n: string | null): string {
+  return n && /^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : (n ?? "–");
+}
+
+function count(label: string, value: number | null, href?: string): object {
+  return {
+    key: { text: label },
+    value: { text: value === null ? "–" : value.toLocaleString("en-GB") },
+    ...(href
+      ? { actions: { items: [{ href, text: "View", visuallyHiddenText: label.toLowerCase() }] } }
+      : {}),
+  };
+}
+
+function personCell(p: HomePerson): Cell {
+  return { html: `<a href="/people/${encodeURIComponent(p.personId)}">${escapeHtml(p.name)}</a>` };
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** 2016-03-31 as 31 Mar 2016. */
+function shortDate(iso: string | null): string {
+  if (!iso) return "–";
+  return `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
+}
+
+function peopleTable(
+  caption: string,
+  people: HomePerson[],
+  total: number,
+  empty: string,
+  detail: { head: string; cell: (p: HomePerson) => string },
+): HomePanel["table"] {
+  return {
+    caption,
+    head: [{ text: "Name" }, { text: "NHS Number" }, { text: "Date of birth" }, { text: detail.head }],
+    rows: people.map((p) => [
+      personCell(p),
+      { text: nhsNumber334(p.nhsNumber) },
+      { text: shortDate(p.birthDate) },
+      { text: detail.cell(p) },
+    ]),
+    empty,
+    more: total > people.length ? `Showing ${people.length} of ${total.toLocaleString("en-GB")}.` : undefined,
+  };
+}
+
+function withheldText(withheld: number): string | undefined {
+  if (withheld === 0) return undefined;
+  return `${withheld.toLocaleString("en-GB")} ${withheld === 1 ? "person is" : "people are"} not shown: they have objected to sharing or you have no relationship with them.`;
+}
+
+function panelsFor(data: HomeData): HomePanel[] {
+  switch (data.kind) {
+    case "practice": {
+      const register = `/registers/practice/${encodeURIComponent(data.practiceCode)}`;
+      return [
+        {
+          id: "register",
+          heading: `${data.practiceName} register`,
+          summaryRows: [
+            count("People on the risk register", data.registerSize, register),
+            count("New on the register since the last scoring", data.newlyOnRegister.total),
+            count("Reviews due or overdue", data.reviewsDue.total),
+            count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
+          ],
+          text: withheldText(data.withheld),
+        },
+        {
+          id: "admitted",
+          heading: "Admitted since yesterday",
+          table: peopleTable(
+            "People on your register admitted to hospital",
+            data.admitted.people,
+            data.admitted.total,
+            "Nobody on your register has been admitted since yesterday.",
+            {
+              head: "Admitted",
+              cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
+            },
+          ),
+        },
+        {
+          id: "reviews",
+          heading: "Reviews due",
+          table: peopleTable(
+            "Care plan reviews due in the next 14 days or overdue",
+            data.reviewsDue.people,
+            data.reviewsDue.total,
+            "No care plan reviews are due in the next 14 days.",
+            {
+              head: "Review due",
+              cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
+            },
+          ),
+        },
+        {
+          id: "new",
+          heading: "New on the register",
+          table: peopleTable(
+            "People newly on the risk register",
+            data.newlyOnRegister.people,
+            data.newlyOnRegister.total,
+            "Nobody is new on the register since the last scoring.",
+            {
+              head: "Risk tier",
+              cell: (p) => p.detail ?? "–",
+            },
+          ),
+          links: [
+            { href: register, text: "Open the whole register" },
+            { href: "/find", text: "Find a person" },
+          ],
+        },
+      ];
+    }
+    case "caseload":
+      return [
+        {
+          id: "caseload",
+          heading: "Your team's caseload",
+          summaryRows: [
+            count("People on the caseload", data.caseloadSize),
+            count("Reviews due or overdue", data.reviewsDue.total),
+            count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
+          ],
+          text: withheldText(data.withheld),
+        },
+        {
+          id: "admitted",
+          heading: "Admissions of people on your caseload",
+          table: peopleTable(
+            "People on your caseload admitted to hospital since yesterday",
+            data.admitted.people,
+            data.admitted.total,
+            "Nobody on your caseload has been admitted since yesterday.",
+            {
+              head: "Admitted",
+              cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
+            },
+          ),
+        },
+        {
+          id: "reviews",
+          heading: "Reviews due",
+          table: peopleTable(
+            "Care plan reviews due in the next 14 days or overdue",
+            data.reviewsDue.people,
+            data.reviewsDue.total,
+            "No care plan reviews are due in the next 14 days.",
+            {
+              head: "Review due",
+              cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
+            },
+          ),
+        },
+        {
+          id: "people",
+          heading: "People on your caseload",
+          table: peopleTable(
+            "People on your team's caseload",
+            data.caseload.people,
+            data.caseloadSize,
+            "Your team has nobody on its caseload.",
+            {
+              head: "Since",
+              cell: (p) => shortDate(p.date),
+            },
+          ),
+          links: [{ href: "/find", text: "Find a person" }],
+        },
+      ];
+    case "backoffice":
+      return [
+        {
+          id: "work",
+          heading: "Work waiting",
+          summaryRows: [
+            count("Identity matches to review", data.reviewQueue, "/mpi/review"),
+            count("Open rejected messages", data.openRejects, "/rejects"),
+            count("Feeds with a problem", data.feeds.filter((f) => f.status !== "ok").length, "/feeds"),
+          ],
+        },
+        {
+          id: "feeds",
+          heading: "Feed health",
+          table: {
+            caption: "Each source: its last message and what is waiting",
+            head: [
+              { text: "Source" },
+              { text: "Last message" },
+              { text: "Messages", format: "numeric" },
+              { text: "Open rejects", format: "numeric" },
+              { text: "Status" },
+            ],
+            rows: data.feeds.map((f) => [
+              { text: f.source },
+              { text: f.lastReceivedAt ? shortDate(f.lastReceivedAt) : "Never" },
+              { text: f.messages.toLocaleString("en-GB"), format: "numeric" },
+              { text: f.openRejects.toLocaleString("en-GB"), format: "numeric" },
+              {
+                text:
+                  f.status === "ok"
+                    ? "Receiving"
+                    : f.status === "rejecting"
+                      ? "Rejecting messages"
+                      : "No messages yet",
+              },
+            ]),
+            empty: "No source has sent anything yet.",
+          },
+          links: [
+            { href: "/feeds", text: "Feed health in full" },
+            { href: "/rejects", text: "Rejected messages" },
+            { href: "/mpi/review", text: "Identity review queue" },
+          ],
+        },
+      ];
+    case "ig":
+      return [
+        {
+          id: "break-glass",
+          heading: "Break-glass accesses",
+          summaryRows: [
+            count("Awaiting your review", data.breakGlassAwaiting, "/ig/break-glass"),
+            count("Reviewed in the last 30 days", data.breakGlassReviewedRecently),
+          ],
+          table: {
+            caption: "Oldest break-glass accesses awaiting review",
+            head: [{ text: "When" }, { text: "Who" }, { text: "Role" }, { text: "Reason given" }],
+            rows: data.awaiting.map((b) => [
+              {
+                html: `<a href="/ig/break-glass/${encodeURIComponent(b.breakGlassId)}">${escapeHtml(shortDate(b.at))}</a>`,
+              },
+              { text: b.username },
+              { text: b.roleName },
+              { text: b.reason },
+            ]),
+            empty: "Every break-glass access has been reviewed.",
+          },
+        },
+        {
+          id: "audit",
+          heading: "Who looked at a record",
+          text: "Search the audit trail by a person's NHS Number, or by a user.",
+          links: [{ href: "/ig/audit", text: "Search the audit trail" }],
+        },
+      ];
+    case "commissioning":
+      return [
+        {
+          id: "reports",
+          heading: "Reports and dashboards",
+          text: data.pseudonymised
+            ? "Your role sees pseudonymised and aggregate figures only: never a named person."
+            : "Your role sees aggregate figures only: never a person.",
+          summaryRows: [
+            count("People in the place", data.people),
+            count("Registered with a practice now", data.registeredNow),
+          ],
+          links: [
+            ...(data.pseudonymised
+              ? [{ href: "/analytics/model", text: "How well the risk model works" }]
+              : []),
+            { href: "/status", text: "What is loaded" },
+          ],
+        },
+      ];
+    case "admin":
+      return [
+        {
+          id: "accounts",
+          heading: "Users and teams",
+          summaryRows: [
+            count("Active users", data.activeUsers, "/admin/users"),
+            count("Locked or disabled accounts", data.lockedUsers, "/admin/users"),
+            count("Teams", data.teams, "/admin/teams"),
+          ],
+          links: [
+            { href: "/admin/users", text: "Manage users" },
+            { href: "/admin/teams", text: "Manage teams" },
+          ],
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+const INTROS: Record<HomeData["kind"], string> = {
+  practice: "Your practice's register, who is due a review and who has been admitted since yesterday.",
+  caseload: "Your team's caseload, who is due a review and who has been admitted since yesterday.",
+  backoffice:
+    "Feeds, rejected messages and identity matches waiting for you. You see demographics only, never the care record.",
+  ig: "Break-glass accesses waiting for your review, and the audit trail.",
+  commissioning: "Figures for planning and evaluating services.",
+  admin: "User accounts, their roles and teams. Your role has no access to people's records.",
+  none: "",
+};
+
+export function homeContext(user: HomeUser, data: HomeData, notifications?: unknown): HomeContext {
+  return {
+    title: "Home",
+    caption: `${user.roleName}, ${user.teamName}`,
+    heading: `Hello, ${user.displayName}`,
+    intro: INTROS[data.kind] || undefined,
+    notice:
+      data.kind === "none"
+        ? {
+            heading: "Nothing to show yet",
+            text: "Your role has no pages in OnePlace yet. Ask your administrator.",
+          }
+        : undefined,
+    panels: panelsFor(data),
+    ...(notifications ? { notifications } : {}),
+  };
+}
