@@ -57,7 +57,10 @@ test("a GP signs in with the form, sees who they are, and signs out", { skip }, 
 
   await page.goto(`${web.base}/login`);
   assert.equal(await page.locator("h1").textContent(), "You are signed in");
-  await page.getByRole("navigation", { name: "Your account" }).getByRole("button", { name: "Sign out" }).click();
+  await page
+    .getByRole("navigation", { name: "Your account" })
+    .getByRole("button", { name: "Sign out" })
+    .click();
   await page.waitForURL(`${web.base}/login`);
   assert.equal(
     (await page.context().cookies()).some((c) => c.name === "oneplace_session"),

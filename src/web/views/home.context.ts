@@ -87,238 +87,259 @@ function withheldText(withheld: number): string | undefined {
   return `${withheld.toLocaleString("en-GB")} ${withheld === 1 ? "person is" : "people are"} not shown: they have objected to sharing or you have no relationship with them.`;
 }
 
+function practicePanels(data: Extract<HomeData, { kind: "practice" }>): HomePanel[] {
+  const register = `/registers/practice/${encodeURIComponent(data.practiceCode)}`;
+  return [
+    {
+      id: "register",
+      heading: `${data.practiceName} register`,
+      summaryRows: [
+        count("People on the risk register", data.registerSize, register),
+        count("New on the register since the last scoring", data.newlyOnRegister.total),
+        count("Reviews due or overdue", data.reviewsDue.total),
+        count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
+      ],
+      text: withheldText(data.withheld),
+    },
+    {
+      id: "admitted",
+      heading: "Admitted since yesterday",
+      table: peopleTable(
+        "People on your register admitted to hospital",
+        data.admitted.people,
+        data.admitted.total,
+        "Nobody on your register has been admitted since yesterday.",
+        {
+          head: "Admitted",
+          cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
+        },
+      ),
+    },
+    {
+      id: "reviews",
+      heading: "Reviews due",
+      table: peopleTable(
+        "Care plan reviews due in the next 14 days or overdue",
+        data.reviewsDue.people,
+        data.reviewsDue.total,
+        "No care plan reviews are due in the next 14 days.",
+        {
+          head: "Review due",
+          cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
+        },
+      ),
+    },
+    {
+      id: "new",
+      heading: "New on the register",
+      table: peopleTable(
+        "People newly on the risk register",
+        data.newlyOnRegister.people,
+        data.newlyOnRegister.total,
+        "Nobody is new on the register since the last scoring.",
+        {
+          head: "Risk tier",
+          cell: (p) => p.detail ?? "–",
+        },
+      ),
+      links: [
+        { href: register, text: "Open the whole register" },
+        { href: "/find", text: "Find a person" },
+      ],
+    },
+  ];
+}
+
+function caseloadPanels(data: Extract<HomeData, { kind: "caseload" }>): HomePanel[] {
+  return [
+    {
+      id: "caseload",
+      heading: "Your team's caseload",
+      summaryRows: [
+        count("People on the caseload", data.caseloadSize),
+        count("Reviews due or overdue", data.reviewsDue.total),
+        count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
+      ],
+      text: withheldText(data.withheld),
+    },
+    {
+      id: "admitted",
+      heading: "Admissions of people on your caseload",
+      table: peopleTable(
+        "People on your caseload admitted to hospital since yesterday",
+        data.admitted.people,
+        data.admitted.total,
+        "Nobody on your caseload has been admitted since yesterday.",
+        {
+          head: "Admitted",
+          cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
+        },
+      ),
+    },
+    {
+      id: "reviews",
+      heading: "Reviews due",
+      table: peopleTable(
+        "Care plan reviews due in the next 14 days or overdue",
+        data.reviewsDue.people,
+        data.reviewsDue.total,
+        "No care plan reviews are due in the next 14 days.",
+        {
+          head: "Review due",
+          cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
+        },
+      ),
+    },
+    {
+      id: "people",
+      heading: "People on your caseload",
+      table: peopleTable(
+        "People on your team's caseload",
+        data.caseload.people,
+        data.caseloadSize,
+        "Your team has nobody on its caseload.",
+        {
+          head: "Since",
+          cell: (p) => shortDate(p.date),
+        },
+      ),
+      links: [{ href: "/find", text: "Find a person" }],
+    },
+  ];
+}
+
+function backofficePanels(data: Extract<HomeData, { kind: "backoffice" }>): HomePanel[] {
+  return [
+    {
+      id: "work",
+      heading: "Work waiting",
+      summaryRows: [
+        count("Identity matches to review", data.reviewQueue, "/mpi/review"),
+        count("Open rejected messages", data.openRejects, "/rejects"),
+        count("Feeds with a problem", data.feeds.filter((f) => f.status !== "ok").length, "/feeds"),
+      ],
+    },
+    {
+      id: "feeds",
+      heading: "Feed health",
+      table: {
+        caption: "Each source: its last message and what is waiting",
+        head: [
+          { text: "Source" },
+          { text: "Last message" },
+          { text: "Messages", format: "numeric" },
+          { text: "Open rejects", format: "numeric" },
+          { text: "Status" },
+        ],
+        rows: data.feeds.map((f) => [
+          { text: f.source },
+          { text: f.lastReceivedAt ? shortDate(f.lastReceivedAt) : "Never" },
+          { text: f.messages.toLocaleString("en-GB"), format: "numeric" },
+          { text: f.openRejects.toLocaleString("en-GB"), format: "numeric" },
+          {
+            text:
+              f.status === "ok"
+                ? "Receiving"
+                : f.status === "rejecting"
+                  ? "Rejecting messages"
+                  : "No messages yet",
+          },
+        ]),
+        empty: "No source has sent anything yet.",
+      },
+      links: [
+        { href: "/feeds", text: "Feed health in full" },
+        { href: "/rejects", text: "Rejected messages" },
+        { href: "/mpi/review", text: "Identity review queue" },
+      ],
+    },
+  ];
+}
+
+function igPanels(data: Extract<HomeData, { kind: "ig" }>): HomePanel[] {
+  return [
+    {
+      id: "break-glass",
+      heading: "Break-glass accesses",
+      summaryRows: [
+        count("Awaiting your review", data.breakGlassAwaiting, "/ig/break-glass"),
+        count("Reviewed in the last 30 days", data.breakGlassReviewedRecently),
+      ],
+      table: {
+        caption: "Oldest break-glass accesses awaiting review",
+        head: [{ text: "When" }, { text: "Who" }, { text: "Role" }, { text: "Reason given" }],
+        rows: data.awaiting.map((b) => [
+          {
+            html: `<a href="/ig/break-glass/${encodeURIComponent(b.breakGlassId)}">${escapeHtml(shortDate(b.at))}</a>`,
+          },
+          { text: b.username },
+          { text: b.roleName },
+          { text: b.reason },
+        ]),
+        empty: "Every break-glass access has been reviewed.",
+      },
+    },
+    {
+      id: "audit",
+      heading: "Who looked at a record",
+      text: "Search the audit trail by a person's NHS Number, or by a user.",
+      links: [{ href: "/ig/audit", text: "Search the audit trail" }],
+    },
+  ];
+}
+
+function commissioningPanels(data: Extract<HomeData, { kind: "commissioning" }>): HomePanel[] {
+  return [
+    {
+      id: "reports",
+      heading: "Reports and dashboards",
+      text: data.pseudonymised
+        ? "Your role sees pseudonymised and aggregate figures only: never a named person."
+        : "Your role sees aggregate figures only: never a person.",
+      summaryRows: [
+        count("People in the place", data.people),
+        count("Registered with a practice now", data.registeredNow),
+      ],
+      links: [
+        ...(data.pseudonymised ? [{ href: "/analytics/model", text: "How well the risk model works" }] : []),
+        { href: "/status", text: "What is loaded" },
+      ],
+    },
+  ];
+}
+
+function adminPanels(data: Extract<HomeData, { kind: "admin" }>): HomePanel[] {
+  return [
+    {
+      id: "accounts",
+      heading: "Users and teams",
+      summaryRows: [
+        count("Active users", data.activeUsers, "/admin/users"),
+        count("Locked or disabled accounts", data.lockedUsers, "/admin/users"),
+        count("Teams", data.teams, "/admin/teams"),
+      ],
+      links: [
+        { href: "/admin/users", text: "Manage users" },
+        { href: "/admin/teams", text: "Manage teams" },
+      ],
+    },
+  ];
+}
+
 function panelsFor(data: HomeData): HomePanel[] {
   switch (data.kind) {
-    case "practice": {
-      const register = `/registers/practice/${encodeURIComponent(data.practiceCode)}`;
-      return [
-        {
-          id: "register",
-          heading: `${data.practiceName} register`,
-          summaryRows: [
-            count("People on the risk register", data.registerSize, register),
-            count("New on the register since the last scoring", data.newlyOnRegister.total),
-            count("Reviews due or overdue", data.reviewsDue.total),
-            count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
-          ],
-          text: withheldText(data.withheld),
-        },
-        {
-          id: "admitted",
-          heading: "Admitted since yesterday",
-          table: peopleTable(
-            "People on your register admitted to hospital",
-            data.admitted.people,
-            data.admitted.total,
-            "Nobody on your register has been admitted since yesterday.",
-            {
-              head: "Admitted",
-              cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
-            },
-          ),
-        },
-        {
-          id: "reviews",
-          heading: "Reviews due",
-          table: peopleTable(
-            "Care plan reviews due in the next 14 days or overdue",
-            data.reviewsDue.people,
-            data.reviewsDue.total,
-            "No care plan reviews are due in the next 14 days.",
-            {
-              head: "Review due",
-              cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
-            },
-          ),
-        },
-        {
-          id: "new",
-          heading: "New on the register",
-          table: peopleTable(
-            "People newly on the risk register",
-            data.newlyOnRegister.people,
-            data.newlyOnRegister.total,
-            "Nobody is new on the register since the last scoring.",
-            {
-              head: "Risk tier",
-              cell: (p) => p.detail ?? "–",
-            },
-          ),
-          links: [
-            { href: register, text: "Open the whole register" },
-            { href: "/find", text: "Find a person" },
-          ],
-        },
-      ];
-    }
+    case "practice":
+      return practicePanels(data);
     case "caseload":
-      return [
-        {
-          id: "caseload",
-          heading: "Your team's caseload",
-          summaryRows: [
-            count("People on the caseload", data.caseloadSize),
-            count("Reviews due or overdue", data.reviewsDue.total),
-            count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
-          ],
-          text: withheldText(data.withheld),
-        },
-        {
-          id: "admitted",
-          heading: "Admissions of people on your caseload",
-          table: peopleTable(
-            "People on your caseload admitted to hospital since yesterday",
-            data.admitted.people,
-            data.admitted.total,
-            "Nobody on your caseload has been admitted since yesterday.",
-            {
-              head: "Admitted",
-              cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
-            },
-          ),
-        },
-        {
-          id: "reviews",
-          heading: "Reviews due",
-          table: peopleTable(
-            "Care plan reviews due in the next 14 days or overdue",
-            data.reviewsDue.people,
-            data.reviewsDue.total,
-            "No care plan reviews are due in the next 14 days.",
-            {
-              head: "Review due",
-              cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
-            },
-          ),
-        },
-        {
-          id: "people",
-          heading: "People on your caseload",
-          table: peopleTable(
-            "People on your team's caseload",
-            data.caseload.people,
-            data.caseloadSize,
-            "Your team has nobody on its caseload.",
-            {
-              head: "Since",
-              cell: (p) => shortDate(p.date),
-            },
-          ),
-          links: [{ href: "/find", text: "Find a person" }],
-        },
-      ];
+      return caseloadPanels(data);
     case "backoffice":
-      return [
-        {
-          id: "work",
-          heading: "Work waiting",
-          summaryRows: [
-            count("Identity matches to review", data.reviewQueue, "/mpi/review"),
-            count("Open rejected messages", data.openRejects, "/rejects"),
-            count("Feeds with a problem", data.feeds.filter((f) => f.status !== "ok").length, "/feeds"),
-          ],
-        },
-        {
-          id: "feeds",
-          heading: "Feed health",
-          table: {
-            caption: "Each source: its last message and what is waiting",
-            head: [
-              { text: "Source" },
-              { text: "Last message" },
-              { text: "Messages", format: "numeric" },
-              { text: "Open rejects", format: "numeric" },
-              { text: "Status" },
-            ],
-            rows: data.feeds.map((f) => [
-              { text: f.source },
-              { text: f.lastReceivedAt ? shortDate(f.lastReceivedAt) : "Never" },
-              { text: f.messages.toLocaleString("en-GB"), format: "numeric" },
-              { text: f.openRejects.toLocaleString("en-GB"), format: "numeric" },
-              {
-                text:
-                  f.status === "ok"
-                    ? "Receiving"
-                    : f.status === "rejecting"
-                      ? "Rejecting messages"
-                      : "No messages yet",
-              },
-            ]),
-            empty: "No source has sent anything yet.",
-          },
-          links: [
-            { href: "/feeds", text: "Feed health in full" },
-            { href: "/rejects", text: "Rejected messages" },
-            { href: "/mpi/review", text: "Identity review queue" },
-          ],
-        },
-      ];
+      return backofficePanels(data);
     case "ig":
-      return [
-        {
-          id: "break-glass",
-          heading: "Break-glass accesses",
-          summaryRows: [
-            count("Awaiting your review", data.breakGlassAwaiting, "/ig/break-glass"),
-            count("Reviewed in the last 30 days", data.breakGlassReviewedRecently),
-          ],
-          table: {
-            caption: "Oldest break-glass accesses awaiting review",
-            head: [{ text: "When" }, { text: "Who" }, { text: "Role" }, { text: "Reason given" }],
-            rows: data.awaiting.map((b) => [
-              {
-                html: `<a href="/ig/break-glass/${encodeURIComponent(b.breakGlassId)}">${escapeHtml(shortDate(b.at))}</a>`,
-              },
-              { text: b.username },
-              { text: b.roleName },
-              { text: b.reason },
-            ]),
-            empty: "Every break-glass access has been reviewed.",
-          },
-        },
-        {
-          id: "audit",
-          heading: "Who looked at a record",
-          text: "Search the audit trail by a person's NHS Number, or by a user.",
-          links: [{ href: "/ig/audit", text: "Search the audit trail" }],
-        },
-      ];
+      return igPanels(data);
     case "commissioning":
-      return [
-        {
-          id: "reports",
-          heading: "Reports and dashboards",
-          text: data.pseudonymised
-            ? "Your role sees pseudonymised and aggregate figures only: never a named person."
-            : "Your role sees aggregate figures only: never a person.",
-          summaryRows: [
-            count("People in the place", data.people),
-            count("Registered with a practice now", data.registeredNow),
-          ],
-          links: [
-            ...(data.pseudonymised
-              ? [{ href: "/analytics/model", text: "How well the risk model works" }]
-              : []),
-            { href: "/status", text: "What is loaded" },
-          ],
-        },
-      ];
+      return commissioningPanels(data);
     case "admin":
-      return [
-        {
-          id: "accounts",
-          heading: "Users and teams",
-          summaryRows: [
-            count("Active users", data.activeUsers, "/admin/users"),
-            count("Locked or disabled accounts", data.lockedUsers, "/admin/users"),
-            count("Teams", data.teams, "/admin/teams"),
-          ],
-          links: [
-            { href: "/admin/users", text: "Manage users" },
-            { href: "/admin/teams", text: "Manage teams" },
-          ],
-        },
-      ];
+      return adminPanels(data);
     default:
       return [];
   }
