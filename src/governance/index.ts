@@ -38,6 +38,7 @@ export type {
 } from "./reader.ts";
 export { createOperatorReader, createReader } from "./reader.ts";
 export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } from "./reader-home.ts";
+export type { AdminReads, NewAccount } from "./reader-admin.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";
@@ -58,6 +59,15 @@ export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from "./timelin
 export { newSecret, safeEqual } from "./tokens.ts";
 export type * from "./types.ts";
 export { PURPOSES, type Purpose, TEAM_KINDS } from "./types.ts";
+export type {
+  DirectoryRole,
+  DirectoryUser,
+  TeamWithMembers,
+  UserDetail,
+  UserPage,
+  UserQuery,
+  UserStatusFilter,
+} from "./user-directory.ts";
 export {
   assignRole,
   createTeam,
@@ -67,5 +77,7 @@ export {
   lockUser,
   removeRole,
   resetPassword,
+  TEAM_CODE_PATTERN,
+  USERNAME_PATTERN,
   unlockUser,
 } from "./users.ts";

@@ -33,6 +33,7 @@ import {
   queryPseudonymisedPeople,
 } from "./pseudonymised-queries.ts";
 import { type HomeReads, homeReads } from "./reader-home.ts";
+import { type AdminReads, adminReads } from "./reader-admin.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -58,7 +59,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads {
+export interface GovernedReader extends HomeReads, AdminReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -192,6 +193,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     identity,
     ...coreReads(base),
     ...homeReads(base),
+    ...adminReads(base),
   };
 }
 

@@ -10,6 +10,7 @@ import { errorsPlugin } from "./plugins/errors.ts";
 import { formBodyPlugin } from "./plugins/form-body.ts";
 import { securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { viewsPlugin } from "./plugins/views.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { homeRoutes } from "./routes/home.ts";
@@ -55,5 +56,6 @@ export async function createWebServer(options: WebOptions) {
   await app.register(peopleRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
+  await app.register(adminRoutes);
   return app;
 }

@@ -1,10 +1,36 @@
 import { isPlaceEmpty, placeSummary } from "../../platform/index.ts";
-import { DEFAULT_SYNTH_CONFIG } from "../../synth/index.ts";
+import {
+  DEFAULT_SYNTH_CONFIG,
+  type DemoIdentities,
+  loadCareRelationships,
+  seedDemoIdentities,
+} from "../../synth/index.ts";
 import { defineCommand, flag, int, text } from "../command.ts";
 import { engineDescription, out } from "../context.ts";
 import { serveUntilStopped } from "../serve-web.ts";
 import { webOptions } from "./serve.ts";
-import { formatLoadResult, generateInto, synthConfigOf, synthOptions } from "./synth.ts";
+import { formatLoadResult, formatRelationships, generateInto, synthConfigOf, synthOptions } from "./synth.ts";
+
+/** The demo users, with each password created by this run (shown now and never again). */
+export function formatDemoIdentities(demo: DemoIdentities): string {
+  const lines = [
+    `Demo users (the GP and MDT coordinator are in practice ${demo.practiceCode}'s team; caseloads include people on its register):`,
+    `  ${"username".padEnd(18)} ${"password".padEnd(22)} ${"role".padEnd(26)} team`,
+  ];
+  for (const u of demo.users) {
+    const password = u.password ?? "(set earlier)";
+    const caseload = u.caseload > 0 ? `, caseload ${u.caseload}` : "";
+    lines.push(
+      `  ${u.username.padEnd(18)} ${password.padEnd(22)} ${u.roleCode.padEnd(26)} ${u.teamCode}${caseload}`,
+    );
+  }
+  lines.push(
+    demo.users.some((u) => u.password)
+      ? "These passwords are shown once: OnePlace keeps only their hashes. Run 'oneplace demo --new-passwords' for new ones."
+      : "Their passwords were printed when they were created. Run 'oneplace demo --new-passwords' for new ones.",
+  );
+  return lines.join("\n");
+}
 
 export const demo = defineCommand({
   name: "demo",
@@ -20,6 +46,7 @@ export const demo = defineCommand({
     }),
     seed: text('Seed for the generated place (default "thurrock")', { default: DEFAULT_SYNTH_CONFIG.seed }),
     "no-serve": flag("Load and print the summary, then exit without starting the server"),
+    "new-passwords": flag("Give every demo user a new random password (printed once)"),
   },
   db: "migrated",
   async run({ options, db }) {
@@ -29,9 +56,13 @@ export const demo = defineCommand({
       out(
         `The database is empty: generating the synthetic place (${config.people.toLocaleString("en-GB")} people, seed "${config.seed}").`,
       );
-      out(formatLoadResult(await generateInto(db, config, true)));
+      const result = await generateInto(db, config, true);
+      out(formatLoadResult(result));
+      out(formatRelationships(result.relationships));
     } else {
       out("Using the place already loaded.");
+      const added = await loadCareRelationships(db);
+      if (added.teams > 0) out(formatRelationships(added));
     }
     const s = await placeSummary(db);
     out(
@@ -39,6 +70,9 @@ export const demo = defineCommand({
     );
     for (const e of s.eventsByKind)
       out(`  ${e.kind.padEnd(40)} ${e.rows.toLocaleString("en-GB").padStart(11)}`);
+    out(
+      `\n${formatDemoIdentities(await seedDemoIdentities(db, { newPasswords: options["new-passwords"] }))}`,
+    );
     if (options["no-serve"]) return 0;
     await serveUntilStopped({
       db,

@@ -1,8 +1,10 @@
 import { type Db, isPlaceEmpty } from "../../platform/index.ts";
 import {
+  type CareRelationshipsResult,
   calibrationReport,
   DEFAULT_SYNTH_CONFIG,
   formatCalibrationReport,
+  loadCareRelationships,
   loadSyntheticPlace,
   type SynthConfig,
   type SynthLoadResult,
@@ -72,7 +74,7 @@ export async function generateInto(
   db: Db,
   config: SynthConfig,
   showProgress: boolean,
-): Promise<SynthLoadResult> {
+): Promise<SynthLoadResult & { relationships: CareRelationshipsResult }> {
   if (!(await isPlaceEmpty(db))) {
     throw conflict("cli.place-not-empty", `The ${engineDescription(db)} already holds a place.`, {
       hint: "Use an empty database: set ONEPLACE_HOME to a new directory, or DATABASE_URL to an empty database.",
@@ -85,7 +87,14 @@ export async function generateInto(
     progress.update(p.peopleDone, `people, ${rows.toLocaleString("en-GB")} rows`, p.peopleTotal);
   });
   progress.finish("people");
-  return result;
+  const relationships = await loadCareRelationships(db);
+  return { ...result, relationships };
+}
+
+/** The teams and care relationships the load added, in one line. */
+export function formatRelationships(r: CareRelationshipsResult): string {
+  const n = (v: number) => v.toLocaleString("en-GB");
+  return `Teams and care relationships: ${n(r.teams)} teams, ${n(r.staff)} staff, ${n(r.careTeamMembers)} care-team memberships, ${n(r.referrals)} referrals, ${n(r.caseloadEntries)} caseload entries.`;
 }
 
 export function formatLoadResult(result: SynthLoadResult): string {
@@ -146,6 +155,7 @@ export const synth = defineCommand({
     else {
       out(`Loaded the synthetic place into the ${engineDescription(db)}:`);
       out(formatLoadResult(result));
+      out(formatRelationships(result.relationships));
     }
     return 0;
   },
