@@ -37,6 +37,7 @@ export type {
   Timeline,
 } from "./reader.ts";
 export { createOperatorReader, createReader } from "./reader.ts";
+export type { FindResult, FoundPerson } from "./reader-find.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

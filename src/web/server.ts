@@ -12,6 +12,7 @@ import { securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { viewsPlugin } from "./plugins/views.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
+import { findRoutes } from "./routes/find.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -51,6 +52,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(loginRoutes, { db, settings });
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);
+  await app.register(findRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   return app;
