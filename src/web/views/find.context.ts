@@ -2,7 +2,7 @@
 // wrong with it in words, and the people found as the reader disclosed them. Shared by the route and the
 // page's fixtures.
 import { ageOn, isIsoDate } from "../../core/dates.ts";
-import { formatNhsNumber, nhsNumberProblem, normaliseNhsNumber } from "../../core/nhs-number.ts";
+import { nhsNumberProblem, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { FindResult, FoundPerson } from "../../governance/index.ts";
 
 /** The query string of /find and /api/find. */
@@ -191,6 +191,11 @@ const SEX_WORDS: Record<string, string> = {
   unknown: "Not known",
 };
 
+/** 3-3-4 for reading aloud and checking against a letter: "999 123 4567". */
+function spaced(nhs: string): string {
+  return /^\d{10}$/.test(nhs) ? `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}` : nhs;
+}
+
 /** Where a result's name links to: the person's record, or for identity administration their MPI history. */
 export function personHref(p: { personId: string; disclosure: string | null }): string {
   return p.disclosure === "demographics" ? `/mpi/people/${p.personId}/history` : `/people/${p.personId}`;
@@ -225,7 +230,7 @@ function resultRow(p: FoundPerson, today: string): ResultRow {
   return {
     href: personHref(p),
     name,
-    nhsNumber: p.nhsNumber ? formatNhsNumber(p.nhsNumber) : "Not known",
+    nhsNumber: p.nhsNumber ? spaced(p.nhsNumber) : "Not known",
     birthDate: p.birthDate,
     age: p.birthDate ? ageOn(p.birthDate, p.diedOn ?? today) : null,
     sex: p.sex ? (SEX_WORDS[p.sex] ?? p.sex) : "Not known",
@@ -246,7 +251,7 @@ export function findContext(parsed: ParsedFind, result: FindResult | null, today
   const rows = result ? result.people.map((p) => resultRow(p, today)) : [];
   const searchedFor =
     parsed.search.kind === "nhs-number"
-      ? `NHS Number ${formatNhsNumber(parsed.search.nhsNumber)}`
+      ? `NHS Number ${spaced(parsed.search.nhsNumber)}`
       : parsed.search.kind === "name"
         ? "the name and date of birth given"
         : null;

@@ -8,7 +8,7 @@ const TODAY = "2016-03-31";
 
 const person = (overrides: Partial<FoundPerson>): FoundPerson => ({
   personId: "7d1b2f0e-3c4a-4b5d-8e6f-0a1b2c3d4e5f",
-  nhsNumber: "9990001234",
+  nhsNumber: "9990001235",
   name: { given: "Jane", family: "Smith" },
   birthDate: "1948-03-27",
   sex: "female",
@@ -30,13 +30,13 @@ const result = (overrides: Partial<FindResult>): FindResult => ({
 });
 
 const byName = parseFindQuery({ name: "Jane Smith", day: "27", month: "3", year: "1948" }, TODAY);
-const byNumber = parseFindQuery({ nhsNumber: "999 000 1234" }, TODAY);
+const byNumber = parseFindQuery({ nhsNumber: "999 000 1235" }, TODAY);
 
 export const fixtures: ViewFixture[] = [
   { name: "the empty form", context: findContext(parseFindQuery({}, TODAY), null, TODAY) },
   {
     name: "a mistyped NHS Number",
-    context: findContext(parseFindQuery({ nhsNumber: "999 000 1235" }, TODAY), null, TODAY),
+    context: findContext(parseFindQuery({ nhsNumber: "999 000 1234" }, TODAY), null, TODAY),
   },
   {
     name: "a name search with no name and half a date",
