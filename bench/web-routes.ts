@@ -32,4 +32,16 @@ export const WEB_ROUTES: WebRoute[] = [
   { name: "admin users", role: "administrator", path: "/admin/users" },
   { name: "admin user", role: "administrator", path: "/admin/users/:username" },
   { name: "admin teams", role: "administrator", path: "/admin/teams" },
+  // H3 find a person. One match by NHS Number answers 303 to the person's record (the search is what is
+  // timed, not the record). The by-name rows need two placeholders more, filled from the :personId person:
+  // :personName their given and family name ("Jane Smith", URL-encoded) and :birthDate (YYYY-MM-DD).
+  { name: "find (form)", role: "gp", path: "/find" },
+  { name: "find by NHS Number", role: "gp", path: "/find?nhsNumber=:nhsNumber", target: 30 },
+  { name: "find by NHS Number (API)", role: "gp", path: "/api/find?nhsNumber=:nhsNumber", target: 30 },
+  { name: "find by name and date of birth", role: "gp", path: "/find?name=:personName&birthDate=:birthDate" },
+  {
+    name: "find by name and date of birth (social worker)",
+    role: "social-worker",
+    path: "/find?name=:personName&birthDate=:birthDate",
+  },
 ];

@@ -46,6 +46,45 @@ export function normaliseNhsNumber(s: string): string | null {
   return isValidDigits(digits) ? digits : null;
 }
 
+/** Why typed text is not an NHS Number: what a search form says, in words. */
+export type NhsNumberProblem = "empty" | "characters" | "length" | "placeholder" | "check-digit";
+
+/**
+ * What is wrong with an NHS Number as someone typed it (spaces and dashes allowed), or null when it is a
+ * valid one. The message never repeats the number, so it may go into an error or a log.
+ */
+export function nhsNumberProblem(s: string): { problem: NhsNumberProblem; message: string } | null {
+  const digits = stripSeparators(s.trim());
+  if (digits === "") return { problem: "empty", message: "Enter an NHS Number." };
+  if (!/^\d+$/.test(digits)) {
+    return {
+      problem: "characters",
+      message: "An NHS Number has only numbers in it; spaces and dashes between them are fine.",
+    };
+  }
+  if (digits.length !== 10) {
+    return {
+      problem: "length",
+      message: `An NHS Number is 10 digits long; you entered ${digits.length}.`,
+    };
+  }
+  if (/^(\d)\1{9}$/.test(digits)) {
+    return {
+      problem: "placeholder",
+      message:
+        "That is a placeholder, the same digit ten times, which some systems record when they do not know the NHS Number; it is nobody's number. Search by name and date of birth instead.",
+    };
+  }
+  if (!isValidDigits(digits)) {
+    return {
+      problem: "check-digit",
+      message:
+        "That is not a valid NHS Number: its last digit (the check digit) does not agree with the first nine, so a digit was probably mistyped or two were swapped. Check the number and try again.",
+    };
+  }
+  return null;
+}
+
 /** "999 123 4567" style (3-3-4). */
 export function formatNhsNumber(s: string): string {
   const digits = normaliseNhsNumber(s);

@@ -39,6 +39,7 @@ export type {
 export { createOperatorReader, createReader } from "./reader.ts";
 export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } from "./reader-home.ts";
 export type { AdminReads, NewAccount } from "./reader-admin.ts";
+export type { FindResult, FoundPerson } from "./reader-find.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

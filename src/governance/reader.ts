@@ -34,6 +34,7 @@ import {
 } from "./pseudonymised-queries.ts";
 import { type HomeReads, homeReads } from "./reader-home.ts";
 import { type AdminReads, adminReads } from "./reader-admin.ts";
+import { type FindReads, findReads } from "./reader-find.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -59,7 +60,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads, AdminReads {
+export interface GovernedReader extends HomeReads, AdminReads, FindReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -194,6 +195,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...coreReads(base),
     ...homeReads(base),
     ...adminReads(base),
+    ...findReads(base),
   };
 }
 

@@ -1,6 +1,15 @@
 // The master person index: link source records to people, review uncertain matches, merge and unmerge.
 
 export { evaluateMatching, type MatchQuality } from "./evaluate.ts";
+export {
+  type DemographicMatch,
+  type DemographicQuery,
+  type FoundPersonRow,
+  MAX_FIND_MATCHES,
+  peopleByDemographics,
+  peopleByNhsNumber,
+  readFoundPeople,
+} from "./find.ts";
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 export { decisionHistory, type MpiDecision } from "./history.ts";
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";

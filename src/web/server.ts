@@ -14,6 +14,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { homeRoutes } from "./routes/home.ts";
+import { findRoutes } from "./routes/find.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -54,6 +55,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(homeRoutes);
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);
+  await app.register(findRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   await app.register(adminRoutes);
