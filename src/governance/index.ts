@@ -22,6 +22,7 @@ export { GovernanceError } from "./errors.ts";
 export { authenticatePassword } from "./login.ts";
 export { createOidcClient, type OidcClient } from "./oidc.ts";
 export type { PersonDemographics, PersonRecord, PersonSummary } from "./person-reads.ts";
+export type * from "./person-view.ts";
 export { evaluateAccess } from "./policy.ts";
 export type { PseudonymKeys } from "./pseudonym-keys.ts";
 export { pseudonymKeysFromEnv } from "./pseudonym-keys.ts";
@@ -37,6 +38,7 @@ export type {
   Timeline,
 } from "./reader.ts";
 export { createOperatorReader, createReader } from "./reader.ts";
+export type { PersonPageBase, PersonReads } from "./reader-person.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

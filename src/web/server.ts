@@ -15,6 +15,7 @@ import { commissioningRoutes } from "./routes/commissioning.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
+import { personRoutes } from "./routes/person.ts";
 import { registerRoutes } from "./routes/register.ts";
 import { statusRoutes } from "./routes/status.ts";
 
@@ -51,6 +52,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(loginRoutes, { db, settings });
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);
+  await app.register(personRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   return app;
