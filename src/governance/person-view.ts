@@ -196,13 +196,16 @@ export async function readSummaryFacts(
   personId: string,
   today: string,
 ): Promise<PersonSummaryFacts> {
-  const [[score], medicines, socialCare, careHomes, reviews] = await Promise.all([
-    db.query(
-      `SELECT as_of, ${instant("scored_at")} AS scored_at, risk_tier, probability, risk_percentile, hiu,
-              model_id::text AS model_id, efi_category
-         FROM risk_person WHERE person_id = $1`,
-      [personId],
-    ),
+  // The score first (one row by key): its date and model decide what else is read, all at once.
+  const [score] = await db.query(
+    `SELECT as_of, ${instant("scored_at")} AS scored_at, risk_tier, probability, risk_percentile, hiu,
+            model_id::text AS model_id, efi_category
+       FROM risk_person WHERE person_id = $1`,
+    [personId],
+  );
+  const asOf = (score?.as_of as Text) ?? null;
+  const model = score?.model_id ? await modelById(db, score.model_id as string) : null;
+  const [medicines, socialCare, careHomes, reviews, efi, contributions] = await Promise.all([
     db.query(
       `WITH recent AS (
          SELECT m.*, max(issued_on) OVER () AS latest FROM medication_issue m WHERE m.person_id = $1
@@ -239,16 +242,15 @@ export async function readSummaryFacts(
         ORDER BY c.review_due_on`,
       [personId],
     ),
+    // The eFI with its evidence, on the date the person was stratified (or today when they never were).
+    efiOn(db, personId, asOf ?? today),
+    model ? explainScore(db, model, personId) : null,
   ]);
   const prov = (r: Record<string, unknown>): Provenance => ({
     sourceSystem: r.source_system as string,
     sourceRecordId: r.source_record_id as string,
     receivedAt: r.received_at as string,
   });
-  const asOf = (score?.as_of as Text) ?? null;
-
-  // The eFI with its evidence, on the date the person was stratified (or today when they never were).
-  const efi = await efiOn(db, personId, asOf ?? today);
   const entryIds = (efi?.deficits ?? [])
     .filter((d) => d.sourceTable === "gp_entry")
     .flatMap((d) => d.sourceIds);
@@ -286,18 +288,11 @@ export async function readSummaryFacts(
     };
   });
 
-  let factors: RiskFactor[] = [];
-  let modelVersion: number | null = null;
-  if (score?.model_id) {
-    const model = await modelById(db, score.model_id as string);
-    if (model) {
-      modelVersion = model.version;
-      factors = ((await explainScore(db, model, personId)) ?? [])
-        .filter((f) => f.logOdds > 0.05)
-        .slice(0, TOP_FACTORS)
-        .map((f) => ({ label: f.label, value: f.value, oddsRatio: Math.exp(f.logOdds) }));
-    }
-  }
+  const modelVersion = model?.version ?? null;
+  const factors: RiskFactor[] = (contributions ?? [])
+    .filter((f) => f.logOdds > 0.05)
+    .slice(0, TOP_FACTORS)
+    .map((f) => ({ label: f.label, value: f.value, oddsRatio: Math.exp(f.logOdds) }));
   const home = careHomes[0];
   return {
     asOf,

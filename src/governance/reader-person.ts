@@ -61,41 +61,57 @@ export function personReads(base: PersonReadsBase): PersonReads {
   const { db, ctx, allowed } = base;
   const today = () => londonDate(ctx.now?.() ?? new Date());
 
-  async function open(personId: string, requires?: "identifiable"): Promise<PersonPageBase> {
+  /**
+   * One decision (and its audit row), then the banner and the page's own facts read side by side. `read` is
+   * given the person id and the day, and whether the decision disclosed the identifiable record.
+   */
+  async function open<T>(
+    personId: string,
+    requires: "identifiable" | undefined,
+    read: (id: string, day: string, identifiable: boolean) => Promise<T>,
+  ): Promise<PersonPageBase & { facts: T }> {
     const decision: AccessDecision = await allowed(personId, requires);
     const day = today();
-    const banner = await readBanner(db, personId.toLowerCase(), day);
+    const id = personId.toLowerCase();
+    const identifiable = decision.disclosure === "identifiable";
+    const [banner, facts] = await Promise.all([readBanner(db, id, day), read(id, day, identifiable)]);
     if (!banner) throw notFound("governance.no-such-person", "There is no such person.");
     return {
-      banner: decision.disclosure === "identifiable" ? banner : demographicsOnly(banner),
+      banner: identifiable ? banner : demographicsOnly(banner),
       disclosure: decision.disclosure,
       relationship: decision.relationship,
       breakGlassId: decision.breakGlassId,
       today: day,
+      facts,
     };
   }
 
   return {
-    personBanner: (personId) => open(personId),
+    async personBanner(personId) {
+      const { facts: _, ...page } = await open(personId, undefined, async () => null);
+      return page;
+    },
     async personSummary(personId) {
-      const page = await open(personId);
-      const summary =
-        page.disclosure === "identifiable"
-          ? await readSummaryFacts(db, page.banner.personId, page.today)
-          : null;
+      const { facts: summary, ...page } = await open(personId, undefined, (id, day, identifiable) =>
+        identifiable ? readSummaryFacts(db, id, day) : Promise.resolve(null),
+      );
       return { ...page, summary };
     },
     async personTimelinePage(personId, query) {
-      const page = await open(personId, "identifiable");
-      return { ...page, timeline: await readTimelinePage(db, page.banner.personId, query) };
+      const { facts: timeline, ...page } = await open(personId, "identifiable", (id) =>
+        readTimelinePage(db, id, query),
+      );
+      return { ...page, timeline };
     },
     async personCareTeam(personId) {
-      const page = await open(personId, "identifiable");
-      return { ...page, careTeam: await readCareTeam(db, page.banner.personId, page.today) };
+      const { facts: careTeam, ...page } = await open(personId, "identifiable", (id, day) =>
+        readCareTeam(db, id, day),
+      );
+      return { ...page, careTeam };
     },
     async personSourceRecords(personId) {
-      const page = await open(personId);
-      return { ...page, records: await readSourceRecords(db, page.banner.personId) };
+      const { facts: records, ...page } = await open(personId, undefined, (id) => readSourceRecords(db, id));
+      return { ...page, records };
     },
   };
 }
