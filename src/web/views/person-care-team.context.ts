@@ -4,6 +4,7 @@ import type { CareTeamEntry, PersonPageBase } from "../../governance/index.ts";
 import { longdate } from "../../platform/view-filters.ts";
 import {
   bannerContext,
+  personBreadcrumbs,
   personTitle,
   provenanceText,
   sectionsContext,
@@ -32,6 +33,7 @@ export function careTeamContext(page: PersonPageBase & { careTeam: CareTeamEntry
   const person = bannerContext(page.banner, page, page.today);
   return {
     title: personTitle(person, "care-team"),
+    breadcrumbs: personBreadcrumbs(person, "care-team"),
     person,
     sections: sectionsContext(person.personId, "care-team"),
     careTeam: {

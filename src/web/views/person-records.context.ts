@@ -7,6 +7,7 @@ import {
   fullName,
   instantText,
   nhsNumberText,
+  personBreadcrumbs,
   personTitle,
   sectionsContext,
 } from "./partials/person-banner.context.ts";
@@ -18,6 +19,7 @@ export function recordsContext(page: PersonPageBase & { records: SourceRecord[] 
   const norm = (s: string | null) => (s ?? "").replaceAll(/\s/g, "").toUpperCase();
   return {
     title: personTitle(person, "records"),
+    breadcrumbs: personBreadcrumbs(person, "records"),
     person,
     sections: sectionsContext(person.personId, "records"),
     records: {

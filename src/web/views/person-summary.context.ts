@@ -5,6 +5,7 @@ import type { PersonPageBase, PersonSummaryFacts } from "../../governance/index.
 import { longdate, num } from "../../platform/view-filters.ts";
 import {
   bannerContext,
+  personBreadcrumbs,
   personTitle,
   provenanceText,
   sectionsContext,
@@ -33,6 +34,7 @@ export function summaryContext(page: PersonPageBase & { summary: PersonSummaryFa
   const s = page.summary;
   return {
     title: personTitle(person, "summary"),
+    breadcrumbs: personBreadcrumbs(person, "summary"),
     person,
     sections: sectionsContext(person.personId, "summary"),
     summary: s ? summaryFacts(s) : null,

@@ -5,6 +5,7 @@ import { num } from "../../platform/view-filters.ts";
 import {
   bannerContext,
   instantText,
+  personBreadcrumbs,
   personTitle,
   sectionsContext,
 } from "./partials/person-banner.context.ts";
@@ -51,6 +52,7 @@ export function timelineContext(page: PersonPageBase & { timeline: TimelinePage 
       : `, showing ${num((t.page - 1) * TIMELINE_PAGE_SIZE + 1)} to ${num(Math.min(t.page * TIMELINE_PAGE_SIZE, t.total))}`;
   return {
     title: personTitle(person, "timeline"),
+    breadcrumbs: personBreadcrumbs(person, "timeline"),
     person,
     sections: sectionsContext(id, "timeline"),
     timeline: {

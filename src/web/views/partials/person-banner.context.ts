@@ -132,3 +132,14 @@ export function personTitle(banner: PersonBannerContext, current: PersonSection)
   const section = PERSON_SECTIONS.find((s) => s.id === current)?.text ?? "";
   return `${banner.name} – ${section}`;
 }
+
+/** Where a person page sits (H1's layout renders them): home, find a person, and the Summary for a section. */
+export function personBreadcrumbs(banner: PersonBannerContext, current: PersonSection) {
+  const trail = [
+    { href: "/", text: "Home" },
+    { href: "/find", text: "Find a person" },
+  ];
+  return current === "summary"
+    ? trail
+    : [...trail, { href: `/people/${banner.personId}`, text: banner.name }];
+}
