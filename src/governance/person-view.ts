@@ -277,7 +277,8 @@ export async function readSummaryFacts(
       };
     }
     const e = entries.get(d.sourceIds[0]);
-    const code = e ? `${e.display ?? "code"} (${e.code_system} ${e.code})` : `${d.codeSystem} ${d.code}`;
+    const coded = `${e?.code_system ?? d.codeSystem} ${e?.code ?? d.code}`;
+    const code = e?.display ? `${e.display} (${coded})` : `Coded ${coded}`;
     const value = e && e.value !== null ? ` value ${e.value}${e.unit ? ` ${e.unit}` : ""}` : "";
     return {
       id: d.deficitId,
@@ -469,22 +470,28 @@ export async function readTimelinePage(
   const page = Math.min(Math.max(1, query.page), pages);
   const slice = matching.slice((page - 1) * query.pageSize, page * query.pageSize);
   const codes = [...orgCounts.keys()];
-  const gpCodes = slice
-    .filter((e) => e.kind === "gp-entry" && e.code)
-    .map((e) => `${e.codeSystem}|${e.code}`);
+  const gpCodes = [
+    ...new Set(slice.filter((e) => e.kind === "gp-entry" && e.code).map((e) => `${e.codeSystem}|${e.code}`)),
+  ].map((k) => k.split("|"));
   const [orgRows, codeRows] = await Promise.all([
     codes.length > 0
       ? db.query("SELECT org_code, name FROM organisation WHERE org_code = ANY ($1::text[])", [codes])
       : [],
     gpCodes.length > 0
       ? db.query(
-          "SELECT system || '|' || code AS k, display FROM code WHERE system || '|' || code = ANY ($1::text[])",
-          [[...new Set(gpCodes)]],
+          `SELECT w.system || '|' || w.code AS k, c.display,
+                  (SELECT min(m.list_id) FROM code_list_member m WHERE m.system = w.system AND m.code = w.code) AS list_id
+             FROM unnest($1::text[], $2::text[]) AS w (system, code)
+             LEFT JOIN code c ON c.system = w.system AND c.code = w.code`,
+          [gpCodes.map((c) => c[0]), gpCodes.map((c) => c[1])],
         )
       : [],
   ]);
   const names = new Map(orgRows.map((r) => [r.org_code as string, r.name as string]));
-  const displays = new Map(codeRows.map((r) => [r.k as string, r.display as string]));
+  // A code's own display where OnePlace knows it; otherwise what the code lists it belongs to say it means.
+  const displays = new Map(
+    codeRows.map((r) => [r.k as string, (r.display as Text) ?? listMeaning(r.list_id as Text)] as const),
+  );
   return {
     events: slice.map((e) => ({
       ...e,
@@ -532,4 +539,14 @@ export async function readSourceRecords(db: Queryable, personId: string): Promis
     sex: r.sex as Text,
     postcode: r.postcode as Text,
   }));
+}
+
+const DEFICIT_NAMES = new Map(DEFICITS.map((d) => [`efi:${d.id}`, d.name]));
+
+/** "efi:falls" as "Falls (an eFI deficit)", "outcomes:dementia" as "dementia"; null for no list. */
+function listMeaning(listId: Text): string | null {
+  if (!listId) return null;
+  const deficit = DEFICIT_NAMES.get(listId);
+  if (deficit) return `${deficit} (an eFI deficit)`;
+  return listId.slice(listId.indexOf(":") + 1).replaceAll("-", " ");
 }
