@@ -44,4 +44,22 @@ export const WEB_ROUTES: WebRoute[] = [
     role: "social-worker",
     path: "/find?name=:personName&birthDate=:birthDate",
   },
+  // H4 person single view (the longest history is the target the issue sets: ≤ 100 ms p95)
+  { name: "person summary (longest history)", role: "gp", path: "/people/:longestPersonId", target: 100 },
+  { name: "person summary", role: "gp", path: "/people/:personId", target: 100 },
+  { name: "person timeline (longest history)", role: "gp", path: "/people/:longestPersonId/timeline" },
+  {
+    name: "person timeline filtered, page 2",
+    role: "gp",
+    path: "/people/:longestPersonId/timeline?kind=gp-entry&page=2",
+  },
+  { name: "person care team", role: "gp", path: "/people/:longestPersonId/care-team" },
+  { name: "person records", role: "gp", path: "/people/:longestPersonId/records" },
+  { name: "person summary (social worker)", role: "social-worker", path: "/people/:personId", target: 100 },
+  {
+    name: "person records (integration engineer)",
+    role: "integration-engineer",
+    path: "/people/:personId/records",
+  },
+  { name: "break-glass form", role: "social-worker", path: "/people/:personId/break-glass" },
 ];

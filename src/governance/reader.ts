@@ -35,6 +35,7 @@ import {
 import { type HomeReads, homeReads } from "./reader-home.ts";
 import { type AdminReads, adminReads } from "./reader-admin.ts";
 import { type FindReads, findReads } from "./reader-find.ts";
+import { type PersonReads, personReads } from "./reader-person.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -60,7 +61,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads, AdminReads, FindReads {
+export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -196,6 +197,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...homeReads(base),
     ...adminReads(base),
     ...findReads(base),
+    ...personReads(base),
   };
 }
 

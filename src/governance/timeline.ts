@@ -29,6 +29,11 @@ export interface TimelineEvent {
   detail: string;
   sourceSystem: string;
   sourceRecordId: string;
+  /** When OnePlace received the source's record (ISO instant, UTC). */
+  receivedAt: string;
+  /** The coded entry's code system and code, for a GP entry (to look up its meaning); null otherwise. */
+  codeSystem: string | null;
+  code: string | null;
 }
 
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
@@ -43,6 +48,7 @@ const SOURCES: readonly {
   kind: string;
   org: string;
   detail: string;
+  code?: [string, string];
 }[] = [
   {
     table: "hospital_spell",
@@ -83,6 +89,7 @@ const SOURCES: readonly {
     kind: "'gp-entry'",
     org: "practice_code",
     detail: "concat_ws(' ', entry_kind, code_system, code, value::text, unit)",
+    code: ["code_system", "code"],
   },
   {
     table: "social_care_assessment",
@@ -129,7 +136,9 @@ const SOURCES: readonly {
 const TIMELINE_SQL = `${SOURCES.map(
   (s) =>
     `SELECT ${s.at} AS at, ${s.end} AS ended_at, ${s.kind} AS kind, ${s.org} AS organisation, ${s.detail} AS detail,
-            source_system, source_record_id FROM ${s.table} WHERE person_id = $1`,
+            source_system, source_record_id, ${instant("received_at")} AS received_at,
+            ${s.code?.[0] ?? "NULL"} AS code_system, ${s.code?.[1] ?? "NULL"} AS code
+       FROM ${s.table} WHERE person_id = $1`,
 ).join("\nUNION ALL\n")}
 ORDER BY at, kind, source_system, source_record_id`;
 
@@ -143,5 +152,8 @@ export async function readTimeline(db: Queryable, personId: string): Promise<Tim
     detail: r.detail as string,
     sourceSystem: r.source_system as string,
     sourceRecordId: r.source_record_id as string,
+    receivedAt: r.received_at as string,
+    codeSystem: (r.code_system as string | null) ?? null,
+    code: (r.code as string | null) ?? null,
   }));
 }

@@ -18,6 +18,7 @@ import { findRoutes } from "./routes/find.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
+import { personRoutes } from "./routes/person.ts";
 import { registerRoutes } from "./routes/register.ts";
 import { statusRoutes } from "./routes/status.ts";
 
@@ -56,6 +57,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);
   await app.register(findRoutes);
+  await app.register(personRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   await app.register(adminRoutes);

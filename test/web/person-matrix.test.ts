@@ -1,0 +1,89 @@
+// The person pages are one more face through the access matrix (docs/governance.md), over HTTP with each
+// role's bearer token: the Summary and Records answer as the matrix's "view" column (the integration
+// engineer's "d" is the banner and source records only); Timeline and Care team need the identifiable record,
+// so "d" is a refusal there. Each attempt writes exactly one audit row.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { createApiToken } from "../../src/governance/index.ts";
+import type { Disclosure } from "../../src/governance/types.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
+import { expectedFor, type Matrix, runMatrix, STATES, setupMatrix } from "../governance/access-matrix.ts";
+import { TEST_OPERATOR, testAuthConfig } from "../governance/fixtures.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+
+let t: TestDb;
+let matrix: Matrix;
+let app: Awaited<ReturnType<typeof createWebServer>>;
+const tokens = new Map<string, string>();
+
+before(async () => {
+  t = await openTestDb();
+  matrix = await setupMatrix(t.db);
+  app = await createWebServer({
+    db: t.db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Matrix",
+    auth: testAuthConfig(),
+  });
+  for (const [role, ctx] of matrix.contexts) {
+    const { token } = await createApiToken(t.db, TEST_OPERATOR, {
+      username: ctx.user.username,
+      roleCode: role,
+      teamCode: ctx.roleAssignment.team.teamCode,
+      name: "matrix",
+      days: 1,
+      purpose: ctx.purpose,
+    });
+    tokens.set(role, token);
+  }
+});
+after(async () => {
+  await app?.close();
+  await t?.dispose();
+});
+
+const auditCount = async () =>
+  (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event"))[0].n;
+
+async function open(role: string, path: string): Promise<Disclosure | null> {
+  const before = await auditCount();
+  const res = await app.inject({
+    method: "GET",
+    url: path,
+    headers: { authorization: `Bearer ${tokens.get(role)}`, accept: "text/html" },
+  });
+  assert.equal(await auditCount(), before + 1, `${role} ${path}: one audit row`);
+  if (res.statusCode === 403) {
+    assert.match(res.body, /You cannot see this person/);
+    return null;
+  }
+  assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+  return res.headers["x-oneplace-disclosure"] as Disclosure;
+}
+
+for (const section of ["", "/records"]) {
+  test(`/people/:personId${section} answers every role × state as the matrix's view column`, async () => {
+    const cells = await runMatrix(
+      matrix,
+      (ctx, personId) => open(ctx.roleAssignment.role.roleCode, `/people/${personId}${section}`),
+      { actions: ["view"] },
+    );
+    assert.equal(cells, 14 * STATES.length);
+  });
+}
+
+for (const section of ["/timeline", "/care-team"]) {
+  test(`/people/:personId${section} opens only the identifiable record`, async () => {
+    const wrong: string[] = [];
+    for (const [role] of matrix.contexts) {
+      for (const state of STATES) {
+        const personId = matrix.personByState.get(state) as string;
+        const want = expectedFor(role, state, "view") === "identifiable" ? "identifiable" : null;
+        const got = await open(role, `/people/${personId}${section}`);
+        if (got !== want) wrong.push(`${role} × ${state}: expected ${want ?? "deny"}, got ${got ?? "deny"}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+}
