@@ -37,6 +37,16 @@ export type {
   Timeline,
 } from "./reader.ts";
 export { createOperatorReader, createReader } from "./reader.ts";
+export {
+  DEFAULT_PAGE_SIZE,
+  type ModelReportView,
+  PAGE_SIZES,
+  type RegisterExport,
+  type RegisterHeading,
+  type RegisterIndex,
+  type RegisterPage,
+  type RegisterQuery,
+} from "./reader-registers.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

@@ -33,7 +33,12 @@ export {
   type RiskModel,
   trainModel,
 } from "./model.ts";
-export { formatModelReport } from "./model-report.ts";
+export {
+  type FactorStrength,
+  formatModelReport,
+  strongestFactors,
+  verdictOnAuc,
+} from "./model-report.ts";
 export { type NationalCondition, nationalCondition } from "./national-condition.ts";
 export {
   createRegister,

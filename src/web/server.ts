@@ -16,6 +16,7 @@ import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { registerRoutes } from "./routes/register.ts";
+import { registersRoutes } from "./routes/registers.ts";
 import { statusRoutes } from "./routes/status.ts";
 
 export interface WebOptions {
@@ -52,6 +53,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);
   await app.register(registerRoutes);
+  await app.register(registersRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   return app;
 }
