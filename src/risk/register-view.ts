@@ -151,15 +151,20 @@ export async function selectRegister(
       `rp.${area.kind === "practice" ? "practice_code" : "locality_code"} = ${p.add(area.code, "text")}`,
     );
   }
-  const day = p.add(asOf ?? "9999-12-31", "date");
+  // The register's day, as a parameter only if a filter uses it (an unused parameter is an error).
+  let dayParam: string | null = null;
+  const day = () => {
+    dayParam ??= p.add(asOf ?? "9999-12-31", "date");
+    return dayParam;
+  };
   if (filters.tiers?.length) where.push(`rp.risk_tier = ANY(${p.add(filters.tiers, "text[]")})`);
   if (filters.efiCategories?.length)
     where.push(`rp.efi_category = ANY(${p.add(filters.efiCategories, "text[]")})`);
   if (filters.hiu) where.push("rp.hiu");
-  if (filters.noJointPlan) where.push(`NOT ${JOINT_PLAN(day)}`);
-  if (filters.reviewOverdue) where.push(REVIEW_OVERDUE(day));
+  if (filters.noJointPlan) where.push(`NOT ${JOINT_PLAN(day())}`);
+  if (filters.reviewOverdue) where.push(REVIEW_OVERDUE(day()));
   if (filters.admittedRecently) {
-    where.push(ADMITTED_SINCE(`(${day} - ${p.add(RECENT_ADMISSION_DAYS, "int")})`));
+    where.push(ADMITTED_SINCE(`(${day()} - ${p.add(RECENT_ADMISSION_DAYS, "int")})`));
   }
   const join = sort === "name" ? "JOIN person p ON p.person_id = rp.person_id" : "";
   const rows = await db.query<{ person_id: string }>(

@@ -58,7 +58,7 @@ const capture = [
   },
 ];
 
-const model: RiskModel = {
+export const exampleModel: RiskModel = {
   modelId: "00000000-0000-4000-8000-000000000001",
   version: 2,
   kind: "logistic-l2",
@@ -97,7 +97,7 @@ const model: RiskModel = {
 };
 
 const report: ModelReportView = {
-  model,
+  model: exampleModel,
   versions: [
     { version: 2, trainedAt: "2016-04-02T09:00:00Z" },
     { version: 1, trainedAt: "2015-04-02T09:00:00Z" },
