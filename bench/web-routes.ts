@@ -62,4 +62,25 @@ export const WEB_ROUTES: WebRoute[] = [
     path: "/people/:personId/records",
   },
   { name: "break-glass form", role: "social-worker", path: "/people/:personId/break-glass" },
+  // H5 registers and the model report
+  { name: "registers index", role: "gp", path: "/registers" },
+  { name: "practice register by tier", role: "gp", path: "/registers/practice/:practiceCode" },
+  {
+    name: "practice register by name, page 20",
+    role: "gp",
+    path: "/registers/practice/:practiceCode?sort=name&page=20",
+  },
+  {
+    name: "practice register filtered",
+    role: "practice-mdt-coordinator",
+    path: "/registers/practice/:practiceCode?tier=very-high&tier=high&noJointPlan=yes&sort=admission",
+  },
+  { name: "locality register", role: "gp", path: "/registers/locality/:localityCode" },
+  { name: "cohort register", role: "gp", path: "/registers/cohort/:cohortId" },
+  {
+    name: "practice register CSV export",
+    role: "practice-mdt-coordinator",
+    path: "/registers/practice/:practiceCode?format=csv",
+  },
+  { name: "risk model report", role: "commissioner-analyst", path: "/analytics/model" },
 ];

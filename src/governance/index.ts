@@ -42,6 +42,16 @@ export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } 
 export type { AdminReads, NewAccount } from "./reader-admin.ts";
 export type { FindResult, FoundPerson } from "./reader-find.ts";
 export type { PersonPageBase, PersonReads } from "./reader-person.ts";
+export {
+  DEFAULT_PAGE_SIZE,
+  type ModelReportView,
+  PAGE_SIZES,
+  type RegisterExport,
+  type RegisterHeading,
+  type RegisterIndex,
+  type RegisterPage,
+  type RegisterQuery,
+} from "./reader-registers.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

@@ -36,6 +36,7 @@ import { type HomeReads, homeReads } from "./reader-home.ts";
 import { type AdminReads, adminReads } from "./reader-admin.ts";
 import { type FindReads, findReads } from "./reader-find.ts";
 import { type PersonReads, personReads } from "./reader-person.ts";
+import { type RegistersReads, registersReads } from "./reader-registers.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -61,7 +62,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads {
+export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -198,6 +199,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...adminReads(base),
     ...findReads(base),
     ...personReads(base),
+    ...registersReads(base),
   };
 }
 

@@ -21,6 +21,7 @@ export {
 } from "./efi-definition.ts";
 export { ensureEfiReference } from "./efi-reference.ts";
 export { type HiuReport, hiuActivityByQuarter } from "./hiu.ts";
+export type { CalibrationGroup, Capture } from "./metrics.ts";
 export {
   activeModel,
   type Contribution,
@@ -32,7 +33,12 @@ export {
   type RiskModel,
   trainModel,
 } from "./model.ts";
-export { formatModelReport } from "./model-report.ts";
+export {
+  type FactorStrength,
+  formatModelReport,
+  strongestFactors,
+  verdictOnAuc,
+} from "./model-report.ts";
 export { type NationalCondition, nationalCondition } from "./national-condition.ts";
 export {
   createRegister,
@@ -41,8 +47,37 @@ export {
   registerChanges,
   registerMovements,
 } from "./register.ts";
+export {
+  checkRegisterFilters,
+  DEFAULT_DIRECTION,
+  localityPractices,
+  type OrgName,
+  RECENT_ADMISSION_DAYS,
+  REGISTER_SORTS,
+  type RegisterFilters,
+  type RegisterKind,
+  type RegisterRow,
+  type RegisterScope as RegisterViewScope,
+  type RegisterSelection,
+  type RegisterSort,
+  registerAsOf,
+  registerOrganisation,
+  registerRows,
+  type SavedCohortSummary,
+  type SortDirection,
+  savedCohort,
+  savedCohorts,
+  selectRegister,
+} from "./register-view.ts";
 export { efiByPractice, tiersByLocality } from "./reports.ts";
-export { DEFAULT_SETTINGS, type RiskSettings, readSettings, writeSettings } from "./settings.ts";
+export {
+  DEFAULT_SETTINGS,
+  RISK_TIERS,
+  type RiskSettings,
+  type RiskTier,
+  readSettings,
+  writeSettings,
+} from "./settings.ts";
 export {
   latestActivityDate,
   latestFullRun,

@@ -5,11 +5,40 @@ import type { RiskModel } from "./model.ts";
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const num = (x: number) => x.toLocaleString("en-GB");
 
-function verdictOnAuc(a: number): string {
+/** The plain-words verdict on an area under the ROC curve. */
+export function verdictOnAuc(a: number): string {
   if (a >= 0.8) return "good";
   if (a >= 0.72) return "acceptable";
   if (a >= 0.65) return "weak";
   return "poor";
+}
+
+export interface FactorStrength {
+  label: string;
+  /** How the odds of admission change: multiplied by this. */
+  ratio: number;
+  /** For what change: "if so", "for the first one, less for each after", "for each one more". */
+  what: string;
+}
+
+/** What drives risk most across the population, strongest first, as the odds of admission change. */
+export function strongestFactors(model: RiskModel, limit = 15): FactorStrength[] {
+  return [...model.spec.features]
+    .filter((f) => f.coefficient !== 0)
+    .sort((a, b) => Math.abs(b.coefficient) - Math.abs(a.coefficient))
+    .slice(0, limit)
+    .map((f) => {
+      const kind = featureById(f.id).kind;
+      const perUnit = f.coefficient / f.scale;
+      // Counts enter as ln(1 + count): going from none to one event multiplies the odds by exp(b ln 2).
+      const [ratio, what] =
+        kind === "indicator"
+          ? [Math.exp(perUnit), "if so"]
+          : kind === "count"
+            ? [Math.exp(perUnit * Math.LN2), "for the first one, less for each after"]
+            : [Math.exp(perUnit), "for each one more"];
+      return { label: f.label, ratio, what };
+    });
 }
 
 export function formatModelReport(model: RiskModel): string {
@@ -73,21 +102,8 @@ export function formatModelReport(model: RiskModel): string {
   lines.push(
     "What drives risk most across the population (strongest first), as the odds of admission change",
   );
-  const strongest = [...model.spec.features]
-    .filter((f) => f.coefficient !== 0)
-    .sort((a, b) => Math.abs(b.coefficient) - Math.abs(a.coefficient))
-    .slice(0, 15);
-  for (const f of strongest) {
-    const kind = featureById(f.id).kind;
-    const perUnit = f.coefficient / f.scale;
-    // Counts enter as ln(1 + count): going from none to one event multiplies the odds by exp(b ln 2).
-    const [ratio, what] =
-      kind === "indicator"
-        ? [Math.exp(perUnit), "if so"]
-        : kind === "count"
-          ? [Math.exp(perUnit * Math.LN2), "for the first one, less for each after"]
-          : [Math.exp(perUnit), "for each one more"];
-    lines.push(`  ${ratio.toFixed(2).padStart(5)} x  ${f.label} (${what})`);
+  for (const { ratio, label, what } of strongestFactors(model)) {
+    lines.push(`  ${ratio.toFixed(2).padStart(5)} x  ${label} (${what})`);
   }
   lines.push("");
   lines.push(

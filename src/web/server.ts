@@ -20,6 +20,7 @@ import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { personRoutes } from "./routes/person.ts";
 import { registerRoutes } from "./routes/register.ts";
+import { registersRoutes } from "./routes/registers.ts";
 import { statusRoutes } from "./routes/status.ts";
 
 export interface WebOptions {
@@ -59,6 +60,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(findRoutes);
   await app.register(personRoutes);
   await app.register(registerRoutes);
+  await app.register(registersRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   await app.register(adminRoutes);
   return app;

@@ -1,0 +1,326 @@
+// A risk register as a worklist: the people of a practice, a locality or a saved cohort from the latest
+// stratification (risk_person), filtered and sorted in SQL. Internal ids first (governance decides who may be
+// shown and audits before anything identifying is read), then the rows of one page, by id.
+import { invalid, notFound } from "../core/errors.ts";
+import { type Queryable, SqlParams } from "../store/index.ts";
+import { compileCohort, savedCriteria } from "./cohort.ts";
+import { EFI_CATEGORIES, type EfiCategory } from "./efi-definition.ts";
+import { RISK_TIERS, type RiskTier } from "./settings.ts";
+
+export type RegisterKind = "practice" | "locality" | "cohort";
+
+export const REGISTER_SORTS = ["tier", "score", "efi", "age", "name", "admission"] as const;
+export type RegisterSort = (typeof REGISTER_SORTS)[number];
+export type SortDirection = "asc" | "desc";
+
+/** Each sort's natural direction: the people needing attention first, names A to Z. */
+export const DEFAULT_DIRECTION: Record<RegisterSort, SortDirection> = {
+  tier: "desc",
+  score: "desc",
+  efi: "desc",
+  age: "desc",
+  name: "asc",
+  admission: "desc",
+};
+
+/** How many days back "admitted recently" looks from the register's date. */
+export const RECENT_ADMISSION_DAYS = 30;
+
+export interface RegisterFilters {
+  tiers?: RiskTier[];
+  efiCategories?: EfiCategory[];
+  hiu?: boolean;
+  /** No current joint health and social care plan. */
+  noJointPlan?: boolean;
+  /** A current care plan whose review date has passed. */
+  reviewOverdue?: boolean;
+  /** Admitted to hospital in the RECENT_ADMISSION_DAYS days to the register's date (or since). */
+  admittedRecently?: boolean;
+}
+
+export interface RegisterScope {
+  kind: RegisterKind;
+  /** The practice or locality code, or the cohort id. */
+  code: string;
+  /** A cohort narrowed to one practice or locality (the team's own). */
+  within?: { kind: "practice" | "locality"; code: string };
+}
+
+export interface RegisterSelection {
+  /** The stratification date the register is as at; null before the first stratification. */
+  asOf: string | null;
+  /** Internal ids of the people meeting the filters, in the order asked for. */
+  personIds: string[];
+}
+
+export interface RegisterRow {
+  personId: string;
+  nhsNumber: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  birthDate: string | null;
+  age: number;
+  practiceCode: string;
+  riskTier: RiskTier | null;
+  probability: number | null;
+  riskPercentile: number | null;
+  efiCategory: EfiCategory | null;
+  deficitCount: number;
+  hiu: boolean;
+  lastAdmittedOn: string | null;
+  jointPlan: boolean;
+  reviewDueOn: string | null;
+}
+
+export interface OrgName {
+  code: string;
+  name: string;
+  kind: string;
+  parentCode: string | null;
+}
+
+const TIER_RANK = `CASE rp.risk_tier WHEN 'very-high' THEN 4 WHEN 'high' THEN 3 WHEN 'rising' THEN 2
+  WHEN 'low' THEN 1 ELSE 0 END`;
+const LAST_ADMISSION =
+  "(SELECT max(hs.admitted_at) FROM hospital_spell hs WHERE hs.person_id = rp.person_id)";
+const JOINT_PLAN = (asOfParam: string) =>
+  `EXISTS (SELECT 1 FROM care_plan cp WHERE cp.person_id = rp.person_id AND cp.plan_type = 'joint-health-social'
+     AND cp.started_on <= ${asOfParam} AND (cp.ended_on IS NULL OR cp.ended_on > ${asOfParam}))`;
+const REVIEW_OVERDUE = (asOfParam: string) =>
+  `EXISTS (SELECT 1 FROM care_plan cp WHERE cp.person_id = rp.person_id AND cp.review_due_on < ${asOfParam}
+     AND cp.started_on <= ${asOfParam} AND (cp.ended_on IS NULL OR cp.ended_on > ${asOfParam}))`;
+const ADMITTED_SINCE = (sinceParam: string) =>
+  `EXISTS (SELECT 1 FROM hospital_spell hs WHERE hs.person_id = rp.person_id
+     AND hs.admitted_at >= ${sinceParam}::timestamp AT TIME ZONE 'Europe/London')`;
+
+/** The order of each sort: a key and its natural direction, then ties broken by score and id. */
+function orderBy(sort: RegisterSort, direction: SortDirection): string {
+  const d = direction === "asc" ? "ASC" : "DESC";
+  const nulls = direction === "asc" ? "NULLS FIRST" : "NULLS LAST";
+  const tail = "rp.probability DESC NULLS LAST, rp.person_id";
+  switch (sort) {
+    case "tier":
+      return `${TIER_RANK} ${d}, ${tail}`;
+    case "score":
+      return `rp.probability ${d} ${nulls}, rp.person_id`;
+    case "efi":
+      return `rp.deficit_count ${d}, ${tail}`;
+    case "age":
+      return `rp.age ${d}, ${tail}`;
+    case "name":
+      return `p.family_name ${d} ${nulls}, p.given_name ${d} ${nulls}, rp.person_id`;
+    case "admission":
+      return `${LAST_ADMISSION} ${d} ${nulls}, ${tail}`;
+  }
+}
+
+/** The latest full stratification's date: the day a register is as at. */
+export async function registerAsOf(db: Queryable): Promise<string | null> {
+  const [run] = await db.query<{ as_of: string }>(
+    "SELECT as_of::text AS as_of FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1",
+  );
+  return run?.as_of ?? null;
+}
+
+/**
+ * The people on a register who meet the filters, in the order asked for: ids only. A cohort's criteria are
+ * compiled from its saved definition; a practice or locality register is everyone stratified there.
+ */
+export async function selectRegister(
+  db: Queryable,
+  scope: RegisterScope,
+  filters: RegisterFilters,
+  sort: RegisterSort,
+  direction: SortDirection = DEFAULT_DIRECTION[sort],
+): Promise<RegisterSelection> {
+  let p = new SqlParams();
+  const where: string[] = [];
+  let asOf: string | null;
+  if (scope.kind === "cohort") {
+    const compiled = await compileCohort(db, await savedCriteria(db, scope.code), scope.code);
+    p = new SqlParams();
+    for (const v of compiled.params) p.add(v);
+    where.push(`(${compiled.where})`);
+    asOf = compiled.asOf;
+  } else {
+    asOf = await registerAsOf(db);
+  }
+  const area = scope.kind === "cohort" ? scope.within : { kind: scope.kind, code: scope.code };
+  if (area) {
+    where.push(
+      `rp.${area.kind === "practice" ? "practice_code" : "locality_code"} = ${p.add(area.code, "text")}`,
+    );
+  }
+  // The register's day, as a parameter only if a filter uses it (an unused parameter is an error).
+  let dayParam: string | null = null;
+  const day = () => {
+    dayParam ??= p.add(asOf ?? "9999-12-31", "date");
+    return dayParam;
+  };
+  if (filters.tiers?.length) where.push(`rp.risk_tier = ANY(${p.add(filters.tiers, "text[]")})`);
+  if (filters.efiCategories?.length)
+    where.push(`rp.efi_category = ANY(${p.add(filters.efiCategories, "text[]")})`);
+  if (filters.hiu) where.push("rp.hiu");
+  if (filters.noJointPlan) where.push(`NOT ${JOINT_PLAN(day())}`);
+  if (filters.reviewOverdue) where.push(REVIEW_OVERDUE(day()));
+  if (filters.admittedRecently) {
+    where.push(ADMITTED_SINCE(`(${day()} - ${p.add(RECENT_ADMISSION_DAYS, "int")})`));
+  }
+  const join = sort === "name" ? "JOIN person p ON p.person_id = rp.person_id" : "";
+  const rows = await db.query<{ person_id: string }>(
+    `SELECT rp.person_id::text AS person_id FROM risk_person rp ${join}
+      WHERE ${where.length ? where.join(" AND ") : "true"}
+      ORDER BY ${orderBy(sort, direction)}`,
+    p.values,
+  );
+  return { asOf, personIds: rows.map((r) => r.person_id) };
+}
+
+/** The lines of a register for the people given (a page, or everyone for an export), in the order given. */
+export async function registerRows(
+  db: Queryable,
+  personIds: readonly string[],
+  asOf: string | null,
+): Promise<RegisterRow[]> {
+  if (personIds.length === 0) return [];
+  const day = "$2::date";
+  const rows = await db.query<{
+    person_id: string;
+    nhs_number: string | null;
+    given_name: string | null;
+    family_name: string | null;
+    birth_date: string | null;
+    age: number;
+    practice_code: string;
+    risk_tier: RiskTier | null;
+    probability: number | null;
+    risk_percentile: number | null;
+    efi_category: EfiCategory | null;
+    deficit_count: number;
+    hiu: boolean;
+    last_admitted_on: string | null;
+    joint_plan: boolean;
+    review_due_on: string | null;
+  }>(
+    `SELECT rp.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date::text AS birth_date,
+            rp.age, rp.practice_code, rp.risk_tier, rp.probability, rp.risk_percentile, rp.efi_category,
+            rp.deficit_count, rp.hiu,
+            (SELECT (max(hs.admitted_at) AT TIME ZONE 'Europe/London')::date::text FROM hospital_spell hs
+              WHERE hs.person_id = rp.person_id) AS last_admitted_on,
+            ${JOINT_PLAN(day)} AS joint_plan,
+            (SELECT min(cp.review_due_on)::text FROM care_plan cp WHERE cp.person_id = rp.person_id
+              AND cp.started_on <= ${day} AND (cp.ended_on IS NULL OR cp.ended_on > ${day})) AS review_due_on
+       FROM risk_person rp JOIN person p ON p.person_id = rp.person_id
+      WHERE rp.person_id = ANY($1::uuid[])`,
+    [personIds, asOf ?? "9999-12-31"],
+  );
+  const byId = new Map(rows.map((r) => [r.person_id, r]));
+  return personIds.flatMap((id) => {
+    const r = byId.get(id);
+    if (!r) return [];
+    return [
+      {
+        personId: r.person_id,
+        nhsNumber: r.nhs_number,
+        givenName: r.given_name,
+        familyName: r.family_name,
+        birthDate: r.birth_date,
+        age: r.age,
+        practiceCode: r.practice_code,
+        riskTier: r.risk_tier,
+        probability: r.probability,
+        riskPercentile: r.risk_percentile,
+        efiCategory: r.efi_category,
+        deficitCount: r.deficit_count,
+        hiu: r.hiu,
+        lastAdmittedOn: r.last_admitted_on,
+        jointPlan: r.joint_plan,
+        reviewDueOn: r.review_due_on,
+      },
+    ];
+  });
+}
+
+/** A practice or locality by code, with its parent (a practice's locality); not-found otherwise. */
+export async function registerOrganisation(
+  db: Queryable,
+  kind: "practice" | "locality",
+  code: string,
+): Promise<OrgName> {
+  const [org] = await db.query<{ org_code: string; name: string; kind: string; parent_code: string | null }>(
+    "SELECT org_code, name, kind, parent_code FROM organisation WHERE org_code = $1 AND kind = $2",
+    [code, kind],
+  );
+  if (!org) {
+    throw notFound(`risk.no-${kind}`, `There is no ${kind} with the code ${code}.`, {
+      hint: `Open the list of registers to pick a ${kind}.`,
+    });
+  }
+  return { code: org.org_code, name: org.name, kind: org.kind, parentCode: org.parent_code };
+}
+
+/** The practices of a locality, by name. */
+export async function localityPractices(db: Queryable, localityCode: string): Promise<OrgName[]> {
+  const rows = await db.query<{ org_code: string; name: string; kind: string; parent_code: string | null }>(
+    `SELECT org_code, name, kind, parent_code FROM organisation WHERE kind = 'practice' AND parent_code = $1
+      ORDER BY name, org_code`,
+    [localityCode],
+  );
+  return rows.map((r) => ({ code: r.org_code, name: r.name, kind: r.kind, parentCode: r.parent_code }));
+}
+
+export interface SavedCohortSummary {
+  cohortId: string;
+  description: string;
+  /** Registers kept from this cohort (risk_register), with their scope. */
+  registers: { registerId: string; scope: string; refreshedOn: string | null }[];
+}
+
+/** Saved cohorts, by id, with the registers kept from them. */
+export async function savedCohorts(db: Queryable): Promise<SavedCohortSummary[]> {
+  const rows = await db.query<{
+    cohort_id: string;
+    description: string;
+    register_id: string | null;
+    scope: string | null;
+    refreshed_on: string | null;
+  }>(
+    `SELECT c.cohort_id, c.description, r.register_id, r.scope, r.refreshed_on::text AS refreshed_on
+       FROM risk_cohort c LEFT JOIN risk_register r ON r.cohort_id = c.cohort_id
+      ORDER BY c.cohort_id, r.register_id`,
+  );
+  const byId = new Map<string, SavedCohortSummary>();
+  for (const r of rows) {
+    const c = byId.get(r.cohort_id) ?? { cohortId: r.cohort_id, description: r.description, registers: [] };
+    if (r.register_id && r.scope)
+      c.registers.push({ registerId: r.register_id, scope: r.scope, refreshedOn: r.refreshed_on });
+    byId.set(r.cohort_id, c);
+  }
+  return [...byId.values()];
+}
+
+/** One saved cohort's description; not-found (with a hint) when there is none. */
+export async function savedCohort(db: Queryable, cohortId: string): Promise<SavedCohortSummary> {
+  const found = (await savedCohorts(db)).find((c) => c.cohortId === cohortId);
+  if (!found) {
+    throw notFound("risk.no-cohort", `There is no saved cohort "${cohortId}".`, {
+      hint: "Open the list of registers to see the saved cohorts.",
+    });
+  }
+  return found;
+}
+
+/** Checks the filter values a face passes on, so a bad link is a 400 with a hint rather than no rows. */
+export function checkRegisterFilters(filters: RegisterFilters): RegisterFilters {
+  for (const t of filters.tiers ?? [])
+    if (!RISK_TIERS.includes(t))
+      throw invalid("risk.register-tier", `"${t}" is not a risk tier.`, {
+        hint: `Choose from ${RISK_TIERS.join(", ")}.`,
+      });
+  for (const e of filters.efiCategories ?? [])
+    if (!EFI_CATEGORIES.includes(e))
+      throw invalid("risk.register-efi", `"${e}" is not an eFI category.`, {
+        hint: `Choose from ${EFI_CATEGORIES.join(", ")}.`,
+      });
+  return filters;
+}
