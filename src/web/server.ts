@@ -3,6 +3,7 @@
 // personal data only through request.reader; every route is closed unless marked public on the route.
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
+import { type AdmissionNotifier, startAdmissionNotifier } from "../care/index.ts";
 import { type AuthConfig, authConfigFromEnv, pseudonymKeysFromEnv } from "../governance/index.ts";
 import { type Db, readSettings, type Settings } from "../platform/index.ts";
 import { authPlugin, authSettings } from "./plugins/auth.ts";
@@ -14,6 +15,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
+import { notificationsRoutes } from "./routes/notifications.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { registerRoutes } from "./routes/register.ts";
 import { statusRoutes } from "./routes/status.ts";
@@ -28,6 +30,11 @@ export interface WebOptions {
   auth?: AuthConfig;
   /** The environment's settings; read once here when absent. */
   settings?: Settings;
+  /**
+   * The admission notifier (no unknown patients) runs while the server does, polling its queue this often;
+   * false to leave it to another process. Default: every 500 ms.
+   */
+  admissionNotifier?: { intervalMs?: number } | false;
 }
 
 export async function createWebServer(options: WebOptions) {
@@ -53,5 +60,17 @@ export async function createWebServer(options: WebOptions) {
   await app.register(peopleRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
+  await app.register(notificationsRoutes);
+
+  if (options.admissionNotifier !== false) {
+    const intervalMs = options.admissionNotifier?.intervalMs;
+    let notifier: AdmissionNotifier | null = null;
+    app.addHook("onReady", async () => {
+      notifier = startAdmissionNotifier({ db, logger: options.logger, intervalMs });
+    });
+    app.addHook("onClose", async () => {
+      await notifier?.stop();
+    });
+  }
   return app;
 }

@@ -20,6 +20,7 @@ import {
   type TeamKey,
 } from "../governance/fixtures.ts";
 import { useTestDb } from "../helpers/test-db.ts";
+import { leadPlan, putOnRegister } from "./fixtures.ts";
 
 const onRegister = makePerson({ familyName: "Notifyone" });
 const notOnAnything = makePerson({ familyName: "Notifytwo" });
@@ -29,22 +30,6 @@ const users = new Map<string, string>();
 let teams: Record<TeamKey, string>;
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
-
-export async function putOnRegister(db: Db, personId: string, orgCode: string = ORGS.practice): Promise<void> {
-  await db.query(
-    `INSERT INTO risk_register_member (person_id, register_id, org_code, joined_on) VALUES ($1, 'high-risk', $2, '2015-01-01')`,
-    [personId, orgCode],
-  );
-}
-
-export async function leadPlan(db: Db, personId: string, role: string, orgCode: string): Promise<void> {
-  await db.query(
-    `INSERT INTO care_plan (person_id, care_plan_id, plan_type, started_on, lead_professional_role, lead_org_code,
-       source_system, source_record_id, received_at)
-     VALUES ($1, gen_random_uuid(), 'joint-health-social', '2015-01-01', $2, $3, 'test', gen_random_uuid()::text, now())`,
-    [personId, role, orgCode],
-  );
-}
 
 const store = useTestDb({
   async setup(db) {
