@@ -62,12 +62,22 @@ export interface NotificationRow {
   readAction: string;
 }
 
+/** 3-3-4 when the number is valid; as stored otherwise (a page never fails on a bad number). */
+function nhsNumberText(nhsNumber: string | null): string {
+  if (!nhsNumber) return "not known";
+  try {
+    return formatNhsNumber(nhsNumber);
+  } catch {
+    return nhsNumber;
+  }
+}
+
 function rowOf(n: Notification): NotificationRow {
   return {
     notificationId: n.notificationId,
     href: `/people/${n.personId}`,
     name: nameOf(n),
-    nhsNumber: n.person.nhsNumber ? formatNhsNumber(n.person.nhsNumber) : "not known",
+    nhsNumber: nhsNumberText(n.person.nhsNumber),
     admission: admissionText(n),
     why: whyText(n),
     delivered: whenText(n.deliveredAt),

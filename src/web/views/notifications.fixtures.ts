@@ -5,7 +5,7 @@ import { type NotificationsPage, notificationsContext } from "./notifications.co
 
 const person = (n: number, given: string, family: string) => ({
   personId: `00000000-0000-4000-8000-00000000000${n}`,
-  nhsNumber: `999000000${n}`,
+  nhsNumber: ["9990000018", "9990000026", "9990000034"][n - 1],
   name: { given, family },
   birthDate: "1938-02-14",
   disclosure: "identifiable" as const,
