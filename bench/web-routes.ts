@@ -32,4 +32,12 @@ export const WEB_ROUTES: WebRoute[] = [
   { name: "admin users", role: "administrator", path: "/admin/users" },
   { name: "admin user", role: "administrator", path: "/admin/users/:username" },
   { name: "admin teams", role: "administrator", path: "/admin/teams" },
+  // H6 no unknown patients (notifications): the lead professional's and the MDT coordinator's inbox
+  { name: "notifications (GP)", role: "gp", path: "/notifications" },
+  { name: "notifications (MDT coordinator)", role: "practice-mdt-coordinator", path: "/notifications" },
+  {
+    name: "notifications API (community clinician)",
+    role: "community-clinician",
+    path: "/api/me/notifications",
+  },
 ];
