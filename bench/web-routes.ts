@@ -83,4 +83,12 @@ export const WEB_ROUTES: WebRoute[] = [
     path: "/registers/practice/:practiceCode?format=csv",
   },
   { name: "risk model report", role: "commissioner-analyst", path: "/analytics/model" },
+  // H6 no unknown patients (notifications): the lead professional's and the MDT coordinator's inbox
+  { name: "notifications (GP)", role: "gp", path: "/notifications" },
+  { name: "notifications (MDT coordinator)", role: "practice-mdt-coordinator", path: "/notifications" },
+  {
+    name: "notifications API (community clinician)",
+    role: "community-clinician",
+    path: "/api/me/notifications",
+  },
 ];

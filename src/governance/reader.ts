@@ -37,6 +37,7 @@ import { type AdminReads, adminReads } from "./reader-admin.ts";
 import { type FindReads, findReads } from "./reader-find.ts";
 import { type PersonReads, personReads } from "./reader-person.ts";
 import { type RegistersReads, registersReads } from "./reader-registers.ts";
+import { type NotificationsReads, notificationsReads } from "./reader-notifications.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -62,7 +63,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads {
+export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads, NotificationsReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -200,6 +201,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...findReads(base),
     ...personReads(base),
     ...registersReads(base),
+    ...notificationsReads(base),
   };
 }
 

@@ -9,7 +9,7 @@ const OWNER: Record<string, string> = {
   risk_setting: "risk stratification",
   risk_register_member: "risk registers: 'oneplace cohort register'",
   admission_notification:
-    "care coordination: notifications of emergency admissions to care teams are not recorded yet",
+    "care coordination: admission notifications are written while 'oneplace serve' runs, for emergency admissions of people on a register or with a care team",
 };
 
 /** The reason a definition cannot be computed yet, or null when every table it needs exists with rows. */

@@ -3,6 +3,7 @@
 // personal data only through request.reader; every route is closed unless marked public on the route.
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
+import { type AdmissionNotifier, startAdmissionNotifier } from "../care/index.ts";
 import { type AuthConfig, authConfigFromEnv, pseudonymKeysFromEnv } from "../governance/index.ts";
 import { type Db, readSettings, type Settings } from "../platform/index.ts";
 import { authPlugin, authSettings } from "./plugins/auth.ts";
@@ -17,6 +18,7 @@ import { homeRoutes } from "./routes/home.ts";
 import { findRoutes } from "./routes/find.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
+import { notificationsRoutes } from "./routes/notifications.ts";
 import { peopleRoutes } from "./routes/people.ts";
 import { personRoutes } from "./routes/person.ts";
 import { registerRoutes } from "./routes/register.ts";
@@ -33,6 +35,11 @@ export interface WebOptions {
   auth?: AuthConfig;
   /** The environment's settings; read once here when absent. */
   settings?: Settings;
+  /**
+   * The admission notifier (no unknown patients) runs while the server does, polling its queue this often;
+   * false to leave it to another process. Default: every 500 ms.
+   */
+  admissionNotifier?: { intervalMs?: number } | false;
 }
 
 export async function createWebServer(options: WebOptions) {
@@ -63,5 +70,17 @@ export async function createWebServer(options: WebOptions) {
   await app.register(registersRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
   await app.register(adminRoutes);
+  await app.register(notificationsRoutes);
+
+  if (options.admissionNotifier !== false) {
+    const intervalMs = options.admissionNotifier?.intervalMs;
+    let notifier: AdmissionNotifier | null = null;
+    app.addHook("onReady", async () => {
+      notifier = startAdmissionNotifier({ db, logger: options.logger, intervalMs });
+    });
+    app.addHook("onClose", async () => {
+      await notifier?.stop();
+    });
+  }
   return app;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { startAdmissionNotifier } from "../../care/index.ts";
 import {
   MllpClient,
   type MllpServer,
@@ -63,10 +64,13 @@ export const mllp = defineCommand({
   db: "migrated",
   async run({ options, db }) {
     const server = await startListener(db, options.host, options.port, options.lanes);
+    // Admissions it stores are notified from here too (the web server does the same; both may run).
+    const notifier = startAdmissionNotifier({ db, logger: createLogger() });
     out(`OnePlace MLLP listener on ${options.host}:${server.port}. Press Ctrl-C to stop.`);
     const signal = await untilStopped();
     out(`Stopping (${signal})...`);
     await server.close();
+    await notifier.stop();
     const s = server.stats();
     out(`Received ${s.received} message(s): ${s.acked.AA} AA, ${s.acked.AE} AE, ${s.acked.AR} AR.`);
     return 0;
