@@ -2,7 +2,7 @@
 
 export { evaluateMatching, type MatchQuality } from "./evaluate.ts";
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
-export { decisionHistory, type MpiDecision } from "./history.ts";
+export { decisionHistory, type MergeEntry, type MpiDecision, mergesOf } from "./history.ts";
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
 export type { RecordKey } from "./moves.ts";
 export type { Identifier, SourceRecordInput } from "./records.ts";
@@ -17,7 +17,15 @@ export {
   recordLockNames,
   resolveRecords,
 } from "./resolve.ts";
-export { decideReview, listReview, openReviewCount, type ReviewItem, type ReviewVerdict } from "./review.ts";
+export {
+  decideReview,
+  getReview,
+  listReview,
+  openReviewCount,
+  type ReviewItem,
+  type ReviewItemState,
+  type ReviewVerdict,
+} from "./review.ts";
 export {
   decide,
   LOWER_THRESHOLD,
@@ -26,3 +34,10 @@ export {
   scorePair,
   UPPER_THRESHOLD,
 } from "./score.ts";
+export {
+  type Agreement,
+  agreementOf,
+  type SideBySide,
+  type SideBySideField,
+  sideBySide,
+} from "./side-by-side.ts";
