@@ -37,6 +37,13 @@ export type {
   Timeline,
 } from "./reader.ts";
 export { createOperatorReader, createReader } from "./reader.ts";
+export type {
+  BackofficeSummary,
+  MpiHistory,
+  RejectList,
+  RejectSummary,
+  ReviewComparison,
+} from "./reader-backoffice.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

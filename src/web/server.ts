@@ -11,6 +11,7 @@ import { formBodyPlugin } from "./plugins/form-body.ts";
 import { securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { viewsPlugin } from "./plugins/views.ts";
 import { assetRoutes } from "./routes/assets.ts";
+import { backofficeRoutes } from "./routes/backoffice.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -53,5 +54,6 @@ export async function createWebServer(options: WebOptions) {
   await app.register(peopleRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
+  await app.register(backofficeRoutes);
   return app;
 }
