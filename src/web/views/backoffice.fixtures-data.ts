@@ -206,6 +206,7 @@ export const FEEDS: FeedHealth[] = [
     openRejects: 12,
     heldVisits: 3,
     reviewQueue: 4,
+    lagSeconds: 4.2,
   },
   {
     sourceSystem: "community-ehr",
@@ -216,6 +217,7 @@ export const FEEDS: FeedHealth[] = [
     openRejects: 0,
     heldVisits: 0,
     reviewQueue: 1,
+    lagSeconds: null,
   },
   {
     sourceSystem: "social-care",
@@ -226,5 +228,6 @@ export const FEEDS: FeedHealth[] = [
     openRejects: 21,
     heldVisits: 0,
     reviewQueue: 55,
+    lagSeconds: 5_400,
   },
 ];

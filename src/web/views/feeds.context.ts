@@ -12,6 +12,16 @@ export function feedState(lastReceivedAt: string | null, now: Date): { text: str
   return { text: "Silent", classes: "nhsuk-tag--red" };
 }
 
+/** How late messages arrive after they were sent, in the largest whole unit; files have no lag. */
+export function lagText(seconds: number | null): string {
+  if (seconds === null) return "–";
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return `${num(s)} seconds`;
+  if (s < 7_200) return `${num(Math.round(s / 60))} minutes`;
+  if (s < 172_800) return `${num(Math.round(s / 3_600))} hours`;
+  return `${num(Math.round(s / 86_400))} days`;
+}
+
 export function feedsContext(feeds: FeedHealth[], now: Date) {
   const totals = feeds.reduce(
     (t, f) => ({
