@@ -91,4 +91,12 @@ export const WEB_ROUTES: WebRoute[] = [
     role: "community-clinician",
     path: "/api/me/notifications",
   },
+  // H7 back office (integration engineer)
+  { name: "MPI review queue", role: "integration-engineer", path: "/mpi/review" },
+  { name: "MPI review item", role: "integration-engineer", path: "/mpi/review/:itemId" },
+  { name: "MPI history", role: "integration-engineer", path: "/mpi/people/:longestPersonId/history" },
+  { name: "rejects", role: "integration-engineer", path: "/rejects" },
+  { name: "rejects filtered", role: "integration-engineer", path: "/rejects?status=all&reason=code" },
+  { name: "reject", role: "integration-engineer", path: "/rejects/:rejectId" },
+  { name: "feed health", role: "integration-engineer", path: "/feeds" },
 ];

@@ -52,6 +52,13 @@ export {
   type RegisterPage,
   type RegisterQuery,
 } from "./reader-registers.ts";
+export type {
+  BackofficeSummary,
+  MpiHistory,
+  RejectList,
+  RejectSummary,
+  ReviewComparison,
+} from "./reader-backoffice.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

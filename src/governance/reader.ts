@@ -38,6 +38,7 @@ import { type FindReads, findReads } from "./reader-find.ts";
 import { type PersonReads, personReads } from "./reader-person.ts";
 import { type RegistersReads, registersReads } from "./reader-registers.ts";
 import { type NotificationsReads, notificationsReads } from "./reader-notifications.ts";
+import { type BackofficeReads, backofficeReads } from "./reader-backoffice.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -63,7 +64,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads, NotificationsReads {
+export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads, NotificationsReads, BackofficeReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -202,6 +203,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...personReads(base),
     ...registersReads(base),
     ...notificationsReads(base),
+    ...backofficeReads(base),
   };
 }
 

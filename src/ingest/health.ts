@@ -12,6 +12,11 @@ export interface FeedHealth {
   openRejects: number;
   heldVisits: number;
   reviewQueue: number;
+  /**
+   * How late messages arrive: the median of received time minus sent time (MSH-7) over the source's latest
+   * 100 messages; null for a source that sends files or has no message times.
+   */
+  lagSeconds: number | null;
 }
 
 export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
@@ -45,8 +50,16 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
          AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A13')
        GROUP BY v.source_system
      ),
-     reviews AS (SELECT source_system, count(*) AS n FROM mpi_review WHERE status = 'open' GROUP BY source_system)
-     SELECT s.source_system,
+     reviews AS (SELECT source_system, count(*) AS n FROM mpi_review WHERE status = 'open' GROUP BY source_system),
+     lags AS (
+       SELECT s.source_system,
+              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (m.received_at - m.message_time)))
+                 FROM (SELECT received_at, message_time FROM ingest_message im
+                        WHERE im.source_system = s.source_system AND im.message_time IS NOT NULL
+                        ORDER BY im.received_at DESC LIMIT 100) m) AS lag
+       FROM sources s
+     )
+     SELECT s.source_system, lg.lag,
             GREATEST(m.last_at, l.last_at, r.last_at) AS last_at,
             COALESCE(m.n, 0) + COALESCE(l.n, 0) + COALESCE(r.unreadable, 0) AS received,
             COALESCE(m.rejected, 0) + COALESCE(l.rejected, 0) + COALESCE(r.unreadable, 0) AS rejected,
@@ -57,6 +70,7 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
      LEFT JOIN rejects r USING (source_system)
      LEFT JOIN visits v USING (source_system)
      LEFT JOIN reviews rv USING (source_system)
+     LEFT JOIN lags lg USING (source_system)
      ORDER BY s.source_system`,
   );
   return rows.map((r) => {
@@ -71,6 +85,7 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
       openRejects: Number(r.open_rejects),
       heldVisits: Number(r.held),
       reviewQueue: Number(r.reviews),
+      lagSeconds: r.lag === null || r.lag === undefined ? null : Number(r.lag),
     };
   });
 }

@@ -29,5 +29,12 @@ export { rowId } from "./ids.ts";
 export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
 export { MllpClient } from "./mllp-client.ts";
 export { type MllpServer, type MllpStats, startMllpServer } from "./mllp-server.ts";
-export { getReject, listRejects, type RejectRow } from "./rejects.ts";
+export {
+  countRejects,
+  getReject,
+  listRejects,
+  type RejectFilter,
+  type RejectRow,
+  rejectSources,
+} from "./rejects.ts";
 export { dismissReject, type ReplayResult, replayReject } from "./replay.ts";

@@ -71,6 +71,8 @@ export interface RejectRow extends Omit<RejectInput, "context" | "loadId"> {
   attempts: number;
   resolvedAt: string | null;
   resolvedBy: string | null;
+  /** Why it was dismissed, as the person who dismissed it wrote. */
+  resolutionNote: string | null;
 }
 
 type RawRow = Record<string, unknown>;
@@ -92,35 +94,58 @@ function toRejectRow(r: RawRow): RejectRow {
     attempts: Number(r.attempts),
     resolvedAt: r.resolved_at ? (r.resolved_at as Date).toISOString() : null,
     resolvedBy: (r.resolved_by as string | null) ?? null,
+    resolutionNote: (r.resolution_note as string | null) ?? null,
   };
 }
 
 export interface RejectFilter {
   sourceSystem?: string;
   status?: RejectRow["status"] | "all";
+  /** Only rejects whose reason contains this text (any case). */
+  reason?: string;
   limit?: number;
+  offset?: number;
+}
+
+const COLUMNS = `reject_id::text AS reject_id, source_system, format, layout, origin, origin_key, location, reason,
+            payload, context, received_at, status, attempts, resolved_at, resolved_by, resolution_note`;
+
+const FILTER = `($1::text IS NULL OR source_system = $1) AND ($2::text = 'all' OR status = $2)
+       AND ($3::text IS NULL OR strpos(lower(reason), lower($3)) > 0)`;
+
+function filterParams(f: RejectFilter) {
+  return [f.sourceSystem ?? null, f.status ?? "open", f.reason?.trim() || null];
 }
 
 export async function listRejects(q: Queryable, f: RejectFilter = {}): Promise<RejectRow[]> {
   const rows = await q.query(
-    `SELECT reject_id::text AS reject_id, source_system, format, layout, origin, origin_key, location, reason, payload,
-            context, received_at, status, attempts, resolved_at, resolved_by
-     FROM ingest_reject
-     WHERE ($1::text IS NULL OR source_system = $1) AND ($2::text = 'all' OR status = $2)
+    `SELECT ${COLUMNS} FROM ingest_reject WHERE ${FILTER}
      ORDER BY received_at DESC, reject_id
-     LIMIT $3`,
-    [f.sourceSystem ?? null, f.status ?? "open", f.limit ?? 100],
+     LIMIT $4 OFFSET $5`,
+    [...filterParams(f), f.limit ?? 100, f.offset ?? 0],
   );
   return rows.map(toRejectRow);
 }
 
+/** How many rejects the filter matches (its limit and offset aside). */
+export async function countRejects(q: Queryable, f: RejectFilter = {}): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `SELECT count(*) AS n FROM ingest_reject WHERE ${FILTER}`,
+    filterParams(f),
+  );
+  return Number(rows[0].n);
+}
+
+/** The source systems that have ever had a reject, for choosing one. */
+export async function rejectSources(q: Queryable): Promise<string[]> {
+  const rows = await q.query<{ source_system: string }>(
+    "SELECT DISTINCT source_system FROM ingest_reject ORDER BY source_system",
+  );
+  return rows.map((r) => r.source_system);
+}
+
 export async function getReject(q: Queryable, rejectId: string): Promise<RejectRow | null> {
   if (!/^[0-9a-f-]{36}$/i.test(rejectId)) return null;
-  const rows = await q.query(
-    `SELECT reject_id::text AS reject_id, source_system, format, layout, origin, origin_key, location, reason, payload,
-            context, received_at, status, attempts, resolved_at, resolved_by
-     FROM ingest_reject WHERE reject_id = $1`,
-    [rejectId],
-  );
+  const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject WHERE reject_id = $1`, [rejectId]);
   return rows.length ? toRejectRow(rows[0]) : null;
 }

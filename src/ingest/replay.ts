@@ -88,10 +88,12 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
   }
 }
 
-export async function dismissReject(db: Db, rejectId: string, by: string): Promise<boolean> {
+/** Marks an open reject as dealt with outside OnePlace, with why; false when it was not open. */
+export async function dismissReject(db: Db, rejectId: string, by: string, note?: string): Promise<boolean> {
   const rows = await db.query(
-    "UPDATE ingest_reject SET status = 'dismissed', resolved_at = now(), resolved_by = $2 WHERE reject_id = $1 AND status = 'open' RETURNING 1",
-    [rejectId, by],
+    `UPDATE ingest_reject SET status = 'dismissed', resolved_at = now(), resolved_by = $2, resolution_note = $3
+     WHERE reject_id = $1 AND status = 'open' RETURNING 1`,
+    [rejectId, by, note ?? null],
   );
   return rows.length > 0;
 }

@@ -11,7 +11,7 @@ export {
   readFoundPeople,
 } from "./find.ts";
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
-export { decisionHistory, type MpiDecision } from "./history.ts";
+export { decisionHistory, type MergeEntry, type MpiDecision, mergesOf } from "./history.ts";
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
 export type { RecordKey } from "./moves.ts";
 export type { Identifier, SourceRecordInput } from "./records.ts";
@@ -26,7 +26,15 @@ export {
   recordLockNames,
   resolveRecords,
 } from "./resolve.ts";
-export { decideReview, listReview, openReviewCount, type ReviewItem, type ReviewVerdict } from "./review.ts";
+export {
+  decideReview,
+  getReview,
+  listReview,
+  openReviewCount,
+  type ReviewItem,
+  type ReviewItemState,
+  type ReviewVerdict,
+} from "./review.ts";
 export {
   decide,
   LOWER_THRESHOLD,
@@ -35,3 +43,10 @@ export {
   scorePair,
   UPPER_THRESHOLD,
 } from "./score.ts";
+export {
+  type Agreement,
+  agreementOf,
+  type SideBySide,
+  type SideBySideField,
+  sideBySide,
+} from "./side-by-side.ts";

@@ -20,27 +20,33 @@ export interface ReviewItem {
   createdAt: string;
 }
 
-export async function listReview(q: Queryable, limit = 100): Promise<ReviewItem[]> {
-  const rows = await q.query<{
-    review_id: string;
-    source_system: string;
-    source_record_id: string;
-    person_id: string | null;
-    candidate_person_id: string;
-    score: number;
-    comparison: ReviewItem["comparison"] | string;
-    created_at: Date;
-  }>(
+export async function listReview(q: Queryable, limit = 100, offset = 0): Promise<ReviewItem[]> {
+  const rows = await q.query<ReviewRow>(
     `SELECT r.review_id::text AS review_id, r.source_system, r.source_record_id, l.person_id::text AS person_id,
             r.candidate_person_id::text AS candidate_person_id, r.score, r.comparison, r.created_at
      FROM mpi_review r
      LEFT JOIN mpi_record_link l ON l.source_system = r.source_system AND l.source_record_id = r.source_record_id
      WHERE r.status = 'open'
      ORDER BY r.score DESC, r.created_at, r.review_id
-     LIMIT $1`,
-    [limit],
+     LIMIT $1 OFFSET $2`,
+    [limit, offset],
   );
-  return rows.map((r) => ({
+  return rows.map(toItem);
+}
+
+type ReviewRow = {
+  review_id: string;
+  source_system: string;
+  source_record_id: string;
+  person_id: string | null;
+  candidate_person_id: string;
+  score: number;
+  comparison: ReviewItem["comparison"] | string;
+  created_at: Date;
+};
+
+function toItem(r: ReviewRow): ReviewItem {
+  return {
     reviewId: r.review_id,
     sourceSystem: r.source_system,
     recordId: r.source_record_id,
@@ -49,7 +55,37 @@ export async function listReview(q: Queryable, limit = 100): Promise<ReviewItem[
     score: Number(r.score),
     comparison: typeof r.comparison === "string" ? JSON.parse(r.comparison) : r.comparison,
     createdAt: r.created_at.toISOString(),
-  }));
+  };
+}
+
+/** A review item, open or decided, with how and by whom it was decided. */
+export interface ReviewItemState extends ReviewItem {
+  status: "open" | "linked" | "separate" | "superseded";
+  decidedAt: string | null;
+  decidedBy: string | null;
+}
+
+/** One review item by id, whatever its status; null when there is none. */
+export async function getReview(q: Queryable, reviewId: string): Promise<ReviewItemState | null> {
+  const rows = await q.query<
+    ReviewRow & { status: string; decided_at: Date | null; decided_by: string | null }
+  >(
+    `SELECT r.review_id::text AS review_id, r.source_system, r.source_record_id, l.person_id::text AS person_id,
+            r.candidate_person_id::text AS candidate_person_id, r.score, r.comparison, r.created_at,
+            r.status, r.decided_at, r.decided_by
+     FROM mpi_review r
+     LEFT JOIN mpi_record_link l ON l.source_system = r.source_system AND l.source_record_id = r.source_record_id
+     WHERE r.review_id = $1`,
+    [reviewId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    ...toItem(r),
+    status: r.status as ReviewItemState["status"],
+    decidedAt: r.decided_at ? r.decided_at.toISOString() : null,
+    decidedBy: r.decided_by,
+  };
 }
 
 export async function openReviewCount(q: Queryable): Promise<number> {
@@ -65,6 +101,7 @@ export async function decideReview(
   reviewId: string,
   verdict: ReviewVerdict,
   decidedBy: string,
+  reason?: string,
 ): Promise<{ personId: string }> {
   const rows = await q.query<{
     source_system: string;
@@ -100,7 +137,7 @@ export async function decideReview(
       record,
       item.candidate_person_id,
       decidedBy,
-      "reviewer: same person",
+      reason ?? "reviewer: same person",
       "review-link",
     );
   } else {
@@ -111,8 +148,15 @@ export async function decideReview(
     personId = current[0]?.person_id ?? "";
     await q.query(
       `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-         to_person_id, reason) VALUES (gen_random_uuid(), $1, 'review-separate', $2, $3, $4, $5, 'reviewer: not the same person')`,
-      [decidedBy, record[0], record[1], item.candidate_person_id, personId || null],
+         to_person_id, reason) VALUES (gen_random_uuid(), $1, 'review-separate', $2, $3, $4, $5, $6)`,
+      [
+        decidedBy,
+        record[0],
+        record[1],
+        item.candidate_person_id,
+        personId || null,
+        reason ?? "reviewer: not the same person",
+      ],
     );
   }
   await q.query(

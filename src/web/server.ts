@@ -13,6 +13,7 @@ import { securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { viewsPlugin } from "./plugins/views.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
+import { backofficeRoutes } from "./routes/backoffice.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { findRoutes } from "./routes/find.ts";
@@ -82,5 +83,6 @@ export async function createWebServer(options: WebOptions) {
       await notifier?.stop();
     });
   }
+  await app.register(backofficeRoutes);
   return app;
 }

@@ -58,6 +58,7 @@ export const INGEST_TABLES = {
       attempts: "integer",
       resolved_at: "timestamptz?",
       resolved_by: "text?",
+      resolution_note: "text?",
     },
     { primaryKey: ["reject_id"], unique: [["source_system", "format", "origin_key"]] },
   ),
