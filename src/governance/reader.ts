@@ -32,6 +32,7 @@ import {
   type PseudonymisedPerson,
   queryPseudonymisedPeople,
 } from "./pseudonymised-queries.ts";
+import { type IgReads, igReads } from "./reader-ig.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -57,7 +58,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader {
+export interface GovernedReader extends IgReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -190,6 +191,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
   return {
     identity,
     ...coreReads(base),
+    ...igReads(base),
   };
 }
 
