@@ -101,6 +101,8 @@ export interface SharingChangeResult {
 }
 
 export interface IgReads {
+  /** Whether this identity may read the audit trail at all: an audited refusal (AccessDenied) if not. */
+  checkAuditAccess(what: string): Promise<void>;
   /** Break-glass accesses awaiting review (all, oldest first) and those reviewed (a page, newest first). */
   breakGlassReviews(request: PageRequest): Promise<BreakGlassReviews>;
   /** One break-glass access and what was read under it. */
@@ -161,6 +163,7 @@ function auditTrailReads(base: IgReaderBase): Omit<IgReads, "sharing" | "changeS
   const pageOf = (request: PageRequest) => Math.max(1, Math.floor(request.page) || 1);
 
   return {
+    checkAuditAccess: (what) => auditReader(what),
     async breakGlassReviews(request) {
       await auditReader("break-glass reviews");
       const page = pageOf(request);

@@ -12,6 +12,7 @@ import { securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { viewsPlugin } from "./plugins/views.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
+import { igRoutes } from "./routes/ig.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -53,5 +54,6 @@ export async function createWebServer(options: WebOptions) {
   await app.register(peopleRoutes);
   await app.register(registerRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
+  await app.register(igRoutes);
   return app;
 }
