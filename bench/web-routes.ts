@@ -32,4 +32,10 @@ export const WEB_ROUTES: WebRoute[] = [
   { name: "admin users", role: "administrator", path: "/admin/users" },
   { name: "admin user", role: "administrator", path: "/admin/users/:username" },
   { name: "admin teams", role: "administrator", path: "/admin/teams" },
+  // H8 information governance
+  { name: "IG break-glass list", role: "ig-officer", path: "/ig/break-glass" },
+  { name: "IG break-glass review", role: "ig-officer", path: "/ig/break-glass/:breakGlassId" },
+  { name: "IG audit by NHS Number", role: "ig-officer", path: "/ig/audit?nhsNumber=:nhsNumber" },
+  { name: "IG audit by user", role: "ig-officer", path: "/ig/audit?username=:username" },
+  { name: "sharing choices", role: "gp", path: "/people/:personId/sharing" },
 ];
