@@ -127,7 +127,7 @@ export async function auditPageForPeople(
      UNION
      SELECT seq FROM audit_event
       WHERE (person_set IS NOT NULL OR withheld_set IS NOT NULL)
-        AND (audit_set_contains(person_set, $1::uuid[]) OR audit_set_contains(withheld_set, $1::uuid[]))`,
+        AND (audit_set_has(person_set, $1::uuid[]) OR audit_set_has(withheld_set, $1::uuid[]))`,
     [personIds],
   );
   const seqs = hits.map((h) => Number(h.seq)).sort((a, b) => b - a);
