@@ -99,4 +99,10 @@ export const WEB_ROUTES: WebRoute[] = [
   { name: "rejects filtered", role: "integration-engineer", path: "/rejects?status=all&reason=code" },
   { name: "reject", role: "integration-engineer", path: "/rejects/:rejectId" },
   { name: "feed health", role: "integration-engineer", path: "/feeds" },
+  // H8 information governance
+  { name: "IG break-glass list", role: "ig-officer", path: "/ig/break-glass" },
+  { name: "IG break-glass review", role: "ig-officer", path: "/ig/break-glass/:breakGlassId" },
+  { name: "IG audit by NHS Number", role: "ig-officer", path: "/ig/audit?nhsNumber=:nhsNumber" },
+  { name: "IG audit by user", role: "ig-officer", path: "/ig/audit?username=:username" },
+  { name: "sharing choices", role: "gp", path: "/people/:personId/sharing" },
 ];

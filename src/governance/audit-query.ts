@@ -37,7 +37,7 @@ export async function auditForPerson(
     `SELECT ${AUDIT_COLUMNS} FROM audit_event
       WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
          OR ((person_set IS NOT NULL OR withheld_set IS NOT NULL)
-             AND (audit_set_contains(person_set, $1::uuid[]) OR audit_set_contains(withheld_set, $1::uuid[])))
+             AND (audit_set_has(person_set, $1::uuid[]) OR audit_set_has(withheld_set, $1::uuid[])))
       ORDER BY seq LIMIT $2`,
     [personIds, limit],
   );

@@ -19,6 +19,13 @@ export { type AuthConfig, authConfigFromEnv } from "./auth-config.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
+export {
+  type BreakGlassEntry,
+  type ObjectionRow,
+  type OptOutRow,
+  REVIEW_OUTCOMES,
+  type ReviewOutcome,
+} from "./ig.ts";
 export { authenticatePassword } from "./login.ts";
 export { createOidcClient, type OidcClient } from "./oidc.ts";
 export type { PersonDemographics, PersonRecord, PersonSummary } from "./person-reads.ts";
@@ -59,6 +66,14 @@ export type {
   RejectSummary,
   ReviewComparison,
 } from "./reader-backoffice.ts";
+export type {
+  BreakGlassReviews,
+  PersonAudit,
+  SharingChangeResult,
+  SharingView,
+  UserAudit,
+} from "./reader-ig.ts";
+export { IG_PAGE_SIZE } from "./reader-ig.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";
@@ -74,6 +89,13 @@ export {
   revokeApiToken,
   switchSessionRole,
 } from "./sessions.ts";
+export {
+  checkSharingChange,
+  SHARING_CHANGES,
+  type SharingChange,
+  type SharingChangeInput,
+  type SharingChangeKind,
+} from "./sharing-change.ts";
 export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
 export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from "./timeline.ts";
 export { newSecret, safeEqual } from "./tokens.ts";

@@ -39,6 +39,7 @@ import { type PersonReads, personReads } from "./reader-person.ts";
 import { type RegistersReads, registersReads } from "./reader-registers.ts";
 import { type NotificationsReads, notificationsReads } from "./reader-notifications.ts";
 import { type BackofficeReads, backofficeReads } from "./reader-backoffice.ts";
+import { type IgReads, igReads } from "./reader-ig.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -64,7 +65,7 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads, NotificationsReads, BackofficeReads {
+export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads, NotificationsReads, BackofficeReads, IgReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -204,6 +205,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...registersReads(base),
     ...notificationsReads(base),
     ...backofficeReads(base),
+    ...igReads(base),
   };
 }
 

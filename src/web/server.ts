@@ -17,6 +17,7 @@ import { backofficeRoutes } from "./routes/backoffice.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { findRoutes } from "./routes/find.ts";
+import { igRoutes } from "./routes/ig.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { meRoutes } from "./routes/me.ts";
 import { notificationsRoutes } from "./routes/notifications.ts";
@@ -84,5 +85,6 @@ export async function createWebServer(options: WebOptions) {
     });
   }
   await app.register(backofficeRoutes);
+  await app.register(igRoutes);
   return app;
 }

@@ -212,6 +212,65 @@ test("the governed reader is a face of its own: every cell through it, each audi
   assert.equal(cells, 14 * STATES.length * ACTIONS.length);
 });
 
+test("the sharing page and the IG pages are faces through the same matrix (web, bearer tokens)", async () => {
+  const app = await createWebServer({
+    db: t.db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Matrix",
+    auth: testAuthConfig(),
+  });
+  try {
+    const tokens = new Map<string, string>();
+    for (const [role, ctx] of matrix.contexts) {
+      const { token } = await createApiToken(t.db, TEST_OPERATOR, {
+        username: ctx.user.username,
+        roleCode: role,
+        teamCode: ctx.roleAssignment.team.teamCode,
+        name: "matrix-ig",
+        days: 1,
+        purpose: ctx.purpose,
+      });
+      tokens.set(role, token);
+    }
+    const get = (role: string, url: string) =>
+      app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(role)}` } });
+    // A person's sharing choices are part of their record: the view column, where it is the identifiable record.
+    const wrong: string[] = [];
+    for (const role of matrix.contexts.keys()) {
+      for (const state of STATES) {
+        const res = await get(role, `/people/${matrix.personByState.get(state)}/sharing`);
+        const want = expectedFor(role, state, "view") === "identifiable" ? 200 : 403;
+        if (res.statusCode !== want)
+          wrong.push(`${role} × ${state}: expected ${want}, got ${res.statusCode}`);
+        const audit = await lastAudit();
+        assert.equal(audit.actor, `matrix-${role}`);
+        assert.equal(audit.allowed, res.statusCode === 200);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    // The break-glass review and the audit search: only the roles that may read the audit trail.
+    for (const role of matrix.contexts.keys()) {
+      const may = role === "ig-officer";
+      for (const url of [
+        "/ig/break-glass",
+        "/ig/audit",
+        `/ig/audit?personId=${matrix.personByState.get("none")}`,
+      ]) {
+        const res = await get(role, url);
+        assert.equal(res.statusCode, may ? 200 : 403, `${role} ${url}`);
+        const audit = await lastAudit();
+        if (!may || url !== "/ig/audit") {
+          assert.equal(audit.actor, `matrix-${role}`);
+          assert.equal(audit.action, "audit-query");
+          assert.equal(audit.allowed, may);
+        }
+      }
+    }
+  } finally {
+    await app.close();
+  }
+});
+
 test("after the whole matrix the audit chain verifies", async () => {
   const result = await verifyAuditChain(t.db);
   assert.equal(result.ok, true, JSON.stringify(result.problems));

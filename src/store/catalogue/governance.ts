@@ -138,6 +138,8 @@ export const GOVERNANCE_TABLES = {
       reviewed_at: "timestamptz?",
       reviewed_by: "text?",
       review_note: "text?",
+      // 0880_break_glass_review_outcome.sql
+      review_outcome: "text?",
     },
     { primaryKey: ["person_id", "break_glass_id"] },
   ),

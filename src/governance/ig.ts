@@ -1,0 +1,271 @@
+// The SQL behind the IG officer's pages and the sharing page: break-glass accesses to review, the audit trail a
+// page at a time (who looked at this person, what did this user look at), and a person's objections and
+// opt-outs. Nothing here decides or audits: reader-ig.ts has the decision and writes the row first.
+import type { Queryable } from "../store/index.ts";
+import type { AuditRecord } from "./audit-log.ts";
+import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
+
+/** What an IG officer may conclude about a break-glass access. */
+export const REVIEW_OUTCOMES = ["appropriate", "not-appropriate", "follow-up"] as const;
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
+export interface BreakGlassEntry {
+  breakGlassId: string;
+  personId: string;
+  nhsNumber: string | null;
+  personName: { given: string | null; family: string | null };
+  username: string;
+  userDisplayName: string;
+  roleCode: string;
+  roleName: string;
+  teamCode: string;
+  teamName: string;
+  reason: string;
+  startedAt: string;
+  expiresAt: string;
+  reviewedAt: string | null;
+  reviewedBy: string | null;
+  reviewOutcome: ReviewOutcome | null;
+  reviewNote: string | null;
+}
+
+export interface Page<T> {
+  total: number;
+  rows: T[];
+}
+
+type Text = string | null;
+const iso = (v: unknown): string | null =>
+  v instanceof Date ? v.toISOString() : v == null ? null : new Date(String(v)).toISOString();
+const day = (v: unknown): string | null =>
+  v instanceof Date ? v.toISOString().slice(0, 10) : v == null ? null : String(v).slice(0, 10);
+
+const BREAK_GLASS_SELECT = `
+  SELECT b.break_glass_id, b.person_id, p.nhs_number, p.given_name, p.family_name, u.username,
+         u.display_name, b.role_code, r.name AS role_name, t.team_code, t.name AS team_name, b.reason,
+         b.started_at, b.expires_at, b.reviewed_at, b.reviewed_by, b.review_outcome, b.review_note
+    FROM break_glass b
+    JOIN app_user u ON u.user_id = b.user_id
+    LEFT JOIN app_role r ON r.role_code = b.role_code
+    LEFT JOIN team t ON t.team_id = b.team_id
+    LEFT JOIN person p ON p.person_id = b.person_id`;
+
+function toEntry(r: Record<string, unknown>): BreakGlassEntry {
+  return {
+    breakGlassId: r.break_glass_id as string,
+    personId: r.person_id as string,
+    nhsNumber: r.nhs_number as Text,
+    personName: { given: r.given_name as Text, family: r.family_name as Text },
+    username: r.username as string,
+    userDisplayName: r.display_name as string,
+    roleCode: r.role_code as string,
+    roleName: (r.role_name as Text) ?? (r.role_code as string),
+    teamCode: (r.team_code as Text) ?? "",
+    teamName: (r.team_name as Text) ?? "",
+    reason: r.reason as string,
+    startedAt: iso(r.started_at) as string,
+    expiresAt: iso(r.expires_at) as string,
+    reviewedAt: iso(r.reviewed_at),
+    reviewedBy: r.reviewed_by as Text,
+    reviewOutcome: r.review_outcome as ReviewOutcome | null,
+    reviewNote: r.review_note as Text,
+  };
+}
+
+/** Break-glass accesses awaiting review (oldest first, so none waits for ever) or reviewed (newest review first). */
+export async function breakGlassPage(
+  db: Queryable,
+  options: { reviewed: boolean; limit: number; offset: number },
+): Promise<Page<BreakGlassEntry>> {
+  const where = options.reviewed ? "b.reviewed_at IS NOT NULL" : "b.reviewed_at IS NULL";
+  const order = options.reviewed ? "b.reviewed_at DESC, b.break_glass_id" : "b.started_at, b.break_glass_id";
+  const [count] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM break_glass b WHERE ${where}`,
+  );
+  const rows = await db.query(`${BREAK_GLASS_SELECT} WHERE ${where} ORDER BY ${order} LIMIT $1 OFFSET $2`, [
+    options.limit,
+    options.offset,
+  ]);
+  return { total: Number(count.n), rows: rows.map(toEntry) };
+}
+
+export async function breakGlassById(db: Queryable, breakGlassId: string): Promise<BreakGlassEntry | null> {
+  const rows = await db.query(`${BREAK_GLASS_SELECT} WHERE b.break_glass_id = $1`, [breakGlassId]);
+  return rows[0] ? toEntry(rows[0]) : null;
+}
+
+/** What the user read under this break-glass: the audit rows that carry its id (on the actor index). */
+export async function accessesUnderBreakGlass(db: Queryable, entry: BreakGlassEntry): Promise<AuditRecord[]> {
+  const rows = await db.query(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE actor = $1 AND break_glass_id = $2 ORDER BY seq LIMIT 500`,
+    [entry.username, entry.breakGlassId],
+  );
+  return rows.map(rowToAuditRecord);
+}
+
+/** Records the review once: false when it was already reviewed (by someone else, in the meantime). */
+export async function recordBreakGlassReview(
+  db: Queryable,
+  review: { breakGlassId: string; reviewer: string; outcome: ReviewOutcome; note: string; at: Date },
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE break_glass SET reviewed_at = $2, reviewed_by = $3, review_outcome = $4, review_note = $5
+      WHERE break_glass_id = $1 AND reviewed_at IS NULL RETURNING break_glass_id`,
+    [review.breakGlassId, review.at.toISOString(), review.reviewer, review.outcome, review.note],
+  );
+  return rows.length > 0;
+}
+
+/** The audit rows naming any of these people (disclosed or withheld, in either stored form), newest first. */
+export async function auditPageForPeople(
+  db: Queryable,
+  personIds: readonly string[],
+  options: { limit: number; offset: number },
+): Promise<Page<AuditRecord>> {
+  const hits = await db.query<{ seq: string | number }>(
+    `SELECT seq FROM audit_event WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
+     UNION
+     SELECT seq FROM audit_event
+      WHERE (person_set IS NOT NULL OR withheld_set IS NOT NULL)
+        AND (audit_set_has(person_set, $1::uuid[]) OR audit_set_has(withheld_set, $1::uuid[]))`,
+    [personIds],
+  );
+  const seqs = hits.map((h) => Number(h.seq)).sort((a, b) => b - a);
+  const page = seqs.slice(options.offset, options.offset + options.limit);
+  if (page.length === 0) return { total: seqs.length, rows: [] };
+  const rows = await db.query(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE seq = ANY ($1::bigint[]) ORDER BY seq DESC`,
+    [page],
+  );
+  return { total: seqs.length, rows: rows.map(rowToAuditRecord) };
+}
+
+/** What this user did, newest first (the actor index). */
+export async function auditPageForUser(
+  db: Queryable,
+  username: string,
+  options: { limit: number; offset: number },
+): Promise<Page<AuditRecord>> {
+  const [count] = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_event WHERE actor = $1",
+    [username],
+  );
+  const rows = await db.query(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE actor = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3`,
+    [username, options.limit, options.offset],
+  );
+  return { total: Number(count.n), rows: rows.map(rowToAuditRecord) };
+}
+
+export async function userExists(db: Queryable, username: string): Promise<boolean> {
+  const rows = await db.query("SELECT 1 FROM app_user WHERE username = $1", [username]);
+  return rows.length > 0;
+}
+
+/** People found by NHS Number (before any decision: the caller audits the query). */
+export async function peopleWithNhsNumber(db: Queryable, nhsNumber: string): Promise<string[]> {
+  const rows = await db.query<{ person_id: string }>("SELECT person_id FROM person WHERE nhs_number = $1", [
+    nhsNumber,
+  ]);
+  return rows.map((r) => r.person_id);
+}
+
+export interface ObjectionRow {
+  objectionId: string;
+  holdingOrgCode: string;
+  holdingOrgName: string | null;
+  recordedOn: string;
+  withdrawnOn: string | null;
+  source: string;
+  sourceSystem: string;
+  receivedAt: string;
+}
+
+export interface OptOutRow {
+  optOutId: string;
+  recordedOn: string;
+  withdrawnOn: string | null;
+  source: string;
+  sourceSystem: string;
+  receivedAt: string;
+}
+
+/** A person's objections and opt-outs, current and withdrawn, the newest first. */
+export async function sharingRecords(
+  db: Queryable,
+  personId: string,
+): Promise<{ objections: ObjectionRow[]; optOuts: OptOutRow[] }> {
+  const objections = await db.query(
+    `SELECT o.objection_id, o.holding_org_code, org.name AS holding_org_name, o.recorded_on, o.withdrawn_on,
+            o.source, o.source_system, o.received_at
+       FROM sharing_objection o LEFT JOIN organisation org ON org.org_code = o.holding_org_code
+      WHERE o.person_id = $1 ORDER BY o.withdrawn_on IS NULL DESC, o.recorded_on DESC, o.objection_id`,
+    [personId],
+  );
+  const optOuts = await db.query(
+    `SELECT opt_out_id, recorded_on, withdrawn_on, source, source_system, received_at FROM data_opt_out
+      WHERE person_id = $1 ORDER BY withdrawn_on IS NULL DESC, recorded_on DESC, opt_out_id`,
+    [personId],
+  );
+  return {
+    objections: objections.map((r) => ({
+      objectionId: r.objection_id as string,
+      holdingOrgCode: r.holding_org_code as string,
+      holdingOrgName: r.holding_org_name as Text,
+      recordedOn: day(r.recorded_on) as string,
+      withdrawnOn: day(r.withdrawn_on),
+      source: r.source as string,
+      sourceSystem: r.source_system as string,
+      receivedAt: iso(r.received_at) as string,
+    })),
+    optOuts: optOuts.map((r) => ({
+      optOutId: r.opt_out_id as string,
+      recordedOn: day(r.recorded_on) as string,
+      withdrawnOn: day(r.withdrawn_on),
+      source: r.source as string,
+      sourceSystem: r.source_system as string,
+      receivedAt: iso(r.received_at) as string,
+    })),
+  };
+}
+
+export async function organisationName(db: Queryable, orgCode: string): Promise<string | null> {
+  const rows = await db.query<{ name: string }>("SELECT name FROM organisation WHERE org_code = $1", [
+    orgCode,
+  ]);
+  return rows[0]?.name ?? null;
+}
+
+/** Withdraws one objection held by this organisation, from a date on or after it was recorded. */
+export async function withdrawHeldObjection(
+  db: Queryable,
+  personId: string,
+  objectionId: string,
+  holdingOrgCode: string,
+  withdrawnOn: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE sharing_objection SET withdrawn_on = $4
+      WHERE person_id = $1 AND objection_id = $2 AND holding_org_code = $3 AND withdrawn_on IS NULL
+        AND recorded_on <= $4::date
+      RETURNING 1`,
+    [personId, objectionId, holdingOrgCode, withdrawnOn],
+  );
+  return rows.length > 0;
+}
+
+/** Withdraws one opt-out, from a date on or after it was recorded. */
+export async function withdrawOneOptOut(
+  db: Queryable,
+  personId: string,
+  optOutId: string,
+  withdrawnOn: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE data_opt_out SET withdrawn_on = $3
+      WHERE person_id = $1 AND opt_out_id = $2 AND withdrawn_on IS NULL AND recorded_on <= $3::date
+      RETURNING 1`,
+    [personId, optOutId, withdrawnOn],
+  );
+  return rows.length > 0;
+}
