@@ -65,7 +65,15 @@ export interface Timeline {
   events: TimelineEvent[];
 }
 
-export interface GovernedReader extends HomeReads, AdminReads, FindReads, PersonReads, RegistersReads, NotificationsReads, BackofficeReads, IgReads {
+export interface GovernedReader
+  extends HomeReads,
+    AdminReads,
+    FindReads,
+    PersonReads,
+    RegistersReads,
+    NotificationsReads,
+    BackofficeReads,
+    IgReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
