@@ -37,7 +37,6 @@ export const WEB_ROUTES: WebRoute[] = [
   { name: "home (administrator)", role: "administrator", path: "/" },
   { name: "switch role", role: "gp", path: "/account/role" },
   { name: "status", role: "gp", path: "/status" },
-  { name: "not found page", role: "gp", path: "/no-such-page" },
   // H2 administration
   { name: "admin users", role: "administrator", path: "/admin/users" },
   { name: "admin user", role: "administrator", path: "/admin/users/:username" },
