@@ -28,6 +28,15 @@ export interface WebRoute {
 export const WEB_ROUTES: WebRoute[] = [
   // H1 shell & home
   { name: "home (GP)", role: "gp", path: "/" },
+  { name: "home (MDT coordinator)", role: "practice-mdt-coordinator", path: "/" },
+  { name: "home (community nurse)", role: "community-clinician", path: "/" },
+  { name: "home (social worker)", role: "social-worker", path: "/" },
+  { name: "home (integration engineer)", role: "integration-engineer", path: "/" },
+  { name: "home (IG officer)", role: "ig-officer", path: "/" },
+  { name: "home (commissioner)", role: "commissioner-analyst", path: "/" },
+  { name: "home (administrator)", role: "administrator", path: "/" },
+  { name: "switch role", role: "gp", path: "/account/role" },
+  { name: "status", role: "gp", path: "/status" },
   // H2 administration
   { name: "admin users", role: "administrator", path: "/admin/users" },
   { name: "admin user", role: "administrator", path: "/admin/users/:username" },

@@ -1,7 +1,33 @@
 // The home page's reads, by role: what this user needs now. Each kind of home decides before it reads and
 // writes its audit row; people appear only through the person-by-person filter (base.filtered), and the
 // back office, IG and administrator homes read counts about work, never a person's record.
+import { feedHealth } from "../ingest/index.ts";
+import { openReviewCount } from "../mpi/index.ts";
+import { auditBase } from "./access.ts";
+import { appendAuditEvent } from "./audit-log.ts";
+import {
+  accountCounts,
+  admissionsOf,
+  breakGlassCounts,
+  type Candidate,
+  careTeamOf,
+  caseloadOf,
+  openReferrals,
+  organisationName,
+  practiceAdmissions,
+  practiceNewOnRegister,
+  practiceRegisterCounts,
+  practiceReviewsDue,
+  reviewsDueOf,
+} from "./home-queries.ts";
+import { londonDate } from "./relationship-facts.ts";
 import type { AccessContext, Action } from "./types.ts";
+
+type HomePersonSummary = {
+  nhsNumber: string | null;
+  name: { given: string | null; family: string | null };
+  birthDate: string | null;
+};
 
 /**
  * What this group needs of the reader's base (ReaderBase in reader.ts, which satisfies it). Declared here by
@@ -14,7 +40,7 @@ export interface HomeReaderBase {
   filtered(
     personIds: readonly string[],
     action: Action,
-  ): Promise<{ people: { personId: string }[]; withheld: number }>;
+  ): Promise<{ people: ({ personId: string } & HomePersonSummary)[]; withheld: number }>;
   refuse(action: Action, reason: string): Promise<never>;
 }
 
@@ -59,7 +85,9 @@ export type HomeData =
       practiceName: string;
       /** Admissions are counted from this date (yesterday). */
       since: string;
+      /** People at the practice in the latest stratification (the practice's register), and the top two tiers. */
       registerSize: number;
+      highRisk: number;
       newlyOnRegister: HomeList;
       reviewsDue: HomeList;
       admitted: HomeList;
@@ -70,6 +98,8 @@ export type HomeData =
       since: string;
       caseloadSize: number;
       caseload: HomeList;
+      /** Referrals to the team still open: its tasks. */
+      referrals: HomeList;
       reviewsDue: HomeList;
       admitted: HomeList;
       withheld: number;
@@ -81,7 +111,7 @@ export type HomeData =
       breakGlassReviewedRecently: number;
       awaiting: BreakGlassAwaiting[];
     }
-  | { kind: "commissioning"; pseudonymised: boolean; people: number | null; registeredNow: number | null }
+  | { kind: "commissioning"; pseudonymised: boolean }
   | { kind: "admin"; activeUsers: number; lockedUsers: number; teams: number }
   | { kind: "none" };
 
@@ -90,15 +120,162 @@ export interface HomeReads {
   home(): Promise<HomeData>;
 }
 
+/** How many people a panel names; the rest are counted, and the page it links to lists them. */
+export const HOME_PANEL_PEOPLE = 10;
+const BREAK_GLASS_SHOWN = 5;
+const REVIEWED_RECENTLY_DAYS = 30;
+
+function yesterdayOf(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function nameOf(p: { name: { given: string | null; family: string | null } }): string {
+  const family = p.name.family ? p.name.family.toUpperCase() : "";
+  return [family, p.name.given].filter(Boolean).join(", ") || "Name not known";
+}
+
+/** The people of each panel that the filter disclosed, in the panel's order; the first few named. */
+function listsOf<K extends string>(
+  panels: Record<K, Candidate[]>,
+  disclosed: Map<
+    string,
+    {
+      nhsNumber: string | null;
+      name: { given: string | null; family: string | null };
+      birthDate: string | null;
+    }
+  >,
+): Record<K, HomeList> {
+  const out = {} as Record<K, HomeList>;
+  for (const key of Object.keys(panels) as K[]) {
+    const seen = panels[key].filter((c) => disclosed.has(c.personId));
+    out[key] = {
+      total: seen.length,
+      people: seen.slice(0, HOME_PANEL_PEOPLE).map((c) => {
+        const p = disclosed.get(c.personId) as NonNullable<ReturnType<typeof disclosed.get>>;
+        return {
+          personId: c.personId,
+          nhsNumber: p.nhsNumber,
+          name: nameOf(p),
+          birthDate: p.birthDate,
+          date: c.date,
+          detail: c.detail,
+        };
+      }),
+    };
+  }
+  return out;
+}
+
 export function homeReads(base: HomeReaderBase): HomeReads {
-  const { identity } = base;
+  const { db, identity, ctx } = base;
+
+  /** One audit row for a home that reads counts about work, not people: who looked, and at what. */
+  const noteRead = (reason: string) =>
+    appendAuditEvent(db, { ...auditBase(ctx, "view"), personIds: [], personCount: 0, allowed: true, reason });
+
+  /** Every candidate of every panel through the access filter at once: one decision set, one audit row. */
+  async function disclose<K extends string>(panels: Record<K, Candidate[]>) {
+    const ids = [
+      ...new Set(Object.values<Candidate[]>(panels).flatMap((list) => list.map((c) => c.personId))),
+    ];
+    const { people, withheld } = await base.filtered(ids, "list");
+    const disclosed = new Map(people.map((p) => [p.personId, p]));
+    return { lists: listsOf(panels, disclosed), withheld };
+  }
+
+  async function practiceHome(practiceCode: string, day: string): Promise<HomeData> {
+    const since = yesterdayOf(day);
+    const [name, counts, admitted, reviewsDue, newlyOnRegister] = await Promise.all([
+      organisationName(db, practiceCode),
+      practiceRegisterCounts(db, practiceCode),
+      practiceAdmissions(db, practiceCode, day, since),
+      practiceReviewsDue(db, practiceCode, day),
+      practiceNewOnRegister(db, practiceCode),
+    ]);
+    const { lists, withheld } = await disclose({ admitted, reviewsDue, newlyOnRegister });
+    return {
+      kind: "practice",
+      practiceCode,
+      practiceName: name ?? practiceCode,
+      since,
+      registerSize: counts.stratified,
+      highRisk: counts.highRisk,
+      ...lists,
+      withheld,
+    };
+  }
+
+  async function caseloadHome(day: string): Promise<HomeData> {
+    const { team } = identity.roleAssignment;
+    const since = yesterdayOf(day);
+    const [caseload, careTeam, referrals] = await Promise.all([
+      caseloadOf(db, identity.user.userId, team.teamId, day),
+      careTeamOf(db, team.teamId, day),
+      openReferrals(db, team.teamId, day),
+    ]);
+    const theirs = [
+      ...new Set([...caseload.map((c) => c.personId), ...careTeam, ...referrals.map((c) => c.personId)]),
+    ];
+    const [admitted, reviewsDue] = await Promise.all([
+      admissionsOf(db, theirs, since),
+      reviewsDueOf(db, theirs, day),
+    ]);
+    const { lists, withheld } = await disclose({ caseload, referrals, admitted, reviewsDue });
+    return { kind: "caseload", since, caseloadSize: lists.caseload.total, ...lists, withheld };
+  }
+
   return {
     async home(): Promise<HomeData> {
-      const { role } = identity.roleAssignment;
-      if (role.mayManageUsers) return { kind: "admin", activeUsers: 0, lockedUsers: 0, teams: 0 };
-      if (role.mayReadAudit)
-        return { kind: "ig", breakGlassAwaiting: 0, breakGlassReviewedRecently: 0, awaiting: [] };
-      return { kind: "none" };
+      const { role, team } = identity.roleAssignment;
+      const now = ctx.now ? ctx.now() : new Date();
+      const day = londonDate(now);
+      if (role.mayManageUsers) {
+        await noteRead("home: counts of accounts and teams");
+        const c = await accountCounts(db, now);
+        return { kind: "admin", activeUsers: c.active, lockedUsers: c.locked, teams: c.teams };
+      }
+      if (role.mayReadAudit) {
+        await noteRead("home: break-glass accesses awaiting review");
+        const recent = new Date(now.getTime() - REVIEWED_RECENTLY_DAYS * 86_400_000);
+        const bg = await breakGlassCounts(db, recent, BREAK_GLASS_SHOWN);
+        return {
+          kind: "ig",
+          breakGlassAwaiting: bg.awaiting,
+          breakGlassReviewedRecently: bg.reviewedSince,
+          awaiting: bg.oldest,
+        };
+      }
+      switch (role.accessBasis) {
+        case "relationship":
+          return team.kind === "practice" && team.orgCode
+            ? practiceHome(team.orgCode, day)
+            : caseloadHome(day);
+        case "identity-admin": {
+          await noteRead("home: feed health, open rejects and the identity review queue");
+          const feeds = await feedHealth(db);
+          return {
+            kind: "backoffice",
+            reviewQueue: await openReviewCount(db),
+            openRejects: feeds.reduce((n, f) => n + f.openRejects, 0),
+            feeds: feeds.map((f) => ({
+              source: f.sourceSystem,
+              lastReceivedAt: f.lastReceivedAt,
+              messages: f.received,
+              openRejects: f.openRejects,
+              status: f.received === 0 ? "silent" : f.openRejects > 0 ? "rejecting" : "ok",
+            })),
+          };
+        }
+        case "pseudonymised":
+          return { kind: "commissioning", pseudonymised: true };
+        case "aggregate":
+          return { kind: "commissioning", pseudonymised: false };
+        default:
+          return { kind: "none" };
+      }
     },
   };
 }

@@ -131,6 +131,7 @@ describe("the layout around every page", () => {
     assert.equal(res.statusCode, 403);
     assert.match(String(res.headers["content-type"]), /text\/html/);
     assert.match(res.body, /The form has expired/);
+    assert.doesNotMatch(res.body, /Every attempt to see a record/, "not a refusal by the access policy");
   });
 
   test("signed out: the home page sends a browser to sign in, an API client gets a 401; status stays open", async () => {
@@ -214,6 +215,7 @@ describe("error pages for browsers, problem+json for APIs", () => {
     assert.match(page.body, /You do not have access to this/);
     assert.match(page.body, /The reason: no legitimate relationship\./);
     assert.match(page.body, /href="\/people\/00000000-0000-4000-8000-0000000000ab\/break-glass"/);
+    assert.match(page.body, /Every attempt to see a record is recorded/);
     const admin = await session("admin");
     const noGlass = await web.app.inject({ method: "GET", url: `/test/people/${id}`, headers: admin.page });
     assert.equal(noGlass.statusCode, 403);

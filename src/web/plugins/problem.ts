@@ -43,12 +43,14 @@ export function sendProblem(
 ): FastifyReply {
   reply.status(status);
   if (wantsPage(reply.request) && typeof reply.view === "function") {
-    return reply
-      .header("cache-control", "no-store")
-      .view(
-        "error.njk",
-        errorPageContext(status, detail, { hint: extras.hint, breakGlassHref: extras.breakGlassHref }),
-      );
+    return reply.header("cache-control", "no-store").view(
+      "error.njk",
+      errorPageContext(status, detail, {
+        hint: extras.hint,
+        breakGlassHref: extras.breakGlassHref,
+        code: extras.code,
+      }),
+    );
   }
   return reply.type("application/problem+json").send({
     type: "about:blank",

@@ -12,10 +12,13 @@ export interface ErrorPageContext {
   lines: string[];
   hint: string | null;
   breakGlassHref: string | null;
+  /** A refusal by the access policy (every attempt is audited), rather than a form or a request refused. */
+  accessDenied: boolean;
 }
 
 const HEADINGS: Record<number, string> = {
   400: "There is a problem with the request",
+  401: "You need to sign in",
   403: "You do not have access to this",
   404: "Page not found",
   409: "This has changed",
@@ -35,7 +38,7 @@ function asClause(reason: string): string {
 export function errorPageContext(
   status: number,
   detail: string,
-  options: { hint?: string | null; breakGlassHref?: string | null } = {},
+  options: { hint?: string | null; breakGlassHref?: string | null; code?: string } = {},
 ): ErrorPageContext {
   const heading = HEADINGS[status] ?? (status < 500 ? HEADINGS[400] : HEADINGS[500]);
   const lines =
@@ -52,5 +55,6 @@ export function errorPageContext(
     lines,
     hint: options.hint ?? null,
     breakGlassHref: options.breakGlassHref ?? null,
+    accessDenied: options.code === "governance.access-denied",
   };
 }

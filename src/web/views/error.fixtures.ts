@@ -10,6 +10,7 @@ export const fixtures: ViewFixture[] = [
     context: {
       ...FIXTURE_SHELL,
       ...errorPageContext(403, "no legitimate relationship", {
+        code: "governance.access-denied",
         breakGlassHref: "/people/00000000-0000-4000-8000-000000000001/break-glass",
       }),
     },

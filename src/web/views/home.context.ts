@@ -94,8 +94,9 @@ function practicePanels(data: Extract<HomeData, { kind: "practice" }>): HomePane
       id: "register",
       heading: `${data.practiceName} register`,
       summaryRows: [
-        count("People on the risk register", data.registerSize, register),
-        count("New on the register since the last scoring", data.newlyOnRegister.total),
+        count("People on the practice's register", data.registerSize, register),
+        count("Very high or high risk", data.highRisk, `${register}?tier=very-high&tier=high`),
+        count("New on a saved practice register at its last refresh", data.newlyOnRegister.total),
         count("Reviews due or overdue", data.reviewsDue.total),
         count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
       ],
@@ -154,9 +155,10 @@ function caseloadPanels(data: Extract<HomeData, { kind: "caseload" }>): HomePane
   return [
     {
       id: "caseload",
-      heading: "Your team's caseload",
+      heading: "Your caseload",
       summaryRows: [
-        count("People on the caseload", data.caseloadSize),
+        count("People on your caseload", data.caseloadSize),
+        count("Open referrals to your team", data.referrals.total),
         count("Reviews due or overdue", data.reviewsDue.total),
         count(`Admitted since ${shortDate(data.since)}`, data.admitted.total),
       ],
@@ -166,7 +168,7 @@ function caseloadPanels(data: Extract<HomeData, { kind: "caseload" }>): HomePane
       id: "admitted",
       heading: "Admissions of people on your caseload",
       table: peopleTable(
-        "People on your caseload admitted to hospital since yesterday",
+        "People on your caseload or in your team's care admitted to hospital since yesterday",
         data.admitted.people,
         data.admitted.total,
         "Nobody on your caseload has been admitted since yesterday.",
@@ -191,13 +193,24 @@ function caseloadPanels(data: Extract<HomeData, { kind: "caseload" }>): HomePane
       ),
     },
     {
+      id: "referrals",
+      heading: "Referrals to your team",
+      table: peopleTable(
+        "Open referrals to your team, oldest first",
+        data.referrals.people,
+        data.referrals.total,
+        "Your team has no open referrals.",
+        { head: "Referred", cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}` },
+      ),
+    },
+    {
       id: "people",
       heading: "People on your caseload",
       table: peopleTable(
-        "People on your team's caseload",
+        "People on your caseload, most recent first",
         data.caseload.people,
         data.caseloadSize,
-        "Your team has nobody on its caseload.",
+        "You have nobody on your caseload.",
         {
           head: "Since",
           cell: (p) => shortDate(p.date),
@@ -296,10 +309,6 @@ function commissioningPanels(data: Extract<HomeData, { kind: "commissioning" }>)
       text: data.pseudonymised
         ? "Your role sees pseudonymised and aggregate figures only: never a named person."
         : "Your role sees aggregate figures only: never a person.",
-      summaryRows: [
-        count("People in the place", data.people),
-        count("Registered with a practice now", data.registeredNow),
-      ],
       links: [
         ...(data.pseudonymised ? [{ href: "/analytics/model", text: "How well the risk model works" }] : []),
         { href: "/status", text: "What is loaded" },

@@ -46,7 +46,8 @@ export const fixtures: ViewFixture[] = [
       practiceCode: "F81001",
       practiceName: "Riverside Surgery",
       since: "2016-03-30",
-      registerSize: 412,
+      registerSize: 8_412,
+      highRisk: 412,
       newlyOnRegister: list(3, 12, "2016-03-01", "High"),
       reviewsDue: list(4, 30, "2016-04-05", "overdue"),
       admitted: list(2, 2, "2016-03-30", "Basildon University Hospital"),
@@ -61,6 +62,7 @@ export const fixtures: ViewFixture[] = [
       practiceName: "Riverside Surgery",
       since: "2016-03-30",
       registerSize: 0,
+      highRisk: 0,
       newlyOnRegister: none,
       reviewsDue: none,
       admitted: none,
@@ -74,6 +76,7 @@ export const fixtures: ViewFixture[] = [
       since: "2016-03-30",
       caseloadSize: 27,
       caseload: list(4, 27, "2015-11-02", null),
+      referrals: list(2, 2, "2016-03-20", "reablement"),
       reviewsDue: list(2, 2, "2016-03-28", "overdue"),
       admitted: list(1, 1, "2016-03-31", "Southend University Hospital"),
       withheld: 1,
@@ -86,6 +89,7 @@ export const fixtures: ViewFixture[] = [
       since: "2016-03-30",
       caseloadSize: 0,
       caseload: none,
+      referrals: none,
       reviewsDue: none,
       admitted: none,
       withheld: 0,
@@ -151,8 +155,6 @@ export const fixtures: ViewFixture[] = [
     context: home("commissioner-analyst", {
       kind: "commissioning",
       pseudonymised: true,
-      people: 172_431,
-      registeredNow: 168_002,
     }),
   },
   {
@@ -160,8 +162,6 @@ export const fixtures: ViewFixture[] = [
     context: home("hwb-board-member", {
       kind: "commissioning",
       pseudonymised: false,
-      people: null,
-      registeredNow: null,
     }),
   },
   {
