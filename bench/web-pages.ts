@@ -56,7 +56,6 @@ const env: Record<string, string> = scratch
 const engine = env.DATABASE_URL ? "PostgreSQL" : "PGlite";
 if (scratch) {
   const steps: [string, string[]][] = [
-    ["migrate", ["db", "migrate", "--quiet"]],
     [`synth (${PEOPLE.toLocaleString("en-GB")} people)`, ["synth", "--people", String(PEOPLE), "--quiet"]],
     ["model train", ["model", "train", "--quiet"]],
     ["stratify", ["stratify", "--quiet"]],
