@@ -108,6 +108,10 @@ describe("oneplace on a database", () => {
     assert.match(first.stdout, /person\s+[\d,]+ rows\s+[\d,]+ rows\/s/);
     assert.match(first.stdout, /hospital_spell\s+[\d,]+ rows/);
     assert.match(first.stdout, /total\s+[\d,]+ rows/);
+    assert.match(
+      first.stdout,
+      /Teams and care relationships: \d+ teams, \d+ staff, [\d,]+ care-team memberships/,
+    );
     const second = await runCli(["synth", ...SMALL], database.env);
     assert.equal(second.code, 1);
     assert.match(second.stderr, /already holds a place/);
@@ -147,6 +151,10 @@ describe("oneplace on a database", () => {
       );
       assert.match(stdout, /Using the place already loaded/);
       assert.match(stdout, /\d[\d,]* people, \d+ practices in 4 localities/);
+      // One demo user per role, each password printed once (random, never in the code).
+      assert.match(stdout, /demo\.gp +[A-Za-z0-9_-]{20} +gp +practice-Z9\d{4}/);
+      assert.match(stdout, /demo\.admin +[A-Za-z0-9_-]{20} +administrator +oneplace-service/);
+      assert.match(stdout, /These passwords are shown once/);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       assert.equal(health.status, 200);
       assert.equal(((await health.json()) as { status: string }).status, "ok");

@@ -143,6 +143,9 @@ function directoryRoutes(app: FastifyInstance): void {
         roleCode: "Choose a role",
         teamCode: "Choose a team",
       });
+      // /admin/users/new is the form: a user called "new" could never open their own page.
+      if (form.username === "new")
+        errors.push({ field: "username", text: "The username new is reserved: choose another" });
       if (errors.length > 0) return renderNewUser(request, reply.status(400), form, errors);
       try {
         const { password } = await request.reader.adminCreateUser({
