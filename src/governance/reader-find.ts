@@ -14,6 +14,7 @@ import {
   type FoundPersonRow,
   peopleByDemographics,
   peopleByNhsNumber,
+  peopleNearNhsNumber,
   readFoundPeople,
 } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
@@ -53,6 +54,11 @@ export interface FindResult {
 export interface FindReads {
   /** Everyone holding a valid NHS Number (spaces and dashes allowed), filtered for "search". */
   findByNhsNumber(nhsNumber: string): Promise<FindResult>;
+  /**
+   * For ten digits that fail the check digit: the people one keying slip away whom this user may see, to
+   * ask "did you mean"; those withheld are only counted.
+   */
+  findNearNhsNumber(typed: string): Promise<FindResult>;
   /** People matching a name and date of birth (and postcode), best first, filtered for "search". */
   findByDemographics(query: DemographicQuery): Promise<FindResult>;
 }
@@ -110,6 +116,22 @@ export function findReads(base: FindBase): FindReads {
       const breakGlassPersonId =
         mayBreakGlass && result.people.length === 0 && withheldIds.length === 1 ? withheldIds[0] : null;
       return { ...result, breakGlassPersonId };
+    },
+
+    async findNearNhsNumber(typed) {
+      const digits = typed.replace(/[\s-]/g, "");
+      if (nhsNumberProblem(typed)?.problem !== "check-digit") {
+        throw invalid(
+          "find.nhs-number-near",
+          "Only a number that fails its check digit has near neighbours.",
+          {
+            hint: "Search by NHS Number for a valid number.",
+          },
+        );
+      }
+      await mayFind();
+      const { withheldIds: _ids, ...result } = await disclose(await peopleNearNhsNumber(db, digits), null);
+      return result;
     },
 
     async findByDemographics(query) {

@@ -7,7 +7,9 @@
 // own comparisons. Nothing here decides access or audits: the governed reader does, before anyone is shown.
 import { NHS_NUMBER_SYSTEM } from "../core/codes.ts";
 import { daysInMonth, isIsoDate } from "../core/dates.ts";
+import { isValidNhsNumber } from "../core/nhs-number.ts";
 import type { Queryable } from "../store/index.ts";
+import { oneSlipNeighbours } from "./compare.ts";
 import { swappedBirthDate } from "./records.ts";
 import { type FieldScore, LOWER_THRESHOLD, type MatchRecord, type MatchScore, scorePair } from "./score.ts";
 
@@ -44,6 +46,20 @@ export async function peopleByNhsNumber(db: Queryable, nhsNumber: string): Promi
     [nhsNumber, NHS_NUMBER_SYSTEM],
   );
   return rows.map((r) => r.person_id).sort();
+}
+
+/**
+ * The people whose NHS Number is one keying slip (one digit changed, or two neighbours swapped) from ten
+ * digits that fail the check digit: whom a mistyped number most likely meant.
+ */
+export async function peopleNearNhsNumber(db: Queryable, digits: string): Promise<string[]> {
+  const near = oneSlipNeighbours(digits).filter(isValidNhsNumber);
+  if (near.length === 0) return [];
+  const rows = await db.query<{ person_id: string }>(
+    "SELECT person_id::text AS person_id FROM person WHERE nhs_number = ANY ($1::text[]) ORDER BY nhs_number",
+    [near],
+  );
+  return rows.map((r) => r.person_id);
 }
 
 /** The dates a date of birth may have been recorded as, by the slips compareBirthDate forgives. */

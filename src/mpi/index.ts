@@ -8,6 +8,7 @@ export {
   MAX_FIND_MATCHES,
   peopleByDemographics,
   peopleByNhsNumber,
+  peopleNearNhsNumber,
   readFoundPeople,
 } from "./find.ts";
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";

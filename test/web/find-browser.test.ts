@@ -84,7 +84,7 @@ test("a GP finds a patient by name with slips, is told about a mistyped NHS Numb
   assert.match((await row.textContent()) ?? "", /THOMPSON, Margaret/);
   assert.match((await row.textContent()) ?? "", /Close match: .*day and month of birth swapped/);
   assert.match(
-    (await page.locator(".nhsuk-warning-callout").textContent()) ?? "",
+    (await page.locator(".nhsuk-card--warning").textContent()) ?? "",
     /1 more person matches whom you may not see/,
   );
   assert.equal(await page.getByText(namesake.nhsNumber.slice(6)).count(), 0);

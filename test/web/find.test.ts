@@ -136,7 +136,7 @@ test("a role that may not break glass is told so, with no break-glass link", asy
   assert.doesNotMatch(res.body, /break-glass"/);
 });
 
-test("an NHS Number that fails its check digit, or a placeholder, is explained in words and nothing is read", async () => {
+test("an NHS Number that fails its check digit, or a placeholder, is explained in words; a check-digit slip offers whom it likely meant", async () => {
   const before = await auditCount();
   const last = Number(jane.nhsNumber[9]);
   const wrong = `${jane.nhsNumber.slice(0, 9)}${(last + 1) % 10}`;
@@ -152,7 +152,10 @@ test("an NHS Number that fails its check digit, or a placeholder, is explained i
   assert.match(short.body, /10 digits long; you entered 5/);
   const letters = await get("/find?nhsNumber=99A1234567", "gp.find");
   assert.match(letters.body, /only numbers in it/);
-  assert.equal(await auditCount(), before, "an invalid number reads no one and writes no audit row");
+  // Ten digits failing the check digit are one search, for the people one slip away (a GP's patient here).
+  assert.equal(await auditCount(), before + 1, "only the check-digit failure searched, for its neighbours");
+  assert.match(res.body, /Did you mean\?/);
+  assert.ok(res.body.includes(`href="/people/${jane.personId}"`), "the person the slip most likely meant");
   const api = await get(`/api/find?nhsNumber=${wrong}`, "gp.find");
   assert.equal(api.statusCode, 400);
   assert.equal(api.json().code, "find.query");

@@ -52,7 +52,8 @@ export async function findRoutes(app: FastifyInstance): Promise<void> {
     ) {
       return reply.redirect(personHref(result.people[0]), 303);
     }
-    return reply.view("find.njk", findContext(parsed, result, day));
+    const near = parsed.nearNhsNumber ? await request.reader.findNearNhsNumber(parsed.nearNhsNumber) : null;
+    return reply.view("find.njk", findContext(parsed, result, day, near));
   });
 
   app.get<FindRequest>("/api/find", { schema: { querystring: findQuery } }, async (request) => {

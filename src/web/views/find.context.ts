@@ -43,6 +43,8 @@ export interface ParsedFind {
   errors: { nhsNumber?: FieldError; name?: FieldError; birthDate?: FieldError; postcode?: FieldError };
   /** Which parts of the date of birth are wrong, to mark those boxes. */
   dateParts: { day: boolean; month: boolean; year: boolean };
+  /** Ten digits that fail the check digit: the people one keying slip away are worth offering. */
+  nearNhsNumber?: string;
 }
 
 /** "Smith, Jane" (family first) or "Jane Smith" / "Jane Mary Smith" (family last); one word is a family name. */
@@ -137,6 +139,7 @@ export function parseFindQuery(q: FindQuery, today: string): ParsedFind {
         search: { kind: "none" },
         errors: { nhsNumber: { href: "#nhsNumber", text: problem?.message ?? "Enter a valid NHS Number." } },
         dateParts: noDate,
+        ...(problem?.problem === "check-digit" ? { nearNhsNumber: q.nhsNumber.replace(/[\s-]/g, "") } : {}),
       };
     }
     return { form, search: { kind: "nhs-number", nhsNumber: digits }, errors: {}, dateParts: noDate };
@@ -246,7 +249,12 @@ function plural(n: number, one: string, many: string): string {
 }
 
 /** The page's whole context. `result` is null before a search (or when the search had errors). */
-export function findContext(parsed: ParsedFind, result: FindResult | null, today: string) {
+export function findContext(
+  parsed: ParsedFind,
+  result: FindResult | null,
+  today: string,
+  near: FindResult | null = null,
+) {
   const errorList = Object.values(parsed.errors).filter((e): e is FieldError => e !== undefined);
   const rows = result ? result.people.map((p) => resultRow(p, today)) : [];
   const searchedFor =
@@ -271,6 +279,8 @@ export function findContext(parsed: ParsedFind, result: FindResult | null, today
     errorList,
     dateParts: parsed.dateParts,
     searched: parsed.search.kind === "none" ? null : parsed.search.kind,
+    /** People one keying slip from a number that failed its check digit, whom the user may see. */
+    didYouMean: near ? near.people.map((p) => resultRow(p, today)) : [],
     searchedFor,
     results: result
       ? {

@@ -39,6 +39,15 @@ export const fixtures: ViewFixture[] = [
     context: findContext(parseFindQuery({ nhsNumber: "999 000 1234" }, TODAY), null, TODAY),
   },
   {
+    name: "a mistyped NHS Number, with the person it most likely meant",
+    context: findContext(
+      parseFindQuery({ nhsNumber: "999 000 1253" }, TODAY),
+      null,
+      TODAY,
+      result({ people: [person({ match: null })] }),
+    ),
+  },
+  {
     name: "a name search with no name and half a date",
     context: findContext(
       parseFindQuery({ name: "", day: "27", month: "", year: "48", postcode: "RM17!" }, TODAY),
