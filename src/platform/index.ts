@@ -3,5 +3,5 @@
 export * from "./database.ts";
 export { createLogger } from "./log.ts";
 export { readSettings, SETTINGS, type SettingDoc, type Settings, type SettingVariables } from "./settings.ts";
-export { num, periodLabel } from "./view-filters.ts";
+export { longdate, num, periodLabel } from "./view-filters.ts";
 export { createViewEnvironment } from "./views.ts";

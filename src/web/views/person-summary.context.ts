@@ -2,7 +2,7 @@
 // record behind it, long-term conditions, current medicines, social care, care home and reviews, each fact
 // with its source and when it was received.
 import type { PersonPageBase, PersonSummaryFacts } from "../../governance/index.ts";
-import { longdate, num } from "../../platform/view-filters.ts";
+import { longdate, num } from "../../platform/index.ts";
 import {
   bannerContext,
   personBreadcrumbs,
