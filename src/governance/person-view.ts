@@ -2,6 +2,7 @@
 // here decides or audits: reader-person.ts calls these only after an allowed, audited decision for exactly
 // this person. Every query is on person_id (the leading key of every person-scoped table), so a person with
 // the longest history costs index look-ups, not scans.
+import { DMD_SYSTEM, ICD10_SYSTEM, LOCAL_CODE_SYSTEM_PREFIX, SNOMED_CT_SYSTEM } from "../core/index.ts";
 import { DEFICITS, efiOn, explainScore, modelById } from "../risk/index.ts";
 import type { Queryable } from "../store/index.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
@@ -277,7 +278,7 @@ export async function readSummaryFacts(
       };
     }
     const e = entries.get(d.sourceIds[0]);
-    const coded = `${e?.code_system ?? d.codeSystem} ${e?.code ?? d.code}`;
+    const coded = `${codeSystemName((e?.code_system as Text) ?? d.codeSystem)} ${e?.code ?? d.code}`;
     const code = e?.display ? `${e.display} (${coded})` : `Coded ${coded}`;
     const value = e && e.value !== null ? ` value ${e.value}${e.unit ? ` ${e.unit}` : ""}` : "";
     return {
@@ -495,6 +496,7 @@ export async function readTimelinePage(
   return {
     events: slice.map((e) => ({
       ...e,
+      detail: e.codeSystem ? e.detail.replace(e.codeSystem, codeSystemName(e.codeSystem)) : e.detail,
       organisationName: e.organisation ? (names.get(e.organisation) ?? null) : null,
       description: e.code ? (displays.get(`${e.codeSystem}|${e.code}`) ?? null) : null,
     })),
@@ -549,4 +551,18 @@ function listMeaning(listId: Text): string | null {
   const deficit = DEFICIT_NAMES.get(listId);
   if (deficit) return `${deficit} (an eFI deficit)`;
   return listId.slice(listId.indexOf(":") + 1).replaceAll("-", " ");
+}
+
+const SYSTEM_NAMES = new Map([
+  [SNOMED_CT_SYSTEM, "SNOMED CT"],
+  [ICD10_SYSTEM, "ICD-10"],
+  [DMD_SYSTEM, "dm+d"],
+]);
+
+/** A code system as a clinician names it: SNOMED CT, ICD-10, dm+d, or "local <name>" for a local one. */
+export function codeSystemName(system: Text): string {
+  if (!system) return "code";
+  if (system.startsWith(LOCAL_CODE_SYSTEM_PREFIX))
+    return `local ${system.slice(LOCAL_CODE_SYSTEM_PREFIX.length)}`;
+  return SYSTEM_NAMES.get(system) ?? system;
 }

@@ -4,8 +4,7 @@
 // so "d" is a refusal there. Each attempt writes exactly one audit row.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
-import type { Disclosure } from "../../src/governance/types.ts";
+import { createApiToken, type Disclosure } from "../../src/governance/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { expectedFor, type Matrix, runMatrix, STATES, setupMatrix } from "../governance/access-matrix.ts";

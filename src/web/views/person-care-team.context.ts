@@ -1,7 +1,7 @@
 // The Care team tab: each relationship in words (registration, caseload, care team, referral, admission,
 // lead professional), current first, each with its source.
 import type { CareTeamEntry, PersonPageBase } from "../../governance/index.ts";
-import { longdate } from "../../platform/view-filters.ts";
+import { longdate } from "../../platform/index.ts";
 import {
   bannerContext,
   personBreadcrumbs,

@@ -1,7 +1,7 @@
 // The Records tab: each linked source record's demographics as that source holds them, with every value
 // that differs from the golden record marked in words (not colour alone).
 import type { PersonPageBase, SourceRecord } from "../../governance/index.ts";
-import { longdate } from "../../platform/view-filters.ts";
+import { longdate } from "../../platform/index.ts";
 import {
   bannerContext,
   fullName,

@@ -2,7 +2,7 @@
 // record behind it, long-term conditions, current medicines, social care, care home and reviews, each fact
 // with its source and when it was received.
 import type { PersonPageBase, PersonSummaryFacts } from "../../governance/index.ts";
-import { longdate, num } from "../../platform/view-filters.ts";
+import { longdate, num } from "../../platform/index.ts";
 import {
   bannerContext,
   personBreadcrumbs,
@@ -57,7 +57,7 @@ function summaryFacts(s: PersonSummaryFacts) {
                 text:
                   s.risk.probability === null
                     ? "Not scored"
-                    : `${num(s.risk.probability * 100, 1)}%${s.risk.percentile === null ? "" : ` (higher than ${num(s.risk.percentile, 1)}% of the population)`}`,
+                    : `${num(s.risk.probability * 100, 1)}%${s.risk.percentile === null ? "" : ` (in the highest ${num(Math.max(0.1, 100 - s.risk.percentile), 1)}% of the population)`}`,
               },
             },
             { key: { text: "High intensity user" }, value: { text: s.risk.hiu ? "Yes" : "No" } },

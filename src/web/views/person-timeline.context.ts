@@ -1,7 +1,7 @@
 // The Timeline tab: the filter form (kind, organisation, as GET so the URL can be shared), the page of
 // events newest first with each row's source system and when it was received, and the pagination.
 import type { PersonPageBase, TimelinePage } from "../../governance/index.ts";
-import { num } from "../../platform/view-filters.ts";
+import { num } from "../../platform/index.ts";
 import {
   bannerContext,
   instantText,

@@ -3,7 +3,7 @@
 // links between Summary, Timeline, Care team and Records. Person pages pass `person` and `sections`.
 import { ageOn, normaliseNhsNumber } from "../../../core/index.ts";
 import type { Disclosure, PersonBannerFacts, Provenance, Relationship } from "../../../governance/index.ts";
-import { longdate } from "../../../platform/view-filters.ts";
+import { longdate } from "../../../platform/index.ts";
 
 export const PERSON_SECTIONS = [
   { id: "summary", text: "Summary", path: "" },
@@ -70,7 +70,11 @@ export function bannerContext(
   const onDay = facts.died?.on ?? today;
   const alerts: BannerAlert[] = [];
   if (facts.died) {
-    alerts.push({ text: "Deceased", colour: "grey", detail: `Died ${longdate(facts.died.on)}` });
+    alerts.push({
+      text: "Deceased",
+      colour: "grey",
+      detail: `Died ${longdate(facts.died.on)} (${provenanceText(facts.died.provenance)})`,
+    });
   }
   if (facts.objectionHolders.length > 0) {
     alerts.push({
@@ -83,7 +87,7 @@ export function bannerContext(
     alerts.push({
       text: "In hospital now",
       colour: "orange",
-      detail: `${org(facts.inHospital.provider)} since ${instantText(facts.inHospital.admittedAt)}`,
+      detail: `${org(facts.inHospital.provider)} since ${instantText(facts.inHospital.admittedAt)} (${provenanceText(facts.inHospital.provenance)})`,
     });
   }
   for (const r of facts.registers) {
