@@ -202,15 +202,21 @@ export async function registerRows(
     joint_plan: boolean;
     review_due_on: string | null;
   }>(
+    // Each set read once for the people asked for (hashed on the id list), not a look-up per person.
     `SELECT rp.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date::text AS birth_date,
             rp.age, rp.practice_code, rp.risk_tier, rp.probability, rp.risk_percentile, rp.efi_category,
-            rp.deficit_count, rp.hiu,
-            (SELECT (max(hs.admitted_at) AT TIME ZONE 'Europe/London')::date::text FROM hospital_spell hs
-              WHERE hs.person_id = rp.person_id) AS last_admitted_on,
-            ${JOINT_PLAN(day)} AS joint_plan,
-            (SELECT min(cp.review_due_on)::text FROM care_plan cp WHERE cp.person_id = rp.person_id
-              AND cp.started_on <= ${day} AND (cp.ended_on IS NULL OR cp.ended_on > ${day})) AS review_due_on
+            rp.deficit_count, rp.hiu, hs.last_admitted_on, coalesce(cp.joint_plan, false) AS joint_plan,
+            cp.review_due_on
        FROM risk_person rp JOIN person p ON p.person_id = rp.person_id
+       LEFT JOIN (SELECT person_id, (max(admitted_at) AT TIME ZONE 'Europe/London')::date::text AS last_admitted_on
+                    FROM hospital_spell WHERE person_id = ANY($1::uuid[]) GROUP BY person_id) hs
+         ON hs.person_id = rp.person_id
+       LEFT JOIN (SELECT person_id, bool_or(plan_type = 'joint-health-social') AS joint_plan,
+                         min(review_due_on)::text AS review_due_on
+                    FROM care_plan WHERE person_id = ANY($1::uuid[])
+                     AND started_on <= ${day} AND (ended_on IS NULL OR ended_on > ${day})
+                   GROUP BY person_id) cp
+         ON cp.person_id = rp.person_id
       WHERE rp.person_id = ANY($1::uuid[])`,
     [personIds, asOf ?? "9999-12-31"],
   );

@@ -89,7 +89,9 @@ function rowCells(r: RegisterRow, asOf: string | null) {
     {
       text: r.efiCategory
         ? `${EFI_LABELS[r.efiCategory]} (${r.deficitCount}/36)`
-        : `– (${r.deficitCount}/36)`,
+        : r.age < 65
+          ? "Under 65: no eFI"
+          : `– (${r.deficitCount}/36)`,
     },
     { text: r.lastAdmittedOn ? longdate(r.lastAdmittedOn) : "None" },
     { text: flags.length ? flags.join("; ") : "–" },
