@@ -263,5 +263,8 @@ test("notifications are closed to anyone not signed in, and the request schemas 
   assert.equal(mark.statusCode, 401);
   assert.equal((await get("/api/me/notifications?limit=1000", "gp.lead")).statusCode, 400);
   assert.equal((await get("/notifications?page=0", "gp.lead")).statusCode, 400);
+  const beyond = await get("/notifications?page=7", "gp.lead", "text/html");
+  assert.equal(beyond.statusCode, 303, "past the last page: sent to the last page");
+  assert.equal(beyond.headers.location, "/notifications");
   assert.equal((await post("/notifications/not-an-id/read", "gp.lead")).statusCode, 400);
 });

@@ -73,6 +73,11 @@ export async function notificationsRoutes(app: FastifyInstance): Promise<void> {
         limit: NOTIFICATIONS_PAGE_SIZE,
         offset: (pageNumber - 1) * NOTIFICATIONS_PAGE_SIZE,
       });
+      const last = Math.max(1, Math.ceil(page.total / NOTIFICATIONS_PAGE_SIZE));
+      if (pageNumber > last) {
+        // Past the end (read and paged on, or a stale link): the last page there is.
+        return reply.redirect(last === 1 ? "/notifications" : `/notifications?page=${last}`, 303);
+      }
       const csrf = request.sessionToken ? csrfTokenFor(request.sessionToken) : null;
       return reply.view("notifications.njk", notificationsContext(page, { pageNumber, csrf }));
     },
