@@ -7,13 +7,13 @@ import { conflict, invalid, notFound } from "../core/errors.ts";
 import {
   countRejects,
   dismissReject,
-  type FeedHealth,
-  feedHealth,
+  type FeedHealthSnapshot,
   getReject,
   listRejects,
   type RejectFilter,
   type RejectRow,
   type ReplayResult,
+  recentFeedHealth,
   rejectSources,
   replayReject,
 } from "../ingest/index.ts";
@@ -123,8 +123,8 @@ export interface BackofficeReads {
   replayReject(rejectId: string): Promise<ReplayResult>;
   /** Close a reject as dealt with outside OnePlace, with why. */
   dismissReject(rejectId: string, reason: string): Promise<void>;
-  /** Per source: last message, counts, rejects, what is waiting. */
-  feedHealth(): Promise<FeedHealth[]>;
+  /** Per source: last message, counts, rejects, what is waiting; counted at most 30 seconds ago. */
+  feedHealth(): Promise<FeedHealthSnapshot>;
   /** The counts a home page shows an integration engineer. */
   backofficeSummary(): Promise<BackofficeSummary>;
 }
@@ -342,7 +342,7 @@ export function backofficeReads(base: BackofficeBase): BackofficeReads {
 
     async feedHealth() {
       await gate("search");
-      return feedHealth(db);
+      return recentFeedHealth(db);
     },
 
     async backofficeSummary() {
@@ -350,7 +350,7 @@ export function backofficeReads(base: BackofficeBase): BackofficeReads {
       const [openReviews, openRejects, feeds] = await Promise.all([
         openReviewCount(db),
         countRejects(db, { status: "open" }),
-        feedHealth(db).then((f) => f.length),
+        recentFeedHealth(db).then((f) => f.feeds.length),
       ]);
       return { openReviews, openRejects, feeds };
     },

@@ -89,3 +89,45 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
     };
   });
 }
+
+/** Feed health as of a moment: what a page shows, with when it was counted. */
+export interface FeedHealthSnapshot {
+  asOf: string;
+  feeds: FeedHealth[];
+}
+
+const snapshots = new WeakMap<object, { at: number; value: Promise<FeedHealthSnapshot> }>();
+
+/**
+ * Feed health counted at most `maxAgeMs` ago, shared by every caller on this database handle: counting scans
+ * every message received, which a page cannot do per request. When the snapshot is older, the caller gets it
+ * at once (with its time) while a fresh count runs for the next; only the very first caller waits.
+ */
+export function recentFeedHealth(
+  q: Queryable,
+  maxAgeMs = 30_000,
+  now = Date.now(),
+): Promise<FeedHealthSnapshot> {
+  const cached = snapshots.get(q);
+  if (cached && now - cached.at <= maxAgeMs) return cached.value;
+  const fresh = { at: now, value: count(q) };
+  fresh.value.catch(() => {
+    if (snapshots.get(q) === fresh) snapshots.delete(q);
+  });
+  if (!cached) {
+    snapshots.set(q, fresh);
+    return fresh.value;
+  }
+  // Serve the previous count until the fresh one is in.
+  cached.at = now;
+  fresh.value.then(
+    (value) => snapshots.set(q, { at: Date.parse(value.asOf), value: Promise.resolve(value) }),
+    () => {},
+  );
+  return cached.value;
+}
+
+async function count(q: Queryable): Promise<FeedHealthSnapshot> {
+  const asOf = new Date().toISOString();
+  return { asOf, feeds: await feedHealth(q) };
+}

@@ -41,8 +41,8 @@ export async function backofficeRoutes(app: FastifyInstance): Promise<void> {
   await app.register(mpiRoutes);
   await app.register(rejectRoutes);
   app.get("/feeds", { schema: { querystring: closedObject({}) } }, async (request, reply) => {
-    const feeds = await request.reader.feedHealth();
-    return reply.view("feeds.njk", feedsContext(feeds, new Date()));
+    const { asOf, feeds } = await request.reader.feedHealth();
+    return reply.view("feeds.njk", feedsContext(feeds, new Date(asOf)));
   });
 }
 
