@@ -29,6 +29,32 @@ export interface BreakGlassEntry {
   reviewNote: string | null;
 }
 
+/**
+ * An audit row for a page of the trail: a large list's packed ids are not read back (a register of 10,000 would
+ * be 160 kB per row); its counts are, and whether the person searched for was withheld from it.
+ */
+export interface AuditLine extends AuditRecord {
+  disclosedCount: number;
+  withheldCount: number;
+  /** The person (or people) searched for were withheld from this list rather than shown. */
+  withheldTarget: boolean;
+}
+
+if (!AUDIT_COLUMNS.includes("person_set, withheld_set"))
+  throw new Error("audit columns changed: update ig.ts");
+const LINE_COLUMNS = `${AUDIT_COLUMNS.replace("person_set, withheld_set", "NULL::bytea AS person_set, NULL::bytea AS withheld_set")},
+  cardinality(person_ids) + coalesce(length(person_set) / 16, 0) AS disclosed_count,
+  cardinality(withheld_ids) + coalesce(length(withheld_set) / 16, 0) AS withheld_count`;
+
+function toLine(row: Record<string, unknown>): AuditLine {
+  return {
+    ...rowToAuditRecord(row),
+    disclosedCount: Number(row.disclosed_count),
+    withheldCount: Number(row.withheld_count),
+    withheldTarget: row.withheld_target === true,
+  };
+}
+
 export interface Page<T> {
   total: number;
   rows: T[];
@@ -121,7 +147,7 @@ export async function auditPageForPeople(
   db: Queryable,
   personIds: readonly string[],
   options: { limit: number; offset: number },
-): Promise<Page<AuditRecord>> {
+): Promise<Page<AuditLine>> {
   const hits = await db.query<{ seq: string | number }>(
     `SELECT seq FROM audit_event WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
      UNION
@@ -134,10 +160,12 @@ export async function auditPageForPeople(
   const page = seqs.slice(options.offset, options.offset + options.limit);
   if (page.length === 0) return { total: seqs.length, rows: [] };
   const rows = await db.query(
-    `SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE seq = ANY ($1::bigint[]) ORDER BY seq DESC`,
-    [page],
+    `SELECT ${LINE_COLUMNS},
+            withheld_ids && $2::uuid[] OR coalesce(audit_set_has(withheld_set, $2::uuid[]), false) AS withheld_target
+       FROM audit_event WHERE seq = ANY ($1::bigint[]) ORDER BY seq DESC`,
+    [page, personIds],
   );
-  return { total: seqs.length, rows: rows.map(rowToAuditRecord) };
+  return { total: seqs.length, rows: rows.map(toLine) };
 }
 
 /** What this user did, newest first (the actor index). */
@@ -145,16 +173,17 @@ export async function auditPageForUser(
   db: Queryable,
   username: string,
   options: { limit: number; offset: number },
-): Promise<Page<AuditRecord>> {
+): Promise<Page<AuditLine>> {
   const [count] = await db.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM audit_event WHERE actor = $1",
     [username],
   );
   const rows = await db.query(
-    `SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE actor = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3`,
+    `SELECT ${LINE_COLUMNS}, false AS withheld_target
+       FROM audit_event WHERE actor = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3`,
     [username, options.limit, options.offset],
   );
-  return { total: Number(count.n), rows: rows.map(rowToAuditRecord) };
+  return { total: Number(count.n), rows: rows.map(toLine) };
 }
 
 export async function userExists(db: Queryable, username: string): Promise<boolean> {

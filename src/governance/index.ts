@@ -20,6 +20,7 @@ export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-g
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
 export {
+  type AuditLine,
   type BreakGlassEntry,
   type ObjectionRow,
   type OptOutRow,

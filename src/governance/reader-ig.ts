@@ -9,6 +9,7 @@ import { AccessDenied, auditBase, decideAccess, denied } from "./access.ts";
 import { type AuditRecord, appendAuditEvent } from "./audit-log.ts";
 import { recordObjection, recordOptOut } from "./consent.ts";
 import {
+  type AuditLine,
   accessesUnderBreakGlass,
   auditPageForPeople,
   auditPageForUser,
@@ -70,14 +71,14 @@ export interface BreakGlassReviews {
 export interface PersonAudit {
   /** The people the NHS Number or id names (more than one only while the MPI has not merged them). */
   people: PersonSummary[];
-  events: Page<AuditRecord>;
+  events: Page<AuditLine>;
   page: number;
   pageSize: number;
 }
 
 export interface UserAudit {
   username: string;
-  events: Page<AuditRecord>;
+  events: Page<AuditLine>;
   /** The people named by rows about one person, to show their NHS Number. */
   people: PersonSummary[];
   page: number;

@@ -253,7 +253,7 @@ test("the GP records an objection (check, confirm, done); then the social worker
   const audit = await lastAudit();
   assert.equal(audit.action, "change");
   assert.equal(audit.allowed, true);
-  assert.match(audit.detail, /record-objection/);
+  assert.match(String(audit.detail), /record-objection/);
   const confirmation = await get(done.headers.location as string, "dr.riverside");
   assert.match(confirmation.body, /Objection to sharing recorded/);
   const [row] = await web.t.db.query(

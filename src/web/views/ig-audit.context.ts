@@ -1,6 +1,6 @@
 // The audit search: who looked at this person (by NHS Number), or what this user looked at (by username),
 // newest first, a page at a time.
-import type { AuditRecord, PersonAudit, UserAudit } from "../../governance/index.ts";
+import type { AuditLine, PersonAudit, UserAudit } from "../../governance/index.ts";
 import { dateTime, esc, nhs, pagination, personName, showing } from "./ig-helpers.ts";
 
 export interface AuditSearch {
@@ -9,7 +9,7 @@ export interface AuditSearch {
   errors?: { nhsNumber?: string; username?: string };
 }
 
-function result(a: AuditRecord): string {
+function result(a: AuditLine): string {
   const tag = a.allowed
     ? `<strong class="nhsuk-tag nhsuk-tag--green">Allowed</strong>`
     : `<strong class="nhsuk-tag nhsuk-tag--red">Denied</strong>`;
@@ -17,12 +17,12 @@ function result(a: AuditRecord): string {
   return `${tag}${bg}<br><span class="nhsuk-body-s">${esc(a.reason)}</span>`;
 }
 
-function who(a: AuditRecord): string {
+function who(a: AuditLine): string {
   const role = [a.roleCode, a.teamCode].filter(Boolean).join(", ");
   return `${esc(a.actor)}${role ? `<br><span class="nhsuk-body-s">${esc(role)}</span>` : ""}`;
 }
 
-const where = (a: AuditRecord) => [a.channel, a.detail].filter(Boolean).join(": ");
+const where = (a: AuditLine) => [a.channel, a.detail].filter(Boolean).join(": ");
 
 export function auditSearchContext(search: AuditSearch, found: PersonAudit | UserAudit | null) {
   const errors = search.errors ?? {};
@@ -41,7 +41,6 @@ export function auditSearchContext(search: AuditSearch, found: PersonAudit | Use
     const personAudit = found as PersonAudit | null;
     if (!personAudit)
       return { ...base, title: `${errorList.length ? "Error: " : ""}Audit trail`, result: null };
-    const ids = new Set(personAudit.people.map((p) => p.personId));
     const href = (n: number) => `/ig/audit?nhsNumber=${encodeURIComponent(search.nhsNumber ?? "")}&page=${n}`;
     return {
       ...base,
@@ -62,7 +61,7 @@ export function auditSearchContext(search: AuditSearch, found: PersonAudit | Use
           { text: dateTime(a.occurredAt), header: "When" },
           { html: who(a), header: "Who" },
           {
-            text: a.withheldIds.some((id) => ids.has(id)) ? `${a.action} (withheld from a list)` : a.action,
+            text: a.withheldTarget ? `${a.action} (withheld from a list)` : a.action,
             header: "Action",
           },
           { html: result(a), header: "Result" },
@@ -86,7 +85,7 @@ export function auditSearchContext(search: AuditSearch, found: PersonAudit | Use
       showing: showing(userAudit.page, userAudit.pageSize, userAudit.events.total, "audit rows"),
       rows: userAudit.events.rows.map((a) => {
         const one = a.personIds.length === 1 ? byId.get(a.personIds[0]) : undefined;
-        const count = a.personIds.length + a.withheldIds.length;
+        const count = a.disclosedCount + a.withheldCount;
         return [
           { text: dateTime(a.occurredAt), header: "When" },
           { text: a.action, header: "Action" },
@@ -94,7 +93,7 @@ export function auditSearchContext(search: AuditSearch, found: PersonAudit | Use
             html: one
               ? `<a class="nhsuk-link" href="/ig/audit?nhsNumber=${esc(one.nhsNumber ?? "")}">${esc(personName(one.name))}</a><br><span class="nhsuk-body-s">NHS Number ${esc(nhs(one.nhsNumber))}</span>`
               : count > 0
-                ? `${a.personIds.length} shown, ${a.withheldIds.length} withheld`
+                ? `${a.disclosedCount} shown, ${a.withheldCount} withheld`
                 : "No person",
             header: "Who about",
           },

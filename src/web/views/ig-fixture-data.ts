@@ -1,5 +1,5 @@
 // Synthetic example data shared by the IG and sharing pages' fixtures (no real person).
-import type { AuditRecord, BreakGlassEntry, SharingView } from "../../governance/index.ts";
+import type { AuditLine, BreakGlassEntry, SharingView } from "../../governance/index.ts";
 
 export const EXAMPLE_PERSON_ID = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 
@@ -26,8 +26,8 @@ export function exampleBreakGlass(overrides: Partial<BreakGlassEntry> = {}): Bre
   };
 }
 
-export function exampleAudit(seq: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
-  return {
+export function exampleAudit(seq: number, overrides: Partial<AuditLine> = {}): AuditLine {
+  const line: AuditLine = {
     seq,
     eventId: `00000000-0000-4000-8000-${String(seq).padStart(12, "0")}`,
     occurredAt: "2026-12-04T09:16:00Z",
@@ -51,7 +51,15 @@ export function exampleAudit(seq: number, overrides: Partial<AuditRecord> = {}):
     detail: "GET /people/:personId",
     prevHash: "0".repeat(64),
     hash: "1".repeat(64),
+    disclosedCount: 0,
+    withheldCount: 0,
+    withheldTarget: false,
     ...overrides,
+  };
+  return {
+    ...line,
+    disclosedCount: overrides.disclosedCount ?? line.personIds.length,
+    withheldCount: overrides.withheldCount ?? line.withheldIds.length,
   };
 }
 
