@@ -29,7 +29,7 @@ export async function serveUntilStopped(options: ServeOptions): Promise<void> {
   }
   const shown = options.host === "127.0.0.1" || options.host === "::1" ? "localhost" : options.host;
   out(
-    `OnePlace is running at http://${shown}:${options.port}  (status page; /health for probes). Press Ctrl-C to stop.`,
+    `OnePlace is running at http://${shown}:${options.port}  (sign in for your home page; /status says what is loaded; /health for probes). Press Ctrl-C to stop.`,
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

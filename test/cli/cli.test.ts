@@ -158,7 +158,7 @@ describe("oneplace on a database", () => {
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       assert.equal(health.status, 200);
       assert.equal(((await health.json()) as { status: string }).status, "ok");
-      const page = await fetch(`http://127.0.0.1:${port}/`);
+      const page = await fetch(`http://127.0.0.1:${port}/status`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /What is loaded/);
     } finally {
