@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { createLogger } from "../src/platform/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { seedDemoIdentities } from "../src/synth/index.ts";
-import { createWebServer } from "../src/web/server.ts";
+import { createWebServer } from "../src/web/index.ts";
 import { runCli } from "../test/helpers/cli.ts";
 import { createTestDatabase } from "../test/helpers/test-db.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";

@@ -3,8 +3,7 @@
 // caseloads include people on the demo practice's register, and the reader lets them see those people.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createReader } from "../../src/governance/index.ts";
-import { loadUserInRole } from "../../src/governance/roles.ts";
+import { createReader, listAssignments, type ReaderIdentity } from "../../src/governance/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG } from "../../src/synth/config.ts";
 import {
@@ -30,6 +29,21 @@ useTestDb({
     demo = await seedDemoIdentities(db);
   },
 });
+
+/** The reader of a demo user acting in their one role, for direct care. */
+async function readerOf(username: string) {
+  const [user] = await db.query<{ user_id: string }>("SELECT user_id FROM app_user WHERE username = $1", [
+    username,
+  ]);
+  const [roleAssignment] = await listAssignments(db, user.user_id);
+  const identity: ReaderIdentity = {
+    user: { userId: user.user_id, username, status: "active" },
+    roleAssignment,
+    purpose: "direct-care",
+    origin: { channel: "test" },
+  };
+  return createReader(db, identity);
+}
 
 const n = async (sql: string, params: unknown[] = []) =>
   Number((await db.query<{ n: number }>(sql, params))[0].n);
@@ -139,26 +153,11 @@ test("the demo workers' caseloads include people on the demo practice's register
       [username, demo.practiceCode],
     );
     assert.ok(person, `${username} has someone from practice ${demo.practiceCode}`);
-    const found = await loadUserInRole(db, username, user.roleCode, user.teamCode);
-    assert.ok(found);
-    const reader = createReader(db, {
-      user: found.user,
-      roleAssignment: found.roleAssignment,
-      purpose: "direct-care",
-      origin: { channel: "test" },
-    });
-    const view = await reader.person(person.person_id);
+    const view = await (await readerOf(username)).person(person.person_id);
     assert.equal(view.relationship, "caseload");
   }
   const gp = demo.users.find((u) => u.roleCode === "gp");
   assert.ok(gp);
-  const found = await loadUserInRole(db, gp.username, gp.roleCode, gp.teamCode);
-  assert.ok(found);
-  const register = await createReader(db, {
-    user: found.user,
-    roleAssignment: found.roleAssignment,
-    purpose: "direct-care",
-    origin: { channel: "test" },
-  }).register();
+  const register = await (await readerOf(gp.username)).register();
   assert.ok(register.people.length > 30, `${register.people.length} on the register`);
 });
