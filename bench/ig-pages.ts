@@ -1,7 +1,7 @@
 // Server time of the IG pages and the sharing page under 8 concurrent users (app.inject, bearer tokens), on a
 // fresh database of its own (PGlite, or a server when DATABASE_URL is set): PEOPLE people, BREAK_GLASS break-glass
 // accesses (a fifth awaiting review) and a trail holding LISTS registers of 10,000 and one view per person.
-// Usage: node bench/ig-pages.ts [people=10000] [lists=50]
+// Usage: node bench/ig-pages.ts [people=10000] [lists=50] [requests=200]
 import { appendAuditEvent, createApiToken } from "../src/governance/index.ts";
 import { createLogger } from "../src/platform/index.ts";
 import { createWebServer } from "../src/web/index.ts";
@@ -21,7 +21,7 @@ const PEOPLE = Number(process.argv[2] ?? 10_000);
 const LISTS = Number(process.argv[3] ?? 50);
 const BREAK_GLASS = 500;
 const CONCURRENCY = 8;
-const REQUESTS = 200;
+const REQUESTS = Number(process.argv[4] ?? 200);
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -83,7 +83,7 @@ try {
       allowed: true,
       reason: "register",
     });
-  for (const p of people.slice(0, 2_000))
+  for (const p of people.slice(0, Math.min(2_000, PEOPLE)))
     await appendAuditEvent(db, {
       ...actor,
       action: "view",
@@ -124,7 +124,7 @@ try {
     [
       "IG audit by NHS Number",
       "ig-officer",
-      (i) => `/ig/audit?nhsNumber=${people[(i * 37) % 2_000].nhsNumber}`,
+      (i) => `/ig/audit?nhsNumber=${people[(i * 37) % Math.min(2_000, PEOPLE)].nhsNumber}`,
     ],
     ["IG audit by user", "ig-officer", () => "/ig/audit?username=bench.gp"],
     ["IG audit by user, page 40", "ig-officer", () => "/ig/audit?username=bench.gp&page=40"],

@@ -104,7 +104,7 @@ export interface SharingChangeResult {
 export interface IgReads {
   /** Whether this identity may read the audit trail at all: an audited refusal (AccessDenied) if not. */
   checkAuditAccess(what: string): Promise<void>;
-  /** Break-glass accesses awaiting review (all, oldest first) and those reviewed (a page, newest first). */
+  /** The oldest break-glass accesses awaiting review (a page of them) and those reviewed (a page, newest first). */
   breakGlassReviews(request: PageRequest): Promise<BreakGlassReviews>;
   /** One break-glass access and what was read under it. */
   breakGlassForReview(breakGlassId: string): Promise<{ entry: BreakGlassEntry; accesses: AuditRecord[] }>;
@@ -168,7 +168,7 @@ function auditTrailReads(base: IgReaderBase): Omit<IgReads, "sharing" | "changeS
     async breakGlassReviews(request) {
       await auditReader("break-glass reviews");
       const page = pageOf(request);
-      const awaiting = await breakGlassPage(db, { reviewed: false, limit: 200, offset: 0 });
+      const awaiting = await breakGlassPage(db, { reviewed: false, limit: IG_PAGE_SIZE, offset: 0 });
       const reviewed = await breakGlassPage(db, {
         reviewed: true,
         limit: IG_PAGE_SIZE,
