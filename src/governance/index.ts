@@ -46,9 +46,24 @@ export type {
   Timeline,
 } from "./reader.ts";
 export { createOperatorReader, createReader } from "./reader.ts";
-export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } from "./reader-home.ts";
 export type { AdminReads, NewAccount } from "./reader-admin.ts";
+export type {
+  BackofficeSummary,
+  MpiHistory,
+  RejectList,
+  RejectSummary,
+  ReviewComparison,
+} from "./reader-backoffice.ts";
 export type { FindResult, FoundPerson } from "./reader-find.ts";
+export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } from "./reader-home.ts";
+export type {
+  BreakGlassReviews,
+  PersonAudit,
+  SharingChangeResult,
+  SharingView,
+  UserAudit,
+} from "./reader-ig.ts";
+export { IG_PAGE_SIZE } from "./reader-ig.ts";
 export type { PersonPageBase, PersonReads } from "./reader-person.ts";
 export {
   DEFAULT_PAGE_SIZE,
@@ -60,21 +75,6 @@ export {
   type RegisterPage,
   type RegisterQuery,
 } from "./reader-registers.ts";
-export type {
-  BackofficeSummary,
-  MpiHistory,
-  RejectList,
-  RejectSummary,
-  ReviewComparison,
-} from "./reader-backoffice.ts";
-export type {
-  BreakGlassReviews,
-  PersonAudit,
-  SharingChangeResult,
-  SharingView,
-  UserAudit,
-} from "./reader-ig.ts";
-export { IG_PAGE_SIZE } from "./reader-ig.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
 export { listAssignments, listRoles } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";

@@ -32,14 +32,14 @@ import {
   type PseudonymisedPerson,
   queryPseudonymisedPeople,
 } from "./pseudonymised-queries.ts";
-import { type HomeReads, homeReads } from "./reader-home.ts";
 import { type AdminReads, adminReads } from "./reader-admin.ts";
+import { type BackofficeReads, backofficeReads } from "./reader-backoffice.ts";
 import { type FindReads, findReads } from "./reader-find.ts";
+import { type HomeReads, homeReads } from "./reader-home.ts";
+import { type IgReads, igReads } from "./reader-ig.ts";
+import { type NotificationsReads, notificationsReads } from "./reader-notifications.ts";
 import { type PersonReads, personReads } from "./reader-person.ts";
 import { type RegistersReads, registersReads } from "./reader-registers.ts";
-import { type NotificationsReads, notificationsReads } from "./reader-notifications.ts";
-import { type BackofficeReads, backofficeReads } from "./reader-backoffice.ts";
-import { type IgReads, igReads } from "./reader-ig.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
