@@ -163,6 +163,18 @@ test("an A01 over MLLP for someone on a register reaches the lead professional's
   });
 });
 
+test("the lead professional's home page shows the unread admission; a role that is not told of admissions has no panel", async () => {
+  const home = await get("/", "gp.lead", "text/html");
+  assert.equal(home.statusCode, 200, home.body);
+  assert.match(home.body, /Emergency admissions: 1 unread/);
+  assert.match(home.body, new RegExp(onRegister.familyName, "i"));
+  assert.match(home.body, /href="\/notifications"/);
+
+  const ig = await get("/", "ig.notify", "text/html");
+  assert.equal(ig.statusCode, 200, ig.body);
+  assert.doesNotMatch(ig.body, /Emergency admissions:/);
+});
+
 test("the page lists unread first with the person named; marking read moves it and is only for the recipient", async () => {
   const page = await get("/notifications", "gp.lead", "text/html");
   assert.equal(page.statusCode, 200, page.body);

@@ -1,6 +1,9 @@
 // The home page by role: panels of what this user needs now, built from what the reader's home() returned
 // (reader-home.ts). Each panel links to the page that lists the rest; nothing here reads anything.
 import type { HomeData, HomePerson } from "../../governance/index.ts";
+import type { notificationsPanelContext } from "./notifications.context.ts";
+
+type NotificationsPanel = ReturnType<typeof notificationsPanelContext>;
 
 type Cell = { text?: string; html?: string; format?: string };
 
@@ -20,7 +23,7 @@ export interface HomeContext {
   intro?: string;
   notice?: { heading: string; text: string };
   panels: HomePanel[];
-  notifications?: unknown;
+  notifications?: NotificationsPanel;
 }
 
 export interface HomeUser {
@@ -365,7 +368,7 @@ const INTROS: Record<HomeData["kind"], string> = {
   none: "",
 };
 
-export function homeContext(user: HomeUser, data: HomeData, notifications?: unknown): HomeContext {
+export function homeContext(user: HomeUser, data: HomeData, notifications?: NotificationsPanel): HomeContext {
   return {
     title: "Home",
     caption: `${user.roleName}, ${user.teamName}`,
