@@ -158,6 +158,10 @@ test("the Summary shows the banner and the clinical summary, each fact with its 
   assert.match(html, /<title>Edith Singleview – Summary – OnePlace<\/title>/);
   const nhs = person.nhsNumber;
   assert.ok(html.includes(`${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`), "NHS Number 3-3-4");
+  assert.ok(
+    html.includes(`href="/people/${person.personId}/sharing"`),
+    "the banner links to sharing choices",
+  );
   assert.match(html, /14 June 1931/);
   assert.match(html, /In hospital now/);
   assert.match(html, /Lead professional/);
@@ -244,6 +248,7 @@ test("an integration engineer sees identity and source records, never the clinic
   assert.equal(summary.headers["x-oneplace-disclosure"], "demographics");
   assert.match(summary.body, /identity details only/);
   assert.doesNotMatch(summary.body, /Very high|Furosemide|In hospital now|Lead professional/);
+  assert.doesNotMatch(summary.body, /\/sharing"/, "no sharing link for identity-only roles");
   const records = await get(`/people/${person.personId}/records`, "engineer.single");
   assert.equal(records.statusCode, 200);
   const timeline = await get(`/people/${person.personId}/timeline`, "engineer.single");
