@@ -1,5 +1,6 @@
 // The home page by role: panels of what this user needs now, built from what the reader's home() returned
 // (reader-home.ts). Each panel links to the page that lists the rest; nothing here reads anything.
+import { spaceNhsNumber } from "../../core/nhs-number.ts";
 import type { HomeData, HomePerson } from "../../governance/index.ts";
 import type { notificationsPanelContext } from "./notifications.context.ts";
 
@@ -40,7 +41,7 @@ const escapeHtml = (s: string) =>
 
 /** 9434765919 as 943 476 5919. */
 export function nhsNumber334(n: string | null): string {
-  return n && /^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : (n ?? "–");
+  return n && /^\d{10}$/.test(n) ? spaceNhsNumber(n) : (n ?? "–");
 }
 
 function count(label: string, value: number | null, href?: string): object {
