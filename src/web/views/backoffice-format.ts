@@ -2,6 +2,7 @@
 // NHS Numbers as the sources hold them, times and their age, tags and paging.
 import { isValidNhsNumber, spaceNhsNumber } from "../../core/nhs-number.ts";
 import { longdate, num } from "../../platform/index.ts";
+import { previousNext } from "./pagination.ts";
 
 export const FIELD_LABELS: Record<string, string> = {
   "nhs-number": "NHS Number",
@@ -108,8 +109,7 @@ export function paging(
     from: total === 0 ? 0 : (page - 1) * perPage + 1,
     to: Math.min(total, page * perPage),
     total,
-    previous: page > 1 ? { href: href(page - 1), labelText: `${page - 1} of ${pages}` } : undefined,
-    next: page < pages ? { href: href(page + 1), labelText: `${page + 1} of ${pages}` } : undefined,
+    ...previousNext(page, pages, href, (p) => `${p} of ${pages}`),
   };
 }
 

@@ -38,3 +38,22 @@ export function pagination(
     items: pageItems(page, pages, hrefFor, 1),
   };
 }
+
+/** A previous or next link of the NHS.UK pagination, with the words shown under it. */
+export interface PageLink {
+  href: string;
+  labelText: string;
+}
+
+/** The NHS.UK previous/next pagination (no page numbers): a link to each page either side, labelled. */
+export function previousNext(
+  page: number,
+  pages: number,
+  href: (page: number) => string,
+  label: (page: number) => string,
+): { previous: PageLink | undefined; next: PageLink | undefined } {
+  return {
+    previous: page > 1 ? { href: href(page - 1), labelText: label(page - 1) } : undefined,
+    next: page < pages ? { href: href(page + 1), labelText: label(page + 1) } : undefined,
+  };
+}
