@@ -65,6 +65,30 @@ function shortDate(iso: string | null): string {
   return `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
 }
 
+/** The column of a panel of admissions: the day and the admitting hospital. */
+const ADMITTED = {
+  head: "Admitted",
+  cell: (p: HomePerson) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
+};
+
+/** The reviews due panel, the same on the practice and the caseload home. */
+function reviewsPanel(reviewsDue: { people: HomePerson[]; total: number }): HomePanel {
+  return {
+    id: "reviews",
+    heading: "Reviews due",
+    table: peopleTable(
+      "Care plan reviews due in the next 14 days or overdue",
+      reviewsDue.people,
+      reviewsDue.total,
+      "No care plan reviews are due in the next 14 days.",
+      {
+        head: "Review due",
+        cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
+      },
+    ),
+  };
+}
+
 function peopleTable(
   caption: string,
   people: HomePerson[],
@@ -114,26 +138,10 @@ function practicePanels(data: Extract<HomeData, { kind: "practice" }>): HomePane
         data.admitted.people,
         data.admitted.total,
         "Nobody on your register has been admitted since yesterday.",
-        {
-          head: "Admitted",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
-        },
+        ADMITTED,
       ),
     },
-    {
-      id: "reviews",
-      heading: "Reviews due",
-      table: peopleTable(
-        "Care plan reviews due in the next 14 days or overdue",
-        data.reviewsDue.people,
-        data.reviewsDue.total,
-        "No care plan reviews are due in the next 14 days.",
-        {
-          head: "Review due",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
-        },
-      ),
-    },
+    reviewsPanel(data.reviewsDue),
     {
       id: "new",
       heading: "New on the register",
@@ -176,26 +184,10 @@ function caseloadPanels(data: Extract<HomeData, { kind: "caseload" }>): HomePane
         data.admitted.people,
         data.admitted.total,
         "Nobody on your caseload has been admitted since yesterday.",
-        {
-          head: "Admitted",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
-        },
+        ADMITTED,
       ),
     },
-    {
-      id: "reviews",
-      heading: "Reviews due",
-      table: peopleTable(
-        "Care plan reviews due in the next 14 days or overdue",
-        data.reviewsDue.people,
-        data.reviewsDue.total,
-        "No care plan reviews are due in the next 14 days.",
-        {
-          head: "Review due",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
-        },
-      ),
-    },
+    reviewsPanel(data.reviewsDue),
     {
       id: "referrals",
       heading: "Referrals to your team",
