@@ -85,11 +85,19 @@ export function nhsNumberProblem(s: string): { problem: NhsNumberProblem; messag
   return null;
 }
 
+/**
+ * The one 3-3-4 display ("999 123 4567"), as NHS Numbers are read aloud: ten digits spaced, anything else
+ * returned as it is (the caller decides what a page says about a number that is not ten digits).
+ */
+export function spaceNhsNumber(s: string): string {
+  return /^\d{10}$/.test(s) ? `${s.slice(0, 3)} ${s.slice(3, 6)} ${s.slice(6)}` : s;
+}
+
 /** "999 123 4567" style (3-3-4). */
 export function formatNhsNumber(s: string): string {
   const digits = normaliseNhsNumber(s);
   if (digits === null) throw invalid("core.nhs-number", `Not a valid NHS Number: ${JSON.stringify(s)}`);
-  return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
+  return spaceNhsNumber(digits);
 }
 
 /** A valid NHS Number in the range reserved for testing (999 000 0000 to 999 999 9999). */

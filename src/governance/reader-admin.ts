@@ -3,10 +3,10 @@
 // role that may manage users gets any of it; everyone else is refused with an audit row. Looking is audited
 // (before the directory is read) like every change is. Account data only: never a person in care.
 import { randomBytes } from "node:crypto";
-import type { Db } from "../store/index.ts";
+import type { ReaderBase } from "./reader-base.ts";
 import { listRoles } from "./roles.ts";
 import { type Operator, recordSecurityEvent } from "./security-events.ts";
-import type { AccessContext, Action, RolePolicy, Team } from "./types.ts";
+import type { RolePolicy, Team } from "./types.ts";
 import {
   searchUsers,
   type TeamWithMembers,
@@ -65,17 +65,7 @@ export function oneTimePassword(): string {
   return randomBytes(15).toString("base64url");
 }
 
-/**
- * What these methods need of the reader's base (ReaderBase in reader.ts, declared here by shape so that this
- * file does not import the reader that spreads it in).
- */
-export interface AdminBase {
-  readonly db: Db;
-  readonly ctx: AccessContext;
-  refuse(action: Action, reason: string): Promise<never>;
-}
-
-export function adminReads(base: AdminBase): AdminReads {
+export function adminReads(base: ReaderBase): AdminReads {
   const { db, ctx: identity } = base;
   const operator: Operator = {
     userId: identity.user.userId,

@@ -36,7 +36,6 @@ import {
   sideBySide,
   unmerge,
 } from "../mpi/index.ts";
-import type { Db } from "../store/index.ts";
 import { AccessDenied, auditBase } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import {
@@ -45,19 +44,8 @@ import {
   readDemographics,
   readPersonRecords,
 } from "./person-reads.ts";
-import type { AccessContext, AccessDecision, Action } from "./types.ts";
-
-/**
- * What this group needs of the reader's base (ReaderBase in reader.ts, which satisfies it). Named here, not
- * imported, because reader.ts imports this file and the house forbids import cycles, types included.
- */
-export interface BackofficeBase {
-  readonly db: Db;
-  readonly identity: Omit<AccessContext, "db">;
-  readonly ctx: AccessContext;
-  allowed(personId: string, requires?: "identifiable", action?: Action): Promise<AccessDecision>;
-  refuse(action: Action, reason: string): Promise<never>;
-}
+import type { ReaderBase } from "./reader-base.ts";
+import type { Action } from "./types.ts";
 
 /** A reject as the list shows it: never its payload (which carries patient data). */
 export type RejectSummary = Omit<RejectRow, "payload" | "context">;
@@ -152,7 +140,7 @@ export function decisionReason(reason: string, code: string): string {
   return trimmed;
 }
 
-export function backofficeReads(base: BackofficeBase): BackofficeReads {
+export function backofficeReads(base: ReaderBase): BackofficeReads {
   const { db, identity, ctx, allowed, refuse } = base;
   const { role } = identity.roleAssignment;
   const by = identity.user.username;

@@ -17,22 +17,8 @@ import {
   peopleNearNhsNumber,
   readFoundPeople,
 } from "../mpi/index.ts";
-import type { Queryable } from "../store/index.ts";
-import type { AccessContext, Action, Disclosure } from "./types.ts";
-
-/**
- * The members of ReaderBase (reader.ts) this group uses, declared here rather than imported so that
- * reader.ts can spread this group in without an import cycle; ReaderBase satisfies it as it is.
- */
-interface FindBase {
-  readonly db: Queryable;
-  readonly identity: Omit<AccessContext, "db">;
-  filtered(
-    personIds: readonly string[],
-    action: Action,
-  ): Promise<{ people: { personId: string; disclosure: Disclosure | null }[]; withheld: number }>;
-  refuse(action: Action, reason: string): Promise<never>;
-}
+import type { ReaderBase } from "./reader-base.ts";
+import type { Disclosure } from "./types.ts";
 
 export interface FoundPerson extends FoundPersonRow {
   disclosure: Disclosure | null;
@@ -63,7 +49,7 @@ export interface FindReads {
   findByDemographics(query: DemographicQuery): Promise<FindResult>;
 }
 
-export function findReads(base: FindBase): FindReads {
+export function findReads(base: ReaderBase): FindReads {
   const { db, identity, filtered, refuse } = base;
   const { role } = identity.roleAssignment;
   const mayBreakGlass =

@@ -20,29 +20,8 @@ import {
   practiceReviewsDue,
   reviewsDueOf,
 } from "./home-queries.ts";
+import type { ReaderBase } from "./reader-base.ts";
 import { londonDate } from "./relationship-facts.ts";
-import type { AccessContext, Action } from "./types.ts";
-
-type HomePersonSummary = {
-  nhsNumber: string | null;
-  name: { given: string | null; family: string | null };
-  birthDate: string | null;
-};
-
-/**
- * What this group needs of the reader's base (ReaderBase in reader.ts, which satisfies it). Declared here by
- * shape, not imported: reader.ts imports this file, and the house forbids import cycles, types included.
- */
-export interface HomeReaderBase {
-  readonly db: AccessContext["db"];
-  readonly identity: Omit<AccessContext, "db">;
-  readonly ctx: AccessContext;
-  filtered(
-    personIds: readonly string[],
-    action: Action,
-  ): Promise<{ people: ({ personId: string } & HomePersonSummary)[]; withheld: number }>;
-  refuse(action: Action, reason: string): Promise<never>;
-}
 
 /** One person in a home panel: who, and the date (and a word) the panel is about. */
 export interface HomePerson {
@@ -169,7 +148,7 @@ function listsOf<K extends string>(
   return out;
 }
 
-export function homeReads(base: HomeReaderBase): HomeReads {
+export function homeReads(base: ReaderBase): HomeReads {
   const { db, identity, ctx } = base;
 
   /** One audit row for a home that reads counts about work, not people: who looked, and at what. */

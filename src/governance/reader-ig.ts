@@ -35,20 +35,9 @@ import {
   readDemographics,
   readSummaries,
 } from "./person-reads.ts";
+import type { ReaderBase } from "./reader-base.ts";
 import { checkSharingChange, type SharingChange, type SharingChangeInput } from "./sharing-change.ts";
-import type { AccessContext, AccessDecision, Action, Relationship } from "./types.ts";
-
-/**
- * What this group uses of the reader's base (ReaderBase in reader.ts, which satisfies it): declared here by
- * shape so that reader.ts can spread this group in without an import cycle.
- */
-export interface IgReaderBase {
-  readonly db: AccessContext["db"];
-  readonly identity: Omit<AccessContext, "db">;
-  readonly ctx: AccessContext;
-  allowed(personId: string, requires?: "identifiable", action?: Action): Promise<AccessDecision>;
-  refuse(action: Action, reason: string): Promise<never>;
-}
+import type { Relationship } from "./types.ts";
 
 /** How many rows an IG page shows at a time. */
 export const IG_PAGE_SIZE = 25;
@@ -121,7 +110,7 @@ export interface IgReads {
 }
 
 /** Why this identity may not change a person's sharing choices, before any decision; null if it may. */
-function changeRefusal(identity: IgReaderBase["identity"]): string | null {
+function changeRefusal(identity: ReaderBase["identity"]): string | null {
   const { role, team } = identity.roleAssignment;
   if (role.accessBasis !== "relationship" || !role.purposes.includes("direct-care"))
     return `the ${role.name} role does not record sharing choices: those caring for the person do`;
@@ -132,7 +121,7 @@ function changeRefusal(identity: IgReaderBase["identity"]): string | null {
 
 const today = (at: Date) => at.toISOString().slice(0, 10);
 
-function auditTrailReads(base: IgReaderBase): Omit<IgReads, "sharing" | "changeSharing"> {
+function auditTrailReads(base: ReaderBase): Omit<IgReads, "sharing" | "changeSharing"> {
   const { db, identity, ctx } = base;
   const now = () => (ctx.now ? ctx.now() : new Date());
 
@@ -287,7 +276,7 @@ function auditTrailReads(base: IgReaderBase): Omit<IgReads, "sharing" | "changeS
   };
 }
 
-function sharingReads(base: IgReaderBase): Pick<IgReads, "sharing" | "changeSharing"> {
+function sharingReads(base: ReaderBase): Pick<IgReads, "sharing" | "changeSharing"> {
   const { db, identity, ctx } = base;
   const now = () => (ctx.now ? ctx.now() : new Date());
   return {
@@ -344,7 +333,7 @@ function sharingReads(base: IgReaderBase): Pick<IgReads, "sharing" | "changeShar
 
 /** Records or withdraws, once the decision allowed it. */
 async function applySharingChange(
-  base: IgReaderBase,
+  base: ReaderBase,
   id: string,
   org: string,
   change: SharingChange,
@@ -425,6 +414,6 @@ async function applySharingChange(
   }
 }
 
-export function igReads(base: IgReaderBase): IgReads {
+export function igReads(base: ReaderBase): IgReads {
   return { ...auditTrailReads(base), ...sharingReads(base) };
 }

@@ -11,20 +11,8 @@ import {
 } from "../care/index.ts";
 import { notFound } from "../core/errors.ts";
 import type { PersonSummary } from "./person-reads.ts";
-import type { AccessContext, Action, Disclosure } from "./types.ts";
-
-/**
- * What these reads need of the reader's base (ReaderBase in reader.ts satisfies it), spelled out here by
- * shape: reader.ts imports this file, and the house forbids import cycles, types included.
- */
-export interface NotificationsReaderBase {
-  readonly db: AccessContext["db"];
-  readonly identity: Omit<AccessContext, "db">;
-  filtered(
-    personIds: readonly string[],
-    action: Action,
-  ): Promise<{ people: (PersonSummary & { disclosure: Disclosure | null })[]; withheld: number }>;
-}
+import type { ReaderBase } from "./reader-base.ts";
+import type { Disclosure } from "./types.ts";
 
 /** One notification as shown: the delivery with the person it is about, as the access filter disclosed them. */
 export interface NotificationView extends DeliveredNotification {
@@ -50,7 +38,7 @@ export interface NotificationsReads {
   markAllNotificationsRead(): Promise<number>;
 }
 
-export function notificationsReads(base: NotificationsReaderBase): NotificationsReads {
+export function notificationsReads(base: ReaderBase): NotificationsReads {
   const { db, identity, filtered } = base;
   const userId = identity.user.userId;
   return {

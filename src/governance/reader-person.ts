@@ -3,7 +3,6 @@
 // "demographics" (an integration engineer) the banner keeps only identity and death, and the clinical
 // record is never read.
 import { notFound } from "../core/errors.ts";
-import type { Queryable } from "../store/index.ts";
 import {
   type CareTeamEntry,
   type PersonBannerFacts,
@@ -17,18 +16,9 @@ import {
   type TimelinePage,
   type TimelineQuery,
 } from "./person-view.ts";
+import type { ReaderBase } from "./reader-base.ts";
 import { londonDate } from "./relationship-facts.ts";
-import type { AccessContext, AccessDecision, Disclosure, Relationship } from "./types.ts";
-
-/**
- * The part of reader.ts's ReaderBase these reads use, spelled out here because Biome forbids even a type
- * import cycle (reader.ts spreads this group into the reader).
- */
-interface PersonReadsBase {
-  readonly db: Queryable;
-  readonly ctx: AccessContext;
-  allowed(personId: string, requires?: "identifiable"): Promise<AccessDecision>;
-}
+import type { AccessDecision, Disclosure, Relationship } from "./types.ts";
 
 /** What every person page carries: the banner, and the decision that let the user see it. */
 export interface PersonPageBase {
@@ -57,7 +47,7 @@ export interface PersonReads {
   personSourceRecords(personId: string): Promise<PersonPageBase & { records: SourceRecord[] }>;
 }
 
-export function personReads(base: PersonReadsBase): PersonReads {
+export function personReads(base: ReaderBase): PersonReads {
   const { db, ctx, allowed } = base;
   const today = () => londonDate(ctx.now?.() ?? new Date());
 

@@ -29,18 +29,9 @@ import {
 } from "../risk/index.ts";
 import { auditBase, filterPeopleForAccess } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
+import type { ReaderBase } from "./reader-base.ts";
 import { suppressSmallCounts } from "./suppression.ts";
-import type { AccessContext, Action } from "./types.ts";
-
-/**
- * What these reads need of the reader's base (ReaderBase in reader.ts, which satisfies it), declared here so
- * that imports run one way: reader.ts spreads this group in.
- */
-export interface RegistersBase {
-  readonly ctx: AccessContext;
-  /** A refusal decided here rather than by the policy: one audit row, then AccessDenied. */
-  refuse(action: Action, reason: string): Promise<never>;
-}
+import type { Action } from "./types.ts";
 
 export interface RegisterQuery {
   kind: RegisterKind;
@@ -126,7 +117,7 @@ export interface RegistersReads {
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 export const DEFAULT_PAGE_SIZE = 25;
 
-export function registersReads(base: RegistersBase): RegistersReads {
+export function registersReads(base: ReaderBase): RegistersReads {
   const { ctx, refuse } = base;
   const { db } = ctx;
   const { role, team } = ctx.roleAssignment;

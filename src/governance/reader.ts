@@ -6,23 +6,14 @@ import { invalid, notFound } from "../core/errors.ts";
 import { metricPeople as drillDown, type PeopleRequest } from "../outcomes/index.ts";
 import { type Contribution, type EfiResult, efiOn, explainScore, modelById } from "../risk/index.ts";
 import type { Db } from "../store/index.ts";
-import {
-  AccessDenied,
-  auditBase,
-  decideAccess,
-  denied,
-  filterPeopleForAccess,
-  MAX_PEOPLE_PER_FILTER,
-} from "./access.ts";
+import { AccessDenied, decideAccess, MAX_PEOPLE_PER_FILTER } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import {
   type PersonDemographics,
   type PersonRecord,
-  type PersonSummary,
   readDemographics,
   readPersonRecords,
   readRiskScore,
-  readSummaries,
   registerCandidates,
 } from "./person-reads.ts";
 import type { PseudonymKeys } from "./pseudonym-keys.ts";
@@ -34,6 +25,7 @@ import {
 } from "./pseudonymised-queries.ts";
 import { type AdminReads, adminReads } from "./reader-admin.ts";
 import { type BackofficeReads, backofficeReads } from "./reader-backoffice.ts";
+import { type PeopleList, type ReaderBase, type ReaderIdentity, readerBase } from "./reader-base.ts";
 import { type FindReads, findReads } from "./reader-find.ts";
 import { type HomeReads, homeReads } from "./reader-home.ts";
 import { type IgReads, igReads } from "./reader-ig.ts";
@@ -42,21 +34,15 @@ import { type PersonReads, personReads } from "./reader-person.ts";
 import { type RegistersReads, registersReads } from "./reader-registers.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
-import type { AccessContext, AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
+import type { AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
 
-/** Who is reading, as what, for what and from where: everything of an AccessContext but the database. */
-export type ReaderIdentity = Omit<AccessContext, "db">;
+export type { PeopleList, ReaderBase, ReaderIdentity } from "./reader-base.ts";
+export { readerBase } from "./reader-base.ts";
 
 /** A person's demographics with the decision that disclosed them. */
 export interface PersonView extends PersonDemographics {
   disclosure: Disclosure | null;
   relationship: Relationship | null;
-}
-
-/** A set of people after the access filter: those disclosed, and only a count of those withheld. */
-export interface PeopleList {
-  people: (PersonSummary & { disclosure: Disclosure | null })[];
-  withheld: number;
 }
 
 export interface Timeline {
@@ -95,56 +81,6 @@ export interface GovernedReader
     keys: PseudonymKeys,
     mode?: CohortMode,
   ): Promise<PseudonymisedPerson[]>;
-}
-
-/**
- * What every group of reader methods builds on: the access context, one audited decision for one person,
- * the person-by-person filter for lists, and an audited refusal decided outside the policy. A group of
- * methods lives in its own file (`reader-<area>.ts`) as `<area>Reads(base)` and is spread into the reader
- * by createReader, so no face can reach what a group reads without this base's decision and audit.
- */
-export interface ReaderBase {
-  readonly db: Db;
-  readonly identity: ReaderIdentity;
-  readonly ctx: AccessContext;
-  /** One decision for one person, audited; throws AccessDenied unless allowed. */
-  allowed(personId: string, requires?: "identifiable", action?: Action): Promise<AccessDecision>;
-  /** Only the people this identity may see for the action, in name order; the rest are counted. */
-  filtered(personIds: readonly string[], action: Action): Promise<PeopleList>;
-  /** A refusal decided by the reader rather than the policy: one audit row, then AccessDenied. */
-  refuse(action: Action, reason: string): Promise<never>;
-}
-
-export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
-  const ctx: AccessContext = { ...identity, db };
-  const refuse = async (action: Action, reason: string): Promise<never> => {
-    await auditRefusal(ctx, action, reason);
-    throw new AccessDenied(denied(reason));
-  };
-  return {
-    db,
-    identity,
-    ctx,
-    async allowed(personId, requires, action = "view") {
-      const decision = await decideAccess({ ...ctx, person: personId, action, requires });
-      if (!decision.allow) throw new AccessDenied(decision);
-      return decision;
-    },
-    async filtered(personIds, action) {
-      const { role } = identity.roleAssignment;
-      if (role.accessBasis === "pseudonymised") {
-        // Their decisions allow pseudonymised rows, which a list of names is not.
-        return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
-      }
-      const { allowed: ids, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
-      const people = (await readSummaries(db, ids)).map((p) => ({
-        ...p,
-        disclosure: decisions.get(p.personId)?.disclosure ?? null,
-      }));
-      return { people, withheld: withheld.length };
-    },
-    refuse,
-  };
 }
 
 /** The reads every face started with: a person, lists of people, a timeline, their source records. */
@@ -215,11 +151,6 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...backofficeReads(base),
     ...igReads(base),
   };
-}
-
-/** A refusal decided here rather than by the policy: still one audit row, like every other attempt. */
-async function auditRefusal(ctx: AccessContext, action: Action, reason: string): Promise<void> {
-  await appendAuditEvent(ctx.db, { ...auditBase(ctx, action), personCount: 0, allowed: false, reason });
 }
 
 /** One person's eFI with its evidence, their current score and the factors raising it. */

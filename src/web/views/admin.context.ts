@@ -1,6 +1,7 @@
 // Contexts for the administrator's pages (users, one user, a new user, a one-time password, teams): shared
 // by the routes in routes/admin.ts and the pages' fixtures. Account data only.
 import type { RolePolicy, TeamWithMembers, UserDetail, UserPage, UserQuery } from "../../governance/index.ts";
+import { previousNext } from "./pagination.ts";
 
 const ADMIN_CRUMBS = [{ href: "/", text: "Home" }];
 const USERS_CRUMBS = [...ADMIN_CRUMBS, { href: "/admin/users", text: "Users" }];
@@ -111,14 +112,12 @@ export function usersContext(
       roles: u.roles.map((r) => `${r.roleName} in ${r.teamName}`),
       signIn: signInWords(u.signIn),
     })),
-    previous:
-      result.page > 1
-        ? { href: usersHref(query, result.page - 1), labelText: `${result.page - 1} of ${pages}` }
-        : null,
-    next:
-      result.page < pages
-        ? { href: usersHref(query, result.page + 1), labelText: `${result.page + 1} of ${pages}` }
-        : null,
+    ...previousNext(
+      result.page,
+      pages,
+      (p) => usersHref(query, p),
+      (p) => `${p} of ${pages}`,
+    ),
   };
 }
 

@@ -1,7 +1,8 @@
 // Words and cells the back-office pages share: field names, matcher outcomes as a reviewer reads them,
 // NHS Numbers as the sources hold them, times and their age, tags and paging.
-import { isValidNhsNumber } from "../../core/nhs-number.ts";
+import { isValidNhsNumber, spaceNhsNumber } from "../../core/nhs-number.ts";
 import { longdate, num } from "../../platform/index.ts";
+import { previousNext } from "./pagination.ts";
 
 export const FIELD_LABELS: Record<string, string> = {
   "nhs-number": "NHS Number",
@@ -54,7 +55,7 @@ export function nhsNumberText(value: string | null): string {
   if (!value) return "Not recorded";
   const digits = value.replace(/[\s-]/g, "");
   if (!/^\d{10}$/.test(digits)) return `${value} (not ten digits)`;
-  const spaced = `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
+  const spaced = spaceNhsNumber(digits);
   return isValidNhsNumber(digits) ? spaced : `${spaced} (check digit fails)`;
 }
 
@@ -108,8 +109,7 @@ export function paging(
     from: total === 0 ? 0 : (page - 1) * perPage + 1,
     to: Math.min(total, page * perPage),
     total,
-    previous: page > 1 ? { href: href(page - 1), labelText: `${page - 1} of ${pages}` } : undefined,
-    next: page < pages ? { href: href(page + 1), labelText: `${page + 1} of ${pages}` } : undefined,
+    ...previousNext(page, pages, href, (p) => `${p} of ${pages}`),
   };
 }
 

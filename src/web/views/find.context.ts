@@ -2,7 +2,7 @@
 // wrong with it in words, and the people found as the reader disclosed them. Shared by the route and the
 // page's fixtures.
 import { ageOn, isIsoDate } from "../../core/dates.ts";
-import { nhsNumberProblem, normaliseNhsNumber } from "../../core/nhs-number.ts";
+import { nhsNumberProblem, normaliseNhsNumber, spaceNhsNumber } from "../../core/nhs-number.ts";
 import type { FindResult, FoundPerson } from "../../governance/index.ts";
 
 /** The query string of /find and /api/find. */
@@ -196,7 +196,7 @@ const SEX_WORDS: Record<string, string> = {
 
 /** 3-3-4 for reading aloud and checking against a letter: "999 123 4567". */
 function spaced(nhs: string): string {
-  return /^\d{10}$/.test(nhs) ? `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}` : nhs;
+  return spaceNhsNumber(nhs);
 }
 
 /** Where a result's name links to: the person's record, or for identity administration their MPI history. */

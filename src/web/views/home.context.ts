@@ -1,5 +1,6 @@
 // The home page by role: panels of what this user needs now, built from what the reader's home() returned
 // (reader-home.ts). Each panel links to the page that lists the rest; nothing here reads anything.
+import { spaceNhsNumber } from "../../core/nhs-number.ts";
 import type { HomeData, HomePerson } from "../../governance/index.ts";
 import type { notificationsPanelContext } from "./notifications.context.ts";
 
@@ -40,7 +41,7 @@ const escapeHtml = (s: string) =>
 
 /** 9434765919 as 943 476 5919. */
 export function nhsNumber334(n: string | null): string {
-  return n && /^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : (n ?? "–");
+  return n && /^\d{10}$/.test(n) ? spaceNhsNumber(n) : (n ?? "–");
 }
 
 function count(label: string, value: number | null, href?: string): object {
@@ -62,6 +63,30 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 function shortDate(iso: string | null): string {
   if (!iso) return "–";
   return `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
+}
+
+/** The column of a panel of admissions: the day and the admitting hospital. */
+const ADMITTED = {
+  head: "Admitted",
+  cell: (p: HomePerson) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
+};
+
+/** The reviews due panel, the same on the practice and the caseload home. */
+function reviewsPanel(reviewsDue: { people: HomePerson[]; total: number }): HomePanel {
+  return {
+    id: "reviews",
+    heading: "Reviews due",
+    table: peopleTable(
+      "Care plan reviews due in the next 14 days or overdue",
+      reviewsDue.people,
+      reviewsDue.total,
+      "No care plan reviews are due in the next 14 days.",
+      {
+        head: "Review due",
+        cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
+      },
+    ),
+  };
 }
 
 function peopleTable(
@@ -113,26 +138,10 @@ function practicePanels(data: Extract<HomeData, { kind: "practice" }>): HomePane
         data.admitted.people,
         data.admitted.total,
         "Nobody on your register has been admitted since yesterday.",
-        {
-          head: "Admitted",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
-        },
+        ADMITTED,
       ),
     },
-    {
-      id: "reviews",
-      heading: "Reviews due",
-      table: peopleTable(
-        "Care plan reviews due in the next 14 days or overdue",
-        data.reviewsDue.people,
-        data.reviewsDue.total,
-        "No care plan reviews are due in the next 14 days.",
-        {
-          head: "Review due",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
-        },
-      ),
-    },
+    reviewsPanel(data.reviewsDue),
     {
       id: "new",
       heading: "New on the register",
@@ -175,26 +184,10 @@ function caseloadPanels(data: Extract<HomeData, { kind: "caseload" }>): HomePane
         data.admitted.people,
         data.admitted.total,
         "Nobody on your caseload has been admitted since yesterday.",
-        {
-          head: "Admitted",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? `, ${p.detail}` : ""}`,
-        },
+        ADMITTED,
       ),
     },
-    {
-      id: "reviews",
-      heading: "Reviews due",
-      table: peopleTable(
-        "Care plan reviews due in the next 14 days or overdue",
-        data.reviewsDue.people,
-        data.reviewsDue.total,
-        "No care plan reviews are due in the next 14 days.",
-        {
-          head: "Review due",
-          cell: (p) => `${shortDate(p.date)}${p.detail ? ` (${p.detail})` : ""}`,
-        },
-      ),
-    },
+    reviewsPanel(data.reviewsDue),
     {
       id: "referrals",
       heading: "Referrals to your team",

@@ -1,7 +1,8 @@
 // The audit search: who looked at this person (by NHS Number), or what this user looked at (by username),
 // newest first, a page at a time.
 import type { AuditLine, PersonAudit, UserAudit } from "../../governance/index.ts";
-import { dateTime, esc, nhs, pagination, personName, showing } from "./ig-helpers.ts";
+import { dateTime, esc, nhs, personName, showing } from "./ig-helpers.ts";
+import { pagination } from "./pagination.ts";
 
 export interface AuditSearch {
   nhsNumber?: string;

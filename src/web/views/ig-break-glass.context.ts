@@ -1,6 +1,7 @@
 // The IG officer's break-glass list: accesses awaiting review (oldest first), then those reviewed, paged.
 import type { BreakGlassEntry, BreakGlassReviews } from "../../governance/index.ts";
-import { dateTime, esc, nhs, pagination, personName, showing } from "./ig-helpers.ts";
+import { dateTime, esc, nhs, personName, showing } from "./ig-helpers.ts";
+import { pagination } from "./pagination.ts";
 
 export const OUTCOME_WORDS: Record<string, { text: string; colour: string }> = {
   appropriate: { text: "Appropriate", colour: "green" },

@@ -1,6 +1,6 @@
 // Small pieces the IG and sharing pages share: escaping text put into a component's html, dates and times as
 // people read them, NHS Numbers 3-3-4, names, and the NHS.UK numbered pagination's items.
-import { normaliseNhsNumber } from "../../core/nhs-number.ts";
+import { normaliseNhsNumber, spaceNhsNumber } from "../../core/nhs-number.ts";
 
 const ENTITIES: Record<string, string> = {
   "&": "&amp;",
@@ -44,42 +44,13 @@ export function longDate(iso: string | null | undefined): string {
 /** An NHS Number as 943 476 5919; anything not valid as it is. */
 export function nhs(value: string | null | undefined): string {
   const digits = normaliseNhsNumber(value ?? "");
-  return digits ? `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}` : (value ?? "–");
+  return digits ? spaceNhsNumber(digits) : (value ?? "–");
 }
 
 /** "Jane SMITH" order as the NHS shows names: given name, then family name in capitals. */
 export function personName(name: { given: string | null; family: string | null }): string {
   const family = (name.family ?? "").toUpperCase();
   return [name.given, family].filter(Boolean).join(" ") || "Name not known";
-}
-
-export interface Pagination {
-  previous?: { href: string };
-  next?: { href: string };
-  items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[];
-}
-
-/** The NHS.UK numbered pagination for page `page` of `total` rows, or null when one page holds them all. */
-export function pagination(
-  page: number,
-  pageSize: number,
-  total: number,
-  hrefFor: (page: number) => string,
-): Pagination | null {
-  const pages = Math.ceil(total / pageSize);
-  if (pages <= 1) return null;
-  const shown = [...new Set([1, page - 1, page, page + 1, pages])].filter((n) => n >= 1 && n <= pages);
-  shown.sort((a, b) => a - b);
-  const items: Pagination["items"] = [];
-  for (const [i, n] of shown.entries()) {
-    if (i > 0 && n - shown[i - 1] > 1) items.push({ ellipsis: true });
-    items.push({ number: n, href: hrefFor(n), current: n === page });
-  }
-  return {
-    ...(page > 1 ? { previous: { href: hrefFor(page - 1) } } : {}),
-    ...(page < pages ? { next: { href: hrefFor(page + 1) } } : {}),
-    items,
-  };
 }
 
 /** "Showing 26 to 50 of 312". */

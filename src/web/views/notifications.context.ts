@@ -2,6 +2,7 @@
 // route, the fixtures and (through the integrator's wiring) the home page.
 import { formatNhsNumber } from "../../core/nhs-number.ts";
 import type { GovernedReader } from "../../governance/index.ts";
+import { previousNext } from "./pagination.ts";
 
 export type NotificationsPage = Awaited<ReturnType<GovernedReader["notifications"]>>;
 type Notification = NotificationsPage["items"][number];
@@ -105,12 +106,7 @@ export function notificationsContext(
     pageNumber: n,
     pages,
     pagination:
-      pages > 1
-        ? {
-            previous: n > 1 ? { href: link(n - 1), labelText: "Previous page" } : null,
-            next: n < pages ? { href: link(n + 1), labelText: "Next page" } : null,
-          }
-        : null,
+      pages > 1 ? previousNext(n, pages, link, (p) => (p < n ? "Previous page" : "Next page")) : null,
     markAllAction: "/notifications/read-all",
     pageField: n > 1 ? String(n) : null,
     csrf: options.csrf,

@@ -2,6 +2,7 @@
 // events newest first with each row's source system and when it was received, and the pagination.
 import type { PersonPageBase, TimelinePage } from "../../governance/index.ts";
 import { num } from "../../platform/index.ts";
+import { previousNext } from "./pagination.ts";
 import {
   bannerContext,
   instantText,
@@ -95,22 +96,12 @@ export function timelineContext(page: PersonPageBase & { timeline: TimelinePage 
       ]),
       pagination:
         t.pages > 1
-          ? {
-              previous:
-                t.page > 1
-                  ? {
-                      href: timelineHref(id, filter, t.page - 1),
-                      labelText: `Page ${t.page - 1} of ${t.pages}`,
-                    }
-                  : undefined,
-              next:
-                t.page < t.pages
-                  ? {
-                      href: timelineHref(id, filter, t.page + 1),
-                      labelText: `Page ${t.page + 1} of ${t.pages}`,
-                    }
-                  : undefined,
-            }
+          ? previousNext(
+              t.page,
+              t.pages,
+              (p) => timelineHref(id, filter, p),
+              (p) => `Page ${p} of ${t.pages}`,
+            )
           : null,
     },
   };

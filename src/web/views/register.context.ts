@@ -1,8 +1,12 @@
 // The register page's context: a risk register (practice, locality or saved cohort) as a worklist, with the
 // filter form, sortable column headers, rows and numbered pagination, every link a plain GET URL.
+import { spaceNhsNumber } from "../../core/nhs-number.ts";
 import type { RegisterPage } from "../../governance/index.ts";
 import { longdate, num } from "../../platform/index.ts";
 import type { RegisterFilters, RegisterRow, RegisterSort, SortDirection } from "../../risk/index.ts";
+import { pageItems } from "./pagination.ts";
+
+export { pageItems } from "./pagination.ts";
 
 export const TIER_LABELS: Record<string, string> = {
   "very-high": "Very high",
@@ -100,25 +104,11 @@ function rowCells(r: RegisterRow, asOf: string | null) {
 
 /** 3-3-4, as NHS Numbers are read aloud; a stored number that is not 10 digits is shown as held. */
 function spaced(nhsNumber: string): string {
-  return nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, "$1 $2 $3");
+  return spaceNhsNumber(nhsNumber);
 }
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Page numbers to show: the first, the last, and two either side of the current, with gaps as ellipses. */
-export function pageItems(page: number, pages: number, href: (n: number) => string) {
-  const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
-  let last = 0;
-  for (let n = 1; n <= pages; n++) {
-    if (n === 1 || n === pages || Math.abs(n - page) <= 2) {
-      if (last && n - last > 1) items.push({ ellipsis: true });
-      items.push({ number: n, href: href(n), current: n === page });
-      last = n;
-    }
-  }
-  return items;
 }
 
 export function registerContext(r: RegisterPage) {

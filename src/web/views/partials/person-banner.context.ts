@@ -1,7 +1,7 @@
 // The person banner and the record's sections, as every person page shows them: the banner's facts in
 // words (NHS Number 3-3-4, age with the date of birth, the registered practice, alerts as tags), and the
 // links between Summary, Timeline, Care team and Records. Person pages pass `person` and `sections`.
-import { ageOn, normaliseNhsNumber } from "../../../core/index.ts";
+import { ageOn, normaliseNhsNumber, spaceNhsNumber } from "../../../core/index.ts";
 import type { Disclosure, PersonBannerFacts, Provenance, Relationship } from "../../../governance/index.ts";
 import { longdate } from "../../../platform/index.ts";
 
@@ -37,7 +37,7 @@ export interface PersonBannerContext {
 export function nhsNumberText(nhs: string | null): string {
   const digits = nhs ? normaliseNhsNumber(nhs) : null;
   if (!digits) return nhs ? `${nhs} (not a valid NHS Number)` : "Not known";
-  return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
+  return spaceNhsNumber(digits);
 }
 
 export function fullName(given: string | null, family: string | null): string {

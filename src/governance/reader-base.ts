@@ -1,0 +1,72 @@
+// The base every group of governed reader methods builds on (ReaderBase) and its one implementation
+// (readerBase). It lives apart from reader.ts so that each reader-<area>.ts can import it without an import
+// cycle: reader.ts imports every group, and every group imports only this file.
+import type { Db } from "../store/index.ts";
+import { AccessDenied, auditBase, decideAccess, denied, filterPeopleForAccess } from "./access.ts";
+import { appendAuditEvent } from "./audit-log.ts";
+import { type PersonSummary, readSummaries } from "./person-reads.ts";
+import type { AccessContext, AccessDecision, Action, Disclosure } from "./types.ts";
+
+/** Who is reading, as what, for what and from where: everything of an AccessContext but the database. */
+export type ReaderIdentity = Omit<AccessContext, "db">;
+
+/** A set of people after the access filter: those disclosed, and only a count of those withheld. */
+export interface PeopleList {
+  people: (PersonSummary & { disclosure: Disclosure | null })[];
+  withheld: number;
+}
+
+/**
+ * What every group of reader methods builds on: the access context, one audited decision for one person,
+ * the person-by-person filter for lists, and an audited refusal decided outside the policy. A group of
+ * methods lives in its own file (`reader-<area>.ts`) as `<area>Reads(base)` and is spread into the reader
+ * by createReader, so no face can reach what a group reads without this base's decision and audit.
+ */
+export interface ReaderBase {
+  readonly db: Db;
+  readonly identity: ReaderIdentity;
+  readonly ctx: AccessContext;
+  /** One decision for one person, audited; throws AccessDenied unless allowed. */
+  allowed(personId: string, requires?: "identifiable", action?: Action): Promise<AccessDecision>;
+  /** Only the people this identity may see for the action, in name order; the rest are counted. */
+  filtered(personIds: readonly string[], action: Action): Promise<PeopleList>;
+  /** A refusal decided by the reader rather than the policy: one audit row, then AccessDenied. */
+  refuse(action: Action, reason: string): Promise<never>;
+}
+
+export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
+  const ctx: AccessContext = { ...identity, db };
+  const refuse = async (action: Action, reason: string): Promise<never> => {
+    await auditRefusal(ctx, action, reason);
+    throw new AccessDenied(denied(reason));
+  };
+  return {
+    db,
+    identity,
+    ctx,
+    async allowed(personId, requires, action = "view") {
+      const decision = await decideAccess({ ...ctx, person: personId, action, requires });
+      if (!decision.allow) throw new AccessDenied(decision);
+      return decision;
+    },
+    async filtered(personIds, action) {
+      const { role } = identity.roleAssignment;
+      if (role.accessBasis === "pseudonymised") {
+        // Their decisions allow pseudonymised rows, which a list of names is not.
+        return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
+      }
+      const { allowed: ids, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
+      const people = (await readSummaries(db, ids)).map((p) => ({
+        ...p,
+        disclosure: decisions.get(p.personId)?.disclosure ?? null,
+      }));
+      return { people, withheld: withheld.length };
+    },
+    refuse,
+  };
+}
+
+/** A refusal decided here rather than by the policy: still one audit row, like every other attempt. */
+async function auditRefusal(ctx: AccessContext, action: Action, reason: string): Promise<void> {
+  await appendAuditEvent(ctx.db, { ...auditBase(ctx, action), personCount: 0, allowed: false, reason });
+}
