@@ -2,7 +2,7 @@
 // the documented development setting (cookies without Secure).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { browserSuite, browserSkip as skip } from "../web/harness.ts";
+import { BROWSER_AUTH, browserSuite, browserSkip as skip, submitSignIn } from "../web/harness.ts";
 import { createTeams, createUserInRole, insertOrganisations } from "./fixtures.ts";
 
 const PASSWORD = "browser sign in phrase";
@@ -10,15 +10,7 @@ const PASSWORD = "browser sign in phrase";
 const web = browserSuite(
   {
     placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
+    auth: BROWSER_AUTH,
   },
   async (db) => {
     await insertOrganisations(db);
@@ -35,14 +27,11 @@ test("a GP signs in with the form, sees who they are, and signs out", { skip }, 
   assert.equal(await page.getByLabel("Username").count(), 1, "the username field has a label");
   assert.equal(await page.getByLabel("Password").getAttribute("type"), "password");
 
-  await page.getByLabel("Username").fill("dr.browser");
-  await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, "dr.browser", "not the password");
   await page.waitForLoadState("load");
   assert.match((await page.locator(".nhsuk-error-summary").textContent()) ?? "", /not right/);
 
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, "dr.browser", PASSWORD);
   await page.waitForURL(`${web.base}/api/register`);
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === "oneplace_session");

@@ -1,8 +1,12 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { after, before } from "node:test";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createLogger, type Db } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/server.ts";
+import { testAuthConfig } from "../governance/fixtures.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 export type WebApp = Awaited<ReturnType<typeof createWebServer>>;
@@ -103,4 +107,80 @@ export function browserSuite(
     await suite.t?.dispose();
   });
   return suite;
+}
+
+/**
+ * The auth settings of a browser test: the documented development setting (cookies without Secure, over plain
+ * http on 127.0.0.1) and room for a journey's sign-ins.
+ */
+export const BROWSER_AUTH = testAuthConfig({ loginAttemptsPerMinute: 50, cookieSecure: false });
+
+/** Fills the sign-in form on the page and submits it: with the mouse, or `keyboard` only (type, then Enter). */
+export async function submitSignIn(
+  page: Page,
+  username: string,
+  password: string,
+  { keyboard = false }: { keyboard?: boolean } = {},
+): Promise<void> {
+  if (!keyboard) {
+    await page.getByLabel("Username").fill(username);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    return;
+  }
+  for (const [label, text] of [
+    ["Username", username],
+    ["Password", password],
+  ]) {
+    await page.getByLabel(label, { exact: true }).focus();
+    await page.keyboard.type(text);
+  }
+  await page.keyboard.press("Enter");
+}
+
+/**
+ * Signs in with the form as a person would: goes to `next`, is sent to the sign-in page (asserted, with `next`
+ * kept), signs in, and waits to land back on `next`.
+ */
+export async function signInWithForm(
+  page: Page,
+  base: string,
+  username: string,
+  password: string,
+  next = "/",
+  options: { keyboard?: boolean } = {},
+): Promise<void> {
+  await page.goto(`${base}${next}`, { waitUntil: "load" });
+  assert.equal(
+    page.url(),
+    `${base}/login?next=${encodeURIComponent(next)}`,
+    `signed out, ${next} sends to the sign-in page`,
+  );
+  await submitSignIn(page, username, password, options);
+  await page.waitForURL(`${base}${next}`);
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's violations on the page as it is now ("id (impact): nodes"); `seriousOnly`: serious and critical. */
+export async function axeViolations(
+  page: Page,
+  { seriousOnly = false }: { seriousOnly?: boolean } = {},
+): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(
+    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, n: v.nodes.length })))",
+  )) as { id: string; impact: string; n: number }[];
+  return violations
+    .filter((v) => !seriousOnly || v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.n}`);
+}
+
+/** Asserts axe-core finds no violations on the page as it is now. */
+export async function assertAxeClean(
+  page: Page,
+  where = page.url(),
+  options: { seriousOnly?: boolean } = {},
+): Promise<void> {
+  assert.deepEqual(await axeViolations(page, options), [], `axe on ${where}`);
 }

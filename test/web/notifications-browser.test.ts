@@ -2,9 +2,7 @@
 // practice's register arrives over MLLP, the notification appears on their notifications page, and they mark
 // it read with the form (JavaScript only as the browser's own). Every page visited passes axe.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { after, test } from "node:test";
-import type { Page } from "playwright-core";
 import {
   buildAdt,
   MllpClient,
@@ -24,9 +22,8 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { axeViolations, BROWSER_AUTH, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "notified browser phrase";
 const person = makePerson({ familyName: "Browsernotified", givenName: "Olive", birthDate: "1937-09-09" });
 let mllp: MllpServer | undefined;
@@ -34,15 +31,7 @@ let mllp: MllpServer | undefined;
 const web = browserSuite(
   {
     placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
+    auth: BROWSER_AUTH,
   },
   async (db) => {
     await insertOrganisations(db);
@@ -57,13 +46,6 @@ const web = browserSuite(
   },
 );
 after(() => mllp?.close());
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))",
-  )) as string[];
-}
 
 async function sendA01(port: number): Promise<void> {
   const now = new Date();
@@ -110,12 +92,7 @@ async function sendA01(port: number): Promise<void> {
 test("a GP is told of their patient's emergency admission and marks it read", { skip }, async () => {
   const context = await web.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${web.base}/notifications`, { waitUntil: "load" });
-  assert.match(page.url(), /\/login\?next=%2Fnotifications$/);
-  await page.getByLabel("Username").fill("dr.notified");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}/notifications`);
+  await signInWithForm(page, web.base, "dr.notified", PASSWORD, "/notifications");
   assert.equal(await page.title(), "Notifications – OnePlace");
   assert.match((await page.locator(".nhsuk-inset-text").textContent()) ?? "", /You have no notifications/);
   assert.deepEqual(await axeViolations(page), []);

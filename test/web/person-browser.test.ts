@@ -3,7 +3,6 @@
 // filters it; a social worker with no relationship is refused, told why, breaks glass with a reason and
 // sees the record. axe-core checks every page visited.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
@@ -16,24 +15,21 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import {
+  assertAxeClean,
+  BROWSER_AUTH,
+  browserSuite,
+  signInWithForm,
+  browserSkip as skip,
+} from "./harness.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "single view browser phrase";
 const person = makePerson({ familyName: "Journeyperson", givenName: "Iris" });
 
 const web = browserSuite(
   {
     placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
+    auth: BROWSER_AUTH,
   },
   async (db) => {
     await insertOrganisations(db);
@@ -62,22 +58,11 @@ const web = browserSuite(
 async function signIn(browser: Browser, username: string, next: string): Promise<Page> {
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${web.base}${next}`);
-  assert.match(page.url(), /\/login\?next=/);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}${next}`);
+  await signInWithForm(page, web.base, username, PASSWORD, next);
   return page;
 }
 
-async function axe(page: Page): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))",
-  )) as string[];
-  assert.deepEqual(violations, [], `axe on ${page.url()}`);
-}
+const axe = (page: Page) => assertAxeClean(page);
 
 test("a GP opens a person's Summary, then the Timeline across organisations, and filters it", {
   skip,
