@@ -4,9 +4,10 @@ import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { after, before } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { createApiToken, type Purpose } from "../../src/governance/index.ts";
 import { createLogger, type Db } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/server.ts";
-import { testAuthConfig } from "../governance/fixtures.ts";
+import { TEST_OPERATOR, testAuthConfig } from "../governance/fixtures.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 export type WebApp = Awaited<ReturnType<typeof createWebServer>>;
@@ -74,6 +75,53 @@ export function webSuite({
     await suite.t?.dispose();
   });
   return suite;
+}
+
+/**
+ * Gives `username` a day's API token named `name` for `roleCode` in `teamCode` (with `purpose` when given) and
+ * keeps it in `tokens` under the username, for `bearerRequests`.
+ */
+export async function addApiToken(
+  db: Db,
+  tokens: Map<string, string>,
+  name: string,
+  user: { username: string; roleCode: string; teamCode: string; purpose?: Purpose },
+): Promise<void> {
+  const { token } = await createApiToken(db, TEST_OPERATOR, { ...user, name, days: 1 });
+  tokens.set(user.username, token);
+}
+
+/**
+ * app.inject as a user by their bearer token from `tokens` (no token when `who` is left out), with `headers`
+ * on every request and `more` on one: GET, POST of a JSON `payload`, POST of a form.
+ */
+export function bearerRequests(
+  web: WebSuite,
+  tokens: Map<string, string>,
+  headers: Record<string, string> = {},
+) {
+  const as = (who: string | undefined, more: Record<string, string>) => ({
+    ...(who === undefined ? {} : { authorization: `Bearer ${tokens.get(who)}` }),
+    ...headers,
+    ...more,
+  });
+  return {
+    get: (url: string, who?: string, more: Record<string, string> = {}) =>
+      web.app.inject({ method: "GET", url, headers: as(who, more) }),
+    post: (
+      url: string,
+      who: string,
+      payload: Record<string, unknown> = {},
+      more: Record<string, string> = {},
+    ) => web.app.inject({ method: "POST", url, headers: as(who, more), payload }),
+    postForm: (url: string, who: string, form: Record<string, string>) =>
+      web.app.inject({
+        method: "POST",
+        url,
+        headers: as(who, { "content-type": "application/x-www-form-urlencoded" }),
+        payload: new URLSearchParams(form).toString(),
+      }),
+  };
 }
 
 /** The pieces of a browser test file, filled in by the before hook browserSuite registers. */
