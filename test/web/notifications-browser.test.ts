@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import {
-  buildAdt,
   MllpClient,
   type MllpServer,
   parseMessage,
@@ -12,7 +11,7 @@ import {
   startMllpServer,
 } from "../../src/ingest/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
-import { leadPlan, putOnRegister } from "../care/fixtures.ts";
+import { emergencyA01, leadPlan, putOnRegister } from "../care/fixtures.ts";
 import {
   createTeams,
   createUserInRole,
@@ -54,31 +53,12 @@ async function sendA01(port: number): Promise<void> {
     const ack = readAck(
       parseMessage(
         await client.send(
-          buildAdt({
-            sendingApplication: "acute-pas",
-            sendingFacility: ORGS.acute,
+          emergencyA01(person, {
+            at: now,
             controlId: `browser-${now.getTime()}`,
-            trigger: "A01",
-            messageTime: now.toISOString(),
-            patient: {
-              recordId: "RH910001",
-              authority: ORGS.acute,
-              nhsNumber: person.nhsNumber,
-              family: person.familyName,
-              given: person.givenName,
-              birthDate: person.birthDate,
-              sex: "female",
-              postcode: person.postcode,
-            },
-            visit: {
-              visitNumber: "V-BROWSER-1",
-              patientClass: "I",
-              admissionType: "21",
-              specialty: "300",
-              site: "ZZA01001",
-              ward: "AMU",
-              admitAt: new Date(now.getTime() - 30 * 60_000).toISOString(),
-            },
+            recordId: "RH910001",
+            visitNumber: "V-BROWSER-1",
+            minutesAgo: 30,
           }),
         ),
       ),
