@@ -2,22 +2,16 @@
 // the documented development setting (cookies without Secure).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BROWSER_AUTH, browserSuite, browserSkip as skip, submitSignIn } from "../web/harness.ts";
+import { browserSuite, browserSkip as skip, submitSignIn } from "../web/harness.ts";
 import { createTeams, createUserInRole, insertOrganisations } from "./fixtures.ts";
 
 const PASSWORD = "browser sign in phrase";
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.browser", "gp", "practice", PASSWORD);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.browser", "gp", "practice", PASSWORD);
+});
 
 test("a GP signs in with the form, sees who they are, and signs out", { skip }, async () => {
   const page = await web.browser.newPage();

@@ -4,22 +4,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seedUsers } from "../governance/fixtures.ts";
-import { axeViolations, BROWSER_AUTH, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "administrator's long phrase";
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await seedUsers(db, [
-      ["admin.browser", "administrator", "service", PASSWORD],
-      ["gp.browser", "gp", "practice"],
-    ]);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await seedUsers(db, [
+    ["admin.browser", "administrator", "service", PASSWORD],
+    ["gp.browser", "gp", "practice"],
+  ]);
+});
 
 test("an administrator finds users, creates one, changes their roles and lock, and creates a team", {
   skip,

@@ -4,22 +4,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createTeams, createUserInRole, insertOrganisations } from "../governance/fixtures.ts";
 import { prepareBackoffice } from "./backoffice-data.ts";
-import { axeViolations, BROWSER_AUTH, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "back office sign in phrase";
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "eng.browser", "integration-engineer", "service", PASSWORD);
-    await prepareBackoffice(db);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "eng.browser", "integration-engineer", "service", PASSWORD);
+  await prepareBackoffice(db);
+});
 
 test("an integration engineer resolves a review-queue item", { skip }, async () => {
   const page = await web.browser.newPage();

@@ -13,27 +13,21 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { axeViolations, BROWSER_AUTH, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "find a person phrase";
 
 const patient = makePerson({ familyName: "Thompson", givenName: "Margaret", birthDate: "1941-05-09" });
 const namesake = makePerson({ familyName: "Thompson", givenName: "Margaret", birthDate: "1941-05-09" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.find", "gp", "practice", PASSWORD);
-    for (const p of [patient, namesake]) await insertPerson(db, p);
-    await register(db, patient.personId, ORGS.practice);
-    await register(db, namesake.personId, ORGS.otherPractice);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.find", "gp", "practice", PASSWORD);
+  for (const p of [patient, namesake]) await insertPerson(db, p);
+  await register(db, patient.personId, ORGS.practice);
+  await register(db, namesake.personId, ORGS.otherPractice);
+});
 
 const axe = (page: Page) => axeViolations(page, { seriousOnly: true });
 

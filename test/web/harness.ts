@@ -134,10 +134,11 @@ export interface BrowserSuite {
 
 /**
  * Registers the file's before and after (nothing when the browser tests are skipped): a test database made
- * ready by `prepare`, a web server listening on it, and Chromium, all closed at the end.
+ * ready by `prepare`, a web server listening on it (place "Browser" and `BROWSER_AUTH` unless `server` says
+ * otherwise), and Chromium, all closed at the end.
  */
 export function browserSuite(
-  server: Omit<WebServerOptions, "db" | "logger">,
+  server: Partial<Omit<WebServerOptions, "db" | "logger">>,
   prepare: (db: Db) => Promise<void>,
 ): BrowserSuite {
   const suite = {} as BrowserSuite;
@@ -145,7 +146,10 @@ export function browserSuite(
     if (browserSkip) return;
     suite.t = await openTestDb();
     await prepare(suite.t.db);
-    Object.assign(suite, await listeningWebServer({ ...server, db: suite.t.db }));
+    Object.assign(
+      suite,
+      await listeningWebServer({ placeName: "Browser", auth: BROWSER_AUTH, ...server, db: suite.t.db }),
+    );
     suite.browser = await launchBrowser();
   });
   after(async () => {

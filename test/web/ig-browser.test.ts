@@ -15,35 +15,23 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import {
-  assertAxeClean,
-  BROWSER_AUTH,
-  browserSuite,
-  signInWithForm,
-  browserSkip as skip,
-} from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "a long synthetic pass phrase";
 const known = makePerson({ familyName: "Journeyperson", givenName: "Edith" });
 const stranger = makePerson({ familyName: "Strangerperson", givenName: "Mabel" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    const teams = await createTeams(db);
-    for (const p of [known, stranger]) await insertPerson(db, p);
-    await register(db, known.personId, ORGS.practice);
-    await register(db, stranger.personId, ORGS.otherPractice);
-    const social = await createUserInRole(db, "sam.social", "social-worker", "socialCare", PASSWORD);
-    await addToCaseload(db, known.personId, social, teams.socialCare);
-    await createUserInRole(db, "iggy.officer", "ig-officer", "service", PASSWORD);
-    await createUserInRole(db, "dr.riverside", "gp", "practice", PASSWORD);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  const teams = await createTeams(db);
+  for (const p of [known, stranger]) await insertPerson(db, p);
+  await register(db, known.personId, ORGS.practice);
+  await register(db, stranger.personId, ORGS.otherPractice);
+  const social = await createUserInRole(db, "sam.social", "social-worker", "socialCare", PASSWORD);
+  await addToCaseload(db, known.personId, social, teams.socialCare);
+  await createUserInRole(db, "iggy.officer", "ig-officer", "service", PASSWORD);
+  await createUserInRole(db, "dr.riverside", "gp", "practice", PASSWORD);
+});
 
 const checked = (page: Page, where: string) => assertAxeClean(page, where, { seriousOnly: true });
 

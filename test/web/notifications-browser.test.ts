@@ -21,29 +21,23 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { axeViolations, BROWSER_AUTH, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "notified browser phrase";
 const person = makePerson({ familyName: "Browsernotified", givenName: "Olive", birthDate: "1937-09-09" });
 let mllp: MllpServer | undefined;
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.notified", "gp", "practice", PASSWORD);
-    await insertPerson(db, person);
-    await register(db, person.personId, ORGS.practice);
-    await putOnRegister(db, person.personId);
-    await leadPlan(db, person.personId, "gp", ORGS.practice);
-    await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment')");
-    mllp = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }) });
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.notified", "gp", "practice", PASSWORD);
+  await insertPerson(db, person);
+  await register(db, person.personId, ORGS.practice);
+  await putOnRegister(db, person.personId);
+  await leadPlan(db, person.personId, "gp", ORGS.practice);
+  await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment')");
+  mllp = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }) });
+});
 after(() => mllp?.close());
 
 async function sendA01(port: number): Promise<void> {

@@ -15,45 +15,33 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import {
-  assertAxeClean,
-  BROWSER_AUTH,
-  browserSuite,
-  signInWithForm,
-  browserSkip as skip,
-} from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "single view browser phrase";
 const person = makePerson({ familyName: "Journeyperson", givenName: "Iris" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.journey", "gp", "practice", PASSWORD);
-    await createUserInRole(db, "sw.journey", "social-worker", "socialCare", PASSWORD);
-    await insertPerson(db, person);
-    await register(db, person.personId, ORGS.practice);
-    await admit(db, person.personId, ORGS.acute, "2016-01-10T08:00:00Z", "2016-01-14T12:00:00Z");
-    await db.query(
-      `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.journey", "gp", "practice", PASSWORD);
+  await createUserInRole(db, "sw.journey", "social-worker", "socialCare", PASSWORD);
+  await insertPerson(db, person);
+  await register(db, person.personId, ORGS.practice);
+  await admit(db, person.personId, ORGS.acute, "2016-01-10T08:00:00Z", "2016-01-14T12:00:00Z");
+  await db.query(
+    `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
          source_system, source_record_id, received_at)
        VALUES ($1, gen_random_uuid(), 'Z90001', '2015-04-20', 'condition', 'snomed', '38341003', 'gp-z90001', 'g1', now())`,
-      [person.personId],
-    );
-    await db.query(
-      `INSERT INTO care_contact (person_id, contact_id, setting, provider_code, service, contact_on, contact_mode,
+    [person.personId],
+  );
+  await db.query(
+    `INSERT INTO care_contact (person_id, contact_id, setting, provider_code, service, contact_on, contact_mode,
          source_system, source_record_id, received_at)
        VALUES ($1, gen_random_uuid(), 'community', 'ZZC01', 'district-nursing', '2016-01-20', 'home-visit',
                'community-zzc01', 'cc1', now())`,
-      [person.personId],
-    );
-  },
-);
+    [person.personId],
+  );
+});
 
 async function signIn(browser: Browser, username: string, next: string): Promise<Page> {
   const context = await browser.newContext({ bypassCSP: true });

@@ -13,13 +13,7 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import {
-  assertAxeClean,
-  BROWSER_AUTH,
-  browserSuite,
-  signInWithForm,
-  browserSkip as skip,
-} from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 import { insertRiskPerson, insertRiskRun } from "./register-fixtures.ts";
 
 const PASSWORD = "correct horse battery staple 42";
@@ -28,7 +22,7 @@ const people = Array.from({ length: 30 }, (_, i) =>
   makePerson({ familyName: `Browser${String(i).padStart(2, "0")}`, givenName: "Pat" }),
 );
 
-const web = browserSuite({ placeName: "Test", auth: BROWSER_AUTH }, async (db) => {
+const web = browserSuite({ placeName: "Test" }, async (db) => {
   await insertOrganisations(db);
   await createTeams(db);
   await createUserInRole(db, "gp.browser", "gp", "practice", PASSWORD);

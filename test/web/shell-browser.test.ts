@@ -18,32 +18,20 @@ import {
   TEAMS,
   TEST_OPERATOR,
 } from "../governance/fixtures.ts";
-import {
-  assertAxeClean,
-  BROWSER_AUTH,
-  browserSuite,
-  signInWithForm,
-  browserSkip as skip,
-} from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "shell journey pass phrase";
 const patient = makePerson({ familyName: "Journeyperson", givenName: "Jean" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: BROWSER_AUTH,
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.shell", "gp", "practice", PASSWORD);
-    await assignRole(db, TEST_OPERATOR, "dr.shell", "practice-mdt-coordinator", TEAMS.practice.teamCode);
-    await insertPerson(db, patient);
-    await register(db, patient.personId, ORGS.practice);
-    await admit(db, patient.personId, ORGS.acute, new Date(Date.now() - 3_600_000).toISOString());
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.shell", "gp", "practice", PASSWORD);
+  await assignRole(db, TEST_OPERATOR, "dr.shell", "practice-mdt-coordinator", TEAMS.practice.teamCode);
+  await insertPerson(db, patient);
+  await register(db, patient.personId, ORGS.practice);
+  await admit(db, patient.personId, ORGS.acute, new Date(Date.now() - 3_600_000).toISOString());
+});
 
 const axe = (page: Page) => assertAxeClean(page);
 
