@@ -4,12 +4,8 @@
 // identity work is not theirs. Each attempt is one audited decision.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApiToken } from "../../src/governance/sessions.ts";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
-import { type Matrix, runMatrix, STATES, setupMatrix } from "./access-matrix.ts";
-import { TEST_OPERATOR, testAuthConfig } from "./fixtures.ts";
+import { type Matrix, matrixWeb, runMatrix, STATES, setupMatrix } from "./access-matrix.ts";
 
 let t: TestDb;
 let matrix: Matrix;
@@ -21,31 +17,10 @@ before(async () => {
 after(() => t.dispose());
 
 test("MPI history: the integration engineer sees demographics in every state; every other role is refused", async () => {
-  const app = await createWebServer({
-    db: t.db,
-    logger: createLogger({ level: "silent" }),
-    placeName: "Matrix",
-    auth: testAuthConfig(),
-  });
+  const { app, get } = await matrixWeb(t.db, matrix);
   try {
-    const tokens = new Map<string, string>();
-    for (const [role, ctx] of matrix.contexts) {
-      const { token } = await createApiToken(t.db, TEST_OPERATOR, {
-        username: ctx.user.username,
-        roleCode: role,
-        teamCode: ctx.roleAssignment.team.teamCode,
-        name: "matrix",
-        days: 1,
-        purpose: ctx.purpose,
-      });
-      tokens.set(role, token);
-    }
     const open = (role: string, personId: string) =>
-      app.inject({
-        method: "GET",
-        url: `/mpi/people/${personId}/history`,
-        headers: { authorization: `Bearer ${tokens.get(role)}`, accept: "text/html" },
-      });
+      get(role, `/mpi/people/${personId}/history`, { accept: "text/html" });
     const lastAudit = async () =>
       (
         await t.db.query<{

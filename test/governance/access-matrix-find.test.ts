@@ -4,40 +4,20 @@
 // find turns it away (audited) rather than showing a name.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApiToken } from "../../src/governance/sessions.ts";
 import type { Disclosure } from "../../src/governance/types.ts";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
-import { type Matrix, runMatrix, STATES, setupMatrix } from "./access-matrix.ts";
-import { TEST_OPERATOR, testAuthConfig } from "./fixtures.ts";
+import { type Matrix, type MatrixWeb, matrixWeb, runMatrix, STATES, setupMatrix } from "./access-matrix.ts";
 
 let t: TestDb;
 let matrix: Matrix;
-let app: Awaited<ReturnType<typeof createWebServer>>;
-const tokens = new Map<string, string>();
+let app: MatrixWeb["app"];
+let get: MatrixWeb["get"];
 const nhsOf = new Map<string, string>();
 
 before(async () => {
   t = await openTestDb();
   matrix = await setupMatrix(t.db);
-  app = await createWebServer({
-    db: t.db,
-    logger: createLogger({ level: "silent" }),
-    placeName: "Matrix",
-    auth: testAuthConfig(),
-  });
-  for (const [role, ctx] of matrix.contexts) {
-    const { token } = await createApiToken(t.db, TEST_OPERATOR, {
-      username: ctx.user.username,
-      roleCode: role,
-      teamCode: ctx.roleAssignment.team.teamCode,
-      name: "matrix-find",
-      days: 1,
-      purpose: ctx.purpose,
-    });
-    tokens.set(role, token);
-  }
+  ({ app, get } = await matrixWeb(t.db, matrix, { tokenName: "matrix-find" }));
   for (const r of await t.db.query<{ person_id: string; nhs_number: string }>(
     "SELECT person_id::text AS person_id, nhs_number FROM person",
   )) {
@@ -58,10 +38,6 @@ function directMatrix(): Matrix {
     [...matrix.contexts].filter(([, ctx]) => ctx.roleAssignment.role.accessBasis !== "pseudonymised"),
   );
   return { ...matrix, contexts };
-}
-
-function get(role: string, url: string) {
-  return app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(role)}` } });
 }
 
 test("/api/find by NHS Number answers the search column for every role and state, one audit row each", async () => {

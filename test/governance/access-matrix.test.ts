@@ -7,21 +7,18 @@ import { pseudonymKeysFromEnv } from "../../src/governance/pseudonym-keys.ts";
 import { pseudonymFor } from "../../src/governance/pseudonymise.ts";
 import { createReader } from "../../src/governance/reader.ts";
 import { listRoles } from "../../src/governance/roles.ts";
-import { createApiToken } from "../../src/governance/sessions.ts";
 import { ACTIONS, type Disclosure } from "../../src/governance/types.ts";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   EXPECTED,
   expectedFor,
   type Matrix,
   matrixMarkdown,
+  matrixWeb,
   runMatrix,
   STATES,
   setupMatrix,
 } from "./access-matrix.ts";
-import { TEST_OPERATOR, testAuthConfig } from "./fixtures.ts";
 
 let t: TestDb;
 let matrix: Matrix;
@@ -135,33 +132,12 @@ test("an unknown person or a malformed id is denied and still audited", async ()
 });
 
 test("the web API's person view is one more face through the same matrix (view column, bearer tokens)", async () => {
-  const app = await createWebServer({
-    db: t.db,
-    logger: createLogger({ level: "silent" }),
-    placeName: "Matrix",
-    auth: testAuthConfig(),
-  });
+  const { app, get } = await matrixWeb(t.db, matrix);
   try {
-    const tokens = new Map<string, string>();
-    for (const [role, ctx] of matrix.contexts) {
-      const { token } = await createApiToken(t.db, TEST_OPERATOR, {
-        username: ctx.user.username,
-        roleCode: role,
-        teamCode: ctx.roleAssignment.team.teamCode,
-        name: "matrix",
-        days: 1,
-        purpose: ctx.purpose,
-      });
-      tokens.set(role, token);
-    }
     const cells = await runMatrix(
       matrix,
       async (ctx, personId) => {
-        const res = await app.inject({
-          method: "GET",
-          url: `/api/people/${personId}`,
-          headers: { authorization: `Bearer ${tokens.get(ctx.roleAssignment.role.roleCode)}` },
-        });
+        const res = await get(ctx.roleAssignment.role.roleCode, `/api/people/${personId}`);
         if (res.statusCode === 403) return null;
         assert.equal(res.statusCode, 200, res.body);
         return res.json().disclosure;
@@ -213,27 +189,8 @@ test("the governed reader is a face of its own: every cell through it, each audi
 });
 
 test("the sharing page and the IG pages are faces through the same matrix (web, bearer tokens)", async () => {
-  const app = await createWebServer({
-    db: t.db,
-    logger: createLogger({ level: "silent" }),
-    placeName: "Matrix",
-    auth: testAuthConfig(),
-  });
+  const { app, get } = await matrixWeb(t.db, matrix, { tokenName: "matrix-ig" });
   try {
-    const tokens = new Map<string, string>();
-    for (const [role, ctx] of matrix.contexts) {
-      const { token } = await createApiToken(t.db, TEST_OPERATOR, {
-        username: ctx.user.username,
-        roleCode: role,
-        teamCode: ctx.roleAssignment.team.teamCode,
-        name: "matrix-ig",
-        days: 1,
-        purpose: ctx.purpose,
-      });
-      tokens.set(role, token);
-    }
-    const get = (role: string, url: string) =>
-      app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(role)}` } });
     // A person's sharing choices are part of their record: the view column, where it is the identifiable record.
     const wrong: string[] = [];
     for (const role of matrix.contexts.keys()) {

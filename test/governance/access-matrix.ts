@@ -2,8 +2,12 @@
 // answer each must get. One table, checked against docs/governance.md, and a runner that any face (the
 // decision itself, the set filter, the web API, later the FHIR API) can be put through.
 import assert from "node:assert/strict";
+import { createApiToken } from "../../src/governance/sessions.ts";
 import { ACTIONS, type AccessContext, type Action, type Disclosure } from "../../src/governance/types.ts";
+import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
+import type { WebApp, WebServerOptions } from "../web/harness.ts";
 import {
   addToCareTeam,
   addToCaseload,
@@ -20,7 +24,9 @@ import {
   recordOptOutRow,
   refer,
   register,
+  TEST_OPERATOR,
   type TeamKey,
+  testAuthConfig,
 } from "./fixtures.ts";
 
 /** The relationship states, in the order of the docs' table. */
@@ -274,4 +280,53 @@ export async function runMatrix(
   }
   assert.deepEqual(wrong, [], `${wrong.length} cells differ from the matrix`);
   return cells;
+}
+
+/** GET `url` from the app with a bearer token and any further headers. */
+function injectGet(app: WebApp, token: string | undefined, url: string, headers: Record<string, string>) {
+  return app.inject({ method: "GET", url, headers: { authorization: `Bearer ${token}`, ...headers } });
+}
+
+/** A web face put through the matrix: a silent server on its database and each role's bearer token. */
+export interface MatrixWeb {
+  app: WebApp;
+  tokens: Map<string, string>;
+  /** GET `url` as `role`'s matrix user, with their bearer token (and any further headers). */
+  get: (role: string, url: string, headers?: Record<string, string>) => ReturnType<typeof injectGet>;
+}
+
+/** Each matrix role's API token (named `name`), for its user, role, team and purpose. */
+export async function matrixTokens(db: Db, matrix: Matrix, name = "matrix"): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>();
+  for (const [role, ctx] of matrix.contexts) {
+    const { token } = await createApiToken(db, TEST_OPERATOR, {
+      username: ctx.user.username,
+      roleCode: role,
+      teamCode: ctx.roleAssignment.team.teamCode,
+      name,
+      days: 1,
+      purpose: ctx.purpose,
+    });
+    tokens.set(role, token);
+  }
+  return tokens;
+}
+
+/** A web server on the matrix's database (close its `app` at the end) and every role's bearer token. */
+export async function matrixWeb(
+  db: Db,
+  matrix: Matrix,
+  { tokenName = "matrix", server = {} }: { tokenName?: string; server?: Partial<WebServerOptions> } = {},
+): Promise<MatrixWeb> {
+  const app = await createWebServer({
+    db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Matrix",
+    auth: testAuthConfig(),
+    ...server,
+  });
+  const tokens = await matrixTokens(db, matrix, tokenName);
+  const get = (role: string, url: string, headers: Record<string, string> = {}) =>
+    injectGet(app, tokens.get(role), url, headers);
+  return { app, tokens, get };
 }

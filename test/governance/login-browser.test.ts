@@ -2,30 +2,16 @@
 // the documented development setting (cookies without Secure).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { browserSuite, browserSkip as skip } from "../web/harness.ts";
+import { browserSuite, browserSkip as skip, submitSignIn } from "../web/harness.ts";
 import { createTeams, createUserInRole, insertOrganisations } from "./fixtures.ts";
 
 const PASSWORD = "browser sign in phrase";
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.browser", "gp", "practice", PASSWORD);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.browser", "gp", "practice", PASSWORD);
+});
 
 test("a GP signs in with the form, sees who they are, and signs out", { skip }, async () => {
   const page = await web.browser.newPage();
@@ -35,14 +21,11 @@ test("a GP signs in with the form, sees who they are, and signs out", { skip }, 
   assert.equal(await page.getByLabel("Username").count(), 1, "the username field has a label");
   assert.equal(await page.getByLabel("Password").getAttribute("type"), "password");
 
-  await page.getByLabel("Username").fill("dr.browser");
-  await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, "dr.browser", "not the password");
   await page.waitForLoadState("load");
   assert.match((await page.locator(".nhsuk-error-summary").textContent()) ?? "", /not right/);
 
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, "dr.browser", PASSWORD);
   await page.waitForURL(`${web.base}/api/register`);
   const cookies = await page.context().cookies();
   const session = cookies.find((c) => c.name === "oneplace_session");

@@ -2,42 +2,18 @@
 // one-time password shown once), give them a second role, lock and unlock them, create a team. axe-core
 // checks every page on the way.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
-import type { Page } from "playwright-core";
 import { seedUsers } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "administrator's long phrase";
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await seedUsers(db, [
-      ["admin.browser", "administrator", "service", PASSWORD],
-      ["gp.browser", "gp", "practice"],
-    ]);
-  },
-);
-
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length))",
-  )) as string[];
-}
+const web = browserSuite({}, async (db) => {
+  await seedUsers(db, [
+    ["admin.browser", "administrator", "service", PASSWORD],
+    ["gp.browser", "gp", "practice"],
+  ]);
+});
 
 test("an administrator finds users, creates one, changes their roles and lock, and creates a team", {
   skip,
@@ -45,15 +21,10 @@ test("an administrator finds users, creates one, changes their roles and lock, a
   const page = await web.browser.newPage();
   const problems: string[] = [];
   const check = async (what: string) => {
-    for (const v of await axe(page)) problems.push(`${what}: ${v}`);
+    for (const v of await axeViolations(page)) problems.push(`${what}: ${v}`);
   };
 
-  await page.goto(`${web.base}/admin/users`);
-  assert.match(page.url(), /\/login\?next=%2Fadmin%2Fusers$/);
-  await page.getByLabel("Username").fill("admin.browser");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}/admin/users`);
+  await signInWithForm(page, web.base, "admin.browser", PASSWORD, "/admin/users");
   assert.equal(await page.title(), "Users – OnePlace");
   await check("users");
 

@@ -2,9 +2,8 @@
 // users, refused (403, audited) for any other, closed to anyone not signed in; every look and change audited.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
-import { seedUsers, TEAMS, TEST_OPERATOR, type TeamKey } from "../governance/fixtures.ts";
-import { webSuite } from "./harness.ts";
+import { seedUsers, TEAMS, type TeamKey } from "../governance/fixtures.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const tokens = new Map<string, string>();
 const USERS = [
@@ -18,29 +17,20 @@ const web = webSuite({
   async prepare(db) {
     await seedUsers(db, USERS);
     for (const [username, role, team] of USERS) {
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "admin pages", {
         username,
         roleCode: role,
         teamCode: TEAMS[team as TeamKey].teamCode,
-        name: "admin pages",
-        days: 1,
         purpose: role === "administrator" ? "administration" : "direct-care",
       });
-      tokens.set(username, token);
     }
   },
 });
 
-const auth = (who: string) => ({ authorization: `Bearer ${tokens.get(who)}` });
-const get = (url: string, who = "admin.pages") =>
-  web.app.inject({ method: "GET", url, headers: { ...auth(who), accept: "text/html" } });
+const requests = bearerRequests(web, tokens);
+const get = (url: string, who = "admin.pages") => requests.get(url, who, { accept: "text/html" });
 const post = (url: string, body: Record<string, string>, who = "admin.pages") =>
-  web.app.inject({
-    method: "POST",
-    url,
-    headers: { ...auth(who), "content-type": "application/x-www-form-urlencoded" },
-    payload: new URLSearchParams(body).toString(),
-  });
+  requests.postForm(url, who, body);
 
 async function lastAudit() {
   return (

@@ -1,57 +1,28 @@
 // The integration engineer's journey in a real browser: sign in, open the review queue, compare an item side
 // by side, decide it with a reason using the keyboard, and see it in the person's history; axe on every page.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
-import type { Page } from "playwright-core";
 import { createTeams, createUserInRole, insertOrganisations } from "../governance/fixtures.ts";
 import { prepareBackoffice } from "./backoffice-data.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "back office sign in phrase";
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "eng.browser", "integration-engineer", "service", PASSWORD);
-    await prepareBackoffice(db);
-  },
-);
-
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length))",
-  )) as string[];
-}
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "eng.browser", "integration-engineer", "service", PASSWORD);
+  await prepareBackoffice(db);
+});
 
 test("an integration engineer resolves a review-queue item", { skip }, async () => {
   const page = await web.browser.newPage();
   const problems: string[] = [];
   const check = async (where: string) => {
-    for (const v of await axe(page)) problems.push(`${where}: ${v}`);
+    for (const v of await axeViolations(page)) problems.push(`${where}: ${v}`);
   };
 
-  await page.goto(`${web.base}/mpi/review`, { waitUntil: "load" });
-  assert.match(page.url(), /\/login\?next=%2Fmpi%2Freview$/);
-  await page.getByLabel("Username").fill("eng.browser");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}/mpi/review`);
+  await signInWithForm(page, web.base, "eng.browser", PASSWORD, "/mpi/review");
   assert.equal(await page.title(), "Identity review queue – OnePlace");
   await check("queue");
 

@@ -3,10 +3,9 @@
 // engineer works here; everyone else is refused with the reason, and every look and change is audited.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
-import { seedUsers, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
+import { seedUsers, TEAMS } from "../governance/fixtures.ts";
 import { CSV_REJECT, HL7_REJECT, personOf, prepareBackoffice } from "./backoffice-data.ts";
-import { webSuite } from "./harness.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const tokens = new Map<string, string>();
 
@@ -21,29 +20,21 @@ const web = webSuite({
       ["eng.backoffice", "integration-engineer", "service", "administration"],
       ["gp.backoffice", "gp", "practice", "direct-care"],
     ] as const) {
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "backoffice", {
         username,
         roleCode: role,
         teamCode: TEAMS[team].teamCode,
-        name: "backoffice",
-        days: 1,
         purpose,
       });
-      tokens.set(username, token);
     }
     await prepareBackoffice(db);
   },
 });
 
-const as = (who: string) => ({ authorization: `Bearer ${tokens.get(who)}`, accept: "text/html" });
-const get = (url: string, who = "eng.backoffice") => web.app.inject({ method: "GET", url, headers: as(who) });
+const requests = bearerRequests(web, tokens, { accept: "text/html" });
+const get = (url: string, who = "eng.backoffice") => requests.get(url, who);
 const post = (url: string, form: Record<string, string>, who = "eng.backoffice") =>
-  web.app.inject({
-    method: "POST",
-    url,
-    headers: { ...as(who), "content-type": "application/x-www-form-urlencoded" },
-    payload: new URLSearchParams(form).toString(),
-  });
+  requests.postForm(url, who, form);
 
 async function auditSince(seq: number) {
   return web.t.db.query<{

@@ -2,8 +2,6 @@
 // what was typed, see who else matched only as a count, mistype an NHS Number and be told why, then find
 // the patient by NHS Number typed with spaces and land on their record. Keyboard only, and axe on every page.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import {
@@ -15,43 +13,23 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
 const PASSWORD = "find a person phrase";
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const patient = makePerson({ familyName: "Thompson", givenName: "Margaret", birthDate: "1941-05-09" });
 const namesake = makePerson({ familyName: "Thompson", givenName: "Margaret", birthDate: "1941-05-09" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.find", "gp", "practice", PASSWORD);
-    for (const p of [patient, namesake]) await insertPerson(db, p);
-    await register(db, patient.personId, ORGS.practice);
-    await register(db, namesake.personId, ORGS.otherPractice);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.find", "gp", "practice", PASSWORD);
+  for (const p of [patient, namesake]) await insertPerson(db, p);
+  await register(db, patient.personId, ORGS.practice);
+  await register(db, namesake.personId, ORGS.otherPractice);
+});
 
-async function axe(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.nodes.length))",
-  )) as string[];
-}
+const axe = (page: Page) => axeViolations(page, { seriousOnly: true });
 
 async function typeInto(page: Page, label: string | RegExp, text: string): Promise<void> {
   await page.getByLabel(label, { exact: typeof label === "string" }).focus();
@@ -62,12 +40,7 @@ test("a GP finds a patient by name with slips, is told about a mistyped NHS Numb
   skip,
 }, async () => {
   const page = await web.browser.newPage();
-  await page.goto(`${web.base}/find`);
-  assert.match(page.url(), /\/login\?next=%2Ffind$/);
-  await typeInto(page, "Username", "dr.find");
-  await typeInto(page, "Password", PASSWORD);
-  await page.keyboard.press("Enter");
-  await page.waitForURL(`${web.base}/find`);
+  await signInWithForm(page, web.base, "dr.find", PASSWORD, "/find", { keyboard: true });
   assert.equal(await page.title(), "Find a person – OnePlace");
   assert.deepEqual(await axe(page), []);
 

@@ -3,7 +3,6 @@
 // refused for roles that do not search, and every search audited with who was shown and who withheld.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
 import {
   addToCaseload,
   createTeams,
@@ -14,10 +13,9 @@ import {
   ORGS,
   register,
   TEAMS,
-  TEST_OPERATOR,
   type TeamKey,
 } from "../governance/fixtures.ts";
-import { webSuite } from "./harness.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const jane = makePerson({
   familyName: "Smith",
@@ -70,21 +68,17 @@ const web = webSuite({
     for (const [username, role, team, purpose] of USERS) {
       const userId = await createUserInRole(db, username, role, team);
       if (username === "sw.find") await addToCaseload(db, william.personId, userId, teams.socialCare);
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "find", {
         username,
         roleCode: role,
         teamCode: TEAMS[team].teamCode,
-        name: "find",
-        days: 1,
         purpose,
       });
-      tokens.set(username, token);
     }
   },
 });
 
-const get = (url: string, who: string) =>
-  web.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(who)}` } });
+const { get } = bearerRequests(web, tokens);
 
 async function auditCount(): Promise<number> {
   return (await web.t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event"))[0].n;

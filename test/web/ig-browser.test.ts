@@ -3,8 +3,6 @@
 // review; a GP records a person's objection to sharing (check, confirm, done) and the social worker who had
 // them on her caseload is then refused. Every page visited is checked with axe.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import {
@@ -17,62 +15,30 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PASSWORD = "a long synthetic pass phrase";
 const known = makePerson({ familyName: "Journeyperson", givenName: "Edith" });
 const stranger = makePerson({ familyName: "Strangerperson", givenName: "Mabel" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    const teams = await createTeams(db);
-    for (const p of [known, stranger]) await insertPerson(db, p);
-    await register(db, known.personId, ORGS.practice);
-    await register(db, stranger.personId, ORGS.otherPractice);
-    const social = await createUserInRole(db, "sam.social", "social-worker", "socialCare", PASSWORD);
-    await addToCaseload(db, known.personId, social, teams.socialCare);
-    await createUserInRole(db, "iggy.officer", "ig-officer", "service", PASSWORD);
-    await createUserInRole(db, "dr.riverside", "gp", "practice", PASSWORD);
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  const teams = await createTeams(db);
+  for (const p of [known, stranger]) await insertPerson(db, p);
+  await register(db, known.personId, ORGS.practice);
+  await register(db, stranger.personId, ORGS.otherPractice);
+  const social = await createUserInRole(db, "sam.social", "social-worker", "socialCare", PASSWORD);
+  await addToCaseload(db, known.personId, social, teams.socialCare);
+  await createUserInRole(db, "iggy.officer", "ig-officer", "service", PASSWORD);
+  await createUserInRole(db, "dr.riverside", "gp", "practice", PASSWORD);
+});
 
-/** Serious or critical axe violations on the page as it is now. */
-async function axe(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({ id: v.id, impact: v.impact, n: v.nodes.length })))",
-  )) as { id: string; impact: string; n: number }[];
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.n})`);
-}
-
-async function checked(page: Page, where: string): Promise<void> {
-  assert.deepEqual(await axe(page), [], `axe on ${where}`);
-}
+const checked = (page: Page, where: string) => assertAxeClean(page, where, { seriousOnly: true });
 
 async function signIn(username: string, next: string): Promise<Page> {
   const context = await web.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${web.base}/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}${next}`);
+  await signInWithForm(page, web.base, username, PASSWORD, next);
   return page;
 }
 

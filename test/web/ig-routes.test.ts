@@ -2,7 +2,6 @@
 // person's sharing choices; allowed, refused (with the reason, audited) and unauthenticated.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
 import {
   addToCaseload,
   createTeams,
@@ -13,10 +12,9 @@ import {
   ORGS,
   register,
   TEAMS,
-  TEST_OPERATOR,
   type TeamKey,
 } from "../governance/fixtures.ts";
-import { webSuite } from "./harness.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const known = makePerson({ familyName: "Sharingperson", givenName: "Olive" });
 const stranger = makePerson({ familyName: "Glassperson", givenName: "Ruth" });
@@ -40,28 +38,17 @@ const web = webSuite({
     for (const [username, role, team, purpose] of USERS) {
       const userId = await createUserInRole(db, username, role, team);
       if (username === "sam.social") await addToCaseload(db, known.personId, userId, teams.socialCare);
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "ig", {
         username,
         roleCode: role,
         teamCode: TEAMS[team].teamCode,
-        name: "ig",
-        days: 1,
         purpose: purpose as "direct-care" | "administration",
       });
-      tokens.set(username, token);
     }
   },
 });
 
-const auth = (who: string) => ({ authorization: `Bearer ${tokens.get(who)}` });
-const get = (url: string, who: string) => web.app.inject({ method: "GET", url, headers: auth(who) });
-const post = (url: string, who: string, form: Record<string, string>) =>
-  web.app.inject({
-    method: "POST",
-    url,
-    headers: { ...auth(who), "content-type": "application/x-www-form-urlencoded" },
-    payload: new URLSearchParams(form).toString(),
-  });
+const { get, postForm: post } = bearerRequests(web, tokens);
 
 async function lastAudit() {
   return (

@@ -2,11 +2,8 @@
 // practice's register arrives over MLLP, the notification appears on their notifications page, and they mark
 // it read with the form (JavaScript only as the browser's own). Every page visited passes axe.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { after, test } from "node:test";
-import type { Page } from "playwright-core";
 import {
-  buildAdt,
   MllpClient,
   type MllpServer,
   parseMessage,
@@ -14,7 +11,7 @@ import {
   startMllpServer,
 } from "../../src/ingest/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
-import { leadPlan, putOnRegister } from "../care/fixtures.ts";
+import { emergencyA01, leadPlan, putOnRegister } from "../care/fixtures.ts";
 import {
   createTeams,
   createUserInRole,
@@ -24,46 +21,24 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { axeViolations, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "notified browser phrase";
 const person = makePerson({ familyName: "Browsernotified", givenName: "Olive", birthDate: "1937-09-09" });
 let mllp: MllpServer | undefined;
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.notified", "gp", "practice", PASSWORD);
-    await insertPerson(db, person);
-    await register(db, person.personId, ORGS.practice);
-    await putOnRegister(db, person.personId);
-    await leadPlan(db, person.personId, "gp", ORGS.practice);
-    await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment')");
-    mllp = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }) });
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.notified", "gp", "practice", PASSWORD);
+  await insertPerson(db, person);
+  await register(db, person.personId, ORGS.practice);
+  await putOnRegister(db, person.personId);
+  await leadPlan(db, person.personId, "gp", ORGS.practice);
+  await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment')");
+  mllp = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }) });
+});
 after(() => mllp?.close());
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))",
-  )) as string[];
-}
 
 async function sendA01(port: number): Promise<void> {
   const now = new Date();
@@ -72,31 +47,12 @@ async function sendA01(port: number): Promise<void> {
     const ack = readAck(
       parseMessage(
         await client.send(
-          buildAdt({
-            sendingApplication: "acute-pas",
-            sendingFacility: ORGS.acute,
+          emergencyA01(person, {
+            at: now,
             controlId: `browser-${now.getTime()}`,
-            trigger: "A01",
-            messageTime: now.toISOString(),
-            patient: {
-              recordId: "RH910001",
-              authority: ORGS.acute,
-              nhsNumber: person.nhsNumber,
-              family: person.familyName,
-              given: person.givenName,
-              birthDate: person.birthDate,
-              sex: "female",
-              postcode: person.postcode,
-            },
-            visit: {
-              visitNumber: "V-BROWSER-1",
-              patientClass: "I",
-              admissionType: "21",
-              specialty: "300",
-              site: "ZZA01001",
-              ward: "AMU",
-              admitAt: new Date(now.getTime() - 30 * 60_000).toISOString(),
-            },
+            recordId: "RH910001",
+            visitNumber: "V-BROWSER-1",
+            minutesAgo: 30,
           }),
         ),
       ),
@@ -110,12 +66,7 @@ async function sendA01(port: number): Promise<void> {
 test("a GP is told of their patient's emergency admission and marks it read", { skip }, async () => {
   const context = await web.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${web.base}/notifications`, { waitUntil: "load" });
-  assert.match(page.url(), /\/login\?next=%2Fnotifications$/);
-  await page.getByLabel("Username").fill("dr.notified");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}/notifications`);
+  await signInWithForm(page, web.base, "dr.notified", PASSWORD, "/notifications");
   assert.equal(await page.title(), "Notifications – OnePlace");
   assert.match((await page.locator(".nhsuk-inset-text").textContent()) ?? "", /You have no notifications/);
   assert.deepEqual(await axeViolations(page), []);

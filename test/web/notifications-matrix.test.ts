@@ -4,11 +4,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/index.ts";
-import { type Matrix, runMatrix, STATES, setupMatrix } from "../governance/access-matrix.ts";
-import { TEST_OPERATOR, testAuthConfig } from "../governance/fixtures.ts";
+import { type Matrix, matrixWeb, runMatrix, STATES, setupMatrix } from "../governance/access-matrix.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;
@@ -38,32 +34,14 @@ before(async () => {
 after(() => t?.dispose());
 
 test("GET /api/me/notifications names only the people each role may list, as the matrix says", async () => {
-  const app = await createWebServer({
-    db: t.db,
-    logger: createLogger({ level: "silent" }),
-    placeName: "Matrix",
-    auth: testAuthConfig(),
-    admissionNotifier: false,
-  });
+  const { app, get } = await matrixWeb(t.db, matrix, { server: { admissionNotifier: false } });
   try {
     const answers = new Map<string, Map<string, string>>();
     const listing = new Map(
       [...matrix.contexts].filter(([, ctx]) => ctx.roleAssignment.role.accessBasis !== "pseudonymised"),
     );
-    for (const [role, ctx] of matrix.contexts) {
-      const { token } = await createApiToken(t.db, TEST_OPERATOR, {
-        username: ctx.user.username,
-        roleCode: role,
-        teamCode: ctx.roleAssignment.team.teamCode,
-        name: "matrix",
-        days: 1,
-        purpose: ctx.purpose,
-      });
-      const res = await app.inject({
-        method: "GET",
-        url: "/api/me/notifications?limit=100",
-        headers: { authorization: `Bearer ${token}` },
-      });
+    for (const role of matrix.contexts.keys()) {
+      const res = await get(role, "/api/me/notifications?limit=100");
       if (!listing.has(role)) {
         assert.equal(res.statusCode, 403, `${role}: ${res.body}`);
         assert.match(res.json().detail ?? res.json().title, /pseudonymised/);

@@ -3,9 +3,7 @@
 // first and marks read; people the user may not see are counted, not named; the reads are audited.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
 import {
-  buildAdt,
   MllpClient,
   type MllpServer,
   parseMessage,
@@ -13,7 +11,7 @@ import {
   startMllpServer,
 } from "../../src/ingest/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
-import { leadPlan, putOnRegister } from "../care/fixtures.ts";
+import { emergencyA01, leadPlan, putOnRegister } from "../care/fixtures.ts";
 import {
   createTeams,
   createUserInRole,
@@ -23,10 +21,9 @@ import {
   ORGS,
   register,
   TEAMS,
-  TEST_OPERATOR,
   type TeamKey,
 } from "../governance/fixtures.ts";
-import { webSuite } from "./harness.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const onRegister = makePerson({ familyName: "Mllpnotified", givenName: "Edith", birthDate: "1936-05-02" });
 const stranger = makePerson({ familyName: "Strangerperson" });
@@ -50,15 +47,12 @@ const web = webSuite({
       ["ig.notify", "ig-officer", "service"],
     ] as const) {
       userIds.set(username, await createUserInRole(db, username, role, team));
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "notifications", {
         username,
         roleCode: role,
         teamCode: TEAMS[team].teamCode,
-        name: "notifications",
-        days: 1,
         purpose: role === "ig-officer" ? "administration" : "direct-care",
       });
-      tokens.set(username, token);
     }
     await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment')");
     mllp = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }) });
@@ -67,45 +61,19 @@ const web = webSuite({
 
 after(() => mllp?.close());
 
-const get = (url: string, who: string, accept = "application/json") =>
-  web.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(who)}`, accept } });
-
+const requests = bearerRequests(web, tokens);
+const get = (url: string, who: string, accept = "application/json") => requests.get(url, who, { accept });
 const post = (url: string, who: string, accept = "application/json") =>
-  web.app.inject({
-    method: "POST",
-    url,
-    headers: { authorization: `Bearer ${tokens.get(who)}`, accept },
-    payload: {},
-  });
+  requests.post(url, who, {}, { accept });
 
-function a01(at: Date): string {
-  return buildAdt({
-    sendingApplication: "acute-pas",
-    sendingFacility: ORGS.acute,
+const a01 = (at: Date) =>
+  emergencyA01(onRegister, {
+    at,
     controlId: `notify-${at.getTime()}`,
-    trigger: "A01",
-    messageTime: at.toISOString(),
-    patient: {
-      recordId: "RH900001",
-      authority: ORGS.acute,
-      nhsNumber: onRegister.nhsNumber,
-      family: onRegister.familyName,
-      given: onRegister.givenName,
-      birthDate: onRegister.birthDate,
-      sex: "female",
-      postcode: onRegister.postcode,
-    },
-    visit: {
-      visitNumber: "V-NOTIFY-1",
-      patientClass: "I",
-      admissionType: "21",
-      specialty: "300",
-      site: "ZZA01001",
-      ward: "AMU",
-      admitAt: new Date(at.getTime() - 20 * 60_000).toISOString(),
-    },
+    recordId: "RH900001",
+    visitNumber: "V-NOTIFY-1",
+    minutesAgo: 20,
   });
-}
 
 test("an A01 over MLLP for someone on a register reaches the lead professional's notifications within 5 s of the ACK", async () => {
   const before = await get("/api/me/notifications", "gp.lead");

@@ -1,7 +1,6 @@
 // The people routes answer only through the governed reader: its decision, its audit row, its refusal.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApiToken } from "../../src/governance/index.ts";
 import {
   admit,
   createTeams,
@@ -12,9 +11,8 @@ import {
   ORGS,
   register,
   TEAMS,
-  TEST_OPERATOR,
 } from "../governance/fixtures.ts";
-import { webSuite } from "./harness.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const person = makePerson({ familyName: "Routeperson" });
 const elsewhere = makePerson({ familyName: "Elsewhereperson" });
@@ -40,21 +38,17 @@ const web = webSuite({
       ["nurse.route", "community-clinician", "community"],
     ] as const) {
       await createUserInRole(db, username, role, team);
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "routes", {
         username,
         roleCode: role,
         teamCode: TEAMS[team].teamCode,
-        name: "routes",
-        days: 1,
         purpose: "direct-care",
       });
-      tokens.set(username, token);
     }
   },
 });
 
-const get = (url: string, who: string) =>
-  web.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${tokens.get(who)}` } });
+const { get } = bearerRequests(web, tokens);
 
 async function lastAudit() {
   return (

@@ -3,7 +3,6 @@
 // filters it; a social worker with no relationship is refused, told why, breaks glass with a reason and
 // sees the record. axe-core checks every page visited.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import {
@@ -16,68 +15,42 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "single view browser phrase";
 const person = makePerson({ familyName: "Journeyperson", givenName: "Iris" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.journey", "gp", "practice", PASSWORD);
-    await createUserInRole(db, "sw.journey", "social-worker", "socialCare", PASSWORD);
-    await insertPerson(db, person);
-    await register(db, person.personId, ORGS.practice);
-    await admit(db, person.personId, ORGS.acute, "2016-01-10T08:00:00Z", "2016-01-14T12:00:00Z");
-    await db.query(
-      `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.journey", "gp", "practice", PASSWORD);
+  await createUserInRole(db, "sw.journey", "social-worker", "socialCare", PASSWORD);
+  await insertPerson(db, person);
+  await register(db, person.personId, ORGS.practice);
+  await admit(db, person.personId, ORGS.acute, "2016-01-10T08:00:00Z", "2016-01-14T12:00:00Z");
+  await db.query(
+    `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
          source_system, source_record_id, received_at)
        VALUES ($1, gen_random_uuid(), 'Z90001', '2015-04-20', 'condition', 'snomed', '38341003', 'gp-z90001', 'g1', now())`,
-      [person.personId],
-    );
-    await db.query(
-      `INSERT INTO care_contact (person_id, contact_id, setting, provider_code, service, contact_on, contact_mode,
+    [person.personId],
+  );
+  await db.query(
+    `INSERT INTO care_contact (person_id, contact_id, setting, provider_code, service, contact_on, contact_mode,
          source_system, source_record_id, received_at)
        VALUES ($1, gen_random_uuid(), 'community', 'ZZC01', 'district-nursing', '2016-01-20', 'home-visit',
                'community-zzc01', 'cc1', now())`,
-      [person.personId],
-    );
-  },
-);
+    [person.personId],
+  );
+});
 
 async function signIn(browser: Browser, username: string, next: string): Promise<Page> {
   const context = await browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${web.base}${next}`);
-  assert.match(page.url(), /\/login\?next=/);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}${next}`);
+  await signInWithForm(page, web.base, username, PASSWORD, next);
   return page;
 }
 
-async function axe(page: Page): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))",
-  )) as string[];
-  assert.deepEqual(violations, [], `axe on ${page.url()}`);
-}
+const axe = (page: Page) => assertAxeClean(page);
 
 test("a GP opens a person's Summary, then the Timeline across organisations, and filters it", {
   skip,

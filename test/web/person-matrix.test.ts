@@ -4,38 +4,27 @@
 // so "d" is a refusal there. Each attempt writes exactly one audit row.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createApiToken, type Disclosure } from "../../src/governance/index.ts";
-import { createLogger } from "../../src/platform/index.ts";
-import { createWebServer } from "../../src/web/index.ts";
-import { expectedFor, type Matrix, runMatrix, STATES, setupMatrix } from "../governance/access-matrix.ts";
-import { TEST_OPERATOR, testAuthConfig } from "../governance/fixtures.ts";
+import type { Disclosure } from "../../src/governance/index.ts";
+import {
+  expectedFor,
+  type Matrix,
+  type MatrixWeb,
+  matrixWeb,
+  runMatrix,
+  STATES,
+  setupMatrix,
+} from "../governance/access-matrix.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;
 let matrix: Matrix;
-let app: Awaited<ReturnType<typeof createWebServer>>;
-const tokens = new Map<string, string>();
+let app: MatrixWeb["app"];
+let get: MatrixWeb["get"];
 
 before(async () => {
   t = await openTestDb();
   matrix = await setupMatrix(t.db);
-  app = await createWebServer({
-    db: t.db,
-    logger: createLogger({ level: "silent" }),
-    placeName: "Matrix",
-    auth: testAuthConfig(),
-  });
-  for (const [role, ctx] of matrix.contexts) {
-    const { token } = await createApiToken(t.db, TEST_OPERATOR, {
-      username: ctx.user.username,
-      roleCode: role,
-      teamCode: ctx.roleAssignment.team.teamCode,
-      name: "matrix",
-      days: 1,
-      purpose: ctx.purpose,
-    });
-    tokens.set(role, token);
-  }
+  ({ app, get } = await matrixWeb(t.db, matrix));
 });
 after(async () => {
   await app?.close();
@@ -47,11 +36,7 @@ const auditCount = async () =>
 
 async function open(role: string, path: string): Promise<Disclosure | null> {
   const before = await auditCount();
-  const res = await app.inject({
-    method: "GET",
-    url: path,
-    headers: { authorization: `Bearer ${tokens.get(role)}`, accept: "text/html" },
-  });
+  const res = await get(role, path, { accept: "text/html" });
   assert.equal(await auditCount(), before + 1, `${role} ${path}: one audit row`);
   if (res.statusCode === 403) {
     assert.match(res.body, /You cannot see this person/);

@@ -3,7 +3,7 @@
 // and opens the record once glass is broken with a reason.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApiToken, createSession, csrfTokenFor } from "../../src/governance/index.ts";
+import { createSession, csrfTokenFor } from "../../src/governance/index.ts";
 import {
   admit,
   createTeams,
@@ -15,10 +15,9 @@ import {
   recordObjectionRow,
   register,
   TEAMS,
-  TEST_OPERATOR,
   testAuthConfig,
 } from "../governance/fixtures.ts";
-import { webSuite } from "./harness.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const person = makePerson({ familyName: "Singleview", givenName: "Edith", birthDate: "1931-06-14" });
 const objector = makePerson({ familyName: "Objector" });
@@ -104,15 +103,12 @@ const web = webSuite({
     ] as const) {
       const userId = await createUserInRole(db, username, role, team);
       if (username === "nurse.single") nurseUserId = userId;
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "single view", {
         username,
         roleCode: role,
         teamCode: TEAMS[team].teamCode,
-        name: "single view",
-        days: 1,
         purpose: role === "integration-engineer" ? "administration" : "direct-care",
       });
-      tokens.set(username, token);
     }
     const session = await createSession(db, testAuthConfig(), {
       userId: nurseUserId,
@@ -124,12 +120,7 @@ const web = webSuite({
   },
 });
 
-const get = (url: string, who: string) =>
-  web.app.inject({
-    method: "GET",
-    url,
-    headers: { authorization: `Bearer ${tokens.get(who)}`, accept: "text/html" },
-  });
+const { get } = bearerRequests(web, tokens, { accept: "text/html" });
 
 async function auditRows(since: number) {
   return web.t.db.query<{

@@ -2,7 +2,6 @@
 // registers, filters it with the form, sorts by a column header, pages on and finds the CSV link; then the
 // model report as a commissioner. axe-core checks every page visited; the pages load no script of their own.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import {
@@ -13,19 +12,17 @@ import {
   makePerson,
   ORGS,
   register,
-  testAuthConfig,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 import { insertRiskPerson, insertRiskRun } from "./register-fixtures.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "correct horse battery staple 42";
 const TIERS = ["very-high", "high", "rising", "low"] as const;
 const people = Array.from({ length: 30 }, (_, i) =>
   makePerson({ familyName: `Browser${String(i).padStart(2, "0")}`, givenName: "Pat" }),
 );
 
-const web = browserSuite({ placeName: "Test", auth: testAuthConfig({ cookieSecure: false }) }, async (db) => {
+const web = browserSuite({ placeName: "Test" }, async (db) => {
   await insertOrganisations(db);
   await createTeams(db);
   await createUserInRole(db, "gp.browser", "gp", "practice", PASSWORD);
@@ -47,22 +44,9 @@ const web = browserSuite({ placeName: "Test", auth: testAuthConfig({ cookieSecur
   }
 });
 
-async function axe(page: Page): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = (await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))",
-  )) as string[];
-  assert.deepEqual(violations, [], `axe on ${page.url()}`);
-}
-
-async function signIn(page: Page, username: string, path: string): Promise<void> {
-  await page.goto(`${web.base}${path}`);
-  assert.match(page.url(), /\/login/);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}${path}`);
-}
+const axe = (page: Page) => assertAxeClean(page);
+const signIn = (page: Page, username: string, path: string) =>
+  signInWithForm(page, web.base, username, PASSWORD, path);
 
 const shownNames = (page: Page) =>
   page.locator("table tbody tr td:first-child a, table tbody tr th:first-child a").allTextContents();

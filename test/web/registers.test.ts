@@ -3,7 +3,7 @@
 // export (audited as export), and the model report for commissioners (aggregate, audited).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createApiToken, createTeam } from "../../src/governance/index.ts";
+import { createTeam } from "../../src/governance/index.ts";
 import { exampleModel } from "../../src/web/views/model-report.fixtures.ts";
 import {
   addToCareTeam,
@@ -21,7 +21,7 @@ import {
   TEST_OPERATOR,
   type TestPerson,
 } from "../governance/fixtures.ts";
-import { webSuite } from "./harness.ts";
+import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 import { insertRiskPerson, insertRiskRun } from "./register-fixtures.ts";
 
 const AS_OF = "2016-04-01";
@@ -131,25 +131,19 @@ const web = webSuite({
       ...users.map(([u, r, t]) => [u, r, TEAMS[t].teamCode] as const),
       ["mdt.reg", "gp", LOCALITY_TEAM.teamCode] as const,
     ]) {
-      const { token } = await createApiToken(db, TEST_OPERATOR, {
+      await addApiToken(db, tokens, "registers", {
         username,
         roleCode: role,
         teamCode,
-        name: "registers",
-        days: 1,
         purpose: purposes[username] ?? "direct-care",
       });
-      tokens.set(username, token);
     }
   },
 });
 
-const get = (url: string, who?: string) =>
-  web.app.inject({
-    method: "GET",
-    url,
-    headers: who ? { authorization: `Bearer ${tokens.get(who)}` } : { accept: "application/json" },
-  });
+const requests = bearerRequests(web, tokens);
+/** As `who` by their token; with no one, as an unauthenticated API client. */
+const get = (url: string, who?: string) => requests.get(url, who, who ? {} : { accept: "application/json" });
 
 /** The people linked from a register page, in the order shown. */
 const idsOn = (html: string) => [...html.matchAll(/href="\/people\/([0-9a-f-]{36})"/g)].map((m) => m[1]);

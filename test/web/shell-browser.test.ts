@@ -3,7 +3,6 @@
 // switches role, and signs out from the header; axe-core checks every page visited and the keyboard reaches
 // the skip link first.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { assignRole } from "../../src/governance/index.ts";
@@ -19,54 +18,28 @@ import {
   TEAMS,
   TEST_OPERATOR,
 } from "../governance/fixtures.ts";
-import { browserSuite, browserSkip as skip } from "./harness.ts";
+import { assertAxeClean, browserSuite, signInWithForm, browserSkip as skip } from "./harness.ts";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "shell journey pass phrase";
 const patient = makePerson({ familyName: "Journeyperson", givenName: "Jean" });
 
-const web = browserSuite(
-  {
-    placeName: "Browser",
-    auth: {
-      maxFailedLogins: 5,
-      lockoutMinutes: 15,
-      sessionIdleMinutes: 30,
-      sessionMaxHours: 12,
-      loginAttemptsPerMinute: 50,
-      cookieSecure: false,
-      oidc: null,
-    },
-  },
-  async (db) => {
-    await insertOrganisations(db);
-    await createTeams(db);
-    await createUserInRole(db, "dr.shell", "gp", "practice", PASSWORD);
-    await assignRole(db, TEST_OPERATOR, "dr.shell", "practice-mdt-coordinator", TEAMS.practice.teamCode);
-    await insertPerson(db, patient);
-    await register(db, patient.personId, ORGS.practice);
-    await admit(db, patient.personId, ORGS.acute, new Date(Date.now() - 3_600_000).toISOString());
-  },
-);
+const web = browserSuite({}, async (db) => {
+  await insertOrganisations(db);
+  await createTeams(db);
+  await createUserInRole(db, "dr.shell", "gp", "practice", PASSWORD);
+  await assignRole(db, TEST_OPERATOR, "dr.shell", "practice-mdt-coordinator", TEAMS.practice.teamCode);
+  await insertPerson(db, patient);
+  await register(db, patient.personId, ORGS.practice);
+  await admit(db, patient.personId, ORGS.acute, new Date(Date.now() - 3_600_000).toISOString());
+});
 
-async function axe(page: Page): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(
-    "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))",
-  );
-  assert.deepEqual(violations, [], `axe on ${page.url()}`);
-}
+const axe = (page: Page) => assertAxeClean(page);
 
 test("a GP signs in to their home, finds their way, is told why when refused, switches role and signs out", {
   skip,
 }, async () => {
   const page = await web.browser.newPage();
-  await page.goto(`${web.base}/`);
-  assert.match(page.url(), /\/login\?next=%2F$/);
-  await page.getByLabel("Username").fill("dr.shell");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${web.base}/`);
+  await signInWithForm(page, web.base, "dr.shell", PASSWORD, "/");
   assert.equal(await page.title(), "Home – OnePlace");
   const account = page.getByRole("navigation", { name: "Your account" });
   assert.match((await account.textContent()) ?? "", /dr\.shell[\s\S]*GP, Riverside practice/);
