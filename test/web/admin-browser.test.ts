@@ -67,7 +67,7 @@ test("an administrator finds users, creates one, changes their roles and lock, a
   await check("account after a role was given");
   await page.getByRole("button", { name: "Lock the account" }).click();
   await page.waitForURL(/done=locked/);
-  assert.match((await page.locator(".nhsuk-tag").first().textContent()) ?? "", /Locked/);
+  assert.match((await page.locator("main .nhsuk-tag").first().textContent()) ?? "", /Locked/);
   await page.getByRole("button", { name: "Unlock the account" }).click();
   await page.waitForURL(/done=unlocked/);
 

@@ -69,7 +69,7 @@ test("a GP finds a patient by name with slips, is told about a mistyped NHS Numb
   await page.getByLabel("NHS Number").fill("");
   await typeInto(page, "NHS Number", wrong);
   await page.keyboard.press("Enter");
-  await page.waitForLoadState("load");
+  await page.waitForURL(/\/find\?nhsNumber=/);
   assert.equal(await page.title(), "Error: Find a person – OnePlace");
   const summary = page.locator(".nhsuk-error-summary");
   assert.match((await summary.textContent()) ?? "", /check digit/);
