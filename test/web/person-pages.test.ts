@@ -145,6 +145,7 @@ test("the Summary shows the banner and the clinical summary, each fact with its 
   assert.equal(res.statusCode, 200, res.body);
   assert.match(res.headers["content-type"] as string, /text\/html/);
   assert.equal(res.headers["x-oneplace-disclosure"], "identifiable");
+  assert.equal(res.headers["cache-control"], "no-store", "a page naming a person is never cached");
   const html = res.body;
   assert.match(html, /<title>Edith Singleview – Summary – OnePlace<\/title>/);
   const nhs = person.nhsNumber;

@@ -33,6 +33,9 @@ const web = webSuite({
 
 test("a route without the public mark is closed: 401 for an API client, a sign-in redirect for a browser", async () => {
   const api = await web.app.inject({ method: "GET", url: "/test/unmarked" });
+  assert.equal(api.headers["cache-control"], "no-store", "a closed route's answer is never cached");
+  const open = await web.app.inject({ method: "GET", url: "/test/marked" });
+  assert.equal(open.headers["cache-control"], undefined, "a public route may be cached");
   assert.equal(api.statusCode, 401);
   assert.match(String(api.headers["content-type"]), /application\/problem\+json/);
   assert.doesNotMatch(api.body, /got past the door/);

@@ -122,8 +122,10 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db; set
       return sendProblem(reply, 401, "The bearer token is not valid, has expired or was revoked.");
     }
     // Unknown paths fall through to the 404 handler; every known route is closed unless marked public.
-    if (request.routeOptions.url === undefined || request.routeOptions.config.public || request.identity)
-      return;
+    if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
+    // What a closed route answers may name people: never kept by a browser's or a proxy's cache.
+    reply.header("cache-control", "no-store");
+    if (request.identity) return;
     if (wantsHtml(request)) {
       return reply.redirect(`/login?next=${encodeURIComponent(safeNext(request.url))}`, 303);
     }
