@@ -40,9 +40,10 @@ export async function resolvePlaceholders(db: Db, demo: DemoIdentities): Promise
           AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = r.person_id)`
       : `SELECT c.person_id FROM caseload_entry c JOIN app_user u USING (user_id)
           WHERE u.username = '${user.username}' AND c.ended_on IS NULL`;
-    // Roles without relationships (integration engineers see demographics of anyone): anyone registered.
     const anyone = `SELECT r.person_id FROM registration r WHERE r.practice_code = '${practiceCode}' AND r.deregistered_on IS NULL`;
-    const pool = ["integration-engineer"].includes(user.roleCode) ? anyone : candidates;
+    // Roles that reach people through no relationship (the integration engineer's demographics, the IG
+    // officer's audit search): anyone registered.
+    const pool = ["integration-engineer", "ig-officer"].includes(user.roleCode) ? anyone : candidates;
     const personId = await first(
       db,
       `SELECT x.person_id::text AS v FROM (${pool}) x ORDER BY x.person_id LIMIT 1`,
@@ -53,14 +54,18 @@ export async function resolvePlaceholders(db: Db, demo: DemoIdentities): Promise
     );
     perRole.set(user.roleCode, { personId, longestPersonId });
   }
-  const nhsNumbers = new Map<string, string | null>();
+  // Each role's person as find is asked for them: NHS Number, "Given Family" and date of birth.
+  const identities = new Map<string, { nhsNumber: string; personName: string; birthDate: string } | null>();
   for (const [role, ids] of perRole) {
-    nhsNumbers.set(
-      role,
-      ids.personId
-        ? await first(db, "SELECT nhs_number AS v FROM person WHERE person_id = $1", [ids.personId])
-        : null,
-    );
+    const [row] = ids.personId
+      ? await db.query<{ nhsNumber: string; personName: string; birthDate: string }>(
+          `SELECT nhs_number AS "nhsNumber", given_name || ' ' || family_name AS "personName",
+                  to_char(birth_date, 'YYYY-MM-DD') AS "birthDate"
+             FROM person WHERE person_id = $1`,
+          [ids.personId],
+        )
+      : [];
+    identities.set(role, row ?? null);
   }
   const shared: Record<string, string | null> = {
     practiceCode,
@@ -88,7 +93,9 @@ export async function resolvePlaceholders(db: Db, demo: DemoIdentities): Promise
         ...shared,
         personId: own?.personId ?? null,
         longestPersonId: own?.longestPersonId ?? null,
-        nhsNumber: nhsNumbers.get(role) ?? null,
+        nhsNumber: identities.get(role)?.nhsNumber ?? null,
+        personName: identities.get(role)?.personName ?? null,
+        birthDate: identities.get(role)?.birthDate ?? null,
       };
       let missing = false;
       // A placeholder is the whole run of letters after the colon (:longestPersonId is not :personId).
