@@ -6,7 +6,13 @@ import { isUuid } from "../core/ids.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { breakGlassReasonProblem, insertBreakGlass } from "./break-glass.ts";
 import { BREAK_GLASS_ACTIONS, evaluateAccess } from "./policy.ts";
-import { type FactsScope, factsForPeople, factsForPerson } from "./relationship-facts.ts";
+import {
+  type FactsScope,
+  factsForPeople,
+  factsForPerson,
+  SIGNATURE,
+  signatureSql,
+} from "./relationship-facts.ts";
 import type { AccessContext, AccessDecision, Action, PersonFacts } from "./types.ts";
 
 export interface AccessRequest extends AccessContext {
@@ -186,6 +192,8 @@ export async function filterPeopleForAccess(
   ctx: AccessContext,
   personIds: readonly string[],
   action: Action,
+  /** What the people were picked from, for the audit row (a register's page and what it withheld). */
+  context?: string,
 ): Promise<FilteredPeople> {
   if (personIds.length > MAX_PEOPLE_PER_FILTER) {
     throw invalid(
@@ -213,7 +221,9 @@ export async function filterPeopleForAccess(
       personIds: allowed,
       withheldIds: withheld,
       allowed: allowed.length > 0,
-      reason: ids.length === 0 ? "no people asked for" : summarise(decisions, allowed.length),
+      reason: [ids.length === 0 ? "no people asked for" : summarise(decisions, allowed.length), context]
+        .filter(Boolean)
+        .join("; "),
       relationship: flagged.length > 0 ? "break-glass" : null,
       disclosure: disclosed[0]?.disclosure ?? null,
       breakGlassId: flagged[0]?.breakGlassId ?? null,
@@ -228,4 +238,83 @@ export async function filterPeopleForAccess(
     );
   }
   return { allowed, withheld, decisions };
+}
+
+/** How many people of each signature a query found (see AccessGate). */
+export interface SignatureCount {
+  signature: number;
+  count: number;
+}
+
+/**
+ * The policy, turned into the set of fact signatures it allows, for a query that must page and count only
+ * the people this identity may see among thousands without deciding for each (a register). The query
+ * computes each person's signature with `signature`; `allowed` is every signature the policy allows for the
+ * action, found by judging each possible combination of facts once, so the rules stay in evaluateAccess.
+ * The people a page then shows still go through filterPeopleForAccess, which decides and audits them.
+ */
+export interface AccessGate {
+  signature(column: string, add: (value: unknown, cast: string) => string): string;
+  allowed: number[];
+  /** The people shown and withheld among the counts a query returned, and why they were withheld. */
+  tally(groups: readonly SignatureCount[]): { shown: number; withheld: number; withheldWhy: string };
+}
+
+const FACT_BITS = [
+  SIGNATURE.known,
+  SIGNATURE.registered,
+  SIGNATURE.caseload,
+  SIGNATURE.careTeam,
+  SIGNATURE.referral,
+  SIGNATURE.admission,
+  SIGNATURE.optedOut,
+  SIGNATURE.breakGlass,
+];
+
+function factsOfSignature(signature: number, teamOrg: string | null): PersonFacts {
+  const has = (bit: number) => (signature & bit) !== 0;
+  return {
+    personId: "",
+    known: has(SIGNATURE.known),
+    registered: has(SIGNATURE.registered),
+    caseload: has(SIGNATURE.caseload),
+    careTeam: has(SIGNATURE.careTeam),
+    referral: has(SIGNATURE.referral),
+    admission: has(SIGNATURE.admission),
+    optedOut: has(SIGNATURE.optedOut),
+    breakGlassId: has(SIGNATURE.breakGlass) ? "00000000-0000-0000-0000-000000000000" : null,
+    objectionHolders: has(SIGNATURE.objectionHeldByTeam)
+      ? [teamOrg ?? ""]
+      : has(SIGNATURE.objectionElsewhere)
+        ? ["another organisation"]
+        : [],
+  };
+}
+
+export function accessGate(ctx: AccessContext, action: Action): AccessGate {
+  const scope = scopeOf(ctx, clock(ctx));
+  const teamOrg = ctx.roleAssignment.team.orgCode;
+  const decide = (signature: number) => judge(ctx, action, factsOfSignature(signature, teamOrg));
+  const allowed: number[] = [];
+  for (let combo = 0; combo < 1 << FACT_BITS.length; combo++) {
+    const facts = FACT_BITS.reduce((sig, bit, i) => (combo & (1 << i) ? sig | bit : sig), 0);
+    for (const objection of [0, SIGNATURE.objectionHeldByTeam, SIGNATURE.objectionElsewhere]) {
+      if (decide(facts | objection).allow) allowed.push(facts | objection);
+    }
+  }
+  return {
+    signature: (column, add) => signatureSql(scope, column, add),
+    allowed,
+    tally(groups) {
+      let shown = 0;
+      const why = new Map<string, number>();
+      for (const { signature, count } of groups) {
+        const decision = decide(signature);
+        if (decision.allow) shown += count;
+        else why.set(decision.reason, (why.get(decision.reason) ?? 0) + count);
+      }
+      const withheld = [...why.values()].reduce((a, b) => a + b, 0);
+      return { shown, withheld, withheldWhy: [...why].map(([reason, n]) => `${n}: ${reason}`).join("; ") };
+    },
+  };
 }

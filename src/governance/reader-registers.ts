@@ -27,7 +27,7 @@ import {
   savedCohorts,
   selectRegister,
 } from "../risk/index.ts";
-import { auditBase, filterPeopleForAccess } from "./access.ts";
+import { type AccessGate, accessGate, auditBase, filterPeopleForAccess } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import type { ReaderBase } from "./reader-base.ts";
 import { suppressSmallCounts } from "./suppression.ts";
@@ -187,7 +187,13 @@ export function registersReads(base: ReaderBase): RegistersReads {
     return { kind: query.kind, code: org.code, name: org.name, parent, within: null };
   }
 
-  async function select(query: RegisterQuery, heading: RegisterHeading) {
+  /** The register's candidates, counted by signature, and the ids of the window among those allowed. */
+  async function select(
+    query: RegisterQuery,
+    heading: RegisterHeading,
+    gate: AccessGate,
+    window: { offset: number; limit: number | null },
+  ) {
     const filters = checkRegisterFilters(query.filters ?? {});
     const sort = query.sort ?? "tier";
     const direction = query.direction ?? DEFAULT_DIRECTION[sort];
@@ -196,9 +202,14 @@ export function registersReads(base: ReaderBase): RegistersReads {
       code: heading.code,
       ...(heading.within ? { within: heading.within } : {}),
     };
-    const selection = await selectRegister(db, scope, filters, sort, direction);
-    return { filters, sort, direction, selection };
+    const selection = await selectRegister(db, scope, filters, sort, direction, gate, window);
+    return { filters, sort, direction, selection, ...gate.tally(selection.groups) };
   }
+
+  /** What the audit row says of the register the people were picked from. */
+  const registerContext = (heading: RegisterHeading, what: string, withheld: number, why: string) =>
+    `${heading.kind} register ${heading.code}, ${what}` +
+    (withheld > 0 ? `; ${withheld} on it withheld, never read: ${why}` : "");
 
   return {
     async registers() {
@@ -226,13 +237,26 @@ export function registersReads(base: ReaderBase): RegistersReads {
 
     async riskRegister(query) {
       const heading = await scopeFor(query, "list");
-      const { filters, sort, direction, selection } = await select(query, heading);
-      // The decision for every person on it, audited (who was disclosed, who withheld) before a name is read.
-      const { allowed, withheld } = await filterPeopleForAccess(ctx, selection.personIds, "list");
+      const gate = accessGate(ctx, "list");
       const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
-      const pages = Math.max(1, Math.ceil(allowed.length / pageSize));
-      const page = Math.min(Math.max(1, query.page ?? 1), pages);
-      const ids = allowed.slice((page - 1) * pageSize, page * pageSize);
+      const asked = Math.max(1, query.page ?? 1);
+      let page = asked;
+      let found = await select(query, heading, gate, { offset: (page - 1) * pageSize, limit: pageSize });
+      const pages = Math.max(1, Math.ceil(found.shown / pageSize));
+      if (page > pages) {
+        // Past the end (a link from before the register shrank): the last page instead.
+        page = pages;
+        found = await select(query, heading, gate, { offset: (page - 1) * pageSize, limit: pageSize });
+      }
+      const { filters, sort, direction, selection, shown, withheld, withheldWhy } = found;
+      // The people on this page, decided one by one and audited before a name is read.
+      const context = registerContext(
+        heading,
+        `page ${page} of ${pages} (${shown} shown)`,
+        withheld,
+        withheldWhy,
+      );
+      const { allowed } = await filterPeopleForAccess(ctx, selection.personIds, "list", context);
       return {
         heading,
         asOf: selection.asOf,
@@ -242,63 +266,74 @@ export function registersReads(base: ReaderBase): RegistersReads {
         page,
         pageSize,
         pages,
-        shown: allowed.length,
-        withheld: withheld.length,
-        rows: await registerRows(db, ids, selection.asOf),
+        shown,
+        withheld,
+        rows: await registerRows(db, allowed, selection.asOf),
         mayExport: mayAct("export"),
       };
     },
 
     async riskRegisterExport(query) {
       const heading = await scopeFor(query, "export");
-      const { selection } = await select(query, heading);
-      const { allowed, withheld } = await filterPeopleForAccess(ctx, selection.personIds, "export");
+      const gate = accessGate(ctx, "export");
+      const { selection, withheld, withheldWhy } = await select(query, heading, gate, {
+        offset: 0,
+        limit: null,
+      });
+      const context = registerContext(heading, "CSV export", withheld, withheldWhy);
+      const decided = await filterPeopleForAccess(ctx, selection.personIds, "export", context);
       return {
         heading,
         asOf: selection.asOf,
-        rows: await registerRows(db, allowed, selection.asOf),
-        withheld: withheld.length,
+        rows: await registerRows(db, decided.allowed, selection.asOf),
+        withheld: withheld + decided.withheld.length,
       };
     },
 
-    async modelReport(version) {
-      if (!role.purposes.includes("commissioning") && !role.purposes.includes("direct-care")) {
-        return refuse("view", `the ${role.name} role has no use for the risk model's report`);
-      }
-      await appendAuditEvent(db, {
-        ...auditBase(ctx, "view"),
-        personIds: [],
-        personCount: 0,
-        allowed: true,
-        reason: "risk model validation report: aggregate figures, no person",
-      });
-      const model = version === undefined ? await activeModel(db) : await modelByVersion(db, version);
-      if (version !== undefined && !model) {
-        throw notFound("risk.no-model-version", `There is no risk model version ${version}.`, {
-          hint: "Open the report without a version to see the newest model.",
-        });
-      }
-      const versions = (await listModels(db))
-        .map((m) => ({ version: m.version, trainedAt: m.trainedAt }))
-        .reverse();
-      if (!model) return { model: null, versions, deciles: [], capture: [] };
-      const v = model.validation;
-      const observed = suppressSmallCounts(v.deciles.map((d) => ({ key: d.group, count: d.observed })));
-      const admitted = suppressSmallCounts(
-        v.capture.map((c) => ({ key: c.topPercent, count: c.admittedPeople })),
-      );
-      return {
-        model,
-        versions,
-        deciles: v.deciles.map((d, i) => ({
-          ...d,
-          observedShown: { count: observed[i].count, suppressed: observed[i].suppressed },
-        })),
-        capture: v.capture.map((c, i) => ({
-          ...c,
-          admittedShown: { count: admitted[i].count, suppressed: admitted[i].suppressed },
-        })),
-      };
-    },
+    modelReport: (version) => modelReport(base, version),
+  };
+}
+
+/** The risk model's validation report: aggregate figures only, small counts suppressed. */
+async function modelReport(base: ReaderBase, version?: number): Promise<ModelReportView> {
+  const { ctx, refuse } = base;
+  const { db } = ctx;
+  const { role } = ctx.roleAssignment;
+  if (!role.purposes.includes("commissioning") && !role.purposes.includes("direct-care")) {
+    return refuse("view", `the ${role.name} role has no use for the risk model's report`);
+  }
+  await appendAuditEvent(db, {
+    ...auditBase(ctx, "view"),
+    personIds: [],
+    personCount: 0,
+    allowed: true,
+    reason: "risk model validation report: aggregate figures, no person",
+  });
+  const model = version === undefined ? await activeModel(db) : await modelByVersion(db, version);
+  if (version !== undefined && !model) {
+    throw notFound("risk.no-model-version", `There is no risk model version ${version}.`, {
+      hint: "Open the report without a version to see the newest model.",
+    });
+  }
+  const versions = (await listModels(db))
+    .map((m) => ({ version: m.version, trainedAt: m.trainedAt }))
+    .reverse();
+  if (!model) return { model: null, versions, deciles: [], capture: [] };
+  const v = model.validation;
+  const observed = suppressSmallCounts(v.deciles.map((d) => ({ key: d.group, count: d.observed })));
+  const admitted = suppressSmallCounts(
+    v.capture.map((c) => ({ key: c.topPercent, count: c.admittedPeople })),
+  );
+  return {
+    model,
+    versions,
+    deciles: v.deciles.map((d, i) => ({
+      ...d,
+      observedShown: { count: observed[i].count, suppressed: observed[i].suppressed },
+    })),
+    capture: v.capture.map((c, i) => ({
+      ...c,
+      admittedShown: { count: admitted[i].count, suppressed: admitted[i].suppressed },
+    })),
   };
 }

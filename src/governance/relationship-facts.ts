@@ -195,6 +195,67 @@ SELECT string_agg(chr(48 + mask), '' ORDER BY ord) AS masks,
  WHERE ${TYPE_PARAMS}`;
 }
 
+/** The bits of a signature (signatureSql); the objection bits never both set. */
+export const SIGNATURE = {
+  ...BIT,
+  breakGlass: 128,
+  /** An objection to sharing held by this team's own organisation (which it does not block). */
+  objectionHeldByTeam: 256,
+  /** An objection held only elsewhere. */
+  objectionElsewhere: 512,
+} as const;
+
+/** The casts of the scope's parameters $2..$9, in scopeParams' order. */
+const SCOPE_CASTS = ["uuid", "uuid", "text", "date", "text", "timestamptz", "int", "text"];
+
+/**
+ * The facts of the person in `column` as one integer (SIGNATURE bits), for a query of another capability that
+ * must leave out the people the policy would withhold without reading them one by one (a register). The
+ * scope's parameters are added through `add` only where the expression uses them.
+ */
+export function signatureSql(
+  scope: FactsScope,
+  column: string,
+  add: (value: unknown, cast: string) => string,
+): string {
+  const shape = shapeOf(scope.roleAssignment);
+  const values = scopeParams(scope);
+  const names = new Map<number, string>();
+  const bind = (sql: string) =>
+    sql.replace(/\$([2-9])(?![0-9])/g, (_, n: string) => {
+      const i = Number(n);
+      let name = names.get(i);
+      if (!name) {
+        name = add(values[i - 2], SCOPE_CASTS[i - 2]);
+        names.set(i, name);
+      }
+      return name;
+    });
+  const inSet = (table: string, where: string, bit: number) =>
+    `CASE WHEN ${column} IN (SELECT person_id FROM ${table} WHERE ${bind(where)}) THEN ${bit} ELSE 0 END`;
+  const parts: string[] = [shape.known ? inSet("person", "true", SIGNATURE.known) : String(SIGNATURE.known)];
+  const kinds: [string, number][] = [
+    ["registered", SIGNATURE.registered],
+    ["caseload", SIGNATURE.caseload],
+    ["care-team", SIGNATURE.careTeam],
+    ["referral", SIGNATURE.referral],
+    ["admission", SIGNATURE.admission],
+  ];
+  for (const [kind, bit] of kinds) {
+    if (shape.kinds.has(kind)) parts.push(inSet(FACTS[kind].table, FACTS[kind].where, bit));
+  }
+  if (shape.optOut) parts.push(inSet("data_opt_out", OBJECTING, SIGNATURE.optedOut));
+  if (shape.breakGlass) parts.push(inSet("break_glass", GLASS_OPEN, SIGNATURE.breakGlass));
+  if (shape.objection) {
+    const objecting = bind(OBJECTING);
+    parts.push(`CASE WHEN ${column} IN (SELECT person_id FROM sharing_objection WHERE ${objecting} AND holding_org_code = ${bind("$6")})
+      THEN ${SIGNATURE.objectionHeldByTeam}
+      WHEN ${column} IN (SELECT person_id FROM sharing_objection WHERE ${objecting}) THEN ${SIGNATURE.objectionElsewhere}
+      ELSE 0 END`);
+  }
+  return `(${parts.join(" + ")})`;
+}
+
 const SQL_CACHE = new Map<string, string>();
 function cachedSql(shape: FactsShape, many: boolean): string {
   const key = JSON.stringify([

@@ -46,10 +46,28 @@ export interface RegisterScope {
   within?: { kind: "practice" | "locality"; code: string };
 }
 
+/**
+ * Who may be shown, as SQL: governance's access gate. Each candidate's signature (its facts relative to the
+ * reader) is computed in the query, so a page and its counts come from one pass without naming anyone.
+ */
+export interface RegisterAccess {
+  signature(column: string, add: (value: unknown, cast: string) => string): string;
+  /** The signatures of people the reader may see. */
+  allowed: readonly number[];
+}
+
+/** Which of the people shown to return: a page (offset and limit), or all of them for an export. */
+export interface RegisterWindow {
+  offset: number;
+  limit: number | null;
+}
+
 export interface RegisterSelection {
   /** The stratification date the register is as at; null before the first stratification. */
   asOf: string | null;
-  /** Internal ids of the people meeting the filters, in the order asked for. */
+  /** How many people meeting the filters have each signature (shown and withheld alike). */
+  groups: { signature: number; count: number }[];
+  /** Internal ids of the people in the window whose signature is allowed, in the order asked for. */
   personIds: string[];
 }
 
@@ -93,25 +111,31 @@ const ADMITTED_SINCE = (sinceParam: string) =>
   `EXISTS (SELECT 1 FROM hospital_spell hs WHERE hs.person_id = rp.person_id
      AND hs.admitted_at >= ${sinceParam}::timestamp AT TIME ZONE 'Europe/London')`;
 
-/** The order of each sort: a key and its natural direction, then ties broken by score and id. */
+/** Each sort's key, read once per candidate into the column `k`. */
+function sortKey(sort: RegisterSort): string {
+  switch (sort) {
+    case "tier":
+      return TIER_RANK;
+    case "score":
+      return "rp.probability";
+    case "efi":
+      return "rp.deficit_count";
+    case "age":
+      return "rp.age";
+    case "name":
+      return "p.family_name";
+    case "admission":
+      return LAST_ADMISSION;
+  }
+}
+
+/** The order of each sort over the candidates' columns: the key, then ties broken by score and id. */
 function orderBy(sort: RegisterSort, direction: SortDirection): string {
   const d = direction === "asc" ? "ASC" : "DESC";
   const nulls = direction === "asc" ? "NULLS FIRST" : "NULLS LAST";
-  const tail = "rp.probability DESC NULLS LAST, rp.person_id";
-  switch (sort) {
-    case "tier":
-      return `${TIER_RANK} ${d}, ${tail}`;
-    case "score":
-      return `rp.probability ${d} ${nulls}, rp.person_id`;
-    case "efi":
-      return `rp.deficit_count ${d}, ${tail}`;
-    case "age":
-      return `rp.age ${d}, ${tail}`;
-    case "name":
-      return `p.family_name ${d} ${nulls}, p.given_name ${d} ${nulls}, rp.person_id`;
-    case "admission":
-      return `${LAST_ADMISSION} ${d} ${nulls}, ${tail}`;
-  }
+  if (sort === "score") return `c.k ${d} ${nulls}, c.person_id`;
+  if (sort === "name") return `c.k ${d} ${nulls}, c.k2 ${d} ${nulls}, c.person_id`;
+  return `c.k ${d} ${nulls}, c.probability DESC NULLS LAST, c.person_id`;
 }
 
 /** The latest full stratification's date: the day a register is as at. */
@@ -123,15 +147,19 @@ export async function registerAsOf(db: Queryable): Promise<string | null> {
 }
 
 /**
- * The people on a register who meet the filters, in the order asked for: ids only. A cohort's criteria are
- * compiled from its saved definition; a practice or locality register is everyone stratified there.
+ * The people on a register who meet the filters: how many of each access signature, and the ids of the
+ * window (a page, or all for an export) among those the reader may see, in the order asked for. A cohort's
+ * criteria are compiled from its saved definition; a practice or locality register is everyone stratified
+ * there. One query: the candidates are read once, with their signature and sort key.
  */
 export async function selectRegister(
   db: Queryable,
   scope: RegisterScope,
   filters: RegisterFilters,
   sort: RegisterSort,
-  direction: SortDirection = DEFAULT_DIRECTION[sort],
+  direction: SortDirection,
+  access: RegisterAccess,
+  window: RegisterWindow,
 ): Promise<RegisterSelection> {
   let p = new SqlParams();
   const where: string[] = [];
@@ -167,13 +195,33 @@ export async function selectRegister(
     where.push(ADMITTED_SINCE(`(${day()} - ${p.add(RECENT_ADMISSION_DAYS, "int")})`));
   }
   const join = sort === "name" ? "JOIN person p ON p.person_id = rp.person_id" : "";
-  const rows = await db.query<{ person_id: string }>(
-    `SELECT rp.person_id::text AS person_id FROM risk_person rp ${join}
-      WHERE ${where.length ? where.join(" AND ") : "true"}
-      ORDER BY ${orderBy(sort, direction)}`,
+  const signature = access.signature("rp.person_id", (value, cast) => p.add(value, cast));
+  const allowed = p.add([...access.allowed], "int[]");
+  const limit = window.limit === null ? "ALL" : p.add(window.limit, "int");
+  const offset = p.add(window.offset, "int");
+  const order = orderBy(sort, direction);
+  const [row] = await db.query<{ groups: unknown; ids: string[] | null }>(
+    `WITH c AS MATERIALIZED (
+       SELECT rp.person_id, ${signature} AS sig, ${sortKey(sort)} AS k,
+              ${sort === "name" ? "p.given_name" : "NULL::text"} AS k2, rp.probability
+         FROM risk_person rp ${join}
+        WHERE ${where.length ? where.join(" AND ") : "true"}
+     )
+     SELECT (SELECT json_agg(json_build_array(sig, n)) FROM (SELECT sig, count(*)::int AS n FROM c GROUP BY sig) g)
+              AS groups,
+            (SELECT array_agg(c.person_id::text ORDER BY ${order}) FROM (
+               SELECT c.* FROM c WHERE c.sig = ANY(${allowed}) ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}
+             ) c) AS ids`,
     p.values,
   );
-  return { asOf, personIds: rows.map((r) => r.person_id) };
+  const raw = (typeof row.groups === "string" ? JSON.parse(row.groups) : row.groups) as
+    | [number, number][]
+    | null;
+  return {
+    asOf,
+    groups: (raw ?? []).map(([signature, count]) => ({ signature, count })),
+    personIds: row.ids ?? [],
+  };
 }
 
 /** The lines of a register for the people given (a page, or everyone for an export), in the order given. */
