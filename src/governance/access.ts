@@ -185,6 +185,23 @@ function summarise(decisions: Map<string, AccessDecision>, allowedCount: number)
 }
 
 /**
+ * The decisions for many people, in one query, without an audit row: for counting the people a page may
+ * show (a home page's panels) and choosing which to name. Whatever is then shown must still pass
+ * filterPeopleForAccess, which decides again and audits. Ids must be distinct lower-case UUIDs.
+ */
+export async function judgePeople(
+  ctx: AccessContext,
+  ids: readonly string[],
+  action: Action,
+  at: Date = clock(ctx),
+): Promise<Map<string, AccessDecision>> {
+  const facts = await factsForPeople(ctx.db, scopeOf(ctx, at), ids);
+  const decisions = new Map<string, AccessDecision>();
+  for (const f of facts) decisions.set(f.personId, judge(ctx, action, f));
+  return decisions;
+}
+
+/**
  * The set form of decideAccess, for registers, searches and exports: the same rules applied to thousands
  * of people in one query, and one audit row naming the people disclosed and those withheld.
  */
@@ -207,9 +224,7 @@ export async function filterPeopleForAccess(
       throw invalid("governance.person-id", "filterPeopleForAccess: person ids must be UUIDs");
   }
   const at = clock(ctx);
-  const facts = await factsForPeople(ctx.db, scopeOf(ctx, at), ids);
-  const decisions = new Map<string, AccessDecision>();
-  for (const f of facts) decisions.set(f.personId, judge(ctx, action, f));
+  const decisions = await judgePeople(ctx, ids, action, at);
   const allowed = ids.filter((id) => decisions.get(id)?.allow);
   const withheld = ids.filter((id) => !decisions.get(id)?.allow);
   const disclosed = allowed.map((id) => decisions.get(id) as AccessDecision);

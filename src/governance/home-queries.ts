@@ -147,54 +147,55 @@ export async function openReferrals(db: Queryable, teamId: string, day: string):
   );
 }
 
-/** Of these people, those admitted to hospital since the start of a day, newest first. */
-export async function admissionsOf(
+/**
+ * The team's people on the day, as SQL over $1 (user), $2 (team), $3 (day): the user's caseload in the team,
+ * the team's care-team memberships and the referrals to it still open.
+ */
+const TEAMS_PEOPLE = `SELECT person_id FROM caseload_entry
+   WHERE user_id = $1::uuid AND team_id = $2::uuid AND started_on <= $3::date AND (ended_on IS NULL OR ended_on >= $3::date)
+  UNION SELECT person_id FROM care_team_member
+   WHERE team_id = $2::uuid AND started_on <= $3::date AND (ended_on IS NULL OR ended_on >= $3::date)
+  UNION SELECT person_id FROM referral
+   WHERE to_team_id = $2::uuid AND referred_on <= $3::date AND (closed_on IS NULL OR closed_on > $3::date)`;
+
+/** The team's people (TEAMS_PEOPLE) admitted to hospital since the start of a day, newest first. */
+export async function teamAdmissions(
   db: Queryable,
-  personIds: readonly string[],
+  userId: string,
+  teamId: string,
+  day: string,
   since: string,
 ): Promise<Candidate[]> {
-  if (personIds.length === 0) return [];
   return candidates(
     await db.query(
       `SELECT hs.person_id, hs.admitted_at AS on,
               initcap(hs.admission_method) || ', ' || coalesce(o.name, hs.provider_code) AS detail
          FROM hospital_spell hs LEFT JOIN organisation o ON o.org_code = hs.provider_code
-        WHERE hs.person_id = ANY ($1::uuid[]) AND hs.admitted_at >= ${SINCE("$2")}
+        WHERE hs.admitted_at >= ${SINCE("$4")} AND hs.person_id IN (${TEAMS_PEOPLE})
         ORDER BY hs.admitted_at DESC LIMIT ${HOME_CANDIDATES}`,
-      [personIds, since],
+      [userId, teamId, day, since],
     ),
   );
 }
 
-/** Of these people, current care plans due for review within two weeks or overdue, soonest first. */
-export async function reviewsDueOf(
+/** The team's people (TEAMS_PEOPLE) with a current care plan due for review within two weeks or overdue. */
+export async function teamReviewsDue(
   db: Queryable,
-  personIds: readonly string[],
+  userId: string,
+  teamId: string,
   day: string,
 ): Promise<Candidate[]> {
-  if (personIds.length === 0) return [];
   return candidates(
     await db.query(
       `SELECT cp.person_id, min(cp.review_due_on)::text AS on,
-              CASE WHEN min(cp.review_due_on) < $2::date THEN 'overdue' ELSE NULL END AS detail
+              CASE WHEN min(cp.review_due_on) < $3::date THEN 'overdue' ELSE NULL END AS detail
          FROM care_plan cp
-        WHERE cp.person_id = ANY ($1::uuid[]) AND ${PLAN_CURRENT("$2::date")}
-          AND cp.review_due_on <= $2::date + ${REVIEW_WINDOW_DAYS}
+        WHERE cp.person_id IN (${TEAMS_PEOPLE}) AND ${PLAN_CURRENT("$3::date")}
+          AND cp.review_due_on <= $3::date + ${REVIEW_WINDOW_DAYS}
         GROUP BY cp.person_id ORDER BY min(cp.review_due_on), cp.person_id LIMIT ${HOME_CANDIDATES}`,
-      [personIds, day],
+      [userId, teamId, day],
     ),
   );
-}
-
-/** The team's people through its care-team memberships on the day (for admissions and reviews). */
-export async function careTeamOf(db: Queryable, teamId: string, day: string): Promise<string[]> {
-  const rows = await db.query<{ person_id: string }>(
-    `SELECT DISTINCT person_id::text AS person_id FROM care_team_member
-      WHERE team_id = $1::uuid AND started_on <= $2::date AND (ended_on IS NULL OR ended_on >= $2::date)
-      LIMIT ${HOME_CANDIDATES * 10}`,
-    [teamId, day],
-  );
-  return rows.map((r) => r.person_id);
 }
 
 export interface BreakGlassCounts {

@@ -29,7 +29,7 @@ export interface ReaderBase {
   /** One decision for one person, audited; throws AccessDenied unless allowed. */
   allowed(personId: string, requires?: "identifiable", action?: Action): Promise<AccessDecision>;
   /** Only the people this identity may see for the action, in name order; the rest are counted. */
-  filtered(personIds: readonly string[], action: Action): Promise<PeopleList>;
+  filtered(personIds: readonly string[], action: Action, context?: string): Promise<PeopleList>;
   /** A refusal decided by the reader rather than the policy: one audit row, then AccessDenied. */
   refuse(action: Action, reason: string): Promise<never>;
 }
@@ -49,13 +49,17 @@ export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
       if (!decision.allow) throw new AccessDenied(decision);
       return decision;
     },
-    async filtered(personIds, action) {
+    async filtered(personIds, action, context) {
       const { role } = identity.roleAssignment;
       if (role.accessBasis === "pseudonymised") {
         // Their decisions allow pseudonymised rows, which a list of names is not.
         return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
       }
-      const { allowed: ids, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
+      const {
+        allowed: ids,
+        withheld,
+        decisions,
+      } = await filterPeopleForAccess(ctx, personIds, action, context);
       const people = (await readSummaries(db, ids)).map((p) => ({
         ...p,
         disclosure: decisions.get(p.personId)?.disclosure ?? null,

@@ -3,14 +3,12 @@
 // back office, IG and administrator homes read counts about work, never a person's record.
 import { feedHealth } from "../ingest/index.ts";
 import { openReviewCount } from "../mpi/index.ts";
-import { auditBase } from "./access.ts";
+import { auditBase, judgePeople } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import {
   accountCounts,
-  admissionsOf,
   breakGlassCounts,
   type Candidate,
-  careTeamOf,
   caseloadOf,
   openReferrals,
   organisationName,
@@ -18,7 +16,8 @@ import {
   practiceNewOnRegister,
   practiceRegisterCounts,
   practiceReviewsDue,
-  reviewsDueOf,
+  teamAdmissions,
+  teamReviewsDue,
 } from "./home-queries.ts";
 import type { ReaderBase } from "./reader-base.ts";
 import { londonDate } from "./relationship-facts.ts";
@@ -126,12 +125,13 @@ function listsOf<K extends string>(
       birthDate: string | null;
     }
   >,
+  totals: Record<K, number>,
 ): Record<K, HomeList> {
   const out = {} as Record<K, HomeList>;
   for (const key of Object.keys(panels) as K[]) {
     const seen = panels[key].filter((c) => disclosed.has(c.personId));
     out[key] = {
-      total: seen.length,
+      total: totals[key],
       people: seen.slice(0, HOME_PANEL_PEOPLE).map((c) => {
         const p = disclosed.get(c.personId) as NonNullable<ReturnType<typeof disclosed.get>>;
         return {
@@ -155,14 +155,41 @@ export function homeReads(base: ReaderBase): HomeReads {
   const noteRead = (reason: string) =>
     appendAuditEvent(db, { ...auditBase(ctx, "view"), personIds: [], personCount: 0, allowed: true, reason });
 
-  /** Every candidate of every panel through the access filter at once: one decision set, one audit row. */
+  /**
+   * Every candidate of every panel judged at once (for the counts), then only the people the panels name
+   * (the first few of each) through the access filter, with its audit row, before their names are read.
+   */
   async function disclose<K extends string>(panels: Record<K, Candidate[]>) {
     const ids = [
       ...new Set(Object.values<Candidate[]>(panels).flatMap((list) => list.map((c) => c.personId))),
     ];
-    const { people, withheld } = await base.filtered(ids, "list");
+    const decisions = await judgePeople(ctx, ids, "list");
+    const allowedIn = (list: Candidate[]) => list.filter((c) => decisions.get(c.personId)?.allow);
+    const named = [
+      ...new Set(
+        Object.values<Candidate[]>(panels).flatMap((list) =>
+          allowedIn(list)
+            .slice(0, HOME_PANEL_PEOPLE)
+            .map((c) => c.personId),
+        ),
+      ),
+    ];
+    const why = new Map<string, number>();
+    for (const d of decisions.values()) if (!d.allow) why.set(d.reason, (why.get(d.reason) ?? 0) + 1);
+    const allowedCount = ids.length - [...why.values()].reduce((a, b) => a + b, 0);
+    const context = [
+      `home page panels: ${allowedCount - named.length} more counted, not named`,
+      ...(why.size > 0
+        ? [
+            `withheld ${ids.length - allowedCount}, never read: ${[...why].map(([r, n]) => `${n}: ${r}`).join("; ")}`,
+          ]
+        : []),
+    ].join("; ");
+    const { people, withheld } = await base.filtered(named, "list", context);
     const disclosed = new Map(people.map((p) => [p.personId, p]));
-    return { lists: listsOf(panels, disclosed), withheld };
+    const totals = {} as Record<K, number>;
+    for (const key of Object.keys(panels) as K[]) totals[key] = allowedIn(panels[key]).length;
+    return { lists: listsOf(panels, disclosed, totals), withheld: ids.length - allowedCount + withheld };
   }
 
   async function practiceHome(practiceCode: string, day: string): Promise<HomeData> {
@@ -189,18 +216,13 @@ export function homeReads(base: ReaderBase): HomeReads {
 
   async function caseloadHome(day: string): Promise<HomeData> {
     const { team } = identity.roleAssignment;
+    const { userId } = identity.user;
     const since = yesterdayOf(day);
-    const [caseload, careTeam, referrals] = await Promise.all([
-      caseloadOf(db, identity.user.userId, team.teamId, day),
-      careTeamOf(db, team.teamId, day),
+    const [caseload, referrals, admitted, reviewsDue] = await Promise.all([
+      caseloadOf(db, userId, team.teamId, day),
       openReferrals(db, team.teamId, day),
-    ]);
-    const theirs = [
-      ...new Set([...caseload.map((c) => c.personId), ...careTeam, ...referrals.map((c) => c.personId)]),
-    ];
-    const [admitted, reviewsDue] = await Promise.all([
-      admissionsOf(db, theirs, since),
-      reviewsDueOf(db, theirs, day),
+      teamAdmissions(db, userId, team.teamId, day, since),
+      teamReviewsDue(db, userId, team.teamId, day),
     ]);
     const { lists, withheld } = await disclose({ caseload, referrals, admitted, reviewsDue });
     return { kind: "caseload", since, caseloadSize: lists.caseload.total, ...lists, withheld };
