@@ -17,8 +17,11 @@ export interface FactsScope {
 }
 
 /** The calendar day in England at an instant: registrations and referrals are dated in local days. */
+// One formatter for the process: making one costs more than a whole access decision.
+const LONDON_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" });
+
 export function londonDate(at: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(at);
+  return LONDON_DAY.format(at);
 }
 
 function scopeParams(scope: FactsScope): unknown[] {

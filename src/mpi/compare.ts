@@ -2,14 +2,25 @@
 // birth with swapped day and month, postcodes by unit, sector and district, and NHS Numbers one keying slip
 // apart.
 
+// Names repeat (a search compares one typed name with hundreds of records; a load meets the same surnames
+// again and again), and Unicode normalisation is the dearest step of a comparison: remember recent ones.
+const NORMALISED = new Map<string, string>();
+const NORMALISED_MAX = 50_000;
+
 /** Upper case letters only: "O'Brien-Smith " -> "OBRIENSMITH". */
 export function normaliseName(s: string | null | undefined): string {
   if (!s) return "";
-  return s
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toUpperCase()
-    .replace(/[^A-Z]/g, "");
+  let out = NORMALISED.get(s);
+  if (out === undefined) {
+    out = s
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toUpperCase()
+      .replace(/[^A-Z]/g, "");
+    if (NORMALISED.size >= NORMALISED_MAX) NORMALISED.clear();
+    NORMALISED.set(s, out);
+  }
+  return out;
 }
 
 export function normalisePostcode(s: string | null | undefined): string {

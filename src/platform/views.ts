@@ -9,5 +9,13 @@ export function createViewEnvironment(templateDirs: readonly string[]): nunjucks
     throwOnUndefined: false,
   });
   for (const [name, filter] of Object.entries(VIEW_FILTERS)) env.addFilter(name, filter);
+  // Nunjucks' own trim is a regular expression (/^\s*|\s*$/) that scans whitespace again from every
+  // position: the NHS.UK components trim whole blocks of markup, so it was the largest cost of a page.
+  // The same result, and the same safeness, in linear time.
+  env.addFilter("trim", (text: unknown) =>
+    text instanceof nunjucks.runtime.SafeString
+      ? new nunjucks.runtime.SafeString(String(text).trim())
+      : String(text ?? "").trim(),
+  );
   return env;
 }
