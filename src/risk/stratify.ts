@@ -106,6 +106,8 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     );
     step(model ? "Building each person's picture and scoring" : "Building each person's picture");
     await tx.exec("TRUNCATE risk_person");
+    // Written in locality and practice order, so a register (one practice's or locality's rows) reads a run
+    // of neighbouring pages rather than a row from nearly every page of the table.
     const p = new SqlParams();
     const snapshot = snapshotSql(p, { asOf, hiu: settings.hiu });
     const run = p.add(runId, "uuid");
@@ -121,13 +123,15 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
            SELECT scored.*, row_number() OVER (ORDER BY probability DESC, person_id) AS rn, count(*) OVER () AS n,
                   rank() OVER (ORDER BY probability DESC) - 1 AS above
            FROM (SELECT s.*, ${probabilitySql(model)} AS probability FROM (${snapshot}) s) scored
-         ) ranked`,
+         ) ranked
+         ORDER BY locality_code, practice_code, rn`,
         p.values,
       );
     } else {
       await tx.query(
         `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at)
-         SELECT ${cols}, ${run}, ${asOfParam}, now() FROM (${snapshot}) s`,
+         SELECT ${cols}, ${run}, ${asOfParam}, now() FROM (${snapshot}) s
+         ORDER BY locality_code, practice_code, person_id`,
         p.values,
       );
     }
