@@ -54,7 +54,7 @@ export function describeRisk(risk: Risk): string {
 function evidenceProblem(file: string, test: string, results: RunResults): string | null {
   if (!existsSync(join(ROOT, file))) return `names ${file}, which does not exist`;
   const names = results.byFile.get(file);
-  if (!names) return `names ${file}, which did not run in this run`;
+  if (!names) return `names the test "${test}" in ${file}, but that file did not run in this run`;
   const outcomes = names.get(test);
   if (!outcomes)
     return `names the test "${test}" in ${file}, which did not run in this run (deleted or renamed?)`;
