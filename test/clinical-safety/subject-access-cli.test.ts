@@ -1,7 +1,7 @@
 // Subject access through the command line: `oneplace person export` as the IG officer writes one person's data
 // and the audit of who saw them; anyone else is refused; both are in the audit trail (HAZ-024).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -78,6 +78,11 @@ describe("oneplace person export (subject access)", () => {
     const again = await runCli([...args, "--as", "ig.jones", "--out", file], env);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already exists: choose a new file/);
+    assert.equal(
+      JSON.parse(readFileSync(file, "utf8")).reference,
+      "SAR-2026-014",
+      "the first export is untouched",
+    );
   });
 
   test("a clinician is refused, an unknown number and a missing reference are explained; refusals are audited", async () => {
@@ -119,6 +124,7 @@ describe("oneplace person export (subject access)", () => {
     );
     assert.equal(nobody.code, 1);
     assert.match(nobody.stderr, /Nobody in OnePlace holds that NHS Number/);
+    assert.equal(existsSync(join(dir, "x.json")), false, "a refused or failed export leaves no file");
     const noRef = await runCli(
       [
         "person",

@@ -1,8 +1,14 @@
 // Subject access: `oneplace person export` writes everything OnePlace holds about one person, and the audit of
 // who saw them, to a file for the information governance officer answering the request. It acts as a named
 // user in a role that may read the audit trail (the reader refuses and audits anyone else), for administration.
-import { writeFileSync } from "node:fs";
-import { createReader, listAssignments, listUsers, type ReaderIdentity } from "../../governance/index.ts";
+import { closeSync, openSync, rmSync, writeFileSync } from "node:fs";
+import {
+  createReader,
+  type GovernedReader,
+  listAssignments,
+  listUsers,
+  type ReaderIdentity,
+} from "../../governance/index.ts";
 import type { Db } from "../../platform/index.ts";
 import { defineCommand, nhsNumber, path, text } from "../command.ts";
 import { out, outJson } from "../context.ts";
@@ -49,16 +55,27 @@ export const personExport = defineCommand({
   },
   db: "migrated",
   async run({ options, db }) {
-    const reader = createReader(db, await igIdentity(db, options.as, options.team));
-    const sar = await reader.subjectAccessExport(options["nhs-number"], options.reference);
+    // Take the file first, so that a name already used stops the export before it is read or audited.
+    let fd: number;
     try {
-      writeFileSync(options.out, `${JSON.stringify(sar, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+      fd = openSync(options.out, "wx", 0o600);
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === "EEXIST") {
         throw usageError(`${options.out} already exists: choose a new file for the export.`);
       }
       throw cause;
     }
+    let sar: Awaited<ReturnType<GovernedReader["subjectAccessExport"]>>;
+    try {
+      const reader = createReader(db, await igIdentity(db, options.as, options.team));
+      sar = await reader.subjectAccessExport(options["nhs-number"], options.reference);
+      writeFileSync(fd, `${JSON.stringify(sar, null, 2)}\n`);
+    } catch (cause) {
+      closeSync(fd);
+      rmSync(options.out, { force: true });
+      throw cause;
+    }
+    closeSync(fd);
     const summary = {
       file: options.out,
       reference: sar.reference,
