@@ -185,6 +185,14 @@ test("a hazard file of the wrong shape is refused with its file and what to fix"
     /"status" must be one of open/,
   );
   assert.throws(
+    () =>
+      parseHazard(
+        src,
+        good("").replace("controls: []", "controls:\n  - kind: test\n    description: d\n    evidance: []"),
+      ),
+    /control 1: unknown key\(s\) evidance; a control has kind, description, evidence, notes/,
+  );
+  assert.throws(
     () => parseHazard("docs/clinical-safety/hazards/HAZ-010-x.yaml", good("")),
     /the file name must begin with its id/,
   );

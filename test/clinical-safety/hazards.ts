@@ -130,11 +130,22 @@ const KEYS = new Set([
   "residual",
   "status",
   "justification",
+  // Optional: free text for the reader (links to issues, meeting notes); never read by the check.
+  "notes",
+  "references",
 ]);
+const CONTROL_KEYS = new Set(["kind", "description", "evidence", "notes"]);
 
 function control(v: YamlValue, i: number, source: string): Control {
   const where = `control ${i + 1}: `;
   if (!isMap(v)) fail(source, `${where}must be a mapping with kind, description and evidence`);
+  const unknown = Object.keys(v).filter((k) => !CONTROL_KEYS.has(k));
+  if (unknown.length > 0) {
+    fail(
+      source,
+      `${where}unknown key(s) ${unknown.join(", ")}; a control has ${[...CONTROL_KEYS].join(", ")}`,
+    );
+  }
   const kind = v.kind;
   if (typeof kind !== "string" || !(CONTROL_KINDS as readonly string[]).includes(kind)) {
     fail(source, `${where}"kind" must be one of ${CONTROL_KINDS.join(", ")}`);
