@@ -35,6 +35,7 @@ import {
   mpiSeparate,
   mpiUnmerge,
 } from "./commands/mpi.ts";
+import { personExport } from "./commands/person.ts";
 import { rejectsDismiss, rejectsList, rejectsReplay, rejectsShow } from "./commands/rejects.ts";
 import { reportBoard } from "./commands/report.ts";
 import { serve } from "./commands/serve.ts";
@@ -81,6 +82,7 @@ export const COMMANDS: readonly Command[] = [
   auditExport,
   auditBreakGlass,
   auditReview,
+  personExport,
   stratify,
   stratifyReport,
   modelTrain,

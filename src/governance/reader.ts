@@ -32,6 +32,7 @@ import { type IgReads, igReads } from "./reader-ig.ts";
 import { type NotificationsReads, notificationsReads } from "./reader-notifications.ts";
 import { type PersonReads, personReads } from "./reader-person.ts";
 import { type RegistersReads, registersReads } from "./reader-registers.ts";
+import { type SubjectAccessReads, subjectAccessReads } from "./reader-subject-access.ts";
 import type { Operator } from "./security-events.ts";
 import { readTimeline, type TimelineEvent } from "./timeline.ts";
 import type { AccessDecision, Action, Disclosure, Relationship } from "./types.ts";
@@ -59,7 +60,8 @@ export interface GovernedReader
     RegistersReads,
     NotificationsReads,
     BackofficeReads,
-    IgReads {
+    IgReads,
+    SubjectAccessReads {
   readonly identity: ReaderIdentity;
   /** Demographics and current practice ("view"). */
   person(personId: string): Promise<PersonView>;
@@ -150,6 +152,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...notificationsReads(base),
     ...backofficeReads(base),
     ...igReads(base),
+    ...subjectAccessReads(base),
   };
 }
 

@@ -1,0 +1,101 @@
+// HAZ-018: a care plan overwritten by a concurrent edit. OnePlace does not edit care plans: each source system's
+// plan is its own row, keyed on its provenance, written only by the feeds' upsert. These tests keep it so.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { upsertCanonical } from "../../src/ingest/index.ts";
+import { CATALOGUE } from "../../src/store/index.ts";
+import { useTestDb } from "../helpers/test-db.ts";
+import { ROOT } from "./hazards.ts";
+
+const t = useTestDb();
+const PERSON = "00000000-0000-4000-8000-0000000000c1";
+
+function planRow(plan: Record<string, string | null>): unknown[] {
+  const row: Record<string, unknown> = {
+    person_id: PERSON,
+    received_at: "2016-03-01T09:00:00Z",
+    review_due_on: null,
+    ended_on: null,
+    ...plan,
+  };
+  return CATALOGUE.care_plan.columnNames.map((c) => row[c] ?? null);
+}
+
+test("nothing in OnePlace writes a care plan by SQL of its own: only the feeds' provenance-keyed upsert does", () => {
+  const files = readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(ts|sql)$/.test(e.name))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+  const writers = files.filter((f) =>
+    /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+care_plan\b/i.test(readFileSync(join(ROOT, f), "utf8")),
+  );
+  assert.deepEqual(writers, [], "a care plan edit needs its own hazard analysis (concurrent edits) first");
+  const routes = files.filter((f) => f.startsWith(join("src", "web", "routes")));
+  const planRoutes = routes.filter((f) =>
+    /\.(post|put|patch|delete)\s*\([^)]*care-?plan/i.test(readFileSync(join(ROOT, f), "utf8")),
+  );
+  assert.deepEqual(planRoutes, [], "no route changes a care plan");
+});
+
+test("two sources' plans for one person stay side by side; concurrent versions of one plan leave one whole version", async () => {
+  await t.db.exec(
+    `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, source_system, source_record_id, received_at)
+     VALUES ('${PERSON}', '9990000018', 'Planperson', 'Ada', '1940-01-01', 'female', 'test', 'p1', now())`,
+  );
+  const community = {
+    care_plan_id: "00000000-0000-4000-8000-0000000000d1",
+    plan_type: "joint-health-social",
+    started_on: "2016-01-04",
+    lead_professional_role: "community-matron",
+    lead_org_code: "ZZC01",
+    source_system: "community-ehr",
+    source_record_id: "cp-1",
+  };
+  const council = {
+    care_plan_id: "00000000-0000-4000-8000-0000000000d2",
+    plan_type: "crisis",
+    started_on: "2015-11-02",
+    lead_professional_role: "social-worker",
+    lead_org_code: "ZZS01",
+    source_system: "council-sc",
+    source_record_id: "sc-9",
+  };
+  await upsertCanonical(t.db, "care_plan", [planRow(community), planRow(council)]);
+  // Two versions of the community plan arrive at once, in two transactions.
+  const gp = {
+    ...community,
+    lead_professional_role: "gp",
+    lead_org_code: "Z90001",
+    received_at: "2016-03-02T09:00:00Z",
+  };
+  const nurse = {
+    ...community,
+    lead_professional_role: "district-nurse",
+    lead_org_code: "ZZC02",
+    received_at: "2016-03-02T09:00:01Z",
+  };
+  await Promise.all([
+    t.db.transaction((tx) => upsertCanonical(tx, "care_plan", [planRow(gp)])),
+    t.db.transaction((tx) => upsertCanonical(tx, "care_plan", [planRow(nurse)])),
+  ]);
+  const rows = await t.db.query<{
+    source_system: string;
+    lead_professional_role: string;
+    lead_org_code: string;
+  }>(
+    "SELECT source_system, lead_professional_role, lead_org_code FROM care_plan WHERE person_id = $1 ORDER BY source_system",
+    [PERSON],
+  );
+  assert.equal(rows.length, 2, "one row per source's plan");
+  assert.deepEqual(rows[1], {
+    source_system: "council-sc",
+    lead_professional_role: "social-worker",
+    lead_org_code: "ZZS01",
+  });
+  const merged = `${rows[0].lead_professional_role}@${rows[0].lead_org_code}`;
+  assert.ok(
+    ["gp@Z90001", "district-nurse@ZZC02"].includes(merged),
+    `one whole version, not a mixture: ${merged}`,
+  );
+});
