@@ -23,7 +23,7 @@ export type MllpEvent =
   | { kind: "junk"; bytes: number }
   /**
    * A frame longer than the limit: its bytes are discarded up to the next frame start, all but its first
-   * `head` bytes (at most HEAD_BYTES), kept so the refusal can be kept as a reject that names the sender.
+   * `head` bytes (at most HEAD_BYTES, and no more than the limit), kept so the refusal can be kept as a reject that names the sender.
    */
   | { kind: "oversize"; bytes: number; head: Buffer };
 
@@ -137,7 +137,9 @@ export class MllpDecoder {
     if (this.#size + bytes.length > this.#maxBytes) {
       this.#skipped += this.#size + bytes.length;
       const held = this.#parts.length === 1 ? this.#parts[0] : Buffer.concat(this.#parts, this.#size);
-      this.#head = Buffer.from(Buffer.concat([held, bytes]).subarray(0, HEAD_BYTES));
+      this.#head = Buffer.from(
+        Buffer.concat([held, bytes]).subarray(0, Math.min(HEAD_BYTES, this.#maxBytes)),
+      );
       this.#parts = [];
       this.#size = 0;
       this.#inFrame = false;
