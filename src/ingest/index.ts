@@ -26,7 +26,7 @@ export { Hl7ParseError, parseMessage } from "./hl7/message.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
 export { splitMessages } from "./hl7/split.ts";
 export { rowId } from "./ids.ts";
-export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
+export { getLoad, type LoadCounts, type LoadRow, settleAbandonedLoads } from "./loads.ts";
 export { MllpClient } from "./mllp-client.ts";
 export {
   DEFAULT_LIMITS as MLLP_DEFAULT_LIMITS,
