@@ -63,6 +63,8 @@ export interface MllpStats {
 }
 
 export interface MllpServer {
+  /** The address it listens on. */
+  host: string;
   port: number;
   stats(): MllpStats;
   close(): Promise<void>;
@@ -427,6 +429,7 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
     "mllp: listening",
   );
   return {
+    host,
     port,
     stats: () => ({
       ...stats,

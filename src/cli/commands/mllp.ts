@@ -96,7 +96,7 @@ export const mllp = defineCommand({
     const server = await startListener(db, { host: options.host, port: options.port, lanes: options.lanes });
     // Admissions it stores are notified from here too (the web server does the same; both may run).
     const notifier = startAdmissionNotifier({ db, logger: createLogger() });
-    out(`OnePlace MLLP listener on port ${server.port}. Press Ctrl-C to stop.`);
+    out(`OnePlace MLLP listener on ${server.host}:${server.port}. Press Ctrl-C to stop.`);
     const signal = await untilStopped();
     out(`Stopping (${signal})...`);
     await server.close();

@@ -30,7 +30,7 @@ export const serve = defineCommand({
     const mllp = options["no-mllp"]
       ? null
       : await startListener(db, { host: options["mllp-host"], port: options["mllp-port"] });
-    if (mllp) out(`HL7v2 MLLP listener on port ${mllp.port}.`);
+    if (mllp) out(`HL7v2 MLLP listener on ${mllp.host}:${mllp.port}.`);
     try {
       await serveUntilStopped({
         db,
