@@ -215,6 +215,171 @@ function limitsOf(options: MllpServerOptions): MllpLimits {
   };
 }
 
+/** Everything a connection handler needs from its listener. */
+interface Listener {
+  db: Db;
+  logger: Logger;
+  options: MllpServerOptions;
+  limits: MllpLimits;
+  sources: CompiledSource[];
+  lanes: Lane[];
+  stats: MllpStats;
+  connections: Set<Connection>;
+  perSource: Map<string, number>;
+}
+
+/** One connection: who it is from (or closed at once), its frames to the lanes, its ACKs back in order. */
+function onConnection(listener: Listener, socket: Socket): void {
+  const { db, logger, options, limits, sources, lanes, stats, connections, perSource } = listener;
+  const laneCount = lanes.length;
+  const address = plainAddress(socket.remoteAddress ?? "");
+  const peer = `mllp:${address || "?"}:${socket.remotePort ?? "?"}`;
+  const tls = options.tls ? (socket as TLSSocket) : null;
+  const names = tls?.authorized ? certificateNamesOf(tls.getPeerCertificate()) : null;
+  const source = tls && options.tls?.ca && !tls.authorized ? null : sourceOf(sources, address, names);
+  const refuse = (why: string) => {
+    stats.refusedConnections++;
+    logger.warn({ peer, why }, "mllp: connection refused");
+    socket.destroy();
+  };
+  const refusal = !source
+    ? "no allowed source"
+    : connections.size >= limits.maxConnections
+      ? "too many connections"
+      : (perSource.get(source.name) ?? 0) >= limits.maxConnectionsPerSource
+        ? `too many connections from source ${source.name}`
+        : null;
+  if (!source || refusal) {
+    refuse(refusal ?? "no allowed source");
+    return;
+  }
+
+  const conn: Connection = { socket, source, decoder: new MllpDecoder(limits.maxFrameBytes), owed: 0 };
+  connections.add(conn);
+  perSource.set(source.name, (perSource.get(source.name) ?? 0) + 1);
+  socket.setNoDelay(true);
+  stats.connections++;
+  const origin = `${peer} (${source.name})`;
+  logger.info({ peer, source: source.name }, "mllp: connection opened");
+
+  // Idle: nothing received and no ACK owed for idleSeconds. A frame begun must finish within frameSeconds.
+  socket.setTimeout(limits.idleSeconds * 1000);
+  socket.on("timeout", () => {
+    if (conn.owed > 0 || conn.decoder.pendingBytes > 0) return;
+    stats.timedOut++;
+    logger.warn({ peer, source: source.name }, "mllp: idle connection closed");
+    socket.destroy();
+  });
+  let frameTimer: NodeJS.Timeout | null = null;
+  const watchFrame = () => {
+    if (conn.decoder.pendingBytes === 0) {
+      if (frameTimer) clearTimeout(frameTimer);
+      frameTimer = null;
+    } else if (!frameTimer) {
+      frameTimer = setTimeout(() => {
+        stats.timedOut++;
+        logger.warn(
+          { peer, source: source.name, bytes: conn.decoder.pendingBytes },
+          "mllp: a frame did not finish in time; connection closed",
+        );
+        socket.destroy();
+      }, limits.frameSeconds * 1000);
+      frameTimer.unref();
+    }
+  };
+
+  // ACKs are written in arrival order whatever order lanes finish in.
+  let order: Promise<void> = Promise.resolve();
+  const send = (ack: Promise<Buffer>) => {
+    conn.owed++;
+    order = order.then(async () => {
+      const bytes = await ack;
+      conn.owed--;
+      if (!socket.destroyed) socket.write(bytes);
+    });
+  };
+  // A frame that never became a message: kept as a reject, then refused (AR) without a control id to echo.
+  const refuseFrame = (bytes: Buffer, condition: Hl7ErrorCondition, message: string, controlId = "") =>
+    send(
+      keepFrame(db, bytes, origin, "AR", condition, message)
+        .catch((error) =>
+          logger.error(
+            { peer, err: { type: (error as Error)?.name } },
+            "mllp: could not keep a refused frame",
+          ),
+        )
+        .then(() => {
+          stats.acked.AR++;
+          return frame(buildAck({ code: "AR", controlId, error: { condition, message } }));
+        }),
+    );
+  const allowedParty = (raw: string): string | null => {
+    const party = sendingParty(raw);
+    if (source.sendingApplications.length > 0 && !source.sendingApplications.includes(party.application))
+      return `MSH-3 sending application is not one source ${source.name} may send as`;
+    if (source.sendingFacilities.length > 0 && !source.sendingFacilities.includes(party.facility))
+      return `MSH-4 sending facility is not one source ${source.name} may send as`;
+    return null;
+  };
+  socket.on("data", (chunk: Buffer) => {
+    for (const event of conn.decoder.push(chunk)) {
+      if (event.kind === "junk") {
+        logger.warn({ peer, bytes: event.bytes }, "mllp: bytes outside a frame ignored");
+        continue;
+      }
+      stats.received++;
+      stats.lastMessageAt = new Date().toISOString();
+      if (event.kind === "oversize") {
+        logger.warn({ peer, bytes: event.bytes }, "mllp: frame too large, discarded");
+        refuseFrame(
+          event.head,
+          HL7_ERROR.applicationInternalError,
+          `frame of ${event.bytes} bytes is larger than the ${limits.maxFrameBytes} the listener accepts; its first ${event.head.length} bytes are kept`,
+        );
+        continue;
+      }
+      const raw = decodeHl7Bytes(event.body);
+      if (raw === null) {
+        refuseFrame(
+          event.body,
+          HL7_ERROR.dataTypeError,
+          "message is not UTF-8 and MSH-18 declares no other character set",
+        );
+        continue;
+      }
+      const notAllowed = allowedParty(raw);
+      if (notAllowed) {
+        logger.warn({ peer, source: source.name }, "mllp: message from a party the source may not send as");
+        refuseFrame(event.body, HL7_ERROR.applicationInternalError, notAllowed, sniffHeader(raw).controlId);
+        continue;
+      }
+      const lane = lanes[laneOf(raw, laneCount)];
+      const merges = source.trustMerges ? "apply" : "review";
+      send(new Promise<Buffer>((resolve) => lane.push({ raw, origin, merges, done: resolve })));
+    }
+    watchFrame();
+    stats.queued = lanes.reduce((n, l) => n + l.depth, 0);
+  });
+  socket.on("error", (error) =>
+    logger.warn({ peer, code: (error as { code?: string }).code }, "mllp: socket error"),
+  );
+  socket.on("close", () => {
+    if (frameTimer) clearTimeout(frameTimer);
+    connections.delete(conn);
+    perSource.set(source.name, (perSource.get(source.name) ?? 1) - 1);
+    stats.connections--;
+    if (conn.decoder.pendingBytes > 0) {
+      logger.warn(
+        { peer, bytes: conn.decoder.pendingBytes },
+        "mllp: sender disconnected mid-frame; the partial message was not applied",
+      );
+    }
+    // What an unfinished frame held is let go now, not when the connection object is collected.
+    conn.decoder.reset();
+    logger.info({ peer }, "mllp: connection closed");
+  });
+}
+
 export async function startMllpServer(options: MllpServerOptions): Promise<MllpServer> {
   const { db, logger } = options;
   const host = options.host ?? "127.0.0.1";
@@ -247,147 +412,8 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
   const connections = new Set<Connection>();
   const perSource = new Map<string, number>();
 
-  const onConnection = (socket: Socket) => {
-    const address = plainAddress(socket.remoteAddress ?? "");
-    const peer = `mllp:${address || "?"}:${socket.remotePort ?? "?"}`;
-    const tls = options.tls ? (socket as TLSSocket) : null;
-    const names = tls?.authorized ? certificateNamesOf(tls.getPeerCertificate()) : null;
-    const source = tls && options.tls?.ca && !tls.authorized ? null : sourceOf(sources, address, names);
-    const refuse = (why: string) => {
-      stats.refusedConnections++;
-      logger.warn({ peer, why }, "mllp: connection refused");
-      socket.destroy();
-    };
-    if (!source) return refuse("no allowed source");
-    if (connections.size >= limits.maxConnections) return refuse("too many connections");
-    if ((perSource.get(source.name) ?? 0) >= limits.maxConnectionsPerSource)
-      return refuse(`too many connections from source ${source.name}`);
-
-    const conn: Connection = { socket, source, decoder: new MllpDecoder(limits.maxFrameBytes), owed: 0 };
-    connections.add(conn);
-    perSource.set(source.name, (perSource.get(source.name) ?? 0) + 1);
-    socket.setNoDelay(true);
-    stats.connections++;
-    const origin = `${peer} (${source.name})`;
-    logger.info({ peer, source: source.name }, "mllp: connection opened");
-
-    // Idle: nothing received and no ACK owed for idleSeconds. A frame begun must finish within frameSeconds.
-    socket.setTimeout(limits.idleSeconds * 1000);
-    socket.on("timeout", () => {
-      if (conn.owed > 0 || conn.decoder.pendingBytes > 0) return;
-      stats.timedOut++;
-      logger.warn({ peer, source: source.name }, "mllp: idle connection closed");
-      socket.destroy();
-    });
-    let frameTimer: NodeJS.Timeout | null = null;
-    const watchFrame = () => {
-      if (conn.decoder.pendingBytes === 0) {
-        if (frameTimer) clearTimeout(frameTimer);
-        frameTimer = null;
-      } else if (!frameTimer) {
-        frameTimer = setTimeout(() => {
-          stats.timedOut++;
-          logger.warn(
-            { peer, source: source.name, bytes: conn.decoder.pendingBytes },
-            "mllp: a frame did not finish in time; connection closed",
-          );
-          socket.destroy();
-        }, limits.frameSeconds * 1000);
-        frameTimer.unref();
-      }
-    };
-
-    // ACKs are written in arrival order whatever order lanes finish in.
-    let order: Promise<void> = Promise.resolve();
-    const send = (ack: Promise<Buffer>) => {
-      conn.owed++;
-      order = order.then(async () => {
-        const bytes = await ack;
-        conn.owed--;
-        if (!socket.destroyed) socket.write(bytes);
-      });
-    };
-    // A frame that never became a message: kept as a reject, then refused (AR) without a control id to echo.
-    const refuseFrame = (bytes: Buffer, condition: Hl7ErrorCondition, message: string, controlId = "") =>
-      send(
-        keepFrame(db, bytes, origin, "AR", condition, message)
-          .catch((error) =>
-            logger.error(
-              { peer, err: { type: (error as Error)?.name } },
-              "mllp: could not keep a refused frame",
-            ),
-          )
-          .then(() => {
-            stats.acked.AR++;
-            return frame(buildAck({ code: "AR", controlId, error: { condition, message } }));
-          }),
-      );
-    const allowedParty = (raw: string): string | null => {
-      const party = sendingParty(raw);
-      if (source.sendingApplications.length > 0 && !source.sendingApplications.includes(party.application))
-        return `MSH-3 sending application is not one source ${source.name} may send as`;
-      if (source.sendingFacilities.length > 0 && !source.sendingFacilities.includes(party.facility))
-        return `MSH-4 sending facility is not one source ${source.name} may send as`;
-      return null;
-    };
-    socket.on("data", (chunk: Buffer) => {
-      for (const event of conn.decoder.push(chunk)) {
-        if (event.kind === "junk") {
-          logger.warn({ peer, bytes: event.bytes }, "mllp: bytes outside a frame ignored");
-          continue;
-        }
-        stats.received++;
-        stats.lastMessageAt = new Date().toISOString();
-        if (event.kind === "oversize") {
-          logger.warn({ peer, bytes: event.bytes }, "mllp: frame too large, discarded");
-          refuseFrame(
-            event.head,
-            HL7_ERROR.applicationInternalError,
-            `frame of ${event.bytes} bytes is larger than the ${limits.maxFrameBytes} the listener accepts; its first ${event.head.length} bytes are kept`,
-          );
-          continue;
-        }
-        const raw = decodeHl7Bytes(event.body);
-        if (raw === null) {
-          refuseFrame(
-            event.body,
-            HL7_ERROR.dataTypeError,
-            "message is not UTF-8 and MSH-18 declares no other character set",
-          );
-          continue;
-        }
-        const notAllowed = allowedParty(raw);
-        if (notAllowed) {
-          logger.warn({ peer, source: source.name }, "mllp: message from a party the source may not send as");
-          refuseFrame(event.body, HL7_ERROR.applicationInternalError, notAllowed, sniffHeader(raw).controlId);
-          continue;
-        }
-        const lane = lanes[laneOf(raw, laneCount)];
-        const merges = source.trustMerges ? "apply" : "review";
-        send(new Promise<Buffer>((resolve) => lane.push({ raw, origin, merges, done: resolve })));
-      }
-      watchFrame();
-      stats.queued = lanes.reduce((n, l) => n + l.depth, 0);
-    });
-    socket.on("error", (error) =>
-      logger.warn({ peer, code: (error as { code?: string }).code }, "mllp: socket error"),
-    );
-    socket.on("close", () => {
-      if (frameTimer) clearTimeout(frameTimer);
-      connections.delete(conn);
-      perSource.set(source.name, (perSource.get(source.name) ?? 1) - 1);
-      stats.connections--;
-      if (conn.decoder.pendingBytes > 0) {
-        logger.warn(
-          { peer, bytes: conn.decoder.pendingBytes },
-          "mllp: sender disconnected mid-frame; the partial message was not applied",
-        );
-      }
-      // What an unfinished frame held is let go now, not when the connection object is collected.
-      conn.decoder.reset();
-      logger.info({ peer }, "mllp: connection closed");
-    });
-  };
+  const listener: Listener = { db, logger, options, limits, sources, lanes, stats, connections, perSource };
+  const accept = (socket: Socket) => onConnection(listener, socket);
 
   const server: Server = options.tls
     ? createTlsServer(
@@ -399,9 +425,9 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
           rejectUnauthorized: Boolean(options.tls.ca),
           minVersion: "TLSv1.2",
         },
-        onConnection,
+        accept,
       )
-    : createServer(onConnection);
+    : createServer(accept);
   server.maxConnections = limits.maxConnections + 16;
   if (options.tls) {
     server.on("tlsClientError", (error, socket) => {

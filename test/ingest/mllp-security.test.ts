@@ -195,7 +195,10 @@ test("an A40 from a source not trusted for merges goes to the MPI review queue; 
     assert.match(asked[0].decided_by, /^hl7:acute-pas:sec\d+$/);
     assert.match(asked[0].reason, /not trusted for merges/);
     // The same merge asked again (a new control id) queues nothing more.
-    assert.equal((await sendOne(server.port, adt("A40", survivor, { priorIds: [prior.recordId] }))).code, "AA");
+    assert.equal(
+      (await sendOne(server.port, adt("A40", survivor, { priorIds: [prior.recordId] }))).code,
+      "AA",
+    );
     assert.equal((await listReview(db)).filter((r) => r.recordId === prior.recordId).length, 1);
     await decideReview(db, queue[0].reviewId, "link", "cli:reviewer");
     assert.equal(await personOf(prior.recordId), before[0]);
