@@ -389,6 +389,12 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
       `The MLLP listener will not listen on ${host} without an allow-list: configure its sources (ONEPLACE_MLLP_CONFIG), or listen on 127.0.0.1`,
     );
   }
+  const byCertificate = configured.filter((s) => s.certificateNames.length > 0).map((s) => s.name);
+  if (byCertificate.length > 0 && !options.tls?.ca) {
+    throw new MllpConfigError(
+      `MLLP source(s) ${byCertificate.join(", ")} name client certificates, but TLS with a caFile for client certificates is not configured`,
+    );
+  }
   const sources = compileSources(configured.length > 0 ? configured : [LOCAL_SOURCE]);
   const limits = limitsOf(options);
   const laneCount = options.lanes ?? (db.engine === "pglite" ? 1 : 3);

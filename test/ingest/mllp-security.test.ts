@@ -342,6 +342,12 @@ test("with TLS, only a sender presenting a certificate from the configured CA, w
     }),
   );
   const config = readMllpConfigFile(join(dir, "mllp.json"));
+  assert.ok(config.tls);
+  // Certificate names without a CA to check client certificates against are a mistake, not an open door.
+  await assert.rejects(
+    listen({ ...config, tls: { ...config.tls, ca: undefined } }),
+    /name client certificates, but TLS with a caFile/,
+  );
   const server = await listen(config);
   try {
     const ca = read("ca.crt");
