@@ -20,6 +20,7 @@ import { listRejects } from "../../src/ingest/rejects.ts";
 import { decideReview, listReview } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
+import { runCli } from "../helpers/cli.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
@@ -368,6 +369,26 @@ test("with TLS, only a sender presenting a certificate from the configured CA, w
       adt("A28", patient(42)),
     );
     assert.equal(wrongName.ack, null);
+    // `oneplace mllp send` over TLS with the sender's certificate.
+    const batch = join(dir, "tls-batch.hl7");
+    writeFileSync(batch, `${adt("A28", patient(44))}\n`);
+    const tlsArgs = [
+      "--ca",
+      join(dir, "ca.crt"),
+      "--cert",
+      join(dir, "pas.crt"),
+      "--key",
+      join(dir, "pas.key"),
+    ];
+    const sent = await runCli(["mllp", "send", batch, "--port", String(server.port), ...tlsArgs], {});
+    assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+    assert.match(sent.stdout, /Sent 1 message\(s\): 1 AA/);
+    const halfTls = await runCli(
+      ["mllp", "send", batch, "--port", String(server.port), "--cert", join(dir, "pas.crt")],
+      {},
+    );
+    assert.notEqual(halfTls.code, 0);
+    assert.match(halfTls.stderr, /--cert and --key go together, with --ca/);
     // Plain TCP to a TLS listener is not heard either.
     const plain = await tryRaw(server.port, frame(adt("A28", patient(43))));
     assert.equal(plain.reply.includes("MSA"), false);

@@ -15,7 +15,7 @@ import type { Db } from "../../platform/index.ts";
 import { createLogger, readSettings } from "../../platform/index.ts";
 import { defineCommand, int, path, text } from "../command.ts";
 import { out } from "../context.ts";
-import { unavailable } from "../errors.ts";
+import { unavailable, usageError } from "../errors.ts";
 
 // `oneplace mllp`: the HL7v2 MLLP listener on its own (`oneplace serve` starts it with the web server), and
 // `oneplace mllp send` to send a batch file to a listener, one message at a time, waiting for each ACK.
@@ -114,14 +114,25 @@ export const mllpSend = defineCommand({
   options: {
     port: port(`Listener port (default ${DEFAULT_MLLP_PORT})`, 1),
     host: text("Listener address (default 127.0.0.1)", { valueName: "address", default: "127.0.0.1" }),
+    ca: path("Connect over TLS, trusting the listener's certificate from this CA file (PEM)"),
+    cert: path("With --ca: this sender's client certificate (PEM), when the listener asks for one"),
+    key: path("With --cert: its private key (PEM)"),
   },
   db: "none",
   async run({ options, args }) {
     const { port: listenerPort, host: listenerHost } = options;
     const messages = splitMessages(readFileSync(args.file));
+    if ((options.cert || options.key) && !(options.ca && options.cert && options.key))
+      throw usageError("--cert and --key go together, with --ca (the listener's CA).");
     let client: MllpClient;
     try {
-      client = await MllpClient.connect(listenerPort, listenerHost);
+      client = options.ca
+        ? await MllpClient.connectTls(listenerPort, listenerHost, {
+            ca: readFileSync(options.ca),
+            cert: options.cert ? readFileSync(options.cert) : undefined,
+            key: options.key ? readFileSync(options.key) : undefined,
+          })
+        : await MllpClient.connect(listenerPort, listenerHost);
     } catch (cause) {
       throw unavailable(
         "cli.mllp-connect",
