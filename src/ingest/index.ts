@@ -26,13 +26,24 @@ export { Hl7ParseError, parseMessage } from "./hl7/message.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
 export { splitMessages } from "./hl7/split.ts";
 export { rowId } from "./ids.ts";
-export { getLoad, type LoadCounts, type LoadRow } from "./loads.ts";
+export { getLoad, type LoadCounts, type LoadRow, settleAbandonedLoads } from "./loads.ts";
 export { MllpClient } from "./mllp-client.ts";
+export {
+  DEFAULT_LIMITS as MLLP_DEFAULT_LIMITS,
+  type MllpConfig,
+  MllpConfigError,
+  type MllpLimits,
+  type MllpSource,
+  type MllpTls,
+  parseMllpConfig,
+  readMllpConfigFile,
+} from "./mllp-config.ts";
 export { type MllpServer, type MllpStats, startMllpServer } from "./mllp-server.ts";
 export {
   countRejects,
   getReject,
   listRejects,
+  payloadBytes,
   type RejectFilter,
   type RejectRow,
   rejectSources,

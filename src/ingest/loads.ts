@@ -1,10 +1,73 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { Queryable } from "../store/index.ts";
 import type { IngestFormat } from "./rejects.ts";
 
-// Each file load is recorded: 'running' is committed first, then counts as chunks commit, then 'succeeded' or
-// 'failed'. A load killed part way stays 'running' with the counts of what it committed; running it again
-// skips what is already there.
+// Each file load is recorded: 'running' is committed first, with the process running it (host#pid), then
+// counts as chunks commit (each a heartbeat), then 'succeeded' or 'failed'. A load whose process died part
+// way keeps the counts of what it committed, and is marked failed ("abandoned") the next time a load starts
+// or feed health is read: at once when its process is gone from this host, or when another host's load has
+// not committed a chunk for STALE_MINUTES. Running it again skips what is already there.
+
+/** A load on another host with no committed chunk for this long is taken as abandoned. */
+export const STALE_MINUTES = 30;
+
+/** This process, as a load's runner: host#pid. */
+export function thisRunner(): string {
+  return `${hostname()}#${process.pid}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Whether a running load's process is known to be gone: on this host and no such process. */
+function runnerGone(runner: string | null): boolean {
+  if (!runner) return false;
+  const at = runner.lastIndexOf("#");
+  const pid = Number(runner.slice(at + 1));
+  if (runner.slice(0, at) !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  return pid !== process.pid && !processAlive(pid);
+}
+
+/**
+ * Marks failed every 'running' load whose process has died (see above), with why, in ingest_load and
+ * data_load. Returns the loads it marked.
+ */
+export async function settleAbandonedLoads(q: Queryable): Promise<string[]> {
+  const running = await q.query<{ load_id: string; runner: string | null; stale: boolean }>(
+    `SELECT load_id::text AS load_id, runner,
+            COALESCE(heartbeat_at, started_at) < now() - make_interval(mins => $1) AS stale
+     FROM ingest_load WHERE status = 'running'`,
+    [STALE_MINUTES],
+  );
+  const settled: string[] = [];
+  for (const r of running) {
+    const gone = runnerGone(r.runner);
+    if (!gone && !r.stale) continue;
+    const why = gone
+      ? `abandoned: the process running it (${r.runner}) stopped before it finished`
+      : `abandoned: no chunk committed for ${STALE_MINUTES} minutes${r.runner ? ` by ${r.runner}` : ""}`;
+    const rows = await q.query(
+      `UPDATE ingest_load SET status = 'failed', finished_at = now(),
+         failure = $2 || '; what it committed is kept, and loading the file again skips it'
+       WHERE load_id = $1 AND status = 'running' RETURNING 1`,
+      [r.load_id, why],
+    );
+    if (rows.length === 0) continue;
+    await q.query(
+      "UPDATE data_load SET status = 'failed', finished_at = now() WHERE load_id = $1 AND status = 'running'",
+      [r.load_id],
+    );
+    settled.push(r.load_id);
+  }
+  return settled;
+}
 
 export interface LoadCounts {
   recordsRead: number;
@@ -36,11 +99,13 @@ export async function startLoad(
     fileSha256: string | null;
   },
 ): Promise<string> {
+  await settleAbandonedLoads(q);
   const loadId = randomUUID();
   await q.query(
-    `INSERT INTO ingest_load (load_id, source_system, format, layout, origin, file_sha256, started_at, status)
-     VALUES ($1, $2, $3, $4, $5, $6, now(), 'running')`,
-    [loadId, l.sourceSystem, l.format, l.layout, l.origin, l.fileSha256],
+    `INSERT INTO ingest_load (load_id, source_system, format, layout, origin, file_sha256, started_at, status,
+       runner, heartbeat_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now(), 'running', $7, now())`,
+    [loadId, l.sourceSystem, l.format, l.layout, l.origin, l.fileSha256, thisRunner()],
   );
   await q.query(
     `INSERT INTO data_load (load_id, source_system, description, started_at, status)
@@ -54,7 +119,7 @@ export async function startLoad(
 export async function addToLoad(q: Queryable, loadId: string, c: LoadCounts): Promise<void> {
   await q.query(
     `UPDATE ingest_load SET records_read = records_read + $2, loaded = loaded + $3, duplicates = duplicates + $4,
-       rejected = rejected + $5, held = held + $6 WHERE load_id = $1`,
+       rejected = rejected + $5, held = held + $6, heartbeat_at = now() WHERE load_id = $1`,
     [loadId, c.recordsRead, c.loaded, c.duplicates, c.rejected, c.held],
   );
 }
@@ -86,6 +151,8 @@ export interface LoadRow extends LoadCounts {
   status: string;
   startedAt: string;
   finishedAt: string | null;
+  /** Why it failed (for an abandoned load: that its process stopped). */
+  failure: string | null;
 }
 
 export async function getLoad(q: Queryable, loadId: string): Promise<LoadRow | null> {
@@ -103,6 +170,7 @@ export async function getLoad(q: Queryable, loadId: string): Promise<LoadRow | n
     status: String(r.status),
     startedAt: (r.started_at as Date).toISOString(),
     finishedAt: r.finished_at ? (r.finished_at as Date).toISOString() : null,
+    failure: (r.failure as string | null) ?? null,
     recordsRead: Number(r.records_read),
     loaded: Number(r.loaded),
     duplicates: Number(r.duplicates),

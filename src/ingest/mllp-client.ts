@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
 
 // A minimal MLLP sender: one message at a time per connection, each waiting for its ACK (original mode).
@@ -29,6 +30,24 @@ export class MllpClient {
   static connect(port: number, host = "127.0.0.1"): Promise<MllpClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host }, () => {
+        socket.off("error", reject);
+        resolve(new MllpClient(socket));
+      });
+      socket.once("error", reject);
+    });
+  }
+
+  /**
+   * Connects over TLS: `ca` the listener's CA (PEM), `cert` and `key` this sender's client certificate when the
+   * listener asks for one; the listener's certificate must name `host` (or `servername`).
+   */
+  static connectTls(
+    port: number,
+    host: string,
+    tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string },
+  ): Promise<MllpClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ port, host, ...tls }, () => {
         socket.off("error", reject);
         resolve(new MllpClient(socket));
       });

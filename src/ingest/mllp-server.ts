@@ -1,38 +1,70 @@
-import { isUtf8 } from "node:buffer";
+import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { Db } from "../store/index.ts";
 import { buildAck, HL7_ERROR, type Hl7ErrorCondition } from "./hl7/ack.ts";
 import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
+import { decodeHl7Bytes, sendingParty, sniffHeader } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
+import {
+  type CompiledSource,
+  certificateNamesOf,
+  compileSources,
+  DEFAULT_LIMITS,
+  isLoopback,
+  LOCAL_SOURCE,
+  type MllpConfig,
+  MllpConfigError,
+  type MllpLimits,
+  plainAddress,
+  sourceOf,
+} from "./mllp-config.ts";
+import { recordReject } from "./rejects.ts";
 
 // The MLLP listener. Each frame becomes a message on a lane's queue; a lane takes what is waiting (up to a
 // batch), applies each message in its own savepoint of one transaction, commits, and only then writes the
 // ACKs (group commit: one commit for many messages, none acknowledged before it is durable). Messages about
 // the same patient always go to the same lane, so lanes never wait on each other for one patient. ACKs go
 // back to each connection in the order its messages arrived.
+//
+// Who may send is an allow-list of sources (mllp-config.ts): a connection from an address no source allows
+// (or, with TLS, without a certificate a source names) is closed before a byte is read; a message whose MSH-3
+// or MSH-4 its source may not send as is refused. Without configured sources, only this machine may send,
+// and the listener refuses to listen anywhere but loopback. A source's merges are applied only when it is
+// trusted for merges; otherwise they go to the MPI review queue. Connections are capped in total and per
+// source, idle connections and frames that never finish are cut off, frames are capped in size, and every
+// frame refused (AR) or failed (AE) is kept as a reject with its bytes.
 
-export interface MllpServerOptions {
+export interface MllpServerOptions extends MllpConfig {
   db: Db;
-  host?: string;
   port: number;
   logger: Logger;
   /** Parallel writers: one connection each. Default 1 on the embedded engine, 3 on a server. */
   lanes?: number;
   maxBatch?: number;
+  /** Shorthand for limits.maxFrameBytes. */
   maxFrameBytes?: number;
 }
 
 export interface MllpStats {
   connections: number;
+  /** Connections closed at once: from no allowed source, or over a connection cap. */
+  refusedConnections: number;
+  /** Connections closed for idling or for a frame that did not finish in time. */
+  timedOut: number;
   received: number;
   acked: { AA: number; AE: number; AR: number };
   queued: number;
+  /** Bytes held in unfinished frames, over all connections. */
+  bufferedBytes: number;
   lastMessageAt: string | null;
 }
 
 export interface MllpServer {
+  /** The address it listens on. */
+  host: string;
   port: number;
   stats(): MllpStats;
   close(): Promise<void>;
@@ -41,18 +73,8 @@ export interface MllpServer {
 interface Job {
   raw: string;
   origin: string;
+  merges: "apply" | "review";
   done: (ack: Buffer) => void;
-}
-
-function charsetDecode(body: Buffer): string | null {
-  if (isUtf8(body)) return body.toString("utf8");
-  // MSH-18 may declare an 8-bit character set.
-  const head = body.subarray(0, Math.min(body.length, 512)).toString("latin1");
-  const msh = head.split(/\r|\n/)[0] ?? "";
-  const fields = msh.length > 3 ? msh.split(msh[3]) : [];
-  const charset = (fields[17] ?? "").trim().toUpperCase();
-  if (charset === "8859/1" || charset === "8859/15" || charset === "ASCII") return body.toString("latin1");
-  return null;
 }
 
 /** The lane for a message: by the patient's first PID-3 identifier, so one patient's messages stay in order. */
@@ -122,7 +144,7 @@ class Lane {
     try {
       const outcomes = await applyHl7Batch(
         this.#db,
-        batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin } })),
+        batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin, merges: j.merges } })),
         onError,
       );
       for (const o of outcomes) this.#onOutcome(o);
@@ -131,7 +153,18 @@ class Lane {
       // The commit itself failed: nothing in the batch is stored. Try each message alone so one cannot sink the rest.
       onError(error);
       if (batch.length === 1) {
-        return [frame(buildAck({ code: "AE", controlId: "", error: internalError() }))];
+        // Even its reject could not be written with it: keep the message on its own, then answer AE.
+        const error = internalError();
+        await keepFrame(
+          this.#db,
+          Buffer.from(batch[0].raw, "utf8"),
+          batch[0].origin,
+          "AE",
+          error.condition,
+          error.message,
+        ).catch((e) => onError(e));
+        const { controlId } = sniffHeader(batch[0].raw);
+        return [frame(buildAck({ code: "AE", controlId, error }))];
       }
       const acks: Buffer[] = [];
       for (const job of batch) acks.push(...(await this.#apply([job])));
@@ -140,14 +173,239 @@ class Lane {
   }
 }
 
+/**
+ * Keeps a frame that was refused or failed before it could be applied (not UTF-8 nor its declared character
+ * set, too large, from a sender not allowed to send as its MSH-3/MSH-4, or failing with its batch), with its
+ * bytes, so nothing acknowledged AR or AE is lost. The same frame refused twice is one reject.
+ */
+export async function keepFrame(
+  db: Db,
+  bytes: Buffer,
+  origin: string,
+  code: "AR" | "AE",
+  condition: Hl7ErrorCondition,
+  message: string,
+): Promise<void> {
+  const sniff = sniffHeader(bytes.subarray(0, 1024).toString("latin1"));
+  await recordReject(db, {
+    sourceSystem: sniff.sourceSystem,
+    format: "hl7",
+    layout: null,
+    origin,
+    originKey: `frame:${code}:sha256:${createHash("sha256").update(bytes).digest("hex")}`,
+    location: null,
+    reason: `${condition.code} ${condition.text}: ${message}`,
+    payload: bytes,
+  });
+}
+
+interface Connection {
+  socket: Socket;
+  source: CompiledSource;
+  decoder: MllpDecoder;
+  /** Messages received whose ACK has not been written yet. */
+  owed: number;
+}
+
+function limitsOf(options: MllpServerOptions): MllpLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
+    ...options.limits,
+  };
+}
+
+/** Everything a connection handler needs from its listener. */
+interface Listener {
+  db: Db;
+  logger: Logger;
+  options: MllpServerOptions;
+  limits: MllpLimits;
+  sources: CompiledSource[];
+  lanes: Lane[];
+  stats: MllpStats;
+  connections: Set<Connection>;
+  perSource: Map<string, number>;
+}
+
+/** One connection: who it is from (or closed at once), its frames to the lanes, its ACKs back in order. */
+function onConnection(listener: Listener, socket: Socket): void {
+  const { db, logger, options, limits, sources, lanes, stats, connections, perSource } = listener;
+  const laneCount = lanes.length;
+  const address = plainAddress(socket.remoteAddress ?? "");
+  const peer = `mllp:${address || "?"}:${socket.remotePort ?? "?"}`;
+  const tls = options.tls ? (socket as TLSSocket) : null;
+  const names = tls?.authorized ? certificateNamesOf(tls.getPeerCertificate()) : null;
+  const source = tls && options.tls?.ca && !tls.authorized ? null : sourceOf(sources, address, names);
+  const refuse = (why: string) => {
+    stats.refusedConnections++;
+    logger.warn({ peer, why }, "mllp: connection refused");
+    socket.destroy();
+  };
+  const refusal = !source
+    ? "no allowed source"
+    : connections.size >= limits.maxConnections
+      ? "too many connections"
+      : (perSource.get(source.name) ?? 0) >= limits.maxConnectionsPerSource
+        ? `too many connections from source ${source.name}`
+        : null;
+  if (!source || refusal) {
+    refuse(refusal ?? "no allowed source");
+    return;
+  }
+
+  const conn: Connection = { socket, source, decoder: new MllpDecoder(limits.maxFrameBytes), owed: 0 };
+  connections.add(conn);
+  perSource.set(source.name, (perSource.get(source.name) ?? 0) + 1);
+  socket.setNoDelay(true);
+  stats.connections++;
+  const origin = `${peer} (${source.name})`;
+  logger.info({ peer, source: source.name }, "mllp: connection opened");
+
+  // Idle: nothing received and no ACK owed for idleSeconds. A frame begun must finish within frameSeconds.
+  socket.setTimeout(limits.idleSeconds * 1000);
+  socket.on("timeout", () => {
+    if (conn.owed > 0 || conn.decoder.pendingBytes > 0) return;
+    stats.timedOut++;
+    logger.warn({ peer, source: source.name }, "mllp: idle connection closed");
+    socket.destroy();
+  });
+  let frameTimer: NodeJS.Timeout | null = null;
+  const watchFrame = () => {
+    if (conn.decoder.pendingBytes === 0) {
+      if (frameTimer) clearTimeout(frameTimer);
+      frameTimer = null;
+    } else if (!frameTimer) {
+      frameTimer = setTimeout(() => {
+        stats.timedOut++;
+        logger.warn(
+          { peer, source: source.name, bytes: conn.decoder.pendingBytes },
+          "mllp: a frame did not finish in time; connection closed",
+        );
+        socket.destroy();
+      }, limits.frameSeconds * 1000);
+      frameTimer.unref();
+    }
+  };
+
+  // ACKs are written in arrival order whatever order lanes finish in.
+  let order: Promise<void> = Promise.resolve();
+  const send = (ack: Promise<Buffer>) => {
+    conn.owed++;
+    order = order.then(async () => {
+      const bytes = await ack;
+      conn.owed--;
+      if (!socket.destroyed) socket.write(bytes);
+    });
+  };
+  // A frame that never became a message: kept as a reject, then refused (AR) without a control id to echo.
+  const refuseFrame = (bytes: Buffer, condition: Hl7ErrorCondition, message: string, controlId = "") =>
+    send(
+      keepFrame(db, bytes, origin, "AR", condition, message)
+        .catch((error) =>
+          logger.error(
+            { peer, err: { type: (error as Error)?.name } },
+            "mllp: could not keep a refused frame",
+          ),
+        )
+        .then(() => {
+          stats.acked.AR++;
+          return frame(buildAck({ code: "AR", controlId, error: { condition, message } }));
+        }),
+    );
+  const allowedParty = (raw: string): string | null => {
+    const party = sendingParty(raw);
+    if (source.sendingApplications.length > 0 && !source.sendingApplications.includes(party.application))
+      return `MSH-3 sending application is not one source ${source.name} may send as`;
+    if (source.sendingFacilities.length > 0 && !source.sendingFacilities.includes(party.facility))
+      return `MSH-4 sending facility is not one source ${source.name} may send as`;
+    return null;
+  };
+  socket.on("data", (chunk: Buffer) => {
+    for (const event of conn.decoder.push(chunk)) {
+      if (event.kind === "junk") {
+        logger.warn({ peer, bytes: event.bytes }, "mllp: bytes outside a frame ignored");
+        continue;
+      }
+      stats.received++;
+      stats.lastMessageAt = new Date().toISOString();
+      if (event.kind === "oversize") {
+        logger.warn({ peer, bytes: event.bytes }, "mllp: frame too large, discarded");
+        refuseFrame(
+          event.head,
+          HL7_ERROR.applicationInternalError,
+          `frame of ${event.bytes} bytes is larger than the ${limits.maxFrameBytes} the listener accepts; its first ${event.head.length} bytes are kept`,
+        );
+        continue;
+      }
+      const raw = decodeHl7Bytes(event.body);
+      if (raw === null) {
+        refuseFrame(
+          event.body,
+          HL7_ERROR.dataTypeError,
+          "message is not UTF-8 and MSH-18 declares no other character set",
+        );
+        continue;
+      }
+      const notAllowed = allowedParty(raw);
+      if (notAllowed) {
+        logger.warn({ peer, source: source.name }, "mllp: message from a party the source may not send as");
+        refuseFrame(event.body, HL7_ERROR.applicationInternalError, notAllowed, sniffHeader(raw).controlId);
+        continue;
+      }
+      const lane = lanes[laneOf(raw, laneCount)];
+      const merges = source.trustMerges ? "apply" : "review";
+      send(new Promise<Buffer>((resolve) => lane.push({ raw, origin, merges, done: resolve })));
+    }
+    watchFrame();
+    stats.queued = lanes.reduce((n, l) => n + l.depth, 0);
+  });
+  socket.on("error", (error) =>
+    logger.warn({ peer, code: (error as { code?: string }).code }, "mllp: socket error"),
+  );
+  socket.on("close", () => {
+    if (frameTimer) clearTimeout(frameTimer);
+    connections.delete(conn);
+    perSource.set(source.name, (perSource.get(source.name) ?? 1) - 1);
+    stats.connections--;
+    if (conn.decoder.pendingBytes > 0) {
+      logger.warn(
+        { peer, bytes: conn.decoder.pendingBytes },
+        "mllp: sender disconnected mid-frame; the partial message was not applied",
+      );
+    }
+    // What an unfinished frame held is let go now, not when the connection object is collected.
+    conn.decoder.reset();
+    logger.info({ peer }, "mllp: connection closed");
+  });
+}
+
 export async function startMllpServer(options: MllpServerOptions): Promise<MllpServer> {
   const { db, logger } = options;
+  const host = options.host ?? "127.0.0.1";
+  const configured = options.sources ?? [];
+  if (configured.length === 0 && !isLoopback(host)) {
+    throw new MllpConfigError(
+      `The MLLP listener will not listen on ${host} without an allow-list: configure its sources (ONEPLACE_MLLP_CONFIG), or listen on 127.0.0.1`,
+    );
+  }
+  const byCertificate = configured.filter((s) => s.certificateNames.length > 0).map((s) => s.name);
+  if (byCertificate.length > 0 && !options.tls?.ca) {
+    throw new MllpConfigError(
+      `MLLP source(s) ${byCertificate.join(", ")} name client certificates, but TLS with a caFile for client certificates is not configured`,
+    );
+  }
+  const sources = compileSources(configured.length > 0 ? configured : [LOCAL_SOURCE]);
+  const limits = limitsOf(options);
   const laneCount = options.lanes ?? (db.engine === "pglite" ? 1 : 3);
   const stats: MllpStats = {
     connections: 0,
+    refusedConnections: 0,
+    timedOut: 0,
     received: 0,
     acked: { AA: 0, AE: 0, AR: 0 },
     queued: 0,
+    bufferedBytes: 0,
     lastMessageAt: null,
   };
   const lanes = Array.from(
@@ -157,83 +415,64 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
         stats.acked[o.code]++;
       }),
   );
-  const sockets = new Set<Socket>();
+  const connections = new Set<Connection>();
+  const perSource = new Map<string, number>();
 
-  const onConnection = (socket: Socket) => {
-    sockets.add(socket);
-    socket.setNoDelay(true);
-    stats.connections++;
-    const peer = `mllp:${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
-    logger.info({ peer }, "mllp: connection opened");
-    const decoder = new MllpDecoder(options.maxFrameBytes);
-    // ACKs are written in arrival order whatever order lanes finish in.
-    let order: Promise<void> = Promise.resolve();
-    const send = (ack: Promise<Buffer>) => {
-      order = order.then(async () => {
-        const bytes = await ack;
-        if (!socket.destroyed) socket.write(bytes);
-      });
-    };
-    // A frame that never became a message: refused (AR) without a control id to echo.
-    const refuse = (condition: Hl7ErrorCondition, message: string) =>
-      send(Promise.resolve(frame(buildAck({ code: "AR", controlId: "", error: { condition, message } }))));
-    socket.on("data", (chunk: Buffer) => {
-      for (const event of decoder.push(chunk)) {
-        if (event.kind === "junk") {
-          logger.warn({ peer, bytes: event.bytes }, "mllp: bytes outside a frame ignored");
-          continue;
-        }
-        if (event.kind === "oversize") {
-          logger.warn({ peer, bytes: event.bytes }, "mllp: frame too large, discarded");
-          refuse(HL7_ERROR.applicationInternalError, "frame larger than the listener accepts");
-          continue;
-        }
-        stats.received++;
-        stats.lastMessageAt = new Date().toISOString();
-        const raw = charsetDecode(event.body);
-        if (raw === null) {
-          refuse(HL7_ERROR.dataTypeError, "message is not UTF-8 and MSH-18 declares no other character set");
-          continue;
-        }
-        const lane = lanes[laneOf(raw, laneCount)];
-        send(new Promise<Buffer>((resolve) => lane.push({ raw, origin: peer, done: resolve })));
-      }
-      stats.queued = lanes.reduce((n, l) => n + l.depth, 0);
-    });
-    socket.on("error", (error) =>
-      logger.warn({ peer, code: (error as { code?: string }).code }, "mllp: socket error"),
-    );
-    socket.on("close", () => {
-      sockets.delete(socket);
-      stats.connections--;
-      if (decoder.pendingBytes > 0) {
-        logger.warn(
-          { peer, bytes: decoder.pendingBytes },
-          "mllp: sender disconnected mid-frame; the partial message was not applied",
-        );
-      }
-      logger.info({ peer }, "mllp: connection closed");
-    });
-  };
+  const listener: Listener = { db, logger, options, limits, sources, lanes, stats, connections, perSource };
+  const accept = (socket: Socket) => onConnection(listener, socket);
 
-  const server: Server = createServer(onConnection);
+  const server: Server = options.tls
+    ? createTlsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ca: options.tls.ca,
+          requestCert: Boolean(options.tls.ca),
+          rejectUnauthorized: Boolean(options.tls.ca),
+          minVersion: "TLSv1.2",
+        },
+        accept,
+      )
+    : createServer(accept);
+  server.maxConnections = limits.maxConnections + 16;
+  if (options.tls) {
+    server.on("tlsClientError", (error, socket) => {
+      stats.refusedConnections++;
+      logger.warn(
+        {
+          peer: `mllp:${plainAddress(socket.remoteAddress ?? "?")}`,
+          code: (error as { code?: string }).code,
+        },
+        "mllp: TLS handshake refused",
+      );
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+    server.listen(options.port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
-  logger.info({ port, lanes: laneCount }, "mllp: listening");
+  logger.info(
+    { port, lanes: laneCount, tls: Boolean(options.tls), sources: sources.map((s) => s.name) },
+    "mllp: listening",
+  );
   return {
+    host,
     port,
-    stats: () => ({ ...stats, acked: { ...stats.acked }, queued: lanes.reduce((n, l) => n + l.depth, 0) }),
+    stats: () => ({
+      ...stats,
+      acked: { ...stats.acked },
+      queued: lanes.reduce((n, l) => n + l.depth, 0),
+      bufferedBytes: [...connections].reduce((n, c) => n + c.decoder.pendingBytes, 0),
+    }),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(lanes.map((l) => l.whenIdle()));
-      for (const s of sockets) s.destroy();
+      for (const c of connections) c.socket.destroy();
       await closed;
     },
   };

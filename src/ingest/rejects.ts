@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/index.ts";
 
@@ -5,6 +6,28 @@ import type { Queryable } from "../store/index.ts";
 // is idempotent on (source, format, origin key): the same bad line loaded twice is one reject, left as it was.
 
 export type IngestFormat = "hl7" | "fhir" | "csv";
+
+/** The marker of a payload kept as base64 (see `storedPayload`). */
+export const BASE64_PAYLOAD = "base64:";
+
+/**
+ * How a payload is kept: as the text it is, when a text column can hold it; otherwise (a NUL byte, bytes that
+ * are not UTF-8, or text that itself starts with the marker) as `base64:` and its exact bytes, so nothing
+ * offered is lost or altered.
+ */
+export function storedPayload(payload: string | Buffer): string {
+  const text = typeof payload === "string" ? payload : isUtf8(payload) ? payload.toString("utf8") : null;
+  if (text !== null && !text.includes("\u0000") && !text.startsWith(BASE64_PAYLOAD)) return text;
+  const bytes = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
+  return BASE64_PAYLOAD + bytes.toString("base64");
+}
+
+/** The exact bytes of a stored payload. */
+export function payloadBytes(stored: string): Buffer {
+  return stored.startsWith(BASE64_PAYLOAD)
+    ? Buffer.from(stored.slice(BASE64_PAYLOAD.length), "base64")
+    : Buffer.from(stored, "utf8");
+}
 
 export interface RejectInput {
   sourceSystem: string;
@@ -14,7 +37,8 @@ export interface RejectInput {
   originKey: string;
   location: string | null;
   reason: string;
-  payload: string;
+  /** The raw payload; bytes that are not text a column can hold are kept as base64 (`storedPayload`). */
+  payload: string | Buffer;
   context?: string | null;
   loadId?: string | null;
 }
@@ -39,7 +63,7 @@ export async function recordReject(q: Queryable, r: RejectInput): Promise<void> 
       r.originKey,
       r.location,
       r.reason,
-      r.payload,
+      storedPayload(r.payload),
       r.context ?? null,
       r.loadId ?? null,
     ],
@@ -63,8 +87,10 @@ export async function resolveRejects(
 }
 
 /** A stored reject: what was recorded, and how it has been dealt with since. */
-export interface RejectRow extends Omit<RejectInput, "context" | "loadId"> {
+export interface RejectRow extends Omit<RejectInput, "context" | "loadId" | "payload"> {
   rejectId: string;
+  /** As stored: the text, or `base64:` and the bytes (a NUL byte, not UTF-8); `payloadBytes` gives the bytes. */
+  payload: string;
   context: string | null;
   receivedAt: string;
   status: "open" | "replayed" | "dismissed";

@@ -5,8 +5,9 @@ import { notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import { loadFhirFile } from "./fhir/load.ts";
+import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
-import { getReject, type RejectRow } from "./rejects.ts";
+import { getReject, payloadBytes, type RejectRow } from "./rejects.ts";
 
 // Replaying a reject after a fix (a code mapping added, the record it needed loaded, a corrected row): the raw
 // payload goes through the same path as when it first arrived. Accepted, the reject is marked replayed by
@@ -60,7 +61,10 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
     return { rejectId, accepted: r.status === "replayed", reason: `already ${r.status}` };
   if (r.format === "hl7") {
     const [out] = await applyHl7Batch(db, [
-      { raw: r.payload, ctx: { origin: `replay:${r.origin}`, replayedBy: by } },
+      {
+        raw: decodeHl7Bytes(payloadBytes(r.payload)) ?? payloadBytes(r.payload).toString("latin1"),
+        ctx: { origin: `replay:${r.origin}`, replayedBy: by },
+      },
     ]);
     const accepted = out.code === "AA";
     return { rejectId, accepted, reason: await settle(db, r, accepted, null, by) };
@@ -69,7 +73,10 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
   try {
     if (r.format === "csv") {
       const file = join(dir, r.origin);
-      writeFileSync(file, `${r.context ?? ""}\n${r.payload}\n`);
+      writeFileSync(
+        file,
+        Buffer.concat([Buffer.from(`${r.context ?? ""}\n`), payloadBytes(r.payload), Buffer.from("\n")]),
+      );
       const res = await loadCsvFile(db, file, {
         layout: r.layout ?? undefined,
         source: r.sourceSystem,

@@ -14,6 +14,7 @@ export {
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 export { decisionHistory, type MergeEntry, type MpiDecision, mergesOf } from "./history.ts";
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
+export { type MergeRequest, queueMergeReview } from "./merge-review.ts";
 export type { RecordKey } from "./moves.ts";
 export type { Identifier, SourceRecordInput } from "./records.ts";
 export {

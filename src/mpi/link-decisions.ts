@@ -78,7 +78,7 @@ const REVIEW_COLS = cols(
   "review_id uuid, source_system text, source_record_id text, candidate_person_id uuid, score float8, comparison jsonb",
 );
 
-function comparisonJson(score: MatchScore): string {
+export function comparisonJson(score: MatchScore): string {
   return JSON.stringify({
     total: Math.round(score.total * 100) / 100,
     blocking: score.blocking,

@@ -32,6 +32,10 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: "ONEPLACE_OIDC_SCOPES", meaning: "the scopes asked for" },
   { name: "ONEPLACE_OIDC_USERNAME_CLAIM", meaning: "the ID-token claim naming a OnePlace user" },
   { name: "ONEPLACE_OIDC_LABEL", meaning: "the sign-in button's label" },
+  {
+    name: "ONEPLACE_MLLP_CONFIG",
+    meaning: "a JSON file: the MLLP listener's sources (allow-lists), TLS and limits",
+  },
 ];
 
 /** The OnePlace variables as they were when read: the only view of the environment the code is given. */
@@ -47,6 +51,8 @@ export interface Settings {
   chromium: string;
   /** Where reports go when no folder is named: $ONEPLACE_HOME/reports. */
   reportsDir: string;
+  /** The MLLP listener's configuration file (ONEPLACE_MLLP_CONFIG), or null: loopback senders only. */
+  mllpConfigFile: string | null;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -62,5 +68,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     debug: Boolean(variables.ONEPLACE_DEBUG?.trim()),
     chromium: variables.ONEPLACE_CHROMIUM?.trim() || "/usr/bin/chromium",
     reportsDir: resolve(store.home, "reports"),
+    mllpConfigFile: variables.ONEPLACE_MLLP_CONFIG?.trim()
+      ? resolve(variables.ONEPLACE_MLLP_CONFIG.trim())
+      : null,
   };
 }

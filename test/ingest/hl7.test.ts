@@ -25,7 +25,23 @@ useTestDb({
       `INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'AMU', 'assessment'), ('acute-pas', 'ward-kind', 'GEN1', 'general'),
        ('acute-pas', 'ward-kind', 'ECW1', 'elderly-care')`,
     );
-    server = await startMllpServer({ db, port: 0, logger: createLogger({ level: "silent" }), maxBatch: 16 });
+    // One source on this machine, trusted for merges (mllp-security.test.ts covers the sources that are not).
+    server = await startMllpServer({
+      db,
+      port: 0,
+      logger: createLogger({ level: "silent" }),
+      maxBatch: 16,
+      sources: [
+        {
+          name: "acute",
+          addresses: ["127.0.0.1", "::1"],
+          sendingApplications: [],
+          sendingFacilities: [],
+          certificateNames: [],
+          trustMerges: true,
+        },
+      ],
+    });
   },
   teardown: () => server?.close(),
 });

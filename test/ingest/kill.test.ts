@@ -136,12 +136,17 @@ test("killed mid-load and run again, the database is the same as after one clean
     const [a, b] = [await snapshot(clean.db), await snapshot(db)];
     assert.equal(b.length, a.length);
     assert.deepEqual(b, a);
-    const loads = await db.query<{ status: string }>(
-      "SELECT status FROM ingest_load WHERE layout = 'gp-coded-record' ORDER BY started_at",
+    // The killed load does not stay 'running': the next load found its process gone and marked it failed.
+    const loads = await db.query<{ status: string; failure: string | null }>(
+      "SELECT status, failure FROM ingest_load WHERE layout = 'gp-coded-record' ORDER BY started_at",
     );
     assert.deepEqual(
       loads.map((l) => l.status),
-      ["running", "succeeded"],
+      ["failed", "succeeded"],
+    );
+    assert.match(
+      loads[0].failure ?? "",
+      /^abandoned: the process running it \(.+#\d+\) stopped before it finished/,
     );
   } finally {
     await db.close();

@@ -1,4 +1,4 @@
-import { feedHealth } from "../../ingest/index.ts";
+import { feedHealth, settleAbandonedLoads } from "../../ingest/index.ts";
 import { writeFeeds } from "../../synth/index.ts";
 import { defineCommand, path } from "../command.ts";
 import { out, outJson } from "../context.ts";
@@ -14,7 +14,11 @@ export const feeds = defineReport({
   summary:
     "Feed health per source: last received, counts, reject rate, and queue depth (held, open rejects, review).",
   options: { json },
-  load: ({ db }) => feedHealth(db),
+  load: async ({ db }) => {
+    // A load whose process died shows as failed (abandoned), not running for ever.
+    await settleAbandonedLoads(db);
+    return feedHealth(db);
+  },
   empty: "No feed has sent anything yet.",
   show: (rows) => [
     `${"source".padEnd(24)} ${"last received".padEnd(24)} ${"received".padStart(9)} ${"rejected".padStart(9)} ${"rate".padStart(7)} ${"open".padStart(6)} ${"held".padStart(6)} ${"review".padStart(6)}`,

@@ -2,28 +2,47 @@ import { readFileSync } from "node:fs";
 import { startAdmissionNotifier } from "../../care/index.ts";
 import {
   MllpClient,
+  type MllpConfig,
+  MllpConfigError,
   type MllpServer,
   parseMessage,
   readAck,
+  readMllpConfigFile,
   splitMessages,
   startMllpServer,
 } from "../../ingest/index.ts";
 import type { Db } from "../../platform/index.ts";
-import { createLogger } from "../../platform/index.ts";
+import { createLogger, readSettings } from "../../platform/index.ts";
 import { defineCommand, int, path, text } from "../command.ts";
 import { out } from "../context.ts";
-import { unavailable } from "../errors.ts";
-import { host } from "../options.ts";
+import { unavailable, usageError } from "../errors.ts";
 
 // `oneplace mllp`: the HL7v2 MLLP listener on its own (`oneplace serve` starts it with the web server), and
 // `oneplace mllp send` to send a batch file to a listener, one message at a time, waiting for each ACK.
 
 export const DEFAULT_MLLP_PORT = 2575;
 
-export async function startListener(db: Db, host: string, port: number, lanes?: number): Promise<MllpServer> {
+/** The listener's configuration: ONEPLACE_MLLP_CONFIG's file, or none (senders on this machine only). */
+export function listenerConfig(): MllpConfig {
+  const file = readSettings().mllpConfigFile;
+  return file ? readMllpConfigFile(file) : {};
+}
+
+/**
+ * Starts the listener: the address is the one given, else the configuration's, else 127.0.0.1 (never the web
+ * server's); the port likewise, else 2575.
+ */
+export async function startListener(
+  db: Db,
+  where: { host?: string; port?: number; lanes?: number },
+): Promise<MllpServer> {
+  const config = listenerConfig();
+  const host = where.host ?? config.host ?? "127.0.0.1";
+  const port = where.port ?? config.port ?? DEFAULT_MLLP_PORT;
   try {
-    return await startMllpServer({ db, host, port, lanes, logger: createLogger() });
+    return await startMllpServer({ ...config, db, host, port, lanes: where.lanes, logger: createLogger() });
   } catch (cause) {
+    if (cause instanceof MllpConfigError) throw cause;
     const code = (cause as { code?: string }).code;
     throw unavailable(
       "cli.mllp-listen",
@@ -49,13 +68,24 @@ function untilStopped(): Promise<string> {
 
 const port = (description: string, min: number) =>
   int(description, { valueName: "port", min, max: 65_535, default: DEFAULT_MLLP_PORT });
+const listenPort = int(
+  `Port to listen on (default: the configuration's, else ${DEFAULT_MLLP_PORT}; 0 for any free port)`,
+  {
+    valueName: "port",
+    min: 0,
+    max: 65_535,
+  },
+);
+const listenHost = text("Address to listen on (default: the configuration's, else 127.0.0.1)", {
+  valueName: "address",
+});
 
 export const mllp = defineCommand({
   name: "mllp",
   summary: "Start the HL7v2 MLLP listener alone: ADT messages are committed, then acknowledged.",
   options: {
-    port: port(`Port to listen on (default ${DEFAULT_MLLP_PORT}; 0 for any free port)`, 0),
-    host,
+    port: listenPort,
+    host: listenHost,
     lanes: int("Parallel writers, one database connection each (default 1 embedded, 3 on a server)", {
       min: 1,
       max: 16,
@@ -63,10 +93,10 @@ export const mllp = defineCommand({
   },
   db: "migrated",
   async run({ options, db }) {
-    const server = await startListener(db, options.host, options.port, options.lanes);
+    const server = await startListener(db, { host: options.host, port: options.port, lanes: options.lanes });
     // Admissions it stores are notified from here too (the web server does the same; both may run).
     const notifier = startAdmissionNotifier({ db, logger: createLogger() });
-    out(`OnePlace MLLP listener on ${options.host}:${server.port}. Press Ctrl-C to stop.`);
+    out(`OnePlace MLLP listener on ${server.host}:${server.port}. Press Ctrl-C to stop.`);
     const signal = await untilStopped();
     out(`Stopping (${signal})...`);
     await server.close();
@@ -84,14 +114,25 @@ export const mllpSend = defineCommand({
   options: {
     port: port(`Listener port (default ${DEFAULT_MLLP_PORT})`, 1),
     host: text("Listener address (default 127.0.0.1)", { valueName: "address", default: "127.0.0.1" }),
+    ca: path("Connect over TLS, trusting the listener's certificate from this CA file (PEM)"),
+    cert: path("With --ca: this sender's client certificate (PEM), when the listener asks for one"),
+    key: path("With --cert: its private key (PEM)"),
   },
   db: "none",
   async run({ options, args }) {
     const { port: listenerPort, host: listenerHost } = options;
     const messages = splitMessages(readFileSync(args.file));
+    if ((options.cert || options.key) && !(options.ca && options.cert && options.key))
+      throw usageError("--cert and --key go together, with --ca (the listener's CA).");
     let client: MllpClient;
     try {
-      client = await MllpClient.connect(listenerPort, listenerHost);
+      client = options.ca
+        ? await MllpClient.connectTls(listenerPort, listenerHost, {
+            ca: readFileSync(options.ca),
+            cert: options.cert ? readFileSync(options.cert) : undefined,
+            key: options.key ? readFileSync(options.key) : undefined,
+          })
+        : await MllpClient.connect(listenerPort, listenerHost);
     } catch (cause) {
       throw unavailable(
         "cli.mllp-connect",

@@ -1,4 +1,4 @@
-import { defineCommand, flag, int } from "../command.ts";
+import { defineCommand, flag, int, text } from "../command.ts";
 import { out } from "../context.ts";
 import { host } from "../options.ts";
 import { serveUntilStopped } from "../serve-web.ts";
@@ -15,18 +15,22 @@ export const serve = defineCommand({
     "Start the web server (the status page and /health) and the HL7v2 MLLP listener on the configured database.",
   options: {
     ...webOptions,
-    "mllp-port": int(`MLLP listener port (default ${DEFAULT_MLLP_PORT}; 0 for any free port)`, {
-      valueName: "port",
-      min: 0,
-      max: 65_535,
-      default: DEFAULT_MLLP_PORT,
-    }),
+    "mllp-port": int(
+      `MLLP listener port (default: ONEPLACE_MLLP_CONFIG's, else ${DEFAULT_MLLP_PORT}; 0 for any free port)`,
+      { valueName: "port", min: 0, max: 65_535 },
+    ),
+    "mllp-host": text(
+      "MLLP listener address (default: ONEPLACE_MLLP_CONFIG's, else 127.0.0.1; never the web server's --host)",
+      { valueName: "address" },
+    ),
     "no-mllp": flag("Do not start the MLLP listener"),
   },
   db: "migrated",
   async run({ options, db }) {
-    const mllp = options["no-mllp"] ? null : await startListener(db, options.host, options["mllp-port"]);
-    if (mllp) out(`HL7v2 MLLP listener on ${options.host}:${mllp.port}.`);
+    const mllp = options["no-mllp"]
+      ? null
+      : await startListener(db, { host: options["mllp-host"], port: options["mllp-port"] });
+    if (mllp) out(`HL7v2 MLLP listener on ${mllp.host}:${mllp.port}.`);
     try {
       await serveUntilStopped({
         db,

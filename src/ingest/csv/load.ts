@@ -105,6 +105,20 @@ export function checkRow(
   if (!s.defs) s.defs = s.header.map((h) => s.layout.columns.find((c) => c.name === h) ?? null);
   const recordIndex = s.header.indexOf(s.layout.recordIdColumn);
   const recordId = fields[recordIndex]?.trim() || null;
+  const nul = fields.findIndex((f) => f.includes("\u0000"));
+  if (nul !== -1) {
+    // A NUL byte cannot be stored as text: the row is kept as a reject (its bytes in base64) and the file goes on.
+    const column = s.header[nul] ?? `field ${nul + 1}`;
+    return {
+      reject: {
+        line,
+        raw,
+        recordId: recordId?.includes("\u0000") ? null : recordId,
+        column,
+        reason: `${s.origin}:${line}:${column}: holds a NUL byte (0x00), which a CSV extract's text cannot carry`,
+      },
+    };
+  }
   if (fields.length !== s.header.length) {
     return {
       reject: {

@@ -1,7 +1,7 @@
 // What the single (apply.ts) and batched (many.ts) ADT paths do alike: the event a message carries, its row
 // in the visit's log, the canonical rows a folded visit gives, the A40 merges, the outcome of a message
 // applied or seen before, and the ACK error of a message that cannot be applied.
-import { findLinks, mergePersons } from "../../mpi/index.ts";
+import { findLinks, mergePersons, queueMergeReview } from "../../mpi/index.ts";
 import type { Queryable } from "../../store/index.ts";
 import { rowId } from "../ids.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
@@ -22,6 +22,12 @@ export interface Hl7Context {
   loadId?: string | null;
   /** Who replays it, when it is a replay. */
   replayedBy?: string;
+  /**
+   * What an identity merge (A40) from this sender does: `apply` merges the two people; `review` puts the merge
+   * on the MPI review queue for a person to decide. The MLLP listener gives `review` unless the source is
+   * trusted for merges; a file an operator loads, or a replay, applies it.
+   */
+  merges?: "apply" | "review";
 }
 
 export interface Hl7Outcome {
@@ -144,12 +150,28 @@ export function wardStayRows(
   ]);
 }
 
-/** A40: merges each prior patient's person into the survivor's. */
-export async function mergePriors(q: Queryable, e: AdtEvent, survivor: string): Promise<void> {
+/**
+ * A40: merges each prior patient's person into the survivor's, or, from a sender not trusted for merges,
+ * asks a reviewer to (each prior record goes on the MPI review queue against the survivor).
+ */
+export async function mergePriors(
+  q: Queryable,
+  e: AdtEvent,
+  survivor: string,
+  merges: Hl7Context["merges"] = "apply",
+): Promise<void> {
   const links = await findLinks(q, e.sourceSystem, e.priorRecordIds);
   for (const prior of e.priorRecordIds) {
     const other = links.get(prior);
-    if (other && other !== survivor) {
+    if (other && other !== survivor && merges === "review") {
+      await queueMergeReview(q, {
+        sourceSystem: e.sourceSystem,
+        recordId: prior,
+        survivorPersonId: survivor,
+        requestedBy: `hl7:${e.sourceSystem}:${e.controlId}`,
+        reason: `${e.trigger}: ${prior} to be merged into ${e.patient.recordId}; the source is not trusted for merges`,
+      });
+    } else if (other && other !== survivor) {
       await mergePersons(
         q,
         survivor,
@@ -177,6 +199,18 @@ export function acceptedOutcome(
     duplicate: how.duplicate,
     held: !how.duplicate && how.held,
   };
+}
+
+/** A message holding a NUL byte: refused (kept as a reject with its bytes), never half-stored. */
+export function nulRejection(raw: string): AdtRejection | null {
+  const at = raw.indexOf("\u0000");
+  if (at === -1) return null;
+  const segmentNumber = raw.slice(0, at).split(/\r\n|\r|\n/).length;
+  return new AdtRejection(
+    "AR",
+    HL7_ERROR.dataTypeError,
+    `the message holds a NUL byte (0x00) in segment ${segmentNumber}, character ${at + 1}; HL7v2 text cannot carry one`,
+  );
 }
 
 /** The ACK code and error of a message that cannot be applied: AE for a rejection, AR when it cannot be read. */

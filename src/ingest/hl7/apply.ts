@@ -3,7 +3,7 @@ import type { Queryable } from "../../store/index.ts";
 import { lockNames } from "../../store/index.ts";
 import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { recordReject, resolveRejects } from "../rejects.ts";
+import { recordReject, resolveRejects, storedPayload } from "../rejects.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
 import { type AdtEvent, AdtRejection, readHeader, readPatient, type VisitDetail } from "./adt.ts";
 import {
@@ -14,12 +14,14 @@ import {
   type Hl7Outcome,
   hasVisitEvent,
   mergePriors,
+  nulRejection,
   rejectionOf,
   visitEventValues,
   visitRow,
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
+import { sniffHeader } from "./charset.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
@@ -28,21 +30,6 @@ import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 // applied is acknowledged again and changes nothing. The caller commits before sending the ACK.
 
 export type { Hl7Context, Hl7Outcome } from "./apply-parts.ts";
-
-/** Reads what an ACK needs from a message that may not parse, so a reject is still attributed. */
-function sniffHeader(raw: string): { sourceSystem: string; controlId: string } {
-  const line = raw.split(/\r\n|\r|\n/)[0] ?? "";
-  if (!line.startsWith("MSH") || line.length < 4) return { sourceSystem: "unknown", controlId: "" };
-  const fields = line.split(line[3]);
-  return {
-    sourceSystem:
-      (fields[2] ?? "")
-        .split(line[4] ?? "^")[0]
-        .trim()
-        .toLowerCase() || "unknown",
-    controlId: (fields[9] ?? "").trim(),
-  };
-}
 
 // Ward kinds that exist are cached for a short while (a mapping is rarely changed); a missing one is always
 // looked up again, so a replay after adding it succeeds at once.
@@ -210,6 +197,8 @@ async function writeVisit(
 export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Promise<Hl7Outcome> {
   let parsed: { message: Message; event: AdtEvent };
   try {
+    const nul = nulRejection(raw);
+    if (nul) throw nul;
     parsed = await interpret(q, raw);
   } catch (error) {
     if (!(error instanceof AdtRejection || error instanceof Hl7ParseError)) throw error;
@@ -238,7 +227,7 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
 
   const outcomes = await resolveRecords(q, [event.patient], { locked: true });
   const personId = outcomes.get(recordKey(event.sourceSystem, event.patient.recordId))?.personId as string;
-  if (event.trigger === "A40") await mergePriors(q, event, personId);
+  if (event.trigger === "A40") await mergePriors(q, event, personId, ctx.merges);
   if (visitEvent) {
     if (log !== events) {
       await q.query(
@@ -322,7 +311,7 @@ export async function rejectHl7(
        ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'rejected', ack_code = excluded.ack_code,
          payload = excluded.payload, payload_sha256 = excluded.payload_sha256, received_at = now()
        WHERE ingest_message.status <> 'applied'`,
-      [sourceSystem, controlId, messageType, code, raw, sha256(raw), ctx.loadId ?? null],
+      [sourceSystem, controlId, messageType, code, storedPayload(raw), sha256(raw), ctx.loadId ?? null],
     );
   }
   return {

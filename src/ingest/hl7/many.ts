@@ -18,6 +18,7 @@ import {
   eventOf,
   hasVisitEvent,
   mergePriors,
+  nulRejection,
   rejectionOf,
   type VisitEvent,
   visitEventValues,
@@ -147,6 +148,8 @@ function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[
   items.forEach((item, index) => {
     let message: Message | null = null;
     try {
+      const nul = nulRejection(item.raw);
+      if (nul) throw nul;
       message = parseMessage(item.raw);
       const header = readHeader(message);
       const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
@@ -245,6 +248,7 @@ function applyInMemory(
  */
 async function linkPeople(
   q: Queryable,
+  items: readonly Item[],
   accepted: Accepted[],
   linked: LinkedRow[],
   states: ReadonlyMap<string, VisitState>,
@@ -261,7 +265,7 @@ async function linkPeople(
     const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(
       e.patient.recordId,
     ) as string;
-    await mergePriors(q, e, survivor);
+    await mergePriors(q, e, survivor, items[a.index].ctx.merges);
   }
   const needPeople = new Map<string, Set<string>>();
   for (const [k, t] of touched) {
@@ -370,7 +374,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const parsed = readEvents(firstPass, batch.kinds, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
-  const personOf = await linkPeople(q, accepted, batch.linked, states, touched);
+  const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
   const sql = batchScript(items, accepted, visitWrites(touched, states, personOf));
   if (sql) await q.exec(sql);
   for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {

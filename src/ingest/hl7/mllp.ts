@@ -21,10 +21,15 @@ export type MllpEvent =
   | { kind: "frame"; body: Buffer }
   /** Bytes that were not inside a frame (noise, or a sender not using MLLP). */
   | { kind: "junk"; bytes: number }
-  /** A frame longer than the limit: its bytes are discarded up to the next frame start. */
-  | { kind: "oversize"; bytes: number };
+  /**
+   * A frame longer than the limit: its bytes are discarded up to the next frame start, all but its first
+   * `head` bytes (at most HEAD_BYTES, and no more than the limit), kept so the refusal can be kept as a reject that names the sender.
+   */
+  | { kind: "oversize"; bytes: number; head: Buffer };
 
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** How much of an oversize frame is kept to say what it was. */
+export const HEAD_BYTES = 64 * 1024;
 
 export class MllpDecoder {
   readonly #maxBytes: number;
@@ -33,6 +38,7 @@ export class MllpDecoder {
   #inFrame = false;
   #skipping = false;
   #skipped = 0;
+  #head: Buffer = Buffer.alloc(0);
   #junk = 0;
   /** True when the previous chunk ended in FS inside a frame: the next byte decides. */
   #pendingFs = false;
@@ -114,10 +120,26 @@ export class MllpDecoder {
     return this.#inFrame ? this.#size + (this.#pendingFs ? 1 : 0) : 0;
   }
 
+  /** Forgets everything held (a connection closed): its buffers can be freed at once. */
+  reset(): void {
+    this.#parts = [];
+    this.#size = 0;
+    this.#inFrame = false;
+    this.#skipping = false;
+    this.#skipped = 0;
+    this.#head = Buffer.alloc(0);
+    this.#junk = 0;
+    this.#pendingFs = false;
+  }
+
   #append(bytes: Buffer): void {
     if (bytes.length === 0) return;
     if (this.#size + bytes.length > this.#maxBytes) {
       this.#skipped += this.#size + bytes.length;
+      const held = this.#parts.length === 1 ? this.#parts[0] : Buffer.concat(this.#parts, this.#size);
+      this.#head = Buffer.from(
+        Buffer.concat([held, bytes]).subarray(0, Math.min(HEAD_BYTES, this.#maxBytes)),
+      );
       this.#parts = [];
       this.#size = 0;
       this.#inFrame = false;
@@ -137,7 +159,8 @@ export class MllpDecoder {
 
   #flushNoise(events: MllpEvent[]): void {
     if (this.#skipping && this.#skipped > 0) {
-      events.push({ kind: "oversize", bytes: this.#skipped });
+      events.push({ kind: "oversize", bytes: this.#skipped, head: this.#head });
+      this.#head = Buffer.alloc(0);
       this.#skipped = 0;
       this.#skipping = false;
     }

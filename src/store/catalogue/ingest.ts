@@ -37,6 +37,9 @@ export const INGEST_TABLES = {
       rejected: "integer",
       held: "integer",
       failure: "text?",
+      // 0920_ingest_load_runner.sql
+      runner: "text?",
+      heartbeat_at: "timestamptz?",
     },
     { primaryKey: ["load_id"] },
   ),

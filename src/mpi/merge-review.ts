@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import type { Queryable } from "../store/index.ts";
+import { comparisonJson } from "./link-decisions.ts";
+import { type MatchRecord, scorePair } from "./score.ts";
+
+// A merge a sender asked for but may not make by itself (an A40 from a feed not trusted for merges): the
+// prior record goes on the review queue against the survivor's person, scored like any uncertain match, and
+// stays where it is until a reviewer links it (the merge) or keeps it separate.
+
+export interface MergeRequest {
+  sourceSystem: string;
+  /** The record the sender says is the same patient as the survivor. */
+  recordId: string;
+  survivorPersonId: string;
+  /** Who asked, e.g. hl7:<source>:<control id>. */
+  requestedBy: string;
+  /** Why it waits; names record ids, never demographics. */
+  reason: string;
+}
+
+async function golden(q: Queryable, personId: string): Promise<MatchRecord | null> {
+  const rows = await q.query<{
+    nhs_number: string | null;
+    family_name: string | null;
+    given_name: string | null;
+    birth_date: string | null;
+    sex: string | null;
+    postcode: string | null;
+  }>(
+    `SELECT nhs_number, family_name, given_name, birth_date::text AS birth_date, sex, postcode
+     FROM person WHERE person_id = $1`,
+    [personId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    nhsNumber: r.nhs_number,
+    family: r.family_name,
+    given: r.given_name,
+    birthDate: r.birth_date,
+    sex: r.sex,
+    postcode: r.postcode,
+  };
+}
+
+/** Queues the merge for review; false when the record is already the survivor's or already waits on it. */
+export async function queueMergeReview(q: Queryable, m: MergeRequest): Promise<boolean> {
+  const links = await q.query<{ person_id: string }>(
+    "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
+    [m.sourceSystem, m.recordId],
+  );
+  const current = links[0]?.person_id;
+  if (!current || current === m.survivorPersonId) return false;
+  const [a, b] = await Promise.all([golden(q, current), golden(q, m.survivorPersonId)]);
+  if (!a || !b) return false;
+  const score = scorePair(a, b);
+  const queued = await q.query(
+    `INSERT INTO mpi_review (review_id, source_system, source_record_id, candidate_person_id, score, comparison)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT DO NOTHING RETURNING 1`,
+    [randomUUID(), m.sourceSystem, m.recordId, m.survivorPersonId, score.total, comparisonJson(score)],
+  );
+  if (queued.length === 0) return false;
+  await q.query(
+    `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
+       to_person_id, score, reason) VALUES ($1, $2, 'review-queued', $3, $4, $5, $6, $7, $8)`,
+    [
+      randomUUID(),
+      m.requestedBy,
+      m.sourceSystem,
+      m.recordId,
+      m.survivorPersonId,
+      current,
+      score.total,
+      m.reason,
+    ],
+  );
+  return true;
+}
