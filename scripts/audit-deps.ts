@@ -17,7 +17,12 @@ const SERIOUS = new Set(["high", "critical"]);
 
 /** Where the advisory service was asked, without naming it: the reason it did not answer. */
 function whyUnanswered(report: AuditReport | null, stderr: string): string {
-  const said = report?.error?.code ?? report?.message ?? report?.error?.summary ?? stderr.trim().split("\n").at(-1) ?? "";
+  const said =
+    report?.error?.code ??
+    report?.message ??
+    report?.error?.summary ??
+    stderr.trim().split("\n").at(-1) ??
+    "";
   return said.replace(/\s*-?\s*(?:GET|POST)?\s*https?:\/\/\S+/g, "").trim() || "no answer";
 }
 
