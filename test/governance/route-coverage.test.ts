@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { createLogger, type Db } from "../../src/platform/index.ts";
-import type { RouteInfo } from "../../src/web/plugins/request-schemas.ts";
-import { createWebServer } from "../../src/web/server.ts";
+import { createWebServer, type RouteInfo } from "../../src/web/index.ts";
 import type { WebApp } from "../web/harness.ts";
 import { ROUTE_GOVERNANCE, type RouteGovernance } from "./access-matrix.ts";
 
