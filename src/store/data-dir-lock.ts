@@ -103,7 +103,13 @@ function readHolder(path: string): LockHolder | null {
 export function staleReason(holder: LockHolder, dataDir: string): string | null {
   if (holder.dataDir !== dataDir) return `it was copied from ${holder.dataDir || "another directory"}`;
   if (holder.host !== hostname()) return null;
-  if (holder.pid === process.pid) return held.has(dataDir) ? null : "this process holds no such lock";
+  if (holder.pid === process.pid) {
+    // Ours (in this thread, or another thread of this process), unless an earlier process had our number.
+    const ours = processStartTime(process.pid);
+    if (!held.has(dataDir) && holder.processStart && ours && holder.processStart !== ours)
+      return `an earlier process ${holder.pid} has ended`;
+    return null;
+  }
   if (!pidAlive(holder.pid)) return `process ${holder.pid} has ended`;
   const start = processStartTime(holder.pid);
   if (holder.processStart && start && start !== holder.processStart)

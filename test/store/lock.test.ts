@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { LOCK_FILE, lockDataDir, processCommand } from "../../src/store/data-dir-lock.ts";
+import { LOCK_FILE, lockDataDir, processCommand, processStartTime } from "../../src/store/data-dir-lock.ts";
 import { migrate, openDb, pgliteDataDir } from "../../src/store/index.ts";
 import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
 
@@ -193,4 +193,22 @@ describe("the embedded database's lock, in one process", () => {
     assert.equal(processCommand(["node", "/x/bin/oneplace.js", "serve", "--port", "3000"]), "oneplace serve");
     assert.equal(processCommand(["node", "/x/test/store/lock.test.ts"]), "lock.test");
   });
+});
+
+test("a lock naming this process's number is taken over only when it was an earlier process's", () => {
+  const home = scratchHome();
+  const dataDir = pgliteDataDir(home);
+  mkdirSync(dataDir);
+  writeLock(dataDir, {
+    pid: process.pid,
+    dataDir,
+    token: "other-thread",
+    processStart: processStartTime(process.pid),
+  });
+  assert.throws(() => lockDataDir(dataDir), /is already open in this process/);
+  writeLock(dataDir, { pid: process.pid, dataDir, token: "earlier", processStart: "1" });
+  const lock = lockDataDir(dataDir);
+  assert.equal(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), "utf8")).token, lock.holder.token);
+  lock.release();
+  assert.equal(existsSync(join(dataDir, LOCK_FILE)), false);
 });
