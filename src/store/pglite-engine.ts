@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import { lockDataDir } from "./data-dir-lock.ts";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { copyStatement, DatabaseError, type Db, type Queryable, type Row } from "./db.ts";
 import { typeParsers } from "./type-parsers.ts";
 
@@ -36,7 +36,17 @@ export async function openPglite(dataDir: string): Promise<Db> {
     );
   }
   // One process per data directory: refused here, before PGlite reads a byte of it.
-  const lock = lockDataDir(dataDir);
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(dataDir);
+  } catch (cause) {
+    if (cause instanceof DatabaseError) throw cause;
+    throw new DatabaseError(
+      `Cannot take the lock on the embedded database in ${dataDir}: ${(cause as Error).message}`,
+      "Make sure the directory is writable by this user (set ONEPLACE_HOME to one that is).",
+      { cause, code: "store.embedded-lock" },
+    );
+  }
   let pg: PGlite;
   try {
     pg = await PGlite.create(dataDir, { parsers: typeParsers });
