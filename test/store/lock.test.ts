@@ -212,3 +212,29 @@ test("a lock naming this process's number is taken over only when it was an earl
   lock.release();
   assert.equal(existsSync(join(dataDir, LOCK_FILE)), false);
 });
+
+test("a process that exits without closing leaves no lock; one killed leaves a lock the next takes over", () => {
+  const module = new URL("../../src/store/data-dir-lock.ts", import.meta.url).href;
+  for (const [how, code, left] of [
+    ["process.exit(3)", 3, false],
+    ["process.kill(process.pid, 'SIGKILL')", null, true],
+  ] as const) {
+    const dataDir = pgliteDataDir(scratchHome());
+    mkdirSync(dataDir);
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { lockDataDir } from "${module}"; lockDataDir(process.argv[1]); ${how};`,
+        dataDir,
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(child.status, code, child.stderr);
+    assert.equal(existsSync(join(dataDir, LOCK_FILE)), left, how);
+    const lock = lockDataDir(dataDir);
+    assert.equal(lock.holder.pid, process.pid, `${how}: the next opener holds it`);
+    lock.release();
+  }
+});
