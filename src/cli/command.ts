@@ -282,6 +282,9 @@ export function parseInput(
     if (p.multiple) config[name].multiple = true;
   }
   const argSpecs = Object.entries(spec.args ?? {});
+  // --help wins over anything else given, even an option the command does not know.
+  const beforeTerminator = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  if (beforeTerminator.some((word) => word === "--help" || word === "-h")) return "help";
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: config, strict: true, allowPositionals: argSpecs.length > 0 });

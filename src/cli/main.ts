@@ -160,10 +160,35 @@ function resolve(argv: string[]): { command: Command; rest: string[] } | null {
   return null;
 }
 
+/** The commands of a group ("users", "audit"), for `oneplace users --help`. */
+function groupCommands(group: string): Command[] {
+  return COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+}
+
+function groupHelp(group: string, commands: readonly Command[]): string {
+  const rows = commands.map((c) => `  ${c.name.padEnd(28)} ${c.summary.split(/\.(?:\s|$)/)[0]}`);
+  return `Usage: oneplace ${group} <command> [options]
+
+Commands:
+${rows.join("\n")}
+
+Run 'oneplace ${group} <command> --help' for a command's options.
+`;
+}
+
+const isHelp = (word: string | undefined) => word === "--help" || word === "-h";
+
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+  if (argv.length === 0 || (argv.length === 1 && (argv[0] === "help" || isHelp(argv[0])))) {
     process.stdout.write(overview());
     return argv.length === 0 ? EXIT_USAGE : 0;
+  }
+  // `oneplace help users lock` is `oneplace users lock --help`.
+  if (argv[0] === "help") return main([...argv.slice(1), "--help"]);
+  const group = groupCommands(argv[0] as string);
+  if (group.length > 0 && isHelp(argv[1]) && !COMMANDS.some((c) => c.name === argv[0])) {
+    process.stdout.write(groupHelp(argv[0] as string, group));
+    return 0;
   }
   if (argv[0] === "--version" || argv[0] === "-v") {
     process.stdout.write(`${version()}\n`);
@@ -171,7 +196,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   const found = resolve(argv);
   if (!found) {
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
     const hint = group.length
       ? `'${argv[0]}' needs one of: ${group.map((c) => c.name.split(" ")[1]).join(", ")}.`
       : "Run 'oneplace --help' to see the commands.";

@@ -1,10 +1,11 @@
 import pino, { type Logger } from "pino";
+import { errorForLog } from "./redact.ts";
 import { readSettings } from "./settings.ts";
 
 /**
  * Structured JSON logs on stderr. Requests are logged by method and route pattern only, never the URL or
  * headers, because URLs and query strings can carry identifiers. Nothing here may log names, NHS Numbers,
- * dates of birth or addresses: log internal ids and counts.
+ * dates of birth or addresses: log internal ids and counts. An error is logged by errorForLog (redact.ts).
  */
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
   return pino(
@@ -17,7 +18,8 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
           route: req.routeOptions?.url ?? "unmatched",
         }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-        err: (err: Error) => ({ type: err.name, message: err.message }),
+        // Class, redacted message and frames: a message can quote the data a defect failed on.
+        err: (err: Error) => errorForLog(err),
       },
     },
     options.destination ?? pino.destination(2),

@@ -214,6 +214,32 @@ interface Compiled {
 }
 
 /**
+ * Saved cohorts are inlined where they are referred to, so a cohort naming the same cohort twice, each naming
+ * one twice..., doubles at each level: ten levels would be a thousand copies and a query nobody can run.
+ * A definition may nest saved cohorts this deep, and inline this many in all.
+ */
+export const MAX_COHORT_DEPTH = 8;
+export const MAX_COHORT_REFERENCES = 64;
+
+interface CompileContext {
+  n: number;
+  asOf: string | null;
+  /** Saved cohorts inlined so far in this compile. */
+  references: number;
+  /** Saved criteria read in this compile (and definitions about to be saved, by id). */
+  saved: Map<string, CohortCriteria>;
+}
+
+async function savedOnce(db: Queryable, id: string, ctx: CompileContext): Promise<CohortCriteria> {
+  let criteria = ctx.saved.get(id);
+  if (!criteria) {
+    criteria = await savedCriteria(db, id);
+    ctx.saved.set(id, criteria);
+  }
+  return criteria;
+}
+
+/**
  * The predicate over risk_person aliased `alias`, adding its parameters to p. Saved cohorts it refers to
  * are compiled in as subqueries (a cohort may not refer to itself, directly or not).
  */
@@ -223,7 +249,7 @@ async function compile(
   p: SqlParams,
   alias: string,
   seen: readonly string[],
-  ctx: { n: number; asOf: string | null },
+  ctx: CompileContext,
 ): Promise<Compiled> {
   const where: string[] = [];
   const col = (name: string) => `${alias}.${name}`;
@@ -315,10 +341,28 @@ async function compile(
     [c.notInCohorts, true],
   ] as const) {
     for (const id of ids ?? []) {
+      const chain = [...seen, id];
       if (seen.includes(id))
-        throw new CohortError(`Cohort "${id}" refers to itself through ${[...seen, id].join(" -> ")}`);
+        throw new CohortError(
+          `Cohort "${id}" refers to itself through ${chain.join(" -> ")}`,
+          "invalid",
+          "risk.cohort-cycle",
+        );
+      if (chain.length > MAX_COHORT_DEPTH)
+        throw new CohortError(
+          `Cohort criteria nest saved cohorts more than ${MAX_COHORT_DEPTH} deep (${chain.join(" -> ")}); define the inner ones' criteria directly`,
+          "invalid",
+          "risk.cohort-too-nested",
+        );
+      ctx.references += 1;
+      if (ctx.references > MAX_COHORT_REFERENCES)
+        throw new CohortError(
+          `Cohort criteria refer to saved cohorts more than ${MAX_COHORT_REFERENCES} times once each is expanded (the same cohorts over and over, as at ${chain.join(" -> ")}); refer to each one once`,
+          "invalid",
+          "risk.cohort-too-large",
+        );
       // A saved cohort is a predicate on the same person's row: inline it (null counts as not met).
-      const sub = await compile(db, await savedCriteria(db, id), p, alias, [...seen, id], ctx);
+      const sub = await compile(db, await savedOnce(db, id, ctx), p, alias, chain, ctx);
       where.push(`${negate ? "NOT " : ""}coalesce((${sub.where}), false)`);
     }
   }
@@ -367,12 +411,14 @@ export async function compileCohort(
   db: Queryable,
   criteria: CohortCriteria,
   selfId?: string,
+  /** Definitions to use instead of the saved ones (a cohort about to be saved), by id. */
+  replacing: ReadonlyMap<string, CohortCriteria> = new Map(),
 ): Promise<CompiledCohort> {
   const p = new SqlParams();
   const [run] = await db.query<{ as_of: string }>(
     "SELECT as_of FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1",
   );
-  const ctx = { n: 0, asOf: run?.as_of ?? null };
+  const ctx: CompileContext = { n: 0, asOf: run?.as_of ?? null, references: 0, saved: new Map(replacing) };
   const { where } = await compile(db, criteria, p, "rp", selfId ? [selfId] : [], ctx);
   return { from: "risk_person rp", where, params: p.values, asOf: ctx.asOf };
 }
@@ -508,14 +554,48 @@ export async function saveCohort(db: Queryable, cohortId: string, criteria: Coho
     );
   }
   const checked = parseCriteria(criteria);
-  // Compiling it now finds unknown or circular references before they are saved.
-  await compileCohort(db, checked, cohortId);
+  // Compiling it now finds unknown or circular references, or too deep or large an expansion, before they are
+  // saved: in this cohort, and in every saved cohort that refers to it (which would now expand through it).
+  const replacing = new Map([[cohortId, checked]]);
+  await compileCohort(db, checked, cohortId, replacing);
+  for (const dependent of await cohortsReferring(db, cohortId)) {
+    const saved = await savedCriteria(db, dependent);
+    try {
+      await compileCohort(db, saved, dependent, replacing);
+    } catch (error) {
+      if (!(error instanceof CohortError)) throw error;
+      throw new CohortError(
+        `Saving "${cohortId}" so would break saved cohort "${dependent}", which refers to it: ${error.message}`,
+        error.kind,
+        error.code,
+      );
+    }
+  }
   await db.query(
     `INSERT INTO risk_cohort (cohort_id, description, definition) VALUES ($1, $2, $3::jsonb)
      ON CONFLICT (cohort_id) DO UPDATE SET description = excluded.description, definition = excluded.definition,
        updated_at = now()`,
     [cohortId, checked.description ?? "", JSON.stringify(checked)],
   );
+}
+
+/** The saved cohorts that refer to this one, directly or through others. */
+async function cohortsReferring(db: Queryable, cohortId: string): Promise<string[]> {
+  const refersTo = new Map<string, string[]>();
+  for (const c of await listCohorts(db))
+    refersTo.set(c.cohortId, [...(c.criteria.inCohorts ?? []), ...(c.criteria.notInCohorts ?? [])]);
+  const found = new Set<string>();
+  let frontier = [cohortId];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const [id, refs] of refersTo)
+      if (id !== cohortId && !found.has(id) && refs.some((r) => frontier.includes(r))) {
+        found.add(id);
+        next.push(id);
+      }
+    frontier = next;
+  }
+  return [...found].sort();
 }
 
 export async function listCohorts(

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { copyStatement, DatabaseError, type Db, type Queryable, type Row } from "./db.ts";
 import { typeParsers } from "./type-parsers.ts";
 
@@ -34,13 +35,26 @@ export async function openPglite(dataDir: string): Promise<Db> {
       { cause, code: "store.embedded-directory" },
     );
   }
+  // One process per data directory: refused here, before PGlite reads a byte of it.
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(dataDir);
+  } catch (cause) {
+    if (cause instanceof DatabaseError) throw cause;
+    throw new DatabaseError(
+      `Cannot take the lock on the embedded database in ${dataDir}: ${(cause as Error).message}`,
+      "Make sure the directory is writable by this user (set ONEPLACE_HOME to one that is).",
+      { cause, code: "store.embedded-lock" },
+    );
+  }
   let pg: PGlite;
   try {
     pg = await PGlite.create(dataDir, { parsers: typeParsers });
   } catch (cause) {
+    lock.release();
     throw new DatabaseError(
       `Cannot open the embedded database in ${dataDir}: ${(cause as Error).message}`,
-      "Another OnePlace process may be using it, or the disk may be full.",
+      "The disk may be full, or the directory is not an embedded OnePlace database.",
       { cause, code: "store.embedded-open" },
     );
   }
@@ -53,7 +67,11 @@ export async function openPglite(dataDir: string): Promise<Db> {
       return pg.transaction((tx) => fn(queryable(tx)));
     },
     async close() {
-      await pg.close();
+      try {
+        if (!pg.closed) await pg.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }

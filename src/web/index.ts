@@ -1,1 +1,2 @@
+export type { RouteInfo } from "./plugins/request-schemas.ts";
 export { createWebServer } from "./server.ts";

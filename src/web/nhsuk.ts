@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 export const NHSUK_DIST = join(here, "../../node_modules/nhsuk-frontend/dist");
 export const VIEWS_DIR = join(here, "views");
+/** OnePlace's own static scripts, served under /assets/oneplace/. */
+export const STATIC_DIR = join(here, "static");
 export const STYLESHEET = "nhsuk-frontend.min.css";
 
 let stylesheet: Promise<string> | null = null;

@@ -1,5 +1,6 @@
 // The web face, assembled as Fastify plugins in the order of fastify/demo: the external and shared plugins
-// (security headers, form bodies, errors, views, auth), then one plugin per capability's routes. Routes reach
+// (request schemas that refuse unknown fields, security headers, form bodies, errors, views, auth), then one
+// plugin per capability's routes. Routes reach
 // personal data only through request.reader; every route is closed unless marked public on the route.
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
@@ -9,7 +10,8 @@ import { type Db, readSettings, type Settings } from "../platform/index.ts";
 import { authPlugin, authSettings } from "./plugins/auth.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { formBodyPlugin } from "./plugins/form-body.ts";
-import { securityHeadersPlugin } from "./plugins/security-headers.ts";
+import { AJV_OPTIONS, requestSchemasPlugin, schemaErrorMessage } from "./plugins/request-schemas.ts";
+import { type SecurityHeadersOptions, securityHeadersPlugin } from "./plugins/security-headers.ts";
 import { viewsPlugin } from "./plugins/views.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
@@ -42,15 +44,22 @@ export interface WebOptions {
    * false to leave it to another process. Default: every 500 ms.
    */
   admissionNotifier?: { intervalMs?: number } | false;
+  /** Strict-Transport-Security; default a year with subdomains (helmet's), false for none. */
+  hsts?: SecurityHeadersOptions["hsts"];
 }
 
 export async function createWebServer(options: WebOptions) {
   const { db } = options;
   const { variables } = options.settings ?? readSettings();
   const settings = authSettings(options.auth ?? authConfigFromEnv(variables));
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger });
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    ajv: AJV_OPTIONS,
+    schemaErrorFormatter: schemaErrorMessage,
+  });
 
-  await app.register(securityHeadersPlugin);
+  await app.register(requestSchemasPlugin);
+  await app.register(securityHeadersPlugin, { hsts: options.hsts });
   await app.register(formBodyPlugin);
   await app.register(errorsPlugin);
   await app.register(viewsPlugin, { db });

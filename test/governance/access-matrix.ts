@@ -330,3 +330,199 @@ export async function matrixWeb(
     injectGet(app, tokens.get(role), url, headers);
   return { app, tokens, get };
 }
+
+/**
+ * Every route of the web face and how its access is governed, in one list (test/governance/route-coverage.test.ts
+ * fails on a route the server has and this list does not, and on an entry for a route it no longer has):
+ * - `matrix`: reads people, and is put through the role × relationship matrix above in `file` (over HTTP, or
+ *   through the reader call the route makes, `through`);
+ * - `role`: personal data a role reaches by its role alone (no per-person relationship to decide: the back
+ *   office, the IG officer's review, one's own notifications), its allowed and refused roles tested in `file`;
+ * - `none`: public, aggregate-only or about the signed-in user and staff accounts, never a person's record, with
+ *   the reason.
+ */
+export type RouteGovernance =
+  | { kind: "matrix"; file: string; through?: string }
+  | { kind: "role"; file: string; reason: string }
+  | { kind: "none"; reason: string };
+
+const PUBLIC_PAGE = "public: the sign-in journey, which shows no personal data";
+const ASSET = "public: the design system's and OnePlace's static files";
+const OWN_ACCOUNT = "the signed-in user's own account and roles: no person's record";
+const STAFF_ADMIN = "administrators manage staff accounts and teams: no person's record (admin.test.ts)";
+
+export const ROUTE_GOVERNANCE: Record<string, RouteGovernance> = {
+  "GET /health": { kind: "none", reason: "public: liveness, no data" },
+  "GET /api/status": { kind: "none", reason: "public: counts of what is loaded, aggregate only" },
+  "GET /status": { kind: "none", reason: "public: counts of what is loaded, aggregate only" },
+  "GET /assets/nhsuk/:file": { kind: "none", reason: ASSET },
+  "GET /assets/oneplace/:file": { kind: "none", reason: ASSET },
+  "GET /assets/nhsuk/images/:file": { kind: "none", reason: ASSET },
+  "GET /login": { kind: "none", reason: PUBLIC_PAGE },
+  "POST /login": { kind: "none", reason: PUBLIC_PAGE },
+  "POST /logout": { kind: "none", reason: "ends the session; answers a redirect" },
+  "GET /login/oidc": { kind: "none", reason: PUBLIC_PAGE },
+  "GET /login/oidc/callback": { kind: "none", reason: PUBLIC_PAGE },
+  "GET /": { kind: "matrix", file: "test/governance/access-matrix-home.test.ts", through: ".home()" },
+  "GET /api/me": { kind: "none", reason: OWN_ACCOUNT },
+  "POST /api/me/acting-as": { kind: "none", reason: OWN_ACCOUNT },
+  "GET /account/role": { kind: "none", reason: OWN_ACCOUNT },
+  "POST /account/role": { kind: "none", reason: OWN_ACCOUNT },
+  "GET /api/people/:personId": { kind: "matrix", file: "test/governance/access-matrix.test.ts" },
+  "GET /api/people/:personId/timeline": { kind: "matrix", file: "test/web/api-people-matrix.test.ts" },
+  "POST /api/people/:personId/break-glass": {
+    kind: "role",
+    file: "test/governance/web-auth.test.ts",
+    reason: "breaking glass is a role's right (mayBreakGlass), recorded and reviewed, not a relationship",
+  },
+  "GET /find": { kind: "matrix", file: "test/governance/access-matrix-find.test.ts" },
+  "GET /api/find": { kind: "matrix", file: "test/governance/access-matrix-find.test.ts" },
+  "GET /people/:personId": { kind: "matrix", file: "test/web/person-matrix.test.ts" },
+  "GET /people/:personId/timeline": { kind: "matrix", file: "test/web/person-matrix.test.ts" },
+  "GET /people/:personId/care-team": { kind: "matrix", file: "test/web/person-matrix.test.ts" },
+  "GET /people/:personId/records": { kind: "matrix", file: "test/web/person-matrix.test.ts" },
+  "GET /people/:personId/break-glass": {
+    kind: "role",
+    file: "test/web/person-pages.test.ts",
+    reason:
+      "the break-glass form: the decision's reason and no record until glass is broken (a role's right)",
+  },
+  "POST /people/:personId/break-glass": {
+    kind: "role",
+    file: "test/web/person-pages.test.ts",
+    reason: "breaking glass is a role's right (mayBreakGlass), recorded and reviewed, not a relationship",
+  },
+  "GET /api/register": {
+    kind: "matrix",
+    file: "test/governance/access-matrix-registers.test.ts",
+    through: ".riskRegister(",
+  },
+  "GET /registers": {
+    kind: "none",
+    reason: "the list of registers and saved cohorts the role may open: no people",
+  },
+  "GET /registers/practice/:code": {
+    kind: "matrix",
+    file: "test/governance/access-matrix-registers.test.ts",
+    through: ".riskRegister(",
+  },
+  "GET /registers/locality/:code": {
+    kind: "matrix",
+    file: "test/governance/access-matrix-registers.test.ts",
+    through: ".riskRegister(",
+  },
+  "GET /registers/cohort/:code": {
+    kind: "matrix",
+    file: "test/governance/access-matrix-registers.test.ts",
+    through: ".riskRegister(",
+  },
+  "GET /analytics/model": {
+    kind: "none",
+    reason: "aggregate-only: the risk model's validation report, small counts suppressed",
+  },
+  "POST /api/commissioning/cohort": {
+    kind: "role",
+    file: "test/governance/full-flow-logs.test.ts",
+    reason: "pseudonymised rows for the commissioner and analyst roles by purpose; no identifiable person",
+  },
+  "GET /admin/users": { kind: "none", reason: STAFF_ADMIN },
+  "GET /admin/users/new": { kind: "none", reason: STAFF_ADMIN },
+  "POST /admin/users": { kind: "none", reason: STAFF_ADMIN },
+  "GET /admin/users/:username": { kind: "none", reason: STAFF_ADMIN },
+  "POST /admin/users/:username/roles": { kind: "none", reason: STAFF_ADMIN },
+  "POST /admin/users/:username/roles/remove": { kind: "none", reason: STAFF_ADMIN },
+  "POST /admin/users/:username/lock": { kind: "none", reason: STAFF_ADMIN },
+  "POST /admin/users/:username/unlock": { kind: "none", reason: STAFF_ADMIN },
+  "POST /admin/users/:username/reset-password": { kind: "none", reason: STAFF_ADMIN },
+  "GET /admin/teams": { kind: "none", reason: STAFF_ADMIN },
+  "POST /admin/teams": { kind: "none", reason: STAFF_ADMIN },
+  "GET /notifications": {
+    kind: "role",
+    file: "test/web/notifications.test.ts",
+    reason: "the signed-in user's own admission notifications, as the API the matrix covers",
+  },
+  "POST /notifications/:notificationId/read": {
+    kind: "role",
+    file: "test/web/notifications.test.ts",
+    reason: "marks one of the user's own notifications read; answers a redirect",
+  },
+  "POST /notifications/read-all": {
+    kind: "role",
+    file: "test/web/notifications-read-all.test.ts",
+    reason: "marks the user's own notifications read; answers a redirect",
+  },
+  "GET /api/me/notifications": { kind: "matrix", file: "test/web/notifications-matrix.test.ts" },
+  "GET /mpi/review": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's MPI review queue: demographics by role, every read audited",
+  },
+  "GET /mpi/review/:itemId": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's MPI review item: demographics by role, every read audited",
+  },
+  "POST /mpi/review/:itemId": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's MPI decision",
+  },
+  "GET /mpi/people/:personId/history": {
+    kind: "matrix",
+    file: "test/governance/access-matrix-backoffice.test.ts",
+  },
+  "POST /mpi/people/:personId/merge": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's merge, by role",
+  },
+  "POST /mpi/people/:personId/unmerge": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's unmerge, by role",
+  },
+  "GET /rejects": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's rejects list, by role",
+  },
+  "GET /rejects/:rejectId": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "a rejected message as received, for the integration engineer by role, audited",
+  },
+  "POST /rejects/:rejectId/replay": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's replay, by role",
+  },
+  "POST /rejects/:rejectId/dismiss": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's dismissal, by role",
+  },
+  "GET /feeds": { kind: "none", reason: "feed health: counts per source, aggregate only" },
+  "GET /ig/break-glass": { kind: "matrix", file: "test/governance/access-matrix.test.ts" },
+  "GET /ig/break-glass/:id": {
+    kind: "role",
+    file: "test/web/ig-routes.test.ts",
+    reason: "one break-glass access for the IG officer's review, by role",
+  },
+  "POST /ig/break-glass/:id": {
+    kind: "role",
+    file: "test/web/ig-routes.test.ts",
+    reason: "the IG officer's review of a break-glass access, by role",
+  },
+  "GET /ig/audit": { kind: "matrix", file: "test/governance/access-matrix.test.ts" },
+  "GET /people/:personId/sharing": { kind: "matrix", file: "test/governance/access-matrix.test.ts" },
+  "POST /people/:personId/sharing": {
+    kind: "role",
+    file: "test/web/ig-routes.test.ts",
+    reason: "the IG officer records a person's sharing choice, by role",
+  },
+  "GET /people/:personId/sharing/done": {
+    kind: "role",
+    file: "test/web/ig-routes.test.ts",
+    reason: "the confirmation after recording a sharing choice, by role",
+  },
+};

@@ -2,10 +2,11 @@
 // for a browser asking for a page, the NHS.UK error page with the same detail and hint; a refusal of a
 // person offers break-glass where the role may use it); Fastify's own request errors (schema validation, bad
 // body) keep their 4xx; anything else is a defect, answered with a 500 that says nothing of its cause (the
-// log names the error type).
+// log has its class, redacted message and stack, under the request id the answer's x-request-id gives).
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { HTTP_STATUS_OF_KIND, isOnePlaceError, type OnePlaceError } from "../../core/errors.ts";
+import { errorForLog } from "../../platform/index.ts";
 import { sendProblem } from "./problem.ts";
 
 /** Fastify's own errors about the request (validation, content type, body size), not about our code. */
@@ -39,8 +40,13 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       request.log.info({ errorType: error.name, code: error.code }, "bad request");
       return sendProblem(reply, error.statusCode as number, error.message);
     }
-    // The type only: a defect's message can quote the data it failed on.
-    request.log.error({ errorType: error.name }, "request failed");
+    // Class, message and stack, for whoever mends it, with the request's id (pino's reqId, which the client's
+    // answer carries too); the message redacted, as a defect's can quote the data it failed on.
+    request.log.error(
+      { errorType: error.name, error: errorForLog(error), route: request.routeOptions?.url ?? "unmatched" },
+      "request failed",
+    );
+    reply.header("x-request-id", request.id);
     return sendProblem(
       reply,
       500,

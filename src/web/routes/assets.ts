@@ -1,8 +1,10 @@
-// The NHS.UK stylesheet, scripts and images, served from the installed package (public: no personal data).
+// The NHS.UK stylesheet, scripts and images, served from the installed package, and OnePlace's own few static
+// scripts (src/web/static: no script is inline, so the Content Security Policy refuses inline ones). Public:
+// no personal data.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { NHSUK_DIST, nhsukStylesheet, STYLESHEET } from "../nhsuk.ts";
+import { NHSUK_DIST, nhsukStylesheet, STATIC_DIR, STYLESHEET } from "../nhsuk.ts";
 import { sendProblem } from "../plugins/problem.ts";
 
 const TYPES: Record<string, string> = {
@@ -46,6 +48,9 @@ export async function assetRoutes(app: FastifyInstance): Promise<void> {
       request.params.file,
     );
   });
+  app.get<{ Params: { file: string } }>("/assets/oneplace/:file", { config }, (request, reply) =>
+    sendFile(reply, [STATIC_DIR], request.params.file),
+  );
   app.get<{ Params: { file: string } }>("/assets/nhsuk/images/:file", { config }, (request, reply) =>
     sendFile(reply, [join(NHSUK_DIST, "nhsuk/assets/images")], request.params.file),
   );
