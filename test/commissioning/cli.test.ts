@@ -19,7 +19,7 @@ let t: TestDatabase;
 const dir = mkdtempSync(join(tmpdir(), "oneplace-bcf-cli-"));
 
 before(async () => {
-  t = await createTestDatabase();
+  t = await createTestDatabase({ migrated: true });
   const db = await openDb({ databaseUrl: t.databaseUrl, home: t.home });
   await migrate(db);
   const place = new TestPlace(db);

@@ -115,7 +115,7 @@ test("concurrent writers keep one unbroken chain", async () => {
 });
 
 test("an append that returned survives the process being killed", async () => {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   try {
     const setup = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
     await migrate(setup);

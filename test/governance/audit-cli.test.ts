@@ -15,7 +15,7 @@ describe("oneplace audit", () => {
   let breakGlassId = "";
 
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ migrated: true });
     env = cliEnv(database);
     await withDatabase(database, async (db) => {
       await migrate(db);

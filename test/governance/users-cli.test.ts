@@ -17,7 +17,7 @@ describe("oneplace users", () => {
   let database: TestDatabase;
   let env: Record<string, string>;
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ migrated: true });
     env = cliEnv(database);
   });
   after(() => database.drop());

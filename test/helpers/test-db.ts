@@ -1,13 +1,31 @@
 // The one scratch-database helper, for tests and benchmarks (bench/ imports it; nothing in src does). Each
 // test file gets a database of its own: a PGlite directory in a temp folder, or, when DATABASE_URL is set, a
 // fresh database on that server (node --test runs files in parallel).
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+//
+// Making a database from nothing is slow (PGlite's initdb, then every migration: seconds of CPU per test file),
+// so each scratch database is a copy of a template made once: a PGlite data directory in the temp folder
+// (copied, never opened in place), or a template database on the server (CREATE DATABASE ... TEMPLATE). A
+// template's name carries a fingerprint of the migrations (ids and checksums) and the engine's version, so a
+// changed migration gets a new template, never a stale one. The first test process to need a template makes
+// it while holding a lock (a directory beside it for PGlite, an advisory lock on the server); the others wait.
+import { createHash, randomBytes } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { after, before } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { type Db, migrate, openDb } from "../../src/store/index.ts";
+import { type Db, discoverMigrations, migrate, openDb, pgliteDataDir } from "../../src/store/index.ts";
 
 export const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
 
@@ -16,6 +34,8 @@ export interface ScratchOptions {
   prefix?: string;
   /** The server to create the database on; null means none (PGlite only). Defaults to DATABASE_URL. */
   server?: string | null;
+  /** Start with every migration applied (a copy of the migrated template). Default: an empty database. */
+  migrated?: boolean;
 }
 
 export interface TestDatabase {
@@ -28,28 +48,191 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function onServer(server: string, sql: string): Promise<void> {
+async function onServer<T>(server: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: server });
   await client.connect();
   try {
-    await client.query(sql);
+    return await fn(client);
   } finally {
     await client.end();
   }
 }
 
-/** An empty database for this test file, not yet opened (so a child process can open it). */
+const PGLITE_VERSION = (
+  JSON.parse(
+    readFileSync(new URL("../../node_modules/@electric-sql/pglite/package.json", import.meta.url), "utf8"),
+  ) as { version: string }
+).version;
+
+/** Names what a template holds: the engine and, for a migrated one, every migration's id and checksum. */
+function fingerprint(engine: string, migrated: boolean): string {
+  const hash = createHash("sha256").update(`${engine}\n`);
+  if (migrated) for (const m of discoverMigrations()) hash.update(`${m.id} ${m.checksum}\n`);
+  return hash.digest("hex").slice(0, 16);
+}
+
+// ---- PGlite: a data directory made once, copied for each test file --------------------------------------
+
+/** A lock file or pid file the engine may leave in a data directory: never copied from a template. */
+const isLockEntry = (name: string) => /lock|\.pid$/i.test(name);
+
+function copyDataDir(from: string, to: string): void {
+  cpSync(from, to, {
+    recursive: true,
+    filter: (src) => !(dirname(src) === from && isLockEntry(basename(src))),
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Runs make() under a lock directory unless `ready()` already holds; waits while another process makes it. */
+async function onceAcrossProcesses(
+  lock: string,
+  ready: () => boolean,
+  make: () => Promise<void>,
+): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  while (!ready()) {
+    try {
+      mkdirSync(lock);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      // Another process holds it: wait, unless it died holding it.
+      let holder = Number.NaN;
+      try {
+        holder = Number(readFileSync(join(lock, "pid"), "utf8"));
+      } catch {}
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {}
+      const stale = Number.isInteger(holder) ? !processAlive(holder) : age > 60_000;
+      if (stale) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`test-db: waited too long for ${lock} to be released`);
+      else await sleep(200);
+      continue;
+    }
+    try {
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      if (!ready()) await make();
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+const pgliteTemplates = new Map<boolean, Promise<string>>();
+
+/** The PGlite template data directory: initdb only, or with every migration applied. */
+function pgliteTemplate(migrated: boolean): Promise<string> {
+  let made = pgliteTemplates.get(migrated);
+  if (!made) {
+    made = makePgliteTemplate(migrated);
+    pgliteTemplates.set(migrated, made);
+  }
+  return made;
+}
+
+async function makePgliteTemplate(migrated: boolean): Promise<string> {
+  const path = join(
+    tmpdir(),
+    `oneplace-template-${migrated ? "migrated" : "empty"}-${fingerprint(`pglite ${PGLITE_VERSION}`, migrated)}`,
+  );
+  const base = migrated ? await pgliteTemplate(false) : undefined;
+  await onceAcrossProcesses(
+    `${path}.lock`,
+    () => existsSync(path),
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), "oneplace-template-build-"));
+      try {
+        if (base) copyDataDir(base, pgliteDataDir(home));
+        const db = await openDb({ home });
+        try {
+          if (migrated) await migrate(db);
+        } finally {
+          await db.close();
+        }
+        // Whole or not at all: the directory appears under its name only once the engine has shut down.
+        renameSync(pgliteDataDir(home), path);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
+  return path;
+}
+
+// ---- PostgreSQL: a template database made once per server --------------------------------------------------
+
+const serverTemplates = new Map<string, Promise<string>>();
+
+function serverTemplate(server: string): Promise<string> {
+  let made = serverTemplates.get(server);
+  if (!made) {
+    made = makeServerTemplate(server);
+    serverTemplates.set(server, made);
+  }
+  return made;
+}
+
+async function makeServerTemplate(server: string): Promise<string> {
+  const fp = fingerprint("postgres", true);
+  const name = `oneplace_template_${fp}`;
+  return onServer(server, async (client) => {
+    const isTemplate = async () =>
+      (await client.query("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", [name]))
+        .rowCount === 1;
+    if (await isTemplate()) return name;
+    // Session-level: released if this process dies while making the template.
+    const key = BigInt.asIntN(64, BigInt(`0x${fp}`)).toString();
+    await client.query("SELECT pg_advisory_lock($1::bigint)", [key]);
+    try {
+      if (await isTemplate()) return name;
+      const build = `${name}_build`;
+      await client.query(`DROP DATABASE IF EXISTS ${build} WITH (FORCE)`);
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); // half-made by a process that died
+      await client.query(`CREATE DATABASE ${build}`);
+      const url = new URL(server);
+      url.pathname = `/${build}`;
+      const db = await openDb({ databaseUrl: url.toString(), home: tmpdir() });
+      try {
+        await migrate(db);
+      } finally {
+        await db.close();
+      }
+      await client.query(`ALTER DATABASE ${build} RENAME TO ${name}`);
+      // Nobody connects to a template, so CREATE DATABASE ... TEMPLATE never finds it in use.
+      await client.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+      return name;
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1::bigint)", [key]);
+    }
+  });
+}
+
+/** A database for this test file (empty, or migrated if asked), not yet opened (so a child process can open it). */
 export async function createTestDatabase(options: ScratchOptions = {}): Promise<TestDatabase> {
-  const { prefix = "oneplace-test", server = serverUrl } = options;
+  const { prefix = "oneplace-test", server = serverUrl, migrated = false } = options;
   const home = mkdtempSync(join(tmpdir(), `${prefix}-`));
   let databaseUrl: string | undefined;
   let name: string | undefined;
   if (server) {
     name = `${prefix.replaceAll("-", "_")}_${randomBytes(6).toString("hex")}`;
-    await onServer(server, `CREATE DATABASE ${name}`);
+    const template = migrated ? await serverTemplate(server) : undefined;
+    const sql = template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`;
+    await onServer(server, (client) => client.query(sql));
     const url = new URL(server);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
+  } else {
+    copyDataDir(await pgliteTemplate(migrated), pgliteDataDir(home));
   }
   const env: Record<string, string> = { ONEPLACE_HOME: home };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
@@ -59,7 +242,10 @@ export async function createTestDatabase(options: ScratchOptions = {}): Promise<
     name,
     env,
     async drop() {
-      if (server && name) await onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (server && name) {
+        const dropped = name;
+        await onServer(server, (client) => client.query(`DROP DATABASE IF EXISTS ${dropped} WITH (FORCE)`));
+      }
       rmSync(home, { recursive: true, force: true });
     },
   };
@@ -83,10 +269,13 @@ export interface TestDb extends TestDatabase {
   dispose(): Promise<void>;
 }
 
+/** An open scratch database, migrated unless `migrate: false` (then empty). */
 export async function openTestDb(options: ScratchOptions & { migrate?: boolean } = {}): Promise<TestDb> {
-  const database = await createTestDatabase(options);
+  const migrated = options.migrate !== false;
+  const database = await createTestDatabase({ ...options, migrated });
   const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
-  if (options.migrate !== false) await migrate(db);
+  // A no-op on the template's copy; kept so that a migration added since is applied all the same.
+  if (migrated) await migrate(db);
   return {
     ...database,
     db,

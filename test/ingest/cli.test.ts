@@ -14,7 +14,7 @@ let database: TestDatabase;
 let dir: string;
 
 before(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ migrated: true });
   dir = mkdtempSync(join(tmpdir(), "oneplace-cli-"));
 });
 after(async () => {

@@ -51,7 +51,7 @@ before(async () => {
   }
   coded = join(dir, "coded.csv");
   writeFileSync(coded, `${rows.join("\r\n")}\r\n`);
-  [killed, clean] = await Promise.all([createTestDatabase(), openTestDb()]);
+  [killed, clean] = await Promise.all([createTestDatabase({ migrated: true }), openTestDb()]);
   await loadCsvFile(clean.db, patients);
   await loadCsvFile(clean.db, coded);
 });

@@ -17,7 +17,7 @@ const file = (name: string, content: unknown) => {
 };
 
 before(async () => {
-  t = await createTestDatabase();
+  t = await createTestDatabase({ migrated: true });
   const db = await openDb({ databaseUrl: t.databaseUrl, home: t.home });
   await migrate(db);
   await loadMiniPlace(db, 1500, "cli");
