@@ -189,7 +189,10 @@ test("a GP's practice register: highest tier first, the objector withheld and co
   assert.deepEqual(new Set(audit.person_ids), new Set(riverside.slice(1).map(id)));
   // Those withheld are counted in the row, with why, but never named: nothing of theirs was read.
   assert.deepEqual(audit.withheld_ids ?? [], []);
-  assert.match(audit.reason, /^all 11 disclosed; practice register Z90001, page 1 of 1 \(11 shown\); 1 on it withheld, never read: 1: the person objects to sharing/);
+  assert.match(
+    audit.reason,
+    /^all 11 disclosed; practice register Z90001, page 1 of 1 \(11 shown\); 1 on it withheld, never read: 1: the person objects to sharing/,
+  );
   assert.match(res.body, /<title>Riverside \(synthetic\) \(Z90001\) – Risk register – OnePlace<\/title>/);
 });
 
