@@ -159,11 +159,15 @@ const BIT = {
  * character per person, plus the rare break-glass grants and objections: moving 10,000 uuids as rows
  * or arrays costs more than deciding for them.
  */
-function manyFactsSql(shape: FactsShape): string {
+function manyFactsSql(shape: FactsShape, probe: boolean): string {
+  // A few hundred people: an index probe per person and fact. Thousands: read each relationship set once
+  // (hashed) and probe it, which costs the size of the set (a practice's 15,000 registrations) whatever the ids.
   const fact = (name: string, on: boolean, bit: number) => {
     if (!on) return "0";
     const { table, where } = FACTS[name];
-    return `CASE WHEN ids.person_id IN (SELECT person_id FROM ${table} WHERE ${where}) THEN ${bit} ELSE 0 END`;
+    return probe
+      ? `CASE WHEN EXISTS (SELECT 1 FROM ${table} t WHERE t.person_id = ids.person_id AND ${where}) THEN ${bit} ELSE 0 END`
+      : `CASE WHEN ids.person_id IN (SELECT person_id FROM ${table} WHERE ${where}) THEN ${bit} ELSE 0 END`;
   };
   const mask = [
     shape.known ? fact("known", true, BIT.known) : String(BIT.known),
@@ -260,7 +264,7 @@ export function signatureSql(
 }
 
 const SQL_CACHE = new Map<string, string>();
-function cachedSql(shape: FactsShape, many: boolean): string {
+function cachedSql(shape: FactsShape, many: boolean, probe = false): string {
   const key = JSON.stringify([
     shape.known,
     [...shape.kinds].sort(),
@@ -268,10 +272,11 @@ function cachedSql(shape: FactsShape, many: boolean): string {
     shape.objection,
     shape.optOut,
     many,
+    probe,
   ]);
   let sql = SQL_CACHE.get(key);
   if (!sql) {
-    sql = many ? manyFactsSql(shape) : oneFactsSql(shape);
+    sql = many ? manyFactsSql(shape, probe) : oneFactsSql(shape);
     SQL_CACHE.set(key, sql);
   }
   return sql;
@@ -289,6 +294,9 @@ export async function factsForPerson(
   return toFacts(rows[0]);
 }
 
+/** Up to this many people, the set query probes each fact's index per person rather than hashing the sets. */
+const PROBE_AT_MOST = 2_000;
+
 /** Facts for each id, in the order given (ids must be distinct UUIDs). */
 export async function factsForPeople(
   db: Queryable,
@@ -298,7 +306,7 @@ export async function factsForPeople(
   if (personIds.length === 0) return [];
   const packed = packIds(personIds).toString("base64");
   const rows = await db.query<{ masks: string | null; extras: unknown }>(
-    cachedSql(shapeOf(scope.roleAssignment), true),
+    cachedSql(shapeOf(scope.roleAssignment), true, personIds.length <= PROBE_AT_MOST),
     [packed, ...scopeParams(scope)],
   );
   const masks = rows[0]?.masks ?? "";

@@ -1,13 +1,21 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { AccessDenied, decideAccess, filterPeopleForAccess } from "../../src/governance/access.ts";
+import {
+  AccessDenied,
+  accessGate,
+  decideAccess,
+  filterPeopleForAccess,
+  judgePeople,
+} from "../../src/governance/access.ts";
 import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
 import { pseudonymKeysFromEnv } from "../../src/governance/pseudonym-keys.ts";
 import { pseudonymFor } from "../../src/governance/pseudonymise.ts";
 import { createReader } from "../../src/governance/reader.ts";
 import { listRoles } from "../../src/governance/roles.ts";
 import { ACTIONS, type Disclosure } from "../../src/governance/types.ts";
+import { SqlParams } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   EXPECTED,
@@ -88,6 +96,50 @@ test("filterPeopleForAccess gives the same answers for a whole set in one call, 
       assert.deepEqual(new Set(audit.person_ids as string[]), new Set(result.allowed));
       assert.deepEqual(new Set(audit.withheld_ids as string[]), new Set(result.withheld));
       assert.equal(audit.action, action);
+    }
+  }
+});
+
+test("judged in bulk (too many people to probe one by one, so each relationship set is hashed), the answers are the same", async () => {
+  const strangers = Array.from({ length: 2_100 }, () => randomUUID());
+  const people = [...matrix.personByState.values(), ...strangers];
+  for (const [role, ctx] of matrix.contexts) {
+    for (const action of ["list", "view"] as const) {
+      const decisions = await judgePeople(ctx, people, action);
+      for (const state of STATES) {
+        const d = decisions.get(matrix.personByState.get(state) as string);
+        assert.equal(d?.allow ? d.disclosure : null, expectedFor(role, state, action), `${role} × ${state}`);
+      }
+      assert.ok(
+        strangers.every((id) => decisions.get(id)?.allow === false),
+        `${role}: nobody unknown is allowed`,
+      );
+    }
+  }
+});
+
+test("a register's access gate (each person's facts as a signature in SQL) lets through exactly whom the policy allows", async () => {
+  const ids = [...matrix.personByState.entries()];
+  for (const [role, ctx] of matrix.contexts) {
+    for (const action of ["list", "export"] as const) {
+      const gate = accessGate(ctx, action);
+      const p = new SqlParams();
+      const people = p.add(
+        ids.map(([, id]) => id),
+        "uuid[]",
+      );
+      const signature = gate.signature("x.person_id", (value, cast) => p.add(value, cast));
+      const rows = await t.db.query<{ person_id: string; sig: number }>(
+        `SELECT x.person_id::text AS person_id, ${signature} AS sig FROM unnest(${people}) AS x(person_id)`,
+        p.values,
+      );
+      const sigOf = new Map(rows.map((r) => [r.person_id, Number(r.sig)]));
+      for (const [state, id] of ids) {
+        const through = gate.allowed.includes(sigOf.get(id) as number);
+        assert.equal(through, expectedFor(role, state, action) !== null, `${role} × ${state} × ${action}`);
+      }
+      const tally = gate.tally(rows.map((r) => ({ signature: Number(r.sig), count: 1 })));
+      assert.equal(tally.shown + tally.withheld, ids.length);
     }
   }
 });
