@@ -155,7 +155,10 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     );
   });
   // Both tables were rewritten: fresh statistics keep rescoring one person and cohort queries on good plans.
-  await db.exec("ANALYZE efi_deficit; ANALYZE risk_person");
+  // risk_person is vacuumed too, so counts by practice and tier come from the index alone (VACUUM runs
+  // outside any transaction: a statement of its own).
+  await db.exec("ANALYZE efi_deficit");
+  await db.exec("VACUUM (ANALYZE) risk_person");
   return summarise(db, runId, "full", asOf, model?.version ?? null, watermark, started);
 }
 
