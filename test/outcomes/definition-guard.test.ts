@@ -177,3 +177,38 @@ describe("the read-only statement", () => {
     });
   });
 });
+
+describe("through the command line", () => {
+  test("metrics define refuses a definition that writes, saying why, and stores nothing", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runCli } = await import("../helpers/cli.ts");
+    const { createTestDatabase } = await import("../helpers/test-db.ts");
+    const { migrate, openDb } = await import("../../src/store/index.ts");
+    const scratch = await createTestDatabase();
+    const dir = mkdtempSync(join(tmpdir(), "oneplace-define-"));
+    try {
+      const db = await openDb({ databaseUrl: scratch.databaseUrl, home: scratch.home });
+      await migrate(db);
+      await db.close();
+      const file = join(dir, "bad.json");
+      writeFileSync(
+        file,
+        JSON.stringify(
+          count("renames", `WITH x AS (UPDATE app_user SET status = 'locked' RETURNING 1) ${SPELLS}`),
+        ),
+      );
+      const result = await runCli(["metrics", "define", "--file", file], scratch.env);
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /Metric renames: its numerator does not run/);
+      const after = await openDb({ databaseUrl: scratch.databaseUrl, home: scratch.home });
+      const stored = await after.query("SELECT 1 FROM metric_definition WHERE metric_id = 'renames'");
+      await after.close();
+      assert.equal(stored.length, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await scratch.drop();
+    }
+  });
+});
