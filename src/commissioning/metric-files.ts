@@ -5,6 +5,7 @@ import { extname } from "node:path";
 import { csvRecords, writeCsv } from "../core/csv.ts";
 import { invalid } from "../core/errors.ts";
 import { parsePeriod } from "../core/periods.ts";
+import { suppressFigures } from "../governance/index.ts";
 import type { AreaLevel, StoredValue } from "../outcomes/index.ts";
 import { type EnteredValue, enterValue } from "../outcomes/index.ts";
 import type { Db } from "../store/index.ts";
@@ -56,7 +57,8 @@ export async function writeMetricValues(
   values: readonly StoredValue[],
   areaNames: ReadonlyMap<string, string>,
 ): Promise<number> {
-  const rows: RawRow[] = values.map((v) => ({
+  // Exports leave the direct-care context: small numbers are withheld (governance's suppression rules).
+  const rows: RawRow[] = suppressFigures(values).map((v) => ({
     metric_id: v.metricId,
     title: v.title,
     period: v.periodId,

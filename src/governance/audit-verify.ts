@@ -4,11 +4,19 @@
 import type { Queryable } from "../store/index.ts";
 import { canonicalContent, chainHash, GENESIS_HASH } from "./audit-log.ts";
 import { auditRecordsInOrder } from "./audit-records.ts";
+import { verifyBreakGlassSeals } from "./break-glass-seal.ts";
 
 export interface AuditProblem {
   seq: number;
   eventId: string | null;
-  problem: "edited" | "missing" | "out-of-chain" | "head-mismatch";
+  problem:
+    | "edited"
+    | "missing"
+    | "out-of-chain"
+    | "head-mismatch"
+    | "break-glass-edited"
+    | "break-glass-unsealed"
+    | "break-glass-missing";
   message: string;
 }
 
@@ -88,6 +96,10 @@ export async function verifyAuditChain(db: Queryable): Promise<AuditVerification
       problem: "head-mismatch",
       message: `the chain head (row ${head.seq}) does not match the last row (${lastSeq}): the head was altered`,
     });
+  }
+  // Break-glass reasons and reviews, against their seals in the chain.
+  for (const p of await verifyBreakGlassSeals(db)) {
+    note({ seq: 0, eventId: null, problem: p.problem, message: p.message });
   }
   return { ok: problems.length === 0, rows, head: { seq: Number(head.seq), hash: head.hash }, problems };
 }

@@ -1,6 +1,7 @@
 // Sign-in settings, from the environment only. Secrets (the OpenID Connect client secret) come from a file
 // whose path is in the environment, never from the repository or the database.
 import { readFileSync } from "node:fs";
+import { BREAK_GLASS_PER_HOUR_DEFAULT } from "./break-glass.ts";
 import { GovernanceError } from "./errors.ts";
 
 /** The environment variables as src/platform/settings.ts read them. */
@@ -27,6 +28,8 @@ export interface AuthConfig {
   /** Secure cookies; off only for plain-http development on localhost. */
   cookieSecure: boolean;
   oidc: OidcConfig | null;
+  /** Break-glass accesses one user may start in an hour; beyond it they are refused and the IG officer alerted. */
+  breakGlassPerHour?: number;
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -119,5 +122,6 @@ export function authConfigFromEnv(env: Env): AuthConfig {
     loginAttemptsPerMinute: int(env, "ONEPLACE_LOGIN_RATE_LIMIT", 10, 1, 10_000),
     cookieSecure: secure !== "false",
     oidc: oidcFromEnv(env),
+    breakGlassPerHour: int(env, "ONEPLACE_BREAK_GLASS_PER_HOUR", BREAK_GLASS_PER_HOUR_DEFAULT, 1, 1_000),
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/index.ts";
+import { sealBreakGlass, sealBreakGlassReview } from "./break-glass-seal.ts";
 import type { AccessUser, RoleAssignment } from "./types.ts";
 
 /** How long break-glass access to one person lasts. */
@@ -42,6 +43,7 @@ export async function insertBreakGlass(
       expiresAt.toISOString(),
     ],
   );
+  await sealBreakGlass(db, breakGlassId, { userId: grant.user.userId, name: grant.user.username }, grant.at);
   return { breakGlassId, expiresAt };
 }
 
@@ -101,5 +103,30 @@ export async function reviewBreakGlass(
       WHERE break_glass_id = $1 AND reviewed_at IS NULL RETURNING break_glass_id`,
     [breakGlassId, at.toISOString(), reviewer, note],
   );
+  if (rows.length === 0) return false;
+  await sealBreakGlassReview(db, breakGlassId, { userId: null, name: reviewer }, at);
+  return true;
+}
+
+/** How many break-glass accesses one user may start in an hour before further ones are refused. */
+export const BREAK_GLASS_PER_HOUR_DEFAULT = 5;
+/** The IG officer is alerted to a user's break-glass access when it is this many or more within an hour. */
+export const BREAK_GLASS_ALERT_AT = 3;
+/** What the refusal beyond the limit says, in the audit row flagged to the IG officer. */
+export const BREAK_GLASS_LIMIT_REASON = "break-glass limit reached";
+
+/** Whether a person exists: break-glass is refused (404, nothing recorded) for an id that names nobody. */
+export async function personExists(db: Queryable, personId: string): Promise<boolean> {
+  const rows = await db.query("SELECT 1 FROM person WHERE person_id = $1::uuid", [personId]);
   return rows.length > 0;
+}
+
+/** The break-glass accesses a user started in the hour before `at`. */
+export async function breakGlassInLastHour(db: Queryable, userId: string, at: Date): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM break_glass
+      WHERE user_id = $1 AND started_at > $2::timestamptz - interval '1 hour' AND started_at <= $2::timestamptz`,
+    [userId, at.toISOString()],
+  );
+  return Number(rows[0]?.n ?? 0);
 }

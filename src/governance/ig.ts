@@ -4,6 +4,8 @@
 import type { Queryable } from "../store/index.ts";
 import type { AuditRecord } from "./audit-log.ts";
 import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
+import { BREAK_GLASS_ALERT_AT, BREAK_GLASS_LIMIT_REASON } from "./break-glass.ts";
+import { sealBreakGlassReview } from "./break-glass-seal.ts";
 
 /** What an IG officer may conclude about a break-glass access. */
 export const REVIEW_OUTCOMES = ["appropriate", "not-appropriate", "follow-up"] as const;
@@ -27,6 +29,8 @@ export interface BreakGlassEntry {
   reviewedBy: string | null;
   reviewOutcome: ReviewOutcome | null;
   reviewNote: string | null;
+  /** For the IG officer: this access was one of many by the same user within an hour (null: it was not). */
+  alert: string | null;
 }
 
 /**
@@ -69,12 +73,27 @@ const day = (v: unknown): string | null =>
 const BREAK_GLASS_SELECT = `
   SELECT b.break_glass_id, b.person_id, p.nhs_number, p.given_name, p.family_name, u.username,
          u.display_name, b.role_code, r.name AS role_name, t.team_code, t.name AS team_name, b.reason,
-         b.started_at, b.expires_at, b.reviewed_at, b.reviewed_by, b.review_outcome, b.review_note
+         b.started_at, b.expires_at, b.reviewed_at, b.reviewed_by, b.review_outcome, b.review_note,
+         (SELECT count(*)::int FROM break_glass w WHERE w.user_id = b.user_id
+             AND w.started_at > b.started_at - interval '1 hour' AND w.started_at <= b.started_at) AS in_hour,
+         (SELECT count(*)::int FROM audit_event a WHERE a.actor_user_id = b.user_id AND a.flagged AND NOT a.allowed
+             AND a.reason LIKE '${BREAK_GLASS_LIMIT_REASON}%'
+             AND a.occurred_at >= b.started_at AND a.occurred_at < b.started_at + interval '1 hour') AS refused_after
     FROM break_glass b
     JOIN app_user u ON u.user_id = b.user_id
     LEFT JOIN app_role r ON r.role_code = b.role_code
     LEFT JOIN team t ON t.team_id = b.team_id
     LEFT JOIN person p ON p.person_id = b.person_id`;
+
+/** The alert shown on a break-glass access that was one of a burst by the same user. */
+export function burstAlert(inHour: number, refusedAfter: number): string | null {
+  if (inHour < BREAK_GLASS_ALERT_AT && refusedAfter === 0) return null;
+  const refused =
+    refusedAfter > 0
+      ? `; ${refusedAfter} further attempt${refusedAfter === 1 ? " was" : "s were"} refused at the limit`
+      : "";
+  return `Break-glass number ${inHour} by this user within an hour${refused}`;
+}
 
 function toEntry(r: Record<string, unknown>): BreakGlassEntry {
   return {
@@ -95,6 +114,7 @@ function toEntry(r: Record<string, unknown>): BreakGlassEntry {
     reviewedBy: r.reviewed_by as Text,
     reviewOutcome: r.review_outcome as ReviewOutcome | null,
     reviewNote: r.review_note as Text,
+    alert: burstAlert(Number(r.in_hour ?? 0), Number(r.refused_after ?? 0)),
   };
 }
 
@@ -139,7 +159,9 @@ export async function recordBreakGlassReview(
       WHERE break_glass_id = $1 AND reviewed_at IS NULL RETURNING break_glass_id`,
     [review.breakGlassId, review.at.toISOString(), review.reviewer, review.outcome, review.note],
   );
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  await sealBreakGlassReview(db, review.breakGlassId, { userId: null, name: review.reviewer }, review.at);
+  return true;
 }
 
 /** The audit rows naming any of these people (disclosed or withheld, in either stored form), newest first. */

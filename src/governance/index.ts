@@ -97,7 +97,14 @@ export {
   type SharingChangeInput,
   type SharingChangeKind,
 } from "./sharing-change.ts";
-export { SUPPRESS_BELOW, suppressSmallCounts, suppressTotal } from "./suppression.ts";
+export {
+  type Figure,
+  SUPPRESS_BELOW,
+  SUPPRESSED_NOTE,
+  suppressFigures,
+  suppressSmallCounts,
+  suppressTotal,
+} from "./suppression.ts";
 export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from "./timeline.ts";
 export { newSecret, safeEqual } from "./tokens.ts";
 export type * from "./types.ts";

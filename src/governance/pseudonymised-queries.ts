@@ -4,6 +4,7 @@
 import { AccessDenied, auditBase } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { GovernanceError } from "./errors.ts";
+import { DEFAULT_K, kAnonymise } from "./k-anonymity.ts";
 import type { PseudonymKeys } from "./pseudonym-keys.ts";
 import { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
 import { londonDate } from "./relationship-facts.ts";
@@ -160,6 +161,7 @@ export async function queryPseudonymisedPeople(
   query: CohortQuery,
   keys: PseudonymKeys,
   action: CohortMode = "search",
+  options: { k?: number } = {},
 ): Promise<PseudonymisedPerson[]> {
   validate(query);
   const refusal = mayQueryPseudonymised(ctx, action);
@@ -179,18 +181,20 @@ export async function queryPseudonymisedPeople(
     disclosure: "pseudonymised",
     query,
   });
-  return rows
-    .map((r) => ({
-      pseudonym: pseudonymFor(key, r.person_id as string),
-      ageBand: ageBand(r.birth_date as string, day),
-      sex: r.sex as string,
-      practiceCode: (r.practice_code as string | null) ?? null,
-      localityCode: (r.locality_code as string | null) ?? null,
-      areaCode: (r.area_code as string | null) ?? null,
-      postcodeDistrict: postcodeDistrict(r.postcode as string | null),
-      imdDecile: r.imd_decile == null ? null : Number(r.imd_decile),
-    }))
-    .sort((a, b) => a.pseudonym.localeCompare(b.pseudonym)); // so row order says nothing about person ids
+  const people = rows.map((r) => ({
+    pseudonym: pseudonymFor(key, r.person_id as string),
+    ageBand: ageBand(r.birth_date as string, day),
+    sex: r.sex as string,
+    practiceCode: (r.practice_code as string | null) ?? null,
+    localityCode: (r.locality_code as string | null) ?? null,
+    areaCode: (r.area_code as string | null) ?? null,
+    postcodeDistrict: postcodeDistrict(r.postcode as string | null),
+    imdDecile: r.imd_decile == null ? null : Number(r.imd_decile),
+  }));
+  // Generalised, then withheld, until every row has at least k - 1 look-alikes (k-anonymity.ts).
+  return kAnonymise(people, options.k ?? DEFAULT_K).rows.sort((a, b) =>
+    a.pseudonym.localeCompare(b.pseudonym),
+  ); // so row order says nothing about person ids
 }
 
 export const GROUP_BY_FIELDS = ["sex", "ageBand", "practiceCode", "localityCode", "imdDecile"] as const;

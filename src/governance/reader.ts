@@ -8,6 +8,7 @@ import { type Contribution, type EfiResult, efiOn, explainScore, modelById } fro
 import type { Db } from "../store/index.ts";
 import { AccessDenied, decideAccess, MAX_PEOPLE_PER_FILTER } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
+import { breakGlassPreconditions } from "./break-glass-limits.ts";
 import {
   type PersonDemographics,
   type PersonRecord,
@@ -96,6 +97,7 @@ function coreReads(base: ReaderBase) {
       return { ...person, disclosure: decision.disclosure, relationship: decision.relationship };
     },
     async breakGlass(personId: string, reason: string): Promise<AccessDecision> {
+      await breakGlassPreconditions(ctx, personId);
       const decision = await decideAccess({
         ...ctx,
         person: personId,

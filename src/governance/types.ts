@@ -83,6 +83,8 @@ export interface AccessContext {
   /** The clock; tests and synthetic-place demos may set it. */
   now?: () => Date;
   log?: GovernanceLog;
+  /** Break-glass accesses one user may start in an hour (ONEPLACE_BREAK_GLASS_PER_HOUR; default 5). */
+  breakGlassPerHour?: number;
 }
 
 export interface AccessDecision {

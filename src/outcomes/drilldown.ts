@@ -5,6 +5,7 @@
 import { notFound, OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
 import type { Period } from "../core/periods.ts";
 import type { Db } from "../store/index.ts";
+import { readOnlyStatement } from "./definition-guard.ts";
 import { definitionVersion, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { countedPeriod, periodRow } from "./metric-periods.ts";
 import { peopleSql, periodParams } from "./metric-statement.ts";
@@ -55,11 +56,13 @@ export async function metricPeople(db: Db, request: PeopleRequest): Promise<stri
   const row = periodRow(countedPeriod(def, request.period), request.asOf);
   return db.transaction(async (tx) => {
     if (readsPopulation(sql)) await ensurePopulation(tx, [row.refDate], "people");
-    const rows = await tx.query<{ person_id: string }>(peopleSql(sql), [
-      ...periodParams([row], request.asOf),
-      request.area ?? null,
-      request.split ?? null,
-    ]);
+    const rows = await readOnlyStatement(tx, () =>
+      tx.query<{ person_id: string }>(peopleSql(sql), [
+        ...periodParams([row], request.asOf),
+        request.area ?? null,
+        request.split ?? null,
+      ]),
+    );
     return rows.map((r) => r.person_id);
   });
 }

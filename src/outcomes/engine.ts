@@ -6,6 +6,7 @@ import type { Period } from "../core/periods.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { latestActivityDate, missingRequirement } from "./availability.ts";
 import { BUILTINS } from "./builtins.ts";
+import { breakdownProblem, readOnlyStatement } from "./definition-guard.ts";
 import { type AreaLevel, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { installMeasures } from "./measures/index.ts";
 import { countedPeriod, monthsOf, type PeriodRow, periodRow, provisionalReason } from "./metric-periods.ts";
@@ -185,7 +186,7 @@ export async function computeDefinition(
 ): Promise<MetricValue[]> {
   let counted = periods.map((p) => countedPeriod(def, p));
   if (def.periodType === "snapshot" && def.kind === "sql") {
-    const at = await snapshotPeriod(db, def);
+    const at = await readOnlyStatement(db, () => snapshotPeriod(db, def));
     if (!at) throw new MetricComputeError("no snapshot date: nothing has been stratified yet");
     counted = [at];
   }
@@ -227,7 +228,12 @@ export async function computeDefinition(
       [...rows.values()].map((r) => r.refDate),
     );
   }
-  const result = await db.query<GroupRow>(aggregateSql(def), periodParams([...rows.values()], asOf));
+  // The definition's SQL runs read-only with a timeout, in a savepoint rolled back after (definition-guard.ts).
+  const result = await readOnlyStatement(db, () =>
+    db.query<GroupRow>(aggregateSql(def), periodParams([...rows.values()], asOf)),
+  );
+  const breakdown = breakdownProblem(result.map((r) => r.split));
+  if (breakdown) throw new MetricComputeError(breakdown, "invalid", "outcomes.definition-sql");
   const zeroFill = def.valueKind === "count" ? (areas ?? (await knownAreas(db))) : [];
   return assemble(def, result, rows, asOf, zeroFill);
 }
@@ -326,8 +332,10 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
         const found = await computeDefinition(tx, def, [...periods.values()], asOf, areas);
         values.push(...found.filter((v) => !levels || levels.includes(v.areaLevel)));
       } catch (error) {
-        if (!(error instanceof MetricComputeError)) throw error;
-        unavailable.set(def.metricId, error.message);
+        // One definition that fails (a bad SQL, a timeout, a breakdown of identifiers) is recorded and the
+        // others go on: its statement ran in a savepoint that was rolled back, so the run is intact.
+        if (error instanceof MetricComputeError) unavailable.set(def.metricId, error.message);
+        else unavailable.set(def.metricId, `failed: ${(error as Error).message}`);
       }
       options.onMetric?.(def.metricId, (performance.now() - t0) / 1000);
     }

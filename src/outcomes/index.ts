@@ -4,10 +4,15 @@
 export { areaLevelOf, areaNames } from "./areas.ts";
 export { latestActivityDate } from "./availability.ts";
 export { COST_IDS, setUnitCost, unitCosts } from "./costs.ts";
+export { defineMetric } from "./define-checked.ts";
+export {
+  breakdownProblem,
+  MAX_BREAKDOWN_CATEGORIES,
+  METRIC_STATEMENT_TIMEOUT_MS,
+} from "./definition-guard.ts";
 export {
   type AreaLevel,
   complete,
-  defineMetric,
   latestDefinitions,
   type MetricDefinition,
   type MetricDefinitionInput,

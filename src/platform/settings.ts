@@ -25,6 +25,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: "ONEPLACE_LOGIN_RATE_LIMIT", meaning: "sign-in attempts per minute from one address" },
   { name: "ONEPLACE_SESSION_IDLE_MINUTES", meaning: "idle time before a session ends" },
   { name: "ONEPLACE_SESSION_MAX_HOURS", meaning: "the longest a session lasts" },
+  { name: "ONEPLACE_BREAK_GLASS_PER_HOUR", meaning: "break-glass accesses one user may start in an hour" },
   { name: "ONEPLACE_OIDC_ISSUER", meaning: "the OpenID Connect provider (unset: local accounts only)" },
   { name: "ONEPLACE_OIDC_CLIENT_ID", meaning: "OnePlace's client id at the provider" },
   { name: "ONEPLACE_OIDC_CLIENT_SECRET_FILE", meaning: "a file holding the client secret" },

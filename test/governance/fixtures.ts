@@ -2,6 +2,7 @@
 // their relationships, inserted directly (synthetic values only).
 import { randomUUID } from "node:crypto";
 import type { AuthConfig } from "../../src/governance/auth-config.ts";
+import { sealBreakGlass } from "../../src/governance/break-glass-seal.ts";
 import { loadUserInRole } from "../../src/governance/roles.ts";
 import type { Operator } from "../../src/governance/security-events.ts";
 import type { AccessContext, Purpose } from "../../src/governance/types.ts";
@@ -376,9 +377,10 @@ export async function grantBreakGlassRow(
   at: Date,
   minutes = 60,
 ): Promise<void> {
-  await db.query(
+  const [row] = await db.query<{ id: string }>(
     `INSERT INTO break_glass (person_id, break_glass_id, user_id, role_code, team_id, reason, started_at, expires_at)
-     VALUES ($1, gen_random_uuid(), $2, $3, $4, 'Unconscious in A&E, no history available', $5, $6)`,
+     VALUES ($1, gen_random_uuid(), $2, $3, $4, 'Unconscious in A&E, no history available', $5, $6)
+     RETURNING break_glass_id::text AS id`,
     [
       personId,
       userId,
@@ -388,4 +390,6 @@ export async function grantBreakGlassRow(
       new Date(at.getTime() + minutes * 60_000).toISOString(),
     ],
   );
+  // Sealed into the audit chain as the application does, so `audit verify` still passes.
+  await sealBreakGlass(db, row.id, { userId, name: "test" }, at);
 }

@@ -47,6 +47,11 @@ const people: TestPerson[] = [
   }),
 ];
 const [registered, stranger, optedOut] = people;
+/** Five look-alikes of each of the first two (same birth date, sex and postcode): without them no pseudonymised
+ * row could be released (every row needs at least four look-alikes: k-anonymity, k = 5). */
+const lookAlikes = (p: TestPerson) =>
+  Array.from({ length: 5 }, () => makePerson({ birthDate: p.birthDate, postcode: p.postcode, sex: p.sex }));
+const crowd = { registered: lookAlikes(registered), stranger: lookAlikes(stranger) };
 
 let database: TestDatabase;
 const stderrs: string[] = [];
@@ -122,10 +127,11 @@ test("a full flow leaves no personal data in any log", async () => {
   const setup = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
   await migrate(setup);
   await insertOrganisations(setup);
-  await insertRegistered(setup, people);
+  await insertRegistered(setup, [...people, ...crowd.registered, ...crowd.stranger]);
   await recordOptOutRow(setup, optedOut.personId);
   const unregistered = stranger.personId;
-  await setup.query("DELETE FROM registration WHERE person_id = $1", [unregistered]);
+  for (const id of [unregistered, ...crowd.stranger.map((p) => p.personId)])
+    await setup.query("DELETE FROM registration WHERE person_id = $1", [id]);
 
   // 3. The web app, logging everything down to debug.
   const destination = new Writable({
@@ -175,7 +181,7 @@ test("a full flow leaves no personal data in any log", async () => {
     assert.equal(view.statusCode, 200);
     assert.equal(view.json().name.family, registered.familyName);
     const register_ = await getAs("/api/register", gp.cookie);
-    assert.equal(register_.json().length, 2);
+    assert.equal(register_.json().length, 2 + crowd.registered.length);
 
     const nurse = await signIn("nurse.flow");
     const denied = await getAs(`/api/people/${stranger.personId}`, nurse.cookie);
@@ -197,7 +203,11 @@ test("a full flow leaves no personal data in any log", async () => {
       payload: { export: true },
     });
     assert.equal(exported.statusCode, 200, exported.body);
-    assert.equal(exported.json().length, 2, "the opted-out person is not exported");
+    assert.equal(
+      exported.json().length,
+      12,
+      "the opted-out person is not exported; the others are k-anonymous",
+    );
     for (const p of people)
       for (const id of [p.familyName, p.nhsNumber, p.birthDate, p.postcode])
         assert.ok(!exported.body.includes(id));

@@ -173,10 +173,18 @@ describe("person", () => {
     assertForbidden(await auditedOnce("view", false, () => reader.person(stranger.personId)));
     const short = await auditedOnce("view", false, () => reader.breakGlass(stranger.personId, "x"));
     assertForbidden(short);
-    const decision = await auditedOnce("view", true, () =>
-      reader.breakGlass(stranger.personId, "Unconscious in A&E, no records available"),
+    // Two rows: the break-glass record's seal (its reason in the hash chain), then the decision.
+    const before = await auditCount();
+    const decision = await reader.breakGlass(stranger.personId, "Unconscious in A&E, no records available");
+    assert.equal(await auditCount(), before + 2);
+    const seal = await t.db.query<{ action: string }>(
+      "SELECT action FROM audit_event WHERE break_glass_id = $1 ORDER BY seq",
+      [decision.breakGlassId],
     );
-    assert.ok(!(decision instanceof Error));
+    assert.deepEqual(
+      seal.map((r) => r.action),
+      ["break-glass-sealed", "view"],
+    );
     assert.equal(decision.flagged, true);
     assert.ok(decision.breakGlassId);
     const person = await auditedOnce("view", true, () => reader.person(stranger.personId));
@@ -305,7 +313,8 @@ describe("metric people and pseudonymised cohorts", () => {
       readerFor("commissioner-analyst").pseudonymisedCohort({ practiceCode: ORGS.practice }, keys),
     );
     assert.ok(!(rows instanceof Error));
-    assert.equal(rows.length, 1);
+    // One person on the practice's list: no row can have four look-alikes, so none is released (k = 5).
+    assert.equal(rows.length, 0);
     assert.doesNotMatch(JSON.stringify(rows), new RegExp(`${known.personId}|Readerknown`));
     assertForbidden(
       await auditedOnce("export", false, () => readerFor("gp").pseudonymisedCohort({}, keys, "export")),

@@ -53,7 +53,7 @@ const { get, postForm: post } = bearerRequests(web, tokens);
 async function lastAudit() {
   return (
     await web.t.db.query(
-      "SELECT actor, action, allowed, reason, person_ids, detail FROM audit_event ORDER BY seq DESC LIMIT 1",
+      "SELECT actor, action, allowed, reason, person_ids, detail FROM audit_event WHERE action NOT LIKE '%-sealed' ORDER BY seq DESC LIMIT 1",
     )
   )[0];
 }

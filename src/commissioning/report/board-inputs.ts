@@ -3,6 +3,7 @@
 // names, and the metric values of one metrics run for every window the report shows and every period the
 // plan states a figure for. What the report makes of them is pure (board-assemble.ts).
 import { type Period, quarter as quarterOf } from "../../core/periods.ts";
+import { suppressFigures } from "../../governance/index.ts";
 import {
   areaNames,
   computeMetrics,
@@ -88,7 +89,8 @@ export async function loadBoardInputs(db: Db, options: BoardOptions): Promise<Bo
     planNote: note,
     definitions,
     metricPlans: plans,
-    values: result?.values ?? [],
+    // The report leaves the direct-care context: small numbers are withheld (governance's suppression rules).
+    values: suppressFigures(result?.values ?? []).map(({ suppressed: _, ...v }) => v),
     unavailable: new Map((result?.unavailable ?? []).map((u) => [u.metricId, u.reason])),
     runId: result?.runId ?? null,
     entered,

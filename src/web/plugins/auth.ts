@@ -62,8 +62,13 @@ function wantsHtml(request: FastifyRequest): boolean {
 }
 
 /** Who is reading, for the reader and its audit rows: the route pattern, never the URL. */
-export function readerIdentityOf(request: FastifyRequest, identity: Identity): ReaderIdentity {
+export function readerIdentityOf(
+  request: FastifyRequest,
+  identity: Identity,
+  breakGlassPerHour?: number,
+): ReaderIdentity {
   return {
+    ...(breakGlassPerHour === undefined ? {} : { breakGlassPerHour }),
     user: identity.user,
     roleAssignment: identity.roleAssignment,
     purpose: identity.purpose,
@@ -111,7 +116,7 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db; set
   app.decorateRequest("reader", {
     getter(this: FastifyRequest & { [READER]?: GovernedReader }) {
       if (!this.identity) throw new Error("the reader was asked for on a request without an identity");
-      this[READER] ??= createReader(db, readerIdentityOf(this, this.identity));
+      this[READER] ??= createReader(db, readerIdentityOf(this, this.identity, config.breakGlassPerHour));
       return this[READER];
     },
   });

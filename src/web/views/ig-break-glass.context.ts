@@ -17,7 +17,10 @@ export function outcomeTag(outcome: string | null): string {
 }
 
 function who(e: BreakGlassEntry): string {
-  return `${esc(e.userDisplayName)} (${esc(e.username)})<br><span class="nhsuk-body-s">${esc(e.roleName)}, ${esc(e.teamName)}</span>`;
+  const alert = e.alert
+    ? `<br><strong class="nhsuk-tag nhsuk-tag--red">Alert</strong> <span class="nhsuk-body-s">${esc(e.alert)}</span>`
+    : "";
+  return `${esc(e.userDisplayName)} (${esc(e.username)})<br><span class="nhsuk-body-s">${esc(e.roleName)}, ${esc(e.teamName)}</span>${alert}`;
 }
 
 function person(e: BreakGlassEntry): string {

@@ -22,6 +22,7 @@ export function exampleBreakGlass(overrides: Partial<BreakGlassEntry> = {}): Bre
     reviewedBy: null,
     reviewOutcome: null,
     reviewNote: null,
+    alert: null,
     ...overrides,
   };
 }
