@@ -182,6 +182,22 @@ test("HL7 timestamps and dates", () => {
   assert.equal(parseHl7Date("19500230"), null);
 });
 
+test("a time sent without an offset is English local time, across both clock changes", () => {
+  assert.equal(parseHl7Timestamp("20140305101500"), "2014-03-05T10:15:00Z", "winter: GMT");
+  assert.equal(parseHl7Timestamp("20140705101500"), "2014-07-05T09:15:00Z", "summer: BST, an hour ahead");
+  assert.equal(parseHl7Timestamp("20140705233000"), "2014-07-05T22:30:00Z", "late evening stays on its day");
+  assert.equal(parseHl7Timestamp("20140705"), "2014-07-04T23:00:00Z", "a summer date is its local midnight");
+  // 30 March 2014: 01:00 GMT became 02:00 BST; 01:30 never showed on a clock that was changed.
+  assert.equal(parseHl7Timestamp("20140330003000"), "2014-03-30T00:30:00Z");
+  assert.equal(parseHl7Timestamp("20140330013000"), "2014-03-30T01:30:00Z");
+  assert.equal(parseHl7Timestamp("20140330023000"), "2014-03-30T01:30:00Z");
+  // 26 October 2014: 02:00 BST became 01:00 GMT; 01:30 happened twice, and the first is taken.
+  assert.equal(parseHl7Timestamp("20141026003000"), "2014-10-25T23:30:00Z");
+  assert.equal(parseHl7Timestamp("20141026013000"), "2014-10-26T00:30:00Z");
+  assert.equal(parseHl7Timestamp("20141026023000"), "2014-10-26T02:30:00Z");
+  assert.equal(parseHl7Timestamp("20140705101500+0000"), "2014-07-05T10:15:00Z", "an offset given is used");
+});
+
 test("an ACK echoes the control id, and AE/AR carry an ERR segment with the HL7 error code and where", () => {
   const original = parseMessage(
     buildAdt({

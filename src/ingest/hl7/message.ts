@@ -269,7 +269,8 @@ const DTM = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.\d{1,4})?([+-]
 
 /**
  * An HL7 DTM (YYYY[MM[DD[HH[MM[SS[.S]]]]]][+/-ZZZZ]) as an ISO instant in UTC, or null when it is not one.
- * A time without an offset is taken as UTC (+0000 is what OnePlace asks senders for).
+ * A time without an offset is English local time (Europe/London), as patient administration systems in
+ * England send it: 10:15 in July is 09:15 UTC.
  */
 export function parseHl7Timestamp(text: string): string | null {
   const m = DTM.exec(text.trim());
@@ -283,12 +284,46 @@ export function parseHl7Timestamp(text: string): string | null {
   const base = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s));
   const check = new Date(Date.UTC(Number(y), month - 1, day));
   if (check.getUTCMonth() !== month - 1) return null;
-  let offsetMinutes = 0;
+  let instant: number;
   if (zone) {
     const sign = zone[0] === "-" ? -1 : 1;
-    offsetMinutes = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5)));
+    instant = base - sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) * 60_000;
+  } else {
+    instant = fromLondonWallClock(base);
   }
-  return new Date(base - offsetMinutes * 60_000).toISOString().replace(".000Z", "Z");
+  return new Date(instant).toISOString().replace(".000Z", "Z");
+}
+
+const LONDON_PARTS = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  hourCycle: "h23",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
+/** How far English local time is ahead of UTC at an instant, in milliseconds (0 in winter, 1 hour in summer). */
+function londonOffsetMs(instant: number): number {
+  const part: Record<string, number> = {};
+  for (const p of LONDON_PARTS.formatToParts(instant)) if (p.type !== "literal") part[p.type] = Number(p.value);
+  const asUtc = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second);
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The instant of a wall-clock time in England (given as if it were UTC): summer time (+1 hour) where that
+ * reading is consistent, else winter time. So in the hour repeated when the clocks go back it is the first
+ * (summer) one, and a time in the hour skipped in spring is read as winter time, as an unchanged clock shows it.
+ */
+function fromLondonWallClock(wallAsUtc: number): number {
+  for (const offset of [3_600_000, 0]) {
+    const instant = wallAsUtc - offset;
+    if (londonOffsetMs(instant) === offset) return instant;
+  }
+  return wallAsUtc;
 }
 
 /** An HL7 date (YYYYMMDD, or the date part of a DTM) as YYYY-MM-DD, or null. */
