@@ -58,14 +58,24 @@ async function readRow(db: Queryable, breakGlassId: string): Promise<Row> {
   return rows[0];
 }
 
+type SealActor = { userId: string | null; name: string };
+
+/** What each seal covers: the audit action it is written as, its reason, and the fields it hashes. */
+const SEALS = {
+  record: { action: SEAL_ACTION, reason: "break-glass recorded and sealed", seal: recordSeal },
+  review: { action: REVIEW_SEAL_ACTION, reason: "break-glass review recorded and sealed", seal: reviewSeal },
+} as const;
+
+/** Reads the break-glass row as it now stands and appends its seal of the given kind to the audit trail. */
 async function appendSeal(
   db: Queryable,
-  row: Row,
-  action: string,
-  seal: string,
-  actor: { userId: string | null; name: string },
+  kind: keyof typeof SEALS,
+  breakGlassId: string,
+  actor: SealActor,
   at: Date,
 ): Promise<void> {
+  const row = await readRow(db, breakGlassId);
+  const { action, reason, seal } = SEALS[kind];
   await appendAuditEvent(
     db,
     {
@@ -78,37 +88,30 @@ async function appendSeal(
       personIds: [row.person_id as string],
       personCount: 0,
       allowed: true,
-      reason:
-        action === SEAL_ACTION ? "break-glass recorded and sealed" : "break-glass review recorded and sealed",
+      reason,
       breakGlassId: row.break_glass_id as string,
       channel: "governance",
-      detail: seal,
+      detail: seal(row),
     },
     at,
   );
 }
 
 /** Seals a break-glass as recorded: call it straight after the row is inserted. */
-export async function sealBreakGlass(
+export const sealBreakGlass = (
   db: Queryable,
   breakGlassId: string,
-  actor: { userId: string | null; name: string },
+  actor: SealActor,
   at: Date = new Date(),
-): Promise<void> {
-  const row = await readRow(db, breakGlassId);
-  await appendSeal(db, row, SEAL_ACTION, recordSeal(row), actor, at);
-}
+) => appendSeal(db, "record", breakGlassId, actor, at);
 
 /** Seals a break-glass's review: call it straight after the review is recorded. */
-export async function sealBreakGlassReview(
+export const sealBreakGlassReview = (
   db: Queryable,
   breakGlassId: string,
-  actor: { userId: string | null; name: string },
+  actor: SealActor,
   at: Date = new Date(),
-): Promise<void> {
-  const row = await readRow(db, breakGlassId);
-  await appendSeal(db, row, REVIEW_SEAL_ACTION, reviewSeal(row), actor, at);
-}
+) => appendSeal(db, "review", breakGlassId, actor, at);
 
 export interface SealProblem {
   breakGlassId: string;

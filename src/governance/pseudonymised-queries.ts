@@ -4,7 +4,7 @@
 import { AccessDenied, auditBase } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { GovernanceError } from "./errors.ts";
-import { DEFAULT_K, kAnonymise } from "./k-anonymity.ts";
+import { DEFAULT_K, kAnonymise, type QuasiIdentifiers } from "./k-anonymity.ts";
 import type { PseudonymKeys } from "./pseudonym-keys.ts";
 import { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
 import { londonDate } from "./relationship-facts.ts";
@@ -22,15 +22,9 @@ export interface CohortQuery {
   limit?: number;
 }
 
-export interface PseudonymisedPerson {
+/** A person-level row with no identifiers: a keyed pseudonym and the quasi-identifiers k-anonymity works on. */
+export interface PseudonymisedPerson extends QuasiIdentifiers {
   pseudonym: string;
-  ageBand: string;
-  sex: string;
-  practiceCode: string | null;
-  localityCode: string | null;
-  areaCode: string | null;
-  postcodeDistrict: string | null;
-  imdDecile: number | null;
 }
 
 /** Searching, listing and exporting a cohort are each their own action in the policy and the audit. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/index.ts";
 import { comparisonJson } from "./link-decisions.ts";
+import { type DemographicRow, matchRecordFromRow } from "./records.ts";
 import { type MatchRecord, scorePair } from "./score.ts";
 
 // A merge a sender asked for but may not make by itself (an A40 from a feed not trusted for merges): the
@@ -19,28 +20,12 @@ export interface MergeRequest {
 }
 
 async function golden(q: Queryable, personId: string): Promise<MatchRecord | null> {
-  const rows = await q.query<{
-    nhs_number: string | null;
-    family_name: string | null;
-    given_name: string | null;
-    birth_date: string | null;
-    sex: string | null;
-    postcode: string | null;
-  }>(
+  const rows = await q.query<DemographicRow>(
     `SELECT nhs_number, family_name, given_name, birth_date::text AS birth_date, sex, postcode
      FROM person WHERE person_id = $1`,
     [personId],
   );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    nhsNumber: r.nhs_number,
-    family: r.family_name,
-    given: r.given_name,
-    birthDate: r.birth_date,
-    sex: r.sex,
-    postcode: r.postcode,
-  };
+  return rows[0] ? matchRecordFromRow(rows[0]) : null;
 }
 
 /** Queues the merge for review; false when the record is already the survivor's or already waits on it. */

@@ -51,6 +51,28 @@ export function toMatchRecord(r: SourceRecordInput): MatchRecord {
   };
 }
 
+/** The demographic columns of the person and person_record tables, as a query selects them. */
+export type DemographicRow = {
+  nhs_number: string | null;
+  family_name: string | null;
+  given_name: string | null;
+  birth_date: string | null;
+  sex: string | null;
+  postcode: string | null;
+};
+
+/** A person or person_record row's demographics, as a record to score. */
+export function matchRecordFromRow(r: DemographicRow): MatchRecord {
+  return {
+    nhsNumber: r.nhs_number,
+    family: r.family_name,
+    given: r.given_name,
+    birthDate: r.birth_date,
+    sex: r.sex,
+    postcode: r.postcode,
+  };
+}
+
 /** Day and month swapped, when that is a real date and differs. */
 export function swappedBirthDate(iso: string | null): string | null {
   if (!iso || !isIsoDate(iso)) return null;

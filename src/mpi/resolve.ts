@@ -18,7 +18,15 @@ import {
   recordKey,
   uniqueRecords,
 } from "./link-decisions.ts";
-import { type SourceRecordInput, searchKeys, swappedBirthDate, toMatchRecord, validNhs } from "./records.ts";
+import {
+  type DemographicRow,
+  matchRecordFromRow,
+  type SourceRecordInput,
+  searchKeys,
+  swappedBirthDate,
+  toMatchRecord,
+  validNhs,
+} from "./records.ts";
 
 // Linking source records to people. A record already linked keeps its person (its demographics are updated).
 // A new record with a valid NHS Number joins the person with that number when the demographics do not
@@ -270,30 +278,14 @@ async function candidateRecords(
 ): Promise<Map<string, CandidateRecord[]>> {
   const byPerson = new Map<string, CandidateRecord[]>();
   if (personIds.length === 0) return byPerson;
-  const rows = await q.query<{
-    person_id: string;
-    nhs_number: string | null;
-    family_name: string | null;
-    given_name: string | null;
-    birth_date: string | null;
-    sex: string | null;
-    postcode: string | null;
-  }>(
+  const rows = await q.query<DemographicRow & { person_id: string }>(
     `SELECT person_id::text AS person_id, nhs_number, family_name, given_name, birth_date, sex, postcode
      FROM person_record WHERE person_id = ANY($1::uuid[])`,
     [personIds],
   );
   for (const r of rows) {
     const list = byPerson.get(r.person_id) ?? [];
-    list.push({
-      person_id: r.person_id,
-      nhsNumber: r.nhs_number,
-      family: r.family_name,
-      given: r.given_name,
-      birthDate: r.birth_date,
-      sex: r.sex,
-      postcode: r.postcode,
-    });
+    list.push({ person_id: r.person_id, ...matchRecordFromRow(r) });
     byPerson.set(r.person_id, list);
   }
   return byPerson;

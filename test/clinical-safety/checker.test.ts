@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
+import { type CliResult, collectOutput } from "../helpers/cli.ts";
 import { checkHazards, readResults } from "./check.ts";
 import { loadHazards, parseHazard, ROOT } from "./hazards.ts";
 
@@ -16,22 +17,11 @@ const fixturePath = relative(ROOT, fixture).split("\\").join("/");
 const results = join(dir, "results.jsonl");
 const hazardsDir = join(dir, "hazards");
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Without the runner's own NODE_TEST_CONTEXT, so the fixture run is a run of its own, not a child of this one.
-    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[]): Promise<CliResult> {
+  // Without the runner's own NODE_TEST_CONTEXT, so the fixture run is a run of its own, not a child of this one.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  return collectOutput(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }))
+    .done;
 }
 
 function hazard(

@@ -2,11 +2,13 @@
 // answer each must get. One table, checked against docs/governance.md, and a runner that any face (the
 // decision itself, the set filter, the web API, later the FHIR API) can be put through.
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { createApiToken } from "../../src/governance/sessions.ts";
 import { ACTIONS, type AccessContext, type Action, type Disclosure } from "../../src/governance/types.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import type { WebApp, WebServerOptions } from "../web/harness.ts";
 import {
   addToCareTeam,
@@ -329,6 +331,39 @@ export async function matrixWeb(
   const get = (role: string, url: string, headers: Record<string, string> = {}) =>
     injectGet(app, tokens.get(role), url, headers);
   return { app, tokens, get };
+}
+
+/** The matrix and its web face on a test database of its own, for a whole test file (see useMatrixWeb). */
+export interface MatrixWebFixture {
+  t: TestDb;
+  matrix: Matrix;
+  get: MatrixWeb["get"];
+  /** The number of audit rows written so far. */
+  auditCount: () => Promise<number>;
+}
+
+/**
+ * Opens a test database, sets the matrix up on it and starts its web face before the file's tests, and closes
+ * both after them. The fields are filled in by the `before` hook: read them inside tests, never at load time.
+ */
+export function useMatrixWeb(): MatrixWebFixture {
+  let app: WebApp | undefined;
+  const fixture = {
+    auditCount: async () =>
+      (await fixture.t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event"))[0].n,
+  } as MatrixWebFixture;
+  before(async () => {
+    fixture.t = await openTestDb();
+    fixture.matrix = await setupMatrix(fixture.t.db);
+    let get: MatrixWeb["get"];
+    ({ app, get } = await matrixWeb(fixture.t.db, fixture.matrix));
+    fixture.get = get;
+  });
+  after(async () => {
+    await app?.close();
+    await fixture.t?.dispose();
+  });
+  return fixture;
 }
 
 /**

@@ -8,6 +8,7 @@ import { createReader } from "../../src/governance/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { injectSignIn } from "../web/harness.ts";
 import { contextFor, insertPerson, makePerson, seedUsers, testAuthConfig } from "./fixtures.ts";
 
 const PASSWORD = "riverside surgery morning list";
@@ -19,22 +20,8 @@ let app: App;
 const strangers = Array.from({ length: 8 }, () => makePerson());
 
 async function session(username: string): Promise<Record<string, string>> {
-  const page = await app.inject({ method: "GET", url: "/login" });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
-  const loginCookie = String(page.headers["set-cookie"]).match(/__Host-oneplace_login=[^;]+/)?.[0] as string;
-  const res = await app.inject({
-    method: "POST",
-    url: "/login",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: loginCookie },
-    payload: new URLSearchParams({ username, password: PASSWORD, _csrf: csrf }).toString(),
-  });
-  assert.equal(res.statusCode, 303, res.body);
-  const raw = res.headers["set-cookie"];
-  const cookie = (Array.isArray(raw) ? raw : [String(raw)])
-    .find((c) => c.startsWith("__Host-oneplace_session="))
-    ?.split(";")[0] as string;
-  const me = await app.inject({ method: "GET", url: "/api/me", headers: { cookie } });
-  return { cookie, "x-csrf-token": me.json().csrfToken, "content-type": "application/json" };
+  const { cookie, csrf } = await injectSignIn(app, username, PASSWORD);
+  return { cookie, "x-csrf-token": csrf, "content-type": "application/json" };
 }
 
 before(async () => {

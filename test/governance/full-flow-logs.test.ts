@@ -13,6 +13,7 @@ import { migrate, openDb } from "../../src/store/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { type CliResult, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
+import { injectSignIn } from "../web/harness.ts";
 import {
   identifiersOf,
   insertOrganisations,
@@ -149,21 +150,7 @@ test("a full flow leaves no personal data in any log", async () => {
   });
   try {
     const getAs = (url: string, cookie: string) => app.inject({ method: "GET", url, headers: { cookie } });
-    const signIn = async (username: string) => {
-      const page = await app.inject({ method: "GET", url: "/login" });
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
-      const loginCookie = String(page.headers["set-cookie"]).split(";")[0];
-      const res = await app.inject({
-        method: "POST",
-        url: "/login",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: loginCookie },
-        payload: new URLSearchParams({ username, password: PASSWORD, _csrf: csrf }).toString(),
-      });
-      assert.equal(res.statusCode, 303, res.body);
-      const cookie = String(res.headers["set-cookie"]).split(";")[0];
-      const me = await getAs("/api/me", cookie);
-      return { cookie, csrf: me.json().csrfToken as string };
-    };
+    const signIn = (username: string) => injectSignIn(app, username, PASSWORD);
     const wrong = await app.inject({
       method: "POST",
       url: "/login",

@@ -25,31 +25,40 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A child's stdout and stderr as they arrive, and its exit code and whole output once it closes. */
+export function collectOutput(child: ChildProcessByStdio<null, Readable, Readable>): {
+  output: { stdout: string; stderr: string };
+  done: Promise<CliResult>;
+} {
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (d) => {
+    output.stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    output.stderr += d;
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, ...output }));
+  });
+  return { output, done };
+}
+
 /** Runs `oneplace args...` in a child process with only the given database environment. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, ONEPLACE_BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...CLI_COMPILE_CACHE, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`oneplace ${args.join(" ")} took over ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, ONEPLACE_BIN, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...CLI_COMPILE_CACHE, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  const { output, done } = collectOutput(child);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`oneplace ${args.join(" ")} took over ${timeoutMs} ms\n${output.stderr}`));
+    }, timeoutMs);
+  });
+  return Promise.race([done, timedOut]).finally(() => clearTimeout(timer));
 }
 
 /** The port `oneplace mllp --port 0` (a child with piped stdout) says it listens on; rejects if it stops first. */

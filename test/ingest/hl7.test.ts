@@ -14,6 +14,7 @@ import { replayReject } from "../../src/ingest/replay.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
+import { loopbackSource, sendOne, syntheticPatient } from "./mllp-harness.ts";
 
 let db: Db;
 let server: MllpServer;
@@ -31,34 +32,15 @@ useTestDb({
       port: 0,
       logger: createLogger({ level: "silent" }),
       maxBatch: 16,
-      sources: [
-        {
-          name: "acute",
-          addresses: ["127.0.0.1", "::1"],
-          sendingApplications: [],
-          sendingFacilities: [],
-          certificateNames: [],
-          trustMerges: true,
-        },
-      ],
+      sources: [loopbackSource("acute", { trustMerges: true })],
     });
   },
   teardown: () => server?.close(),
 });
 
 let serial = 0;
-function patient(n: number, extra: Partial<AdtFields["patient"]> = {}): AdtFields["patient"] {
-  return {
-    recordId: `RH${String(n).padStart(6, "0")}`,
-    authority: "ZZA01",
-    family: `Family${n}`,
-    given: "Ann",
-    birthDate: "1940-02-03",
-    sex: "female",
-    postcode: "RM17 6VA",
-    ...extra,
-  };
-}
+const patient = (n: number, extra: Partial<AdtFields["patient"]> = {}) =>
+  syntheticPatient(`RH${String(n).padStart(6, "0")}`, n, extra);
 
 function adt(
   trigger: string,
@@ -88,14 +70,7 @@ const inpatient = (visitNumber: string, more: Partial<NonNullable<AdtFields["vis
   ...more,
 });
 
-async function send(message: string): Promise<ReturnType<typeof readAck>> {
-  const client = await MllpClient.connect(server.port);
-  try {
-    return readAck(parseMessage(await client.send(message)));
-  } finally {
-    await client.close();
-  }
-}
+const send = (message: string) => sendOne(server.port, message);
 
 test("four senders at once: every message is committed before its ACK, and all of them are applied", async () => {
   const clients = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect(server.port)));

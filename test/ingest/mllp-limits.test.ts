@@ -5,7 +5,6 @@ import { connect, type Socket } from "node:net";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readAck } from "../../src/ingest/hl7/ack.ts";
-import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { parseMessage } from "../../src/ingest/hl7/message.ts";
 import { frame, VT } from "../../src/ingest/hl7/mllp.ts";
 import { MllpClient } from "../../src/ingest/mllp-client.ts";
@@ -15,6 +14,7 @@ import { listRejects, payloadBytes } from "../../src/ingest/rejects.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
+import { a28Builder, loopbackSource } from "./mllp-harness.ts";
 
 let db: Db;
 const logger = createLogger({ level: "silent" });
@@ -25,41 +25,11 @@ useTestDb({
   },
 });
 
-function local(name: string): MllpSource {
-  return {
-    name,
-    addresses: ["127.0.0.1", "::1"],
-    sendingApplications: [],
-    sendingFacilities: [],
-    certificateNames: [],
-    trustMerges: false,
-  };
-}
-
 async function listen(limits: Partial<MllpLimits>, sources?: MllpSource[]): Promise<MllpServer> {
   return startMllpServer({ db, port: 0, logger, limits, sources });
 }
 
-let serial = 0;
-function a28(n: number): string {
-  return buildAdt({
-    sendingApplication: "acute-pas",
-    sendingFacility: "ZZA01",
-    controlId: `lim${++serial}`,
-    trigger: "A28",
-    messageTime: "2014-07-02T10:00:00Z",
-    patient: {
-      recordId: `LIM${n}`,
-      authority: "ZZA01",
-      family: `Family${n}`,
-      given: "Ann",
-      birthDate: "1940-02-03",
-      sex: "female",
-      postcode: "RM17 6VA",
-    },
-    visit: null,
-  });
-}
+const a28 = a28Builder("lim");
 
 /** An open socket, and a promise that settles when the listener closes it. */
 async function open(port: number): Promise<{ socket: Socket; closed: Promise<number> }> {
@@ -119,7 +89,7 @@ test("connections over the total cap are closed at once; those within it are ser
 
 test("connections over one source's cap are closed; the cap is per source", async () => {
   const server = await listen({ maxConnections: 20, maxConnectionsPerSource: 2 }, [
-    { ...local("loopback-v4"), addresses: ["127.0.0.1"] },
+    loopbackSource("loopback-v4", { addresses: ["127.0.0.1"] }),
   ]);
   try {
     const held = await Promise.all([0, 1].map(() => open(server.port)));

@@ -13,8 +13,7 @@ import { readAck } from "../../src/ingest/hl7/ack.ts";
 import { type AdtFields, buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { parseMessage } from "../../src/ingest/hl7/message.ts";
 import { frame, MllpDecoder } from "../../src/ingest/hl7/mllp.ts";
-import { MllpClient } from "../../src/ingest/mllp-client.ts";
-import { MllpConfigError, type MllpSource, readMllpConfigFile } from "../../src/ingest/mllp-config.ts";
+import { MllpConfigError, readMllpConfigFile } from "../../src/ingest/mllp-config.ts";
 import { type MllpServerOptions, startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { decideReview, listReview } from "../../src/mpi/index.ts";
@@ -22,6 +21,7 @@ import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { useTestDb } from "../helpers/test-db.ts";
+import { loopbackSource, sendOne, syntheticPatient } from "./mllp-harness.ts";
 
 let db: Db;
 const logger = createLogger({ level: "silent" });
@@ -34,35 +34,13 @@ useTestDb({
   },
 });
 
-function source(name: string, more: Partial<MllpSource> = {}): MllpSource {
-  return {
-    name,
-    addresses: ["127.0.0.1", "::1"],
-    sendingApplications: [],
-    sendingFacilities: [],
-    certificateNames: [],
-    trustMerges: false,
-    ...more,
-  };
-}
-
 async function listen(options: Partial<MllpServerOptions> = {}) {
   return startMllpServer({ db, port: 0, logger, ...options });
 }
 
 let serial = 0;
-function patient(n: number, extra: Partial<AdtFields["patient"]> = {}): AdtFields["patient"] {
-  return {
-    recordId: `SEC${String(n).padStart(5, "0")}`,
-    authority: "ZZA01",
-    family: `Family${n}`,
-    given: "Ann",
-    birthDate: "1940-02-03",
-    sex: "female",
-    postcode: "RM17 6VA",
-    ...extra,
-  };
-}
+const patient = (n: number, extra: Partial<AdtFields["patient"]> = {}) =>
+  syntheticPatient(`SEC${String(n).padStart(5, "0")}`, n, extra);
 
 function adt(
   trigger: string,
@@ -81,15 +59,6 @@ function adt(
     visit: null,
     ...extra,
   });
-}
-
-async function sendOne(port: number, message: string) {
-  const client = await MllpClient.connect(port);
-  try {
-    return readAck(parseMessage(await client.send(message)));
-  } finally {
-    await client.close();
-  }
 }
 
 /** Connects and sends one frame; resolves with what came back and whether the listener closed the socket. */
@@ -133,7 +102,7 @@ test("without an allow-list the listener will not listen beyond loopback, and ta
 });
 
 test("a connection from an address no source allows is closed before anything it sends is read", async () => {
-  const server = await listen({ sources: [source("far-pas", { addresses: ["10.20.0.0/16"] })] });
+  const server = await listen({ sources: [loopbackSource("far-pas", { addresses: ["10.20.0.0/16"] })] });
   try {
     const { closed, reply } = await tryRaw(server.port, frame(adt("A28", patient(2))));
     assert.equal(closed, true);
@@ -148,7 +117,7 @@ test("a connection from an address no source allows is closed before anything it
 
 test("a message whose MSH-3 or MSH-4 its source may not send as is refused AR, kept as a reject, and changes nothing", async () => {
   const server = await listen({
-    sources: [source("acute", { sendingApplications: ["acute-pas"], sendingFacilities: ["ZZA01"] })],
+    sources: [loopbackSource("acute", { sendingApplications: ["acute-pas"], sendingFacilities: ["ZZA01"] })],
   });
   try {
     assert.equal((await sendOne(server.port, adt("A28", patient(3)))).code, "AA");
@@ -172,7 +141,7 @@ test("a message whose MSH-3 or MSH-4 its source may not send as is refused AR, k
 });
 
 test("an A40 from a source not trusted for merges goes to the MPI review queue; a reviewer's link makes the merge", async () => {
-  const server = await listen({ sources: [source("acute")] });
+  const server = await listen({ sources: [loopbackSource("acute")] });
   try {
     const survivor = patient(10, { family: "Keeper", given: "Alice", birthDate: "1930-01-01" });
     const prior = patient(11, { family: "Keepr", given: "Alicia", birthDate: "1931-01-01" });
@@ -209,7 +178,7 @@ test("an A40 from a source not trusted for merges goes to the MPI review queue; 
 });
 
 test("an A40 from a source trusted for merges merges the two people", async () => {
-  const server = await listen({ sources: [source("acute", { trustMerges: true })] });
+  const server = await listen({ sources: [loopbackSource("acute", { trustMerges: true })] });
   try {
     const survivor = patient(20, { family: "Trusted", given: "Bea", birthDate: "1932-01-01" });
     const prior = patient(21, { family: "Trustd", given: "Beatrice", birthDate: "1933-01-01" });
@@ -228,7 +197,7 @@ test("an A40 from a source trusted for merges merges the two people", async () =
 });
 
 test("A34 and A35 (merges by patient id or account) from a feed are refused and change no one", async () => {
-  const server = await listen({ sources: [source("acute", { trustMerges: true })] });
+  const server = await listen({ sources: [loopbackSource("acute", { trustMerges: true })] });
   try {
     const survivor = patient(30);
     const prior = patient(31, { given: "Other" });

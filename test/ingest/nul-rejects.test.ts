@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { readAck } from "../../src/ingest/hl7/ack.ts";
-import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { parseMessage } from "../../src/ingest/hl7/message.ts";
 import { frame, MllpDecoder } from "../../src/ingest/hl7/mllp.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
@@ -18,6 +17,7 @@ import { replayReject } from "../../src/ingest/replay.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
+import { a28Builder } from "./mllp-harness.ts";
 
 let db: Db;
 let server: MllpServer;
@@ -35,26 +35,7 @@ useTestDb({
   },
 });
 
-let serial = 0;
-function a28(n: number): string {
-  return buildAdt({
-    sendingApplication: "acute-pas",
-    sendingFacility: "ZZA01",
-    controlId: `nul${++serial}`,
-    trigger: "A28",
-    messageTime: "2014-07-02T10:00:00Z",
-    patient: {
-      recordId: `NUL${n}`,
-      authority: "ZZA01",
-      family: `Family${n}`,
-      given: "Ann",
-      birthDate: "1940-02-03",
-      sex: "female",
-      postcode: "RM17 6VA",
-    },
-    visit: null,
-  });
-}
+const a28 = a28Builder("nul");
 
 /** Sends raw frame bytes on one connection and returns the ACK's text. */
 function sendBytes(body: Buffer): Promise<string> {

@@ -12,7 +12,7 @@ import {
 } from "../../src/outcomes/index.ts";
 import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
-import { P1, P3, TestPlace } from "./helpers/place.ts";
+import { smallAdmittedPlace } from "./helpers/place.ts";
 
 let t: TestDb;
 const nel = SHIPPED_MEASURES.find((d) => d.metricId === "nel") as MetricDefinitionInput;
@@ -33,12 +33,7 @@ const refused = (pattern: RegExp) => onePlaceError("invalid", "outcomes.definiti
 
 before(async () => {
   t = await openTestDb();
-  const place = new TestPlace(t.db);
-  await place.organisations();
-  for (const practice of [P1, P1, P3]) {
-    const id = await place.person({ born: "1940-01-01", practice });
-    await place.spell(id, { admitted: "2015-05-01", discharged: "2015-05-03" });
-  }
+  await smallAdmittedPlace(t.db);
 });
 after(() => t?.dispose());
 

@@ -16,20 +16,15 @@ import { bindNamed } from "../../src/outcomes/metric-statement.ts";
 import { latestValues } from "../../src/outcomes/values.ts";
 import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
-import { L1, P1, P3, TestPlace } from "./helpers/place.ts";
+import { L1, P1, P3, smallAdmittedPlace } from "./helpers/place.ts";
 
 let t: TestDb;
 const people: string[] = [];
 
 before(async () => {
   t = await openTestDb();
-  const place = new TestPlace(t.db);
-  await place.organisations();
-  for (const practice of [P1, P1, P3]) {
-    const id = await place.person({ born: "1940-01-01", practice });
-    people.push(id);
-    await place.spell(id, { admitted: "2015-05-01", discharged: "2015-05-03" });
-  }
+  const { place, people: admitted } = await smallAdmittedPlace(t.db);
+  people.push(...admitted);
   await place.person({ born: "1990-01-01", practice: P3 });
 });
 

@@ -167,6 +167,35 @@ export function browserSuite(
  */
 export const BROWSER_AUTH = testAuthConfig({ loginAttemptsPerMinute: 50, cookieSecure: false });
 
+/** The `name=value` of the cookie called `name` among a response's Set-Cookie headers, if it sets one. */
+function setCookie(raw: string | string[] | undefined, name: string): string | undefined {
+  return (Array.isArray(raw) ? raw : [String(raw)]).find((c) => c.startsWith(`${name}=`))?.split(";")[0];
+}
+
+/**
+ * Signs `username` in through the sign-in form, over inject (no browser): the form's CSRF token and login
+ * cookie, the POST (asserted 303), then /api/me for the session's CSRF token.
+ */
+export async function injectSignIn(
+  app: WebApp,
+  username: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string }> {
+  const page = await app.inject({ method: "GET", url: "/login" });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+  const loginCookie = setCookie(page.headers["set-cookie"], "__Host-oneplace_login") as string;
+  const res = await app.inject({
+    method: "POST",
+    url: "/login",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: loginCookie },
+    payload: new URLSearchParams({ username, password, _csrf: csrf }).toString(),
+  });
+  assert.equal(res.statusCode, 303, res.body);
+  const cookie = setCookie(res.headers["set-cookie"], "__Host-oneplace_session") as string;
+  const me = await app.inject({ method: "GET", url: "/api/me", headers: { cookie } });
+  return { cookie, csrf: me.json().csrfToken as string };
+}
+
 /** Fills the sign-in form on the page and submits it: with the mouse, or `keyboard` only (type, then Enter). */
 export async function submitSignIn(
   page: Page,

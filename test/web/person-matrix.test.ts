@@ -3,41 +3,16 @@
 // engineer's "d" is the banner and source records only); Timeline and Care team need the identifiable record,
 // so "d" is a refusal there. Each attempt writes exactly one audit row.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Disclosure } from "../../src/governance/index.ts";
-import {
-  expectedFor,
-  type Matrix,
-  type MatrixWeb,
-  matrixWeb,
-  runMatrix,
-  STATES,
-  setupMatrix,
-} from "../governance/access-matrix.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { expectedFor, runMatrix, STATES, useMatrixWeb } from "../governance/access-matrix.ts";
 
-let t: TestDb;
-let matrix: Matrix;
-let app: MatrixWeb["app"];
-let get: MatrixWeb["get"];
-
-before(async () => {
-  t = await openTestDb();
-  matrix = await setupMatrix(t.db);
-  ({ app, get } = await matrixWeb(t.db, matrix));
-});
-after(async () => {
-  await app?.close();
-  await t?.dispose();
-});
-
-const auditCount = async () =>
-  (await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event"))[0].n;
+const web = useMatrixWeb();
 
 async function open(role: string, path: string): Promise<Disclosure | null> {
-  const before = await auditCount();
-  const res = await get(role, path, { accept: "text/html" });
-  assert.equal(await auditCount(), before + 1, `${role} ${path}: one audit row`);
+  const before = await web.auditCount();
+  const res = await web.get(role, path, { accept: "text/html" });
+  assert.equal(await web.auditCount(), before + 1, `${role} ${path}: one audit row`);
   if (res.statusCode === 403) {
     assert.match(res.body, /You cannot see this person/);
     return null;
@@ -49,7 +24,7 @@ async function open(role: string, path: string): Promise<Disclosure | null> {
 for (const section of ["", "/records"]) {
   test(`/people/:personId${section} answers every role × state as the matrix's view column`, async () => {
     const cells = await runMatrix(
-      matrix,
+      web.matrix,
       (ctx, personId) => open(ctx.roleAssignment.role.roleCode, `/people/${personId}${section}`),
       { actions: ["view"] },
     );
@@ -60,9 +35,9 @@ for (const section of ["", "/records"]) {
 for (const section of ["/timeline", "/care-team"]) {
   test(`/people/:personId${section} opens only the identifiable record`, async () => {
     const wrong: string[] = [];
-    for (const [role] of matrix.contexts) {
+    for (const [role] of web.matrix.contexts) {
       for (const state of STATES) {
-        const personId = matrix.personByState.get(state) as string;
+        const personId = web.matrix.personByState.get(state) as string;
         const want = expectedFor(role, state, "view") === "identifiable" ? "identifiable" : null;
         const got = await open(role, `/people/${personId}${section}`);
         if (got !== want) wrong.push(`${role} × ${state}: expected ${want ?? "deny"}, got ${got ?? "deny"}`);

@@ -299,3 +299,19 @@ export async function addPeople(
   }
   return ids;
 }
+
+/**
+ * The engine tests' small place: the organisations, then three people born in 1940 (two at P1, one at P3),
+ * each in hospital 1-3 May 2015. The people's ids are in that order.
+ */
+export async function smallAdmittedPlace(db: Queryable): Promise<{ place: TestPlace; people: string[] }> {
+  const place = new TestPlace(db);
+  await place.organisations();
+  const people: string[] = [];
+  for (const practice of [P1, P1, P3]) {
+    const id = await place.person({ born: "1940-01-01", practice });
+    people.push(id);
+    await place.spell(id, { admitted: "2015-05-01", discharged: "2015-05-03" });
+  }
+  return { place, people };
+}
