@@ -308,7 +308,8 @@ const LONDON_PARTS = new Intl.DateTimeFormat("en-GB", {
 /** How far English local time is ahead of UTC at an instant, in milliseconds (0 in winter, 1 hour in summer). */
 function londonOffsetMs(instant: number): number {
   const part: Record<string, number> = {};
-  for (const p of LONDON_PARTS.formatToParts(instant)) if (p.type !== "literal") part[p.type] = Number(p.value);
+  for (const p of LONDON_PARTS.formatToParts(instant))
+    if (p.type !== "literal") part[p.type] = Number(p.value);
   const asUtc = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second);
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
