@@ -94,8 +94,15 @@ async function plan(tx: Queryable, sql: string, params: unknown[]): Promise<Plan
 
 /** The checks that need no database: the SQL's text. */
 export function definitionTextProblem(input: DefinitionSql): string | null {
-  for (const sql of [input.numeratorSql, input.denominatorSql, input.snapshotSql]) {
-    if (!sql) continue;
+  for (const written of [input.numeratorSql, input.denominatorSql, input.snapshotSql]) {
+    if (!written) continue;
+    // Read as the server does: comments are gaps, and a quoted name is the name.
+    const sql = written
+      .replace(/\/\*[\s\S]*?\*\//g, " ")
+      .replace(/--[^\n]*/g, " ")
+      .replace(/"(\w+)"/g, "$1");
+    if (sql.replace(/;\s*$/, "").includes(";"))
+      return "its SQL holds more than one statement: a definition is one SELECT";
     const fn = FORBIDDEN_FUNCTIONS.exec(sql);
     if (fn)
       return `its SQL calls ${fn[1]}(), which a metric may not (it waits, reaches outside the data or changes settings)`;

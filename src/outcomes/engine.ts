@@ -166,7 +166,10 @@ function assemble(
 }
 
 async function snapshotPeriod(db: Queryable, def: MetricDefinition): Promise<Period | null> {
-  const rows = await db.query<Record<string, unknown>>(def.snapshotSql as string);
+  // As a subquery, the snapshot is one SELECT whatever text was stored: a second statement is a syntax error.
+  const rows = await db.query<Record<string, unknown>>(
+    `SELECT * FROM (${def.snapshotSql as string}) AS snapshot LIMIT 1`,
+  );
   const first = rows[0] ? Object.values(rows[0])[0] : null;
   if (first === null || first === undefined) return null;
   const day = first instanceof Date ? first.toISOString().slice(0, 10) : String(first).slice(0, 10);

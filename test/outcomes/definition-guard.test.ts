@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parsePeriod } from "../../src/core/periods.ts";
+import { definitionTextProblem } from "../../src/outcomes/definition-guard.ts";
 import {
   computeMetrics,
   defineMetric,
@@ -63,6 +64,22 @@ describe("metrics define checks a definition's SQL before storing it", () => {
         count("settings", `${SPELLS} WHERE set_config('work_mem', '1GB', false) IS NOT NULL`),
       ),
       refused(/calls set_config\(\)/),
+    );
+  });
+
+  test("a second statement, or a call hidden in a comment or quotes, is refused", () => {
+    const problem = (snapshotSql: string) =>
+      definitionTextProblem({ metricId: "m", kind: "sql", snapshotSql });
+    assert.match(
+      problem("ROLLBACK TO SAVEPOINT metric_definition; DELETE FROM app_user; SELECT current_date") ?? "",
+      /more than one statement/,
+    );
+    assert.equal(problem("SELECT current_date;"), null, "a trailing semicolon is one statement");
+    assert.match(problem("SELECT pg_sleep/**/(1e9)") ?? "", /calls pg_sleep\(\)/);
+    assert.match(problem(`SELECT "pg_sleep"(1e9)`) ?? "", /calls pg_sleep\(\)/);
+    assert.match(
+      problem(`SELECT pg_catalog."set_config"('statement_timeout', '0', true)`) ?? "",
+      /calls set_config\(\)/,
     );
   });
 
