@@ -31,8 +31,10 @@ export interface LockHolder {
   command: string;
   /** When it opened the database (ISO 8601). */
   since: string;
-  /** The data directory it opened (its real path): a copied directory's lock names another. */
+  /** The data directory it opened (its real path), for people reading the lock. */
   dataDir: string;
+  /** The directory's device and inode: the same through any path or mount, another for a copy. */
+  dirId?: string;
   /** The holder's start time as the kernel counts it (Linux), so a reused pid is not mistaken for it. */
   processStart: string | null;
   /** Ours alone: release removes the file only while it still holds this token. */
@@ -91,6 +93,7 @@ function readHolder(path: string): LockHolder | null {
       command: String(parsed.command ?? "unknown"),
       since: String(parsed.since ?? "unknown"),
       dataDir: String(parsed.dataDir ?? ""),
+      ...(typeof parsed.dirId === "string" ? { dirId: parsed.dirId } : {}),
       processStart: typeof parsed.processStart === "string" ? parsed.processStart : null,
       token: String(parsed.token ?? ""),
     };
@@ -99,10 +102,21 @@ function readHolder(path: string): LockHolder | null {
   }
 }
 
-/** Why a lock file found in dataDir no longer holds it, or null while its holder is alive. */
+/** The identity of a directory whatever path reaches it (a bind mount, a container volume): device and inode. */
+function directoryId(dataDir: string): string {
+  const st = statSync(dataDir);
+  return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Why a lock file found in dataDir no longer holds it, or null while its holder may be alive. A lock from
+ * another host is never taken over; a directory is "copied" only when its device and inode differ from the
+ * holder's (a lock written before they were recorded is compared by path).
+ */
 export function staleReason(holder: LockHolder, dataDir: string): string | null {
-  if (holder.dataDir !== dataDir) return `it was copied from ${holder.dataDir || "another directory"}`;
   if (holder.host !== hostname()) return null;
+  const copied = holder.dirId ? holder.dirId !== directoryId(dataDir) : holder.dataDir !== dataDir;
+  if (copied) return `it was copied from ${holder.dataDir || "another directory"}`;
   if (holder.pid === process.pid) {
     // Ours (in this thread, or another thread of this process), unless an earlier process had our number.
     const ours = processStartTime(process.pid);
@@ -173,6 +187,7 @@ export function lockDataDir(dir: string, command = processCommand()): DataDirLoc
     command,
     since: new Date().toISOString(),
     dataDir,
+    dirId: directoryId(dataDir),
     processStart: processStartTime(process.pid),
     token: randomBytes(16).toString("hex"),
   };

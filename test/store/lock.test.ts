@@ -2,7 +2,16 @@
 // lock goes when its holder closes or dies, and a directory copied with its lock file still opens.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -183,6 +192,24 @@ describe("the embedded database's lock, in one process", () => {
       "parent",
       "left as it was",
     );
+  });
+
+  test("the same directory reached by another path (a mount or volume) is the same lock, never a copy", () => {
+    const home = scratchHome();
+    const dataDir = pgliteDataDir(home);
+    mkdirSync(dataDir);
+    const st = statSync(dataDir);
+    // Written by a live process that opened this very directory through another mount point.
+    writeLock(dataDir, {
+      pid: process.ppid,
+      dataDir: "/srv/oneplace/pgdata",
+      dirId: `${st.dev}:${st.ino}`,
+      token: "mount",
+    });
+    assert.throws(() => lockDataDir(dataDir), /is open in process \d+/);
+    assert.equal(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), "utf8")).token, "mount", "left as it was");
+    const lock = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), "utf8"));
+    assert.equal(lock.dataDir, "/srv/oneplace/pgdata");
   });
 
   test("the command recorded is the program and its command words, never its options", () => {
