@@ -63,7 +63,9 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
     const [out] = await applyHl7Batch(db, [
       {
         raw: decodeHl7Bytes(payloadBytes(r.payload)) ?? payloadBytes(r.payload).toString("latin1"),
-        ctx: { origin: `replay:${r.origin}`, replayedBy: by },
+        // A replayed message's sender is not known to be trusted for merges (it may have been refused for
+        // sending as another source): a merge it asks for waits for a reviewer.
+        ctx: { origin: `replay:${r.origin}`, replayedBy: by, merges: "review" },
       },
     ]);
     const accepted = out.code === "AA";

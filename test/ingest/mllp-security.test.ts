@@ -15,7 +15,8 @@ import { parseMessage } from "../../src/ingest/hl7/message.ts";
 import { frame, MllpDecoder } from "../../src/ingest/hl7/mllp.ts";
 import { MllpConfigError, readMllpConfigFile } from "../../src/ingest/mllp-config.ts";
 import { type MllpServerOptions, startMllpServer } from "../../src/ingest/mllp-server.ts";
-import { listRejects } from "../../src/ingest/rejects.ts";
+import { listRejects, recordReject } from "../../src/ingest/rejects.ts";
+import { replayReject } from "../../src/ingest/replay.ts";
 import { decideReview, listReview } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
@@ -175,6 +176,42 @@ test("an A40 from a source not trusted for merges goes to the MPI review queue; 
   } finally {
     await server.close();
   }
+});
+
+test("a merge replayed from the rejects list waits for a reviewer: a replay never merges on its own", async () => {
+  const survivor = patient(30, { family: "Replayed", given: "Cora", birthDate: "1934-01-01" });
+  const prior = patient(31, { family: "Replayd", given: "Corah", birthDate: "1935-01-01" });
+  const server = await listen({ sources: [loopbackSource("acute")] });
+  try {
+    await sendOne(server.port, adt("A28", prior));
+    await sendOne(server.port, adt("A28", survivor));
+  } finally {
+    await server.close();
+  }
+  const before = [await personOf(survivor.recordId), await personOf(prior.recordId)];
+  // As the listener keeps a message refused for claiming another source's identity.
+  const origin = "mllp:127.0.0.1:9 (acute)";
+  await recordReject(db, {
+    sourceSystem: "acute-pas",
+    format: "hl7",
+    layout: null,
+    origin,
+    originKey: "replay-merge-test",
+    location: null,
+    reason: "MSH-3 sending application is not one source acute may send as",
+    payload: adt("A40", survivor, { priorIds: [prior.recordId] }),
+  });
+  const reject = (await listRejects(db, {})).find((x) => x.origin === origin);
+  assert.ok(reject, "the reject is listed");
+  const result = await replayReject(db, reject.rejectId, "cli:engineer");
+  assert.equal(result.accepted, true, result.reason ?? "");
+  assert.equal(await personOf(prior.recordId), before[1], "not merged");
+  assert.equal((await db.query("SELECT 1 FROM person WHERE person_id = $1", [before[1]])).length, 1);
+  assert.equal(
+    (await listReview(db)).filter((x) => x.recordId === prior.recordId).length,
+    1,
+    "queued for a reviewer",
+  );
 });
 
 test("an A40 from a source trusted for merges merges the two people", async () => {

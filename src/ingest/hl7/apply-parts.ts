@@ -25,7 +25,8 @@ export interface Hl7Context {
   /**
    * What an identity merge (A40) from this sender does: `apply` merges the two people; `review` puts the merge
    * on the MPI review queue for a person to decide. The MLLP listener gives `review` unless the source is
-   * trusted for merges; a file an operator loads, or a replay, applies it.
+   * trusted for merges, and a replay always does (its sender may have been refused); a file an operator
+   * loads applies it.
    */
   merges?: "apply" | "review";
 }
