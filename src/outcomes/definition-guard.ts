@@ -40,7 +40,7 @@ export interface DefinitionSql {
 const IDENTIFYING_COLUMNS =
   /\b(nhs_number|family_name|given_name|postcode|password_hash|username|display_name)\b/i;
 const FORBIDDEN_FUNCTIONS =
-  /\b(pg_sleep\w*|dblink\w*|pg_read_\w+|pg_ls_\w+|pg_stat_file|lo_\w+|set_config|current_setting|pg_terminate_backend|pg_cancel_backend|pg_advisory\w*|pg_notify|pg_reload_conf|query_to_xml\w*|nextval|setval)\s*\(/i;
+  /\b(pg_sleep\w*|dblink\w*|pg_read_\w+|pg_ls_\w+|pg_stat_file|lo_\w+|set_config|current_setting|pg_terminate_backend|pg_cancel_backend|pg_advisory\w*|pg_notify|pg_reload_conf|nextval|setval|to_jsonb?|row_to_json|jsonb?_build_\w+|json_object|\w*_to_xml\w*|xml\w+)\s*\(/i;
 
 const fail = (metricId: string, message: string): never => {
   throw invalid("outcomes.definition-sql", `Metric ${metricId}: ${message}`);

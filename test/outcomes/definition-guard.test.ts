@@ -81,6 +81,12 @@ describe("metrics define checks a definition's SQL before storing it", () => {
       problem(`SELECT pg_catalog."set_config"('statement_timeout', '0', true)`) ?? "",
       /calls set_config\(\)/,
     );
+    // Whole rows turned into text would carry names and numbers past the column check.
+    assert.match(problem("SELECT to_jsonb(p) FROM person p") ?? "", /calls to_jsonb\(\)/);
+    assert.match(
+      problem(`SELECT table_to_xml('person_identifier', true, false, '')`) ?? "",
+      /calls table_to_xml\(\)/,
+    );
   });
 
   test("only event and reference tables may be read, and no identifying column named", async () => {
