@@ -175,13 +175,28 @@ export interface FilteredPeople {
   decisions: Map<string, AccessDecision>;
 }
 
-function summarise(decisions: Map<string, AccessDecision>, allowedCount: number): string {
+/**
+ * The people withheld among decisions (each with how many people it stands for) and why, for an audit row:
+ * "12: no legitimate relationship; 1: the person objects to sharing: ...".
+ */
+export function withheldTally(decisions: Iterable<readonly [AccessDecision, number]>): {
+  withheld: number;
+  why: string;
+} {
   const reasons = new Map<string, number>();
-  for (const d of decisions.values()) if (!d.allow) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
-  const total = decisions.size;
-  if (reasons.size === 0) return `all ${total} disclosed`;
-  const why = [...reasons].map(([reason, n]) => `${n}: ${reason}`).join("; ");
-  return `${allowedCount} of ${total} disclosed; withheld ${why}`;
+  for (const [d, n] of decisions) if (!d.allow) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + n);
+  return {
+    withheld: [...reasons.values()].reduce((a, b) => a + b, 0),
+    why: [...reasons].map(([reason, n]) => `${n}: ${reason}`).join("; "),
+  };
+}
+
+const eachOnce = (decisions: Iterable<AccessDecision>) => [...decisions].map((d) => [d, 1] as const);
+
+function summarise(decisions: Map<string, AccessDecision>, allowedCount: number): string {
+  const { withheld, why } = withheldTally(eachOnce(decisions.values()));
+  if (withheld === 0) return `all ${decisions.size} disclosed`;
+  return `${allowedCount} of ${decisions.size} disclosed; withheld ${why}`;
 }
 
 /**
@@ -321,15 +336,10 @@ export function accessGate(ctx: AccessContext, action: Action): AccessGate {
     signature: (column, add) => signatureSql(scope, column, add),
     allowed,
     tally(groups) {
-      let shown = 0;
-      const why = new Map<string, number>();
-      for (const { signature, count } of groups) {
-        const decision = decide(signature);
-        if (decision.allow) shown += count;
-        else why.set(decision.reason, (why.get(decision.reason) ?? 0) + count);
-      }
-      const withheld = [...why.values()].reduce((a, b) => a + b, 0);
-      return { shown, withheld, withheldWhy: [...why].map(([reason, n]) => `${n}: ${reason}`).join("; ") };
+      const judged = groups.map(({ signature, count }) => [decide(signature), count] as const);
+      const { withheld, why } = withheldTally(judged);
+      const shown = judged.reduce((n, [d, count]) => (d.allow ? n + count : n), 0);
+      return { shown, withheld, withheldWhy: why };
     },
   };
 }

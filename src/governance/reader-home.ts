@@ -3,7 +3,7 @@
 // back office, IG and administrator homes read counts about work, never a person's record.
 import { feedHealth } from "../ingest/index.ts";
 import { openReviewCount } from "../mpi/index.ts";
-import { auditBase, judgePeople } from "./access.ts";
+import { auditBase, judgePeople, withheldTally } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import {
   accountCounts,
@@ -174,16 +174,13 @@ export function homeReads(base: ReaderBase): HomeReads {
         ),
       ),
     ];
-    const why = new Map<string, number>();
-    for (const d of decisions.values()) if (!d.allow) why.set(d.reason, (why.get(d.reason) ?? 0) + 1);
-    const allowedCount = ids.length - [...why.values()].reduce((a, b) => a + b, 0);
+    const { withheld: withheldCount, why } = withheldTally(
+      [...decisions.values()].map((d) => [d, 1] as const),
+    );
+    const allowedCount = ids.length - withheldCount;
     const context = [
       `home page panels: ${allowedCount - named.length} more counted, not named`,
-      ...(why.size > 0
-        ? [
-            `withheld ${ids.length - allowedCount}, never read: ${[...why].map(([r, n]) => `${n}: ${r}`).join("; ")}`,
-          ]
-        : []),
+      ...(withheldCount > 0 ? [`withheld ${withheldCount}, never read: ${why}`] : []),
     ].join("; ");
     const { people, withheld } = await base.filtered(named, "list", context);
     const disclosed = new Map(people.map((p) => [p.personId, p]));
