@@ -284,7 +284,7 @@ export interface SignatureCount {
  * The people a page then shows still go through filterPeopleForAccess, which decides and audits them.
  */
 export interface AccessGate {
-  signature(column: string, add: (value: unknown, cast: string) => string): string;
+  signature(column: string, add: (value: unknown, cast: string) => string, probe?: boolean): string;
   allowed: number[];
   /** The people shown and withheld among the counts a query returned, and why they were withheld. */
   tally(groups: readonly SignatureCount[]): { shown: number; withheld: number; withheldWhy: string };
@@ -333,7 +333,7 @@ export function accessGate(ctx: AccessContext, action: Action): AccessGate {
     }
   }
   return {
-    signature: (column, add) => signatureSql(scope, column, add),
+    signature: (column, add, probe) => signatureSql(scope, column, add, probe),
     allowed,
     tally(groups) {
       const judged = groups.map(({ signature, count }) => [decide(signature), count] as const);

@@ -123,14 +123,24 @@ WITH head AS (
          hash = encode(sha256(convert_to(hash || E'\\n' || (seq + 1)::text || E'\\n' || $1::text, 'UTF8')), 'hex')
    WHERE id = 1
   RETURNING seq, prev_hash, hash
+), event AS (
+  INSERT INTO audit_event (seq, event_id, occurred_at, actor_user_id, actor, role_code, team_code, purpose, action,
+    person_ids, withheld_ids, person_set, withheld_set, person_count, allowed, reason, relationship, disclosure, break_glass_id, flagged,
+    channel, client_address, detail, prev_hash, hash)
+  SELECT head.seq, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11::uuid[], decode($22, 'base64'), decode($23, 'base64'),
+    $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, head.prev_hash, head.hash
+  FROM head
+  RETURNING seq, hash, person_set, withheld_set
+), members AS (
+  -- The packed lists' people, for "who looked at this person?" (0892).
+  INSERT INTO audit_set_member (person_id, seq, withheld)
+  SELECT DISTINCT encode(substring(s.packed FROM g * 16 + 1 FOR 16), 'hex')::uuid, event.seq, s.withheld
+    FROM event
+   CROSS JOIN LATERAL (VALUES (event.person_set, false), (event.withheld_set, true)) AS s(packed, withheld)
+   CROSS JOIN LATERAL generate_series(0, length(s.packed) / 16 - 1) AS g
+   WHERE s.packed IS NOT NULL
 )
-INSERT INTO audit_event (seq, event_id, occurred_at, actor_user_id, actor, role_code, team_code, purpose, action,
-  person_ids, withheld_ids, person_set, withheld_set, person_count, allowed, reason, relationship, disclosure, break_glass_id, flagged,
-  channel, client_address, detail, prev_hash, hash)
-SELECT head.seq, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11::uuid[], decode($22, 'base64'), decode($23, 'base64'),
-  $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, head.prev_hash, head.hash
-FROM head
-RETURNING seq, hash`;
+SELECT seq, hash FROM event`;
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -35,9 +35,9 @@ export async function auditForPerson(
   const personIds = await resolvePersonRef(db, ref);
   const rows = await db.query(
     `SELECT ${AUDIT_COLUMNS} FROM audit_event
-      WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
-         OR ((person_set IS NOT NULL OR withheld_set IS NOT NULL)
-             AND (audit_set_has(person_set, $1::uuid[]) OR audit_set_has(withheld_set, $1::uuid[])))
+      WHERE seq IN (SELECT seq FROM audit_event WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
+                    UNION
+                    SELECT seq FROM audit_set_member WHERE person_id = ANY($1::uuid[]))
       ORDER BY seq LIMIT $2`,
     [personIds, limit],
   );

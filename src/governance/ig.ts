@@ -173,9 +173,7 @@ export async function auditPageForPeople(
   const hits = await db.query<{ seq: string | number }>(
     `SELECT seq FROM audit_event WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
      UNION
-     SELECT seq FROM audit_event
-      WHERE (person_set IS NOT NULL OR withheld_set IS NOT NULL)
-        AND (audit_set_has(person_set, $1::uuid[]) OR audit_set_has(withheld_set, $1::uuid[]))`,
+     SELECT seq FROM audit_set_member WHERE person_id = ANY($1::uuid[])`,
     [personIds],
   );
   const seqs = hits.map((h) => Number(h.seq)).sort((a, b) => b - a);
@@ -183,7 +181,10 @@ export async function auditPageForPeople(
   if (page.length === 0) return { total: seqs.length, rows: [] };
   const rows = await db.query(
     `SELECT ${LINE_COLUMNS},
-            withheld_ids && $2::uuid[] OR coalesce(audit_set_has(withheld_set, $2::uuid[]), false) AS withheld_target
+            withheld_ids && $2::uuid[]
+              OR EXISTS (SELECT 1 FROM audit_set_member m
+                          WHERE m.seq = audit_event.seq AND m.withheld AND m.person_id = ANY($2::uuid[]))
+              AS withheld_target
        FROM audit_event WHERE seq = ANY ($1::bigint[]) ORDER BY seq DESC`,
     [page, personIds],
   );

@@ -8,6 +8,7 @@ import {
   type CalibrationGroup,
   type Capture,
   checkRegisterFilters,
+  countRegister,
   DEFAULT_DIRECTION,
   listModels,
   localityPractices,
@@ -20,16 +21,18 @@ import {
   type RegisterSort,
   type RiskModel,
   registerOrganisation,
+  registerPage,
   registerRows,
   type SavedCohortSummary,
   type SortDirection,
   savedCohort,
   savedCohorts,
-  selectRegister,
 } from "../risk/index.ts";
 import { type AccessGate, accessGate, auditBase, filterPeopleForAccess } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import type { ReaderBase } from "./reader-base.ts";
+import { registerCounts } from "./register-counts.ts";
+import { londonDate } from "./relationship-facts.ts";
 import { suppressSmallCounts } from "./suppression.ts";
 import type { Action } from "./types.ts";
 
@@ -187,13 +190,8 @@ export function registersReads(base: ReaderBase): RegistersReads {
     return { kind: query.kind, code: org.code, name: org.name, parent, within: null };
   }
 
-  /** The register's candidates, counted by signature, and the ids of the window among those allowed. */
-  async function select(
-    query: RegisterQuery,
-    heading: RegisterHeading,
-    gate: AccessGate,
-    window: { offset: number; limit: number | null },
-  ) {
+  /** The register's scope, filters and order as asked (filters checked, the sort's natural direction). */
+  function shape(query: RegisterQuery, heading: RegisterHeading) {
     const filters = checkRegisterFilters(query.filters ?? {});
     const sort = query.sort ?? "tier";
     const direction = query.direction ?? DEFAULT_DIRECTION[sort];
@@ -202,8 +200,25 @@ export function registersReads(base: ReaderBase): RegistersReads {
       code: heading.code,
       ...(heading.within ? { within: heading.within } : {}),
     };
-    const selection = await selectRegister(db, scope, filters, sort, direction, gate, window);
-    return { filters, sort, direction, selection, ...gate.tally(selection.groups) };
+    return { filters, sort, direction, scope };
+  }
+
+  /**
+   * The register's people counted by signature, then shown and withheld. A page reuses the counts for a few
+   * seconds (register-counts.ts); an export counts afresh.
+   */
+  async function counted(scope: RegisterScope, filters: RegisterFilters, gate: AccessGate, fresh: boolean) {
+    const count = () => countRegister(db, scope, filters, gate);
+    const key = [
+      ctx.user.userId,
+      team.teamId,
+      role.roleCode,
+      londonDate(ctx.now ? ctx.now() : new Date()),
+      scope,
+      filters,
+    ];
+    const counts = fresh ? await count() : await registerCounts(db, key, count);
+    return { asOf: counts.asOf, ...gate.tally(counts.groups) };
   }
 
   /** What the audit row says of the register the people were picked from. */
@@ -238,17 +253,14 @@ export function registersReads(base: ReaderBase): RegistersReads {
     async riskRegister(query) {
       const heading = await scopeFor(query, "list");
       const gate = accessGate(ctx, "list");
+      const { filters, sort, direction, scope } = shape(query, heading);
+      const { asOf, shown, withheld, withheldWhy } = await counted(scope, filters, gate, false);
       const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
-      const asked = Math.max(1, query.page ?? 1);
-      let page = asked;
-      let found = await select(query, heading, gate, { offset: (page - 1) * pageSize, limit: pageSize });
-      const pages = Math.max(1, Math.ceil(found.shown / pageSize));
-      if (page > pages) {
-        // Past the end (a link from before the register shrank): the last page instead.
-        page = pages;
-        found = await select(query, heading, gate, { offset: (page - 1) * pageSize, limit: pageSize });
-      }
-      const { filters, sort, direction, selection, shown, withheld, withheldWhy } = found;
+      const pages = Math.max(1, Math.ceil(shown / pageSize));
+      // Past the end (a link from before the register shrank): the last page instead.
+      const page = Math.min(Math.max(1, query.page ?? 1), pages);
+      const window = { offset: (page - 1) * pageSize, limit: pageSize };
+      const ids = await registerPage(db, scope, filters, sort, direction, gate, window, { shown, withheld });
       // The people on this page, decided one by one and audited before a name is read.
       const context = registerContext(
         heading,
@@ -256,10 +268,10 @@ export function registersReads(base: ReaderBase): RegistersReads {
         withheld,
         withheldWhy,
       );
-      const { allowed } = await filterPeopleForAccess(ctx, selection.personIds, "list", context);
+      const { allowed } = await filterPeopleForAccess(ctx, ids, "list", context);
       return {
         heading,
-        asOf: selection.asOf,
+        asOf,
         filters,
         sort,
         direction,
@@ -268,7 +280,7 @@ export function registersReads(base: ReaderBase): RegistersReads {
         pages,
         shown,
         withheld,
-        rows: await registerRows(db, allowed, selection.asOf),
+        rows: await registerRows(db, allowed, asOf),
         mayExport: mayAct("export"),
       };
     },
@@ -276,16 +288,17 @@ export function registersReads(base: ReaderBase): RegistersReads {
     async riskRegisterExport(query) {
       const heading = await scopeFor(query, "export");
       const gate = accessGate(ctx, "export");
-      const { selection, withheld, withheldWhy } = await select(query, heading, gate, {
-        offset: 0,
-        limit: null,
-      });
+      const { filters, sort, direction, scope } = shape(query, heading);
+      const counts = await counted(scope, filters, gate, true);
+      const { asOf, withheld, withheldWhy } = counts;
+      const window = { offset: 0, limit: null };
+      const ids = await registerPage(db, scope, filters, sort, direction, gate, window, counts);
       const context = registerContext(heading, "CSV export", withheld, withheldWhy);
-      const decided = await filterPeopleForAccess(ctx, selection.personIds, "export", context);
+      const decided = await filterPeopleForAccess(ctx, ids, "export", context);
       return {
         heading,
-        asOf: selection.asOf,
-        rows: await registerRows(db, decided.allowed, selection.asOf),
+        asOf,
+        rows: await registerRows(db, decided.allowed, asOf),
         withheld: withheld + decided.withheld.length,
       };
     },

@@ -218,12 +218,14 @@ const SCOPE_CASTS = ["uuid", "uuid", "text", "date", "text", "timestamptz", "int
 /**
  * The facts of the person in `column` as one integer (SIGNATURE bits), for a query of another capability that
  * must leave out the people the policy would withhold without reading them one by one (a register). The
- * scope's parameters are added through `add` only where the expression uses them.
+ * scope's parameters are added through `add` only where the expression uses them. `probe`: for a few hundred
+ * rows, an index look-up per row and fact; otherwise each fact's set is read once and hashed.
  */
 export function signatureSql(
   scope: FactsScope,
   column: string,
   add: (value: unknown, cast: string) => string,
+  probe = false,
 ): string {
   const shape = shapeOf(scope.roleAssignment);
   const values = scopeParams(scope);
@@ -238,8 +240,12 @@ export function signatureSql(
       }
       return name;
     });
+  const test = (table: string, where: string) =>
+    probe
+      ? `EXISTS (SELECT 1 FROM ${table} f WHERE f.person_id = ${column} AND ${bind(where)})`
+      : `${column} IN (SELECT person_id FROM ${table} WHERE ${bind(where)})`;
   const inSet = (table: string, where: string, bit: number) =>
-    `CASE WHEN ${column} IN (SELECT person_id FROM ${table} WHERE ${bind(where)}) THEN ${bit} ELSE 0 END`;
+    `CASE WHEN ${test(table, where)} THEN ${bit} ELSE 0 END`;
   const parts: string[] = [shape.known ? inSet("person", "true", SIGNATURE.known) : String(SIGNATURE.known)];
   const kinds: [string, number][] = [
     ["registered", SIGNATURE.registered],
@@ -254,10 +260,9 @@ export function signatureSql(
   if (shape.optOut) parts.push(inSet("data_opt_out", OBJECTING, SIGNATURE.optedOut));
   if (shape.breakGlass) parts.push(inSet("break_glass", GLASS_OPEN, SIGNATURE.breakGlass));
   if (shape.objection) {
-    const objecting = bind(OBJECTING);
-    parts.push(`CASE WHEN ${column} IN (SELECT person_id FROM sharing_objection WHERE ${objecting} AND holding_org_code = ${bind("$6")})
+    parts.push(`CASE WHEN ${test("sharing_objection", `${OBJECTING} AND holding_org_code = $6`)}
       THEN ${SIGNATURE.objectionHeldByTeam}
-      WHEN ${column} IN (SELECT person_id FROM sharing_objection WHERE ${objecting}) THEN ${SIGNATURE.objectionElsewhere}
+      WHEN ${test("sharing_objection", OBJECTING)} THEN ${SIGNATURE.objectionElsewhere}
       ELSE 0 END`);
   }
   return `(${parts.join(" + ")})`;

@@ -49,27 +49,28 @@ export {
 } from "./register.ts";
 export {
   checkRegisterFilters,
+  countRegister,
   DEFAULT_DIRECTION,
   localityPractices,
   type OrgName,
   RECENT_ADMISSION_DAYS,
   REGISTER_SORTS,
   type RegisterAccess,
+  type RegisterCounts,
   type RegisterFilters,
   type RegisterKind,
   type RegisterRow,
   type RegisterScope as RegisterViewScope,
-  type RegisterSelection,
   type RegisterSort,
   type RegisterWindow,
   registerAsOf,
   registerOrganisation,
+  registerPage,
   registerRows,
   type SavedCohortSummary,
   type SortDirection,
   savedCohort,
   savedCohorts,
-  selectRegister,
 } from "./register-view.ts";
 export { efiByPractice, tiersByLocality } from "./reports.ts";
 export {

@@ -48,10 +48,11 @@ export interface RegisterScope {
 
 /**
  * Who may be shown, as SQL: governance's access gate. Each candidate's signature (its facts relative to the
- * reader) is computed in the query, so a page and its counts come from one pass without naming anyone.
+ * reader) is computed in the query, so a page and its counts need no decision per person.
  */
 export interface RegisterAccess {
-  signature(column: string, add: (value: unknown, cast: string) => string): string;
+  /** `probe`: an index look-up per row (a few hundred rows) rather than each fact's whole set, hashed. */
+  signature(column: string, add: (value: unknown, cast: string) => string, probe?: boolean): string;
   /** The signatures of people the reader may see. */
   allowed: readonly number[];
 }
@@ -62,13 +63,11 @@ export interface RegisterWindow {
   limit: number | null;
 }
 
-export interface RegisterSelection {
+/** How many people meeting the filters have each signature (shown and withheld alike). */
+export interface RegisterCounts {
   /** The stratification date the register is as at; null before the first stratification. */
   asOf: string | null;
-  /** How many people meeting the filters have each signature (shown and withheld alike). */
   groups: { signature: number; count: number }[];
-  /** Internal ids of the people in the window whose signature is allowed, in the order asked for. */
-  personIds: string[];
 }
 
 export interface RegisterRow {
@@ -111,31 +110,33 @@ const ADMITTED_SINCE = (sinceParam: string) =>
   `EXISTS (SELECT 1 FROM hospital_spell hs WHERE hs.person_id = rp.person_id
      AND hs.admitted_at >= ${sinceParam}::timestamp AT TIME ZONE 'Europe/London')`;
 
-/** Each sort's key, read once per candidate into the column `k`. */
-function sortKey(sort: RegisterSort): string {
+/** Each sort's key, read once per candidate into the column `k` (a name's second key into `k2`). */
+function sortKeys(sort: RegisterSort): string {
+  const k2 = sort === "name" ? "rp.given_name" : "NULL::text";
   switch (sort) {
     case "tier":
-      return TIER_RANK;
+      return `${TIER_RANK} AS k, ${k2} AS k2`;
     case "score":
-      return "rp.probability";
+      return `rp.probability AS k, ${k2} AS k2`;
     case "efi":
-      return "rp.deficit_count";
+      return `rp.deficit_count AS k, ${k2} AS k2`;
     case "age":
-      return "rp.age";
+      return `rp.age AS k, ${k2} AS k2`;
     case "name":
-      return "p.family_name";
+      return `rp.family_name AS k, ${k2} AS k2`;
     case "admission":
-      return LAST_ADMISSION;
+      return `${LAST_ADMISSION} AS k, ${k2} AS k2`;
   }
 }
 
 /** The order of each sort over the candidates' columns: the key, then ties broken by score and id. */
-function orderBy(sort: RegisterSort, direction: SortDirection): string {
+function orderBy(sort: RegisterSort, direction: SortDirection, of = "c."): string {
   const d = direction === "asc" ? "ASC" : "DESC";
   const nulls = direction === "asc" ? "NULLS FIRST" : "NULLS LAST";
-  if (sort === "score") return `c.k ${d} ${nulls}, c.person_id`;
-  if (sort === "name") return `c.k ${d} ${nulls}, c.k2 ${d} ${nulls}, c.person_id`;
-  return `c.k ${d} ${nulls}, c.probability DESC NULLS LAST, c.person_id`;
+  if (sort === "score") return `${of}k ${d} ${nulls}, ${of}person_id`;
+  // Names tie-break on the id the same way, so either direction walks one index (forwards or backwards).
+  if (sort === "name") return `${of}k ${d} ${nulls}, ${of}k2 ${d} ${nulls}, ${of}person_id ${d}`;
+  return `${of}k ${d} ${nulls}, ${of}probability DESC NULLS LAST, ${of}person_id`;
 }
 
 /** The latest full stratification's date: the day a register is as at. */
@@ -146,13 +147,83 @@ export async function registerAsOf(db: Queryable): Promise<string | null> {
   return run?.as_of ?? null;
 }
 
+/** The people on a register who meet the filters, as a condition on risk_person `rp` with its parameters. */
+interface Candidates {
+  asOf: string | null;
+  /** A fresh parameter list and the WHERE clause written into it. */
+  build(): { p: SqlParams; where: string };
+}
+
+/** A cohort's criteria are compiled from its saved definition; a practice or locality is everyone there. */
+async function registerCandidates(
+  db: Queryable,
+  scope: RegisterScope,
+  filters: RegisterFilters,
+): Promise<Candidates> {
+  const compiled =
+    scope.kind === "cohort" ? await compileCohort(db, await savedCriteria(db, scope.code), scope.code) : null;
+  const asOf = compiled ? compiled.asOf : await registerAsOf(db);
+  const area = scope.kind === "cohort" ? scope.within : { kind: scope.kind, code: scope.code };
+  return {
+    asOf,
+    build() {
+      const p = new SqlParams();
+      const where: string[] = [];
+      if (compiled) {
+        for (const v of compiled.params) p.add(v);
+        where.push(`(${compiled.where})`);
+      }
+      if (area) {
+        where.push(
+          `rp.${area.kind === "practice" ? "practice_code" : "locality_code"} = ${p.add(area.code, "text")}`,
+        );
+      }
+      // The register's day, as a parameter only if a filter uses it (an unused parameter is an error).
+      let dayParam: string | null = null;
+      const day = () => {
+        dayParam ??= p.add(asOf ?? "9999-12-31", "date");
+        return dayParam;
+      };
+      if (filters.tiers?.length) where.push(`rp.risk_tier = ANY(${p.add(filters.tiers, "text[]")})`);
+      if (filters.efiCategories?.length)
+        where.push(`rp.efi_category = ANY(${p.add(filters.efiCategories, "text[]")})`);
+      if (filters.hiu) where.push("rp.hiu");
+      if (filters.noJointPlan) where.push(`NOT ${JOINT_PLAN(day())}`);
+      if (filters.reviewOverdue) where.push(REVIEW_OVERDUE(day()));
+      if (filters.admittedRecently) {
+        where.push(ADMITTED_SINCE(`(${day()} - ${p.add(RECENT_ADMISSION_DAYS, "int")})`));
+      }
+      return { p, where: where.length ? where.join(" AND ") : "true" };
+    },
+  };
+}
+
+/** The register's people meeting the filters, counted by access signature (no one is named or ordered). */
+export async function countRegister(
+  db: Queryable,
+  scope: RegisterScope,
+  filters: RegisterFilters,
+  access: RegisterAccess,
+): Promise<RegisterCounts> {
+  const candidates = await registerCandidates(db, scope, filters);
+  const { p, where } = candidates.build();
+  const signature = access.signature("rp.person_id", (value, cast) => p.add(value, cast));
+  const rows = await db.query<{ sig: number; n: number }>(
+    `SELECT ${signature} AS sig, count(*)::int AS n FROM risk_person rp WHERE ${where} GROUP BY 1`,
+    p.values,
+  );
+  return { asOf: candidates.asOf, groups: rows.map((r) => ({ signature: r.sig, count: r.n })) };
+}
+
 /**
- * The people on a register who meet the filters: how many of each access signature, and the ids of the
- * window (a page, or all for an export) among those the reader may see, in the order asked for. A cohort's
- * criteria are compiled from its saved definition; a practice or locality register is everyone stratified
- * there. One query: the candidates are read once, with their signature and sort key.
+ * The internal ids of one window (a page, or all for an export) of the people on a register whom the reader
+ * may see, in the order asked for. A page reads only the first candidates in order (from an index for the
+ * default order, a top-N sort otherwise) and probes their facts: as many as the register's counts say should
+ * hold the page (the withheld are spread among them), four times as many again while the page is short and
+ * candidates remain. So a page is right even when the counts are older than a change that withheld more
+ * people; only a new stratification within the counts' few seconds could leave a last page short.
  */
-export async function selectRegister(
+export async function registerPage(
   db: Queryable,
   scope: RegisterScope,
   filters: RegisterFilters,
@@ -160,69 +231,41 @@ export async function selectRegister(
   direction: SortDirection,
   access: RegisterAccess,
   window: RegisterWindow,
-): Promise<RegisterSelection> {
-  let p = new SqlParams();
-  const where: string[] = [];
-  let asOf: string | null;
-  if (scope.kind === "cohort") {
-    const compiled = await compileCohort(db, await savedCriteria(db, scope.code), scope.code);
-    p = new SqlParams();
-    for (const v of compiled.params) p.add(v);
-    where.push(`(${compiled.where})`);
-    asOf = compiled.asOf;
-  } else {
-    asOf = await registerAsOf(db);
-  }
-  const area = scope.kind === "cohort" ? scope.within : { kind: scope.kind, code: scope.code };
-  if (area) {
-    where.push(
-      `rp.${area.kind === "practice" ? "practice_code" : "locality_code"} = ${p.add(area.code, "text")}`,
+  counted: { shown: number; withheld: number },
+): Promise<string[]> {
+  const candidates = await registerCandidates(db, scope, filters);
+  const search = async (bound: number | null) => {
+    const { p, where } = candidates.build();
+    // An export reads every candidate's facts, each fact's set once; a page probes the few it reads.
+    const signature = access.signature("c.person_id", (value, cast) => p.add(value, cast), bound !== null);
+    const allowed = p.add([...access.allowed], "int[]");
+    const limit = window.limit === null ? "ALL" : p.add(window.limit, "int");
+    const offset = p.add(window.offset, "int");
+    const [row] = await db.query<{ ids: string | null }>(
+      `SELECT string_agg(w.person_id::text, ',' ORDER BY ${orderBy(sort, direction, "w.")}) AS ids
+         FROM (SELECT c.* FROM (
+                 SELECT rp.person_id, ${sortKeys(sort)}, rp.probability
+                   FROM risk_person rp
+                  WHERE ${where}
+                  ORDER BY ${orderBy(sort, direction, "")}
+                  LIMIT ${bound === null ? "ALL" : p.add(bound, "int")}
+               ) c
+               WHERE ${signature} = ANY(${allowed})
+               ORDER BY ${orderBy(sort, direction)} LIMIT ${limit} OFFSET ${offset}) w`,
+      p.values,
     );
-  }
-  // The register's day, as a parameter only if a filter uses it (an unused parameter is an error).
-  let dayParam: string | null = null;
-  const day = () => {
-    dayParam ??= p.add(asOf ?? "9999-12-31", "date");
-    return dayParam;
+    return row.ids ? row.ids.split(",") : [];
   };
-  if (filters.tiers?.length) where.push(`rp.risk_tier = ANY(${p.add(filters.tiers, "text[]")})`);
-  if (filters.efiCategories?.length)
-    where.push(`rp.efi_category = ANY(${p.add(filters.efiCategories, "text[]")})`);
-  if (filters.hiu) where.push("rp.hiu");
-  if (filters.noJointPlan) where.push(`NOT ${JOINT_PLAN(day())}`);
-  if (filters.reviewOverdue) where.push(REVIEW_OVERDUE(day()));
-  if (filters.admittedRecently) {
-    where.push(ADMITTED_SINCE(`(${day()} - ${p.add(RECENT_ADMISSION_DAYS, "int")})`));
+  if (window.limit === null) return search(null);
+  const total = counted.shown + counted.withheld;
+  const wanted = window.offset + window.limit;
+  // The candidates expected to hold the page, given the share withheld, with room for the unevenly spread.
+  let bound = Math.ceil(wanted * (total / Math.max(1, counted.shown)) * 1.25) + 10;
+  for (;;) {
+    const ids = await search(bound);
+    if (ids.length === window.limit || bound >= total) return ids;
+    bound *= 4;
   }
-  const join = sort === "name" ? "JOIN person p ON p.person_id = rp.person_id" : "";
-  const signature = access.signature("rp.person_id", (value, cast) => p.add(value, cast));
-  const allowed = p.add([...access.allowed], "int[]");
-  const limit = window.limit === null ? "ALL" : p.add(window.limit, "int");
-  const offset = p.add(window.offset, "int");
-  const order = orderBy(sort, direction);
-  // The ids as one string: parsing a text array of thousands of uuids costs more than the query.
-  const [row] = await db.query<{ groups: unknown; ids: string | null }>(
-    `WITH c AS MATERIALIZED (
-       SELECT rp.person_id, ${signature} AS sig, ${sortKey(sort)} AS k,
-              ${sort === "name" ? "p.given_name" : "NULL::text"} AS k2, rp.probability
-         FROM risk_person rp ${join}
-        WHERE ${where.length ? where.join(" AND ") : "true"}
-     )
-     SELECT (SELECT json_agg(json_build_array(sig, n)) FROM (SELECT sig, count(*)::int AS n FROM c GROUP BY sig) g)
-              AS groups,
-            (SELECT string_agg(c.person_id::text, ',' ORDER BY ${order}) FROM (
-               SELECT c.* FROM c WHERE c.sig = ANY(${allowed}) ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}
-             ) c) AS ids`,
-    p.values,
-  );
-  const raw = (typeof row.groups === "string" ? JSON.parse(row.groups) : row.groups) as
-    | [number, number][]
-    | null;
-  return {
-    asOf,
-    groups: (raw ?? []).map(([signature, count]) => ({ signature, count })),
-    personIds: row.ids ? row.ids.split(",") : [],
-  };
 }
 
 /** The lines of a register for the people given (a page, or everyone for an export), in the order given. */

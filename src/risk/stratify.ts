@@ -12,6 +12,10 @@ import { SNAPSHOT_COLUMNS, snapshotSql } from "./snapshot.ts";
 
 const QUANTILES = 1000;
 
+/** Each scored person's name, copied as the register's name-order key (0894); joined, not looked up per row. */
+const nameJoin = (alias: string) =>
+  `LEFT JOIN (SELECT person_id AS named_id, family_name, given_name FROM person) names ON names.named_id = ${alias}.person_id`;
+
 export interface Cutpoints {
   /** Lowest probability in each tier at the full run: rescored people are placed against these. */
   veryHigh: number | null;
@@ -116,21 +120,22 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     if (model) {
       await tx.query(
         `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_rank,
-                                  risk_percentile, risk_tier)
+                                  risk_percentile, risk_tier, family_name, given_name)
          SELECT ${cols}, ${run}, ${asOfParam}, now(), ${p.add(model.modelId, "uuid")}, probability, rn,
-                100.0 * (n - above) / n, ${tierCase(settings)}
+                100.0 * (n - above) / n, ${tierCase(settings)}, names.family_name, names.given_name
          FROM (
            SELECT scored.*, row_number() OVER (ORDER BY probability DESC, person_id) AS rn, count(*) OVER () AS n,
                   rank() OVER (ORDER BY probability DESC) - 1 AS above
            FROM (SELECT s.*, ${probabilitySql(model)} AS probability FROM (${snapshot}) s) scored
-         ) ranked
+         ) ranked ${nameJoin("ranked")}
          ORDER BY locality_code, practice_code, rn`,
         p.values,
       );
     } else {
       await tx.query(
-        `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at)
-         SELECT ${cols}, ${run}, ${asOfParam}, now() FROM (${snapshot}) s
+        `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, family_name, given_name)
+         SELECT ${cols}, ${run}, ${asOfParam}, now(), names.family_name, names.given_name
+         FROM (${snapshot}) s ${nameJoin("s")}
          ORDER BY locality_code, practice_code, person_id`,
         p.values,
       );
@@ -322,6 +327,8 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
         "risk_rank",
         "risk_percentile",
         "risk_tier",
+        "family_name",
+        "given_name",
       ])
       .map((c) => `${c} = excluded.${c}`)
       .join(", ");
@@ -343,9 +350,10 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
     const idsParam = p.add(ids, "uuid[]");
     const [counts] = await tx.query<{ rescored: number; removed: number }>(
       `WITH upserted AS (
-         INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_percentile, risk_tier, risk_rank)
-         SELECT ${cols}, ${runParam}, ${asOf}, now(), ${modelParam}, ${scoreColumns}, NULL::int
-         FROM (SELECT s.*, ${probability} AS probability FROM (${snapshot}) s) scored
+         INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_percentile, risk_tier, risk_rank,
+                                  family_name, given_name)
+         SELECT ${cols}, ${runParam}, ${asOf}, now(), ${modelParam}, ${scoreColumns}, NULL::int, names.family_name, names.given_name
+         FROM (SELECT s.*, ${probability} AS probability FROM (${snapshot}) s) scored ${nameJoin("scored")}
          ON CONFLICT (person_id) DO UPDATE SET ${updates}
          RETURNING person_id
        ),

@@ -173,6 +173,17 @@ test("a list of thousands is kept compactly, chained, and found by 'who looked a
     assert.deepEqual(stored[0].person_ids, []);
     assert.equal(stored[0].person_set?.length, 1_500 * 16);
     assert.equal((await verifyAuditChain(t.db)).ok, true);
+    // Each packed person is indexed once with the list it is in, so the search below is a look-up.
+    const members = await t.db.query<{ withheld: boolean; n: number }>(
+      "SELECT withheld, count(DISTINCT person_id)::int AS n FROM audit_set_member GROUP BY withheld ORDER BY withheld",
+    );
+    assert.deepEqual(
+      members.map((m) => [m.withheld, m.n]),
+      [
+        [false, 1_500],
+        [true, 500],
+      ],
+    );
     const { auditForPerson } = await import("../../src/governance/audit-query.ts");
     const operator = { userId: null, name: "cli:test", channel: "test" };
     const inList = await auditForPerson(t.db, operator, ids[1_234]);

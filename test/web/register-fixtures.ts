@@ -37,9 +37,10 @@ export async function insertRiskPerson(
        emergency_admissions_prior_12m, emergency_bed_days_12m, elective_admissions_12m, ae_attendances_12m,
        ae_attendances_prior_12m, outpatient_attendances_12m, outpatient_missed_12m, community_contacts_12m,
        mental_health_contacts_12m, unplanned_contacts_12m, social_care_now, social_care_12m, care_home, hiu,
-       probability, risk_percentile, risk_tier, scored_at)
-     VALUES ($1, $2, $3, $4, 'female', $5, $6, 0, $7, $8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, $9,
-       $10, $11, $12, now())`,
+       probability, risk_percentile, risk_tier, scored_at, family_name, given_name)
+     SELECT $1, $2, $3, $4, 'female', $5, $6, 0, $7, $8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, $9,
+       $10, $11, $12, now(), p.family_name, p.given_name
+       FROM (SELECT $1::uuid AS person_id) r LEFT JOIN person p ON p.person_id = r.person_id`,
     [
       r.personId,
       runId,

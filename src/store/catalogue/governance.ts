@@ -183,4 +183,13 @@ export const GOVERNANCE_TABLES = {
     },
     { primaryKey: ["id"] },
   ),
+  // 0892_audit_set_member.sql
+  audit_set_member: table(
+    {
+      person_id: "uuid",
+      seq: "bigint",
+      withheld: "boolean",
+    },
+    { primaryKey: ["person_id", "seq", "withheld"] },
+  ),
 } as const;

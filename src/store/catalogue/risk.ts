@@ -123,6 +123,9 @@ export const RISK_TABLES = {
       risk_percentile: "real?",
       risk_tier: "text?",
       scored_at: "timestamptz",
+      // 0894_risk_person_name_order.sql
+      family_name: "text?",
+      given_name: "text?",
     },
     { primaryKey: ["person_id"] },
   ),
