@@ -240,9 +240,11 @@ export function signatureSql(
       }
       return name;
     });
+  // OFFSET 0 keeps the planner from turning the probe back into a hashed read of the whole set, which it
+  // prefers from a few hundred rows up although a page stops after a few dozen.
   const test = (table: string, where: string) =>
     probe
-      ? `EXISTS (SELECT 1 FROM ${table} f WHERE f.person_id = ${column} AND ${bind(where)})`
+      ? `EXISTS (SELECT 1 FROM ${table} f WHERE f.person_id = ${column} AND ${bind(where)} OFFSET 0)`
       : `${column} IN (SELECT person_id FROM ${table} WHERE ${bind(where)})`;
   const inSet = (table: string, where: string, bit: number) =>
     `CASE WHEN ${test(table, where)} THEN ${bit} ELSE 0 END`;

@@ -215,6 +215,9 @@ export async function countRegister(
   return { asOf: candidates.asOf, groups: rows.map((r) => ({ signature: r.sig, count: r.n })) };
 }
 
+/** Up to this many candidates, a page probes each one's facts by index rather than reading whole sets. */
+const PROBE_AT_MOST = 2_000;
+
 /**
  * The internal ids of one window (a page, or all for an export) of the people on a register whom the reader
  * may see, in the order asked for. A page reads only the first candidates in order (from an index for the
@@ -236,8 +239,10 @@ export async function registerPage(
   const candidates = await registerCandidates(db, scope, filters);
   const search = async (bound: number | null) => {
     const { p, where } = candidates.build();
-    // An export reads every candidate's facts, each fact's set once; a page probes the few it reads.
-    const signature = access.signature("c.person_id", (value, cast) => p.add(value, cast), bound !== null);
+    // A page probes the facts of the few candidates it reads; an export, or a page among thousands withheld,
+    // reads each fact's set once.
+    const probe = bound !== null && bound <= PROBE_AT_MOST;
+    const signature = access.signature("c.person_id", (value, cast) => p.add(value, cast), probe);
     const allowed = p.add([...access.allowed], "int[]");
     const limit = window.limit === null ? "ALL" : p.add(window.limit, "int");
     const offset = p.add(window.offset, "int");
