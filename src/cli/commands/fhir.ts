@@ -20,7 +20,7 @@ function readJwks(file: string) {
 }
 
 export const fhirClientRegister = defineReport({
-  name: "fhir client register",
+  name: "fhir register-client",
   summary:
     "Register a SMART backend services client of the FHIR API: its public keys, its scopes, and the service account, role, team and purpose it acts as.",
   options: {
@@ -60,7 +60,7 @@ export const fhirClientRegister = defineReport({
 });
 
 export const fhirClientList = defineReport({
-  name: "fhir client list",
+  name: "fhir clients",
   summary: "List the FHIR API's backend clients, with what they act as and their scopes.",
   options: { json },
   load: ({ db }) => listClients(db),
@@ -73,7 +73,7 @@ export const fhirClientList = defineReport({
 });
 
 export const fhirClientRevoke = defineCommand({
-  name: "fhir client revoke",
+  name: "fhir revoke-client",
   summary: "Revoke a FHIR backend client and every access token it holds, at once.",
   args: { id: text("The client's id", { valueName: "client-id", required: true }) },
   options: {},
