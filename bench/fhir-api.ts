@@ -138,6 +138,10 @@ try {
     (i) => `/fhir/R4/Patient?identifier=${NHS}|${sample[i].nhs_number}`,
   );
   await run("a person's observations", (i) => `/fhir/R4/Observation?patient=${sample[i].person_id}`);
+  // Two references, to tell the API's own cost from what every face pays: the CapabilityStatement (HTTP and
+  // JSON, no database) and the web's JSON person read (the same decision and audit row, no FHIR).
+  await run("reference: metadata (no database)", () => "/fhir/R4/metadata");
+  await run("reference: web /api/people/:id", (i) => `/api/people/${sample[i].person_id}`);
   const memory = rss();
   console.log(`server resident memory: ${memory.now.toFixed(0)} MiB now, ${memory.peak.toFixed(0)} MiB peak`);
 } finally {

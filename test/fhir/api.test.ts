@@ -208,12 +208,61 @@ test("search Patient by identifier system|value finds exactly that person; a per
     [person.personId],
   );
   const born = (
-    await get(`/fhir/R4/Patient?birthdate=${person.birthDate}&identifier=|MRN-0001`, "gp.fhir")
+    await get(`/fhir/R4/Patient?birthdate=${person.birthDate}&identifier=MRN-0001`, "gp.fhir")
   ).json();
   assert.deepEqual(
     entries(born).map((p: Json) => p.id),
     [person.personId],
   );
+});
+
+test("identifier search returns only the person whose identifier it is: never by a source record's mistyped number, another system's value or part of a number", async () => {
+  const db = web.t.db;
+  // Another person's source record carries this person's NHS Number by mistake, and a hospital's MRN system
+  // happens to use the same digits for them: neither may make a search by NHS Number return them.
+  await db.query(
+    `INSERT INTO person_record (person_id, source_system, source_record_id, nhs_number, family_name, received_at)
+     VALUES ($1, 'typo-system', 'r1', $2, 'Mistyped', now())`,
+    [objector.personId, person.nhsNumber],
+  );
+  await db.query(
+    `INSERT INTO person_identifier (person_id, system, value, source_system, received_at)
+     VALUES ($1, 'urn:oneplace:id:ZZA01:mrn', $2, 'test', now())`,
+    [objector.personId, person.nhsNumber],
+  );
+  const ids = async (query: string) =>
+    entries((await get(`/fhir/R4/Patient?${query}`, "gp.fhir")).json()).map((p: Json) => p.id);
+  assert.deepEqual(await ids(`identifier=${NHS_NUMBER_SYSTEM}|${person.nhsNumber}`), [person.personId]);
+  assert.deepEqual(
+    await ids(`identifier=urn:oneplace:id:ZZA01:mrn|${person.nhsNumber}`),
+    [],
+    "the objector is withheld, and the person has no such MRN",
+  );
+  const oneDigitOff = `${person.nhsNumber.slice(0, 9)}${(Number(person.nhsNumber[9]) + 1) % 10}`;
+  assert.deepEqual(
+    await ids(`identifier=${NHS_NUMBER_SYSTEM}|${oneDigitOff}`),
+    [],
+    "one digit off is another number",
+  );
+  const partial = await get(
+    `/fhir/R4/Patient?identifier=${NHS_NUMBER_SYSTEM}|${person.nhsNumber.slice(0, 6)}`,
+    "gp.fhir",
+  );
+  assert.equal(partial.statusCode, 400, "part of an NHS Number is refused, not matched as a prefix");
+  assert.deepEqual(
+    await ids(`identifier=|${person.nhsNumber}`),
+    [],
+    "|value means no system, which none has",
+  );
+  const spaced = `${person.nhsNumber.slice(0, 3)} ${person.nhsNumber.slice(3, 6)} ${person.nhsNumber.slice(6)}`;
+  assert.deepEqual(await ids(`identifier=${NHS_NUMBER_SYSTEM}|${encodeURIComponent(spaced)}`), [
+    person.personId,
+  ]);
+  for (const type of ["Observation", "Condition", "Encounter"]) {
+    const bundle = (await get(`/fhir/R4/${type}?patient=${person.personId}`, "gp.fhir")).json();
+    for (const resource of entries(bundle))
+      assert.equal(resource.subject.reference, `Patient/${person.personId}`);
+  }
 });
 
 test("search Observation by patient, code (system|code and code), date with prefixes and status", async () => {

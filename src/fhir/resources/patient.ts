@@ -77,7 +77,9 @@ export const PATIENT: ResourceType = {
             `EXISTS (SELECT 1 FROM person_identifier i WHERE i.person_id = r.person_id AND i.value = ${p.add(value)}${
               s === null ? "" : ` AND i.system = ${p.add(s)}`
             })`;
-          return system === null || system === ""
+          // |value asks for an identifier without a system, which OnePlace never holds; value alone, any system.
+          if (system === "") return "false";
+          return system === null
             ? `(r.nhs_number = ${p.add(value)} OR ${byIdentifier(null)})`
             : byIdentifier(system);
         });
