@@ -18,7 +18,7 @@ import { capabilityStatement } from "./capability.ts";
 import { resolveAccessToken } from "./clients.ts";
 import type { FhirIdentity } from "./identity.ts";
 import { FhirError, operationOutcome } from "./outcome.ts";
-import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES } from "./registry.ts";
+import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
 import { createFhirRepository } from "./repository.ts";
 import { type Interaction, scopesAllow } from "./scopes.ts";
 import type { Query } from "./search-params.ts";
@@ -213,45 +213,51 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     );
   });
 
-  /** A system client may do only what its scopes allow; a refusal is audited like any other. */
-  async function requireScope(
-    request: FastifyRequest,
-    identity: FhirIdentity,
-    type: string,
-    interaction: Interaction,
-  ) {
-    if (identity.scopes === null || scopesAllow(identity.scopes, type, interaction)) return;
-    const reason = `the client's scopes do not allow ${interaction} of ${type}`;
-    const ctx = contextOf(db, request, identity);
-    await appendAuditEvent(db, {
-      actorUserId: ctx.user.userId,
-      actor: ctx.user.username,
-      roleCode: ctx.roleAssignment.role.roleCode,
-      teamCode: ctx.roleAssignment.team.teamCode,
-      purpose: ctx.purpose,
-      action: interaction === "read" ? "view" : "search",
-      allowed: false,
-      personCount: 0,
-      reason,
-      channel: "fhir",
-      clientAddress: request.ip,
-      detail: ctx.origin.detail ?? null,
-    });
-    throw new FhirError(403, "forbidden", reason);
-  }
+  discoveryRoutes(app, db, options.version);
+  resourceRoutes(app, db);
+}
 
-  const identityOf = (request: FastifyRequest) => request.fhirIdentity as FhirIdentity;
-  const repositoryFor = (request: FastifyRequest) =>
-    createFhirRepository(db, contextOf(db, request, identityOf(request)));
+/** A system client may do only what its scopes allow; a refusal is audited like any other. */
+export async function requireScope(
+  db: Queryable,
+  request: FastifyRequest,
+  identity: FhirIdentity,
+  type: string,
+  interaction: Interaction,
+) {
+  if (identity.scopes === null || scopesAllow(identity.scopes, type, interaction)) return;
+  const reason = `the client's scopes do not allow ${interaction} of ${type}`;
+  const ctx = contextOf(db, request, identity);
+  await appendAuditEvent(db, {
+    actorUserId: ctx.user.userId,
+    actor: ctx.user.username,
+    roleCode: ctx.roleAssignment.role.roleCode,
+    teamCode: ctx.roleAssignment.team.teamCode,
+    purpose: ctx.purpose,
+    action: interaction === "read" ? "view" : "search",
+    allowed: false,
+    personCount: 0,
+    reason,
+    channel: "fhir",
+    clientAddress: request.ip,
+    detail: ctx.origin.detail ?? null,
+  });
+  throw new FhirError(403, "forbidden", reason);
+}
 
+export const identityOf = (request: FastifyRequest) => request.fhirIdentity as FhirIdentity;
+export const repositoryFor = (db: Queryable, request: FastifyRequest) =>
+  createFhirRepository(db, contextOf(db, request, identityOf(request)));
+
+/** The CapabilityStatement, SMART discovery and the token endpoint: public, they read no person. */
+function discoveryRoutes(app: FastifyInstance, db: Queryable, version: string) {
   app.get(
     `${FHIR_BASE_PATH}/metadata`,
     {
       config: { public: true, ownAuth: true },
       schema: { querystring: { type: "object", properties: { _format: { type: "string" } } } },
     },
-    async (request, reply) =>
-      reply.type(FHIR_JSON).send(capabilityStatement(baseUrl(request), { version: options.version })),
+    async (request, reply) => reply.type(FHIR_JSON).send(capabilityStatement(baseUrl(request), { version })),
   );
 
   app.get(
@@ -313,15 +319,18 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       return reply.header("cache-control", "no-store").type("application/json").send(answer);
     },
   );
+}
 
+/** Read and search of each type, and Patient/$everything: each decided and audited by the repository. */
+function resourceRoutes(app: FastifyInstance, db: Queryable) {
   for (const type of RESOURCE_TYPES) {
     app.get(
       `${FHIR_BASE_PATH}/${type.type}`,
       { config: { ownAuth: true }, schema: { querystring: querySchema(type) } },
       async (request, reply) => {
         const query = request.query as Query;
-        await requireScope(request, identityOf(request), type.type, "search");
-        const repository = repositoryFor(request);
+        await requireScope(db, request, identityOf(request), type.type, "search");
+        const repository = repositoryFor(db, request);
         if (query._summary !== undefined) {
           const total = await repository.count(type, query);
           return reply.type(FHIR_JSON).send({ resourceType: "Bundle", type: "searchset", total });
@@ -344,8 +353,8 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
         },
       },
       async (request, reply) => {
-        await requireScope(request, identityOf(request), type.type, "read");
-        const resource = await repositoryFor(request).read(type, (request.params as { id: string }).id);
+        await requireScope(db, request, identityOf(request), type.type, "read");
+        const resource = await repositoryFor(db, request).read(type, (request.params as { id: string }).id);
         const version = resource.meta?.versionId;
         if (version) {
           const etag = `W/"${version}"`;
@@ -369,10 +378,10 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     },
     async (request, reply) => {
       const identity = identityOf(request);
-      await requireScope(request, identity, "Patient", "read");
+      await requireScope(db, request, identity, "Patient", "read");
       for (const type of RESOURCE_TYPES)
-        if (type.personal) await requireScope(request, identity, type.type, "search");
-      const resources = await repositoryFor(request).everything((request.params as { id: string }).id);
+        if (type.personal) await requireScope(db, request, identity, type.type, "search");
+      const resources = await repositoryFor(db, request).everything((request.params as { id: string }).id);
       const base = baseUrl(request);
       return reply.type(FHIR_JSON).send({
         resourceType: "Bundle",

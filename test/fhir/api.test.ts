@@ -10,9 +10,8 @@ import { BMI, elsewhere, HBA1C, ids, objector, person, preparePlace } from "./pl
 const tokens = new Map<string, string>();
 const web = webSuite({ prepare: (db) => preparePlace(db, tokens) });
 const { get } = bearerRequests(web, tokens);
-const R4 = "/fhir/R4";
 
-type Json = Record<string, any>;
+type Json = ReturnType<typeof JSON.parse>;
 const entries = (bundle: Json) =>
   (bundle.entry ?? []).filter((e: Json) => e.search?.mode === "match").map((e: Json) => e.resource);
 

@@ -19,7 +19,7 @@ import { person, preparePlace } from "./place.ts";
 indexStructureDefinitionBundle(readJson("fhir/r4/profiles-types.json") as never);
 indexStructureDefinitionBundle(readJson("fhir/r4/profiles-resources.json") as never);
 
-type Json = Record<string, any>;
+type Json = ReturnType<typeof JSON.parse>;
 const tokens = new Map<string, string>();
 const dir = mkdtempSync(join(tmpdir(), "oneplace-fhir-api-"));
 const INGESTED_NHS = "9434765919";
