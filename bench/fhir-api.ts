@@ -145,6 +145,7 @@ try {
   const memory = rss();
   console.log(`server resident memory: ${memory.now.toFixed(0)} MiB now, ${memory.peak.toFixed(0)} MiB peak`);
 } finally {
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // the last requests answered before the server stops
   server.kill("SIGTERM");
   await scratch?.drop();
 }

@@ -53,8 +53,13 @@ export function capabilityStatement(base: string, software: { version: string })
           versioning: "no-version",
           readHistory: false,
           updateCreate: false,
+          searchInclude:
+            type.personal && type.type !== "Patient"
+              ? [`${type.type}:patient`, `${type.type}:subject`]
+              : undefined,
           searchParam: [
             { name: "_id", type: "token" },
+            { name: "_lastUpdated", type: "date" },
             ...Object.entries(type.params).map(([name, param]) => ({
               name,
               type: param.type,
@@ -72,7 +77,9 @@ export function capabilityStatement(base: string, software: { version: string })
               }
             : {}),
         })).map(stripUndefined),
-        searchParam: COMMON_PARAMS.filter((p) => p !== "_id" && p !== "_offset").map((name) => ({
+        searchParam: COMMON_PARAMS.filter(
+          (p) => !["_id", "_offset", "_lastUpdated", "_include"].includes(p),
+        ).map((name) => ({
           name,
           type: name === "_count" ? "number" : "token",
         })),

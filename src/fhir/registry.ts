@@ -24,4 +24,4 @@ export const RESOURCE_BY_NAME: ReadonlyMap<string, ResourceType> = new Map(
 );
 
 /** Parameters every type answers besides its own. */
-export const COMMON_PARAMS = ["_id", "_count", "_summary", "_offset"] as const;
+export const COMMON_PARAMS = ["_id", "_lastUpdated", "_include", "_count", "_summary", "_offset"] as const;

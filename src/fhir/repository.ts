@@ -13,12 +13,14 @@ import {
 import type { Queryable } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
 import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
-import { countOf, offsetOf, type Query, single, valuesOf } from "./search-params.ts";
+import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
 import { SqlParams } from "./sql.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
 
 export interface SearchResult {
   resources: FhirResource[];
+  /** Resources asked for by _include (the Patient the matches are about). */
+  included: FhirResource[];
   total: number;
   /** People a set search found but may not show this caller (counted, never named). */
   withheld: number;
@@ -39,6 +41,9 @@ function criteria(type: ResourceType, query: Query, p: SqlParams): string[] {
     const param = type.params[name];
     if (!param) throw new FhirError(400, "not-supported", `${type.type} has no search parameter ${name}`);
     for (const value of valuesOf(query, name)) where.push(param.sql(value, p));
+  }
+  for (const value of valuesOf(query, "_lastUpdated")) {
+    where.push(dateSql("r.last_updated", parseDate("_lastUpdated", value), (v) => p.add(v)));
   }
   for (const value of valuesOf(query, "_id")) {
     const ids = value.split(",").map((id) => type.idSql(id, p) ?? "false");
@@ -142,7 +147,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const count = countOf(query);
     const found = await rows(type, where, p, { count, offset: offsetOf(query) });
     const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
-    return { resources: found.map((r) => type.toFhir(r)), total, withheld: 0 };
+    return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
   }
 
   async function countWhere(type: ResourceType, where: string[], p: SqlParams): Promise<number> {
@@ -169,7 +174,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const visible = matched.filter((r) => shown.has(r.person_id as string));
     const offset = offsetOf(query);
     const page = visible.slice(offset, offset + countOf(query));
-    return { resources: page.map((r) => type.toFhir(r)), total: visible.length, withheld };
+    return { resources: page.map((r) => type.toFhir(r)), included: [], total: visible.length, withheld };
   }
 
   async function search(type: ResourceType, query: Query): Promise<SearchResult> {
@@ -178,7 +183,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       const where = criteria(type, query, p);
       const found = await rows(type, where, p, { count: countOf(query), offset: offsetOf(query) });
       const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
-      return { resources: found.map((r) => type.toFhir(r)), total, withheld: 0 };
+      return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
     }
     const person = type.type === "Patient" ? null : personOf(query, new SqlParams());
     if (person) {
@@ -191,6 +196,36 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return searchAcrossPeople(type, query);
   }
 
+  /** _include=<Type>:patient (or :subject): the Patients the page's resources are about, already decided. */
+  async function withIncludes(type: ResourceType, query: Query, result: SearchResult): Promise<SearchResult> {
+    const asked = valuesOf(query, "_include");
+    if (asked.length === 0) return result;
+    for (const include of asked) {
+      if (
+        type.type === "Patient" ||
+        (include !== `${type.type}:patient` && include !== `${type.type}:subject`)
+      ) {
+        throw new FhirError(
+          400,
+          "not-supported",
+          `_include supports ${type.type}:patient and ${type.type}:subject only`,
+        );
+      }
+    }
+    const people = [
+      ...new Set(
+        result.resources.map(
+          (r) => /^Patient\/(.+)$/.exec(String((r.subject as { reference?: string })?.reference))?.[1],
+        ),
+      ),
+    ].filter((id): id is string => id !== undefined);
+    if (people.length === 0) return result;
+    const patientType = RESOURCE_TYPES[0];
+    const p = new SqlParams();
+    const rowsFound = await rows(patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
+    return { ...result, included: rowsFound.map((r) => patientType.toFhir(r)) };
+  }
+
   return {
     async read(type, id) {
       const p = new SqlParams();
@@ -201,7 +236,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       if (type.personal) await decideOne(type, row.person_id as string);
       return type.toFhir(row);
     },
-    search,
+    search: async (type, query) => withIncludes(type, query, await search(type, query)),
     async count(type, query) {
       if (single(query, "_summary") !== "count") throw badRequest("_summary supports count only");
       return (await search(type, { ...query, _count: "0", _offset: undefined })).total;

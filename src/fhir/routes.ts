@@ -103,7 +103,7 @@ function sendOutcome(
 function searchBundle(
   request: FastifyRequest,
   type: ResourceType,
-  result: { resources: FhirResource[]; total: number; withheld: number },
+  result: { resources: FhirResource[]; included: FhirResource[]; total: number; withheld: number },
   query: Query,
 ) {
   const base = baseUrl(request);
@@ -122,11 +122,18 @@ function searchBundle(
   const links = [link("self", offset)];
   if (offset + result.resources.length < result.total && count > 0) links.push(link("next", offset + count));
   if (offset > 0) links.push(link("previous", Math.max(0, offset - count)));
-  const entry: Record<string, unknown>[] = result.resources.map((resource) => ({
-    fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
-    resource,
-    search: { mode: "match" },
-  }));
+  const entry: Record<string, unknown>[] = [
+    ...result.resources.map((resource) => ({
+      fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
+      resource,
+      search: { mode: "match" },
+    })),
+    ...result.included.map((resource) => ({
+      fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
+      resource,
+      search: { mode: "include" },
+    })),
+  ];
   if (result.withheld > 0) {
     entry.push({
       resource: operationOutcome(

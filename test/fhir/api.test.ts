@@ -43,8 +43,9 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
   const observation = cs.rest[0].resource.find((r: Json) => r.type === "Observation");
   assert.deepEqual(
     observation.searchParam.map((p: Json) => p.name),
-    ["_id", "patient", "subject", "code", "date", "status"],
+    ["_id", "_lastUpdated", "patient", "subject", "code", "date", "status"],
   );
+  assert.deepEqual(observation.searchInclude, ["Observation:patient", "Observation:subject"]);
   assert.deepEqual(
     observation.interaction.map((i: Json) => i.code),
     ["read", "search-type"],
@@ -316,6 +317,35 @@ test("search of the other types by their parameters", async () => {
     (await get(`/fhir/R4/Flag?patient=${objector.personId}&status=active`, "gp.fhir")).json(),
   );
   assert.equal(flags.length, 0, "the GP may not read the objector's record at all");
+});
+
+test("_include=Observation:patient adds the Patient once, as an include; _lastUpdated filters on when rows were received", async () => {
+  const bundle = (
+    await get(`/fhir/R4/Observation?patient=${person.personId}&_include=Observation:patient`, "gp.fhir")
+  ).json();
+  assert.equal(entries(bundle).length, 3);
+  const included = bundle.entry.filter((e: Json) => e.search.mode === "include").map((e: Json) => e.resource);
+  assert.deepEqual(
+    included.map((r: Json) => `${r.resourceType}/${r.id}`),
+    [`Patient/${person.personId}`],
+  );
+  const wrong = await get(
+    `/fhir/R4/Observation?patient=${person.personId}&_include=Observation:performer`,
+    "gp.fhir",
+  );
+  assert.equal(wrong.statusCode, 400);
+  assert.equal(wrong.json().issue[0].code, "not-supported");
+  const received = async (prefix: string) =>
+    entries(
+      (
+        await get(
+          `/fhir/R4/Observation?patient=${person.personId}&_lastUpdated=${prefix}2024-01-01`,
+          "gp.fhir",
+        )
+      ).json(),
+    ).length;
+  assert.equal(await received("eq"), 3, "the place's observations were received on 2024-01-01");
+  assert.equal(await received("gt"), 0);
 });
 
 test("paging: _count, next and previous links, and _summary=count", async () => {

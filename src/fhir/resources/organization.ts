@@ -21,7 +21,7 @@ export const ORGANIZATION: ResourceType = {
   type: "Organization",
   personal: false,
   source: `SELECT o.org_code AS id, NULL::uuid AS person_id, o.name, o.kind, o.parent_code, o.postcode,
-                  o.closed_on, o.received_at FROM organisation o`,
+                  o.closed_on, o.received_at, o.received_at AS last_updated FROM organisation o`,
   idSql: (id, p) => (/^[A-Za-z0-9]{1,12}$/.test(id) ? `r.id = ${p.add(id.toUpperCase())}` : null),
   order: "r.id",
   profile: "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Organization",
