@@ -1,5 +1,6 @@
 // The CapabilityStatement: what the server does, built from the same registry the routes serve, so it cannot
 // claim a type, interaction or search parameter the server does not have.
+import { AUDIT_EVENT_PARAMS } from "./audit-events.ts";
 import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
 
 export const FHIR_VERSION = "4.0.1";
@@ -76,7 +77,9 @@ export function capabilityStatement(base: string, software: { version: string })
                 ],
               }
             : {}),
-        })).map(stripUndefined),
+        }))
+          .map(stripUndefined)
+          .concat([auditEventCapability()]),
         searchParam: COMMON_PARAMS.filter(
           (p) => !["_id", "_offset", "_lastUpdated", "_include"].includes(p),
         ).map((name) => ({
@@ -91,4 +94,22 @@ export function capabilityStatement(base: string, software: { version: string })
 function stripUndefined<T extends Record<string, unknown>>(o: T): T {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+/** AuditEvent: search only, for roles that may read the audit trail (the IG officer). */
+function auditEventCapability() {
+  return {
+    type: "AuditEvent",
+    profile: "http://hl7.org/fhir/StructureDefinition/AuditEvent",
+    documentation: "The audit trail, for roles that may read it: who accessed a person, or what a user did.",
+    interaction: [{ code: "search-type" }],
+    versioning: "no-version",
+    readHistory: false,
+    updateCreate: false,
+    searchParam: Object.entries(AUDIT_EVENT_PARAMS).map(([name, documentation]) => ({
+      name,
+      type: name === "patient" ? "reference" : "token",
+      documentation,
+    })),
+  } as never;
 }

@@ -13,7 +13,8 @@ import {
   resolveApiToken,
 } from "../governance/index.ts";
 import { errorForLog } from "../platform/index.ts";
-import type { Queryable } from "../store/index.ts";
+import type { Db, Queryable } from "../store/index.ts";
+import { auditEventRoute } from "./audit-events.ts";
 import { capabilityStatement } from "./capability.ts";
 import { resolveAccessToken } from "./clients.ts";
 import type { FhirIdentity } from "./identity.ts";
@@ -39,7 +40,7 @@ declare module "fastify" {
 }
 
 export interface FhirPluginOptions {
-  db: Queryable;
+  db: Db;
   /** The signed-in user behind the request's session cookie, if any (the web face knows its cookies). */
   sessionOf(request: FastifyRequest): Promise<Identity | null>;
   version: string;
@@ -222,6 +223,15 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
 
   discoveryRoutes(app, db, options.version);
   resourceRoutes(app, db);
+  auditEventRoute(app, db, {
+    base: baseUrl,
+    contextOf(request) {
+      const { db: _db, ...identity } = contextOf(db, request, identityOf(request));
+      return identity;
+    },
+    requireScope: (request) => requireScope(db, request, identityOf(request), "AuditEvent", "search"),
+    send: (reply, body) => reply.type(FHIR_JSON).send(body),
+  });
 }
 
 /** A system client may do only what its scopes allow; a refusal is audited like any other. */

@@ -39,6 +39,7 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "MedicationRequest",
     "RiskAssessment",
     "Flag",
+    "AuditEvent",
   ]);
   const observation = cs.rest[0].resource.find((r: Json) => r.type === "Observation");
   assert.deepEqual(
@@ -346,6 +347,28 @@ test("_include=Observation:patient adds the Patient once, as an include; _lastUp
     ).length;
   assert.equal(await received("eq"), 3, "the place's observations were received on 2024-01-01");
   assert.equal(await received("gt"), 0);
+});
+
+test("AuditEvent for the IG officer: who looked at a person and what a user did; a GP is refused", async () => {
+  assert.equal((await get(`/fhir/R4/Patient/${person.personId}`, "gp.fhir")).statusCode, 200);
+  const who = await get(`/fhir/R4/AuditEvent?patient=Patient/${person.personId}`, "ig.fhir");
+  assert.equal(who.statusCode, 200, who.body);
+  const events = entries(who.json());
+  assert.ok(events.length > 0);
+  assert.ok(events.every((e: Json) => e.resourceType === "AuditEvent"));
+  const gpRead = events.find(
+    (e: Json) => e.agent[0].who.identifier.value === "gp.fhir" && e.source.site === "fhir",
+  );
+  assert.ok(gpRead, "the GP's read through the FHIR API is in the trail");
+  assert.equal(gpRead.entity[0].what.reference, `Patient/${person.personId}`);
+  const what = entries((await get("/fhir/R4/AuditEvent?altid=gp.fhir", "ig.fhir")).json());
+  assert.ok(what.length > 0);
+  assert.ok(what.every((e: Json) => e.agent[0].who.identifier.value === "gp.fhir"));
+  const refused = await get(`/fhir/R4/AuditEvent?patient=${person.personId}`, "gp.fhir");
+  assert.equal(refused.statusCode, 403);
+  assert.equal(refused.json().resourceType, "OperationOutcome");
+  const neither = await get("/fhir/R4/AuditEvent", "ig.fhir");
+  assert.equal(neither.statusCode, 400);
 });
 
 test("paging: _count, next and previous links, and _summary=count", async () => {

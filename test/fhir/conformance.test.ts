@@ -111,6 +111,8 @@ test("every resource type the API returns validates against the R4 base Structur
   const organisations = (await get("/fhir/R4/Organization?type=practice", "gp.fhir")).json();
   returned.push(organisations, ...organisations.entry.map((e: Json) => e.resource));
   returned.push((await get("/fhir/R4/metadata")).json());
+  const audit = (await get(`/fhir/R4/AuditEvent?patient=${person.personId}`, "ig.fhir")).json();
+  returned.push(audit, ...audit.entry.map((e: Json) => e.resource));
   returned.push((await get("/fhir/R4/Observation?patient=nobody", "gp.fhir")).json());
   const withheld = (
     await get(`/fhir/R4/Patient?identifier=${NHS_NUMBER_SYSTEM}|${"9".repeat(10)}`, "gp.fhir")
@@ -126,6 +128,7 @@ test("every resource type the API returns validates against the R4 base Structur
     "MedicationRequest",
     "RiskAssessment",
     "Flag",
+    "AuditEvent",
     "Bundle",
     "CapabilityStatement",
     "OperationOutcome",

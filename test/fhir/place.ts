@@ -118,6 +118,7 @@ export async function preparePlace(db: Db, tokens: Map<string, string>): Promise
     ["gp.fhir", "gp", "practice"],
     ["nurse.fhir", "community-clinician", "community"],
     ["analyst.fhir", "commissioner-analyst", "commissioning"],
+    ["ig.fhir", "ig-officer", "service"],
   ] as const) {
     await createUserInRole(db, username, role, team);
     await addApiToken(db, tokens, "fhir", { username, roleCode: role, teamCode: TEAMS[team].teamCode });

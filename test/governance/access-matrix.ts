@@ -411,6 +411,12 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
     file: "test/fhir/api.test.ts",
     reason: FHIR_DECIDED,
   },
+  "GET /fhir/R4/AuditEvent": {
+    kind: "role",
+    file: "test/fhir/api.test.ts",
+    reason:
+      "the audit trail, for roles that may read it (mayReadAudit), through the reader's IG reads; refused and audited otherwise",
+  },
   "GET /fhir/R4/Organization": {
     kind: "none",
     reason: "reference data: organisations by ODS code, no person",
