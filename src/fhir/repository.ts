@@ -230,7 +230,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     async read(type, id) {
       const p = new SqlParams();
       const match = type.idSql(id, p);
-      if (match === null) throw notFoundError(`${type.type}/${id.slice(0, 64)} is not a known ${type.type}`);
+      if (match === null) throw notFoundError(`there is no ${type.type} with this id`);
       const [row] = await rows(type, [match], p, { count: 1, offset: 0 });
       if (!row) throw notFoundError(`there is no ${type.type} with this id`);
       if (type.personal) await decideOne(type, row.person_id as string);

@@ -29,7 +29,7 @@ const DATE =
 
 export function parseDate(name: string, raw: string): DateCriterion {
   const m = DATE.exec(raw);
-  if (!m) throw badRequest(`${name}: "${raw.slice(0, 40)}" is not a FHIR date (e.g. ge2024-01-01)`);
+  if (!m) throw badRequest(`${name} is not a FHIR date (e.g. ge2024-01-01)`);
   const [, rawPrefix, y, mo, d, h, mi, s, zone] = m;
   const prefix =
     rawPrefix === "sa" ? "gt" : rawPrefix === "eb" ? "lt" : ((rawPrefix ?? "eq") as DateCriterion["prefix"]);
@@ -49,8 +49,11 @@ export function parseDate(name: string, raw: string): DateCriterion {
     start = new Date(Date.UTC(+y, 0, 1));
     end = new Date(Date.UTC(+y + 1, 0, 1));
   }
-  if (Number.isNaN(start.getTime()) || start.getUTCFullYear() !== +y)
-    throw badRequest(`${name}: "${raw.slice(0, 40)}" is not a real date`);
+  const rolledOver =
+    (mo !== undefined && (+mo < 1 || +mo > 12)) ||
+    (d !== undefined && h === undefined && (start.getUTCMonth() !== +mo - 1 || start.getUTCDate() !== +d));
+  if (Number.isNaN(start.getTime()) || start.getUTCFullYear() !== +y || rolledOver)
+    throw badRequest(`${name} is not a real date`);
   return { prefix, start, end };
 }
 

@@ -429,6 +429,9 @@ test("errors are OperationOutcome with their status: unknown id, unknown paramet
     assert.equal(res.json().resourceType, "OperationOutcome");
     assert.equal(res.json().issue[0].code, code, url);
   }
+  const badBirthDate = await get("/fhir/R4/Patient?birthdate=1938-02-30", "gp.fhir");
+  assert.equal(badBirthDate.statusCode, 400);
+  assert.ok(!badBirthDate.body.includes("1938-02-30"), "an error never repeats a date of birth it was sent");
 });
 
 test("refused: no relationship, an objection to sharing, a pseudonymised role; each a 403 OperationOutcome and audited", async () => {
