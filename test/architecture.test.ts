@@ -7,7 +7,7 @@ import { test } from "node:test";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
-const CAPABILITIES = ["ingest", "mpi", "risk", "care", "outcomes", "commissioning", "governance"];
+const CAPABILITIES = ["ingest", "mpi", "risk", "care", "outcomes", "commissioning", "governance", "fhir"];
 const FACES = ["web", "cli", "api"];
 
 /** What each src folder may import, besides itself. */

@@ -15,6 +15,7 @@ import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
 import { costsSet, costsShow, evaluate } from "./commands/evaluate.ts";
 import { feeds, feedsWrite } from "./commands/feeds.ts";
+import { fhirClientList, fhirClientRegister, fhirClientRevoke } from "./commands/fhir.ts";
 import { ingestCodes, ingestCsv, ingestFeeds, ingestFhir, ingestHl7 } from "./commands/ingest.ts";
 import {
   metricsCompute,
@@ -76,6 +77,9 @@ export const COMMANDS: readonly Command[] = [
   usersUnlock,
   usersCreateToken,
   usersRevokeToken,
+  fhirClientRegister,
+  fhirClientList,
+  fhirClientRevoke,
   auditVerify,
   auditPerson,
   auditUser,

@@ -76,7 +76,7 @@ export {
   type RegisterQuery,
 } from "./reader-registers.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
-export { listAssignments, listRoles } from "./roles.ts";
+export { listAssignments, listRoles, loadUserInRole } from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";
 export {
   API_TOKEN_MAX_DAYS,
@@ -106,7 +106,7 @@ export {
   suppressTotal,
 } from "./suppression.ts";
 export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from "./timeline.ts";
-export { newSecret, safeEqual } from "./tokens.ts";
+export { hashSecret, newSecret, safeEqual } from "./tokens.ts";
 export type * from "./types.ts";
 export { PURPOSES, type Purpose, TEAM_KINDS } from "./types.ts";
 export type {

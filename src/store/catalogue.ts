@@ -1,6 +1,7 @@
 import { CARE_TABLES } from "./catalogue/care.ts";
 import { COMMISSIONING_TABLES } from "./catalogue/commissioning.ts";
 import type { ColumnType, CopyRowOf, RowOf, SqlType, TableDefinition } from "./catalogue/define.ts";
+import { FHIR_TABLES } from "./catalogue/fhir.ts";
 import { GOVERNANCE_TABLES } from "./catalogue/governance.ts";
 import { INGEST_TABLES } from "./catalogue/ingest.ts";
 import { MPI_TABLES } from "./catalogue/mpi.ts";
@@ -26,6 +27,7 @@ const GROUPS = {
   mpi: MPI_TABLES,
   outcomes: OUTCOMES_TABLES,
   commissioning: COMMISSIONING_TABLES,
+  fhir: FHIR_TABLES,
 } as const;
 
 type Definitions = typeof STORE_TABLES &

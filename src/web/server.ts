@@ -2,12 +2,14 @@
 // (request schemas that refuse unknown fields, security headers, form bodies, errors, views, auth), then one
 // plugin per capability's routes. Routes reach
 // personal data only through request.reader; every route is closed unless marked public on the route.
+import { readFileSync } from "node:fs";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { type AdmissionNotifier, startAdmissionNotifier } from "../care/index.ts";
+import { fhirPlugin } from "../fhir/index.ts";
 import { type AuthConfig, authConfigFromEnv, pseudonymKeysFromEnv } from "../governance/index.ts";
 import { type Db, readSettings, type Settings } from "../platform/index.ts";
-import { authPlugin, authSettings } from "./plugins/auth.ts";
+import { authPlugin, authSettings, sessionIdentity } from "./plugins/auth.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { formBodyPlugin } from "./plugins/form-body.ts";
 import { AJV_OPTIONS, requestSchemasPlugin, schemaErrorMessage } from "./plugins/request-schemas.ts";
@@ -46,6 +48,13 @@ export interface WebOptions {
   admissionNotifier?: { intervalMs?: number } | false;
   /** Strict-Transport-Security; default a year with subdomains (helmet's), false for none. */
   hsts?: SecurityHeadersOptions["hsts"];
+}
+
+function appVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 export async function createWebServer(options: WebOptions) {
@@ -95,5 +104,6 @@ export async function createWebServer(options: WebOptions) {
   }
   await app.register(backofficeRoutes);
   await app.register(igRoutes);
+  await app.register(fhirPlugin, { db, sessionOf: sessionIdentity(db, settings), version: appVersion() });
   return app;
 }

@@ -386,7 +386,67 @@ const ASSET = "public: the design system's and OnePlace's static files";
 const OWN_ACCOUNT = "the signed-in user's own account and roles: no person's record";
 const STAFF_ADMIN = "administrators manage staff accounts and teams: no person's record (admin.test.ts)";
 
+const FHIR_PERSONAL = [
+  "Patient",
+  "Encounter",
+  "Condition",
+  "Observation",
+  "MedicationRequest",
+  "RiskAssessment",
+  "Flag",
+] as const;
+const FHIR_DECIDED =
+  "the FHIR API: each person decided by decideAccess or filterPeopleForAccess for the caller's role, relationship and any objection, audited with the query; refusals are 403 OperationOutcome";
+
+/** The FHIR API's routes (src/fhir): read and search of each type, $everything, and what shows no person. */
+const FHIR_ROUTES: Record<string, RouteGovernance> = {
+  ...Object.fromEntries(
+    FHIR_PERSONAL.flatMap((type) => [
+      [`GET /fhir/R4/${type}`, { kind: "role", file: "test/fhir/api.test.ts", reason: FHIR_DECIDED }],
+      [`GET /fhir/R4/${type}/:id`, { kind: "role", file: "test/fhir/api.test.ts", reason: FHIR_DECIDED }],
+    ]),
+  ),
+  "GET /fhir/R4/Patient/:id/$everything": {
+    kind: "role",
+    file: "test/fhir/api.test.ts",
+    reason: FHIR_DECIDED,
+  },
+  "GET /fhir/R4/AuditEvent": {
+    kind: "role",
+    file: "test/fhir/api.test.ts",
+    reason:
+      "the audit trail, for roles that may read it (mayReadAudit), through the reader's IG reads; refused and audited otherwise",
+  },
+  "GET /fhir/R4/Organization": {
+    kind: "none",
+    reason: "reference data: organisations by ODS code, no person",
+  },
+  "GET /fhir/R4/Organization/:id": {
+    kind: "none",
+    reason: "reference data: organisations by ODS code, no person",
+  },
+  "GET /fhir/R4/metadata": { kind: "none", reason: "public: the CapabilityStatement, no data" },
+  "GET /fhir/R4/.well-known/smart-configuration": {
+    kind: "none",
+    reason: "public: SMART discovery, no data",
+  },
+  "POST /fhir/R4/auth/token": {
+    kind: "none",
+    reason: "public: the SMART backend token endpoint; a signed client assertion buys a token, no person",
+  },
+  ...Object.fromEntries(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => [
+      `${method} /fhir/R4/*`,
+      {
+        kind: "none",
+        reason: "answers 404 or 405 OperationOutcome for what the FHIR API does not have; reads nothing",
+      },
+    ]),
+  ),
+};
+
 export const ROUTE_GOVERNANCE: Record<string, RouteGovernance> = {
+  ...FHIR_ROUTES,
   "GET /health": { kind: "none", reason: "public: liveness, no data" },
   "GET /api/status": { kind: "none", reason: "public: counts of what is loaded, aggregate only" },
   "GET /status": { kind: "none", reason: "public: counts of what is loaded, aggregate only" },

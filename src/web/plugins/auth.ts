@@ -102,6 +102,14 @@ async function identify(
   return true;
 }
 
+/** The signed-in user behind a request's session cookie, or null (for faces that authenticate themselves). */
+export function sessionIdentity(db: Db, settings: AuthSettings) {
+  return async (request: FastifyRequest): Promise<Identity | null> => {
+    const token = parseCookies(request.headers.cookie).get(settings.names.session);
+    return token ? resolveSession(db, settings.config, token) : null;
+  };
+}
+
 export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db; settings: AuthSettings }) => {
   const { db, settings } = options;
   const { config } = settings;
@@ -122,6 +130,8 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db; set
   });
 
   app.addHook("onRequest", async (request, reply) => {
+    // The FHIR API (src/fhir) authenticates its own requests and answers OperationOutcome, not problem+json.
+    if (request.routeOptions.config?.ownAuth) return;
     if (!(await identify(request, reply, db, settings))) {
       reply.header("www-authenticate", 'Bearer error="invalid_token"');
       return sendProblem(reply, 401, "The bearer token is not valid, has expired or was revoked.");

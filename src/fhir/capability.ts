@@ -1,0 +1,115 @@
+// The CapabilityStatement: what the server does, built from the same registry the routes serve, so it cannot
+// claim a type, interaction or search parameter the server does not have.
+import { AUDIT_EVENT_PARAMS } from "./audit-events.ts";
+import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
+
+export const FHIR_VERSION = "4.0.1";
+
+export function capabilityStatement(base: string, software: { version: string }) {
+  return {
+    resourceType: "CapabilityStatement",
+    status: "active",
+    date: "2026-12-05",
+    publisher: "OnePlace",
+    kind: "instance",
+    software: { name: "OnePlace", version: software.version },
+    implementation: { description: "OnePlace FHIR R4 API over the shared record (read-only)", url: base },
+    fhirVersion: FHIR_VERSION,
+    format: ["application/fhir+json", "json"],
+    rest: [
+      {
+        mode: "server",
+        documentation:
+          "Read-only. Every request is decided by the same access policy as the web and audited with its query. " +
+          "Searches for clinical resources name one patient (patient or subject) or ids (_id).",
+        security: {
+          cors: false,
+          service: [
+            {
+              coding: [
+                {
+                  system: "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                  code: "SMART-on-FHIR",
+                },
+              ],
+              text: "SMART Backend Services (client credentials with a signed JWT assertion, RS384 or ES384); OnePlace user sessions and API tokens",
+            },
+          ],
+          extension: [
+            {
+              url: "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+              extension: [{ url: "token", valueUri: `${base}/auth/token` }],
+            },
+          ],
+        },
+        resource: RESOURCE_TYPES.map((type) => ({
+          type: type.type,
+          profile: type.profile.startsWith("http://hl7.org/fhir/StructureDefinition/")
+            ? type.profile
+            : undefined,
+          supportedProfile: type.profile.startsWith("http://hl7.org/fhir/StructureDefinition/")
+            ? undefined
+            : [type.profile],
+          interaction: [{ code: "read" }, { code: "search-type" }],
+          versioning: "no-version",
+          readHistory: false,
+          updateCreate: false,
+          searchInclude:
+            type.personal && type.type !== "Patient"
+              ? [`${type.type}:patient`, `${type.type}:subject`]
+              : undefined,
+          searchParam: [
+            { name: "_id", type: "token" },
+            { name: "_lastUpdated", type: "date" },
+            ...Object.entries(type.params).map(([name, param]) => ({
+              name,
+              type: param.type,
+              documentation: param.description,
+            })),
+          ],
+          ...(type.type === "Patient"
+            ? {
+                operation: [
+                  {
+                    name: "everything",
+                    definition: "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                  },
+                ],
+              }
+            : {}),
+        }))
+          .map(stripUndefined)
+          .concat([auditEventCapability()]),
+        searchParam: COMMON_PARAMS.filter(
+          (p) => !["_id", "_offset", "_lastUpdated", "_include"].includes(p),
+        ).map((name) => ({
+          name,
+          type: name === "_count" ? "number" : "token",
+        })),
+      },
+    ],
+  };
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** AuditEvent: search only, for roles that may read the audit trail (the IG officer). */
+function auditEventCapability() {
+  return {
+    type: "AuditEvent",
+    profile: "http://hl7.org/fhir/StructureDefinition/AuditEvent",
+    documentation: "The audit trail, for roles that may read it: who accessed a person, or what a user did.",
+    interaction: [{ code: "search-type" }],
+    versioning: "no-version",
+    readHistory: false,
+    updateCreate: false,
+    searchParam: Object.entries(AUDIT_EVENT_PARAMS).map(([name, documentation]) => ({
+      name,
+      type: name === "patient" ? "reference" : "token",
+      documentation,
+    })),
+  } as never;
+}

@@ -1,0 +1,244 @@
+// SMART Backend Services clients: registered at the command line with their public keys (a JWK Set), the
+// scopes they may ask for, and the service account, role, team and purpose they act as, so that every
+// request they make is decided by the same access policy as a user's. Access tokens are random secrets of
+// five minutes; the database keeps only their SHA-256.
+import { randomUUID } from "node:crypto";
+import {
+  GovernanceError,
+  hashSecret,
+  loadUserInRole,
+  newSecret,
+  type Operator,
+  PURPOSES,
+  type Purpose,
+  recordSecurityEvent,
+} from "../governance/index.ts";
+
+import type { Queryable } from "../store/index.ts";
+import type { FhirIdentity } from "./identity.ts";
+import { isScope } from "./scopes.ts";
+
+export const ACCESS_TOKEN_PREFIX = "ofa_";
+export const ACCESS_TOKEN_SECONDS = 300;
+
+export interface ClientRegistration {
+  name: string;
+  username: string;
+  roleCode: string;
+  teamCode: string;
+  purpose: Purpose;
+  scopes: string[];
+  jwks: { keys: Record<string, unknown>[] };
+}
+
+export interface RegisteredClient {
+  clientId: string;
+  name: string;
+  username: string;
+  roleCode: string;
+  teamCode: string;
+  purpose: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k"];
+
+/** A JWK Set of public RSA or EC keys for RS384 or ES384; a private member anywhere is refused. */
+export function checkJwks(jwks: unknown): { keys: Record<string, unknown>[] } {
+  const keys = (jwks as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) throw new GovernanceError("the JWK Set has no keys");
+  for (const key of keys as Record<string, unknown>[]) {
+    if (PRIVATE_MEMBERS.some((m) => m in key)) {
+      throw new GovernanceError("the JWK Set holds a private key: register the public key only");
+    }
+    if (key.kty !== "RSA" && key.kty !== "EC") throw new GovernanceError("each key must be RSA or EC");
+    if (key.kty === "EC" && key.crv !== "P-384")
+      throw new GovernanceError("an EC key must be on P-384 (ES384)");
+    if (key.alg !== undefined && key.alg !== "RS384" && key.alg !== "ES384") {
+      throw new GovernanceError("a key's alg must be RS384 or ES384");
+    }
+  }
+  return { keys: keys as Record<string, unknown>[] };
+}
+
+export async function registerClient(
+  db: Queryable,
+  operator: Operator,
+  registration: ClientRegistration,
+): Promise<{ clientId: string }> {
+  const name = registration.name.trim();
+  if (!name || name.length > 100) throw new GovernanceError("a client needs a name of up to 100 characters");
+  if (!PURPOSES.includes(registration.purpose))
+    throw new GovernanceError(`unknown purpose ${registration.purpose}`);
+  if (registration.scopes.length === 0) throw new GovernanceError("a client needs at least one scope");
+  for (const scope of registration.scopes) {
+    if (!isScope(scope)) throw new GovernanceError(`${scope} is not a system scope (e.g. system/Patient.rs)`);
+    if (/\.[cruds]*[cud]/.test(scope) || scope.endsWith(".*")) {
+      throw new GovernanceError(`${scope}: the FHIR API is read-only; use r and s (e.g. system/Patient.rs)`);
+    }
+  }
+  const jwks = checkJwks(registration.jwks);
+  const held = await loadUserInRole(db, registration.username, registration.roleCode, registration.teamCode);
+  if (!held) {
+    throw new GovernanceError(
+      `${registration.username} does not hold the role ${registration.roleCode} in ${registration.teamCode}`,
+      undefined,
+      { kind: "forbidden", code: "governance.role-not-held" },
+    );
+  }
+  if (!held.roleAssignment.role.purposes.includes(registration.purpose)) {
+    throw new GovernanceError(
+      `the role ${registration.roleCode} may not act for "${registration.purpose}"`,
+      undefined,
+      {
+        kind: "forbidden",
+        code: "governance.purpose-not-allowed",
+      },
+    );
+  }
+  const clientId = randomUUID();
+  await db.query(
+    `INSERT INTO fhir_client (client_id, name, user_id, role_code, team_id, purpose, scopes, jwks)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      clientId,
+      name,
+      held.user.userId,
+      registration.roleCode,
+      held.roleAssignment.team.teamId,
+      registration.purpose,
+      registration.scopes,
+      JSON.stringify(jwks),
+    ],
+  );
+  await recordSecurityEvent(db, operator, {
+    action: "fhir-client-register",
+    allowed: true,
+    reason: "FHIR backend client registered",
+    detail: `client ${clientId} for ${registration.username} as ${registration.roleCode} in ${registration.teamCode} (${registration.purpose}): ${registration.scopes.join(" ")}`,
+  });
+  return { clientId };
+}
+
+/** Revokes the client and every token it holds, at once. */
+export async function revokeClient(db: Queryable, operator: Operator, clientId: string): Promise<boolean> {
+  const rows = await db.query(
+    "UPDATE fhir_client SET revoked_at = now() WHERE client_id = $1 AND revoked_at IS NULL RETURNING client_id",
+    [clientId],
+  );
+  if (rows.length === 0) return false;
+  await db.query("DELETE FROM fhir_access_token WHERE client_id = $1", [clientId]);
+  await recordSecurityEvent(db, operator, {
+    action: "fhir-client-revoke",
+    allowed: true,
+    reason: "FHIR backend client revoked",
+    detail: `client ${clientId}`,
+  });
+  return true;
+}
+
+export async function listClients(db: Queryable): Promise<RegisteredClient[]> {
+  const rows = await db.query(
+    `SELECT c.client_id, c.name, u.username, c.role_code, t.team_code, c.purpose, c.scopes, c.created_at, c.revoked_at
+       FROM fhir_client c JOIN app_user u ON u.user_id = c.user_id JOIN team t ON t.team_id = c.team_id
+      ORDER BY c.created_at, c.client_id`,
+  );
+  return rows.map((r) => ({
+    clientId: r.client_id as string,
+    name: r.name as string,
+    username: r.username as string,
+    roleCode: r.role_code as string,
+    teamCode: r.team_code as string,
+    purpose: r.purpose as string,
+    scopes: r.scopes as string[],
+    createdAt: (r.created_at as Date).toISOString(),
+    revokedAt: r.revoked_at ? (r.revoked_at as Date).toISOString() : null,
+  }));
+}
+
+export interface ActiveClient {
+  clientId: string;
+  scopes: string[];
+  jwks: { keys: Record<string, unknown>[] };
+}
+
+export async function activeClient(db: Queryable, clientId: string): Promise<ActiveClient | null> {
+  const [row] = await db.query(
+    "SELECT client_id, scopes, jwks FROM fhir_client WHERE client_id = $1 AND revoked_at IS NULL",
+    [clientId],
+  );
+  if (!row) return null;
+  return { clientId, scopes: row.scopes as string[], jwks: row.jwks as ActiveClient["jwks"] };
+}
+
+/** Records an assertion's jti; false when the client has used it before (a replay). Expired ones are dropped. */
+export async function useAssertionId(
+  db: Queryable,
+  clientId: string,
+  jti: string,
+  expiresAt: Date,
+): Promise<boolean> {
+  await db.query("DELETE FROM fhir_assertion_jti WHERE expires_at < now() - interval '1 hour'");
+  const rows = await db.query(
+    `INSERT INTO fhir_assertion_jti (client_id, jti, expires_at) VALUES ($1, $2, $3)
+     ON CONFLICT DO NOTHING RETURNING jti`,
+    [clientId, jti, expiresAt.toISOString()],
+  );
+  return rows.length > 0;
+}
+
+export async function issueAccessToken(
+  db: Queryable,
+  clientId: string,
+  scopes: string[],
+  at: Date = new Date(),
+): Promise<{ token: string; expiresIn: number }> {
+  const token = newSecret(ACCESS_TOKEN_PREFIX);
+  await db.query(
+    `INSERT INTO fhir_access_token (token_hash, client_id, scopes, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+    [
+      hashSecret(token),
+      clientId,
+      scopes,
+      at.toISOString(),
+      new Date(at.getTime() + ACCESS_TOKEN_SECONDS * 1000).toISOString(),
+    ],
+  );
+  return { token, expiresIn: ACCESS_TOKEN_SECONDS };
+}
+
+/** The identity behind a system client's access token, or null (unknown, expired, revoked, role no longer held). */
+export async function resolveAccessToken(
+  db: Queryable,
+  token: string,
+  at: Date = new Date(),
+): Promise<FhirIdentity | null> {
+  if (!token.startsWith(ACCESS_TOKEN_PREFIX) || token.length > 200) return null;
+  const [row] = await db.query(
+    `SELECT k.scopes, c.client_id, c.role_code, c.purpose, u.username, t.team_code
+       FROM fhir_access_token k
+       JOIN fhir_client c ON c.client_id = k.client_id AND c.revoked_at IS NULL
+       JOIN app_user u ON u.user_id = c.user_id AND u.status = 'active'
+       JOIN team t ON t.team_id = c.team_id
+      WHERE k.token_hash = $1 AND k.expires_at > $2`,
+    [hashSecret(token), at.toISOString()],
+  );
+  if (!row) return null;
+  const held = await loadUserInRole(
+    db,
+    row.username as string,
+    row.role_code as string,
+    row.team_code as string,
+  );
+  if (!held) return null;
+  return {
+    user: held.user,
+    roleAssignment: held.roleAssignment,
+    purpose: row.purpose as Purpose,
+    via: "smart-backend",
+    clientId: row.client_id as string,
+    scopes: row.scopes as string[],
+  };
+}

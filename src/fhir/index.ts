@@ -1,0 +1,14 @@
+// The FHIR R4 API over the shared record: the Fastify plugin the web server registers under /fhir/R4, and the
+// SMART backend client registry the command line manages. See README.md and docs/fhir-api.md.
+export {
+  type ClientRegistration,
+  checkJwks,
+  listClients,
+  type RegisteredClient,
+  registerClient,
+  revokeClient,
+} from "./clients.ts";
+export type { FhirIdentity } from "./identity.ts";
+export { RESOURCE_TYPES } from "./registry.ts";
+export { FHIR_BASE_PATH, type FhirPluginOptions, fhirPlugin } from "./routes.ts";
+export { CLIENT_ASSERTION_TYPE } from "./smart-token.ts";

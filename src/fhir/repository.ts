@@ -1,0 +1,262 @@
+// The FHIR API's governed reads: every read of a person's resources is decided by governance (decideAccess for
+// one person, filterPeopleForAccess for a set) and audited with the query before a row is read; a refusal is
+// an AccessDenied the routes answer with a 403 OperationOutcome. Rows come from the canonical tables through
+// each type's subquery (registry.ts), never from a copy.
+import {
+  type AccessContext,
+  type AccessDecision,
+  AccessDenied,
+  appendAuditEvent,
+  decideAccess,
+  filterPeopleForAccess,
+} from "../governance/index.ts";
+import type { Queryable } from "../store/index.ts";
+import { badRequest, FhirError, notFoundError } from "./outcome.ts";
+import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
+import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
+import { SqlParams } from "./sql.ts";
+import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
+
+export interface SearchResult {
+  resources: FhirResource[];
+  /** Resources asked for by _include (the Patient the matches are about). */
+  included: FhirResource[];
+  total: number;
+  /** People a set search found but may not show this caller (counted, never named). */
+  withheld: number;
+}
+
+/** Patient searches that match more people than this must be narrowed. */
+export const MAX_PATIENT_MATCHES = 1000;
+
+function uuidParam(p: SqlParams, raw: string): string | null {
+  return /^[0-9A-Fa-f-]{36}$/.test(raw) ? `${p.add(raw.toLowerCase())}` : null;
+}
+
+/** The WHERE clauses of a search, from the type's own parameters and _id. */
+function criteria(type: ResourceType, query: Query, p: SqlParams): string[] {
+  const where: string[] = [];
+  for (const [name, raw] of Object.entries(query)) {
+    if (raw === undefined || (COMMON_PARAMS as readonly string[]).includes(name)) continue;
+    const param = type.params[name];
+    if (!param) throw new FhirError(400, "not-supported", `${type.type} has no search parameter ${name}`);
+    for (const value of valuesOf(query, name)) where.push(param.sql(value, p));
+  }
+  for (const value of valuesOf(query, "_lastUpdated")) {
+    where.push(dateSql("r.last_updated", parseDate("_lastUpdated", value), (v) => p.add(v)));
+  }
+  for (const value of valuesOf(query, "_id")) {
+    const ids = value.split(",").map((id) => type.idSql(id, p) ?? "false");
+    where.push(`(${ids.join(" OR ")})`);
+  }
+  return where;
+}
+
+/** The one person a search is about (patient= or subject=), or null when it names none. */
+function personOf(query: Query, p: SqlParams): string | null {
+  const refs = [...valuesOf(query, "patient"), ...valuesOf(query, "subject")];
+  if (refs.length === 0) return null;
+  const ids = new Set(
+    refs
+      .flatMap((r) => r.split(","))
+      .map((r) => {
+        const m = /([0-9A-Fa-f-]{36})$/.exec(r);
+        if (!m || uuidParam(p, m[1]) === null) throw badRequest("patient must reference a Patient by id");
+        return m[1].toLowerCase();
+      }),
+  );
+  if (ids.size > 1) throw badRequest("a search is about one patient at a time");
+  return [...ids][0];
+}
+
+export interface FhirRepository {
+  read(type: ResourceType, id: string): Promise<FhirResource>;
+  search(type: ResourceType, query: Query): Promise<SearchResult>;
+  count(type: ResourceType, query: Query): Promise<number>;
+  everything(personId: string): Promise<FhirResource[]>;
+}
+
+export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
+  const { role } = ctx.roleAssignment;
+  /** What a type needs of a decision: demographics suffice for Patient to identity administrators. */
+  const requires = (type: ResourceType) =>
+    type.type === "Patient" && role.accessBasis === "identity-admin" ? undefined : ("identifiable" as const);
+
+  async function decideOne(type: ResourceType, personId: string): Promise<AccessDecision> {
+    const decision = await decideAccess({
+      ...ctx,
+      person: personId,
+      action: "view",
+      requires: requires(type),
+    });
+    if (!decision.allow) throw new AccessDenied(decision);
+    return decision;
+  }
+
+  /** Only the people whose decision lets this type be shown; one audit row for the lot. */
+  async function filterPeople(type: ResourceType, personIds: string[], action: "view" | "search") {
+    if (role.accessBasis === "pseudonymised" || role.accessBasis === "aggregate") {
+      const reason = `the ${role.name} role does not read identifiable FHIR resources`;
+      await appendAuditEvent(db, {
+        actorUserId: ctx.user.userId,
+        actor: ctx.user.username,
+        roleCode: role.roleCode,
+        teamCode: ctx.roleAssignment.team.teamCode,
+        purpose: ctx.purpose,
+        action,
+        allowed: false,
+        personCount: 0,
+        reason,
+        channel: ctx.origin.channel,
+        clientAddress: ctx.origin.clientAddress ?? null,
+        detail: ctx.origin.detail ?? null,
+      });
+      throw new AccessDenied({
+        allow: false,
+        reason,
+        relationship: null,
+        disclosure: null,
+        flagged: false,
+        breakGlassId: null,
+      });
+    }
+    const { allowed, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
+    const need = requires(type);
+    const shown = new Set(allowed.filter((id) => !need || decisions.get(id)?.disclosure === need));
+    return { shown, withheld: withheld.length + (allowed.length - shown.size) };
+  }
+
+  async function rows(
+    type: ResourceType,
+    where: string[],
+    p: SqlParams,
+    page?: { count: number; offset: number },
+  ) {
+    const sql = `SELECT r.*, count(*) OVER () AS total FROM (${type.source}) r
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${type.order}
+      ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
+    return db.query<SourceRow & { total: number }>(sql, p.values);
+  }
+
+  async function searchOnePerson(type: ResourceType, personId: string, query: Query): Promise<SearchResult> {
+    const p = new SqlParams();
+    const where = [
+      `r.person_id = ${p.add(personId)}::uuid`,
+      ...criteria(type, { ...query, patient: undefined, subject: undefined }, p),
+    ];
+    const count = countOf(query);
+    const found = await rows(type, where, p, { count, offset: offsetOf(query) });
+    const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
+    return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
+  }
+
+  async function countWhere(type: ResourceType, where: string[], p: SqlParams): Promise<number> {
+    const [row] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (${type.source}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
+      p.values,
+    );
+    return Number(row.n);
+  }
+
+  /** A search that names no patient: the matching people are filtered, and only those shown are paged. */
+  async function searchAcrossPeople(type: ResourceType, query: Query): Promise<SearchResult> {
+    const p = new SqlParams();
+    const where = criteria(type, query, p);
+    if (where.length === 0) {
+      throw new FhirError(400, "too-costly", `a ${type.type} search needs at least one search parameter`);
+    }
+    const matched = await rows(type, where, p, { count: MAX_PATIENT_MATCHES + 1, offset: 0 });
+    if (matched.length > MAX_PATIENT_MATCHES) {
+      throw new FhirError(400, "too-costly", `more than ${MAX_PATIENT_MATCHES} matches: narrow the search`);
+    }
+    const people = [...new Set(matched.map((r) => r.person_id as string))];
+    const { shown, withheld } = await filterPeople(type, people, type.type === "Patient" ? "search" : "view");
+    const visible = matched.filter((r) => shown.has(r.person_id as string));
+    const offset = offsetOf(query);
+    const page = visible.slice(offset, offset + countOf(query));
+    return { resources: page.map((r) => type.toFhir(r)), included: [], total: visible.length, withheld };
+  }
+
+  async function search(type: ResourceType, query: Query): Promise<SearchResult> {
+    if (!type.personal) {
+      const p = new SqlParams();
+      const where = criteria(type, query, p);
+      const found = await rows(type, where, p, { count: countOf(query), offset: offsetOf(query) });
+      const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
+      return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
+    }
+    const person = type.type === "Patient" ? null : personOf(query, new SqlParams());
+    if (person) {
+      await decideOne(type, person);
+      return searchOnePerson(type, person, query);
+    }
+    if (type.type !== "Patient" && valuesOf(query, "_id").length === 0) {
+      throw new FhirError(400, "too-costly", `a ${type.type} search needs patient (or subject) or _id`);
+    }
+    return searchAcrossPeople(type, query);
+  }
+
+  /** _include=<Type>:patient (or :subject): the Patients the page's resources are about, already decided. */
+  async function withIncludes(type: ResourceType, query: Query, result: SearchResult): Promise<SearchResult> {
+    const asked = valuesOf(query, "_include");
+    if (asked.length === 0) return result;
+    for (const include of asked) {
+      if (
+        type.type === "Patient" ||
+        (include !== `${type.type}:patient` && include !== `${type.type}:subject`)
+      ) {
+        throw new FhirError(
+          400,
+          "not-supported",
+          `_include supports ${type.type}:patient and ${type.type}:subject only`,
+        );
+      }
+    }
+    const people = [
+      ...new Set(
+        result.resources.map(
+          (r) => /^Patient\/(.+)$/.exec(String((r.subject as { reference?: string })?.reference))?.[1],
+        ),
+      ),
+    ].filter((id): id is string => id !== undefined);
+    if (people.length === 0) return result;
+    const patientType = RESOURCE_TYPES[0];
+    const p = new SqlParams();
+    const rowsFound = await rows(patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
+    return { ...result, included: rowsFound.map((r) => patientType.toFhir(r)) };
+  }
+
+  return {
+    async read(type, id) {
+      const p = new SqlParams();
+      const match = type.idSql(id, p);
+      if (match === null) throw notFoundError(`there is no ${type.type} with this id`);
+      const [row] = await rows(type, [match], p, { count: 1, offset: 0 });
+      if (!row) throw notFoundError(`there is no ${type.type} with this id`);
+      if (type.personal) await decideOne(type, row.person_id as string);
+      return type.toFhir(row);
+    },
+    search: async (type, query) => withIncludes(type, query, await search(type, query)),
+    async count(type, query) {
+      if (single(query, "_summary") !== "count") throw badRequest("_summary supports count only");
+      return (await search(type, { ...query, _count: "0", _offset: undefined })).total;
+    },
+    async everything(personId) {
+      const patientType = RESOURCE_TYPES[0];
+      const p = new SqlParams();
+      const match = patientType.idSql(personId, p);
+      if (match === null) throw notFoundError("there is no Patient with this id");
+      const [patient] = await rows(patientType, [match], p, { count: 1, offset: 0 });
+      if (!patient) throw notFoundError("there is no Patient with this id");
+      await decideOne(RESOURCE_TYPES[2], personId);
+      const out: FhirResource[] = [patientType.toFhir(patient)];
+      for (const type of RESOURCE_TYPES) {
+        if (!type.personal || type.type === "Patient") continue;
+        const q = new SqlParams();
+        const found = await rows(type, [`r.person_id = ${q.add(personId.toLowerCase())}::uuid`], q);
+        out.push(...found.map((r) => type.toFhir(r)));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// What the FHIR API knows about each resource type it serves: where its rows come from (a subquery over the
+// canonical tables, never a copy), the search parameters it answers and how a row becomes a resource.
+import type { SqlParams } from "./sql.ts";
+
+export type FhirResource = {
+  resourceType: string;
+  id: string;
+  meta?: { versionId?: string; lastUpdated?: string };
+} & Record<string, unknown>;
+
+export type SourceRow = Record<string, unknown> & { id: string; person_id: string | null };
+
+/** One search parameter: SQL for one value of it (repeats are ANDed), against the subquery aliased r. */
+export interface SearchParam {
+  type: "token" | "date" | "reference" | "string";
+  description: string;
+  sql(raw: string, p: SqlParams): string;
+}
+
+export interface ResourceType {
+  type: string;
+  /** Rows belong to a person (every read is an access decision) or are reference data (Organization). */
+  personal: boolean;
+  /** The subquery the type's rows come from: columns id, person_id, at, last_updated and the type's own. */
+  source: string;
+  /** The SQL that finds one row by its FHIR id, or null when the id cannot be one of this type's. */
+  idSql(id: string, p: SqlParams): string | null;
+  params: Record<string, SearchParam>;
+  /** ORDER BY of a search: the newest first, then by id so that pages are stable. */
+  order: string;
+  toFhir(row: SourceRow): FhirResource;
+  /** Sent to the CapabilityStatement. */
+  profile: string;
+}

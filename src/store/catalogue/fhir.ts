@@ -1,0 +1,37 @@
+import { table } from "./define.ts";
+
+// The tables src/fhir/migrations creates (the FHIR API's SMART backend clients), in migration order.
+// How to add one: src/store/README.md.
+
+export const FHIR_TABLES = {
+  // 0970_fhir_clients.sql
+  fhir_client: table(
+    {
+      client_id: "text",
+      name: "text",
+      user_id: "uuid",
+      role_code: "text",
+      team_id: "uuid",
+      purpose: "text",
+      scopes: "text[]",
+      jwks: "jsonb",
+      created_at: "timestamptz",
+      revoked_at: "timestamptz?",
+    },
+    { primaryKey: ["client_id"] },
+  ),
+  fhir_access_token: table(
+    {
+      token_hash: "text",
+      client_id: "text",
+      scopes: "text[]",
+      issued_at: "timestamptz",
+      expires_at: "timestamptz",
+    },
+    { primaryKey: ["token_hash"] },
+  ),
+  fhir_assertion_jti: table(
+    { client_id: "text", jti: "text", expires_at: "timestamptz" },
+    { primaryKey: ["client_id", "jti"] },
+  ),
+} as const;

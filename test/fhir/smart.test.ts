@@ -1,0 +1,216 @@
+// SMART Backend Services through the real HTTP server: a registered client signs a JWT assertion (ES384 or
+// RS384), trades it at the token endpoint for a five-minute access token, and reads as the service account,
+// role, team and purpose it was registered with, limited by its scopes. Every broken assertion is refused.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { test } from "node:test";
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { registerClient, revokeClient } from "../../src/fhir/index.ts";
+import { TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
+import { bearerRequests, webSuite } from "../web/harness.ts";
+import { ids, person, preparePlace } from "./place.ts";
+
+const tokens = new Map<string, string>();
+const TOKEN_URL = "http://localhost:80/fhir/R4/auth/token";
+const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+const clients: Record<string, { id: string; key: Key; alg: "ES384" | "RS384" }> = {};
+
+async function newClient(
+  name: string,
+  alg: "ES384" | "RS384",
+  scopes: string[],
+  db: Parameters<typeof registerClient>[0],
+) {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  const jwk: JWK = { ...(await exportJWK(publicKey)), alg, kid: `${name}-1` };
+  const { clientId } = await registerClient(db, TEST_OPERATOR, {
+    name,
+    username: "svc.epr",
+    roleCode: "gp",
+    teamCode: TEAMS.practice.teamCode,
+    purpose: "direct-care",
+    scopes,
+    jwks: { keys: [jwk as Record<string, unknown>] },
+  });
+  clients[name] = { id: clientId, key: privateKey, alg };
+}
+
+const web = webSuite({
+  async prepare(db) {
+    await preparePlace(db, tokens);
+    const { createUserInRole } = await import("../governance/fixtures.ts");
+    await createUserInRole(db, "svc.epr", "gp", "practice");
+    await newClient("epr", "ES384", ["system/Patient.rs", "system/Observation.rs"], db);
+    await newClient("rsa", "RS384", ["system/*.rs"], db);
+    await newClient("doomed", "ES384", ["system/Patient.rs"], db);
+  },
+});
+const { get } = bearerRequests(web, tokens);
+
+interface AssertionClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string;
+  jti?: string;
+  exp?: number;
+}
+
+async function assertion(name: string, claims: AssertionClaims = {}, key?: Key, alg?: string) {
+  const client = clients[name];
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: alg ?? client.alg, kid: `${name}-1`, typ: "JWT" })
+    .setIssuer(claims.iss ?? client.id)
+    .setSubject(claims.sub ?? client.id)
+    .setAudience(claims.aud ?? TOKEN_URL)
+    .setJti(claims.jti ?? randomUUID())
+    .setExpirationTime(claims.exp ?? now + 240)
+    .setIssuedAt(now)
+    .sign(key ?? client.key);
+}
+
+function tokenRequest(form: Record<string, string>) {
+  return web.app.inject({
+    method: "POST",
+    url: "/fhir/R4/auth/token",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    payload: new URLSearchParams(form).toString(),
+  });
+}
+
+const exchange = (clientAssertion: string, scope = "system/Patient.rs system/Observation.rs") =>
+  tokenRequest({
+    grant_type: "client_credentials",
+    scope,
+    client_assertion_type: ASSERTION_TYPE,
+    client_assertion: clientAssertion,
+  });
+
+const asBearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+test("discovery: .well-known/smart-configuration names the token endpoint, private_key_jwt and RS384/ES384", async () => {
+  const res = await get("/fhir/R4/.well-known/smart-configuration");
+  assert.equal(res.statusCode, 200);
+  const config = res.json();
+  assert.equal(config.token_endpoint, TOKEN_URL);
+  assert.deepEqual(config.token_endpoint_auth_signing_alg_values_supported, ["RS384", "ES384"]);
+  assert.deepEqual(config.grant_types_supported, ["client_credentials"]);
+});
+
+test("a client's ES384 assertion buys a five-minute token that reads as its registered role, audited with the client", async () => {
+  const res = await exchange(await assertion("epr"));
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.headers["cache-control"], "no-store");
+  const answer = res.json();
+  assert.equal(answer.token_type, "bearer");
+  assert.equal(answer.expires_in, 300);
+  assert.equal(answer.scope, "system/Patient.rs system/Observation.rs");
+  const patient = await get(`/fhir/R4/Patient/${person.personId}`, undefined, asBearer(answer.access_token));
+  assert.equal(patient.statusCode, 200, patient.body);
+  const [audit] = await web.t.db.query(
+    "SELECT actor, role_code, purpose, channel, detail, allowed FROM audit_event ORDER BY seq DESC LIMIT 1",
+  );
+  assert.deepEqual(audit, {
+    actor: "svc.epr",
+    role_code: "gp",
+    purpose: "direct-care",
+    channel: "fhir",
+    detail: `client ${clients.epr.id}: GET /fhir/R4/Patient/${person.personId}`,
+    allowed: true,
+  });
+  const observations = await get(
+    `/fhir/R4/Observation?patient=${person.personId}`,
+    undefined,
+    asBearer(answer.access_token),
+  );
+  assert.equal(observations.statusCode, 200);
+  assert.equal(observations.json().total, 3);
+});
+
+test("an RS384 client with system/*.rs reads every type", async () => {
+  const res = await exchange(await assertion("rsa"), "system/*.rs");
+  assert.equal(res.statusCode, 200, res.body);
+  const token = res.json().access_token;
+  const condition = await get(`/fhir/R4/Condition/${ids.condition}`, undefined, asBearer(token));
+  assert.equal(condition.statusCode, 200);
+});
+
+test("wrong scope: a token for Patient and Observation may not read a Condition; the refusal is audited", async () => {
+  const token = (await exchange(await assertion("epr"))).json().access_token;
+  const res = await get(`/fhir/R4/Condition?patient=${person.personId}`, undefined, asBearer(token));
+  assert.equal(res.statusCode, 403);
+  assert.equal(res.json().resourceType, "OperationOutcome");
+  assert.match(res.json().issue[0].diagnostics, /scopes do not allow search of Condition/);
+  const [audit] = await web.t.db.query("SELECT allowed, reason FROM audit_event ORDER BY seq DESC LIMIT 1");
+  assert.deepEqual(audit, { allowed: false, reason: "the client's scopes do not allow search of Condition" });
+  const notGranted = await exchange(await assertion("epr"), "system/Condition.rs");
+  assert.equal(notGranted.statusCode, 400);
+  assert.equal(notGranted.json().error, "invalid_scope");
+});
+
+test("the system client's role still decides: no relationship to a person is a 403 whatever the scope", async () => {
+  const { elsewhere } = await import("./place.ts");
+  const token = (await exchange(await assertion("rsa"), "system/*.rs")).json().access_token;
+  const res = await get(`/fhir/R4/Patient/${elsewhere.personId}`, undefined, asBearer(token));
+  assert.equal(res.statusCode, 403);
+  assert.equal(res.json().issue[0].diagnostics, "no legitimate relationship");
+});
+
+test("bad client assertions are refused with invalid_client: replayed jti, exp too far, wrong aud, wrong key, wrong alg, unknown client", async () => {
+  const jti = randomUUID();
+  assert.equal((await exchange(await assertion("epr", { jti }))).statusCode, 200);
+  const now = Math.floor(Date.now() / 1000);
+  const { privateKey: stranger } = await generateKeyPair("ES384");
+  const { privateKey: p256 } = await generateKeyPair("ES256");
+  const cases: [string, Promise<string> | string, RegExp][] = [
+    ["replayed jti", assertion("epr", { jti }), /jti has been used before/],
+    ["exp ten minutes ahead", assertion("epr", { exp: now + 600 }), /more than five minutes/],
+    ["expired", assertion("epr", { exp: now - 60 }), /expired/],
+    ["audience another server", assertion("epr", { aud: "https://elsewhere.example/token" }), /aud claim/],
+    ["signed by another key", assertion("epr", {}, stranger), /signature does not verify/],
+    ["ES256, not allowed", assertion("epr", {}, p256, "ES256"), /signature does not verify/],
+    ["unknown client", assertion("epr", { iss: "no-such-client", sub: "no-such-client" }), /not registered/],
+    ["sub not the client", assertion("epr", { sub: "someone-else" }), /sub claim/],
+    ["not a JWT", "not.a.jwt", /not a JWT/],
+  ];
+  for (const [what, made, reason] of cases) {
+    const res = await exchange(await made);
+    assert.equal(res.statusCode, 401, `${what}: ${res.body}`);
+    assert.equal(res.json().error, "invalid_client", what);
+    assert.match(res.json().error_description, reason, what);
+  }
+  const grant = await tokenRequest({ grant_type: "password", scope: "system/Patient.rs" });
+  assert.equal(grant.statusCode, 400);
+  assert.equal(grant.json().error, "unsupported_grant_type");
+});
+
+test("an expired access token, and every token of a revoked client, are refused with 401", async () => {
+  const token = (await exchange(await assertion("epr"))).json().access_token;
+  await web.t.db.query("UPDATE fhir_access_token SET expires_at = now() - interval '1 second'");
+  const expired = await get(`/fhir/R4/Patient/${person.personId}`, undefined, asBearer(token));
+  assert.equal(expired.statusCode, 401);
+  assert.equal(expired.json().issue[0].code, "login");
+  const doomed = (await exchange(await assertion("doomed"), "system/Patient.rs")).json().access_token;
+  assert.equal(
+    (await get(`/fhir/R4/Patient/${person.personId}`, undefined, asBearer(doomed))).statusCode,
+    200,
+  );
+  assert.equal(await revokeClient(web.t.db, TEST_OPERATOR, clients.doomed.id), true);
+  const revoked = await get(`/fhir/R4/Patient/${person.personId}`, undefined, asBearer(doomed));
+  assert.equal(revoked.statusCode, 401);
+  const again = await exchange(await assertion("doomed"), "system/Patient.rs");
+  assert.equal(again.statusCode, 401);
+  assert.match(again.json().error_description, /not registered, or was revoked/);
+});
+
+test("a revoked API token is refused by the FHIR API too", async () => {
+  const { revokeApiToken } = await import("../../src/governance/index.ts");
+  const [{ token_id }] = await web.t.db.query(
+    "SELECT k.token_id FROM api_token k JOIN app_user u USING (user_id) WHERE u.username = 'nurse.fhir'",
+  );
+  await revokeApiToken(web.t.db, TEST_OPERATOR, String(token_id));
+  const res = await get(`/fhir/R4/Patient/${person.personId}`, "nurse.fhir");
+  assert.equal(res.statusCode, 401);
+});
