@@ -2,6 +2,7 @@
 // one person, filterPeopleForAccess for a set) and audited with the query before a row is read; a refusal is
 // an AccessDenied the routes answer with a 403 OperationOutcome. Rows come from the canonical tables through
 // each type's subquery (registry.ts), never from a copy.
+import { isUuid } from "../core/ids.ts";
 import {
   type AccessContext,
   type AccessDecision,
@@ -61,7 +62,8 @@ function personOf(query: Query, p: SqlParams): string | null {
       .flatMap((r) => r.split(","))
       .map((r) => {
         const m = /([0-9A-Fa-f-]{36})$/.exec(r);
-        if (!m || uuidParam(p, m[1]) === null) throw badRequest("patient must reference a Patient by id");
+        if (!m || !isUuid(m[1]) || uuidParam(p, m[1]) === null)
+          throw badRequest("patient must reference a Patient by id");
         return m[1].toLowerCase();
       }),
   );

@@ -46,13 +46,29 @@ export interface FhirPluginOptions {
   version: string;
 }
 
-/** The query, as the audit row keeps it: identifying values (an NHS Number, a date of birth) masked. */
-const MASKED = new Set(["identifier", "birthdate"]);
+/**
+ * The query, as the audit row keeps it: identifying values (an NHS Number, a date of birth, a name or an
+ * address, should a search ever take them) masked; a token's system is kept, as it says what was asked.
+ */
+const MASKED = new Set([
+  "identifier",
+  "birthdate",
+  "name",
+  "family",
+  "given",
+  "address",
+  "address-postalcode",
+]);
+export function maskedValue(key: string, value: string): string {
+  if (!MASKED.has(key)) return value.slice(0, 100);
+  const bar = value.indexOf("|");
+  return bar === -1 ? "***" : `${value.slice(0, bar).slice(0, 100)}|***`;
+}
 function auditDetail(request: FastifyRequest, identity: FhirIdentity): string {
   const path = request.url.split("?")[0].slice(0, 200);
   const query = Object.entries((request.query ?? {}) as Query)
     .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one] as const))
-    .map(([k, v]) => `${k}=${MASKED.has(k) ? `${String(v).split("|")[0]}|***` : String(v).slice(0, 100)}`)
+    .map(([k, v]) => `${k}=${maskedValue(k, String(v))}`)
     .join("&");
   const who = identity.clientId ? `client ${identity.clientId}: ` : "";
   return `${who}${request.method} ${path}${query ? `?${query}` : ""}`;

@@ -82,7 +82,9 @@ export async function exchangeClientAssertion(
         ? "the client assertion has expired"
         : error instanceof errors.JWTClaimValidationFailed
           ? `the client assertion's ${error.claim} claim is not valid`
-          : "the client assertion's signature does not verify against the client's registered keys";
+          : error instanceof errors.JOSEAlgNotAllowed
+            ? "the client assertion is not signed RS384 or ES384, the algorithms OnePlace accepts"
+            : "the client assertion's signature does not verify against the client's registered keys";
     throw new OAuthError(401, "invalid_client", why);
   }
   const exp = payload.exp as number;

@@ -215,6 +215,12 @@ test("search Patient by identifier system|value finds exactly that person; a per
     entries(born).map((p: Json) => p.id),
     [person.personId],
   );
+  // A date of birth, and an identifier given without its system, are masked whole.
+  assert.equal(
+    (await lastAudit()).detail,
+    "GET /fhir/R4/Patient?birthdate=***&identifier=***",
+    "no date of birth or bare identifier in the audit detail",
+  );
 });
 
 test("identifier search returns only the person whose identifier it is: never by a source record's mistyped number, another system's value or part of a number", async () => {
@@ -432,6 +438,10 @@ test("errors are OperationOutcome with their status: unknown id, unknown paramet
   const badBirthDate = await get("/fhir/R4/Patient?birthdate=1938-02-30", "gp.fhir");
   assert.equal(badBirthDate.statusCode, 400);
   assert.ok(!badBirthDate.body.includes("1938-02-30"), "an error never repeats a date of birth it was sent");
+  // Thirty-six dashes have the shape of an id but are none: a 400, never a failed cast (500).
+  const dashes = await get(`/fhir/R4/Observation?patient=Patient/${"-".repeat(36)}`, "gp.fhir");
+  assert.equal(dashes.statusCode, 400);
+  assert.equal(dashes.json().resourceType, "OperationOutcome");
 });
 
 test("refused: no relationship, an objection to sharing, a pseudonymised role; each a 403 OperationOutcome and audited", async () => {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import { registerClient, revokeClient } from "../../src/fhir/index.ts";
 import { TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
 import { bearerRequests, webSuite } from "../web/harness.ts";
@@ -69,6 +69,21 @@ async function assertion(name: string, claims: AssertionClaims = {}, key?: Key, 
     .setExpirationTime(claims.exp ?? now + 240)
     .setIssuedAt(now)
     .sign(key ?? client.key);
+}
+
+/** A JWT with alg "none" and no signature, as an attacker would send one. */
+function unsigned(clientId: string): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: clientId,
+    sub: clientId,
+    aud: TOKEN_URL,
+    jti: randomUUID(),
+    exp: now + 240,
+    iat: now,
+  };
+  return `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.`;
 }
 
 function tokenRequest(form: Record<string, string>) {
@@ -164,13 +179,17 @@ test("bad client assertions are refused with invalid_client: replayed jti, exp t
   const now = Math.floor(Date.now() / 1000);
   const { privateKey: stranger } = await generateKeyPair("ES384");
   const { privateKey: p256 } = await generateKeyPair("ES256");
+  // The rsa client's own private key, taken for RS256: its signature would verify, only the algorithm is wrong.
+  const rs256 = (await importJWK(await exportJWK(clients.rsa.key), "RS256")) as Key;
   const cases: [string, Promise<string> | string, RegExp][] = [
     ["replayed jti", assertion("epr", { jti }), /jti has been used before/],
     ["exp ten minutes ahead", assertion("epr", { exp: now + 600 }), /more than five minutes/],
     ["expired", assertion("epr", { exp: now - 60 }), /expired/],
     ["audience another server", assertion("epr", { aud: "https://elsewhere.example/token" }), /aud claim/],
     ["signed by another key", assertion("epr", {}, stranger), /signature does not verify/],
-    ["ES256, not allowed", assertion("epr", {}, p256, "ES256"), /signature does not verify/],
+    ["ES256 by a key nobody registered", assertion("epr", {}, p256, "ES256"), /not signed RS384 or ES384/],
+    ["RS256 by the client's own key", assertion("rsa", {}, rs256, "RS256"), /not signed RS384 or ES384/],
+    ["unsigned (alg none)", unsigned(clients.epr.id), /not signed RS384 or ES384/],
     ["unknown client", assertion("epr", { iss: "no-such-client", sub: "no-such-client" }), /not registered/],
     ["sub not the client", assertion("epr", { sub: "someone-else" }), /sub claim/],
     ["not a JWT", "not.a.jwt", /not a JWT/],
