@@ -545,7 +545,7 @@ export async function endPlan(
 async function projectPlan(q: Queryable, personId: string, planId: string): Promise<void> {
   await q.query(
     `WITH signed AS (
-       SELECT * FROM care_plan_version WHERE person_id = $1 AND plan_id = $2 AND status = 'signed-off'
+       SELECT * FROM care_plan_version WHERE person_id = $1::uuid AND plan_id = $2::uuid AND status = 'signed-off'
      ), latest AS (
        SELECT * FROM signed ORDER BY version DESC LIMIT 1
      ), ended AS (
@@ -553,16 +553,16 @@ async function projectPlan(q: Queryable, personId: string, planId: string): Prom
      )
      INSERT INTO care_plan (person_id, care_plan_id, plan_type, started_on, review_due_on, ended_on,
        lead_professional_role, lead_org_code, source_system, source_record_id, received_at)
-     SELECT $1, $2, 'joint-health-social',
+     SELECT $1::uuid, $2::uuid, 'joint-health-social',
             ((SELECT min(saved_at) FROM signed) AT TIME ZONE 'Europe/London')::date,
             l.review_due_on,
             ((SELECT at FROM ended) AT TIME ZONE 'Europe/London')::date,
-            l.lead_role, l.lead_org_code, $3, $2::text, now()
+            l.lead_role, l.lead_org_code, $3, $4, now()
      FROM latest l
      ON CONFLICT (person_id, care_plan_id) DO UPDATE SET
        review_due_on = EXCLUDED.review_due_on, ended_on = EXCLUDED.ended_on,
        lead_professional_role = EXCLUDED.lead_professional_role, lead_org_code = EXCLUDED.lead_org_code,
        received_at = EXCLUDED.received_at`,
-    [personId, planId, PLAN_SOURCE_SYSTEM],
+    [personId, planId, PLAN_SOURCE_SYSTEM, planId],
   );
 }

@@ -2,7 +2,8 @@
 // accepts, declines with a reason, or completes with an outcome. A referral is the receiving team's legitimate
 // relationship while open (the access check reads referred_on and closed_on). A reablement referral completes
 // with its episode, written as a reablement service after the hospital spell it followed (what ASCOF 2B
-// counts), and a 91-day follow-up due on the worklist until recorded. Every step checks the version it was
+// counts), and a 91-day follow-up due on the worklist until recorded: it stays open (the team keeps its
+// relationship, so it can follow the person up) until the follow-up closes it. Every step checks the version it was
 // made on, so two people deciding the same referral cannot both win.
 import { addDays, isIsoDate } from "../core/dates.ts";
 import { conflict, forbidden, invalid, notFound } from "../core/errors.ts";
@@ -225,7 +226,8 @@ export async function makeReferral(
   const teamId = service.team.teamId;
   await db.transaction(async (tx) => {
     const open = await tx.query(
-      `SELECT 1 FROM referral WHERE person_id = $1 AND service_code = $2 AND closed_on IS NULL`,
+      `SELECT 1 FROM referral WHERE person_id = $1 AND service_code = $2 AND closed_on IS NULL
+         AND outcome IS DISTINCT FROM 'completed'`,
       [personId, service.serviceCode],
     );
     if (open.length > 0) {
@@ -238,7 +240,7 @@ export async function makeReferral(
       `INSERT INTO referral (person_id, referral_id, to_team_id, from_team_id, service, referred_on, closed_on,
          outcome, source_system, source_record_id, received_at, service_code, reason, urgency, consent,
          referred_by_user_id, referred_at, due_on)
-       VALUES ($1, $2, $3, $4, $5, $6::date, NULL, NULL, $7, $2::text, $8, $9, $10, $11, $12, $13, $8, $14::date)`,
+       VALUES ($1, $2::uuid, $3, $4, $5, $6::date, NULL, NULL, $7, $15, $8, $9, $10, $11, $12, $13, $8, $14::date)`,
       [
         personId,
         referralId,
@@ -254,6 +256,7 @@ export async function makeReferral(
         input.consent,
         author.userId,
         due,
+        referralId,
       ],
     );
   });
@@ -346,11 +349,11 @@ export async function decideReferral(
     }
     const episode = await checkEpisode(tx, personId, ref, decision.episode, author.today);
     await set(
-      `outcome = 'completed', outcome_summary = $5, closed_on = greatest($6::date, referred_on),
-       episode_started_on = $7::date, episode_ended_on = $8::date, after_spell_id = $9, follow_up_due_on = $10::date`,
+      // Still open: the team keeps its relationship until the 91-day follow-up closes the referral.
+      `outcome = 'completed', outcome_summary = $5, episode_started_on = $6::date, episode_ended_on = $7::date,
+       after_spell_id = $8, follow_up_due_on = $9::date`,
       [
         summary.slice(0, 4_000),
-        author.today,
         episode.startedOn,
         episode.endedOn,
         episode.afterSpellId,
@@ -428,7 +431,7 @@ async function recordReablementService(
   await q.query(
     `INSERT INTO social_care_service (person_id, service_id, client_id, service_type, started_on, ended_on, funding,
        referral_source, after_spell_id, hours_per_week, end_reason, source_system, source_record_id, received_at)
-     VALUES ($1, $2, $1::text, 'reablement', $3::date, $4::date, 'council', $5, $6, NULL, $7, $8, $9, now())
+     VALUES ($1::uuid, $2, $10, 'reablement', $3::date, $4::date, 'council', $5, $6, NULL, $7, $8, $9, now())
      ON CONFLICT (person_id, source_system, source_record_id) DO NOTHING`,
     [
       personId,
@@ -440,6 +443,7 @@ async function recordReablementService(
       episode.end,
       PLAN_SOURCE_SYSTEM,
       `referral:${ref.referralId}`,
+      personId,
     ],
   );
 }
@@ -479,9 +483,9 @@ export async function recordFollowUp(
   }
   const updated = await db.query(
     `UPDATE referral SET follow_up_outcome = $4, follow_up_recorded_by_user_id = $5, follow_up_recorded_at = $6,
-       version = version + 1
+       closed_on = greatest($7::date, referred_on), version = version + 1
      WHERE person_id = $1 AND referral_id = $2 AND version = $3 RETURNING 1`,
-    [personId, referralId, baseVersion, outcome, author.userId, author.at.toISOString()],
+    [personId, referralId, baseVersion, outcome, author.userId, author.at.toISOString(), author.today],
   );
   if (updated.length === 0) {
     throw conflict(
