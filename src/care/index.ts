@@ -62,6 +62,7 @@ export {
 export {
   CONSENTS,
   type Consent,
+  type Discharge,
   decideReferral,
   EPISODE_ENDS,
   FOLLOW_UP_DAYS,
@@ -71,6 +72,7 @@ export {
   type ReferralDecision,
   type ReferralInput,
   type ReferralStatus,
+  readDischarges,
   readReferral,
   readReferrals,
   recordFollowUp,

@@ -498,3 +498,32 @@ export async function recordFollowUp(
   }
   return readReferral(db, personId, referralId);
 }
+
+export interface Discharge {
+  spellId: string;
+  providerCode: string;
+  admittedOn: string;
+  dischargedOn: string;
+}
+
+/** The person's latest hospital discharges, newest first: what a reablement episode may follow. */
+export async function readDischarges(q: Queryable, personId: string, limit = 10): Promise<Discharge[]> {
+  const rows = await q.query<{
+    spell_id: string;
+    provider_code: string;
+    admitted_on: string;
+    discharged_on: string;
+  }>(
+    `SELECT spell_id, provider_code, ((admitted_at AT TIME ZONE 'Europe/London')::date)::text AS admitted_on,
+            ((discharged_at AT TIME ZONE 'Europe/London')::date)::text AS discharged_on
+     FROM hospital_spell WHERE person_id = $1 AND discharged_at IS NOT NULL
+     ORDER BY discharged_at DESC LIMIT $2::int`,
+    [personId, limit],
+  );
+  return rows.map((r) => ({
+    spellId: r.spell_id,
+    providerCode: r.provider_code,
+    admittedOn: r.admitted_on,
+    dischargedOn: r.discharged_on,
+  }));
+}

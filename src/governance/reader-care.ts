@@ -11,6 +11,7 @@ import {
   addGoal,
   type CarePlan,
   type CareService,
+  type Discharge,
   decideReferral,
   editPlan,
   endPlan,
@@ -20,6 +21,7 @@ import {
   type Referral,
   type ReferralDecision,
   type ReferralInput,
+  readDischarges,
   readPlans,
   readReferral,
   readReferrals,
@@ -67,8 +69,11 @@ export interface Worklist {
 export interface CareReads {
   /** The Care plan tab ("view", identifiable): the person's plans with their history, and their referrals. */
   personCarePlans(personId: string): Promise<PersonCarePage>;
-  /** One referral with the banner ("view", identifiable). */
-  personReferral(personId: string, referralId: string): Promise<PersonPageBase & { referral: Referral }>;
+  /** One referral with the banner and the person's latest discharges ("view", identifiable). */
+  personReferral(
+    personId: string,
+    referralId: string,
+  ): Promise<PersonPageBase & { referral: Referral; discharges: Discharge[] }>;
   startCarePlan(personId: string): Promise<CarePlan>;
   editCarePlan(personId: string, planId: string, baseVersion: number, edit: PlanEdit): Promise<CarePlan>;
   addCarePlanGoal(
@@ -156,7 +161,12 @@ export function careReads(base: ReaderBase): CareReads {
     },
     async personReferral(personId, referralId) {
       const base = await page(personId);
-      return { ...base, referral: await readReferral(db, personId.toLowerCase(), referralId) };
+      const id = personId.toLowerCase();
+      const [referral, discharges] = await Promise.all([
+        readReferral(db, id, referralId),
+        readDischarges(db, id),
+      ]);
+      return { ...base, referral, discharges };
     },
     startCarePlan: (personId) => changing(personId, (id, who) => startPlan(db, id, who)),
     editCarePlan: (personId, planId, baseVersion, edit) =>

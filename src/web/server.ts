@@ -16,6 +16,7 @@ import { viewsPlugin } from "./plugins/views.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { backofficeRoutes } from "./routes/backoffice.ts";
+import { careRoutes } from "./routes/care.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { findRoutes } from "./routes/find.ts";
 import { homeRoutes } from "./routes/home.ts";
@@ -77,6 +78,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(peopleRoutes);
   await app.register(findRoutes);
   await app.register(personRoutes);
+  await app.register(careRoutes);
   await app.register(registerRoutes);
   await app.register(registersRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });
