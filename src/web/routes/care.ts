@@ -4,7 +4,7 @@
 // refusal shows the decision's reason (and break-glass where the role may), a problem a person can fix
 // re-shows the page with the reason (400), and an edit on a version someone else has moved on is a 409.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { ActionStatus, PlanEdit, ReferralDecision } from "../../care/index.ts";
+import type { ActionStatus, PlanEdit, Referral, ReferralDecision } from "../../care/index.ts";
 import { isIsoDate } from "../../core/dates.ts";
 import { HTTP_STATUS_OF_KIND, invalid, isOnePlaceError, type OnePlaceError } from "../../core/errors.ts";
 import { AccessDenied, csrfTokenFor } from "../../governance/index.ts";
@@ -274,13 +274,18 @@ const referralPage = async (request: FastifyRequest<ReferralP>, error: OnePlaceE
   };
 };
 
+/**
+ * Runs a step of a referral, then shows the referral; or, when the step closed it (declined, completed, followed
+ * up), the receiving team's worklist: a closed referral is no longer their relationship with the person.
+ */
 const referralChange = async (
   request: FastifyRequest<ReferralP>,
   reply: FastifyReply,
-  run: () => Promise<unknown>,
+  run: () => Promise<Referral>,
 ) => {
+  let referral: Referral;
   try {
-    await run();
+    referral = await run();
   } catch (error) {
     const fix = actionable(error);
     if (!fix) {
@@ -289,6 +294,8 @@ const referralChange = async (
     }
     return personReply(request, reply, () => referralPage(request, fix));
   }
+  const receiving = request.identity?.roleAssignment.team.teamId === referral.toTeam.teamId;
+  if (receiving && referral.closedOn) return reply.redirect("/care/worklist", 303);
   return reply.redirect(
     `/people/${request.params.personId.toLowerCase()}/referrals/${request.params.referralId.toLowerCase()}`,
     303,
