@@ -255,3 +255,43 @@ test("a form with a field the route does not take is refused (400) before anythi
   const res = await post(`${planUrl()}/${planId}/sign-off`, gp, { baseVersion: version, leadUserId: "x" });
   assert.equal(res.statusCode, 400);
 });
+
+test("referrals over HTTP: refused without consent (400, the words kept); only the receiving team decides (403)", async () => {
+  const url = `/people/${person.personId}/referrals`;
+  const form = await get(`${url}/new`, gp);
+  assert.equal(form.statusCode, 200);
+  assert.match(form.body, /Joint Reablement Team/);
+  const noConsent = await post(url, gp, {
+    serviceCode: "reablement",
+    reason: "Home after a fall",
+    urgency: "urgent",
+    consent: "",
+  });
+  assert.equal(noConsent.statusCode, 400);
+  assert.match(noConsent.body, /Record the person&#39;s consent to the referral|Record the person's consent/);
+  assert.match(noConsent.body, /Home after a fall/);
+  const made = await post(url, gp, {
+    serviceCode: "reablement",
+    reason: "Home after a fall",
+    urgency: "urgent",
+    consent: "given",
+  });
+  assert.equal(made.statusCode, 303, made.body);
+  const referralUrl = String(made.headers.location);
+  assert.match(referralUrl, /\/referrals\/[0-9a-f-]{36}$/);
+  const notTheirs = await post(`${referralUrl}/decision`, sw, { baseVersion: "1", decision: "accept" });
+  assert.equal(notTheirs.statusCode, 403);
+  assert.match(notTheirs.body, /Only the team the person was referred to can decide the referral/);
+  const strangerReferral = await post(`/people/${stranger.personId}/referrals`, gp, {
+    serviceCode: "reablement",
+    reason: "x",
+    urgency: "routine",
+    consent: "given",
+  });
+  assert.equal(strangerReferral.statusCode, 403);
+  const [row] = await web.t.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM referral WHERE person_id = $1",
+    [stranger.personId],
+  );
+  assert.equal(row.n, 0);
+});
