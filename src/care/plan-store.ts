@@ -387,7 +387,15 @@ export async function editPlan(
       crisis: edit.crisis,
       carer: edit.carer,
       endOfLife: edit.endOfLife,
-      consentToShare: edit.consentToShare,
+      // Consent keeps the day it was first recorded while it stands; a form re-sent later does not move it.
+      consentToShare: {
+        ...edit.consentToShare,
+        recordedOn: !edit.consentToShare.given
+          ? null
+          : latest.content.consentToShare.given && latest.content.consentToShare.recordedOn
+            ? latest.content.consentToShare.recordedOn
+            : edit.consentToShare.recordedOn,
+      },
     });
     const changes: PlanChange[] = [];
     if (

@@ -125,6 +125,7 @@ export function dateFromParts(day?: string, month?: string, year?: string): stri
 }
 
 const problem = (message: string, hint?: string) => ({ message, hint });
+const londonToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(new Date());
 const invalidError = (message: string, hint: string) => invalid("care.form-date", message, { hint });
 
 /** A page about a person: refusals become the refusal page with the decision's reason. */
@@ -348,7 +349,7 @@ async function carePlanRoutes(app: FastifyInstance): Promise<void> {
           endOfLife: b.endOfLife ?? "",
           consentToShare: {
             given: b.consent === "given",
-            recordedOn: b.consent === "given" ? new Date().toISOString().slice(0, 10) : null,
+            recordedOn: b.consent === "given" ? londonToday() : null,
             note: b.consentNote ?? "",
           },
           lead: leadUser && leadTeam ? { userId: leadUser, teamId: leadTeam, role: b.leadRole ?? "" } : null,
