@@ -10,6 +10,7 @@ import {
   auditVerify,
 } from "./commands/audit.ts";
 import { bcfExport, bcfImport, bcfList, bcfValidate } from "./commands/bcf.ts";
+import { carePlanShow, careServicesImport, careServicesList } from "./commands/care.ts";
 import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
@@ -87,6 +88,9 @@ export const COMMANDS: readonly Command[] = [
   auditBreakGlass,
   auditReview,
   personExport,
+  careServicesImport,
+  careServicesList,
+  carePlanShow,
   stratify,
   stratifyReport,
   modelTrain,
@@ -154,9 +158,9 @@ Environment:
 `;
 }
 
-/** Finds the command named by the first one or two words of argv. */
+/** Finds the command named by the first one, two or three words of argv ("care services import"). */
 function resolve(argv: string[]): { command: Command; rest: string[] } | null {
-  for (const words of [2, 1]) {
+  for (const words of [3, 2, 1]) {
     const name = argv.slice(0, words).join(" ");
     const command = COMMANDS.find((c) => c.name === name);
     if (command) return { command, rest: argv.slice(words) };

@@ -54,6 +54,7 @@ export type {
   RejectSummary,
   ReviewComparison,
 } from "./reader-backoffice.ts";
+export type { CareReads, PersonCarePage, StaffMember, Worklist, WorklistItem } from "./reader-care.ts";
 export type { FindResult, FoundPerson } from "./reader-find.ts";
 export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } from "./reader-home.ts";
 export type {

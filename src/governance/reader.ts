@@ -27,6 +27,7 @@ import {
 import { type AdminReads, adminReads } from "./reader-admin.ts";
 import { type BackofficeReads, backofficeReads } from "./reader-backoffice.ts";
 import { type PeopleList, type ReaderBase, type ReaderIdentity, readerBase } from "./reader-base.ts";
+import { type CareReads, careReads } from "./reader-care.ts";
 import { type FindReads, findReads } from "./reader-find.ts";
 import { type HomeReads, homeReads } from "./reader-home.ts";
 import { type IgReads, igReads } from "./reader-ig.ts";
@@ -60,6 +61,7 @@ export interface GovernedReader
     PersonReads,
     RegistersReads,
     NotificationsReads,
+    CareReads,
     BackofficeReads,
     IgReads,
     SubjectAccessReads {
@@ -152,6 +154,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...personReads(base),
     ...registersReads(base),
     ...notificationsReads(base),
+    ...careReads(base),
     ...backofficeReads(base),
     ...igReads(base),
     ...subjectAccessReads(base),

@@ -31,6 +31,7 @@ export const PERSON_LEVEL_TABLES = [
   "caseload_entry",
   "care_team_member",
   "referral",
+  "care_plan_version",
 ] as const;
 
 export type RecordKey = readonly [sourceSystem: string, recordId: string];

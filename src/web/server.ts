@@ -18,6 +18,7 @@ import { viewsPlugin } from "./plugins/views.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { backofficeRoutes } from "./routes/backoffice.ts";
+import { careRoutes } from "./routes/care.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { findRoutes } from "./routes/find.ts";
 import { homeRoutes } from "./routes/home.ts";
@@ -86,6 +87,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(peopleRoutes);
   await app.register(findRoutes);
   await app.register(personRoutes);
+  await app.register(careRoutes);
   await app.register(registerRoutes);
   await app.register(registersRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });

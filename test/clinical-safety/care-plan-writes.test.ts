@@ -1,5 +1,7 @@
-// HAZ-018: a care plan overwritten by a concurrent edit. OnePlace does not edit care plans: each source system's
-// plan is its own row, keyed on its provenance, written only by the feeds' upsert. These tests keep it so.
+// HAZ-018: a care plan overwritten by a concurrent edit. Each source system's plan is its own row of care_plan,
+// keyed on its provenance, written by the feeds' upsert; plans written in OnePlace are versioned
+// (care_plan_version, optimistic concurrency) and only their signed-off version is projected into care_plan,
+// by src/care/plan-store.ts alone. These tests keep it so.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -23,19 +25,28 @@ function planRow(plan: Record<string, string | null>): unknown[] {
   return CATALOGUE.care_plan.columnNames.map((c) => row[c] ?? null);
 }
 
-test("nothing in OnePlace writes a care plan by SQL of its own: only the feeds' provenance-keyed upsert does", () => {
+test("only the feeds' provenance-keyed upsert and the projection of a signed-off plan version write care_plan; only the care routes change a plan", () => {
   const files = readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && /\.(ts|sql)$/.test(e.name))
     .map((e) => relative(ROOT, join(e.parentPath, e.name)));
   const writers = files.filter((f) =>
     /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+care_plan\b/i.test(readFileSync(join(ROOT, f), "utf8")),
   );
-  assert.deepEqual(writers, [], "a care plan edit needs its own hazard analysis (concurrent edits) first");
+  assert.deepEqual(
+    writers,
+    [join("src", "care", "plan-store.ts")],
+    "a care plan is written only by its versioned store (optimistic concurrency, HAZ-018)",
+  );
   const routes = files.filter((f) => f.startsWith(join("src", "web", "routes")));
   const planRoutes = routes.filter((f) =>
-    /\.(post|put|patch|delete)\s*\([^)]*care-?plan/i.test(readFileSync(join(ROOT, f), "utf8")),
+    // A route's method with or without type arguments (app.post<...>("/people/:personId/care-plan", ...)).
+    /\.(post|put|patch|delete)\b[^(]*\(\s*["'`][^"'`]*care-?plan/i.test(readFileSync(join(ROOT, f), "utf8")),
   );
-  assert.deepEqual(planRoutes, [], "no route changes a care plan");
+  assert.deepEqual(
+    planRoutes,
+    [join("src", "web", "routes", "care.ts")],
+    "only the care routes change a plan, each naming the version it was made on",
+  );
 });
 
 test("two sources' plans for one person stay side by side; concurrent versions of one plan leave one whole version", async () => {

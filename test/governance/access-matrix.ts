@@ -445,6 +445,44 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
   ),
 };
 
+/**
+ * Care coordination (src/web/routes/care.ts): each page and change about a person is one decision by the
+ * governed reader's care group ("view" or "change" on the identifiable record: relationship, objection,
+ * break-glass), so a user without a relationship or facing a sharing objection is refused and audited;
+ * tested over HTTP in test/web/care.test.ts and in the browser in test/web/care-browser.test.ts.
+ */
+const CARE_FILE = "test/web/care.test.ts";
+const CARE_PERSON =
+  "one governed decision per request on the person's identifiable record (view or change), refusals with their reason";
+const CARE_ROUTES: Record<string, RouteGovernance> = Object.fromEntries(
+  [
+    "GET /people/:personId/care-plan",
+    "POST /people/:personId/care-plan",
+    "GET /people/:personId/care-plan/:planId/edit",
+    "POST /people/:personId/care-plan/:planId",
+    "POST /people/:personId/care-plan/:planId/goals",
+    "POST /people/:personId/care-plan/:planId/actions",
+    "POST /people/:personId/care-plan/:planId/actions/:actionId",
+    "POST /people/:personId/care-plan/:planId/sign-off",
+    "GET /people/:personId/care-plan/:planId/print",
+    "GET /people/:personId/referrals/new",
+    "POST /people/:personId/referrals",
+    "GET /people/:personId/referrals/:referralId",
+    "POST /people/:personId/referrals/:referralId/decision",
+    "POST /people/:personId/referrals/:referralId/follow-up",
+  ].map((key) => [key, { kind: "role", file: CARE_FILE, reason: CARE_PERSON }]),
+);
+CARE_ROUTES["GET /care/worklist"] = {
+  kind: "role",
+  file: CARE_FILE,
+  reason:
+    "the signed-in user's own worklist; the people it names go through the list filter, the rest counted",
+};
+CARE_ROUTES["GET /care/services"] = {
+  kind: "none",
+  reason: "the directory of services: reference data, no person",
+};
+
 export const ROUTE_GOVERNANCE: Record<string, RouteGovernance> = {
   ...FHIR_ROUTES,
   "GET /health": { kind: "none", reason: "public: liveness, no data" },
@@ -531,6 +569,7 @@ export const ROUTE_GOVERNANCE: Record<string, RouteGovernance> = {
   "POST /admin/users/:username/reset-password": { kind: "none", reason: STAFF_ADMIN },
   "GET /admin/teams": { kind: "none", reason: STAFF_ADMIN },
   "POST /admin/teams": { kind: "none", reason: STAFF_ADMIN },
+  ...CARE_ROUTES,
   "GET /notifications": {
     kind: "role",
     file: "test/web/notifications.test.ts",

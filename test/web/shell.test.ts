@@ -157,21 +157,17 @@ describe("the layout around every page", () => {
   });
 
   test("the navigation follows the role's policy and the team's kind", () => {
+    const CARE_LINKS = ["/notifications", "/care/worklist", "/care/services"];
     const links = (role: string, team: Parameters<typeof fixtureTeam>[0]) =>
       navigationFor(fixtureRole(role), fixtureTeam(team)).map((i) => i.href);
-    assert.deepEqual(links("gp", "practice"), ["/", "/find", "/registers/practice/F81001", "/notifications"]);
+    assert.deepEqual(links("gp", "practice"), ["/", "/find", "/registers/practice/F81001", ...CARE_LINKS]);
     assert.deepEqual(links("practice-mdt-coordinator", "locality-mdt"), [
       "/",
       "/find",
       "/registers/locality/GRAYS",
-      "/notifications",
+      ...CARE_LINKS,
     ]);
-    assert.deepEqual(links("social-worker", "provider-service"), [
-      "/",
-      "/find",
-      "/registers",
-      "/notifications",
-    ]);
+    assert.deepEqual(links("social-worker", "provider-service"), ["/", "/find", "/registers", ...CARE_LINKS]);
     assert.deepEqual(links("integration-engineer", "corporate"), [
       "/",
       "/find",

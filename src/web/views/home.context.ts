@@ -25,6 +25,7 @@ export interface HomeContext {
   notice?: { heading: string; text: string };
   panels: HomePanel[];
   notifications?: NotificationsPanel;
+  worklist?: { overdue: number; text: string };
 }
 
 export interface HomeUser {
@@ -361,7 +362,27 @@ const INTROS: Record<HomeData["kind"], string> = {
   none: "",
 };
 
-export function homeContext(user: HomeUser, data: HomeData, notifications?: NotificationsPanel): HomeContext {
+/** The worklist's line on the home page: how many plan actions, reviews and referral steps wait, and how many are overdue. */
+export function worklistPanel(work: { items: unknown[]; overdue: number }): {
+  overdue: number;
+  text: string;
+} {
+  const n = work.items.length;
+  return {
+    overdue: work.overdue,
+    text:
+      n === 0
+        ? "Nothing is waiting for you: no plan actions, reviews or referrals."
+        : `${n} ${n === 1 ? "item waits" : "items wait"} for you: plan actions, reviews and referral steps.`,
+  };
+}
+
+export function homeContext(
+  user: HomeUser,
+  data: HomeData,
+  notifications?: NotificationsPanel,
+  worklist?: { overdue: number; text: string },
+): HomeContext {
   return {
     title: "Home",
     caption: `${user.roleName}, ${user.teamName}`,
@@ -376,5 +397,6 @@ export function homeContext(user: HomeUser, data: HomeData, notifications?: Noti
         : undefined,
     panels: panelsFor(data),
     ...(notifications ? { notifications } : {}),
+    ...(worklist ? { worklist } : {}),
   };
 }

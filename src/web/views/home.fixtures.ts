@@ -2,7 +2,7 @@
 // administrator), empty and full, and a role with nothing to show.
 import type { HomeData, HomeList, HomePerson } from "../../governance/index.ts";
 import type { ViewFixture } from "./fixtures.ts";
-import { homeContext } from "./home.context.ts";
+import { homeContext, worklistPanel } from "./home.context.ts";
 import { fixtureIdentity, fixtureShell } from "./layout.fixtures.ts";
 
 const none: HomeList = { people: [], total: 0 };
@@ -23,7 +23,11 @@ const list = (n: number, total: number, date: string, detail: string | null): Ho
   total,
 });
 
-function home(roleCode: string, data: HomeData): ViewFixture["context"] {
+function home(
+  roleCode: string,
+  data: HomeData,
+  worklist?: { overdue: number; text: string },
+): ViewFixture["context"] {
   const id = fixtureIdentity(roleCode);
   return {
     ...fixtureShell(roleCode),
@@ -34,6 +38,8 @@ function home(roleCode: string, data: HomeData): ViewFixture["context"] {
         teamName: id.roleAssignment.team.name,
       },
       data,
+      undefined,
+      worklist,
     ),
   };
 }
@@ -41,18 +47,22 @@ function home(roleCode: string, data: HomeData): ViewFixture["context"] {
 export const fixtures: ViewFixture[] = [
   {
     name: "GP, a full practice home",
-    context: home("gp", {
-      kind: "practice",
-      practiceCode: "F81001",
-      practiceName: "Riverside Surgery",
-      since: "2016-03-30",
-      registerSize: 8_412,
-      highRisk: 412,
-      newlyOnRegister: list(3, 12, "2016-03-01", "High"),
-      reviewsDue: list(4, 30, "2016-04-05", "overdue"),
-      admitted: list(2, 2, "2016-03-30", "Basildon University Hospital"),
-      withheld: 3,
-    }),
+    context: home(
+      "gp",
+      {
+        kind: "practice",
+        practiceCode: "F81001",
+        practiceName: "Riverside Surgery",
+        since: "2016-03-30",
+        registerSize: 8_412,
+        highRisk: 412,
+        newlyOnRegister: list(3, 12, "2016-03-01", "High"),
+        reviewsDue: list(4, 30, "2016-04-05", "overdue"),
+        admitted: list(2, 2, "2016-03-30", "Basildon University Hospital"),
+        withheld: 3,
+      },
+      worklistPanel({ items: [1, 2, 3], overdue: 2 }),
+    ),
   },
   {
     name: "MDT coordinator, an empty practice home",

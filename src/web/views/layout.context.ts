@@ -42,7 +42,11 @@ export function navigationFor(role: RolePolicy, team: Team): NavItem[] {
       else if (team.kind === "locality-mdt" && team.orgCode)
         items.push({ href: `/registers/locality/${encodeURIComponent(team.orgCode)}`, text: "Register" });
       else items.push({ href: "/registers", text: "Registers" });
-      items.push({ href: "/notifications", text: "Notifications" });
+      items.push(
+        { href: "/notifications", text: "Notifications" },
+        { href: "/care/worklist", text: "Worklist" },
+        { href: "/care/services", text: "Services" },
+      );
       break;
     case "identity-admin":
       items.push(

@@ -1,6 +1,6 @@
 // The person banner and the record's sections, as every person page shows them: the banner's facts in
 // words (NHS Number 3-3-4, age with the date of birth, the registered practice, alerts as tags), and the
-// links between Summary, Timeline, Care team and Records. Person pages pass `person` and `sections`.
+// links between Summary, Timeline, Care team, Care plan and Records. Person pages pass `person` and `sections`.
 import { ageOn, normaliseNhsNumber, spaceNhsNumber } from "../../../core/index.ts";
 import type { Disclosure, PersonBannerFacts, Provenance, Relationship } from "../../../governance/index.ts";
 import { longdate } from "../../../platform/index.ts";
@@ -9,6 +9,7 @@ export const PERSON_SECTIONS = [
   { id: "summary", text: "Summary", path: "" },
   { id: "timeline", text: "Timeline", path: "/timeline" },
   { id: "care-team", text: "Care team", path: "/care-team" },
+  { id: "care-plan", text: "Care plan", path: "/care-plan" },
   { id: "records", text: "Records", path: "/records" },
 ] as const;
 export type PersonSection = (typeof PERSON_SECTIONS)[number]["id"];

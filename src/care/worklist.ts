@@ -1,0 +1,78 @@
+// A user's worklist, derived from the records themselves rather than copied into a task table (so nothing can
+// fall out of step): the open actions they own in current plans, the reviews of plans they lead, and for their
+// team the referrals awaiting a decision, those accepted and not yet completed, and the reablement 91-day
+// follow-ups due. Overdue: due before today. People are not named here: the governed reader filters them.
+import type { Queryable } from "../store/index.ts";
+
+export type WorkKind =
+  | "plan-action"
+  | "plan-review"
+  | "plan-sign-off"
+  | "referral-decision"
+  | "referral-completion"
+  | "follow-up";
+
+export interface WorkItem {
+  kind: WorkKind;
+  personId: string;
+  /** The plan or referral the item belongs to. */
+  recordId: string;
+  title: string;
+  dueOn: string | null;
+  overdue: boolean;
+}
+
+type Row = { kind: WorkKind; person_id: string; record_id: string; title: string; due_on: string | null };
+
+/** Every item on the user's worklist, due first (overdue at the top), at most `limit`. */
+export async function readWorklist(
+  q: Queryable,
+  who: { userId: string; teamId: string },
+  today: string,
+  limit = 500,
+): Promise<WorkItem[]> {
+  const rows = await q.query<Row>(
+    `WITH latest AS (
+       SELECT DISTINCT ON (person_id, plan_id) person_id, plan_id, status, content, lead_user_id, review_due_on
+       FROM care_plan_version ORDER BY person_id, plan_id, version DESC
+     ), in_force AS (
+       SELECT DISTINCT ON (person_id, plan_id) person_id, plan_id, lead_user_id, review_due_on
+       FROM care_plan_version WHERE status = 'signed-off' ORDER BY person_id, plan_id, version DESC
+     )
+     SELECT 'plan-action' AS kind, l.person_id, l.plan_id AS record_id, a ->> 'description' AS title,
+            a ->> 'dueOn' AS due_on
+       FROM latest l CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'actions') a
+      WHERE l.status <> 'ended' AND a ->> 'ownerUserId' = $1::text AND a ->> 'status' = 'open'
+     UNION ALL
+     SELECT 'plan-review', f.person_id, f.plan_id, 'Review the joint care plan', f.review_due_on::text
+       FROM in_force f JOIN latest l USING (person_id, plan_id)
+      WHERE l.status <> 'ended' AND f.lead_user_id = $1::uuid
+     UNION ALL
+     SELECT 'plan-sign-off', l.person_id, l.plan_id, 'Sign off the draft care plan you lead', NULL
+       FROM latest l WHERE l.status = 'draft' AND l.lead_user_id = $1::uuid
+        AND NOT EXISTS (SELECT 1 FROM in_force f WHERE f.person_id = l.person_id AND f.plan_id = l.plan_id)
+     UNION ALL
+     SELECT 'referral-decision', r.person_id, r.referral_id, 'Accept or decline the referral', r.due_on::text
+       FROM referral r WHERE r.to_team_id = $2::uuid AND r.closed_on IS NULL AND r.outcome IS NULL
+        AND r.service_code IS NOT NULL
+     UNION ALL
+     SELECT 'referral-completion', r.person_id, r.referral_id, 'Complete the referral with its outcome', NULL
+       FROM referral r WHERE r.to_team_id = $2::uuid AND r.closed_on IS NULL AND r.outcome = 'accepted'
+        AND r.service_code IS NOT NULL
+     UNION ALL
+     SELECT 'follow-up', r.person_id, r.referral_id, 'Record where the person is 91 days after discharge',
+            r.follow_up_due_on::text
+       FROM referral r WHERE r.to_team_id = $2::uuid AND r.follow_up_due_on IS NOT NULL AND r.follow_up_outcome IS NULL
+     ORDER BY due_on NULLS LAST, kind, person_id
+     LIMIT $3::int`,
+    [who.userId, who.teamId, limit],
+  );
+  return rows.map((r) => ({
+    kind: r.kind,
+    personId: r.person_id,
+    recordId: r.record_id,
+    title: r.title,
+    dueOn: r.due_on,
+    overdue: r.due_on !== null && r.due_on < today,
+  }));
+}
