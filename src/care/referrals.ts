@@ -224,42 +224,48 @@ export async function makeReferral(
   }
   const referralId = newId();
   const teamId = service.team.teamId;
-  await db.transaction(async (tx) => {
-    const open = await tx.query(
-      `SELECT 1 FROM referral WHERE person_id = $1 AND service_code = $2 AND closed_on IS NULL
+  const alreadyOpen = () =>
+    conflict("care.referral-open", `The person already has an open referral to ${service.name}.`, {
+      hint: "Open that referral to see where it is; a second would be lost between the teams.",
+    });
+  await db
+    .transaction(async (tx) => {
+      const open = await tx.query(
+        `SELECT 1 FROM referral WHERE person_id = $1 AND service_code = $2 AND closed_on IS NULL
          AND outcome IS DISTINCT FROM 'completed'`,
-      [personId, service.serviceCode],
-    );
-    if (open.length > 0) {
-      throw conflict("care.referral-open", `The person already has an open referral to ${service.name}.`, {
-        hint: "Open that referral to see where it is; a second would be lost between the teams.",
-      });
-    }
-    const due = addDays(author.today, input.urgency === "routine" ? (service.responseDays ?? 5) : 0);
-    await tx.query(
-      `INSERT INTO referral (person_id, referral_id, to_team_id, from_team_id, service, referred_on, closed_on,
+        [personId, service.serviceCode],
+      );
+      if (open.length > 0) throw alreadyOpen();
+      const due = addDays(author.today, input.urgency === "routine" ? (service.responseDays ?? 5) : 0);
+      await tx.query(
+        `INSERT INTO referral (person_id, referral_id, to_team_id, from_team_id, service, referred_on, closed_on,
          outcome, source_system, source_record_id, received_at, service_code, reason, urgency, consent,
          referred_by_user_id, referred_at, due_on)
        VALUES ($1, $2::uuid, $3, $4, $5, $6::date, NULL, NULL, $7, $15, $8, $9, $10, $11, $12, $13, $8, $14::date)`,
-      [
-        personId,
-        referralId,
-        teamId,
-        author.teamId,
-        service.kind === "other" ? service.serviceCode : service.kind,
-        author.today,
-        PLAN_SOURCE_SYSTEM,
-        author.at.toISOString(),
-        service.serviceCode,
-        reason,
-        input.urgency,
-        input.consent,
-        author.userId,
-        due,
-        referralId,
-      ],
-    );
-  });
+        [
+          personId,
+          referralId,
+          teamId,
+          author.teamId,
+          service.kind === "other" ? service.serviceCode : service.kind,
+          author.today,
+          PLAN_SOURCE_SYSTEM,
+          author.at.toISOString(),
+          service.serviceCode,
+          reason,
+          input.urgency,
+          input.consent,
+          author.userId,
+          due,
+          referralId,
+        ],
+      );
+    })
+    .catch((error: unknown) => {
+      // Another submit opened the same referral between the check and the insert (the unique index, 0950).
+      if ((error as { code?: string }).code === "23505") throw alreadyOpen();
+      throw error;
+    });
   return readReferral(db, personId, referralId);
 }
 

@@ -117,6 +117,37 @@ test("an open referral lets the receiving team see the person; only it decides; 
   assert.ok(work.items.some((i) => i.kind === "referral-decision" && i.recordId === referral.referralId));
 });
 
+test("two referrals to one service submitted at once: one is made, the other refused as already open", async () => {
+  const asked = {
+    serviceCode: "local-area-coordination",
+    reason: "Lonely since her husband died",
+    urgency: "routine",
+    consent: "given",
+  };
+  const neighbour = makePerson({ familyName: "Twice", givenName: "Ruby", birthDate: "1935-03-04" });
+  await insertPerson(t.db, neighbour);
+  await register(t.db, neighbour.personId, ORGS.practice);
+  const settled = await Promise.allSettled([
+    gp.referPerson(neighbour.personId, asked),
+    gp.referPerson(neighbour.personId, asked),
+  ]);
+  assert.equal(settled.filter((s) => s.status === "fulfilled").length, 1);
+  const refused = settled.find((s) => s.status === "rejected");
+  assert.equal((refused?.reason as { code?: string }).code, "care.referral-open");
+  const [{ n }] = await t.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM referral WHERE person_id = $1 AND service_code = 'local-area-coordination'",
+    [neighbour.personId],
+  );
+  assert.equal(n, 1);
+  // Declined, so the coordinators' worklist holds only what the next test makes.
+  const made = settled.find((r) => r.status === "fulfilled")?.value;
+  assert.ok(made);
+  await lac.decideReferral(neighbour.personId, made.referralId, made.version, {
+    kind: "decline",
+    reason: "Made twice at once on purpose",
+  });
+});
+
 test("reablement completes with its episode after the spell: a reablement service for ASCOF 2B and a 91-day follow-up", async () => {
   let [referral] = (await reablement.personCarePlans(person.personId)).referrals;
   referral = await reablement.decideReferral(person.personId, referral.referralId, referral.version, {

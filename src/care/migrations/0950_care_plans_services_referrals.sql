@@ -27,7 +27,7 @@ CREATE TABLE care_plan_version (
   -- What this version changed, in words: [{ "field": ..., "change": "added|changed|removed", "summary": ... }].
   changes            jsonb NOT NULL DEFAULT '[]'::jsonb,
   PRIMARY KEY (person_id, plan_id, version),
-  CHECK (status = 'draft' OR (lead_user_id IS NOT NULL AND lead_role IS NOT NULL AND lead_org_code IS NOT NULL
+  CHECK (status IN ('draft', 'ended') OR (lead_user_id IS NOT NULL AND lead_role IS NOT NULL AND lead_org_code IS NOT NULL
                               AND review_due_on IS NOT NULL))
 );
 CREATE INDEX care_plan_version_lead_idx ON care_plan_version (lead_user_id) WHERE lead_user_id IS NOT NULL;
@@ -82,5 +82,8 @@ ALTER TABLE referral
   ADD COLUMN follow_up_recorded_by_user_id uuid,
   ADD COLUMN follow_up_recorded_at timestamptz;
 CREATE INDEX referral_open_team_idx ON referral (to_team_id, referred_on) WHERE closed_on IS NULL;
+-- One open referral per person and service, however many submit at once (a second would be lost between teams).
+CREATE UNIQUE INDEX referral_one_open_per_service ON referral (person_id, service_code)
+  WHERE service_code IS NOT NULL AND closed_on IS NULL AND outcome IS DISTINCT FROM 'completed';
 CREATE INDEX referral_follow_up_idx ON referral (to_team_id, follow_up_due_on)
   WHERE follow_up_due_on IS NOT NULL AND follow_up_outcome IS NULL;
