@@ -60,6 +60,13 @@ export const SUPPORTED_RESOURCES = [
   "MedicationStatement",
 ] as const;
 
+const SUPPORTED = new Set<string>(SUPPORTED_RESOURCES);
+
+/** Whether OnePlace loads resources of this type (others are skipped and counted). */
+export function isSupportedResource(type: string): boolean {
+  return SUPPORTED.has(type);
+}
+
 export class FhirReject extends OnePlaceError {
   override readonly name = "FhirReject";
   constructor(message: string, options?: OnePlaceErrorOptions) {
@@ -138,25 +145,35 @@ function odsOf(ref: Reference | undefined, what: string): string {
   return fail(`${what} must name an organisation by its ODS code`);
 }
 
-/** Patient/123, https://server/fhir/Patient/123, or a logical reference by NHS Number. */
-export function subjectOf(
-  ref: Reference | undefined,
-  what: string,
-  bundleIds?: Map<string, string>,
-): SubjectRef {
-  if (ref?.identifier?.system === NHS_NUMBER_SYSTEM && ref.identifier.value) {
-    const n = normaliseNhsNumber(ref.identifier.value);
-    if (!n) fail(`${what}.identifier is not a valid NHS Number`);
-    return { kind: "nhs", nhsNumber: n as string };
-  }
+const CONDITIONAL = /^Patient\?identifier=([^|&]+)\|([^&]+)$/;
+
+/**
+ * Patient/123, https://server/fhir/Patient/123, a logical reference by NHS Number, or a conditional reference
+ * (Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|...). References within a Bundle were rewritten from
+ * its urn:uuid fullUrls to Patient/<id> when it was read.
+ */
+export function subjectOf(ref: Reference | undefined, what: string): SubjectRef {
+  const nhsOf = (value: string) => {
+    const n = normaliseNhsNumber(value);
+    if (!n) fail(`${what} names an NHS Number that is not valid`);
+    return { kind: "nhs", nhsNumber: n as string } as const;
+  };
+  if (ref?.identifier?.system === NHS_NUMBER_SYSTEM && ref.identifier.value)
+    return nhsOf(ref.identifier.value);
   const r = ref?.reference ?? "";
-  if (r.startsWith("urn:uuid:") && bundleIds) {
-    const id = bundleIds.get(r);
-    if (id) return { kind: "record", recordId: id };
-    fail(`${what} points to ${r.slice(0, 9)}... which is not a Patient in this bundle`);
+  const conditional = CONDITIONAL.exec(r);
+  if (conditional) {
+    if (decodeURIComponent(conditional[1]) !== NHS_NUMBER_SYSTEM)
+      fail(`${what} is a conditional reference by an identifier other than the NHS Number`);
+    return nhsOf(decodeURIComponent(conditional[2]));
   }
-  const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(r);
-  if (!m) fail(`${what} must reference a Patient (Patient/<id> or an NHS Number identifier)`);
+  if (r.startsWith("urn:uuid:"))
+    fail(`${what} points to a urn:uuid that is not a Patient in the same Bundle`);
+  const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(r);
+  if (!m)
+    fail(
+      `${what} must reference a Patient (Patient/<id>, an NHS Number identifier or a conditional reference)`,
+    );
   return { kind: "record", recordId: (m as RegExpExecArray)[1] };
 }
 
@@ -271,9 +288,9 @@ function mapOrganization(o: Organization, at: string): Mapped {
   };
 }
 
-function mapEncounter(e: Encounter, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
+function mapEncounter(e: Encounter, source: string, at: string): Mapped {
   const id = requireId(e, "Encounter");
-  const subject = subjectOf(e.subject, "Encounter.subject", bundleIds);
+  const subject = subjectOf(e.subject, "Encounter.subject");
   const kind = codingIn(e.type, FHIR_SYSTEMS.encounterKind)?.code;
   const provider = odsOf(e.serviceProvider, "Encounter.serviceProvider");
   const day = dateOf(e.period?.start, "Encounter.period.start");
@@ -320,14 +337,9 @@ function mapEncounter(e: Encounter, source: string, at: string, bundleIds?: Map<
   );
 }
 
-function mapEpisodeOfCare(
-  e: EpisodeOfCare,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
+function mapEpisodeOfCare(e: EpisodeOfCare, source: string, at: string): Mapped {
   const id = requireId(e, "EpisodeOfCare");
-  const subject = subjectOf(e.patient, "EpisodeOfCare.patient", bundleIds);
+  const subject = subjectOf(e.patient, "EpisodeOfCare.patient");
   const planType = codingIn(e.type, FHIR_SYSTEMS.carePlanType)?.code;
   if (!planType || !["joint-health-social", "end-of-life", "crisis"].includes(planType)) {
     fail(`EpisodeOfCare.type needs a code from ${FHIR_SYSTEMS.carePlanType}`);
@@ -398,9 +410,9 @@ function practiceActivity(
   };
 }
 
-function mapCondition(c: Condition, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
+function mapCondition(c: Condition, source: string, at: string): Mapped {
   const id = requireId(c, "Condition");
-  const subject = subjectOf(c.subject, "Condition.subject", bundleIds);
+  const subject = subjectOf(c.subject, "Condition.subject");
   const coding = codeOf(c.code, "Condition.code");
   const day = dateOf(c.recordedDate ?? c.onsetDateTime, "Condition.recordedDate");
   const received = receivedAtOf(c, at);
@@ -413,9 +425,9 @@ function mapCondition(c: Condition, source: string, at: string, bundleIds?: Map<
   ]);
 }
 
-function mapObservation(o: Observation, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
+function mapObservation(o: Observation, source: string, at: string): Mapped {
   const id = requireId(o, "Observation");
-  const subject = subjectOf(o.subject, "Observation.subject", bundleIds);
+  const subject = subjectOf(o.subject, "Observation.subject");
   const coding = codeOf(o.code, "Observation.code");
   const day = dateOf(
     o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued,
@@ -445,14 +457,9 @@ function medicationCoding(
   };
 }
 
-function mapMedicationRequest(
-  m: MedicationRequest,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
+function mapMedicationRequest(m: MedicationRequest, source: string, at: string): Mapped {
   const id = requireId(m, "MedicationRequest");
-  const subject = subjectOf(m.subject, "MedicationRequest.subject", bundleIds);
+  const subject = subjectOf(m.subject, "MedicationRequest.subject");
   const med = medicationCoding(m.medicationCodeableConcept, "MedicationRequest.medicationCodeableConcept");
   const day = dateOf(m.authoredOn, "MedicationRequest.authoredOn");
   const course = m.courseOfTherapyType?.coding?.[0]?.code;
@@ -468,14 +475,9 @@ function mapMedicationRequest(
   ]);
 }
 
-function mapMedicationStatement(
-  m: MedicationStatement,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
+function mapMedicationStatement(m: MedicationStatement, source: string, at: string): Mapped {
   const id = requireId(m, "MedicationStatement");
-  const subject = subjectOf(m.subject, "MedicationStatement.subject", bundleIds);
+  const subject = subjectOf(m.subject, "MedicationStatement.subject");
   const med = medicationCoding(m.medicationCodeableConcept, "MedicationStatement.medicationCodeableConcept");
   const day = dateOf(
     m.effectiveDateTime ?? m.effectivePeriod?.start ?? m.dateAsserted,
@@ -492,12 +494,7 @@ function mapMedicationStatement(
 }
 
 /** Maps one resource, or throws FhirReject saying why it cannot be accepted. */
-export function mapResource(
-  resource: unknown,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
+export function mapResource(resource: unknown, source: string, at: string): Mapped {
   if (typeof resource !== "object" || resource === null || Array.isArray(resource)) fail("not a JSON object");
   const type = (resource as { resourceType?: unknown }).resourceType;
   switch (type) {
@@ -508,17 +505,17 @@ export function mapResource(
     case "Organization":
       return mapOrganization(resource as Organization, at);
     case "Encounter":
-      return mapEncounter(resource as Encounter, source, at, bundleIds);
+      return mapEncounter(resource as Encounter, source, at);
     case "EpisodeOfCare":
-      return mapEpisodeOfCare(resource as EpisodeOfCare, source, at, bundleIds);
+      return mapEpisodeOfCare(resource as EpisodeOfCare, source, at);
     case "Condition":
-      return mapCondition(resource as Condition, source, at, bundleIds);
+      return mapCondition(resource as Condition, source, at);
     case "Observation":
-      return mapObservation(resource as Observation, source, at, bundleIds);
+      return mapObservation(resource as Observation, source, at);
     case "MedicationRequest":
-      return mapMedicationRequest(resource as MedicationRequest, source, at, bundleIds);
+      return mapMedicationRequest(resource as MedicationRequest, source, at);
     case "MedicationStatement":
-      return mapMedicationStatement(resource as MedicationStatement, source, at, bundleIds);
+      return mapMedicationStatement(resource as MedicationStatement, source, at);
     default:
       return fail(
         `resourceType ${typeof type === "string" ? type.slice(0, 40) : "(missing)"} is not one OnePlace loads`,

@@ -40,6 +40,8 @@ export const INGEST_TABLES = {
       // 0920_ingest_load_runner.sql
       runner: "text?",
       heartbeat_at: "timestamptz?",
+      // 0940_fhir_unsupported_and_held.sql
+      unsupported_by_type: "jsonb",
     },
     { primaryKey: ["load_id"] },
   ),
@@ -123,5 +125,22 @@ export const INGEST_TABLES = {
       first_seen_at: "timestamptz",
     },
     { primaryKey: ["source_system"] },
+  ),
+  // 0940_fhir_unsupported_and_held.sql
+  ingest_fhir_held: table(
+    {
+      source_system: "text",
+      origin_key: "text",
+      resource_type: "text",
+      waiting_kind: "text",
+      waiting_for: "text",
+      reason: "text",
+      payload: "text",
+      origin: "text",
+      location: "text?",
+      load_id: "uuid?",
+      held_at: "timestamptz",
+    },
+    { primaryKey: ["source_system", "origin_key"] },
   ),
 } as const;

@@ -216,7 +216,7 @@ export const STORE_TABLES = {
     {
       person_id: "uuid",
       entry_id: "uuid",
-      practice_code: "text",
+      practice_code: "text?", // 0941: null when the source is not the patient's practice
       recorded_on: "date",
       entry_kind: "text",
       code_system: "text",
@@ -231,7 +231,7 @@ export const STORE_TABLES = {
     {
       person_id: "uuid",
       issue_id: "uuid",
-      practice_code: "text",
+      practice_code: "text?", // 0941: null when the source is not the patient's practice
       issued_on: "date",
       code_system: "text",
       code: "text",
