@@ -11,7 +11,16 @@ import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
 import { forgetHeld, type HeldItem, holdItems, resolvableHeld } from "./held.ts";
-import { FhirReject, isSupportedResource, type Mapped, mapResource, type OrgRow } from "./resources.ts";
+import { referenceContext } from "./references.ts";
+import {
+  FhirReject,
+  isSupportedResource,
+  type MapContext,
+  type Mapped,
+  type MedicationRow,
+  mapResource,
+  type OrgRow,
+} from "./resources.ts";
 import { FhirXmlError, fhirXmlToJson } from "./xml.ts";
 
 // `oneplace ingest fhir <file>`: NDJSON (one resource a line, as $export writes it), a Bundle of any type, a
@@ -97,13 +106,16 @@ async function writeOrganisations(
           .query(
             `INSERT INTO organisation (org_code, name, kind, parent_code, postcode, opened_on, closed_on, care_home_type,
              source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (org_code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_code = excluded.parent_code,
+           ON CONFLICT (org_code) DO UPDATE SET name = excluded.name,
+             kind = CASE WHEN excluded.kind = 'unknown' THEN organisation.kind ELSE excluded.kind END,
+             parent_code = excluded.parent_code,
              postcode = excluded.postcode, opened_on = excluded.opened_on, closed_on = excluded.closed_on,
              care_home_type = excluded.care_home_type
-           WHERE (organisation.name, organisation.kind, organisation.parent_code, organisation.postcode, organisation.opened_on,
-                  organisation.closed_on, organisation.care_home_type) IS DISTINCT FROM
-                 (excluded.name, excluded.kind, excluded.parent_code, excluded.postcode, excluded.opened_on,
-                  excluded.closed_on, excluded.care_home_type)
+           WHERE (organisation.name, organisation.kind, organisation.parent_code, organisation.postcode,
+                  organisation.opened_on, organisation.closed_on, organisation.care_home_type) IS DISTINCT FROM
+                 (excluded.name, CASE WHEN excluded.kind = 'unknown' THEN organisation.kind ELSE excluded.kind END,
+                  excluded.parent_code, excluded.postcode, excluded.opened_on, excluded.closed_on,
+                  excluded.care_home_type)
            RETURNING 1`,
             [
               org.code,
@@ -121,6 +133,14 @@ async function writeOrganisations(
           .then((r) => (changed += r.length));
         known.add(org.code);
       }
+      // Other resources of the source refer to it by its id.
+      if (org.resourceId)
+        await q.query(
+          `INSERT INTO ingest_fhir_organization (source_system, resource_id, org_code) VALUES ($1, $2, $3)
+           ON CONFLICT (source_system, resource_id) DO UPDATE SET org_code = excluded.org_code
+           WHERE ingest_fhir_organization.org_code <> excluded.org_code`,
+          [source, org.resourceId, org.code],
+        );
       pending.splice(i, 1);
       i--;
       progress = true;
@@ -133,6 +153,84 @@ async function writeOrganisations(
     });
   }
   return { rejects, changed };
+}
+
+/** Medications the source sent, for the requests and statements that name them; returns how many changed. */
+async function writeMedications(q: Queryable, source: string, meds: MedicationRow[]): Promise<number> {
+  const written = await insertMany(
+    q,
+    "ingest_fhir_medication",
+    CATALOGUE.ingest_fhir_medication.columns,
+    meds.map((m) => [source, m.resourceId, m.system, m.code, m.display, m.receivedAt]),
+    `ON CONFLICT (source_system, resource_id) DO UPDATE SET code_system = excluded.code_system, code = excluded.code,
+       display = excluded.display, received_at = excluded.received_at
+     WHERE (ingest_fhir_medication.code_system, ingest_fhir_medication.code, ingest_fhir_medication.display)
+           IS DISTINCT FROM (excluded.code_system, excluded.code, excluded.display)
+     RETURNING 1`,
+  );
+  return written.length;
+}
+
+/**
+ * What Patients say besides who they are: the practice they are registered with (a registration from the day
+ * PDS gives, else the day received; an earlier practice from the same record is closed that day) and their death.
+ */
+async function writePersonFacts(
+  q: Queryable,
+  source: string,
+  people: { m: Extract<Mapped, { kind: "person" }> }[],
+  out: ChunkOutcome,
+): Promise<void> {
+  const withFacts = people.filter((p) => p.m.facts.practice || p.m.facts.diedOn);
+  if (withFacts.length === 0) return;
+  const links = await findLinks(
+    q,
+    source,
+    withFacts.map((p) => p.m.record.recordId),
+  );
+  const registrations: unknown[][] = [];
+  const deaths: unknown[][] = [];
+  const subjects: [string, string, string, string, string][] = [];
+  for (const { m } of withFacts) {
+    const personId = links.get(m.record.recordId);
+    if (!personId) continue;
+    const { practice, diedOn } = m.facts;
+    const recordId = m.record.recordId;
+    if (practice) {
+      const id = `${recordId}#gp#${practice.code}`;
+      await q.query(
+        `UPDATE registration SET deregistered_on = $5, deregistration_reason = 'moved-practice'
+         WHERE person_id = $1 AND source_system = $2 AND source_record_id LIKE $3 AND source_record_id <> $4
+           AND deregistered_on IS NULL AND registered_on <= $5`,
+        [personId, source, `${recordId.replace(/[\\%_]/g, "\\$&")}#gp#%`, id, practice.from],
+      );
+      registrations.push([
+        personId,
+        rowId("registration", source, id),
+        practice.code,
+        practice.from,
+        null,
+        null,
+        source,
+        id,
+        m.record.receivedAt,
+      ]);
+      subjects.push([source, "registration", id, source, recordId]);
+    }
+    if (diedOn) {
+      deaths.push([personId, diedOn, null, null, source, recordId, m.record.receivedAt]);
+      subjects.push([source, "death", recordId, source, recordId]);
+    }
+  }
+  for (const [table, rows] of [
+    ["registration", registrations],
+    ["death", deaths],
+  ] as const) {
+    if (rows.length === 0) continue;
+    const c = await writeCanonical(q, table, rows);
+    out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+  }
+  await writeSubjects(q, subjects);
 }
 
 /** The practice a person was registered with on a day (their first practice for days before they joined). */
@@ -176,10 +274,11 @@ function emptyOutcome(): ChunkOutcome {
 /** Maps and writes a chunk of resources in the caller's transaction. */
 export async function applyResources(q: Queryable, source: string, items: FhirItem[]): Promise<ChunkOutcome> {
   const out = emptyOutcome();
-  const at = new Date().toISOString();
+  const ctx: MapContext = await referenceContext(q, source, new Date().toISOString(), items);
   const people: { item: FhirItem; m: Extract<Mapped, { kind: "person" }> }[] = [];
   const practitioners: unknown[][] = [];
   const orgs: { item: FhirItem; org: OrgRow }[] = [];
+  const medications: MedicationRow[] = [];
   const activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[] = [];
   for (const item of items) {
     const type = typeOf(item.resource);
@@ -187,16 +286,26 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
       out.unsupported[type] = (out.unsupported[type] ?? 0) + 1;
       continue;
     }
+    let mapped: Mapped[];
     try {
-      const m = mapResource(item.resource, source, at);
-      if (m.kind === "person") people.push({ item, m });
-      else if (m.kind === "practitioner") practitioners.push(m.values);
-      else if (m.kind === "organisation") orgs.push({ item, org: m.org });
-      else activity.push({ item, m });
+      mapped = mapResource(item.resource, ctx);
     } catch (error) {
       if (!(error instanceof FhirReject)) throw error;
       out.rejects.push({ item, reason: error.message });
+      continue;
     }
+    for (const m of mapped) {
+      if (m.kind === "person") people.push({ item, m });
+      else if (m.kind === "practitioner") practitioners.push(m.values);
+      else if (m.kind === "organisation") orgs.push({ item, org: m.org });
+      else if (m.kind === "medication") medications.push(m.medication);
+      else activity.push({ item, m });
+    }
+  }
+  if (medications.length > 0) {
+    const changed = await writeMedications(q, source, medications);
+    out.loaded += changed;
+    out.duplicates += medications.length - changed;
   }
   if (orgs.length > 0) {
     const { rejects, changed } = await writeOrganisations(q, orgs, source);
@@ -232,6 +341,7 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
       else out.loaded++;
     }
     out.tables.person_record = (out.tables.person_record ?? 0) + people.length;
+    await writePersonFacts(q, source, people, out);
   }
   if (activity.length > 0) await writeActivity(q, source, activity, out);
   return out;
@@ -257,10 +367,12 @@ async function writeActivity(
     .filter((p): p is string => !!p);
   const practiceOn = needsPractice.length > 0 ? await practiceLookup(q, needsPractice) : () => null;
   const rows = new Map<CanonicalName, unknown[][]>();
+  const parts = new Map<CanonicalName, unknown[][]>();
   const subjects: [string, string, string, string, string][] = [];
   for (const a of activity) {
     const personId = personOf(a);
     if (!personId) {
+      if (a.m.part) continue;
       out.held.push({
         item: a.item,
         subject: a.m.subject,
@@ -276,9 +388,10 @@ async function writeActivity(
     const practice = a.m.practiceOn ? practiceOn(personId, a.m.practiceOn) : null;
     const values = a.m.build(personId, practice);
     values[1] = rowId(a.m.table, source, a.m.recordId);
-    const list = rows.get(a.m.table) ?? [];
+    const into = a.m.part ? parts : rows;
+    const list = into.get(a.m.table) ?? [];
     list.push(values);
-    rows.set(a.m.table, list);
+    into.set(a.m.table, list);
     const subject =
       a.m.subject.kind === "record"
         ? ([source, a.m.subject.recordId] as const)
@@ -292,6 +405,10 @@ async function writeActivity(
     const c = await writeCanonical(q, table, list);
     out.loaded += c.inserted + c.updated;
     out.duplicates += c.unchanged;
+    out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+  }
+  for (const [table, list] of parts) {
+    const c = await writeCanonical(q, table, list);
     out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
   }
   await writeSubjects(q, subjects);

@@ -143,4 +143,20 @@ export const INGEST_TABLES = {
     },
     { primaryKey: ["source_system", "origin_key"] },
   ),
+  // 0943_fhir_references.sql
+  ingest_fhir_organization: table(
+    { source_system: "text", resource_id: "text", org_code: "text" },
+    { primaryKey: ["source_system", "resource_id"] },
+  ),
+  ingest_fhir_medication: table(
+    {
+      source_system: "text",
+      resource_id: "text",
+      code_system: "text",
+      code: "text",
+      display: "text",
+      received_at: "timestamptz",
+    },
+    { primaryKey: ["source_system", "resource_id"] },
+  ),
 } as const;

@@ -224,6 +224,9 @@ export const STORE_TABLES = {
       value: "numeric?",
       unit: "text?",
       ...PROVENANCE,
+      // 0942_record_from_standard_fhir.sql: a coded value (a smoking status)
+      value_code_system: "text?",
+      value_code: "text?",
     },
     { primaryKey: ["person_id", "entry_id"], unique: [PROVENANCE_KEY] },
   ),
