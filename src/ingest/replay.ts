@@ -125,7 +125,8 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
       const doc = readDocument(text, text.trimStart().startsWith("<") ? "XML" : "JSON");
       group.items.push(...doc.items);
       for (const bad of doc.rejects) group.items.push({ ...bad.item, line });
-      if (doc.items.length > 0 && doc.rejects.length === 0) wholeDocuments.add(r.rejectId);
+      if (r.layout === "Bundle" && doc.items.length > 0 && doc.rejects.length === 0)
+        wholeDocuments.add(r.rejectId);
     }
     groups.set(key, group);
   }

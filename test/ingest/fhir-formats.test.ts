@@ -10,6 +10,7 @@ import { loadFhirFile } from "../../src/ingest/fhir/load.ts";
 import { feedHealth } from "../../src/ingest/health.ts";
 import { getLoad } from "../../src/ingest/loads.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
+import { replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
@@ -150,6 +151,7 @@ test("each problem in a Bundle is its own reject with its own payload, not a lis
     })),
     { resource: condition("good-1", { reference: "Patient/P-many" }) },
     { request: { method: "DELETE", url: "Condition/x" } },
+    { request: { method: "GET", url: "Patient?name=x" } },
   ];
   const r = await loadFhirFile(
     db,
@@ -159,7 +161,11 @@ test("each problem in a Bundle is its own reject with its own payload, not a lis
     ),
     { source: "many-problems" },
   );
-  assert.deepEqual([r.counts.recordsRead, r.counts.loaded, r.counts.rejected], [10, 2, 8]);
+  assert.deepEqual(
+    [r.counts.recordsRead, r.counts.loaded, r.counts.rejected, r.counts.unsupported],
+    [11, 2, 8, 1],
+  );
+  assert.deepEqual(r.unsupported, { "Bundle.entry.request GET": 1 });
   const rejects = await listRejects(db, { sourceSystem: "many-problems" });
   assert.equal(rejects.length, 8);
   assert.equal(rejects.filter((x) => /Condition.code needs a coding/.test(x.reason)).length, 7);
@@ -209,6 +215,19 @@ test("FHIR XML: a resource and a Bundle, converted by the R4 XML rules (value at
   assert.equal(broken.counts.rejected, 1);
   const [reject] = await listRejects(db, { sourceSystem: "xml-ehr" });
   assert.match(reject.reason, /not FHIR XML: not well-formed/);
+  // An XML resource that cannot be mapped is kept as its XML; replayed unchanged, it stays rejected.
+  const undated = `<Observation xmlns="http://hl7.org/fhir"><id value="xo1"/><status value="final"/>
+  <code><coding><system value="http://loinc.org"/><code value="8302-2"/></coding></code>
+  <subject><reference value="Patient/X1"/></subject></Observation>`;
+  await loadFhirFile(db, file("undated.xml", undated), { source: "xml-ehr" });
+  const [obs] = (await listRejects(db, { sourceSystem: "xml-ehr" })).filter(
+    (x) => x.layout === "Observation",
+  );
+  assert.equal(obs.payload, undated);
+  assert.equal(obs.location, "undated.xml:1");
+  const [again] = await replayRejects(db, [obs.rejectId], "test");
+  assert.equal(again.accepted, false);
+  assert.match(again.reason ?? "", /Observation.effectiveDateTime is missing/);
 });
 
 test("a clinical resource whose Patient is not known yet is held with a reason, and released when it arrives", async () => {

@@ -90,11 +90,16 @@ export function documentItems(doc: unknown, raw: string): { items: FhirItem[]; r
   const targets = new Map<string, string>();
   const kept: { line: number; resource: Record<string, unknown> }[] = [];
   const rejects: ItemReject[] = [];
+  const reads: number[] = [];
   entries.forEach((e, i) => {
     const line = i + 1;
     const resource = e?.resource as Record<string, unknown> | undefined;
     const method = e?.request?.method;
     if (e?.search?.mode === "outcome") return; // a server's note about the search, not data
+    if (!resource && (method === "GET" || method === "HEAD")) {
+      reads.push(line); // a request to read, in a batch: it offers nothing to load
+      return;
+    }
     if (!resource || typeof resource !== "object") {
       rejects.push({
         item: { line, raw: JSON.stringify(e ?? null), resource: null },
@@ -122,5 +127,8 @@ export function documentItems(doc: unknown, raw: string): { items: FhirItem[]; r
     rewriteReferences(resource, targets);
     return { line, raw: JSON.stringify(resource), resource };
   });
+  // A read request is counted like a resource OnePlace does not load, under the name of what it is.
+  for (const line of reads)
+    items.push({ line, raw: "{}", resource: { resourceType: "Bundle.entry.request GET" } });
   return { items: inDependencyOrder(items), rejects };
 }

@@ -28,6 +28,8 @@ export interface OrgRow {
   code: string;
   /** The Organization's FHIR id, by which other resources of the source refer to it. */
   resourceId: string | null;
+  /** Its identifiers as `system|value`, by which conditional references name it. */
+  identifiers: string[];
   name: string;
   kind: string;
   parent: string | null;
@@ -165,12 +167,21 @@ export function organizationIdOf(reference: string | undefined): string | null {
 }
 
 /**
- * The organisation code a reference names: its ODS identifier, an Organization of this source (by id, in this
- * load or an earlier one), or an Organization/<id> whose id is itself an ODS code.
+ * The organisation code a reference names: its ODS identifier, an Organization of this source (by id or by a
+ * conditional reference to one of its identifiers, in this load or an earlier one), or an Organization/<id>
+ * whose id is itself an ODS code.
  */
 export function orgOf(ref: Reference | undefined, what: string, ctx: MapContext): string {
   const ods = ref?.identifier?.system === ODS_ORGANISATION_SYSTEM ? ref.identifier.value : undefined;
   if (ods) return ods;
+  const conditional = /^Organization\?identifier=(.+\|.+)$/.exec(ref?.reference ?? "");
+  if (conditional) {
+    const known = ctx.orgCode(decodeURIComponent(conditional[1]));
+    if (known) return known;
+    return fail(
+      `${what} is a conditional reference to an Organization OnePlace has not received from ${ctx.source}`,
+    );
+  }
   const id = organizationIdOf(ref?.reference);
   if (id) {
     const known = ctx.orgCode(id);

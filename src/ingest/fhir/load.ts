@@ -133,13 +133,15 @@ async function writeOrganisations(
           .then((r) => (changed += r.length));
         known.add(org.code);
       }
-      // Other resources of the source refer to it by its id.
-      if (org.resourceId)
+      // Other resources of the source refer to it by its id, or by an identifier (a conditional reference).
+      const names = [...(org.resourceId ? [org.resourceId] : []), ...org.identifiers];
+      if (names.length > 0)
         await q.query(
-          `INSERT INTO ingest_fhir_organization (source_system, resource_id, org_code) VALUES ($1, $2, $3)
+          `INSERT INTO ingest_fhir_organization (source_system, resource_id, org_code)
+           SELECT $1, name, $3 FROM unnest($2::text[]) AS name
            ON CONFLICT (source_system, resource_id) DO UPDATE SET org_code = excluded.org_code
            WHERE ingest_fhir_organization.org_code <> excluded.org_code`,
-          [source, org.resourceId, org.code],
+          [source, [...new Set(names)], org.code],
         );
       pending.splice(i, 1);
       i--;

@@ -3,12 +3,13 @@ import type { Queryable } from "../../store/index.ts";
 import { medicationRowOf } from "./clinical.ts";
 import type { FhirItem } from "./document.ts";
 import { FhirReject, type MapContext, type MedicationRow } from "./fields.ts";
-import { orgCodeOfResource } from "./resources.ts";
+import { identifierKeys, orgCodeOfResource } from "./resources.ts";
 
-// What a chunk's resources refer to by id, looked up once per chunk: the Organizations and Medications in the
+// What a chunk's resources refer to by id (or, for an Organization, by identifier), looked up once per chunk: the Organizations and Medications in the
 // chunk itself, and those the source sent in earlier loads (ingest_fhir_organization, ingest_fhir_medication).
 
 const ORG_REF = /"reference"\s*:\s*"(?:[^"]*\/)?Organization\/([A-Za-z0-9\-.]{1,64})"/g;
+const ORG_CONDITIONAL = /"reference"\s*:\s*"Organization\?identifier=([^"]+\|[^"]+)"/g;
 const MED_REF = /"reference"\s*:\s*"(?:[^"]*\/)?Medication\/([A-Za-z0-9\-.]{1,64})"/g;
 
 export async function referenceContext(
@@ -25,7 +26,10 @@ export async function referenceContext(
     const r = item.resource as { resourceType?: string; id?: string } | null;
     if (r?.resourceType === "Organization" && r.id) {
       const code = orgCodeOfResource(r as Organization);
-      if (code) orgs.set(r.id, code);
+      if (code) {
+        orgs.set(r.id, code);
+        for (const key of identifierKeys(r as Organization)) orgs.set(key, code);
+      }
     } else if (r?.resourceType === "Medication" && r.id) {
       try {
         meds.set(r.id, medicationRowOf(r as Medication, at));
@@ -33,10 +37,17 @@ export async function referenceContext(
         if (!(error instanceof FhirReject)) throw error;
       }
     }
-    if (item.raw.includes("Organization/"))
-      for (const m of item.raw.matchAll(ORG_REF)) if (!orgs.has(m[1])) orgIds.add(m[1]);
-    if (item.raw.includes("Medication/"))
-      for (const m of item.raw.matchAll(MED_REF)) if (!meds.has(m[1])) medIds.add(m[1]);
+    // A resource read from XML keeps its XML as its payload: its references are found in its JSON.
+    const text = item.raw.trimStart().startsWith("<") ? JSON.stringify(item.resource) : item.raw;
+    if (text.includes("Organization/"))
+      for (const m of text.matchAll(ORG_REF)) if (!orgs.has(m[1])) orgIds.add(m[1]);
+    if (text.includes("Organization?"))
+      for (const m of text.matchAll(ORG_CONDITIONAL)) {
+        const key = decodeURIComponent(m[1]);
+        if (!orgs.has(key)) orgIds.add(key);
+      }
+    if (text.includes("Medication/"))
+      for (const m of text.matchAll(MED_REF)) if (!meds.has(m[1])) medIds.add(m[1]);
   }
   if (orgIds.size > 0) {
     const rows = await q.query<{ resource_id: string; org_code: string }>(

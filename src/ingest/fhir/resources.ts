@@ -145,6 +145,11 @@ const ORG_KINDS = new Set([
   "unknown",
 ]);
 
+/** An Organization's identifiers as `system|value`, as conditional references name them. */
+export function identifierKeys(o: Organization): string[] {
+  return (o.identifier ?? []).filter((i) => i.system && i.value).map((i) => `${i.system}|${i.value}`);
+}
+
 /** The code an Organization is known by: its ODS code, else its id. */
 export function orgCodeOfResource(o: Organization): string | null {
   const ods = o.identifier?.find((i) => i.system === ODS_ORGANISATION_SYSTEM)?.value;
@@ -173,6 +178,7 @@ function mapOrganization(o: Organization, ctx: MapContext): Mapped {
       site: kind === "site",
       code: code as string,
       resourceId: o.id ?? null,
+      identifiers: identifierKeys(o),
       name: o.name as string,
       kind,
       parent,

@@ -1,8 +1,9 @@
--- What FHIR resources refer to by id: an Organization (its ODS code, or its id when it has none) and a
--- Medication (its code), per source, so a reference in a later load or another file resolves.
+-- What FHIR resources refer to: an Organization (its ODS code, or its id when it has none) by its id or by each
+-- of its identifiers (`system|value`, as a conditional reference names it), and a Medication (its code) by its
+-- id, per source, so a reference in a later load or another file resolves.
 CREATE TABLE ingest_fhir_organization (
   source_system    text NOT NULL,
-  resource_id      text NOT NULL,
+  resource_id      text NOT NULL,          -- the id, or system|value of an identifier
   org_code         text NOT NULL,
   PRIMARY KEY (source_system, resource_id)
 );
