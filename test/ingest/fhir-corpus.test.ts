@@ -42,8 +42,8 @@ type Row = { offered: number; stored: number; held: number; rejected: number; un
 test("the FHIR corpus: every resource accounted for, at least 70% of what OnePlace takes stored, clinical rows in the record", async () => {
   const byType = new Map<string, Row>();
   const row = (t: string) => {
-    let r = byType.get(t);
-    if (!r) byType.set(t, (r = { offered: 0, stored: 0, held: 0, rejected: 0, unsupported: 0 }));
+    const r = byType.get(t) ?? { offered: 0, stored: 0, held: 0, rejected: 0, unsupported: 0 };
+    byType.set(t, r);
     return r;
   };
   let offered = 0;
