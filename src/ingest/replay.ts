@@ -8,7 +8,7 @@ import type { FhirItem } from "./fhir/document.ts";
 import { type FhirSession, readDocument, writeChunk } from "./fhir/load.ts";
 import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
-import { getReject, listRejects, payloadBytes, type RejectRow } from "./rejects.ts";
+import { getReject, getRejects, listRejects, payloadBytes, type RejectRow } from "./rejects.ts";
 
 // Replaying a reject after a fix (a code mapping added, the record it needed loaded, a corrected row): the raw
 // payload goes through the same path as when it first arrived. Accepted, the reject is marked replayed by
@@ -138,25 +138,30 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
       "UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2 WHERE reject_id = $1",
       [id, by],
     );
-  const results: ReplayResult[] = [];
-  for (const r of rejects) {
-    const now = await getReject(db, r.rejectId);
-    const accepted = now?.status === "replayed";
-    if (!accepted)
-      await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = $1", [r.rejectId]);
-    results.push({ rejectId: r.rejectId, accepted, reason: accepted ? null : (now?.reason ?? r.reason) });
-  }
-  return results;
+  const now = new Map(
+    (
+      await getRejects(
+        db,
+        rejects.map((r) => r.rejectId),
+      )
+    ).map((r) => [r.rejectId, r]),
+  );
+  const refused = rejects.filter((r) => now.get(r.rejectId)?.status !== "replayed").map((r) => r.rejectId);
+  if (refused.length > 0)
+    await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = ANY($1::uuid[])", [
+      refused,
+    ]);
+  return rejects.map((r) => {
+    const after = now.get(r.rejectId);
+    const accepted = after?.status === "replayed";
+    return { rejectId: r.rejectId, accepted, reason: accepted ? null : (after?.reason ?? r.reason) };
+  });
 }
 
 /** Replays rejects in the order given: FHIR ones together (as fast as a first load), the others one by one. */
 export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
   const results = new Map<string, ReplayResult>();
-  const fhir: RejectRow[] = [];
-  for (const id of rejectIds) {
-    const r = await getReject(db, id);
-    if (r?.format === "fhir" && r.status === "open") fhir.push(r);
-  }
+  const fhir = (await getRejects(db, rejectIds)).filter((r) => r.format === "fhir" && r.status === "open");
   for (const res of await replayFhir(db, fhir, by)) results.set(res.rejectId, res);
   for (const id of rejectIds) if (!results.has(id)) results.set(id, await replayReject(db, id, by));
   return rejectIds.map((id) => results.get(id) as ReplayResult);
