@@ -5,7 +5,7 @@ import { notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import type { FhirItem } from "./fhir/document.ts";
-import { type FhirSession, readDocument, writeChunk } from "./fhir/load.ts";
+import { type FhirSession, keyOf, readDocument, writeChunk } from "./fhir/load.ts";
 import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
 import { getReject, getRejects, listRejects, payloadBytes, type RejectRow } from "./rejects.ts";
@@ -130,32 +130,32 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
     }
     groups.set(key, group);
   }
+  // What was refused again, by source and key, with its new reason (the rest was stored or held: resolved).
+  const refusedAgain = new Map<string, string>();
   for (const { s, items } of groups.values()) {
-    for (let i = 0; i < items.length; i += 2000) await writeChunk(db, s, items.slice(i, i + 2000));
+    for (let i = 0; i < items.length; i += 2000) {
+      const out = await writeChunk(db, s, items.slice(i, i + 2000));
+      for (const r of out.rejects)
+        refusedAgain.set(`${s.source}\u0000${keyOf(s, r.item)}`, `${s.origin}:${r.item.line}: ${r.reason}`);
+    }
   }
   for (const id of wholeDocuments)
     await db.query(
       "UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2 WHERE reject_id = $1",
       [id, by],
     );
-  const now = new Map(
-    (
-      await getRejects(
-        db,
-        rejects.map((r) => r.rejectId),
-      )
-    ).map((r) => [r.rejectId, r]),
-  );
-  const refused = rejects.filter((r) => now.get(r.rejectId)?.status !== "replayed").map((r) => r.rejectId);
+  const results = rejects.map((r) => {
+    const reason = wholeDocuments.has(r.rejectId)
+      ? undefined
+      : refusedAgain.get(`${r.sourceSystem}\u0000${r.originKey}`);
+    return { rejectId: r.rejectId, accepted: reason === undefined, reason: reason ?? null };
+  });
+  const refused = results.filter((r) => !r.accepted).map((r) => r.rejectId);
   if (refused.length > 0)
     await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = ANY($1::uuid[])", [
       refused,
     ]);
-  return rejects.map((r) => {
-    const after = now.get(r.rejectId);
-    const accepted = after?.status === "replayed";
-    return { rejectId: r.rejectId, accepted, reason: accepted ? null : (after?.reason ?? r.reason) };
-  });
+  return results;
 }
 
 /** Replays rejects in the order given: FHIR ones together (as fast as a first load), the others one by one. */
