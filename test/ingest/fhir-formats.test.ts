@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { loadFhirFile } from "../../src/ingest/fhir/load.ts";
 import { feedHealth } from "../../src/ingest/health.ts";
 import { getLoad } from "../../src/ingest/loads.ts";
@@ -287,4 +288,29 @@ test("a conditional reference by another identifier, or a urn:uuid outside the B
   const reasons = (await listRejects(db, { sourceSystem: "refs-ehr" })).map((x) => x.reason).join("\n");
   assert.match(reasons, /conditional reference by an identifier other than the NHS Number/);
   assert.match(reasons, /urn:uuid that is not a Patient in the same Bundle/);
+});
+
+test("a resource held for an NHS Number is released when that person arrives through another feed (a CSV extract)", async () => {
+  const held = await loadFhirFile(
+    db,
+    file(
+      "by-nhs.ndjson",
+      `${JSON.stringify(condition("via-csv", { identifier: { system: NHS, value: "9434765129" } }))}\n`,
+    ),
+    { source: "hospital-ehr" },
+  );
+  assert.equal(held.counts.held, 1);
+  await loadCsvFile(
+    db,
+    file(
+      "gp-patients.csv",
+      "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at\nq1,9434765129,Reid,Ann,1944-04-07,female,RM17 6VA,A,\n",
+    ),
+    {},
+  );
+  assert.equal(await conditionsOf("hospital-ehr"), 1);
+  assert.equal(
+    (await db.query("SELECT 1 FROM ingest_fhir_held WHERE source_system = 'hospital-ehr'")).length,
+    0,
+  );
 });

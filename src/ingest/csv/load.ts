@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
+import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
@@ -335,6 +336,8 @@ export async function loadCsvFile(
     await Promise.all(inFlight.splice(0));
     if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
     await finishLoad(db, session.loadId as string, "succeeded", tables);
+    // People from this extract may be those FHIR resources were held for.
+    if (session.layout.people) await releaseHeld(db, options.replayedBy);
   } catch (error) {
     if (session?.loadId)
       await finishLoad(db, session.loadId, "failed", tables, (error as Error).message).catch(() => {});

@@ -60,21 +60,25 @@ export async function forgetHeld(q: Queryable, source: string, originKeys: strin
   ]);
 }
 
-/** The held resources of a source whose Patient is now known, with the file each came in. */
+/** The held resources whose Patient is now known, with the source and file each came in. */
 export async function resolvableHeld(
   q: Queryable,
-  source: string,
-): Promise<{ origin: string; item: FhirItem }[]> {
-  const rows = await q.query<{ origin: string; location: string | null; payload: string }>(
-    `SELECT h.origin, h.location, h.payload FROM ingest_fhir_held h
-     WHERE h.source_system = $1 AND (
+): Promise<{ source: string; origin: string; item: FhirItem }[]> {
+  const rows = await q.query<{
+    source_system: string;
+    origin: string;
+    location: string | null;
+    payload: string;
+  }>(
+    `SELECT h.source_system, h.origin, h.location, h.payload FROM ingest_fhir_held h
+     WHERE (
        (h.waiting_kind = 'record' AND EXISTS (SELECT 1 FROM mpi_record_link l
           WHERE l.source_system = h.source_system AND l.source_record_id = h.waiting_for))
        OR (h.waiting_kind = 'nhs' AND EXISTS (SELECT 1 FROM person p WHERE p.nhs_number = h.waiting_for)))
-     ORDER BY h.held_at, h.origin_key`,
-    [source],
+     ORDER BY h.held_at, h.source_system, h.origin_key`,
   );
   return rows.map((r) => ({
+    source: r.source_system,
     origin: r.origin,
     item: {
       line: Number(r.location?.slice(r.location.lastIndexOf(":") + 1)) || 1,

@@ -630,19 +630,21 @@ async function loadNdjson(db: Db, s: FhirSession, path: string, options: FhirLoa
 }
 
 /**
- * Applies what earlier loads of this source held for a Patient or NHS Number now known. Each resource is
- * stored or rejected under the file it came in; what it becomes is not counted again in this load.
+ * Applies what earlier loads held for a Patient or NHS Number now known (of any source: a person may become
+ * known through another feed). Each resource is stored or rejected under its source and the file it came in;
+ * what it becomes is not counted again in this load.
  */
-export async function releaseHeld(db: Db, source: string, replayedBy?: string): Promise<number> {
-  const held = await resolvableHeld(db, source);
-  const byOrigin = new Map<string, FhirItem[]>();
+export async function releaseHeld(db: Db, replayedBy?: string): Promise<number> {
+  const held = await resolvableHeld(db);
+  const byOrigin = new Map<string, { source: string; origin: string; items: FhirItem[] }>();
   for (const h of held) {
-    const list = byOrigin.get(h.origin) ?? [];
-    list.push(h.item);
-    byOrigin.set(h.origin, list);
+    const key = `${h.source}\u0000${h.origin}`;
+    const group = byOrigin.get(key) ?? { source: h.source, origin: h.origin, items: [] };
+    group.items.push(h.item);
+    byOrigin.set(key, group);
   }
   let released = 0;
-  for (const [origin, items] of byOrigin) {
+  for (const { source, origin, items } of byOrigin.values()) {
     const s: FhirSession = { source, origin, sha: "held", loadId: null, replayedBy };
     for (let i = 0; i < items.length; i += 2000) {
       const r = await writeChunk(db, s, items.slice(i, i + 2000));
@@ -676,7 +678,7 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
       await loadItems(db, s, items, options.chunkSize ?? 2000, total);
       options.onProgress?.(total.counts.recordsRead);
     }
-    released = await releaseHeld(db, options.source, options.replayedBy);
+    released = await releaseHeld(db, options.replayedBy);
     await finishLoad(db, loadId, "succeeded", total.tables);
   } catch (error) {
     await finishLoad(db, loadId, "failed", total.tables, (error as Error).message).catch(() => {});
