@@ -4,12 +4,24 @@ import type { Operator } from "../governance/index.ts";
 import type { Db } from "../platform/index.ts";
 import { invalid } from "./errors.ts";
 
+// Output piped into a reader that stops early (`oneplace rejects list | head`): once the pipe is closed,
+// the rest of the output is dropped and the command finishes as usual, without an EPIPE stack trace.
+let stdoutClosed = false;
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  stdoutClosed = true;
+});
+
+function write(text: string): void {
+  if (!stdoutClosed) process.stdout.write(text);
+}
+
 export function out(text: string): void {
-  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
 export function outJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function engineDescription(db: Db): string {

@@ -88,7 +88,7 @@ const SOURCES: readonly {
     end: "NULL",
     kind: "'gp-entry'",
     org: "practice_code",
-    detail: "concat_ws(' ', entry_kind, code_system, code, value::text, unit)",
+    detail: "concat_ws(' ', entry_kind, code_system, code, value::text, unit, value_code)",
     code: ["code_system", "code"],
   },
   {

@@ -10,6 +10,7 @@ export interface FeedHealth {
   rejected: number;
   rejectRate: number;
   openRejects: number;
+  /** ADT visits held for an earlier event, and FHIR resources held for their Patient. */
   heldVisits: number;
   reviewQueue: number;
   /**
@@ -25,6 +26,7 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
        SELECT source_system FROM ingest_message
        UNION SELECT source_system FROM ingest_load
        UNION SELECT source_system FROM ingest_reject
+       UNION SELECT source_system FROM ingest_fhir_held
      ),
      messages AS (
        SELECT source_system, max(received_at) AS last_at, count(*) AS n,
@@ -50,6 +52,7 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
          AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A13')
        GROUP BY v.source_system
      ),
+     held_fhir AS (SELECT source_system, count(*) AS n FROM ingest_fhir_held GROUP BY source_system),
      reviews AS (SELECT source_system, count(*) AS n FROM mpi_review WHERE status = 'open' GROUP BY source_system),
      lags AS (
        SELECT s.source_system,
@@ -63,12 +66,13 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
             GREATEST(m.last_at, l.last_at, r.last_at) AS last_at,
             COALESCE(m.n, 0) + COALESCE(l.n, 0) + COALESCE(r.unreadable, 0) AS received,
             COALESCE(m.rejected, 0) + COALESCE(l.rejected, 0) + COALESCE(r.unreadable, 0) AS rejected,
-            COALESCE(r.open_rejects, 0) AS open_rejects, COALESCE(v.held, 0) AS held, COALESCE(rv.n, 0) AS reviews
+            COALESCE(r.open_rejects, 0) AS open_rejects, COALESCE(v.held, 0) + COALESCE(hf.n, 0) AS held, COALESCE(rv.n, 0) AS reviews
      FROM sources s
      LEFT JOIN messages m USING (source_system)
      LEFT JOIN loads l USING (source_system)
      LEFT JOIN rejects r USING (source_system)
      LEFT JOIN visits v USING (source_system)
+     LEFT JOIN held_fhir hf USING (source_system)
      LEFT JOIN reviews rv USING (source_system)
      LEFT JOIN lags lg USING (source_system)
      ORDER BY s.source_system`,

@@ -13,6 +13,7 @@ export {
   loadFeeds,
   readManifest,
 } from "./feeds.ts";
+export { fhirFilesIn } from "./fhir/files.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
 export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject } from "./fhir/resources.ts";
 export { type FeedHealth, type FeedHealthSnapshot, feedHealth, recentFeedHealth } from "./health.ts";
@@ -48,4 +49,4 @@ export {
   type RejectRow,
   rejectSources,
 } from "./rejects.ts";
-export { dismissReject, type ReplayResult, replayReject } from "./replay.ts";
+export { dismissReject, openRejectIds, type ReplayResult, replayReject, replayRejects } from "./replay.ts";

@@ -75,6 +75,8 @@ export interface LoadCounts {
   duplicates: number;
   rejected: number;
   held: number;
+  /** Resources of types OnePlace does not load, skipped and counted (FHIR). */
+  unsupported?: number;
 }
 
 export function emptyCounts(): LoadCounts {
@@ -87,6 +89,7 @@ export function addCounts(a: LoadCounts, b: LoadCounts): void {
   a.duplicates += b.duplicates;
   a.rejected += b.rejected;
   a.held += b.held;
+  if (b.unsupported) a.unsupported = (a.unsupported ?? 0) + b.unsupported;
 }
 
 export async function startLoad(
@@ -124,6 +127,25 @@ export async function addToLoad(q: Queryable, loadId: string, c: LoadCounts): Pr
   );
 }
 
+/** Adds a chunk's resources of types OnePlace does not load, by type, to its load (inside the chunk's transaction). */
+export async function addUnsupported(
+  q: Queryable,
+  loadId: string,
+  byType: Record<string, number>,
+): Promise<void> {
+  if (Object.keys(byType).length === 0) return;
+  await q.query(
+    `UPDATE ingest_load SET unsupported_by_type = (
+       SELECT COALESCE(jsonb_object_agg(t, n), '{}'::jsonb) FROM (
+         SELECT t, sum(n)::integer AS n FROM (
+           SELECT key AS t, value::integer AS n FROM jsonb_each_text(ingest_load.unsupported_by_type)
+           UNION ALL SELECT key, value::integer FROM jsonb_each_text($2::jsonb)) AS both_counts
+         GROUP BY t) AS summed)
+     WHERE load_id = $1`,
+    [loadId, JSON.stringify(byType)],
+  );
+}
+
 export async function finishLoad(
   q: Queryable,
   loadId: string,
@@ -153,6 +175,8 @@ export interface LoadRow extends LoadCounts {
   finishedAt: string | null;
   /** Why it failed (for an abandoned load: that its process stopped). */
   failure: string | null;
+  /** Resources of types OnePlace does not load, by type (FHIR). */
+  unsupportedByType: Record<string, number>;
 }
 
 export async function getLoad(q: Queryable, loadId: string): Promise<LoadRow | null> {
@@ -176,5 +200,10 @@ export async function getLoad(q: Queryable, loadId: string): Promise<LoadRow | n
     duplicates: Number(r.duplicates),
     rejected: Number(r.rejected),
     held: Number(r.held),
+    unsupported: Object.values((r.unsupported_by_type as Record<string, number> | null) ?? {}).reduce(
+      (a, b) => a + Number(b),
+      0,
+    ),
+    unsupportedByType: (r.unsupported_by_type as Record<string, number> | null) ?? {},
   };
 }

@@ -175,3 +175,11 @@ export async function getReject(q: Queryable, rejectId: string): Promise<RejectR
   const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject WHERE reject_id = $1`, [rejectId]);
   return rows.length ? toRejectRow(rows[0]) : null;
 }
+
+/** Several rejects by id, in one query (those that exist). */
+export async function getRejects(q: Queryable, rejectIds: readonly string[]): Promise<RejectRow[]> {
+  const ids = rejectIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (ids.length === 0) return [];
+  const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject WHERE reject_id = ANY($1::uuid[])`, [ids]);
+  return rows.map(toRejectRow);
+}

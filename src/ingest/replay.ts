@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
-import { loadFhirFile } from "./fhir/load.ts";
+import type { FhirItem } from "./fhir/document.ts";
+import { type FhirSession, keyOf, readDocument, writeChunk } from "./fhir/load.ts";
 import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
-import { getReject, payloadBytes, type RejectRow } from "./rejects.ts";
+import { getReject, getRejects, listRejects, payloadBytes, type RejectRow } from "./rejects.ts";
 
 // Replaying a reject after a fix (a code mapping added, the record it needed loaded, a corrected row): the raw
 // payload goes through the same path as when it first arrived. Accepted, the reject is marked replayed by
@@ -87,14 +88,90 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
       const accepted = res.counts.rejected === 0;
       return { rejectId, accepted, reason: await settle(db, r, accepted, res.loadId, by) };
     }
-    const file = join(dir, r.layout === "Bundle" ? `${r.origin}.json` : `${r.origin}.ndjson`);
-    writeFileSync(file, r.layout === "Bundle" ? r.payload : `${r.payload}\n`);
-    const res = await loadFhirFile(db, file, { source: r.sourceSystem, replayedBy: by });
-    const accepted = res.counts.rejected === 0;
-    return { rejectId, accepted, reason: await settle(db, r, accepted, res.loadId, by) };
+    const [result] = await replayFhir(db, [r], by);
+    return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * FHIR rejects, replayed together: each payload (a resource, or a line or file that could not be read) goes
+ * through the same path as a load, a chunk of resources per transaction, under the file it came in and with
+ * the key it was rejected under, so the reject is resolved (stored or held) or updated with its new reason.
+ */
+async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<ReplayResult[]> {
+  const groups = new Map<string, { s: FhirSession; items: FhirItem[] }>();
+  // An old reject of a whole Bundle: its entries are replayed each under its own key (and refused, each its
+  // own reject); the Bundle's reject is then done with.
+  const wholeDocuments = new Set<string>();
+  for (const r of rejects) {
+    const line = Number(r.location?.slice(r.location.lastIndexOf(":") + 1)) || 1;
+    // A reject of something unreadable is keyed by the file's hash and line; read again, it keeps that key.
+    const sha = /^[0-9a-f]{64}:\d+$/.test(r.originKey) ? r.originKey.slice(0, 64) : "replay";
+    const key = `${r.sourceSystem}\u0000${r.origin}\u0000${sha}`;
+    const group = groups.get(key) ?? {
+      s: { source: r.sourceSystem, origin: r.origin, sha, loadId: null, replayedBy: by },
+      items: [],
+    };
+    const text = payloadBytes(r.payload).toString("utf8");
+    let resource: unknown = null;
+    try {
+      resource = JSON.parse(text);
+    } catch {}
+    if (resource !== null && typeof resource === "object" && !("entry" in resource)) {
+      group.items.push({ line, raw: text, resource });
+    } else {
+      const doc = readDocument(text, text.trimStart().startsWith("<") ? "XML" : "JSON");
+      group.items.push(...doc.items);
+      for (const bad of doc.rejects) group.items.push({ ...bad.item, line });
+      if (r.layout === "Bundle" && doc.items.length > 0 && doc.rejects.length === 0)
+        wholeDocuments.add(r.rejectId);
+    }
+    groups.set(key, group);
+  }
+  // What was refused again, by source and key, with its new reason (the rest was stored or held: resolved).
+  const refusedAgain = new Map<string, string>();
+  for (const { s, items } of groups.values()) {
+    for (let i = 0; i < items.length; i += 2000) {
+      const out = await writeChunk(db, s, items.slice(i, i + 2000));
+      for (const r of out.rejects)
+        refusedAgain.set(`${s.source}\u0000${keyOf(s, r.item)}`, `${s.origin}:${r.item.line}: ${r.reason}`);
+    }
+  }
+  for (const id of wholeDocuments)
+    await db.query(
+      "UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2 WHERE reject_id = $1",
+      [id, by],
+    );
+  const results = rejects.map((r) => {
+    const reason = wholeDocuments.has(r.rejectId)
+      ? undefined
+      : refusedAgain.get(`${r.sourceSystem}\u0000${r.originKey}`);
+    return { rejectId: r.rejectId, accepted: reason === undefined, reason: reason ?? null };
+  });
+  const refused = results.filter((r) => !r.accepted).map((r) => r.rejectId);
+  if (refused.length > 0)
+    await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = ANY($1::uuid[])", [
+      refused,
+    ]);
+  return results;
+}
+
+/** Replays rejects in the order given: FHIR ones together (as fast as a first load), the others one by one. */
+export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
+  const results = new Map<string, ReplayResult>();
+  const fhir = (await getRejects(db, rejectIds)).filter((r) => r.format === "fhir" && r.status === "open");
+  for (const res of await replayFhir(db, fhir, by)) results.set(res.rejectId, res);
+  for (const id of rejectIds) if (!results.has(id)) results.set(id, await replayReject(db, id, by));
+  return rejectIds.map((id) => results.get(id) as ReplayResult);
+}
+
+/** Every open reject (of a source), oldest first. */
+export async function openRejectIds(db: Db, sourceSystem?: string): Promise<string[]> {
+  return (await listRejects(db, { status: "open", sourceSystem, limit: 1_000_000 }))
+    .reverse()
+    .map((r) => r.rejectId);
 }
 
 /** Marks an open reject as dealt with outside OnePlace, with why; false when it was not open. */

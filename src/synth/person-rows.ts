@@ -338,6 +338,8 @@ function gpRows(k: RowKit): void {
         source_system: SOURCE_SYSTEM.gp,
         source_record_id: recordId("gpe"),
         received_at: extracted(e.day),
+        value_code_system: null,
+        value_code: null,
       },
     ]);
   }

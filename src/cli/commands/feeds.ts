@@ -26,7 +26,7 @@ export const feeds = defineReport({
       (r) =>
         `${r.sourceSystem.padEnd(24)} ${(r.lastReceivedAt ?? "-").padEnd(24)} ${String(r.received).padStart(9)} ${String(r.rejected).padStart(9)} ${`${(r.rejectRate * 100).toFixed(2)}%`.padStart(7)} ${String(r.openRejects).padStart(6)} ${String(r.heldVisits).padStart(6)} ${String(r.reviewQueue).padStart(6)}`,
     ),
-    "open: rejects awaiting a fix; held: ADT visits waiting for an earlier event; review: identity matches to decide.",
+    "open: rejects awaiting a fix; held: ADT visits waiting for an earlier event and FHIR resources for their Patient; review: identity matches to decide.",
   ],
 });
 

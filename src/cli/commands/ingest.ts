@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import {
+  fhirFilesIn,
   type LoadCounts,
   loadCodeMapFile,
   loadCsvFile,
@@ -43,9 +44,13 @@ function filesIn(paths: string[], extensions: readonly string[]): string[] {
   return files;
 }
 
-function summary(file: string, c: LoadCounts, seconds: number): string {
+function summary(file: string, c: LoadCounts, seconds: number, unsupported?: Record<string, number>): string {
   const rate = seconds > 0 ? Math.round(c.recordsRead / seconds).toLocaleString("en-GB") : "-";
-  return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected (${seconds.toFixed(1)} s, ${rate}/s)`;
+  const skipped = Object.entries(unsupported ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([t, n]) => `${t} ${n}`)
+    .join(", ");
+  return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected${c.unsupported ? `, ${c.unsupported} of types OnePlace does not load (${skipped})` : ""} (${seconds.toFixed(1)} s, ${rate}/s)`;
 }
 
 function _finish(results: { file: string; counts: LoadCounts; seconds: number }[], asJson: boolean): number {
@@ -61,6 +66,8 @@ interface FileLoad {
   file: string;
   counts: LoadCounts;
   seconds: number;
+  unsupported?: Record<string, number>;
+  released?: number;
 }
 
 /** Loads each file in turn with a progress bar (unless --quiet or --json), then prints what each did. */
@@ -77,11 +84,35 @@ async function loadEach(
     progress.finish(unit);
   }
   if (options.json) outJson(results);
-  else for (const r of results) out(summary(r.file, r.counts, r.seconds));
+  else
+    for (const r of results) {
+      out(summary(r.file, r.counts, r.seconds, r.unsupported));
+      if (r.released) out(`  ${r.released} held earlier released (their Patient is now known)`);
+    }
   const rejected = results.reduce((n, r) => n + r.counts.rejected, 0);
   if (!options.json && rejected > 0)
     out(`${rejected} rejected: see 'oneplace rejects list', fix, then 'oneplace rejects replay'.`);
   return 0;
+}
+
+/** FHIR files: a folder's (or a Bulk Data export's) in dependency order. */
+function fhirFiles(paths: string[]): string[] {
+  for (const p of paths) {
+    try {
+      statSync(p);
+    } catch {
+      throw usageError(`No such file or folder: ${p}`);
+    }
+  }
+  let files: string[];
+  try {
+    files = fhirFilesIn(paths);
+  } catch (error) {
+    throw invalid("cli.fhir-files", (error as Error).message, { cause: error });
+  }
+  if (files.length === 0)
+    throw invalid("cli.no-files", `No .ndjson, .json or .xml files in ${paths.join(", ")}`);
+  return files;
 }
 
 export const ingestHl7 = defineCommand({
@@ -113,7 +144,8 @@ export const ingestHl7 = defineCommand({
 
 export const ingestFhir = defineCommand({
   name: "ingest fhir",
-  summary: "Load FHIR R4 NDJSON (bulk export) or Bundle files from a source.",
+  summary:
+    "Load FHIR R4 from a source: NDJSON, Bundles of any type or single resources, as JSON or XML; a folder or a Bulk Data export (manifest.json) in dependency order.",
   args: filesOrFolders,
   options: {
     source: text("The system the resources come from (e.g. community-ehr)", {
@@ -125,18 +157,20 @@ export const ingestFhir = defineCommand({
   },
   db: "migrated",
   async run({ options, args, db }) {
-    return loadEach(
-      filesIn(args.paths, [".ndjson", ".json"]),
-      options,
-      "resources",
-      async (file, progress) => {
-        const r = await loadFhirFile(db, file, {
-          source: options.source,
-          onProgress: (n) => progress.update(n, "resources", n),
-        });
-        return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
-      },
-    );
+    return loadEach(fhirFiles(args.paths), options, "resources", async (file, progress) => {
+      const r = await loadFhirFile(db, file, {
+        source: options.source,
+        onProgress: (n) => progress.update(n, "resources", n),
+      });
+      return {
+        file,
+        counts: r.counts,
+        seconds: r.seconds,
+        loadId: r.loadId,
+        unsupported: r.unsupported,
+        released: r.released,
+      };
+    });
   },
 });
 

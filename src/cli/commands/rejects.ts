@@ -1,4 +1,11 @@
-import { dismissReject, getReject, listRejects, type RejectRow, replayReject } from "../../ingest/index.ts";
+import {
+  dismissReject,
+  getReject,
+  listRejects,
+  openRejectIds,
+  type RejectRow,
+  replayRejects,
+} from "../../ingest/index.ts";
 import { choice, defineCommand, flag, int, text } from "../command.ts";
 import { cliOperator, out, outJson } from "../context.ts";
 import { notFound, usageError } from "../errors.ts";
@@ -68,13 +75,8 @@ export const rejectsReplay = defineCommand({
   async run({ options, args, db }) {
     if (!options.all && args.ids.length === 0) throw usageError("Give reject ids, or --all.");
     const by = cliOperator().name;
-    const chosen = options.all
-      ? (await listRejects(db, { status: "open", sourceSystem: options.source, limit: 1_000_000 }))
-          .reverse()
-          .map((r) => r.rejectId)
-      : args.ids;
-    const results = [];
-    for (const id of chosen) results.push(await replayReject(db, id, by));
+    const chosen = options.all ? await openRejectIds(db, options.source) : args.ids;
+    const results = await replayRejects(db, chosen, by);
     const accepted = results.filter((r) => r.accepted).length;
     if (options.json) outJson(results);
     else {

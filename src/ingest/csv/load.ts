@@ -1,7 +1,8 @@
 import { basename } from "node:path";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
-import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { releaseHeld } from "../fhir/load.ts";
+import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
 import {
@@ -245,7 +246,7 @@ export async function writeChunk(
     ];
     for (const part of parts) {
       const r = await writeChunk(db, s, part.rows, part.invalid);
-      for (const k of Object.keys(total.counts) as (keyof LoadCounts)[]) total.counts[k] += r.counts[k];
+      addCounts(total.counts, r.counts);
       for (const [t, n] of Object.entries(r.tables)) total.tables[t] = (total.tables[t] ?? 0) + n;
     }
     return total;
@@ -323,7 +324,7 @@ export async function loadCsvFile(
       // (and, on a server, two at once); people go through the MPI in file order, one chunk at a time.
       const readSoFar = read;
       const write = writeChunk(db, session, rows, invalid).then((r) => {
-        for (const k of Object.keys(total) as (keyof LoadCounts)[]) total[k] += r.counts[k];
+        addCounts(total, r.counts);
         for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
         options.onProgress?.(readSoFar);
       });
@@ -335,6 +336,8 @@ export async function loadCsvFile(
     await Promise.all(inFlight.splice(0));
     if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
     await finishLoad(db, session.loadId as string, "succeeded", tables);
+    // People from this extract may be those FHIR resources were held for.
+    if (session.layout.people) await releaseHeld(db, options.replayedBy);
   } catch (error) {
     if (session?.loadId)
       await finishLoad(db, session.loadId, "failed", tables, (error as Error).message).catch(() => {});

@@ -1,21 +1,34 @@
 import { createReadStream, readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, extname } from "node:path";
 import { createInterface } from "node:readline";
-import { OnePlaceError } from "../../core/errors.ts";
 import { findByNhsNumber, findLinks, recordKey, resolveRecords } from "../../mpi/index.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { CATALOGUE, insertMany } from "../../store/index.ts";
 import { type CanonicalName, writeCanonical, writeSubjects } from "../canonical.ts";
 import { rowId } from "../ids.ts";
-import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { addToLoad, addUnsupported, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
-import { FhirReject, type Mapped, mapResource, type OrgRow } from "./resources.ts";
+import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
+import { forgetHeld, type HeldItem, holdItems, resolvableHeld } from "./held.ts";
+import { referenceContext } from "./references.ts";
+import {
+  FhirReject,
+  isSupportedResource,
+  type MapContext,
+  type Mapped,
+  type MedicationRow,
+  mapResource,
+  type OrgRow,
+} from "./resources.ts";
+import { FhirXmlError, fhirXmlToJson } from "./xml.ts";
 
-// `oneplace ingest fhir <file>`: bulk NDJSON (one resource a line, as $export writes it) or a Bundle. NDJSON
-// and batch/collection Bundles are loaded a chunk of resources per transaction, each resource whole or
-// rejected; a transaction Bundle is all or nothing. References to a Patient resolve within a Bundle
-// (urn:uuid fullUrls), to Patients this source sent in earlier loads (Patient/<id>), or by NHS Number.
+// `oneplace ingest fhir <file>`: NDJSON (one resource a line, as $export writes it), a Bundle of any type, a
+// single resource, as JSON or XML. Resources are loaded a chunk per transaction, each whole or on its own:
+// stored, held (a clinical resource whose Patient has not arrived: released when it does), rejected (its own
+// reject row) or, for types OnePlace does not load, counted per type. Offered = the sum of these, per load.
+// A Bundle is not applied all or nothing, even a transaction: OnePlace keeps a copy of what the sender holds,
+// and refusing a patient's whole record for one entry would lose the rest.
 
 export interface FhirLoadOptions {
   source: string;
@@ -29,14 +42,14 @@ export interface FhirLoadResult {
   sourceSystem: string;
   counts: LoadCounts;
   rowsByTable: Record<string, number>;
+  /** Resources of types OnePlace does not load, by type. */
+  unsupported: Record<string, number>;
+  /** Resources held by earlier loads that this one's Patients released. */
+  released: number;
   seconds: number;
 }
 
-export interface FhirItem {
-  line: number;
-  raw: string;
-  resource: unknown;
-}
+export type { FhirItem };
 
 export interface FhirSession {
   source: string;
@@ -46,21 +59,11 @@ export interface FhirSession {
   replayedBy?: string;
 }
 
-interface ItemReject {
-  item: FhirItem;
-  reason: string;
-}
-
-function keyOf(s: FhirSession, item: FhirItem): string {
+export function keyOf(s: FhirSession, item: FhirItem): string {
   const r = item.resource as { resourceType?: unknown; id?: unknown } | null;
   if (r && typeof r.resourceType === "string" && typeof r.id === "string" && r.id)
     return `${r.resourceType}/${r.id}`;
   return `${s.sha}:${item.line}`;
-}
-
-function layoutOf(item: FhirItem): string | null {
-  const t = (item.resource as { resourceType?: unknown } | null)?.resourceType;
-  return typeof t === "string" ? t.slice(0, 40) : null;
 }
 
 const PRACTITIONER_COLS = CATALOGUE.ingest_practitioner.columns;
@@ -103,13 +106,16 @@ async function writeOrganisations(
           .query(
             `INSERT INTO organisation (org_code, name, kind, parent_code, postcode, opened_on, closed_on, care_home_type,
              source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (org_code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_code = excluded.parent_code,
+           ON CONFLICT (org_code) DO UPDATE SET name = excluded.name,
+             kind = CASE WHEN excluded.kind = 'unknown' THEN organisation.kind ELSE excluded.kind END,
+             parent_code = excluded.parent_code,
              postcode = excluded.postcode, opened_on = excluded.opened_on, closed_on = excluded.closed_on,
              care_home_type = excluded.care_home_type
-           WHERE (organisation.name, organisation.kind, organisation.parent_code, organisation.postcode, organisation.opened_on,
-                  organisation.closed_on, organisation.care_home_type) IS DISTINCT FROM
-                 (excluded.name, excluded.kind, excluded.parent_code, excluded.postcode, excluded.opened_on,
-                  excluded.closed_on, excluded.care_home_type)
+           WHERE (organisation.name, organisation.kind, organisation.parent_code, organisation.postcode,
+                  organisation.opened_on, organisation.closed_on, organisation.care_home_type) IS DISTINCT FROM
+                 (excluded.name, CASE WHEN excluded.kind = 'unknown' THEN organisation.kind ELSE excluded.kind END,
+                  excluded.parent_code, excluded.postcode, excluded.opened_on, excluded.closed_on,
+                  excluded.care_home_type)
            RETURNING 1`,
             [
               org.code,
@@ -127,6 +133,16 @@ async function writeOrganisations(
           .then((r) => (changed += r.length));
         known.add(org.code);
       }
+      // Other resources of the source refer to it by its id, or by an identifier (a conditional reference).
+      const names = [...(org.resourceId ? [org.resourceId] : []), ...org.identifiers];
+      if (names.length > 0)
+        await q.query(
+          `INSERT INTO ingest_fhir_organization (source_system, resource_id, org_code)
+           SELECT $1, name, $3 FROM unnest($2::text[]) AS name
+           ON CONFLICT (source_system, resource_id) DO UPDATE SET org_code = excluded.org_code
+           WHERE ingest_fhir_organization.org_code <> excluded.org_code`,
+          [source, [...new Set(names)], org.code],
+        );
       pending.splice(i, 1);
       i--;
       progress = true;
@@ -139,6 +155,84 @@ async function writeOrganisations(
     });
   }
   return { rejects, changed };
+}
+
+/** Medications the source sent, for the requests and statements that name them; returns how many changed. */
+async function writeMedications(q: Queryable, source: string, meds: MedicationRow[]): Promise<number> {
+  const written = await insertMany(
+    q,
+    "ingest_fhir_medication",
+    CATALOGUE.ingest_fhir_medication.columns,
+    meds.map((m) => [source, m.resourceId, m.system, m.code, m.display, m.receivedAt]),
+    `ON CONFLICT (source_system, resource_id) DO UPDATE SET code_system = excluded.code_system, code = excluded.code,
+       display = excluded.display, received_at = excluded.received_at
+     WHERE (ingest_fhir_medication.code_system, ingest_fhir_medication.code, ingest_fhir_medication.display)
+           IS DISTINCT FROM (excluded.code_system, excluded.code, excluded.display)
+     RETURNING 1`,
+  );
+  return written.length;
+}
+
+/**
+ * What Patients say besides who they are: the practice they are registered with (a registration from the day
+ * PDS gives, else the day received; an earlier practice from the same record is closed that day) and their death.
+ */
+async function writePersonFacts(
+  q: Queryable,
+  source: string,
+  people: { m: Extract<Mapped, { kind: "person" }> }[],
+  out: ChunkOutcome,
+): Promise<void> {
+  const withFacts = people.filter((p) => p.m.facts.practice || p.m.facts.diedOn);
+  if (withFacts.length === 0) return;
+  const links = await findLinks(
+    q,
+    source,
+    withFacts.map((p) => p.m.record.recordId),
+  );
+  const registrations: unknown[][] = [];
+  const deaths: unknown[][] = [];
+  const subjects: [string, string, string, string, string][] = [];
+  for (const { m } of withFacts) {
+    const personId = links.get(m.record.recordId);
+    if (!personId) continue;
+    const { practice, diedOn } = m.facts;
+    const recordId = m.record.recordId;
+    if (practice) {
+      const id = `${recordId}#gp#${practice.code}`;
+      await q.query(
+        `UPDATE registration SET deregistered_on = $5, deregistration_reason = 'moved-practice'
+         WHERE person_id = $1 AND source_system = $2 AND source_record_id LIKE $3 AND source_record_id <> $4
+           AND deregistered_on IS NULL AND registered_on <= $5`,
+        [personId, source, `${recordId.replace(/[\\%_]/g, "\\$&")}#gp#%`, id, practice.from],
+      );
+      registrations.push([
+        personId,
+        rowId("registration", source, id),
+        practice.code,
+        practice.from,
+        null,
+        null,
+        source,
+        id,
+        m.record.receivedAt,
+      ]);
+      subjects.push([source, "registration", id, source, recordId]);
+    }
+    if (diedOn) {
+      deaths.push([personId, diedOn, null, null, source, recordId, m.record.receivedAt]);
+      subjects.push([source, "death", recordId, source, recordId]);
+    }
+  }
+  for (const [table, rows] of [
+    ["registration", registrations],
+    ["death", deaths],
+  ] as const) {
+    if (rows.length === 0) continue;
+    const c = await writeCanonical(q, table, rows);
+    out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+  }
+  await writeSubjects(q, subjects);
 }
 
 /** The practice a person was registered with on a day (their first practice for days before they joined). */
@@ -170,33 +264,50 @@ interface ChunkOutcome {
   loaded: number;
   duplicates: number;
   rejects: ItemReject[];
+  held: HeldItem[];
+  unsupported: Record<string, number>;
   tables: Record<string, number>;
 }
 
+function emptyOutcome(): ChunkOutcome {
+  return { loaded: 0, duplicates: 0, rejects: [], held: [], unsupported: {}, tables: {} };
+}
+
 /** Maps and writes a chunk of resources in the caller's transaction. */
-export async function applyResources(
-  q: Queryable,
-  source: string,
-  items: FhirItem[],
-  bundleIds?: Map<string, string>,
-): Promise<ChunkOutcome> {
-  const out: ChunkOutcome = { loaded: 0, duplicates: 0, rejects: [], tables: {} };
-  const at = new Date().toISOString();
+export async function applyResources(q: Queryable, source: string, items: FhirItem[]): Promise<ChunkOutcome> {
+  const out = emptyOutcome();
+  const ctx: MapContext = await referenceContext(q, source, new Date().toISOString(), items);
   const people: { item: FhirItem; m: Extract<Mapped, { kind: "person" }> }[] = [];
   const practitioners: unknown[][] = [];
   const orgs: { item: FhirItem; org: OrgRow }[] = [];
+  const medications: MedicationRow[] = [];
   const activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[] = [];
   for (const item of items) {
+    const type = typeOf(item.resource);
+    if (type !== null && !isSupportedResource(type)) {
+      out.unsupported[type] = (out.unsupported[type] ?? 0) + 1;
+      continue;
+    }
+    let mapped: Mapped[];
     try {
-      const m = mapResource(item.resource, source, at, bundleIds);
-      if (m.kind === "person") people.push({ item, m });
-      else if (m.kind === "practitioner") practitioners.push(m.values);
-      else if (m.kind === "organisation") orgs.push({ item, org: m.org });
-      else activity.push({ item, m });
+      mapped = mapResource(item.resource, ctx);
     } catch (error) {
       if (!(error instanceof FhirReject)) throw error;
       out.rejects.push({ item, reason: error.message });
+      continue;
     }
+    for (const m of mapped) {
+      if (m.kind === "person") people.push({ item, m });
+      else if (m.kind === "practitioner") practitioners.push(m.values);
+      else if (m.kind === "organisation") orgs.push({ item, org: m.org });
+      else if (m.kind === "medication") medications.push(m.medication);
+      else activity.push({ item, m });
+    }
+  }
+  if (medications.length > 0) {
+    const changed = await writeMedications(q, source, medications);
+    out.loaded += changed;
+    out.duplicates += medications.length - changed;
   }
   if (orgs.length > 0) {
     const { rejects, changed } = await writeOrganisations(q, orgs, source);
@@ -232,69 +343,77 @@ export async function applyResources(
       else out.loaded++;
     }
     out.tables.person_record = (out.tables.person_record ?? 0) + people.length;
+    await writePersonFacts(q, source, people, out);
   }
-  if (activity.length > 0) {
-    const recordIds = activity.flatMap((a) => (a.m.subject.kind === "record" ? [a.m.subject.recordId] : []));
-    const nhsNumbers = activity.flatMap((a) => (a.m.subject.kind === "nhs" ? [a.m.subject.nhsNumber] : []));
-    const links = await findLinks(q, source, recordIds);
-    const byNhs = await findByNhsNumber(q, nhsNumbers);
-    const personOf = (a: (typeof activity)[number]) =>
-      a.m.subject.kind === "record"
-        ? links.get(a.m.subject.recordId)
-        : byNhs.get(a.m.subject.nhsNumber)?.personId;
-    const needsPractice = activity
-      .filter((a) => a.m.practiceOn)
-      .map(personOf)
-      .filter((p): p is string => !!p);
-    const practiceOn = needsPractice.length > 0 ? await practiceLookup(q, needsPractice) : () => null;
-    const rows = new Map<CanonicalName, unknown[][]>();
-    const subjects: [string, string, string, string, string][] = [];
-    for (const a of activity) {
-      const personId = personOf(a);
-      if (!personId) {
-        out.rejects.push({
-          item: a.item,
-          reason:
-            a.m.subject.kind === "record"
-              ? `the Patient it references has not been received from ${source} yet (load it, then replay)`
-              : "no one with the referenced NHS Number is known yet (load them, then replay)",
-        });
-        continue;
-      }
-      let practice: string | null = null;
-      if (a.m.practiceOn) {
-        practice = practiceOn(personId, a.m.practiceOn);
-        if (!practice) {
-          out.rejects.push({
-            item: a.item,
-            reason: "the patient has no GP registration, so the practice that recorded it is unknown",
-          });
-          continue;
-        }
-      }
-      const values = a.m.build(personId, practice);
-      values[1] = rowId(a.m.table, source, a.m.recordId);
-      const list = rows.get(a.m.table) ?? [];
-      list.push(values);
-      rows.set(a.m.table, list);
-      const subject =
-        a.m.subject.kind === "record"
-          ? ([source, a.m.subject.recordId] as const)
-          : ([
-              byNhs.get(a.m.subject.nhsNumber)?.sourceSystem ?? source,
-              byNhs.get(a.m.subject.nhsNumber)?.recordId ?? "",
-            ] as const);
-      subjects.push([source, a.m.table, a.m.recordId, subject[0], subject[1]]);
-    }
-    for (const [table, list] of rows) {
-      const c = await writeCanonical(q, table, list);
-      out.loaded += c.inserted + c.updated;
-      out.duplicates += c.unchanged;
-      out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
-    }
-    await writeSubjects(q, subjects);
-  }
+  if (activity.length > 0) await writeActivity(q, source, activity, out);
   return out;
+}
+
+async function writeActivity(
+  q: Queryable,
+  source: string,
+  activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[],
+  out: ChunkOutcome,
+): Promise<void> {
+  const recordIds = activity.flatMap((a) => (a.m.subject.kind === "record" ? [a.m.subject.recordId] : []));
+  const nhsNumbers = activity.flatMap((a) => (a.m.subject.kind === "nhs" ? [a.m.subject.nhsNumber] : []));
+  const links = await findLinks(q, source, recordIds);
+  const byNhs = await findByNhsNumber(q, nhsNumbers);
+  const personOf = (a: (typeof activity)[number]) =>
+    a.m.subject.kind === "record"
+      ? links.get(a.m.subject.recordId)
+      : byNhs.get(a.m.subject.nhsNumber)?.personId;
+  const needsPractice = activity
+    .filter((a) => a.m.practiceOn)
+    .map(personOf)
+    .filter((p): p is string => !!p);
+  const practiceOn = needsPractice.length > 0 ? await practiceLookup(q, needsPractice) : () => null;
+  const rows = new Map<CanonicalName, unknown[][]>();
+  const parts = new Map<CanonicalName, unknown[][]>();
+  const subjects: [string, string, string, string, string][] = [];
+  for (const a of activity) {
+    const personId = personOf(a);
+    if (!personId) {
+      if (a.m.part) continue;
+      out.held.push({
+        item: a.item,
+        subject: a.m.subject,
+        reason:
+          a.m.subject.kind === "record"
+            ? `the Patient it references has not been received from ${source} yet: held until it is`
+            : "no one with the referenced NHS Number is known yet: held until they are",
+      });
+      continue;
+    }
+    // The practice the patient was registered with that day, when OnePlace knows it; facts from a hospital
+    // or a service the patient is not registered through are kept without one.
+    const practice = a.m.practiceOn ? practiceOn(personId, a.m.practiceOn) : null;
+    const values = a.m.build(personId, practice);
+    values[1] = rowId(a.m.table, source, a.m.recordId);
+    const into = a.m.part ? parts : rows;
+    const list = into.get(a.m.table) ?? [];
+    list.push(values);
+    into.set(a.m.table, list);
+    const subject =
+      a.m.subject.kind === "record"
+        ? ([source, a.m.subject.recordId] as const)
+        : ([
+            byNhs.get(a.m.subject.nhsNumber)?.sourceSystem ?? source,
+            byNhs.get(a.m.subject.nhsNumber)?.recordId ?? "",
+          ] as const);
+    subjects.push([source, a.m.table, a.m.recordId, subject[0], subject[1]]);
+  }
+  for (const [table, list] of rows) {
+    const c = await writeCanonical(q, table, list);
+    out.loaded += c.inserted + c.updated;
+    out.duplicates += c.unchanged;
+    out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+  }
+  for (const [table, list] of parts) {
+    const c = await writeCanonical(q, table, list);
+    out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+  }
+  await writeSubjects(q, subjects);
 }
 
 async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[]): Promise<void> {
@@ -302,7 +421,7 @@ async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[])
     await recordReject(q, {
       sourceSystem: s.source,
       format: "fhir",
-      layout: layoutOf(r.item),
+      layout: typeOf(r.item.resource),
       origin: s.origin,
       originKey: keyOf(s, r.item),
       location: `${s.origin}:${r.item.line}`,
@@ -313,18 +432,43 @@ async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[])
   }
 }
 
-async function writeChunk(
-  db: Db,
-  s: FhirSession,
-  items: FhirItem[],
-  bundleIds?: Map<string, string>,
-): Promise<ChunkOutcome & { counts: LoadCounts }> {
-  const run = (tx: Queryable) => applyResources(tx, s.source, items, bundleIds);
+type Outcome = ChunkOutcome & { counts: LoadCounts };
+
+function countsOf(read: number, o: ChunkOutcome): LoadCounts {
+  return {
+    recordsRead: read,
+    loaded: o.loaded,
+    duplicates: o.duplicates,
+    rejected: o.rejects.length,
+    held: o.held.length,
+    unsupported: Object.values(o.unsupported).reduce((a, b) => a + b, 0),
+  };
+}
+
+/** Rejects that did not come from a resource (a damaged line or file), in their own transaction. */
+async function writeRejects(db: Db, s: FhirSession, rejects: ItemReject[]): Promise<Outcome> {
+  const o = { ...emptyOutcome(), rejects };
+  const counts = countsOf(rejects.length, o);
+  if (rejects.length > 0)
+    await db.transaction(async (tx) => {
+      await storeRejects(tx, s, rejects);
+      if (s.loadId) await addToLoad(tx, s.loadId, counts);
+    });
+  return { ...o, counts };
+}
+
+/** A chunk of resources in one transaction; when the database refuses it, each resource on its own. */
+export async function writeChunk(db: Db, s: FhirSession, items: FhirItem[]): Promise<Outcome> {
   try {
     return await db.transaction(async (tx) => {
-      const o = await run(tx);
+      const o = await applyResources(tx, s.source, items);
       await storeRejects(tx, s, o.rejects);
+      await holdItems(tx, s, o.held, keyOf);
+      const held = new Set(o.held.map((h) => h.item));
       const rejected = new Set(o.rejects.map((r) => r.item));
+      const settled = items.filter((i) => !held.has(i)).map((i) => keyOf(s, i));
+      await forgetHeld(tx, s.source, settled);
+      // A resource once rejected and now stored or held is no longer a reject.
       await resolveRejects(
         tx,
         s.source,
@@ -332,147 +476,37 @@ async function writeChunk(
         items.filter((i) => !rejected.has(i)).map((i) => keyOf(s, i)),
         s.replayedBy ?? "ingest",
       );
-      const counts: LoadCounts = {
-        recordsRead: items.length,
-        loaded: o.loaded,
-        duplicates: o.duplicates,
-        rejected: o.rejects.length,
-        held: 0,
-      };
-      if (s.loadId) await addToLoad(tx, s.loadId, counts);
+      const counts = countsOf(items.length, o);
+      if (s.loadId) {
+        await addToLoad(tx, s.loadId, counts);
+        await addUnsupported(tx, s.loadId, o.unsupported);
+      }
       return { ...o, counts };
     });
   } catch (error) {
     if (items.length === 1) {
       const constraint = (error as { constraint?: string }).constraint;
-      const rejects = [
+      return writeRejects(db, s, [
         {
           item: items[0],
           reason: `the database refused the resource${constraint ? ` (${constraint})` : ""}`,
         },
-      ];
-      await db.transaction(async (tx) => {
-        await storeRejects(tx, s, rejects);
-        if (s.loadId)
-          await addToLoad(tx, s.loadId, { recordsRead: 1, loaded: 0, duplicates: 0, rejected: 1, held: 0 });
-      });
-      return {
-        loaded: 0,
-        duplicates: 0,
-        rejects,
-        tables: {},
-        counts: { recordsRead: 1, loaded: 0, duplicates: 0, rejected: 1, held: 0 },
-      };
+      ]);
     }
-    const total: ChunkOutcome & { counts: LoadCounts } = {
-      loaded: 0,
-      duplicates: 0,
-      rejects: [],
-      tables: {},
-      counts: emptyCounts(),
-    };
-    for (const item of items) {
-      const r = await writeChunk(db, s, [item], bundleIds);
-      total.loaded += r.loaded;
-      total.duplicates += r.duplicates;
-      total.rejects.push(...r.rejects);
-      for (const k of Object.keys(total.counts) as (keyof LoadCounts)[]) total.counts[k] += r.counts[k];
-      for (const [t, n] of Object.entries(r.tables)) total.tables[t] = (total.tables[t] ?? 0) + n;
-    }
+    const total: Outcome = { ...emptyOutcome(), counts: emptyCounts() };
+    for (const item of items) addUp(total, await writeChunk(db, s, [item]));
     return total;
   }
 }
 
-class AtomicBundleFailed extends OnePlaceError {
-  override readonly name = "AtomicBundleFailed";
-  readonly rejects: ItemReject[];
-  constructor(rejects: ItemReject[]) {
-    super("invalid", "ingest.fhir-bundle-rejected", "transaction bundle rejected");
-    this.rejects = rejects;
-  }
-}
-
-/** A whole transaction Bundle, all or nothing. */
-async function writeTransactionBundle(
-  db: Db,
-  s: FhirSession,
-  bundleItem: FhirItem,
-  items: FhirItem[],
-  ids: Map<string, string>,
-) {
-  try {
-    return await db.transaction(async (tx) => {
-      const o = await applyResources(tx, s.source, items, ids);
-      if (o.rejects.length > 0) throw new AtomicBundleFailed(o.rejects);
-      await resolveRejects(tx, s.source, "fhir", [keyOf(s, bundleItem)], s.replayedBy ?? "ingest");
-      const counts: LoadCounts = {
-        recordsRead: items.length,
-        loaded: o.loaded,
-        duplicates: o.duplicates,
-        rejected: 0,
-        held: 0,
-      };
-      if (s.loadId) await addToLoad(tx, s.loadId, counts);
-      return { ...o, counts };
-    });
-  } catch (error) {
-    if (!(error instanceof AtomicBundleFailed)) throw error;
-    const reason = `transaction Bundle rejected as a whole: ${error.rejects
-      .slice(0, 5)
-      .map((r) => `entry ${r.item.line}: ${r.reason}`)
-      .join("; ")}${error.rejects.length > 5 ? ` (and ${error.rejects.length - 5} more)` : ""}`;
-    const rejects = [{ item: bundleItem, reason }];
-    const counts: LoadCounts = {
-      recordsRead: items.length,
-      loaded: 0,
-      duplicates: 0,
-      rejected: items.length,
-      held: 0,
-    };
-    await db.transaction(async (tx) => {
-      await storeRejects(tx, s, rejects);
-      if (s.loadId) await addToLoad(tx, s.loadId, counts);
-    });
-    return { loaded: 0, duplicates: 0, rejects, tables: {}, counts };
-  }
-}
-
-/** Entries of a Bundle, with urn:uuid fullUrls of its Patients mapped to their ids. */
-export function bundleEntries(bundle: {
-  entry?: { fullUrl?: string; resource?: unknown; request?: { method?: string } }[];
-}): {
-  items: FhirItem[];
-  ids: Map<string, string>;
-  problems: string[];
-} {
-  const items: FhirItem[] = [];
-  const ids = new Map<string, string>();
-  const problems: string[] = [];
-  (bundle.entry ?? []).forEach((e, i) => {
-    const resource = e.resource as { resourceType?: string; id?: string } | undefined;
-    if (!resource) {
-      problems.push(`entry ${i + 1} has no resource`);
-      return;
-    }
-    if (e.request?.method && !["POST", "PUT"].includes(e.request.method)) {
-      problems.push(`entry ${i + 1}: request method ${e.request.method} is not supported (POST and PUT are)`);
-      return;
-    }
-    if (e.fullUrl?.startsWith("urn:uuid:") && resource.resourceType === "Patient") {
-      if (!resource.id) resource.id = e.fullUrl.slice(9);
-      ids.set(e.fullUrl, resource.id);
-    }
-    items.push({ line: i + 1, raw: JSON.stringify(resource), resource });
-  });
-  return { items, ids, problems };
-}
-
 function addUp(
-  total: { counts: LoadCounts; tables: Record<string, number> },
-  r: { counts: LoadCounts; tables: Record<string, number> },
+  total: { counts: LoadCounts; tables: Record<string, number>; unsupported: Record<string, number> },
+  r: { counts: LoadCounts; tables: Record<string, number>; unsupported: Record<string, number> },
 ) {
-  for (const k of Object.keys(total.counts) as (keyof LoadCounts)[]) total.counts[k] += r.counts[k];
+  for (const k of Object.keys(r.counts) as (keyof LoadCounts)[])
+    total.counts[k] = (total.counts[k] ?? 0) + (r.counts[k] ?? 0);
   for (const [t, n] of Object.entries(r.tables)) total.tables[t] = (total.tables[t] ?? 0) + n;
+  for (const [t, n] of Object.entries(r.unsupported)) total.unsupported[t] = (total.unsupported[t] ?? 0) + n;
 }
 
 async function* ndjsonLines(path: string): AsyncGenerator<{ line: number; text: string }> {
@@ -488,89 +522,163 @@ async function* ndjsonLines(path: string): AsyncGenerator<{ line: number; text: 
   }
 }
 
-/** Loads an NDJSON file or a Bundle (JSON) file. */
+type Shape = "NDJSON" | "JSON" | "XML";
+
+/** How a file is written: by its extension, else by its first character. */
+function shapeOf(path: string): Shape {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".ndjson") return "NDJSON";
+  if (ext === ".xml") return "XML";
+  const head = readFileSync(path, { encoding: "utf8" })
+    .slice(0, 4096)
+    .replace(/^\uFEFF/, "")
+    .trimStart();
+  if (head.startsWith("<")) return "XML";
+  if (ext === ".json") return "JSON";
+  // No telling extension: one JSON document spread over lines, or one resource a line.
+  const firstLine = head.split("\n", 1)[0];
+  try {
+    JSON.parse(firstLine);
+    return "NDJSON";
+  } catch {
+    return "JSON";
+  }
+}
+
+/** A whole JSON or XML document as the resources it holds, or why it cannot be read. */
+export function readDocument(
+  text: string,
+  shape: "JSON" | "XML",
+): { items: FhirItem[]; rejects: ItemReject[] } {
+  let doc: unknown;
+  try {
+    doc = shape === "XML" ? fhirXmlToJson(text) : JSON.parse(text);
+  } catch (error) {
+    const reason =
+      error instanceof FhirXmlError
+        ? `not FHIR XML: ${error.message}`
+        : "not valid JSON (a truncated or damaged file)";
+    return { items: [], rejects: [{ item: { line: 1, raw: text, resource: null }, reason }] };
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc) || typeOf(doc) === null) {
+    return {
+      items: [],
+      rejects: [
+        { item: { line: 1, raw: text, resource: null }, reason: "the file is JSON but not a FHIR resource" },
+      ],
+    };
+  }
+  return documentItems(doc, text);
+}
+
+interface Tally {
+  counts: LoadCounts;
+  tables: Record<string, number>;
+  unsupported: Record<string, number>;
+}
+
+/** Loads resources a chunk per transaction, the chunks of people first (they are in dependency order). */
+async function loadItems(db: Db, s: FhirSession, items: FhirItem[], chunkSize: number, total: Tally) {
+  for (let i = 0; i < items.length; i += chunkSize)
+    addUp(total, await writeChunk(db, s, items.slice(i, i + chunkSize)));
+}
+
+async function loadNdjson(db: Db, s: FhirSession, path: string, options: FhirLoadOptions, total: Tally) {
+  const chunkSize = options.chunkSize ?? 2000;
+  let chunk: FhirItem[] = [];
+  let bad: ItemReject[] = [];
+  const inFlight: Promise<void>[] = [];
+  const flush = async () => {
+    if (bad.length > 0) {
+      addUp(total, await writeRejects(db, s, bad));
+      bad = [];
+    }
+    if (chunk.length === 0) return;
+    // Chunks without people or organisations are independent: one is written while the next is read (two
+    // at once on a server). A chunk with people waits for those before it, and the next waits for it.
+    const people = chunk.some((i) => {
+      const t = typeOf(i.resource);
+      return t === "Patient" || t === "Organization" || t === "Practitioner";
+    });
+    if (people) await Promise.all(inFlight.splice(0));
+    const write = writeChunk(db, s, chunk).then((r) => {
+      addUp(total, r);
+      options.onProgress?.(total.counts.recordsRead);
+    });
+    chunk = [];
+    write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
+    inFlight.push(write);
+    const limit = people ? 1 : db.engine === "postgres" ? 2 : 1;
+    while (inFlight.length >= limit) await inFlight.shift();
+  };
+  for await (const { line, text } of ndjsonLines(path)) {
+    let resource: unknown;
+    try {
+      resource = JSON.parse(text);
+    } catch {
+      bad.push({
+        item: { line, raw: text, resource: null },
+        reason: "not valid JSON (a truncated or damaged line)",
+      });
+      continue;
+    }
+    chunk.push({ line, raw: text, resource });
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  await Promise.all(inFlight.splice(0));
+}
+
+/**
+ * Applies what earlier loads held for a Patient or NHS Number now known (of any source: a person may become
+ * known through another feed). Each resource is stored or rejected under its source and the file it came in;
+ * what it becomes is not counted again in this load.
+ */
+export async function releaseHeld(db: Db, replayedBy?: string): Promise<number> {
+  const held = await resolvableHeld(db);
+  const byOrigin = new Map<string, { source: string; origin: string; items: FhirItem[] }>();
+  for (const h of held) {
+    const key = `${h.source}\u0000${h.origin}`;
+    const group = byOrigin.get(key) ?? { source: h.source, origin: h.origin, items: [] };
+    group.items.push(h.item);
+    byOrigin.set(key, group);
+  }
+  let released = 0;
+  for (const { source, origin, items } of byOrigin.values()) {
+    const s: FhirSession = { source, origin, sha: "held", loadId: null, replayedBy };
+    for (let i = 0; i < items.length; i += 2000) {
+      const r = await writeChunk(db, s, items.slice(i, i + 2000));
+      released += r.counts.recordsRead - r.counts.held;
+    }
+  }
+  return released;
+}
+
+/** Loads an NDJSON file, a Bundle or a single resource (JSON or XML). */
 export async function loadFhirFile(db: Db, path: string, options: FhirLoadOptions): Promise<FhirLoadResult> {
   const started = performance.now();
   const origin = basename(path);
   const sha = await fileSha256(path);
-  const first = readFileSync(path, { encoding: "utf8", flag: "r" })
-    .slice(0, 4096)
-    .replace(/^\uFEFF/, "")
-    .trimStart();
-  const isBundle =
-    /^\{\s*"resourceType"\s*:\s*"Bundle"/.test(first) ||
-    (path.endsWith(".json") && !path.endsWith(".ndjson"));
+  const shape = shapeOf(path);
   const loadId = await startLoad(db, {
     sourceSystem: options.source,
     format: "fhir",
-    layout: isBundle ? "Bundle" : "NDJSON",
+    layout: shape,
     origin,
     fileSha256: sha,
   });
   const s: FhirSession = { source: options.source, origin, sha, loadId, replayedBy: options.replayedBy };
-  const total = { counts: emptyCounts(), tables: {} as Record<string, number> };
+  const total: Tally = { counts: emptyCounts(), tables: {}, unsupported: {} };
+  let released = 0;
   try {
-    if (isBundle) {
-      const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-      await loadBundleText(db, s, text, total);
-    } else {
-      const chunkSize = options.chunkSize ?? 2000;
-      let chunk: FhirItem[] = [];
-      let bad: ItemReject[] = [];
-      const inFlight: Promise<void>[] = [];
-      const flush = async () => {
-        if (bad.length > 0) {
-          const b = bad;
-          bad = [];
-          await db.transaction(async (tx) => {
-            await storeRejects(tx, s, b);
-            if (s.loadId)
-              await addToLoad(tx, s.loadId, {
-                recordsRead: b.length,
-                loaded: 0,
-                duplicates: 0,
-                rejected: b.length,
-                held: 0,
-              });
-          });
-          total.counts.recordsRead += b.length;
-          total.counts.rejected += b.length;
-        }
-        if (chunk.length === 0) return;
-        // Chunks without people or organisations are independent: one is written while the next is read (two
-        // at once on a server). A chunk with people waits for those before it, and the next waits for it.
-        const people = chunk.some((i) => {
-          const t = (i.resource as { resourceType?: string } | null)?.resourceType;
-          return t === "Patient" || t === "Organization" || t === "Practitioner";
-        });
-        if (people) await Promise.all(inFlight.splice(0));
-        const write = writeChunk(db, s, chunk).then((r) => {
-          addUp(total, r);
-          options.onProgress?.(total.counts.recordsRead);
-        });
-        chunk = [];
-        write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
-        inFlight.push(write);
-        const limit = people ? 1 : db.engine === "postgres" ? 2 : 1;
-        while (inFlight.length >= limit) await inFlight.shift();
-      };
-      for await (const { line, text } of ndjsonLines(path)) {
-        let resource: unknown;
-        try {
-          resource = JSON.parse(text);
-        } catch {
-          bad.push({
-            item: { line, raw: text, resource: null },
-            reason: "not valid JSON (a truncated or damaged line)",
-          });
-          continue;
-        }
-        chunk.push({ line, raw: text, resource });
-        if (chunk.length >= chunkSize) await flush();
-      }
-      await flush();
-      await Promise.all(inFlight.splice(0));
+    if (shape === "NDJSON") await loadNdjson(db, s, path, options, total);
+    else {
+      const { items, rejects } = readDocument(readFileSync(path, "utf8").replace(/^\uFEFF/, ""), shape);
+      addUp(total, await writeRejects(db, s, rejects));
+      await loadItems(db, s, items, options.chunkSize ?? 2000, total);
+      options.onProgress?.(total.counts.recordsRead);
     }
+    released = await releaseHeld(db, options.replayedBy);
     await finishLoad(db, loadId, "succeeded", total.tables);
   } catch (error) {
     await finishLoad(db, loadId, "failed", total.tables, (error as Error).message).catch(() => {});
@@ -581,55 +689,8 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
     sourceSystem: options.source,
     counts: total.counts,
     rowsByTable: total.tables,
+    unsupported: total.unsupported,
+    released,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** A Bundle given as text (a file's content, or a reject being replayed). */
-export async function loadBundleText(
-  db: Db,
-  s: FhirSession,
-  text: string,
-  total: { counts: LoadCounts; tables: Record<string, number> },
-): Promise<void> {
-  let bundle: { resourceType?: string; type?: string; id?: string; entry?: [] };
-  const bundleItem: FhirItem = { line: 1, raw: text, resource: null };
-  try {
-    bundle = JSON.parse(text);
-    bundleItem.resource = bundle;
-  } catch {
-    await db.transaction((tx) =>
-      storeRejects(tx, s, [{ item: bundleItem, reason: "not valid JSON (a truncated or damaged file)" }]),
-    );
-    total.counts.rejected++;
-    return;
-  }
-  if (bundle.resourceType !== "Bundle") {
-    await db.transaction((tx) =>
-      storeRejects(tx, s, [{ item: bundleItem, reason: "the file is JSON but not a FHIR Bundle" }]),
-    );
-    total.counts.rejected++;
-    return;
-  }
-  const { items, ids, problems } = bundleEntries(bundle);
-  if (bundle.type === "transaction") {
-    if (problems.length > 0) {
-      await db.transaction((tx) =>
-        storeRejects(tx, s, [
-          { item: bundleItem, reason: `transaction Bundle rejected as a whole: ${problems.join("; ")}` },
-        ]),
-      );
-      total.counts.rejected++;
-      return;
-    }
-    addUp(total, await writeTransactionBundle(db, s, bundleItem, items, ids));
-    return;
-  }
-  if (problems.length > 0) {
-    await db.transaction((tx) =>
-      storeRejects(tx, s, [{ item: bundleItem, reason: `Bundle entries skipped: ${problems.join("; ")}` }]),
-    );
-    total.counts.rejected += problems.length;
-  }
-  addUp(total, await writeChunk(db, s, items, ids));
 }

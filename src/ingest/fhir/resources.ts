@@ -1,176 +1,79 @@
-import type {
-  CodeableConcept,
-  Coding,
-  Condition,
-  Encounter,
-  EpisodeOfCare,
-  Extension,
-  Identifier,
-  MedicationRequest,
-  MedicationStatement,
-  Observation,
-  Organization,
-  Patient,
-  Practitioner,
-  PractitionerRole,
-  Reference,
-} from "fhir/r4.js";
-import { localCodeSystem, NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
-import { isIsoDate } from "../../core/dates.ts";
-import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
+import type { Identifier, Medication, Organization, Patient, Practitioner } from "fhir/r4.js";
+import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
-import type { SourceRecordInput } from "../../mpi/index.ts";
-import type { CanonicalName } from "../canonical.ts";
+import { CLINICAL_MAPPERS, medicationRowOf } from "./clinical.ts";
+import { mapEncounter, mapEpisodeOfCare } from "./encounters.ts";
+import {
+  codingIn,
+  dateOf,
+  ext,
+  FhirReject,
+  fail,
+  type MapContext,
+  type Mapped,
+  orgOf,
+  receivedAtOf,
+  requireId,
+} from "./fields.ts";
+import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "./systems.ts";
 
-// FHIR R4 resources mapped to OnePlace's canonical rows. Patient (UK Core: NHS Number under
-// https://fhir.nhs.uk/Id/nhs-number) goes through the master person index; Organization to organisations
-// and sites; Practitioner to the practitioner list; Encounter to outpatient attendances or community and
-// mental health contacts; EpisodeOfCare to joint care plans; Condition and Observation to the GP coded record;
-// MedicationRequest and MedicationStatement to medication issues. Codes OnePlace defines itself live in local
+// FHIR R4 resources mapped to OnePlace's canonical rows, as standard R4 and UK Core write them. Patient (NHS
+// Number under https://fhir.nhs.uk/Id/nhs-number) goes through the master person index, with its GP practice
+// (generalPractitioner) as a registration and its death (deceasedDateTime); Organization to organisations and
+// sites; Practitioner to the practitioner list; Medication is kept for the requests that name it; Encounter and
+// EpisodeOfCare in encounters.ts; clinical facts in clinical.ts. Codes OnePlace defines itself live in local
 // code systems (urn:oneplace:local:...), documented in docs/formats/fhir.md.
 
-export const FHIR_SYSTEMS = {
-  encounterKind: localCodeSystem("encounter-kind"),
-  careService: localCodeSystem("care-service"),
-  contactMode: localCodeSystem("contact-mode"),
-  carePlanType: localCodeSystem("care-plan-type"),
-  professionalRole: localCodeSystem("professional-role"),
-  organisationKind: localCodeSystem("organisation-kind"),
-  careHomeType: localCodeSystem("care-home-type"),
-} as const;
-
-export const FHIR_EXTENSIONS = {
-  attendance: "urn:oneplace:fhir:attendance",
-  firstAttendance: "urn:oneplace:fhir:first-attendance",
-  reviewDue: "urn:oneplace:fhir:review-due",
-  operationalPeriod: "urn:oneplace:fhir:operational-period",
-  ethnicCategory: "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory",
-} as const;
+export type { MapContext, Mapped, MedicationRow, OrgRow, SubjectRef } from "./fields.ts";
+export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject };
 
 export const SUPPORTED_RESOURCES = [
   "Patient",
   "Practitioner",
   "Organization",
+  "Medication",
   "Encounter",
   "EpisodeOfCare",
-  "Condition",
-  "Observation",
-  "MedicationRequest",
-  "MedicationStatement",
+  ...Object.keys(CLINICAL_MAPPERS),
 ] as const;
 
-export class FhirReject extends OnePlaceError {
-  override readonly name = "FhirReject";
-  constructor(message: string, options?: OnePlaceErrorOptions) {
-    super("invalid", "ingest.fhir-reject", message, options);
+const SUPPORTED = new Set<string>(SUPPORTED_RESOURCES);
+
+/** Whether OnePlace loads resources of this type (others are skipped and counted). */
+export function isSupportedResource(type: string): boolean {
+  return SUPPORTED.has(type);
+}
+
+/** The practice a Patient names as its GP (an Organization), and from when (PDS gives it; else when received). */
+function practiceOf(p: Patient, ctx: MapContext, received: string): { code: string; from: string } | null {
+  for (const ref of p.generalPractitioner ?? []) {
+    const isOrg =
+      ref.type === "Organization" ||
+      ref.identifier?.system === ODS_ORGANISATION_SYSTEM ||
+      /(?:^|\/)Organization\//.test(ref.reference ?? "");
+    if (!isOrg) continue;
+    try {
+      const code = orgOf(ref, "Patient.generalPractitioner", ctx);
+      const start = ref.identifier?.period?.start;
+      return {
+        code,
+        from: start ? dateOf(start, "Patient.generalPractitioner period") : received.slice(0, 10),
+      };
+    } catch (error) {
+      if (!(error instanceof FhirReject)) throw error;
+    }
   }
+  return null;
 }
 
-const fail = (message: string): never => {
-  throw new FhirReject(message);
-};
-
-/** A reference to the patient a resource is about. */
-export type SubjectRef = { kind: "record"; recordId: string } | { kind: "nhs"; nhsNumber: string };
-
-export type Mapped =
-  | { kind: "person"; record: SourceRecordInput }
-  | { kind: "practitioner"; values: unknown[] }
-  | { kind: "organisation"; org: OrgRow }
-  | {
-      kind: "activity";
-      table: CanonicalName;
-      recordId: string;
-      subject: SubjectRef;
-      /** The GP coded record and medicines need the practice the patient was registered with on this day. */
-      practiceOn?: string;
-      /** Values from person_id on; person_id and (when practiceOn) the practice are filled in later. */
-      build: (personId: string, practice: string | null) => unknown[];
-    };
-
-export interface OrgRow {
-  site: boolean;
-  code: string;
-  name: string;
-  kind: string;
-  parent: string | null;
-  postcode: string | null;
-  openedOn: string | null;
-  closedOn: string | null;
-  careHomeType: string | null;
-  receivedAt: string;
+/** The day a Patient died, when the resource says (deceasedBoolean alone gives no day, so no death row). */
+function diedOnOf(p: Patient): string | null {
+  return p.deceasedDateTime ? dateOf(p.deceasedDateTime, "Patient.deceasedDateTime") : null;
 }
 
-function ext(resource: { extension?: Extension[] }, url: string): Extension | undefined {
-  return resource.extension?.find((e) => e.url === url);
-}
-
-function codingIn(cc: CodeableConcept | CodeableConcept[] | undefined, system: string): Coding | undefined {
-  const list = Array.isArray(cc) ? cc : cc ? [cc] : [];
-  for (const c of list)
-    for (const coding of c.coding ?? []) if (coding.system === system && coding.code) return coding;
-  return undefined;
-}
-
-function firstCoding(cc: CodeableConcept | undefined): Coding | undefined {
-  return cc?.coding?.find((c) => c.code);
-}
-
-function dateOf(value: string | undefined, what: string): string {
-  const d = value?.slice(0, 10);
-  if (!d || !isIsoDate(d)) fail(`${what} is missing or not a date`);
-  return d as string;
-}
-
-function instantOf(value: string | undefined, what: string): string {
-  if (!value || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    fail(`${what} is missing or not a date-time with an offset`);
-  }
-  return new Date(value as string).toISOString();
-}
-
-function odsOf(ref: Reference | undefined, what: string): string {
-  const v = ref?.identifier?.system === ODS_ORGANISATION_SYSTEM ? ref.identifier.value : undefined;
-  if (v) return v;
-  const m = /(?:^|\/)Organization\/([A-Z0-9]{3,10})$/.exec(ref?.reference ?? "");
-  if (m) return m[1];
-  return fail(`${what} must name an organisation by its ODS code`);
-}
-
-/** Patient/123, https://server/fhir/Patient/123, or a logical reference by NHS Number. */
-export function subjectOf(
-  ref: Reference | undefined,
-  what: string,
-  bundleIds?: Map<string, string>,
-): SubjectRef {
-  if (ref?.identifier?.system === NHS_NUMBER_SYSTEM && ref.identifier.value) {
-    const n = normaliseNhsNumber(ref.identifier.value);
-    if (!n) fail(`${what}.identifier is not a valid NHS Number`);
-    return { kind: "nhs", nhsNumber: n as string };
-  }
-  const r = ref?.reference ?? "";
-  if (r.startsWith("urn:uuid:") && bundleIds) {
-    const id = bundleIds.get(r);
-    if (id) return { kind: "record", recordId: id };
-    fail(`${what} points to ${r.slice(0, 9)}... which is not a Patient in this bundle`);
-  }
-  const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(r);
-  if (!m) fail(`${what} must reference a Patient (Patient/<id> or an NHS Number identifier)`);
-  return { kind: "record", recordId: (m as RegExpExecArray)[1] };
-}
-
-function requireId(r: { id?: string }, type: string): string {
-  if (!r.id || !/^[A-Za-z0-9\-.]{1,64}$/.test(r.id)) fail(`${type}.id is missing or not a FHIR id`);
-  return r.id as string;
-}
-
-function receivedAtOf(r: { meta?: { lastUpdated?: string } }, loadTime: string): string {
-  const t = r.meta?.lastUpdated;
-  return t ? instantOf(t, "meta.lastUpdated") : loadTime;
-}
-
-function mapPatient(p: Patient, source: string, at: string): Mapped {
+function mapPatient(p: Patient, ctx: MapContext): Mapped {
+  const { source, at } = ctx;
   const id = requireId(p, "Patient");
   let nhs: string | null = null;
   const identifiers: { system: string; value: string }[] = [];
@@ -189,8 +92,10 @@ function mapPatient(p: Patient, source: string, at: string): Mapped {
   if (sex === null) fail("Patient.gender is not male, female, other or unknown");
   const address = p.address?.find((a) => a.use === "home") ?? p.address?.[0];
   const ethnic = ext(p, FHIR_EXTENSIONS.ethnicCategory)?.valueCodeableConcept?.coding?.[0]?.code;
+  const received = receivedAtOf(p, at);
   return {
     kind: "person",
+    facts: { practice: practiceOf(p, ctx, received), diedOn: diedOnOf(p) },
     record: {
       sourceSystem: source,
       recordId: id,
@@ -200,14 +105,14 @@ function mapPatient(p: Patient, source: string, at: string): Mapped {
       birthDate,
       sex,
       postcode: address?.postalCode?.toUpperCase() ?? null,
-      receivedAt: receivedAtOf(p, at),
+      receivedAt: received,
       identifiers,
       ethnicCategory: ethnicCategoryOf(ethnic),
     },
   };
 }
 
-function mapPractitioner(p: Practitioner, source: string, at: string): Mapped {
+function mapPractitioner(p: Practitioner, { source, at }: MapContext): Mapped {
   const id = requireId(p, "Practitioner");
   const ident = p.identifier?.[0];
   const name = p.name?.[0];
@@ -237,291 +142,76 @@ const ORG_KINDS = new Set([
   "care-home",
   "voluntary",
   "site",
+  "unknown",
 ]);
 
-function mapOrganization(o: Organization, at: string): Mapped {
-  const code = o.identifier?.find((i) => i.system === ODS_ORGANISATION_SYSTEM)?.value ?? o.id;
-  if (!code || !/^[A-Z0-9]{3,10}$/.test(code))
-    fail("Organization.identifier (ODS code) is missing or not an ODS code");
+/** An Organization's identifiers as `system|value`, as conditional references name them. */
+export function identifierKeys(o: Organization): string[] {
+  return (o.identifier ?? []).filter((i) => i.system && i.value).map((i) => `${i.system}|${i.value}`);
+}
+
+/** The code an Organization is known by: its ODS code, else its id. */
+export function orgCodeOfResource(o: Organization): string | null {
+  const ods = o.identifier?.find((i) => i.system === ODS_ORGANISATION_SYSTEM)?.value;
+  if (ods && /^[A-Z0-9]{3,10}$/.test(ods)) return ods;
+  return o.id && /^[A-Za-z0-9\-.]{1,64}$/.test(o.id) ? o.id : null;
+}
+
+function mapOrganization(o: Organization, ctx: MapContext): Mapped {
+  const code = orgCodeOfResource(o);
+  if (!code) fail("Organization has neither an ODS code identifier nor an id");
   if (!o.name) fail("Organization.name is required");
-  const kind = codingIn(o.type, FHIR_SYSTEMS.organisationKind)?.code;
-  if (!kind || !ORG_KINDS.has(kind))
-    fail(`Organization.type needs a code from ${FHIR_SYSTEMS.organisationKind}`);
+  // OnePlace's kinds when the sender gives them; otherwise kept as 'unknown' until someone says.
+  const kind = codingIn(o.type, FHIR_SYSTEMS.organisationKind)?.code ?? "unknown";
+  if (!ORG_KINDS.has(kind))
+    fail(`Organization.type from ${FHIR_SYSTEMS.organisationKind} is not one OnePlace knows`);
   const period = ext(o, FHIR_EXTENSIONS.operationalPeriod)?.valuePeriod;
   const careHomeType = codingIn(o.type, FHIR_SYSTEMS.careHomeType)?.code ?? null;
   if (careHomeType && careHomeType !== "residential" && careHomeType !== "nursing") {
     fail("Organization.type care home type is not residential or nursing");
   }
-  const parent = o.partOf ? odsOf(o.partOf, "Organization.partOf") : null;
+  const parent = o.partOf ? orgOf(o.partOf, "Organization.partOf", ctx) : null;
   if (kind === "site" && !parent) fail("a site Organization needs partOf (the organisation it belongs to)");
   return {
     kind: "organisation",
     org: {
       site: kind === "site",
       code: code as string,
+      resourceId: o.id ?? null,
+      identifiers: identifierKeys(o),
       name: o.name as string,
-      kind: kind as string,
+      kind,
       parent,
       postcode: o.address?.[0]?.postalCode ?? null,
       openedOn: period?.start ? dateOf(period.start, "operational period start") : null,
       closedOn: period?.end ? dateOf(period.end, "operational period end") : null,
       careHomeType,
-      receivedAt: receivedAtOf(o, at),
+      receivedAt: receivedAtOf(o, ctx.at),
     },
   };
 }
 
-function mapEncounter(e: Encounter, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
-  const id = requireId(e, "Encounter");
-  const subject = subjectOf(e.subject, "Encounter.subject", bundleIds);
-  const kind = codingIn(e.type, FHIR_SYSTEMS.encounterKind)?.code;
-  const provider = odsOf(e.serviceProvider, "Encounter.serviceProvider");
-  const day = dateOf(e.period?.start, "Encounter.period.start");
-  const received = receivedAtOf(e, at);
-  if (kind === "outpatient") {
-    const specialty = e.serviceType?.coding?.find((c) => /^\d{3}$/.test(c.code ?? ""))?.code;
-    if (!specialty) fail("Encounter.serviceType needs the treatment function code (3 digits) of the clinic");
-    const outcome =
-      e.status === "finished"
-        ? "attended"
-        : e.status === "cancelled"
-          ? (ext(e, FHIR_EXTENSIONS.attendance)?.valueCode ?? "cancelled")
-          : fail("an outpatient Encounter must be finished (attended) or cancelled");
-    if (!["attended", "did-not-attend", "cancelled"].includes(outcome as string)) {
-      fail(`the ${FHIR_EXTENSIONS.attendance} extension is not attended, did-not-attend or cancelled`);
-    }
-    const first = ext(e, FHIR_EXTENSIONS.firstAttendance)?.valueBoolean ?? false;
-    return {
-      kind: "activity",
-      table: "outpatient_attendance",
-      recordId: id,
-      subject,
-      build: (personId) => [personId, null, provider, specialty, day, outcome, first, source, id, received],
-    };
-  }
-  if (kind === "community-contact" || kind === "mental-health-contact") {
-    const service = codingIn(e.serviceType, FHIR_SYSTEMS.careService)?.code;
-    if (!service) fail(`Encounter.serviceType needs a code from ${FHIR_SYSTEMS.careService}`);
-    const mode = codingIn(e.type, FHIR_SYSTEMS.contactMode)?.code ?? null;
-    if (mode && !["face-to-face", "home-visit", "telephone", "video"].includes(mode)) {
-      fail(`Encounter.type contact mode is not one of ${FHIR_SYSTEMS.contactMode}`);
-    }
-    const setting = kind === "community-contact" ? "community" : "mental-health";
-    return {
-      kind: "activity",
-      table: "care_contact",
-      recordId: id,
-      subject,
-      build: (personId) => [personId, null, setting, provider, service, day, mode, source, id, received],
-    };
-  }
-  return fail(
-    `Encounter.type needs a code from ${FHIR_SYSTEMS.encounterKind} (outpatient, community-contact, mental-health-contact)`,
-  );
-}
-
-function mapEpisodeOfCare(
-  e: EpisodeOfCare,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
-  const id = requireId(e, "EpisodeOfCare");
-  const subject = subjectOf(e.patient, "EpisodeOfCare.patient", bundleIds);
-  const planType = codingIn(e.type, FHIR_SYSTEMS.carePlanType)?.code;
-  if (!planType || !["joint-health-social", "end-of-life", "crisis"].includes(planType)) {
-    fail(`EpisodeOfCare.type needs a code from ${FHIR_SYSTEMS.carePlanType}`);
-  }
-  const start = dateOf(e.period?.start, "EpisodeOfCare.period.start");
-  const end = e.period?.end ? dateOf(e.period.end, "EpisodeOfCare.period.end") : null;
-  const reviewDue = ext(e, FHIR_EXTENSIONS.reviewDue)?.valueDate ?? null;
-  if (reviewDue && !isIsoDate(reviewDue)) fail("the review-due extension is not a date");
-  let role: string | null = null;
-  let leadOrg: string | null = null;
-  const manager = e.careManager?.reference;
-  if (manager?.startsWith("#")) {
-    const contained = (e.contained ?? []).find((c) => c.id === manager.slice(1)) as
-      | PractitionerRole
-      | undefined;
-    if (contained?.resourceType !== "PractitionerRole")
-      fail("EpisodeOfCare.careManager points to no contained PractitionerRole");
-    role = codingIn(contained?.code, FHIR_SYSTEMS.professionalRole)?.code ?? null;
-    leadOrg = contained?.organization ? odsOf(contained.organization, "PractitionerRole.organization") : null;
-  }
-  if (!leadOrg && e.managingOrganization)
-    leadOrg = odsOf(e.managingOrganization, "EpisodeOfCare.managingOrganization");
-  const received = receivedAtOf(e, at);
-  return {
-    kind: "activity",
-    table: "care_plan",
-    recordId: id,
-    subject,
-    build: (personId) => [
-      personId,
-      null,
-      planType,
-      start,
-      reviewDue,
-      end,
-      role,
-      leadOrg,
-      source,
-      id,
-      received,
-    ],
-  };
-}
-
-function codeOf(cc: CodeableConcept | undefined, what: string): Coding {
-  const c = firstCoding(cc);
-  if (!c?.system || !c.code) fail(`${what} needs a coding with a system and a code`);
-  return c as Coding;
-}
-
-/**
- * A row of the GP coded record or of medication issues: written against the practice the patient was
- * registered with on its day (filled in later); values are the columns between that day and the provenance.
- */
-function practiceActivity(
-  table: "gp_entry" | "medication_issue",
-  row: { id: string; subject: SubjectRef; day: string; source: string; received: string },
-  values: unknown[],
-): Mapped {
-  const { id, subject, day, source, received } = row;
-  return {
-    kind: "activity",
-    table,
-    recordId: id,
-    subject,
-    practiceOn: day,
-    build: (personId, practice) => [personId, null, practice, day, ...values, source, id, received],
-  };
-}
-
-function mapCondition(c: Condition, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
-  const id = requireId(c, "Condition");
-  const subject = subjectOf(c.subject, "Condition.subject", bundleIds);
-  const coding = codeOf(c.code, "Condition.code");
-  const day = dateOf(c.recordedDate ?? c.onsetDateTime, "Condition.recordedDate");
-  const received = receivedAtOf(c, at);
-  return practiceActivity("gp_entry", { id, subject, day, source, received }, [
-    "condition",
-    coding.system,
-    coding.code,
-    null,
-    null,
-  ]);
-}
-
-function mapObservation(o: Observation, source: string, at: string, bundleIds?: Map<string, string>): Mapped {
-  const id = requireId(o, "Observation");
-  const subject = subjectOf(o.subject, "Observation.subject", bundleIds);
-  const coding = codeOf(o.code, "Observation.code");
-  const day = dateOf(
-    o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.issued,
-    "Observation.effectiveDateTime",
-  );
-  const value = o.valueQuantity?.value ?? null;
-  const unit = o.valueQuantity?.code ?? o.valueQuantity?.unit ?? null;
-  const received = receivedAtOf(o, at);
-  return practiceActivity("gp_entry", { id, subject, day, source, received }, [
-    "observation",
-    coding.system,
-    coding.code,
-    value,
-    unit,
-  ]);
-}
-
-function medicationCoding(
-  cc: CodeableConcept | undefined,
-  what: string,
-): { system: string; code: string; display: string } {
-  const c = codeOf(cc, what);
-  return {
-    system: c.system as string,
-    code: c.code as string,
-    display: c.display ?? cc?.text ?? (c.code as string),
-  };
-}
-
-function mapMedicationRequest(
-  m: MedicationRequest,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
-  const id = requireId(m, "MedicationRequest");
-  const subject = subjectOf(m.subject, "MedicationRequest.subject", bundleIds);
-  const med = medicationCoding(m.medicationCodeableConcept, "MedicationRequest.medicationCodeableConcept");
-  const day = dateOf(m.authoredOn, "MedicationRequest.authoredOn");
-  const course = m.courseOfTherapyType?.coding?.[0]?.code;
-  const repeat = course === "continuous";
-  const quantity = m.dispenseRequest?.quantity?.value ?? null;
-  const received = receivedAtOf(m, at);
-  return practiceActivity("medication_issue", { id, subject, day, source, received }, [
-    med.system,
-    med.code,
-    med.display,
-    quantity,
-    repeat,
-  ]);
-}
-
-function mapMedicationStatement(
-  m: MedicationStatement,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
-  const id = requireId(m, "MedicationStatement");
-  const subject = subjectOf(m.subject, "MedicationStatement.subject", bundleIds);
-  const med = medicationCoding(m.medicationCodeableConcept, "MedicationStatement.medicationCodeableConcept");
-  const day = dateOf(
-    m.effectiveDateTime ?? m.effectivePeriod?.start ?? m.dateAsserted,
-    "MedicationStatement.effectiveDateTime",
-  );
-  const received = receivedAtOf(m, at);
-  return practiceActivity("medication_issue", { id, subject, day, source, received }, [
-    med.system,
-    med.code,
-    med.display,
-    null,
-    false,
-  ]);
-}
-
-/** Maps one resource, or throws FhirReject saying why it cannot be accepted. */
-export function mapResource(
-  resource: unknown,
-  source: string,
-  at: string,
-  bundleIds?: Map<string, string>,
-): Mapped {
+/** Maps one resource to what it becomes, or throws FhirReject saying why it cannot be accepted. */
+export function mapResource(resource: unknown, ctx: MapContext): Mapped[] {
   if (typeof resource !== "object" || resource === null || Array.isArray(resource)) fail("not a JSON object");
   const type = (resource as { resourceType?: unknown }).resourceType;
   switch (type) {
     case "Patient":
-      return mapPatient(resource as Patient, source, at);
+      return [mapPatient(resource as Patient, ctx)];
     case "Practitioner":
-      return mapPractitioner(resource as Practitioner, source, at);
+      return [mapPractitioner(resource as Practitioner, ctx)];
     case "Organization":
-      return mapOrganization(resource as Organization, at);
+      return [mapOrganization(resource as Organization, ctx)];
+    case "Medication":
+      return [{ kind: "medication", medication: medicationRowOf(resource as Medication, ctx.at) }];
     case "Encounter":
-      return mapEncounter(resource as Encounter, source, at, bundleIds);
+      return [mapEncounter(resource as never, ctx)];
     case "EpisodeOfCare":
-      return mapEpisodeOfCare(resource as EpisodeOfCare, source, at, bundleIds);
-    case "Condition":
-      return mapCondition(resource as Condition, source, at, bundleIds);
-    case "Observation":
-      return mapObservation(resource as Observation, source, at, bundleIds);
-    case "MedicationRequest":
-      return mapMedicationRequest(resource as MedicationRequest, source, at, bundleIds);
-    case "MedicationStatement":
-      return mapMedicationStatement(resource as MedicationStatement, source, at, bundleIds);
-    default:
-      return fail(
-        `resourceType ${typeof type === "string" ? type.slice(0, 40) : "(missing)"} is not one OnePlace loads`,
-      );
+      return [mapEpisodeOfCare(resource as never, ctx)];
   }
+  const clinical = typeof type === "string" ? CLINICAL_MAPPERS[type] : undefined;
+  if (clinical) return clinical(resource, ctx);
+  return fail(
+    `resourceType ${typeof type === "string" ? type.slice(0, 40) : "(missing)"} is not one OnePlace loads`,
+  );
 }

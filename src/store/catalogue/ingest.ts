@@ -40,6 +40,8 @@ export const INGEST_TABLES = {
       // 0920_ingest_load_runner.sql
       runner: "text?",
       heartbeat_at: "timestamptz?",
+      // 0940_fhir_unsupported_and_held.sql
+      unsupported_by_type: "jsonb",
     },
     { primaryKey: ["load_id"] },
   ),
@@ -123,5 +125,38 @@ export const INGEST_TABLES = {
       first_seen_at: "timestamptz",
     },
     { primaryKey: ["source_system"] },
+  ),
+  // 0940_fhir_unsupported_and_held.sql
+  ingest_fhir_held: table(
+    {
+      source_system: "text",
+      origin_key: "text",
+      resource_type: "text",
+      waiting_kind: "text",
+      waiting_for: "text",
+      reason: "text",
+      payload: "text",
+      origin: "text",
+      location: "text?",
+      load_id: "uuid?",
+      held_at: "timestamptz",
+    },
+    { primaryKey: ["source_system", "origin_key"] },
+  ),
+  // 0943_fhir_references.sql
+  ingest_fhir_organization: table(
+    { source_system: "text", resource_id: "text", org_code: "text" },
+    { primaryKey: ["source_system", "resource_id"] },
+  ),
+  ingest_fhir_medication: table(
+    {
+      source_system: "text",
+      resource_id: "text",
+      code_system: "text",
+      code: "text",
+      display: "text",
+      received_at: "timestamptz",
+    },
+    { primaryKey: ["source_system", "resource_id"] },
   ),
 } as const;

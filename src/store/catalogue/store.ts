@@ -216,7 +216,7 @@ export const STORE_TABLES = {
     {
       person_id: "uuid",
       entry_id: "uuid",
-      practice_code: "text",
+      practice_code: "text?", // 0941: null when the source is not the patient's practice
       recorded_on: "date",
       entry_kind: "text",
       code_system: "text",
@@ -224,6 +224,9 @@ export const STORE_TABLES = {
       value: "numeric?",
       unit: "text?",
       ...PROVENANCE,
+      // 0942_record_from_standard_fhir.sql: a coded value (a smoking status)
+      value_code_system: "text?",
+      value_code: "text?",
     },
     { primaryKey: ["person_id", "entry_id"], unique: [PROVENANCE_KEY] },
   ),
@@ -231,7 +234,7 @@ export const STORE_TABLES = {
     {
       person_id: "uuid",
       issue_id: "uuid",
-      practice_code: "text",
+      practice_code: "text?", // 0941: null when the source is not the patient's practice
       issued_on: "date",
       code_system: "text",
       code: "text",

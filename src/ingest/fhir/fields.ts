@@ -1,0 +1,249 @@
+import type { CodeableConcept, Coding, Extension, Reference } from "fhir/r4.js";
+import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
+import { isIsoDate } from "../../core/dates.ts";
+import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
+import { normaliseNhsNumber } from "../../core/nhs-number.ts";
+import type { SourceRecordInput } from "../../mpi/index.ts";
+import type { CanonicalName } from "../canonical.ts";
+
+// What every FHIR mapper shares: the reject it throws, what it maps to, and how it reads the common fields
+// (codings, dates, references to a Patient, an Organization or a Medication).
+
+export class FhirReject extends OnePlaceError {
+  override readonly name = "FhirReject";
+  constructor(message: string, options?: OnePlaceErrorOptions) {
+    super("invalid", "ingest.fhir-reject", message, options);
+  }
+}
+
+export const fail = (message: string): never => {
+  throw new FhirReject(message);
+};
+
+/** A reference to the patient a resource is about. */
+export type SubjectRef = { kind: "record"; recordId: string } | { kind: "nhs"; nhsNumber: string };
+
+export interface OrgRow {
+  site: boolean;
+  code: string;
+  /** The Organization's FHIR id, by which other resources of the source refer to it. */
+  resourceId: string | null;
+  /** Its identifiers as `system|value`, by which conditional references name it. */
+  identifiers: string[];
+  name: string;
+  kind: string;
+  parent: string | null;
+  postcode: string | null;
+  openedOn: string | null;
+  closedOn: string | null;
+  careHomeType: string | null;
+  receivedAt: string;
+}
+
+export interface MedicationRow {
+  resourceId: string;
+  system: string;
+  code: string;
+  display: string;
+  receivedAt: string;
+}
+
+/** What a Patient says besides who they are: their GP practice and their death. */
+export interface PersonFacts {
+  practice: { code: string; from: string } | null;
+  diedOn: string | null;
+}
+
+export interface Activity {
+  kind: "activity";
+  table: CanonicalName;
+  recordId: string;
+  subject: SubjectRef;
+  /** Coded entries and medicines are written against the practice the patient was registered with that day. */
+  practiceOn?: string;
+  /** Values from person_id on; person_id and (when practiceOn) the practice are filled in later. */
+  build: (personId: string, practice: string | null) => unknown[];
+  /** A further row of the same resource (an observation's component): written, not counted again. */
+  part?: boolean;
+}
+
+export type Mapped =
+  | { kind: "person"; record: SourceRecordInput; facts: PersonFacts }
+  | { kind: "practitioner"; values: unknown[] }
+  | { kind: "organisation"; org: OrgRow }
+  | { kind: "medication"; medication: MedicationRow }
+  | Activity;
+
+/** What a mapper may look up: Organizations and Medications the source sent, by their FHIR id. */
+export interface MapContext {
+  source: string;
+  /** The load's time: received_at of a resource without meta.lastUpdated. */
+  at: string;
+  orgCode(resourceId: string): string | undefined;
+  medication(resourceId: string): MedicationRow | undefined;
+}
+
+export function ext(resource: { extension?: Extension[] } | undefined, url: string): Extension | undefined {
+  return resource?.extension?.find((e) => e.url === url);
+}
+
+export function codingIn(
+  cc: CodeableConcept | CodeableConcept[] | undefined,
+  system: string | RegExp,
+): Coding | undefined {
+  const list = Array.isArray(cc) ? cc : cc ? [cc] : [];
+  for (const c of list)
+    for (const coding of c.coding ?? [])
+      if (
+        coding.code &&
+        (typeof system === "string" ? coding.system === system : system.test(coding.system ?? ""))
+      )
+        return coding;
+  return undefined;
+}
+
+export function firstCoding(cc: CodeableConcept | undefined): Coding | undefined {
+  return cc?.coding?.find((c) => c.code);
+}
+
+export function codeOf(cc: CodeableConcept | undefined, what: string): Coding {
+  const c = cc?.coding?.find((x) => x.system && x.code);
+  if (!c) fail(`${what} needs a coding with a system and a code`);
+  return c as Coding;
+}
+
+export function dateOf(value: string | undefined, what: string): string {
+  const d = value?.slice(0, 10);
+  if (!d || !isIsoDate(d)) fail(`${what} is missing or not a date`);
+  return d as string;
+}
+
+const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function instantOf(value: string | undefined, what: string): string {
+  if (!value || !OFFSET_TIME.test(value)) fail(`${what} is missing or not a date-time with an offset`);
+  return new Date(value as string).toISOString();
+}
+
+const londonParts = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  hourCycle: "h23",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+});
+
+/** A FHIR dateTime as an instant: with its offset, or a date alone as the start of that day in England. */
+export function momentOf(value: string | undefined, what: string): string {
+  if (value && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    for (const hours of [0, 1]) {
+      const t: Date = new Date(Date.parse(`${value}T00:00:00Z`) - hours * 3_600_000);
+      const p: Record<string, string> = Object.fromEntries(
+        londonParts.formatToParts(t).map((x) => [x.type, x.value]),
+      );
+      if (`${p.year}-${p.month}-${p.day}` === value && p.hour === "00") return t.toISOString();
+    }
+  }
+  return instantOf(value, what);
+}
+
+export function requireId(r: { id?: string }, type: string): string {
+  if (!r.id || !/^[A-Za-z0-9\-.]{1,64}$/.test(r.id)) fail(`${type}.id is missing or not a FHIR id`);
+  return r.id as string;
+}
+
+export function receivedAtOf(r: { meta?: { lastUpdated?: string } }, loadTime: string): string {
+  const t = r.meta?.lastUpdated;
+  return t ? instantOf(t, "meta.lastUpdated") : loadTime;
+}
+
+const ODS_CODE = /^[A-Z0-9]{3,10}$/;
+const ORG_REFERENCE = /(?:^|\/)Organization\/([A-Za-z0-9\-.]{1,64})$/;
+
+/** The Organization id a reference names (Organization/<id> or a URL ending in it). */
+export function organizationIdOf(reference: string | undefined): string | null {
+  return ORG_REFERENCE.exec(reference ?? "")?.[1] ?? null;
+}
+
+/**
+ * The organisation code a reference names: its ODS identifier, an Organization of this source (by id or by a
+ * conditional reference to one of its identifiers, in this load or an earlier one), or an Organization/<id>
+ * whose id is itself an ODS code.
+ */
+export function orgOf(ref: Reference | undefined, what: string, ctx: MapContext): string {
+  const ods = ref?.identifier?.system === ODS_ORGANISATION_SYSTEM ? ref.identifier.value : undefined;
+  if (ods) return ods;
+  const conditional = /^Organization\?identifier=(.+\|.+)$/.exec(ref?.reference ?? "");
+  if (conditional) {
+    const known = ctx.orgCode(decodeURIComponent(conditional[1]));
+    if (known) return known;
+    return fail(
+      `${what} is a conditional reference to an Organization OnePlace has not received from ${ctx.source}`,
+    );
+  }
+  const id = organizationIdOf(ref?.reference);
+  if (id) {
+    const known = ctx.orgCode(id);
+    if (known) return known;
+    if (ODS_CODE.test(id)) return id;
+    return fail(
+      `${what} names an Organization OnePlace has not received from ${ctx.source} (load it, then replay)`,
+    );
+  }
+  return fail(`${what} must name an organisation (an ODS code identifier or an Organization reference)`);
+}
+
+const CONDITIONAL = /^Patient\?identifier=([^|&]+)\|([^&]+)$/;
+
+/**
+ * Patient/123, https://server/fhir/Patient/123, a logical reference by NHS Number, or a conditional reference
+ * (Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|...). References within a Bundle were rewritten from
+ * its urn:uuid fullUrls to Patient/<id> when it was read.
+ */
+export function subjectOf(ref: Reference | undefined, what: string): SubjectRef {
+  const nhsOf = (value: string) => {
+    const n = normaliseNhsNumber(value);
+    if (!n) fail(`${what} names an NHS Number that is not valid`);
+    return { kind: "nhs", nhsNumber: n as string } as const;
+  };
+  if (ref?.identifier?.system === NHS_NUMBER_SYSTEM && ref.identifier.value)
+    return nhsOf(ref.identifier.value);
+  const r = ref?.reference ?? "";
+  const conditional = CONDITIONAL.exec(r);
+  if (conditional) {
+    if (decodeURIComponent(conditional[1]) !== NHS_NUMBER_SYSTEM)
+      fail(`${what} is a conditional reference by an identifier other than the NHS Number`);
+    return nhsOf(decodeURIComponent(conditional[2]));
+  }
+  if (r.startsWith("urn:uuid:"))
+    fail(`${what} points to a urn:uuid that is not a Patient in the same Bundle`);
+  const m = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(r);
+  if (!m)
+    fail(
+      `${what} must reference a Patient (Patient/<id>, an NHS Number identifier or a conditional reference)`,
+    );
+  return { kind: "record", recordId: (m as RegExpExecArray)[1] };
+}
+
+/**
+ * A row of the coded record or of medicines: written against the practice the patient was registered with on
+ * its day when OnePlace knows one; values are the columns between that day and the provenance, `after` those
+ * after it.
+ */
+export function practiceActivity(
+  table: "gp_entry" | "medication_issue",
+  row: { id: string; subject: SubjectRef; day: string; source: string; received: string },
+  values: unknown[],
+  after: unknown[] = [],
+): Activity {
+  const { id, subject, day, source, received } = row;
+  return {
+    kind: "activity",
+    table,
+    recordId: id,
+    subject,
+    practiceOn: day,
+    build: (personId, practice) => [personId, null, practice, day, ...values, source, id, received, ...after],
+  };
+}

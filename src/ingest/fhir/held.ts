@@ -1,0 +1,97 @@
+import type { Queryable } from "../../store/index.ts";
+import type { FhirItem } from "./document.ts";
+import type { SubjectRef } from "./resources.ts";
+
+// Clinical resources whose Patient has not arrived yet (a bulk export read Observations first, a hospital
+// sending results before the demographics): kept in ingest_fhir_held with why and what they wait for, and
+// applied by the first load after which that Patient (or NHS Number) is known. Feed health counts them.
+
+export interface HeldItem {
+  item: FhirItem;
+  subject: SubjectRef;
+  reason: string;
+}
+
+interface Session {
+  source: string;
+  origin: string;
+  loadId: string | null;
+}
+
+export async function holdItems(
+  q: Queryable,
+  s: Session,
+  held: HeldItem[],
+  keyOf: (s: Session & { sha: string }, item: FhirItem) => string,
+): Promise<void> {
+  for (const h of held) {
+    const type = (h.item.resource as { resourceType: string }).resourceType;
+    await q.query(
+      `INSERT INTO ingest_fhir_held (source_system, origin_key, resource_type, waiting_kind, waiting_for, reason,
+         payload, origin, location, load_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (source_system, origin_key) DO UPDATE SET resource_type = excluded.resource_type,
+         waiting_kind = excluded.waiting_kind, waiting_for = excluded.waiting_for, reason = excluded.reason,
+         payload = excluded.payload, origin = excluded.origin, location = excluded.location
+       WHERE (ingest_fhir_held.payload, ingest_fhir_held.waiting_for) IS DISTINCT FROM
+             (excluded.payload, excluded.waiting_for)`,
+      [
+        s.source,
+        keyOf({ ...s, sha: "" }, h.item),
+        type,
+        h.subject.kind,
+        h.subject.kind === "record" ? h.subject.recordId : h.subject.nhsNumber,
+        h.reason,
+        h.item.raw,
+        s.origin,
+        `${s.origin}:${h.item.line}`,
+        s.loadId,
+      ],
+    );
+  }
+}
+
+/** Once a held resource is stored or rejected, it is held no longer. */
+export async function forgetHeld(q: Queryable, source: string, originKeys: string[]): Promise<void> {
+  if (originKeys.length === 0) return;
+  await q.query("DELETE FROM ingest_fhir_held WHERE source_system = $1 AND origin_key = ANY($2::text[])", [
+    source,
+    originKeys,
+  ]);
+}
+
+/** The held resources whose Patient is now known, with the source and file each came in. */
+export async function resolvableHeld(
+  q: Queryable,
+): Promise<{ source: string; origin: string; item: FhirItem }[]> {
+  const rows = await q.query<{
+    source_system: string;
+    origin: string;
+    location: string | null;
+    payload: string;
+  }>(
+    `SELECT h.source_system, h.origin, h.location, h.payload FROM ingest_fhir_held h
+     WHERE (
+       (h.waiting_kind = 'record' AND EXISTS (SELECT 1 FROM mpi_record_link l
+          WHERE l.source_system = h.source_system AND l.source_record_id = h.waiting_for))
+       OR (h.waiting_kind = 'nhs' AND EXISTS (SELECT 1 FROM person p WHERE p.nhs_number = h.waiting_for)))
+     ORDER BY h.held_at, h.source_system, h.origin_key`,
+  );
+  return rows.map((r) => ({
+    source: r.source_system,
+    origin: r.origin,
+    item: {
+      line: Number(r.location?.slice(r.location.lastIndexOf(":") + 1)) || 1,
+      raw: r.payload,
+      resource: JSON.parse(r.payload),
+    },
+  }));
+}
+
+/** How many resources each source has held, and since when the oldest. */
+export async function heldCounts(q: Queryable): Promise<Map<string, { held: number; oldest: Date }>> {
+  const rows = await q.query<{ source_system: string; n: number; oldest: Date }>(
+    "SELECT source_system, count(*) AS n, min(held_at) AS oldest FROM ingest_fhir_held GROUP BY source_system",
+  );
+  return new Map(rows.map((r) => [r.source_system, { held: Number(r.n), oldest: r.oldest }]));
+}
