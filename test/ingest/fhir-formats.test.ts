@@ -275,6 +275,25 @@ test("a clinical resource whose Patient is not known yet is held with a reason, 
   assert.equal(who.same, true);
 });
 
+test("a resource held from an XML file is kept as JSON and stored when its Patient arrives", async () => {
+  const xml = `<Condition xmlns="http://hl7.org/fhir"><id value="xml-held"/>
+    <code><coding><system value="http://snomed.info/sct"/><code value="195967001"/></coding></code>
+    <subject><reference value="Patient/H9"/></subject><recordedDate value="2015-06-01"/></Condition>`;
+  const loaded = await loadFhirFile(db, file("held.xml", xml), { source: "xml-ehr" });
+  assert.equal(loaded.counts.held, 1);
+  const arrived = await loadFhirFile(
+    db,
+    file("H9.ndjson", `${JSON.stringify(patient("H9", "9434765021", "Waited"))}\n`),
+    { source: "xml-ehr" },
+  );
+  assert.equal(arrived.released, 1);
+  assert.equal((await db.query("SELECT 1 FROM ingest_fhir_held WHERE source_system = 'xml-ehr'")).length, 0);
+  const stored = await db.query(
+    "SELECT 1 FROM gp_entry WHERE source_system = 'xml-ehr' AND source_record_id = 'xml-held'",
+  );
+  assert.equal(stored.length, 1);
+});
+
 test("a conditional reference by another identifier, or a urn:uuid outside the Bundle, is rejected with why", async () => {
   const r = await loadFhirFile(
     db,

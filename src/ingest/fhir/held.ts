@@ -1,4 +1,5 @@
 import type { Queryable } from "../../store/index.ts";
+import { sha256 } from "../ids.ts";
 import type { FhirItem } from "./document.ts";
 import type { SubjectRef } from "./resources.ts";
 
@@ -18,12 +19,18 @@ interface Session {
   loadId: string | null;
 }
 
-export async function holdItems(
-  q: Queryable,
-  s: Session,
-  held: HeldItem[],
-  keyOf: (s: Session & { sha: string }, item: FhirItem) => string,
-): Promise<void> {
+/**
+ * A held resource's key, the same whichever load holds or releases it: its type and id, or for one without
+ * an id a hash of its content (its file and line would collide across files and differ at release).
+ */
+export function heldKey(item: FhirItem): string {
+  const r = item.resource as { resourceType?: unknown; id?: unknown } | null;
+  if (r && typeof r.resourceType === "string" && typeof r.id === "string" && r.id)
+    return `${r.resourceType}/${r.id}`;
+  return `held:${sha256(JSON.stringify(item.resource))}`;
+}
+
+export async function holdItems(q: Queryable, s: Session, held: HeldItem[]): Promise<void> {
   for (const h of held) {
     const type = (h.item.resource as { resourceType: string }).resourceType;
     await q.query(
@@ -37,12 +44,13 @@ export async function holdItems(
              (excluded.payload, excluded.waiting_for)`,
       [
         s.source,
-        keyOf({ ...s, sha: "" }, h.item),
+        heldKey(h.item),
         type,
         h.subject.kind,
         h.subject.kind === "record" ? h.subject.recordId : h.subject.nhsNumber,
         h.reason,
-        h.item.raw,
+        // As JSON whatever it came as (an XML resource is read back with JSON.parse at release).
+        JSON.stringify(h.item.resource),
         s.origin,
         `${s.origin}:${h.item.line}`,
         s.loadId,

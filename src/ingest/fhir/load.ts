@@ -10,7 +10,7 @@ import { addToLoad, addUnsupported, emptyCounts, finishLoad, type LoadCounts, st
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
-import { forgetHeld, type HeldItem, holdItems, resolvableHeld } from "./held.ts";
+import { forgetHeld, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
 import { referenceContext } from "./references.ts";
 import {
   FhirReject,
@@ -463,10 +463,10 @@ export async function writeChunk(db: Db, s: FhirSession, items: FhirItem[]): Pro
     return await db.transaction(async (tx) => {
       const o = await applyResources(tx, s.source, items);
       await storeRejects(tx, s, o.rejects);
-      await holdItems(tx, s, o.held, keyOf);
+      await holdItems(tx, s, o.held);
       const held = new Set(o.held.map((h) => h.item));
       const rejected = new Set(o.rejects.map((r) => r.item));
-      const settled = items.filter((i) => !held.has(i)).map((i) => keyOf(s, i));
+      const settled = items.filter((i) => !held.has(i)).map(heldKey);
       await forgetHeld(tx, s.source, settled);
       // A resource once rejected and now stored or held is no longer a reject.
       await resolveRejects(
