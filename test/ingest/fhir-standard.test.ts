@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { loadFhirFile } from "../../src/ingest/fhir/load.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
-import { replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
