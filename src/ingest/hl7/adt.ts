@@ -9,7 +9,7 @@ import {
   ethnicCategoryOf,
   isDischargeDestination,
 } from "../../core/nhs-dd-codes.ts";
-import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
+import { nhsNumberProblem, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
 import { hospitalNumberSystem } from "../ids.ts";
 import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCondition } from "./ack.ts";
@@ -206,6 +206,39 @@ export function readHeader(
   };
 }
 
+/**
+ * An NHS Number as sent in PID-3 or PID-2, or the reason it cannot be one: the same digit ten times
+ * (3333333333, 9999999999) is a placeholder some systems key in, which passes Modulus 11 but is nobody's number.
+ */
+function checkedNhsNumber(id: string, field: number): string {
+  const problem = nhsNumberProblem(id);
+  if (!problem) return normaliseNhsNumber(id) as string;
+  if (problem.problem === "placeholder") {
+    throw badValue(
+      "PID",
+      field,
+      "NHS Number is a placeholder, the same digit ten times, not a person's number",
+    );
+  }
+  if (problem.problem === "check-digit")
+    throw badValue("PID", field, "NHS Number fails its Modulus 11 check");
+  throw badValue("PID", field, "NHS Number is not 10 digits");
+}
+
+/**
+ * PID-2 (patient ID, external), where v2.2 and v2.3 patient administration systems in England put the NHS
+ * Number: taken when it says it is one (authority NHS or type NH) or, with no authority, when it is ten digits.
+ */
+function nhsNumberInPid2(pid: Segment): string | null {
+  const id = value(pid, 2, 1).trim();
+  if (!id) return null;
+  const auth = value(pid, 2, 4).trim();
+  const type = value(pid, 2, 5).trim();
+  const says = auth === NHS_AUTHORITY || type === NHS_TYPE;
+  if (says || (!auth && /^\d{3}[ -]?\d{3}[ -]?\d{4}$/.test(id))) return checkedNhsNumber(id, 2);
+  return null;
+}
+
 /** PID: the patient's local identifier, NHS Number, names, date of birth, sex, postcode, ethnic category. */
 export function readPatient(
   m: Message,
@@ -224,15 +257,16 @@ export function readPatient(
     const auth = componentOf(rep, 4).trim();
     const type = componentOf(rep, 5).trim();
     if (!id) continue;
-    if (auth === NHS_AUTHORITY || type === NHS_TYPE) {
-      if (!isValidNhsNumber(id)) throw badValue("PID", 3, "NHS Number fails its Modulus 11 check");
-      nhsNumber = normaliseNhsNumber(id);
-    } else if (!recordId) {
+    if (auth === NHS_AUTHORITY || type === NHS_TYPE) nhsNumber = checkedNhsNumber(id, 3);
+    else if (!recordId) {
       recordId = id;
       authority = auth || providerCode;
     }
   }
-  if (!recordId) throw missing("PID", 3, "local patient identifier, e.g. hospital number");
+  if (!nhsNumber) nhsNumber = nhsNumberInPid2(pid);
+  // A feed that identifies patients by NHS Number alone (as the ITK examples do) uses it as the record id.
+  if (!recordId && nhsNumber) recordId = nhsNumber;
+  if (!recordId) throw missing("PID", 3, "patient identifier: a local identifier or the NHS Number");
   const family = value(pid, 5, 1).trim();
   const given = value(pid, 5, 2).trim();
   if (!family && !given) throw missing("PID", 5, "patient name");
@@ -255,7 +289,7 @@ export function readPatient(
     sex,
     postcode,
     receivedAt,
-    identifiers: [{ system: hospitalNumberSystem(authority), value: recordId }],
+    identifiers: authority ? [{ system: hospitalNumberSystem(authority), value: recordId }] : [],
     ethnicCategory: ethnicCategoryOf(ethnic),
   };
 }
@@ -392,12 +426,17 @@ export function readPriorIds(m: Message): string[] {
       segment: "MRG",
     });
   const ids: string[] = [];
+  const nhsIds: string[] = [];
   for (const rep of repetitions(mrg, 1)) {
     const id = componentOf(rep, 1).trim();
     const auth = componentOf(rep, 4).trim();
     const type = componentOf(rep, 5).trim();
-    if (id && auth !== NHS_AUTHORITY && type !== NHS_TYPE) ids.push(id);
+    if (!id) continue;
+    if (auth !== NHS_AUTHORITY && type !== NHS_TYPE) ids.push(id);
+    else nhsIds.push(normaliseNhsNumber(id) ?? id);
   }
+  // A feed that identifies patients by NHS Number alone names the prior record by its NHS Number too.
+  if (ids.length === 0) ids.push(...nhsIds);
   if (ids.length === 0) throw missing("MRG", 1, "prior patient identifier");
   return ids;
 }
