@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { readPatient } from "../../src/ingest/hl7/adt.ts";
 import { parseMessage } from "../../src/ingest/hl7/message.ts";
-import { AdtRejection } from "../../src/ingest/index.ts";
+import { AdtRejection, addCodeMappings, feedHealth, listUnmapped } from "../../src/ingest/index.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
@@ -21,7 +21,7 @@ import { loopbackSource, sendOne } from "./mllp-harness.ts";
 let database: TestDatabase;
 let server: MllpServer;
 let dir: string;
-useTestDb({
+const place = useTestDb({
   async setup(db) {
     server = await startMllpServer({
       db,
@@ -139,5 +139,197 @@ test("readPatient: PID-2 is read only when it is an NHS Number; no identifier at
   assert.throws(
     () => read("PID|1||||SMITH^JOHN||19400101|M"),
     (e: unknown) => e instanceof AdtRejection && /local identifier or the NHS Number/.test(e.message),
+  );
+});
+
+/** A PV1 segment from its fields by position (PV1-2 class, -3 location, -4 admission type, -10 service ...). */
+function pv1(fields: Record<number, string>): string {
+  const out: string[] = ["PV1", "1"];
+  const last = Math.max(...Object.keys(fields).map(Number));
+  for (let i = 2; i <= last; i++) out.push(fields[i] ?? "");
+  return out.join("|");
+}
+
+const itkPid = (dob = "19400101") =>
+  `PID|1||RX20000001^^^RX1^MR~9434765919^^^NHS^NH||SMITH^JOHN^^^MR||${dob}|2|||1 HIGH ST^^LEEDS^^LS1 4AP`;
+
+test("a first day of ADT nobody mapped: stored and acknowledged AA, listed with counts, and mapping the codes corrects what was stored", async () => {
+  const db = place.db;
+  const sent = [
+    hl7(
+      msh("u1", "A01"),
+      evn("A01"),
+      itkPid(),
+      pv1({ 2: "I", 3: "WD12^^^RX101", 4: "EM", 10: "SUR", 19: "V9001", 44: "20140601090000+0100" }),
+    ),
+    // A transfer as some systems send it, without the date of birth: the record keeps the one it has.
+    hl7(
+      msh("u2", "A02"),
+      "EVN|A02|20140601120000+0100||||20140601115500+0100",
+      itkPid(""),
+      pv1({ 2: "I", 3: "WD14^^^RX101", 19: "V9001" }),
+    ),
+    hl7(
+      msh("u3", "A03"),
+      evn("A03"),
+      itkPid(),
+      pv1({ 2: "I", 3: "WD14^^^RX101", 19: "V9001", 36: "Home", 37: "19", 45: "20140603100000+0100" }),
+    ),
+    // A registration whose PV1 carries a code nobody mapped: PV1 is not read for an A28, so nothing refuses it.
+    hl7(msh("u4", "A28"), evn("A28"), itkPid(), pv1({ 2: "O", 4: "ZZ" })),
+  ];
+  for (const m of sent) {
+    const ack = await sendOne(server.port, m);
+    assert.equal(ack.code, "AA", `${ack.controlId}: ${ack.errorText}`);
+  }
+  const spell = async () =>
+    (
+      await db.query<{
+        admission_method: string;
+        specialty_code: string | null;
+        discharge_method: string | null;
+        discharged_at: Date | null;
+      }>(
+        "SELECT admission_method, specialty_code, discharge_method, discharged_at FROM hospital_spell WHERE source_system = 'itk-pas' AND source_record_id = 'V9001'",
+      )
+    )[0];
+  const wardKinds = async () =>
+    (
+      await db.query<{ ward_code: string; ward_kind: string }>(
+        "SELECT ward_code, ward_kind FROM ward_stay WHERE source_system = 'itk-pas' ORDER BY started_at",
+      )
+    ).map((r) => `${r.ward_code}:${r.ward_kind}`);
+  const before = await spell();
+  assert.equal(before.admission_method, "unmapped");
+  assert.equal(before.specialty_code, null);
+  assert.equal(before.discharge_method, null);
+  assert.ok(before.discharged_at, "the discharge is stored although its method waits for a mapping");
+  assert.deepEqual(await wardKinds(), ["WD12:unmapped", "WD14:unmapped"]);
+  const person = await db.query<{ sex: string; birth_date: string }>(
+    "SELECT sex, birth_date::text AS birth_date FROM person_record WHERE source_system = 'itk-pas' AND source_record_id = 'RX20000001'",
+  );
+  assert.deepEqual(person[0], { sex: "female", birth_date: "1940-01-01" });
+
+  const worklist = (await listUnmapped(db, { sourceSystem: "itk-pas" })).map(
+    (u) => `${u.mapName} ${u.field} ${u.code} ${u.occurrences}`,
+  );
+  assert.deepEqual(worklist.sort(), [
+    "admission-method PV1-4 EM 1",
+    "discharge-method PV1-36 Home 1",
+    "treatment-function PV1-10 SUR 1",
+    "ward-kind PV1-3.1 WD12 1",
+    "ward-kind PV1-3.1 WD14 1",
+  ]);
+  const health = (await feedHealth(db)).find((f) => f.sourceSystem === "itk-pas");
+  assert.equal(health?.unmapped.length, 5);
+
+  const mappings = [
+    { sourceSystem: "itk-pas", mapName: "admission-method", sourceCode: "EM", targetCode: "emergency" },
+    { sourceSystem: "itk-pas", mapName: "ward-kind", sourceCode: "WD12", targetCode: "stroke-unit" },
+    { sourceSystem: "itk-pas", mapName: "treatment-function", sourceCode: "SUR", targetCode: "100" },
+    { sourceSystem: "itk-pas", mapName: "discharge-method", sourceCode: "Home", targetCode: "discharged" },
+  ];
+  const first = await db.transaction((tx) => addCodeMappings(tx, mappings));
+  assert.deepEqual(first, { changed: 4, eventsCorrected: 4, visitsRewritten: 1 });
+  const after = await spell();
+  assert.equal(after.admission_method, "emergency");
+  assert.equal(after.specialty_code, "100");
+  assert.equal(after.discharge_method, "discharged");
+  assert.deepEqual(await wardKinds(), ["WD12:stroke-unit", "WD14:unmapped"]);
+  const emergency = await db.query(
+    "SELECT 1 FROM hospital_spell WHERE source_system = 'itk-pas' AND admission_method = 'emergency'",
+  );
+  assert.equal(emergency.length, 1, "the emergency admission now counts as one");
+  assert.deepEqual(
+    (await listUnmapped(db, { sourceSystem: "itk-pas" })).map((u) => u.code),
+    ["WD14"],
+  );
+  // Mapping again changes nothing.
+  assert.deepEqual(await db.transaction((tx) => addCodeMappings(tx, mappings)), {
+    changed: 0,
+    eventsCorrected: 0,
+    visitsRewritten: 0,
+  });
+  // A message after the mapping decodes with it at once.
+  const later = await sendOne(
+    server.port,
+    hl7(
+      msh("u5", "A01"),
+      evn("A01"),
+      itkPid(),
+      pv1({ 2: "I", 3: "WD12^^^RX101", 4: "EM", 19: "V9002", 44: "20140605090000+0100" }),
+    ),
+  );
+  assert.equal(later.code, "AA");
+  const v2 = await db.query<{ admission_method: string }>(
+    "SELECT admission_method FROM hospital_spell WHERE source_record_id = 'V9002'",
+  );
+  assert.equal(v2[0]?.admission_method, "emergency");
+});
+
+test("oneplace feeds unmapped lists what waits for a mapping; feeds map adds one and corrects what was stored", async () => {
+  const file = join(dir, "first-day.hl7");
+  writeFileSync(
+    file,
+    [
+      hl7(
+        msh("f1", "A01", "2.4", "WARD-PAS"),
+        evn("A01"),
+        itkPid(),
+        pv1({
+          2: "I",
+          3: "AMU1^^^RX101",
+          4: "Emerg Other",
+          10: "Acute Med",
+          19: "W1",
+          44: "20140601090000+0100",
+        }),
+      ),
+      hl7(
+        msh("f2", "A01", "2.4", "WARD-PAS"),
+        evn("A01"),
+        "PID|1||RX20000002^^^RX1^MR||JONES^ANN||19450505|F",
+        pv1({ 2: "I", 3: "AMU1^^^RX101", 4: "Emerg Other", 19: "W2", 44: "20140601100000+0100" }),
+      ),
+    ].join("\n"),
+  );
+  const load = await cli("ingest", "hl7", file, "-q");
+  assert.match(
+    load.stdout,
+    /first-day\.hl7: 2 read, 2 loaded, 0 already there, 0 held, 0 rejected/,
+    load.stdout + load.stderr,
+  );
+  const list = await cli("feeds", "unmapped", "--source", "ward-pas", "--json");
+  assert.equal(list.code, 0, list.stderr);
+  const rows = JSON.parse(list.stdout) as { mapName: string; code: string; occurrences: number }[];
+  assert.deepEqual(
+    rows.map((r) => `${r.mapName}=${r.code}x${r.occurrences}`),
+    ["admission-method=Emerg Otherx2", "ward-kind=AMU1x2", "treatment-function=Acute Medx1"],
+  );
+  const text = await cli("feeds", "unmapped");
+  assert.match(text.stdout, /ward-pas\s+admission-method\s+PV1-4\s+Emerg Other\s+2/);
+
+  const wrong = await cli("feeds", "map", "ward-pas", "admission-method", "Emerg Other", "urgent");
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stderr + wrong.stdout, /target_code for admission-method is not one of emergency/);
+  const mapped = await cli("feeds", "map", "ward-pas", "admission-method", "Emerg Other", "emergency");
+  assert.equal(mapped.code, 0, mapped.stderr);
+  assert.match(mapped.stdout, /1 mapping added or changed; 2 stored events corrected, 2 visits rewritten/);
+  const methods = await inCliPlace((db) =>
+    db.query<{ admission_method: string }>(
+      "SELECT admission_method FROM hospital_spell WHERE source_system = 'ward-pas' ORDER BY source_record_id",
+    ),
+  );
+  assert.deepEqual(
+    methods.map((m) => m.admission_method),
+    ["emergency", "emergency"],
+  );
+  const health = JSON.parse((await cli("feeds", "--json")).stdout) as {
+    sourceSystem: string;
+    unmapped: { code: string; occurrences: number }[];
+  }[];
+  assert.deepEqual(
+    health.find((h) => h.sourceSystem === "ward-pas")?.unmapped.map((u) => `${u.code}x${u.occurrences}`),
+    ["AMU1x2", "Acute Medx1"],
   );
 });

@@ -7,6 +7,7 @@ import {
   loadFeeds,
   loadFhirFile,
   loadHl7File,
+  type MappingResult,
 } from "../../ingest/index.ts";
 import type { Db } from "../../platform/index.ts";
 import { createLogger } from "../../platform/index.ts";
@@ -191,16 +192,16 @@ export const ingestFeeds = defineCommand({
 export const ingestCodes = defineReport({
   name: "ingest codes",
   summary:
-    "Load code maps (source_system,map_name,source_code,target_code): a hospital's ward codes to ward kinds.",
+    "Load code maps (source_system,map_name,source_code,target_code): a source's local codes for any coded field; what was stored unmapped is corrected.",
   args: { file: path("The code map file", { required: true }) },
   options: {},
   load: ({ args, db }) => loadCodeMap(db, args.file),
-  show: (n) =>
-    `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
+  show: (r) =>
+    `${r.changed} mappings added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
 });
 
 /** Every problem with a code map file is the person's to fix (its layout, a missing column, a bad row). */
-async function loadCodeMap(db: Db, file: string): Promise<number> {
+async function loadCodeMap(db: Db, file: string): Promise<MappingResult> {
   try {
     return await loadCodeMapFile(db, file);
   } catch (error) {

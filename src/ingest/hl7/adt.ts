@@ -1,18 +1,16 @@
-import { normaliseIcd10 } from "../../core/codes.ts";
 import { OnePlaceError } from "../../core/errors.ts";
-import {
-  ADMINISTRATIVE_SEX,
-  ADMISSION_METHOD,
-  AE_DISPOSAL,
-  ARRIVAL_MODE,
-  dischargeMethodOf,
-  ethnicCategoryOf,
-  isDischargeDestination,
-} from "../../core/nhs-dd-codes.ts";
+import { ethnicCategoryOf, type Sex, TRANSFER_DESTINATIONS } from "../../core/nhs-dd-codes.ts";
 import { nhsNumberProblem, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
 import { hospitalNumberSystem } from "../ids.ts";
 import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCondition } from "./ack.ts";
+import {
+  type CodeLookup,
+  type CodeMapName,
+  codesToLookUp,
+  decodeOrFlag,
+  type UnmappedCode,
+} from "./coded.ts";
 import {
   componentOf,
   type Message,
@@ -91,6 +89,8 @@ export interface VisitDetail {
   disposal?: string;
   /** When a transfer happened (EVN-6, else EVN-2). */
   eventAt?: string;
+  /** Codes as received that neither the source's map nor the standard knows, by code map: "needs mapping". */
+  unmapped?: Partial<Record<CodeMapName, string>>;
 }
 
 export interface AdtEvent {
@@ -105,9 +105,19 @@ export interface AdtEvent {
   visit: VisitDetail | null;
   /** A40: the patient identifiers merged into this patient. */
   priorRecordIds: string[];
+  /** Codes in the message no mapping or standard knows: stored as received and flagged. */
+  unmapped: UnmappedCode[];
 }
 
 const NHS_AUTHORITY = "NHS";
+
+/**
+ * Events about a visit of a patient the sender has told us of already: the date of birth is not needed to
+ * apply them (the record keeps the one it had).
+ */
+export const BIRTH_DATE_OPTIONAL: ReadonlySet<string> = new Set(["A02", "A03", "A11", "A12", "A13"]);
+
+const noMappings: CodeLookup = () => null;
 const NHS_TYPE = "NH";
 
 function loc(segmentName: string, field: number, component?: number): AckError["location"] {
@@ -146,15 +156,6 @@ const missing = (segmentName: string, field: number, what: string, component?: n
 
 const badValue = (segmentName: string, field: number, what: string, component?: number) =>
   fieldError(HL7_ERROR.dataTypeError, "is not valid", segmentName, field, what, component);
-
-function unknownCode(segmentName: string, field: number, what: string, table: string): AdtRejection {
-  return new AdtRejection(
-    "AE",
-    HL7_ERROR.tableValueNotFound,
-    `${segmentName}-${field} (${what}) has a code not in ${table}`,
-    loc(segmentName, field),
-  );
-}
 
 /** MSH checks that decide whether OnePlace accepts the message at all (AR when not). */
 export function readHeader(
@@ -245,6 +246,7 @@ export function readPatient(
   sourceSystem: string,
   providerCode: string,
   receivedAt: string,
+  options: { trigger?: string; local?: CodeLookup; flags?: UnmappedCode[] } = {},
 ): SourceRecordInput {
   const pid = segment(m, "PID");
   if (!pid)
@@ -271,12 +273,15 @@ export function readPatient(
   const given = value(pid, 5, 2).trim();
   if (!family && !given) throw missing("PID", 5, "patient name");
   const dobText = value(pid, 7).trim();
-  if (!dobText) throw missing("PID", 7, "date of birth");
-  const birthDate = parseHl7Date(dobText);
-  if (!birthDate) throw badValue("PID", 7, "date of birth");
+  if (!dobText && (!options.trigger || !BIRTH_DATE_OPTIONAL.has(options.trigger)))
+    throw missing("PID", 7, "date of birth");
+  const birthDate = dobText ? parseHl7Date(dobText) : null;
+  if (dobText && !birthDate) throw badValue("PID", 7, "date of birth");
   const sexCode = value(pid, 8).trim();
-  const sex = sexCode ? ADMINISTRATIVE_SEX.decode(sexCode) : "unknown";
-  if (sex === null) throw unknownCode("PID", 8, "administrative sex", "HL7 table 0001");
+  const sex = sexCode
+    ? ((decodeOrFlag("sex", sexCode, options.local ?? noMappings, options.flags ?? []) as Sex | null) ??
+      "unknown")
+    : "unknown";
   const postcode = value(pid, 11, 5).trim().toUpperCase() || null;
   const ethnic = value(pid, 22).trim();
   return {
@@ -313,15 +318,34 @@ function timeField(
   return t;
 }
 
+/** The codes a message carries in its coded fields, for looking up the source's mappings in one go. */
+export function messageCodes(m: Message): UnmappedCode[] {
+  const pv1 = segment(m, "PV1");
+  const disposition = value(pv1, 36).trim();
+  return codesToLookUp({
+    sex: value(segment(m, "PID"), 8).trim(),
+    "ward-kind": value(pv1, 3, 1).trim(),
+    "admission-method": value(pv1, 4).trim(),
+    "treatment-function": value(pv1, 10).trim(),
+    diagnosis: value(segments(m, "DG1")[0], 3, 1).trim(),
+    "discharge-method": disposition,
+    "ae-disposal": disposition,
+    "discharge-destination": value(pv1, 37, 1).trim(),
+    "arrival-mode": value(segment(m, "PV2"), 38).trim(),
+  });
+}
+
 /**
- * PV1/PV2/DG1/EVN for a visit event, checked for what that event needs. `wardKind` maps a ward code to its
- * kind (null when the source's ward-kind map does not have it).
+ * PV1/PV2/DG1/EVN for a visit event, checked for what that event needs. A coded field is decoded with the
+ * source's own mappings (`local`) or the standard; a code neither knows leaves the value out and is added to
+ * `flags` (the event is stored all the same, the code kept as received in `detail.unmapped`).
  */
 export function readVisit(
   m: Message,
   trigger: AdtTrigger,
   providerCode: string,
-  wardKind: (ward: string) => string | null,
+  local: CodeLookup,
+  flags: UnmappedCode[] = [],
 ): { visitNumber: string; detail: VisitDetail } | null {
   const pv1 = segment(m, "PV1");
   if (!pv1) {
@@ -337,6 +361,8 @@ export function readVisit(
   const patientClass = value(pv1, 2).trim();
   if (VISIT_EVENTS.has(trigger) && !patientClass) throw missing("PV1", 2, "patient class");
   const detail: VisitDetail = { patientClass, providerCode };
+  const visitFlags: UnmappedCode[] = [];
+  const decode = (map: CodeMapName, code: string) => decodeOrFlag(map, code, local, visitFlags);
   const evn = segment(m, "EVN");
   const eventAt =
     timeField(evn, "EVN", 6, "event occurred", false) ??
@@ -352,28 +378,24 @@ export function readVisit(
   const needsWard = (trigger === "A01" || trigger === "A02") && inpatient;
   if (needsWard) {
     if (!ward) throw missing("PV1", 3, "assigned location (ward)", 1);
-    const kind = wardKind(ward);
-    if (!kind) throw unknownCode("PV1", 3, "ward", "the source's ward-kind code map");
-    detail.wardKind = kind;
+    const kind = decode("ward-kind", ward);
+    if (kind) detail.wardKind = kind;
   }
   const admissionType = value(pv1, 4).trim();
   if (admissionType) {
-    const method = ADMISSION_METHOD.decode(admissionType);
-    if (!method)
-      throw unknownCode("PV1", 4, "admission type", "the NHS admission method codes or HL7 table 0007");
-    detail.admissionMethod = method;
+    const method = decode("admission-method", admissionType);
+    if (method) detail.admissionMethod = method;
   } else if (trigger === "A01" && inpatient) throw missing("PV1", 4, "admission type");
   const specialty = value(pv1, 10).trim();
   if (specialty) {
-    if (!/^\d{3}$/.test(specialty)) throw badValue("PV1", 10, "hospital service (treatment function code)");
-    detail.specialty = specialty;
+    const code = decode("treatment-function", specialty);
+    if (code) detail.specialty = code;
   }
   const dg1 = segments(m, "DG1")[0];
   const diagnosisCode = value(dg1, 3, 1).trim();
   if (diagnosisCode) {
-    const icd = normaliseIcd10(diagnosisCode);
-    if (!icd) throw badValue("DG1", 3, "diagnosis code (ICD-10)");
-    detail.diagnosis = icd;
+    const icd = decode("diagnosis", diagnosisCode);
+    if (icd) detail.diagnosis = icd;
   }
   const admitAt = timeField(
     pv1,
@@ -389,33 +411,39 @@ export function readVisit(
   const disposition = value(pv1, 36).trim();
   const destination = value(pv1, 37, 1).trim();
   if (destination) {
-    if (!isDischargeDestination(destination)) {
-      throw unknownCode("PV1", 37, "discharged to location", "the NHS discharge destination codes");
-    }
-    detail.destination = destination;
+    const code = decode("discharge-destination", destination);
+    if (code) detail.destination = code;
   }
   if (trigger === "A03") {
     if (patientClass === "E") {
       if (disposition) {
-        const disposal = AE_DISPOSAL.decode(disposition);
-        if (!disposal) throw unknownCode("PV1", 36, "A&E attendance disposal", "the NHS A&E disposal codes");
-        detail.disposal = disposal;
+        const disposal = decode("ae-disposal", disposition);
+        if (disposal) detail.disposal = disposal;
       }
     } else if (inpatient) {
       if (!disposition) throw missing("PV1", 36, "discharge disposition");
-      const method = dischargeMethodOf(disposition, destination || null);
-      if (!method) throw unknownCode("PV1", 36, "discharge disposition", "the NHS discharge method codes");
-      detail.dischargeMethod = method;
+      const method = decode("discharge-method", disposition);
+      if (method) detail.dischargeMethod = dischargeMethodOfValue(method, detail.destination ?? null);
     }
   }
   const pv2 = segment(m, "PV2");
   const arrival = value(pv2, 38).trim();
   if (arrival) {
-    const mode = ARRIVAL_MODE.decode(arrival);
-    if (!mode) throw unknownCode("PV2", 38, "mode of arrival", "HL7 table 0430");
-    detail.arrivalMode = mode;
+    const mode = decode("arrival-mode", arrival);
+    if (mode) detail.arrivalMode = mode;
+  }
+  if (visitFlags.length > 0) {
+    detail.unmapped = Object.fromEntries(visitFlags.map((f) => [f.map, f.code]));
+    for (const f of visitFlags) if (!flags.some((x) => x.map === f.map && x.code === f.code)) flags.push(f);
   }
   return { visitNumber, detail };
+}
+
+/** A discharge to another hospital is a transfer, whichever code said "discharged". */
+export function dischargeMethodOfValue(method: string, destination: string | null): string {
+  return method === "discharged" && destination && TRANSFER_DESTINATIONS.has(destination)
+    ? "transferred"
+    : method;
 }
 
 /** MRG-1: the patient identifiers (in this source) that were merged into the PID-3 patient. */

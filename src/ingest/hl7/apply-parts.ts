@@ -13,6 +13,7 @@ import {
   readVisit,
   type VisitDetail,
 } from "./adt.ts";
+import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import type { Hl7ParseError, Message } from "./message.ts";
 import type { AeState, SpellState, VisitEventRow } from "./visits.ts";
 
@@ -58,14 +59,21 @@ export function hasVisitEvent(e: AdtEvent): e is VisitEvent {
   );
 }
 
-/** The event a message carries, once its header and patient are read; throws AdtRejection. */
+/** Events about the person alone: their PV1, if any, is not read (nothing in it can refuse them). */
+const PERSON_EVENTS: ReadonlySet<string> = new Set(["A28", "A31", "A40"]);
+
+/**
+ * The event a message carries, once its header and patient are read; throws AdtRejection. `flags` has the
+ * patient's unmapped codes; the visit's are added to it.
+ */
 export function eventOf(
   message: Message,
   header: ReturnType<typeof readHeader>,
   patient: AdtEvent["patient"],
-  wardKind: (ward: string) => string | null,
+  local: CodeLookup,
+  flags: UnmappedCode[] = [],
 ): AdtEvent {
-  const visit = readVisit(message, header.trigger, header.providerCode, wardKind);
+  const visit = PERSON_EVENTS.has(header.trigger) ? null : visitOf(message, header, local, flags);
   const priorRecordIds = header.trigger === "A40" ? readPriorIds(message) : [];
   return {
     ...header,
@@ -73,7 +81,24 @@ export function eventOf(
     visitNumber: visit?.visitNumber ?? null,
     visit: visit?.detail ?? null,
     priorRecordIds,
+    unmapped: flags,
   };
+}
+
+/** An A08 (update patient information) is applied for its demographics even when its visit fields are wrong. */
+function visitOf(
+  message: Message,
+  header: ReturnType<typeof readHeader>,
+  local: CodeLookup,
+  flags: UnmappedCode[],
+): ReturnType<typeof readVisit> {
+  if (header.trigger !== "A08") return readVisit(message, header.trigger, header.providerCode, local, flags);
+  try {
+    return readVisit(message, header.trigger, header.providerCode, local, flags);
+  } catch (error) {
+    if (error instanceof AdtRejection) return null;
+    throw error;
+  }
 }
 
 /** The visit's log with this event added, or the same log when the event is in it already. */

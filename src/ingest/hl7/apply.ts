@@ -5,7 +5,14 @@ import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { recordReject, resolveRejects, storedPayload } from "../rejects.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
-import { type AdtEvent, AdtRejection, readHeader, readPatient, type VisitDetail } from "./adt.ts";
+import {
+  type AdtEvent,
+  AdtRejection,
+  messageCodes,
+  readHeader,
+  readPatient,
+  type VisitDetail,
+} from "./adt.ts";
 import {
   APPLIED_ON_CONFLICT,
   acceptedOutcome,
@@ -22,7 +29,14 @@ import {
   withEvent,
 } from "./apply-parts.ts";
 import { sniffHeader } from "./charset.ts";
+import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
+import {
+  type KnownDemographics,
+  keepKnownDemographics,
+  needsKnownDemographics,
+  unmappedText,
+} from "./unmapped.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
 // One HL7v2 ADT message, inside the caller's transaction: record it raw, check it, link the patient, add the
@@ -31,37 +45,31 @@ import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
 export type { Hl7Context, Hl7Outcome } from "./apply-parts.ts";
 
-// Ward kinds that exist are cached for a short while (a mapping is rarely changed); a missing one is always
-// looked up again, so a replay after adding it succeeds at once.
-const WARD_CACHE_MS = 30_000;
-const wardCache = new Map<string, { kind: string; at: number }>();
-
-async function wardKindLookup(
-  q: Queryable,
-  sourceSystem: string,
-  m: Message,
-): Promise<(ward: string) => string | null> {
-  const ward = value(segment(m, "PV1"), 3, 1).trim();
-  if (!ward) return () => null;
-  const key = `${sourceSystem}\u0000${ward}`;
-  const cached = wardCache.get(key);
-  if (cached && Date.now() - cached.at < WARD_CACHE_MS) return (w) => (w === ward ? cached.kind : null);
-  const rows = await q.query<{ target_code: string }>(
-    "SELECT target_code FROM ingest_code_map WHERE source_system = $1 AND map_name = 'ward-kind' AND source_code = $2",
-    [sourceSystem, ward],
+/** The source's own mappings of the codes this message carries, read in one statement. */
+async function codeLookup(q: Queryable, sourceSystem: string, m: Message): Promise<CodeLookup> {
+  const wanted = messageCodes(m);
+  if (wanted.length === 0) return () => null;
+  const rows = await q.query<{ map_name: string; source_code: string; target_code: string }>(
+    `SELECT map_name, source_code, target_code FROM ingest_code_map
+     WHERE source_system = $1 AND (map_name, source_code) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+    [sourceSystem, wanted.map((w) => w.map), wanted.map((w) => w.code)],
   );
-  const kind = rows[0]?.target_code ?? null;
-  if (kind) wardCache.set(key, { kind, at: Date.now() });
-  return (w) => (w === ward ? kind : null);
+  const found = new Map(rows.map((r) => [`${r.map_name}\u0000${r.source_code}`, r.target_code]));
+  return (map, code) => found.get(`${map}\u0000${code}`) ?? null;
 }
 
 /** Parses and checks a message; throws AdtRejection (or Hl7ParseError) when it cannot be applied. */
 export async function interpret(q: Queryable, raw: string): Promise<{ message: Message; event: AdtEvent }> {
   const message = parseMessage(raw);
   const header = readHeader(message);
-  const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
-  const wardKind = await wardKindLookup(q, header.sourceSystem, message);
-  return { message, event: eventOf(message, header, patient, wardKind) };
+  const local = await codeLookup(q, header.sourceSystem, message);
+  const flags: UnmappedCode[] = [];
+  const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
+    trigger: header.trigger,
+    local,
+    flags,
+  });
+  return { message, event: eventOf(message, header, patient, local, flags) };
 }
 
 /** The message's previous status (null: never seen) and, for a visit event, the visit's log so far. */
@@ -191,6 +199,37 @@ async function writeVisit(
 }
 
 /**
+ * Rewrites a visit's canonical rows from its event log as it stands (after a code mapping corrected events in
+ * it), inside the caller's transaction.
+ */
+export async function refoldVisit(q: Queryable, sourceSystem: string, visitNumber: string): Promise<void> {
+  await lockNames(q, [`visit:${sourceSystem}:${visitNumber}`]);
+  const rows = await q.query<{
+    control_id: string;
+    trigger_event: string;
+    message_time: Date | string;
+    record_id: string;
+    detail: VisitDetail | string;
+  }>(
+    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
+     WHERE source_system = $1 AND visit_number = $2`,
+    [sourceSystem, visitNumber],
+  );
+  const events: VisitEventRow[] = rows.map((r) => ({
+    controlId: r.control_id,
+    trigger: r.trigger_event,
+    messageTime: new Date(r.message_time).toISOString(),
+    recordId: r.record_id,
+    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
+  }));
+  await writeVisit(q, sourceSystem, visitNumber, events, foldVisit(events), async (recordId) => {
+    const found = (await findLinks(q, sourceSystem, [recordId])).get(recordId);
+    if (!found) throw new Error(`visit ${visitNumber}: its patient record is not linked`);
+    return found;
+  });
+}
+
+/**
  * Applies one message. Everything that can reject it is checked before anything is written, so a rejected
  * message leaves nothing behind but its reject. Throws only on an unexpected (database) failure.
  */
@@ -225,6 +264,13 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     }
   }
 
+  if (needsKnownDemographics(event)) {
+    const known = await q.query<KnownDemographics>(
+      "SELECT birth_date::text AS birth_date, sex FROM mpi_linked_record WHERE source_system = $1 AND source_record_id = $2",
+      [event.patient.sourceSystem, event.patient.recordId],
+    );
+    keepKnownDemographics(event, known[0]);
+  }
   const outcomes = await resolveRecords(q, [event.patient], { locked: true });
   const personId = outcomes.get(recordKey(event.sourceSystem, event.patient.recordId))?.personId as string;
   if (event.trigger === "A40") await mergePriors(q, event, personId, ctx.merges);
@@ -258,6 +304,8 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
       ctx.loadId ?? null,
     ],
   );
+  const unmapped = unmappedText([event]);
+  if (unmapped) await q.exec(unmapped);
   if (status === "rejected")
     await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
   return acceptedOutcome(message, event, {

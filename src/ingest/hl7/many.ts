@@ -10,7 +10,14 @@ import { cols, type Db, insertText, literal, lockNames, type Queryable } from ".
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveRejects } from "../rejects.ts";
-import { type AdtEvent, AdtRejection, readHeader, readPatient, type VisitDetail } from "./adt.ts";
+import {
+  type AdtEvent,
+  AdtRejection,
+  messageCodes,
+  readHeader,
+  readPatient,
+  type VisitDetail,
+} from "./adt.ts";
 import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
 import {
   APPLIED_ON_CONFLICT,
@@ -26,7 +33,14 @@ import {
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
+import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
+import {
+  type KnownDemographics,
+  keepKnownDemographics,
+  needsKnownDemographics,
+  unmappedText,
+} from "./unmapped.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
 // Many ADT messages in one transaction with a fixed number of statements, whatever their number: the
@@ -45,6 +59,7 @@ interface Accepted extends Parsed {
 
 const visitKey = (source: string, visit: string) => `${source}\u0000${visit}`;
 const msgKey = (source: string, control: string) => `${source}\u0000${control}`;
+const codeKey = (source: string, map: string, code: string) => `${source}\u0000${map}\u0000${code}`;
 
 const EVENT_COLS = cols(
   "source_system text, visit_number text, control_id text, trigger_event text, message_time timestamptz, record_id text, detail jsonb",
@@ -58,12 +73,13 @@ interface FirstPass {
   message: Message;
   header: ReturnType<typeof readHeader>;
   patient: AdtEvent["patient"];
-  ward: string;
+  codes: UnmappedCode[];
   visitNumber: string;
 }
 
 interface BatchState {
-  kinds: Map<string, string>;
+  /** The sources' own code mappings, by source, map name and code. */
+  mappings: Map<string, string>;
   statuses: Map<string, string>;
   logs: Map<string, VisitEventRow[]>;
   linked: LinkedRow[];
@@ -74,12 +90,12 @@ interface BatchState {
  * the visits' event logs and the patients' current links. It runs after the locks are held.
  */
 async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> {
-  const wards = first.filter((f) => f.ward);
+  const codes = first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const));
   const visits = first.filter((f) => f.visitNumber);
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
-    `SELECT 'ward' AS kind, json_build_object('s', source_system, 'c', source_code, 't', target_code) AS data
+    `SELECT 'code' AS kind, json_build_object('s', source_system, 'm', map_name, 'c', source_code, 't', target_code) AS data
      FROM ingest_code_map
-     WHERE map_name = 'ward-kind' AND (source_system, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+     WHERE (source_system, map_name, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[], $9::text[]))
      UNION ALL
      SELECT 'message', json_build_object('s', source_system, 'k', control_id, 'st', status)
      FROM ingest_message WHERE (source_system, control_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))
@@ -92,20 +108,21 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
      FROM mpi_linked_record v
      WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))`,
     [
-      wards.map((f) => f.header.sourceSystem),
-      wards.map((f) => f.ward),
+      codes.map((c) => c[0]),
+      codes.map((c) => c[1]),
       first.map((f) => f.header.sourceSystem),
       first.map((f) => f.header.controlId),
       visits.map((f) => f.header.sourceSystem),
       visits.map((f) => f.visitNumber),
       first.map((f) => f.patient.sourceSystem),
       first.map((f) => f.patient.recordId),
+      codes.map((c) => c[2]),
     ],
   );
-  const state: BatchState = { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+  const state: BatchState = { mappings: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
   for (const r of rows) {
     const d = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
-    if (r.kind === "ward") state.kinds.set(`${d.s}\u0000${d.c}`, String(d.t));
+    if (r.kind === "code") state.mappings.set(codeKey(String(d.s), String(d.m), String(d.c)), String(d.t));
     else if (r.kind === "message") state.statuses.set(msgKey(String(d.s), String(d.k)), String(d.st));
     else if (r.kind === "event") {
       const k = visitKey(String(d.s), String(d.v));
@@ -152,15 +169,16 @@ function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[
       if (nul) throw nul;
       message = parseMessage(item.raw);
       const header = readHeader(message);
-      const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
-      const pv1 = segment(message, "PV1");
+      const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
+        trigger: header.trigger,
+      });
       firstPass.push({
         index,
         message,
         header,
         patient,
-        ward: value(pv1, 3, 1).trim(),
-        visitNumber: value(pv1, 19).trim(),
+        codes: messageCodes(message),
+        visitNumber: value(segment(message, "PV1"), 19).trim(),
       });
     } catch (error) {
       if (error instanceof AdtRejection || error instanceof Hl7ParseError)
@@ -181,20 +199,32 @@ async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchS
   await lockNames(q, locks);
   return firstPass.length > 0
     ? readBatch(q, firstPass)
-    : { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+    : { mappings: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
 }
 
-/** Each message's event, its wards' kinds from the batch read. */
-function readEvents(firstPass: FirstPass[], kinds: BatchState["kinds"], rejections: Rejected[]): Parsed[] {
+/**
+ * Each message's event, its codes decoded with the sources' mappings from the batch read; a patient who left
+ * out what the event does not need keeps what their record knows.
+ */
+function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejected[]): Parsed[] {
   const parsed: Parsed[] = [];
+  const known = new Map(batch.linked.map((l) => [recordKey(l.source_system, l.source_record_id), l]));
   for (const f of firstPass) {
     try {
-      const wardKind = (w: string) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null;
-      parsed.push({
-        index: f.index,
-        message: f.message,
-        event: eventOf(f.message, f.header, f.patient, wardKind),
+      const { sourceSystem, providerCode, messageTime, trigger } = f.header;
+      const local: CodeLookup = (map, code) => batch.mappings.get(codeKey(sourceSystem, map, code)) ?? null;
+      const flags: UnmappedCode[] = [];
+      const patient = readPatient(f.message, sourceSystem, providerCode, messageTime, {
+        trigger,
+        local,
+        flags,
       });
+      const event = eventOf(f.message, f.header, patient, local, flags);
+      if (needsKnownDemographics(event)) {
+        const row = known.get(recordKey(patient.sourceSystem, patient.recordId));
+        keepKnownDemographics(event, row as KnownDemographics | undefined);
+      }
+      parsed.push({ index: f.index, message: f.message, event });
     } catch (error) {
       if (error instanceof AdtRejection)
         rejections.push({ index: f.index, rejection: error, message: f.message });
@@ -347,6 +377,7 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
   sql += upsertCanonicalText("ward_stay", w.wardRows);
   sql += upsertCanonicalText("ae_attendance", w.aeRows);
   sql += subjectsText(w.subjects);
+  sql += unmappedText(accepted.map((a) => a.event));
   sql += insertText(
     "ingest_message",
     MESSAGE_COLS,
@@ -371,7 +402,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const rejections: Rejected[] = [];
   const firstPass = readHeaders(items, rejections);
   const batch = await lockAndRead(q, firstPass);
-  const parsed = readEvents(firstPass, batch.kinds, rejections);
+  const parsed = readEvents(firstPass, batch, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
   const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
