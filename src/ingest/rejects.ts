@@ -86,6 +86,31 @@ export async function resolveRejects(
   );
 }
 
+/**
+ * The origin key of an HL7 message's reject: its control id and payload hash, so each different message is its
+ * own reject with its own payload (a sender reusing control ids never overwrites one reject with another),
+ * while the same message refused twice is one.
+ */
+export function hl7RejectKey(controlId: string, sha: string): string {
+  return controlId ? `${controlId}#${sha.slice(0, 16)}` : `sha256:${sha}`;
+}
+
+/** When a message under a control id is applied, every open reject of a message under that id is resolved. */
+export async function resolveMessageRejects(
+  q: Queryable,
+  sourceSystem: string,
+  controlIds: readonly string[],
+  by: string,
+): Promise<void> {
+  if (controlIds.length === 0) return;
+  await q.query(
+    `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $3
+     WHERE source_system = $1 AND format = 'hl7' AND status = 'open'
+       AND (origin_key = ANY($2::text[]) OR split_part(origin_key, '#', 1) = ANY($2::text[]))`,
+    [sourceSystem, controlIds, by],
+  );
+}
+
 /** A stored reject: what was recorded, and how it has been dealt with since. */
 export interface RejectRow extends Omit<RejectInput, "context" | "loadId" | "payload"> {
   rejectId: string;

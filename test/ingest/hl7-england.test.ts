@@ -11,6 +11,8 @@ import { readPatient } from "../../src/ingest/hl7/adt.ts";
 import { parseMessage } from "../../src/ingest/hl7/message.ts";
 import { AdtRejection, addCodeMappings, feedHealth, listUnmapped } from "../../src/ingest/index.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
+import { listRejects } from "../../src/ingest/rejects.ts";
+import { replayReject } from "../../src/ingest/replay.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -332,4 +334,80 @@ test("oneplace feeds unmapped lists what waits for a mapping; feeds map adds one
     health.find((h) => h.sourceSystem === "ward-pas")?.unmapped.map((u) => `${u.code}x${u.occurrences}`),
     ["AMU1x2", "Acute Medx1"],
   );
+});
+
+test("no silent loss: a different message reusing a control id is stored, each reject keeps its own payload, an A40 naming an unknown patient is refused with why", async () => {
+  const db = place.db;
+  const a28 = (control: string, id: string, family: string) =>
+    hl7(
+      msh(control, "A28", "2.4", "REUSE-PAS"),
+      evn("A28"),
+      `PID|1||${id}^^^RX1^MR||${family}^ANN||19500101|F`,
+    );
+  const first = a28("1", "RX30000001", "ONE");
+  const second = a28("1", "RX30000002", "TWO"); // 31 of one hospital's fixtures share control id 1
+  for (const m of [first, second, first]) assert.equal((await sendOne(server.port, m)).code, "AA");
+  const people = await db.query<{ source_record_id: string }>(
+    "SELECT source_record_id FROM mpi_record_link WHERE source_system = 'reuse-pas' ORDER BY 1",
+  );
+  assert.deepEqual(
+    people.map((p) => p.source_record_id),
+    ["RX30000001", "RX30000002"],
+  );
+  const kept = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM ingest_message WHERE source_system = 'reuse-pas' AND status = 'applied'",
+  );
+  assert.equal(
+    Number(kept[0].n),
+    2,
+    "the second message is stored; the resend of the first is not stored twice",
+  );
+
+  // Two different bad messages under one control id: two rejects, each with its own payload.
+  const nameless = (id: string) =>
+    hl7(msh("9", "A28", "2.4", "REUSE-PAS"), evn("A28"), `PID|1||${id}^^^RX1^MR||||19500101|F`);
+  for (const id of ["RX30000008", "RX30000009"])
+    assert.equal((await sendOne(server.port, nameless(id))).code, "AE");
+  const rejects = (await listRejects(db, { sourceSystem: "reuse-pas" })).filter((r) =>
+    r.originKey.startsWith("9#"),
+  );
+  assert.equal(rejects.length, 2);
+  assert.deepEqual(rejects.map((r) => /RX3000000\d/.exec(r.payload)?.[0]).sort(), [
+    "RX30000008",
+    "RX30000009",
+  ]);
+
+  // An A40 whose prior record was never sent would do nothing: it is refused, and replays once the record is here.
+  const merge = hl7(
+    msh("m1", "A40", "2.4", "REUSE-PAS"),
+    "EVN|A40|20140601100000+0100",
+    "PID|1||RX30000001^^^RX1^MR||ONE^ANN||19500101|F",
+    "MRG|RX30000005^^^RX1^MR",
+  );
+  const refused = await sendOne(server.port, merge);
+  assert.equal(refused.code, "AE");
+  assert.equal(refused.errorCode, "204");
+  assert.match(refused.errorText, /MRG-1 \(prior patient identifier\) names no patient record/);
+  const [mergeReject] = (await listRejects(db, { sourceSystem: "reuse-pas" })).filter((r) =>
+    r.originKey.startsWith("m1#"),
+  );
+  assert.ok(mergeReject, "the refused merge is kept");
+  assert.equal((await sendOne(server.port, a28("5", "RX30000005", "FIVE"))).code, "AA");
+  const replayed = await replayReject(db, mergeReject.rejectId, "test");
+  assert.equal(replayed.accepted, true, replayed.reason ?? undefined);
+});
+
+test("ingest hl7: two different messages under one control id are both loaded; the same message twice once", async () => {
+  const file = join(dir, "reused.hl7");
+  const a28 = (id: string, family: string) =>
+    hl7(msh("42", "A28", "2.4", "FILE-PAS"), evn("A28"), `PID|1||${id}^^^RX1^MR||${family}^ANN||19500101|F`);
+  writeFileSync(file, [a28("RX1", "ONE"), a28("RX2", "TWO"), a28("RX1", "ONE")].join("\n"));
+  const load = await cli("ingest", "hl7", file, "-q");
+  assert.match(
+    load.stdout,
+    /reused\.hl7: 3 read, 2 loaded, 1 already there, 0 held, 0 rejected/,
+    load.stdout + load.stderr,
+  );
+  const again = await cli("ingest", "hl7", file, "-q");
+  assert.match(again.stdout, /reused\.hl7: 3 read, 0 loaded, 3 already there/, again.stdout);
 });

@@ -3,7 +3,7 @@ import type { Queryable } from "../../store/index.ts";
 import { lockNames } from "../../store/index.ts";
 import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { recordReject, resolveRejects, storedPayload } from "../rejects.ts";
+import { hl7RejectKey, recordReject, resolveMessageRejects, storedPayload } from "../rejects.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
 import {
   type AdtEvent,
@@ -20,9 +20,13 @@ import {
   type Hl7Context,
   type Hl7Outcome,
   hasVisitEvent,
+  identifyMessage,
   mergePriors,
   nulRejection,
   rejectionOf,
+  reusedControlId,
+  type SeenMessage,
+  unknownPriorRejection,
   visitEventValues,
   visitRow,
   wardStayRows,
@@ -72,11 +76,12 @@ export async function interpret(q: Queryable, raw: string): Promise<{ message: M
   return { message, event: eventOf(message, header, patient, local, flags) };
 }
 
-/** The message's previous status (null: never seen) and, for a visit event, the visit's log so far. */
+/** How the message's control id was seen before and, for a visit event, the visit's log so far. */
 async function readState(
   q: Queryable,
   e: AdtEvent,
-): Promise<{ status: string | null; events: VisitEventRow[] }> {
+  sha: string,
+): Promise<{ seen: Map<string, SeenMessage>; events: VisitEventRow[] }> {
   const rows = await q.query<{
     kind: string;
     control_id: string;
@@ -85,18 +90,19 @@ async function readState(
     record_id: string | null;
     detail: VisitDetail | string | null;
   }>(
-    `SELECT 'message' AS kind, status AS control_id, NULL::text AS trigger_event, NULL::timestamptz AS message_time,
-            NULL::text AS record_id, NULL::jsonb AS detail
-     FROM ingest_message WHERE source_system = $1 AND control_id = $2
+    `SELECT 'message' AS kind, control_id, status AS trigger_event, NULL::timestamptz AS message_time,
+            payload_sha256 AS record_id, NULL::jsonb AS detail
+     FROM ingest_message WHERE source_system = $1 AND control_id IN ($2, $4)
      UNION ALL
      SELECT 'event', control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
      WHERE source_system = $1 AND visit_number = $3`,
-    [e.sourceSystem, e.controlId, e.visitNumber ?? ""],
+    [e.sourceSystem, e.controlId, e.visitNumber ?? "", reusedControlId(e.controlId, sha)],
   );
-  let status: string | null = null;
+  const seen = new Map<string, SeenMessage>();
   const events: VisitEventRow[] = [];
   for (const r of rows) {
-    if (r.kind === "message") status = r.control_id;
+    if (r.kind === "message")
+      seen.set(r.control_id, { status: r.trigger_event as string, sha: r.record_id as string });
     else {
       events.push({
         controlId: r.control_id,
@@ -108,7 +114,7 @@ async function readState(
       });
     }
   }
-  return { status, events };
+  return { seen, events };
 }
 
 /** Rejects a visit whose times contradict each other; shared by the single and batched ADT paths. */
@@ -249,9 +255,18 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   const locks = [...recordLockNames(event.patient), `message:${event.sourceSystem}:${event.controlId}`];
   if (visitEvent) locks.push(`visit:${event.sourceSystem}:${event.visitNumber}`);
   await lockNames(q, locks);
-  const { status, events } = await readState(q, event);
-  if (status === "applied") return acceptedOutcome(message, event, { duplicate: true });
+  const sha = sha256(raw);
+  const { seen, events } = await readState(q, event, sha);
+  const identity = identifyMessage(event.controlId, sha, (id) => seen.get(id));
+  event.controlId = identity.controlId;
+  if (identity.duplicate) return acceptedOutcome(message, event, { duplicate: true });
+  const status = identity.previousStatus;
 
+  if (event.trigger === "A40") {
+    const links = await findLinks(q, event.sourceSystem, event.priorRecordIds);
+    const unknown = unknownPriorRejection(event, (id) => links.has(id));
+    if (unknown) return rejectHl7(q, raw, ctx, unknown.ackCode, unknown.error, message);
+  }
   let state: VisitState = null;
   const log = visitEvent ? withEvent(events, event) : events;
   if (visitEvent) {
@@ -294,20 +309,12 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
        payload_sha256, load_id)
      VALUES ($1, $2, $3, $4, 'applied', 'AA', $5, $6, $7)
      ${APPLIED_ON_CONFLICT}`,
-    [
-      event.sourceSystem,
-      event.controlId,
-      event.messageType,
-      event.messageTime,
-      raw,
-      sha256(raw),
-      ctx.loadId ?? null,
-    ],
+    [event.sourceSystem, event.controlId, event.messageType, event.messageTime, raw, sha, ctx.loadId ?? null],
   );
   const unmapped = unmappedText([event]);
   if (unmapped) await q.exec(unmapped);
   if (status === "rejected")
-    await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
+    await resolveMessageRejects(q, event.sourceSystem, [event.controlId], ctx.replayedBy ?? AUTOMATIC);
   return acceptedOutcome(message, event, {
     duplicate: false,
     held: visitEvent && state === null && event.trigger !== "A11",
@@ -337,7 +344,7 @@ export async function rejectHl7(
   const sourceSystem = sniff.sourceSystem;
   const trigger = msh ? value(msh, 9, 2) : "";
   const messageType = msh ? `${value(msh, 9, 1)}^${trigger}` : "unknown";
-  const originKey = controlId || `sha256:${sha256(raw)}`;
+  const originKey = hl7RejectKey(controlId, sha256(raw));
   const location = error.location
     ? `${error.location.segment}${error.location.field ? `-${error.location.field}` : ""}`
     : null;

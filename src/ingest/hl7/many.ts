@@ -9,13 +9,14 @@ import {
 import { cols, type Db, insertText, literal, lockNames, type Queryable } from "../../store/index.ts";
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { resolveRejects } from "../rejects.ts";
+import { resolveMessageRejects } from "../rejects.ts";
 import {
   type AdtEvent,
   AdtRejection,
   messageCodes,
   readHeader,
   readPatient,
+  readPriorIds,
   type VisitDetail,
 } from "./adt.ts";
 import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
@@ -24,9 +25,13 @@ import {
   acceptedOutcome,
   eventOf,
   hasVisitEvent,
+  identifyMessage,
   mergePriors,
   nulRejection,
   rejectionOf,
+  reusedControlId,
+  type SeenMessage,
+  unknownPriorRejection,
   type VisitEvent,
   visitEventValues,
   visitRow,
@@ -59,6 +64,15 @@ interface Accepted extends Parsed {
 
 const visitKey = (source: string, visit: string) => `${source}\u0000${visit}`;
 const msgKey = (source: string, control: string) => `${source}\u0000${control}`;
+/** MRG-1's prior ids, or none when MRG is missing (the message is refused for that when its event is read). */
+function readPriorIdsOrNone(m: Message): string[] {
+  try {
+    return readPriorIds(m);
+  } catch {
+    return [];
+  }
+}
+
 const codeKey = (source: string, map: string, code: string) => `${source}\u0000${map}\u0000${code}`;
 
 const EVENT_COLS = cols(
@@ -75,14 +89,18 @@ interface FirstPass {
   patient: AdtEvent["patient"];
   codes: UnmappedCode[];
   visitNumber: string;
+  sha: string;
 }
 
 interface BatchState {
   /** The sources' own code mappings, by source, map name and code. */
   mappings: Map<string, string>;
-  statuses: Map<string, string>;
+  /** Messages seen before under these control ids (and their reused forms): status and payload hash. */
+  statuses: Map<string, SeenMessage>;
   logs: Map<string, VisitEventRow[]>;
   linked: LinkedRow[];
+  /** A40 prior records this source has sent before. */
+  priors: Set<string>;
 }
 
 /**
@@ -92,12 +110,15 @@ interface BatchState {
 async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> {
   const codes = first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const));
   const visits = first.filter((f) => f.visitNumber);
+  const priors = first.flatMap((f) =>
+    f.header.trigger === "A40" ? readPriorIdsOrNone(f.message).map((id) => [f.header.sourceSystem, id]) : [],
+  );
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
     `SELECT 'code' AS kind, json_build_object('s', source_system, 'm', map_name, 'c', source_code, 't', target_code) AS data
      FROM ingest_code_map
      WHERE (source_system, map_name, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[], $9::text[]))
      UNION ALL
-     SELECT 'message', json_build_object('s', source_system, 'k', control_id, 'st', status)
+     SELECT 'message', json_build_object('s', source_system, 'k', control_id, 'st', status, 'h', payload_sha256)
      FROM ingest_message WHERE (source_system, control_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))
      UNION ALL
      SELECT 'event', json_build_object('s', source_system, 'v', visit_number, 'c', control_id, 't', trigger_event,
@@ -106,24 +127,37 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
      UNION ALL
      SELECT 'link', row_to_json(v)
      FROM mpi_linked_record v
-     WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))`,
+     WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))
+     UNION ALL
+     SELECT 'prior', json_build_object('s', source_system, 'r', source_record_id)
+     FROM mpi_record_link WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($10::text[], $11::text[]))`,
     [
       codes.map((c) => c[0]),
       codes.map((c) => c[1]),
-      first.map((f) => f.header.sourceSystem),
-      first.map((f) => f.header.controlId),
+      first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
+      first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
       visits.map((f) => f.header.sourceSystem),
       visits.map((f) => f.visitNumber),
       first.map((f) => f.patient.sourceSystem),
       first.map((f) => f.patient.recordId),
       codes.map((c) => c[2]),
+      priors.map((p) => p[0]),
+      priors.map((p) => p[1]),
     ],
   );
-  const state: BatchState = { mappings: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+  const state: BatchState = {
+    mappings: new Map(),
+    statuses: new Map(),
+    logs: new Map(),
+    linked: [],
+    priors: new Set(),
+  };
   for (const r of rows) {
     const d = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
     if (r.kind === "code") state.mappings.set(codeKey(String(d.s), String(d.m), String(d.c)), String(d.t));
-    else if (r.kind === "message") state.statuses.set(msgKey(String(d.s), String(d.k)), String(d.st));
+    else if (r.kind === "prior") state.priors.add(recordKey(String(d.s), String(d.r)));
+    else if (r.kind === "message")
+      state.statuses.set(msgKey(String(d.s), String(d.k)), { status: String(d.st), sha: String(d.h) });
     else if (r.kind === "event") {
       const k = visitKey(String(d.s), String(d.v));
       const list = state.logs.get(k) ?? [];
@@ -150,6 +184,7 @@ interface Parsed {
   index: number;
   message: Message;
   event: AdtEvent;
+  sha: string;
 }
 
 /** A visit the batch adds to: its log with the batch's events. */
@@ -178,6 +213,7 @@ function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[
         header,
         patient,
         codes: messageCodes(message),
+        sha: sha256(item.raw),
         visitNumber: value(segment(message, "PV1"), 19).trim(),
       });
     } catch (error) {
@@ -199,7 +235,7 @@ async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchS
   await lockNames(q, locks);
   return firstPass.length > 0
     ? readBatch(q, firstPass)
-    : { mappings: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+    : { mappings: new Map(), statuses: new Map(), logs: new Map(), linked: [], priors: new Set() };
 }
 
 /**
@@ -224,7 +260,7 @@ function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejec
         const row = known.get(recordKey(patient.sourceSystem, patient.recordId));
         keepKnownDemographics(event, row as KnownDemographics | undefined);
       }
-      parsed.push({ index: f.index, message: f.message, event });
+      parsed.push({ index: f.index, message: f.message, event, sha: f.sha });
     } catch (error) {
       if (error instanceof AdtRejection)
         rejections.push({ index: f.index, rejection: error, message: f.message });
@@ -245,13 +281,27 @@ function applyInMemory(
   rejections: Rejected[],
 ): { accepted: Accepted[]; touched: Map<string, Touched> } {
   const accepted: Accepted[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, SeenMessage>();
+  const patientsAccepted = new Set<string>();
   const touched = new Map<string, Touched>();
   for (const p of parsed) {
     const e = p.event;
+    const identity = identifyMessage(e.controlId, p.sha, (id) => {
+      const k = msgKey(e.sourceSystem, id);
+      return seen.get(k) ?? batch.statuses.get(k);
+    });
+    e.controlId = identity.controlId;
     const mk = msgKey(e.sourceSystem, e.controlId);
-    if (batch.statuses.get(mk) === "applied" || seen.has(mk)) {
+    if (identity.duplicate) {
       outcomes[p.index] = acceptedOutcome(p.message, e, { duplicate: true });
+      continue;
+    }
+    const unknown = unknownPriorRejection(e, (id) => {
+      const k = recordKey(e.sourceSystem, id);
+      return batch.priors.has(k) || patientsAccepted.has(k);
+    });
+    if (unknown) {
+      rejections.push({ index: p.index, rejection: unknown, message: p.message });
       continue;
     }
     if (hasVisitEvent(e)) {
@@ -266,8 +316,9 @@ function applyInMemory(
       }
       touched.set(k, { source: e.sourceSystem, visit: e.visitNumber, log: next });
     }
-    seen.add(mk);
-    accepted.push({ ...p, previousStatus: batch.statuses.get(mk) ?? null });
+    seen.set(mk, { status: "applied", sha: p.sha });
+    patientsAccepted.add(recordKey(e.patient.sourceSystem, e.patient.recordId));
+    accepted.push({ ...p, previousStatus: identity.previousStatus });
   }
   return { accepted, touched };
 }
@@ -389,7 +440,7 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
       "applied",
       "AA",
       items[a.index].raw,
-      sha256(items[a.index].raw),
+      a.sha,
       items[a.index].ctx.loadId ?? null,
     ]),
     APPLIED_ON_CONFLICT,
@@ -409,10 +460,9 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const sql = batchScript(items, accepted, visitWrites(touched, states, personOf));
   if (sql) await q.exec(sql);
   for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {
-    await resolveRejects(
+    await resolveMessageRejects(
       q,
       a.event.sourceSystem,
-      "hl7",
       [a.event.controlId],
       items[a.index].ctx.replayedBy ?? AUTOMATIC,
     );
