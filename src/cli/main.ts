@@ -14,7 +14,7 @@ import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
 import { costsSet, costsShow, evaluate } from "./commands/evaluate.ts";
-import { feeds, feedsMap, feedsUnmapped, feedsWrite } from "./commands/feeds.ts";
+import { feeds, feedsInstance, feedsMap, feedsUnmapped, feedsWrite } from "./commands/feeds.ts";
 import { ingestCodes, ingestCsv, ingestFeeds, ingestFhir, ingestHl7 } from "./commands/ingest.ts";
 import {
   metricsCompute,
@@ -126,6 +126,7 @@ export const COMMANDS: readonly Command[] = [
   feedsWrite,
   feedsUnmapped,
   feedsMap,
+  feedsInstance,
 ];
 
 function version(): string {

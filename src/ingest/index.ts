@@ -21,6 +21,7 @@ export { AdtRejection } from "./hl7/adt.ts";
 export type { Hl7Context, Hl7Outcome } from "./hl7/apply.ts";
 export { type AdtFields, type AdtPatientFields, buildAdt } from "./hl7/build-adt.ts";
 export { CODE_MAP_NAMES, CODED_FIELDS, type CodeMapName } from "./hl7/coded.ts";
+export { isTestInstance, setTestInstance } from "./hl7/instance.ts";
 export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
 export { applyHl7Batch } from "./hl7/many.ts";
 export { Hl7ParseError, parseMessage } from "./hl7/message.ts";

@@ -60,7 +60,8 @@ async function rejectReasons(db: Db, source: string): Promise<Map<string, string
     "SELECT origin_key, reason FROM ingest_reject WHERE source_system = $1",
     [source],
   );
-  return new Map(rows.map((r) => [r.origin_key, r.reason]));
+  // A message's reject is keyed by its control id and payload hash (id#hash).
+  return new Map(rows.map((r) => [r.origin_key.split("#")[0], r.reason]));
 }
 
 test("an NHS Number alone in PID-3, or in PID-2 as v2.3 systems send it, identifies the patient; placeholders are refused as placeholders", async () => {
@@ -92,7 +93,7 @@ test("an NHS Number alone in PID-3, or in PID-2 as v2.3 systems send it, identif
   const load = await cli("ingest", "hl7", file, "-q");
   assert.match(
     load.stdout,
-    /identity\.hl7: 5 read, 2 loaded, 0 already there, 0 held, 3 rejected/,
+    /identity\.hl7: 5 read, 3 loaded, 0 already there, 0 held, 2 rejected/,
     load.stdout + load.stderr,
   );
 
@@ -106,11 +107,13 @@ test("an NHS Number alone in PID-3, or in PID-2 as v2.3 systems send it, identif
     [
       ["9434765919", "9434765919"],
       ["RX10000042", "9434765870"],
+      // A placeholder beside a local identifier is "NHS Number not known": the patient is stored without one.
+      ["RX10000043", null],
     ],
   );
   const reasons = await inCliPlace((db) => rejectReasons(db, "itk-pas"));
   assert.match(reasons.get("id3") ?? "", /PID-3 \(NHS Number is a placeholder/);
-  assert.match(reasons.get("id4") ?? "", /PID-2 \(NHS Number is a placeholder/);
+  assert.equal(reasons.get("id4"), undefined);
   assert.doesNotMatch(reasons.get("id3") ?? "", /Modulus 11/);
   assert.match(reasons.get("id5") ?? "", /Modulus 11/);
 
@@ -410,4 +413,59 @@ test("ingest hl7: two different messages under one control id are both loaded; t
   );
   const again = await cli("ingest", "hl7", file, "-q");
   assert.match(again.stdout, /reused\.hl7: 3 read, 0 loaded, 3 already there/, again.stdout);
+});
+
+test("MSH-11 T is refused by a production place with why and taken by a test instance; events OnePlace does not use are acknowledged and counted as unsupported", async () => {
+  const file = join(dir, "test-interface.hl7");
+  const testMessage = (control: string, event: string, pid: string) =>
+    hl7(msh(control, event, "2.4", "TEST-PAS").replace("|P|2.4|", "|T|2.4|"), evn(event), pid);
+  writeFileSync(
+    file,
+    [
+      testMessage("t1", "A28", "PID|1||RX40000001^^^RX1^MR||TEST^ANN||19500101|F"),
+      testMessage("t2", "A17", "PID|1||RX40000001^^^RX1^MR||TEST^ANN||19500101|F"),
+    ].join("\n"),
+  );
+  const production = await cli("ingest", "hl7", file, "-q");
+  assert.match(
+    production.stdout,
+    /2 read, 0 loaded, 0 already there, 0 held, 2 rejected, 0 unsupported/,
+    production.stdout,
+  );
+  const reasons = await inCliPlace((db) => rejectReasons(db, "test-pas"));
+  assert.match(
+    [...reasons.values()].join("\n"),
+    /MSH-11 processing id T \(test\) is taken only by a place set up as a test instance/,
+  );
+
+  const set = await cli("feeds", "instance", "--test");
+  assert.equal(set.code, 0, set.stderr);
+  assert.match(set.stdout, /This place is a test instance/);
+  const asTest = await cli("ingest", "hl7", file, "-q");
+  assert.match(
+    asTest.stdout,
+    /2 read, 1 loaded, 0 already there, 0 held, 0 rejected, 1 unsupported/,
+    asTest.stdout,
+  );
+  const kept = await inCliPlace((db) =>
+    db.query<{ control_id: string; status: string }>(
+      "SELECT control_id, status FROM ingest_message WHERE source_system = 'test-pas' ORDER BY control_id",
+    ),
+  );
+  assert.deepEqual(
+    kept.map((k) => `${k.control_id}:${k.status}`),
+    ["t1:applied", "t2:unsupported"],
+  );
+  assert.match((await cli("feeds", "instance", "--production")).stdout, /This place is production/);
+
+  // Over MLLP: an A29 (delete person information) is acknowledged AA, kept and marked unsupported.
+  const a29 = await sendOne(
+    server.port,
+    hl7(msh("x29", "A29"), evn("A29"), "PID|1||RX40000002^^^RX1^MR||GONE^ANN||19500101|F"),
+  );
+  assert.equal(a29.code, "AA");
+  const row = await place.db.query<{ status: string }>(
+    "SELECT status FROM ingest_message WHERE source_system = 'itk-pas' AND control_id = 'x29'",
+  );
+  assert.equal(row[0]?.status, "unsupported");
 });

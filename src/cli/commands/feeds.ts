@@ -3,13 +3,15 @@ import {
   addCodeMappings,
   CODE_MAP_NAMES,
   feedHealth,
+  isTestInstance,
   listUnmapped,
   mappingProblem,
+  setTestInstance,
   settleAbandonedLoads,
 } from "../../ingest/index.ts";
 import { writeFeeds } from "../../synth/index.ts";
-import { defineCommand, path, text } from "../command.ts";
-import { out, outJson } from "../context.ts";
+import { defineCommand, flag, path, text } from "../command.ts";
+import { cliOperator, out, outJson } from "../context.ts";
 import { json } from "../options.ts";
 import { defineReport } from "../report.ts";
 import { synthConfigOf, synthOptions } from "./synth.ts";
@@ -109,4 +111,25 @@ export const feedsMap = defineReport({
   },
   show: (r) =>
     `${r.changed} mapping added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten.`,
+});
+
+export const feedsInstance = defineReport({
+  name: "feeds instance",
+  summary:
+    "Whether this place takes HL7 test messages (MSH-11 T) as a test instance; --test or --production sets it.",
+  options: {
+    json,
+    test: flag("Make this place a test instance: it takes test messages as well as production ones"),
+    production: flag("Make this place production: test messages are refused (the default)"),
+  },
+  load: async ({ db, options }) => {
+    if (options.test && options.production)
+      throw invalid("cli.instance", "Give --test or --production, not both.");
+    if (options.test || options.production) await setTestInstance(db, options.test, cliOperator().name);
+    return { testInstance: await isTestInstance(db) };
+  },
+  show: (r) =>
+    r.testInstance
+      ? "This place is a test instance: it takes HL7 messages marked test (MSH-11 T) and production (P)."
+      : "This place is production: HL7 messages marked test (MSH-11 T) are refused AR.",
 });

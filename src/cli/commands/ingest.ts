@@ -44,9 +44,10 @@ function filesIn(paths: string[], extensions: readonly string[]): string[] {
   return files;
 }
 
-function summary(file: string, c: LoadCounts, seconds: number): string {
+function summary(file: string, c: LoadCounts, seconds: number, unsupported?: number): string {
   const rate = seconds > 0 ? Math.round(c.recordsRead / seconds).toLocaleString("en-GB") : "-";
-  return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected (${seconds.toFixed(1)} s, ${rate}/s)`;
+  const others = unsupported === undefined ? "" : `, ${unsupported} unsupported`;
+  return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected${others} (${seconds.toFixed(1)} s, ${rate}/s)`;
 }
 
 function _finish(results: { file: string; counts: LoadCounts; seconds: number }[], asJson: boolean): number {
@@ -61,6 +62,8 @@ function _finish(results: { file: string; counts: LoadCounts; seconds: number }[
 interface FileLoad {
   file: string;
   counts: LoadCounts;
+  /** HL7: messages of events OnePlace does not use, acknowledged and counted. */
+  unsupported?: number;
   seconds: number;
 }
 
@@ -78,7 +81,7 @@ async function loadEach(
     progress.finish(unit);
   }
   if (options.json) outJson(results);
-  else for (const r of results) out(summary(r.file, r.counts, r.seconds));
+  else for (const r of results) out(summary(r.file, r.counts, r.seconds, r.unsupported));
   const rejected = results.reduce((n, r) => n + r.counts.rejected, 0);
   if (!options.json && rejected > 0)
     out(`${rejected} rejected: see 'oneplace rejects list', fix, then 'oneplace rejects replay'.`);
@@ -106,7 +109,13 @@ export const ingestHl7 = defineCommand({
               "hl7 message failed",
             ),
         });
-        return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
+        return {
+          file,
+          counts: r.counts,
+          unsupported: r.unsupported,
+          seconds: r.seconds,
+          loadId: r.loadId,
+        };
       },
     );
   },

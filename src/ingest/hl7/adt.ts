@@ -43,6 +43,25 @@ export const SUPPORTED_EVENTS = [
 ] as const;
 export type AdtTrigger = (typeof SUPPORTED_EVENTS)[number];
 
+/**
+ * Identity events other than A40: applying them would merge or re-identify people without the checks an A40
+ * gets, and acknowledging them unapplied would hide that they were not, so they are refused (AR).
+ */
+const IDENTITY_EVENTS_REFUSED: ReadonlySet<string> = new Set([
+  "A30",
+  "A34",
+  "A35",
+  "A36",
+  "A37",
+  "A39",
+  "A41",
+  "A42",
+  "A46",
+  "A47",
+  "A48",
+  "A49",
+]);
+
 export const VISIT_EVENTS: ReadonlySet<string> = new Set([
   "A01",
   "A02",
@@ -68,6 +87,23 @@ export class AdtRejection extends OnePlaceError {
     super("invalid", ackCode === "AR" ? "ingest.adt-refused" : "ingest.adt-error", message);
     this.ackCode = ackCode;
     this.error = { condition, message, location: location ?? null };
+  }
+}
+
+/**
+ * An ADT event OnePlace does not use (A17, A29, A45 ...): not an error in the message. It is acknowledged AA,
+ * kept and counted as unsupported, never refused.
+ */
+export class UnsupportedEvent extends Error {
+  override readonly name = "UnsupportedEvent";
+  readonly sourceSystem: string;
+  readonly controlId: string;
+  readonly messageType: string;
+  constructor(sourceSystem: string, controlId: string, messageType: string) {
+    super(`${messageType} is not an event OnePlace uses`);
+    this.sourceSystem = sourceSystem;
+    this.controlId = controlId;
+    this.messageType = messageType;
   }
 }
 
@@ -160,6 +196,7 @@ const badValue = (segmentName: string, field: number, what: string, component?: 
 /** MSH checks that decide whether OnePlace accepts the message at all (AR when not). */
 export function readHeader(
   m: Message,
+  options: { testInstance?: boolean } = {},
 ): Pick<AdtEvent, "sourceSystem" | "providerCode" | "controlId" | "trigger" | "messageType" | "messageTime"> {
   const msh = segment(m, "MSH") as Segment;
   const app = value(msh, 3).trim();
@@ -175,25 +212,38 @@ export function readHeader(
   if (type !== "ADT") {
     throw refused(HL7_ERROR.unsupportedMessageType, `MSH-9 message type ${type || "(none)"} is not ADT`, 9);
   }
-  if (!(SUPPORTED_EVENTS as readonly string[]).includes(trigger)) {
-    throw refused(
-      HL7_ERROR.unsupportedEventCode,
-      `MSH-9.2 trigger event ${trigger || "(none)"} is not supported`,
-      9,
-      2,
-    );
-  }
   const version = value(msh, 12);
   if (!/^2\.[1-9](\.\d+)?$/.test(version)) {
     throw refused(HL7_ERROR.unsupportedVersionId, `MSH-12 version ${version || "(none)"} is not HL7 v2`, 12);
   }
-  const processing = value(msh, 11);
-  if (processing !== "P") {
+  const processing = value(msh, 11, 1);
+  if (processing === "T" && !options.testInstance) {
     throw refused(
       HL7_ERROR.unsupportedProcessingId,
-      `MSH-11 processing id ${processing || "(none)"} is not P (production)`,
+      "MSH-11 processing id T (test) is taken only by a place set up as a test instance ('oneplace feeds instance --test'); this place is production",
       11,
     );
+  }
+  if (processing !== "P" && processing !== "T") {
+    throw refused(
+      HL7_ERROR.unsupportedProcessingId,
+      `MSH-11 processing id ${processing || "(none)"} is not P (production) or T (test)`,
+      11,
+    );
+  }
+  if (!(SUPPORTED_EVENTS as readonly string[]).includes(trigger)) {
+    if (!trigger) {
+      throw refused(HL7_ERROR.unsupportedEventCode, "MSH-9.2 trigger event (none) is not supported", 9, 2);
+    }
+    if (IDENTITY_EVENTS_REFUSED.has(trigger)) {
+      throw refused(
+        HL7_ERROR.unsupportedEventCode,
+        `MSH-9.2 trigger event ${trigger} merges, links or changes patient identifiers, which OnePlace takes only as A40 (merge patient)`,
+        9,
+        2,
+      );
+    }
+    throw new UnsupportedEvent(app.toLowerCase(), controlId, `ADT^${trigger}`);
   }
   const messageTime = parseHl7Timestamp(value(msh, 7));
   if (!messageTime) throw badValue("MSH", 7, "date/time of message");
@@ -208,29 +258,33 @@ export function readHeader(
 }
 
 /**
- * An NHS Number as sent in PID-3 or PID-2, or the reason it cannot be one: the same digit ten times
- * (3333333333, 9999999999) is a placeholder some systems key in, which passes Modulus 11 but is nobody's number.
+ * An NHS Number as sent in PID-3 or PID-2, or the reason it cannot be one. The same digit ten times (3333333333,
+ * 9999999999) is a placeholder some systems key in for "not known": it passes Modulus 11 but is nobody's number,
+ * so it is read as no NHS Number (`placeholder`), and refused as such only when nothing else identifies the patient.
  */
-function checkedNhsNumber(id: string, field: number): string {
+function checkedNhsNumber(id: string, field: number): string | typeof PLACEHOLDER {
   const problem = nhsNumberProblem(id);
   if (!problem) return normaliseNhsNumber(id) as string;
-  if (problem.problem === "placeholder") {
-    throw badValue(
-      "PID",
-      field,
-      "NHS Number is a placeholder, the same digit ten times, not a person's number",
-    );
-  }
+  if (problem.problem === "placeholder") return PLACEHOLDER;
   if (problem.problem === "check-digit")
     throw badValue("PID", field, "NHS Number fails its Modulus 11 check");
   throw badValue("PID", field, "NHS Number is not 10 digits");
 }
 
+const PLACEHOLDER = Symbol("placeholder NHS Number");
+
+const placeholderOnly = (field: number) =>
+  badValue(
+    "PID",
+    field,
+    "NHS Number is a placeholder, the same digit ten times, not a person's number, and no local identifier was sent",
+  );
+
 /**
  * PID-2 (patient ID, external), where v2.2 and v2.3 patient administration systems in England put the NHS
  * Number: taken when it says it is one (authority NHS or type NH) or, with no authority, when it is ten digits.
  */
-function nhsNumberInPid2(pid: Segment): string | null {
+function nhsNumberInPid2(pid: Segment): string | typeof PLACEHOLDER | null {
   const id = value(pid, 2, 1).trim();
   if (!id) return null;
   const auth = value(pid, 2, 4).trim();
@@ -252,6 +306,7 @@ export function readPatient(
   if (!pid)
     throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PID segment is required", { segment: "PID" });
   let nhsNumber: string | null = null;
+  let placeholderIn: number | null = null;
   let recordId = "";
   let authority = "";
   for (const rep of repetitions(pid, 3)) {
@@ -259,15 +314,23 @@ export function readPatient(
     const auth = componentOf(rep, 4).trim();
     const type = componentOf(rep, 5).trim();
     if (!id) continue;
-    if (auth === NHS_AUTHORITY || type === NHS_TYPE) nhsNumber = checkedNhsNumber(id, 3);
-    else if (!recordId) {
+    if (auth === NHS_AUTHORITY || type === NHS_TYPE) {
+      const checked = checkedNhsNumber(id, 3);
+      if (checked === PLACEHOLDER) placeholderIn = 3;
+      else nhsNumber = checked;
+    } else if (!recordId) {
       recordId = id;
       authority = auth || providerCode;
     }
   }
-  if (!nhsNumber) nhsNumber = nhsNumberInPid2(pid);
+  if (!nhsNumber) {
+    const inPid2 = nhsNumberInPid2(pid);
+    if (inPid2 === PLACEHOLDER) placeholderIn ??= 2;
+    else nhsNumber = inPid2;
+  }
   // A feed that identifies patients by NHS Number alone (as the ITK examples do) uses it as the record id.
   if (!recordId && nhsNumber) recordId = nhsNumber;
+  if (!recordId && placeholderIn) throw placeholderOnly(placeholderIn);
   if (!recordId) throw missing("PID", 3, "patient identifier: a local identifier or the NHS Number");
   const family = value(pid, 5, 1).trim();
   const given = value(pid, 5, 2).trim();

@@ -43,6 +43,8 @@ export interface Hl7Outcome {
   duplicate: boolean;
   /** Applied, but its visit has no rows to show yet (waiting for the admission). */
   held: boolean;
+  /** An ADT event OnePlace does not use: acknowledged, kept and counted, nothing applied. */
+  unsupported?: boolean;
   reason?: string;
 }
 

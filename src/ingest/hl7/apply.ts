@@ -11,6 +11,7 @@ import {
   messageCodes,
   readHeader,
   readPatient,
+  UnsupportedEvent,
   type VisitDetail,
 } from "./adt.ts";
 import {
@@ -34,6 +35,12 @@ import {
 } from "./apply-parts.ts";
 import { sniffHeader } from "./charset.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
+import {
+  isTestInstance,
+  resolveUnsupportedRejects,
+  unsupportedOutcome,
+  unsupportedText,
+} from "./instance.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import {
   type KnownDemographics,
@@ -65,7 +72,7 @@ async function codeLookup(q: Queryable, sourceSystem: string, m: Message): Promi
 /** Parses and checks a message; throws AdtRejection (or Hl7ParseError) when it cannot be applied. */
 export async function interpret(q: Queryable, raw: string): Promise<{ message: Message; event: AdtEvent }> {
   const message = parseMessage(raw);
-  const header = readHeader(message);
+  const header = readHeader(message, { testInstance: await isTestInstance(q) });
   const local = await codeLookup(q, header.sourceSystem, message);
   const flags: UnmappedCode[] = [];
   const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
@@ -246,6 +253,12 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     if (nul) throw nul;
     parsed = await interpret(q, raw);
   } catch (error) {
+    if (error instanceof UnsupportedEvent) {
+      const item = { raw, ctx, event: error, message: parseMessage(raw) };
+      await q.exec(unsupportedText([item]));
+      await resolveUnsupportedRejects(q, [item]);
+      return unsupportedOutcome(item);
+    }
     if (!(error instanceof AdtRejection || error instanceof Hl7ParseError)) throw error;
     const { code, error: ackError } = rejectionOf(error);
     return rejectHl7(q, raw, ctx, code, ackError, null);

@@ -17,6 +17,7 @@ import {
   readHeader,
   readPatient,
   readPriorIds,
+  UnsupportedEvent,
   type VisitDetail,
 } from "./adt.ts";
 import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
@@ -39,6 +40,13 @@ import {
   withEvent,
 } from "./apply-parts.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
+import {
+  isTestInstance,
+  resolveUnsupportedRejects,
+  type UnsupportedItem,
+  unsupportedOutcome,
+  unsupportedText,
+} from "./instance.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
 import {
   type KnownDemographics,
@@ -195,7 +203,12 @@ interface Touched {
 }
 
 /** 1. Every message's header and patient, and where its visit is; what cannot be read is rejected. */
-function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[] {
+function readHeaders(
+  items: readonly Item[],
+  rejections: Rejected[],
+  unsupported: (UnsupportedItem & { index: number })[],
+  testInstance: boolean,
+): FirstPass[] {
   const firstPass: FirstPass[] = [];
   items.forEach((item, index) => {
     let message: Message | null = null;
@@ -203,7 +216,7 @@ function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[
       const nul = nulRejection(item.raw);
       if (nul) throw nul;
       message = parseMessage(item.raw);
-      const header = readHeader(message);
+      const header = readHeader(message, { testInstance });
       const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
         trigger: header.trigger,
       });
@@ -217,7 +230,9 @@ function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[
         visitNumber: value(segment(message, "PV1"), 19).trim(),
       });
     } catch (error) {
-      if (error instanceof AdtRejection || error instanceof Hl7ParseError)
+      if (error instanceof UnsupportedEvent && message)
+        unsupported.push({ index, raw: item.raw, ctx: item.ctx, event: error, message });
+      else if (error instanceof AdtRejection || error instanceof Hl7ParseError)
         rejections.push({ index, rejection: error, message });
       else throw error;
     }
@@ -451,14 +466,18 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
 export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
   const rejections: Rejected[] = [];
-  const firstPass = readHeaders(items, rejections);
+  const unsupported: (UnsupportedItem & { index: number })[] = [];
+  const firstPass = readHeaders(items, rejections, unsupported, await isTestInstance(q));
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
   const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
-  const sql = batchScript(items, accepted, visitWrites(touched, states, personOf));
+  const sql =
+    batchScript(items, accepted, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
+  for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   if (sql) await q.exec(sql);
+  if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
   for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {
     await resolveMessageRejects(
       q,
