@@ -95,19 +95,25 @@ export function hl7RejectKey(controlId: string, sha: string): string {
   return controlId ? `${controlId}#${sha.slice(0, 16)}` : `sha256:${sha}`;
 }
 
-/** When a message under a control id is applied, every open reject of a message under that id is resolved. */
+/**
+ * When a message is applied (a resend, a replay), its own reject is resolved: the one keyed by its control id and
+ * payload hash. A different message that reused the control id keeps its reject open, to be seen.
+ */
 export async function resolveMessageRejects(
   q: Queryable,
-  sourceSystem: string,
-  controlIds: readonly string[],
-  by: string,
+  messages: readonly { sourceSystem: string; controlId: string; sha: string; by: string }[],
 ): Promise<void> {
-  if (controlIds.length === 0) return;
+  if (messages.length === 0) return;
   await q.query(
-    `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $3
-     WHERE source_system = $1 AND format = 'hl7' AND status = 'open'
-       AND (origin_key = ANY($2::text[]) OR split_part(origin_key, '#', 1) = ANY($2::text[]))`,
-    [sourceSystem, controlIds, by],
+    `UPDATE ingest_reject r SET status = 'replayed', resolved_at = now(), resolved_by = m.by
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS m(source_system, origin_key, by)
+     WHERE r.source_system = m.source_system AND r.format = 'hl7' AND r.origin_key = m.origin_key
+       AND r.status = 'open'`,
+    [
+      messages.map((m) => m.sourceSystem),
+      messages.map((m) => hl7RejectKey(m.controlId, m.sha)),
+      messages.map((m) => m.by),
+    ],
   );
 }
 

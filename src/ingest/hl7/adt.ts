@@ -148,10 +148,11 @@ export interface AdtEvent {
 const NHS_AUTHORITY = "NHS";
 
 /**
- * Events about a visit of a patient the sender has told us of already: the date of birth is not needed to
- * apply them (the record keeps the one it had).
+ * The events whose purpose is the person's demographics (add, update person information): they must carry the
+ * date of birth. A visit event without one is applied for the visit; the record keeps the date it had, and a
+ * new record is linked by its identifiers without one.
  */
-export const BIRTH_DATE_OPTIONAL: ReadonlySet<string> = new Set(["A02", "A03", "A11", "A12", "A13"]);
+export const BIRTH_DATE_REQUIRED: ReadonlySet<string> = new Set(["A28", "A31"]);
 
 const noMappings: CodeLookup = () => null;
 const NHS_TYPE = "NH";
@@ -336,7 +337,7 @@ export function readPatient(
   const given = value(pid, 5, 2).trim();
   if (!family && !given) throw missing("PID", 5, "patient name");
   const dobText = value(pid, 7).trim();
-  if (!dobText && (!options.trigger || !BIRTH_DATE_OPTIONAL.has(options.trigger)))
+  if (!dobText && (!options.trigger || BIRTH_DATE_REQUIRED.has(options.trigger)))
     throw missing("PID", 7, "date of birth");
   const birthDate = dobText ? parseHl7Date(dobText) : null;
   if (dobText && !birthDate) throw badValue("PID", 7, "date of birth");

@@ -273,7 +273,6 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   const identity = identifyMessage(event.controlId, sha, (id) => seen.get(id));
   event.controlId = identity.controlId;
   if (identity.duplicate) return acceptedOutcome(message, event, { duplicate: true });
-  const status = identity.previousStatus;
 
   if (event.trigger === "A40") {
     const links = await findLinks(q, event.sourceSystem, event.priorRecordIds);
@@ -326,8 +325,14 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   );
   const unmapped = unmappedText([event]);
   if (unmapped) await q.exec(unmapped);
-  if (status === "rejected")
-    await resolveMessageRejects(q, event.sourceSystem, [event.controlId], ctx.replayedBy ?? AUTOMATIC);
+  await resolveMessageRejects(q, [
+    {
+      sourceSystem: event.sourceSystem,
+      controlId: value(segment(message, "MSH"), 10).trim(),
+      sha,
+      by: ctx.replayedBy ?? AUTOMATIC,
+    },
+  ]);
   return acceptedOutcome(message, event, {
     duplicate: false,
     held: visitEvent && state === null && event.trigger !== "A11",

@@ -59,18 +59,20 @@ export function unsupportedText(items: readonly UnsupportedItem[]): string {
   );
 }
 
-/** A message refused before (a test message in a production place) and now kept as unsupported: its rejects are resolved. */
+/** A message refused before (a test message in a production place) and now kept as unsupported: its reject is resolved. */
 export async function resolveUnsupportedRejects(
   q: Queryable,
   items: readonly UnsupportedItem[],
 ): Promise<void> {
-  const bySource = new Map<string, string[]>();
-  for (const u of items)
-    bySource.set(u.event.sourceSystem, [...(bySource.get(u.event.sourceSystem) ?? []), u.event.controlId]);
-  for (const [source, ids] of bySource) {
-    const by = items.find((u) => u.event.sourceSystem === source)?.ctx.replayedBy ?? AUTOMATIC;
-    await resolveMessageRejects(q, source, ids, by);
-  }
+  await resolveMessageRejects(
+    q,
+    items.map((u) => ({
+      sourceSystem: u.event.sourceSystem,
+      controlId: u.event.controlId,
+      sha: sha256(u.raw),
+      by: u.ctx.replayedBy ?? AUTOMATIC,
+    })),
+  );
 }
 
 export function unsupportedOutcome(u: UnsupportedItem): Hl7Outcome {

@@ -478,14 +478,15 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   if (sql) await q.exec(sql);
   if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
-  for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {
-    await resolveMessageRejects(
-      q,
-      a.event.sourceSystem,
-      [a.event.controlId],
-      items[a.index].ctx.replayedBy ?? AUTOMATIC,
-    );
-  }
+  await resolveMessageRejects(
+    q,
+    accepted.map((a) => ({
+      sourceSystem: a.event.sourceSystem,
+      controlId: value(segment(a.message, "MSH"), 10).trim(),
+      sha: a.sha,
+      by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
+    })),
+  );
   for (const a of accepted) {
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;
