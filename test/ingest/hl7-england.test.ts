@@ -469,3 +469,66 @@ test("MSH-11 T is refused by a production place with why and taken by a test ins
   );
   assert.equal(row[0]?.status, "unsupported");
 });
+
+test("A06 turns an outpatient or A&E visit into an admission; on a visit already admitted it updates the admission", async () => {
+  const db = place.db;
+  const pid = "PID|1||RX50000001^^^RX1^MR||SIX^ANN||19450101|F";
+  const sent = [
+    hl7(
+      msh("s1", "A04"),
+      evn("A04"),
+      pid,
+      pv1({ 2: "O", 3: "OPD1^^^RX101", 19: "V6001", 44: "20140601090000+0100" }),
+    ),
+    hl7(
+      msh("s2", "A06"),
+      evn("A06"),
+      pid,
+      pv1({ 2: "I", 3: "AMU^^^RX101", 4: "21", 19: "V6001", 44: "20140601110000+0100" }),
+    ),
+  ];
+  for (const m of sent) assert.equal((await sendOne(server.port, m)).code, "AA");
+  const spells = await db.query<{ admission_method: string; admitted_at: Date }>(
+    "SELECT admission_method, admitted_at FROM hospital_spell WHERE source_system = 'itk-pas' AND source_record_id = 'V6001'",
+  );
+  assert.equal(spells.length, 1);
+  assert.equal(spells[0].admission_method, "emergency");
+  assert.equal(new Date(spells[0].admitted_at).toISOString(), "2014-06-01T10:00:00.000Z");
+  // On an admitted visit, A06 does not start the spell again: its ward stays are kept.
+  const stays = async () =>
+    (
+      await db.query(
+        "SELECT 1 FROM ward_stay WHERE source_system = 'itk-pas' AND spell_id IN (SELECT spell_id FROM hospital_spell WHERE source_record_id = 'V6001')",
+      )
+    ).length;
+  assert.equal(await stays(), 1);
+  assert.equal(
+    (
+      await sendOne(
+        server.port,
+        hl7(
+          msh("s3", "A02"),
+          "EVN|A02|20140602100000+0100||||20140602095500+0100",
+          pid,
+          pv1({ 2: "I", 3: "GEN2^^^RX101", 19: "V6001" }),
+        ),
+      )
+    ).code,
+    "AA",
+  );
+  assert.equal(
+    (
+      await sendOne(
+        server.port,
+        hl7(
+          msh("s4", "A06"),
+          evn("A06"),
+          pid,
+          pv1({ 2: "I", 3: "GEN2^^^RX101", 4: "21", 10: "300", 19: "V6001" }),
+        ),
+      )
+    ).code,
+    "AA",
+  );
+  assert.equal(await stays(), 2);
+});

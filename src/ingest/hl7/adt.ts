@@ -29,6 +29,7 @@ import {
 
 export const SUPPORTED_EVENTS = [
   "A01",
+  "A06",
   "A02",
   "A03",
   "A04",
@@ -64,6 +65,7 @@ const IDENTITY_EVENTS_REFUSED: ReadonlySet<string> = new Set([
 
 export const VISIT_EVENTS: ReadonlySet<string> = new Set([
   "A01",
+  "A06",
   "A02",
   "A03",
   "A04",
@@ -440,8 +442,9 @@ export function readVisit(
   }
   const inpatient = INPATIENT_CLASSES.has(patientClass);
   const needsWard = (trigger === "A01" || trigger === "A02") && inpatient;
-  if (needsWard) {
-    if (!ward) throw missing("PV1", 3, "assigned location (ward)", 1);
+  if (needsWard && !ward) throw missing("PV1", 3, "assigned location (ward)", 1);
+  // A06 (an outpatient or A&E visit becomes an admission) has its ward when it has one.
+  if ((needsWard || trigger === "A06") && inpatient && ward) {
     const kind = decode("ward-kind", ward);
     if (kind) detail.wardKind = kind;
   }

@@ -168,7 +168,7 @@ async function writeVisit(
 ): Promise<void> {
   const spellId = rowId("hospital_spell", sourceSystem, visitNumber);
   const had = (t: string) => events.some((e) => e.trigger === t);
-  if (state?.kind !== "spell" && had("A01")) {
+  if (state?.kind !== "spell" && (had("A01") || had("A06"))) {
     await q.query("DELETE FROM ward_stay WHERE spell_id = $1", [spellId]);
     await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [
       sourceSystem,

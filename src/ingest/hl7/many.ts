@@ -405,7 +405,7 @@ function visitWrites(
     const { source, visit } = t;
     const spellId = rowId("hospital_spell", source, visit);
     const had = (trigger: string) => t.log.some((e) => e.trigger === trigger);
-    if (state?.kind !== "spell" && had("A01")) {
+    if (state?.kind !== "spell" && (had("A01") || had("A06"))) {
       w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
       w.sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }

@@ -94,6 +94,16 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         discharge = null;
         undo = null;
         break;
+      case "A06":
+        // Change an outpatient (or A&E) visit to an inpatient one: the admission, unless the visit was admitted
+        // already, when it updates the admission as an A08 would.
+        if (!admit || admit.trigger === "A04") {
+          admit = e;
+          transfers = [];
+          discharge = null;
+          undo = null;
+        } else updates.push(e);
+        break;
       case "A02":
         transfers.push(e);
         break;
