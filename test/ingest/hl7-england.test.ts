@@ -532,3 +532,37 @@ test("A06 turns an outpatient or A&E visit into an admission; on a visit already
   );
   assert.equal(await stays(), 2);
 });
+
+test("MSH-18 8859/1 is honoured by ingest hl7 and mllp send: a Latin-1 name is stored as the name", async () => {
+  const latin1 = (control: string, id: string) =>
+    Buffer.from(
+      hl7(
+        msh(control, "A28", "2.4", "LATIN-PAS"),
+        evn("A28"),
+        `PID|1||${id}^^^RX1^MR||Bront\u00eb^Zo\u00eb||19500101|F`,
+      ),
+      "latin1",
+    );
+  const file = join(dir, "latin1.hl7");
+  writeFileSync(
+    file,
+    Buffer.concat([latin1("l1", "RX60000001"), Buffer.from("\n"), latin1("l2", "RX60000002")]),
+  );
+  const load = await cli("ingest", "hl7", file, "-q");
+  assert.match(load.stdout, /2 read, 2 loaded/, load.stdout + load.stderr);
+  const names = await inCliPlace((db) =>
+    db.query<{ family_name: string; given_name: string }>(
+      "SELECT family_name, given_name FROM person_record WHERE source_system = 'latin-pas' ORDER BY source_record_id",
+    ),
+  );
+  assert.deepEqual(
+    names.map((n) => `${n.given_name} ${n.family_name}`),
+    ["Zo\u00eb Bront\u00eb", "Zo\u00eb Bront\u00eb"],
+  );
+  const sent = await runCli(["mllp", "send", file, "--port", String(server.port)], {});
+  assert.match(sent.stdout, /Sent 2 message\(s\): 2 AA/, sent.stdout + sent.stderr);
+  const overMllp = await place.db.query<{ given_name: string }>(
+    "SELECT given_name FROM person_record WHERE source_system = 'latin-pas' AND source_record_id = 'RX60000001'",
+  );
+  assert.equal(overMllp[0]?.given_name, "Zo\u00eb");
+});
