@@ -15,7 +15,7 @@ import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
 import { costsSet, costsShow, evaluate } from "./commands/evaluate.ts";
-import { feeds, feedsWrite } from "./commands/feeds.ts";
+import { feeds, feedsInstance, feedsMap, feedsUnmapped, feedsWrite } from "./commands/feeds.ts";
 import { fhirClientList, fhirClientRegister, fhirClientRevoke } from "./commands/fhir.ts";
 import { ingestCodes, ingestCsv, ingestFeeds, ingestFhir, ingestHl7 } from "./commands/ingest.ts";
 import {
@@ -132,6 +132,9 @@ export const COMMANDS: readonly Command[] = [
   mllpSend,
   feeds,
   feedsWrite,
+  feedsUnmapped,
+  feedsMap,
+  feedsInstance,
 ];
 
 function version(): string {

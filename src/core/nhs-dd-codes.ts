@@ -188,6 +188,11 @@ export const ADMINISTRATIVE_SEX: CodeSet<Sex> = codeSet("administrative sex", [
   ["A", "other"], // ambiguous
   ["U", "unknown"],
   ["N", "unknown"], // not applicable
+  // NHS Data Dictionary person gender code, which English systems send in PID-8 in place of table 0001.
+  ["1", "male"],
+  ["2", "female"],
+  ["9", "unknown"], // not specified
+  ["0", "unknown"], // not known
 ]);
 
 /** FHIR administrative-gender: the codes are our values. */

@@ -6,8 +6,8 @@ import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import { loadFhirFile } from "./fhir/load.ts";
 import { loadHl7File } from "./hl7/load-file.ts";
+import { addCodeMappings, type MappingResult, mappingProblem } from "./hl7/remap.ts";
 import { emptyCounts, type LoadCounts } from "./loads.ts";
-import { upsertCodeMap } from "./sources.ts";
 
 // A feed directory: files from several sources with a manifest.json saying, in load order, what each file is.
 // `oneplace ingest feeds <dir>` loads them in that order (people before what refers to them).
@@ -32,21 +32,11 @@ export function readManifest(dir: string): FeedManifest {
   return manifest;
 }
 
-export const WARD_KINDS = [
-  "assessment",
-  "general",
-  "stroke-unit",
-  "elderly-care",
-  "surgical",
-  "critical-care",
-  "maternity",
-  "other",
-] as const;
-
-const MAP_TARGETS: Record<string, readonly string[]> = { "ward-kind": WARD_KINDS };
-
-/** A code map CSV: source_system,map_name,source_code,target_code. Returns mappings added or changed. */
-export async function loadCodeMapFile(db: Db, path: string): Promise<number> {
+/**
+ * A code map CSV: source_system,map_name,source_code,target_code. Returns the mappings added or changed and
+ * what was stored with those codes unmapped and is now corrected.
+ */
+export async function loadCodeMapFile(db: Db, path: string): Promise<MappingResult> {
   const rows = parse(readFileSync(path), {
     bom: true,
     columns: true,
@@ -58,22 +48,17 @@ export async function loadCodeMapFile(db: Db, path: string): Promise<number> {
     for (const c of ["source_system", "map_name", "source_code", "target_code"]) {
       if (!r[c]) throw invalid("ingest.code-map", `${path}:${line}: ${c} is required`);
     }
-    const allowed = MAP_TARGETS[r.map_name];
-    if (!allowed)
-      throw invalid(
-        "ingest.code-map",
-        `${path}:${line}: map_name must be one of ${Object.keys(MAP_TARGETS).join(", ")}`,
-      );
-    if (!allowed.includes(r.target_code))
-      throw invalid("ingest.code-map", `${path}:${line}: target_code is not one of ${allowed.join(", ")}`);
-    return {
+    const mapping = {
       sourceSystem: r.source_system,
       mapName: r.map_name,
       sourceCode: r.source_code,
       targetCode: r.target_code,
     };
+    const problem = mappingProblem(mapping);
+    if (problem) throw invalid("ingest.code-map", `${path}:${line}: ${problem}`);
+    return mapping;
   });
-  return db.transaction((tx) => upsertCodeMap(tx, checked));
+  return db.transaction((tx) => addCodeMappings(tx, checked));
 }
 
 export interface FeedFileResult {
@@ -94,7 +79,7 @@ export async function loadFeedFile(db: Db, dir: string, f: FeedFile): Promise<Fe
   else if (f.format === "hl7") counts = (await loadHl7File(db, path)).counts;
   else {
     const n = await loadCodeMapFile(db, path);
-    counts = { ...emptyCounts(), loaded: n };
+    counts = { ...emptyCounts(), loaded: n.changed };
   }
   return {
     file: f.file,

@@ -1,4 +1,5 @@
 import type { Queryable } from "../store/index.ts";
+import { CODED_FIELDS, type CodeMapName } from "./hl7/coded.ts";
 
 // Feed health per source: when it last sent something, how much, how much was rejected, and what is waiting
 // (ADT visits held for an earlier event, open rejects, records in the MPI review queue).
@@ -18,6 +19,11 @@ export interface FeedHealth {
    * 100 messages; null for a source that sends files or has no message times.
    */
   lagSeconds: number | null;
+  /**
+   * Local codes the source sent that no mapping or standard knows, most frequent first: the messages were
+   * stored and flagged; mapping a code corrects them (`oneplace feeds unmapped`, `oneplace feeds map`).
+   */
+  unmapped: { mapName: string; field: string; code: string; occurrences: number }[];
 }
 
 export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
@@ -53,6 +59,15 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
        GROUP BY v.source_system
      ),
      held_fhir AS (SELECT source_system, count(*) AS n FROM ingest_fhir_held GROUP BY source_system),
+     unmapped AS (
+       SELECT u.source_system,
+              json_agg(json_build_object('m', u.map_name, 'c', u.source_code, 'n', u.occurrences)
+                       ORDER BY u.occurrences DESC, u.map_name, u.source_code) AS codes
+       FROM ingest_unmapped_code u
+       WHERE NOT EXISTS (SELECT 1 FROM ingest_code_map cm WHERE cm.source_system = u.source_system
+                         AND cm.map_name = u.map_name AND cm.source_code = u.source_code)
+       GROUP BY u.source_system
+     ),
      reviews AS (SELECT source_system, count(*) AS n FROM mpi_review WHERE status = 'open' GROUP BY source_system),
      lags AS (
        SELECT s.source_system,
@@ -66,7 +81,8 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
             GREATEST(m.last_at, l.last_at, r.last_at) AS last_at,
             COALESCE(m.n, 0) + COALESCE(l.n, 0) + COALESCE(r.unreadable, 0) AS received,
             COALESCE(m.rejected, 0) + COALESCE(l.rejected, 0) + COALESCE(r.unreadable, 0) AS rejected,
-            COALESCE(r.open_rejects, 0) AS open_rejects, COALESCE(v.held, 0) + COALESCE(hf.n, 0) AS held, COALESCE(rv.n, 0) AS reviews
+            COALESCE(r.open_rejects, 0) AS open_rejects, COALESCE(v.held, 0) + COALESCE(hf.n, 0) AS held, COALESCE(rv.n, 0) AS reviews,
+            un.codes AS unmapped
      FROM sources s
      LEFT JOIN messages m USING (source_system)
      LEFT JOIN loads l USING (source_system)
@@ -75,6 +91,7 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
      LEFT JOIN held_fhir hf USING (source_system)
      LEFT JOIN reviews rv USING (source_system)
      LEFT JOIN lags lg USING (source_system)
+     LEFT JOIN unmapped un USING (source_system)
      ORDER BY s.source_system`,
   );
   return rows.map((r) => {
@@ -90,8 +107,23 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
       heldVisits: Number(r.held),
       reviewQueue: Number(r.reviews),
       lagSeconds: r.lag === null || r.lag === undefined ? null : Number(r.lag),
+      unmapped: unmappedOf(r.unmapped),
     };
   });
+}
+
+function unmappedOf(codes: unknown): FeedHealth["unmapped"] {
+  const list = (typeof codes === "string" ? JSON.parse(codes) : (codes ?? [])) as {
+    m: string;
+    c: string;
+    n: number;
+  }[];
+  return list.map((u) => ({
+    mapName: u.m,
+    field: CODED_FIELDS[u.m as CodeMapName]?.field ?? "",
+    code: u.c,
+    occurrences: Number(u.n),
+  }));
 }
 
 /** Feed health as of a moment: what a page shows, with when it was counted. */

@@ -86,6 +86,37 @@ export async function resolveRejects(
   );
 }
 
+/**
+ * The origin key of an HL7 message's reject: its control id and payload hash, so each different message is its
+ * own reject with its own payload (a sender reusing control ids never overwrites one reject with another),
+ * while the same message refused twice is one.
+ */
+export function hl7RejectKey(controlId: string, sha: string): string {
+  return controlId ? `${controlId}#${sha.slice(0, 16)}` : `sha256:${sha}`;
+}
+
+/**
+ * When a message is applied (a resend, a replay), its own reject is resolved: the one keyed by its control id and
+ * payload hash. A different message that reused the control id keeps its reject open, to be seen.
+ */
+export async function resolveMessageRejects(
+  q: Queryable,
+  messages: readonly { sourceSystem: string; controlId: string; sha: string; by: string }[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  await q.query(
+    `UPDATE ingest_reject r SET status = 'replayed', resolved_at = now(), resolved_by = m.by
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS m(source_system, origin_key, by)
+     WHERE r.source_system = m.source_system AND r.format = 'hl7' AND r.origin_key = m.origin_key
+       AND r.status = 'open'`,
+    [
+      messages.map((m) => m.sourceSystem),
+      messages.map((m) => hl7RejectKey(m.controlId, m.sha)),
+      messages.map((m) => m.by),
+    ],
+  );
+}
+
 /** A stored reject: what was recorded, and how it has been dealt with since. */
 export interface RejectRow extends Omit<RejectInput, "context" | "loadId" | "payload"> {
   rejectId: string;

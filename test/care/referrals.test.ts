@@ -133,7 +133,8 @@ test("two referrals to one service submitted at once: one is made, the other ref
   ]);
   assert.equal(settled.filter((s) => s.status === "fulfilled").length, 1);
   const refused = settled.find((s) => s.status === "rejected");
-  assert.equal((refused?.reason as { code?: string }).code, "care.referral-open");
+  assert.ok(refused);
+  assert.equal((refused.reason as { code?: string }).code, "care.referral-open");
   const [{ n }] = await t.db.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM referral WHERE person_id = $1 AND service_code = 'local-area-coordination'",
     [neighbour.personId],

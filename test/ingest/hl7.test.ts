@@ -7,10 +7,10 @@ import { readAck } from "../../src/ingest/hl7/ack.ts";
 import { type AdtFields, buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { parseMessage } from "../../src/ingest/hl7/message.ts";
 import { frame } from "../../src/ingest/hl7/mllp.ts";
+import { addCodeMappings } from "../../src/ingest/hl7/remap.ts";
 import { MllpClient } from "../../src/ingest/mllp-client.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
-import { replayReject } from "../../src/ingest/replay.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
@@ -203,7 +203,7 @@ test("what cannot be accepted gets AR or AE with an ERR saying why, and is kept 
   assert.ok(stats.acked.AR >= 2 && stats.acked.AE >= 3);
 });
 
-test("an unknown ward code is rejected, and replays once the code map has it", async () => {
+test("an unknown ward code is stored as unmapped and acknowledged; mapping it corrects the ward stay", async () => {
   const p = patient(7);
   const ack = await send(
     adt(
@@ -213,30 +213,30 @@ test("an unknown ward code is rejected, and replays once the code map has it", a
       "2014-04-01T10:00:04Z",
     ),
   );
-  assert.equal(ack.code, "AE");
-  assert.equal(ack.errorCode, "103");
-  const [reject] = (await listRejects(db, { sourceSystem: "acute-pas" })).filter(
-    (r) => r.originKey === ack.controlId,
+  assert.equal(ack.code, "AA");
+  assert.equal(
+    (await listRejects(db, { sourceSystem: "acute-pas" })).filter((r) => r.originKey === ack.controlId)
+      .length,
+    0,
   );
-  assert.ok(reject);
-  assert.equal((await replayReject(db, reject.rejectId, "test")).accepted, false);
-  await db.query("INSERT INTO ingest_code_map VALUES ('acute-pas', 'ward-kind', 'NEWWARD', 'surgical')");
-  const replay = await replayReject(db, reject.rejectId, "test");
-  assert.equal(replay.accepted, true);
-  const rows = await db.query<{ ward_kind: string }>(
-    "SELECT ward_kind FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id) WHERE hs.source_record_id = 'VWARD'",
+  const wardKinds = async () =>
+    (
+      await db.query<{ ward_kind: string }>(
+        "SELECT ward_kind FROM ward_stay ws JOIN hospital_spell hs USING (person_id, spell_id) WHERE hs.source_record_id = 'VWARD'",
+      )
+    ).map((r) => r.ward_kind);
+  assert.deepEqual(await wardKinds(), ["unmapped"]);
+  const flagged = await db.query<{ occurrences: number }>(
+    "SELECT occurrences FROM ingest_unmapped_code WHERE source_system = 'acute-pas' AND map_name = 'ward-kind' AND source_code = 'NEWWARD'",
   );
-  assert.deepEqual(
-    rows.map((r) => r.ward_kind),
-    ["surgical"],
+  assert.equal(Number(flagged[0]?.occurrences), 1);
+  const mapped = await db.transaction((tx) =>
+    addCodeMappings(tx, [
+      { sourceSystem: "acute-pas", mapName: "ward-kind", sourceCode: "NEWWARD", targetCode: "surgical" },
+    ]),
   );
-  const after = await db.query<{ status: string; resolved_by: string; attempts: number }>(
-    "SELECT status, resolved_by, attempts FROM ingest_reject WHERE reject_id = $1",
-    [reject.rejectId],
-  );
-  assert.equal(after[0].status, "replayed");
-  assert.equal(after[0].resolved_by, "test");
-  assert.equal(after[0].attempts, 2);
+  assert.deepEqual(mapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
+  assert.deepEqual(await wardKinds(), ["surgical"]);
 });
 
 test("a discharge before its admission is held, then reconciled; cancellations undo what they cancel", async () => {

@@ -1,12 +1,24 @@
-import { feedHealth, settleAbandonedLoads } from "../../ingest/index.ts";
+import { invalid } from "../../core/errors.ts";
+import {
+  addCodeMappings,
+  CODE_MAP_NAMES,
+  feedHealth,
+  isTestInstance,
+  listUnmapped,
+  mappingProblem,
+  setTestInstance,
+  settleAbandonedLoads,
+} from "../../ingest/index.ts";
 import { writeFeeds } from "../../synth/index.ts";
-import { defineCommand, path } from "../command.ts";
-import { out, outJson } from "../context.ts";
+import { defineCommand, flag, path, text } from "../command.ts";
+import { cliOperator, out, outJson } from "../context.ts";
 import { json } from "../options.ts";
 import { defineReport } from "../report.ts";
 import { synthConfigOf, synthOptions } from "./synth.ts";
 
 // `oneplace feeds`: per source, when it last sent something, how much, the reject rate and what is waiting.
+// `oneplace feeds unmapped`: the mapping worklist, codes feeds sent that no mapping or standard knows.
+// `oneplace feeds map SOURCE MAP CODE TARGET`: add a mapping; what was stored with the code is corrected.
 // `oneplace feeds write --out DIR`: the synthetic place written as the feeds its systems would send.
 
 export const feeds = defineReport({
@@ -54,4 +66,70 @@ export const feedsWrite = defineCommand({
     }
     return 0;
   },
+});
+
+export const feedsUnmapped = defineReport({
+  name: "feeds unmapped",
+  summary:
+    "The mapping worklist: local codes feeds sent that no mapping or standard knows (stored and flagged), with counts.",
+  options: {
+    json,
+    source: text("Only this source (MSH-3 in lower case)", { valueName: "source" }),
+  },
+  load: ({ db, options }) => listUnmapped(db, { sourceSystem: options.source }),
+  empty: "Every code the feeds sent is mapped.",
+  show: (rows) => [
+    `${"source".padEnd(20)} ${"code map".padEnd(22)} ${"field".padEnd(8)} ${"code".padEnd(16)} ${"count".padStart(7)} ${"first seen".padEnd(24)} last seen`,
+    ...rows.map(
+      (r) =>
+        `${r.sourceSystem.padEnd(20)} ${r.mapName.padEnd(22)} ${r.field.padEnd(8)} ${r.code.padEnd(16)} ${String(r.occurrences).padStart(7)} ${r.firstSeen.padEnd(24)} ${r.lastSeen}`,
+    ),
+    "Map one with 'oneplace feeds map SOURCE MAP CODE TARGET' (or many with 'oneplace ingest codes FILE'); what was stored with it is corrected.",
+  ],
+});
+
+export const feedsMap = defineReport({
+  name: "feeds map",
+  summary: `Map a source's local code (code maps: ${CODE_MAP_NAMES.join(", ")}); what was stored with it unmapped is corrected.`,
+  args: {
+    source: text("The source (MSH-3 in lower case)", { required: true }),
+    map: text("The code map", { required: true }),
+    code: text("The source's code", { required: true }),
+    target: text("What it means in OnePlace (see docs/formats/code-maps.md)", { required: true }),
+  },
+  options: { json },
+  load: async ({ db, args }) => {
+    const mapping = {
+      sourceSystem: args.source,
+      mapName: args.map,
+      sourceCode: args.code,
+      targetCode: args.target,
+    };
+    const problem = mappingProblem(mapping);
+    if (problem) throw invalid("cli.code-map", problem);
+    return db.transaction((tx) => addCodeMappings(tx, [mapping]));
+  },
+  show: (r) =>
+    `${r.changed} mapping added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten.`,
+});
+
+export const feedsInstance = defineReport({
+  name: "feeds instance",
+  summary:
+    "Whether this place takes HL7 test messages (MSH-11 T) as a test instance; --test or --production sets it.",
+  options: {
+    json,
+    test: flag("Make this place a test instance: it takes test messages as well as production ones"),
+    production: flag("Make this place production: test messages are refused (the default)"),
+  },
+  load: async ({ db, options }) => {
+    if (options.test && options.production)
+      throw invalid("cli.instance", "Give --test or --production, not both.");
+    if (options.test || options.production) await setTestInstance(db, options.test, cliOperator().name);
+    return { testInstance: await isTestInstance(db) };
+  },
+  show: (r) =>
+    r.testInstance
+      ? "This place is a test instance: it takes HL7 messages marked test (MSH-11 T) and production (P)."
+      : "This place is production: HL7 messages marked test (MSH-11 T) are refused AR.",
 });

@@ -8,6 +8,7 @@ import {
   loadFeeds,
   loadFhirFile,
   loadHl7File,
+  type MappingResult,
 } from "../../ingest/index.ts";
 import type { Db } from "../../platform/index.ts";
 import { createLogger } from "../../platform/index.ts";
@@ -44,13 +45,23 @@ function filesIn(paths: string[], extensions: readonly string[]): string[] {
   return files;
 }
 
-function summary(file: string, c: LoadCounts, seconds: number, unsupported?: Record<string, number>): string {
+function summary(
+  file: string,
+  c: LoadCounts,
+  seconds: number,
+  unsupported?: number | Record<string, number>,
+): string {
   const rate = seconds > 0 ? Math.round(c.recordsRead / seconds).toLocaleString("en-GB") : "-";
-  const skipped = Object.entries(unsupported ?? {})
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([t, n]) => `${t} ${n}`)
-    .join(", ");
-  return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected${c.unsupported ? `, ${c.unsupported} of types OnePlace does not load (${skipped})` : ""} (${seconds.toFixed(1)} s, ${rate}/s)`;
+  let others = "";
+  if (typeof unsupported === "number") others = `, ${unsupported} unsupported`;
+  else if (c.unsupported) {
+    const skipped = Object.entries(unsupported ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([t, n]) => `${t} ${n}`)
+      .join(", ");
+    others = `, ${c.unsupported} of types OnePlace does not load (${skipped})`;
+  }
+  return `${file}: ${c.recordsRead} read, ${c.loaded} loaded, ${c.duplicates} already there, ${c.held} held, ${c.rejected} rejected${others} (${seconds.toFixed(1)} s, ${rate}/s)`;
 }
 
 function _finish(results: { file: string; counts: LoadCounts; seconds: number }[], asJson: boolean): number {
@@ -66,7 +77,8 @@ interface FileLoad {
   file: string;
   counts: LoadCounts;
   seconds: number;
-  unsupported?: Record<string, number>;
+  /** HL7: messages of events OnePlace does not use, acknowledged and counted; FHIR: resources by type. */
+  unsupported?: number | Record<string, number>;
   released?: number;
 }
 
@@ -136,7 +148,13 @@ export const ingestHl7 = defineCommand({
               "hl7 message failed",
             ),
         });
-        return { file, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
+        return {
+          file,
+          counts: r.counts,
+          unsupported: r.unsupported,
+          seconds: r.seconds,
+          loadId: r.loadId,
+        };
       },
     );
   },
@@ -225,16 +243,16 @@ export const ingestFeeds = defineCommand({
 export const ingestCodes = defineReport({
   name: "ingest codes",
   summary:
-    "Load code maps (source_system,map_name,source_code,target_code): a hospital's ward codes to ward kinds.",
+    "Load code maps (source_system,map_name,source_code,target_code): a source's local codes for any coded field; what was stored unmapped is corrected.",
   args: { file: path("The code map file", { required: true }) },
   options: {},
   load: ({ args, db }) => loadCodeMap(db, args.file),
-  show: (n) =>
-    `${n} mappings added or changed. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
+  show: (r) =>
+    `${r.changed} mappings added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
 });
 
 /** Every problem with a code map file is the person's to fix (its layout, a missing column, a bad row). */
-async function loadCodeMap(db: Db, file: string): Promise<number> {
+async function loadCodeMap(db: Db, file: string): Promise<MappingResult> {
   try {
     return await loadCodeMapFile(db, file);
   } catch (error) {

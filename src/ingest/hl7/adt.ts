@@ -1,18 +1,16 @@
-import { normaliseIcd10 } from "../../core/codes.ts";
 import { OnePlaceError } from "../../core/errors.ts";
-import {
-  ADMINISTRATIVE_SEX,
-  ADMISSION_METHOD,
-  AE_DISPOSAL,
-  ARRIVAL_MODE,
-  dischargeMethodOf,
-  ethnicCategoryOf,
-  isDischargeDestination,
-} from "../../core/nhs-dd-codes.ts";
-import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
+import { ethnicCategoryOf, type Sex, TRANSFER_DESTINATIONS } from "../../core/nhs-dd-codes.ts";
+import { nhsNumberProblem, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
 import { hospitalNumberSystem } from "../ids.ts";
 import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCondition } from "./ack.ts";
+import {
+  type CodeLookup,
+  type CodeMapName,
+  codesToLookUp,
+  decodeOrFlag,
+  type UnmappedCode,
+} from "./coded.ts";
 import {
   componentOf,
   type Message,
@@ -31,6 +29,7 @@ import {
 
 export const SUPPORTED_EVENTS = [
   "A01",
+  "A06",
   "A02",
   "A03",
   "A04",
@@ -45,8 +44,28 @@ export const SUPPORTED_EVENTS = [
 ] as const;
 export type AdtTrigger = (typeof SUPPORTED_EVENTS)[number];
 
+/**
+ * Identity events other than A40: applying them would merge or re-identify people without the checks an A40
+ * gets, and acknowledging them unapplied would hide that they were not, so they are refused (AR).
+ */
+const IDENTITY_EVENTS_REFUSED: ReadonlySet<string> = new Set([
+  "A30",
+  "A34",
+  "A35",
+  "A36",
+  "A37",
+  "A39",
+  "A41",
+  "A42",
+  "A46",
+  "A47",
+  "A48",
+  "A49",
+]);
+
 export const VISIT_EVENTS: ReadonlySet<string> = new Set([
   "A01",
+  "A06",
   "A02",
   "A03",
   "A04",
@@ -73,6 +92,23 @@ export class AdtRejection extends OnePlaceError {
   }
 }
 
+/**
+ * An ADT event OnePlace does not use (A17, A29, A45 ...): not an error in the message. It is acknowledged AA,
+ * kept and counted as unsupported, never refused.
+ */
+export class UnsupportedEvent extends Error {
+  override readonly name = "UnsupportedEvent";
+  readonly sourceSystem: string;
+  readonly controlId: string;
+  readonly messageType: string;
+  constructor(sourceSystem: string, controlId: string, messageType: string) {
+    super(`${messageType} is not an event OnePlace uses`);
+    this.sourceSystem = sourceSystem;
+    this.controlId = controlId;
+    this.messageType = messageType;
+  }
+}
+
 /** The visit fields one event carries (what adt_visit_event.detail holds). Times are ISO instants. */
 export interface VisitDetail {
   patientClass: string;
@@ -91,6 +127,8 @@ export interface VisitDetail {
   disposal?: string;
   /** When a transfer happened (EVN-6, else EVN-2). */
   eventAt?: string;
+  /** Codes as received that neither the source's map nor the standard knows, by code map: "needs mapping". */
+  unmapped?: Partial<Record<CodeMapName, string>>;
 }
 
 export interface AdtEvent {
@@ -105,9 +143,20 @@ export interface AdtEvent {
   visit: VisitDetail | null;
   /** A40: the patient identifiers merged into this patient. */
   priorRecordIds: string[];
+  /** Codes in the message no mapping or standard knows: stored as received and flagged. */
+  unmapped: UnmappedCode[];
 }
 
 const NHS_AUTHORITY = "NHS";
+
+/**
+ * The events whose purpose is the person's demographics (add, update person information): they must carry the
+ * date of birth. A visit event without one is applied for the visit; the record keeps the date it had, and a
+ * new record is linked by its identifiers without one.
+ */
+export const BIRTH_DATE_REQUIRED: ReadonlySet<string> = new Set(["A28", "A31"]);
+
+const noMappings: CodeLookup = () => null;
 const NHS_TYPE = "NH";
 
 function loc(segmentName: string, field: number, component?: number): AckError["location"] {
@@ -147,18 +196,10 @@ const missing = (segmentName: string, field: number, what: string, component?: n
 const badValue = (segmentName: string, field: number, what: string, component?: number) =>
   fieldError(HL7_ERROR.dataTypeError, "is not valid", segmentName, field, what, component);
 
-function unknownCode(segmentName: string, field: number, what: string, table: string): AdtRejection {
-  return new AdtRejection(
-    "AE",
-    HL7_ERROR.tableValueNotFound,
-    `${segmentName}-${field} (${what}) has a code not in ${table}`,
-    loc(segmentName, field),
-  );
-}
-
 /** MSH checks that decide whether OnePlace accepts the message at all (AR when not). */
 export function readHeader(
   m: Message,
+  options: { testInstance?: boolean } = {},
 ): Pick<AdtEvent, "sourceSystem" | "providerCode" | "controlId" | "trigger" | "messageType" | "messageTime"> {
   const msh = segment(m, "MSH") as Segment;
   const app = value(msh, 3).trim();
@@ -174,25 +215,38 @@ export function readHeader(
   if (type !== "ADT") {
     throw refused(HL7_ERROR.unsupportedMessageType, `MSH-9 message type ${type || "(none)"} is not ADT`, 9);
   }
-  if (!(SUPPORTED_EVENTS as readonly string[]).includes(trigger)) {
-    throw refused(
-      HL7_ERROR.unsupportedEventCode,
-      `MSH-9.2 trigger event ${trigger || "(none)"} is not supported`,
-      9,
-      2,
-    );
-  }
   const version = value(msh, 12);
   if (!/^2\.[1-9](\.\d+)?$/.test(version)) {
     throw refused(HL7_ERROR.unsupportedVersionId, `MSH-12 version ${version || "(none)"} is not HL7 v2`, 12);
   }
-  const processing = value(msh, 11);
-  if (processing !== "P") {
+  const processing = value(msh, 11, 1);
+  if (processing === "T" && !options.testInstance) {
     throw refused(
       HL7_ERROR.unsupportedProcessingId,
-      `MSH-11 processing id ${processing || "(none)"} is not P (production)`,
+      "MSH-11 processing id T (test) is taken only by a place set up as a test instance ('oneplace feeds instance --test'); this place is production",
       11,
     );
+  }
+  if (processing !== "P" && processing !== "T") {
+    throw refused(
+      HL7_ERROR.unsupportedProcessingId,
+      `MSH-11 processing id ${processing || "(none)"} is not P (production) or T (test)`,
+      11,
+    );
+  }
+  if (!(SUPPORTED_EVENTS as readonly string[]).includes(trigger)) {
+    if (!trigger) {
+      throw refused(HL7_ERROR.unsupportedEventCode, "MSH-9.2 trigger event (none) is not supported", 9, 2);
+    }
+    if (IDENTITY_EVENTS_REFUSED.has(trigger)) {
+      throw refused(
+        HL7_ERROR.unsupportedEventCode,
+        `MSH-9.2 trigger event ${trigger} merges, links or changes patient identifiers, which OnePlace takes only as A40 (merge patient)`,
+        9,
+        2,
+      );
+    }
+    throw new UnsupportedEvent(app.toLowerCase(), controlId, `ADT^${trigger}`);
   }
   const messageTime = parseHl7Timestamp(value(msh, 7));
   if (!messageTime) throw badValue("MSH", 7, "date/time of message");
@@ -206,17 +260,56 @@ export function readHeader(
   };
 }
 
+/**
+ * An NHS Number as sent in PID-3 or PID-2, or the reason it cannot be one. The same digit ten times (3333333333,
+ * 9999999999) is a placeholder some systems key in for "not known": it passes Modulus 11 but is nobody's number,
+ * so it is read as no NHS Number (`placeholder`), and refused as such only when nothing else identifies the patient.
+ */
+function checkedNhsNumber(id: string, field: number): string | typeof PLACEHOLDER {
+  const problem = nhsNumberProblem(id);
+  if (!problem) return normaliseNhsNumber(id) as string;
+  if (problem.problem === "placeholder") return PLACEHOLDER;
+  if (problem.problem === "check-digit")
+    throw badValue("PID", field, "NHS Number fails its Modulus 11 check");
+  throw badValue("PID", field, "NHS Number is not 10 digits");
+}
+
+const PLACEHOLDER = Symbol("placeholder NHS Number");
+
+const placeholderOnly = (field: number) =>
+  badValue(
+    "PID",
+    field,
+    "NHS Number is a placeholder, the same digit ten times, not a person's number, and no local identifier was sent",
+  );
+
+/**
+ * PID-2 (patient ID, external), where v2.2 and v2.3 patient administration systems in England put the NHS
+ * Number: taken when it says it is one (authority NHS or type NH) or, with no authority, when it is ten digits.
+ */
+function nhsNumberInPid2(pid: Segment): string | typeof PLACEHOLDER | null {
+  const id = value(pid, 2, 1).trim();
+  if (!id) return null;
+  const auth = value(pid, 2, 4).trim();
+  const type = value(pid, 2, 5).trim();
+  const says = auth === NHS_AUTHORITY || type === NHS_TYPE;
+  if (says || (!auth && /^\d{3}[ -]?\d{3}[ -]?\d{4}$/.test(id))) return checkedNhsNumber(id, 2);
+  return null;
+}
+
 /** PID: the patient's local identifier, NHS Number, names, date of birth, sex, postcode, ethnic category. */
 export function readPatient(
   m: Message,
   sourceSystem: string,
   providerCode: string,
   receivedAt: string,
+  options: { trigger?: string; local?: CodeLookup; flags?: UnmappedCode[] } = {},
 ): SourceRecordInput {
   const pid = segment(m, "PID");
   if (!pid)
     throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PID segment is required", { segment: "PID" });
   let nhsNumber: string | null = null;
+  let placeholderIn: number | null = null;
   let recordId = "";
   let authority = "";
   for (const rep of repetitions(pid, 3)) {
@@ -225,24 +318,36 @@ export function readPatient(
     const type = componentOf(rep, 5).trim();
     if (!id) continue;
     if (auth === NHS_AUTHORITY || type === NHS_TYPE) {
-      if (!isValidNhsNumber(id)) throw badValue("PID", 3, "NHS Number fails its Modulus 11 check");
-      nhsNumber = normaliseNhsNumber(id);
+      const checked = checkedNhsNumber(id, 3);
+      if (checked === PLACEHOLDER) placeholderIn = 3;
+      else nhsNumber = checked;
     } else if (!recordId) {
       recordId = id;
       authority = auth || providerCode;
     }
   }
-  if (!recordId) throw missing("PID", 3, "local patient identifier, e.g. hospital number");
+  if (!nhsNumber) {
+    const inPid2 = nhsNumberInPid2(pid);
+    if (inPid2 === PLACEHOLDER) placeholderIn ??= 2;
+    else nhsNumber = inPid2;
+  }
+  // A feed that identifies patients by NHS Number alone (as the ITK examples do) uses it as the record id.
+  if (!recordId && nhsNumber) recordId = nhsNumber;
+  if (!recordId && placeholderIn) throw placeholderOnly(placeholderIn);
+  if (!recordId) throw missing("PID", 3, "patient identifier: a local identifier or the NHS Number");
   const family = value(pid, 5, 1).trim();
   const given = value(pid, 5, 2).trim();
   if (!family && !given) throw missing("PID", 5, "patient name");
   const dobText = value(pid, 7).trim();
-  if (!dobText) throw missing("PID", 7, "date of birth");
-  const birthDate = parseHl7Date(dobText);
-  if (!birthDate) throw badValue("PID", 7, "date of birth");
+  if (!dobText && (!options.trigger || BIRTH_DATE_REQUIRED.has(options.trigger)))
+    throw missing("PID", 7, "date of birth");
+  const birthDate = dobText ? parseHl7Date(dobText) : null;
+  if (dobText && !birthDate) throw badValue("PID", 7, "date of birth");
   const sexCode = value(pid, 8).trim();
-  const sex = sexCode ? ADMINISTRATIVE_SEX.decode(sexCode) : "unknown";
-  if (sex === null) throw unknownCode("PID", 8, "administrative sex", "HL7 table 0001");
+  const sex = sexCode
+    ? ((decodeOrFlag("sex", sexCode, options.local ?? noMappings, options.flags ?? []) as Sex | null) ??
+      "unknown")
+    : "unknown";
   const postcode = value(pid, 11, 5).trim().toUpperCase() || null;
   const ethnic = value(pid, 22).trim();
   return {
@@ -255,7 +360,7 @@ export function readPatient(
     sex,
     postcode,
     receivedAt,
-    identifiers: [{ system: hospitalNumberSystem(authority), value: recordId }],
+    identifiers: authority ? [{ system: hospitalNumberSystem(authority), value: recordId }] : [],
     ethnicCategory: ethnicCategoryOf(ethnic),
   };
 }
@@ -279,15 +384,34 @@ function timeField(
   return t;
 }
 
+/** The codes a message carries in its coded fields, for looking up the source's mappings in one go. */
+export function messageCodes(m: Message): UnmappedCode[] {
+  const pv1 = segment(m, "PV1");
+  const disposition = value(pv1, 36).trim();
+  return codesToLookUp({
+    sex: value(segment(m, "PID"), 8).trim(),
+    "ward-kind": value(pv1, 3, 1).trim(),
+    "admission-method": value(pv1, 4).trim(),
+    "treatment-function": value(pv1, 10).trim(),
+    diagnosis: value(segments(m, "DG1")[0], 3, 1).trim(),
+    "discharge-method": disposition,
+    "ae-disposal": disposition,
+    "discharge-destination": value(pv1, 37, 1).trim(),
+    "arrival-mode": value(segment(m, "PV2"), 38).trim(),
+  });
+}
+
 /**
- * PV1/PV2/DG1/EVN for a visit event, checked for what that event needs. `wardKind` maps a ward code to its
- * kind (null when the source's ward-kind map does not have it).
+ * PV1/PV2/DG1/EVN for a visit event, checked for what that event needs. A coded field is decoded with the
+ * source's own mappings (`local`) or the standard; a code neither knows leaves the value out and is added to
+ * `flags` (the event is stored all the same, the code kept as received in `detail.unmapped`).
  */
 export function readVisit(
   m: Message,
   trigger: AdtTrigger,
   providerCode: string,
-  wardKind: (ward: string) => string | null,
+  local: CodeLookup,
+  flags: UnmappedCode[] = [],
 ): { visitNumber: string; detail: VisitDetail } | null {
   const pv1 = segment(m, "PV1");
   if (!pv1) {
@@ -303,6 +427,8 @@ export function readVisit(
   const patientClass = value(pv1, 2).trim();
   if (VISIT_EVENTS.has(trigger) && !patientClass) throw missing("PV1", 2, "patient class");
   const detail: VisitDetail = { patientClass, providerCode };
+  const visitFlags: UnmappedCode[] = [];
+  const decode = (map: CodeMapName, code: string) => decodeOrFlag(map, code, local, visitFlags);
   const evn = segment(m, "EVN");
   const eventAt =
     timeField(evn, "EVN", 6, "event occurred", false) ??
@@ -316,30 +442,27 @@ export function readVisit(
   }
   const inpatient = INPATIENT_CLASSES.has(patientClass);
   const needsWard = (trigger === "A01" || trigger === "A02") && inpatient;
-  if (needsWard) {
-    if (!ward) throw missing("PV1", 3, "assigned location (ward)", 1);
-    const kind = wardKind(ward);
-    if (!kind) throw unknownCode("PV1", 3, "ward", "the source's ward-kind code map");
-    detail.wardKind = kind;
+  if (needsWard && !ward) throw missing("PV1", 3, "assigned location (ward)", 1);
+  // A06 (an outpatient or A&E visit becomes an admission) has its ward when it has one.
+  if ((needsWard || trigger === "A06") && inpatient && ward) {
+    const kind = decode("ward-kind", ward);
+    if (kind) detail.wardKind = kind;
   }
   const admissionType = value(pv1, 4).trim();
   if (admissionType) {
-    const method = ADMISSION_METHOD.decode(admissionType);
-    if (!method)
-      throw unknownCode("PV1", 4, "admission type", "the NHS admission method codes or HL7 table 0007");
-    detail.admissionMethod = method;
+    const method = decode("admission-method", admissionType);
+    if (method) detail.admissionMethod = method;
   } else if (trigger === "A01" && inpatient) throw missing("PV1", 4, "admission type");
   const specialty = value(pv1, 10).trim();
   if (specialty) {
-    if (!/^\d{3}$/.test(specialty)) throw badValue("PV1", 10, "hospital service (treatment function code)");
-    detail.specialty = specialty;
+    const code = decode("treatment-function", specialty);
+    if (code) detail.specialty = code;
   }
   const dg1 = segments(m, "DG1")[0];
   const diagnosisCode = value(dg1, 3, 1).trim();
   if (diagnosisCode) {
-    const icd = normaliseIcd10(diagnosisCode);
-    if (!icd) throw badValue("DG1", 3, "diagnosis code (ICD-10)");
-    detail.diagnosis = icd;
+    const icd = decode("diagnosis", diagnosisCode);
+    if (icd) detail.diagnosis = icd;
   }
   const admitAt = timeField(
     pv1,
@@ -355,33 +478,39 @@ export function readVisit(
   const disposition = value(pv1, 36).trim();
   const destination = value(pv1, 37, 1).trim();
   if (destination) {
-    if (!isDischargeDestination(destination)) {
-      throw unknownCode("PV1", 37, "discharged to location", "the NHS discharge destination codes");
-    }
-    detail.destination = destination;
+    const code = decode("discharge-destination", destination);
+    if (code) detail.destination = code;
   }
   if (trigger === "A03") {
     if (patientClass === "E") {
       if (disposition) {
-        const disposal = AE_DISPOSAL.decode(disposition);
-        if (!disposal) throw unknownCode("PV1", 36, "A&E attendance disposal", "the NHS A&E disposal codes");
-        detail.disposal = disposal;
+        const disposal = decode("ae-disposal", disposition);
+        if (disposal) detail.disposal = disposal;
       }
     } else if (inpatient) {
       if (!disposition) throw missing("PV1", 36, "discharge disposition");
-      const method = dischargeMethodOf(disposition, destination || null);
-      if (!method) throw unknownCode("PV1", 36, "discharge disposition", "the NHS discharge method codes");
-      detail.dischargeMethod = method;
+      const method = decode("discharge-method", disposition);
+      if (method) detail.dischargeMethod = dischargeMethodOfValue(method, detail.destination ?? null);
     }
   }
   const pv2 = segment(m, "PV2");
   const arrival = value(pv2, 38).trim();
   if (arrival) {
-    const mode = ARRIVAL_MODE.decode(arrival);
-    if (!mode) throw unknownCode("PV2", 38, "mode of arrival", "HL7 table 0430");
-    detail.arrivalMode = mode;
+    const mode = decode("arrival-mode", arrival);
+    if (mode) detail.arrivalMode = mode;
+  }
+  if (visitFlags.length > 0) {
+    detail.unmapped = Object.fromEntries(visitFlags.map((f) => [f.map, f.code]));
+    for (const f of visitFlags) if (!flags.some((x) => x.map === f.map && x.code === f.code)) flags.push(f);
   }
   return { visitNumber, detail };
+}
+
+/** A discharge to another hospital is a transfer, whichever code said "discharged". */
+export function dischargeMethodOfValue(method: string, destination: string | null): string {
+  return method === "discharged" && destination && TRANSFER_DESTINATIONS.has(destination)
+    ? "transferred"
+    : method;
 }
 
 /** MRG-1: the patient identifiers (in this source) that were merged into the PID-3 patient. */
@@ -392,12 +521,17 @@ export function readPriorIds(m: Message): string[] {
       segment: "MRG",
     });
   const ids: string[] = [];
+  const nhsIds: string[] = [];
   for (const rep of repetitions(mrg, 1)) {
     const id = componentOf(rep, 1).trim();
     const auth = componentOf(rep, 4).trim();
     const type = componentOf(rep, 5).trim();
-    if (id && auth !== NHS_AUTHORITY && type !== NHS_TYPE) ids.push(id);
+    if (!id) continue;
+    if (auth !== NHS_AUTHORITY && type !== NHS_TYPE) ids.push(id);
+    else nhsIds.push(normaliseNhsNumber(id) ?? id);
   }
+  // A feed that identifies patients by NHS Number alone names the prior record by its NHS Number too.
+  if (ids.length === 0) ids.push(...nhsIds);
   if (ids.length === 0) throw missing("MRG", 1, "prior patient identifier");
   return ids;
 }

@@ -13,6 +13,7 @@ import {
   readVisit,
   type VisitDetail,
 } from "./adt.ts";
+import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import type { Hl7ParseError, Message } from "./message.ts";
 import type { AeState, SpellState, VisitEventRow } from "./visits.ts";
 
@@ -42,6 +43,8 @@ export interface Hl7Outcome {
   duplicate: boolean;
   /** Applied, but its visit has no rows to show yet (waiting for the admission). */
   held: boolean;
+  /** An ADT event OnePlace does not use: acknowledged, kept and counted, nothing applied. */
+  unsupported?: boolean;
   reason?: string;
 }
 
@@ -58,14 +61,21 @@ export function hasVisitEvent(e: AdtEvent): e is VisitEvent {
   );
 }
 
-/** The event a message carries, once its header and patient are read; throws AdtRejection. */
+/** Events about the person alone: their PV1, if any, is not read (nothing in it can refuse them). */
+const PERSON_EVENTS: ReadonlySet<string> = new Set(["A28", "A31", "A40"]);
+
+/**
+ * The event a message carries, once its header and patient are read; throws AdtRejection. `flags` has the
+ * patient's unmapped codes; the visit's are added to it.
+ */
 export function eventOf(
   message: Message,
   header: ReturnType<typeof readHeader>,
   patient: AdtEvent["patient"],
-  wardKind: (ward: string) => string | null,
+  local: CodeLookup,
+  flags: UnmappedCode[] = [],
 ): AdtEvent {
-  const visit = readVisit(message, header.trigger, header.providerCode, wardKind);
+  const visit = PERSON_EVENTS.has(header.trigger) ? null : visitOf(message, header, local, flags);
   const priorRecordIds = header.trigger === "A40" ? readPriorIds(message) : [];
   return {
     ...header,
@@ -73,7 +83,24 @@ export function eventOf(
     visitNumber: visit?.visitNumber ?? null,
     visit: visit?.detail ?? null,
     priorRecordIds,
+    unmapped: flags,
   };
+}
+
+/** An A08 (update patient information) is applied for its demographics even when its visit fields are wrong. */
+function visitOf(
+  message: Message,
+  header: ReturnType<typeof readHeader>,
+  local: CodeLookup,
+  flags: UnmappedCode[],
+): ReturnType<typeof readVisit> {
+  if (header.trigger !== "A08") return readVisit(message, header.trigger, header.providerCode, local, flags);
+  try {
+    return readVisit(message, header.trigger, header.providerCode, local, flags);
+  } catch (error) {
+    if (error instanceof AdtRejection) return null;
+    throw error;
+  }
 }
 
 /** The visit's log with this event added, or the same log when the event is in it already. */
@@ -231,3 +258,56 @@ export function rejectionOf(error: AdtRejection | Hl7ParseError): { code: AckCod
 export const APPLIED_ON_CONFLICT = `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
        payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
        message_type = excluded.message_type, message_time = excluded.message_time`;
+
+/** A message seen before under a control id: its status and payload hash. */
+export interface SeenMessage {
+  status: string;
+  sha: string;
+}
+
+/**
+ * The control id a message with a reused MSH-10 is kept under: its own with its payload's hash, so a different
+ * message reusing a control id (some systems reuse them, or restart their counter) is stored, never discarded.
+ */
+export function reusedControlId(controlId: string, sha: string): string {
+  return `${controlId}~${sha.slice(0, 12)}`;
+}
+
+/**
+ * Whether a message is one applied before (the same control id and the same payload), and the control id it
+ * is kept under: its own, or, when a different message was applied under that id, `reusedControlId`.
+ * `previousStatus` is the status (rejected) it had under the id it is kept under.
+ */
+export function identifyMessage(
+  controlId: string,
+  sha: string,
+  seen: (id: string) => SeenMessage | undefined,
+): { controlId: string; duplicate: boolean; previousStatus: string | null } {
+  const own = seen(controlId);
+  if (own?.status !== "applied") return { controlId, duplicate: false, previousStatus: own?.status ?? null };
+  if (own.sha === sha) return { controlId, duplicate: true, previousStatus: "applied" };
+  const reused = reusedControlId(controlId, sha);
+  const before = seen(reused);
+  return {
+    controlId: reused,
+    duplicate: before?.status === "applied",
+    previousStatus: before?.status ?? null,
+  };
+}
+
+/**
+ * An A40 whose MRG-1 names no record OnePlace has from this source would be acknowledged and do nothing: it is
+ * refused instead (kept as a reject, replayed once the prior record has arrived).
+ */
+export function unknownPriorRejection(
+  e: AdtEvent,
+  isKnown: (recordId: string) => boolean,
+): AdtRejection | null {
+  if (e.trigger !== "A40" || e.priorRecordIds.some(isKnown)) return null;
+  return new AdtRejection(
+    "AE",
+    HL7_ERROR.unknownKeyIdentifier,
+    "MRG-1 (prior patient identifier) names no patient record this source has sent; the merge is kept to replay once that record arrives",
+    { segment: "MRG", sequence: 1, field: 1 },
+  );
+}

@@ -3,9 +3,17 @@ import type { Queryable } from "../../store/index.ts";
 import { lockNames } from "../../store/index.ts";
 import { recordSubjects, upsertCanonical } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { recordReject, resolveRejects, storedPayload } from "../rejects.ts";
+import { hl7RejectKey, recordReject, resolveMessageRejects, storedPayload } from "../rejects.ts";
 import { type AckCode, type AckError, buildAck, HL7_ERROR } from "./ack.ts";
-import { type AdtEvent, AdtRejection, readHeader, readPatient, type VisitDetail } from "./adt.ts";
+import {
+  type AdtEvent,
+  AdtRejection,
+  messageCodes,
+  readHeader,
+  readPatient,
+  UnsupportedEvent,
+  type VisitDetail,
+} from "./adt.ts";
 import {
   APPLIED_ON_CONFLICT,
   acceptedOutcome,
@@ -13,16 +21,33 @@ import {
   type Hl7Context,
   type Hl7Outcome,
   hasVisitEvent,
+  identifyMessage,
   mergePriors,
   nulRejection,
   rejectionOf,
+  reusedControlId,
+  type SeenMessage,
+  unknownPriorRejection,
   visitEventValues,
   visitRow,
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
 import { sniffHeader } from "./charset.ts";
+import type { CodeLookup, UnmappedCode } from "./coded.ts";
+import {
+  isTestInstance,
+  resolveUnsupportedRejects,
+  unsupportedOutcome,
+  unsupportedText,
+} from "./instance.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
+import {
+  type KnownDemographics,
+  keepKnownDemographics,
+  needsKnownDemographics,
+  unmappedText,
+} from "./unmapped.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
 // One HL7v2 ADT message, inside the caller's transaction: record it raw, check it, link the patient, add the
@@ -31,44 +56,39 @@ import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
 export type { Hl7Context, Hl7Outcome } from "./apply-parts.ts";
 
-// Ward kinds that exist are cached for a short while (a mapping is rarely changed); a missing one is always
-// looked up again, so a replay after adding it succeeds at once.
-const WARD_CACHE_MS = 30_000;
-const wardCache = new Map<string, { kind: string; at: number }>();
-
-async function wardKindLookup(
-  q: Queryable,
-  sourceSystem: string,
-  m: Message,
-): Promise<(ward: string) => string | null> {
-  const ward = value(segment(m, "PV1"), 3, 1).trim();
-  if (!ward) return () => null;
-  const key = `${sourceSystem}\u0000${ward}`;
-  const cached = wardCache.get(key);
-  if (cached && Date.now() - cached.at < WARD_CACHE_MS) return (w) => (w === ward ? cached.kind : null);
-  const rows = await q.query<{ target_code: string }>(
-    "SELECT target_code FROM ingest_code_map WHERE source_system = $1 AND map_name = 'ward-kind' AND source_code = $2",
-    [sourceSystem, ward],
+/** The source's own mappings of the codes this message carries, read in one statement. */
+async function codeLookup(q: Queryable, sourceSystem: string, m: Message): Promise<CodeLookup> {
+  const wanted = messageCodes(m);
+  if (wanted.length === 0) return () => null;
+  const rows = await q.query<{ map_name: string; source_code: string; target_code: string }>(
+    `SELECT map_name, source_code, target_code FROM ingest_code_map
+     WHERE source_system = $1 AND (map_name, source_code) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+    [sourceSystem, wanted.map((w) => w.map), wanted.map((w) => w.code)],
   );
-  const kind = rows[0]?.target_code ?? null;
-  if (kind) wardCache.set(key, { kind, at: Date.now() });
-  return (w) => (w === ward ? kind : null);
+  const found = new Map(rows.map((r) => [`${r.map_name}\u0000${r.source_code}`, r.target_code]));
+  return (map, code) => found.get(`${map}\u0000${code}`) ?? null;
 }
 
 /** Parses and checks a message; throws AdtRejection (or Hl7ParseError) when it cannot be applied. */
 export async function interpret(q: Queryable, raw: string): Promise<{ message: Message; event: AdtEvent }> {
   const message = parseMessage(raw);
-  const header = readHeader(message);
-  const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
-  const wardKind = await wardKindLookup(q, header.sourceSystem, message);
-  return { message, event: eventOf(message, header, patient, wardKind) };
+  const header = readHeader(message, { testInstance: await isTestInstance(q) });
+  const local = await codeLookup(q, header.sourceSystem, message);
+  const flags: UnmappedCode[] = [];
+  const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
+    trigger: header.trigger,
+    local,
+    flags,
+  });
+  return { message, event: eventOf(message, header, patient, local, flags) };
 }
 
-/** The message's previous status (null: never seen) and, for a visit event, the visit's log so far. */
+/** How the message's control id was seen before and, for a visit event, the visit's log so far. */
 async function readState(
   q: Queryable,
   e: AdtEvent,
-): Promise<{ status: string | null; events: VisitEventRow[] }> {
+  sha: string,
+): Promise<{ seen: Map<string, SeenMessage>; events: VisitEventRow[] }> {
   const rows = await q.query<{
     kind: string;
     control_id: string;
@@ -77,18 +97,19 @@ async function readState(
     record_id: string | null;
     detail: VisitDetail | string | null;
   }>(
-    `SELECT 'message' AS kind, status AS control_id, NULL::text AS trigger_event, NULL::timestamptz AS message_time,
-            NULL::text AS record_id, NULL::jsonb AS detail
-     FROM ingest_message WHERE source_system = $1 AND control_id = $2
+    `SELECT 'message' AS kind, control_id, status AS trigger_event, NULL::timestamptz AS message_time,
+            payload_sha256 AS record_id, NULL::jsonb AS detail
+     FROM ingest_message WHERE source_system = $1 AND control_id IN ($2, $4)
      UNION ALL
      SELECT 'event', control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
      WHERE source_system = $1 AND visit_number = $3`,
-    [e.sourceSystem, e.controlId, e.visitNumber ?? ""],
+    [e.sourceSystem, e.controlId, e.visitNumber ?? "", reusedControlId(e.controlId, sha)],
   );
-  let status: string | null = null;
+  const seen = new Map<string, SeenMessage>();
   const events: VisitEventRow[] = [];
   for (const r of rows) {
-    if (r.kind === "message") status = r.control_id;
+    if (r.kind === "message")
+      seen.set(r.control_id, { status: r.trigger_event as string, sha: r.record_id as string });
     else {
       events.push({
         controlId: r.control_id,
@@ -100,7 +121,7 @@ async function readState(
       });
     }
   }
-  return { status, events };
+  return { seen, events };
 }
 
 /** Rejects a visit whose times contradict each other; shared by the single and batched ADT paths. */
@@ -147,7 +168,7 @@ async function writeVisit(
 ): Promise<void> {
   const spellId = rowId("hospital_spell", sourceSystem, visitNumber);
   const had = (t: string) => events.some((e) => e.trigger === t);
-  if (state?.kind !== "spell" && had("A01")) {
+  if (state?.kind !== "spell" && (had("A01") || had("A06"))) {
     await q.query("DELETE FROM ward_stay WHERE spell_id = $1", [spellId]);
     await q.query("DELETE FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2", [
       sourceSystem,
@@ -191,6 +212,37 @@ async function writeVisit(
 }
 
 /**
+ * Rewrites a visit's canonical rows from its event log as it stands (after a code mapping corrected events in
+ * it), inside the caller's transaction.
+ */
+export async function refoldVisit(q: Queryable, sourceSystem: string, visitNumber: string): Promise<void> {
+  await lockNames(q, [`visit:${sourceSystem}:${visitNumber}`]);
+  const rows = await q.query<{
+    control_id: string;
+    trigger_event: string;
+    message_time: Date | string;
+    record_id: string;
+    detail: VisitDetail | string;
+  }>(
+    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
+     WHERE source_system = $1 AND visit_number = $2`,
+    [sourceSystem, visitNumber],
+  );
+  const events: VisitEventRow[] = rows.map((r) => ({
+    controlId: r.control_id,
+    trigger: r.trigger_event,
+    messageTime: new Date(r.message_time).toISOString(),
+    recordId: r.record_id,
+    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
+  }));
+  await writeVisit(q, sourceSystem, visitNumber, events, foldVisit(events), async (recordId) => {
+    const found = (await findLinks(q, sourceSystem, [recordId])).get(recordId);
+    if (!found) throw new Error(`visit ${visitNumber}: its patient record is not linked`);
+    return found;
+  });
+}
+
+/**
  * Applies one message. Everything that can reject it is checked before anything is written, so a rejected
  * message leaves nothing behind but its reject. Throws only on an unexpected (database) failure.
  */
@@ -201,6 +253,12 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     if (nul) throw nul;
     parsed = await interpret(q, raw);
   } catch (error) {
+    if (error instanceof UnsupportedEvent) {
+      const item = { raw, ctx, event: error, message: parseMessage(raw) };
+      await q.exec(unsupportedText([item]));
+      await resolveUnsupportedRejects(q, [item]);
+      return unsupportedOutcome(item);
+    }
     if (!(error instanceof AdtRejection || error instanceof Hl7ParseError)) throw error;
     const { code, error: ackError } = rejectionOf(error);
     return rejectHl7(q, raw, ctx, code, ackError, null);
@@ -210,9 +268,17 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   const locks = [...recordLockNames(event.patient), `message:${event.sourceSystem}:${event.controlId}`];
   if (visitEvent) locks.push(`visit:${event.sourceSystem}:${event.visitNumber}`);
   await lockNames(q, locks);
-  const { status, events } = await readState(q, event);
-  if (status === "applied") return acceptedOutcome(message, event, { duplicate: true });
+  const sha = sha256(raw);
+  const { seen, events } = await readState(q, event, sha);
+  const identity = identifyMessage(event.controlId, sha, (id) => seen.get(id));
+  event.controlId = identity.controlId;
+  if (identity.duplicate) return acceptedOutcome(message, event, { duplicate: true });
 
+  if (event.trigger === "A40") {
+    const links = await findLinks(q, event.sourceSystem, event.priorRecordIds);
+    const unknown = unknownPriorRejection(event, (id) => links.has(id));
+    if (unknown) return rejectHl7(q, raw, ctx, unknown.ackCode, unknown.error, message);
+  }
   let state: VisitState = null;
   const log = visitEvent ? withEvent(events, event) : events;
   if (visitEvent) {
@@ -225,6 +291,13 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
     }
   }
 
+  if (needsKnownDemographics(event)) {
+    const known = await q.query<KnownDemographics>(
+      "SELECT birth_date::text AS birth_date, sex FROM mpi_linked_record WHERE source_system = $1 AND source_record_id = $2",
+      [event.patient.sourceSystem, event.patient.recordId],
+    );
+    keepKnownDemographics(event, known[0]);
+  }
   const outcomes = await resolveRecords(q, [event.patient], { locked: true });
   const personId = outcomes.get(recordKey(event.sourceSystem, event.patient.recordId))?.personId as string;
   if (event.trigger === "A40") await mergePriors(q, event, personId, ctx.merges);
@@ -248,18 +321,18 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
        payload_sha256, load_id)
      VALUES ($1, $2, $3, $4, 'applied', 'AA', $5, $6, $7)
      ${APPLIED_ON_CONFLICT}`,
-    [
-      event.sourceSystem,
-      event.controlId,
-      event.messageType,
-      event.messageTime,
-      raw,
-      sha256(raw),
-      ctx.loadId ?? null,
-    ],
+    [event.sourceSystem, event.controlId, event.messageType, event.messageTime, raw, sha, ctx.loadId ?? null],
   );
-  if (status === "rejected")
-    await resolveRejects(q, event.sourceSystem, "hl7", [event.controlId], ctx.replayedBy ?? AUTOMATIC);
+  const unmapped = unmappedText([event]);
+  if (unmapped) await q.exec(unmapped);
+  await resolveMessageRejects(q, [
+    {
+      sourceSystem: event.sourceSystem,
+      controlId: value(segment(message, "MSH"), 10).trim(),
+      sha,
+      by: ctx.replayedBy ?? AUTOMATIC,
+    },
+  ]);
   return acceptedOutcome(message, event, {
     duplicate: false,
     held: visitEvent && state === null && event.trigger !== "A11",
@@ -289,7 +362,7 @@ export async function rejectHl7(
   const sourceSystem = sniff.sourceSystem;
   const trigger = msh ? value(msh, 9, 2) : "";
   const messageType = msh ? `${value(msh, 9, 1)}^${trigger}` : "unknown";
-  const originKey = controlId || `sha256:${sha256(raw)}`;
+  const originKey = hl7RejectKey(controlId, sha256(raw));
   const location = error.location
     ? `${error.location.segment}${error.location.field ? `-${error.location.field}` : ""}`
     : null;

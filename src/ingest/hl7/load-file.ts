@@ -14,6 +14,8 @@ export interface FileLoadResult {
   loadId: string;
   sourceSystem: string;
   counts: LoadCounts;
+  /** Messages of ADT events OnePlace does not use: acknowledged and kept, counted in recordsRead and here. */
+  unsupported: number;
   seconds: number;
 }
 
@@ -43,6 +45,7 @@ export async function loadHl7File(
     fileSha256: sha256(content),
   });
   const total = emptyCounts();
+  let unsupported = 0;
   const tables: Record<string, number> = {};
   try {
     for (let i = 0; i < messages.length; i += CHUNK) {
@@ -55,7 +58,8 @@ export async function loadHl7File(
         async (tx, outcomes) => {
           for (const out of outcomes) {
             c.recordsRead++;
-            if (out.duplicate) c.duplicates++;
+            if (out.unsupported) unsupported++;
+            else if (out.duplicate) c.duplicates++;
             else if (out.code !== "AA") c.rejected++;
             else if (out.held) c.held++;
             else c.loaded++;
@@ -77,5 +81,11 @@ export async function loadHl7File(
     await finishLoad(db, loadId, "failed", tables, (error as Error).message).catch(() => {});
     throw error;
   }
-  return { loadId, sourceSystem, counts: total, seconds: (performance.now() - started) / 1000 };
+  return {
+    loadId,
+    sourceSystem,
+    counts: total,
+    unsupported,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -9,24 +9,51 @@ import {
 import { cols, type Db, insertText, literal, lockNames, type Queryable } from "../../store/index.ts";
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { resolveRejects } from "../rejects.ts";
-import { type AdtEvent, AdtRejection, readHeader, readPatient, type VisitDetail } from "./adt.ts";
+import { resolveMessageRejects } from "../rejects.ts";
+import {
+  type AdtEvent,
+  AdtRejection,
+  messageCodes,
+  readHeader,
+  readPatient,
+  readPriorIds,
+  UnsupportedEvent,
+  type VisitDetail,
+} from "./adt.ts";
 import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
 import {
   APPLIED_ON_CONFLICT,
   acceptedOutcome,
   eventOf,
   hasVisitEvent,
+  identifyMessage,
   mergePriors,
   nulRejection,
   rejectionOf,
+  reusedControlId,
+  type SeenMessage,
+  unknownPriorRejection,
   type VisitEvent,
   visitEventValues,
   visitRow,
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
+import type { CodeLookup, UnmappedCode } from "./coded.ts";
+import {
+  isTestInstance,
+  resolveUnsupportedRejects,
+  type UnsupportedItem,
+  unsupportedOutcome,
+  unsupportedText,
+} from "./instance.ts";
 import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
+import {
+  type KnownDemographics,
+  keepKnownDemographics,
+  needsKnownDemographics,
+  unmappedText,
+} from "./unmapped.ts";
 import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
 
 // Many ADT messages in one transaction with a fixed number of statements, whatever their number: the
@@ -45,6 +72,16 @@ interface Accepted extends Parsed {
 
 const visitKey = (source: string, visit: string) => `${source}\u0000${visit}`;
 const msgKey = (source: string, control: string) => `${source}\u0000${control}`;
+/** MRG-1's prior ids, or none when MRG is missing (the message is refused for that when its event is read). */
+function readPriorIdsOrNone(m: Message): string[] {
+  try {
+    return readPriorIds(m);
+  } catch {
+    return [];
+  }
+}
+
+const codeKey = (source: string, map: string, code: string) => `${source}\u0000${map}\u0000${code}`;
 
 const EVENT_COLS = cols(
   "source_system text, visit_number text, control_id text, trigger_event text, message_time timestamptz, record_id text, detail jsonb",
@@ -58,15 +95,20 @@ interface FirstPass {
   message: Message;
   header: ReturnType<typeof readHeader>;
   patient: AdtEvent["patient"];
-  ward: string;
+  codes: UnmappedCode[];
   visitNumber: string;
+  sha: string;
 }
 
 interface BatchState {
-  kinds: Map<string, string>;
-  statuses: Map<string, string>;
+  /** The sources' own code mappings, by source, map name and code. */
+  mappings: Map<string, string>;
+  /** Messages seen before under these control ids (and their reused forms): status and payload hash. */
+  statuses: Map<string, SeenMessage>;
   logs: Map<string, VisitEventRow[]>;
   linked: LinkedRow[];
+  /** A40 prior records this source has sent before. */
+  priors: Set<string>;
 }
 
 /**
@@ -74,14 +116,17 @@ interface BatchState {
  * the visits' event logs and the patients' current links. It runs after the locks are held.
  */
 async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> {
-  const wards = first.filter((f) => f.ward);
+  const codes = first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const));
   const visits = first.filter((f) => f.visitNumber);
+  const priors = first.flatMap((f) =>
+    f.header.trigger === "A40" ? readPriorIdsOrNone(f.message).map((id) => [f.header.sourceSystem, id]) : [],
+  );
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
-    `SELECT 'ward' AS kind, json_build_object('s', source_system, 'c', source_code, 't', target_code) AS data
+    `SELECT 'code' AS kind, json_build_object('s', source_system, 'm', map_name, 'c', source_code, 't', target_code) AS data
      FROM ingest_code_map
-     WHERE map_name = 'ward-kind' AND (source_system, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+     WHERE (source_system, map_name, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[], $9::text[]))
      UNION ALL
-     SELECT 'message', json_build_object('s', source_system, 'k', control_id, 'st', status)
+     SELECT 'message', json_build_object('s', source_system, 'k', control_id, 'st', status, 'h', payload_sha256)
      FROM ingest_message WHERE (source_system, control_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))
      UNION ALL
      SELECT 'event', json_build_object('s', source_system, 'v', visit_number, 'c', control_id, 't', trigger_event,
@@ -90,23 +135,37 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
      UNION ALL
      SELECT 'link', row_to_json(v)
      FROM mpi_linked_record v
-     WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))`,
+     WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))
+     UNION ALL
+     SELECT 'prior', json_build_object('s', source_system, 'r', source_record_id)
+     FROM mpi_record_link WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($10::text[], $11::text[]))`,
     [
-      wards.map((f) => f.header.sourceSystem),
-      wards.map((f) => f.ward),
-      first.map((f) => f.header.sourceSystem),
-      first.map((f) => f.header.controlId),
+      codes.map((c) => c[0]),
+      codes.map((c) => c[1]),
+      first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
+      first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
       visits.map((f) => f.header.sourceSystem),
       visits.map((f) => f.visitNumber),
       first.map((f) => f.patient.sourceSystem),
       first.map((f) => f.patient.recordId),
+      codes.map((c) => c[2]),
+      priors.map((p) => p[0]),
+      priors.map((p) => p[1]),
     ],
   );
-  const state: BatchState = { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+  const state: BatchState = {
+    mappings: new Map(),
+    statuses: new Map(),
+    logs: new Map(),
+    linked: [],
+    priors: new Set(),
+  };
   for (const r of rows) {
     const d = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
-    if (r.kind === "ward") state.kinds.set(`${d.s}\u0000${d.c}`, String(d.t));
-    else if (r.kind === "message") state.statuses.set(msgKey(String(d.s), String(d.k)), String(d.st));
+    if (r.kind === "code") state.mappings.set(codeKey(String(d.s), String(d.m), String(d.c)), String(d.t));
+    else if (r.kind === "prior") state.priors.add(recordKey(String(d.s), String(d.r)));
+    else if (r.kind === "message")
+      state.statuses.set(msgKey(String(d.s), String(d.k)), { status: String(d.st), sha: String(d.h) });
     else if (r.kind === "event") {
       const k = visitKey(String(d.s), String(d.v));
       const list = state.logs.get(k) ?? [];
@@ -133,6 +192,7 @@ interface Parsed {
   index: number;
   message: Message;
   event: AdtEvent;
+  sha: string;
 }
 
 /** A visit the batch adds to: its log with the batch's events. */
@@ -143,7 +203,12 @@ interface Touched {
 }
 
 /** 1. Every message's header and patient, and where its visit is; what cannot be read is rejected. */
-function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[] {
+function readHeaders(
+  items: readonly Item[],
+  rejections: Rejected[],
+  unsupported: (UnsupportedItem & { index: number })[],
+  testInstance: boolean,
+): FirstPass[] {
   const firstPass: FirstPass[] = [];
   items.forEach((item, index) => {
     let message: Message | null = null;
@@ -151,19 +216,23 @@ function readHeaders(items: readonly Item[], rejections: Rejected[]): FirstPass[
       const nul = nulRejection(item.raw);
       if (nul) throw nul;
       message = parseMessage(item.raw);
-      const header = readHeader(message);
-      const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime);
-      const pv1 = segment(message, "PV1");
+      const header = readHeader(message, { testInstance });
+      const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
+        trigger: header.trigger,
+      });
       firstPass.push({
         index,
         message,
         header,
         patient,
-        ward: value(pv1, 3, 1).trim(),
-        visitNumber: value(pv1, 19).trim(),
+        codes: messageCodes(message),
+        sha: sha256(item.raw),
+        visitNumber: value(segment(message, "PV1"), 19).trim(),
       });
     } catch (error) {
-      if (error instanceof AdtRejection || error instanceof Hl7ParseError)
+      if (error instanceof UnsupportedEvent && message)
+        unsupported.push({ index, raw: item.raw, ctx: item.ctx, event: error, message });
+      else if (error instanceof AdtRejection || error instanceof Hl7ParseError)
         rejections.push({ index, rejection: error, message });
       else throw error;
     }
@@ -181,20 +250,32 @@ async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchS
   await lockNames(q, locks);
   return firstPass.length > 0
     ? readBatch(q, firstPass)
-    : { kinds: new Map(), statuses: new Map(), logs: new Map(), linked: [] };
+    : { mappings: new Map(), statuses: new Map(), logs: new Map(), linked: [], priors: new Set() };
 }
 
-/** Each message's event, its wards' kinds from the batch read. */
-function readEvents(firstPass: FirstPass[], kinds: BatchState["kinds"], rejections: Rejected[]): Parsed[] {
+/**
+ * Each message's event, its codes decoded with the sources' mappings from the batch read; a patient who left
+ * out what the event does not need keeps what their record knows.
+ */
+function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejected[]): Parsed[] {
   const parsed: Parsed[] = [];
+  const known = new Map(batch.linked.map((l) => [recordKey(l.source_system, l.source_record_id), l]));
   for (const f of firstPass) {
     try {
-      const wardKind = (w: string) => kinds.get(`${f.header.sourceSystem}\u0000${w}`) ?? null;
-      parsed.push({
-        index: f.index,
-        message: f.message,
-        event: eventOf(f.message, f.header, f.patient, wardKind),
+      const { sourceSystem, providerCode, messageTime, trigger } = f.header;
+      const local: CodeLookup = (map, code) => batch.mappings.get(codeKey(sourceSystem, map, code)) ?? null;
+      const flags: UnmappedCode[] = [];
+      const patient = readPatient(f.message, sourceSystem, providerCode, messageTime, {
+        trigger,
+        local,
+        flags,
       });
+      const event = eventOf(f.message, f.header, patient, local, flags);
+      if (needsKnownDemographics(event)) {
+        const row = known.get(recordKey(patient.sourceSystem, patient.recordId));
+        keepKnownDemographics(event, row as KnownDemographics | undefined);
+      }
+      parsed.push({ index: f.index, message: f.message, event, sha: f.sha });
     } catch (error) {
       if (error instanceof AdtRejection)
         rejections.push({ index: f.index, rejection: error, message: f.message });
@@ -215,13 +296,27 @@ function applyInMemory(
   rejections: Rejected[],
 ): { accepted: Accepted[]; touched: Map<string, Touched> } {
   const accepted: Accepted[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, SeenMessage>();
+  const patientsAccepted = new Set<string>();
   const touched = new Map<string, Touched>();
   for (const p of parsed) {
     const e = p.event;
+    const identity = identifyMessage(e.controlId, p.sha, (id) => {
+      const k = msgKey(e.sourceSystem, id);
+      return seen.get(k) ?? batch.statuses.get(k);
+    });
+    e.controlId = identity.controlId;
     const mk = msgKey(e.sourceSystem, e.controlId);
-    if (batch.statuses.get(mk) === "applied" || seen.has(mk)) {
+    if (identity.duplicate) {
       outcomes[p.index] = acceptedOutcome(p.message, e, { duplicate: true });
+      continue;
+    }
+    const unknown = unknownPriorRejection(e, (id) => {
+      const k = recordKey(e.sourceSystem, id);
+      return batch.priors.has(k) || patientsAccepted.has(k);
+    });
+    if (unknown) {
+      rejections.push({ index: p.index, rejection: unknown, message: p.message });
       continue;
     }
     if (hasVisitEvent(e)) {
@@ -236,8 +331,9 @@ function applyInMemory(
       }
       touched.set(k, { source: e.sourceSystem, visit: e.visitNumber, log: next });
     }
-    seen.add(mk);
-    accepted.push({ ...p, previousStatus: batch.statuses.get(mk) ?? null });
+    seen.set(mk, { status: "applied", sha: p.sha });
+    patientsAccepted.add(recordKey(e.patient.sourceSystem, e.patient.recordId));
+    accepted.push({ ...p, previousStatus: identity.previousStatus });
   }
   return { accepted, touched };
 }
@@ -309,7 +405,7 @@ function visitWrites(
     const { source, visit } = t;
     const spellId = rowId("hospital_spell", source, visit);
     const had = (trigger: string) => t.log.some((e) => e.trigger === trigger);
-    if (state?.kind !== "spell" && had("A01")) {
+    if (state?.kind !== "spell" && (had("A01") || had("A06"))) {
       w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
       w.sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
@@ -347,6 +443,7 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
   sql += upsertCanonicalText("ward_stay", w.wardRows);
   sql += upsertCanonicalText("ae_attendance", w.aeRows);
   sql += subjectsText(w.subjects);
+  sql += unmappedText(accepted.map((a) => a.event));
   sql += insertText(
     "ingest_message",
     MESSAGE_COLS,
@@ -358,7 +455,7 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
       "applied",
       "AA",
       items[a.index].raw,
-      sha256(items[a.index].raw),
+      a.sha,
       items[a.index].ctx.loadId ?? null,
     ]),
     APPLIED_ON_CONFLICT,
@@ -369,23 +466,27 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
 export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
   const rejections: Rejected[] = [];
-  const firstPass = readHeaders(items, rejections);
+  const unsupported: (UnsupportedItem & { index: number })[] = [];
+  const firstPass = readHeaders(items, rejections, unsupported, await isTestInstance(q));
   const batch = await lockAndRead(q, firstPass);
-  const parsed = readEvents(firstPass, batch.kinds, rejections);
+  const parsed = readEvents(firstPass, batch, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
   const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
-  const sql = batchScript(items, accepted, visitWrites(touched, states, personOf));
+  const sql =
+    batchScript(items, accepted, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
+  for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   if (sql) await q.exec(sql);
-  for (const a of accepted.filter((x) => x.previousStatus === "rejected")) {
-    await resolveRejects(
-      q,
-      a.event.sourceSystem,
-      "hl7",
-      [a.event.controlId],
-      items[a.index].ctx.replayedBy ?? AUTOMATIC,
-    );
-  }
+  if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
+  await resolveMessageRejects(
+    q,
+    accepted.map((a) => ({
+      sourceSystem: a.event.sourceSystem,
+      controlId: value(segment(a.message, "MSH"), 10).trim(),
+      sha: a.sha,
+      by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
+    })),
+  );
   for (const a of accepted) {
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;

@@ -66,6 +66,18 @@ function ordered(events: readonly VisitEventRow[]): VisitEventRow[] {
 
 const later = (a: string, b: string) => (a > b ? a : b);
 
+/** The mapped value, or `unmapped` when the sender's code is waiting for a mapping, or null when none was sent. */
+function mappedOrFlagged(
+  d: VisitDetail,
+  key: "admissionMethod" | "wardKind",
+  map: "admission-method" | "ward-kind",
+): string | null {
+  return d[key] ?? (d.unmapped?.[map] ? UNMAPPED : null);
+}
+
+/** What a spell's admission method or a stay's ward kind is while its local code waits for a mapping. */
+export const UNMAPPED = "unmapped";
+
 /** Folds a visit's events into the rows it should have now (null: nothing to show yet, or cancelled). */
 export function foldVisit(events: readonly VisitEventRow[]): VisitState {
   let admit: VisitEventRow | null = null;
@@ -81,6 +93,16 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         transfers = [];
         discharge = null;
         undo = null;
+        break;
+      case "A06":
+        // Change an outpatient (or A&E) visit to an inpatient one: the admission, unless the visit was admitted
+        // already, when it updates the admission as an A08 would.
+        if (!admit || admit.trigger === "A04") {
+          admit = e;
+          transfers = [];
+          discharge = null;
+          undo = null;
+        } else updates.push(e);
         break;
       case "A02":
         transfers.push(e);
@@ -135,22 +157,24 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
       receivedAt,
     };
   }
-  if (!a.admitAt || !a.ward || !a.wardKind || !a.admissionMethod) return null;
+  const admissionMethod = mappedOrFlagged(a, "admissionMethod", "admission-method");
+  const admitWardKind = mappedOrFlagged(a, "wardKind", "ward-kind");
+  if (!a.admitAt || !a.ward || !admitWardKind || !admissionMethod) return null;
   const dischargedAt = discharge?.detail.dischargeAt ?? null;
   const stays = [
     {
       recordId: admit.controlId,
       ward: a.ward,
-      wardKind: a.wardKind,
+      wardKind: admitWardKind,
       startedAt: a.admitAt,
       receivedAt: admit.messageTime,
     },
     ...transfers
-      .filter((t) => t.detail.ward && t.detail.wardKind && t.detail.eventAt)
+      .filter((t) => t.detail.ward && mappedOrFlagged(t.detail, "wardKind", "ward-kind") && t.detail.eventAt)
       .map((t) => ({
         recordId: t.controlId,
         ward: t.detail.ward as string,
-        wardKind: t.detail.wardKind as string,
+        wardKind: mappedOrFlagged(t.detail, "wardKind", "ward-kind") as string,
         startedAt: t.detail.eventAt as string,
         receivedAt: t.messageTime,
       }))
@@ -168,7 +192,7 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
     providerCode: a.providerCode,
     site: a.site ?? null,
     admittedAt: a.admitAt,
-    admissionMethod: a.admissionMethod,
+    admissionMethod,
     patientClass: a.patientClass === "D" ? "day-case" : "inpatient",
     specialty: a.specialty ?? null,
     diagnosis: a.diagnosis ?? null,

@@ -207,6 +207,10 @@ export const FEEDS: FeedHealth[] = [
     heldVisits: 3,
     reviewQueue: 4,
     lagSeconds: 4.2,
+    unmapped: [
+      { mapName: "ward-kind", field: "PV1-3.1", code: "WD12", occurrences: 41 },
+      { mapName: "admission-method", field: "PV1-4", code: "EM", occurrences: 17 },
+    ],
   },
   {
     sourceSystem: "community-ehr",
@@ -218,6 +222,7 @@ export const FEEDS: FeedHealth[] = [
     heldVisits: 0,
     reviewQueue: 1,
     lagSeconds: null,
+    unmapped: [],
   },
   {
     sourceSystem: "social-care",
@@ -229,5 +234,6 @@ export const FEEDS: FeedHealth[] = [
     heldVisits: 0,
     reviewQueue: 55,
     lagSeconds: 5_400,
+    unmapped: [],
   },
 ];

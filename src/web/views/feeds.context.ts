@@ -61,6 +61,7 @@ export function feedsContext(feeds: FeedHealth[], now: Date) {
         {
           text: f.lastReceivedAt ? `${dateTime(f.lastReceivedAt)} (${age(f.lastReceivedAt, now)})` : "Never",
         },
+        { text: lagText(f.lagSeconds) },
         { text: num(f.received), format: "numeric" },
         { text: `${num(f.rejected)} (${num(f.rejectRate * 100, 1)}%)`, format: "numeric" },
         {
@@ -72,7 +73,16 @@ export function feedsContext(feeds: FeedHealth[], now: Date) {
         },
         { text: num(f.heldVisits), format: "numeric" },
         { text: num(f.reviewQueue), format: "numeric" },
+        { text: num(f.unmapped.length), format: "numeric" },
       ];
     }),
+    unmappedRows: feeds.flatMap((f) =>
+      f.unmapped.map((u) => [
+        { text: f.sourceSystem },
+        { text: `${u.mapName} (${u.field})` },
+        { text: u.code },
+        { text: num(u.occurrences), format: "numeric" },
+      ]),
+    ),
   };
 }
