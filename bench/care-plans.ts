@@ -6,8 +6,7 @@
 //
 // The national condition reads risk_person: it is timed as it is (zeros until 'oneplace stratify' has run on
 // the bench database).
-import { assignRole, createReader, createTeam, createUser } from "../src/governance/index.ts";
-import { loadUserInRole } from "../src/governance/roles.ts";
+import { assignRole, createReader, createTeam, createUser, loadUserInRole } from "../src/governance/index.ts";
 import { nationalCondition } from "../src/risk/index.ts";
 import { DEFAULT_SYNTH_CONFIG, loadSyntheticPlace } from "../src/synth/index.ts";
 import { TEST_OPERATOR } from "../test/governance/fixtures.ts";
