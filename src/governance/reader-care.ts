@@ -181,7 +181,18 @@ export function careReads(base: ReaderBase): CareReads {
       changing(personId, (id, who) => signOffPlan(db, id, planId, baseVersion, who)),
     endCarePlan: (personId, planId, baseVersion, reason) =>
       changing(personId, (id, who) => endPlan(db, id, planId, baseVersion, reason, who)),
-    referPerson: (personId, input) => changing(personId, (id, who) => makeReferral(db, id, input, who)),
+    async referPerson(personId, input) {
+      // A referral is a relationship for the receiving team until it closes: made under break-glass, it would
+      // outlast the emergency access that allowed it.
+      const decision = await allowed(personId, "identifiable", "change");
+      if (decision.breakGlassId) {
+        return base.refuse(
+          "change",
+          "a referral made under break-glass would give the receiving team a relationship that outlasts it; refer once you care for the person",
+        );
+      }
+      return makeReferral(db, personId.toLowerCase(), input, author());
+    },
     decideReferral: (personId, referralId, baseVersion, decision) =>
       changing(personId, (id, who) => decideReferral(db, id, referralId, baseVersion, decision, who)),
     recordReferralFollowUp: (personId, referralId, baseVersion, outcome) =>

@@ -30,7 +30,7 @@ let spellId = "";
 const readerAs = async (
   username: string,
   role: string,
-  team: "practice" | "reablement" | "lac",
+  team: "practice" | "reablement" | "lac" | "socialCare",
   now?: () => Date,
 ) => {
   const { db: _, ...identity } = await contextFor(
@@ -147,6 +147,33 @@ test("two referrals to one service submitted at once: one is made, the other ref
     kind: "decline",
     reason: "Made twice at once on purpose",
   });
+});
+
+test("a referral is refused under break-glass, and the refusal audited: it would outlast the emergency access", async () => {
+  const stranger = makePerson({ familyName: "Glass", givenName: "Iris", birthDate: "1930-01-02" });
+  await insertPerson(t.db, stranger);
+  await createUserInRole(t.db, "sw.glass", "social-worker", "socialCare");
+  const sw = await readerAs("sw.glass", "social-worker", "socialCare");
+  await sw.breakGlass(stranger.personId, "Found collapsed at home; no one else reachable tonight");
+  await assert.rejects(
+    sw.referPerson(stranger.personId, {
+      serviceCode: "rapid-response",
+      reason: "Needs someone tonight",
+      urgency: "urgent",
+      consent: "best-interests",
+    }),
+    (e: Error) => e.name === "AccessDenied" && /outlasts it/.test(e.message),
+  );
+  const [n] = await t.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM referral WHERE person_id = $1",
+    [stranger.personId],
+  );
+  assert.equal(n.n, 0);
+  const [audit] = await t.db.query<{ allowed: boolean; reason: string }>(
+    "SELECT allowed, reason FROM audit_event WHERE actor = 'sw.glass' ORDER BY seq DESC LIMIT 1",
+  );
+  assert.equal(audit.allowed, false);
+  assert.match(audit.reason, /outlasts it/);
 });
 
 test("reablement completes with its episode after the spell: a reablement service for ASCOF 2B and a 91-day follow-up", async () => {

@@ -141,6 +141,10 @@ test("readPatient: PID-2 is read only when it is an NHS Number; no identifier at
   assert.equal(spaced.nhsNumber, "9434765919");
   assert.equal(spaced.recordId, "9434765919");
   assert.deepEqual(spaced.identifiers, []);
+  // Ten bare digits that fail Modulus 11 are some other system's id: ignored, the message kept by PID-3.
+  const otherId = read("PID|1|9434765910|RX2^^^RX1^MR||SMITH^JOHN||19400101|M");
+  assert.equal(otherId.nhsNumber, null);
+  assert.equal(otherId.recordId, "RX2");
   assert.throws(
     () => read("PID|1||||SMITH^JOHN||19400101|M"),
     (e: unknown) => e instanceof AdtRejection && /local identifier or the NHS Number/.test(e.message),

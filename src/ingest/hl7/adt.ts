@@ -285,16 +285,20 @@ const placeholderOnly = (field: number) =>
 
 /**
  * PID-2 (patient ID, external), where v2.2 and v2.3 patient administration systems in England put the NHS
- * Number: taken when it says it is one (authority NHS or type NH) or, with no authority, when it is ten digits.
+ * Number: taken when it says it is one (authority NHS or type NH) or, with no authority, when it is ten digits
+ * that are a valid NHS Number. Ten bare digits that are not one are some other system's id: ignored, never a
+ * reason to refuse a message that PID-3 identifies.
  */
 function nhsNumberInPid2(pid: Segment): string | typeof PLACEHOLDER | null {
   const id = value(pid, 2, 1).trim();
   if (!id) return null;
   const auth = value(pid, 2, 4).trim();
   const type = value(pid, 2, 5).trim();
-  const says = auth === NHS_AUTHORITY || type === NHS_TYPE;
-  if (says || (!auth && /^\d{3}[ -]?\d{3}[ -]?\d{4}$/.test(id))) return checkedNhsNumber(id, 2);
-  return null;
+  if (auth === NHS_AUTHORITY || type === NHS_TYPE) return checkedNhsNumber(id, 2);
+  if (auth || !/^\d{3}[ -]?\d{3}[ -]?\d{4}$/.test(id)) return null;
+  const problem = nhsNumberProblem(id);
+  if (!problem) return normaliseNhsNumber(id) as string;
+  return problem.problem === "placeholder" ? PLACEHOLDER : null;
 }
 
 /** PID: the patient's local identifier, NHS Number, names, date of birth, sex, postcode, ethnic category. */
