@@ -126,6 +126,28 @@ export const INGEST_TABLES = {
     },
     { primaryKey: ["source_system"] },
   ),
+  // 0930_ingest_unmapped_code.sql
+  ingest_unmapped_code: table(
+    {
+      source_system: "text",
+      map_name: "text",
+      source_code: "text",
+      occurrences: "integer",
+      first_seen: "timestamptz",
+      last_seen: "timestamptz",
+    },
+    { primaryKey: ["source_system", "map_name", "source_code"] },
+  ),
+  // 0931_ingest_instance.sql
+  ingest_instance: table(
+    {
+      only_row: "boolean",
+      test_instance: "boolean",
+      changed_at: "timestamptz",
+      changed_by: "text",
+    },
+    { primaryKey: ["only_row"] },
+  ),
   // 0940_fhir_unsupported_and_held.sql
   ingest_fhir_held: table(
     {
