@@ -51,7 +51,8 @@ export function capabilityStatement(base: string, software: { version: string })
             ? undefined
             : [type.profile],
           interaction: [{ code: "read" }, { code: "search-type" }],
-          versioning: "no-version",
+          // Reads carry meta.versionId (and an ETag from it); no vread or history: the tables keep no versions.
+          versioning: "versioned",
           readHistory: false,
           updateCreate: false,
           searchInclude:

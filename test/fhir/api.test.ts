@@ -30,6 +30,10 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
   assert.equal(cs.resourceType, "CapabilityStatement");
   assert.equal(cs.fhirVersion, "4.0.1");
   const types = cs.rest[0].resource.map((r: Json) => r.type);
+  // Reads carry meta.versionId, so the statement says versioned (and offers no vread it does not have).
+  const patientCs = cs.rest[0].resource.find((r: Json) => r.type === "Patient");
+  assert.equal(patientCs.versioning, "versioned");
+  assert.ok(!patientCs.interaction.some((i: Json) => i.code === "vread"));
   assert.deepEqual(types, [
     "Patient",
     "Organization",
