@@ -26,6 +26,7 @@ export {
   type TableShape,
 } from "./copy-format.ts";
 export { DatabaseError, type Db, type EngineName, type Queryable, quoteIdent, type Row } from "./db.ts";
+export { withIndexesDeferred } from "./deferred-indexes.ts";
 export { LOCK_BUCKETS, lockKey, lockNames } from "./locks.ts";
 export {
   discoverMigrations,

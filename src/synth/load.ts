@@ -2,10 +2,11 @@ import { Worker } from "node:worker_threads";
 import { OnePlaceError, type OnePlaceErrorOptions, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../store/index.ts";
-import { tableNamed } from "../store/index.ts";
+import { tableNamed, withIndexesDeferred } from "../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
 import type { WorkerInput, WorkerMessage } from "./load-worker.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
+import { ALL_SHAPES } from "./table-shapes.ts";
 
 export interface SynthLoadResult {
   loadId: string;
@@ -128,18 +129,25 @@ export async function loadSyntheticPlace(
   });
   let loaded: Map<string, number>;
   try {
-    loaded = await db.transaction(async (tx) => {
-      const rows = new Map<string, number>();
-      const utf8 = new TextDecoder();
-      for await (const batch of batchesFrom(worker, onProgress)) {
-        const n = await tx.copyFrom(batch.table, tableNamed(batch.table).columnNames, [
-          utf8.decode(batch.bytes),
-        ]);
-        rows.set(batch.table, (rows.get(batch.table) ?? 0) + n);
-        worker.postMessage("ack");
-      }
-      return rows;
-    });
+    loaded = await db.transaction((tx) =>
+      // The tables are empty (checked above), so their secondary indexes are built once at the end.
+      withIndexesDeferred(
+        tx,
+        ALL_SHAPES.map((shape) => shape.name),
+        async () => {
+          const rows = new Map<string, number>();
+          const utf8 = new TextDecoder();
+          for await (const batch of batchesFrom(worker, onProgress)) {
+            const n = await tx.copyFrom(batch.table, tableNamed(batch.table).columnNames, [
+              utf8.decode(batch.bytes),
+            ]);
+            rows.set(batch.table, (rows.get(batch.table) ?? 0) + n);
+            worker.postMessage("ack");
+          }
+          return rows;
+        },
+      ),
+    );
   } catch (error) {
     await db
       .query("UPDATE data_load SET status = 'failed', finished_at = now() WHERE load_id = $1", [loadId])

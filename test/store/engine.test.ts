@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { BulkLoader } from "../../src/store/bulk-loader.ts";
 import { encodeCopyRow } from "../../src/store/copy-format.ts";
+import { withIndexesDeferred } from "../../src/store/deferred-indexes.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;
@@ -136,5 +137,48 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
     const rows = await t.db.query("SELECT id, label, amount FROM scratch");
     assert.deepEqual(rows, [{ id: 7, label: null, amount: 3 }]);
     await t.db.query("DELETE FROM scratch");
+  });
+  test("a bulk load with indexes deferred builds them again, keeps constraint indexes, and a failure keeps all", async () => {
+    await t.db.exec(
+      "CREATE TABLE deferred (id integer PRIMARY KEY, code text, UNIQUE (code)); CREATE INDEX deferred_code_lower ON deferred (lower(code)) WHERE id > 0",
+    );
+    const indexes = async () =>
+      (
+        await t.db.query<{ indexdef: string }>(
+          "SELECT indexdef FROM pg_indexes WHERE tablename = 'deferred' ORDER BY indexname",
+        )
+      ).map((r) => r.indexdef);
+    const before = await indexes();
+    assert.equal(before.length, 3);
+    const seenDuringLoad = await t.db.transaction((tx) =>
+      withIndexesDeferred(tx, ["deferred"], async () => {
+        await tx.copyFrom("deferred", ["id", "code"], [encodeCopyRow([1, "A"]) + encodeCopyRow([2, "B"])]);
+        return (
+          await tx.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'deferred'",
+          )
+        )[0].n;
+      }),
+    );
+    assert.equal(
+      seenDuringLoad,
+      2,
+      "the expression index is dropped while loading; the key and unique constraint stay",
+    );
+    assert.deepEqual(await indexes(), before);
+    await assert.rejects(
+      t.db.transaction((tx) =>
+        withIndexesDeferred(tx, ["deferred"], async () => {
+          await tx.copyFrom("deferred", ["id", "code"], [encodeCopyRow([3, "B"])]);
+        }),
+      ),
+      /duplicate key|unique/i,
+    );
+    assert.deepEqual(await indexes(), before, "a failed load leaves every index in place");
+    const rows = await t.db.query("SELECT id FROM deferred ORDER BY id");
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [1, 2],
+    );
   });
 });
