@@ -2,7 +2,7 @@
 // records behind it (so a clinician can see why).
 import { addDays, addMonths, ageOn, isIsoDate } from "../core/dates.ts";
 import { invalid } from "../core/errors.ts";
-import type { Queryable } from "../store/index.ts";
+import { type Queryable, replaceTableContents } from "../store/index.ts";
 import {
   DEFICITS,
   EFI_MIN_AGE,
@@ -47,14 +47,18 @@ const COLUMNS = "person_id, deficit_id, first_on, basis, entry_id, rule_id";
  * settings and work_mem for the rest of it (SET LOCAL), so set your own afterwards.
  */
 export async function rebuildAllDeficits(tx: Queryable): Promise<void> {
-  await tx.exec("TRUNCATE efi_deficit");
+  await replaceTableContents(tx, "efi_deficit", (target) => insertAllDeficits(tx, target));
+}
+
+/** Inserts every person's coded deficits into `target` (efi_deficit or its replacement being built). */
+export async function insertAllDeficits(tx: Queryable, target: string): Promise<void> {
   // A sequential pass over the GP record hashed against ~2,200 codes. The planner's estimates for the
   // per-code row counts are poor, and its nested-loop or merge plans walk the whole record through the code
   // index in random order, many times slower at scale; the sort must stay in memory.
   await tx.exec(
     "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '768MB'; SET LOCAL jit = off",
   );
-  await tx.query(`INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("")}) e`);
+  await tx.query(`INSERT INTO ${target} (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("")}) e`);
   await tx.exec("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on");
 }
 

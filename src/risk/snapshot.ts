@@ -49,6 +49,8 @@ export interface SnapshotOptions {
   /** Only these people (rescoring); all registered people when absent. */
   personIds?: readonly string[];
   hiu: HiuSettings;
+  /** Where the coded deficits are read from: efi_deficit, or its replacement while a full run builds it. */
+  deficitTable?: string;
 }
 
 /** Start of an English calendar day as a timestamptz, so day boundaries are those of the place. */
@@ -101,7 +103,7 @@ export function snapshotSql(p: SqlParams, options: SnapshotOptions): string {
     efi AS (
       SELECT e.person_id, bit_or(1::bigint << dd.ordinal) AS mask, count(*) AS n,
              count(*) FILTER (WHERE dd.long_term_condition) AS ltc
-      FROM efi_deficit e JOIN efi_deficit_def dd ON dd.deficit_id = e.deficit_id
+      FROM ${options.deficitTable ?? "efi_deficit"} e JOIN efi_deficit_def dd ON dd.deficit_id = e.deficit_id
       WHERE e.first_on <= ${d} ${f("e")}
       GROUP BY e.person_id
     ),

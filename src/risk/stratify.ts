@@ -3,14 +3,20 @@
 import { isIsoDate } from "../core/dates.ts";
 import { invalid, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import { type Db, type Queryable, SqlParams } from "../store/index.ts";
-import { rebuildAllDeficits, rebuildDeficitsFor } from "./efi.ts";
+import { beginTableReplacement, type Db, type Queryable, SqlParams } from "../store/index.ts";
+import { insertAllDeficits, rebuildDeficitsFor } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { activeModel, modelById, NoValidatedModelError, probabilitySql, type RiskModel } from "./model.ts";
 import { DEFAULT_SETTINGS, mergeSettings, type RiskSettings, readSettings } from "./settings.ts";
 import { SNAPSHOT_COLUMNS, snapshotSql } from "./snapshot.ts";
 
 const QUANTILES = 1000;
+
+/**
+ * Held by a full run for its whole transaction and by each rescoring for its own, so they take turns. A key
+ * of its own, outside lockKey's buckets: names hashed by ingest must never wait for a full run.
+ */
+const STRATIFY_LOCK = 727_401;
 
 /** Each scored person's name, copied as the register's name-order key (0894); joined, not looked up per row. */
 const nameJoin = (alias: string) =>
@@ -28,7 +34,8 @@ export interface StratifyOptions {
   asOf?: string;
   /** Compute eFI and the snapshot only, without scores (no model needed). */
   efiOnly?: boolean;
-  onStep?: (step: string) => void;
+  /** Told each step as it starts; a promise it returns is awaited (a test reads beside the run). */
+  onStep?: (step: string) => void | Promise<void>;
 }
 
 export interface RunSummary {
@@ -101,25 +108,32 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
   await db.transaction(async (tx) => {
     // Every statement sees the same data, so the run's figures are consistent with each other.
     await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-    step("Finding eFI deficits in the GP record");
-    await rebuildAllDeficits(tx);
+    // Rescoring waits for a full run rather than writing to tables the run is about to replace.
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [STRATIFY_LOCK]);
+    await step("Finding eFI deficits in the GP record");
+    // Both tables are built beside the ones readers use and swapped in at the end, so pages and reports
+    // keep reading the last run's picture until this one commits.
+    const deficits = await beginTableReplacement(tx, "efi_deficit");
+    await insertAllDeficits(tx, deficits.target);
+    await deficits.index();
     // One pass over each table: parallel workers would each rebuild every hash table of the snapshot, and
     // compiling these one-off statements (JIT) costs more than it saves.
     await tx.exec(
       "SET LOCAL work_mem = '512MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off",
     );
-    step(model ? "Building each person's picture and scoring" : "Building each person's picture");
-    await tx.exec("TRUNCATE risk_person");
+    await step(model ? "Building each person's picture and scoring" : "Building each person's picture");
+    const people = await beginTableReplacement(tx, "risk_person");
+    const scored = people.target;
     // Written in locality and practice order, so a register (one practice's or locality's rows) reads a run
     // of neighbouring pages rather than a row from nearly every page of the table.
     const p = new SqlParams();
-    const snapshot = snapshotSql(p, { asOf, hiu: settings.hiu });
+    const snapshot = snapshotSql(p, { asOf, hiu: settings.hiu, deficitTable: deficits.target });
     const run = p.add(runId, "uuid");
     const asOfParam = p.add(asOf, "date");
     const cols = SNAPSHOT_COLUMNS.join(", ");
     if (model) {
       await tx.query(
-        `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_rank,
+        `INSERT INTO ${scored} (${cols}, run_id, as_of, scored_at, model_id, probability, risk_rank,
                                   risk_percentile, risk_tier, family_name, given_name)
          SELECT ${cols}, ${run}, ${asOfParam}, now(), ${p.add(model.modelId, "uuid")}, probability, rn,
                 100.0 * (n - above) / n, ${tierCase(settings)}, names.family_name, names.given_name
@@ -133,21 +147,22 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
       );
     } else {
       await tx.query(
-        `INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, family_name, given_name)
+        `INSERT INTO ${scored} (${cols}, run_id, as_of, scored_at, family_name, given_name)
          SELECT ${cols}, ${run}, ${asOfParam}, now(), names.family_name, names.given_name
          FROM (${snapshot}) s ${nameJoin("s")}
          ORDER BY locality_code, practice_code, person_id`,
         p.values,
       );
     }
-    step("Recording the run");
-    const cutpoints = model ? await computeCutpoints(tx) : null;
+    await step("Recording the run");
+    await people.index();
+    const cutpoints = model ? await computeCutpoints(tx, scored) : null;
     await tx.query(
       `INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people,
                              cutpoints, settings, quantiles)
-       VALUES ($1, 'full', $2, $3, now(), clock_timestamp(), $4, (SELECT count(*) FROM risk_person), $5::jsonb, $6::jsonb,
+       VALUES ($1, 'full', $2, $3, now(), clock_timestamp(), $4, (SELECT count(*) FROM ${scored}), $5::jsonb, $6::jsonb,
                CASE WHEN $3::uuid IS NULL THEN NULL ELSE
-                 (SELECT percentile_disc($7::float8[]) WITHIN GROUP (ORDER BY probability) FROM risk_person) END)`,
+                 (SELECT percentile_disc($7::float8[]) WITHIN GROUP (ORDER BY probability) FROM ${scored}) END)`,
       [
         runId,
         asOf,
@@ -158,6 +173,8 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
         Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES),
       ],
     );
+    await deficits.swap();
+    await people.swap();
   });
   // Both tables were rewritten: fresh statistics keep rescoring one person and cohort queries on good plans.
   // risk_person is vacuumed too, so counts by practice and tier come from the index alone (VACUUM runs
@@ -197,9 +214,9 @@ async function analyzeIfNeverAnalyzed(db: Queryable): Promise<void> {
   for (const { relname } of rows) await db.exec(`ANALYZE ${relname}`);
 }
 
-async function computeCutpoints(tx: Queryable): Promise<Cutpoints> {
+async function computeCutpoints(tx: Queryable, table: string): Promise<Cutpoints> {
   const tiers = await tx.query<{ risk_tier: string; lowest: number }>(
-    "SELECT risk_tier, min(probability) AS lowest FROM risk_person GROUP BY risk_tier",
+    `SELECT risk_tier, min(probability) AS lowest FROM ${table} GROUP BY risk_tier`,
   );
   const lowest = (tier: string) => tiers.find((r) => r.risk_tier === tier)?.lowest ?? null;
   return { veryHigh: lowest("very-high"), high: lowest("high"), rising: lowest("rising") };
@@ -308,6 +325,7 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
   const runId = newId();
   const ids = [...new Set(personIds)];
   return db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock($1)", [STRATIFY_LOCK]);
     // Scores are derived data a rerun restores, so a commit need not wait for the disk; and the written
     // join order suits one person, so the planner need not search for another.
     await tx.exec(

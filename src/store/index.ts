@@ -58,3 +58,4 @@ export {
   unnestSelect,
   valuesList,
 } from "./sql.ts";
+export { beginTableReplacement, replaceTableContents, type TableReplacement } from "./table-swap.ts";

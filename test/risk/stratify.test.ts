@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import pg from "pg";
 import { DEFICITS, deficitsInMask } from "../../src/risk/efi-definition.ts";
 import { readEfiCodes } from "../../src/risk/efi-reference.ts";
 import { serviceMask } from "../../src/risk/social-care.ts";
 import { latestActivityDate, stratify } from "../../src/risk/stratify.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { openTestDb, serverUrl, type TestDb } from "../helpers/test-db.ts";
 import {
   addAe,
   addContact,
@@ -193,5 +194,61 @@ describe("stratifying hand-built people (eFI only, no model)", () => {
 
   test("the default date is the latest recorded activity", async () => {
     assert.equal(await latestActivityDate(t.db), "2015-04-02", "admissions count from the day of admission");
+  });
+});
+
+describe("a full run replaces the picture without blocking readers", () => {
+  const indexes = async (table: string) =>
+    (
+      await t.db.query<{ indexdef: string }>(
+        "SELECT indexname || ' ' || indexdef AS indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname",
+        [table],
+      )
+    ).map((r) => r.indexdef);
+
+  test("the replaced tables keep every index and constraint under its own name", async () => {
+    const before = { people: await indexes("risk_person"), deficits: await indexes("efi_deficit") };
+    assert.ok(before.people.some((d) => d.startsWith("risk_person_pkey ")));
+    await stratify(t.db, { asOf: AS_OF, efiOnly: true });
+    assert.deepEqual(await indexes("risk_person"), before.people);
+    assert.deepEqual(await indexes("efi_deficit"), before.deficits);
+    const leftovers = await t.db.query("SELECT relname FROM pg_class WHERE relname LIKE '%\\_\\_next%'");
+    assert.deepEqual(leftovers, [], "no table or index of the replacement is left behind");
+    const [{ n }] = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM risk_person");
+    assert.ok(n > 0);
+  });
+
+  test("while a run builds, another connection reads the previous run at once and the new one after", {
+    skip: !serverUrl && "the embedded engine has one connection, so nothing can read beside a run",
+  }, async () => {
+    await stratify(t.db, { asOf: AS_OF, efiOnly: true });
+    const [previous] = await t.db.query<{ run_id: string }>("SELECT DISTINCT run_id::text FROM risk_person");
+    const reader = new pg.Client({ connectionString: t.databaseUrl });
+    await reader.connect();
+    try {
+      // A reader that would wait for a lock fails fast instead, so the test fails rather than hangs.
+      await reader.query("SET lock_timeout = '1s'");
+      const seen: string[] = [];
+      await stratify(t.db, {
+        asOf: AS_OF,
+        efiOnly: true,
+        onStep: async (step) => {
+          if (step !== "Recording the run") return;
+          const r = await reader.query("SELECT DISTINCT run_id::text AS run_id FROM risk_person");
+          const d = await reader.query("SELECT count(*)::int AS n FROM efi_deficit");
+          seen.push(...r.rows.map((x) => x.run_id), `deficits ${d.rows[0].n > 0}`);
+        },
+      });
+      assert.deepEqual(
+        seen,
+        [previous.run_id, "deficits true"],
+        "the reader saw the previous run, unblocked",
+      );
+      const after = await reader.query("SELECT DISTINCT run_id::text AS run_id FROM risk_person");
+      assert.equal(after.rows.length, 1);
+      assert.notEqual(after.rows[0].run_id, previous.run_id, "after the commit the reader sees the new run");
+    } finally {
+      await reader.end();
+    }
   });
 });
