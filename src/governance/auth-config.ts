@@ -19,6 +19,9 @@ export interface OidcConfig {
   label: string;
 }
 
+/** The citizen's identity provider (NHS login, or one shaped like it): the person's NHS Number comes in a claim. */
+export type CitizenOidcConfig = Omit<OidcConfig, "usernameClaim">;
+
 export interface AuthConfig {
   maxFailedLogins: number;
   lockoutMinutes: number;
@@ -28,6 +31,8 @@ export interface AuthConfig {
   /** Secure cookies; off only for plain-http development on localhost. */
   cookieSecure: boolean;
   oidc: OidcConfig | null;
+  /** Citizen sign-in (ONEPLACE_CITIZEN_OIDC_*); absent or null: the citizen's pages cannot be signed in to. */
+  citizenOidc?: CitizenOidcConfig | null;
   /** Break-glass accesses one user may start in an hour; beyond it they are refused and the IG officer alerted. */
   breakGlassPerHour?: number;
 }
@@ -46,19 +51,24 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
-function oidcFromEnv(env: Env): OidcConfig | null {
-  const issuer = env.ONEPLACE_OIDC_ISSUER?.trim();
+/** An identity provider's settings under a prefix (ONEPLACE_OIDC_ or ONEPLACE_CITIZEN_OIDC_), or null if unset. */
+function providerFromEnv(
+  env: Env,
+  prefix: string,
+  defaults: { scopes: string; label: string },
+): CitizenOidcConfig | null {
+  const issuer = env[`${prefix}ISSUER`]?.trim();
   if (!issuer) return null;
   const need = (name: string): string => {
     const value = env[name]?.trim();
     if (!value)
-      throw new GovernanceError(`ONEPLACE_OIDC_ISSUER is set but ${name} is not`, "See docs/governance.md.", {
+      throw new GovernanceError(`${prefix}ISSUER is set but ${name} is not`, "See docs/governance.md.", {
         kind: "invalid",
         code: "governance.config",
       });
     return value;
   };
-  const secretFile = need("ONEPLACE_OIDC_CLIENT_SECRET_FILE");
+  const secretFile = need(`${prefix}CLIENT_SECRET_FILE`);
   let clientSecret: string;
   try {
     clientSecret = readFileSync(secretFile, "utf8").trim();
@@ -73,10 +83,10 @@ function oidcFromEnv(env: Env): OidcConfig | null {
       kind: "invalid",
       code: "governance.config",
     });
-  const redirectUrl = need("ONEPLACE_OIDC_REDIRECT_URL");
+  const redirectUrl = need(`${prefix}REDIRECT_URL`);
   for (const [name, url] of [
-    ["ONEPLACE_OIDC_ISSUER", issuer],
-    ["ONEPLACE_OIDC_REDIRECT_URL", redirectUrl],
+    [`${prefix}ISSUER`, issuer],
+    [`${prefix}REDIRECT_URL`, redirectUrl],
   ]) {
     let parsed: URL;
     try {
@@ -98,13 +108,26 @@ function oidcFromEnv(env: Env): OidcConfig | null {
   }
   return {
     issuer: issuer.replace(/\/$/, ""),
-    clientId: need("ONEPLACE_OIDC_CLIENT_ID"),
+    clientId: need(`${prefix}CLIENT_ID`),
     clientSecret,
     redirectUrl,
-    usernameClaim: env.ONEPLACE_OIDC_USERNAME_CLAIM?.trim() || "preferred_username",
-    scopes: env.ONEPLACE_OIDC_SCOPES?.trim() || "openid profile email",
-    label: env.ONEPLACE_OIDC_LABEL?.trim() || "your organisation's account",
+    scopes: env[`${prefix}SCOPES`]?.trim() || defaults.scopes,
+    label: env[`${prefix}LABEL`]?.trim() || defaults.label,
   };
+}
+
+function oidcFromEnv(env: Env): OidcConfig | null {
+  const provider = providerFromEnv(env, "ONEPLACE_OIDC_", {
+    scopes: "openid profile email",
+    label: "your organisation's account",
+  });
+  if (!provider) return null;
+  return { ...provider, usernameClaim: env.ONEPLACE_OIDC_USERNAME_CLAIM?.trim() || "preferred_username" };
+}
+
+/** NHS login gives the NHS Number and the identity proofing level under the profile scope. */
+function citizenOidcFromEnv(env: Env): CitizenOidcConfig | null {
+  return providerFromEnv(env, "ONEPLACE_CITIZEN_OIDC_", { scopes: "openid profile", label: "NHS login" });
 }
 
 export function authConfigFromEnv(env: Env): AuthConfig {
@@ -122,6 +145,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
     loginAttemptsPerMinute: int(env, "ONEPLACE_LOGIN_RATE_LIMIT", 10, 1, 10_000),
     cookieSecure: secure !== "false",
     oidc: oidcFromEnv(env),
+    citizenOidc: citizenOidcFromEnv(env),
     breakGlassPerHour: int(env, "ONEPLACE_BREAK_GLASS_PER_HOUR", BREAK_GLASS_PER_HOUR_DEFAULT, 1, 1_000),
   };
 }
