@@ -37,7 +37,10 @@ export interface CitizenIdp {
 export async function startCitizenIdp(): Promise<CitizenIdp> {
   const { publicKey, privateKey } = await generateKeyPair("RS256");
   const jwk = { ...(await exportJWK(publicKey)), kid: "nhs-login-test", alg: "RS256", use: "sig" };
-  const codes = new Map<string, { nonce: string; challenge: string; login: CitizenLogin; redirect: string }>();
+  const codes = new Map<
+    string,
+    { nonce: string; challenge: string; login: CitizenLogin; redirect: string }
+  >();
   const accessTokens = new Map<string, CitizenLogin>();
   let redirectUrl = "";
   const idp: CitizenIdp = {
@@ -102,7 +105,10 @@ export async function startCitizenIdp(): Promise<CitizenIdp> {
       let body = "";
       for await (const chunk of req) body += chunk;
       const form = new URLSearchParams(body);
-      const basic = Buffer.from(String(req.headers.authorization).replace(/^Basic /, ""), "base64").toString();
+      const basic = Buffer.from(
+        String(req.headers.authorization).replace(/^Basic /, ""),
+        "base64",
+      ).toString();
       const [id, secret] = basic.split(":").map((part) => decodeURIComponent(part.replaceAll("+", " ")));
       if (id !== CITIZEN_CLIENT_ID || secret !== CLIENT_SECRET) return json(401, { error: "invalid_client" });
       const grant = codes.get(form.get("code") as string);

@@ -138,7 +138,11 @@ async function signIn(login: CitizenLogin): Promise<Citizen> {
   assert.equal(callback.headers.location, "/citizen");
   const cookie = cookieOf(callback.headers["set-cookie"], "__Host-oneplace_citizen");
   assert.ok(cookie, "a citizen session cookie is set");
-  const page = await app.inject({ method: "GET", url: "/citizen/sharing", headers: { cookie, accept: "text/html" } });
+  const page = await app.inject({
+    method: "GET",
+    url: "/citizen/sharing",
+    headers: { cookie, accept: "text/html" },
+  });
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
   return { cookie, csrf };
 }
@@ -154,7 +158,13 @@ const postForm = (url: string, who: Citizen, form: Record<string, string>) =>
   });
 
 const citizenAudit = (personId: string) =>
-  t.db.query<{ actor: string; allowed: boolean; relationship: string | null; action: string; detail: string }>(
+  t.db.query<{
+    actor: string;
+    allowed: boolean;
+    relationship: string | null;
+    action: string;
+    detail: string;
+  }>(
     `SELECT actor, allowed, relationship, action, detail FROM audit_event
       WHERE role_code = 'citizen' AND $1 = ANY(person_ids) ORDER BY seq`,
     [personId],
@@ -196,9 +206,10 @@ test("my care plan: what matters, the lead professional, actions, crisis plan an
   assert.equal(last?.allowed, true);
   assert.equal(last?.relationship, "self");
   assert.equal(last?.detail, "citizen GET /citizen");
-  const forOther = await t.db.query("SELECT 1 FROM audit_event WHERE role_code = 'citizen' AND $1 = ANY(person_ids)", [
-    other.personId,
-  ]);
+  const forOther = await t.db.query(
+    "SELECT 1 FROM audit_event WHERE role_code = 'citizen' AND $1 = ANY(person_ids)",
+    [other.personId],
+  );
   assert.equal(forOther.length, 0, "nothing of anyone else's was read");
 });
 
@@ -286,14 +297,20 @@ test("below P9 no record: a page saying what the person can do, and refusals aud
     "SELECT reason FROM audit_event WHERE role_code = 'citizen' AND NOT allowed ORDER BY seq DESC LIMIT 1",
   );
   assert.match(refused.reason, /P9.*P5/);
-  const none = await t.db.query("SELECT 1 FROM sharing_objection WHERE person_id = $1 AND withdrawn_on IS NULL", [
-    me.personId,
-  ]);
+  const none = await t.db.query(
+    "SELECT 1 FROM sharing_objection WHERE person_id = $1 AND withdrawn_on IS NULL",
+    [me.personId],
+  );
   assert.equal(none.length, 0, "nothing written");
 });
 
 test("an NHS Number nobody holds: a clear page, nobody's record; the number may also come in the ID token", async () => {
-  const citizen = await signIn({ sub: "nobody", nhsNumber: unknownNhsNumber, level: "P9", nhsNumberInIdToken: true });
+  const citizen = await signIn({
+    sub: "nobody",
+    nhsNumber: unknownNhsNumber,
+    level: "P9",
+    nhsNumberInIdToken: true,
+  });
   const home = await page("/citizen", citizen);
   assert.equal(home.statusCode, 404);
   assert.match(home.body, /OnePlace holds no record for you/);
@@ -306,7 +323,11 @@ test("a citizen session reaches no staff route, and a staff session no citizen p
     assert.equal(staffPage.statusCode, 303, url);
     assert.match(String(staffPage.headers.location), /^\/login/);
   }
-  const api = await app.inject({ method: "GET", url: `/api/people/${me.personId}`, headers: { cookie: citizen.cookie } });
+  const api = await app.inject({
+    method: "GET",
+    url: `/api/people/${me.personId}`,
+    headers: { cookie: citizen.cookie },
+  });
   assert.equal(api.statusCode, 401);
   // The citizen's token under the staff cookie's name is no staff session either.
   const token = citizen.cookie.split("=")[1];
@@ -350,6 +371,10 @@ test("signing out ends the citizen session", async () => {
   const after = await page("/citizen", citizen);
   assert.equal(after.statusCode, 303);
   assert.equal(after.headers.location, "/citizen/sign-in");
-  const signInPage = await app.inject({ method: "GET", url: "/citizen/sign-in", headers: { accept: "text/html" } });
+  const signInPage = await app.inject({
+    method: "GET",
+    url: "/citizen/sign-in",
+    headers: { accept: "text/html" },
+  });
   assert.match(signInPage.body, /Continue to NHS login/);
 });
