@@ -378,3 +378,24 @@ test("signing out ends the citizen session", async () => {
   });
   assert.match(signInPage.body, /Continue to NHS login/);
 });
+
+test("an NHS Number that fails its check digit is refused at sign-in; P0 without a number gets the plain page", async () => {
+  idp.next = { sub: "bad-number", nhsNumber: "1234567890", level: "P9", nhsNumberInIdToken: true };
+  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+  const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") as string;
+  const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
+  const back = new URL(String(authorize.headers.get("location")));
+  const refused = await app.inject({
+    method: "GET",
+    url: `/citizen/sign-in/callback${back.search}`,
+    headers: { cookie: state, accept: "text/html" },
+  });
+  assert.equal(refused.statusCode, 401);
+  assert.match(refused.body, /the NHS Number it gave is not valid/);
+  assert.equal(cookieOf(refused.headers["set-cookie"], "__Host-oneplace_citizen"), null);
+
+  const low = await signIn({ sub: "p0-account", level: "P0" });
+  const home = await page("/citizen", low);
+  assert.match(home.body, /NHS login has not checked your identity/);
+  assert.equal((await page("/citizen/record-access", low)).statusCode, 200, "the plain page, not the record");
+});
