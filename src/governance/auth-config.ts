@@ -19,8 +19,15 @@ export interface OidcConfig {
   label: string;
 }
 
-/** The citizen's identity provider (NHS login, or one shaped like it): the person's NHS Number comes in a claim. */
-export type CitizenOidcConfig = Omit<OidcConfig, "usernameClaim">;
+/**
+ * The citizen's identity provider (NHS login, or one shaped like it): the person's NHS Number comes in a claim.
+ * NHS login authenticates its clients with a signed JWT (private_key_jwt, RS512), not a secret: with a private
+ * key the client secret is not used.
+ */
+export type CitizenOidcConfig = Omit<OidcConfig, "usernameClaim"> & {
+  /** A PKCS#8 PEM RSA key for private_key_jwt client authentication; null: the client secret. */
+  privateKeyPem: string | null;
+};
 
 export interface AuthConfig {
   maxFailedLogins: number;
@@ -51,12 +58,33 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
+/** A file's text, trimmed, or a configuration error naming the setting. */
+function readSecretFile(name: string, file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch {
+    throw new GovernanceError(`cannot read ${name} (${file})`, undefined, {
+      kind: "unavailable",
+      code: "governance.config",
+    });
+  }
+  if (!text)
+    throw new GovernanceError(`${name} (${file}) is empty`, undefined, {
+      kind: "invalid",
+      code: "governance.config",
+    });
+  return text;
+}
+
 /** An identity provider's settings under a prefix (ONEPLACE_OIDC_ or ONEPLACE_CITIZEN_OIDC_), or null if unset. */
 function providerFromEnv(
   env: Env,
   prefix: string,
   defaults: { scopes: string; label: string },
-): CitizenOidcConfig | null {
+  /** False when the client authenticates another way (a private key): then a secret file is optional. */
+  secretRequired = true,
+): Omit<OidcConfig, "usernameClaim"> | null {
   const issuer = env[`${prefix}ISSUER`]?.trim();
   if (!issuer) return null;
   const need = (name: string): string => {
@@ -68,21 +96,10 @@ function providerFromEnv(
       });
     return value;
   };
-  const secretFile = need(`${prefix}CLIENT_SECRET_FILE`);
-  let clientSecret: string;
-  try {
-    clientSecret = readFileSync(secretFile, "utf8").trim();
-  } catch {
-    throw new GovernanceError(`cannot read the OpenID Connect client secret from ${secretFile}`, undefined, {
-      kind: "unavailable",
-      code: "governance.config",
-    });
-  }
-  if (!clientSecret)
-    throw new GovernanceError(`the OpenID Connect client secret file ${secretFile} is empty`, undefined, {
-      kind: "invalid",
-      code: "governance.config",
-    });
+  const secretFile = secretRequired
+    ? need(`${prefix}CLIENT_SECRET_FILE`)
+    : env[`${prefix}CLIENT_SECRET_FILE`]?.trim();
+  const clientSecret = secretFile ? readSecretFile(`the OpenID Connect client secret file`, secretFile) : "";
   const redirectUrl = need(`${prefix}REDIRECT_URL`);
   for (const [name, url] of [
     [`${prefix}ISSUER`, issuer],
@@ -125,9 +142,27 @@ function oidcFromEnv(env: Env): OidcConfig | null {
   return { ...provider, usernameClaim: env.ONEPLACE_OIDC_USERNAME_CLAIM?.trim() || "preferred_username" };
 }
 
-/** NHS login gives the NHS Number and the identity proofing level under the profile scope. */
+/**
+ * NHS login gives the NHS Number and the identity proofing level under the profile scope. With
+ * ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE the client authenticates with private_key_jwt, and no secret file
+ * is needed.
+ */
 function citizenOidcFromEnv(env: Env): CitizenOidcConfig | null {
-  return providerFromEnv(env, "ONEPLACE_CITIZEN_OIDC_", { scopes: "openid profile", label: "NHS login" });
+  const prefix = "ONEPLACE_CITIZEN_OIDC_";
+  const keyFile = env[`${prefix}PRIVATE_KEY_FILE`]?.trim();
+  const privateKeyPem = keyFile ? readSecretFile(`${prefix}PRIVATE_KEY_FILE`, keyFile) : null;
+  if (privateKeyPem !== null && !/-----BEGIN PRIVATE KEY-----/.test(privateKeyPem))
+    throw new GovernanceError(`${prefix}PRIVATE_KEY_FILE must hold a PKCS#8 PEM private key`, undefined, {
+      kind: "invalid",
+      code: "governance.config",
+    });
+  const provider = providerFromEnv(
+    env,
+    prefix,
+    { scopes: "openid profile", label: "NHS login" },
+    privateKeyPem === null,
+  );
+  return provider ? { ...provider, privateKeyPem } : null;
 }
 
 export function authConfigFromEnv(env: Env): AuthConfig {

@@ -52,7 +52,24 @@ function refusalReason(error: unknown): string {
 export type OidcProviderConfig = Pick<
   OidcConfig,
   "issuer" | "clientId" | "clientSecret" | "redirectUrl" | "scopes" | "label"
->;
+> & {
+  /** With a PKCS#8 PEM key the client authenticates with private_key_jwt (RS512, as NHS login asks). */
+  privateKeyPem?: string | null;
+};
+
+/** How the client proves itself at the token endpoint: a signed JWT when a key is configured, else the secret. */
+async function clientAuthentication(config: OidcProviderConfig): Promise<client.ClientAuth> {
+  if (!config.privateKeyPem) return client.ClientSecretBasic(config.clientSecret);
+  const der = Buffer.from(config.privateKeyPem.replace(/-----[A-Z ]+-----|\s+/g, ""), "base64");
+  const key = await crypto.subtle.importKey(
+    "pkcs8",
+    der,
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" },
+    false,
+    ["sign"],
+  );
+  return client.PrivateKeyJwt(key);
+}
 
 /** What the provider said about the person: the ID token's claims, with the UserInfo endpoint's where asked. */
 export interface OidcClaims {
@@ -83,13 +100,15 @@ export function createOidcFlow(
 
   const discover = (): Promise<client.Configuration> => {
     const issuer = new URL(config.issuer);
-    configuration ??= client
-      .discovery(
-        issuer,
-        config.clientId,
-        { [client.clockTolerance]: 60 },
-        client.ClientSecretBasic(config.clientSecret),
-        discoveryOptions(issuer),
+    configuration ??= clientAuthentication(config)
+      .then((auth) =>
+        client.discovery(
+          issuer,
+          config.clientId,
+          { [client.clockTolerance]: 60 },
+          auth,
+          discoveryOptions(issuer),
+        ),
       )
       .catch((error: unknown) => {
         configuration = null;

@@ -40,6 +40,10 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: "ONEPLACE_CITIZEN_OIDC_CLIENT_ID", meaning: "OnePlace's client id at the citizens' provider" },
   { name: "ONEPLACE_CITIZEN_OIDC_CLIENT_SECRET_FILE", meaning: "a file holding the citizen client secret" },
   {
+    name: "ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE",
+    meaning: "a PKCS#8 PEM RSA key: the citizen client authenticates with private_key_jwt (RS512)",
+  },
+  {
     name: "ONEPLACE_CITIZEN_OIDC_REDIRECT_URL",
     meaning: "where the citizens' provider sends the browser back",
   },

@@ -2,13 +2,14 @@
 // discovery, authorize (PKCE S256 required; signs in whoever `next` says, at once), token (client secret,
 // code redeemed once, the verifier checked), JWKS and UserInfo. Like NHS login, the ID token carries the
 // identity proofing level and the vector of trust, and the NHS Number comes from UserInfo (the profile scope),
-// or in the ID token when `nhsNumberInIdToken` is set. No network beyond the loopback.
-import { createHash } from "node:crypto";
+// or in the ID token when `nhsNumberInIdToken` is set. The client authenticates with its secret, or, as NHS
+// login requires, with private_key_jwt (authConfig's `privateKey`). No network beyond the loopback.
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import { authConfigFromEnv } from "../../src/governance/auth-config.ts";
 import type { AuthConfig } from "../../src/governance/index.ts";
 
@@ -29,8 +30,17 @@ export interface CitizenIdp {
   next: CitizenLogin;
   /** The authorize requests' query strings, as received. */
   authorizeRequests: URLSearchParams[];
-  /** Sign-in settings for a web server whose citizen callback is at redirectUrl. */
-  authConfig(redirectUrl: string, env?: Record<string, string>): AuthConfig;
+  /** How each token request authenticated the client: "secret", or "private_key_jwt" with its algorithm. */
+  clientAuthentications: string[];
+  /**
+   * Sign-in settings for a web server whose citizen callback is at redirectUrl; with `privateKey` the client
+   * holds an RSA key (a PEM file, as ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE names) and no secret.
+   */
+  authConfig(
+    redirectUrl: string,
+    env?: Record<string, string>,
+    options?: { privateKey?: boolean },
+  ): AuthConfig;
   close(): Promise<void>;
 }
 
@@ -43,18 +53,32 @@ export async function startCitizenIdp(): Promise<CitizenIdp> {
   >();
   const accessTokens = new Map<string, CitizenLogin>();
   let redirectUrl = "";
+  let clientPublicKey: KeyObject | null = null;
   const idp: CitizenIdp = {
     issuer: "",
     next: { sub: "nhs-login-1", level: "P9" },
     authorizeRequests: [],
-    authConfig(redirect, env = {}) {
+    clientAuthentications: [],
+    authConfig(redirect, env = {}, options = {}) {
       redirectUrl = redirect;
       const dir = mkdtempSync(join(tmpdir(), "op-citizen-idp-"));
-      writeFileSync(join(dir, "secret"), `${CLIENT_SECRET}\n`, { mode: 0o600 });
+      const credential: Record<string, string> = {};
+      if (options.privateKey) {
+        const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+        clientPublicKey = pair.publicKey;
+        writeFileSync(join(dir, "key.pem"), pair.privateKey.export({ type: "pkcs8", format: "pem" }), {
+          mode: 0o600,
+        });
+        credential.ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE = join(dir, "key.pem");
+      } else {
+        clientPublicKey = null;
+        writeFileSync(join(dir, "secret"), `${CLIENT_SECRET}\n`, { mode: 0o600 });
+        credential.ONEPLACE_CITIZEN_OIDC_CLIENT_SECRET_FILE = join(dir, "secret");
+      }
       return authConfigFromEnv({
         ONEPLACE_CITIZEN_OIDC_ISSUER: idp.issuer,
         ONEPLACE_CITIZEN_OIDC_CLIENT_ID: CITIZEN_CLIENT_ID,
-        ONEPLACE_CITIZEN_OIDC_CLIENT_SECRET_FILE: join(dir, "secret"),
+        ...credential,
         ONEPLACE_CITIZEN_OIDC_REDIRECT_URL: redirect,
         ONEPLACE_LOGIN_RATE_LIMIT: "1000",
         ...env,
@@ -105,12 +129,31 @@ export async function startCitizenIdp(): Promise<CitizenIdp> {
       let body = "";
       for await (const chunk of req) body += chunk;
       const form = new URLSearchParams(body);
-      const basic = Buffer.from(
-        String(req.headers.authorization).replace(/^Basic /, ""),
-        "base64",
-      ).toString();
-      const [id, secret] = basic.split(":").map((part) => decodeURIComponent(part.replaceAll("+", " ")));
-      if (id !== CITIZEN_CLIENT_ID || secret !== CLIENT_SECRET) return json(401, { error: "invalid_client" });
+      if (clientPublicKey) {
+        // private_key_jwt: a JWT the client signed, naming itself as issuer and subject.
+        const assertion = form.get("client_assertion") ?? "";
+        if (form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+          return json(401, { error: "invalid_client" });
+        try {
+          const { payload } = await jwtVerify(assertion, clientPublicKey, {
+            issuer: CITIZEN_CLIENT_ID,
+            subject: CITIZEN_CLIENT_ID,
+          });
+          if (!payload.jti || !payload.exp) return json(401, { error: "invalid_client" });
+        } catch {
+          return json(401, { error: "invalid_client" });
+        }
+        idp.clientAuthentications.push(`private_key_jwt ${decodeProtectedHeader(assertion).alg}`);
+      } else {
+        const basic = Buffer.from(
+          String(req.headers.authorization).replace(/^Basic /, ""),
+          "base64",
+        ).toString();
+        const [id, secret] = basic.split(":").map((part) => decodeURIComponent(part.replaceAll("+", " ")));
+        if (id !== CITIZEN_CLIENT_ID || secret !== CLIENT_SECRET)
+          return json(401, { error: "invalid_client" });
+        idp.clientAuthentications.push("secret");
+      }
       const grant = codes.get(form.get("code") as string);
       codes.delete(form.get("code") as string);
       const verifier = form.get("code_verifier") as string;

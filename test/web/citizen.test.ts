@@ -399,3 +399,30 @@ test("an NHS Number that fails its check digit is refused at sign-in; P0 without
   assert.match(home.body, /NHS login has not checked your identity/);
   assert.equal((await page("/citizen/record-access", low)).statusCode, 200, "the plain page, not the record");
 });
+
+test("with a private key the client authenticates to the provider with private_key_jwt (RS512), as NHS login requires", async () => {
+  const keyed = await createWebServer({
+    db: t.db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Test",
+    auth: idp.authConfig(REDIRECT, {}, { privateKey: true }),
+    admissionNotifier: false,
+  });
+  try {
+    idp.next = { sub: "edith-key", nhsNumber: me.nhsNumber, level: "P9" };
+    const start = await keyed.inject({ method: "GET", url: "/citizen/sign-in/start" });
+    const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") as string;
+    const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
+    const back = new URL(String(authorize.headers.get("location")));
+    const callback = await keyed.inject({
+      method: "GET",
+      url: `/citizen/sign-in/callback${back.search}`,
+      headers: { cookie: state },
+    });
+    assert.equal(callback.statusCode, 303, callback.body);
+    assert.equal(idp.clientAuthentications.at(-1), "private_key_jwt RS512");
+  } finally {
+    await keyed.close();
+    idp.authConfig(REDIRECT); // the other tests' server authenticates with its secret again
+  }
+});
