@@ -368,6 +368,13 @@ test("signing out ends the citizen session", async () => {
   const citizen = await signIn({ sub: "edith-8", nhsNumber: me.nhsNumber, level: "P9" });
   const out = await postForm("/citizen/sign-out", citizen, { _csrf: citizen.csrf });
   assert.equal(out.statusCode, 303);
+  const landed = await app.inject({
+    method: "GET",
+    url: String(out.headers.location),
+    headers: { accept: "text/html" },
+  });
+  assert.equal(landed.statusCode, 200, landed.body);
+  assert.match(landed.body, /You have signed out/);
   const after = await page("/citizen", citizen);
   assert.equal(after.statusCode, 303);
   assert.equal(after.headers.location, "/citizen/sign-in");

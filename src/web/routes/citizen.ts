@@ -131,7 +131,7 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
     async (request, reply) => {
       await endCitizenSession(db, signedIn(request).token, request.ip);
       reply.header("set-cookie", clearCookie(names.session, secure));
-      return reply.redirect(`${SIGN_IN}?signed-out`, 303);
+      return reply.redirect(`${SIGN_IN}?done=signed-out`, 303);
     },
   );
 
@@ -238,7 +238,7 @@ function signInRoutes(
     return true;
   };
 
-  const signInPage = (reply: FastifyReply, status: number, error?: string) =>
+  const signInPage = (reply: FastifyReply, status: number, error?: string, signedOut = false) =>
     reply
       .status(status)
       .header("cache-control", "no-store")
@@ -246,11 +246,16 @@ function signInRoutes(
         ...citizenShell({ csrf: null, current: SIGN_IN }),
         title: "Sign in to see your care record",
         label,
+        signedOut,
         available: oidc !== null,
         error,
       });
 
-  app.get(SIGN_IN, open, (_request, reply) => signInPage(reply, 200));
+  app.get<{ Querystring: { done?: "signed-out" } }>(
+    SIGN_IN,
+    { ...open, schema: { querystring: closedObject({ done: { type: "string", enum: ["signed-out"] } }) } },
+    (request, reply) => signInPage(reply, 200, undefined, request.query.done === "signed-out"),
+  );
 
   app.get(`${SIGN_IN}/start`, open, async (request, reply) => {
     if (!oidc) return signInPage(reply, 503, "Signing in is not available on this service yet.");

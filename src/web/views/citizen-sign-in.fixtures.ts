@@ -15,4 +15,5 @@ export const fixtures: ViewFixture[] = [
     context: { ...page, error: "Signing in through NHS login did not work: unknown or expired sign-in." },
   },
   { name: "not configured", context: { ...page, available: false } },
+  { name: "just signed out", context: { ...page, signedOut: true } },
 ];
