@@ -5,6 +5,7 @@
 // member), /citizen/sharing (record and withdraw an objection, and what that does to staff access). Only the
 // person's own record, every read audited as a citizen read; a citizen session reaches no staff route.
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import {
   AccessDenied,
@@ -20,6 +21,7 @@ import {
   contextFor,
   createTeams,
   createUserInRole,
+  identifiersOf,
   insertOrganisations,
   insertPerson,
   makePerson,
@@ -41,6 +43,7 @@ let app: Awaited<ReturnType<typeof createWebServer>>;
 let gpSession: TestSession;
 let gpReader: GovernedReader;
 let swReader: GovernedReader;
+const logLines: string[] = [];
 
 const readerFor = async (username: string, role: string, team: "practice" | "socialCare") => {
   const { db: _db, ...identity } = await contextFor(t.db, username, role, team, "direct-care");
@@ -92,7 +95,14 @@ before(async () => {
   gpSession = await sessionFor(t.db, gpUserId);
   app = await createWebServer({
     db: t.db,
-    logger: createLogger({ level: "silent" }),
+    logger: createLogger({
+      destination: new Writable({
+        write(chunk, _encoding, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    }),
     placeName: "Test",
     auth: idp.authConfig(REDIRECT),
     admissionNotifier: false,
@@ -432,4 +442,11 @@ test("with a private key the client authenticates to the provider with private_k
     await keyed.close();
     idp.authConfig(REDIRECT); // the other tests' server authenticates with its secret again
   }
+});
+
+test("the server's log lines carry no name, NHS Number, date of birth or postcode of the citizen", () => {
+  assert.ok(logLines.length > 20, "requests were logged");
+  const text = logLines.join("\n");
+  for (const identifier of identifiersOf(me))
+    assert.ok(!text.includes(identifier), `the log names ${identifier}`);
 });
