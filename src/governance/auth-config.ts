@@ -19,6 +19,16 @@ export interface OidcConfig {
   label: string;
 }
 
+/**
+ * The citizen's identity provider (NHS login, or one shaped like it): the person's NHS Number comes in a claim.
+ * NHS login authenticates its clients with a signed JWT (private_key_jwt, RS512), not a secret: with a private
+ * key the client secret is not used.
+ */
+export type CitizenOidcConfig = Omit<OidcConfig, "usernameClaim"> & {
+  /** A PKCS#8 PEM RSA key for private_key_jwt client authentication; null: the client secret. */
+  privateKeyPem: string | null;
+};
+
 export interface AuthConfig {
   maxFailedLogins: number;
   lockoutMinutes: number;
@@ -28,6 +38,8 @@ export interface AuthConfig {
   /** Secure cookies; off only for plain-http development on localhost. */
   cookieSecure: boolean;
   oidc: OidcConfig | null;
+  /** Citizen sign-in (ONEPLACE_CITIZEN_OIDC_*); absent or null: the citizen's pages cannot be signed in to. */
+  citizenOidc?: CitizenOidcConfig | null;
   /** Break-glass accesses one user may start in an hour; beyond it they are refused and the IG officer alerted. */
   breakGlassPerHour?: number;
 }
@@ -46,37 +58,52 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
-function oidcFromEnv(env: Env): OidcConfig | null {
-  const issuer = env.ONEPLACE_OIDC_ISSUER?.trim();
+/** A file's text, trimmed, or a configuration error naming the setting. */
+function readSecretFile(name: string, file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch {
+    throw new GovernanceError(`cannot read ${name} (${file})`, undefined, {
+      kind: "unavailable",
+      code: "governance.config",
+    });
+  }
+  if (!text)
+    throw new GovernanceError(`${name} (${file}) is empty`, undefined, {
+      kind: "invalid",
+      code: "governance.config",
+    });
+  return text;
+}
+
+/** An identity provider's settings under a prefix (ONEPLACE_OIDC_ or ONEPLACE_CITIZEN_OIDC_), or null if unset. */
+function providerFromEnv(
+  env: Env,
+  prefix: string,
+  defaults: { scopes: string; label: string },
+  /** False when the client authenticates another way (a private key): then a secret file is optional. */
+  secretRequired = true,
+): Omit<OidcConfig, "usernameClaim"> | null {
+  const issuer = env[`${prefix}ISSUER`]?.trim();
   if (!issuer) return null;
   const need = (name: string): string => {
     const value = env[name]?.trim();
     if (!value)
-      throw new GovernanceError(`ONEPLACE_OIDC_ISSUER is set but ${name} is not`, "See docs/governance.md.", {
+      throw new GovernanceError(`${prefix}ISSUER is set but ${name} is not`, "See docs/governance.md.", {
         kind: "invalid",
         code: "governance.config",
       });
     return value;
   };
-  const secretFile = need("ONEPLACE_OIDC_CLIENT_SECRET_FILE");
-  let clientSecret: string;
-  try {
-    clientSecret = readFileSync(secretFile, "utf8").trim();
-  } catch {
-    throw new GovernanceError(`cannot read the OpenID Connect client secret from ${secretFile}`, undefined, {
-      kind: "unavailable",
-      code: "governance.config",
-    });
-  }
-  if (!clientSecret)
-    throw new GovernanceError(`the OpenID Connect client secret file ${secretFile} is empty`, undefined, {
-      kind: "invalid",
-      code: "governance.config",
-    });
-  const redirectUrl = need("ONEPLACE_OIDC_REDIRECT_URL");
+  const secretFile = secretRequired
+    ? need(`${prefix}CLIENT_SECRET_FILE`)
+    : env[`${prefix}CLIENT_SECRET_FILE`]?.trim();
+  const clientSecret = secretFile ? readSecretFile(`the OpenID Connect client secret file`, secretFile) : "";
+  const redirectUrl = need(`${prefix}REDIRECT_URL`);
   for (const [name, url] of [
-    ["ONEPLACE_OIDC_ISSUER", issuer],
-    ["ONEPLACE_OIDC_REDIRECT_URL", redirectUrl],
+    [`${prefix}ISSUER`, issuer],
+    [`${prefix}REDIRECT_URL`, redirectUrl],
   ]) {
     let parsed: URL;
     try {
@@ -98,13 +125,44 @@ function oidcFromEnv(env: Env): OidcConfig | null {
   }
   return {
     issuer: issuer.replace(/\/$/, ""),
-    clientId: need("ONEPLACE_OIDC_CLIENT_ID"),
+    clientId: need(`${prefix}CLIENT_ID`),
     clientSecret,
     redirectUrl,
-    usernameClaim: env.ONEPLACE_OIDC_USERNAME_CLAIM?.trim() || "preferred_username",
-    scopes: env.ONEPLACE_OIDC_SCOPES?.trim() || "openid profile email",
-    label: env.ONEPLACE_OIDC_LABEL?.trim() || "your organisation's account",
+    scopes: env[`${prefix}SCOPES`]?.trim() || defaults.scopes,
+    label: env[`${prefix}LABEL`]?.trim() || defaults.label,
   };
+}
+
+function oidcFromEnv(env: Env): OidcConfig | null {
+  const provider = providerFromEnv(env, "ONEPLACE_OIDC_", {
+    scopes: "openid profile email",
+    label: "your organisation's account",
+  });
+  if (!provider) return null;
+  return { ...provider, usernameClaim: env.ONEPLACE_OIDC_USERNAME_CLAIM?.trim() || "preferred_username" };
+}
+
+/**
+ * NHS login gives the NHS Number and the identity proofing level under the profile scope. With
+ * ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE the client authenticates with private_key_jwt, and no secret file
+ * is needed.
+ */
+function citizenOidcFromEnv(env: Env): CitizenOidcConfig | null {
+  const prefix = "ONEPLACE_CITIZEN_OIDC_";
+  const keyFile = env[`${prefix}PRIVATE_KEY_FILE`]?.trim();
+  const privateKeyPem = keyFile ? readSecretFile(`${prefix}PRIVATE_KEY_FILE`, keyFile) : null;
+  if (privateKeyPem !== null && !/-----BEGIN PRIVATE KEY-----/.test(privateKeyPem))
+    throw new GovernanceError(`${prefix}PRIVATE_KEY_FILE must hold a PKCS#8 PEM private key`, undefined, {
+      kind: "invalid",
+      code: "governance.config",
+    });
+  const provider = providerFromEnv(
+    env,
+    prefix,
+    { scopes: "openid profile", label: "NHS login" },
+    privateKeyPem === null,
+  );
+  return provider ? { ...provider, privateKeyPem } : null;
 }
 
 export function authConfigFromEnv(env: Env): AuthConfig {
@@ -122,6 +180,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
     loginAttemptsPerMinute: int(env, "ONEPLACE_LOGIN_RATE_LIMIT", 10, 1, 10_000),
     cookieSecure: secure !== "false",
     oidc: oidcFromEnv(env),
+    citizenOidc: citizenOidcFromEnv(env),
     breakGlassPerHour: int(env, "ONEPLACE_BREAK_GLASS_PER_HOUR", BREAK_GLASS_PER_HOUR_DEFAULT, 1, 1_000),
   };
 }

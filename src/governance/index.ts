@@ -15,8 +15,18 @@ export { auditForPerson, auditForUser } from "./audit-query.ts";
 // Administration at the command line (oneplace users, oneplace audit).
 export { auditRecordsInOrder } from "./audit-records.ts";
 export { verifyAuditChain } from "./audit-verify.ts";
-export { type AuthConfig, authConfigFromEnv } from "./auth-config.ts";
+export { type AuthConfig, authConfigFromEnv, type CitizenOidcConfig } from "./auth-config.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
+export {
+  type CitizenIdentity,
+  type CitizenOidcClient,
+  createCitizenOidcClient,
+  endCitizenSession,
+  PROOFING_LEVELS,
+  type ProofingLevel,
+  RECORD_PROOFING_LEVEL,
+  resolveCitizenSession,
+} from "./citizen-sign-in.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
 export {
@@ -55,6 +65,18 @@ export type {
   ReviewComparison,
 } from "./reader-backoffice.ts";
 export type { CareReads, PersonCarePage, StaffMember, Worklist, WorklistItem } from "./reader-care.ts";
+export {
+  CITIZEN_AUDIT_PAGE_SIZE,
+  type CitizenCareTeamView,
+  type CitizenPerson,
+  type CitizenPlanView,
+  type CitizenReader,
+  type CitizenReferralsView,
+  type CitizenSharingView,
+  createCitizenReader,
+  type RecordAccess,
+  type RecordAccessView,
+} from "./reader-citizen.ts";
 export type { FindResult, FoundPerson } from "./reader-find.ts";
 export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } from "./reader-home.ts";
 export type {

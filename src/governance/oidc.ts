@@ -48,18 +48,67 @@ function refusalReason(error: unknown): string {
   return "the ID token did not verify";
 }
 
-export function createOidcClient(config: OidcConfig): OidcClient {
+/** An identity provider's settings as the shared flow needs them (staff and citizen sign-in both). */
+export type OidcProviderConfig = Pick<
+  OidcConfig,
+  "issuer" | "clientId" | "clientSecret" | "redirectUrl" | "scopes" | "label"
+> & {
+  /** With a PKCS#8 PEM key the client authenticates with private_key_jwt (RS512, as NHS login asks). */
+  privateKeyPem?: string | null;
+};
+
+/** How the client proves itself at the token endpoint: a signed JWT when a key is configured, else the secret. */
+async function clientAuthentication(config: OidcProviderConfig): Promise<client.ClientAuth> {
+  if (!config.privateKeyPem) return client.ClientSecretBasic(config.clientSecret);
+  const der = Buffer.from(config.privateKeyPem.replace(/-----[A-Z ]+-----|\s+/g, ""), "base64");
+  const key = await crypto.subtle.importKey(
+    "pkcs8",
+    der,
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" },
+    false,
+    ["sign"],
+  );
+  return client.PrivateKeyJwt(key);
+}
+
+/** What the provider said about the person: the ID token's claims, with the UserInfo endpoint's where asked. */
+export interface OidcClaims {
+  issuer: string;
+  subject: string;
+  claims: Record<string, unknown>;
+}
+
+/**
+ * The authorization code flow with PKCE, state and nonce, shared by staff sign-in (createOidcClient) and the
+ * citizen's (citizen-oidc.ts): begin stores the flow and gives the URL; exchange checks the browser's state,
+ * redeems the code once and verifies the ID token, answering the provider's claims or the reason it failed.
+ */
+export interface OidcFlow {
+  begin(db: Queryable): Promise<{ url: string; state: string }>;
+  exchange(
+    db: Queryable,
+    callback: { state: string; code: string; browserState: string | null },
+    options?: { userInfoFor?: readonly string[] },
+  ): Promise<{ ok: true; identity: OidcClaims } | { ok: false; reason: string }>;
+}
+
+export function createOidcFlow(
+  config: OidcProviderConfig,
+  extraAuthorizationParams: Readonly<Record<string, string>> = {},
+): OidcFlow {
   let configuration: Promise<client.Configuration> | null = null;
 
   const discover = (): Promise<client.Configuration> => {
     const issuer = new URL(config.issuer);
-    configuration ??= client
-      .discovery(
-        issuer,
-        config.clientId,
-        { [client.clockTolerance]: 60 },
-        client.ClientSecretBasic(config.clientSecret),
-        discoveryOptions(issuer),
+    configuration ??= clientAuthentication(config)
+      .then((auth) =>
+        client.discovery(
+          issuer,
+          config.clientId,
+          { [client.clockTolerance]: 60 },
+          auth,
+          discoveryOptions(issuer),
+        ),
       )
       .catch((error: unknown) => {
         configuration = null;
@@ -71,7 +120,6 @@ export function createOidcClient(config: OidcConfig): OidcClient {
   };
 
   return {
-    config,
     async begin(db) {
       const oidc = await discover();
       const state = client.randomState();
@@ -83,6 +131,7 @@ export function createOidcClient(config: OidcConfig): OidcClient {
         [hashSecret(state), verifier, nonce, new Date(Date.now() + FLOW_MINUTES * 60_000).toISOString()],
       );
       const url = client.buildAuthorizationUrl(oidc, {
+        ...extraAuthorizationParams,
         redirect_uri: config.redirectUrl,
         scope: config.scopes,
         state,
@@ -92,6 +141,56 @@ export function createOidcClient(config: OidcConfig): OidcClient {
       });
       return { url: url.toString(), state };
     },
+
+    async exchange(db, callback, options = {}) {
+      if (!callback.browserState || callback.browserState !== callback.state) {
+        return { ok: false, reason: "the sign-in did not start in this browser" };
+      }
+      const flows = await db.query<{ code_verifier: string; nonce: string }>(
+        "DELETE FROM oidc_login_flow WHERE state_hash = $1 AND expires_at > now() RETURNING code_verifier, nonce",
+        [hashSecret(callback.state)],
+      );
+      if (flows.length === 0) return { ok: false, reason: "unknown or expired sign-in" };
+      const oidc = await discover();
+      const issuer = oidc.serverMetadata().issuer;
+      // The callback the browser brought, rebuilt on the registered redirect URL (the one the provider used).
+      const currentUrl = new URL(config.redirectUrl);
+      currentUrl.search = new URLSearchParams({ code: callback.code, state: callback.state }).toString();
+      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+      try {
+        tokens = await client.authorizationCodeGrant(oidc, currentUrl, {
+          pkceCodeVerifier: flows[0].code_verifier,
+          expectedState: callback.state,
+          expectedNonce: flows[0].nonce,
+          idTokenExpected: true,
+        });
+      } catch (error) {
+        return { ok: false, reason: refusalReason(error) };
+      }
+      const idToken = tokens.claims();
+      if (!idToken) return { ok: false, reason: "no ID token" };
+      if (typeof idToken.sub !== "string") return { ok: false, reason: "the ID token has no subject" };
+      const claims: Record<string, unknown> = { ...idToken };
+      // Some providers (NHS login among them) give profile claims only at the UserInfo endpoint.
+      const wanted = options.userInfoFor ?? [];
+      if (wanted.some((name) => claims[name] === undefined)) {
+        try {
+          const info = await client.fetchUserInfo(oidc, tokens.access_token, idToken.sub);
+          for (const [name, value] of Object.entries(info)) claims[name] ??= value;
+        } catch {
+          return { ok: false, reason: "the identity provider's UserInfo endpoint did not answer" };
+        }
+      }
+      return { ok: true, identity: { issuer, subject: idToken.sub, claims } };
+    },
+  };
+}
+
+export function createOidcClient(config: OidcConfig): OidcClient {
+  const flow = createOidcFlow(config);
+  return {
+    config,
+    begin: (db) => flow.begin(db),
 
     async complete(db, callback) {
       const operator = {
@@ -111,36 +210,11 @@ export function createOidcClient(config: OidcConfig): OidcClient {
           code: "governance.oidc-sign-in",
         });
       };
-      if (!callback.browserState || callback.browserState !== callback.state) {
-        return fail("the sign-in did not start in this browser");
-      }
-      const flows = await db.query<{ code_verifier: string; nonce: string }>(
-        "DELETE FROM oidc_login_flow WHERE state_hash = $1 AND expires_at > now() RETURNING code_verifier, nonce",
-        [hashSecret(callback.state)],
-      );
-      if (flows.length === 0) return fail("unknown or expired sign-in");
-      const oidc = await discover();
-      const issuer = oidc.serverMetadata().issuer;
-      // The callback the browser brought, rebuilt on the registered redirect URL (the one the provider used).
-      const currentUrl = new URL(config.redirectUrl);
-      currentUrl.search = new URLSearchParams({ code: callback.code, state: callback.state }).toString();
-      let claims: client.IDToken | undefined;
-      try {
-        const tokens = await client.authorizationCodeGrant(oidc, currentUrl, {
-          pkceCodeVerifier: flows[0].code_verifier,
-          expectedState: callback.state,
-          expectedNonce: flows[0].nonce,
-          idTokenExpected: true,
-        });
-        claims = tokens.claims();
-      } catch (error) {
-        return fail(refusalReason(error));
-      }
-      if (!claims) return fail("no ID token");
-      const subject = claims.sub;
+      const result = await flow.exchange(db, callback);
+      if (!result.ok) return fail(result.reason);
+      const { issuer, subject, claims } = result.identity;
       const name = claims[config.usernameClaim];
-      if (typeof subject !== "string" || typeof name !== "string")
-        return fail(`the ID token has no ${config.usernameClaim}`);
+      if (typeof name !== "string") return fail(`the ID token has no ${config.usernameClaim}`);
       const username = name.trim().toLowerCase();
       operator.name = username.slice(0, 100);
       const user = await accountForSignIn(db, username);

@@ -34,6 +34,22 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: "ONEPLACE_OIDC_USERNAME_CLAIM", meaning: "the ID-token claim naming a OnePlace user" },
   { name: "ONEPLACE_OIDC_LABEL", meaning: "the sign-in button's label" },
   {
+    name: "ONEPLACE_CITIZEN_OIDC_ISSUER",
+    meaning: "citizens' identity provider, NHS login or shaped like it (unset: no citizen sign-in)",
+  },
+  { name: "ONEPLACE_CITIZEN_OIDC_CLIENT_ID", meaning: "OnePlace's client id at the citizens' provider" },
+  { name: "ONEPLACE_CITIZEN_OIDC_CLIENT_SECRET_FILE", meaning: "a file holding the citizen client secret" },
+  {
+    name: "ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE",
+    meaning: "a PKCS#8 PEM RSA key: the citizen client authenticates with private_key_jwt (RS512)",
+  },
+  {
+    name: "ONEPLACE_CITIZEN_OIDC_REDIRECT_URL",
+    meaning: "where the citizens' provider sends the browser back",
+  },
+  { name: "ONEPLACE_CITIZEN_OIDC_SCOPES", meaning: "the scopes asked of the citizens' provider" },
+  { name: "ONEPLACE_CITIZEN_OIDC_LABEL", meaning: "the citizens' sign-in button's label" },
+  {
     name: "ONEPLACE_MLLP_CONFIG",
     meaning: "a JSON file: the MLLP listener's sources (allow-lists), TLS and limits",
   },

@@ -19,6 +19,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { backofficeRoutes } from "./routes/backoffice.ts";
 import { careRoutes } from "./routes/care.ts";
+import { citizenRoutes } from "./routes/citizen.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { findRoutes } from "./routes/find.ts";
 import { homeRoutes } from "./routes/home.ts";
@@ -82,6 +83,7 @@ export async function createWebServer(options: WebOptions) {
   });
   await app.register(assetRoutes);
   await app.register(loginRoutes, { db, settings });
+  await app.register(citizenRoutes, { db, settings });
   await app.register(homeRoutes);
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);

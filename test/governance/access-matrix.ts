@@ -483,8 +483,35 @@ CARE_ROUTES["GET /care/services"] = {
   reason: "the directory of services: reference data, no person",
 };
 
+/**
+ * The citizen's own view (src/web/routes/citizen.ts): a citizen session (its own cookie and table, never a
+ * staff session) and the citizen's governed reader, which finds the record by the NHS Number the identity
+ * provider asserted (no route takes a person), needs identity proofed to P9, and audits each read as a
+ * citizen read; tested over HTTP in test/web/citizen.test.ts and in the browser in citizen-browser.test.ts.
+ */
+const CITIZEN_FILE = "test/web/citizen.test.ts";
+const CITIZEN_OWN =
+  "the signed-in citizen's own record only, found by the NHS Number their identity provider asserted; P9 needed; every read audited as a citizen read";
+const CITIZEN_ROUTES: Record<string, RouteGovernance> = {
+  "GET /citizen/sign-in": { kind: "none", reason: PUBLIC_PAGE },
+  "GET /citizen/sign-in/start": { kind: "none", reason: "public: redirects to the identity provider" },
+  "GET /citizen/sign-in/callback": { kind: "none", reason: PUBLIC_PAGE },
+  "POST /citizen/sign-out": { kind: "none", reason: "ends the citizen's session; answers a redirect" },
+  ...Object.fromEntries(
+    [
+      "GET /citizen",
+      "GET /citizen/referrals",
+      "GET /citizen/care-team",
+      "GET /citizen/record-access",
+      "GET /citizen/sharing",
+      "POST /citizen/sharing",
+    ].map((key) => [key, { kind: "role", file: CITIZEN_FILE, reason: CITIZEN_OWN }]),
+  ),
+};
+
 export const ROUTE_GOVERNANCE: Record<string, RouteGovernance> = {
   ...FHIR_ROUTES,
+  ...CITIZEN_ROUTES,
   "GET /health": { kind: "none", reason: "public: liveness, no data" },
   "GET /api/status": { kind: "none", reason: "public: counts of what is loaded, aggregate only" },
   "GET /status": { kind: "none", reason: "public: counts of what is loaded, aggregate only" },

@@ -98,6 +98,22 @@ export const GOVERNANCE_TABLES = {
     },
     { primaryKey: ["state_hash"] },
   ),
+  // 0960_citizen_session.sql
+  citizen_session: table(
+    {
+      session_id: "uuid",
+      token_hash: "text",
+      oidc_issuer: "text",
+      oidc_subject: "text",
+      nhs_number: "text?",
+      proofing_level: "text",
+      client_address: "text?",
+      created_at: "timestamptz",
+      last_seen_at: "timestamptz",
+      expires_at: "timestamptz",
+    },
+    { primaryKey: ["session_id"], unique: [["token_hash"]] },
+  ),
   // 0210_consent_and_break_glass.sql
   sharing_objection: table(
     {

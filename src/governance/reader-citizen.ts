@@ -1,0 +1,350 @@
+// The governed reader for a citizen: a person signed in through NHS login (citizen-sign-in.ts) reading their
+// own record, and only their own. The record is found by the NHS Number the provider asserted, never by an id
+// the browser sends, so there is nothing to point at anyone else's. The record needs identity proofed to P9;
+// below it every read is refused (and audited). Each read is one audit row, as a citizen read (role
+// "citizen", relationship "self"), written before anything is read, so "who has looked at my record" shows the
+// person their own visits as the IG officer sees them. Proxy access (a carer acting for someone) is not here.
+import { randomUUID } from "node:crypto";
+import { type CarePlan, type PlanVersion, type Referral, readPlans, readReferrals } from "../care/index.ts";
+import { conflict, notFound } from "../core/errors.ts";
+import type { Db } from "../store/index.ts";
+import { AccessDenied, denied } from "./access.ts";
+import { appendAuditEvent } from "./audit-log.ts";
+import { type CitizenIdentity, RECORD_PROOFING_LEVEL } from "./citizen-sign-in.ts";
+import { recordObjection } from "./consent.ts";
+import {
+  type ObjectionRow,
+  organisationName,
+  peopleWithNhsNumber,
+  sharingRecords,
+  withdrawHeldObjection,
+} from "./ig.ts";
+import { type PersonDemographics, readDemographics } from "./person-reads.ts";
+import { type CareTeamEntry, readCareTeam } from "./person-view.ts";
+import { londonDate } from "./relationship-facts.ts";
+
+/** The audit trail's role code for a person reading their own record. */
+export const CITIZEN_ROLE = "citizen";
+/** Objections a citizen records themselves carry this source system. */
+export const CITIZEN_SOURCE_SYSTEM = "oneplace-citizen";
+export const CITIZEN_AUDIT_PAGE_SIZE = 25;
+
+/** Where the request came from, for the audit row: the route, never the URL. */
+export interface CitizenOrigin {
+  clientAddress: string | null;
+  detail: string;
+}
+
+export interface CitizenPerson {
+  name: { given: string | null; family: string | null };
+  practice: { code: string; name: string | null } | null;
+}
+
+export interface CitizenPlanView {
+  person: CitizenPerson;
+  /** The agreed (signed-off) plan in force; null when none is agreed yet. */
+  plan: PlanVersion | null;
+  /** A plan is being written but not yet agreed. */
+  draftInProgress: boolean;
+}
+
+export interface CitizenReferralsView {
+  person: CitizenPerson;
+  referrals: Referral[];
+}
+
+export interface CitizenCareTeamView {
+  person: CitizenPerson;
+  /** Those with a relationship now. */
+  current: CareTeamEntry[];
+  lead: PlanVersion["lead"];
+}
+
+/** One access to the person's record, in words for them: who (organisation and role, never the staff member). */
+export interface RecordAccess {
+  at: string;
+  organisation: string;
+  role: string;
+  what: string;
+  emergency: boolean;
+  refused: boolean;
+}
+
+export interface RecordAccessView {
+  person: CitizenPerson;
+  accesses: RecordAccess[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface CitizenSharingView {
+  person: CitizenPerson;
+  /** Objections in force, with the organisation that holds each. */
+  current: ObjectionRow[];
+  withdrawn: ObjectionRow[];
+  /** Why an objection cannot be recorded here (no registered practice to hold it); null when it can. */
+  cannotRecord: string | null;
+}
+
+export interface CitizenReader {
+  readonly identity: CitizenIdentity;
+  /** Whether the identity is proved well enough to see the record (P9). */
+  readonly mayReadRecord: boolean;
+  myPlan(): Promise<CitizenPlanView>;
+  myReferrals(): Promise<CitizenReferralsView>;
+  myCareTeam(): Promise<CitizenCareTeamView>;
+  /** Who has looked at the record (staff and systems, not the person's own visits), newest first. */
+  recordAccess(page: number): Promise<RecordAccessView>;
+  mySharing(): Promise<CitizenSharingView>;
+  /** Records an objection held by the registered practice; recording it again changes nothing. */
+  recordMyObjection(): Promise<{ recorded: boolean }>;
+  /** Withdraws every objection in force; withdrawing when there is none changes nothing. */
+  withdrawMyObjections(): Promise<{ withdrawn: number }>;
+}
+
+const ACTION_WORDS: Record<string, string> = {
+  view: "Looked at your record",
+  list: "Saw your name in a list of people",
+  search: "Found you in a search",
+  change: "Changed your record",
+  export: "Exported your record",
+  create: "Added to your record",
+};
+
+export function createCitizenReader(
+  db: Db,
+  identity: CitizenIdentity,
+  origin: CitizenOrigin,
+  now: () => Date = () => new Date(),
+): CitizenReader {
+  const mayReadRecord = identity.proofingLevel === RECORD_PROOFING_LEVEL && identity.nhsNumber !== null;
+  const audit = (action: string, allowed: boolean, reason: string, personIds: string[] = []) =>
+    appendAuditEvent(db, {
+      actorUserId: null,
+      actor: identity.actor,
+      roleCode: CITIZEN_ROLE,
+      teamCode: null,
+      purpose: "direct-care",
+      action,
+      personIds,
+      personCount: allowed ? personIds.length : 0,
+      allowed,
+      reason,
+      relationship: allowed ? "self" : null,
+      disclosure: allowed ? "identifiable" : null,
+      channel: "web",
+      clientAddress: origin.clientAddress,
+      detail: `citizen ${origin.detail}`,
+    });
+
+  /** The person's own record ids, decided and audited before anything is read. */
+  const own = async (action: "view" | "change"): Promise<string[]> => {
+    if (!mayReadRecord) {
+      const reason = `the record needs identity proved to ${RECORD_PROOFING_LEVEL} in NHS login; this sign-in is ${identity.proofingLevel}`;
+      await audit(action, false, reason);
+      throw new AccessDenied(denied(reason));
+    }
+    const ids = await peopleWithNhsNumber(db, identity.nhsNumber as string);
+    if (ids.length === 0) {
+      await audit(action, false, "no record in OnePlace holds the NHS Number the person signed in with");
+      throw notFound("governance.citizen-no-record", "OnePlace holds no record for you.", {
+        hint: "If you think it should, ask your GP practice.",
+      });
+    }
+    await audit(action, true, "the person's own record, signed in through NHS login", ids);
+    return ids;
+  };
+
+  const personOf = async (ids: string[]): Promise<CitizenPerson> => {
+    const people = (await Promise.all(ids.map((id) => readDemographics(db, id)))).filter(
+      (p): p is PersonDemographics => p !== null,
+    );
+    const first = people.find((p) => p.practiceCode) ?? people[0];
+    const code = first?.practiceCode ?? null;
+    return {
+      name: first?.name ?? { given: null, family: null },
+      practice: code ? { code, name: await organisationName(db, code) } : null,
+    };
+  };
+
+  const plansOf = async (ids: string[]): Promise<CarePlan[]> =>
+    (await Promise.all(ids.map((id) => readPlans(db, id)))).flat();
+
+  /** The agreed plan in force most recently agreed; a plan that has ended is not in force. */
+  const planInForce = (plans: CarePlan[]): PlanVersion | null =>
+    plans
+      .filter((p) => p.latest.status !== "ended")
+      .map((p) => p.inForce)
+      .filter((v): v is PlanVersion => v !== null)
+      .sort((a, b) => b.savedAt.localeCompare(a.savedAt))[0] ?? null;
+
+  return {
+    identity,
+    mayReadRecord,
+
+    async myPlan() {
+      const ids = await own("view");
+      const plans = await plansOf(ids);
+      const plan = planInForce(plans);
+      return {
+        person: await personOf(ids),
+        plan,
+        draftInProgress: plan === null && plans.some((p) => p.latest.status === "draft"),
+      };
+    },
+
+    async myReferrals() {
+      const ids = await own("view");
+      const referrals = (await Promise.all(ids.map((id) => readReferrals(db, id))))
+        .flat()
+        .sort((a, b) => b.referredOn.localeCompare(a.referredOn));
+      return { person: await personOf(ids), referrals };
+    },
+
+    async myCareTeam() {
+      const ids = await own("view");
+      const today = londonDate(now());
+      const entries = (await Promise.all(ids.map((id) => readCareTeam(db, id, today)))).flat();
+      return {
+        person: await personOf(ids),
+        current: entries.filter((e) => e.current),
+        lead: planInForce(await plansOf(ids))?.lead ?? null,
+      };
+    },
+
+    async recordAccess(page) {
+      const ids = await own("view");
+      const pageSize = CITIZEN_AUDIT_PAGE_SIZE;
+      const { rows, total } = await accessesOf(db, ids, pageSize, (page - 1) * pageSize);
+      return { person: await personOf(ids), accesses: rows, total, page, pageSize };
+    },
+
+    async mySharing() {
+      const ids = await own("view");
+      const objections = (await Promise.all(ids.map((id) => sharingRecords(db, id)))).flatMap(
+        (s) => s.objections,
+      );
+      const person = await personOf(ids);
+      return {
+        person,
+        current: objections.filter((o) => o.withdrawnOn === null),
+        withdrawn: objections.filter((o) => o.withdrawnOn !== null),
+        cannotRecord: person.practice
+          ? null
+          : "You are not registered with a GP practice we know, so there is no organisation to hold your objection.",
+      };
+    },
+
+    async recordMyObjection() {
+      const ids = await own("change");
+      const today = londonDate(now());
+      let recorded = false;
+      for (const id of ids) {
+        const practice = (await readDemographics(db, id))?.practiceCode;
+        if (!practice) continue;
+        const { objections } = await sharingRecords(db, id);
+        if (objections.some((o) => o.withdrawnOn === null && o.holdingOrgCode === practice)) continue;
+        await recordObjection(db, {
+          personId: id,
+          holdingOrgCode: practice,
+          recordedOn: today,
+          source: "the person, signed in through NHS login",
+          sourceSystem: CITIZEN_SOURCE_SYSTEM,
+          sourceRecordId: randomUUID(),
+        });
+        recorded = true;
+      }
+      if (!recorded && (await personOf(ids)).practice === null) {
+        throw conflict("governance.citizen-no-practice", "There is no GP practice to hold your objection.", {
+          hint: "Ask your GP practice, or the council's adult social care team, to record it for you.",
+        });
+      }
+      return { recorded };
+    },
+
+    async withdrawMyObjections() {
+      const ids = await own("change");
+      const today = londonDate(now());
+      let withdrawn = 0;
+      for (const id of ids) {
+        const { objections } = await sharingRecords(db, id);
+        for (const o of objections) {
+          if (o.withdrawnOn !== null) continue;
+          const [, on] = [o.recordedOn, today].sort(); // never before it was recorded
+          if (await withdrawHeldObjection(db, id, o.objectionId, o.holdingOrgCode, on)) withdrawn++;
+        }
+      }
+      return { withdrawn };
+    },
+  };
+}
+
+/**
+ * The audit rows naming the person, but for their own visits, newest first, with the role's and the
+ * organisation's names (a team's organisation, else the team). No staff member's name or username.
+ */
+async function accessesOf(
+  db: Db,
+  personIds: string[],
+  limit: number,
+  offset: number,
+): Promise<{ rows: RecordAccess[]; total: number }> {
+  const hits = `
+    SELECT seq FROM audit_event WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
+    UNION
+    SELECT seq FROM audit_set_member WHERE person_id = ANY($1::uuid[])`;
+  const [count] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_event
+      WHERE seq IN (${hits}) AND role_code IS DISTINCT FROM '${CITIZEN_ROLE}'`,
+    [personIds],
+  );
+  const rows = await db.query<{
+    occurred_at: Date | string;
+    action: string;
+    allowed: boolean;
+    break_glass_id: string | null;
+    channel: string;
+    role_code: string | null;
+    role_name: string | null;
+    team_name: string | null;
+    org_name: string | null;
+    withheld: boolean;
+  }>(
+    `SELECT a.occurred_at, a.action, a.allowed, a.break_glass_id, a.channel, a.role_code,
+            r.name AS role_name, t.name AS team_name, o.name AS org_name,
+            (a.withheld_ids && $1::uuid[]
+              OR EXISTS (SELECT 1 FROM audit_set_member m
+                          WHERE m.seq = a.seq AND m.withheld AND m.person_id = ANY($1::uuid[]))) AS withheld
+       FROM audit_event a
+       LEFT JOIN app_role r ON r.role_code = a.role_code
+       LEFT JOIN team t ON t.team_code = a.team_code
+       LEFT JOIN organisation o ON o.org_code = t.org_code
+      WHERE a.seq IN (${hits}) AND a.role_code IS DISTINCT FROM '${CITIZEN_ROLE}'
+      ORDER BY a.seq DESC LIMIT $2 OFFSET $3`,
+    [personIds, limit, offset],
+  );
+  return {
+    total: Number(count?.n ?? 0),
+    rows: rows.map((r) => {
+      const system = r.role_code === null;
+      const refused = !r.allowed || r.withheld;
+      return {
+        at: new Date(r.occurred_at).toISOString(),
+        organisation: system
+          ? "OnePlace"
+          : (r.org_name ?? r.team_name ?? "An organisation no longer in OnePlace"),
+        role: system
+          ? r.channel === "cli"
+            ? "Data manager, checking records match the right person"
+            : "The OnePlace system"
+          : (r.role_name ?? r.role_code ?? "Unknown role"),
+        what: refused
+          ? "Tried to see your record but was not allowed"
+          : (ACTION_WORDS[r.action] ?? "Used your record"),
+        emergency: r.break_glass_id !== null,
+        refused,
+      };
+    }),
+  };
+}

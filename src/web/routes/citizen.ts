@@ -1,0 +1,311 @@
+// The citizen's own view: a person signs in through NHS login (or a provider shaped like it) and sees their
+// own care plan, referrals, care team, who has looked at their record, and records or withdraws an objection
+// to sharing. These routes authenticate themselves (`ownAuth`): a citizen session is its own cookie and its own
+// table, never a staff session, so a citizen reaches no staff route (the auth plugin knows no citizen cookie)
+// and staff reach no citizen page through these. Personal data only through the citizen's governed reader
+// (src/governance/reader-citizen.ts), which finds the record by the NHS Number the provider asserted: no
+// route takes a person's id. Forms work without JavaScript (POST with the session's CSRF token).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  type CitizenIdentity,
+  type CitizenOidcClient,
+  type CitizenReader,
+  createCitizenOidcClient,
+  createCitizenReader,
+  csrfTokenFor,
+  endCitizenSession,
+  GovernanceError,
+  resolveCitizenSession,
+  safeEqual,
+} from "../../governance/index.ts";
+import type { Db } from "../../platform/index.ts";
+import type { AuthSettings } from "../plugins/auth.ts";
+import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
+import { sendProblem } from "../plugins/problem.ts";
+import {
+  careTeamContext,
+  citizenShell,
+  planContext,
+  recordAccessContext,
+  referralsContext,
+  sharingContext,
+} from "../views/citizen.context.ts";
+import { closedObject, csrfField } from "./schemas.ts";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** A citizen's page: the citizen routes' own hook signs the citizen in; staff sessions count for nothing. */
+    citizen?: boolean;
+  }
+}
+
+export interface CitizenRouteOptions {
+  db: Db;
+  settings: AuthSettings;
+}
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const SIGN_IN = "/citizen/sign-in";
+
+const callbackQuery = closedObject({
+  code: { type: "string", maxLength: 2_048 },
+  state: { type: "string", maxLength: 200 },
+  error: { type: "string", maxLength: 200 },
+  error_description: { type: "string", maxLength: 1_000 },
+  iss: { type: "string", maxLength: 500 },
+});
+const pageQuery = closedObject({ page: { type: "integer", minimum: 1, maximum: 100_000 } });
+const doneQuery = closedObject({ done: { type: "string", enum: ["recorded", "withdrawn", "unchanged"] } });
+const sharingBody = closedObject({ choice: { type: "string", enum: ["object", "withdraw"] }, ...csrfField }, [
+  "choice",
+  "_csrf",
+]);
+
+/** The citizen's cookies: apart from staff ones, with the __Host- prefix when Secure. */
+function citizenCookies(secure: boolean) {
+  const prefix = secure ? "__Host-" : "";
+  return { session: `${prefix}oneplace_citizen`, state: `${prefix}oneplace_citizen_oidc` };
+}
+
+export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteOptions): Promise<void> {
+  const { db } = options;
+  const { config } = options.settings;
+  const secure = config.cookieSecure;
+  const names = citizenCookies(secure);
+  const oidc: CitizenOidcClient | null = config.citizenOidc
+    ? createCitizenOidcClient(config.citizenOidc)
+    : null;
+  // Sign-in pages (public) show no record; the pages after them are the citizen's, behind the hook below.
+  const own = { config: { ownAuth: true, citizen: true } };
+
+  const citizens = new WeakMap<FastifyRequest, { identity: CitizenIdentity; token: string }>();
+  const signedIn = (request: FastifyRequest) => {
+    const found = citizens.get(request);
+    if (!found) throw new Error("a citizen page was reached without the citizen hook");
+    return found;
+  };
+  const readerFor = (request: FastifyRequest): CitizenReader =>
+    createCitizenReader(db, signedIn(request).identity, {
+      clientAddress: request.ip,
+      detail: `${request.method} ${request.routeOptions.url ?? "unmatched"}`,
+    });
+  const shell = (request: FastifyRequest, current: string) =>
+    citizenShell({ csrf: csrfTokenFor(signedIn(request).token), current });
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.routeOptions.config?.citizen) return;
+    reply.header("cache-control", "no-store");
+    const token = parseCookies(request.headers.cookie).get(names.session);
+    const identity = token ? await resolveCitizenSession(db, config, token) : null;
+    if (!identity || !token) {
+      if (token) reply.header("set-cookie", clearCookie(names.session, secure));
+      if (request.method === "GET") return reply.redirect(SIGN_IN, 303);
+      return sendProblem(reply, 401, "Sign in through NHS login first.");
+    }
+    citizens.set(request, { identity, token });
+  });
+
+  app.addHook("preHandler", async (request, reply) => {
+    if (!request.routeOptions.config?.citizen || !UNSAFE.has(request.method)) return;
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== "null") {
+      let host: string | null = null;
+      try {
+        host = new URL(origin).host;
+      } catch {}
+      if (host !== request.headers.host)
+        return sendProblem(reply, 403, "The request came from another site.");
+    }
+    const body = request.body as Record<string, unknown> | undefined;
+    const sent = String(body && typeof body === "object" ? (body._csrf ?? "") : "");
+    if (!safeEqual(sent, csrfTokenFor(signedIn(request).token))) {
+      return sendProblem(reply, 403, "The form has expired: go back, reload the page and try again.");
+    }
+  });
+
+  signInRoutes(app, { db, settings: options.settings, oidc, names });
+
+  app.post(
+    "/citizen/sign-out",
+    { ...own, schema: { body: closedObject({ ...csrfField }, ["_csrf"]) } },
+    async (request, reply) => {
+      await endCitizenSession(db, signedIn(request).token, request.ip);
+      reply.header("set-cookie", clearCookie(names.session, secure));
+      return reply.redirect(`${SIGN_IN}?done=signed-out`, 303);
+    },
+  );
+
+  /** Below P9 no record is shown: a page saying what the person can do instead. */
+  const notProved = (request: FastifyRequest, reply: FastifyReply, current: string) =>
+    reply.view("citizen-identity.njk", {
+      ...shell(request, current),
+      title: "Prove who you are to see your care record",
+      level: signedIn(request).identity.proofingLevel,
+    });
+
+  app.get("/citizen", own, async (request, reply) => {
+    const reader = readerFor(request);
+    if (!reader.mayReadRecord) return notProved(request, reply, "/citizen");
+    return reply.view("citizen-plan.njk", {
+      ...shell(request, "/citizen"),
+      ...planContext(await reader.myPlan()),
+    });
+  });
+
+  app.get("/citizen/referrals", own, async (request, reply) => {
+    const reader = readerFor(request);
+    if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/referrals");
+    return reply.view("citizen-referrals.njk", {
+      ...shell(request, "/citizen/referrals"),
+      ...referralsContext(await reader.myReferrals()),
+    });
+  });
+
+  app.get("/citizen/care-team", own, async (request, reply) => {
+    const reader = readerFor(request);
+    if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/care-team");
+    return reply.view("citizen-care-team.njk", {
+      ...shell(request, "/citizen/care-team"),
+      ...careTeamContext(await reader.myCareTeam()),
+    });
+  });
+
+  app.get<{ Querystring: { page?: number } }>(
+    "/citizen/record-access",
+    { ...own, schema: { querystring: pageQuery } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/record-access");
+      return reply.view("citizen-record-access.njk", {
+        ...shell(request, "/citizen/record-access"),
+        ...recordAccessContext(await reader.recordAccess(request.query.page ?? 1)),
+      });
+    },
+  );
+
+  app.get<{ Querystring: { done?: "recorded" | "withdrawn" | "unchanged" } }>(
+    "/citizen/sharing",
+    { ...own, schema: { querystring: doneQuery } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/sharing");
+      return reply.view("citizen-sharing.njk", {
+        ...shell(request, "/citizen/sharing"),
+        ...sharingContext(await reader.mySharing(), request.query.done ?? null),
+      });
+    },
+  );
+
+  app.post<{ Body: { choice: "object" | "withdraw"; _csrf: string } }>(
+    "/citizen/sharing",
+    { ...own, schema: { body: sharingBody } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (request.body.choice === "object") {
+        const { recorded } = await reader.recordMyObjection();
+        return reply.redirect(`/citizen/sharing?done=${recorded ? "recorded" : "unchanged"}`, 303);
+      }
+      const { withdrawn } = await reader.withdrawMyObjections();
+      return reply.redirect(`/citizen/sharing?done=${withdrawn > 0 ? "withdrawn" : "unchanged"}`, 303);
+    },
+  );
+}
+
+/** Signing in: the page, the start (to the provider) and the callback (a citizen session, then /citizen). */
+function signInRoutes(
+  app: FastifyInstance,
+  context: {
+    db: Db;
+    settings: AuthSettings;
+    oidc: CitizenOidcClient | null;
+    names: ReturnType<typeof citizenCookies>;
+  },
+): void {
+  const { db, oidc, names } = context;
+  const { config, loginLimiter } = context.settings;
+  const secure = config.cookieSecure;
+  const label = oidc?.config.label ?? "NHS login";
+  const open = { config: { public: true } };
+
+  const limited = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    const wait = loginLimiter.hit(request.ip);
+    if (wait === 0) return false;
+    sendProblem(
+      reply.header("retry-after", String(wait)),
+      429,
+      `Too many sign-in attempts: wait ${wait} seconds.`,
+    );
+    return true;
+  };
+
+  const signInPage = (reply: FastifyReply, status: number, error?: string, signedOut = false) =>
+    reply
+      .status(status)
+      .header("cache-control", "no-store")
+      .view("citizen-sign-in.njk", {
+        ...citizenShell({ csrf: null, current: SIGN_IN }),
+        title: "Sign in to see your care record",
+        label,
+        signedOut,
+        available: oidc !== null,
+        error,
+      });
+
+  app.get<{ Querystring: { done?: "signed-out" } }>(
+    SIGN_IN,
+    { ...open, schema: { querystring: closedObject({ done: { type: "string", enum: ["signed-out"] } }) } },
+    (request, reply) => signInPage(reply, 200, undefined, request.query.done === "signed-out"),
+  );
+
+  app.get(`${SIGN_IN}/start`, open, async (request, reply) => {
+    if (!oidc) return signInPage(reply, 503, "Signing in is not available on this service yet.");
+    if (limited(request, reply)) return reply;
+    try {
+      const { url, state } = await oidc.begin(db);
+      reply.header(
+        "set-cookie",
+        setCookie(names.state, state, { secure, maxAgeSeconds: 600, sameSite: "Lax" }),
+      );
+      return reply.redirect(url, 302);
+    } catch (error) {
+      request.log.warn(
+        { err: { type: (error as Error).name, message: (error as Error).message } },
+        "citizen identity provider unavailable",
+      );
+      return signInPage(reply, 502, `${label} cannot be reached just now. Try again in a few minutes.`);
+    }
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    `${SIGN_IN}/callback`,
+    { ...open, schema: { querystring: callbackQuery } },
+    async (request, reply) => {
+      if (!oidc) return reply.callNotFound();
+      if (limited(request, reply)) return reply;
+      const { code, state, error } = request.query;
+      reply.header("set-cookie", clearCookie(names.state, secure));
+      if (error || !code || !state)
+        return signInPage(reply, 401, `${label} did not sign you in. You can try again.`);
+      try {
+        const session = await oidc.complete(db, config, {
+          code,
+          state,
+          browserState: parseCookies(request.headers.cookie).get(names.state) ?? null,
+          clientAddress: request.ip,
+        });
+        reply.header(
+          "set-cookie",
+          setCookie(names.session, session.token, {
+            secure,
+            maxAgeSeconds: config.sessionMaxHours * 3_600,
+            sameSite: "Lax",
+          }),
+        );
+        return reply.redirect("/citizen", 303);
+      } catch (failure) {
+        if (!(failure instanceof GovernanceError)) throw failure;
+        return signInPage(reply, 401, failure.message);
+      }
+    },
+  );
+}

@@ -1,0 +1,207 @@
+// The citizen's pages in plain words: what the reader returns (src/governance/reader-citizen.ts) turned into
+// what each page shows. Shared by the routes (routes/citizen.ts) and the fixtures, so both render the same.
+import type {
+  CitizenCareTeamView,
+  CitizenPerson,
+  CitizenPlanView,
+  CitizenReferralsView,
+  CitizenSharingView,
+  RecordAccessView,
+} from "../../governance/index.ts";
+import { previousNext } from "./pagination.ts";
+
+export const CITIZEN_PAGES = [
+  { href: "/citizen", text: "My care plan" },
+  { href: "/citizen/referrals", text: "My referrals" },
+  { href: "/citizen/care-team", text: "My care team" },
+  { href: "/citizen/record-access", text: "Who has looked at my record" },
+  { href: "/citizen/sharing", text: "Sharing my record" },
+] as const;
+
+/** The citizen layout's context: the sign-out form's token (null when not signed in) and the navigation. */
+export function citizenShell(options: { csrf: string | null; current: string }) {
+  return {
+    citizenCsrf: options.csrf,
+    citizenNav: options.csrf ? CITIZEN_PAGES.map((p) => ({ ...p, current: p.href === options.current })) : [],
+    // The staff layout's keys, emptied so nothing of a staff session could show on a citizen's page.
+    account: null,
+    navigation: [],
+  };
+}
+
+const LEAD_ROLE_WORDS: Record<string, string> = {
+  gp: "GP",
+  "community-matron": "Community matron",
+  "district-nurse": "District nurse",
+  "social-worker": "Social worker",
+  "care-coordinator": "Care coordinator",
+};
+
+function nameOf(person: CitizenPerson): string {
+  return [person.name.given, person.name.family].filter(Boolean).join(" ") || "you";
+}
+
+function leadOf(
+  lead: CitizenPlanView["plan"] extends infer P ? (P extends { lead: infer L } ? L : null) : null,
+) {
+  if (!lead) return null;
+  return {
+    name: lead.name,
+    role: LEAD_ROLE_WORDS[lead.role] ?? lead.role,
+    organisation: lead.orgName ?? lead.orgCode,
+  };
+}
+
+const ACTION_STATUS_WORDS: Record<string, string> = {
+  open: "To do",
+  done: "Done",
+  cancelled: "Not needed now",
+};
+
+export function planContext(view: CitizenPlanView) {
+  const plan = view.plan;
+  const goals = plan?.content.goals ?? [];
+  return {
+    title: "My care plan",
+    personName: nameOf(view.person),
+    draftInProgress: view.draftInProgress,
+    plan: plan
+      ? {
+          whatMattersToMe: plan.content.whatMattersToMe,
+          strengths: plan.content.strengths,
+          goals: goals.map((g) => ({ description: g.description, measure: g.measure })),
+          actions: plan.content.actions
+            .filter((a) => a.status !== "cancelled")
+            .map((a) => ({
+              description: a.description,
+              who: a.ownerName,
+              dueOn: a.dueOn,
+              status: ACTION_STATUS_WORDS[a.status] ?? a.status,
+              done: a.status === "done",
+              goal: goals.find((g) => g.goalId === a.goalId)?.description ?? null,
+            })),
+          contingency: plan.content.contingency,
+          crisis: plan.content.crisis,
+          reviewDueOn: plan.reviewDueOn,
+          agreedOn: plan.savedAt.slice(0, 10),
+          lead: leadOf(plan.lead),
+        }
+      : null,
+  };
+}
+
+const REFERRAL_STATUS: Record<string, { text: string; colour: string; meaning: string }> = {
+  "awaiting-decision": {
+    text: "Waiting for a reply",
+    colour: "nhsuk-tag--blue",
+    meaning: "The service has your referral and will decide whether it can help.",
+  },
+  accepted: {
+    text: "Accepted",
+    colour: "nhsuk-tag--green",
+    meaning: "The service has agreed to help you. They will contact you if they have not already.",
+  },
+  declined: {
+    text: "Not accepted",
+    colour: "nhsuk-tag--orange",
+    meaning: "The service could not help this time. Your care team will talk to you about other options.",
+  },
+  completed: {
+    text: "Finished",
+    colour: "nhsuk-tag--grey",
+    meaning: "The service has finished helping you.",
+  },
+  withdrawn: { text: "Cancelled", colour: "nhsuk-tag--grey", meaning: "The referral was cancelled." },
+};
+
+export function referralsContext(view: CitizenReferralsView) {
+  return {
+    title: "My referrals",
+    personName: nameOf(view.person),
+    referrals: view.referrals.map((r) => {
+      const status = REFERRAL_STATUS[r.status] ?? { text: r.status, colour: "nhsuk-tag--grey", meaning: "" };
+      return {
+        service: r.serviceName,
+        team: r.toTeam.name,
+        referredOn: r.referredOn,
+        reason: r.reason,
+        status,
+        declineReason: r.status === "declined" ? r.declineReason : null,
+        outcome: r.status === "completed" ? r.outcomeSummary : null,
+      };
+    }),
+  };
+}
+
+const WHY_WORDS: Record<string, string> = {
+  registration: "You are registered with this GP practice",
+  caseload: "Someone in this team looks after you",
+  "care-team": "This team is part of your care",
+  referral: "You were referred to this team",
+  admission: "You were in this hospital recently",
+  "lead-professional": "This organisation leads your care plan",
+};
+
+export function careTeamContext(view: CitizenCareTeamView) {
+  const seen = new Set<string>();
+  const team = view.current
+    .map((e) => ({
+      team: e.team,
+      why: WHY_WORDS[e.why] ?? e.why,
+      professional: e.why === "caseload" ? e.professional : null,
+      since: e.from,
+    }))
+    .filter((e) => {
+      const key = `${e.team}\n${e.why}\n${e.professional ?? ""}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  return { title: "My care team", personName: nameOf(view.person), lead: leadOf(view.lead), team };
+}
+
+const LONDON = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+export function recordAccessContext(view: RecordAccessView) {
+  const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
+  return {
+    title: "Who has looked at my record",
+    personName: nameOf(view.person),
+    total: view.total,
+    accesses: view.accesses.map((a) => ({ ...a, when: LONDON.format(new Date(a.at)) })),
+    pagination: previousNext(
+      view.page,
+      pages,
+      (n) => `/citizen/record-access?page=${n}`,
+      (n) => `Page ${n} of ${pages}`,
+    ),
+  };
+}
+
+const DONE_WORDS: Record<string, string> = {
+  recorded: "Your objection is recorded. From now on only your GP practice can see your joined-up record.",
+  withdrawn: "Your objection is withdrawn. The teams caring for you can see your joined-up record again.",
+  unchanged: "Nothing needed to change: your choice was already recorded.",
+};
+
+export function sharingContext(view: CitizenSharingView, done: string | null) {
+  return {
+    title: "Sharing my record",
+    personName: nameOf(view.person),
+    practice: view.person.practice?.name ?? view.person.practice?.code ?? null,
+    objecting: view.current.length > 0,
+    current: view.current.map((o) => ({
+      holder: o.holdingOrgName ?? o.holdingOrgCode,
+      recordedOn: o.recordedOn,
+    })),
+    cannotRecord: view.cannotRecord,
+    done: done ? (DONE_WORDS[done] ?? null) : null,
+  };
+}

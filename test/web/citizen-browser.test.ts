@@ -1,0 +1,139 @@
+// The citizen's journey in a real browser (Playwright driving Chromium), without JavaScript tricks: sign in
+// through the NHS-login-shaped provider in this process, see my care plan and who leads it, see who has looked
+// at my record (a social worker's read, by role and organisation), and record an objection to sharing. axe-core
+// checks every page visited; the journey is also checked at a phone's width.
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { createReader, type ReaderIdentity } from "../../src/governance/index.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
+import { type CitizenIdp, startCitizenIdp } from "../governance/citizen-idp.ts";
+import {
+  addToCareTeam,
+  contextFor,
+  createTeams,
+  createUserInRole,
+  insertOrganisations,
+  insertPerson,
+  makePerson,
+  ORGS,
+  register,
+} from "../governance/fixtures.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { assertAxeClean, launchBrowser, browserSkip as skip } from "./harness.ts";
+
+const me = makePerson({ givenName: "Iris", familyName: "Journey" });
+let idp: CitizenIdp;
+let t: TestDb;
+let app: Awaited<ReturnType<typeof createWebServer>>;
+let base = "";
+let browser: Browser;
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+before(async () => {
+  if (skip) return;
+  idp = await startCitizenIdp();
+  t = await openTestDb();
+  await insertOrganisations(t.db);
+  const teams = await createTeams(t.db);
+  await insertPerson(t.db, me);
+  await register(t.db, me.personId, ORGS.practice);
+  await addToCareTeam(t.db, me.personId, teams.socialCare);
+  const gpId = await createUserInRole(t.db, "dr.journey", "gp", "practice");
+  await createUserInRole(t.db, "sw.journey", "social-worker", "socialCare");
+  const reader = async (username: string, role: string, team: "practice" | "socialCare") => {
+    const { db: _db, ...identity } = await contextFor(t.db, username, role, team, "direct-care");
+    return createReader(t.db, identity as ReaderIdentity);
+  };
+  const gp = await reader("dr.journey", "gp", "practice");
+  const plan = await gp.startCarePlan(me.personId);
+  const edited = await gp.editCarePlan(me.personId, plan.planId, plan.latest.version, {
+    whatMattersToMe: "Getting back to my allotment",
+    strengths: "",
+    needs: "",
+    contingency: "Ring the practice if I fall",
+    crisis: "Call the rapid response team",
+    carer: null,
+    endOfLife: "",
+    consentToShare: { given: true, recordedOn: "2026-01-05", note: "" },
+    lead: { userId: gpId, role: "gp", teamId: teams.practice },
+    reviewDueOn: "2030-06-30",
+  });
+  await gp.signOffCarePlan(me.personId, plan.planId, edited.latest.version);
+  await (await reader("sw.journey", "social-worker", "socialCare")).person(me.personId);
+
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  app = await createWebServer({
+    db: t.db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Browser",
+    auth: idp.authConfig(`${base}/citizen/sign-in/callback`, { ONEPLACE_COOKIE_SECURE: "false" }),
+    admissionNotifier: false,
+    hsts: false,
+  });
+  await app.listen({ host: "127.0.0.1", port });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await t?.dispose();
+  await idp?.close();
+});
+
+test("sign in through the test NHS login, see my plan, who looked at my record, and record an objection", {
+  skip,
+}, async () => {
+  idp.next = { sub: "iris-journey", nhsNumber: me.nhsNumber, level: "P9" };
+  const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/citizen`);
+  assert.equal(new URL(page.url()).pathname, "/citizen/sign-in");
+  await assertAxeClean(page);
+
+  await page.getByRole("button", { name: "Continue to NHS login" }).click();
+  await page.waitForURL(`${base}/citizen`);
+  assert.equal(await page.title(), "My care plan – Your care record – OnePlace");
+  const plan = (await page.locator("main").textContent()) ?? "";
+  assert.match(plan, /Getting back to my allotment/);
+  assert.match(plan, /dr\.journey/);
+  assert.match(plan, /Call the rapid response team/);
+  await assertAxeClean(page);
+
+  await page.getByRole("link", { name: "Who has looked at my record" }).click();
+  await page.waitForURL(`${base}/citizen/record-access`);
+  const access = (await page.locator("main").textContent()) ?? "";
+  assert.match(access, /Social worker/);
+  assert.doesNotMatch(access, /sw\.journey/);
+  await assertAxeClean(page);
+
+  await page.getByRole("link", { name: "Sharing my record" }).click();
+  await page.waitForURL(`${base}/citizen/sharing`);
+  await assertAxeClean(page);
+  await page.getByRole("button", { name: "Object to sharing my record" }).click();
+  await page.waitForURL(`${base}/citizen/sharing?done=recorded`);
+  assert.match((await page.locator("main").textContent()) ?? "", /Your objection is recorded/);
+  await assertAxeClean(page);
+  const held = await t.db.query(
+    "SELECT 1 FROM sharing_objection WHERE person_id = $1 AND withdrawn_on IS NULL",
+    [me.personId],
+  );
+  assert.equal(held.length, 1);
+
+  // On a phone's width the plan reads the same, and stays clean.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(`${base}/citizen`);
+  assert.match((await page.locator("main").textContent()) ?? "", /Getting back to my allotment/);
+  await assertAxeClean(page);
+  await context.close();
+});

@@ -1,0 +1,452 @@
+// The citizen's own view over HTTP, signed in through an NHS-login-shaped provider in this process
+// (test/governance/citizen-idp.ts): the authorization code flow with PKCE, the NHS Number from the provider,
+// P9 needed for the record and a plain page below it; /citizen (my care plan), /citizen/referrals,
+// /citizen/care-team, /citizen/record-access (who has looked, by organisation and role, never the staff
+// member), /citizen/sharing (record and withdraw an objection, and what that does to staff access). Only the
+// person's own record, every read audited as a citizen read; a citizen session reaches no staff route.
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { after, before, test } from "node:test";
+import {
+  AccessDenied,
+  createReader,
+  type GovernedReader,
+  type ReaderIdentity,
+} from "../../src/governance/index.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { createWebServer } from "../../src/web/index.ts";
+import { type CitizenIdp, type CitizenLogin, startCitizenIdp } from "../governance/citizen-idp.ts";
+import {
+  addToCareTeam,
+  contextFor,
+  createTeams,
+  createUserInRole,
+  identifiersOf,
+  insertOrganisations,
+  insertPerson,
+  makePerson,
+  ORGS,
+  refer,
+  register,
+} from "../governance/fixtures.ts";
+import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { sessionFor, type TestSession } from "./session.ts";
+
+const REDIRECT = "http://127.0.0.1:3998/citizen/sign-in/callback";
+const me = makePerson({ givenName: "Edith", familyName: "Citizen" });
+const other = makePerson({ givenName: "Otto", familyName: "Neighbour" });
+const unknownNhsNumber = makePerson().nhsNumber; // valid, held by nobody
+
+let idp: CitizenIdp;
+let t: TestDb;
+let app: Awaited<ReturnType<typeof createWebServer>>;
+let gpSession: TestSession;
+let gpReader: GovernedReader;
+let swReader: GovernedReader;
+const logLines: string[] = [];
+
+const readerFor = async (username: string, role: string, team: "practice" | "socialCare") => {
+  const { db: _db, ...identity } = await contextFor(t.db, username, role, team, "direct-care");
+  return createReader(t.db, identity as ReaderIdentity);
+};
+
+/** A signed-off plan with a lead professional and an action, written by the GP through the staff reader. */
+async function agreedPlan(personId: string, whatMatters: string, gpUserId: string, teamId: string) {
+  const plan = await gpReader.startCarePlan(personId);
+  const edited = await gpReader.editCarePlan(personId, plan.planId, plan.latest.version, {
+    whatMattersToMe: whatMatters,
+    strengths: "My daughter visits every day",
+    needs: "Help with shopping",
+    contingency: "Call the practice if my breathing gets worse",
+    crisis: "Call the rapid response team",
+    carer: null,
+    endOfLife: "",
+    consentToShare: { given: true, recordedOn: "2026-01-05", note: "" },
+    lead: { userId: gpUserId, role: "gp", teamId },
+    reviewDueOn: "2030-06-30",
+  });
+  const withAction = await gpReader.addCarePlanAction(personId, plan.planId, edited.latest.version, {
+    description: "Fit a key safe",
+    ownerUserId: gpUserId,
+    dueOn: "2030-01-31",
+  });
+  await gpReader.signOffCarePlan(personId, plan.planId, withAction.latest.version);
+}
+
+before(async () => {
+  idp = await startCitizenIdp();
+  t = await openTestDb();
+  await insertOrganisations(t.db);
+  const teams = await createTeams(t.db);
+  for (const p of [me, other]) {
+    await insertPerson(t.db, p);
+    await register(t.db, p.personId, ORGS.practice);
+  }
+  await addToCareTeam(t.db, me.personId, teams.socialCare);
+  await refer(t.db, me.personId, teams.community);
+  const gpUserId = await createUserInRole(t.db, "dr.citizenview", "gp", "practice");
+  await createUserInRole(t.db, "sw.citizenview", "social-worker", "socialCare");
+  gpReader = await readerFor("dr.citizenview", "gp", "practice");
+  swReader = await readerFor("sw.citizenview", "social-worker", "socialCare");
+  await agreedPlan(me.personId, "Staying in my own home with my cat", gpUserId, teams.practice);
+  await agreedPlan(other.personId, "OTTO-ONLY walking to the pier", gpUserId, teams.practice);
+  // A staff read of the person: what "who has looked at my record" must show.
+  await swReader.person(me.personId);
+  gpSession = await sessionFor(t.db, gpUserId);
+  app = await createWebServer({
+    db: t.db,
+    logger: createLogger({
+      destination: new Writable({
+        write(chunk, _encoding, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    }),
+    placeName: "Test",
+    auth: idp.authConfig(REDIRECT),
+    admissionNotifier: false,
+  });
+});
+after(async () => {
+  await app?.close();
+  await t?.dispose();
+  await idp?.close();
+});
+
+const cookieOf = (setCookie: string | string[] | undefined, name: string): string | null => {
+  for (const line of [setCookie ?? []].flat()) {
+    const [pair] = line.split(";");
+    const [key, value] = pair.split("=");
+    if (key === name && value) return `${key}=${value}`;
+  }
+  return null;
+};
+
+interface Citizen {
+  cookie: string;
+  csrf: string;
+}
+
+/** The browser's part of a sign-in: start, the provider's authorize, the callback. */
+async function signIn(login: CitizenLogin): Promise<Citizen> {
+  idp.next = login;
+  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+  assert.equal(start.statusCode, 302, start.body);
+  const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc");
+  assert.ok(state, "the state is bound to the browser");
+  const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
+  assert.equal(authorize.status, 302);
+  const back = new URL(String(authorize.headers.get("location")));
+  assert.equal(`${back.origin}${back.pathname}`, REDIRECT);
+  const callback = await app.inject({
+    method: "GET",
+    url: `/citizen/sign-in/callback${back.search}`,
+    headers: { cookie: state, accept: "text/html" },
+  });
+  assert.equal(callback.statusCode, 303, callback.body);
+  assert.equal(callback.headers.location, "/citizen");
+  const cookie = cookieOf(callback.headers["set-cookie"], "__Host-oneplace_citizen");
+  assert.ok(cookie, "a citizen session cookie is set");
+  const page = await app.inject({
+    method: "GET",
+    url: "/citizen/sharing",
+    headers: { cookie, accept: "text/html" },
+  });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
+  return { cookie, csrf };
+}
+
+const page = (url: string, who: { cookie: string }) =>
+  app.inject({ method: "GET", url, headers: { cookie: who.cookie, accept: "text/html" } });
+const postForm = (url: string, who: Citizen, form: Record<string, string>) =>
+  app.inject({
+    method: "POST",
+    url,
+    headers: { cookie: who.cookie, accept: "text/html", "content-type": "application/x-www-form-urlencoded" },
+    payload: new URLSearchParams(form).toString(),
+  });
+
+const citizenAudit = (personId: string) =>
+  t.db.query<{
+    actor: string;
+    allowed: boolean;
+    relationship: string | null;
+    action: string;
+    detail: string;
+  }>(
+    `SELECT actor, allowed, relationship, action, detail FROM audit_event
+      WHERE role_code = 'citizen' AND $1 = ANY(person_ids) ORDER BY seq`,
+    [personId],
+  );
+
+test("sign-in is the authorization code flow with PKCE, state, nonce and NHS login's vectors of trust", async () => {
+  const before = idp.authorizeRequests.length;
+  await signIn({ sub: "flow-check", nhsNumber: me.nhsNumber, level: "P9" });
+  const request = idp.authorizeRequests[before];
+  assert.equal(request.get("response_type"), "code");
+  assert.equal(request.get("code_challenge_method"), "S256");
+  assert.ok(request.get("state") && request.get("nonce"));
+  assert.equal(request.get("scope"), "openid profile");
+  assert.ok(JSON.parse(request.get("vtr") as string).includes("P9.Cp.Cd"));
+  const [login] = await t.db.query<{ reason: string }>(
+    "SELECT reason FROM audit_event WHERE action = 'login' AND actor LIKE 'citizen:%' AND allowed ORDER BY seq DESC LIMIT 1",
+  );
+  assert.match(login.reason, /citizen sign-in \(identity proofing level P9\)/);
+});
+
+test("my care plan: what matters, the lead professional, actions, crisis plan and review date; only mine; audited as a citizen read", async () => {
+  const citizen = await signIn({ sub: "edith-1", nhsNumber: me.nhsNumber, level: "P9" });
+  const audited = (await citizenAudit(me.personId)).length;
+  const plan = await page("/citizen", citizen);
+  assert.equal(plan.statusCode, 200, plan.body);
+  assert.equal(plan.headers["cache-control"], "no-store");
+  assert.match(plan.body, /Staying in my own home with my cat/);
+  assert.match(plan.body, /dr\.citizenview/, "the lead professional is named");
+  assert.match(plan.body, /Who leads my care/);
+  assert.match(plan.body, /Fit a key safe/);
+  assert.match(plan.body, /Call the rapid response team/);
+  assert.match(plan.body, /30 June 2030/);
+  assert.doesNotMatch(plan.body, /OTTO-ONLY/);
+  assert.doesNotMatch(plan.body, new RegExp(me.nhsNumber), "NHS login's traced NHS Number is not shown");
+  const rows = await citizenAudit(me.personId);
+  assert.equal(rows.length, audited + 1);
+  const last = rows.at(-1);
+  assert.ok(last?.actor.startsWith("citizen:"));
+  assert.equal(last?.allowed, true);
+  assert.equal(last?.relationship, "self");
+  assert.equal(last?.detail, "citizen GET /citizen");
+  const forOther = await t.db.query(
+    "SELECT 1 FROM audit_event WHERE role_code = 'citizen' AND $1 = ANY(person_ids)",
+    [other.personId],
+  );
+  assert.equal(forOther.length, 0, "nothing of anyone else's was read");
+});
+
+test("no page takes a person: a person id in the query is refused before anything is read", async () => {
+  const citizen = await signIn({ sub: "edith-2", nhsNumber: me.nhsNumber, level: "P9" });
+  const tried = await app.inject({
+    method: "GET",
+    url: `/citizen?personId=${other.personId}`,
+    headers: { cookie: citizen.cookie },
+  });
+  assert.equal(tried.statusCode, 400);
+  assert.doesNotMatch(tried.body, /OTTO-ONLY/);
+});
+
+test("my referrals and my care team, in plain words", async () => {
+  const citizen = await signIn({ sub: "edith-3", nhsNumber: me.nhsNumber, level: "P9" });
+  const referrals = await page("/citizen/referrals", citizen);
+  assert.equal(referrals.statusCode, 200, referrals.body);
+  assert.match(referrals.body, /Referred on/);
+  assert.match(referrals.body, /1 June 2015/);
+  const team = await page("/citizen/care-team", citizen);
+  assert.equal(team.statusCode, 200, team.body);
+  assert.match(team.body, /This team is part of your care/);
+  assert.match(team.body, /You are registered with this GP practice/);
+  assert.match(team.body, /dr\.citizenview, GP/);
+});
+
+test("who has looked at my record: organisation and role, never the staff member, and not my own visits", async () => {
+  const citizen = await signIn({ sub: "edith-4", nhsNumber: me.nhsNumber, level: "P9" });
+  await page("/citizen", citizen);
+  const access = await page("/citizen/record-access", citizen);
+  assert.equal(access.statusCode, 200, access.body);
+  assert.match(access.body, /Social worker/);
+  assert.match(access.body, /Looked at your record/);
+  assert.doesNotMatch(access.body, /sw\.citizenview/, "no staff member's name");
+  assert.doesNotMatch(access.body, /citizen:/, "the person's own visits are not listed");
+  assert.equal(
+    (await citizenAudit(me.personId)).at(-1)?.detail,
+    "citizen GET /citizen/record-access",
+    "reading the audit is itself audited",
+  );
+});
+
+test("recording an objection: the staff outside the practice lose access; twice changes nothing; withdrawing restores it", async () => {
+  const citizen = await signIn({ sub: "edith-5", nhsNumber: me.nhsNumber, level: "P9" });
+  const sharing = await page("/citizen/sharing", citizen);
+  assert.match(sharing.body, /What happens if you object/);
+  assert.match(sharing.body, /In an emergency, a professional can still look at your record/);
+
+  const noCsrf = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: "wrong" });
+  assert.equal(noCsrf.statusCode, 403);
+  const objected = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: citizen.csrf });
+  assert.equal(objected.statusCode, 303, objected.body);
+  assert.equal(objected.headers.location, "/citizen/sharing?done=recorded");
+  const again = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: citizen.csrf });
+  assert.equal(again.headers.location, "/citizen/sharing?done=unchanged");
+  const held = await t.db.query<{ holding_org_code: string; source_system: string }>(
+    "SELECT holding_org_code, source_system FROM sharing_objection WHERE person_id = $1 AND withdrawn_on IS NULL",
+    [me.personId],
+  );
+  assert.deepEqual(held, [{ holding_org_code: ORGS.practice, source_system: "oneplace-citizen" }]);
+  const shown = await page("/citizen/sharing?done=recorded", citizen);
+  assert.match(shown.body, /Your objection is recorded/);
+  assert.match(shown.body, /You have objected to sharing your record/);
+  await assert.rejects(swReader.person(me.personId), AccessDenied, "social care is refused now");
+  await gpReader.person(me.personId); // the practice holding the objection still sees the record
+
+  const withdrawn = await postForm("/citizen/sharing", citizen, { choice: "withdraw", _csrf: citizen.csrf });
+  assert.equal(withdrawn.headers.location, "/citizen/sharing?done=withdrawn");
+  await swReader.person(me.personId);
+  const changes = (await citizenAudit(me.personId)).filter((r) => r.action === "change");
+  assert.equal(changes.length, 3, "each change is audited as the person's own");
+});
+
+test("below P9 no record: a page saying what the person can do, and refusals audited", async () => {
+  const citizen = await signIn({ sub: "edith-p5", nhsNumber: me.nhsNumber, level: "P5" });
+  const home = await page("/citizen", citizen);
+  assert.equal(home.statusCode, 200);
+  assert.match(home.body, /Prove who you are to see your care record/);
+  assert.doesNotMatch(home.body, /Staying in my own home/);
+  const object = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: citizen.csrf });
+  assert.equal(object.statusCode, 403);
+  assert.match(object.body, /P9/);
+  const [refused] = await t.db.query<{ reason: string }>(
+    "SELECT reason FROM audit_event WHERE role_code = 'citizen' AND NOT allowed ORDER BY seq DESC LIMIT 1",
+  );
+  assert.match(refused.reason, /P9.*P5/);
+  const none = await t.db.query(
+    "SELECT 1 FROM sharing_objection WHERE person_id = $1 AND withdrawn_on IS NULL",
+    [me.personId],
+  );
+  assert.equal(none.length, 0, "nothing written");
+});
+
+test("an NHS Number nobody holds: a clear page, nobody's record; the number may also come in the ID token", async () => {
+  const citizen = await signIn({
+    sub: "nobody",
+    nhsNumber: unknownNhsNumber,
+    level: "P9",
+    nhsNumberInIdToken: true,
+  });
+  const home = await page("/citizen", citizen);
+  assert.equal(home.statusCode, 404);
+  assert.match(home.body, /OnePlace holds no record for you/);
+});
+
+test("a citizen session reaches no staff route, and a staff session no citizen page", async () => {
+  const citizen = await signIn({ sub: "edith-6", nhsNumber: me.nhsNumber, level: "P9" });
+  for (const url of ["/", `/people/${me.personId}`, `/people/${me.personId}/care-plan`, "/find"]) {
+    const staffPage = await page(url, citizen);
+    assert.equal(staffPage.statusCode, 303, url);
+    assert.match(String(staffPage.headers.location), /^\/login/);
+  }
+  const api = await app.inject({
+    method: "GET",
+    url: `/api/people/${me.personId}`,
+    headers: { cookie: citizen.cookie },
+  });
+  assert.equal(api.statusCode, 401);
+  // The citizen's token under the staff cookie's name is no staff session either.
+  const token = citizen.cookie.split("=")[1];
+  const disguised = await app.inject({
+    method: "GET",
+    url: `/api/people/${me.personId}`,
+    headers: { cookie: `__Host-oneplace_session=${token}` },
+  });
+  assert.equal(disguised.statusCode, 401);
+  const staff = await page("/citizen", { cookie: gpSession.cookie });
+  assert.equal(staff.statusCode, 303);
+  assert.equal(staff.headers.location, "/citizen/sign-in");
+  const staffPost = await app.inject({
+    method: "POST",
+    url: "/citizen/sharing",
+    headers: { cookie: gpSession.cookie, "content-type": "application/x-www-form-urlencoded" },
+    payload: `choice=object&_csrf=${gpSession.csrf}`,
+  });
+  assert.equal(staffPost.statusCode, 401);
+});
+
+test("a sign-in that did not start in this browser is refused with the reason, and audited", async () => {
+  idp.next = { sub: "edith-7", nhsNumber: me.nhsNumber, level: "P9" };
+  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+  const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
+  const back = new URL(String(authorize.headers.get("location")));
+  const callback = await app.inject({ method: "GET", url: `/citizen/sign-in/callback${back.search}` });
+  assert.equal(callback.statusCode, 401);
+  assert.match(callback.body, /did not start in this browser/);
+  assert.equal(cookieOf(callback.headers["set-cookie"], "__Host-oneplace_citizen"), null);
+  const [row] = await t.db.query<{ reason: string }>(
+    "SELECT reason FROM audit_event WHERE action = 'login' AND NOT allowed ORDER BY seq DESC LIMIT 1",
+  );
+  assert.match(row.reason, /citizen sign-in: the sign-in did not start in this browser/);
+});
+
+test("signing out ends the citizen session", async () => {
+  const citizen = await signIn({ sub: "edith-8", nhsNumber: me.nhsNumber, level: "P9" });
+  const out = await postForm("/citizen/sign-out", citizen, { _csrf: citizen.csrf });
+  assert.equal(out.statusCode, 303);
+  const landed = await app.inject({
+    method: "GET",
+    url: String(out.headers.location),
+    headers: { accept: "text/html" },
+  });
+  assert.equal(landed.statusCode, 200, landed.body);
+  assert.match(landed.body, /You have signed out/);
+  const after = await page("/citizen", citizen);
+  assert.equal(after.statusCode, 303);
+  assert.equal(after.headers.location, "/citizen/sign-in");
+  const signInPage = await app.inject({
+    method: "GET",
+    url: "/citizen/sign-in",
+    headers: { accept: "text/html" },
+  });
+  assert.match(signInPage.body, /Continue to NHS login/);
+});
+
+test("an NHS Number that fails its check digit is refused at sign-in; P0 without a number gets the plain page", async () => {
+  idp.next = { sub: "bad-number", nhsNumber: "1234567890", level: "P9", nhsNumberInIdToken: true };
+  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+  const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") as string;
+  const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
+  const back = new URL(String(authorize.headers.get("location")));
+  const refused = await app.inject({
+    method: "GET",
+    url: `/citizen/sign-in/callback${back.search}`,
+    headers: { cookie: state, accept: "text/html" },
+  });
+  assert.equal(refused.statusCode, 401);
+  assert.match(refused.body, /the NHS Number it gave is not valid/);
+  assert.equal(cookieOf(refused.headers["set-cookie"], "__Host-oneplace_citizen"), null);
+
+  const low = await signIn({ sub: "p0-account", level: "P0" });
+  const home = await page("/citizen", low);
+  assert.match(home.body, /NHS login has not checked your identity/);
+  assert.equal((await page("/citizen/record-access", low)).statusCode, 200, "the plain page, not the record");
+});
+
+test("with a private key the client authenticates to the provider with private_key_jwt (RS512), as NHS login requires", async () => {
+  const keyed = await createWebServer({
+    db: t.db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Test",
+    auth: idp.authConfig(REDIRECT, {}, { privateKey: true }),
+    admissionNotifier: false,
+  });
+  try {
+    idp.next = { sub: "edith-key", nhsNumber: me.nhsNumber, level: "P9" };
+    const start = await keyed.inject({ method: "GET", url: "/citizen/sign-in/start" });
+    const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") as string;
+    const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
+    const back = new URL(String(authorize.headers.get("location")));
+    const callback = await keyed.inject({
+      method: "GET",
+      url: `/citizen/sign-in/callback${back.search}`,
+      headers: { cookie: state },
+    });
+    assert.equal(callback.statusCode, 303, callback.body);
+    assert.equal(idp.clientAuthentications.at(-1), "private_key_jwt RS512");
+  } finally {
+    await keyed.close();
+    idp.authConfig(REDIRECT); // the other tests' server authenticates with its secret again
+  }
+});
+
+test("the server's log lines carry no name, NHS Number, date of birth or postcode of the citizen", () => {
+  assert.ok(logLines.length > 20, "requests were logged");
+  const text = logLines.join("\n");
+  for (const identifier of identifiersOf(me))
+    assert.ok(!text.includes(identifier), `the log names ${identifier}`);
+});
