@@ -76,6 +76,8 @@ export interface FhirRepository {
   search(type: ResourceType, query: Query): Promise<SearchResult>;
   count(type: ResourceType, query: Query): Promise<number>;
   everything(personId: string): Promise<FhirResource[]>;
+  /** Of these people, those whose whole record this caller may export (one audit row for the lot). */
+  exportable(personIds: string[]): Promise<{ shown: Set<string>; withheld: number }>;
 }
 
 export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
@@ -96,7 +98,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
   }
 
   /** Only the people whose decision lets this type be shown; one audit row for the lot. */
-  async function filterPeople(type: ResourceType, personIds: string[], action: "view" | "search") {
+  async function filterPeople(type: ResourceType, personIds: string[], action: "view" | "search" | "export") {
     if (role.accessBasis === "pseudonymised" || role.accessBasis === "aggregate") {
       const reason = `the ${role.name} role does not read identifiable FHIR resources`;
       await appendAuditEvent(db, {
@@ -243,6 +245,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       if (single(query, "_summary") !== "count") throw badRequest("_summary supports count only");
       return (await search(type, { ...query, _count: "0", _offset: undefined })).total;
     },
+    exportable: (personIds) => filterPeople(RESOURCE_TYPES[2], personIds, "export"),
     async everything(personId) {
       const patientType = RESOURCE_TYPES[0];
       const p = new SqlParams();

@@ -44,6 +44,18 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "RiskAssessment",
     "Flag",
     "AuditEvent",
+    "Group",
+  ]);
+  // Bulk Data: the statement instantiates the Bulk Data CapabilityStatement and offers $export at each level.
+  assert.deepEqual(cs.instantiates, ["http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"]);
+  assert.deepEqual(cs.rest[0].operation, [
+    { name: "export", definition: "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export" },
+  ]);
+  assert.ok(patientCs.operation.some((o: Json) => o.name === "export"));
+  const group = cs.rest[0].resource.find((r: Json) => r.type === "Group");
+  assert.equal(group.interaction, undefined, "Groups are for $export only: no read or search is claimed");
+  assert.deepEqual(group.operation, [
+    { name: "export", definition: "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export" },
   ]);
   const observation = cs.rest[0].resource.find((r: Json) => r.type === "Observation");
   assert.deepEqual(
