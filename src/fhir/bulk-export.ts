@@ -24,9 +24,9 @@ import { groupMembers } from "./bulk-groups.ts";
 import { pseudonymisedPatient, pseudonymiseResource } from "./bulk-pseudonymise.ts";
 import type { FhirIdentity } from "./identity.ts";
 import { FhirError, operationOutcome } from "./outcome.ts";
-import { RESOURCE_BY_NAME, RESOURCE_TYPES } from "./registry.ts";
+import { RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
 import { createFhirRepository } from "./repository.ts";
-import type { FhirResource, ResourceType } from "./types.ts";
+import type { ResourceType, SourceRow } from "./types.ts";
 
 export type ExportLevel = "system" | "patient" | "group";
 export type JobState = "queued" | "running" | "completed" | "failed" | "cancelled" | "expired";
@@ -405,28 +405,25 @@ export class BulkExporter {
 
   /** The rows of one type about these people (changed since _since), as resources. */
   private async resourcesOf(type: ResourceType, personIds: string[], since: Date | null) {
-    const rows = await this.db.query<FhirResource & Record<string, unknown>>(
+    const rows = await this.db.query<SourceRow>(
       `SELECT r.* FROM (${type.source}) r WHERE r.person_id = ANY($1::uuid[])
          ${since ? "AND (r.last_updated IS NULL OR r.last_updated > $2)" : ""}
         ORDER BY r.person_id, r.id`,
       since ? [personIds, since] : [personIds],
     );
-    return rows.map((r) => type.toFhir(r as never));
+    return toResources(this.db, type, rows);
   }
 
   private async writeReferenceData(request: ExportRequest, files: NdjsonFiles) {
     for (const name of request.types) {
       const type = RESOURCE_BY_NAME.get(name) as ResourceType;
       if (type.personal) continue;
-      const rows = await this.db.query(
+      const rows = await this.db.query<SourceRow>(
         `SELECT r.* FROM (${type.source}) r ${request.since ? "WHERE (r.last_updated IS NULL OR r.last_updated > $1)" : ""}
           ORDER BY r.id`,
         request.since ? [request.since] : [],
       );
-      await files.write(
-        type.type,
-        rows.map((r) => type.toFhir(r as never)),
-      );
+      await files.write(type.type, await toResources(this.db, type, rows));
     }
   }
 

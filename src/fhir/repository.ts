@@ -13,7 +13,7 @@ import {
 } from "../governance/index.ts";
 import type { Queryable } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
-import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
+import { COMMON_PARAMS, RESOURCE_TYPES, toResources } from "./registry.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
 import { SqlParams } from "./sql.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
@@ -151,7 +151,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const count = countOf(query);
     const found = await rows(type, where, p, { count, offset: offsetOf(query) });
     const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
-    return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
+    return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
   }
 
   async function countWhere(type: ResourceType, where: string[], p: SqlParams): Promise<number> {
@@ -178,7 +178,12 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const visible = matched.filter((r) => shown.has(r.person_id as string));
     const offset = offsetOf(query);
     const page = visible.slice(offset, offset + countOf(query));
-    return { resources: page.map((r) => type.toFhir(r)), included: [], total: visible.length, withheld };
+    return {
+      resources: await toResources(db, type, page),
+      included: [],
+      total: visible.length,
+      withheld,
+    };
   }
 
   async function search(type: ResourceType, query: Query): Promise<SearchResult> {
@@ -187,7 +192,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       const where = criteria(type, query, p);
       const found = await rows(type, where, p, { count: countOf(query), offset: offsetOf(query) });
       const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
-      return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
+      return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
     }
     const person = type.type === "Patient" ? null : personOf(query, new SqlParams());
     if (person) {
@@ -227,7 +232,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const patientType = RESOURCE_TYPES[0];
     const p = new SqlParams();
     const rowsFound = await rows(patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
-    return { ...result, included: rowsFound.map((r) => patientType.toFhir(r)) };
+    return { ...result, included: await toResources(db, patientType, rowsFound) };
   }
 
   return {
@@ -238,7 +243,9 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       const [row] = await rows(type, [match], p, { count: 1, offset: 0 });
       if (!row) throw notFoundError(`there is no ${type.type} with this id`);
       if (type.personal) await decideOne(type, row.person_id as string);
-      return type.toFhir(row);
+      const [resource] = await toResources(db, type, [row]);
+      if (!resource) throw notFoundError(`there is no ${type.type} with this id`);
+      return resource;
     },
     search: async (type, query) => withIncludes(type, query, await search(type, query)),
     async count(type, query) {
@@ -254,12 +261,12 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       const [patient] = await rows(patientType, [match], p, { count: 1, offset: 0 });
       if (!patient) throw notFoundError("there is no Patient with this id");
       await decideOne(RESOURCE_TYPES[2], personId);
-      const out: FhirResource[] = [patientType.toFhir(patient)];
+      const out: FhirResource[] = await toResources(db, patientType, [patient]);
       for (const type of RESOURCE_TYPES) {
         if (!type.personal || type.type === "Patient") continue;
         const q = new SqlParams();
         const found = await rows(type, [`r.person_id = ${q.add(personId.toLowerCase())}::uuid`], q);
-        out.push(...found.map((r) => type.toFhir(r)));
+        out.push(...(await toResources(db, type, found)));
       }
       return out;
     },

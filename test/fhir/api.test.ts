@@ -43,6 +43,10 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "MedicationRequest",
     "RiskAssessment",
     "Flag",
+    "CarePlan",
+    "ServiceRequest",
+    "EpisodeOfCare",
+    "Consent",
     "AuditEvent",
     "Group",
   ]);
