@@ -24,6 +24,7 @@ export function capabilityStatement(base: string, software: { version: string })
         documentation:
           "Read-only. Every request is decided by the same access policy as the web and audited with its query. " +
           "Searches for clinical resources name one patient (patient or subject) or ids (_id). " +
+          "_sort takes _lastUpdated, _id and, on types with a date parameter, date (- before one for descending). " +
           "Bulk Data Access 2.0 $export (system, Patient and Group level) answers asynchronously with NDJSON files " +
           "of the people the caller may see; a commissioning client's files are pseudonymised.",
         security: {
@@ -63,6 +64,10 @@ export function capabilityStatement(base: string, software: { version: string })
             type.personal && type.type !== "Patient"
               ? [`${type.type}:patient`, `${type.type}:subject`]
               : undefined,
+          searchRevInclude:
+            type.type === "Patient"
+              ? ["Condition:patient", "Condition:subject", "Encounter:patient", "Encounter:subject"]
+              : undefined,
           searchParam: [
             { name: "_id", type: "token" },
             { name: "_lastUpdated", type: "date" },
@@ -88,7 +93,7 @@ export function capabilityStatement(base: string, software: { version: string })
           .concat([auditEventCapability(), groupCapability()]),
         operation: [{ name: "export", definition: `${BULK_DATA}/OperationDefinition/export` }],
         searchParam: COMMON_PARAMS.filter(
-          (p) => !["_id", "_offset", "_lastUpdated", "_include"].includes(p),
+          (p) => !["_id", "_offset", "_lastUpdated", "_include", "_revinclude", "_sort"].includes(p),
         ).map((name) => ({
           name,
           type: name === "_count" ? "number" : "token",

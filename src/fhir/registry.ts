@@ -32,7 +32,16 @@ export const RESOURCE_BY_NAME: ReadonlyMap<string, ResourceType> = new Map(
 );
 
 /** Parameters every type answers besides its own. */
-export const COMMON_PARAMS = ["_id", "_lastUpdated", "_include", "_count", "_summary", "_offset"] as const;
+export const COMMON_PARAMS = [
+  "_id",
+  "_lastUpdated",
+  "_include",
+  "_revinclude",
+  "_sort",
+  "_count",
+  "_summary",
+  "_offset",
+] as const;
 
 /** A type's rows as resources, by its row mapping or its renderer. */
 export async function toResources(

@@ -13,7 +13,7 @@ import {
 } from "../governance/index.ts";
 import type { Queryable } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
-import { COMMON_PARAMS, RESOURCE_TYPES, toResources } from "./registry.ts";
+import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
 import { SqlParams } from "./sql.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
@@ -26,6 +26,9 @@ export interface SearchResult {
   /** People a set search found but may not show this caller (counted, never named). */
   withheld: number;
 }
+
+/** A _revinclude that would add this many resources must be paged more finely. */
+export const MAX_REVINCLUDED = 2001;
 
 /** Patient searches that match more people than this must be narrowed. */
 export const MAX_PATIENT_MATCHES = 1000;
@@ -51,6 +54,26 @@ function criteria(type: ResourceType, query: Query, p: SqlParams): string[] {
     where.push(`(${ids.join(" OR ")})`);
   }
   return where;
+}
+
+/** Sort keys a search may name: the type's date (when it has a date parameter) and when the row was received. */
+function sortOrder(type: ResourceType, query: Query): string {
+  const raw = single(query, "_sort");
+  if (raw === undefined) return type.order;
+  const keys = raw.split(",").map((key) => {
+    const descending = key.startsWith("-");
+    const name = descending ? key.slice(1) : key;
+    const dir = descending ? "DESC" : "ASC";
+    if (name === "_lastUpdated") return `r.last_updated ${dir} NULLS LAST`;
+    if (name === "date" && type.params.date?.type === "date") return `r.at ${dir} NULLS LAST`;
+    if (name === "_id") return `r.id ${dir}`;
+    throw new FhirError(
+      400,
+      "not-supported",
+      `${type.type} can be sorted by ${type.params.date?.type === "date" ? "date, " : ""}_lastUpdated or _id (- before one for descending)`,
+    );
+  });
+  return [...keys, "r.id"].join(", ");
 }
 
 /** The one person a search is about (patient= or subject=), or null when it names none. */
@@ -135,9 +158,10 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     where: string[],
     p: SqlParams,
     page?: { count: number; offset: number },
+    order = type.order,
   ) {
     const sql = `SELECT r.*, count(*) OVER () AS total FROM (${type.source}) r
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${type.order}
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}
       ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
     return db.query<SourceRow & { total: number }>(sql, p.values);
   }
@@ -149,7 +173,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       ...criteria(type, { ...query, patient: undefined, subject: undefined }, p),
     ];
     const count = countOf(query);
-    const found = await rows(type, where, p, { count, offset: offsetOf(query) });
+    const found = await rows(type, where, p, { count, offset: offsetOf(query) }, sortOrder(type, query));
     const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
     return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
   }
@@ -169,7 +193,13 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     if (where.length === 0) {
       throw new FhirError(400, "too-costly", `a ${type.type} search needs at least one search parameter`);
     }
-    const matched = await rows(type, where, p, { count: MAX_PATIENT_MATCHES + 1, offset: 0 });
+    const matched = await rows(
+      type,
+      where,
+      p,
+      { count: MAX_PATIENT_MATCHES + 1, offset: 0 },
+      sortOrder(type, query),
+    );
     if (matched.length > MAX_PATIENT_MATCHES) {
       throw new FhirError(400, "too-costly", `more than ${MAX_PATIENT_MATCHES} matches: narrow the search`);
     }
@@ -190,7 +220,13 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     if (!type.personal) {
       const p = new SqlParams();
       const where = criteria(type, query, p);
-      const found = await rows(type, where, p, { count: countOf(query), offset: offsetOf(query) });
+      const found = await rows(
+        type,
+        where,
+        p,
+        { count: countOf(query), offset: offsetOf(query) },
+        sortOrder(type, query),
+      );
       const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
       return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
     }
@@ -205,8 +241,51 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return searchAcrossPeople(type, query);
   }
 
+  /**
+   * _revinclude=Condition:patient (or Encounter, or :subject) on a Patient search: the conditions or encounters
+   * of the Patients on the page. Those people were decided for this search; a role that may see only
+   * demographics (identity administration) is refused rather than shown their record.
+   */
+  async function withRevIncludes(query: Query, result: SearchResult): Promise<SearchResult> {
+    const asked = valuesOf(query, "_revinclude");
+    if (asked.length === 0) return result;
+    const types = asked.map((value) => {
+      const m = /^(Condition|Encounter):(patient|subject)$/.exec(value);
+      if (!m)
+        throw new FhirError(
+          400,
+          "not-supported",
+          "_revinclude supports Condition:patient and Encounter:patient only",
+        );
+      return RESOURCE_BY_NAME.get(m[1]) as ResourceType;
+    });
+    if (requires(types[0]) !== undefined && role.accessBasis === "identity-admin")
+      throw new FhirError(403, "forbidden", `the ${role.name} role sees demographics only: no _revinclude`);
+    const people = result.resources.map((r) => r.id);
+    if (people.length === 0) return result;
+    const included: FhirResource[] = [];
+    for (const type of new Set(types)) {
+      const p = new SqlParams();
+      const found = await rows(type, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p, {
+        count: MAX_REVINCLUDED,
+        offset: 0,
+      });
+      if (found.length === MAX_REVINCLUDED)
+        throw new FhirError(
+          400,
+          "too-costly",
+          `more than ${MAX_REVINCLUDED - 1} resources to include: page with a smaller _count`,
+        );
+      included.push(...(await toResources(db, type, found)));
+    }
+    return { ...result, included: [...result.included, ...included] };
+  }
+
   /** _include=<Type>:patient (or :subject): the Patients the page's resources are about, already decided. */
   async function withIncludes(type: ResourceType, query: Query, result: SearchResult): Promise<SearchResult> {
+    if (type.type === "Patient") return withRevIncludes(query, result);
+    if (valuesOf(query, "_revinclude").length > 0)
+      throw new FhirError(400, "not-supported", "_revinclude is offered on Patient searches only");
     const asked = valuesOf(query, "_include");
     if (asked.length === 0) return result;
     for (const include of asked) {
