@@ -103,6 +103,104 @@ export interface FhirRepository {
   exportable(personIds: string[]): Promise<{ shown: Set<string>; withheld: number }>;
 }
 
+async function selectRows(
+  db: Queryable,
+  type: ResourceType,
+  where: string[],
+  p: SqlParams,
+  page?: { count: number; offset: number },
+  order = type.order,
+) {
+  const sql = `SELECT r.*, count(*) OVER () AS total FROM (${type.source}) r
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}
+      ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
+  return db.query<SourceRow & { total: number }>(sql, p.values);
+}
+
+/**
+ * _revinclude=Condition:patient (or Encounter, or :subject) on a Patient search: the conditions or encounters
+ * of the Patients on the page. Those people were decided for this search; a role that may see only
+ * demographics (identity administration) is refused rather than shown their record.
+ */
+async function withRevIncludes(
+  db: Queryable,
+  role: AccessContext["roleAssignment"]["role"],
+  query: Query,
+  result: SearchResult,
+): Promise<SearchResult> {
+  const asked = valuesOf(query, "_revinclude");
+  if (asked.length === 0) return result;
+  const types = asked.map((value) => {
+    const m = /^(Condition|Encounter):(patient|subject)$/.exec(value);
+    if (!m)
+      throw new FhirError(
+        400,
+        "not-supported",
+        "_revinclude supports Condition:patient and Encounter:patient only",
+      );
+    return RESOURCE_BY_NAME.get(m[1]) as ResourceType;
+  });
+  if (role.accessBasis === "identity-admin")
+    throw new FhirError(403, "forbidden", `the ${role.name} role sees demographics only: no _revinclude`);
+  const people = result.resources.map((r) => r.id);
+  if (people.length === 0) return result;
+  const included: FhirResource[] = [];
+  for (const type of new Set(types)) {
+    const p = new SqlParams();
+    const found = await selectRows(db, type, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p, {
+      count: MAX_REVINCLUDED,
+      offset: 0,
+    });
+    if (found.length === MAX_REVINCLUDED)
+      throw new FhirError(
+        400,
+        "too-costly",
+        `more than ${MAX_REVINCLUDED - 1} resources to include: page with a smaller _count`,
+      );
+    included.push(...(await toResources(db, type, found)));
+  }
+  return { ...result, included: [...result.included, ...included] };
+}
+
+/** _include=<Type>:patient (or :subject): the Patients the page's resources are about, already decided. */
+async function withIncludes(
+  db: Queryable,
+  role: AccessContext["roleAssignment"]["role"],
+  type: ResourceType,
+  query: Query,
+  result: SearchResult,
+): Promise<SearchResult> {
+  if (type.type === "Patient") return withRevIncludes(db, role, query, result);
+  if (valuesOf(query, "_revinclude").length > 0)
+    throw new FhirError(400, "not-supported", "_revinclude is offered on Patient searches only");
+  const asked = valuesOf(query, "_include");
+  if (asked.length === 0) return result;
+  for (const include of asked) {
+    if (
+      type.type === "Patient" ||
+      (include !== `${type.type}:patient` && include !== `${type.type}:subject`)
+    ) {
+      throw new FhirError(
+        400,
+        "not-supported",
+        `_include supports ${type.type}:patient and ${type.type}:subject only`,
+      );
+    }
+  }
+  const people = [
+    ...new Set(
+      result.resources.map(
+        (r) => /^Patient\/(.+)$/.exec(String((r.subject as { reference?: string })?.reference))?.[1],
+      ),
+    ),
+  ].filter((id): id is string => id !== undefined);
+  if (people.length === 0) return result;
+  const patientType = RESOURCE_TYPES[0];
+  const p = new SqlParams();
+  const rowsFound = await selectRows(db, patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
+  return { ...result, included: await toResources(db, patientType, rowsFound) };
+}
+
 export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
   const { role } = ctx.roleAssignment;
   /** What a type needs of a decision: demographics suffice for Patient to identity administrators. */
@@ -153,18 +251,13 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return { shown, withheld: withheld.length + (allowed.length - shown.size) };
   }
 
-  async function rows(
+  const rows = (
     type: ResourceType,
     where: string[],
     p: SqlParams,
     page?: { count: number; offset: number },
     order = type.order,
-  ) {
-    const sql = `SELECT r.*, count(*) OVER () AS total FROM (${type.source}) r
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}
-      ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
-    return db.query<SourceRow & { total: number }>(sql, p.values);
-  }
+  ) => selectRows(db, type, where, p, page, order);
 
   async function searchOnePerson(type: ResourceType, personId: string, query: Query): Promise<SearchResult> {
     const p = new SqlParams();
@@ -241,79 +334,6 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return searchAcrossPeople(type, query);
   }
 
-  /**
-   * _revinclude=Condition:patient (or Encounter, or :subject) on a Patient search: the conditions or encounters
-   * of the Patients on the page. Those people were decided for this search; a role that may see only
-   * demographics (identity administration) is refused rather than shown their record.
-   */
-  async function withRevIncludes(query: Query, result: SearchResult): Promise<SearchResult> {
-    const asked = valuesOf(query, "_revinclude");
-    if (asked.length === 0) return result;
-    const types = asked.map((value) => {
-      const m = /^(Condition|Encounter):(patient|subject)$/.exec(value);
-      if (!m)
-        throw new FhirError(
-          400,
-          "not-supported",
-          "_revinclude supports Condition:patient and Encounter:patient only",
-        );
-      return RESOURCE_BY_NAME.get(m[1]) as ResourceType;
-    });
-    if (requires(types[0]) !== undefined && role.accessBasis === "identity-admin")
-      throw new FhirError(403, "forbidden", `the ${role.name} role sees demographics only: no _revinclude`);
-    const people = result.resources.map((r) => r.id);
-    if (people.length === 0) return result;
-    const included: FhirResource[] = [];
-    for (const type of new Set(types)) {
-      const p = new SqlParams();
-      const found = await rows(type, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p, {
-        count: MAX_REVINCLUDED,
-        offset: 0,
-      });
-      if (found.length === MAX_REVINCLUDED)
-        throw new FhirError(
-          400,
-          "too-costly",
-          `more than ${MAX_REVINCLUDED - 1} resources to include: page with a smaller _count`,
-        );
-      included.push(...(await toResources(db, type, found)));
-    }
-    return { ...result, included: [...result.included, ...included] };
-  }
-
-  /** _include=<Type>:patient (or :subject): the Patients the page's resources are about, already decided. */
-  async function withIncludes(type: ResourceType, query: Query, result: SearchResult): Promise<SearchResult> {
-    if (type.type === "Patient") return withRevIncludes(query, result);
-    if (valuesOf(query, "_revinclude").length > 0)
-      throw new FhirError(400, "not-supported", "_revinclude is offered on Patient searches only");
-    const asked = valuesOf(query, "_include");
-    if (asked.length === 0) return result;
-    for (const include of asked) {
-      if (
-        type.type === "Patient" ||
-        (include !== `${type.type}:patient` && include !== `${type.type}:subject`)
-      ) {
-        throw new FhirError(
-          400,
-          "not-supported",
-          `_include supports ${type.type}:patient and ${type.type}:subject only`,
-        );
-      }
-    }
-    const people = [
-      ...new Set(
-        result.resources.map(
-          (r) => /^Patient\/(.+)$/.exec(String((r.subject as { reference?: string })?.reference))?.[1],
-        ),
-      ),
-    ].filter((id): id is string => id !== undefined);
-    if (people.length === 0) return result;
-    const patientType = RESOURCE_TYPES[0];
-    const p = new SqlParams();
-    const rowsFound = await rows(patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
-    return { ...result, included: await toResources(db, patientType, rowsFound) };
-  }
-
   return {
     async read(type, id) {
       const p = new SqlParams();
@@ -326,7 +346,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       if (!resource) throw notFoundError(`there is no ${type.type} with this id`);
       return resource;
     },
-    search: async (type, query) => withIncludes(type, query, await search(type, query)),
+    search: async (type, query) => withIncludes(db, role, type, query, await search(type, query)),
     async count(type, query) {
       if (single(query, "_summary") !== "count") throw badRequest("_summary supports count only");
       return (await search(type, { ...query, _count: "0", _offset: undefined })).total;
