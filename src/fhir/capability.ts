@@ -4,6 +4,7 @@ import { AUDIT_EVENT_PARAMS } from "./audit-events.ts";
 import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
 
 export const FHIR_VERSION = "4.0.1";
+const BULK_DATA = "http://hl7.org/fhir/uv/bulkdata";
 
 export function capabilityStatement(base: string, software: { version: string }) {
   return {
@@ -15,13 +16,17 @@ export function capabilityStatement(base: string, software: { version: string })
     software: { name: "OnePlace", version: software.version },
     implementation: { description: "OnePlace FHIR R4 API over the shared record (read-only)", url: base },
     fhirVersion: FHIR_VERSION,
+    instantiates: [`${BULK_DATA}/CapabilityStatement/bulk-data`],
     format: ["application/fhir+json", "json"],
     rest: [
       {
         mode: "server",
         documentation:
           "Read-only. Every request is decided by the same access policy as the web and audited with its query. " +
-          "Searches for clinical resources name one patient (patient or subject) or ids (_id).",
+          "Searches for clinical resources name one patient (patient or subject) or ids (_id). " +
+          "_sort takes _lastUpdated, _id and, on types with a date parameter, date (- before one for descending). " +
+          "Bulk Data Access 2.0 $export (system, Patient and Group level) answers asynchronously with NDJSON files " +
+          "of the people the caller may see; a commissioning client's files are pseudonymised.",
         security: {
           cors: false,
           service: [
@@ -59,6 +64,10 @@ export function capabilityStatement(base: string, software: { version: string })
             type.personal && type.type !== "Patient"
               ? [`${type.type}:patient`, `${type.type}:subject`]
               : undefined,
+          searchRevInclude:
+            type.type === "Patient"
+              ? ["Condition:patient", "Condition:subject", "Encounter:patient", "Encounter:subject"]
+              : undefined,
           searchParam: [
             { name: "_id", type: "token" },
             { name: "_lastUpdated", type: "date" },
@@ -75,14 +84,16 @@ export function capabilityStatement(base: string, software: { version: string })
                     name: "everything",
                     definition: "http://hl7.org/fhir/OperationDefinition/Patient-everything",
                   },
+                  { name: "export", definition: `${BULK_DATA}/OperationDefinition/patient-export` },
                 ],
               }
             : {}),
         }))
           .map(stripUndefined)
-          .concat([auditEventCapability()]),
+          .concat([auditEventCapability(), groupCapability()]),
+        operation: [{ name: "export", definition: `${BULK_DATA}/OperationDefinition/export` }],
         searchParam: COMMON_PARAMS.filter(
-          (p) => !["_id", "_offset", "_lastUpdated", "_include"].includes(p),
+          (p) => !["_id", "_offset", "_lastUpdated", "_include", "_revinclude", "_sort"].includes(p),
         ).map((name) => ({
           name,
           type: name === "_count" ? "number" : "token",
@@ -112,5 +123,16 @@ function auditEventCapability() {
       type: name === "patient" ? "reference" : "token",
       documentation,
     })),
+  } as never;
+}
+
+/** Group: only Group-level $export; a Group is a saved cohort (cohort-<id>) or a risk register (register-<id>). */
+function groupCapability() {
+  return {
+    type: "Group",
+    documentation:
+      "Groups are the place's saved cohorts (Group/cohort-<cohort id>) and risk registers (Group/register-<register id>). " +
+      "Only $export is offered on them; they cannot be read or searched.",
+    operation: [{ name: "export", definition: `${BULK_DATA}/OperationDefinition/group-export` }],
   } as never;
 }

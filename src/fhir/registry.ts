@@ -1,12 +1,16 @@
-// The resource types the FHIR API serves, by name. CarePlan and ServiceRequest come from the care capability
-// when it provides them; Practitioner, EpisodeOfCare, AuditEvent and Consent are not served yet.
+// The resource types the FHIR API serves, by name. CarePlan and ServiceRequest are rendered by the care
+// capability; AuditEvent is served on its own (audit-events.ts); Practitioner and PractitionerRole are not.
+
+import type { Queryable } from "../store/index.ts";
+import { CARE_PLAN, EPISODE_OF_CARE, SERVICE_REQUEST } from "./resources/care.ts";
+import { CONSENT } from "./resources/consent.ts";
 import { ENCOUNTER } from "./resources/encounter.ts";
 import { FLAG } from "./resources/flag.ts";
 import { CONDITION, MEDICATION_REQUEST, OBSERVATION } from "./resources/gp-record.ts";
 import { ORGANIZATION } from "./resources/organization.ts";
 import { PATIENT } from "./resources/patient.ts";
 import { RISK_ASSESSMENT } from "./resources/risk-assessment.ts";
-import type { ResourceType } from "./types.ts";
+import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   PATIENT,
@@ -17,6 +21,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   MEDICATION_REQUEST,
   RISK_ASSESSMENT,
   FLAG,
+  CARE_PLAN,
+  SERVICE_REQUEST,
+  EPISODE_OF_CARE,
+  CONSENT,
 ];
 
 export const RESOURCE_BY_NAME: ReadonlyMap<string, ResourceType> = new Map(
@@ -24,4 +32,25 @@ export const RESOURCE_BY_NAME: ReadonlyMap<string, ResourceType> = new Map(
 );
 
 /** Parameters every type answers besides its own. */
-export const COMMON_PARAMS = ["_id", "_lastUpdated", "_include", "_count", "_summary", "_offset"] as const;
+export const COMMON_PARAMS = [
+  "_id",
+  "_lastUpdated",
+  "_include",
+  "_revinclude",
+  "_sort",
+  "_count",
+  "_summary",
+  "_offset",
+] as const;
+
+/** A type's rows as resources, by its row mapping or its renderer. */
+export async function toResources(
+  db: Queryable,
+  type: ResourceType,
+  rows: SourceRow[],
+): Promise<FhirResource[]> {
+  if (rows.length === 0) return [];
+  if (type.render) return type.render(db, rows);
+  const toFhir = type.toFhir as (row: SourceRow) => FhirResource;
+  return rows.map((row) => toFhir(row));
+}

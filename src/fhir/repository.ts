@@ -13,7 +13,7 @@ import {
 } from "../governance/index.ts";
 import type { Queryable } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
-import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
+import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
 import { SqlParams } from "./sql.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
@@ -26,6 +26,9 @@ export interface SearchResult {
   /** People a set search found but may not show this caller (counted, never named). */
   withheld: number;
 }
+
+/** A _revinclude that would add this many resources must be paged more finely. */
+export const MAX_REVINCLUDED = 2001;
 
 /** Patient searches that match more people than this must be narrowed. */
 export const MAX_PATIENT_MATCHES = 1000;
@@ -53,6 +56,26 @@ function criteria(type: ResourceType, query: Query, p: SqlParams): string[] {
   return where;
 }
 
+/** Sort keys a search may name: the type's date (when it has a date parameter) and when the row was received. */
+function sortOrder(type: ResourceType, query: Query): string {
+  const raw = single(query, "_sort");
+  if (raw === undefined) return type.order;
+  const keys = raw.split(",").map((key) => {
+    const descending = key.startsWith("-");
+    const name = descending ? key.slice(1) : key;
+    const dir = descending ? "DESC" : "ASC";
+    if (name === "_lastUpdated") return `r.last_updated ${dir} NULLS LAST`;
+    if (name === "date" && type.params.date?.type === "date") return `r.at ${dir} NULLS LAST`;
+    if (name === "_id") return `r.id ${dir}`;
+    throw new FhirError(
+      400,
+      "not-supported",
+      `${type.type} can be sorted by ${type.params.date?.type === "date" ? "date, " : ""}_lastUpdated or _id (- before one for descending)`,
+    );
+  });
+  return [...keys, "r.id"].join(", ");
+}
+
 /** The one person a search is about (patient= or subject=), or null when it names none. */
 function personOf(query: Query, p: SqlParams): string | null {
   const refs = [...valuesOf(query, "patient"), ...valuesOf(query, "subject")];
@@ -76,6 +99,106 @@ export interface FhirRepository {
   search(type: ResourceType, query: Query): Promise<SearchResult>;
   count(type: ResourceType, query: Query): Promise<number>;
   everything(personId: string): Promise<FhirResource[]>;
+  /** Of these people, those whose whole record this caller may export (one audit row for the lot). */
+  exportable(personIds: string[]): Promise<{ shown: Set<string>; withheld: number }>;
+}
+
+async function selectRows(
+  db: Queryable,
+  type: ResourceType,
+  where: string[],
+  p: SqlParams,
+  page?: { count: number; offset: number },
+  order = type.order,
+) {
+  const sql = `SELECT r.*, count(*) OVER () AS total FROM (${type.source}) r
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}
+      ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
+  return db.query<SourceRow & { total: number }>(sql, p.values);
+}
+
+/**
+ * _revinclude=Condition:patient (or Encounter, or :subject) on a Patient search: the conditions or encounters
+ * of the Patients on the page. Those people were decided for this search; a role that may see only
+ * demographics (identity administration) is refused rather than shown their record.
+ */
+async function withRevIncludes(
+  db: Queryable,
+  role: AccessContext["roleAssignment"]["role"],
+  query: Query,
+  result: SearchResult,
+): Promise<SearchResult> {
+  const asked = valuesOf(query, "_revinclude");
+  if (asked.length === 0) return result;
+  const types = asked.map((value) => {
+    const m = /^(Condition|Encounter):(patient|subject)$/.exec(value);
+    if (!m)
+      throw new FhirError(
+        400,
+        "not-supported",
+        "_revinclude supports Condition:patient and Encounter:patient only",
+      );
+    return RESOURCE_BY_NAME.get(m[1]) as ResourceType;
+  });
+  if (role.accessBasis === "identity-admin")
+    throw new FhirError(403, "forbidden", `the ${role.name} role sees demographics only: no _revinclude`);
+  const people = result.resources.map((r) => r.id);
+  if (people.length === 0) return result;
+  const included: FhirResource[] = [];
+  for (const type of new Set(types)) {
+    const p = new SqlParams();
+    const found = await selectRows(db, type, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p, {
+      count: MAX_REVINCLUDED,
+      offset: 0,
+    });
+    if (found.length === MAX_REVINCLUDED)
+      throw new FhirError(
+        400,
+        "too-costly",
+        `more than ${MAX_REVINCLUDED - 1} resources to include: page with a smaller _count`,
+      );
+    included.push(...(await toResources(db, type, found)));
+  }
+  return { ...result, included: [...result.included, ...included] };
+}
+
+/** _include=<Type>:patient (or :subject): the Patients the page's resources are about, already decided. */
+async function withIncludes(
+  db: Queryable,
+  role: AccessContext["roleAssignment"]["role"],
+  type: ResourceType,
+  query: Query,
+  result: SearchResult,
+): Promise<SearchResult> {
+  if (type.type === "Patient") return withRevIncludes(db, role, query, result);
+  if (valuesOf(query, "_revinclude").length > 0)
+    throw new FhirError(400, "not-supported", "_revinclude is offered on Patient searches only");
+  const asked = valuesOf(query, "_include");
+  if (asked.length === 0) return result;
+  for (const include of asked) {
+    if (
+      type.type === "Patient" ||
+      (include !== `${type.type}:patient` && include !== `${type.type}:subject`)
+    ) {
+      throw new FhirError(
+        400,
+        "not-supported",
+        `_include supports ${type.type}:patient and ${type.type}:subject only`,
+      );
+    }
+  }
+  const people = [
+    ...new Set(
+      result.resources.map(
+        (r) => /^Patient\/(.+)$/.exec(String((r.subject as { reference?: string })?.reference))?.[1],
+      ),
+    ),
+  ].filter((id): id is string => id !== undefined);
+  if (people.length === 0) return result;
+  const patientType = RESOURCE_TYPES[0];
+  const p = new SqlParams();
+  const rowsFound = await selectRows(db, patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
+  return { ...result, included: await toResources(db, patientType, rowsFound) };
 }
 
 export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
@@ -96,7 +219,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
   }
 
   /** Only the people whose decision lets this type be shown; one audit row for the lot. */
-  async function filterPeople(type: ResourceType, personIds: string[], action: "view" | "search") {
+  async function filterPeople(type: ResourceType, personIds: string[], action: "view" | "search" | "export") {
     if (role.accessBasis === "pseudonymised" || role.accessBasis === "aggregate") {
       const reason = `the ${role.name} role does not read identifiable FHIR resources`;
       await appendAuditEvent(db, {
@@ -128,17 +251,13 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return { shown, withheld: withheld.length + (allowed.length - shown.size) };
   }
 
-  async function rows(
+  const rows = (
     type: ResourceType,
     where: string[],
     p: SqlParams,
     page?: { count: number; offset: number },
-  ) {
-    const sql = `SELECT r.*, count(*) OVER () AS total FROM (${type.source}) r
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${type.order}
-      ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
-    return db.query<SourceRow & { total: number }>(sql, p.values);
-  }
+    order = type.order,
+  ) => selectRows(db, type, where, p, page, order);
 
   async function searchOnePerson(type: ResourceType, personId: string, query: Query): Promise<SearchResult> {
     const p = new SqlParams();
@@ -147,9 +266,9 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       ...criteria(type, { ...query, patient: undefined, subject: undefined }, p),
     ];
     const count = countOf(query);
-    const found = await rows(type, where, p, { count, offset: offsetOf(query) });
+    const found = await rows(type, where, p, { count, offset: offsetOf(query) }, sortOrder(type, query));
     const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
-    return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
+    return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
   }
 
   async function countWhere(type: ResourceType, where: string[], p: SqlParams): Promise<number> {
@@ -167,7 +286,13 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     if (where.length === 0) {
       throw new FhirError(400, "too-costly", `a ${type.type} search needs at least one search parameter`);
     }
-    const matched = await rows(type, where, p, { count: MAX_PATIENT_MATCHES + 1, offset: 0 });
+    const matched = await rows(
+      type,
+      where,
+      p,
+      { count: MAX_PATIENT_MATCHES + 1, offset: 0 },
+      sortOrder(type, query),
+    );
     if (matched.length > MAX_PATIENT_MATCHES) {
       throw new FhirError(400, "too-costly", `more than ${MAX_PATIENT_MATCHES} matches: narrow the search`);
     }
@@ -176,16 +301,27 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const visible = matched.filter((r) => shown.has(r.person_id as string));
     const offset = offsetOf(query);
     const page = visible.slice(offset, offset + countOf(query));
-    return { resources: page.map((r) => type.toFhir(r)), included: [], total: visible.length, withheld };
+    return {
+      resources: await toResources(db, type, page),
+      included: [],
+      total: visible.length,
+      withheld,
+    };
   }
 
   async function search(type: ResourceType, query: Query): Promise<SearchResult> {
     if (!type.personal) {
       const p = new SqlParams();
       const where = criteria(type, query, p);
-      const found = await rows(type, where, p, { count: countOf(query), offset: offsetOf(query) });
+      const found = await rows(
+        type,
+        where,
+        p,
+        { count: countOf(query), offset: offsetOf(query) },
+        sortOrder(type, query),
+      );
       const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
-      return { resources: found.map((r) => type.toFhir(r)), included: [], total, withheld: 0 };
+      return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
     }
     const person = type.type === "Patient" ? null : personOf(query, new SqlParams());
     if (person) {
@@ -198,36 +334,6 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return searchAcrossPeople(type, query);
   }
 
-  /** _include=<Type>:patient (or :subject): the Patients the page's resources are about, already decided. */
-  async function withIncludes(type: ResourceType, query: Query, result: SearchResult): Promise<SearchResult> {
-    const asked = valuesOf(query, "_include");
-    if (asked.length === 0) return result;
-    for (const include of asked) {
-      if (
-        type.type === "Patient" ||
-        (include !== `${type.type}:patient` && include !== `${type.type}:subject`)
-      ) {
-        throw new FhirError(
-          400,
-          "not-supported",
-          `_include supports ${type.type}:patient and ${type.type}:subject only`,
-        );
-      }
-    }
-    const people = [
-      ...new Set(
-        result.resources.map(
-          (r) => /^Patient\/(.+)$/.exec(String((r.subject as { reference?: string })?.reference))?.[1],
-        ),
-      ),
-    ].filter((id): id is string => id !== undefined);
-    if (people.length === 0) return result;
-    const patientType = RESOURCE_TYPES[0];
-    const p = new SqlParams();
-    const rowsFound = await rows(patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
-    return { ...result, included: rowsFound.map((r) => patientType.toFhir(r)) };
-  }
-
   return {
     async read(type, id) {
       const p = new SqlParams();
@@ -236,13 +342,16 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       const [row] = await rows(type, [match], p, { count: 1, offset: 0 });
       if (!row) throw notFoundError(`there is no ${type.type} with this id`);
       if (type.personal) await decideOne(type, row.person_id as string);
-      return type.toFhir(row);
+      const [resource] = await toResources(db, type, [row]);
+      if (!resource) throw notFoundError(`there is no ${type.type} with this id`);
+      return resource;
     },
-    search: async (type, query) => withIncludes(type, query, await search(type, query)),
+    search: async (type, query) => withIncludes(db, role, type, query, await search(type, query)),
     async count(type, query) {
       if (single(query, "_summary") !== "count") throw badRequest("_summary supports count only");
       return (await search(type, { ...query, _count: "0", _offset: undefined })).total;
     },
+    exportable: (personIds) => filterPeople(RESOURCE_TYPES[2], personIds, "export"),
     async everything(personId) {
       const patientType = RESOURCE_TYPES[0];
       const p = new SqlParams();
@@ -251,12 +360,12 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       const [patient] = await rows(patientType, [match], p, { count: 1, offset: 0 });
       if (!patient) throw notFoundError("there is no Patient with this id");
       await decideOne(RESOURCE_TYPES[2], personId);
-      const out: FhirResource[] = [patientType.toFhir(patient)];
+      const out: FhirResource[] = await toResources(db, patientType, [patient]);
       for (const type of RESOURCE_TYPES) {
         if (!type.personal || type.type === "Patient") continue;
         const q = new SqlParams();
         const found = await rows(type, [`r.person_id = ${q.add(personId.toLowerCase())}::uuid`], q);
-        out.push(...found.map((r) => type.toFhir(r)));
+        out.push(...(await toResources(db, type, found)));
       }
       return out;
     },

@@ -10,11 +10,14 @@ import {
   appendAuditEvent,
   type GovernanceLog,
   type Identity,
+  type PseudonymKeys,
   resolveApiToken,
 } from "../governance/index.ts";
 import { errorForLog } from "../platform/index.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { auditEventRoute } from "./audit-events.ts";
+import { BulkExporter } from "./bulk-export.ts";
+import { bulkRoutes } from "./bulk-routes.ts";
 import { capabilityStatement } from "./capability.ts";
 import { resolveAccessToken } from "./clients.ts";
 import type { FhirIdentity } from "./identity.ts";
@@ -44,6 +47,8 @@ export interface FhirPluginOptions {
   /** The signed-in user behind the request's session cookie, if any (the web face knows its cookies). */
   sessionOf(request: FastifyRequest): Promise<Identity | null>;
   version: string;
+  /** Bulk Data export: where its files go (ONEPLACE_HOME/fhir-exports), the pseudonymisation keys, expiry. */
+  exports: { dir: string; keys: PseudonymKeys; ttlMs?: number };
 }
 
 /**
@@ -238,6 +243,15 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   });
 
   discoveryRoutes(app, db, options.version);
+  const exporter = new BulkExporter(db, options.exports);
+  app.addHook("onReady", () => exporter.start());
+  app.addHook("onClose", () => exporter.stop());
+  bulkRoutes(app, db, exporter, {
+    base: baseUrl,
+    identityOf,
+    contextOf: (request) => contextOf(db, request, identityOf(request)),
+    requireScope: (request, type) => requireScope(db, request, identityOf(request), type, "search"),
+  });
   resourceRoutes(app, db);
   auditEventRoute(app, db, {
     base: baseUrl,

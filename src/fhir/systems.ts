@@ -45,6 +45,7 @@ export const LOCAL = {
   efiCategory: local("efi-category"),
   efiDeficit: local("efi-deficit"),
   register: local("risk-register"),
+  consentKind: local("consent-kind"),
 } as const;
 
 export const LOCAL_EXTENSIONS = {

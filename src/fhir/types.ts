@@ -1,5 +1,6 @@
 // What the FHIR API knows about each resource type it serves: where its rows come from (a subquery over the
 // canonical tables, never a copy), the search parameters it answers and how a row becomes a resource.
+import type { Queryable } from "../store/index.ts";
 import type { SqlParams } from "./sql.ts";
 
 export type FhirResource = {
@@ -28,7 +29,13 @@ export interface ResourceType {
   params: Record<string, SearchParam>;
   /** ORDER BY of a search: the newest first, then by id so that pages are stable. */
   order: string;
-  toFhir(row: SourceRow): FhirResource;
+  /** The row as a resource, when the row is all the mapping needs. */
+  toFhir?(row: SourceRow): FhirResource;
+  /**
+   * The rows as resources, in their order, when another capability renders them from its own records (CarePlan
+   * and ServiceRequest, through src/care/index.ts): the rows say which records; a row it cannot render is left out.
+   */
+  render?(db: Queryable, rows: SourceRow[]): Promise<FhirResource[]>;
   /** Sent to the CapabilityStatement. */
   profile: string;
 }

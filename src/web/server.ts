@@ -3,6 +3,7 @@
 // plugin per capability's routes. Routes reach
 // personal data only through request.reader; every route is closed unless marked public on the route.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { type AdmissionNotifier, startAdmissionNotifier } from "../care/index.ts";
@@ -61,7 +62,7 @@ function appVersion(): string {
 
 export async function createWebServer(options: WebOptions) {
   const { db } = options;
-  const { variables } = options.settings ?? readSettings();
+  const { variables, store } = options.settings ?? readSettings();
   const settings = authSettings(options.auth ?? authConfigFromEnv(variables));
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -108,6 +109,14 @@ export async function createWebServer(options: WebOptions) {
   }
   await app.register(backofficeRoutes);
   await app.register(igRoutes);
-  await app.register(fhirPlugin, { db, sessionOf: sessionIdentity(db, settings), version: appVersion() });
+  await app.register(fhirPlugin, {
+    db,
+    sessionOf: sessionIdentity(db, settings),
+    version: appVersion(),
+    exports: {
+      dir: join(store.home, "fhir-exports"),
+      keys: pseudonymKeysFromEnv(variables),
+    },
+  });
   return app;
 }

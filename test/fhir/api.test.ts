@@ -43,7 +43,29 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "MedicationRequest",
     "RiskAssessment",
     "Flag",
+    "CarePlan",
+    "ServiceRequest",
+    "EpisodeOfCare",
+    "Consent",
     "AuditEvent",
+    "Group",
+  ]);
+  // Bulk Data: the statement instantiates the Bulk Data CapabilityStatement and offers $export at each level.
+  assert.deepEqual(cs.instantiates, ["http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"]);
+  assert.deepEqual(cs.rest[0].operation, [
+    { name: "export", definition: "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export" },
+  ]);
+  assert.ok(patientCs.operation.some((o: Json) => o.name === "export"));
+  assert.deepEqual(patientCs.searchRevInclude, [
+    "Condition:patient",
+    "Condition:subject",
+    "Encounter:patient",
+    "Encounter:subject",
+  ]);
+  const group = cs.rest[0].resource.find((r: Json) => r.type === "Group");
+  assert.equal(group.interaction, undefined, "Groups are for $export only: no read or search is claimed");
+  assert.deepEqual(group.operation, [
+    { name: "export", definition: "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export" },
   ]);
   const observation = cs.rest[0].resource.find((r: Json) => r.type === "Observation");
   assert.deepEqual(
@@ -357,6 +379,53 @@ test("_include=Observation:patient adds the Patient once, as an include; _lastUp
     ).length;
   assert.equal(await received("eq"), 3, "the place's observations were received on 2024-01-01");
   assert.equal(await received("gt"), 0);
+});
+
+test("_sort by date and _lastUpdated, ascending or descending; anything else is a 400", async () => {
+  const order = async (sort: string) =>
+    entries(
+      (await get(`/fhir/R4/Observation?patient=${person.personId}&_sort=${sort}`, "gp.fhir")).json(),
+    ).map((o: Json) => o.id);
+  assert.deepEqual(await order("date"), [ids.obs2019, ids.obs2020, ids.obs2021]);
+  assert.deepEqual(await order("-date"), [ids.obs2021, ids.obs2020, ids.obs2019]);
+  assert.deepEqual(await order("_lastUpdated,date"), [ids.obs2019, ids.obs2020, ids.obs2021]);
+  const bad = await get(`/fhir/R4/Observation?patient=${person.personId}&_sort=value`, "gp.fhir");
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.json().issue[0].diagnostics, /can be sorted by date, _lastUpdated or _id/);
+  const noDate = await get(`/fhir/R4/Patient?_id=${person.personId}&_sort=date`, "gp.fhir");
+  assert.equal(noDate.statusCode, 400, "Patient has no date parameter to sort by");
+});
+
+test("_revinclude=Condition:patient and Encounter:patient on a Patient search add the shown people's records only", async () => {
+  const bundle = (
+    await get(
+      `/fhir/R4/Patient?_id=${person.personId},${elsewhere.personId}&_revinclude=Condition:patient&_revinclude=Encounter:subject`,
+      "gp.fhir",
+    )
+  ).json();
+  assert.deepEqual(
+    entries(bundle).map((p: Json) => p.id),
+    [person.personId],
+  );
+  const included = bundle.entry.filter((e: Json) => e.search.mode === "include").map((e: Json) => e.resource);
+  assert.deepEqual(included.map((r: Json) => r.resourceType).sort(), [
+    "Condition",
+    "Encounter",
+    "Encounter",
+    "Encounter",
+    "Encounter",
+  ]);
+  assert.ok(included.every((r: Json) => r.subject.reference === `Patient/${person.personId}`));
+  const wrong = await get(
+    `/fhir/R4/Patient?_id=${person.personId}&_revinclude=Observation:patient`,
+    "gp.fhir",
+  );
+  assert.equal(wrong.statusCode, 400);
+  const notPatient = await get(
+    `/fhir/R4/Observation?patient=${person.personId}&_revinclude=Condition:patient`,
+    "gp.fhir",
+  );
+  assert.equal(notPatient.statusCode, 400);
 });
 
 test("AuditEvent for the IG officer: who looked at a person and what a user did; a GP is refused", async () => {

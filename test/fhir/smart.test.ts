@@ -3,6 +3,9 @@
 // role, team and purpose it was registered with, limited by its scopes. Every broken assertion is refused.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import { registerClient, revokeClient } from "../../src/fhir/index.ts";
@@ -11,6 +14,7 @@ import { bearerRequests, webSuite } from "../web/harness.ts";
 import { ids, person, preparePlace } from "./place.ts";
 
 const tokens = new Map<string, string>();
+process.env.ONEPLACE_HOME = mkdtempSync(join(tmpdir(), "oneplace-fhir-smart-")); // where exports are written
 const TOKEN_URL = "http://localhost:80/fhir/R4/auth/token";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -163,6 +167,31 @@ test("wrong scope: a token for Patient and Observation may not read a Condition;
   const notGranted = await exchange(await assertion("epr"), "system/Condition.rs");
   assert.equal(notGranted.statusCode, 400);
   assert.equal(notGranted.json().error, "invalid_scope");
+});
+
+test("Bulk Data export by a system client: its scopes narrow the types, a type outside them is refused, and only it may poll", async () => {
+  const token = (await exchange(await assertion("epr"))).json().access_token;
+  const async = { ...asBearer(token), prefer: "respond-async" };
+  const refused = await get("/fhir/R4/Patient/$export?_type=Patient,Condition", undefined, async);
+  assert.equal(refused.statusCode, 403);
+  assert.match(refused.json().issue[0].diagnostics, /scopes do not allow search of Condition/);
+  const kick = await get("/fhir/R4/Patient/$export", undefined, async);
+  assert.equal(kick.statusCode, 202, kick.body);
+  const status = new URL(String(kick.headers["content-location"])).pathname;
+  let manifest: ReturnType<typeof JSON.parse> = null;
+  for (let i = 0; i < 200 && !manifest; i++) {
+    const res = await get(status, undefined, asBearer(token));
+    if (res.statusCode === 200) manifest = res.json();
+    else await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.deepEqual(manifest.output.map((o: { type: string }) => o.type).sort(), ["Observation", "Patient"]);
+  // Another client acting for the same service account is another caller: it cannot see this export.
+  const other = (await exchange(await assertion("rsa"), "system/*.rs")).json().access_token;
+  assert.equal((await get(status, undefined, asBearer(other))).statusCode, 404);
+  const [row] = await web.t.db.query(
+    "SELECT client_id FROM fhir_export_job ORDER BY created_at DESC LIMIT 1",
+  );
+  assert.equal(row.client_id, clients.epr.id);
 });
 
 test("the system client's role still decides: no relationship to a person is a 403 whatever the scope", async () => {

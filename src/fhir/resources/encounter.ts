@@ -4,7 +4,7 @@
 // the local encounter-kind system the FHIR ingest reads, so an outpatient or contact served here loads back.
 import { ADMISSION_METHOD, DISCHARGE_DESTINATION_LABELS, DISCHARGE_METHOD } from "../../core/nhs-dd-codes.ts";
 import { HL7, LOCAL, LOCAL_EXTENSIONS, ODS_ORGANISATION_SYSTEM, UK_CORE } from "../systems.ts";
-import type { ResourceType, SourceRow } from "../types.ts";
+import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import {
   coding,
   compact,
@@ -149,7 +149,7 @@ function toEncounter(row: SourceRow) {
     period: compact({ start, end: fhirDate(row.ended) }),
     hospitalization: hospitalization(row),
     serviceProvider: organisationRef(row.provider_code, ODS_ORGANISATION_SYSTEM),
-  }) as ReturnType<ResourceType["toFhir"]>;
+  }) as FhirResource;
 }
 
 export const ENCOUNTER: ResourceType = {

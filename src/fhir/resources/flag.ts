@@ -2,7 +2,7 @@
 // by an organisation) and membership of a risk register (risk_register_member). Withdrawn objections and
 // registers left are inactive flags with their period closed.
 import { HL7, LOCAL, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
-import type { ResourceType, SourceRow } from "../types.ts";
+import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import { coding, compact, dateParam, meta, organisationRef, patientParam, tokenParam } from "./common.ts";
 
 const DAY = (c: string) => `(${c}::timestamp AT TIME ZONE 'UTC')`;
@@ -46,7 +46,7 @@ function toFlag(row: SourceRow) {
     subject: { reference: `Patient/${row.person_id}` },
     period: compact({ start: row.started as string, end: (row.ended as string | null) ?? undefined }),
     author: organisationRef(row.org_code, ODS_ORGANISATION_SYSTEM),
-  }) as ReturnType<ResourceType["toFhir"]>;
+  }) as FhirResource;
 }
 
 export const FLAG: ResourceType = {

@@ -1,7 +1,7 @@
 // Condition and Observation from the GP coded record (gp_entry), and MedicationRequest from medication issues:
 // an issue is a prescription the practice issued (intent order, status completed), acute or repeat.
 import { HL7, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
-import type { ResourceType, SourceRow } from "../types.ts";
+import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import {
   coding,
   compact,
@@ -55,7 +55,7 @@ export const CONDITION: ResourceType = {
       asserter: undefined,
       note: undefined,
       recorder: undefined,
-    }) as ReturnType<ResourceType["toFhir"]>,
+    }) as FhirResource,
 };
 
 export const OBSERVATION: ResourceType = {
@@ -90,7 +90,7 @@ export const OBSERVATION: ResourceType = {
         row.value === null || row.value === undefined
           ? undefined
           : compact({ value: Number(row.value), unit: (row.unit as string | null) ?? undefined }),
-    }) as ReturnType<ResourceType["toFhir"]>,
+    }) as FhirResource,
 };
 
 export const MEDICATION_REQUEST: ResourceType = {
@@ -136,5 +136,5 @@ export const MEDICATION_REQUEST: ResourceType = {
         row.quantity === null || row.quantity === undefined
           ? undefined
           : { quantity: { value: Number(row.quantity) } },
-    }) as ReturnType<ResourceType["toFhir"]>,
+    }) as FhirResource,
 };

@@ -1,6 +1,6 @@
 // Organization from the organisation reference table: the ODS code is both the id and the identifier.
 import { LOCAL, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
-import type { ResourceType, SourceRow } from "../types.ts";
+import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import { coding, compact, organisationRef, tokenParam } from "./common.ts";
 
 function toOrganization(row: SourceRow) {
@@ -14,7 +14,7 @@ function toOrganization(row: SourceRow) {
     name: row.name as string,
     address: row.postcode ? [{ postalCode: row.postcode as string }] : undefined,
     partOf: row.parent_code ? organisationRef(row.parent_code, ODS_ORGANISATION_SYSTEM) : undefined,
-  }) as ReturnType<ResourceType["toFhir"]>;
+  }) as FhirResource;
 }
 
 export const ORGANIZATION: ResourceType = {

@@ -4,7 +4,7 @@ import { ETHNIC_CATEGORY_LABELS } from "../../core/nhs-dd-codes.ts";
 import { badRequest } from "../outcome.ts";
 import { parseTokens } from "../search-params.ts";
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM, UK_CORE } from "../systems.ts";
-import type { ResourceType, SourceRow } from "../types.ts";
+import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import { compact, dateParam, meta, organisationRef, uuidIdSql } from "./common.ts";
 
 const UK_CORE_PATIENT = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient";
@@ -51,7 +51,7 @@ function toPatient(row: SourceRow) {
     generalPractitioner: row.practice_code
       ? [organisationRef(row.practice_code, ODS_ORGANISATION_SYSTEM)]
       : undefined,
-  }) as ReturnType<ResourceType["toFhir"]>;
+  }) as FhirResource;
 }
 
 export const PATIENT: ResourceType = {

@@ -3,7 +3,7 @@
 // emergency admission in the next 12 months from the trained model, with its tier and percentile.
 import { isUuid } from "../../core/ids.ts";
 import { LOCAL, LOCAL_EXTENSIONS } from "../systems.ts";
-import type { ResourceType, SourceRow } from "../types.ts";
+import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import { coding, compact, dateParam, meta, patientParam, tokenParam } from "./common.ts";
 
 const EFI_DEFICITS = 36;
@@ -106,5 +106,5 @@ export const RISK_ASSESSMENT: ResourceType = {
       subject: { reference: `Patient/${row.person_id}` },
       occurrenceDateTime: row.at instanceof Date ? row.at.toISOString() : undefined,
       ...compact(row.code === "efi" ? efi(row) : admission(row)),
-    }) as ReturnType<ResourceType["toFhir"]>,
+    }) as FhirResource,
 };

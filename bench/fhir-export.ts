@@ -1,0 +1,160 @@
+// Benchmark of Bulk Data $export over a synthetic place: the whole flow through the web server (kick-off with
+// Prefer: respond-async, polling, the manifest, downloading every file), each person decided by governance and
+// the export audited, for two callers:
+//   1. a GP of the place's largest practice (system export: every person in the place is decided, the
+//      practice's registered people exported identifiably);
+//   2. a commissioning analyst (system export, pseudonymised: governance's keyed pseudonyms and k-anonymity,
+//      at most 10,000 people per extract).
+// Prints people, resources and bytes per type, seconds from kick-off to manifest, resources/s, and the
+// process's peak resident memory. The issue's target: the whole place in at most 60 s.
+//
+// DATABASE_URL names a PostgreSQL database the benchmark may write to (its own users, tokens, jobs and audit
+// rows: use a copy of a loaded place). Without it, a synthetic place of --people people is built in a scratch
+// database (PGlite, or PostgreSQL with --server URL).
+//
+//   node bench/fhir-export.ts [--people N] [--server URL]
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  assignRole,
+  createApiToken,
+  createTeam,
+  createUser,
+  type Operator,
+} from "../src/governance/index.ts";
+import { createLogger, readSettings } from "../src/platform/index.ts";
+import { migrate, openDb } from "../src/store/index.ts";
+import { DEFAULT_SYNTH_CONFIG, loadSyntheticPlace } from "../src/synth/index.ts";
+import { createWebServer } from "../src/web/index.ts";
+import { createTestDatabase } from "../test/helpers/test-db.ts";
+
+const { values } = parseArgs({
+  options: { people: { type: "string" }, server: { type: "string" } },
+});
+const OPERATOR: Operator = { userId: null, name: "bench:fhir-export", channel: "bench" };
+
+const given = process.env.DATABASE_URL?.trim();
+const scratch = given
+  ? null
+  : await createTestDatabase({ prefix: "oneplace-bench-export", server: values.server ?? null });
+const databaseUrl = given ?? scratch?.databaseUrl;
+const home = scratch?.home ?? (await import("node:fs")).mkdtempSync("/tmp/oneplace-bench-export-");
+const db = await openDb({ databaseUrl, home });
+await migrate(db);
+if (scratch) {
+  const people = Number(values.people ?? 10_000);
+  const started = performance.now();
+  await loadSyntheticPlace(db, { ...DEFAULT_SYNTH_CONFIG, people });
+  console.log(
+    `Built a synthetic place of ${people} people in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+}
+const [{ n: placePeople }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM person");
+const [{ practice_code: practice }] = await db.query<{ practice_code: string }>(
+  `SELECT practice_code FROM registration WHERE deregistered_on IS NULL
+    GROUP BY practice_code ORDER BY count(*) DESC LIMIT 1`,
+);
+
+async function caller(
+  username: string,
+  role: string,
+  teamCode: string,
+  kind: string,
+  orgCode: string | null,
+) {
+  const [existing] = await db.query("SELECT 1 FROM app_user WHERE username = $1", [username]);
+  if (!existing) {
+    const [team] = await db.query("SELECT 1 FROM team WHERE team_code = $1", [teamCode]);
+    if (!team) await createTeam(db, OPERATOR, { teamCode, name: teamCode, kind: kind as never, orgCode });
+    await createUser(db, OPERATOR, { username, displayName: username });
+    await assignRole(db, OPERATOR, username, role, teamCode);
+  }
+  const purpose = role === "gp" ? "direct-care" : "commissioning";
+  return (
+    await createApiToken(db, OPERATOR, {
+      username,
+      roleCode: role,
+      teamCode,
+      name: "bench",
+      days: 1,
+      purpose,
+    })
+  ).token;
+}
+const gp = await caller("bench.export.gp", "gp", "bench-export-practice", "practice", practice);
+const analyst = await caller(
+  "bench.export.analyst",
+  "commissioner-analyst",
+  "bench-export-commissioning",
+  "commissioning",
+  null,
+);
+
+const settings = readSettings({
+  ...process.env,
+  ONEPLACE_HOME: home,
+  ONEPLACE_PSEUDONYM_KEY_COMMISSIONING: process.env.ONEPLACE_PSEUDONYM_KEY_COMMISSIONING ?? "5e".repeat(32),
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+});
+const app = await createWebServer({
+  db,
+  logger: createLogger({ level: "warn" }),
+  placeName: "Bench",
+  settings,
+  admissionNotifier: false,
+});
+await app.ready();
+console.log(
+  `Place: ${placePeople.toLocaleString("en-GB")} people on ${databaseUrl ? "PostgreSQL" : "PGlite"}; GP of practice ${practice}; load average ${(await import("node:os")).loadavg()[0].toFixed(1)}`,
+);
+
+async function exportAs(name: string, token: string) {
+  const headers = { authorization: `Bearer ${token}`, prefer: "respond-async" };
+  const started = performance.now();
+  const kick = await app.inject({ method: "GET", url: "/fhir/R4/$export", headers });
+  if (kick.statusCode !== 202) throw new Error(`kick-off: ${kick.statusCode} ${kick.body}`);
+  const status = new URL(String(kick.headers["content-location"])).pathname;
+  let manifest: { output: { type: string; url: string; count: number }[] } | null = null;
+  while (!manifest) {
+    const res = await app.inject({ method: "GET", url: status, headers });
+    if (res.statusCode === 200) manifest = res.json();
+    else if (res.statusCode !== 202) throw new Error(`status: ${res.statusCode} ${res.body}`);
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  const ran = (performance.now() - started) / 1000;
+  let bytes = 0;
+  for (const o of manifest.output) {
+    const res = await app.inject({ method: "GET", url: new URL(o.url).pathname, headers });
+    if (res.statusCode !== 200) throw new Error(`download ${o.type}: ${res.statusCode}`);
+    bytes += res.rawPayload.length;
+  }
+  const total = (performance.now() - started) / 1000;
+  const resources = manifest.output.reduce((s, o) => s + o.count, 0);
+  const jobDir = join(home, "fhir-exports", status.split("/").pop() as string);
+  const patients = manifest.output.find((o) => o.type === "Patient")?.count ?? 0;
+  console.log(
+    `${name}: ${patients.toLocaleString("en-GB")} people, ${resources.toLocaleString("en-GB")} resources, ` +
+      `${(bytes / 1024 / 1024).toFixed(1)} MiB; export ${ran.toFixed(1)} s (${(resources / ran).toFixed(0)} resources/s), ` +
+      `with downloads ${total.toFixed(1)} s`,
+  );
+  for (const o of manifest.output) {
+    const size = statSync(join(jobDir, `${o.type}.ndjson`)).size;
+    console.log(
+      `  ${o.type.padEnd(18)} ${String(o.count).padStart(9)} resources ${(size / 1024).toFixed(0).padStart(8)} KiB`,
+    );
+  }
+}
+
+try {
+  await exportAs("GP, system export (identifiable)", gp);
+  await exportAs("Commissioner, system export (pseudonymised)", analyst);
+  const peak = Number(
+    /VmHWM:\s+(\d+)/.exec((await import("node:fs")).readFileSync("/proc/self/status", "utf8"))?.[1],
+  );
+  console.log(`process peak resident memory (place build included): ${(peak / 1024).toFixed(0)} MiB`);
+} finally {
+  await app.close();
+  await db.close();
+  await scratch?.drop();
+}

@@ -1,0 +1,517 @@
+// Bulk Data Access 2.0 $export jobs: kicked off by a request, run in the background of the server process one
+// at a time, their state in fhir_export_job (0971) and their NDJSON files under <exports dir>/<job id>/.
+//
+// Every person exported passes governance first: for a role with direct-care access, filterPeopleForAccess
+// over each batch of people (action "export", one audit row per batch naming the people); for a commissioning
+// role, governance's pseudonymised extract (queryPseudonymisedPeople: opt-outs and objections left out,
+// k-anonymised, audited), and every resource is rewritten so that it carries the keyed pseudonym and nothing
+// that identifies the person (bulk-pseudonymise.ts). Files expire (default an hour after the job ends) and are
+// deleted; a job the server was running when it stopped is marked failed at the next start.
+import { randomUUID } from "node:crypto";
+import { mkdir, open, rm } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type AccessContext,
+  AccessDenied,
+  appendAuditEvent,
+  type PseudonymisedPerson,
+  type PseudonymKeys,
+  pseudonymFor,
+  queryPseudonymisedPeople,
+} from "../governance/index.ts";
+import type { Queryable } from "../store/index.ts";
+import { groupMembers } from "./bulk-groups.ts";
+import { pseudonymisedPatient, pseudonymiseResource } from "./bulk-pseudonymise.ts";
+import type { FhirIdentity } from "./identity.ts";
+import { FhirError, operationOutcome } from "./outcome.ts";
+import { RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
+import { createFhirRepository } from "./repository.ts";
+import type { ResourceType, SourceRow } from "./types.ts";
+
+export type ExportLevel = "system" | "patient" | "group";
+export type JobState = "queued" | "running" | "completed" | "failed" | "cancelled" | "expired";
+
+/** The types a Patient or Group export holds (the patient compartment); a system export adds Organization. */
+export const PATIENT_EXPORT_TYPES = RESOURCE_TYPES.filter((t) => t.personal).map((t) => t.type);
+export const SYSTEM_EXPORT_TYPES = RESOURCE_TYPES.map((t) => t.type);
+export const OUTPUT_FORMATS = ["application/fhir+ndjson", "application/ndjson", "ndjson"] as const;
+
+/** How many people are decided, read and written at a time. */
+export const EXPORT_BATCH = 1000;
+/** Queued or running jobs one caller may have at once; more is a 429. */
+export const MAX_ACTIVE_JOBS_PER_CALLER = 2;
+/** Governance's cap on one pseudonymised extract (MAX_COHORT_ROWS). */
+const MAX_PSEUDONYMISED_PEOPLE = 10_000;
+export const DEFAULT_EXPORT_TTL_MS = 60 * 60 * 1000;
+
+export interface ExportRequest {
+  level: ExportLevel;
+  groupId: string | null;
+  types: string[];
+  since: Date | null;
+  /** The kick-off URL as the audit keeps it. */
+  request: string;
+}
+
+export interface OutputFile {
+  type: string;
+  file: string;
+  count: number;
+}
+
+export interface ExportJob {
+  jobId: string;
+  state: JobState;
+  level: ExportLevel;
+  types: string[];
+  pseudonymised: boolean;
+  userId: string;
+  clientId: string | null;
+  request: string;
+  transactionTime: Date;
+  progress: string;
+  output: OutputFile[];
+  errors: OutputFile[];
+  error: string | null;
+  expiresAt: Date | null;
+}
+
+export interface BulkExportOptions {
+  /** Where the files go: one folder per job. */
+  dir: string;
+  keys: PseudonymKeys;
+  /** How long files are kept after a job ends. */
+  ttlMs?: number;
+  batchSize?: number;
+}
+
+type JobRow = {
+  job_id: string;
+  state: JobState;
+  level: ExportLevel;
+  types: string[];
+  pseudonymised: boolean;
+  user_id: string;
+  client_id: string | null;
+  request: string;
+  transaction_time: Date;
+  progress: string;
+  output: { output: OutputFile[]; errors: OutputFile[] } | null;
+  error: string | null;
+  expires_at: Date | null;
+};
+
+function toJob(row: JobRow): ExportJob {
+  return {
+    jobId: row.job_id,
+    state: row.state,
+    level: row.level,
+    types: row.types,
+    pseudonymised: row.pseudonymised,
+    userId: row.user_id,
+    clientId: row.client_id,
+    request: row.request,
+    transactionTime: new Date(row.transaction_time),
+    progress: row.progress,
+    output: row.output?.output ?? [],
+    errors: row.output?.errors ?? [],
+    error: row.error,
+    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+  };
+}
+
+class Cancelled extends Error {}
+
+/** Writes one NDJSON file per type, opened when its first resource comes. */
+class NdjsonFiles {
+  private readonly files = new Map<string, { handle: Awaited<ReturnType<typeof open>>; count: number }>();
+  private readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+  async write(type: string, resources: readonly object[]) {
+    if (resources.length === 0) return;
+    let file = this.files.get(type);
+    if (!file) {
+      file = { handle: await open(join(this.dir, `${type}.ndjson`), "wx", 0o600), count: 0 };
+      this.files.set(type, file);
+    }
+    await file.handle.write(`${resources.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    file.count += resources.length;
+  }
+  async close(): Promise<OutputFile[]> {
+    const out: OutputFile[] = [];
+    for (const [type, file] of this.files) {
+      await file.handle.close();
+      out.push({ type, file: `${type}.ndjson`, count: file.count });
+    }
+    this.files.clear();
+    return out;
+  }
+}
+
+interface Pending {
+  jobId: string;
+  ctx: AccessContext;
+  request: ExportRequest;
+  pseudonymised: boolean;
+}
+
+export class BulkExporter {
+  private readonly queue: Pending[] = [];
+  private readonly cancelled = new Set<string>();
+  private running: Promise<void> | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly ttlMs: number;
+  private readonly batchSize: number;
+
+  private readonly db: Queryable;
+  private readonly options: BulkExportOptions;
+
+  constructor(db: Queryable, options: BulkExportOptions) {
+    this.db = db;
+    this.options = options;
+    this.ttlMs = options.ttlMs ?? DEFAULT_EXPORT_TTL_MS;
+    this.batchSize = options.batchSize ?? EXPORT_BATCH;
+  }
+
+  /** At server start: jobs a stopped server left unfinished are failed (their caller kicks off again). */
+  async start(): Promise<void> {
+    // Kept failed until the usual expiry, so that its caller's next poll says why.
+    const left = await this.db.query<{ job_id: string }>(
+      `UPDATE fhir_export_job SET state = 'failed', finished_at = now(),
+              expires_at = now() + make_interval(secs => $1::double precision),
+              error = 'the server stopped before the export finished: kick it off again'
+        WHERE state IN ('queued', 'running') RETURNING job_id::text`,
+      [this.ttlMs / 1000],
+    );
+    for (const { job_id } of left) await this.removeFiles(job_id);
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep().catch(() => {}), 60_000);
+    this.sweeper.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const p of this.queue.splice(0)) this.cancelled.add(p.jobId);
+    if (this.running) {
+      for (const id of await this.activeIds()) this.cancelled.add(id);
+      await this.running.catch(() => {});
+    }
+  }
+
+  private async activeIds(): Promise<string[]> {
+    const rows = await this.db.query<{ job_id: string }>(
+      "SELECT job_id::text FROM fhir_export_job WHERE state = 'running'",
+    );
+    return rows.map((r) => r.job_id);
+  }
+
+  /** Deletes the files of jobs past their expiry. */
+  async sweep(): Promise<void> {
+    const expired = await this.db.query<{ job_id: string }>(
+      `UPDATE fhir_export_job SET state = 'expired'
+        WHERE state IN ('completed', 'failed', 'cancelled') AND expires_at <= now() RETURNING job_id::text`,
+    );
+    for (const { job_id } of expired) await this.removeFiles(job_id);
+  }
+
+  private jobDir(jobId: string): string {
+    return join(this.options.dir, jobId);
+  }
+
+  private async removeFiles(jobId: string) {
+    await rm(this.jobDir(jobId), { recursive: true, force: true });
+  }
+
+  /** The path of one of a completed job's files, or null when the job has no such file. */
+  filePath(job: ExportJob, file: string): string | null {
+    const known = [...job.output, ...job.errors].some((o) => o.file === file);
+    return known ? join(this.jobDir(job.jobId), file) : null;
+  }
+
+  async kickOff(identity: FhirIdentity, ctx: AccessContext, request: ExportRequest): Promise<string> {
+    if (this.stopped) throw new FhirError(503, "exception", "the server is stopping: try again shortly");
+    const { role } = identity.roleAssignment;
+    const pseudonymised = role.accessBasis === "pseudonymised";
+    if (!pseudonymised && role.accessBasis !== "relationship") {
+      const reason = `the ${role.name} role may not export person-level FHIR resources`;
+      await appendAuditEvent(this.db, {
+        actorUserId: identity.user.userId,
+        actor: identity.user.username,
+        roleCode: role.roleCode,
+        teamCode: identity.roleAssignment.team.teamCode,
+        purpose: identity.purpose,
+        action: "export",
+        allowed: false,
+        personCount: 0,
+        reason,
+        channel: "fhir",
+        clientAddress: ctx.origin.clientAddress ?? null,
+        detail: ctx.origin.detail ?? null,
+      });
+      throw new FhirError(403, "forbidden", reason);
+    }
+    if (pseudonymised) this.options.keys.keyFor(identity.purpose); // no key: refused now, not in the job
+    if (request.level === "group" && request.groupId) await groupMembers(this.db, request.groupId); // 404 now
+    await this.sweep();
+    const [{ n }] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM fhir_export_job WHERE state IN ('queued', 'running') AND user_id = $1
+          AND client_id IS NOT DISTINCT FROM $2`,
+      [identity.user.userId, identity.clientId],
+    );
+    if (n >= MAX_ACTIVE_JOBS_PER_CALLER)
+      throw new FhirError(
+        429,
+        "too-costly",
+        `at most ${MAX_ACTIVE_JOBS_PER_CALLER} exports may be running for one caller: wait for one to finish, or cancel it`,
+      );
+    const jobId = randomUUID();
+    await this.db.query(
+      `INSERT INTO fhir_export_job (job_id, state, level, group_id, types, since, pseudonymised, user_id, client_id,
+         role_code, purpose, request, transaction_time)
+       VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())`,
+      [
+        jobId,
+        request.level,
+        request.groupId,
+        request.types,
+        request.since,
+        pseudonymised,
+        identity.user.userId,
+        identity.clientId,
+        role.roleCode,
+        identity.purpose,
+        request.request,
+      ],
+    );
+    this.queue.push({ jobId, ctx, request, pseudonymised });
+    this.pump();
+    return jobId;
+  }
+
+  /** A job as its own caller sees it; null when there is none, or it is another caller's, or it expired. */
+  async job(identity: FhirIdentity, jobId: string): Promise<ExportJob | null> {
+    if (!/^[0-9a-f-]{36}$/.test(jobId)) return null;
+    const [row] = await this.db.query<JobRow>(
+      `SELECT job_id::text, state, level, types, pseudonymised, user_id::text, client_id, request, transaction_time,
+              progress, output, error, expires_at
+         FROM fhir_export_job WHERE job_id = $1::uuid`,
+      [jobId],
+    );
+    if (!row || row.user_id !== identity.user.userId || row.client_id !== identity.clientId) return null;
+    const job = toJob(row);
+    if (job.state === "expired" || job.state === "cancelled") return null;
+    if (job.expiresAt && job.expiresAt.getTime() <= Date.now()) {
+      await this.sweep();
+      return null;
+    }
+    return job;
+  }
+
+  /** Cancels a queued or running job, or deletes a finished one's files. False when there is no such job. */
+  async cancel(identity: FhirIdentity, jobId: string): Promise<boolean> {
+    const job = await this.job(identity, jobId);
+    if (!job) return false;
+    this.cancelled.add(jobId);
+    const index = this.queue.findIndex((p) => p.jobId === jobId);
+    if (index !== -1) this.queue.splice(index, 1);
+    await this.db.query(
+      `UPDATE fhir_export_job SET state = 'cancelled', finished_at = coalesce(finished_at, now()), expires_at = now()
+        WHERE job_id = $1::uuid`,
+      [jobId],
+    );
+    if (job.state !== "running") await this.removeFiles(jobId); // a running job removes its own at its next batch
+    return true;
+  }
+
+  private pump() {
+    if (this.running || this.stopped) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    this.running = this.run(next).finally(() => {
+      this.running = null;
+      this.pump();
+    });
+  }
+
+  private async run(pending: Pending): Promise<void> {
+    const { jobId, ctx } = pending;
+    const dir = this.jobDir(jobId);
+    const files = new NdjsonFiles(dir);
+    try {
+      if (this.cancelled.has(jobId)) throw new Cancelled();
+      await this.db.query(
+        "UPDATE fhir_export_job SET state = 'running', progress = 'starting' WHERE job_id = $1",
+        [jobId],
+      );
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const notes = pending.pseudonymised
+        ? await this.writePseudonymised(pending, files)
+        : await this.writeIdentifiable(pending, files);
+      const output = await files.close();
+      const errors: OutputFile[] = [];
+      if (notes.length > 0) {
+        const outcomes = new NdjsonFiles(dir);
+        await outcomes.write(
+          "OperationOutcome",
+          notes.map((n) => operationOutcome("information", "informational", n)),
+        );
+        errors.push(...(await outcomes.close()));
+      }
+      if (this.cancelled.has(jobId)) throw new Cancelled();
+      const total = output.reduce((s, o) => s + o.count, 0);
+      await this.db.query(
+        `UPDATE fhir_export_job SET state = 'completed', progress = $2, output = $3::jsonb, finished_at = now(),
+                expires_at = now() + make_interval(secs => $4::double precision)
+          WHERE job_id = $1 AND state = 'running'`,
+        [jobId, `${total} resources`, JSON.stringify({ output, errors }), this.ttlMs / 1000],
+      );
+    } catch (error) {
+      await files.close().catch(() => {});
+      await this.removeFiles(jobId);
+      if (error instanceof Cancelled) return;
+      const message =
+        error instanceof FhirError || error instanceof AccessDenied
+          ? error.message
+          : "the export failed: the server has logged why";
+      if (!(error instanceof FhirError || error instanceof AccessDenied))
+        ctx.log?.warn({ jobId, errorType: (error as Error).name }, "FHIR bulk export failed");
+      await this.db.query(
+        `UPDATE fhir_export_job SET state = 'failed', error = $2, finished_at = now(),
+                expires_at = now() + make_interval(secs => $3::double precision)
+          WHERE job_id = $1 AND state = 'running'`,
+        [jobId, message, this.ttlMs / 1000],
+      );
+    } finally {
+      this.cancelled.delete(jobId);
+    }
+  }
+
+  private async people(request: ExportRequest): Promise<string[]> {
+    if (request.level === "group" && request.groupId) return groupMembers(this.db, request.groupId);
+    const rows = await this.db.query<{ person_id: string }>(
+      "SELECT person_id::text FROM person ORDER BY person_id",
+    );
+    return rows.map((r) => r.person_id);
+  }
+
+  private async progress(jobId: string, done: number, of: number) {
+    if (this.cancelled.has(jobId)) throw new Cancelled();
+    await this.db.query("UPDATE fhir_export_job SET progress = $2 WHERE job_id = $1", [
+      jobId,
+      `${done} of ${of} people`,
+    ]);
+  }
+
+  /** The rows of one type about these people (changed since _since), as resources. */
+  private async resourcesOf(type: ResourceType, personIds: string[], since: Date | null) {
+    const rows = await this.db.query<SourceRow>(
+      `SELECT r.* FROM (${type.source}) r WHERE r.person_id = ANY($1::uuid[])
+         ${since ? "AND (r.last_updated IS NULL OR r.last_updated > $2)" : ""}
+        ORDER BY r.person_id, r.id`,
+      since ? [personIds, since] : [personIds],
+    );
+    return toResources(this.db, type, rows);
+  }
+
+  private async writeReferenceData(request: ExportRequest, files: NdjsonFiles) {
+    for (const name of request.types) {
+      const type = RESOURCE_BY_NAME.get(name) as ResourceType;
+      if (type.personal) continue;
+      const rows = await this.db.query<SourceRow>(
+        `SELECT r.* FROM (${type.source}) r ${request.since ? "WHERE (r.last_updated IS NULL OR r.last_updated > $1)" : ""}
+          ORDER BY r.id`,
+        request.since ? [request.since] : [],
+      );
+      await files.write(type.type, await toResources(this.db, type, rows));
+    }
+  }
+
+  private async writeIdentifiable(pending: Pending, files: NdjsonFiles): Promise<string[]> {
+    const { request, ctx, jobId } = pending;
+    const repository = createFhirRepository(this.db, ctx);
+    const people = await this.people(request);
+    const types = request.types.map((t) => RESOURCE_BY_NAME.get(t) as ResourceType).filter((t) => t.personal);
+    let withheld = 0;
+    for (let at = 0; at < people.length; at += this.batchSize) {
+      await this.progress(jobId, at, people.length);
+      const batch = people.slice(at, at + this.batchSize);
+      const decided = await repository.exportable(batch);
+      withheld += decided.withheld;
+      const shown = batch.filter((id) => decided.shown.has(id));
+      if (shown.length === 0) continue;
+      for (const type of types)
+        await files.write(type.type, await this.resourcesOf(type, shown, request.since));
+    }
+    await this.writeReferenceData(request, files);
+    return withheld > 0
+      ? [
+          `${withheld} ${withheld === 1 ? "person was" : "people were"} not exported: this caller has no legitimate relationship, or the person objects to sharing`,
+        ]
+      : [];
+  }
+
+  private async writePseudonymised(pending: Pending, files: NdjsonFiles): Promise<string[]> {
+    const { request, ctx, jobId } = pending;
+    const key = this.options.keys.keyFor(ctx.purpose);
+    const disclosed = await queryPseudonymisedPeople(ctx, {}, this.options.keys, "export");
+    const byPseudonym = new Map<string, PseudonymisedPerson>(disclosed.map((p) => [p.pseudonym, p]));
+    const candidates = await this.people(request);
+    const pseudonyms = new Map<string, string>();
+    const people = candidates.filter((id) => {
+      const pseudonym = pseudonymFor(key, id);
+      if (!byPseudonym.has(pseudonym)) return false;
+      pseudonyms.set(id, pseudonym);
+      return true;
+    });
+    const pseudonymOf = (id: string) => pseudonyms.get(id.toLowerCase()) ?? pseudonymFor(key, id);
+    const types = request.types.map((t) => RESOURCE_BY_NAME.get(t) as ResourceType).filter((t) => t.personal);
+    for (let at = 0; at < people.length; at += this.batchSize) {
+      await this.progress(jobId, at, people.length);
+      const batch = people.slice(at, at + this.batchSize);
+      for (const type of types) {
+        if (type.type === "Patient") {
+          const changed = await this.changedPeople(batch, request.since);
+          await files.write(
+            "Patient",
+            batch
+              .filter((id) => changed.has(id))
+              .map((id) =>
+                pseudonymisedPatient(byPseudonym.get(pseudonyms.get(id) as string) as PseudonymisedPerson),
+              ),
+          );
+          continue;
+        }
+        const resources = await this.resourcesOf(type, batch, request.since);
+        await files.write(
+          type.type,
+          resources.map((r) => pseudonymiseResource(r, key, pseudonymOf)),
+        );
+      }
+    }
+    await this.writeReferenceData(request, files);
+    const withheld = candidates.length - people.length;
+    const notes = [
+      `Pseudonymised for ${ctx.purpose}: person ids are keyed pseudonyms; no NHS Number, name, date of birth or full postcode.`,
+    ];
+    if (withheld > 0)
+      notes.push(
+        `${withheld} ${withheld === 1 ? "person was" : "people were"} not exported: a national data opt-out or an objection to sharing, death, or too few look-alikes to keep them unidentifiable`,
+      );
+    if (candidates.length > MAX_PSEUDONYMISED_PEOPLE)
+      notes.push("A pseudonymised extract holds at most 10,000 people: export a Group to narrow it.");
+    return notes;
+  }
+
+  private async changedPeople(personIds: string[], since: Date | null): Promise<Set<string>> {
+    if (!since) return new Set(personIds);
+    const rows = await this.db.query<{ person_id: string }>(
+      "SELECT person_id::text FROM person WHERE person_id = ANY($1::uuid[]) AND received_at > $2",
+      [personIds, since],
+    );
+    return new Set(rows.map((r) => r.person_id));
+  }
+}

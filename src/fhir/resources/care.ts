@@ -1,0 +1,130 @@
+// CarePlan, ServiceRequest and EpisodeOfCare from the care capability's records. CarePlan (a joint plan in its
+// latest version) and ServiceRequest (a referral) are rendered by the care capability's own FHIR renderers
+// (src/care/fhir.ts, reached through src/care/index.ts) from the plans and referrals it reads: the subquery here
+// only finds which records a search or read names, and the renderer makes them resources. EpisodeOfCare is the
+// episode a referral opened (reablement and the like: started when the team took the person on, ended at
+// discharge), mapped from the referral row itself.
+import { carePlanResource, readPlans, readReferrals, serviceRequestResource } from "../../care/index.ts";
+import type { Queryable } from "../../store/index.ts";
+import { LOCAL, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
+import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
+import {
+  coding,
+  compact,
+  dateParam,
+  meta,
+  organisationRef,
+  patientParam,
+  tokenParam,
+  uuidIdSql,
+} from "./common.ts";
+
+const DAY = (c: string) => `(${c}::timestamp AT TIME ZONE 'UTC')`;
+
+/** Renders a type's rows person by person with the care capability's reader and renderer, in the rows' order. */
+function renderByPerson<T>(
+  read: (db: Queryable, personId: string) => Promise<T[]>,
+  idOf: (record: T) => string,
+  render: (record: T) => unknown,
+) {
+  return async (db: Queryable, rows: SourceRow[]): Promise<FhirResource[]> => {
+    const byId = new Map<string, T>();
+    for (const personId of new Set(rows.map((r) => String(r.person_id))))
+      for (const record of await read(db, personId)) byId.set(idOf(record), record);
+    return rows.flatMap((row) => {
+      const record = byId.get(String(row.id));
+      return record ? [render(record) as FhirResource] : [];
+    });
+  };
+}
+
+const carePlanSource = `
+  SELECT v.plan_id AS id, v.person_id, v.saved_at AS at, v.saved_at AS last_updated,
+         CASE v.status WHEN 'draft' THEN 'draft' WHEN 'signed-off' THEN 'active' ELSE 'completed' END AS status
+    FROM care_plan_version v
+   WHERE NOT EXISTS (SELECT 1 FROM care_plan_version n
+                      WHERE n.person_id = v.person_id AND n.plan_id = v.plan_id AND n.version > v.version)`;
+
+export const CARE_PLAN: ResourceType = {
+  type: "CarePlan",
+  personal: true,
+  source: carePlanSource,
+  idSql: uuidIdSql(),
+  order: "r.at DESC, r.id",
+  profile: "http://hl7.org/fhir/StructureDefinition/CarePlan",
+  params: {
+    patient: patientParam(),
+    subject: patientParam(),
+    status: tokenParam(null, "r.status", "draft, active (signed off) or completed (ended)"),
+    date: dateParam("r.at", "when the plan's latest version was saved"),
+  },
+  render: renderByPerson(
+    readPlans,
+    (plan) => plan.planId,
+    (plan) => carePlanResource(plan),
+  ),
+};
+
+// The referrals the care capability reads (those to a known team), and their ServiceRequest status.
+const referralSource = `
+  SELECT r.referral_id AS id, r.person_id, ${DAY("r.referred_on")} AS at, r.received_at AS last_updated,
+         CASE r.outcome WHEN 'declined' THEN 'revoked' WHEN 'withdrawn' THEN 'revoked' WHEN 'completed' THEN 'completed'
+              ELSE 'active' END AS status,
+         r.service, r.episode_started_on, r.episode_ended_on, t.org_code
+    FROM referral r JOIN team t ON t.team_id = r.to_team_id`;
+
+export const SERVICE_REQUEST: ResourceType = {
+  type: "ServiceRequest",
+  personal: true,
+  source: referralSource,
+  idSql: uuidIdSql(),
+  order: "r.at DESC, r.id",
+  profile: "http://hl7.org/fhir/StructureDefinition/ServiceRequest",
+  params: {
+    patient: patientParam(),
+    subject: patientParam(),
+    status: tokenParam(null, "r.status", "active, completed or revoked"),
+    authored: dateParam("r.at", "when the referral was made"),
+  },
+  render: renderByPerson(
+    readReferrals,
+    (referral) => referral.referralId,
+    (referral) => serviceRequestResource(referral),
+  ),
+};
+
+const episodeSource = `
+  SELECT r.referral_id AS id, r.person_id, ${DAY("r.episode_started_on")} AS at, r.received_at AS last_updated,
+         CASE WHEN r.episode_ended_on IS NULL THEN 'active' ELSE 'finished' END AS status,
+         r.service, r.episode_started_on AS started, r.episode_ended_on AS ended, t.org_code
+    FROM referral r JOIN team t ON t.team_id = r.to_team_id
+   WHERE r.episode_started_on IS NOT NULL`;
+
+function toEpisode(row: SourceRow): FhirResource {
+  return compact({
+    resourceType: "EpisodeOfCare",
+    id: row.id,
+    meta: meta(row),
+    status: row.status as string,
+    type: [{ coding: [coding(LOCAL.careService, row.service as string)], text: row.service as string }],
+    patient: { reference: `Patient/${row.person_id}` },
+    managingOrganization: row.org_code ? organisationRef(row.org_code, ODS_ORGANISATION_SYSTEM) : undefined,
+    period: compact({ start: row.started as string, end: (row.ended as string | null) ?? undefined }),
+    referralRequest: [{ reference: `ServiceRequest/${row.id}` }],
+  }) as FhirResource;
+}
+
+export const EPISODE_OF_CARE: ResourceType = {
+  type: "EpisodeOfCare",
+  personal: true,
+  source: episodeSource,
+  idSql: uuidIdSql(),
+  order: "r.at DESC, r.id",
+  profile: "http://hl7.org/fhir/StructureDefinition/EpisodeOfCare",
+  params: {
+    patient: patientParam(),
+    status: tokenParam(null, "r.status", "active or finished"),
+    date: dateParam("r.at", "when the episode started"),
+  },
+  toFhir: toEpisode,
+};

