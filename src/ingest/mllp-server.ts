@@ -8,6 +8,7 @@ import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { decodeHl7Bytes, sendingParty, sniffHeader } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
+import { messagesInFrame, splitText } from "./hl7/split.ts";
 import {
   type CompiledSource,
   certificateNamesOf,
@@ -199,6 +200,21 @@ export async function keepFrame(
   });
 }
 
+/**
+ * Why a frame holding more than one message (or a batch envelope) is refused, or null for one message. MLLP
+ * carries one message per block and original mode answers each with one ACK, which the sender waits for
+ * before it sends again: answering a frame with several ACKs would pair the later ones with the sender's next
+ * messages, and applying only the first would lose the rest. So the whole frame is refused AR, nothing in it
+ * applied, and it is kept as one reject, whose replay applies each message in it.
+ */
+export function severalMessages(raw: string): string | null {
+  const count = messagesInFrame(raw);
+  if (count <= 1) return null;
+  const messages = splitText(raw).length;
+  const what = messages > 1 ? `${messages} messages (MSH segments)` : "a batch envelope (FHS/BHS)";
+  return `the frame holds ${what}, and MLLP carries one message per frame, each with its own ACK: nothing in this frame was applied; send each message in a frame of its own (a batch file: oneplace ingest hl7), or replay this reject to apply each message in it`;
+}
+
 interface Connection {
   socket: Socket;
   source: CompiledSource;
@@ -351,6 +367,12 @@ function onConnection(listener: Listener, socket: Socket): void {
       if (notAllowed) {
         logger.warn({ peer, source: source.name }, "mllp: message from a party the source may not send as");
         refuseFrame(event.body, HL7_ERROR.applicationInternalError, notAllowed, sniffHeader(raw).controlId);
+        continue;
+      }
+      const several = severalMessages(raw);
+      if (several) {
+        logger.warn({ peer, source: source.name }, "mllp: a frame holding more than one message refused");
+        refuseFrame(event.body, HL7_ERROR.segmentSequence, several, sniffHeader(raw).controlId);
         continue;
       }
       const lane = lanes[laneOf(raw, laneCount)];
