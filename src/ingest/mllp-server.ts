@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
+import { availableParallelism } from "node:os";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { Db } from "../store/index.ts";
@@ -42,9 +43,11 @@ export interface MllpServerOptions extends MllpConfig {
   db: Db;
   port: number;
   logger: Logger;
-  /** Parallel writers: one connection each. Default 1 on the embedded engine, 3 on a server. */
+  /** Parallel writers: one connection each. Default 1 on the embedded engine; on a server 3, or a core less than there are. */
   lanes?: number;
   maxBatch?: number;
+  /** How long an idle lane waits for more messages before it starts a transaction (group commit). */
+  gatherMs?: number;
   /** Shorthand for limits.maxFrameBytes. */
   maxFrameBytes?: number;
 }
@@ -71,6 +74,9 @@ export interface MllpServer {
   close(): Promise<void>;
 }
 
+/** Long enough for a burst from several connections to land in one commit, short beside a commit. */
+export const DEFAULT_GATHER_MS = 2;
+
 interface Job {
   raw: string;
   origin: string;
@@ -96,15 +102,23 @@ class Lane {
   readonly #db: Db;
   readonly #logger: Logger;
   readonly #maxBatch: number;
+  readonly #gatherMs: number;
   readonly #onOutcome: (o: Hl7Outcome) => void;
   #queue: Job[] = [];
   #running = false;
   #idle: (() => void)[] = [];
 
-  constructor(db: Db, logger: Logger, maxBatch: number, onOutcome: (o: Hl7Outcome) => void) {
+  constructor(
+    db: Db,
+    logger: Logger,
+    maxBatch: number,
+    gatherMs: number,
+    onOutcome: (o: Hl7Outcome) => void,
+  ) {
     this.#db = db;
     this.#logger = logger;
     this.#maxBatch = maxBatch;
+    this.#gatherMs = gatherMs;
     this.#onOutcome = onOutcome;
   }
 
@@ -114,7 +128,12 @@ class Lane {
 
   push(job: Job): void {
     this.#queue.push(job);
-    if (!this.#running) void this.#run();
+    if (this.#running) return;
+    // Group commit: an idle lane waits a moment for what other connections are sending, so the messages that
+    // arrive within it commit together (while a batch commits, the next one gathers by itself).
+    this.#running = true;
+    if (this.#gatherMs > 0) setTimeout(() => void this.#run(), this.#gatherMs);
+    else void this.#run();
   }
 
   whenIdle(): Promise<void> {
@@ -123,7 +142,6 @@ class Lane {
   }
 
   async #run(): Promise<void> {
-    this.#running = true;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
@@ -419,7 +437,10 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
   }
   const sources = compileSources(configured.length > 0 ? configured : [LOCAL_SOURCE]);
   const limits = limitsOf(options);
-  const laneCount = options.lanes ?? (db.engine === "pglite" ? 1 : 3);
+  // On a server, up to 3 writers, leaving a core for the listener and the database: on 2 cores, parallel
+  // writers only contend (measured: 1 lane 601 messages/s, 3 lanes 318/s, bench/ingest-mllp.ts).
+  const laneCount =
+    options.lanes ?? (db.engine === "pglite" ? 1 : Math.max(1, Math.min(3, availableParallelism() - 1)));
   const stats: MllpStats = {
     connections: 0,
     refusedConnections: 0,
@@ -433,7 +454,7 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
   const lanes = Array.from(
     { length: laneCount },
     () =>
-      new Lane(db, logger, options.maxBatch ?? 64, (o) => {
+      new Lane(db, logger, options.maxBatch ?? 64, options.gatherMs ?? DEFAULT_GATHER_MS, (o) => {
         stats.acked[o.code]++;
       }),
   );

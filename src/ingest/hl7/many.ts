@@ -9,7 +9,7 @@ import {
 import { cols, type Db, insertText, literal, lockNames, type Queryable } from "../../store/index.ts";
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { resolveMessageRejects } from "../rejects.ts";
+import { resolveMessageRejectsText } from "../rejects.ts";
 import {
   type AdtEvent,
   AdtRejection,
@@ -39,6 +39,7 @@ import {
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
+import { processingIdOf } from "./charset.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import {
   isTestInstance,
@@ -467,7 +468,9 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
   const rejections: Rejected[] = [];
   const unsupported: (UnsupportedItem & { index: number })[] = [];
-  const firstPass = readHeaders(items, rejections, unsupported, await isTestInstance(q));
+  // Only MSH-11 T depends on whether this place is a test instance: a production feed never asks.
+  const testInstance = items.some((i) => processingIdOf(i.raw) !== "P") && (await isTestInstance(q));
+  const firstPass = readHeaders(items, rejections, unsupported, testInstance);
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
@@ -476,10 +479,8 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const sql =
     batchScript(items, accepted, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
-  if (sql) await q.exec(sql);
-  if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
-  await resolveMessageRejects(
-    q,
+  // Applying a message resolves its own reject, in the same script (one round trip for every write).
+  const resolved = resolveMessageRejectsText(
     accepted.map((a) => ({
       sourceSystem: a.event.sourceSystem,
       controlId: value(segment(a.message, "MSH"), 10).trim(),
@@ -487,6 +488,8 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
     })),
   );
+  if (sql || resolved) await q.exec(sql + resolved);
+  if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
   for (const a of accepted) {
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;
