@@ -47,9 +47,10 @@ const HELD_VISITS_SQL = `
   FROM adt_visit_event v
   WHERE NOT EXISTS (SELECT 1 FROM hospital_spell h WHERE h.source_system = v.source_system AND h.source_record_id = v.visit_number)
     AND NOT EXISTS (SELECT 1 FROM ae_attendance a WHERE a.source_system = v.source_system AND a.source_record_id = v.visit_number)
+    AND NOT EXISTS (SELECT 1 FROM outpatient_attendance o WHERE o.source_system = v.source_system AND o.source_record_id = v.visit_number)
     AND NOT EXISTS (SELECT 1 FROM adt_visit_event c WHERE c.source_system = v.source_system AND c.visit_number = v.visit_number
                     AND c.trigger_event IN ('A11', 'A05'))
-    AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A13')
+    AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A07', 'A13', 'A21', 'A22')
   GROUP BY v.source_system, v.visit_number`;
 
 export interface HeldAlarm {

@@ -391,6 +391,7 @@ interface VisitWrites {
   spells: unknown[][];
   wardRows: unknown[][];
   aeRows: unknown[][];
+  opRows: unknown[][];
   subjects: [string, string, string, string, string][];
 }
 
@@ -400,7 +401,7 @@ function visitWrites(
   states: ReadonlyMap<string, VisitState>,
   personOf: (source: string, recordId: string) => string,
 ): VisitWrites {
-  const w: VisitWrites = { sql: "", spells: [], wardRows: [], aeRows: [], subjects: [] };
+  const w: VisitWrites = { sql: "", spells: [], wardRows: [], aeRows: [], opRows: [], subjects: [] };
   for (const [k, t] of touched) {
     const state = states.get(k) ?? null;
     const { source, visit } = t;
@@ -410,11 +411,19 @@ function visitWrites(
       w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
       w.sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
-    if (state?.kind !== "ae" && had("A04")) {
+    if (state?.kind !== "ae" && (had("A04") || had("A07"))) {
       w.sql += `DELETE FROM ae_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
+    }
+    if (state?.kind !== "op" && (had("A04") || had("A07"))) {
+      w.sql += `DELETE FROM outpatient_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
     if (!state) continue;
     const personId = personOf(source, state.recordId);
+    if (state.kind === "op") {
+      w.opRows.push(visitRow(personId, source, visit, state));
+      w.subjects.push([source, "outpatient_attendance", visit, source, state.recordId]);
+      continue;
+    }
     if (state.kind === "ae") {
       w.aeRows.push(visitRow(personId, source, visit, state));
       w.subjects.push([source, "ae_attendance", visit, source, state.recordId]);
@@ -443,6 +452,7 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
   sql += upsertCanonicalText("hospital_spell", w.spells);
   sql += upsertCanonicalText("ward_stay", w.wardRows);
   sql += upsertCanonicalText("ae_attendance", w.aeRows);
+  sql += upsertCanonicalText("outpatient_attendance", w.opRows);
   sql += subjectsText(w.subjects);
   sql += unmappedText(accepted.map((a) => a.event));
   sql += insertText(
