@@ -36,7 +36,8 @@ function adt(event: string, id: string, pv1: Record<number, string>, at = "20140
   ].join("\r");
 }
 
-const rows = <T>(sql: string, params: unknown[]) => place.db.query<T>(sql, params);
+const rows = <T extends Record<string, unknown>>(sql: string, params: unknown[]) =>
+  place.db.query<T>(sql, params);
 const outpatients = (visit: string) =>
   rows<{
     appointment_on: string | Date;
