@@ -25,9 +25,10 @@ import {
 } from "./mllp-config.ts";
 import { recordReject } from "./rejects.ts";
 
-// The MLLP listener. Each frame becomes a message on a lane's queue; a lane takes what is waiting (up to a
-// batch), applies each message in its own savepoint of one transaction, commits, and only then writes the
-// ACKs (group commit: one commit for many messages, none acknowledged before it is durable). Messages about
+// The MLLP listener. Each frame becomes a message on a lane's queue; a lane idle until then waits a moment
+// (DEFAULT_GATHER_MS) for other connections' messages, takes what is waiting (up to a batch), applies the
+// messages in one transaction (a failure runs them again, each in its own savepoint), commits, and only then
+// writes the ACKs (group commit: one commit for many messages, none acknowledged before it is durable). Messages about
 // the same patient always go to the same lane, so lanes never wait on each other for one patient. ACKs go
 // back to each connection in the order its messages arrived.
 //
