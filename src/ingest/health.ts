@@ -13,6 +13,14 @@ export interface FeedHealth {
   openRejects: number;
   /** ADT visits held for an earlier event, and FHIR resources held for their Patient. */
   heldVisits: number;
+  /**
+   * Of those, how many have waited longer than the alarm threshold (HELD_ALARM_HOURS): the sender never sent
+   * what they wait for, or it was refused. `heldAlarms` lists them. Always counted by `feedHealth`; optional
+   * only so that feed health written by hand (the web page's fixtures) need not say.
+   */
+  heldOverdue?: number;
+  /** When the longest-held of them was received; null when nothing is held. */
+  oldestHeldAt?: string | null;
   reviewQueue: number;
   /**
    * How late messages arrive: the median of received time minus sent time (MSH-7) over the source's latest
@@ -26,7 +34,76 @@ export interface FeedHealth {
   unmapped: { mapName: string; field: string; code: string; occurrences: number }[];
 }
 
-export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
+/** How long something may wait for what it needs before feed health raises it: ADT and FHIR alike. */
+export const HELD_ALARM_HOURS = 4;
+
+/**
+ * Every ADT visit held: events are in its log, but nothing shows (an A02/A03 waiting for its A01, an A04
+ * that is neither an A&E nor an outpatient attendance yet), and it was not cancelled or pre-admitted only. Each
+ * row is a visit with the time its first event was received (how long it has waited).
+ */
+const HELD_VISITS_SQL = `
+  SELECT v.source_system, v.visit_number, min(v.received_at) AS held_since
+  FROM adt_visit_event v
+  WHERE NOT EXISTS (SELECT 1 FROM hospital_spell h WHERE h.source_system = v.source_system AND h.source_record_id = v.visit_number)
+    AND NOT EXISTS (SELECT 1 FROM ae_attendance a WHERE a.source_system = v.source_system AND a.source_record_id = v.visit_number)
+    AND NOT EXISTS (SELECT 1 FROM outpatient_attendance o WHERE o.source_system = v.source_system AND o.source_record_id = v.visit_number)
+    AND NOT EXISTS (SELECT 1 FROM adt_visit_event c WHERE c.source_system = v.source_system AND c.visit_number = v.visit_number
+                    AND c.trigger_event IN ('A11', 'A05'))
+    AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A07', 'A13', 'A21', 'A22')
+  GROUP BY v.source_system, v.visit_number`;
+
+export interface HeldAlarm {
+  sourceSystem: string;
+  kind: "adt-visit" | "fhir-resource";
+  /** The visit number, or the FHIR ResourceType/id. */
+  key: string;
+  heldSince: string;
+  /** What it waits for, in words that name fields, never values. */
+  waitingFor: string;
+}
+
+/**
+ * What has been held longer than `hours` (default HELD_ALARM_HOURS), oldest first, at most `limit`: the list
+ * behind feed health's `heldOverdue`, for the integration engineer to chase (the earlier event the sender
+ * never sent, the Patient that never came).
+ */
+export async function heldAlarms(
+  q: Queryable,
+  options: { hours?: number; now?: Date; limit?: number } = {},
+): Promise<HeldAlarm[]> {
+  const rows = await q.query<Record<string, unknown>>(
+    `SELECT * FROM (
+       SELECT hv.source_system, 'adt-visit' AS kind, hv.visit_number AS key, hv.held_since,
+              (SELECT string_agg(DISTINCT e.trigger_event, ', ' ORDER BY e.trigger_event) FROM adt_visit_event e
+                WHERE e.source_system = hv.source_system AND e.visit_number = hv.visit_number) AS events
+       FROM (${HELD_VISITS_SQL}) hv WHERE hv.held_since < $1::timestamptz
+       UNION ALL
+       SELECT source_system, 'fhir-resource', origin_key, held_at, reason FROM ingest_fhir_held WHERE held_at < $1::timestamptz
+     ) held ORDER BY held_since, source_system, key LIMIT $2`,
+    [alarmCutoff(options), options.limit ?? 200],
+  );
+  return rows.map((r) => ({
+    sourceSystem: String(r.source_system),
+    kind: r.kind as HeldAlarm["kind"],
+    key: String(r.key),
+    heldSince: new Date(r.held_since as string | Date).toISOString(),
+    waitingFor:
+      r.kind === "adt-visit"
+        ? `the event that opens the visit (an A01 admission, or an A04 of a kind OnePlace shows); it has ${String(r.events)}`
+        : String(r.events),
+  }));
+}
+
+function alarmCutoff(options: { hours?: number; now?: Date }): string {
+  const now = options.now ?? new Date();
+  return new Date(now.getTime() - (options.hours ?? HELD_ALARM_HOURS) * 3_600_000).toISOString();
+}
+
+export async function feedHealth(
+  q: Queryable,
+  options: { heldAlarmHours?: number; now?: Date } = {},
+): Promise<FeedHealth[]> {
   const rows = await q.query<Record<string, unknown>>(
     `WITH sources AS (
        SELECT source_system FROM ingest_message
@@ -49,16 +126,15 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
        FROM ingest_reject GROUP BY source_system
      ),
      visits AS (
-       SELECT v.source_system, count(DISTINCT v.visit_number) AS held
-       FROM adt_visit_event v
-       WHERE NOT EXISTS (SELECT 1 FROM hospital_spell h WHERE h.source_system = v.source_system AND h.source_record_id = v.visit_number)
-         AND NOT EXISTS (SELECT 1 FROM ae_attendance a WHERE a.source_system = v.source_system AND a.source_record_id = v.visit_number)
-         AND NOT EXISTS (SELECT 1 FROM adt_visit_event c WHERE c.source_system = v.source_system AND c.visit_number = v.visit_number
-                         AND c.trigger_event IN ('A11', 'A05'))
-         AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A13')
-       GROUP BY v.source_system
+       SELECT source_system, count(*) AS held, count(*) FILTER (WHERE held_since < $1::timestamptz) AS overdue,
+              min(held_since) AS oldest
+       FROM (${HELD_VISITS_SQL}) hv GROUP BY source_system
      ),
-     held_fhir AS (SELECT source_system, count(*) AS n FROM ingest_fhir_held GROUP BY source_system),
+     held_fhir AS (
+       SELECT source_system, count(*) AS n, count(*) FILTER (WHERE held_at < $1::timestamptz) AS overdue,
+              min(held_at) AS oldest
+       FROM ingest_fhir_held GROUP BY source_system
+     ),
      unmapped AS (
        SELECT u.source_system,
               json_agg(json_build_object('m', u.map_name, 'c', u.source_code, 'n', u.occurrences)
@@ -82,6 +158,7 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
             COALESCE(m.n, 0) + COALESCE(l.n, 0) + COALESCE(r.unreadable, 0) AS received,
             COALESCE(m.rejected, 0) + COALESCE(l.rejected, 0) + COALESCE(r.unreadable, 0) AS rejected,
             COALESCE(r.open_rejects, 0) AS open_rejects, COALESCE(v.held, 0) + COALESCE(hf.n, 0) AS held, COALESCE(rv.n, 0) AS reviews,
+            COALESCE(v.overdue, 0) + COALESCE(hf.overdue, 0) AS overdue, LEAST(v.oldest, hf.oldest) AS oldest_held,
             un.codes AS unmapped
      FROM sources s
      LEFT JOIN messages m USING (source_system)
@@ -93,6 +170,7 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
      LEFT JOIN lags lg USING (source_system)
      LEFT JOIN unmapped un USING (source_system)
      ORDER BY s.source_system`,
+    [alarmCutoff({ hours: options.heldAlarmHours, now: options.now })],
   );
   return rows.map((r) => {
     const received = Number(r.received);
@@ -105,6 +183,8 @@ export async function feedHealth(q: Queryable): Promise<FeedHealth[]> {
       rejectRate: received === 0 ? 0 : rejected / received,
       openRejects: Number(r.open_rejects),
       heldVisits: Number(r.held),
+      heldOverdue: Number(r.overdue),
+      oldestHeldAt: r.oldest_held ? new Date(r.oldest_held as string | Date).toISOString() : null,
       reviewQueue: Number(r.reviews),
       lagSeconds: r.lag === null || r.lag === undefined ? null : Number(r.lag),
       unmapped: unmappedOf(r.unmapped),

@@ -16,7 +16,15 @@ export {
 export { fhirFilesIn } from "./fhir/files.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
 export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject } from "./fhir/resources.ts";
-export { type FeedHealth, type FeedHealthSnapshot, feedHealth, recentFeedHealth } from "./health.ts";
+export {
+  type FeedHealth,
+  type FeedHealthSnapshot,
+  feedHealth,
+  HELD_ALARM_HOURS,
+  type HeldAlarm,
+  heldAlarms,
+  recentFeedHealth,
+} from "./health.ts";
 export { buildAck, HL7_ERROR, readAck } from "./hl7/ack.ts";
 export { AdtRejection } from "./hl7/adt.ts";
 export type { Hl7Context, Hl7Outcome } from "./hl7/apply.ts";

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
-import type { Queryable } from "../store/index.ts";
+import { literal, type Queryable } from "../store/index.ts";
 
 // Rejects: everything that could not be accepted, with its raw payload, source, reason and time. Recording
 // is idempotent on (source, format, origin key): the same bad line loaded twice is one reject, left as it was.
@@ -91,6 +91,13 @@ export async function resolveRejects(
  * own reject with its own payload (a sender reusing control ids never overwrites one reject with another),
  * while the same message refused twice is one.
  */
+export interface ResolvedMessage {
+  sourceSystem: string;
+  controlId: string;
+  sha: string;
+  by: string;
+}
+
 export function hl7RejectKey(controlId: string, sha: string): string {
   return controlId ? `${controlId}#${sha.slice(0, 16)}` : `sha256:${sha}`;
 }
@@ -101,7 +108,7 @@ export function hl7RejectKey(controlId: string, sha: string): string {
  */
 export async function resolveMessageRejects(
   q: Queryable,
-  messages: readonly { sourceSystem: string; controlId: string; sha: string; by: string }[],
+  messages: readonly ResolvedMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
   await q.query(
@@ -115,6 +122,22 @@ export async function resolveMessageRejects(
       messages.map((m) => m.by),
     ],
   );
+}
+
+/**
+ * `resolveMessageRejects` as a statement to add to a batch's script (no round trip of its own), or nothing
+ * when there are no messages.
+ */
+export function resolveMessageRejectsText(messages: readonly ResolvedMessage[]): string {
+  if (messages.length === 0) return "";
+  const rows = messages.map(
+    (m) =>
+      `(${literal(m.sourceSystem, "text")}, ${literal(hl7RejectKey(m.controlId, m.sha), "text")}, ${literal(m.by, "text")})`,
+  );
+  return `UPDATE ingest_reject r SET status = 'replayed', resolved_at = now(), resolved_by = m.by
+     FROM (VALUES ${rows.join(", ")}) AS m(source_system, origin_key, by)
+     WHERE r.source_system = m.source_system AND r.format = 'hl7' AND r.origin_key = m.origin_key
+       AND r.status = 'open';\n`;
 }
 
 /** A stored reject: what was recorded, and how it has been dealt with since. */

@@ -6,8 +6,10 @@ import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
 import type { FhirItem } from "./fhir/document.ts";
 import { type FhirSession, keyOf, readDocument, writeChunk } from "./fhir/load.ts";
+import type { Hl7Context } from "./hl7/apply.ts";
 import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
+import { messagesInFrame, splitText } from "./hl7/split.ts";
 import { getReject, getRejects, listRejects, payloadBytes, type RejectRow } from "./rejects.ts";
 
 // Replaying a reject after a fix (a code mapping added, the record it needed loaded, a corrected row): the raw
@@ -61,14 +63,12 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
   if (r.status !== "open")
     return { rejectId, accepted: r.status === "replayed", reason: `already ${r.status}` };
   if (r.format === "hl7") {
-    const [out] = await applyHl7Batch(db, [
-      {
-        raw: decodeHl7Bytes(payloadBytes(r.payload)) ?? payloadBytes(r.payload).toString("latin1"),
-        // A replayed message's sender is not known to be trusted for merges (it may have been refused for
-        // sending as another source): a merge it asks for waits for a reviewer.
-        ctx: { origin: `replay:${r.origin}`, replayedBy: by, merges: "review" },
-      },
-    ]);
+    const raw = decodeHl7Bytes(payloadBytes(r.payload)) ?? payloadBytes(r.payload).toString("latin1");
+    // A replayed message's sender is not known to be trusted for merges (it may have been refused for
+    // sending as another source): a merge it asks for waits for a reviewer.
+    const ctx = { origin: `replay:${r.origin}`, replayedBy: by, merges: "review" as const };
+    if (messagesInFrame(raw) > 1) return replayFrame(db, r, splitText(raw), ctx, by);
+    const [out] = await applyHl7Batch(db, [{ raw, ctx }]);
     const accepted = out.code === "AA";
     return { rejectId, accepted, reason: await settle(db, r, accepted, null, by) };
   }
@@ -93,6 +93,37 @@ export async function replayReject(db: Db, rejectId: string, by: string): Promis
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A frame refused for holding several messages: each is applied in order, as a batch file's would be. Every
+ * message then stands on its own (stored, held, or refused as its own reject with its own payload), so the
+ * frame's reject is done with whatever became of them; accepted when all were.
+ */
+async function replayFrame(
+  db: Db,
+  r: RejectRow,
+  messages: string[],
+  ctx: Hl7Context,
+  by: string,
+): Promise<ReplayResult> {
+  const outcomes = await applyHl7Batch(
+    db,
+    messages.map((raw) => ({ raw, ctx })),
+  );
+  const refused = outcomes.filter((o) => o.code !== "AA").length;
+  await db.query(
+    "UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2 WHERE reject_id = $1",
+    [r.rejectId, by],
+  );
+  return {
+    rejectId: r.rejectId,
+    accepted: refused === 0,
+    reason:
+      refused === 0
+        ? null
+        : `${messages.length - refused} of the frame's ${messages.length} messages applied; ${refused} refused, each kept as a reject of its own`,
+  };
 }
 
 /**

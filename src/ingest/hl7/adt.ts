@@ -28,6 +28,9 @@ import {
 // the ACK code and ERR content; reasons name segments and fields, never patient data.
 
 export const SUPPORTED_EVENTS = [
+  "A07",
+  "A21",
+  "A22",
   "A01",
   "A06",
   "A02",
@@ -64,6 +67,9 @@ const IDENTITY_EVENTS_REFUSED: ReadonlySet<string> = new Set([
 ]);
 
 export const VISIT_EVENTS: ReadonlySet<string> = new Set([
+  "A07",
+  "A21",
+  "A22",
   "A01",
   "A06",
   "A02",

@@ -15,7 +15,7 @@ import {
 } from "./adt.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import type { Hl7ParseError, Message } from "./message.ts";
-import type { AeState, SpellState, VisitEventRow } from "./visits.ts";
+import type { AeState, OutpatientState, SpellState, VisitEventRow } from "./visits.ts";
 
 export interface Hl7Context {
   /** Where it came from: a file name or mllp:<address>. */
@@ -131,13 +131,28 @@ export function visitEventValues(e: VisitEvent): unknown[] {
   ];
 }
 
-/** The canonical row of a folded visit: its ae_attendance row, or its hospital_spell row. */
+/** The canonical row of a folded visit: its ae_attendance, outpatient_attendance or hospital_spell row. */
 export function visitRow(
   personId: string,
   source: string,
   visit: string,
-  state: AeState | SpellState,
+  state: AeState | SpellState | OutpatientState,
 ): unknown[] {
+  if (state.kind === "op") {
+    const id = rowId("outpatient_attendance", source, visit);
+    return [
+      personId,
+      id,
+      state.providerCode,
+      state.specialty,
+      state.appointmentOn,
+      "attended",
+      false,
+      source,
+      visit,
+      state.receivedAt,
+    ];
+  }
   const fields =
     state.kind === "ae"
       ? [state.providerCode, state.arrivedAt, state.departedAt, state.arrivalMode, state.disposal]

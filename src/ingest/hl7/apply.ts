@@ -126,7 +126,7 @@ async function readState(
 
 /** Rejects a visit whose times contradict each other; shared by the single and batched ADT paths. */
 export function validateVisit(state: VisitState): void {
-  if (!state) return;
+  if (!state || state.kind === "op") return;
   if (state.kind === "ae") {
     if (state.departedAt && state.departedAt < state.arrivedAt) {
       throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "PV1-45 (departure) is before PV1-44 (arrival)", {
@@ -175,14 +175,30 @@ async function writeVisit(
       visitNumber,
     ]);
   }
-  if (state?.kind !== "ae" && had("A04")) {
+  if (state?.kind !== "ae" && (had("A04") || had("A07"))) {
     await q.query("DELETE FROM ae_attendance WHERE source_system = $1 AND source_record_id = $2", [
+      sourceSystem,
+      visitNumber,
+    ]);
+  }
+  if (state?.kind !== "op" && (had("A04") || had("A07"))) {
+    await q.query("DELETE FROM outpatient_attendance WHERE source_system = $1 AND source_record_id = $2", [
       sourceSystem,
       visitNumber,
     ]);
   }
   if (!state) return;
   const personId = await personOf(state.recordId);
+  if (state.kind === "op") {
+    const c = await upsertCanonical(q, "outpatient_attendance", [
+      visitRow(personId, sourceSystem, visitNumber, state),
+    ]);
+    if (c.inserted > 0)
+      await recordSubjects(q, [
+        [sourceSystem, "outpatient_attendance", visitNumber, sourceSystem, state.recordId],
+      ]);
+    return;
+  }
   if (state.kind === "ae") {
     const c = await upsertCanonical(q, "ae_attendance", [
       visitRow(personId, sourceSystem, visitNumber, state),

@@ -36,3 +36,10 @@ export function sendingParty(raw: string): { application: string; facility: stri
   const first = (f: string | undefined) => (f ?? "").split(line[4])[0].trim();
   return { application: first(fields[2]), facility: first(fields[3]) };
 }
+
+/** MSH-11.1 (processing id) as sent, or "" when the first segment is not an MSH that can be read so. */
+export function processingIdOf(raw: string): string {
+  const line = raw.slice(0, 2048).split(/\r\n|\r|\n/)[0] ?? "";
+  if (!line.startsWith("MSH") || line.length < 5) return "";
+  return ((line.split(line[3])[10] ?? "").split(line[4])[0] ?? "").trim();
+}

@@ -9,7 +9,7 @@ import {
 import { cols, type Db, insertText, literal, lockNames, type Queryable } from "../../store/index.ts";
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { resolveMessageRejects } from "../rejects.ts";
+import { resolveMessageRejectsText } from "../rejects.ts";
 import {
   type AdtEvent,
   AdtRejection,
@@ -39,6 +39,7 @@ import {
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
+import { processingIdOf } from "./charset.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import {
   isTestInstance,
@@ -390,6 +391,7 @@ interface VisitWrites {
   spells: unknown[][];
   wardRows: unknown[][];
   aeRows: unknown[][];
+  opRows: unknown[][];
   subjects: [string, string, string, string, string][];
 }
 
@@ -399,7 +401,7 @@ function visitWrites(
   states: ReadonlyMap<string, VisitState>,
   personOf: (source: string, recordId: string) => string,
 ): VisitWrites {
-  const w: VisitWrites = { sql: "", spells: [], wardRows: [], aeRows: [], subjects: [] };
+  const w: VisitWrites = { sql: "", spells: [], wardRows: [], aeRows: [], opRows: [], subjects: [] };
   for (const [k, t] of touched) {
     const state = states.get(k) ?? null;
     const { source, visit } = t;
@@ -409,11 +411,19 @@ function visitWrites(
       w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
       w.sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
-    if (state?.kind !== "ae" && had("A04")) {
+    if (state?.kind !== "ae" && (had("A04") || had("A07"))) {
       w.sql += `DELETE FROM ae_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
+    }
+    if (state?.kind !== "op" && (had("A04") || had("A07"))) {
+      w.sql += `DELETE FROM outpatient_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
     }
     if (!state) continue;
     const personId = personOf(source, state.recordId);
+    if (state.kind === "op") {
+      w.opRows.push(visitRow(personId, source, visit, state));
+      w.subjects.push([source, "outpatient_attendance", visit, source, state.recordId]);
+      continue;
+    }
     if (state.kind === "ae") {
       w.aeRows.push(visitRow(personId, source, visit, state));
       w.subjects.push([source, "ae_attendance", visit, source, state.recordId]);
@@ -442,6 +452,7 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
   sql += upsertCanonicalText("hospital_spell", w.spells);
   sql += upsertCanonicalText("ward_stay", w.wardRows);
   sql += upsertCanonicalText("ae_attendance", w.aeRows);
+  sql += upsertCanonicalText("outpatient_attendance", w.opRows);
   sql += subjectsText(w.subjects);
   sql += unmappedText(accepted.map((a) => a.event));
   sql += insertText(
@@ -467,7 +478,9 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
   const rejections: Rejected[] = [];
   const unsupported: (UnsupportedItem & { index: number })[] = [];
-  const firstPass = readHeaders(items, rejections, unsupported, await isTestInstance(q));
+  // Only MSH-11 T depends on whether this place is a test instance: a production feed never asks.
+  const testInstance = items.some((i) => processingIdOf(i.raw) !== "P") && (await isTestInstance(q));
+  const firstPass = readHeaders(items, rejections, unsupported, testInstance);
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
@@ -476,10 +489,8 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const sql =
     batchScript(items, accepted, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
-  if (sql) await q.exec(sql);
-  if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
-  await resolveMessageRejects(
-    q,
+  // Applying a message resolves its own reject, in the same script (one round trip for every write).
+  const resolved = resolveMessageRejectsText(
     accepted.map((a) => ({
       sourceSystem: a.event.sourceSystem,
       controlId: value(segment(a.message, "MSH"), 10).trim(),
@@ -487,6 +498,8 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
     })),
   );
+  if (sql || resolved) await q.exec(sql + resolved);
+  if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
   for (const a of accepted) {
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;

@@ -20,11 +20,20 @@ export function splitMessages(content: Buffer): string[] {
   }
   // Latin-1 maps each byte to one character and back, so the file is split without decoding it.
   const bom = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf ? 3 : 0;
-  const text = content.subarray(bom).toString("latin1");
+  return splitText(content.subarray(bom).toString("latin1")).map((m) =>
+    messageText(Buffer.from(m, "latin1")),
+  );
+}
+
+/**
+ * Text holding one or more messages split at each MSH segment (segments end in CR, LF or CRLF; each message
+ * comes out with CR endings), the batch envelope (FHS, BHS, BTS, FTS) left out.
+ */
+export function splitText(text: string): string[] {
   const messages: string[] = [];
   let current: string[] = [];
   const flush = () => {
-    if (current.length > 0) messages.push(messageText(Buffer.from(`${current.join("\r")}\r`, "latin1")));
+    if (current.length > 0) messages.push(`${current.join("\r")}\r`);
     current = [];
   };
   for (const line of text.split(/\r\n|\r|\n/)) {
@@ -36,4 +45,19 @@ export function splitMessages(content: Buffer): string[] {
   }
   flush();
   return messages;
+}
+
+/**
+ * How many messages a frame's text holds, counting a batch envelope (FHS or BHS) as more than one: MLLP carries
+ * one message per frame, so anything but 1 means the frame cannot be answered with one ACK.
+ */
+export function messagesInFrame(text: string): number {
+  let count = 0;
+  let envelope = false;
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    const name = line.slice(0, 3);
+    if (name === "MSH") count++;
+    else if (name === "FHS" || name === "BHS") envelope = true;
+  }
+  return envelope ? Math.max(count, 2) : count;
 }

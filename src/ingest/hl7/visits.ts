@@ -48,7 +48,29 @@ export interface AeState {
   receivedAt: string;
 }
 
-export type VisitState = SpellState | AeState | null;
+/**
+ * An outpatient attendance (PV1-2 O): the patient arrived for a clinic (A04 registers the arrival). ADT does
+ * not say whether it was a first attendance or a follow-up, so it is stored as not known to be first, as a
+ * standard FHIR Encounter without OnePlace's extension is.
+ */
+export interface OutpatientState {
+  kind: "op";
+  recordId: string;
+  providerCode: string;
+  specialty: string | null;
+  /** The clinic day in England (Europe/London) of PV1-44, else EVN-6, else the message time. */
+  appointmentOn: string;
+  receivedAt: string;
+}
+
+export type VisitState = SpellState | AeState | OutpatientState | null;
+
+const LONDON_DAY = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/London",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
 
 function ordered(events: readonly VisitEventRow[]): VisitEventRow[] {
   return [...events].sort((a, b) =>
@@ -104,6 +126,14 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
           undo = null;
         } else updates.push(e);
         break;
+      case "A07":
+        // Change an inpatient to an outpatient (or A&E) visit: the admission and its ward stays go, and the
+        // visit is what the A07's PV1-2 says, as if registered by an A04.
+        admit = { ...e, trigger: "A04" };
+        transfers = [];
+        discharge = null;
+        undo = null;
+        break;
       case "A02":
         transfers.push(e);
         break;
@@ -127,7 +157,9 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         undo = e.messageTime;
         break;
       default:
-        break; // A05 pre-admission: kept in the log, nothing to show until the admission.
+        // A05 pre-admission: nothing to show until the admission. A21/A22 leave of absence and its return:
+        // the patient stays admitted, the spell and ward stay run on. Both are kept in the log.
+        break;
     }
   }
   if (!admit) return null;
@@ -144,6 +176,17 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
   if (undo) receivedAt = later(receivedAt, undo);
   if (discharge) receivedAt = later(receivedAt, discharge.messageTime);
 
+  if (admit.trigger === "A04" && a.patientClass === "O") {
+    const at = a.admitAt ?? a.eventAt ?? admit.messageTime;
+    return {
+      kind: "op",
+      recordId: admit.recordId,
+      providerCode: a.providerCode,
+      specialty: a.specialty ?? null,
+      appointmentOn: LONDON_DAY.format(new Date(at)),
+      receivedAt,
+    };
+  }
   if (admit.trigger === "A04") {
     if (a.patientClass !== "E" || !a.admitAt) return null;
     return {
