@@ -99,6 +99,8 @@ async function download(url: string, who: string): Promise<Json[]> {
 async function files(manifest: Json, who: string): Promise<Map<string, Json[]>> {
   const out = new Map<string, Json[]>();
   for (const o of manifest.output) {
+    const path = new URL(o.url).pathname;
+    assert.ok(path.startsWith("/fhir/R4/$export-file/") && path.endsWith(`/${o.type}.ndjson`), path);
     const resources = await download(o.url, who);
     assert.equal(resources.length, o.count, `${o.type} count`);
     assert.ok(resources.every((r) => r.resourceType === o.type));

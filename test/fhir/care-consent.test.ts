@@ -174,6 +174,9 @@ test("Consent: a national data opt-out and an objection to sharing, as deny prov
   assert.equal(optOut.status, "active");
   assert.equal(optOut.provision.type, "deny");
   assert.deepEqual(optOut.policy, [{ uri: "https://digital.nhs.uk/services/national-data-opt-out" }]);
+  const read = await get(`/fhir/R4/Consent/${ids.optOut}`, "gp.fhir");
+  assert.equal(read.statusCode, 200);
+  assert.deepEqual(read.json(), optOut, "a read by id gives the resource the search gave");
   const byCategory = (
     await get(`/fhir/R4/Consent?patient=${person.personId}&category=sharing-objection`, "gp.fhir")
   ).json();

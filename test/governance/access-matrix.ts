@@ -425,6 +425,44 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
     kind: "none",
     reason: "reference data: organisations by ODS code, no person",
   },
+  ...Object.fromEntries(
+    ["CarePlan", "ServiceRequest", "EpisodeOfCare", "Consent"].flatMap((type) => [
+      [
+        `GET /fhir/R4/${type}`,
+        { kind: "role", file: "test/fhir/care-consent.test.ts", reason: FHIR_DECIDED },
+      ],
+      [
+        `GET /fhir/R4/${type}/:id`,
+        { kind: "role", file: "test/fhir/care-consent.test.ts", reason: FHIR_DECIDED },
+      ],
+    ]),
+  ),
+  ...Object.fromEntries(
+    ["GET /fhir/R4/$export", "GET /fhir/R4/Patient/$export", "GET /fhir/R4/Group/:id/$export"].map((key) => [
+      key,
+      {
+        kind: "role",
+        file: "test/fhir/bulk-export.test.ts",
+        reason:
+          "Bulk Data kick-off: roles without person-level access refused and audited; every exported person decided by filterPeopleForAccess (or the pseudonymised query for commissioners) in the background job, audited per batch",
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    [
+      "GET /fhir/R4/$export-status/:jobId",
+      "DELETE /fhir/R4/$export-status/:jobId",
+      "GET /fhir/R4/$export-file/:jobId/:file",
+    ].map((key) => [
+      key,
+      {
+        kind: "role",
+        file: "test/fhir/bulk-export.test.ts",
+        reason:
+          "an export's status, files and cancellation: only the caller who kicked it off (404 to anyone else); each download audited",
+      },
+    ]),
+  ),
   "GET /fhir/R4/metadata": { kind: "none", reason: "public: the CapabilityStatement, no data" },
   "GET /fhir/R4/.well-known/smart-configuration": {
     kind: "none",
