@@ -164,7 +164,7 @@ export const CARE_TABLES = {
       created_at: "timestamptz",
       version: "integer",
     },
-    { primaryKey: ["meeting_id"], unique: [["team_id", "held_on", "starts_at"]] },
+    { primaryKey: ["meeting_id"] },
   ),
   mdt_attendee: table(
     { meeting_id: "uuid", attendee_id: "uuid", name: "text", role: "text", organisation: "text" },
@@ -186,7 +186,7 @@ export const CARE_TABLES = {
       recorded_by_user_id: "uuid?",
       recorded_at: "timestamptz?",
     },
-    { primaryKey: ["person_id", "meeting_id"], unique: [["meeting_id", "person_id"]] },
+    { primaryKey: ["person_id", "meeting_id"] },
   ),
   mdt_action: table(
     {

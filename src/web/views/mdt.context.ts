@@ -118,7 +118,8 @@ export function scheduleContext(
       checked: form.rules.includes(r),
     })),
     tierItems: MDT_TIERS.map((t) => ({
-      value: t,
+      name: `tier-${t}`,
+      value: "yes",
       text: capitalised(words(t)),
       checked: form.tiers.includes(t),
     })),
