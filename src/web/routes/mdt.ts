@@ -3,12 +3,8 @@
 // started or reviewed, actions and their status), and the minutes as a page and a PDF (printed by Chromium as
 // the board report is). Every read and change goes through request.reader: one decision and audit row each;
 // a problem a person can fix re-shows the page with the reason; a refusal about a person shows its reason.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AGENDA_RULES, DEFAULT_AGENDA, type MdtActionStatus } from "../../care/index.ts";
-import { printPdf } from "../../commissioning/index.ts";
 import {
   HTTP_STATUS_OF_KIND,
   invalid,
@@ -17,7 +13,7 @@ import {
   unavailable,
 } from "../../core/errors.ts";
 import { AccessDenied, csrfTokenFor } from "../../governance/index.ts";
-import { createWebViews } from "../plugins/views.ts";
+import { minutesPdf } from "../mdt-minutes-pdf.ts";
 import type { PageError } from "../views/care.context.ts";
 import {
   agendaContext,
@@ -399,7 +395,6 @@ function recordingRoutes(app: FastifyInstance): void {
 
 /** The minutes, as a page and as a PDF printed by Chromium. */
 function minutesRoutes(app: FastifyInstance, chromium: string): void {
-  const printViews = createWebViews();
   app.get<MeetingP>(
     "/care/mdt/:meetingId/minutes",
     { schema: { params: meetingParams } },
@@ -416,32 +411,12 @@ function minutesRoutes(app: FastifyInstance, chromium: string): void {
     { schema: { params: meetingParams } },
     async (request, reply) => {
       const view = await request.reader.mdtMeeting(request.params.meetingId);
-      const html = printViews.render("mdt-minutes-print.njk", minutesContext(view, londonToday()));
-      const dir = await mkdtemp(join(tmpdir(), "oneplace-minutes-"));
-      try {
-        const path = join(dir, "minutes.pdf");
-        try {
-          await printPdf(
-            html,
-            path,
-            `${view.meeting.title}, ${view.meeting.heldOn} – OFFICIAL-SENSITIVE`,
-            chromium,
-          );
-        } catch (error) {
-          throw unavailable("care.mdt-pdf", "The minutes could not be printed as a PDF.", {
-            hint: "Read the minutes page, or ask the service desk to check the Chromium the server prints with.",
-            cause: error,
-          });
-        }
-        const pdf = await readFile(path);
-        return reply
-          .type("application/pdf")
-          .header("cache-control", "no-store")
-          .header("content-disposition", `attachment; filename="mdt-minutes-${view.meeting.heldOn}.pdf"`)
-          .send(pdf);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      const pdf = await minutesPdf(view, londonToday(), chromium);
+      return reply
+        .type("application/pdf")
+        .header("cache-control", "no-store")
+        .header("content-disposition", `attachment; filename="mdt-minutes-${view.meeting.heldOn}.pdf"`)
+        .send(pdf);
     },
   );
 }
