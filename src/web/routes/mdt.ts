@@ -5,13 +5,7 @@
 // a problem a person can fix re-shows the page with the reason; a refusal about a person shows its reason.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AGENDA_RULES, DEFAULT_AGENDA, type MdtActionStatus } from "../../care/index.ts";
-import {
-  HTTP_STATUS_OF_KIND,
-  invalid,
-  isOnePlaceError,
-  type OnePlaceError,
-  unavailable,
-} from "../../core/errors.ts";
+import { HTTP_STATUS_OF_KIND, invalid, isOnePlaceError, type OnePlaceError } from "../../core/errors.ts";
 import { AccessDenied, csrfTokenFor } from "../../governance/index.ts";
 import { minutesPdf } from "../mdt-minutes-pdf.ts";
 import type { PageError } from "../views/care.context.ts";
