@@ -4,7 +4,14 @@
 // required), open actions carried to the next meeting, and another team refused. Every read and change audited.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createReader, type GovernedReader } from "../../src/governance/index.ts";
+import {
+  assignRole,
+  createReader,
+  createTeam,
+  createUser,
+  type GovernedReader,
+  loadUserInRole,
+} from "../../src/governance/index.ts";
 import {
   contextFor,
   createTeams,
@@ -15,6 +22,7 @@ import {
   ORGS,
   recordObjectionRow,
   register,
+  TEST_OPERATOR,
 } from "../governance/fixtures.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { admitted, leadPlan, stratified } from "./fixtures.ts";
@@ -204,6 +212,23 @@ test("open actions carry to the next meeting; a person discussed is no longer ne
 });
 
 test("another team cannot open the practice's meeting; a team that is not an MDT has no meetings", async () => {
+  await createTeam(ctx.db, TEST_OPERATOR, {
+    teamCode: "other-practice",
+    name: "Other practice",
+    kind: "practice",
+    orgCode: ORGS.otherPractice,
+  });
+  await createUser(ctx.db, TEST_OPERATOR, { username: "gp.other", displayName: "gp.other", password: null });
+  await assignRole(ctx.db, TEST_OPERATOR, "gp.other", "gp", "other-practice");
+  const found = await loadUserInRole(ctx.db, "gp.other", "gp", "other-practice");
+  assert.ok(found);
+  const otherGp = createReader(ctx.db, { ...found, purpose: "direct-care", origin: { channel: "test" } });
+  await assert.rejects(otherGp.mdtMeeting(meetingId), /another team's MDT/);
+  const [refusal] = await ctx.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_event WHERE NOT allowed AND reason LIKE '%another team%'",
+  );
+  assert.equal(refusal.n, 1, "the refusal is audited");
+  assert.deepEqual(await otherGp.mdtMeetings(), [], "their own team has no meetings");
   await assert.rejects(sw.mdtMeetings(), /practice or locality MDT/);
   await assert.rejects(sw.mdtMeeting(meetingId), /practice or locality MDT/);
 });
