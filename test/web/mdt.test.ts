@@ -98,7 +98,7 @@ test("scheduling draws the agenda: the person named, the objector only counted; 
   assert.equal(agenda.statusCode, 200, agenda.body);
   assert.match(agenda.body, /Ada Agendaperson/);
   assert.doesNotMatch(agenda.body, /Objectorperson/);
-  assert.match(agenda.body, /1 people meeting the rules could not be shown/);
+  assert.match(agenda.body, /1 person meeting the rules could not be shown/);
   const again = await post("/care/mdt", gp, schedule());
   assert.equal(again.statusCode, 409);
   assert.match(again.body, /already has a meeting/);
