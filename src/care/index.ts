@@ -4,6 +4,7 @@
 export {
   carePlanResource,
   careTeamResource,
+  mdtOutcomeTasks,
   ONEPLACE_SYSTEM,
   planActionTasks,
   referralTask,

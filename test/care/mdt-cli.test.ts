@@ -112,6 +112,9 @@ describe("oneplace care mdt", () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Minutes: Practice MDT, 2026-03-10 at 13:30/);
     assert.match(text.stdout, /1\. Nora Clihigh/);
+    const fhir = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--fhir"], env);
+    assert.equal(fhir.code, 0, fhir.stderr);
+    assert.deepEqual(JSON.parse(fhir.stdout), { resourceType: "Bundle", type: "collection", entry: [] });
     if (!existsSync(CHROMIUM)) return;
     const file = join(dir, "minutes.pdf");
     const pdf = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--pdf", file], env);

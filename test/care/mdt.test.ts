@@ -4,6 +4,7 @@
 // required), open actions carried to the next meeting, and another team refused. Every read and change audited.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { mdtOutcomeTasks } from "../../src/care/index.ts";
 import {
   assignRole,
   createReader,
@@ -189,6 +190,15 @@ test("per person: discussion, lead assigned, a plan started in the plan store, a
   assert.equal(item.actions.length, 1);
   assert.equal(view.meeting.attendees[0].role, "GP");
   await assert.rejects(gp.removeMdtAgendaPerson(meetingId, veryHigh.personId), /recorded/);
+  // The outcome as FHIR R4 Tasks: the action for its owner, by its date, based on the plan started.
+  const [task] = mdtOutcomeTasks(view.meeting, item);
+  assert.equal(task.resourceType, "Task");
+  assert.equal(task.status, "requested");
+  assert.equal(task.for?.reference, `Patient/${veryHigh.personId}`);
+  assert.equal(task.owner?.display, "Dr Patel, Riverside practice");
+  assert.equal(task.restriction?.period?.end, "2026-03-20");
+  assert.equal(task.basedOn?.[0].reference, `CarePlan/${item.plan?.planId}`);
+  assert.equal(task.note?.[0].text, "Refer to the falls service; start a joint plan");
 });
 
 test("open actions carry to the next meeting; a person discussed is no longer new to the very-high tier", async () => {

@@ -2,11 +2,18 @@
 // through the governed reader (the same decisions and audit rows as the web pages): schedule a meeting with its
 // agenda drawn by the team's rules, print a meeting's agenda, and print its minutes (or write them as a PDF).
 import { writeFileSync } from "node:fs";
-import { AGENDA_REASON_TEXT, AGENDA_RULES, DEFAULT_AGENDA, MAX_AGENDA, MDT_TIERS } from "../../care/index.ts";
+import {
+  AGENDA_REASON_TEXT,
+  AGENDA_RULES,
+  DEFAULT_AGENDA,
+  MAX_AGENDA,
+  MDT_TIERS,
+  mdtOutcomeTasks,
+} from "../../care/index.ts";
 import { createReader, type MdtMeetingView } from "../../governance/index.ts";
 import { readSettings } from "../../platform/index.ts";
 import { minutesPdf } from "../../web/index.ts";
-import { choice, date, defineCommand, int, path, text, uuid } from "../command.ts";
+import { choice, date, defineCommand, flag, int, path, text, uuid } from "../command.ts";
 import { out, outJson } from "../context.ts";
 import { json } from "../options.ts";
 import { careIdentity } from "./care.ts";
@@ -134,9 +141,15 @@ export const careMdtAgenda = defineCommand({
 export const careMdtMinutes = defineCommand({
   name: "care mdt minutes",
   summary: "Print an MDT meeting's minutes, or write them as a PDF (audited)",
-  usage: "oneplace care mdt minutes MEETING_ID --as USERNAME [--pdf FILE] [--json]",
+  usage: "oneplace care mdt minutes MEETING_ID --as USERNAME [--pdf FILE] [--json | --fhir]",
   args: { meeting: uuid("The meeting's id", { required: true }) },
-  options: { as, team, pdf: path("Write the minutes as a PDF to this file", { valueName: "FILE" }), json },
+  options: {
+    as,
+    team,
+    pdf: path("Write the minutes as a PDF to this file", { valueName: "FILE" }),
+    json,
+    fhir: flag("Print the outcome (each person's actions) as FHIR R4 Tasks (a collection Bundle)"),
+  },
   db: "migrated",
   async run({ args, options, db }) {
     const reader = createReader(
@@ -149,6 +162,11 @@ export const careMdtMinutes = defineCommand({
       writeFileSync(options.pdf, pdf);
       if (options.json) outJson({ pdf: options.pdf, bytes: pdf.length });
       else out(`Minutes written to ${options.pdf} (${pdf.length} bytes).`);
+      return 0;
+    }
+    if (options.fhir) {
+      const tasks = view.meeting.items.flatMap((i) => mdtOutcomeTasks(view.meeting, i));
+      outJson({ resourceType: "Bundle", type: "collection", entry: tasks.map((resource) => ({ resource })) });
       return 0;
     }
     if (options.json) {
