@@ -3,6 +3,7 @@
 // a CarePlan (draft, active, completed) with goals contained and actions as activities; its lead professional
 // and contributors a CareTeam; each referral a ServiceRequest; each open action or referral step a Task.
 import type { CareTeam, CarePlan as FhirCarePlan, Goal, ServiceRequest, Task } from "fhir/r4.js";
+import type { AgendaItem, MeetingSummary } from "./mdt.ts";
 import type { CarePlan } from "./plan-store.ts";
 import type { Referral } from "./referrals.ts";
 
@@ -200,5 +201,28 @@ export function planActionTasks(plan: CarePlan): Task[] {
     for: patient(plan.personId),
     owner: practitioner(a.ownerUserId, a.ownerName),
     restriction: { period: { end: a.dueOn } },
+  }));
+}
+
+/**
+ * An MDT meeting's outcome for one person as Tasks: each action agreed (or carried) for the owner named, due by
+ * its date, with the meeting's decisions as a note on the first; the team and the plan it started or reviewed
+ * are referenced. Owners of MDT actions are named people, not always OnePlace users: the owner is a display.
+ */
+export function mdtOutcomeTasks(meeting: MeetingSummary, item: AgendaItem): Task[] {
+  return item.actions.map((a, n) => ({
+    resourceType: "Task",
+    id: `mdt-action-${a.actionId}`,
+    identifier: [{ system: `${ONEPLACE_SYSTEM}/mdt-action`, value: a.actionId }],
+    status: a.status === "done" ? "completed" : a.status === "cancelled" ? "cancelled" : "requested",
+    intent: "plan",
+    description: a.description,
+    for: patient(item.personId),
+    authoredOn: a.agreedOn,
+    requester: { reference: `CareTeam/mdt-${meeting.teamId}`, display: meeting.title },
+    owner: { display: `${a.owner}, ${a.organisation}` },
+    restriction: { period: { end: a.dueOn } },
+    ...(item.plan ? { basedOn: [{ reference: `CarePlan/${item.plan.planId}` }] } : {}),
+    ...(n === 0 && item.decisions ? { note: [{ text: item.decisions }] } : {}),
   }));
 }

@@ -11,6 +11,7 @@ import {
 } from "./commands/audit.ts";
 import { bcfExport, bcfImport, bcfList, bcfValidate } from "./commands/bcf.ts";
 import { carePlanShow, careServicesImport, careServicesList } from "./commands/care.ts";
+import { careMdtAgenda, careMdtMinutes, careMdtSchedule } from "./commands/care-mdt.ts";
 import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
@@ -91,6 +92,9 @@ export const COMMANDS: readonly Command[] = [
   careServicesImport,
   careServicesList,
   carePlanShow,
+  careMdtSchedule,
+  careMdtAgenda,
+  careMdtMinutes,
   stratify,
   stratifyReport,
   modelTrain,

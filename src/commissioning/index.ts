@@ -16,5 +16,5 @@ export {
 } from "./plan-store.ts";
 export { type PlanFigure, planBesideValues } from "./plan-values.ts";
 export { produceBoardReport } from "./report/board-report.ts";
-export { CHROMIUM_ARGS } from "./report/pdf.ts";
+export { CHROMIUM_ARGS, printPdf } from "./report/pdf.ts";
 export { countFindings, type Finding, metricFactsOf, validatePlan } from "./validate.ts";

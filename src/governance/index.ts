@@ -87,6 +87,7 @@ export type {
   UserAudit,
 } from "./reader-ig.ts";
 export { IG_PAGE_SIZE } from "./reader-ig.ts";
+export type { MdtMeetingView, MdtPerson, MdtPersonPage, MdtReads, MdtRecordInput } from "./reader-mdt.ts";
 export type { PersonPageBase, PersonReads } from "./reader-person.ts";
 export {
   DEFAULT_PAGE_SIZE,

@@ -31,6 +31,7 @@ import { type CareReads, careReads } from "./reader-care.ts";
 import { type FindReads, findReads } from "./reader-find.ts";
 import { type HomeReads, homeReads } from "./reader-home.ts";
 import { type IgReads, igReads } from "./reader-ig.ts";
+import { type MdtReads, mdtReads } from "./reader-mdt.ts";
 import { type NotificationsReads, notificationsReads } from "./reader-notifications.ts";
 import { type PersonReads, personReads } from "./reader-person.ts";
 import { type RegistersReads, registersReads } from "./reader-registers.ts";
@@ -62,6 +63,7 @@ export interface GovernedReader
     RegistersReads,
     NotificationsReads,
     CareReads,
+    MdtReads,
     BackofficeReads,
     IgReads,
     SubjectAccessReads {
@@ -155,6 +157,7 @@ export function createReader(db: Db, identity: ReaderIdentity): GovernedReader {
     ...registersReads(base),
     ...notificationsReads(base),
     ...careReads(base),
+    ...mdtReads(base),
     ...backofficeReads(base),
     ...igReads(base),
     ...subjectAccessReads(base),

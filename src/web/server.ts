@@ -26,6 +26,7 @@ import { findRoutes } from "./routes/find.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { igRoutes } from "./routes/ig.ts";
 import { loginRoutes } from "./routes/login.ts";
+import { mdtRoutes } from "./routes/mdt.ts";
 import { meRoutes } from "./routes/me.ts";
 import { notificationsRoutes } from "./routes/notifications.ts";
 import { peopleRoutes } from "./routes/people.ts";
@@ -62,7 +63,8 @@ function appVersion(): string {
 
 export async function createWebServer(options: WebOptions) {
   const { db } = options;
-  const { variables, store } = options.settings ?? readSettings();
+  const appSettings = options.settings ?? readSettings();
+  const { variables, store } = appSettings;
   const settings = authSettings(options.auth ?? authConfigFromEnv(variables));
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -91,6 +93,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(findRoutes);
   await app.register(personRoutes);
   await app.register(careRoutes);
+  await app.register(mdtRoutes, { chromium: appSettings.chromium });
   await app.register(registerRoutes);
   await app.register(registersRoutes);
   await app.register(commissioningRoutes, { keys: pseudonymKeysFromEnv(variables) });

@@ -70,3 +70,36 @@ export function emergencyA01(
     },
   });
 }
+
+/** A person in the latest stratification at a practice, in a tier with a probability (synthetic values). */
+export async function stratified(
+  db: Queryable,
+  personId: string,
+  practiceCode: string,
+  tier: "very-high" | "high" | "rising" | "low",
+  probability: number,
+  localityCode: string | null = null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO risk_person (person_id, run_id, as_of, age, sex, practice_code, locality_code, deficit_mask, deficit_count,
+       efi_category, long_term_conditions, medicines_12m, emergency_admissions_12m, emergency_admissions_prior_12m,
+       emergency_bed_days_12m, elective_admissions_12m, ae_attendances_12m, ae_attendances_prior_12m,
+       outpatient_attendances_12m, outpatient_missed_12m, community_contacts_12m, mental_health_contacts_12m,
+       unplanned_contacts_12m, social_care_now, social_care_12m, care_home, hiu, probability, risk_percentile,
+       risk_tier, scored_at)
+     VALUES ($1, gen_random_uuid(), current_date, 82, 'female', $2, $5, 0, 1, 'moderate', 1, 1, 2, 0, 5, 0, 1, 0, 0, 0,
+             0, 0, 0, 0, 0, false, false, $4, 99.4, $3, now())`,
+    [personId, practiceCode, tier, probability, localityCode],
+  );
+}
+
+/** An emergency admission of the person on a day (a spell that ended the next day). */
+export async function admitted(db: Queryable, personId: string, day: string): Promise<void> {
+  await db.query(
+    `INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class,
+       discharged_at, source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), 'ZZA01', ($2::date + time '10:00') AT TIME ZONE 'Europe/London', 'emergency', 'inpatient',
+             ($2::date + 1 + time '10:00') AT TIME ZONE 'Europe/London', 'test', gen_random_uuid()::text, now())`,
+    [personId, day],
+  );
+}

@@ -547,7 +547,43 @@ const CITIZEN_ROUTES: Record<string, RouteGovernance> = {
   ),
 };
 
+/**
+ * MDT meetings (src/web/routes/mdt.ts): only a user acting in the meeting's practice or locality MDT team
+ * opens it (another team's meeting is refused and audited); the agenda and minutes name people through the
+ * list filter (one audit row, the rest counted); each change about a person is a "change" decision on their
+ * identifiable record and their recording page a "view". Tested over HTTP in test/web/mdt.test.ts and in the
+ * browser in test/web/mdt-browser.test.ts.
+ */
+const MDT_FILE = "test/web/mdt.test.ts";
+const MDT_ROUTES: Record<string, RouteGovernance> = Object.fromEntries(
+  [
+    "GET /care/mdt",
+    "GET /care/mdt/new",
+    "POST /care/mdt",
+    "GET /care/mdt/:meetingId",
+    "POST /care/mdt/:meetingId/people",
+    "POST /care/mdt/:meetingId/people/:personId/move",
+    "POST /care/mdt/:meetingId/people/:personId/remove",
+    "POST /care/mdt/:meetingId/attendees",
+    "GET /care/mdt/:meetingId/people/:personId",
+    "POST /care/mdt/:meetingId/people/:personId",
+    "POST /care/mdt/:meetingId/people/:personId/actions",
+    "POST /care/mdt/:meetingId/people/:personId/actions/:actionId",
+    "GET /care/mdt/:meetingId/minutes",
+    "GET /care/mdt/:meetingId/minutes.pdf",
+  ].map((key) => [
+    key,
+    {
+      kind: "role",
+      file: MDT_FILE,
+      reason:
+        "the team's own MDT meetings: people named through the list filter, each change about a person one governed decision",
+    },
+  ]),
+);
+
 export const ROUTE_GOVERNANCE: Record<string, RouteGovernance> = {
+  ...MDT_ROUTES,
   ...FHIR_ROUTES,
   ...CITIZEN_ROUTES,
   "GET /health": { kind: "none", reason: "public: liveness, no data" },

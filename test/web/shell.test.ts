@@ -160,12 +160,19 @@ describe("the layout around every page", () => {
     const CARE_LINKS = ["/notifications", "/care/worklist", "/care/services"];
     const links = (role: string, team: Parameters<typeof fixtureTeam>[0]) =>
       navigationFor(fixtureRole(role), fixtureTeam(team)).map((i) => i.href);
-    assert.deepEqual(links("gp", "practice"), ["/", "/find", "/registers/practice/F81001", ...CARE_LINKS]);
+    assert.deepEqual(links("gp", "practice"), [
+      "/",
+      "/find",
+      "/registers/practice/F81001",
+      ...CARE_LINKS,
+      "/care/mdt",
+    ]);
     assert.deepEqual(links("practice-mdt-coordinator", "locality-mdt"), [
       "/",
       "/find",
       "/registers/locality/GRAYS",
       ...CARE_LINKS,
+      "/care/mdt",
     ]);
     assert.deepEqual(links("social-worker", "provider-service"), ["/", "/find", "/registers", ...CARE_LINKS]);
     assert.deepEqual(links("integration-engineer", "corporate"), [

@@ -69,7 +69,12 @@ export const careServicesList = defineCommand({
 });
 
 /** The user's direct-care role (in the team given, or their first such role). */
-async function careIdentity(db: Db, username: string, teamCode: string | undefined): Promise<ReaderIdentity> {
+export async function careIdentity(
+  db: Db,
+  username: string,
+  teamCode: string | undefined,
+  detail = "oneplace care plan",
+): Promise<ReaderIdentity> {
   const user = (await listUsers(db)).find((u) => u.username === username);
   if (!user) {
     throw notFound("cli.no-such-user", `There is no user ${username}.`, {
@@ -89,7 +94,7 @@ async function careIdentity(db: Db, username: string, teamCode: string | undefin
     user: { userId: user.userId, username: user.username, status: user.status },
     roleAssignment: assignments[0],
     purpose: "direct-care",
-    origin: { channel: "cli", detail: "oneplace care plan" },
+    origin: { channel: "cli", detail },
   };
 }
 

@@ -47,6 +47,9 @@ export function navigationFor(role: RolePolicy, team: Team): NavItem[] {
         { href: "/care/worklist", text: "Worklist" },
         { href: "/care/services", text: "Services" },
       );
+      // A practice or locality MDT holds MDT meetings.
+      if ((team.kind === "practice" || team.kind === "locality-mdt") && team.orgCode)
+        items.push({ href: "/care/mdt", text: "MDT meetings" });
       break;
     case "identity-admin":
       items.push(
