@@ -32,6 +32,8 @@ export const PERSON_LEVEL_TABLES = [
   "care_team_member",
   "referral",
   "care_plan_version",
+  "mdt_agenda_item",
+  "mdt_action",
 ] as const;
 
 export type RecordKey = readonly [sourceSystem: string, recordId: string];
@@ -116,10 +118,18 @@ export async function movePersonLevelRows(q: Queryable, from: string, to: string
   for (const table of await existingTables(q, PERSON_LEVEL_TABLES)) {
     const keys = await keyColumns(q, table);
     if (keys.length === 0) continue;
-    const returning = joinSql(keys.map((k) => sql`${ident(k)}::text AS ${ident(k)}`));
+    const returning = joinSql(keys.map((k) => sql`moving.${ident(k)}::text AS ${ident(k)}`));
+    // A row the surviving person already has under the same key (both on one meeting's agenda, say) stays
+    // with the retired person, where an unmerge finds it, rather than failing the merge.
+    const sameKey = joinSql(
+      keys.map((k) => sql`kept.${ident(k)} = moving.${ident(k)}`),
+      " AND ",
+    );
     const rows = await run(
       q,
-      sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from} RETURNING ${returning}`,
+      sql`UPDATE ${ident(table)} AS moving SET person_id = ${to} WHERE moving.person_id = ${from}
+         AND NOT EXISTS (SELECT 1 FROM ${ident(table)} kept WHERE kept.person_id = ${to} AND ${sameKey})
+       RETURNING ${returning}`,
     );
     if (rows.length > 0) moved[table] = rows.map((r) => keys.map((k) => String(r[k])));
   }

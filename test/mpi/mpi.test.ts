@@ -1,6 +1,7 @@
 // The master person index on a database: linking by NHS Number and by score, the review queue, merges and
 // unmerges that move exactly the right rows (activity and objections), and one person per record always.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { recordObjection } from "../../src/governance/index.ts";
 import { recordSubjects, rowId, upsertCanonical } from "../../src/ingest/index.ts";
@@ -195,9 +196,41 @@ test("a merge moves everything (objections too) and an unmerge puts back exactly
     holdingOrgCode: "ZZC01",
   });
 
+  // Both were on one MDT meeting's agenda; b also on another, with an action agreed there.
+  const [meeting, other, action] = [randomUUID(), randomUUID(), randomUUID()];
+  for (const [person, onMeeting] of [
+    [a, meeting],
+    [b, meeting],
+    [b, other],
+  ])
+    await db.query("INSERT INTO mdt_agenda_item (person_id, meeting_id, position) VALUES ($1, $2, 1)", [
+      person,
+      onMeeting,
+    ]);
+  await db.query(
+    `INSERT INTO mdt_action (person_id, action_id, meeting_id, team_id, description, owner, organisation, due_on,
+                             status, created_by_user_id, created_at, updated_at)
+     VALUES ($1, $2, $3, $3, 'Falls review', 'Community nurse', 'Community trust', '2014-02-01', 'open', $3, now(), now())`,
+    [b, action, other],
+  );
+  const mdtRows = async (person: string) =>
+    (
+      await db.query<{ k: string }>(
+        `SELECT 'item ' || meeting_id::text AS k FROM mdt_agenda_item WHERE person_id = $1
+         UNION ALL SELECT 'action ' || action_id::text FROM mdt_action WHERE person_id = $1 ORDER BY 1`,
+        [person],
+      )
+    ).map((r) => r.k);
+
   const merged = await db.transaction((tx) =>
     mergePersons(tx, a, b, "cli:reviewer", "same man, DOB keyed wrongly"),
   );
+  assert.deepEqual(
+    await mdtRows(a),
+    [`action ${action}`, `item ${meeting}`, `item ${other}`].sort(),
+    "MDT items and actions follow the merge; the meeting both were on keeps the survivor's item",
+  );
+  assert.deepEqual(await mdtRows(b), [`item ${meeting}`], "the clashing item waits on the retired person");
   assert.equal(await personOf("community-ehr", "c9"), a);
   const entries = await db.query<{ person_id: string }>(
     "SELECT DISTINCT person_id::text AS person_id FROM gp_entry WHERE source_record_id IN ('e-a', 'e-b')",
@@ -227,6 +260,8 @@ test("a merge moves everything (objections too) and an unmerge puts back exactly
   assert.equal(await owner("e-b2"), b);
   assert.equal((await db.query("SELECT 1 FROM sharing_objection WHERE person_id = $1", [b])).length, 1);
   assert.equal((await db.query("SELECT 1 FROM person WHERE person_id = $1", [b])).length, 1);
+  assert.deepEqual(await mdtRows(b), [`action ${action}`, `item ${meeting}`, `item ${other}`].sort());
+  assert.deepEqual(await mdtRows(a), [`item ${meeting}`]);
   await assert.rejects(
     db.transaction((tx) => unmerge(tx, merged.mergeId as string, "x", "again")),
     /already undone/,
