@@ -1,7 +1,7 @@
 // The home page's reads, by role: what this user needs now. Each kind of home decides before it reads and
 // writes its audit row; people appear only through the person-by-person filter (base.filtered), and the
 // back office, IG and administrator homes read counts about work, never a person's record.
-import { feedHealth } from "../ingest/index.ts";
+import { type FeedHealth, feedHealth } from "../ingest/index.ts";
 import { openReviewCount } from "../mpi/index.ts";
 import { auditBase, judgePeople, withheldTally } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
@@ -45,7 +45,9 @@ export interface FeedSummary {
   lastReceivedAt: string | null;
   messages: number;
   openRejects: number;
-  status: "ok" | "rejecting" | "silent";
+  /** Messages or resources held waiting (for an admission, a Patient) longer than the alarm threshold. */
+  heldTooLong: number;
+  status: "ok" | "rejecting" | "holding" | "silent";
 }
 
 export interface BreakGlassAwaiting {
@@ -263,7 +265,8 @@ export function homeReads(base: ReaderBase): HomeReads {
               lastReceivedAt: f.lastReceivedAt,
               messages: f.received,
               openRejects: f.openRejects,
-              status: f.received === 0 ? "silent" : f.openRejects > 0 ? "rejecting" : "ok",
+              heldTooLong: f.heldOverdue ?? 0,
+              status: feedStatus(f),
             })),
           };
         }
@@ -276,4 +279,10 @@ export function homeReads(base: ReaderBase): HomeReads {
       }
     },
   };
+}
+
+function feedStatus(f: FeedHealth): FeedSummary["status"] {
+  if (f.openRejects > 0) return "rejecting";
+  if ((f.heldOverdue ?? 0) > 0) return "holding";
+  return f.received === 0 ? "silent" : "ok";
 }

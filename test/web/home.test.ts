@@ -141,7 +141,16 @@ describe("home by role", () => {
   });
 
   test("integration engineer: the review queue, rejects and feeds; no person", async () => {
+    // A FHIR resource held five hours for its Patient, past the alarm threshold (4 hours).
+    await web.t.db.query(
+      `INSERT INTO ingest_fhir_held (source_system, origin_key, resource_type, waiting_kind, waiting_for, reason,
+         payload, origin, held_at)
+       VALUES ('late-fhir', 'Encounter/e1', 'Encounter', 'record', 'Patient/p1', 'subject: not yet loaded', '{}',
+         'bundle.json', now() - interval '5 hours')`,
+    );
     const html = await homeAs("ie");
+    assert.match(html, /Messages held too long\s*<\/dt>\s*<dd[^>]*>\s*1\s*<\/dd>/);
+    assert.match(html, /late-fhir[\s\S]*?Holding messages too long/);
     assert.match(html, /Identity matches to review/);
     assert.match(html, /Open rejected messages/);
     assert.match(html, /Feed health/);

@@ -2,6 +2,9 @@
 // (reader-home.ts). Each panel links to the page that lists the rest; nothing here reads anything.
 import { spaceNhsNumber } from "../../core/nhs-number.ts";
 import type { HomeData, HomePerson } from "../../governance/index.ts";
+
+type FeedSummaryStatus = Extract<HomeData, { kind: "backoffice" }>["feeds"][number]["status"];
+
 import type { notificationsPanelContext } from "./notifications.context.ts";
 
 type NotificationsPanel = ReturnType<typeof notificationsPanelContext>;
@@ -218,6 +221,13 @@ function caseloadPanels(data: Extract<HomeData, { kind: "caseload" }>): HomePane
   ];
 }
 
+const FEED_STATUS: Record<FeedSummaryStatus, string> = {
+  ok: "Receiving",
+  rejecting: "Rejecting messages",
+  holding: "Holding messages too long",
+  silent: "No messages yet",
+};
+
 function backofficePanels(data: Extract<HomeData, { kind: "backoffice" }>): HomePanel[] {
   return [
     {
@@ -226,6 +236,11 @@ function backofficePanels(data: Extract<HomeData, { kind: "backoffice" }>): Home
       summaryRows: [
         count("Identity matches to review", data.reviewQueue, "/mpi/review"),
         count("Open rejected messages", data.openRejects, "/rejects"),
+        count(
+          "Messages held too long",
+          data.feeds.reduce((n, f) => n + f.heldTooLong, 0),
+          "/feeds",
+        ),
         count("Feeds with a problem", data.feeds.filter((f) => f.status !== "ok").length, "/feeds"),
       ],
     },
@@ -239,6 +254,7 @@ function backofficePanels(data: Extract<HomeData, { kind: "backoffice" }>): Home
           { text: "Last message" },
           { text: "Messages", format: "numeric" },
           { text: "Open rejects", format: "numeric" },
+          { text: "Held too long", format: "numeric" },
           { text: "Status" },
         ],
         rows: data.feeds.map((f) => [
@@ -246,14 +262,8 @@ function backofficePanels(data: Extract<HomeData, { kind: "backoffice" }>): Home
           { text: f.lastReceivedAt ? shortDate(f.lastReceivedAt) : "Never" },
           { text: f.messages.toLocaleString("en-GB"), format: "numeric" },
           { text: f.openRejects.toLocaleString("en-GB"), format: "numeric" },
-          {
-            text:
-              f.status === "ok"
-                ? "Receiving"
-                : f.status === "rejecting"
-                  ? "Rejecting messages"
-                  : "No messages yet",
-          },
+          { text: f.heldTooLong.toLocaleString("en-GB"), format: "numeric" },
+          { text: FEED_STATUS[f.status] },
         ]),
         empty: "No source has sent anything yet.",
       },
