@@ -26,6 +26,16 @@ export {
   type TableShape,
 } from "./copy-format.ts";
 export { DatabaseError, type Db, type EngineName, type Queryable, quoteIdent, type Row } from "./db.ts";
+export {
+  type CitusStatus,
+  citusStatus,
+  citusVersion,
+  type DistributeStep,
+  declaredLayout,
+  distribute,
+  type Layout,
+  type TableLayout,
+} from "./layout.ts";
 export { LOCK_BUCKETS, lockKey, lockNames } from "./locks.ts";
 export {
   discoverMigrations,
