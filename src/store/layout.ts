@@ -198,7 +198,12 @@ export async function distribute(db: Db, options: DistributeOptions = {}): Promi
       const step = { table: t.table, from: t.actual, to: phase, sql };
       options.onStep?.(step);
       try {
-        await db.query(sql);
+        // Triggers stay (the audit's and break-glass's guards, the admission queue): Citus copies them to each
+        // shard only when told the trigger functions are safe to run there.
+        await db.transaction(async (tx) => {
+          await tx.exec("SET LOCAL citus.enable_unsafe_triggers = on");
+          await tx.query(sql);
+        });
       } catch (e) {
         throw new DatabaseError(
           `Could not make ${t.table} ${phase === "local" ? "coordinator-local" : phase}: ${(e as Error).message}`,

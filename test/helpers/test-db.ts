@@ -201,7 +201,9 @@ function serverTemplate(server: string): Promise<string> {
 }
 
 async function makeServerTemplate(server: string): Promise<string> {
-  const fp = fingerprint(citusTest ? "postgres citus" : "postgres", true);
+  // On Citus too the template is plain tables without the extension (whose maintenance daemon would hold a
+  // connection to it): each copy gets the extension, its workers and its layout (makeCitusDatabase).
+  const fp = fingerprint("postgres", true);
   const name = `oneplace_template_${fp}`;
   return onServer(server, async (client) => {
     const isTemplate = async () =>
@@ -221,8 +223,6 @@ async function makeServerTemplate(server: string): Promise<string> {
       url.pathname = `/${build}`;
       const db = await openDb({ databaseUrl: url.toString(), home: tmpdir() });
       try {
-        // Migrated with the extension but no nodes: plain tables, laid out in each copy once its workers are added.
-        if (citusTest) await db.exec("CREATE EXTENSION IF NOT EXISTS citus");
         await migrate(db);
       } finally {
         await db.close();
