@@ -2,7 +2,7 @@
 // database has now, and `distribute` to make the second match the first. On one PostgreSQL server or PGlite
 // nothing here changes anything: `citusStatus` says Citus is absent and `distribute` refuses.
 import { type Layout, TABLES, type TableName } from "./catalogue.ts";
-import { DatabaseError, type Db, type Queryable } from "./db.ts";
+import { DatabaseError, type Db, type Queryable, quoteIdent } from "./db.ts";
 
 export type { Layout } from "./catalogue.ts";
 
@@ -47,6 +47,8 @@ export interface CitusStatus {
   /** Worker nodes registered with the coordinator. */
   workers: number;
   tables: TableLayout[];
+  /** Triggers off because a shard cannot run them (transition tables): "table.trigger". */
+  triggersOff: string[];
 }
 
 /** The citus extension's version in this database (null without it). PGlite never has it. */
@@ -115,7 +117,8 @@ export async function citusStatus(db: Db): Promise<CitusStatus> {
     const actual: Layout = row.repmodel === "t" ? "reference" : "local";
     return { table, declared: layout, actual, asDeclared: actual === layout };
   });
-  return { version, coordinator, workers, tables };
+  const triggersOff = version ? await disabledTriggers(db) : [];
+  return { version, coordinator, workers, tables, triggersOff };
 }
 
 export interface DistributeOptions {
@@ -143,13 +146,42 @@ export function refusal(status: CitusStatus, engine: Db["engine"]): string | nul
   return null;
 }
 
+/**
+ * A statement trigger reading a transition table (care's admission queue on hospital_spell) cannot run on a
+ * shard: Citus runs the statement per shard, where the transition table does not exist, and every insert
+ * would fail. It is disabled before the table is distributed (the shards copy it disabled); the capability
+ * that owns it says what happens instead (src/care/README.md).
+ */
+async function disableTransitionTriggers(tx: Queryable, table: string): Promise<void> {
+  const triggers = await tx.query<{ tgname: string }>(
+    `SELECT tgname FROM pg_trigger
+      WHERE tgrelid = $1::regclass AND NOT tgisinternal AND tgenabled <> 'D'
+        AND (tgnewtable IS NOT NULL OR tgoldtable IS NOT NULL)`,
+    [table],
+  );
+  for (const { tgname } of triggers)
+    await tx.exec(`ALTER TABLE ${quoteIdent(table)} DISABLE TRIGGER ${quoteIdent(tgname)}`);
+}
+
+/** Triggers distribute disabled because they read transition tables ("table.trigger"). */
+export async function disabledTriggers(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    `SELECT c.relname || '.' || t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal AND t.tgenabled = 'D'
+        AND (t.tgnewtable IS NOT NULL OR t.tgoldtable IS NOT NULL) AND c.relname !~ '_[0-9]+$'
+      ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
 function statementFor(table: string, to: Layout, options: DistributeOptions): string {
   const name = `'${table}'`;
   switch (to) {
     case "reference":
       return `SELECT create_reference_table(${name})`;
     case "local":
-      return `SELECT citus_add_local_table_to_metadata(${name})`;
+      // With the plain tables its foreign keys join it to (all declared local: the reference ones are done).
+      return `SELECT citus_add_local_table_to_metadata(${name}, cascade_via_foreign_keys => true)`;
     case "distributed":
       return table === COLOCATION_TABLE
         ? `SELECT create_distributed_table(${name}, '${DISTRIBUTION_COLUMN}'${
@@ -179,40 +211,53 @@ export async function distribute(db: Db, options: DistributeOptions = {}): Promi
     );
   const order: Layout[] = ["reference", "distributed", "local"];
   const steps: DistributeStep[] = [];
-  for (const phase of order) {
-    // Re-read: laying out one table can change another (Citus makes a plain table with a foreign key to a
-    // reference table local of its own accord).
-    const now = await citusStatus(db);
-    const todo = now.tables
-      .filter((t) => t.declared === phase && !t.asDeclared)
-      // person first: the others are co-located with it.
-      .sort((a, b) => Number(b.table === COLOCATION_TABLE) - Number(a.table === COLOCATION_TABLE));
-    for (const t of todo) {
-      if (t.actual !== "plain") {
-        const undo = `SELECT undistribute_table('${t.table}', cascade_via_foreign_keys => true)`;
-        const step = { table: t.table, from: t.actual, to: phase, sql: undo };
+  // Undistributing a table takes those joined to it by foreign keys with it, so a second pass lays those
+  // out again; a database already as declared takes one pass and no step.
+  for (let pass = 0; pass < 4; pass++) {
+    const taken = steps.length;
+    for (const phase of order) {
+      // Re-read: laying out one table can change another (Citus makes a plain table with a foreign key to a
+      // reference table local of its own accord).
+      const now = await citusStatus(db);
+      const todo = now.tables
+        .filter((t) => t.declared === phase && !t.asDeclared)
+        // person first: the others are co-located with it.
+        .sort((a, b) => Number(b.table === COLOCATION_TABLE) - Number(a.table === COLOCATION_TABLE));
+      for (const t of todo) {
+        // Earlier in this phase a cascade may already have made it so.
+        const current = (await citusStatus(db)).tables.find((x) => x.table === t.table) as TableLayout;
+        if (current.asDeclared) continue;
+        if (current.actual !== "plain") {
+          const undo = `SELECT undistribute_table('${t.table}', cascade_via_foreign_keys => true)`;
+          const step = { table: t.table, from: current.actual, to: phase, sql: undo };
+          options.onStep?.(step);
+          await db.query(undo);
+        }
+        const sql = statementFor(t.table, phase, options);
+        const step = { table: t.table, from: current.actual, to: phase, sql };
         options.onStep?.(step);
-        await db.query(undo);
+        try {
+          // Triggers stay (the audit's and break-glass's guards, the admission queue): Citus copies them to
+          // each shard only when told the trigger functions are safe to run there.
+          await db.transaction(async (tx) => {
+            await tx.exec("SET LOCAL citus.enable_unsafe_triggers = on");
+            // No table changes of Citus's own accord (a plain table with a foreign key to a new reference
+            // table would be made local): each is laid out as declared, in its phase.
+            await tx.exec("SET LOCAL citus.enable_local_reference_table_foreign_keys = off");
+            if (phase === "distributed") await disableTransitionTriggers(tx, t.table);
+            await tx.query(sql);
+          });
+        } catch (e) {
+          throw new DatabaseError(
+            `Could not make ${t.table} ${phase === "local" ? "coordinator-local" : phase}: ${(e as Error).message}`,
+            `The statement was: ${sql}`,
+            { cause: e },
+          );
+        }
+        steps.push(step);
       }
-      const sql = statementFor(t.table, phase, options);
-      const step = { table: t.table, from: t.actual, to: phase, sql };
-      options.onStep?.(step);
-      try {
-        // Triggers stay (the audit's and break-glass's guards, the admission queue): Citus copies them to each
-        // shard only when told the trigger functions are safe to run there.
-        await db.transaction(async (tx) => {
-          await tx.exec("SET LOCAL citus.enable_unsafe_triggers = on");
-          await tx.query(sql);
-        });
-      } catch (e) {
-        throw new DatabaseError(
-          `Could not make ${t.table} ${phase === "local" ? "coordinator-local" : phase}: ${(e as Error).message}`,
-          `The statement was: ${sql}`,
-          { cause: e },
-        );
-      }
-      steps.push(step);
     }
+    if (steps.length === taken) break;
   }
   return steps;
 }

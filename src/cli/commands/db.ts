@@ -36,6 +36,9 @@ function layoutLines(citus: CitusStatus): string[] {
     off.length
       ? `${off.length} table(s) not laid out as declared: run 'oneplace db distribute'.`
       : "Every table laid out as declared.",
+    ...(citus.triggersOff.length
+      ? [`Triggers off (a shard cannot run a transition-table trigger): ${citus.triggersOff.join(", ")}`]
+      : []),
   ];
 }
 
