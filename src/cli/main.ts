@@ -13,7 +13,7 @@ import { bcfExport, bcfImport, bcfList, bcfValidate } from "./commands/bcf.ts";
 import { carePlanShow, careServicesImport, careServicesList } from "./commands/care.ts";
 import { careMdtAgenda, careMdtMinutes, careMdtSchedule } from "./commands/care-mdt.ts";
 import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
-import { dbMigrate, dbStatus } from "./commands/db.ts";
+import { dbDistribute, dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
 import { costsSet, costsShow, evaluate } from "./commands/evaluate.ts";
 import { feeds, feedsInstance, feedsMap, feedsUnmapped, feedsWrite } from "./commands/feeds.ts";
@@ -65,6 +65,7 @@ export const COMMANDS: readonly Command[] = [
   demo,
   serve,
   synth,
+  dbDistribute,
   dbMigrate,
   dbStatus,
   usersCreate,

@@ -99,9 +99,10 @@ async function insertParts(tx: Queryable, plan: BcfPlan, version: number): Promi
 async function upsertActuals(tx: Queryable, planId: string, actuals: readonly ActualSpend[]): Promise<void> {
   for (const a of actuals) {
     await tx.query(
-      `INSERT INTO bcf_actual_spend (plan_id, scheme_id, month, amount, source, note) VALUES ($1,$2,$3,$4,$5,$6)
+      `INSERT INTO bcf_actual_spend (plan_id, scheme_id, month, amount, source, note, loaded_at)
+       VALUES ($1,$2,$3,$4,$5,$6,now())
        ON CONFLICT (plan_id, scheme_id, month) DO UPDATE SET amount = excluded.amount, source = excluded.source,
-         note = excluded.note, loaded_at = now()`,
+         note = excluded.note, loaded_at = excluded.loaded_at`,
       [planId, a.schemeId, a.month, a.amount, a.source, a.note],
     );
   }

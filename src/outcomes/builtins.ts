@@ -91,7 +91,9 @@ async function hiuActivityChange(db: Queryable, periods: readonly Period[]): Pro
     const rows = await db.query<{ locality: string; alive: number; baseline: number; during: number }>(
       `WITH c AS MATERIALIZED (
          SELECT * FROM unnest($1::uuid[], $2::text[]) AS c(person_id, locality)
-         WHERE NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = c.person_id AND d.died_on <= $5)),
+         -- Not a correlated NOT EXISTS: Citus cannot correlate a distributed table with an unnest(); the
+         -- dead are one small list (a hashed subplan on one server, an intermediate result on Citus).
+         WHERE c.person_id NOT IN (SELECT d.person_id FROM death d WHERE d.died_on <= $5)),
        ev AS (
          SELECT h.person_id, (h.admitted_at AT TIME ZONE 'Europe/London')::date AS on_date FROM hospital_spell h
            JOIN c ON c.person_id = h.person_id

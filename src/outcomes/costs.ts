@@ -72,9 +72,9 @@ export async function setUnitCost(
     [cost.costId],
   );
   await db.query(
-    `INSERT INTO unit_cost (cost_id, valid_from, label, unit, amount, source) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO unit_cost (cost_id, valid_from, label, unit, amount, source, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now())
      ON CONFLICT (cost_id, valid_from) DO UPDATE SET amount = excluded.amount, source = excluded.source,
-       label = excluded.label, unit = excluded.unit, updated_at = now()`,
+       label = excluded.label, unit = excluded.unit, updated_at = excluded.updated_at`,
     [
       cost.costId,
       cost.validFrom,

@@ -202,7 +202,8 @@ export async function computeDefinition(
         "invalid",
         "outcomes.unknown-builtin",
       );
-    const found = await compute(db, counted);
+    // In the savepoint, as a definition's SQL is: a builtin that fails is recorded, the run goes on intact.
+    const found = await readOnlyStatement(db, () => compute(db, counted));
     return found
       .filter((v) => def.areaLevels.includes(v.areaLevel))
       .map((v) => {
@@ -295,6 +296,9 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
   return db.transaction(async (tx) => {
     // Sorts and hashes of a few hundred thousand rows stay in memory.
     await tx.exec("SET LOCAL work_mem = '64MB'");
+    // Citus: one connection a worker for the reads, so the run can then be written to metric_run and
+    // metric_value (reference tables) in the same transaction. Elsewhere an unused setting, no cost.
+    await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
     const asOf = options.asOf ?? (await latestActivityDate(tx));
     if (!asOf) throw new MetricComputeError("There is no activity data to compute metrics from.");
     const areas = await knownAreas(tx);

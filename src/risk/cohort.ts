@@ -572,9 +572,9 @@ export async function saveCohort(db: Queryable, cohortId: string, criteria: Coho
     }
   }
   await db.query(
-    `INSERT INTO risk_cohort (cohort_id, description, definition) VALUES ($1, $2, $3::jsonb)
+    `INSERT INTO risk_cohort (cohort_id, description, definition, updated_at) VALUES ($1, $2, $3::jsonb, now())
      ON CONFLICT (cohort_id) DO UPDATE SET description = excluded.description, definition = excluded.definition,
-       updated_at = now()`,
+       updated_at = excluded.updated_at`,
     [cohortId, checked.description ?? "", JSON.stringify(checked)],
   );
 }

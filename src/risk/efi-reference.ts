@@ -113,8 +113,8 @@ export async function ensureEfiReference(db: Db): Promise<EfiReferenceLoad> {
       ],
     );
     await tx.query(
-      `INSERT INTO risk_reference_load (name, checksum) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, loaded_at = now()`,
+      `INSERT INTO risk_reference_load (name, checksum, loaded_at) VALUES ($1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, loaded_at = excluded.loaded_at`,
       [REFERENCE_NAME, checksum],
     );
     return { loaded: true, codeRows: codes.length, valueRules: rules.length };

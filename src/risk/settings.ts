@@ -135,8 +135,8 @@ export async function writeSettings(db: Queryable, override: unknown): Promise<R
   const merged = mergeSettings(await readSettings(db), override);
   for (const key of Object.keys(override as object)) {
     await db.query(
-      `INSERT INTO risk_setting (key, value) VALUES ($1, $2::jsonb)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()`,
+      `INSERT INTO risk_setting (key, value, updated_at) VALUES ($1, $2::jsonb, now())
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       [key, JSON.stringify((merged as unknown as Record<string, unknown>)[key])],
     );
   }

@@ -1,6 +1,6 @@
 import { CARE_TABLES } from "./catalogue/care.ts";
 import { COMMISSIONING_TABLES } from "./catalogue/commissioning.ts";
-import type { ColumnType, CopyRowOf, RowOf, SqlType, TableDefinition } from "./catalogue/define.ts";
+import type { ColumnType, CopyRowOf, Layout, RowOf, SqlType, TableDefinition } from "./catalogue/define.ts";
 import { FHIR_TABLES } from "./catalogue/fhir.ts";
 import { GOVERNANCE_TABLES } from "./catalogue/governance.ts";
 import { INGEST_TABLES } from "./catalogue/ingest.ts";
@@ -15,7 +15,7 @@ import { DatabaseError } from "./db.ts";
 // it against information_schema after migrating, on both engines. How to add a table or a column:
 // src/store/README.md.
 
-export type { ColumnType, SqlType } from "./catalogue/define.ts";
+export type { ColumnType, Layout, SqlType } from "./catalogue/define.ts";
 
 /** Each migration folder's tables, in migration order; the key is the folder under src. */
 const GROUPS = {
@@ -78,6 +78,8 @@ export interface Table<T extends TableName = TableName> {
   readonly personScoped: boolean;
   /** Which of PROVENANCE_COLUMNS the table has, in that order. */
   readonly provenance: readonly ColumnName<T>[];
+  /** Where it lives on a Citus cluster (catalogue/define.ts, `oneplace db distribute`). */
+  readonly layout: Layout;
 }
 
 function parseColumn(name: string, spelled: ColumnType): Column {
@@ -99,6 +101,7 @@ function build(name: string, owner: Owner, definition: TableDefinition): Table {
     unique: unique as ColumnName<TableName>[][],
     personScoped: leadsWithPerson(definition.primaryKey) && unique.every(leadsWithPerson),
     provenance: PROVENANCE_COLUMNS.filter((c) => columnNames.includes(c)) as ColumnName<TableName>[],
+    layout: definition.layout,
   };
 }
 

@@ -27,6 +27,16 @@ export {
 } from "./copy-format.ts";
 export { DatabaseError, type Db, type EngineName, type Queryable, quoteIdent, type Row } from "./db.ts";
 export { withIndexesDeferred } from "./deferred-indexes.ts";
+export {
+  type CitusStatus,
+  citusStatus,
+  citusVersion,
+  type DistributeStep,
+  declaredLayout,
+  distribute,
+  type Layout,
+  type TableLayout,
+} from "./layout.ts";
 export { LOCK_BUCKETS, lockKey, lockNames } from "./locks.ts";
 export {
   discoverMigrations,

@@ -25,9 +25,27 @@ import { basename, dirname, join } from "node:path";
 import { after, before } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { type Db, discoverMigrations, migrate, openDb, pgliteDataDir } from "../../src/store/index.ts";
+import {
+  type Db,
+  discoverMigrations,
+  distribute,
+  migrate,
+  openDb,
+  pgliteDataDir,
+} from "../../src/store/index.ts";
 
 export const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
+
+/**
+ * ONEPLACE_TEST_CITUS=1 with DATABASE_URL naming a database on a Citus coordinator whose workers are registered
+ * (../shared/tools/citus/cluster.sh makes one): each scratch database is made on the coordinator and on every
+ * worker, with the citus extension in each, the workers added, and (when migrated) laid out with
+ * `distribute` as `oneplace db distribute` does, with few shards so a test file's database is quick to make.
+ */
+export const citusTest = process.env.ONEPLACE_TEST_CITUS === "1" && serverUrl !== undefined;
+
+/** Shards per distributed table in a Citus test database (Citus's default of 32 makes each one slow). */
+const CITUS_TEST_SHARDS = 4;
 
 export interface ScratchOptions {
   /** Names the temp folder and the server database: "oneplace-test" gives oneplace-test-* and oneplace_test_*. */
@@ -183,6 +201,8 @@ function serverTemplate(server: string): Promise<string> {
 }
 
 async function makeServerTemplate(server: string): Promise<string> {
+  // On Citus too the template is plain tables without the extension (whose maintenance daemon would hold a
+  // connection to it): each copy gets the extension, its workers and its layout (makeCitusDatabase).
   const fp = fingerprint("postgres", true);
   const name = `oneplace_template_${fp}`;
   return onServer(server, async (client) => {
@@ -231,6 +251,7 @@ export async function createTestDatabase(options: ScratchOptions = {}): Promise<
     const url = new URL(server);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
+    if (citusTest) await makeCitusDatabase(server, databaseUrl, name, migrated);
   } else {
     copyDataDir(await pgliteTemplate(migrated), pgliteDataDir(home));
   }
@@ -245,10 +266,69 @@ export async function createTestDatabase(options: ScratchOptions = {}): Promise<
       if (server && name) {
         const dropped = name;
         await onServer(server, (client) => client.query(`DROP DATABASE IF EXISTS ${dropped} WITH (FORCE)`));
+        if (citusTest)
+          for (const worker of await citusWorkers(server))
+            await onServer(worker, (client) =>
+              client.query(`DROP DATABASE IF EXISTS ${dropped} WITH (FORCE)`),
+            );
       }
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+// ---- Citus: the same database on the coordinator and every worker --------------------------------------
+
+/** The workers registered with the coordinator in DATABASE_URL's own database, as server URLs. */
+async function citusWorkers(server: string): Promise<string[]> {
+  const rows = await onServer(server, (client) =>
+    client.query<{ nodename: string; nodeport: number }>(
+      "SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' ORDER BY nodeid",
+    ),
+  );
+  if (rows.rows.length === 0)
+    throw new Error(
+      `ONEPLACE_TEST_CITUS: ${new URL(server).host} has no Citus workers registered in its database`,
+    );
+  return rows.rows.map((r) => {
+    const url = new URL(server);
+    url.hostname = r.nodename;
+    url.port = String(r.nodeport);
+    url.pathname = "/postgres";
+    return url.toString();
+  });
+}
+
+/** Makes the coordinator's new database a cluster: the database and extension on each worker, the nodes added. */
+async function makeCitusDatabase(server: string, databaseUrl: string, name: string, migrated: boolean) {
+  const workers = await citusWorkers(server);
+  for (const worker of workers) {
+    await onServer(worker, (client) => client.query(`CREATE DATABASE ${name}`));
+    const url = new URL(worker);
+    url.pathname = `/${name}`;
+    await onServer(url.toString(), (client) => client.query("CREATE EXTENSION citus"));
+  }
+  const coordinator = new URL(server);
+  await onServer(databaseUrl, async (client) => {
+    await client.query("CREATE EXTENSION IF NOT EXISTS citus");
+    await client.query("SELECT citus_set_coordinator_host($1, $2)", [
+      coordinator.hostname,
+      Number(coordinator.port || 5432),
+    ]);
+    for (const worker of workers) {
+      const url = new URL(worker);
+      await client.query("SELECT citus_add_node($1, $2)", [url.hostname, Number(url.port)]);
+    }
+    await client.query(`ALTER DATABASE ${name} SET citus.shard_count = ${CITUS_TEST_SHARDS}`);
+  });
+  if (migrated) {
+    const db = await openDb({ databaseUrl, home: tmpdir() });
+    try {
+      await distribute(db, { shardCount: CITUS_TEST_SHARDS });
+    } finally {
+      await db.close();
+    }
+  }
 }
 
 /** Opens the test database (as a CLI child would find it), runs fn on it, and closes it again. */

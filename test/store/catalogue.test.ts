@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { CATALOGUE, type Row, TABLES, tableNamed } from "../../src/store/catalogue.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
@@ -101,19 +100,6 @@ describe(`the table catalogue on ${process.env.DATABASE_URL ? "PostgreSQL" : "PG
     assert.ok(row.received_at instanceof Date);
     assert.equal(row.received_at.toISOString(), "2020-03-01T00:00:00.000Z");
     await t.db.exec("DELETE FROM gp_entry; DELETE FROM organisation");
-  });
-
-  test("the project README distributes the store's person-scoped tables and replicates the rest", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const listed = (fn: string) =>
-      [...readme.matchAll(new RegExp(`${fn}\\('([a-z_]+)'`, "g"))].map((m) => m[1]).sort();
-    const store = TABLES.filter((x) => x.owner === "store");
-    const names = (tables: readonly { name: string }[]) => tables.map((x) => x.name).sort();
-    assert.deepEqual(listed("create_distributed_table"), names(store.filter((x) => x.personScoped)));
-    assert.deepEqual(
-      listed("create_reference_table").filter((n) => n !== "schema_migration"),
-      names(store.filter((x) => !x.personScoped)),
-    );
   });
 
   test("names a table it does not have", () => {

@@ -21,8 +21,8 @@ export async function installMeasures(db: Queryable): Promise<{ added: string[] 
     if (installed.get(def.metricId) === checksum) continue;
     const result = await defineMetric(db, def);
     await db.query(
-      `INSERT INTO metric_shipped (metric_id, checksum) VALUES ($1, $2)
-       ON CONFLICT (metric_id) DO UPDATE SET checksum = excluded.checksum, installed_at = now()`,
+      `INSERT INTO metric_shipped (metric_id, checksum, installed_at) VALUES ($1, $2, now())
+       ON CONFLICT (metric_id) DO UPDATE SET checksum = excluded.checksum, installed_at = excluded.installed_at`,
       [def.metricId, checksum],
     );
     if (result.added) added.push(`${def.metricId} v${result.version}`);

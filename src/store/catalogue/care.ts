@@ -16,6 +16,7 @@ export const CARE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "caseload_entry_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -30,6 +31,7 @@ export const CARE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "membership_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -67,6 +69,7 @@ export const CARE_TABLES = {
       follow_up_recorded_at: "timestamptz?",
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "referral_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -84,6 +87,7 @@ export const CARE_TABLES = {
       notified_at: "timestamptz",
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "notification_id"],
       unique: [["person_id", "spell_id", "team_id"]],
     },
@@ -97,11 +101,11 @@ export const CARE_TABLES = {
       delivered_at: "timestamptz",
       read_at: "timestamptz?",
     },
-    { primaryKey: ["person_id", "spell_id", "user_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "spell_id", "user_id"] },
   ),
   admission_notice_queue: table(
     { person_id: "uuid", spell_id: "uuid", queued_at: "timestamptz" },
-    { primaryKey: ["person_id", "spell_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "spell_id"] },
   ),
   // 0950_care_plans_services_referrals.sql
   care_plan_version: table(
@@ -120,7 +124,7 @@ export const CARE_TABLES = {
       saved_by_team_id: "uuid",
       changes: "jsonb",
     },
-    { primaryKey: ["person_id", "plan_id", "version"] },
+    { layout: "distributed", primaryKey: ["person_id", "plan_id", "version"] },
   ),
   care_service: table(
     {
@@ -144,7 +148,7 @@ export const CARE_TABLES = {
       source: "text",
       updated_at: "timestamptz",
     },
-    { primaryKey: ["service_code"] },
+    { layout: "reference", primaryKey: ["service_code"] },
   ),
   // 0952_mdt_meetings.sql
   mdt_meeting: table(
@@ -164,11 +168,11 @@ export const CARE_TABLES = {
       created_at: "timestamptz",
       version: "integer",
     },
-    { primaryKey: ["meeting_id"] },
+    { layout: "reference", primaryKey: ["meeting_id"] },
   ),
   mdt_attendee: table(
     { meeting_id: "uuid", attendee_id: "uuid", name: "text", role: "text", organisation: "text" },
-    { primaryKey: ["meeting_id", "attendee_id"] },
+    { layout: "reference", primaryKey: ["meeting_id", "attendee_id"] },
   ),
   mdt_agenda_item: table(
     {
@@ -186,7 +190,7 @@ export const CARE_TABLES = {
       recorded_by_user_id: "uuid?",
       recorded_at: "timestamptz?",
     },
-    { primaryKey: ["person_id", "meeting_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "meeting_id"] },
   ),
   mdt_action: table(
     {
@@ -204,6 +208,6 @@ export const CARE_TABLES = {
       closed_in_meeting_id: "uuid?",
       updated_at: "timestamptz",
     },
-    { primaryKey: ["person_id", "action_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "action_id"] },
   ),
 } as const;

@@ -11,7 +11,7 @@ export const COMMISSIONING_TABLES = {
       place: "text",
       created_at: "timestamptz",
     },
-    { primaryKey: ["plan_id"] },
+    { layout: "reference", primaryKey: ["plan_id"] },
   ),
   bcf_plan_version: table(
     {
@@ -31,7 +31,7 @@ export const COMMISSIONING_TABLES = {
       imported_from: "text",
       imported_at: "timestamptz",
     },
-    { primaryKey: ["plan_id", "version"] },
+    { layout: "reference", primaryKey: ["plan_id", "version"] },
   ),
   bcf_allocation: table(
     {
@@ -44,7 +44,7 @@ export const COMMISSIONING_TABLES = {
       proposed_total_as_printed: "text?",
       note: "text",
     },
-    { primaryKey: ["plan_id", "version", "financial_year"] },
+    { layout: "reference", primaryKey: ["plan_id", "version", "financial_year"] },
   ),
   bcf_contribution: table(
     {
@@ -60,7 +60,7 @@ export const COMMISSIONING_TABLES = {
       as_printed: "text?",
       note: "text",
     },
-    { primaryKey: ["plan_id", "version", "line_no"] },
+    { layout: "reference", primaryKey: ["plan_id", "version", "line_no"] },
   ),
   bcf_scheme: table(
     {
@@ -77,7 +77,7 @@ export const COMMISSIONING_TABLES = {
       metric_ids: "text[]",
       note: "text",
     },
-    { primaryKey: ["plan_id", "version", "scheme_id"] },
+    { layout: "reference", primaryKey: ["plan_id", "version", "scheme_id"] },
   ),
   bcf_scheme_year: table(
     {
@@ -93,7 +93,7 @@ export const COMMISSIONING_TABLES = {
       spend_as_printed: "text?",
       note: "text",
     },
-    { primaryKey: ["plan_id", "version", "scheme_id", "financial_year"] },
+    { layout: "reference", primaryKey: ["plan_id", "version", "scheme_id", "financial_year"] },
   ),
   bcf_payment_tranche: table(
     {
@@ -106,7 +106,7 @@ export const COMMISSIONING_TABLES = {
       description: "text",
       note: "text",
     },
-    { primaryKey: ["plan_id", "version", "tranche_id"] },
+    { layout: "reference", primaryKey: ["plan_id", "version", "tranche_id"] },
   ),
   bcf_risk: table(
     {
@@ -123,7 +123,7 @@ export const COMMISSIONING_TABLES = {
       status: "text",
       review_date: "date?",
     },
-    { primaryKey: ["plan_id", "version", "risk_no"] },
+    { layout: "reference", primaryKey: ["plan_id", "version", "risk_no"] },
   ),
   bcf_stated_total: table(
     {
@@ -136,7 +136,7 @@ export const COMMISSIONING_TABLES = {
       as_printed: "text?",
       note: "text",
     },
-    { primaryKey: ["plan_id", "version", "line_no"] },
+    { layout: "reference", primaryKey: ["plan_id", "version", "line_no"] },
   ),
   bcf_actual_spend: table(
     {
@@ -148,6 +148,6 @@ export const COMMISSIONING_TABLES = {
       note: "text",
       loaded_at: "timestamptz",
     },
-    { primaryKey: ["plan_id", "scheme_id", "month"] },
+    { layout: "reference", primaryKey: ["plan_id", "scheme_id", "month"] },
   ),
 } as const;

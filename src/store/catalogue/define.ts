@@ -25,9 +25,22 @@ export type ColumnType = SqlType | `${SqlType}?`;
 
 export type ColumnTypes = Readonly<Record<string, ColumnType>>;
 
+/**
+ * Where a table lives on a Citus cluster (`oneplace db distribute`, src/store/layout.ts):
+ * - "distributed": sharded on person_id and co-located with person; person_id must be in the primary key and
+ *   in every unique key (the catalogue's personScoped), so a person's rows are on one node;
+ * - "reference": small and read everywhere, a copy on every node (codes, organisations, definitions);
+ * - "local": on the coordinator only (queues, sessions, the audit chain, anything keyed on something other
+ *   than the person that is too large or too busy to copy to every node).
+ * On one PostgreSQL server or PGlite the layout changes nothing.
+ */
+export type Layout = "distributed" | "reference" | "local";
+
 export interface Keys<C extends ColumnTypes> {
   readonly primaryKey: readonly (keyof C & string)[];
   readonly unique?: readonly (readonly (keyof C & string)[])[];
+  /** Where the table lives on a Citus cluster: every table says, so a new one cannot be forgotten. */
+  readonly layout: Layout;
 }
 
 export interface TableDefinition<C extends ColumnTypes = ColumnTypes> extends Keys<C> {

@@ -18,7 +18,7 @@ export const FHIR_TABLES = {
       created_at: "timestamptz",
       revoked_at: "timestamptz?",
     },
-    { primaryKey: ["client_id"] },
+    { layout: "local", primaryKey: ["client_id"] },
   ),
   fhir_access_token: table(
     {
@@ -28,11 +28,11 @@ export const FHIR_TABLES = {
       issued_at: "timestamptz",
       expires_at: "timestamptz",
     },
-    { primaryKey: ["token_hash"] },
+    { layout: "local", primaryKey: ["token_hash"] },
   ),
   fhir_assertion_jti: table(
     { client_id: "text", jti: "text", expires_at: "timestamptz" },
-    { primaryKey: ["client_id", "jti"] },
+    { layout: "local", primaryKey: ["client_id", "jti"] },
   ),
   // 0971_fhir_bulk_export.sql
   fhir_export_job: table(
@@ -58,6 +58,6 @@ export const FHIR_TABLES = {
       finished_at: "timestamptz?",
       expires_at: "timestamptz?",
     },
-    { primaryKey: ["job_id"] },
+    { layout: "local", primaryKey: ["job_id"] },
   ),
 } as const;

@@ -18,7 +18,7 @@ export const GOVERNANCE_TABLES = {
       may_manage_users: "boolean",
       may_read_audit: "boolean",
     },
-    { primaryKey: ["role_code"] },
+    { layout: "reference", primaryKey: ["role_code"] },
   ),
   team: table(
     {
@@ -29,7 +29,7 @@ export const GOVERNANCE_TABLES = {
       org_code: "text?",
       created_at: "timestamptz",
     },
-    { primaryKey: ["team_id"], unique: [["team_code"]] },
+    { layout: "reference", primaryKey: ["team_id"], unique: [["team_code"]] },
   ),
   app_user: table(
     {
@@ -45,7 +45,7 @@ export const GOVERNANCE_TABLES = {
       password_changed_at: "timestamptz?",
       created_at: "timestamptz",
     },
-    { primaryKey: ["user_id"], unique: [["oidc_issuer", "oidc_subject"], ["username"]] },
+    { layout: "reference", primaryKey: ["user_id"], unique: [["oidc_issuer", "oidc_subject"], ["username"]] },
   ),
   user_role: table(
     {
@@ -55,7 +55,7 @@ export const GOVERNANCE_TABLES = {
       granted_at: "timestamptz",
       granted_by: "text",
     },
-    { primaryKey: ["user_id", "role_code", "team_id"] },
+    { layout: "reference", primaryKey: ["user_id", "role_code", "team_id"] },
   ),
   user_session: table(
     {
@@ -71,7 +71,7 @@ export const GOVERNANCE_TABLES = {
       last_seen_at: "timestamptz",
       expires_at: "timestamptz",
     },
-    { primaryKey: ["session_id"], unique: [["token_hash"]] },
+    { layout: "local", primaryKey: ["session_id"], unique: [["token_hash"]] },
   ),
   api_token: table(
     {
@@ -87,7 +87,7 @@ export const GOVERNANCE_TABLES = {
       revoked_at: "timestamptz?",
       last_used_at: "timestamptz?",
     },
-    { primaryKey: ["token_id"], unique: [["token_hash"]] },
+    { layout: "local", primaryKey: ["token_id"], unique: [["token_hash"]] },
   ),
   oidc_login_flow: table(
     {
@@ -96,7 +96,7 @@ export const GOVERNANCE_TABLES = {
       nonce: "text",
       expires_at: "timestamptz",
     },
-    { primaryKey: ["state_hash"] },
+    { layout: "local", primaryKey: ["state_hash"] },
   ),
   // 0960_citizen_session.sql
   citizen_session: table(
@@ -112,7 +112,7 @@ export const GOVERNANCE_TABLES = {
       last_seen_at: "timestamptz",
       expires_at: "timestamptz",
     },
-    { primaryKey: ["session_id"], unique: [["token_hash"]] },
+    { layout: "local", primaryKey: ["session_id"], unique: [["token_hash"]] },
   ),
   // 0210_consent_and_break_glass.sql
   sharing_objection: table(
@@ -126,6 +126,7 @@ export const GOVERNANCE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "objection_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -139,7 +140,7 @@ export const GOVERNANCE_TABLES = {
       source: "text",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "opt_out_id"], unique: [PROVENANCE_KEY] },
+    { layout: "distributed", primaryKey: ["person_id", "opt_out_id"], unique: [PROVENANCE_KEY] },
   ),
   break_glass: table(
     {
@@ -157,7 +158,7 @@ export const GOVERNANCE_TABLES = {
       // 0880_break_glass_review_outcome.sql
       review_outcome: "text?",
     },
-    { primaryKey: ["person_id", "break_glass_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "break_glass_id"] },
   ),
   // 0220_audit.sql
   audit_event: table(
@@ -188,7 +189,7 @@ export const GOVERNANCE_TABLES = {
       prev_hash: "text",
       hash: "text",
     },
-    { primaryKey: ["seq"], unique: [["event_id"]] },
+    { layout: "local", primaryKey: ["seq"], unique: [["event_id"]] },
   ),
   audit_chain_head: table(
     {
@@ -197,7 +198,7 @@ export const GOVERNANCE_TABLES = {
       hash: "text",
       prev_hash: "text",
     },
-    { primaryKey: ["id"] },
+    { layout: "local", primaryKey: ["id"] },
   ),
   // 0892_audit_set_member.sql
   audit_set_member: table(
@@ -206,6 +207,6 @@ export const GOVERNANCE_TABLES = {
       seq: "bigint",
       withheld: "boolean",
     },
-    { primaryKey: ["person_id", "seq", "withheld"] },
+    { layout: "distributed", primaryKey: ["person_id", "seq", "withheld"] },
   ),
 } as const;

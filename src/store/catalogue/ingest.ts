@@ -18,7 +18,7 @@ export const INGEST_TABLES = {
       payload_sha256: "text",
       load_id: "uuid?",
     },
-    { primaryKey: ["source_system", "control_id"] },
+    { layout: "local", primaryKey: ["source_system", "control_id"] },
   ),
   ingest_load: table(
     {
@@ -43,7 +43,7 @@ export const INGEST_TABLES = {
       // 0940_fhir_unsupported_and_held.sql
       unsupported_by_type: "jsonb",
     },
-    { primaryKey: ["load_id"] },
+    { layout: "local", primaryKey: ["load_id"] },
   ),
   ingest_reject: table(
     {
@@ -65,7 +65,7 @@ export const INGEST_TABLES = {
       resolved_by: "text?",
       resolution_note: "text?",
     },
-    { primaryKey: ["reject_id"], unique: [["source_system", "format", "origin_key"]] },
+    { layout: "local", primaryKey: ["reject_id"], unique: [["source_system", "format", "origin_key"]] },
   ),
   adt_visit_event: table(
     {
@@ -78,7 +78,7 @@ export const INGEST_TABLES = {
       detail: "jsonb",
       received_at: "timestamptz",
     },
-    { primaryKey: ["source_system", "visit_number", "control_id"] },
+    { layout: "local", primaryKey: ["source_system", "visit_number", "control_id"] },
   ),
   ingest_row_subject: table(
     {
@@ -88,7 +88,7 @@ export const INGEST_TABLES = {
       subject_system: "text",
       subject_record_id: "text",
     },
-    { primaryKey: ["source_system", "table_name", "source_record_id"] },
+    { layout: "local", primaryKey: ["source_system", "table_name", "source_record_id"] },
   ),
   ingest_code_map: table(
     {
@@ -97,14 +97,14 @@ export const INGEST_TABLES = {
       source_code: "text",
       target_code: "text",
     },
-    { primaryKey: ["source_system", "map_name", "source_code"] },
+    { layout: "reference", primaryKey: ["source_system", "map_name", "source_code"] },
   ),
   postcode_area: table(
     {
       postcode: "text",
       area_code: "text",
     },
-    { primaryKey: ["postcode"] },
+    { layout: "reference", primaryKey: ["postcode"] },
   ),
   ingest_practitioner: table(
     {
@@ -116,7 +116,7 @@ export const INGEST_TABLES = {
       given_name: "text?",
       received_at: "timestamptz",
     },
-    { primaryKey: ["source_system", "source_record_id"] },
+    { layout: "local", primaryKey: ["source_system", "source_record_id"] },
   ),
   ingest_source: table(
     {
@@ -124,7 +124,7 @@ export const INGEST_TABLES = {
       org_code: "text?",
       first_seen_at: "timestamptz",
     },
-    { primaryKey: ["source_system"] },
+    { layout: "local", primaryKey: ["source_system"] },
   ),
   // 0930_ingest_unmapped_code.sql
   ingest_unmapped_code: table(
@@ -136,7 +136,7 @@ export const INGEST_TABLES = {
       first_seen: "timestamptz",
       last_seen: "timestamptz",
     },
-    { primaryKey: ["source_system", "map_name", "source_code"] },
+    { layout: "local", primaryKey: ["source_system", "map_name", "source_code"] },
   ),
   // 0931_ingest_instance.sql
   ingest_instance: table(
@@ -146,7 +146,7 @@ export const INGEST_TABLES = {
       changed_at: "timestamptz",
       changed_by: "text",
     },
-    { primaryKey: ["only_row"] },
+    { layout: "local", primaryKey: ["only_row"] },
   ),
   // 0940_fhir_unsupported_and_held.sql
   ingest_fhir_held: table(
@@ -163,12 +163,12 @@ export const INGEST_TABLES = {
       load_id: "uuid?",
       held_at: "timestamptz",
     },
-    { primaryKey: ["source_system", "origin_key"] },
+    { layout: "local", primaryKey: ["source_system", "origin_key"] },
   ),
   // 0943_fhir_references.sql
   ingest_fhir_organization: table(
     { source_system: "text", resource_id: "text", org_code: "text" },
-    { primaryKey: ["source_system", "resource_id"] },
+    { layout: "local", primaryKey: ["source_system", "resource_id"] },
   ),
   ingest_fhir_medication: table(
     {
@@ -179,6 +179,6 @@ export const INGEST_TABLES = {
       display: "text",
       received_at: "timestamptz",
     },
-    { primaryKey: ["source_system", "resource_id"] },
+    { layout: "local", primaryKey: ["source_system", "resource_id"] },
   ),
 } as const;

@@ -15,7 +15,7 @@ export const MPI_TABLES = {
       ethnic_category: "text?",
       linked_at: "timestamptz",
     },
-    { primaryKey: ["source_system", "source_record_id"] },
+    { layout: "local", primaryKey: ["source_system", "source_record_id"] },
   ),
   mpi_block: table(
     {
@@ -23,7 +23,7 @@ export const MPI_TABLES = {
       source_system: "text",
       source_record_id: "text",
     },
-    { primaryKey: ["block_key", "source_system", "source_record_id"] },
+    { layout: "local", primaryKey: ["block_key", "source_system", "source_record_id"] },
   ),
   mpi_decision: table(
     {
@@ -38,7 +38,7 @@ export const MPI_TABLES = {
       score: "double precision?",
       reason: "text",
     },
-    { primaryKey: ["decision_id"] },
+    { layout: "local", primaryKey: ["decision_id"] },
   ),
   mpi_review: table(
     {
@@ -53,7 +53,7 @@ export const MPI_TABLES = {
       decided_at: "timestamptz?",
       decided_by: "text?",
     },
-    { primaryKey: ["review_id"] },
+    { layout: "local", primaryKey: ["review_id"] },
   ),
   mpi_merge: table(
     {
@@ -69,6 +69,6 @@ export const MPI_TABLES = {
       unmerged_at: "timestamptz?",
       unmerged_by: "text?",
     },
-    { primaryKey: ["merge_id"] },
+    { layout: "local", primaryKey: ["merge_id"] },
   ),
 } as const;

@@ -39,7 +39,7 @@ export const OUTCOMES_TABLES = {
       checksum: "text",
       created_at: "timestamptz",
     },
-    { primaryKey: ["metric_id", "version"] },
+    { layout: "reference", primaryKey: ["metric_id", "version"] },
   ),
   metric_shipped: table(
     {
@@ -47,7 +47,7 @@ export const OUTCOMES_TABLES = {
       checksum: "text",
       installed_at: "timestamptz",
     },
-    { primaryKey: ["metric_id"] },
+    { layout: "reference", primaryKey: ["metric_id"] },
   ),
   metric_run: table(
     {
@@ -60,7 +60,7 @@ export const OUTCOMES_TABLES = {
       engine: "text",
       seconds: "double precision?",
     },
-    { primaryKey: ["run_id"] },
+    { layout: "reference", primaryKey: ["run_id"] },
   ),
   metric_value: table(
     {
@@ -80,7 +80,7 @@ export const OUTCOMES_TABLES = {
       note: "text?",
       computed_at: "timestamptz",
     },
-    { primaryKey: ["run_id", "metric_id", "period_id", "area_level", "area_code"] },
+    { layout: "reference", primaryKey: ["run_id", "metric_id", "period_id", "area_level", "area_code"] },
   ),
   metric_entered_value: table(
     {
@@ -100,7 +100,7 @@ export const OUTCOMES_TABLES = {
       check_value: "numeric?",
       entered_at: "timestamptz",
     },
-    { primaryKey: ["entry_id"] },
+    { layout: "reference", primaryKey: ["entry_id"] },
   ),
   metric_target: table(
     {
@@ -122,7 +122,10 @@ export const OUTCOMES_TABLES = {
       source: "text",
       note: "text",
     },
-    { primaryKey: ["target_set", "metric_id", "role", "period_id", "area_level", "area_code"] },
+    {
+      layout: "reference",
+      primaryKey: ["target_set", "metric_id", "role", "period_id", "area_level", "area_code"],
+    },
   ),
   unit_cost: table(
     {
@@ -134,6 +137,6 @@ export const OUTCOMES_TABLES = {
       source: "text",
       updated_at: "timestamptz",
     },
-    { primaryKey: ["cost_id", "valid_from"] },
+    { layout: "reference", primaryKey: ["cost_id", "valid_from"] },
   ),
 } as const;

@@ -12,7 +12,7 @@ export const RISK_TABLES = {
       name: "text",
       long_term_condition: "boolean",
     },
-    { primaryKey: ["deficit_id"], unique: [["ordinal"]] },
+    { layout: "reference", primaryKey: ["deficit_id"], unique: [["ordinal"]] },
   ),
   efi_value_rule: table(
     {
@@ -26,7 +26,7 @@ export const RISK_TABLES = {
       below: "numeric?",
       source: "text",
     },
-    { primaryKey: ["rule_id"] },
+    { layout: "reference", primaryKey: ["rule_id"] },
   ),
   risk_reference_load: table(
     {
@@ -34,7 +34,7 @@ export const RISK_TABLES = {
       checksum: "text",
       loaded_at: "timestamptz",
     },
-    { primaryKey: ["name"] },
+    { layout: "reference", primaryKey: ["name"] },
   ),
   efi_deficit: table(
     {
@@ -45,7 +45,7 @@ export const RISK_TABLES = {
       entry_id: "uuid",
       rule_id: "text?",
     },
-    { primaryKey: ["person_id", "deficit_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "deficit_id"] },
   ),
   // 0401_risk_model.sql
   risk_model: table(
@@ -60,7 +60,7 @@ export const RISK_TABLES = {
       spec: "jsonb",
       validation: "jsonb",
     },
-    { primaryKey: ["model_id"], unique: [["version"]] },
+    { layout: "reference", primaryKey: ["model_id"], unique: [["version"]] },
   ),
   risk_setting: table(
     {
@@ -68,7 +68,7 @@ export const RISK_TABLES = {
       value: "jsonb",
       updated_at: "timestamptz",
     },
-    { primaryKey: ["key"] },
+    { layout: "reference", primaryKey: ["key"] },
   ),
   risk_run: table(
     {
@@ -84,7 +84,7 @@ export const RISK_TABLES = {
       quantiles: "double precision[]?",
       settings: "jsonb",
     },
-    { primaryKey: ["run_id"] },
+    { layout: "reference", primaryKey: ["run_id"] },
   ),
   risk_person: table(
     {
@@ -127,7 +127,7 @@ export const RISK_TABLES = {
       family_name: "text?",
       given_name: "text?",
     },
-    { primaryKey: ["person_id"] },
+    { layout: "distributed", primaryKey: ["person_id"] },
   ),
   // 0402_cohort.sql
   risk_cohort: table(
@@ -138,7 +138,7 @@ export const RISK_TABLES = {
       created_at: "timestamptz",
       updated_at: "timestamptz",
     },
-    { primaryKey: ["cohort_id"] },
+    { layout: "reference", primaryKey: ["cohort_id"] },
   ),
   risk_register: table(
     {
@@ -148,7 +148,7 @@ export const RISK_TABLES = {
       created_at: "timestamptz",
       refreshed_on: "date?",
     },
-    { primaryKey: ["register_id"] },
+    { layout: "reference", primaryKey: ["register_id"] },
   ),
   risk_register_member: table(
     {
@@ -158,6 +158,6 @@ export const RISK_TABLES = {
       joined_on: "date",
       left_on: "date?",
     },
-    { primaryKey: ["person_id", "register_id", "joined_on"] },
+    { layout: "distributed", primaryKey: ["person_id", "register_id", "joined_on"] },
   ),
 } as const;

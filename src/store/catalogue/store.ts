@@ -18,7 +18,7 @@ export const STORE_TABLES = {
       source_system: "text",
       received_at: "timestamptz",
     },
-    { primaryKey: ["org_code"] },
+    { layout: "reference", primaryKey: ["org_code"] },
   ),
   site: table(
     {
@@ -29,7 +29,7 @@ export const STORE_TABLES = {
       source_system: "text",
       received_at: "timestamptz",
     },
-    { primaryKey: ["site_code"] },
+    { layout: "reference", primaryKey: ["site_code"] },
   ),
   code: table(
     {
@@ -37,7 +37,7 @@ export const STORE_TABLES = {
       code: "text",
       display: "text",
     },
-    { primaryKey: ["system", "code"] },
+    { layout: "reference", primaryKey: ["system", "code"] },
   ),
   code_list_member: table(
     {
@@ -46,7 +46,7 @@ export const STORE_TABLES = {
       code: "text",
       source: "text",
     },
-    { primaryKey: ["list_id", "system", "code"] },
+    { layout: "reference", primaryKey: ["list_id", "system", "code"] },
   ),
   area: table(
     {
@@ -56,7 +56,7 @@ export const STORE_TABLES = {
       imd_decile: "smallint",
       source_system: "text",
     },
-    { primaryKey: ["area_code"] },
+    { layout: "reference", primaryKey: ["area_code"] },
   ),
   // 0002_person.sql
   person: table(
@@ -72,7 +72,7 @@ export const STORE_TABLES = {
       ethnic_category: "text?",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id"] },
+    { layout: "distributed", primaryKey: ["person_id"] },
   ),
   person_identifier: table(
     {
@@ -82,7 +82,7 @@ export const STORE_TABLES = {
       source_system: "text",
       received_at: "timestamptz",
     },
-    { primaryKey: ["person_id", "system", "value"] },
+    { layout: "distributed", primaryKey: ["person_id", "system", "value"] },
   ),
   person_record: table(
     {
@@ -97,7 +97,7 @@ export const STORE_TABLES = {
       postcode: "text?",
       received_at: "timestamptz",
     },
-    { primaryKey: ["person_id", "source_system", "source_record_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "source_system", "source_record_id"] },
   ),
   registration: table(
     {
@@ -110,6 +110,7 @@ export const STORE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "registration_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -122,7 +123,7 @@ export const STORE_TABLES = {
       underlying_cause: "text?",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id"] },
+    { layout: "distributed", primaryKey: ["person_id"] },
   ),
   synth_truth: table(
     {
@@ -130,7 +131,7 @@ export const STORE_TABLES = {
       source_system: "text",
       source_record_id: "text",
     },
-    { primaryKey: ["person_id", "source_system", "source_record_id"] },
+    { layout: "distributed", primaryKey: ["person_id", "source_system", "source_record_id"] },
   ),
   // 0003_activity.sql
   hospital_spell: table(
@@ -149,7 +150,7 @@ export const STORE_TABLES = {
       discharge_destination: "text?",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "spell_id"], unique: [PROVENANCE_KEY] },
+    { layout: "distributed", primaryKey: ["person_id", "spell_id"], unique: [PROVENANCE_KEY] },
   ),
   ward_stay: table(
     {
@@ -163,6 +164,7 @@ export const STORE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "ward_stay_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -179,6 +181,7 @@ export const STORE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "attendance_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -195,6 +198,7 @@ export const STORE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "attendance_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -210,7 +214,7 @@ export const STORE_TABLES = {
       contact_mode: "text?",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "contact_id"], unique: [PROVENANCE_KEY] },
+    { layout: "distributed", primaryKey: ["person_id", "contact_id"], unique: [PROVENANCE_KEY] },
   ),
   gp_entry: table(
     {
@@ -228,7 +232,7 @@ export const STORE_TABLES = {
       value_code_system: "text?",
       value_code: "text?",
     },
-    { primaryKey: ["person_id", "entry_id"], unique: [PROVENANCE_KEY] },
+    { layout: "distributed", primaryKey: ["person_id", "entry_id"], unique: [PROVENANCE_KEY] },
   ),
   medication_issue: table(
     {
@@ -243,7 +247,7 @@ export const STORE_TABLES = {
       is_repeat: "boolean",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "issue_id"], unique: [PROVENANCE_KEY] },
+    { layout: "distributed", primaryKey: ["person_id", "issue_id"], unique: [PROVENANCE_KEY] },
   ),
   // 0004_social_care.sql
   social_care_assessment: table(
@@ -257,6 +261,7 @@ export const STORE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "assessment_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -276,7 +281,7 @@ export const STORE_TABLES = {
       end_reason: "text?",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "service_id"], unique: [PROVENANCE_KEY] },
+    { layout: "distributed", primaryKey: ["person_id", "service_id"], unique: [PROVENANCE_KEY] },
   ),
   care_home_placement: table(
     {
@@ -294,6 +299,7 @@ export const STORE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "placement_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -310,7 +316,7 @@ export const STORE_TABLES = {
       reason: "text",
       ...PROVENANCE,
     },
-    { primaryKey: ["person_id", "delay_id"], unique: [PROVENANCE_KEY] },
+    { layout: "distributed", primaryKey: ["person_id", "delay_id"], unique: [PROVENANCE_KEY] },
   ),
   care_plan: table(
     {
@@ -325,6 +331,7 @@ export const STORE_TABLES = {
       ...PROVENANCE,
     },
     {
+      layout: "distributed",
       primaryKey: ["person_id", "care_plan_id"],
       unique: [PROVENANCE_KEY],
     },
@@ -339,6 +346,6 @@ export const STORE_TABLES = {
       rows_by_table: "jsonb",
       status: "text",
     },
-    { primaryKey: ["load_id"] },
+    { layout: "reference", primaryKey: ["load_id"] },
   ),
 } as const;
