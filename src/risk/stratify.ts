@@ -157,20 +157,26 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     await step("Recording the run");
     await people.index();
     const cutpoints = model ? await computeCutpoints(tx, scored) : null;
+    // Counted first and inserted as values: a distributed engine (Citus) takes no subqueries in an INSERT.
+    const [totals] = await tx.query<{ people: number; quantiles: number[] | null }>(
+      `SELECT count(*)::int AS people,
+              CASE WHEN $1::boolean THEN percentile_disc($2::float8[]) WITHIN GROUP (ORDER BY probability) END AS quantiles
+         FROM ${scored}`,
+      [model !== null, Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES)],
+    );
     await tx.query(
       `INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people,
                              cutpoints, settings, quantiles)
-       VALUES ($1, 'full', $2, $3, now(), clock_timestamp(), $4, (SELECT count(*) FROM ${scored}), $5::jsonb, $6::jsonb,
-               CASE WHEN $3::uuid IS NULL THEN NULL ELSE
-                 (SELECT percentile_disc($7::float8[]) WITHIN GROUP (ORDER BY probability) FROM ${scored}) END)`,
+       VALUES ($1, 'full', $2, $3, now(), clock_timestamp(), $4, $5, $6::jsonb, $7::jsonb, $8::float8[])`,
       [
         runId,
         asOf,
         model?.modelId ?? null,
         watermark,
+        totals.people,
         cutpoints ? JSON.stringify(cutpoints) : null,
         JSON.stringify(settings),
-        Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES),
+        totals.quantiles,
       ],
     );
     await deficits.swap();

@@ -8,7 +8,8 @@ type IndexDefinition = {
   name: string;
   /** The constraint the index backs (a primary key or unique constraint), or null for a plain index. */
   constraintName: string | null;
-  constraintDefinition: string | null;
+  /** p (primary key) or u (unique) for a constraint's index (an exclusion constraint cannot be swapped). */
+  constraintType: string | null;
   indexDefinition: string;
 };
 
@@ -36,7 +37,7 @@ export async function beginTableReplacement(tx: Queryable, table: string): Promi
     throw new Error(`The table name ${table} is too long to swap`);
   const indexes = await tx.query<IndexDefinition>(
     `SELECT c.relname AS "name", k.conname AS "constraintName",
-            pg_get_constraintdef(k.oid) AS "constraintDefinition",
+            k.contype::text AS "constraintType",
             pg_get_indexdef(i.indexrelid) AS "indexDefinition"
        FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid
@@ -45,27 +46,23 @@ export async function beginTableReplacement(tx: Queryable, table: string): Promi
       ORDER BY c.relname`,
     [table],
   );
-  const tooLong = indexes.find(
-    (i) => Buffer.byteLength((i.constraintName ?? i.name) + NEXT) > MAX_IDENTIFIER,
-  );
+  const tooLong = indexes.find((i) => Buffer.byteLength(i.name + NEXT) > MAX_IDENTIFIER);
   if (tooLong) throw new Error(`The index name ${tooLong.name} is too long to swap`);
+  const unsupported = indexes.find((i) => i.constraintType && !["p", "u"].includes(i.constraintType));
+  if (unsupported)
+    throw new Error(`The constraint ${unsupported.constraintName} cannot be carried over a swap`);
   await tx.exec(`DROP TABLE IF EXISTS ${quoteIdent(next)}`);
   await tx.exec(
     `CREATE TABLE ${quoteIdent(next)} (LIKE ${quoteIdent(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING STATISTICS)`,
   );
+  await layOutLike(tx, next, table);
   let indexed = false;
   const index = async () => {
     if (indexed) return;
     indexed = true;
-    for (const index of indexes) {
-      if (index.constraintName && index.constraintDefinition) {
-        await tx.exec(
-          `ALTER TABLE ${quoteIdent(next)} ADD CONSTRAINT ${quoteIdent(index.constraintName + NEXT)} ${index.constraintDefinition}`,
-        );
-      } else {
-        await tx.exec(indexOnNext(index, next));
-      }
-    }
+    // Every index, a constraint's too, is built as a plain index under a temporary name; a constraint is
+    // attached to its index at the swap (renaming a constraint is what a distributed engine cannot do).
+    for (const index of indexes) await tx.exec(indexOnNext(index, next));
     await tx.exec(`ANALYZE ${quoteIdent(next)}`);
   };
   const swap = async () => {
@@ -73,20 +70,42 @@ export async function beginTableReplacement(tx: Queryable, table: string): Promi
     await tx.exec(`DROP TABLE ${quoteIdent(table)}`);
     await tx.exec(`ALTER TABLE ${quoteIdent(next)} RENAME TO ${quoteIdent(table)}`);
     for (const index of indexes) {
+      await tx.exec(`ALTER INDEX ${quoteIdent(index.name + NEXT)} RENAME TO ${quoteIdent(index.name)}`);
       if (index.constraintName) {
+        const kind = index.constraintType === "p" ? "PRIMARY KEY" : "UNIQUE";
         await tx.exec(
-          `ALTER TABLE ${quoteIdent(table)} RENAME CONSTRAINT ${quoteIdent(index.constraintName + NEXT)} TO ${quoteIdent(index.constraintName)}`,
+          `ALTER TABLE ${quoteIdent(table)} ADD CONSTRAINT ${quoteIdent(index.constraintName)} ${kind} USING INDEX ${quoteIdent(index.name)}`,
         );
-        if (index.constraintName !== index.name)
-          await tx.exec(
-            `ALTER INDEX ${quoteIdent(index.constraintName)} RENAME TO ${quoteIdent(index.name)}`,
-          );
-      } else {
-        await tx.exec(`ALTER INDEX ${quoteIdent(index.name + NEXT)} RENAME TO ${quoteIdent(index.name)}`);
       }
     }
   };
   return { target: next, index, swap };
+}
+
+/**
+ * On a Citus coordinator, gives the new table the old one's layout (distributed and co-located with it, or
+ * a reference table), so the swap leaves the table laid out as declared. Elsewhere it does nothing.
+ */
+async function layOutLike(tx: Queryable, next: string, table: string): Promise<void> {
+  const [citus] = await tx.query<{ present: boolean }>(
+    "SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS present",
+  );
+  if (!citus?.present) return;
+  const [layout] = await tx.query<{ method: string; column: string | null }>(
+    `SELECT partmethod AS method, column_to_column_name(logicalrelid, partkey) AS column
+       FROM pg_dist_partition WHERE logicalrelid = to_regclass($1)`,
+    [table],
+  );
+  if (!layout) return;
+  if (layout.method === "h" && layout.column) {
+    await tx.query("SELECT create_distributed_table($1, $2, colocate_with => $3)", [
+      next,
+      layout.column,
+      table,
+    ]);
+  } else if (layout.method === "n") {
+    await tx.query("SELECT create_reference_table($1)", [next]);
+  }
 }
 
 /** Replaces a table's contents in one go: `fill` inserts into the table it is given, which is then swapped in. */
