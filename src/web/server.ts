@@ -62,7 +62,7 @@ function appVersion(): string {
 
 export async function createWebServer(options: WebOptions) {
   const { db } = options;
-  const { variables, store } = options.settings ?? readSettings();
+  const { variables, store, publicUrl } = options.settings ?? readSettings();
   const settings = authSettings(options.auth ?? authConfigFromEnv(variables));
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -113,6 +113,7 @@ export async function createWebServer(options: WebOptions) {
     db,
     sessionOf: sessionIdentity(db, settings),
     version: appVersion(),
+    publicUrl,
     exports: {
       dir: join(store.home, "fhir-exports"),
       keys: pseudonymKeysFromEnv(variables),
