@@ -130,7 +130,7 @@ test("CarePlan: the plan's latest version, rendered by the care capability; read
   const drafts = (await get(`/fhir/R4/CarePlan?patient=${person.personId}&status=draft`, "gp.fhir")).json();
   assert.equal(drafts.total, 0, "an earlier draft version is not a plan of its own");
   const refused = await get(`/fhir/R4/CarePlan/${ids.elsewherePlan}`, "gp.fhir");
-  assert.equal(refused.statusCode, 403, "no relationship with the person at the other practice");
+  assert.equal(refused.statusCode, 404, "no relationship: answered as no such plan");
   assert.deepEqual(validationErrors([plan]), []);
 });
 

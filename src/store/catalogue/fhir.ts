@@ -48,6 +48,7 @@ export const FHIR_TABLES = {
       client_id: "text?",
       role_code: "text",
       purpose: "text",
+      team_code: "text?",
       request: "text",
       transaction_time: "timestamptz",
       progress: "text",
