@@ -44,6 +44,8 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "RiskAssessment",
     "Flag",
     "CarePlan",
+    "CareTeam",
+    "Task",
     "ServiceRequest",
     "EpisodeOfCare",
     "Consent",
