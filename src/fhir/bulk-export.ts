@@ -93,6 +93,9 @@ type JobRow = {
   pseudonymised: boolean;
   user_id: string;
   client_id: string | null;
+  role_code?: string;
+  team_code?: string | null;
+  purpose?: string;
   request: string;
   transaction_time: Date;
   progress: string;
@@ -155,6 +158,21 @@ interface Pending {
   ctx: AccessContext;
   request: ExportRequest;
   pseudonymised: boolean;
+}
+
+/**
+ * Whether a job is this caller's: the same user or client, acting in the same role, team and purpose as at
+ * kick-off (the people in it were decided for those), so another caller, or the same user acting elsewhere,
+ * is told there is no such job.
+ */
+function ownedBy(row: JobRow, identity: FhirIdentity): boolean {
+  return (
+    row.user_id === identity.user.userId &&
+    row.client_id === identity.clientId &&
+    row.role_code === identity.roleAssignment.role.roleCode &&
+    row.team_code === identity.roleAssignment.team.teamCode &&
+    row.purpose === identity.purpose
+  );
 }
 
 export class BulkExporter {
@@ -271,8 +289,8 @@ export class BulkExporter {
     const jobId = randomUUID();
     await this.db.query(
       `INSERT INTO fhir_export_job (job_id, state, level, group_id, types, since, pseudonymised, user_id, client_id,
-         role_code, purpose, request, transaction_time)
-       VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())`,
+         role_code, purpose, request, transaction_time, team_code)
+       VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12)`,
       [
         jobId,
         request.level,
@@ -285,6 +303,7 @@ export class BulkExporter {
         role.roleCode,
         identity.purpose,
         request.request,
+        identity.roleAssignment.team.teamCode,
       ],
     );
     this.queue.push({ jobId, ctx, request, pseudonymised });
@@ -297,11 +316,11 @@ export class BulkExporter {
     if (!/^[0-9a-f-]{36}$/.test(jobId)) return null;
     const [row] = await this.db.query<JobRow>(
       `SELECT job_id::text, state, level, types, pseudonymised, user_id::text, client_id, request, transaction_time,
-              progress, output, error, expires_at
+              progress, output, error, expires_at, role_code, team_code, purpose
          FROM fhir_export_job WHERE job_id = $1::uuid`,
       [jobId],
     );
-    if (!row || row.user_id !== identity.user.userId || row.client_id !== identity.clientId) return null;
+    if (!row || !ownedBy(row, identity)) return null;
     const job = toJob(row);
     if (job.state === "expired" || job.state === "cancelled") return null;
     if (job.expiresAt && job.expiresAt.getTime() <= Date.now()) {

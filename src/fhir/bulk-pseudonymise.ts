@@ -1,7 +1,7 @@
 // Pseudonymised Bulk Data output for commissioning: the person is governance's keyed pseudonym for the
 // purpose, the Patient carries only the k-anonymised quasi-identifiers governance returns (an age band, sex,
 // practice, the postcode district), and every other resource loses what could identify or link it back: its
-// identifiers, free text and notes; its id and the ids it references become keyed hashes under the same key,
+// identifiers, free text (notes, descriptions, comments, titles, string values) and every display but a coding's; its id and the ids it references become keyed hashes under the same key,
 // so references within one export still resolve. Organizations are reference data and stay as they are.
 import { createHmac } from "node:crypto";
 import type { PseudonymisedPerson } from "../governance/index.ts";
@@ -54,7 +54,24 @@ export function pseudonymiseResource(
   return out;
 }
 
-const DROPPED = new Set(["identifier", "text", "note", "display"]);
+/**
+ * Elements that carry free text wherever they appear (a plan's action, a goal, a note, a member's name): a
+ * person's name or story can be in any of them.
+ */
+const DROPPED = new Set([
+  "identifier",
+  "text",
+  "note",
+  "description",
+  "comment",
+  "title",
+  "valueString",
+  "patientInstruction",
+]);
+
+const isEmpty = (v: unknown) =>
+  (Array.isArray(v) && v.length === 0) ||
+  (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
 
 function rewrite(
   value: unknown,
@@ -62,7 +79,8 @@ function rewrite(
   pseudonymOf: (personId: string) => string,
   top: boolean,
 ): unknown {
-  if (Array.isArray(value)) return value.map((v) => rewrite(v, key, pseudonymOf, false));
+  if (Array.isArray(value))
+    return value.map((v) => rewrite(v, key, pseudonymOf, false)).filter((v) => !isEmpty(v));
   if (value === null || typeof value !== "object") return value;
   const object = value as Record<string, unknown>;
   const isReference = typeof object.reference === "string";
@@ -91,9 +109,11 @@ function rewrite(
       if ((v as { system?: string }).system === ODS_ORGANISATION_SYSTEM) out.identifier = v;
       continue;
     }
-    // Free text and displays of references can name people; a coding's display (a SNOMED term) is kept.
-    if (DROPPED.has(name) && (name !== "display" || isReference)) continue;
-    out[name] = rewrite(v, key, pseudonymOf, false);
+    if (DROPPED.has(name)) continue;
+    // A display names a person or team unless it is a coding's (a SNOMED term, beside its code): kept only then.
+    if (name === "display" && (isReference || !("code" in object))) continue;
+    const rewritten = rewrite(v, key, pseudonymOf, false);
+    if (!isEmpty(rewritten)) out[name] = rewritten;
   }
   return out;
 }

@@ -1,8 +1,8 @@
 // The resource types the FHIR API serves, by name. CarePlan and ServiceRequest are rendered by the care
-// capability; AuditEvent is served on its own (audit-events.ts); Practitioner and PractitionerRole are not.
+// capability, and so are CareTeam and Task; AuditEvent is served on its own (audit-events.ts); Practitioner and PractitionerRole are not.
 
 import type { Queryable } from "../store/index.ts";
-import { CARE_PLAN, EPISODE_OF_CARE, SERVICE_REQUEST } from "./resources/care.ts";
+import { CARE_PLAN, CARE_TEAM, EPISODE_OF_CARE, SERVICE_REQUEST, TASK } from "./resources/care.ts";
 import { CONSENT } from "./resources/consent.ts";
 import { ENCOUNTER } from "./resources/encounter.ts";
 import { FLAG } from "./resources/flag.ts";
@@ -22,6 +22,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   RISK_ASSESSMENT,
   FLAG,
   CARE_PLAN,
+  CARE_TEAM,
+  TASK,
   SERVICE_REQUEST,
   EPISODE_OF_CARE,
   CONSENT,

@@ -207,14 +207,23 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
   const requires = (type: ResourceType) =>
     type.type === "Patient" && role.accessBasis === "identity-admin" ? undefined : ("identifiable" as const);
 
-  async function decideOne(type: ResourceType, personId: string): Promise<AccessDecision> {
+  /**
+   * No legitimate relationship is answered exactly as a resource that does not exist (404, the same words), so
+   * that a caller with no relationship cannot tell whether a person is known here: break-glass on a person who
+   * does not exist is a 404 too. The audit row keeps the real reason. A role that may not read anyone is told
+   * so (403, it says nothing of the person), and so is an objection to sharing, as the web pages do.
+   */
+  const UNSEEN = new Set(["no legitimate relationship", "no such person"]);
+
+  async function decideOne(type: ResourceType, personId: string, absent: string): Promise<AccessDecision> {
     const decision = await decideAccess({
       ...ctx,
       person: personId,
       action: "view",
       requires: requires(type),
     });
-    if (!decision.allow) throw new AccessDenied(decision);
+    if (!decision.allow)
+      throw UNSEEN.has(decision.reason) ? notFoundError(absent) : new AccessDenied(decision);
     return decision;
   }
 
@@ -325,7 +334,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     }
     const person = type.type === "Patient" ? null : personOf(query, new SqlParams());
     if (person) {
-      await decideOne(type, person);
+      await decideOne(type, person, "there is no Patient with this id");
       return searchOnePerson(type, person, query);
     }
     if (type.type !== "Patient" && valuesOf(query, "_id").length === 0) {
@@ -341,7 +350,8 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       if (match === null) throw notFoundError(`there is no ${type.type} with this id`);
       const [row] = await rows(type, [match], p, { count: 1, offset: 0 });
       if (!row) throw notFoundError(`there is no ${type.type} with this id`);
-      if (type.personal) await decideOne(type, row.person_id as string);
+      if (type.personal)
+        await decideOne(type, row.person_id as string, `there is no ${type.type} with this id`);
       const [resource] = await toResources(db, type, [row]);
       if (!resource) throw notFoundError(`there is no ${type.type} with this id`);
       return resource;
@@ -359,7 +369,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       if (match === null) throw notFoundError("there is no Patient with this id");
       const [patient] = await rows(patientType, [match], p, { count: 1, offset: 0 });
       if (!patient) throw notFoundError("there is no Patient with this id");
-      await decideOne(RESOURCE_TYPES[2], personId);
+      await decideOne(RESOURCE_TYPES[2], personId, "there is no Patient with this id");
       const out: FhirResource[] = await toResources(db, patientType, [patient]);
       for (const type of RESOURCE_TYPES) {
         if (!type.personal || type.type === "Patient") continue;

@@ -13,7 +13,7 @@ import {
   type PseudonymKeys,
   resolveApiToken,
 } from "../governance/index.ts";
-import { errorForLog } from "../platform/index.ts";
+import { DEFAULT_PUBLIC_URL, errorForLog } from "../platform/index.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { auditEventRoute } from "./audit-events.ts";
 import { BulkExporter } from "./bulk-export.ts";
@@ -47,6 +47,11 @@ export interface FhirPluginOptions {
   /** The signed-in user behind the request's session cookie, if any (the web face knows its cookies). */
   sessionOf(request: FastifyRequest): Promise<Identity | null>;
   version: string;
+  /**
+   * Where callers reach the server (ONEPLACE_PUBLIC_URL, no trailing slash): links and the SMART token
+   * audience are built from it, never from the request's Host header. Default http://localhost:3000.
+   */
+  publicUrl?: string;
   /** Bulk Data export: where its files go (ONEPLACE_HOME/fhir-exports), the pseudonymisation keys, expiry. */
   exports: { dir: string; keys: PseudonymKeys; ttlMs?: number };
 }
@@ -79,8 +84,16 @@ function auditDetail(request: FastifyRequest, identity: FhirIdentity): string {
   return `${who}${request.method} ${path}${query ? `?${query}` : ""}`;
 }
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The FHIR base URL callers are given and the token audience: from the configured public URL. */
+    fhirBaseUrl: string;
+  }
+}
+
+/** The FHIR base as configured; a forged Host header changes neither links nor the accepted audience. */
 function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}${FHIR_BASE_PATH}`;
+  return request.server.fhirBaseUrl;
 }
 
 function contextOf(db: Queryable, request: FastifyRequest, identity: FhirIdentity): AccessContext {
@@ -169,9 +182,27 @@ function searchBundle(
   return { resourceType: "Bundle", type: "searchset", total: result.total, link: links, entry };
 }
 
+/** The JSON formats _format may name (a "+" unescaped in a URL arrives as a space). */
+const JSON_FORMATS = new Set(["json", "application/json", "application/fhir+json", "application/fhir json"]);
+
+/** The _format asked for when it is one this server does not answer in (XML, Turtle), else null. */
+function unservedFormat(request: FastifyRequest): string | null {
+  const raw = ((request.query ?? {}) as Query)._format;
+  if (raw === undefined) return null;
+  for (const value of Array.isArray(raw) ? raw : [raw]) {
+    const mime = String(value).split(";")[0].trim().toLowerCase();
+    if (!JSON_FORMATS.has(mime)) return mime.replace(/[^a-z0-9+/.-]/g, "").slice(0, 40) || "(empty)";
+  }
+  return null;
+}
+
 export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOptions) {
   const { db } = options;
   app.decorateRequest("fhirIdentity", null);
+  app.decorate(
+    "fhirBaseUrl",
+    `${(options.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, "")}${FHIR_BASE_PATH}`,
+  );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof FhirError) return sendOutcome(reply, error.status, error.issue, error.message);
@@ -211,6 +242,14 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("cache-control", "no-store");
+    const format = unservedFormat(request);
+    if (format !== null)
+      return sendOutcome(
+        reply,
+        406,
+        "not-supported",
+        `_format ${format} is not served: this server answers in JSON (_format=json or application/fhir+json)`,
+      );
     if (request.routeOptions.config?.public) return;
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {

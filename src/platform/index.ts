@@ -3,6 +3,14 @@
 export * from "./database.ts";
 export { createLogger } from "./log.ts";
 export { errorForLog, type LoggedError, redactPersonalData } from "./redact.ts";
-export { readSettings, SETTINGS, type SettingDoc, type Settings, type SettingVariables } from "./settings.ts";
+export {
+  DEFAULT_PUBLIC_URL,
+  publicUrlOf,
+  readSettings,
+  SETTINGS,
+  type SettingDoc,
+  type Settings,
+  type SettingVariables,
+} from "./settings.ts";
 export { longdate, num, periodLabel } from "./view-filters.ts";
 export { createViewEnvironment } from "./views.ts";

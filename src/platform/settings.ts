@@ -19,6 +19,10 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: "ONEPLACE_CHROMIUM", meaning: "the Chromium used for PDFs and browser tests" },
   { name: "ONEPLACE_PSEUDONYM_KEY_<PURPOSE>", meaning: "a pseudonymisation key for one purpose" },
   { name: "ONEPLACE_PSEUDONYM_KEY_FILE", meaning: "a file of purpose=key lines" },
+  {
+    name: "ONEPLACE_PUBLIC_URL",
+    meaning: "the address people and systems reach this server at (links, the SMART token audience)",
+  },
   { name: "ONEPLACE_COOKIE_SECURE", meaning: "false only for plain-HTTP development on localhost" },
   { name: "ONEPLACE_LOGIN_MAX_FAILURES", meaning: "failed sign-ins before an account locks" },
   { name: "ONEPLACE_LOGIN_LOCKOUT_MINUTES", meaning: "how long a locked account stays locked" },
@@ -70,6 +74,29 @@ export interface Settings {
   reportsDir: string;
   /** The MLLP listener's configuration file (ONEPLACE_MLLP_CONFIG), or null: loopback senders only. */
   mllpConfigFile: string | null;
+  /** Where people and systems reach the server (ONEPLACE_PUBLIC_URL), without a trailing slash. */
+  publicUrl: string;
+}
+
+/** The public URL for local use, where the server listens by default. */
+export const DEFAULT_PUBLIC_URL = "http://localhost:3000";
+
+/**
+ * ONEPLACE_PUBLIC_URL as an origin (and optional path prefix) without a trailing slash. Links the server gives
+ * out and the audience it accepts are built from it, never from a request's Host header.
+ */
+export function publicUrlOf(raw: string | undefined): string {
+  const value = raw?.trim();
+  if (!value) return DEFAULT_PUBLIC_URL;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`ONEPLACE_PUBLIC_URL must be a full URL, such as https://oneplace.example.nhs.uk`);
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username)
+    throw new Error("ONEPLACE_PUBLIC_URL must be an http or https URL with no query, fragment or user");
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -88,5 +115,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mllpConfigFile: variables.ONEPLACE_MLLP_CONFIG?.trim()
       ? resolve(variables.ONEPLACE_MLLP_CONFIG.trim())
       : null,
+    publicUrl: publicUrlOf(variables.ONEPLACE_PUBLIC_URL),
   };
 }

@@ -64,7 +64,7 @@ function appVersion(): string {
 export async function createWebServer(options: WebOptions) {
   const { db } = options;
   const appSettings = options.settings ?? readSettings();
-  const { variables, store } = appSettings;
+  const { variables, store, publicUrl } = appSettings;
   const settings = authSettings(options.auth ?? authConfigFromEnv(variables));
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -116,6 +116,7 @@ export async function createWebServer(options: WebOptions) {
     db,
     sessionOf: sessionIdentity(db, settings),
     version: appVersion(),
+    publicUrl,
     exports: {
       dir: join(store.home, "fhir-exports"),
       keys: pseudonymKeysFromEnv(variables),

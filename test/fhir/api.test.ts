@@ -44,6 +44,8 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "RiskAssessment",
     "Flag",
     "CarePlan",
+    "CareTeam",
+    "Task",
     "ServiceRequest",
     "EpisodeOfCare",
     "Consent",
@@ -517,11 +519,18 @@ test("errors are OperationOutcome with their status: unknown id, unknown paramet
   assert.equal(dashes.json().resourceType, "OperationOutcome");
 });
 
-test("refused: no relationship, an objection to sharing, a pseudonymised role; each a 403 OperationOutcome and audited", async () => {
+test("refused: no relationship answers as no such person (404, audited as refused); an objection and a pseudonymised role are 403s", async () => {
   const nurse = await get(`/fhir/R4/Observation?patient=${person.personId}`, "nurse.fhir");
-  assert.equal(nurse.statusCode, 403);
-  assert.equal(nurse.json().issue[0].code, "forbidden");
-  assert.equal(nurse.json().issue[0].diagnostics, "no legitimate relationship");
+  const nobody = await get(`/fhir/R4/Observation?patient=0b6b5f3e-1111-4b6e-9c1a-0000000000fe`, "nurse.fhir");
+  assert.equal(nurse.statusCode, 404);
+  assert.deepEqual(
+    nurse.json(),
+    nobody.json(),
+    "a person not seen and a person who does not exist look alike",
+  );
+  assert.equal(nurse.json().issue[0].code, "not-found");
+  const seen = await get(`/fhir/R4/Observation?patient=${person.personId}`, "nurse.fhir");
+  assert.equal(seen.statusCode, 404);
   assert.deepEqual(
     { allowed: (await lastAudit()).allowed, reason: (await lastAudit()).reason },
     { allowed: false, reason: "no legitimate relationship" },
@@ -530,12 +539,56 @@ test("refused: no relationship, an objection to sharing, a pseudonymised role; e
   assert.equal(objection.statusCode, 403);
   assert.match(objection.json().issue[0].diagnostics, /objects to sharing/);
   const other = await get(`/fhir/R4/Patient/${elsewhere.personId}`, "gp.fhir");
-  assert.equal(other.statusCode, 403);
+  const none = await get(`/fhir/R4/Patient/0b6b5f3e-1111-4b6e-9c1a-0000000000fe`, "gp.fhir");
+  assert.equal(other.statusCode, 404);
+  assert.equal(none.statusCode, 404);
+  assert.equal(other.body, none.body, "the same answer, word for word");
+  assert.deepEqual(
+    { allowed: (await lastAudit()).allowed, reason: (await lastAudit()).reason },
+    { allowed: false, reason: "no legitimate relationship" },
+  );
+  const otherEverything = await get(`/fhir/R4/Patient/${elsewhere.personId}/$everything`, "gp.fhir");
+  const noneEverything = await get(
+    `/fhir/R4/Patient/0b6b5f3e-1111-4b6e-9c1a-0000000000fe/$everything`,
+    "gp.fhir",
+  );
+  assert.equal(otherEverything.statusCode, 404);
+  assert.equal(otherEverything.body, noneEverything.body);
   const analyst = await get(`/fhir/R4/Patient/${person.personId}`, "analyst.fhir");
   assert.equal(analyst.statusCode, 403);
   const analystSearch = await get(`/fhir/R4/Patient?_id=${person.personId}`, "analyst.fhir");
   assert.equal(analystSearch.statusCode, 403);
   assert.equal((await lastAudit()).allowed, false);
+});
+
+test("_format: json and the JSON media types are served; XML is refused with a 406 OperationOutcome", async () => {
+  for (const format of ["json", "application/json", "application/fhir%2Bjson", "application/fhir+json"]) {
+    const res = await get(`/fhir/R4/Patient/${person.personId}?_format=${format}`, "gp.fhir");
+    assert.equal(res.statusCode, 200, `${format}: ${res.body}`);
+    assert.match(String(res.headers["content-type"]), /^application\/fhir\+json/);
+  }
+  for (const url of [
+    `/fhir/R4/Patient/${person.personId}?_format=xml`,
+    `/fhir/R4/Observation?patient=${person.personId}&_format=application/fhir%2Bxml`,
+    "/fhir/R4/metadata?_format=xml",
+  ]) {
+    const res = await get(url, "gp.fhir");
+    assert.equal(res.statusCode, 406, url);
+    assert.equal(res.json().resourceType, "OperationOutcome");
+    assert.equal(res.json().issue[0].code, "not-supported");
+  }
+});
+
+test("links are built from the configured public URL: a forged Host header does not move them", async () => {
+  const res = await get(`/fhir/R4/Observation?patient=${person.personId}&_count=1`, "gp.fhir", {
+    host: "attacker.example",
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const links = res.json().link.map((l: Json) => l.url as string);
+  assert.ok(links.length >= 2);
+  for (const url of links) assert.ok(url.startsWith("http://localhost:3000/fhir/R4/"), url);
+  const metadata = await get("/fhir/R4/metadata", undefined, { host: "attacker.example" });
+  assert.equal(metadata.json().implementation.url, "http://localhost:3000/fhir/R4");
 });
 
 test("without credentials, or with a bad token, a 401 OperationOutcome", async () => {

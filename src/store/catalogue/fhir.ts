@@ -57,6 +57,7 @@ export const FHIR_TABLES = {
       created_at: "timestamptz",
       finished_at: "timestamptz?",
       expires_at: "timestamptz?",
+      team_code: "text?",
     },
     { layout: "local", primaryKey: ["job_id"] },
   ),
