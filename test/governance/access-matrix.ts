@@ -396,7 +396,7 @@ const FHIR_PERSONAL = [
   "Flag",
 ] as const;
 const FHIR_DECIDED =
-  "the FHIR API: each person decided by decideAccess or filterPeopleForAccess for the caller's role, relationship and any objection, audited with the query; refusals are 403 OperationOutcome";
+  "the FHIR API: each person decided by decideAccess or filterPeopleForAccess for the caller's role, relationship and any objection, audited with the query; a caller with no relationship gets the same 404 as for no such person, an objection a 403 OperationOutcome";
 
 /** The FHIR API's routes (src/fhir): read and search of each type, $everything, and what shows no person. */
 const FHIR_ROUTES: Record<string, RouteGovernance> = {
@@ -426,7 +426,7 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
     reason: "reference data: organisations by ODS code, no person",
   },
   ...Object.fromEntries(
-    ["CarePlan", "ServiceRequest", "EpisodeOfCare", "Consent"].flatMap((type) => [
+    ["CarePlan", "ServiceRequest", "EpisodeOfCare", "Consent", "CareTeam", "Task"].flatMap((type) => [
       [
         `GET /fhir/R4/${type}`,
         { kind: "role", file: "test/fhir/care-consent.test.ts", reason: FHIR_DECIDED },
