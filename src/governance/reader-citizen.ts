@@ -1,7 +1,8 @@
 // The governed reader for a citizen: a person signed in through NHS login (citizen-sign-in.ts) reading their
-// own record, and only their own. The record is found by the NHS Number the provider asserted, never by an id
-// the browser sends, so there is nothing to point at anyone else's. The record needs identity proofed to P9;
-// below it every read is refused (and audited). Each read is one audit row, as a citizen read (role
+// own record, and only their own. The record is found by the NHS Number and the date of birth the provider
+// asserted (exactly one record holding both, else nothing is shown), never by an id the browser sends, so
+// there is nothing to point at anyone else's. The record needs identity proofed to P9; below it every read is
+// refused (and audited). Each read is one audit row, as a citizen read (role
 // "citizen", relationship "self"), written before anything is read, so "who has looked at my record" shows the
 // person their own visits as the IG officer sees them. Proxy access (a carer acting for someone) is not here.
 import { randomUUID } from "node:crypto";
@@ -12,13 +13,7 @@ import { AccessDenied, denied } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { type CitizenIdentity, RECORD_PROOFING_LEVEL } from "./citizen-sign-in.ts";
 import { recordObjection } from "./consent.ts";
-import {
-  type ObjectionRow,
-  organisationName,
-  peopleWithNhsNumber,
-  sharingRecords,
-  withdrawHeldObjection,
-} from "./ig.ts";
+import { type ObjectionRow, organisationName, sharingRecords, withdrawHeldObjection } from "./ig.ts";
 import { type PersonDemographics, readDemographics } from "./person-reads.ts";
 import { type CareTeamEntry, readCareTeam } from "./person-view.ts";
 import { londonDate } from "./relationship-facts.ts";
@@ -91,6 +86,8 @@ export interface CitizenReader {
   readonly identity: CitizenIdentity;
   /** Whether the identity is proved well enough to see the record (P9). */
   readonly mayReadRecord: boolean;
+  /** Audits a page view refused because the identity is not proved to P9 (the page says what to do instead). */
+  refuseUnproved(): Promise<void>;
   myPlan(): Promise<CitizenPlanView>;
   myReferrals(): Promise<CitizenReferralsView>;
   myCareTeam(): Promise<CitizenCareTeamView>;
@@ -138,18 +135,38 @@ export function createCitizenReader(
       detail: `citizen ${origin.detail}`,
     });
 
+  const unproved = `the record needs identity proved to ${RECORD_PROOFING_LEVEL} in NHS login; this sign-in is ${identity.proofingLevel}`;
+
   /** The person's own record ids, decided and audited before anything is read. */
   const own = async (action: "view" | "change"): Promise<string[]> => {
     if (!mayReadRecord) {
-      const reason = `the record needs identity proved to ${RECORD_PROOFING_LEVEL} in NHS login; this sign-in is ${identity.proofingLevel}`;
+      await audit(action, false, unproved);
+      throw new AccessDenied(denied(unproved));
+    }
+    if (identity.birthDate === null) {
+      const reason = "NHS login gave no date of birth, so the record cannot be matched safely";
       await audit(action, false, reason);
       throw new AccessDenied(denied(reason));
     }
-    const ids = await peopleWithNhsNumber(db, identity.nhsNumber as string);
+    const ids = await peopleMatching(db, identity.nhsNumber as string, identity.birthDate);
     if (ids.length === 0) {
-      await audit(action, false, "no record in OnePlace holds the NHS Number the person signed in with");
+      await audit(
+        action,
+        false,
+        "no record in OnePlace holds both the NHS Number and the date of birth the person signed in with",
+      );
       throw notFound("governance.citizen-no-record", "OnePlace holds no record for you.", {
         hint: "If you think it should, ask your GP practice.",
+      });
+    }
+    if (ids.length > 1) {
+      await audit(
+        action,
+        false,
+        `${ids.length} records in OnePlace hold the NHS Number and date of birth the person signed in with`,
+      );
+      throw conflict("governance.citizen-several-records", "We cannot show your record just now.", {
+        hint: "OnePlace holds more than one record with your details. Contact your GP practice so they can put this right.",
       });
     }
     await audit(action, true, "the person's own record, signed in through NHS login", ids);
@@ -182,6 +199,10 @@ export function createCitizenReader(
   return {
     identity,
     mayReadRecord,
+
+    async refuseUnproved() {
+      await audit("view", false, unproved);
+    },
 
     async myPlan() {
       const ids = await own("view");
@@ -278,6 +299,19 @@ export function createCitizenReader(
       return { withdrawn };
     },
   };
+}
+
+/**
+ * The people (never merged away: a merge retires the other person row) holding both the NHS Number and the
+ * date of birth the identity provider asserted. The NHS Number alone is not enough: a local record with a
+ * mistyped but valid number would otherwise be shown to the number's real owner.
+ */
+async function peopleMatching(db: Db, nhsNumber: string, birthDate: string): Promise<string[]> {
+  const rows = await db.query<{ person_id: string }>(
+    "SELECT person_id FROM person WHERE nhs_number = $1 AND birth_date = $2::date ORDER BY person_id",
+    [nhsNumber, birthDate],
+  );
+  return rows.map((r) => r.person_id);
 }
 
 /**

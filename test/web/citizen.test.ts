@@ -5,6 +5,7 @@
 // member), /citizen/sharing (record and withdraw an objection, and what that does to staff access). Only the
 // person's own record, every read audited as a citizen read; a citizen session reaches no staff route.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import {
@@ -36,6 +37,11 @@ const REDIRECT = "http://127.0.0.1:3998/citizen/sign-in/callback";
 const me = makePerson({ givenName: "Edith", familyName: "Citizen" });
 const other = makePerson({ givenName: "Otto", familyName: "Neighbour" });
 const unknownNhsNumber = makePerson().nhsNumber; // valid, held by nobody
+// A local record carrying, by a typing slip, a valid NHS Number that is really someone else's.
+const slip = makePerson({ givenName: "Tilly", familyName: "Typo", birthDate: "1961-07-09" });
+// Two unmerged records with the same NHS Number and date of birth.
+const twin = makePerson({ givenName: "Dora", familyName: "Double", birthDate: "1944-03-03" });
+const twinCopy = { ...twin, personId: randomUUID() };
 
 let idp: CitizenIdp;
 let t: TestDb;
@@ -78,7 +84,7 @@ before(async () => {
   t = await openTestDb();
   await insertOrganisations(t.db);
   const teams = await createTeams(t.db);
-  for (const p of [me, other]) {
+  for (const p of [me, other, slip, twin, twinCopy]) {
     await insertPerson(t.db, p);
     await register(t.db, p.personId, ORGS.practice);
   }
@@ -130,7 +136,7 @@ interface Citizen {
 
 /** The browser's part of a sign-in: start, the provider's authorize, the callback. */
 async function signIn(login: CitizenLogin): Promise<Citizen> {
-  idp.next = login;
+  idp.next = { birthdate: me.birthDate, ...login };
   const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
   assert.equal(start.statusCode, 302, start.body);
   const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc");
@@ -300,6 +306,15 @@ test("below P9 no record: a page saying what the person can do, and refusals aud
   assert.equal(home.statusCode, 200);
   assert.match(home.body, /Prove who you are to see your care record/);
   assert.doesNotMatch(home.body, /Staying in my own home/);
+  const [viewed] = await t.db.query<{ action: string; allowed: boolean; reason: string; detail: string }>(
+    "SELECT action, allowed, reason, detail FROM audit_event WHERE role_code = 'citizen' ORDER BY seq DESC LIMIT 1",
+  );
+  assert.deepEqual(
+    { action: viewed.action, allowed: viewed.allowed, detail: viewed.detail },
+    { action: "view", allowed: false, detail: "citizen GET /citizen" },
+    "the refused page view is audited at once",
+  );
+  assert.match(viewed.reason, /P9.*P5/);
   const object = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: citizen.csrf });
   assert.equal(object.statusCode, 403);
   assert.match(object.body, /P9/);
@@ -324,6 +339,61 @@ test("an NHS Number nobody holds: a clear page, nobody's record; the number may 
   const home = await page("/citizen", citizen);
   assert.equal(home.statusCode, 404);
   assert.match(home.body, /OnePlace holds no record for you/);
+});
+
+/** The newest citizen audit row for a sign-in, by its subject's actor. */
+const lastCitizenRow = async () =>
+  (
+    await t.db.query<{ action: string; allowed: boolean; reason: string; person_ids: string[] }>(
+      "SELECT action, allowed, reason, person_ids FROM audit_event WHERE role_code = 'citizen' ORDER BY seq DESC LIMIT 1",
+    )
+  )[0];
+
+test("a record holding the NHS Number but another date of birth is not shown: refused and audited", async () => {
+  // The real owner of the number (born 1938) signs in; the local record with the slipped number says 1961.
+  const owner = await signIn({ sub: "number-owner", nhsNumber: slip.nhsNumber, level: "P9" });
+  const home = await page("/citizen", owner);
+  assert.equal(home.statusCode, 404);
+  assert.match(home.body, /OnePlace holds no record for you/);
+  assert.doesNotMatch(home.body, /Tilly|Typo/);
+  const row = await lastCitizenRow();
+  assert.equal(row.allowed, false);
+  assert.match(row.reason, /NHS Number and the date of birth/);
+  // The person the record is really about, with the date of birth it holds, sees it.
+  const holder = await signIn({
+    sub: "slip-holder",
+    nhsNumber: slip.nhsNumber,
+    birthdate: slip.birthDate,
+    level: "P9",
+  });
+  const theirs = await page("/citizen/care-team", holder);
+  assert.equal(theirs.statusCode, 200);
+  assert.match(theirs.body, /Tilly/);
+});
+
+test("two unmerged records with the same NHS Number and date of birth: nothing shown, contact the practice, audited", async () => {
+  const citizen = await signIn({
+    sub: "dora",
+    nhsNumber: twin.nhsNumber,
+    birthdate: twin.birthDate,
+    level: "P9",
+  });
+  const home = await page("/citizen", citizen);
+  assert.equal(home.statusCode, 409);
+  assert.match(home.body, /Contact your GP practice/);
+  assert.doesNotMatch(home.body, /Dora|Double/);
+  const row = await lastCitizenRow();
+  assert.equal(row.allowed, false);
+  assert.match(row.reason, /2 records/);
+  assert.deepEqual(row.person_ids, []);
+});
+
+test("NHS login gives no date of birth: no record, and the refusal audited", async () => {
+  const citizen = await signIn({ sub: "no-dob", nhsNumber: me.nhsNumber, birthdate: "", level: "P9" });
+  const home = await page("/citizen", citizen);
+  assert.equal(home.statusCode, 403);
+  assert.doesNotMatch(home.body, /Staying in my own home/);
+  assert.match((await lastCitizenRow()).reason, /no date of birth/);
 });
 
 test("a citizen session reaches no staff route, and a staff session no citizen page", async () => {

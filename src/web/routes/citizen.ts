@@ -135,13 +135,15 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
     },
   );
 
-  /** Below P9 no record is shown: a page saying what the person can do instead. */
-  const notProved = (request: FastifyRequest, reply: FastifyReply, current: string) =>
-    reply.view("citizen-identity.njk", {
+  /** Below P9 no record is shown: a page saying what the person can do instead; the refusal is audited. */
+  const notProved = async (request: FastifyRequest, reply: FastifyReply, current: string) => {
+    await readerFor(request).refuseUnproved();
+    return reply.view("citizen-identity.njk", {
       ...shell(request, current),
       title: "Prove who you are to see your care record",
       level: signedIn(request).identity.proofingLevel,
     });
+  };
 
   app.get("/citizen", own, async (request, reply) => {
     const reader = readerFor(request);
