@@ -77,6 +77,8 @@ export interface CitizenSharingView {
   person: CitizenPerson;
   /** Objections in force, with the organisation that holds each. */
   current: ObjectionRow[];
+  /** Of those, the ones another organisation recorded: only it can withdraw them, not the person here. */
+  heldByOthers: ObjectionRow[];
   withdrawn: ObjectionRow[];
   /** Why an objection cannot be recorded here (no registered practice to hold it); null when it can. */
   cannotRecord: string | null;
@@ -96,8 +98,12 @@ export interface CitizenReader {
   mySharing(): Promise<CitizenSharingView>;
   /** Records an objection held by the registered practice; recording it again changes nothing. */
   recordMyObjection(): Promise<{ recorded: boolean }>;
-  /** Withdraws every objection in force; withdrawing when there is none changes nothing. */
-  withdrawMyObjections(): Promise<{ withdrawn: number }>;
+  /**
+   * Withdraws the objections the person recorded here (source system oneplace-citizen); those another
+   * organisation recorded stay in force and are answered, so the page can say whom to ask. Withdrawing when
+   * there is none changes nothing.
+   */
+  withdrawMyObjections(): Promise<{ withdrawn: number; heldByOthers: ObjectionRow[] }>;
 }
 
 const ACTION_WORDS: Record<string, string> = {
@@ -116,7 +122,7 @@ export function createCitizenReader(
   now: () => Date = () => new Date(),
 ): CitizenReader {
   const mayReadRecord = identity.proofingLevel === RECORD_PROOFING_LEVEL && identity.nhsNumber !== null;
-  const audit = (action: string, allowed: boolean, reason: string, personIds: string[] = []) =>
+  const audit = (action: string, allowed: boolean, reason: string, personIds: string[] = [], note = "") =>
     appendAuditEvent(db, {
       actorUserId: null,
       actor: identity.actor,
@@ -132,15 +138,15 @@ export function createCitizenReader(
       disclosure: allowed ? "identifiable" : null,
       channel: "web",
       clientAddress: origin.clientAddress,
-      detail: `citizen ${origin.detail}`,
+      detail: `citizen ${origin.detail}${note}`,
     });
 
   const unproved = `the record needs identity proved to ${RECORD_PROOFING_LEVEL} in NHS login; this sign-in is ${identity.proofingLevel}`;
 
   /** The person's own record ids, decided and audited before anything is read. */
-  const own = async (action: "view" | "change"): Promise<string[]> => {
+  const own = async (action: "view" | "change", note = ""): Promise<string[]> => {
     if (!mayReadRecord) {
-      await audit(action, false, unproved);
+      await audit(action, false, unproved, [], note);
       throw new AccessDenied(denied(unproved));
     }
     if (identity.birthDate === null) {
@@ -169,7 +175,7 @@ export function createCitizenReader(
         hint: "OnePlace holds more than one record with your details. Contact your GP practice so they can put this right.",
       });
     }
-    await audit(action, true, "the person's own record, signed in through NHS login", ids);
+    await audit(action, true, "the person's own record, signed in through NHS login", ids, note);
     return ids;
   };
 
@@ -250,6 +256,9 @@ export function createCitizenReader(
       return {
         person,
         current: objections.filter((o) => o.withdrawnOn === null),
+        heldByOthers: objections.filter(
+          (o) => o.withdrawnOn === null && o.sourceSystem !== CITIZEN_SOURCE_SYSTEM,
+        ),
         withdrawn: objections.filter((o) => o.withdrawnOn !== null),
         cannotRecord: person.practice
           ? null
@@ -258,7 +267,7 @@ export function createCitizenReader(
     },
 
     async recordMyObjection() {
-      const ids = await own("change");
+      const ids = await own("change", "; choice: record an objection");
       const today = londonDate(now());
       let recorded = false;
       for (const id of ids) {
@@ -285,18 +294,23 @@ export function createCitizenReader(
     },
 
     async withdrawMyObjections() {
-      const ids = await own("change");
+      const ids = await own("change", "; choice: withdraw the objection recorded here");
       const today = londonDate(now());
       let withdrawn = 0;
+      const heldByOthers: ObjectionRow[] = [];
       for (const id of ids) {
         const { objections } = await sharingRecords(db, id);
         for (const o of objections) {
           if (o.withdrawnOn !== null) continue;
+          if (o.sourceSystem !== CITIZEN_SOURCE_SYSTEM) {
+            heldByOthers.push(o); // recorded by an organisation: only it withdraws it
+            continue;
+          }
           const [, on] = [o.recordedOn, today].sort(); // never before it was recorded
           if (await withdrawHeldObjection(db, id, o.objectionId, o.holdingOrgCode, on)) withdrawn++;
         }
       }
-      return { withdrawn };
+      return { withdrawn, heldByOthers };
     },
   };
 }

@@ -27,6 +27,7 @@ import {
   insertPerson,
   makePerson,
   ORGS,
+  recordObjectionRow,
   refer,
   register,
 } from "../governance/fixtures.ts";
@@ -42,6 +43,8 @@ const slip = makePerson({ givenName: "Tilly", familyName: "Typo", birthDate: "19
 // Two unmerged records with the same NHS Number and date of birth.
 const twin = makePerson({ givenName: "Dora", familyName: "Double", birthDate: "1944-03-03" });
 const twinCopy = { ...twin, personId: randomUUID() };
+// A person the council recorded an objection for, in its own system.
+const hattie = makePerson({ givenName: "Hattie", familyName: "Held" });
 
 let idp: CitizenIdp;
 let t: TestDb;
@@ -84,11 +87,12 @@ before(async () => {
   t = await openTestDb();
   await insertOrganisations(t.db);
   const teams = await createTeams(t.db);
-  for (const p of [me, other, slip, twin, twinCopy]) {
+  for (const p of [me, other, slip, twin, twinCopy, hattie]) {
     await insertPerson(t.db, p);
     await register(t.db, p.personId, ORGS.practice);
   }
   await addToCareTeam(t.db, me.personId, teams.socialCare);
+  await recordObjectionRow(t.db, hattie.personId, ORGS.council);
   await refer(t.db, me.personId, teams.community);
   const gpUserId = await createUserInRole(t.db, "dr.citizenview", "gp", "practice");
   await createUserInRole(t.db, "sw.citizenview", "social-worker", "socialCare");
@@ -298,6 +302,35 @@ test("recording an objection: the staff outside the practice lose access; twice 
   await swReader.person(me.personId);
   const changes = (await citizenAudit(me.personId)).filter((r) => r.action === "change");
   assert.equal(changes.length, 3, "each change is audited as the person's own");
+});
+
+test("withdrawing withdraws only the objection made here; one the council holds stays, and the page says to ask them", async () => {
+  const citizen = await signIn({ sub: "hattie", nhsNumber: hattie.nhsNumber, level: "P9" });
+  const before = await page("/citizen/sharing", citizen);
+  assert.match(before.body, /Objections held by other organisations/);
+  assert.match(before.body, /Synthetic council/);
+  assert.doesNotMatch(before.body, /Withdraw my objection/, "nothing here the person can withdraw yet");
+  const objected = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: citizen.csrf });
+  assert.equal(objected.headers.location, "/citizen/sharing?done=recorded");
+  const withdrawn = await postForm("/citizen/sharing", citizen, { choice: "withdraw", _csrf: citizen.csrf });
+  assert.equal(withdrawn.headers.location, "/citizen/sharing?done=withdrawn");
+  const inForce = await t.db.query<{ holding_org_code: string; source_system: string }>(
+    "SELECT holding_org_code, source_system FROM sharing_objection WHERE person_id = $1 AND withdrawn_on IS NULL",
+    [hattie.personId],
+  );
+  assert.deepEqual(inForce, [{ holding_org_code: ORGS.council, source_system: "test" }]);
+  const after = await page("/citizen/sharing?done=withdrawn", citizen);
+  assert.match(after.body, /The objection you made here is withdrawn/);
+  assert.match(after.body, /Synthetic council/);
+  assert.match(after.body, /ask them/);
+  const changes = (await citizenAudit(hattie.personId)).filter((r) => r.action === "change");
+  assert.deepEqual(
+    changes.map((r) => r.detail),
+    [
+      "citizen POST /citizen/sharing; choice: record an objection",
+      "citizen POST /citizen/sharing; choice: withdraw the objection recorded here",
+    ],
+  );
 });
 
 test("below P9 no record: a page saying what the person can do, and refusals audited", async () => {
