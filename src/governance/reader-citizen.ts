@@ -93,7 +93,7 @@ export interface CitizenReader {
   myPlan(): Promise<CitizenPlanView>;
   myReferrals(): Promise<CitizenReferralsView>;
   myCareTeam(): Promise<CitizenCareTeamView>;
-  /** Who has looked at the record (staff and systems, not the person's own visits), newest first. */
+  /** Who has looked at the record (staff, systems, other NHS login accounts; not this one), newest first. */
   recordAccess(page: number): Promise<RecordAccessView>;
   mySharing(): Promise<CitizenSharingView>;
   /** Records an objection held by the registered practice; recording it again changes nothing. */
@@ -243,7 +243,7 @@ export function createCitizenReader(
     async recordAccess(page) {
       const ids = await own("view");
       const pageSize = CITIZEN_AUDIT_PAGE_SIZE;
-      const { rows, total } = await accessesOf(db, ids, pageSize, (page - 1) * pageSize);
+      const { rows, total } = await accessesOf(db, ids, identity.actor, pageSize, (page - 1) * pageSize);
       return { person: await personOf(ids), accesses: rows, total, page, pageSize };
     },
 
@@ -328,13 +328,18 @@ async function peopleMatching(db: Db, nhsNumber: string, birthDate: string): Pro
   return rows.map((r) => r.person_id);
 }
 
+/** Who another NHS login account's visit was, in the person's words: no account, no name. */
+const OTHER_CITIZEN = "Someone signed in with NHS login";
+
 /**
- * The audit rows naming the person, but for their own visits, newest first, with the role's and the
- * organisation's names (a team's organisation, else the team). No staff member's name or username.
+ * The audit rows naming the person, newest first, with the role's and the organisation's names (a team's
+ * organisation, else the team). No staff member's name or username. Only this NHS login account's own
+ * visits are left out: a visit by another account (someone else signed in with NHS login) is shown.
  */
 async function accessesOf(
   db: Db,
   personIds: string[],
+  ownActor: string,
   limit: number,
   offset: number,
 ): Promise<{ rows: RecordAccess[]; total: number }> {
@@ -344,8 +349,8 @@ async function accessesOf(
     SELECT seq FROM audit_set_member WHERE person_id = ANY($1::uuid[])`;
   const [count] = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM audit_event
-      WHERE seq IN (${hits}) AND role_code IS DISTINCT FROM '${CITIZEN_ROLE}'`,
-    [personIds],
+      WHERE seq IN (${hits}) AND (role_code IS DISTINCT FROM '${CITIZEN_ROLE}' OR actor <> $2)`,
+    [personIds, ownActor],
   );
   const rows = await db.query<{
     occurred_at: Date | string;
@@ -368,25 +373,30 @@ async function accessesOf(
        LEFT JOIN app_role r ON r.role_code = a.role_code
        LEFT JOIN team t ON t.team_code = a.team_code
        LEFT JOIN organisation o ON o.org_code = t.org_code
-      WHERE a.seq IN (${hits}) AND a.role_code IS DISTINCT FROM '${CITIZEN_ROLE}'
+      WHERE a.seq IN (${hits}) AND (a.role_code IS DISTINCT FROM '${CITIZEN_ROLE}' OR a.actor <> $4)
       ORDER BY a.seq DESC LIMIT $2 OFFSET $3`,
-    [personIds, limit, offset],
+    [personIds, limit, offset, ownActor],
   );
   return {
     total: Number(count?.n ?? 0),
     rows: rows.map((r) => {
       const system = r.role_code === null;
+      const citizen = r.role_code === CITIZEN_ROLE;
       const refused = !r.allowed || r.withheld;
       return {
         at: new Date(r.occurred_at).toISOString(),
-        organisation: system
-          ? "OnePlace"
-          : (r.org_name ?? r.team_name ?? "An organisation no longer in OnePlace"),
-        role: system
-          ? r.channel === "cli"
-            ? "Data manager, checking records match the right person"
-            : "The OnePlace system"
-          : (r.role_name ?? r.role_code ?? "Unknown role"),
+        organisation: citizen
+          ? "NHS login"
+          : system
+            ? "OnePlace"
+            : (r.org_name ?? r.team_name ?? "An organisation no longer in OnePlace"),
+        role: citizen
+          ? OTHER_CITIZEN
+          : system
+            ? r.channel === "cli"
+              ? "Data manager, checking records match the right person"
+              : "The OnePlace system"
+            : (r.role_name ?? r.role_code ?? "Unknown role"),
         what: refused
           ? "Tried to see your record but was not allowed"
           : (ACTION_WORDS[r.action] ?? "Used your record"),

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
+import { citizenActor } from "../../src/governance/citizen-sign-in.ts";
 import {
   AccessDenied,
   createReader,
@@ -260,12 +261,34 @@ test("my referrals and my care team, in plain words", async () => {
 test("who has looked at my record: organisation and role, never the staff member, and not my own visits", async () => {
   const citizen = await signIn({ sub: "edith-4", nhsNumber: me.nhsNumber, level: "P9" });
   await page("/citizen", citizen);
+  const mine = citizenActor(idp.issuer, "edith-4");
+  const [counts] = await t.db.query<{ own: number; others: number; staff: number }>(
+    `SELECT count(*) FILTER (WHERE role_code = 'citizen' AND actor = $2)::int AS own,
+            count(*) FILTER (WHERE role_code = 'citizen' AND actor <> $2)::int AS others,
+            count(*) FILTER (WHERE role_code IS DISTINCT FROM 'citizen')::int AS staff
+       FROM audit_event WHERE $1 = ANY(person_ids)`,
+    [me.personId, mine],
+  );
+  assert.ok(
+    counts.own > 0 && counts.others > 0,
+    "earlier sign-ins (other NHS login accounts) read the record",
+  );
   const access = await page("/citizen/record-access", citizen);
   assert.equal(access.statusCode, 200, access.body);
   assert.match(access.body, /Social worker/);
   assert.match(access.body, /Looked at your record/);
+  assert.match(
+    access.body,
+    /Someone signed in with NHS login/,
+    "another NHS login account's visits are shown",
+  );
+  assert.match(
+    access.body,
+    new RegExp(`${counts.others + counts.staff} times in all`),
+    "all but this account's own",
+  );
   assert.doesNotMatch(access.body, /sw\.citizenview/, "no staff member's name");
-  assert.doesNotMatch(access.body, /citizen:/, "the person's own visits are not listed");
+  assert.doesNotMatch(access.body, /citizen:/, "no account's audit name");
   assert.equal(
     (await citizenAudit(me.personId)).at(-1)?.detail,
     "citizen GET /citizen/record-access",
