@@ -9,7 +9,7 @@ import { normaliseNhsNumber } from "../core/nhs-number.ts";
 import type { Queryable } from "../store/index.ts";
 import type { AuthConfig, CitizenOidcConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
-import { createOidcFlow } from "./oidc.ts";
+import { createOidcFlow, type OidcCallback } from "./oidc.ts";
 import { recordSecurityEvent } from "./security-events.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 
@@ -42,7 +42,7 @@ export interface CitizenOidcClient {
   complete(
     db: Queryable,
     auth: AuthConfig,
-    callback: { state: string; code: string; browserState: string | null; clientAddress: string | null },
+    callback: OidcCallback & { clientAddress: string | null },
   ): Promise<{ token: string; identity: CitizenIdentity; expiresAt: Date }>;
 }
 

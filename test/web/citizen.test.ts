@@ -139,10 +139,17 @@ interface Citizen {
   csrf: string;
 }
 
-/** The browser's part of a sign-in: start, the provider's authorize, the callback. */
-async function signIn(login: CitizenLogin): Promise<Citizen> {
+/**
+ * The browser's part of a sign-in: start, the provider's authorize, the callback (with `extra` added to its
+ * query; `cookie`, a session cookie the browser already holds).
+ */
+async function callbackFor(login: CitizenLogin, extra = "", cookie = "") {
   idp.next = { birthdate: me.birthDate, ...login };
-  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+  const start = await app.inject({
+    method: "GET",
+    url: "/citizen/sign-in/start",
+    headers: cookie ? { cookie } : {},
+  });
   assert.equal(start.statusCode, 302, start.body);
   const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc");
   assert.ok(state, "the state is bound to the browser");
@@ -150,11 +157,16 @@ async function signIn(login: CitizenLogin): Promise<Citizen> {
   assert.equal(authorize.status, 302);
   const back = new URL(String(authorize.headers.get("location")));
   assert.equal(`${back.origin}${back.pathname}`, REDIRECT);
-  const callback = await app.inject({
+  return app.inject({
     method: "GET",
-    url: `/citizen/sign-in/callback${back.search}`,
-    headers: { cookie: state, accept: "text/html" },
+    url: `/citizen/sign-in/callback${back.search}${extra}`,
+    headers: { cookie: [state, cookie].filter(Boolean).join("; "), accept: "text/html" },
   });
+}
+
+/** A sign-in that works: the citizen's session cookie and the sharing form's CSRF token. */
+async function signIn(login: CitizenLogin, extra = "", earlier = ""): Promise<Citizen> {
+  const callback = await callbackFor(login, extra, earlier);
   assert.equal(callback.statusCode, 303, callback.body);
   assert.equal(callback.headers.location, "/citizen");
   const cookie = cookieOf(callback.headers["set-cookie"], "__Host-oneplace_citizen");
@@ -450,6 +462,20 @@ test("NHS login gives no date of birth: no record, and the refusal audited", asy
   assert.equal(home.statusCode, 403);
   assert.doesNotMatch(home.body, /Staying in my own home/);
   assert.match((await lastCitizenRow()).reason, /no date of birth/);
+});
+
+test("the callback's iss is checked (RFC 9207): another provider's is refused and audited, this one's accepted", async () => {
+  const login = { sub: "iss-check", nhsNumber: me.nhsNumber, level: "P9" } as const;
+  const mixedUp = await callbackFor(login, `&iss=${encodeURIComponent("https://other-provider.example")}`);
+  assert.equal(mixedUp.statusCode, 401);
+  assert.match(mixedUp.body, /issuer is not this identity provider/);
+  assert.equal(cookieOf(mixedUp.headers["set-cookie"], "__Host-oneplace_citizen"), null);
+  const [refused] = await t.db.query<{ reason: string }>(
+    "SELECT reason FROM audit_event WHERE action = 'login' AND NOT allowed ORDER BY seq DESC LIMIT 1",
+  );
+  assert.match(refused.reason, /citizen sign-in: the callback's issuer is not this identity provider/);
+  const citizen = await signIn(login, `&iss=${encodeURIComponent(idp.issuer)}`);
+  assert.equal((await page("/citizen", citizen)).statusCode, 200);
 });
 
 test("a citizen session reaches no staff route, and a staff session no citizen page", async () => {

@@ -293,6 +293,7 @@ function signInRoutes(
           code,
           state,
           browserState: parseCookies(request.headers.cookie).get(names.state) ?? null,
+          iss: request.query.iss ?? null,
           clientAddress: request.ip,
         });
         reply.header(
