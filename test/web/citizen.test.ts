@@ -95,6 +95,17 @@ before(async () => {
   await addToCareTeam(t.db, me.personId, teams.socialCare);
   await recordObjectionRow(t.db, hattie.personId, ORGS.council);
   await refer(t.db, me.personId, teams.community);
+  // Referrals carrying staff's free text: a reason, a decline's reason, an outcome.
+  await refer(t.db, me.personId, teams.socialCare, "2016-02-01");
+  await refer(t.db, me.personId, teams.community, "2017-03-01");
+  await t.db.query(
+    `UPDATE referral SET reason = 'STAFF-REASON daughter says she cannot cope',
+       outcome = CASE closed_on WHEN '2016-02-01' THEN 'declined' ELSE outcome END,
+       decline_reason = CASE closed_on WHEN '2016-02-01' THEN 'STAFF-DECLINE not eligible, see notes' END,
+       outcome_summary = CASE closed_on WHEN '2017-03-01' THEN 'STAFF-OUTCOME discharged, non-engagement' END
+     WHERE person_id = $1`,
+    [me.personId],
+  );
   const gpUserId = await createUserInRole(t.db, "dr.citizenview", "gp", "practice");
   await createUserInRole(t.db, "sw.citizenview", "social-worker", "socialCare");
   gpReader = await readerFor("dr.citizenview", "gp", "practice");
@@ -263,6 +274,10 @@ test("my referrals and my care team, in plain words", async () => {
   assert.equal(referrals.statusCode, 200, referrals.body);
   assert.match(referrals.body, /Referred on/);
   assert.match(referrals.body, /1 June 2015/);
+  assert.match(referrals.body, /Not accepted/);
+  assert.match(referrals.body, /Closed on/);
+  assert.match(referrals.body, /1 March 2017/);
+  assert.doesNotMatch(referrals.body, /STAFF-/, "no staff free text: reason, decline reason or outcome");
   const team = await page("/citizen/care-team", citizen);
   assert.equal(team.statusCode, 200, team.body);
   assert.match(team.body, /This team is part of your care/);

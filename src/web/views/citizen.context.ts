@@ -124,10 +124,10 @@ export function referralsContext(view: CitizenReferralsView) {
         service: r.serviceName,
         team: r.toTeam.name,
         referredOn: r.referredOn,
-        reason: r.reason,
         status,
-        declineReason: r.status === "declined" ? r.declineReason : null,
-        outcome: r.status === "completed" ? r.outcomeSummary : null,
+        // Service, team, status and dates only: the reason, a decline's reason and the outcome are staff's
+        // free text, written for colleagues, not reviewed for the person to read.
+        closedOn: r.closedOn,
       };
     }),
   };
