@@ -183,12 +183,14 @@ export async function resolveCitizenSession(
   };
 }
 
-/** Ends a citizen session; the sign-out is audited. */
+/** Ends a citizen session; the sign-out is audited (with why, when it is not the person signing out). */
 export async function endCitizenSession(
   db: Queryable,
   token: string,
   clientAddress: string | null,
+  reason = "citizen signed out",
 ): Promise<void> {
+  if (token.length > 200) return;
   const rows = await db.query<{ oidc_issuer: string; oidc_subject: string }>(
     "DELETE FROM citizen_session WHERE token_hash = $1 RETURNING oidc_issuer, oidc_subject",
     [hashSecret(token)],
@@ -202,6 +204,6 @@ export async function endCitizenSession(
       channel: "web",
       clientAddress,
     },
-    { action: "logout", allowed: true, reason: "citizen signed out" },
+    { action: "logout", allowed: true, reason },
   );
 }

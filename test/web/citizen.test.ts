@@ -541,6 +541,25 @@ test("a sign-in that did not start in this browser is refused with the reason, a
   assert.match(row.reason, /citizen sign-in: the sign-in did not start in this browser/);
 });
 
+test("a new sign-in in the same browser ends the session the browser held before", async () => {
+  const first = await signIn({ sub: "shared-pc-1", nhsNumber: me.nhsNumber, level: "P9" });
+  assert.equal((await page("/citizen", first)).statusCode, 200);
+  const second = await signIn(
+    { sub: "shared-pc-2", nhsNumber: slip.nhsNumber, birthdate: slip.birthDate, level: "P9" },
+    "",
+    first.cookie,
+  );
+  const old = await page("/citizen", first);
+  assert.equal(old.statusCode, 303, "the earlier session is gone");
+  assert.equal(old.headers.location, "/citizen/sign-in");
+  assert.equal((await page("/citizen", second)).statusCode, 200);
+  const [ended] = await t.db.query<{ reason: string; actor: string }>(
+    "SELECT reason, actor FROM audit_event WHERE action = 'logout' ORDER BY seq DESC LIMIT 1",
+  );
+  assert.equal(ended.actor, citizenActor(idp.issuer, "shared-pc-1"));
+  assert.match(ended.reason, /ended by a new sign-in/);
+});
+
 test("signing out ends the citizen session", async () => {
   const citizen = await signIn({ sub: "edith-8", nhsNumber: me.nhsNumber, level: "P9" });
   const out = await postForm("/citizen/sign-out", citizen, { _csrf: citizen.csrf });

@@ -296,6 +296,15 @@ function signInRoutes(
           iss: request.query.iss ?? null,
           clientAddress: request.ip,
         });
+        // A session this browser held before (another person's, perhaps, on a shared computer) ends now.
+        const earlier = parseCookies(request.headers.cookie).get(names.session);
+        if (earlier)
+          await endCitizenSession(
+            db,
+            earlier,
+            request.ip,
+            "citizen session ended by a new sign-in in its browser",
+          );
         reply.header(
           "set-cookie",
           setCookie(names.session, session.token, {
