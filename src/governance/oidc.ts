@@ -163,7 +163,13 @@ export function createOidcFlow(
         [hashSecret(callback.state)],
       );
       if (flows.length === 0) return { ok: false, reason: "unknown or expired sign-in" };
-      const oidc = await discover();
+      let oidc: client.Configuration;
+      try {
+        oidc = await discover();
+      } catch {
+        // A fixed reason: the library's message (hosts, ports, parse errors) is not for a public page.
+        return { ok: false, reason: "the identity provider could not be reached" };
+      }
       const issuer = oidc.serverMetadata().issuer;
       // The callback the browser brought, rebuilt on the registered redirect URL (the one the provider used).
       const currentUrl = new URL(config.redirectUrl);

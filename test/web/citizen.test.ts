@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
+import { authConfigFromEnv } from "../../src/governance/auth-config.ts";
 import { citizenActor } from "../../src/governance/citizen-sign-in.ts";
 import {
   AccessDenied,
@@ -558,6 +559,65 @@ test("a new sign-in in the same browser ends the session the browser held before
   );
   assert.equal(ended.actor, citizenActor(idp.issuer, "shared-pc-1"));
   assert.match(ended.reason, /ended by a new sign-in/);
+});
+
+test("a citizen key file left set without an issuer does not stop the server: it is not read", () => {
+  const config = authConfigFromEnv({
+    ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE: "/nonexistent/citizen-key.pem",
+  });
+  assert.equal(config.citizenOidc, null);
+});
+
+test("the provider unreachable at the callback: a fixed reason on the page, audited; citizens have their own sign-in limit", async () => {
+  // The sign-in starts here; the callback reaches a server (just restarted, say) that cannot reach the provider.
+  const unreachable = await createWebServer({
+    db: t.db,
+    logger: createLogger({ destination: new Writable({ write: (_c, _e, done) => done() }) }),
+    placeName: "Test",
+    auth: idp.authConfig(REDIRECT, {
+      ONEPLACE_CITIZEN_OIDC_ISSUER: "http://127.0.0.1:9",
+      ONEPLACE_LOGIN_RATE_LIMIT: "3",
+    }),
+    admissionNotifier: false,
+  });
+  try {
+    // Staff sign-in attempts use up staff's limit, not the citizens'.
+    for (let i = 0; i < 3; i++) {
+      const staff = await unreachable.inject({
+        method: "POST",
+        url: "/login",
+        payload: { username: "nobody", password: "wrong-password", _csrf: "x" },
+      });
+      assert.notEqual(staff.statusCode, 429);
+    }
+    idp.next = { sub: "unreachable", nhsNumber: me.nhsNumber, birthdate: me.birthDate, level: "P9" };
+    const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+    const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") as string;
+    const back = new URL(
+      String((await fetch(String(start.headers.location), { redirect: "manual" })).headers.get("location")),
+    );
+    const callback = await unreachable.inject({
+      method: "GET",
+      url: `/citizen/sign-in/callback${back.search}`,
+      headers: { cookie: state, accept: "text/html" },
+    });
+    assert.equal(callback.statusCode, 401, callback.body);
+    assert.match(callback.body, /the identity provider could not be reached/);
+    assert.doesNotMatch(callback.body, /discovery|127\.0\.0\.1|ECONNREFUSED|fetch failed/);
+    const [refused] = await t.db.query<{ reason: string }>(
+      "SELECT reason FROM audit_event WHERE action = 'login' AND NOT allowed ORDER BY seq DESC LIMIT 1",
+    );
+    assert.equal(refused.reason, "citizen sign-in: the identity provider could not be reached");
+    // The citizens' limit (3 a minute here) is their own: two more starts pass it, the next is refused.
+    for (let i = 0; i < 2; i++) {
+      const again = await unreachable.inject({ method: "GET", url: "/citizen/sign-in/start" });
+      assert.equal(again.statusCode, 502, "not limited by staff's attempts");
+    }
+    const limited = await unreachable.inject({ method: "GET", url: "/citizen/sign-in/start" });
+    assert.equal(limited.statusCode, 429);
+  } finally {
+    await unreachable.close();
+  }
 });
 
 test("signing out ends the citizen session", async () => {

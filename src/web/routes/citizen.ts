@@ -22,6 +22,7 @@ import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
 import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
 import { sendProblem } from "../plugins/problem.ts";
+import { createRateLimiter } from "../plugins/rate-limit.ts";
 import {
   careTeamContext,
   citizenShell,
@@ -224,7 +225,9 @@ function signInRoutes(
   },
 ): void {
   const { db, oidc, names } = context;
-  const { config, loginLimiter } = context.settings;
+  const { config } = context.settings;
+  // Citizens' own limiter, apart from staff sign-in's: the public cannot use up staff's attempts, nor staff theirs.
+  const loginLimiter = createRateLimiter(config.loginAttemptsPerMinute);
   const secure = config.cookieSecure;
   const label = oidc?.config.label ?? "NHS login";
   const open = { config: { public: true } };
