@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
-import { authConfigFromEnv } from "../../src/governance/auth-config.ts";
-import { citizenActor } from "../../src/governance/citizen-sign-in.ts";
 import {
   AccessDenied,
+  authConfigFromEnv,
+  citizenActor,
   createReader,
   type GovernedReader,
   type ReaderIdentity,
