@@ -149,6 +149,8 @@ function oidcFromEnv(env: Env): OidcConfig | null {
  */
 function citizenOidcFromEnv(env: Env): CitizenOidcConfig | null {
   const prefix = "ONEPLACE_CITIZEN_OIDC_";
+  // Without an issuer nothing else is read: a leftover key file setting must not stop the server.
+  if (!env[`${prefix}ISSUER`]?.trim()) return null;
   const keyFile = env[`${prefix}PRIVATE_KEY_FILE`]?.trim();
   const privateKeyPem = keyFile ? readSecretFile(`${prefix}PRIVATE_KEY_FILE`, keyFile) : null;
   if (privateKeyPem !== null && !/-----BEGIN PRIVATE KEY-----/.test(privateKeyPem))

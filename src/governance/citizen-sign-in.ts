@@ -9,7 +9,7 @@ import { normaliseNhsNumber } from "../core/nhs-number.ts";
 import type { Queryable } from "../store/index.ts";
 import type { AuthConfig, CitizenOidcConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
-import { createOidcFlow } from "./oidc.ts";
+import { createOidcFlow, type OidcCallback } from "./oidc.ts";
 import { recordSecurityEvent } from "./security-events.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 
@@ -30,6 +30,8 @@ export interface CitizenIdentity {
   /** An opaque name for the audit trail: the same for the same NHS login account, naming nobody. */
   actor: string;
   nhsNumber: string | null;
+  /** The date of birth the provider asserted (YYYY-MM-DD): the record must hold it too. Null if none given. */
+  birthDate: string | null;
   proofingLevel: ProofingLevel;
 }
 
@@ -40,7 +42,7 @@ export interface CitizenOidcClient {
   complete(
     db: Queryable,
     auth: AuthConfig,
-    callback: { state: string; code: string; browserState: string | null; clientAddress: string | null },
+    callback: OidcCallback & { clientAddress: string | null },
   ): Promise<{ token: string; identity: CitizenIdentity; expiresAt: Date }>;
 }
 
@@ -55,6 +57,13 @@ export function proofingLevelOf(claims: Record<string, unknown>): ProofingLevel 
   const fromVot = typeof claims.vot === "string" ? claims.vot.split(".")[0] : undefined;
   const level = typeof direct === "string" ? direct : fromVot;
   return PROOFING_LEVELS.find((l) => l === level) ?? "P0";
+}
+
+/** A calendar date as OpenID Connect's `birthdate` gives it (YYYY-MM-DD), or null if it is not one. */
+function birthDateOf(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value ? value : null;
 }
 
 export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcClient {
@@ -81,7 +90,7 @@ export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcC
         });
       };
       const result = await flow.exchange(db, callback, {
-        userInfoFor: ["nhs_number", "identity_proofing_level"],
+        userInfoFor: ["nhs_number", "birthdate", "identity_proofing_level"],
       });
       if (!result.ok) return fail(result.reason);
       const { issuer, subject, claims } = result.identity;
@@ -91,6 +100,10 @@ export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcC
       const nhsNumber = typeof claimed === "string" ? normaliseNhsNumber(claimed) : null;
       if (typeof claimed === "string" && !nhsNumber) return fail("the NHS Number it gave is not valid");
       if (proofingLevel !== "P0" && !nhsNumber) return fail("it gave no NHS Number");
+      const givenBirthDate = claims.birthdate;
+      const birthDate = typeof givenBirthDate === "string" ? birthDateOf(givenBirthDate) : null;
+      if (givenBirthDate !== undefined && givenBirthDate !== null && !birthDate)
+        return fail("the date of birth it gave is not a date");
       const at = new Date();
       const token = newSecret();
       const sessionId = randomUUID();
@@ -98,8 +111,8 @@ export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcC
       await db.query("DELETE FROM citizen_session WHERE expires_at < $1", [at.toISOString()]);
       await db.query(
         `INSERT INTO citizen_session (session_id, token_hash, oidc_issuer, oidc_subject, nhs_number, proofing_level,
-           client_address, created_at, last_seen_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
+           client_address, created_at, last_seen_at, expires_at, birth_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)`,
         [
           sessionId,
           hashSecret(token),
@@ -110,6 +123,7 @@ export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcC
           callback.clientAddress,
           at.toISOString(),
           expiresAt.toISOString(),
+          birthDate,
         ],
       );
       await recordSecurityEvent(db, operator, {
@@ -120,7 +134,7 @@ export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcC
       return {
         token,
         expiresAt,
-        identity: { sessionId, actor: operator.name, nhsNumber, proofingLevel },
+        identity: { sessionId, actor: operator.name, nhsNumber, birthDate, proofingLevel },
       };
     },
   };
@@ -139,10 +153,12 @@ export async function resolveCitizenSession(
     oidc_issuer: string;
     oidc_subject: string;
     nhs_number: string | null;
+    birth_date: string | null;
     proofing_level: ProofingLevel;
     last_seen_at: Date;
   }>(
-    `SELECT session_id, oidc_issuer, oidc_subject, nhs_number, proofing_level, last_seen_at
+    `SELECT session_id, oidc_issuer, oidc_subject, nhs_number, birth_date::text AS birth_date, proofing_level,
+            last_seen_at
        FROM citizen_session WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
     [
       hashSecret(token),
@@ -162,16 +178,19 @@ export async function resolveCitizenSession(
     sessionId: row.session_id,
     actor: citizenActor(row.oidc_issuer, row.oidc_subject),
     nhsNumber: row.nhs_number,
+    birthDate: row.birth_date,
     proofingLevel: row.proofing_level,
   };
 }
 
-/** Ends a citizen session; the sign-out is audited. */
+/** Ends a citizen session; the sign-out is audited (with why, when it is not the person signing out). */
 export async function endCitizenSession(
   db: Queryable,
   token: string,
   clientAddress: string | null,
+  reason = "citizen signed out",
 ): Promise<void> {
+  if (token.length > 200) return;
   const rows = await db.query<{ oidc_issuer: string; oidc_subject: string }>(
     "DELETE FROM citizen_session WHERE token_hash = $1 RETURNING oidc_issuer, oidc_subject",
     [hashSecret(token)],
@@ -185,6 +204,6 @@ export async function endCitizenSession(
       channel: "web",
       clientAddress,
     },
-    { action: "logout", allowed: true, reason: "citizen signed out" },
+    { action: "logout", allowed: true, reason },
   );
 }

@@ -20,6 +20,7 @@ export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-g
 export {
   type CitizenIdentity,
   type CitizenOidcClient,
+  citizenActor,
   createCitizenOidcClient,
   endCitizenSession,
   PROOFING_LEVELS,

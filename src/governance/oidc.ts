@@ -19,10 +19,7 @@ export interface OidcClient {
   /** Starts a sign-in: the URL to send the browser to, and the state to bind to the browser (a cookie). */
   begin(db: Queryable): Promise<{ url: string; state: string }>;
   /** Completes it from the callback; returns the OnePlace user id, or throws a GovernanceError. */
-  complete(
-    db: Queryable,
-    callback: { state: string; code: string; browserState: string | null; clientAddress: string | null },
-  ): Promise<string>;
+  complete(db: Queryable, callback: OidcCallback & { clientAddress: string | null }): Promise<string>;
 }
 
 /**
@@ -44,6 +41,9 @@ function refusalReason(error: unknown): string {
   // openid-client wraps the failed check; the compared claim sits further down the cause chain.
   for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
     if ((e as { claim?: unknown }).claim === "nonce") return "the ID token's nonce does not match";
+    // RFC 9207: the callback's `iss` names another provider (a mix-up), or is missing where it must be sent.
+    if (String((e as { message?: unknown }).message).includes('"iss" (issuer)'))
+      return "the callback's issuer is not this identity provider";
   }
   return "the ID token did not verify";
 }
@@ -71,6 +71,18 @@ async function clientAuthentication(config: OidcProviderConfig): Promise<client.
   return client.PrivateKeyJwt(key);
 }
 
+/**
+ * What the browser brought back: the code, the state (and the state cookie it holds), and the provider's
+ * `iss` when it sent one (RFC 9207), checked against the discovered issuer so a response from another
+ * provider is refused.
+ */
+export interface OidcCallback {
+  state: string;
+  code: string;
+  browserState: string | null;
+  iss?: string | null;
+}
+
 /** What the provider said about the person: the ID token's claims, with the UserInfo endpoint's where asked. */
 export interface OidcClaims {
   issuer: string;
@@ -87,7 +99,7 @@ export interface OidcFlow {
   begin(db: Queryable): Promise<{ url: string; state: string }>;
   exchange(
     db: Queryable,
-    callback: { state: string; code: string; browserState: string | null },
+    callback: OidcCallback,
     options?: { userInfoFor?: readonly string[] },
   ): Promise<{ ok: true; identity: OidcClaims } | { ok: false; reason: string }>;
 }
@@ -151,11 +163,21 @@ export function createOidcFlow(
         [hashSecret(callback.state)],
       );
       if (flows.length === 0) return { ok: false, reason: "unknown or expired sign-in" };
-      const oidc = await discover();
+      let oidc: client.Configuration;
+      try {
+        oidc = await discover();
+      } catch {
+        // A fixed reason: the library's message (hosts, ports, parse errors) is not for a public page.
+        return { ok: false, reason: "the identity provider could not be reached" };
+      }
       const issuer = oidc.serverMetadata().issuer;
       // The callback the browser brought, rebuilt on the registered redirect URL (the one the provider used).
       const currentUrl = new URL(config.redirectUrl);
-      currentUrl.search = new URLSearchParams({ code: callback.code, state: callback.state }).toString();
+      currentUrl.search = new URLSearchParams({
+        code: callback.code,
+        state: callback.state,
+        ...(callback.iss ? { iss: callback.iss } : {}),
+      }).toString();
       let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
       try {
         tokens = await client.authorizationCodeGrant(oidc, currentUrl, {

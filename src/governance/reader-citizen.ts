@@ -1,7 +1,8 @@
 // The governed reader for a citizen: a person signed in through NHS login (citizen-sign-in.ts) reading their
-// own record, and only their own. The record is found by the NHS Number the provider asserted, never by an id
-// the browser sends, so there is nothing to point at anyone else's. The record needs identity proofed to P9;
-// below it every read is refused (and audited). Each read is one audit row, as a citizen read (role
+// own record, and only their own. The record is found by the NHS Number and the date of birth the provider
+// asserted (exactly one record holding both, else nothing is shown), never by an id the browser sends, so
+// there is nothing to point at anyone else's. The record needs identity proofed to P9; below it every read is
+// refused (and audited). Each read is one audit row, as a citizen read (role
 // "citizen", relationship "self"), written before anything is read, so "who has looked at my record" shows the
 // person their own visits as the IG officer sees them. Proxy access (a carer acting for someone) is not here.
 import { randomUUID } from "node:crypto";
@@ -12,13 +13,7 @@ import { AccessDenied, denied } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { type CitizenIdentity, RECORD_PROOFING_LEVEL } from "./citizen-sign-in.ts";
 import { recordObjection } from "./consent.ts";
-import {
-  type ObjectionRow,
-  organisationName,
-  peopleWithNhsNumber,
-  sharingRecords,
-  withdrawHeldObjection,
-} from "./ig.ts";
+import { type ObjectionRow, organisationName, sharingRecords, withdrawHeldObjection } from "./ig.ts";
 import { type PersonDemographics, readDemographics } from "./person-reads.ts";
 import { type CareTeamEntry, readCareTeam } from "./person-view.ts";
 import { londonDate } from "./relationship-facts.ts";
@@ -82,6 +77,8 @@ export interface CitizenSharingView {
   person: CitizenPerson;
   /** Objections in force, with the organisation that holds each. */
   current: ObjectionRow[];
+  /** Of those, the ones another organisation recorded: only it can withdraw them, not the person here. */
+  heldByOthers: ObjectionRow[];
   withdrawn: ObjectionRow[];
   /** Why an objection cannot be recorded here (no registered practice to hold it); null when it can. */
   cannotRecord: string | null;
@@ -91,16 +88,22 @@ export interface CitizenReader {
   readonly identity: CitizenIdentity;
   /** Whether the identity is proved well enough to see the record (P9). */
   readonly mayReadRecord: boolean;
+  /** Audits a page view refused because the identity is not proved to P9 (the page says what to do instead). */
+  refuseUnproved(): Promise<void>;
   myPlan(): Promise<CitizenPlanView>;
   myReferrals(): Promise<CitizenReferralsView>;
   myCareTeam(): Promise<CitizenCareTeamView>;
-  /** Who has looked at the record (staff and systems, not the person's own visits), newest first. */
+  /** Who has looked at the record (staff, systems, other NHS login accounts; not this one), newest first. */
   recordAccess(page: number): Promise<RecordAccessView>;
   mySharing(): Promise<CitizenSharingView>;
   /** Records an objection held by the registered practice; recording it again changes nothing. */
   recordMyObjection(): Promise<{ recorded: boolean }>;
-  /** Withdraws every objection in force; withdrawing when there is none changes nothing. */
-  withdrawMyObjections(): Promise<{ withdrawn: number }>;
+  /**
+   * Withdraws the objections the person recorded here (source system oneplace-citizen); those another
+   * organisation recorded stay in force and are answered, so the page can say whom to ask. Withdrawing when
+   * there is none changes nothing.
+   */
+  withdrawMyObjections(): Promise<{ withdrawn: number; heldByOthers: ObjectionRow[] }>;
 }
 
 const ACTION_WORDS: Record<string, string> = {
@@ -119,7 +122,7 @@ export function createCitizenReader(
   now: () => Date = () => new Date(),
 ): CitizenReader {
   const mayReadRecord = identity.proofingLevel === RECORD_PROOFING_LEVEL && identity.nhsNumber !== null;
-  const audit = (action: string, allowed: boolean, reason: string, personIds: string[] = []) =>
+  const audit = (action: string, allowed: boolean, reason: string, personIds: string[] = [], note = "") =>
     appendAuditEvent(db, {
       actorUserId: null,
       actor: identity.actor,
@@ -135,24 +138,44 @@ export function createCitizenReader(
       disclosure: allowed ? "identifiable" : null,
       channel: "web",
       clientAddress: origin.clientAddress,
-      detail: `citizen ${origin.detail}`,
+      detail: `citizen ${origin.detail}${note}`,
     });
 
+  const unproved = `the record needs identity proved to ${RECORD_PROOFING_LEVEL} in NHS login; this sign-in is ${identity.proofingLevel}`;
+
   /** The person's own record ids, decided and audited before anything is read. */
-  const own = async (action: "view" | "change"): Promise<string[]> => {
+  const own = async (action: "view" | "change", note = ""): Promise<string[]> => {
     if (!mayReadRecord) {
-      const reason = `the record needs identity proved to ${RECORD_PROOFING_LEVEL} in NHS login; this sign-in is ${identity.proofingLevel}`;
+      await audit(action, false, unproved, [], note);
+      throw new AccessDenied(denied(unproved));
+    }
+    if (identity.birthDate === null) {
+      const reason = "NHS login gave no date of birth, so the record cannot be matched safely";
       await audit(action, false, reason);
       throw new AccessDenied(denied(reason));
     }
-    const ids = await peopleWithNhsNumber(db, identity.nhsNumber as string);
+    const ids = await peopleMatching(db, identity.nhsNumber as string, identity.birthDate);
     if (ids.length === 0) {
-      await audit(action, false, "no record in OnePlace holds the NHS Number the person signed in with");
+      await audit(
+        action,
+        false,
+        "no record in OnePlace holds both the NHS Number and the date of birth the person signed in with",
+      );
       throw notFound("governance.citizen-no-record", "OnePlace holds no record for you.", {
         hint: "If you think it should, ask your GP practice.",
       });
     }
-    await audit(action, true, "the person's own record, signed in through NHS login", ids);
+    if (ids.length > 1) {
+      await audit(
+        action,
+        false,
+        `${ids.length} records in OnePlace hold the NHS Number and date of birth the person signed in with`,
+      );
+      throw conflict("governance.citizen-several-records", "We cannot show your record just now.", {
+        hint: "OnePlace holds more than one record with your details. Contact your GP practice so they can put this right.",
+      });
+    }
+    await audit(action, true, "the person's own record, signed in through NHS login", ids, note);
     return ids;
   };
 
@@ -182,6 +205,10 @@ export function createCitizenReader(
   return {
     identity,
     mayReadRecord,
+
+    async refuseUnproved() {
+      await audit("view", false, unproved);
+    },
 
     async myPlan() {
       const ids = await own("view");
@@ -216,7 +243,7 @@ export function createCitizenReader(
     async recordAccess(page) {
       const ids = await own("view");
       const pageSize = CITIZEN_AUDIT_PAGE_SIZE;
-      const { rows, total } = await accessesOf(db, ids, pageSize, (page - 1) * pageSize);
+      const { rows, total } = await accessesOf(db, ids, identity.actor, pageSize, (page - 1) * pageSize);
       return { person: await personOf(ids), accesses: rows, total, page, pageSize };
     },
 
@@ -229,6 +256,9 @@ export function createCitizenReader(
       return {
         person,
         current: objections.filter((o) => o.withdrawnOn === null),
+        heldByOthers: objections.filter(
+          (o) => o.withdrawnOn === null && o.sourceSystem !== CITIZEN_SOURCE_SYSTEM,
+        ),
         withdrawn: objections.filter((o) => o.withdrawnOn !== null),
         cannotRecord: person.practice
           ? null
@@ -237,7 +267,7 @@ export function createCitizenReader(
     },
 
     async recordMyObjection() {
-      const ids = await own("change");
+      const ids = await own("change", "; choice: record an objection");
       const today = londonDate(now());
       let recorded = false;
       for (const id of ids) {
@@ -264,29 +294,52 @@ export function createCitizenReader(
     },
 
     async withdrawMyObjections() {
-      const ids = await own("change");
+      const ids = await own("change", "; choice: withdraw the objection recorded here");
       const today = londonDate(now());
       let withdrawn = 0;
+      const heldByOthers: ObjectionRow[] = [];
       for (const id of ids) {
         const { objections } = await sharingRecords(db, id);
         for (const o of objections) {
           if (o.withdrawnOn !== null) continue;
+          if (o.sourceSystem !== CITIZEN_SOURCE_SYSTEM) {
+            heldByOthers.push(o); // recorded by an organisation: only it withdraws it
+            continue;
+          }
           const [, on] = [o.recordedOn, today].sort(); // never before it was recorded
           if (await withdrawHeldObjection(db, id, o.objectionId, o.holdingOrgCode, on)) withdrawn++;
         }
       }
-      return { withdrawn };
+      return { withdrawn, heldByOthers };
     },
   };
 }
 
 /**
- * The audit rows naming the person, but for their own visits, newest first, with the role's and the
- * organisation's names (a team's organisation, else the team). No staff member's name or username.
+ * The people (never merged away: a merge retires the other person row) holding both the NHS Number and the
+ * date of birth the identity provider asserted. The NHS Number alone is not enough: a local record with a
+ * mistyped but valid number would otherwise be shown to the number's real owner.
+ */
+async function peopleMatching(db: Db, nhsNumber: string, birthDate: string): Promise<string[]> {
+  const rows = await db.query<{ person_id: string }>(
+    "SELECT person_id FROM person WHERE nhs_number = $1 AND birth_date = $2::date ORDER BY person_id",
+    [nhsNumber, birthDate],
+  );
+  return rows.map((r) => r.person_id);
+}
+
+/** Who another NHS login account's visit was, in the person's words: no account, no name. */
+const OTHER_CITIZEN = "Someone signed in with NHS login";
+
+/**
+ * The audit rows naming the person, newest first, with the role's and the organisation's names (a team's
+ * organisation, else the team). No staff member's name or username. Only this NHS login account's own
+ * visits are left out: a visit by another account (someone else signed in with NHS login) is shown.
  */
 async function accessesOf(
   db: Db,
   personIds: string[],
+  ownActor: string,
   limit: number,
   offset: number,
 ): Promise<{ rows: RecordAccess[]; total: number }> {
@@ -296,8 +349,8 @@ async function accessesOf(
     SELECT seq FROM audit_set_member WHERE person_id = ANY($1::uuid[])`;
   const [count] = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM audit_event
-      WHERE seq IN (${hits}) AND role_code IS DISTINCT FROM '${CITIZEN_ROLE}'`,
-    [personIds],
+      WHERE seq IN (${hits}) AND (role_code IS DISTINCT FROM '${CITIZEN_ROLE}' OR actor <> $2)`,
+    [personIds, ownActor],
   );
   const rows = await db.query<{
     occurred_at: Date | string;
@@ -320,25 +373,30 @@ async function accessesOf(
        LEFT JOIN app_role r ON r.role_code = a.role_code
        LEFT JOIN team t ON t.team_code = a.team_code
        LEFT JOIN organisation o ON o.org_code = t.org_code
-      WHERE a.seq IN (${hits}) AND a.role_code IS DISTINCT FROM '${CITIZEN_ROLE}'
+      WHERE a.seq IN (${hits}) AND (a.role_code IS DISTINCT FROM '${CITIZEN_ROLE}' OR a.actor <> $4)
       ORDER BY a.seq DESC LIMIT $2 OFFSET $3`,
-    [personIds, limit, offset],
+    [personIds, limit, offset, ownActor],
   );
   return {
     total: Number(count?.n ?? 0),
     rows: rows.map((r) => {
       const system = r.role_code === null;
+      const citizen = r.role_code === CITIZEN_ROLE;
       const refused = !r.allowed || r.withheld;
       return {
         at: new Date(r.occurred_at).toISOString(),
-        organisation: system
-          ? "OnePlace"
-          : (r.org_name ?? r.team_name ?? "An organisation no longer in OnePlace"),
-        role: system
-          ? r.channel === "cli"
-            ? "Data manager, checking records match the right person"
-            : "The OnePlace system"
-          : (r.role_name ?? r.role_code ?? "Unknown role"),
+        organisation: citizen
+          ? "NHS login"
+          : system
+            ? "OnePlace"
+            : (r.org_name ?? r.team_name ?? "An organisation no longer in OnePlace"),
+        role: citizen
+          ? OTHER_CITIZEN
+          : system
+            ? r.channel === "cli"
+              ? "Data manager, checking records match the right person"
+              : "The OnePlace system"
+            : (r.role_name ?? r.role_code ?? "Unknown role"),
         what: refused
           ? "Tried to see your record but was not allowed"
           : (ACTION_WORDS[r.action] ?? "Used your record"),

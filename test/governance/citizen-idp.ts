@@ -20,6 +20,8 @@ const CLIENT_SECRET = "stub-citizen-secret-value";
 export interface CitizenLogin {
   sub: string;
   nhsNumber?: string;
+  /** The date of birth UserInfo gives (the profile scope's `birthdate`), as NHS login does. */
+  birthdate?: string;
   level: "P0" | "P5" | "P9";
   nhsNumberInIdToken?: boolean;
 }
@@ -184,6 +186,7 @@ export async function startCitizenIdp(): Promise<CitizenIdp> {
         sub: login.sub,
         identity_proofing_level: login.level,
         ...(login.level !== "P0" && login.nhsNumber ? { nhs_number: login.nhsNumber } : {}),
+        ...(login.level !== "P0" && login.birthdate ? { birthdate: login.birthdate } : {}),
       });
     }
     json(404, {});

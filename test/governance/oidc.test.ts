@@ -133,7 +133,7 @@ after(async () => {
 });
 
 /** Runs the browser's part: start, visit the provider, come back. Returns the callback response. */
-async function signIn(options: { keepStateCookie?: boolean; replay?: boolean } = {}) {
+async function signIn(options: { keepStateCookie?: boolean; replay?: boolean; extra?: string } = {}) {
   const start = await app.inject({ method: "GET", url: "/login/oidc" });
   assert.equal(start.statusCode, 302);
   const location = String(start.headers.location);
@@ -148,7 +148,7 @@ async function signIn(options: { keepStateCookie?: boolean; replay?: boolean } =
   const callback = () =>
     app.inject({
       method: "GET",
-      url: `/login/oidc/callback${back.search}`,
+      url: `/login/oidc/callback${back.search}${options.extra ?? ""}`,
       headers: options.keepStateCookie === false ? {} : { cookie: stateCookie },
     });
   const first = await callback();
@@ -214,6 +214,20 @@ test("refused: a callback in a browser that did not start the sign-in, and a rep
   const replayed = await signIn({ replay: true });
   assert.equal(replayed.statusCode, 401);
   assert.match(replayed.body, /unknown or expired/);
+});
+
+test("the callback's iss is checked (RFC 9207): another provider's is refused, this one's accepted", async () => {
+  behaviour = { sub: "sub-1", username: "dr.oidc" };
+  const mixedUp = await signIn({ extra: `&iss=${encodeURIComponent("https://other-provider.example")}` });
+  assert.equal(mixedUp.statusCode, 401);
+  assert.equal(sessionCookie(mixedUp), null);
+  assert.match(mixedUp.body.replaceAll("&#39;", "'"), /issuer is not this identity provider/);
+  const [refused] = await t.db.query<{ reason: string }>(
+    "SELECT reason FROM audit_event WHERE action = 'login' AND NOT allowed ORDER BY seq DESC LIMIT 1",
+  );
+  assert.match(refused.reason, /OpenID Connect: the callback's issuer is not this identity provider/);
+  const fine = await signIn({ extra: `&iss=${encodeURIComponent(issuer)}` });
+  assert.equal(fine.statusCode, 303, fine.body);
 });
 
 test("configuration comes from the environment and is checked", () => {

@@ -94,7 +94,7 @@ after(async () => {
 test("sign in through the test NHS login, see my plan, who looked at my record, and record an objection", {
   skip,
 }, async () => {
-  idp.next = { sub: "iris-journey", nhsNumber: me.nhsNumber, level: "P9" };
+  idp.next = { sub: "iris-journey", nhsNumber: me.nhsNumber, birthdate: me.birthDate, level: "P9" };
   const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled: true });
   const page = await context.newPage();
   await page.goto(`${base}/citizen`);

@@ -5,10 +5,13 @@
 // member), /citizen/sharing (record and withdraw an objection, and what that does to staff access). Only the
 // person's own record, every read audited as a citizen read; a citizen session reaches no staff route.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { after, before, test } from "node:test";
 import {
   AccessDenied,
+  authConfigFromEnv,
+  citizenActor,
   createReader,
   type GovernedReader,
   type ReaderIdentity,
@@ -26,6 +29,7 @@ import {
   insertPerson,
   makePerson,
   ORGS,
+  recordObjectionRow,
   refer,
   register,
 } from "../governance/fixtures.ts";
@@ -36,6 +40,13 @@ const REDIRECT = "http://127.0.0.1:3998/citizen/sign-in/callback";
 const me = makePerson({ givenName: "Edith", familyName: "Citizen" });
 const other = makePerson({ givenName: "Otto", familyName: "Neighbour" });
 const unknownNhsNumber = makePerson().nhsNumber; // valid, held by nobody
+// A local record carrying, by a typing slip, a valid NHS Number that is really someone else's.
+const slip = makePerson({ givenName: "Tilly", familyName: "Typo", birthDate: "1961-07-09" });
+// Two unmerged records with the same NHS Number and date of birth.
+const twin = makePerson({ givenName: "Dora", familyName: "Double", birthDate: "1944-03-03" });
+const twinCopy = { ...twin, personId: randomUUID() };
+// A person the council recorded an objection for, in its own system.
+const hattie = makePerson({ givenName: "Hattie", familyName: "Held" });
 
 let idp: CitizenIdp;
 let t: TestDb;
@@ -78,12 +89,24 @@ before(async () => {
   t = await openTestDb();
   await insertOrganisations(t.db);
   const teams = await createTeams(t.db);
-  for (const p of [me, other]) {
+  for (const p of [me, other, slip, twin, twinCopy, hattie]) {
     await insertPerson(t.db, p);
     await register(t.db, p.personId, ORGS.practice);
   }
   await addToCareTeam(t.db, me.personId, teams.socialCare);
+  await recordObjectionRow(t.db, hattie.personId, ORGS.council);
   await refer(t.db, me.personId, teams.community);
+  // Referrals carrying staff's free text: a reason, a decline's reason, an outcome.
+  await refer(t.db, me.personId, teams.socialCare, "2016-02-01");
+  await refer(t.db, me.personId, teams.community, "2017-03-01");
+  await t.db.query(
+    `UPDATE referral SET reason = 'STAFF-REASON daughter says she cannot cope',
+       outcome = CASE closed_on WHEN '2016-02-01' THEN 'declined' ELSE outcome END,
+       decline_reason = CASE closed_on WHEN '2016-02-01' THEN 'STAFF-DECLINE not eligible, see notes' END,
+       outcome_summary = CASE closed_on WHEN '2017-03-01' THEN 'STAFF-OUTCOME discharged, non-engagement' END
+     WHERE person_id = $1`,
+    [me.personId],
+  );
   const gpUserId = await createUserInRole(t.db, "dr.citizenview", "gp", "practice");
   await createUserInRole(t.db, "sw.citizenview", "social-worker", "socialCare");
   gpReader = await readerFor("dr.citizenview", "gp", "practice");
@@ -128,10 +151,17 @@ interface Citizen {
   csrf: string;
 }
 
-/** The browser's part of a sign-in: start, the provider's authorize, the callback. */
-async function signIn(login: CitizenLogin): Promise<Citizen> {
-  idp.next = login;
-  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+/**
+ * The browser's part of a sign-in: start, the provider's authorize, the callback (with `extra` added to its
+ * query; `cookie`, a session cookie the browser already holds).
+ */
+async function callbackFor(login: CitizenLogin, extra = "", cookie = "") {
+  idp.next = { birthdate: me.birthDate, ...login };
+  const start = await app.inject({
+    method: "GET",
+    url: "/citizen/sign-in/start",
+    headers: cookie ? { cookie } : {},
+  });
   assert.equal(start.statusCode, 302, start.body);
   const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc");
   assert.ok(state, "the state is bound to the browser");
@@ -139,11 +169,16 @@ async function signIn(login: CitizenLogin): Promise<Citizen> {
   assert.equal(authorize.status, 302);
   const back = new URL(String(authorize.headers.get("location")));
   assert.equal(`${back.origin}${back.pathname}`, REDIRECT);
-  const callback = await app.inject({
+  return app.inject({
     method: "GET",
-    url: `/citizen/sign-in/callback${back.search}`,
-    headers: { cookie: state, accept: "text/html" },
+    url: `/citizen/sign-in/callback${back.search}${extra}`,
+    headers: { cookie: [state, cookie].filter(Boolean).join("; "), accept: "text/html" },
   });
+}
+
+/** A sign-in that works: the citizen's session cookie and the sharing form's CSRF token. */
+async function signIn(login: CitizenLogin, extra = "", earlier = ""): Promise<Citizen> {
+  const callback = await callbackFor(login, extra, earlier);
   assert.equal(callback.statusCode, 303, callback.body);
   assert.equal(callback.headers.location, "/citizen");
   const cookie = cookieOf(callback.headers["set-cookie"], "__Host-oneplace_citizen");
@@ -240,6 +275,10 @@ test("my referrals and my care team, in plain words", async () => {
   assert.equal(referrals.statusCode, 200, referrals.body);
   assert.match(referrals.body, /Referred on/);
   assert.match(referrals.body, /1 June 2015/);
+  assert.match(referrals.body, /Not accepted/);
+  assert.match(referrals.body, /Closed on/);
+  assert.match(referrals.body, /1 March 2017/);
+  assert.doesNotMatch(referrals.body, /STAFF-/, "no staff free text: reason, decline reason or outcome");
   const team = await page("/citizen/care-team", citizen);
   assert.equal(team.statusCode, 200, team.body);
   assert.match(team.body, /This team is part of your care/);
@@ -250,12 +289,34 @@ test("my referrals and my care team, in plain words", async () => {
 test("who has looked at my record: organisation and role, never the staff member, and not my own visits", async () => {
   const citizen = await signIn({ sub: "edith-4", nhsNumber: me.nhsNumber, level: "P9" });
   await page("/citizen", citizen);
+  const mine = citizenActor(idp.issuer, "edith-4");
+  const [counts] = await t.db.query<{ own: number; others: number; staff: number }>(
+    `SELECT count(*) FILTER (WHERE role_code = 'citizen' AND actor = $2)::int AS own,
+            count(*) FILTER (WHERE role_code = 'citizen' AND actor <> $2)::int AS others,
+            count(*) FILTER (WHERE role_code IS DISTINCT FROM 'citizen')::int AS staff
+       FROM audit_event WHERE $1 = ANY(person_ids)`,
+    [me.personId, mine],
+  );
+  assert.ok(
+    counts.own > 0 && counts.others > 0,
+    "earlier sign-ins (other NHS login accounts) read the record",
+  );
   const access = await page("/citizen/record-access", citizen);
   assert.equal(access.statusCode, 200, access.body);
   assert.match(access.body, /Social worker/);
   assert.match(access.body, /Looked at your record/);
+  assert.match(
+    access.body,
+    /Someone signed in with NHS login/,
+    "another NHS login account's visits are shown",
+  );
+  assert.match(
+    access.body,
+    new RegExp(`${counts.others + counts.staff} times in all`),
+    "all but this account's own",
+  );
   assert.doesNotMatch(access.body, /sw\.citizenview/, "no staff member's name");
-  assert.doesNotMatch(access.body, /citizen:/, "the person's own visits are not listed");
+  assert.doesNotMatch(access.body, /citizen:/, "no account's audit name");
   assert.equal(
     (await citizenAudit(me.personId)).at(-1)?.detail,
     "citizen GET /citizen/record-access",
@@ -294,12 +355,50 @@ test("recording an objection: the staff outside the practice lose access; twice 
   assert.equal(changes.length, 3, "each change is audited as the person's own");
 });
 
+test("withdrawing withdraws only the objection made here; one the council holds stays, and the page says to ask them", async () => {
+  const citizen = await signIn({ sub: "hattie", nhsNumber: hattie.nhsNumber, level: "P9" });
+  const before = await page("/citizen/sharing", citizen);
+  assert.match(before.body, /Objections held by other organisations/);
+  assert.match(before.body, /Synthetic council/);
+  assert.doesNotMatch(before.body, /Withdraw my objection/, "nothing here the person can withdraw yet");
+  const objected = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: citizen.csrf });
+  assert.equal(objected.headers.location, "/citizen/sharing?done=recorded");
+  const withdrawn = await postForm("/citizen/sharing", citizen, { choice: "withdraw", _csrf: citizen.csrf });
+  assert.equal(withdrawn.headers.location, "/citizen/sharing?done=withdrawn");
+  const inForce = await t.db.query<{ holding_org_code: string; source_system: string }>(
+    "SELECT holding_org_code, source_system FROM sharing_objection WHERE person_id = $1 AND withdrawn_on IS NULL",
+    [hattie.personId],
+  );
+  assert.deepEqual(inForce, [{ holding_org_code: ORGS.council, source_system: "test" }]);
+  const after = await page("/citizen/sharing?done=withdrawn", citizen);
+  assert.match(after.body, /The objection you made here is withdrawn/);
+  assert.match(after.body, /Synthetic council/);
+  assert.match(after.body, /ask them/);
+  const changes = (await citizenAudit(hattie.personId)).filter((r) => r.action === "change");
+  assert.deepEqual(
+    changes.map((r) => r.detail),
+    [
+      "citizen POST /citizen/sharing; choice: record an objection",
+      "citizen POST /citizen/sharing; choice: withdraw the objection recorded here",
+    ],
+  );
+});
+
 test("below P9 no record: a page saying what the person can do, and refusals audited", async () => {
   const citizen = await signIn({ sub: "edith-p5", nhsNumber: me.nhsNumber, level: "P5" });
   const home = await page("/citizen", citizen);
   assert.equal(home.statusCode, 200);
   assert.match(home.body, /Prove who you are to see your care record/);
   assert.doesNotMatch(home.body, /Staying in my own home/);
+  const [viewed] = await t.db.query<{ action: string; allowed: boolean; reason: string; detail: string }>(
+    "SELECT action, allowed, reason, detail FROM audit_event WHERE role_code = 'citizen' ORDER BY seq DESC LIMIT 1",
+  );
+  assert.deepEqual(
+    { action: viewed.action, allowed: viewed.allowed, detail: viewed.detail },
+    { action: "view", allowed: false, detail: "citizen GET /citizen" },
+    "the refused page view is audited at once",
+  );
+  assert.match(viewed.reason, /P9.*P5/);
   const object = await postForm("/citizen/sharing", citizen, { choice: "object", _csrf: citizen.csrf });
   assert.equal(object.statusCode, 403);
   assert.match(object.body, /P9/);
@@ -324,6 +423,75 @@ test("an NHS Number nobody holds: a clear page, nobody's record; the number may 
   const home = await page("/citizen", citizen);
   assert.equal(home.statusCode, 404);
   assert.match(home.body, /OnePlace holds no record for you/);
+});
+
+/** The newest citizen audit row for a sign-in, by its subject's actor. */
+const lastCitizenRow = async () =>
+  (
+    await t.db.query<{ action: string; allowed: boolean; reason: string; person_ids: string[] }>(
+      "SELECT action, allowed, reason, person_ids FROM audit_event WHERE role_code = 'citizen' ORDER BY seq DESC LIMIT 1",
+    )
+  )[0];
+
+test("a record holding the NHS Number but another date of birth is not shown: refused and audited", async () => {
+  // The real owner of the number (born 1938) signs in; the local record with the slipped number says 1961.
+  const owner = await signIn({ sub: "number-owner", nhsNumber: slip.nhsNumber, level: "P9" });
+  const home = await page("/citizen", owner);
+  assert.equal(home.statusCode, 404);
+  assert.match(home.body, /OnePlace holds no record for you/);
+  assert.doesNotMatch(home.body, /Tilly|Typo/);
+  const row = await lastCitizenRow();
+  assert.equal(row.allowed, false);
+  assert.match(row.reason, /NHS Number and the date of birth/);
+  // The person the record is really about, with the date of birth it holds, sees it.
+  const holder = await signIn({
+    sub: "slip-holder",
+    nhsNumber: slip.nhsNumber,
+    birthdate: slip.birthDate,
+    level: "P9",
+  });
+  const theirs = await page("/citizen/care-team", holder);
+  assert.equal(theirs.statusCode, 200);
+  assert.match(theirs.body, /Tilly/);
+});
+
+test("two unmerged records with the same NHS Number and date of birth: nothing shown, contact the practice, audited", async () => {
+  const citizen = await signIn({
+    sub: "dora",
+    nhsNumber: twin.nhsNumber,
+    birthdate: twin.birthDate,
+    level: "P9",
+  });
+  const home = await page("/citizen", citizen);
+  assert.equal(home.statusCode, 409);
+  assert.match(home.body, /Contact your GP practice/);
+  assert.doesNotMatch(home.body, /Dora|Double/);
+  const row = await lastCitizenRow();
+  assert.equal(row.allowed, false);
+  assert.match(row.reason, /2 records/);
+  assert.deepEqual(row.person_ids, []);
+});
+
+test("NHS login gives no date of birth: no record, and the refusal audited", async () => {
+  const citizen = await signIn({ sub: "no-dob", nhsNumber: me.nhsNumber, birthdate: "", level: "P9" });
+  const home = await page("/citizen", citizen);
+  assert.equal(home.statusCode, 403);
+  assert.doesNotMatch(home.body, /Staying in my own home/);
+  assert.match((await lastCitizenRow()).reason, /no date of birth/);
+});
+
+test("the callback's iss is checked (RFC 9207): another provider's is refused and audited, this one's accepted", async () => {
+  const login = { sub: "iss-check", nhsNumber: me.nhsNumber, level: "P9" } as const;
+  const mixedUp = await callbackFor(login, `&iss=${encodeURIComponent("https://other-provider.example")}`);
+  assert.equal(mixedUp.statusCode, 401);
+  assert.match(mixedUp.body, /issuer is not this identity provider/);
+  assert.equal(cookieOf(mixedUp.headers["set-cookie"], "__Host-oneplace_citizen"), null);
+  const [refused] = await t.db.query<{ reason: string }>(
+    "SELECT reason FROM audit_event WHERE action = 'login' AND NOT allowed ORDER BY seq DESC LIMIT 1",
+  );
+  assert.match(refused.reason, /citizen sign-in: the callback's issuer is not this identity provider/);
+  const citizen = await signIn(login, `&iss=${encodeURIComponent(idp.issuer)}`);
+  assert.equal((await page("/citizen", citizen)).statusCode, 200);
 });
 
 test("a citizen session reaches no staff route, and a staff session no citizen page", async () => {
@@ -372,6 +540,84 @@ test("a sign-in that did not start in this browser is refused with the reason, a
     "SELECT reason FROM audit_event WHERE action = 'login' AND NOT allowed ORDER BY seq DESC LIMIT 1",
   );
   assert.match(row.reason, /citizen sign-in: the sign-in did not start in this browser/);
+});
+
+test("a new sign-in in the same browser ends the session the browser held before", async () => {
+  const first = await signIn({ sub: "shared-pc-1", nhsNumber: me.nhsNumber, level: "P9" });
+  assert.equal((await page("/citizen", first)).statusCode, 200);
+  const second = await signIn(
+    { sub: "shared-pc-2", nhsNumber: slip.nhsNumber, birthdate: slip.birthDate, level: "P9" },
+    "",
+    first.cookie,
+  );
+  const old = await page("/citizen", first);
+  assert.equal(old.statusCode, 303, "the earlier session is gone");
+  assert.equal(old.headers.location, "/citizen/sign-in");
+  assert.equal((await page("/citizen", second)).statusCode, 200);
+  const [ended] = await t.db.query<{ reason: string; actor: string }>(
+    "SELECT reason, actor FROM audit_event WHERE action = 'logout' ORDER BY seq DESC LIMIT 1",
+  );
+  assert.equal(ended.actor, citizenActor(idp.issuer, "shared-pc-1"));
+  assert.match(ended.reason, /ended by a new sign-in/);
+});
+
+test("a citizen key file left set without an issuer does not stop the server: it is not read", () => {
+  const config = authConfigFromEnv({
+    ONEPLACE_CITIZEN_OIDC_PRIVATE_KEY_FILE: "/nonexistent/citizen-key.pem",
+  });
+  assert.equal(config.citizenOidc, null);
+});
+
+test("the provider unreachable at the callback: a fixed reason on the page, audited; citizens have their own sign-in limit", async () => {
+  // The sign-in starts here; the callback reaches a server (just restarted, say) that cannot reach the provider.
+  const unreachable = await createWebServer({
+    db: t.db,
+    logger: createLogger({ destination: new Writable({ write: (_c, _e, done) => done() }) }),
+    placeName: "Test",
+    auth: idp.authConfig(REDIRECT, {
+      ONEPLACE_CITIZEN_OIDC_ISSUER: "http://127.0.0.1:9",
+      ONEPLACE_LOGIN_RATE_LIMIT: "3",
+    }),
+    admissionNotifier: false,
+  });
+  try {
+    // Staff sign-in attempts use up staff's limit, not the citizens'.
+    for (let i = 0; i < 3; i++) {
+      const staff = await unreachable.inject({
+        method: "POST",
+        url: "/login",
+        payload: { username: "nobody", password: "wrong-password", _csrf: "x" },
+      });
+      assert.notEqual(staff.statusCode, 429);
+    }
+    idp.next = { sub: "unreachable", nhsNumber: me.nhsNumber, birthdate: me.birthDate, level: "P9" };
+    const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
+    const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") as string;
+    const back = new URL(
+      String((await fetch(String(start.headers.location), { redirect: "manual" })).headers.get("location")),
+    );
+    const callback = await unreachable.inject({
+      method: "GET",
+      url: `/citizen/sign-in/callback${back.search}`,
+      headers: { cookie: state, accept: "text/html" },
+    });
+    assert.equal(callback.statusCode, 401, callback.body);
+    assert.match(callback.body, /the identity provider could not be reached/);
+    assert.doesNotMatch(callback.body, /discovery|127\.0\.0\.1|ECONNREFUSED|fetch failed/);
+    const [refused] = await t.db.query<{ reason: string }>(
+      "SELECT reason FROM audit_event WHERE action = 'login' AND NOT allowed ORDER BY seq DESC LIMIT 1",
+    );
+    assert.equal(refused.reason, "citizen sign-in: the identity provider could not be reached");
+    // The citizens' limit (3 a minute here) is their own: two more starts pass it, the next is refused.
+    for (let i = 0; i < 2; i++) {
+      const again = await unreachable.inject({ method: "GET", url: "/citizen/sign-in/start" });
+      assert.equal(again.statusCode, 502, "not limited by staff's attempts");
+    }
+    const limited = await unreachable.inject({ method: "GET", url: "/citizen/sign-in/start" });
+    assert.equal(limited.statusCode, 429);
+  } finally {
+    await unreachable.close();
+  }
 });
 
 test("signing out ends the citizen session", async () => {

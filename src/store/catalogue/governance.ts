@@ -98,7 +98,7 @@ export const GOVERNANCE_TABLES = {
     },
     { layout: "local", primaryKey: ["state_hash"] },
   ),
-  // 0960_citizen_session.sql
+  // 0960_citizen_session.sql, 0961_citizen_session_birth_date.sql
   citizen_session: table(
     {
       session_id: "uuid",
@@ -111,6 +111,7 @@ export const GOVERNANCE_TABLES = {
       created_at: "timestamptz",
       last_seen_at: "timestamptz",
       expires_at: "timestamptz",
+      birth_date: "date?",
     },
     { layout: "local", primaryKey: ["session_id"], unique: [["token_hash"]] },
   ),

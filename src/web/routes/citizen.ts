@@ -22,6 +22,7 @@ import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
 import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
 import { sendProblem } from "../plugins/problem.ts";
+import { createRateLimiter } from "../plugins/rate-limit.ts";
 import {
   careTeamContext,
   citizenShell,
@@ -135,13 +136,15 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
     },
   );
 
-  /** Below P9 no record is shown: a page saying what the person can do instead. */
-  const notProved = (request: FastifyRequest, reply: FastifyReply, current: string) =>
-    reply.view("citizen-identity.njk", {
+  /** Below P9 no record is shown: a page saying what the person can do instead; the refusal is audited. */
+  const notProved = async (request: FastifyRequest, reply: FastifyReply, current: string) => {
+    await readerFor(request).refuseUnproved();
+    return reply.view("citizen-identity.njk", {
       ...shell(request, current),
       title: "Prove who you are to see your care record",
       level: signedIn(request).identity.proofingLevel,
     });
+  };
 
   app.get("/citizen", own, async (request, reply) => {
     const reader = readerFor(request);
@@ -222,7 +225,9 @@ function signInRoutes(
   },
 ): void {
   const { db, oidc, names } = context;
-  const { config, loginLimiter } = context.settings;
+  const { config } = context.settings;
+  // Citizens' own limiter, apart from staff sign-in's: the public cannot use up staff's attempts, nor staff theirs.
+  const loginLimiter = createRateLimiter(config.loginAttemptsPerMinute);
   const secure = config.cookieSecure;
   const label = oidc?.config.label ?? "NHS login";
   const open = { config: { public: true } };
@@ -291,8 +296,18 @@ function signInRoutes(
           code,
           state,
           browserState: parseCookies(request.headers.cookie).get(names.state) ?? null,
+          iss: request.query.iss ?? null,
           clientAddress: request.ip,
         });
+        // A session this browser held before (another person's, perhaps, on a shared computer) ends now.
+        const earlier = parseCookies(request.headers.cookie).get(names.session);
+        if (earlier)
+          await endCitizenSession(
+            db,
+            earlier,
+            request.ip,
+            "citizen session ended by a new sign-in in its browser",
+          );
         reply.header(
           "set-cookie",
           setCookie(names.session, session.token, {

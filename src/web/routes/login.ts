@@ -216,6 +216,7 @@ export async function loginRoutes(app: FastifyInstance, options: LoginRouteOptio
           code,
           state,
           browserState: parseCookies(request.headers.cookie).get(names.oidcState) ?? null,
+          iss: request.query.iss ?? null,
           clientAddress: request.ip,
         });
         const session = await startSession(reply, request, userId, "oidc");

@@ -124,10 +124,10 @@ export function referralsContext(view: CitizenReferralsView) {
         service: r.serviceName,
         team: r.toTeam.name,
         referredOn: r.referredOn,
-        reason: r.reason,
         status,
-        declineReason: r.status === "declined" ? r.declineReason : null,
-        outcome: r.status === "completed" ? r.outcomeSummary : null,
+        // Service, team, status and dates only: the reason, a decline's reason and the outcome are staff's
+        // free text, written for colleagues, not reviewed for the person to read.
+        closedOn: r.closedOn,
       };
     }),
   };
@@ -192,6 +192,13 @@ const DONE_WORDS: Record<string, string> = {
 };
 
 export function sharingContext(view: CitizenSharingView, done: string | null) {
+  const others = new Set(view.heldByOthers.map((o) => o.objectionId));
+  const words =
+    done === "withdrawn" && others.size > 0
+      ? "The objection you made here is withdrawn. Objections held by other organisations are still in force: see below."
+      : done
+        ? (DONE_WORDS[done] ?? null)
+        : null;
   return {
     title: "Sharing my record",
     personName: nameOf(view.person),
@@ -201,7 +208,12 @@ export function sharingContext(view: CitizenSharingView, done: string | null) {
       holder: o.holdingOrgName ?? o.holdingOrgCode,
       recordedOn: o.recordedOn,
     })),
+    withdrawable: view.current.some((o) => !others.has(o.objectionId)),
+    heldByOthers: view.heldByOthers.map((o) => ({
+      holder: o.holdingOrgName ?? o.holdingOrgCode,
+      recordedOn: o.recordedOn,
+    })),
     cannotRecord: view.cannotRecord,
-    done: done ? (DONE_WORDS[done] ?? null) : null,
+    done: words,
   };
 }

@@ -180,7 +180,13 @@ export const ACCESS: RecordAccessView = {
   ],
 };
 
-export const SHARING: CitizenSharingView = { person: PERSON, current: [], withdrawn: [], cannotRecord: null };
+export const SHARING: CitizenSharingView = {
+  person: PERSON,
+  current: [],
+  heldByOthers: [],
+  withdrawn: [],
+  cannotRecord: null,
+};
 export const OBJECTING: CitizenSharingView = {
   ...SHARING,
   current: [
@@ -195,4 +201,21 @@ export const OBJECTING: CitizenSharingView = {
       receivedAt: "2026-12-01T10:00:00Z",
     },
   ],
+};
+
+/** An objection the council recorded, still in force after the person withdrew their own. */
+const COUNCIL_OBJECTION = {
+  objectionId: "o2",
+  holdingOrgCode: "ZZS01",
+  holdingOrgName: "Thurrock Council adult social care",
+  recordedOn: "2025-03-10",
+  withdrawnOn: null,
+  source: "social care record",
+  sourceSystem: "council-case-system",
+  receivedAt: "2025-03-10T09:00:00Z",
+};
+export const HELD_BY_OTHERS: CitizenSharingView = {
+  ...SHARING,
+  current: [COUNCIL_OBJECTION],
+  heldByOthers: [COUNCIL_OBJECTION],
 };
