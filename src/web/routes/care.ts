@@ -6,8 +6,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ActionStatus, PlanEdit, Referral, ReferralDecision } from "../../care/index.ts";
 import { isIsoDate } from "../../core/dates.ts";
-import { HTTP_STATUS_OF_KIND, invalid, isOnePlaceError, type OnePlaceError } from "../../core/errors.ts";
-import { AccessDenied, csrfTokenFor } from "../../governance/index.ts";
+import { HTTP_STATUS_OF_KIND, invalid, type OnePlaceError } from "../../core/errors.ts";
+import { AccessDenied } from "../../governance/index.ts";
 import {
   carePlanEditContext,
   carePlanPrintContext,
@@ -17,11 +17,11 @@ import {
   servicesContext,
   worklistContext,
 } from "../views/care.context.ts";
-import { breakGlassContext } from "../views/person-break-glass.context.ts";
-import { closedObject, csrfField, UUID_PATTERN } from "./schemas.ts";
+import { actionable, csrfOf, errorItem, londonToday, personReply } from "./person-forms.ts";
+import { closedObject, csrfField, textField, UUID_PATTERN } from "./schemas.ts";
 
 const uuid = { type: "string", pattern: UUID_PATTERN } as const;
-const text = (max = 4_000) => ({ type: "string", maxLength: max }) as const;
+const text = textField;
 const dayPart = { type: "string", maxLength: 4 } as const;
 const version = { type: "string", pattern: "^[0-9]{1,9}$" } as const;
 
@@ -112,9 +112,6 @@ type PersonP = P<{ personId: string }>;
 type PlanP = P<{ personId: string; planId: string }>;
 type ReferralP = P<{ personId: string; referralId: string }>;
 
-const csrfOf = (request: FastifyRequest) =>
-  request.sessionToken ? csrfTokenFor(request.sessionToken) : null;
-
 /** 27, 3, 2016 as 2016-03-27; all empty: null; anything else: "invalid". */
 export function dateFromParts(day?: string, month?: string, year?: string): string | null | "invalid" {
   const parts = [day ?? "", month ?? "", year ?? ""].map((s) => s.trim());
@@ -125,41 +122,7 @@ export function dateFromParts(day?: string, month?: string, year?: string): stri
 }
 
 const problem = (message: string, hint?: string) => ({ message, hint });
-const londonToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(new Date());
 const invalidError = (message: string, hint: string) => invalid("care.form-date", message, { hint });
-
-/** A page about a person: refusals become the refusal page with the decision's reason. */
-async function personReply(
-  request: FastifyRequest<{ Params: { personId: string } }>,
-  reply: FastifyReply,
-  render: () => Promise<{ view: string; context: object; status?: number }>,
-) {
-  try {
-    const { view, context, status } = await render();
-    return reply
-      .status(status ?? 200)
-      .header("cache-control", "no-store")
-      .view(view, context);
-  } catch (error) {
-    if (!(error instanceof AccessDenied)) throw error;
-    if (!request.identity) throw error;
-    return reply.status(403).view(
-      "person-break-glass.njk",
-      breakGlassContext({
-        personId: request.params.personId.toLowerCase(),
-        refusal: error.decision.reason,
-        identity: request.identity,
-        csrf: csrfOf(request),
-      }),
-    );
-  }
-}
-
-/** Errors a person can act on (bad input, a conflict, not found): their words, and the page's status. */
-function actionable(error: unknown): OnePlaceError | null {
-  if (error instanceof AccessDenied) return null;
-  return isOnePlaceError(error) && error.kind !== "unavailable" ? error : null;
-}
 
 /** The Care plan tab, with an error from a change that was refused (and its status). */
 const tab = async (request: FastifyRequest<PersonP>, error: OnePlaceError | null = null) => {
@@ -172,14 +135,11 @@ const tab = async (request: FastifyRequest<PersonP>, error: OnePlaceError | null
     context: carePlanTabContext(page, {
       csrf: csrfOf(request),
       staff,
-      errors: error ? [problem(error.message, error.hint)].map(toItem) : [],
+      errors: error ? [problem(error.message, error.hint)].map(errorItem) : [],
     }),
     status: error ? HTTP_STATUS_OF_KIND[error.kind] : 200,
   };
 };
-const toItem = (p: { message: string; hint?: string }) => ({
-  text: p.hint ? `${p.message} ${p.hint}` : p.message,
-});
 
 /** Runs a change, then sees the page (303), or re-shows the tab with the reason a person can act on. */
 const changeAndRedirect = async (
@@ -226,7 +186,7 @@ const editPage = async (
     context: carePlanEditContext(page, request.params.planId.toLowerCase(), {
       csrf: csrfOf(request),
       staff,
-      errors: error ? [toItem(problem(error.message, error.hint))] : [],
+      errors: error ? [errorItem(problem(error.message, error.hint))] : [],
       form,
     }),
     status: error ? HTTP_STATUS_OF_KIND[error.kind] : 200,
@@ -246,7 +206,7 @@ const referralFormPage = async (
     view: "person-referral-new.njk",
     context: referralFormContext(page, services, {
       csrf: csrfOf(request),
-      errors: error ? [toItem(problem(error.message, error.hint))] : [],
+      errors: error ? [errorItem(problem(error.message, error.hint))] : [],
       form,
     }),
     status: error ? HTTP_STATUS_OF_KIND[error.kind] : 200,
@@ -267,7 +227,7 @@ const referralPage = async (request: FastifyRequest<ReferralP>, error: OnePlaceE
     view: "person-referral.njk",
     context: referralContext(page, {
       csrf: csrfOf(request),
-      errors: error ? [toItem(problem(error.message, error.hint))] : [],
+      errors: error ? [errorItem(problem(error.message, error.hint))] : [],
       receivingTeam,
       spells,
     }),

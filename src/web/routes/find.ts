@@ -12,9 +12,9 @@ import {
   parseFindQuery,
   personHref,
 } from "../views/find.context.ts";
-import { closedObject } from "./schemas.ts";
+import { closedObject, textField } from "./schemas.ts";
 
-const text = (maxLength: number) => ({ type: "string", maxLength }) as const;
+const text = textField;
 
 const findQuery = closedObject({
   nhsNumber: text(40),

@@ -22,12 +22,12 @@ import {
   sharingContext,
   sharingDoneContext,
 } from "../views/person-sharing.context.ts";
-import { closedObject, csrfField, UUID_PATTERN } from "./schemas.ts";
+import { closedObject, csrfField, textField, UUID_PATTERN } from "./schemas.ts";
 
 const page = { type: "integer", minimum: 1, maximum: 100_000 } as const;
 const idParams = closedObject({ id: { type: "string", pattern: UUID_PATTERN } }, ["id"]);
 const personParams = closedObject({ personId: { type: "string", pattern: UUID_PATTERN } }, ["personId"]);
-const text = (maxLength: number) => ({ type: "string", maxLength }) as const;
+const text = textField;
 
 const reviewBody = closedObject({ outcome: text(40), note: text(4_000), ...csrfField });
 const sharingBody = closedObject({

@@ -5,8 +5,7 @@
 // a problem a person can fix re-shows the page with the reason; a refusal about a person shows its reason.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AGENDA_RULES, DEFAULT_AGENDA, type MdtActionStatus } from "../../care/index.ts";
-import { HTTP_STATUS_OF_KIND, invalid, isOnePlaceError, type OnePlaceError } from "../../core/errors.ts";
-import { AccessDenied, csrfTokenFor } from "../../governance/index.ts";
+import { HTTP_STATUS_OF_KIND, invalid, type OnePlaceError } from "../../core/errors.ts";
 import { minutesPdf } from "../mdt-minutes-pdf.ts";
 import type { PageError } from "../views/care.context.ts";
 import {
@@ -17,12 +16,12 @@ import {
   type ScheduleForm,
   scheduleContext,
 } from "../views/mdt.context.ts";
-import { breakGlassContext } from "../views/person-break-glass.context.ts";
 import { dateFromParts } from "./care.ts";
-import { closedObject, csrfField, UUID_PATTERN } from "./schemas.ts";
+import { actionable, csrfOf, errorItem, londonToday, personReply } from "./person-forms.ts";
+import { closedObject, csrfField, textField, UUID_PATTERN } from "./schemas.ts";
 
 const uuid = { type: "string", pattern: UUID_PATTERN } as const;
-const text = (max = 4_000) => ({ type: "string", maxLength: max }) as const;
+const text = textField;
 const dayPart = { type: "string", maxLength: 4 } as const;
 const yes = { type: "string", enum: ["yes"] } as const;
 const TIERS = ["very-high", "high", "rising", "low"] as const;
@@ -85,44 +84,15 @@ type MeetingP = { Params: { meetingId: string } };
 type PersonP = { Params: { meetingId: string; personId: string } };
 type Form = Record<string, string | undefined>;
 
-const csrfOf = (request: FastifyRequest) =>
-  request.sessionToken ? csrfTokenFor(request.sessionToken) : null;
-const errorItems = (error: OnePlaceError | null): PageError[] =>
-  error ? [{ text: error.hint ? `${error.message} ${error.hint}` : error.message }] : [];
-const londonToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(new Date());
+const errorItems = (error: OnePlaceError | null): PageError[] => (error ? [errorItem(error)] : []);
 const str = (v: string | undefined) => v ?? "";
 
-/** Errors a person can act on (bad input, a conflict, not found); refusals and defects go on up. */
-function actionable(error: unknown): OnePlaceError | null {
-  if (error instanceof AccessDenied) return null;
-  return isOnePlaceError(error) && error.kind !== "unavailable" ? error : null;
-}
-
 /** A page naming one person: a refusal shows its reason (and break-glass where the role may). */
-async function personPage(
+const personPage = (
   request: FastifyRequest<PersonP>,
   reply: FastifyReply,
   render: () => Promise<{ context: object; status?: number }>,
-) {
-  try {
-    const { context, status } = await render();
-    return reply
-      .status(status ?? 200)
-      .header("cache-control", "no-store")
-      .view("mdt-person.njk", context);
-  } catch (error) {
-    if (!(error instanceof AccessDenied) || !request.identity) throw error;
-    return reply.status(403).view(
-      "person-break-glass.njk",
-      breakGlassContext({
-        personId: request.params.personId.toLowerCase(),
-        refusal: error.decision.reason,
-        identity: request.identity,
-        csrf: csrfOf(request),
-      }),
-    );
-  }
-}
+) => personReply(request, reply, async () => ({ view: "mdt-person.njk", ...(await render()) }));
 
 const agendaPage = async (
   request: FastifyRequest<MeetingP>,

@@ -2,7 +2,7 @@
 // that says why a user cannot see the person, with the break-glass form where their role may use it. Every
 // read goes through request.reader (one decision and one audit row per page); nothing here queries.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AccessDenied, csrfTokenFor, TIMELINE_KINDS } from "../../governance/index.ts";
+import { AccessDenied, TIMELINE_KINDS } from "../../governance/index.ts";
 import { breakGlassContext } from "../views/person-break-glass.context.ts";
 import { careTeamContext } from "../views/person-care-team.context.ts";
 import { recordsContext } from "../views/person-records.context.ts";
@@ -12,6 +12,7 @@ import {
   type TimelineFilter,
   timelineContext,
 } from "../views/person-timeline.context.ts";
+import { csrfOf } from "./person-forms.ts";
 import { closedObject, csrfField, UUID_PATTERN } from "./schemas.ts";
 
 const personParams = closedObject({ personId: { type: "string", pattern: UUID_PATTERN } }, ["personId"]);
@@ -26,9 +27,6 @@ const timelineQuery = closedObject({
 const breakGlassForm = closedObject({ reason: { type: "string", maxLength: 2_000 }, ...csrfField });
 
 type PersonParams = { Params: { personId: string } };
-
-const csrfOf = (request: FastifyRequest) =>
-  request.sessionToken ? csrfTokenFor(request.sessionToken) : null;
 
 function signedIn(request: FastifyRequest) {
   if (!request.identity) throw new Error("route reached without an identity");

@@ -4,6 +4,9 @@
 export const UUID_PATTERN =
   "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$";
 
+/** A text field of at most `maxLength` characters. */
+export const textField = (maxLength = 4_000) => ({ type: "string", maxLength }) as const;
+
 /** Forms and scripts send the CSRF token in the body as _csrf; the auth plugin checks it. */
 export const csrfField = { _csrf: { type: "string", maxLength: 100 } } as const;
 
