@@ -39,7 +39,7 @@ describe("oneplace with no database needed", () => {
     assert.match(command.stderr, /Unknown command: frobnicate/);
     const group = await runCli(["db"], {});
     assert.equal(group.code, 2);
-    assert.match(group.stderr, /needs one of: migrate, status/);
+    assert.match(group.stderr, /needs one of: distribute, migrate, status/);
   });
 
   test("out-of-range options are refused before any work", async () => {
