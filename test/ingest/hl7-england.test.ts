@@ -369,6 +369,19 @@ test("no silent loss: a different message reusing a control id is stored, each r
     2,
     "the second message is stored; the resend of the first is not stored twice",
   );
+  // The first again as an engine resends it: re-stamped MSH-7, CRLF line ends, trailing separators and a
+  // character escaped. The same content is a duplicate, whatever its bytes.
+  const resent = `${first
+    .replace("20140601100000+0100||ADT", "20140601100500+0100||ADT")
+    .replace("ONE^ANN", "\\X4F\\NE^ANN")
+    .replaceAll("\r", "\r\n")}||`;
+  assert.notEqual(resent, first);
+  const again = await sendOne(server.port, resent);
+  assert.equal(again.code, "AA");
+  const keptAfter = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM ingest_message WHERE source_system = 'reuse-pas' AND status = 'applied'",
+  );
+  assert.equal(Number(keptAfter[0].n), 2, "a resend with other bytes but the same content is a duplicate");
 
   // Two different bad messages under one control id: two rejects, each with its own payload.
   const nameless = (id: string) =>

@@ -289,7 +289,8 @@ export function reusedControlId(controlId: string, sha: string): string {
 }
 
 /**
- * Whether a message is one applied before (the same control id and the same payload), and the control id it
+ * Whether a message is one applied before (the same control id and the same content, or the same bytes for a
+ * message kept before content was hashed), and the control id it
  * is kept under: its own, or, when a different message was applied under that id, `reusedControlId`.
  * `previousStatus` is the status (rejected) it had under the id it is kept under.
  */
@@ -297,10 +298,11 @@ export function identifyMessage(
   controlId: string,
   sha: string,
   seen: (id: string) => SeenMessage | undefined,
+  rawSha?: string,
 ): { controlId: string; duplicate: boolean; previousStatus: string | null } {
   const own = seen(controlId);
   if (own?.status !== "applied") return { controlId, duplicate: false, previousStatus: own?.status ?? null };
-  if (own.sha === sha) return { controlId, duplicate: true, previousStatus: "applied" };
+  if (own.sha === sha || own.sha === rawSha) return { controlId, duplicate: true, previousStatus: "applied" };
   const reused = reusedControlId(controlId, sha);
   const before = seen(reused);
   return {

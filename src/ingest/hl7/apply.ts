@@ -41,7 +41,7 @@ import {
   unsupportedOutcome,
   unsupportedText,
 } from "./instance.ts";
-import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
+import { Hl7ParseError, type Message, messageContent, parseMessage, segment, value } from "./message.ts";
 import {
   type KnownDemographics,
   keepKnownDemographics,
@@ -284,9 +284,9 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   const locks = [...recordLockNames(event.patient), `message:${event.sourceSystem}:${event.controlId}`];
   if (visitEvent) locks.push(`visit:${event.sourceSystem}:${event.visitNumber}`);
   await lockNames(q, locks);
-  const sha = sha256(raw);
+  const sha = sha256(messageContent(message));
   const { seen, events } = await readState(q, event, sha);
-  const identity = identifyMessage(event.controlId, sha, (id) => seen.get(id));
+  const identity = identifyMessage(event.controlId, sha, (id) => seen.get(id), sha256(raw));
   event.controlId = identity.controlId;
   if (identity.duplicate) return acceptedOutcome(message, event, { duplicate: true });
 
@@ -341,14 +341,15 @@ export async function applyHl7(q: Queryable, raw: string, ctx: Hl7Context): Prom
   );
   const unmapped = unmappedText([event]);
   if (unmapped) await q.exec(unmapped);
-  await resolveMessageRejects(q, [
-    {
+  await resolveMessageRejects(
+    q,
+    [sha, sha256(raw)].map((s) => ({
       sourceSystem: event.sourceSystem,
       controlId: value(segment(message, "MSH"), 10).trim(),
-      sha,
+      sha: s,
       by: ctx.replayedBy ?? AUTOMATIC,
-    },
-  ]);
+    })),
+  );
   return acceptedOutcome(message, event, {
     duplicate: false,
     held: visitEvent && state === null && event.trigger !== "A11",
@@ -378,7 +379,8 @@ export async function rejectHl7(
   const sourceSystem = sniff.sourceSystem;
   const trigger = msh ? value(msh, 9, 2) : "";
   const messageType = msh ? `${value(msh, 9, 1)}^${trigger}` : "unknown";
-  const originKey = hl7RejectKey(controlId, sha256(raw));
+  const sha = sha256(original ? messageContent(original) : raw);
+  const originKey = hl7RejectKey(controlId, sha);
   const location = error.location
     ? `${error.location.segment}${error.location.field ? `-${error.location.field}` : ""}`
     : null;
@@ -400,7 +402,7 @@ export async function rejectHl7(
        ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'rejected', ack_code = excluded.ack_code,
          payload = excluded.payload, payload_sha256 = excluded.payload_sha256, received_at = now()
        WHERE ingest_message.status <> 'applied'`,
-      [sourceSystem, controlId, messageType, code, storedPayload(raw), sha256(raw), ctx.loadId ?? null],
+      [sourceSystem, controlId, messageType, code, storedPayload(raw), sha, ctx.loadId ?? null],
     );
   }
   return {

@@ -48,7 +48,7 @@ import {
   unsupportedOutcome,
   unsupportedText,
 } from "./instance.ts";
-import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
+import { Hl7ParseError, type Message, messageContent, parseMessage, segment, value } from "./message.ts";
 import {
   type KnownDemographics,
   keepKnownDemographics,
@@ -98,7 +98,10 @@ interface FirstPass {
   patient: AdtEvent["patient"];
   codes: UnmappedCode[];
   visitNumber: string;
+  /** The hash of what the message says (`messageContent`), which tells a duplicate. */
   sha: string;
+  /** The hash of its bytes, which messages stored before content hashes were kept under. */
+  rawSha: string;
 }
 
 interface BatchState {
@@ -194,6 +197,7 @@ interface Parsed {
   message: Message;
   event: AdtEvent;
   sha: string;
+  rawSha: string;
 }
 
 /** A visit the batch adds to: its log with the batch's events. */
@@ -227,7 +231,8 @@ function readHeaders(
         header,
         patient,
         codes: messageCodes(message),
-        sha: sha256(item.raw),
+        sha: sha256(messageContent(message)),
+        rawSha: sha256(item.raw),
         visitNumber: value(segment(message, "PV1"), 19).trim(),
       });
     } catch (error) {
@@ -276,7 +281,7 @@ function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejec
         const row = known.get(recordKey(patient.sourceSystem, patient.recordId));
         keepKnownDemographics(event, row as KnownDemographics | undefined);
       }
-      parsed.push({ index: f.index, message: f.message, event, sha: f.sha });
+      parsed.push({ index: f.index, message: f.message, event, sha: f.sha, rawSha: f.rawSha });
     } catch (error) {
       if (error instanceof AdtRejection)
         rejections.push({ index: f.index, rejection: error, message: f.message });
@@ -302,10 +307,15 @@ function applyInMemory(
   const touched = new Map<string, Touched>();
   for (const p of parsed) {
     const e = p.event;
-    const identity = identifyMessage(e.controlId, p.sha, (id) => {
-      const k = msgKey(e.sourceSystem, id);
-      return seen.get(k) ?? batch.statuses.get(k);
-    });
+    const identity = identifyMessage(
+      e.controlId,
+      p.sha,
+      (id) => {
+        const k = msgKey(e.sourceSystem, id);
+        return seen.get(k) ?? batch.statuses.get(k);
+      },
+      p.rawSha,
+    );
     e.controlId = identity.controlId;
     const mk = msgKey(e.sourceSystem, e.controlId);
     if (identity.duplicate) {
@@ -490,13 +500,16 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     batchScript(items, accepted, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   // Applying a message resolves its own reject, in the same script (one round trip for every write).
+  // Rejects kept before content hashes were keyed by the bytes' hash: either is this message's.
   const resolved = resolveMessageRejectsText(
-    accepted.map((a) => ({
-      sourceSystem: a.event.sourceSystem,
-      controlId: value(segment(a.message, "MSH"), 10).trim(),
-      sha: a.sha,
-      by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
-    })),
+    accepted.flatMap((a) =>
+      [a.sha, a.rawSha].map((sha) => ({
+        sourceSystem: a.event.sourceSystem,
+        controlId: value(segment(a.message, "MSH"), 10).trim(),
+        sha,
+        by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
+      })),
+    ),
   );
   if (sql || resolved) await q.exec(sql + resolved);
   if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
