@@ -45,8 +45,12 @@ export function isSupportedResource(type: string): boolean {
   return SUPPORTED.has(type);
 }
 
-/** The practice a Patient names as its GP (an Organization), and from when (PDS gives it; else when received). */
-function practiceOf(p: Patient, ctx: MapContext, received: string): { code: string; from: string } | null {
+/**
+ * The practice a Patient names as its GP (an Organization), and from when: the day PDS gives, else the day
+ * the resource was last updated (meta.lastUpdated). With neither, `from` is null: the registration keeps the
+ * day it was first loaded, so loading the same resource again never moves it.
+ */
+function practiceOf(p: Patient, ctx: MapContext): { code: string; from: string | null } | null {
   for (const ref of p.generalPractitioner ?? []) {
     const isOrg =
       ref.type === "Organization" ||
@@ -56,9 +60,14 @@ function practiceOf(p: Patient, ctx: MapContext, received: string): { code: stri
     try {
       const code = orgOf(ref, "Patient.generalPractitioner", ctx);
       const start = ref.identifier?.period?.start;
+      const updated = p.meta?.lastUpdated;
       return {
         code,
-        from: start ? dateOf(start, "Patient.generalPractitioner period") : received.slice(0, 10),
+        from: start
+          ? dateOf(start, "Patient.generalPractitioner period")
+          : updated
+            ? dateOf(updated, "Patient.meta.lastUpdated")
+            : null,
       };
     } catch (error) {
       if (!(error instanceof FhirReject)) throw error;
@@ -95,7 +104,7 @@ function mapPatient(p: Patient, ctx: MapContext): Mapped {
   const received = receivedAtOf(p, at);
   return {
     kind: "person",
-    facts: { practice: practiceOf(p, ctx, received), diedOn: diedOnOf(p) },
+    facts: { practice: practiceOf(p, ctx), diedOn: diedOnOf(p) },
     record: {
       sourceSystem: source,
       recordId: id,
@@ -150,15 +159,18 @@ export function identifierKeys(o: Organization): string[] {
   return (o.identifier ?? []).filter((i) => i.system && i.value).map((i) => `${i.system}|${i.value}`);
 }
 
-/** The code an Organization is known by: its ODS code, else its id. */
-export function orgCodeOfResource(o: Organization): string | null {
+/**
+ * The code an Organization is known by in the shared organisation table: its ODS code, else its id scoped by
+ * the source that sent it (`source:id`), so two senders' Organization/1 never become one organisation.
+ */
+export function orgCodeOfResource(o: Organization, source: string): string | null {
   const ods = o.identifier?.find((i) => i.system === ODS_ORGANISATION_SYSTEM)?.value;
   if (ods && /^[A-Z0-9]{3,10}$/.test(ods)) return ods;
-  return o.id && /^[A-Za-z0-9\-.]{1,64}$/.test(o.id) ? o.id : null;
+  return o.id && /^[A-Za-z0-9\-.]{1,64}$/.test(o.id) ? `${source}:${o.id}` : null;
 }
 
 function mapOrganization(o: Organization, ctx: MapContext): Mapped {
-  const code = orgCodeOfResource(o);
+  const code = orgCodeOfResource(o, ctx.source);
   if (!code) fail("Organization has neither an ODS code identifier nor an id");
   if (!o.name) fail("Organization.name is required");
   // OnePlace's kinds when the sender gives them; otherwise kept as 'unknown' until someone says.
