@@ -387,6 +387,87 @@ test("a registration is dated by the resource (PDS period, else meta.lastUpdated
   assert.equal(second.get("dt-updated#gp#B82005"), "2016-05-06");
 });
 
+test("a later version marked entered-in-error takes the stored row out of the record (components and all); loading it again changes nothing", async () => {
+  const patient = {
+    resourceType: "Patient",
+    id: "eie-1",
+    identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-number", value: "9434765145" }],
+    name: [{ family: "Retracted" }],
+    birthDate: "1950-01-01",
+  };
+  const bp = (status: string) => ({
+    resourceType: "Observation",
+    id: "eie-bp",
+    status,
+    subject: { reference: "Patient/eie-1" },
+    code: { coding: [{ system: LOINC, code: "85354-9" }] },
+    effectiveDateTime: "2020-03-01",
+    component: [
+      { code: { coding: [{ system: LOINC, code: "8480-6" }] }, valueQuantity: { value: 150 } },
+      { code: { coding: [{ system: LOINC, code: "8462-4" }] }, valueQuantity: { value: 90 } },
+    ],
+  });
+  const condition = (verification: string) => ({
+    resourceType: "Condition",
+    id: "eie-cond",
+    verificationStatus: { coding: [{ code: verification }] },
+    subject: { reference: "Patient/eie-1" },
+    code: { coding: [{ system: SCT, code: "38341003" }] },
+    recordedDate: "2020-03-01",
+  });
+  const visit = (status: string) => ({
+    ...encounter("eie-enc", "EMER"),
+    status,
+    subject: { reference: "Patient/eie-1" },
+    serviceProvider: { identifier: { system: ODS, value: "RR8" } },
+  });
+  writeFileSync(
+    join(dir, "eie-1.json"),
+    bundle([patient, bp("final"), condition("confirmed"), visit("finished")]),
+  );
+  const first = await loadFhirFile(db, join(dir, "eie-1.json"), { source: "eie" });
+  assert.equal(first.counts.rejected, 0);
+  const stored = async () => [
+    ...(
+      await db.query<{ source_record_id: string }>(
+        "SELECT source_record_id FROM gp_entry WHERE source_system = 'eie' UNION ALL SELECT source_record_id FROM ae_attendance WHERE source_system = 'eie' ORDER BY 1",
+      )
+    ).map((r) => r.source_record_id),
+  ];
+  assert.deepEqual(await stored(), [
+    "eie-bp",
+    "eie-bp#component-1",
+    "eie-bp#component-2",
+    "eie-cond",
+    "eie-enc",
+  ]);
+  writeFileSync(
+    join(dir, "eie-2.json"),
+    bundle([bp("entered-in-error"), condition("entered-in-error"), visit("entered-in-error")]),
+  );
+  for (const loaded of [3, 0]) {
+    const retracted = await loadFhirFile(db, join(dir, "eie-2.json"), { source: "eie" });
+    assert.deepEqual(
+      [
+        retracted.counts.recordsRead,
+        retracted.counts.loaded,
+        retracted.counts.duplicates,
+        retracted.counts.rejected,
+      ],
+      [3, loaded, 3 - loaded, 0],
+    );
+    assert.deepEqual(await stored(), []);
+  }
+  const subjects = await db.query(
+    "SELECT 1 FROM ingest_row_subject WHERE source_system = 'eie' AND table_name IN ('gp_entry', 'ae_attendance')",
+  );
+  assert.equal(subjects.length, 0);
+  assert.deepEqual(
+    (await listRejects(db, { sourceSystem: "eie" })).map((r) => r.reason),
+    [],
+  );
+});
+
 test("a reference to an Organization or Medication never received is rejected with why, and replays once it arrives", async () => {
   writeFileSync(
     join(dir, "orphans.ndjson"),

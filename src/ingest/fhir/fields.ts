@@ -73,7 +73,15 @@ export type Mapped =
   | { kind: "practitioner"; values: unknown[] }
   | { kind: "organisation"; org: OrgRow }
   | { kind: "medication"; medication: MedicationRow }
+  | Retraction
   | Activity;
+
+/** A resource the sender marks entered-in-error: what an earlier version of it stored is taken out. */
+export interface Retraction {
+  kind: "retraction";
+  tables: readonly CanonicalName[];
+  recordId: string;
+}
 
 /** What a mapper may look up: Organizations and Medications the source sent, by their FHIR id. */
 export interface MapContext {

@@ -10,7 +10,7 @@ import { addToLoad, addUnsupported, emptyCounts, finishLoad, type LoadCounts, st
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
-import { londonDay } from "./fields.ts";
+import { londonDay, type Retraction } from "./fields.ts";
 import { forgetHeld, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
 import { referenceContext } from "./references.ts";
 import {
@@ -302,6 +302,7 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
   const orgs: { item: FhirItem; org: OrgRow }[] = [];
   const medications: MedicationRow[] = [];
   const activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[] = [];
+  const retractions: Retraction[] = [];
   for (const item of items) {
     const type = typeOf(item.resource);
     if (type !== null && !isSupportedResource(type)) {
@@ -321,6 +322,7 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
       else if (m.kind === "practitioner") practitioners.push(m.values);
       else if (m.kind === "organisation") orgs.push({ item, org: m.org });
       else if (m.kind === "medication") medications.push(m.medication);
+      else if (m.kind === "retraction") retractions.push(m);
       else activity.push({ item, m });
     }
   }
@@ -366,7 +368,40 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
     await writePersonFacts(q, source, ctx.at, people, out);
   }
   if (activity.length > 0) await writeActivity(q, source, activity, out);
+  if (retractions.length > 0) await retract(q, source, retractions, out);
   return out;
+}
+
+/**
+ * Resources marked entered-in-error: the rows an earlier version stored (with an observation's components)
+ * are taken out of the record, and so are their subjects. One that never stored anything changes nothing.
+ */
+async function retract(q: Queryable, source: string, retractions: Retraction[], out: ChunkOutcome) {
+  const took = new Set<string>();
+  const byTable = new Map<CanonicalName, string[]>();
+  for (const r of retractions)
+    for (const t of r.tables) byTable.set(t, [...(byTable.get(t) ?? []), r.recordId]);
+  for (const [table, ids] of byTable) {
+    const gone = await q.query<{ source_record_id: string }>(
+      `DELETE FROM ${table} WHERE source_system = $1
+         AND (source_record_id = ANY($2::text[])
+              OR split_part(source_record_id, '#component-', 1) = ANY($2::text[]))
+       RETURNING source_record_id`,
+      [source, ids],
+    );
+    if (gone.length === 0) continue;
+    for (const g of gone) took.add(g.source_record_id.split("#component-")[0]);
+    await q.query(
+      `DELETE FROM ingest_row_subject WHERE source_system = $1 AND table_name = $2
+         AND source_record_id = ANY($3::text[])`,
+      [source, table, gone.map((g) => g.source_record_id)],
+    );
+    out.tables[table] = (out.tables[table] ?? 0) + gone.length;
+  }
+  // Taking out what was stored counts as loaded; one with nothing left to take out, as already there.
+  const changed = retractions.filter((r) => took.has(r.recordId)).length;
+  out.loaded += changed;
+  out.duplicates += retractions.length - changed;
 }
 
 async function writeActivity(

@@ -2,6 +2,7 @@ import type { Identifier, Medication, Organization, Patient, Practitioner } from
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
+import type { CanonicalName } from "../canonical.ts";
 import { CLINICAL_MAPPERS, medicationRowOf } from "./clinical.ts";
 import { mapEncounter, mapEpisodeOfCare } from "./encounters.ts";
 import {
@@ -203,10 +204,40 @@ function mapOrganization(o: Organization, ctx: MapContext): Mapped {
   };
 }
 
+const CODED_ENTRY: readonly CanonicalName[] = ["gp_entry"];
+const MEDICINE: readonly CanonicalName[] = ["medication_issue"];
+
+/** Where each type's resources are stored, for taking out one marked entered-in-error. */
+const STORED_IN: Record<string, readonly CanonicalName[]> = {
+  Encounter: ["hospital_spell", "ae_attendance", "outpatient_attendance", "care_contact"],
+  Condition: CODED_ENTRY,
+  Observation: CODED_ENTRY,
+  AllergyIntolerance: CODED_ENTRY,
+  Procedure: CODED_ENTRY,
+  Immunization: CODED_ENTRY,
+  DiagnosticReport: CODED_ENTRY,
+  MedicationRequest: MEDICINE,
+  MedicationStatement: MEDICINE,
+};
+
+/** Whether the sender says the resource was entered in error (its status, or a Condition's or allergy's verification). */
+function enteredInError(r: {
+  status?: unknown;
+  verificationStatus?: { coding?: { code?: string }[] };
+}): boolean {
+  return (
+    r.status === "entered-in-error" ||
+    (r.verificationStatus?.coding ?? []).some((c) => c.code === "entered-in-error")
+  );
+}
+
 /** Maps one resource to what it becomes, or throws FhirReject saying why it cannot be accepted. */
 export function mapResource(resource: unknown, ctx: MapContext): Mapped[] {
   if (typeof resource !== "object" || resource === null || Array.isArray(resource)) fail("not a JSON object");
   const type = (resource as { resourceType?: unknown }).resourceType;
+  const tables = typeof type === "string" ? STORED_IN[type] : undefined;
+  if (tables && enteredInError(resource as Parameters<typeof enteredInError>[0]))
+    return [{ kind: "retraction", tables, recordId: requireId(resource as { id?: string }, type as string) }];
   switch (type) {
     case "Patient":
       return [mapPatient(resource as Patient, ctx)];
