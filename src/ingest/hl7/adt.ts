@@ -151,6 +151,8 @@ export interface AdtEvent {
   priorRecordIds: string[];
   /** Codes in the message no mapping or standard knows: stored as received and flagged. */
   unmapped: UnmappedCode[];
+  /** An A08 applied for the person whose visit fields could not be read: why (kept as a reject of its own). */
+  visitProblem?: AdtRejection;
 }
 
 const NHS_AUTHORITY = "NHS";

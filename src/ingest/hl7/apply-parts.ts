@@ -75,7 +75,8 @@ export function eventOf(
   local: CodeLookup,
   flags: UnmappedCode[] = [],
 ): AdtEvent {
-  const visit = PERSON_EVENTS.has(header.trigger) ? null : visitOf(message, header, local, flags);
+  const problems: AdtRejection[] = [];
+  const visit = PERSON_EVENTS.has(header.trigger) ? null : visitOf(message, header, local, flags, problems);
   const priorRecordIds = header.trigger === "A40" ? readPriorIds(message) : [];
   return {
     ...header,
@@ -84,22 +85,28 @@ export function eventOf(
     visit: visit?.detail ?? null,
     priorRecordIds,
     unmapped: flags,
+    ...(problems.length > 0 ? { visitProblem: problems[0] } : {}),
   };
 }
 
-/** An A08 (update patient information) is applied for its demographics even when its visit fields are wrong. */
+/**
+ * An A08 (update patient information) is applied for its demographics even when its visit fields are wrong;
+ * why its visit part could not be read goes to `problems`, to be kept as a reject.
+ */
 function visitOf(
   message: Message,
   header: ReturnType<typeof readHeader>,
   local: CodeLookup,
   flags: UnmappedCode[],
+  problems: AdtRejection[],
 ): ReturnType<typeof readVisit> {
   if (header.trigger !== "A08") return readVisit(message, header.trigger, header.providerCode, local, flags);
   try {
     return readVisit(message, header.trigger, header.providerCode, local, flags);
   } catch (error) {
-    if (error instanceof AdtRejection) return null;
-    throw error;
+    if (!(error instanceof AdtRejection)) throw error;
+    problems.push(error);
+    return null;
   }
 }
 

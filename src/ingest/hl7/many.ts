@@ -20,7 +20,15 @@ import {
   UnsupportedEvent,
   type VisitDetail,
 } from "./adt.ts";
-import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
+import {
+  type Hl7Context,
+  type Hl7Outcome,
+  internalError,
+  isRetryable,
+  rejectHl7,
+  rejectVisitPart,
+  validateVisit,
+} from "./apply.ts";
 import {
   APPLIED_ON_CONFLICT,
   acceptedOutcome,
@@ -451,19 +459,26 @@ function visitWrites(
   return w;
 }
 
+/** The visits' rows as one script: deletes, canonical rows and their subjects. */
+function visitScript(w: VisitWrites): string {
+  return (
+    w.sql +
+    upsertCanonicalText("hospital_spell", w.spells) +
+    upsertCanonicalText("ward_stay", w.wardRows) +
+    upsertCanonicalText("ae_attendance", w.aeRows) +
+    upsertCanonicalText("outpatient_attendance", w.opRows) +
+    subjectsText(w.subjects)
+  );
+}
+
 /** Every write of the batch as one script: visit logs, canonical rows, their subjects, the messages. */
 function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrites): string {
   const newEvents = accepted
     .map((a) => a.event)
     .filter((e): e is VisitEvent => hasVisitEvent(e))
     .map(visitEventValues);
-  let sql = w.sql;
-  sql += insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
-  sql += upsertCanonicalText("hospital_spell", w.spells);
-  sql += upsertCanonicalText("ward_stay", w.wardRows);
-  sql += upsertCanonicalText("ae_attendance", w.aeRows);
-  sql += upsertCanonicalText("outpatient_attendance", w.opRows);
-  sql += subjectsText(w.subjects);
+  let sql = insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
+  sql += visitScript(w);
   sql += unmappedText(accepted.map((a) => a.event));
   sql += insertText(
     "ingest_message",
@@ -514,6 +529,13 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   if (sql || resolved) await q.exec(sql + resolved);
   if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
   for (const a of accepted) {
+    const problem = a.event.visitProblem;
+    if (problem) {
+      const controlId = value(segment(a.message, "MSH"), 10).trim();
+      await rejectVisitPart(q, items[a.index].raw, items[a.index].ctx, a.message, controlId, problem);
+    }
+  }
+  for (const a of accepted) {
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;
     const state = k ? states.get(k) : undefined;
@@ -528,6 +550,73 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     outcomes[r.index] = await rejectHl7(q, items[r.index].raw, items[r.index].ctx, code, error, r.message);
   }
   return outcomes as Hl7Outcome[];
+}
+
+/**
+ * Rewrites a visit's canonical rows from its event log as it stands (after a code mapping corrected events in
+ * it), inside the caller's transaction: the same writes as a message's.
+ */
+export async function refoldVisit(q: Queryable, sourceSystem: string, visitNumber: string): Promise<void> {
+  await lockNames(q, [`visit:${sourceSystem}:${visitNumber}`]);
+  const rows = await q.query<{
+    control_id: string;
+    trigger_event: string;
+    message_time: Date | string;
+    record_id: string;
+    detail: VisitDetail | string;
+  }>(
+    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
+     WHERE source_system = $1 AND visit_number = $2`,
+    [sourceSystem, visitNumber],
+  );
+  const log: VisitEventRow[] = rows.map((r) => ({
+    controlId: r.control_id,
+    trigger: r.trigger_event,
+    messageTime: new Date(r.message_time).toISOString(),
+    recordId: r.record_id,
+    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
+  }));
+  const k = visitKey(sourceSystem, visitNumber);
+  const state = foldVisit(log);
+  const links = state ? await findLinks(q, sourceSystem, [state.recordId]) : new Map<string, string>();
+  const w = visitWrites(
+    new Map([[k, { source: sourceSystem, visit: visitNumber, log }]]),
+    new Map([[k, state]]),
+    (_source, recordId) => {
+      const found = links.get(recordId);
+      if (!found) throw new Error(`visit ${visitNumber}: its patient record is not linked`);
+      return found;
+    },
+  );
+  const sql = visitScript(w);
+  if (sql) await q.exec(sql);
+}
+
+/**
+ * Applies one message within a savepoint of the caller's transaction, as a batch of one, so an unexpected
+ * failure rejects this message alone: the raw message and its reason are kept, and the ACK says why.
+ * Deadlocks are retried.
+ */
+export async function processHl7Safely(
+  q: Queryable,
+  raw: string,
+  ctx: Hl7Context,
+  onInternalError?: (error: unknown) => void,
+): Promise<Hl7Outcome> {
+  for (let attempt = 1; ; attempt++) {
+    await q.exec("SAVEPOINT hl7_message");
+    try {
+      const [outcome] = await applyHl7Many(q, [{ raw, ctx }]);
+      await q.exec("RELEASE SAVEPOINT hl7_message");
+      return outcome;
+    } catch (error) {
+      await q.exec("ROLLBACK TO SAVEPOINT hl7_message");
+      await q.exec("RELEASE SAVEPOINT hl7_message");
+      if (isRetryable(error) && attempt < 4) continue;
+      onInternalError?.(error);
+      return rejectHl7(q, raw, ctx, "AE", internalError());
+    }
+  }
 }
 
 /**

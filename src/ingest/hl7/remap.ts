@@ -2,8 +2,8 @@ import { invalid } from "../../core/errors.ts";
 import type { Queryable } from "../../store/index.ts";
 import { upsertCodeMap } from "../sources.ts";
 import { dischargeMethodOfValue, type VisitDetail } from "./adt.ts";
-import { refoldVisit } from "./apply.ts";
 import { CODED_FIELDS, type CodeMapName, isCodeMapName, targetProblem } from "./coded.ts";
+import { refoldVisit } from "./many.ts";
 
 // Adding a code mapping corrects what was stored: every visit event that carried the code unmapped gets the
 // mapped value, and each visit it belongs to is folded again, so its spell, ward stays or A&E attendance (and
