@@ -240,6 +240,14 @@ test("an unknown ward code is stored as unmapped and acknowledged; mapping it co
   );
   assert.deepEqual(mapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
   assert.deepEqual(await wardKinds(), ["surgical"]);
+  // A mapping changed later re-decodes what was stored under the earlier one (no longer flagged).
+  const remapped = await db.transaction((tx) =>
+    addCodeMappings(tx, [
+      { sourceSystem: "acute-pas", mapName: "ward-kind", sourceCode: "NEWWARD", targetCode: "stroke-unit" },
+    ]),
+  );
+  assert.deepEqual(remapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
+  assert.deepEqual(await wardKinds(), ["stroke-unit"]);
 });
 
 test("a discharge before its admission is held, then reconciled; cancellations undo what they cancel", async () => {
