@@ -10,9 +10,11 @@ import { cols, type Db, insertText, literal, lockNames, type Queryable } from ".
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveMessageRejectsText } from "../rejects.ts";
+import { sourcesIgnoringBarePid2 } from "../sources.ts";
 import {
   type AdtEvent,
   AdtRejection,
+  mayHaveBarePid2,
   messageCodes,
   readHeader,
   readPatient,
@@ -47,7 +49,7 @@ import {
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
-import { processingIdOf } from "./charset.ts";
+import { processingIdOf, sniffHeader } from "./charset.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import {
   isTestInstance,
@@ -110,6 +112,8 @@ interface FirstPass {
   sha: string;
   /** The hash of its bytes, which messages stored before content hashes were kept under. */
   rawSha: string;
+  /** Its source says ten bare digits in PID-2 are not the NHS Number. */
+  ignoreBarePid2: boolean;
 }
 
 interface BatchState {
@@ -221,6 +225,7 @@ function readHeaders(
   rejections: Rejected[],
   unsupported: (UnsupportedItem & { index: number })[],
   testInstance: boolean,
+  ignoreBarePid2: ReadonlySet<string>,
 ): FirstPass[] {
   const firstPass: FirstPass[] = [];
   items.forEach((item, index) => {
@@ -232,6 +237,7 @@ function readHeaders(
       const header = readHeader(message, { testInstance });
       const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
         trigger: header.trigger,
+        ignoreBarePid2: ignoreBarePid2.has(header.sourceSystem),
       });
       firstPass.push({
         index,
@@ -241,6 +247,7 @@ function readHeaders(
         codes: messageCodes(message),
         sha: sha256(messageContent(message)),
         rawSha: sha256(item.raw),
+        ignoreBarePid2: ignoreBarePid2.has(header.sourceSystem),
         visitNumber: value(segment(message, "PV1"), 19).trim(),
       });
     } catch (error) {
@@ -283,6 +290,7 @@ function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejec
         trigger,
         local,
         flags,
+        ignoreBarePid2: f.ignoreBarePid2,
       });
       const event = eventOf(f.message, f.header, patient, local, flags);
       if (needsKnownDemographics(event)) {
@@ -505,7 +513,12 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const unsupported: (UnsupportedItem & { index: number })[] = [];
   // Only MSH-11 T depends on whether this place is a test instance: a production feed never asks.
   const testInstance = items.some((i) => processingIdOf(i.raw) !== "P") && (await isTestInstance(q));
-  const firstPass = readHeaders(items, rejections, unsupported, testInstance);
+  // Only a message with bare digits in PID-2 depends on its source's PID-2 rule: other feeds never ask.
+  const ignoreBarePid2 = await sourcesIgnoringBarePid2(
+    q,
+    items.filter((i) => mayHaveBarePid2(i.raw)).map((i) => sniffHeader(i.raw).sourceSystem),
+  );
+  const firstPass = readHeaders(items, rejections, unsupported, testInstance, ignoreBarePid2);
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
