@@ -16,7 +16,7 @@ import { cohortRegister, cohortRun, cohortSave } from "./commands/cohort.ts";
 import { dbDistribute, dbMigrate, dbStatus } from "./commands/db.ts";
 import { demo } from "./commands/demo.ts";
 import { costsSet, costsShow, evaluate } from "./commands/evaluate.ts";
-import { feeds, feedsInstance, feedsMap, feedsUnmapped, feedsWrite } from "./commands/feeds.ts";
+import { feeds, feedsInstance, feedsMap, feedsPid2, feedsUnmapped, feedsWrite } from "./commands/feeds.ts";
 import { fhirClientList, fhirClientRegister, fhirClientRevoke } from "./commands/fhir.ts";
 import { ingestCodes, ingestCsv, ingestFeeds, ingestFhir, ingestHl7 } from "./commands/ingest.ts";
 import {
@@ -140,6 +140,7 @@ export const COMMANDS: readonly Command[] = [
   feedsUnmapped,
   feedsMap,
   feedsInstance,
+  feedsPid2,
 ];
 
 function version(): string {

@@ -62,3 +62,4 @@ export {
   rejectSources,
 } from "./rejects.ts";
 export { dismissReject, openRejectIds, type ReplayResult, replayReject, replayRejects } from "./replay.ts";
+export { type Pid2BareDigits, pid2BareDigitsOf, setPid2BareDigits } from "./sources.ts";

@@ -31,6 +31,38 @@ export async function sourceOrg(
   return rows[0]?.org_code ?? null;
 }
 
+/** What ten bare digits in PID-2 mean from a source: its NHS Number (the v2.2/2.3 habit) or some other id. */
+export type Pid2BareDigits = "nhs-number" | "ignore";
+
+/** The sources, of those given, whose bare PID-2 digits are some other id (`ignore`). */
+export async function sourcesIgnoringBarePid2(
+  q: Queryable,
+  sources: readonly string[],
+): Promise<Set<string>> {
+  if (sources.length === 0) return new Set();
+  const rows = await q.query<{ source_system: string }>(
+    "SELECT source_system FROM ingest_source WHERE source_system = ANY($1::text[]) AND pid2_bare_digits = 'ignore'",
+    [[...new Set(sources)]],
+  );
+  return new Set(rows.map((r) => r.source_system));
+}
+
+export async function setPid2BareDigits(q: Queryable, source: string, rule: Pid2BareDigits): Promise<void> {
+  await q.query(
+    `INSERT INTO ingest_source (source_system, pid2_bare_digits) VALUES ($1, $2)
+     ON CONFLICT (source_system) DO UPDATE SET pid2_bare_digits = excluded.pid2_bare_digits`,
+    [source, rule],
+  );
+}
+
+export async function pid2BareDigitsOf(q: Queryable, source: string): Promise<Pid2BareDigits> {
+  const rows = await q.query<{ pid2_bare_digits: Pid2BareDigits }>(
+    "SELECT pid2_bare_digits FROM ingest_source WHERE source_system = $1",
+    [source],
+  );
+  return rows[0]?.pid2_bare_digits ?? "nhs-number";
+}
+
 /** Code maps (e.g. ward code to ward kind) from a CSV: source_system,map_name,source_code,target_code. */
 export async function upsertCodeMap(
   q: Queryable,

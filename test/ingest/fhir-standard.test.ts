@@ -290,18 +290,182 @@ test("standard R4 / UK Core content lands in the canonical tables without OnePla
 test("a later Organization load with no kind does not undo the kind OnePlace was told", async () => {
   writeFileSync(
     join(dir, "kind.ndjson"),
-    `${JSON.stringify({ resourceType: "Organization", id: "ZP900", name: "Practice", type: [{ coding: [{ system: "urn:oneplace:local:organisation-kind", code: "practice" }] }] })}\n`,
+    `${JSON.stringify({ resourceType: "Organization", id: "ZP900", identifier: [{ system: ODS, value: "ZP900" }], name: "Practice", type: [{ coding: [{ system: "urn:oneplace:local:organisation-kind", code: "practice" }] }] })}\n`,
   );
   await loadFhirFile(db, join(dir, "kind.ndjson"), { source: "ods" });
   writeFileSync(
     join(dir, "plain.ndjson"),
-    `${JSON.stringify({ resourceType: "Organization", id: "ZP900", name: "Practice renamed" })}\n`,
+    `${JSON.stringify({ resourceType: "Organization", id: "ZP900", identifier: [{ system: ODS, value: "ZP900" }], name: "Practice renamed" })}\n`,
   );
   await loadFhirFile(db, join(dir, "plain.ndjson"), { source: "ods" });
   const [org] = await db.query<{ kind: string; name: string }>(
     "SELECT kind, name FROM organisation WHERE org_code = 'ZP900'",
   );
   assert.deepEqual([org.kind, org.name], ["practice", "Practice renamed"]);
+});
+
+test("an Organization without an ODS code is keyed by its sender: two senders' Organization/1 stay two, each sender's references find its own", async () => {
+  for (const [source, name] of [
+    ["north-emr", "North Clinic"],
+    ["south-emr", "South Clinic"],
+  ]) {
+    writeFileSync(
+      join(dir, `${source}.json`),
+      bundle([
+        { resourceType: "Organization", id: "1", name },
+        {
+          resourceType: "Patient",
+          id: `${source}-p`,
+          name: [{ family: "Keyed" }],
+          birthDate: "1950-01-01",
+          generalPractitioner: [{ reference: "Organization/1" }],
+        },
+      ]),
+    );
+    const load = await loadFhirFile(db, join(dir, `${source}.json`), { source });
+    assert.equal(load.counts.rejected, 0);
+  }
+  const orgs = await db.query<{ org_code: string; name: string }>(
+    "SELECT org_code, name FROM organisation WHERE org_code IN ('1', 'north-emr:1', 'south-emr:1') ORDER BY 1",
+  );
+  assert.deepEqual(
+    orgs.map((o) => [o.org_code, o.name]),
+    [
+      ["north-emr:1", "North Clinic"],
+      ["south-emr:1", "South Clinic"],
+    ],
+  );
+  const regs = await db.query<{ source_system: string; practice_code: string }>(
+    "SELECT source_system, practice_code FROM registration WHERE source_system IN ('north-emr', 'south-emr') ORDER BY 1",
+  );
+  assert.deepEqual(
+    regs.map((r) => [r.source_system, r.practice_code]),
+    [
+      ["north-emr", "north-emr:1"],
+      ["south-emr", "south-emr:1"],
+    ],
+  );
+});
+
+test("a registration is dated by the resource (PDS period, else meta.lastUpdated); with neither, reloading keeps the first day", async () => {
+  const patient = (id: string, nhs: string, extra: object) => ({
+    resourceType: "Patient",
+    id,
+    identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-number", value: nhs }],
+    name: [{ family: "Dated" }],
+    birthDate: "1950-01-01",
+    generalPractitioner: [{ type: "Organization", identifier: { system: ODS, value: "B82005" } }],
+    ...extra,
+  });
+  writeFileSync(
+    join(dir, "dated.json"),
+    bundle([
+      patient("dt-updated", "9434765129", { meta: { lastUpdated: "2016-05-06T10:00:00+01:00" } }),
+      patient("dt-none", "9434765137", {}),
+    ]),
+  );
+  await loadFhirFile(db, join(dir, "dated.json"), { source: "dating" });
+  const days = async () =>
+    new Map(
+      (
+        await db.query<{ source_record_id: string; registered_on: string }>(
+          "SELECT source_record_id, registered_on::text AS registered_on FROM registration WHERE source_system = 'dating'",
+        )
+      ).map((r) => [r.source_record_id, r.registered_on]),
+    );
+  const first = await days();
+  assert.equal(first.get("dt-updated#gp#B82005"), "2016-05-06");
+  const undated = first.get("dt-none#gp#B82005");
+  assert.match(undated ?? "", /^\d{4}-\d{2}-\d{2}$/);
+  // As if loaded on an earlier day: a reload must keep that day, never move it to the day of the reload.
+  await db.query(
+    "UPDATE registration SET registered_on = '2001-02-03' WHERE source_system = 'dating' AND source_record_id = 'dt-none#gp#B82005'",
+  );
+  await loadFhirFile(db, join(dir, "dated.json"), { source: "dating" });
+  const second = await days();
+  assert.equal(second.get("dt-none#gp#B82005"), "2001-02-03");
+  assert.equal(second.get("dt-updated#gp#B82005"), "2016-05-06");
+});
+
+test("a later version marked entered-in-error takes the stored row out of the record (components and all); loading it again changes nothing", async () => {
+  const patient = {
+    resourceType: "Patient",
+    id: "eie-1",
+    identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-number", value: "9434765145" }],
+    name: [{ family: "Retracted" }],
+    birthDate: "1950-01-01",
+  };
+  const bp = (status: string) => ({
+    resourceType: "Observation",
+    id: "eie-bp",
+    status,
+    subject: { reference: "Patient/eie-1" },
+    code: { coding: [{ system: LOINC, code: "85354-9" }] },
+    effectiveDateTime: "2020-03-01",
+    component: [
+      { code: { coding: [{ system: LOINC, code: "8480-6" }] }, valueQuantity: { value: 150 } },
+      { code: { coding: [{ system: LOINC, code: "8462-4" }] }, valueQuantity: { value: 90 } },
+    ],
+  });
+  const condition = (verification: string) => ({
+    resourceType: "Condition",
+    id: "eie-cond",
+    verificationStatus: { coding: [{ code: verification }] },
+    subject: { reference: "Patient/eie-1" },
+    code: { coding: [{ system: SCT, code: "38341003" }] },
+    recordedDate: "2020-03-01",
+  });
+  const visit = (status: string) => ({
+    ...encounter("eie-enc", "EMER"),
+    status,
+    subject: { reference: "Patient/eie-1" },
+    serviceProvider: { identifier: { system: ODS, value: "RR8" } },
+  });
+  writeFileSync(
+    join(dir, "eie-1.json"),
+    bundle([patient, bp("final"), condition("confirmed"), visit("finished")]),
+  );
+  const first = await loadFhirFile(db, join(dir, "eie-1.json"), { source: "eie" });
+  assert.equal(first.counts.rejected, 0);
+  const stored = async () => [
+    ...(
+      await db.query<{ source_record_id: string }>(
+        "SELECT source_record_id FROM gp_entry WHERE source_system = 'eie' UNION ALL SELECT source_record_id FROM ae_attendance WHERE source_system = 'eie' ORDER BY 1",
+      )
+    ).map((r) => r.source_record_id),
+  ];
+  assert.deepEqual(await stored(), [
+    "eie-bp",
+    "eie-bp#component-1",
+    "eie-bp#component-2",
+    "eie-cond",
+    "eie-enc",
+  ]);
+  writeFileSync(
+    join(dir, "eie-2.json"),
+    bundle([bp("entered-in-error"), condition("entered-in-error"), visit("entered-in-error")]),
+  );
+  for (const loaded of [3, 0]) {
+    const retracted = await loadFhirFile(db, join(dir, "eie-2.json"), { source: "eie" });
+    assert.deepEqual(
+      [
+        retracted.counts.recordsRead,
+        retracted.counts.loaded,
+        retracted.counts.duplicates,
+        retracted.counts.rejected,
+      ],
+      [3, loaded, 3 - loaded, 0],
+    );
+    assert.deepEqual(await stored(), []);
+  }
+  const subjects = await db.query(
+    "SELECT 1 FROM ingest_row_subject WHERE source_system = 'eie' AND table_name IN ('gp_entry', 'ae_attendance')",
+  );
+  assert.equal(subjects.length, 0);
+  assert.deepEqual(
+    (await listRejects(db, { sourceSystem: "eie" })).map((r) => r.reason),
+    [],
+  );
 });
 
 test("a reference to an Organization or Medication never received is rejected with why, and replays once it arrives", async () => {

@@ -131,6 +131,38 @@ test("an NHS Number alone in PID-3, or in PID-2 as v2.3 systems send it, identif
   assert.match(placeholder.errorText, /placeholder/);
 });
 
+test("a source set with feeds pid2 --ignore never takes bare PID-2 digits as the NHS Number; the default still does", async () => {
+  const message = (control: string, id: string) =>
+    hl7(
+      msh(control, "A28", "2.3", "BARE-PAS"),
+      evn("A28"),
+      `PID|1|9434765870|${id}^^^RX1^MR||BARE^ANN||19510202|F`,
+    );
+  const file = join(dir, "bare.hl7");
+  writeFileSync(file, message("b1", "RX20000001"));
+  assert.match((await cli("ingest", "hl7", file, "-q")).stdout, /1 loaded/);
+  const set = await cli("feeds", "pid2", "bare-pas", "--ignore");
+  assert.equal(set.code, 0, set.stderr);
+  assert.match(set.stdout, /bare-pas: ten bare digits in PID-2 are some other id/);
+  writeFileSync(file, message("b2", "RX20000002"));
+  assert.match((await cli("ingest", "hl7", file, "-q")).stdout, /1 loaded/);
+  const people = await inCliPlace((db) =>
+    db.query<{ source_record_id: string; nhs_number: string | null }>(
+      "SELECT source_record_id, nhs_number FROM mpi_record_link WHERE source_system = 'bare-pas' ORDER BY 1",
+    ),
+  );
+  assert.deepEqual(
+    people.map((p) => [p.source_record_id, p.nhs_number]),
+    [
+      ["RX20000001", "9434765870"],
+      ["RX20000002", null],
+    ],
+  );
+  assert.match((await cli("feeds", "pid2", "other-pas")).stdout, /are taken as the NHS Number/);
+  const both = await cli("feeds", "pid2", "bare-pas", "--ignore", "--nhs-number");
+  assert.notEqual(both.code, 0);
+});
+
 test("readPatient: PID-2 is read only when it is an NHS Number; no identifier at all is refused naming both", () => {
   const read = (pid: string) =>
     readPatient(parseMessage(hl7(msh("f1", "A28"), pid)), "itk-pas", "RX1", "2014-06-01T09:00:00.000Z");
@@ -369,6 +401,19 @@ test("no silent loss: a different message reusing a control id is stored, each r
     2,
     "the second message is stored; the resend of the first is not stored twice",
   );
+  // The first again as an engine resends it: re-stamped MSH-7, CRLF line ends, trailing separators and a
+  // character escaped. The same content is a duplicate, whatever its bytes.
+  const resent = `${first
+    .replace("20140601100000+0100||ADT", "20140601100500+0100||ADT")
+    .replace("ONE^ANN", "\\X4F\\NE^ANN")
+    .replaceAll("\r", "\r\n")}||`;
+  assert.notEqual(resent, first);
+  const again = await sendOne(server.port, resent);
+  assert.equal(again.code, "AA");
+  const keptAfter = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM ingest_message WHERE source_system = 'reuse-pas' AND status = 'applied'",
+  );
+  assert.equal(Number(keptAfter[0].n), 2, "a resend with other bytes but the same content is a duplicate");
 
   // Two different bad messages under one control id: two rejects, each with its own payload.
   const nameless = (id: string) =>

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { feedHealth, heldAlarms } from "../../src/ingest/index.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
+import { listRejects } from "../../src/ingest/rejects.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 import { loopbackSource, sendOne } from "./mllp-harness.ts";
@@ -152,4 +153,20 @@ test("A21/A22 leave of absence: applied, the spell runs on undischarged; A05 pre
   assert.equal((await spells("IP-9")).length, 0);
   const health = (await feedHealth(place.db)).find((f) => f.sourceSystem === "events-pas");
   assert.equal(health?.heldVisits, 0, "a pre-admission waits for its admission without being held");
+});
+
+test("an A08 whose visit fields cannot be read updates the person, and its visit part is kept as a reject saying why", async () => {
+  const message = adt("A08", "EV-A08", { 2: "I", 19: "V-A08", 44: "not-a-time" });
+  for (let i = 0; i < 2; i++) assert.equal((await sendOne(server.port, message)).code, "AA");
+  const linked = await rows(
+    "SELECT 1 FROM mpi_record_link WHERE source_system = 'events-pas' AND source_record_id = 'EV-A08'",
+    [],
+  );
+  assert.equal(linked.length, 1, "the person part is applied");
+  const kept = (await listRejects(place.db, { sourceSystem: "events-pas", status: "open" })).filter((r) =>
+    r.payload.includes("V-A08"),
+  );
+  assert.equal(kept.length, 1, "one reject for the visit part, however often the message comes");
+  assert.match(kept[0].reason, /the patient's details were updated, the visit was not: .*PV1-44/);
+  assert.equal(kept[0].location, "PV1-44");
 });

@@ -16,6 +16,7 @@ import {
   encodeSegment,
   escapeValue,
   Hl7ParseError,
+  messageContent,
   parseHl7Date,
   parseHl7Timestamp,
   parseMessage,
@@ -350,4 +351,27 @@ test("cancellations undo what they cancel; a discharge without its admission is 
     { ...admit, controlId: "y", messageTime: at("1T12:00:00") },
   ]);
   assert.equal(again?.kind, "spell");
+});
+
+test("a message's content, which tells duplicates, ignores delimiters, sending time, charset and trailing separators but no value", () => {
+  const base =
+    "MSH|^~\\&|PAS|RX1|OP|OP|20240101100000||ADT^A28|7|P|2.4\rPID|1||RX1^^^RX1^MR||SMITH^ANN||19500101|F";
+  const same = [
+    base.replace("20240101100000", "20240101100507"),
+    base.replaceAll("\r", "\n"),
+    `${base}|||^`,
+    base.replace("SMITH", "\\X534D\\ITH"),
+    `${base.replace("P|2.4", "P|2.4||||||UNICODE UTF-8")}`,
+    base.replaceAll("^", "#"),
+  ];
+  const content = messageContent(parseMessage(base));
+  for (const m of same) assert.equal(messageContent(parseMessage(m)), content, m);
+  for (const m of [
+    base.replace("SMITH", "SMYTH"),
+    base.replace("|F", "|M"),
+    base.replace("|7|", "|8|"),
+    base.replace("SMITH^ANN", "SMITH^^ANN"),
+    `${base}\rPV1|1|I`,
+  ])
+    assert.notEqual(messageContent(parseMessage(m)), content, m);
 });

@@ -71,6 +71,11 @@ const inpatient = (visitNumber: string, more: Partial<NonNullable<AdtFields["vis
 });
 
 const send = (message: string) => sendOne(server.port, message);
+/** The open rejects of one message, by its MSH-10: a reject's key is `controlId#hash`. */
+const rejectsOf = async (controlId: string) =>
+  (await listRejects(db, { sourceSystem: "acute-pas", status: "open" }))
+    .filter((r) => r.originKey.startsWith(`${controlId}#`))
+    .map((r) => r.reason);
 
 test("four senders at once: every message is committed before its ACK, and all of them are applied", async () => {
   const clients = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect(server.port)));
@@ -159,6 +164,8 @@ test("what cannot be accepted gets AR or AE with an ERR saying why, and is kept 
   assert.equal(ae.code, "AE");
   assert.equal(ae.errorCode, "101");
   assert.match(ae.errorText, /PID-7/);
+  // The reject is found by its message's control id, the look-up the accepted messages below rely on.
+  assert.equal((await rejectsOf(ae.controlId)).length, 1);
   const badNhs = adt("A28", patient(5, { nhsNumber: "9434765918" }), null, "2014-03-04T10:00:00Z");
   const ae2 = await send(badNhs);
   assert.equal(ae2.errorCode, "102");
@@ -214,11 +221,7 @@ test("an unknown ward code is stored as unmapped and acknowledged; mapping it co
     ),
   );
   assert.equal(ack.code, "AA");
-  assert.equal(
-    (await listRejects(db, { sourceSystem: "acute-pas" })).filter((r) => r.originKey === ack.controlId)
-      .length,
-    0,
-  );
+  assert.deepEqual(await rejectsOf(ack.controlId), []);
   const wardKinds = async () =>
     (
       await db.query<{ ward_kind: string }>(
@@ -237,6 +240,14 @@ test("an unknown ward code is stored as unmapped and acknowledged; mapping it co
   );
   assert.deepEqual(mapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
   assert.deepEqual(await wardKinds(), ["surgical"]);
+  // A mapping changed later re-decodes what was stored under the earlier one (no longer flagged).
+  const remapped = await db.transaction((tx) =>
+    addCodeMappings(tx, [
+      { sourceSystem: "acute-pas", mapName: "ward-kind", sourceCode: "NEWWARD", targetCode: "stroke-unit" },
+    ]),
+  );
+  assert.deepEqual(remapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
+  assert.deepEqual(await wardKinds(), ["stroke-unit"]);
 });
 
 test("a discharge before its admission is held, then reconciled; cancellations undo what they cancel", async () => {

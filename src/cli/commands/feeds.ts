@@ -6,6 +6,8 @@ import {
   isTestInstance,
   listUnmapped,
   mappingProblem,
+  pid2BareDigitsOf,
+  setPid2BareDigits,
   setTestInstance,
   settleAbandonedLoads,
 } from "../../ingest/index.ts";
@@ -132,4 +134,27 @@ export const feedsInstance = defineReport({
     r.testInstance
       ? "This place is a test instance: it takes HL7 messages marked test (MSH-11 T) and production (P)."
       : "This place is production: HL7 messages marked test (MSH-11 T) are refused AR.",
+});
+
+export const feedsPid2 = defineReport({
+  name: "feeds pid2",
+  summary:
+    "What ten bare digits in a source's HL7 PID-2 mean: its NHS Number (the v2.2/2.3 habit, the default) or some other id (--ignore).",
+  args: { source: text("The source (MSH-3 in lower case)", { required: true }) },
+  options: {
+    json,
+    "nhs-number": flag("Take ten bare digits in PID-2 that pass Modulus 11 as the NHS Number"),
+    ignore: flag("The source puts some other id in PID-2: never take bare digits there as an NHS Number"),
+  },
+  load: async ({ db, args, options }) => {
+    if (options["nhs-number"] && options.ignore)
+      throw invalid("cli.pid2", "Give --nhs-number or --ignore, not both.");
+    if (options["nhs-number"] || options.ignore)
+      await setPid2BareDigits(db, args.source, options.ignore ? "ignore" : "nhs-number");
+    return { source: args.source, pid2BareDigits: await pid2BareDigitsOf(db, args.source) };
+  },
+  show: (r) =>
+    r.pid2BareDigits === "ignore"
+      ? `${r.source}: ten bare digits in PID-2 are some other id, never taken as the NHS Number.`
+      : `${r.source}: ten bare digits in PID-2 that pass Modulus 11 are taken as the NHS Number.`,
 });

@@ -54,14 +54,8 @@ function entry(e: Entry, ctx: MapContext, received: string): Mapped {
   );
 }
 
-function notInError(status: string | undefined, what: string) {
-  if (status === "entered-in-error") fail(`${what} is entered-in-error`);
-}
-
 function mapCondition(c: Condition, ctx: MapContext): Mapped[] {
   const id = requireId(c, "Condition");
-  if (c.verificationStatus?.coding?.some((x) => x.code === "entered-in-error"))
-    fail("Condition.verificationStatus is entered-in-error");
   const coding = codeOf(c.code, "Condition.code");
   const day = dateOf(c.recordedDate ?? c.onsetDateTime ?? c.onsetPeriod?.start, "Condition.recordedDate");
   const e = {
@@ -89,7 +83,6 @@ function observedValue(o: Valued): Pick<Entry, "value" | "unit" | "valueSystem" 
 
 function mapObservation(o: Observation, ctx: MapContext): Mapped[] {
   const id = requireId(o, "Observation");
-  notInError(o.status, "Observation.status");
   const subject = subjectOf(o.subject, "Observation.subject");
   const coding = codeOf(o.code, "Observation.code");
   const day = dateOf(
@@ -136,7 +129,6 @@ function mapSimple(
   codeField = "code",
 ): Mapped[] {
   const id = requireId(r, type);
-  notInError(r.status, `${type}.status`);
   const coding = codeOf(code, `${type}.${codeField}`);
   const e = {
     id,
@@ -193,7 +185,6 @@ function medicineOf(
 
 function mapMedicationRequest(m: MedicationRequest, ctx: MapContext): Mapped[] {
   const id = requireId(m, "MedicationRequest");
-  notInError(m.status, "MedicationRequest.status");
   const subject = subjectOf(m.subject, "MedicationRequest.subject");
   const med = medicineOf(m, "MedicationRequest", ctx);
   const day = dateOf(m.authoredOn, "MedicationRequest.authoredOn");
@@ -213,7 +204,6 @@ function mapMedicationRequest(m: MedicationRequest, ctx: MapContext): Mapped[] {
 
 function mapMedicationStatement(m: MedicationStatement, ctx: MapContext): Mapped[] {
   const id = requireId(m, "MedicationStatement");
-  notInError(m.status, "MedicationStatement.status");
   const subject = subjectOf(m.subject, "MedicationStatement.subject");
   const med = medicineOf(m, "MedicationStatement", ctx);
   const day = dateOf(
@@ -240,8 +230,6 @@ export const CLINICAL_MAPPERS: Record<string, (r: unknown, ctx: MapContext) => M
   MedicationStatement: (r, ctx) => mapMedicationStatement(r as MedicationStatement, ctx),
   AllergyIntolerance: (r, ctx) => {
     const a = r as AllergyIntolerance;
-    if (a.verificationStatus?.coding?.some((x) => x.code === "entered-in-error"))
-      fail("AllergyIntolerance.verificationStatus is entered-in-error");
     return mapSimple(
       a,
       "AllergyIntolerance",

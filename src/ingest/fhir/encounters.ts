@@ -62,7 +62,6 @@ function mapStandardEncounter(e: Encounter, ctx: MapContext): Mapped {
   const subject = subjectOf(e.subject, "Encounter.subject");
   const cls = e.class?.system === undefined || e.class.system === ACT_CODE ? e.class?.code : undefined;
   if (!cls) fail(`Encounter.class needs a code from ${ACT_CODE} (IMP, EMER, AMB, HH ...)`);
-  if (e.status === "entered-in-error") fail("Encounter.status is entered-in-error");
   const provider = orgOf(e.serviceProvider, "Encounter.serviceProvider", ctx);
   const received = receivedAtOf(e, at);
   const specialty =

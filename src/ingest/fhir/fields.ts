@@ -50,7 +50,8 @@ export interface MedicationRow {
 
 /** What a Patient says besides who they are: their GP practice and their death. */
 export interface PersonFacts {
-  practice: { code: string; from: string } | null;
+  /** `from` is null when the resource gives no day (the registration then keeps the day first loaded). */
+  practice: { code: string; from: string | null } | null;
   diedOn: string | null;
 }
 
@@ -72,7 +73,15 @@ export type Mapped =
   | { kind: "practitioner"; values: unknown[] }
   | { kind: "organisation"; org: OrgRow }
   | { kind: "medication"; medication: MedicationRow }
+  | Retraction
   | Activity;
+
+/** A resource the sender marks entered-in-error: what an earlier version of it stored is taken out. */
+export interface Retraction {
+  kind: "retraction";
+  tables: readonly CanonicalName[];
+  recordId: string;
+}
 
 /** What a mapper may look up: Organizations and Medications the source sent, by their FHIR id. */
 export interface MapContext {
@@ -133,6 +142,13 @@ const londonParts = new Intl.DateTimeFormat("en-GB", {
   day: "2-digit",
   hour: "2-digit",
 });
+
+const LONDON_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" });
+
+/** The day in England an instant falls on. */
+export function londonDay(instant: string): string {
+  return LONDON_DAY.format(new Date(instant));
+}
 
 /** A FHIR dateTime as an instant: with its offset, or a date alone as the start of that day in England. */
 export function momentOf(value: string | undefined, what: string): string {

@@ -10,6 +10,7 @@ import { addToLoad, addUnsupported, emptyCounts, finishLoad, type LoadCounts, st
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
+import { londonDay, type Retraction } from "./fields.ts";
 import { forgetHeld, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
 import { referenceContext } from "./references.ts";
 import {
@@ -175,11 +176,13 @@ async function writeMedications(q: Queryable, source: string, meds: MedicationRo
 
 /**
  * What Patients say besides who they are: the practice they are registered with (a registration from the day
- * PDS gives, else the day received; an earlier practice from the same record is closed that day) and their death.
+ * PDS gives, else the resource's last update, else the day it was first loaded; an earlier practice from the
+ * same record is closed that day) and their death.
  */
 async function writePersonFacts(
   q: Queryable,
   source: string,
+  loadedAt: string,
   people: { m: Extract<Mapped, { kind: "person" }> }[],
   out: ChunkOutcome,
 ): Promise<void> {
@@ -189,6 +192,22 @@ async function writePersonFacts(
     q,
     source,
     withFacts.map((p) => p.m.record.recordId),
+  );
+  const undated = withFacts.flatMap((p) =>
+    p.m.facts.practice && !p.m.facts.practice.from
+      ? [`${p.m.record.recordId}#gp#${p.m.facts.practice.code}`]
+      : [],
+  );
+  const firstLoaded = new Map(
+    undated.length === 0
+      ? []
+      : (
+          await q.query<{ source_record_id: string; registered_on: string }>(
+            `SELECT source_record_id, registered_on::text AS registered_on FROM registration
+             WHERE source_system = $1 AND source_record_id = ANY($2::text[])`,
+            [source, undated],
+          )
+        ).map((r) => [r.source_record_id, r.registered_on]),
   );
   const registrations: unknown[][] = [];
   const deaths: unknown[][] = [];
@@ -200,17 +219,18 @@ async function writePersonFacts(
     const recordId = m.record.recordId;
     if (practice) {
       const id = `${recordId}#gp#${practice.code}`;
+      const from = practice.from ?? firstLoaded.get(id) ?? londonDay(loadedAt);
       await q.query(
         `UPDATE registration SET deregistered_on = $5, deregistration_reason = 'moved-practice'
          WHERE person_id = $1 AND source_system = $2 AND source_record_id LIKE $3 AND source_record_id <> $4
            AND deregistered_on IS NULL AND registered_on <= $5`,
-        [personId, source, `${recordId.replace(/[\\%_]/g, "\\$&")}#gp#%`, id, practice.from],
+        [personId, source, `${recordId.replace(/[\\%_]/g, "\\$&")}#gp#%`, id, from],
       );
       registrations.push([
         personId,
         rowId("registration", source, id),
         practice.code,
-        practice.from,
+        from,
         null,
         null,
         source,
@@ -282,6 +302,7 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
   const orgs: { item: FhirItem; org: OrgRow }[] = [];
   const medications: MedicationRow[] = [];
   const activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[] = [];
+  const retractions: Retraction[] = [];
   for (const item of items) {
     const type = typeOf(item.resource);
     if (type !== null && !isSupportedResource(type)) {
@@ -301,6 +322,7 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
       else if (m.kind === "practitioner") practitioners.push(m.values);
       else if (m.kind === "organisation") orgs.push({ item, org: m.org });
       else if (m.kind === "medication") medications.push(m.medication);
+      else if (m.kind === "retraction") retractions.push(m);
       else activity.push({ item, m });
     }
   }
@@ -343,10 +365,43 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
       else out.loaded++;
     }
     out.tables.person_record = (out.tables.person_record ?? 0) + people.length;
-    await writePersonFacts(q, source, people, out);
+    await writePersonFacts(q, source, ctx.at, people, out);
   }
   if (activity.length > 0) await writeActivity(q, source, activity, out);
+  if (retractions.length > 0) await retract(q, source, retractions, out);
   return out;
+}
+
+/**
+ * Resources marked entered-in-error: the rows an earlier version stored (with an observation's components)
+ * are taken out of the record, and so are their subjects. One that never stored anything changes nothing.
+ */
+async function retract(q: Queryable, source: string, retractions: Retraction[], out: ChunkOutcome) {
+  const took = new Set<string>();
+  const byTable = new Map<CanonicalName, string[]>();
+  for (const r of retractions)
+    for (const t of r.tables) byTable.set(t, [...(byTable.get(t) ?? []), r.recordId]);
+  for (const [table, ids] of byTable) {
+    const gone = await q.query<{ source_record_id: string }>(
+      `DELETE FROM ${table} WHERE source_system = $1
+         AND (source_record_id = ANY($2::text[])
+              OR split_part(source_record_id, '#component-', 1) = ANY($2::text[]))
+       RETURNING source_record_id`,
+      [source, ids],
+    );
+    if (gone.length === 0) continue;
+    for (const g of gone) took.add(g.source_record_id.split("#component-")[0]);
+    await q.query(
+      `DELETE FROM ingest_row_subject WHERE source_system = $1 AND table_name = $2
+         AND source_record_id = ANY($3::text[])`,
+      [source, table, gone.map((g) => g.source_record_id)],
+    );
+    out.tables[table] = (out.tables[table] ?? 0) + gone.length;
+  }
+  // Taking out what was stored counts as loaded; one with nothing left to take out, as already there.
+  const changed = retractions.filter((r) => took.has(r.recordId)).length;
+  out.loaded += changed;
+  out.duplicates += retractions.length - changed;
 }
 
 async function writeActivity(

@@ -25,7 +25,7 @@ export async function referenceContext(
   for (const item of items) {
     const r = item.resource as { resourceType?: string; id?: string } | null;
     if (r?.resourceType === "Organization" && r.id) {
-      const code = orgCodeOfResource(r as Organization);
+      const code = orgCodeOfResource(r as Organization, source);
       if (code) {
         orgs.set(r.id, code);
         for (const key of identifierKeys(r as Organization)) orgs.set(key, code);

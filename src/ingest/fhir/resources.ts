@@ -2,6 +2,7 @@ import type { Identifier, Medication, Organization, Patient, Practitioner } from
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
+import type { CanonicalName } from "../canonical.ts";
 import { CLINICAL_MAPPERS, medicationRowOf } from "./clinical.ts";
 import { mapEncounter, mapEpisodeOfCare } from "./encounters.ts";
 import {
@@ -45,8 +46,12 @@ export function isSupportedResource(type: string): boolean {
   return SUPPORTED.has(type);
 }
 
-/** The practice a Patient names as its GP (an Organization), and from when (PDS gives it; else when received). */
-function practiceOf(p: Patient, ctx: MapContext, received: string): { code: string; from: string } | null {
+/**
+ * The practice a Patient names as its GP (an Organization), and from when: the day PDS gives, else the day
+ * the resource was last updated (meta.lastUpdated). With neither, `from` is null: the registration keeps the
+ * day it was first loaded, so loading the same resource again never moves it.
+ */
+function practiceOf(p: Patient, ctx: MapContext): { code: string; from: string | null } | null {
   for (const ref of p.generalPractitioner ?? []) {
     const isOrg =
       ref.type === "Organization" ||
@@ -56,9 +61,14 @@ function practiceOf(p: Patient, ctx: MapContext, received: string): { code: stri
     try {
       const code = orgOf(ref, "Patient.generalPractitioner", ctx);
       const start = ref.identifier?.period?.start;
+      const updated = p.meta?.lastUpdated;
       return {
         code,
-        from: start ? dateOf(start, "Patient.generalPractitioner period") : received.slice(0, 10),
+        from: start
+          ? dateOf(start, "Patient.generalPractitioner period")
+          : updated
+            ? dateOf(updated, "Patient.meta.lastUpdated")
+            : null,
       };
     } catch (error) {
       if (!(error instanceof FhirReject)) throw error;
@@ -95,7 +105,7 @@ function mapPatient(p: Patient, ctx: MapContext): Mapped {
   const received = receivedAtOf(p, at);
   return {
     kind: "person",
-    facts: { practice: practiceOf(p, ctx, received), diedOn: diedOnOf(p) },
+    facts: { practice: practiceOf(p, ctx), diedOn: diedOnOf(p) },
     record: {
       sourceSystem: source,
       recordId: id,
@@ -150,15 +160,18 @@ export function identifierKeys(o: Organization): string[] {
   return (o.identifier ?? []).filter((i) => i.system && i.value).map((i) => `${i.system}|${i.value}`);
 }
 
-/** The code an Organization is known by: its ODS code, else its id. */
-export function orgCodeOfResource(o: Organization): string | null {
+/**
+ * The code an Organization is known by in the shared organisation table: its ODS code, else its id scoped by
+ * the source that sent it (`source:id`), so two senders' Organization/1 never become one organisation.
+ */
+export function orgCodeOfResource(o: Organization, source: string): string | null {
   const ods = o.identifier?.find((i) => i.system === ODS_ORGANISATION_SYSTEM)?.value;
   if (ods && /^[A-Z0-9]{3,10}$/.test(ods)) return ods;
-  return o.id && /^[A-Za-z0-9\-.]{1,64}$/.test(o.id) ? o.id : null;
+  return o.id && /^[A-Za-z0-9\-.]{1,64}$/.test(o.id) ? `${source}:${o.id}` : null;
 }
 
 function mapOrganization(o: Organization, ctx: MapContext): Mapped {
-  const code = orgCodeOfResource(o);
+  const code = orgCodeOfResource(o, ctx.source);
   if (!code) fail("Organization has neither an ODS code identifier nor an id");
   if (!o.name) fail("Organization.name is required");
   // OnePlace's kinds when the sender gives them; otherwise kept as 'unknown' until someone says.
@@ -191,10 +204,40 @@ function mapOrganization(o: Organization, ctx: MapContext): Mapped {
   };
 }
 
+const CODED_ENTRY: readonly CanonicalName[] = ["gp_entry"];
+const MEDICINE: readonly CanonicalName[] = ["medication_issue"];
+
+/** Where each type's resources are stored, for taking out one marked entered-in-error. */
+const STORED_IN: Record<string, readonly CanonicalName[]> = {
+  Encounter: ["hospital_spell", "ae_attendance", "outpatient_attendance", "care_contact"],
+  Condition: CODED_ENTRY,
+  Observation: CODED_ENTRY,
+  AllergyIntolerance: CODED_ENTRY,
+  Procedure: CODED_ENTRY,
+  Immunization: CODED_ENTRY,
+  DiagnosticReport: CODED_ENTRY,
+  MedicationRequest: MEDICINE,
+  MedicationStatement: MEDICINE,
+};
+
+/** Whether the sender says the resource was entered in error (its status, or a Condition's or allergy's verification). */
+function enteredInError(r: {
+  status?: unknown;
+  verificationStatus?: { coding?: { code?: string }[] };
+}): boolean {
+  return (
+    r.status === "entered-in-error" ||
+    (r.verificationStatus?.coding ?? []).some((c) => c.code === "entered-in-error")
+  );
+}
+
 /** Maps one resource to what it becomes, or throws FhirReject saying why it cannot be accepted. */
 export function mapResource(resource: unknown, ctx: MapContext): Mapped[] {
   if (typeof resource !== "object" || resource === null || Array.isArray(resource)) fail("not a JSON object");
   const type = (resource as { resourceType?: unknown }).resourceType;
+  const tables = typeof type === "string" ? STORED_IN[type] : undefined;
+  if (tables && enteredInError(resource as Parameters<typeof enteredInError>[0]))
+    return [{ kind: "retraction", tables, recordId: requireId(resource as { id?: string }, type as string) }];
   switch (type) {
     case "Patient":
       return [mapPatient(resource as Patient, ctx)];

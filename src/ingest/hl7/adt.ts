@@ -151,6 +151,8 @@ export interface AdtEvent {
   priorRecordIds: string[];
   /** Codes in the message no mapping or standard knows: stored as received and flagged. */
   unmapped: UnmappedCode[];
+  /** An A08 applied for the person whose visit fields could not be read: why (kept as a reject of its own). */
+  visitProblem?: AdtRejection;
 }
 
 const NHS_AUTHORITY = "NHS";
@@ -292,16 +294,17 @@ const placeholderOnly = (field: number) =>
 /**
  * PID-2 (patient ID, external), where v2.2 and v2.3 patient administration systems in England put the NHS
  * Number: taken when it says it is one (authority NHS or type NH) or, with no authority, when it is ten digits
- * that are a valid NHS Number. Ten bare digits that are not one are some other system's id: ignored, never a
- * reason to refuse a message that PID-3 identifies.
+ * that are a valid NHS Number, unless the source is set to say its bare PID-2 digits are some other id
+ * (`oneplace feeds pid2 SOURCE --ignore`). Ten bare digits that are not one are some other system's id:
+ * ignored, never a reason to refuse a message that PID-3 identifies.
  */
-function nhsNumberInPid2(pid: Segment): string | typeof PLACEHOLDER | null {
+function nhsNumberInPid2(pid: Segment, bareDigits: boolean): string | typeof PLACEHOLDER | null {
   const id = value(pid, 2, 1).trim();
   if (!id) return null;
   const auth = value(pid, 2, 4).trim();
   const type = value(pid, 2, 5).trim();
   if (auth === NHS_AUTHORITY || type === NHS_TYPE) return checkedNhsNumber(id, 2);
-  if (auth || !/^\d{3}[ -]?\d{3}[ -]?\d{4}$/.test(id)) return null;
+  if (!bareDigits || auth || !/^\d{3}[ -]?\d{3}[ -]?\d{4}$/.test(id)) return null;
   const problem = nhsNumberProblem(id);
   if (!problem) return normaliseNhsNumber(id) as string;
   return problem.problem === "placeholder" ? PLACEHOLDER : null;
@@ -313,7 +316,7 @@ export function readPatient(
   sourceSystem: string,
   providerCode: string,
   receivedAt: string,
-  options: { trigger?: string; local?: CodeLookup; flags?: UnmappedCode[] } = {},
+  options: { trigger?: string; local?: CodeLookup; flags?: UnmappedCode[]; ignoreBarePid2?: boolean } = {},
 ): SourceRecordInput {
   const pid = segment(m, "PID");
   if (!pid)
@@ -337,7 +340,7 @@ export function readPatient(
     }
   }
   if (!nhsNumber) {
-    const inPid2 = nhsNumberInPid2(pid);
+    const inPid2 = nhsNumberInPid2(pid, !options.ignoreBarePid2);
     if (inPid2 === PLACEHOLDER) placeholderIn ??= 2;
     else nhsNumber = inPid2;
   }
@@ -544,4 +547,11 @@ export function readPriorIds(m: Message): string[] {
   if (ids.length === 0) ids.push(...nhsIds);
   if (ids.length === 0) throw missing("MRG", 1, "prior patient identifier");
   return ids;
+}
+
+const BARE_PID2 = /(?:^|[\r\n])PID\|[^|\r\n]*\|\d{3}[ -]?\d{3}[ -]?\d{4}(?:[|\r\n]|$)/;
+
+/** Whether a raw message may carry ten bare digits in PID-2 (assuming | as the field separator, as all do). */
+export function mayHaveBarePid2(raw: string): boolean {
+  return BARE_PID2.test(raw);
 }

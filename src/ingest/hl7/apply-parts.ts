@@ -75,7 +75,8 @@ export function eventOf(
   local: CodeLookup,
   flags: UnmappedCode[] = [],
 ): AdtEvent {
-  const visit = PERSON_EVENTS.has(header.trigger) ? null : visitOf(message, header, local, flags);
+  const problems: AdtRejection[] = [];
+  const visit = PERSON_EVENTS.has(header.trigger) ? null : visitOf(message, header, local, flags, problems);
   const priorRecordIds = header.trigger === "A40" ? readPriorIds(message) : [];
   return {
     ...header,
@@ -84,22 +85,28 @@ export function eventOf(
     visit: visit?.detail ?? null,
     priorRecordIds,
     unmapped: flags,
+    ...(problems.length > 0 ? { visitProblem: problems[0] } : {}),
   };
 }
 
-/** An A08 (update patient information) is applied for its demographics even when its visit fields are wrong. */
+/**
+ * An A08 (update patient information) is applied for its demographics even when its visit fields are wrong;
+ * why its visit part could not be read goes to `problems`, to be kept as a reject.
+ */
 function visitOf(
   message: Message,
   header: ReturnType<typeof readHeader>,
   local: CodeLookup,
   flags: UnmappedCode[],
+  problems: AdtRejection[],
 ): ReturnType<typeof readVisit> {
   if (header.trigger !== "A08") return readVisit(message, header.trigger, header.providerCode, local, flags);
   try {
     return readVisit(message, header.trigger, header.providerCode, local, flags);
   } catch (error) {
-    if (error instanceof AdtRejection) return null;
-    throw error;
+    if (!(error instanceof AdtRejection)) throw error;
+    problems.push(error);
+    return null;
   }
 }
 
@@ -289,7 +296,8 @@ export function reusedControlId(controlId: string, sha: string): string {
 }
 
 /**
- * Whether a message is one applied before (the same control id and the same payload), and the control id it
+ * Whether a message is one applied before (the same control id and the same content, or the same bytes for a
+ * message kept before content was hashed), and the control id it
  * is kept under: its own, or, when a different message was applied under that id, `reusedControlId`.
  * `previousStatus` is the status (rejected) it had under the id it is kept under.
  */
@@ -297,10 +305,11 @@ export function identifyMessage(
   controlId: string,
   sha: string,
   seen: (id: string) => SeenMessage | undefined,
+  rawSha?: string,
 ): { controlId: string; duplicate: boolean; previousStatus: string | null } {
   const own = seen(controlId);
   if (own?.status !== "applied") return { controlId, duplicate: false, previousStatus: own?.status ?? null };
-  if (own.sha === sha) return { controlId, duplicate: true, previousStatus: "applied" };
+  if (own.sha === sha || own.sha === rawSha) return { controlId, duplicate: true, previousStatus: "applied" };
   const reused = reusedControlId(controlId, sha);
   const before = seen(reused);
   return {

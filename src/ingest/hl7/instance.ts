@@ -6,7 +6,7 @@ import { resolveMessageRejects } from "../rejects.ts";
 import { buildAck } from "./ack.ts";
 import type { UnsupportedEvent } from "./adt.ts";
 import type { Hl7Context, Hl7Outcome } from "./apply-parts.ts";
-import type { Message } from "./message.ts";
+import { type Message, messageContent } from "./message.ts";
 
 // What kind of place this is for HL7 senders (a test instance takes MSH-11 T as well as P), and the messages of
 // ADT events OnePlace does not use: acknowledged, kept and counted as unsupported.
@@ -49,7 +49,7 @@ export function unsupportedText(items: readonly UnsupportedItem[]): string {
       "unsupported",
       "AA",
       u.raw,
-      sha256(u.raw),
+      sha256(messageContent(u.message)),
       u.ctx.loadId ?? null,
     ]),
     `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'unsupported', ack_code = 'AA',
@@ -69,7 +69,7 @@ export async function resolveUnsupportedRejects(
     items.map((u) => ({
       sourceSystem: u.event.sourceSystem,
       controlId: u.event.controlId,
-      sha: sha256(u.raw),
+      sha: sha256(messageContent(u.message)),
       by: u.ctx.replayedBy ?? AUTOMATIC,
     })),
   );

@@ -10,9 +10,11 @@ import { cols, type Db, insertText, literal, lockNames, type Queryable } from ".
 import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveMessageRejectsText } from "../rejects.ts";
+import { sourcesIgnoringBarePid2 } from "../sources.ts";
 import {
   type AdtEvent,
   AdtRejection,
+  mayHaveBarePid2,
   messageCodes,
   readHeader,
   readPatient,
@@ -20,7 +22,15 @@ import {
   UnsupportedEvent,
   type VisitDetail,
 } from "./adt.ts";
-import { type Hl7Context, type Hl7Outcome, processHl7Safely, rejectHl7, validateVisit } from "./apply.ts";
+import {
+  type Hl7Context,
+  type Hl7Outcome,
+  internalError,
+  isRetryable,
+  rejectHl7,
+  rejectVisitPart,
+  validateVisit,
+} from "./apply.ts";
 import {
   APPLIED_ON_CONFLICT,
   acceptedOutcome,
@@ -39,7 +49,7 @@ import {
   wardStayRows,
   withEvent,
 } from "./apply-parts.ts";
-import { processingIdOf } from "./charset.ts";
+import { processingIdOf, sniffHeader } from "./charset.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import {
   isTestInstance,
@@ -48,7 +58,7 @@ import {
   unsupportedOutcome,
   unsupportedText,
 } from "./instance.ts";
-import { Hl7ParseError, type Message, parseMessage, segment, value } from "./message.ts";
+import { Hl7ParseError, type Message, messageContent, parseMessage, segment, value } from "./message.ts";
 import {
   type KnownDemographics,
   keepKnownDemographics,
@@ -98,7 +108,12 @@ interface FirstPass {
   patient: AdtEvent["patient"];
   codes: UnmappedCode[];
   visitNumber: string;
+  /** The hash of what the message says (`messageContent`), which tells a duplicate. */
   sha: string;
+  /** The hash of its bytes, which messages stored before content hashes were kept under. */
+  rawSha: string;
+  /** Its source says ten bare digits in PID-2 are not the NHS Number. */
+  ignoreBarePid2: boolean;
 }
 
 interface BatchState {
@@ -194,6 +209,7 @@ interface Parsed {
   message: Message;
   event: AdtEvent;
   sha: string;
+  rawSha: string;
 }
 
 /** A visit the batch adds to: its log with the batch's events. */
@@ -209,6 +225,7 @@ function readHeaders(
   rejections: Rejected[],
   unsupported: (UnsupportedItem & { index: number })[],
   testInstance: boolean,
+  ignoreBarePid2: ReadonlySet<string>,
 ): FirstPass[] {
   const firstPass: FirstPass[] = [];
   items.forEach((item, index) => {
@@ -220,6 +237,7 @@ function readHeaders(
       const header = readHeader(message, { testInstance });
       const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
         trigger: header.trigger,
+        ignoreBarePid2: ignoreBarePid2.has(header.sourceSystem),
       });
       firstPass.push({
         index,
@@ -227,7 +245,9 @@ function readHeaders(
         header,
         patient,
         codes: messageCodes(message),
-        sha: sha256(item.raw),
+        sha: sha256(messageContent(message)),
+        rawSha: sha256(item.raw),
+        ignoreBarePid2: ignoreBarePid2.has(header.sourceSystem),
         visitNumber: value(segment(message, "PV1"), 19).trim(),
       });
     } catch (error) {
@@ -270,13 +290,14 @@ function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejec
         trigger,
         local,
         flags,
+        ignoreBarePid2: f.ignoreBarePid2,
       });
       const event = eventOf(f.message, f.header, patient, local, flags);
       if (needsKnownDemographics(event)) {
         const row = known.get(recordKey(patient.sourceSystem, patient.recordId));
         keepKnownDemographics(event, row as KnownDemographics | undefined);
       }
-      parsed.push({ index: f.index, message: f.message, event, sha: f.sha });
+      parsed.push({ index: f.index, message: f.message, event, sha: f.sha, rawSha: f.rawSha });
     } catch (error) {
       if (error instanceof AdtRejection)
         rejections.push({ index: f.index, rejection: error, message: f.message });
@@ -302,10 +323,15 @@ function applyInMemory(
   const touched = new Map<string, Touched>();
   for (const p of parsed) {
     const e = p.event;
-    const identity = identifyMessage(e.controlId, p.sha, (id) => {
-      const k = msgKey(e.sourceSystem, id);
-      return seen.get(k) ?? batch.statuses.get(k);
-    });
+    const identity = identifyMessage(
+      e.controlId,
+      p.sha,
+      (id) => {
+        const k = msgKey(e.sourceSystem, id);
+        return seen.get(k) ?? batch.statuses.get(k);
+      },
+      p.rawSha,
+    );
     e.controlId = identity.controlId;
     const mk = msgKey(e.sourceSystem, e.controlId);
     if (identity.duplicate) {
@@ -441,19 +467,26 @@ function visitWrites(
   return w;
 }
 
+/** The visits' rows as one script: deletes, canonical rows and their subjects. */
+function visitScript(w: VisitWrites): string {
+  return (
+    w.sql +
+    upsertCanonicalText("hospital_spell", w.spells) +
+    upsertCanonicalText("ward_stay", w.wardRows) +
+    upsertCanonicalText("ae_attendance", w.aeRows) +
+    upsertCanonicalText("outpatient_attendance", w.opRows) +
+    subjectsText(w.subjects)
+  );
+}
+
 /** Every write of the batch as one script: visit logs, canonical rows, their subjects, the messages. */
 function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrites): string {
   const newEvents = accepted
     .map((a) => a.event)
     .filter((e): e is VisitEvent => hasVisitEvent(e))
     .map(visitEventValues);
-  let sql = w.sql;
-  sql += insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
-  sql += upsertCanonicalText("hospital_spell", w.spells);
-  sql += upsertCanonicalText("ward_stay", w.wardRows);
-  sql += upsertCanonicalText("ae_attendance", w.aeRows);
-  sql += upsertCanonicalText("outpatient_attendance", w.opRows);
-  sql += subjectsText(w.subjects);
+  let sql = insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
+  sql += visitScript(w);
   sql += unmappedText(accepted.map((a) => a.event));
   sql += insertText(
     "ingest_message",
@@ -480,7 +513,12 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const unsupported: (UnsupportedItem & { index: number })[] = [];
   // Only MSH-11 T depends on whether this place is a test instance: a production feed never asks.
   const testInstance = items.some((i) => processingIdOf(i.raw) !== "P") && (await isTestInstance(q));
-  const firstPass = readHeaders(items, rejections, unsupported, testInstance);
+  // Only a message with bare digits in PID-2 depends on its source's PID-2 rule: other feeds never ask.
+  const ignoreBarePid2 = await sourcesIgnoringBarePid2(
+    q,
+    items.filter((i) => mayHaveBarePid2(i.raw)).map((i) => sniffHeader(i.raw).sourceSystem),
+  );
+  const firstPass = readHeaders(items, rejections, unsupported, testInstance, ignoreBarePid2);
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
   const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
@@ -490,16 +528,26 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     batchScript(items, accepted, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   // Applying a message resolves its own reject, in the same script (one round trip for every write).
+  // Rejects kept before content hashes were keyed by the bytes' hash: either is this message's.
   const resolved = resolveMessageRejectsText(
-    accepted.map((a) => ({
-      sourceSystem: a.event.sourceSystem,
-      controlId: value(segment(a.message, "MSH"), 10).trim(),
-      sha: a.sha,
-      by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
-    })),
+    accepted.flatMap((a) =>
+      [a.sha, a.rawSha].map((sha) => ({
+        sourceSystem: a.event.sourceSystem,
+        controlId: value(segment(a.message, "MSH"), 10).trim(),
+        sha,
+        by: items[a.index].ctx.replayedBy ?? AUTOMATIC,
+      })),
+    ),
   );
   if (sql || resolved) await q.exec(sql + resolved);
   if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
+  for (const a of accepted) {
+    const problem = a.event.visitProblem;
+    if (problem) {
+      const controlId = value(segment(a.message, "MSH"), 10).trim();
+      await rejectVisitPart(q, items[a.index].raw, items[a.index].ctx, a.message, controlId, problem);
+    }
+  }
   for (const a of accepted) {
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;
@@ -515,6 +563,73 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     outcomes[r.index] = await rejectHl7(q, items[r.index].raw, items[r.index].ctx, code, error, r.message);
   }
   return outcomes as Hl7Outcome[];
+}
+
+/**
+ * Rewrites a visit's canonical rows from its event log as it stands (after a code mapping corrected events in
+ * it), inside the caller's transaction: the same writes as a message's.
+ */
+export async function refoldVisit(q: Queryable, sourceSystem: string, visitNumber: string): Promise<void> {
+  await lockNames(q, [`visit:${sourceSystem}:${visitNumber}`]);
+  const rows = await q.query<{
+    control_id: string;
+    trigger_event: string;
+    message_time: Date | string;
+    record_id: string;
+    detail: VisitDetail | string;
+  }>(
+    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
+     WHERE source_system = $1 AND visit_number = $2`,
+    [sourceSystem, visitNumber],
+  );
+  const log: VisitEventRow[] = rows.map((r) => ({
+    controlId: r.control_id,
+    trigger: r.trigger_event,
+    messageTime: new Date(r.message_time).toISOString(),
+    recordId: r.record_id,
+    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
+  }));
+  const k = visitKey(sourceSystem, visitNumber);
+  const state = foldVisit(log);
+  const links = state ? await findLinks(q, sourceSystem, [state.recordId]) : new Map<string, string>();
+  const w = visitWrites(
+    new Map([[k, { source: sourceSystem, visit: visitNumber, log }]]),
+    new Map([[k, state]]),
+    (_source, recordId) => {
+      const found = links.get(recordId);
+      if (!found) throw new Error(`visit ${visitNumber}: its patient record is not linked`);
+      return found;
+    },
+  );
+  const sql = visitScript(w);
+  if (sql) await q.exec(sql);
+}
+
+/**
+ * Applies one message within a savepoint of the caller's transaction, as a batch of one, so an unexpected
+ * failure rejects this message alone: the raw message and its reason are kept, and the ACK says why.
+ * Deadlocks are retried.
+ */
+export async function processHl7Safely(
+  q: Queryable,
+  raw: string,
+  ctx: Hl7Context,
+  onInternalError?: (error: unknown) => void,
+): Promise<Hl7Outcome> {
+  for (let attempt = 1; ; attempt++) {
+    await q.exec("SAVEPOINT hl7_message");
+    try {
+      const [outcome] = await applyHl7Many(q, [{ raw, ctx }]);
+      await q.exec("RELEASE SAVEPOINT hl7_message");
+      return outcome;
+    } catch (error) {
+      await q.exec("ROLLBACK TO SAVEPOINT hl7_message");
+      await q.exec("RELEASE SAVEPOINT hl7_message");
+      if (isRetryable(error) && attempt < 4) continue;
+      onInternalError?.(error);
+      return rejectHl7(q, raw, ctx, "AE", internalError());
+    }
+  }
 }
 
 /**

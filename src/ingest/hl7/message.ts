@@ -335,3 +335,34 @@ export function parseHl7Date(text: string): string | null {
   const d = new Date(`${iso}T00:00:00Z`);
   return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
 }
+
+/**
+ * What a message says, as text to hash for telling duplicates: its values after unescaping, with trailing
+ * empty parts dropped and without the parts a sender changes when it sends the same message again (MSH-1 and
+ * MSH-2, the delimiters; MSH-7, the time of sending; MSH-18, the character set). So the same message
+ * re-encoded, with other line endings or re-stamped is the same content, and any change of value is not.
+ */
+export function messageContent(m: Message): string {
+  const trim = <T>(list: T[], empty: (x: T) => boolean): T[] => {
+    let n = list.length;
+    while (n > 0 && empty(list[n - 1])) n--;
+    return list.slice(0, n);
+  };
+  const out = m.segments.map((s) => {
+    const fields = s.fields.map((field, i) =>
+      s.name === "MSH" && (i === 1 || i === 2 || i === 7 || i === 18)
+        ? []
+        : trim(
+            field.map((rep) =>
+              trim(
+                rep.map((comp) => trim(comp, (x) => x === "")),
+                (c) => c.length === 0,
+              ),
+            ),
+            (r) => r.length === 0,
+          ),
+    );
+    return trim(fields, (f) => f.length === 0);
+  });
+  return JSON.stringify(out);
+}

@@ -1,9 +1,10 @@
 import { invalid } from "../../core/errors.ts";
 import type { Queryable } from "../../store/index.ts";
 import { upsertCodeMap } from "../sources.ts";
-import { dischargeMethodOfValue, type VisitDetail } from "./adt.ts";
-import { refoldVisit } from "./apply.ts";
-import { CODED_FIELDS, type CodeMapName, isCodeMapName, targetProblem } from "./coded.ts";
+import { type AdtTrigger, dischargeMethodOfValue, readHeader, readVisit, type VisitDetail } from "./adt.ts";
+import { CODED_FIELDS, type CodeLookup, type CodeMapName, isCodeMapName, targetProblem } from "./coded.ts";
+import { refoldVisit } from "./many.ts";
+import { parseMessage } from "./message.ts";
 
 // Adding a code mapping corrects what was stored: every visit event that carried the code unmapped gets the
 // mapped value, and each visit it belongs to is folded again, so its spell, ward stays or A&E attendance (and
@@ -64,6 +65,7 @@ export async function addCodeMappings(
   const changed = await upsertCodeMap(q, mappings);
   let eventsCorrected = 0;
   const visits = new Set<string>();
+  const done = new Set<string>();
   for (const m of mappings) {
     const map = m.mapName as CodeMapName;
     const rows = await q.query<{ visit_number: string; control_id: string; detail: VisitDetail | string }>(
@@ -79,12 +81,71 @@ export async function addCodeMappings(
         [m.sourceSystem, r.visit_number, r.control_id, JSON.stringify(corrected(detail, map, m.targetCode))],
       );
       eventsCorrected++;
+      done.add(`${m.sourceSystem}\u0000${r.control_id}`);
       visits.add(`${m.sourceSystem}\u0000${r.visit_number}`);
     }
   }
+  eventsCorrected += await redecodeStored(q, mappings, visits, done);
   for (const key of visits) {
     const [source, visit] = key.split("\u0000");
     await refoldVisit(q, source, visit);
   }
   return { changed, eventsCorrected, visitsRewritten: visits.size };
+}
+
+/**
+ * Events stored with a code already decoded (by an earlier mapping, now changed) keep only the decoded value:
+ * they are read again from their stored message with the source's mappings as they now are. Only events whose
+ * message carries one of the codes are read; an event whose detail comes out the same is left alone.
+ */
+async function redecodeStored(
+  q: Queryable,
+  mappings: readonly CodeMapping[],
+  visits: Set<string>,
+  done: ReadonlySet<string>,
+): Promise<number> {
+  let corrected = 0;
+  const sources = [...new Set(mappings.map((m) => m.sourceSystem))];
+  for (const source of sources) {
+    const codes = [...new Set(mappings.filter((m) => m.sourceSystem === source).map((m) => m.sourceCode))];
+    const maps = await q.query<{ map_name: string; source_code: string; target_code: string }>(
+      "SELECT map_name, source_code, target_code FROM ingest_code_map WHERE source_system = $1",
+      [source],
+    );
+    const known = new Map(maps.map((r) => [`${r.map_name}\u0000${r.source_code}`, r.target_code]));
+    const local: CodeLookup = (map, code) => known.get(`${map}\u0000${code}`) ?? null;
+    const rows = await q.query<{
+      visit_number: string;
+      control_id: string;
+      trigger_event: string;
+      payload: string;
+    }>(
+      `SELECT e.visit_number, e.control_id, e.trigger_event, m.payload
+       FROM adt_visit_event e JOIN ingest_message m USING (source_system, control_id)
+       WHERE e.source_system = $1 AND EXISTS (SELECT 1 FROM unnest($2::text[]) c WHERE strpos(m.payload, c) > 0)`,
+      [source, codes],
+    );
+    for (const r of rows) {
+      if (done.has(`${source}\u0000${r.control_id}`)) continue;
+      let detail: VisitDetail | undefined;
+      try {
+        const message = parseMessage(r.payload);
+        const header = readHeader(message, { testInstance: true });
+        detail = readVisit(message, r.trigger_event as AdtTrigger, header.providerCode, local)?.detail;
+      } catch {
+        continue; // stored before a rule it now breaks: left as it was applied
+      }
+      if (!detail) continue;
+      const changed = await q.query(
+        `UPDATE adt_visit_event SET detail = $4::jsonb
+         WHERE source_system = $1 AND visit_number = $2 AND control_id = $3 AND detail IS DISTINCT FROM $4::jsonb
+         RETURNING 1`,
+        [source, r.visit_number, r.control_id, JSON.stringify(detail)],
+      );
+      if (changed.length === 0) continue;
+      corrected++;
+      visits.add(`${source}\u0000${r.visit_number}`);
+    }
+  }
+  return corrected;
 }

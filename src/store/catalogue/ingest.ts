@@ -123,6 +123,8 @@ export const INGEST_TABLES = {
       source_system: "text",
       org_code: "text?",
       first_seen_at: "timestamptz",
+      // 1007_ingest_source_pid2.sql
+      pid2_bare_digits: "text",
     },
     { layout: "local", primaryKey: ["source_system"] },
   ),
