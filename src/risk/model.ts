@@ -354,9 +354,14 @@ async function saveModel(db: Db, spec: ModelSpec, validation: ValidationReport):
   const modelId = newId();
   return db.transaction(async (tx) => {
     await tx.query("LOCK TABLE risk_model IN EXCLUSIVE MODE");
+    // The next version read first, under the lock, and inserted as a value: Citus cannot plan an INSERT ... SELECT
+    // from a reference table with parameters ("missing FROM-clause entry").
+    const [{ next }] = await tx.query<{ next: number }>(
+      "SELECT coalesce(max(version), 0) + 1 AS next FROM risk_model",
+    );
     const [row] = await tx.query<{ version: number; trained_at: Date }>(
       `INSERT INTO risk_model (model_id, version, kind, outcome, train_index_date, validation_index_date, spec, validation)
-       SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6::jsonb, $7::jsonb FROM risk_model
+       VALUES ($1, $8, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
        RETURNING version, trained_at`,
       [
         modelId,
@@ -366,6 +371,7 @@ async function saveModel(db: Db, spec: ModelSpec, validation: ValidationReport):
         validation.indexDate,
         JSON.stringify(spec),
         JSON.stringify(validation),
+        next,
       ],
     );
     return {

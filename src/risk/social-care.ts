@@ -28,7 +28,10 @@ export function servicesInMask(mask: number): ServiceType[] {
   return SERVICE_TYPES.filter((_, i) => mask & (1 << i));
 }
 
-/** SQL mapping a service_type column to its bit. */
+/**
+ * SQL mapping a service_type column to its bit. A searched CASE: Citus sends a simple `CASE column WHEN ...`
+ * inside an INSERT ... SELECT to its workers as `WHEN NULL::boolean`, which they refuse.
+ */
 export function serviceBitSql(column: string): string {
-  return `CASE ${column} ${SERVICE_TYPES.map((t, i) => `WHEN '${t}' THEN ${1 << i}`).join(" ")} ELSE 0 END`;
+  return `CASE ${SERVICE_TYPES.map((t, i) => `WHEN ${column} = '${t}' THEN ${1 << i}`).join(" ")} ELSE 0 END`;
 }

@@ -350,18 +350,21 @@ async function insertReferrals(db: Queryable, end: string): Promise<void> {
        outcome, source_system, source_record_id, received_at)
      SELECT s.person_id, ${uuidSql("'ref:scs:' || s.service_id")},
             CASE WHEN s.service_type = 'reablement' THEN ${teamId("reablement")} ELSE ${teamId("adult-social-care")} END,
-            CASE s.referral_source
-              WHEN 'hospital-discharge' THEN ${teamId("hospital-discharge")}
-              WHEN 'community' THEN ${teamId("community-nursing")}
-              WHEN 'gp' THEN (SELECT t.team_id FROM registration r JOIN team t ON t.team_code = 'practice-' || r.practice_code
-                               WHERE r.person_id = s.person_id AND r.registered_on <= s.started_on
-                               ORDER BY r.registered_on DESC LIMIT 1)
+            CASE
+              WHEN s.referral_source = 'hospital-discharge' THEN ${teamId("hospital-discharge")}
+              WHEN s.referral_source = 'community' THEN ${teamId("community-nursing")}
+              WHEN s.referral_source = 'gp' THEN gp.team_id
             END,
             CASE WHEN s.service_type = 'reablement' THEN 'reablement' ELSE 'adult-social-care' END,
             s.started_on - CASE WHEN s.referral_source = 'hospital-discharge' THEN 2 ELSE 10 END,
             s.started_on, 'accepted', '${socialCare}', 'referral:' || s.service_id,
             ${receivedSql("s.started_on - CASE WHEN s.referral_source = 'hospital-discharge' THEN 2 ELSE 10 END")}
        FROM social_care_service s
+       -- A lateral join, not a subquery in the CASE: Citus cannot plan a correlated subquery there (and it
+       -- sends a simple CASE x WHEN ... to the workers wrongly, so the CASE above is a searched one).
+       LEFT JOIN LATERAL (SELECT t.team_id FROM registration r JOIN team t ON t.team_code = 'practice-' || r.practice_code
+                           WHERE s.referral_source = 'gp' AND r.person_id = s.person_id AND r.registered_on <= s.started_on
+                           ORDER BY r.registered_on DESC LIMIT 1) gp ON true
       WHERE s.service_type IN ('reablement', 'home-care', 'day-care', 'direct-payment', 'telecare', 'meals')
      ON CONFLICT DO NOTHING`,
   );
@@ -415,15 +418,18 @@ async function insertReferrals(db: Queryable, end: string): Promise<void> {
 async function insertStaffAndCaseloads(db: Queryable): Promise<void> {
   for (const team of SERVICE_TEAMS) {
     if (!team.staff) continue;
-    const rows = await db.query<{ team_id: string; open: number }>(
-      `SELECT t.team_id,
-              (SELECT count(*)::int FROM care_team_member m WHERE m.team_id = t.team_id AND m.ended_on IS NULL)
-            + (SELECT count(*)::int FROM referral r WHERE r.to_team_id = t.team_id AND r.closed_on IS NULL) AS open
-         FROM team t WHERE t.team_code = $1`,
-      [team.code],
-    );
+    const rows = await db.query<{ team_id: string }>("SELECT team_id FROM team WHERE team_code = $1", [
+      team.code,
+    ]);
     if (rows.length === 0) continue;
-    const { team_id: tid, open } = rows[0];
+    const tid = rows[0].team_id;
+    // Not correlated with the team row: Citus cannot plan a subquery on a distributed table correlated on
+    // anything but person_id.
+    const [{ open }] = await db.query<{ open: number }>(
+      `SELECT (SELECT count(*)::int FROM care_team_member WHERE team_id = $1 AND ended_on IS NULL)
+            + (SELECT count(*)::int FROM referral WHERE to_team_id = $1 AND closed_on IS NULL) AS open`,
+      [tid],
+    );
     const n = Math.max(1, Math.min(80, Math.ceil(open / team.staff.caseload)));
     const staffIds: string[] = [];
     for (let i = 1; i <= n; i++) {

@@ -129,9 +129,13 @@ export async function loadSyntheticPlace(
   });
   let loaded: Map<string, number>;
   try {
-    loaded = await db.transaction((tx) =>
+    loaded = await db.transaction(async (tx) => {
+      // Citus: dropping the indexes of distributed tables runs in parallel over many connections, after which
+      // the transaction could no longer write the reference tables (organisation, ...); one connection a
+      // worker keeps it able to. Elsewhere an unused setting, no cost.
+      await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
       // The tables are empty (checked above), so their secondary indexes are built once at the end.
-      withIndexesDeferred(
+      return withIndexesDeferred(
         tx,
         ALL_SHAPES.map((shape) => shape.name),
         async () => {
@@ -146,8 +150,8 @@ export async function loadSyntheticPlace(
           }
           return rows;
         },
-      ),
-    );
+      );
+    });
   } catch (error) {
     await db
       .query("UPDATE data_load SET status = 'failed', finished_at = now() WHERE load_id = $1", [loadId])

@@ -27,6 +27,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import {
   type Db,
+  declaredLayout,
   discoverMigrations,
   distribute,
   migrate,
@@ -40,7 +41,8 @@ export const serverUrl = process.env.DATABASE_URL?.trim() || undefined;
  * ONEPLACE_TEST_CITUS=1 with DATABASE_URL naming a database on a Citus coordinator whose workers are registered
  * (../shared/tools/citus/cluster.sh makes one): each scratch database is made on the coordinator and on every
  * worker, with the citus extension in each, the workers added, and (when migrated) laid out with
- * `distribute` as `oneplace db distribute` does, with few shards so a test file's database is quick to make.
+ * `distribute` as `oneplace db distribute` does: a copy, on every node, of a template cluster database made once
+ * (copyCitusTemplate).
  */
 export const citusTest = process.env.ONEPLACE_TEST_CITUS === "1" && serverUrl !== undefined;
 
@@ -245,13 +247,15 @@ export async function createTestDatabase(options: ScratchOptions = {}): Promise<
   let name: string | undefined;
   if (server) {
     name = `${prefix.replaceAll("-", "_")}_${randomBytes(6).toString("hex")}`;
-    const template = migrated ? await serverTemplate(server) : undefined;
-    const sql = template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`;
-    await onServer(server, (client) => client.query(sql));
+    if (citusTest) await copyCitusTemplate(server, name, migrated);
+    else {
+      const template = migrated ? await serverTemplate(server) : undefined;
+      const sql = template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`;
+      await onServer(server, (client) => client.query(sql));
+    }
     const url = new URL(server);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
-    if (citusTest) await makeCitusDatabase(server, databaseUrl, name, migrated);
   } else {
     copyDataDir(await pgliteTemplate(migrated), pgliteDataDir(home));
   }
@@ -265,12 +269,9 @@ export async function createTestDatabase(options: ScratchOptions = {}): Promise<
     async drop() {
       if (server && name) {
         const dropped = name;
-        await onServer(server, (client) => client.query(`DROP DATABASE IF EXISTS ${dropped} WITH (FORCE)`));
-        if (citusTest)
-          for (const worker of await citusWorkers(server))
-            await onServer(worker, (client) =>
-              client.query(`DROP DATABASE IF EXISTS ${dropped} WITH (FORCE)`),
-            );
+        if (citusTest) await dropCitusDatabase(server, dropped);
+        else
+          await onServer(server, (client) => client.query(`DROP DATABASE IF EXISTS ${dropped} WITH (FORCE)`));
       }
       rmSync(home, { recursive: true, force: true });
     },
@@ -299,36 +300,154 @@ async function citusWorkers(server: string): Promise<string[]> {
   });
 }
 
-/** Makes the coordinator's new database a cluster: the database and extension on each worker, the nodes added. */
-async function makeCitusDatabase(server: string, databaseUrl: string, name: string, migrated: boolean) {
+/**
+ * Making a Citus database is slow (the extension on every node, the workers added, then some hundred tables laid
+ * out, each a DDL statement on every node: 30-60 s), so as on one server it is done once, into a template, and
+ * each test file gets a copy. A Citus database is one database of the same name on every node (the coordinator
+ * reaches a worker's shards by its own database's name), and everything else that makes it a cluster (the nodes,
+ * the shards and where they are, the metadata the workers keep) is rows inside those databases. So copying the
+ * template on every node under one new name makes a new cluster database: no Citus call, a second or two.
+ */
+const citusTemplates = new Map<string, Promise<string>>();
+
+function citusTemplate(server: string, migrated: boolean): Promise<string> {
+  const key = `${server} ${migrated}`;
+  let made = citusTemplates.get(key);
+  if (!made) {
+    made = makeCitusTemplate(server, migrated);
+    citusTemplates.set(key, made);
+  }
+  return made;
+}
+
+async function makeCitusTemplate(server: string, migrated: boolean): Promise<string> {
   const workers = await citusWorkers(server);
-  for (const worker of workers) {
-    await onServer(worker, (client) => client.query(`CREATE DATABASE ${name}`));
-    const url = new URL(worker);
-    url.pathname = `/${name}`;
-    await onServer(url.toString(), (client) => client.query("CREATE EXTENSION citus"));
-  }
-  const coordinator = new URL(server);
-  await onServer(databaseUrl, async (client) => {
-    await client.query("CREATE EXTENSION IF NOT EXISTS citus");
-    await client.query("SELECT citus_set_coordinator_host($1, $2)", [
-      coordinator.hostname,
-      Number(coordinator.port || 5432),
-    ]);
-    for (const worker of workers) {
-      const url = new URL(worker);
-      await client.query("SELECT citus_add_node($1, $2)", [url.hostname, Number(url.port)]);
-    }
-    await client.query(`ALTER DATABASE ${name} SET citus.shard_count = ${CITUS_TEST_SHARDS}`);
+  const citus = await onServer(server, async (client) => {
+    const rows = await client.query<{ v: string }>(
+      "SELECT default_version AS v FROM pg_available_extensions WHERE name = 'citus'",
+    );
+    return rows.rows[0]?.v ?? "none";
   });
-  if (migrated) {
-    const db = await openDb({ databaseUrl, home: tmpdir() });
+  // The layout each table is declared with, and the nodes, make a different cluster as much as a migration does.
+  const layout = migrated ? JSON.stringify(declaredLayout()) : "";
+  const fp = fingerprint(
+    `citus ${citus} shards ${CITUS_TEST_SHARDS} nodes ${workers.join(" ")} ${layout}`,
+    migrated,
+  );
+  const name = `oneplace_citus_${migrated ? "migrated" : "empty"}_${fp}`;
+  const plain = migrated ? await serverTemplate(server) : undefined;
+  return onServer(server, async (client) => {
+    const ready = async () =>
+      (await client.query("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", [name]))
+        .rowCount === 1;
+    if (await ready()) return name;
+    const lock = BigInt.asIntN(64, BigInt(`0x${fp}`)).toString();
+    await client.query("SELECT pg_advisory_lock($1::bigint)", [lock]);
     try {
-      await distribute(db, { shardCount: CITUS_TEST_SHARDS });
+      if (await ready()) return name;
+      const nodes = [server, ...workers];
+      // Half-made by a process that died: on the coordinator it is not yet a template (marked last, below).
+      await dropCitusDatabase(server, name);
+      await client.query(plain ? `CREATE DATABASE ${name} TEMPLATE ${plain}` : `CREATE DATABASE ${name}`);
+      for (const worker of workers) {
+        await onServer(worker, (c) => c.query(`CREATE DATABASE ${name}`));
+        await onServer(inDatabase(worker, name), (c) => c.query("CREATE EXTENSION citus"));
+      }
+      const databaseUrl = inDatabase(server, name);
+      const coordinator = new URL(server);
+      await onServer(databaseUrl, async (c) => {
+        await c.query("CREATE EXTENSION citus");
+        await c.query("SELECT citus_set_coordinator_host($1, $2)", [
+          coordinator.hostname,
+          Number(coordinator.port || 5432),
+        ]);
+        for (const worker of workers) {
+          const url = new URL(worker);
+          await c.query("SELECT citus_add_node($1, $2)", [url.hostname, Number(url.port)]);
+        }
+      });
+      if (migrated) {
+        const db = await openDb({ databaseUrl, home: tmpdir() });
+        try {
+          await distribute(db, { shardCount: CITUS_TEST_SHARDS });
+        } finally {
+          await db.close();
+        }
+      }
+      // A database can be copied only while nobody is connected to it: Citus keeps a maintenance daemon in each
+      // database that has the extension (it starts again only when someone connects).
+      await closeCitusDatabase(nodes, name);
+      // Workers first: the coordinator's mark is what says the whole template is ready.
+      for (const node of [...workers, server])
+        await onServer(node, (c) => c.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE true`));
+      return name;
     } finally {
-      await db.close();
+      await client.query("SELECT pg_advisory_unlock($1::bigint)", [lock]);
     }
-  }
+  });
+}
+
+function inDatabase(server: string, name: string): string {
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Ends every connection to a cluster database on every node and refuses new ones. Each node's Citus maintenance
+ * daemon connects to the others (2PC recovery, deadlock detection) and connects again when its connection ends,
+ * so connections are refused everywhere first; a daemon stops on SIGTERM, though a busy one takes a moment.
+ */
+async function closeCitusDatabase(nodes: string[], name: string): Promise<void> {
+  const exists = "SELECT 1 FROM pg_database WHERE datname = $1";
+  const present = await Promise.all(
+    nodes.map((node) =>
+      onServer(node, async (c) => {
+        if (!(await c.query(exists, [name])).rowCount) return false;
+        await c.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+        return true;
+      }),
+    ),
+  );
+  await Promise.all(
+    nodes
+      .filter((_, i) => present[i])
+      .map((node) =>
+        onServer(node, async (c) => {
+          for (let tries = 0; ; tries++) {
+            const left = await c.query(
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+              [name],
+            );
+            if (left.rowCount === 0) return;
+            if (tries > 300) throw new Error(`test-db: ${name} on ${new URL(node).host} is still in use`);
+            await sleep(100);
+          }
+        }),
+      ),
+  );
+}
+
+/** Drops a cluster database on every node. */
+async function dropCitusDatabase(server: string, name: string): Promise<void> {
+  const nodes = [server, ...(await citusWorkers(server))];
+  await closeCitusDatabase(nodes, name);
+  await Promise.all(nodes.map((node) => onServer(node, (c) => c.query(`DROP DATABASE IF EXISTS ${name}`))));
+}
+
+/** A new cluster database: the template copied on every node under one name (see citusTemplate). */
+async function copyCitusTemplate(server: string, name: string, migrated: boolean): Promise<void> {
+  const template = await citusTemplate(server, migrated);
+  const workers = await citusWorkers(server);
+  await Promise.all(
+    [server, ...workers].map((node) =>
+      onServer(node, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`)),
+    ),
+  );
+  // For a table a test distributes itself (a database's settings are not copied with it).
+  await onServer(server, (c) =>
+    c.query(`ALTER DATABASE ${name} SET citus.shard_count = ${CITUS_TEST_SHARDS}`),
+  );
 }
 
 /** Opens the test database (as a CLI child would find it), runs fn on it, and closes it again. */
