@@ -426,6 +426,18 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
     reason: "reference data: organisations by ODS code, no person",
   },
   ...Object.fromEntries(
+    ["Practitioner", "PractitionerRole"].flatMap((type) =>
+      [`GET /fhir/R4/${type}`, `GET /fhir/R4/${type}/:id`].map((key) => [
+        key,
+        {
+          kind: "none",
+          reason:
+            "the practitioners the sources sent (test/fhir/practitioner.test.ts): staff as the record names them, no patient; OnePlace's user accounts are not served",
+        },
+      ]),
+    ),
+  ),
+  ...Object.fromEntries(
     ["CarePlan", "ServiceRequest", "EpisodeOfCare", "Consent", "CareTeam", "Task"].flatMap((type) => [
       [
         `GET /fhir/R4/${type}`,
