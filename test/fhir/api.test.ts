@@ -49,6 +49,8 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "ServiceRequest",
     "EpisodeOfCare",
     "Consent",
+    "Practitioner",
+    "PractitionerRole",
     "AuditEvent",
     "Group",
   ]);

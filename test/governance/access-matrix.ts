@@ -475,6 +475,12 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
       },
     ]),
   ),
+  "POST /fhir/R4": {
+    kind: "role",
+    file: "test/fhir/writes.test.ts",
+    reason:
+      "writes: transaction and batch Bundles only from backend clients registered to write (an ingest source) holding a c or u scope for each entry's type, loaded through ingest's FHIR path; reads no person; every write and refusal audited",
+  },
   "GET /fhir/R4/metadata": { kind: "none", reason: "public: the CapabilityStatement, no data" },
   "GET /fhir/R4/.well-known/smart-configuration": {
     kind: "none",
