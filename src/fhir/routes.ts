@@ -190,8 +190,11 @@ const JSON_FORMATS = new Set(["json", "application/json", "application/fhir+json
 function unservedFormat(request: FastifyRequest): string | null {
   const raw = ((request.query ?? {}) as Query)._format;
   if (raw === undefined) return null;
+  // A Bulk Data kick-off also takes the NDJSON its files are written in (bulk-routes.ts checks which).
+  const kickOff = request.url.split("?")[0].endsWith("$export");
   for (const value of Array.isArray(raw) ? raw : [raw]) {
     const mime = String(value).split(";")[0].trim().toLowerCase();
+    if (kickOff && mime.includes("ndjson")) continue;
     if (!JSON_FORMATS.has(mime)) return mime.replace(/[^a-z0-9+/.-]/g, "").slice(0, 40) || "(empty)";
   }
   return null;

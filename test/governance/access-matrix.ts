@@ -450,15 +450,21 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
     ]),
   ),
   ...Object.fromEntries(
-    ["GET /fhir/R4/$export", "GET /fhir/R4/Patient/$export", "GET /fhir/R4/Group/:id/$export"].map((key) => [
-      key,
-      {
-        kind: "role",
-        file: "test/fhir/bulk-export.test.ts",
-        reason:
-          "Bulk Data kick-off: roles without person-level access refused and audited; every exported person decided by filterPeopleForAccess (or the pseudonymised query for commissioners) in the background job, audited per batch",
-      },
-    ]),
+    ["GET", "POST"]
+      .flatMap((m) => [
+        `${m} /fhir/R4/$export`,
+        `${m} /fhir/R4/Patient/$export`,
+        `${m} /fhir/R4/Group/:id/$export`,
+      ])
+      .map((key) => [
+        key,
+        {
+          kind: "role",
+          file: "test/fhir/bulk-export.test.ts",
+          reason:
+            "Bulk Data kick-off: roles without person-level access refused and audited; every exported person decided by filterPeopleForAccess (or the pseudonymised query for commissioners) in the background job, audited per batch",
+        },
+      ]),
   ),
   ...Object.fromEntries(
     [
