@@ -39,7 +39,7 @@ export function parseTypeFilters(query: Query, types: readonly string[], p: () =
         );
       param.sql(value, p()); // a value that cannot be parsed is a 400 now, not a failed job later
     }
-    (filters[typeName] ??= []).push(search);
+    filters[typeName] = [...(filters[typeName] ?? []), search];
   }
   return filters;
 }
@@ -153,7 +153,7 @@ export function parametersToQuery(body: unknown): Query {
       throw badRequest(
         `Parameters.parameter ${name.slice(0, 40)} needs a value (valueString, valueInstant ...)`,
       );
-    (query[name] ??= []).push(text);
+    query[name] = [...(query[name] ?? []), text];
   }
   return query;
 }

@@ -12,7 +12,7 @@ import { bearerRequests, webSuite } from "../web/harness.ts";
 import { preparePlace } from "./place.ts";
 import { errorsOf } from "./validate.ts";
 
-type Json = Record<string, any>;
+type Json = ReturnType<typeof JSON.parse>;
 const tokens = new Map<string, string>();
 const dir = mkdtempSync(join(tmpdir(), "oneplace-fhir-practitioner-"));
 process.env.ONEPLACE_HOME = dir;

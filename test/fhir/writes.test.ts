@@ -13,7 +13,7 @@ import { createUserInRole, nextNhsNumber, ORGS, TEAMS, TEST_OPERATOR } from "../
 import { bearerRequests, webSuite } from "../web/harness.ts";
 import { preparePlace } from "./place.ts";
 
-type Json = Record<string, any>;
+type Json = ReturnType<typeof JSON.parse>;
 process.env.ONEPLACE_HOME = mkdtempSync(join(tmpdir(), "oneplace-fhir-writes-"));
 const tokens = new Map<string, string>();
 const SOURCE = "acute-epr";
