@@ -135,7 +135,7 @@ async function transaction(
   const read = items.length + early.length;
   if (early.length > 0) return { applied: false, outcome: await keepRejects(db, s, read, early) };
   try {
-    const outcome = await db.transaction((tx) => applyChunk(tx, s, items, true));
+    const outcome = await retried(() => db.transaction((tx) => applyChunk(tx, s, items, true)));
     return { applied: true, outcome };
   } catch (error) {
     if (error instanceof ChunkRefused)
@@ -170,6 +170,21 @@ async function transaction(
 }
 
 class ProbeDone extends Error {}
+
+/**
+ * A transaction the database rolled back for its own reasons (a deadlock or serialisation failure with
+ * another writer: SQLSTATE class 40) is tried again, up to three times, rather than blamed on the data.
+ */
+async function retried<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 3 || typeof code !== "string" || !code.startsWith("40")) throw error;
+    }
+  }
+}
 
 /** Each entry on its own: what can be stored is, the rest held, rejected or counted unsupported. */
 async function batch(
