@@ -9,20 +9,10 @@
 // people is built in a scratch database (PGlite, or PostgreSQL with --server).
 //
 //   node bench/fhir-api.ts [--people N] [--duration S] [--warmup S] [--connections N]
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import {
-  assignRole,
-  createApiToken,
-  createTeam,
-  createUser,
-  type Operator,
-} from "../src/governance/index.ts";
-import { migrate, openDb } from "../src/store/index.ts";
-import { DEFAULT_SYNTH_CONFIG, loadSyntheticPlace } from "../src/synth/index.ts";
-import { createTestDatabase } from "../test/helpers/test-db.ts";
+import type { Operator } from "../src/governance/index.ts";
+import { benchCaller, openBenchPlace, startBenchServer } from "./fhir-setup.ts";
 
 const { values } = parseArgs({
   options: {
@@ -37,46 +27,20 @@ const DURATION = Number(values.duration ?? 20);
 const WARMUP = Number(values.warmup ?? 5);
 const CONNECTIONS = Number(values.connections ?? 32);
 const OPERATOR: Operator = { userId: null, name: "bench:fhir-api", channel: "bench" };
-const PORT = 3900 + Math.floor(Math.random() * 90);
 const NHS = "https://fhir.nhs.uk/Id/nhs-number";
 
-const given = process.env.DATABASE_URL?.trim();
-const scratch = given
-  ? null
-  : await createTestDatabase({ prefix: "oneplace-bench-fhir", server: values.server ?? null });
-const databaseUrl = given ?? scratch?.databaseUrl;
-const db = await openDb({ databaseUrl, home: scratch?.home ?? "." });
-await migrate(db);
-if (scratch) {
-  const people = Number(values.people ?? 20_000);
-  const started = performance.now();
-  await loadSyntheticPlace(db, { ...DEFAULT_SYNTH_CONFIG, people });
-  console.log(
-    `Built a synthetic place of ${people} people in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-  );
-}
-const [{ n: placePeople }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM person");
-const [{ practice_code: practice }] = await db.query<{ practice_code: string }>(
-  `SELECT practice_code FROM registration WHERE deregistered_on IS NULL
-    GROUP BY practice_code ORDER BY count(*) DESC LIMIT 1`,
-);
-const [existing] = await db.query("SELECT 1 FROM app_user WHERE username = 'bench.fhir'");
-if (!existing) {
-  await createTeam(db, OPERATOR, {
-    teamCode: "bench-fhir-practice",
-    name: "Bench practice",
-    kind: "practice",
-    orgCode: practice,
-  });
-  await createUser(db, OPERATOR, { username: "bench.fhir", displayName: "Bench FHIR GP" });
-  await assignRole(db, OPERATOR, "bench.fhir", "gp", "bench-fhir-practice");
-}
-const { token } = await createApiToken(db, OPERATOR, {
+const place = await openBenchPlace({
+  prefix: "oneplace-bench-fhir",
+  people: Number(values.people ?? 20_000),
+  server: values.server,
+});
+const { db, practice, databaseUrl, people: placePeople } = place;
+const token = await benchCaller(db, OPERATOR, {
   username: "bench.fhir",
-  roleCode: "gp",
+  role: "gp",
   teamCode: "bench-fhir-practice",
-  name: "bench",
-  days: 1,
+  kind: "practice",
+  orgCode: practice,
   purpose: "direct-care",
 });
 const sample = await db.query<{ person_id: string; nhs_number: string; observations: number }>(
@@ -93,28 +57,8 @@ console.log(
     `reading ${sample.length} people of practice ${practice} (${meanObservations.toFixed(1)} observations each on average)`,
 );
 
-const server = spawn(process.execPath, ["bin/oneplace.js", "serve", "--port", String(PORT), "--no-mllp"], {
-  env: {
-    ...process.env,
-    ...(scratch ? scratch.env : { DATABASE_URL: databaseUrl }),
-    ONEPLACE_LOG_LEVEL: "warn",
-  },
-  stdio: ["ignore", "ignore", "inherit"],
-});
-const base = `http://127.0.0.1:${PORT}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/health`)).ok) break;
-  } catch {}
-  if (i > 600) throw new Error("the server did not start");
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-function rss(): { now: number; peak: number } {
-  const status = readFileSync(`/proc/${server.pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { now: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-}
+const server = await startBenchServer(place.env);
+const base = server.base;
 
 async function run(name: string, path: (i: number) => string): Promise<void> {
   let i = 0;
@@ -142,10 +86,9 @@ try {
   // JSON, no database) and the web's JSON person read (the same decision and audit row, no FHIR).
   await run("reference: metadata (no database)", () => "/fhir/R4/metadata");
   await run("reference: web /api/people/:id", (i) => `/api/people/${sample[i].person_id}`);
-  const memory = rss();
+  const memory = server.rss();
   console.log(`server resident memory: ${memory.now.toFixed(0)} MiB now, ${memory.peak.toFixed(0)} MiB peak`);
 } finally {
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // the last requests answered before the server stops
-  server.kill("SIGTERM");
-  await scratch?.drop();
+  await server.stop();
+  await place.drop();
 }

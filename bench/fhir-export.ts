@@ -16,80 +16,38 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  assignRole,
-  createApiToken,
-  createTeam,
-  createUser,
-  type Operator,
-} from "../src/governance/index.ts";
+import type { Operator } from "../src/governance/index.ts";
 import { createLogger, readSettings } from "../src/platform/index.ts";
-import { migrate, openDb } from "../src/store/index.ts";
-import { DEFAULT_SYNTH_CONFIG, loadSyntheticPlace } from "../src/synth/index.ts";
 import { createWebServer } from "../src/web/index.ts";
-import { createTestDatabase } from "../test/helpers/test-db.ts";
+import { benchCaller, openBenchPlace } from "./fhir-setup.ts";
 
 const { values } = parseArgs({
   options: { people: { type: "string" }, server: { type: "string" } },
 });
 const OPERATOR: Operator = { userId: null, name: "bench:fhir-export", channel: "bench" };
 
-const given = process.env.DATABASE_URL?.trim();
-const scratch = given
-  ? null
-  : await createTestDatabase({ prefix: "oneplace-bench-export", server: values.server ?? null });
-const databaseUrl = given ?? scratch?.databaseUrl;
-const home = scratch?.home ?? (await import("node:fs")).mkdtempSync("/tmp/oneplace-bench-export-");
-const db = await openDb({ databaseUrl, home });
-await migrate(db);
-if (scratch) {
-  const people = Number(values.people ?? 10_000);
-  const started = performance.now();
-  await loadSyntheticPlace(db, { ...DEFAULT_SYNTH_CONFIG, people });
-  console.log(
-    `Built a synthetic place of ${people} people in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-  );
-}
-const [{ n: placePeople }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM person");
-const [{ practice_code: practice }] = await db.query<{ practice_code: string }>(
-  `SELECT practice_code FROM registration WHERE deregistered_on IS NULL
-    GROUP BY practice_code ORDER BY count(*) DESC LIMIT 1`,
-);
-
-async function caller(
-  username: string,
-  role: string,
-  teamCode: string,
-  kind: string,
-  orgCode: string | null,
-) {
-  const [existing] = await db.query("SELECT 1 FROM app_user WHERE username = $1", [username]);
-  if (!existing) {
-    const [team] = await db.query("SELECT 1 FROM team WHERE team_code = $1", [teamCode]);
-    if (!team) await createTeam(db, OPERATOR, { teamCode, name: teamCode, kind: kind as never, orgCode });
-    await createUser(db, OPERATOR, { username, displayName: username });
-    await assignRole(db, OPERATOR, username, role, teamCode);
-  }
-  const purpose = role === "gp" ? "direct-care" : "commissioning";
-  return (
-    await createApiToken(db, OPERATOR, {
-      username,
-      roleCode: role,
-      teamCode,
-      name: "bench",
-      days: 1,
-      purpose,
-    })
-  ).token;
-}
-const gp = await caller("bench.export.gp", "gp", "bench-export-practice", "practice", practice);
-const analyst = await caller(
-  "bench.export.analyst",
-  "commissioner-analyst",
-  "bench-export-commissioning",
-  "commissioning",
-  null,
-);
+const place = await openBenchPlace({
+  prefix: "oneplace-bench-export",
+  people: Number(values.people ?? 10_000),
+  server: values.server,
+});
+const { db, databaseUrl, home, practice, people: placePeople } = place;
+const gp = await benchCaller(db, OPERATOR, {
+  username: "bench.export.gp",
+  role: "gp",
+  teamCode: "bench-export-practice",
+  kind: "practice",
+  orgCode: practice,
+  purpose: "direct-care",
+});
+const analyst = await benchCaller(db, OPERATOR, {
+  username: "bench.export.analyst",
+  role: "commissioner-analyst",
+  teamCode: "bench-export-commissioning",
+  kind: "commissioning",
+  orgCode: null,
+  purpose: "commissioning",
+});
 
 const settings = readSettings({
   ...process.env,
@@ -156,5 +114,5 @@ try {
 } finally {
   await app.close();
   await db.close();
-  await scratch?.drop();
+  await place.drop();
 }

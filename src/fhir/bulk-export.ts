@@ -21,12 +21,14 @@ import {
 } from "../governance/index.ts";
 import type { Queryable } from "../store/index.ts";
 import { groupMembers } from "./bulk-groups.ts";
+import { keepElements, type TypeFilters, typeFilterSql } from "./bulk-params.ts";
 import { pseudonymisedPatient, pseudonymiseResource } from "./bulk-pseudonymise.ts";
 import type { FhirIdentity } from "./identity.ts";
 import { FhirError, operationOutcome } from "./outcome.ts";
 import { RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
 import { createFhirRepository } from "./repository.ts";
-import type { ResourceType, SourceRow } from "./types.ts";
+import { SqlParams } from "./sql.ts";
+import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
 
 export type ExportLevel = "system" | "patient" | "group";
 export type JobState = "queued" | "running" | "completed" | "failed" | "cancelled" | "expired";
@@ -51,6 +53,10 @@ export interface ExportRequest {
   since: Date | null;
   /** The kick-off URL as the audit keeps it. */
   request: string;
+  /** _typeFilter: per type, the searches a row must match one of. */
+  typeFilters?: TypeFilters;
+  /** _elements: the elements kept in each resource (with id, meta and R4's mandatory ones). */
+  elements?: string[] | null;
 }
 
 export interface OutputFile {
@@ -129,11 +135,15 @@ class Cancelled extends Error {}
 class NdjsonFiles {
   private readonly files = new Map<string, { handle: Awaited<ReturnType<typeof open>>; count: number }>();
   private readonly dir: string;
-  constructor(dir: string) {
+  private readonly elements: readonly string[] | null;
+  constructor(dir: string, elements: readonly string[] | null = null) {
     this.dir = dir;
+    this.elements = elements;
   }
-  async write(type: string, resources: readonly object[]) {
-    if (resources.length === 0) return;
+  async write(type: string, all: readonly object[]) {
+    if (all.length === 0) return;
+    const elements = this.elements;
+    const resources = elements ? all.map((r) => keepElements(r as FhirResource, elements)) : all;
     let file = this.files.get(type);
     if (!file) {
       file = { handle: await open(join(this.dir, `${type}.ndjson`), "wx", 0o600), count: 0 };
@@ -273,6 +283,13 @@ export class BulkExporter {
       throw new FhirError(403, "forbidden", reason);
     }
     if (pseudonymised) this.options.keys.keyFor(identity.purpose); // no key: refused now, not in the job
+    // A Patient filter (an identifier, a birth date) would map a known person to their pseudonym.
+    if (pseudonymised && request.typeFilters?.Patient)
+      throw new FhirError(
+        400,
+        "not-supported",
+        "_typeFilter on Patient is refused for a pseudonymised export: it could single out a known person",
+      );
     if (request.level === "group" && request.groupId) await groupMembers(this.db, request.groupId); // 404 now
     await this.sweep();
     const [{ n }] = await this.db.query<{ n: number }>(
@@ -359,7 +376,7 @@ export class BulkExporter {
   private async run(pending: Pending): Promise<void> {
     const { jobId, ctx } = pending;
     const dir = this.jobDir(jobId);
-    const files = new NdjsonFiles(dir);
+    const files = new NdjsonFiles(dir, pending.request.elements ?? null);
     try {
       if (this.cancelled.has(jobId)) throw new Cancelled();
       await this.db.query(
@@ -425,13 +442,16 @@ export class BulkExporter {
     ]);
   }
 
-  /** The rows of one type about these people (changed since _since), as resources. */
-  private async resourcesOf(type: ResourceType, personIds: string[], since: Date | null) {
+  /** The rows of one type about these people (changed since _since, matching _typeFilter), as resources. */
+  private async resourcesOf(type: ResourceType, personIds: string[], request: ExportRequest) {
+    const p = new SqlParams();
+    const where = [`r.person_id = ANY(${p.add(personIds)}::uuid[])`];
+    if (request.since) where.push(`(r.last_updated IS NULL OR r.last_updated > ${p.add(request.since)})`);
+    const filter = typeFilterSql(type, request.typeFilters, p);
+    if (filter) where.push(filter);
     const rows = await this.db.query<SourceRow>(
-      `SELECT r.* FROM (${type.source}) r WHERE r.person_id = ANY($1::uuid[])
-         ${since ? "AND (r.last_updated IS NULL OR r.last_updated > $2)" : ""}
-        ORDER BY r.person_id, r.id`,
-      since ? [personIds, since] : [personIds],
+      `SELECT r.* FROM (${type.source}) r WHERE ${where.join(" AND ")} ORDER BY r.person_id, r.id`,
+      p.values,
     );
     return toResources(this.db, type, rows);
   }
@@ -440,10 +460,14 @@ export class BulkExporter {
     for (const name of request.types) {
       const type = RESOURCE_BY_NAME.get(name) as ResourceType;
       if (type.personal) continue;
+      const p = new SqlParams();
+      const where: string[] = [];
+      if (request.since) where.push(`(r.last_updated IS NULL OR r.last_updated > ${p.add(request.since)})`);
+      const filter = typeFilterSql(type, request.typeFilters, p);
+      if (filter) where.push(filter);
       const rows = await this.db.query<SourceRow>(
-        `SELECT r.* FROM (${type.source}) r ${request.since ? "WHERE (r.last_updated IS NULL OR r.last_updated > $1)" : ""}
-          ORDER BY r.id`,
-        request.since ? [request.since] : [],
+        `SELECT r.* FROM (${type.source}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY r.id`,
+        p.values,
       );
       await files.write(type.type, await toResources(this.db, type, rows));
     }
@@ -462,8 +486,7 @@ export class BulkExporter {
       withheld += decided.withheld;
       const shown = batch.filter((id) => decided.shown.has(id));
       if (shown.length === 0) continue;
-      for (const type of types)
-        await files.write(type.type, await this.resourcesOf(type, shown, request.since));
+      for (const type of types) await files.write(type.type, await this.resourcesOf(type, shown, request));
     }
     await this.writeReferenceData(request, files);
     return withheld > 0
@@ -504,7 +527,7 @@ export class BulkExporter {
           );
           continue;
         }
-        const resources = await this.resourcesOf(type, batch, request.since);
+        const resources = await this.resourcesOf(type, batch, request);
         await files.write(
           type.type,
           resources.map((r) => pseudonymiseResource(r, key, pseudonymOf)),

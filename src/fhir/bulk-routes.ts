@@ -13,9 +13,11 @@ import {
   PATIENT_EXPORT_TYPES,
   SYSTEM_EXPORT_TYPES,
 } from "./bulk-export.ts";
+import { parametersToQuery, parseElements, parseTypeFilters } from "./bulk-params.ts";
 import type { FhirIdentity } from "./identity.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
 import { scopesAllow } from "./scopes.ts";
+import { SqlParams } from "./sql.ts";
 
 const FHIR_BASE = "/fhir/R4";
 export const EXPORT_STATUS_PATH = "$export-status";
@@ -24,8 +26,25 @@ export const EXPORT_FILE_PATH = "$export-file";
 export const RETRY_AFTER_SECONDS = 2;
 
 /** Parameters of a kick-off this server refuses rather than ignores (it would export more than was asked). */
-const UNSUPPORTED = ["_typeFilter", "_elements", "includeAssociatedData", "patient", "organizeOutputBy"];
-const KNOWN = new Set(["_type", "_since", "_outputFormat", ...UNSUPPORTED]);
+const UNSUPPORTED = ["includeAssociatedData", "patient", "organizeOutputBy"];
+const KNOWN = new Set([
+  "_type",
+  "_since",
+  "_outputFormat",
+  "_typeFilter",
+  "_elements",
+  "_format",
+  ...UNSUPPORTED,
+]);
+/** _format on a kick-off: the answer's JSON, or the NDJSON of the files (as _outputFormat names it). */
+const KICK_OFF_FORMATS = new Set([
+  "json",
+  "application/json",
+  "application/fhir+json",
+  "application/fhir json",
+  ...OUTPUT_FORMATS,
+  "application/fhir ndjson",
+]);
 
 export interface BulkRouteHelpers {
   base(request: FastifyRequest): string;
@@ -83,6 +102,16 @@ async function typesOf(
   return types;
 }
 
+/** The kick-off as the job and the manifest keep it: the URL, and a POST's parameters as if in the URL. */
+function kickOffRequest(base: string, request: FastifyRequest, query: Query): string {
+  const path = `${base}${request.url.split("?")[0].slice(FHIR_BASE.length)}`;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query))
+    for (const one of Array.isArray(v) ? v : [v ?? ""]) params.append(k, one);
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
 export function bulkRoutes(
   app: FastifyInstance,
   db: Queryable,
@@ -106,7 +135,11 @@ export function bulkRoutes(
       throw badRequest(
         "a Bulk Data kick-off answers in application/fhir+json: send Accept: application/fhir+json",
       );
-    const query = (request.query ?? {}) as Query;
+    const query = (
+      request.method === "POST"
+        ? { ...(request.query as Query), ...parametersToQuery(request.body) }
+        : (request.query ?? {})
+    ) as Query;
     for (const name of Object.keys(query)) {
       if (UNSUPPORTED.includes(name))
         throw new FhirError(400, "not-supported", `${name} is not supported by this server`);
@@ -115,40 +148,59 @@ export function bulkRoutes(
     const format = one(query, "_outputFormat");
     if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format))
       throw badRequest(`_outputFormat must be one of ${OUTPUT_FORMATS.join(", ")}`);
+    const formatAsked = one(query, "_format");
+    if (formatAsked !== undefined && !KICK_OFF_FORMATS.has(formatAsked.toLowerCase()))
+      throw new FhirError(
+        406,
+        "not-supported",
+        `_format ${formatAsked.replace(/[^a-z0-9+/.-]/gi, "").slice(0, 40)} is not served: a kick-off answers in JSON and writes ${OUTPUT_FORMATS.join(", ")}`,
+      );
     const types = await typesOf(request, helpers, query, level);
+    const typeFilters = parseTypeFilters(query, types, () => new SqlParams());
+    const elements = parseElements(query);
     const ctx = helpers.contextOf(request);
     const jobId = await exporter.kickOff(helpers.identityOf(request), ctx, {
       level,
       groupId,
       types,
       since: since(one(query, "_since")),
-      // The kick-off URL: its parameters (_type, _since, _outputFormat, a Group id) identify no one.
-      request: `${helpers.base(request)}${request.url.slice(FHIR_BASE.length)}`.slice(0, 2000),
+      // The kick-off URL (a POST's parameters added): _type, _since, _outputFormat, _typeFilter over the
+      // exported types' own parameters, _elements and a Group id identify no one.
+      request: kickOffRequest(helpers.base(request), request, query).slice(0, 2000),
+      typeFilters,
+      elements,
     });
     request.log.info({ jobId, level, types: types.length }, "FHIR bulk export kicked off");
     return reply.status(202).header("content-location", statusUrl(request, jobId)).send();
   }
 
   const kickOffSchema = { querystring: { type: "object", additionalProperties: true } };
-  app.get(`${FHIR_BASE}/$export`, { config: { ownAuth: true }, schema: kickOffSchema }, (request, reply) =>
-    kickOff(request, reply, "system", null),
-  );
-  app.get(
-    `${FHIR_BASE}/Patient/$export`,
-    { config: { ownAuth: true }, schema: kickOffSchema },
-    (request, reply) => kickOff(request, reply, "patient", null),
-  );
-  app.get(
-    `${FHIR_BASE}/Group/:id/$export`,
-    {
-      config: { ownAuth: true },
+  // GET with the parameters in the URL, or POST with a Parameters body, as Bulk Data 2.0 allows.
+  for (const method of ["GET", "POST"] as const) {
+    const options = { config: { ownAuth: true }, schema: kickOffSchema, bodyLimit: 65_536 };
+    app.route({
+      method,
+      url: `${FHIR_BASE}/$export`,
+      ...options,
+      handler: (request, reply) => kickOff(request, reply, "system", null),
+    });
+    app.route({
+      method,
+      url: `${FHIR_BASE}/Patient/$export`,
+      ...options,
+      handler: (request, reply) => kickOff(request, reply, "patient", null),
+    });
+    app.route({
+      method,
+      url: `${FHIR_BASE}/Group/:id/$export`,
+      ...options,
       schema: {
         ...kickOffSchema,
         params: { type: "object", properties: { id: { type: "string", maxLength: 100 } }, required: ["id"] },
       },
-    },
-    (request, reply) => kickOff(request, reply, "group", (request.params as { id: string }).id),
-  );
+      handler: (request, reply) => kickOff(request, reply, "group", (request.params as { id: string }).id),
+    });
+  }
 
   const jobParams = {
     type: "object",

@@ -14,7 +14,7 @@ export function capabilityStatement(base: string, software: { version: string })
     publisher: "OnePlace",
     kind: "instance",
     software: { name: "OnePlace", version: software.version },
-    implementation: { description: "OnePlace FHIR R4 API over the shared record (read-only)", url: base },
+    implementation: { description: "OnePlace FHIR R4 API over the shared record", url: base },
     fhirVersion: FHIR_VERSION,
     instantiates: [`${BULK_DATA}/CapabilityStatement/bulk-data`],
     format: ["application/fhir+json", "json"],
@@ -22,11 +22,16 @@ export function capabilityStatement(base: string, software: { version: string })
       {
         mode: "server",
         documentation:
-          "Read-only. Every request is decided by the same access policy as the web and audited with its query. " +
+          "Reads: every request is decided by the same access policy as the web and audited with its query. " +
           "Searches for clinical resources name one patient (patient or subject) or ids (_id). " +
           "_sort takes _lastUpdated, _id and, on types with a date parameter, date (- before one for descending). " +
           "Bulk Data Access 2.0 $export (system, Patient and Group level) answers asynchronously with NDJSON files " +
-          "of the people the caller may see; a commissioning client's files are pseudonymised.",
+          "of the people the caller may see; a commissioning client's files are pseudonymised. " +
+          "Writes: only transaction and batch Bundles POSTed to the base, from backend clients registered to write " +
+          "(scopes system/<Type>.c for POST entries, .u for PUT), loaded through the same path as FHIR files: " +
+          "the same checks, rejects kept for repair, the master person index, and the same Bundle twice changes nothing. " +
+          "A transaction is applied whole or not at all; a batch entry by entry. Entries of types OnePlace does not " +
+          "store are accepted and counted as unsupported (202). There is no single-resource create, update or delete.",
         security: {
           cors: false,
           service: [
@@ -91,6 +96,7 @@ export function capabilityStatement(base: string, software: { version: string })
         }))
           .map(stripUndefined)
           .concat([auditEventCapability(), groupCapability()]),
+        interaction: [{ code: "transaction" }, { code: "batch" }],
         operation: [{ name: "export", definition: `${BULK_DATA}/OperationDefinition/export` }],
         searchParam: COMMON_PARAMS.filter(
           (p) => !["_id", "_offset", "_lastUpdated", "_include", "_revinclude", "_sort"].includes(p),

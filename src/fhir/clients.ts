@@ -16,7 +16,9 @@ import {
 
 import type { Queryable } from "../store/index.ts";
 import type { FhirIdentity } from "./identity.ts";
-import { isScope } from "./scopes.ts";
+import { isScope, isWriteScope } from "./scopes.ts";
+
+const SOURCE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 export const ACCESS_TOKEN_PREFIX = "ofa_";
 export const ACCESS_TOKEN_SECONDS = 300;
@@ -29,6 +31,11 @@ export interface ClientRegistration {
   purpose: Purpose;
   scopes: string[];
   jwks: { keys: Record<string, unknown>[] };
+  /**
+   * To let the client write (POST transaction and batch Bundles, scopes with c or u): the source system its
+   * records are loaded as, like `oneplace ingest fhir --source`. Without it the client only reads.
+   */
+  ingestSource?: string | null;
 }
 
 export interface RegisteredClient {
@@ -41,6 +48,7 @@ export interface RegisteredClient {
   scopes: string[];
   createdAt: string;
   revokedAt: string | null;
+  ingestSource: string | null;
 }
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "k"];
@@ -73,10 +81,17 @@ export async function registerClient(
   if (!PURPOSES.includes(registration.purpose))
     throw new GovernanceError(`unknown purpose ${registration.purpose}`);
   if (registration.scopes.length === 0) throw new GovernanceError("a client needs at least one scope");
+  const ingestSource = registration.ingestSource?.trim() || null;
+  if (ingestSource !== null && !SOURCE_NAME.test(ingestSource))
+    throw new GovernanceError(
+      "the ingest source is a source system name: lower-case letters, digits, '.', '_' or '-' (e.g. acute-epr)",
+    );
   for (const scope of registration.scopes) {
     if (!isScope(scope)) throw new GovernanceError(`${scope} is not a system scope (e.g. system/Patient.rs)`);
-    if (/\.[cruds]*[cud]/.test(scope) || scope.endsWith(".*")) {
-      throw new GovernanceError(`${scope}: the FHIR API is read-only; use r and s (e.g. system/Patient.rs)`);
+    if (isWriteScope(scope) && ingestSource === null) {
+      throw new GovernanceError(
+        `${scope}: only a client registered to write (with an ingest source) may hold c, u or d; otherwise the FHIR API is read-only for it: use r and s (e.g. system/Patient.rs)`,
+      );
     }
   }
   const jwks = checkJwks(registration.jwks);
@@ -100,8 +115,8 @@ export async function registerClient(
   }
   const clientId = randomUUID();
   await db.query(
-    `INSERT INTO fhir_client (client_id, name, user_id, role_code, team_id, purpose, scopes, jwks)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO fhir_client (client_id, name, user_id, role_code, team_id, purpose, scopes, jwks, ingest_source)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       clientId,
       name,
@@ -111,13 +126,14 @@ export async function registerClient(
       registration.purpose,
       registration.scopes,
       JSON.stringify(jwks),
+      ingestSource,
     ],
   );
   await recordSecurityEvent(db, operator, {
     action: "fhir-client-register",
     allowed: true,
     reason: "FHIR backend client registered",
-    detail: `client ${clientId} for ${registration.username} as ${registration.roleCode} in ${registration.teamCode} (${registration.purpose}): ${registration.scopes.join(" ")}`,
+    detail: `client ${clientId} for ${registration.username} as ${registration.roleCode} in ${registration.teamCode} (${registration.purpose}): ${registration.scopes.join(" ")}${ingestSource ? `; writes as source ${ingestSource}` : ""}`,
   });
   return { clientId };
 }
@@ -141,7 +157,8 @@ export async function revokeClient(db: Queryable, operator: Operator, clientId: 
 
 export async function listClients(db: Queryable): Promise<RegisteredClient[]> {
   const rows = await db.query(
-    `SELECT c.client_id, c.name, u.username, c.role_code, t.team_code, c.purpose, c.scopes, c.created_at, c.revoked_at
+    `SELECT c.client_id, c.name, u.username, c.role_code, t.team_code, c.purpose, c.scopes, c.created_at, c.revoked_at,
+            c.ingest_source
        FROM fhir_client c JOIN app_user u ON u.user_id = c.user_id JOIN team t ON t.team_id = c.team_id
       ORDER BY c.created_at, c.client_id`,
   );
@@ -155,6 +172,7 @@ export async function listClients(db: Queryable): Promise<RegisteredClient[]> {
     scopes: r.scopes as string[],
     createdAt: (r.created_at as Date).toISOString(),
     revokedAt: r.revoked_at ? (r.revoked_at as Date).toISOString() : null,
+    ingestSource: (r.ingest_source as string | null) ?? null,
   }));
 }
 
@@ -217,7 +235,7 @@ export async function resolveAccessToken(
 ): Promise<FhirIdentity | null> {
   if (!token.startsWith(ACCESS_TOKEN_PREFIX) || token.length > 200) return null;
   const [row] = await db.query(
-    `SELECT k.scopes, c.client_id, c.role_code, c.purpose, u.username, t.team_code
+    `SELECT k.scopes, c.client_id, c.role_code, c.purpose, c.ingest_source, u.username, t.team_code
        FROM fhir_access_token k
        JOIN fhir_client c ON c.client_id = k.client_id AND c.revoked_at IS NULL
        JOIN app_user u ON u.user_id = c.user_id AND u.status = 'active'
@@ -240,5 +258,6 @@ export async function resolveAccessToken(
     via: "smart-backend",
     clientId: row.client_id as string,
     scopes: row.scopes as string[],
+    ingestSource: (row.ingest_source as string | null) ?? null,
   };
 }

@@ -12,4 +12,6 @@ export interface FhirIdentity {
   clientId: string | null;
   /** A backend client's granted scopes; null for a user, whose role alone governs. */
   scopes: string[] | null;
+  /** A backend client registered to write: the source system its Bundles are loaded as; else null. */
+  ingestSource?: string | null;
 }

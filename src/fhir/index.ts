@@ -3,6 +3,7 @@
 export {
   type ClientRegistration,
   checkJwks,
+  issueAccessToken,
   listClients,
   type RegisteredClient,
   registerClient,

@@ -1,5 +1,6 @@
 // The resource types the FHIR API serves, by name. CarePlan and ServiceRequest are rendered by the care
-// capability, and so are CareTeam and Task; AuditEvent is served on its own (audit-events.ts); Practitioner and PractitionerRole are not.
+// capability, and so are CareTeam and Task; AuditEvent is served on its own (audit-events.ts). Practitioner and PractitionerRole are the
+// practitioners the sources sent (resources/practitioner.ts says why not the staff accounts).
 
 import type { Queryable } from "../store/index.ts";
 import { CARE_PLAN, CARE_TEAM, EPISODE_OF_CARE, SERVICE_REQUEST, TASK } from "./resources/care.ts";
@@ -9,6 +10,7 @@ import { FLAG } from "./resources/flag.ts";
 import { CONDITION, MEDICATION_REQUEST, OBSERVATION } from "./resources/gp-record.ts";
 import { ORGANIZATION } from "./resources/organization.ts";
 import { PATIENT } from "./resources/patient.ts";
+import { PRACTITIONER, PRACTITIONER_ROLE } from "./resources/practitioner.ts";
 import { RISK_ASSESSMENT } from "./resources/risk-assessment.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
 
@@ -27,6 +29,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   SERVICE_REQUEST,
   EPISODE_OF_CARE,
   CONSENT,
+  PRACTITIONER,
+  PRACTITIONER_ROLE,
 ];
 
 export const RESOURCE_BY_NAME: ReadonlyMap<string, ResourceType> = new Map(

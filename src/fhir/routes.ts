@@ -28,6 +28,7 @@ import { type Interaction, scopesAllow } from "./scopes.ts";
 import type { Query } from "./search-params.ts";
 import { exchangeClientAssertion, OAuthError, type TokenRequest } from "./smart-token.ts";
 import type { FhirResource, ResourceType } from "./types.ts";
+import { WRITE_BODY_LIMIT, writeRoutes } from "./writes.ts";
 
 export const FHIR_BASE_PATH = "/fhir/R4";
 const FHIR_JSON = "application/fhir+json; charset=utf-8";
@@ -189,8 +190,11 @@ const JSON_FORMATS = new Set(["json", "application/json", "application/fhir+json
 function unservedFormat(request: FastifyRequest): string | null {
   const raw = ((request.query ?? {}) as Query)._format;
   if (raw === undefined) return null;
+  // A Bulk Data kick-off also takes the NDJSON its files are written in (bulk-routes.ts checks which).
+  const kickOff = request.url.split("?")[0].endsWith("$export");
   for (const value of Array.isArray(raw) ? raw : [raw]) {
     const mime = String(value).split(";")[0].trim().toLowerCase();
+    if (kickOff && mime.includes("ndjson")) continue;
     if (!JSON_FORMATS.has(mime)) return mime.replace(/[^a-z0-9+/.-]/g, "").slice(0, 40) || "(empty)";
   }
   return null;
@@ -237,7 +241,12 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     handler: async (request, reply) =>
       request.method === "GET"
         ? sendOutcome(reply, 404, "not-supported", "The FHIR API has no such resource type or operation.")
-        : sendOutcome(reply, 405, "not-supported", "The FHIR API is read-only: it accepts no writes."),
+        : sendOutcome(
+            reply,
+            405,
+            "not-supported",
+            "The FHIR API takes writes only as a transaction or batch Bundle POSTed to the base (/fhir/R4).",
+          ),
   });
 
   app.addHook("onRequest", async (request, reply) => {
@@ -281,7 +290,23 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     );
   });
 
+  // FHIR JSON bodies (a Bundle POSTed to the base) are kept as text: the handler parses them, so that a body
+  // that is not JSON gets an OperationOutcome saying so, and the text names the load it becomes.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser(
+    ["application/json", "application/fhir+json"],
+    { parseAs: "string", bodyLimit: WRITE_BODY_LIMIT },
+    (_request, body, done) => done(null, body),
+  );
   discoveryRoutes(app, db, options.version);
+  writeRoutes(app, db, FHIR_BASE_PATH, {
+    identityOf,
+    refuse: async (request, identity, reason) => {
+      await auditRefusal(db, request, identity, "ingest", reason);
+      throw new FhirError(403, "forbidden", reason);
+    },
+    send: (reply, status, body) => reply.status(status).type(FHIR_JSON).send(body),
+  });
   const exporter = new BulkExporter(db, options.exports);
   app.addHook("onReady", () => exporter.start());
   app.addHook("onClose", () => exporter.stop());
@@ -313,6 +338,18 @@ export async function requireScope(
 ) {
   if (identity.scopes === null || scopesAllow(identity.scopes, type, interaction)) return;
   const reason = `the client's scopes do not allow ${interaction} of ${type}`;
+  await auditRefusal(db, request, identity, interaction === "read" ? "view" : "search", reason);
+  throw new FhirError(403, "forbidden", reason);
+}
+
+/** A refused request's audit row (no person read or written). */
+async function auditRefusal(
+  db: Queryable,
+  request: FastifyRequest,
+  identity: FhirIdentity,
+  action: string,
+  reason: string,
+) {
   const ctx = contextOf(db, request, identity);
   await appendAuditEvent(db, {
     actorUserId: ctx.user.userId,
@@ -320,7 +357,7 @@ export async function requireScope(
     roleCode: ctx.roleAssignment.role.roleCode,
     teamCode: ctx.roleAssignment.team.teamCode,
     purpose: ctx.purpose,
-    action: interaction === "read" ? "view" : "search",
+    action,
     allowed: false,
     personCount: 0,
     reason,
@@ -328,7 +365,6 @@ export async function requireScope(
     clientAddress: request.ip,
     detail: ctx.origin.detail ?? null,
   });
-  throw new FhirError(403, "forbidden", reason);
 }
 
 export const identityOf = (request: FastifyRequest) => request.fhirIdentity as FhirIdentity;
@@ -355,7 +391,11 @@ function discoveryRoutes(app: FastifyInstance, db: Queryable, version: string) {
         token_endpoint_auth_methods_supported: ["private_key_jwt"],
         token_endpoint_auth_signing_alg_values_supported: ["RS384", "ES384"],
         grant_types_supported: ["client_credentials"],
-        scopes_supported: ["system/*.rs", ...RESOURCE_TYPES.map((t) => `system/${t.type}.rs`)],
+        scopes_supported: [
+          "system/*.rs",
+          ...RESOURCE_TYPES.map((t) => `system/${t.type}.rs`),
+          "system/*.cu", // writes, for clients registered to write
+        ],
         capabilities: ["client-confidential-asymmetric"],
       }),
   );

@@ -1,7 +1,10 @@
-// SMART on FHIR scopes for system clients: system/<Type>.<rs> (v2) or system/<Type>.read (v1), with * for
-// every type. The API only reads, so only r (read) and s (search) are granted.
+// SMART on FHIR scopes for system clients: system/<Type>.<cruds> (v2) or system/<Type>.read (v1), with * for
+// every type. c (create) and u (update) are granted only to clients registered to write (POSTed transaction
+// and batch Bundles); d is accepted in a registration but nothing deletes.
 
-export type Interaction = "read" | "search";
+export type Interaction = "read" | "search" | "create" | "update" | "delete";
+
+const LETTER: Record<Interaction, string> = { read: "r", search: "s", create: "c", update: "u", delete: "d" };
 
 const SCOPE = /^system\/(\*|[A-Z][A-Za-z]+)\.(read|\*|[cruds]+)$/;
 
@@ -11,11 +14,12 @@ export function isScope(scope: string): boolean {
 
 /** Whether the scopes let a client take this interaction on this type. */
 export function scopesAllow(scopes: readonly string[], type: string, interaction: Interaction): boolean {
-  const letter = interaction === "read" ? "r" : "s";
+  const letter = LETTER[interaction];
   return scopes.some((scope) => {
     const m = SCOPE.exec(scope);
     if (!m || (m[1] !== "*" && m[1] !== type)) return false;
-    return m[2] === "read" || m[2] === "*" || m[2].includes(letter);
+    if (m[2] === "read") return letter === "r" || letter === "s";
+    return m[2] === "*" || m[2].includes(letter);
   });
 }
 
@@ -25,18 +29,23 @@ export function grantScopes(requested: string, registered: readonly string[]): s
   return asked.filter((s) => registered.includes(s) || (isScope(s) && registered.some((r) => covers(r, s))));
 }
 
+/** Whether a scope lets its holder change data (c, u, d or *). */
+export function isWriteScope(scope: string): boolean {
+  const m = SCOPE.exec(scope);
+  return m !== null && (m[2] === "*" || /[cud]/.test(m[2]));
+}
+
+const BY_LETTER = Object.fromEntries(Object.entries(LETTER).map(([k, v]) => [v, k])) as Record<
+  string,
+  Interaction
+>;
+
 /** A registered scope covers an asked one when it allows every interaction the asked one does, on its type. */
 function covers(registered: string, asked: string): boolean {
   const m = SCOPE.exec(asked);
   if (!m) return false;
-  const letters =
-    m[2] === "read" || m[2] === "*" ? ["r", "s"] : [...m[2]].filter((c) => c === "r" || c === "s");
-  if (letters.length === 0 || [...m[2]].some((c) => "cud".includes(c))) return false;
-  const type = m[1] === "*" ? "*" : m[1];
-  if (type === "*")
-    return (
-      SCOPE.exec(registered)?.[1] === "*" &&
-      letters.every((l) => scopesAllow([registered], "Patient", l === "r" ? "read" : "search"))
-    );
-  return letters.every((l) => scopesAllow([registered], type, l === "r" ? "read" : "search"));
+  const letters = m[2] === "read" ? ["r", "s"] : m[2] === "*" ? ["r", "s", "c", "u", "d"] : [...m[2]];
+  if (m[1] === "*" && SCOPE.exec(registered)?.[1] !== "*") return false;
+  const type = m[1] === "*" ? "Patient" : m[1];
+  return letters.every((l) => scopesAllow([registered], type, BY_LETTER[l]));
 }

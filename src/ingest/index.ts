@@ -13,6 +13,13 @@ export {
   loadFeeds,
   readManifest,
 } from "./feeds.ts";
+export {
+  type BundleEntryOutcome,
+  type BundleKind,
+  type BundleLoadResult,
+  type EntryStatus,
+  loadFhirBundle,
+} from "./fhir/bundle.ts";
 export { fhirFilesIn } from "./fhir/files.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
 export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject } from "./fhir/resources.ts";

@@ -49,6 +49,8 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     "ServiceRequest",
     "EpisodeOfCare",
     "Consent",
+    "Practitioner",
+    "PractitionerRole",
     "AuditEvent",
     "Group",
   ]);
@@ -79,7 +81,7 @@ test("metadata is a CapabilityStatement of the types, interactions and search pa
     observation.interaction.map((i: Json) => i.code),
     ["read", "search-type"],
   );
-  assert.ok(!JSON.stringify(cs).includes('"create"'), "a read-only server claims no write");
+  assert.ok(!JSON.stringify(cs).includes('"create"'), "no single-resource create (writes are Bundles only)");
 });
 
 test("read Patient: UK Core NHS Number, other identifiers, GP practice; ETag and If-None-Match; audited with the path", async () => {

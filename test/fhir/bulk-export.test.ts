@@ -150,7 +150,14 @@ test("kick-off refusals: no Prefer: respond-async, unknown _outputFormat, _type 
     ["_type=Observation,Sandwich", /_type Sandwich cannot be exported/],
     ["_type=Organization", /cannot be exported at patient level/],
     ["_since=yesterday", /_since must be a FHIR instant/],
-    ["_typeFilter=Observation%3Fcode%3D1", /_typeFilter is not supported/],
+    ["_typeFilter=Observation%3Fcolour%3Dblue", /_typeFilter: Observation has no search parameter colour/],
+    ["_typeFilter=Observation%3Fdate%3Dyesterday", /date is not a FHIR date/],
+    [
+      "_type=Condition&_typeFilter=Observation%3Fcode%3D1",
+      /must be <Type>\?<search> for a type this export holds/,
+    ],
+    ["_elements=Patient.name.given", /top-level only/],
+    ["includeAssociatedData=LatestProvenanceResources", /includeAssociatedData is not supported/],
     ["colour=blue", /colour is not a Bulk Data export parameter/],
   ] as const) {
     const res = await get(`/fhir/R4/Patient/$export?${query}`, "gp.fhir", ASYNC);
@@ -441,4 +448,84 @@ test("a job the server was running when it stopped is failed at the next start: 
   assert.equal(res.statusCode, 500);
   assert.equal(res.json().resourceType, "OperationOutcome");
   assert.match(res.json().issue[0].diagnostics, /the server stopped before the export finished/);
+});
+
+test("POST kick-off with a Parameters body; _typeFilter searches ANDed within and ORed between; _elements; _format ndjson", async () => {
+  const parameters = {
+    resourceType: "Parameters",
+    parameter: [
+      { name: "_type", valueString: "Observation" },
+      { name: "_typeFilter", valueString: `Observation?code=${SNOMED_CT_SYSTEM}|${HBA1C}&date=ge2020-01-01` },
+      { name: "_typeFilter", valueString: "Observation?code=60621009" },
+      { name: "_elements", valueString: "value,Observation.effectiveDateTime,Patient.name" },
+    ],
+  };
+  const res = await web.app.inject({
+    method: "POST",
+    url: "/fhir/R4/Patient/$export",
+    headers: {
+      ...ASYNC,
+      authorization: `Bearer ${tokens.get("gp.fhir")}`,
+      "content-type": "application/fhir+json",
+    },
+    payload: JSON.stringify(parameters),
+  });
+  assert.equal(res.statusCode, 202, res.body);
+  const manifest = await manifestOf(path(String(res.headers["content-location"])), "gp.fhir");
+  assert.match(manifest.request, /_typeFilter=Observation%3Fcode%3D/);
+  const observations = (await files(manifest, "gp.fhir")).get("Observation") ?? [];
+  // HbA1c from 2020 on (the person's 2020 result and the five look-alikes'), and the BMI: not the 2019 HbA1c.
+  assert.equal(observations.length, 7);
+  assert.deepEqual(
+    observations.map((o) => o.code.coding[0].code).sort(),
+    [...Array(6).fill(HBA1C), "60621009"].sort(),
+  );
+  for (const o of observations) {
+    assert.deepEqual(Object.keys(o).sort(), [
+      "code",
+      "effectiveDateTime",
+      "id",
+      "meta",
+      "resourceType",
+      "status",
+      "valueQuantity",
+    ]);
+    assert.ok(o.meta.tag.some((t: Json) => t.code === "SUBSETTED"));
+  }
+  assert.deepEqual(validationErrors(observations), []);
+
+  const ndjson = await get(
+    "/fhir/R4/Patient/$export?_type=Patient&_format=application/fhir%2Bndjson",
+    "gp.fhir",
+    ASYNC,
+  );
+  assert.equal(ndjson.statusCode, 202, ndjson.body);
+  await manifestOf(path(String(ndjson.headers["content-location"])), "gp.fhir");
+  const csv = await get("/fhir/R4/Patient/$export?_format=text/csv", "gp.fhir", ASYNC);
+  assert.equal(csv.statusCode, 406);
+  const notParameters = await web.app.inject({
+    method: "POST",
+    url: "/fhir/R4/$export",
+    headers: {
+      ...ASYNC,
+      authorization: `Bearer ${tokens.get("gp.fhir")}`,
+      "content-type": "application/fhir+json",
+    },
+    payload: JSON.stringify({ resourceType: "Patient" }),
+  });
+  assert.equal(notParameters.statusCode, 400);
+  assert.match(notParameters.json().issue[0].diagnostics, /takes a Parameters resource/);
+});
+
+test("a commissioner's pseudonymised export refuses a Patient _typeFilter (it could single out a known person)", async () => {
+  const res = await get(
+    `/fhir/R4/$export?_typeFilter=Patient%3Fidentifier%3D${encodeURIComponent(NHS_NUMBER_SYSTEM)}%7C${person.nhsNumber}`,
+    "analyst.fhir",
+    ASYNC,
+  );
+  assert.equal(res.statusCode, 400, res.body);
+  assert.match(
+    res.json().issue[0].diagnostics,
+    /_typeFilter on Patient is refused for a pseudonymised export/,
+  );
 });

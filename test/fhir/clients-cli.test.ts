@@ -73,6 +73,7 @@ describe("oneplace fhir clients", () => {
         scopes: ["system/Patient.rs", "system/Observation.rs"],
         createdAt: undefined,
         revokedAt: null,
+        ingestSource: null,
       },
     );
     const revoked = await cli("fhir", "revoke-client", clientId);

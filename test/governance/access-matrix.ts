@@ -426,6 +426,18 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
     reason: "reference data: organisations by ODS code, no person",
   },
   ...Object.fromEntries(
+    ["Practitioner", "PractitionerRole"].flatMap((type) =>
+      [`GET /fhir/R4/${type}`, `GET /fhir/R4/${type}/:id`].map((key) => [
+        key,
+        {
+          kind: "none",
+          reason:
+            "the practitioners the sources sent (test/fhir/practitioner.test.ts): staff as the record names them, no patient; OnePlace's user accounts are not served",
+        },
+      ]),
+    ),
+  ),
+  ...Object.fromEntries(
     ["CarePlan", "ServiceRequest", "EpisodeOfCare", "Consent", "CareTeam", "Task"].flatMap((type) => [
       [
         `GET /fhir/R4/${type}`,
@@ -438,15 +450,21 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
     ]),
   ),
   ...Object.fromEntries(
-    ["GET /fhir/R4/$export", "GET /fhir/R4/Patient/$export", "GET /fhir/R4/Group/:id/$export"].map((key) => [
-      key,
-      {
-        kind: "role",
-        file: "test/fhir/bulk-export.test.ts",
-        reason:
-          "Bulk Data kick-off: roles without person-level access refused and audited; every exported person decided by filterPeopleForAccess (or the pseudonymised query for commissioners) in the background job, audited per batch",
-      },
-    ]),
+    ["GET", "POST"]
+      .flatMap((m) => [
+        `${m} /fhir/R4/$export`,
+        `${m} /fhir/R4/Patient/$export`,
+        `${m} /fhir/R4/Group/:id/$export`,
+      ])
+      .map((key) => [
+        key,
+        {
+          kind: "role",
+          file: "test/fhir/bulk-export.test.ts",
+          reason:
+            "Bulk Data kick-off: roles without person-level access refused and audited; every exported person decided by filterPeopleForAccess (or the pseudonymised query for commissioners) in the background job, audited per batch",
+        },
+      ]),
   ),
   ...Object.fromEntries(
     [
@@ -463,6 +481,12 @@ const FHIR_ROUTES: Record<string, RouteGovernance> = {
       },
     ]),
   ),
+  "POST /fhir/R4": {
+    kind: "role",
+    file: "test/fhir/writes.test.ts",
+    reason:
+      "writes: transaction and batch Bundles only from backend clients registered to write (an ingest source) holding a c or u scope for each entry's type, loaded through ingest's FHIR path; reads no person; every write and refusal audited",
+  },
   "GET /fhir/R4/metadata": { kind: "none", reason: "public: the CapabilityStatement, no data" },
   "GET /fhir/R4/.well-known/smart-configuration": {
     kind: "none",

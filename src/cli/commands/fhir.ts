@@ -39,6 +39,10 @@ export const fhirClientRegister = defineReport({
     role: text("Role code the client acts in", { valueName: "role", required: true }),
     team: text("Team code the client acts in", { valueName: "team", required: true }),
     purpose: choice(PURPOSES, "Purpose of use", { required: true }),
+    "ingest-source": text(
+      "Let the client write (transaction and batch Bundles, scopes with c or u): the source system its records load as",
+      { valueName: "source" },
+    ),
     json,
   },
   async load({ options, db }) {
@@ -50,6 +54,7 @@ export const fhirClientRegister = defineReport({
       purpose: options.purpose,
       scopes: options.scopes.split(/\s+/).filter(Boolean),
       jwks: readJwks(options.jwks),
+      ingestSource: options["ingest-source"] ?? null,
     });
     return { clientId };
   },
@@ -68,7 +73,7 @@ export const fhirClientList = defineReport({
   show: (clients) =>
     clients.map(
       (c) =>
-        `${c.clientId}  ${c.name}  ${c.username} as ${c.roleCode} in ${c.teamCode} (${c.purpose})  ${c.scopes.join(" ")}${c.revokedAt ? `  revoked ${c.revokedAt}` : ""}`,
+        `${c.clientId}  ${c.name}  ${c.username} as ${c.roleCode} in ${c.teamCode} (${c.purpose})  ${c.scopes.join(" ")}${c.ingestSource ? `  writes as ${c.ingestSource}` : ""}${c.revokedAt ? `  revoked ${c.revokedAt}` : ""}`,
     ),
 });
 

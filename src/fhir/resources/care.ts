@@ -19,17 +19,19 @@ import type { SqlParams } from "../sql.ts";
 import { LOCAL, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
 import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import {
+  BY_PERSON_NEWEST_FIRST,
   coding,
   compact,
   dateParam,
   meta,
   organisationRef,
+  patientAndSubject,
   patientParam,
   tokenParam,
-  uuidIdSql,
+  utcDay,
 } from "./common.ts";
 
-const DAY = (c: string) => `(${c}::timestamp AT TIME ZONE 'UTC')`;
+const DAY = utcDay;
 
 /** Renders a type's rows person by person with the care capability's reader and renderer, in the rows' order. */
 function renderByPerson<T>(
@@ -57,14 +59,11 @@ const carePlanSource = `
 
 export const CARE_PLAN: ResourceType = {
   type: "CarePlan",
-  personal: true,
+  ...BY_PERSON_NEWEST_FIRST,
   source: carePlanSource,
-  idSql: uuidIdSql(),
-  order: "r.at DESC, r.id",
   profile: "http://hl7.org/fhir/StructureDefinition/CarePlan",
   params: {
-    patient: patientParam(),
-    subject: patientParam(),
+    ...patientAndSubject(),
     status: tokenParam(null, "r.status", "draft, active (signed off) or completed (ended)"),
     date: dateParam("r.at", "when the plan's latest version was saved"),
   },
@@ -85,14 +84,11 @@ const referralSource = `
 
 export const SERVICE_REQUEST: ResourceType = {
   type: "ServiceRequest",
-  personal: true,
+  ...BY_PERSON_NEWEST_FIRST,
   source: referralSource,
-  idSql: uuidIdSql(),
-  order: "r.at DESC, r.id",
   profile: "http://hl7.org/fhir/StructureDefinition/ServiceRequest",
   params: {
-    patient: patientParam(),
-    subject: patientParam(),
+    ...patientAndSubject(),
     status: tokenParam(null, "r.status", "active, completed or revoked"),
     authored: dateParam("r.at", "when the referral was made"),
   },
@@ -126,10 +122,8 @@ function toEpisode(row: SourceRow): FhirResource {
 
 export const EPISODE_OF_CARE: ResourceType = {
   type: "EpisodeOfCare",
-  personal: true,
+  ...BY_PERSON_NEWEST_FIRST,
   source: episodeSource,
-  idSql: uuidIdSql(),
-  order: "r.at DESC, r.id",
   profile: "http://hl7.org/fhir/StructureDefinition/EpisodeOfCare",
   params: {
     patient: patientParam(),
@@ -161,8 +155,7 @@ export const CARE_TEAM: ResourceType = {
   order: "r.at DESC, r.id",
   profile: "http://hl7.org/fhir/StructureDefinition/CareTeam",
   params: {
-    patient: patientParam(),
-    subject: patientParam(),
+    ...patientAndSubject(),
     status: tokenParam(null, "r.status", "active, or inactive once the plan has ended"),
   },
   render: renderByPerson(

@@ -5,6 +5,9 @@ import { dateSql, parseDate, parseTokens, patientIdOf } from "../search-params.t
 import type { SqlParams } from "../sql.ts";
 import type { SearchParam, SourceRow } from "../types.ts";
 
+/** A date column as the instant its day begins in UTC: the `at` the personal types sort and search by. */
+export const utcDay = (column: string) => `(${column}::timestamp AT TIME ZONE 'UTC')`;
+
 export function uuidIdSql(column = "r.id") {
   return (id: string, p: SqlParams): string | null =>
     isUuid(id) ? `${column} = ${p.add(id.toLowerCase())}::uuid` : null;
@@ -76,3 +79,16 @@ export function compact<T extends Record<string, unknown>>(o: T): T {
   }
   return o;
 }
+
+/**
+ * What most personal types share: each row is about one person (every read decided), found by its own UUID,
+ * newest first. Spread into the type: `{ type, ...BY_PERSON_NEWEST_FIRST, source, ... }`.
+ */
+export const BY_PERSON_NEWEST_FIRST = {
+  personal: true,
+  idSql: uuidIdSql(),
+  order: "r.at DESC, r.id",
+} as const;
+
+/** `patient` and `subject`, the same reference to the person, first among a type's search parameters. */
+export const patientAndSubject = () => ({ patient: patientParam(), subject: patientParam() });

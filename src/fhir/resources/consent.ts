@@ -5,6 +5,7 @@
 import { LOCAL, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
 import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import {
+  BY_PERSON_NEWEST_FIRST,
   coding,
   compact,
   dateParam,
@@ -12,10 +13,10 @@ import {
   organisationRef,
   patientParam,
   tokenParam,
-  uuidIdSql,
+  utcDay,
 } from "./common.ts";
 
-const DAY = (c: string) => `(${c}::timestamp AT TIME ZONE 'UTC')`;
+const DAY = utcDay;
 const CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope";
 const LOINC = "http://loinc.org";
 export const NATIONAL_DATA_OPT_OUT_POLICY = "https://digital.nhs.uk/services/national-data-opt-out";
@@ -73,10 +74,8 @@ function toConsent(row: SourceRow): FhirResource {
 
 export const CONSENT: ResourceType = {
   type: "Consent",
-  personal: true,
+  ...BY_PERSON_NEWEST_FIRST,
   source: consentSource,
-  idSql: uuidIdSql(),
-  order: "r.at DESC, r.id",
   profile: "http://hl7.org/fhir/StructureDefinition/Consent",
   params: {
     patient: patientParam(),

@@ -14,10 +14,11 @@ import {
   organisationRef,
   patientParam,
   tokenParam,
+  utcDay,
   uuidIdSql,
 } from "./common.ts";
 
-const UTC_DAY = (column: string) => `(${column}::timestamp AT TIME ZONE 'UTC')`;
+const UTC_DAY = utcDay;
 const NONE = "NULL::text";
 
 // Every branch has the same columns, in this order.

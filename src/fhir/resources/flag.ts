@@ -3,9 +3,18 @@
 // registers left are inactive flags with their period closed.
 import { HL7, LOCAL, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
 import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
-import { coding, compact, dateParam, meta, organisationRef, patientParam, tokenParam } from "./common.ts";
+import {
+  coding,
+  compact,
+  dateParam,
+  meta,
+  organisationRef,
+  patientParam,
+  tokenParam,
+  utcDay,
+} from "./common.ts";
 
-const DAY = (c: string) => `(${c}::timestamp AT TIME ZONE 'UTC')`;
+const DAY = utcDay;
 
 export const flagSource = `
   SELECT objection_id AS id, person_id, ${DAY("recorded_on")} AS at, recorded_on AS started, withdrawn_on AS ended,

@@ -3,18 +3,20 @@
 import { HL7, ODS_ORGANISATION_SYSTEM } from "../systems.ts";
 import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import {
+  BY_PERSON_NEWEST_FIRST,
   coding,
   compact,
   dateParam,
   meta,
   organisationRef,
-  patientParam,
+  patientAndSubject,
   tokenParam,
+  utcDay,
   uuidIdSql,
 } from "./common.ts";
 
 const entrySource = (kind: "condition" | "observation") => `
-  SELECT g.entry_id AS id, g.person_id, (g.recorded_on::timestamp AT TIME ZONE 'UTC') AS at, g.recorded_on,
+  SELECT g.entry_id AS id, g.person_id, ${utcDay("g.recorded_on")} AS at, g.recorded_on,
          g.practice_code, g.code_system, g.code, c.display, g.value, g.unit, g.received_at AS last_updated,
          ${kind === "observation" ? "'final'" : "'confirmed'"} AS status
     FROM gp_entry g LEFT JOIN code c ON c.system = g.code_system AND c.code = g.code
@@ -26,14 +28,11 @@ const codeOf = (row: SourceRow) => ({
 
 export const CONDITION: ResourceType = {
   type: "Condition",
-  personal: true,
+  ...BY_PERSON_NEWEST_FIRST,
   source: entrySource("condition"),
-  idSql: uuidIdSql(),
-  order: "r.at DESC, r.id",
   profile: "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Condition",
   params: {
-    patient: patientParam(),
-    subject: patientParam(),
+    ...patientAndSubject(),
     code: tokenParam(
       "r.code_system",
       "r.code",
@@ -60,14 +59,11 @@ export const CONDITION: ResourceType = {
 
 export const OBSERVATION: ResourceType = {
   type: "Observation",
-  personal: true,
+  ...BY_PERSON_NEWEST_FIRST,
   source: entrySource("observation"),
-  idSql: uuidIdSql(),
-  order: "r.at DESC, r.id",
   profile: "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Observation",
   params: {
-    patient: patientParam(),
-    subject: patientParam(),
+    ...patientAndSubject(),
     code: tokenParam(
       "r.code_system",
       "r.code",
@@ -105,8 +101,7 @@ export const MEDICATION_REQUEST: ResourceType = {
   order: "r.at DESC, r.id",
   profile: "https://fhir.hl7.org.uk/StructureDefinition/UKCore-MedicationRequest",
   params: {
-    patient: patientParam(),
-    subject: patientParam(),
+    ...patientAndSubject(),
     code: tokenParam("r.code_system", "r.code", "the medicine's code (dm+d: https://dmd.nhs.uk|<code>)"),
     authoredon: dateParam("r.at", "when it was issued"),
     status: tokenParam(null, "r.status", "completed (an issue is a prescription already issued)"),

@@ -280,7 +280,7 @@ async function practiceLookup(
   };
 }
 
-interface ChunkOutcome {
+export interface ChunkOutcome {
   loaded: number;
   duplicates: number;
   rejects: ItemReject[];
@@ -471,7 +471,7 @@ async function writeActivity(
   await writeSubjects(q, subjects);
 }
 
-async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[]): Promise<void> {
+export async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[]): Promise<void> {
   for (const r of rejects) {
     await recordReject(q, {
       sourceSystem: s.source,
@@ -487,7 +487,7 @@ async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[])
   }
 }
 
-type Outcome = ChunkOutcome & { counts: LoadCounts };
+export type Outcome = ChunkOutcome & { counts: LoadCounts };
 
 function countsOf(read: number, o: ChunkOutcome): LoadCounts {
   return {
@@ -512,32 +512,54 @@ async function writeRejects(db: Db, s: FhirSession, rejects: ItemReject[]): Prom
   return { ...o, counts };
 }
 
+/**
+ * A chunk of resources applied in the caller's transaction: stored, held or rejected (the rejects kept), and
+ * counted to the load. `whole` (a FHIR transaction Bundle): a reject is thrown as `ChunkRefused` before
+ * anything is kept, so the caller's transaction rolls back with nothing half-written.
+ */
+export async function applyChunk(
+  tx: Queryable,
+  s: FhirSession,
+  items: FhirItem[],
+  whole = false,
+): Promise<Outcome> {
+  const o = await applyResources(tx, s.source, items);
+  if (whole && o.rejects.length > 0) throw new ChunkRefused(o.rejects);
+  await storeRejects(tx, s, o.rejects);
+  await holdItems(tx, s, o.held);
+  const held = new Set(o.held.map((h) => h.item));
+  const rejected = new Set(o.rejects.map((r) => r.item));
+  const settled = items.filter((i) => !held.has(i)).map(heldKey);
+  await forgetHeld(tx, s.source, settled);
+  // A resource once rejected and now stored or held is no longer a reject.
+  await resolveRejects(
+    tx,
+    s.source,
+    "fhir",
+    items.filter((i) => !rejected.has(i)).map((i) => keyOf(s, i)),
+    s.replayedBy ?? "ingest",
+  );
+  const counts = countsOf(items.length, o);
+  if (s.loadId) {
+    await addToLoad(tx, s.loadId, counts);
+    await addUnsupported(tx, s.loadId, o.unsupported);
+  }
+  return { ...o, counts };
+}
+
+/** A whole chunk refused because some of its resources are rejects (see `applyChunk`). */
+export class ChunkRefused extends Error {
+  readonly rejects: ItemReject[];
+  constructor(rejects: ItemReject[]) {
+    super(`${rejects.length} resource(s) rejected`);
+    this.rejects = rejects;
+  }
+}
+
 /** A chunk of resources in one transaction; when the database refuses it, each resource on its own. */
 export async function writeChunk(db: Db, s: FhirSession, items: FhirItem[]): Promise<Outcome> {
   try {
-    return await db.transaction(async (tx) => {
-      const o = await applyResources(tx, s.source, items);
-      await storeRejects(tx, s, o.rejects);
-      await holdItems(tx, s, o.held);
-      const held = new Set(o.held.map((h) => h.item));
-      const rejected = new Set(o.rejects.map((r) => r.item));
-      const settled = items.filter((i) => !held.has(i)).map(heldKey);
-      await forgetHeld(tx, s.source, settled);
-      // A resource once rejected and now stored or held is no longer a reject.
-      await resolveRejects(
-        tx,
-        s.source,
-        "fhir",
-        items.filter((i) => !rejected.has(i)).map((i) => keyOf(s, i)),
-        s.replayedBy ?? "ingest",
-      );
-      const counts = countsOf(items.length, o);
-      if (s.loadId) {
-        await addToLoad(tx, s.loadId, counts);
-        await addUnsupported(tx, s.loadId, o.unsupported);
-      }
-      return { ...o, counts };
-    });
+    return await db.transaction((tx) => applyChunk(tx, s, items));
   } catch (error) {
     if (items.length === 1) {
       const constraint = (error as { constraint?: string }).constraint;
@@ -549,7 +571,12 @@ export async function writeChunk(db: Db, s: FhirSession, items: FhirItem[]): Pro
       ]);
     }
     const total: Outcome = { ...emptyOutcome(), counts: emptyCounts() };
-    for (const item of items) addUp(total, await writeChunk(db, s, [item]));
+    for (const item of items) {
+      const one = await writeChunk(db, s, [item]);
+      addUp(total, one);
+      total.rejects.push(...one.rejects);
+      total.held.push(...one.held);
+    }
     return total;
   }
 }

@@ -17,6 +17,7 @@ export const FHIR_TABLES = {
       jwks: "jsonb",
       created_at: "timestamptz",
       revoked_at: "timestamptz?",
+      ingest_source: "text?", // 1001_fhir_client_ingest.sql
     },
     { layout: "local", primaryKey: ["client_id"] },
   ),

@@ -1,0 +1,141 @@
+// What the FHIR benchmarks share: the place they run on (DATABASE_URL, else a scratch database with a synthetic
+// place of --people people, on PGlite or PostgreSQL with --server), a caller with an API token, and the server
+// in its own process (`oneplace serve`) with its resident memory.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  assignRole,
+  createApiToken,
+  createTeam,
+  createUser,
+  type Operator,
+} from "../src/governance/index.ts";
+import { type Db, migrate, openDb } from "../src/store/index.ts";
+import { DEFAULT_SYNTH_CONFIG, loadSyntheticPlace } from "../src/synth/index.ts";
+import { createTestDatabase } from "../test/helpers/test-db.ts";
+
+export interface BenchPlace {
+  db: Db;
+  databaseUrl: string | undefined;
+  home: string;
+  /** The environment a server process needs to open the same database. */
+  env: Record<string, string>;
+  people: number;
+  /** The practice with the most registered people. */
+  practice: string;
+  drop(): Promise<void>;
+}
+
+export async function openBenchPlace(options: {
+  prefix: string;
+  people: number;
+  server?: string | null;
+}): Promise<BenchPlace> {
+  const given = process.env.DATABASE_URL?.trim();
+  const scratch = given
+    ? null
+    : await createTestDatabase({ prefix: options.prefix, server: options.server ?? null });
+  const databaseUrl = given ?? scratch?.databaseUrl;
+  const home = scratch?.home ?? mkdtempSync(join(tmpdir(), `${options.prefix}-`));
+  const db = await openDb({ databaseUrl, home });
+  await migrate(db);
+  if (scratch && options.people > 0) {
+    const started = performance.now();
+    await loadSyntheticPlace(db, { ...DEFAULT_SYNTH_CONFIG, people: options.people });
+    console.log(
+      `Built a synthetic place of ${options.people} people in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+  }
+  const [{ n: people }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM person");
+  const [top] = await db.query<{ practice_code: string }>(
+    `SELECT practice_code FROM registration WHERE deregistered_on IS NULL
+      GROUP BY practice_code ORDER BY count(*) DESC LIMIT 1`,
+  );
+  return {
+    db,
+    databaseUrl,
+    home,
+    env: scratch ? scratch.env : databaseUrl ? { DATABASE_URL: databaseUrl } : {},
+    people,
+    practice: top?.practice_code ?? "",
+    drop: async () => {
+      await scratch?.drop();
+    },
+  };
+}
+
+/** A user in a role in a team (made when missing) and a day's API token for it. */
+export async function benchCaller(
+  db: Db,
+  operator: Operator,
+  c: {
+    username: string;
+    role: string;
+    teamCode: string;
+    kind: string;
+    orgCode: string | null;
+    purpose: string;
+  },
+): Promise<string> {
+  const [existing] = await db.query("SELECT 1 FROM app_user WHERE username = $1", [c.username]);
+  if (!existing) {
+    const [team] = await db.query("SELECT 1 FROM team WHERE team_code = $1", [c.teamCode]);
+    if (!team)
+      await createTeam(db, operator, {
+        teamCode: c.teamCode,
+        name: c.teamCode,
+        kind: c.kind as never,
+        orgCode: c.orgCode,
+      });
+    await createUser(db, operator, { username: c.username, displayName: c.username });
+    await assignRole(db, operator, c.username, c.role, c.teamCode);
+  }
+  const { token } = await createApiToken(db, operator, {
+    username: c.username,
+    roleCode: c.role,
+    teamCode: c.teamCode,
+    name: "bench",
+    days: 1,
+    purpose: c.purpose as never,
+  });
+  return token;
+}
+
+export interface BenchServer {
+  base: string;
+  process: ChildProcess;
+  rss(): { now: number; peak: number };
+  stop(): Promise<void>;
+}
+
+/** `oneplace serve` in its own process on a random port, once /health answers. */
+export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const server = spawn(process.execPath, ["bin/oneplace.js", "serve", "--port", String(port), "--no-mllp"], {
+    env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {}
+    if (i > 600) throw new Error("the server did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    process: server,
+    rss() {
+      const status = readFileSync(`/proc/${server.pid}/status`, "utf8");
+      const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      return { now: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+    },
+    async stop() {
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the last requests answered first
+      server.kill("SIGTERM");
+    },
+  };
+}

@@ -1,0 +1,257 @@
+// A transaction or batch Bundle sent to the FHIR API (POST /fhir/R4), through the same path as a FHIR file:
+// the same mapping and checks, rejects kept for repair, the master person index, upserts on provenance (the
+// same Bundle twice changes nothing) and a load row that feed health counts. What differs is the answer, one
+// outcome per entry, and a transaction: it is applied whole or not at all (a file's Bundle is not, see
+// load.ts). In a refused transaction nothing is stored or held; the entries that caused it are kept as rejects.
+import { findLinks } from "../../mpi/index.ts";
+import type { Db } from "../../store/index.ts";
+import { sha256 } from "../ids.ts";
+import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
+import {
+  applyChunk,
+  ChunkRefused,
+  type FhirSession,
+  type Outcome,
+  releaseHeld,
+  storeRejects,
+  writeChunk,
+} from "./load.ts";
+import { isSupportedResource } from "./resources.ts";
+
+export type BundleKind = "transaction" | "batch";
+
+export type EntryStatus = "stored" | "held" | "rejected" | "unsupported" | "not-applied";
+
+export interface BundleEntryOutcome {
+  /** The entry's position in Bundle.entry, from 0. */
+  index: number;
+  resourceType: string | null;
+  status: EntryStatus;
+  /** Why it was rejected, held or not applied; the field named, never a value. */
+  reason: string | null;
+  /** A stored Patient: the person the master person index linked it to. */
+  personId?: string;
+}
+
+export interface BundleLoadResult {
+  loadId: string;
+  kind: BundleKind;
+  /** False when a transaction was refused: nothing of it was stored. */
+  applied: boolean;
+  entries: BundleEntryOutcome[];
+  counts: LoadCounts;
+  rowsByTable: Record<string, number>;
+  /** Resources held by earlier loads that this Bundle's Patients released. */
+  released: number;
+}
+
+export interface BundleLoadOptions {
+  /** The source system the sender's records belong to (as `ingest fhir --source`). */
+  source: string;
+  /** Where it came from, for the load and its rejects (e.g. "fhir-api:<client id>"). */
+  origin: string;
+}
+
+/**
+ * Loads a parsed transaction or batch Bundle. `raw` is the body as received (its hash names the load). The
+ * caller has checked that `bundle` is a Bundle of that type whose entries are a list.
+ */
+export async function loadFhirBundle(
+  db: Db,
+  bundle: unknown,
+  raw: string,
+  kind: BundleKind,
+  options: BundleLoadOptions,
+): Promise<BundleLoadResult> {
+  const sha = sha256(raw);
+  const entryCount = ((bundle as { entry?: unknown[] }).entry ?? []).length;
+  const loadId = await startLoad(db, {
+    sourceSystem: options.source,
+    format: "fhir",
+    layout: `Bundle ${kind}`,
+    origin: options.origin,
+    fileSha256: sha,
+  });
+  const s: FhirSession = { source: options.source, origin: options.origin, sha, loadId };
+  const { items, rejects } = documentItems(bundle, raw);
+  try {
+    const result =
+      kind === "transaction" ? await transaction(db, s, items, rejects) : await batch(db, s, items, rejects);
+    const hasPeople = items.some((i) => typeOf(i.resource) === "Patient");
+    const released = result.applied && hasPeople ? await releaseHeld(db) : 0;
+    await finishLoad(
+      db,
+      loadId,
+      result.applied ? "succeeded" : "failed",
+      result.outcome.tables,
+      result.applied ? undefined : `transaction refused: ${result.outcome.rejects.length} entries rejected`,
+    );
+    const entries = await entryOutcomes(db, s, entryCount, items, result.outcome, result.applied);
+    return {
+      loadId,
+      kind,
+      applied: result.applied,
+      entries,
+      counts: result.outcome.counts,
+      rowsByTable: result.outcome.tables,
+      released,
+    };
+  } catch (error) {
+    await finishLoad(db, loadId, "failed", {}, (error as Error).message).catch(() => {});
+    throw error;
+  }
+}
+
+function refusedOutcome(read: number, rejects: ItemReject[]): Outcome {
+  return {
+    loaded: 0,
+    duplicates: 0,
+    rejects,
+    held: [],
+    unsupported: {},
+    tables: {},
+    counts: { ...emptyCounts(), recordsRead: read, rejected: rejects.length },
+  };
+}
+
+/** Keeps a refused transaction's rejects (and counts them to its load) in a transaction of their own. */
+async function keepRejects(db: Db, s: FhirSession, read: number, rejects: ItemReject[]): Promise<Outcome> {
+  const o = refusedOutcome(read, rejects);
+  await db.transaction(async (tx) => {
+    await storeRejects(tx, s, rejects);
+    if (s.loadId) await addToLoad(tx, s.loadId, o.counts);
+  });
+  return o;
+}
+
+/** All or nothing: any entry rejected (by the checks or by the database) and nothing is kept but the rejects. */
+async function transaction(
+  db: Db,
+  s: FhirSession,
+  items: FhirItem[],
+  early: ItemReject[],
+): Promise<{ applied: boolean; outcome: Outcome }> {
+  const read = items.length + early.length;
+  if (early.length > 0) return { applied: false, outcome: await keepRejects(db, s, read, early) };
+  try {
+    const outcome = await retried(() => db.transaction((tx) => applyChunk(tx, s, items, true)));
+    return { applied: true, outcome };
+  } catch (error) {
+    if (error instanceof ChunkRefused)
+      return { applied: false, outcome: await keepRejects(db, s, read, error.rejects) };
+    if (!(error as { code?: unknown }).code) throw error; // not the database refusing the data
+    // The database refused the whole: find the entries it refuses on their own (each tried and rolled back).
+    const refused: ItemReject[] = [];
+    for (const item of items) {
+      try {
+        await db.transaction(async (tx) => {
+          await applyChunk(tx, { ...s, loadId: null }, [item]);
+          throw new ProbeDone();
+        });
+      } catch (probe) {
+        if (probe instanceof ProbeDone) continue;
+        const constraint = (probe as { constraint?: string }).constraint;
+        refused.push({
+          item,
+          reason: `the database refused the resource${constraint ? ` (${constraint})` : ""}`,
+        });
+      }
+    }
+    const blamed =
+      refused.length > 0
+        ? refused
+        : items.map((item) => ({
+            item,
+            reason: "the database refused the transaction as a whole (no entry is refused on its own)",
+          }));
+    return { applied: false, outcome: await keepRejects(db, s, read, blamed) };
+  }
+}
+
+class ProbeDone extends Error {}
+
+/**
+ * A transaction the database rolled back for its own reasons (a deadlock or serialisation failure with
+ * another writer: SQLSTATE class 40) is tried again, up to three times, rather than blamed on the data.
+ */
+async function retried<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 3 || typeof code !== "string" || !code.startsWith("40")) throw error;
+    }
+  }
+}
+
+/** Each entry on its own: what can be stored is, the rest held, rejected or counted unsupported. */
+async function batch(
+  db: Db,
+  s: FhirSession,
+  items: FhirItem[],
+  early: ItemReject[],
+): Promise<{ applied: boolean; outcome: Outcome }> {
+  const outcome = items.length > 0 ? await writeChunk(db, s, items) : refusedOutcome(0, []);
+  if (early.length > 0) {
+    const kept = await keepRejects(db, s, early.length, early);
+    outcome.rejects.push(...early);
+    outcome.counts.recordsRead += kept.counts.recordsRead;
+    outcome.counts.rejected += kept.counts.rejected;
+  }
+  return { applied: true, outcome };
+}
+
+async function entryOutcomes(
+  db: Db,
+  s: FhirSession,
+  entryCount: number,
+  items: FhirItem[],
+  o: Outcome,
+  applied: boolean,
+): Promise<BundleEntryOutcome[]> {
+  const byLine = new Map<number, BundleEntryOutcome>();
+  const set = (item: FhirItem, status: EntryStatus, reason: string | null) =>
+    byLine.set(item.line, { index: item.line - 1, resourceType: typeOf(item.resource), status, reason });
+  for (const r of o.rejects) set(r.item, "rejected", r.reason);
+  for (const h of o.held) set(h.item, "held", h.reason);
+  const patients: { item: FhirItem; id: string }[] = [];
+  for (const item of items) {
+    if (byLine.has(item.line)) continue;
+    const type = typeOf(item.resource);
+    if (type === "Bundle.entry.request GET") {
+      set(item, "not-applied", "a read in a Bundle is not performed: read with GET instead");
+    } else if (type !== null && !isSupportedResource(type)) {
+      set(item, "unsupported", `OnePlace does not store ${type} resources: counted as unsupported`);
+    } else if (!applied) {
+      set(item, "not-applied", "not applied: another entry of the transaction was rejected");
+    } else {
+      set(item, "stored", null);
+      const id = (item.resource as { id?: unknown }).id;
+      if (type === "Patient" && typeof id === "string") patients.push({ item, id });
+    }
+  }
+  if (patients.length > 0) {
+    const links = await findLinks(
+      db,
+      s.source,
+      patients.map((p) => p.id),
+    );
+    for (const p of patients) {
+      const personId = links.get(p.id);
+      const entry = byLine.get(p.item.line);
+      if (personId && entry) entry.personId = personId;
+    }
+  }
+  return Array.from({ length: entryCount }, (_, index) => {
+    return (
+      byLine.get(index + 1) ?? {
+        index,
+        resourceType: null,
+        status: "not-applied" as const,
+        reason: "the entry holds nothing to apply",
+      }
+    );
+  });
+}

@@ -1,0 +1,356 @@
+// Writes through the real server: transaction and batch Bundles POSTed to /fhir/R4 by a backend client
+// registered to write, loaded through ingest's FHIR path. A transaction is all or nothing, a batch entry by
+// entry; the same Bundle twice changes nothing; rejects are kept; unsupported types are accepted and counted;
+// every refusal (no write registration, a user, a missing scope, a malformed Bundle) is an OperationOutcome.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { issueAccessToken } from "../../src/fhir/clients.ts";
+import { registerClient } from "../../src/fhir/index.ts";
+import { createUserInRole, nextNhsNumber, ORGS, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
+import { bearerRequests, webSuite } from "../web/harness.ts";
+import { preparePlace } from "./place.ts";
+
+type Json = ReturnType<typeof JSON.parse>;
+process.env.ONEPLACE_HOME = mkdtempSync(join(tmpdir(), "oneplace-fhir-writes-"));
+const tokens = new Map<string, string>();
+const SOURCE = "acute-epr";
+const JWK = {
+  kty: "EC",
+  crv: "P-384",
+  x: "o4m0Iv5hLwKaxL1dJ1vQlL4bWiUdz8LtDLsYJ4EhKSDjwtNKr8RvmKbBVkC9tRDZ",
+  y: "sX4jOWWrvXGtRBaC4dKvyjlkKrWV3l5u4L6Lnj0MYHgtqjL6Gz0tV0xq2b3mEjQn",
+  alg: "ES384",
+};
+
+async function client(
+  db: Parameters<typeof registerClient>[0],
+  name: string,
+  scopes: string[],
+  ingest: string | null,
+) {
+  const { clientId } = await registerClient(db, TEST_OPERATOR, {
+    name,
+    username: "svc.acute",
+    roleCode: "gp",
+    teamCode: TEAMS.practice.teamCode,
+    purpose: "direct-care",
+    scopes,
+    jwks: { keys: [JWK] },
+    ingestSource: ingest,
+  });
+  tokens.set(name, (await issueAccessToken(db, clientId, scopes)).token);
+  return clientId;
+}
+
+const ids: Record<string, string> = {};
+const web = webSuite({
+  async prepare(db) {
+    await preparePlace(db, tokens);
+    await createUserInRole(db, "svc.acute", "gp", "practice");
+    ids.writer = await client(db, "writer", ["system/*.cud", "system/*.rs"], SOURCE);
+    await client(db, "patients-only", ["system/Patient.c"], SOURCE);
+    await client(db, "reader", ["system/*.rs"], null);
+  },
+});
+const { get } = bearerRequests(web, tokens);
+const post = (who: string | undefined, body: unknown, type = "application/fhir+json") =>
+  web.app.inject({
+    method: "POST",
+    url: "/fhir/R4",
+    headers: { ...(who ? { authorization: `Bearer ${tokens.get(who)}` } : {}), "content-type": type },
+    payload: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+const NHS = "https://fhir.nhs.uk/Id/nhs-number";
+function patient(id: string, nhs: string, gender = "female") {
+  return {
+    resourceType: "Patient",
+    id,
+    identifier: [{ system: NHS, value: nhs }],
+    name: [{ family: "Writer", given: ["Wren"] }],
+    gender,
+    birthDate: "1941-02-03",
+    generalPractitioner: [
+      { identifier: { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: ORGS.practice } },
+    ],
+  };
+}
+function observation(id: string, subject: string, value = 51) {
+  return {
+    resourceType: "Observation",
+    id,
+    status: "final",
+    code: { coding: [{ system: "http://snomed.info/sct", code: "1003671000000109" }] },
+    subject: { reference: subject },
+    effectiveDateTime: "2025-03-04",
+    valueQuantity: { value, unit: "mmol/mol" },
+  };
+}
+function bundle(type: string, entries: { resource: Json; fullUrl?: string; method?: string }[]) {
+  return {
+    resourceType: "Bundle",
+    type,
+    entry: entries.map((e) => ({
+      ...(e.fullUrl ? { fullUrl: e.fullUrl } : {}),
+      resource: e.resource,
+      request: { method: e.method ?? "POST", url: e.resource.resourceType },
+    })),
+  };
+}
+
+const rows = async (sql: string, params: unknown[] = []) => web.t.db.query<Json>(sql, params);
+const count = async (table: string) =>
+  Number((await rows(`SELECT count(*) AS n FROM ${table} WHERE source_system = $1`, [SOURCE]))[0].n);
+
+test("the CapabilityStatement claims transaction and batch at the base, and no single-resource write", async () => {
+  const cs = (await get("/fhir/R4/metadata")).json();
+  assert.deepEqual(
+    cs.rest[0].interaction.map((i: Json) => i.code),
+    ["transaction", "batch"],
+  );
+  for (const r of cs.rest[0].resource)
+    assert.ok(
+      (r.interaction ?? []).every((i: Json) => ["read", "search-type"].includes(i.code)),
+      `${r.type} claims only reads`,
+    );
+});
+
+test("POST /fhir/R4 transaction: stored through ingest, read back, audited; the same Bundle again changes nothing", async () => {
+  const nhs = nextNhsNumber();
+  // The Observation refers to the Patient by its entry's fullUrl, as a sender's transaction does.
+  const patientUrl = "urn:uuid:8c0e5b7e-0000-4000-8000-0000000000aa";
+  const { id: _unused, ...unnamed } = patient("x", nhs);
+  const tx = bundle("transaction", [
+    { resource: observation("tx-obs-1", patientUrl) },
+    { fullUrl: patientUrl, resource: unnamed },
+    { resource: { resourceType: "Device", id: "tx-dev-1" } },
+  ]);
+  const first = await post("writer", tx);
+  assert.equal(first.statusCode, 200, first.body);
+  assert.match(String(first.headers["content-type"]), /^application\/fhir\+json/);
+  const answer = first.json();
+  assert.equal(answer.type, "transaction-response");
+  assert.deepEqual(
+    answer.entry.map((e: Json) => e.response.status),
+    ["200 OK", "200 OK", "202 Accepted"],
+  );
+  assert.match(answer.entry[2].response.outcome.issue[0].diagnostics, /does not store Device/);
+  const location = answer.entry[1].response.location as string;
+  assert.match(location, /^Patient\/[0-9a-f-]{36}$/);
+
+  // Read back by the practice's GP: the Patient registered with the practice its generalPractitioner names.
+  const personId = location.slice("Patient/".length);
+  const read = await get(`/fhir/R4/Patient/${personId}`, "gp.fhir");
+  assert.equal(read.statusCode, 200, read.body);
+  assert.equal(read.json().identifier.find((i: Json) => i.system === NHS).value, nhs);
+  const obs = (await get(`/fhir/R4/Observation?patient=${personId}`, "gp.fhir")).json();
+  assert.deepEqual(
+    obs.entry.map((e: Json) => e.resource.valueQuantity.value),
+    [51],
+  );
+
+  const [load] = await rows(
+    "SELECT status, layout, records_read, loaded, unsupported_by_type FROM ingest_load WHERE source_system = $1 ORDER BY started_at DESC LIMIT 1",
+    [SOURCE],
+  );
+  assert.equal(load.status, "succeeded");
+  assert.equal(load.layout, "Bundle transaction");
+  assert.equal(load.records_read, 3);
+  assert.deepEqual(load.unsupported_by_type, { Device: 1 });
+  const [audit] = await rows(
+    "SELECT action, allowed, reason, detail, person_ids FROM audit_event WHERE channel = 'fhir' AND action = 'ingest' ORDER BY seq DESC LIMIT 1",
+  );
+  assert.equal(audit.allowed, true);
+  assert.match(audit.reason, /FHIR transaction applied \(2 stored, 0 held, 0 rejected, 1 unsupported/);
+  assert.match(
+    audit.detail,
+    new RegExp(`client ${ids.writer}: POST /fhir/R4 transaction of 3 entries as source ${SOURCE}`),
+  );
+  assert.ok(!audit.reason.includes(nhs) && !audit.detail.includes(nhs), "no NHS Number in the audit text");
+
+  const before = { people: await count("person_record"), obs: await count("gp_entry") };
+  const again = await post("writer", tx);
+  assert.equal(again.statusCode, 200, again.body);
+  assert.equal(again.json().entry[1].response.location, location);
+  assert.deepEqual({ people: await count("person_record"), obs: await count("gp_entry") }, before);
+  const [second] = await rows(
+    "SELECT loaded, duplicates FROM ingest_load WHERE source_system = $1 ORDER BY started_at DESC LIMIT 1",
+    [SOURCE],
+  );
+  assert.equal(second.loaded, 0, "nothing new the second time");
+  assert.equal(second.duplicates, 2);
+});
+
+test("a transaction with one bad entry is refused whole: 400 naming the entry, nothing stored, the reject kept", async () => {
+  const nhs = nextNhsNumber();
+  const before = { people: await count("person_record"), obs: await count("gp_entry") };
+  const tx = bundle("transaction", [
+    { resource: patient("tx-bad-p", nhs) },
+    { resource: observation("tx-bad-o", "Patient/tx-bad-p") },
+    { resource: patient("tx-bad-q", nextNhsNumber(), "robot") },
+  ]);
+  const res = await post("writer", tx);
+  assert.equal(res.statusCode, 400, res.body);
+  const outcome = res.json();
+  assert.equal(outcome.resourceType, "OperationOutcome");
+  assert.match(
+    outcome.issue[0].diagnostics,
+    /not applied: 1 of 3 entries were rejected, so nothing in it was stored/,
+  );
+  assert.deepEqual(outcome.issue[1].expression, ["Bundle.entry[2]"]);
+  assert.match(outcome.issue[1].diagnostics, /Patient\.gender is not male, female, other or unknown/);
+  assert.ok(!res.body.includes(nhs), "no NHS Number in the answer");
+  assert.deepEqual({ people: await count("person_record"), obs: await count("gp_entry") }, before);
+  assert.equal(
+    Number(
+      (await rows("SELECT count(*) AS n FROM ingest_fhir_held WHERE source_system = $1", [SOURCE]))[0].n,
+    ),
+    0,
+  );
+  const rejects = await rows(
+    "SELECT reason FROM ingest_reject WHERE source_system = $1 AND resolved_at IS NULL AND reason LIKE '%gender%'",
+    [SOURCE],
+  );
+  assert.equal(rejects.length, 1, "the bad entry is kept for repair");
+  const [load] = await rows(
+    "SELECT status, failure FROM ingest_load WHERE source_system = $1 ORDER BY started_at DESC LIMIT 1",
+    [SOURCE],
+  );
+  assert.equal(load.status, "failed");
+  assert.match(load.failure, /transaction refused/);
+
+  // Corrected and sent again, it is applied and the reject is resolved.
+  tx.entry[2].resource.gender = "other";
+  const fixed = await post("writer", tx);
+  assert.equal(fixed.statusCode, 200, fixed.body);
+  assert.equal(
+    (
+      await rows(
+        "SELECT count(*) AS n FROM ingest_reject WHERE source_system = $1 AND resolved_at IS NULL AND reason LIKE '%gender%'",
+        [SOURCE],
+      )
+    )[0].n,
+    0,
+  );
+});
+
+test("a batch applies each entry: stored, rejected (kept), held until its Patient arrives, unsupported counted", async () => {
+  const res = await post(
+    "writer",
+    bundle("batch", [
+      { resource: patient("b-p1", nextNhsNumber()) },
+      { resource: observation("b-o1", "Patient/b-p1", 60) },
+      { resource: { ...observation("b-o2", "Patient/b-p1"), code: undefined } },
+      { resource: observation("b-o3", "Patient/not-yet-sent") },
+      { resource: { resourceType: "Appointment", id: "b-a1", status: "booked", participant: [] } },
+      { resource: patient("b-p2", nextNhsNumber()), method: "DELETE" },
+    ]),
+  );
+  assert.equal(res.statusCode, 200, res.body);
+  const answer = res.json();
+  assert.equal(answer.type, "batch-response");
+  assert.deepEqual(
+    answer.entry.map((e: Json) => e.response.status),
+    ["200 OK", "200 OK", "400 Bad Request", "202 Accepted", "202 Accepted", "400 Bad Request"],
+  );
+  assert.match(answer.entry[2].response.outcome.issue[0].diagnostics, /Observation\.code.*Kept as a reject/s);
+  assert.match(
+    answer.entry[3].response.outcome.issue[0].diagnostics,
+    /has not been received from acute-epr yet: held/,
+  );
+  assert.match(answer.entry[5].response.outcome.issue[0].diagnostics, /request method DELETE is not applied/);
+  assert.deepEqual(answer.entry[2].response.outcome.issue[0].expression, ["Bundle.entry[2]"]);
+  const held = await rows("SELECT origin_key FROM ingest_fhir_held WHERE source_system = $1", [SOURCE]);
+  assert.deepEqual(
+    held.map((h) => h.origin_key),
+    ["Observation/b-o3"],
+  );
+
+  // The Patient it waits for, in a later batch, releases it.
+  const later = await post(
+    "writer",
+    bundle("batch", [{ resource: patient("not-yet-sent", nextNhsNumber()) }]),
+  );
+  assert.equal(later.statusCode, 200, later.body);
+  assert.equal(
+    (await rows("SELECT count(*) AS n FROM ingest_fhir_held WHERE source_system = $1", [SOURCE]))[0].n,
+    0,
+  );
+});
+
+test("refused: no write registration, a user's token, a missing c scope, no token: audited, nothing stored", async () => {
+  const before = await count("person_record");
+  const tx = bundle("transaction", [
+    { resource: patient("r-p1", nextNhsNumber()) },
+    { resource: observation("r-o1", "Patient/r-p1") },
+  ]);
+  const reader = await post("reader", tx);
+  assert.equal(reader.statusCode, 403, reader.body);
+  assert.match(
+    reader.json().issue[0].diagnostics,
+    /registered to write \(oneplace fhir register-client --ingest-source\)/,
+  );
+  const user = await post("gp.fhir", tx);
+  assert.equal(user.statusCode, 403, user.body);
+  const narrow = await post("patients-only", tx);
+  assert.equal(narrow.statusCode, 403, narrow.body);
+  assert.match(
+    narrow.json().issue[0].diagnostics,
+    /do not allow create of Observation \(system\/Observation\.c\)/,
+  );
+  const put = await post(
+    "patients-only",
+    bundle("batch", [{ resource: patient("r-p1", nextNhsNumber()), method: "PUT" }]),
+  );
+  assert.equal(put.statusCode, 403, put.body);
+  assert.match(put.json().issue[0].diagnostics, /update of Patient \(system\/Patient\.u\)/);
+  const anonymous = await post(undefined, tx);
+  assert.equal(anonymous.statusCode, 401);
+  assert.equal(await count("person_record"), before);
+  const refusals = await rows(
+    "SELECT reason FROM audit_event WHERE action = 'ingest' AND allowed = false ORDER BY seq",
+  );
+  assert.equal(refusals.length, 4);
+});
+
+test("a malformed Bundle gets a 400 OperationOutcome saying what to send", async () => {
+  const cases: [string, string, RegExp][] = [
+    [
+      '{"resourceType": "Bundle", "type": "transaction", "entry": [',
+      "application/fhir+json",
+      /not valid JSON/,
+    ],
+    [
+      JSON.stringify(patient("m-p", nextNhsNumber())),
+      "application/fhir+json",
+      /takes a Bundle of type transaction or batch, not a Patient: to send one resource, put it in a batch Bundle/,
+    ],
+    [
+      JSON.stringify({ resourceType: "Bundle", type: "collection", entry: [] }),
+      "application/json",
+      /Bundle\.type must be transaction .* or batch .*, not collection/,
+    ],
+    [
+      JSON.stringify({ resourceType: "Bundle", type: "batch", entry: { resource: {} } }),
+      "application/fhir+json",
+      /Bundle\.entry must be a list/,
+    ],
+  ];
+  for (const [body, type, message] of cases) {
+    const res = await post("writer", body, type);
+    assert.equal(res.statusCode, 400, res.body);
+    const outcome = res.json();
+    assert.equal(outcome.resourceType, "OperationOutcome");
+    assert.match(outcome.issue[0].diagnostics, message);
+  }
+  const put = await web.app.inject({
+    method: "PUT",
+    url: "/fhir/R4/Patient/x",
+    headers: { authorization: `Bearer ${tokens.get("writer")}` },
+  });
+  assert.equal(put.statusCode, 405);
+  assert.match(put.json().issue[0].diagnostics, /transaction or batch Bundle POSTed to the base/);
+});
