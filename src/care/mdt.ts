@@ -99,8 +99,15 @@ export interface AgendaItem {
   reasons: AgendaReason[];
   summary: string;
   decisions: string;
-  lead: { userId: string; name: string; role: string; outcome: "assigned" | "confirmed" } | null;
-  plan: { planId: string; outcome: "started" | "reviewed" } | null;
+  lead: {
+    userId: string;
+    name: string;
+    role: string;
+    outcome: "assigned" | "confirmed";
+    /** The plan version the lead was written into; null when the person had no plan to write it into. */
+    plan: { planId: string; version: number } | null;
+  } | null;
+  plan: { planId: string; outcome: "started" | "reviewed"; version: number | null } | null;
   recordedAt: string | null;
   actions: MdtAction[];
 }
@@ -401,11 +408,15 @@ export async function readMeeting(
       lead_outcome: "assigned" | "confirmed" | null;
       plan_id: string | null;
       plan_outcome: "started" | "reviewed" | null;
+      plan_version: number | null;
+      lead_plan_id: string | null;
+      lead_plan_version: number | null;
       recorded_at: Date | string | null;
     }>(
       `SELECT ai.person_id::text AS person_id, ai.position, ai.reasons, ai.summary, ai.decisions,
               ai.lead_user_id::text AS lead_user_id, u.display_name AS lead_name, ai.lead_role, ai.lead_outcome,
-              ai.plan_id::text AS plan_id, ai.plan_outcome, ai.recorded_at
+              ai.plan_id::text AS plan_id, ai.plan_outcome, ai.plan_version, ai.lead_plan_id::text AS lead_plan_id,
+              ai.lead_plan_version, ai.recorded_at
          FROM mdt_agenda_item ai LEFT JOIN app_user u ON u.user_id = ai.lead_user_id
         WHERE ai.meeting_id = $1 AND ai.person_id = ANY($2::uuid[])
         ORDER BY ai.position, ai.person_id`,
@@ -469,9 +480,16 @@ export async function readMeeting(
               name: i.lead_name ?? "",
               role: i.lead_role ?? "",
               outcome: i.lead_outcome,
+              plan:
+                i.lead_plan_id && i.lead_plan_version !== null
+                  ? { planId: i.lead_plan_id, version: i.lead_plan_version }
+                  : null,
             }
           : null,
-      plan: i.plan_id && i.plan_outcome ? { planId: i.plan_id, outcome: i.plan_outcome } : null,
+      plan:
+        i.plan_id && i.plan_outcome
+          ? { planId: i.plan_id, outcome: i.plan_outcome, version: i.plan_version }
+          : null,
       recordedAt: i.recorded_at ? new Date(i.recorded_at).toISOString() : null,
       actions: byPerson.get(i.person_id) ?? [],
     })),
@@ -577,17 +595,19 @@ export interface DiscussionInput {
   summary: string;
   decisions: string;
   lead: { userId: string; role: string; outcome: "assigned" | "confirmed" } | null;
-  plan: { planId: string; outcome: "started" | "reviewed" } | null;
+  /** The plan started or reviewed and the version the meeting links to. */
+  plan: { planId: string; outcome: "started" | "reviewed"; version: number } | null;
+  /** The plan version the lead professional was written into, if any. */
+  leadPlan?: { planId: string; version: number } | null;
 }
 
-/** Records (or corrects) the discussion of one person. */
-export async function recordDiscussion(
+/** Checks a record before anything is written: the person is on the agenda, something is said, a real lead. */
+export async function checkDiscussion(
   db: Queryable,
   meetingId: string,
   personId: string,
-  input: DiscussionInput,
-  author: Author,
-): Promise<void> {
+  input: Pick<DiscussionInput, "summary" | "decisions" | "lead"> & { plan: unknown },
+): Promise<{ summary: string; decisions: string }> {
   await requireItem(db, meetingId, personId);
   const summary = text(input.summary, "The discussion summary");
   const decisions = text(input.decisions, "The decisions");
@@ -600,9 +620,24 @@ export async function recordDiscussion(
     ]);
     if (!user) throw invalid("care.mdt-lead", "Choose a lead professional with an active account.");
   }
+  return { summary, decisions };
+}
+
+/** Records (or corrects) the discussion of one person. */
+export async function recordDiscussion(
+  db: Queryable,
+  meetingId: string,
+  personId: string,
+  input: DiscussionInput,
+  author: Author,
+): Promise<void> {
+  const { summary, decisions } = await checkDiscussion(db, meetingId, personId, input);
   await db.query(
     `UPDATE mdt_agenda_item SET summary = $3, decisions = $4, lead_user_id = $5, lead_role = $6, lead_outcome = $7,
             plan_id = coalesce($8, plan_id), plan_outcome = coalesce($9, plan_outcome),
+            plan_version = CASE WHEN $8::uuid IS NULL THEN plan_version ELSE $12::int END,
+            lead_plan_id = CASE WHEN $5::uuid IS NULL THEN NULL ELSE $13::uuid END,
+            lead_plan_version = CASE WHEN $5::uuid IS NULL THEN NULL ELSE $14::int END,
             recorded_by_user_id = $10, recorded_at = $11
       WHERE meeting_id = $1 AND person_id = $2`,
     [
@@ -617,6 +652,9 @@ export async function recordDiscussion(
       input.plan?.outcome ?? null,
       author.userId,
       author.at,
+      input.plan?.version ?? null,
+      input.leadPlan?.planId ?? null,
+      input.leadPlan?.version ?? null,
     ],
   );
 }

@@ -201,6 +201,90 @@ test("per person: discussion, lead assigned, a plan started in the plan store, a
   assert.equal(task.note?.[0].text, "Refer to the falls service; start a joint plan");
 });
 
+test("the lead assigned at the MDT is written into the plan as a new version (audited), and the item links that version", async () => {
+  const plans = await gp.personCarePlans(veryHigh.personId);
+  const plan = plans.plans[0];
+  assert.equal(plan.latest.version, 2, "started (1), then the lead written in (2)");
+  assert.equal(plan.latest.lead?.userId, gpUserId);
+  assert.equal(plan.latest.lead?.role, "gp");
+  assert.equal(plan.latest.lead?.orgCode, ORGS.practice);
+  assert.match(plan.latest.changes[0].summary, /assigned at the MDT meeting of 2026-03-10/);
+  const item = (await gp.mdtMeeting(meetingId)).meeting.items[0];
+  assert.deepEqual(item.plan, { planId: plan.planId, outcome: "started", version: 2 });
+  assert.deepEqual(item.lead?.plan, { planId: plan.planId, version: 2 });
+  // Confirming the same lead at a review adds no version; the review links the version in force.
+  const before = await ctx.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_event WHERE action = 'change'",
+  );
+  await gp.recordMdtDiscussion(meetingId, veryHigh.personId, {
+    summary: "Reviewed",
+    decisions: "",
+    lead: { userId: gpUserId, role: "gp", outcome: "confirmed" },
+    plan: "reviewed",
+    planVersion: 2,
+  });
+  const [versions] = await ctx.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM care_plan_version WHERE person_id = $1",
+    [veryHigh.personId],
+  );
+  assert.equal(versions.n, 2);
+  const after = await ctx.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_event WHERE action = 'change'",
+  );
+  assert.equal(after[0].n, before[0].n + 1, "one change decision audited");
+  const reviewed = (await gp.mdtMeeting(meetingId)).meeting.items[0];
+  assert.deepEqual(reviewed.plan, { planId: plan.planId, outcome: "reviewed", version: 2 });
+  // A lead changed on a stale page is a conflict and writes nothing, neither the plan nor the record.
+  await gp.editCarePlan(veryHigh.personId, plan.planId, 2, {
+    whatMattersToMe: "Staying at home",
+    strengths: "",
+    needs: "",
+    contingency: "",
+    crisis: "",
+    carer: plan.latest.content.carer,
+    endOfLife: "",
+    consentToShare: plan.latest.content.consentToShare,
+    lead: { userId: gpUserId, role: "gp", teamId: plan.latest.lead?.orgCode ? await teamOf(gpUserId) : "" },
+    reviewDueOn: null,
+  });
+  await assert.rejects(
+    gp.recordMdtDiscussion(meetingId, veryHigh.personId, {
+      summary: "Stale page",
+      decisions: "",
+      lead: { userId: gpUserId, role: "care-coordinator", outcome: "assigned" },
+      plan: null,
+      planVersion: 2,
+    }),
+    (e: { code?: string }) => e.code === "care.plan-version-conflict",
+  );
+  const stale = (await gp.mdtMeeting(meetingId)).meeting.items[0];
+  assert.equal(stale.summary, "Reviewed", "the record is unchanged");
+  assert.equal((await gp.personCarePlans(veryHigh.personId)).plans[0].latest.version, 3);
+  // On the newest version the new lead role is written in as version 4.
+  await gp.recordMdtDiscussion(meetingId, veryHigh.personId, {
+    summary: "Lead changed",
+    decisions: "",
+    lead: { userId: gpUserId, role: "care-coordinator", outcome: "assigned" },
+    plan: null,
+    planVersion: 3,
+  });
+  const latest = (await gp.personCarePlans(veryHigh.personId)).plans[0].latest;
+  assert.equal(latest.version, 4);
+  assert.equal(latest.lead?.role, "care-coordinator");
+  assert.deepEqual((await gp.mdtMeeting(meetingId)).meeting.items[0].lead?.plan, {
+    planId: plan.planId,
+    version: 4,
+  });
+});
+
+async function teamOf(userId: string): Promise<string> {
+  const [row] = await ctx.db.query<{ team_id: string }>(
+    "SELECT team_id::text AS team_id FROM user_role WHERE user_id = $1 LIMIT 1",
+    [userId],
+  );
+  return row.team_id;
+}
+
 test("open actions carry to the next meeting; a person discussed is no longer new to the very-high tier", async () => {
   const next = await gp.scheduleMdtMeeting(meeting({ heldOn: "2026-04-14" }));
   const view = await gp.mdtMeeting(next.meetingId);

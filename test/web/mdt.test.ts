@@ -164,6 +164,39 @@ test("recording: an action without an owner is refused with the reason; with one
   assert.ok(audits.some((a) => a.action === "view"));
 });
 
+test("the lead assigned over HTTP is in the plan's newest version; a stale page's plan version is a 409 that writes nothing", async () => {
+  const personUrl = `${meetingUrl}/people/${ada.personId}`;
+  const [latest] = await web.t.db.query<{ version: number; lead_user_id: string; lead_role: string }>(
+    `SELECT version, lead_user_id::text AS lead_user_id, lead_role FROM care_plan_version
+      WHERE person_id = $1 AND latest`,
+    [ada.personId],
+  );
+  assert.deepEqual(latest, { version: 2, lead_user_id: gpUserId, lead_role: "gp" });
+  const page = await get(personUrl, gp);
+  assert.match(page.body, /name="planVersion" value="2"/);
+  assert.match(page.body, /written into the joint plan as version 2/);
+  const minutes = await get(`${meetingUrl}/minutes`, gp);
+  assert.match(minutes.body, /plan version 2/);
+  const stale = await post(personUrl, gp, {
+    summary: "Changed on a stale page",
+    lead: gpUserId,
+    leadRole: "care-coordinator",
+    leadOutcome: "assigned",
+    planVersion: "1",
+  });
+  assert.equal(stale.statusCode, 409, stale.body);
+  const [n] = await web.t.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM care_plan_version WHERE person_id = $1",
+    [ada.personId],
+  );
+  assert.equal(n.n, 2);
+  const [item] = await web.t.db.query<{ summary: string }>(
+    "SELECT summary FROM mdt_agenda_item WHERE person_id = $1",
+    [ada.personId],
+  );
+  assert.equal(item.summary, "Falls twice this month");
+});
+
 test("the minutes as a PDF: printed by Chromium, a PDF whose text holds the minutes", {
   skip: pdfSkip,
 }, async () => {

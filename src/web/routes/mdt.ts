@@ -65,6 +65,7 @@ const recordForm = closedObject({
   leadRole: text(40),
   leadOutcome: { type: "string", enum: ["assigned", "confirmed", ""] },
   plan: { type: "string", enum: ["started", "reviewed", ""] },
+  planVersion: { type: "string", pattern: "^[0-9]{0,6}$" },
 });
 const actionForm = closedObject({
   ...csrfField,
@@ -310,6 +311,7 @@ function recordingRoutes(app: FastifyInstance): void {
               ? { userId: b.lead, role: b.leadRole ?? "", outcome: b.leadOutcome as "assigned" | "confirmed" }
               : null,
             plan: b.plan === "started" || b.plan === "reviewed" ? b.plan : null,
+            planVersion: b.planVersion ? Number(b.planVersion) : null,
           });
         },
         { ...b },

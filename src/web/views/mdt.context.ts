@@ -243,8 +243,12 @@ export function mdtPersonContext(
     actionAction: `${base}/actions`,
     agendaHref: `/care/mdt/${m.meetingId}`,
     planHref: `/people/${person.personId}/care-plan`,
-    plan: item.plan ? `${capitalised(item.plan.outcome)} at this meeting` : null,
+    plan: item.plan
+      ? `${capitalised(item.plan.outcome)} at this meeting${item.plan.version ? ` (version ${item.plan.version})` : ""}`
+      : null,
+    leadPlan: item.lead?.plan ? `written into the joint plan as version ${item.lead.plan.version}` : null,
     hasPlan: page.currentPlanId !== null,
+    planVersion: page.currentPlanVersion === null ? "" : String(page.currentPlanVersion),
     form,
     leadOptions: [
       { value: "", text: "No lead professional recorded" },
@@ -323,12 +327,18 @@ export function minutesContext(view: MdtMeetingView, today: string) {
           {
             key: { text: "Lead professional" },
             value: {
-              text: i.lead ? `${i.lead.name}, ${words(i.lead.role)} (${i.lead.outcome})` : "Not recorded",
+              text: i.lead
+                ? `${i.lead.name}, ${words(i.lead.role)} (${i.lead.outcome}${i.lead.plan ? `; in the plan from version ${i.lead.plan.version}` : ""})`
+                : "Not recorded",
             },
           },
           {
             key: { text: "Joint plan" },
-            value: { text: i.plan ? capitalised(i.plan.outcome) : "No change" },
+            value: {
+              text: i.plan
+                ? `${capitalised(i.plan.outcome)}${i.plan.version ? ` (plan version ${i.plan.version})` : ""}`
+                : "No change",
+            },
           },
         ],
         actions: actionRows(i.actions),
