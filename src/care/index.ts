@@ -2,6 +2,7 @@
 // (admission notifications to those teams: 0860). Imported only through this file.
 
 export {
+  CARE_IDENTIFIER_SYSTEMS,
   carePlanResource,
   careTeamResource,
   mdtOutcomeTasks,

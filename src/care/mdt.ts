@@ -88,6 +88,8 @@ export interface MdtAction {
   carried: boolean;
   description: string;
   owner: string;
+  /** The owner's account, when they have one; null for an owner outside OnePlace. */
+  ownerUserId: string | null;
   organisation: string;
   dueOn: string;
   status: MdtActionStatus;
@@ -429,12 +431,13 @@ export async function readMeeting(
       agreed_on: string;
       description: string;
       owner: string;
+      owner_user_id: string | null;
       organisation: string;
       due_on: string;
       status: MdtActionStatus;
     }>(
       `SELECT a.action_id::text AS action_id, a.person_id::text AS person_id, a.meeting_id::text AS meeting_id,
-              m.held_on::text AS agreed_on, a.description, a.owner, a.organisation, a.due_on::text AS due_on, a.status
+              m.held_on::text AS agreed_on, a.description, a.owner, a.owner_user_id::text AS owner_user_id, a.organisation, a.due_on::text AS due_on, a.status
          FROM mdt_action a JOIN mdt_meeting m ON m.meeting_id = a.meeting_id
         WHERE a.person_id = ANY($2::uuid[]) AND a.team_id = $3
           AND (a.meeting_id = $1 OR a.closed_in_meeting_id = $1 OR (a.status = 'open' AND m.held_on < $4::date))
@@ -453,6 +456,7 @@ export async function readMeeting(
       carried: a.meeting_id !== meetingId,
       description: a.description,
       owner: a.owner,
+      ownerUserId: a.owner_user_id,
       organisation: a.organisation,
       dueOn: a.due_on,
       status: a.status,
@@ -661,6 +665,10 @@ export async function recordDiscussion(
 
 export interface MdtActionInput {
   description: string;
+  /** The owner's account (the caller has checked they may own it); null for an owner outside OnePlace. */
+  ownerUserId?: string | null;
+  /** An owner outside OnePlace, said so explicitly: their typed name and organisation. */
+  ownerExternal?: boolean;
   owner: string;
   organisation: string;
   dueOn: string | null;
@@ -675,13 +683,31 @@ export async function addMdtAction(
   author: Author,
 ): Promise<string> {
   const description = text(input.description, "The action");
-  const owner = text(input.owner, "The owner", 200);
-  const organisation = text(input.organisation, "The organisation", 200);
+  let owner = text(input.owner, "The owner", 200);
+  let organisation = text(input.organisation, "The organisation", 200);
   if (!description) throw invalid("care.mdt-action-description", "Enter what the action is.");
-  if (!owner)
+  if (input.ownerUserId && input.ownerExternal) {
+    throw invalid(
+      "care.mdt-action-owner-both",
+      "Choose an owner from the list or type one outside OnePlace, not both.",
+    );
+  }
+  if (input.ownerUserId) {
+    const [user] = await db.query<{ display_name: string; org: string | null }>(
+      `SELECT u.display_name, (SELECT coalesce(o.name, t.name) FROM user_role ur JOIN team t ON t.team_id = ur.team_id
+                                 LEFT JOIN organisation o ON o.org_code = t.org_code
+                                WHERE ur.user_id = u.user_id ORDER BY t.org_code IS NULL, t.team_code LIMIT 1) AS org
+         FROM app_user u WHERE u.user_id = $1 AND u.status = 'active'`,
+      [input.ownerUserId],
+    );
+    if (!user) throw invalid("care.mdt-action-owner", "The owner chosen does not have an active account.");
+    owner = user.display_name;
+    organisation = organisation || (user.org ?? "");
+  } else if (!input.ownerExternal || !owner) {
     throw invalid("care.mdt-action-owner", "Enter who owns the action.", {
-      hint: "Every action needs a named owner.",
+      hint: "Every action needs a named owner: choose them from the list, or say they are outside OnePlace and type their name.",
     });
+  }
   if (!organisation) throw invalid("care.mdt-action-organisation", "Enter the owner's organisation.");
   if (!input.dueOn || !isIsoDate(input.dueOn)) {
     throw invalid("care.mdt-action-due", "Enter the date the action is due as a real date.", {
@@ -693,8 +719,8 @@ export async function addMdtAction(
   const actionId = newId();
   await db.query(
     `INSERT INTO mdt_action (person_id, action_id, meeting_id, team_id, description, owner, organisation, due_on,
-       status, created_by_user_id, created_at, updated_at)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10
+       status, created_by_user_id, created_at, updated_at, owner_user_id, owner_external)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10, $11, $12
       WHERE NOT EXISTS (SELECT 1 FROM mdt_action WHERE meeting_id = $3 AND person_id = $1 AND description = $5
                           AND owner = $6 AND due_on = $8)`,
     [
@@ -708,6 +734,8 @@ export async function addMdtAction(
       input.dueOn,
       author.userId,
       author.at,
+      input.ownerUserId ?? null,
+      !input.ownerUserId,
     ],
   );
   return actionId;

@@ -539,12 +539,16 @@ export async function addAction(
   author: Author,
 ): Promise<CarePlan> {
   const checked = checkAction(input);
-  const [owner] = await db.query<{ display_name: string; org_code: string | null }>(
-    `SELECT u.display_name, (SELECT t.org_code FROM user_role ur JOIN team t ON t.team_id = ur.team_id
+  const owner = input.ownerExternal
+    ? { display_name: (input.ownerName ?? "").trim(), org_code: (input.ownerOrgCode ?? "").trim() }
+    : (
+        await db.query<{ display_name: string; org_code: string | null }>(
+          `SELECT u.display_name, (SELECT t.org_code FROM user_role ur JOIN team t ON t.team_id = ur.team_id
                              WHERE ur.user_id = u.user_id AND t.org_code IS NOT NULL ORDER BY t.team_code LIMIT 1) AS org_code
      FROM app_user u WHERE u.user_id = $1 AND u.status = 'active'`,
-    [checked.ownerUserId],
-  );
+          [checked.ownerUserId],
+        )
+      )[0];
   if (!owner) {
     throw invalid("care.action-owner-unknown", "The action's owner is not a person with an active account.", {
       hint: "Choose the owner from the list.",
@@ -561,6 +565,7 @@ export async function addAction(
           ownerUserId: checked.ownerUserId,
           ownerName: owner.display_name,
           ownerOrgCode: owner.org_code ?? "",
+          ...(input.ownerExternal ? { ownerExternal: true } : {}),
           dueOn: checked.dueOn,
           goalId: input.goalId || null,
           status: "open",

@@ -37,6 +37,7 @@ import { invalid, notFound } from "../core/errors.ts";
 import type { PersonSummary } from "./person-reads.ts";
 import { readBanner } from "./person-view.ts";
 import type { ReaderBase } from "./reader-base.ts";
+import { requireOwner } from "./reader-care.ts";
 import type { PersonPageBase } from "./reader-person.ts";
 import { londonDate } from "./relationship-facts.ts";
 import type { Disclosure } from "./types.ts";
@@ -262,7 +263,10 @@ export function mdtReads(base: ReaderBase): MdtReads {
         );
       }),
     addMdtAction: (meetingId, personId, action) =>
-      changing(meetingId, personId, (m, p, who) => addMdtAction(db, m, p, action, who)),
+      changing(meetingId, personId, async (m, p, who) => {
+        if (action.ownerUserId) await requireOwner(db, p, action.ownerUserId, who.at);
+        return addMdtAction(db, m, p, action, who);
+      }),
     setMdtActionStatus: (meetingId, personId, actionId, status) =>
       changing(meetingId, personId, (m, p, who) => setMdtActionStatus(db, m, p, actionId, status, who)),
   };

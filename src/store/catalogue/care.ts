@@ -67,6 +67,8 @@ export const CARE_TABLES = {
       follow_up_outcome: "text?",
       follow_up_recorded_by_user_id: "uuid?",
       follow_up_recorded_at: "timestamptz?",
+      criteria_not_met: "text[]",
+      criteria_reason: "text?",
     },
     {
       layout: "distributed",
@@ -211,6 +213,8 @@ export const CARE_TABLES = {
       created_at: "timestamptz",
       closed_in_meeting_id: "uuid?",
       updated_at: "timestamptz",
+      owner_user_id: "uuid?",
+      owner_external: "boolean",
     },
     { layout: "distributed", primaryKey: ["person_id", "action_id"] },
   ),

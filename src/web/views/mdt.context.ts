@@ -206,7 +206,7 @@ export function agendaContext(
 export function mdtPersonContext(
   page: MdtPersonPage,
   staff: StaffMember[],
-  extra: { csrf: string | null; errors?: PageError[]; form?: Record<string, string> },
+  extra: { csrf: string | null; errors?: PageError[]; form?: Record<string, string>; owners?: StaffMember[] },
 ) {
   const person: PersonBannerContext = bannerContext(page.banner, page, page.today);
   const m = page.meeting;
@@ -220,6 +220,7 @@ export function mdtPersonContext(
     leadOutcome: item.lead?.outcome ?? "",
     plan: "",
     description: "",
+    ownerUserId: "",
     owner: "",
     organisation: "",
     dueDay: "",
@@ -260,6 +261,7 @@ export function mdtPersonContext(
           selected: s.userId === form.lead,
         })),
     ],
+    ownerOptions: ownerOptions(extra.owners ?? [], form.ownerUserId),
     roleOptions: [
       { value: "", text: "Choose a role" },
       ...LEAD_ROLES.map((r) => ({ value: r, text: capitalised(words(r)), selected: r === form.leadRole })),
@@ -346,4 +348,23 @@ export function minutesContext(view: MdtMeetingView, today: string) {
       };
     }),
   };
+}
+
+/** The owners to pick from: staff of the teams caring for the person, then someone outside OnePlace. */
+export function ownerOptions(owners: StaffMember[], selected: string) {
+  return [
+    { value: "", text: "Choose the owner" },
+    ...owners
+      .filter((s, n, all) => all.findIndex((o) => o.userId === s.userId) === n)
+      .map((s) => ({
+        value: s.userId,
+        text: `${s.name}, ${s.roleName}, ${s.teamName}`,
+        selected: s.userId === selected,
+      })),
+    {
+      value: "external",
+      text: "Someone outside OnePlace (type their name)",
+      selected: selected === "external",
+    },
+  ];
 }
