@@ -120,6 +120,7 @@ try {
       await reader.addMdtAction(made.meetingId, item.personId, {
         description: "Review medicines",
         owner: "Dr Bench",
+        ownerExternal: true,
         organisation: "Riverside practice",
         dueOn: heldOn,
       });

@@ -7,8 +7,17 @@ import type { AgendaItem, MeetingSummary } from "./mdt.ts";
 import type { CarePlan } from "./plan-store.ts";
 import type { Referral } from "./referrals.ts";
 
-/** The identifier system of records written in OnePlace. */
-export const ONEPLACE_SYSTEM = "https://oneplace.example/care";
+/**
+ * The identifier systems of records written in OnePlace: documented OnePlace URNs (README, "Identifier
+ * systems"), the same in every deployment, so an identifier read back names the same record wherever it is
+ * served; never a web domain OnePlace does not own. Plans, referrals and MDT actions each have their own.
+ */
+export const ONEPLACE_SYSTEM = "urn:oneplace:care";
+export const CARE_IDENTIFIER_SYSTEMS = {
+  carePlan: `${ONEPLACE_SYSTEM}:care-plan`,
+  referral: `${ONEPLACE_SYSTEM}:referral`,
+  mdtAction: `${ONEPLACE_SYSTEM}:mdt-action`,
+} as const;
 const ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 const patient = (personId: string) => ({ reference: `Patient/${personId}` });
@@ -54,7 +63,7 @@ export function carePlanResource(plan: CarePlan): FhirCarePlan {
     resourceType: "CarePlan",
     id: plan.planId,
     meta: { versionId: String(v.version), lastUpdated: v.savedAt },
-    identifier: [{ system: ONEPLACE_SYSTEM, value: plan.planId }],
+    identifier: [{ system: CARE_IDENTIFIER_SYSTEMS.carePlan, value: plan.planId }],
     status: PLAN_STATUS[v.status],
     intent: "plan",
     category: [{ text: "Joint health and social care plan" }],
@@ -129,7 +138,7 @@ export function serviceRequestResource(r: Referral): ServiceRequest {
     resourceType: "ServiceRequest",
     id: r.referralId,
     meta: { versionId: String(r.version) },
-    identifier: [{ system: ONEPLACE_SYSTEM, value: r.referralId }],
+    identifier: [{ system: CARE_IDENTIFIER_SYSTEMS.referral, value: r.referralId }],
     status: REFERRAL_STATUS[r.status],
     intent: "order",
     category: [{ text: "Referral" }],
@@ -213,7 +222,7 @@ export function mdtOutcomeTasks(meeting: MeetingSummary, item: AgendaItem): Task
   return item.actions.map((a, n) => ({
     resourceType: "Task",
     id: `mdt-action-${a.actionId}`,
-    identifier: [{ system: `${ONEPLACE_SYSTEM}/mdt-action`, value: a.actionId }],
+    identifier: [{ system: CARE_IDENTIFIER_SYSTEMS.mdtAction, value: a.actionId }],
     status: a.status === "done" ? "completed" : a.status === "cancelled" ? "cancelled" : "requested",
     intent: "plan",
     description: a.description,

@@ -2,6 +2,7 @@
 // (admission notifications to those teams: 0860). Imported only through this file.
 
 export {
+  CARE_IDENTIFIER_SYSTEMS,
   carePlanResource,
   careTeamResource,
   mdtOutcomeTasks,
@@ -24,6 +25,7 @@ export {
   addToAgenda,
   agendaCandidates,
   agendaPeople,
+  checkDiscussion,
   checkMeeting,
   createMeeting,
   DEFAULT_AGENDA,
@@ -85,9 +87,11 @@ export {
   type Author,
   addAction,
   addGoal,
+  applyMdtPlanOutcome,
   type CarePlan,
   editPlan,
   endPlan,
+  type MdtPlanOutcome,
   PLAN_SOURCE_SYSTEM,
   type PlanEdit,
   type PlanStatus,

@@ -88,6 +88,8 @@ export interface MdtAction {
   carried: boolean;
   description: string;
   owner: string;
+  /** The owner's account, when they have one; null for an owner outside OnePlace. */
+  ownerUserId: string | null;
   organisation: string;
   dueOn: string;
   status: MdtActionStatus;
@@ -99,8 +101,15 @@ export interface AgendaItem {
   reasons: AgendaReason[];
   summary: string;
   decisions: string;
-  lead: { userId: string; name: string; role: string; outcome: "assigned" | "confirmed" } | null;
-  plan: { planId: string; outcome: "started" | "reviewed" } | null;
+  lead: {
+    userId: string;
+    name: string;
+    role: string;
+    outcome: "assigned" | "confirmed";
+    /** The plan version the lead was written into; null when the person had no plan to write it into. */
+    plan: { planId: string; version: number } | null;
+  } | null;
+  plan: { planId: string; outcome: "started" | "reviewed"; version: number | null } | null;
   recordedAt: string | null;
   actions: MdtAction[];
 }
@@ -401,11 +410,15 @@ export async function readMeeting(
       lead_outcome: "assigned" | "confirmed" | null;
       plan_id: string | null;
       plan_outcome: "started" | "reviewed" | null;
+      plan_version: number | null;
+      lead_plan_id: string | null;
+      lead_plan_version: number | null;
       recorded_at: Date | string | null;
     }>(
       `SELECT ai.person_id::text AS person_id, ai.position, ai.reasons, ai.summary, ai.decisions,
               ai.lead_user_id::text AS lead_user_id, u.display_name AS lead_name, ai.lead_role, ai.lead_outcome,
-              ai.plan_id::text AS plan_id, ai.plan_outcome, ai.recorded_at
+              ai.plan_id::text AS plan_id, ai.plan_outcome, ai.plan_version, ai.lead_plan_id::text AS lead_plan_id,
+              ai.lead_plan_version, ai.recorded_at
          FROM mdt_agenda_item ai LEFT JOIN app_user u ON u.user_id = ai.lead_user_id
         WHERE ai.meeting_id = $1 AND ai.person_id = ANY($2::uuid[])
         ORDER BY ai.position, ai.person_id`,
@@ -418,12 +431,13 @@ export async function readMeeting(
       agreed_on: string;
       description: string;
       owner: string;
+      owner_user_id: string | null;
       organisation: string;
       due_on: string;
       status: MdtActionStatus;
     }>(
       `SELECT a.action_id::text AS action_id, a.person_id::text AS person_id, a.meeting_id::text AS meeting_id,
-              m.held_on::text AS agreed_on, a.description, a.owner, a.organisation, a.due_on::text AS due_on, a.status
+              m.held_on::text AS agreed_on, a.description, a.owner, a.owner_user_id::text AS owner_user_id, a.organisation, a.due_on::text AS due_on, a.status
          FROM mdt_action a JOIN mdt_meeting m ON m.meeting_id = a.meeting_id
         WHERE a.person_id = ANY($2::uuid[]) AND a.team_id = $3
           AND (a.meeting_id = $1 OR a.closed_in_meeting_id = $1 OR (a.status = 'open' AND m.held_on < $4::date))
@@ -442,6 +456,7 @@ export async function readMeeting(
       carried: a.meeting_id !== meetingId,
       description: a.description,
       owner: a.owner,
+      ownerUserId: a.owner_user_id,
       organisation: a.organisation,
       dueOn: a.due_on,
       status: a.status,
@@ -469,9 +484,16 @@ export async function readMeeting(
               name: i.lead_name ?? "",
               role: i.lead_role ?? "",
               outcome: i.lead_outcome,
+              plan:
+                i.lead_plan_id && i.lead_plan_version !== null
+                  ? { planId: i.lead_plan_id, version: i.lead_plan_version }
+                  : null,
             }
           : null,
-      plan: i.plan_id && i.plan_outcome ? { planId: i.plan_id, outcome: i.plan_outcome } : null,
+      plan:
+        i.plan_id && i.plan_outcome
+          ? { planId: i.plan_id, outcome: i.plan_outcome, version: i.plan_version }
+          : null,
       recordedAt: i.recorded_at ? new Date(i.recorded_at).toISOString() : null,
       actions: byPerson.get(i.person_id) ?? [],
     })),
@@ -577,17 +599,19 @@ export interface DiscussionInput {
   summary: string;
   decisions: string;
   lead: { userId: string; role: string; outcome: "assigned" | "confirmed" } | null;
-  plan: { planId: string; outcome: "started" | "reviewed" } | null;
+  /** The plan started or reviewed and the version the meeting links to. */
+  plan: { planId: string; outcome: "started" | "reviewed"; version: number } | null;
+  /** The plan version the lead professional was written into, if any. */
+  leadPlan?: { planId: string; version: number } | null;
 }
 
-/** Records (or corrects) the discussion of one person. */
-export async function recordDiscussion(
+/** Checks a record before anything is written: the person is on the agenda, something is said, a real lead. */
+export async function checkDiscussion(
   db: Queryable,
   meetingId: string,
   personId: string,
-  input: DiscussionInput,
-  author: Author,
-): Promise<void> {
+  input: Pick<DiscussionInput, "summary" | "decisions" | "lead"> & { plan: unknown },
+): Promise<{ summary: string; decisions: string }> {
   await requireItem(db, meetingId, personId);
   const summary = text(input.summary, "The discussion summary");
   const decisions = text(input.decisions, "The decisions");
@@ -600,9 +624,24 @@ export async function recordDiscussion(
     ]);
     if (!user) throw invalid("care.mdt-lead", "Choose a lead professional with an active account.");
   }
+  return { summary, decisions };
+}
+
+/** Records (or corrects) the discussion of one person. */
+export async function recordDiscussion(
+  db: Queryable,
+  meetingId: string,
+  personId: string,
+  input: DiscussionInput,
+  author: Author,
+): Promise<void> {
+  const { summary, decisions } = await checkDiscussion(db, meetingId, personId, input);
   await db.query(
     `UPDATE mdt_agenda_item SET summary = $3, decisions = $4, lead_user_id = $5, lead_role = $6, lead_outcome = $7,
             plan_id = coalesce($8, plan_id), plan_outcome = coalesce($9, plan_outcome),
+            plan_version = CASE WHEN $8::uuid IS NULL THEN plan_version ELSE $12::int END,
+            lead_plan_id = CASE WHEN $5::uuid IS NULL THEN NULL ELSE $13::uuid END,
+            lead_plan_version = CASE WHEN $5::uuid IS NULL THEN NULL ELSE $14::int END,
             recorded_by_user_id = $10, recorded_at = $11
       WHERE meeting_id = $1 AND person_id = $2`,
     [
@@ -617,12 +656,19 @@ export async function recordDiscussion(
       input.plan?.outcome ?? null,
       author.userId,
       author.at,
+      input.plan?.version ?? null,
+      input.leadPlan?.planId ?? null,
+      input.leadPlan?.version ?? null,
     ],
   );
 }
 
 export interface MdtActionInput {
   description: string;
+  /** The owner's account (the caller has checked they may own it); null for an owner outside OnePlace. */
+  ownerUserId?: string | null;
+  /** An owner outside OnePlace, said so explicitly: their typed name and organisation. */
+  ownerExternal?: boolean;
   owner: string;
   organisation: string;
   dueOn: string | null;
@@ -637,13 +683,31 @@ export async function addMdtAction(
   author: Author,
 ): Promise<string> {
   const description = text(input.description, "The action");
-  const owner = text(input.owner, "The owner", 200);
-  const organisation = text(input.organisation, "The organisation", 200);
+  let owner = text(input.owner, "The owner", 200);
+  let organisation = text(input.organisation, "The organisation", 200);
   if (!description) throw invalid("care.mdt-action-description", "Enter what the action is.");
-  if (!owner)
+  if (input.ownerUserId && input.ownerExternal) {
+    throw invalid(
+      "care.mdt-action-owner-both",
+      "Choose an owner from the list or type one outside OnePlace, not both.",
+    );
+  }
+  if (input.ownerUserId) {
+    const [user] = await db.query<{ display_name: string; org: string | null }>(
+      `SELECT u.display_name, (SELECT coalesce(o.name, t.name) FROM user_role ur JOIN team t ON t.team_id = ur.team_id
+                                 LEFT JOIN organisation o ON o.org_code = t.org_code
+                                WHERE ur.user_id = u.user_id ORDER BY t.org_code IS NULL, t.team_code LIMIT 1) AS org
+         FROM app_user u WHERE u.user_id = $1 AND u.status = 'active'`,
+      [input.ownerUserId],
+    );
+    if (!user) throw invalid("care.mdt-action-owner", "The owner chosen does not have an active account.");
+    owner = user.display_name;
+    organisation = organisation || (user.org ?? "");
+  } else if (!input.ownerExternal || !owner) {
     throw invalid("care.mdt-action-owner", "Enter who owns the action.", {
-      hint: "Every action needs a named owner.",
+      hint: "Every action needs a named owner: choose them from the list, or say they are outside OnePlace and type their name.",
     });
+  }
   if (!organisation) throw invalid("care.mdt-action-organisation", "Enter the owner's organisation.");
   if (!input.dueOn || !isIsoDate(input.dueOn)) {
     throw invalid("care.mdt-action-due", "Enter the date the action is due as a real date.", {
@@ -655,8 +719,8 @@ export async function addMdtAction(
   const actionId = newId();
   await db.query(
     `INSERT INTO mdt_action (person_id, action_id, meeting_id, team_id, description, owner, organisation, due_on,
-       status, created_by_user_id, created_at, updated_at)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10
+       status, created_by_user_id, created_at, updated_at, owner_user_id, owner_external)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10, $11, $12
       WHERE NOT EXISTS (SELECT 1 FROM mdt_action WHERE meeting_id = $3 AND person_id = $1 AND description = $5
                           AND owner = $6 AND due_on = $8)`,
     [
@@ -670,6 +734,8 @@ export async function addMdtAction(
       input.dueOn,
       author.userId,
       author.at,
+      input.ownerUserId ?? null,
+      !input.ownerUserId,
     ],
   );
   return actionId;

@@ -33,6 +33,8 @@ export interface PlanAction {
   ownerUserId: string;
   ownerName: string;
   ownerOrgCode: string;
+  /** An owner outside OnePlace: a typed name and organisation, no account (ownerUserId is empty). */
+  ownerExternal?: boolean;
   dueOn: string;
   goalId: string | null;
   status: ActionStatus;
@@ -102,20 +104,44 @@ function text(value: string, field: string): string {
 export interface ActionInput {
   description: string;
   ownerUserId: string | null;
+  /** An owner outside OnePlace, said so explicitly: their typed name and organisation. */
+  ownerExternal?: boolean;
+  ownerName?: string;
+  ownerOrgCode?: string;
   dueOn: string | null;
   goalId?: string | null;
 }
 
 export function checkAction(input: ActionInput): { description: string; ownerUserId: string; dueOn: string } {
+  if (input.ownerExternal) {
+    if (input.ownerUserId) {
+      throw invalid(
+        "care.action-owner-both",
+        "Choose an owner from the list or type one outside OnePlace, not both.",
+      );
+    }
+    if (
+      text(input.ownerName ?? "", "The owner's name") === "" ||
+      text(input.ownerOrgCode ?? "", "Their organisation") === ""
+    ) {
+      throw invalid(
+        "care.action-needs-owner",
+        "An action owned outside OnePlace needs the owner's name and organisation.",
+        {
+          hint: "Type who will do it and the organisation they work for.",
+        },
+      );
+    }
+  }
   const description = text(input.description ?? "", "The action");
   if (description === "") {
     throw invalid("care.action-needs-description", "An action needs a description of what is to be done.", {
       hint: "Say what will be done, for example 'Fit a key safe'.",
     });
   }
-  if (!input.ownerUserId) {
+  if (!input.ownerUserId && !input.ownerExternal) {
     throw invalid("care.action-needs-owner", "An action needs an owner: who will do it.", {
-      hint: "Choose the person responsible for the action.",
+      hint: "Choose the person responsible for the action, or say they are outside OnePlace and type their name.",
     });
   }
   if (!input.dueOn) {
@@ -128,7 +154,7 @@ export function checkAction(input: ActionInput): { description: string; ownerUse
       hint: "Enter the date the action is due, like 27 3 2016.",
     });
   }
-  return { description, ownerUserId: input.ownerUserId, dueOn: input.dueOn };
+  return { description, ownerUserId: input.ownerUserId ?? "", dueOn: input.dueOn };
 }
 
 /** Checks and tidies a whole content document (a save); actions each pass checkAction. */
@@ -254,6 +280,7 @@ export function diffContent(before: PlanContent, after: PlanContent): PlanChange
     } else if (
       was.description !== a.description ||
       was.ownerUserId !== a.ownerUserId ||
+      was.ownerName !== a.ownerName ||
       was.dueOn !== a.dueOn
     ) {
       changes.push({ field: "Action", change: "changed", summary: who });

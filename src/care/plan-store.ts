@@ -189,32 +189,42 @@ export async function readPlan(q: Queryable, personId: string, planId: string): 
 
 /** Starts a plan (version 1, a draft, nothing but its author). One current plan a person. */
 export async function startPlan(db: Db, personId: string, author: Author): Promise<CarePlan> {
-  const planId = newId();
-  await db.transaction(async (tx) => {
-    const current = await tx.query<{ plan_id: string }>(
-      `SELECT plan_id FROM care_plan_version v WHERE person_id = $1
-         AND version = (SELECT max(version) FROM care_plan_version w WHERE w.person_id = v.person_id AND w.plan_id = v.plan_id)
-         AND status <> 'ended'`,
-      [personId],
-    );
-    if (current.length > 0) {
-      throw conflict("care.plan-exists", "This person already has a joint care plan.", {
-        hint: "Open and review the plan they have; end it before starting another.",
-      });
-    }
-    await insertVersion(tx, {
-      personId,
-      planId,
-      version: 1,
-      status: "draft",
-      content: EMPTY_CONTENT,
-      lead: null,
-      reviewDueOn: null,
-      author,
-      changes: [{ field: "Plan", change: "added", summary: "started as a draft" }],
-    });
-  });
+  const planId = await db.transaction((tx) => startPlanIn(tx, personId, author));
   return readPlan(db, personId, planId);
+}
+
+/** The person's current plan (not ended): its id and latest version, locked on PostgreSQL; null if none. */
+async function currentPlanIn(
+  q: Queryable,
+  personId: string,
+): Promise<{ planId: string; version: number } | null> {
+  const [row] = await q.query<{ plan_id: string; version: number }>(
+    `SELECT plan_id::text AS plan_id, version FROM care_plan_version v WHERE person_id = $1 AND latest
+       AND status <> 'ended' ORDER BY saved_at DESC LIMIT 1 FOR UPDATE`,
+    [personId],
+  );
+  return row ? { planId: row.plan_id, version: row.version } : null;
+}
+
+async function startPlanIn(q: Queryable, personId: string, author: Author): Promise<string> {
+  if (await currentPlanIn(q, personId)) {
+    throw conflict("care.plan-exists", "This person already has a joint care plan.", {
+      hint: "Open and review the plan they have; end it before starting another.",
+    });
+  }
+  const planId = newId();
+  await insertVersion(q, {
+    personId,
+    planId,
+    version: 1,
+    status: "draft",
+    content: EMPTY_CONTENT,
+    lead: null,
+    reviewDueOn: null,
+    author,
+    changes: [{ field: "Plan", change: "added", summary: "started as a draft" }],
+  });
+  return planId;
 }
 
 interface NewVersion {
@@ -233,8 +243,8 @@ async function insertVersion(q: Queryable, v: NewVersion): Promise<void> {
   try {
     await q.query(
       `INSERT INTO care_plan_version (person_id, plan_id, version, status, content, lead_user_id, lead_role,
-         lead_org_code, review_due_on, saved_at, saved_by_user_id, saved_by_team_id, changes)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::date, $10, $11, $12, $13::jsonb)`,
+         lead_org_code, review_due_on, saved_at, saved_by_user_id, saved_by_team_id, changes, latest)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::date, $10, $11, $12, $13::jsonb, true)`,
       [
         v.personId,
         v.planId,
@@ -255,6 +265,13 @@ async function insertVersion(q: Queryable, v: NewVersion): Promise<void> {
     if ((error as { code?: string }).code === "23505") throw versionConflict();
     throw error;
   }
+  // Only a plan's newest version is "latest": what the worklist and the current-plan checks read.
+  if (v.version > 1) {
+    await q.query(
+      "UPDATE care_plan_version SET latest = false WHERE person_id = $1 AND plan_id = $2 AND version < $3 AND latest",
+      [v.personId, v.planId, v.version],
+    );
+  }
 }
 
 const versionConflict = () =>
@@ -266,54 +283,67 @@ const versionConflict = () =>
  * Adds a version made from the latest one by `change`, if the latest is still `baseVersion`. The read takes a
  * lock on the latest version so two changes in flight on PostgreSQL queue rather than race.
  */
+type PlanChangeOf = (latest: PlanVersion) => {
+  status?: PlanStatus;
+  content?: PlanContent;
+  lead?: LeadProfessional | null;
+  reviewDueOn?: string | null;
+  changes?: PlanChange[];
+};
+
 async function changePlan(
   db: Db,
   personId: string,
   planId: string,
   baseVersion: number,
   author: Author,
-  change: (latest: PlanVersion) => {
-    status?: PlanStatus;
-    content?: PlanContent;
-    lead?: LeadProfessional | null;
-    reviewDueOn?: string | null;
-    changes?: PlanChange[];
-  },
+  change: PlanChangeOf,
 ): Promise<CarePlan> {
-  await db.transaction(async (tx) => {
-    const rows = await tx.query<VersionRow>(
-      `${VERSION_SELECT} WHERE v.person_id = $1 AND v.plan_id = $2 ORDER BY v.version DESC LIMIT 1 FOR UPDATE OF v`,
-      [personId, planId],
-    );
-    if (rows.length === 0) throw notFound("care.no-such-plan", "There is no such care plan for this person.");
-    const latest = toVersion(rows[0]);
-    if (latest.version !== baseVersion) throw versionConflict();
-    if (latest.status === "ended") {
-      throw invalid("care.plan-ended", "This care plan has ended and cannot be changed.", {
-        hint: "Start a new plan for the person if they need one.",
-      });
-    }
-    const next = change(latest);
-    const content = next.content ?? latest.content;
-    const lead = next.lead === undefined ? latest.lead : next.lead;
-    const reviewDueOn = next.reviewDueOn === undefined ? latest.reviewDueOn : next.reviewDueOn;
-    const changes = [...diffContent(latest.content, content), ...(next.changes ?? [])];
-    if (changes.length === 0) return;
-    const status = next.status ?? "draft";
-    await insertVersion(tx, {
-      personId,
-      planId,
-      version: latest.version + 1,
-      status,
-      content,
-      lead,
-      reviewDueOn,
-      author,
-      changes,
-    });
-    if (status === "signed-off" || status === "ended") await projectPlan(tx, personId, planId);
-  });
+  await db.transaction((tx) => changePlanIn(tx, personId, planId, baseVersion, author, change));
   return readPlan(db, personId, planId);
+}
+
+/** changePlan inside the caller's transaction; the version now latest (unchanged if nothing changed). */
+async function changePlanIn(
+  tx: Queryable,
+  personId: string,
+  planId: string,
+  baseVersion: number,
+  author: Author,
+  change: PlanChangeOf,
+): Promise<number> {
+  const rows = await tx.query<VersionRow>(
+    `${VERSION_SELECT} WHERE v.person_id = $1 AND v.plan_id = $2 ORDER BY v.version DESC LIMIT 1 FOR UPDATE OF v`,
+    [personId, planId],
+  );
+  if (rows.length === 0) throw notFound("care.no-such-plan", "There is no such care plan for this person.");
+  const latest = toVersion(rows[0]);
+  if (latest.version !== baseVersion) throw versionConflict();
+  if (latest.status === "ended") {
+    throw invalid("care.plan-ended", "This care plan has ended and cannot be changed.", {
+      hint: "Start a new plan for the person if they need one.",
+    });
+  }
+  const next = change(latest);
+  const content = next.content ?? latest.content;
+  const lead = next.lead === undefined ? latest.lead : next.lead;
+  const reviewDueOn = next.reviewDueOn === undefined ? latest.reviewDueOn : next.reviewDueOn;
+  const changes = [...diffContent(latest.content, content), ...(next.changes ?? [])];
+  if (changes.length === 0) return latest.version;
+  const status = next.status ?? "draft";
+  await insertVersion(tx, {
+    personId,
+    planId,
+    version: latest.version + 1,
+    status,
+    content,
+    lead,
+    reviewDueOn,
+    author,
+    changes,
+  });
+  if (status === "signed-off" || status === "ended") await projectPlan(tx, personId, planId);
+  return latest.version + 1;
 }
 
 /** The fields of the plan the edit form sends (not goals or actions, which have their own forms). */
@@ -334,7 +364,7 @@ export interface PlanEdit {
 /** Resolves a lead professional: a named, active user holding a role in the team whose organisation leads. */
 async function resolveLead(
   q: Queryable,
-  lead: { userId: string; role: string; teamId: string },
+  lead: { userId: string; role: string; teamId: string | null },
 ): Promise<LeadProfessional> {
   if (!(LEAD_ROLES as readonly string[]).includes(lead.role)) {
     throw invalid(
@@ -348,7 +378,8 @@ async function resolveLead(
   const [row] = await q.query<{ org_code: string | null }>(
     `SELECT t.org_code FROM user_role ur JOIN team t ON t.team_id = ur.team_id
      JOIN app_user u ON u.user_id = ur.user_id
-     WHERE ur.user_id = $1 AND ur.team_id = $2 AND u.status = 'active' LIMIT 1`,
+     WHERE ur.user_id = $1 AND ($2::uuid IS NULL OR ur.team_id = $2) AND u.status = 'active'
+     ORDER BY t.org_code IS NULL, t.team_code LIMIT 1`,
     [lead.userId, lead.teamId],
   );
   if (!row) {
@@ -366,6 +397,80 @@ async function resolveLead(
     );
   }
   return { userId: lead.userId, role: lead.role as LeadRole, orgCode: row.org_code };
+}
+
+/** The lead professional's change, in words, if the lead changed at all. */
+function leadChanges(
+  before: LeadProfessional | null,
+  after: LeadProfessional | null,
+  note: string,
+): PlanChange[] {
+  if (
+    after?.userId === before?.userId &&
+    after?.role === before?.role &&
+    after?.orgCode === before?.orgCode
+  ) {
+    return [];
+  }
+  return [
+    {
+      field: "Lead professional",
+      change: !before ? "added" : !after ? "removed" : "changed",
+      summary: `${after ? `${after.role.replaceAll("-", " ")} at ${after.orgCode}` : "none"}${note}`,
+    },
+  ];
+}
+
+/** What an MDT meeting decided about a person's plan: start one, review it, and the lead assigned or confirmed. */
+export interface MdtPlanOutcome {
+  plan: "started" | "reviewed" | null;
+  /** The plan version the meeting's page showed; a newer one saved since is a conflict. */
+  baseVersion: number | null;
+  lead: { userId: string; role: string } | null;
+  /** Words for the plan's history, e.g. "at the MDT meeting of 2026-03-10". */
+  note: string;
+}
+
+/**
+ * Applies an MDT outcome to the person's joint plan in one transaction: starts the plan (refused if they have
+ * one), and writes the lead professional assigned or confirmed into it as a new version (through the same
+ * version checks as any edit; a lead unchanged adds no version). Returns the plan and the version the meeting
+ * links to, or null when there is no plan to write into (the lead is then recorded on the MDT item only).
+ */
+export async function applyMdtPlanOutcome(
+  db: Db,
+  personId: string,
+  outcome: MdtPlanOutcome,
+  author: Author,
+): Promise<{ planId: string; version: number } | null> {
+  const lead = outcome.lead ? await resolveLead(db, { ...outcome.lead, teamId: null }) : null;
+  return db.transaction(async (tx) => {
+    let current = await currentPlanIn(tx, personId);
+    if (outcome.plan === "started") {
+      if (current) {
+        throw conflict("care.plan-exists", "This person already has a joint care plan.", {
+          hint: 'Choose "Reviewed the plan" instead.',
+        });
+      }
+      current = { planId: await startPlanIn(tx, personId, author), version: 1 };
+    } else if (!current) {
+      if (outcome.plan === "reviewed") {
+        throw invalid("care.mdt-no-plan-to-review", "This person has no joint care plan to review.", {
+          hint: 'Choose "Start a plan" instead.',
+        });
+      }
+      return null;
+    } else if (outcome.baseVersion !== null && outcome.baseVersion !== current.version) {
+      throw versionConflict();
+    }
+    if (!lead) return current;
+    const planId = current.planId;
+    const version = await changePlanIn(tx, personId, planId, current.version, author, (latest) => ({
+      lead,
+      changes: leadChanges(latest.lead, lead, ` (${outcome.note})`),
+    }));
+    return { planId, version };
+  });
 }
 
 export async function editPlan(
@@ -397,18 +502,7 @@ export async function editPlan(
             : edit.consentToShare.recordedOn,
       },
     });
-    const changes: PlanChange[] = [];
-    if (
-      lead?.userId !== latest.lead?.userId ||
-      lead?.role !== latest.lead?.role ||
-      lead?.orgCode !== latest.lead?.orgCode
-    ) {
-      changes.push({
-        field: "Lead professional",
-        change: !latest.lead ? "added" : !lead ? "removed" : "changed",
-        summary: lead ? `${lead.role.replaceAll("-", " ")} at ${lead.orgCode}` : "none",
-      });
-    }
+    const changes: PlanChange[] = leadChanges(latest.lead, lead, "");
     if (edit.reviewDueOn !== latest.reviewDueOn) {
       changes.push({ field: "Review date", change: "changed", summary: edit.reviewDueOn ?? "none" });
     }
@@ -445,12 +539,16 @@ export async function addAction(
   author: Author,
 ): Promise<CarePlan> {
   const checked = checkAction(input);
-  const [owner] = await db.query<{ display_name: string; org_code: string | null }>(
-    `SELECT u.display_name, (SELECT t.org_code FROM user_role ur JOIN team t ON t.team_id = ur.team_id
+  const owner = input.ownerExternal
+    ? { display_name: (input.ownerName ?? "").trim(), org_code: (input.ownerOrgCode ?? "").trim() }
+    : (
+        await db.query<{ display_name: string; org_code: string | null }>(
+          `SELECT u.display_name, (SELECT t.org_code FROM user_role ur JOIN team t ON t.team_id = ur.team_id
                              WHERE ur.user_id = u.user_id AND t.org_code IS NOT NULL ORDER BY t.team_code LIMIT 1) AS org_code
      FROM app_user u WHERE u.user_id = $1 AND u.status = 'active'`,
-    [checked.ownerUserId],
-  );
+          [checked.ownerUserId],
+        )
+      )[0];
   if (!owner) {
     throw invalid("care.action-owner-unknown", "The action's owner is not a person with an active account.", {
       hint: "Choose the owner from the list.",
@@ -467,6 +565,7 @@ export async function addAction(
           ownerUserId: checked.ownerUserId,
           ownerName: owner.display_name,
           ownerOrgCode: owner.org_code ?? "",
+          ...(input.ownerExternal ? { ownerExternal: true } : {}),
           dueOn: checked.dueOn,
           goalId: input.goalId || null,
           status: "open",

@@ -10,7 +10,7 @@ import { conflict, forbidden, invalid, notFound } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { type Author, PLAN_SOURCE_SYSTEM } from "./plan-store.ts";
-import { serviceByCode } from "./services.ts";
+import { criteriaNotMet, type PersonCriteria, serviceByCode } from "./services.ts";
 
 export const URGENCIES = ["routine", "urgent", "emergency"] as const;
 export type Urgency = (typeof URGENCIES)[number];
@@ -58,6 +58,8 @@ export interface Referral {
   outcomeSummary: string | null;
   episode: { startedOn: string; endedOn: string | null; afterSpellId: string | null } | null;
   followUp: { dueOn: string; outcome: FollowUpOutcome | null; recordedBy: string | null } | null;
+  /** The service's access criteria the person did not meet when referred, in words, and why they went ahead. */
+  criteria?: { notMet: string[]; reason: string } | null;
   sourceSystem: string;
 }
 
@@ -91,6 +93,8 @@ type ReferralRow = {
   follow_up_due_on: string | null;
   follow_up_outcome: FollowUpOutcome | null;
   follow_up_by: string | null;
+  criteria_not_met: string[];
+  criteria_reason: string | null;
   source_system: string;
 };
 
@@ -101,7 +105,7 @@ const SELECT = `
          r.due_on::text AS due_on, r.outcome, r.closed_on::text AS closed_on, du.display_name AS decided_by,
          r.decided_at, r.decline_reason, r.outcome_summary, r.episode_started_on::text AS episode_started_on,
          r.episode_ended_on::text AS episode_ended_on, r.after_spell_id, r.follow_up_due_on::text AS follow_up_due_on,
-         r.follow_up_outcome, fu.display_name AS follow_up_by, r.source_system
+         r.follow_up_outcome, fu.display_name AS follow_up_by, r.criteria_not_met, r.criteria_reason, r.source_system
   FROM referral r
   JOIN team tt ON tt.team_id = r.to_team_id
   LEFT JOIN team ft ON ft.team_id = r.from_team_id
@@ -142,6 +146,10 @@ function toReferral(r: ReferralRow): Referral {
     episode: r.episode_started_on
       ? { startedOn: r.episode_started_on, endedOn: r.episode_ended_on, afterSpellId: r.after_spell_id }
       : null,
+    criteria:
+      r.criteria_reason && r.criteria_not_met.length > 0
+        ? { notMet: r.criteria_not_met, reason: r.criteria_reason }
+        : null,
     followUp: r.follow_up_due_on
       ? { dueOn: r.follow_up_due_on, outcome: r.follow_up_outcome, recordedBy: r.follow_up_by }
       : null,
@@ -176,6 +184,30 @@ export interface ReferralInput {
   reason: string;
   urgency: string;
   consent: string;
+  /** Why refer although the person does not meet the service's access criteria (needed only then). */
+  criteriaReason?: string;
+}
+
+/** What the directory's access criteria are checked against: the latest stratification, else the person's age. */
+export async function personCriteria(q: Queryable, personId: string): Promise<PersonCriteria> {
+  const [row] = await q.query<{
+    age: number | null;
+    efi_category: string | null;
+    risk_tier: string | null;
+    locality_code: string | null;
+  }>(
+    `SELECT coalesce(rp.age::int, date_part('year', age(current_date, p.birth_date))::int) AS age,
+            rp.efi_category, rp.risk_tier, rp.locality_code
+       FROM person p LEFT JOIN risk_person rp ON rp.person_id = p.person_id
+      WHERE p.person_id = $1`,
+    [personId],
+  );
+  return {
+    age: row?.age ?? null,
+    efiCategory: row?.efi_category ?? null,
+    riskTier: row?.risk_tier ?? null,
+    localityCode: row?.locality_code ?? null,
+  };
 }
 
 /**
@@ -222,6 +254,19 @@ export async function makeReferral(
       hint: "The person agreed, or (when they cannot decide) it is in their best interests, recorded as such.",
     });
   }
+  const notMet = criteriaNotMet(service, await personCriteria(db, personId));
+  const criteriaReason = (input.criteriaReason ?? "").trim();
+  if (notMet.length > 0 && criteriaReason === "") {
+    throw invalid(
+      "care.referral-criteria-not-met",
+      `The person does not meet ${service.name}'s access criteria: it is ${notMet.join("; ")}.`,
+      {
+        hint: "Choose another service, or say why you are referring them anyway (the reason is kept with the referral).",
+      },
+    );
+  }
+  if (criteriaReason.length > 2_000)
+    throw invalid("care.text-too-long", "The reason for going ahead is longer than 2000 characters.");
   const referralId = newId();
   const teamId = service.team.teamId;
   const alreadyOpen = () =>
@@ -240,8 +285,9 @@ export async function makeReferral(
       await tx.query(
         `INSERT INTO referral (person_id, referral_id, to_team_id, from_team_id, service, referred_on, closed_on,
          outcome, source_system, source_record_id, received_at, service_code, reason, urgency, consent,
-         referred_by_user_id, referred_at, due_on)
-       VALUES ($1, $2::uuid, $3, $4, $5, $6::date, NULL, NULL, $7, $15, $8, $9, $10, $11, $12, $13, $8, $14::date)`,
+         referred_by_user_id, referred_at, due_on, criteria_not_met, criteria_reason)
+       VALUES ($1, $2::uuid, $3, $4, $5, $6::date, NULL, NULL, $7, $15, $8, $9, $10, $11, $12, $13, $8, $14::date,
+               $16::text[], $17)`,
         [
           personId,
           referralId,
@@ -258,6 +304,8 @@ export async function makeReferral(
           author.userId,
           due,
           referralId,
+          notMet,
+          notMet.length > 0 ? criteriaReason : null,
         ],
       );
     })

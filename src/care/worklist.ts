@@ -1,5 +1,6 @@
 // A user's worklist, derived from the records themselves rather than copied into a task table (so nothing can
-// fall out of step): the open actions they own in current plans, the reviews of plans they lead, and for their
+// fall out of step): the open actions they own in current plans (read from each plan's latest version only) and
+// from MDT meetings, the reviews of plans they lead, and for their
 // team the referrals awaiting a decision, those accepted and not yet completed, and the reablement 91-day
 // follow-ups due. Overdue: due before today. People are not named here: the governed reader filters them.
 import type { Queryable } from "../store/index.ts";
@@ -10,7 +11,8 @@ export type WorkKind =
   | "plan-sign-off"
   | "referral-decision"
   | "referral-completion"
-  | "follow-up";
+  | "follow-up"
+  | "mdt-action";
 
 export interface WorkItem {
   kind: WorkKind;
@@ -32,25 +34,28 @@ export async function readWorklist(
   limit = 500,
 ): Promise<WorkItem[]> {
   const rows = await q.query<Row>(
-    `WITH latest AS (
-       SELECT DISTINCT ON (person_id, plan_id) person_id, plan_id, status, content, lead_user_id, review_due_on
-       FROM care_plan_version ORDER BY person_id, plan_id, version DESC
-     ), in_force AS (
-       SELECT DISTINCT ON (person_id, plan_id) person_id, plan_id, lead_user_id, review_due_on
-       FROM care_plan_version WHERE status = 'signed-off' ORDER BY person_id, plan_id, version DESC
+    `WITH current AS MATERIALIZED (
+       SELECT person_id, plan_id, status, content, lead_user_id, review_due_on
+       FROM care_plan_version WHERE latest AND status <> 'ended'
+     ), led AS (
+       SELECT l.*, l.status = 'signed-off' OR EXISTS (
+                SELECT 1 FROM care_plan_version s WHERE s.person_id = l.person_id AND s.plan_id = l.plan_id
+                   AND s.status = 'signed-off') AS signed
+       FROM current l WHERE l.lead_user_id = $1::uuid
      )
      SELECT 'plan-action' AS kind, l.person_id, l.plan_id AS record_id, a ->> 'description' AS title,
             a ->> 'dueOn' AS due_on
-       FROM latest l CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'actions') a
-      WHERE l.status <> 'ended' AND a ->> 'ownerUserId' = $1::text AND a ->> 'status' = 'open'
+       FROM current l CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'actions') a
+      WHERE a ->> 'ownerUserId' = $1::text AND a ->> 'status' = 'open'
      UNION ALL
-     SELECT 'plan-review', f.person_id, f.plan_id, 'Review the joint care plan', f.review_due_on::text
-       FROM in_force f JOIN latest l USING (person_id, plan_id)
-      WHERE l.status <> 'ended' AND f.lead_user_id = $1::uuid
+     SELECT 'plan-review', l.person_id, l.plan_id, 'Review the joint care plan', l.review_due_on::text
+       FROM led l WHERE l.signed
      UNION ALL
      SELECT 'plan-sign-off', l.person_id, l.plan_id, 'Sign off the draft care plan you lead', NULL
-       FROM latest l WHERE l.status = 'draft' AND l.lead_user_id = $1::uuid
-        AND NOT EXISTS (SELECT 1 FROM in_force f WHERE f.person_id = l.person_id AND f.plan_id = l.plan_id)
+       FROM led l WHERE l.status = 'draft' AND NOT l.signed
+     UNION ALL
+     SELECT 'mdt-action', a.person_id, a.meeting_id, a.description, a.due_on::text
+       FROM mdt_action a WHERE a.owner_user_id = $1::uuid AND a.status = 'open'
      UNION ALL
      SELECT 'referral-decision', r.person_id, r.referral_id, 'Accept or decline the referral', r.due_on::text
        FROM referral r WHERE r.to_team_id = $2::uuid AND r.closed_on IS NULL AND r.outcome IS NULL

@@ -32,7 +32,8 @@ import {
   startPlan,
   type WorkItem,
 } from "../care/index.ts";
-import { notFound } from "../core/errors.ts";
+import { invalid, notFound } from "../core/errors.ts";
+import { type StaffMember, staffCaringFor } from "./care-owners.ts";
 import type { PersonSummary } from "./person-reads.ts";
 import { readBanner } from "./person-view.ts";
 import type { ReaderBase } from "./reader-base.ts";
@@ -40,15 +41,7 @@ import type { PersonPageBase } from "./reader-person.ts";
 import { londonDate } from "./relationship-facts.ts";
 import type { Action, Disclosure } from "./types.ts";
 
-/** Someone who can lead a plan or own an action: a named user in a direct-care role in a team. */
-export interface StaffMember {
-  userId: string;
-  name: string;
-  teamId: string;
-  teamName: string;
-  orgCode: string | null;
-  roleName: string;
-}
+export type { StaffMember };
 
 export interface PersonCarePage extends PersonPageBase {
   plans: CarePlan[];
@@ -114,8 +107,10 @@ export interface CareReads {
   careWorklist(): Promise<Worklist>;
   /** The directory of services (reference data: no person). */
   careServices(): Promise<CareService[]>;
-  /** Staff who may lead a plan or own an action (staff accounts: no person in care). */
+  /** Staff who may lead a plan (staff accounts: no person in care). */
   careStaff(): Promise<StaffMember[]>;
+  /** Staff who may own an action about this person: their team holds a relationship with them now. */
+  careOwners(personId: string): Promise<StaffMember[]>;
 }
 
 export function careReads(base: ReaderBase): CareReads {
@@ -174,7 +169,10 @@ export function careReads(base: ReaderBase): CareReads {
     addCarePlanGoal: (personId, planId, baseVersion, goal) =>
       changing(personId, (id, who) => addGoal(db, id, planId, baseVersion, goal, who)),
     addCarePlanAction: (personId, planId, baseVersion, action) =>
-      changing(personId, (id, who) => addAction(db, id, planId, baseVersion, action, who)),
+      changing(personId, async (id, who) => {
+        if (action.ownerUserId) await requireOwner(db, id, action.ownerUserId, who.at);
+        return addAction(db, id, planId, baseVersion, action, who);
+      }),
     setCarePlanActionStatus: (personId, planId, baseVersion, actionId, status) =>
       changing(personId, (id, who) => setActionStatus(db, id, planId, baseVersion, actionId, status, who)),
     signOffCarePlan: (personId, planId, baseVersion) =>
@@ -213,6 +211,7 @@ export function careReads(base: ReaderBase): CareReads {
       return { items: shown, overdue: shown.filter((i) => i.overdue).length, withheld };
     },
     careServices: () => listServices(db),
+    careOwners: (personId) => staffCaringFor(db, personId.toLowerCase(), now()),
     async careStaff() {
       const rows = await db.query<{
         user_id: string;
@@ -238,4 +237,22 @@ export function careReads(base: ReaderBase): CareReads {
       }));
     },
   };
+}
+
+/** An action's owner with an account must be an active user of a team with a relationship with the person. */
+export async function requireOwner(
+  db: ReaderBase["db"],
+  personId: string,
+  userId: string,
+  at: Date,
+): Promise<void> {
+  if ((await staffCaringFor(db, personId, at, userId)).length === 0) {
+    throw invalid(
+      "care.action-owner-no-relationship",
+      "The owner chosen is not an active member of a team caring for this person.",
+      {
+        hint: "Choose the owner from the list of the teams involved, or say they are outside OnePlace and type their name.",
+      },
+    );
+  }
 }

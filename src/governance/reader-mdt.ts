@@ -13,6 +13,8 @@ import {
   addToAgenda,
   agendaCandidates,
   agendaPeople,
+  applyMdtPlanOutcome,
+  checkDiscussion,
   checkMeeting,
   createMeeting,
   type DiscussionInput,
@@ -30,12 +32,12 @@ import {
   recordDiscussion,
   removeFromAgenda,
   setMdtActionStatus,
-  startPlan,
 } from "../care/index.ts";
-import { conflict, invalid, notFound } from "../core/errors.ts";
+import { invalid, notFound } from "../core/errors.ts";
 import type { PersonSummary } from "./person-reads.ts";
 import { readBanner } from "./person-view.ts";
 import type { ReaderBase } from "./reader-base.ts";
+import { requireOwner } from "./reader-care.ts";
 import type { PersonPageBase } from "./reader-person.ts";
 import { londonDate } from "./relationship-facts.ts";
 import type { Disclosure } from "./types.ts";
@@ -54,11 +56,15 @@ export interface MdtPersonPage extends PersonPageBase {
   meeting: Meeting;
   /** The person's plans' ids and status, to link the plan started or reviewed. */
   currentPlanId: string | null;
+  /** The current plan's latest version when the page was read: a change made on it names it. */
+  currentPlanVersion: number | null;
 }
 
 /** Who may be recorded as present or own an action comes from the form; a plan outcome from the plan store. */
-export interface MdtRecordInput extends Omit<DiscussionInput, "plan"> {
+export interface MdtRecordInput extends Omit<DiscussionInput, "plan" | "leadPlan"> {
   plan: "started" | "reviewed" | null;
+  /** The plan version the page showed (a lead or review is written on it; a newer one is a conflict). */
+  planVersion?: number | null;
 }
 
 export interface MdtReads {
@@ -193,6 +199,7 @@ export function mdtReads(base: ReaderBase): MdtReads {
         today,
         meeting,
         currentPlanId: current?.planId ?? null,
+        currentPlanVersion: current?.latest.version ?? null,
       };
     },
     async addMdtAgendaPerson(meetingId, nhsNumber) {
@@ -225,42 +232,41 @@ export function mdtReads(base: ReaderBase): MdtReads {
     },
     recordMdtDiscussion: (meetingId, personId, input) =>
       changing(meetingId, personId, async (m, p, who) => {
-        // The plan is checked before anything is written, and started only once the record is saved.
-        const current = (await readPlans(db, p)).find((x) => x.latest.status !== "ended") ?? null;
-        if (input.plan === "started" && current) {
-          throw conflict("care.plan-exists", "This person already has a joint care plan.", {
-            hint: 'Choose "Reviewed the plan" instead.',
-          });
-        }
-        if (input.plan === "reviewed" && !current) {
-          throw invalid("care.mdt-no-plan-to-review", "This person has no joint care plan to review.", {
-            hint: 'Choose "Start a plan" instead.',
-          });
-        }
+        // Everything is checked before anything is written; the plan's changes (a plan started, the lead
+        // written into it as a new version) commit together, then the meeting's record links that version.
+        await checkDiscussion(db, m, p, input);
+        const heldOn = (await meetingSummary(db, m)).heldOn;
+        const linked =
+          input.plan || input.lead
+            ? await applyMdtPlanOutcome(
+                db,
+                p,
+                {
+                  plan: input.plan,
+                  baseVersion: input.planVersion ?? null,
+                  lead: input.lead ? { userId: input.lead.userId, role: input.lead.role } : null,
+                  note: `${input.lead?.outcome ?? "recorded"} at the MDT meeting of ${heldOn}`,
+                },
+                who,
+              )
+            : null;
         await recordDiscussion(
           db,
           m,
           p,
           {
             ...input,
-            plan:
-              current && input.plan === "reviewed" ? { planId: current.planId, outcome: "reviewed" } : null,
+            plan: linked && input.plan ? { ...linked, outcome: input.plan } : null,
+            leadPlan: linked && input.lead ? linked : null,
           },
           who,
         );
-        if (input.plan === "started") {
-          const plan = await startPlan(db, p, who);
-          await recordDiscussion(
-            db,
-            m,
-            p,
-            { ...input, plan: { planId: plan.planId, outcome: "started" } },
-            who,
-          );
-        }
       }),
     addMdtAction: (meetingId, personId, action) =>
-      changing(meetingId, personId, (m, p, who) => addMdtAction(db, m, p, action, who)),
+      changing(meetingId, personId, async (m, p, who) => {
+        if (action.ownerUserId) await requireOwner(db, p, action.ownerUserId, who.at);
+        return addMdtAction(db, m, p, action, who);
+      }),
     setMdtActionStatus: (meetingId, personId, actionId, status) =>
       changing(meetingId, personId, (m, p, who) => setMdtActionStatus(db, m, p, actionId, status, who)),
   };

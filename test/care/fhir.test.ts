@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  CARE_IDENTIFIER_SYSTEMS,
   type CarePlan,
   carePlanResource,
   careTeamResource,
@@ -83,6 +84,15 @@ test("a signed-off plan is an active CarePlan: goals contained, actions as activ
   assert.deepEqual(r.activity?.[0].detail?.goal, [{ reference: "#goal-g1" }]);
   assert.ok(r.note?.some((n) => n.text === "What matters to me: Staying at home with my cat"));
   assert.equal(carePlanResource({ ...plan, latest: version(4, "draft") }).status, "draft");
+});
+
+test("records written in OnePlace are identified in OnePlace's documented URN systems, never an example domain", () => {
+  assert.deepEqual(carePlanResource(plan).identifier, [
+    { system: "urn:oneplace:care:care-plan", value: "plan-1" },
+  ]);
+  for (const system of Object.values(CARE_IDENTIFIER_SYSTEMS)) {
+    assert.match(system, /^urn:oneplace:care:[a-z-]+$/);
+  }
 });
 
 test("the lead professional and contributors are a CareTeam; actions are Tasks for their owners", () => {

@@ -38,6 +38,7 @@ let ctx: TestDb;
 let gp: GovernedReader;
 let sw: GovernedReader;
 let gpUserId = "";
+let swUserId = "";
 
 const meeting = (over: Record<string, unknown> = {}) => ({
   title: "Monthly practice MDT",
@@ -82,7 +83,7 @@ before(async () => {
   await leadPlan(db, admittedHigh.personId, "gp", ORGS.practice);
   await leadPlan(db, planned.personId, "gp", ORGS.practice);
   gpUserId = await createUserInRole(db, "gp.mdt", "gp", "practice");
-  await createUserInRole(db, "sw.mdt", "social-worker", "socialCare");
+  swUserId = await createUserInRole(db, "sw.mdt", "social-worker", "socialCare");
   gp = await readerAs("gp.mdt", "gp", "practice");
   sw = await readerAs("sw.mdt", "social-worker", "socialCare");
 });
@@ -171,6 +172,7 @@ test("per person: discussion, lead assigned, a plan started in the plan store, a
     gp.addMdtAction(meetingId, veryHigh.personId, {
       description: "Falls referral",
       owner: "Dr Patel",
+      ownerExternal: true,
       organisation: "Practice",
       dueOn: null,
     }),
@@ -179,6 +181,7 @@ test("per person: discussion, lead assigned, a plan started in the plan store, a
   await gp.addMdtAction(meetingId, veryHigh.personId, {
     description: "Refer to the falls service",
     owner: "Dr Patel",
+    ownerExternal: true,
     organisation: "Riverside practice",
     dueOn: "2026-03-20",
   });
@@ -200,6 +203,180 @@ test("per person: discussion, lead assigned, a plan started in the plan store, a
   assert.equal(task.basedOn?.[0].reference, `CarePlan/${item.plan?.planId}`);
   assert.equal(task.note?.[0].text, "Refer to the falls service; start a joint plan");
 });
+
+test("the lead assigned at the MDT is written into the plan as a new version (audited), and the item links that version", async () => {
+  const plans = await gp.personCarePlans(veryHigh.personId);
+  const plan = plans.plans[0];
+  assert.equal(plan.latest.version, 2, "started (1), then the lead written in (2)");
+  assert.equal(plan.latest.lead?.userId, gpUserId);
+  assert.equal(plan.latest.lead?.role, "gp");
+  assert.equal(plan.latest.lead?.orgCode, ORGS.practice);
+  assert.match(plan.latest.changes[0].summary, /assigned at the MDT meeting of 2026-03-10/);
+  const item = (await gp.mdtMeeting(meetingId)).meeting.items[0];
+  assert.deepEqual(item.plan, { planId: plan.planId, outcome: "started", version: 2 });
+  assert.deepEqual(item.lead?.plan, { planId: plan.planId, version: 2 });
+  // Confirming the same lead at a review adds no version; the review links the version in force.
+  const before = await ctx.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_event WHERE action = 'change'",
+  );
+  await gp.recordMdtDiscussion(meetingId, veryHigh.personId, {
+    summary: "Reviewed",
+    decisions: "",
+    lead: { userId: gpUserId, role: "gp", outcome: "confirmed" },
+    plan: "reviewed",
+    planVersion: 2,
+  });
+  const [versions] = await ctx.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM care_plan_version WHERE person_id = $1",
+    [veryHigh.personId],
+  );
+  assert.equal(versions.n, 2);
+  const after = await ctx.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_event WHERE action = 'change'",
+  );
+  assert.equal(after[0].n, before[0].n + 1, "one change decision audited");
+  const reviewed = (await gp.mdtMeeting(meetingId)).meeting.items[0];
+  assert.deepEqual(reviewed.plan, { planId: plan.planId, outcome: "reviewed", version: 2 });
+  // A lead changed on a stale page is a conflict and writes nothing, neither the plan nor the record.
+  await gp.editCarePlan(veryHigh.personId, plan.planId, 2, {
+    whatMattersToMe: "Staying at home",
+    strengths: "",
+    needs: "",
+    contingency: "",
+    crisis: "",
+    carer: plan.latest.content.carer,
+    endOfLife: "",
+    consentToShare: plan.latest.content.consentToShare,
+    lead: { userId: gpUserId, role: "gp", teamId: plan.latest.lead?.orgCode ? await teamOf(gpUserId) : "" },
+    reviewDueOn: null,
+  });
+  await assert.rejects(
+    gp.recordMdtDiscussion(meetingId, veryHigh.personId, {
+      summary: "Stale page",
+      decisions: "",
+      lead: { userId: gpUserId, role: "care-coordinator", outcome: "assigned" },
+      plan: null,
+      planVersion: 2,
+    }),
+    (e: { code?: string }) => e.code === "care.plan-version-conflict",
+  );
+  const stale = (await gp.mdtMeeting(meetingId)).meeting.items[0];
+  assert.equal(stale.summary, "Reviewed", "the record is unchanged");
+  assert.equal((await gp.personCarePlans(veryHigh.personId)).plans[0].latest.version, 3);
+  // On the newest version the new lead role is written in as version 4.
+  await gp.recordMdtDiscussion(meetingId, veryHigh.personId, {
+    summary: "Lead changed",
+    decisions: "",
+    lead: { userId: gpUserId, role: "care-coordinator", outcome: "assigned" },
+    plan: null,
+    planVersion: 3,
+  });
+  const latest = (await gp.personCarePlans(veryHigh.personId)).plans[0].latest;
+  assert.equal(latest.version, 4);
+  assert.equal(latest.lead?.role, "care-coordinator");
+  assert.deepEqual((await gp.mdtMeeting(meetingId)).meeting.items[0].lead?.plan, {
+    planId: plan.planId,
+    version: 4,
+  });
+});
+
+test("an action's owner is a user of a team caring for the person (checked on the server) or an explicitly external name; a user's open MDT actions are on their worklist", async () => {
+  const owners = await gp.careOwners(veryHigh.personId);
+  assert.ok(
+    owners.some((o) => o.userId === gpUserId),
+    "the practice GP may own actions",
+  );
+  assert.ok(!owners.some((o) => o.userId === swUserId), "social care has no relationship with her");
+  const count = async () =>
+    (
+      await ctx.db.query<{ n: number }>("SELECT count(*)::int AS n FROM mdt_action WHERE person_id = $1", [
+        veryHigh.personId,
+      ])
+    )[0].n;
+  const before = await count();
+  await assert.rejects(
+    gp.addMdtAction(meetingId, veryHigh.personId, {
+      description: "Home visit",
+      ownerUserId: swUserId,
+      owner: "",
+      organisation: "",
+      dueOn: "2026-03-25",
+    }),
+    (e: { code?: string }) => e.code === "care.action-owner-no-relationship",
+  );
+  await assert.rejects(
+    gp.addMdtAction(meetingId, veryHigh.personId, {
+      description: "Home visit",
+      owner: "Someone typed",
+      organisation: "Somewhere",
+      dueOn: "2026-03-25",
+    }),
+    /owns the action/,
+    "a typed name must be said to be outside OnePlace",
+  );
+  assert.equal(await count(), before, "nothing written");
+  await gp.addMdtAction(meetingId, veryHigh.personId, {
+    description: "Medication review",
+    ownerUserId: gpUserId,
+    owner: "",
+    organisation: "",
+    dueOn: "2026-03-01",
+  });
+  const [row] = await ctx.db.query<{ owner: string; owner_user_id: string; owner_external: boolean }>(
+    "SELECT owner, owner_user_id::text AS owner_user_id, owner_external FROM mdt_action WHERE description = 'Medication review'",
+  );
+  assert.equal(row.owner_user_id, gpUserId);
+  assert.equal(row.owner, "gp.mdt");
+  assert.equal(row.owner_external, false);
+  const worklist = await gp.careWorklist();
+  const item = worklist.items.find((i) => i.kind === "mdt-action");
+  assert.equal(item?.title, "Medication review");
+  assert.equal(item?.personId, veryHigh.personId);
+  assert.equal(item?.overdue, true, "due before today");
+  const swList = await sw.careWorklist();
+  assert.ok(!swList.items.some((i) => i.kind === "mdt-action"));
+  // The care plan's actions follow the same rule.
+  const plan = (await gp.personCarePlans(veryHigh.personId)).plans[0];
+  await assert.rejects(
+    gp.addCarePlanAction(veryHigh.personId, plan.planId, plan.latest.version, {
+      description: "Carer's assessment",
+      ownerUserId: swUserId,
+      dueOn: "2026-04-01",
+    }),
+    (e: { code?: string }) => e.code === "care.action-owner-no-relationship",
+  );
+  const external = await gp.addCarePlanAction(veryHigh.personId, plan.planId, plan.latest.version, {
+    description: "Befriending visits",
+    ownerUserId: null,
+    ownerExternal: true,
+    ownerName: "Jo Volunteer",
+    ownerOrgCode: "Age UK Thurrock",
+    dueOn: "2026-04-01",
+  });
+  const added = external.latest.content.actions.find((a) => a.description === "Befriending visits");
+  assert.deepEqual(
+    [added?.ownerName, added?.ownerOrgCode, added?.ownerExternal, added?.ownerUserId],
+    ["Jo Volunteer", "Age UK Thurrock", true, ""],
+  );
+  await gp.setMdtActionStatus(meetingId, veryHigh.personId, await actionId("Medication review"), "done");
+  assert.ok(!(await gp.careWorklist()).items.some((i) => i.kind === "mdt-action"), "done: off the worklist");
+});
+
+async function actionId(description: string): Promise<string> {
+  const [row] = await ctx.db.query<{ action_id: string }>(
+    "SELECT action_id::text AS action_id FROM mdt_action WHERE description = $1",
+    [description],
+  );
+  return row.action_id;
+}
+
+async function teamOf(userId: string): Promise<string> {
+  const [row] = await ctx.db.query<{ team_id: string }>(
+    "SELECT team_id::text AS team_id FROM user_role WHERE user_id = $1 LIMIT 1",
+    [userId],
+  );
+  return row.team_id;
+}
 
 test("open actions carry to the next meeting; a person discussed is no longer new to the very-high tier", async () => {
   const next = await gp.scheduleMdtMeeting(meeting({ heldOn: "2026-04-14" }));

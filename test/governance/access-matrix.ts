@@ -526,6 +526,7 @@ const CARE_ROUTES: Record<string, RouteGovernance> = Object.fromEntries(
     "POST /people/:personId/care-plan/:planId/actions",
     "POST /people/:personId/care-plan/:planId/actions/:actionId",
     "POST /people/:personId/care-plan/:planId/sign-off",
+    "POST /people/:personId/care-plan/:planId/end",
     "GET /people/:personId/care-plan/:planId/print",
     "GET /people/:personId/referrals/new",
     "POST /people/:personId/referrals",

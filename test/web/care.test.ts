@@ -21,6 +21,7 @@ import { sessionFor, type TestSession } from "./session.ts";
 const person = makePerson({ familyName: "Careplanned", givenName: "Mabel", birthDate: "1933-04-21" });
 const objector = makePerson({ familyName: "Objector" });
 const stranger = makePerson({ familyName: "Strangerperson" });
+const child = makePerson({ familyName: "Youngperson", givenName: "Kit", birthDate: "2016-06-01" });
 let gp: TestSession;
 let gp2: TestSession;
 let sw: TestSession;
@@ -34,7 +35,8 @@ const web = webSuite({
     await insertOrganisations(db);
     const teams = await createTeams(db);
     practiceTeamId = teams.practice;
-    for (const p of [person, objector, stranger]) await insertPerson(db, p);
+    for (const p of [person, objector, stranger, child]) await insertPerson(db, p);
+    await register(db, child.personId, ORGS.practice);
     await register(db, person.personId, ORGS.practice);
     await register(db, objector.personId, ORGS.practice);
     await register(db, stranger.personId, ORGS.otherPractice);
@@ -294,4 +296,75 @@ test("referrals over HTTP: refused without consent (400, the words kept); only t
     [stranger.personId],
   );
   assert.equal(row.n, 0);
+});
+
+test("a referral to a service whose access criteria the person does not meet is warned about and needs a reason; the reason is recorded", async () => {
+  const url = `/people/${child.personId}/referrals`;
+  const form = {
+    serviceCode: "reablement",
+    reason: "Needs support at home",
+    urgency: "routine",
+    consent: "given",
+  };
+  const warned = await post(url, gp, form);
+  assert.equal(warned.statusCode, 400, warned.body);
+  assert.match(warned.body, /Check the service&#39;s access criteria|Check the service's access criteria/);
+  assert.match(warned.body, /for people aged 18 and over/);
+  assert.match(warned.body, /Needs support at home/, "what was typed is kept");
+  const none = await web.t.db.query("SELECT 1 FROM referral WHERE person_id = $1", [child.personId]);
+  assert.equal(none.length, 0, "nothing written without a reason");
+  const made = await post(url, gp, {
+    ...form,
+    criteriaReason: "Agreed with the reablement lead: a young carer",
+  });
+  assert.equal(made.statusCode, 303, made.body);
+  const [row] = await web.t.db.query<{ criteria_not_met: string[]; criteria_reason: string }>(
+    "SELECT criteria_not_met, criteria_reason FROM referral WHERE person_id = $1",
+    [child.personId],
+  );
+  assert.deepEqual(row.criteria_not_met, ["for people aged 18 and over"]);
+  assert.equal(row.criteria_reason, "Agreed with the reablement lead: a young carer");
+  const page = await get(String(made.headers.location), gp);
+  assert.match(page.body, /Access criteria not met/);
+  assert.match(page.body, /Referred anyway because: Agreed with the reablement lead/);
+});
+
+test("ending a plan: a reason is required (400, nothing written); then it ends with its history kept, care_plan ended, audited, and a new plan can start", async () => {
+  const { planId, version } = await currentPlan();
+  const endUrl = `${planUrl()}/${planId}/end`;
+  const tab = await get(planUrl(), gp);
+  assert.match(tab.body, new RegExp(`action="${planUrl()}/${planId}/end"`));
+  const noReason = await post(endUrl, gp, { baseVersion: version, endReason: " " });
+  assert.equal(noReason.statusCode, 400, noReason.body);
+  assert.match(noReason.body, /Say why the plan is ending/);
+  assert.equal((await currentPlan()).version, version, "nothing written");
+  const stale = await post(endUrl, gp, { baseVersion: String(Number(version) - 1), endReason: "Moved away" });
+  assert.equal(stale.statusCode, 409);
+  const ended = await post(endUrl, gp, { baseVersion: version, endReason: "Moved out of the area" });
+  assert.equal(ended.statusCode, 303, ended.body);
+  const versions = await web.t.db.query<{ version: number; status: string; latest: boolean }>(
+    "SELECT version, status, latest FROM care_plan_version WHERE person_id = $1 AND plan_id = $2 ORDER BY version",
+    [person.personId, planId],
+  );
+  assert.equal(versions.length, Number(version) + 1, "every earlier version kept");
+  assert.deepEqual(
+    versions.filter((v) => v.latest).map((v) => [v.version, v.status]),
+    [[Number(version) + 1, "ended"]],
+    "only the newest version is the plan's latest",
+  );
+  const [projected] = await web.t.db.query<{ ended_on: string | null }>(
+    "SELECT ended_on::text AS ended_on FROM care_plan WHERE care_plan_id = $1",
+    [planId],
+  );
+  assert.ok(projected.ended_on, "the plan in force is ended in care_plan");
+  const [audit] = await web.t.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_event WHERE $1 = ANY(person_ids) AND action = 'change' AND detail LIKE '%/end'",
+    [person.personId],
+  );
+  assert.ok(audit.n >= 1, "the end is an audited change");
+  const after = await get(planUrl(), gp);
+  assert.match(after.body, /Earlier plans/);
+  assert.match(after.body, /ended: Moved out of the area/);
+  const restarted = await post(planUrl(), gp, {});
+  assert.equal(restarted.statusCode, 303, "a new plan can be started");
 });

@@ -93,7 +93,8 @@ test("a coordinator schedules a meeting, the agenda is drawn, an action is recor
   await page.getByRole("button", { name: "Add the action" }).click();
   assert.match((await page.locator(".nhsuk-error-summary").textContent()) ?? "", /who owns the action/);
   await assertAxeClean(page);
-  await page.getByLabel("Owner").fill("Dr Ada Okafor");
+  await page.getByLabel("Owner", { exact: true }).selectOption("external");
+  await page.getByLabel("Owner outside OnePlace").fill("Dr Ada Okafor");
   await page.getByRole("button", { name: "Add the action" }).click();
   await page.waitForURL(/\/people\/[0-9a-f-]{36}$/);
   assert.match(await mainText(page), /Refer to the falls service/);

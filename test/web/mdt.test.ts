@@ -27,6 +27,7 @@ const objector = makePerson({ familyName: "Objectorperson" });
 let gp: TestSession;
 let sw: TestSession;
 let gpUserId = "";
+let swUserId = "";
 
 const web = webSuite({
   placeName: "Test",
@@ -41,6 +42,7 @@ const web = webSuite({
     await stratified(db, objector.personId, ORGS.practice, "very-high", 0.5);
     gpUserId = await createUserInRole(db, "gp.mdtweb", "gp", "practice");
     const swId = await createUserInRole(db, "sw.mdtweb", "social-worker", "socialCare");
+    swUserId = swId;
     gp = await sessionFor(db, gpUserId);
     sw = await sessionFor(db, swId);
   },
@@ -132,6 +134,7 @@ test("recording: an action without an owner is refused with the reason; with one
   assert.match(noOwner.body, /who owns the action/);
   const ok = await post(`${personUrl}/actions`, gp, {
     description: "Refer to falls service",
+    ownerUserId: "external",
     owner: "Dr Patel",
     organisation: "Riverside practice",
     dueDay: "20",
@@ -162,6 +165,76 @@ test("recording: an action without an owner is refused with the reason; with one
   );
   assert.ok(audits.filter((a) => a.action === "change").length >= 2, JSON.stringify(audits));
   assert.ok(audits.some((a) => a.action === "view"));
+});
+
+test("the lead assigned over HTTP is in the plan's newest version; a stale page's plan version is a 409 that writes nothing", async () => {
+  const personUrl = `${meetingUrl}/people/${ada.personId}`;
+  const [latest] = await web.t.db.query<{ version: number; lead_user_id: string; lead_role: string }>(
+    `SELECT version, lead_user_id::text AS lead_user_id, lead_role FROM care_plan_version
+      WHERE person_id = $1 AND latest`,
+    [ada.personId],
+  );
+  assert.deepEqual(latest, { version: 2, lead_user_id: gpUserId, lead_role: "gp" });
+  const page = await get(personUrl, gp);
+  assert.match(page.body, /name="planVersion" value="2"/);
+  assert.match(page.body, /written into the joint plan as version 2/);
+  const minutes = await get(`${meetingUrl}/minutes`, gp);
+  assert.match(minutes.body, /plan version 2/);
+  const stale = await post(personUrl, gp, {
+    summary: "Changed on a stale page",
+    lead: gpUserId,
+    leadRole: "care-coordinator",
+    leadOutcome: "assigned",
+    planVersion: "1",
+  });
+  assert.equal(stale.statusCode, 409, stale.body);
+  const [n] = await web.t.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM care_plan_version WHERE person_id = $1",
+    [ada.personId],
+  );
+  assert.equal(n.n, 2);
+  const [item] = await web.t.db.query<{ summary: string }>(
+    "SELECT summary FROM mdt_agenda_item WHERE person_id = $1",
+    [ada.personId],
+  );
+  assert.equal(item.summary, "Falls twice this month");
+});
+
+test("an MDT action's owner is picked from the teams caring for the person; another team's user is refused (400); the owner's worklist shows it", async () => {
+  const personUrl = `${meetingUrl}/people/${ada.personId}`;
+  const page = await get(personUrl, gp);
+  const from = page.body.indexOf('name="ownerUserId"');
+  const ownerSelect = page.body.slice(from, page.body.indexOf("</select>", from));
+  assert.match(ownerSelect, new RegExp(`<option value="${gpUserId}"`));
+  assert.doesNotMatch(
+    ownerSelect,
+    new RegExp(`<option value="${swUserId}"`),
+    "social care has no relationship",
+  );
+  assert.match(ownerSelect, /Someone outside OnePlace/);
+  const refused = await post(`${personUrl}/actions`, gp, {
+    description: "Home visit",
+    ownerUserId: swUserId,
+    dueDay: "1",
+    dueMonth: "4",
+    dueYear: "2026",
+  });
+  assert.equal(refused.statusCode, 400, refused.body);
+  assert.match(refused.body, /not an active member of a team caring for this person/);
+  const ok = await post(`${personUrl}/actions`, gp, {
+    description: "Review her medicines",
+    ownerUserId: gpUserId,
+    dueDay: "1",
+    dueMonth: "4",
+    dueYear: "2026",
+  });
+  assert.equal(ok.statusCode, 303, ok.body);
+  const worklist = await get("/care/worklist", gp);
+  assert.equal(worklist.statusCode, 200);
+  assert.match(worklist.body, /MDT action/);
+  assert.match(worklist.body, /Review her medicines/);
+  const home = await get("/", gp);
+  assert.match(home.body, /worklist/i);
 });
 
 test("the minutes as a PDF: printed by Chromium, a PDF whose text holds the minutes", {

@@ -67,7 +67,9 @@ const actionForm = closedObject(
     ...csrfField,
     baseVersion: version,
     description: text(),
-    ownerUserId: { type: "string", anyOf: [{ pattern: UUID_PATTERN }, { const: "" }] },
+    ownerUserId: { type: "string", anyOf: [{ pattern: UUID_PATTERN }, { const: "" }, { const: "external" }] },
+    ownerName: text(200),
+    ownerOrganisation: text(200),
     dueDay: dayPart,
     dueMonth: dayPart,
     dueYear: dayPart,
@@ -80,12 +82,14 @@ const actionStatusForm = closedObject(
   ["baseVersion", "status"],
 );
 const versionForm = closedObject({ ...csrfField, baseVersion: version }, ["baseVersion"]);
+const endForm = closedObject({ ...csrfField, baseVersion: version, endReason: text(500) }, ["baseVersion"]);
 const referralForm = closedObject({
   ...csrfField,
   serviceCode: text(64),
   reason: text(),
   urgency: text(20),
   consent: text(20),
+  criteriaReason: text(2000),
 });
 const decisionForm = closedObject(
   {
@@ -126,10 +130,8 @@ const invalidError = (message: string, hint: string) => invalid("care.form-date"
 
 /** The Care plan tab, with an error from a change that was refused (and its status). */
 const tab = async (request: FastifyRequest<PersonP>, error: OnePlaceError | null = null) => {
-  const [page, staff] = await Promise.all([
-    request.reader.personCarePlans(request.params.personId),
-    request.reader.careStaff(),
-  ]);
+  const page = await request.reader.personCarePlans(request.params.personId);
+  const staff = await request.reader.careOwners(request.params.personId);
   return {
     view: "person-care-plan.njk",
     context: carePlanTabContext(page, {
@@ -208,6 +210,7 @@ const referralFormPage = async (
       csrf: csrfOf(request),
       errors: error ? [errorItem(problem(error.message, error.hint))] : [],
       form,
+      criteriaWarning: error?.code === "care.referral-criteria-not-met" ? error.message : null,
     }),
     status: error ? HTTP_STATUS_OF_KIND[error.kind] : 200,
   };
@@ -372,7 +375,10 @@ async function carePlanRoutes(app: FastifyInstance): Promise<void> {
           Number(b.baseVersion),
           {
             description: b.description ?? "",
-            ownerUserId: b.ownerUserId || null,
+            ownerUserId: b.ownerUserId && b.ownerUserId !== "external" ? b.ownerUserId : null,
+            ownerExternal: b.ownerUserId === "external",
+            ownerName: b.ownerName ?? "",
+            ownerOrgCode: b.ownerOrganisation ?? "",
             dueOn: due,
             goalId: b.goalId || null,
           },
@@ -409,6 +415,21 @@ async function carePlanRoutes(app: FastifyInstance): Promise<void> {
           request.params.personId,
           request.params.planId.toLowerCase(),
           Number(request.body.baseVersion),
+        ),
+      ),
+  );
+
+  // Ending a plan (goals met, moved away, died, started by mistake): a version saying why; its history is kept.
+  app.post<PlanP & { Body: { baseVersion: string; endReason?: string } }>(
+    "/people/:personId/care-plan/:planId/end",
+    { schema: { params: planParams, body: endForm } },
+    (request, reply) =>
+      changeAndRedirect(request, reply, () =>
+        request.reader.endCarePlan(
+          request.params.personId,
+          request.params.planId.toLowerCase(),
+          Number(request.body.baseVersion),
+          request.body.endReason ?? "",
         ),
       ),
   );
@@ -450,6 +471,7 @@ async function referralRoutes(app: FastifyInstance): Promise<void> {
             reason: b.reason ?? "",
             urgency: b.urgency ?? "",
             consent: b.consent ?? "",
+            criteriaReason: b.criteriaReason ?? "",
           })
         ).referralId;
       } catch (error) {

@@ -65,10 +65,12 @@ const recordForm = closedObject({
   leadRole: text(40),
   leadOutcome: { type: "string", enum: ["assigned", "confirmed", ""] },
   plan: { type: "string", enum: ["started", "reviewed", ""] },
+  planVersion: { type: "string", pattern: "^[0-9]{0,6}$" },
 });
 const actionForm = closedObject({
   ...csrfField,
   description: text(),
+  ownerUserId: { type: "string", anyOf: [{ pattern: UUID_PATTERN }, { const: "" }, { const: "external" }] },
   owner: text(200),
   organisation: text(200),
   dueDay: dayPart,
@@ -132,12 +134,18 @@ const recordPage = async (
   error: OnePlaceError | null,
   form?: Record<string, string>,
 ) => {
-  const [page, staff] = await Promise.all([
-    request.reader.mdtPerson(request.params.meetingId, request.params.personId),
+  const page = await request.reader.mdtPerson(request.params.meetingId, request.params.personId);
+  const [staff, owners] = await Promise.all([
     request.reader.careStaff(),
+    request.reader.careOwners(request.params.personId),
   ]);
   return {
-    context: mdtPersonContext(page, staff, { csrf: csrfOf(request), errors: errorItems(error), form }),
+    context: mdtPersonContext(page, staff, {
+      csrf: csrfOf(request),
+      errors: errorItems(error),
+      form,
+      owners,
+    }),
     status: error ? HTTP_STATUS_OF_KIND[error.kind] : 200,
   };
 };
@@ -310,6 +318,7 @@ function recordingRoutes(app: FastifyInstance): void {
               ? { userId: b.lead, role: b.leadRole ?? "", outcome: b.leadOutcome as "assigned" | "confirmed" }
               : null,
             plan: b.plan === "started" || b.plan === "reviewed" ? b.plan : null,
+            planVersion: b.planVersion ? Number(b.planVersion) : null,
           });
         },
         { ...b },
@@ -329,7 +338,9 @@ function recordingRoutes(app: FastifyInstance): void {
           const due = dateFromParts(b.dueDay, b.dueMonth, b.dueYear);
           return request.reader.addMdtAction(request.params.meetingId, request.params.personId, {
             description: b.description ?? "",
-            owner: b.owner ?? "",
+            ownerUserId: b.ownerUserId && b.ownerUserId !== "external" ? b.ownerUserId : null,
+            ownerExternal: b.ownerUserId === "external",
+            owner: b.ownerUserId === "external" ? (b.owner ?? "") : "",
             organisation: b.organisation ?? "",
             dueOn: due === "invalid" ? null : due,
           });

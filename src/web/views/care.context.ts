@@ -193,7 +193,17 @@ export function carePlanTabContext(
           }
         : null,
     startAction: `/people/${personId}/care-plan`,
-    ownerOptions: staffOptions(extra.staff, null, false),
+    endedPlans: page.plans
+      .filter((p) => p.latest.status === "ended")
+      .map((p) => ({
+        href: `/people/${personId}/care-plan/${p.planId}/print`,
+        text: `Plan ended ${longdate(p.latest.savedAt.slice(0, 10))}`,
+        why: p.latest.changes.find((c) => c.field === "Plan")?.summary ?? "",
+      })),
+    ownerOptions: [
+      ...staffOptions(extra.staff, null, false),
+      { value: "external", text: "Someone outside OnePlace (type their name)", selected: false },
+    ],
     referrals: referralRows(personId, page.referrals),
     referHref: `/people/${personId}/referrals/new`,
   };
@@ -285,10 +295,16 @@ export function carePlanPrintContext(page: PersonPageBase & { plans: CarePlan[] 
 export function referralFormContext(
   page: PersonPageBase,
   services: CareService[],
-  extra: { csrf: string | null; errors?: PageError[]; form?: Record<string, string> },
+  extra: {
+    csrf: string | null;
+    errors?: PageError[];
+    form?: Record<string, string>;
+    /** The service's access criteria the person does not meet: go ahead only with a reason. */
+    criteriaWarning?: string | null;
+  },
 ) {
   const parts = personParts(page);
-  const form = { serviceCode: "", reason: "", urgency: "", consent: "", ...extra.form };
+  const form = { serviceCode: "", reason: "", urgency: "", consent: "", criteriaReason: "", ...extra.form };
   return {
     ...parts,
     title: `${parts.person.name} – Make a referral`,
@@ -300,6 +316,7 @@ export function referralFormContext(
     errorList: extra.errors ?? [],
     action: `/people/${parts.person.personId}/referrals`,
     form,
+    criteriaWarning: extra.criteriaWarning ?? null,
     serviceItems: services.map((s) => ({
       value: s.serviceCode,
       text: s.name,
@@ -371,6 +388,14 @@ export function referralContext(
             : null,
       ),
       row("Decision due", r.dueOn ? longdate(r.dueOn) : null),
+      ...(r.criteria
+        ? [
+            row(
+              "Access criteria not met",
+              `It is ${r.criteria.notMet.join("; ")}. Referred anyway because: ${r.criteria.reason}`,
+            ),
+          ]
+        : []),
       ...(r.decidedBy
         ? [row("Last decided by", `${r.decidedBy}${r.decidedAt ? `, ${instant(r.decidedAt)}` : ""}`)]
         : []),
@@ -419,6 +444,7 @@ const WORK_KIND: Record<string, string> = {
   "referral-decision": "Referral",
   "referral-completion": "Referral",
   "follow-up": "Reablement follow-up",
+  "mdt-action": "MDT action",
 };
 
 export function worklistContext(worklist: Worklist) {
@@ -428,9 +454,12 @@ export function worklistContext(worklist: Worklist) {
     overdue: worklist.overdue,
     withheld: worklist.withheld,
     rows: worklist.items.map((i) => {
+      // An MDT action's meeting is open only to its team; its owner may be in another, so it links the record.
       const href = i.kind.startsWith("plan")
         ? `/people/${i.personId}/care-plan`
-        : `/people/${i.personId}/referrals/${i.recordId}`;
+        : i.kind === "mdt-action"
+          ? `/people/${i.personId}`
+          : `/people/${i.personId}/referrals/${i.recordId}`;
       const name = [i.person.name.given, i.person.name.family].filter(Boolean).join(" ") || "Name not known";
       return [
         { html: `<a href="${href}">${escapeHtml(name)}</a>` },

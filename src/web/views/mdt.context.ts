@@ -206,7 +206,7 @@ export function agendaContext(
 export function mdtPersonContext(
   page: MdtPersonPage,
   staff: StaffMember[],
-  extra: { csrf: string | null; errors?: PageError[]; form?: Record<string, string> },
+  extra: { csrf: string | null; errors?: PageError[]; form?: Record<string, string>; owners?: StaffMember[] },
 ) {
   const person: PersonBannerContext = bannerContext(page.banner, page, page.today);
   const m = page.meeting;
@@ -220,6 +220,7 @@ export function mdtPersonContext(
     leadOutcome: item.lead?.outcome ?? "",
     plan: "",
     description: "",
+    ownerUserId: "",
     owner: "",
     organisation: "",
     dueDay: "",
@@ -243,8 +244,12 @@ export function mdtPersonContext(
     actionAction: `${base}/actions`,
     agendaHref: `/care/mdt/${m.meetingId}`,
     planHref: `/people/${person.personId}/care-plan`,
-    plan: item.plan ? `${capitalised(item.plan.outcome)} at this meeting` : null,
+    plan: item.plan
+      ? `${capitalised(item.plan.outcome)} at this meeting${item.plan.version ? ` (version ${item.plan.version})` : ""}`
+      : null,
+    leadPlan: item.lead?.plan ? `written into the joint plan as version ${item.lead.plan.version}` : null,
     hasPlan: page.currentPlanId !== null,
+    planVersion: page.currentPlanVersion === null ? "" : String(page.currentPlanVersion),
     form,
     leadOptions: [
       { value: "", text: "No lead professional recorded" },
@@ -256,6 +261,7 @@ export function mdtPersonContext(
           selected: s.userId === form.lead,
         })),
     ],
+    ownerOptions: ownerOptions(extra.owners ?? [], form.ownerUserId),
     roleOptions: [
       { value: "", text: "Choose a role" },
       ...LEAD_ROLES.map((r) => ({ value: r, text: capitalised(words(r)), selected: r === form.leadRole })),
@@ -323,12 +329,18 @@ export function minutesContext(view: MdtMeetingView, today: string) {
           {
             key: { text: "Lead professional" },
             value: {
-              text: i.lead ? `${i.lead.name}, ${words(i.lead.role)} (${i.lead.outcome})` : "Not recorded",
+              text: i.lead
+                ? `${i.lead.name}, ${words(i.lead.role)} (${i.lead.outcome}${i.lead.plan ? `; in the plan from version ${i.lead.plan.version}` : ""})`
+                : "Not recorded",
             },
           },
           {
             key: { text: "Joint plan" },
-            value: { text: i.plan ? capitalised(i.plan.outcome) : "No change" },
+            value: {
+              text: i.plan
+                ? `${capitalised(i.plan.outcome)}${i.plan.version ? ` (plan version ${i.plan.version})` : ""}`
+                : "No change",
+            },
           },
         ],
         actions: actionRows(i.actions),
@@ -336,4 +348,23 @@ export function minutesContext(view: MdtMeetingView, today: string) {
       };
     }),
   };
+}
+
+/** The owners to pick from: staff of the teams caring for the person, then someone outside OnePlace. */
+export function ownerOptions(owners: StaffMember[], selected: string) {
+  return [
+    { value: "", text: "Choose the owner" },
+    ...owners
+      .filter((s, n, all) => all.findIndex((o) => o.userId === s.userId) === n)
+      .map((s) => ({
+        value: s.userId,
+        text: `${s.name}, ${s.roleName}, ${s.teamName}`,
+        selected: s.userId === selected,
+      })),
+    {
+      value: "external",
+      text: "Someone outside OnePlace (type their name)",
+      selected: selected === "external",
+    },
+  ];
 }

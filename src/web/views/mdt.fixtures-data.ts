@@ -47,8 +47,14 @@ export const SAMPLE_MEETING: Meeting = {
       reasons: ["very-high-new", "no-plan"],
       summary: "Two falls at home this month; lives alone; daughter visits weekly.",
       decisions: "Refer to the falls service and start a joint plan.",
-      lead: { userId: gpId, name: "Dr Ada Okafor", role: "gp", outcome: "assigned" },
-      plan: { planId: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", outcome: "started" },
+      lead: {
+        userId: gpId,
+        name: "Dr Ada Okafor",
+        role: "gp",
+        outcome: "assigned",
+        plan: { planId: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", version: 2 },
+      },
+      plan: { planId: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", outcome: "started", version: 2 },
       recordedAt: "2026-03-10T14:05:00.000Z",
       actions: [
         {
@@ -59,6 +65,7 @@ export const SAMPLE_MEETING: Meeting = {
           carried: false,
           description: "Refer to the falls service",
           owner: "Dr Ada Okafor",
+          ownerUserId: gpId,
           organisation: "Riverside practice",
           dueOn: "2026-03-20",
           status: "open",
@@ -71,6 +78,7 @@ export const SAMPLE_MEETING: Meeting = {
           carried: true,
           description: "Carer's assessment offered to the daughter",
           owner: "Sam Patel",
+          ownerUserId: null,
           organisation: "Adult social care",
           dueOn: "2026-02-28",
           status: "done",
@@ -133,9 +141,11 @@ export const SAMPLE_PERSON_PAGE: MdtPersonPage = {
   ...samplePage(SAMPLE_BANNER),
   meeting: { ...SAMPLE_MEETING, items: [SAMPLE_MEETING.items[0]] },
   currentPlanId: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  currentPlanVersion: 3,
 };
 export const NEW_PERSON_PAGE: MdtPersonPage = {
   ...samplePage(SAMPLE_BANNER),
   meeting: { ...SAMPLE_MEETING, items: [{ ...SAMPLE_MEETING.items[1], personId: SAMPLE_BANNER.personId }] },
   currentPlanId: null,
+  currentPlanVersion: null,
 };
