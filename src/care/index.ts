@@ -85,6 +85,7 @@ export {
   type Author,
   addAction,
   addGoal,
+  amendPlan,
   type CarePlan,
   editPlan,
   endPlan,

@@ -279,6 +279,7 @@ async function changePlan(
     reviewDueOn?: string | null;
     changes?: PlanChange[];
   },
+  alongside?: (tx: Queryable, version: number) => Promise<void>,
 ): Promise<CarePlan> {
   await db.transaction(async (tx) => {
     const rows = await tx.query<VersionRow>(
@@ -311,9 +312,34 @@ async function changePlan(
       author,
       changes,
     });
+    if (alongside) await alongside(tx, latest.version + 1);
     if (status === "signed-off" || status === "ended") await projectPlan(tx, personId, planId);
   });
   return readPlan(db, personId, planId);
+}
+
+/**
+ * A new version with `amend` applied to the content, and `alongside` run in the same transaction (a
+ * citizen's contribution marked as taken in, src/governance/citizen-contributions.ts): both or neither.
+ */
+export async function amendPlan(
+  db: Db,
+  personId: string,
+  planId: string,
+  baseVersion: number,
+  author: Author,
+  amend: (content: PlanContent) => PlanContent,
+  alongside: (tx: Queryable, version: number) => Promise<void>,
+): Promise<CarePlan> {
+  return changePlan(
+    db,
+    personId,
+    planId,
+    baseVersion,
+    author,
+    (latest) => ({ content: checkContent(amend(latest.content)) }),
+    alongside,
+  );
 }
 
 /** The fields of the plan the edit form sends (not goals or actions, which have their own forms). */

@@ -18,6 +18,14 @@ export { verifyAuditChain } from "./audit-verify.ts";
 export { type AuthConfig, authConfigFromEnv, type CitizenOidcConfig } from "./auth-config.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
 export {
+  CLOSED_REASON_MAX,
+  CONTRIBUTION_KINDS,
+  CONTRIBUTION_MAX,
+  type Contribution,
+  type ContributionKind,
+  KIND_WORDS,
+} from "./citizen-contributions.ts";
+export {
   type CitizenIdentity,
   type CitizenOidcClient,
   citizenActor,
@@ -69,6 +77,7 @@ export type { CareReads, PersonCarePage, StaffMember, Worklist, WorklistItem } f
 export {
   CITIZEN_AUDIT_PAGE_SIZE,
   type CitizenCareTeamView,
+  type CitizenContributionsView,
   type CitizenPerson,
   type CitizenPlanView,
   type CitizenReader,

@@ -33,6 +33,12 @@ import {
   type WorkItem,
 } from "../care/index.ts";
 import { notFound } from "../core/errors.ts";
+import {
+  type Contribution,
+  closeContribution,
+  readContributions,
+  takeContribution,
+} from "./citizen-contributions.ts";
 import type { PersonSummary } from "./person-reads.ts";
 import { readBanner } from "./person-view.ts";
 import type { ReaderBase } from "./reader-base.ts";
@@ -53,6 +59,8 @@ export interface StaffMember {
 export interface PersonCarePage extends PersonPageBase {
   plans: CarePlan[];
   referrals: Referral[];
+  /** What the person (or their carer, by proxy) added from the citizen's view, newest first. */
+  contributions: Contribution[];
 }
 
 export interface WorklistItem extends WorkItem {
@@ -96,6 +104,15 @@ export interface CareReads {
     status: ActionStatus,
   ): Promise<CarePlan>;
   signOffCarePlan(personId: string, planId: string, baseVersion: number): Promise<CarePlan>;
+  /** Takes what the person added into the plan's next version ("change"); both saved, or neither. */
+  takeCitizenContribution(
+    personId: string,
+    planId: string,
+    baseVersion: number,
+    contributionId: string,
+  ): Promise<CarePlan>;
+  /** Closes what the person added without changing the plan, with a reason they will read ("change"). */
+  closeCitizenContribution(personId: string, contributionId: string, reason: string): Promise<void>;
   endCarePlan(personId: string, planId: string, baseVersion: number, reason: string): Promise<CarePlan>;
   referPerson(personId: string, input: ReferralInput): Promise<Referral>;
   decideReferral(
@@ -156,8 +173,12 @@ export function careReads(base: ReaderBase): CareReads {
     async personCarePlans(personId) {
       const base = await page(personId);
       const id = personId.toLowerCase();
-      const [plans, referrals] = await Promise.all([readPlans(db, id), readReferrals(db, id)]);
-      return { ...base, plans, referrals };
+      const [plans, referrals, contributions] = await Promise.all([
+        readPlans(db, id),
+        readReferrals(db, id),
+        readContributions(db, [id]),
+      ]);
+      return { ...base, plans, referrals, contributions };
     },
     async personReferral(personId, referralId) {
       const base = await page(personId);
@@ -179,6 +200,10 @@ export function careReads(base: ReaderBase): CareReads {
       changing(personId, (id, who) => setActionStatus(db, id, planId, baseVersion, actionId, status, who)),
     signOffCarePlan: (personId, planId, baseVersion) =>
       changing(personId, (id, who) => signOffPlan(db, id, planId, baseVersion, who)),
+    takeCitizenContribution: (personId, planId, baseVersion, contributionId) =>
+      changing(personId, (id, who) => takeContribution(db, id, planId, baseVersion, contributionId, who)),
+    closeCitizenContribution: (personId, contributionId, reason) =>
+      changing(personId, (id, who) => closeContribution(db, id, contributionId, reason, who)),
     endCarePlan: (personId, planId, baseVersion, reason) =>
       changing(personId, (id, who) => endPlan(db, id, planId, baseVersion, reason, who)),
     async referPerson(personId, input) {

@@ -11,6 +11,12 @@ import { conflict, notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { AccessDenied, denied } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
+import {
+  addContribution,
+  type Contribution,
+  checkContribution,
+  readContributions,
+} from "./citizen-contributions.ts";
 import { type CitizenIdentity, RECORD_PROOFING_LEVEL } from "./citizen-sign-in.ts";
 import { recordObjection } from "./consent.ts";
 import { type ObjectionRow, organisationName, sharingRecords, withdrawHeldObjection } from "./ig.ts";
@@ -84,6 +90,13 @@ export interface CitizenSharingView {
   cannotRecord: string | null;
 }
 
+export interface CitizenContributionsView {
+  person: CitizenPerson;
+  contributions: Contribution[];
+  /** Whether there is a plan (draft or agreed) for the care team to take what is added into. */
+  hasPlan: boolean;
+}
+
 export interface CitizenReader {
   readonly identity: CitizenIdentity;
   /** Whether the identity is proved well enough to see the record (P9). */
@@ -96,6 +109,10 @@ export interface CitizenReader {
   /** Who has looked at the record (staff, systems, other NHS login accounts; not this one), newest first. */
   recordAccess(page: number): Promise<RecordAccessView>;
   mySharing(): Promise<CitizenSharingView>;
+  /** What the person has added to their plan, and what the care team did with each. */
+  myContributions(): Promise<CitizenContributionsView>;
+  /** Adds what matters to them, a goal or a preference, for the lead professional to take into the plan. */
+  addMyContribution(kind: string, body: string): Promise<Contribution>;
   /** Records an objection held by the registered practice; recording it again changes nothing. */
   recordMyObjection(): Promise<{ recorded: boolean }>;
   /**
@@ -264,6 +281,28 @@ export function createCitizenReader(
           ? null
           : "You are not registered with a GP practice we know, so there is no organisation to hold your objection.",
       };
+    },
+
+    async myContributions() {
+      const ids = await own("view");
+      const [contributions, plans] = await Promise.all([readContributions(db, ids), plansOf(ids)]);
+      return {
+        person: await personOf(ids),
+        contributions,
+        hasPlan: plans.some((p) => p.latest.status !== "ended"),
+      };
+    },
+
+    async addMyContribution(kind, body) {
+      const checked = checkContribution(kind, body); // refused before the record is opened or audited
+      const ids = await own("change", `; added to my care plan: ${checked.kind}`);
+      return addContribution(db, {
+        personId: ids[0],
+        ...checked,
+        submittedBy: identity.actor,
+        proxyId: null,
+        at: now(),
+      });
     },
 
     async recordMyObjection() {

@@ -510,6 +510,11 @@ const CARE_ROUTES: Record<string, RouteGovernance> = Object.fromEntries(
     "POST /people/:personId/referrals/:referralId/follow-up",
   ].map((key) => [key, { kind: "role", file: CARE_FILE, reason: CARE_PERSON }]),
 );
+CARE_ROUTES["POST /people/:personId/care-plan/contributions/:contributionId"] = {
+  kind: "role",
+  file: "test/web/citizen.test.ts",
+  reason: `${CARE_PERSON}; takes what the person added into the plan's next version, or closes it with a reason`,
+};
 CARE_ROUTES["GET /care/worklist"] = {
   kind: "role",
   file: CARE_FILE,
@@ -543,6 +548,8 @@ const CITIZEN_ROUTES: Record<string, RouteGovernance> = {
       "GET /citizen/record-access",
       "GET /citizen/sharing",
       "POST /citizen/sharing",
+      "GET /citizen/what-matters",
+      "POST /citizen/what-matters",
     ].map((key) => [key, { kind: "role", file: CITIZEN_FILE, reason: CITIZEN_OWN }]),
   ),
 };

@@ -115,6 +115,25 @@ export const GOVERNANCE_TABLES = {
     },
     { layout: "local", primaryKey: ["session_id"], unique: [["token_hash"]] },
   ),
+  // 0994_citizen_contribution.sql
+  citizen_contribution: table(
+    {
+      person_id: "uuid",
+      contribution_id: "uuid",
+      kind: "text",
+      body: "text",
+      submitted_by: "text",
+      proxy_id: "uuid?",
+      submitted_at: "timestamptz",
+      status: "text",
+      decided_by_user_id: "uuid?",
+      decided_at: "timestamptz?",
+      plan_id: "uuid?",
+      plan_version: "integer?",
+      closed_reason: "text?",
+    },
+    { layout: "distributed", primaryKey: ["person_id", "contribution_id"] },
+  ),
   // 0210_consent_and_break_glass.sql
   sharing_objection: table(
     {

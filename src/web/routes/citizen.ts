@@ -6,6 +6,7 @@
 // (src/governance/reader-citizen.ts), which finds the record by the NHS Number the provider asserted: no
 // route takes a person's id. Forms work without JavaScript (POST with the session's CSRF token).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { HTTP_STATUS_OF_KIND, isOnePlaceError } from "../../core/errors.ts";
 import {
   type CitizenIdentity,
   type CitizenOidcClient,
@@ -26,6 +27,7 @@ import { createRateLimiter } from "../plugins/rate-limit.ts";
 import {
   careTeamContext,
   citizenShell,
+  contributionsContext,
   planContext,
   recordAccessContext,
   referralsContext,
@@ -57,6 +59,12 @@ const callbackQuery = closedObject({
 });
 const pageQuery = closedObject({ page: { type: "integer", minimum: 1, maximum: 100_000 } });
 const doneQuery = closedObject({ done: { type: "string", enum: ["recorded", "withdrawn", "unchanged"] } });
+const addedQuery = closedObject({ done: { type: "string", enum: ["added"] } });
+// Generous caps here: the reader's own check gives the person an actionable message for anything longer.
+const contributionBody = closedObject(
+  { kind: { type: "string", maxLength: 40 }, body: { type: "string", maxLength: 20_000 }, ...csrfField },
+  ["_csrf"],
+);
 const sharingBody = closedObject({ choice: { type: "string", enum: ["object", "withdraw"] }, ...csrfField }, [
   "choice",
   "_csrf",
@@ -183,6 +191,48 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
         ...shell(request, "/citizen/record-access"),
         ...recordAccessContext(await reader.recordAccess(request.query.page ?? 1)),
       });
+    },
+  );
+
+  app.get<{ Querystring: { done?: "added" } }>(
+    "/citizen/what-matters",
+    { ...own, schema: { querystring: addedQuery } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/what-matters");
+      return reply.view("citizen-what-matters.njk", {
+        ...shell(request, "/citizen/what-matters"),
+        ...contributionsContext(await reader.myContributions(), { added: request.query.done === "added" }),
+      });
+    },
+  );
+
+  app.post<{ Body: { kind?: string; body?: string; _csrf: string } }>(
+    "/citizen/what-matters",
+    { ...own, schema: { body: contributionBody } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/what-matters");
+      const kind = request.body.kind ?? "";
+      const body = request.body.body ?? "";
+      try {
+        await reader.addMyContribution(kind, body);
+      } catch (error) {
+        if (
+          !isOnePlaceError(error) ||
+          (error.kind !== "invalid" && error.code !== "governance.contribution-too-many")
+        )
+          throw error;
+        const field = error.code === "governance.contribution-kind" ? "kind" : "body";
+        const text = error.hint ? `${error.message} ${error.hint}` : error.message;
+        return reply.status(HTTP_STATUS_OF_KIND[error.kind]).view("citizen-what-matters.njk", {
+          ...shell(request, "/citizen/what-matters"),
+          ...contributionsContext(await reader.myContributions(), {
+            form: { kind, body, error: { field, text } },
+          }),
+        });
+      }
+      return reply.redirect("/citizen/what-matters?done=added", 303);
     },
   );
 

@@ -3,8 +3,9 @@
 // decisions, the worklist and the directory of services. Words, not codes; dates as people write them.
 import type { CarePlan, CareService, PlanVersion, Referral } from "../../care/index.ts";
 import { EPISODE_ENDS, FOLLOW_UP_OUTCOMES, LEAD_ROLES } from "../../care/index.ts";
-import type { PersonPageBase, StaffMember, Worklist } from "../../governance/index.ts";
+import type { Contribution, PersonPageBase, StaffMember, Worklist } from "../../governance/index.ts";
 import { longdate } from "../../platform/index.ts";
+import { staffContributionsContext } from "./care-contributions.context.ts";
 import {
   bannerContext,
   type PersonBannerContext,
@@ -152,7 +153,7 @@ function staffOptions(staff: StaffMember[], selected: string | null, withTeam: b
 
 /** The Care plan tab: the current plan (or the button to start one), its goals, actions and history. */
 export function carePlanTabContext(
-  page: PersonPageBase & { plans: CarePlan[]; referrals: Referral[] },
+  page: PersonPageBase & { plans: CarePlan[]; referrals: Referral[]; contributions?: Contribution[] },
   extra: { csrf: string | null; staff: StaffMember[]; errors?: PageError[]; signOffProblems?: string[] },
 ) {
   const parts = personParts(page);
@@ -193,6 +194,7 @@ export function carePlanTabContext(
           }
         : null,
     startAction: `/people/${personId}/care-plan`,
+    citizenContributions: staffContributionsContext(personId, page.contributions ?? [], plan?.latest ?? null),
     ownerOptions: staffOptions(extra.staff, null, false),
     referrals: referralRows(personId, page.referrals),
     referHref: `/people/${personId}/referrals/new`,

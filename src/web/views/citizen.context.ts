@@ -1,17 +1,21 @@
 // The citizen's pages in plain words: what the reader returns (src/governance/reader-citizen.ts) turned into
 // what each page shows. Shared by the routes (routes/citizen.ts) and the fixtures, so both render the same.
-import type {
-  CitizenCareTeamView,
-  CitizenPerson,
-  CitizenPlanView,
-  CitizenReferralsView,
-  CitizenSharingView,
-  RecordAccessView,
+import {
+  type CitizenCareTeamView,
+  type CitizenContributionsView,
+  type CitizenPerson,
+  type CitizenPlanView,
+  type CitizenReferralsView,
+  type CitizenSharingView,
+  CONTRIBUTION_MAX,
+  KIND_WORDS,
+  type RecordAccessView,
 } from "../../governance/index.ts";
 import { previousNext } from "./pagination.ts";
 
 export const CITIZEN_PAGES = [
   { href: "/citizen", text: "My care plan" },
+  { href: "/citizen/what-matters", text: "Add to my care plan" },
   { href: "/citizen/referrals", text: "My referrals" },
   { href: "/citizen/care-team", text: "My care team" },
   { href: "/citizen/record-access", text: "Who has looked at my record" },
@@ -215,5 +219,69 @@ export function sharingContext(view: CitizenSharingView, done: string | null) {
     })),
     cannotRecord: view.cannotRecord,
     done: words,
+  };
+}
+
+const DAY = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+
+/** What happened to each thing the person added, in their words. */
+function contributionStatus(c: CitizenContributionsView["contributions"][number]) {
+  if (c.status === "taken") {
+    return {
+      text: "Added to your plan",
+      colour: "nhsuk-tag--green",
+      meaning: `Your care team added this to your care plan on ${DAY.format(new Date(c.decidedAt ?? c.submittedAt))}.`,
+    };
+  }
+  if (c.status === "closed") {
+    return {
+      text: "Not added",
+      colour: "nhsuk-tag--grey",
+      meaning: `Your care team read this on ${DAY.format(new Date(c.decidedAt ?? c.submittedAt))} and did not add it. They said: ${c.closedReason ?? ""}`,
+    };
+  }
+  return {
+    text: "Waiting",
+    colour: "blue",
+    meaning: "Your lead professional will read this and talk to you about adding it to your plan.",
+  };
+}
+
+export interface ContributionForm {
+  kind: string;
+  body: string;
+  error: { field: "kind" | "body"; text: string } | null;
+}
+
+export function contributionsContext(
+  view: CitizenContributionsView,
+  options: { form?: ContributionForm; added?: boolean } = {},
+) {
+  const form = options.form ?? { kind: "", body: "", error: null };
+  return {
+    title: "Add to my care plan",
+    personName: nameOf(view.person),
+    hasPlan: view.hasPlan,
+    maxLength: CONTRIBUTION_MAX,
+    added: options.added ?? false,
+    form,
+    errorList: form.error ? [{ text: form.error.text, href: `#contribution-${form.error.field}` }] : [],
+    kinds: Object.entries(KIND_WORDS).map(([value, text]) => ({
+      value,
+      text,
+      checked: form.kind === value,
+    })),
+    contributions: view.contributions.map((c) => ({
+      kind: KIND_WORDS[c.kind],
+      body: c.body,
+      added: DAY.format(new Date(c.submittedAt)),
+      byProxy: c.byProxy,
+      status: contributionStatus(c),
+    })),
   };
 }

@@ -1,0 +1,37 @@
+// What the person added from the citizen's view, as the Care plan tab shows it to staff: waiting ones with
+// "Take into the next plan version" and "Close with a reason"; decided ones with what was done.
+import type { PlanVersion } from "../../care/index.ts";
+import { type Contribution, KIND_WORDS } from "../../governance/index.ts";
+
+const DAY = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+
+export function staffContributionsContext(
+  personId: string,
+  contributions: Contribution[],
+  latest: PlanVersion | null,
+) {
+  const item = (c: Contribution) => ({
+    contributionId: c.contributionId,
+    kind: KIND_WORDS[c.kind],
+    body: c.body,
+    addedBy: `Added by ${c.byProxy ? "the person's carer, acting for them," : "the person"} on ${DAY.format(new Date(c.submittedAt))}`,
+    action: `/people/${personId}/care-plan/contributions/${c.contributionId}`,
+    outcome:
+      c.status === "taken"
+        ? `Taken into version ${c.planVersion} by ${c.decidedBy ?? "a former user"} on ${DAY.format(new Date(c.decidedAt ?? c.submittedAt))}`
+        : c.status === "closed"
+          ? `Closed by ${c.decidedBy ?? "a former user"} on ${DAY.format(new Date(c.decidedAt ?? c.submittedAt))}: ${c.closedReason ?? ""}`
+          : null,
+  });
+  return {
+    waiting: contributions.filter((c) => c.status === "waiting").map(item),
+    decided: contributions.filter((c) => c.status !== "waiting").map(item),
+    planId: latest && latest.status !== "ended" ? latest.planId : null,
+    baseVersion: latest?.version ?? null,
+  };
+}
