@@ -26,6 +26,15 @@ export {
   KIND_WORDS,
 } from "./citizen-contributions.ts";
 export {
+  BASIS_ALLOWS,
+  BASIS_WORDS,
+  grantsInForceFor,
+  PROXY_BASES,
+  type ProxyBasis,
+  type ProxyGrant,
+  type ProxyInput,
+} from "./citizen-proxy.ts";
+export {
   type CitizenIdentity,
   type CitizenOidcClient,
   citizenActor,
@@ -35,6 +44,7 @@ export {
   type ProofingLevel,
   RECORD_PROOFING_LEVEL,
   resolveCitizenSession,
+  setCitizenActingFor,
 } from "./citizen-sign-in.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
@@ -75,6 +85,7 @@ export type {
 } from "./reader-backoffice.ts";
 export type { CareReads, PersonCarePage, StaffMember, Worklist, WorklistItem } from "./reader-care.ts";
 export {
+  type ActingFor,
   CITIZEN_AUDIT_PAGE_SIZE,
   type CitizenCareTeamView,
   type CitizenContributionsView,

@@ -22,11 +22,41 @@ export const CITIZEN_PAGES = [
   { href: "/citizen/sharing", text: "Sharing my record" },
 ] as const;
 
-/** The citizen layout's context: the sign-out form's token (null when not signed in) and the navigation. */
-export function citizenShell(options: { csrf: string | null; current: string }) {
+/** Which part of the record each page is, for what a proxy's basis allows (governance/citizen-proxy.ts). */
+const PAGE_SCOPE: Record<string, string> = {
+  "/citizen": "plan",
+  "/citizen/what-matters": "add-to-plan",
+  "/citizen/referrals": "referrals",
+  "/citizen/care-team": "care-team",
+  "/citizen/record-access": "record-access",
+  "/citizen/sharing": "sharing",
+};
+
+export interface ShellActingFor {
+  name: string;
+  basis: string;
+  allows: readonly string[];
+}
+
+/**
+ * The citizen layout's context: the sign-out form's token (null when not signed in), the navigation (for a
+ * proxy, only the pages their basis allows) and whose record a proxy is looking at.
+ */
+export function citizenShell(options: {
+  csrf: string | null;
+  current: string;
+  actingFor?: ShellActingFor | null;
+  caresFor?: boolean;
+}) {
+  const acting = options.actingFor ?? null;
+  const pages = acting
+    ? CITIZEN_PAGES.filter((p) => acting.allows.includes(PAGE_SCOPE[p.href]))
+    : CITIZEN_PAGES;
   return {
     citizenCsrf: options.csrf,
-    citizenNav: options.csrf ? CITIZEN_PAGES.map((p) => ({ ...p, current: p.href === options.current })) : [],
+    actingFor: acting ? { name: acting.name, basis: acting.basis } : null,
+    caresFor: options.caresFor ?? false,
+    citizenNav: options.csrf ? pages.map((p) => ({ ...p, current: p.href === options.current })) : [],
     // The staff layout's keys, emptied so nothing of a staff session could show on a citizen's page.
     account: null,
     navigation: [],
@@ -283,5 +313,25 @@ export function contributionsContext(
       byProxy: c.byProxy,
       status: contributionStatus(c),
     })),
+  };
+}
+
+/** "Whose record": the signed-in person's own, and each person they may act for today. */
+export function peopleContext(
+  people: { proxyId: string; name: string; relationship: string; basis: string }[],
+  current: string | null,
+) {
+  return {
+    title: "Whose record do you want to look at?",
+    error: null as string | null,
+    choices: [
+      { value: "self", text: "My own record", hint: null, checked: current === null },
+      ...people.map((p) => ({
+        value: p.proxyId,
+        text: p.name,
+        hint: `You are their ${p.relationship}. ${p.basis}.`,
+        checked: current === p.proxyId,
+      })),
+    ],
   };
 }
