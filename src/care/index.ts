@@ -87,6 +87,7 @@ export {
   type Author,
   addAction,
   addGoal,
+  amendPlan,
   applyMdtPlanOutcome,
   type CarePlan,
   editPlan,

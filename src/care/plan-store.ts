@@ -298,9 +298,37 @@ async function changePlan(
   baseVersion: number,
   author: Author,
   change: PlanChangeOf,
+  alongside?: (tx: Queryable, version: number) => Promise<void>,
 ): Promise<CarePlan> {
-  await db.transaction((tx) => changePlanIn(tx, personId, planId, baseVersion, author, change));
+  await db.transaction(async (tx) => {
+    const version = await changePlanIn(tx, personId, planId, baseVersion, author, change);
+    if (alongside && version !== baseVersion) await alongside(tx, version);
+  });
   return readPlan(db, personId, planId);
+}
+
+/**
+ * A new version with `amend` applied to the content, and `alongside` run in the same transaction (a
+ * citizen's contribution marked as taken in, src/governance/citizen-contributions.ts): both or neither.
+ */
+export async function amendPlan(
+  db: Db,
+  personId: string,
+  planId: string,
+  baseVersion: number,
+  author: Author,
+  amend: (content: PlanContent) => PlanContent,
+  alongside: (tx: Queryable, version: number) => Promise<void>,
+): Promise<CarePlan> {
+  return changePlan(
+    db,
+    personId,
+    planId,
+    baseVersion,
+    author,
+    (latest) => ({ content: checkContent(amend(latest.content)) }),
+    alongside,
+  );
 }
 
 /** changePlan inside the caller's transaction; the version now latest (unchanged if nothing changed). */

@@ -33,6 +33,8 @@ export interface CitizenIdentity {
   /** The date of birth the provider asserted (YYYY-MM-DD): the record must hold it too. Null if none given. */
   birthDate: string | null;
   proofingLevel: ProofingLevel;
+  /** Whose record the session is looking at as a proxy (citizen-proxy.ts); null for the person's own. */
+  actingForProxyId: string | null;
 }
 
 export interface CitizenOidcClient {
@@ -134,7 +136,14 @@ export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcC
       return {
         token,
         expiresAt,
-        identity: { sessionId, actor: operator.name, nhsNumber, birthDate, proofingLevel },
+        identity: {
+          sessionId,
+          actor: operator.name,
+          nhsNumber,
+          birthDate,
+          proofingLevel,
+          actingForProxyId: null,
+        },
       };
     },
   };
@@ -156,9 +165,10 @@ export async function resolveCitizenSession(
     birth_date: string | null;
     proofing_level: ProofingLevel;
     last_seen_at: Date;
+    acting_for_proxy_id: string | null;
   }>(
     `SELECT session_id, oidc_issuer, oidc_subject, nhs_number, birth_date::text AS birth_date, proofing_level,
-            last_seen_at
+            last_seen_at, acting_for_proxy_id
        FROM citizen_session WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3`,
     [
       hashSecret(token),
@@ -180,7 +190,20 @@ export async function resolveCitizenSession(
     nhsNumber: row.nhs_number,
     birthDate: row.birth_date,
     proofingLevel: row.proofing_level,
+    actingForProxyId: row.acting_for_proxy_id,
   };
+}
+
+/** Sets whose record the session looks at: a proxy grant (checked by the caller) or null for the person's own. */
+export async function setCitizenActingFor(
+  db: Queryable,
+  sessionId: string,
+  proxyId: string | null,
+): Promise<void> {
+  await db.query("UPDATE citizen_session SET acting_for_proxy_id = $2 WHERE session_id = $1", [
+    sessionId,
+    proxyId,
+  ]);
 }
 
 /** Ends a citizen session; the sign-out is audited (with why, when it is not the person signing out). */

@@ -18,6 +18,23 @@ export { verifyAuditChain } from "./audit-verify.ts";
 export { type AuthConfig, authConfigFromEnv, type CitizenOidcConfig } from "./auth-config.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
 export {
+  CLOSED_REASON_MAX,
+  CONTRIBUTION_KINDS,
+  CONTRIBUTION_MAX,
+  type Contribution,
+  type ContributionKind,
+  KIND_WORDS,
+} from "./citizen-contributions.ts";
+export {
+  BASIS_ALLOWS,
+  BASIS_WORDS,
+  grantsInForceFor,
+  PROXY_BASES,
+  type ProxyBasis,
+  type ProxyGrant,
+  type ProxyInput,
+} from "./citizen-proxy.ts";
+export {
   type CitizenIdentity,
   type CitizenOidcClient,
   citizenActor,
@@ -27,6 +44,7 @@ export {
   type ProofingLevel,
   RECORD_PROOFING_LEVEL,
   resolveCitizenSession,
+  setCitizenActingFor,
 } from "./citizen-sign-in.ts";
 export { recordObjection, recordOptOut, withdrawObjection, withdrawOptOut } from "./consent.ts";
 export { GovernanceError } from "./errors.ts";
@@ -67,8 +85,10 @@ export type {
 } from "./reader-backoffice.ts";
 export type { CareReads, PersonCarePage, StaffMember, Worklist, WorklistItem } from "./reader-care.ts";
 export {
+  type ActingFor,
   CITIZEN_AUDIT_PAGE_SIZE,
   type CitizenCareTeamView,
+  type CitizenContributionsView,
   type CitizenPerson,
   type CitizenPlanView,
   type CitizenReader,

@@ -34,6 +34,13 @@ import {
 } from "../care/index.ts";
 import { invalid, notFound } from "../core/errors.ts";
 import { type StaffMember, staffCaringFor } from "./care-owners.ts";
+import {
+  type Contribution,
+  closeContribution,
+  readContributions,
+  takeContribution,
+} from "./citizen-contributions.ts";
+import { type ProxyGrant, type ProxyInput, proxiesOf, recordProxy, revokeProxy } from "./citizen-proxy.ts";
 import type { PersonSummary } from "./person-reads.ts";
 import { readBanner } from "./person-view.ts";
 import type { ReaderBase } from "./reader-base.ts";
@@ -46,6 +53,10 @@ export type { StaffMember };
 export interface PersonCarePage extends PersonPageBase {
   plans: CarePlan[];
   referrals: Referral[];
+  /** What the person (or their carer, by proxy) added from the citizen's view, newest first. */
+  contributions: Contribution[];
+  /** Who may act for the person in the citizen's view (proxy access), revoked grants too. */
+  proxies: ProxyGrant[];
 }
 
 export interface WorklistItem extends WorkItem {
@@ -89,6 +100,19 @@ export interface CareReads {
     status: ActionStatus,
   ): Promise<CarePlan>;
   signOffCarePlan(personId: string, planId: string, baseVersion: number): Promise<CarePlan>;
+  /** Takes what the person added into the plan's next version ("change"); both saved, or neither. */
+  takeCitizenContribution(
+    personId: string,
+    planId: string,
+    baseVersion: number,
+    contributionId: string,
+  ): Promise<CarePlan>;
+  /** Closes what the person added without changing the plan, with a reason they will read ("change"). */
+  closeCitizenContribution(personId: string, contributionId: string, reason: string): Promise<void>;
+  /** Records that a citizen may act for the person ("change"; not under break-glass). */
+  recordCitizenProxy(personId: string, input: ProxyInput): Promise<ProxyGrant>;
+  /** Revokes a proxy grant at once ("change"). */
+  revokeCitizenProxy(personId: string, proxyId: string, reason: string): Promise<void>;
   endCarePlan(personId: string, planId: string, baseVersion: number, reason: string): Promise<CarePlan>;
   referPerson(personId: string, input: ReferralInput): Promise<Referral>;
   decideReferral(
@@ -151,8 +175,13 @@ export function careReads(base: ReaderBase): CareReads {
     async personCarePlans(personId) {
       const base = await page(personId);
       const id = personId.toLowerCase();
-      const [plans, referrals] = await Promise.all([readPlans(db, id), readReferrals(db, id)]);
-      return { ...base, plans, referrals };
+      const [plans, referrals, contributions, proxies] = await Promise.all([
+        readPlans(db, id),
+        readReferrals(db, id),
+        readContributions(db, [id]),
+        proxiesOf(db, id),
+      ]);
+      return { ...base, plans, referrals, contributions, proxies };
     },
     async personReferral(personId, referralId) {
       const base = await page(personId);
@@ -177,6 +206,24 @@ export function careReads(base: ReaderBase): CareReads {
       changing(personId, (id, who) => setActionStatus(db, id, planId, baseVersion, actionId, status, who)),
     signOffCarePlan: (personId, planId, baseVersion) =>
       changing(personId, (id, who) => signOffPlan(db, id, planId, baseVersion, who)),
+    takeCitizenContribution: (personId, planId, baseVersion, contributionId) =>
+      changing(personId, (id, who) => takeContribution(db, id, planId, baseVersion, contributionId, who)),
+    closeCitizenContribution: (personId, contributionId, reason) =>
+      changing(personId, (id, who) => closeContribution(db, id, contributionId, reason, who)),
+    async recordCitizenProxy(personId, input) {
+      // A proxy opens the person's record to a member of the public: only someone who cares for the person.
+      const decision = await allowed(personId, "identifiable", "change");
+      if (decision.breakGlassId) {
+        return base.refuse(
+          "change",
+          "proxy access recorded under break-glass would open the record to someone else beyond the emergency; record it once you care for the person",
+        );
+      }
+      const who = author();
+      return recordProxy(db, personId.toLowerCase(), input, who);
+    },
+    revokeCitizenProxy: (personId, proxyId, reason) =>
+      changing(personId, (id, who) => revokeProxy(db, id, proxyId, reason, who)),
     endCarePlan: (personId, planId, baseVersion, reason) =>
       changing(personId, (id, who) => endPlan(db, id, planId, baseVersion, reason, who)),
     async referPerson(personId, input) {

@@ -7,10 +7,25 @@
 // person their own visits as the IG officer sees them. Proxy access (a carer acting for someone) is not here.
 import { randomUUID } from "node:crypto";
 import { type CarePlan, type PlanVersion, type Referral, readPlans, readReferrals } from "../care/index.ts";
-import { conflict, notFound } from "../core/errors.ts";
+import { conflict, forbidden, notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { AccessDenied, denied } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
+import {
+  addContribution,
+  type Contribution,
+  checkContribution,
+  readContributions,
+} from "./citizen-contributions.ts";
+import {
+  BASIS_ALLOWS,
+  BASIS_WORDS,
+  grantInForce,
+  grantsInForceFor,
+  type ProxyGrant,
+  type ProxyScope,
+  proxyNames,
+} from "./citizen-proxy.ts";
 import { type CitizenIdentity, RECORD_PROOFING_LEVEL } from "./citizen-sign-in.ts";
 import { recordObjection } from "./consent.ts";
 import { type ObjectionRow, organisationName, sharingRecords, withdrawHeldObjection } from "./ig.ts";
@@ -84,8 +99,27 @@ export interface CitizenSharingView {
   cannotRecord: string | null;
 }
 
+export interface CitizenContributionsView {
+  person: CitizenPerson;
+  contributions: Contribution[];
+  /** Whether there is a plan (draft or agreed) for the care team to take what is added into. */
+  hasPlan: boolean;
+}
+
+/** Whose record a proxy is looking at, and what their basis lets them see. */
+export interface ActingFor {
+  proxyId: string;
+  name: string;
+  basis: string;
+  allows: readonly ProxyScope[];
+}
+
 export interface CitizenReader {
   readonly identity: CitizenIdentity;
+  /** The proxy grant the session acts under, checked now; null for the person's own record. */
+  actingFor(): Promise<ActingFor | null>;
+  /** The people this NHS login account may act for today (for "whose record"); audited as a list. */
+  peopleICareFor(): Promise<{ proxyId: string; name: string; relationship: string; basis: string }[]>;
   /** Whether the identity is proved well enough to see the record (P9). */
   readonly mayReadRecord: boolean;
   /** Audits a page view refused because the identity is not proved to P9 (the page says what to do instead). */
@@ -96,6 +130,10 @@ export interface CitizenReader {
   /** Who has looked at the record (staff, systems, other NHS login accounts; not this one), newest first. */
   recordAccess(page: number): Promise<RecordAccessView>;
   mySharing(): Promise<CitizenSharingView>;
+  /** What the person has added to their plan, and what the care team did with each. */
+  myContributions(): Promise<CitizenContributionsView>;
+  /** Adds what matters to them, a goal or a preference, for the lead professional to take into the plan. */
+  addMyContribution(kind: string, body: string): Promise<Contribution>;
   /** Records an objection held by the registered practice; recording it again changes nothing. */
   recordMyObjection(): Promise<{ recorded: boolean }>;
   /**
@@ -143,12 +181,86 @@ export function createCitizenReader(
 
   const unproved = `the record needs identity proved to ${RECORD_PROOFING_LEVEL} in NHS login; this sign-in is ${identity.proofingLevel}`;
 
+  const proxyAudit = (
+    grant: ProxyGrant | null,
+    proxyId: string,
+    action: string,
+    allowed: boolean,
+    reason: string,
+    note: string,
+  ) =>
+    appendAuditEvent(db, {
+      actorUserId: null,
+      actor: identity.actor,
+      roleCode: CITIZEN_ROLE,
+      teamCode: null,
+      purpose: "direct-care",
+      action,
+      personIds: grant ? [grant.personId] : [],
+      personCount: allowed && grant ? 1 : 0,
+      allowed,
+      reason,
+      relationship: allowed ? "proxy" : null,
+      disclosure: allowed ? "identifiable" : null,
+      channel: "web",
+      clientAddress: origin.clientAddress,
+      detail: `${PROXY_DETAIL} ${proxyId} ${origin.detail}${note}`,
+    });
+
+  /**
+   * The record a proxy acts for: the grant looked up again now (revoked, past review, a child turned 16, or
+   * another account's: refused and audited), and the basis allowing this part; audited as a proxy read.
+   */
+  const proxied = async (proxyId: string, action: "view" | "change", scope: ProxyScope, note: string) => {
+    const grant = await grantInForce(db, identity.nhsNumber as string, proxyId, londonDate(now()));
+    if (!grant) {
+      await proxyAudit(
+        null,
+        proxyId,
+        action,
+        false,
+        "proxy access not in force for this NHS login account (revoked, ended, or never granted)",
+        note,
+      );
+      throw forbidden("governance.proxy-not-in-force", "You can no longer see this person's record.", {
+        hint: "Your access as their carer has ended or been revoked. Choose whose record to look at, or ask their care team.",
+      });
+    }
+    if (!BASIS_ALLOWS[grant.basis].includes(scope)) {
+      await proxyAudit(
+        grant,
+        proxyId,
+        action,
+        false,
+        `proxy on the basis '${grant.basis}' does not cover ${scope}`,
+        note,
+      );
+      throw forbidden(
+        "governance.proxy-not-covered",
+        `${BASIS_WORDS[grant.basis]} does not let you see or do this.`,
+        {
+          hint: "Ask the person's care team if you think it should.",
+        },
+      );
+    }
+    await proxyAudit(
+      grant,
+      proxyId,
+      action,
+      true,
+      `proxy for the person (${grant.basis}), signed in through NHS login`,
+      note,
+    );
+    return [grant.personId];
+  };
+
   /** The person's own record ids, decided and audited before anything is read. */
-  const own = async (action: "view" | "change", note = ""): Promise<string[]> => {
+  const own = async (action: "view" | "change", note = "", scope: ProxyScope = "plan"): Promise<string[]> => {
     if (!mayReadRecord) {
       await audit(action, false, unproved, [], note);
       throw new AccessDenied(denied(unproved));
     }
+    if (identity.actingForProxyId) return proxied(identity.actingForProxyId, action, scope, note);
     if (identity.birthDate === null) {
       const reason = "NHS login gave no date of birth, so the record cannot be matched safely";
       await audit(action, false, reason);
@@ -210,6 +322,54 @@ export function createCitizenReader(
       await audit("view", false, unproved);
     },
 
+    async actingFor() {
+      const proxyId = identity.actingForProxyId;
+      if (!proxyId || !mayReadRecord) return null;
+      const grant = await grantInForce(db, identity.nhsNumber as string, proxyId, londonDate(now()));
+      if (!grant) return null;
+      const [person] = await Promise.all([personOf([grant.personId])]);
+      return {
+        proxyId,
+        name: [person.name.given, person.name.family].filter(Boolean).join(" ") || "the person",
+        basis: BASIS_WORDS[grant.basis],
+        allows: BASIS_ALLOWS[grant.basis],
+      };
+    },
+
+    async peopleICareFor() {
+      if (!mayReadRecord) return [];
+      const grants = await grantsInForceFor(db, identity.nhsNumber as string, londonDate(now()));
+      if (grants.length === 0) return [];
+      await appendAuditEvent(db, {
+        actorUserId: null,
+        actor: identity.actor,
+        roleCode: CITIZEN_ROLE,
+        teamCode: null,
+        purpose: "direct-care",
+        action: "list",
+        personIds: grants.map((g) => g.personId),
+        personCount: grants.length,
+        allowed: true,
+        reason: "the people this NHS login account has proxy access for",
+        relationship: "proxy",
+        disclosure: "identifiable",
+        channel: "web",
+        clientAddress: origin.clientAddress,
+        detail: `${PROXY_DETAIL} list ${origin.detail}`,
+      });
+      return Promise.all(
+        grants.map(async (g) => {
+          const person = await personOf([g.personId]);
+          return {
+            proxyId: g.proxyId,
+            name: [person.name.given, person.name.family].filter(Boolean).join(" ") || "A person",
+            relationship: g.relationship,
+            basis: BASIS_WORDS[g.basis],
+          };
+        }),
+      );
+    },
+
     async myPlan() {
       const ids = await own("view");
       const plans = await plansOf(ids);
@@ -222,7 +382,7 @@ export function createCitizenReader(
     },
 
     async myReferrals() {
-      const ids = await own("view");
+      const ids = await own("view", "", "referrals");
       const referrals = (await Promise.all(ids.map((id) => readReferrals(db, id))))
         .flat()
         .sort((a, b) => b.referredOn.localeCompare(a.referredOn));
@@ -230,7 +390,7 @@ export function createCitizenReader(
     },
 
     async myCareTeam() {
-      const ids = await own("view");
+      const ids = await own("view", "", "care-team");
       const today = londonDate(now());
       const entries = (await Promise.all(ids.map((id) => readCareTeam(db, id, today)))).flat();
       return {
@@ -241,14 +401,14 @@ export function createCitizenReader(
     },
 
     async recordAccess(page) {
-      const ids = await own("view");
+      const ids = await own("view", "", "record-access");
       const pageSize = CITIZEN_AUDIT_PAGE_SIZE;
       const { rows, total } = await accessesOf(db, ids, identity.actor, pageSize, (page - 1) * pageSize);
       return { person: await personOf(ids), accesses: rows, total, page, pageSize };
     },
 
     async mySharing() {
-      const ids = await own("view");
+      const ids = await own("view", "", "sharing");
       const objections = (await Promise.all(ids.map((id) => sharingRecords(db, id)))).flatMap(
         (s) => s.objections,
       );
@@ -266,8 +426,30 @@ export function createCitizenReader(
       };
     },
 
+    async myContributions() {
+      const ids = await own("view");
+      const [contributions, plans] = await Promise.all([readContributions(db, ids), plansOf(ids)]);
+      return {
+        person: await personOf(ids),
+        contributions,
+        hasPlan: plans.some((p) => p.latest.status !== "ended"),
+      };
+    },
+
+    async addMyContribution(kind, body) {
+      const checked = checkContribution(kind, body); // refused before the record is opened or audited
+      const ids = await own("change", `; added to my care plan: ${checked.kind}`, "add-to-plan");
+      return addContribution(db, {
+        personId: ids[0],
+        ...checked,
+        submittedBy: identity.actor,
+        proxyId: identity.actingForProxyId,
+        at: now(),
+      });
+    },
+
     async recordMyObjection() {
-      const ids = await own("change", "; choice: record an objection");
+      const ids = await own("change", "; choice: record an objection", "sharing");
       const today = londonDate(now());
       let recorded = false;
       for (const id of ids) {
@@ -294,7 +476,7 @@ export function createCitizenReader(
     },
 
     async withdrawMyObjections() {
-      const ids = await own("change", "; choice: withdraw the objection recorded here");
+      const ids = await own("change", "; choice: withdraw the objection recorded here", "sharing");
       const today = londonDate(now());
       let withdrawn = 0;
       const heldByOthers: ObjectionRow[] = [];
@@ -327,6 +509,9 @@ async function peopleMatching(db: Db, nhsNumber: string, birthDate: string): Pro
   );
   return rows.map((r) => r.person_id);
 }
+
+/** The audit detail's prefix for a proxy's read: the grant's id follows, so the person's page can name the carer. */
+const PROXY_DETAIL = "citizen-proxy";
 
 /** Who another NHS login account's visit was, in the person's words: no account, no name. */
 const OTHER_CITIZEN = "Someone signed in with NHS login";
@@ -363,8 +548,10 @@ async function accessesOf(
     team_name: string | null;
     org_name: string | null;
     withheld: boolean;
+    relationship: string | null;
+    detail: string | null;
   }>(
-    `SELECT a.occurred_at, a.action, a.allowed, a.break_glass_id, a.channel, a.role_code,
+    `SELECT a.occurred_at, a.action, a.allowed, a.break_glass_id, a.channel, a.role_code, a.relationship, a.detail,
             r.name AS role_name, t.name AS team_name, o.name AS org_name,
             (a.withheld_ids && $1::uuid[]
               OR EXISTS (SELECT 1 FROM audit_set_member m
@@ -377,11 +564,17 @@ async function accessesOf(
       ORDER BY a.seq DESC LIMIT $2 OFFSET $3`,
     [personIds, limit, offset, ownActor],
   );
+  const carers = await proxyNames(db, personIds);
   return {
     total: Number(count?.n ?? 0),
     rows: rows.map((r) => {
       const system = r.role_code === null;
       const citizen = r.role_code === CITIZEN_ROLE;
+      const proxyId =
+        r.relationship === "proxy"
+          ? new RegExp(`^${PROXY_DETAIL} ([0-9a-f-]{36}) `).exec(r.detail ?? "")?.[1]
+          : undefined;
+      const carer = proxyId ? carers.get(proxyId) : undefined;
       const refused = !r.allowed || r.withheld;
       return {
         at: new Date(r.occurred_at).toISOString(),
@@ -390,13 +583,15 @@ async function accessesOf(
           : system
             ? "OnePlace"
             : (r.org_name ?? r.team_name ?? "An organisation no longer in OnePlace"),
-        role: citizen
-          ? OTHER_CITIZEN
-          : system
-            ? r.channel === "cli"
-              ? "Data manager, checking records match the right person"
-              : "The OnePlace system"
-            : (r.role_name ?? r.role_code ?? "Unknown role"),
+        role: carer
+          ? `Your carer ${carer}, acting for you`
+          : citizen
+            ? OTHER_CITIZEN
+            : system
+              ? r.channel === "cli"
+                ? "Data manager, checking records match the right person"
+                : "The OnePlace system"
+              : (r.role_name ?? r.role_code ?? "Unknown role"),
         what: refused
           ? "Tried to see your record but was not allowed"
           : (ACTION_WORDS[r.action] ?? "Used your record"),

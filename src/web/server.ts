@@ -20,6 +20,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { backofficeRoutes } from "./routes/backoffice.ts";
 import { careRoutes } from "./routes/care.ts";
+import { careContributionRoutes, careProxyRoutes } from "./routes/care-contributions.ts";
 import { citizenRoutes } from "./routes/citizen.ts";
 import { commissioningRoutes } from "./routes/commissioning.ts";
 import { findRoutes } from "./routes/find.ts";
@@ -93,6 +94,8 @@ export async function createWebServer(options: WebOptions) {
   await app.register(findRoutes);
   await app.register(personRoutes);
   await app.register(careRoutes);
+  await app.register(careContributionRoutes);
+  await app.register(careProxyRoutes);
   await app.register(mdtRoutes, { chromium: appSettings.chromium });
   await app.register(registerRoutes);
   await app.register(registersRoutes);

@@ -535,6 +535,21 @@ const CARE_ROUTES: Record<string, RouteGovernance> = Object.fromEntries(
     "POST /people/:personId/referrals/:referralId/follow-up",
   ].map((key) => [key, { kind: "role", file: CARE_FILE, reason: CARE_PERSON }]),
 );
+CARE_ROUTES["POST /people/:personId/care-plan/contributions/:contributionId"] = {
+  kind: "role",
+  file: "test/web/citizen.test.ts",
+  reason: `${CARE_PERSON}; takes what the person added into the plan's next version, or closes it with a reason`,
+};
+for (const key of [
+  "POST /people/:personId/care-plan/proxies",
+  "POST /people/:personId/care-plan/proxies/:proxyId/revoke",
+]) {
+  CARE_ROUTES[key] = {
+    kind: "role",
+    file: "test/web/citizen-proxy.test.ts",
+    reason: `${CARE_PERSON}; records or revokes a citizen's proxy access (not under break-glass)`,
+  };
+}
 CARE_ROUTES["GET /care/worklist"] = {
   kind: "role",
   file: CARE_FILE,
@@ -568,7 +583,20 @@ const CITIZEN_ROUTES: Record<string, RouteGovernance> = {
       "GET /citizen/record-access",
       "GET /citizen/sharing",
       "POST /citizen/sharing",
+      "GET /citizen/what-matters",
+      "POST /citizen/what-matters",
     ].map((key) => [key, { kind: "role", file: CITIZEN_FILE, reason: CITIZEN_OWN }]),
+  ),
+  ...Object.fromEntries(
+    ["GET /citizen/people", "POST /citizen/people"].map((key) => [
+      key,
+      {
+        kind: "role",
+        file: "test/web/citizen-proxy.test.ts",
+        reason:
+          "whose record: the signed-in citizen's own, or a person they hold proxy access for (grant checked on every request, by their NHS Number at P9); audited as a proxy list",
+      },
+    ]),
   ),
 };
 

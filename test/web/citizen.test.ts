@@ -696,3 +696,185 @@ test("the server's log lines carry no name, NHS Number, date of birth or postcod
   for (const identifier of identifiersOf(me))
     assert.ok(!text.includes(identifier), `the log names ${identifier}`);
 });
+
+const staffPost = (url: string, form: Record<string, string>) =>
+  app.inject({
+    method: "POST",
+    url,
+    headers: { ...gpSession.page, "content-type": "application/x-www-form-urlencoded" },
+    payload: new URLSearchParams({ ...form, _csrf: gpSession.csrf }).toString(),
+  });
+
+test("what matters to me: the person adds it, the lead professional sees 'Added by the person on …' and takes it into the next plan version; the person sees its status", async () => {
+  const citizen = await signIn({ sub: "edith-words", nhsNumber: me.nhsNumber, level: "P9" });
+  const form = await page("/citizen/what-matters", citizen);
+  assert.equal(form.statusCode, 200, form.body);
+  assert.match(
+    form.body,
+    /<form method="post" action="\/citizen\/what-matters"/,
+    "a plain form: no script needed",
+  );
+  const sent = await postForm("/citizen/what-matters", citizen, {
+    _csrf: citizen.csrf,
+    kind: "what-matters",
+    body: "  Getting to church on Sundays with my neighbour  ",
+  });
+  assert.equal(sent.statusCode, 303, sent.body);
+  assert.equal(sent.headers.location, "/citizen/what-matters?done=added");
+  const [stored] = await t.db.query<{ body: string; submitted_by: string; status: string }>(
+    "SELECT body, submitted_by, status FROM citizen_contribution WHERE person_id = $1",
+    [me.personId],
+  );
+  assert.equal(
+    stored.body,
+    "Getting to church on Sundays with my neighbour",
+    "trimmed, the person's own words",
+  );
+  assert.match(stored.submitted_by, /^citizen:/, "saved as the citizen's own, not against a staff user");
+  assert.equal(stored.status, "waiting");
+  const [audit] = await t.db.query<{ action: string; detail: string; relationship: string }>(
+    `SELECT action, detail, relationship FROM audit_event WHERE role_code = 'citizen' AND $1 = ANY(person_ids)
+      ORDER BY seq DESC LIMIT 1`,
+    [me.personId],
+  );
+  assert.equal(audit.action, "change");
+  assert.equal(audit.relationship, "self");
+  assert.match(audit.detail, /POST \/citizen\/what-matters; added to my care plan: what-matters/);
+  const waiting = await page("/citizen/what-matters?done=added", citizen);
+  assert.match(waiting.body, /Your lead professional will read what you added/);
+  assert.match(waiting.body, /Getting to church on Sundays/);
+  assert.match(waiting.body, /Waiting/);
+
+  // The lead professional's Care plan tab.
+  const tab = await app.inject({
+    method: "GET",
+    url: `/people/${me.personId}/care-plan`,
+    headers: gpSession.page,
+  });
+  assert.equal(tab.statusCode, 200);
+  assert.match(tab.body, /Added by the person on \d{1,2} [A-Z][a-z]+ \d{4}/);
+  assert.match(tab.body, /Getting to church on Sundays with my neighbour/);
+  const action = /action="(\/people\/[^"]+\/care-plan\/contributions\/[^"]+)"/.exec(tab.body)?.[1] ?? "";
+  const planId = /name="planId" value="([^"]+)"/.exec(tab.body)?.[1] ?? "";
+  const baseVersion = /name="baseVersion" value="([^"]+)"/.exec(tab.body)?.[1] ?? "";
+  assert.ok(action && planId && baseVersion);
+  // A version moved on since the page was opened: a conflict, nothing taken.
+  const stale = await staffPost(action, {
+    decision: "take",
+    planId,
+    baseVersion: String(Number(baseVersion) - 1),
+  });
+  assert.equal(stale.statusCode, 409, stale.body);
+  assert.equal(
+    (
+      await t.db.query("SELECT 1 FROM citizen_contribution WHERE person_id = $1 AND status = 'waiting'", [
+        me.personId,
+      ])
+    ).length,
+    1,
+  );
+  const took = await staffPost(action, { decision: "take", planId, baseVersion });
+  assert.equal(took.statusCode, 303, took.body);
+  const [version] = await t.db.query<{
+    version: number;
+    what: string;
+    status: string;
+    saved_by_user_id: string;
+  }>(
+    `SELECT version, content->>'whatMattersToMe' AS what, status, saved_by_user_id FROM care_plan_version
+      WHERE person_id = $1 ORDER BY version DESC LIMIT 1`,
+    [me.personId],
+  );
+  assert.equal(version.version, Number(baseVersion) + 1);
+  assert.equal(
+    version.what,
+    "Staying in my own home with my cat\n\nGetting to church on Sundays with my neighbour",
+  );
+  assert.equal(version.status, "draft", "the next version is a draft for the lead to agree with the person");
+  const [taken] = await t.db.query<{ status: string; plan_version: number }>(
+    "SELECT status, plan_version FROM citizen_contribution WHERE person_id = $1",
+    [me.personId],
+  );
+  assert.deepEqual(taken, { status: "taken", plan_version: version.version });
+  const [change] = await t.db.query<{ action: string; role_code: string }>(
+    "SELECT action, role_code FROM audit_event WHERE $1 = ANY(person_ids) AND role_code = 'gp' ORDER BY seq DESC LIMIT 1",
+    [me.personId],
+  );
+  assert.equal(change.action, "change");
+  const again = await staffPost(action, { decision: "take", planId, baseVersion: String(version.version) });
+  assert.equal(again.statusCode, 409, "taken once only");
+  const after = await page("/citizen/what-matters", citizen);
+  assert.match(after.body, /Added to your plan/);
+  assert.match(after.body, /Your care team added this to your care plan on/);
+  // Put the plan back as agreed, for the tests that read it.
+  await gpReader.signOffCarePlan(me.personId, planId, version.version);
+});
+
+test("adding to my plan: nothing written, too long, or no choice is refused with what to do, and nothing is stored", async () => {
+  const citizen = await signIn({ sub: "edith-words-2", nhsNumber: me.nhsNumber, level: "P9" });
+  const count = async () =>
+    (await t.db.query("SELECT 1 FROM citizen_contribution WHERE person_id = $1", [me.personId])).length;
+  const before = await count();
+  const empty = await postForm("/citizen/what-matters", citizen, {
+    _csrf: citizen.csrf,
+    kind: "goal",
+    body: "   ",
+  });
+  assert.equal(empty.statusCode, 400);
+  assert.match(empty.body, /There is a problem/);
+  assert.match(empty.body, /Write what you would like to add/);
+  assert.match(empty.body, /href="#contribution-body"/);
+  const long = "a".repeat(2_001);
+  const tooLong = await postForm("/citizen/what-matters", citizen, {
+    _csrf: citizen.csrf,
+    kind: "goal",
+    body: long,
+  });
+  assert.equal(tooLong.statusCode, 400);
+  assert.match(tooLong.body, /2001 characters long; the most is 2000/);
+  assert.match(tooLong.body, new RegExp(`>${long}</textarea>`), "what the person wrote is kept in the form");
+  const noKind = await postForm("/citizen/what-matters", citizen, {
+    _csrf: citizen.csrf,
+    body: "To walk to the shops",
+  });
+  assert.equal(noKind.statusCode, 400);
+  assert.match(noKind.body, /Choose what you are adding/);
+  assert.match(noKind.body, /href="#contribution-kind"/);
+  const noToken = await app.inject({
+    method: "POST",
+    url: "/citizen/what-matters",
+    headers: { cookie: citizen.cookie, "content-type": "application/x-www-form-urlencoded" },
+    payload: "kind=goal&body=x&_csrf=wrong",
+  });
+  assert.equal(noToken.statusCode, 403);
+  assert.equal(await count(), before, "nothing stored");
+});
+
+test("the lead professional closes what the person added with a reason; the person reads it; a close needs a reason", async () => {
+  const citizen = await signIn({ sub: "edith-words-3", nhsNumber: me.nhsNumber, level: "P9" });
+  await postForm("/citizen/what-matters", citizen, {
+    _csrf: citizen.csrf,
+    kind: "preference",
+    body: "Visits after ten",
+  });
+  const [c] = await t.db.query<{ contribution_id: string }>(
+    "SELECT contribution_id FROM citizen_contribution WHERE person_id = $1 AND status = 'waiting'",
+    [me.personId],
+  );
+  const url = `/people/${me.personId}/care-plan/contributions/${c.contribution_id}`;
+  const noReason = await staffPost(url, { decision: "close", reason: " " });
+  assert.equal(noReason.statusCode, 400);
+  assert.match(noReason.body, /Say why this is not going into the plan/);
+  const closed = await staffPost(url, { decision: "close", reason: "We changed the visit times with you" });
+  assert.equal(closed.statusCode, 303, closed.body);
+  const mine = await page("/citizen/what-matters", citizen);
+  assert.match(mine.body, /Not added/);
+  assert.match(mine.body, /They said: We changed the visit times with you/);
+  // Another person's staff page shows nothing of Edith's words.
+  const otto = await app.inject({
+    method: "GET",
+    url: `/people/${other.personId}/care-plan`,
+    headers: gpSession.page,
+  });
+  assert.doesNotMatch(otto.body, /Visits after ten|Getting to church/);
+});

@@ -98,7 +98,7 @@ export const GOVERNANCE_TABLES = {
     },
     { layout: "local", primaryKey: ["state_hash"] },
   ),
-  // 0960_citizen_session.sql, 0961_citizen_session_birth_date.sql
+  // 0960_citizen_session.sql, 0961_citizen_session_birth_date.sql, 0995_citizen_proxy.sql (acting_for_proxy_id)
   citizen_session: table(
     {
       session_id: "uuid",
@@ -112,8 +112,48 @@ export const GOVERNANCE_TABLES = {
       last_seen_at: "timestamptz",
       expires_at: "timestamptz",
       birth_date: "date?",
+      acting_for_proxy_id: "uuid?",
     },
     { layout: "local", primaryKey: ["session_id"], unique: [["token_hash"]] },
+  ),
+  // 0995_citizen_proxy.sql
+  citizen_proxy: table(
+    {
+      person_id: "uuid",
+      proxy_id: "uuid",
+      proxy_nhs_number: "text",
+      proxy_name: "text",
+      relationship: "text",
+      basis: "text",
+      starts_on: "date",
+      review_on: "date",
+      recorded_by_user_id: "uuid",
+      recorded_by_team_id: "uuid",
+      recorded_at: "timestamptz",
+      revoked_at: "timestamptz?",
+      revoked_by_user_id: "uuid?",
+      revoked_reason: "text?",
+    },
+    { layout: "distributed", primaryKey: ["person_id", "proxy_id"] },
+  ),
+  // 0994_citizen_contribution.sql
+  citizen_contribution: table(
+    {
+      person_id: "uuid",
+      contribution_id: "uuid",
+      kind: "text",
+      body: "text",
+      submitted_by: "text",
+      proxy_id: "uuid?",
+      submitted_at: "timestamptz",
+      status: "text",
+      decided_by_user_id: "uuid?",
+      decided_at: "timestamptz?",
+      plan_id: "uuid?",
+      plan_version: "integer?",
+      closed_reason: "text?",
+    },
+    { layout: "distributed", primaryKey: ["person_id", "contribution_id"] },
   ),
   // 0210_consent_and_break_glass.sql
   sharing_objection: table(

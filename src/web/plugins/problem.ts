@@ -2,6 +2,7 @@
 // NHS.UK error page (error.njk, inside the layout) for a browser asking for a page, with the same detail and
 // hint. A request is a browser's when it accepts text/html, sends no bearer token and is not under /api/.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { citizenShell } from "../views/citizen.context.ts";
 import { errorPageContext } from "../views/error.context.ts";
 
 const TITLES: Record<number, string> = {
@@ -43,6 +44,14 @@ export function sendProblem(
 ): FastifyReply {
   reply.status(status);
   if (wantsPage(reply.request) && typeof reply.view === "function") {
+    // The citizen's pages keep their own layout: no staff header, navigation or links.
+    if (/^\/citizen(\/|\?|$)/.test(reply.request.url)) {
+      return reply.header("cache-control", "no-store").view("citizen-error.njk", {
+        ...citizenShell({ csrf: null, current: "" }),
+        detail,
+        ...errorPageContext(status, detail, { hint: extras.hint, code: extras.code }),
+      });
+    }
     return reply.header("cache-control", "no-store").view(
       "error.njk",
       errorPageContext(status, detail, {

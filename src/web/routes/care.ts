@@ -143,8 +143,8 @@ const tab = async (request: FastifyRequest<PersonP>, error: OnePlaceError | null
   };
 };
 
-/** Runs a change, then sees the page (303), or re-shows the tab with the reason a person can act on. */
-const changeAndRedirect = async (
+/** Runs a change, then sees the page (303), or re-shows the tab with the reason a person can act on (also care-contributions.ts). */
+export const changeAndRedirect = async (
   request: FastifyRequest<PersonP>,
   reply: FastifyReply,
   run: () => Promise<unknown>,

@@ -6,6 +6,7 @@
 // (src/governance/reader-citizen.ts), which finds the record by the NHS Number the provider asserted: no
 // route takes a person's id. Forms work without JavaScript (POST with the session's CSRF token).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { HTTP_STATUS_OF_KIND, isOnePlaceError } from "../../core/errors.ts";
 import {
   type CitizenIdentity,
   type CitizenOidcClient,
@@ -15,8 +16,10 @@ import {
   csrfTokenFor,
   endCitizenSession,
   GovernanceError,
+  grantsInForceFor,
   resolveCitizenSession,
   safeEqual,
+  setCitizenActingFor,
 } from "../../governance/index.ts";
 import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
@@ -26,12 +29,16 @@ import { createRateLimiter } from "../plugins/rate-limit.ts";
 import {
   careTeamContext,
   citizenShell,
+  contributionsContext,
+  peopleContext,
   planContext,
   recordAccessContext,
   referralsContext,
+  type ShellActingFor,
   sharingContext,
 } from "../views/citizen.context.ts";
-import { closedObject, csrfField } from "./schemas.ts";
+import { londonToday } from "./person-forms.ts";
+import { closedObject, csrfField, UUID_PATTERN } from "./schemas.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -57,6 +64,16 @@ const callbackQuery = closedObject({
 });
 const pageQuery = closedObject({ page: { type: "integer", minimum: 1, maximum: 100_000 } });
 const doneQuery = closedObject({ done: { type: "string", enum: ["recorded", "withdrawn", "unchanged"] } });
+const choiceBody = closedObject(
+  { choice: { type: "string", anyOf: [{ const: "self" }, { pattern: UUID_PATTERN }] }, ...csrfField },
+  ["choice", "_csrf"],
+);
+const addedQuery = closedObject({ done: { type: "string", enum: ["added"] } });
+// Generous caps here: the reader's own check gives the person an actionable message for anything longer.
+const contributionBody = closedObject(
+  { kind: { type: "string", maxLength: 40 }, body: { type: "string", maxLength: 20_000 }, ...csrfField },
+  ["_csrf"],
+);
 const sharingBody = closedObject({ choice: { type: "string", enum: ["object", "withdraw"] }, ...csrfField }, [
   "choice",
   "_csrf",
@@ -79,7 +96,10 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
   // Sign-in pages (public) show no record; the pages after them are the citizen's, behind the hook below.
   const own = { config: { ownAuth: true, citizen: true } };
 
-  const citizens = new WeakMap<FastifyRequest, { identity: CitizenIdentity; token: string }>();
+  const citizens = new WeakMap<
+    FastifyRequest,
+    { identity: CitizenIdentity; token: string; actingFor: ShellActingFor | null; caresFor: boolean }
+  >();
   const signedIn = (request: FastifyRequest) => {
     const found = citizens.get(request);
     if (!found) throw new Error("a citizen page was reached without the citizen hook");
@@ -90,8 +110,10 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
       clientAddress: request.ip,
       detail: `${request.method} ${request.routeOptions.url ?? "unmatched"}`,
     });
-  const shell = (request: FastifyRequest, current: string) =>
-    citizenShell({ csrf: csrfTokenFor(signedIn(request).token), current });
+  const shell = (request: FastifyRequest, current: string) => {
+    const { token, actingFor, caresFor } = signedIn(request);
+    return citizenShell({ csrf: csrfTokenFor(token), current, actingFor, caresFor });
+  };
 
   app.addHook("onRequest", async (request, reply) => {
     if (!request.routeOptions.config?.citizen) return;
@@ -103,7 +125,14 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
       if (request.method === "GET") return reply.redirect(SIGN_IN, 303);
       return sendProblem(reply, 401, "Sign in through NHS login first.");
     }
-    citizens.set(request, { identity, token });
+    // Whose record: a proxy grant is looked up again on every request, so a revoked one shows nothing more.
+    const reader = createCitizenReader(db, identity, { clientAddress: request.ip, detail: "" });
+    const actingFor = await reader.actingFor();
+    const caresFor =
+      reader.mayReadRecord && identity.nhsNumber
+        ? (await grantsInForceFor(db, identity.nhsNumber, londonToday())).length > 0
+        : false;
+    citizens.set(request, { identity, token, actingFor, caresFor });
   });
 
   app.addHook("preHandler", async (request, reply) => {
@@ -183,6 +212,91 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
         ...shell(request, "/citizen/record-access"),
         ...recordAccessContext(await reader.recordAccess(request.query.page ?? 1)),
       });
+    },
+  );
+
+  app.get("/citizen/people", own, async (request, reply) => {
+    const reader = readerFor(request);
+    if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/people");
+    return reply.view("citizen-people.njk", {
+      ...shell(request, "/citizen/people"),
+      ...peopleContext(await reader.peopleICareFor(), signedIn(request).identity.actingForProxyId),
+    });
+  });
+
+  app.post<{ Body: { choice: string; _csrf: string } }>(
+    "/citizen/people",
+    { ...own, schema: { body: choiceBody } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/people");
+      const { identity } = signedIn(request);
+      const choice = request.body.choice.toLowerCase();
+      if (choice !== "self") {
+        // Only a grant in force for this account's NHS Number; anything else is refused and audited.
+        const mine = await reader.peopleICareFor();
+        if (!mine.some((p) => p.proxyId === choice)) {
+          await createCitizenReader(
+            db,
+            { ...identity, actingForProxyId: choice },
+            {
+              clientAddress: request.ip,
+              detail: "POST /citizen/people",
+            },
+          )
+            .myPlan()
+            .catch(() => undefined); // audits the refusal with the reason
+          return reply.status(403).view("citizen-people.njk", {
+            ...shell(request, "/citizen/people"),
+            ...peopleContext(mine, identity.actingForProxyId),
+            error: "You cannot look at that person's record. Choose one of the people listed.",
+          });
+        }
+      }
+      await setCitizenActingFor(db, identity.sessionId, choice === "self" ? null : choice);
+      return reply.redirect("/citizen", 303);
+    },
+  );
+
+  app.get<{ Querystring: { done?: "added" } }>(
+    "/citizen/what-matters",
+    { ...own, schema: { querystring: addedQuery } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/what-matters");
+      return reply.view("citizen-what-matters.njk", {
+        ...shell(request, "/citizen/what-matters"),
+        ...contributionsContext(await reader.myContributions(), { added: request.query.done === "added" }),
+      });
+    },
+  );
+
+  app.post<{ Body: { kind?: string; body?: string; _csrf: string } }>(
+    "/citizen/what-matters",
+    { ...own, schema: { body: contributionBody } },
+    async (request, reply) => {
+      const reader = readerFor(request);
+      if (!reader.mayReadRecord) return notProved(request, reply, "/citizen/what-matters");
+      const kind = request.body.kind ?? "";
+      const body = request.body.body ?? "";
+      try {
+        await reader.addMyContribution(kind, body);
+      } catch (error) {
+        if (
+          !isOnePlaceError(error) ||
+          (error.kind !== "invalid" && error.code !== "governance.contribution-too-many")
+        )
+          throw error;
+        const field = error.code === "governance.contribution-kind" ? "kind" : "body";
+        const text = error.hint ? `${error.message} ${error.hint}` : error.message;
+        return reply.status(HTTP_STATUS_OF_KIND[error.kind]).view("citizen-what-matters.njk", {
+          ...shell(request, "/citizen/what-matters"),
+          ...contributionsContext(await reader.myContributions(), {
+            form: { kind, body, error: { field, text } },
+          }),
+        });
+      }
+      return reply.redirect("/citizen/what-matters?done=added", 303);
     },
   );
 

@@ -3,8 +3,15 @@
 // decisions, the worklist and the directory of services. Words, not codes; dates as people write them.
 import type { CarePlan, CareService, PlanVersion, Referral } from "../../care/index.ts";
 import { EPISODE_ENDS, FOLLOW_UP_OUTCOMES, LEAD_ROLES } from "../../care/index.ts";
-import type { PersonPageBase, StaffMember, Worklist } from "../../governance/index.ts";
+import type {
+  Contribution,
+  PersonPageBase,
+  ProxyGrant,
+  StaffMember,
+  Worklist,
+} from "../../governance/index.ts";
 import { longdate } from "../../platform/index.ts";
+import { staffContributionsContext, staffProxiesContext } from "./care-contributions.context.ts";
 import {
   bannerContext,
   type PersonBannerContext,
@@ -152,7 +159,12 @@ function staffOptions(staff: StaffMember[], selected: string | null, withTeam: b
 
 /** The Care plan tab: the current plan (or the button to start one), its goals, actions and history. */
 export function carePlanTabContext(
-  page: PersonPageBase & { plans: CarePlan[]; referrals: Referral[] },
+  page: PersonPageBase & {
+    plans: CarePlan[];
+    referrals: Referral[];
+    contributions?: Contribution[];
+    proxies?: ProxyGrant[];
+  },
   extra: { csrf: string | null; staff: StaffMember[]; errors?: PageError[]; signOffProblems?: string[] },
 ) {
   const parts = personParts(page);
@@ -204,6 +216,8 @@ export function carePlanTabContext(
       ...staffOptions(extra.staff, null, false),
       { value: "external", text: "Someone outside OnePlace (type their name)", selected: false },
     ],
+    citizenContributions: staffContributionsContext(personId, page.contributions ?? [], plan?.latest ?? null),
+    citizenProxies: staffProxiesContext(personId, page.proxies ?? [], page.today),
     referrals: referralRows(personId, page.referrals),
     referHref: `/people/${personId}/referrals/new`,
   };

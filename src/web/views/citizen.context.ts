@@ -1,28 +1,62 @@
 // The citizen's pages in plain words: what the reader returns (src/governance/reader-citizen.ts) turned into
 // what each page shows. Shared by the routes (routes/citizen.ts) and the fixtures, so both render the same.
-import type {
-  CitizenCareTeamView,
-  CitizenPerson,
-  CitizenPlanView,
-  CitizenReferralsView,
-  CitizenSharingView,
-  RecordAccessView,
+import {
+  type CitizenCareTeamView,
+  type CitizenContributionsView,
+  type CitizenPerson,
+  type CitizenPlanView,
+  type CitizenReferralsView,
+  type CitizenSharingView,
+  CONTRIBUTION_MAX,
+  KIND_WORDS,
+  type RecordAccessView,
 } from "../../governance/index.ts";
 import { previousNext } from "./pagination.ts";
 
 export const CITIZEN_PAGES = [
   { href: "/citizen", text: "My care plan" },
+  { href: "/citizen/what-matters", text: "Add to my care plan" },
   { href: "/citizen/referrals", text: "My referrals" },
   { href: "/citizen/care-team", text: "My care team" },
   { href: "/citizen/record-access", text: "Who has looked at my record" },
   { href: "/citizen/sharing", text: "Sharing my record" },
 ] as const;
 
-/** The citizen layout's context: the sign-out form's token (null when not signed in) and the navigation. */
-export function citizenShell(options: { csrf: string | null; current: string }) {
+/** Which part of the record each page is, for what a proxy's basis allows (governance/citizen-proxy.ts). */
+const PAGE_SCOPE: Record<string, string> = {
+  "/citizen": "plan",
+  "/citizen/what-matters": "add-to-plan",
+  "/citizen/referrals": "referrals",
+  "/citizen/care-team": "care-team",
+  "/citizen/record-access": "record-access",
+  "/citizen/sharing": "sharing",
+};
+
+export interface ShellActingFor {
+  name: string;
+  basis: string;
+  allows: readonly string[];
+}
+
+/**
+ * The citizen layout's context: the sign-out form's token (null when not signed in), the navigation (for a
+ * proxy, only the pages their basis allows) and whose record a proxy is looking at.
+ */
+export function citizenShell(options: {
+  csrf: string | null;
+  current: string;
+  actingFor?: ShellActingFor | null;
+  caresFor?: boolean;
+}) {
+  const acting = options.actingFor ?? null;
+  const pages = acting
+    ? CITIZEN_PAGES.filter((p) => acting.allows.includes(PAGE_SCOPE[p.href]))
+    : CITIZEN_PAGES;
   return {
     citizenCsrf: options.csrf,
-    citizenNav: options.csrf ? CITIZEN_PAGES.map((p) => ({ ...p, current: p.href === options.current })) : [],
+    actingFor: acting ? { name: acting.name, basis: acting.basis } : null,
+    caresFor: options.caresFor ?? false,
+    citizenNav: options.csrf ? pages.map((p) => ({ ...p, current: p.href === options.current })) : [],
     // The staff layout's keys, emptied so nothing of a staff session could show on a citizen's page.
     account: null,
     navigation: [],
@@ -215,5 +249,89 @@ export function sharingContext(view: CitizenSharingView, done: string | null) {
     })),
     cannotRecord: view.cannotRecord,
     done: words,
+  };
+}
+
+const DAY = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+
+/** What happened to each thing the person added, in their words. */
+function contributionStatus(c: CitizenContributionsView["contributions"][number]) {
+  if (c.status === "taken") {
+    return {
+      text: "Added to your plan",
+      colour: "nhsuk-tag--green",
+      meaning: `Your care team added this to your care plan on ${DAY.format(new Date(c.decidedAt ?? c.submittedAt))}.`,
+    };
+  }
+  if (c.status === "closed") {
+    return {
+      text: "Not added",
+      colour: "nhsuk-tag--grey",
+      meaning: `Your care team read this on ${DAY.format(new Date(c.decidedAt ?? c.submittedAt))} and did not add it. They said: ${c.closedReason ?? ""}`,
+    };
+  }
+  return {
+    text: "Waiting",
+    colour: "blue",
+    meaning: "Your lead professional will read this and talk to you about adding it to your plan.",
+  };
+}
+
+export interface ContributionForm {
+  kind: string;
+  body: string;
+  error: { field: "kind" | "body"; text: string } | null;
+}
+
+export function contributionsContext(
+  view: CitizenContributionsView,
+  options: { form?: ContributionForm; added?: boolean } = {},
+) {
+  const form = options.form ?? { kind: "", body: "", error: null };
+  return {
+    title: "Add to my care plan",
+    personName: nameOf(view.person),
+    hasPlan: view.hasPlan,
+    maxLength: CONTRIBUTION_MAX,
+    added: options.added ?? false,
+    form,
+    errorList: form.error ? [{ text: form.error.text, href: `#contribution-${form.error.field}` }] : [],
+    kinds: Object.entries(KIND_WORDS).map(([value, text]) => ({
+      value,
+      text,
+      checked: form.kind === value,
+    })),
+    contributions: view.contributions.map((c) => ({
+      kind: KIND_WORDS[c.kind],
+      body: c.body,
+      added: DAY.format(new Date(c.submittedAt)),
+      byProxy: c.byProxy,
+      status: contributionStatus(c),
+    })),
+  };
+}
+
+/** "Whose record": the signed-in person's own, and each person they may act for today. */
+export function peopleContext(
+  people: { proxyId: string; name: string; relationship: string; basis: string }[],
+  current: string | null,
+) {
+  return {
+    title: "Whose record do you want to look at?",
+    error: null as string | null,
+    choices: [
+      { value: "self", text: "My own record", hint: null, checked: current === null },
+      ...people.map((p) => ({
+        value: p.proxyId,
+        text: p.name,
+        hint: `You are their ${p.relationship}. ${p.basis}.`,
+        checked: current === p.proxyId,
+      })),
+    ],
   };
 }

@@ -2,6 +2,7 @@
 // citizen.context.ts as the routes do, for the citizen-*.fixtures.ts files.
 import type {
   CitizenCareTeamView,
+  CitizenContributionsView,
   CitizenPerson,
   CitizenPlanView,
   CitizenReferralsView,
@@ -218,4 +219,51 @@ export const HELD_BY_OTHERS: CitizenSharingView = {
   ...SHARING,
   current: [COUNCIL_OBJECTION],
   heldByOthers: [COUNCIL_OBJECTION],
+};
+
+const CONTRIBUTION = {
+  personId: "00000000-0000-4000-8000-0000000000aa",
+  byProxy: false,
+  decidedAt: null,
+  decidedBy: null,
+  planVersion: null,
+  closedReason: null,
+};
+
+export const CONTRIBUTIONS: CitizenContributionsView = {
+  person: PERSON,
+  hasPlan: true,
+  contributions: [
+    {
+      ...CONTRIBUTION,
+      contributionId: "00000000-0000-4000-8000-0000000000c1",
+      kind: "what-matters",
+      body: "Getting to church on Sundays with my neighbour.",
+      submittedAt: "2026-11-30T10:00:00.000Z",
+      status: "waiting",
+    },
+    {
+      ...CONTRIBUTION,
+      contributionId: "00000000-0000-4000-8000-0000000000c2",
+      kind: "goal",
+      body: "To walk to the post office again.",
+      submittedAt: "2026-11-02T10:00:00.000Z",
+      status: "taken",
+      decidedAt: "2026-11-10T09:00:00.000Z",
+      decidedBy: "Sam Matron",
+      planVersion: 4,
+    },
+    {
+      ...CONTRIBUTION,
+      contributionId: "00000000-0000-4000-8000-0000000000c3",
+      kind: "preference",
+      body: "Visits after 10 in the morning.",
+      submittedAt: "2026-10-12T10:00:00.000Z",
+      byProxy: true,
+      status: "closed",
+      decidedAt: "2026-10-20T09:00:00.000Z",
+      decidedBy: "Sam Matron",
+      closedReason: "We talked about this at your review and changed the visit times with you.",
+    },
+  ],
 };

@@ -1,6 +1,7 @@
 // Example contexts for person-care-plan.njk: a signed-off plan with referrals, a draft refused sign-off, no plan.
 import { carePlanTabContext } from "./care.context.ts";
 import { DRAFT_PLAN, SAMPLE_REFERRAL, SAMPLE_STAFF, SIGNED_PLAN } from "./care.fixtures-data.ts";
+import { CONTRIBUTIONS } from "./citizen.fixtures-data.ts";
 import type { ViewFixture } from "./fixtures.ts";
 import { QUIET_BANNER, SAMPLE_BANNER, samplePage } from "./partials/person-sample.ts";
 
@@ -22,6 +23,18 @@ export const fixtures: ViewFixture[] = [
         ...extra,
         errors: [{ text: "The plan cannot be signed off yet: Assign an accountable lead professional." }],
       },
+    ),
+  },
+  {
+    name: "what the person added: one waiting to take in, two dealt with",
+    context: carePlanTabContext(
+      {
+        ...samplePage(SAMPLE_BANNER),
+        plans: [SIGNED_PLAN],
+        referrals: [],
+        contributions: CONTRIBUTIONS.contributions,
+      },
+      extra,
     ),
   },
   {
