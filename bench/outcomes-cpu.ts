@@ -5,7 +5,8 @@ import type { Db } from "../src/store/index.ts";
 
 const TICKS = 100; // USER_HZ on Linux
 
-function processCpu(pid: number): number {
+/** Seconds of CPU a process has used (utime + stime), 0 if it is gone. */
+export function processCpu(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
     return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime + stime

@@ -2,7 +2,9 @@
 // 8 concurrent users, on the engine the environment chooses (DATABASE_URL: that PostgreSQL server, a
 // scratch database created on it and dropped after; otherwise PGlite in a temporary ONEPLACE_HOME).
 // Prints p50/p95/p99 of the server's own time per route (Fastify's reply.elapsedTime, measured in the
-// server, so the load generator's own work on this machine is not counted) and the client's p95 beside it.
+// server, so the load generator's own work on this machine is not counted), the client's p95 beside it, and
+// the CPU each request cost (this process, server and client, plus the database server's backends on
+// PostgreSQL): on a loaded machine the CPU is the figure to compare between runs.
 //
 //   node bench/web-pages.ts [--people N] [--requests N] [--concurrency N] [--only TEXT] [--existing] [--keep] [--json]
 //
@@ -20,6 +22,7 @@ import { seedDemoIdentities } from "../src/synth/index.ts";
 import { createWebServer } from "../src/web/index.ts";
 import { runCli } from "../test/helpers/cli.ts";
 import { createTestDatabase } from "../test/helpers/test-db.ts";
+import { cpuSeconds } from "./outcomes-cpu.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
 import { WEB_ROUTES, type WebRoute } from "./web-routes.ts";
 
@@ -131,6 +134,8 @@ interface Result {
   p95: number;
   p99: number;
   clientP95: number;
+  /** CPU milliseconds per request: this process (server and client) plus the database's server backends. */
+  cpuMs: number;
   target: number;
   skipped?: string;
 }
@@ -144,6 +149,7 @@ async function drive(route: WebRoute, path: string, cookie: string): Promise<Res
   const client: number[] = [];
   const statuses: Record<string, number> = {};
   let next = 0;
+  const cpuBefore = await cpuSeconds(db);
   const worker = async () => {
     while (next < REQUESTS) {
       next++;
@@ -155,6 +161,7 @@ async function drive(route: WebRoute, path: string, cookie: string): Promise<Res
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const cpuMs = (((await cpuSeconds(db)) - cpuBefore) * 1000) / Math.max(1, client.length);
   const server = serverTimes.get(label) ?? [];
   return {
     name: route.name,
@@ -167,14 +174,17 @@ async function drive(route: WebRoute, path: string, cookie: string): Promise<Res
     p95: percentile(server, 95),
     p99: percentile(server, 99),
     clientP95: percentile(client, 95),
+    cpuMs,
     target: route.target ?? 150,
   };
 }
 
 const placeholders = await resolvePlaceholders(db, demo);
 const results: Result[] = [];
+// --only "register|person": the rows whose role, name or path contains any of the texts.
+const only = values.only?.split("|").filter(Boolean) ?? [];
 const routes = WEB_ROUTES.filter(
-  (r) => !values.only || `${r.role} ${r.name} ${r.path}`.includes(values.only),
+  (r) => only.length === 0 || only.some((text) => `${r.role} ${r.name} ${r.path}`.includes(text)),
 );
 for (const route of routes) {
   const cookie = sessions.get(route.role);
@@ -190,6 +200,7 @@ for (const route of routes) {
       p95: Number.NaN,
       p99: Number.NaN,
       clientP95: Number.NaN,
+      cpuMs: Number.NaN,
       target: route.target ?? 150,
       skipped: skip ?? "",
     });
@@ -208,7 +219,7 @@ if (values.json) {
     `\nWeb pages on ${engine}, ${people.toLocaleString("en-GB")} people, ${CONCURRENCY} concurrent users, ${REQUESTS} requests per page; server time in ms\n`,
   );
   console.log(
-    `${"page".padEnd(34)} ${"role".padEnd(24)} ${"p50".padStart(7)} ${"p95".padStart(7)} ${"p99".padStart(7)} ${"client p95".padStart(10)} ${"target".padStart(6)}  status`,
+    `${"page".padEnd(34)} ${"role".padEnd(24)} ${"p50".padStart(7)} ${"p95".padStart(7)} ${"p99".padStart(7)} ${"client p95".padStart(10)} ${"CPU/req".padStart(7)} ${"target".padStart(6)}  status`,
   );
   for (const r of results) {
     const verdict = r.skipped
@@ -221,7 +232,7 @@ if (values.json) {
           ? "ok"
           : "OVER TARGET";
     console.log(
-      `${r.name.padEnd(34)} ${r.role.padEnd(24)} ${ms(r.p50).padStart(7)} ${ms(r.p95).padStart(7)} ${ms(r.p99).padStart(7)} ${ms(r.clientP95).padStart(10)} ${String(r.target).padStart(6)}  ${verdict}`,
+      `${r.name.padEnd(34)} ${r.role.padEnd(24)} ${ms(r.p50).padStart(7)} ${ms(r.p95).padStart(7)} ${ms(r.p99).padStart(7)} ${ms(r.clientP95).padStart(10)} ${ms(r.cpuMs).padStart(7)} ${String(r.target).padStart(6)}  ${verdict}`,
     );
   }
 }

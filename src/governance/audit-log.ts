@@ -1,10 +1,11 @@
-// Appending to the audit trail. One statement does it all: it advances the chain head (a row lock that
-// serialises every writer, in any process), computes the new row's hash from the previous hash, its position
-// and its content, and inserts the row. The caller gets control back only after that statement has
-// committed, so nothing is shown that is not already audited.
+// Appending to the audit trail. One statement does it all: it locks the chain head (a row lock that serialises
+// every writer, in any process), computes each new row's hash from the previous hash, its position and its
+// content, moves the head and inserts the rows. Concurrent appends of one process go in one such statement
+// (group commit), so requests do not queue one commit at a time on the head. The caller gets control back
+// only after that statement has committed, so nothing is shown that is not already audited.
 import { createHash, randomUUID } from "node:crypto";
 import { invalid } from "../core/errors.ts";
-import type { Queryable } from "../store/index.ts";
+import { type Db, prepared, type Queryable } from "../store/index.ts";
 
 /** Who acted, in which role and team, for what purpose, doing what: the same in an input and a stored row. */
 export interface AuditActor {
@@ -115,22 +116,43 @@ export function chainHash(prevHash: string, seq: number, content: string): strin
   return createHash("sha256").update(`${prevHash}\n${seq}\n${content}`, "utf8").digest("hex");
 }
 
-const APPEND_SQL = `
-WITH head AS (
-  UPDATE audit_chain_head
-     SET seq = seq + 1,
-         prev_hash = hash,
-         hash = encode(sha256(convert_to(hash || E'\\n' || (seq + 1)::text || E'\\n' || $1::text, 'UTF8')), 'hex')
-   WHERE id = 1
-  RETURNING seq, prev_hash, hash
+// One statement appends a batch of rows in order: it locks the chain head (FOR UPDATE waits for any other
+// writer, in any process, and then reads the newest head), chains each row to the one before it, moves the
+// head once to the last row, and inserts the rows. Each input is a column array, one element per row.
+const APPEND_SQL = prepared(
+  "gov.audit.append",
+  `
+WITH RECURSIVE input AS (
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[],
+                       $15::boolean[], $16::text[], $17::text[], $18::text[], $19::uuid[], $20::boolean[], $21::text[],
+                       $22::text[], $23::text[])
+    WITH ORDINALITY AS u(content, event_id, occurred_at, actor_user_id, actor, role_code, team_code, purpose, action,
+                         person_ids, withheld_ids, person_set, withheld_set, person_count, allowed, reason,
+                         relationship, disclosure, break_glass_id, flagged, channel, client_address, detail, ord)
+), head AS MATERIALIZED (
+  SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE
+), chain AS (
+  SELECT 0::bigint AS ord, head.seq, head.hash AS prev_hash, head.hash FROM head
+  UNION ALL
+  SELECT i.ord, c.seq + 1, c.hash,
+         encode(sha256(convert_to(c.hash || E'\\n' || (c.seq + 1)::text || E'\\n' || i.content, 'UTF8')), 'hex')
+    FROM chain c JOIN input i ON i.ord = c.ord + 1
+), moved AS (
+  UPDATE audit_chain_head h SET seq = last.seq, prev_hash = last.prev_hash, hash = last.hash
+    FROM (SELECT seq, prev_hash, hash FROM chain ORDER BY ord DESC LIMIT 1) last
+   WHERE h.id = 1
+  RETURNING h.seq
 ), event AS (
   INSERT INTO audit_event (seq, event_id, occurred_at, actor_user_id, actor, role_code, team_code, purpose, action,
-    person_ids, withheld_ids, person_set, withheld_set, person_count, allowed, reason, relationship, disclosure, break_glass_id, flagged,
-    channel, client_address, detail, prev_hash, hash)
-  SELECT head.seq, $2, $3, $4, $5, $6, $7, $8, $9, $10::uuid[], $11::uuid[], decode($22, 'base64'), decode($23, 'base64'),
-    $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, head.prev_hash, head.hash
-  FROM head
-  RETURNING seq, hash, person_set, withheld_set
+    person_ids, withheld_ids, person_set, withheld_set, person_count, allowed, reason, relationship, disclosure,
+    break_glass_id, flagged, channel, client_address, detail, prev_hash, hash)
+  SELECT c.seq, i.event_id, i.occurred_at, i.actor_user_id, i.actor, i.role_code, i.team_code, i.purpose, i.action,
+    i.person_ids::uuid[], i.withheld_ids::uuid[], decode(i.person_set, 'base64'), decode(i.withheld_set, 'base64'),
+    i.person_count, i.allowed, i.reason, i.relationship, i.disclosure, i.break_glass_id, i.flagged, i.channel,
+    i.client_address, i.detail, c.prev_hash, c.hash
+  FROM input i JOIN chain c ON c.ord = i.ord
+  RETURNING seq, event_id, hash, person_set, withheld_set
 ), members AS (
   -- The packed lists' people, for "who looked at this person?" (0892).
   INSERT INTO audit_set_member (person_id, seq, withheld)
@@ -140,7 +162,8 @@ WITH head AS (
    CROSS JOIN LATERAL generate_series(0, length(s.packed) / 16 - 1) AS g
    WHERE s.packed IS NOT NULL
 )
-SELECT seq, hash FROM event`;
+SELECT seq, event_id::text AS event_id, hash FROM event ORDER BY seq`,
+);
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -155,11 +178,13 @@ function normaliseIds(ids: readonly string[] | undefined, field: string): string
   });
 }
 
-export async function appendAuditEvent(
-  db: Queryable,
-  input: AuditEventInput,
-  at: Date = new Date(),
-): Promise<{ eventId: string; seq: number; hash: string }> {
+/** One row ready to append: its content already hashed into the text the chain covers. */
+interface PendingRow {
+  eventId: string;
+  values: unknown[];
+}
+
+function pendingRow(input: AuditEventInput, at: Date): PendingRow {
   const personIds = normaliseIds(input.personIds, "personIds");
   const record = {
     eventId: randomUUID(),
@@ -184,30 +209,133 @@ export async function appendAuditEvent(
     detail: input.detail ?? null,
   };
   const packed = { persons: packIds(record.personIds), withheld: packIds(record.withheldIds) };
-  const rows = await db.query<{ seq: number; hash: string }>(APPEND_SQL, [
-    canonicalContent(record, packed),
-    record.eventId,
-    record.occurredAt,
-    record.actorUserId,
-    record.actor,
-    record.roleCode,
-    record.teamCode,
-    record.purpose,
-    record.action,
-    record.personIds.length <= SMALL_SET ? record.personIds : [],
-    record.withheldIds.length <= SMALL_SET ? record.withheldIds : [],
-    record.personCount,
-    record.allowed,
-    record.reason,
-    record.relationship,
-    record.disclosure,
-    record.breakGlassId,
-    record.flagged,
-    record.channel,
-    record.clientAddress,
-    record.detail,
-    record.personIds.length > SMALL_SET ? packed.persons.toString("base64") : null,
-    record.withheldIds.length > SMALL_SET ? packed.withheld.toString("base64") : null,
-  ]);
-  return { eventId: record.eventId, seq: rows[0].seq, hash: rows[0].hash };
+  // A list of ids travels as an array literal (each row's list is one element of a column array).
+  const small = (ids: string[]) => (ids.length <= SMALL_SET ? `{${ids.join(",")}}` : "{}");
+  return {
+    eventId: record.eventId,
+    values: [
+      canonicalContent(record, packed),
+      record.eventId,
+      record.occurredAt,
+      record.actorUserId,
+      record.actor,
+      record.roleCode,
+      record.teamCode,
+      record.purpose,
+      record.action,
+      small(record.personIds),
+      small(record.withheldIds),
+      record.personIds.length > SMALL_SET ? packed.persons.toString("base64") : null,
+      record.withheldIds.length > SMALL_SET ? packed.withheld.toString("base64") : null,
+      record.personCount,
+      record.allowed,
+      record.reason,
+      record.relationship,
+      record.disclosure,
+      record.breakGlassId,
+      record.flagged,
+      record.channel,
+      record.clientAddress,
+      record.detail,
+    ],
+  };
+}
+
+export interface Appended {
+  eventId: string;
+  seq: number;
+  hash: string;
+}
+
+/** Appends rows in the order given, in one statement (and, outside a transaction, one commit). */
+async function appendRows(db: Queryable, rows: readonly PendingRow[]): Promise<Appended[]> {
+  const width = rows[0].values.length;
+  const columns = Array.from({ length: width }, (_, c) => rows.map((r) => r.values[c]));
+  const written = await db.query<{ seq: number; event_id: string; hash: string }>(APPEND_SQL, columns);
+  const byId = new Map(written.map((w) => [w.event_id, w]));
+  return rows.map((r) => {
+    const w = byId.get(r.eventId);
+    if (!w) throw new Error("the audit append did not return every row it was given");
+    return { eventId: r.eventId, seq: Number(w.seq), hash: w.hash };
+  });
+}
+
+/** At most this many rows in one append; the rest wait for the next. */
+const MAX_BATCH = 200;
+
+/**
+ * Group commit: the appends a process makes while another is being written wait and go together, in the
+ * order they were asked for, as one statement that locks and moves the chain head once. Every caller still
+ * gets control back only after its own row has committed. A batch that fails is retried row by row, so one
+ * bad row fails only its own caller.
+ */
+class AuditBatcher {
+  readonly #db: Db;
+  #queue: { row: PendingRow; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
+  #draining = false;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  append(row: PendingRow): Promise<Appended> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ row, resolve, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        // Appends asked for in the same turn of the event loop (a page deciding for several people) join.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        try {
+          const appended = await appendRows(
+            this.#db,
+            batch.map((b) => b.row),
+          );
+          for (const [i, b] of batch.entries()) b.resolve(appended[i]);
+        } catch (error) {
+          if (batch.length === 1) batch[0].reject(error);
+          else {
+            for (const b of batch) {
+              await appendRows(this.#db, [b.row]).then(([a]) => b.resolve(a), b.reject);
+            }
+          }
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+}
+
+const BATCHERS = new WeakMap<Db, AuditBatcher>();
+
+function isDb(db: Queryable): db is Db {
+  return typeof (db as Partial<Db>).transaction === "function";
+}
+
+/**
+ * Appends one audit row and returns once it has committed. On a database handle, rows from concurrent callers
+ * are written together (group commit, above); inside a transaction the row is written there, and commits
+ * with it.
+ */
+export async function appendAuditEvent(
+  db: Queryable,
+  input: AuditEventInput,
+  at: Date = new Date(),
+): Promise<Appended> {
+  const row = pendingRow(input, at);
+  if (!isDb(db)) return (await appendRows(db, [row]))[0];
+  let batcher = BATCHERS.get(db);
+  if (!batcher) {
+    batcher = new AuditBatcher(db);
+    BATCHERS.set(db, batcher);
+  }
+  return batcher.append(row);
 }

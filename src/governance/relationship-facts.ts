@@ -1,6 +1,6 @@
 // The facts the access decision needs about people relative to one user in one role in one team, read in
 // one query: for one person (index look-ups on person_id) or for a set of thousands (hash joins).
-import type { Queryable } from "../store/index.ts";
+import { type PreparedStatement, preparedText, type Queryable } from "../store/index.ts";
 import { packIds } from "./audit-log.ts";
 import type { AccessUser, PersonFacts, RoleAssignment } from "./types.ts";
 
@@ -270,8 +270,11 @@ export function signatureSql(
   return `(${parts.join(" + ")})`;
 }
 
-const SQL_CACHE = new Map<string, string>();
-function cachedSql(shape: FactsShape, many: boolean, probe = false): string {
+// A handful of shapes (one per kind of role). Every decision runs the one-person or the probing form, so they
+// are prepared statements; the hashed form is for thousands of people (exports), where a plan made for the
+// actual team and practice is worth its planning time.
+const SQL_CACHE = new Map<string, PreparedStatement | string>();
+function cachedSql(shape: FactsShape, many: boolean, probe = false): PreparedStatement | string {
   const key = JSON.stringify([
     shape.known,
     [...shape.kinds].sort(),
@@ -283,7 +286,9 @@ function cachedSql(shape: FactsShape, many: boolean, probe = false): string {
   ]);
   let sql = SQL_CACHE.get(key);
   if (!sql) {
-    sql = many ? manyFactsSql(shape, probe) : oneFactsSql(shape);
+    if (!many) sql = preparedText("gov.facts.one", oneFactsSql(shape));
+    else
+      sql = probe ? preparedText("gov.facts.probe", manyFactsSql(shape, true)) : manyFactsSql(shape, false);
     SQL_CACHE.set(key, sql);
   }
   return sql;

@@ -1,7 +1,7 @@
 // Server-side sessions and API tokens: the client holds a random token; the database holds its SHA-256,
 // the user, and the role, team and purpose the session acts in.
 import { createHash, randomUUID } from "node:crypto";
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 import type { AuthConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
 import { ASSIGNMENT_COLUMNS, listAssignments, rowToAssignment } from "./roles.ts";
@@ -17,6 +17,8 @@ export interface Identity {
   purpose: Purpose;
   via: "session" | "api-token";
   sessionId: string | null;
+  /** How many roles (in teams) the user holds: a page offers "Switch role" only when more than one. */
+  heldRoles: number;
 }
 
 /** The CSRF token for a session: derived from its secret, so it is never stored and cannot be read from the DB. */
@@ -57,7 +59,8 @@ export async function createSession(
   return { token, sessionId, expiresAt };
 }
 
-const IDENTITY_COLUMNS = `u.user_id, u.username, u.display_name, u.status, ${ASSIGNMENT_COLUMNS}`;
+const IDENTITY_COLUMNS = `u.user_id, u.username, u.display_name, u.status, ${ASSIGNMENT_COLUMNS},
+       (SELECT count(*)::int FROM user_role held WHERE held.user_id = u.user_id) AS held_roles`;
 
 /**
  * A credential row (a session or an API token, under the alias given) joined to the identity it carries:
@@ -82,8 +85,30 @@ function toIdentity(row: Record<string, unknown>, via: Identity["via"]): Identit
     purpose: row.purpose as Purpose,
     via,
     sessionId: via === "session" ? (row.session_id as string) : null,
+    heldRoles: row.held_roles as number,
   };
 }
+
+// Every request with a session or a token runs one of these (and a touch at most once a minute): prepared.
+const SESSION_IDENTITY = prepared(
+  "gov.session.identity",
+  `SELECT s.session_id, s.purpose, s.last_seen_at, ${IDENTITY_COLUMNS}
+     FROM user_session s
+     ${identityJoins("s")}
+    WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3`,
+);
+const SESSION_TOUCH = prepared(
+  "gov.session.touch",
+  "UPDATE user_session SET last_seen_at = $2 WHERE session_id = $1",
+);
+const TOKEN_IDENTITY = prepared(
+  "gov.token.identity",
+  `SELECT k.token_id, k.purpose, k.last_used_at, ${IDENTITY_COLUMNS}
+     FROM api_token k
+     ${identityJoins("k")}
+    WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND k.expires_at > $2`,
+);
+const TOKEN_TOUCH = prepared("gov.token.touch", "UPDATE api_token SET last_used_at = $2 WHERE token_id = $1");
 
 /**
  * The identity behind a session token, or null if it is unknown, expired, idle too long, or its user is no
@@ -96,24 +121,15 @@ export async function resolveSession(
   at: Date = new Date(),
 ): Promise<Identity | null> {
   if (token.length > 200) return null;
-  const rows = await db.query(
-    `SELECT s.session_id, s.purpose, s.last_seen_at, ${IDENTITY_COLUMNS}
-       FROM user_session s
-       ${identityJoins("s")}
-      WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3`,
-    [
-      hashSecret(token),
-      at.toISOString(),
-      new Date(at.getTime() - config.sessionIdleMinutes * 60_000).toISOString(),
-    ],
-  );
+  const rows = await db.query(SESSION_IDENTITY, [
+    hashSecret(token),
+    at.toISOString(),
+    new Date(at.getTime() - config.sessionIdleMinutes * 60_000).toISOString(),
+  ]);
   if (rows.length === 0) return null;
   const lastSeen = rows[0].last_seen_at as Date;
   if (at.getTime() - lastSeen.getTime() > 60_000) {
-    await db.query("UPDATE user_session SET last_seen_at = $2 WHERE session_id = $1", [
-      rows[0].session_id,
-      at.toISOString(),
-    ]);
+    await db.query(SESSION_TOUCH, [rows[0].session_id, at.toISOString()]);
   }
   return toIdentity(rows[0], "session");
 }
@@ -228,20 +244,11 @@ export async function resolveApiToken(
   at: Date = new Date(),
 ): Promise<Identity | null> {
   if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 200) return null;
-  const rows = await db.query(
-    `SELECT k.token_id, k.purpose, k.last_used_at, ${IDENTITY_COLUMNS}
-       FROM api_token k
-       ${identityJoins("k")}
-      WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND k.expires_at > $2`,
-    [hashSecret(token), at.toISOString()],
-  );
+  const rows = await db.query(TOKEN_IDENTITY, [hashSecret(token), at.toISOString()]);
   if (rows.length === 0) return null;
   const lastUsed = rows[0].last_used_at as Date | null;
   if (!lastUsed || at.getTime() - lastUsed.getTime() > 60_000) {
-    await db.query("UPDATE api_token SET last_used_at = $2 WHERE token_id = $1", [
-      rows[0].token_id,
-      at.toISOString(),
-    ]);
+    await db.query(TOKEN_TOUCH, [rows[0].token_id, at.toISOString()]);
   }
   return toIdentity(rows[0], "api-token");
 }

@@ -2,7 +2,7 @@
 // records behind it (so a clinician can see why).
 import { addDays, addMonths, ageOn, isIsoDate } from "../core/dates.ts";
 import { invalid } from "../core/errors.ts";
-import { type Queryable, replaceTableContents } from "../store/index.ts";
+import { prepared, type Queryable, replaceTableContents } from "../store/index.ts";
 import {
   DEFICITS,
   EFI_MIN_AGE,
@@ -62,21 +62,24 @@ export async function insertAllDeficits(tx: Queryable, target: string): Promise<
   await tx.exec("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on");
 }
 
+// One statement: upsert what the record shows now, delete what it no longer shows (a corrected record).
+// Prepared: ingest rescoring a person after their new events runs it each time.
+const REBUILD_DEFICITS_FOR = prepared(
+  "risk.deficits.rebuild",
+  `WITH found AS (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}),
+   upserted AS (
+     INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM found
+     ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
+       entry_id = excluded.entry_id, rule_id = excluded.rule_id
+   )
+   DELETE FROM efi_deficit d WHERE d.person_id = ANY($1::uuid[])
+     AND NOT EXISTS (SELECT 1 FROM found f WHERE f.person_id = d.person_id AND f.deficit_id = d.deficit_id)`,
+);
+
 /** Rebuilds the coded deficits of some people (after new or corrected records for them). */
 export async function rebuildDeficitsFor(tx: Queryable, personIds: readonly string[]): Promise<void> {
   if (personIds.length === 0) return;
-  // One statement: upsert what the record shows now, delete what it no longer shows (a corrected record).
-  await tx.query(
-    `WITH found AS (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}),
-     upserted AS (
-       INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM found
-       ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
-         entry_id = excluded.entry_id, rule_id = excluded.rule_id
-     )
-     DELETE FROM efi_deficit d WHERE d.person_id = ANY($1::uuid[])
-       AND NOT EXISTS (SELECT 1 FROM found f WHERE f.person_id = d.person_id AND f.deficit_id = d.deficit_id)`,
-    [personIds],
-  );
+  await tx.query(REBUILD_DEFICITS_FOR, [personIds]);
 }
 
 /** The first day of the 12-month look-back that ends on (and includes) the given date. */

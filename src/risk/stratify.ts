@@ -3,7 +3,14 @@
 import { isIsoDate } from "../core/dates.ts";
 import { invalid, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import { beginTableReplacement, type Db, type Queryable, SqlParams } from "../store/index.ts";
+import {
+  beginTableReplacement,
+  type Db,
+  prepared,
+  preparedText,
+  type Queryable,
+  SqlParams,
+} from "../store/index.ts";
 import { insertAllDeficits, rebuildDeficitsFor } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { activeModel, modelById, NoValidatedModelError, probabilitySql, type RiskModel } from "./model.ts";
@@ -300,12 +307,15 @@ interface RescoreContext {
   settings: RiskSettings;
 }
 
+const RESCORE_CONTEXT = prepared(
+  "risk.rescore.context",
+  `SELECT latest.*, (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
+     FROM (${LATEST_FULL_RUN}) latest`,
+);
+
 /** The latest full run, its model and the settings, in one round trip. */
 async function rescoreContext(db: Queryable): Promise<RescoreContext> {
-  const [row] = await db.query<RunRow & { settings: Record<string, unknown> | null }>(
-    `SELECT latest.*, (SELECT json_object_agg(key, value) FROM risk_setting) AS settings
-     FROM (${LATEST_FULL_RUN}) latest`,
-  );
+  const [row] = await db.query<RunRow & { settings: Record<string, unknown> | null }>(RESCORE_CONTEXT);
   if (!row)
     throw unavailable(
       "risk.no-stratification",
@@ -335,7 +345,7 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
     // Scores are derived data a rerun restores, so a commit need not wait for the disk; and the written
     // join order suits one person, so the planner need not search for another.
     await tx.exec(
-      "SET LOCAL synchronous_commit = off; SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1",
+      "SET LOCAL synchronous_commit = off; SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1; SET LOCAL plan_cache_mode = force_generic_plan",
     );
     await rebuildDeficitsFor(tx, ids);
     const p = new SqlParams();
@@ -372,7 +382,9 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
     }
     const probability = model ? probabilitySql(model) : "NULL::float8";
     const idsParam = p.add(ids, "uuid[]");
-    const [counts] = await tx.query<{ rescored: number; removed: number }>(
+    // The text is the same for every rescoring under one model and settings: prepared, it is planned once.
+    const upsert = preparedText(
+      "risk.rescore",
       `WITH upserted AS (
          INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_percentile, risk_tier, risk_rank,
                                   family_name, given_name)
@@ -394,8 +406,8 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
        )
        SELECT (SELECT count(*) FROM upserted) AS rescored, (SELECT count(*) FROM removed) AS removed,
               (SELECT count(*) FROM recorded) AS recorded`,
-      p.values,
     );
+    const [counts] = await tx.query<{ rescored: number; removed: number }>(upsert, p.values);
     return { runId, asOf: run.asOf, rescored: counts.rescored, removed: counts.removed };
   });
 }

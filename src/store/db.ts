@@ -5,9 +5,19 @@ export type EngineName = "pglite" | "postgres";
 
 export type Row = Record<string, unknown>;
 
+/** A statement run by name on each connection (made by prepared.ts's prepared(), never by hand). */
+export interface PreparedStatement {
+  /** The name the server knows it by on each connection. */
+  readonly name: string;
+  readonly text: string;
+}
+
 export interface Queryable {
-  /** Runs one parameterised statement ($1, $2 ...) and returns its rows. */
-  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Runs one parameterised statement ($1, $2 ...) and returns its rows: its text, or a prepared statement
+   * (prepared.ts) for SQL that never changes and runs on every request.
+   */
+  query<T extends Row = Row>(sql: string | PreparedStatement, params?: readonly unknown[]): Promise<T[]>;
   /** Runs one or more statements without parameters (migrations, DDL). */
   exec(sql: string): Promise<void>;
   /**

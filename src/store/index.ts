@@ -47,6 +47,7 @@ export {
 } from "./migrate.ts";
 export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "./open.ts";
 export { EVENT_TABLES, isPlaceEmpty, type PlaceSummary, placeSummary } from "./place-summary.ts";
+export { isPrepared, type PreparedStatement, prepared, preparedText } from "./prepared.ts";
 export {
   arrayLiteral,
   type ColumnSpec,

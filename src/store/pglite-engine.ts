@@ -1,14 +1,26 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
-import { copyStatement, DatabaseError, type Db, type Queryable, type Row } from "./db.ts";
+import {
+  copyStatement,
+  DatabaseError,
+  type Db,
+  type PreparedStatement,
+  type Queryable,
+  type Row,
+} from "./db.ts";
+import { PglitePrepared } from "./pglite-prepared.ts";
 import { typeParsers } from "./type-parsers.ts";
 
 type PGliteLike = Pick<PGlite, "query" | "exec"> | Transaction;
 
-function queryable(conn: PGliteLike): Queryable {
+function queryable(conn: PGliteLike, prepared: PglitePrepared, inTransaction: boolean): Queryable {
   return {
-    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    async query<T extends Row = Row>(
+      sql: string | PreparedStatement,
+      params: readonly unknown[] = [],
+    ): Promise<T[]> {
+      if (typeof sql !== "string") return prepared.query<T>(sql, params, inTransaction);
       const result = await conn.query<T>(sql, [...params]);
       return result.rows;
     },
@@ -59,12 +71,13 @@ export async function openPglite(dataDir: string): Promise<Db> {
     );
   }
   // PGlite runs statements one at a time; a transaction holds that lock until it ends.
+  const prepared = new PglitePrepared(pg);
   return {
     engine: "pglite",
     location: dataDir,
-    ...queryable(pg),
+    ...queryable(pg, prepared, false),
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      return pg.transaction((tx) => fn(queryable(tx)));
+      return pg.transaction((tx) => fn(queryable(tx, prepared, true)));
     },
     async close() {
       try {

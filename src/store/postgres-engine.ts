@@ -1,7 +1,14 @@
 import { once } from "node:events";
 import pg from "pg";
 import { from as copyFromStream } from "pg-copy-streams";
-import { copyStatement, DatabaseError, type Db, type Queryable, type Row } from "./db.ts";
+import {
+  copyStatement,
+  DatabaseError,
+  type Db,
+  type PreparedStatement,
+  type Queryable,
+  type Row,
+} from "./db.ts";
 import { typeParsers } from "./type-parsers.ts";
 
 const types = {
@@ -47,8 +54,16 @@ function explainConnectError(location: string, cause: unknown): DatabaseError {
 
 function queryable(client: pg.PoolClient | pg.Pool): Queryable {
   return {
-    async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-      const result = await client.query<T>({ text: sql, values: [...params], types });
+    async query<T extends Row = Row>(
+      sql: string | PreparedStatement,
+      params: readonly unknown[] = [],
+    ): Promise<T[]> {
+      // A named statement is parsed once per pooled connection (pg remembers which), then bound by name.
+      const config =
+        typeof sql === "string"
+          ? { text: sql, values: [...params], types }
+          : { name: sql.name, text: sql.text, values: [...params], types };
+      const result = await client.query<T>(config);
       return result.rows;
     },
     async exec(sql: string): Promise<void> {

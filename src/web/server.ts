@@ -77,7 +77,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(securityHeadersPlugin, { hsts: options.hsts });
   await app.register(formBodyPlugin);
   await app.register(errorsPlugin);
-  await app.register(viewsPlugin, { db });
+  await app.register(viewsPlugin);
   await app.register(authPlugin, { db, settings });
 
   await app.register(statusRoutes, {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { type AuditEventInput, appendAuditEvent } from "../../src/governance/audit-log.ts";
 import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
 import { type Db, migrate, openDb } from "../../src/store/index.ts";
-import { createTestDatabase, openTestDb } from "../helpers/test-db.ts";
+import { createTestDatabase, openTestDb, serverUrl } from "../helpers/test-db.ts";
 
 const EVENT: AuditEventInput = {
   actorUserId: null,
@@ -210,5 +210,104 @@ test("a list of thousands is kept compactly, chained, and found by 'who looked a
     assert.match(result.problems[0].message, /row 1 .*changed after it was written/);
   } finally {
     await t.dispose();
+  }
+});
+
+test("group commit: appends asked for together go in one statement, in the order asked, each caller its own row", async () => {
+  const t = await openTestDb();
+  try {
+    await append(t.db, 1);
+    let statements = 0;
+    const counted: Db = {
+      ...t.db,
+      transaction: t.db.transaction.bind(t.db),
+      close: t.db.close.bind(t.db),
+      query: (sql, params) => {
+        if (typeof sql !== "string" && sql.name === "gov.audit.append") statements++;
+        return t.db.query(sql, params);
+      },
+    };
+    const appended = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => appendAuditEvent(counted, { ...EVENT, reason: `together #${i}` })),
+    );
+    assert.ok(statements <= 2, `${statements} statements for 20 appends`);
+    assert.deepEqual(
+      appended.map((a) => a.seq),
+      Array.from({ length: 20 }, (_, i) => i + 2),
+    );
+    const rows = await t.db.query<{ seq: number; event_id: string; reason: string; hash: string }>(
+      "SELECT seq, event_id::text, reason, hash FROM audit_event WHERE seq > 1 ORDER BY seq",
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.seq, r.event_id, r.reason, r.hash]),
+      appended.map((a, i) => [a.seq, a.eventId, `together #${i}`, a.hash]),
+    );
+    const result = await verifyAuditChain(t.db);
+    assert.equal(result.ok, true, JSON.stringify(result.problems.slice(0, 3)));
+    assert.equal(result.head.seq, 21);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test("group commit: a row the database refuses fails only its own caller; the others are written", async () => {
+  const t = await openTestDb();
+  try {
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        appendAuditEvent(t.db, {
+          ...EVENT,
+          reason: `mixed #${i}`,
+          breakGlassId: i === 3 ? "not-a-uuid" : null,
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["fulfilled", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"],
+    );
+    const reasons = await t.db.query<{ reason: string }>("SELECT reason FROM audit_event ORDER BY seq");
+    assert.deepEqual(
+      reasons.map((r) => r.reason),
+      ["mixed #0", "mixed #1", "mixed #2", "mixed #4", "mixed #5"],
+    );
+    assert.equal((await verifyAuditChain(t.db)).ok, true);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test("group commit: an append has committed when it returns, and two processes' batches make one chain", {
+  skip: serverUrl ? false : "two handles on one database need a server (PGlite is one process)",
+}, async () => {
+  const database = await createTestDatabase({ migrated: true });
+  const first = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+  const second = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+  try {
+    await migrate(first);
+    // Seen at once from another connection: the row committed before the caller got control back.
+    const { eventId } = await appendAuditEvent(first, EVENT);
+    const seen = await second.query("SELECT 1 FROM audit_event WHERE event_id = $1", [eventId]);
+    assert.equal(seen.length, 1);
+    // Two handles (as two server processes would be) append at once; their batches interleave on the head.
+    const burst = (db: Db, who: string) =>
+      Promise.all(
+        Array.from({ length: 10 }, async (_, round) => {
+          await new Promise((r) => setTimeout(r, round));
+          await Promise.all(
+            Array.from({ length: 5 }, (_, i) =>
+              appendAuditEvent(db, { ...EVENT, reason: `${who} ${round}.${i}` }),
+            ),
+          );
+        }),
+      );
+    await Promise.all([burst(first, "first"), burst(second, "second")]);
+    const result = await verifyAuditChain(first);
+    assert.equal(result.ok, true, JSON.stringify(result.problems.slice(0, 3)));
+    assert.equal(result.rows, 101);
+  } finally {
+    await first.close();
+    await second.close();
+    await database.drop();
   }
 });

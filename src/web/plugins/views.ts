@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type nunjucks from "nunjucks";
-import { csrfTokenFor, listAssignments } from "../../governance/index.ts";
-import { createViewEnvironment, type Db } from "../../platform/index.ts";
+import { csrfTokenFor } from "../../governance/index.ts";
+import { createViewEnvironment } from "../../platform/index.ts";
 import { NHSUK_DIST, VIEWS_DIR } from "../nhsuk.ts";
 import { type ShellContext, shellContext } from "../views/layout.context.ts";
 
@@ -33,7 +33,7 @@ export function requestShell(request: FastifyRequest): ShellContext & { csrf?: s
   return csrf ? { ...shell, csrf } : shell;
 }
 
-export const viewsPlugin = fp(async (app: FastifyInstance, options: { db?: Db } = {}) => {
+export const viewsPlugin = fp(async (app: FastifyInstance) => {
   const views = createWebViews();
   app.decorateRequest("heldRoles", null);
   app.decorateReply("view", function (this: FastifyReply, name: string, context: object) {
@@ -41,13 +41,11 @@ export const viewsPlugin = fp(async (app: FastifyInstance, options: { db?: Db } 
       views.render(name, { ...requestShell(this.request), ...context }),
     );
   });
-  const { db } = options;
-  if (!db) return;
   // After the auth plugin's onRequest (every onRequest runs before any preValidation): only a page asked
-  // for with a session needs to know whether to offer "Switch role".
+  // for with a session needs to know whether to offer "Switch role". The session look-up counted the roles.
   app.addHook("preValidation", async (request) => {
     if (request.method !== "GET" || request.identity?.via !== "session") return;
     if (/^\/(api|assets)\//.test(request.url)) return;
-    request.heldRoles = (await listAssignments(db, request.identity.user.userId)).length;
+    request.heldRoles = request.identity.heldRoles;
   });
 });

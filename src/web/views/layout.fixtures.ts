@@ -94,6 +94,7 @@ export function fixtureIdentity(roleCode: string): Identity {
     purpose: role.purposes[0],
     via: "session",
     sessionId: "00000000-0000-4000-8000-0000000000bb",
+    heldRoles: 2,
   };
 }
 
