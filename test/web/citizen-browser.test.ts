@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createReader, type ReaderIdentity } from "../../src/governance/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
@@ -25,11 +25,16 @@ import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { assertAxeClean, launchBrowser, browserSkip as skip } from "./harness.ts";
 
 const me = makePerson({ givenName: "Iris", familyName: "Journey" });
+// Walter's daughter Rose acts for him (his consent); Vera is cared for by someone else.
+const walter = makePerson({ givenName: "Walter", familyName: "Proxied", birthDate: "1933-03-03" });
+const rose = makePerson({ givenName: "Rose", familyName: "Daughter", birthDate: "1965-06-06" });
+const vera = makePerson({ givenName: "Vera", familyName: "Neighbour", birthDate: "1937-07-07" });
 let idp: CitizenIdp;
 let t: TestDb;
 let app: Awaited<ReturnType<typeof createWebServer>>;
 let base = "";
 let browser: Browser;
+let veraGrant = "";
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -70,6 +75,42 @@ before(async () => {
   });
   await gp.signOffCarePlan(me.personId, plan.planId, edited.latest.version);
   await (await reader("sw.journey", "social-worker", "socialCare")).person(me.personId);
+  for (const p of [walter, rose, vera]) {
+    await insertPerson(t.db, p);
+    await register(t.db, p.personId, ORGS.practice);
+  }
+  const walterPlan = await gp.startCarePlan(walter.personId);
+  const walterEdited = await gp.editCarePlan(walter.personId, walterPlan.planId, walterPlan.latest.version, {
+    whatMattersToMe: "WALTER-ONLY pigeons",
+    strengths: "",
+    needs: "",
+    contingency: "",
+    crisis: "",
+    carer: null,
+    endOfLife: "",
+    consentToShare: { given: true, recordedOn: "2026-01-05", note: "" },
+    lead: { userId: gpId, role: "gp", teamId: teams.practice },
+    reviewDueOn: "2030-06-30",
+  });
+  await gp.signOffCarePlan(walter.personId, walterPlan.planId, walterEdited.latest.version);
+  const grant = {
+    relationship: "daughter",
+    basis: "consent",
+    startsOn: "2026-01-01",
+    reviewOn: "2028-06-01",
+  };
+  await gp.recordCitizenProxy(walter.personId, {
+    ...grant,
+    proxyNhsNumber: rose.nhsNumber,
+    proxyName: "Rose Daughter",
+  });
+  veraGrant = (
+    await gp.recordCitizenProxy(vera.personId, {
+      ...grant,
+      proxyNhsNumber: me.nhsNumber,
+      proxyName: "Iris Journey",
+    })
+  ).proxyId;
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -135,5 +176,84 @@ test("sign in through the test NHS login, see my plan, who looked at my record, 
   await page.goto(`${base}/citizen`);
   assert.match((await page.locator("main").textContent()) ?? "", /Getting back to my allotment/);
   await assertAxeClean(page);
+  await context.close();
+});
+
+/**
+ * axe runs as script, and this journey runs without it: the page as the carer sees it is checked again in a
+ * script-enabled page that shares the sign-in, at the same address (so the styles apply) with the same markup.
+ */
+async function assertAxeCleanAsShown(context: BrowserContext, page: Page): Promise<void> {
+  const checker = await browser.newContext({ storageState: await context.storageState() });
+  try {
+    const copy = await checker.newPage();
+    await copy.goto(page.url());
+    await copy.setContent(await page.content());
+    await assertAxeClean(copy);
+  } finally {
+    await checker.close();
+  }
+}
+
+test("a carer signs in, chooses the person they act for, sees their plan, adds what matters, and cannot reach anyone else's; without JavaScript", {
+  skip,
+}, async () => {
+  idp.next = { sub: "rose-journey", nhsNumber: rose.nhsNumber, birthdate: rose.birthDate, level: "P9" };
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${base}/citizen/sign-in`);
+  await page.getByRole("button", { name: "Continue to NHS login" }).click();
+  await page.waitForURL(`${base}/citizen`);
+  await page.getByRole("link", { name: "Look at the record of someone you care for" }).click();
+  await page.waitForURL(`${base}/citizen/people`);
+  const choices = (await page.locator("main").textContent()) ?? "";
+  assert.match(choices, /Walter Proxied/);
+  assert.doesNotMatch(choices, /Vera/);
+  await assertAxeCleanAsShown(context, page);
+  await page.getByLabel("Walter Proxied").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForURL(`${base}/citizen`);
+  const plan = (await page.locator("main").textContent()) ?? "";
+  assert.match(plan, /WALTER-ONLY pigeons/);
+  assert.match(
+    (await page.locator("body").textContent()) ?? "",
+    /You are looking at Walter Proxied's record/,
+  );
+  assert.equal(await page.getByRole("link", { name: "Who has looked at my record" }).count(), 0);
+  await assertAxeCleanAsShown(context, page);
+
+  await page.getByRole("link", { name: "Add to my care plan" }).click();
+  await page.waitForURL(`${base}/citizen/what-matters`);
+  await assertAxeCleanAsShown(context, page);
+  await page.getByRole("button", { name: "Send to my care team" }).click();
+  assert.match((await page.locator("main").textContent()) ?? "", /Choose what you are adding/);
+  await assertAxeCleanAsShown(context, page);
+  await page.getByLabel("What matters to me").check();
+  await page.getByLabel("In your own words").fill("Dad wants to keep his pigeons");
+  await page.getByRole("button", { name: "Send to my care team" }).click();
+  await page.waitForURL(`${base}/citizen/what-matters?done=added`);
+  assert.match((await page.locator("main").textContent()) ?? "", /added on .* by your carer/);
+  await assertAxeCleanAsShown(context, page);
+  const [added] = await t.db.query<{ person_id: string; proxy_id: string | null }>(
+    "SELECT person_id, proxy_id FROM citizen_contribution WHERE body = 'Dad wants to keep his pigeons'",
+  );
+  assert.equal(added.person_id, walter.personId);
+  assert.ok(added.proxy_id);
+
+  // Someone else's grant, sent as the choice: refused, in the citizen layout, nothing of Vera's shown.
+  const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute("value")) ?? "";
+  const refused = await context.request.post(`${base}/citizen/people`, {
+    form: { _csrf: csrf, choice: veraGrant },
+    headers: { accept: "text/html", origin: base },
+  });
+  assert.equal(refused.status(), 403);
+  assert.doesNotMatch(await refused.text(), /Vera/);
+  const record = await context.request.get(`${base}/citizen/record-access`, {
+    headers: { accept: "text/html" },
+  });
+  assert.equal(record.status(), 403, "consent does not cover who has looked");
+  await page.goto(`${base}/citizen/record-access`);
+  assert.match((await page.locator("main").textContent()) ?? "", /does not let you see or do this/);
+  await assertAxeCleanAsShown(context, page);
   await context.close();
 });
