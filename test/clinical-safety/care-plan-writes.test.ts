@@ -44,9 +44,11 @@ test("only the feeds' provenance-keyed upsert and the projection of a signed-off
   );
   assert.deepEqual(
     planRoutes,
-    [join("src", "web", "routes", "care.ts")],
-    "only the care routes change a plan, each naming the version it was made on",
+    [join("src", "web", "routes", "care-contributions.ts"), join("src", "web", "routes", "care.ts")],
+    "only the care routes (and taking a citizen's contribution into the plan) change a plan",
   );
+  for (const f of planRoutes)
+    assert.match(readFileSync(join(ROOT, f), "utf8"), /baseVersion/, `${f} names the version it was made on`);
 });
 
 test("two sources' plans for one person stay side by side; concurrent versions of one plan leave one whole version", async () => {
