@@ -74,9 +74,10 @@ test("a GP starts a plan, assigns the lead professional, adds an action and sign
   await page
     .getByLabel("Who will do it")
     .selectOption({ label: "sw.plan, Social worker, Adult social care" });
-  await page.getByLabel("Day").fill("15");
-  await page.getByLabel("Month").fill("3");
-  await page.getByLabel("Year").fill(String(today.getFullYear() + 1));
+  // The tab has other date fields (proxy access): the action's own, by their ids.
+  await page.locator("#action-due-day").fill("15");
+  await page.locator("#action-due-month").fill("3");
+  await page.locator("#action-due-year").fill(String(today.getFullYear() + 1));
   await page.getByRole("button", { name: "Add action" }).click();
   await page.waitForURL(`${web.base}${planPath()}`);
   assert.match((await page.locator("main").textContent()) ?? "", /Carer's assessment for her sister/);
