@@ -79,8 +79,26 @@ export interface RegisterPage {
 export interface RegisterExport {
   heading: RegisterHeading;
   asOf: string | null;
-  rows: RegisterRow[];
+  /** The people in the file: decided and audited before the export is returned. */
+  shown: number;
+  /**
+   * Their rows in the register's order, read from the database a batch at a time as the file is written
+   * (EXPORT_BATCH people a query), so a register of any size is never held in memory whole.
+   */
+  rows: AsyncIterable<RegisterRow>;
   withheld: number;
+}
+
+/** How many people's rows an export reads in one query. */
+export const EXPORT_BATCH = 1_000;
+
+async function* rowsInBatches(
+  db: Parameters<typeof registerRows>[0],
+  ids: readonly string[],
+  asOf: string | null,
+): AsyncGenerator<RegisterRow> {
+  for (let at = 0; at < ids.length; at += EXPORT_BATCH)
+    yield* await registerRows(db, ids.slice(at, at + EXPORT_BATCH), asOf);
 }
 
 export interface RegisterIndex {
@@ -298,7 +316,8 @@ export function registersReads(base: ReaderBase): RegistersReads {
       return {
         heading,
         asOf,
-        rows: await registerRows(db, decided.allowed, asOf),
+        shown: decided.allowed.length,
+        rows: rowsInBatches(db, decided.allowed, asOf),
         withheld: withheld + decided.withheld.length,
       };
     },

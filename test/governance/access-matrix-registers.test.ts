@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { AccessDenied } from "../../src/governance/access.ts";
 import { createReader } from "../../src/governance/reader.ts";
+import type { RegisterQuery } from "../../src/governance/reader-registers.ts";
+import type { RegisterRow } from "../../src/risk/index.ts";
 import type { AccessContext, Action, Disclosure } from "../../src/governance/types.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { insertRiskPerson, insertRiskRun } from "../web/register-fixtures.ts";
@@ -51,7 +53,7 @@ test("a saved cohort's register and its export disclose what the matrix says, ro
         try {
           const rows =
             action === "export"
-              ? (await reader.riskRegisterExport(query)).rows
+              ? await exportedRows(reader, query)
               : (await reader.riskRegister(query)).rows;
           seen.set(key, new Set(rows.map((r) => r.personId)));
         } catch (error) {
@@ -77,3 +79,10 @@ test("a commissioner is refused a register of named people, and the refusal is a
   );
   assert.deepEqual(audit, { actor: ctx.user.username, allowed: false, action: "list" });
 });
+
+/** Every row a streamed export yields. */
+async function exportedRows(reader: ReturnType<typeof readerFor>, query: RegisterQuery) {
+  const rows: RegisterRow[] = [];
+  for await (const row of (await reader.riskRegisterExport(query)).rows) rows.push(row);
+  return rows;
+}

@@ -2,7 +2,7 @@
 // CSV export) and the risk model's validation report. Every read goes through the governed reader; filters,
 // sort and page are GET parameters, so each view of a register is a link to share.
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { writeCsv } from "../../core/csv.ts";
+import { streamCsv } from "../../core/csv.ts";
 import { PAGE_SIZES, type RegisterExport, type RegisterQuery } from "../../governance/index.ts";
 import {
   REGISTER_SORTS,
@@ -14,7 +14,7 @@ import {
   type SortDirection,
 } from "../../risk/index.ts";
 import { modelReportContext } from "../views/model-report.context.ts";
-import { CSV_HEADERS, csvRows, registerContext } from "../views/register.context.ts";
+import { CSV_HEADERS, csvRow, registerContext } from "../views/register.context.ts";
 import { registersContext } from "../views/registers.context.ts";
 import { closedObject } from "./schemas.ts";
 
@@ -114,5 +114,10 @@ function sendCsv(reply: FastifyReply, data: RegisterExport) {
     .header("content-disposition", `attachment; filename="${name}"`)
     .header("cache-control", "no-store")
     .header("x-oneplace-withheld", String(data.withheld))
-    .send(writeCsv(CSV_HEADERS, csvRows(data.rows)));
+    .send(streamCsv(CSV_HEADERS, csvRowsOf(data.rows)));
+}
+
+/** The rows as CSV columns, as they are read: an export is streamed, never built in memory. */
+async function* csvRowsOf(rows: RegisterExport["rows"]) {
+  for await (const row of rows) yield csvRow(row);
 }

@@ -235,8 +235,9 @@ export const CSV_HEADERS = [
   "Care plan review due",
 ] as const;
 
-export function csvRows(rows: readonly RegisterRow[]) {
-  return rows.map((r) => ({
+/** One register row as the CSV file's columns. */
+export function csvRow(r: RegisterRow) {
+  return {
     "NHS Number": r.nhsNumber,
     "Family name": r.familyName,
     "Given name": r.givenName,
@@ -253,5 +254,5 @@ export function csvRows(rows: readonly RegisterRow[]) {
     "Last admission": r.lastAdmittedOn,
     "Joint care plan": r.jointPlan ? "yes" : "no",
     "Care plan review due": r.reviewDueOn,
-  }));
+  };
 }
