@@ -10,6 +10,7 @@ import {
   appendAuditEvent,
   decideAccess,
   filterPeopleForAccess,
+  type RefusalKind,
 } from "../governance/index.ts";
 import type { Queryable } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
@@ -213,7 +214,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
    * does not exist is a 404 too. The audit row keeps the real reason. A role that may not read anyone is told
    * so (403, it says nothing of the person), and so is an objection to sharing, as the web pages do.
    */
-  const UNSEEN = new Set(["no legitimate relationship", "no such person"]);
+  const UNSEEN: ReadonlySet<RefusalKind | undefined> = new Set(["no-relationship", "no-such-person"]);
 
   async function decideOne(type: ResourceType, personId: string, absent: string): Promise<AccessDecision> {
     const decision = await decideAccess({
@@ -223,7 +224,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       requires: requires(type),
     });
     if (!decision.allow)
-      throw UNSEEN.has(decision.reason) ? notFoundError(absent) : new AccessDenied(decision);
+      throw UNSEEN.has(decision.refusal) ? notFoundError(absent) : new AccessDenied(decision);
     return decision;
   }
 

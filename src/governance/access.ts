@@ -13,7 +13,7 @@ import {
   SIGNATURE,
   signatureSql,
 } from "./relationship-facts.ts";
-import type { AccessContext, AccessDecision, Action, PersonFacts } from "./types.ts";
+import type { AccessContext, AccessDecision, Action, PersonFacts, RefusalKind } from "./types.ts";
 
 export interface AccessRequest extends AccessContext {
   person: string;
@@ -41,8 +41,16 @@ const UUID_LOWER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 export const MAX_PEOPLE_PER_FILTER = 100_000;
 
 /** A deny decision with its reason, for refusals decided outside the policy table. */
-export function denied(reason: string): AccessDecision {
-  return { allow: false, reason, relationship: null, disclosure: null, flagged: false, breakGlassId: null };
+export function denied(reason: string, refusal?: RefusalKind): AccessDecision {
+  return {
+    allow: false,
+    reason,
+    ...(refusal ? { refusal } : {}),
+    relationship: null,
+    disclosure: null,
+    flagged: false,
+    breakGlassId: null,
+  };
 }
 
 function clock(ctx: AccessContext): Date {
@@ -96,7 +104,7 @@ async function breakGlass(
   if (!BREAK_GLASS_ACTIONS.includes(request.action)) {
     return denied("break-glass covers one person's record, not lists or exports");
   }
-  if (!facts.known) return denied("no such person");
+  if (!facts.known) return denied("no such person", "no-such-person");
   const grant = await insertBreakGlass(request.db, {
     user: request.user,
     roleAssignment: request.roleAssignment,

@@ -7,6 +7,7 @@ import type {
   Disclosure,
   PersonFacts,
   Purpose,
+  RefusalKind,
   Relationship,
   RelationshipKind,
   RoleAssignment,
@@ -23,8 +24,16 @@ export interface PolicyInput {
 /** Break-glass is for one person in an emergency: it never opens a list or an export. */
 export const BREAK_GLASS_ACTIONS: readonly Action[] = ["view", "search", "change"];
 
-function deny(reason: string): AccessDecision {
-  return { allow: false, reason, relationship: null, disclosure: null, flagged: false, breakGlassId: null };
+function deny(reason: string, refusal?: RefusalKind): AccessDecision {
+  return {
+    allow: false,
+    reason,
+    ...(refusal ? { refusal } : {}),
+    relationship: null,
+    disclosure: null,
+    flagged: false,
+    breakGlassId: null,
+  };
 }
 
 function allow(
@@ -64,7 +73,7 @@ export function evaluateAccess(input: PolicyInput): AccessDecision {
   if (!role.purposes.includes(purpose)) {
     return deny(`the ${role.name} role may not act for the purpose "${purpose}"`);
   }
-  if (!facts.known) return deny("no such person");
+  if (!facts.known) return deny("no such person", "no-such-person");
 
   switch (role.accessBasis) {
     case "none":
@@ -111,5 +120,5 @@ function evaluateRelationship(input: PolicyInput): AccessDecision {
   if (objectionBlocks) {
     return deny(`the person objects to sharing: visible only to ${facts.objectionHolders.join(", ")}`);
   }
-  return deny("no legitimate relationship");
+  return deny("no legitimate relationship", "no-relationship");
 }

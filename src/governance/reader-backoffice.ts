@@ -165,7 +165,7 @@ export function backofficeReads(base: ReaderBase): BackofficeReads {
         await allowed(id, undefined, action);
         out.set(id, true);
       } catch (error) {
-        if (error instanceof AccessDenied && error.decision.reason === "no such person") out.set(id, false);
+        if (error instanceof AccessDenied && error.decision.refusal === "no-such-person") out.set(id, false);
         else throw error;
       }
     }

@@ -87,9 +87,18 @@ export interface AccessContext {
   breakGlassPerHour?: number;
 }
 
+/**
+ * Why a refusal was made, where a caller acts on the kind rather than showing the words: the person is not
+ * known here, or the user has no legitimate relationship with them (the FHIR API answers both as "not found",
+ * so that a caller cannot learn whether someone is known).
+ */
+export type RefusalKind = "no-such-person" | "no-relationship";
+
 export interface AccessDecision {
   allow: boolean;
   reason: string;
+  /** Set on the refusals a caller tells apart by kind (RefusalKind); absent on the others and on allows. */
+  refusal?: RefusalKind;
   relationship: Relationship | null;
   disclosure: Disclosure | null;
   /** Flagged to the IG officer (break-glass). */

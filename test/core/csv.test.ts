@@ -51,7 +51,8 @@ test("streaming: the same file as writeCsv, and rows are read only as the reader
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.ok(pulled < 20_000, `${pulled} rows read before the reader took more than one chunk`);
   let lines = String(first.value).split("\n").length - 1;
-  for await (const chunk of { [Symbol.asyncIterator]: () => iterator }) lines += String(chunk).split("\n").length - 1;
+  for await (const chunk of { [Symbol.asyncIterator]: () => iterator })
+    lines += String(chunk).split("\n").length - 1;
   assert.equal(lines, 1 + 200_000);
   assert.equal(pulled, 200_000);
 });

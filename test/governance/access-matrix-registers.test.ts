@@ -7,8 +7,8 @@ import { after, before, test } from "node:test";
 import { AccessDenied } from "../../src/governance/access.ts";
 import { createReader } from "../../src/governance/reader.ts";
 import type { RegisterQuery } from "../../src/governance/reader-registers.ts";
-import type { RegisterRow } from "../../src/risk/index.ts";
 import type { AccessContext, Action, Disclosure } from "../../src/governance/types.ts";
+import type { RegisterRow } from "../../src/risk/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { insertRiskPerson, insertRiskRun } from "../web/register-fixtures.ts";
 import { type Matrix, runMatrix, setupMatrix } from "./access-matrix.ts";
@@ -52,9 +52,7 @@ test("a saved cohort's register and its export disclose what the matrix says, ro
         const query = { kind: "cohort" as const, code: "matrix-everyone", pageSize: 100 };
         try {
           const rows =
-            action === "export"
-              ? await exportedRows(reader, query)
-              : (await reader.riskRegister(query)).rows;
+            action === "export" ? await exportedRows(reader, query) : (await reader.riskRegister(query)).rows;
           seen.set(key, new Set(rows.map((r) => r.personId)));
         } catch (error) {
           if (!(error instanceof AccessDenied)) throw error;
