@@ -63,6 +63,8 @@ export function capabilityStatement(base: string, software: { version: string })
           interaction: [{ code: "read" }, { code: "search-type" }],
           // Reads carry meta.versionId (and an ETag from it); no vread or history: the tables keep no versions.
           versioning: "versioned",
+          // If-None-Match on the ETag and If-Modified-Since on meta.lastUpdated (conditional.ts).
+          conditionalRead: "full-support",
           readHistory: false,
           updateCreate: false,
           searchInclude:

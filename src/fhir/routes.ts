@@ -20,6 +20,7 @@ import { BulkExporter } from "./bulk-export.ts";
 import { bulkRoutes } from "./bulk-routes.ts";
 import { capabilityStatement } from "./capability.ts";
 import { resolveAccessToken } from "./clients.ts";
+import { etagOf, notModified } from "./conditional.ts";
 import type { FhirIdentity } from "./identity.ts";
 import { FhirError, operationOutcome } from "./outcome.ts";
 import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
@@ -481,14 +482,11 @@ function resourceRoutes(app: FastifyInstance, db: Queryable) {
       async (request, reply) => {
         await requireScope(db, request, identityOf(request), type.type, "read");
         const resource = await repositoryFor(db, request).read(type, (request.params as { id: string }).id);
-        const version = resource.meta?.versionId;
-        if (version) {
-          const etag = `W/"${version}"`;
-          reply.header("etag", etag);
-          if (resource.meta?.lastUpdated)
-            reply.header("last-modified", new Date(resource.meta.lastUpdated).toUTCString());
-          if (request.headers["if-none-match"] === etag) return reply.status(304).send();
-        }
+        const { versionId, lastUpdated } = resource.meta ?? {};
+        if (versionId) reply.header("etag", etagOf(versionId));
+        if (lastUpdated) reply.header("last-modified", new Date(lastUpdated).toUTCString());
+        // The read was decided and audited above: a 304 tells the client its copy is current.
+        if (notModified(request.headers, { versionId, lastUpdated })) return reply.status(304).send();
         return reply.type(FHIR_JSON).send(resource);
       },
     );

@@ -108,6 +108,40 @@ test("read Patient: UK Core NHS Number, other identifiers, GP practice; ETag and
   assert.equal(again.body, "");
 });
 
+test("conditional read: If-None-Match compared weakly (a list, the strong form, *), If-Modified-Since to the second; each read audited", async () => {
+  const url = `/fhir/R4/Patient/${person.personId}`;
+  const first = await get(url, "gp.fhir");
+  const etag = String(first.headers.etag);
+  const version = /^W\/"(\d+)"$/.exec(etag)?.[1];
+  assert.ok(version, etag);
+  const lastModified = String(first.headers["last-modified"]);
+  assert.ok(!Number.isNaN(Date.parse(lastModified)), lastModified);
+  const status = async (headers: Record<string, string>) => (await get(url, "gp.fhir", headers)).statusCode;
+  assert.equal(await status({ "if-none-match": `W/"0", ${etag}` }), 304);
+  assert.equal(await status({ "if-none-match": `"${version}"` }), 304);
+  assert.equal(await status({ "if-none-match": "*" }), 304);
+  assert.equal(await status({ "if-none-match": `W/"${Number(version) + 1}"` }), 200);
+  assert.equal(await status({ "if-modified-since": lastModified }), 304);
+  const later = new Date(Date.parse(lastModified) + 86_400_000).toUTCString();
+  assert.equal(await status({ "if-modified-since": later }), 304);
+  const earlier = new Date(Date.parse(lastModified) - 1_000).toUTCString();
+  const changed = await get(url, "gp.fhir", { "if-modified-since": earlier });
+  assert.equal(changed.statusCode, 200);
+  assert.equal(changed.json().id, person.personId);
+  assert.equal(await status({ "if-modified-since": "not a date" }), 200);
+  // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2): a stale tag gets the resource.
+  assert.equal(await status({ "if-none-match": 'W/"0"', "if-modified-since": later }), 200);
+  // A 304 is a read: decided and audited like any other.
+  const audit = await lastAudit();
+  assert.equal(audit.allowed, true);
+  assert.equal(audit.detail, `GET ${url}`);
+  // Someone who may not read the person gets no 304 from a guessed tag: the same 404 as before.
+  assert.equal(
+    (await get(`/fhir/R4/Patient/${elsewhere.personId}`, "gp.fhir", { "if-none-match": "*" })).statusCode,
+    404,
+  );
+});
+
 test("read of each resource type by its id", async () => {
   const cases: [string, string, string, (r: Json) => void][] = [
     [
