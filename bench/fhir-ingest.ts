@@ -2,7 +2,8 @@
 // Conditions) POSTed to /fhir/R4 with autocannon, 32 connections, 20 s after a 5 s warm-up, the way the issue
 // measured Medplum (197 resources/s). Each request is a different person, so every Bundle is really loaded
 // (MPI, canonical rows, the load row, the audit row). A backend client registered to write sends them.
-// Prints Bundles/s, resources/s, p50/p99, non-2xx and the server's resident memory, with the load average.
+// Prints Bundles/s, resources/s, p50/p99, non-2xx (and the first refused answers' bodies) and the server's
+// resident memory, with the load average.
 //
 //   node bench/fhir-ingest.ts [--people N] [--server URL] [--duration S] [--warmup S] [--connections N]
 import { loadavg } from "node:os";
@@ -117,22 +118,33 @@ const first = await fetch(`${server.base}/fhir/R4`, {
 });
 if (first.status !== 200)
   throw new Error(`the first Bundle was answered ${first.status}: ${(await first.text()).slice(0, 300)}`);
+/** The first few refused answers of a run, kept to print: a refusal's OperationOutcome says why. */
+const REFUSALS_SHOWN = 3;
 async function run(seconds: number) {
   const failures = new Map<number, number>();
+  const refusals: string[] = [];
   const result = await autocannon({
     url: `${server.base}/fhir/R4`,
     connections: CONNECTIONS,
     duration: seconds,
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/fhir+json" },
-    // autocannon puts a new id in place of every [<id>] of each request's body: a new person each time.
-    body: bundle(n++)
-      .replaceAll(`${RUN}-p${n - 1}`, `${RUN}-[<id>]`)
-      .replace(/"Bench\d+"/, '"Bench[<id>]"'),
-    idReplacement: true,
+    // Each request a new person, numbered by this process. (autocannon's own [<id>] replacement makes ids
+    // from URL-safe base64, whose "_" is not allowed in a FHIR id: every connection whose random id had one
+    // was refused, 10-25% of the requests, by the ingest's id check, rightly.)
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, body: bundle(n++) }),
+        onResponse: (status, body) => {
+          if (status !== 200 && refusals.length < REFUSALS_SHOWN)
+            refusals.push(`${status}: ${body.slice(0, 600)}`);
+        },
+      },
+    ],
   });
   for (const [code, count] of Object.entries(result.statusCodeStats ?? {}))
     if (code !== "200") failures.set(Number(code), (count as { count: number }).count);
+  for (const refusal of refusals) console.log(`refused: ${refusal}`);
   return { result, failures };
 }
 try {
