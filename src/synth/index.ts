@@ -2,6 +2,7 @@
 // or files, load it, and check it against its calibration.
 
 export { calibrationReport, formatCalibrationReport } from "./calibration.ts";
+export { type CareHistoryResult, loadCareHistory } from "./care-history.ts";
 export {
   type CareRelationshipsResult,
   loadCareRelationships,
