@@ -2,6 +2,7 @@ import { isPlaceEmpty, placeSummary } from "../../platform/index.ts";
 import {
   DEFAULT_SYNTH_CONFIG,
   type DemoIdentities,
+  demoCitizens,
   loadCareHistory,
   loadCareRelationships,
   seedDemoIdentities,
@@ -90,6 +91,7 @@ export const demo = defineCommand({
       host: options.host,
       port: options.port,
       placeName: "Thurrock (synthetic)",
+      demoCitizens: await demoCitizens(db),
     });
     return 0;
   },
