@@ -102,12 +102,14 @@ before(async () => {
   await gp.recordCitizenProxy(walter.personId, {
     ...grant,
     proxyNhsNumber: rose.nhsNumber,
+    proxyBirthDate: rose.birthDate,
     proxyName: "Rose Daughter",
   });
   veraGrant = (
     await gp.recordCitizenProxy(vera.personId, {
       ...grant,
       proxyNhsNumber: me.nhsNumber,
+      proxyBirthDate: me.birthDate,
       proxyName: "Iris Journey",
     })
   ).proxyId;
