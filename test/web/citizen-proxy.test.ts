@@ -23,9 +23,10 @@ import {
   register,
 } from "../governance/fixtures.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { CITIZEN_REDIRECT, citizenCallback, cookieOf } from "./citizen-sign-in.ts";
 import { sessionFor, type TestSession } from "./session.ts";
 
-const REDIRECT = "http://127.0.0.1:3998/citizen/sign-in/callback";
+const REDIRECT = CITIZEN_REDIRECT;
 const arthur = makePerson({ givenName: "Arthur", familyName: "Cared", birthDate: "1936-05-01" });
 const jo = makePerson({ givenName: "Jo", familyName: "Carer", birthDate: "1968-09-12" });
 const nell = makePerson({ givenName: "Nell", familyName: "Elsewhere", birthDate: "1940-01-01" });
@@ -91,26 +92,8 @@ after(async () => {
   await idp?.close();
 });
 
-const cookieOf = (setCookie: string | string[] | undefined, name: string): string | null => {
-  for (const line of [setCookie ?? []].flat()) {
-    const [pair] = line.split(";");
-    const [key, value] = pair.split("=");
-    if (key === name && value) return `${key}=${value}`;
-  }
-  return null;
-};
-
 async function signIn(login: CitizenLogin & { birthdate: string }) {
-  idp.next = login;
-  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
-  const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") ?? "";
-  const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
-  const back = new URL(String(authorize.headers.get("location")));
-  const callback = await app.inject({
-    method: "GET",
-    url: `/citizen/sign-in/callback${back.search}`,
-    headers: { cookie: state, accept: "text/html" },
-  });
+  const callback = await citizenCallback(app, idp, login);
   assert.equal(callback.statusCode, 303, callback.body);
   const cookie = cookieOf(callback.headers["set-cookie"], "__Host-oneplace_citizen") ?? "";
   const people = await page("/citizen/people", { cookie });

@@ -5,7 +5,6 @@
 // would (a wrong client secret, a reused code, another redirect address), exists only when the demo asks for it
 // on this machine, and gives way to a configured provider.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { after, before, test } from "node:test";
 import { authConfigFromEnv } from "../../src/governance/auth-config.ts";
 import { createLogger } from "../../src/platform/index.ts";
@@ -20,21 +19,13 @@ import { loadSyntheticPlace } from "../../src/synth/load.ts";
 import { demoIssuerFor } from "../../src/web/demo-citizen-idp.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { freePort } from "./citizen-sign-in.ts";
 import type { WebApp } from "./harness.ts";
 
 let t: TestDb;
 let app: WebApp;
 let base = "";
 let citizens: DemoCitizenChoice[];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 before(async () => {
   t = await openTestDb();
