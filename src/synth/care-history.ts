@@ -230,7 +230,7 @@ async function stageMeetings(db: Queryable, end: string): Promise<void> {
                    lead(held_on) OVER w AS next_on
               FROM synth_meeting WINDOW w AS (PARTITION BY team_id ORDER BY held_on)) x
      WHERE x.meeting_id = m.meeting_id;
-    CREATE INDEX ON synth_meeting (org_code, held_on)`);
+    CREATE INDEX ON synth_meeting (org_code, held_on); CREATE INDEX ON synth_meeting (team_id, held_on)`);
 }
 
 /** The practice a person was registered with on a day, in SQL (a lateral subquery's body). */
@@ -285,41 +285,54 @@ async function stageAgenda(db: Queryable, end: string): Promise<void> {
       WHERE s.plan_outcome = 'started' AND s.started_on + rk * s.review_days <= least(s.ended_on - 1, $1::date)`,
     [end],
   );
-  // Emergency admissions since the practice's last meeting.
+  // Emergency admissions since the practice's last meeting: each discharge goes to the next meeting of the
+  // practice the person was registered with (an index lookup a discharge, not a scan a meeting).
   await db.query(
     `INSERT INTO synth_item
      SELECT person_id, meeting_id, 2, 'admitted-since-last', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
        FROM (SELECT h.person_id, m.meeting_id,
                     row_number() OVER (PARTITION BY m.meeting_id ORDER BY md5(h.person_id::text || m.meeting_id::text)) AS n
-               FROM synth_meeting m
-               JOIN hospital_spell h ON h.admission_method = 'emergency'
-                AND h.discharged_at >= ${at("coalesce(m.prev_on, m.held_on - 28)", "00:00")}
-                AND h.discharged_at < ${at("m.held_on", "00:00")}
+               FROM hospital_spell h
+               CROSS JOIN LATERAL (SELECT (h.discharged_at AT TIME ZONE 'Europe/London')::date AS day) d
+               JOIN LATERAL (${practiceOnSql("h.person_id", "d.day")}) pr ON true
+               JOIN LATERAL (SELECT sm.meeting_id, sm.held_on FROM synth_meeting sm
+                              WHERE sm.kind = 'practice' AND sm.org_code = pr.practice_code AND sm.held_on > d.day
+                              ORDER BY sm.held_on LIMIT 1) m ON true
                JOIN person p ON p.person_id = h.person_id AND p.birth_date <= m.held_on - interval '65 years'
-               JOIN LATERAL (${practiceOnSql("h.person_id", "m.held_on")}) pr ON pr.practice_code = m.org_code
-              WHERE m.kind = 'practice' AND h.discharge_method = 'discharged'
-                AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = h.person_id AND d.died_on <= m.held_on)
+              WHERE h.admission_method = 'emergency' AND h.discharge_method = 'discharged'
+                AND h.discharged_at >= ${at(`$1::date - ${MDT_HISTORY_DAYS + 28}`, "00:00")}
+                AND NOT EXISTS (SELECT 1 FROM death x WHERE x.person_id = h.person_id AND x.died_on <= m.held_on)
               GROUP BY h.person_id, m.meeting_id) x
       WHERE n <= 4
         AND NOT EXISTS (SELECT 1 FROM synth_item i WHERE i.person_id = x.person_id AND i.meeting_id = x.meeting_id)`,
+    [end],
   );
-  // Locality MDTs: people admitted twice or more in the 91 days before.
+  // Locality MDTs: people admitted twice or more in 91 days, at the locality's next meeting after the second.
   await db.query(
     `INSERT INTO synth_item
      SELECT person_id, meeting_id, 2, 'admitted-since-last', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
        FROM (SELECT h.person_id, m.meeting_id,
                     row_number() OVER (PARTITION BY m.meeting_id ORDER BY md5(h.person_id::text || m.meeting_id::text)) AS n
-               FROM synth_meeting m
-               JOIN hospital_spell h ON h.admission_method = 'emergency'
-                AND h.admitted_at >= ${at("m.held_on - 91", "00:00")} AND h.admitted_at < ${at("m.held_on", "00:00")}
+               FROM hospital_spell h
+               CROSS JOIN LATERAL (SELECT (h.admitted_at AT TIME ZONE 'Europe/London')::date AS day) d
+               JOIN LATERAL (${practiceOnSql("h.person_id", "d.day")}) pr ON true
+               JOIN organisation o ON o.org_code = pr.practice_code
+               JOIN LATERAL (SELECT sm.meeting_id, sm.held_on FROM synth_meeting sm
+                              WHERE sm.kind = 'locality' AND sm.org_code = o.parent_code AND sm.held_on > d.day
+                                AND sm.held_on <= d.day + 91
+                              ORDER BY sm.held_on LIMIT 1) m ON true
                JOIN person p ON p.person_id = h.person_id AND p.birth_date <= m.held_on - interval '65 years'
-               JOIN LATERAL (${practiceOnSql("h.person_id", "m.held_on")}) pr ON true
-               JOIN organisation o ON o.org_code = pr.practice_code AND o.parent_code = m.org_code
-              WHERE m.kind = 'locality'
-                AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = h.person_id AND d.died_on <= m.held_on)
-              GROUP BY h.person_id, m.meeting_id HAVING count(*) >= 2) x
+              WHERE h.admission_method = 'emergency'
+                AND h.admitted_at >= ${at(`$1::date - ${MDT_HISTORY_DAYS + 56}`, "00:00")}
+                AND EXISTS (SELECT 1 FROM hospital_spell e WHERE e.person_id = h.person_id
+                              AND e.admission_method = 'emergency' AND e.admitted_at < h.admitted_at
+                              AND e.admitted_at >= m.held_on - 91)
+                AND NOT EXISTS (SELECT 1 FROM death x WHERE x.person_id = h.person_id AND x.died_on <= m.held_on)
+              GROUP BY h.person_id, m.meeting_id) x
       WHERE n <= 6`,
+    [end],
   );
+  await db.exec("CREATE INDEX ON synth_item (plan_id); CREATE INDEX ON synth_item (person_id, meeting_id)");
 }
 
 /**
