@@ -45,6 +45,8 @@ export interface ProxyGrant {
   proxyId: string;
   personId: string;
   proxyNhsNumber: string;
+  /** The proxy's date of birth: with the NHS Number, what their NHS login must assert. */
+  proxyBirthDate: string | null;
   proxyName: string;
   relationship: string;
   basis: ProxyBasis;
@@ -58,6 +60,7 @@ export interface ProxyGrant {
 
 export interface ProxyInput {
   proxyNhsNumber: string;
+  proxyBirthDate: string;
   proxyName: string;
   relationship: string;
   basis: string;
@@ -65,7 +68,7 @@ export interface ProxyInput {
   reviewOn: string;
 }
 
-const SELECT = `SELECT p.proxy_id, p.person_id, p.proxy_nhs_number, p.proxy_name, p.relationship, p.basis,
+const SELECT = `SELECT p.proxy_id, p.person_id, p.proxy_nhs_number, p.proxy_birth_date::text AS proxy_birth_date, p.proxy_name, p.relationship, p.basis,
     p.starts_on::text AS starts_on, p.review_on::text AS review_on, u.display_name AS recorded_by, p.recorded_at,
     p.revoked_at, p.revoked_reason
   FROM citizen_proxy p LEFT JOIN app_user u ON u.user_id = p.recorded_by_user_id`;
@@ -74,6 +77,7 @@ type Row = {
   proxy_id: string;
   person_id: string;
   proxy_nhs_number: string;
+  proxy_birth_date: string | null;
   proxy_name: string;
   relationship: string;
   basis: ProxyBasis;
@@ -89,6 +93,7 @@ const toGrant = (r: Row): ProxyGrant => ({
   proxyId: r.proxy_id,
   personId: r.person_id,
   proxyNhsNumber: r.proxy_nhs_number,
+  proxyBirthDate: r.proxy_birth_date,
   proxyName: r.proxy_name,
   relationship: r.relationship,
   basis: r.basis,
@@ -121,6 +126,14 @@ export function checkProxy(
   if (personNhsNumber !== null && nhs === personNhsNumber) {
     throw invalid("governance.proxy-self", "That is the person's own NHS Number.", {
       hint: "Enter the NHS Number of the carer, attorney, deputy or parent who will act for them.",
+    });
+  }
+  if (
+    !isIsoDate(input.proxyBirthDate ?? "") ||
+    input.proxyBirthDate > new Date().toISOString().slice(0, 10)
+  ) {
+    throw invalid("governance.proxy-birth-date", "Enter the carer's date of birth.", {
+      hint: "Their NHS login must give the same NHS Number and date of birth before they can see the record.",
     });
   }
   const name = (input.proxyName ?? "").trim();
@@ -163,6 +176,7 @@ export function checkProxy(
   }
   return {
     proxyNhsNumber: nhs,
+    proxyBirthDate: input.proxyBirthDate,
     proxyName: name,
     relationship,
     basis: input.basis as ProxyBasis,
@@ -208,8 +222,8 @@ export async function recordProxy(
   const id = randomUUID();
   await db.query(
     `INSERT INTO citizen_proxy (person_id, proxy_id, proxy_nhs_number, proxy_name, relationship, basis, starts_on,
-       review_on, recorded_by_user_id, recorded_by_team_id, recorded_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8::date, $9, $10, $11)`,
+       review_on, recorded_by_user_id, recorded_by_team_id, recorded_at, proxy_birth_date)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8::date, $9, $10, $11, $12::date)`,
     [
       personId,
       id,
@@ -222,6 +236,7 @@ export async function recordProxy(
       by.userId,
       by.teamId,
       by.at,
+      checked.proxyBirthDate,
     ],
   );
   const [grant] = await db.query<Row>(`${SELECT} WHERE p.person_id = $1 AND p.proxy_id = $2`, [personId, id]);
@@ -266,33 +281,42 @@ export async function proxiesOf(db: Queryable, personId: string): Promise<ProxyG
   return rows.map(toGrant);
 }
 
+/** Who a signed-in citizen is, as their identity provider asserted it: NHS Number and date of birth. */
+export interface ProxyIdentity {
+  nhsNumber: string | null;
+  birthDate: string | null;
+}
+
 /**
- * The grants in force today for a signed-in NHS Number: not revoked, started, not past review, the person not
- * merged away, and for a parent the child still under 16.
+ * The grants in force today for a signed-in citizen: their NHS Number and date of birth both those the grant
+ * names; not revoked, started, not past review, the person not merged away, and for a parent the child still
+ * under 16. Without both claims there are none.
  */
 export async function grantsInForceFor(
   db: Queryable,
-  proxyNhsNumber: string,
+  proxy: ProxyIdentity,
   today: string,
 ): Promise<ProxyGrant[]> {
+  if (!proxy.nhsNumber || !proxy.birthDate) return [];
   const rows = await db.query<Row>(
     `${SELECT} JOIN person x ON x.person_id = p.person_id
-      WHERE p.proxy_nhs_number = $1 AND p.revoked_at IS NULL AND p.starts_on <= $2::date AND p.review_on >= $2::date
+      WHERE p.proxy_nhs_number = $1 AND p.proxy_birth_date = $3::date
+        AND p.revoked_at IS NULL AND p.starts_on <= $2::date AND p.review_on >= $2::date
         AND (p.basis <> 'parent' OR x.birth_date > ($2::date - interval '${CHILD_UNTIL_AGE} years'))
       ORDER BY p.proxy_name, p.proxy_id`,
-    [proxyNhsNumber, today],
+    [proxy.nhsNumber, today, proxy.birthDate],
   );
   return rows.map(toGrant);
 }
 
-/** One grant in force for this NHS Number, or null (revoked, expired, another carer's, or no such grant). */
+/** One grant in force for this citizen, or null (revoked, expired, another carer's, or no such grant). */
 export async function grantInForce(
   db: Queryable,
-  proxyNhsNumber: string,
+  proxy: ProxyIdentity,
   proxyId: string,
   today: string,
 ): Promise<ProxyGrant | null> {
-  return (await grantsInForceFor(db, proxyNhsNumber, today)).find((g) => g.proxyId === proxyId) ?? null;
+  return (await grantsInForceFor(db, proxy, today)).find((g) => g.proxyId === proxyId) ?? null;
 }
 
 /** The names a person's record-access page gives their proxies' visits: "Your carer Jo Bloggs (daughter)". */

@@ -212,7 +212,7 @@ export function createCitizenReader(
    * another account's: refused and audited), and the basis allowing this part; audited as a proxy read.
    */
   const proxied = async (proxyId: string, action: "view" | "change", scope: ProxyScope, note: string) => {
-    const grant = await grantInForce(db, identity.nhsNumber as string, proxyId, londonDate(now()));
+    const grant = await grantInForce(db, identity, proxyId, londonDate(now()));
     if (!grant) {
       await proxyAudit(
         null,
@@ -325,7 +325,7 @@ export function createCitizenReader(
     async actingFor() {
       const proxyId = identity.actingForProxyId;
       if (!proxyId || !mayReadRecord) return null;
-      const grant = await grantInForce(db, identity.nhsNumber as string, proxyId, londonDate(now()));
+      const grant = await grantInForce(db, identity, proxyId, londonDate(now()));
       if (!grant) return null;
       const [person] = await Promise.all([personOf([grant.personId])]);
       return {
@@ -338,7 +338,7 @@ export function createCitizenReader(
 
     async peopleICareFor() {
       if (!mayReadRecord) return [];
-      const grants = await grantsInForceFor(db, identity.nhsNumber as string, londonDate(now()));
+      const grants = await grantsInForceFor(db, identity, londonDate(now()));
       if (grants.length === 0) return [];
       await appendAuditEvent(db, {
         actorUserId: null,

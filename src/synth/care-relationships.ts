@@ -119,7 +119,7 @@ export function uuidOf(name: string): string {
 }
 
 /** The same as uuidOf, in SQL, over a text expression. */
-const uuidSql = (expr: string) =>
+export const uuidSql = (expr: string) =>
   `overlay(overlay(md5(${expr}) placing '4' from 13) placing '8' from 17)::uuid`;
 
 /** received_at for a relationship recorded on a date: the nightly extract at 02:00 the next day. */
@@ -250,7 +250,7 @@ async function insertTeams(db: Queryable): Promise<void> {
   }
 }
 
-async function historyEnd(db: Queryable): Promise<string> {
+export async function historyEnd(db: Queryable): Promise<string> {
   const rows = await db.query<{ end_on: string | null }>(
     `SELECT to_char(greatest((SELECT max(contact_on) FROM care_contact),
                              (SELECT max(admitted_at)::date FROM hospital_spell),

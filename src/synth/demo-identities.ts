@@ -213,3 +213,49 @@ async function giveCaseload(
   );
   return rows[0].n;
 }
+
+/** A synthetic person the demo's citizen sign-in offers (see src/web/demo-citizen-idp.ts). */
+export interface DemoCitizenChoice {
+  nhsNumber: string;
+  birthDate: string;
+  label: string;
+}
+
+/**
+ * People to sign in as on the demo's citizen pages: alive, with an NHS Number no one else has, and a joint plan
+ * in force made at an MDT (signed off, with a lead professional), on the demo practice's register first; then
+ * one person with no plan, to show what they see. Chosen by id, so the same place offers the same people.
+ */
+export async function demoCitizens(db: Queryable, count = 5): Promise<DemoCitizenChoice[]> {
+  const practiceCode = await demoPracticeCode(db);
+  const rows = await db.query<{
+    nhs_number: string;
+    birth_date: string;
+    name: string;
+    with_plan: boolean;
+  }>(
+    `WITH candidates AS (
+       SELECT p.person_id, p.nhs_number, p.birth_date, p.given_name || ' ' || p.family_name AS name,
+              EXISTS (SELECT 1 FROM care_plan_version v WHERE v.person_id = p.person_id AND v.latest
+                        AND v.status = 'signed-off') AS with_plan,
+              EXISTS (SELECT 1 FROM registration r WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL
+                        AND r.practice_code = $1) AS at_practice
+         FROM person p
+        WHERE p.nhs_number IS NOT NULL
+          AND EXISTS (SELECT 1 FROM registration r WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = p.person_id)
+          AND NOT EXISTS (SELECT 1 FROM person o WHERE o.nhs_number = p.nhs_number AND o.person_id <> p.person_id)
+          AND p.birth_date <= current_date - interval '18 years')
+     (SELECT nhs_number, birth_date::text AS birth_date, name, with_plan FROM candidates WHERE with_plan
+       ORDER BY at_practice DESC, md5(person_id::text) LIMIT $2::int)
+     UNION ALL
+     (SELECT nhs_number, birth_date::text, name, with_plan FROM candidates WHERE NOT with_plan AND at_practice
+       ORDER BY md5(person_id::text) LIMIT 1)`,
+    [practiceCode, count],
+  );
+  return rows.map((r) => ({
+    nhsNumber: r.nhs_number,
+    birthDate: r.birth_date,
+    label: `${r.name}, born ${r.birth_date}, NHS Number ${r.nhs_number.replace(/^(\d{3})(\d{3})(\d{4})$/, "$1 $2 $3")}: ${r.with_plan ? "has a joint care plan" : "no care plan"}`,
+  }));
+}

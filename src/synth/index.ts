@@ -2,6 +2,7 @@
 // or files, load it, and check it against its calibration.
 
 export { calibrationReport, formatCalibrationReport } from "./calibration.ts";
+export { type CareHistoryResult, loadCareHistory } from "./care-history.ts";
 export {
   type CareRelationshipsResult,
   loadCareRelationships,
@@ -10,7 +11,14 @@ export {
   SERVICE_TEAMS,
 } from "./care-relationships.ts";
 export { DEFAULT_SYNTH_CONFIG, type SynthConfig, validateSynthConfig } from "./config.ts";
-export { DEMO_USERS, type DemoIdentities, type DemoUser, seedDemoIdentities } from "./demo-identities.ts";
+export {
+  DEMO_USERS,
+  type DemoCitizenChoice,
+  type DemoIdentities,
+  type DemoUser,
+  demoCitizens,
+  seedDemoIdentities,
+} from "./demo-identities.ts";
 export { type DamagedRecord, writeFeeds } from "./feeds/write-feeds.ts";
 export { writeSyntheticPlace } from "./file-sink.ts";
 export { generatePlace } from "./generate.ts";

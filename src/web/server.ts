@@ -10,6 +10,7 @@ import { type AdmissionNotifier, startAdmissionNotifier } from "../care/index.ts
 import { fhirPlugin } from "../fhir/index.ts";
 import { type AuthConfig, authConfigFromEnv, pseudonymKeysFromEnv } from "../governance/index.ts";
 import { type Db, readSettings, type Settings } from "../platform/index.ts";
+import { createDemoCitizenIdp, type DemoCitizenIdpOptions } from "./demo-citizen-idp.ts";
 import { authPlugin, authSettings, sessionIdentity } from "./plugins/auth.ts";
 import { errorsPlugin } from "./plugins/errors.ts";
 import { formBodyPlugin } from "./plugins/form-body.ts";
@@ -51,6 +52,11 @@ export interface WebOptions {
    * false to leave it to another process. Default: every 500 ms.
    */
   admissionNotifier?: { intervalMs?: number } | false;
+  /**
+   * `oneplace demo` only: the demo-only citizen identity provider (demo-citizen-idp.ts), for an address on this
+   * machine. No setting turns it on; a configured citizen provider (ONEPLACE_CITIZEN_OIDC_*) takes its place.
+   */
+  demoCitizenIdp?: DemoCitizenIdpOptions;
   /** Strict-Transport-Security; default a year with subdomains (helmet's), false for none. */
   hsts?: SecurityHeadersOptions["hsts"];
 }
@@ -66,7 +72,12 @@ export async function createWebServer(options: WebOptions) {
   const { db } = options;
   const appSettings = options.settings ?? readSettings();
   const { variables, store, publicUrl } = appSettings;
-  const settings = authSettings(options.auth ?? authConfigFromEnv(variables));
+  const authConfig = options.auth ?? authConfigFromEnv(variables);
+  const demoIdp =
+    options.demoCitizenIdp && !authConfig.citizenOidc
+      ? await createDemoCitizenIdp(options.demoCitizenIdp)
+      : null;
+  const settings = authSettings(demoIdp ? { ...authConfig, citizenOidc: demoIdp.config } : authConfig);
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     ajv: AJV_OPTIONS,
@@ -88,6 +99,7 @@ export async function createWebServer(options: WebOptions) {
   await app.register(assetRoutes);
   await app.register(loginRoutes, { db, settings });
   await app.register(citizenRoutes, { db, settings });
+  if (demoIdp) await app.register(demoIdp.routes);
   await app.register(homeRoutes);
   await app.register(meRoutes, { db });
   await app.register(peopleRoutes);

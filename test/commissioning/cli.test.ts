@@ -231,7 +231,7 @@ describe("oneplace metrics, bcf, evaluate, costs and report", () => {
       t.env,
     );
     assert.equal(unavailable.code, 1);
-    assert.match(unavailable.stderr, /MDT reviews are not recorded yet/);
+    assert.match(unavailable.stderr, /No MDT meetings are recorded/);
     const usage = await runCli(
       ["evaluate", "--intervention", "magic", "--from", "2013-04-01", "--to", "2014-03-31"],
       t.env,

@@ -575,6 +575,24 @@ const CITIZEN_ROUTES: Record<string, RouteGovernance> = {
   "GET /citizen/sign-in/start": { kind: "none", reason: "public: redirects to the identity provider" },
   "GET /citizen/sign-in/callback": { kind: "none", reason: PUBLIC_PAGE },
   "POST /citizen/sign-out": { kind: "none", reason: "ends the citizen's session; answers a redirect" },
+  // The demo-only stand-in for NHS login (`oneplace demo` on this machine only): test/web/demo-citizen-sign-in.test.ts.
+  ...Object.fromEntries(
+    [
+      "GET /demo-nhs-login/.well-known/openid-configuration",
+      "GET /demo-nhs-login/jwks",
+      "GET /demo-nhs-login/authorize",
+      "POST /demo-nhs-login/authorize",
+      "POST /demo-nhs-login/token",
+      "GET /demo-nhs-login/userinfo",
+    ].map((key) => [
+      key,
+      {
+        kind: "none",
+        reason:
+          "demo only: the provider's own endpoints; it offers the synthetic people the demo chose and reads no record (OnePlace's citizen pages do that, governed)",
+      },
+    ]),
+  ),
   ...Object.fromEntries(
     [
       "GET /citizen",

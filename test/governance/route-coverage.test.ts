@@ -66,6 +66,8 @@ before(async () => {
     logger: createLogger({ level: "silent" }),
     placeName: "Routes",
     admissionNotifier: false,
+    // The demo's citizen sign-in (only `oneplace demo` turns it on): its routes are governed too.
+    demoCitizenIdp: { baseUrl: "http://localhost:3000", citizens: [] },
   });
 });
 after(() => app?.close());

@@ -131,6 +131,6 @@ test("an intervention not yet recorded is reported as such", async () => {
       to: "2015-03-31",
       months: 6,
     }),
-    /MDT reviews are not recorded yet/,
+    /No MDT meetings are recorded/,
   );
 });

@@ -3,7 +3,6 @@
 // at my record (a social worker's read, by role and organisation), and record an objection to sharing. axe-core
 // checks every page visited; the journey is also checked at a phone's width.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { after, before, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createReader, type ReaderIdentity } from "../../src/governance/index.ts";
@@ -22,6 +21,7 @@ import {
   register,
 } from "../governance/fixtures.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { freePort } from "./citizen-sign-in.ts";
 import { assertAxeClean, launchBrowser, browserSkip as skip } from "./harness.ts";
 
 const me = makePerson({ givenName: "Iris", familyName: "Journey" });
@@ -35,14 +35,6 @@ let app: Awaited<ReturnType<typeof createWebServer>>;
 let base = "";
 let browser: Browser;
 let veraGrant = "";
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 before(async () => {
   if (skip) return;
@@ -102,12 +94,14 @@ before(async () => {
   await gp.recordCitizenProxy(walter.personId, {
     ...grant,
     proxyNhsNumber: rose.nhsNumber,
+    proxyBirthDate: rose.birthDate,
     proxyName: "Rose Daughter",
   });
   veraGrant = (
     await gp.recordCitizenProxy(vera.personId, {
       ...grant,
       proxyNhsNumber: me.nhsNumber,
+      proxyBirthDate: me.birthDate,
       proxyName: "Iris Journey",
     })
   ).proxyId;

@@ -23,9 +23,10 @@ import {
   register,
 } from "../governance/fixtures.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { CITIZEN_REDIRECT, citizenCallback, cookieOf } from "./citizen-sign-in.ts";
 import { sessionFor, type TestSession } from "./session.ts";
 
-const REDIRECT = "http://127.0.0.1:3998/citizen/sign-in/callback";
+const REDIRECT = CITIZEN_REDIRECT;
 const arthur = makePerson({ givenName: "Arthur", familyName: "Cared", birthDate: "1936-05-01" });
 const jo = makePerson({ givenName: "Jo", familyName: "Carer", birthDate: "1968-09-12" });
 const nell = makePerson({ givenName: "Nell", familyName: "Elsewhere", birthDate: "1940-01-01" });
@@ -68,6 +69,7 @@ before(async () => {
   nellProxyId = (
     await gpReader.recordCitizenProxy(nell.personId, {
       proxyNhsNumber: arthur.nhsNumber,
+      proxyBirthDate: arthur.birthDate,
       proxyName: "Arthur Cared",
       relationship: "friend",
       basis: "consent",
@@ -90,26 +92,8 @@ after(async () => {
   await idp?.close();
 });
 
-const cookieOf = (setCookie: string | string[] | undefined, name: string): string | null => {
-  for (const line of [setCookie ?? []].flat()) {
-    const [pair] = line.split(";");
-    const [key, value] = pair.split("=");
-    if (key === name && value) return `${key}=${value}`;
-  }
-  return null;
-};
-
 async function signIn(login: CitizenLogin & { birthdate: string }) {
-  idp.next = login;
-  const start = await app.inject({ method: "GET", url: "/citizen/sign-in/start" });
-  const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc") ?? "";
-  const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
-  const back = new URL(String(authorize.headers.get("location")));
-  const callback = await app.inject({
-    method: "GET",
-    url: `/citizen/sign-in/callback${back.search}`,
-    headers: { cookie: state, accept: "text/html" },
-  });
+  const callback = await citizenCallback(app, idp, login);
   assert.equal(callback.statusCode, 303, callback.body);
   const cookie = cookieOf(callback.headers["set-cookie"], "__Host-oneplace_citizen") ?? "";
   const people = await page("/citizen/people", { cookie });
@@ -130,6 +114,9 @@ const post = (url: string, headers: Record<string, string>, form: Record<string,
 const grantForm = (overrides: Record<string, string> = {}) => ({
   _csrf: gp.csrf,
   proxyNhsNumber: jo.nhsNumber,
+  birthDay: jo.birthDate.slice(8, 10),
+  birthMonth: jo.birthDate.slice(5, 7),
+  birthYear: jo.birthDate.slice(0, 4),
   proxyName: "Jo Carer",
   relationship: "daughter",
   basis: "consent",
@@ -153,6 +140,9 @@ test("staff record proxy access on the Care plan tab: audited as a change; bad i
   const late = await post(url, gp.page, grantForm({ reviewYear: "2035" }));
   assert.equal(late.statusCode, 400);
   assert.match(late.body, /Review proxy access within 3 years/);
+  const noBirth = await post(url, gp.page, grantForm({ birthDay: "", birthMonth: "", birthYear: "" }));
+  assert.equal(noBirth.statusCode, 400);
+  assert.match(noBirth.body, /Enter the carer&#39;s date of birth/);
   const parent = await post(url, gp.page, grantForm({ basis: "parent" }));
   assert.equal(parent.statusCode, 400);
   assert.match(parent.body, /for a child under 16/);
@@ -160,11 +150,15 @@ test("staff record proxy access on the Care plan tab: audited as a change; bad i
   assert.equal(none.length, 0, "nothing stored");
   const ok = await post(url, gp.page, grantForm());
   assert.equal(ok.statusCode, 303, ok.body);
-  const [grant] = await t.db.query<{ basis: string; proxy_nhs_number: string }>(
-    "SELECT basis, proxy_nhs_number FROM citizen_proxy WHERE person_id = $1",
+  const [grant] = await t.db.query<{ basis: string; proxy_nhs_number: string; proxy_birth_date: string }>(
+    "SELECT basis, proxy_nhs_number, proxy_birth_date::text AS proxy_birth_date FROM citizen_proxy WHERE person_id = $1",
     [arthur.personId],
   );
-  assert.deepEqual(grant, { basis: "consent", proxy_nhs_number: jo.nhsNumber });
+  assert.deepEqual(grant, {
+    basis: "consent",
+    proxy_nhs_number: jo.nhsNumber,
+    proxy_birth_date: jo.birthDate,
+  });
   const [audit] = await t.db.query<{ action: string; allowed: boolean; role_code: string }>(
     "SELECT action, allowed, role_code FROM audit_event WHERE $1 = ANY(person_ids) ORDER BY seq DESC LIMIT 1",
     [arthur.personId],
@@ -221,6 +215,29 @@ test("a proxy signs in, chooses whose record, sees the plan and only what the ba
   const looked = await page("/citizen/record-access", himself);
   assert.equal(looked.statusCode, 200);
   assert.match(looked.body, /Your carer Jo Carer \(daughter\), acting for you/);
+});
+
+test("a proxy's own identity is their NHS Number and date of birth: an account with the carer's NHS Number but another date of birth is offered nobody", async () => {
+  const wrong = await signIn({
+    sub: "jo-other",
+    nhsNumber: jo.nhsNumber,
+    level: "P9",
+    birthdate: "1970-01-01",
+  });
+  assert.doesNotMatch(wrong.people.body, /Arthur Cared/, "the grant names another date of birth");
+  const arthurGrant = (
+    await t.db.query<{ proxy_id: string }>(
+      "SELECT proxy_id::text AS proxy_id FROM citizen_proxy WHERE person_id = $1",
+      [arthur.personId],
+    )
+  )[0].proxy_id;
+  const chose = await post(
+    "/citizen/people",
+    { cookie: wrong.cookie },
+    { _csrf: wrong.csrf, choice: arthurGrant },
+  );
+  assert.equal(chose.statusCode, 403);
+  assert.doesNotMatch((await page("/citizen", wrong)).body, /ARTHUR-ONLY/);
 });
 
 test("a proxy cannot reach anyone else's record: another grant's id is refused and audited; revoking takes effect at once", async () => {

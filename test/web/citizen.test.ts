@@ -34,9 +34,10 @@ import {
   register,
 } from "../governance/fixtures.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { CITIZEN_REDIRECT, citizenCallback, cookieOf } from "./citizen-sign-in.ts";
 import { sessionFor, type TestSession } from "./session.ts";
 
-const REDIRECT = "http://127.0.0.1:3998/citizen/sign-in/callback";
+const REDIRECT = CITIZEN_REDIRECT;
 const me = makePerson({ givenName: "Edith", familyName: "Citizen" });
 const other = makePerson({ givenName: "Otto", familyName: "Neighbour" });
 const unknownNhsNumber = makePerson().nhsNumber; // valid, held by nobody
@@ -137,44 +138,14 @@ after(async () => {
   await idp?.close();
 });
 
-const cookieOf = (setCookie: string | string[] | undefined, name: string): string | null => {
-  for (const line of [setCookie ?? []].flat()) {
-    const [pair] = line.split(";");
-    const [key, value] = pair.split("=");
-    if (key === name && value) return `${key}=${value}`;
-  }
-  return null;
-};
-
 interface Citizen {
   cookie: string;
   csrf: string;
 }
 
-/**
- * The browser's part of a sign-in: start, the provider's authorize, the callback (with `extra` added to its
- * query; `cookie`, a session cookie the browser already holds).
- */
-async function callbackFor(login: CitizenLogin, extra = "", cookie = "") {
-  idp.next = { birthdate: me.birthDate, ...login };
-  const start = await app.inject({
-    method: "GET",
-    url: "/citizen/sign-in/start",
-    headers: cookie ? { cookie } : {},
-  });
-  assert.equal(start.statusCode, 302, start.body);
-  const state = cookieOf(start.headers["set-cookie"], "__Host-oneplace_citizen_oidc");
-  assert.ok(state, "the state is bound to the browser");
-  const authorize = await fetch(String(start.headers.location), { redirect: "manual" });
-  assert.equal(authorize.status, 302);
-  const back = new URL(String(authorize.headers.get("location")));
-  assert.equal(`${back.origin}${back.pathname}`, REDIRECT);
-  return app.inject({
-    method: "GET",
-    url: `/citizen/sign-in/callback${back.search}${extra}`,
-    headers: { cookie: [state, cookie].filter(Boolean).join("; "), accept: "text/html" },
-  });
-}
+/** The browser's part of a sign-in (citizen-sign-in.ts), as `me` unless the login says otherwise. */
+const callbackFor = (login: CitizenLogin, extra = "", cookie = "") =>
+  citizenCallback(app, idp, { birthdate: me.birthDate, ...login }, { extra, cookie });
 
 /** A sign-in that works: the citizen's session cookie and the sharing form's CSRF token. */
 async function signIn(login: CitizenLogin, extra = "", earlier = ""): Promise<Citizen> {

@@ -2,6 +2,8 @@ import { isPlaceEmpty, placeSummary } from "../../platform/index.ts";
 import {
   DEFAULT_SYNTH_CONFIG,
   type DemoIdentities,
+  demoCitizens,
+  loadCareHistory,
   loadCareRelationships,
   seedDemoIdentities,
 } from "../../synth/index.ts";
@@ -9,7 +11,14 @@ import { defineCommand, flag, int, text } from "../command.ts";
 import { engineDescription, out } from "../context.ts";
 import { serveUntilStopped } from "../serve-web.ts";
 import { webOptions } from "./serve.ts";
-import { formatLoadResult, formatRelationships, generateInto, synthConfigOf, synthOptions } from "./synth.ts";
+import {
+  formatCareHistory,
+  formatLoadResult,
+  formatRelationships,
+  generateInto,
+  synthConfigOf,
+  synthOptions,
+} from "./synth.ts";
 
 /** The demo users, with each password created by this run (shown now and never again). */
 export function formatDemoIdentities(demo: DemoIdentities): string {
@@ -59,10 +68,13 @@ export const demo = defineCommand({
       const result = await generateInto(db, config, true);
       out(formatLoadResult(result));
       out(formatRelationships(result.relationships));
+      out(formatCareHistory(result.careHistory));
     } else {
       out("Using the place already loaded.");
       const added = await loadCareRelationships(db);
       if (added.teams > 0) out(formatRelationships(added));
+      const history = await loadCareHistory(db);
+      if (history.meetings > 0) out(formatCareHistory(history));
     }
     const s = await placeSummary(db);
     out(
@@ -79,6 +91,7 @@ export const demo = defineCommand({
       host: options.host,
       port: options.port,
       placeName: "Thurrock (synthetic)",
+      demoCitizens: await demoCitizens(db),
     });
     return 0;
   },

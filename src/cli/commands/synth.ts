@@ -1,9 +1,11 @@
 import { type Db, isPlaceEmpty } from "../../platform/index.ts";
 import {
+  type CareHistoryResult,
   type CareRelationshipsResult,
   calibrationReport,
   DEFAULT_SYNTH_CONFIG,
   formatCalibrationReport,
+  loadCareHistory,
   loadCareRelationships,
   loadSyntheticPlace,
   type SynthConfig,
@@ -74,7 +76,7 @@ export async function generateInto(
   db: Db,
   config: SynthConfig,
   showProgress: boolean,
-): Promise<SynthLoadResult & { relationships: CareRelationshipsResult }> {
+): Promise<SynthLoadResult & { relationships: CareRelationshipsResult; careHistory: CareHistoryResult }> {
   if (!(await isPlaceEmpty(db))) {
     throw conflict("cli.place-not-empty", `The ${engineDescription(db)} already holds a place.`, {
       hint: "Use an empty database: set ONEPLACE_HOME to a new directory, or DATABASE_URL to an empty database.",
@@ -88,7 +90,14 @@ export async function generateInto(
   });
   progress.finish("people");
   const relationships = await loadCareRelationships(db);
-  return { ...result, relationships };
+  const careHistory = await loadCareHistory(db);
+  return { ...result, relationships, careHistory };
+}
+
+/** The MDT meetings, plans and referrals the care history step added, in one line. */
+export function formatCareHistory(r: CareHistoryResult): string {
+  const n = (v: number) => v.toLocaleString("en-GB");
+  return `Care coordination history: ${n(r.meetings)} MDT meetings, ${n(r.agendaItems)} people discussed, ${n(r.actions)} actions, ${n(r.plans)} joint plans (${n(r.planVersions)} versions), ${n(r.referrals)} referrals from MDTs, ${n(r.reablementFollowUps)} reablement 91-day follow-ups.`;
 }
 
 /** The teams and care relationships the load added, in one line. */
@@ -156,6 +165,7 @@ export const synth = defineCommand({
       out(`Loaded the synthetic place into the ${engineDescription(db)}:`);
       out(formatLoadResult(result));
       out(formatRelationships(result.relationships));
+      out(formatCareHistory(result.careHistory));
     }
     return 0;
   },

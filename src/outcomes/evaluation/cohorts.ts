@@ -60,15 +60,23 @@ function treatedSql(intervention: Intervention): string {
       return firstStartSql("social_care_service", "service_type = 'telecare'");
     case "joint-care-plan":
       return firstStartSql("care_plan", "plan_type = 'joint-health-social'");
-    default:
-      throw new EvaluationUnavailable(
-        "MDT reviews are not recorded yet: the care coordination capability will record them (MDT meetings and the people they discussed)",
-      );
+    case "mdt-review":
+      // Indexed on the first meeting in the window that discussed the person, without one in the year before.
+      return `SELECT DISTINCT ON (a.person_id) a.person_id::text AS person_id, m.held_on AS index_on
+        FROM mdt_agenda_item a JOIN mdt_meeting m ON m.meeting_id = a.meeting_id
+        WHERE m.held_on BETWEEN $1 AND $2
+          AND NOT EXISTS (SELECT 1 FROM mdt_agenda_item qa JOIN mdt_meeting qm ON qm.meeting_id = qa.meeting_id
+            WHERE qa.person_id = a.person_id AND qm.held_on < m.held_on AND qm.held_on >= m.held_on - 365)
+        ORDER BY a.person_id, m.held_on`;
   }
 }
 
 /** Had the intervention between a year before and the end of follow-up after `day` (a comparison-group exclusion). */
 function hadIntervention(intervention: Intervention, person: string, from: string, to: string): string {
+  if (intervention === "mdt-review") {
+    return `EXISTS (SELECT 1 FROM mdt_agenda_item qa JOIN mdt_meeting qm ON qm.meeting_id = qa.meeting_id
+      WHERE qa.person_id = ${person} AND qm.held_on BETWEEN ${from} AND ${to})`;
+  }
   if (intervention === "joint-care-plan") {
     return `EXISTS (SELECT 1 FROM care_plan q WHERE q.person_id = ${person} AND q.plan_type = 'joint-health-social'
       AND q.started_on <= ${to} AND (q.ended_on IS NULL OR q.ended_on >= ${from}))`;
@@ -106,6 +114,14 @@ export async function findCandidates(
   intervention: Intervention,
   window: Window,
 ): Promise<{ treated: Candidate[]; pool: Candidate[] }> {
+  if (intervention === "mdt-review") {
+    const [{ held }] = await db.query<{ held: boolean }>("SELECT EXISTS (SELECT 1 FROM mdt_meeting) AS held");
+    if (!held) {
+      throw new EvaluationUnavailable(
+        "No MDT meetings are recorded: MDT reviews are evaluated from the meetings the care coordination capability records (oneplace care mdt, or the MDT pages)",
+      );
+    }
+  }
   const treatedRows = await db.query<{ person_id: string; index_on: string }>(treatedSql(intervention), [
     window.from,
     window.to,

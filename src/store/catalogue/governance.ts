@@ -133,6 +133,7 @@ export const GOVERNANCE_TABLES = {
       revoked_at: "timestamptz?",
       revoked_by_user_id: "uuid?",
       revoked_reason: "text?",
+      proxy_birth_date: "date?", // 1008
     },
     { layout: "distributed", primaryKey: ["person_id", "proxy_id"] },
   ),

@@ -26,6 +26,9 @@ const proxyForm = closedObject({
   ...csrfField,
   proxyNhsNumber: textField(20),
   proxyName: textField(200),
+  birthDay: dayPart,
+  birthMonth: dayPart,
+  birthYear: dayPart,
   relationship: textField(100),
   basis: textField(40),
   startDay: dayPart,
@@ -77,6 +80,7 @@ export async function careProxyRoutes(app: FastifyInstance): Promise<void> {
       return changeAndRedirect(request, reply, () =>
         request.reader.recordCitizenProxy(request.params.personId, {
           proxyNhsNumber: b.proxyNhsNumber ?? "",
+          proxyBirthDate: day(b.birthDay, b.birthMonth, b.birthYear),
           proxyName: b.proxyName ?? "",
           relationship: b.relationship ?? "",
           basis: b.basis ?? "",

@@ -130,7 +130,7 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
     const actingFor = await reader.actingFor();
     const caresFor =
       reader.mayReadRecord && identity.nhsNumber
-        ? (await grantsInForceFor(db, identity.nhsNumber, londonToday())).length > 0
+        ? (await grantsInForceFor(db, identity, londonToday())).length > 0
         : false;
     citizens.set(request, { identity, token, actingFor, caresFor });
   });
