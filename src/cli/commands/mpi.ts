@@ -1,4 +1,5 @@
 import { appendAuditEvent, createOperatorReader, type PersonRecord } from "../../governance/index.ts";
+import { applyReviewedEvent } from "../../ingest/index.ts";
 import {
   decideReview,
   decisionHistory,
@@ -148,7 +149,7 @@ export const mpiSeparate = reviewDecision(
 );
 
 async function decideAndAudit(tx: Queryable, id: string, verdict: "link" | "separate") {
-  const result = await decideReview(tx, id, verdict, cliOperator().name);
+  const result = await decideReview(tx, id, verdict, cliOperator().name, undefined, applyReviewedEvent);
   await audit(tx, "change", result.personId ? [result.personId] : [], `identity review decided: ${verdict}`);
   return result;
 }
