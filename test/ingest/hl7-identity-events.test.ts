@@ -162,6 +162,9 @@ test("A47 changes the source's local id: the link, the record, the visit log and
 });
 
 test("a feed that identifies patients by NHS Number alone: A47 changing the NHS Number renames the record, the person takes the new number and keeps the spell", async () => {
+  // The same patient under the old and the new number: the same name and date of birth.
+  alias.set("9990000034", "9990000026");
+  alias.set("9434765870", "9434765919");
   assert.equal((await one(admit(pid3(null, "9990000026"), "VN1", "WARD2"))).code, "AA");
   const person = await personOfRecord("9990000026");
   assert.ok(person, "the NHS Number is the record id");
@@ -174,6 +177,17 @@ test("a feed that identifies patients by NHS Number alone: A47 changing the NHS 
   ]);
   assert.equal(golden.nhs_number, "9990000034");
   assert.equal((await spellsOf("VN1"))[0].person_id, person);
+  // The same over MLLP (a sender not trusted for merges: a rename is not a merge, it applies).
+  const admitted = await sendOne(server.port, admit(pid3(null, "9434765919"), "VN2", "WARD2", "UNTRUSTED"));
+  assert.equal(admitted.code, "AA");
+  const viaMllp = await personOfRecord("9434765919", "untrusted");
+  const renamed = await sendOne(
+    server.port,
+    message("A47", [pid(pid3(null, "9434765870")), "MRG|9434765919^^^NHS^NH"], undefined, "UNTRUSTED"),
+  );
+  assert.equal(renamed.code, "AA");
+  assert.equal(await personOfRecord("9434765870", "untrusted"), viaMllp);
+  assert.equal((await spellsOf("VN2", "untrusted"))[0].person_id, viaMllp);
   // A47 naming a prior NHS Number the source never sent is kept as a reject to replay, not acknowledged for nothing.
   const unknown = await one(message("A47", [pid(pid3(null, "9990000042")), "MRG|9990000018^^^NHS^NH"]));
   assert.equal(unknown.code, "AE");
