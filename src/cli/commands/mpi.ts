@@ -90,6 +90,14 @@ export const mpiReview = defineCommand({
     out(`${items.length} open review item(s)`);
     for (const i of items) {
       out(`${i.reviewId}  score ${i.score.toFixed(1)}  ${i.sourceSystem} record ${i.recordId}`);
+      if (i.kind !== "link") {
+        const d = i.detail as { event?: string; visit?: string; toRecordId?: string; why?: string };
+        out(
+          i.kind === "visit-move"
+            ? `    ${d.event ?? "A45"}: move visit ${d.visit} onto record ${d.toRecordId} (the candidate); ${d.why ?? ""}`
+            : `    ${d.event ?? "A29"}: delete this record; ${d.why ?? ""}`,
+        );
+      }
       out(`    now person ${i.personId}; candidate ${i.candidatePersonId}`);
       out(`    ${fieldSummary(i)}`);
       for (const [label, pid] of [
