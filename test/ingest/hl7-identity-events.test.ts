@@ -293,6 +293,24 @@ test("A45 onto a patient the MPI cannot confirm waits on the identity review que
     decideReview(tx, waiting.reviewId, "separate", "cli:reviewer", "sender error", applyReviewedEvent),
   );
   assert.equal((await spellsOf("VU1", "untrusted"))[0].person_id, before, "left where it was");
+
+  // Onto a known patient whose own link waits for review (the MPI is not sure who they are): waits too.
+  await one(register(pid3("RXQ2")));
+  await one(admit(pid3("RXQ1"), "VQ1", "WARD4"));
+  await q(
+    `INSERT INTO mpi_review (review_id, source_system, source_record_id, candidate_person_id, score, comparison)
+     VALUES (gen_random_uuid(), 'idpas', 'RXQ2', $1, 12, '{"total": 12, "blocking": false, "fields": []}')`,
+    [await personOfRecord("RXQ1")],
+  );
+  const unsure = await one(
+    message("A45", [pid(pid3("RXQ2")), "MRG|RXQ1^^^RX1^MR||VQ1||VQ1", pv1({ 2: "I", 19: "VQ1" })]),
+  );
+  assert.equal(unsure.code, "AA", unsure.reason);
+  const queued = (await listReview(place.db)).find(
+    (i) => i.kind === "visit-move" && i.detail.visit === "VQ1",
+  );
+  assert.match(String(queued?.detail.why), /waits in the identity review queue/);
+  assert.equal((await spellsOf("VQ1"))[0].person_id, await personOfRecord("RXQ1"), "not moved");
 });
 
 test("A17 swaps two inpatients' wards: each spell gets a ward stay on the other's ward from EVN-6; a bed swap within one ward adds nothing", async () => {

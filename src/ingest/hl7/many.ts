@@ -168,6 +168,7 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
       ? readPriorIdsOrNone(f.message, f.header.trigger).map((id) => [f.header.sourceSystem, id])
       : [],
   );
+  const moveTargets = first.filter((f) => f.header.trigger === "A45");
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
     `SELECT 'code' AS kind, json_build_object('s', source_system, 'm', map_name, 'c', source_code, 't', target_code) AS data
      FROM ingest_code_map
@@ -189,7 +190,7 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
      UNION ALL
      SELECT 'uncertain', json_build_object('s', source_system, 'r', source_record_id)
      FROM mpi_review WHERE status = 'open' AND kind = 'link'
-       AND (source_system, source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))`,
+       AND (source_system, source_record_id) IN (SELECT * FROM unnest($12::text[], $13::text[]))`,
     [
       codes.map((c) => c[0]),
       codes.map((c) => c[1]),
@@ -202,6 +203,9 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
       codes.map((c) => c[2]),
       priors.map((p) => p[0]),
       priors.map((p) => p[1]),
+      // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
+      moveTargets.map((f) => f.patient.sourceSystem),
+      moveTargets.map((f) => f.patient.recordId),
     ],
   );
   const state: BatchState = {
