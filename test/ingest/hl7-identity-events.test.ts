@@ -243,6 +243,13 @@ test("A45 from a trusted feed onto a known patient moves the visit: spell, ward 
     message("A45", [pid(pid3("RXM1")), "MRG|RXL9^^^RX1^MR||VM1||VM1", pv1({ 2: "I", 19: "VM1" })]),
   );
   assert.equal(wrongPrior.code, "AE");
+  // The patient the visit moved from is deleted by the source: the moved visit is the other patient's, and stays.
+  assert.equal((await one(message("A29", [pid(pid3("RXM1")), "PV1|1|N"]))).code, "AA");
+  assert.equal(await personOfRecord("RXM1"), null);
+  assert.deepEqual(
+    (await spellsOf("VM1")).map((s) => s.person_id),
+    [to],
+  );
 });
 
 test("A45 onto a patient the MPI cannot confirm waits on the identity review queue: the visit stays until a reviewer moves it; from an untrusted MLLP sender too", async () => {

@@ -151,7 +151,9 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         moved = e;
         break;
       case "A29":
-        // Delete person information: the source retracts the patient and their visits.
+        // Delete person information: the source retracts the patient and their visits; a visit moved to
+        // another patient (A45) before it is that patient's, and stays.
+        if ((moved?.recordId ?? admit?.recordId ?? e.recordId) !== e.recordId) break;
         admit = null;
         transfers = [];
         discharge = null;
