@@ -5,6 +5,7 @@
 // audited; every raw payload shown and every change made is an audit row written before it happens.
 import { conflict, invalid, notFound } from "../core/errors.ts";
 import {
+  applyReviewedEvent,
   countRejects,
   dismissReject,
   type FeedHealthSnapshot,
@@ -228,7 +229,7 @@ export function backofficeReads(base: ReaderBase): BackofficeReads {
         });
       }
       await decideEach([item.personId, item.candidatePersonId], "change");
-      return db.transaction((tx) => decideReview(tx, reviewId, verdict, by, why));
+      return db.transaction((tx) => decideReview(tx, reviewId, verdict, by, why, applyReviewedEvent));
     },
 
     async mpiHistory(personId) {

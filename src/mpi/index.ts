@@ -29,6 +29,7 @@ export {
   resolveRecords,
 } from "./resolve.ts";
 export {
+  type ApplyReviewedEvent,
   decideReview,
   getReview,
   listReview,
@@ -52,3 +53,11 @@ export {
   type SideBySideField,
   sideBySide,
 } from "./side-by-side.ts";
+export {
+  type EventReviewKind,
+  type EventReviewRequest,
+  lastRecordWithCare,
+  queueEventReview,
+  renameRecord,
+  retractRecord,
+} from "./source-events.ts";

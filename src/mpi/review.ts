@@ -1,8 +1,11 @@
 import type { Queryable } from "../store/index.ts";
 import { MpiError, relinkRecord } from "./merge.ts";
+import type { EventReviewKind } from "./source-events.ts";
 
 // The review queue: records whose best candidate scored between the thresholds. Each waits on a person of
-// its own; a reviewer either links it to the candidate or confirms it is someone else.
+// its own; a reviewer either links it to the candidate or confirms it is someone else. Other kinds hold a feed's
+// event the MPI cannot confirm (source-events.ts): "link" applies what the feed asked, "separate" leaves things
+// as they are.
 
 export interface ReviewItem {
   reviewId: string;
@@ -18,12 +21,18 @@ export interface ReviewItem {
     fields: { field: string; outcome: string; weight: number }[];
   };
   createdAt: string;
+  /** link: is this record the candidate? visit-move / record-delete: a feed's event waiting for a person. */
+  kind: "link" | EventReviewKind;
+  /** What an event item applies (the visit, the event): ids and codes only. */
+  detail: Record<string, unknown>;
 }
+
+const ITEM_COLUMNS = `r.review_id::text AS review_id, r.source_system, r.source_record_id, l.person_id::text AS person_id,
+            r.candidate_person_id::text AS candidate_person_id, r.score, r.comparison, r.created_at, r.kind, r.detail`;
 
 export async function listReview(q: Queryable, limit = 100, offset = 0): Promise<ReviewItem[]> {
   const rows = await q.query<ReviewRow>(
-    `SELECT r.review_id::text AS review_id, r.source_system, r.source_record_id, l.person_id::text AS person_id,
-            r.candidate_person_id::text AS candidate_person_id, r.score, r.comparison, r.created_at
+    `SELECT ${ITEM_COLUMNS}
      FROM mpi_review r
      LEFT JOIN mpi_record_link l ON l.source_system = r.source_system AND l.source_record_id = r.source_record_id
      WHERE r.status = 'open'
@@ -43,6 +52,8 @@ type ReviewRow = {
   score: number;
   comparison: ReviewItem["comparison"] | string;
   created_at: Date;
+  kind: string;
+  detail: Record<string, unknown> | string;
 };
 
 function toItem(r: ReviewRow): ReviewItem {
@@ -55,6 +66,8 @@ function toItem(r: ReviewRow): ReviewItem {
     score: Number(r.score),
     comparison: typeof r.comparison === "string" ? JSON.parse(r.comparison) : r.comparison,
     createdAt: r.created_at.toISOString(),
+    kind: r.kind as ReviewItem["kind"],
+    detail: typeof r.detail === "string" ? JSON.parse(r.detail) : r.detail,
   };
 }
 
@@ -70,9 +83,7 @@ export async function getReview(q: Queryable, reviewId: string): Promise<ReviewI
   const rows = await q.query<
     ReviewRow & { status: string; decided_at: Date | null; decided_by: string | null }
   >(
-    `SELECT r.review_id::text AS review_id, r.source_system, r.source_record_id, l.person_id::text AS person_id,
-            r.candidate_person_id::text AS candidate_person_id, r.score, r.comparison, r.created_at,
-            r.status, r.decided_at, r.decided_by
+    `SELECT ${ITEM_COLUMNS}, r.status, r.decided_at, r.decided_by
      FROM mpi_review r
      LEFT JOIN mpi_record_link l ON l.source_system = r.source_system AND l.source_record_id = r.source_record_id
      WHERE r.review_id = $1`,
@@ -95,21 +106,32 @@ export async function openReviewCount(q: Queryable): Promise<number> {
 
 export type ReviewVerdict = "link" | "separate";
 
-/** Records a reviewer's decision: the record is the candidate (link) or someone else (separate). */
+/**
+ * Applies a feed's event a reviewer confirmed (a visit move, a record deletion): the capability that owns the
+ * event's rows does it (ingest, for HL7 events), inside the decision's transaction.
+ */
+export type ApplyReviewedEvent = (q: Queryable, item: ReviewItem, decidedBy: string) => Promise<void>;
+
+/**
+ * Records a reviewer's decision: the record is the candidate (link) or someone else (separate); for an event
+ * item, apply what the feed asked (link, through `applyEvent`) or leave things as they are (separate).
+ */
 export async function decideReview(
   q: Queryable,
   reviewId: string,
   verdict: ReviewVerdict,
   decidedBy: string,
   reason?: string,
+  applyEvent?: ApplyReviewedEvent,
 ): Promise<{ personId: string }> {
   const rows = await q.query<{
     source_system: string;
     source_record_id: string;
     candidate_person_id: string;
     status: string;
+    kind: string;
   }>(
-    `SELECT source_system, source_record_id, candidate_person_id::text AS candidate_person_id, status
+    `SELECT source_system, source_record_id, candidate_person_id::text AS candidate_person_id, status, kind
      FROM mpi_review WHERE review_id = $1 FOR UPDATE`,
     [reviewId],
   );
@@ -123,7 +145,33 @@ export async function decideReview(
     );
   const record = [item.source_system, item.source_record_id] as const;
   let personId: string;
-  if (verdict === "link") {
+  if (item.kind !== "link") {
+    const full = (await getReview(q, reviewId)) as ReviewItemState;
+    personId = full.personId || full.candidatePersonId;
+    if (verdict === "link") {
+      if (!applyEvent)
+        throw new MpiError(
+          `Review item ${reviewId} is a feed's event (${item.kind}); nothing here can apply it`,
+          "conflict",
+          "mpi.event-not-applicable",
+        );
+      await applyEvent(q, full, decidedBy);
+    }
+    await q.query(
+      `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
+         to_person_id, reason) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7)`,
+      [
+        decidedBy,
+        verdict === "link" ? "review-link" : "review-separate",
+        record[0],
+        record[1],
+        full.personId || null,
+        item.candidate_person_id,
+        reason ??
+          (verdict === "link" ? `reviewer: ${item.kind} applied` : `reviewer: ${item.kind} not applied`),
+      ],
+    );
+  } else if (verdict === "link") {
     const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [item.candidate_person_id]);
     if (exists.length === 0) {
       throw new MpiError(

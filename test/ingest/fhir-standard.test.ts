@@ -509,3 +509,51 @@ test("a reference to an Organization or Medication never received is rejected wi
     /MedicationRequest.medicationReference names a Medication OnePlace has not received/,
   );
 });
+
+test("an entered-in-error version of a resource held for its Patient forgets the held one: the Patient's arrival releases nothing into the record", async () => {
+  const obs = (status: string) => ({
+    resourceType: "Observation",
+    id: "eih-obs",
+    status,
+    subject: { reference: "Patient/eih-1" },
+    code: { coding: [{ system: LOINC, code: "8867-4" }] },
+    effectiveDateTime: "2020-04-01",
+    valueQuantity: { value: 72 },
+  });
+  const heldRows = () =>
+    db.query(
+      "SELECT 1 FROM ingest_fhir_held WHERE source_system = 'eih' AND origin_key = 'Observation/eih-obs'",
+    );
+  writeFileSync(join(dir, "eih-1.json"), bundle([obs("final")]));
+  const first = await loadFhirFile(db, join(dir, "eih-1.json"), { source: "eih" });
+  assert.equal(first.counts.held, 1, "held: its Patient has not arrived");
+  assert.equal((await heldRows()).length, 1);
+
+  writeFileSync(join(dir, "eih-2.json"), bundle([obs("entered-in-error")]));
+  const retracted = await loadFhirFile(db, join(dir, "eih-2.json"), { source: "eih" });
+  assert.deepEqual(
+    [retracted.counts.recordsRead, retracted.counts.loaded, retracted.counts.held, retracted.counts.rejected],
+    [1, 1, 0, 0],
+    "forgetting the held version is a change, counted as loaded",
+  );
+  assert.equal((await heldRows()).length, 0, "the held version is forgotten");
+
+  writeFileSync(
+    join(dir, "eih-3.json"),
+    bundle([
+      {
+        resourceType: "Patient",
+        id: "eih-1",
+        identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-number", value: "9434765153" }],
+        name: [{ family: "Heldback" }],
+        birthDate: "1951-02-02",
+      },
+    ]),
+  );
+  const patient = await loadFhirFile(db, join(dir, "eih-3.json"), { source: "eih" });
+  assert.equal(patient.counts.rejected, 0);
+  const stored = await db.query(
+    "SELECT 1 FROM gp_entry WHERE source_system = 'eih' AND source_record_id LIKE 'eih-obs%'",
+  );
+  assert.equal(stored.length, 0, "nothing entered in error reached the record");
+});

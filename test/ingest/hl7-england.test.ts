@@ -472,7 +472,7 @@ test("MSH-11 T is refused by a production place with why and taken by a test ins
     file,
     [
       testMessage("t1", "A28", "PID|1||RX40000001^^^RX1^MR||TEST^ANN||19500101|F"),
-      testMessage("t2", "A17", "PID|1||RX40000001^^^RX1^MR||TEST^ANN||19500101|F"),
+      testMessage("t2", "A15", "PID|1||RX40000001^^^RX1^MR||TEST^ANN||19500101|F"),
     ].join("\n"),
   );
   const production = await cli("ingest", "hl7", file, "-q");
@@ -507,14 +507,14 @@ test("MSH-11 T is refused by a production place with why and taken by a test ins
   );
   assert.match((await cli("feeds", "instance", "--production")).stdout, /This place is production/);
 
-  // Over MLLP: an A29 (delete person information) is acknowledged AA, kept and marked unsupported.
-  const a29 = await sendOne(
+  // Over MLLP: an A26 (pending discharge) is acknowledged AA, kept and marked unsupported.
+  const a26 = await sendOne(
     server.port,
-    hl7(msh("x29", "A29"), evn("A29"), "PID|1||RX40000002^^^RX1^MR||GONE^ANN||19500101|F"),
+    hl7(msh("x26", "A26"), evn("A26"), "PID|1||RX40000002^^^RX1^MR||GONE^ANN||19500101|F"),
   );
-  assert.equal(a29.code, "AA");
+  assert.equal(a26.code, "AA");
   const row = await place.db.query<{ status: string }>(
-    "SELECT status FROM ingest_message WHERE source_system = 'itk-pas' AND control_id = 'x29'",
+    "SELECT status FROM ingest_message WHERE source_system = 'itk-pas' AND control_id = 'x26'",
   );
   assert.equal(row[0]?.status, "unsupported");
 });

@@ -1,4 +1,5 @@
 import { appendAuditEvent, createOperatorReader, type PersonRecord } from "../../governance/index.ts";
+import { applyReviewedEvent } from "../../ingest/index.ts";
 import {
   decideReview,
   decisionHistory,
@@ -89,6 +90,14 @@ export const mpiReview = defineCommand({
     out(`${items.length} open review item(s)`);
     for (const i of items) {
       out(`${i.reviewId}  score ${i.score.toFixed(1)}  ${i.sourceSystem} record ${i.recordId}`);
+      if (i.kind !== "link") {
+        const d = i.detail as { event?: string; visit?: string; toRecordId?: string; why?: string };
+        out(
+          i.kind === "visit-move"
+            ? `    ${d.event ?? "A45"}: move visit ${d.visit} onto record ${d.toRecordId} (the candidate); ${d.why ?? ""}`
+            : `    ${d.event ?? "A29"}: delete this record; ${d.why ?? ""}`,
+        );
+      }
       out(`    now person ${i.personId}; candidate ${i.candidatePersonId}`);
       out(`    ${fieldSummary(i)}`);
       for (const [label, pid] of [
@@ -148,7 +157,7 @@ export const mpiSeparate = reviewDecision(
 );
 
 async function decideAndAudit(tx: Queryable, id: string, verdict: "link" | "separate") {
-  const result = await decideReview(tx, id, verdict, cliOperator().name);
+  const result = await decideReview(tx, id, verdict, cliOperator().name, undefined, applyReviewedEvent);
   await audit(tx, "change", result.personId ? [result.personId] : [], `identity review decided: ${verdict}`);
   return result;
 }

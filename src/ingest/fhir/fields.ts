@@ -81,6 +81,8 @@ export interface Retraction {
   kind: "retraction";
   tables: readonly CanonicalName[];
   recordId: string;
+  /** Its type: an earlier version still held (waiting for its Patient) is keyed `<type>/<id>`. */
+  resourceType: string;
 }
 
 /** What a mapper may look up: Organizations and Medications the source sent, by their FHIR id. */

@@ -374,10 +374,17 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
 
 /**
  * Resources marked entered-in-error: the rows an earlier version stored (with an observation's components)
- * are taken out of the record, and so are their subjects. One that never stored anything changes nothing.
+ * are taken out of the record, and so are their subjects; an earlier version still held, waiting for its
+ * Patient, is forgotten, so it is never released into the record. One that never stored or held anything
+ * changes nothing.
  */
 async function retract(q: Queryable, source: string, retractions: Retraction[], out: ChunkOutcome) {
   const took = new Set<string>();
+  const forgotten = await q.query<{ origin_key: string }>(
+    "DELETE FROM ingest_fhir_held WHERE source_system = $1 AND origin_key = ANY($2::text[]) RETURNING origin_key",
+    [source, retractions.map((r) => `${r.resourceType}/${r.recordId}`)],
+  );
+  for (const f of forgotten) took.add(f.origin_key.slice(f.origin_key.indexOf("/") + 1));
   const byTable = new Map<CanonicalName, string[]>();
   for (const r of retractions)
     for (const t of r.tables) byTable.set(t, [...(byTable.get(t) ?? []), r.recordId]);

@@ -237,7 +237,14 @@ export function mapResource(resource: unknown, ctx: MapContext): Mapped[] {
   const type = (resource as { resourceType?: unknown }).resourceType;
   const tables = typeof type === "string" ? STORED_IN[type] : undefined;
   if (tables && enteredInError(resource as Parameters<typeof enteredInError>[0]))
-    return [{ kind: "retraction", tables, recordId: requireId(resource as { id?: string }, type as string) }];
+    return [
+      {
+        kind: "retraction",
+        tables,
+        recordId: requireId(resource as { id?: string }, type as string),
+        resourceType: type as string,
+      },
+    ];
   switch (type) {
     case "Patient":
       return [mapPatient(resource as Patient, ctx)];

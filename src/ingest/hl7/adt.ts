@@ -28,6 +28,10 @@ import {
 // the ACK code and ERR content; reasons name segments and fields, never patient data.
 
 export const SUPPORTED_EVENTS = [
+  "A17",
+  "A29",
+  "A45",
+  "A47",
   "A07",
   "A21",
   "A22",
@@ -48,8 +52,9 @@ export const SUPPORTED_EVENTS = [
 export type AdtTrigger = (typeof SUPPORTED_EVENTS)[number];
 
 /**
- * Identity events other than A40: applying them would merge or re-identify people without the checks an A40
- * gets, and acknowledging them unapplied would hide that they were not, so they are refused (AR).
+ * Identity events other than A40 (merge), A47 (change identifier), A45 (move visit) and A29 (delete person
+ * information): applying them would merge or re-identify people without the checks those get, and
+ * acknowledging them unapplied would hide that they were not, so they are refused (AR).
  */
 const IDENTITY_EVENTS_REFUSED: ReadonlySet<string> = new Set([
   "A30",
@@ -61,12 +66,12 @@ const IDENTITY_EVENTS_REFUSED: ReadonlySet<string> = new Set([
   "A41",
   "A42",
   "A46",
-  "A47",
   "A48",
   "A49",
 ]);
 
 export const VISIT_EVENTS: ReadonlySet<string> = new Set([
+  "A17",
   "A07",
   "A21",
   "A22",
@@ -147,8 +152,10 @@ export interface AdtEvent {
   patient: SourceRecordInput;
   visitNumber: string | null;
   visit: VisitDetail | null;
-  /** A40: the patient identifiers merged into this patient. */
+  /** A40: the patient identifiers merged into this patient; A47 and A45: MRG-1, the prior patient. */
   priorRecordIds: string[];
+  /** A17 (swap patients): the other patient of the pair and their visit, read from the second PID and PV1. */
+  swap?: { patient: SourceRecordInput; visitNumber: string; visit: VisitDetail };
   /** Codes in the message no mapping or standard knows: stored as received and flagged. */
   unmapped: UnmappedCode[];
   /** An A08 applied for the person whose visit fields could not be read: why (kept as a reject of its own). */
@@ -454,7 +461,7 @@ export function readVisit(
     if (site) detail.site = site;
   }
   const inpatient = INPATIENT_CLASSES.has(patientClass);
-  const needsWard = (trigger === "A01" || trigger === "A02") && inpatient;
+  const needsWard = (trigger === "A01" || trigger === "A02" || trigger === "A17") && inpatient;
   if (needsWard && !ward) throw missing("PV1", 3, "assigned location (ward)", 1);
   // A06 (an outpatient or A&E visit becomes an admission) has its ward when it has one.
   if ((needsWard || trigger === "A06") && inpatient && ward) {
@@ -487,7 +494,8 @@ export function readVisit(
   if (admitAt) detail.admitAt = admitAt;
   const dischargeAt = timeField(pv1, "PV1", 45, "discharge date/time", trigger === "A03");
   if (dischargeAt) detail.dischargeAt = dischargeAt;
-  if (trigger === "A02" && inpatient && !eventAt) throw missing("EVN", 6, "event occurred (transfer time)");
+  if ((trigger === "A02" || trigger === "A17") && inpatient && !eventAt)
+    throw missing("EVN", 6, "event occurred (transfer time)");
   const disposition = value(pv1, 36).trim();
   const destination = value(pv1, 37, 1).trim();
   if (destination) {
@@ -526,11 +534,14 @@ export function dischargeMethodOfValue(method: string, destination: string | nul
     : method;
 }
 
-/** MRG-1: the patient identifiers (in this source) that were merged into the PID-3 patient. */
-export function readPriorIds(m: Message): string[] {
+/**
+ * MRG-1: the patient identifiers (in this source) that were merged into the PID-3 patient (A40), that PID-3
+ * replaces (A47), or whose visit moves to the PID-3 patient (A45).
+ */
+export function readPriorIds(m: Message, trigger = "A40"): string[] {
   const mrg = segment(m, "MRG");
   if (!mrg)
-    throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "MRG segment is required for A40", {
+    throw new AdtRejection("AE", HL7_ERROR.segmentSequence, `MRG segment is required for ${trigger}`, {
       segment: "MRG",
     });
   const ids: string[] = [];
@@ -547,6 +558,40 @@ export function readPriorIds(m: Message): string[] {
   if (ids.length === 0) ids.push(...nhsIds);
   if (ids.length === 0) throw missing("MRG", 1, "prior patient identifier");
   return ids;
+}
+
+/**
+ * A45 (move visit information): the visit that moves, MRG-5 (prior visit number) or else PV1-19, and its
+ * patient class; it moves from the MRG-1 patient to the PID-3 patient.
+ */
+export function readMovedVisit(
+  m: Message,
+  providerCode: string,
+): { visitNumber: string; detail: VisitDetail } {
+  const pv1 = segment(m, "PV1");
+  const visitNumber = value(segment(m, "MRG"), 5).trim() || value(pv1, 19).trim();
+  if (!visitNumber) throw missing("MRG", 5, "prior visit number (or PV1-19 visit number)");
+  return { visitNumber, detail: { patientClass: value(pv1, 2).trim(), providerCode } };
+}
+
+/**
+ * A17 (swap patients) carries two patients, each PID followed by its PV1: the second pair as a message of its
+ * own (the same MSH and EVN), to read with the same rules as the first. Throws when the second pair is missing.
+ */
+export function swapPartner(m: Message): Message {
+  const pids = m.segments.flatMap((s, i) => (s.name === "PID" ? [i] : []));
+  if (pids.length < 2)
+    throw new AdtRejection(
+      "AE",
+      HL7_ERROR.segmentSequence,
+      "A17 needs a second PID and PV1 (the other patient)",
+      {
+        segment: "PID",
+        sequence: 2,
+      },
+    );
+  const head = m.segments.filter((s) => s.name === "MSH" || s.name === "EVN");
+  return { delimiters: m.delimiters, segments: [...head, ...m.segments.slice(pids[1])] };
 }
 
 const BARE_PID2 = /(?:^|[\r\n])PID\|[^|\r\n]*\|\d{3}[ -]?\d{3}[ -]?\d{4}(?:[|\r\n]|$)/;

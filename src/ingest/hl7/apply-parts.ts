@@ -9,8 +9,11 @@ import {
   type AdtEvent,
   AdtRejection,
   type readHeader,
+  readMovedVisit,
+  readPatient,
   readPriorIds,
   readVisit,
+  swapPartner,
   type VisitDetail,
 } from "./adt.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
@@ -50,19 +53,16 @@ export interface Hl7Outcome {
 
 export type VisitEvent = AdtEvent & { visitNumber: string; visit: VisitDetail };
 
-/** An event that belongs in a visit's log (merges and patient updates do not). */
-export function hasVisitEvent(e: AdtEvent): e is VisitEvent {
-  return (
-    e.visitNumber !== null &&
-    e.visit !== null &&
-    e.trigger !== "A28" &&
-    e.trigger !== "A31" &&
-    e.trigger !== "A40"
-  );
-}
-
 /** Events about the person alone: their PV1, if any, is not read (nothing in it can refuse them). */
-const PERSON_EVENTS: ReadonlySet<string> = new Set(["A28", "A31", "A40"]);
+const PERSON_EVENTS: ReadonlySet<string> = new Set(["A28", "A29", "A31", "A40", "A45", "A47"]);
+
+/** Events whose MRG-1 names the prior patient: merged away (A40), renamed (A47), the visit's owner (A45). */
+export const PRIOR_EVENTS: ReadonlySet<string> = new Set(["A40", "A45", "A47"]);
+
+/** An event that belongs in a visit's log (merges and patient updates do not; A45's move does). */
+export function hasVisitEvent(e: AdtEvent): e is VisitEvent {
+  return e.visitNumber !== null && e.visit !== null && (!PERSON_EVENTS.has(e.trigger) || e.trigger === "A45");
+}
 
 /**
  * The event a message carries, once its header and patient are read; throws AdtRejection. `flags` has the
@@ -76,8 +76,13 @@ export function eventOf(
   flags: UnmappedCode[] = [],
 ): AdtEvent {
   const problems: AdtRejection[] = [];
-  const visit = PERSON_EVENTS.has(header.trigger) ? null : visitOf(message, header, local, flags, problems);
-  const priorRecordIds = header.trigger === "A40" ? readPriorIds(message) : [];
+  const visit =
+    header.trigger === "A45"
+      ? readMovedVisit(message, header.providerCode)
+      : PERSON_EVENTS.has(header.trigger)
+        ? null
+        : visitOf(message, header, local, flags, problems);
+  const priorRecordIds = PRIOR_EVENTS.has(header.trigger) ? readPriorIds(message, header.trigger) : [];
   return {
     ...header,
     patient,
@@ -85,8 +90,35 @@ export function eventOf(
     visit: visit?.detail ?? null,
     priorRecordIds,
     unmapped: flags,
+    ...(header.trigger === "A17" ? { swap: swapOf(message, header, patient, local, flags) } : {}),
     ...(problems.length > 0 ? { visitProblem: problems[0] } : {}),
   };
+}
+
+/** A17's other patient and their visit, read as the first pair is (the same rules, codes and mappings). */
+function swapOf(
+  message: Message,
+  header: ReturnType<typeof readHeader>,
+  first: AdtEvent["patient"],
+  local: CodeLookup,
+  flags: UnmappedCode[],
+): NonNullable<AdtEvent["swap"]> {
+  const pair = swapPartner(message);
+  const patient = readPatient(pair, header.sourceSystem, header.providerCode, header.messageTime, {
+    trigger: header.trigger,
+    local,
+    flags,
+  });
+  const visit = readVisit(pair, header.trigger, header.providerCode, local, flags);
+  if (!visit)
+    throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PV1 segment is required", { segment: "PV1" });
+  if (patient.recordId === first.recordId && patient.sourceSystem === first.sourceSystem)
+    throw new AdtRejection("AE", HL7_ERROR.dataTypeError, "A17 names the same patient twice (PID-3)", {
+      segment: "PID",
+      sequence: 2,
+      field: 3,
+    });
+  return { patient, visitNumber: visit.visitNumber, visit: visit.detail };
 }
 
 /**
@@ -123,6 +155,18 @@ export function withEvent(log: VisitEventRow[], e: VisitEvent): VisitEventRow[] 
       detail: e.visit,
     },
   ];
+}
+
+/** A17's second pair as a visit event of its own: the same message, the other patient and visit. */
+export function swapEvent(e: AdtEvent): VisitEvent | null {
+  if (!e.swap) return null;
+  return {
+    ...e,
+    patient: e.swap.patient,
+    visitNumber: e.swap.visitNumber,
+    visit: e.swap.visit,
+    swap: undefined,
+  };
 }
 
 /** An adt_visit_event row: source_system, visit_number, control_id, trigger_event, message_time, record_id, detail. */
@@ -319,19 +363,35 @@ export function identifyMessage(
   };
 }
 
+const PRIOR_WHAT: Record<string, string> = {
+  A40: "the merge",
+  A45: "the move",
+  A47: "the change of identifier",
+};
+
 /**
- * An A40 whose MRG-1 names no record OnePlace has from this source would be acknowledged and do nothing: it is
- * refused instead (kept as a reject, replayed once the prior record has arrived).
+ * An A40, A45 or A47 whose MRG-1 names no record OnePlace has from this source, or an A29 deleting a record it
+ * does not have, would be acknowledged and do nothing: it is refused instead (kept as a reject, replayed once
+ * the record has arrived).
  */
 export function unknownPriorRejection(
   e: AdtEvent,
   isKnown: (recordId: string) => boolean,
 ): AdtRejection | null {
-  if (e.trigger !== "A40" || e.priorRecordIds.some(isKnown)) return null;
+  if (e.trigger === "A29") {
+    if (isKnown(e.patient.recordId)) return null;
+    return new AdtRejection(
+      "AE",
+      HL7_ERROR.unknownKeyIdentifier,
+      "PID-3 (patient identifier) names no patient record this source has sent, so there is nothing to delete; the deletion is kept to replay once that record arrives",
+      { segment: "PID", sequence: 1, field: 3 },
+    );
+  }
+  if (!PRIOR_EVENTS.has(e.trigger) || e.priorRecordIds.some(isKnown)) return null;
   return new AdtRejection(
     "AE",
     HL7_ERROR.unknownKeyIdentifier,
-    "MRG-1 (prior patient identifier) names no patient record this source has sent; the merge is kept to replay once that record arrives",
+    `MRG-1 (prior patient identifier) names no patient record this source has sent; ${PRIOR_WHAT[e.trigger]} is kept to replay once that record arrives`,
     { segment: "MRG", sequence: 1, field: 1 },
   );
 }

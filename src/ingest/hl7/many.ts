@@ -2,6 +2,7 @@ import {
   AUTOMATIC,
   findLinks,
   type LinkedRow,
+  type ReviewItem,
   recordKey,
   recordLockNames,
   resolveRecords,
@@ -39,9 +40,11 @@ import {
   identifyMessage,
   mergePriors,
   nulRejection,
+  PRIOR_EVENTS,
   rejectionOf,
   reusedControlId,
   type SeenMessage,
+  swapEvent,
   unknownPriorRejection,
   type VisitEvent,
   visitEventValues,
@@ -51,6 +54,17 @@ import {
 } from "./apply-parts.ts";
 import { processingIdOf, sniffHeader } from "./charset.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
+import {
+  applyReviewedHl7Event,
+  identifierTaken,
+  movedVisitProblem,
+  moveNeedsReview,
+  ownerOf,
+  queueVisitMove,
+  relabelVisits,
+  renameSourceRecord,
+  retractSourceRecord,
+} from "./identity-events.ts";
 import {
   isTestInstance,
   resolveUnsupportedRejects,
@@ -79,17 +93,29 @@ interface Item {
 
 interface Accepted extends Parsed {
   previousStatus: string | null;
+  /** A45 that waits for a person (the MPI cannot confirm the patient it moves onto): from whom, and why. */
+  moveReview?: { fromRecordId: string; why: string };
 }
 
 const visitKey = (source: string, visit: string) => `${source}\u0000${visit}`;
 const msgKey = (source: string, control: string) => `${source}\u0000${control}`;
 /** MRG-1's prior ids, or none when MRG is missing (the message is refused for that when its event is read). */
-function readPriorIdsOrNone(m: Message): string[] {
+function readPriorIdsOrNone(m: Message, trigger: string): string[] {
   try {
-    return readPriorIds(m);
+    return readPriorIds(m, trigger);
   } catch {
     return [];
   }
+}
+
+/** The visits a message touches, as far as its header tells: PV1-19, A45's moved visit, A17's second PV1-19. */
+function visitNumbersOf(m: Message, trigger: string): string[] {
+  const first =
+    trigger === "A45"
+      ? value(segment(m, "MRG"), 5).trim() || value(segment(m, "PV1"), 19).trim()
+      : value(segment(m, "PV1"), 19).trim();
+  const second = trigger === "A17" ? value(segment(m, "PV1", 2), 19).trim() : "";
+  return [first, second].filter((v) => v);
 }
 
 const codeKey = (source: string, map: string, code: string) => `${source}\u0000${map}\u0000${code}`;
@@ -107,7 +133,8 @@ interface FirstPass {
   header: ReturnType<typeof readHeader>;
   patient: AdtEvent["patient"];
   codes: UnmappedCode[];
-  visitNumber: string;
+  /** The visits the message touches: PV1-19 (A45: the visit that moves), and A17's other patient's. */
+  visitNumbers: string[];
   /** The hash of what the message says (`messageContent`), which tells a duplicate. */
   sha: string;
   /** The hash of its bytes, which messages stored before content hashes were kept under. */
@@ -123,8 +150,10 @@ interface BatchState {
   statuses: Map<string, SeenMessage>;
   logs: Map<string, VisitEventRow[]>;
   linked: LinkedRow[];
-  /** A40 prior records this source has sent before. */
+  /** A40, A45 and A47 prior records this source has sent before. */
   priors: Set<string>;
+  /** Patient records whose link waits in the identity review queue (the MPI is not sure who they are). */
+  uncertain: Set<string>;
 }
 
 /**
@@ -133,10 +162,13 @@ interface BatchState {
  */
 async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> {
   const codes = first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const));
-  const visits = first.filter((f) => f.visitNumber);
+  const visits = first.flatMap((f) => f.visitNumbers.map((v) => [f.header.sourceSystem, v] as const));
   const priors = first.flatMap((f) =>
-    f.header.trigger === "A40" ? readPriorIdsOrNone(f.message).map((id) => [f.header.sourceSystem, id]) : [],
+    PRIOR_EVENTS.has(f.header.trigger)
+      ? readPriorIdsOrNone(f.message, f.header.trigger).map((id) => [f.header.sourceSystem, id])
+      : [],
   );
+  const moveTargets = first.filter((f) => f.header.trigger === "A45");
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
     `SELECT 'code' AS kind, json_build_object('s', source_system, 'm', map_name, 'c', source_code, 't', target_code) AS data
      FROM ingest_code_map
@@ -154,19 +186,26 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
      WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))
      UNION ALL
      SELECT 'prior', json_build_object('s', source_system, 'r', source_record_id)
-     FROM mpi_record_link WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($10::text[], $11::text[]))`,
+     FROM mpi_record_link WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($10::text[], $11::text[]))
+     UNION ALL
+     SELECT 'uncertain', json_build_object('s', source_system, 'r', source_record_id)
+     FROM mpi_review WHERE status = 'open' AND kind = 'link'
+       AND (source_system, source_record_id) IN (SELECT * FROM unnest($12::text[], $13::text[]))`,
     [
       codes.map((c) => c[0]),
       codes.map((c) => c[1]),
       first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
       first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
-      visits.map((f) => f.header.sourceSystem),
-      visits.map((f) => f.visitNumber),
+      visits.map((v) => v[0]),
+      visits.map((v) => v[1]),
       first.map((f) => f.patient.sourceSystem),
       first.map((f) => f.patient.recordId),
       codes.map((c) => c[2]),
       priors.map((p) => p[0]),
       priors.map((p) => p[1]),
+      // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
+      moveTargets.map((f) => f.patient.sourceSystem),
+      moveTargets.map((f) => f.patient.recordId),
     ],
   );
   const state: BatchState = {
@@ -175,11 +214,13 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
     logs: new Map(),
     linked: [],
     priors: new Set(),
+    uncertain: new Set(),
   };
   for (const r of rows) {
     const d = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
     if (r.kind === "code") state.mappings.set(codeKey(String(d.s), String(d.m), String(d.c)), String(d.t));
     else if (r.kind === "prior") state.priors.add(recordKey(String(d.s), String(d.r)));
+    else if (r.kind === "uncertain") state.uncertain.add(recordKey(String(d.s), String(d.r)));
     else if (r.kind === "message")
       state.statuses.set(msgKey(String(d.s), String(d.k)), { status: String(d.st), sha: String(d.h) });
     else if (r.kind === "event") {
@@ -248,7 +289,7 @@ function readHeaders(
         sha: sha256(messageContent(message)),
         rawSha: sha256(item.raw),
         ignoreBarePid2: ignoreBarePid2.has(header.sourceSystem),
-        visitNumber: value(segment(message, "PV1"), 19).trim(),
+        visitNumbers: visitNumbersOf(message, header.trigger),
       });
     } catch (error) {
       if (error instanceof UnsupportedEvent && message)
@@ -266,12 +307,22 @@ async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchS
   const locks: string[] = [];
   for (const f of firstPass) {
     locks.push(...recordLockNames(f.patient), `message:${f.header.sourceSystem}:${f.header.controlId}`);
-    if (f.visitNumber) locks.push(`visit:${f.header.sourceSystem}:${f.visitNumber}`);
+    for (const v of f.visitNumbers) locks.push(`visit:${f.header.sourceSystem}:${v}`);
+    if (PRIOR_EVENTS.has(f.header.trigger))
+      for (const id of readPriorIdsOrNone(f.message, f.header.trigger))
+        locks.push(`record:${f.header.sourceSystem}:${id}`);
   }
   await lockNames(q, locks);
   return firstPass.length > 0
     ? readBatch(q, firstPass)
-    : { mappings: new Map(), statuses: new Map(), logs: new Map(), linked: [], priors: new Set() };
+    : {
+        mappings: new Map(),
+        statuses: new Map(),
+        logs: new Map(),
+        linked: [],
+        priors: new Set(),
+        uncertain: new Set(),
+      };
 }
 
 /**
@@ -314,6 +365,7 @@ function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejec
 function applyInMemory(
   parsed: Parsed[],
   batch: BatchState,
+  items: readonly Item[],
   outcomes: (Hl7Outcome | null)[],
   rejections: Rejected[],
 ): { accepted: Accepted[]; touched: Map<string, Touched> } {
@@ -321,6 +373,11 @@ function applyInMemory(
   const seen = new Map<string, SeenMessage>();
   const patientsAccepted = new Set<string>();
   const touched = new Map<string, Touched>();
+  const known = new Set(batch.linked.map((l) => recordKey(l.source_system, l.source_record_id)));
+  const logOf = (source: string, visit: string) => {
+    const k = visitKey(source, visit);
+    return touched.get(k)?.log ?? batch.logs.get(k) ?? [];
+  };
   for (const p of parsed) {
     const e = p.event;
     const identity = identifyMessage(
@@ -338,29 +395,53 @@ function applyInMemory(
       outcomes[p.index] = acceptedOutcome(p.message, e, { duplicate: true });
       continue;
     }
-    const unknown = unknownPriorRejection(e, (id) => {
+    const isKnown = (id: string) => {
       const k = recordKey(e.sourceSystem, id);
-      return batch.priors.has(k) || patientsAccepted.has(k);
-    });
-    if (unknown) {
-      rejections.push({ index: p.index, rejection: unknown, message: p.message });
+      return batch.priors.has(k) || patientsAccepted.has(k) || known.has(k);
+    };
+    const problem =
+      unknownPriorRejection(e, isKnown) ??
+      identifierTaken(e, isKnown) ??
+      (e.trigger === "A45" ? movedVisitProblem(e, logOf(e.sourceSystem, e.visitNumber as string)) : null);
+    if (problem) {
+      rejections.push({ index: p.index, rejection: problem, message: p.message });
       continue;
     }
-    if (hasVisitEvent(e)) {
-      const k = visitKey(e.sourceSystem, e.visitNumber);
-      const next = withEvent(touched.get(k)?.log ?? batch.logs.get(k) ?? [], e);
+    let moveReview: Accepted["moveReview"];
+    if (e.trigger === "A45") {
+      const why = moveNeedsReview(e, items[p.index].ctx, {
+        knownBefore: known.has(recordKey(e.sourceSystem, e.patient.recordId)) || isKnown(e.patient.recordId),
+        uncertain: batch.uncertain.has(recordKey(e.sourceSystem, e.patient.recordId)),
+      });
+      const from = ownerOf(logOf(e.sourceSystem, e.visitNumber as string)) as string;
+      if (why && from !== e.patient.recordId) moveReview = { fromRecordId: from, why };
+    }
+    const events = [
+      ...(hasVisitEvent(e) && !moveReview ? [e] : []),
+      ...[swapEvent(e)].filter((x): x is VisitEvent => x !== null),
+    ];
+    let invalid: AdtRejection | null = null;
+    const next = new Map<string, Touched>();
+    for (const v of events) {
+      const k = visitKey(v.sourceSystem, v.visitNumber);
+      const log = withEvent(next.get(k)?.log ?? logOf(v.sourceSystem, v.visitNumber), v);
       try {
-        validateVisit(foldVisit(next));
+        validateVisit(foldVisit(log));
       } catch (error) {
         if (!(error instanceof AdtRejection)) throw error;
-        rejections.push({ index: p.index, rejection: error, message: p.message });
-        continue;
+        invalid = error;
+        break;
       }
-      touched.set(k, { source: e.sourceSystem, visit: e.visitNumber, log: next });
+      next.set(k, { source: v.sourceSystem, visit: v.visitNumber, log });
     }
+    if (invalid) {
+      rejections.push({ index: p.index, rejection: invalid, message: p.message });
+      continue;
+    }
+    for (const [k, t] of next) touched.set(k, t);
     seen.set(mk, { status: "applied", sha: p.sha });
-    patientsAccepted.add(recordKey(e.patient.sourceSystem, e.patient.recordId));
-    accepted.push({ ...p, previousStatus: identity.previousStatus });
+    if (e.trigger !== "A29") patientsAccepted.add(recordKey(e.patient.sourceSystem, e.patient.recordId));
+    accepted.push({ ...p, previousStatus: identity.previousStatus, ...(moveReview ? { moveReview } : {}) });
   }
   return { accepted, touched };
 }
@@ -377,18 +458,28 @@ async function linkPeople(
   states: ReadonlyMap<string, VisitState>,
   touched: ReadonlyMap<string, Touched>,
 ): Promise<(source: string, recordId: string) => string> {
+  // An A29's patient is deleted, not linked; an A47's new id is its old record renamed (below).
   const persons = await resolveRecords(
     q,
-    accepted.map((a) => a.event.patient),
+    accepted
+      .filter((a) => a.event.trigger !== "A29" && a.event.trigger !== "A47")
+      .map((a) => a.event.patient),
     { locked: true, linked },
   );
   for (const a of accepted) {
     const e = a.event;
-    if (e.trigger !== "A40") continue;
-    const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(
-      e.patient.recordId,
-    ) as string;
-    await mergePriors(q, e, survivor, items[a.index].ctx.merges);
+    if (e.trigger === "A47") {
+      await renameSourceRecord(q, e);
+      for (const [k, outcome] of await resolveRecords(q, [e.patient])) persons.set(k, outcome);
+    } else if (e.trigger === "A40") {
+      const survivor = (await findLinks(q, e.sourceSystem, [e.patient.recordId])).get(
+        e.patient.recordId,
+      ) as string;
+      await mergePriors(q, e, survivor, items[a.index].ctx.merges);
+    } else if (a.moveReview) {
+      const to = persons.get(recordKey(e.sourceSystem, e.patient.recordId))?.personId;
+      if (to) await queueVisitMove(q, e, a.moveReview.fromRecordId, to, a.moveReview.why);
+    }
   }
   const needPeople = new Map<string, Set<string>>();
   for (const [k, t] of touched) {
@@ -433,6 +524,17 @@ function visitWrites(
     const { source, visit } = t;
     const spellId = rowId("hospital_spell", source, visit);
     const had = (trigger: string) => t.log.some((e) => e.trigger === trigger);
+    if (had("A45")) {
+      // A visit moved to another patient: its rows and their subjects are written afresh under the new person
+      // (a row's person is part of its key where the place is distributed).
+      const v = literal(visit, "text");
+      const src = literal(source, "text");
+      w.sql += `DELETE FROM ingest_row_subject WHERE source_system = ${src} AND table_name = 'ward_stay' AND source_record_id IN (SELECT source_record_id FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")});\n`;
+      w.sql += `DELETE FROM ingest_row_subject WHERE source_system = ${src} AND table_name IN ('hospital_spell', 'ae_attendance', 'outpatient_attendance') AND source_record_id = ${v};\n`;
+      w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
+      for (const table of ["hospital_spell", "ae_attendance", "outpatient_attendance"])
+        w.sql += `DELETE FROM ${table} WHERE source_system = ${src} AND source_record_id = ${v};\n`;
+    }
     if (state?.kind !== "spell" && (had("A01") || had("A06"))) {
       w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
       w.sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
@@ -482,7 +584,7 @@ function visitScript(w: VisitWrites): string {
 /** Every write of the batch as one script: visit logs, canonical rows, their subjects, the messages. */
 function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrites): string {
   const newEvents = accepted
-    .map((a) => a.event)
+    .flatMap((a) => [...(a.moveReview ? [] : [a.event]), ...[swapEvent(a.event)].filter((x) => x !== null)])
     .filter((e): e is VisitEvent => hasVisitEvent(e))
     .map(visitEventValues);
   let sql = insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
@@ -521,7 +623,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const firstPass = readHeaders(items, rejections, unsupported, testInstance, ignoreBarePid2);
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
-  const { accepted, touched } = applyInMemory(parsed, batch, outcomes, rejections);
+  const { accepted, touched } = applyInMemory(parsed, batch, items, outcomes, rejections);
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
   const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
   const sql =
@@ -541,6 +643,13 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   );
   if (sql || resolved) await q.exec(sql + resolved);
   if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
+  // After this batch's writes, in message order: A47's visit events and subjects follow the new id; A29's visits
+  // fold away and its record leaves the MPI (so nothing written above brings them back).
+  for (const a of accepted) {
+    if (a.event.trigger === "A47") await relabelVisits(q, a.event);
+    else if (a.event.trigger === "A29")
+      await retractSourceRecord(q, { ...a.event, recordId: a.event.patient.recordId }, refoldVisit);
+  }
   for (const a of accepted) {
     const problem = a.event.visitProblem;
     if (problem) {
@@ -658,4 +767,9 @@ export async function applyHl7Batch(
       return out;
     });
   }
+}
+
+/** A feed's event a reviewer confirmed on the identity review queue (an A45 move, an A29 deletion), applied. */
+export function applyReviewedEvent(q: Queryable, item: ReviewItem, decidedBy: string): Promise<void> {
+  return applyReviewedHl7Event(q, item, refoldVisit, decidedBy);
 }

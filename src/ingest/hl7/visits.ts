@@ -107,6 +107,8 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
   let discharge: VisitEventRow | null = null;
   const updates: VisitEventRow[] = [];
   let undo: string | null = null;
+  /** An A45 moved the visit to another patient of the source: their record, and when. */
+  let moved: VisitEventRow | null = null;
   for (const e of ordered(events)) {
     switch (e.trigger) {
       case "A01":
@@ -136,6 +138,27 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         break;
       case "A02":
         transfers.push(e);
+        break;
+      case "A17": {
+        // Swap patients: this patient now lies where the other did. A new ward is a transfer; a bed swapped
+        // within the same ward changes nothing OnePlace keeps (it keeps wards, not beds).
+        const current = transfers.at(-1)?.detail.ward ?? admit?.detail.ward;
+        if (e.detail.ward && e.detail.ward !== current) transfers.push(e);
+        break;
+      }
+      case "A45":
+        // Move visit information: from here on the visit is the PID-3 patient's.
+        moved = e;
+        break;
+      case "A29":
+        // Delete person information: the source retracts the patient and their visits; a visit moved to
+        // another patient (A45) before it is that patient's, and stays.
+        if ((moved?.recordId ?? admit?.recordId ?? e.recordId) !== e.recordId) break;
+        admit = null;
+        transfers = [];
+        discharge = null;
+        moved = null;
+        undo = e.messageTime;
         break;
       case "A03":
         discharge = e;
@@ -175,12 +198,14 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
     if (u.messageTime >= admit.messageTime) receivedAt = later(receivedAt, u.messageTime);
   if (undo) receivedAt = later(receivedAt, undo);
   if (discharge) receivedAt = later(receivedAt, discharge.messageTime);
+  if (moved) receivedAt = later(receivedAt, moved.messageTime);
+  const recordId = moved?.recordId ?? admit.recordId;
 
   if (admit.trigger === "A04" && a.patientClass === "O") {
     const at = a.admitAt ?? a.eventAt ?? admit.messageTime;
     return {
       kind: "op",
-      recordId: admit.recordId,
+      recordId,
       providerCode: a.providerCode,
       specialty: a.specialty ?? null,
       appointmentOn: LONDON_DAY.format(new Date(at)),
@@ -191,7 +216,7 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
     if (a.patientClass !== "E" || !a.admitAt) return null;
     return {
       kind: "ae",
-      recordId: admit.recordId,
+      recordId,
       providerCode: a.providerCode,
       arrivedAt: a.admitAt,
       departedAt: discharge?.detail.dischargeAt ?? null,
@@ -215,7 +240,8 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
     ...transfers
       .filter((t) => t.detail.ward && mappedOrFlagged(t.detail, "wardKind", "ward-kind") && t.detail.eventAt)
       .map((t) => ({
-        recordId: t.controlId,
+        // An A17 moves two patients in one message: each one's stay is keyed by the message and the patient.
+        recordId: t.trigger === "A17" ? `${t.controlId}#${t.recordId}` : t.controlId,
         ward: t.detail.ward as string,
         wardKind: mappedOrFlagged(t.detail, "wardKind", "ward-kind") as string,
         startedAt: t.detail.eventAt as string,
@@ -231,7 +257,7 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
   });
   return {
     kind: "spell",
-    recordId: admit.recordId,
+    recordId,
     providerCode: a.providerCode,
     site: a.site ?? null,
     admittedAt: a.admitAt,

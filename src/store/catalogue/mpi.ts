@@ -52,6 +52,9 @@ export const MPI_TABLES = {
       created_at: "timestamptz",
       decided_at: "timestamptz?",
       decided_by: "text?",
+      // 1010_mpi_review_kinds.sql
+      kind: "text",
+      detail: "jsonb",
     },
     { layout: "local", primaryKey: ["review_id"] },
   ),

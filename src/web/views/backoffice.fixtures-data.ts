@@ -28,6 +28,24 @@ export const REVIEW_ITEM: ReviewItem = {
     ],
   },
   createdAt: "2016-03-30T09:15:00Z",
+  kind: "link",
+  detail: {},
+};
+
+/** An A45 from a hospital moving a visit onto a person the MPI cannot confirm. */
+export const VISIT_MOVE_ITEM: ReviewItem = {
+  ...REVIEW_ITEM,
+  reviewId: "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a",
+  sourceSystem: "pas",
+  recordId: "RX1000217",
+  score: -4.1,
+  kind: "visit-move",
+  detail: {
+    event: "A45",
+    visit: "V-0042",
+    toRecordId: "RX1000388",
+    why: "the record it moves onto was first seen in this message",
+  },
 };
 
 export const BLOCKED_ITEM: ReviewItem = {

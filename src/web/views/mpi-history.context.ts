@@ -16,6 +16,9 @@ const KIND_WORDS: Record<string, string> = {
   merge: "Merged",
   unmerge: "Merge undone",
   relink: "Record moved",
+  rename: "Source changed the record's id",
+  retract: "Source deleted its record",
+  "visit-move": "Visit moved to another patient",
 };
 
 function personLink(id: string | null, self: string): string {

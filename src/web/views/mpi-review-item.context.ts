@@ -13,7 +13,35 @@ import {
   tagHtml,
   textOr,
 } from "./backoffice-format.ts";
-import { whyInReview } from "./mpi-review.context.ts";
+import { eventAsked, whyInReview } from "./mpi-review.context.ts";
+
+/** The decision's wording for each kind of item: "link" applies it, "separate" leaves things as they are. */
+const DECISION_WORDS = {
+  link: {
+    question: "Are they the same person?",
+    link: "Same person: link this record to the candidate",
+    separate: "Not the same person: keep them apart",
+    warningHeading: "Linking moves the record and everything it brought",
+    warning:
+      "Its events join the candidate's record and everyone caring for the candidate will see them. If you are not sure, keep them apart: a later record with an NHS Number can still join them.",
+  },
+  "visit-move": {
+    question: "Does this visit belong to the candidate?",
+    link: "Yes: move the visit onto the candidate",
+    separate: "No: leave the visit where it is",
+    warningHeading: "Moving the visit changes two people's records",
+    warning:
+      "The admission, its ward stays and discharge leave this record's person and join the candidate's; everyone caring for either sees the change. If you are not sure, leave it and ask the sending hospital.",
+  },
+  "record-delete": {
+    question: "Should the sender's record be deleted?",
+    link: "Yes: delete what this source said about the person",
+    separate: "No: keep the record",
+    warningHeading: "This is the person's last record",
+    warning:
+      "Deleting it removes the person from OnePlace's index while care plans, referrals or care teams still name them. Keep it unless the sender confirms the person was registered in error.",
+  },
+} as const;
 
 const FIELD_VALUE: Record<string, (r: PersonRecord) => string> = {
   "nhs-number": (r) => nhsNumberText(r.nhsNumber),
@@ -68,6 +96,8 @@ export function mpiReviewItemContext(c: ReviewComparison, csrf: string, form: De
     scoreText: `${num(item.score, 1)} when it arrived${c.total === null ? "" : `; ${num(c.total, 1)} against the candidate's records today`}`,
     thresholds: `Records link by themselves at ${UPPER_THRESHOLD} or more unless a field flatly disagrees; below ${LOWER_THRESHOLD} they become a new person.`,
     why: whyInReview(item),
+    asked: eventAsked(item),
+    words: DECISION_WORDS[item.kind] ?? DECISION_WORDS.link,
     recordLabel: c.record ? `${c.record.sourceSystem} ${c.record.sourceRecordId}` : null,
     bestLabel: c.best ? `${c.best.sourceSystem} ${c.best.sourceRecordId}` : null,
     fieldRows:

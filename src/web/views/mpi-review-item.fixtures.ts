@@ -1,6 +1,6 @@
-// Example contexts for mpi-review-item.njk: an open item, the form with errors, a decided item, and one
-// whose candidate was merged away.
-import { COMPARISON, CSRF } from "./backoffice.fixtures-data.ts";
+// Example contexts for mpi-review-item.njk: an open item, the form with errors, a decided item, one whose
+// candidate was merged away, and a hospital's A45 visit move waiting for a decision.
+import { COMPARISON, CSRF, VISIT_MOVE_ITEM } from "./backoffice.fixtures-data.ts";
 import type { ViewFixture } from "./fixtures.ts";
 import { mpiReviewItemContext } from "./mpi-review-item.context.ts";
 
@@ -35,6 +35,16 @@ export const fixtures: ViewFixture[] = [
     name: "a candidate merged away (empty comparison)",
     context: mpiReviewItemContext(
       { ...COMPARISON, candidate: null, candidateRecords: [], best: null, total: null, fields: [] },
+      CSRF,
+    ),
+  },
+  {
+    name: "a visit move from a hospital's A45 waiting for a decision",
+    context: mpiReviewItemContext(
+      {
+        ...COMPARISON,
+        item: { ...COMPARISON.item, ...VISIT_MOVE_ITEM, status: "open", decidedAt: null, decidedBy: null },
+      },
       CSRF,
     ),
   },

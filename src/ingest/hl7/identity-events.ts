@@ -1,0 +1,260 @@
+import {
+  lastRecordWithCare,
+  queueEventReview,
+  type ReviewItem,
+  renameRecord,
+  retractRecord,
+} from "../../mpi/index.ts";
+import type { Queryable } from "../../store/index.ts";
+import { HL7_ERROR } from "./ack.ts";
+import { type AdtEvent, AdtRejection, type VisitDetail } from "./adt.ts";
+import type { Hl7Context } from "./apply-parts.ts";
+import { foldVisit, type VisitEventRow } from "./visits.ts";
+
+// The ADT events that change who a source's records are about rather than what happened to them: A47 (the
+// source's local id for a patient changes), A45 (a visit moves from one patient to another) and A29 (the source
+// deletes what it said about a patient). Where the MPI cannot confirm what the event asks, it waits on the
+// identity review queue for a person to decide; everything else is applied at once, and only to what this
+// source said.
+
+/** The patient a visit's log says it belongs to now (after any move), or null when the log is empty. */
+export function ownerOf(log: readonly VisitEventRow[]): string | null {
+  const state = foldVisit(log);
+  if (state) return state.recordId;
+  const sorted = [...log].sort((a, b) => (a.messageTime < b.messageTime ? -1 : 1));
+  const moved = sorted.filter((e) => e.trigger === "A45").at(-1);
+  return moved?.recordId ?? sorted.at(-1)?.recordId ?? null;
+}
+
+/** A47 whose new id (PID-3) already names another record of this source: two records becoming one is a merge. */
+export function identifierTaken(e: AdtEvent, isKnown: (recordId: string) => boolean): AdtRejection | null {
+  if (e.trigger !== "A47" || e.priorRecordIds.includes(e.patient.recordId) || !isKnown(e.patient.recordId))
+    return null;
+  return new AdtRejection(
+    "AE",
+    HL7_ERROR.duplicateKeyIdentifier,
+    "PID-3 (the new patient identifier) already names another patient record this source has sent; two records becoming one is a merge (send A40)",
+    { segment: "PID", sequence: 1, field: 3 },
+  );
+}
+
+/** A45 naming a visit this source has not sent, or one that belongs to a patient MRG-1 does not name. */
+export function movedVisitProblem(e: AdtEvent, log: readonly VisitEventRow[]): AdtRejection | null {
+  if (log.length === 0)
+    return new AdtRejection(
+      "AE",
+      HL7_ERROR.unknownKeyIdentifier,
+      "MRG-5 (prior visit number, else PV1-19) names no visit this source has sent; the move is kept to replay once that visit arrives",
+      { segment: "MRG", sequence: 1, field: 5 },
+    );
+  const owner = ownerOf(log);
+  if (owner && owner !== e.patient.recordId && !e.priorRecordIds.includes(owner))
+    return new AdtRejection(
+      "AE",
+      HL7_ERROR.unknownKeyIdentifier,
+      "MRG-1 (prior patient identifier) is not the patient the visit belongs to in OnePlace; the move is not applied",
+      { segment: "MRG", sequence: 1, field: 1 },
+    );
+  return null;
+}
+
+/**
+ * Why an A45 cannot move the visit by itself, or null when it can: the sender is not trusted for identity
+ * changes, the patient it moves onto is new (seen first in this message, confirmed by nothing else), or that
+ * patient's own link waits for review.
+ */
+export function moveNeedsReview(
+  e: AdtEvent,
+  ctx: Hl7Context,
+  target: { knownBefore: boolean; uncertain: boolean },
+): string | null {
+  if (ctx.merges === "review") return "the sender is not trusted for identity changes";
+  if (!target.knownBefore) return `record ${e.patient.recordId} (PID-3) was first seen in this message`;
+  if (target.uncertain) return `record ${e.patient.recordId} (PID-3) waits in the identity review queue`;
+  return null;
+}
+
+/** A45 waiting for a person: the visit stays where it is; the review item carries what the move needs. */
+export async function queueVisitMove(
+  q: Queryable,
+  e: AdtEvent,
+  fromRecordId: string,
+  toPersonId: string,
+  why: string,
+): Promise<void> {
+  await queueEventReview(q, {
+    kind: "visit-move",
+    sourceSystem: e.sourceSystem,
+    recordId: fromRecordId,
+    candidatePersonId: toPersonId,
+    detail: {
+      event: e.trigger,
+      visit: e.visitNumber,
+      toRecordId: e.patient.recordId,
+      controlId: e.controlId,
+      messageTime: e.messageTime,
+      visitDetail: e.visit,
+      why,
+    },
+    requestedBy: `hl7:${e.sourceSystem}:${e.controlId}`,
+    reason: `A45: visit ${e.visitNumber} to move from ${fromRecordId} to ${e.patient.recordId}; ${why}`,
+  });
+}
+
+/** A47: the source's record moves to the new id in the MPI; the person is unchanged. */
+export async function renameSourceRecord(q: Queryable, e: AdtEvent): Promise<void> {
+  for (const prior of e.priorRecordIds) {
+    const person = await renameRecord(
+      q,
+      e.sourceSystem,
+      prior,
+      e.patient.recordId,
+      `hl7:${e.sourceSystem}:${e.controlId}`,
+      `A47: ${prior} is now ${e.patient.recordId}`,
+      e.patient.nhsNumber,
+    );
+    if (person) return;
+  }
+}
+
+/**
+ * A47, once the batch's own visit events and subjects are written: those naming the old id (whether written
+ * before or in this batch) name the new one.
+ */
+export async function relabelVisits(q: Queryable, e: AdtEvent): Promise<void> {
+  for (const prior of e.priorRecordIds) {
+    if (prior === e.patient.recordId) continue;
+    const params = [e.sourceSystem, prior, e.patient.recordId];
+    await q.query(
+      "UPDATE adt_visit_event SET record_id = $3 WHERE source_system = $1 AND record_id = $2",
+      params,
+    );
+    await q.query(
+      "UPDATE ingest_row_subject SET subject_record_id = $3 WHERE subject_system = $1 AND subject_record_id = $2",
+      params,
+    );
+  }
+}
+
+type Refold = (q: Queryable, sourceSystem: string, visitNumber: string) => Promise<void>;
+
+/**
+ * A29: the source deletes what it said about the patient: each of its visits for them ends in an A29 that
+ * folds them away (so a later refold never brings them back), then its record goes from the MPI. When the
+ * record is the person's last and OnePlace holds care about them, a person decides instead (review item).
+ */
+export async function retractSourceRecord(
+  q: Queryable,
+  e: Pick<AdtEvent, "sourceSystem" | "controlId" | "messageTime" | "trigger" | "providerCode"> & {
+    recordId: string;
+  },
+  refold: Refold,
+  options: { reviewed?: boolean } = {},
+): Promise<"retracted" | "review"> {
+  if (!options.reviewed && (await lastRecordWithCare(q, e.sourceSystem, e.recordId))) {
+    const person = await q.query<{ person_id: string }>(
+      "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
+      [e.sourceSystem, e.recordId],
+    );
+    await queueEventReview(q, {
+      kind: "record-delete",
+      sourceSystem: e.sourceSystem,
+      recordId: e.recordId,
+      candidatePersonId: person[0].person_id,
+      detail: {
+        event: e.trigger,
+        controlId: e.controlId,
+        messageTime: e.messageTime,
+        providerCode: e.providerCode,
+        why: "it is the person's last record and OnePlace holds care about them",
+      },
+      requestedBy: `hl7:${e.sourceSystem}:${e.controlId}`,
+      reason: `A29: record ${e.recordId} to be deleted; it is the person's last record and care is held about them`,
+    });
+    return "review";
+  }
+  const visits = await q.query<{ visit_number: string }>(
+    "SELECT DISTINCT visit_number FROM adt_visit_event WHERE source_system = $1 AND record_id = $2 ORDER BY 1",
+    [e.sourceSystem, e.recordId],
+  );
+  const detail: VisitDetail = { patientClass: "", providerCode: e.providerCode };
+  for (const v of visits) {
+    await q.query(
+      `INSERT INTO adt_visit_event (source_system, visit_number, control_id, trigger_event, message_time, record_id, detail)
+       VALUES ($1, $2, $3, 'A29', $4, $5, $6::jsonb) ON CONFLICT DO NOTHING`,
+      [e.sourceSystem, v.visit_number, e.controlId, e.messageTime, e.recordId, JSON.stringify(detail)],
+    );
+    await refold(q, e.sourceSystem, v.visit_number);
+  }
+  await retractRecord(
+    q,
+    e.sourceSystem,
+    e.recordId,
+    `hl7:${e.sourceSystem}:${e.controlId}`,
+    `A29: ${e.sourceSystem} deleted record ${e.recordId}`,
+  );
+  return "retracted";
+}
+
+/**
+ * Applies a feed's event a reviewer confirmed: the A45's move goes into the visit's log and the visit is
+ * refolded onto the patient it moves to; the A29's deletion is made.
+ */
+export async function applyReviewedHl7Event(
+  q: Queryable,
+  item: ReviewItem,
+  refold: Refold,
+  decidedBy: string,
+): Promise<void> {
+  const d = item.detail as {
+    visit?: string;
+    toRecordId?: string;
+    controlId?: string;
+    messageTime?: string;
+    visitDetail?: VisitDetail;
+    providerCode?: string;
+  };
+  if (item.kind === "visit-move" && d.visit && d.toRecordId && d.controlId && d.messageTime) {
+    await q.query(
+      `INSERT INTO adt_visit_event (source_system, visit_number, control_id, trigger_event, message_time, record_id, detail)
+       VALUES ($1, $2, $3, 'A45', $4, $5, $6::jsonb) ON CONFLICT DO NOTHING`,
+      [
+        item.sourceSystem,
+        d.visit,
+        d.controlId,
+        d.messageTime,
+        d.toRecordId,
+        JSON.stringify(d.visitDetail ?? { patientClass: "", providerCode: "" }),
+      ],
+    );
+    await refold(q, item.sourceSystem, d.visit);
+    await q.query(
+      `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
+         to_person_id, reason) VALUES (gen_random_uuid(), $1, 'visit-move', $2, $3, $4, $5, $6)`,
+      [
+        decidedBy,
+        item.sourceSystem,
+        item.recordId,
+        item.personId || null,
+        item.candidatePersonId,
+        `A45: visit ${d.visit} moved from ${item.recordId} to ${d.toRecordId}`,
+      ],
+    );
+    return;
+  }
+  if (item.kind === "record-delete" && d.controlId && d.messageTime) {
+    await retractSourceRecord(
+      q,
+      {
+        sourceSystem: item.sourceSystem,
+        controlId: d.controlId,
+        messageTime: d.messageTime,
+        trigger: "A29",
+        providerCode: d.providerCode ?? "",
+        recordId: item.recordId,
+      },
+      refold,
+      { reviewed: true },
+    );
+  }
+}

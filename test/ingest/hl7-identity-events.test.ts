@@ -1,0 +1,464 @@
+// ADT events that change who a source's records are about, written as English PAS feeds send them (v2.4,
+// PID-3 with the local number and the NHS Number, EVN-6, local times with their offset, MRG for the prior
+// patient): A47 (change patient identifier, also for a feed whose only identifier is the NHS Number), A45 (move
+// visit information, at once when the MPI can confirm the patient it moves onto, else on the identity review
+// queue), A17 (swap patients) and A29 (delete person information: only what that source said).
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { applyHl7Batch, applyReviewedEvent, loadHl7File } from "../../src/ingest/index.ts";
+import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
+import { decideReview, listReview } from "../../src/mpi/index.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { useTestDb } from "../helpers/test-db.ts";
+import { loopbackSource, sendOne } from "./mllp-harness.ts";
+
+let server: MllpServer;
+const place = useTestDb({
+  async setup(db) {
+    server = await startMllpServer({
+      db,
+      port: 0,
+      logger: createLogger({ level: "silent" }),
+      sources: [loopbackSource("untrusted")],
+    });
+  },
+  teardown: () => server?.close(),
+});
+
+let serial = 0;
+const AT = "20140601100000+0100";
+
+/** PID-3 as English feeds send it: the local number and, when known, the NHS Number. */
+const pid3 = (local: string | null, nhs?: string) =>
+  [local ? `${local}^^^RX1^MR` : null, nhs ? `${nhs}^^^NHS^NH` : null].filter(Boolean).join("~");
+/** Each patient (by PID-3) a family name and date of birth of their own, so no two are taken for one person. */
+const births = new Map<string, string>();
+/** Records that are the same patient in two sources (the same demographics). */
+const alias = new Map<string, string>();
+const keyOf = (id: string) => {
+  const local = id.split("^")[0];
+  return alias.get(local) ?? local;
+};
+function birthOf(pid3Value: string): string {
+  const id = keyOf(pid3Value);
+  if (!births.has(id))
+    births.set(
+      id,
+      new Date(Date.UTC(1940, 0, 1 + 97 * births.size)).toISOString().slice(0, 10).replaceAll("-", ""),
+    );
+  return births.get(id) as string;
+}
+const familyOf = (id: string) => `FAM${keyOf(id).replace(/\d/g, (d) => "ABCDEFGHIJ"[Number(d)])}`;
+const pid = (id: string, family = familyOf(id), n = 1) => `PID|${n}||${id}||${family}^ANN||${birthOf(id)}|F`;
+function pv1(fields: Record<number, string>): string {
+  const f: string[] = ["PV1", "1"];
+  for (const [n, v] of Object.entries(fields)) f[Number(n)] = v;
+  return Array.from(f, (x) => x ?? "").join("|");
+}
+/** Each message a minute after the one before (from 10:00 on 1 June 2014, London time), as a PAS sends them. */
+function nextTime(): string {
+  const t = new Date(Date.UTC(2014, 5, 1, 9, serial + 1));
+  return `${t.toISOString().slice(0, 16).replace(/[-T:]/g, "")}00+0000`;
+}
+function message(event: string, segments: string[], at = nextTime(), app = "IDPAS"): string {
+  return [
+    `MSH|^~\\&|${app}|RX1|ONEPLACE|ONEPLACE|${at}||ADT^${event}|id${++serial}|P|2.4|||AL|NE|GBR`,
+    `EVN|${event}|${at}||||${at}`,
+    ...segments,
+  ].join("\r");
+}
+const admit = (id: string, visit: string, ward: string, app = "IDPAS") =>
+  message(
+    "A01",
+    [pid(id), pv1({ 2: "I", 3: `${ward}^BAY1^BED1^RX1`, 4: "21", 10: "300", 19: visit, 44: AT })],
+    undefined,
+    app,
+  );
+const register = (id: string, app = "IDPAS", family = familyOf(id)) =>
+  message("A28", [pid(id, family)], "20140501100000+0100", app);
+
+async function apply(raws: string[], merges: "apply" | "review" = "apply") {
+  return applyHl7Batch(
+    place.db,
+    raws.map((raw) => ({ raw, ctx: { origin: "identity-test", merges } })),
+  );
+}
+async function one(raw: string, merges: "apply" | "review" = "apply") {
+  return (await apply([raw], merges))[0];
+}
+
+const q = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+  place.db.query<T>(sql, params);
+const personOfRecord = async (id: string, source = "idpas") =>
+  (
+    await q<{ person_id: string }>(
+      "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
+      [source, id],
+    )
+  )[0]?.person_id ?? null;
+const spellsOf = (visit: string, source = "idpas") =>
+  q<{ person_id: string; discharged_at: Date | null }>(
+    "SELECT person_id::text AS person_id, discharged_at FROM hospital_spell WHERE source_system = $1 AND source_record_id = $2",
+    [source, visit],
+  );
+const staysOf = (visit: string) =>
+  q<{ person_id: string; ward_code: string; started_at: Date; ended_at: Date | null }>(
+    `SELECT w.person_id::text AS person_id, w.ward_code, w.started_at, w.ended_at FROM ward_stay w
+     JOIN hospital_spell s ON s.spell_id = w.spell_id WHERE s.source_system = 'idpas' AND s.source_record_id = $1
+     ORDER BY w.started_at`,
+    [visit],
+  );
+
+test("A47 changes the source's local id: the link, the record, the visit log and identifiers follow; the person and their spell stay; a later discharge under the new id applies", async () => {
+  assert.equal((await one(admit(pid3("RXL1", "9990000018"), "VL1", "WARD1"))).code, "AA");
+  const person = await personOfRecord("RXL1");
+  assert.ok(person);
+  const change = message("A47", [pid(pid3("RXL2", "9990000018")), "MRG|RXL1^^^RX1^MR"]);
+  const out = await one(change);
+  assert.equal(out.code, "AA", out.reason);
+  assert.equal(await personOfRecord("RXL2"), person, "the new id is the same person");
+  assert.equal(await personOfRecord("RXL1"), null, "the old id is no longer a record");
+  assert.deepEqual(
+    (
+      await q<{ record_id: string }>(
+        "SELECT DISTINCT record_id FROM adt_visit_event WHERE visit_number = 'VL1'",
+      )
+    ).map((r) => r.record_id),
+    ["RXL2"],
+  );
+  const ids = (
+    await q<{ value: string }>("SELECT value FROM person_identifier WHERE person_id = $1 ORDER BY value", [
+      person,
+    ])
+  ).map((r) => r.value);
+  assert.ok(ids.includes("RXL2") && !ids.includes("RXL1"), `identifiers: ${ids.join(", ")}`);
+  const decision = await q<{ kind: string }>(
+    "SELECT kind FROM mpi_decision WHERE source_system = 'idpas' AND source_record_id = 'RXL2' AND kind = 'rename'",
+  );
+  assert.equal(decision.length, 1, "the rename is a decision in the MPI's history");
+  assert.equal((await spellsOf("VL1"))[0].person_id, person);
+
+  // The same A47 again changes nothing.
+  assert.equal((await one(change)).duplicate, true);
+  // The spell's discharge, sent under the new id, closes it.
+  const discharge = message("A03", [
+    pid(pid3("RXL2", "9990000018")),
+    pv1({ 2: "I", 3: "WARD1^^^RX1", 19: "VL1", 36: "01", 44: AT, 45: "20140603100000+0100" }),
+  ]);
+  assert.equal((await one(discharge)).code, "AA");
+  const [spell] = await spellsOf("VL1");
+  assert.equal(spell.person_id, person);
+  assert.ok(spell.discharged_at, "discharged");
+
+  // A47 onto an id the source already uses for someone else is a merge, not a rename: refused with the reason.
+  await one(register(pid3("RXL3")));
+  const onto = await one(message("A47", [pid(pid3("RXL3")), "MRG|RXL2^^^RX1^MR"]));
+  assert.equal(onto.code, "AE");
+  assert.match(onto.reason ?? "", /already names another patient record.*send A40/);
+  assert.equal(await personOfRecord("RXL2"), person, "nothing renamed");
+});
+
+test("a feed that identifies patients by NHS Number alone: A47 changing the NHS Number renames the record, the person takes the new number and keeps the spell", async () => {
+  // The same patient under the old and the new number: the same name and date of birth.
+  alias.set("9990000034", "9990000026");
+  alias.set("9434765870", "9434765919");
+  assert.equal((await one(admit(pid3(null, "9990000026"), "VN1", "WARD2"))).code, "AA");
+  const person = await personOfRecord("9990000026");
+  assert.ok(person, "the NHS Number is the record id");
+  const out = await one(message("A47", [pid(pid3(null, "9990000034")), "MRG|9990000026^^^NHS^NH"]));
+  assert.equal(out.code, "AA", out.reason);
+  assert.equal(await personOfRecord("9990000034"), person);
+  assert.equal(await personOfRecord("9990000026"), null);
+  const [golden] = await q<{ nhs_number: string }>("SELECT nhs_number FROM person WHERE person_id = $1", [
+    person,
+  ]);
+  assert.equal(golden.nhs_number, "9990000034");
+  assert.equal((await spellsOf("VN1"))[0].person_id, person);
+  // The same over MLLP (a sender not trusted for merges: a rename is not a merge, it applies).
+  const admitted = await sendOne(server.port, admit(pid3(null, "9434765919"), "VN2", "WARD2", "UNTRUSTED"));
+  assert.equal(admitted.code, "AA");
+  const viaMllp = await personOfRecord("9434765919", "untrusted");
+  const renamed = await sendOne(
+    server.port,
+    message("A47", [pid(pid3(null, "9434765870")), "MRG|9434765919^^^NHS^NH"], undefined, "UNTRUSTED"),
+  );
+  assert.equal(renamed.code, "AA");
+  assert.equal(await personOfRecord("9434765870", "untrusted"), viaMllp);
+  assert.equal((await spellsOf("VN2", "untrusted"))[0].person_id, viaMllp);
+  // A47 naming a prior NHS Number the source never sent is kept as a reject to replay, not acknowledged for nothing.
+  const unknown = await one(message("A47", [pid(pid3(null, "9990000042")), "MRG|9990000018^^^NHS^NH"]));
+  assert.equal(unknown.code, "AE");
+  assert.match(unknown.reason ?? "", /MRG-1.*names no patient record.*change of identifier/);
+});
+
+test("A45 from a trusted feed onto a known patient moves the visit: spell, ward stays and their subject go to the other person; the next event for the visit applies there", async () => {
+  await one(register(pid3("RXM2"), "IDPAS", "OTHER"));
+  await one(admit(pid3("RXM1"), "VM1", "WARD3"));
+  const from = await personOfRecord("RXM1");
+  const to = await personOfRecord("RXM2");
+  assert.ok(from && to && from !== to);
+  const move = message("A45", [
+    pid(pid3("RXM2"), "OTHER"),
+    "MRG|RXM1^^^RX1^MR||VM1||VM1",
+    pv1({ 2: "I", 19: "VM1" }),
+  ]);
+  const out = await one(move);
+  assert.equal(out.code, "AA", out.reason);
+  assert.deepEqual(
+    (await spellsOf("VM1")).map((s) => s.person_id),
+    [to],
+    "one spell, now the other patient's",
+  );
+  assert.deepEqual(
+    (await staysOf("VM1")).map((s) => s.person_id),
+    [to],
+  );
+  const [subject] = await q<{ subject_record_id: string }>(
+    "SELECT subject_record_id FROM ingest_row_subject WHERE source_system = 'idpas' AND table_name = 'hospital_spell' AND source_record_id = 'VM1'",
+  );
+  assert.equal(subject.subject_record_id, "RXM2");
+  assert.equal(
+    (await listReview(place.db)).filter((i) => i.kind === "visit-move").length,
+    0,
+    "nothing to review",
+  );
+  await one(
+    message("A03", [
+      pid(pid3("RXM2"), "OTHER"),
+      pv1({ 2: "I", 3: "WARD3^^^RX1", 19: "VM1", 36: "01", 44: AT, 45: "20140602100000+0100" }),
+    ]),
+  );
+  const [spell] = await spellsOf("VM1");
+  assert.equal(spell.person_id, to);
+  assert.ok(spell.discharged_at);
+  // A45 for a visit the source never sent, or naming the wrong prior patient: refused with the reason.
+  const noVisit = await one(
+    message("A45", [pid(pid3("RXM2"), "OTHER"), "MRG|RXM1^^^RX1^MR||V-NONE||V-NONE", pv1({ 2: "I" })]),
+  );
+  assert.match(noVisit.reason ?? "", /names no visit this source has sent/);
+  const wrongPrior = await one(
+    message("A45", [pid(pid3("RXM1")), "MRG|RXL9^^^RX1^MR||VM1||VM1", pv1({ 2: "I", 19: "VM1" })]),
+  );
+  assert.equal(wrongPrior.code, "AE");
+  // The patient the visit moved from is deleted by the source: the moved visit is the other patient's, and stays.
+  assert.equal((await one(message("A29", [pid(pid3("RXM1")), "PV1|1|N"]))).code, "AA");
+  assert.equal(await personOfRecord("RXM1"), null);
+  assert.deepEqual(
+    (await spellsOf("VM1")).map((s) => s.person_id),
+    [to],
+  );
+});
+
+test("A45 onto a patient the MPI cannot confirm waits on the identity review queue: the visit stays until a reviewer moves it; from an untrusted MLLP sender too", async () => {
+  await one(admit(pid3("RXR1"), "VR1", "WARD4"));
+  const from = await personOfRecord("RXR1");
+  // RXR2 is first seen in the A45 itself: nothing but this message says who they are.
+  const out = await one(
+    message("A45", [
+      pid(pid3("RXR2", "9990000050"), "NEWCOMER"),
+      "MRG|RXR1^^^RX1^MR||VR1||VR1",
+      pv1({ 2: "I", 19: "VR1" }),
+    ]),
+  );
+  assert.equal(out.code, "AA", out.reason);
+  assert.equal((await spellsOf("VR1"))[0].person_id, from, "the visit has not moved");
+  const to = await personOfRecord("RXR2");
+  const item = (await listReview(place.db)).find((i) => i.kind === "visit-move" && i.detail.visit === "VR1");
+  assert.ok(item, "a visit-move review item");
+  assert.equal(item.recordId, "RXR1");
+  assert.equal(item.candidatePersonId, to);
+  assert.match(String(item.detail.why), /first seen in this message/);
+  await place.db.transaction((tx) =>
+    decideReview(tx, item.reviewId, "link", "cli:reviewer", "ward confirmed the patient", applyReviewedEvent),
+  );
+  assert.equal((await spellsOf("VR1"))[0].person_id, to, "moved once the reviewer said so");
+  assert.equal((await staysOf("VR1"))[0].person_id, to);
+
+  // Over MLLP from a sender not trusted for identity changes, even onto a known patient.
+  await one(admit(pid3("RXU1", undefined), "VU1", "WARD4", "UNTRUSTED"));
+  await one(register(pid3("RXU2"), "UNTRUSTED", "KNOWN"));
+  const ack = await sendOne(
+    server.port,
+    message(
+      "A45",
+      [pid(pid3("RXU2"), "KNOWN"), "MRG|RXU1^^^RX1^MR||VU1||VU1", pv1({ 2: "I", 19: "VU1" })],
+      undefined,
+      "UNTRUSTED",
+    ),
+  );
+  assert.equal(ack.code, "AA");
+  const waiting = (await listReview(place.db)).find(
+    (i) => i.kind === "visit-move" && i.detail.visit === "VU1",
+  );
+  assert.ok(waiting);
+  assert.match(String(waiting.detail.why), /not trusted/);
+  const before = await personOfRecord("RXU1", "untrusted");
+  await place.db.transaction((tx) =>
+    decideReview(tx, waiting.reviewId, "separate", "cli:reviewer", "sender error", applyReviewedEvent),
+  );
+  assert.equal((await spellsOf("VU1", "untrusted"))[0].person_id, before, "left where it was");
+
+  // Onto a known patient whose own link waits for review (the MPI is not sure who they are): waits too.
+  await one(register(pid3("RXQ2")));
+  await one(admit(pid3("RXQ1"), "VQ1", "WARD4"));
+  await q(
+    `INSERT INTO mpi_review (review_id, source_system, source_record_id, candidate_person_id, score, comparison)
+     VALUES (gen_random_uuid(), 'idpas', 'RXQ2', $1, 12, '{"total": 12, "blocking": false, "fields": []}')`,
+    [await personOfRecord("RXQ1")],
+  );
+  const unsure = await one(
+    message("A45", [pid(pid3("RXQ2")), "MRG|RXQ1^^^RX1^MR||VQ1||VQ1", pv1({ 2: "I", 19: "VQ1" })]),
+  );
+  assert.equal(unsure.code, "AA", unsure.reason);
+  const queued = (await listReview(place.db)).find(
+    (i) => i.kind === "visit-move" && i.detail.visit === "VQ1",
+  );
+  assert.match(String(queued?.detail.why), /waits in the identity review queue/);
+  assert.equal((await spellsOf("VQ1"))[0].person_id, await personOfRecord("RXQ1"), "not moved");
+});
+
+test("A17 swaps two inpatients' wards: each spell gets a ward stay on the other's ward from EVN-6; a bed swap within one ward adds nothing", async () => {
+  await one(admit(pid3("RXS1"), "VS1", "WARDA"));
+  await one(admit(pid3("RXS2"), "VS2", "WARDB"));
+  const at = "20140602120000+0100";
+  const swap = message(
+    "A17",
+    [
+      pid(pid3("RXS1")),
+      pv1({ 2: "I", 3: "WARDB^BAY2^BED4^RX1", 19: "VS1" }),
+      pid(pid3("RXS2"), undefined, 2),
+      pv1({ 2: "I", 3: "WARDA^BAY1^BED1^RX1", 19: "VS2" }),
+    ],
+    at,
+  );
+  const out = await one(swap);
+  assert.equal(out.code, "AA", out.reason);
+  const one1 = await staysOf("VS1");
+  const two = await staysOf("VS2");
+  assert.deepEqual(
+    one1.map((s) => s.ward_code),
+    ["WARDA", "WARDB"],
+  );
+  assert.deepEqual(
+    two.map((s) => s.ward_code),
+    ["WARDB", "WARDA"],
+  );
+  assert.equal(one1[1].started_at.toISOString(), "2014-06-02T11:00:00.000Z");
+  assert.equal(one1[0].ended_at?.toISOString(), "2014-06-02T11:00:00.000Z");
+  assert.equal(one1[1].person_id, await personOfRecord("RXS1"));
+  assert.equal(two[1].person_id, await personOfRecord("RXS2"));
+  // Swapping beds within the same wards they are on now changes no ward stay.
+  const beds = message(
+    "A17",
+    [
+      pid(pid3("RXS1")),
+      pv1({ 2: "I", 3: "WARDB^BAY2^BED5^RX1", 19: "VS1" }),
+      pid(pid3("RXS2"), undefined, 2),
+      pv1({ 2: "I", 3: "WARDA^BAY1^BED2^RX1", 19: "VS2" }),
+    ],
+    "20140602130000+0100",
+  );
+  assert.equal((await one(beds)).code, "AA");
+  assert.equal((await staysOf("VS1")).length, 2);
+  assert.equal((await staysOf("VS2")).length, 2);
+  // An A17 with one patient only is refused, saying what is missing.
+  const half = await one(
+    message("A17", [pid(pid3("RXS1")), pv1({ 2: "I", 3: "WARDA^^^RX1", 19: "VS1" })], at),
+  );
+  assert.equal(half.code, "AE");
+  assert.match(half.reason ?? "", /second PID and PV1/);
+});
+
+test("A29 deletes what that source said: its record and its visits go, another source's record and visits of the same person stay; an unknown patient is kept as a reject", async () => {
+  const nhs = "9990000069";
+  alias.set("OX1", "RXD1");
+  await one(register(pid3("RXD1", nhs)));
+  await one(register(pid3("OX1", nhs), "OTHERPAS"));
+  const person = await personOfRecord("RXD1");
+  assert.equal(await personOfRecord("OX1", "otherpas"), person, "one person, two sources");
+  await one(admit(pid3("RXD1", nhs), "VD1", "WARD5"));
+  await one(admit(pid3("OX1", nhs), "VO1", "WARD9", "OTHERPAS"));
+  const out = await one(message("A29", [pid(pid3("RXD1", nhs)), "PV1|1|N"]));
+  assert.equal(out.code, "AA", out.reason);
+  assert.equal(await personOfRecord("RXD1"), null, "the source's record is gone");
+  assert.equal(await personOfRecord("OX1", "otherpas"), person, "the other source's record stays");
+  assert.equal((await spellsOf("VD1")).length, 0, "the source's spell is gone");
+  assert.equal((await staysOf("VD1")).length, 0);
+  assert.equal((await spellsOf("VO1", "otherpas")).length, 1, "the other source's spell stays");
+  const [golden] = await q<{ source_system: string }>(
+    "SELECT source_system FROM person WHERE person_id = $1",
+    [person],
+  );
+  assert.equal(golden.source_system, "otherpas", "the golden record now comes from the other source");
+  const [retract] = await q<{ n: number }>(
+    "SELECT count(*) AS n FROM mpi_decision WHERE kind = 'retract' AND source_record_id = 'RXD1'",
+  );
+  assert.equal(Number(retract.n), 1);
+  // The visit's log ends in the A29, so refolding it (a later mapping) never brings the spell back.
+  const [last] = await q<{ trigger_event: string }>(
+    "SELECT trigger_event FROM adt_visit_event WHERE visit_number = 'VD1' ORDER BY message_time DESC LIMIT 1",
+  );
+  assert.equal(last.trigger_event, "A29");
+
+  const unknown = await one(message("A29", [pid(pid3("RXD404")), "PV1|1|N"]));
+  assert.equal(unknown.code, "AE");
+  assert.match(unknown.reason ?? "", /nothing to delete/);
+});
+
+test("A29 of a person's last record while OnePlace holds care about them waits for a reviewer, who can delete it", async () => {
+  await one(register(pid3("RXC1")));
+  const person = await personOfRecord("RXC1");
+  await q(
+    `INSERT INTO data_opt_out (person_id, opt_out_id, recorded_on, source, source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), '2014-05-01', 'test', 'test', 'opt-out-c1', now())`,
+    [person],
+  );
+  const out = await one(message("A29", [pid(pid3("RXC1")), "PV1|1|N"]));
+  assert.equal(out.code, "AA");
+  assert.equal(await personOfRecord("RXC1"), person, "not deleted by the feed's word alone");
+  const item = (await listReview(place.db)).find((i) => i.kind === "record-delete" && i.recordId === "RXC1");
+  assert.ok(item, "a record-delete review item");
+  await place.db.transaction((tx) =>
+    decideReview(
+      tx,
+      item.reviewId,
+      "link",
+      "cli:reviewer",
+      "registered in error, confirmed",
+      applyReviewedEvent,
+    ),
+  );
+  assert.equal(await personOfRecord("RXC1"), null, "deleted once a reviewer confirmed");
+});
+
+test("a file of these events in the shape English feeds send: every message offered ends stored, held, rejected or unsupported", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "oneplace-identity-"));
+  const path = join(dir, "identity.hl7");
+  const raws = [
+    admit(pid3("RXF1"), "VF1", "WARDF"),
+    register(pid3("RXF2")),
+    message("A45", [pid(pid3("RXF2")), "MRG|RXF1^^^RX1^MR||VF1||VF1", pv1({ 2: "I", 19: "VF1" })]),
+    message("A47", [pid(pid3("RXF3")), "MRG|RXF2^^^RX1^MR"]),
+    message("A02", [pid(pid3("RXF4")), pv1({ 2: "I", 3: "WARDG^^^RX1", 19: "VF4" })]),
+    message("A29", [pid(pid3("RXF404")), "PV1|1|N"]),
+    message("A15", [pid(pid3("RXF3")), pv1({ 2: "I", 19: "VF1" })]),
+    message("A29", [pid(pid3("RXF3")), "PV1|1|N"]),
+  ];
+  writeFileSync(path, `${raws.join("\r\n")}\r\n`);
+  const r = await loadHl7File(place.db, path);
+  const c = r.counts;
+  assert.equal(c.recordsRead, raws.length);
+  assert.equal(
+    c.recordsRead,
+    c.loaded + c.duplicates + c.held + c.rejected + r.unsupported,
+    JSON.stringify(r),
+  );
+  assert.equal(r.unsupported, 1, "A15 is counted unsupported");
+  assert.equal(c.rejected, 1, "the A29 for an unknown patient");
+  assert.equal(c.held, 1, "the transfer whose admission has not arrived");
+  assert.equal(await personOfRecord("RXF3"), null, "renamed, then deleted");
+  assert.equal((await spellsOf("VF1")).length, 0, "the moved visit went with the deleted record");
+});
