@@ -59,6 +59,21 @@ export async function citusVersion(db: Queryable): Promise<string | null> {
   return rows[0]?.extversion ?? null;
 }
 
+const CITUS = new WeakMap<Db, Promise<boolean>>();
+
+/**
+ * Whether this database is on a Citus cluster (the extension is in it), asked once per handle. For the few
+ * statements that must take another shape there (each says why); PGlite never is.
+ */
+export function onCitus(db: Db): Promise<boolean> {
+  let known = CITUS.get(db);
+  if (!known) {
+    known = db.engine === "postgres" ? citusVersion(db).then((v) => v !== null) : Promise.resolve(false);
+    CITUS.set(db, known);
+  }
+  return known;
+}
+
 interface DistRow extends Record<string, unknown> {
   table: string;
   kind: "h" | "n" | "r" | "a";
