@@ -4,7 +4,7 @@
 // stores the spell; this module drains it, set-based, a batch at a time, and is safe to run in several
 // processes at once (FOR UPDATE SKIP LOCKED, and every insert is idempotent on its key).
 import type { Logger } from "pino";
-import type { Db, Queryable } from "../store/index.ts";
+import { type Db, onCitus, type Queryable } from "../store/index.ts";
 
 /** Who is told, and why. */
 export const NOTIFICATION_REASONS = [
@@ -51,15 +51,20 @@ const RECIPIENTS = `
     SELECT cp.person_id, cp.lead_professional_role, cp.lead_org_code, e.spell_id
     FROM e JOIN care_plan cp ON cp.person_id = e.person_id
     WHERE cp.lead_professional_role IS NOT NULL AND ${ACTIVE("cp.started_on", "cp.ended_on")}),
+  -- A join per fact rather than EXISTS correlated with e: Citus joins a CTE's rows to a distributed table, but
+  -- plans no subquery correlated with them.
   eligible AS (
-    SELECT e.* FROM e
-    WHERE EXISTS (SELECT 1 FROM risk_register_member m WHERE m.person_id = e.person_id
-        AND ${ACTIVE("m.joined_on", "m.left_on", true)})
-      OR EXISTS (SELECT 1 FROM care_team_member c WHERE c.person_id = e.person_id
-        AND ${ACTIVE("c.started_on", "c.ended_on")})
-      OR EXISTS (SELECT 1 FROM caseload_entry c WHERE c.person_id = e.person_id
-        AND ${ACTIVE("c.started_on", "c.ended_on")})
-      OR EXISTS (SELECT 1 FROM plan WHERE plan.person_id = e.person_id AND plan.spell_id = e.spell_id)),
+    SELECT e.* FROM e WHERE (e.person_id, e.spell_id) IN (
+      SELECT e.person_id, e.spell_id FROM e JOIN risk_register_member m ON m.person_id = e.person_id
+        AND ${ACTIVE("m.joined_on", "m.left_on", true)}
+      UNION ALL
+      SELECT e.person_id, e.spell_id FROM e JOIN care_team_member c ON c.person_id = e.person_id
+        AND ${ACTIVE("c.started_on", "c.ended_on")}
+      UNION ALL
+      SELECT e.person_id, e.spell_id FROM e JOIN caseload_entry c ON c.person_id = e.person_id
+        AND ${ACTIVE("c.started_on", "c.ended_on")}
+      UNION ALL
+      SELECT plan.person_id, plan.spell_id FROM plan)),
   members AS (
     SELECT ur.team_id, ur.role_code, ur.user_id, r.relationship_kinds
     FROM user_role ur
@@ -137,14 +142,25 @@ export async function notifyAdmissions(
   return { notifications: notifications[0].n, deliveries: deliveries[0].n };
 }
 
+/**
+ * Takes the oldest queued spells for this transaction: those another process holds are skipped. Citus takes
+ * no row locks over several shards (the queue is distributed with hospital_spell), so there the claim is the
+ * delete itself: a spell two processes pick at once is returned only to the one whose delete removed it (the
+ * other waits for it to commit, and then finds it gone); a rolled-back batch is queued again.
+ */
+const CLAIM = `SELECT person_id, spell_id FROM admission_notice_queue
+  ORDER BY queued_at LIMIT $1 FOR UPDATE SKIP LOCKED`;
+const CLAIM_ON_CITUS = `DELETE FROM admission_notice_queue
+  WHERE (person_id, spell_id) IN (SELECT person_id, spell_id FROM admission_notice_queue ORDER BY queued_at LIMIT $1)
+  RETURNING person_id, spell_id`;
+
 /** Takes up to `batch` queued spells (those another process holds are skipped), notifies, and dequeues them. */
 export async function drainAdmissionQueue(db: Db, batch = 200, at?: Date): Promise<NoticeBatchResult> {
+  const citus = await onCitus(db);
   return db.transaction(async (tx) => {
-    const queued = await tx.query<{ person_id: string; spell_id: string }>(
-      `SELECT person_id, spell_id FROM admission_notice_queue
-       ORDER BY queued_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [batch],
-    );
+    const queued = await tx.query<{ person_id: string; spell_id: string }>(citus ? CLAIM_ON_CITUS : CLAIM, [
+      batch,
+    ]);
     if (queued.length === 0) return { spells: 0, notifications: 0, deliveries: 0 };
     const spells = queued.map((r) => ({ personId: r.person_id, spellId: r.spell_id }));
     const written = await notifyAdmissions(tx, spells, at ?? new Date());

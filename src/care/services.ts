@@ -295,8 +295,14 @@ export async function importServices(q: Queryable, csvText: string, source: stri
            response_days = EXCLUDED.response_days, how_to_refer = EXCLUDED.how_to_refer, kind = EXCLUDED.kind,
            bcf_scheme = EXCLUDED.bcf_scheme, active = EXCLUDED.active, source = EXCLUDED.source,
            updated_at = EXCLUDED.updated_at
-         WHERE (to_jsonb(c) - 'source' - 'updated_at') IS DISTINCT FROM
-               (to_jsonb(EXCLUDED) - 'source' - 'updated_at')
+         -- The columns compared one by one: Citus allows only IMMUTABLE functions here (to_jsonb is not).
+         WHERE (c.name, c.provider, c.description, c.team_code, c.min_age, c.max_age, c.efi_categories, c.risk_tiers,
+                c.localities, c.hours, c.response_time, c.response_days, c.how_to_refer, c.kind, c.bcf_scheme, c.active)
+               IS DISTINCT FROM
+               (EXCLUDED.name, EXCLUDED.provider, EXCLUDED.description, EXCLUDED.team_code, EXCLUDED.min_age,
+                EXCLUDED.max_age, EXCLUDED.efi_categories, EXCLUDED.risk_tiers, EXCLUDED.localities, EXCLUDED.hours,
+                EXCLUDED.response_time, EXCLUDED.response_days, EXCLUDED.how_to_refer, EXCLUDED.kind,
+                EXCLUDED.bcf_scheme, EXCLUDED.active)
          RETURNING 1
        )
        SELECT NOT EXISTS (SELECT 1 FROM before) AS inserted, EXISTS (SELECT 1 FROM up) AS changed`,

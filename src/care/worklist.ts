@@ -38,9 +38,12 @@ export async function readWorklist(
        SELECT person_id, plan_id, status, content, lead_user_id, review_due_on
        FROM care_plan_version WHERE latest AND status <> 'ended'
      ), led AS (
-       SELECT l.*, l.status = 'signed-off' OR EXISTS (
-                SELECT 1 FROM care_plan_version s WHERE s.person_id = l.person_id AND s.plan_id = l.plan_id
-                   AND s.status = 'signed-off') AS signed
+       -- Signed off once: one set for the plans the user leads, not a subquery correlated with the CTE's rows
+       -- (which Citus cannot plan).
+       SELECT l.*, l.status = 'signed-off' OR (l.person_id, l.plan_id) IN (
+                SELECT s.person_id, s.plan_id FROM care_plan_version s
+                 WHERE s.status = 'signed-off'
+                   AND s.person_id IN (SELECT c.person_id FROM current c WHERE c.lead_user_id = $1::uuid)) AS signed
        FROM current l WHERE l.lead_user_id = $1::uuid
      )
      SELECT 'plan-action' AS kind, l.person_id, l.plan_id AS record_id, a ->> 'description' AS title,

@@ -119,10 +119,15 @@ export function chainHash(prevHash: string, seq: number, content: string): strin
 // One statement appends a batch of rows in order: it locks the chain head (FOR UPDATE waits for any other
 // writer, in any process, and then reads the newest head), chains each row to the one before it, moves the
 // head once to the last row, and inserts the rows. Each input is a column array, one element per row.
+// The chain is computed by audit_chain_hashes (migration 1016), the same bytes as chainHash: the content
+// arrives as its UTF-8 bytes in base64. Citus plans this statement (it plans no recursive query over its tables,
+// nor a STABLE function such as convert_to applied to a column in an UPDATE): it touches only the coordinator's
+// tables (the chain head and the trail); the people of a long list go into the distributed audit_set_member
+// in a second statement (MEMBERS_SQL), in the same transaction.
 const APPEND_SQL = prepared(
   "gov.audit.append",
   `
-WITH RECURSIVE input AS (
+WITH input AS (
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[],
                        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[],
                        $15::boolean[], $16::text[], $17::text[], $18::text[], $19::uuid[], $20::boolean[], $21::text[],
@@ -132,12 +137,8 @@ WITH RECURSIVE input AS (
                          relationship, disclosure, break_glass_id, flagged, channel, client_address, detail, ord)
 ), head AS MATERIALIZED (
   SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE
-), chain AS (
-  SELECT 0::bigint AS ord, head.seq, head.hash AS prev_hash, head.hash FROM head
-  UNION ALL
-  SELECT i.ord, c.seq + 1, c.hash,
-         encode(sha256(convert_to(c.hash || E'\\n' || (c.seq + 1)::text || E'\\n' || i.content, 'UTF8')), 'hex')
-    FROM chain c JOIN input i ON i.ord = c.ord + 1
+), chain AS MATERIALIZED (
+  SELECT c.ord, c.seq, c.prev_hash, c.hash FROM head CROSS JOIN LATERAL audit_chain_hashes(head.seq, head.hash, $1::text[]) c
 ), moved AS (
   UPDATE audit_chain_head h SET seq = last.seq, prev_hash = last.prev_hash, hash = last.hash
     FROM (SELECT seq, prev_hash, hash FROM chain ORDER BY ord DESC LIMIT 1) last
@@ -152,17 +153,21 @@ WITH RECURSIVE input AS (
     i.person_count, i.allowed, i.reason, i.relationship, i.disclosure, i.break_glass_id, i.flagged, i.channel,
     i.client_address, i.detail, c.prev_hash, c.hash
   FROM input i JOIN chain c ON c.ord = i.ord
-  RETURNING seq, event_id, hash, person_set, withheld_set
-), members AS (
-  -- The packed lists' people, for "who looked at this person?" (0892).
-  INSERT INTO audit_set_member (person_id, seq, withheld)
-  SELECT DISTINCT encode(substring(s.packed FROM g * 16 + 1 FOR 16), 'hex')::uuid, event.seq, s.withheld
-    FROM event
-   CROSS JOIN LATERAL (VALUES (event.person_set, false), (event.withheld_set, true)) AS s(packed, withheld)
-   CROSS JOIN LATERAL generate_series(0, length(s.packed) / 16 - 1) AS g
-   WHERE s.packed IS NOT NULL
+  RETURNING seq, event_id, hash
 )
 SELECT seq, event_id::text AS event_id, hash FROM event ORDER BY seq`,
+);
+
+// The people of the packed (long) lists, for "who looked at this person?" (0892): one row per person and list.
+// Each input is a column array, one element per packed list: the row's position, the list in base64, withheld.
+const MEMBERS_SQL = prepared(
+  "gov.audit.members",
+  `
+INSERT INTO audit_set_member (person_id, seq, withheld)
+SELECT DISTINCT encode(substring(s.packed FROM g * 16 + 1 FOR 16), 'hex')::uuid, s.seq, s.withheld
+  FROM (SELECT u.seq, decode(u.packed, 'base64') AS packed, u.withheld
+          FROM unnest($1::bigint[], $2::text[], $3::boolean[]) AS u(seq, packed, withheld)) s
+ CROSS JOIN LATERAL generate_series(0, length(s.packed) / 16 - 1) AS g`,
 );
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -214,7 +219,7 @@ function pendingRow(input: AuditEventInput, at: Date): PendingRow {
   return {
     eventId: record.eventId,
     values: [
-      canonicalContent(record, packed),
+      Buffer.from(canonicalContent(record, packed), "utf8").toString("base64"),
       record.eventId,
       record.occurredAt,
       record.actorUserId,
@@ -247,17 +252,35 @@ export interface Appended {
   hash: string;
 }
 
-/** Appends rows in the order given, in one statement (and, outside a transaction, one commit). */
+/** The packed lists of rows in a batch (index 11: the people's, 12: the withheld's; null when short). */
+const PERSON_SET = 11;
+const WITHHELD_SET = 12;
+
+/**
+ * Appends rows in the order given, in one statement (and, outside a transaction, one commit). A batch with a
+ * long list also writes its people to audit_set_member, in the same transaction.
+ */
 async function appendRows(db: Queryable, rows: readonly PendingRow[]): Promise<Appended[]> {
+  const packed = rows.some((r) => r.values[PERSON_SET] !== null || r.values[WITHHELD_SET] !== null);
+  if (packed && isDb(db)) return db.transaction((tx) => appendRows(tx, rows));
   const width = rows[0].values.length;
   const columns = Array.from({ length: width }, (_, c) => rows.map((r) => r.values[c]));
   const written = await db.query<{ seq: number; event_id: string; hash: string }>(APPEND_SQL, columns);
   const byId = new Map(written.map((w) => [w.event_id, w]));
-  return rows.map((r) => {
+  const appended = rows.map((r) => {
     const w = byId.get(r.eventId);
     if (!w) throw new Error("the audit append did not return every row it was given");
     return { eventId: r.eventId, seq: Number(w.seq), hash: w.hash };
   });
+  if (packed) {
+    const lists: [number, unknown, boolean][] = [];
+    for (const [i, r] of rows.entries()) {
+      if (r.values[PERSON_SET] !== null) lists.push([appended[i].seq, r.values[PERSON_SET], false]);
+      if (r.values[WITHHELD_SET] !== null) lists.push([appended[i].seq, r.values[WITHHELD_SET], true]);
+    }
+    await db.query(MEMBERS_SQL, [lists.map((l) => l[0]), lists.map((l) => l[1]), lists.map((l) => l[2])]);
+  }
+  return appended;
 }
 
 /** At most this many rows in one append; the rest wait for the next. */

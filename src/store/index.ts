@@ -35,6 +35,7 @@ export {
   declaredLayout,
   distribute,
   type Layout,
+  onCitus,
   type TableLayout,
 } from "./layout.ts";
 export { LOCK_BUCKETS, lockKey, lockNames } from "./locks.ts";

@@ -59,6 +59,21 @@ export async function citusVersion(db: Queryable): Promise<string | null> {
   return rows[0]?.extversion ?? null;
 }
 
+const CITUS = new WeakMap<Db, Promise<boolean>>();
+
+/**
+ * Whether this database is on a Citus cluster (the extension is in it), asked once per handle. For the few
+ * statements that must take another shape there (each says why); PGlite never is.
+ */
+export function onCitus(db: Db): Promise<boolean> {
+  let known = CITUS.get(db);
+  if (!known) {
+    known = db.engine === "postgres" ? citusVersion(db).then((v) => v !== null) : Promise.resolve(false);
+    CITUS.set(db, known);
+  }
+  return known;
+}
+
 interface DistRow extends Record<string, unknown> {
   table: string;
   kind: "h" | "n" | "r" | "a";
@@ -163,6 +178,34 @@ async function disableTransitionTriggers(tx: Queryable, table: string): Promise<
     await tx.exec(`ALTER TABLE ${quoteIdent(table)} DISABLE TRIGGER ${quoteIdent(tgname)}`);
 }
 
+/**
+ * What a cluster runs instead of a transition-table trigger: a row trigger named `*_on_citus`, made disabled by
+ * its migration (one server keeps the statement trigger, one INSERT a statement). distribute turns each such
+ * trigger on a distributed table on (and with it its copy on every shard); a database already laid out gets it
+ * on the next distribute too.
+ */
+async function enableCitusTriggers(db: Db, options: DistributeOptions): Promise<DistributeStep[]> {
+  const rows = await db.query<{ table: string; tgname: string }>(
+    `SELECT c.relname AS table, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       JOIN pg_dist_partition p ON p.logicalrelid = c.oid AND p.partmethod = 'h'
+      WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal AND t.tgenabled = 'D'
+        AND t.tgname LIKE '%\\_on\\_citus'
+      ORDER BY 1, 2`,
+  );
+  const steps: DistributeStep[] = [];
+  for (const { table, tgname } of rows) {
+    const sql = `ALTER TABLE ${quoteIdent(table)} ENABLE TRIGGER ${quoteIdent(tgname)}`;
+    const step = { table, from: "distributed" as const, to: "distributed" as const, sql };
+    options.onStep?.(step);
+    await db.transaction(async (tx) => {
+      await tx.exec("SET LOCAL citus.enable_unsafe_triggers = on");
+      await tx.exec(sql);
+    });
+    steps.push(step);
+  }
+  return steps;
+}
+
 /** Triggers distribute disabled because they read transition tables ("table.trigger"). */
 export async function disabledTriggers(db: Queryable): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
@@ -259,5 +302,6 @@ export async function distribute(db: Db, options: DistributeOptions = {}): Promi
     }
     if (steps.length === taken) break;
   }
+  steps.push(...(await enableCitusTriggers(db, options)));
   return steps;
 }

@@ -36,7 +36,9 @@ async function tamper(db: Db, sql: string): Promise<void> {
 test("a fresh chain verifies, and each row carries the previous row's hash", async () => {
   const t = await openTestDb();
   try {
-    await append(t.db, 5);
+    await append(t.db, 4);
+    // The hash covers the content's UTF-8 bytes: non-ASCII text, backslashes and quotes chain as the verifier reads them.
+    await appendAuditEvent(t.db, { ...EVENT, detail: 'Zoë — "ward 5" \\x41 \\\\ ✓\n' });
     const result = await verifyAuditChain(t.db);
     assert.equal(result.ok, true);
     assert.equal(result.rows, 5);

@@ -81,6 +81,29 @@ describe(`the Citus layout, checked on ${engine}`, () => {
     assert.deepEqual(wrong, []);
   });
 
+  test(`hospital_spell queues admissions on ${engine}: ${citusTest ? "the row trigger (a shard has no transition table)" : "the statement trigger, its row counterpart off"}`, async () => {
+    const rows = await t.db.query<{ tgname: string; tgenabled: string }>(
+      `SELECT tgname, tgenabled FROM pg_trigger
+        WHERE tgrelid = 'hospital_spell'::regclass AND tgname LIKE 'hospital_spell_admission_notice%' ORDER BY 1`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.tgname, r.tgenabled]),
+      [
+        ["hospital_spell_admission_notice", citusTest ? "D" : "O"],
+        ["hospital_spell_admission_notice_on_citus", citusTest ? "O" : "D"],
+      ],
+    );
+    if (citusTest) {
+      // Each shard runs the row trigger: its copy is on on every one.
+      const shards = await t.db.query<{ result: string }>(
+        `SELECT result FROM run_command_on_shards('hospital_spell',
+           $$SELECT tgenabled FROM pg_trigger WHERE tgrelid = '%s'::regclass AND tgname LIKE '%%_on_citus%%'$$)`,
+      );
+      assert.ok(shards.length > 0);
+      assert.deepEqual([...new Set(shards.map((r) => r.result))], ["O"]);
+    }
+  });
+
   if (citusTest) {
     test("the scratch database is laid out as declared, and distributing it again changes nothing", async () => {
       const status = await citusStatus(t.db);
