@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
+import { cliInProcess, ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 
 const SMALL = ["--people", "400", "--from", "2014-04-01", "--to", "2016-03-31", "--quiet"];
@@ -22,7 +22,7 @@ describe("oneplace with no database needed", () => {
 
   test("every command has --help", async () => {
     for (const args of [["demo"], ["serve"], ["synth"], ["db", "migrate"], ["db", "status"]]) {
-      const res = await runCli([...args, "--help"], {});
+      const res = await cliInProcess([...args, "--help"]);
       assert.equal(res.code, 0, args.join(" "));
       assert.match(res.stdout, new RegExp(`Usage: oneplace ${args.join(" ")}`));
       assert.match(res.stdout, /--help/);

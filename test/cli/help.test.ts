@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { COMMANDS, main } from "../../src/cli/main.ts";
-import { type CliResult, runCli } from "../helpers/cli.ts";
+import { COMMANDS } from "../../src/cli/main.ts";
+import { type CliResult, cliInProcess, runCli } from "../helpers/cli.ts";
 
 const home = mkdtempSync(join(tmpdir(), "oneplace-help-"));
 after(() => rmSync(home, { recursive: true, force: true }));
@@ -30,25 +30,10 @@ const GROUPS = [
   ...new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0] as string)),
 ].filter((g) => !COMMANDS.some((c) => c.name === g));
 
-/** main() in this process, its stdout kept: the same path as the binary, without a Node start per command. */
-async function inProcess(argv: string[]): Promise<CliResult> {
-  let stdout = "";
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { code: await main(argv), stdout, stderr: "" };
-  } finally {
-    process.stdout.write = write;
-  }
-}
-
 test("every command's --help prints its usage and exits 0", async () => {
   for (const command of COMMANDS) {
     for (const flag of ["--help", "-h"]) {
-      const res = await inProcess([...command.name.split(" "), flag]);
+      const res = await cliInProcess([...command.name.split(" "), flag]);
       assert.equal(res.code, 0, `oneplace ${command.name} ${flag}`);
       assert.match(res.stdout, new RegExp(`Usage: oneplace ${command.name}\\b`), command.name);
       assert.match(res.stdout, /-h, --help/, command.name);
@@ -58,7 +43,7 @@ test("every command's --help prints its usage and exits 0", async () => {
     ["help", "users", "lock"],
     ["users", "lock", "--no-such-option", "--help"],
   ]) {
-    const res = await inProcess(argv);
+    const res = await cliInProcess(argv);
     assert.equal(res.code, 0, argv.join(" "));
     assert.match(res.stdout, /Usage: oneplace users lock <username>/, argv.join(" "));
   }
@@ -72,9 +57,20 @@ test("every command's --help prints its usage and exits 0", async () => {
 
 test("every group's --help (oneplace users --help) lists its commands and exits 0, through the binary", async () => {
   assert.ok(GROUPS.includes("users") && GROUPS.includes("audit"));
-  const results = await runAll([...GROUPS.map((g) => [g, "--help"]), ["users", "-h"], ["help", "users"]]);
-  for (const argv of [...GROUPS.map((g) => `${g} --help`), "users -h", "help users"]) {
-    const group = argv.replace(/^help /, "").split(" ")[0] as string;
+  // Every group through main() in this process; one group, in each spelling, through the binary as well.
+  const results = await runAll([
+    ["users", "--help"],
+    ["users", "-h"],
+    ["help", "users"],
+  ]);
+  for (const g of GROUPS) results.set(`in-process ${g} --help`, await cliInProcess([g, "--help"]));
+  for (const argv of [
+    ...GROUPS.map((g) => `in-process ${g} --help`),
+    "users --help",
+    "users -h",
+    "help users",
+  ]) {
+    const group = argv.replace(/^(in-process|help) /, "").split(" ")[0] as string;
     const res = results.get(argv) as CliResult;
     assert.equal(res.code, 0, `oneplace ${argv}: ${res.stderr}`);
     assert.equal(res.stderr, "", argv);
@@ -85,8 +81,8 @@ test("every group's --help (oneplace users --help) lists its commands and exits 
 });
 
 test("without --help a group alone or an unknown command is still a usage error (exit 2)", async () => {
-  await assert.rejects(inProcess(["users"]), /Unknown command: users/);
-  await assert.rejects(inProcess(["frobnicate", "--help"]), /Unknown command: frobnicate/);
-  assert.equal((await inProcess(["--help"])).code, 0);
-  assert.equal((await inProcess([])).code, 2);
+  await assert.rejects(cliInProcess(["users"]), /Unknown command: users/);
+  await assert.rejects(cliInProcess(["frobnicate", "--help"]), /Unknown command: frobnicate/);
+  assert.equal((await cliInProcess(["--help"])).code, 0);
+  assert.equal((await cliInProcess([])).code, 2);
 });

@@ -10,7 +10,7 @@ import { readPlanFile } from "../../src/commissioning/plan-files.ts";
 import { readWorkbook } from "../../src/commissioning/xlsx.ts";
 import { addDays } from "../../src/core/dates.ts";
 import { migrate, openDb } from "../../src/store/index.ts";
-import { runCli } from "../helpers/cli.ts";
+import { cliInProcess, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 import { P1, P3, TestPlace } from "../outcomes/helpers/place.ts";
 
@@ -58,8 +58,8 @@ describe("oneplace metrics, bcf, evaluate, costs and report", () => {
       ["costs", "set"],
       ["report", "board"],
     ];
-    const results = await Promise.all(commands.map((args) => runCli([...args, "--help"], {})));
-    for (const [i, res] of results.entries()) {
+    for (const [i, args] of commands.entries()) {
+      const res = await cliInProcess([...args, "--help"]);
       assert.equal(res.code, 0, commands[i].join(" "));
       assert.match(res.stdout, new RegExp(`Usage: oneplace ${commands[i].join(" ")}`));
     }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
+import { cliInProcess, ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 import { cliEnv } from "./helpers/cli-env.ts";
 
@@ -29,7 +29,7 @@ describe("oneplace users", () => {
     withDatabase(database, (db) => db.query<T>(sql, params));
 
   test("every users command has --help, and the overview lists them", async () => {
-    const overview = await cli("--help");
+    const overview = await cliInProcess(["--help"]);
     for (const name of ["users create", "users assign-role", "users create-token", "audit verify"]) {
       assert.match(overview.stdout, new RegExp(`\\n  ${name} `));
     }
@@ -47,7 +47,7 @@ describe("oneplace users", () => {
       "create-token",
       "revoke-token",
     ]) {
-      const res = await cli("users", sub, "--help");
+      const res = await cliInProcess(["users", sub, "--help"]);
       assert.equal(res.code, 0, sub);
       assert.match(res.stdout, new RegExp(`Usage: oneplace users ${sub}`));
     }

@@ -75,3 +75,23 @@ export function listenerPort(
     listener.on("close", () => reject(new Error(`listener stopped: ${out}`)));
   });
 }
+
+/**
+ * `oneplace argv...` through main() in this process, its stdout kept: the path the binary takes, without a Node
+ * start (about 2 s of CPU) per command. For what needs no database and no environment (--help, usage); the
+ * binary's own wiring (exit codes, stderr) is tested through runCli. Throws what main throws (a usage error).
+ */
+export async function cliInProcess(argv: string[]): Promise<CliResult> {
+  const { main } = await import("../../src/cli/main.ts");
+  let stdout = "";
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { code: await main(argv), stdout, stderr: "" };
+  } finally {
+    process.stdout.write = write;
+  }
+}

@@ -239,6 +239,23 @@ async function makeServerTemplate(server: string): Promise<string> {
   });
 }
 
+/**
+ * A scratch database on the server, a copy of `template` if given. Its commits do not wait for the WAL to reach
+ * the disk (synchronous_commit off, set on the database so every connection to it has it, the CLI's too): a
+ * scratch database is never recovered after a crash, and on a shared disk the flush was most of a small
+ * commit's time. What a commit makes visible, and when, is unchanged.
+ */
+async function createServerDatabase(
+  server: string,
+  name: string,
+  template: string | undefined,
+): Promise<void> {
+  await onServer(server, async (client) => {
+    await client.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+    await client.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+  });
+}
+
 /** A database for this test file (empty, or migrated if asked), not yet opened (so a child process can open it). */
 export async function createTestDatabase(options: ScratchOptions = {}): Promise<TestDatabase> {
   const { prefix = "oneplace-test", server = serverUrl, migrated = false } = options;
@@ -248,11 +265,7 @@ export async function createTestDatabase(options: ScratchOptions = {}): Promise<
   if (server) {
     name = `${prefix.replaceAll("-", "_")}_${randomBytes(6).toString("hex")}`;
     if (citusTest) await copyCitusTemplate(server, name, migrated);
-    else {
-      const template = migrated ? await serverTemplate(server) : undefined;
-      const sql = template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`;
-      await onServer(server, (client) => client.query(sql));
-    }
+    else await createServerDatabase(server, name, migrated ? await serverTemplate(server) : undefined);
     const url = new URL(server);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { migrate, openDb } from "../../src/store/index.ts";
-import { runCli } from "../helpers/cli.ts";
+import { cliInProcess, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 import { loadMiniPlace } from "./mini-place.ts";
 
@@ -46,7 +46,7 @@ describe("oneplace stratify, model and cohort", () => {
       ["cohort", "save"],
       ["cohort", "register"],
     ]) {
-      const res = await runCli([...args, "--help"], {});
+      const res = await cliInProcess([...args, "--help"]);
       assert.equal(res.code, 0, args.join(" "));
       assert.match(res.stdout, new RegExp(`Usage: oneplace ${args.join(" ")}`));
     }
