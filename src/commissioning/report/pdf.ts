@@ -1,7 +1,6 @@
 // The HTML report printed to PDF by a headless Chromium (playwright-core driving the system's browser). No
 // browser, no PDF: the caller says so.
 import { existsSync } from "node:fs";
-import { chromium } from "playwright-core";
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -23,6 +22,8 @@ export async function printPdf(
   footer: string,
   browserPath: string,
 ): Promise<void> {
+  // Loaded here, not at the top: it is a large module, and every CLI command and server start would pay for it.
+  const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath: browserPath, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
