@@ -1,6 +1,6 @@
 import type { Db } from "../platform/index.ts";
 import { createLogger } from "../platform/index.ts";
-import type { DemoCitizen } from "../web/demo-citizen-idp.ts";
+import type { DemoCitizen } from "../web/index.ts";
 import { createWebServer } from "../web/index.ts";
 import { out } from "./context.ts";
 import { unavailable } from "./errors.ts";

@@ -17,6 +17,7 @@ export { auditRecordsInOrder } from "./audit-records.ts";
 export { verifyAuditChain } from "./audit-verify.ts";
 export { type AuthConfig, authConfigFromEnv, type CitizenOidcConfig } from "./auth-config.ts";
 export { BREAK_GLASS_MINUTES, listBreakGlass, reviewBreakGlass } from "./break-glass.ts";
+export { staffCaringFor } from "./care-owners.ts";
 export {
   CLOSED_REASON_MAX,
   CONTRIBUTION_KINDS,
@@ -112,6 +113,7 @@ export type { MdtMeetingView, MdtPerson, MdtPersonPage, MdtReads, MdtRecordInput
 export type { PersonPageBase, PersonReads } from "./reader-person.ts";
 export {
   DEFAULT_PAGE_SIZE,
+  EXPORT_BATCH,
   type ModelReportView,
   PAGE_SIZES,
   type RegisterExport,

@@ -5,8 +5,8 @@
 // MDT evaluation compute on it, through the CLI too; and running the step again adds nothing.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { formatCareHistory } from "../../src/cli/commands/synth.ts";
-import { staffCaringFor } from "../../src/governance/care-owners.ts";
+import { formatCareHistory } from "../../src/cli/index.ts";
+import { staffCaringFor } from "../../src/governance/index.ts";
 import { type Db, openDb } from "../../src/store/index.ts";
 import { MDT_CADENCE_DAYS, MDT_HISTORY_DAYS } from "../../src/synth/care-history.ts";
 import { historyEnd } from "../../src/synth/care-relationships.ts";

@@ -6,16 +6,16 @@
 // on this machine, and gives way to a configured provider.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { authConfigFromEnv } from "../../src/governance/auth-config.ts";
+import { authConfigFromEnv } from "../../src/governance/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
-import { DEFAULT_SYNTH_CONFIG } from "../../src/synth/config.ts";
 import {
+  DEFAULT_SYNTH_CONFIG,
   type DemoCitizenChoice,
   demoCitizens,
   loadCareHistory,
   loadCareRelationships,
+  loadSyntheticPlace,
 } from "../../src/synth/index.ts";
-import { loadSyntheticPlace } from "../../src/synth/load.ts";
 import { demoIssuerFor } from "../../src/web/demo-citizen-idp.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";

@@ -3,7 +3,7 @@
 // and one export audit row naming everyone in the file.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EXPORT_BATCH } from "../../src/governance/reader-registers.ts";
+import { EXPORT_BATCH } from "../../src/governance/index.ts";
 import {
   createTeams,
   createUserInRole,
