@@ -102,7 +102,7 @@ export async function cpuMeter(
 /** "CPU 12.3 µs/row (loader 5.1, server 7.2)". */
 export function cpuPer(t: CpuTimes, n: number, unit: string): string {
   const us = (ms: number) => ((ms * 1000) / n).toFixed(1);
-  const parts = [`this process ${us(t.selfMs)}`];
+  const parts = t.selfMs ? [`this process ${us(t.selfMs)}`] : [];
   if (t.othersMs) parts.push(`listener ${us(t.othersMs)}`);
   if (t.serverMs) parts.push(`PostgreSQL ${us(t.serverMs)}`);
   return `CPU ${us(t.selfMs + t.othersMs + t.serverMs)} µs/${unit} (${parts.join(", ")})`;

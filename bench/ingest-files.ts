@@ -9,9 +9,10 @@
 // rejects); then that source's patients are loaded (not timed) and all its rejects replayed (timed), writing
 // as many new rows as the first load did.
 //
-//   node bench/ingest-files.ts [people=20000] [csv]   (DATABASE_URL=postgres://... for PostgreSQL)
+//   node bench/ingest-files.ts [people=20000] [csv] [replay=all]   (DATABASE_URL=postgres://... for PostgreSQL)
 //
-// `csv` skips the FHIR part. Each timing is printed with the load average and the CPU time per row (this
+// `csv` skips the FHIR part; a number after it replays only that many of the rejects (one-by-one replay of
+// tens of thousands takes long). Each timing is printed with the load average and the CPU time per row (this
 // process, and the PostgreSQL backends when the server is on this machine), as wall time on a shared machine
 // says little.
 
@@ -31,6 +32,7 @@ import { cpuMeter, cpuPer, load, openBenchDb, rate } from "./ingest-bench-db.ts"
 
 const people = Number(process.argv[2] ?? 20_000);
 const csvOnly = process.argv[3] === "csv";
+const replayLimit = Number(process.argv[4] ?? Number.POSITIVE_INFINITY);
 const dir = mkdtempSync(join(tmpdir(), "oneplace-files-bench-"));
 const bench = await openBenchDb();
 const { db } = bench;
@@ -100,7 +102,7 @@ try {
   console.log(
     `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  const ids = await openRejectIds(db, "gp-replay");
+  const ids = (await openRejectIds(db, "gp-replay")).slice(0, replayLimit);
   const meter = await cpuMeter(bench);
   started = performance.now();
   const replayed = await replayRejects(db, ids, "bench");
