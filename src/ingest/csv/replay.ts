@@ -40,7 +40,9 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
       continue;
     }
     const key = [r.sourceSystem, r.layout, r.origin, r.context].join("\u0000");
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
   }
   const replayed: string[] = [];
   let people = false;
