@@ -1,5 +1,6 @@
 import type { Db } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
+import { finishLoad, startLoad } from "../loads.ts";
 import { payloadBytes, type RejectRow } from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
 import type { CsvRow } from "./layouts.ts";
@@ -87,8 +88,31 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
       else invalid.push(checked.reject);
       replayed.push(r.rejectId);
     }
-    for (let i = 0; i < Math.max(rows.length, invalid.length); i += CHUNK_ROWS)
-      await writeChunk(db, session, rows.slice(i, i + CHUNK_ROWS), invalid.slice(i, i + CHUNK_ROWS));
+    // A replay is a load of its own (feed health counts what it read, loaded and rejected), as a file's is.
+    const loadId = await startLoad(db, {
+      sourceSystem: session.sourceSystem,
+      format: "csv",
+      layout: session.layout.name,
+      origin: session.origin,
+      fileSha256: null,
+    });
+    session.loadId = loadId;
+    const tables: Record<string, number> = {};
+    try {
+      for (let i = 0; i < Math.max(rows.length, invalid.length); i += CHUNK_ROWS) {
+        const r = await writeChunk(
+          db,
+          session,
+          rows.slice(i, i + CHUNK_ROWS),
+          invalid.slice(i, i + CHUNK_ROWS),
+        );
+        for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+      }
+    } catch (error) {
+      await finishLoad(db, loadId, "failed", tables, (error as Error).message).catch(() => {});
+      throw error;
+    }
+    await finishLoad(db, loadId, "succeeded", tables);
   }
   if (replayed.length > 0) {
     // What became of each is what the database now says: resolved (replayed) or still open.
