@@ -4,19 +4,39 @@
 // record (CSV) are timed. Each load commits a chunk per transaction, checks every record and links it to its
 // person, exactly as `oneplace ingest` does.
 //
-//   node bench/ingest-files.ts [people=20000]        (DATABASE_URL=postgres://... for PostgreSQL)
+// The CSV part also times replay against a first load: the same coded record sent by a second GP source
+// ("gp-replay") whose patients OnePlace has not yet received, so every row is rejected (timed: keeping
+// rejects); then that source's patients are loaded (not timed) and all its rejects replayed (timed), writing
+// as many new rows as the first load did.
+//
+//   node bench/ingest-files.ts [people=20000] [csv] [replay=all]   (DATABASE_URL=postgres://... for PostgreSQL)
+//
+// `csv` skips the FHIR part; a number after it replays only that many of the rejects (one-by-one replay of
+// tens of thousands takes long). Each timing is printed with the load average and the CPU time per row (this
+// process, and the PostgreSQL backends when the server is on this machine), as wall time on a shared machine
+// says little.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadCsvFile, loadFeedFile, loadFhirFile, readManifest } from "../src/ingest/index.ts";
+import {
+  loadCsvFile,
+  loadFeedFile,
+  loadFhirFile,
+  openRejectIds,
+  readManifest,
+  replayRejects,
+} from "../src/ingest/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
-import { openBenchDb, rate } from "./ingest-bench-db.ts";
+import { cpuMeter, cpuPer, load, openBenchDb, rate } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 20_000);
+const csvOnly = process.argv[3] === "csv";
+const replayLimit = Number(process.argv[4] ?? Number.POSITIVE_INFINITY);
 const dir = mkdtempSync(join(tmpdir(), "oneplace-files-bench-"));
 const bench = await openBenchDb();
 const { db } = bench;
+
 try {
   let started = performance.now();
   await writeFeeds({ ...DEFAULT_SYNTH_CONFIG, seed: "files-bench", people }, dir, {
@@ -26,7 +46,7 @@ try {
     corrupt: 0,
   });
   console.log(
-    `engine ${db.engine}; ${people} people; feeds written in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `engine ${db.engine}; ${people} people; feeds written in ${((performance.now() - started) / 1000).toFixed(1)} s; load average ${load()}`,
   );
   const manifest = readManifest(dir);
   const setup = [
@@ -44,30 +64,52 @@ try {
       `  (setup) ${file}: ${r.counts.recordsRead} in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}`,
     );
   }
-  let resources = 0;
-  let seconds = 0;
-  for (const [file, source] of [
-    ["gp/MedicationRequest.ndjson", "gp"],
-    ["community-ehr/Encounter.ndjson", "community-ehr"],
-  ]) {
-    const r = await loadFhirFile(db, join(dir, file), { source });
-    resources += r.counts.recordsRead;
-    seconds += r.seconds;
+  if (!csvOnly) {
+    let resources = 0;
+    let seconds = 0;
+    for (const [file, source] of [
+      ["gp/MedicationRequest.ndjson", "gp"],
+      ["community-ehr/Encounter.ndjson", "community-ehr"],
+    ]) {
+      const r = await loadFhirFile(db, join(dir, file), { source });
+      resources += r.counts.recordsRead;
+      seconds += r.seconds;
+      console.log(
+        `FHIR ${file}: ${r.counts.recordsRead} resources (${r.counts.loaded} loaded, ${r.counts.rejected} rejected) in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}`,
+      );
+    }
     console.log(
-      `FHIR ${file}: ${r.counts.recordsRead} resources (${r.counts.loaded} loaded, ${r.counts.rejected} rejected) in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}`,
+      `FHIR NDJSON overall: ${resources} resources in ${seconds.toFixed(1)} s = ${rate(resources, seconds)}`,
     );
   }
-  console.log(
-    `FHIR NDJSON overall: ${resources} resources in ${seconds.toFixed(1)} s = ${rate(resources, seconds)}`,
-  );
+  const coded = join(dir, "gp/gp-coded-record.csv");
+  for (const [label, source] of [
+    ["CSV gp-coded-record, first load", "gp"],
+    ["CSV re-run of the same file (all duplicates)", "gp"],
+    ["CSV the same rows from a source whose patients are not known yet (all rejected)", "gp-replay"],
+  ] as const) {
+    const meter = await cpuMeter(bench);
+    const csv = await loadCsvFile(db, coded, { chunkRows: 20_000, source });
+    const c = csv.counts;
+    console.log(
+      `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(await meter.stop(), c.recordsRead, "row")}; load average ${load()}`,
+    );
+  }
   started = performance.now();
-  const csv = await loadCsvFile(db, join(dir, "gp/gp-coded-record.csv"), { chunkRows: 20_000 });
+  const patients = manifest.files.find((x) => x.file === "gp/gp-patients.csv");
+  if (!patients) throw new Error("gp/gp-patients.csv is not in the manifest");
+  await loadCsvFile(db, join(dir, patients.file), { source: "gp-replay" });
   console.log(
-    `CSV gp-coded-record: ${csv.counts.recordsRead} rows (${csv.counts.loaded} loaded, ${csv.counts.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(csv.counts.recordsRead, csv.seconds)}`,
+    `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  const again = await loadCsvFile(db, join(dir, "gp/gp-coded-record.csv"), { chunkRows: 20_000 });
+  const ids = (await openRejectIds(db, "gp-replay")).slice(0, replayLimit);
+  const meter = await cpuMeter(bench);
+  started = performance.now();
+  const replayed = await replayRejects(db, ids, "bench");
+  const seconds = (performance.now() - started) / 1000;
+  const accepted = replayed.filter((r) => r.accepted).length;
   console.log(
-    `CSV re-run of the same file (all duplicates): ${again.counts.duplicates} rows in ${again.seconds.toFixed(1)} s = ${rate(again.counts.recordsRead, again.seconds)}`,
+    `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(await meter.stop(), ids.length, "row")}; load average ${load()}`,
   );
 } finally {
   await bench.dispose();

@@ -8,7 +8,9 @@
 // Prints messages/s over 4 connections with every ACK sent only after its message committed, two ways: in
 // strict original mode (each sender waits for an ACK before its next message, so at most 4 messages are ever
 // in flight) and with each sender keeping a window of up to 16 messages in flight (ACKs still in order, each
-// after its commit), as engines that pipeline do; then ACK latency percentiles at 500 messages/s offered.
+// after its commit), as engines that pipeline do; then ACK latency percentiles at 500 messages/s offered. Each
+// figure comes with the load average and the CPU time per message (the listener process, and the PostgreSQL
+// backends when the server is on this machine), as wall time on a shared machine says little.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,7 +19,7 @@ import { join } from "node:path";
 import { MllpClient, splitMessages } from "../src/ingest/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { listenerPort } from "../test/helpers/cli.ts";
-import { openBenchDb } from "./ingest-bench-db.ts";
+import { cpuMeter, cpuPer, load, openBenchDb } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 3000);
 const CONNECTIONS = 4;
@@ -78,6 +80,7 @@ try {
     const sets = streams(list, CONNECTIONS);
     const clients = await Promise.all(sets.map(() => MllpClient.connect(port)));
     const codes: Record<string, number> = {};
+    const meter = await cpuMeter(bench, [listener.pid as number]);
     const started = performance.now();
     await Promise.all(
       clients.map(async (c, i) => {
@@ -97,8 +100,9 @@ try {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpu = await meter.stop();
     console.log(
-      `throughput, ${label}: ${list.length} messages over ${CONNECTIONS} connections in ${seconds.toFixed(1)} s = ${Math.round(list.length / seconds)} messages/s (${JSON.stringify(codes)})`,
+      `throughput, ${label}: ${list.length} messages over ${CONNECTIONS} connections in ${seconds.toFixed(1)} s = ${Math.round(list.length / seconds)} messages/s (${JSON.stringify(codes)}); ${cpuPer({ ...cpu, selfMs: 0 }, list.length, "message")}; load average ${load()}`,
     );
     await Promise.all(clients.map((c) => c.close()));
   }
@@ -109,6 +113,7 @@ try {
   const sets = streams(thirds[2], CONNECTIONS);
   const clients = await Promise.all(sets.map(() => MllpClient.connect(port)));
   const latencies: number[] = [];
+  const meter = await cpuMeter(bench, [listener.pid as number]);
   const started = performance.now();
   await Promise.all(
     clients.map(async (c, i) => {
@@ -125,10 +130,11 @@ try {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = await meter.stop();
   latencies.sort((a, b) => a - b);
   console.log(
     `ACK latency at ${target} messages/s offered (${Math.round(latencies.length / seconds)}/s achieved, ${latencies.length} messages): ` +
-      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`,
+      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms; ${cpuPer({ ...cpu, selfMs: 0 }, latencies.length, "message")}; load average ${load()}`,
   );
   await Promise.all(clients.map((c) => c.close()));
 } finally {

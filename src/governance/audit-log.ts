@@ -5,7 +5,7 @@
 // only after that statement has committed, so nothing is shown that is not already audited.
 import { createHash, randomUUID } from "node:crypto";
 import { invalid } from "../core/errors.ts";
-import { type Db, prepared, type Queryable } from "../store/index.ts";
+import { type Db, GroupCommit, prepared, type Queryable } from "../store/index.ts";
 
 /** Who acted, in which role and team, for what purpose, doing what: the same in an input and a stored row. */
 export interface AuditActor {
@@ -287,57 +287,12 @@ async function appendRows(db: Queryable, rows: readonly PendingRow[]): Promise<A
 const MAX_BATCH = 200;
 
 /**
- * Group commit: the appends a process makes while another is being written wait and go together, in the
- * order they were asked for, as one statement that locks and moves the chain head once. Every caller still
- * gets control back only after its own row has committed. A batch that fails is retried row by row, so one
- * bad row fails only its own caller.
+ * Group commit (store/group-commit.ts): the appends a process makes while another is being written wait and go
+ * together, in the order they were asked for, as one statement that locks and moves the chain head once.
+ * Every caller still gets control back only after its own row has committed; a batch that fails is retried
+ * row by row, so one bad row fails only its own caller.
  */
-class AuditBatcher {
-  readonly #db: Db;
-  #queue: { row: PendingRow; resolve: (a: Appended) => void; reject: (e: unknown) => void }[] = [];
-  #draining = false;
-
-  constructor(db: Db) {
-    this.#db = db;
-  }
-
-  append(row: PendingRow): Promise<Appended> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ row, resolve, reject });
-      if (!this.#draining) {
-        this.#draining = true;
-        // Appends asked for in the same turn of the event loop (a page deciding for several people) join.
-        setImmediate(() => void this.#drain());
-      }
-    });
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, MAX_BATCH);
-        try {
-          const appended = await appendRows(
-            this.#db,
-            batch.map((b) => b.row),
-          );
-          for (const [i, b] of batch.entries()) b.resolve(appended[i]);
-        } catch (error) {
-          if (batch.length === 1) batch[0].reject(error);
-          else {
-            for (const b of batch) {
-              await appendRows(this.#db, [b.row]).then(([a]) => b.resolve(a), b.reject);
-            }
-          }
-        }
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-}
-
-const BATCHERS = new WeakMap<Db, AuditBatcher>();
+const BATCHERS = new WeakMap<Db, GroupCommit<PendingRow, Appended>>();
 
 function isDb(db: Queryable): db is Db {
   return typeof (db as Partial<Db>).transaction === "function";
@@ -357,8 +312,8 @@ export async function appendAuditEvent(
   if (!isDb(db)) return (await appendRows(db, [row]))[0];
   let batcher = BATCHERS.get(db);
   if (!batcher) {
-    batcher = new AuditBatcher(db);
+    batcher = new GroupCommit({ write: (rows) => appendRows(db, rows), maxBatch: MAX_BATCH });
     BATCHERS.set(db, batcher);
   }
-  return batcher.append(row);
+  return batcher.submit(row);
 }

@@ -6,6 +6,7 @@ import {
   type ColumnSpec,
   type CopyValue,
   encodeCopyRow,
+  encodeCopyValue,
   insertMany,
   insertText,
   toColumns,
@@ -196,4 +197,109 @@ export function writeSubjects(
   rows: readonly (readonly [string, string, string, string, string])[],
 ): Promise<void> {
   return rows.length >= COPY_FROM_ROWS ? copySubjects(q, rows) : recordSubjects(q, rows);
+}
+
+/** An activity row about a source record (its subject), before the person it belongs to is known. */
+export interface SubjectRow {
+  /** Where it came from (a file's line), to name it when its subject is not linked. */
+  line: number;
+  /** The source record the row is about (the subject system is the row's own source). */
+  subjectId: string;
+  /** The canonical row without its first column (person_id), in table order; columns left out are null. */
+  values: readonly CopyValue[];
+}
+
+export interface LinkedUpsertCounts extends UpsertCounts {
+  /** The lines of rows whose subject is not linked to anyone: nothing was written for them. */
+  unlinked: number[];
+}
+
+function stageName(table: CanonicalName): string {
+  return `oneplace_linked_${table}`;
+}
+
+const LINKED_SQL = new Map<string, string>();
+
+/**
+ * The one statement that writes a staged chunk: each row joined to the person its subject is linked to (the
+ * MPI look-up as a join), inserted or updated when it differs from what is stored (an unchanged row is not
+ * touched, so a re-run locks and writes nothing), its subject recorded, and the lines whose subject is not
+ * linked returned.
+ */
+function linkedUpsertSql(table: CanonicalName, recordSubject: boolean): string {
+  const t = CANONICAL[table];
+  const names = t.columns.map((c) => c.name);
+  const fixed = new Set([...t.key, names[1]]);
+  const compared = names.filter((n) => !fixed.has(n) && n !== "received_at");
+  const stage = stageName(table);
+  const same = [
+    ...t.key.map((k) => `o.${k} = n.${k}`),
+    `(${compared.map((n) => `o.${n}`).join(", ")}) IS NOT DISTINCT FROM (${compared.map((n) => `n.${n}`).join(", ")})`,
+  ].join(" AND ");
+  const subjects = recordSubject
+    ? `, subjects AS (
+      INSERT INTO ingest_row_subject (source_system, table_name, source_record_id, subject_system, subject_record_id)
+      SELECT n.source_system, '${table}', n.source_record_id, $1, n.subject_id FROM linked n
+      WHERE n.person_id IS NOT NULL
+      ON CONFLICT DO NOTHING
+    )`
+    : "";
+  return `WITH linked AS MATERIALIZED (
+      SELECT l.person_id, s.* FROM ${stage} s
+      LEFT JOIN mpi_record_link l ON l.source_system = $1 AND l.source_record_id = s.subject_id
+    ), written AS (
+      INSERT INTO ${table} AS t (${names.join(", ")})
+      SELECT ${names.map((n) => `n.${n}`).join(", ")} FROM linked n
+      WHERE n.person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${table} o WHERE ${same})
+      ${conflictClause(t, "t")}
+      RETURNING (xmax = 0) AS inserted
+    )${subjects}
+    SELECT (SELECT count(*) FILTER (WHERE inserted) FROM written) AS inserted,
+           (SELECT count(*) FROM written) AS written,
+           (SELECT array_agg(line ORDER BY line) FROM linked WHERE person_id IS NULL) AS unlinked`;
+}
+
+/**
+ * Writes activity rows against the people their subjects are linked to, as fast as either engine allows: one
+ * COPY into a temporary staging table, then one statement (linkedUpsertSql). Rows repeating a row id keep
+ * the last; the ones before it count as unchanged. Idempotent: the same rows again change nothing.
+ */
+export async function upsertLinked(
+  q: Queryable,
+  table: CanonicalName,
+  subjectSystem: string,
+  rows: readonly SubjectRow[],
+  recordSubject: boolean,
+): Promise<LinkedUpsertCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, unlinked: [] };
+  const t = CANONICAL[table];
+  const stage = stageName(table);
+  const staged = t.columns.slice(1);
+  await q.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS ${stage} (line integer, subject_id text, ${staged
+      .map((c) => `${c.name} ${c.type}`)
+      .join(", ")}) ON COMMIT DELETE ROWS;
+     DELETE FROM ${stage}`,
+  );
+  // The row id is the second column (the first staged one): the last row with each id wins.
+  const last = new Map<unknown, SubjectRow>();
+  for (const r of rows) last.set(r.values[0], r);
+  const width = staged.length;
+  const lines: string[] = [];
+  for (const r of last.values())
+    lines.push(`${r.line}\t${encodeCopyValue(r.subjectId)}\t${encodeCopyRow(r.values, width)}`);
+  await q.copyFrom(stage, ["line", "subject_id", ...staged.map((c) => c.name)], [lines.join("")]);
+  const key = `${table}:${recordSubject}`;
+  let sql = LINKED_SQL.get(key);
+  if (!sql) {
+    sql = linkedUpsertSql(table, recordSubject);
+    LINKED_SQL.set(key, sql);
+  }
+  const [c] = await q.query<{ inserted: number; written: number; unlinked: number[] | null }>(sql, [
+    subjectSystem,
+  ]);
+  const inserted = Number(c.inserted);
+  const updated = Number(c.written) - inserted;
+  const unlinked = c.unlinked ?? [];
+  return { inserted, updated, unchanged: rows.length - inserted - updated - unlinked.length, unlinked };
 }

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { Logger } from "pino";
-import type { Db } from "../store/index.ts";
+import { type Db, GroupCommit } from "../store/index.ts";
 import { buildAck, HL7_ERROR, type Hl7ErrorCondition } from "./hl7/ack.ts";
 import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { decodeHl7Bytes, sendingParty, sniffHeader } from "./hl7/charset.ts";
@@ -25,10 +25,11 @@ import {
 } from "./mllp-config.ts";
 import { recordReject } from "./rejects.ts";
 
-// The MLLP listener. Each frame becomes a message on a lane's queue; a lane idle until then waits a moment
-// (DEFAULT_GATHER_MS) for other connections' messages, takes what is waiting (up to a batch), applies the
+// The MLLP listener. Each frame becomes a message on a lane's queue (a group commit, store/group-commit.ts); a
+// lane idle until then waits a moment (DEFAULT_GATHER_MS) for other connections' messages, or less once every
+// connection is waiting for an ACK (nothing more can come), takes what is waiting (up to a batch), applies the
 // messages in one transaction (a failure runs them again, each in its own savepoint), commits, and only then
-// writes the ACKs (group commit: one commit for many messages, none acknowledged before it is durable). Messages about
+// writes the ACKs (one commit for many messages, none acknowledged before it is durable). Messages about
 // the same patient always go to the same lane, so lanes never wait on each other for one patient. ACKs go
 // back to each connection in the order its messages arrived.
 //
@@ -82,7 +83,6 @@ interface Job {
   raw: string;
   origin: string;
   merges: "apply" | "review";
-  done: (ack: Buffer) => void;
 }
 
 /** The lane for a message: by the patient's first PID-3 identifier, so one patient's messages stay in order. */
@@ -99,98 +99,46 @@ function laneOf(raw: string, lanes: number): number {
   return Math.abs(h) % lanes;
 }
 
-class Lane {
-  readonly #db: Db;
-  readonly #logger: Logger;
-  readonly #maxBatch: number;
-  readonly #gatherMs: number;
-  readonly #onOutcome: (o: Hl7Outcome) => void;
-  #queue: Job[] = [];
-  #running = false;
-  #idle: (() => void)[] = [];
+/** A writer lane: a group commit (store/group-commit.ts) of messages, each answered by its ACK. */
+type Lane = GroupCommit<Job, Buffer>;
 
-  constructor(
-    db: Db,
-    logger: Logger,
-    maxBatch: number,
-    gatherMs: number,
-    onOutcome: (o: Hl7Outcome) => void,
-  ) {
-    this.#db = db;
-    this.#logger = logger;
-    this.#maxBatch = maxBatch;
-    this.#gatherMs = gatherMs;
-    this.#onOutcome = onOutcome;
-  }
-
-  get depth(): number {
-    return this.#queue.length;
-  }
-
-  push(job: Job): void {
-    this.#queue.push(job);
-    if (this.#running) return;
-    // Group commit: an idle lane waits a moment for what other connections are sending, so the messages that
-    // arrive within it commit together (while a batch commits, the next one gathers by itself).
-    this.#running = true;
-    if (this.#gatherMs > 0) setTimeout(() => void this.#run(), this.#gatherMs);
-    else void this.#run();
-  }
-
-  whenIdle(): Promise<void> {
-    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  async #run(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
-        const acks = await this.#apply(batch);
-        for (let i = 0; i < batch.length; i++) batch[i].done(acks[i]);
-      }
-    } finally {
-      this.#running = false;
-      for (const resolve of this.#idle.splice(0)) resolve();
-    }
-  }
-
-  async #apply(batch: Job[]): Promise<Buffer[]> {
-    const onError = (error: unknown) =>
-      this.#logger.error(
-        { err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } },
-        "mllp: message failed",
-      );
+/**
+ * Applies a lane's batch in one transaction and returns the ACKs. A batch whose commit fails throws, and the
+ * group commit applies each message alone; a message that fails alone is kept as a reject and answered AE.
+ */
+function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void) {
+  const onError = (error: unknown) =>
+    logger.error(
+      { err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } },
+      "mllp: message failed",
+    );
+  return async (batch: Job[]): Promise<Buffer[]> => {
     try {
       const outcomes = await applyHl7Batch(
-        this.#db,
+        db,
         batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin, merges: j.merges } })),
         onError,
       );
-      for (const o of outcomes) this.#onOutcome(o);
+      for (const o of outcomes) onOutcome(o);
       return outcomes.map((o) => frame(o.ack));
     } catch (error) {
-      // The commit itself failed: nothing in the batch is stored. Try each message alone so one cannot sink the rest.
+      // The commit itself failed: nothing in the batch is stored.
       onError(error);
-      if (batch.length === 1) {
-        // Even its reject could not be written with it: keep the message on its own, then answer AE.
-        const error = internalError();
-        await keepFrame(
-          this.#db,
-          Buffer.from(batch[0].raw, "utf8"),
-          batch[0].origin,
-          "AE",
-          error.condition,
-          error.message,
-        ).catch((e) => onError(e));
-        const { controlId } = sniffHeader(batch[0].raw);
-        return [frame(buildAck({ code: "AE", controlId, error }))];
-      }
-      const acks: Buffer[] = [];
-      for (const job of batch) acks.push(...(await this.#apply([job])));
-      return acks;
+      if (batch.length > 1) throw error;
+      // Even its reject could not be written with it: keep the message on its own, then answer AE.
+      const failure = internalError();
+      await keepFrame(
+        db,
+        Buffer.from(batch[0].raw, "utf8"),
+        batch[0].origin,
+        "AE",
+        failure.condition,
+        failure.message,
+      ).catch((e) => onError(e));
+      const { controlId } = sniffHeader(batch[0].raw);
+      return [frame(buildAck({ code: "AE", controlId, error: failure }))];
     }
-  }
+  };
 }
 
 /**
@@ -325,8 +273,10 @@ function onConnection(listener: Listener, socket: Socket): void {
 
   // ACKs are written in arrival order whatever order lanes finish in.
   let order: Promise<void> = Promise.resolve();
-  const send = (ack: Promise<Buffer>) => {
+  const send = (answer: () => Promise<Buffer>) => {
+    // Counted first: a lane starts its batch at once when every connection is waiting for an answer.
     conn.owed++;
+    const ack = answer();
     order = order.then(async () => {
       const bytes = await ack;
       conn.owed--;
@@ -335,7 +285,7 @@ function onConnection(listener: Listener, socket: Socket): void {
   };
   // A frame that never became a message: kept as a reject, then refused (AR) without a control id to echo.
   const refuseFrame = (bytes: Buffer, condition: Hl7ErrorCondition, message: string, controlId = "") =>
-    send(
+    send(() =>
       keepFrame(db, bytes, origin, "AR", condition, message)
         .catch((error) =>
           logger.error(
@@ -396,7 +346,7 @@ function onConnection(listener: Listener, socket: Socket): void {
       }
       const lane = lanes[laneOf(raw, laneCount)];
       const merges = source.trustMerges ? "apply" : "review";
-      send(new Promise<Buffer>((resolve) => lane.push({ raw, origin, merges, done: resolve })));
+      send(() => lane.submit({ raw, origin, merges }));
     }
     watchFrame();
     stats.queued = lanes.reduce((n, l) => n + l.depth, 0);
@@ -452,14 +402,26 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
     bufferedBytes: 0,
     lastMessageAt: null,
   };
-  const lanes = Array.from(
+  const connections = new Set<Connection>();
+  const write = laneWriter(db, logger, (o) => {
+    stats.acked[o.code]++;
+  });
+  // Original mode: a sender waits for its ACK before it sends again, so once every connection is waiting
+  // nothing more can arrive and gathering longer would only add latency.
+  const everyoneWaiting = () => {
+    for (const c of connections) if (c.owed === 0) return false;
+    return true;
+  };
+  const lanes: Lane[] = Array.from(
     { length: laneCount },
     () =>
-      new Lane(db, logger, options.maxBatch ?? 64, options.gatherMs ?? DEFAULT_GATHER_MS, (o) => {
-        stats.acked[o.code]++;
+      new GroupCommit({
+        write,
+        maxBatch: options.maxBatch ?? 64,
+        gatherMs: options.gatherMs ?? DEFAULT_GATHER_MS,
+        ready: everyoneWaiting,
       }),
   );
-  const connections = new Set<Connection>();
   const perSource = new Map<string, number>();
 
   const listener: Listener = { db, logger, options, limits, sources, lanes, stats, connections, perSource };

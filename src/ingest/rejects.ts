@@ -43,30 +43,62 @@ export interface RejectInput {
   loadId?: string | null;
 }
 
-export async function recordReject(q: Queryable, r: RejectInput): Promise<void> {
-  await q.query(
-    `INSERT INTO ingest_reject (reject_id, source_system, format, layout, origin, origin_key, location, reason, payload,
-       context, load_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
+const REJECT_COLUMNS =
+  "reject_id, source_system, format, layout, origin, origin_key, location, reason, payload, context, load_id";
+
+// The same reject again (same source, format and key) is left as it was; a different payload or reason
+// replaces the old one and reopens it.
+const REJECT_ON_CONFLICT = `ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
        reason = excluded.reason, location = excluded.location, payload = excluded.payload,
        context = excluded.context, load_id = excluded.load_id, received_at = now(),
        attempts = ingest_reject.attempts + 1, status = 'open', resolved_at = NULL, resolved_by = NULL
      WHERE (ingest_reject.payload, ingest_reject.reason, ingest_reject.status) IS DISTINCT FROM
-           (excluded.payload, excluded.reason, 'open')`,
-    [
-      randomUUID(),
-      r.sourceSystem,
-      r.format,
-      r.layout,
-      r.origin,
-      r.originKey,
-      r.location,
-      r.reason,
-      storedPayload(r.payload),
-      r.context ?? null,
-      r.loadId ?? null,
-    ],
+           (excluded.payload, excluded.reason, 'open')`;
+
+function rejectValues(r: RejectInput): unknown[] {
+  return [
+    randomUUID(),
+    r.sourceSystem,
+    r.format,
+    r.layout,
+    r.origin,
+    r.originKey,
+    r.location,
+    r.reason,
+    storedPayload(r.payload),
+    r.context ?? null,
+    r.loadId ?? null,
+  ];
+}
+
+export async function recordReject(q: Queryable, r: RejectInput): Promise<void> {
+  await q.query(
+    `INSERT INTO ingest_reject (${REJECT_COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ${REJECT_ON_CONFLICT}`,
+    rejectValues(r),
+  );
+}
+
+/**
+ * Many rejects in one statement, as recordReject would keep them one by one; of several with the same key,
+ * the last is kept (one statement may not write a row twice).
+ */
+export async function recordRejects(q: Queryable, rejects: readonly RejectInput[]): Promise<void> {
+  if (rejects.length <= 1) {
+    if (rejects.length === 1) await recordReject(q, rejects[0]);
+    return;
+  }
+  const last = new Map<string, RejectInput>();
+  for (const r of rejects) last.set(`${r.sourceSystem}\u0000${r.format}\u0000${r.originKey}`, r);
+  const rows = [...last.values()].map(rejectValues);
+  const columns = REJECT_COLUMNS.split(", ").map((_, c) => rows.map((row) => row[c]));
+  await q.query(
+    `INSERT INTO ingest_reject (${REJECT_COLUMNS})
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::text[], $10::text[], $11::uuid[])
+     ${REJECT_ON_CONFLICT}`,
+    columns,
   );
 }
 
@@ -79,6 +111,15 @@ export async function resolveRejects(
   by: string,
 ): Promise<void> {
   if (originKeys.length === 0) return;
+  // A whole chunk of keys is looked up only when the source has any open reject of that format at all (the
+  // usual case on a clean feed is none: one index probe instead of one per key).
+  if (originKeys.length > 16) {
+    const open = await q.query(
+      "SELECT 1 FROM ingest_reject WHERE status = 'open' AND source_system = $1 AND format = $2 LIMIT 1",
+      [sourceSystem, format],
+    );
+    if (open.length === 0) return;
+  }
   await q.query(
     `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $4
      WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND status = 'open'`,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
+import { replayCsvRejects } from "./csv/replay.ts";
 import type { FhirItem } from "./fhir/document.ts";
 import { type FhirSession, keyOf, readDocument, writeChunk } from "./fhir/load.ts";
 import type { Hl7Context } from "./hl7/apply.ts";
@@ -189,11 +190,21 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
   return results;
 }
 
-/** Replays rejects in the order given: FHIR ones together (as fast as a first load), the others one by one. */
+/**
+ * Replays rejects in the order given: FHIR ones together and CSV rows a file at a time (each as fast as a first
+ * load), the others one by one.
+ */
 export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
   const results = new Map<string, ReplayResult>();
-  const fhir = (await getRejects(db, rejectIds)).filter((r) => r.format === "fhir" && r.status === "open");
+  const open = (await getRejects(db, rejectIds)).filter((r) => r.status === "open");
+  const fhir = open.filter((r) => r.format === "fhir");
   for (const res of await replayFhir(db, fhir, by)) results.set(res.rejectId, res);
+  const csv = await replayCsvRejects(
+    db,
+    open.filter((r) => r.format === "csv"),
+    by,
+  );
+  for (const [rejectId, r] of csv.done) results.set(rejectId, { rejectId, ...r });
   for (const id of rejectIds) if (!results.has(id)) results.set(id, await replayReject(db, id, by));
   return rejectIds.map((id) => results.get(id) as ReplayResult);
 }

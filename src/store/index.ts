@@ -27,6 +27,7 @@ export {
 } from "./copy-format.ts";
 export { DatabaseError, type Db, type EngineName, type Queryable, quoteIdent, type Row } from "./db.ts";
 export { withIndexesDeferred } from "./deferred-indexes.ts";
+export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export {
   type CitusStatus,
   citusStatus,

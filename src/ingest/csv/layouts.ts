@@ -1,17 +1,11 @@
-import {
-  findByNhsNumber,
-  findLinks,
-  recordKey,
-  resolveRecords,
-  type SourceRecordInput,
-} from "../../mpi/index.ts";
-import { cols, insertMany, type Queryable } from "../../store/index.ts";
+import { findByNhsNumber, recordKey, resolveRecords, type SourceRecordInput } from "../../mpi/index.ts";
+import { type CopyValue, cols, insertMany, type Queryable } from "../../store/index.ts";
 import {
   type CanonicalName,
   recordSubjects,
+  type SubjectRow,
   upsertCanonical,
-  writeCanonical,
-  writeSubjects,
+  upsertLinked,
 } from "../canonical.ts";
 import { clientIdSystem, rowId } from "../ids.ts";
 import * as F from "./fields.ts";
@@ -128,7 +122,8 @@ function activityLayout(layout: Omit<CsvLayout, "apply">, spec: ActivitySpec): C
 
 /**
  * Activity: rows whose subject (the source record they are about) is linked get written to one canonical
- * table; rows about a record OnePlace has not seen are rejected, to replay once it arrives.
+ * table; rows about a record OnePlace has not seen are rejected, to replay once it arrives. The whole chunk
+ * goes to the database at once (upsertLinked: one COPY, one statement, the MPI look-up a join).
  */
 async function applyActivity(
   ctx: ChunkContext,
@@ -139,34 +134,32 @@ async function applyActivity(
   const { table, subjectColumn } = spec;
   const result = emptyResult();
   const at = new Date().toISOString();
-  const subjectIds = rows.map((r) => String(r.values[subjectColumn]));
-  const links = await findLinks(ctx.q, ctx.sourceSystem, subjectIds);
-  const out: unknown[][] = [];
-  const subjects: [string, string, string, string, string][] = [];
-  rows.forEach((r, i) => {
-    const personId = links.get(subjectIds[i]);
-    if (!personId) {
-      result.rejects.push({
-        row: r,
-        column: subjectColumn,
-        reason: `${subjectColumn}: no record with this id has been received from ${ctx.sourceSystem} yet (load it, then replay)`,
-      });
-      return;
-    }
+  const staged: SubjectRow[] = new Array(rows.length);
+  const byLine = new Map<number, CsvRow>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
     const recordId = String(r.values[recordIdColumn]);
-    out.push([
-      personId,
-      rowId(table, ctx.sourceSystem, recordId),
-      ...spec.values(r, ctx),
-      ctx.sourceSystem,
-      r.values[recordIdColumn],
-      receivedAt(r, at),
-    ]);
-    if (spec.recordSubject)
-      subjects.push([ctx.sourceSystem, table, recordId, ctx.sourceSystem, subjectIds[i]]);
-  });
-  const counts = await writeCanonical(ctx.q, table, out);
-  if (subjects.length > 0) await writeSubjects(ctx.q, subjects);
+    byLine.set(r.line, r);
+    staged[i] = {
+      line: r.line,
+      subjectId: String(r.values[subjectColumn]),
+      values: [
+        rowId(table, ctx.sourceSystem, recordId),
+        ...(spec.values(r, ctx) as CopyValue[]),
+        ctx.sourceSystem,
+        recordId,
+        receivedAt(r, at),
+      ],
+    };
+  }
+  const counts = await upsertLinked(ctx.q, table, ctx.sourceSystem, staged, spec.recordSubject);
+  for (const line of counts.unlinked) {
+    result.rejects.push({
+      row: byLine.get(line) as CsvRow,
+      column: subjectColumn,
+      reason: `${subjectColumn}: no record with this id has been received from ${ctx.sourceSystem} yet (load it, then replay)`,
+    });
+  }
   result.loaded = counts.inserted + counts.updated;
   result.duplicates = counts.unchanged;
   result.tables[table] = result.loaded;

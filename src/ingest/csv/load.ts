@@ -3,7 +3,7 @@ import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { recordReject, resolveRejects } from "../rejects.ts";
+import { recordRejects, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
 import {
   type ColumnDef,
@@ -46,7 +46,7 @@ export interface CsvLoadResult {
   seconds: number;
 }
 
-interface PendingReject {
+export interface PendingReject {
   line: number;
   raw: string;
   reason: string;
@@ -163,8 +163,9 @@ function originKey(s: CsvSession, recordId: string | null, line: number): string
 }
 
 async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[]): Promise<void> {
-  for (const r of rejects) {
-    await recordReject(q, {
+  await recordRejects(
+    q,
+    rejects.map((r) => ({
       sourceSystem: s.sourceSystem,
       format: "csv",
       layout: s.layout.name,
@@ -175,8 +176,8 @@ async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[
       payload: r.raw,
       context: s.headerLine,
       loadId: s.loadId,
-    });
-  }
+    })),
+  );
 }
 
 function asPending(s: CsvSession, r: RowReject): PendingReject {
