@@ -24,6 +24,7 @@ import {
   sourceOf,
 } from "./mllp-config.ts";
 import { recordReject } from "./rejects.ts";
+import { type PeopleTouched, peopleOf } from "./touched.ts";
 
 // The MLLP listener. Each frame becomes a message on a lane's queue; a lane idle until then waits a moment
 // (DEFAULT_GATHER_MS) for other connections' messages, takes what is waiting (up to a batch), applies the
@@ -51,6 +52,8 @@ export interface MllpServerOptions extends MllpConfig {
   gatherMs?: number;
   /** Shorthand for limits.maxFrameBytes. */
   maxFrameBytes?: number;
+  /** Told the people each batch's applied messages are about (e.g. by a face that queues them for rescoring). */
+  touched?: PeopleTouched;
 }
 
 export interface MllpStats {
@@ -105,6 +108,7 @@ class Lane {
   readonly #maxBatch: number;
   readonly #gatherMs: number;
   readonly #onOutcome: (o: Hl7Outcome) => void;
+  readonly #touched: PeopleTouched | undefined;
   #queue: Job[] = [];
   #running = false;
   #idle: (() => void)[] = [];
@@ -115,12 +119,14 @@ class Lane {
     maxBatch: number,
     gatherMs: number,
     onOutcome: (o: Hl7Outcome) => void,
+    touched?: PeopleTouched,
   ) {
     this.#db = db;
     this.#logger = logger;
     this.#maxBatch = maxBatch;
     this.#gatherMs = gatherMs;
     this.#onOutcome = onOutcome;
+    this.#touched = touched;
   }
 
   get depth(): number {
@@ -161,13 +167,21 @@ class Lane {
         { err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } },
         "mllp: message failed",
       );
+    const touched = this.#touched;
     try {
       const outcomes = await applyHl7Batch(
         this.#db,
         batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin, merges: j.merges } })),
         onError,
+        touched &&
+          (async (tx, out) => {
+            const people = peopleOf(out);
+            if (people.length > 0) await touched.inTransaction(tx, people);
+          }),
       );
       for (const o of outcomes) this.#onOutcome(o);
+      const people = touched ? peopleOf(outcomes) : [];
+      if (people.length > 0) touched?.committed(people);
       return outcomes.map((o) => frame(o.ack));
     } catch (error) {
       // The commit itself failed: nothing in the batch is stored. Try each message alone so one cannot sink the rest.
@@ -455,9 +469,16 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
   const lanes = Array.from(
     { length: laneCount },
     () =>
-      new Lane(db, logger, options.maxBatch ?? 64, options.gatherMs ?? DEFAULT_GATHER_MS, (o) => {
-        stats.acked[o.code]++;
-      }),
+      new Lane(
+        db,
+        logger,
+        options.maxBatch ?? 64,
+        options.gatherMs ?? DEFAULT_GATHER_MS,
+        (o) => {
+          stats.acked[o.code]++;
+        },
+        options.touched,
+      ),
   );
   const connections = new Set<Connection>();
   const perSource = new Map<string, number>();
