@@ -56,10 +56,14 @@ export async function drainRescoreQueue(db: Db, batch = 500): Promise<RescoreDra
     );
     total.rescored += r.rescored;
     total.removed += r.removed;
+    // A row an ingest transaction holds is being queued again (its queued_at moves on when it commits):
+    // skipped, not waited for, so the rescorer and a lane can never deadlock over two rows.
     await db.query(
-      `DELETE FROM risk_rescore_queue q
-       USING unnest($1::uuid[], $2::timestamptz[]) AS done (person_id, queued_at)
-       WHERE q.person_id = done.person_id AND q.queued_at = done.queued_at`,
+      `DELETE FROM risk_rescore_queue WHERE person_id IN (
+         SELECT q.person_id FROM risk_rescore_queue q
+         JOIN unnest($1::uuid[], $2::timestamptz[]) AS done (person_id, queued_at)
+           ON q.person_id = done.person_id AND q.queued_at = done.queued_at
+         FOR UPDATE OF q SKIP LOCKED)`,
       [rows.map((row) => row.person_id), rows.map((row) => row.queued_at)],
     );
     if (rows.length < batch) return total;
@@ -78,7 +82,7 @@ export interface Rescorer {
 
 /**
  * Rescores queued people off the ingest path: `touched()` (after a commit that queued people) starts a window
- * of `windowMs` (default 250 ms; not moved on by later touches, so a steady feed is rescored at least that
+ * of `windowMs` (default 1 s; not moved on by later touches, so a steady feed is rescored at least that
  * often) in which everyone touched is gathered, then one drain rescores them together. A poll every
  * `intervalMs` (default 10 s, and once at start) drains what other processes, or a crash before a drain, left
  * queued; an idle place costs one index probe a poll. Errors are logged by kind and retried at the next poll.
@@ -90,7 +94,7 @@ export function startRescorer(options: {
   intervalMs?: number;
 }): Rescorer {
   const { db, logger } = options;
-  const windowMs = options.windowMs ?? 250;
+  const windowMs = options.windowMs ?? 1000;
   const intervalMs = options.intervalMs ?? 10_000;
   const totals = { rescored: 0, removed: 0, drains: 0 };
   let stopped = false;

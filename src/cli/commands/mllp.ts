@@ -111,7 +111,7 @@ export const mllp = defineCommand({
       max: 16,
     }),
     "no-rescore": flag(
-      "Do not rescore the people messages change (they wait in the queue for a listener that does, or the next full run)",
+      "Do not queue or rescore the people messages change ('stratify --changed' or the next full run brings them up to date)",
     ),
   },
   db: "migrated",
