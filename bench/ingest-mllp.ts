@@ -5,6 +5,11 @@
 //
 //   node bench/ingest-mllp.ts [people=3000]          (DATABASE_URL=postgres://... for PostgreSQL; MLLP_LANES=N)
 //
+// MLLP_RESCORE=on|off (default: the listener as it runs, with no full stratification, so nothing is rescored):
+// first loads the same synthetic place (`oneplace synth`, same seed, so the feed's patients are its registered
+// people), trains a model and stratifies, then runs the listener rescoring the people each batch touched
+// (on) or with `--no-rescore` (off), and prints how many were rescored.
+//
 // Prints messages/s over 4 connections with every ACK sent only after its message committed, two ways: in
 // strict original mode (each sender waits for an ACK before its next message, so at most 4 messages are ever
 // in flight) and with each sender keeping a window of up to 16 messages in flight (ACKs still in order, each
@@ -17,6 +22,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MllpClient, splitMessages } from "../src/ingest/index.ts";
+import { openDb } from "../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { listenerPort } from "../test/helpers/cli.ts";
 import { cpuMeter, cpuPer, load, openBenchDb } from "./ingest-bench-db.ts";
@@ -57,7 +63,26 @@ const setup = spawn(process.execPath, ["bin/oneplace.js", "ingest", "codes", cod
   stdio: "ignore",
 });
 await new Promise((r) => setup.on("close", r));
+const rescore = process.env.MLLP_RESCORE;
+async function cli(...args: string[]): Promise<void> {
+  const child = spawn(process.execPath, ["bin/oneplace.js", ...args], {
+    env: { ...process.env, ...bench.env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const code = await new Promise((r) => child.on("close", r));
+  if (code !== 0) throw new Error(`oneplace ${args.join(" ")} failed (${code})`);
+}
+if (rescore === "on" || rescore === "off") {
+  const setupStarted = performance.now();
+  await cli("synth", "--people", String(people), "--seed", "mllp-bench", "--quiet");
+  await cli("model", "train", "--quiet");
+  await cli("stratify", "--quiet");
+  console.log(
+    `stratified place of ${people} people ready in ${((performance.now() - setupStarted) / 1000).toFixed(0)} s`,
+  );
+}
 const lanes = process.env.MLLP_LANES ? ["--lanes", process.env.MLLP_LANES] : [];
+if (rescore === "off") lanes.push("--no-rescore");
 const listener = spawn(process.execPath, ["bin/oneplace.js", "mllp", "--port", "0", ...lanes], {
   env: { ...process.env, ...bench.env, ONEPLACE_LOG_LEVEL: "warn" },
   stdio: ["ignore", "pipe", "inherit"],
@@ -69,7 +94,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 try {
-  console.log(`engine ${engine}; ${people} people; ${messages.length} ADT messages in the feed`);
+  console.log(
+    `engine ${engine}; ${people} people; ${messages.length} ADT messages in the feed; rescoring ${rescore ?? "idle (no stratification)"}`,
+  );
   const thirds = [0, 1, 2].map((i) =>
     messages.slice((i * messages.length) / 3, ((i + 1) * messages.length) / 3),
   );
@@ -140,6 +167,18 @@ try {
 } finally {
   listener.kill("SIGTERM");
   await new Promise((r) => listener.on("close", r));
+  if (rescore === "on" || rescore === "off") {
+    const after = await openDb({ databaseUrl: bench.env.DATABASE_URL, home: bench.env.ONEPLACE_HOME });
+    const [r] = await after.query<{ people: number; runs: number; queued: number }>(
+      `SELECT (SELECT coalesce(sum(people), 0)::int FROM risk_run WHERE kind = 'people') AS people,
+              (SELECT count(*)::int FROM risk_run WHERE kind = 'people') AS runs,
+              (SELECT count(*)::int FROM risk_rescore_queue) AS queued`,
+    );
+    console.log(
+      `rescored after ingest: ${r.people} people in ${r.runs} rescorings; ${r.queued} still queued`,
+    );
+    await after.close();
+  }
   await bench.dispose();
   rmSync(dir, { recursive: true, force: true });
 }

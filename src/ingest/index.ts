@@ -70,3 +70,4 @@ export {
 } from "./rejects.ts";
 export { dismissReject, openRejectIds, type ReplayResult, replayReject, replayRejects } from "./replay.ts";
 export { type Pid2BareDigits, pid2BareDigitsOf, setPid2BareDigits } from "./sources.ts";
+export type { PeopleTouched } from "./touched.ts";

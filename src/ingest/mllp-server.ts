@@ -24,6 +24,7 @@ import {
   sourceOf,
 } from "./mllp-config.ts";
 import { recordReject } from "./rejects.ts";
+import { type PeopleTouched, peopleOf } from "./touched.ts";
 
 // The MLLP listener. Each frame becomes a message on a lane's queue (a group commit, store/group-commit.ts); a
 // lane idle until then waits a moment (DEFAULT_GATHER_MS) for other connections' messages, or less once every
@@ -52,6 +53,8 @@ export interface MllpServerOptions extends MllpConfig {
   gatherMs?: number;
   /** Shorthand for limits.maxFrameBytes. */
   maxFrameBytes?: number;
+  /** Told the people each batch's applied messages are about (e.g. by a face that queues them for rescoring). */
+  touched?: PeopleTouched;
 }
 
 export interface MllpStats {
@@ -106,7 +109,7 @@ type Lane = GroupCommit<Job, Buffer>;
  * Applies a lane's batch in one transaction and returns the ACKs. A batch whose commit fails throws, and the
  * group commit applies each message alone; a message that fails alone is kept as a reject and answered AE.
  */
-function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void) {
+function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void, touched?: PeopleTouched) {
   const onError = (error: unknown) =>
     logger.error(
       { err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } },
@@ -118,8 +121,15 @@ function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void) 
         db,
         batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin, merges: j.merges } })),
         onError,
+        touched &&
+          (async (tx, out) => {
+            const people = peopleOf(out);
+            if (people.length > 0) await touched.inTransaction(tx, people);
+          }),
       );
       for (const o of outcomes) onOutcome(o);
+      const people = touched ? peopleOf(outcomes) : [];
+      if (people.length > 0) touched?.committed(people);
       return outcomes.map((o) => frame(o.ack));
     } catch (error) {
       // The commit itself failed: nothing in the batch is stored.
@@ -403,9 +413,14 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
     lastMessageAt: null,
   };
   const connections = new Set<Connection>();
-  const write = laneWriter(db, logger, (o) => {
-    stats.acked[o.code]++;
-  });
+  const write = laneWriter(
+    db,
+    logger,
+    (o) => {
+      stats.acked[o.code]++;
+    },
+    options.touched,
+  );
   // Original mode: a sender waits for its ACK before it sends again, so once every connection is waiting
   // nothing more can arrive and gathering longer would only add latency.
   const everyoneWaiting = () => {

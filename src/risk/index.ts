@@ -74,6 +74,13 @@ export {
 } from "./register-view.ts";
 export { efiByPractice, tiersByLocality } from "./reports.ts";
 export {
+  drainRescoreQueue,
+  queueRescore,
+  type RescoreDrain,
+  type Rescorer,
+  startRescorer,
+} from "./rescore-queue.ts";
+export {
   DEFAULT_SETTINGS,
   RISK_TIERS,
   type RiskSettings,

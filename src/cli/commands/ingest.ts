@@ -18,6 +18,7 @@ import { invalid, usageError } from "../errors.ts";
 import { json, quiet } from "../options.ts";
 import { createProgress, type Progress } from "../progress.ts";
 import { defineReport } from "../report.ts";
+import { queueingTouched, rescoreAfterLoad } from "../rescore.ts";
 
 // `oneplace ingest hl7|fhir|csv|feeds|codes`: load files (or every file in a folder) from a source.
 
@@ -82,12 +83,17 @@ interface FileLoad {
   released?: number;
 }
 
-/** Loads each file in turn with a progress bar (unless --quiet or --json), then prints what each did. */
+/**
+ * Loads each file in turn with a progress bar (unless --quiet or --json), prints what each did, then rescores
+ * the people the files changed, once (printed unless --json).
+ */
 async function loadEach(
+  db: Db,
   files: string[],
   options: { json: boolean; quiet: boolean },
   unit: string,
   load: (file: string, progress: Progress) => Promise<FileLoad>,
+  rescore: { sinceLatestRun: boolean },
 ): Promise<number> {
   const results: FileLoad[] = [];
   for (const file of files) {
@@ -104,6 +110,8 @@ async function loadEach(
   const rejected = results.reduce((n, r) => n + r.counts.rejected, 0);
   if (!options.json && rejected > 0)
     out(`${rejected} rejected: see 'oneplace rejects list', fix, then 'oneplace rejects replay'.`);
+  const rescored = await rescoreAfterLoad(db, rescore);
+  if (!options.json) out(rescored);
   return 0;
 }
 
@@ -135,12 +143,15 @@ export const ingestHl7 = defineCommand({
   db: "migrated",
   async run({ options, args, db }) {
     const logger = createLogger();
+    const touched = queueingTouched();
     return loadEach(
+      db,
       filesIn(args.paths, [".hl7", ".txt", ".mllp"]),
       options,
       "messages",
       async (file, progress) => {
         const r = await loadHl7File(db, file, {
+          touched,
           onProgress: (done, total) => progress.update(done, "messages", total),
           onInternalError: (e) =>
             logger.error(
@@ -156,6 +167,7 @@ export const ingestHl7 = defineCommand({
           loadId: r.loadId,
         };
       },
+      { sinceLatestRun: false },
     );
   },
 });
@@ -175,20 +187,27 @@ export const ingestFhir = defineCommand({
   },
   db: "migrated",
   async run({ options, args, db }) {
-    return loadEach(fhirFiles(args.paths), options, "resources", async (file, progress) => {
-      const r = await loadFhirFile(db, file, {
-        source: options.source,
-        onProgress: (n) => progress.update(n, "resources", n),
-      });
-      return {
-        file,
-        counts: r.counts,
-        seconds: r.seconds,
-        loadId: r.loadId,
-        unsupported: r.unsupported,
-        released: r.released,
-      };
-    });
+    return loadEach(
+      db,
+      fhirFiles(args.paths),
+      options,
+      "resources",
+      async (file, progress) => {
+        const r = await loadFhirFile(db, file, {
+          source: options.source,
+          onProgress: (n) => progress.update(n, "resources", n),
+        });
+        return {
+          file,
+          counts: r.counts,
+          seconds: r.seconds,
+          loadId: r.loadId,
+          unsupported: r.unsupported,
+          released: r.released,
+        };
+      },
+      { sinceLatestRun: true },
+    );
   },
 });
 
@@ -208,19 +227,26 @@ export const ingestCsv = defineCommand({
   },
   db: "migrated",
   async run({ options, args, db }) {
-    return loadEach(filesIn(args.paths, [".csv"]), options, "rows", async (file, progress) => {
-      const r = await loadCsvFile(db, file, {
-        layout: options.layout,
-        source: options.source,
-        org: options.org,
-        chunkRows: options["chunk-rows"],
-        onProgress: (n) => {
-          progress.update(n, "rows", n);
-          if (options.verbose) process.stderr.write(`committed ${n} rows\n`);
-        },
-      });
-      return { file, layout: r.layout, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
-    });
+    return loadEach(
+      db,
+      filesIn(args.paths, [".csv"]),
+      options,
+      "rows",
+      async (file, progress) => {
+        const r = await loadCsvFile(db, file, {
+          layout: options.layout,
+          source: options.source,
+          org: options.org,
+          chunkRows: options["chunk-rows"],
+          onProgress: (n) => {
+            progress.update(n, "rows", n);
+            if (options.verbose) process.stderr.write(`committed ${n} rows\n`);
+          },
+        });
+        return { file, layout: r.layout, counts: r.counts, seconds: r.seconds, loadId: r.loadId };
+      },
+      { sinceLatestRun: true },
+    );
   },
 });
 
@@ -236,6 +262,8 @@ export const ingestFeeds = defineCommand({
       if (!options.json) out(summary(r.file, r.counts, r.seconds));
     });
     if (options.json) outJson(results);
+    const rescored = await rescoreAfterLoad(db, { sinceLatestRun: true });
+    if (!options.json) out(rescored);
     return 0;
   },
 });

@@ -13,9 +13,10 @@ import {
 } from "../../ingest/index.ts";
 import type { Db } from "../../platform/index.ts";
 import { createLogger, readSettings } from "../../platform/index.ts";
-import { defineCommand, int, path, text } from "../command.ts";
+import { defineCommand, flag, int, path, text } from "../command.ts";
 import { out } from "../context.ts";
 import { unavailable, usageError } from "../errors.ts";
+import { listenerRescorer } from "../rescore.ts";
 
 // `oneplace mllp`: the HL7v2 MLLP listener on its own (`oneplace serve` starts it with the web server), and
 // `oneplace mllp send` to send a batch file to a listener, one message at a time, waiting for each ACK.
@@ -34,14 +35,33 @@ export function listenerConfig(): MllpConfig {
  */
 export async function startListener(
   db: Db,
-  where: { host?: string; port?: number; lanes?: number },
+  where: { host?: string; port?: number; lanes?: number; rescore?: boolean },
 ): Promise<MllpServer> {
   const config = listenerConfig();
   const host = where.host ?? config.host ?? "127.0.0.1";
   const port = where.port ?? config.port ?? DEFAULT_MLLP_PORT;
+  // The people each batch applied are queued with it and rescored together a moment after the ACKs.
+  const rescoring = where.rescore === false ? null : listenerRescorer(db);
   try {
-    return await startMllpServer({ ...config, db, host, port, lanes: where.lanes, logger: createLogger() });
+    const server = await startMllpServer({
+      ...config,
+      db,
+      host,
+      port,
+      lanes: where.lanes,
+      logger: createLogger(),
+      touched: rescoring?.touched,
+    });
+    return {
+      ...server,
+      stats: () => server.stats(),
+      async close() {
+        await server.close();
+        await rescoring?.rescorer.stop();
+      },
+    };
   } catch (cause) {
+    await rescoring?.rescorer.stop();
     if (cause instanceof MllpConfigError) throw cause;
     const code = (cause as { code?: string }).code;
     throw unavailable(
@@ -90,10 +110,18 @@ export const mllp = defineCommand({
       min: 1,
       max: 16,
     }),
+    "no-rescore": flag(
+      "Do not queue or rescore the people messages change ('stratify --changed' or the next full run brings them up to date)",
+    ),
   },
   db: "migrated",
   async run({ options, db }) {
-    const server = await startListener(db, { host: options.host, port: options.port, lanes: options.lanes });
+    const server = await startListener(db, {
+      host: options.host,
+      port: options.port,
+      lanes: options.lanes,
+      rescore: !options["no-rescore"],
+    });
     // Admissions it stores are notified from here too (the web server does the same; both may run).
     const notifier = startAdmissionNotifier({ db, logger: createLogger() });
     out(`OnePlace MLLP listener on ${server.host}:${server.port}. Press Ctrl-C to stop.`);

@@ -49,6 +49,8 @@ export interface Hl7Outcome {
   /** An ADT event OnePlace does not use: acknowledged, kept and counted, nothing applied. */
   unsupported?: boolean;
   reason?: string;
+  /** Applied now: the person its patient is linked to (what a face may queue for rescoring). */
+  personId?: string;
 }
 
 export type VisitEvent = AdtEvent & { visitNumber: string; visit: VisitDetail };

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import type { Db } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { type PeopleTouched, peopleOf } from "../touched.ts";
 import { applyHl7Batch } from "./many.ts";
 import { splitMessages } from "./split.ts";
 
@@ -17,6 +18,8 @@ export interface FileLoadResult {
   /** Messages of ADT events OnePlace does not use: acknowledged and kept, counted in recordsRead and here. */
   unsupported: number;
   seconds: number;
+  /** The people the messages applied were about (for a face to rescore). */
+  personIds: string[];
 }
 
 const CHUNK = 250;
@@ -27,6 +30,8 @@ export async function loadHl7File(
   options: {
     onProgress?: (done: number, total: number) => void;
     onInternalError?: (e: unknown) => void;
+    /** Told the people each chunk applied, in its transaction and after its commit. */
+    touched?: PeopleTouched;
   } = {},
 ): Promise<FileLoadResult> {
   const started = performance.now();
@@ -46,11 +51,13 @@ export async function loadHl7File(
   });
   const total = emptyCounts();
   let unsupported = 0;
+  const people = new Set<string>();
   const tables: Record<string, number> = {};
   try {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const chunk = messages.slice(i, i + CHUNK);
       const c = emptyCounts();
+      let chunkPeople: string[] = [];
       await applyHl7Batch(
         db,
         chunk.map((raw) => ({ raw, ctx: { origin, loadId } })),
@@ -65,8 +72,13 @@ export async function loadHl7File(
             else c.loaded++;
           }
           await addToLoad(tx, loadId, c);
+          const applied = peopleOf(outcomes);
+          chunkPeople = applied;
+          if (applied.length > 0) await options.touched?.inTransaction(tx, applied);
         },
       );
+      for (const id of chunkPeople) people.add(id);
+      if (chunkPeople.length > 0) options.touched?.committed(chunkPeople);
       const counts = c;
       total.recordsRead += counts.recordsRead;
       total.loaded += counts.loaded;
@@ -87,5 +99,6 @@ export async function loadHl7File(
     counts: total,
     unsupported,
     seconds: (performance.now() - started) / 1000,
+    personIds: [...people],
   };
 }

@@ -609,6 +609,19 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
   return sql;
 }
 
+/** The person a patient record is linked to, if it is. */
+function linkedPerson(
+  personOf: (source: string, recordId: string) => string,
+  source: string,
+  recordId: string,
+): string | undefined {
+  try {
+    return personOf(source, recordId);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
   const rejections: Rejected[] = [];
@@ -661,10 +674,13 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
     const e = a.event;
     const k = hasVisitEvent(e) ? visitKey(e.sourceSystem, e.visitNumber) : null;
     const state = k ? states.get(k) : undefined;
-    outcomes[a.index] = acceptedOutcome(a.message, e, {
-      duplicate: false,
-      held: k !== null && state === null && !touched.get(k)?.log.some((x) => x.trigger === "A11"),
-    });
+    outcomes[a.index] = {
+      ...acceptedOutcome(a.message, e, {
+        duplicate: false,
+        held: k !== null && state === null && !touched.get(k)?.log.some((x) => x.trigger === "A11"),
+      }),
+      personId: linkedPerson(personOf, e.sourceSystem, e.patient.recordId),
+    };
   }
   // 5. Rejects, each with its raw message and reason.
   for (const r of rejections) {

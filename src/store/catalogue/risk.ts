@@ -129,6 +129,11 @@ export const RISK_TABLES = {
     },
     { layout: "distributed", primaryKey: ["person_id"] },
   ),
+  // 1018_risk_rescore_queue.sql
+  risk_rescore_queue: table(
+    { person_id: "uuid", queued_at: "timestamptz" },
+    { layout: "distributed", primaryKey: ["person_id"] },
+  ),
   // 0402_cohort.sql
   risk_cohort: table(
     {
