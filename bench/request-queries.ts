@@ -9,11 +9,10 @@
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
-import { createLogger } from "../src/platform/index.ts";
 import { openDb, storeConfigFromEnv } from "../src/store/index.ts";
 import { seedDemoIdentities } from "../src/synth/index.ts";
-import { createWebServer } from "../src/web/index.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
+import { benchWebServer } from "./web-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -54,20 +53,7 @@ db.query = (async (sql: string, params?: readonly unknown[]) => {
   }
 }) as typeof db.query;
 
-const app = await createWebServer({
-  db,
-  logger: createLogger({ level: "silent" }),
-  placeName: "Bench",
-  auth: {
-    maxFailedLogins: 1_000,
-    lockoutMinutes: 1,
-    sessionIdleMinutes: 600,
-    sessionMaxHours: 12,
-    loginAttemptsPerMinute: 10_000,
-    cookieSecure: false,
-    oidc: null,
-  },
-});
+const app = await benchWebServer(db);
 await app.ready();
 const user = demo.users.find((u) => u.roleCode === values.role && u.password);
 if (!user?.password) throw new Error(`no demo user with a new password for ${values.role}`);

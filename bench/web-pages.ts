@@ -16,15 +16,14 @@
 // 10,000-person register sorted and paged ≤ 150 ms, find by NHS Number ≤ 30 ms (a row's `target`).
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createLogger } from "../src/platform/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { seedDemoIdentities } from "../src/synth/index.ts";
-import { createWebServer } from "../src/web/index.ts";
 import { runCli } from "../test/helpers/cli.ts";
 import { createTestDatabase } from "../test/helpers/test-db.ts";
 import { cpuSeconds } from "./outcomes-cpu.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
 import { WEB_ROUTES, type WebRoute } from "./web-routes.ts";
+import { benchWebServer } from "./web-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -78,20 +77,7 @@ const demo = await seedDemoIdentities(db, { newPasswords: true });
 const people = Number((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM person"))[0].n);
 
 // 2. The server, timing each request itself.
-const app = await createWebServer({
-  db,
-  logger: createLogger({ level: "silent" }),
-  placeName: "Bench",
-  auth: {
-    maxFailedLogins: 1_000,
-    lockoutMinutes: 1,
-    sessionIdleMinutes: 600,
-    sessionMaxHours: 12,
-    loginAttemptsPerMinute: 10_000,
-    cookieSecure: false,
-    oidc: null,
-  },
-});
+const app = await benchWebServer(db);
 const serverTimes = new Map<string, number[]>();
 app.addHook("onResponse", async (request, reply) => {
   const label = request.headers["x-bench-route"];

@@ -6,12 +6,11 @@
 //
 //   node bench/web-render.ts [N] ["page name|page name"]   (names as in bench/web-routes.ts, substrings)
 import nunjucks from "nunjucks";
-import { createLogger } from "../src/platform/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { seedDemoIdentities } from "../src/synth/index.ts";
-import { createWebServer } from "../src/web/index.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
 import { WEB_ROUTES } from "./web-routes.ts";
+import { benchWebServer } from "./web-server.ts";
 
 const N = Number(process.argv[2] ?? 100);
 const only = (
@@ -34,20 +33,7 @@ const db = await openDb({
   home: process.env.ONEPLACE_HOME ?? ".oneplace",
 });
 const demo = await seedDemoIdentities(db, { newPasswords: true });
-const app = await createWebServer({
-  db,
-  logger: createLogger({ level: "silent" }),
-  placeName: "Bench",
-  auth: {
-    maxFailedLogins: 1_000,
-    lockoutMinutes: 1,
-    sessionIdleMinutes: 600,
-    sessionMaxHours: 12,
-    loginAttemptsPerMinute: 10_000,
-    cookieSecure: false,
-    oidc: null,
-  },
-});
+const app = await benchWebServer(db);
 await app.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.address();
 const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
