@@ -5,7 +5,7 @@ import { invalid, OnePlaceError } from "../core/errors.ts";
 import { isUuid } from "../core/ids.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { breakGlassReasonProblem, insertBreakGlass } from "./break-glass.ts";
-import { BREAK_GLASS_ACTIONS, evaluateAccess } from "./policy.ts";
+import { BREAK_GLASS_ACTIONS, denied, evaluateAccess } from "./policy.ts";
 import {
   type FactsScope,
   factsForPeople,
@@ -13,7 +13,9 @@ import {
   SIGNATURE,
   signatureSql,
 } from "./relationship-facts.ts";
-import type { AccessContext, AccessDecision, Action, PersonFacts, RefusalKind } from "./types.ts";
+import type { AccessContext, AccessDecision, Action, PersonFacts } from "./types.ts";
+
+export { denied };
 
 export interface AccessRequest extends AccessContext {
   person: string;
@@ -39,19 +41,6 @@ const UUID_LOWER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 /** Upper bound for one filter call: a register of a large practice is well under this. */
 export const MAX_PEOPLE_PER_FILTER = 100_000;
-
-/** A deny decision with its reason, for refusals decided outside the policy table. */
-export function denied(reason: string, refusal?: RefusalKind): AccessDecision {
-  return {
-    allow: false,
-    reason,
-    ...(refusal ? { refusal } : {}),
-    relationship: null,
-    disclosure: null,
-    flagged: false,
-    breakGlassId: null,
-  };
-}
 
 function clock(ctx: AccessContext): Date {
   return ctx.now ? ctx.now() : new Date();

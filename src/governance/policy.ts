@@ -24,7 +24,8 @@ export interface PolicyInput {
 /** Break-glass is for one person in an emergency: it never opens a list or an export. */
 export const BREAK_GLASS_ACTIONS: readonly Action[] = ["view", "search", "change"];
 
-function deny(reason: string, refusal?: RefusalKind): AccessDecision {
+/** A deny decision with its reason (also for refusals decided outside the policy table). */
+export function denied(reason: string, refusal?: RefusalKind): AccessDecision {
   return {
     allow: false,
     reason,
@@ -69,46 +70,47 @@ export function heldRelationships(
 export function evaluateAccess(input: PolicyInput): AccessDecision {
   const { roleAssignment, purpose, action, facts } = input;
   const { role } = roleAssignment;
-  if (!input.userActive) return deny("the user's account is not active");
+  if (!input.userActive) return denied("the user's account is not active");
   if (!role.purposes.includes(purpose)) {
-    return deny(`the ${role.name} role may not act for the purpose "${purpose}"`);
+    return denied(`the ${role.name} role may not act for the purpose "${purpose}"`);
   }
-  if (!facts.known) return deny("no such person", "no-such-person");
+  if (!facts.known) return denied("no such person", "no-such-person");
 
   switch (role.accessBasis) {
     case "none":
-      return deny(`the ${role.name} role has no access to personal data`);
+      return denied(`the ${role.name} role has no access to personal data`);
     case "aggregate":
-      return deny(`the ${role.name} role sees aggregate figures only, never a person`);
+      return denied(`the ${role.name} role sees aggregate figures only, never a person`);
     case "identity-admin":
-      if (!role.actions.includes(action)) return deny(`the ${role.name} role may not ${action}`);
+      if (!role.actions.includes(action)) return denied(`the ${role.name} role may not ${action}`);
       return allow("identity administration: demographics only", "demographics", null);
     case "pseudonymised":
       if (!role.actions.includes(action)) {
-        return deny(`the ${role.name} role sees pseudonymised data only and may not ${action}`);
+        return denied(`the ${role.name} role sees pseudonymised data only and may not ${action}`);
       }
-      if (facts.optedOut) return deny("national data opt-out: excluded from secondary use");
-      if (facts.objectionHolders.length > 0) return deny("objection to sharing: excluded from secondary use");
+      if (facts.optedOut) return denied("national data opt-out: excluded from secondary use");
+      if (facts.objectionHolders.length > 0)
+        return denied("objection to sharing: excluded from secondary use");
       return allow(`pseudonymised for ${purpose}`, "pseudonymised", null);
     case "relationship":
       return evaluateRelationship(input);
   }
-  return deny(`unknown access basis for the ${role.name} role`);
+  return denied(`unknown access basis for the ${role.name} role`);
 }
 
 function evaluateRelationship(input: PolicyInput): AccessDecision {
   const { roleAssignment, action, facts } = input;
   const { role, team } = roleAssignment;
-  if (!role.actions.includes(action)) return deny(`the ${role.name} role may not ${action}`);
+  if (!role.actions.includes(action)) return denied(`the ${role.name} role may not ${action}`);
   const objectionBlocks =
     facts.objectionHolders.length > 0 &&
     (team.orgCode === null || !facts.objectionHolders.includes(team.orgCode));
   const held = objectionBlocks ? [] : heldRelationships(role.relationshipKinds, facts);
   if (held.length > 0) return allow(`legitimate relationship: ${held[0]}`, "identifiable", held[0]);
   if (facts.breakGlassId) {
-    if (!role.mayBreakGlass) return deny(`the ${role.name} role may not break glass`);
+    if (!role.mayBreakGlass) return denied(`the ${role.name} role may not break glass`);
     if (!BREAK_GLASS_ACTIONS.includes(action)) {
-      return deny(`break-glass covers one person's record, not ${action === "list" ? "lists" : "exports"}`);
+      return denied(`break-glass covers one person's record, not ${action === "list" ? "lists" : "exports"}`);
     }
     return allow(
       "break-glass: emergency access with a recorded reason",
@@ -118,7 +120,7 @@ function evaluateRelationship(input: PolicyInput): AccessDecision {
     );
   }
   if (objectionBlocks) {
-    return deny(`the person objects to sharing: visible only to ${facts.objectionHolders.join(", ")}`);
+    return denied(`the person objects to sharing: visible only to ${facts.objectionHolders.join(", ")}`);
   }
-  return deny("no legitimate relationship", "no-relationship");
+  return denied("no legitimate relationship", "no-relationship");
 }

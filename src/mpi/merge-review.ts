@@ -19,7 +19,8 @@ export interface MergeRequest {
   reason: string;
 }
 
-async function golden(q: Queryable, personId: string): Promise<MatchRecord | null> {
+/** A person's golden record as the matcher compares it. */
+export async function personMatchRecord(q: Queryable, personId: string): Promise<MatchRecord | null> {
   const rows = await q.query<DemographicRow>(
     `SELECT nhs_number, family_name, given_name, birth_date::text AS birth_date, sex, postcode
      FROM person WHERE person_id = $1`,
@@ -36,7 +37,7 @@ export async function queueMergeReview(q: Queryable, m: MergeRequest): Promise<b
   );
   const current = links[0]?.person_id;
   if (!current || current === m.survivorPersonId) return false;
-  const [a, b] = await Promise.all([golden(q, current), golden(q, m.survivorPersonId)]);
+  const [a, b] = await Promise.all([personMatchRecord(q, current), personMatchRecord(q, m.survivorPersonId)]);
   if (!a || !b) return false;
   const score = scorePair(a, b);
   const queued = await q.query(

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { lockNames, type Queryable } from "../store/index.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import { comparisonJson } from "./link-decisions.ts";
+import { personMatchRecord } from "./merge-review.ts";
 import { PERSON_LEVEL_TABLES } from "./moves.ts";
-import { type DemographicRow, matchRecordFromRow } from "./records.ts";
-import { type MatchRecord, scorePair } from "./score.ts";
+import { scorePair } from "./score.ts";
 
 // What a source says about its own records beyond "this is the patient": its local id changed (HL7 A47), it
 // deletes what it said about someone (A29), or an event of its needs a person to decide before OnePlace acts on
@@ -27,15 +27,6 @@ export interface EventReviewRequest {
   requestedBy: string;
   /** Why it waits; names record ids, never demographics. */
   reason: string;
-}
-
-async function golden(q: Queryable, personId: string): Promise<MatchRecord | null> {
-  const rows = await q.query<DemographicRow>(
-    `SELECT nhs_number, family_name, given_name, birth_date::text AS birth_date, sex, postcode
-     FROM person WHERE person_id = $1`,
-    [personId],
-  );
-  return rows[0] ? matchRecordFromRow(rows[0]) : null;
 }
 
 async function linkOf(q: Queryable, sourceSystem: string, recordId: string): Promise<string | null> {
@@ -70,7 +61,10 @@ async function decision(
 export async function queueEventReview(q: Queryable, r: EventReviewRequest): Promise<boolean> {
   const current = await linkOf(q, r.sourceSystem, r.recordId);
   if (!current) return false;
-  const [a, b] = await Promise.all([golden(q, current), golden(q, r.candidatePersonId)]);
+  const [a, b] = await Promise.all([
+    personMatchRecord(q, current),
+    personMatchRecord(q, r.candidatePersonId),
+  ]);
   const score = a && b ? scorePair(a, b) : null;
   const queued = await q.query(
     `INSERT INTO mpi_review (review_id, source_system, source_record_id, candidate_person_id, score, comparison,
