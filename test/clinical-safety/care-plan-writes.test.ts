@@ -32,10 +32,18 @@ test("only the feeds' provenance-keyed upsert and the projection of a signed-off
   const writers = files.filter((f) =>
     /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+care_plan\b/i.test(readFileSync(join(ROOT, f), "utf8")),
   );
+  // The synthetic place's history projects its plans' versions in bulk, once, into a place where no plan was
+  // made in OnePlace yet (it checks in the same transaction), so it can overwrite nobody's edit.
+  const synthHistory = join("src", "synth", "care-history.ts");
   assert.deepEqual(
     writers,
-    [join("src", "care", "plan-store.ts")],
+    [join("src", "care", "plan-store.ts"), synthHistory],
     "a care plan is written only by its versioned store (optimistic concurrency, HAZ-018)",
+  );
+  assert.match(
+    readFileSync(join(ROOT, synthHistory), "utf8"),
+    /SELECT EXISTS \(SELECT 1 FROM care_plan_version\)/,
+    "the synthetic history writes plans only into a place with no plan versions",
   );
   const routes = files.filter((f) => f.startsWith(join("src", "web", "routes")));
   const planRoutes = routes.filter((f) =>
