@@ -1,6 +1,7 @@
 // Where rescoring one person spends its time: each statement of rescorePeople, timed (wall and this process's
 // CPU, which on PGlite includes the database), over repeated rescorings of the same people.
 //   ONEPLACE_HOME=... node bench/rescore-trace.ts [--people N] [--runs N]
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { rescorePeople } from "../src/risk/index.ts";
 import { type Db, openDb, type Queryable, storeConfigFromEnv } from "../src/store/index.ts";
@@ -80,8 +81,10 @@ last[0].steps.forEach((s, i) => {
       .padStart(8)} ms CPU  ${s.label}`,
   );
 });
+const p95 = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 console.log(
-  `total: ${median(last.map((r) => r.ms)).toFixed(1)} ms, CPU ${median(last.map((r) => r.cpu)).toFixed(1)} ms`,
+  `total: ${median(last.map((r) => r.ms)).toFixed(1)} ms, CPU ${median(last.map((r) => r.cpu)).toFixed(1)} ms; p95 ${p95(last.map((r) => r.ms)).toFixed(1)} ms (all ${runs.length} runs, the first cold: p95 ${p95(runs.map((r) => r.ms)).toFixed(1)} ms); load average ${loadavg()[0].toFixed(1)}`,
 );
 // How the server planned each prepared statement: a generic plan is planned once, a custom plan every run.
 for (const r of await db.query<{ name: string; generic_plans: number; custom_plans: number }>(
