@@ -40,7 +40,10 @@ export async function openBenchPlace(options: {
   const databaseUrl = given ?? scratch?.databaseUrl;
   const home = scratch?.home ?? mkdtempSync(join(tmpdir(), `${options.prefix}-`));
   const db = await openDb({ databaseUrl, home });
-  await migrate(db);
+  // A given database is a place someone loaded: the bench reads it and never changes its schema (pointed at a
+  // shared or empty database by mistake, it would otherwise migrate it).
+  if (given) await refuseUnlessPlace(db);
+  else await migrate(db);
   if (scratch && options.people > 0) {
     const started = performance.now();
     await loadSyntheticPlace(db, { ...DEFAULT_SYNTH_CONFIG, people: options.people });
@@ -64,6 +67,18 @@ export async function openBenchPlace(options: {
       await scratch?.drop();
     },
   };
+}
+
+async function refuseUnlessPlace(db: Db): Promise<void> {
+  const [{ person }] = await db.query<{ person: string | null }>(
+    "SELECT to_regclass('person')::text AS person",
+  );
+  const people = person ? (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM person"))[0].n : 0;
+  if (people > 0) return;
+  await db.close();
+  throw new Error(
+    "DATABASE_URL names a database with no place in it. Load one there first (oneplace db migrate, then oneplace synth), or leave DATABASE_URL unset and pass --server to build a scratch place.",
+  );
 }
 
 /** A user in a role in a team (made when missing) and a day's API token for it. */
