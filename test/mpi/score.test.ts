@@ -177,9 +177,23 @@ test("two different people are never linked automatically, even twins or fathers
           a.given !== b.given &&
           compareBirthDate(a.birthDate, b.birthDate) === "different",
       );
-      assert.equal(decide(scorePair(a, b)), "new");
+      // Two people can share an NHS Number only by a feed's error: never a link, and otherwise new.
+      const sharedNhsNumber = a.nhsNumber !== null && a.nhsNumber === b.nhsNumber;
+      if (sharedNhsNumber) assert.notEqual(decide(scorePair(a, b)), "link");
+      else assert.equal(decide(scorePair(a, b)), "new");
     }),
     { numRuns: 600 },
+  );
+  fc.assert(
+    fc.property(personArb, personArb, nhsArb, (a, b, nhsNumber) => {
+      fc.pre(
+        a.family !== b.family &&
+          a.given !== b.given &&
+          compareBirthDate(a.birthDate, b.birthDate) === "different",
+      );
+      assert.notEqual(decide(scorePair({ ...a, nhsNumber }, { ...b, nhsNumber })), "link");
+    }),
+    { numRuns: 200 },
   );
   fc.assert(
     fc.property(personArb, fc.constantFrom(...GIVEN), (a, otherGiven) => {
