@@ -160,14 +160,18 @@ SELECT seq, event_id::text AS event_id, hash FROM event ORDER BY seq`,
 
 // The people of the packed (long) lists, for "who looked at this person?" (0892): one row per person and list.
 // Each input is a column array, one element per packed list: the row's position, the list in base64, withheld.
+// The lists are decoded once, MATERIALIZED: inlined, the planner decoded the whole list again for every person
+// in it, so a 10,000-person export spent seconds here (quadratic in the list's length).
 const MEMBERS_SQL = prepared(
   "gov.audit.members",
   `
 INSERT INTO audit_set_member (person_id, seq, withheld)
+WITH s AS MATERIALIZED (
+  SELECT u.seq, decode(u.packed, 'base64') AS packed, u.withheld
+    FROM unnest($1::bigint[], $2::text[], $3::boolean[]) AS u(seq, packed, withheld)
+)
 SELECT DISTINCT encode(substring(s.packed FROM g * 16 + 1 FOR 16), 'hex')::uuid, s.seq, s.withheld
-  FROM (SELECT u.seq, decode(u.packed, 'base64') AS packed, u.withheld
-          FROM unnest($1::bigint[], $2::text[], $3::boolean[]) AS u(seq, packed, withheld)) s
- CROSS JOIN LATERAL generate_series(0, length(s.packed) / 16 - 1) AS g`,
+  FROM s CROSS JOIN LATERAL generate_series(0, length(s.packed) / 16 - 1) AS g`,
 );
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
