@@ -34,22 +34,26 @@ export async function readWorklist(
   limit = 500,
 ): Promise<WorkItem[]> {
   const rows = await q.query<Row>(
-    `WITH current AS MATERIALIZED (
-       SELECT person_id, plan_id, status, content, lead_user_id, review_due_on
-       FROM care_plan_version WHERE latest AND status <> 'ended'
-     ), led AS (
-       -- Signed off once: one set for the plans the user leads, not a subquery correlated with the CTE's rows
-       -- (which Citus cannot plan).
-       SELECT l.*, l.status = 'signed-off' OR (l.person_id, l.plan_id) IN (
+    `WITH led AS (
+       -- The plans the user leads (an index on the lead), each with whether it was ever signed off: one set for
+       -- those plans, not a subquery correlated with a CTE's rows (which Citus cannot plan).
+       SELECT l.person_id, l.plan_id, l.status, l.review_due_on,
+              l.status = 'signed-off' OR (l.person_id, l.plan_id) IN (
                 SELECT s.person_id, s.plan_id FROM care_plan_version s
                  WHERE s.status = 'signed-off'
-                   AND s.person_id IN (SELECT c.person_id FROM current c WHERE c.lead_user_id = $1::uuid)) AS signed
-       FROM current l WHERE l.lead_user_id = $1::uuid
+                   AND s.person_id IN (SELECT c.person_id FROM care_plan_version c
+                                        WHERE c.lead_user_id = $1::uuid AND c.latest AND c.status <> 'ended')) AS signed
+         FROM care_plan_version l
+        WHERE l.lead_user_id = $1::uuid AND l.latest AND l.status <> 'ended'
      )
+     -- Only the current plans with an open action the user owns, found by the GIN index on the actions
+     -- (migration 1023) rather than by reading every current plan's content.
      SELECT 'plan-action' AS kind, l.person_id, l.plan_id AS record_id, a ->> 'description' AS title,
             a ->> 'dueOn' AS due_on
-       FROM current l CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'actions') a
-      WHERE a ->> 'ownerUserId' = $1::text AND a ->> 'status' = 'open'
+       FROM care_plan_version l CROSS JOIN LATERAL jsonb_array_elements(l.content -> 'actions') a
+      WHERE l.latest AND l.status <> 'ended'
+        AND l.content -> 'actions' @> jsonb_build_array(jsonb_build_object('ownerUserId', $1::text, 'status', 'open'))
+        AND a ->> 'ownerUserId' = $1::text AND a ->> 'status' = 'open'
      UNION ALL
      SELECT 'plan-review', l.person_id, l.plan_id, 'Review the joint care plan', l.review_due_on::text
        FROM led l WHERE l.signed

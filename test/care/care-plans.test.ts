@@ -171,8 +171,15 @@ test("a social worker contributes an action; sign-off with a lead projects the p
       reviewDueOn: "2030-06-01",
     }),
   );
+  // The lead's worklist: a draft they lead waits for their sign-off; once signed off, its review.
+  const leadWork = async () =>
+    (await gp.careWorklist()).items
+      .filter((i) => i.person.personId === person.personId)
+      .map((i) => `${i.kind} ${i.dueOn ?? "-"}`);
+  assert.deepEqual(await leadWork(), ["plan-sign-off -"]);
   plan = await gp.signOffCarePlan(person.personId, plan.planId, plan.latest.version);
   assert.equal(plan.latest.status, "signed-off");
+  assert.deepEqual(await leadWork(), ["plan-review 2030-06-01"]);
   assert.equal(plan.inForce?.lead?.orgCode, ORGS.practice);
   const orgs = new Set(plan.contributors.map((c) => c.organisation));
   assert.ok(
