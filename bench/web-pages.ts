@@ -4,7 +4,7 @@
 // Prints p50/p95/p99 of the server's own time per route (Fastify's reply.elapsedTime, measured in the
 // server, so the load generator's own work on this machine is not counted), the client's p95 beside it, and
 // the CPU each request cost (this process, server and client, plus the database server's backends on
-// PostgreSQL): on a loaded machine the CPU is the figure to compare between runs.
+// PostgreSQL; "node" is this process's share): on a loaded machine the CPU is the figure to compare between runs.
 //
 //   node bench/web-pages.ts [--people N] [--requests N] [--concurrency N] [--only TEXT] [--existing] [--keep] [--json]
 //
@@ -122,6 +122,8 @@ interface Result {
   clientP95: number;
   /** CPU milliseconds per request: this process (server and client) plus the database's server backends. */
   cpuMs: number;
+  /** Of which this process (the web server and the load generator). */
+  nodeCpuMs: number;
   target: number;
   skipped?: string;
 }
@@ -136,6 +138,7 @@ async function drive(route: WebRoute, path: string, cookie: string): Promise<Res
   const statuses: Record<string, number> = {};
   let next = 0;
   const cpuBefore = await cpuSeconds(db);
+  const nodeBefore = process.cpuUsage();
   const worker = async () => {
     while (next < REQUESTS) {
       next++;
@@ -147,7 +150,9 @@ async function drive(route: WebRoute, path: string, cookie: string): Promise<Res
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const node = process.cpuUsage(nodeBefore);
   const cpuMs = (((await cpuSeconds(db)) - cpuBefore) * 1000) / Math.max(1, client.length);
+  const nodeCpuMs = (node.user + node.system) / 1000 / Math.max(1, client.length);
   const server = serverTimes.get(label) ?? [];
   return {
     name: route.name,
@@ -161,6 +166,7 @@ async function drive(route: WebRoute, path: string, cookie: string): Promise<Res
     p99: percentile(server, 99),
     clientP95: percentile(client, 95),
     cpuMs,
+    nodeCpuMs,
     target: route.target ?? 150,
   };
 }
@@ -187,6 +193,7 @@ for (const route of routes) {
       p99: Number.NaN,
       clientP95: Number.NaN,
       cpuMs: Number.NaN,
+      nodeCpuMs: Number.NaN,
       target: route.target ?? 150,
       skipped: skip ?? "",
     });
@@ -205,7 +212,7 @@ if (values.json) {
     `\nWeb pages on ${engine}, ${people.toLocaleString("en-GB")} people, ${CONCURRENCY} concurrent users, ${REQUESTS} requests per page; server time in ms\n`,
   );
   console.log(
-    `${"page".padEnd(34)} ${"role".padEnd(24)} ${"p50".padStart(7)} ${"p95".padStart(7)} ${"p99".padStart(7)} ${"client p95".padStart(10)} ${"CPU/req".padStart(7)} ${"target".padStart(6)}  status`,
+    `${"page".padEnd(34)} ${"role".padEnd(24)} ${"p50".padStart(7)} ${"p95".padStart(7)} ${"p99".padStart(7)} ${"client p95".padStart(10)} ${"CPU/req".padStart(7)} ${"node".padStart(6)} ${"target".padStart(6)}  status`,
   );
   for (const r of results) {
     const verdict = r.skipped
@@ -218,7 +225,7 @@ if (values.json) {
           ? "ok"
           : "OVER TARGET";
     console.log(
-      `${r.name.padEnd(34)} ${r.role.padEnd(24)} ${ms(r.p50).padStart(7)} ${ms(r.p95).padStart(7)} ${ms(r.p99).padStart(7)} ${ms(r.clientP95).padStart(10)} ${ms(r.cpuMs).padStart(7)} ${String(r.target).padStart(6)}  ${verdict}`,
+      `${r.name.padEnd(34)} ${r.role.padEnd(24)} ${ms(r.p50).padStart(7)} ${ms(r.p95).padStart(7)} ${ms(r.p99).padStart(7)} ${ms(r.clientP95).padStart(10)} ${ms(r.cpuMs).padStart(7)} ${ms(r.nodeCpuMs).padStart(6)} ${String(r.target).padStart(6)}  ${verdict}`,
     );
   }
 }
