@@ -6,7 +6,7 @@
 // the CPU each request cost (this process, server and client, plus the database server's backends on
 // PostgreSQL; "node" is this process's share): on a loaded machine the CPU is the figure to compare between runs.
 //
-//   node bench/web-pages.ts [--people N] [--requests N] [--concurrency N] [--only TEXT] [--existing] [--keep] [--json]
+//   node bench/web-pages.ts [--people N] [--requests N] [--concurrency N] [--only TEXT] [--skip TEXT] [--existing] [--keep] [--json]
 //
 // The place is prepared with the command line, as a user would: `oneplace synth --people N` (which adds the
 // teams and care relationships), `oneplace model train` and `oneplace stratify`; then the demo users get new
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "200" },
     concurrency: { type: "string", default: "8" },
     only: { type: "string" },
+    skip: { type: "string" },
     existing: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
@@ -174,10 +175,13 @@ async function drive(route: WebRoute, path: string, cookie: string): Promise<Res
 const placeholders = await resolvePlaceholders(db, demo);
 const results: Result[] = [];
 // --only "register|person": the rows whose role, name or path contains any of the texts.
+// --skip "CSV export": leave out the rows whose role, name or path contains any of the texts.
 const only = values.only?.split("|").filter(Boolean) ?? [];
-const routes = WEB_ROUTES.filter(
-  (r) => only.length === 0 || only.some((text) => `${r.role} ${r.name} ${r.path}`.includes(text)),
-);
+const skip = values.skip?.split("|").filter(Boolean) ?? [];
+const routes = WEB_ROUTES.filter((r) => {
+  const text = `${r.role} ${r.name} ${r.path}`;
+  return (only.length === 0 || only.some((t) => text.includes(t))) && !skip.some((t) => text.includes(t));
+});
 for (const route of routes) {
   const cookie = sessions.get(route.role);
   const path = placeholders.fill(route.path, route.role);
