@@ -30,6 +30,7 @@ import {
   mergePersons,
   mergesOf,
   openReviewCount,
+  type ReviewDecisionResult,
   type ReviewItem,
   type ReviewItemState,
   type ReviewVerdict,
@@ -96,8 +97,16 @@ export interface BackofficeReads {
   reviewQueue(page?: { limit?: number; offset?: number }): Promise<{ items: ReviewItem[]; total: number }>;
   /** One review item, the two sides' demographics as their sources hold them: each person audited. */
   reviewItem(reviewId: string): Promise<ReviewComparison>;
-  /** Decide a review item with a reason: link the record to the candidate, or keep them separate. */
-  decideReview(reviewId: string, verdict: ReviewVerdict, reason: string): Promise<{ personId: string }>;
+  /**
+   * Decide a review item with a reason: link the record to the candidate, or keep them separate. `candidate`
+   * is the candidate the reviewer compared: when the item names another person now, nothing is decided.
+   */
+  decideReview(
+    reviewId: string,
+    verdict: ReviewVerdict,
+    reason: string,
+    candidate?: string,
+  ): Promise<ReviewDecisionResult>;
   /** Every MPI decision and merge about a person, with their records now. */
   mpiHistory(personId: string): Promise<MpiHistory>;
   /** Merge `retired` into `survivor` (records and rows move; undone by unmergePeople). */
@@ -139,6 +148,30 @@ export function decisionReason(reason: string, code: string): string {
     });
   }
   return trimmed;
+}
+
+/**
+ * Refuses a decision on an item decided or closed since (saying why it closed), or whose candidate is no
+ * longer the person the reviewer compared (`candidate`, from their page).
+ */
+function stillDecidable(item: ReviewItemState, candidate: string | undefined): void {
+  if (item.status !== "open") {
+    const closed = (item.detail as { closed?: string }).closed;
+    throw conflict(
+      "mpi.already-decided",
+      closed
+        ? `This review item was closed without a decision: ${closed}.`
+        : `This review item was already decided (${item.status}).`,
+      { hint: "Go back to the review queue for the next one." },
+    );
+  }
+  if (candidate && candidate.toLowerCase() !== item.candidatePersonId) {
+    throw conflict(
+      "mpi.candidate-changed",
+      "The candidate changed since you opened this item (their records were merged or linked elsewhere): nothing was decided. Compare the record with the candidate shown now.",
+      { hint: "Look at the comparison again before deciding." },
+    );
+  }
 }
 
 export function backofficeReads(base: ReaderBase): BackofficeReads {
@@ -219,15 +252,11 @@ export function backofficeReads(base: ReaderBase): BackofficeReads {
       };
     },
 
-    async decideReview(reviewId, verdict, reason) {
+    async decideReview(reviewId, verdict, reason, candidate) {
       await gate("change");
       const why = decisionReason(reason, "mpi.review-reason");
       const item = await openItem(reviewId);
-      if (item.status !== "open") {
-        throw conflict("mpi.already-decided", `This review item was already decided (${item.status}).`, {
-          hint: "Go back to the review queue for the next one.",
-        });
-      }
+      stillDecidable(item, candidate);
       await decideEach([item.personId, item.candidatePersonId], "change");
       return db.transaction((tx) => decideReview(tx, reviewId, verdict, by, why, applyReviewedEvent));
     },

@@ -34,6 +34,8 @@ export {
   getReview,
   listReview,
   openReviewCount,
+  type ReviewDecisionResult,
+  type ReviewedEventResult,
   type ReviewItem,
   type ReviewItemState,
   type ReviewVerdict,
@@ -56,6 +58,7 @@ export {
 export {
   type EventReviewKind,
   type EventReviewRequest,
+  eventReviewLocks,
   lastRecordWithCare,
   queueEventReview,
   renameRecord,

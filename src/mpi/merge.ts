@@ -122,8 +122,20 @@ export async function mergePersons(
   );
   await q.query("DELETE FROM person WHERE person_id = $1", [retired]);
   await q.query("DELETE FROM person_identifier WHERE person_id = $1", [retired]);
+  // A feed's event waiting to act on the retired person (a visit to move onto them) still asks it of the same
+  // records, now the survivor's: it waits on the survivor. A link to the retired person is moot: superseded.
   await q.query(
-    "UPDATE mpi_review SET status = 'superseded', decided_at = now(), decided_by = $2 WHERE status = 'open' AND candidate_person_id = $1",
+    `UPDATE mpi_review r SET candidate_person_id = $2 WHERE r.status = 'open' AND r.candidate_person_id = $1
+       AND r.kind <> 'link' AND NOT EXISTS (
+         SELECT 1 FROM mpi_review o WHERE o.status = 'open' AND o.candidate_person_id = $2
+           AND o.source_system = r.source_system AND o.source_record_id = r.source_record_id AND o.kind = r.kind
+           AND COALESCE(o.detail->>'visit', '') = COALESCE(r.detail->>'visit', ''))`,
+    [retired, survivor],
+  );
+  await q.query(
+    `UPDATE mpi_review SET status = 'superseded', decided_at = now(), decided_by = $2,
+       detail = detail || jsonb_build_object('closed', 'the candidate was merged into another person')
+     WHERE status = 'open' AND candidate_person_id = $1`,
     [retired, decidedBy],
   );
   await recordDecision(q, { kind: "merge", decidedBy, from: retired, to: survivor, reason });

@@ -1,6 +1,6 @@
-import type { Queryable } from "../store/index.ts";
+import { lockNames, type Queryable } from "../store/index.ts";
 import { MpiError, relinkRecord } from "./merge.ts";
-import type { EventReviewKind } from "./source-events.ts";
+import { type EventReviewKind, eventReviewLocks } from "./source-events.ts";
 
 // The review queue: records whose best candidate scored between the thresholds. Each waits on a person of
 // its own; a reviewer either links it to the candidate or confirms it is someone else. Other kinds hold a feed's
@@ -107,10 +107,33 @@ export async function openReviewCount(q: Queryable): Promise<number> {
 export type ReviewVerdict = "link" | "separate";
 
 /**
- * Applies a feed's event a reviewer confirmed (a visit move, a record deletion): the capability that owns the
- * event's rows does it (ingest, for HL7 events), inside the decision's transaction.
+ * What became of a feed's event a reviewer confirmed. `applied`: done (a notice says what differed from what
+ * the feed asked, if anything). `closed`: what it asked no longer applies (the visit moved on or was deleted,
+ * the record it was to move onto was deleted): nothing was changed and the item closes, saying why. `kept`:
+ * what the reviewer compared changed (the record the visit moves onto is now another person's): the item
+ * stays open, naming that person, for the reviewer to look again.
  */
-export type ApplyReviewedEvent = (q: Queryable, item: ReviewItem, decidedBy: string) => Promise<void>;
+export type ReviewedEventResult =
+  | { outcome: "applied"; notice?: string }
+  | { outcome: "closed" | "kept"; notice: string };
+
+/**
+ * Applies a feed's event a reviewer confirmed (a visit move, a record deletion): the capability that owns the
+ * event's rows does it (ingest, for HL7 events), inside the decision's transaction, after checking that what
+ * the event asked still applies.
+ */
+export type ApplyReviewedEvent = (
+  q: Queryable,
+  item: ReviewItem,
+  decidedBy: string,
+) => Promise<ReviewedEventResult>;
+
+/** What a decision did: the person the record is on now, and for a feed's event what became of it. */
+export interface ReviewDecisionResult {
+  personId: string;
+  /** For a feed's event confirmed by the reviewer: applied, closed (stale) or kept open (look again). */
+  event?: ReviewedEventResult;
+}
 
 /**
  * Records a reviewer's decision: the record is the candidate (link) or someone else (separate); for an event
@@ -123,7 +146,16 @@ export async function decideReview(
   decidedBy: string,
   reason?: string,
   applyEvent?: ApplyReviewedEvent,
-): Promise<{ personId: string }> {
+): Promise<ReviewDecisionResult> {
+  // A feed's event takes the locks its feed takes (the visit, the records) before the item's row, as a feed's
+  // message does before it touches review items: the two never wait on each other in a circle.
+  const peek = await q.query<{
+    source_system: string;
+    source_record_id: string;
+    kind: string;
+    detail: unknown;
+  }>("SELECT source_system, source_record_id, kind, detail FROM mpi_review WHERE review_id = $1", [reviewId]);
+  if (peek[0] && peek[0].kind !== "link") await lockNames(q, eventReviewLocks(peek[0]));
   const rows = await q.query<{
     source_system: string;
     source_record_id: string;
@@ -145,6 +177,7 @@ export async function decideReview(
     );
   const record = [item.source_system, item.source_record_id] as const;
   let personId: string;
+  let event: ReviewedEventResult | undefined;
   if (item.kind !== "link") {
     const full = (await getReview(q, reviewId)) as ReviewItemState;
     personId = full.personId || full.candidatePersonId;
@@ -155,7 +188,12 @@ export async function decideReview(
           "conflict",
           "mpi.event-not-applicable",
         );
-      await applyEvent(q, full, decidedBy);
+      event = await applyEvent(q, full, decidedBy);
+      if (event.outcome === "kept") return { personId, event };
+      if (event.outcome === "closed") {
+        await closeStale(q, reviewId, record, full, decidedBy, event.notice);
+        return { personId, event };
+      }
     }
     await q.query(
       `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
@@ -167,8 +205,13 @@ export async function decideReview(
         record[1],
         full.personId || null,
         item.candidate_person_id,
-        reason ??
-          (verdict === "link" ? `reviewer: ${item.kind} applied` : `reviewer: ${item.kind} not applied`),
+        [
+          reason ??
+            (verdict === "link" ? `reviewer: ${item.kind} applied` : `reviewer: ${item.kind} not applied`),
+          event?.notice,
+        ]
+          .filter((x) => x)
+          .join("; "),
       ],
     );
   } else if (verdict === "link") {
@@ -211,5 +254,37 @@ export async function decideReview(
     "UPDATE mpi_review SET status = $2, decided_at = now(), decided_by = $3 WHERE review_id = $1",
     [reviewId, verdict === "link" ? "linked" : "separate", decidedBy],
   );
-  return { personId };
+  return event ? { personId, event } : { personId };
+}
+
+/**
+ * A feed's event that no longer applies: the item closes (superseded, the notice kept in its detail as
+ * `closed`) and the decision says why; nothing the event asked is done.
+ */
+async function closeStale(
+  q: Queryable,
+  reviewId: string,
+  record: readonly [string, string],
+  item: ReviewItem,
+  decidedBy: string,
+  notice: string,
+): Promise<void> {
+  await q.query(
+    `UPDATE mpi_review SET status = 'superseded', decided_at = now(), decided_by = $2,
+       detail = detail || jsonb_build_object('closed', $3::text)
+     WHERE review_id = $1`,
+    [reviewId, decidedBy, notice],
+  );
+  await q.query(
+    `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
+       to_person_id, reason) VALUES (gen_random_uuid(), $1, 'review-closed', $2, $3, $4, $5, $6)`,
+    [
+      decidedBy,
+      record[0],
+      record[1],
+      item.personId || null,
+      item.candidatePersonId,
+      `${item.kind}: ${notice}`,
+    ],
+  );
 }

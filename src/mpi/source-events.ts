@@ -29,6 +29,27 @@ export interface EventReviewRequest {
   reason: string;
 }
 
+/**
+ * The locks a feed takes for what an event item touches (its records, and a visit-move's visit): taken before
+ * the item is decided, so a reviewer and a feed's message never wait on each other in a circle.
+ */
+export function eventReviewLocks(item: {
+  source_system: string;
+  source_record_id: string;
+  detail: unknown;
+}): string[] {
+  const d = (typeof item.detail === "string" ? JSON.parse(item.detail) : item.detail) as {
+    visit?: string;
+    toRecordId?: string;
+  };
+  const source = item.source_system;
+  return [
+    `record:${source}:${item.source_record_id}`,
+    ...(d.toRecordId ? [`record:${source}:${d.toRecordId}`] : []),
+    ...(d.visit ? [`visit:${source}:${d.visit}`] : []),
+  ];
+}
+
 async function linkOf(q: Queryable, sourceSystem: string, recordId: string): Promise<string | null> {
   const rows = await q.query<{ person_id: string }>(
     "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
@@ -135,6 +156,12 @@ export async function renameRecord(
     "UPDATE mpi_review SET source_record_id = $3 WHERE source_system = $1 AND source_record_id = $2 AND status = 'open'",
     params,
   );
+  // A visit waiting to move onto the old id moves onto the new one.
+  await q.query(
+    `UPDATE mpi_review SET detail = jsonb_set(detail, '{toRecordId}', to_jsonb($3::text))
+     WHERE source_system = $1 AND status = 'open' AND kind = 'visit-move' AND detail->>'toRecordId' = $2`,
+    params,
+  );
   // The record's identifiers named the old id as its hospital number: they name the new one.
   await q.query(
     `UPDATE mpi_record_link SET identifiers = (
@@ -202,7 +229,8 @@ export async function retractRecord(
   await q.query("DELETE FROM person_record WHERE source_system = $1 AND source_record_id = $2", params);
   await q.query("DELETE FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2", params);
   await q.query(
-    `UPDATE mpi_review SET status = 'superseded', decided_at = now(), decided_by = $3
+    `UPDATE mpi_review SET status = 'superseded', decided_at = now(), decided_by = $3,
+       detail = detail || jsonb_build_object('closed', 'record ' || $2::text || ' was deleted by its source')
      WHERE source_system = $1 AND source_record_id = $2 AND status = 'open'`,
     [...params, decidedBy],
   );

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { applyHl7Batch, applyReviewedEvent, loadHl7File } from "../../src/ingest/index.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
-import { decideReview, listReview } from "../../src/mpi/index.ts";
+import { decideReview, listReview, relinkRecord } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 import { loopbackSource, sendOne } from "./mllp-harness.ts";
@@ -461,4 +461,304 @@ test("a file of these events in the shape English feeds send: every message offe
   assert.equal(c.held, 1, "the transfer whose admission has not arrived");
   assert.equal(await personOfRecord("RXF3"), null, "renamed, then deleted");
   assert.equal((await spellsOf("VF1")).length, 0, "the moved visit went with the deleted record");
+});
+
+test("an A12 after a bed swap within the ward (A17) cancels that swap, which changed nothing: the transfer before it stands", async () => {
+  await one(admit(pid3("RXT1"), "VT1", "WARDA"));
+  await one(admit(pid3("RXT2"), "VT2", "WARDB"));
+  const transfer = message(
+    "A02",
+    [pid(pid3("RXT1")), pv1({ 2: "I", 3: "WARDB^BAY1^BED1^RX1", 19: "VT1" })],
+    "20140602090000+0100",
+  );
+  assert.equal((await one(transfer)).code, "AA");
+  // Both now on WARDB: they swap beds, nothing OnePlace keeps changes.
+  const beds = message(
+    "A17",
+    [
+      pid(pid3("RXT1")),
+      pv1({ 2: "I", 3: "WARDB^BAY2^BED7^RX1", 19: "VT1" }),
+      pid(pid3("RXT2"), undefined, 2),
+      pv1({ 2: "I", 3: "WARDB^BAY1^BED1^RX1", 19: "VT2" }),
+    ],
+    "20140602100000+0100",
+  );
+  assert.equal((await one(beds)).code, "AA");
+  const cancel = message(
+    "A12",
+    [pid(pid3("RXT1")), pv1({ 2: "I", 3: "WARDB^BAY1^BED1^RX1", 19: "VT1" })],
+    "20140602110000+0100",
+  );
+  const out = await one(cancel);
+  assert.equal(out.code, "AA", out.reason);
+  assert.deepEqual(
+    (await staysOf("VT1")).map((s) => s.ward_code),
+    ["WARDA", "WARDB"],
+    "the transfer to WARDB before the bed swap is not undone",
+  );
+  // A second A12 cancels the transfer itself.
+  const again = message(
+    "A12",
+    [pid(pid3("RXT1")), pv1({ 2: "I", 3: "WARDA^^^RX1", 19: "VT1" })],
+    "20140602120000+0100",
+  );
+  assert.equal((await one(again)).code, "AA");
+  assert.deepEqual(
+    (await staysOf("VT1")).map((s) => s.ward_code),
+    ["WARDA"],
+  );
+});
+
+test("A17 updates the second patient's demographics as an A08 would, and a second patient the source never sent becomes a record of their own", async () => {
+  await one(admit(pid3("RXP1"), "VP1", "WARDC"));
+  await one(admit(pid3("RXP2"), "VP2", "WARDD"));
+  const second = await personOfRecord("RXP2");
+  const swap = message(
+    "A17",
+    [
+      pid(pid3("RXP1")),
+      pv1({ 2: "I", 3: "WARDD^^^RX1", 19: "VP1" }),
+      `PID|2||${pid3("RXP2")}||MARRIED^ANN||${birthOf(pid3("RXP2"))}|F|||1 NEW ROAD^^LEEDS^^LS1 4AP`,
+      pv1({ 2: "I", 3: "WARDC^^^RX1", 19: "VP2" }),
+    ],
+    "20140602140000+0100",
+  );
+  const out = await one(swap);
+  assert.equal(out.code, "AA", out.reason);
+  const [rec] = await q<{ family_name: string; postcode: string | null; person_id: string }>(
+    "SELECT family_name, postcode, person_id::text AS person_id FROM person_record WHERE source_system = 'idpas' AND source_record_id = 'RXP2'",
+  );
+  assert.equal(rec.family_name, "MARRIED", "the second PID's new family name is applied");
+  assert.equal(rec.postcode, "LS1 4AP");
+  assert.equal(rec.person_id, second, "the same person");
+  const [golden] = await q<{ family_name: string }>("SELECT family_name FROM person WHERE person_id = $1", [
+    second,
+  ]);
+  assert.equal(golden.family_name, "MARRIED");
+  // Over MLLP, with a second patient the source has not sent before: their record is made, as an A08's would be.
+  await one(admit(pid3("RXP3"), "VP3", "WARDC", "UNTRUSTED"));
+  const ack = await sendOne(
+    server.port,
+    message(
+      "A17",
+      [
+        pid(pid3("RXP3")),
+        pv1({ 2: "I", 3: "WARDE^^^RX1", 19: "VP3" }),
+        pid(pid3("RXP4"), "NEWPAIR", 2),
+        pv1({ 2: "I", 3: "WARDC^^^RX1", 19: "VP4" }),
+      ],
+      "20140602150000+0100",
+      "UNTRUSTED",
+    ),
+  );
+  assert.equal(ack.code, "AA");
+  assert.ok(await personOfRecord("RXP4", "untrusted"), "the second patient is on the index");
+  assert.deepEqual(
+    (await staysOf2("VP3", "untrusted")).map((s) => s.ward_code),
+    ["WARDC", "WARDE"],
+  );
+});
+
+const staysOf2 = (visit: string, source: string) =>
+  q<{ ward_code: string }>(
+    `SELECT w.ward_code FROM ward_stay w JOIN hospital_spell s ON s.spell_id = w.spell_id
+     WHERE s.source_system = $1 AND s.source_record_id = $2 ORDER BY w.started_at`,
+    [source, visit],
+  );
+
+/** The end state of a source's A29 at 12:00 and a new admission at 14:00 for the same patient: what is left. */
+async function afterDeleteAndReadmit(id: string, before: string, after: string, source = "idpas") {
+  return {
+    person: await personOfRecord(id, source),
+    deletedVisit: (await spellsOf(before, source)).length,
+    laterVisit: (await spellsOf(after, source)).map((s) => s.person_id),
+  };
+}
+
+test("an A29 and an admission dated after it, in either order, in one batch or over MLLP: the later admission re-creates the patient, the visits before the deletion stay deleted", async () => {
+  const deletion = (id: string, app = "IDPAS") =>
+    message("A29", [pid(pid3(id)), "PV1|1|N"], "20140603120000+0100", app);
+  const readmit = (id: string, visit: string, app = "IDPAS") =>
+    message(
+      "A01",
+      [
+        pid(pid3(id)),
+        pv1({ 2: "I", 3: "WARDR^^^RX1", 4: "21", 10: "300", 19: visit, 44: "20140603140000+0100" }),
+      ],
+      "20140603140000+0100",
+      app,
+    );
+  const expectRecreated = async (id: string, before: string, after: string, source = "idpas") => {
+    const s = await afterDeleteAndReadmit(id, before, after, source);
+    assert.ok(s.person, `${id}: the later admission re-created the record`);
+    assert.equal(s.deletedVisit, 0, `${id}: the visit before the deletion is deleted`);
+    assert.deepEqual(s.laterVisit, [s.person], `${id}: the later admission is the record's person's`);
+  };
+
+  // In the order they were sent.
+  await one(admit(pid3("RXA1"), "VA1", "WARDR"));
+  assert.equal((await one(deletion("RXA1"))).code, "AA");
+  assert.equal(await personOfRecord("RXA1"), null);
+  assert.equal((await one(readmit("RXA1", "VA1B"))).code, "AA");
+  await expectRecreated("RXA1", "VA1", "VA1B");
+
+  // The later admission arrives first (the deletion raced behind it on another connection).
+  await one(admit(pid3("RXA2"), "VA2", "WARDR"));
+  assert.equal((await one(readmit("RXA2", "VA2B"))).code, "AA");
+  const late = await one(deletion("RXA2"));
+  assert.equal(late.code, "AA", late.reason);
+  await expectRecreated("RXA2", "VA2", "VA2B");
+
+  // Both in one batch, in either order.
+  await one(admit(pid3("RXA3"), "VA3", "WARDR"));
+  await one(admit(pid3("RXA4"), "VA4", "WARDR"));
+  const batch = await apply([
+    deletion("RXA3"),
+    readmit("RXA3", "VA3B"),
+    readmit("RXA4", "VA4B"),
+    deletion("RXA4"),
+  ]);
+  assert.deepEqual(
+    batch.map((o) => o.code),
+    ["AA", "AA", "AA", "AA"],
+  );
+  await expectRecreated("RXA3", "VA3", "VA3B");
+  await expectRecreated("RXA4", "VA4", "VA4B");
+
+  // Over MLLP, the deletion arriving last.
+  await one(admit(pid3("RXA5"), "VA5", "WARDR", "UNTRUSTED"));
+  assert.equal((await sendOne(server.port, readmit("RXA5", "VA5B", "UNTRUSTED"))).code, "AA");
+  assert.equal((await sendOne(server.port, deletion("RXA5", "UNTRUSTED"))).code, "AA");
+  await expectRecreated("RXA5", "VA5", "VA5B", "untrusted");
+
+  // An event dated before the deletion changes nothing of this: the record deleted with nothing after it goes.
+  await one(admit(pid3("RXA6"), "VA6", "WARDR"));
+  await one(deletion("RXA6"));
+  assert.equal(await personOfRecord("RXA6"), null, "no later event: deleted");
+});
+
+test("a visit-move item the feed has since overtaken: a reviewer's yes says what changed and closes it, or follows a rename or merge, or asks again; nothing half-written", async () => {
+  /** Admits `visit` for `from`, then an A45 moves it onto `to`, first seen in that message: an item waits. */
+  const queued = async (from: string, to: string, visit: string) => {
+    await one(admit(pid3(from), visit, "WARDM"));
+    const out = await one(
+      message("A45", [pid(pid3(to)), `MRG|${from}^^^RX1^MR||${visit}||${visit}`, pv1({ 2: "I", 19: visit })]),
+    );
+    assert.equal(out.code, "AA", out.reason);
+    const item = (await listReview(place.db)).find(
+      (i) => i.kind === "visit-move" && i.detail.visit === visit,
+    );
+    assert.ok(item, `a visit-move item for ${visit}`);
+    return item;
+  };
+  const decide = (id: string) =>
+    place.db.transaction((tx) =>
+      decideReview(tx, id, "link", "cli:reviewer", "ward clerk confirmed", applyReviewedEvent),
+    );
+  const statusOf = async (id: string) =>
+    (
+      await q<{ status: string; closed: string | null }>(
+        "SELECT status, detail->>'closed' AS closed FROM mpi_review WHERE review_id = $1",
+        [id],
+      )
+    )[0];
+  const moves = async (visit: string) =>
+    Number(
+      (
+        await q<{ n: number }>(
+          "SELECT count(*) AS n FROM adt_visit_event WHERE visit_number = $1 AND trigger_event = 'A45'",
+          [visit],
+        )
+      )[0].n,
+    );
+
+  // The record the visit was to move onto is deleted by its source (A29): closed, the visit stays.
+  const deleted = await queued("RXK1", "RXK2", "VK1");
+  const from = await personOfRecord("RXK1");
+  assert.equal((await one(message("A29", [pid(pid3("RXK2")), "PV1|1|N"]))).code, "AA");
+  const r1 = await decide(deleted.reviewId);
+  assert.equal(r1.event?.outcome, "closed");
+  assert.match(r1.event?.notice ?? "", /record RXK2, which the visit was to move onto, was deleted by idpas/);
+  assert.deepEqual(await statusOf(deleted.reviewId), { status: "superseded", closed: r1.event?.notice });
+  assert.deepEqual(
+    (await spellsOf("VK1")).map((s) => s.person_id),
+    [from],
+  );
+  assert.equal(await moves("VK1"), 0, "no move written");
+  const [closing] = await q<{ kind: string }>(
+    "SELECT kind FROM mpi_decision WHERE source_record_id = 'RXK1' AND decided_by = 'cli:reviewer'",
+  );
+  assert.equal(closing.kind, "review-closed");
+
+  // The record it was to move onto is renamed (A47): the item follows the new id and the move applies.
+  const renamed = await queued("RXK3", "RXK4", "VK3");
+  assert.equal(
+    (await one(message("A47", [pid(pid3("RXK5"), familyOf("RXK4")), "MRG|RXK4^^^RX1^MR"]))).code,
+    "AA",
+  );
+  const r2 = await decide(renamed.reviewId);
+  assert.equal(r2.event?.outcome, "applied");
+  assert.deepEqual(
+    (await spellsOf("VK3")).map((s) => s.person_id),
+    [await personOfRecord("RXK5")],
+  );
+
+  // The source moved the visit itself since (an A45 from a file, trusted, onto a known patient): closed.
+  const overtaken = await queued("RXK6", "RXK7", "VK6");
+  await one(register(pid3("RXK8")));
+  assert.equal(
+    (
+      await one(
+        message("A45", [pid(pid3("RXK8")), "MRG|RXK6^^^RX1^MR||VK6||VK6", pv1({ 2: "I", 19: "VK6" })]),
+      )
+    ).code,
+    "AA",
+  );
+  const r3 = await decide(overtaken.reviewId);
+  assert.equal(r3.event?.outcome, "closed");
+  assert.match(r3.event?.notice ?? "", /visit VK6 now belongs to record RXK8/);
+  assert.deepEqual(
+    (await spellsOf("VK6")).map((s) => s.person_id),
+    [await personOfRecord("RXK8")],
+  );
+
+  // The visit is deleted with the patient it belongs to: the item is closed by the deletion, saying so.
+  const gone = await queued("RXK9", "RXK10", "VK9");
+  assert.equal((await one(message("A29", [pid(pid3("RXK9")), "PV1|1|N"]))).code, "AA");
+  assert.deepEqual(await statusOf(gone.reviewId), {
+    status: "superseded",
+    closed: "record RXK9 was deleted by its source",
+  });
+
+  // The candidate is merged into another person: the item waits on the survivor, and the move lands there.
+  const merged = await queued("RXK11", "RXK12", "VK11");
+  await one(register(pid3("RXK13")));
+  const a40 = await one(message("A40", [pid(pid3("RXK13")), "MRG|RXK12^^^RX1^MR"]));
+  assert.equal(a40.code, "AA", a40.reason);
+  const survivor = await personOfRecord("RXK13");
+  assert.equal((await statusOf(merged.reviewId)).status, "open", "not superseded: the visit still waits");
+  const r4 = await decide(merged.reviewId);
+  assert.equal(r4.event?.outcome, "applied");
+  assert.deepEqual(
+    (await spellsOf("VK11")).map((s) => s.person_id),
+    [survivor],
+  );
+
+  // The record it moves onto is linked to someone else by a reviewer since: nothing moves, the item stays open
+  // naming that person, and the next yes moves the visit there.
+  const relinked = await queued("RXK14", "RXK15", "VK14");
+  await one(register(pid3("RXK16")));
+  const other = await personOfRecord("RXK16");
+  await place.db.transaction((tx) => relinkRecord(tx, ["idpas", "RXK15"], other, "cli:reviewer", "same"));
+  const r5 = await decide(relinked.reviewId);
+  assert.equal(r5.event?.outcome, "kept");
+  assert.match(r5.event?.notice ?? "", /now belongs to another person than the candidate you compared/);
+  const reopened = (await listReview(place.db)).find((i) => i.reviewId === relinked.reviewId);
+  assert.equal(reopened?.candidatePersonId, other);
+  assert.equal(await moves("VK14"), 0);
+  assert.equal((await decide(relinked.reviewId)).event?.outcome, "applied");
+  assert.deepEqual(
+    (await spellsOf("VK14")).map((s) => s.person_id),
+    [other],
+  );
 });

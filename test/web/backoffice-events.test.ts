@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { applyHl7Batch } from "../../src/ingest/index.ts";
+import { mergePersons } from "../../src/mpi/index.ts";
 import { seedUsers, TEAMS } from "../governance/fixtures.ts";
 import { personOf } from "./backoffice-data.ts";
 import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
@@ -18,9 +19,23 @@ function pv1(fields: Record<number, string>): string {
   for (const [n, v] of Object.entries(fields)) f[Number(n)] = v;
   return Array.from(f, (x) => x ?? "").join("|");
 }
+const admitted = (id: string, record: string, family: string, dob: string, visit: string) =>
+  `${msh("A01", id, AT)}\rPID|1||${record}^^^RX1^MR||${family}^ANN||${dob}|F\r${pv1({ 2: "I", 3: "WARDW^^^RX1", 4: "21", 10: "300", 19: visit, 44: AT })}`;
+const moved = (id: string, record: string, family: string, dob: string, from: string, visit: string) =>
+  `${msh("A45", id, "20140602100000+0100")}\rPID|1||${record}^^^RX1^MR||${family}^BETH||${dob}|F\rMRG|${from}^^^RX1^MR||${visit}||${visit}\r${pv1({ 2: "I", 19: visit })}`;
 const MESSAGES = [
-  `${msh("A01", "w1", AT)}\rPID|1||RXW1^^^RX1^MR||WRONGLY^ANN||19450303|F\r${pv1({ 2: "I", 3: "WARDW^^^RX1", 4: "21", 10: "300", 19: "VW1", 44: AT })}`,
-  `${msh("A45", "w2", "20140602100000+0100")}\rPID|1||RXW2^^^RX1^MR||RIGHTLY^BETH||19610606|F\rMRG|RXW1^^^RX1^MR||VW1||VW1\r${pv1({ 2: "I", 19: "VW1" })}`,
+  admitted("w1", "RXW1", "WRONGLY", "19450303", "VW1"),
+  moved("w2", "RXW2", "RIGHTLY", "19610606", "RXW1", "VW1"),
+  // VW3 waits to move onto RXW4, whom the source then deletes (A29).
+  admitted("w3", "RXW3", "STAYING", "19500505", "VW3"),
+  moved("w4", "RXW4", "DELETED", "19710707", "RXW3", "VW3"),
+  // VW5 waits to move onto RXW6, who is then merged into RXW7.
+  admitted("w5", "RXW5", "WAITING", "19520202", "VW5"),
+  moved("w6", "RXW6", "MERGED", "19730303", "RXW5", "VW5"),
+  `${msh("A28", "w7", "20140602110000+0100")}\rPID|1||RXW7^^^RX1^MR||SURVIVOR^CLARE||19740404|F`,
+];
+const LATER = [
+  `${msh("A29", "w8", "20140603100000+0100")}\rPID|1||RXW4^^^RX1^MR||DELETED^BETH||19710707|F\rPV1|1|N`,
 ];
 
 const web = webSuite({
@@ -33,28 +48,32 @@ const web = webSuite({
       teamCode: TEAMS.service.teamCode,
       purpose: "administration",
     });
-    const out = await applyHl7Batch(
-      db,
-      MESSAGES.map((raw) => ({ raw, ctx: { origin: "web-test", merges: "apply" as const } })),
-    );
-    assert.deepEqual(
-      out.map((o) => `${o.code} ${o.reason ?? ""}`.trim()),
-      ["AA", "AA"],
-    );
+    for (const batch of [MESSAGES, LATER]) {
+      const out = await applyHl7Batch(
+        db,
+        batch.map((raw) => ({ raw, ctx: { origin: "web-test", merges: "apply" as const } })),
+      );
+      assert.deepEqual(
+        out.map((o) => `${o.code} ${o.reason ?? ""}`.trim()),
+        batch.map(() => "AA"),
+      );
+    }
   },
 });
 const requests = bearerRequests(web, tokens, { accept: "text/html" });
 
-const itemId = async () =>
+const itemId = async (visit = "VW1") =>
   (
     await web.t.db.query<{ review_id: string }>(
-      "SELECT review_id::text AS review_id FROM mpi_review WHERE status = 'open' AND kind = 'visit-move'",
+      "SELECT review_id::text AS review_id FROM mpi_review WHERE kind = 'visit-move' AND detail->>'visit' = $1",
+      [visit],
     )
   )[0]?.review_id;
-const spellPerson = async () =>
+const spellPerson = async (visit = "VW1") =>
   (
     await web.t.db.query<{ person_id: string }>(
-      "SELECT person_id::text AS person_id FROM hospital_spell WHERE source_system = 'webpas' AND source_record_id = 'VW1'",
+      "SELECT person_id::text AS person_id FROM hospital_spell WHERE source_system = 'webpas' AND source_record_id = $1",
+      [visit],
     )
   ).map((r) => r.person_id);
 
@@ -100,4 +119,62 @@ test("the item asks whether the visit belongs to the candidate, and a reviewer's
     "SELECT allowed FROM audit_event WHERE actor = 'eng.events' AND action = 'change'",
   );
   assert.ok(audit.length >= 1 && audit.every((a) => a.allowed), "the decision is audited");
+});
+
+test("a yes to a move onto a record the source deleted since says so plainly, closes the item and moves nothing", async () => {
+  const id = await itemId("VW3");
+  assert.ok(id);
+  const before = await spellPerson("VW3");
+  const res = await requests.postForm(`/mpi/review/${id}`, "eng.events", {
+    verdict: "link",
+    reason: "Ward clerk confirmed the admission was booked on the wrong patient",
+  });
+  assert.equal(res.statusCode, 303, res.body);
+  assert.equal(res.headers.location, `/mpi/review/${id}`, "back to the item, which says what changed");
+  const page = await requests.get(`/mpi/review/${id}`, "eng.events");
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(
+    page.body,
+    /Closed without a decision: record RXW4, which the visit was to move onto, was deleted by webpas after this item was queued; the visit stays with record RXW3/,
+  );
+  assert.doesNotMatch(page.body, /Record decision/, "no form on a closed item");
+  assert.deepEqual(await spellPerson("VW3"), before, "the visit did not move");
+  const again = await requests.postForm(`/mpi/review/${id}`, "eng.events", {
+    verdict: "link",
+    reason: "Trying again from an old tab",
+  });
+  assert.equal(again.statusCode, 409);
+  assert.match(again.body, /This review item was closed without a decision: record RXW4/);
+});
+
+test("a candidate merged into another person while the reviewer looked: the item waits on the survivor, a yes from the old page decides nothing and says why", async () => {
+  const id = await itemId("VW5");
+  assert.ok(id);
+  const page = await requests.get(`/mpi/review/${id}`, "eng.events");
+  const seen = /name="candidate" value="([0-9a-f-]+)"/.exec(page.body)?.[1];
+  const candidate = await personOf(web.t.db, "webpas", "RXW6");
+  assert.equal(seen, candidate, "the form carries the candidate the reviewer compared");
+  const survivor = await personOf(web.t.db, "webpas", "RXW7");
+  await web.t.db.transaction((tx) => mergePersons(tx, survivor, candidate, "eng.other", "same person"));
+  const stale = await requests.postForm(`/mpi/review/${id}`, "eng.events", {
+    verdict: "link",
+    reason: "Ward clerk confirmed the admission was booked on the wrong patient",
+    candidate: seen ?? "",
+  });
+  assert.equal(stale.statusCode, 409, stale.body);
+  assert.match(stale.body, /The candidate changed since you opened this item/);
+  assert.match(
+    stale.body,
+    new RegExp(`name="candidate" value="${survivor}"`),
+    "the page now shows the survivor",
+  );
+  const from = await personOf(web.t.db, "webpas", "RXW5");
+  assert.deepEqual(await spellPerson("VW5"), [from], "nothing moved");
+  const res = await requests.postForm(`/mpi/review/${id}`, "eng.events", {
+    verdict: "link",
+    reason: "Compared again with the merged person: same admission",
+    candidate: survivor,
+  });
+  assert.equal(res.statusCode, 303, res.body);
+  assert.deepEqual(await spellPerson("VW5"), [survivor], "moved onto the survivor");
 });

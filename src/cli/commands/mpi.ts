@@ -139,7 +139,12 @@ function reviewDecision(verdict: "link" | "separate", summary: string, said: str
       return decided(
         db,
         (tx) => decideAndAudit(tx, args.id, verdict),
-        (r) => `Recorded: ${said} person ${r.personId}.`,
+        (r) =>
+          r.event?.outcome === "closed"
+            ? `Closed without a decision: ${r.event.notice}.`
+            : r.event?.outcome === "kept"
+              ? `Not decided: ${r.event.notice}.`
+              : `Recorded: ${said} person ${r.personId}.${r.event?.notice ? ` Note: ${r.event.notice}.` : ""}`,
       );
     },
   });

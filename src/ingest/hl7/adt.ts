@@ -155,7 +155,13 @@ export interface AdtEvent {
   /** A40: the patient identifiers merged into this patient; A47 and A45: MRG-1, the prior patient. */
   priorRecordIds: string[];
   /** A17 (swap patients): the other patient of the pair and their visit, read from the second PID and PV1. */
-  swap?: { patient: SourceRecordInput; visitNumber: string; visit: VisitDetail };
+  swap?: {
+    patient: SourceRecordInput;
+    visitNumber: string;
+    visit: VisitDetail;
+    /** The codes of the second PID no mapping knows (a sex left unmapped keeps what the record knows). */
+    patientFlags: UnmappedCode[];
+  };
   /** Codes in the message no mapping or standard knows: stored as received and flagged. */
   unmapped: UnmappedCode[];
   /** An A08 applied for the person whose visit fields could not be read: why (kept as a reject of its own). */

@@ -1,6 +1,6 @@
-// What the single (apply.ts) and batched (many.ts) ADT paths do alike: the event a message carries, its row
-// in the visit's log, the canonical rows a folded visit gives, the A40 merges, the outcome of a message
-// applied or seen before, and the ACK error of a message that cannot be applied.
+// The parts of the ADT path (many.ts) that stand alone: the event a message carries, its row in the visit's
+// log, the canonical rows a folded visit gives, the A40 merges, the outcome of a message applied or seen
+// before, and the ACK error of a message that cannot be applied.
 import { findLinks, mergePersons, queueMergeReview } from "../../mpi/index.ts";
 import type { Queryable } from "../../store/index.ts";
 import { rowId } from "../ids.ts";
@@ -76,6 +76,7 @@ export function eventOf(
   patient: AdtEvent["patient"],
   local: CodeLookup,
   flags: UnmappedCode[] = [],
+  options: { ignoreBarePid2?: boolean } = {},
 ): AdtEvent {
   const problems: AdtRejection[] = [];
   const visit =
@@ -92,25 +93,32 @@ export function eventOf(
     visit: visit?.detail ?? null,
     priorRecordIds,
     unmapped: flags,
-    ...(header.trigger === "A17" ? { swap: swapOf(message, header, patient, local, flags) } : {}),
+    ...(header.trigger === "A17" ? { swap: swapOf(message, header, patient, local, flags, options) } : {}),
     ...(problems.length > 0 ? { visitProblem: problems[0] } : {}),
   };
 }
 
-/** A17's other patient and their visit, read as the first pair is (the same rules, codes and mappings). */
+/**
+ * A17's other patient and their visit, read as the first pair is (the same rules, codes and mappings): the
+ * patient's demographics are applied to their record as the first patient's are (as an A08 would).
+ */
 function swapOf(
   message: Message,
   header: ReturnType<typeof readHeader>,
   first: AdtEvent["patient"],
   local: CodeLookup,
   flags: UnmappedCode[],
+  options: { ignoreBarePid2?: boolean },
 ): NonNullable<AdtEvent["swap"]> {
   const pair = swapPartner(message);
+  const patientFlags: UnmappedCode[] = [];
   const patient = readPatient(pair, header.sourceSystem, header.providerCode, header.messageTime, {
     trigger: header.trigger,
     local,
-    flags,
+    flags: patientFlags,
+    ignoreBarePid2: options.ignoreBarePid2,
   });
+  flags.push(...patientFlags);
   const visit = readVisit(pair, header.trigger, header.providerCode, local, flags);
   if (!visit)
     throw new AdtRejection("AE", HL7_ERROR.segmentSequence, "PV1 segment is required", { segment: "PV1" });
@@ -120,7 +128,7 @@ function swapOf(
       sequence: 2,
       field: 3,
     });
-  return { patient, visitNumber: visit.visitNumber, visit: visit.detail };
+  return { patient, visitNumber: visit.visitNumber, visit: visit.detail, patientFlags };
 }
 
 /**
@@ -167,6 +175,7 @@ export function swapEvent(e: AdtEvent): VisitEvent | null {
     patient: e.swap.patient,
     visitNumber: e.swap.visitNumber,
     visit: e.swap.visit,
+    unmapped: e.swap.patientFlags,
     swap: undefined,
   };
 }

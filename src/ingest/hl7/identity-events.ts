@@ -1,11 +1,12 @@
 import {
   lastRecordWithCare,
   queueEventReview,
+  type ReviewedEventResult,
   type ReviewItem,
   renameRecord,
   retractRecord,
 } from "../../mpi/index.ts";
-import type { Queryable } from "../../store/index.ts";
+import { lockNames, type Queryable } from "../../store/index.ts";
 import { HL7_ERROR } from "./ack.ts";
 import { type AdtEvent, AdtRejection, type VisitDetail } from "./adt.ts";
 import type { Hl7Context } from "./apply-parts.ts";
@@ -139,9 +140,33 @@ export async function relabelVisits(q: Queryable, e: AdtEvent): Promise<void> {
 type Refold = (q: Queryable, sourceSystem: string, visitNumber: string) => Promise<void>;
 
 /**
+ * Whether the source said something about the patient dated after `at` (MSH-7): a visit event, or the
+ * demographics its record holds. In English PAS feeds an event after a deletion (A29) re-creates the patient,
+ * so whichever order the two arrive in, the record stands as that later event left it.
+ */
+export async function saidLater(
+  q: Queryable,
+  sourceSystem: string,
+  recordId: string,
+  at: string,
+): Promise<boolean> {
+  const rows = await q.query(
+    `SELECT 1 FROM adt_visit_event
+     WHERE source_system = $1 AND record_id = $2 AND message_time > $3 AND trigger_event <> 'A29'
+     UNION ALL
+     SELECT 1 FROM person_record WHERE source_system = $1 AND source_record_id = $2 AND received_at > $3
+     LIMIT 1`,
+    [sourceSystem, recordId, at],
+  );
+  return rows.length > 0;
+}
+
+/**
  * A29: the source deletes what it said about the patient: each of its visits for them ends in an A29 that
  * folds them away (so a later refold never brings them back), then its record goes from the MPI. When the
  * record is the person's last and OnePlace holds care about them, a person decides instead (review item).
+ * What the source said about the patient after the A29's MSH-7 re-created them: visits admitted after it stay
+ * (the fold orders by MSH-7) and so does the record (`kept`), whichever arrived first.
  */
 export async function retractSourceRecord(
   q: Queryable,
@@ -150,8 +175,9 @@ export async function retractSourceRecord(
   },
   refold: Refold,
   options: { reviewed?: boolean } = {},
-): Promise<"retracted" | "review"> {
-  if (!options.reviewed && (await lastRecordWithCare(q, e.sourceSystem, e.recordId))) {
+): Promise<"retracted" | "review" | "kept"> {
+  const later = await saidLater(q, e.sourceSystem, e.recordId, e.messageTime);
+  if (!later && !options.reviewed && (await lastRecordWithCare(q, e.sourceSystem, e.recordId))) {
     const person = await q.query<{ person_id: string }>(
       "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
       [e.sourceSystem, e.recordId],
@@ -186,6 +212,7 @@ export async function retractSourceRecord(
     );
     await refold(q, e.sourceSystem, v.visit_number);
   }
+  if (later) return "kept";
   await retractRecord(
     q,
     e.sourceSystem,
@@ -196,38 +223,143 @@ export async function retractSourceRecord(
   return "retracted";
 }
 
+/** An ISO time as a reviewer reads it: the day and minute in England. */
+const LONDON = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const when = (iso: string) => LONDON.format(new Date(iso));
+
+async function visitLog(q: Queryable, sourceSystem: string, visit: string): Promise<VisitEventRow[]> {
+  const rows = await q.query<{
+    control_id: string;
+    trigger_event: string;
+    message_time: Date | string;
+    record_id: string;
+    detail: VisitDetail | string;
+  }>(
+    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
+     WHERE source_system = $1 AND visit_number = $2`,
+    [sourceSystem, visit],
+  );
+  return rows.map((r) => ({
+    controlId: r.control_id,
+    trigger: r.trigger_event,
+    messageTime: new Date(r.message_time).toISOString(),
+    recordId: r.record_id,
+    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
+  }));
+}
+
+interface VisitMoveDetail {
+  visit: string;
+  toRecordId: string;
+  controlId: string;
+  messageTime: string;
+  visitDetail?: VisitDetail;
+}
+
+/**
+ * Why an A45 a reviewer confirmed no longer applies as it was queued, or null when it does. The visit is
+ * locked and read afresh: it may have been cancelled or deleted, moved by a later A45, or the record it was to
+ * move onto deleted (closed), or that record may be another person's now (kept, naming that person).
+ */
+async function staleVisitMove(
+  q: Queryable,
+  item: ReviewItem,
+  d: VisitMoveDetail,
+): Promise<ReviewedEventResult | null> {
+  const source = item.sourceSystem;
+  const log = await visitLog(q, source, d.visit);
+  const closed = (notice: string): ReviewedEventResult => ({ outcome: "closed", notice });
+  const ended = [...log]
+    .sort((a, b) => (a.messageTime < b.messageTime ? -1 : 1))
+    .filter((e) => e.trigger === "A29" || e.trigger === "A11")
+    .at(-1);
+  if (log.length === 0 || (foldVisit(log) === null && ended))
+    return closed(
+      ended
+        ? `visit ${d.visit} was ${ended.trigger === "A29" ? "deleted" : "cancelled"} by ${source} (${ended.trigger} of ${when(ended.messageTime)}) after this item was queued, so there is nothing to move; nothing was changed`
+        : `visit ${d.visit} is no longer in what ${source} sent, so there is nothing to move; nothing was changed`,
+    );
+  const owner = ownerOf(log);
+  if (owner === d.toRecordId)
+    return closed(
+      `visit ${d.visit} is already record ${d.toRecordId}'s: ${source} moved it there after this item was queued; nothing was changed`,
+    );
+  if (owner !== item.recordId)
+    return closed(
+      `visit ${d.visit} now belongs to record ${owner}, not record ${item.recordId} it was to move from: ${source} moved it after this item was queued; nothing was changed`,
+    );
+  const target = await q.query<{ person_id: string }>(
+    "SELECT person_id::text AS person_id FROM mpi_record_link WHERE source_system = $1 AND source_record_id = $2",
+    [source, d.toRecordId],
+  );
+  if (target.length === 0)
+    return closed(
+      `record ${d.toRecordId}, which the visit was to move onto, was deleted by ${source} after this item was queued; the visit stays with record ${item.recordId}`,
+    );
+  const now = target[0].person_id;
+  if (now !== item.candidatePersonId) {
+    // The reviewer compared the visit's patient with someone the record no longer belongs to: ask again,
+    // against the person it belongs to now (unless an item asking just that already waits).
+    const updated = await q.query(
+      `UPDATE mpi_review r SET candidate_person_id = $2 WHERE r.review_id = $1 AND NOT EXISTS (
+         SELECT 1 FROM mpi_review o WHERE o.status = 'open' AND o.candidate_person_id = $2
+           AND o.source_system = r.source_system AND o.source_record_id = r.source_record_id AND o.kind = r.kind
+           AND COALESCE(o.detail->>'visit', '') = COALESCE(r.detail->>'visit', '')) RETURNING 1`,
+      [item.reviewId, now],
+    );
+    if (updated.length === 0)
+      return closed(
+        `record ${d.toRecordId} now belongs to another person, and an item asking to move visit ${d.visit} onto them already waits; nothing was changed`,
+      );
+    return {
+      outcome: "kept",
+      notice: `record ${d.toRecordId}, which the visit is to move onto, now belongs to another person than the candidate you compared (it was linked or merged elsewhere after this item was queued); nothing was moved. The item now names that person: compare again before deciding`,
+    };
+  }
+  return null;
+}
+
 /**
  * Applies a feed's event a reviewer confirmed: the A45's move goes into the visit's log and the visit is
- * refolded onto the patient it moves to; the A29's deletion is made.
+ * refolded onto the patient it moves to; the A29's deletion is made. What no longer applies as queued is
+ * said, and nothing of it is written.
  */
 export async function applyReviewedHl7Event(
   q: Queryable,
   item: ReviewItem,
   refold: Refold,
   decidedBy: string,
-): Promise<void> {
-  const d = item.detail as {
-    visit?: string;
-    toRecordId?: string;
-    controlId?: string;
-    messageTime?: string;
-    visitDetail?: VisitDetail;
-    providerCode?: string;
-  };
+): Promise<ReviewedEventResult> {
+  const d = item.detail as Partial<VisitMoveDetail> & { providerCode?: string };
   if (item.kind === "visit-move" && d.visit && d.toRecordId && d.controlId && d.messageTime) {
+    const move = d as VisitMoveDetail;
+    await lockNames(q, [
+      `visit:${item.sourceSystem}:${move.visit}`,
+      `record:${item.sourceSystem}:${item.recordId}`,
+      `record:${item.sourceSystem}:${move.toRecordId}`,
+    ]);
+    const stale = await staleVisitMove(q, item, move);
+    if (stale) return stale;
     await q.query(
       `INSERT INTO adt_visit_event (source_system, visit_number, control_id, trigger_event, message_time, record_id, detail)
        VALUES ($1, $2, $3, 'A45', $4, $5, $6::jsonb) ON CONFLICT DO NOTHING`,
       [
         item.sourceSystem,
-        d.visit,
-        d.controlId,
-        d.messageTime,
-        d.toRecordId,
-        JSON.stringify(d.visitDetail ?? { patientClass: "", providerCode: "" }),
+        move.visit,
+        move.controlId,
+        move.messageTime,
+        move.toRecordId,
+        JSON.stringify(move.visitDetail ?? { patientClass: "", providerCode: "" }),
       ],
     );
-    await refold(q, item.sourceSystem, d.visit);
+    await refold(q, item.sourceSystem, move.visit);
     await q.query(
       `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
          to_person_id, reason) VALUES (gen_random_uuid(), $1, 'visit-move', $2, $3, $4, $5, $6)`,
@@ -237,13 +369,13 @@ export async function applyReviewedHl7Event(
         item.recordId,
         item.personId || null,
         item.candidatePersonId,
-        `A45: visit ${d.visit} moved from ${item.recordId} to ${d.toRecordId}`,
+        `A45: visit ${move.visit} moved from ${item.recordId} to ${move.toRecordId}`,
       ],
     );
-    return;
+    return { outcome: "applied" };
   }
   if (item.kind === "record-delete" && d.controlId && d.messageTime) {
-    await retractSourceRecord(
+    const done = await retractSourceRecord(
       q,
       {
         sourceSystem: item.sourceSystem,
@@ -256,5 +388,15 @@ export async function applyReviewedHl7Event(
       refold,
       { reviewed: true },
     );
+    if (done === "kept")
+      return {
+        outcome: "applied",
+        notice: `record ${item.recordId} stays: ${item.sourceSystem} sent events about the patient dated after the deletion, which re-create the record; only what it said before the deletion was deleted`,
+      };
+    return { outcome: "applied" };
   }
+  return {
+    outcome: "closed",
+    notice: `the item does not say what the feed asked (${item.kind} without its visit or message), so nothing can be applied; nothing was changed`,
+  };
 }

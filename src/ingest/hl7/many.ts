@@ -2,6 +2,7 @@ import {
   AUTOMATIC,
   findLinks,
   type LinkedRow,
+  type ReviewedEventResult,
   type ReviewItem,
   recordKey,
   recordLockNames,
@@ -20,6 +21,7 @@ import {
   readHeader,
   readPatient,
   readPriorIds,
+  swapPartner,
   UnsupportedEvent,
   type VisitDetail,
 } from "./adt.ts";
@@ -120,6 +122,10 @@ function visitNumbersOf(m: Message, trigger: string): string[] {
 
 const codeKey = (source: string, map: string, code: string) => `${source}\u0000${map}\u0000${code}`;
 
+/** The patients a message names: its PID, and A17's second PID. */
+const patientsOf = (f: Pick<FirstPass, "patient" | "swapPatient">) =>
+  f.swapPatient ? [f.patient, f.swapPatient] : [f.patient];
+
 const EVENT_COLS = cols(
   "source_system text, visit_number text, control_id text, trigger_event text, message_time timestamptz, record_id text, detail jsonb",
 );
@@ -132,6 +138,8 @@ interface FirstPass {
   message: Message;
   header: ReturnType<typeof readHeader>;
   patient: AdtEvent["patient"];
+  /** A17's second patient (the second PID), whose record is read, locked and updated as the first's. */
+  swapPatient?: AdtEvent["patient"];
   codes: UnmappedCode[];
   /** The visits the message touches: PV1-19 (A45: the visit that moves), and A17's other patient's. */
   visitNumbers: string[];
@@ -198,8 +206,8 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
       first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
       visits.map((v) => v[0]),
       visits.map((v) => v[1]),
-      first.map((f) => f.patient.sourceSystem),
-      first.map((f) => f.patient.recordId),
+      first.flatMap((f) => patientsOf(f).map((p) => p.sourceSystem)),
+      first.flatMap((f) => patientsOf(f).map((p) => p.recordId)),
       codes.map((c) => c[2]),
       priors.map((p) => p[0]),
       priors.map((p) => p[1]),
@@ -276,15 +284,22 @@ function readHeaders(
       if (nul) throw nul;
       message = parseMessage(item.raw);
       const header = readHeader(message, { testInstance });
-      const patient = readPatient(message, header.sourceSystem, header.providerCode, header.messageTime, {
+      const readOptions = {
         trigger: header.trigger,
         ignoreBarePid2: ignoreBarePid2.has(header.sourceSystem),
-      });
+      };
+      const { sourceSystem, providerCode, messageTime } = header;
+      const patient = readPatient(message, sourceSystem, providerCode, messageTime, readOptions);
+      const swapPatient =
+        header.trigger === "A17"
+          ? readPatient(swapPartner(message), sourceSystem, providerCode, messageTime, readOptions)
+          : undefined;
       firstPass.push({
         index,
         message,
         header,
         patient,
+        ...(swapPatient ? { swapPatient } : {}),
         codes: messageCodes(message),
         sha: sha256(messageContent(message)),
         rawSha: sha256(item.raw),
@@ -306,7 +321,10 @@ function readHeaders(
 async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchState> {
   const locks: string[] = [];
   for (const f of firstPass) {
-    locks.push(...recordLockNames(f.patient), `message:${f.header.sourceSystem}:${f.header.controlId}`);
+    locks.push(
+      ...patientsOf(f).flatMap(recordLockNames),
+      `message:${f.header.sourceSystem}:${f.header.controlId}`,
+    );
     for (const v of f.visitNumbers) locks.push(`visit:${f.header.sourceSystem}:${v}`);
     if (PRIOR_EVENTS.has(f.header.trigger))
       for (const id of readPriorIdsOrNone(f.message, f.header.trigger))
@@ -343,10 +361,17 @@ function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejec
         flags,
         ignoreBarePid2: f.ignoreBarePid2,
       });
-      const event = eventOf(f.message, f.header, patient, local, flags);
-      if (needsKnownDemographics(event)) {
-        const row = known.get(recordKey(patient.sourceSystem, patient.recordId));
-        keepKnownDemographics(event, row as KnownDemographics | undefined);
+      const event = eventOf(f.message, f.header, patient, local, flags, {
+        ignoreBarePid2: f.ignoreBarePid2,
+      });
+      // Each patient keeps what their own record knows (A17's second PID's unmapped sex is its own).
+      const own = event.swap?.patientFlags ?? [];
+      const first = { ...event, unmapped: event.unmapped.filter((x) => !own.includes(x)) };
+      const swapped = swapEvent(event);
+      for (const e of swapped ? [first, swapped] : [first]) {
+        if (!needsKnownDemographics(e)) continue;
+        const row = known.get(recordKey(e.patient.sourceSystem, e.patient.recordId));
+        keepKnownDemographics(e, row as KnownDemographics | undefined);
       }
       parsed.push({ index: f.index, message: f.message, event, sha: f.sha, rawSha: f.rawSha });
     } catch (error) {
@@ -441,6 +466,7 @@ function applyInMemory(
     for (const [k, t] of next) touched.set(k, t);
     seen.set(mk, { status: "applied", sha: p.sha });
     if (e.trigger !== "A29") patientsAccepted.add(recordKey(e.patient.sourceSystem, e.patient.recordId));
+    if (e.swap) patientsAccepted.add(recordKey(e.swap.patient.sourceSystem, e.swap.patient.recordId));
     accepted.push({ ...p, previousStatus: identity.previousStatus, ...(moveReview ? { moveReview } : {}) });
   }
   return { accepted, touched };
@@ -458,12 +484,13 @@ async function linkPeople(
   states: ReadonlyMap<string, VisitState>,
   touched: ReadonlyMap<string, Touched>,
 ): Promise<(source: string, recordId: string) => string> {
-  // An A29's patient is deleted, not linked; an A47's new id is its old record renamed (below).
+  // An A29's patient is deleted, not linked; an A47's new id is its old record renamed (below). A17's second
+  // patient is updated as the first is.
   const persons = await resolveRecords(
     q,
     accepted
       .filter((a) => a.event.trigger !== "A29" && a.event.trigger !== "A47")
-      .map((a) => a.event.patient),
+      .flatMap((a) => (a.event.swap ? [a.event.patient, a.event.swap.patient] : [a.event.patient])),
     { locked: true, linked },
   );
   for (const a of accepted) {
@@ -786,6 +813,10 @@ export async function applyHl7Batch(
 }
 
 /** A feed's event a reviewer confirmed on the identity review queue (an A45 move, an A29 deletion), applied. */
-export function applyReviewedEvent(q: Queryable, item: ReviewItem, decidedBy: string): Promise<void> {
+export function applyReviewedEvent(
+  q: Queryable,
+  item: ReviewItem,
+  decidedBy: string,
+): Promise<ReviewedEventResult> {
   return applyReviewedHl7Event(q, item, refoldVisit, decidedBy);
 }

@@ -103,7 +103,11 @@ export const UNMAPPED = "unmapped";
 /** Folds a visit's events into the rows it should have now (null: nothing to show yet, or cancelled). */
 export function foldVisit(events: readonly VisitEventRow[]): VisitState {
   let admit: VisitEventRow | null = null;
-  let transfers: VisitEventRow[] = [];
+  /**
+   * The patient's moves in order: A02 transfers and A17 swaps. A bed swapped within the ward is kept too (as
+   * `bedOnly`), so that an A12 cancelling it cancels that swap, not the transfer before it.
+   */
+  let moves: { event: VisitEventRow; bedOnly: boolean }[] = [];
   let discharge: VisitEventRow | null = null;
   const updates: VisitEventRow[] = [];
   let undo: string | null = null;
@@ -114,7 +118,7 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
       case "A01":
       case "A04":
         admit = e;
-        transfers = [];
+        moves = [];
         discharge = null;
         undo = null;
         break;
@@ -123,7 +127,7 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         // already, when it updates the admission as an A08 would.
         if (!admit || admit.trigger === "A04") {
           admit = e;
-          transfers = [];
+          moves = [];
           discharge = null;
           undo = null;
         } else updates.push(e);
@@ -132,18 +136,18 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         // Change an inpatient to an outpatient (or A&E) visit: the admission and its ward stays go, and the
         // visit is what the A07's PV1-2 says, as if registered by an A04.
         admit = { ...e, trigger: "A04" };
-        transfers = [];
+        moves = [];
         discharge = null;
         undo = null;
         break;
       case "A02":
-        transfers.push(e);
+        moves.push({ event: e, bedOnly: false });
         break;
       case "A17": {
         // Swap patients: this patient now lies where the other did. A new ward is a transfer; a bed swapped
         // within the same ward changes nothing OnePlace keeps (it keeps wards, not beds).
-        const current = transfers.at(-1)?.detail.ward ?? admit?.detail.ward;
-        if (e.detail.ward && e.detail.ward !== current) transfers.push(e);
+        const current = moves.findLast((m) => !m.bedOnly)?.event.detail.ward ?? admit?.detail.ward;
+        moves.push({ event: e, bedOnly: !e.detail.ward || e.detail.ward === current });
         break;
       }
       case "A45":
@@ -155,7 +159,7 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         // another patient (A45) before it is that patient's, and stays.
         if ((moved?.recordId ?? admit?.recordId ?? e.recordId) !== e.recordId) break;
         admit = null;
-        transfers = [];
+        moves = [];
         discharge = null;
         moved = null;
         undo = e.messageTime;
@@ -168,12 +172,13 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
         break;
       case "A11":
         admit = null;
-        transfers = [];
+        moves = [];
         discharge = null;
         undo = e.messageTime;
         break;
       case "A12":
-        transfers.pop();
+        // Cancel transfer: the patient's last move goes (a bed swap within a ward: nothing to undo).
+        moves.pop();
         break;
       case "A13":
         discharge = null;
@@ -229,6 +234,7 @@ export function foldVisit(events: readonly VisitEventRow[]): VisitState {
   const admitWardKind = mappedOrFlagged(a, "wardKind", "ward-kind");
   if (!a.admitAt || !a.ward || !admitWardKind || !admissionMethod) return null;
   const dischargedAt = discharge?.detail.dischargeAt ?? null;
+  const transfers = moves.filter((m) => !m.bedOnly).map((m) => m.event);
   const stays = [
     {
       recordId: admit.controlId,

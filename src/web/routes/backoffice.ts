@@ -31,6 +31,12 @@ function csrfOf(request: FastifyRequest): string {
   return request.sessionToken ? csrfTokenFor(request.sessionToken) : "";
 }
 
+/** A notice as a sentence: a capital first letter and a full stop. */
+function sentence(text: string): string {
+  const t = text.charAt(0).toUpperCase() + text.slice(1);
+  return t.endsWith(".") ? t : `${t}.`;
+}
+
 /** A OnePlaceError a person can correct on the form (bad input, or already decided), else null. */
 function formError(error: unknown): { message: string; status: number; code: string } | null {
   if (!isOnePlaceError(error) || (error.kind !== "invalid" && error.kind !== "conflict")) return null;
@@ -67,17 +73,22 @@ async function mpiRoutes(app: FastifyInstance): Promise<void> {
     return reply.view("mpi-review-item.njk", mpiReviewItemContext(comparison, csrfOf(request)));
   });
 
-  app.post<Item & { Body: { verdict?: string; reason?: string } }>(
+  app.post<Item & { Body: { verdict?: string; reason?: string; candidate?: string } }>(
     "/mpi/review/:itemId",
     {
       schema: {
         params: itemParams,
-        body: closedObject({ verdict: { type: "string", maxLength: 20 }, reason: reasonField, ...csrfField }),
+        body: closedObject({
+          verdict: { type: "string", maxLength: 20 },
+          reason: reasonField,
+          candidate: uuid,
+          ...csrfField,
+        }),
       },
     },
     async (request, reply) => {
       const { itemId } = request.params;
-      const { verdict = "", reason = "" } = request.body;
+      const { verdict = "", reason = "", candidate } = request.body;
       const again = async (status: number, errors: { verdict?: string; reason?: string; other?: string }) => {
         const comparison = await request.reader.reviewItem(itemId);
         return reply
@@ -94,8 +105,14 @@ async function mpiRoutes(app: FastifyInstance): Promise<void> {
       if (reason.trim().length < 5)
         errors.reason = "Enter the reason for the decision (at least 5 characters)";
       if (errors.verdict || errors.reason) return again(400, errors);
+      let event: { outcome: string; notice?: string } | undefined;
       try {
-        await request.reader.decideReview(itemId, verdict as "link" | "separate", reason);
+        ({ event } = await request.reader.decideReview(
+          itemId,
+          verdict as "link" | "separate",
+          reason,
+          candidate,
+        ));
       } catch (error) {
         const problem = formError(error);
         if (!problem) throw error;
@@ -104,6 +121,10 @@ async function mpiRoutes(app: FastifyInstance): Promise<void> {
           problem.code.endsWith("reason") ? { reason: problem.message } : { other: problem.message },
         );
       }
+      // What the feed asked changed since the item was queued: the candidate is another person now (the item
+      // stays open, to compare again), or it no longer applies (the item closed, its page says why).
+      if (event?.outcome === "kept") return again(409, { other: sentence(event.notice ?? "") });
+      if (event?.outcome === "closed") return reply.redirect(`/mpi/review/${itemId}`, 303);
       return reply.redirect(`/mpi/review?decided=${verdict}`, 303);
     },
   );

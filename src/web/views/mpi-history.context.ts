@@ -19,6 +19,7 @@ const KIND_WORDS: Record<string, string> = {
   rename: "Source changed the record's id",
   retract: "Source deleted its record",
   "visit-move": "Visit moved to another patient",
+  "review-closed": "Review item closed: the feed's event no longer applied",
 };
 
 function personLink(id: string | null, self: string): string {

@@ -75,6 +75,14 @@ const STATUS_WORDS: Record<string, string> = {
   superseded: "Superseded by a merge",
 };
 
+/** An item closed without a decision (what the feed asked no longer applied), in words. */
+function closedText(item: ReviewComparison["item"]): string | null {
+  const closed = (item.detail as { closed?: unknown }).closed;
+  return item.status === "superseded" && typeof closed === "string"
+    ? `Closed without a decision: ${closed}`
+    : null;
+}
+
 export function mpiReviewItemContext(c: ReviewComparison, csrf: string, form: DecisionForm = {}) {
   const { item } = c;
   const errors = form.errors ?? {};
@@ -91,7 +99,7 @@ export function mpiReviewItemContext(c: ReviewComparison, csrf: string, form: De
     ],
     item,
     open: item.status === "open",
-    statusText: STATUS_WORDS[item.status] ?? item.status,
+    statusText: closedText(item) ?? STATUS_WORDS[item.status] ?? item.status,
     decidedText: item.decidedAt ? `${dateTime(item.decidedAt)} by ${item.decidedBy}` : null,
     scoreText: `${num(item.score, 1)} when it arrived${c.total === null ? "" : `; ${num(c.total, 1)} against the candidate's records today`}`,
     thresholds: `Records link by themselves at ${UPPER_THRESHOLD} or more unless a field flatly disagrees; below ${LOWER_THRESHOLD} they become a new person.`,
