@@ -74,8 +74,6 @@ declare module "fastify" {
   interface FastifyInstance {
     /** The FHIR base URL callers are given and the token audience: from the configured public URL. */
     fhirBaseUrl: string;
-    /** The rescorer of the people FHIR writes changed: started by the first write that queued someone. */
-    fhirRescorer(): Rescorer | null;
   }
 }
 
@@ -187,6 +185,13 @@ function unservedFormat(request: FastifyRequest): string | null {
   return null;
 }
 
+const RESCORERS = new WeakMap<Db, Rescorer>();
+
+/** The rescorer of the people FHIR writes on this database changed, once a write has started it. */
+export function fhirRescorerFor(db: Db): Rescorer | null {
+  return RESCORERS.get(db) ?? null;
+}
+
 export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOptions) {
   const { db } = options;
   app.decorateRequest("fhirIdentity", null);
@@ -289,9 +294,9 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
   // The people a write changed are queued for rescoring in its transaction, as the HL7 listener's are, and
   // rescored together a moment after it commits (its poll also drains what another process left queued).
   let rescorer: Rescorer | null = null;
-  app.decorate("fhirRescorer", () => rescorer);
   app.addHook("onClose", async () => {
     await rescorer?.stop();
+    RESCORERS.delete(db);
   });
   writeRoutes(app, db, FHIR_BASE_PATH, {
     repository: (request, search) => {
@@ -306,7 +311,10 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
         await queueRescore(tx, personIds);
       },
       committed: () => {
-        rescorer ??= startRescorer({ db, logger: app.log as unknown as Logger });
+        if (!rescorer) {
+          rescorer = startRescorer({ db, logger: app.log as unknown as Logger });
+          RESCORERS.set(db, rescorer);
+        }
         rescorer.touched();
       },
     },

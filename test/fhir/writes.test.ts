@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { issueAccessToken } from "../../src/fhir/clients.ts";
-import { registerClient } from "../../src/fhir/index.ts";
+import { fhirRescorerFor, registerClient } from "../../src/fhir/index.ts";
 import { createUserInRole, nextNhsNumber, ORGS, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
 import { bearerRequests, webSuite } from "../web/harness.ts";
 import { elsewhere, objector, person, preparePlace } from "./place.ts";
@@ -49,6 +49,12 @@ const ids: Record<string, string> = {};
 const web = webSuite({
   async prepare(db) {
     await preparePlace(db, tokens);
+    // The place's person as the master person index holds them (the ingest finds a person by NHS Number there).
+    await db.query(
+      `INSERT INTO mpi_record_link (source_system, source_record_id, person_id, nhs_number, linked_at)
+       VALUES ('test', 'fhir-person', $1, $2, now())`,
+      [person.personId, person.nhsNumber],
+    );
     await createUserInRole(db, "svc.acute", "gp", "practice");
     ids.writer = await client(db, "writer", ["system/*.cud", "system/*.rs"], SOURCE);
     await client(db, "patients-only", ["system/Patient.c"], SOURCE);
@@ -555,7 +561,7 @@ test("a write queues the people whose record it changed for rescoring, in its tr
   const res = await post("writer", tx);
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.json().entry[0].response.status, "200 OK");
-  const rescorer = web.app.fhirRescorer();
+  const rescorer = fhirRescorerFor(web.t.db);
   assert.ok(rescorer, "the write started the rescorer");
   await rescorer.drain();
   const second = await scored();
