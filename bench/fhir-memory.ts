@@ -7,7 +7,10 @@
 // audit rows); without it a synthetic place of --people people is built in a scratch database.
 //
 //   node bench/fhir-memory.ts [--people N] [--server URL] [--duration S] [--connections N]
-//     [--node-options "--max-semi-space-size=8"] [--heap-snapshot] [--cpu-prof DIR]
+//     [--node-options "--max-semi-space-size=8"] [--heap-snapshot] [--cpu-prof DIR] [--only read|search|observations]
+// --node-options=--max-semi-space-size=0 runs the server with V8's own young generation (bin/oneplace.js gives
+// `serve` 16 MiB semi-spaces unless one is chosen). Like bench/fhir-api.ts it ends with the two references,
+// the CapabilityStatement and the web's person read, which allocate fastest.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     "node-options": { type: "string" },
     "heap-snapshot": { type: "boolean" },
     "cpu-prof": { type: "string" },
+    only: { type: "string" },
   },
 });
 const DURATION = Number(values.duration ?? 20);
@@ -119,9 +123,14 @@ async function run(name: string, path: (i: number) => string): Promise<void> {
 
 try {
   await breakdown("started");
-  await run("read Patient by id", (i) => `/fhir/R4/Patient/${sample[i].person_id}`);
-  await run("search by NHS Number", (i) => `/fhir/R4/Patient?identifier=${NHS}|${sample[i].nhs_number}`);
-  await run("a person's observations", (i) => `/fhir/R4/Observation?patient=${sample[i].person_id}`);
+  const runs: [string, string, (i: number) => string][] = [
+    ["read", "read Patient by id", (i) => `/fhir/R4/Patient/${sample[i].person_id}`],
+    ["search", "search by NHS Number", (i) => `/fhir/R4/Patient?identifier=${NHS}|${sample[i].nhs_number}`],
+    ["observations", "a person's observations", (i) => `/fhir/R4/Observation?patient=${sample[i].person_id}`],
+    ["metadata", "metadata (no database)", () => "/fhir/R4/metadata"],
+    ["web", "web /api/people/:id", (i) => `/api/people/${sample[i].person_id}`],
+  ];
+  for (const [key, name, path] of runs) if (!values.only || values.only === key) await run(name, path);
   if (values["heap-snapshot"]) {
     process.kill(pid, "SIGUSR2");
     await new Promise((r) => setTimeout(r, 15_000));
