@@ -152,8 +152,8 @@ export async function copyUpsert(
   conflict: string,
   /** A column whose distinct values among the rows written come back (the people a canonical write changed). */
   changedOf?: string,
-): Promise<{ inserted: number; updated: number; changed: string[] }> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, changed: [] };
+): Promise<{ inserted: number; updated: number; changed?: string[] }> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, ...(changedOf ? { changed: [] } : {}) };
   const stage = `oneplace_stage_${table}`;
   const names = columns.map((c) => c.name).join(", ");
   await q.exec(
@@ -183,7 +183,7 @@ export async function copyUpsert(
   return {
     inserted,
     updated: Number(counts[0].total) - inserted,
-    changed: (counts[0].changed ?? []).filter((c) => c !== null),
+    ...(changedOf ? { changed: (counts[0].changed ?? []).filter((c) => c !== null) } : {}),
   };
 }
 
@@ -219,7 +219,7 @@ export async function writeCanonical(
     inserted: c.inserted,
     updated: c.updated,
     unchanged: rows.length - c.inserted - c.updated,
-    people: c.changed,
+    people: c.changed ?? [],
   };
 }
 
