@@ -1,5 +1,6 @@
 // The CapabilityStatement: what the server does, built from the same registry the routes serve, so it cannot
 // claim a type, interaction or search parameter the server does not have.
+import { isSupportedResource } from "../ingest/index.ts";
 import { AUDIT_EVENT_PARAMS } from "./audit-events.ts";
 import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
 
@@ -31,7 +32,12 @@ export function capabilityStatement(base: string, software: { version: string })
           "(scopes system/<Type>.c for POST entries, .u for PUT), loaded through the same path as FHIR files: " +
           "the same checks, rejects kept for repair, the master person index, and the same Bundle twice changes nothing. " +
           "A transaction is applied whole or not at all; a batch entry by entry. Entries of types OnePlace does not " +
-          "store are accepted and counted as unsupported (202). There is no single-resource create, update or delete.",
+          "store are accepted and counted as unsupported (202). There is no single-resource create, update or delete. " +
+          "Conditional create: a POST entry's request.ifNoneExist is evaluated as the writing client's own search " +
+          "(system/<Type>.s, decided and audited as the role and purpose it was registered for): no match it may see " +
+          "creates (201), one returns the existing resource without writing (200, location), several answer 412. " +
+          "A match the client may not see is no match for it, so the entry is created as if there were none: the " +
+          "master person index links a Patient to the person already held, and the answer is the one a new person gets.",
         security: {
           cors: false,
           service: [
@@ -67,6 +73,8 @@ export function capabilityStatement(base: string, software: { version: string })
           conditionalRead: "full-support",
           readHistory: false,
           updateCreate: false,
+          // Only inside transaction and batch Bundles (request.ifNoneExist), on the types the ingest stores.
+          conditionalCreate: isSupportedResource(type.type) ? true : undefined,
           searchInclude:
             type.personal && type.type !== "Patient"
               ? [`${type.type}:patient`, `${type.type}:subject`]

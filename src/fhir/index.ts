@@ -11,5 +11,5 @@ export {
 } from "./clients.ts";
 export type { FhirIdentity } from "./identity.ts";
 export { RESOURCE_TYPES } from "./registry.ts";
-export { FHIR_BASE_PATH, type FhirPluginOptions, fhirPlugin } from "./routes.ts";
+export { FHIR_BASE_PATH, type FhirPluginOptions, fhirPlugin, fhirRescorerFor } from "./routes.ts";
 export { CLIENT_ASSERTION_TYPE } from "./smart-token.ts";

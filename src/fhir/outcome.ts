@@ -15,6 +15,8 @@ export type IssueType =
   | "too-costly"
   | "expired"
   | "exception"
+  | "processing"
+  | "multiple-matches"
   | "informational";
 
 export class FhirError extends Error {

@@ -3,6 +3,7 @@
 // and Patient/$everything. Every answer is application/fhir+json; every error an OperationOutcome. Personal
 // data is reached only through the repository, which decides and audits before it reads.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
 import { HTTP_STATUS_OF_KIND, isOnePlaceError } from "../core/errors.ts";
 import {
   type AccessContext,
@@ -14,6 +15,7 @@ import {
   resolveApiToken,
 } from "../governance/index.ts";
 import { DEFAULT_PUBLIC_URL, errorForLog } from "../platform/index.ts";
+import { queueRescore, type Rescorer, startRescorer } from "../risk/index.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { auditEventRoute } from "./audit-events.ts";
 import { BulkExporter } from "./bulk-export.ts";
@@ -26,7 +28,7 @@ import { FhirError, operationOutcome } from "./outcome.ts";
 import { COMMON_PARAMS, RESOURCE_TYPES } from "./registry.ts";
 import { createFhirRepository } from "./repository.ts";
 import { type Interaction, scopesAllow } from "./scopes.ts";
-import type { Query } from "./search-params.ts";
+import { maskedValue, type Query } from "./search-params.ts";
 import { exchangeClientAssertion, OAuthError, type TokenRequest } from "./smart-token.ts";
 import type { FhirResource, ResourceType } from "./types.ts";
 import { WRITE_BODY_LIMIT, writeRoutes } from "./writes.ts";
@@ -58,24 +60,6 @@ export interface FhirPluginOptions {
   exports: { dir: string; keys: PseudonymKeys; ttlMs?: number };
 }
 
-/**
- * The query, as the audit row keeps it: identifying values (an NHS Number, a date of birth, a name or an
- * address, should a search ever take them) masked; a token's system is kept, as it says what was asked.
- */
-const MASKED = new Set([
-  "identifier",
-  "birthdate",
-  "name",
-  "family",
-  "given",
-  "address",
-  "address-postalcode",
-]);
-export function maskedValue(key: string, value: string): string {
-  if (!MASKED.has(key)) return value.slice(0, 100);
-  const bar = value.indexOf("|");
-  return bar === -1 ? "***" : `${value.slice(0, bar).slice(0, 100)}|***`;
-}
 function auditDetail(request: FastifyRequest, identity: FhirIdentity): string {
   const path = request.url.split("?")[0].slice(0, 200);
   const query = Object.entries((request.query ?? {}) as Query)
@@ -201,6 +185,13 @@ function unservedFormat(request: FastifyRequest): string | null {
   return null;
 }
 
+const RESCORERS = new WeakMap<Db, Rescorer>();
+
+/** The rescorer of the people FHIR writes on this database changed, once a write has started it. */
+export function fhirRescorerFor(db: Db): Rescorer | null {
+  return RESCORERS.get(db) ?? null;
+}
+
 export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOptions) {
   const { db } = options;
   app.decorateRequest("fhirIdentity", null);
@@ -300,7 +291,33 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     (_request, body, done) => done(null, body),
   );
   discoveryRoutes(app, db, options.version);
+  // The people a write changed are queued for rescoring in its transaction, as the HL7 listener's are, and
+  // rescored together a moment after it commits (its poll also drains what another process left queued).
+  let rescorer: Rescorer | null = null;
+  app.addHook("onClose", async () => {
+    await rescorer?.stop();
+    RESCORERS.delete(db);
+  });
   writeRoutes(app, db, FHIR_BASE_PATH, {
+    repository: (request, search) => {
+      const ctx = contextOf(db, request, identityOf(request));
+      return createFhirRepository(db, {
+        ...ctx,
+        origin: { ...ctx.origin, detail: `${ctx.origin.detail ?? ""} ${search}`.slice(0, 2000) },
+      });
+    },
+    touched: {
+      inTransaction: async (tx, personIds) => {
+        await queueRescore(tx, personIds);
+      },
+      committed: () => {
+        if (!rescorer) {
+          rescorer = startRescorer({ db, logger: app.log as unknown as Logger });
+          RESCORERS.set(db, rescorer);
+        }
+        rescorer.touched();
+      },
+    },
     identityOf,
     refuse: async (request, identity, reason) => {
       await auditRefusal(db, request, identity, "ingest", reason);

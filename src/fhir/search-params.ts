@@ -116,3 +116,22 @@ export function offsetOf(query: Query): number {
   if (!/^\d{1,9}$/.test(raw)) throw badRequest("_offset must be a whole number");
   return Number(raw);
 }
+
+/**
+ * The query, as the audit row keeps it: identifying values (an NHS Number, a date of birth, a name or an
+ * address, should a search ever take them) masked; a token's system is kept, as it says what was asked.
+ */
+const MASKED = new Set([
+  "identifier",
+  "birthdate",
+  "name",
+  "family",
+  "given",
+  "address",
+  "address-postalcode",
+]);
+export function maskedValue(key: string, value: string): string {
+  if (!MASKED.has(key)) return value.slice(0, 100);
+  const bar = value.indexOf("|");
+  return bar === -1 ? "***" : `${value.slice(0, bar).slice(0, 100)}|***`;
+}

@@ -42,6 +42,8 @@ export interface UpsertCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** The people whose rows were inserted or updated (every canonical table leads with person_id), each once. */
+  people: string[];
 }
 
 /**
@@ -63,7 +65,7 @@ function upsertSql(t: CanonicalTable): string {
   const names = t.columns.map((c) => c.name);
   return `INSERT INTO ${t.table} AS t (${names.join(", ")}) ${unnestSelect(t.columns)}
     ${conflictClause(t, "t")}
-    RETURNING (xmax = 0) AS inserted`;
+    RETURNING (xmax = 0) AS inserted, person_id::text AS person_id`;
 }
 
 /** One statement may not touch a row twice: the last version of a record in the batch wins. */
@@ -85,20 +87,29 @@ export async function upsertCanonical(
   table: CanonicalName,
   rows: readonly (readonly unknown[])[],
 ): Promise<UpsertCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, people: [] };
   const t: CanonicalTable = CANONICAL[table];
   let sql = SQL_CACHE.get(table);
   if (!sql) {
     sql = upsertSql(t);
     SQL_CACHE.set(table, sql);
   }
-  const result = await q.query<{ inserted: boolean }>(
+  const result = await q.query<{ inserted: boolean; person_id: string }>(
     sql,
     toColumns(lastOfEachKey(t, rows), t.columns.length),
   );
   let inserted = 0;
-  for (const r of result) if (r.inserted) inserted++;
-  return { inserted, updated: result.length - inserted, unchanged: rows.length - result.length };
+  const people = new Set<string>();
+  for (const r of result) {
+    if (r.inserted) inserted++;
+    people.add(r.person_id);
+  }
+  return {
+    inserted,
+    updated: result.length - inserted,
+    unchanged: rows.length - result.length,
+    people: [...people],
+  };
 }
 
 const SUBJECT_COLS = CATALOGUE.ingest_row_subject.columns;
@@ -139,8 +150,10 @@ export async function copyUpsert(
   columns: readonly ColumnSpec[],
   rows: readonly (readonly unknown[])[],
   conflict: string,
-): Promise<{ inserted: number; updated: number }> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  /** A column whose distinct values among the rows written come back (the people a canonical write changed). */
+  changedOf?: string,
+): Promise<{ inserted: number; updated: number; changed?: string[] }> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, ...(changedOf ? { changed: [] } : {}) };
   const stage = `oneplace_stage_${table}`;
   const names = columns.map((c) => c.name).join(", ");
   await q.exec(
@@ -158,14 +171,20 @@ export async function copyUpsert(
     columns.map((c) => c.name),
     [lines.join("")],
   );
-  const counts = await q.query<{ inserted: number; total: number }>(
+  const counts = await q.query<{ inserted: number; total: number; changed: string[] | null }>(
     `WITH written AS (
-       INSERT INTO ${table} AS t (${names}) SELECT ${names} FROM ${stage} ${conflict} RETURNING (xmax = 0) AS inserted
-     ) SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) AS total FROM written`,
+       INSERT INTO ${table} AS t (${names}) SELECT ${names} FROM ${stage} ${conflict}
+       RETURNING (xmax = 0) AS inserted${changedOf ? `, ${changedOf}::text AS changed` : ""}
+     ) SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) AS total,
+         ${changedOf ? "array_agg(DISTINCT changed)" : "NULL::text[]"} AS changed FROM written`,
   );
   await q.exec(`TRUNCATE ${stage}`);
   const inserted = Number(counts[0].inserted);
-  return { inserted, updated: Number(counts[0].total) - inserted };
+  return {
+    inserted,
+    updated: Number(counts[0].total) - inserted,
+    ...(changedOf ? { changed: (counts[0].changed ?? []).filter((c) => c !== null) } : {}),
+  };
 }
 
 /** recordSubjects through COPY, for big chunks. */
@@ -188,8 +207,20 @@ export async function writeCanonical(
 ): Promise<UpsertCounts> {
   if (rows.length < COPY_FROM_ROWS) return upsertCanonical(q, table, rows);
   const t: CanonicalTable = CANONICAL[table];
-  const c = await copyUpsert(q, t.table, t.columns, lastOfEachKey(t, rows), conflictClause(t, "t"));
-  return { ...c, unchanged: rows.length - c.inserted - c.updated };
+  const c = await copyUpsert(
+    q,
+    t.table,
+    t.columns,
+    lastOfEachKey(t, rows),
+    conflictClause(t, "t"),
+    "person_id",
+  );
+  return {
+    inserted: c.inserted,
+    updated: c.updated,
+    unchanged: rows.length - c.inserted - c.updated,
+    people: c.changed ?? [],
+  };
 }
 
 export function writeSubjects(
@@ -209,7 +240,7 @@ export interface SubjectRow {
   values: readonly CopyValue[];
 }
 
-export interface LinkedUpsertCounts extends UpsertCounts {
+export interface LinkedUpsertCounts extends Omit<UpsertCounts, "people"> {
   /** The lines of rows whose subject is not linked to anyone: nothing was written for them. */
   unlinked: number[];
 }

@@ -22,7 +22,7 @@ export {
 } from "./fhir/bundle.ts";
 export { fhirFilesIn } from "./fhir/files.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
-export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject } from "./fhir/resources.ts";
+export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject, isSupportedResource } from "./fhir/resources.ts";
 export {
   type FeedHealth,
   type FeedHealthSnapshot,

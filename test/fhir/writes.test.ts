@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { issueAccessToken } from "../../src/fhir/clients.ts";
-import { registerClient } from "../../src/fhir/index.ts";
+import { fhirRescorerFor, registerClient } from "../../src/fhir/index.ts";
 import { createUserInRole, nextNhsNumber, ORGS, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
 import { bearerRequests, webSuite } from "../web/harness.ts";
-import { preparePlace } from "./place.ts";
+import { elsewhere, objector, person, preparePlace } from "./place.ts";
 
 type Json = ReturnType<typeof JSON.parse>;
 process.env.ONEPLACE_HOME = mkdtempSync(join(tmpdir(), "oneplace-fhir-writes-"));
@@ -49,6 +49,12 @@ const ids: Record<string, string> = {};
 const web = webSuite({
   async prepare(db) {
     await preparePlace(db, tokens);
+    // The place's person as the master person index holds them (the ingest finds a person by NHS Number there).
+    await db.query(
+      `INSERT INTO mpi_record_link (source_system, source_record_id, person_id, nhs_number, linked_at)
+       VALUES ('test', 'fhir-person', $1, $2, now())`,
+      [person.personId, person.nhsNumber],
+    );
     await createUserInRole(db, "svc.acute", "gp", "practice");
     ids.writer = await client(db, "writer", ["system/*.cud", "system/*.rs"], SOURCE);
     await client(db, "patients-only", ["system/Patient.c"], SOURCE);
@@ -89,14 +95,21 @@ function observation(id: string, subject: string, value = 51) {
     valueQuantity: { value, unit: "mmol/mol" },
   };
 }
-function bundle(type: string, entries: { resource: Json; fullUrl?: string; method?: string }[]) {
+function bundle(
+  type: string,
+  entries: { resource: Json; fullUrl?: string; method?: string; ifNoneExist?: string }[],
+) {
   return {
     resourceType: "Bundle",
     type,
     entry: entries.map((e) => ({
       ...(e.fullUrl ? { fullUrl: e.fullUrl } : {}),
       resource: e.resource,
-      request: { method: e.method ?? "POST", url: e.resource.resourceType },
+      request: {
+        method: e.method ?? "POST",
+        url: e.resource.resourceType,
+        ...(e.ifNoneExist !== undefined ? { ifNoneExist: e.ifNoneExist } : {}),
+      },
     })),
   };
 }
@@ -389,4 +402,192 @@ test("the ingest bench's refusals: concurrent transactions of new people all app
   );
   assert.equal(refused.statusCode, 400, refused.body);
   assert.match(refused.json().issue[1].diagnostics, /Patient\.id is missing or not a FHIR id/);
+});
+
+// Conditional create (ifNoneExist): the condition is the writing client's own search, as the role and purpose
+// it was registered for (a GP of the test practice), so it sees `person` but not `elsewhere` (another practice)
+// nor `objector` (objects to sharing).
+const byNhs = (nhs: string) => `identifier=${NHS}|${nhs}`;
+
+test("conditional create: no match creates (201), one match returns the existing without writing (200), several are 412", async () => {
+  const fresh = nextNhsNumber();
+  const none = await post(
+    "writer",
+    bundle("batch", [{ resource: patient("cc-new", fresh), ifNoneExist: byNhs(fresh) }]),
+  );
+  assert.equal(none.statusCode, 200, none.body);
+  const created = none.json().entry[0].response;
+  assert.equal(created.status, "201 Created");
+  assert.match(created.location, /^Patient\/[0-9a-f-]{36}$/);
+
+  // One match: the Patient entry is not written; the Observation that refers to it by its fullUrl is stored
+  // against the person it matched.
+  const records = await count("person_record");
+  const patientUrl = "urn:uuid:8c0e5b7e-0000-4000-8000-0000000000cc";
+  const { id: _unused, ...unnamed } = patient("x", person.nhsNumber);
+  const matched = await post(
+    "writer",
+    bundle("transaction", [
+      { fullUrl: patientUrl, resource: unnamed, ifNoneExist: byNhs(person.nhsNumber) },
+      { resource: observation("cc-obs-1", patientUrl, 63) },
+    ]),
+  );
+  assert.equal(matched.statusCode, 200, matched.body);
+  const [patientEntry, obsEntry] = matched.json().entry.map((e: Json) => e.response);
+  assert.equal(patientEntry.status, "200 OK");
+  assert.equal(patientEntry.location, `Patient/${person.personId}`);
+  assert.match(
+    patientEntry.outcome.issue[0].diagnostics,
+    /matched an existing Patient: returned, nothing written/,
+  );
+  assert.equal(obsEntry.status, "200 OK", JSON.stringify(obsEntry));
+  assert.equal(await count("person_record"), records, "the matched Patient was not written");
+  const [obs] = await rows(
+    "SELECT person_id::text AS person_id FROM gp_entry WHERE source_system = $1 AND source_record_id = 'cc-obs-1'",
+    [SOURCE],
+  );
+  assert.equal(obs.person_id, person.personId);
+
+  // Several matches the client may see: 412 for the entry in a batch, the whole transaction in a transaction.
+  const born = "1933-03-03";
+  const twins = await post(
+    "writer",
+    bundle("batch", [
+      { resource: { ...patient("cc-twin-1", nextNhsNumber()), birthDate: born } },
+      { resource: { ...patient("cc-twin-2", nextNhsNumber()), birthDate: born } },
+    ]),
+  );
+  assert.equal(twins.statusCode, 200, twins.body);
+  const third = { ...patient("cc-twin-3", nextNhsNumber()), birthDate: born };
+  const several = await post(
+    "writer",
+    bundle("batch", [
+      { resource: third, ifNoneExist: `birthdate=${born}` },
+      { resource: observation("cc-obs-2", "Patient/cc-twin-1") },
+    ]),
+  );
+  assert.equal(several.statusCode, 200, several.body);
+  const answers = several.json().entry.map((e: Json) => e.response);
+  assert.equal(answers[0].status, "412 Precondition Failed");
+  assert.equal(answers[0].outcome.issue[0].code, "multiple-matches");
+  assert.equal(answers[1].status, "200 OK", "the batch's other entry is applied");
+  const before = await count("person_record");
+  const tx = await post(
+    "writer",
+    bundle("transaction", [
+      { resource: third, ifNoneExist: `birthdate=${born}` },
+      { resource: observation("cc-obs-3", "Patient/cc-twin-1") },
+    ]),
+  );
+  assert.equal(tx.statusCode, 412, tx.body);
+  assert.equal(tx.json().issue[1].expression[0], "Bundle.entry[0]");
+  assert.equal(await count("person_record"), before);
+  assert.equal((await rows("SELECT 1 FROM gp_entry WHERE source_record_id = 'cc-obs-3'")).length, 0);
+
+  // A condition the API cannot search is refused for its entry, saying why.
+  const bad = await post(
+    "writer",
+    bundle("batch", [{ resource: patient("cc-bad", nextNhsNumber()), ifNoneExist: "_summary=count" }]),
+  );
+  assert.equal(bad.json().entry[0].response.status, "400 Bad Request");
+  assert.match(
+    bad.json().entry[0].response.outcome.issue[0].diagnostics,
+    /ifNoneExist takes Patient's search parameters/,
+  );
+});
+
+test("conditional create: a match the client may not read does not leak, and needs the search scope", async () => {
+  // The same answer as for nobody: created (201, a Patient location), no word of anyone withheld.
+  const answer = async (nhs: string, id: string) => {
+    const res = await post(
+      "writer",
+      bundle("transaction", [
+        { resource: { ...patient(id, nhs), generalPractitioner: undefined }, ifNoneExist: byNhs(nhs) },
+      ]),
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json().entry[0].response;
+  };
+  const nobody = await answer(nextNhsNumber(), "cc-nobody");
+  for (const [who, unseen] of [
+    ["elsewhere (no relationship)", elsewhere],
+    ["objector", objector],
+  ] as const) {
+    const got = await answer(unseen.nhsNumber, `cc-unseen-${unseen.personId.slice(0, 8)}`);
+    assert.equal(got.status, nobody.status, who);
+    assert.equal(got.status, "201 Created", who);
+    assert.match(got.location, /^Patient\/[0-9a-f-]{36}$/, who);
+    assert.deepEqual(
+      got.outcome.issue.map((i: Json) => [i.severity, i.code]),
+      nobody.outcome.issue.map((i: Json) => [i.severity, i.code]),
+      who,
+    );
+    assert.doesNotMatch(JSON.stringify(got), /withheld|not shown|objects|relationship|matched/, who);
+  }
+  // The search was the client's own: audited as its role, the person withheld from it.
+  const [search] = await rows(
+    "SELECT allowed, person_count, detail FROM audit_event WHERE channel = 'fhir' AND action = 'search' ORDER BY seq DESC LIMIT 1",
+  );
+  assert.equal(
+    search.detail,
+    `client ${ids.writer}: POST /fhir/R4 ifNoneExist Patient?identifier=${NHS}|***`,
+    "the search is audited, its NHS Number masked",
+  );
+  assert.equal(search.allowed, false, "the person was withheld from the client");
+  // A writer without a search scope for the type may not ask: 403 naming the scope, nothing applied.
+  const nhs = nextNhsNumber();
+  const refused = await post(
+    "patients-only",
+    bundle("batch", [{ resource: patient("cc-noscope", nhs), ifNoneExist: byNhs(nhs) }]),
+  );
+  assert.equal(refused.statusCode, 403, refused.body);
+  assert.match(refused.json().issue[0].diagnostics, /search of Patient \(system\/Patient\.s\)/);
+});
+
+test("a write queues the people whose record it changed for rescoring, in its transaction; a resend or a refusal queues no one", async () => {
+  const scored = async () =>
+    (await rows("SELECT run_id::text AS run_id FROM risk_person WHERE person_id = $1", [person.personId]))[0]
+      ?.run_id as string | undefined;
+  const first = await scored();
+  assert.ok(first, "the person is scored by the place's full run");
+  const tx = bundle("batch", [
+    {
+      resource: {
+        ...observation("rs-obs-1", "x"),
+        subject: { identifier: { system: NHS, value: person.nhsNumber } },
+      },
+    },
+  ]);
+  const res = await post("writer", tx);
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.json().entry[0].response.status, "200 OK");
+  const rescorer = fhirRescorerFor(web.t.db);
+  assert.ok(rescorer, "the write started the rescorer");
+  await rescorer.drain();
+  const second = await scored();
+  assert.ok(second && second !== first, "the person was rescored after the write");
+  assert.equal(Number((await rows("SELECT count(*) AS n FROM risk_rescore_queue"))[0].n), 0);
+
+  // Nothing changed: no one is queued, so a drain rescores no one.
+  const done = rescorer.stats().rescored;
+  assert.equal((await post("writer", tx)).statusCode, 200);
+  await rescorer.drain();
+  assert.equal(rescorer.stats().rescored, done, "the same Bundle again queues no one");
+  // A refused transaction queues no one either: its queue rows would roll back with it.
+  const refused = await post(
+    "writer",
+    bundle("transaction", [
+      {
+        resource: {
+          ...observation("rs-obs-2", "x"),
+          subject: { identifier: { system: NHS, value: person.nhsNumber } },
+        },
+      },
+      { resource: patient("rs-bad", nextNhsNumber(), "robot") },
+    ]),
+  );
+  assert.equal(refused.statusCode, 400, refused.body);
+  await rescorer.drain();
+  assert.equal(rescorer.stats().rescored, done, "a refused transaction queues no one");
+  assert.equal(await scored(), second);
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { test } from "node:test";
-import { CANONICAL, copyUpsert } from "../../src/ingest/canonical.ts";
+import { CANONICAL, copyUpsert, writeCanonical } from "../../src/ingest/canonical.ts";
 import { CATALOGUE } from "../../src/store/index.ts";
+import { insertPerson, makePerson } from "../governance/fixtures.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 const t = useTestDb();
@@ -43,4 +45,38 @@ test("the COPY upsert loads null in the columns a row leaves out", async () => {
     { id: 1, label: "one", added: null },
     { id: 2, label: "two", added: "given" },
   ]);
+});
+
+// Rescoring after a FHIR write queues the people a write changed: both upsert paths (unnest below 200 rows,
+// COPY from 200) say whose rows were inserted or updated, and a second write of the same rows names no one.
+test("a canonical write names the people whose rows it inserted or updated, on both paths", async () => {
+  const people = [makePerson(), makePerson(), makePerson()];
+  for (const p of people) await insertPerson(t.db, p);
+  const rows = (n: number, value: number) =>
+    Array.from({ length: n }, (_, i) => [
+      people[i % 2].personId,
+      randomUUID(),
+      null,
+      "2024-01-01",
+      "observation",
+      "http://snomed.info/sct",
+      "1003671000000109",
+      value,
+      "mmol/mol",
+      `canonical-test-${n}`,
+      `obs-${i}`,
+      "2024-01-02T00:00:00Z",
+      null,
+      null,
+    ]);
+  for (const n of [10, 250]) {
+    const first = await t.db.transaction((tx) => writeCanonical(tx, "gp_entry", rows(n, 48)));
+    assert.equal(first.inserted, n, `${n} rows`);
+    assert.deepEqual(first.people.sort(), [people[0].personId, people[1].personId].sort(), `${n} rows`);
+    const same = await t.db.transaction((tx) => writeCanonical(tx, "gp_entry", rows(n, 48)));
+    assert.deepEqual([same.unchanged, same.people], [n, []], `${n} rows again`);
+    const changed = await t.db.transaction((tx) => writeCanonical(tx, "gp_entry", rows(n, 49)));
+    assert.equal(changed.updated, n);
+    assert.equal(changed.people.length, 2);
+  }
 });

@@ -7,6 +7,7 @@ import { findLinks } from "../../mpi/index.ts";
 import type { Db } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
 import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import type { PeopleTouched } from "../touched.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
 import {
   applyChunk,
@@ -44,6 +45,8 @@ export interface BundleLoadResult {
   rowsByTable: Record<string, number>;
   /** Resources held by earlier loads that this Bundle's Patients released. */
   released: number;
+  /** The people whose record the Bundle (and what it released) changed, each once. */
+  people: string[];
 }
 
 export interface BundleLoadOptions {
@@ -51,6 +54,15 @@ export interface BundleLoadOptions {
   source: string;
   /** Where it came from, for the load and its rejects (e.g. "fhir-api:<client id>"). */
   origin: string;
+  /**
+   * Told the people whose record changed, in the transaction that changed it (a rescoring queue commits or
+   * rolls back with the write), then once after all of it has committed.
+   */
+  touched?: PeopleTouched;
+  /** Entries the caller answered itself (a conditional create that matched): not loaded, not counted. */
+  skip?: ReadonlySet<number>;
+  /** References the caller bound (a skipped entry's fullUrl to the resource it matched). */
+  references?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -73,13 +85,27 @@ export async function loadFhirBundle(
     origin: options.origin,
     fileSha256: sha,
   });
-  const s: FhirSession = { source: options.source, origin: options.origin, sha, loadId };
-  const { items, rejects } = documentItems(bundle, raw);
+  const s: FhirSession = {
+    source: options.source,
+    origin: options.origin,
+    sha,
+    loadId,
+    touched: options.touched,
+  };
+  const { items, rejects } = documentItems(bundle, raw, {
+    skip: options.skip,
+    references: options.references,
+  });
   try {
     const result =
       kind === "transaction" ? await transaction(db, s, items, rejects) : await batch(db, s, items, rejects);
     const hasPeople = items.some((i) => typeOf(i.resource) === "Patient");
-    const released = result.applied && hasPeople ? await releaseHeld(db) : 0;
+    const release =
+      result.applied && hasPeople
+        ? await releaseHeld(db, undefined, options.touched)
+        : { released: 0, people: [] };
+    const people = [...new Set([...(result.applied ? result.outcome.people : []), ...release.people])];
+    if (people.length > 0) options.touched?.committed(people);
     await finishLoad(
       db,
       loadId,
@@ -87,7 +113,15 @@ export async function loadFhirBundle(
       result.outcome.tables,
       result.applied ? undefined : `transaction refused: ${result.outcome.rejects.length} entries rejected`,
     );
-    const entries = await entryOutcomes(db, s, entryCount, items, result.outcome, result.applied);
+    const entries = await entryOutcomes(
+      db,
+      s,
+      entryCount,
+      items,
+      result.outcome,
+      result.applied,
+      options.skip,
+    );
     return {
       loadId,
       kind,
@@ -95,7 +129,8 @@ export async function loadFhirBundle(
       entries,
       counts: result.outcome.counts,
       rowsByTable: result.outcome.tables,
-      released,
+      released: release.released,
+      people,
     };
   } catch (error) {
     await finishLoad(db, loadId, "failed", {}, (error as Error).message).catch(() => {});
@@ -111,6 +146,7 @@ function refusedOutcome(read: number, rejects: ItemReject[]): Outcome {
     held: [],
     unsupported: {},
     tables: {},
+    people: new Set(),
     counts: { ...emptyCounts(), recordsRead: read, rejected: rejects.length },
   };
 }
@@ -210,6 +246,7 @@ async function entryOutcomes(
   items: FhirItem[],
   o: Outcome,
   applied: boolean,
+  skip?: ReadonlySet<number>,
 ): Promise<BundleEntryOutcome[]> {
   const byLine = new Map<number, BundleEntryOutcome>();
   const set = (item: FhirItem, status: EntryStatus, reason: string | null) =>
@@ -245,6 +282,13 @@ async function entryOutcomes(
     }
   }
   return Array.from({ length: entryCount }, (_, index) => {
+    if (skip?.has(index))
+      return {
+        index,
+        resourceType: null,
+        status: "not-applied" as const,
+        reason: "answered without loading it (a conditional create that matched)",
+      };
     return (
       byLine.get(index + 1) ?? {
         index,

@@ -77,8 +77,19 @@ function idFromFullUrl(fullUrl: string | undefined, type: string): string | null
   return m ? m[1] : null;
 }
 
+export interface DocumentOptions {
+  /** Bundle entries (by index, from 0) the caller has answered itself (a conditional create that matched). */
+  skip?: ReadonlySet<number>;
+  /** References to rewrite, as the caller bound them (a skipped entry's fullUrl to what it matched). */
+  references?: ReadonlyMap<string, string>;
+}
+
 /** The resources a parsed document holds, and the entries that could not be taken (each its own reject). */
-export function documentItems(doc: unknown, raw: string): { items: FhirItem[]; rejects: ItemReject[] } {
+export function documentItems(
+  doc: unknown,
+  raw: string,
+  options: DocumentOptions = {},
+): { items: FhirItem[]; rejects: ItemReject[] } {
   if (typeOf(doc) !== "Bundle") return { items: [{ line: 1, raw, resource: doc }], rejects: [] };
   const entries = ((doc as { entry?: unknown }).entry ?? []) as Entry[];
   if (!Array.isArray(entries)) {
@@ -87,7 +98,7 @@ export function documentItems(doc: unknown, raw: string): { items: FhirItem[]; r
       rejects: [{ item: { line: 1, raw, resource: doc }, reason: "Bundle.entry is not a list" }],
     };
   }
-  const targets = new Map<string, string>();
+  const targets = new Map<string, string>(options.references ?? []);
   const kept: { line: number; resource: Record<string, unknown> }[] = [];
   const rejects: ItemReject[] = [];
   const reads: number[] = [];
@@ -95,6 +106,7 @@ export function documentItems(doc: unknown, raw: string): { items: FhirItem[]; r
     const line = i + 1;
     const resource = e?.resource as Record<string, unknown> | undefined;
     const method = e?.request?.method;
+    if (options.skip?.has(i)) return;
     if (e?.search?.mode === "outcome") return; // a server's note about the search, not data
     if (!resource && (method === "GET" || method === "HEAD")) {
       reads.push(line); // a request to read, in a batch: it offers nothing to load

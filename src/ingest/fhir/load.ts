@@ -9,6 +9,7 @@ import { rowId } from "../ids.ts";
 import { addToLoad, addUnsupported, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { recordReject, resolveRejects } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
+import type { PeopleTouched } from "../touched.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
 import { londonDay, type Retraction } from "./fields.ts";
 import { forgetHeld, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
@@ -58,6 +59,8 @@ export interface FhirSession {
   sha: string;
   loadId: string | null;
   replayedBy?: string;
+  /** Told, in each chunk's transaction, the people whose record it changed (see ChunkOutcome.people). */
+  touched?: PeopleTouched;
 }
 
 export function keyOf(s: FhirSession, item: FhirItem): string {
@@ -211,6 +214,7 @@ async function writePersonFacts(
   );
   const registrations: unknown[][] = [];
   const deaths: unknown[][] = [];
+
   const subjects: [string, string, string, string, string][] = [];
   for (const { m } of withFacts) {
     const personId = links.get(m.record.recordId);
@@ -220,12 +224,14 @@ async function writePersonFacts(
     if (practice) {
       const id = `${recordId}#gp#${practice.code}`;
       const from = practice.from ?? firstLoaded.get(id) ?? londonDay(loadedAt);
-      await q.query(
+      const closed = await q.query(
         `UPDATE registration SET deregistered_on = $5, deregistration_reason = 'moved-practice'
          WHERE person_id = $1 AND source_system = $2 AND source_record_id LIKE $3 AND source_record_id <> $4
-           AND deregistered_on IS NULL AND registered_on <= $5`,
+           AND deregistered_on IS NULL AND registered_on <= $5
+         RETURNING 1`,
         [personId, source, `${recordId.replace(/[\\%_]/g, "\\$&")}#gp#%`, id, from],
       );
+      if (closed.length > 0) out.people.add(personId);
       registrations.push([
         personId,
         rowId("registration", source, id),
@@ -251,6 +257,7 @@ async function writePersonFacts(
     if (rows.length === 0) continue;
     const c = await writeCanonical(q, table, rows);
     out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+    for (const p of c.people) out.people.add(p);
   }
   await writeSubjects(q, subjects);
 }
@@ -287,10 +294,15 @@ export interface ChunkOutcome {
   held: HeldItem[];
   unsupported: Record<string, number>;
   tables: Record<string, number>;
+  /**
+   * The people whose record changed: a row of their record stored, changed or taken out, their registration or
+   * death, or who they are (a new person, or their details changed). What rescoring must look at again.
+   */
+  people: Set<string>;
 }
 
 function emptyOutcome(): ChunkOutcome {
-  return { loaded: 0, duplicates: 0, rejects: [], held: [], unsupported: {}, tables: {} };
+  return { loaded: 0, duplicates: 0, rejects: [], held: [], unsupported: {}, tables: {}, people: new Set() };
 }
 
 /** Maps and writes a chunk of resources in the caller's transaction. */
@@ -362,7 +374,10 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
     for (const p of people) {
       const o = outcomes.get(recordKey(source, p.m.record.recordId));
       if (o?.outcome === "existing") out.duplicates++;
-      else out.loaded++;
+      else {
+        out.loaded++;
+        if (o?.personId) out.people.add(o.personId);
+      }
     }
     out.tables.person_record = (out.tables.person_record ?? 0) + people.length;
     await writePersonFacts(q, source, ctx.at, people, out);
@@ -389,15 +404,18 @@ async function retract(q: Queryable, source: string, retractions: Retraction[], 
   for (const r of retractions)
     for (const t of r.tables) byTable.set(t, [...(byTable.get(t) ?? []), r.recordId]);
   for (const [table, ids] of byTable) {
-    const gone = await q.query<{ source_record_id: string }>(
+    const gone = await q.query<{ source_record_id: string; person_id: string }>(
       `DELETE FROM ${table} WHERE source_system = $1
          AND (source_record_id = ANY($2::text[])
               OR split_part(source_record_id, '#component-', 1) = ANY($2::text[]))
-       RETURNING source_record_id`,
+       RETURNING source_record_id, person_id::text AS person_id`,
       [source, ids],
     );
     if (gone.length === 0) continue;
-    for (const g of gone) took.add(g.source_record_id.split("#component-")[0]);
+    for (const g of gone) {
+      took.add(g.source_record_id.split("#component-")[0]);
+      out.people.add(g.person_id);
+    }
     await q.query(
       `DELETE FROM ingest_row_subject WHERE source_system = $1 AND table_name = $2
          AND source_record_id = ANY($3::text[])`,
@@ -470,10 +488,12 @@ async function writeActivity(
     out.loaded += c.inserted + c.updated;
     out.duplicates += c.unchanged;
     out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+    for (const p of c.people) out.people.add(p);
   }
   for (const [table, list] of parts) {
     const c = await writeCanonical(q, table, list);
     out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
+    for (const p of c.people) out.people.add(p);
   }
   await writeSubjects(q, subjects);
 }
@@ -532,6 +552,7 @@ export async function applyChunk(
 ): Promise<Outcome> {
   const o = await applyResources(tx, s.source, items);
   if (whole && o.rejects.length > 0) throw new ChunkRefused(o.rejects);
+  if (s.touched && o.people.size > 0) await s.touched.inTransaction(tx, [...o.people]);
   await storeRejects(tx, s, o.rejects);
   await holdItems(tx, s, o.held);
   const held = new Set(o.held.map((h) => h.item));
@@ -583,6 +604,7 @@ export async function writeChunk(db: Db, s: FhirSession, items: FhirItem[]): Pro
       addUp(total, one);
       total.rejects.push(...one.rejects);
       total.held.push(...one.held);
+      for (const p of one.people) total.people.add(p);
     }
     return total;
   }
@@ -723,7 +745,11 @@ async function loadNdjson(db: Db, s: FhirSession, path: string, options: FhirLoa
  * known through another feed). Each resource is stored or rejected under its source and the file it came in;
  * what it becomes is not counted again in this load.
  */
-export async function releaseHeld(db: Db, replayedBy?: string): Promise<number> {
+export async function releaseHeld(
+  db: Db,
+  replayedBy?: string,
+  touched?: PeopleTouched,
+): Promise<{ released: number; people: Set<string> }> {
   const held = await resolvableHeld(db);
   const byOrigin = new Map<string, { source: string; origin: string; items: FhirItem[] }>();
   for (const h of held) {
@@ -733,14 +759,16 @@ export async function releaseHeld(db: Db, replayedBy?: string): Promise<number> 
     byOrigin.set(key, group);
   }
   let released = 0;
+  const people = new Set<string>();
   for (const { source, origin, items } of byOrigin.values()) {
-    const s: FhirSession = { source, origin, sha: "held", loadId: null, replayedBy };
+    const s: FhirSession = { source, origin, sha: "held", loadId: null, replayedBy, touched };
     for (let i = 0; i < items.length; i += 2000) {
       const r = await writeChunk(db, s, items.slice(i, i + 2000));
       released += r.counts.recordsRead - r.counts.held;
+      for (const p of r.people) people.add(p);
     }
   }
-  return released;
+  return { released, people };
 }
 
 /** Loads an NDJSON file, a Bundle or a single resource (JSON or XML). */
@@ -767,7 +795,7 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
       await loadItems(db, s, items, options.chunkSize ?? 2000, total);
       options.onProgress?.(total.counts.recordsRead);
     }
-    released = await releaseHeld(db, options.replayedBy);
+    released = (await releaseHeld(db, options.replayedBy)).released;
     await finishLoad(db, loadId, "succeeded", total.tables);
   } catch (error) {
     await finishLoad(db, loadId, "failed", total.tables, (error as Error).message).catch(() => {});
