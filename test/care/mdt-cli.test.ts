@@ -1,13 +1,14 @@
 // `oneplace care mdt` through the real binary: a GP schedules a meeting (its agenda drawn from the practice
-// register by the rules), prints the agenda and the minutes with what was recorded (text, JSON, FHIR Tasks, PDF); bad input is refused with the
+// register by the rules), prints the agenda and the minutes with what was recorded (text, JSON, FHIR Tasks,
+// PDF); bad input is refused with the
 // reason and changes nothing; a social worker, whose team holds no MDT, is told so. Every read audited.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { migrate } from "../../src/store/index.ts";
 import { createReader, type ReaderIdentity } from "../../src/governance/index.ts";
+import { migrate } from "../../src/store/index.ts";
 import { contextFor, insertRegistered, makePerson, ORGS, seedUsers } from "../governance/fixtures.ts";
 import { cliEnv } from "../governance/helpers/cli-env.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -131,7 +132,10 @@ describe("oneplace care mdt", () => {
     assert.match(text.stdout, /Minutes: Practice MDT, 2026-03-10 at 13:30/);
     assert.match(text.stdout, /1\. Nora Clihigh/);
     assert.match(text.stdout, /Decisions: Falls service; review next month/);
-    assert.match(text.stdout, /Action: Refer to the falls service; Dr Patel, Riverside practice; due 2026-03-20; open/);
+    assert.match(
+      text.stdout,
+      /Action: Refer to the falls service; Dr Patel, Riverside practice; due 2026-03-20; open/,
+    );
     const json = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--json"], env);
     assert.equal(json.code, 0, json.stderr);
     const [item] = JSON.parse(json.stdout).items;

@@ -110,7 +110,11 @@ test("a coordinator schedules a meeting, the agenda is drawn, decisions for thre
   await assertAxeClean(page);
 
   for (const [who, summary, decisions] of [
-    ["Percy Mdtsecond", "Managing at home since the change of inhaler", "No change; review at the next meeting"],
+    [
+      "Percy Mdtsecond",
+      "Managing at home since the change of inhaler",
+      "No change; review at the next meeting",
+    ],
     ["Queenie Mdtthird", "Daughter reports more confusion", "Memory assessment; community matron to visit"],
   ]) {
     await page.getByRole("link", { name: "Back to the agenda" }).click();
