@@ -1,7 +1,7 @@
 // `oneplace care mdt` through the real binary: a GP schedules a meeting (its agenda drawn from the practice
 // register by the rules), prints the agenda and the minutes with what was recorded (text, JSON, FHIR Tasks,
-// PDF); bad input is refused with the
-// reason and changes nothing; a social worker, whose team holds no MDT, is told so. Every read audited.
+// PDF); bad input is refused with the reason and changes nothing; a social worker, whose team holds no MDT, is
+// told so. Every read audited.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
