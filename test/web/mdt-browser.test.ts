@@ -144,9 +144,9 @@ test("a coordinator schedules a meeting, the agenda is drawn, decisions for thre
   await assertAxeClean(page);
   await context.close();
 
-  // The lead assigned at the meeting is the joint plan's accountable lead professional.
-  const plans = await web.t.db.query<{ person_id: string; lead_professional_role: string | null }>(
-    "SELECT person_id, lead_professional_role FROM care_plan WHERE plan_type = 'joint-health-social'",
+  // The plan started at the meeting is a draft whose accountable lead professional is the one assigned there.
+  const plans = await web.t.db.query<{ person_id: string; lead_role: string | null; status: string }>(
+    "SELECT person_id, lead_role, status FROM care_plan_version WHERE latest",
   );
-  assert.deepEqual(plans, [{ person_id: first.personId, lead_professional_role: "gp" }]);
+  assert.deepEqual(plans, [{ person_id: first.personId, lead_role: "gp", status: "draft" }]);
 });
