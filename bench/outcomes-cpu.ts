@@ -15,9 +15,11 @@ export function processCpu(pid: number): number {
   }
 }
 
-/** Seconds of CPU used so far by this process and (on a server) by the backends of this database. */
-export async function cpuSeconds(db: Db): Promise<number> {
-  const own = process.cpuUsage();
+/**
+ * Seconds of CPU used so far by this process (Node, and PGlite inside it) and, on a server, by the client
+ * backends of this database (parallel workers, which come and go, are not counted).
+ */
+export async function cpuParts(db: Db): Promise<{ node: number; server: number }> {
   let server = 0;
   if (db.engine === "postgres") {
     const rows = await db.query<{ pid: number }>(
@@ -25,5 +27,12 @@ export async function cpuSeconds(db: Db): Promise<number> {
     );
     for (const r of rows) server += processCpu(r.pid);
   }
-  return (own.user + own.system) / 1e6 + server;
+  const own = process.cpuUsage();
+  return { node: (own.user + own.system) / 1e6, server };
+}
+
+/** Seconds of CPU used so far by this process and (on a server) by the backends of this database. */
+export async function cpuSeconds(db: Db): Promise<number> {
+  const { node, server } = await cpuParts(db);
+  return node + server;
 }

@@ -8,8 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { normaliseNhsNumber } from "../core/nhs-number.ts";
 import type { Queryable } from "../store/index.ts";
 import type { AuthConfig, CitizenOidcConfig } from "./auth-config.ts";
-import { GovernanceError } from "./errors.ts";
-import { createOidcFlow, type OidcCallback } from "./oidc.ts";
+import { createOidcFlow, type OidcCallback, refuseSignIn, type SignInOperator } from "./oidc.ts";
 import { recordSecurityEvent } from "./security-events.ts";
 import { hashSecret, newSecret } from "./tokens.ts";
 
@@ -74,23 +73,18 @@ export function createCitizenOidcClient(config: CitizenOidcConfig): CitizenOidcC
     config,
     begin: (db) => flow.begin(db),
     async complete(db, auth, callback) {
-      const operator = {
+      const operator: SignInOperator = {
         userId: null,
         name: "citizen",
         channel: "web",
         clientAddress: callback.clientAddress,
       };
-      const fail = async (reason: string): Promise<never> => {
-        await recordSecurityEvent(db, operator, {
-          action: "login",
-          allowed: false,
-          reason: `citizen sign-in: ${reason}`,
-        });
-        throw new GovernanceError(`Signing in through ${config.label} did not work: ${reason}.`, undefined, {
-          kind: "forbidden",
+      const fail = (reason: string) =>
+        refuseSignIn(db, operator, {
+          audit: `citizen sign-in: ${reason}`,
+          message: `Signing in through ${config.label} did not work: ${reason}.`,
           code: "governance.citizen-sign-in",
         });
-      };
       const result = await flow.exchange(db, callback, {
         userInfoFor: ["nhs_number", "birthdate", "identity_proofing_level"],
       });

@@ -58,7 +58,7 @@ export {
   type ReviewOutcome,
 } from "./ig.ts";
 export { authenticatePassword } from "./login.ts";
-export { createOidcClient, type OidcClient } from "./oidc.ts";
+export { createOidcClient, type OidcCallback, type OidcClient } from "./oidc.ts";
 export type { PersonDemographics, PersonRecord, PersonSummary } from "./person-reads.ts";
 export type * from "./person-view.ts";
 export { evaluateAccess } from "./policy.ts";

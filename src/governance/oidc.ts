@@ -92,7 +92,7 @@ export interface OidcClaims {
 
 /**
  * The authorization code flow with PKCE, state and nonce, shared by staff sign-in (createOidcClient) and the
- * citizen's (citizen-oidc.ts): begin stores the flow and gives the URL; exchange checks the browser's state,
+ * citizen's (citizen-sign-in.ts): begin stores the flow and gives the URL; exchange checks the browser's state,
  * redeems the code once and verifies the ID token, answering the provider's claims or the reason it failed.
  */
 export interface OidcFlow {
@@ -208,6 +208,27 @@ export function createOidcFlow(
   };
 }
 
+/** Who is signing in, for the security event a sign-in records: named once the provider has said who. */
+export interface SignInOperator {
+  userId: string | null;
+  name: string;
+  channel: string;
+  clientAddress: string | null;
+}
+
+/**
+ * A refused sign-in, staff's or a citizen's: one security event with the reason (`audit`), then the
+ * GovernanceError whose message the sign-in page shows.
+ */
+export async function refuseSignIn(
+  db: Queryable,
+  operator: SignInOperator,
+  refusal: { audit: string; message: string; code: string },
+): Promise<never> {
+  await recordSecurityEvent(db, operator, { action: "login", allowed: false, reason: refusal.audit });
+  throw new GovernanceError(refusal.message, undefined, { kind: "forbidden", code: refusal.code });
+}
+
 export function createOidcClient(config: OidcConfig): OidcClient {
   const flow = createOidcFlow(config);
   return {
@@ -215,23 +236,18 @@ export function createOidcClient(config: OidcConfig): OidcClient {
     begin: (db) => flow.begin(db),
 
     async complete(db, callback) {
-      const operator = {
-        userId: null as string | null,
+      const operator: SignInOperator = {
+        userId: null,
         name: "oidc",
         channel: "web",
         clientAddress: callback.clientAddress,
       };
-      const fail = async (reason: string): Promise<never> => {
-        await recordSecurityEvent(db, operator, {
-          action: "login",
-          allowed: false,
-          reason: `OpenID Connect: ${reason}`,
-        });
-        throw new GovernanceError(`Sign-in through the identity provider failed: ${reason}`, undefined, {
-          kind: "forbidden",
+      const fail = (reason: string) =>
+        refuseSignIn(db, operator, {
+          audit: `OpenID Connect: ${reason}`,
+          message: `Sign-in through the identity provider failed: ${reason}`,
           code: "governance.oidc-sign-in",
         });
-      };
       const result = await flow.exchange(db, callback);
       if (!result.ok) return fail(result.reason);
       const { issuer, subject, claims } = result.identity;

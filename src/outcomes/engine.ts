@@ -10,7 +10,13 @@ import { breakdownProblem, readOnlyStatement } from "./definition-guard.ts";
 import { type AreaLevel, latestDefinitions, type MetricDefinition } from "./definitions.ts";
 import { installMeasures } from "./measures/index.ts";
 import { countedPeriod, monthsOf, type PeriodRow, periodRow, provisionalReason } from "./metric-periods.ts";
-import { aggregateSql, type GroupRow, periodParams } from "./metric-statement.ts";
+import {
+  aggregateSql,
+  type GroupRow,
+  partsOf,
+  periodParams,
+  type StatementPart,
+} from "./metric-statement.ts";
 import { ensurePopulation, readsPopulation } from "./population.ts";
 
 export interface MetricValue {
@@ -165,6 +171,36 @@ function assemble(
   return values;
 }
 
+/**
+ * The counts of the parts already computed in a run, by the part's SQL and the periods' parameters. Several
+ * definitions share a part (the adults at high risk are one measure's numerator and two others' denominator);
+ * the run reads one snapshot (REPEATABLE READ), so the same statement would count the same again.
+ */
+export type PartCounts = Map<string, GroupRow[]>;
+
+/** The parts' counts: those not yet in `counted` in one statement, the others reused. Denominator rows first. */
+async function countParts(
+  db: Queryable,
+  parts: readonly StatementPart[],
+  params: unknown[],
+  counted: PartCounts,
+): Promise<GroupRow[]> {
+  const keyOf = (part: StatementPart) => `${JSON.stringify(params)}\u0000${part.sql}`;
+  const missing = parts.filter((p) => !counted.has(keyOf(p)));
+  if (missing.length > 0) {
+    // The definition's SQL runs read-only with a timeout, in a savepoint rolled back after (definition-guard.ts).
+    const rows = await readOnlyStatement(db, () => db.query<GroupRow>(aggregateSql(missing), params));
+    for (const p of missing)
+      counted.set(
+        keyOf(p),
+        rows.filter((r) => r.part === p.part),
+      );
+  }
+  return [...parts]
+    .sort((a, b) => a.part.localeCompare(b.part))
+    .flatMap((p) => (counted.get(keyOf(p)) as GroupRow[]).map((r) => ({ ...r, part: p.part })));
+}
+
 async function snapshotPeriod(db: Queryable, def: MetricDefinition): Promise<Period | null> {
   // As a subquery, the snapshot is one SELECT whatever text was stored: a second statement is a syntax error.
   const rows = await db.query<Record<string, unknown>>(
@@ -186,6 +222,7 @@ export async function computeDefinition(
   periods: readonly Period[],
   asOf: string,
   areas?: { level: AreaLevel; code: string }[],
+  partCounts: PartCounts = new Map(),
 ): Promise<MetricValue[]> {
   let counted = periods.map((p) => countedPeriod(def, p));
   if (def.periodType === "snapshot" && def.kind === "sql") {
@@ -232,10 +269,7 @@ export async function computeDefinition(
       [...rows.values()].map((r) => r.refDate),
     );
   }
-  // The definition's SQL runs read-only with a timeout, in a savepoint rolled back after (definition-guard.ts).
-  const result = await readOnlyStatement(db, () =>
-    db.query<GroupRow>(aggregateSql(def), periodParams([...rows.values()], asOf)),
-  );
+  const result = await countParts(db, partsOf(def), periodParams([...rows.values()], asOf), partCounts);
   const breakdown = breakdownProblem(result.map((r) => r.split));
   if (breakdown) throw new MetricComputeError(breakdown, "invalid", "outcomes.definition-sql");
   const zeroFill = def.valueKind === "count" ? (areas ?? (await knownAreas(db))) : [];
@@ -281,8 +315,8 @@ async function storeRun(
 }
 
 /**
- * Computes the current definitions (or those named) for the periods, and stores the run. One transaction:
- * every value of a run sees the same data, and a failure stores nothing.
+ * Computes the current definitions (or those named) for the periods, and stores the run. One transaction
+ * reading one snapshot: every value of a run sees the same data, and a failure stores nothing.
  */
 export async function computeMetrics(db: Db, options: ComputeOptions): Promise<ComputeResult> {
   const started = performance.now();
@@ -294,6 +328,9 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
   }
   await installMeasures(db);
   return db.transaction(async (tx) => {
+    // Every statement of the run reads the same snapshot, so its values agree with each other and a part
+    // counted for one definition is reused for another.
+    await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     // Sorts and hashes of a few hundred thousand rows stay in memory.
     await tx.exec("SET LOCAL work_mem = '64MB'");
     // Citus: one connection a worker for the reads, so the run can then be written to metric_run and
@@ -303,6 +340,7 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
     if (!asOf) throw new MetricComputeError("There is no activity data to compute metrics from.");
     const areas = await knownAreas(tx);
     const values: MetricValue[] = [];
+    const partCounts: PartCounts = new Map();
     const unavailable = new Map<string, string>();
     const entered = new Set<string>();
     const levels = options.areaLevels;
@@ -336,7 +374,7 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
       }
       const t0 = performance.now();
       try {
-        const found = await computeDefinition(tx, def, [...periods.values()], asOf, areas);
+        const found = await computeDefinition(tx, def, [...periods.values()], asOf, areas, partCounts);
         values.push(...found.filter((v) => !levels || levels.includes(v.areaLevel)));
       } catch (error) {
         // One definition that fails (a bad SQL, a timeout, a breakdown of identifiers) is recorded and the

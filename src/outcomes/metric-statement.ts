@@ -1,6 +1,8 @@
 // Turns a definition's numerator and denominator into one statement that counts both parts for every
 // period, grouped by practice with locality and place totals (ROLLUP), so a metric for the place, its
-// localities and its practices over many periods is one scan of the events. (The unused bounds CTE gives
+// localities and its practices over many periods is one scan of the events. Each part's counts depend only
+// on that part (the part is a grouping key), so a part another definition already counted in the same run
+// can be left out and its counts reused (engine.ts). (The unused bounds CTE gives
 // every parameter a type even when a definition does not read it.)
 import { invalid } from "../core/errors.ts";
 import { cols, toColumns, unnestSelect } from "../store/index.ts";
@@ -56,18 +58,32 @@ export type GroupRow = {
   n: number;
 };
 
-/** The statement for a definition's parts; run with periodParams(). */
-export function aggregateSql(def: Pick<MetricDefinition, "numeratorSql" | "denominatorSql">): string {
+/** A part of a definition to count: its numerator ("n") or denominator ("d") SQL. */
+export interface StatementPart {
+  part: "n" | "d";
+  sql: string;
+}
+
+/** A definition's numerator and denominator as the parts to count (the denominator only when it has one). */
+export function partsOf(def: Pick<MetricDefinition, "numeratorSql" | "denominatorSql">): StatementPart[] {
   if (!def.numeratorSql) throw invalid("outcomes.metric-sql", "Only SQL metrics are aggregated in SQL");
+  return [
+    { part: "n", sql: def.numeratorSql },
+    ...(def.denominatorSql ? [{ part: "d" as const, sql: def.denominatorSql }] : []),
+  ];
+}
+
+/** The statement counting the parts (at most one of each name); run with periodParams(). */
+export function aggregateSql(parts: readonly StatementPart[]): string {
+  if (parts.length === 0) throw invalid("outcomes.metric-sql", "Nothing to aggregate");
   // Each part is summed by practice first (a hash aggregate over the events), so the ROLLUP only sorts a
   // few rows a practice.
-  const part = (name: string, sql: string) =>
+  const part = ({ part: name, sql }: StatementPart) =>
     `SELECT '${name}' AS part, x.period_id, x.practice_code, x.split, sum(x.n) AS n
      FROM (${bindNamed(sql, 7)}) x WHERE x.practice_code IS NOT NULL GROUP BY x.period_id, x.practice_code, x.split`;
   return `WITH ${PERIODS_CTE},
   u AS (
-    ${part("n", def.numeratorSql)}
-    ${def.denominatorSql ? `UNION ALL ${part("d", def.denominatorSql)}` : ""}
+    ${parts.map(part).join("\n    UNION ALL ")}
   )
   SELECT u.part, u.period_id, o.parent_code AS locality_code, u.practice_code, u.split,
     GROUPING(o.parent_code, u.practice_code) AS level, sum(u.n) AS n

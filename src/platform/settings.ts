@@ -21,7 +21,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: "ONEPLACE_PSEUDONYM_KEY_FILE", meaning: "a file of purpose=key lines" },
   {
     name: "ONEPLACE_PUBLIC_URL",
-    meaning: "the address people and systems reach this server at (links, the SMART token audience)",
+    meaning:
+      "the address people and systems reach this server at (links, the SMART token audience, the origin browser forms must come from)",
   },
   { name: "ONEPLACE_COOKIE_SECURE", meaning: "false only for plain-HTTP development on localhost" },
   { name: "ONEPLACE_LOGIN_MAX_FAILURES", meaning: "failed sign-ins before an account locks" },
@@ -76,6 +77,11 @@ export interface Settings {
   mllpConfigFile: string | null;
   /** Where people and systems reach the server (ONEPLACE_PUBLIC_URL), without a trailing slash. */
   publicUrl: string;
+  /**
+   * The origin of ONEPLACE_PUBLIC_URL when it is set, else null: the web's CSRF defence then falls back to the
+   * request's Host header (the default public URL is a guess, not a promise of where browsers come from).
+   */
+  publicOrigin: string | null;
 }
 
 /** The public URL for local use, where the server listens by default. */
@@ -116,5 +122,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       ? resolve(variables.ONEPLACE_MLLP_CONFIG.trim())
       : null,
     publicUrl: publicUrlOf(variables.ONEPLACE_PUBLIC_URL),
+    publicOrigin: variables.ONEPLACE_PUBLIC_URL?.trim()
+      ? new URL(publicUrlOf(variables.ONEPLACE_PUBLIC_URL)).origin
+      : null,
   };
 }

@@ -77,7 +77,10 @@ export async function createWebServer(options: WebOptions) {
     options.demoCitizenIdp && !authConfig.citizenOidc
       ? await createDemoCitizenIdp(options.demoCitizenIdp)
       : null;
-  const settings = authSettings(demoIdp ? { ...authConfig, citizenOidc: demoIdp.config } : authConfig);
+  const settings = authSettings(
+    demoIdp ? { ...authConfig, citizenOidc: demoIdp.config } : authConfig,
+    appSettings.publicOrigin,
+  );
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     ajv: AJV_OPTIONS,

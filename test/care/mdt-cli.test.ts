@@ -1,13 +1,15 @@
 // `oneplace care mdt` through the real binary: a GP schedules a meeting (its agenda drawn from the practice
-// register by the rules), prints the agenda and the minutes (text, JSON, PDF); bad input is refused with the
-// reason and changes nothing; a social worker, whose team holds no MDT, is told so. Every read audited.
+// register by the rules), prints the agenda and the minutes with what was recorded (text, JSON, FHIR Tasks,
+// PDF); bad input is refused with the reason and changes nothing; a social worker, whose team holds no MDT, is
+// told so. Every read audited.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { createReader, type ReaderIdentity } from "../../src/governance/index.ts";
 import { migrate } from "../../src/store/index.ts";
-import { insertRegistered, makePerson, ORGS, seedUsers } from "../governance/fixtures.ts";
+import { contextFor, insertRegistered, makePerson, ORGS, seedUsers } from "../governance/fixtures.ts";
 import { cliEnv } from "../governance/helpers/cli-env.ts";
 import { runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
@@ -107,14 +109,50 @@ describe("oneplace care mdt", () => {
     });
   });
 
-  test("minutes: text, and a PDF holding them", async () => {
+  test("minutes: text, the outcomes exported for scripts (JSON, FHIR Tasks), and a PDF holding them", async () => {
+    await withDatabase(database, async (db) => {
+      const { db: _db, ...identity } = await contextFor(db, "dr.mdtcli", "gp", "practice", "direct-care");
+      const gp = createReader(db, identity as ReaderIdentity);
+      await gp.recordMdtDiscussion(meetingId, high.personId, {
+        summary: "Two falls since January",
+        decisions: "Falls service; review next month",
+        lead: null,
+        plan: null,
+      });
+      await gp.addMdtAction(meetingId, high.personId, {
+        description: "Refer to the falls service",
+        owner: "Dr Patel",
+        ownerExternal: true,
+        organisation: "Riverside practice",
+        dueOn: "2026-03-20",
+      });
+    });
     const text = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli"], env);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Minutes: Practice MDT, 2026-03-10 at 13:30/);
     assert.match(text.stdout, /1\. Nora Clihigh/);
+    assert.match(text.stdout, /Decisions: Falls service; review next month/);
+    assert.match(
+      text.stdout,
+      /Action: Refer to the falls service; Dr Patel, Riverside practice; due 2026-03-20; open/,
+    );
+    const json = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--json"], env);
+    assert.equal(json.code, 0, json.stderr);
+    const [item] = JSON.parse(json.stdout).items;
+    assert.equal(item.nhsNumber, high.nhsNumber);
+    assert.equal(item.summary, "Two falls since January");
+    assert.equal(item.decisions, "Falls service; review next month");
+    assert.deepEqual(
+      item.actions.map((a: { description: string; dueOn: string }) => [a.description, a.dueOn]),
+      [["Refer to the falls service", "2026-03-20"]],
+    );
     const fhir = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--fhir"], env);
     assert.equal(fhir.code, 0, fhir.stderr);
-    assert.deepEqual(JSON.parse(fhir.stdout), { resourceType: "Bundle", type: "collection", entry: [] });
+    const bundle = JSON.parse(fhir.stdout);
+    assert.equal(bundle.type, "collection");
+    assert.equal(bundle.entry.length, 1);
+    assert.equal(bundle.entry[0].resource.resourceType, "Task");
+    assert.equal(bundle.entry[0].resource.for.reference, `Patient/${high.personId}`);
     if (!existsSync(CHROMIUM)) return;
     const file = join(dir, "minutes.pdf");
     const pdf = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--pdf", file], env);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { createApiToken, revokeApiToken } from "../../src/governance/sessions.ts";
-import { createLogger } from "../../src/platform/index.ts";
+import { createLogger, readSettings } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
@@ -214,6 +214,60 @@ describe("signing in", () => {
     });
     assert.equal(out.statusCode, 303);
     assert.equal((await getAs("/api/me", { cookie: s.cookie })).statusCode, 401);
+  });
+});
+
+describe("the Origin a signed-in browser's POST must come from", () => {
+  test("with a public address configured, only its origin is accepted, even when the Host header matches a forged Origin", async () => {
+    const configured = await createWebServer({
+      db: t.db,
+      logger: createLogger({ level: "silent" }),
+      placeName: "Test",
+      auth: CONFIG,
+      admissionNotifier: false,
+      settings: readSettings({
+        ...process.env,
+        ONEPLACE_PUBLIC_URL: "https://oneplace.example.nhs.uk/thurrock",
+      }),
+    });
+    try {
+      const s = await session("dr.web");
+      const logout = (headers: Record<string, string>) =>
+        configured.inject({
+          method: "POST",
+          url: "/logout",
+          headers: { cookie: s.cookie, "x-csrf-token": s.csrf, ...headers },
+        });
+      const forged = await logout({ origin: "https://evil.example", host: "evil.example" });
+      assert.equal(forged.statusCode, 403);
+      assert.match(forged.body, /another site/);
+      // Another scheme or port of the same host is another origin.
+      for (const origin of ["http://oneplace.example.nhs.uk", "https://oneplace.example.nhs.uk:8443"]) {
+        const res = await logout({ origin, host: new URL(origin).host });
+        assert.equal(res.statusCode, 403, origin);
+      }
+      assert.equal((await getAs("/api/me", { cookie: s.cookie })).statusCode, 200, "still signed in");
+      // Behind a proxy the Host header may be an internal address: the configured origin is what counts.
+      const ours = await logout({ origin: "https://oneplace.example.nhs.uk", host: "10.0.0.7:3000" });
+      assert.equal(ours.statusCode, 303, ours.body);
+      assert.equal((await getAs("/api/me", { cookie: s.cookie })).statusCode, 401, "signed out");
+    } finally {
+      await configured.close();
+    }
+  });
+
+  test("with no public address configured, the Origin must match the request's Host header", async () => {
+    const s = await session("dr.web");
+    const logout = (headers: Record<string, string>) =>
+      app.inject({
+        method: "POST",
+        url: "/logout",
+        headers: { cookie: s.cookie, "x-csrf-token": s.csrf, ...headers },
+      });
+    assert.equal((await logout({ origin: "https://evil.example", host: "localhost:3000" })).statusCode, 403);
+    assert.equal((await logout({ origin: "not a url", host: "localhost:3000" })).statusCode, 403);
+    const same = await logout({ origin: "http://localhost:3000", host: "localhost:3000" });
+    assert.equal(same.statusCode, 303, same.body);
   });
 });
 

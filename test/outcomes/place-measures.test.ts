@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { parsePeriod } from "../../src/core/periods.ts";
-import { computeMetrics } from "../../src/outcomes/engine.ts";
+import { computeMetrics, type MetricValue } from "../../src/outcomes/engine.ts";
 import { DEFICITS, ensureEfiReference, hiuActivityByQuarter } from "../../src/risk/index.ts";
+import type { Db } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { at, valuesOf } from "./helpers/compute.ts";
 import { L1, P1, P3, TestPlace } from "./helpers/place.ts";
@@ -141,10 +142,53 @@ test("high-risk shares and eFI come from the latest stratification, by practice"
   assert.equal(place1("high-risk-share")?.numerator, 3, "adults only: the child is not counted");
   assert.equal(place1("high-risk-share")?.denominator, 8);
   assert.equal(place1("high-risk-joint-plan")?.numerator, 2);
+  assert.equal(place1("high-risk-joint-plan")?.denominator, 3);
   assert.equal(place1("high-risk-lead-professional")?.numerator, 1);
+  assert.equal(place1("high-risk-lead-professional")?.denominator, 3);
   assert.equal(place1("efi-severe")?.numerator, 4);
   assert.equal(place1("efi-severe", "practice", P1)?.numerator, 2);
   assert.equal(place1("high-risk-share", "locality", L1)?.numerator, 3);
+});
+
+test("a part several measures share is counted once in a run, and every value is the one each measure gives alone", async () => {
+  const ids = [
+    "high-risk-share",
+    "high-risk-joint-plan",
+    "high-risk-lead-professional",
+    "dementia-joint-plan",
+    "local",
+  ];
+  const statements: string[] = [];
+  const counting: Db = {
+    ...t.db,
+    transaction: (fn) =>
+      t.db.transaction((tx) =>
+        fn({
+          ...tx,
+          query: (text, params) => {
+            if (typeof text === "string") statements.push(text);
+            return tx.query(text, params);
+          },
+        }),
+      ),
+  };
+  const request = { periods: [parsePeriod("2015/16")], asOf: "2016-03-31", store: false } as const;
+  const together = await computeMetrics(counting, { ...request, metricIds: ids });
+  const alone = [];
+  for (const id of ids) alone.push(...(await computeMetrics(t.db, { ...request, metricIds: [id] })).values);
+  const key = (v: MetricValue) => `${v.metricId} ${v.periodId} ${v.areaLevel} ${v.areaCode}`;
+  const sorted = (values: MetricValue[]) => [...values].sort((a, b) => key(a).localeCompare(key(b)));
+  assert.ok(together.values.some((v) => v.metricId === "high-risk-joint-plan" && v.denominator));
+  assert.deepEqual(sorted(together.values), sorted(alone));
+  // The adults at high risk are the share's numerator and the other two measures' denominator: one count.
+  const counts = statements.filter((s) => s.includes("GROUPING(o.parent_code, u.practice_code)"));
+  const highRiskOnly = (s: string) => (s.match(/FROM risk_person rp/g) ?? []).length;
+  assert.equal(counts.length, 5, "one statement a measure");
+  assert.deepEqual(
+    counts.map(highRiskOnly).filter((n) => n > 0),
+    [2, 1, 1],
+    "the share counts both its parts; the plan and lead measures only their numerators",
+  );
 });
 
 test("High Intensity User activity change, from the risk capability, by locality", async () => {

@@ -1,6 +1,7 @@
 // Care coordination in a real browser (Playwright driving Chromium), signed in with the form, every form a plain
 // HTML form: a GP starts a joint care plan for a person on their list, assigns themself as the accountable lead
-// professional, adds an action for a social worker, and signs it off; the printable plan; a referral to
+// professional, adds an action for a social worker, and signs it off; the printable plan; the social worker
+// finds the action on their worklist and adds one of their own to the plan; a referral to
 // reablement is made, accepted by the reablement team from their worklist, and completed with its episode and
 // 91-day outcome. axe-core checks every page visited (no violations).
 import assert from "node:assert/strict";
@@ -97,13 +98,40 @@ test("a GP starts a plan, assigns the lead professional, adds an action and sign
   await page.context().close();
 });
 
-test("the social worker finds the action on their worklist", { skip }, async () => {
+test("the social worker finds the action on their worklist and contributes an action of their own to the plan", {
+  skip,
+}, async () => {
   const page = await signIn(web.browser, "sw.plan", "/care/worklist");
   const main = (await page.locator("main").textContent()) ?? "";
   assert.match(main, /Rose Planjourney/);
   assert.match(main, /Carer's assessment for her sister/);
   await assertAxeClean(page);
+
+  await page.goto(`${web.base}${planPath()}`);
+  await page.getByLabel("What will be done").fill("Day centre place on Tuesdays");
+  await page
+    .getByLabel("Who will do it")
+    .selectOption({ label: "sw.plan, Social worker, Adult social care" });
+  await page.locator("#action-due-day").fill("1");
+  await page.locator("#action-due-month").fill("4");
+  await page.locator("#action-due-year").fill(String(today.getFullYear() + 1));
+  await page.getByRole("button", { name: "Add action" }).click();
+  await page.waitForURL(`${web.base}${planPath()}`);
+  const plan = (await page.locator("main").textContent()) ?? "";
+  assert.match(plan, /Day centre place on Tuesdays/);
+  assert.match(plan, /Carer's assessment for her sister/);
+  await assertAxeClean(page);
   await page.context().close();
+
+  // The new version is the social worker's, saved in their team: the plan has a contributor from social care.
+  const [latest] = await web.t.db.query<{ author: string; owner: string; status: string }>(
+    `SELECT u.username AS author, o.username AS owner, v.status
+       FROM care_plan_version v JOIN app_user u ON u.user_id = v.saved_by_user_id,
+         jsonb_array_elements(v.content -> 'actions') a JOIN app_user o ON o.user_id::text = a ->> 'ownerUserId'
+      WHERE v.person_id = $1 AND v.latest AND a ->> 'description' = 'Day centre place on Tuesdays'`,
+    [person.personId],
+  );
+  assert.deepEqual(latest, { author: "sw.plan", owner: "sw.plan", status: "draft" });
 });
 
 test("a referral to reablement is made, accepted and completed with its episode and 91-day outcome", {

@@ -1,5 +1,5 @@
 // The citizen's journey in a real browser (Playwright driving Chromium), without JavaScript tricks: sign in
-// through the NHS-login-shaped provider in this process, see my care plan and who leads it, see who has looked
+// through the NHS-login-shaped provider in this process, see my care plan and who leads it (and nobody else's), see who has looked
 // at my record (a social worker's read, by role and organisation), and record an objection to sharing. axe-core
 // checks every page visited; the journey is also checked at a phone's width.
 import assert from "node:assert/strict";
@@ -143,7 +143,17 @@ test("sign in through the test NHS login, see my plan, who looked at my record, 
   assert.match(plan, /Getting back to my allotment/);
   assert.match(plan, /dr\.journey/);
   assert.match(plan, /Call the rapid response team/);
+  assert.doesNotMatch(plan, /WALTER-ONLY/);
   await assertAxeClean(page);
+
+  // Nobody else's record: no citizen page takes a person, and a staff page sends the browser to staff sign-in.
+  const asked = await page.goto(`${base}/citizen?personId=${walter.personId}`);
+  assert.equal(asked?.status(), 400);
+  assert.doesNotMatch((await page.content()) ?? "", /WALTER-ONLY/);
+  await page.goto(`${base}/people/${walter.personId}/care-plan`);
+  assert.equal(new URL(page.url()).pathname, "/login");
+  assert.doesNotMatch((await page.content()) ?? "", /WALTER-ONLY|Walter/);
+  await page.goto(`${base}/citizen`);
 
   await page.getByRole("link", { name: "Who has looked at my record" }).click();
   await page.waitForURL(`${base}/citizen/record-access`);

@@ -16,7 +16,7 @@ import {
   type GovernedReader,
   type ReaderIdentity,
 } from "../../src/governance/index.ts";
-import { createLogger } from "../../src/platform/index.ts";
+import { createLogger, readSettings } from "../../src/platform/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { type CitizenIdp, type CitizenLogin, startCitizenIdp } from "../governance/citizen-idp.ts";
 import {
@@ -611,6 +611,41 @@ test("signing out ends the citizen session", async () => {
     headers: { accept: "text/html" },
   });
   assert.match(signInPage.body, /Continue to NHS login/);
+});
+
+test("with a public address configured, a citizen's form is accepted only from its origin, whatever the Host header says", async () => {
+  const configured = await createWebServer({
+    db: t.db,
+    logger: createLogger({ level: "silent" }),
+    placeName: "Test",
+    auth: idp.authConfig(REDIRECT),
+    admissionNotifier: false,
+    settings: readSettings({ ...process.env, ONEPLACE_PUBLIC_URL: "https://care.example.nhs.uk" }),
+  });
+  try {
+    const citizen = await signIn({ sub: "edith-origin", nhsNumber: me.nhsNumber, level: "P9" });
+    const signOut = (headers: Record<string, string>) =>
+      configured.inject({
+        method: "POST",
+        url: "/citizen/sign-out",
+        headers: {
+          cookie: citizen.cookie,
+          "content-type": "application/x-www-form-urlencoded",
+          ...headers,
+        },
+        payload: new URLSearchParams({ _csrf: citizen.csrf }).toString(),
+      });
+    // A proxy that sets Host to match the forged Origin does not make it this site.
+    const forged = await signOut({ origin: "https://evil.example", host: "evil.example" });
+    assert.equal(forged.statusCode, 403);
+    assert.match(forged.body, /another site/);
+    assert.equal((await page("/citizen", citizen)).statusCode, 200, "still signed in");
+    const ours = await signOut({ origin: "https://care.example.nhs.uk", host: "10.1.2.3:3000" });
+    assert.equal(ours.statusCode, 303, ours.body);
+    assert.equal((await page("/citizen", citizen)).statusCode, 303, "signed out");
+  } finally {
+    await configured.close();
+  }
 });
 
 test("an NHS Number that fails its check digit is refused at sign-in; P0 without a number gets the plain page", async () => {

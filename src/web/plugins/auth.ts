@@ -8,7 +8,6 @@ import type { AuthConfig } from "../../governance/index.ts";
 import {
   createOidcClient,
   createReader,
-  csrfTokenFor,
   type GovernanceLog,
   type GovernedReader,
   type Identity,
@@ -16,11 +15,11 @@ import {
   type ReaderIdentity,
   resolveApiToken,
   resolveSession,
-  safeEqual,
 } from "../../governance/index.ts";
 import type { Db } from "../../platform/index.ts";
 import { safeNext } from "../safe-next.ts";
 import { type CookieNames, clearCookie, cookieNames, parseCookies } from "./cookies.ts";
+import { refusedAsForged } from "./csrf.ts";
 import { sendProblem } from "./problem.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 
@@ -43,11 +42,17 @@ export interface AuthSettings {
   names: CookieNames;
   oidc: OidcClient | null;
   loginLimiter: RateLimiter;
+  /**
+   * The origin of the configured public address (ONEPLACE_PUBLIC_URL), which a browser's state-changing
+   * request must come from; null when none is configured, and then the request's Host header is compared.
+   */
+  publicOrigin: string | null;
 }
 
-export function authSettings(config: AuthConfig): AuthSettings {
+export function authSettings(config: AuthConfig, publicOrigin: string | null = null): AuthSettings {
   return {
     config,
+    publicOrigin,
     names: cookieNames(config.cookieSecure),
     oidc: config.oidc ? createOidcClient(config.oidc) : null,
     loginLimiter: createRateLimiter(config.loginAttemptsPerMinute),
@@ -149,25 +154,14 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { db: Db; set
 
   app.addHook("preHandler", async (request, reply) => {
     if (!UNSAFE_METHODS.has(request.method) || !request.sessionToken) return;
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== "null") {
-      let host: string | null = null;
-      try {
-        host = new URL(origin).host;
-      } catch {}
-      if (host !== request.headers.host)
-        return sendProblem(reply, 403, "The request came from another site.");
-    }
-    const body = request.body as Record<string, unknown> | undefined;
-    const sent = String(
-      request.headers["x-csrf-token"] ?? (body && typeof body === "object" ? (body._csrf ?? "") : ""),
-    );
-    if (!safeEqual(sent, csrfTokenFor(request.sessionToken))) {
-      return sendProblem(
-        reply,
-        403,
-        "The form has expired or did not come from OnePlace: reload the page and try again.",
-      );
-    }
+    if (
+      refusedAsForged(request, reply, {
+        sessionToken: request.sessionToken,
+        publicOrigin: settings.publicOrigin,
+        headerToken: true,
+        expired: "The form has expired or did not come from OnePlace: reload the page and try again.",
+      })
+    )
+      return reply;
   });
 });

@@ -15,15 +15,14 @@ import {
   createCitizenReader,
   csrfTokenFor,
   endCitizenSession,
-  GovernanceError,
   grantsInForceFor,
   resolveCitizenSession,
-  safeEqual,
   setCitizenActingFor,
 } from "../../governance/index.ts";
 import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
 import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
+import { refusedAsForged } from "../plugins/csrf.ts";
 import { sendProblem } from "../plugins/problem.ts";
 import { createRateLimiter } from "../plugins/rate-limit.ts";
 import {
@@ -37,6 +36,7 @@ import {
   type ShellActingFor,
   sharingContext,
 } from "../views/citizen.context.ts";
+import { oidcSignInRoutes } from "./oidc-sign-in.ts";
 import { londonToday } from "./person-forms.ts";
 import { closedObject, csrfField, UUID_PATTERN } from "./schemas.ts";
 
@@ -55,13 +55,6 @@ export interface CitizenRouteOptions {
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const SIGN_IN = "/citizen/sign-in";
 
-const callbackQuery = closedObject({
-  code: { type: "string", maxLength: 2_048 },
-  state: { type: "string", maxLength: 200 },
-  error: { type: "string", maxLength: 200 },
-  error_description: { type: "string", maxLength: 1_000 },
-  iss: { type: "string", maxLength: 500 },
-});
 const pageQuery = closedObject({ page: { type: "integer", minimum: 1, maximum: 100_000 } });
 const doneQuery = closedObject({ done: { type: "string", enum: ["recorded", "withdrawn", "unchanged"] } });
 const choiceBody = closedObject(
@@ -137,20 +130,15 @@ export async function citizenRoutes(app: FastifyInstance, options: CitizenRouteO
 
   app.addHook("preHandler", async (request, reply) => {
     if (!request.routeOptions.config?.citizen || !UNSAFE.has(request.method)) return;
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== "null") {
-      let host: string | null = null;
-      try {
-        host = new URL(origin).host;
-      } catch {}
-      if (host !== request.headers.host)
-        return sendProblem(reply, 403, "The request came from another site.");
-    }
-    const body = request.body as Record<string, unknown> | undefined;
-    const sent = String(body && typeof body === "object" ? (body._csrf ?? "") : "");
-    if (!safeEqual(sent, csrfTokenFor(signedIn(request).token))) {
-      return sendProblem(reply, 403, "The form has expired: go back, reload the page and try again.");
-    }
+    if (
+      refusedAsForged(request, reply, {
+        sessionToken: signedIn(request).token,
+        publicOrigin: options.settings.publicOrigin,
+        headerToken: false,
+        expired: "The form has expired: go back, reload the page and try again.",
+      })
+    )
+      return reply;
   });
 
   signInRoutes(app, { db, settings: options.settings, oidc, names });
@@ -346,17 +334,6 @@ function signInRoutes(
   const label = oidc?.config.label ?? "NHS login";
   const open = { config: { public: true } };
 
-  const limited = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    const wait = loginLimiter.hit(request.ip);
-    if (wait === 0) return false;
-    sendProblem(
-      reply.header("retry-after", String(wait)),
-      429,
-      `Too many sign-in attempts: wait ${wait} seconds.`,
-    );
-    return true;
-  };
-
   const signInPage = (reply: FastifyReply, status: number, error?: string, signedOut = false) =>
     reply
       .status(status)
@@ -376,65 +353,42 @@ function signInRoutes(
     (request, reply) => signInPage(reply, 200, undefined, request.query.done === "signed-out"),
   );
 
-  app.get(`${SIGN_IN}/start`, open, async (request, reply) => {
-    if (!oidc) return signInPage(reply, 503, "Signing in is not available on this service yet.");
-    if (limited(request, reply)) return reply;
-    try {
-      const { url, state } = await oidc.begin(db);
+  oidcSignInRoutes(app, {
+    paths: { start: `${SIGN_IN}/start`, callback: `${SIGN_IN}/callback` },
+    stateCookie: names.state,
+    secure,
+    limiter: loginLimiter,
+    client: oidc && {
+      begin: () => oidc.begin(db),
+      complete: (callback) => oidc.complete(db, config, callback),
+    },
+    unconfigured: (_request, reply) =>
+      signInPage(reply, 503, "Signing in is not available on this service yet."),
+    failed: (_request, reply, status, error) => signInPage(reply, status, error),
+    messages: {
+      unreachable: `${label} cannot be reached just now. Try again in a few minutes.`,
+      notSignedIn: `${label} did not sign you in. You can try again.`,
+      log: "citizen identity provider unavailable",
+    },
+    signedIn: async (request, reply, session) => {
+      // A session this browser held before (another person's, perhaps, on a shared computer) ends now.
+      const earlier = parseCookies(request.headers.cookie).get(names.session);
+      if (earlier)
+        await endCitizenSession(
+          db,
+          earlier,
+          request.ip,
+          "citizen session ended by a new sign-in in its browser",
+        );
       reply.header(
         "set-cookie",
-        setCookie(names.state, state, { secure, maxAgeSeconds: 600, sameSite: "Lax" }),
+        setCookie(names.session, session.token, {
+          secure,
+          maxAgeSeconds: config.sessionMaxHours * 3_600,
+          sameSite: "Lax",
+        }),
       );
-      return reply.redirect(url, 302);
-    } catch (error) {
-      request.log.warn(
-        { err: { type: (error as Error).name, message: (error as Error).message } },
-        "citizen identity provider unavailable",
-      );
-      return signInPage(reply, 502, `${label} cannot be reached just now. Try again in a few minutes.`);
-    }
-  });
-
-  app.get<{ Querystring: Record<string, string | undefined> }>(
-    `${SIGN_IN}/callback`,
-    { ...open, schema: { querystring: callbackQuery } },
-    async (request, reply) => {
-      if (!oidc) return reply.callNotFound();
-      if (limited(request, reply)) return reply;
-      const { code, state, error } = request.query;
-      reply.header("set-cookie", clearCookie(names.state, secure));
-      if (error || !code || !state)
-        return signInPage(reply, 401, `${label} did not sign you in. You can try again.`);
-      try {
-        const session = await oidc.complete(db, config, {
-          code,
-          state,
-          browserState: parseCookies(request.headers.cookie).get(names.state) ?? null,
-          iss: request.query.iss ?? null,
-          clientAddress: request.ip,
-        });
-        // A session this browser held before (another person's, perhaps, on a shared computer) ends now.
-        const earlier = parseCookies(request.headers.cookie).get(names.session);
-        if (earlier)
-          await endCitizenSession(
-            db,
-            earlier,
-            request.ip,
-            "citizen session ended by a new sign-in in its browser",
-          );
-        reply.header(
-          "set-cookie",
-          setCookie(names.session, session.token, {
-            secure,
-            maxAgeSeconds: config.sessionMaxHours * 3_600,
-            sameSite: "Lax",
-          }),
-        );
-        return reply.redirect("/citizen", 303);
-      } catch (failure) {
-        if (!(failure instanceof GovernanceError)) throw failure;
-        return signInPage(reply, 401, failure.message);
-      }
+      return reply.redirect("/citizen", 303);
     },
-  );
+  });
 }

@@ -7,7 +7,6 @@ import {
   createSession,
   csrfTokenFor,
   endSession,
-  GovernanceError,
   newSecret,
   recordSecurityEvent,
   safeEqual,
@@ -15,8 +14,8 @@ import {
 import type { Db } from "../../platform/index.ts";
 import type { AuthSettings } from "../plugins/auth.ts";
 import { clearCookie, parseCookies, setCookie } from "../plugins/cookies.ts";
-import { sendProblem } from "../plugins/problem.ts";
 import { safeNext } from "../safe-next.ts";
+import { oidcSignInRoutes, tooManyAttempts } from "./oidc-sign-in.ts";
 import { closedObject, csrfField } from "./schemas.ts";
 
 export interface LoginRouteOptions {
@@ -38,31 +37,11 @@ const loginBodySchema = closedObject(
 
 const loginQuerySchema = closedObject({ next: { type: "string", maxLength: 500 } });
 
-const callbackQuerySchema = closedObject({
-  code: { type: "string", maxLength: 2_048 },
-  state: { type: "string", maxLength: 200 },
-  error: { type: "string", maxLength: 200 },
-  error_description: { type: "string", maxLength: 1_000 },
-  session_state: { type: "string", maxLength: 500 },
-  iss: { type: "string", maxLength: 500 },
-});
-
 export async function loginRoutes(app: FastifyInstance, options: LoginRouteOptions): Promise<void> {
   const { db } = options;
   const { config, names, oidc, loginLimiter } = options.settings;
   const secure = config.cookieSecure;
   const open = { config: { public: true } };
-
-  const limited = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    const wait = loginLimiter.hit(request.ip);
-    if (wait === 0) return false;
-    sendProblem(
-      reply.header("retry-after", String(wait)),
-      429,
-      `Too many sign-in attempts: wait ${wait} seconds.`,
-    );
-    return true;
-  };
 
   const renderLogin = (
     request: FastifyRequest,
@@ -132,7 +111,7 @@ export async function loginRoutes(app: FastifyInstance, options: LoginRouteOptio
     "/login",
     { ...open, schema: { body: loginBodySchema } },
     async (request, reply) => {
-      if (limited(request, reply)) return reply;
+      if (tooManyAttempts(loginLimiter, request, reply)) return reply;
       const { username, password, _csrf, next } = request.body;
       const cookie = parseCookies(request.headers.cookie).get(names.loginCsrf) ?? "";
       if (!cookie || !safeEqual(cookie, _csrf)) {
@@ -179,56 +158,25 @@ export async function loginRoutes(app: FastifyInstance, options: LoginRouteOptio
     return reply.redirect("/login", 303);
   });
 
-  app.get("/login/oidc", open, async (request, reply) => {
-    if (!oidc) return reply.callNotFound();
-    if (limited(request, reply)) return reply;
-    try {
-      const { url, state } = await oidc.begin(db);
-      reply.header(
-        "set-cookie",
-        setCookie(names.oidcState, state, { secure, maxAgeSeconds: 600, sameSite: "Lax" }),
-      );
-      return reply.redirect(url, 302);
-    } catch (error) {
-      request.log.warn(
-        { err: { type: (error as Error).name, message: (error as Error).message } },
-        "OpenID Connect unavailable",
-      );
-      return renderLogin(request, reply, 502, {
-        error: "The identity provider cannot be reached. Try again, or sign in with a password.",
-      });
-    }
-  });
-
-  app.get<{ Querystring: Record<string, string | undefined> }>(
-    "/login/oidc/callback",
-    { ...open, schema: { querystring: callbackQuerySchema } },
-    async (request, reply) => {
-      if (!oidc) return reply.callNotFound();
-      if (limited(request, reply)) return reply;
-      const { code, state, error } = request.query;
-      reply.header("set-cookie", clearCookie(names.oidcState, secure));
-      if (error || !code || !state) {
-        return renderLogin(request, reply, 401, { error: "The identity provider did not sign you in." });
-      }
-      try {
-        const userId = await oidc.complete(db, {
-          code,
-          state,
-          browserState: parseCookies(request.headers.cookie).get(names.oidcState) ?? null,
-          iss: request.query.iss ?? null,
-          clientAddress: request.ip,
-        });
-        const session = await startSession(reply, request, userId, "oidc");
-        if (!session)
-          return renderLogin(request, reply, 403, {
-            error: "Your account has no role yet: ask your administrator.",
-          });
-        return reply.redirect("/", 303);
-      } catch (failure) {
-        if (!(failure instanceof GovernanceError)) throw failure;
-        return renderLogin(request, reply, 401, { error: failure.message });
-      }
+  oidcSignInRoutes(app, {
+    paths: { start: "/login/oidc", callback: "/login/oidc/callback" },
+    stateCookie: names.oidcState,
+    secure,
+    limiter: loginLimiter,
+    client: oidc && { begin: () => oidc.begin(db), complete: (callback) => oidc.complete(db, callback) },
+    failed: (request, reply, status, error) => renderLogin(request, reply, status, { error }),
+    messages: {
+      unreachable: "The identity provider cannot be reached. Try again, or sign in with a password.",
+      notSignedIn: "The identity provider did not sign you in.",
+      log: "OpenID Connect unavailable",
     },
-  );
+    signedIn: async (request, reply, userId) => {
+      const session = await startSession(reply, request, userId, "oidc");
+      if (!session)
+        return renderLogin(request, reply, 403, {
+          error: "Your account has no role yet: ask your administrator.",
+        });
+      return reply.redirect("/", 303);
+    },
+  });
 }
