@@ -566,8 +566,11 @@ export async function moveOnAgenda(
 ): Promise<void> {
   await requireItem(db, meetingId, personId);
   await db.transaction(async (tx) => {
+    // Moves on one agenda take turns by the meeting's row: a Citus cluster locks no rows of a read across shards
+    // (FOR UPDATE), and the agenda is spread over them by person.
+    await tx.query("SELECT 1 FROM mdt_meeting WHERE meeting_id = $1 FOR UPDATE", [meetingId]);
     const order = await tx.query<{ person_id: string }>(
-      "SELECT person_id::text AS person_id FROM mdt_agenda_item WHERE meeting_id = $1 ORDER BY position, person_id FOR UPDATE",
+      "SELECT person_id::text AS person_id FROM mdt_agenda_item WHERE meeting_id = $1 ORDER BY position, person_id",
       [meetingId],
     );
     const ids = order.map((r) => r.person_id);

@@ -197,8 +197,8 @@ export async function auditPageForPeople(
   const rows = await db.query(
     `SELECT ${LINE_COLUMNS},
             withheld_ids && $2::uuid[]
-              OR EXISTS (SELECT 1 FROM audit_set_member m
-                          WHERE m.seq = audit_event.seq AND m.withheld AND m.person_id = ANY($2::uuid[]))
+              OR seq IN (SELECT m.seq FROM audit_set_member m
+                          WHERE m.seq = ANY ($1::bigint[]) AND m.withheld AND m.person_id = ANY($2::uuid[]))
               AS withheld_target
        FROM audit_event WHERE seq = ANY ($1::bigint[]) ORDER BY seq DESC`,
     [page, personIds],
