@@ -3,7 +3,6 @@
 // gets it. See docs/governance.md.
 import { invalid, OnePlaceError } from "../core/errors.ts";
 import { isUuid } from "../core/ids.ts";
-import { isCitus } from "../store/index.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { breakGlassReasonProblem, insertBreakGlass } from "./break-glass.ts";
 import { BREAK_GLASS_ACTIONS, denied, evaluateAccess } from "./policy.ts";
@@ -331,9 +330,7 @@ export function accessGate(ctx: AccessContext, action: Action): AccessGate {
     }
   }
   return {
-    // A probe is a subquery correlated with each candidate, which a Citus cluster cannot run over candidates
-    // it has gathered on the coordinator (a page's first rows in order): there each fact's set is read once.
-    signature: (column, add, probe) => signatureSql(scope, column, add, probe && !isCitus(ctx.db)),
+    signature: (column, add, probe) => signatureSql(scope, column, add, probe),
     allowed,
     tally(groups) {
       const judged = groups.map(({ signature, count }) => [decide(signature), count] as const);

@@ -246,7 +246,9 @@ export async function registerPage(
     const { p, where } = candidates.build();
     // A page probes the facts of the few candidates it reads; an export, or a page among thousands withheld,
     // reads each fact's set once.
-    const probe = bound !== null && bound <= PROBE_AT_MOST;
+    // Not on a Citus cluster: a probe is a subquery correlated with each candidate, which it cannot run over the
+    // candidates it has gathered on the coordinator (a page's first rows in order).
+    const probe = bound !== null && bound <= PROBE_AT_MOST && !isCitus(db);
     const signature = access.signature("c.person_id", (value, cast) => p.add(value, cast), probe);
     const allowed = p.add([...access.allowed], "int[]");
     const limit = window.limit === null ? "ALL" : p.add(window.limit, "int");
