@@ -51,16 +51,16 @@ WHERE (person.nhs_number, person.family_name, person.given_name, person.birth_da
        excluded.postcode, excluded.area_code, excluded.ethnic_category, excluded.source_system,
        excluded.source_record_id, excluded.received_at)`;
 
+// Not correlated with person: on a Citus cluster the links are on the coordinator.
+const REMOVE_UNLINKED_SQL = `DELETE FROM person p WHERE p.person_id = ANY($1::uuid[])
+  AND p.person_id NOT IN (SELECT l.person_id FROM mpi_record_link l WHERE l.person_id = ANY($1::uuid[]))`;
+
 /** Recomputes the golden records of these people, and removes those left without any record. */
 export async function recomputeGolden(q: Queryable, personIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return;
   await q.query(RECOMPUTE_SQL, [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST]);
-  await q.query(
-    `DELETE FROM person p WHERE p.person_id = ANY($1::uuid[])
-       AND p.person_id NOT IN (SELECT l.person_id FROM mpi_record_link l WHERE l.person_id = ANY($1::uuid[]))`,
-    [ids],
-  );
+  await q.query(REMOVE_UNLINKED_SQL, [ids]);
 }
 
 const ADD_IDENTIFIERS_SQL = `
@@ -98,8 +98,7 @@ export function goldenAndIdentifiersText(personIds: Iterable<string>): string {
   if (ids.length === 0) return "";
   const a = arrayLiteral(ids, "uuid");
   return `${RECOMPUTE_SQL.replaceAll("$1::uuid[]", a).replaceAll("$2::text[]", arrayLiteral(GOLDEN_PRECEDENCE, "text")).replaceAll("$3::text[]", arrayLiteral(GOLDEN_LAST, "text"))};
-DELETE FROM person p WHERE p.person_id = ANY(${a})
-  AND NOT EXISTS (SELECT 1 FROM mpi_record_link l WHERE l.person_id = p.person_id);
+${REMOVE_UNLINKED_SQL.replaceAll("$1::uuid[]", a)};
 ${ADD_IDENTIFIERS_SQL.replaceAll("$1::uuid[]", a)};
 `;
 }
