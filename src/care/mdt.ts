@@ -329,13 +329,26 @@ type MeetingRow = {
   open_actions: number;
 };
 
-const SUMMARY_SELECT = `
+// The meetings chosen by `where` and `order` (on mdt_meeting m), then their counts. The counts are read for
+// the chosen meetings' ids rather than by a subquery per meeting: a Citus cluster cannot correlate the
+// distributed agenda and actions with the reference table of meetings, and one server plans this as an index
+// probe per meeting either way.
+const summarySql = (where: string, order = "", limit = "") => `
+  WITH m AS MATERIALIZED (
+    SELECT m.meeting_id, m.team_id, m.title, m.held_on, m.starts_at, m.location, m.source_kind, m.source_code,
+           m.rules, m.tiers, m.withheld
+      FROM mdt_meeting m WHERE ${where} ${order} ${limit})
   SELECT m.meeting_id::text AS meeting_id, m.team_id::text AS team_id, m.title, m.held_on::text AS held_on, m.starts_at,
          m.location, m.source_kind, m.source_code, m.rules, m.tiers, m.withheld,
-         (SELECT count(*)::int FROM mdt_agenda_item ai WHERE ai.meeting_id = m.meeting_id) AS people,
-         (SELECT count(*)::int FROM mdt_agenda_item ai WHERE ai.meeting_id = m.meeting_id AND ai.recorded_at IS NOT NULL) AS recorded,
-         (SELECT count(*)::int FROM mdt_action a WHERE a.meeting_id = m.meeting_id AND a.status = 'open') AS open_actions
-    FROM mdt_meeting m`;
+         coalesce(ai.people, 0) AS people, coalesce(ai.recorded, 0) AS recorded,
+         coalesce(a.open_actions, 0) AS open_actions
+    FROM m
+    LEFT JOIN (SELECT meeting_id, count(*)::int AS people, count(recorded_at)::int AS recorded FROM mdt_agenda_item
+                WHERE meeting_id IN (SELECT meeting_id FROM m) GROUP BY meeting_id) ai ON ai.meeting_id = m.meeting_id
+    LEFT JOIN (SELECT meeting_id, count(*)::int AS open_actions FROM mdt_action
+                WHERE status = 'open' AND meeting_id IN (SELECT meeting_id FROM m) GROUP BY meeting_id) a
+           ON a.meeting_id = m.meeting_id
+   ${order}`;
 
 const toSummary = (r: MeetingRow): MeetingSummary => ({
   meetingId: r.meeting_id,
@@ -357,7 +370,7 @@ const toSummary = (r: MeetingRow): MeetingSummary => ({
 /** A team's meetings, latest first (no person named: counts only). */
 export async function listMeetings(db: Queryable, teamId: string, limit = 100): Promise<MeetingSummary[]> {
   const rows = await db.query<MeetingRow>(
-    `${SUMMARY_SELECT} WHERE m.team_id = $1 ORDER BY m.held_on DESC, m.starts_at DESC LIMIT $2`,
+    summarySql("m.team_id = $1", "ORDER BY m.held_on DESC, m.starts_at DESC", "LIMIT $2"),
     [teamId, limit],
   );
   return rows.map(toSummary);
@@ -365,7 +378,7 @@ export async function listMeetings(db: Queryable, teamId: string, limit = 100): 
 
 /** A meeting's heading (no person): not-found when there is none. */
 export async function meetingSummary(db: Queryable, meetingId: string): Promise<MeetingSummary> {
-  const [row] = await db.query<MeetingRow>(`${SUMMARY_SELECT} WHERE m.meeting_id = $1`, [meetingId]);
+  const [row] = await db.query<MeetingRow>(summarySql("m.meeting_id = $1"), [meetingId]);
   if (!row)
     throw notFound("care.mdt-no-meeting", "There is no such MDT meeting.", {
       hint: "Open it from your team's list of meetings.",
@@ -553,8 +566,11 @@ export async function moveOnAgenda(
 ): Promise<void> {
   await requireItem(db, meetingId, personId);
   await db.transaction(async (tx) => {
+    // Moves on one agenda take turns by the meeting's row: a Citus cluster locks no rows of a read across shards
+    // (FOR UPDATE), and the agenda is spread over them by person.
+    await tx.query("SELECT 1 FROM mdt_meeting WHERE meeting_id = $1 FOR UPDATE", [meetingId]);
     const order = await tx.query<{ person_id: string }>(
-      "SELECT person_id::text AS person_id FROM mdt_agenda_item WHERE meeting_id = $1 ORDER BY position, person_id FOR UPDATE",
+      "SELECT person_id::text AS person_id FROM mdt_agenda_item WHERE meeting_id = $1 ORDER BY position, person_id",
       [meetingId],
     );
     const ids = order.map((r) => r.person_id);

@@ -98,6 +98,8 @@ export async function practiceReviewsDue(
 /**
  * People who joined a saved practice register (risk_register, scope practice) for this practice at its
  * latest refresh, highest score first. A register's first refresh adds everyone, so nobody is "new" then.
+ * (Whether there was an earlier refresh is an uncorrelated subquery: on a Citus cluster a subquery correlated
+ * on register_id, not the distribution column, cannot run.)
  */
 export async function practiceNewOnRegister(db: Queryable, practiceCode: string): Promise<Candidate[]> {
   return candidates(
@@ -109,8 +111,9 @@ export async function practiceNewOnRegister(db: Queryable, practiceCode: string)
          JOIN risk_register_member m ON m.register_id = rr.register_id AND m.org_code = $1
          LEFT JOIN risk_person rp ON rp.person_id = m.person_id
         WHERE rr.scope = 'practice' AND m.left_on IS NULL AND m.joined_on = rr.refreshed_on
-          AND EXISTS (SELECT 1 FROM risk_register_member f
-                       WHERE f.register_id = rr.register_id AND f.org_code = $1 AND f.joined_on < rr.refreshed_on)
+          AND rr.register_id IN (SELECT f.register_id FROM risk_register_member f
+                                  JOIN risk_register fr ON fr.register_id = f.register_id AND fr.scope = 'practice'
+                                 WHERE f.org_code = $1 AND f.joined_on < fr.refreshed_on)
         ORDER BY rp.probability DESC NULLS LAST, m.person_id LIMIT ${HOME_CANDIDATES}`,
       [practiceCode],
     ),

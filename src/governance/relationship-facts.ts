@@ -1,6 +1,6 @@
 // The facts the access decision needs about people relative to one user in one role in one team, read in
 // one query: for one person (index look-ups on person_id) or for a set of thousands (hash joins).
-import { type PreparedStatement, preparedText, type Queryable } from "../store/index.ts";
+import { isCitus, type PreparedStatement, preparedText, type Queryable } from "../store/index.ts";
 import { packIds } from "./audit-log.ts";
 import type { AccessUser, PersonFacts, RoleAssignment } from "./types.ts";
 
@@ -202,6 +202,57 @@ SELECT string_agg(chr(48 + mask), '' ORDER BY ord) AS masks,
  WHERE ${TYPE_PARAMS}`;
 }
 
+/**
+ * The set form on a Citus cluster. The ids are a list on the coordinator, and Citus can neither probe a
+ * distributed table from each of its rows (a correlated subquery over a coordinator-side list) nor hash a whole
+ * relationship set there without first pulling all of it from the workers. So the ids go to the workers (an
+ * intermediate result) and each fact is a semi-join on person_id there, the tables co-located: the rows found
+ * come back, one per person and fact, and are matched to the ids on the coordinator. One server keeps the
+ * forms above, whose probe-or-hash choice its planner cannot make as well from this one.
+ */
+function citusFactsSql(shape: FactsShape): string {
+  const ofIds = "person_id IN (SELECT person_id FROM ids)";
+  const legs: string[] = [];
+  const leg = (name: string, on: boolean, bit: number) => {
+    if (!on) return;
+    const { table, where } = FACTS[name];
+    legs.push(`SELECT person_id, ${bit} AS bit FROM ${table} WHERE ${ofIds} AND ${where}`);
+  };
+  leg("known", shape.known, BIT.known);
+  leg("registered", shape.kinds.has("registered"), BIT.registered);
+  leg("caseload", shape.kinds.has("caseload"), BIT.caseload);
+  leg("care-team", shape.kinds.has("care-team"), BIT.careTeam);
+  leg("referral", shape.kinds.has("referral"), BIT.referral);
+  leg("admission", shape.kinds.has("admission"), BIT.admission);
+  if (shape.optOut)
+    legs.push(`SELECT person_id, ${BIT.optedOut} AS bit FROM data_opt_out WHERE ${ofIds} AND ${OBJECTING}`);
+  const hits = legs.length
+    ? `SELECT person_id, bit_or(bit) AS bits FROM (${legs.join(" UNION ALL ")}) h GROUP BY person_id`
+    : "SELECT NULL::uuid AS person_id, 0 AS bits WHERE false";
+  const bg = shape.breakGlass
+    ? `SELECT DISTINCT ON (person_id) person_id, break_glass_id FROM break_glass WHERE ${ofIds} AND ${GLASS_OPEN}
+        ORDER BY person_id, expires_at DESC`
+    : "SELECT NULL::uuid AS person_id, NULL::uuid AS break_glass_id WHERE false";
+  const obj = shape.objection
+    ? `SELECT person_id, array_agg(DISTINCT holding_org_code) AS holders FROM sharing_objection
+        WHERE ${ofIds} AND ${OBJECTING} GROUP BY person_id`
+    : "SELECT NULL::uuid AS person_id, NULL::text[] AS holders WHERE false";
+  return `WITH ids AS MATERIALIZED (
+  SELECT ord, encode(substring(packed FROM ord * 16 + 1 FOR 16), 'hex')::uuid AS person_id
+    FROM (SELECT decode($1::text, 'base64') AS packed) input, generate_series(0, length(packed) / 16 - 1) AS ord
+), hits AS MATERIALIZED (${hits}), bg AS MATERIALIZED (${bg}), obj AS MATERIALIZED (${obj}),
+f AS MATERIALIZED (
+  SELECT ids.ord, ${shape.known ? 0 : BIT.known} + coalesce(hits.bits, 0) AS mask, bg.break_glass_id, obj.holders
+    FROM ids LEFT JOIN hits ON hits.person_id = ids.person_id LEFT JOIN bg ON bg.person_id = ids.person_id
+    LEFT JOIN obj ON obj.person_id = ids.person_id
+)
+SELECT string_agg(chr(48 + mask), '' ORDER BY ord) AS masks,
+       (SELECT json_agg(json_build_array(ord, break_glass_id, holders)) FROM f
+         WHERE break_glass_id IS NOT NULL OR holders IS NOT NULL) AS extras
+  FROM f
+ WHERE ${TYPE_PARAMS}`;
+}
+
 /** The bits of a signature (signatureSql); the objection bits never both set. */
 export const SIGNATURE = {
   ...BIT,
@@ -274,7 +325,12 @@ export function signatureSql(
 // are prepared statements; the hashed form is for thousands of people (exports), where a plan made for the
 // actual team and practice is worth its planning time.
 const SQL_CACHE = new Map<string, PreparedStatement | string>();
-function cachedSql(shape: FactsShape, many: boolean, probe = false): PreparedStatement | string {
+function cachedSql(
+  shape: FactsShape,
+  many: boolean,
+  probe = false,
+  citus = false,
+): PreparedStatement | string {
   const key = JSON.stringify([
     shape.known,
     [...shape.kinds].sort(),
@@ -283,10 +339,12 @@ function cachedSql(shape: FactsShape, many: boolean, probe = false): PreparedSta
     shape.optOut,
     many,
     probe,
+    citus,
   ]);
   let sql = SQL_CACHE.get(key);
   if (!sql) {
     if (!many) sql = preparedText("gov.facts.one", oneFactsSql(shape));
+    else if (citus) sql = preparedText("gov.facts.citus", citusFactsSql(shape));
     else
       sql = probe ? preparedText("gov.facts.probe", manyFactsSql(shape, true)) : manyFactsSql(shape, false);
     SQL_CACHE.set(key, sql);
@@ -318,7 +376,7 @@ export async function factsForPeople(
   if (personIds.length === 0) return [];
   const packed = packIds(personIds).toString("base64");
   const rows = await db.query<{ masks: string | null; extras: unknown }>(
-    cachedSql(shapeOf(scope.roleAssignment), true, personIds.length <= PROBE_AT_MOST),
+    cachedSql(shapeOf(scope.roleAssignment), true, personIds.length <= PROBE_AT_MOST, isCitus(db)),
     [packed, ...scopeParams(scope)],
   );
   const masks = rows[0]?.masks ?? "";

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/index.ts";
+import { isCitus, type Queryable } from "../store/index.ts";
 import { CODED_FIELDS, type CodeMapName } from "./hl7/coded.ts";
 
 // Feed health per source: when it last sent something, how much, how much was rejected, and what is waiting
@@ -53,6 +53,31 @@ const HELD_VISITS_SQL = `
     AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A07', 'A13', 'A21', 'A22')
   GROUP BY v.source_system, v.visit_number`;
 
+/**
+ * The same on a Citus cluster, where the visit log is on the coordinator and the spells and attendances are
+ * distributed by person: a subquery per visit cannot reach them, so the visits' keys go to the workers once and
+ * the ones shown come back. One server keeps the probe per visit on the provenance index.
+ */
+const HELD_VISITS_CITUS_SQL = `
+  WITH logged AS MATERIALIZED (
+    SELECT v.source_system, v.visit_number, min(v.received_at) AS held_since
+    FROM adt_visit_event v
+    WHERE NOT EXISTS (SELECT 1 FROM adt_visit_event c WHERE c.source_system = v.source_system AND c.visit_number = v.visit_number
+                      AND c.trigger_event IN ('A11', 'A05'))
+      AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A07', 'A13', 'A21', 'A22')
+    GROUP BY v.source_system, v.visit_number),
+  shown AS MATERIALIZED (
+    SELECT source_system, source_record_id FROM hospital_spell
+     WHERE (source_system, source_record_id) IN (SELECT source_system, visit_number FROM logged)
+    UNION SELECT source_system, source_record_id FROM ae_attendance
+     WHERE (source_system, source_record_id) IN (SELECT source_system, visit_number FROM logged)
+    UNION SELECT source_system, source_record_id FROM outpatient_attendance
+     WHERE (source_system, source_record_id) IN (SELECT source_system, visit_number FROM logged))
+  SELECT l.source_system, l.visit_number, l.held_since FROM logged l
+   WHERE NOT EXISTS (SELECT 1 FROM shown s WHERE s.source_system = l.source_system AND s.source_record_id = l.visit_number)`;
+
+const heldVisitsSql = (q: Queryable) => (isCitus(q) ? HELD_VISITS_CITUS_SQL : HELD_VISITS_SQL);
+
 export interface HeldAlarm {
   sourceSystem: string;
   kind: "adt-visit" | "fhir-resource";
@@ -77,7 +102,7 @@ export async function heldAlarms(
        SELECT hv.source_system, 'adt-visit' AS kind, hv.visit_number AS key, hv.held_since,
               (SELECT string_agg(DISTINCT e.trigger_event, ', ' ORDER BY e.trigger_event) FROM adt_visit_event e
                 WHERE e.source_system = hv.source_system AND e.visit_number = hv.visit_number) AS events
-       FROM (${HELD_VISITS_SQL}) hv WHERE hv.held_since < $1::timestamptz
+       FROM (${heldVisitsSql(q)}) hv WHERE hv.held_since < $1::timestamptz
        UNION ALL
        SELECT source_system, 'fhir-resource', origin_key, held_at, reason FROM ingest_fhir_held WHERE held_at < $1::timestamptz
      ) held ORDER BY held_since, source_system, key LIMIT $2`,
@@ -128,7 +153,7 @@ export async function feedHealth(
      visits AS (
        SELECT source_system, count(*) AS held, count(*) FILTER (WHERE held_since < $1::timestamptz) AS overdue,
               min(held_since) AS oldest
-       FROM (${HELD_VISITS_SQL}) hv GROUP BY source_system
+       FROM (${heldVisitsSql(q)}) hv GROUP BY source_system
      ),
      held_fhir AS (
        SELECT source_system, count(*) AS n, count(*) FILTER (WHERE held_at < $1::timestamptz) AS overdue,

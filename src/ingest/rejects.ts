@@ -47,10 +47,11 @@ const REJECT_COLUMNS =
   "reject_id, source_system, format, layout, origin, origin_key, location, reason, payload, context, load_id";
 
 // The same reject again (same source, format and key) is left as it was; a different payload or reason
-// replaces the old one and reopens it.
+// replaces the old one and reopens it. Its time is the new row's default (the transaction's now()): Citus
+// refuses a function other than an IMMUTABLE one in ON CONFLICT's SET, even on a coordinator-local table.
 const REJECT_ON_CONFLICT = `ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
        reason = excluded.reason, location = excluded.location, payload = excluded.payload,
-       context = excluded.context, load_id = excluded.load_id, received_at = now(),
+       context = excluded.context, load_id = excluded.load_id, received_at = excluded.received_at,
        attempts = ingest_reject.attempts + 1, status = 'open', resolved_at = NULL, resolved_by = NULL
      WHERE (ingest_reject.payload, ingest_reject.reason, ingest_reject.status) IS DISTINCT FROM
            (excluded.payload, excluded.reason, 'open')`;

@@ -6,14 +6,19 @@ import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
 // and postcode; the postcode gives the small area; the ethnic category comes from the best record that has
 // one. A person left with no records is removed (their records went to someone else).
 
+// The people's links are read first, on their own: on a Citus cluster the links are on the coordinator and the
+// records distributed by person, and a statement that writes person cannot join the two directly.
 const RECOMPUTE_SQL = `
-WITH candidates AS (
+WITH links AS MATERIALIZED (
+  SELECT person_id, source_system, source_record_id, nhs_number, ethnic_category FROM mpi_record_link
+   WHERE person_id = ANY($1::uuid[])
+), candidates AS (
   SELECT pr.person_id, pr.source_system, pr.source_record_id, pr.family_name, pr.given_name, pr.birth_date,
          pr.sex, pr.postcode, pr.received_at, l.nhs_number, l.ethnic_category,
          COALESCE(array_position($2::text[], pr.source_system),
                   CASE WHEN pr.source_system = ANY($3::text[]) THEN 1000 ELSE 100 END) AS rank
   FROM person_record pr
-  JOIN mpi_record_link l ON l.source_system = pr.source_system AND l.source_record_id = pr.source_record_id
+  JOIN links l ON l.source_system = pr.source_system AND l.source_record_id = pr.source_record_id
                         AND l.person_id = pr.person_id
   WHERE pr.person_id = ANY($1::uuid[]) AND pr.birth_date IS NOT NULL
 ), best AS (
@@ -46,22 +51,25 @@ WHERE (person.nhs_number, person.family_name, person.given_name, person.birth_da
        excluded.postcode, excluded.area_code, excluded.ethnic_category, excluded.source_system,
        excluded.source_record_id, excluded.received_at)`;
 
+// Not correlated with person: on a Citus cluster the links are on the coordinator.
+const REMOVE_UNLINKED_SQL = `DELETE FROM person p WHERE p.person_id = ANY($1::uuid[])
+  AND p.person_id NOT IN (SELECT l.person_id FROM mpi_record_link l WHERE l.person_id = ANY($1::uuid[]))`;
+
 /** Recomputes the golden records of these people, and removes those left without any record. */
 export async function recomputeGolden(q: Queryable, personIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return;
   await q.query(RECOMPUTE_SQL, [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST]);
-  await q.query(
-    `DELETE FROM person p WHERE p.person_id = ANY($1::uuid[])
-       AND NOT EXISTS (SELECT 1 FROM mpi_record_link l WHERE l.person_id = p.person_id)`,
-    [ids],
-  );
+  await q.query(REMOVE_UNLINKED_SQL, [ids]);
 }
 
 const ADD_IDENTIFIERS_SQL = `
+WITH links AS MATERIALIZED (
+  SELECT person_id, source_system, source_record_id, identifiers FROM mpi_record_link WHERE person_id = ANY($1::uuid[])
+)
 INSERT INTO person_identifier (person_id, system, value, source_system, received_at)
 SELECT DISTINCT ON (l.person_id, i.system, i.value) l.person_id, i.system, i.value, l.source_system, pr.received_at
-FROM mpi_record_link l
+FROM links l
 JOIN person_record pr ON pr.person_id = l.person_id AND pr.source_system = l.source_system
                      AND pr.source_record_id = l.source_record_id
 CROSS JOIN LATERAL jsonb_to_recordset(l.identifiers) AS i(system text, value text)
@@ -90,8 +98,7 @@ export function goldenAndIdentifiersText(personIds: Iterable<string>): string {
   if (ids.length === 0) return "";
   const a = arrayLiteral(ids, "uuid");
   return `${RECOMPUTE_SQL.replaceAll("$1::uuid[]", a).replaceAll("$2::text[]", arrayLiteral(GOLDEN_PRECEDENCE, "text")).replaceAll("$3::text[]", arrayLiteral(GOLDEN_LAST, "text"))};
-DELETE FROM person p WHERE p.person_id = ANY(${a})
-  AND NOT EXISTS (SELECT 1 FROM mpi_record_link l WHERE l.person_id = p.person_id);
+${REMOVE_UNLINKED_SQL.replaceAll("$1::uuid[]", a)};
 ${ADD_IDENTIFIERS_SQL.replaceAll("$1::uuid[]", a)};
 `;
 }

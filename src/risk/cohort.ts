@@ -2,7 +2,7 @@
 // latest stratification), with counts by practice and locality and the list of people in it.
 
 import { type ErrorKind, OnePlaceError } from "../core/errors.ts";
-import { type Db, type Queryable, SqlParams } from "../store/index.ts";
+import { type Db, isCitus, type Queryable, SqlParams } from "../store/index.ts";
 import { DEFICITS, deficitOrdinal, EFI_CATEGORIES, type EfiCategory, isDeficitId } from "./efi-definition.ts";
 import { RISK_TIERS, type RiskTier } from "./settings.ts";
 import { SERVICE_TYPES, serviceMask } from "./social-care.ts";
@@ -442,7 +442,15 @@ export interface CohortCounts {
 /** How many people meet the criteria, by practice and locality, beside each one's registered population. */
 export async function countCohort(db: Queryable | Db, criteria: CohortCriteria): Promise<CohortCounts> {
   const c = await compileCohort(db, criteria);
-  const sql = `SELECT rp.practice_code, count(*) AS population, count(*) FILTER (WHERE ${c.where}) AS in_cohort
+  // One server counts both in one scan of risk_person. A Citus cluster runs a criterion's subquery in a WHERE
+  // clause (a semi-join on person_id on each worker) but not inside an aggregate's FILTER, so there the cohort is
+  // counted apart from the population and the two joined by practice.
+  const sql = isCitus(db)
+    ? `WITH pop AS (SELECT practice_code, count(*) AS population FROM risk_person GROUP BY practice_code),
+            inc AS (SELECT rp.practice_code, count(*) AS in_cohort FROM ${c.from} WHERE ${c.where} GROUP BY rp.practice_code)
+       SELECT pop.practice_code, pop.population, coalesce(inc.in_cohort, 0) AS in_cohort
+         FROM pop LEFT JOIN inc ON inc.practice_code = pop.practice_code`
+    : `SELECT rp.practice_code, count(*) AS population, count(*) FILTER (WHERE ${c.where}) AS in_cohort
      FROM ${c.from} GROUP BY rp.practice_code`;
   type Row = { practice_code: string; population: number; in_cohort: number };
   // One scan of risk_person; compiling it to machine code (JIT) would take longer than running it.

@@ -2,7 +2,7 @@
 // records behind it (so a clinician can see why).
 import { addDays, addMonths, ageOn, isIsoDate } from "../core/dates.ts";
 import { invalid } from "../core/errors.ts";
-import { prepared, type Queryable, replaceTableContents } from "../store/index.ts";
+import { isCitus, prepared, type Queryable, replaceTableContents } from "../store/index.ts";
 import {
   DEFICITS,
   EFI_MIN_AGE,
@@ -76,10 +76,30 @@ const REBUILD_DEFICITS_FOR = prepared(
      AND NOT EXISTS (SELECT 1 FROM found f WHERE f.person_id = d.person_id AND f.deficit_id = d.deficit_id)`,
 );
 
+// A Citus cluster cannot plan the statement above (a DELETE reading a data-modifying CTE over the same
+// distributed table), so there it is two: the upsert returns what the record shows, and the delete keeps those.
+const UPSERT_DEFICITS_FOR = prepared(
+  "risk.deficits.upsert",
+  `INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}) f
+   ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
+     entry_id = excluded.entry_id, rule_id = excluded.rule_id
+   RETURNING person_id::text || ' ' || deficit_id AS kept`,
+);
+const DELETE_DEFICITS_BUT = prepared(
+  "risk.deficits.delete-but",
+  `DELETE FROM efi_deficit WHERE person_id = ANY($1::uuid[])
+     AND NOT (person_id::text || ' ' || deficit_id = ANY($2::text[]))`,
+);
+
 /** Rebuilds the coded deficits of some people (after new or corrected records for them). */
 export async function rebuildDeficitsFor(tx: Queryable, personIds: readonly string[]): Promise<void> {
   if (personIds.length === 0) return;
-  await tx.query(REBUILD_DEFICITS_FOR, [personIds]);
+  if (!isCitus(tx)) {
+    await tx.query(REBUILD_DEFICITS_FOR, [personIds]);
+    return;
+  }
+  const kept = await tx.query<{ kept: string }>(UPSERT_DEFICITS_FOR, [personIds]);
+  await tx.query(DELETE_DEFICITS_BUT, [personIds, kept.map((r) => r.kept)]);
 }
 
 /** The first day of the 12-month look-back that ends on (and includes) the given date. */

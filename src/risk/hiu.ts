@@ -66,7 +66,9 @@ export async function hiuActivityByQuarter(
      ),
      cohort AS (
        SELECT i.* FROM identified i
-       WHERE NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = i.person_id AND d.died_on <= ${end})
+       -- Not correlated: on a Citus cluster the snapshot is gathered on the coordinator, where a subquery per row
+       -- cannot reach the distributed deaths.
+       WHERE i.person_id NOT IN (SELECT d.person_id FROM death d WHERE d.died_on <= ${end})
      ),
      q AS (SELECT * FROM unnest(${ids}, ${starts}, ${ends}) AS q(id, start_on, end_on)),
      ev AS (

@@ -2,7 +2,7 @@
 // stratification (risk_person), filtered and sorted in SQL. Internal ids first (governance decides who may be
 // shown and audits before anything identifying is read), then the rows of one page, by id.
 import { invalid, notFound } from "../core/errors.ts";
-import { type Queryable, SqlParams } from "../store/index.ts";
+import { isCitus, type Queryable, SqlParams } from "../store/index.ts";
 import { compileCohort, savedCriteria } from "./cohort.ts";
 import { EFI_CATEGORIES, type EfiCategory } from "./efi-definition.ts";
 import { RISK_TIERS, type RiskTier } from "./settings.ts";
@@ -208,8 +208,13 @@ export async function countRegister(
   const candidates = await registerCandidates(db, scope, filters);
   const { p, where } = candidates.build();
   const signature = access.signature("rp.person_id", (value, cast) => p.add(value, cast));
+  // A Citus cluster runs the signature's subqueries in a select list only over rows on the coordinator, so there
+  // the candidates are gathered first (ids only); one server counts them in the one scan.
   const rows = await db.query<{ sig: number; n: number }>(
-    `SELECT ${signature} AS sig, count(*)::int AS n FROM risk_person rp WHERE ${where} GROUP BY 1`,
+    isCitus(db)
+      ? `WITH rp AS MATERIALIZED (SELECT rp.person_id FROM risk_person rp WHERE ${where})
+         SELECT ${signature} AS sig, count(*)::int AS n FROM rp GROUP BY 1`
+      : `SELECT ${signature} AS sig, count(*)::int AS n FROM risk_person rp WHERE ${where} GROUP BY 1`,
     p.values,
   );
   return { asOf: candidates.asOf, groups: rows.map((r) => ({ signature: r.sig, count: r.n })) };
@@ -241,7 +246,9 @@ export async function registerPage(
     const { p, where } = candidates.build();
     // A page probes the facts of the few candidates it reads; an export, or a page among thousands withheld,
     // reads each fact's set once.
-    const probe = bound !== null && bound <= PROBE_AT_MOST;
+    // Not on a Citus cluster: a probe is a subquery correlated with each candidate, which it cannot run over the
+    // candidates it has gathered on the coordinator (a page's first rows in order).
+    const probe = bound !== null && bound <= PROBE_AT_MOST && !isCitus(db);
     const signature = access.signature("c.person_id", (value, cast) => p.add(value, cast), probe);
     const allowed = p.add([...access.allowed], "int[]");
     const limit = window.limit === null ? "ALL" : p.add(window.limit, "int");

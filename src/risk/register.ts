@@ -63,31 +63,35 @@ export async function refreshRegister(db: Db, registerId: string): Promise<Refre
   const criteria = await savedCriteria(db, reg.cohort_id);
   const c = await compileCohort(db, criteria, reg.cohort_id);
   const orgColumn = reg.scope === "practice" ? "rp.practice_code" : "coalesce(rp.locality_code, 'unknown')";
+  // The cohort is read where the members are (no temporary table: on a Citus cluster one cannot be joined to
+  // the distributed members), once for who left and once for who joined. Both statements see the same
+  // stratification: the first holds its lock on risk_person, which a swap in of a new run must wait for.
+  const asOf = `$${c.params.length + 1}::date`;
+  const register = `$${c.params.length + 2}`;
+  const params = [...c.params, run.as_of, registerId];
   return db.transaction(async (tx) => {
-    await tx.exec(
-      `CREATE TEMP TABLE register_now (person_id uuid PRIMARY KEY, org_code text NOT NULL) ON COMMIT DROP`,
-    );
-    await tx.query(
-      `INSERT INTO register_now SELECT rp.person_id, ${orgColumn} FROM ${c.from} WHERE ${c.where}`,
-      c.params,
-    );
     const left = await tx.query(
-      `UPDATE risk_register_member m SET left_on = $1::date
-       WHERE m.register_id = $2 AND m.left_on IS NULL
-         AND NOT EXISTS (SELECT 1 FROM register_now r WHERE r.person_id = m.person_id AND r.org_code = m.org_code)
+      `UPDATE risk_register_member mem SET left_on = ${asOf}
+       WHERE mem.register_id = ${register} AND mem.left_on IS NULL
+         AND NOT EXISTS (SELECT 1 FROM ${c.from} WHERE rp.person_id = mem.person_id AND ${orgColumn} = mem.org_code
+                           AND ${c.where})
        RETURNING 1`,
-      [run.as_of, registerId],
+      params,
     );
     const joined = await tx.query(
       `INSERT INTO risk_register_member (person_id, register_id, org_code, joined_on)
-       SELECT r.person_id, $2, r.org_code, $1::date FROM register_now r
-       WHERE NOT EXISTS (SELECT 1 FROM risk_register_member m WHERE m.person_id = r.person_id
-                           AND m.register_id = $2 AND m.left_on IS NULL)
+       SELECT rp.person_id, ${register}, ${orgColumn}, ${asOf} FROM ${c.from}
+       WHERE ${c.where}
+         AND NOT EXISTS (SELECT 1 FROM risk_register_member mem WHERE mem.person_id = rp.person_id
+                           AND mem.register_id = ${register} AND mem.left_on IS NULL)
        ON CONFLICT (person_id, register_id, joined_on) DO UPDATE SET left_on = NULL, org_code = excluded.org_code
        RETURNING 1`,
-      [run.as_of, registerId],
+      params,
     );
-    const [count] = await tx.query<{ n: number }>("SELECT count(*) AS n FROM register_now");
+    const [count] = await tx.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM risk_register_member WHERE register_id = $1 AND left_on IS NULL",
+      [registerId],
+    );
     await tx.query("UPDATE risk_register SET refreshed_on = $1 WHERE register_id = $2", [
       run.as_of,
       registerId,

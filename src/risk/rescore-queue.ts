@@ -3,7 +3,7 @@
 // a batch at a time. Ingest never imports this: the faces that compose ingest and risk (the CLI's loads, the
 // MLLP listener's set-up) queue what ingest reports it touched, and start the rescorer.
 import type { Logger } from "pino";
-import type { Db, Queryable } from "../store/index.ts";
+import { type Db, isCitus, type Queryable } from "../store/index.ts";
 import { latestFullRun, rescorePeople } from "./stratify.ts";
 
 /**
@@ -36,6 +36,10 @@ export interface RescoreDrain {
   stratified: boolean;
 }
 
+const DELETE_ONE_DONE = `DELETE FROM risk_rescore_queue WHERE person_id = $1::uuid AND person_id IN (
+  SELECT q.person_id FROM risk_rescore_queue q WHERE q.person_id = $1::uuid AND q.queued_at = $2::timestamptz
+  FOR UPDATE SKIP LOCKED)`;
+
 /**
  * Rescores the people queued, up to `batch` a rescoring, until the queue is empty. A queue row is deleted
  * only if it was not queued again while its person was being rescored.
@@ -57,15 +61,21 @@ export async function drainRescoreQueue(db: Db, batch = 500): Promise<RescoreDra
     total.rescored += r.rescored;
     total.removed += r.removed;
     // A row an ingest transaction holds is being queued again (its queued_at moves on when it commits):
-    // skipped, not waited for, so the rescorer and a lane can never deadlock over two rows.
-    await db.query(
-      `DELETE FROM risk_rescore_queue WHERE person_id IN (
-         SELECT q.person_id FROM risk_rescore_queue q
-         JOIN unnest($1::uuid[], $2::timestamptz[]) AS done (person_id, queued_at)
-           ON q.person_id = done.person_id AND q.queued_at = done.queued_at
-         FOR UPDATE OF q SKIP LOCKED)`,
-      [rows.map((row) => row.person_id), rows.map((row) => row.queued_at)],
-    );
+    // skipped, not waited for, so the rescorer and a lane can never deadlock over two rows. A Citus cluster
+    // locks rows (FOR UPDATE) only in a statement on one shard, so there each person's row is deleted by its own
+    // statement, on the person's shard.
+    if (isCitus(db)) {
+      for (const row of rows) await db.query(DELETE_ONE_DONE, [row.person_id, row.queued_at]);
+    } else {
+      await db.query(
+        `DELETE FROM risk_rescore_queue WHERE person_id IN (
+           SELECT q.person_id FROM risk_rescore_queue q
+           JOIN unnest($1::uuid[], $2::timestamptz[]) AS done (person_id, queued_at)
+             ON q.person_id = done.person_id AND q.queued_at = done.queued_at
+           FOR UPDATE OF q SKIP LOCKED)`,
+        [rows.map((row) => row.person_id), rows.map((row) => row.queued_at)],
+      );
+    }
     if (rows.length < batch) return total;
   }
 }

@@ -6,6 +6,7 @@ import { newId } from "../core/ids.ts";
 import {
   beginTableReplacement,
   type Db,
+  isCitus,
   prepared,
   preparedText,
   type Queryable,
@@ -343,9 +344,13 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
   return db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [STRATIFY_LOCK]);
     // Scores are derived data a rerun restores, so a commit need not wait for the disk; and the written
-    // join order suits one person, so the planner need not search for another.
+    // join order suits one person, so the planner need not search for another. A Citus coordinator cannot
+    // distribute a generic plan of an INSERT ... SELECT with parameters (the deficits' upsert), so it keeps
+    // planning each one for the shards it touches.
     await tx.exec(
-      "SET LOCAL synchronous_commit = off; SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1; SET LOCAL plan_cache_mode = force_generic_plan",
+      `SET LOCAL synchronous_commit = off; SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1${
+        isCitus(db) ? "" : "; SET LOCAL plan_cache_mode = force_generic_plan"
+      }`,
     );
     await rebuildDeficitsFor(tx, ids);
     const p = new SqlParams();

@@ -25,6 +25,11 @@ export interface Queryable {
    * (see copy-format.ts), each ending in a newline. Returns the number of rows loaded.
    */
   copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number>;
+  /**
+   * True on a Citus cluster's database (the citus extension was in it when it was opened), on the handle and on
+   * its transactions: for the few statements that take another form there (store/layout.ts, `onCitus`).
+   */
+  readonly citus?: boolean;
 }
 
 export interface Db extends Queryable {

@@ -35,6 +35,7 @@ export {
   type DistributeStep,
   declaredLayout,
   distribute,
+  isCitus,
   type Layout,
   onCitus,
   type TableLayout,

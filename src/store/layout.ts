@@ -66,12 +66,21 @@ const CITUS = new WeakMap<Db, Promise<boolean>>();
  * statements that must take another shape there (each says why); PGlite never is.
  */
 export function onCitus(db: Db): Promise<boolean> {
+  if (db.citus !== undefined) return Promise.resolve(db.citus);
   let known = CITUS.get(db);
   if (!known) {
     known = db.engine === "postgres" ? citusVersion(db).then((v) => v !== null) : Promise.resolve(false);
     CITUS.set(db, known);
   }
   return known;
+}
+
+/**
+ * onCitus for a handle or a transaction, without a query: what the engine found when the database was opened.
+ * For a statement on a hot path that Citus cannot plan as one server does (each caller says why).
+ */
+export function isCitus(q: Queryable): boolean {
+  return q.citus === true;
 }
 
 interface DistRow extends Record<string, unknown> {

@@ -52,8 +52,9 @@ function explainConnectError(location: string, cause: unknown): DatabaseError {
   );
 }
 
-function queryable(client: pg.PoolClient | pg.Pool): Queryable {
+function queryable(client: pg.PoolClient | pg.Pool, citus: boolean): Queryable {
   return {
+    citus,
     async query<T extends Row = Row>(
       sql: string | PreparedStatement,
       params: readonly unknown[] = [],
@@ -98,9 +99,14 @@ export async function openPostgres(url: string): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its server must not crash the process.
   pool.on("error", () => {});
+  let citus = false;
   try {
     const c = await pool.connect();
-    c.release();
+    try {
+      citus = (await c.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'")).rowCount === 1;
+    } finally {
+      c.release();
+    }
   } catch (cause) {
     await pool.end().catch(() => {});
     throw explainConnectError(location, cause);
@@ -108,12 +114,12 @@ export async function openPostgres(url: string): Promise<Db> {
   return {
     engine: "postgres",
     location,
-    ...queryable(pool),
+    ...queryable(pool, citus),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        const result = await fn(queryable(client));
+        const result = await fn(queryable(client, citus));
         await client.query("COMMIT");
         return result;
       } catch (error) {

@@ -7,7 +7,7 @@ import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
 import { reviewBreakGlass } from "../../src/governance/break-glass.ts";
 import { recordBreakGlassReview } from "../../src/governance/ig.ts";
 import { createReader } from "../../src/governance/index.ts";
-import type { Db } from "../../src/store/index.ts";
+import { type Db, isCitus } from "../../src/store/index.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { contextFor, insertPerson, makePerson, seedUsers } from "./fixtures.ts";
 
@@ -19,6 +19,8 @@ const ids: string[] = [];
 /** Tampering as a database superuser would: past the table's triggers. */
 async function tamper(db: Db, sql: string, params: unknown[] = []): Promise<void> {
   await db.transaction(async (tx) => {
+    // A cluster changes a distributed table's triggers (and its shards') only when told they are safe to.
+    if (isCitus(tx)) await tx.exec("SET LOCAL citus.enable_unsafe_triggers = on");
     await tx.exec("ALTER TABLE break_glass DISABLE TRIGGER USER");
     await tx.query(sql, params);
     await tx.exec("ALTER TABLE break_glass ENABLE TRIGGER USER");

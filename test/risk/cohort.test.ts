@@ -349,12 +349,13 @@ describe("High Intensity Users", () => {
          SELECT h.person_id FROM hospital_spell h
          JOIN registration r ON r.person_id = h.person_id
          JOIN person p ON p.person_id = h.person_id
+         LEFT JOIN (SELECT person_id, count(*) AS n FROM ae_attendance
+                     WHERE arrived_at >= '2014-04-01' AND arrived_at < '2015-04-01' GROUP BY person_id) a
+                ON a.person_id = h.person_id
          WHERE h.admission_method = 'emergency' AND h.admitted_at >= '2014-04-01' AND h.admitted_at < '2015-04-01'
            AND p.birth_date <= '2015-03-31'
            AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = h.person_id)
-         GROUP BY h.person_id HAVING count(*) >= 1
-           AND count(*) + (SELECT count(*) FROM ae_attendance a WHERE a.person_id = h.person_id
-                           AND a.arrived_at >= '2014-04-01' AND a.arrived_at < '2015-04-01') >= 2
+         GROUP BY h.person_id, a.n HAVING count(*) >= 1 AND count(*) + coalesce(a.n, 0) >= 2
        )
        SELECT count(*) AS n FROM hospital_spell h JOIN hiu USING (person_id)
        WHERE h.admission_method = 'emergency' AND h.admitted_at >= '2015-07-01' AND h.admitted_at < '2015-10-01'`,

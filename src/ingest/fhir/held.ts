@@ -68,7 +68,11 @@ export async function forgetHeld(q: Queryable, source: string, originKeys: strin
   ]);
 }
 
-/** The held resources whose Patient is now known, with the source and file each came in. */
+/**
+ * The held resources whose Patient is now known, with the source and file each came in. The people are looked
+ * up for the NHS Numbers held as one set, not per held row: on a Citus cluster person is distributed and the
+ * held rows are on the coordinator, where a subquery per row cannot reach it.
+ */
 export async function resolvableHeld(
   q: Queryable,
 ): Promise<{ source: string; origin: string; item: FhirItem }[]> {
@@ -82,7 +86,9 @@ export async function resolvableHeld(
      WHERE (
        (h.waiting_kind = 'record' AND EXISTS (SELECT 1 FROM mpi_record_link l
           WHERE l.source_system = h.source_system AND l.source_record_id = h.waiting_for))
-       OR (h.waiting_kind = 'nhs' AND EXISTS (SELECT 1 FROM person p WHERE p.nhs_number = h.waiting_for)))
+       OR (h.waiting_kind = 'nhs' AND h.waiting_for IN (
+            SELECT p.nhs_number FROM person p
+             WHERE p.nhs_number IN (SELECT waiting_for FROM ingest_fhir_held WHERE waiting_kind = 'nhs'))))
      ORDER BY h.held_at, h.source_system, h.origin_key`,
   );
   return rows.map((r) => ({

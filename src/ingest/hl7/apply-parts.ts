@@ -331,9 +331,12 @@ export function rejectionOf(error: AdtRejection | Hl7ParseError): { code: AckCod
   };
 }
 
-/** How ingest_message takes a message applied again (a replay, or one rejected before). */
+/**
+ * How ingest_message takes a message applied again (a replay, or one rejected before). Its time is the new row's
+ * default (now()): Citus allows only IMMUTABLE functions in ON CONFLICT's SET, even on a coordinator-local table.
+ */
 export const APPLIED_ON_CONFLICT = `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'applied', ack_code = 'AA', payload = excluded.payload,
-       payload_sha256 = excluded.payload_sha256, received_at = now(), load_id = excluded.load_id,
+       payload_sha256 = excluded.payload_sha256, received_at = excluded.received_at, load_id = excluded.load_id,
        message_type = excluded.message_type, message_time = excluded.message_time`;
 
 /** A message seen before under a control id: its status and payload hash. */

@@ -91,7 +91,7 @@ export async function rejectHl7(
       `INSERT INTO ingest_message (source_system, control_id, message_type, status, ack_code, payload, payload_sha256, load_id)
        VALUES ($1, $2, $3, 'rejected', $4, $5, $6, $7)
        ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'rejected', ack_code = excluded.ack_code,
-         payload = excluded.payload, payload_sha256 = excluded.payload_sha256, received_at = now()
+         payload = excluded.payload, payload_sha256 = excluded.payload_sha256, received_at = excluded.received_at
        WHERE ingest_message.status <> 'applied'`,
       [sourceSystem, controlId, messageType, code, storedPayload(raw), sha, ctx.loadId ?? null],
     );

@@ -53,7 +53,7 @@ export function unsupportedText(items: readonly UnsupportedItem[]): string {
       u.ctx.loadId ?? null,
     ]),
     `ON CONFLICT (source_system, control_id) DO UPDATE SET status = 'unsupported', ack_code = 'AA',
-       payload = excluded.payload, payload_sha256 = excluded.payload_sha256, received_at = now(),
+       payload = excluded.payload, payload_sha256 = excluded.payload_sha256, received_at = excluded.received_at,
        load_id = excluded.load_id
      WHERE ingest_message.status = 'rejected'`,
   );
