@@ -1,6 +1,6 @@
 // A person's events across organisations, in date order: one UNION ALL over the activity and social care
 // tables, each mapped to the same few columns. reader.ts calls it only after an allowed, audited decision.
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 
 export const TIMELINE_KINDS = [
   "hospital-spell",
@@ -133,14 +133,17 @@ const SOURCES: readonly {
   },
 ];
 
-const TIMELINE_SQL = `${SOURCES.map(
-  (s) =>
-    `SELECT ${s.at} AS at, ${s.end} AS ended_at, ${s.kind} AS kind, ${s.org} AS organisation, ${s.detail} AS detail,
+const TIMELINE_SQL = prepared(
+  "view.timeline",
+  `${SOURCES.map(
+    (s) =>
+      `SELECT ${s.at} AS at, ${s.end} AS ended_at, ${s.kind} AS kind, ${s.org} AS organisation, ${s.detail} AS detail,
             source_system, source_record_id, ${instant("received_at")} AS received_at,
             ${s.code?.[0] ?? "NULL"} AS code_system, ${s.code?.[1] ?? "NULL"} AS code
        FROM ${s.table} WHERE person_id = $1`,
-).join("\nUNION ALL\n")}
-ORDER BY at, kind, source_system, source_record_id`;
+  ).join("\nUNION ALL\n")}
+ORDER BY at, kind, source_system, source_record_id`,
+);
 
 export async function readTimeline(db: Queryable, personId: string): Promise<TimelineEvent[]> {
   const rows = await db.query(TIMELINE_SQL, [personId]);
