@@ -5,7 +5,7 @@
 import { DMD_SYSTEM, ICD10_SYSTEM, LOCAL_CODE_SYSTEM_PREFIX, SNOMED_CT_SYSTEM } from "../core/index.ts";
 import { DEFICITS, efiOn, explainScore, modelById } from "../risk/index.ts";
 import { prepared, type Queryable } from "../store/index.ts";
-import { readTimeline, type TimelineEvent } from "./timeline.ts";
+import { readTimelineCounts, readTimelineWindow, type TimelineEvent } from "./timeline.ts";
 
 type Text = string | null;
 
@@ -465,10 +465,6 @@ export interface TimelinePage {
   organisations: { code: string; name: string | null; count: number }[];
 }
 
-const ORGANISATION_NAMES = prepared(
-  "view.timeline.organisations",
-  "SELECT org_code, name FROM organisation WHERE org_code = ANY ($1::text[])",
-);
 const CODE_DISPLAYS = prepared(
   "view.timeline.codes",
   `SELECT w.system || '|' || w.code AS k, c.display,
@@ -482,32 +478,42 @@ export async function readTimelinePage(
   personId: string,
   query: TimelineQuery,
 ): Promise<TimelinePage> {
-  const everything = await readTimeline(db, personId);
+  const groups = await readTimelineCounts(db, personId);
   const kindCounts = new Map<string, number>();
   const orgCounts = new Map<string, number>();
-  for (const e of everything) {
-    kindCounts.set(e.kind, (kindCounts.get(e.kind) ?? 0) + 1);
-    if (e.organisation) orgCounts.set(e.organisation, (orgCounts.get(e.organisation) ?? 0) + 1);
-  }
+  const names = new Map<string, string | null>();
   const kinds = new Set(query.kinds);
-  const matching = everything.filter(
-    (e) =>
-      (kinds.size === 0 || kinds.has(e.kind)) &&
-      (!query.organisation || e.organisation === query.organisation),
-  );
-  matching.reverse();
-  const pages = Math.max(1, Math.ceil(matching.length / query.pageSize));
+  const organisation = query.organisation || null;
+  let all = 0;
+  let total = 0;
+  for (const g of groups) {
+    all += g.count;
+    kindCounts.set(g.kind, (kindCounts.get(g.kind) ?? 0) + g.count);
+    if (g.organisation) {
+      orgCounts.set(g.organisation, (orgCounts.get(g.organisation) ?? 0) + g.count);
+      names.set(g.organisation, g.organisationName);
+    }
+    if ((kinds.size === 0 || kinds.has(g.kind)) && (!organisation || g.organisation === organisation))
+      total += g.count;
+  }
+  const pages = Math.max(1, Math.ceil(total / query.pageSize));
   const page = Math.min(Math.max(1, query.page), pages);
-  const slice = matching.slice((page - 1) * query.pageSize, page * query.pageSize);
-  const codes = [...orgCounts.keys()];
+  const slice =
+    total === 0
+      ? []
+      : await readTimelineWindow(db, personId, {
+          kinds: query.kinds,
+          organisation,
+          offset: (page - 1) * query.pageSize,
+          limit: query.pageSize,
+        });
   const gpCodes = [
     ...new Set(slice.filter((e) => e.kind === "gp-entry" && e.code).map((e) => `${e.codeSystem}|${e.code}`)),
   ].map((k) => k.split("|"));
-  const [orgRows, codeRows] = await Promise.all([
-    codes.length > 0 ? db.query(ORGANISATION_NAMES, [codes]) : [],
-    gpCodes.length > 0 ? db.query(CODE_DISPLAYS, [gpCodes.map((c) => c[0]), gpCodes.map((c) => c[1])]) : [],
-  ]);
-  const names = new Map(orgRows.map((r) => [r.org_code as string, r.name as string]));
+  const codeRows =
+    gpCodes.length > 0
+      ? await db.query(CODE_DISPLAYS, [gpCodes.map((c) => c[0]), gpCodes.map((c) => c[1])])
+      : [];
   // A code's own display where OnePlace knows it; otherwise what the code lists it belongs to say it means.
   const displays = new Map(
     codeRows.map((r) => [r.k as string, (r.display as Text) ?? listMeaning(r.list_id as Text)] as const),
@@ -519,8 +525,8 @@ export async function readTimelinePage(
       organisationName: e.organisation ? (names.get(e.organisation) ?? null) : null,
       description: e.code ? (displays.get(`${e.codeSystem}|${e.code}`) ?? null) : null,
     })),
-    total: matching.length,
-    all: everything.length,
+    total,
+    all,
     page,
     pages,
     kinds: [...kindCounts]
