@@ -5,9 +5,13 @@
 // machine; no database work is in it, so it isolates Nunjucks and the NHS.UK components from the queries.
 //
 //   node bench/web-render.ts [N] ["page name|page name"]   (names as in bench/web-routes.ts, substrings)
+//
+// WEB_RENDER_PROFILE=1 also prints where each page's rendering CPU goes (a V8 profile of its renders).
+import { Session } from "node:inspector/promises";
 import nunjucks from "nunjucks";
 import { openDb } from "../src/store/index.ts";
 import { seedDemoIdentities } from "../src/synth/index.ts";
+import { type CpuProfile, printProfile } from "./cpu-profile-summary.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
 import { WEB_ROUTES } from "./web-routes.ts";
 import { benchWebServer } from "./web-server.ts";
@@ -64,16 +68,27 @@ for (const route of WEB_ROUTES.filter((r) => only.some((text) => r.name.includes
 }
 await app.close();
 
+const inspector = process.env.WEB_RENDER_PROFILE ? new Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post("Profiler.enable");
+  await inspector.post("Profiler.setSamplingInterval", { interval: 100 });
+}
 for (const { label, name, context } of captured) {
   const views = env as nunjucks.Environment | null;
   if (!views) break;
   for (let i = 0; i < 20; i++) views.render(name, context);
+  if (inspector) await inspector.post("Profiler.start");
   const rounds: number[] = [];
   for (let round = 0; round < 5; round++) {
     const before = process.cpuUsage();
     for (let i = 0; i < N; i++) views.render(name, context);
     const used = process.cpuUsage(before);
     rounds.push((used.user + used.system) / 1000 / N);
+  }
+  if (inspector) {
+    const { profile } = await inspector.post("Profiler.stop");
+    printProfile(label, profile as unknown as CpuProfile, 25);
   }
   rounds.sort((a, b) => a - b);
   console.log(

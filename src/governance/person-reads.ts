@@ -1,6 +1,6 @@
 // The SQL behind the governed reader's person reads. Nothing here decides or audits: these run only after
 // reader.ts has had the decision (and its audit row) for exactly the people they read.
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 
 export interface PersonDemographics {
   personId: string;
@@ -57,13 +57,16 @@ export async function readDemographics(db: Queryable, personId: string): Promise
   };
 }
 
+// Every list of people a page shows (home panels, worklists, notifications) names them through this: prepared.
+const SUMMARIES = prepared(
+  "gov.person.summaries",
+  `SELECT person_id, nhs_number, given_name, family_name, birth_date FROM person
+    WHERE person_id = ANY ($1::uuid[]) ORDER BY family_name, given_name, person_id`,
+);
+
 export async function readSummaries(db: Queryable, personIds: readonly string[]): Promise<PersonSummary[]> {
   if (personIds.length === 0) return [];
-  const rows = await db.query(
-    `SELECT person_id, nhs_number, given_name, family_name, birth_date FROM person
-      WHERE person_id = ANY ($1::uuid[]) ORDER BY family_name, given_name, person_id`,
-    [personIds],
-  );
+  const rows = await db.query(SUMMARIES, [personIds]);
   return rows.map((p) => ({
     personId: p.person_id as string,
     nhsNumber: p.nhs_number as Text,

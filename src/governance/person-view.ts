@@ -4,8 +4,8 @@
 // the longest history costs index look-ups, not scans.
 import { DMD_SYSTEM, ICD10_SYSTEM, LOCAL_CODE_SYSTEM_PREFIX, SNOMED_CT_SYSTEM } from "../core/index.ts";
 import { DEFICITS, efiOn, explainScore, modelById } from "../risk/index.ts";
-import type { Queryable } from "../store/index.ts";
-import { readTimeline, type TimelineEvent } from "./timeline.ts";
+import { prepared, type Queryable } from "../store/index.ts";
+import { readTimelineCounts, readTimelineWindow, type TimelineEvent } from "./timeline.ts";
 
 type Text = string | null;
 
@@ -44,13 +44,10 @@ export interface PersonBannerFacts {
   leadProfessionals: { role: string | null; organisation: OrganisationRef | null; planType: string }[];
 }
 
-export async function readBanner(
-  db: Queryable,
-  personId: string,
-  today: string,
-): Promise<PersonBannerFacts | null> {
-  const [p] = await db.query(
-    `SELECT p.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date, p.sex,
+// Every person page runs these: prepared, so each is parsed (and on PostgreSQL, planned) once per connection.
+const BANNER = prepared(
+  "view.banner",
+  `SELECT p.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date, p.sex,
             p.postcode, p.source_system, p.source_record_id, ${instant("p.received_at")} AS received_at,
             (SELECT json_build_object('code', r.practice_code, 'name', o.name, 'registeredOn', r.registered_on)
                FROM registration r LEFT JOIN organisation o ON o.org_code = r.practice_code
@@ -76,8 +73,14 @@ export async function readBanner(
                FROM care_plan c LEFT JOIN organisation o ON o.org_code = c.lead_org_code
               WHERE c.person_id = p.person_id AND c.ended_on IS NULL) AS leads
        FROM person p WHERE p.person_id = $1`,
-    [personId, today],
-  );
+);
+
+export async function readBanner(
+  db: Queryable,
+  personId: string,
+  today: string,
+): Promise<PersonBannerFacts | null> {
+  const [p] = await db.query(BANNER, [personId, today]);
   if (!p) return null;
   const json = <T>(v: unknown): T | null =>
     v === null || v === undefined ? null : typeof v === "string" ? JSON.parse(v) : (v as T);
@@ -192,23 +195,16 @@ export interface PersonSummaryFacts {
 const MEDICINES_WINDOW_MONTHS = 6;
 const TOP_FACTORS = 5;
 
-export async function readSummaryFacts(
-  db: Queryable,
-  personId: string,
-  today: string,
-): Promise<PersonSummaryFacts> {
-  // The score first (one row by key): its date and model decide what else is read, all at once.
-  const [score] = await db.query(
-    `SELECT as_of, ${instant("scored_at")} AS scored_at, risk_tier, probability, risk_percentile, hiu,
+const SUMMARY_SCORE = prepared(
+  "view.summary.score",
+  `SELECT as_of, ${instant("scored_at")} AS scored_at, risk_tier, probability, risk_percentile, hiu,
             model_id::text AS model_id, efi_category
        FROM risk_person WHERE person_id = $1`,
-    [personId],
-  );
-  const asOf = (score?.as_of as Text) ?? null;
-  const model = score?.model_id ? await modelById(db, score.model_id as string) : null;
-  const [medicines, socialCare, careHomes, reviews, efi, contributions] = await Promise.all([
-    db.query(
-      `WITH recent AS (
+);
+
+const SUMMARY_MEDICINES = prepared(
+  "view.summary.medicines",
+  `WITH recent AS (
          SELECT m.*, max(issued_on) OVER () AS latest FROM medication_issue m WHERE m.person_id = $1
        )
        SELECT DISTINCT ON (code_system, code) code, display, issued_on, is_repeat, source_system,
@@ -217,32 +213,57 @@ export async function readSummaryFacts(
               count(*) OVER (PARTITION BY code_system, code) AS issues
          FROM recent WHERE issued_on > latest - interval '${MEDICINES_WINDOW_MONTHS} months'
         ORDER BY code_system, code, issued_on DESC, issue_id`,
-      [personId],
-    ),
-    db.query(
-      `SELECT service_type, started_on, funding, hours_per_week, source_system, source_record_id,
+);
+
+const SUMMARY_SOCIAL_CARE = prepared(
+  "view.summary.social-care",
+  `SELECT service_type, started_on, funding, hours_per_week, source_system, source_record_id,
               ${instant("received_at")} AS received_at
          FROM social_care_service WHERE person_id = $1 AND started_on <= $2::date
           AND (ended_on IS NULL OR ended_on >= $2::date)
         ORDER BY started_on DESC`,
-      [personId, today],
-    ),
-    db.query(
-      `SELECT c.care_home_code, o.name, c.care_type, c.placement_type, c.started_on, c.funding, c.source_system,
+);
+
+const SUMMARY_CARE_HOME = prepared(
+  "view.summary.care-home",
+  `SELECT c.care_home_code, o.name, c.care_type, c.placement_type, c.started_on, c.funding, c.source_system,
               c.source_record_id, ${instant("c.received_at")} AS received_at
          FROM care_home_placement c LEFT JOIN organisation o ON o.org_code = c.care_home_code
         WHERE c.person_id = $1 AND c.started_on <= $2::date AND (c.ended_on IS NULL OR c.ended_on >= $2::date)
         ORDER BY c.started_on DESC LIMIT 1`,
-      [personId, today],
-    ),
-    db.query(
-      `SELECT c.plan_type, c.review_due_on, c.lead_professional_role, c.lead_org_code, o.name, c.source_system,
+);
+
+const SUMMARY_REVIEWS = prepared(
+  "view.summary.reviews",
+  `SELECT c.plan_type, c.review_due_on, c.lead_professional_role, c.lead_org_code, o.name, c.source_system,
               c.source_record_id, ${instant("c.received_at")} AS received_at
          FROM care_plan c LEFT JOIN organisation o ON o.org_code = c.lead_org_code
         WHERE c.person_id = $1 AND c.ended_on IS NULL AND c.review_due_on IS NOT NULL
         ORDER BY c.review_due_on`,
-      [personId],
-    ),
+);
+
+const SUMMARY_EVIDENCE = prepared(
+  "view.summary.evidence",
+  `SELECT g.entry_id::text AS entry_id, g.code_system, g.code, c.display, g.value, g.unit, g.source_system,
+              g.source_record_id, ${instant("g.received_at")} AS received_at
+         FROM gp_entry g LEFT JOIN code c ON c.system = g.code_system AND c.code = g.code
+        WHERE g.person_id = $1 AND g.entry_id = ANY ($2::uuid[])`,
+);
+
+export async function readSummaryFacts(
+  db: Queryable,
+  personId: string,
+  today: string,
+): Promise<PersonSummaryFacts> {
+  // The score first (one row by key): its date and model decide what else is read, all at once.
+  const [score] = await db.query(SUMMARY_SCORE, [personId]);
+  const asOf = (score?.as_of as Text) ?? null;
+  const model = score?.model_id ? await modelById(db, score.model_id as string) : null;
+  const [medicines, socialCare, careHomes, reviews, efi, contributions] = await Promise.all([
+    db.query(SUMMARY_MEDICINES, [personId]),
+    db.query(SUMMARY_SOCIAL_CARE, [personId, today]),
+    db.query(SUMMARY_CARE_HOME, [personId, today]),
+    db.query(SUMMARY_REVIEWS, [personId]),
     // The eFI with its evidence, on the date the person was stratified (or today when they never were).
     efiOn(db, personId, asOf ?? today),
     model ? explainScore(db, model, personId) : null,
@@ -257,13 +278,7 @@ export async function readSummaryFacts(
     .flatMap((d) => d.sourceIds);
   const entries = new Map<string, Record<string, unknown>>();
   if (entryIds.length > 0) {
-    const rows = await db.query(
-      `SELECT g.entry_id::text AS entry_id, g.code_system, g.code, c.display, g.value, g.unit, g.source_system,
-              g.source_record_id, ${instant("g.received_at")} AS received_at
-         FROM gp_entry g LEFT JOIN code c ON c.system = g.code_system AND c.code = g.code
-        WHERE g.person_id = $1 AND g.entry_id = ANY ($2::uuid[])`,
-      [personId, entryIds],
-    );
+    const rows = await db.query(SUMMARY_EVIDENCE, [personId, entryIds]);
     for (const r of rows) entries.set(r.entry_id as string, r);
   }
   const ltc = new Set(DEFICITS.filter((d) => d.longTermCondition).map((d) => d.id));
@@ -369,9 +384,9 @@ export interface CareTeamEntry {
   provenance: Provenance;
 }
 
-export async function readCareTeam(db: Queryable, personId: string, today: string): Promise<CareTeamEntry[]> {
-  const rows = await db.query(
-    `SELECT 'registration' AS why, coalesce(o.name, r.practice_code) AS team, r.practice_code AS team_code,
+const CARE_TEAM = prepared(
+  "view.care-team",
+  `SELECT 'registration' AS why, coalesce(o.name, r.practice_code) AS team, r.practice_code AS team_code,
             NULL AS professional, 'registered practice' AS detail, r.registered_on AS from_on,
             r.deregistered_on AS to_on, r.source_system, r.source_record_id, ${instant("r.received_at")} AS received_at
        FROM registration r LEFT JOIN organisation o ON o.org_code = r.practice_code WHERE r.person_id = $1
@@ -402,8 +417,10 @@ export async function readCareTeam(db: Queryable, personId: string, today: strin
             c.lead_professional_role, replace(c.plan_type, '-', ' ') || ' plan', c.started_on, c.ended_on,
             c.source_system, c.source_record_id, ${instant("c.received_at")}
        FROM care_plan c LEFT JOIN organisation o ON o.org_code = c.lead_org_code WHERE c.person_id = $1`,
-    [personId, today],
-  );
+);
+
+export async function readCareTeam(db: Queryable, personId: string, today: string): Promise<CareTeamEntry[]> {
+  const rows = await db.query(CARE_TEAM, [personId, today]);
   return rows
     .map((r) => {
       const to = (r.to_on as Text) ?? null;
@@ -448,47 +465,55 @@ export interface TimelinePage {
   organisations: { code: string; name: string | null; count: number }[];
 }
 
+const CODE_DISPLAYS = prepared(
+  "view.timeline.codes",
+  `SELECT w.system || '|' || w.code AS k, c.display,
+          (SELECT min(m.list_id) FROM code_list_member m WHERE m.system = w.system AND m.code = w.code) AS list_id
+     FROM unnest($1::text[], $2::text[]) AS w (system, code)
+     LEFT JOIN code c ON c.system = w.system AND c.code = w.code`,
+);
+
 export async function readTimelinePage(
   db: Queryable,
   personId: string,
   query: TimelineQuery,
 ): Promise<TimelinePage> {
-  const everything = await readTimeline(db, personId);
+  const groups = await readTimelineCounts(db, personId);
   const kindCounts = new Map<string, number>();
   const orgCounts = new Map<string, number>();
-  for (const e of everything) {
-    kindCounts.set(e.kind, (kindCounts.get(e.kind) ?? 0) + 1);
-    if (e.organisation) orgCounts.set(e.organisation, (orgCounts.get(e.organisation) ?? 0) + 1);
-  }
+  const names = new Map<string, string | null>();
   const kinds = new Set(query.kinds);
-  const matching = everything.filter(
-    (e) =>
-      (kinds.size === 0 || kinds.has(e.kind)) &&
-      (!query.organisation || e.organisation === query.organisation),
-  );
-  matching.reverse();
-  const pages = Math.max(1, Math.ceil(matching.length / query.pageSize));
+  const organisation = query.organisation || null;
+  let all = 0;
+  let total = 0;
+  for (const g of groups) {
+    all += g.count;
+    kindCounts.set(g.kind, (kindCounts.get(g.kind) ?? 0) + g.count);
+    if (g.organisation) {
+      orgCounts.set(g.organisation, (orgCounts.get(g.organisation) ?? 0) + g.count);
+      names.set(g.organisation, g.organisationName);
+    }
+    if ((kinds.size === 0 || kinds.has(g.kind)) && (!organisation || g.organisation === organisation))
+      total += g.count;
+  }
+  const pages = Math.max(1, Math.ceil(total / query.pageSize));
   const page = Math.min(Math.max(1, query.page), pages);
-  const slice = matching.slice((page - 1) * query.pageSize, page * query.pageSize);
-  const codes = [...orgCounts.keys()];
+  const slice =
+    total === 0
+      ? []
+      : await readTimelineWindow(db, personId, {
+          kinds: query.kinds,
+          organisation,
+          offset: (page - 1) * query.pageSize,
+          limit: query.pageSize,
+        });
   const gpCodes = [
     ...new Set(slice.filter((e) => e.kind === "gp-entry" && e.code).map((e) => `${e.codeSystem}|${e.code}`)),
   ].map((k) => k.split("|"));
-  const [orgRows, codeRows] = await Promise.all([
-    codes.length > 0
-      ? db.query("SELECT org_code, name FROM organisation WHERE org_code = ANY ($1::text[])", [codes])
-      : [],
+  const codeRows =
     gpCodes.length > 0
-      ? db.query(
-          `SELECT w.system || '|' || w.code AS k, c.display,
-                  (SELECT min(m.list_id) FROM code_list_member m WHERE m.system = w.system AND m.code = w.code) AS list_id
-             FROM unnest($1::text[], $2::text[]) AS w (system, code)
-             LEFT JOIN code c ON c.system = w.system AND c.code = w.code`,
-          [gpCodes.map((c) => c[0]), gpCodes.map((c) => c[1])],
-        )
-      : [],
-  ]);
-  const names = new Map(orgRows.map((r) => [r.org_code as string, r.name as string]));
+      ? await db.query(CODE_DISPLAYS, [gpCodes.map((c) => c[0]), gpCodes.map((c) => c[1])])
+      : [];
   // A code's own display where OnePlace knows it; otherwise what the code lists it belongs to say it means.
   const displays = new Map(
     codeRows.map((r) => [r.k as string, (r.display as Text) ?? listMeaning(r.list_id as Text)] as const),
@@ -500,8 +525,8 @@ export async function readTimelinePage(
       organisationName: e.organisation ? (names.get(e.organisation) ?? null) : null,
       description: e.code ? (displays.get(`${e.codeSystem}|${e.code}`) ?? null) : null,
     })),
-    total: matching.length,
-    all: everything.length,
+    total,
+    all,
     page,
     pages,
     kinds: [...kindCounts]
@@ -523,13 +548,15 @@ export interface SourceRecord extends Provenance {
   postcode: Text;
 }
 
+const SOURCE_RECORDS = prepared(
+  "view.source-records",
+  `SELECT source_system, source_record_id, nhs_number, family_name, given_name, birth_date, sex, postcode,
+          ${instant("received_at")} AS received_at
+     FROM person_record WHERE person_id = $1 ORDER BY source_system, source_record_id`,
+);
+
 export async function readSourceRecords(db: Queryable, personId: string): Promise<SourceRecord[]> {
-  const rows = await db.query(
-    `SELECT source_system, source_record_id, nhs_number, family_name, given_name, birth_date, sex, postcode,
-            ${instant("received_at")} AS received_at
-       FROM person_record WHERE person_id = $1 ORDER BY source_system, source_record_id`,
-    [personId],
-  );
+  const rows = await db.query(SOURCE_RECORDS, [personId]);
   return rows.map((r) => ({
     sourceSystem: r.source_system as string,
     sourceRecordId: r.source_record_id as string,

@@ -16,6 +16,13 @@ export interface PeopleList {
   withheld: number;
 }
 
+/** The people allowed among those asked for, each with what was disclosed; the rest only counted. */
+export interface DecidedPeople {
+  allowed: string[];
+  disclosures: Map<string, Disclosure | null>;
+  withheld: number;
+}
+
 /**
  * What every group of reader methods builds on: the access context, one audited decision for one person,
  * the person-by-person filter for lists, and an audited refusal decided outside the policy. A group of
@@ -30,6 +37,11 @@ export interface ReaderBase {
   allowed(personId: string, requires?: "identifiable", action?: Action): Promise<AccessDecision>;
   /** Only the people this identity may see for the action, in name order; the rest are counted. */
   filtered(personIds: readonly string[], action: Action, context?: string): Promise<PeopleList>;
+  /**
+   * The same decisions and audit row as `filtered`, without reading the people's names: the ids allowed (in
+   * the order given) with each one's disclosure, for a read that fetches its own columns for them.
+   */
+  decided(personIds: readonly string[], action: Action, context?: string): Promise<DecidedPeople>;
   /** A refusal decided by the reader rather than the policy: one audit row, then AccessDenied. */
   refuse(action: Action, reason: string): Promise<never>;
 }
@@ -40,6 +52,20 @@ export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
     await auditRefusal(ctx, action, reason);
     throw new AccessDenied(denied(reason));
   };
+  const decided = async (
+    personIds: readonly string[],
+    action: Action,
+    context?: string,
+  ): Promise<DecidedPeople> => {
+    const { role } = identity.roleAssignment;
+    if (role.accessBasis === "pseudonymised") {
+      // Their decisions allow pseudonymised rows, which a list of names is not.
+      return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
+    }
+    const { allowed, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action, context);
+    const disclosures = new Map(allowed.map((id) => [id, decisions.get(id)?.disclosure ?? null]));
+    return { allowed, disclosures, withheld: withheld.length };
+  };
   return {
     db,
     identity,
@@ -49,23 +75,15 @@ export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
       if (!decision.allow) throw new AccessDenied(decision);
       return decision;
     },
-    async filtered(personIds, action, context) {
-      const { role } = identity.roleAssignment;
-      if (role.accessBasis === "pseudonymised") {
-        // Their decisions allow pseudonymised rows, which a list of names is not.
-        return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
-      }
-      const {
-        allowed: ids,
-        withheld,
-        decisions,
-      } = await filterPeopleForAccess(ctx, personIds, action, context);
+    filtered: async (personIds, action, context) => {
+      const { allowed: ids, disclosures, withheld } = await decided(personIds, action, context);
       const people = (await readSummaries(db, ids)).map((p) => ({
         ...p,
-        disclosure: decisions.get(p.personId)?.disclosure ?? null,
+        disclosure: disclosures.get(p.personId) ?? null,
       }));
-      return { people, withheld: withheld.length };
+      return { people, withheld };
     },
+    decided,
     refuse,
   };
 }

@@ -50,7 +50,7 @@ export interface FindReads {
 }
 
 export function findReads(base: ReaderBase): FindReads {
-  const { db, identity, filtered, refuse } = base;
+  const { db, identity, decided, refuse } = base;
   const { role } = identity.roleAssignment;
   const mayBreakGlass =
     role.mayBreakGlass && role.accessBasis === "relationship" && identity.purpose === "direct-care";
@@ -69,11 +69,11 @@ export function findReads(base: ReaderBase): FindReads {
     candidates: readonly string[],
     matches: Map<string, DemographicMatch> | null,
   ): Promise<FindResult & { withheldIds: string[] }> {
-    const list = await filtered(candidates, "search");
-    const disclosures = new Map(list.people.map((p) => [p.personId, p.disclosure]));
+    const list = await decided(candidates, "search");
+    const { disclosures } = list;
     // Best match first for a search by name; by NHS Number there is (almost always) one person.
     const rank = new Map(matches ? candidates.map((id, i) => [id, i]) : []);
-    const rows = await readFoundPeople(db, [...disclosures.keys()]);
+    const rows = await readFoundPeople(db, list.allowed);
     const people = rows
       .map((row): FoundPerson => {
         const m = matches?.get(row.personId);

@@ -374,6 +374,9 @@ export async function factsForPeople(
   personIds: readonly string[],
 ): Promise<PersonFacts[]> {
   if (personIds.length === 0) return [];
+  // One person (a search by NHS Number): the one-person form, the same facts by primary-key look-ups.
+  if (personIds.length === 1)
+    return [{ ...(await factsForPerson(db, scope, personIds[0])), personId: personIds[0] }];
   const packed = packIds(personIds).toString("base64");
   const rows = await db.query<{ masks: string | null; extras: unknown }>(
     cachedSql(shapeOf(scope.roleAssignment), true, personIds.length <= PROBE_AT_MOST, isCitus(db)),

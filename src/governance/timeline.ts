@@ -1,6 +1,6 @@
 // A person's events across organisations, in date order: one UNION ALL over the activity and social care
 // tables, each mapped to the same few columns. reader.ts calls it only after an allowed, audited decision.
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 
 export const TIMELINE_KINDS = [
   "hospital-spell",
@@ -133,18 +133,40 @@ const SOURCES: readonly {
   },
 ];
 
-const TIMELINE_SQL = `${SOURCES.map(
+/** Every event of person $1, in the timeline's columns (unordered). */
+const EVENTS = SOURCES.map(
   (s) =>
     `SELECT ${s.at} AS at, ${s.end} AS ended_at, ${s.kind} AS kind, ${s.org} AS organisation, ${s.detail} AS detail,
             source_system, source_record_id, ${instant("received_at")} AS received_at,
             ${s.code?.[0] ?? "NULL"} AS code_system, ${s.code?.[1] ?? "NULL"} AS code
        FROM ${s.table} WHERE person_id = $1`,
-).join("\nUNION ALL\n")}
-ORDER BY at, kind, source_system, source_record_id`;
+).join("\nUNION ALL\n");
 
-export async function readTimeline(db: Queryable, personId: string): Promise<TimelineEvent[]> {
-  const rows = await db.query(TIMELINE_SQL, [personId]);
-  return rows.map((r) => ({
+const TIMELINE_SQL = prepared(
+  "view.timeline",
+  `${EVENTS}\nORDER BY at, kind, source_system, source_record_id`,
+);
+
+// A page of the Timeline tab reads only its own rows: the counts by kind and organisation (for the filters, the
+// totals and the page count), then the page, newest first, in the reverse of readTimeline's order.
+const COUNTS_SQL = prepared(
+  "view.timeline.counts",
+  `SELECT e.kind, e.organisation, o.name AS organisation_name, count(*)::int AS n
+     FROM (${SOURCES.map((s) => `SELECT ${s.kind} AS kind, ${s.org} AS organisation FROM ${s.table} WHERE person_id = $1`).join("\n UNION ALL\n")}) e
+     LEFT JOIN organisation o ON o.org_code = e.organisation
+    GROUP BY e.kind, e.organisation, o.name`,
+);
+
+const WINDOW_SQL = prepared(
+  "view.timeline.window",
+  `SELECT * FROM (${EVENTS}) e
+    WHERE (cardinality($2::text[]) = 0 OR e.kind = ANY ($2::text[])) AND ($3::text IS NULL OR e.organisation = $3::text)
+    ORDER BY e.at DESC, e.kind DESC, e.source_system DESC, e.source_record_id DESC
+    LIMIT $4::int OFFSET $5::int`,
+);
+
+function toEvent(r: Record<string, unknown>): TimelineEvent {
+  return {
     at: r.at as string,
     endedAt: (r.ended_at as string | null) ?? null,
     kind: r.kind as TimelineKind,
@@ -155,5 +177,44 @@ export async function readTimeline(db: Queryable, personId: string): Promise<Tim
     receivedAt: r.received_at as string,
     codeSystem: (r.code_system as string | null) ?? null,
     code: (r.code as string | null) ?? null,
+  };
+}
+
+/** How many of a person's events there are of each kind at each organisation (with its name, if known). */
+export interface TimelineGroup {
+  kind: string;
+  organisation: string | null;
+  organisationName: string | null;
+  count: number;
+}
+
+export async function readTimelineCounts(db: Queryable, personId: string): Promise<TimelineGroup[]> {
+  const rows = await db.query(COUNTS_SQL, [personId]);
+  return rows.map((r) => ({
+    kind: r.kind as string,
+    organisation: (r.organisation as string | null) ?? null,
+    organisationName: (r.organisation_name as string | null) ?? null,
+    count: r.n as number,
   }));
+}
+
+/** A window of a person's events, newest first, of the kinds given (all when none) and the organisation. */
+export async function readTimelineWindow(
+  db: Queryable,
+  personId: string,
+  filter: { kinds: readonly string[]; organisation: string | null; offset: number; limit: number },
+): Promise<TimelineEvent[]> {
+  const rows = await db.query(WINDOW_SQL, [
+    personId,
+    [...filter.kinds],
+    filter.organisation,
+    filter.limit,
+    filter.offset,
+  ]);
+  return rows.map(toEvent);
+}
+
+export async function readTimeline(db: Queryable, personId: string): Promise<TimelineEvent[]> {
+  const rows = await db.query(TIMELINE_SQL, [personId]);
+  return rows.map(toEvent);
 }

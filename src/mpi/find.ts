@@ -8,7 +8,7 @@
 import { NHS_NUMBER_SYSTEM } from "../core/codes.ts";
 import { daysInMonth, isIsoDate } from "../core/dates.ts";
 import { isValidNhsNumber } from "../core/nhs-number.ts";
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
 import { swappedBirthDate } from "./records.ts";
 import { type FieldScore, LOWER_THRESHOLD, type MatchRecord, type MatchScore, scorePair } from "./score.ts";
@@ -37,14 +37,17 @@ export interface DemographicMatch {
 /** At most this many people come back from one search, best first. */
 export const MAX_FIND_MATCHES = 100;
 
+// Find by NHS Number runs these on every search: prepared.
+const BY_NHS_NUMBER = prepared(
+  "mpi.find.nhs-number",
+  `SELECT person_id::text AS person_id FROM person WHERE nhs_number = $1
+   UNION
+   SELECT person_id::text FROM person_identifier WHERE system = $2 AND value = $1`,
+);
+
 /** The people holding a valid NHS Number now: on their golden record, or as an identifier the MPI gave them. */
 export async function peopleByNhsNumber(db: Queryable, nhsNumber: string): Promise<string[]> {
-  const rows = await db.query<{ person_id: string }>(
-    `SELECT person_id::text AS person_id FROM person WHERE nhs_number = $1
-     UNION
-     SELECT person_id::text FROM person_identifier WHERE system = $2 AND value = $1`,
-    [nhsNumber, NHS_NUMBER_SYSTEM],
-  );
+  const rows = await db.query<{ person_id: string }>(BY_NHS_NUMBER, [nhsNumber, NHS_NUMBER_SYSTEM]);
   return rows.map((r) => r.person_id).sort();
 }
 
@@ -209,6 +212,21 @@ export interface FoundPersonRow {
   diedOn: string | null;
 }
 
+const FOUND_PEOPLE = prepared(
+  "mpi.find.found-people",
+  `SELECT p.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date::text AS birth_date,
+            p.sex, p.postcode, reg.practice_code, o.name AS practice_name, d.died_on::text AS died_on
+       FROM person p
+       LEFT JOIN LATERAL (
+         SELECT practice_code FROM registration r
+          WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL
+          ORDER BY registered_on DESC LIMIT 1
+       ) reg ON true
+       LEFT JOIN organisation o ON o.org_code = reg.practice_code
+       LEFT JOIN death d ON d.person_id = p.person_id
+      WHERE p.person_id = ANY ($1::uuid[])`,
+);
+
 export async function readFoundPeople(
   db: Queryable,
   personIds: readonly string[],
@@ -225,20 +243,7 @@ export async function readFoundPeople(
     practice_code: string | null;
     practice_name: string | null;
     died_on: string | null;
-  }>(
-    `SELECT p.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date::text AS birth_date,
-            p.sex, p.postcode, reg.practice_code, o.name AS practice_name, d.died_on::text AS died_on
-       FROM person p
-       LEFT JOIN LATERAL (
-         SELECT practice_code FROM registration r
-          WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL
-          ORDER BY registered_on DESC LIMIT 1
-       ) reg ON true
-       LEFT JOIN organisation o ON o.org_code = reg.practice_code
-       LEFT JOIN death d ON d.person_id = p.person_id
-      WHERE p.person_id = ANY ($1::uuid[])`,
-    [personIds],
-  );
+  }>(FOUND_PEOPLE, [personIds]);
   return rows.map((r) => ({
     personId: r.person_id,
     nhsNumber: r.nhs_number,

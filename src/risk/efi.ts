@@ -134,16 +134,28 @@ export interface EfiResult {
   medicines12m: number;
 }
 
+// A person's page reads the eFI on every request: prepared.
+const EFI_BIRTH_DATE = prepared("risk.efi.birth-date", "SELECT birth_date FROM person WHERE person_id = $1");
+const EFI_CODED = prepared(
+  "risk.efi.coded",
+  `SELECT d.deficit_id, d.first_on, d.basis, d.entry_id::text, g.code_system, g.code, g.value, d.rule_id
+     FROM efi_deficit d JOIN gp_entry g ON g.person_id = d.person_id AND g.entry_id = d.entry_id
+    WHERE d.person_id = $1 AND d.first_on <= $2 ORDER BY d.deficit_id`,
+);
+const EFI_MEDICINES = prepared(
+  "risk.efi.medicines",
+  `SELECT DISTINCT ON (code_system, code) code_system, code, issued_on AS first_on, issue_id::text
+     FROM medication_issue WHERE person_id = $1 AND issued_on >= $2 AND issued_on <= $3
+    ORDER BY code_system, code, issued_on, issue_id`,
+);
+
 /**
  * The eFI of one person on a date, from the stored deficits (run rebuildDeficitsFor first if their record
  * changed) and their prescriptions. Null if the person is unknown or not yet born on that date.
  */
 export async function efiOn(db: Queryable, personId: string, on: string): Promise<EfiResult | null> {
   if (!isIsoDate(on)) throw invalid("risk.date", `Not a date: ${JSON.stringify(on)}`);
-  const [person] = await db.query<{ birth_date: string }>(
-    "SELECT birth_date FROM person WHERE person_id = $1",
-    [personId],
-  );
+  const [person] = await db.query<{ birth_date: string }>(EFI_BIRTH_DATE, [personId]);
   if (!person || person.birth_date > on) return null;
   const coded = await db.query<{
     deficit_id: string;
@@ -154,16 +166,9 @@ export async function efiOn(db: Queryable, personId: string, on: string): Promis
     code: string;
     value: number | null;
     rule_id: string | null;
-  }>(
-    `SELECT d.deficit_id, d.first_on, d.basis, d.entry_id::text, g.code_system, g.code, g.value, d.rule_id
-     FROM efi_deficit d JOIN gp_entry g ON g.person_id = d.person_id AND g.entry_id = d.entry_id
-     WHERE d.person_id = $1 AND d.first_on <= $2 ORDER BY d.deficit_id`,
-    [personId, on],
-  );
+  }>(EFI_CODED, [personId, on]);
   const medicines = await db.query<{ code_system: string; code: string; first_on: string; issue_id: string }>(
-    `SELECT DISTINCT ON (code_system, code) code_system, code, issued_on AS first_on, issue_id::text
-     FROM medication_issue WHERE person_id = $1 AND issued_on >= $2 AND issued_on <= $3
-     ORDER BY code_system, code, issued_on, issue_id`,
+    EFI_MEDICINES,
     [personId, twelveMonthsStart(on), on],
   );
   const names = new Map(DEFICITS.map((d) => [d.id, d.name]));

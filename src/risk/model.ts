@@ -4,7 +4,7 @@ import { addDays, addMonths, isIsoDate } from "../core/dates.ts";
 import { invalid, OnePlaceError, type OnePlaceErrorOptions, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { fitLogistic, predict } from "../core/logistic.ts";
-import { type Db, float8, type Queryable, SqlParams } from "../store/index.ts";
+import { type Db, float8, preparedText, type Queryable, SqlParams } from "../store/index.ts";
 import { rebuildAllDeficits } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { describeValue, FEATURES, type Feature, featureById } from "./features.ts";
@@ -485,8 +485,12 @@ export async function explainScore(
   personId: string,
 ): Promise<Contribution[] | null> {
   const features = model.spec.features.map((f) => ({ ...f, def: featureById(f.id) }));
+  // One text per model's features (a handful per place): prepared, as a person's page runs it every time.
   const rows = await db.query<{ x: number[] }>(
-    `SELECT ARRAY[${features.map((f) => f.def.sql).join(", ")}]::float8[] AS x FROM risk_person WHERE person_id = $1`,
+    preparedText(
+      "risk.explain",
+      `SELECT ARRAY[${features.map((f) => f.def.sql).join(", ")}]::float8[] AS x FROM risk_person WHERE person_id = $1`,
+    ),
     [personId],
   );
   if (!rows[0]) return null;

@@ -2,7 +2,7 @@
 // stratification (risk_person), filtered and sorted in SQL. Internal ids first (governance decides who may be
 // shown and audits before anything identifying is read), then the rows of one page, by id.
 import { invalid, notFound } from "../core/errors.ts";
-import { isCitus, type Queryable, SqlParams } from "../store/index.ts";
+import { isCitus, prepared, type Queryable, SqlParams } from "../store/index.ts";
 import { compileCohort, savedCriteria } from "./cohort.ts";
 import { EFI_CATEGORIES, type EfiCategory } from "./efi-definition.ts";
 import { RISK_TIERS, type RiskTier } from "./settings.ts";
@@ -139,11 +139,24 @@ function orderBy(sort: RegisterSort, direction: SortDirection, of = "c."): strin
   return `${of}k ${d} ${nulls}, ${of}probability DESC NULLS LAST, ${of}person_id`;
 }
 
+// A register page runs these on every request: prepared.
+const AS_OF = prepared(
+  "risk.register.as-of",
+  "SELECT as_of::text AS as_of FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1",
+);
+const ORGANISATION = prepared(
+  "risk.register.organisation",
+  "SELECT org_code, name, kind, parent_code FROM organisation WHERE org_code = $1 AND kind = $2",
+);
+const LOCALITY_PRACTICES = prepared(
+  "risk.register.locality-practices",
+  `SELECT org_code, name, kind, parent_code FROM organisation WHERE kind = 'practice' AND parent_code = $1
+    ORDER BY name, org_code`,
+);
+
 /** The latest full stratification's date: the day a register is as at. */
 export async function registerAsOf(db: Queryable): Promise<string | null> {
-  const [run] = await db.query<{ as_of: string }>(
-    "SELECT as_of::text AS as_of FROM risk_run WHERE kind = 'full' ORDER BY started_at DESC LIMIT 1",
-  );
+  const [run] = await db.query<{ as_of: string }>(AS_OF);
   return run?.as_of ?? null;
 }
 
@@ -280,6 +293,26 @@ export async function registerPage(
   }
 }
 
+// Each set read once for the people asked for (hashed on the id list), not a look-up per person.
+const REGISTER_ROWS = prepared(
+  "risk.register.rows",
+  `SELECT rp.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date::text AS birth_date,
+            rp.age, rp.practice_code, rp.risk_tier, rp.probability, rp.risk_percentile, rp.efi_category,
+            rp.deficit_count, rp.hiu, hs.last_admitted_on, coalesce(cp.joint_plan, false) AS joint_plan,
+            cp.review_due_on
+       FROM risk_person rp JOIN person p ON p.person_id = rp.person_id
+       LEFT JOIN (SELECT person_id, (max(admitted_at) AT TIME ZONE 'Europe/London')::date::text AS last_admitted_on
+                    FROM hospital_spell WHERE person_id = ANY($1::uuid[]) GROUP BY person_id) hs
+         ON hs.person_id = rp.person_id
+       LEFT JOIN (SELECT person_id, bool_or(plan_type = 'joint-health-social') AS joint_plan,
+                         min(review_due_on)::text AS review_due_on
+                    FROM care_plan WHERE person_id = ANY($1::uuid[])
+                     AND started_on <= $2::date AND (ended_on IS NULL OR ended_on > $2::date)
+                   GROUP BY person_id) cp
+         ON cp.person_id = rp.person_id
+      WHERE rp.person_id = ANY($1::uuid[])`,
+);
+
 /** The lines of a register for the people given (a page, or everyone for an export), in the order given. */
 export async function registerRows(
   db: Queryable,
@@ -287,7 +320,6 @@ export async function registerRows(
   asOf: string | null,
 ): Promise<RegisterRow[]> {
   if (personIds.length === 0) return [];
-  const day = "$2::date";
   const rows = await db.query<{
     person_id: string;
     nhs_number: string | null;
@@ -305,25 +337,7 @@ export async function registerRows(
     last_admitted_on: string | null;
     joint_plan: boolean;
     review_due_on: string | null;
-  }>(
-    // Each set read once for the people asked for (hashed on the id list), not a look-up per person.
-    `SELECT rp.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date::text AS birth_date,
-            rp.age, rp.practice_code, rp.risk_tier, rp.probability, rp.risk_percentile, rp.efi_category,
-            rp.deficit_count, rp.hiu, hs.last_admitted_on, coalesce(cp.joint_plan, false) AS joint_plan,
-            cp.review_due_on
-       FROM risk_person rp JOIN person p ON p.person_id = rp.person_id
-       LEFT JOIN (SELECT person_id, (max(admitted_at) AT TIME ZONE 'Europe/London')::date::text AS last_admitted_on
-                    FROM hospital_spell WHERE person_id = ANY($1::uuid[]) GROUP BY person_id) hs
-         ON hs.person_id = rp.person_id
-       LEFT JOIN (SELECT person_id, bool_or(plan_type = 'joint-health-social') AS joint_plan,
-                         min(review_due_on)::text AS review_due_on
-                    FROM care_plan WHERE person_id = ANY($1::uuid[])
-                     AND started_on <= ${day} AND (ended_on IS NULL OR ended_on > ${day})
-                   GROUP BY person_id) cp
-         ON cp.person_id = rp.person_id
-      WHERE rp.person_id = ANY($1::uuid[])`,
-    [personIds, asOf ?? "9999-12-31"],
-  );
+  }>(REGISTER_ROWS, [personIds, asOf ?? "9999-12-31"]);
   const byId = new Map(rows.map((r) => [r.person_id, r]));
   return personIds.flatMap((id) => {
     const r = byId.get(id);
@@ -358,7 +372,7 @@ export async function registerOrganisation(
   code: string,
 ): Promise<OrgName> {
   const [org] = await db.query<{ org_code: string; name: string; kind: string; parent_code: string | null }>(
-    "SELECT org_code, name, kind, parent_code FROM organisation WHERE org_code = $1 AND kind = $2",
+    ORGANISATION,
     [code, kind],
   );
   if (!org) {
@@ -372,8 +386,7 @@ export async function registerOrganisation(
 /** The practices of a locality, by name. */
 export async function localityPractices(db: Queryable, localityCode: string): Promise<OrgName[]> {
   const rows = await db.query<{ org_code: string; name: string; kind: string; parent_code: string | null }>(
-    `SELECT org_code, name, kind, parent_code FROM organisation WHERE kind = 'practice' AND parent_code = $1
-      ORDER BY name, org_code`,
+    LOCALITY_PRACTICES,
     [localityCode],
   );
   return rows.map((r) => ({ code: r.org_code, name: r.name, kind: r.kind, parentCode: r.parent_code }));
