@@ -53,7 +53,11 @@ for (const file of files) {
       "--test-reporter=dot",
       file,
     ],
-    { env: { ...process.env, NODE_COMPILE_CACHE: cache }, stdio: ["ignore", "ignore", "pipe"] },
+    {
+      env: { ...process.env, NODE_COMPILE_CACHE: cache },
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 * 1024 * 1024,
+    },
   );
   const [user, sys, wall] =
     readFileSync(timeFile, "utf8").trim().split("\n").at(-1)?.split(" ").map(Number) ?? [];
@@ -68,6 +72,8 @@ for (const file of files) {
   const line = `${row.user.toFixed(1)}\t${row.sys.toFixed(1)}\t${(row.user + row.sys).toFixed(1)}\t${row.wall.toFixed(1)}\t${row.code}\t${file}`;
   console.log(line);
   if (values.out) appendFileSync(values.out, `${line}\n`);
+  // A failing file's failures (the dot reporter lists them at the end), so the figure is not read as a pass.
+  if (run.status !== 0) console.log(String(run.stdout).split("\n").slice(-40).join("\n"));
 }
 rmSync(scratch, { recursive: true, force: true });
 const cpu = (r: Row) => r.user + r.sys;
