@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { test } from "node:test";
 import {
   choice,
@@ -15,7 +16,9 @@ import {
   uuid,
 } from "../../src/cli/command.ts";
 import { UsageError } from "../../src/cli/errors.ts";
-import { COMMANDS } from "../../src/cli/main.ts";
+import { COMMAND_LIST, loadCommands } from "../../src/cli/main.ts";
+
+const COMMANDS = await loadCommands();
 
 const example = defineCommand({
   name: "example run",
@@ -152,4 +155,23 @@ test("every command declares a summary and describes each option and argument; n
     assert.match(helpText(command), new RegExp(`Usage: oneplace ${command.name}( |\\n)`));
   }
   assert.ok(names.size >= 60);
+});
+
+test("the list main keeps (name, first sentence of the summary) matches each command's module, and lists every command", async () => {
+  for (const [i, listed] of COMMAND_LIST.entries()) {
+    const command = COMMANDS[i] as (typeof COMMANDS)[number];
+    assert.equal(command.name, listed.name, `the list's ${listed.name} loads ${command.name}`);
+    assert.equal(listed.headline, command.summary.split(/\.(?:\s|$)/)[0], `${listed.name}'s headline`);
+  }
+  const declared = new Set<string>();
+  const folder = new URL("../../src/cli/commands/", import.meta.url);
+  for (const file of readdirSync(folder).filter((f) => f.endsWith(".ts"))) {
+    const module = (await import(new URL(file, folder).href)) as Record<string, unknown>;
+    for (const value of Object.values(module)) {
+      const c = value as { name?: unknown; summary?: unknown; spec?: { run?: unknown } };
+      if (typeof c?.name === "string" && typeof c.summary === "string" && typeof c.spec?.run === "function")
+        declared.add(c.name);
+    }
+  }
+  assert.deepEqual([...declared].sort(), COMMAND_LIST.map((c) => c.name).sort(), "every command is listed");
 });

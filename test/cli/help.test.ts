@@ -5,8 +5,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { COMMANDS } from "../../src/cli/main.ts";
+import { loadCommands } from "../../src/cli/main.ts";
 import { type CliResult, cliInProcess, runCli } from "../helpers/cli.ts";
+
+const COMMANDS = await loadCommands();
 
 const home = mkdtempSync(join(tmpdir(), "oneplace-help-"));
 after(() => rmSync(home, { recursive: true, force: true }));
