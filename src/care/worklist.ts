@@ -3,7 +3,7 @@
 // from MDT meetings, the reviews of plans they lead, and for their
 // team the referrals awaiting a decision, those accepted and not yet completed, and the reablement 91-day
 // follow-ups due. Overdue: due before today. People are not named here: the governed reader filters them.
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 
 export type WorkKind =
   | "plan-action"
@@ -26,15 +26,10 @@ export interface WorkItem {
 
 type Row = { kind: WorkKind; person_id: string; record_id: string; title: string; due_on: string | null };
 
-/** Every item on the user's worklist, due first (overdue at the top), at most `limit`. */
-export async function readWorklist(
-  q: Queryable,
-  who: { userId: string; teamId: string },
-  today: string,
-  limit = 500,
-): Promise<WorkItem[]> {
-  const rows = await q.query<Row>(
-    `WITH led AS (
+// Every direct-care home page runs it: prepared.
+const WORKLIST_SQL = prepared(
+  "care.worklist",
+  `WITH led AS (
        -- The plans the user leads (an index on the lead), each with whether it was ever signed off: one set for
        -- those plans, not a subquery correlated with a CTE's rows (which Citus cannot plan).
        SELECT l.person_id, l.plan_id, l.status, l.review_due_on,
@@ -77,8 +72,16 @@ export async function readWorklist(
        FROM referral r WHERE r.to_team_id = $2::uuid AND r.follow_up_due_on IS NOT NULL AND r.follow_up_outcome IS NULL
      ORDER BY due_on NULLS LAST, kind, person_id
      LIMIT $3::int`,
-    [who.userId, who.teamId, limit],
-  );
+);
+
+/** Every item on the user's worklist, due first (overdue at the top), at most `limit`. */
+export async function readWorklist(
+  q: Queryable,
+  who: { userId: string; teamId: string },
+  today: string,
+  limit = 500,
+): Promise<WorkItem[]> {
+  const rows = await q.query<Row>(WORKLIST_SQL, [who.userId, who.teamId, limit]);
   return rows.map((r) => ({
     kind: r.kind,
     personId: r.person_id,

@@ -2,7 +2,7 @@
 // date and word each panel shows; nothing here decides or audits: reader-home.ts filters the ids through the
 // access policy, with its audit row, before any name is read. The other queries are counts about work
 // (feeds, reviews, break-glass, accounts), never about a person's record.
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 
 /** The most people a panel considers: far more than any practice's day, and bounded. */
 export const HOME_CANDIDATES = 1_000;
@@ -35,25 +35,41 @@ const REVIEW_WINDOW_DAYS = 14;
 /** The start of a day in the place's time zone, from a date parameter. */
 const SINCE = (param: string) => `(${param}::date::timestamp AT TIME ZONE 'Europe/London')`;
 
+const ORGANISATION_NAME_SQL = prepared(
+  "gov.home.organisation",
+  "SELECT name FROM organisation WHERE org_code = $1",
+);
+
 export async function organisationName(db: Queryable, orgCode: string): Promise<string | null> {
-  const [row] = await db.query<{ name: string }>("SELECT name FROM organisation WHERE org_code = $1", [
-    orgCode,
-  ]);
+  const [row] = await db.query<{ name: string }>(ORGANISATION_NAME_SQL, [orgCode]);
   return row?.name ?? null;
 }
+
+const PRACTICE_REGISTER_COUNTS_SQL = prepared(
+  "gov.home.register-counts",
+  `SELECT count(*) AS n, count(*) FILTER (WHERE risk_tier IN ('very-high', 'high')) AS high
+       FROM risk_person WHERE practice_code = $1`,
+);
 
 /** The practice's people now, and those in the two highest risk tiers, from the latest stratification. */
 export async function practiceRegisterCounts(
   db: Queryable,
   practiceCode: string,
 ): Promise<{ stratified: number; highRisk: number }> {
-  const [row] = await db.query<{ n: number; high: number }>(
-    `SELECT count(*) AS n, count(*) FILTER (WHERE risk_tier IN ('very-high', 'high')) AS high
-       FROM risk_person WHERE practice_code = $1`,
-    [practiceCode],
-  );
+  const [row] = await db.query<{ n: number; high: number }>(PRACTICE_REGISTER_COUNTS_SQL, [practiceCode]);
   return { stratified: Number(row?.n ?? 0), highRisk: Number(row?.high ?? 0) };
 }
+
+const PRACTICE_ADMISSIONS_SQL = prepared(
+  "gov.home.practice-admissions",
+  `SELECT hs.person_id, hs.admitted_at AS on,
+              initcap(hs.admission_method) || ', ' || coalesce(o.name, hs.provider_code) AS detail
+         FROM hospital_spell hs
+         LEFT JOIN organisation o ON o.org_code = hs.provider_code
+        WHERE hs.admitted_at >= ${SINCE("$3")}
+          AND EXISTS (SELECT 1 FROM registration r WHERE r.person_id = hs.person_id AND ${REGISTERED_AT("$1::text", "$2::date")})
+        ORDER BY hs.admitted_at DESC LIMIT ${HOME_CANDIDATES}`,
+);
 
 /** People registered at the practice (on the day) admitted to hospital since the start of a day, newest first. */
 export async function practiceAdmissions(
@@ -62,19 +78,18 @@ export async function practiceAdmissions(
   day: string,
   since: string,
 ): Promise<Candidate[]> {
-  return candidates(
-    await db.query(
-      `SELECT hs.person_id, hs.admitted_at AS on,
-              initcap(hs.admission_method) || ', ' || coalesce(o.name, hs.provider_code) AS detail
-         FROM hospital_spell hs
-         LEFT JOIN organisation o ON o.org_code = hs.provider_code
-        WHERE hs.admitted_at >= ${SINCE("$3")}
-          AND EXISTS (SELECT 1 FROM registration r WHERE r.person_id = hs.person_id AND ${REGISTERED_AT("$1::text", "$2::date")})
-        ORDER BY hs.admitted_at DESC LIMIT ${HOME_CANDIDATES}`,
-      [practiceCode, day, since],
-    ),
-  );
+  return candidates(await db.query(PRACTICE_ADMISSIONS_SQL, [practiceCode, day, since]));
 }
+
+const PRACTICE_REVIEWS_DUE_SQL = prepared(
+  "gov.home.practice-reviews",
+  `SELECT cp.person_id, min(cp.review_due_on)::text AS on,
+              CASE WHEN min(cp.review_due_on) < $2::date THEN 'overdue' ELSE NULL END AS detail
+         FROM registration r JOIN care_plan cp ON cp.person_id = r.person_id
+        WHERE ${REGISTERED_AT("$1::text", "$2::date")} AND ${PLAN_CURRENT("$2::date")}
+          AND cp.review_due_on <= $2::date + ${REVIEW_WINDOW_DAYS}
+        GROUP BY cp.person_id ORDER BY min(cp.review_due_on), cp.person_id LIMIT ${HOME_CANDIDATES}`,
+);
 
 /** Current care plans of the practice's people whose review is due within two weeks or overdue, soonest first. */
 export async function practiceReviewsDue(
@@ -82,29 +97,12 @@ export async function practiceReviewsDue(
   practiceCode: string,
   day: string,
 ): Promise<Candidate[]> {
-  return candidates(
-    await db.query(
-      `SELECT cp.person_id, min(cp.review_due_on)::text AS on,
-              CASE WHEN min(cp.review_due_on) < $2::date THEN 'overdue' ELSE NULL END AS detail
-         FROM registration r JOIN care_plan cp ON cp.person_id = r.person_id
-        WHERE ${REGISTERED_AT("$1::text", "$2::date")} AND ${PLAN_CURRENT("$2::date")}
-          AND cp.review_due_on <= $2::date + ${REVIEW_WINDOW_DAYS}
-        GROUP BY cp.person_id ORDER BY min(cp.review_due_on), cp.person_id LIMIT ${HOME_CANDIDATES}`,
-      [practiceCode, day],
-    ),
-  );
+  return candidates(await db.query(PRACTICE_REVIEWS_DUE_SQL, [practiceCode, day]));
 }
 
-/**
- * People who joined a saved practice register (risk_register, scope practice) for this practice at its
- * latest refresh, highest score first. A register's first refresh adds everyone, so nobody is "new" then.
- * (Whether there was an earlier refresh is an uncorrelated subquery: on a Citus cluster a subquery correlated
- * on register_id, not the distribution column, cannot run.)
- */
-export async function practiceNewOnRegister(db: Queryable, practiceCode: string): Promise<Candidate[]> {
-  return candidates(
-    await db.query(
-      `SELECT m.person_id, m.joined_on::text AS on,
+const PRACTICE_NEW_ON_REGISTER_SQL = prepared(
+  "gov.home.new-on-register",
+  `SELECT m.person_id, m.joined_on::text AS on,
               CASE rp.risk_tier WHEN 'very-high' THEN 'Very high' WHEN 'high' THEN 'High' WHEN 'rising' THEN 'Rising'
                                 WHEN 'low' THEN 'Low' ELSE NULL END AS detail
          FROM risk_register rr
@@ -115,10 +113,25 @@ export async function practiceNewOnRegister(db: Queryable, practiceCode: string)
                                   JOIN risk_register fr ON fr.register_id = f.register_id AND fr.scope = 'practice'
                                  WHERE f.org_code = $1 AND f.joined_on < fr.refreshed_on)
         ORDER BY rp.probability DESC NULLS LAST, m.person_id LIMIT ${HOME_CANDIDATES}`,
-      [practiceCode],
-    ),
-  );
+);
+
+/**
+ * People who joined a saved practice register (risk_register, scope practice) for this practice at its
+ * latest refresh, highest score first. A register's first refresh adds everyone, so nobody is "new" then.
+ * (Whether there was an earlier refresh is an uncorrelated subquery: on a Citus cluster a subquery correlated
+ * on register_id, not the distribution column, cannot run.)
+ */
+export async function practiceNewOnRegister(db: Queryable, practiceCode: string): Promise<Candidate[]> {
+  return candidates(await db.query(PRACTICE_NEW_ON_REGISTER_SQL, [practiceCode]));
 }
+
+const CASELOAD_OF_SQL = prepared(
+  "gov.home.caseload",
+  `SELECT person_id, min(started_on)::text AS on, NULL AS detail FROM caseload_entry
+        WHERE user_id = $1::uuid AND team_id = $2::uuid AND started_on <= $3::date
+          AND (ended_on IS NULL OR ended_on >= $3::date)
+        GROUP BY person_id ORDER BY min(started_on) DESC, person_id LIMIT ${HOME_CANDIDATES}`,
+);
 
 /** The user's own caseload in the team on the day, most recent first. */
 export async function caseloadOf(
@@ -127,27 +140,19 @@ export async function caseloadOf(
   teamId: string,
   day: string,
 ): Promise<Candidate[]> {
-  return candidates(
-    await db.query(
-      `SELECT person_id, min(started_on)::text AS on, NULL AS detail FROM caseload_entry
-        WHERE user_id = $1::uuid AND team_id = $2::uuid AND started_on <= $3::date
-          AND (ended_on IS NULL OR ended_on >= $3::date)
-        GROUP BY person_id ORDER BY min(started_on) DESC, person_id LIMIT ${HOME_CANDIDATES}`,
-      [userId, teamId, day],
-    ),
-  );
+  return candidates(await db.query(CASELOAD_OF_SQL, [userId, teamId, day]));
 }
+
+const OPEN_REFERRALS_SQL = prepared(
+  "gov.home.open-referrals",
+  `SELECT person_id, min(referred_on)::text AS on, min(service) AS detail FROM referral
+        WHERE to_team_id = $1::uuid AND referred_on <= $2::date AND (closed_on IS NULL OR closed_on > $2::date)
+        GROUP BY person_id ORDER BY min(referred_on), person_id LIMIT ${HOME_CANDIDATES}`,
+);
 
 /** Referrals to the team still open on the day: the team's tasks, oldest first. */
 export async function openReferrals(db: Queryable, teamId: string, day: string): Promise<Candidate[]> {
-  return candidates(
-    await db.query(
-      `SELECT person_id, min(referred_on)::text AS on, min(service) AS detail FROM referral
-        WHERE to_team_id = $1::uuid AND referred_on <= $2::date AND (closed_on IS NULL OR closed_on > $2::date)
-        GROUP BY person_id ORDER BY min(referred_on), person_id LIMIT ${HOME_CANDIDATES}`,
-      [teamId, day],
-    ),
-  );
+  return candidates(await db.query(OPEN_REFERRALS_SQL, [teamId, day]));
 }
 
 /**
@@ -161,6 +166,15 @@ const TEAMS_PEOPLE = `SELECT person_id FROM caseload_entry
   UNION SELECT person_id FROM referral
    WHERE to_team_id = $2::uuid AND referred_on <= $3::date AND (closed_on IS NULL OR closed_on > $3::date)`;
 
+const TEAM_ADMISSIONS_SQL = prepared(
+  "gov.home.team-admissions",
+  `SELECT hs.person_id, hs.admitted_at AS on,
+              initcap(hs.admission_method) || ', ' || coalesce(o.name, hs.provider_code) AS detail
+         FROM hospital_spell hs LEFT JOIN organisation o ON o.org_code = hs.provider_code
+        WHERE hs.admitted_at >= ${SINCE("$4")} AND hs.person_id IN (${TEAMS_PEOPLE})
+        ORDER BY hs.admitted_at DESC LIMIT ${HOME_CANDIDATES}`,
+);
+
 /** The team's people (TEAMS_PEOPLE) admitted to hospital since the start of a day, newest first. */
 export async function teamAdmissions(
   db: Queryable,
@@ -169,17 +183,18 @@ export async function teamAdmissions(
   day: string,
   since: string,
 ): Promise<Candidate[]> {
-  return candidates(
-    await db.query(
-      `SELECT hs.person_id, hs.admitted_at AS on,
-              initcap(hs.admission_method) || ', ' || coalesce(o.name, hs.provider_code) AS detail
-         FROM hospital_spell hs LEFT JOIN organisation o ON o.org_code = hs.provider_code
-        WHERE hs.admitted_at >= ${SINCE("$4")} AND hs.person_id IN (${TEAMS_PEOPLE})
-        ORDER BY hs.admitted_at DESC LIMIT ${HOME_CANDIDATES}`,
-      [userId, teamId, day, since],
-    ),
-  );
+  return candidates(await db.query(TEAM_ADMISSIONS_SQL, [userId, teamId, day, since]));
 }
+
+const TEAM_REVIEWS_DUE_SQL = prepared(
+  "gov.home.team-reviews",
+  `SELECT cp.person_id, min(cp.review_due_on)::text AS on,
+              CASE WHEN min(cp.review_due_on) < $3::date THEN 'overdue' ELSE NULL END AS detail
+         FROM care_plan cp
+        WHERE cp.person_id IN (${TEAMS_PEOPLE}) AND ${PLAN_CURRENT("$3::date")}
+          AND cp.review_due_on <= $3::date + ${REVIEW_WINDOW_DAYS}
+        GROUP BY cp.person_id ORDER BY min(cp.review_due_on), cp.person_id LIMIT ${HOME_CANDIDATES}`,
+);
 
 /** The team's people (TEAMS_PEOPLE) with a current care plan due for review within two weeks or overdue. */
 export async function teamReviewsDue(
@@ -188,17 +203,7 @@ export async function teamReviewsDue(
   teamId: string,
   day: string,
 ): Promise<Candidate[]> {
-  return candidates(
-    await db.query(
-      `SELECT cp.person_id, min(cp.review_due_on)::text AS on,
-              CASE WHEN min(cp.review_due_on) < $3::date THEN 'overdue' ELSE NULL END AS detail
-         FROM care_plan cp
-        WHERE cp.person_id IN (${TEAMS_PEOPLE}) AND ${PLAN_CURRENT("$3::date")}
-          AND cp.review_due_on <= $3::date + ${REVIEW_WINDOW_DAYS}
-        GROUP BY cp.person_id ORDER BY min(cp.review_due_on), cp.person_id LIMIT ${HOME_CANDIDATES}`,
-      [userId, teamId, day],
-    ),
-  );
+  return candidates(await db.query(TEAM_REVIEWS_DUE_SQL, [userId, teamId, day]));
 }
 
 export interface BreakGlassCounts {
