@@ -10,7 +10,7 @@ import { lockNames, type Queryable } from "../../store/index.ts";
 import { HL7_ERROR } from "./ack.ts";
 import { type AdtEvent, AdtRejection, type VisitDetail } from "./adt.ts";
 import type { Hl7Context } from "./apply-parts.ts";
-import { foldVisit, type VisitEventRow } from "./visits.ts";
+import { foldVisit, readVisitLog, type VisitEventRow } from "./visits.ts";
 
 // The ADT events that change who a source's records are about rather than what happened to them: A47 (the
 // source's local id for a patient changes), A45 (a visit moves from one patient to another) and A29 (the source
@@ -234,27 +234,6 @@ const LONDON = new Intl.DateTimeFormat("en-GB", {
 });
 const when = (iso: string) => LONDON.format(new Date(iso));
 
-async function visitLog(q: Queryable, sourceSystem: string, visit: string): Promise<VisitEventRow[]> {
-  const rows = await q.query<{
-    control_id: string;
-    trigger_event: string;
-    message_time: Date | string;
-    record_id: string;
-    detail: VisitDetail | string;
-  }>(
-    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
-     WHERE source_system = $1 AND visit_number = $2`,
-    [sourceSystem, visit],
-  );
-  return rows.map((r) => ({
-    controlId: r.control_id,
-    trigger: r.trigger_event,
-    messageTime: new Date(r.message_time).toISOString(),
-    recordId: r.record_id,
-    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
-  }));
-}
-
 interface VisitMoveDetail {
   visit: string;
   toRecordId: string;
@@ -274,7 +253,7 @@ async function staleVisitMove(
   d: VisitMoveDetail,
 ): Promise<ReviewedEventResult | null> {
   const source = item.sourceSystem;
-  const log = await visitLog(q, source, d.visit);
+  const log = await readVisitLog(q, source, d.visit);
   const closed = (notice: string): ReviewedEventResult => ({ outcome: "closed", notice });
   const ended = [...log]
     .sort((a, b) => (a.messageTime < b.messageTime ? -1 : 1))

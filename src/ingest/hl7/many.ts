@@ -81,7 +81,7 @@ import {
   needsKnownDemographics,
   unmappedText,
 } from "./unmapped.ts";
-import { foldVisit, type VisitEventRow, type VisitState } from "./visits.ts";
+import { foldVisit, readVisitLog, type VisitEventRow, type VisitState } from "./visits.ts";
 
 // Many ADT messages in one transaction with a fixed number of statements, whatever their number: the
 // listener's group commit and batch files both go through here. Messages are still applied one after another
@@ -723,24 +723,7 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
  */
 export async function refoldVisit(q: Queryable, sourceSystem: string, visitNumber: string): Promise<void> {
   await lockNames(q, [`visit:${sourceSystem}:${visitNumber}`]);
-  const rows = await q.query<{
-    control_id: string;
-    trigger_event: string;
-    message_time: Date | string;
-    record_id: string;
-    detail: VisitDetail | string;
-  }>(
-    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
-     WHERE source_system = $1 AND visit_number = $2`,
-    [sourceSystem, visitNumber],
-  );
-  const log: VisitEventRow[] = rows.map((r) => ({
-    controlId: r.control_id,
-    trigger: r.trigger_event,
-    messageTime: new Date(r.message_time).toISOString(),
-    recordId: r.record_id,
-    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
-  }));
+  const log = await readVisitLog(q, sourceSystem, visitNumber);
   const k = visitKey(sourceSystem, visitNumber);
   const state = foldVisit(log);
   const links = state ? await findLinks(q, sourceSystem, [state.recordId]) : new Map<string, string>();

@@ -1,3 +1,4 @@
+import type { Queryable } from "../../store/index.ts";
 import type { VisitDetail } from "./adt.ts";
 
 // A visit's canonical rows, folded from its event log in the order the sender created the events (MSH-7,
@@ -11,6 +12,32 @@ export interface VisitEventRow {
   messageTime: string;
   recordId: string;
   detail: VisitDetail;
+}
+
+/** A visit's event log as stored, in no particular order (foldVisit orders it). */
+export async function readVisitLog(
+  q: Queryable,
+  sourceSystem: string,
+  visitNumber: string,
+): Promise<VisitEventRow[]> {
+  const rows = await q.query<{
+    control_id: string;
+    trigger_event: string;
+    message_time: Date | string;
+    record_id: string;
+    detail: VisitDetail | string;
+  }>(
+    `SELECT control_id, trigger_event, message_time, record_id, detail FROM adt_visit_event
+     WHERE source_system = $1 AND visit_number = $2`,
+    [sourceSystem, visitNumber],
+  );
+  return rows.map((r) => ({
+    controlId: r.control_id,
+    trigger: r.trigger_event,
+    messageTime: new Date(r.message_time).toISOString(),
+    recordId: r.record_id,
+    detail: typeof r.detail === "string" ? (JSON.parse(r.detail) as VisitDetail) : r.detail,
+  }));
 }
 
 export interface SpellState {
