@@ -23,7 +23,7 @@ import { createTestDatabase } from "../test/helpers/test-db.ts";
 import { cpuSeconds } from "./outcomes-cpu.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
 import { WEB_ROUTES, type WebRoute } from "./web-routes.ts";
-import { benchWebServer } from "./web-server.ts";
+import { benchWebServer, signInThroughForm } from "./web-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -89,21 +89,7 @@ const address = app.server.address();
 const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 
 // 3. Each role signs in through the form, as a browser would.
-async function signIn(username: string, password: string): Promise<string> {
-  const form = await fetch(`${base}/login`);
-  const csrfCookie = /oneplace_login=([^;]+)/.exec(form.headers.get("set-cookie") ?? "")?.[1];
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  if (!csrfCookie || !csrf) throw new Error("the sign-in form has no CSRF token");
-  const res = await fetch(`${base}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: `oneplace_login=${csrfCookie}` },
-    body: new URLSearchParams({ username, password, _csrf: csrf, next: "/" }).toString(),
-  });
-  const session = /oneplace_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
-  if (res.status !== 303 || !session) throw new Error(`${username} could not sign in (${res.status})`);
-  return `oneplace_session=${session}`;
-}
+const signIn = (username: string, password: string) => signInThroughForm(base, username, password);
 const sessions = new Map<string, string>();
 for (const user of demo.users) {
   if (user.password) sessions.set(user.roleCode, await signIn(user.username, user.password));

@@ -47,7 +47,7 @@ async function main() {
   const { cpuSeconds } = await import("./outcomes-cpu.ts");
   const { resolvePlaceholders } = await import("./web-placeholders.ts");
   const { WEB_ROUTES } = await import("./web-routes.ts");
-  const { benchWebServer } = await import("./web-server.ts");
+  const { benchWebServer, signInThroughForm } = await import("./web-server.ts");
 
   const { values } = parseArgs({
     options: {
@@ -77,20 +77,7 @@ async function main() {
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 
-  async function signIn(username: string, password: string): Promise<string> {
-    const form = await fetch(`${base}/login`);
-    const cookie = /oneplace_login=([^;]+)/.exec(form.headers.get("set-cookie") ?? "")?.[1];
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
-    const res = await fetch(`${base}/login`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: `oneplace_login=${cookie}` },
-      body: new URLSearchParams({ username, password, _csrf: csrf, next: "/" }).toString(),
-    });
-    const session = /oneplace_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
-    if (!session) throw new Error(`${username} could not sign in (${res.status})`);
-    return `oneplace_session=${session}`;
-  }
+  const signIn = (username: string, password: string) => signInThroughForm(base, username, password);
 
   const client: ChildProcess = fork(import.meta.filename, ["--client"], { stdio: "inherit" });
   const load = (url: string, cookie: string, requests: number) =>

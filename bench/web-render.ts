@@ -14,7 +14,7 @@ import { seedDemoIdentities } from "../src/synth/index.ts";
 import { type CpuProfile, printProfile } from "./cpu-profile-summary.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
 import { WEB_ROUTES } from "./web-routes.ts";
-import { benchWebServer } from "./web-server.ts";
+import { benchWebServer, signInThroughForm } from "./web-server.ts";
 
 const N = Number(process.argv[2] ?? 100);
 const only = (
@@ -42,18 +42,7 @@ await app.listen({ host: "127.0.0.1", port: 0 });
 const address = app.server.address();
 const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 
-async function signIn(username: string, password: string): Promise<string> {
-  const form = await fetch(`${base}/login`);
-  const cookie = /oneplace_login=([^;]+)/.exec(form.headers.get("set-cookie") ?? "")?.[1];
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
-  const res = await fetch(`${base}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: `oneplace_login=${cookie}` },
-    body: new URLSearchParams({ username, password, _csrf: csrf, next: "/" }).toString(),
-  });
-  return `oneplace_session=${/oneplace_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1]}`;
-}
+const signIn = (username: string, password: string) => signInThroughForm(base, username, password);
 
 const placeholders = await resolvePlaceholders(db, demo);
 for (const route of WEB_ROUTES.filter((r) => only.some((text) => r.name.includes(text)))) {
