@@ -144,3 +144,17 @@ export function compareIsoDates(a: string, b: string): -1 | 0 | 1 {
   if (y < 0) throw notADate(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+const LONDON_DATE_TIME = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** An instant as a person in England reads it: "4 December 2026 at 09:15" (the day and minute in England). */
+export function londonDateTime(at: string | Date): string {
+  return LONDON_DATE_TIME.format(typeof at === "string" ? new Date(at) : at);
+}

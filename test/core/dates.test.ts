@@ -9,6 +9,7 @@ import {
   daysBetween,
   fromDayNumber,
   isIsoDate,
+  londonDateTime,
   toDayNumber,
 } from "../../src/core/dates.ts";
 import { onePlaceError } from "../helpers/errors.ts";
@@ -231,4 +232,9 @@ test("compareIsoDates orders dates and rejects non-dates", () => {
     "2016-01-01",
   ]);
   assert.throws(() => compareIsoDates("2015-3-1", "2015-03-01"), onePlaceError("invalid", "core.date"));
+});
+
+test("an instant reads as the day and minute in England, in summer time and out of it", () => {
+  assert.equal(londonDateTime("2026-07-01T23:30:00Z"), "2 July 2026 at 00:30");
+  assert.equal(londonDateTime(new Date("2026-12-04T17:20:00Z")), "4 December 2026 at 17:20");
 });

@@ -1,3 +1,4 @@
+import { londonDateTime } from "../../core/index.ts";
 import {
   lastRecordWithCare,
   queueEventReview,
@@ -223,17 +224,6 @@ export async function retractSourceRecord(
   return "retracted";
 }
 
-/** An ISO time as a reviewer reads it: the day and minute in England. */
-const LONDON = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Europe/London",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-const when = (iso: string) => LONDON.format(new Date(iso));
-
 interface VisitMoveDetail {
   visit: string;
   toRecordId: string;
@@ -262,7 +252,7 @@ async function staleVisitMove(
   if (log.length === 0 || (foldVisit(log) === null && ended))
     return closed(
       ended
-        ? `visit ${d.visit} was ${ended.trigger === "A29" ? "deleted" : "cancelled"} by ${source} (${ended.trigger} of ${when(ended.messageTime)}) after this item was queued, so there is nothing to move; nothing was changed`
+        ? `visit ${d.visit} was ${ended.trigger === "A29" ? "deleted" : "cancelled"} by ${source} (${ended.trigger} of ${londonDateTime(ended.messageTime)}) after this item was queued, so there is nothing to move; nothing was changed`
         : `visit ${d.visit} is no longer in what ${source} sent, so there is nothing to move; nothing was changed`,
     );
   const owner = ownerOf(log);

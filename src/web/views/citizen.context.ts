@@ -1,5 +1,6 @@
 // The citizen's pages in plain words: what the reader returns (src/governance/reader-citizen.ts) turned into
 // what each page shows. Shared by the routes (routes/citizen.ts) and the fixtures, so both render the same.
+import { londonDateTime } from "../../core/index.ts";
 import {
   type CitizenCareTeamView,
   type CitizenContributionsView,
@@ -194,22 +195,13 @@ export function careTeamContext(view: CitizenCareTeamView) {
   return { title: "My care team", personName: nameOf(view.person), lead: leadOf(view.lead), team };
 }
 
-const LONDON = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Europe/London",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
 export function recordAccessContext(view: RecordAccessView) {
   const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
   return {
     title: "Who has looked at my record",
     personName: nameOf(view.person),
     total: view.total,
-    accesses: view.accesses.map((a) => ({ ...a, when: LONDON.format(new Date(a.at)) })),
+    accesses: view.accesses.map((a) => ({ ...a, when: londonDateTime(a.at) })),
     pagination: previousNext(
       view.page,
       pages,

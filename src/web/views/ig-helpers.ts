@@ -1,5 +1,6 @@
 // Small pieces the IG and sharing pages share: escaping text put into a component's html, dates and times as
 // people read them, NHS Numbers 3-3-4, names, and the NHS.UK numbered pagination's items.
+import { londonDateTime } from "../../core/index.ts";
 import { normaliseNhsNumber, spaceNhsNumber } from "../../core/nhs-number.ts";
 
 const ENTITIES: Record<string, string> = {
@@ -15,14 +16,6 @@ export function esc(text: string | null | undefined): string {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
-const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Europe/London",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
 const DATE = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
   day: "numeric",
@@ -33,7 +26,7 @@ const DATE = new Intl.DateTimeFormat("en-GB", {
 /** 2026-12-04T17:20:00Z as "4 December 2026 at 17:20" (UK time). */
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return "–";
-  return DATE_TIME.format(new Date(iso)).replace(", ", " at ");
+  return londonDateTime(iso).replace(", ", " at ");
 }
 
 /** 2015-03-31 as "31 March 2015". */
