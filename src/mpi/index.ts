@@ -1,5 +1,6 @@
 // The master person index: link source records to people, review uncertain matches, merge and unmerge.
 
+export { type DecisionEntry, recordDecision } from "./decisions.ts";
 export { evaluateMatching, type MatchQuality } from "./evaluate.ts";
 export {
   type DemographicMatch,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/index.ts";
+import { recordDecision } from "./decisions.ts";
 import { comparisonJson } from "./link-decisions.ts";
 import { type DemographicRow, matchRecordFromRow } from "./records.ts";
 import { type MatchRecord, scorePair } from "./score.ts";
@@ -46,19 +47,14 @@ export async function queueMergeReview(q: Queryable, m: MergeRequest): Promise<b
     [randomUUID(), m.sourceSystem, m.recordId, m.survivorPersonId, score.total, comparisonJson(score)],
   );
   if (queued.length === 0) return false;
-  await q.query(
-    `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-       to_person_id, score, reason) VALUES ($1, $2, 'review-queued', $3, $4, $5, $6, $7, $8)`,
-    [
-      randomUUID(),
-      m.requestedBy,
-      m.sourceSystem,
-      m.recordId,
-      m.survivorPersonId,
-      current,
-      score.total,
-      m.reason,
-    ],
-  );
+  await recordDecision(q, {
+    kind: "review-queued",
+    decidedBy: m.requestedBy,
+    record: [m.sourceSystem, m.recordId],
+    from: m.survivorPersonId,
+    to: current,
+    score: score.total,
+    reason: m.reason,
+  });
   return true;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { OnePlaceError } from "../core/errors.ts";
 import { lockNames, type Queryable } from "../store/index.ts";
+import { recordDecision } from "./decisions.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import {
   type MovedRows,
@@ -48,35 +49,6 @@ async function moveRecords(
     `UPDATE person_record SET person_id = $2 WHERE person_id = $1
        AND (source_system, source_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
     [from, to, systems, ids],
-  );
-}
-
-async function recordDecision(
-  q: Queryable,
-  d: {
-    kind: string;
-    decidedBy: string;
-    from: string | null;
-    to: string | null;
-    reason: string;
-    record?: RecordKey;
-    score?: number | null;
-  },
-): Promise<void> {
-  await q.query(
-    `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-       to_person_id, score, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      randomUUID(),
-      d.decidedBy,
-      d.kind,
-      d.record?.[0] ?? null,
-      d.record?.[1] ?? null,
-      d.from,
-      d.to,
-      d.score ?? null,
-      d.reason,
-    ],
   );
 }
 

@@ -1,4 +1,5 @@
 import { lockNames, type Queryable } from "../store/index.ts";
+import { recordDecision } from "./decisions.ts";
 import { MpiError, relinkRecord } from "./merge.ts";
 import { type EventReviewKind, eventReviewLocks } from "./source-events.ts";
 
@@ -195,25 +196,20 @@ export async function decideReview(
         return { personId, event };
       }
     }
-    await q.query(
-      `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-         to_person_id, reason) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7)`,
-      [
-        decidedBy,
-        verdict === "link" ? "review-link" : "review-separate",
-        record[0],
-        record[1],
-        full.personId || null,
-        item.candidate_person_id,
-        [
-          reason ??
-            (verdict === "link" ? `reviewer: ${item.kind} applied` : `reviewer: ${item.kind} not applied`),
-          event?.notice,
-        ]
-          .filter((x) => x)
-          .join("; "),
-      ],
-    );
+    await recordDecision(q, {
+      kind: verdict === "link" ? "review-link" : "review-separate",
+      decidedBy,
+      record,
+      from: full.personId || null,
+      to: item.candidate_person_id,
+      reason: [
+        reason ??
+          (verdict === "link" ? `reviewer: ${item.kind} applied` : `reviewer: ${item.kind} not applied`),
+        event?.notice,
+      ]
+        .filter((x) => x)
+        .join("; "),
+    });
   } else if (verdict === "link") {
     const exists = await q.query("SELECT 1 FROM person WHERE person_id = $1", [item.candidate_person_id]);
     if (exists.length === 0) {
@@ -237,18 +233,14 @@ export async function decideReview(
       [record[0], record[1]],
     );
     personId = current[0]?.person_id ?? "";
-    await q.query(
-      `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-         to_person_id, reason) VALUES (gen_random_uuid(), $1, 'review-separate', $2, $3, $4, $5, $6)`,
-      [
-        decidedBy,
-        record[0],
-        record[1],
-        item.candidate_person_id,
-        personId || null,
-        reason ?? "reviewer: not the same person",
-      ],
-    );
+    await recordDecision(q, {
+      kind: "review-separate",
+      decidedBy,
+      record,
+      from: item.candidate_person_id,
+      to: personId || null,
+      reason: reason ?? "reviewer: not the same person",
+    });
   }
   await q.query(
     "UPDATE mpi_review SET status = $2, decided_at = now(), decided_by = $3 WHERE review_id = $1",
@@ -275,16 +267,12 @@ async function closeStale(
      WHERE review_id = $1`,
     [reviewId, decidedBy, notice],
   );
-  await q.query(
-    `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-       to_person_id, reason) VALUES (gen_random_uuid(), $1, 'review-closed', $2, $3, $4, $5, $6)`,
-    [
-      decidedBy,
-      record[0],
-      record[1],
-      item.personId || null,
-      item.candidatePersonId,
-      `${item.kind}: ${notice}`,
-    ],
-  );
+  await recordDecision(q, {
+    kind: "review-closed",
+    decidedBy,
+    record,
+    from: item.personId || null,
+    to: item.candidatePersonId,
+    reason: `${item.kind}: ${notice}`,
+  });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { lockNames, type Queryable } from "../store/index.ts";
+import { recordDecision } from "./decisions.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import { comparisonJson } from "./link-decisions.ts";
 import { personMatchRecord } from "./merge-review.ts";
@@ -58,23 +59,6 @@ async function linkOf(q: Queryable, sourceSystem: string, recordId: string): Pro
   return rows[0]?.person_id ?? null;
 }
 
-async function decision(
-  q: Queryable,
-  kind: "rename" | "retract" | "visit-move" | "review-queued",
-  by: string,
-  record: readonly [string, string],
-  from: string | null,
-  to: string | null,
-  reason: string,
-  score: number | null = null,
-): Promise<void> {
-  await q.query(
-    `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-       to_person_id, score, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [randomUUID(), by, kind, record[0], record[1], from, to, score, reason],
-  );
-}
-
 /**
  * Queues an event for a person to decide, scored like any uncertain match (the record's person against the
  * candidate). False when the same event already waits.
@@ -103,16 +87,15 @@ export async function queueEventReview(q: Queryable, r: EventReviewRequest): Pro
     ],
   );
   if (queued.length === 0) return false;
-  await decision(
-    q,
-    "review-queued",
-    r.requestedBy,
-    [r.sourceSystem, r.recordId],
-    r.candidatePersonId,
-    current,
-    r.reason,
-    score?.total ?? null,
-  );
+  await recordDecision(q, {
+    kind: "review-queued",
+    decidedBy: r.requestedBy,
+    record: [r.sourceSystem, r.recordId],
+    from: r.candidatePersonId,
+    to: current,
+    reason: r.reason,
+    score: score?.total ?? null,
+  });
   return true;
 }
 
@@ -178,7 +161,14 @@ export async function renameRecord(
          AND NOT EXISTS (SELECT 1 FROM person p WHERE p.nhs_number = $3 AND p.person_id <> $4)`,
       [sourceSystem, toId, nhsNumber, personId],
     );
-  await decision(q, "rename", decidedBy, [sourceSystem, toId], personId, personId, reason);
+  await recordDecision(q, {
+    kind: "rename",
+    decidedBy,
+    record: [sourceSystem, toId],
+    from: personId,
+    to: personId,
+    reason,
+  });
   await recomputeGolden(q, [personId]);
   await rebuildIdentifiers(q, [personId]);
   return personId;
@@ -234,7 +224,14 @@ export async function retractRecord(
      WHERE source_system = $1 AND source_record_id = $2 AND status = 'open'`,
     [...params, decidedBy],
   );
-  await decision(q, "retract", decidedBy, [sourceSystem, recordId], personId, null, reason);
+  await recordDecision(q, {
+    kind: "retract",
+    decidedBy,
+    record: [sourceSystem, recordId],
+    from: personId,
+    to: null,
+    reason,
+  });
   await recomputeGolden(q, [personId]);
   await rebuildIdentifiers(q, [personId]);
   return personId;

@@ -4,6 +4,7 @@ import {
   queueEventReview,
   type ReviewedEventResult,
   type ReviewItem,
+  recordDecision,
   renameRecord,
   retractRecord,
 } from "../../mpi/index.ts";
@@ -329,18 +330,14 @@ export async function applyReviewedHl7Event(
       ],
     );
     await refold(q, item.sourceSystem, move.visit);
-    await q.query(
-      `INSERT INTO mpi_decision (decision_id, decided_by, kind, source_system, source_record_id, from_person_id,
-         to_person_id, reason) VALUES (gen_random_uuid(), $1, 'visit-move', $2, $3, $4, $5, $6)`,
-      [
-        decidedBy,
-        item.sourceSystem,
-        item.recordId,
-        item.personId || null,
-        item.candidatePersonId,
-        `A45: visit ${move.visit} moved from ${item.recordId} to ${move.toRecordId}`,
-      ],
-    );
+    await recordDecision(q, {
+      kind: "visit-move",
+      decidedBy,
+      record: [item.sourceSystem, item.recordId],
+      from: item.personId || null,
+      to: item.candidatePersonId,
+      reason: `A45: visit ${move.visit} moved from ${item.recordId} to ${move.toRecordId}`,
+    });
     return { outcome: "applied" };
   }
   if (item.kind === "record-delete" && d.controlId && d.messageTime) {
