@@ -106,6 +106,22 @@ export function isTestRangeNhsNumber(s: string): boolean {
 }
 
 /**
+ * The second synthetic scheme, for synthetic people beyond the test range's 909,090 numbers: valid Modulus 11
+ * numbers from 000 000 0001 to 009 999 9999. No UK scheme issues them: England, Wales and the Isle of Man
+ * issue 3xx, 4xx, 6xx and 7xx; Northern Ireland 320-399; Scotland's CHI numbers run from 010 100 0000 to
+ * 311 299 9999 because their first six digits are a date of birth, and no day is 00.
+ */
+export const SYNTHETIC_OVERFLOW_PREFIX = "00";
+
+/** A valid NHS Number from a synthetic scheme: the test range (999) or the overflow scheme (00). */
+export function isSyntheticNhsNumber(s: string): boolean {
+  const digits = normaliseNhsNumber(s);
+  return (
+    digits !== null && (digits.startsWith(TEST_RANGE_PREFIX) || digits.startsWith(SYNTHETIC_OVERFLOW_PREFIX))
+  );
+}
+
+/**
  * A valid NHS Number from the test range, drawn with `nextInt(maxExclusive)` (an integer in
  * [0, maxExclusive)) so a seeded generator gets reproducible numbers.
  */

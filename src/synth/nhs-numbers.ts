@@ -1,42 +1,52 @@
+import { SYNTHETIC_OVERFLOW_PREFIX } from "../core/nhs-number.ts";
 import type { Rng } from "../core/rng.ts";
 
-// Every person gets a different NHS Number from the range reserved for testing (999 000 0000 to 999 999 9999).
-// Drawing numbers at random would repeat them (the range holds only 909,090 valid numbers), so the valid
-// numbers are shuffled once with the seed and dealt out by person index. A place with more people than that
-// gives the rest no NHS Number: the test range cannot hold them and real-looking numbers must never be used.
+// Every person gets a different NHS Number. Drawing numbers at random would repeat them, so each scheme's
+// valid numbers are shuffled once with the seed and dealt out by person index. The first 909,090 people get
+// numbers from the range reserved for testing (999 000 0000 to 999 999 9999), which is all it holds; a larger
+// place or region deals on from the second synthetic scheme (000 000 0001 to 009 999 9999, 9,090,908 valid
+// numbers, core/nhs-number.ts says why no UK scheme issues them). Real-looking numbers are never used.
 
 export const TEST_RANGE_CAPACITY = 909_090;
+export const OVERFLOW_CAPACITY = 9_090_908;
 
 export interface NhsNumberDeck {
-  /** The NHS Number dealt to a person, or null when the test range is used up. */
+  /** The NHS Number dealt to a person, or null when both synthetic schemes are used up. */
   forPerson(index: number): string | null;
 }
 
-/** The Modulus 11 check digit of 999 followed by the six digits of `middle` (weights 10 down to 2). */
-function checkDigitOf999(middle: number): number | null {
-  let sum = 9 * 10 + 9 * 9 + 9 * 8;
-  let rest = middle;
-  for (let weight = 2; weight <= 7; weight++) {
-    sum += (rest % 10) * weight;
-    rest = Math.floor(rest / 10);
-  }
-  const check = 11 - (sum % 11);
-  return check === 11 ? 0 : check === 10 ? null : check;
+/** A scheme's valid numbers: a fixed prefix, free middle digits, a Modulus 11 check digit; shuffled. */
+interface Scheme {
+  prefix: string;
+  middleDigits: number;
+  middles: Uint32Array;
+  checks: Uint8Array;
 }
 
-export function shuffledTestNhsNumbers(rng: Rng): NhsNumberDeck {
-  const middles = new Uint32Array(TEST_RANGE_CAPACITY);
-  const checks = new Uint8Array(TEST_RANGE_CAPACITY);
+function shuffledScheme(prefix: string, capacity: number, rng: Rng): Scheme {
+  const middleDigits = 9 - prefix.length;
+  const middles = new Uint32Array(capacity);
+  const checks = new Uint8Array(capacity);
   let n = 0;
-  for (let middle = 0; middle < 1_000_000; middle++) {
-    const check = checkDigitOf999(middle);
-    if (check === null || middle === 999_999) continue; // 9999999999 is a placeholder, never a real number
+  let prefixSum = 0;
+  for (let i = 0; i < prefix.length; i++) prefixSum += Number(prefix[i]) * (10 - i);
+  // Ten equal digits (0000000000, 9999999999) pass Modulus 11 but are placeholders, nobody's number.
+  const same = /^(\d)\1*$/.test(prefix) ? Number(prefix[0]) : -1;
+  const placeholderMiddle = same < 0 ? -1 : Number(String(same).repeat(middleDigits));
+  for (let middle = 0; middle < 10 ** middleDigits; middle++) {
+    // Modulus 11 over the middle digits (weights 2 upwards from the last), added to the prefix's share.
+    let sum = prefixSum;
+    for (let rest = middle, weight = 2; weight < 2 + middleDigits; weight++, rest = Math.floor(rest / 10))
+      sum += (rest % 10) * weight;
+    const check = (11 - (sum % 11)) % 11;
+    if (check === 10) continue;
+    if (middle === placeholderMiddle && check === same) continue;
     middles[n] = middle;
     checks[n] = check;
     n++;
   }
-  if (n !== TEST_RANGE_CAPACITY)
-    throw new Error(`Expected ${TEST_RANGE_CAPACITY} test-range NHS Numbers, found ${n}`);
+  if (n !== capacity)
+    throw new Error(`Expected ${capacity} valid NHS Numbers starting ${prefix}, found ${n}`);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const m = middles[i];
@@ -46,10 +56,24 @@ export function shuffledTestNhsNumbers(rng: Rng): NhsNumberDeck {
     checks[i] = checks[j];
     checks[j] = c;
   }
+  return { prefix, middleDigits, middles, checks };
+}
+
+function dealt(s: Scheme, i: number): string {
+  return `${s.prefix}${String(s.middles[i]).padStart(s.middleDigits, "0")}${s.checks[i]}`;
+}
+
+export function shuffledTestNhsNumbers(rng: Rng): NhsNumberDeck {
+  const testRange = shuffledScheme("999", TEST_RANGE_CAPACITY, rng);
+  // Built on first use: only places of more than 909,090 people pay for it.
+  let overflow: Scheme | null = null;
   return {
     forPerson(index: number): string | null {
-      if (index >= n) return null;
-      return `999${String(middles[index]).padStart(6, "0")}${checks[index]}`;
+      if (index < TEST_RANGE_CAPACITY) return dealt(testRange, index);
+      const k = index - TEST_RANGE_CAPACITY;
+      if (k >= OVERFLOW_CAPACITY) return null;
+      overflow ??= shuffledScheme(SYNTHETIC_OVERFLOW_PREFIX, OVERFLOW_CAPACITY, rng.fork("overflow"));
+      return dealt(overflow, k);
     },
   };
 }

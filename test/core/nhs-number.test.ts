@@ -4,6 +4,7 @@ import fc from "fast-check";
 import {
   formatNhsNumber,
   generateTestNhsNumber,
+  isSyntheticNhsNumber,
   isTestRangeNhsNumber,
   isValidNhsNumber,
   mistypeNhsNumber,
@@ -175,4 +176,13 @@ test("a twin error in the 5th and 6th digits (weights 6 and 5) passes the check,
   assert.equal(isValidNhsNumber(original), true);
   assert.equal(isValidNhsNumber(twin), true);
   assert.notEqual(twin, original);
+});
+
+test("synthetic numbers are the test range and the 00 overflow scheme, never an issued range", () => {
+  assert.equal(isSyntheticNhsNumber("999 208 1163"), true);
+  assert.equal(isSyntheticNhsNumber("006 197 5494"), true);
+  // The public example numbers sit in issued-looking ranges; a bad check digit is no number at all.
+  assert.equal(isSyntheticNhsNumber("943 476 5919"), false);
+  assert.equal(isSyntheticNhsNumber("006 197 5495"), false);
+  assert.equal(isSyntheticNhsNumber("0000000000"), false);
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isValidSnomedId } from "../../src/core/codes.ts";
 import { uuidFromRandom } from "../../src/core/ids.ts";
-import { isTestRangeNhsNumber } from "../../src/core/nhs-number.ts";
+import { isSyntheticNhsNumber, isTestRangeNhsNumber, isValidNhsNumber } from "../../src/core/nhs-number.ts";
 import { isSyntheticOrgCode } from "../../src/core/org-codes.ts";
 import { createRng } from "../../src/core/rng.ts";
 import { conditionCatalogue, LTC_CODES, LTC_IDS } from "../../src/synth/conditions.ts";
@@ -14,7 +14,11 @@ import { simulatePerson } from "../../src/synth/generate.ts";
 import { emergencyAdmissionRate, type RiskState } from "../../src/synth/hazards.ts";
 import { FORMULARY } from "../../src/synth/medicines.ts";
 import { misspell, nameVariant } from "../../src/synth/names.ts";
-import { shuffledTestNhsNumbers, TEST_RANGE_CAPACITY } from "../../src/synth/nhs-numbers.ts";
+import {
+  OVERFLOW_CAPACITY,
+  shuffledTestNhsNumbers,
+  TEST_RANGE_CAPACITY,
+} from "../../src/synth/nhs-numbers.ts";
 import { cumulativeHazardTable, MAX_AGE, onsetAge } from "../../src/synth/onset.ts";
 import { buildPlace } from "../../src/synth/place.ts";
 
@@ -91,7 +95,7 @@ test("the place has 4 localities, 34 practices, synthetic codes and postcodes th
   assert.ok(Math.abs(deprived - 0.124) < 0.003, `deprived share ${deprived}`);
 });
 
-test("NHS Numbers are dealt from the shuffled test range: valid, unique, and none once it runs out", () => {
+test("NHS Numbers are dealt from the shuffled test range, then the second synthetic scheme: valid, unique, none once both run out", () => {
   const deck = shuffledTestNhsNumbers(createRng("deck"));
   const seen = new Set<string>();
   for (let i = 0; i < 50_000; i++) {
@@ -100,9 +104,22 @@ test("NHS Numbers are dealt from the shuffled test range: valid, unique, and non
     seen.add(n);
   }
   assert.equal(seen.size, 50_000);
-  assert.ok(deck.forPerson(TEST_RANGE_CAPACITY - 1) !== null);
-  assert.equal(deck.forPerson(TEST_RANGE_CAPACITY), null);
-  assert.equal(shuffledTestNhsNumbers(createRng("deck")).forPerson(123), deck.forPerson(123));
+  assert.ok(isTestRangeNhsNumber(deck.forPerson(TEST_RANGE_CAPACITY - 1) as string));
+  // Beyond the test range's 909,090 numbers: the 00 scheme, which no UK scheme issues.
+  const overflow = new Set<string>();
+  for (let i = TEST_RANGE_CAPACITY; i < TEST_RANGE_CAPACITY + 50_000; i++) {
+    const n = deck.forPerson(i) as string;
+    assert.match(n, /^00\d{8}$/);
+    assert.ok(isValidNhsNumber(n) && isSyntheticNhsNumber(n) && !isTestRangeNhsNumber(n), n);
+    overflow.add(n);
+  }
+  assert.equal(overflow.size, 50_000);
+  const last = deck.forPerson(TEST_RANGE_CAPACITY + OVERFLOW_CAPACITY - 1) as string;
+  assert.ok(isSyntheticNhsNumber(last) && last !== "0000000000", last);
+  assert.equal(deck.forPerson(TEST_RANGE_CAPACITY + OVERFLOW_CAPACITY), null);
+  const again = shuffledTestNhsNumbers(createRng("deck"));
+  assert.equal(again.forPerson(123), deck.forPerson(123));
+  assert.equal(again.forPerson(TEST_RANGE_CAPACITY + 7), deck.forPerson(TEST_RANGE_CAPACITY + 7));
 });
 
 test("names vary the way real records do", () => {
