@@ -1,5 +1,6 @@
 // The notifications page and the home page's panel, from the reader's page of notifications. Shared by the
 // route, the fixtures and (through the integrator's wiring) the home page.
+import { londonDateTime } from "../../core/dates.ts";
 import { formatNhsNumber } from "../../core/nhs-number.ts";
 import type { GovernedReader } from "../../governance/index.ts";
 import { previousNext } from "./pagination.ts";
@@ -17,22 +18,6 @@ const WHY: Record<string, string> = {
   caseload: "on your caseload",
 };
 
-const WHEN = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Europe/London",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  hour12: false,
-});
-
-/** "4 December 2026 at 09:15", in England's time. */
-export function whenText(at: Date | string): string {
-  const parts = Object.fromEntries(WHEN.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  return `${parts.day} ${parts.month} ${parts.year} at ${parts.hour}:${parts.minute}`;
-}
-
 function nameOf(n: Notification): string {
   const { given, family } = n.person.name;
   const name = [given, family].filter(Boolean).join(" ");
@@ -41,8 +26,8 @@ function nameOf(n: Notification): string {
 
 function admissionText(n: Notification): string {
   const where = n.providerName ?? n.providerCode;
-  const stay = n.dischargedAt ? `discharged ${whenText(n.dischargedAt)}` : "still in hospital";
-  return `Emergency admission to ${where}, ${whenText(n.admittedAt)} (${stay})`;
+  const stay = n.dischargedAt ? `discharged ${londonDateTime(n.dischargedAt)}` : "still in hospital";
+  return `Emergency admission to ${where}, ${londonDateTime(n.admittedAt)} (${stay})`;
 }
 
 function whyText(n: Notification): string {
@@ -81,7 +66,7 @@ function rowOf(n: Notification): NotificationRow {
     nhsNumber: nhsNumberText(n.person.nhsNumber),
     admission: admissionText(n),
     why: whyText(n),
-    delivered: whenText(n.deliveredAt),
+    delivered: londonDateTime(n.deliveredAt),
     unread: n.readAt === null,
     readAction: `/notifications/${n.notificationId}/read`,
   };
