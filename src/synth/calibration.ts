@@ -1,7 +1,7 @@
 import { addDays, addMonths, toDayNumber } from "../core/dates.ts";
 import type { Queryable } from "../store/index.ts";
 import * as m from "./calibration-measures.ts";
-import { placeScale, type SynthConfig } from "./config.ts";
+import { regionScale, type SynthConfig } from "./config.ts";
 
 // The calibration report: every figure of the place's calibration targets (docs: place-calibration.md) beside
 // the value the loaded place shows. Counts quoted for Thurrock scale with the configured population. Rates
@@ -65,7 +65,7 @@ interface Window {
 }
 
 async function measurementWindow(db: Queryable, config: SynthConfig): Promise<Window> {
-  const scale = placeScale(config);
+  const scale = regionScale(config);
   const start = config.historyStart;
   const end = config.historyEnd;
   const years = (toDayNumber(end) - toDayNumber(start) + 1) / 365.25;

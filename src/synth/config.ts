@@ -16,8 +16,13 @@ export interface FaultRates {
 
 export interface SynthConfig {
   seed: string;
-  /** Registered population at the start of the history. */
+  /** Registered population at the start of the history (of each place, in a region). */
   people: number;
+  /**
+   * How many places to make at once, a region (default 1). Each has its own organisations, areas and people,
+   * and `people` registered; the first is the place the seed alone makes.
+   */
+  places?: number;
   /** First day of the history, YYYY-MM-DD. */
   historyStart: string;
   /** Last day of the history (inclusive), YYYY-MM-DD. */
@@ -44,6 +49,14 @@ export const DEFAULT_SYNTH_CONFIG: SynthConfig = Object.freeze({
 
 export const MIN_PEOPLE = 100;
 export const MAX_PEOPLE = 2_000_000;
+/** Each place's localities take 4 of the 99 synthetic locality codes. */
+export const MAX_PLACES = 24;
+/**
+ * Registered people in a whole region. With those born or moving in (about a fifth more over four years) they
+ * stay under 5 million, where the social care client ids of duplicate records (source-records.ts) would
+ * start to repeat, and well within the 10 million synthetic NHS Numbers.
+ */
+export const MAX_REGION_PEOPLE = 4_000_000;
 
 /** Throws an invalid OnePlaceError saying what to change when the configuration cannot make a sensible place. */
 export function validateSynthConfig(c: SynthConfig): void {
@@ -95,6 +108,16 @@ export function validateSynthConfig(c: SynthConfig): void {
       );
     }
   }
+  const places = c.places ?? 1;
+  if (!Number.isInteger(places) || places < 1 || places > MAX_PLACES) {
+    throw invalid("synth.config", `places must be a whole number from 1 to ${MAX_PLACES}, got ${c.places}`);
+  }
+  if (c.people * places > MAX_REGION_PEOPLE) {
+    throw invalid(
+      "synth.config",
+      `A region of ${places} places of ${c.people.toLocaleString("en-GB")} people is ${(c.people * places).toLocaleString("en-GB")} people; at most ${MAX_REGION_PEOPLE.toLocaleString("en-GB")} fit (fewer places or fewer people per place)`,
+    );
+  }
   if (c.faults.socialCareMissingNhsNumber + c.faults.socialCareMistypedNhsNumber > 1) {
     throw invalid(
       "synth.config",
@@ -103,7 +126,23 @@ export function validateSynthConfig(c: SynthConfig): void {
   }
 }
 
-/** How many times bigger than Thurrock the configured place is; counts in the calibration targets scale by it. */
+/** Thurrock's care homes in its plans; a place has them in proportion to its size. */
+const THURROCK_CARE_HOMES = 30;
+
+/**
+ * Care homes in each place: in proportion, at least 4. A region's stay within the 999 synthetic care-home codes
+ * (at most about 730 in MAX_REGION_PEOPLE, 96 in 24 small places).
+ */
+export function careHomesPerPlace(c: SynthConfig): number {
+  return Math.min(999, Math.max(4, Math.round(THURROCK_CARE_HOMES * placeScale(c))));
+}
+
+/** How many times bigger than Thurrock each configured place is. */
 export function placeScale(c: SynthConfig): number {
   return c.people / THURROCK_REGISTERED_PEOPLE;
+}
+
+/** How many times bigger than Thurrock everything configured is (all places); calibration targets scale by it. */
+export function regionScale(c: SynthConfig): number {
+  return placeScale(c) * (c.places ?? 1);
 }

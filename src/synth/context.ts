@@ -11,6 +11,11 @@ import { BIRTHS_PER_1000, IN_MOVERS_PER_1000 } from "./population.ts";
 export interface GenerationContext {
   config: SynthConfig;
   place: Place;
+  /**
+   * The region-wide index of this place's person 0 (0 for the first place): person ids, NHS Numbers and source
+   * record ids follow it, so they never repeat across a region's places.
+   */
+  personOffset: number;
   /** First and last day (inclusive) of the history, as day numbers. */
   historyStart: number;
   historyEnd: number;
@@ -27,27 +32,46 @@ export interface GenerationContext {
   root: Rng;
 }
 
+/** The first place's context: the place the seed alone makes (the whole configuration when it has one place). */
 export function createContext(config: SynthConfig): GenerationContext {
+  return createRegion(config)[0];
+}
+
+/**
+ * One context per place of the configuration. The first place is the seed's own; place k (k > 0) draws from
+ * the seed "<seed>/place-<k+1>". NHS Numbers are dealt from one deck across the region.
+ */
+export function createRegion(config: SynthConfig): GenerationContext[] {
   validateSynthConfig(config);
-  const root = createRng(config.seed);
   const historyStart = toDayNumber(config.historyStart);
   const historyEnd = toDayNumber(config.historyEnd);
   const years = (historyEnd - historyStart + 1) / 365.25;
   const conditions = conditionCatalogue();
-  return {
-    config,
-    place: buildPlace(config, root.fork("place")),
-    historyStart,
-    historyEnd,
-    years,
-    scale: placeScale(config),
-    residents: config.people,
-    arrivals: Math.round((config.people * (BIRTHS_PER_1000 + IN_MOVERS_PER_1000) * years) / 1000),
-    conditions,
-    samplers: onsetSamplers(conditions),
-    nhsNumbers: shuffledTestNhsNumbers(root.fork("nhs-numbers")),
-    root,
-  };
+  const samplers = onsetSamplers(conditions);
+  const residents = config.people;
+  const arrivals = Math.round((config.people * (BIRTHS_PER_1000 + IN_MOVERS_PER_1000) * years) / 1000);
+  const firstRoot = createRng(config.seed);
+  const nhsNumbers = shuffledTestNhsNumbers(firstRoot.fork("nhs-numbers"));
+  const contexts: GenerationContext[] = [];
+  for (let placeIndex = 0; placeIndex < (config.places ?? 1); placeIndex++) {
+    const root = placeIndex === 0 ? firstRoot : createRng(`${config.seed}/place-${placeIndex + 1}`);
+    contexts.push({
+      config,
+      place: buildPlace(config, root.fork("place"), placeIndex),
+      personOffset: placeIndex * (residents + arrivals),
+      historyStart,
+      historyEnd,
+      years,
+      scale: placeScale(config),
+      residents,
+      arrivals,
+      conditions,
+      samplers,
+      nhsNumbers,
+      root,
+    });
+  }
+  return contexts;
 }
 
 export function totalPeople(ctx: GenerationContext): number {

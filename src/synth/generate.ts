@@ -1,6 +1,6 @@
 import type { NamedRow, Table } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
-import { createContext, type GenerationContext, totalPeople } from "./context.ts";
+import { createRegion, type GenerationContext, totalPeople } from "./context.ts";
 import { gpRecord } from "./gp-record.ts";
 import { simulateLife } from "./life.ts";
 import { createPersonBase } from "./person-model.ts";
@@ -35,29 +35,37 @@ export function simulatePerson(ctx: GenerationContext, index: number): PersonPar
 }
 
 /**
- * Generates the whole place, reference data first, then person by person, so memory stays flat however
- * many people there are. The same configuration always produces the same rows in the same order.
+ * Generates the whole place (every place of a region, one after another), reference data first, then person
+ * by person, so memory stays flat however many people there are. The same configuration always produces the
+ * same rows in the same order.
  */
 export async function generatePlace(
   config: SynthConfig,
   sink: RowSink,
   onProgress?: (peopleDone: number, peopleTotal: number) => void,
 ): Promise<void> {
-  const ctx = createContext(config);
-  for (const [table, row] of referenceRows(ctx)) {
-    const wait = sink.add(table, row);
-    if (wait) await wait;
-  }
-  const total = totalPeople(ctx);
-  for (let index = 0; index < total; index++) {
-    const parts = simulatePerson(ctx, index);
-    const idRng = ctx.root.fork(`person:${index}`).fork("row-ids");
-    for (const [table, row] of personRows(ctx, parts, idRng)) {
+  const region = createRegion(config);
+  // Every place's organisations, sites and areas before anyone's rows: people refer to them.
+  for (const ctx of region) {
+    for (const [table, row] of referenceRows(ctx)) {
       const wait = sink.add(table, row);
       if (wait) await wait;
     }
-    if (onProgress && ((index + 1) % PROGRESS_EVERY === 0 || index + 1 === total))
-      onProgress(index + 1, total);
-    if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
+  }
+  const total = region.reduce((n, ctx) => n + totalPeople(ctx), 0);
+  let done = 0;
+  for (const ctx of region) {
+    const people = totalPeople(ctx);
+    for (let index = 0; index < people; index++) {
+      const parts = simulatePerson(ctx, index);
+      const idRng = ctx.root.fork(`person:${index}`).fork("row-ids");
+      for (const [table, row] of personRows(ctx, parts, idRng)) {
+        const wait = sink.add(table, row);
+        if (wait) await wait;
+      }
+      done++;
+      if (onProgress && (done % PROGRESS_EVERY === 0 || done === total)) onProgress(done, total);
+      if (done % YIELD_EVERY === 0) await yieldToEventLoop();
+    }
   }
 }

@@ -10,7 +10,7 @@ export {
   practiceTeamCode,
   SERVICE_TEAMS,
 } from "./care-relationships.ts";
-export { DEFAULT_SYNTH_CONFIG, type SynthConfig, validateSynthConfig } from "./config.ts";
+export { DEFAULT_SYNTH_CONFIG, MAX_PLACES, type SynthConfig, validateSynthConfig } from "./config.ts";
 export {
   DEMO_USERS,
   type DemoCitizenChoice,

@@ -114,7 +114,8 @@ export async function loadSyntheticPlace(
     );
   }
   const loadId = newId();
-  const description = `Synthetic place: seed ${JSON.stringify(config.seed)}, ${config.people} people registered, history ${config.historyStart} to ${config.historyEnd}`;
+  const places = config.places ?? 1;
+  const description = `Synthetic ${places > 1 ? `region of ${places} places` : "place"}: seed ${JSON.stringify(config.seed)}, ${config.people} people registered${places > 1 ? " in each" : ""}, history ${config.historyStart} to ${config.historyEnd}`;
   await db.query(
     "INSERT INTO data_load (load_id, source_system, description, started_at, status) VALUES ($1, $2, $3, now(), 'running')",
     [loadId, SOURCE_SYSTEM.reference, description],

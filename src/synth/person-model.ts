@@ -22,6 +22,7 @@ const DAYS_PER_YEAR = 365.25;
 export type SmokingStatus = "never" | "ex" | "current";
 
 export interface PersonBase {
+  /** The person's index across the region (the place's offset plus their index in their place). */
   index: number;
   id: string;
   female: boolean;
@@ -206,14 +207,15 @@ export function createPersonBase(ctx: GenerationContext, index: number, rng: Rng
     ({ frailty, onsets } = health());
   }
 
+  const regionIndex = ctx.personOffset + index;
   return {
-    index,
-    id: personId(index, idRng),
+    index: regionIndex,
+    id: personId(regionIndex, idRng),
     female,
     birthDay,
     ethnicCategory: ethnic,
     name: pickName(rng, ethnic, female, birthYear),
-    nhsNumber: ctx.nhsNumbers.forPerson(index),
+    nhsNumber: ctx.nhsNumbers.forPerson(regionIndex),
     arrival,
     arrivalDay,
     registeredSince,

@@ -1,6 +1,6 @@
 import { type SyntheticOrgKind, syntheticOrgCode, syntheticPracticeCode } from "../core/org-codes.ts";
 import type { Rng } from "../core/rng.ts";
-import { placeScale, type SynthConfig } from "./config.ts";
+import { careHomesPerPlace, type SynthConfig } from "./config.ts";
 
 // The organisations and geography of the synthetic place (Thurrock by default). Everything here is invented
 // and marked "(synthetic)"; codes come from the ranges real ODS codes never use (core/org-codes.ts).
@@ -129,8 +129,9 @@ const CARE_HOME_KINDS = ["House", "Lodge", "Court", "Manor", "Grange"];
 
 /** Average people per synthetic small area (an LSOA holds about 1,600). */
 const PEOPLE_PER_AREA = 1600;
+/** Practices in each place (the practice codes of a region's later places follow on from the first's). */
+const PRACTICES_PER_PLACE = LOCALITIES.reduce((n, t) => n + t.practiceSizes.length, 0);
 const POSTCODES_PER_AREA = 24;
-const THURROCK_CARE_HOMES = 30;
 
 function postcode(district: string, sector: number, rng: Rng): string {
   return `${district} ${sector}${rng.pick([...UNIT_FIRST_LETTERS])}${rng.pick([...UNIT_SECOND_LETTERS])}`;
@@ -140,14 +141,24 @@ function org(code: string, name: string, pc: string): Org {
   return { code, name, postcode: pc };
 }
 
-/** The place for a configuration: the same seed and size always give the same organisations and areas. */
-export function buildPlace(config: SynthConfig, rng: Rng): Place {
-  const scale = placeScale(config);
+/**
+ * The place for a configuration: the same seed and size always give the same organisations and areas.
+ * `placeIndex` numbers the places of a region: place 0 is Thurrock itself; the others take the next serials of
+ * every synthetic code and their names say which place they are in.
+ */
+export function buildPlace(config: SynthConfig, rng: Rng, placeIndex = 0): Place {
+  const label = `Place ${placeIndex + 1}`;
+  const named = (name: string) =>
+    placeIndex === 0
+      ? name
+      : name.includes("Thurrock")
+        ? name.replace("Thurrock", label)
+        : name.replace(" (synthetic)", `, ${label.toLowerCase()} (synthetic)`);
   const anyPostcode = (localityIndex: number) =>
     postcode(rng.pick(LOCALITIES[localityIndex].districts), rng.int(10), rng);
 
   const first = (kind: SyntheticOrgKind, name: string, locality = 0) =>
-    org(syntheticOrgCode(kind, 1), name, anyPostcode(locality));
+    org(syntheticOrgCode(kind, placeIndex + 1), named(name), anyPostcode(locality));
   const ccg = first("ccg", "Thurrock Clinical Commissioning Group (synthetic)");
   const council = first("council", "Thurrock Council Adult Social Care (synthetic)");
   const acute = first("acute", "Riverside University Hospitals NHS Trust (synthetic)");
@@ -157,8 +168,8 @@ export function buildPlace(config: SynthConfig, rng: Rng): Place {
 
   const localities: Locality[] = LOCALITIES.map((t, index) => ({
     index,
-    code: syntheticOrgCode("locality", index + 1),
-    name: t.name,
+    code: syntheticOrgCode("locality", placeIndex * LOCALITIES.length + index + 1),
+    name: placeIndex === 0 ? t.name : `${t.name}, ${label.toLowerCase()}`,
     districts: t.districts,
     postcode: anyPostcode(index),
   }));
@@ -172,8 +183,8 @@ export function buildPlace(config: SynthConfig, rng: Rng): Place {
       const localityIndex = LOCALITIES.indexOf(t);
       practices.push({
         index,
-        code: syntheticPracticeCode(index + 1),
-        name: `${practiceNames[index % practiceNames.length]} ${rng.pick(PRACTICE_KINDS)} (synthetic)`,
+        code: syntheticPracticeCode(placeIndex * PRACTICES_PER_PLACE + index + 1),
+        name: named(`${practiceNames[index % practiceNames.length]} ${rng.pick(PRACTICE_KINDS)} (synthetic)`),
         localityIndex,
         listShare: size / totalSize,
         postcode: anyPostcode(localityIndex),
@@ -197,7 +208,7 @@ export function buildPlace(config: SynthConfig, rng: Rng): Place {
       const area: Area = {
         index: areas.length,
         weight: 1,
-        code: `Z01${String(n).padStart(6, "0")}`,
+        code: `Z${String(placeIndex + 1).padStart(2, "0")}${String(n).padStart(6, "0")}`,
         name: `${locality.name} ${String(i + 1).padStart(3, "0")} (synthetic)`,
         localityIndex: locality.index,
         imdDecile: decileAtQuantile(t.decileShares, (i + 0.5) / count),
@@ -210,15 +221,17 @@ export function buildPlace(config: SynthConfig, rng: Rng): Place {
     areasByLocality.push(own);
   }
 
-  const careHomeCount = Math.min(999, Math.max(4, Math.round(THURROCK_CARE_HOMES * scale)));
+  const careHomeCount = careHomesPerPlace(config);
   const careHomeNames = rng.shuffle([...CARE_HOME_WORDS]);
   const careHomes: CareHome[] = [];
   for (let i = 0; i < careHomeCount; i++) {
     const localityIndex = rng.weightedIndex([0.38, 0.22, 0.22, 0.18]);
     const round = Math.floor(i / careHomeNames.length);
     careHomes.push({
-      code: syntheticOrgCode("care-home", i + 1),
-      name: `${careHomeNames[i % careHomeNames.length]} ${CARE_HOME_KINDS[(i + round) % CARE_HOME_KINDS.length]}${round > 0 ? ` ${round + 1}` : ""} (synthetic)`,
+      code: syntheticOrgCode("care-home", placeIndex * careHomeCount + i + 1),
+      name: named(
+        `${careHomeNames[i % careHomeNames.length]} ${CARE_HOME_KINDS[(i + round) % CARE_HOME_KINDS.length]}${round > 0 ? ` ${round + 1}` : ""} (synthetic)`,
+      ),
       localityIndex,
       careType: i % 5 < 3 ? "residential" : "nursing",
       postcode: anyPostcode(localityIndex),
@@ -228,7 +241,7 @@ export function buildPlace(config: SynthConfig, rng: Rng): Place {
   const acuteMainSite: Site = {
     code: `${acute.code}01`,
     orgCode: acute.code,
-    name: "Riverside General Hospital (synthetic)",
+    name: named("Riverside General Hospital (synthetic)"),
     postcode: acute.postcode,
   };
   const communitySiteByLocality: Site[] = localities.map((l) => ({
@@ -242,26 +255,26 @@ export function buildPlace(config: SynthConfig, rng: Rng): Place {
     {
       code: `${acute.code}02`,
       orgCode: acute.code,
-      name: "Marshside Community Hospital (synthetic)",
+      name: named("Marshside Community Hospital (synthetic)"),
       postcode: anyPostcode(0),
     },
     ...communitySiteByLocality,
     {
       code: `${mentalHealth.code}01`,
       orgCode: mentalHealth.code,
-      name: "Estuary Mental Health Unit (synthetic)",
+      name: named("Estuary Mental Health Unit (synthetic)"),
       postcode: mentalHealth.postcode,
     },
     {
       code: `${ambulance.code}01`,
       orgCode: ambulance.code,
-      name: "Grays Ambulance Station (synthetic)",
+      name: named("Grays Ambulance Station (synthetic)"),
       postcode: anyPostcode(0),
     },
     {
       code: `${council.code}01`,
       orgCode: council.code,
-      name: "Civic Offices (synthetic)",
+      name: named("Civic Offices (synthetic)"),
       postcode: council.postcode,
     },
   ];

@@ -8,6 +8,7 @@ import {
   loadCareHistory,
   loadCareRelationships,
   loadSyntheticPlace,
+  MAX_PLACES,
   type SynthConfig,
   type SynthLoadResult,
   validateSynthConfig,
@@ -27,6 +28,10 @@ export const synthOptions = {
     max: 2_000_000,
     default: d.people,
   }),
+  places: int(
+    "Places to make at once, a region: each with its own organisations, areas and --people registered (1 to 24; default 1)",
+    { min: 1, max: MAX_PLACES, default: 1 },
+  ),
   seed: text('Seed: the same seed gives the same place, byte for byte (default "thurrock")', {
     default: d.seed,
   }),
@@ -53,6 +58,7 @@ export function synthConfigOf(values: Values<typeof synthOptions>): SynthConfig 
   const config: SynthConfig = {
     seed: values.seed,
     people: values.people,
+    places: values.places,
     historyStart: values.from,
     historyEnd: values.to,
     faults: {

@@ -1,3 +1,4 @@
+import { invalid } from "../../core/errors.ts";
 import { createRng } from "../../core/rng.ts";
 import type { NamedRow, TableShape } from "../../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "../config.ts";
@@ -61,6 +62,12 @@ export async function writeFeeds(
   faults: FeedFaults = DEFAULT_FEED_FAULTS,
 ): Promise<FeedWriteResult> {
   validateSynthConfig(config);
+  if ((config.places ?? 1) > 1) {
+    throw invalid(
+      "synth.feeds-one-place",
+      "Feeds are written for one place at a time (its own hospital, council and GP systems); leave out --places",
+    );
+  }
   const { place } = createContext(config);
   const acute = place.acute.code;
   const dice = faultDice(createRng(`${config.seed}:feeds`), faults);
