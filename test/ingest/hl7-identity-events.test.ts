@@ -8,7 +8,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { applyHl7Batch, applyReviewedEvent, loadHl7File } from "../../src/ingest/index.ts";
+import {
+  applyHl7Batch,
+  applyReviewedEvent,
+  feedHealth,
+  heldAlarms,
+  loadHl7File,
+} from "../../src/ingest/index.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { decideReview, listReview, relinkRecord, unmerge } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
@@ -924,4 +930,31 @@ test("A29 and A47 find a record's visit events through the index on (source_syst
     return out;
   });
   for (const plan of plans) assert.match(plan, /adt_visit_event_record_idx/, plan);
+});
+
+test("feed health does not count a visit the source deleted (A29) as held, nor raise an alarm for it; an event for it dated after the deletion is held", async () => {
+  const held = async () =>
+    (await heldAlarms(place.db, { now: new Date(Date.now() + 48 * 3_600_000) }))
+      .filter((a) => a.sourceSystem === "heldpas")
+      .map((a) => a.key);
+  await one(admit(pid3("RXH1"), "VH1", "WARDH", "HELDPAS"));
+  await one(admit(pid3("RXH1"), "VH2", "WARDH", "HELDPAS"));
+  assert.deepEqual(await held(), []);
+  const deleted = await one(message("A29", [pid(pid3("RXH1")), "PV1|1|N"], "20140603120000+0100", "HELDPAS"));
+  assert.equal(deleted.code, "AA", deleted.reason);
+  assert.equal((await spellsOf("VH1", "heldpas")).length, 0);
+  assert.deepEqual(await held(), [], "a deleted visit waits for nothing");
+  const health = (await feedHealth(place.db)).find((f) => f.sourceSystem === "heldpas");
+  assert.equal(health?.heldVisits, 0);
+  // A transfer on VH2 dated after the deletion: its admission was deleted, so the visit waits for one.
+  const transfer = await one(
+    message(
+      "A02",
+      [pid(pid3("RXH1")), pv1({ 2: "I", 3: "WARDJ^^^RX1", 19: "VH2" })],
+      "20140603130000+0100",
+      "HELDPAS",
+    ),
+  );
+  assert.equal(transfer.code, "AA", transfer.reason);
+  assert.deepEqual(await held(), ["VH2"]);
 });
