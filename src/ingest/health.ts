@@ -38,8 +38,18 @@ export interface FeedHealth {
 export const HELD_ALARM_HOURS = 4;
 
 /**
+ * Not a visit its source deleted (A29) with nothing said of it after: it waits for nothing. An event for it
+ * dated after the A29 (a transfer whose admission the deletion took) makes it held again.
+ */
+const NOT_DELETED = `NOT EXISTS (
+      SELECT 1 FROM adt_visit_event d WHERE d.source_system = v.source_system AND d.visit_number = v.visit_number
+        AND d.trigger_event = 'A29' AND NOT EXISTS (
+          SELECT 1 FROM adt_visit_event e WHERE e.source_system = d.source_system AND e.visit_number = d.visit_number
+            AND e.message_time > d.message_time AND e.trigger_event <> 'A29'))`;
+
+/**
  * Every ADT visit held: events are in its log, but nothing shows (an A02/A03 waiting for its A01, an A04
- * that is neither an A&E nor an outpatient attendance yet), and it was not cancelled or pre-admitted only. Each
+ * that is neither an A&E nor an outpatient attendance yet), and it was not cancelled, deleted or pre-admitted only. Each
  * row is a visit with the time its first event was received (how long it has waited).
  */
 const HELD_VISITS_SQL = `
@@ -50,6 +60,7 @@ const HELD_VISITS_SQL = `
     AND NOT EXISTS (SELECT 1 FROM outpatient_attendance o WHERE o.source_system = v.source_system AND o.source_record_id = v.visit_number)
     AND NOT EXISTS (SELECT 1 FROM adt_visit_event c WHERE c.source_system = v.source_system AND c.visit_number = v.visit_number
                     AND c.trigger_event IN ('A11', 'A05'))
+    AND ${NOT_DELETED}
     AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A07', 'A13', 'A21', 'A22')
   GROUP BY v.source_system, v.visit_number`;
 
@@ -64,6 +75,7 @@ const HELD_VISITS_CITUS_SQL = `
     FROM adt_visit_event v
     WHERE NOT EXISTS (SELECT 1 FROM adt_visit_event c WHERE c.source_system = v.source_system AND c.visit_number = v.visit_number
                       AND c.trigger_event IN ('A11', 'A05'))
+      AND ${NOT_DELETED}
       AND v.trigger_event IN ('A01', 'A02', 'A03', 'A04', 'A07', 'A13', 'A21', 'A22')
     GROUP BY v.source_system, v.visit_number),
   shown AS MATERIALIZED (

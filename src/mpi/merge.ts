@@ -23,6 +23,9 @@ export class MpiError extends OnePlaceError {
   }
 }
 
+/** The key in mpi_merge.moved_rows of the open review items the merge moved onto the survivor. */
+const REVIEW_ITEMS = "mpi_review";
+
 async function recordsOf(q: Queryable, personId: string): Promise<RecordKey[]> {
   const rows = await q.query<{ source_system: string; source_record_id: string }>(
     "SELECT source_system, source_record_id FROM mpi_record_link WHERE person_id = $1 ORDER BY 1, 2",
@@ -77,6 +80,18 @@ export async function mergePersons(
   await moveRecords(q, records, retired, survivor);
   await moveAllActivity(q, retired, survivor);
   const moved = await movePersonLevelRows(q, retired, survivor);
+  // A feed's event waiting to act on the retired person (a visit to move onto them) still asks it of the same
+  // records, now the survivor's: it waits on the survivor, and an unmerge puts it back (kept with the moved rows).
+  const movedItems = await q.query<{ review_id: string }>(
+    `UPDATE mpi_review r SET candidate_person_id = $2 WHERE r.status = 'open' AND r.candidate_person_id = $1
+       AND r.kind <> 'link' AND NOT EXISTS (
+         SELECT 1 FROM mpi_review o WHERE o.status = 'open' AND o.candidate_person_id = $2
+           AND o.source_system = r.source_system AND o.source_record_id = r.source_record_id AND o.kind = r.kind
+           AND COALESCE(o.detail->>'visit', '') = COALESCE(r.detail->>'visit', ''))
+     RETURNING r.review_id::text AS review_id`,
+    [retired, survivor],
+  );
+  if (movedItems.length > 0) moved[REVIEW_ITEMS] = movedItems.map((r) => [r.review_id]);
   const mergeId = randomUUID();
   await q.query(
     `INSERT INTO mpi_merge (merge_id, survivor_person_id, retired_person_id, retired_person, records, moved_rows,
@@ -94,16 +109,7 @@ export async function mergePersons(
   );
   await q.query("DELETE FROM person WHERE person_id = $1", [retired]);
   await q.query("DELETE FROM person_identifier WHERE person_id = $1", [retired]);
-  // A feed's event waiting to act on the retired person (a visit to move onto them) still asks it of the same
-  // records, now the survivor's: it waits on the survivor. A link to the retired person is moot: superseded.
-  await q.query(
-    `UPDATE mpi_review r SET candidate_person_id = $2 WHERE r.status = 'open' AND r.candidate_person_id = $1
-       AND r.kind <> 'link' AND NOT EXISTS (
-         SELECT 1 FROM mpi_review o WHERE o.status = 'open' AND o.candidate_person_id = $2
-           AND o.source_system = r.source_system AND o.source_record_id = r.source_record_id AND o.kind = r.kind
-           AND COALESCE(o.detail->>'visit', '') = COALESCE(r.detail->>'visit', ''))`,
-    [retired, survivor],
-  );
+  // A link to the retired person is moot: superseded.
   await q.query(
     `UPDATE mpi_review SET status = 'superseded', decided_at = now(), decided_by = $2,
        detail = detail || jsonb_build_object('closed', 'the candidate was merged into another person')
@@ -165,7 +171,17 @@ export async function unmerge(
     await moveRecordRows(q, theirs, holder, retired);
     holders.add(holder);
   }
-  await restorePersonLevelRows(q, parse(m.moved_rows), survivor, retired);
+  const movedRows = parse(m.moved_rows);
+  await restorePersonLevelRows(q, movedRows, survivor, retired);
+  // The feed's event items the merge moved onto the survivor wait on the retired person again, wherever later
+  // merges took them since (those queued on the survivor after the merge stay).
+  const items = (movedRows[REVIEW_ITEMS] ?? []).map((r) => r[0]);
+  if (items.length > 0)
+    await q.query(
+      `UPDATE mpi_review SET candidate_person_id = $2
+       WHERE review_id = ANY($1::uuid[]) AND status = 'open' AND candidate_person_id = ANY($3::uuid[])`,
+      [items, retired, [survivor, ...holders]],
+    );
   await q.query("UPDATE mpi_merge SET unmerged_at = now(), unmerged_by = $2 WHERE merge_id = $1", [
     mergeId,
     decidedBy,

@@ -228,7 +228,7 @@ test("FHIR XML: a resource and a Bundle, converted by the R4 XML rules (value at
   assert.equal(obs.location, "undated.xml:1");
   const [again] = await replayRejects(db, [obs.rejectId], "test");
   assert.equal(again.accepted, false);
-  assert.match(again.reason ?? "", /Observation.effectiveDateTime is missing/);
+  assert.match(again.reason ?? "", /Observation has no date: effectiveDateTime/);
 });
 
 test("a clinical resource whose Patient is not known yet is held with a reason, and released when it arrives", async () => {

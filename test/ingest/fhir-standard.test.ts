@@ -557,3 +557,64 @@ test("an entered-in-error version of a resource held for its Patient forgets the
   );
   assert.equal(stored.length, 0, "nothing entered in error reached the record");
 });
+
+test("a clinical resource with no date at all is rejected naming every element OnePlace takes its date from; one dated only by a fallback element is stored", async () => {
+  const patient = {
+    resourceType: "Patient",
+    id: "nd-1",
+    identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-number", value: "9434765870" }],
+    name: [{ family: "Undated" }],
+    birthDate: "1960-02-02",
+  };
+  const observation = (id: string, extra: object = {}) => ({
+    resourceType: "Observation",
+    id,
+    status: "final",
+    code: { coding: [{ system: SCT, code: "58571000237106" }] },
+    subject: { reference: "Patient/nd-1" },
+    valueQuantity: { value: 3.9, unit: "10*12/L" },
+    ...extra,
+  });
+  const condition = (id: string, extra: object = {}) => ({
+    resourceType: "Condition",
+    id,
+    code: { coding: [{ system: SCT, code: "52734007" }] },
+    subject: { reference: "Patient/nd-1" },
+    ...extra,
+  });
+  writeFileSync(
+    join(dir, "undated.ndjson"),
+    [
+      patient,
+      observation("nd-obs"),
+      observation("nd-obs-issued", { issued: "2022-03-08T14:23:00+00:00" }),
+      condition("nd-cond"),
+      condition("nd-cond-onset", { onsetPeriod: { start: "2021-05-01" } }),
+      {
+        resourceType: "Procedure",
+        id: "nd-proc",
+        status: "completed",
+        code: { coding: [{ system: SCT, code: "52734007" }] },
+        subject: { reference: "Patient/nd-1" },
+      },
+    ]
+      .map((x) => JSON.stringify(x))
+      .join("\n"),
+  );
+  const r = await loadFhirFile(db, join(dir, "undated.ndjson"), { source: "undated" });
+  assert.equal(r.counts.rejected, 3, JSON.stringify(r.counts));
+  const reasons = (await listRejects(db, { sourceSystem: "undated" })).map((x) => x.reason).join("\n");
+  assert.match(reasons, /Condition has no date: recordedDate, onsetDateTime or onsetPeriod\.start/);
+  assert.match(
+    reasons,
+    /Observation has no date: effectiveDateTime, effectivePeriod\.start, effectiveInstant or issued/,
+  );
+  assert.match(reasons, /Procedure has no date: performedDateTime or performedPeriod\.start/);
+  const stored = await db.query<{ recorded_on: string }>(
+    "SELECT recorded_on::text AS recorded_on FROM gp_entry WHERE source_system = 'undated' ORDER BY 1",
+  );
+  assert.deepEqual(
+    stored.map((s) => s.recorded_on),
+    ["2021-05-01", "2022-03-08"],
+  );
+});

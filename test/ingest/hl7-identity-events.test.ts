@@ -8,9 +8,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { applyHl7Batch, applyReviewedEvent, loadHl7File } from "../../src/ingest/index.ts";
+import {
+  applyHl7Batch,
+  applyReviewedEvent,
+  feedHealth,
+  heldAlarms,
+  loadHl7File,
+} from "../../src/ingest/index.ts";
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
-import { decideReview, listReview, relinkRecord } from "../../src/mpi/index.ts";
+import { decideReview, listReview, relinkRecord, unmerge } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 import { loopbackSource, sendOne } from "./mllp-harness.ts";
@@ -637,6 +643,96 @@ test("an A29 and an admission dated after it, in either order, in one batch or o
   assert.equal(await personOfRecord("RXA6"), null, "no later event: deleted");
 });
 
+test("an event dated before an A29 that arrives after it is held, never used to re-create what the source deleted; one dated after it still re-creates; in a batch, from a file and over MLLP", async () => {
+  const DELETED_AT = "20140603120000+0100";
+  const BEFORE = "20140602090000+0100";
+  const AFTER = "20140603140000+0100";
+  const deletion = (id: string, app = "IDPAS") => message("A29", [pid(pid3(id)), "PV1|1|N"], DELETED_AT, app);
+  const admitAt = (id: string, visit: string, at: string, app = "IDPAS") =>
+    message(
+      "A01",
+      [pid(pid3(id)), pv1({ 2: "I", 3: "WARDE^^^RX1", 4: "21", 10: "300", 19: visit, 44: at })],
+      at,
+      app,
+    );
+  const expectHeld = (out: Awaited<ReturnType<typeof one>>, what: string) => {
+    assert.equal(out.code, "AA", `${what}: acknowledged (${out.reason ?? ""})`);
+    assert.equal(out.held, true, `${what}: held`);
+    assert.match(out.reason ?? "", /dated before .* deleted record/, what);
+  };
+
+  // A late admission for a visit OnePlace never had, dated before the deletion: held, no record, no spell.
+  await one(admit(pid3("RXE1"), "VE1", "WARDE"));
+  assert.equal((await one(deletion("RXE1"))).code, "AA");
+  assert.equal(await personOfRecord("RXE1"), null);
+  const lateRaw = admitAt("RXE1", "VE2", BEFORE);
+  expectHeld(await one(lateRaw), "a late admission");
+  assert.equal(await personOfRecord("RXE1"), null, "the late admission did not re-create the record");
+  assert.equal((await spellsOf("VE2")).length, 0, "nor its visit");
+  // Late demographics (A31) dated before the deletion: held too.
+  expectHeld(await one(message("A31", [pid(pid3("RXE1"))], BEFORE)), "late demographics");
+  assert.equal(await personOfRecord("RXE1"), null);
+  // The same message again is a duplicate, not a second hold.
+  const again = await one(lateRaw);
+  assert.equal(again.duplicate, true);
+  // An event dated after the deletion still re-creates the patient; one dated before is still held after that.
+  const later = await one(admitAt("RXE1", "VE3", AFTER));
+  assert.equal(later.code, "AA", later.reason);
+  assert.equal(later.held, false);
+  const person = await personOfRecord("RXE1");
+  assert.ok(person, "re-created by the later admission");
+  assert.deepEqual(
+    (await spellsOf("VE3")).map((s) => s.person_id),
+    [person],
+  );
+  expectHeld(await one(admitAt("RXE1", "VE4", BEFORE)), "an earlier admission after the re-creation");
+  assert.equal((await spellsOf("VE4")).length, 0);
+  assert.equal((await spellsOf("VE2")).length, 0);
+  assert.equal((await spellsOf("VE1")).length, 0);
+
+  // A patient registered without a visit (A28), deleted, then late demographics: held.
+  await one(register(pid3("RXE2")));
+  assert.equal((await one(deletion("RXE2"))).code, "AA");
+  expectHeld(await one(message("A08", [pid(pid3("RXE2"))], BEFORE)), "a late A08");
+  assert.equal(await personOfRecord("RXE2"), null);
+
+  // In a batch with other messages: only the late one is held.
+  await one(admit(pid3("RXE3"), "VE5", "WARDE"));
+  await one(deletion("RXE3"));
+  const batch = await apply([admitAt("RXE3", "VE6", BEFORE), admit(pid3("RXE4"), "VE7", "WARDE")]);
+  assert.deepEqual(
+    batch.map((o) => [o.code, o.held]),
+    [
+      ["AA", true],
+      ["AA", false],
+    ],
+  );
+  assert.equal(await personOfRecord("RXE3"), null);
+  assert.ok(await personOfRecord("RXE4"));
+
+  // From a file: counted held, and every message offered accounted for.
+  await one(admit(pid3("RXE5"), "VE8", "WARDE"));
+  await one(deletion("RXE5"));
+  const dir = mkdtempSync(join(tmpdir(), "oneplace-late-"));
+  const path = join(dir, "late.hl7");
+  writeFileSync(
+    path,
+    `${[admitAt("RXE5", "VE9", BEFORE), admitAt("RXE6", "VE10", BEFORE)].join("\r\n")}\r\n`,
+  );
+  const loaded = await loadHl7File(place.db, path);
+  assert.equal(loaded.counts.held, 1, JSON.stringify(loaded.counts));
+  assert.equal(loaded.counts.loaded, 1, JSON.stringify(loaded.counts));
+  assert.equal(await personOfRecord("RXE5"), null);
+
+  // Over MLLP, from an untrusted sender: the late admission is acknowledged and held.
+  await one(admit(pid3("RXE7"), "VE11", "WARDE", "UNTRUSTED"));
+  assert.equal((await sendOne(server.port, deletion("RXE7", "UNTRUSTED"))).code, "AA");
+  assert.equal(await personOfRecord("RXE7", "untrusted"), null);
+  assert.equal((await sendOne(server.port, admitAt("RXE7", "VE12", BEFORE, "UNTRUSTED"))).code, "AA");
+  assert.equal(await personOfRecord("RXE7", "untrusted"), null, "not re-created over MLLP");
+  assert.equal((await spellsOf("VE12", "untrusted")).length, 0);
+});
+
 test("a visit-move item the feed has since overtaken: a reviewer's yes says what changed and closes it, or follows a rename or merge, or asks again; nothing half-written", async () => {
   /** Admits `visit` for `from`, then an A45 moves it onto `to`, first seen in that message: an item waits. */
   const queued = async (from: string, to: string, visit: string) => {
@@ -761,4 +857,104 @@ test("a visit-move item the feed has since overtaken: a reviewer's yes says what
     (await spellsOf("VK14")).map((s) => s.person_id),
     [other],
   );
+});
+
+test("an unmerge puts back the feed's event items the merge moved: a visit-move item waits on the retired person again and a yes moves the visit there; an item queued on the survivor after the merge stays", async () => {
+  await one(admit(pid3("RXN1"), "VN10", "WARDN"));
+  const queued = await one(
+    message("A45", [pid(pid3("RXN2")), "MRG|RXN1^^^RX1^MR||VN10||VN10", pv1({ 2: "I", 19: "VN10" })]),
+  );
+  assert.equal(queued.code, "AA", queued.reason);
+  const itemFor = async (visit: string) => {
+    const item = (await listReview(place.db)).find(
+      (i) => i.kind === "visit-move" && i.detail.visit === visit,
+    );
+    assert.ok(item, `a visit-move item for ${visit}`);
+    return item;
+  };
+  const moved = await itemFor("VN10");
+  const retired = await personOfRecord("RXN2");
+  assert.equal(moved.candidatePersonId, retired);
+  await one(register(pid3("RXN3")));
+  const a40 = await one(message("A40", [pid(pid3("RXN3")), "MRG|RXN2^^^RX1^MR"]));
+  assert.equal(a40.code, "AA", a40.reason);
+  const survivor = await personOfRecord("RXN3");
+  assert.equal(await personOfRecord("RXN2"), survivor, "merged");
+  assert.equal(
+    (await itemFor("VN10")).candidatePersonId,
+    survivor,
+    "the merge moved the item to the survivor",
+  );
+  // After the merge, a move onto the survivor's own record from a sender not trusted for identity changes.
+  await one(admit(pid3("RXN4"), "VN11", "WARDN"));
+  const later = await one(
+    message("A45", [pid(pid3("RXN3")), "MRG|RXN4^^^RX1^MR||VN11||VN11", pv1({ 2: "I", 19: "VN11" })]),
+    "review",
+  );
+  assert.equal(later.code, "AA", later.reason);
+  assert.equal((await itemFor("VN11")).candidatePersonId, survivor);
+
+  const [merge] = await q<{ merge_id: string }>(
+    "SELECT merge_id::text AS merge_id FROM mpi_merge WHERE retired_person_id = $1",
+    [retired],
+  );
+  await place.db.transaction((tx) => unmerge(tx, merge.merge_id, "cli:reviewer", "two patients after all"));
+  assert.equal(await personOfRecord("RXN2"), retired, "the record is the retired person's again");
+  assert.equal((await itemFor("VN10")).candidatePersonId, retired, "the item the merge moved is back");
+  assert.equal((await itemFor("VN11")).candidatePersonId, survivor, "the item queued after the merge stays");
+  const decided = await place.db.transaction((tx) =>
+    decideReview(tx, moved.reviewId, "link", "cli:reviewer", "ward clerk confirmed", applyReviewedEvent),
+  );
+  assert.equal(decided.event?.outcome, "applied", decided.event?.notice);
+  assert.deepEqual(
+    (await spellsOf("VN10")).map((s) => s.person_id),
+    [retired],
+    "the visit moved onto the person the feed named",
+  );
+});
+
+test("A29 and A47 find a record's visit events through the index on (source_system, record_id), not by reading every event", async () => {
+  const plans = await place.db.transaction(async (tx) => {
+    // On a test's few rows a scan is cheapest; with scans priced out the plan shows which index can serve.
+    await tx.exec("SET LOCAL enable_seqscan = off");
+    const out: string[] = [];
+    for (const statement of [
+      "SELECT DISTINCT visit_number FROM adt_visit_event WHERE source_system = 'idpas' AND record_id = 'RXA1' ORDER BY 1",
+      `SELECT 1 FROM adt_visit_event WHERE source_system = 'idpas' AND record_id = 'RXA1'
+         AND message_time > '2014-06-03T11:00:00Z' AND trigger_event <> 'A29' LIMIT 1`,
+      "UPDATE adt_visit_event SET record_id = 'RXA1B' WHERE source_system = 'idpas' AND record_id = 'RXA1'",
+    ]) {
+      const rows = await tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement}`);
+      out.push(rows.map((r) => r["QUERY PLAN"]).join("\n"));
+    }
+    return out;
+  });
+  for (const plan of plans) assert.match(plan, /adt_visit_event_record_idx/, plan);
+});
+
+test("feed health does not count a visit the source deleted (A29) as held, nor raise an alarm for it; an event for it dated after the deletion is held", async () => {
+  const held = async () =>
+    (await heldAlarms(place.db, { now: new Date(Date.now() + 48 * 3_600_000) }))
+      .filter((a) => a.sourceSystem === "heldpas")
+      .map((a) => a.key);
+  await one(admit(pid3("RXH1"), "VH1", "WARDH", "HELDPAS"));
+  await one(admit(pid3("RXH1"), "VH2", "WARDH", "HELDPAS"));
+  assert.deepEqual(await held(), []);
+  const deleted = await one(message("A29", [pid(pid3("RXH1")), "PV1|1|N"], "20140603120000+0100", "HELDPAS"));
+  assert.equal(deleted.code, "AA", deleted.reason);
+  assert.equal((await spellsOf("VH1", "heldpas")).length, 0);
+  assert.deepEqual(await held(), [], "a deleted visit waits for nothing");
+  const health = (await feedHealth(place.db)).find((f) => f.sourceSystem === "heldpas");
+  assert.equal(health?.heldVisits, 0);
+  // A transfer on VH2 dated after the deletion: its admission was deleted, so the visit waits for one.
+  const transfer = await one(
+    message(
+      "A02",
+      [pid(pid3("RXH1")), pv1({ 2: "I", 3: "WARDJ^^^RX1", 19: "VH2" })],
+      "20140603130000+0100",
+      "HELDPAS",
+    ),
+  );
+  assert.equal(transfer.code, "AA", transfer.reason);
+  assert.deepEqual(await held(), ["VH2"]);
 });

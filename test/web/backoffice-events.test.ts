@@ -33,6 +33,10 @@ const MESSAGES = [
   admitted("w5", "RXW5", "WAITING", "19520202", "VW5"),
   moved("w6", "RXW6", "MERGED", "19730303", "RXW5", "VW5"),
   `${msh("A28", "w7", "20140602110000+0100")}\rPID|1||RXW7^^^RX1^MR||SURVIVOR^CLARE||19740404|F`,
+  // VW9 waits to move onto RXW10, who is then merged into RXW11 and the merge undone.
+  admitted("w9", "RXW9", "UNDOING", "19540404", "VW9"),
+  moved("w10", "RXW10", "PARTED", "19750505", "RXW9", "VW9"),
+  `${msh("A28", "w11", "20140602110000+0100")}\rPID|1||RXW11^^^RX1^MR||KEEPER^DORA||19760606|F`,
 ];
 const LATER = [
   `${msh("A29", "w8", "20140603100000+0100")}\rPID|1||RXW4^^^RX1^MR||DELETED^BETH||19710707|F\rPV1|1|N`,
@@ -177,4 +181,48 @@ test("a candidate merged into another person while the reviewer looked: the item
   });
   assert.equal(res.statusCode, 303, res.body);
   assert.deepEqual(await spellPerson("VW5"), [survivor], "moved onto the survivor");
+});
+
+test("an unmerge over HTTP puts the item the merge moved back on the retired person, and a yes moves the visit onto them", async () => {
+  const id = await itemId("VW9");
+  assert.ok(id);
+  const retired = await personOf(web.t.db, "webpas", "RXW10");
+  const survivor = await personOf(web.t.db, "webpas", "RXW11");
+  const merged = await requests.postForm(`/mpi/people/${survivor}/merge`, "eng.events", {
+    retired,
+    reason: "One woman registered twice",
+  });
+  assert.equal(merged.statusCode, 303, merged.body);
+  const onSurvivor = await requests.get(`/mpi/review/${id}`, "eng.events");
+  assert.match(
+    onSurvivor.body,
+    new RegExp(`name="candidate" value="${survivor}"`),
+    "the item waits on the survivor",
+  );
+  const mergeId = (
+    await web.t.db.query<{ merge_id: string }>(
+      "SELECT merge_id::text AS merge_id FROM mpi_merge WHERE retired_person_id = $1",
+      [retired],
+    )
+  )[0].merge_id;
+  const undone = await requests.postForm(`/mpi/people/${survivor}/unmerge`, "eng.events", {
+    mergeId,
+    reason: "Two women after all: different dates of birth",
+  });
+  assert.equal(undone.statusCode, 303, undone.body);
+  assert.equal(await personOf(web.t.db, "webpas", "RXW10"), retired);
+  const page = await requests.get(`/mpi/review/${id}`, "eng.events");
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(
+    page.body,
+    new RegExp(`name="candidate" value="${retired}"`),
+    "the item waits on the retired person again",
+  );
+  const res = await requests.postForm(`/mpi/review/${id}`, "eng.events", {
+    verdict: "link",
+    reason: "Ward clerk confirmed the admission was booked on the wrong patient",
+    candidate: retired,
+  });
+  assert.equal(res.statusCode, 303, res.body);
+  assert.deepEqual(await spellPerson("VW9"), [retired], "moved onto the person the feed named");
 });

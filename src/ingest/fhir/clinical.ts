@@ -13,6 +13,7 @@ import type {
 } from "fhir/r4.js";
 import {
   codeOf,
+  dateFrom,
   dateOf,
   fail,
   type MapContext,
@@ -57,7 +58,11 @@ function entry(e: Entry, ctx: MapContext, received: string): Mapped {
 function mapCondition(c: Condition, ctx: MapContext): Mapped[] {
   const id = requireId(c, "Condition");
   const coding = codeOf(c.code, "Condition.code");
-  const day = dateOf(c.recordedDate ?? c.onsetDateTime ?? c.onsetPeriod?.start, "Condition.recordedDate");
+  const day = dateFrom("Condition", {
+    recordedDate: c.recordedDate,
+    onsetDateTime: c.onsetDateTime,
+    "onsetPeriod.start": c.onsetPeriod?.start,
+  });
   const e = {
     id,
     subject: subjectOf(c.subject, "Condition.subject"),
@@ -85,10 +90,12 @@ function mapObservation(o: Observation, ctx: MapContext): Mapped[] {
   const id = requireId(o, "Observation");
   const subject = subjectOf(o.subject, "Observation.subject");
   const coding = codeOf(o.code, "Observation.code");
-  const day = dateOf(
-    o.effectiveDateTime ?? o.effectivePeriod?.start ?? o.effectiveInstant ?? o.issued,
-    "Observation.effectiveDateTime",
-  );
+  const day = dateFrom("Observation", {
+    effectiveDateTime: o.effectiveDateTime,
+    "effectivePeriod.start": o.effectivePeriod?.start,
+    effectiveInstant: o.effectiveInstant,
+    issued: o.issued,
+  });
   const received = receivedAtOf(o, ctx.at);
   const base = { subject, day, kind: "observation" as const };
   const rows = [
@@ -122,8 +129,7 @@ function mapSimple(
   kind: EntryKind,
   subjectRef: Reference | undefined,
   subjectField: string,
-  when: string | undefined,
-  whenField: string,
+  when: Readonly<Record<string, string | undefined>>,
   ctx: MapContext,
   code: CodeableConcept | undefined = r.code,
   codeField = "code",
@@ -133,7 +139,7 @@ function mapSimple(
   const e = {
     id,
     subject: subjectOf(subjectRef, `${type}.${subjectField}`),
-    day: dateOf(when, `${type}.${whenField}`),
+    day: dateFrom(type, when),
     kind,
     system: coding.system as string,
     code: coding.code as string,
@@ -206,10 +212,11 @@ function mapMedicationStatement(m: MedicationStatement, ctx: MapContext): Mapped
   const id = requireId(m, "MedicationStatement");
   const subject = subjectOf(m.subject, "MedicationStatement.subject");
   const med = medicineOf(m, "MedicationStatement", ctx);
-  const day = dateOf(
-    m.effectiveDateTime ?? m.effectivePeriod?.start ?? m.dateAsserted,
-    "MedicationStatement.effectiveDateTime",
-  );
+  const day = dateFrom("MedicationStatement", {
+    effectiveDateTime: m.effectiveDateTime,
+    "effectivePeriod.start": m.effectivePeriod?.start,
+    dateAsserted: m.dateAsserted,
+  });
   const received = receivedAtOf(m, ctx.at);
   return [
     practiceActivity("medication_issue", { id, subject, day, source: ctx.source, received }, [
@@ -236,8 +243,12 @@ export const CLINICAL_MAPPERS: Record<string, (r: unknown, ctx: MapContext) => M
       "allergy",
       a.patient,
       "patient",
-      a.recordedDate ?? a.onsetDateTime ?? a.onsetPeriod?.start ?? a.lastOccurrence,
-      "recordedDate",
+      {
+        recordedDate: a.recordedDate,
+        onsetDateTime: a.onsetDateTime,
+        "onsetPeriod.start": a.onsetPeriod?.start,
+        lastOccurrence: a.lastOccurrence,
+      },
       ctx,
     );
   },
@@ -249,8 +260,7 @@ export const CLINICAL_MAPPERS: Record<string, (r: unknown, ctx: MapContext) => M
       "procedure",
       p.subject,
       "subject",
-      p.performedDateTime ?? p.performedPeriod?.start,
-      "performedDateTime",
+      { performedDateTime: p.performedDateTime, "performedPeriod.start": p.performedPeriod?.start },
       ctx,
     );
   },
@@ -263,8 +273,7 @@ export const CLINICAL_MAPPERS: Record<string, (r: unknown, ctx: MapContext) => M
       "immunisation",
       i.patient,
       "patient",
-      i.occurrenceDateTime ?? i.recorded,
-      "occurrenceDateTime",
+      { occurrenceDateTime: i.occurrenceDateTime, recorded: i.recorded },
       ctx,
       i.vaccineCode,
       "vaccineCode",
@@ -278,8 +287,11 @@ export const CLINICAL_MAPPERS: Record<string, (r: unknown, ctx: MapContext) => M
       "report",
       d.subject,
       "subject",
-      d.effectiveDateTime ?? d.effectivePeriod?.start ?? d.issued,
-      "effectiveDateTime",
+      {
+        effectiveDateTime: d.effectiveDateTime,
+        "effectivePeriod.start": d.effectivePeriod?.start,
+        issued: d.issued,
+      },
       ctx,
     );
   },

@@ -129,6 +129,20 @@ export function dateOf(value: string | undefined, what: string): string {
   return d as string;
 }
 
+/**
+ * The day a resource is dated by: the first of its date elements present, in the order given (the clinically
+ * relevant time before the fallbacks). With none present the reason names them all, so a sender knows what to add.
+ */
+export function dateFrom(type: string, elements: Readonly<Record<string, string | undefined>>): string {
+  const names = Object.keys(elements);
+  const name = names.find((n) => elements[n] !== undefined);
+  if (!name)
+    fail(
+      `${type} has no date: ${names.slice(0, -1).join(", ")} or ${names.at(-1)} (the first given is used)`,
+    );
+  return dateOf(elements[name as string], `${type}.${name}`);
+}
+
 const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function instantOf(value: string | undefined, what: string): string {

@@ -168,7 +168,8 @@ export async function saidLater(
  * folds them away (so a later refold never brings them back), then its record goes from the MPI. When the
  * record is the person's last and OnePlace holds care about them, a person decides instead (review item).
  * What the source said about the patient after the A29's MSH-7 re-created them: visits admitted after it stay
- * (the fold orders by MSH-7) and so does the record (`kept`), whichever arrived first.
+ * (the fold orders by MSH-7) and so does the record (`kept`), whichever arrived first. The A29's MSH-7 is kept
+ * for the record (adt_record_deletion): what arrives later dated before it is held (`deletedBefore`).
  */
 export async function retractSourceRecord(
   q: Queryable,
@@ -214,6 +215,13 @@ export async function retractSourceRecord(
     );
     await refold(q, e.sourceSystem, v.visit_number);
   }
+  // Kept per record, so an event dated before the deletion that arrives after it is held (many.ts).
+  await q.query(
+    `INSERT INTO adt_record_deletion (source_system, record_id, deleted_at, control_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (source_system, record_id) DO UPDATE SET deleted_at = excluded.deleted_at, control_id = excluded.control_id
+     WHERE adt_record_deletion.deleted_at < excluded.deleted_at`,
+    [e.sourceSystem, e.recordId, e.messageTime, e.controlId],
+  );
   if (later) return "kept";
   await retractRecord(
     q,
@@ -223,6 +231,20 @@ export async function retractSourceRecord(
     `A29: ${e.sourceSystem} deleted record ${e.recordId}`,
   );
   return "retracted";
+}
+
+/**
+ * Why an event about a patient cannot be applied because the source deleted the record (A29) after the event's
+ * MSH-7, or null: the event was sent before the deletion and delivered after it, so applying it would re-create
+ * what the source deleted. `deletedAt` is the record's latest deletion (adt_record_deletion), if any.
+ */
+export function deletedBefore(
+  e: Pick<AdtEvent, "trigger" | "messageTime" | "sourceSystem">,
+  recordId: string,
+  deletedAt: string | undefined,
+): string | null {
+  if (e.trigger === "A29" || !deletedAt || Date.parse(e.messageTime) > Date.parse(deletedAt)) return null;
+  return `the event is dated before ${e.sourceSystem} deleted record ${recordId} (A29 of ${londonDateTime(deletedAt)}), so it is kept and not applied: applying it would re-create what the source deleted`;
 }
 
 interface VisitMoveDetail {

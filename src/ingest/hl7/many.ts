@@ -58,6 +58,7 @@ import { processingIdOf, sniffHeader } from "./charset.ts";
 import type { CodeLookup, UnmappedCode } from "./coded.ts";
 import {
   applyReviewedHl7Event,
+  deletedBefore,
   identifierTaken,
   movedVisitProblem,
   moveNeedsReview,
@@ -91,6 +92,11 @@ import { foldVisit, readVisitLog, type VisitEventRow, type VisitState } from "./
 interface Item {
   raw: string;
   ctx: Hl7Context;
+}
+
+/** A message sent before its source deleted the patient's record (A29) and delivered after: kept, not applied. */
+interface Held extends Parsed {
+  reason: string;
 }
 
 interface Accepted extends Parsed {
@@ -162,6 +168,8 @@ interface BatchState {
   priors: Set<string>;
   /** Patient records whose link waits in the identity review queue (the MPI is not sure who they are). */
   uncertain: Set<string>;
+  /** When the source last deleted each patient record (A29's MSH-7, ISO), by recordKey. */
+  deletions: Map<string, string>;
 }
 
 /**
@@ -193,6 +201,9 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
      FROM mpi_linked_record v
      WHERE (v.source_system, v.source_record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))
      UNION ALL
+     SELECT 'deleted', json_build_object('s', source_system, 'r', record_id, 'at', deleted_at)
+     FROM adt_record_deletion WHERE (source_system, record_id) IN (SELECT * FROM unnest($7::text[], $8::text[]))
+     UNION ALL
      SELECT 'prior', json_build_object('s', source_system, 'r', source_record_id)
      FROM mpi_record_link WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($10::text[], $11::text[]))
      UNION ALL
@@ -223,12 +234,15 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
     linked: [],
     priors: new Set(),
     uncertain: new Set(),
+    deletions: new Map(),
   };
   for (const r of rows) {
     const d = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
     if (r.kind === "code") state.mappings.set(codeKey(String(d.s), String(d.m), String(d.c)), String(d.t));
     else if (r.kind === "prior") state.priors.add(recordKey(String(d.s), String(d.r)));
     else if (r.kind === "uncertain") state.uncertain.add(recordKey(String(d.s), String(d.r)));
+    else if (r.kind === "deleted")
+      state.deletions.set(recordKey(String(d.s), String(d.r)), new Date(String(d.at)).toISOString());
     else if (r.kind === "message")
       state.statuses.set(msgKey(String(d.s), String(d.k)), { status: String(d.st), sha: String(d.h) });
     else if (r.kind === "event") {
@@ -340,6 +354,7 @@ async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchS
         linked: [],
         priors: new Set(),
         uncertain: new Set(),
+        deletions: new Map(),
       };
 }
 
@@ -393,8 +408,9 @@ function applyInMemory(
   items: readonly Item[],
   outcomes: (Hl7Outcome | null)[],
   rejections: Rejected[],
-): { accepted: Accepted[]; touched: Map<string, Touched> } {
+): { accepted: Accepted[]; held: Held[]; touched: Map<string, Touched> } {
   const accepted: Accepted[] = [];
+  const held: Held[] = [];
   const seen = new Map<string, SeenMessage>();
   const patientsAccepted = new Set<string>();
   const touched = new Map<string, Touched>();
@@ -418,6 +434,14 @@ function applyInMemory(
     const mk = msgKey(e.sourceSystem, e.controlId);
     if (identity.duplicate) {
       outcomes[p.index] = acceptedOutcome(p.message, e, { duplicate: true });
+      continue;
+    }
+    const late = (e.swap ? [e.patient, e.swap.patient] : [e.patient])
+      .map((x) => deletedBefore(e, x.recordId, batch.deletions.get(recordKey(x.sourceSystem, x.recordId))))
+      .find((why) => why !== null);
+    if (late) {
+      seen.set(mk, { status: "applied", sha: p.sha });
+      held.push({ ...p, reason: late });
       continue;
     }
     const isKnown = (id: string) => {
@@ -469,7 +493,7 @@ function applyInMemory(
     if (e.swap) patientsAccepted.add(recordKey(e.swap.patient.sourceSystem, e.swap.patient.recordId));
     accepted.push({ ...p, previousStatus: identity.previousStatus, ...(moveReview ? { moveReview } : {}) });
   }
-  return { accepted, touched };
+  return { accepted, held, touched };
 }
 
 /**
@@ -608,8 +632,11 @@ function visitScript(w: VisitWrites): string {
   );
 }
 
-/** Every write of the batch as one script: visit logs, canonical rows, their subjects, the messages. */
-function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrites): string {
+/**
+ * Every write of the batch as one script: visit logs, canonical rows, their subjects, the messages (those held
+ * are kept as received, so a resend is known as a duplicate).
+ */
+function batchScript(items: readonly Item[], accepted: Accepted[], held: Held[], w: VisitWrites): string {
   const newEvents = accepted
     .flatMap((a) => [...(a.moveReview ? [] : [a.event]), ...[swapEvent(a.event)].filter((x) => x !== null)])
     .filter((e): e is VisitEvent => hasVisitEvent(e))
@@ -620,7 +647,7 @@ function batchScript(items: readonly Item[], accepted: Accepted[], w: VisitWrite
   sql += insertText(
     "ingest_message",
     MESSAGE_COLS,
-    accepted.map((a) => [
+    [...accepted, ...held].map((a) => [
       a.event.sourceSystem,
       a.event.controlId,
       a.event.messageType,
@@ -663,16 +690,16 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
   const firstPass = readHeaders(items, rejections, unsupported, testInstance, ignoreBarePid2);
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
-  const { accepted, touched } = applyInMemory(parsed, batch, items, outcomes, rejections);
+  const { accepted, held, touched } = applyInMemory(parsed, batch, items, outcomes, rejections);
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
   const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
   const sql =
-    batchScript(items, accepted, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
+    batchScript(items, accepted, held, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   // Applying a message resolves its own reject, in the same script (one round trip for every write).
   // Rejects kept before content hashes were keyed by the bytes' hash: either is this message's.
   const resolved = resolveMessageRejectsText(
-    accepted.flatMap((a) =>
+    [...accepted, ...held].flatMap((a) =>
       [a.sha, a.rawSha].map((sha) => ({
         sourceSystem: a.event.sourceSystem,
         controlId: value(segment(a.message, "MSH"), 10).trim(),
@@ -709,6 +736,11 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       personId: linkedPerson(personOf, e.sourceSystem, e.patient.recordId),
     };
   }
+  for (const h of held)
+    outcomes[h.index] = {
+      ...acceptedOutcome(h.message, h.event, { duplicate: false, held: true }),
+      reason: h.reason,
+    };
   // 5. Rejects, each with its raw message and reason.
   for (const r of rejections) {
     const { code, error } = rejectionOf(r.rejection);

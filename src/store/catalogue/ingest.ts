@@ -183,4 +183,9 @@ export const INGEST_TABLES = {
     },
     { layout: "local", primaryKey: ["source_system", "resource_id"] },
   ),
+  // 1035_adt_record_deletion.sql
+  adt_record_deletion: table(
+    { source_system: "text", record_id: "text", deleted_at: "timestamptz", control_id: "text" },
+    { layout: "local", primaryKey: ["source_system", "record_id"] },
+  ),
 } as const;
