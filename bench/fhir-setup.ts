@@ -122,14 +122,33 @@ export interface BenchServer {
   base: string;
   process: ChildProcess;
   rss(): { now: number; peak: number };
+  /**
+   * CPU seconds used so far by the server process and, on PostgreSQL, by the server's own backends (its
+   * connections carry an application_name of their own, so other sessions on the machine are not counted).
+   */
+  cpu(): Promise<{ server: number; database: number | null }>;
   stop(): Promise<void>;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** User plus system CPU seconds of a process, from /proc (0 once it has gone). */
+function processCpu(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }
 
 /** `oneplace serve` in its own process on a random port, once /health answers. */
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90);
+  const appName = `oneplace-bench-${process.pid}-${port}`;
   const server = spawn(process.execPath, ["bin/oneplace.js", "serve", "--port", String(port), "--no-mllp"], {
-    env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn" },
+    env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn", PGAPPNAME: appName },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -148,9 +167,41 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
       return { now: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
     },
+    async cpu() {
+      const server_ = processCpu(server.pid as number);
+      const url = env.DATABASE_URL;
+      if (!url) return { server: server_, database: null };
+      // Backends that ended since the last look are not counted: the pool keeps its connections open.
+      const pg = await import("pg");
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+          [appName],
+        );
+        return { server: server_, database: rows.reduce((s, r) => s + processCpu(r.pid), 0) };
+      } finally {
+        await client.end();
+      }
+    },
     async stop() {
       await new Promise((resolve) => setTimeout(resolve, 1000)); // the last requests answered first
       server.kill("SIGTERM");
     },
   };
+}
+
+/** CPU per request of the server process and of its PostgreSQL backends, in ms. */
+export function cpuPerRequest(
+  before: { server: number; database: number | null },
+  after: { server: number; database: number | null },
+  requests: number,
+): string {
+  const ms = (s: number) => ((s * 1000) / Math.max(1, requests)).toFixed(2);
+  const database =
+    after.database === null || before.database === null
+      ? ""
+      : ` + PostgreSQL ${ms(after.database - before.database)}`;
+  return `CPU/request: server ${ms(after.server - before.server)}${database} ms`;
 }
