@@ -126,11 +126,17 @@ export interface BenchServer {
    * CPU seconds used so far by the server process and, on PostgreSQL, by the server's own backends (its
    * connections carry an application_name of their own, so other sessions on the machine are not counted).
    */
-  cpu(): Promise<{ server: number; database: number | null }>;
+  cpu(): Promise<CpuSample>;
   stop(): Promise<void>;
 }
 
 const TICKS_PER_SECOND = 100;
+
+/** CPU seconds so far: the server's, and each of its PostgreSQL backends' by process id (null on PGlite). */
+export interface CpuSample {
+  server: number;
+  database: Map<number, number> | null;
+}
 
 /** User plus system CPU seconds of a process, from /proc (0 once it has gone). */
 function processCpu(pid: number): number {
@@ -171,7 +177,8 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       const server_ = processCpu(server.pid as number);
       const url = env.DATABASE_URL;
       if (!url) return { server: server_, database: null };
-      // Backends that ended since the last look are not counted: the pool keeps its connections open.
+      // A backend that ends between two samples (the pool closes idle connections) loses what it used since
+      // the first: figures from a busy run, where connections stay open, are whole.
       const pg = await import("pg");
       const client = new pg.default.Client({ connectionString: url });
       await client.connect();
@@ -180,7 +187,7 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
           "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
           [appName],
         );
-        return { server: server_, database: rows.reduce((s, r) => s + processCpu(r.pid), 0) };
+        return { server: server_, database: new Map(rows.map((r) => [r.pid, processCpu(r.pid)])) };
       } finally {
         await client.end();
       }
@@ -193,15 +200,13 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
 }
 
 /** CPU per request of the server process and of its PostgreSQL backends, in ms. */
-export function cpuPerRequest(
-  before: { server: number; database: number | null },
-  after: { server: number; database: number | null },
-  requests: number,
-): string {
+export function cpuPerRequest(before: CpuSample, after: CpuSample, requests: number): string {
   const ms = (s: number) => ((s * 1000) / Math.max(1, requests)).toFixed(2);
-  const database =
-    after.database === null || before.database === null
-      ? ""
-      : ` + PostgreSQL ${ms(after.database - before.database)}`;
+  let database = "";
+  if (before.database && after.database) {
+    let used = 0;
+    for (const [pid, seconds] of after.database) used += seconds - (before.database.get(pid) ?? 0);
+    database = ` + PostgreSQL ${ms(used)}`;
+  }
   return `CPU/request: server ${ms(after.server - before.server)}${database} ms`;
 }
