@@ -265,6 +265,68 @@ async function withIncludes(
   return { ...result, included: await toResources(db, patientType, rowsFound) };
 }
 
+const add = (p: SqlParams) => (value: unknown, cast: string) => `${p.add(value)}::${cast}`;
+
+const signatureOf = (row: SourceRow | undefined): number | null =>
+  row?.[SIGNATURE_COLUMN] === undefined || row[SIGNATURE_COLUMN] === null
+    ? null
+    : Number(row[SIGNATURE_COLUMN]);
+
+/** The rows matching `where` (its parameters the first of `values`: a signature's are left out). */
+async function countWhere(
+  db: Queryable,
+  type: ResourceType,
+  where: string[],
+  values: unknown[],
+): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (${type.source}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
+    values,
+  );
+  return Number(row.n);
+}
+
+/**
+ * One person's resources, read with their access signature, shown only once `decide` has decided (and
+ * audited): it throws when they may not be shown.
+ */
+async function personSearch(
+  db: Queryable,
+  gate: PersonGate,
+  decide: (signature: number | null) => Promise<unknown>,
+  type: ResourceType,
+  personId: string,
+  query: Query,
+): Promise<SearchResult> {
+  const p = new SqlParams();
+  const person = `${p.add(personId)}::uuid`;
+  const where = [
+    `r.person_id = ${person}`,
+    ...criteria(type, { ...query, patient: undefined, subject: undefined }, p),
+  ];
+  const count = countOf(query);
+  const whereValues = p.values.length;
+  const offset = offsetOf(query);
+  const { rows: found, signature } = await selectPersonRows(
+    db,
+    type,
+    where,
+    p,
+    { count, offset },
+    sortOrder(type, query),
+    gate.signature(person, add(p)),
+  );
+  await decide(signature);
+  // Nothing on the page: none at all when it was the first (and asked for any); else they are counted.
+  const total =
+    found.length > 0
+      ? Number(found[0].total)
+      : offset === 0 && count > 0
+        ? 0
+        : await countWhere(db, type, where, p.values.slice(0, whereValues));
+  return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
+}
+
 export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
   const { role } = ctx.roleAssignment;
   /** What a type needs of a decision: demographics suffice for Patient to identity administrators. */
@@ -281,11 +343,6 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
 
   const gateFor = (type: ResourceType, action: "view" | "search") =>
     personGate(ctx, action, { requires: requires(type) });
-  const add = (p: SqlParams) => (value: unknown, cast: string) => `${p.add(value)}::${cast}`;
-  const signatureOf = (row: SourceRow | undefined): number | null =>
-    row?.[SIGNATURE_COLUMN] === undefined || row[SIGNATURE_COLUMN] === null
-      ? null
-      : Number(row[SIGNATURE_COLUMN]);
 
   /** The decision for one person (audited); `read`: the gate whose statement also read their signature. */
   async function decideOne(
@@ -350,47 +407,12 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     signature: string | null = null,
   ) => selectRows(db, type, where, p, page, order, signature);
 
-  /** One person's resources, read with their access signature and shown only once decided (and audited). */
-  async function searchOnePerson(type: ResourceType, personId: string, query: Query): Promise<SearchResult> {
-    const absent = "there is no Patient with this id";
+  const searchOnePerson = (type: ResourceType, personId: string, query: Query) => {
     const gate = gateFor(type, "view");
-    const p = new SqlParams();
-    const person = `${p.add(personId)}::uuid`;
-    const where = [
-      `r.person_id = ${person}`,
-      ...criteria(type, { ...query, patient: undefined, subject: undefined }, p),
-    ];
-    const count = countOf(query);
-    const whereValues = p.values.length;
-    const offset = offsetOf(query);
-    const { rows: found, signature } = await selectPersonRows(
-      db,
-      type,
-      where,
-      p,
-      { count, offset },
-      sortOrder(type, query),
-      gate.signature(person, add(p)),
-    );
-    await decideOne(type, personId, absent, { gate, signature });
-    // Nothing on the page: none at all when it was the first (and asked for any); else they are counted.
-    const total =
-      found.length > 0
-        ? Number(found[0].total)
-        : offset === 0 && count > 0
-          ? 0
-          : await countWhere(type, where, p.values.slice(0, whereValues));
-    return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
-  }
-
-  /** The rows matching `where` (its parameters the first of `values`, the signature's left out). */
-  async function countWhere(type: ResourceType, where: string[], values: unknown[]): Promise<number> {
-    const [row] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${type.source}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
-      values,
-    );
-    return Number(row.n);
-  }
+    const decide = (signature: number | null) =>
+      decideOne(type, personId, "there is no Patient with this id", { gate, signature });
+    return personSearch(db, gate, decide, type, personId, query);
+  };
 
   /** A search that names no patient: the matching people are filtered, and only those shown are paged. */
   async function searchAcrossPeople(type: ResourceType, query: Query): Promise<SearchResult> {
@@ -436,7 +458,7 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
         { count: countOf(query), offset: offsetOf(query) },
         sortOrder(type, query),
       );
-      const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p.values);
+      const total = found.length > 0 ? Number(found[0].total) : await countWhere(db, type, where, p.values);
       return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
     }
     const person = type.type === "Patient" ? null : personOf(query, new SqlParams());
