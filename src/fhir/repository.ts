@@ -164,12 +164,13 @@ async function selectPersonRows(
 /**
  * The statements of the common reads (by id, a person's resources, a search by one identifier) come in a
  * few shapes, each run thousands of times: prepared, they are parsed once per connection and planned once
- * (a generic plan) instead of on every request. The first PREPARED_SHAPES texts are prepared; any further
- * one (an unusual combination of search parameters) is sent as text, so a caller cannot make the server
- * keep an unbounded number of statements. Only scalar parameters: an array travels as a literal, which
+ * (a generic plan) instead of on every request. The first PREPARED_SHAPES texts are prepared (a read by id
+ * and a person's search of each type is about 40); any further one (an unusual combination of search
+ * parameters or page sizes) is sent as text, so a caller cannot make each connection keep an unbounded
+ * number of plans. Only scalar parameters: an array travels as a literal, which
  * a prepared statement on PGlite would serialise by its element type.
  */
-const PREPARED_SHAPES = 200;
+const PREPARED_SHAPES = 64;
 const preparedShapes = new Set<string>();
 
 function preparedOrText(sql: string, values: readonly unknown[]): string | PreparedStatement {
