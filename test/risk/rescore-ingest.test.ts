@@ -175,8 +175,19 @@ describe("ingest rescores the people it touched", () => {
   });
 
   test("oneplace ingest fhir rescores only the people its resources changed, not everyone received since the run", async () => {
-    // people[0]'s admission above was received after the full run: a rescore of "everyone changed since the
-    // run" would take them too. The FHIR file is about people[2] alone.
+    // people[0] has a record received after the full run by a load that queued nobody (a CSV extract, say): a
+    // rescore of "everyone changed since the run" would take them too. The FHIR file is about people[2] alone.
+    const added = await withDb((db) =>
+      db.query(
+        `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
+           source_system, source_record_id, received_at)
+         VALUES ($1, gen_random_uuid(), 'Z90001', '2016-02-01', 'condition', 'http://snomed.info/sct', '38341003',
+                 'rescore-test', gen_random_uuid()::text, now())
+         RETURNING entry_id`,
+        [people[0].personId],
+      ),
+    );
+    assert.equal(added.length, 1);
     const before = await withDb((db) => scored(db, people[2].personId));
     const other = await withDb((db) => scored(db, people[0].personId));
     const p = people[2];
