@@ -9,10 +9,11 @@
 // people is built in a scratch database (PGlite, or PostgreSQL with --server).
 //
 //   node bench/fhir-api.ts [--people N] [--duration S] [--warmup S] [--connections N]
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import type { Operator } from "../src/governance/index.ts";
-import { benchCaller, openBenchPlace, startBenchServer } from "./fhir-setup.ts";
+import { benchCaller, cpuPerRequest, openBenchPlace, startBenchServer } from "./fhir-setup.ts";
 
 const { values } = parseArgs({
   options: {
@@ -69,9 +70,12 @@ async function run(name: string, path: (i: number) => string): Promise<void> {
     requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: path(i++ % sample.length) }) }],
   };
   await autocannon({ ...options, duration: WARMUP });
+  const before = await server.cpu();
+  const load = loadavg()[0];
   const result = await autocannon({ ...options, duration: DURATION });
+  const after = await server.cpu();
   console.log(
-    `${name.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`,
+    `${name.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  ${cpuPerRequest(before, after, result.requests.total)}  load ${load.toFixed(1)}`,
   );
 }
 

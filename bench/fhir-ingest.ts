@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { issueAccessToken, registerClient } from "../src/fhir/index.ts";
 import type { Operator } from "../src/governance/index.ts";
-import { benchCaller, openBenchPlace, startBenchServer } from "./fhir-setup.ts";
+import { benchCaller, cpuPerRequest, openBenchPlace, startBenchServer } from "./fhir-setup.ts";
 
 const { values } = parseArgs({
   options: {
@@ -150,11 +150,14 @@ async function run(seconds: number) {
 try {
   await run(WARMUP);
   const before = loadavg()[0];
+  const cpuBefore = await server.cpu();
   const { result, failures } = await run(DURATION);
+  const cpuAfter = await server.cpu();
   const bundles = result.requests.average;
   console.log(
     `transaction ingest: ${bundles.toFixed(1)} Bundles/s = ${(bundles * PER_BUNDLE).toFixed(0)} resources/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx} ${failures.size ? JSON.stringify(Object.fromEntries(failures)) : ""} errors ${result.errors}`,
   );
+  console.log(`per Bundle of ${PER_BUNDLE}: ${cpuPerRequest(cpuBefore, cpuAfter, result.requests.total)}`);
   const memory = server.rss();
   console.log(
     `server resident memory: ${memory.now.toFixed(0)} MiB now, ${memory.peak.toFixed(0)} MiB peak; load average ${before.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,

@@ -122,14 +122,39 @@ export interface BenchServer {
   base: string;
   process: ChildProcess;
   rss(): { now: number; peak: number };
+  /**
+   * CPU seconds used so far by the server process and, on PostgreSQL, by the server's own backends (its
+   * connections carry an application_name of their own, so other sessions on the machine are not counted).
+   */
+  cpu(): Promise<CpuSample>;
   stop(): Promise<void>;
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds so far: the server's, and each of its PostgreSQL backends' by process id (null on PGlite). */
+export interface CpuSample {
+  server: number;
+  database: Map<number, number> | null;
+}
+
+/** User plus system CPU seconds of a process, from /proc (0 once it has gone). */
+function processCpu(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }
 
 /** `oneplace serve` in its own process on a random port, once /health answers. */
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90);
+  const appName = `oneplace-bench-${process.pid}-${port}`;
   const server = spawn(process.execPath, ["bin/oneplace.js", "serve", "--port", String(port), "--no-mllp"], {
-    env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn" },
+    env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn", PGAPPNAME: appName },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -148,9 +173,40 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
       return { now: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
     },
+    async cpu() {
+      const server_ = processCpu(server.pid as number);
+      const url = env.DATABASE_URL;
+      if (!url) return { server: server_, database: null };
+      // A backend that ends between two samples (the pool closes idle connections) loses what it used since
+      // the first: figures from a busy run, where connections stay open, are whole.
+      const pg = await import("pg");
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+          [appName],
+        );
+        return { server: server_, database: new Map(rows.map((r) => [r.pid, processCpu(r.pid)])) };
+      } finally {
+        await client.end();
+      }
+    },
     async stop() {
       await new Promise((resolve) => setTimeout(resolve, 1000)); // the last requests answered first
       server.kill("SIGTERM");
     },
   };
+}
+
+/** CPU per request of the server process and of its PostgreSQL backends, in ms. */
+export function cpuPerRequest(before: CpuSample, after: CpuSample, requests: number): string {
+  const ms = (s: number) => ((s * 1000) / Math.max(1, requests)).toFixed(2);
+  let database = "";
+  if (before.database && after.database) {
+    let used = 0;
+    for (const [pid, seconds] of after.database) used += seconds - (before.database.get(pid) ?? 0);
+    database = ` + PostgreSQL ${ms(used)}`;
+  }
+  return `CPU/request: server ${ms(after.server - before.server)}${database} ms`;
 }

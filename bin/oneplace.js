@@ -10,13 +10,15 @@ if (major < 24) {
 }
 // A server's young generation: V8 sizes it for a heap of gigabytes (two semi-spaces of up to 64 MiB in this
 // 64-bit build), while a serving process's live heap is about 45 MiB; under load the young generation alone held
-// 100 MiB or more of the resident memory. `serve` runs with 16 MiB semi-spaces instead (resident 291 -> 196 MiB
-// serving FHIR reads, CPU per request no higher: docs/fhir-api.md). The flag only takes effect at start-up, so
-// the command replaces itself (same process id, nothing left behind) unless the caller chose a size.
+// 100 MiB or more of the resident memory. `serve` and `demo` (which serves too) run with 16 MiB semi-spaces
+// instead (resident 291 -> 196 MiB serving FHIR reads, CPU per request no higher: docs/fhir-api.md). The flag
+// only takes effect at start-up, so the command replaces itself (same process id, nothing left behind) unless
+// the caller chose a size.
+const SERVING = new Set(["serve", "demo"]);
 const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) =>
   a.startsWith("--max-semi-space-size"),
 );
-if (process.argv[2] === "serve" && !chosen && typeof process.execve === "function") {
+if (SERVING.has(process.argv[2]) && !chosen && typeof process.execve === "function") {
   process.execve(
     process.execPath,
     [process.execPath, "--max-semi-space-size=16", ...process.execArgv, ...process.argv.slice(1)],

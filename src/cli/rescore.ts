@@ -26,9 +26,10 @@ export function queueingTouched(onCommitted: () => void = () => {}): PeopleTouch
 }
 
 /**
- * After a file load: rescores, once, everyone queued (the load's HL7 messages queued their people as they
- * committed). Loads that do not yet say whom they touched (FHIR, CSV, feed folders: `sinceLatestRun`) queue
- * the people with records received since the latest full run began, as `oneplace stratify --changed` does.
+ * After a file load: rescores, once, everyone queued (the load's HL7 messages and FHIR chunks queued their
+ * people as they committed). Loads that do not yet say whom they touched (CSV, feed folders: `sinceLatestRun`)
+ * queue the people with records received since the latest full run began, as `oneplace stratify --changed`
+ * does.
  * Returns the line to print.
  */
 export async function rescoreAfterLoad(db: Db, options: { sinceLatestRun?: boolean } = {}): Promise<string> {

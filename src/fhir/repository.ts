@@ -10,9 +10,11 @@ import {
   appendAuditEvent,
   decideAccess,
   filterPeopleForAccess,
+  type PersonGate,
+  personGate,
   type RefusalKind,
 } from "../governance/index.ts";
-import type { Queryable } from "../store/index.ts";
+import { type PreparedStatement, preparedText, type Queryable } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
 import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
@@ -104,6 +106,9 @@ export interface FhirRepository {
   exportable(personIds: string[]): Promise<{ shown: Set<string>; withheld: number }>;
 }
 
+/** A column a read adds to its rows: the access signature of their person (governance's PersonGate). */
+const SIGNATURE_COLUMN = "access_signature";
+
 async function selectRows(
   db: Queryable,
   type: ResourceType,
@@ -111,11 +116,70 @@ async function selectRows(
   p: SqlParams,
   page?: { count: number; offset: number },
   order = type.order,
+  signature: string | null = null,
 ) {
-  const sql = `SELECT r.*, count(*) OVER () AS total FROM (${type.source}) r
+  const extra = signature ? `, ${signature} AS ${SIGNATURE_COLUMN}` : "";
+  const sql = selectSql(type, where, page, order, extra);
+  return db.query<SourceRow & { total: number }>(preparedOrText(sql, p.values), p.values);
+}
+
+function selectSql(
+  type: ResourceType,
+  where: string[],
+  page: { count: number; offset: number } | undefined,
+  order: string,
+  extra = "",
+): string {
+  return `SELECT r.*, count(*) OVER () AS total${extra} FROM (${type.source}) r
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}
       ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
-  return db.query<SourceRow & { total: number }>(sql, p.values);
+}
+
+/**
+ * One person's rows and that person's access signature, in one statement that returns the signature even when
+ * no row matches (one row of nulls then, left out here): a person with no observations is decided without
+ * another trip. With no signature (Citus) it is selectRows.
+ */
+async function selectPersonRows(
+  db: Queryable,
+  type: ResourceType,
+  where: string[],
+  p: SqlParams,
+  page: { count: number; offset: number },
+  order: string,
+  signature: string | null,
+): Promise<{ rows: (SourceRow & { total: number })[]; signature: number | null }> {
+  if (!signature) return { rows: await selectRows(db, type, where, p, page, order), signature: null };
+  // One outer row, so the lateral subquery's rows come out in its own order.
+  const sql = `SELECT q.*, g.${SIGNATURE_COLUMN} FROM (SELECT ${signature} AS ${SIGNATURE_COLUMN}) g
+    LEFT JOIN LATERAL (${selectSql(type, where, page, order)}) q ON true`;
+  const found = await db.query<SourceRow & { total: number | null }>(preparedOrText(sql, p.values), p.values);
+  const value = found[0]?.[SIGNATURE_COLUMN];
+  return {
+    rows: found.filter((r) => r.total !== null) as (SourceRow & { total: number })[],
+    signature: value === undefined || value === null ? null : Number(value),
+  };
+}
+
+/**
+ * The statements of the common reads (by id, a person's resources, a search by one identifier) come in a
+ * few shapes, each run thousands of times: prepared, they are parsed once per connection and planned once
+ * (a generic plan) instead of on every request. The first PREPARED_SHAPES texts are prepared (a read by id
+ * and a person's search of each type is about 40); any further one (an unusual combination of search
+ * parameters or page sizes) is sent as text, so a caller cannot make each connection keep an unbounded
+ * number of plans. Only scalar parameters: an array travels as a literal, which
+ * a prepared statement on PGlite would serialise by its element type.
+ */
+const PREPARED_SHAPES = 64;
+const preparedShapes = new Set<string>();
+
+function preparedOrText(sql: string, values: readonly unknown[]): string | PreparedStatement {
+  if (values.some((v) => v !== null && typeof v === "object")) return sql;
+  if (!preparedShapes.has(sql)) {
+    if (preparedShapes.size >= PREPARED_SHAPES) return sql;
+    preparedShapes.add(sql);
+  }
+  return preparedText("fhir.read", sql);
 }
 
 /**
@@ -202,6 +266,68 @@ async function withIncludes(
   return { ...result, included: await toResources(db, patientType, rowsFound) };
 }
 
+const add = (p: SqlParams) => (value: unknown, cast: string) => `${p.add(value)}::${cast}`;
+
+const signatureOf = (row: SourceRow | undefined): number | null =>
+  row?.[SIGNATURE_COLUMN] === undefined || row[SIGNATURE_COLUMN] === null
+    ? null
+    : Number(row[SIGNATURE_COLUMN]);
+
+/** The rows matching `where` (its parameters the first of `values`: a signature's are left out). */
+async function countWhere(
+  db: Queryable,
+  type: ResourceType,
+  where: string[],
+  values: unknown[],
+): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (${type.source}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
+    values,
+  );
+  return Number(row.n);
+}
+
+/**
+ * One person's resources, read with their access signature, shown only once `decide` has decided (and
+ * audited): it throws when they may not be shown.
+ */
+async function personSearch(
+  db: Queryable,
+  gate: PersonGate,
+  decide: (signature: number | null) => Promise<unknown>,
+  type: ResourceType,
+  personId: string,
+  query: Query,
+): Promise<SearchResult> {
+  const p = new SqlParams();
+  const person = `${p.add(personId)}::uuid`;
+  const where = [
+    `r.person_id = ${person}`,
+    ...criteria(type, { ...query, patient: undefined, subject: undefined }, p),
+  ];
+  const count = countOf(query);
+  const whereValues = p.values.length;
+  const offset = offsetOf(query);
+  const { rows: found, signature } = await selectPersonRows(
+    db,
+    type,
+    where,
+    p,
+    { count, offset },
+    sortOrder(type, query),
+    gate.signature(person, add(p)),
+  );
+  await decide(signature);
+  // Nothing on the page: none at all when it was the first (and asked for any); else they are counted.
+  const total =
+    found.length > 0
+      ? Number(found[0].total)
+      : offset === 0 && count > 0
+        ? 0
+        : await countWhere(db, type, where, p.values.slice(0, whereValues));
+  return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
+}
+
 export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
   const { role } = ctx.roleAssignment;
   /** What a type needs of a decision: demographics suffice for Patient to identity administrators. */
@@ -216,20 +342,30 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
    */
   const UNSEEN: ReadonlySet<RefusalKind | undefined> = new Set(["no-relationship", "no-such-person"]);
 
-  async function decideOne(type: ResourceType, personId: string, absent: string): Promise<AccessDecision> {
-    const decision = await decideAccess({
-      ...ctx,
-      person: personId,
-      action: "view",
-      requires: requires(type),
-    });
+  const gateFor = (type: ResourceType, action: "view" | "search") =>
+    personGate(ctx, action, { requires: requires(type) });
+
+  /** The decision for one person (audited); `read`: the gate whose statement also read their signature. */
+  async function decideOne(
+    type: ResourceType,
+    personId: string,
+    absent: string,
+    read?: { gate: PersonGate; signature: number | null },
+  ): Promise<AccessDecision> {
+    const decision = read
+      ? await read.gate.decide(personId, read.signature)
+      : await decideAccess({ ...ctx, person: personId, action: "view", requires: requires(type) });
     if (!decision.allow)
       throw UNSEEN.has(decision.refusal) ? notFoundError(absent) : new AccessDenied(decision);
     return decision;
   }
 
   /** Only the people whose decision lets this type be shown; one audit row for the lot. */
-  async function filterPeople(type: ResourceType, personIds: string[], action: "view" | "search" | "export") {
+  async function filterPeople(
+    type: ResourceType,
+    people: string[] | { gate: PersonGate; signatures: Map<string, number | null> },
+    action: "view" | "search" | "export",
+  ) {
     if (role.accessBasis === "pseudonymised" || role.accessBasis === "aggregate") {
       const reason = `the ${role.name} role does not read identifiable FHIR resources`;
       await appendAuditEvent(db, {
@@ -255,7 +391,9 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
         breakGlassId: null,
       });
     }
-    const { allowed, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action);
+    const { allowed, withheld, decisions } = Array.isArray(people)
+      ? await filterPeopleForAccess(ctx, people, action)
+      : await people.gate.filter(people.signatures);
     const need = requires(type);
     const shown = new Set(allowed.filter((id) => !need || decisions.get(id)?.disclosure === need));
     return { shown, withheld: withheld.length + (allowed.length - shown.size) };
@@ -267,27 +405,15 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     p: SqlParams,
     page?: { count: number; offset: number },
     order = type.order,
-  ) => selectRows(db, type, where, p, page, order);
+    signature: string | null = null,
+  ) => selectRows(db, type, where, p, page, order, signature);
 
-  async function searchOnePerson(type: ResourceType, personId: string, query: Query): Promise<SearchResult> {
-    const p = new SqlParams();
-    const where = [
-      `r.person_id = ${p.add(personId)}::uuid`,
-      ...criteria(type, { ...query, patient: undefined, subject: undefined }, p),
-    ];
-    const count = countOf(query);
-    const found = await rows(type, where, p, { count, offset: offsetOf(query) }, sortOrder(type, query));
-    const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
-    return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
-  }
-
-  async function countWhere(type: ResourceType, where: string[], p: SqlParams): Promise<number> {
-    const [row] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${type.source}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
-      p.values,
-    );
-    return Number(row.n);
-  }
+  const searchOnePerson = (type: ResourceType, personId: string, query: Query) => {
+    const gate = gateFor(type, "view");
+    const decide = (signature: number | null) =>
+      decideOne(type, personId, "there is no Patient with this id", { gate, signature });
+    return personSearch(db, gate, decide, type, personId, query);
+  };
 
   /** A search that names no patient: the matching people are filtered, and only those shown are paged. */
   async function searchAcrossPeople(type: ResourceType, query: Query): Promise<SearchResult> {
@@ -296,18 +422,21 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     if (where.length === 0) {
       throw new FhirError(400, "too-costly", `a ${type.type} search needs at least one search parameter`);
     }
+    const action = type.type === "Patient" ? "search" : "view";
+    const gate = gateFor(type, action);
     const matched = await rows(
       type,
       where,
       p,
       { count: MAX_PATIENT_MATCHES + 1, offset: 0 },
       sortOrder(type, query),
+      gate.signature("r.person_id", add(p)),
     );
     if (matched.length > MAX_PATIENT_MATCHES) {
       throw new FhirError(400, "too-costly", `more than ${MAX_PATIENT_MATCHES} matches: narrow the search`);
     }
-    const people = [...new Set(matched.map((r) => r.person_id as string))];
-    const { shown, withheld } = await filterPeople(type, people, type.type === "Patient" ? "search" : "view");
+    const signatures = new Map(matched.map((r) => [r.person_id as string, signatureOf(r)]));
+    const { shown, withheld } = await filterPeople(type, { gate, signatures }, action);
     const visible = matched.filter((r) => shown.has(r.person_id as string));
     const offset = offsetOf(query);
     const page = visible.slice(offset, offset + countOf(query));
@@ -330,14 +459,11 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
         { count: countOf(query), offset: offsetOf(query) },
         sortOrder(type, query),
       );
-      const total = found.length > 0 ? Number(found[0].total) : await countWhere(type, where, p);
+      const total = found.length > 0 ? Number(found[0].total) : await countWhere(db, type, where, p.values);
       return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
     }
     const person = type.type === "Patient" ? null : personOf(query, new SqlParams());
-    if (person) {
-      await decideOne(type, person, "there is no Patient with this id");
-      return searchOnePerson(type, person, query);
-    }
+    if (person) return searchOnePerson(type, person, query);
     if (type.type !== "Patient" && valuesOf(query, "_id").length === 0) {
       throw new FhirError(400, "too-costly", `a ${type.type} search needs patient (or subject) or _id`);
     }
@@ -349,10 +475,15 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
       const p = new SqlParams();
       const match = type.idSql(id, p);
       if (match === null) throw notFoundError(`there is no ${type.type} with this id`);
-      const [row] = await rows(type, [match], p, { count: 1, offset: 0 });
+      const gate = type.personal ? gateFor(type, "view") : null;
+      const signature = gate?.signature("r.person_id", add(p)) ?? null;
+      const [row] = await rows(type, [match], p, { count: 1, offset: 0 }, type.order, signature);
       if (!row) throw notFoundError(`there is no ${type.type} with this id`);
-      if (type.personal)
-        await decideOne(type, row.person_id as string, `there is no ${type.type} with this id`);
+      if (gate)
+        await decideOne(type, row.person_id as string, `there is no ${type.type} with this id`, {
+          gate,
+          signature: signatureOf(row),
+        });
       const [resource] = await toResources(db, type, [row]);
       if (!resource) throw notFoundError(`there is no ${type.type} with this id`);
       return resource;

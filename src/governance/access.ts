@@ -3,6 +3,7 @@
 // gets it. See docs/governance.md.
 import { invalid, OnePlaceError } from "../core/errors.ts";
 import { isUuid } from "../core/ids.ts";
+import { isCitus } from "../store/index.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { breakGlassReasonProblem, insertBreakGlass } from "./break-glass.ts";
 import { BREAK_GLASS_ACTIONS, denied, evaluateAccess } from "./policy.ts";
@@ -110,14 +111,22 @@ async function breakGlass(
  * relationship gets time-limited access, flagged to the IG officer.
  */
 export async function decideAccess(request: AccessRequest): Promise<AccessDecision> {
-  const at = clock(request);
+  return decideAndAudit(request, clock(request), null);
+}
+
+/** decideAccess, from facts already read at `at` (a PersonGate's statement) or, when null, read here. */
+async function decideAndAudit(
+  request: AccessRequest,
+  at: Date,
+  known: PersonFacts | null,
+): Promise<AccessDecision> {
   let decision: AccessDecision;
   let personIds: string[] = [];
   if (!isUuid(request.person)) {
     decision = denied("not a person id");
   } else {
     personIds = [request.person.toLowerCase()];
-    const facts = await factsForPerson(request.db, scopeOf(request, at), personIds[0]);
+    const facts = known ?? (await factsForPerson(request.db, scopeOf(request, at), personIds[0]));
     decision = judge(request, request.action, facts);
     if (!decision.allow && request.breakGlass) {
       decision = await breakGlass(request, facts, at, request.breakGlass.reason);
@@ -236,7 +245,18 @@ export async function filterPeopleForAccess(
       throw invalid("governance.person-id", "filterPeopleForAccess: person ids must be UUIDs");
   }
   const at = clock(ctx);
-  const decisions = await judgePeople(ctx, ids, action, at);
+  return filterAndAudit(ctx, ids, action, context, at, await judgePeople(ctx, ids, action, at));
+}
+
+/** filterPeopleForAccess once the decisions are made: the audit row, then the answer. */
+async function filterAndAudit(
+  ctx: AccessContext,
+  ids: readonly string[],
+  action: Action,
+  context: string | undefined,
+  at: Date,
+  decisions: Map<string, AccessDecision>,
+): Promise<FilteredPeople> {
   const allowed = ids.filter((id) => decisions.get(id)?.allow);
   const withheld = ids.filter((id) => !decisions.get(id)?.allow);
   const disclosed = allowed.map((id) => decisions.get(id) as AccessDecision);
@@ -363,6 +383,75 @@ export function accessGate(ctx: AccessContext, action: Action): AccessGate {
       const { withheld, why } = withheldTally(judged);
       const shown = judged.reduce((n, [d, count]) => (d.allow ? n + count : n), 0);
       return { shown, withheld, withheldWhy: why };
+    },
+  };
+}
+
+/**
+ * Deciding while reading: the statement that reads a person's rows also computes the facts the decision
+ * needs (`signature`, the same SIGNATURE bits as accessGate's), so a read costs one trip to the database,
+ * not two. The rows are not shown before `decide` (or `filter`) has decided and audited, exactly as
+ * decideAccess and filterPeopleForAccess do. A signature carries a fact only as a bit where the decision or its
+ * audit row needs more (which break-glass grant, whose objection): those people, and a person whose statement
+ * found no row, are decided from their full facts by a query of their own. On Citus, whose planner takes no
+ * such per-row probes of its distributed tables, `signature` is null and every decision reads its own facts.
+ */
+export interface PersonGate {
+  /** The signature of the person in `column` (SQL, its parameters added through `add`), or null: see above. */
+  signature(column: string, add: (value: unknown, cast: string) => string): string | null;
+  /** decideAccess for one person, given the signature the statement returned (null: none read). */
+  decide(personId: string, signature: number | null): Promise<AccessDecision>;
+  /** filterPeopleForAccess for the people a statement returned, each with its signature. */
+  filter(signatures: ReadonlyMap<string, number | null>, context?: string): Promise<FilteredPeople>;
+}
+
+/** Bits standing for facts the decision or its audit row needs in full. */
+const PARTIAL_BITS = SIGNATURE.breakGlass | SIGNATURE.objectionHeldByTeam | SIGNATURE.objectionElsewhere;
+
+function exactFacts(personId: string, signature: number | null, teamOrg: string | null) {
+  if (signature === null || (signature & PARTIAL_BITS) !== 0) return null;
+  return { ...factsOfSignature(signature, teamOrg), personId };
+}
+
+export function personGate(
+  ctx: AccessContext,
+  action: Action,
+  options: { requires?: "identifiable" } = {},
+): PersonGate {
+  const at = clock(ctx);
+  const scope = scopeOf(ctx, at);
+  const teamOrg = ctx.roleAssignment.team.orgCode;
+  return {
+    signature: (column, add) => (isCitus(ctx.db) ? null : signatureSql(scope, column, add, true)),
+    decide(personId, signature) {
+      const facts = isUuid(personId) ? exactFacts(personId.toLowerCase(), signature, teamOrg) : null;
+      return decideAndAudit({ ...ctx, person: personId, action, ...options }, at, facts);
+    },
+    async filter(signatures, context) {
+      if (signatures.size > MAX_PEOPLE_PER_FILTER) {
+        throw invalid(
+          "governance.too-many-people",
+          `at most ${MAX_PEOPLE_PER_FILTER} people may be filtered at once`,
+        );
+      }
+      const ids: string[] = [];
+      const decisions = new Map<string, AccessDecision>();
+      const unknown: string[] = [];
+      for (const [raw, signature] of signatures) {
+        const id = UUID_LOWER.test(raw) ? raw : raw.toLowerCase();
+        if (!UUID_LOWER.test(id))
+          throw invalid("governance.person-id", "personGate.filter: person ids must be UUIDs");
+        if (decisions.has(id) || unknown.includes(id)) continue; // a few at most: the rest are decided
+        ids.push(id);
+        const facts = exactFacts(id, signature, teamOrg);
+        if (facts) decisions.set(id, judge(ctx, action, facts));
+        else unknown.push(id);
+      }
+      if (unknown.length > 0)
+        for (const [id, d] of await judgePeople(ctx, unknown, action, at)) decisions.set(id, d);
+      // In the order given, as judgePeople's are: the audit row's reasons are tallied in that order.
+      const ordered = new Map(ids.map((id) => [id, decisions.get(id) as AccessDecision]));
+      return filterAndAudit(ctx, ids, action, context, at, ordered);
     },
   };
 }

@@ -1,11 +1,12 @@
 // The public face of information governance. Faces (web, FHIR API, exports, reports) import from here.
 
-export type { AccessRequest, FilteredPeople } from "./access.ts";
+export type { AccessRequest, FilteredPeople, PersonGate } from "./access.ts";
 export {
   AccessDenied,
   decideAccess,
   filterPeopleForAccess,
   MAX_PEOPLE_PER_FILTER,
+  personGate,
   withPersonAccess,
 } from "./access.ts";
 export { toFhirAuditEvent } from "./audit-fhir.ts";

@@ -29,6 +29,27 @@ describe("oneplace with no database needed", () => {
     }
   });
 
+  test("serve and demo run with 16 MiB semi-spaces (bin/oneplace.js re-executes itself); other commands do not", async () => {
+    // A module imported before the command runs says whether V8 was started with the smaller young generation.
+    const probe =
+      'data:text/javascript,if(process.execArgv.includes("--max-semi-space-size=16"))process.stderr.write("semi-space 16\\n")';
+    const semiSpace = (command: string) =>
+      new Promise<boolean>((resolve, reject) => {
+        const child = spawn(process.execPath, ["--import", probe, ONEPLACE_BIN, command, "--help"], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        child.on("error", reject);
+        child.on("close", () => resolve(stderr.includes("semi-space 16")));
+      });
+    assert.equal(await semiSpace("serve"), true);
+    assert.equal(await semiSpace("demo"), true);
+    assert.equal(await semiSpace("synth"), false);
+  });
+
   test("an unknown flag or command is a usage error with a way forward", async () => {
     const flag = await runCli(["synth", "--peeple", "5"], {});
     assert.equal(flag.code, 2);

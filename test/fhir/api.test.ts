@@ -597,6 +597,43 @@ test("refused: no relationship answers as no such person (404, audited as refuse
   assert.equal((await lastAudit()).allowed, false);
 });
 
+test("read and decided in one statement: a person with nothing to show, a break-glass grant, each audited once before the answer", async () => {
+  const count = async () => Number((await web.t.db.query("SELECT count(*)::int AS n FROM audit_event"))[0].n);
+  // The person has no care plan: the decision comes from the statement that found none.
+  let before = await count();
+  const empty = await get(`/fhir/R4/CarePlan?patient=${person.personId}`, "gp.fhir");
+  assert.equal(empty.statusCode, 200);
+  assert.equal(empty.json().total, 0);
+  assert.equal(await count(), before + 1);
+  assert.deepEqual(
+    { allowed: (await lastAudit()).allowed, people: (await lastAudit()).person_ids },
+    { allowed: true, people: [person.personId] },
+  );
+  // An open break-glass grant: the read is allowed and its audit row names that grant and is flagged.
+  const [gp] = await web.t.db.query<{ user_id: string; team_id: string }>(
+    `SELECT u.user_id, ur.team_id FROM app_user u JOIN user_role ur USING (user_id) WHERE u.username = 'gp.fhir'`,
+  );
+  const [{ id: grant }] = await web.t.db.query<{ id: string }>(
+    `INSERT INTO break_glass (person_id, break_glass_id, user_id, role_code, team_id, reason, started_at, expires_at)
+     VALUES ($1, gen_random_uuid(), $2, 'gp', $3, 'unconscious in clinic, no records here', now() - interval '1 minute',
+             now() + interval '1 hour')
+     RETURNING break_glass_id::text AS id`,
+    [elsewhere.personId, gp.user_id, gp.team_id],
+  );
+  // (Grants are kept, never deleted: the refusals above, which this grant would change, have run.)
+  before = await count();
+  const read = await get(`/fhir/R4/Observation/${ids.elsewhereObs}`, "gp.fhir");
+  assert.equal(read.statusCode, 200);
+  const searched = await get(`/fhir/R4/Observation?patient=${elsewhere.personId}`, "gp.fhir");
+  assert.equal(searched.json().total, 1);
+  assert.equal(await count(), before + 2, "one audit row per request");
+  const rows = await web.t.db.query<{ break_glass_id: string; flagged: boolean; relationship: string }>(
+    "SELECT break_glass_id::text, flagged, relationship FROM audit_event ORDER BY seq DESC LIMIT 2",
+  );
+  for (const row of rows)
+    assert.deepEqual(row, { break_glass_id: grant, flagged: true, relationship: "break-glass" });
+});
+
 test("_format: json and the JSON media types are served; XML is refused with a 406 OperationOutcome", async () => {
   for (const format of ["json", "application/json", "application/fhir%2Bjson", "application/fhir+json"]) {
     const res = await get(`/fhir/R4/Patient/${person.personId}?_format=${format}`, "gp.fhir");

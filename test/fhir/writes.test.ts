@@ -171,6 +171,12 @@ test("POST /fhir/R4 transaction: stored through ingest, read back, audited; the 
   );
   assert.equal(load.status, "succeeded");
   assert.equal(load.layout, "Bundle transaction");
+  const [dataLoad] = await rows(
+    "SELECT status, rows_by_table FROM data_load WHERE source_system = $1 ORDER BY started_at DESC LIMIT 1",
+    [SOURCE],
+  );
+  assert.equal(dataLoad.status, "succeeded", "the load row is finished in the transaction that stored it");
+  assert.ok(Object.keys(dataLoad.rows_by_table).length > 0);
   assert.equal(load.records_read, 3);
   assert.deepEqual(load.unsupported_by_type, { Device: 1 });
   const [audit] = await rows(
@@ -200,6 +206,7 @@ test("POST /fhir/R4 transaction: stored through ingest, read back, audited; the 
 test("a transaction with one bad entry is refused whole: 400 naming the entry, nothing stored, the reject kept", async () => {
   const nhs = nextNhsNumber();
   const before = { people: await count("person_record"), obs: await count("gp_entry") };
+  const loads = { ingest: await count("ingest_load"), data: await count("data_load") };
   const tx = bundle("transaction", [
     { resource: patient("tx-bad-p", nhs) },
     { resource: observation("tx-bad-o", "Patient/tx-bad-p") },
@@ -234,6 +241,11 @@ test("a transaction with one bad entry is refused whole: 400 naming the entry, n
   );
   assert.equal(load.status, "failed");
   assert.match(load.failure, /transaction refused/);
+  // Tried whole first (its load row in the same transaction, so rolled back with it), then refused: one load.
+  assert.deepEqual(
+    { ingest: await count("ingest_load"), data: await count("data_load") },
+    { ingest: loads.ingest + 1, data: loads.data + 1 },
+  );
 
   // Corrected and sent again, it is applied and the reject is resolved.
   tx.entry[2].resource.gender = "other";

@@ -8,6 +8,7 @@ import {
   decideAccess,
   filterPeopleForAccess,
   judgePeople,
+  personGate,
 } from "../../src/governance/access.ts";
 import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
 import { pseudonymKeysFromEnv } from "../../src/governance/pseudonym-keys.ts";
@@ -140,6 +141,80 @@ test("a register's access gate (each person's facts as a signature in SQL) lets 
       }
       const tally = gate.tally(rows.map((r) => ({ signature: Number(r.sig), count: 1 })));
       assert.equal(tally.shown + tally.withheld, ids.length);
+    }
+  }
+});
+
+/** The audit row's decision fields, as a person gate and decideAccess must both write them. */
+async function lastDecisionRow() {
+  const [row] = await t.db.query(
+    `SELECT actor, role_code, purpose, action, person_ids, withheld_ids, person_count, allowed, reason,
+            relationship, disclosure, break_glass_id::text AS break_glass_id, flagged, channel
+       FROM audit_event ORDER BY seq DESC LIMIT 1`,
+  );
+  return row;
+}
+
+/** Each person's signature as a FHIR read gets it: a column of the statement that reads their rows. */
+async function signaturesOf(gate: ReturnType<typeof personGate>, ids: readonly string[]) {
+  const p = new SqlParams();
+  const people = p.add(ids, "uuid[]");
+  const signature = gate.signature("x.person_id", (value, cast) => p.add(value, cast));
+  assert.ok(signature, "a signature on one server (null only on Citus)");
+  const rows = await t.db.query<{ person_id: string; sig: number }>(
+    `SELECT x.person_id::text AS person_id, ${signature} AS sig FROM unnest(${people}) AS x(person_id)`,
+    p.values,
+  );
+  return new Map(rows.map((r) => [r.person_id, Number(r.sig)]));
+}
+
+test("a person gate (the facts read with the rows, as FHIR reads do) decides and audits every cell exactly as decideAccess", async () => {
+  const ids = [...matrix.personByState.values()];
+  const cells = await runMatrix(matrix, async (ctx, personId, action) => {
+    const reference = await decideAccess({ ...ctx, person: personId, action });
+    const referenceRow = await lastDecisionRow();
+    const gate = personGate(ctx, action);
+    const signature = (await signaturesOf(gate, ids)).get(personId) as number;
+    const before = Number((await t.db.query("SELECT count(*)::int AS n FROM audit_event"))[0].n);
+    const decision = await gate.decide(personId, signature);
+    const after = Number((await t.db.query("SELECT count(*)::int AS n FROM audit_event"))[0].n);
+    assert.equal(after, before + 1, "one audit row per decision");
+    const row = await lastDecisionRow();
+    // The same grant by id: break-glass is decided from the person's full facts, not the signature's bit.
+    assert.deepEqual(row, referenceRow, `${ctx.roleAssignment.role.roleCode} × ${personId} × ${action}`);
+    assert.deepEqual(decision, reference);
+    return decision.allow ? decision.disclosure : null;
+  });
+  assert.equal(cells, 14 * STATES.length * ACTIONS.length);
+});
+
+test("a person gate with no signature (no row read) or an unknown person still decides from the facts, and audits", async () => {
+  const [ctx] = [...matrix.contexts.values()];
+  const registered = matrix.personByState.get("registered") as string;
+  const reference = await decideAccess({ ...ctx, person: registered, action: "view" });
+  const decision = await personGate(ctx, "view").decide(registered, null);
+  assert.deepEqual(decision, reference);
+  const stranger = randomUUID();
+  const unknown = await personGate(ctx, "view").decide(stranger, null);
+  assert.equal(unknown.allow, false);
+  assert.deepEqual((await lastDecisionRow()).person_ids, [stranger]);
+  const malformed = await personGate(ctx, "view").decide("not-an-id", 1);
+  assert.equal(malformed.allow, false);
+  assert.equal((await lastDecisionRow()).reason, "not a person id");
+});
+
+test("a person gate's filter answers a set as filterPeopleForAccess does, with the same one audit row", async () => {
+  const ids = [...matrix.personByState.values()];
+  for (const [role, ctx] of matrix.contexts) {
+    for (const action of ["search", "view"] as const) {
+      const reference = await filterPeopleForAccess(ctx, ids, action);
+      const referenceRow = await lastDecisionRow();
+      const gate = personGate(ctx, action);
+      const result = await gate.filter(await signaturesOf(gate, ids));
+      assert.deepEqual(result.allowed, reference.allowed, `${role} × ${action}`);
+      assert.deepEqual(result.withheld, reference.withheld, `${role} × ${action}`);
+      assert.deepEqual(result.decisions, reference.decisions, `${role} × ${action}`);
+      assert.deepEqual(await lastDecisionRow(), referenceRow, `${role} × ${action}`);
     }
   }
 });

@@ -174,6 +174,57 @@ describe("ingest rescores the people it touched", () => {
     assert.match(again.stdout, /Rescored 0 people/);
   });
 
+  test("oneplace ingest fhir rescores only the people its resources changed, not everyone received since the run", async () => {
+    // people[0] has a record received after the full run by a load that queued nobody (a CSV extract, say): a
+    // rescore of "everyone changed since the run" would take them too. The FHIR file is about people[2] alone.
+    const added = await withDb((db) =>
+      db.query(
+        `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code,
+           source_system, source_record_id, received_at)
+         VALUES ($1, gen_random_uuid(), 'Z90001', '2016-02-01', 'condition', 'http://snomed.info/sct', '38341003',
+                 'rescore-test', gen_random_uuid()::text, now())
+         RETURNING entry_id`,
+        [people[0].personId],
+      ),
+    );
+    assert.equal(added.length, 1);
+    const before = await withDb((db) => scored(db, people[2].personId));
+    const other = await withDb((db) => scored(db, people[0].personId));
+    const p = people[2];
+    const file = join(dir, "one-person.ndjson");
+    writeFileSync(
+      file,
+      `${[
+        {
+          resourceType: "Patient",
+          id: "fhir-rescore-1",
+          identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-number", value: p.nhs }],
+          name: [{ family: p.family, given: [p.given] }],
+          birthDate: p.birthDate,
+        },
+        {
+          resourceType: "Condition",
+          id: "fhir-rescore-c1",
+          subject: { reference: "Patient/fhir-rescore-1" },
+          code: { coding: [{ system: "http://snomed.info/sct", code: "44054006" }] },
+          recordedDate: "2015-06-01",
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join("\n")}\n`,
+    );
+    const res = await runCli(["ingest", "fhir", file, "--source", "community-ehr", "--quiet"], t.env);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /2 read, 2 loaded/);
+    assert.match(res.stdout, /Rescored 1 people against the stratification/);
+    await withDb(async (db) => {
+      assert.notEqual((await scored(db, p.personId)).run_id, before.run_id, "the person is rescored");
+      assert.equal((await scored(db, people[0].personId)).run_id, other.run_id, "nobody else is");
+      const [q] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM risk_rescore_queue");
+      assert.equal(q.n, 0, "the queue is drained");
+    });
+  });
+
   test("an A01 over MLLP is ACKed, then its person is rescored within seconds, off the ACK path", async () => {
     const db = await openDb({ databaseUrl: t.databaseUrl, home: t.home });
     const listener = await startListener(db, { port: 0 });

@@ -187,6 +187,8 @@ export const ingestFhir = defineCommand({
   },
   db: "migrated",
   async run({ options, args, db }) {
+    // Each chunk queues the people it changed, in its transaction, as HL7 does: only they are rescored.
+    const touched = queueingTouched();
     return loadEach(
       db,
       fhirFiles(args.paths),
@@ -196,6 +198,7 @@ export const ingestFhir = defineCommand({
         const r = await loadFhirFile(db, file, {
           source: options.source,
           onProgress: (n) => progress.update(n, "resources", n),
+          touched,
         });
         return {
           file,
@@ -206,7 +209,7 @@ export const ingestFhir = defineCommand({
           released: r.released,
         };
       },
-      { sinceLatestRun: true },
+      { sinceLatestRun: false },
     );
   },
 });

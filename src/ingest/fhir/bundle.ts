@@ -78,27 +78,39 @@ export async function loadFhirBundle(
 ): Promise<BundleLoadResult> {
   const sha = sha256(raw);
   const entryCount = ((bundle as { entry?: unknown[] }).entry ?? []).length;
-  const loadId = await startLoad(db, {
+  const load = {
     sourceSystem: options.source,
-    format: "fhir",
+    format: "fhir" as const,
     layout: `Bundle ${kind}`,
     origin: options.origin,
     fileSha256: sha,
-  });
-  const s: FhirSession = {
-    source: options.source,
-    origin: options.origin,
-    sha,
-    loadId,
-    touched: options.touched,
   };
   const { items, rejects } = documentItems(bundle, raw, {
     skip: options.skip,
     references: options.references,
   });
+  const session = (loadId: string): FhirSession => ({
+    source: options.source,
+    origin: options.origin,
+    sha,
+    loadId,
+    touched: options.touched,
+  });
+  // A transaction whose entries all pass: its load row is started, filled and finished in the transaction
+  // that stores it (one commit, where there were five). One that is refused is loaded again the long way
+  // below, whose load row, committed first, records the refusal and keeps the rejects.
+  const whole =
+    kind === "transaction" && rejects.length === 0 && items.length > 0
+      ? await wholeTransaction(db, load, session, items)
+      : null;
+  const loadId = whole?.loadId ?? (await startLoad(db, load));
+  const s = session(loadId);
   try {
-    const result =
-      kind === "transaction" ? await transaction(db, s, items, rejects) : await batch(db, s, items, rejects);
+    const result = whole
+      ? { applied: true, outcome: whole.outcome }
+      : kind === "transaction"
+        ? await transaction(db, s, items, rejects)
+        : await batch(db, s, items, rejects);
     const hasPeople = items.some((i) => typeOf(i.resource) === "Patient");
     const release =
       result.applied && hasPeople
@@ -106,13 +118,14 @@ export async function loadFhirBundle(
         : { released: 0, people: [] };
     const people = [...new Set([...(result.applied ? result.outcome.people : []), ...release.people])];
     if (people.length > 0) options.touched?.committed(people);
-    await finishLoad(
-      db,
-      loadId,
-      result.applied ? "succeeded" : "failed",
-      result.outcome.tables,
-      result.applied ? undefined : `transaction refused: ${result.outcome.rejects.length} entries rejected`,
-    );
+    if (!whole)
+      await finishLoad(
+        db,
+        loadId,
+        result.applied ? "succeeded" : "failed",
+        result.outcome.tables,
+        result.applied ? undefined : `transaction refused: ${result.outcome.rejects.length} entries rejected`,
+      );
     const entries = await entryOutcomes(
       db,
       s,
@@ -134,6 +147,31 @@ export async function loadFhirBundle(
     };
   } catch (error) {
     await finishLoad(db, loadId, "failed", {}, (error as Error).message).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * A transaction Bundle applied whole with its load row in one database transaction, or null when it was
+ * refused (by the checks or by the database): then nothing of it, not even the load row, was kept.
+ */
+async function wholeTransaction(
+  db: Db,
+  load: Parameters<typeof startLoad>[1],
+  session: (loadId: string) => FhirSession,
+  items: FhirItem[],
+): Promise<{ loadId: string; outcome: Outcome } | null> {
+  try {
+    return await retried(() =>
+      db.transaction(async (tx) => {
+        const loadId = await startLoad(tx, load);
+        const outcome = await applyChunk(tx, session(loadId), items, true);
+        await finishLoad(tx, loadId, "succeeded", outcome.tables);
+        return { loadId, outcome };
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ChunkRefused || (error as { code?: unknown }).code) return null;
     throw error;
   }
 }

@@ -37,6 +37,8 @@ export interface FhirLoadOptions {
   chunkSize?: number;
   onProgress?: (resources: number) => void;
   replayedBy?: string;
+  /** Told, in each chunk's transaction, the people it changed (the CLI queues them for rescoring). */
+  touched?: PeopleTouched;
 }
 
 export interface FhirLoadResult {
@@ -784,7 +786,14 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
     origin,
     fileSha256: sha,
   });
-  const s: FhirSession = { source: options.source, origin, sha, loadId, replayedBy: options.replayedBy };
+  const s: FhirSession = {
+    source: options.source,
+    origin,
+    sha,
+    loadId,
+    replayedBy: options.replayedBy,
+    touched: options.touched,
+  };
   const total: Tally = { counts: emptyCounts(), tables: {}, unsupported: {} };
   let released = 0;
   try {
@@ -795,7 +804,7 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
       await loadItems(db, s, items, options.chunkSize ?? 2000, total);
       options.onProgress?.(total.counts.recordsRead);
     }
-    released = (await releaseHeld(db, options.replayedBy)).released;
+    released = (await releaseHeld(db, options.replayedBy, options.touched)).released;
     await finishLoad(db, loadId, "succeeded", total.tables);
   } catch (error) {
     await finishLoad(db, loadId, "failed", total.tables, (error as Error).message).catch(() => {});
