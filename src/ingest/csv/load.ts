@@ -3,7 +3,7 @@ import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { recordRejects, resolveRejects } from "../rejects.ts";
+import { hasOpenRejects, recordRejects, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
 import {
   type ColumnDef,
@@ -58,6 +58,8 @@ export interface CsvSession {
   layout: CsvLayout;
   /** The layout's column for each header position (null for none). */
   defs?: (ColumnDef | null)[];
+  /** The header position of the layout's record id column. */
+  recordIndex?: number;
   sourceSystem: string;
   orgCode: string | null;
   origin: string;
@@ -104,9 +106,10 @@ export function checkRow(
   raw: string,
 ): { row: CsvRow } | { reject: PendingReject } {
   if (!s.defs) s.defs = s.header.map((h) => s.layout.columns.find((c) => c.name === h) ?? null);
-  const recordIndex = s.header.indexOf(s.layout.recordIdColumn);
-  const recordId = fields[recordIndex]?.trim() || null;
-  const nul = fields.findIndex((f) => f.includes("\u0000"));
+  s.recordIndex ??= s.header.indexOf(s.layout.recordIdColumn);
+  const recordId = fields[s.recordIndex]?.trim() || null;
+  let nul = -1;
+  for (let i = 0; i < fields.length && nul === -1; i++) if (fields[i].includes("\u0000")) nul = i;
   if (nul !== -1) {
     // A NUL byte cannot be stored as text: the row is kept as a reject (its bytes in base64) and the file goes on.
     const column = s.header[nul] ?? `field ${nul + 1}`;
@@ -208,12 +211,16 @@ export async function writeChunk(
   ) => {
     const all = [...rejects, ...res.rejects.map((r) => asPending(s, r))];
     await storeRejects(tx, s, all);
-    const rejectedIds = new Set(all.map((r) => r.recordId));
-    const accepted = rows
-      .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
-      .filter((id) => id && !rejectedIds.has(id))
-      .map((id) => `${s.layout.name}:${id}`);
-    await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest");
+    // The accepted rows' keys are only made when the source has open rejects they could resolve (on a clean
+    // feed there are none, and a key per row was a string per row for nothing).
+    if (rows.length > 0 && (await hasOpenRejects(tx, s.sourceSystem, "csv"))) {
+      const rejectedIds = new Set(all.map((r) => r.recordId));
+      const accepted = rows
+        .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
+        .filter((id) => id && !rejectedIds.has(id))
+        .map((id) => `${s.layout.name}:${id}`);
+      await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest", true);
+    }
     const counts: LoadCounts = {
       recordsRead: rows.length + rejects.length,
       loaded: res.loaded,
