@@ -43,7 +43,10 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
     }
     const file = `${r.sourceSystem}\u0000${r.layout}\u0000${r.origin}`;
     let byHeader = byFile.get(file);
-    if (!byHeader) byFile.set(file, (byHeader = new Map()));
+    if (!byHeader) {
+      byHeader = new Map();
+      byFile.set(file, byHeader);
+    }
     const list = byHeader.get(r.context ?? "");
     if (list) list.push(r);
     else byHeader.set(r.context ?? "", [r]);
