@@ -116,7 +116,7 @@ export async function hasOpenRejects(
   return open.length > 0;
 }
 
-/** When a record that was once rejected is accepted (a resend, a replay), its reject is resolved. */
+/** When a record that was once rejected is accepted (a resend, a replay), its reject is resolved: their ids. */
 export async function resolveRejects(
   q: Queryable,
   sourceSystem: string,
@@ -125,16 +125,18 @@ export async function resolveRejects(
   by: string,
   /** The caller has just seen that the source has open rejects (hasOpenRejects). */
   someOpen = false,
-): Promise<void> {
-  if (originKeys.length === 0) return;
+): Promise<string[]> {
+  if (originKeys.length === 0) return [];
   // A whole chunk of keys is looked up only when the source has any open reject of that format at all (the
   // usual case on a clean feed is none: one index probe instead of one per key).
-  if (originKeys.length > 16 && !someOpen && !(await hasOpenRejects(q, sourceSystem, format))) return;
-  await q.query(
+  if (originKeys.length > 16 && !someOpen && !(await hasOpenRejects(q, sourceSystem, format))) return [];
+  const rows = await q.query<{ reject_id: string }>(
     `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $4
-     WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND status = 'open'`,
+     WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND status = 'open'
+     RETURNING reject_id::text AS reject_id`,
     [sourceSystem, format, originKeys, by],
   );
+  return rows.map((r) => r.reject_id);
 }
 
 /**

@@ -195,13 +195,20 @@ function asPending(s: CsvSession, r: RowReject): PendingReject {
   };
 }
 
+export interface ChunkWritten {
+  counts: LoadCounts;
+  tables: Record<string, number>;
+  /** The rejects the chunk's accepted rows resolved (committed). */
+  resolved: string[];
+}
+
 /** Writes one chunk in one transaction; a chunk the database refuses is retried row by row. */
 export async function writeChunk(
   db: Db,
   s: CsvSession,
   rows: CsvRow[],
   invalid: PendingReject[],
-): Promise<{ counts: LoadCounts; tables: Record<string, number> }> {
+): Promise<ChunkWritten> {
   const attempt = (tx: Queryable, subset: CsvRow[]) =>
     s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode }, subset);
   const finish = async (
@@ -213,13 +220,14 @@ export async function writeChunk(
     await storeRejects(tx, s, all);
     // The accepted rows' keys are only made when the source has open rejects they could resolve (on a clean
     // feed there are none, and a key per row was a string per row for nothing).
+    let resolved: string[] = [];
     if (rows.length > 0 && (await hasOpenRejects(tx, s.sourceSystem, "csv"))) {
       const rejectedIds = new Set(all.map((r) => r.recordId));
       const accepted = rows
         .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
         .filter((id) => id && !rejectedIds.has(id))
         .map((id) => `${s.layout.name}:${id}`);
-      await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest", true);
+      resolved = await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest", true);
     }
     const counts: LoadCounts = {
       recordsRead: rows.length + rejects.length,
@@ -229,7 +237,7 @@ export async function writeChunk(
       held: 0,
     };
     if (s.loadId) await addToLoad(tx, s.loadId, counts);
-    return { counts, tables: res.tables };
+    return { counts, tables: res.tables, resolved };
   };
   try {
     return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
@@ -247,7 +255,7 @@ export async function writeChunk(
         finish(tx, { loaded: 0, duplicates: 0, rejects: [], tables: {} }, refused),
       );
     }
-    const total = { counts: emptyCounts(), tables: {} as Record<string, number> };
+    const total: ChunkWritten = { counts: emptyCounts(), tables: {}, resolved: [] };
     const parts = [
       ...rows.map((r) => ({ rows: [r], invalid: [] as PendingReject[] })),
       ...(invalid.length ? [{ rows: [] as CsvRow[], invalid }] : []),
@@ -256,6 +264,7 @@ export async function writeChunk(
       const r = await writeChunk(db, s, part.rows, part.invalid);
       addCounts(total.counts, r.counts);
       for (const [t, n] of Object.entries(r.tables)) total.tables[t] = (total.tables[t] ?? 0) + n;
+      for (const id of r.resolved) total.resolved.push(id);
     }
     return total;
   }

@@ -53,6 +53,8 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
   }
   const groups = [...byFile.values()].flatMap((m) => [...m.values()]);
   const replayed: string[] = [];
+  /** The rejects the replay's committed chunks resolved (replayed). */
+  const resolved = new Set<string>();
   let people = false;
   for (const list of groups) {
     const first = list[0];
@@ -118,6 +120,7 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
             invalid.slice(i, i + CHUNK_ROWS),
           ).then((r) => {
             for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+            for (const id of r.resolved) resolved.add(id);
           });
           write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
           inFlight.push(write);
@@ -133,11 +136,13 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
     }
     await finishLoad(db, loadId, "succeeded", tables);
   }
-  if (replayed.length > 0) {
-    // What became of each is what the database now says: resolved (replayed) or still open.
+  for (const id of replayed) if (resolved.has(id)) out.done.set(id, { accepted: true, reason: null });
+  const others = replayed.filter((id) => !resolved.has(id));
+  if (others.length > 0) {
+    // What became of the others is what the database now says: still open, with the reason the replay gave.
     const now = await db.query<{ reject_id: string; status: string; reason: string }>(
       "SELECT reject_id::text AS reject_id, status, reason FROM ingest_reject WHERE reject_id = ANY($1::uuid[])",
-      [replayed],
+      [others],
     );
     const refused = now.filter((r) => r.status === "open").map((r) => r.reject_id);
     if (refused.length > 0)
