@@ -7,8 +7,9 @@ import { openTestDb, type TestDb } from "../test/helpers/test-db.ts";
 
 export type BenchDb = Pick<TestDb, "db" | "env" | "dispose" | "databaseUrl">;
 
+/** ONEPLACE_BENCH_PREFIX names the scratch database (and temp folder), so engineers sharing a server can tell theirs. */
 export function openBenchDb(): Promise<BenchDb> {
-  return openTestDb({ prefix: "oneplace-bench" });
+  return openTestDb({ prefix: process.env.ONEPLACE_BENCH_PREFIX || "oneplace-bench" });
 }
 
 export function rate(n: number, seconds: number): string {

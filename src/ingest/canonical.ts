@@ -5,8 +5,7 @@ import {
   type CanonicalName,
   type ColumnSpec,
   type CopyValue,
-  encodeCopyRow,
-  encodeCopyValue,
+  CopyWriter,
   insertMany,
   insertText,
   toColumns,
@@ -159,17 +158,17 @@ export async function copyUpsert(
   await q.exec(
     `CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
   );
-  const lines: string[] = new Array(rows.length);
+  const copy = new CopyWriter();
   // A row shorter than the table (a column added since its writer was written) loads null in the rest, as
   // the unnest and VALUES paths do.
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as CopyValue[];
-    lines[i] = encodeCopyRow(row, Math.max(row.length, columns.length));
+    copy.values(row, Math.max(row.length, columns.length)).end();
   }
   await q.copyFrom(
     stage,
     columns.map((c) => c.name),
-    [lines.join("")],
+    [copy.take()],
   );
   const counts = await q.query<{ inserted: number; total: number; changed: string[] | null }>(
     `WITH written AS (
@@ -316,10 +315,9 @@ export async function upsertLinked(
   const last = new Map<unknown, SubjectRow>();
   for (const r of rows) last.set(r.values[0], r);
   const width = staged.length;
-  const lines: string[] = [];
-  for (const r of last.values())
-    lines.push(`${r.line}\t${encodeCopyValue(r.subjectId)}\t${encodeCopyRow(r.values, width)}`);
-  await q.copyFrom(stage, ["line", "subject_id", ...staged.map((c) => c.name)], [lines.join("")]);
+  const copy = new CopyWriter();
+  for (const r of last.values()) copy.value(r.line).value(r.subjectId).values(r.values, width).end();
+  await q.copyFrom(stage, ["line", "subject_id", ...staged.map((c) => c.name)], [copy.take()]);
   const key = `${table}:${recordSubject}`;
   let sql = LINKED_SQL.get(key);
   if (!sql) {

@@ -103,29 +103,40 @@ export async function recordRejects(q: Queryable, rejects: readonly RejectInput[
   );
 }
 
-/** When a record that was once rejected is accepted (a resend, a replay), its reject is resolved. */
+/** Whether a source has any open reject of a format (one index probe). */
+export async function hasOpenRejects(
+  q: Queryable,
+  sourceSystem: string,
+  format: IngestFormat,
+): Promise<boolean> {
+  const open = await q.query(
+    "SELECT 1 FROM ingest_reject WHERE status = 'open' AND source_system = $1 AND format = $2 LIMIT 1",
+    [sourceSystem, format],
+  );
+  return open.length > 0;
+}
+
+/** When a record that was once rejected is accepted (a resend, a replay), its reject is resolved: their ids. */
 export async function resolveRejects(
   q: Queryable,
   sourceSystem: string,
   format: IngestFormat,
   originKeys: readonly string[],
   by: string,
-): Promise<void> {
-  if (originKeys.length === 0) return;
+  /** The caller has just seen that the source has open rejects (hasOpenRejects). */
+  someOpen = false,
+): Promise<string[]> {
+  if (originKeys.length === 0) return [];
   // A whole chunk of keys is looked up only when the source has any open reject of that format at all (the
   // usual case on a clean feed is none: one index probe instead of one per key).
-  if (originKeys.length > 16) {
-    const open = await q.query(
-      "SELECT 1 FROM ingest_reject WHERE status = 'open' AND source_system = $1 AND format = $2 LIMIT 1",
-      [sourceSystem, format],
-    );
-    if (open.length === 0) return;
-  }
-  await q.query(
+  if (originKeys.length > 16 && !someOpen && !(await hasOpenRejects(q, sourceSystem, format))) return [];
+  const rows = await q.query<{ reject_id: string }>(
     `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $4
-     WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND status = 'open'`,
+     WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND status = 'open'
+     RETURNING reject_id::text AS reject_id`,
     [sourceSystem, format, originKeys, by],
   );
+  return rows.map((r) => r.reject_id);
 }
 
 /**

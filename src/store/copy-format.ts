@@ -43,3 +43,55 @@ export function encodeNamedRow(shape: TableShape, row: NamedRow): string {
   for (let i = 1; i < columns.length; i++) line += `\t${encodeCopyValue(row[columns[i]])}`;
   return `${line}\n`;
 }
+
+/**
+ * COPY text written straight into a growing byte buffer, value by value: no string per line and none per
+ * separator, so a chunk of tens of thousands of rows leaves almost nothing for the garbage collector (building
+ * each line by concatenation cost three times the CPU, most of it collecting the pieces).
+ */
+export class CopyWriter {
+  #buf = Buffer.allocUnsafe(1 << 16);
+  #at = 0;
+  #fieldStart = true;
+
+  /** One value of the current line. */
+  value(v: CopyValue): this {
+    const text = encodeCopyValue(v);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; 1 more for the separator.
+    this.#room(text.length * 3 + 1);
+    if (!this.#fieldStart) this.#buf[this.#at++] = 0x09;
+    this.#fieldStart = false;
+    this.#at += this.#buf.write(text, this.#at);
+    return this;
+  }
+
+  /** Values of the current line, `width` in all (nulls after those given). */
+  values(values: readonly CopyValue[], width = values.length): this {
+    for (let i = 0; i < width; i++) this.value(values[i]);
+    return this;
+  }
+
+  /** Ends the current line. */
+  end(): this {
+    this.#room(1);
+    this.#buf[this.#at++] = 0x0a;
+    this.#fieldStart = true;
+    return this;
+  }
+
+  get bytes(): number {
+    return this.#at;
+  }
+
+  /** What has been written (a view of the buffer: write no more once taken). */
+  take(): Buffer {
+    return this.#buf.subarray(0, this.#at);
+  }
+
+  #room(n: number): void {
+    if (this.#at + n <= this.#buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#at + n));
+    this.#buf.copy(next, 0, 0, this.#at);
+    this.#buf = next;
+  }
+}

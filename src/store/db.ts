@@ -22,9 +22,14 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
   /**
    * Bulk-loads rows with COPY ... FROM in PostgreSQL's text format. `chunks` are already-encoded lines
-   * (see copy-format.ts), each ending in a newline. Returns the number of rows loaded.
+   * (see copy-format.ts), each ending in a newline, as text or UTF-8 bytes (CopyWriter). Returns the number of
+   * rows loaded.
    */
-  copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number>;
+  copyFrom(
+    table: string,
+    columns: readonly string[],
+    chunks: readonly (string | Uint8Array)[],
+  ): Promise<number>;
   /**
    * True on a Citus cluster's database (the citus extension was in it when it was opened), on the handle and on
    * its transactions: for the few statements that take another form there (store/layout.ts, `onCitus`).

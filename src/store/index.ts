@@ -19,6 +19,7 @@ export {
 } from "./catalogue.ts";
 export {
   type CopyValue,
+  CopyWriter,
   encodeCopyRow,
   encodeCopyValue,
   encodeNamedRow,

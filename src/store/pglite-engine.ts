@@ -27,10 +27,15 @@ function queryable(conn: PGliteLike, prepared: PglitePrepared, inTransaction: bo
     async exec(sql: string): Promise<void> {
       await conn.exec(sql);
     },
-    async copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number> {
+    async copyFrom(
+      table: string,
+      columns: readonly string[],
+      chunks: readonly (string | Uint8Array)[],
+    ): Promise<number> {
       if (chunks.length === 0) return 0;
       // One joined string makes a Blob several times faster than thousands of small parts.
-      const blob = new Blob([chunks.join("")]);
+      const parts = chunks.every((c) => typeof c === "string") ? [chunks.join("")] : chunks;
+      const blob = new Blob(parts as (string | Uint8Array<ArrayBuffer>)[]);
       const result = await conn.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
       return result.affectedRows ?? 0;
     },

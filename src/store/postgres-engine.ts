@@ -70,7 +70,11 @@ function queryable(client: pg.PoolClient | pg.Pool, citus: boolean): Queryable {
     async exec(sql: string): Promise<void> {
       await client.query(sql);
     },
-    async copyFrom(table: string, columns: readonly string[], chunks: readonly string[]): Promise<number> {
+    async copyFrom(
+      table: string,
+      columns: readonly string[],
+      chunks: readonly (string | Uint8Array)[],
+    ): Promise<number> {
       if (chunks.length === 0) return 0;
       const run = async (c: pg.PoolClient) => {
         const stream = c.query(copyFromStream(copyStatement(table, columns, "STDIN")));

@@ -135,27 +135,19 @@ async function applyActivity(
   const result = emptyResult();
   const at = new Date().toISOString();
   const staged: SubjectRow[] = new Array(rows.length);
-  const byLine = new Map<number, CsvRow>();
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const recordId = String(r.values[recordIdColumn]);
-    byLine.set(r.line, r);
-    staged[i] = {
-      line: r.line,
-      subjectId: String(r.values[subjectColumn]),
-      values: [
-        rowId(table, ctx.sourceSystem, recordId),
-        ...(spec.values(r, ctx) as CopyValue[]),
-        ctx.sourceSystem,
-        recordId,
-        receivedAt(r, at),
-      ],
-    };
+    const values = spec.values(r, ctx) as CopyValue[];
+    values.unshift(rowId(table, ctx.sourceSystem, recordId));
+    values.push(ctx.sourceSystem, recordId, receivedAt(r, at));
+    staged[i] = { line: r.line, subjectId: String(r.values[subjectColumn]), values };
   }
   const counts = await upsertLinked(ctx.q, table, ctx.sourceSystem, staged, spec.recordSubject);
+  const byLine = counts.unlinked.length > 0 ? new Map(rows.map((r) => [r.line, r])) : null;
   for (const line of counts.unlinked) {
     result.rejects.push({
-      row: byLine.get(line) as CsvRow,
+      row: byLine?.get(line) as CsvRow,
       column: subjectColumn,
       reason: `${subjectColumn}: no record with this id has been received from ${ctx.sourceSystem} yet (load it, then replay)`,
     });

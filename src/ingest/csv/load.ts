@@ -3,7 +3,7 @@ import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { recordRejects, resolveRejects } from "../rejects.ts";
+import { hasOpenRejects, recordRejects, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
 import {
   type ColumnDef,
@@ -58,6 +58,8 @@ export interface CsvSession {
   layout: CsvLayout;
   /** The layout's column for each header position (null for none). */
   defs?: (ColumnDef | null)[];
+  /** The header position of the layout's record id column. */
+  recordIndex?: number;
   sourceSystem: string;
   orgCode: string | null;
   origin: string;
@@ -104,9 +106,10 @@ export function checkRow(
   raw: string,
 ): { row: CsvRow } | { reject: PendingReject } {
   if (!s.defs) s.defs = s.header.map((h) => s.layout.columns.find((c) => c.name === h) ?? null);
-  const recordIndex = s.header.indexOf(s.layout.recordIdColumn);
-  const recordId = fields[recordIndex]?.trim() || null;
-  const nul = fields.findIndex((f) => f.includes("\u0000"));
+  s.recordIndex ??= s.header.indexOf(s.layout.recordIdColumn);
+  const recordId = fields[s.recordIndex]?.trim() || null;
+  let nul = -1;
+  for (let i = 0; i < fields.length && nul === -1; i++) if (fields[i].includes("\u0000")) nul = i;
   if (nul !== -1) {
     // A NUL byte cannot be stored as text: the row is kept as a reject (its bytes in base64) and the file goes on.
     const column = s.header[nul] ?? `field ${nul + 1}`;
@@ -192,13 +195,20 @@ function asPending(s: CsvSession, r: RowReject): PendingReject {
   };
 }
 
+export interface ChunkWritten {
+  counts: LoadCounts;
+  tables: Record<string, number>;
+  /** The rejects the chunk's accepted rows resolved (committed). */
+  resolved: string[];
+}
+
 /** Writes one chunk in one transaction; a chunk the database refuses is retried row by row. */
 export async function writeChunk(
   db: Db,
   s: CsvSession,
   rows: CsvRow[],
   invalid: PendingReject[],
-): Promise<{ counts: LoadCounts; tables: Record<string, number> }> {
+): Promise<ChunkWritten> {
   const attempt = (tx: Queryable, subset: CsvRow[]) =>
     s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode }, subset);
   const finish = async (
@@ -208,12 +218,17 @@ export async function writeChunk(
   ) => {
     const all = [...rejects, ...res.rejects.map((r) => asPending(s, r))];
     await storeRejects(tx, s, all);
-    const rejectedIds = new Set(all.map((r) => r.recordId));
-    const accepted = rows
-      .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
-      .filter((id) => id && !rejectedIds.has(id))
-      .map((id) => `${s.layout.name}:${id}`);
-    await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest");
+    // The accepted rows' keys are only made when the source has open rejects they could resolve (on a clean
+    // feed there are none, and a key per row was a string per row for nothing).
+    let resolved: string[] = [];
+    if (rows.length > 0 && (await hasOpenRejects(tx, s.sourceSystem, "csv"))) {
+      const rejectedIds = new Set(all.map((r) => r.recordId));
+      const accepted = rows
+        .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
+        .filter((id) => id && !rejectedIds.has(id))
+        .map((id) => `${s.layout.name}:${id}`);
+      resolved = await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest", true);
+    }
     const counts: LoadCounts = {
       recordsRead: rows.length + rejects.length,
       loaded: res.loaded,
@@ -222,7 +237,7 @@ export async function writeChunk(
       held: 0,
     };
     if (s.loadId) await addToLoad(tx, s.loadId, counts);
-    return { counts, tables: res.tables };
+    return { counts, tables: res.tables, resolved };
   };
   try {
     return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
@@ -240,7 +255,7 @@ export async function writeChunk(
         finish(tx, { loaded: 0, duplicates: 0, rejects: [], tables: {} }, refused),
       );
     }
-    const total = { counts: emptyCounts(), tables: {} as Record<string, number> };
+    const total: ChunkWritten = { counts: emptyCounts(), tables: {}, resolved: [] };
     const parts = [
       ...rows.map((r) => ({ rows: [r], invalid: [] as PendingReject[] })),
       ...(invalid.length ? [{ rows: [] as CsvRow[], invalid }] : []),
@@ -249,6 +264,7 @@ export async function writeChunk(
       const r = await writeChunk(db, s, part.rows, part.invalid);
       addCounts(total.counts, r.counts);
       for (const [t, n] of Object.entries(r.tables)) total.tables[t] = (total.tables[t] ?? 0) + n;
+      for (const id of r.resolved) total.resolved.push(id);
     }
     return total;
   }

@@ -13,7 +13,7 @@ import { parseCsvText } from "./reader.ts";
 // updates its reject with the new reason. What this cannot take (a reject kept by file and line rather than
 // by record id, a header or payload that is no longer one CSV record) is left for the one-by-one path.
 
-const CHUNK_ROWS = 5000;
+const CHUNK_ROWS = 20_000;
 
 /** A row kept by its record id: `<layout>:<id>` (the others are `<file sha256>:<line>`). */
 function keptByRecordId(r: RejectRow): boolean {
@@ -34,20 +34,29 @@ export interface CsvReplayOutcome {
 
 export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string): Promise<CsvReplayOutcome> {
   const out: CsvReplayOutcome = { done: new Map(), leftOver: [] };
-  const groups = new Map<string, RejectRow[]>();
+  // By source, layout and origin, then by header (a key joined from all four was a long string per reject).
+  const byFile = new Map<string, Map<string, RejectRow[]>>();
   for (const r of rejects) {
     if (!keptByRecordId(r)) {
       out.leftOver.push(r.rejectId);
       continue;
     }
-    const key = [r.sourceSystem, r.layout, r.origin, r.context].join("\u0000");
-    const list = groups.get(key);
+    const file = `${r.sourceSystem}\u0000${r.layout}\u0000${r.origin}`;
+    let byHeader = byFile.get(file);
+    if (!byHeader) {
+      byHeader = new Map();
+      byFile.set(file, byHeader);
+    }
+    const list = byHeader.get(r.context ?? "");
     if (list) list.push(r);
-    else groups.set(key, [r]);
+    else byHeader.set(r.context ?? "", [r]);
   }
+  const groups = [...byFile.values()].flatMap((m) => [...m.values()]);
   const replayed: string[] = [];
+  /** The rejects the replay's committed chunks resolved (replayed). */
+  const resolved = new Set<string>();
   let people = false;
-  for (const list of groups.values()) {
+  for (const list of groups) {
     const first = list[0];
     const header = parseCsvText(first.context ?? "", 1, true).records[0];
     let session: CsvSession;
@@ -99,26 +108,41 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
     session.loadId = loadId;
     const tables: Record<string, number> = {};
     try {
-      for (let i = 0; i < Math.max(rows.length, invalid.length); i += CHUNK_ROWS) {
-        const r = await writeChunk(
-          db,
-          session,
-          rows.slice(i, i + CHUNK_ROWS),
-          invalid.slice(i, i + CHUNK_ROWS),
-        );
-        for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+      // As a first load writes them: activity chunks two at a time on a server, people one at a time.
+      const limit = session.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
+      const inFlight: Promise<void>[] = [];
+      try {
+        for (let i = 0; i < Math.max(rows.length, invalid.length); i += CHUNK_ROWS) {
+          const write = writeChunk(
+            db,
+            session,
+            rows.slice(i, i + CHUNK_ROWS),
+            invalid.slice(i, i + CHUNK_ROWS),
+          ).then((r) => {
+            for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+            for (const id of r.resolved) resolved.add(id);
+          });
+          write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
+          inFlight.push(write);
+          while (inFlight.length >= limit) await inFlight.shift();
+        }
+      } finally {
+        await Promise.allSettled(inFlight);
       }
+      await Promise.all(inFlight);
     } catch (error) {
       await finishLoad(db, loadId, "failed", tables, (error as Error).message).catch(() => {});
       throw error;
     }
     await finishLoad(db, loadId, "succeeded", tables);
   }
-  if (replayed.length > 0) {
-    // What became of each is what the database now says: resolved (replayed) or still open.
+  for (const id of replayed) if (resolved.has(id)) out.done.set(id, { accepted: true, reason: null });
+  const others = replayed.filter((id) => !resolved.has(id));
+  if (others.length > 0) {
+    // What became of the others is what the database now says: still open, with the reason the replay gave.
     const now = await db.query<{ reject_id: string; status: string; reason: string }>(
       "SELECT reject_id::text AS reject_id, status, reason FROM ingest_reject WHERE reject_id = ANY($1::uuid[])",
-      [replayed],
+      [others],
     );
     const refused = now.filter((r) => r.status === "open").map((r) => r.reject_id);
     if (refused.length > 0)
