@@ -57,7 +57,7 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
           const texts = labels.map((l) => (l === null ? null : l.replaceAll("\u0000", "")));
           const copy = new CopyWriter();
           // Short rows are padded with nulls up to the width asked for.
-          texts.forEach((l, i) => copy.values([i, l, 1.5], 5).end());
+          for (const [i, l] of texts.entries()) copy.values([i, l, 1.5], 5).end();
           await t.db.transaction(async (tx) => {
             await tx.query("DELETE FROM scratch");
             const loaded = await tx.copyFrom(
