@@ -151,7 +151,7 @@ export async function peopleByDemographics(
   const { dates, monthFrom, monthTo } = birthDateVariants(query.birthDate);
   // One row of JSON, not a row per record: on PGlite, reading ~1,000 rows of seven fields out of the engine cost
   // more CPU than finding them (5 ms of a search's 20). On PostgreSQL the server's json_agg costs about what
-  // Node saves (at Thurrock scale ~1 ms a search more in all, the page well within its target there).
+  // Node saves (at Thurrock scale ~1 ms a search more in all; the page was within its target there).
   const [found] = await db.query<{ rows: string | null }>(
     `WITH candidate AS (
        SELECT person_id FROM person WHERE birth_date = ANY ($1::date[]) OR birth_date BETWEEN $2::date AND $3::date
