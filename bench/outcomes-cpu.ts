@@ -17,13 +17,16 @@ export function processCpu(pid: number): number {
 
 /**
  * Seconds of CPU used so far by this process (Node, and PGlite inside it) and, on a server, by the client
- * backends of this database (parallel workers, which come and go, are not counted).
+ * backends of this database (parallel workers, which come and go, are not counted) with this process's
+ * application_name: on a database other benches use at the same time, name this one's connections
+ * (`DATABASE_URL=postgres://…/db?application_name=mine`) to count only them.
  */
 export async function cpuParts(db: Db): Promise<{ node: number; server: number }> {
   let server = 0;
   if (db.engine === "postgres") {
     const rows = await db.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'
+          AND application_name = current_setting('application_name')`,
     );
     for (const r of rows) server += processCpu(r.pid);
   }

@@ -1,7 +1,7 @@
 // A user's admission notifications: what was delivered to them, unread first, and marking them read. Only the
 // delivery rows of the user asking are ever read here; which of the people named the user may see is the
 // governed reader's decision (src/governance/reader-notifications.ts), made before any of this is shown.
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 import type { NotificationReason } from "./notifier.ts";
 
 export interface DeliveredNotification {
@@ -42,18 +42,15 @@ type DeliveryRow = {
   read_at: Date | null;
 };
 
-/** One page of a user's deliveries, unread first, newest first within each; with the user's totals. */
-export async function readDeliveries(
-  q: Queryable,
-  userId: string,
-  page: { limit: number; offset: number; unreadOnly?: boolean },
-): Promise<DeliveryPage> {
-  const [counts] = await q.query<{ total: number; unread: number }>(
-    `SELECT count(*)::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
+// Every practice and caseload home page reads them: prepared (planned once per connection, not per page).
+const DELIVERY_COUNTS_SQL = prepared(
+  "care.notifications.counts",
+  `SELECT count(*)::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
      FROM admission_notification_delivery WHERE user_id = $1`,
-    [userId],
-  );
-  const rows = await q.query<DeliveryRow>(
+);
+const deliveriesSql = (unreadOnly: boolean) =>
+  prepared(
+    unreadOnly ? "care.notifications.unread" : "care.notifications.page",
     `SELECT d.notification_id, d.person_id, d.spell_id, n.admitted_at, n.provider_code, o.name AS provider_name,
        h.discharged_at, t.team_code, t.name AS team_name, n.reasons, d.delivered_at, d.read_at
      FROM admission_notification_delivery d
@@ -61,11 +58,24 @@ export async function readDeliveries(
      JOIN team t ON t.team_id = n.team_id
      LEFT JOIN organisation o ON o.org_code = n.provider_code
      LEFT JOIN hospital_spell h ON h.person_id = d.person_id AND h.spell_id = d.spell_id
-     WHERE d.user_id = $1 ${page.unreadOnly ? "AND d.read_at IS NULL" : ""}
+     WHERE d.user_id = $1 ${unreadOnly ? "AND d.read_at IS NULL" : ""}
      ORDER BY (d.read_at IS NULL) DESC, d.delivered_at DESC, n.admitted_at DESC, d.notification_id
      LIMIT $2 OFFSET $3`,
-    [userId, page.limit, page.offset],
   );
+const DELIVERIES_SQL = { unread: deliveriesSql(true), all: deliveriesSql(false) };
+
+/** One page of a user's deliveries, unread first, newest first within each; with the user's totals. */
+export async function readDeliveries(
+  q: Queryable,
+  userId: string,
+  page: { limit: number; offset: number; unreadOnly?: boolean },
+): Promise<DeliveryPage> {
+  const [counts] = await q.query<{ total: number; unread: number }>(DELIVERY_COUNTS_SQL, [userId]);
+  const rows = await q.query<DeliveryRow>(page.unreadOnly ? DELIVERIES_SQL.unread : DELIVERIES_SQL.all, [
+    userId,
+    page.limit,
+    page.offset,
+  ]);
   return {
     total: counts.total,
     unread: counts.unread,

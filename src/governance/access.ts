@@ -222,17 +222,8 @@ export async function judgePeople(
   return decisions;
 }
 
-/**
- * The set form of decideAccess, for registers, searches and exports: the same rules applied to thousands
- * of people in one query, and one audit row naming the people disclosed and those withheld.
- */
-export async function filterPeopleForAccess(
-  ctx: AccessContext,
-  personIds: readonly string[],
-  action: Action,
-  /** What the people were picked from, for the audit row (a register's page and what it withheld). */
-  context?: string,
-): Promise<FilteredPeople> {
+/** Distinct lower-case UUIDs, at most MAX_PEOPLE_PER_FILTER of them, or an invalid error. */
+function checkedIds(personIds: readonly string[], caller: string): string[] {
   if (personIds.length > MAX_PEOPLE_PER_FILTER) {
     throw invalid(
       "governance.too-many-people",
@@ -241,21 +232,19 @@ export async function filterPeopleForAccess(
   }
   const ids = [...new Set(personIds.map((id) => (UUID_LOWER.test(id) ? id : id.toLowerCase())))];
   for (const id of ids) {
-    if (!UUID_LOWER.test(id))
-      throw invalid("governance.person-id", "filterPeopleForAccess: person ids must be UUIDs");
+    if (!UUID_LOWER.test(id)) throw invalid("governance.person-id", `${caller}: person ids must be UUIDs`);
   }
-  const at = clock(ctx);
-  return filterAndAudit(ctx, ids, action, context, at, await judgePeople(ctx, ids, action, at));
+  return ids;
 }
 
-/** filterPeopleForAccess once the decisions are made: the audit row, then the answer. */
-async function filterAndAudit(
+/** The one audit row of a set read: the people disclosed among `ids` and those withheld, with why. */
+async function auditFiltered(
   ctx: AccessContext,
   ids: readonly string[],
+  decisions: Map<string, AccessDecision>,
   action: Action,
   context: string | undefined,
   at: Date,
-  decisions: Map<string, AccessDecision>,
 ): Promise<FilteredPeople> {
   const allowed = ids.filter((id) => decisions.get(id)?.allow);
   const withheld = ids.filter((id) => !decisions.get(id)?.allow);
@@ -285,6 +274,58 @@ async function filterAndAudit(
     );
   }
   return { allowed, withheld, decisions };
+}
+
+/**
+ * The set form of decideAccess, for registers, searches and exports: the same rules applied to thousands
+ * of people in one query, and one audit row naming the people disclosed and those withheld.
+ */
+export async function filterPeopleForAccess(
+  ctx: AccessContext,
+  personIds: readonly string[],
+  action: Action,
+  /** What the people were picked from, for the audit row (a register's page and what it withheld). */
+  context?: string,
+): Promise<FilteredPeople> {
+  const ids = checkedIds(personIds, "filterPeopleForAccess");
+  const at = clock(ctx);
+  const decisions = await judgePeople(ctx, ids, action, at);
+  return auditFiltered(ctx, ids, decisions, action, context, at);
+}
+
+/** What a page names among the people it counted, and what it counted without naming (for the audit row). */
+export interface Naming {
+  /** The people the page would show: those allowed are disclosed, the rest withheld (both in the audit row). */
+  named: readonly string[];
+  /** What the page counted and did not name, and why it withheld people: the audit row's context. */
+  context?: string;
+}
+
+/**
+ * For a page that counts many people and shows a few (a home page: its panels' candidates, its worklist's
+ * and its notifications' people): every person decided in one query, `name` picks from those decisions the
+ * people the page shows, and one audit row names them (those allowed disclosed, the others withheld), as
+ * filterPeopleForAccess would for them, with what was only counted in its context. The people counted are
+ * never read; `judged` holds every decision, for the counts. The named must be among the people counted.
+ */
+export async function countAndFilterPeople(
+  ctx: AccessContext,
+  personIds: readonly string[],
+  action: Action,
+  name: (decisions: ReadonlyMap<string, AccessDecision>) => Naming,
+): Promise<FilteredPeople & { judged: ReadonlyMap<string, AccessDecision> }> {
+  const ids = checkedIds(personIds, "countAndFilterPeople");
+  const at = clock(ctx);
+  const judged = await judgePeople(ctx, ids, action, at);
+  const { named, context } = name(judged);
+  const shown = checkedIds(named, "countAndFilterPeople");
+  const decisions = new Map<string, AccessDecision>();
+  for (const id of shown) {
+    const decision = judged.get(id);
+    if (!decision) throw new Error("countAndFilterPeople: a person named was not among those counted");
+    decisions.set(id, decision);
+  }
+  return { ...(await auditFiltered(ctx, shown, decisions, action, context, at)), judged };
 }
 
 /** How many people of each signature a query found (see AccessGate). */
@@ -451,7 +492,7 @@ export function personGate(
         for (const [id, d] of await judgePeople(ctx, unknown, action, at)) decisions.set(id, d);
       // In the order given, as judgePeople's are: the audit row's reasons are tallied in that order.
       const ordered = new Map(ids.map((id) => [id, decisions.get(id) as AccessDecision]));
-      return filterAndAudit(ctx, ids, action, context, at, ordered);
+      return auditFiltered(ctx, ids, ordered, action, context, at);
     },
   };
 }

@@ -101,7 +101,16 @@ export {
   type RecordAccessView,
 } from "./reader-citizen.ts";
 export type { FindResult, FoundPerson } from "./reader-find.ts";
-export type { BreakGlassAwaiting, FeedSummary, HomeData, HomeList, HomePerson } from "./reader-home.ts";
+export type {
+  BreakGlassAwaiting,
+  FeedSummary,
+  HomeData,
+  HomeList,
+  HomePage,
+  HomePageOptions,
+  HomePerson,
+  HomeWorklist,
+} from "./reader-home.ts";
 export type {
   BreakGlassReviews,
   PersonAudit,

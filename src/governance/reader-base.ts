@@ -2,7 +2,15 @@
 // (readerBase). It lives apart from reader.ts so that each reader-<area>.ts can import it without an import
 // cycle: reader.ts imports every group, and every group imports only this file.
 import type { Db } from "../store/index.ts";
-import { AccessDenied, auditBase, decideAccess, denied, filterPeopleForAccess } from "./access.ts";
+import {
+  AccessDenied,
+  auditBase,
+  countAndFilterPeople,
+  decideAccess,
+  denied,
+  filterPeopleForAccess,
+  type Naming,
+} from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import { type PersonSummary, readSummaries } from "./person-reads.ts";
 import type { AccessContext, AccessDecision, Action, Disclosure } from "./types.ts";
@@ -42,6 +50,15 @@ export interface ReaderBase {
    * the order given) with each one's disclosure, for a read that fetches its own columns for them.
    */
   decided(personIds: readonly string[], action: Action, context?: string): Promise<DecidedPeople>;
+  /**
+   * Many people decided at once for a page that counts them and names a few (`name` picks those from the
+   * decisions): one audit row for the people named, whose names are read; the rest only counted (`judged`).
+   */
+  counted(
+    personIds: readonly string[],
+    action: Action,
+    name: (decisions: ReadonlyMap<string, AccessDecision>) => Naming,
+  ): Promise<PeopleList & { judged: ReadonlyMap<string, AccessDecision> }>;
   /** A refusal decided by the reader rather than the policy: one audit row, then AccessDenied. */
   refuse(action: Action, reason: string): Promise<never>;
 }
@@ -52,16 +69,21 @@ export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
     await auditRefusal(ctx, action, reason);
     throw new AccessDenied(denied(reason));
   };
+  const refusePseudonymised = (action: Action) => {
+    const { role } = identity.roleAssignment;
+    // Their decisions allow pseudonymised rows, which a list of names is not.
+    if (role.accessBasis === "pseudonymised") {
+      return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
+    }
+  };
+  const summariesOf = async (ids: string[], disclosures: Map<string, Disclosure | null>) =>
+    (await readSummaries(db, ids)).map((p) => ({ ...p, disclosure: disclosures.get(p.personId) ?? null }));
   const decided = async (
     personIds: readonly string[],
     action: Action,
     context?: string,
   ): Promise<DecidedPeople> => {
-    const { role } = identity.roleAssignment;
-    if (role.accessBasis === "pseudonymised") {
-      // Their decisions allow pseudonymised rows, which a list of names is not.
-      return refuse(action, `the ${role.name} role reads people only as a pseudonymised cohort`);
-    }
+    await refusePseudonymised(action);
     const { allowed, withheld, decisions } = await filterPeopleForAccess(ctx, personIds, action, context);
     const disclosures = new Map(allowed.map((id) => [id, decisions.get(id)?.disclosure ?? null]));
     return { allowed, disclosures, withheld: withheld.length };
@@ -77,13 +99,20 @@ export function readerBase(db: Db, identity: ReaderIdentity): ReaderBase {
     },
     filtered: async (personIds, action, context) => {
       const { allowed: ids, disclosures, withheld } = await decided(personIds, action, context);
-      const people = (await readSummaries(db, ids)).map((p) => ({
-        ...p,
-        disclosure: disclosures.get(p.personId) ?? null,
-      }));
-      return { people, withheld };
+      return { people: await summariesOf(ids, disclosures), withheld };
     },
     decided,
+    counted: async (personIds, action, name) => {
+      await refusePseudonymised(action);
+      const { allowed, withheld, decisions, judged } = await countAndFilterPeople(
+        ctx,
+        personIds,
+        action,
+        name,
+      );
+      const disclosures = new Map(allowed.map((id) => [id, decisions.get(id)?.disclosure ?? null]));
+      return { people: await summariesOf(allowed, disclosures), withheld: withheld.length, judged };
+    },
     refuse,
   };
 }

@@ -1,9 +1,10 @@
 // The home page's reads, by role: what this user needs now. Each kind of home decides before it reads and
 // writes its audit row; people appear only through the person-by-person filter (base.filtered), and the
 // back office, IG and administrator homes read counts about work, never a person's record.
+import { readDeliveries, readWorklist } from "../care/index.ts";
 import { type FeedHealth, feedHealth } from "../ingest/index.ts";
 import { openReviewCount } from "../mpi/index.ts";
-import { auditBase, judgePeople, withheldTally } from "./access.ts";
+import { auditBase, withheldTally } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import {
   accountCounts,
@@ -20,7 +21,9 @@ import {
   teamReviewsDue,
 } from "./home-queries.ts";
 import type { ReaderBase } from "./reader-base.ts";
+import { type NotificationsPage, notificationsPage } from "./reader-notifications.ts";
 import { londonDate } from "./relationship-facts.ts";
+import type { AccessDecision } from "./types.ts";
 
 /** One person in a home panel: who, and the date (and a word) the panel is about. */
 export interface HomePerson {
@@ -95,14 +98,48 @@ export type HomeData =
   | { kind: "admin"; activeUsers: number; lockedUsers: number; teams: number }
   | { kind: "none" };
 
+/** The user's worklist as the home page shows it: how many items wait and how many are overdue. */
+export interface HomeWorklist {
+  /** Items about people the user may see now, and of those the overdue. */
+  items: number;
+  overdue: number;
+  /** Items about people the user may not see now. */
+  withheld: number;
+}
+
+/** Everything the home page shows, decided and audited together. */
+export interface HomePage {
+  home: HomeData;
+  /** The user's latest unread notifications, on a practice or caseload home. */
+  notifications?: NotificationsPage;
+  /** The counts of the user's worklist, when asked for. */
+  worklist?: HomeWorklist;
+}
+
 export interface HomeReads {
   /** What this user's home page shows, for their role and team now. */
   home(): Promise<HomeData>;
+  /**
+   * The whole home page: the panels and, as asked, the user's latest unread notifications (on a practice or
+   * caseload home, whose users are told of admissions) and the counts of their worklist. Every person on it is
+   * decided in one query, and one audit row ("list") names everyone the page shows (panels and
+   * notifications); the rest, the worklist's people among them, are only counted.
+   */
+  homePage(options?: HomePageOptions): Promise<HomePage>;
+}
+
+export interface HomePageOptions {
+  /** The latest unread notifications, on a practice or caseload home. */
+  notifications?: boolean;
+  /** The counts of the user's worklist. */
+  worklist?: boolean;
 }
 
 /** How many people a panel names; the rest are counted, and the page it links to lists them. */
 export const HOME_PANEL_PEOPLE = 10;
 const BREAK_GLASS_SHOWN = 5;
+/** How many unread notifications the home page shows. */
+export const HOME_NOTIFICATIONS = 5;
 const REVIEWED_RECENTLY_DAYS = 30;
 
 function yesterdayOf(day: string): string {
@@ -150,49 +187,75 @@ function listsOf<K extends string>(
   return out;
 }
 
+/** Each panel's list by the panel's name (the keys its home builder reads). */
+type PanelLists = Record<string, HomeList>;
+
+/** What a page's people part read before the decision: panels' candidates, notifications, worklist items. */
+interface PeopleParts {
+  panels: Record<string, Candidate[]>;
+  delivered: Awaited<ReturnType<typeof readDeliveries>> | null;
+  work: Awaited<ReturnType<typeof readWorklist>> | null;
+}
+
 export function homeReads(base: ReaderBase): HomeReads {
   const { db, identity, ctx } = base;
 
-  /** One audit row for a home that reads counts about work, not people: who looked, and at what. */
-  const noteRead = (reason: string) =>
-    appendAuditEvent(db, { ...auditBase(ctx, "view"), personIds: [], personCount: 0, allowed: true, reason });
-
   /**
-   * Every candidate of every panel judged at once (for the counts), then only the people the panels name
-   * (the first few of each) through the access filter, with its audit row, before their names are read.
+   * Every person of the page judged at once, in one query (for the counts); then only the people the page
+   * names (the first few allowed of each panel, and the people of the notifications shown) disclosed, with
+   * one audit row, before their names are read. The worklist's people are counted, never named.
    */
-  async function disclose<K extends string>(panels: Record<K, Candidate[]>) {
-    const ids = [
-      ...new Set(Object.values<Candidate[]>(panels).flatMap((list) => list.map((c) => c.personId))),
-    ];
-    const decisions = await judgePeople(ctx, ids, "list");
-    const allowedIn = (list: Candidate[]) => list.filter((c) => decisions.get(c.personId)?.allow);
-    const named = [
-      ...new Set(
-        Object.values<Candidate[]>(panels).flatMap((list) =>
-          allowedIn(list)
-            .slice(0, HOME_PANEL_PEOPLE)
-            .map((c) => c.personId),
-        ),
-      ),
-    ];
-    const { withheld: withheldCount, why } = withheldTally(
-      [...decisions.values()].map((d) => [d, 1] as const),
+  async function decide({ panels, delivered, work }: PeopleParts) {
+    const panelIds = new Set(
+      Object.values<Candidate[]>(panels).flatMap((list) => list.map((c) => c.personId)),
     );
-    const allowedCount = ids.length - withheldCount;
-    const context = [
-      `home page panels: ${allowedCount - named.length} more counted, not named`,
-      ...(withheldCount > 0 ? [`withheld ${withheldCount}, never read: ${why}`] : []),
-    ].join("; ");
-    const { people, withheld } = await base.filtered(named, "list", context);
+    const noticeIds = new Set((delivered?.items ?? []).map((n) => n.personId));
+    const workIds = new Set((work ?? []).map((i) => i.personId));
+    const everyone = [...new Set([...panelIds, ...noticeIds, ...workIds])];
+    let named = new Set<string>();
+    const { people, judged } = await base.counted(everyone, "list", (decisions) => {
+      const allowedIn = (list: Candidate[]) => list.filter((c) => decisions.get(c.personId)?.allow);
+      const fromPanels = Object.values<Candidate[]>(panels).flatMap((list) =>
+        allowedIn(list)
+          .slice(0, HOME_PANEL_PEOPLE)
+          .map((c) => c.personId),
+      );
+      named = new Set([...fromPanels, ...noticeIds]);
+      const countedOnly = everyone
+        .filter((id) => !named.has(id))
+        .map((id) => decisions.get(id) as AccessDecision);
+      const { withheld: withheldCount, why } = withheldTally(countedOnly.map((d) => [d, 1] as const));
+      const context = [
+        `home page: ${countedOnly.length - withheldCount} more counted, not named`,
+        ...(withheldCount > 0 ? [`withheld ${withheldCount}, never read: ${why}`] : []),
+        ...(delivered ? [`${noticeIds.size} in the notifications shown`] : []),
+        ...(work ? [`worklist counted: ${work.length} items about ${workIds.size} people`] : []),
+      ].join("; ");
+      return { named: [...named], context };
+    });
+    const allowed = (id: string) => judged.get(id)?.allow === true;
     const disclosed = new Map(people.map((p) => [p.personId, p]));
-    const totals = {} as Record<K, number>;
-    for (const key of Object.keys(panels) as K[]) totals[key] = allowedIn(panels[key]).length;
-    return { lists: listsOf(panels, disclosed, totals), withheld: ids.length - allowedCount + withheld };
+    const totals: Record<string, number> = {};
+    for (const key of Object.keys(panels))
+      totals[key] = panels[key].filter((c) => allowed(c.personId)).length;
+    const shownItems = (work ?? []).filter((i) => allowed(i.personId));
+    return {
+      lists: listsOf(panels, disclosed, totals),
+      /** The panels' people the user may not see (a person named is allowed, so never among them). */
+      withheld: [...panelIds].filter((id) => !allowed(id)).length,
+      notifications: delivered ? notificationsPage(delivered, people) : undefined,
+      worklist: work
+        ? {
+            items: shownItems.length,
+            overdue: shownItems.filter((i) => i.overdue).length,
+            withheld: work.length - shownItems.length,
+          }
+        : undefined,
+    };
   }
 
-  async function practiceHome(practiceCode: string, day: string): Promise<HomeData> {
-    const since = yesterdayOf(day);
+  /** The panels of a practice home: its register's counts, and who was admitted, is due a review or is new. */
+  async function practicePanels(practiceCode: string, day: string, since: string) {
     const [name, counts, admitted, reviewsDue, newlyOnRegister] = await Promise.all([
       organisationName(db, practiceCode),
       practiceRegisterCounts(db, practiceCode),
@@ -200,85 +263,141 @@ export function homeReads(base: ReaderBase): HomeReads {
       practiceReviewsDue(db, practiceCode, day),
       practiceNewOnRegister(db, practiceCode),
     ]);
-    const { lists, withheld } = await disclose({ admitted, reviewsDue, newlyOnRegister });
     return {
-      kind: "practice",
-      practiceCode,
-      practiceName: name ?? practiceCode,
-      since,
-      registerSize: counts.stratified,
-      highRisk: counts.highRisk,
-      ...lists,
-      withheld,
+      panels: { admitted, reviewsDue, newlyOnRegister },
+      home: (lists: PanelLists, withheld: number): HomeData => ({
+        kind: "practice",
+        practiceCode,
+        practiceName: name ?? practiceCode,
+        since,
+        registerSize: counts.stratified,
+        highRisk: counts.highRisk,
+        admitted: lists.admitted,
+        reviewsDue: lists.reviewsDue,
+        newlyOnRegister: lists.newlyOnRegister,
+        withheld,
+      }),
     };
   }
 
-  async function caseloadHome(day: string): Promise<HomeData> {
+  /** The panels of a caseload home: the user's caseload, the team's referrals, admissions and reviews. */
+  async function caseloadPanels(day: string, since: string) {
     const { team } = identity.roleAssignment;
     const { userId } = identity.user;
-    const since = yesterdayOf(day);
     const [caseload, referrals, admitted, reviewsDue] = await Promise.all([
       caseloadOf(db, userId, team.teamId, day),
       openReferrals(db, team.teamId, day),
       teamAdmissions(db, userId, team.teamId, day, since),
       teamReviewsDue(db, userId, team.teamId, day),
     ]);
-    const { lists, withheld } = await disclose({ caseload, referrals, admitted, reviewsDue });
-    return { kind: "caseload", since, caseloadSize: lists.caseload.total, ...lists, withheld };
+    return {
+      panels: { caseload, referrals, admitted, reviewsDue },
+      home: (lists: PanelLists, withheld: number): HomeData => ({
+        kind: "caseload",
+        since,
+        caseloadSize: lists.caseload.total,
+        caseload: lists.caseload,
+        referrals: lists.referrals,
+        admitted: lists.admitted,
+        reviewsDue: lists.reviewsDue,
+        withheld,
+      }),
+    };
+  }
+
+  async function homePage(options: HomePageOptions = {}): Promise<HomePage> {
+    const now = ctx.now ? ctx.now() : new Date();
+    const day = londonDate(now);
+    const worklist = (): Promise<Awaited<ReturnType<typeof readWorklist>>> =>
+      readWorklist(db, { userId: identity.user.userId, teamId: identity.roleAssignment.team.teamId }, day);
+    const work = await workHome(base, now);
+    if (work) {
+      // A home of counts; a worklist asked for beside it still has its people decided, counted, never named.
+      if (!options.worklist) return { home: work };
+      const items = await worklist();
+      if (items.length === 0) return { home: work, worklist: { items: 0, overdue: 0, withheld: 0 } };
+      const decided = await decide({ panels: {}, delivered: null, work: items });
+      return { home: work, worklist: decided.worklist };
+    }
+    const { team } = identity.roleAssignment;
+    const since = yesterdayOf(day);
+    const [page, delivered, items] = await Promise.all([
+      team.kind === "practice" && team.orgCode
+        ? practicePanels(team.orgCode, day, since)
+        : caseloadPanels(day, since),
+      options.notifications
+        ? readDeliveries(db, identity.user.userId, {
+            limit: HOME_NOTIFICATIONS,
+            offset: 0,
+            unreadOnly: true,
+          })
+        : null,
+      options.worklist ? worklist() : null,
+    ]);
+    const decided = await decide({ panels: page.panels, delivered, work: items });
+    return {
+      home: page.home(decided.lists, decided.withheld),
+      notifications: decided.notifications,
+      worklist: decided.worklist,
+    };
   }
 
   return {
-    async home(): Promise<HomeData> {
-      const { role, team } = identity.roleAssignment;
-      const now = ctx.now ? ctx.now() : new Date();
-      const day = londonDate(now);
-      if (role.mayManageUsers) {
-        await noteRead("home: counts of accounts and teams");
-        const c = await accountCounts(db, now);
-        return { kind: "admin", activeUsers: c.active, lockedUsers: c.locked, teams: c.teams };
-      }
-      if (role.mayReadAudit) {
-        await noteRead("home: break-glass accesses awaiting review");
-        const recent = new Date(now.getTime() - REVIEWED_RECENTLY_DAYS * 86_400_000);
-        const bg = await breakGlassCounts(db, recent, BREAK_GLASS_SHOWN);
-        return {
-          kind: "ig",
-          breakGlassAwaiting: bg.awaiting,
-          breakGlassReviewedRecently: bg.reviewedSince,
-          awaiting: bg.oldest,
-        };
-      }
-      switch (role.accessBasis) {
-        case "relationship":
-          return team.kind === "practice" && team.orgCode
-            ? practiceHome(team.orgCode, day)
-            : caseloadHome(day);
-        case "identity-admin": {
-          await noteRead("home: feed health, open rejects and the identity review queue");
-          const feeds = await feedHealth(db);
-          return {
-            kind: "backoffice",
-            reviewQueue: await openReviewCount(db),
-            openRejects: feeds.reduce((n, f) => n + f.openRejects, 0),
-            feeds: feeds.map((f) => ({
-              source: f.sourceSystem,
-              lastReceivedAt: f.lastReceivedAt,
-              messages: f.received,
-              openRejects: f.openRejects,
-              heldTooLong: f.heldOverdue ?? 0,
-              status: feedStatus(f),
-            })),
-          };
-        }
-        case "pseudonymised":
-          return { kind: "commissioning", pseudonymised: true };
-        case "aggregate":
-          return { kind: "commissioning", pseudonymised: false };
-        default:
-          return { kind: "none" };
-      }
-    },
+    home: async () => (await homePage()).home,
+    homePage,
   };
+}
+
+/** A home of counts about work, never about a person's record; null for a home of people. */
+async function workHome(base: ReaderBase, now: Date): Promise<HomeData | null> {
+  const { db, ctx } = base;
+  const { role } = base.identity.roleAssignment;
+  /** One audit row for a home that reads counts about work, not people: who looked, and at what. */
+  const noteRead = (reason: string) =>
+    appendAuditEvent(db, { ...auditBase(ctx, "view"), personIds: [], personCount: 0, allowed: true, reason });
+  if (role.mayManageUsers) {
+    await noteRead("home: counts of accounts and teams");
+    const c = await accountCounts(db, now);
+    return { kind: "admin", activeUsers: c.active, lockedUsers: c.locked, teams: c.teams };
+  }
+  if (role.mayReadAudit) {
+    await noteRead("home: break-glass accesses awaiting review");
+    const recent = new Date(now.getTime() - REVIEWED_RECENTLY_DAYS * 86_400_000);
+    const bg = await breakGlassCounts(db, recent, BREAK_GLASS_SHOWN);
+    return {
+      kind: "ig",
+      breakGlassAwaiting: bg.awaiting,
+      breakGlassReviewedRecently: bg.reviewedSince,
+      awaiting: bg.oldest,
+    };
+  }
+  switch (role.accessBasis) {
+    case "relationship":
+      return null;
+    case "identity-admin": {
+      await noteRead("home: feed health, open rejects and the identity review queue");
+      const feeds = await feedHealth(db);
+      return {
+        kind: "backoffice",
+        reviewQueue: await openReviewCount(db),
+        openRejects: feeds.reduce((n, f) => n + f.openRejects, 0),
+        feeds: feeds.map((f) => ({
+          source: f.sourceSystem,
+          lastReceivedAt: f.lastReceivedAt,
+          messages: f.received,
+          openRejects: f.openRejects,
+          heldTooLong: f.heldOverdue ?? 0,
+          status: feedStatus(f),
+        })),
+      };
+    }
+    case "pseudonymised":
+      return { kind: "commissioning", pseudonymised: true };
+    case "aggregate":
+      return { kind: "commissioning", pseudonymised: false };
+    default:
+      return { kind: "none" };
+  }
 }
 
 function feedStatus(f: FeedHealth): FeedSummary["status"] {

@@ -5,6 +5,7 @@
 // named. Marking read touches only the user's own delivery rows.
 import {
   type DeliveredNotification,
+  type DeliveryPage,
   markAllDeliveriesRead,
   markDeliveryRead,
   readDeliveries,
@@ -38,6 +39,22 @@ export interface NotificationsReads {
   markAllNotificationsRead(): Promise<number>;
 }
 
+/** A page of deliveries with the people the access filter disclosed; the others counted, not named. */
+export function notificationsPage(
+  delivered: DeliveryPage,
+  disclosed: readonly (PersonSummary & { disclosure: Disclosure | null })[],
+): NotificationsPage {
+  const byId = new Map(disclosed.map((p) => [p.personId, p]));
+  const items: NotificationView[] = [];
+  let withheld = 0;
+  for (const n of delivered.items) {
+    const person = byId.get(n.personId);
+    if (person) items.push({ ...n, person });
+    else withheld++;
+  }
+  return { total: delivered.total, unread: delivered.unread, items, withheld };
+}
+
 export function notificationsReads(base: ReaderBase): NotificationsReads {
   const { db, identity, filtered } = base;
   const userId = identity.user.userId;
@@ -51,15 +68,7 @@ export function notificationsReads(base: ReaderBase): NotificationsReads {
       }
       const ids = [...new Set(delivered.items.map((n) => n.personId))];
       const seen = await filtered(ids, "list");
-      const byId = new Map(seen.people.map((p) => [p.personId, p]));
-      const items: NotificationView[] = [];
-      let withheld = 0;
-      for (const n of delivered.items) {
-        const person = byId.get(n.personId);
-        if (person) items.push({ ...n, person });
-        else withheld++;
-      }
-      return { total: delivered.total, unread: delivered.unread, items, withheld };
+      return notificationsPage(delivered, seen.people);
     },
     async markNotificationRead(notificationId) {
       const marked = await markDeliveryRead(db, userId, notificationId);

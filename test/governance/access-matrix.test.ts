@@ -5,6 +5,7 @@ import { after, before, test } from "node:test";
 import {
   AccessDenied,
   accessGate,
+  countAndFilterPeople,
   decideAccess,
   filterPeopleForAccess,
   judgePeople,
@@ -99,6 +100,41 @@ test("filterPeopleForAccess gives the same answers for a whole set in one call, 
       assert.equal(audit.action, action);
     }
   }
+});
+
+test("countAndFilterPeople decides everyone counted as the matrix says, and its one audit row names only the people named", async () => {
+  const everyone = [...matrix.personByState.values()];
+  const named = STATES.filter((_, i) => i % 2 === 0).map((s) => matrix.personByState.get(s) as string);
+  for (const [role, ctx] of matrix.contexts) {
+    const before = (await t.db.query<{ n: number }>("SELECT count(*) AS n FROM audit_event"))[0].n;
+    let seen = 0;
+    const result = await countAndFilterPeople(ctx, everyone, "list", (decisions) => {
+      seen = decisions.size;
+      return { named, context: "counted for a test" };
+    });
+    assert.equal(seen, everyone.length, "name() sees every decision");
+    for (const state of STATES) {
+      const d = result.judged.get(matrix.personByState.get(state) as string);
+      assert.equal(d?.allow ? d.disclosure : null, expectedFor(role, state, "list"), `${role} × ${state}`);
+    }
+    const after = (await t.db.query<{ n: number }>("SELECT count(*) AS n FROM audit_event"))[0].n;
+    assert.equal(after, before + 1, "one audit row for the people counted and named");
+    const audit = await lastAudit();
+    const allowedNamed = named.filter((id) => result.judged.get(id)?.allow);
+    assert.deepEqual(new Set(audit.person_ids as string[]), new Set(allowedNamed), role);
+    assert.deepEqual(
+      new Set(audit.withheld_ids as string[]),
+      new Set(named.filter((id) => !allowedNamed.includes(id))),
+      role,
+    );
+    assert.deepEqual(new Set(result.allowed), new Set(allowedNamed));
+    assert.match(String(audit.reason), /counted for a test/);
+  }
+  const [ctx] = matrix.contexts.values();
+  await assert.rejects(
+    countAndFilterPeople(ctx, everyone.slice(1), "list", () => ({ named: [everyone[0]] })),
+    /not among those counted/,
+  );
 });
 
 test("judged in bulk (too many people to probe one by one, so each relationship set is hashed), the answers are the same", async () => {

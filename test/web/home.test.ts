@@ -28,6 +28,9 @@ const stayed = makePerson({ familyName: "Stayedperson", givenName: "Stan" });
 const onCaseload = makePerson({ familyName: "Caseloadperson", givenName: "Cara" });
 const referred = makePerson({ familyName: "Referredperson", givenName: "Rex" });
 const elsewhere = makePerson({ familyName: "Elsewhereperson", givenName: "Ellis" });
+// Registered at the GP's practice and on no panel: one in the GP's notifications, one on their worklist.
+const noticed = makePerson({ familyName: "Noticedperson", givenName: "Nora" });
+const worked = makePerson({ familyName: "Workedperson", givenName: "Walt" });
 
 const users = new Map<string, string>();
 let teams: Record<TeamKey, string>;
@@ -38,6 +41,7 @@ const web = webSuite({
     teams = await createTeams(db);
     for (const [key, role, team] of [
       ["gp", "gp", "practice"],
+      ["gp2", "gp", "practice"],
       ["sw", "social-worker", "socialCare"],
       ["ie", "integration-engineer", "service"],
       ["ig", "ig-officer", "service"],
@@ -47,10 +51,21 @@ const web = webSuite({
     ] as const) {
       users.set(key, await createUserInRole(db, `${key}.home`, role, team));
     }
-    for (const p of [admitted, reviewDue, objecting, joined, stayed, onCaseload, referred, elsewhere]) {
+    for (const p of [
+      admitted,
+      reviewDue,
+      objecting,
+      joined,
+      stayed,
+      onCaseload,
+      referred,
+      elsewhere,
+      noticed,
+      worked,
+    ]) {
       await insertPerson(db, p);
     }
-    for (const p of [admitted, reviewDue, objecting, joined, stayed])
+    for (const p of [admitted, reviewDue, objecting, joined, stayed, noticed, worked])
       await register(db, p.personId, ORGS.practice);
     await register(db, onCaseload.personId, ORGS.otherPractice);
     await register(db, elsewhere.personId, ORGS.otherPractice);
@@ -83,6 +98,35 @@ const web = webSuite({
     `);
     await addToCaseload(db, onCaseload.personId, users.get("sw") as string, teams.socialCare);
     await refer(db, referred.personId, teams.socialCare);
+    // The second GP's unread notifications (one about a person an objection withholds) and open MDT actions
+    // (one overdue, one about a person registered elsewhere).
+    const gp2 = users.get("gp2") as string;
+    for (const [i, p] of [noticed, objecting].entries()) {
+      const spell = `40000000-0000-4000-8000-00000000000${i}`;
+      const notification = `50000000-0000-4000-8000-00000000000${i}`;
+      await db.query(
+        `INSERT INTO admission_notification VALUES ($1, $2, $3, $4, '{registered-practice}', $5, now() - interval '1 hour', now())`,
+        [p.personId, notification, spell, teams.practice, ORGS.acute],
+      );
+      await db.query("INSERT INTO admission_notification_delivery VALUES ($1, $2, $3, $4, now(), NULL)", [
+        p.personId,
+        spell,
+        gp2,
+        notification,
+      ]);
+    }
+    for (const [p, due] of [
+      [worked, "2016-01-01"],
+      [elsewhere, "2099-01-01"],
+    ] as const) {
+      await db.query(
+        `INSERT INTO mdt_action (person_id, action_id, meeting_id, team_id, description, owner, organisation, due_on,
+           status, created_by_user_id, created_at, updated_at, owner_user_id)
+         VALUES ($1, gen_random_uuid(), gen_random_uuid(), $2, 'Review the medicines', 'GP', 'Riverside', $3, 'open',
+           $4, now(), now(), $4)`,
+        [p.personId, teams.practice, due, gp2],
+      );
+    }
     await grantBreakGlassRow(
       db,
       elsewhere.personId,
@@ -128,6 +172,54 @@ describe("home by role", () => {
     assert.equal(audit.detail, "GET /");
     assert.equal(Number(audit.person_count), 3);
     assert.match(String(audit.reason), /withheld 1/);
+  });
+
+  test("one page view writes one audit row: it names every person the page shows, and only them", async () => {
+    const [{ seq: before }] = await web.t.db.query<{ seq: string }>(
+      "SELECT coalesce(max(seq), 0)::text AS seq FROM audit_event",
+    );
+    const html = await homeAs("gp2");
+    const rows = await web.t.db.query<{
+      action: string;
+      person_ids: string[] | null;
+      withheld_ids: string[] | null;
+      reason: string;
+    }>(
+      `SELECT action, person_ids::text[] AS person_ids, withheld_ids::text[] AS withheld_ids, reason
+         FROM audit_event WHERE actor = 'gp2.home' AND seq > $1::bigint ORDER BY seq`,
+      [before],
+    );
+    assert.equal(rows.length, 1, "the panels, notifications and worklist decided and audited together");
+    const [row] = rows;
+    assert.equal(row.action, "list");
+    const named = new Set(row.person_ids ?? []);
+    // The panels' people and the notification's, as the page shows them.
+    assert.deepEqual([...named].sort(), [admitted, reviewDue, joined, noticed].map((p) => p.personId).sort());
+    for (const p of [
+      admitted,
+      reviewDue,
+      objecting,
+      joined,
+      stayed,
+      onCaseload,
+      referred,
+      elsewhere,
+      noticed,
+      worked,
+    ]) {
+      const shown = html.toLowerCase().includes(p.familyName.toLowerCase());
+      assert.equal(
+        shown,
+        named.has(p.personId),
+        `${p.familyName}: shown ${shown}, audited ${named.has(p.personId)}`,
+      );
+    }
+    assert.match(html, /Nora Noticedperson|NOTICEDPERSON, Nora/);
+    // The notification about the person an objection withholds: counted, not named, and in the row as withheld.
+    assert.deepEqual(row.withheld_ids, [objecting.personId]);
+    // The worklist is counted only: the item about the person registered elsewhere is left out of the count.
+    assert.match(html, /1 overdue<\/strong> 1 item waits for you/);
+    assert.match(row.reason, /worklist counted: 2 items about 2 people/);
   });
 
   test("social worker: my caseload, my team's referrals, their admissions and reviews", async () => {

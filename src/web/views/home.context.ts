@@ -373,11 +373,12 @@ const INTROS: Record<HomeData["kind"], string> = {
 };
 
 /** The worklist's line on the home page: how many plan actions, reviews and referral steps wait, and how many are overdue. */
-export function worklistPanel(work: { items: unknown[]; overdue: number }): {
+/** The worklist's counts on the home page: the items about people the user may see, and the overdue. */
+export function worklistPanel(work: { items: number; overdue: number }): {
   overdue: number;
   text: string;
 } {
-  const n = work.items.length;
+  const n = work.items;
   return {
     overdue: work.overdue,
     text:

@@ -61,7 +61,7 @@ export const fixtures: ViewFixture[] = [
         admitted: list(2, 2, "2016-03-30", "Basildon University Hospital"),
         withheld: 3,
       },
-      worklistPanel({ items: [1, 2, 3], overdue: 2 }),
+      worklistPanel({ items: 3, overdue: 2 }),
     ),
   },
   {
