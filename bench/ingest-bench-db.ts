@@ -8,7 +8,7 @@ import { openTestDb, type TestDb } from "../test/helpers/test-db.ts";
 export type BenchDb = Pick<TestDb, "db" | "env" | "dispose" | "databaseUrl">;
 
 export function openBenchDb(): Promise<BenchDb> {
-  return openTestDb({ prefix: "oneplace-bench", onDisk: true });
+  return openTestDb({ prefix: "oneplace-bench" });
 }
 
 export function rate(n: number, seconds: number): string {

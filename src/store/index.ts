@@ -49,7 +49,6 @@ export {
   migrationStatus,
 } from "./migrate.ts";
 export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "./open.ts";
-export { openPgliteFromDump } from "./pglite-engine.ts";
 export { EVENT_TABLES, isPlaceEmpty, type PlaceSummary, placeSummary } from "./place-summary.ts";
 export { isPrepared, type PreparedStatement, prepared, preparedText } from "./prepared.ts";
 export {

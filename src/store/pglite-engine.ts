@@ -70,25 +70,11 @@ export async function openPglite(dataDir: string): Promise<Db> {
       { cause, code: "store.embedded-open" },
     );
   }
-  return pgliteDb(pg, dataDir, () => lock.release());
-}
-
-/**
- * An embedded database held in this process's memory only, loaded from a data directory's tarball
- * (PGlite's dumpDataDir): the test helper's scratch copy of a migrated template, with no files to copy or
- * remove and no lock, since no other process can reach it. Gone when closed.
- */
-export async function openPgliteFromDump(dump: Blob, location: string): Promise<Db> {
-  const pg = await PGlite.create({ loadDataDir: dump, parsers: typeParsers });
-  return pgliteDb(pg, location, () => {});
-}
-
-function pgliteDb(pg: PGlite, location: string, release: () => void): Db {
   // PGlite runs statements one at a time; a transaction holds that lock until it ends.
   const prepared = new PglitePrepared(pg);
   return {
     engine: "pglite",
-    location,
+    location: dataDir,
     ...queryable(pg, prepared, false),
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return pg.transaction((tx) => fn(queryable(tx, prepared, true)));
@@ -97,7 +83,7 @@ function pgliteDb(pg: PGlite, location: string, release: () => void): Db {
       try {
         if (!pg.closed) await pg.close();
       } finally {
-        release();
+        lock.release();
       }
     },
   };

@@ -8,9 +8,6 @@
 // template's name carries a fingerprint of the migrations (ids and checksums) and the engine's version, so a
 // changed migration gets a new template, never a stale one. The first test process to need a template makes
 // it while holding a lock (a directory beside it for PGlite, an advisory lock on the server); the others wait.
-// On PGlite, openTestDb's database (one that only the test process opens) is not even copied to disk: it is
-// loaded from the template's tarball into the process's memory (pgliteDump); createTestDatabase's, which a CLI
-// child process opens, is a copy of the directory.
 import { createHash, randomBytes } from "node:crypto";
 import {
   cpSync,
@@ -27,7 +24,6 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, before } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import {
   type Db,
@@ -36,7 +32,6 @@ import {
   distribute,
   migrate,
   openDb,
-  openPgliteFromDump,
   pgliteDataDir,
 } from "../../src/store/index.ts";
 
@@ -192,47 +187,6 @@ async function makePgliteTemplate(migrated: boolean): Promise<string> {
     },
   );
   return path;
-}
-
-/**
- * The template as a tarball (PGlite's dumpDataDir of a copy of it), made once beside it: what openTestDb loads
- * into an in-memory engine, so a test file that never hands its database to another process copies and removes
- * no files (a migrated template is some 1,500 files; their copy and removal were about half a second of CPU
- * per test file, as much as opening the engine).
- */
-const pgliteDumps = new Map<boolean, Promise<Buffer>>();
-
-function pgliteDump(migrated: boolean): Promise<Buffer> {
-  let made = pgliteDumps.get(migrated);
-  if (!made) {
-    made = makePgliteDump(migrated);
-    pgliteDumps.set(migrated, made);
-  }
-  return made;
-}
-
-async function makePgliteDump(migrated: boolean): Promise<Buffer> {
-  const template = await pgliteTemplate(migrated);
-  const path = `${template}.tar`;
-  await onceAcrossProcesses(
-    `${path}.lock`,
-    () => existsSync(path),
-    async () => {
-      const home = mkdtempSync(join(tmpdir(), "oneplace-template-build-"));
-      try {
-        copyDataDir(template, pgliteDataDir(home));
-        const pg = await PGlite.create(pgliteDataDir(home));
-        const dump = await pg.dumpDataDir("none");
-        await pg.close();
-        // Whole or not at all, as the template directory.
-        writeFileSync(join(home, "dump.tar"), Buffer.from(await dump.arrayBuffer()));
-        renameSync(join(home, "dump.tar"), path);
-      } finally {
-        rmSync(home, { recursive: true, force: true });
-      }
-    },
-  );
-  return readFileSync(path);
 }
 
 // ---- PostgreSQL: a template database made once per server --------------------------------------------------
@@ -527,18 +481,9 @@ export interface TestDb extends TestDatabase {
   dispose(): Promise<void>;
 }
 
-/**
- * An open scratch database, migrated unless `migrate: false` (then empty). On PGlite it lives in this process's
- * memory (a copy of the template's dump) unless `onDisk` (a benchmark measuring the engine as the product runs
- * it, or a database another process opens): in memory no other process can open it, so its `env` throws;
- * `home` is still an empty folder of its own for the files a test writes.
- */
-export async function openTestDb(
-  options: ScratchOptions & { migrate?: boolean; onDisk?: boolean } = {},
-): Promise<TestDb> {
+/** An open scratch database, migrated unless `migrate: false` (then empty). */
+export async function openTestDb(options: ScratchOptions & { migrate?: boolean } = {}): Promise<TestDb> {
   const migrated = options.migrate !== false;
-  const { prefix = "oneplace-test", server = serverUrl } = options;
-  if (!server && !options.onDisk) return inMemory(prefix, migrated);
   const database = await createTestDatabase({ ...options, migrated });
   const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
   // A no-op on the template's copy; kept so that a migration added since is applied all the same.
@@ -549,29 +494,6 @@ export async function openTestDb(
     async dispose() {
       await db.close().catch(() => {});
       await database.drop();
-    },
-  };
-}
-
-async function inMemory(prefix: string, migrated: boolean): Promise<TestDb> {
-  const home = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  const db = await openPgliteFromDump(new Blob([await pgliteDump(migrated)]), `${home} (in memory)`);
-  if (migrated) await migrate(db);
-  const drop = async () => rmSync(home, { recursive: true, force: true });
-  return {
-    home,
-    databaseUrl: undefined,
-    name: undefined,
-    get env(): Record<string, string> {
-      throw new Error(
-        "openTestDb: a PGlite test database is in this process's memory; use createTestDatabase",
-      );
-    },
-    db,
-    drop,
-    async dispose() {
-      await db.close().catch(() => {});
-      await drop();
     },
   };
 }
