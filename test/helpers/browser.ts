@@ -13,6 +13,19 @@ export const browserSkip: string | false =
     ? `no Chromium at ${CHROMIUM_PATH}: install it or set ONEPLACE_CHROMIUM`
     : false;
 
+/**
+ * The address of a Chromium started once for the whole run by the suite's global setup
+ * (test/helpers/browser-server.ts, `npm run test:suite`); unset when a file runs on its own.
+ */
+export const SHARED_BROWSER_ENV = "ONEPLACE_TEST_BROWSER_WS";
+
+/**
+ * A browser for one test file: a connection to the run's shared Chromium when there is one (closing it closes
+ * the file's pages and contexts, not the browser), else a Chromium of its own. A launch is about a second of
+ * CPU; the suite has some twenty files that need one.
+ */
 export function launchBrowser(): Promise<Browser> {
+  const shared = process.env[SHARED_BROWSER_ENV];
+  if (shared) return chromium.connect(shared);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
