@@ -125,6 +125,9 @@ async function counts(db: Queryable): Promise<CareHistoryResult> {
 export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
   const before = await counts(db);
   await db.transaction(async (tx) => {
+    // Citus: one connection a worker for the reads of distributed tables, so the transaction can then write
+    // the reference tables (app_user, user_role, mdt_meeting). Elsewhere an unused setting, no cost.
+    await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
     const end = await historyEnd(tx);
     // Twice: a place loaded earlier is left alone once its history is written.
     const [{ done }] = await tx.query<{ done: boolean }>(
