@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OnePlaceError } from "../core/errors.ts";
-import { lockNames, type Queryable, run, sql } from "../store/index.ts";
+import { lockNames, type Queryable, sql } from "../store/index.ts";
 import { recordDecision } from "./decisions.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import {
@@ -11,6 +11,7 @@ import {
   type RecordKey,
   reassignRows,
   restorePersonLevelRows,
+  runMove,
 } from "./moves.ts";
 
 // Merges (an A40 from a hospital, or a reviewer deciding two people are one), unmerges, and moving a single
@@ -46,7 +47,7 @@ async function moveRecords(
        AND (source_system, source_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
     [from, to, systems, ids],
   );
-  await run(
+  await runMove(
     q,
     reassignRows(
       "person_record",

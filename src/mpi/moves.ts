@@ -4,12 +4,20 @@ import {
   type CanonicalName,
   ident,
   joinSql,
+  preparedText,
   type Queryable,
-  run,
   type SqlFragment,
   sql,
   tableNamed,
 } from "../store/index.ts";
+
+/**
+ * Runs a move as a prepared statement: a merge sends one a table (some thirty, most moving nothing), each text the
+ * same for every merge, so each is parsed and planned once per connection, not once per merge.
+ */
+export function runMove(q: Queryable, move: SqlFragment): Promise<Record<string, unknown>[]> {
+  return q.query(preparedText("mpi.move", move.text), move.values);
+}
 
 // Moving canonical rows between people when records change hands. Activity rows follow the source record
 // they belong to: social care rows name their client id; every other row's record is in ingest_row_subject.
@@ -82,7 +90,7 @@ export async function moveRecordRows(
   const [systems, ids] = split(records);
   let moved = 0;
   for (const table of CLIENT_ID_TABLES) {
-    const rows = await run(
+    const rows = await runMove(
       q,
       reassignRows(
         table,
@@ -94,7 +102,7 @@ export async function moveRecordRows(
     moved += rows.length;
   }
   for (const table of SUBJECT_TABLES) {
-    const rows = await run(
+    const rows = await runMove(
       q,
       reassignRows(
         table,
@@ -115,7 +123,7 @@ export async function moveRecordRows(
 /** Moves every canonical row of one person to another (a whole-person merge). */
 export async function moveAllActivity(q: Queryable, from: string, to: string): Promise<void> {
   for (const table of [...CLIENT_ID_TABLES, ...SUBJECT_TABLES]) {
-    await run(q, reassignRows(table, from, to, deathGuard(table, to)));
+    await runMove(q, reassignRows(table, from, to, deathGuard(table, to)));
   }
 }
 
@@ -152,7 +160,7 @@ export async function movePersonLevelRows(q: Queryable, from: string, to: string
     // are an uncorrelated subquery (NOT IN: key columns are never null), which Citus reads from the survivor's
     // shard first; a subquery correlated across two people's shards it cannot plan.
     const key = joinSql(keys.map((k) => sql`${ident(k)}`));
-    const rows = await run(
+    const rows = await runMove(
       q,
       reassignRows(
         table,
@@ -183,7 +191,7 @@ export async function restorePersonLevelRows(
         keys.map((k, i) => sql`${ident(k)}::text = ${row[i]}`),
         " AND ",
       );
-      await run(q, reassignRows(table, from, to, sql`AND ${where}`));
+      await runMove(q, reassignRows(table, from, to, sql`AND ${where}`));
     }
   }
 }
