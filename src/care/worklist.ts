@@ -30,14 +30,14 @@ type Row = { kind: WorkKind; person_id: string; record_id: string; title: string
 const WORKLIST_SQL = prepared(
   "care.worklist",
   `WITH led AS (
-       -- The plans the user leads (an index on the lead), each with whether it was ever signed off: one set for
-       -- those plans, not a subquery correlated with a CTE's rows (which Citus cannot plan).
+       -- The plans the user leads (an index on the lead), each with whether it was ever signed off: a look-up
+       -- of the plan's own versions (its primary key), correlated with the plan's rows here, where Citus runs it
+       -- beside them on the plan's node; a subquery correlated with this CTE's rows from outside it, or one
+       -- over the versions of every led person's plans, Citus cannot plan.
        SELECT l.person_id, l.plan_id, l.status, l.review_due_on,
-              l.status = 'signed-off' OR (l.person_id, l.plan_id) IN (
-                SELECT s.person_id, s.plan_id FROM care_plan_version s
-                 WHERE s.status = 'signed-off'
-                   AND s.person_id IN (SELECT c.person_id FROM care_plan_version c
-                                        WHERE c.lead_user_id = $1::uuid AND c.latest AND c.status <> 'ended')) AS signed
+              l.status = 'signed-off' OR EXISTS (
+                SELECT 1 FROM care_plan_version s
+                 WHERE s.person_id = l.person_id AND s.plan_id = l.plan_id AND s.status = 'signed-off') AS signed
          FROM care_plan_version l
         WHERE l.lead_user_id = $1::uuid AND l.latest AND l.status <> 'ended'
      )

@@ -354,10 +354,12 @@ export class BulkExporter {
     this.cancelled.add(jobId);
     const index = this.queue.findIndex((p) => p.jobId === jobId);
     if (index !== -1) this.queue.splice(index, 1);
+    // The time is a parameter: Citus refuses a function that is not IMMUTABLE (now()) inside COALESCE.
     await this.db.query(
-      `UPDATE fhir_export_job SET state = 'cancelled', finished_at = coalesce(finished_at, now()), expires_at = now()
+      `UPDATE fhir_export_job SET state = 'cancelled', finished_at = coalesce(finished_at, $2::timestamptz),
+         expires_at = $2::timestamptz
         WHERE job_id = $1::uuid`,
-      [jobId],
+      [jobId, new Date()],
     );
     if (job.state !== "running") await this.removeFiles(jobId); // a running job removes its own at its next batch
     return true;

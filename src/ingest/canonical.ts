@@ -8,6 +8,7 @@ import {
   CopyWriter,
   insertMany,
   insertText,
+  isCitus,
   toColumns,
   unnestSelect,
 } from "../store/index.ts";
@@ -256,7 +257,7 @@ const LINKED_SQL = new Map<string, string>();
  * touched, so a re-run locks and writes nothing), its subject recorded, and the lines whose subject is not
  * linked returned.
  */
-function linkedUpsertSql(table: CanonicalName, recordSubject: boolean): string {
+function linkedUpsertSql(table: CanonicalName, recordSubject: boolean, citus: boolean): string {
   const t = CANONICAL[table];
   const names = t.columns.map((c) => c.name);
   const fixed = new Set([...t.key, names[1]]);
@@ -280,7 +281,7 @@ function linkedUpsertSql(table: CanonicalName, recordSubject: boolean): string {
     ), written AS (
       INSERT INTO ${table} AS t (${names.join(", ")})
       SELECT ${names.map((n) => `n.${n}`).join(", ")} FROM linked n
-      WHERE n.person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${table} o WHERE ${same})
+      WHERE n.person_id IS NOT NULL${citus ? "" : ` AND NOT EXISTS (SELECT 1 FROM ${table} o WHERE ${same})`}
       ${conflictClause(t, "t")}
       RETURNING (xmax = 0) AS inserted
     )${subjects}
@@ -318,10 +319,11 @@ export async function upsertLinked(
   const copy = new CopyWriter();
   for (const r of last.values()) copy.value(r.line).value(r.subjectId).values(r.values, width).end();
   await q.copyFrom(stage, ["line", "subject_id", ...staged.map((c) => c.name)], [copy.take()]);
-  const key = `${table}:${recordSubject}`;
+  const citus = isCitus(q);
+  const key = `${table}:${recordSubject}:${citus}`;
   let sql = LINKED_SQL.get(key);
   if (!sql) {
-    sql = linkedUpsertSql(table, recordSubject);
+    sql = linkedUpsertSql(table, recordSubject, citus);
     LINKED_SQL.set(key, sql);
   }
   const [c] = await q.query<{ inserted: number; written: number; unlinked: number[] | null }>(sql, [

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OnePlaceError } from "../core/errors.ts";
-import { lockNames, type Queryable } from "../store/index.ts";
+import { lockNames, type Queryable, sql } from "../store/index.ts";
 import { recordDecision } from "./decisions.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import {
@@ -9,7 +9,9 @@ import {
   movePersonLevelRows,
   moveRecordRows,
   type RecordKey,
+  reassignRows,
   restorePersonLevelRows,
+  runMove,
 } from "./moves.ts";
 
 // Merges (an A40 from a hospital, or a reviewer deciding two people are one), unmerges, and moving a single
@@ -48,10 +50,14 @@ async function moveRecords(
        AND (source_system, source_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
     [from, to, systems, ids],
   );
-  await q.query(
-    `UPDATE person_record SET person_id = $2 WHERE person_id = $1
-       AND (source_system, source_record_id) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
-    [from, to, systems, ids],
+  await runMove(
+    q,
+    reassignRows(
+      "person_record",
+      from,
+      to,
+      sql`AND (t.source_system, t.source_record_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))`,
+    ),
   );
 }
 

@@ -4,11 +4,20 @@ import {
   type CanonicalName,
   ident,
   joinSql,
+  preparedText,
   type Queryable,
-  run,
   type SqlFragment,
   sql,
+  tableNamed,
 } from "../store/index.ts";
+
+/**
+ * Runs a move as a prepared statement: a merge sends one a table (some thirty, most moving nothing), each text the
+ * same for every merge, so each is parsed and planned once per connection, not once per merge.
+ */
+export function runMove(q: Queryable, move: SqlFragment): Promise<Record<string, unknown>[]> {
+  return q.query(preparedText("mpi.move", move.text), move.values);
+}
 
 // Moving canonical rows between people when records change hands. Activity rows follow the source record
 // they belong to: social care rows name their client id; every other row's record is in ingest_row_subject.
@@ -42,6 +51,29 @@ function split(records: readonly RecordKey[]): [string[], string[]] {
   return [records.map((r) => r[0]), records.map((r) => r[1])];
 }
 
+/**
+ * Gives the rows of `from` that `where` (conditions on the table, aliased t) picks to `to`, RETURNING `returning`
+ * of each moved row. A delete and an insert in one statement, not `UPDATE ... SET person_id`: Citus refuses to
+ * change a distributed table's distribution column (the row moves to another shard), and on one server an update
+ * of person_id, which leads every index, writes a new entry in each of them as an insert does. An insert into
+ * hospital_spell queues a recent emergency admission for the person it now belongs to (admission notices).
+ */
+export function reassignRows(
+  table: string,
+  from: string,
+  to: string,
+  where: SqlFragment,
+  returning: SqlFragment = sql`1`,
+): SqlFragment {
+  const columns = tableNamed(table).columnNames;
+  const names = joinSql(columns.map((c) => sql`${ident(c)}`));
+  const values = joinSql(
+    columns.map((c) => (c === "person_id" ? sql`${to}::uuid` : sql`moving.${ident(c)}`)),
+  );
+  return sql`WITH moving AS (DELETE FROM ${ident(table)} AS t WHERE t.person_id = ${from} ${where} RETURNING t.*)
+    INSERT INTO ${ident(table)} (${names}) SELECT ${values} FROM moving RETURNING ${returning}`;
+}
+
 /** death is keyed by person alone: a second death for the target stays where it is. */
 function deathGuard(table: string, to: string): SqlFragment {
   return table === "death" ? sql`AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = ${to})` : sql``;
@@ -58,23 +90,30 @@ export async function moveRecordRows(
   const [systems, ids] = split(records);
   let moved = 0;
   for (const table of CLIENT_ID_TABLES) {
-    const rows = await run(
+    const rows = await runMove(
       q,
-      sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from}
-         AND (source_system, client_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))
-       RETURNING 1`,
+      reassignRows(
+        table,
+        from,
+        to,
+        sql`AND (t.source_system, t.client_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))`,
+      ),
     );
     moved += rows.length;
   }
   for (const table of SUBJECT_TABLES) {
-    const rows = await run(
+    const rows = await runMove(
       q,
-      sql`UPDATE ${ident(table)} t SET person_id = ${to} WHERE t.person_id = ${from} ${deathGuard(table, to)}
+      reassignRows(
+        table,
+        from,
+        to,
+        sql`${deathGuard(table, to)}
          AND (t.source_system, t.source_record_id) IN (
            SELECT s.source_system, s.source_record_id FROM ingest_row_subject s
            WHERE s.table_name = ${table}
-             AND (s.subject_system, s.subject_record_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[])))
-       RETURNING 1`,
+             AND (s.subject_system, s.subject_record_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[])))`,
+      ),
     );
     moved += rows.length;
   }
@@ -84,10 +123,7 @@ export async function moveRecordRows(
 /** Moves every canonical row of one person to another (a whole-person merge). */
 export async function moveAllActivity(q: Queryable, from: string, to: string): Promise<void> {
   for (const table of [...CLIENT_ID_TABLES, ...SUBJECT_TABLES]) {
-    await run(
-      q,
-      sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from} ${deathGuard(table, to)}`,
-    );
+    await runMove(q, reassignRows(table, from, to, deathGuard(table, to)));
   }
 }
 
@@ -118,18 +154,22 @@ export async function movePersonLevelRows(q: Queryable, from: string, to: string
   for (const table of await existingTables(q, PERSON_LEVEL_TABLES)) {
     const keys = await keyColumns(q, table);
     if (keys.length === 0) continue;
-    const returning = joinSql(keys.map((k) => sql`moving.${ident(k)}::text AS ${ident(k)}`));
+    const returning = joinSql(keys.map((k) => sql`${ident(k)}::text AS ${ident(k)}`));
     // A row the surviving person already has under the same key (both on one meeting's agenda, say) stays
-    // with the retired person, where an unmerge finds it, rather than failing the merge.
-    const sameKey = joinSql(
-      keys.map((k) => sql`kept.${ident(k)} = moving.${ident(k)}`),
-      " AND ",
-    );
-    const rows = await run(
+    // with the retired person, where an unmerge finds it, rather than failing the merge. The survivor's keys
+    // are an uncorrelated subquery (NOT IN: key columns are never null), which Citus reads from the survivor's
+    // shard first; a subquery correlated across two people's shards it cannot plan.
+    const key = joinSql(keys.map((k) => sql`${ident(k)}`));
+    const rows = await runMove(
       q,
-      sql`UPDATE ${ident(table)} AS moving SET person_id = ${to} WHERE moving.person_id = ${from}
-         AND NOT EXISTS (SELECT 1 FROM ${ident(table)} kept WHERE kept.person_id = ${to} AND ${sameKey})
-       RETURNING ${returning}`,
+      reassignRows(
+        table,
+        from,
+        to,
+        sql`AND (${joinSql(keys.map((k) => sql`t.${ident(k)}`))}) NOT IN (
+           SELECT ${key} FROM ${ident(table)} WHERE person_id = ${to})`,
+        returning,
+      ),
     );
     if (rows.length > 0) moved[table] = rows.map((r) => keys.map((k) => String(r[k])));
   }
@@ -151,7 +191,7 @@ export async function restorePersonLevelRows(
         keys.map((k, i) => sql`${ident(k)}::text = ${row[i]}`),
         " AND ",
       );
-      await run(q, sql`UPDATE ${ident(table)} SET person_id = ${to} WHERE person_id = ${from} AND ${where}`);
+      await runMove(q, reassignRows(table, from, to, sql`AND ${where}`));
     }
   }
 }

@@ -80,9 +80,24 @@ export function breakdownProblem(splits: Iterable<string | null>): string | null
 
 type PlanNode = { "Relation Name"?: string; Output?: string[]; Plans?: PlanNode[] } & Record<string, unknown>;
 
-function walk(node: PlanNode, visit: (n: PlanNode) => void): void {
-  visit(node);
-  for (const child of node.Plans ?? []) walk(child, visit);
+const TABLE_NAMES: ReadonlySet<string> = new Set(TABLES.map((t) => t.name));
+
+/**
+ * Every table a plan reads, its nodes' "Relation Name"s. On Citus the tables are read inside the plan's
+ * distributed query (each task's remote plan, each subplan), as shards: a shard's name is its table's with
+ * _<shard id> after it.
+ */
+function tablesRead(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const child of node) tablesRead(child, found);
+  else if (node !== null && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "Relation Name" && typeof value === "string") {
+        const table = value.replace(/_\d+$/, "");
+        found.add(!TABLE_NAMES.has(value) && TABLE_NAMES.has(table) ? table : value);
+      } else tablesRead(value, found);
+    }
+  }
+  return found;
 }
 
 async function plan(tx: Queryable, sql: string, params: unknown[]): Promise<PlanNode> {
@@ -169,14 +184,12 @@ export async function checkDefinitionSql(
           input.metricId,
           `its ${name} returns ${columns} columns; the contract is (period_id, person_id, practice_code, n, split)`,
         );
-      walk(top, (node) => {
-        const table = node["Relation Name"];
-        if (table && !READABLE_TABLES.has(table))
+      for (const table of tablesRead(top))
+        if (!READABLE_TABLES.has(table))
           fail(
             input.metricId,
             `its ${name} reads ${table}; a metric may read only event and reference tables`,
           );
-      });
       const splits = await readOnlyStatement(tx, async () => {
         try {
           return await tx.query<{ split: string | null }>(

@@ -14,7 +14,7 @@
 // with set-based SQL and deterministic ids: the same place gives the same history, and running it twice adds
 // nothing. The joint plans it takes over become OnePlace's plans: their care_plan row is the plan store's
 // projection of the latest signed-off version (source 'oneplace-care'), as if made in OnePlace.
-import type { Db, Queryable } from "../store/index.ts";
+import { type Db, isCitus, type Queryable } from "../store/index.ts";
 import { historyEnd, staffName, uuidSql } from "./care-relationships.ts";
 
 /** What the care history step wrote. */
@@ -118,6 +118,30 @@ async function counts(db: Queryable): Promise<CareHistoryResult> {
   return out;
 }
 
+/** Statements one at a time: Citus refuses DDL on a distributed or reference table sent with other statements. */
+async function execEach(db: Queryable, statements: string): Promise<void> {
+  for (const statement of statements.split(/;\s*/)) if (statement.trim()) await db.exec(statement);
+}
+
+/**
+ * A working table of the step, made from a query: a temporary table, or on Citus a reference table (a copy on
+ * every node, dropped at the end of the step), which the step's queries join to the distributed tables as on one
+ * server; a temporary table is on the coordinator only, where Citus cannot join it to a person's shard.
+ */
+async function stageTable(
+  db: Queryable,
+  name: string,
+  select: string,
+  params: unknown[] = [],
+): Promise<void> {
+  if (!isCitus(db)) {
+    await db.query(`CREATE TEMP TABLE ${name} AS ${select}`, params);
+    return;
+  }
+  await db.query(`CREATE TABLE ${name} AS ${select}`, params);
+  await db.query("SELECT create_reference_table($1)", [name]);
+}
+
 /**
  * Adds the MDT meetings, joint plans, actions and referrals of the last two years of the history. Needs the
  * care relationships (teams and staff). Idempotent: what exists is left as it is.
@@ -125,6 +149,9 @@ async function counts(db: Queryable): Promise<CareHistoryResult> {
 export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
   const before = await counts(db);
   await db.transaction(async (tx) => {
+    // Citus: one connection a worker for the reads of distributed tables, so the transaction can then write
+    // the reference tables (app_user, user_role, mdt_meeting). Elsewhere an unused setting, no cost.
+    await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
     const end = await historyEnd(tx);
     // Twice: a place loaded earlier is left alone once its history is written.
     const [{ done }] = await tx.query<{ done: boolean }>(
@@ -140,7 +167,8 @@ export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
     await insertActions(tx);
     await insertMdtReferrals(tx, end);
     await recordReablement(tx, end);
-    await tx.exec(
+    await execEach(
+      tx,
       "DROP TABLE synth_meeting; DROP TABLE synth_item; DROP TABLE synth_plan; DROP TABLE synth_action",
     );
   });
@@ -202,9 +230,10 @@ const userOf = (username: string) => uuidSql(username);
 
 /** Meetings: engaged practices every 4 weeks on a Tuesday to Thursday, locality MDTs every 8 weeks. */
 async function stageMeetings(db: Queryable, end: string): Promise<void> {
-  await db.query(
-    `CREATE TEMP TABLE synth_meeting AS
-     WITH bounds AS (SELECT $1::date AS end_on, $1::date - ${MDT_HISTORY_DAYS} AS era),
+  await stageTable(
+    db,
+    "synth_meeting",
+    `WITH bounds AS (SELECT $1::date AS end_on, $1::date - ${MDT_HISTORY_DAYS} AS era),
           tuesday AS (SELECT era + ((9 - extract(isodow FROM era)::int) % 7) AS first_on, end_on FROM bounds),
           teams AS (
             SELECT t.team_id, t.team_code, t.org_code, t.name,
@@ -224,14 +253,21 @@ async function stageMeetings(db: Queryable, end: string): Promise<void> {
                                           ELSE 14 + k * ${MDT_CADENCE_DAYS.locality} END <= d.end_on`,
     [end],
   );
-  await db.exec(`ALTER TABLE synth_meeting ADD COLUMN prev_on date, ADD COLUMN next_id uuid, ADD COLUMN next_on date;
+  await execEach(
+    db,
+    `ALTER TABLE synth_meeting ADD COLUMN prev_on date, ADD COLUMN next_id uuid, ADD COLUMN next_on date;
     UPDATE synth_meeting m SET prev_on = x.prev_on, next_id = x.next_id, next_on = x.next_on
       FROM (SELECT meeting_id, lag(held_on) OVER w AS prev_on, lead(meeting_id) OVER w AS next_id,
                    lead(held_on) OVER w AS next_on
               FROM synth_meeting WINDOW w AS (PARTITION BY team_id ORDER BY held_on)) x
      WHERE x.meeting_id = m.meeting_id;
-    CREATE INDEX ON synth_meeting (org_code, held_on); CREATE INDEX ON synth_meeting (team_id, held_on)`);
+    CREATE INDEX ON synth_meeting (org_code, held_on); CREATE INDEX ON synth_meeting (team_id, held_on)`,
+  );
 }
+
+/** A registration (alias r) in force on a day, in SQL. */
+const registeredOn = (r: string, day: string) =>
+  `${r}.registered_on <= ${day} AND (${r}.deregistered_on IS NULL OR ${r}.deregistered_on > ${day})`;
 
 /** The practice a person was registered with on a day, in SQL (a lateral subquery's body). */
 const practiceOnSql = (person: string, day: string) =>
@@ -244,9 +280,10 @@ const practiceOnSql = (person: string, day: string) =>
  * meeting at most) and, for locality MDTs, people 65 and over admitted twice in the 91 days before (six at most).
  */
 async function stageAgenda(db: Queryable, end: string): Promise<void> {
-  await db.query(
-    `CREATE TEMP TABLE synth_item AS
-     WITH ${STAFF_CTE},
+  await stageTable(
+    db,
+    "synth_item",
+    `WITH ${STAFF_CTE},
      started AS (
        SELECT cp.person_id, cp.care_plan_id AS plan_id, cp.started_on, cp.ended_on,
               greatest(91, coalesce(cp.review_due_on - cp.started_on, 182)) AS review_days,
@@ -332,7 +369,10 @@ async function stageAgenda(db: Queryable, end: string): Promise<void> {
       WHERE n <= 6`,
     [end],
   );
-  await db.exec("CREATE INDEX ON synth_item (plan_id); CREATE INDEX ON synth_item (person_id, meeting_id)");
+  await execEach(
+    db,
+    "CREATE INDEX ON synth_item (plan_id); CREATE INDEX ON synth_item (person_id, meeting_id)",
+  );
 }
 
 /**
@@ -340,9 +380,10 @@ async function stageAgenda(db: Queryable, end: string): Promise<void> {
  * lead on the plan's start, a signed-off version at each review, and an ended version if the plan ended.
  */
 async function insertPlans(db: Queryable, end: string): Promise<void> {
-  await db.query(
-    `CREATE TEMP TABLE synth_plan AS
-     SELECT i.person_id, i.plan_id, i.meeting_id, m.held_on, m.coordinator_id, m.team_id AS meeting_team_id,
+  await stageTable(
+    db,
+    "synth_plan",
+    `SELECT i.person_id, i.plan_id, i.meeting_id, m.held_on, m.coordinator_id, m.team_id AS meeting_team_id,
             i.started_on, CASE WHEN i.ended_on <= $1::date THEN i.ended_on END AS ended_on, i.review_days,
             i.lead_role, i.lead_user_id, lt.team_id AS lead_team_id, lt.org_code AS lead_org_code,
             (SELECT count(*) FROM synth_item r WHERE r.plan_id = i.plan_id AND r.plan_outcome = 'reviewed')::int AS reviews,
@@ -425,9 +466,12 @@ async function insertPlans(db: Queryable, end: string): Promise<void> {
      ON CONFLICT DO NOTHING`,
   );
   // Agenda items carry the plan version their outcome made, and where the lead was written.
-  await db.exec(`ALTER TABLE synth_item ADD COLUMN plan_version int;
+  await execEach(
+    db,
+    `ALTER TABLE synth_item ADD COLUMN plan_version int;
     UPDATE synth_item SET plan_version = CASE WHEN plan_outcome = 'started' THEN 1 ELSE 2 + review_no END
-     WHERE plan_outcome IS NOT NULL`);
+     WHERE plan_outcome IS NOT NULL`,
+  );
 }
 
 /**
@@ -436,14 +480,19 @@ async function insertPlans(db: Queryable, end: string): Promise<void> {
  * People with an action closed at a meeting are on its agenda for it ('open-actions').
  */
 async function stageActions(db: Queryable, end: string): Promise<void> {
-  await db.query(
-    `CREATE TEMP TABLE synth_action AS
-     WITH base AS (
-       SELECT i.person_id, i.meeting_id, i.reason, m.team_id, m.held_on, m.coordinator_id, m.kind,
+  await stageTable(
+    db,
+    "synth_action",
+    `WITH base AS (
+       -- With the registration in force on the meeting's day (the latest started): every such registration
+       -- joined, the latest kept, not a LIMITed subquery, which Citus cannot correlate with a reference table.
+       SELECT DISTINCT ON (i.person_id, i.meeting_id, i.reason, i.lead_user_id)
+              i.person_id, i.meeting_id, i.reason, m.team_id, m.held_on, m.coordinator_id, m.kind,
               coalesce(i.lead_user_id, ${userOf("'user:staff.practice-' || lower(pr.practice_code) || '.gp'")}) AS owner_user_id,
               ${hashSql("i.person_id::text || i.meeting_id::text")} AS h
          FROM synth_item i JOIN synth_meeting m ON m.meeting_id = i.meeting_id
-         LEFT JOIN LATERAL (${practiceOnSql("i.person_id", "m.held_on")}) pr ON true)
+         LEFT JOIN registration pr ON pr.person_id = i.person_id AND ${registeredOn("pr", "m.held_on")}
+        ORDER BY i.person_id, i.meeting_id, i.reason, i.lead_user_id, pr.registered_on DESC, pr.registration_id DESC)
      SELECT b.*, n, ${uuidSql("'mdt-action:' || b.meeting_id || ':' || b.person_id || ':' || n")} AS action_id,
             r.refer_to,
             CASE WHEN r.refer_to IS NOT NULL THEN (CASE r.refer_to ${MDT_REFERRALS.map(([s, d]) => `WHEN '${s}' THEN '${d}'`).join(" ")} END)
@@ -456,7 +505,8 @@ async function stageActions(db: Queryable, end: string): Promise<void> {
                     THEN (ARRAY[${MDT_REFERRALS.map(([s]) => `'${s}'`).join(", ")}])[1 + (b.h / 3) % ${MDT_REFERRALS.length}] END AS refer_to) r
       WHERE b.owner_user_id IS NOT NULL AND (n = 1 OR b.h % 2 = 0)`,
   );
-  await db.exec(
+  await execEach(
+    db,
     `ALTER TABLE synth_action ADD COLUMN closed_id uuid, ADD COLUMN closed_on date, ADD COLUMN status text;
      UPDATE synth_action a SET closed_id = c.meeting_id, closed_on = c.held_on
        FROM (SELECT a2.action_id, (SELECT m.meeting_id FROM synth_meeting m WHERE m.team_id = a2.team_id
@@ -597,32 +647,31 @@ async function insertMdtReferrals(db: Queryable, end: string): Promise<void> {
  * the end of the history: where the person was on day 91, as ASCOF 2B counts it.
  */
 async function recordReablement(db: Queryable, end: string): Promise<void> {
+  // Where the person was on day 91 is looked up beside the episode's own rows (one SELECT over the services),
+  // not from a CTE of episodes: Citus cannot correlate a subquery with a CTE's rows.
+  const dueOn = `(coalesce((h.discharged_at AT TIME ZONE 'Europe/London')::date, s.started_on) + 91)`;
   await db.query(
     `WITH ${STAFF_CTE},
-     e AS (
+     f AS (
        SELECT s.person_id, ${uuidSql("'ref:scs:' || s.service_id")} AS referral_id, s.started_on, s.ended_on,
-              s.after_spell_id,
-              coalesce((h.discharged_at AT TIME ZONE 'Europe/London')::date, s.started_on) + 91 AS due_on,
-              (st.ids)[1 + ${hashSql("s.service_id::text")} % cardinality(st.ids)] AS worker
+              s.after_spell_id, ${dueOn} AS due_on,
+              (st.ids)[1 + ${hashSql("s.service_id::text")} % cardinality(st.ids)] AS worker,
+              CASE WHEN ${dueOn} > $1::date THEN NULL
+                   WHEN EXISTS (SELECT 1 FROM death d WHERE d.person_id = s.person_id AND d.died_on <= ${dueOn}) THEN 'died'
+                   WHEN EXISTS (SELECT 1 FROM hospital_spell x WHERE x.person_id = s.person_id
+                                  AND x.patient_class = 'inpatient'
+                                  AND x.admitted_at < ${at(`${dueOn} + 1`, "00:00")}
+                                  AND (x.discharged_at IS NULL OR x.discharged_at >= ${at(`${dueOn} + 1`, "00:00")})) THEN 'in-hospital'
+                   WHEN EXISTS (SELECT 1 FROM care_home_placement c WHERE c.person_id = s.person_id
+                                  AND c.placement_type <> 'respite' AND c.started_on <= ${dueOn}
+                                  AND (c.ended_on IS NULL OR c.ended_on > ${dueOn})) THEN 'in-care-home'
+                   ELSE 'at-home' END AS follow_up
          FROM social_care_service s
          LEFT JOIN hospital_spell h ON h.person_id = s.person_id AND h.spell_id = s.after_spell_id
          JOIN team t ON t.team_code = 'reablement'
          JOIN staff st ON st.team_id = t.team_id
         WHERE s.service_type = 'reablement' AND s.started_on > $1::date - ${MDT_HISTORY_DAYS}
-          AND s.ended_on IS NOT NULL AND s.ended_on <= $1::date),
-     f AS (
-       SELECT e.*,
-              CASE WHEN e.due_on > $1::date THEN NULL
-                   WHEN EXISTS (SELECT 1 FROM death d WHERE d.person_id = e.person_id AND d.died_on <= e.due_on) THEN 'died'
-                   WHEN EXISTS (SELECT 1 FROM hospital_spell x WHERE x.person_id = e.person_id
-                                  AND x.patient_class = 'inpatient'
-                                  AND x.admitted_at < ${at("e.due_on + 1", "00:00")}
-                                  AND (x.discharged_at IS NULL OR x.discharged_at >= ${at("e.due_on + 1", "00:00")})) THEN 'in-hospital'
-                   WHEN EXISTS (SELECT 1 FROM care_home_placement c WHERE c.person_id = e.person_id
-                                  AND c.placement_type <> 'respite' AND c.started_on <= e.due_on
-                                  AND (c.ended_on IS NULL OR c.ended_on > e.due_on)) THEN 'in-care-home'
-                   ELSE 'at-home' END AS follow_up
-         FROM e)
+          AND s.ended_on IS NOT NULL AND s.ended_on <= $1::date)
      UPDATE referral r
         SET service_code = 'reablement', urgency = 'urgent', consent = 'given',
             reason = CASE WHEN f.after_spell_id IS NULL THEN 'Support at home to regain independence.'

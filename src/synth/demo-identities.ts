@@ -241,10 +241,13 @@ export async function demoCitizens(db: Queryable, count = 5): Promise<DemoCitize
               EXISTS (SELECT 1 FROM registration r WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL
                         AND r.practice_code = $1) AS at_practice
          FROM person p
-        WHERE p.nhs_number IS NOT NULL
+         -- Nobody else has the number: an anti-join to the set of shared numbers, which Citus gathers first
+         -- (people sharing a number are on different shards, where a correlated look-up cannot reach them).
+         LEFT JOIN (SELECT o.nhs_number FROM person o WHERE o.nhs_number IS NOT NULL
+                     GROUP BY o.nhs_number HAVING count(*) > 1) shared ON shared.nhs_number = p.nhs_number
+        WHERE p.nhs_number IS NOT NULL AND shared.nhs_number IS NULL
           AND EXISTS (SELECT 1 FROM registration r WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL)
           AND NOT EXISTS (SELECT 1 FROM death d WHERE d.person_id = p.person_id)
-          AND NOT EXISTS (SELECT 1 FROM person o WHERE o.nhs_number = p.nhs_number AND o.person_id <> p.person_id)
           AND p.birth_date <= current_date - interval '18 years')
      (SELECT nhs_number, birth_date::text AS birth_date, name, with_plan FROM candidates WHERE with_plan
        ORDER BY at_practice DESC, md5(person_id::text) LIMIT $2::int)

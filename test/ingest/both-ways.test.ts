@@ -69,10 +69,22 @@ function text(v: unknown): string {
 
 /** Person ids in the feeds database to the generator's person (by the truth of their records). */
 async function truthOfPeople(q: Queryable): Promise<Map<string, string>> {
-  const rows = await q.query<{ person_id: string; truth: string }>(
-    `SELECT DISTINCT pr.person_id::text AS person_id, t.person_id::text AS truth
-     FROM person_record pr JOIN synth_truth t USING (source_system, source_record_id)`,
+  // Joined here, not in SQL: on Citus both tables are sharded by person, and the two sides' people differ.
+  const truthOf = new Map(
+    (
+      await q.query<{ source_system: string; source_record_id: string; truth: string }>(
+        "SELECT source_system, source_record_id, person_id::text AS truth FROM synth_truth",
+      )
+    ).map((t) => [`${t.source_system}\u0000${t.source_record_id}`, t.truth]),
   );
+  const records = await q.query<{ person_id: string; source_system: string; source_record_id: string }>(
+    "SELECT person_id::text AS person_id, source_system, source_record_id FROM person_record",
+  );
+  const rows: { person_id: string; truth: string }[] = [];
+  for (const r of records) {
+    const truth = truthOf.get(`${r.source_system}\u0000${r.source_record_id}`);
+    if (truth !== undefined) rows.push({ person_id: r.person_id, truth });
+  }
   const map = new Map<string, string>();
   for (const r of rows) {
     assert.ok(

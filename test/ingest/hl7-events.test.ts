@@ -110,7 +110,7 @@ test("A07 turns an admission into an outpatient visit: the spell goes, the atten
   assert.equal(await status(ack.controlId), "applied", "A07 is applied, not counted as unsupported");
   assert.equal((await spells("IP-7")).length, 0);
   const stays = await rows<{ n: number }>(
-    "SELECT count(*) AS n FROM ward_stay w JOIN hospital_spell h USING (spell_id) WHERE h.source_record_id = 'IP-7'",
+    "SELECT count(*) AS n FROM ward_stay w JOIN hospital_spell h USING (person_id, spell_id) WHERE h.source_record_id = 'IP-7'",
     [],
   );
   assert.equal(Number(stays[0].n), 0);

@@ -113,7 +113,7 @@ const spellsOf = (visit: string, source = "idpas") =>
 const staysOf = (visit: string) =>
   q<{ person_id: string; ward_code: string; started_at: Date; ended_at: Date | null }>(
     `SELECT w.person_id::text AS person_id, w.ward_code, w.started_at, w.ended_at FROM ward_stay w
-     JOIN hospital_spell s ON s.spell_id = w.spell_id WHERE s.source_system = 'idpas' AND s.source_record_id = $1
+     JOIN hospital_spell s ON s.person_id = w.person_id AND s.spell_id = w.spell_id WHERE s.source_system = 'idpas' AND s.source_record_id = $1
      ORDER BY w.started_at`,
     [visit],
   );
@@ -567,7 +567,7 @@ test("A17 updates the second patient's demographics as an A08 would, and a secon
 
 const staysOf2 = (visit: string, source: string) =>
   q<{ ward_code: string }>(
-    `SELECT w.ward_code FROM ward_stay w JOIN hospital_spell s ON s.spell_id = w.spell_id
+    `SELECT w.ward_code FROM ward_stay w JOIN hospital_spell s ON s.person_id = w.person_id AND s.spell_id = w.spell_id
      WHERE s.source_system = $1 AND s.source_record_id = $2 ORDER BY w.started_at`,
     [source, visit],
   );

@@ -102,9 +102,9 @@ before(async () => {
   await refer(t.db, me.personId, teams.community, "2017-03-01");
   await t.db.query(
     `UPDATE referral SET reason = 'STAFF-REASON daughter says she cannot cope',
-       outcome = CASE closed_on WHEN '2016-02-01' THEN 'declined' ELSE outcome END,
-       decline_reason = CASE closed_on WHEN '2016-02-01' THEN 'STAFF-DECLINE not eligible, see notes' END,
-       outcome_summary = CASE closed_on WHEN '2017-03-01' THEN 'STAFF-OUTCOME discharged, non-engagement' END
+       outcome = CASE WHEN closed_on = '2016-02-01' THEN 'declined' ELSE outcome END,
+       decline_reason = CASE WHEN closed_on = '2016-02-01' THEN 'STAFF-DECLINE not eligible, see notes' END,
+       outcome_summary = CASE WHEN closed_on = '2017-03-01' THEN 'STAFF-OUTCOME discharged, non-engagement' END
      WHERE person_id = $1`,
     [me.personId],
   );

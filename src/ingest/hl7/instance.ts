@@ -20,7 +20,7 @@ export async function isTestInstance(q: Queryable): Promise<boolean> {
 export async function setTestInstance(q: Queryable, test: boolean, by: string): Promise<void> {
   await q.query(
     `INSERT INTO ingest_instance (only_row, test_instance, changed_by) VALUES (true, $1, $2)
-     ON CONFLICT (only_row) DO UPDATE SET test_instance = excluded.test_instance, changed_at = now(),
+     ON CONFLICT (only_row) DO UPDATE SET test_instance = excluded.test_instance, changed_at = excluded.changed_at,
        changed_by = excluded.changed_by`,
     [test, by],
   );

@@ -166,14 +166,21 @@ export async function candidateFacts(
   options: { months: number; minAge: number; asOf: string; withEfi: boolean },
 ): Promise<CandidateFacts[]> {
   if (candidates.length === 0) return [];
+  // One candidate a person: treated if they are treated at all.
+  const one = new Map<string, Candidate>();
+  for (const c of candidates) {
+    const seen = one.get(c.personId);
+    if (!seen || (c.treated && !seen.treated)) one.set(c.personId, c);
+  }
+  const people = [...one.values()];
   const pre = "(e.index_on - make_interval(months => $4::int))::date";
   const post = "(e.index_on + make_interval(months => $4::int))::date";
   const year = "(e.index_on - interval '12 months')::date";
   const emergency = (from: string, to: string) =>
-    `(SELECT count(*) FROM hospital_spell h WHERE h.person_id = e.person_id AND h.admission_method = 'emergency'
+    `(SELECT count(*) FROM hospital_spell h WHERE h.person_id = pe.person_id AND h.admission_method = 'emergency'
        AND h.admitted_at >= ${dayStart(from)} AND h.admitted_at < ${dayStart(to)})`;
   const careHome = (from: string, to: string) =>
-    `(SELECT count(*) FROM care_home_placement c WHERE c.person_id = e.person_id
+    `(SELECT count(*) FROM care_home_placement c WHERE c.person_id = pe.person_id
        AND c.placement_type IN ('permanent', 'trial') AND c.started_on >= ${from} AND c.started_on < ${to}) > 0`;
   const rows = await db.query<{
     person_id: string;
@@ -192,40 +199,40 @@ export async function candidateFacts(
     ch_post: boolean;
     died: boolean;
   }>(
-    `WITH c AS MATERIALIZED (
-       SELECT DISTINCT ON (person_id) * FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS c(person_id, index_on, treated)
-       ORDER BY person_id, treated DESC),
-     e AS MATERIALIZED (
-       SELECT c.*, pe.sex, date_part('year', age(c.index_on, pe.birth_date))::int AS age, a.imd_decile
-       FROM c JOIN person pe ON pe.person_id = c.person_id
-       LEFT JOIN area a ON a.area_code = pe.area_code
-       WHERE pe.birth_date <= (c.index_on - make_interval(years => $5::int))::date
-         AND (c.index_on + make_interval(months => $4::int))::date <= $6::date
-         AND ${practiceOn("c.person_id", "c.index_on")} IS NOT NULL
-         AND NOT ${diedBy("c.person_id", "c.index_on")}
-         AND NOT EXISTS (SELECT 1 FROM care_home_placement ch WHERE ch.person_id = c.person_id
-           AND ch.placement_type <> 'respite' AND ch.started_on <= c.index_on
-           AND (ch.ended_on IS NULL OR ch.ended_on > c.index_on)))
-     SELECT e.person_id::text AS person_id, e.index_on, e.treated, e.age, e.sex = 'female' AS female, e.imd_decile,
-       ${options.withEfi ? "(SELECT count(*) FROM efi_deficit x WHERE x.person_id = e.person_id AND x.first_on < e.index_on)" : "NULL::int"} AS efi,
+    // One SELECT over the candidates joined to person, each look-up correlated with pe.person_id (the distribution
+    // column): on Citus the candidate list goes to every node and each looks up its own people, where a CTE of
+    // candidates gathered on the coordinator could not be correlated with them.
+    `SELECT pe.person_id::text AS person_id, e.index_on, e.treated,
+       date_part('year', age(e.index_on, pe.birth_date))::int AS age, pe.sex = 'female' AS female, a.imd_decile,
+       ${options.withEfi ? "(SELECT count(*) FROM efi_deficit x WHERE x.person_id = pe.person_id AND x.first_on < e.index_on)" : "NULL::int"} AS efi,
        ${emergency(year, "e.index_on")} AS em_prior,
-       (SELECT count(*) FROM ae_attendance a WHERE a.person_id = e.person_id
+       (SELECT count(*) FROM ae_attendance a WHERE a.person_id = pe.person_id
          AND a.arrived_at >= ${dayStart(year)} AND a.arrived_at < ${dayStart("e.index_on")}) AS ae_prior,
        (SELECT sum(greatest(0, least(coalesce(${londonDate("h.discharged_at")}, e.index_on), e.index_on)
            - greatest(${londonDate("h.admitted_at")}, ${year})))
-         FROM hospital_spell h WHERE h.person_id = e.person_id AND h.patient_class = 'inpatient'
+         FROM hospital_spell h WHERE h.person_id = pe.person_id AND h.patient_class = 'inpatient'
            AND h.admitted_at < ${dayStart("e.index_on")}
            AND (h.discharged_at IS NULL OR h.discharged_at >= ${dayStart(year)})) AS bed_prior,
        ${emergency(pre, "e.index_on")} AS em_pre,
        ${emergency("e.index_on + 1", `${post} + 1`)} AS em_post,
        ${careHome(pre, "e.index_on")} AS ch_pre,
        ${careHome("e.index_on + 1", `${post} + 1`)} AS ch_post,
-       ${diedBy("e.person_id", post)} AS died
-     FROM e`,
+       ${diedBy("pe.person_id", post)} AS died
+     FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS e(person_id, index_on, treated)
+     JOIN person pe ON pe.person_id = e.person_id
+     LEFT JOIN area a ON a.area_code = pe.area_code
+     WHERE pe.birth_date <= (e.index_on - make_interval(years => $5::int))::date
+       AND (e.index_on + make_interval(months => $4::int))::date <= $6::date
+       AND ${practiceOn("pe.person_id", "e.index_on")} IS NOT NULL
+       AND NOT ${diedBy("pe.person_id", "e.index_on")}
+       AND NOT EXISTS (SELECT 1 FROM care_home_placement ch WHERE ch.person_id = pe.person_id
+         AND ch.placement_type <> 'respite' AND ch.started_on <= e.index_on
+         AND (ch.ended_on IS NULL OR ch.ended_on > e.index_on))
+     ORDER BY pe.person_id`,
     [
-      candidates.map((c) => c.personId),
-      candidates.map((c) => c.indexOn),
-      candidates.map((c) => c.treated),
+      people.map((c) => c.personId),
+      people.map((c) => c.indexOn),
+      people.map((c) => c.treated),
       options.months,
       options.minAge,
       options.asOf,

@@ -63,17 +63,22 @@ const ascof2a2: MetricDefinitionInput = {
 
 // ASCOF 2B: discharges of people aged 65+ from an inpatient spell, alive and not to another hospital, into
 // reablement (a reablement service recorded against the spell), meant to return home (not discharged to a
-// care home or hospice).
-const reablementDischarges = `SELECT h.person_id, h.spell_id, ${londonDate("h.discharged_at")} AS discharged_on
+// care home or hospice). The spell's columns and the look-ups about the person (`select`, written against h and
+// the discharge day) are one SELECT over the spells, not a CTE the look-ups correlate with: Citus runs them
+// beside the spells on each node, and cannot correlate a subquery with a CTE's rows gathered on the coordinator.
+const DISCHARGED_ON = londonDate("h.discharged_at");
+function reablementDischarges(select: string, where = ""): string {
+  return `SELECT h.person_id, h.spell_id, ${DISCHARGED_ON} AS discharged_on, ${select}
     FROM hospital_spell h
     JOIN person pe ON pe.person_id = h.person_id
     WHERE h.discharged_at >= :min_start_ts AND h.discharged_at < :max_end_next_ts
       AND h.patient_class = 'inpatient'
       AND h.discharge_method IN ('discharged', 'self-discharged')
       AND coalesce(h.discharge_destination, '19') NOT IN ('51', '54', '65', '79', '85', '88')
-      AND ${agedAtLeast("pe.birth_date", londonDate("h.discharged_at"), 65)}
+      AND ${agedAtLeast("pe.birth_date", DISCHARGED_ON, 65)}
       AND EXISTS (SELECT 1 FROM social_care_service s WHERE s.person_id = h.person_id
-        AND s.service_type = 'reablement' AND s.after_spell_id = h.spell_id)`;
+        AND s.service_type = 'reablement' AND s.after_spell_id = h.spell_id)${where}`;
+}
 
 /**
  * Where each followed discharge was on day 91 (discharge day + 91): dead (on or before day 91), in hospital
@@ -82,22 +87,23 @@ const reablementDischarges = `SELECT h.person_id, h.spell_id, ${londonDate("h.di
  * discharges whose day 91 is after the data cut-off are not yet followed.
  */
 function stillAtHome(onlyAtHome: boolean): string {
-  return `WITH e AS MATERIALIZED (${reablementDischarges}),
-  f AS MATERIALIZED (
-    SELECT e.*, ${practiceOn("e.person_id", "e.discharged_on")} AS practice_code,
+  const day91 = `(${DISCHARGED_ON} + 91)`;
+  return `WITH f AS MATERIALIZED (${reablementDischarges(
+    `${practiceOn("h.person_id", DISCHARGED_ON)} AS practice_code,
       CASE
-        WHEN ${diedBy("e.person_id", "e.discharged_on + 91")} THEN 'died'
-        WHEN EXISTS (SELECT 1 FROM hospital_spell h2 WHERE h2.person_id = e.person_id AND h2.spell_id <> e.spell_id
-          AND h2.admitted_at < ${dayStart("e.discharged_on + 92")}
-          AND (h2.discharged_at IS NULL OR h2.discharged_at >= ${dayStart("e.discharged_on + 92")})) THEN 'in-hospital'
-        WHEN EXISTS (SELECT 1 FROM care_home_placement c WHERE c.person_id = e.person_id
-          AND c.placement_type <> 'respite' AND c.started_on <= e.discharged_on + 91
-          AND (c.ended_on IS NULL OR c.ended_on > e.discharged_on + 91)) THEN 'in-care-home'
-        WHEN ${practiceOn("e.person_id", "e.discharged_on + 91")} IS NULL THEN 'moved-away'
+        WHEN ${diedBy("h.person_id", day91)} THEN 'died'
+        WHEN EXISTS (SELECT 1 FROM hospital_spell h2 WHERE h2.person_id = h.person_id AND h2.spell_id <> h.spell_id
+          AND h2.admitted_at < ${dayStart(`${DISCHARGED_ON} + 92`)}
+          AND (h2.discharged_at IS NULL OR h2.discharged_at >= ${dayStart(`${DISCHARGED_ON} + 92`)})) THEN 'in-hospital'
+        WHEN EXISTS (SELECT 1 FROM care_home_placement c WHERE c.person_id = h.person_id
+          AND c.placement_type <> 'respite' AND c.started_on <= ${day91}
+          AND (c.ended_on IS NULL OR c.ended_on > ${day91})) THEN 'in-care-home'
+        WHEN ${practiceOn("h.person_id", day91)} IS NULL THEN 'moved-away'
         ELSE 'at-home'
-      END AS day91
-    FROM e WHERE e.discharged_on + 91 <= :as_of
-  )
+      END AS day91`,
+    `
+      AND ${day91} <= :as_of`,
+  )})
   SELECT ${ROW}, 1 AS n, ${onlyAtHome ? "NULL::text" : "f.day91"} AS split
   FROM f JOIN periods p ON f.discharged_on BETWEEN p.start_on AND p.end_on
   WHERE f.day91 ${onlyAtHome ? "= 'at-home'" : "<> 'moved-away'"}`;
@@ -145,9 +151,10 @@ const ascof2b2: MetricDefinitionInput = {
     "The 2B(1) denominator's discharges: people aged 65+ discharged alive from an inpatient spell into reablement, meant to return home (no follow-up needed).",
   denominatorRules:
     "All discharges of people aged 65+ from an inpatient spell in the window, alive (discharged or self-discharged; deaths and transfers to another hospital left out), registered in the place on the discharge day.",
-  numeratorSql: `WITH e AS MATERIALIZED (${reablementDischarges}),
-  f AS MATERIALIZED (SELECT e.*, ${practiceOn("e.person_id", "e.discharged_on")} AS practice_code FROM e
-    WHERE e.discharged_on <= :as_of)
+  numeratorSql: `WITH f AS MATERIALIZED (${reablementDischarges(
+    `${practiceOn("h.person_id", DISCHARGED_ON)} AS practice_code`,
+    `\n      AND ${DISCHARGED_ON} <= :as_of`,
+  )})
   SELECT ${ROW}, 1 AS n, NULL::text AS split FROM f JOIN periods p ON f.discharged_on BETWEEN p.start_on AND p.end_on`,
   denominatorSql: `WITH f AS MATERIALIZED (
     SELECT h.person_id, ${londonDate("h.discharged_at")} AS discharged_on,
@@ -296,9 +303,8 @@ function strokeSql(withPlan: boolean): string {
       AND ${agedAtLeast("pe.birth_date", londonDate("h.discharged_at"), 18)}
       AND ${londonDate("h.discharged_at")} <= :as_of
       AND EXISTS (SELECT 1 FROM ward_stay w WHERE w.person_id = h.person_id AND w.spell_id = h.spell_id
-        AND w.ward_kind = 'stroke-unit'))
-  SELECT ${ROW}, 1 AS n, NULL::text AS split FROM f JOIN periods p ON f.discharged_on BETWEEN p.start_on AND p.end_on
-  ${withPlan ? `WHERE ${jointPlanOn("f.person_id", "f.discharged_on")}` : ""}`;
+        AND w.ward_kind = 'stroke-unit')${withPlan ? `\n      AND ${jointPlanOn("h.person_id", londonDate("h.discharged_at"))}` : ""})
+  SELECT ${ROW}, 1 AS n, NULL::text AS split FROM f JOIN periods p ON f.discharged_on BETWEEN p.start_on AND p.end_on`;
 }
 
 export const BCF_MEASURES: readonly MetricDefinitionInput[] = [

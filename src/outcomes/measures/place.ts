@@ -196,20 +196,27 @@ const telecarePackages: MetricDefinitionInput = {
   direction: "higher",
 };
 
+// The people with dementia are a grouped subquery, not a CTE of their own: the look-ups correlated with them
+// (practice, death, plan) then run beside the diagnoses on each Citus node, which cannot correlate a subquery
+// with a CTE's rows gathered on the coordinator; one server plans the two forms alike.
 function dementiaSql(withPlan: boolean): string {
-  return `WITH dx AS MATERIALIZED (
-    SELECT g.person_id, min(g.recorded_on) AS first_on
-    FROM gp_entry g
-    JOIN code_list_member c ON c.list_id = 'outcomes:dementia' AND c.system = g.code_system AND c.code = g.code
-    WHERE g.entry_kind = 'condition' AND g.recorded_on <= least(:max_end, :as_of)
-    GROUP BY g.person_id),
-  f AS MATERIALIZED (
-    SELECT p.period_id, dx.person_id, least(p.end_on, :as_of) AS on_date,
-      ${practiceOn("dx.person_id", "least(p.end_on, :as_of)")} AS practice_code
-    FROM dx JOIN periods p ON dx.first_on <= least(p.end_on, :as_of)
-    WHERE NOT ${diedBy("dx.person_id", "least(p.end_on, :as_of)")})
-  SELECT f.period_id, f.person_id, f.practice_code, 1 AS n, NULL::text AS split FROM f
-  ${withPlan ? `WHERE ${jointPlanOn("f.person_id", "f.on_date")}` : ""}`;
+  const onDate = "least(p.end_on, :as_of)";
+  return `WITH f AS MATERIALIZED (
+    SELECT p.period_id, dx.person_id, ${onDate} AS on_date,
+      ${practiceOn("dx.person_id", onDate)} AS practice_code
+    FROM (SELECT g.person_id, min(g.recorded_on) AS first_on
+      FROM gp_entry g
+      JOIN code_list_member c ON c.list_id = 'outcomes:dementia' AND c.system = g.code_system AND c.code = g.code
+      WHERE g.entry_kind = 'condition' AND g.recorded_on <= least(:max_end, :as_of)
+      GROUP BY g.person_id) dx
+    JOIN periods p ON dx.first_on <= ${onDate}
+    WHERE NOT ${diedBy("dx.person_id", onDate)}${
+      withPlan
+        ? `
+      AND ${jointPlanOn("dx.person_id", onDate)}`
+        : ""
+    })
+  SELECT f.period_id, f.person_id, f.practice_code, 1 AS n, NULL::text AS split FROM f`;
 }
 
 const dementia: MetricDefinitionInput = {
