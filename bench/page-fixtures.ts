@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { careIdentity } from "../src/cli/commands/care.ts";
+import { careIdentity } from "../src/cli/index.ts";
 import { createReader } from "../src/governance/index.ts";
 import { openDb, storeConfigFromEnv } from "../src/store/index.ts";
 import { runCli } from "../test/helpers/cli.ts";
