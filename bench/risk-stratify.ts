@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { activeModel, countCohort, rescorePeople, stratify, trainModel } from "../src/risk/index.ts";
 import { discoverMigrations, migrate, openDb, storeConfigFromEnv } from "../src/store/index.ts";
+import { BENCH_COHORTS } from "./cohort-criteria.ts";
 
 const { values } = parseArgs({
   options: {
@@ -117,18 +118,9 @@ if (rescoreRuns > 0) {
 
 const cohortRuns = Number(values["cohort-runs"]);
 if (cohortRuns > 0) {
-  const criteria = [
-    { age: { min: 65 }, efiCategories: ["moderate", "severe"] },
-    { riskTiers: ["very-high", "high"], carePlan: false },
-    {
-      deficits: { all: ["falls"], any: ["heart-failure", "diabetes"] },
-      activity: [{ measure: "emergency-admissions", min: 1 }],
-    },
-    { riskPercentile: { min: 95 }, socialCare: { any: ["home-care"] }, localities: ["ZZL01", "ZZL03"] },
-  ] as const;
   const times: number[] = [];
   for (let i = 0; i < cohortRuns; i++) {
-    for (const c of criteria) {
+    for (const c of BENCH_COHORTS) {
       const t = performance.now();
       await countCohort(db, c as never);
       times.push(performance.now() - t);

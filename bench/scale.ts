@@ -25,6 +25,7 @@ import { countCohort } from "../src/risk/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { runCli } from "../test/helpers/cli.ts";
 import { createTestDatabase } from "../test/helpers/test-db.ts";
+import { BENCH_COHORTS } from "./cohort-criteria.ts";
 import { benchCaller, startBenchServer } from "./fhir-setup.ts";
 
 const { values } = parseArgs({
@@ -156,18 +157,9 @@ async function runEngine(engine: string): Promise<void> {
     try {
       const [{ people }] = await db.query<{ people: number }>("SELECT count(*)::int AS people FROM person");
       figures.people = people.toLocaleString("en-GB");
-      const criteria = [
-        { age: { min: 65 }, efiCategories: ["moderate", "severe"] },
-        { riskTiers: ["very-high", "high"], carePlan: false },
-        {
-          deficits: { all: ["falls"], any: ["heart-failure", "diabetes"] },
-          activity: [{ measure: "emergency-admissions", min: 1 }],
-        },
-        { riskPercentile: { min: 95 }, socialCare: { any: ["home-care"] }, localities: ["ZZL01", "ZZL03"] },
-      ];
       const cohortTimes: number[] = [];
       for (let i = 0; i < Number(values["cohort-runs"]); i++) {
-        for (const c of criteria) {
+        for (const c of BENCH_COHORTS) {
           const t = performance.now();
           await countCohort(db, c as never);
           cohortTimes.push(performance.now() - t);
