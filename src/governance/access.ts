@@ -469,21 +469,12 @@ export function personGate(
       return decideAndAudit({ ...ctx, person: personId, action, ...options }, at, facts);
     },
     async filter(signatures, context) {
-      if (signatures.size > MAX_PEOPLE_PER_FILTER) {
-        throw invalid(
-          "governance.too-many-people",
-          `at most ${MAX_PEOPLE_PER_FILTER} people may be filtered at once`,
-        );
-      }
-      const ids: string[] = [];
+      const ids = checkedIds([...signatures.keys()], "personGate.filter");
       const decisions = new Map<string, AccessDecision>();
       const unknown: string[] = [];
       for (const [raw, signature] of signatures) {
         const id = UUID_LOWER.test(raw) ? raw : raw.toLowerCase();
-        if (!UUID_LOWER.test(id))
-          throw invalid("governance.person-id", "personGate.filter: person ids must be UUIDs");
         if (decisions.has(id) || unknown.includes(id)) continue; // a few at most: the rest are decided
-        ids.push(id);
         const facts = exactFacts(id, signature, teamOrg);
         if (facts) decisions.set(id, judge(ctx, action, facts));
         else unknown.push(id);

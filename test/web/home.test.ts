@@ -31,6 +31,18 @@ const elsewhere = makePerson({ familyName: "Elsewhereperson", givenName: "Ellis"
 // Registered at the GP's practice and on no panel: one in the GP's notifications, one on their worklist.
 const noticed = makePerson({ familyName: "Noticedperson", givenName: "Nora" });
 const worked = makePerson({ familyName: "Workedperson", givenName: "Walt" });
+const EVERYONE = [
+  admitted,
+  reviewDue,
+  objecting,
+  joined,
+  stayed,
+  onCaseload,
+  referred,
+  elsewhere,
+  noticed,
+  worked,
+];
 
 const users = new Map<string, string>();
 let teams: Record<TeamKey, string>;
@@ -51,18 +63,7 @@ const web = webSuite({
     ] as const) {
       users.set(key, await createUserInRole(db, `${key}.home`, role, team));
     }
-    for (const p of [
-      admitted,
-      reviewDue,
-      objecting,
-      joined,
-      stayed,
-      onCaseload,
-      referred,
-      elsewhere,
-      noticed,
-      worked,
-    ]) {
+    for (const p of EVERYONE) {
       await insertPerson(db, p);
     }
     for (const p of [admitted, reviewDue, objecting, joined, stayed, noticed, worked])
@@ -195,18 +196,7 @@ describe("home by role", () => {
     const named = new Set(row.person_ids ?? []);
     // The panels' people and the notification's, as the page shows them.
     assert.deepEqual([...named].sort(), [admitted, reviewDue, joined, noticed].map((p) => p.personId).sort());
-    for (const p of [
-      admitted,
-      reviewDue,
-      objecting,
-      joined,
-      stayed,
-      onCaseload,
-      referred,
-      elsewhere,
-      noticed,
-      worked,
-    ]) {
+    for (const p of EVERYONE) {
       const shown = html.toLowerCase().includes(p.familyName.toLowerCase());
       assert.equal(
         shown,
