@@ -52,7 +52,7 @@ export interface CpuTimes {
  * little; CPU time per row is repeatable.
  */
 export async function cpuMeter(
-  bench: BenchDb,
+  bench: Pick<BenchDb, "databaseUrl">,
   others: number[] = [],
 ): Promise<{ stop(): Promise<CpuTimes> }> {
   const self0 = process.cpuUsage();

@@ -481,15 +481,26 @@ export class BulkExporter {
     const people = await this.people(request);
     const types = request.types.map((t) => RESOURCE_BY_NAME.get(t) as ResourceType).filter((t) => t.personal);
     let withheld = 0;
+    // The people shown are gathered until there is a batch of them: a caller may see a few in every batch
+    // decided (a GP's practice among the whole place), and each read of a type costs the same for 70 as for 1,000.
+    let shown: string[] = [];
+    const writeShown = async () => {
+      const batch = shown;
+      shown = [];
+      // The types are read at once (each to its own file), so the database works while resources are written.
+      await Promise.all(
+        types.map(async (type) => files.write(type.type, await this.resourcesOf(type, batch, request))),
+      );
+    };
     for (let at = 0; at < people.length; at += this.batchSize) {
       await this.progress(jobId, at, people.length);
       const batch = people.slice(at, at + this.batchSize);
       const decided = await repository.exportable(batch);
       withheld += decided.withheld;
-      const shown = batch.filter((id) => decided.shown.has(id));
-      if (shown.length === 0) continue;
-      for (const type of types) await files.write(type.type, await this.resourcesOf(type, shown, request));
+      for (const id of batch) if (decided.shown.has(id)) shown.push(id);
+      if (shown.length >= this.batchSize) await writeShown();
     }
+    if (shown.length > 0) await writeShown();
     await this.writeReferenceData(request, files);
     return withheld > 0
       ? [
@@ -516,25 +527,27 @@ export class BulkExporter {
     for (let at = 0; at < people.length; at += this.batchSize) {
       await this.progress(jobId, at, people.length);
       const batch = people.slice(at, at + this.batchSize);
-      for (const type of types) {
-        if (type.type === "Patient") {
-          const changed = await this.changedPeople(batch, request.since);
+      await Promise.all(
+        types.map(async (type) => {
+          if (type.type === "Patient") {
+            const changed = await this.changedPeople(batch, request.since);
+            await files.write(
+              "Patient",
+              batch
+                .filter((id) => changed.has(id))
+                .map((id) =>
+                  pseudonymisedPatient(byPseudonym.get(pseudonyms.get(id) as string) as PseudonymisedPerson),
+                ),
+            );
+            return;
+          }
+          const resources = await this.resourcesOf(type, batch, request);
           await files.write(
-            "Patient",
-            batch
-              .filter((id) => changed.has(id))
-              .map((id) =>
-                pseudonymisedPatient(byPseudonym.get(pseudonyms.get(id) as string) as PseudonymisedPerson),
-              ),
+            type.type,
+            resources.map((r) => pseudonymiseResource(r, key, pseudonymOf)),
           );
-          continue;
-        }
-        const resources = await this.resourcesOf(type, batch, request);
-        await files.write(
-          type.type,
-          resources.map((r) => pseudonymiseResource(r, key, pseudonymOf)),
-        );
-      }
+        }),
+      );
     }
     await this.writeReferenceData(request, files);
     const withheld = candidates.length - people.length;

@@ -3,8 +3,7 @@
 // practice, the postcode district), and every other resource loses what could identify or link it back: its
 // identifiers, free text (notes, descriptions, comments, titles, string values) and every display but a coding's; its id and the ids it references become keyed hashes under the same key,
 // so references within one export still resolve. Organizations are reference data and stay as they are.
-import { createHmac } from "node:crypto";
-import type { PseudonymisedPerson } from "../governance/index.ts";
+import { keyedHash, type PseudonymisedPerson } from "../governance/index.ts";
 import { ODS_ORGANISATION_SYSTEM } from "./systems.ts";
 import type { FhirResource } from "./types.ts";
 
@@ -16,7 +15,7 @@ const REFERENCE = /^([A-Z][A-Za-z]+)\/([^/]+)$/;
 
 /** A keyed hash of a resource's type and id, in UUID form so that it is a valid FHIR id. */
 export function resourcePseudonym(key: Buffer, type: string, id: string): string {
-  const hex = createHmac("sha256", key).update(`resource:${type}/${id}`).digest("hex");
+  const hex = keyedHash(key, `resource:${type}/${id}`);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -65,7 +65,7 @@ export type * from "./person-view.ts";
 export { evaluateAccess } from "./policy.ts";
 export type { PseudonymKeys } from "./pseudonym-keys.ts";
 export { pseudonymKeysFromEnv } from "./pseudonym-keys.ts";
-export { ageBand, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
+export { ageBand, keyedHash, postcodeDistrict, pseudonymFor } from "./pseudonymise.ts";
 export type { CohortMode, CohortQuery, PseudonymisedPerson } from "./pseudonymised-queries.ts";
 export { countCohort, queryPseudonymisedPeople } from "./pseudonymised-queries.ts";
 export type {

