@@ -184,6 +184,7 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
     ["Timeline", "/timeline"],
     ["Care team", "/care-team"],
     ["Records", "/records"],
+    ["Sharing", "/sharing"],
   ] as const) {
     test(`the person page's ${tab} tab: every statement a router query`, async () => {
       assert.deepEqual(await notRouted(page(`/people/${person.personId}${path}`)), []);
