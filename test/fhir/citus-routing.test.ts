@@ -2,8 +2,8 @@
 // practitioner's person pages must read through statements that each go to the one shard holding the person:
 // router queries, whose EXPLAIN shows one task for every distributed job, subplans included. A statement that
 // filters a distributed table by anything but `person_id =`, or correlates a subquery with the outer row, goes
-// to every shard (and a subquery joined to a reference table pulls its whole table to the coordinator), so the
-// read grows with the place: it fails here, naming the statement. The reads still decide and audit. The server's
+// to every shard (and one Citus cannot push down is read from every shard onto the coordinator), so the read
+// grows with the place: it fails here, naming the statement. The reads still decide and audit. The server's
 // every statement is recorded through its Db and explained on the coordinator with the values it ran with.
 // Only on Citus (ONEPLACE_TEST_CITUS=1 with DATABASE_URL on a coordinator); elsewhere the file is skipped.
 import assert from "node:assert/strict";
