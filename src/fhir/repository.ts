@@ -109,6 +109,14 @@ export interface FhirRepository {
 /** A column a read adds to its rows: the access signature of their person (governance's PersonGate). */
 const SIGNATURE_COLUMN = "access_signature";
 
+/**
+ * The type's subquery; for the rows of one person (`person`: the SQL of their id, which `where` must also
+ * filter r.person_id on) its form whose subqueries name the person, so that on Citus the statement goes to the
+ * person's shard alone (ResourceType.personSource).
+ */
+const sourceOf = (type: ResourceType, person?: string) =>
+  person && type.personSource ? type.personSource(person) : type.source;
+
 async function selectRows(
   db: Queryable,
   type: ResourceType,
@@ -117,9 +125,10 @@ async function selectRows(
   page?: { count: number; offset: number },
   order = type.order,
   signature: string | null = null,
+  person?: string,
 ) {
   const extra = signature ? `, ${signature} AS ${SIGNATURE_COLUMN}` : "";
-  const sql = selectSql(type, where, page, order, extra);
+  const sql = selectSql(type, where, page, order, extra, person);
   return db.query<SourceRow & { total: number }>(preparedOrText(sql, p.values), p.values);
 }
 
@@ -129,8 +138,9 @@ function selectSql(
   page: { count: number; offset: number } | undefined,
   order: string,
   extra = "",
+  person?: string,
 ): string {
-  return `SELECT r.*, count(*) OVER () AS total${extra} FROM (${type.source}) r
+  return `SELECT r.*, count(*) OVER () AS total${extra} FROM (${sourceOf(type, person)}) r
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}
       ${page ? `LIMIT ${page.count} OFFSET ${page.offset}` : ""}`;
 }
@@ -148,11 +158,13 @@ async function selectPersonRows(
   page: { count: number; offset: number },
   order: string,
   signature: string | null,
+  person: string,
 ): Promise<{ rows: (SourceRow & { total: number })[]; signature: number | null }> {
-  if (!signature) return { rows: await selectRows(db, type, where, p, page, order), signature: null };
+  if (!signature)
+    return { rows: await selectRows(db, type, where, p, page, order, null, person), signature: null };
   // One outer row, so the lateral subquery's rows come out in its own order.
   const sql = `SELECT q.*, g.${SIGNATURE_COLUMN} FROM (SELECT ${signature} AS ${SIGNATURE_COLUMN}) g
-    LEFT JOIN LATERAL (${selectSql(type, where, page, order)}) q ON true`;
+    LEFT JOIN LATERAL (${selectSql(type, where, page, order, "", person)}) q ON true`;
   const found = await db.query<SourceRow & { total: number | null }>(preparedOrText(sql, p.values), p.values);
   const value = found[0]?.[SIGNATURE_COLUMN];
   return {
@@ -279,9 +291,10 @@ async function countWhere(
   type: ResourceType,
   where: string[],
   values: unknown[],
+  person?: string,
 ): Promise<number> {
   const [row] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (${type.source}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
+    `SELECT count(*)::int AS n FROM (${sourceOf(type, person)}) r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
     values,
   );
   return Number(row.n);
@@ -316,6 +329,7 @@ async function personSearch(
     { count, offset },
     sortOrder(type, query),
     gate.signature(person, add(p)),
+    person,
   );
   await decide(signature);
   // Nothing on the page: none at all when it was the first (and asked for any); else they are counted.
@@ -324,7 +338,7 @@ async function personSearch(
       ? Number(found[0].total)
       : offset === 0 && count > 0
         ? 0
-        : await countWhere(db, type, where, p.values.slice(0, whereValues));
+        : await countWhere(db, type, where, p.values.slice(0, whereValues), person);
   return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
 }
 
@@ -406,7 +420,8 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     page?: { count: number; offset: number },
     order = type.order,
     signature: string | null = null,
-  ) => selectRows(db, type, where, p, page, order, signature);
+    person?: string,
+  ) => selectRows(db, type, where, p, page, order, signature, person);
 
   const searchOnePerson = (type: ResourceType, personId: string, query: Query) => {
     const gate = gateFor(type, "view");
@@ -473,11 +488,13 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
   return {
     async read(type, id) {
       const p = new SqlParams();
-      const match = type.idSql(id, p);
+      // A Patient's id is their person's: read in the form that names the person (one shard on Citus).
+      const person = type.type === "Patient" && isUuid(id) ? `${p.add(id.toLowerCase())}::uuid` : undefined;
+      const match = person ? `r.person_id = ${person}` : type.idSql(id, p);
       if (match === null) throw notFoundError(`there is no ${type.type} with this id`);
       const gate = type.personal ? gateFor(type, "view") : null;
       const signature = gate?.signature("r.person_id", add(p)) ?? null;
-      const [row] = await rows(type, [match], p, { count: 1, offset: 0 }, type.order, signature);
+      const [row] = await rows(type, [match], p, { count: 1, offset: 0 }, type.order, signature, person);
       if (!row) throw notFoundError(`there is no ${type.type} with this id`);
       if (gate)
         await decideOne(type, row.person_id as string, `there is no ${type.type} with this id`, {
@@ -496,18 +513,21 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     exportable: (personIds) => filterPeople(RESOURCE_TYPES[2], personIds, "export"),
     async everything(personId) {
       const patientType = RESOURCE_TYPES[0];
-      const p = new SqlParams();
-      const match = patientType.idSql(personId, p);
-      if (match === null) throw notFoundError("there is no Patient with this id");
-      const [patient] = await rows(patientType, [match], p, { count: 1, offset: 0 });
+      if (!isUuid(personId)) throw notFoundError("there is no Patient with this id");
+      const id = personId.toLowerCase();
+      // Every statement names the person (r.person_id = $1 and the type's personSource): one shard on Citus.
+      const ofPerson = (type: ResourceType, page?: { count: number; offset: number }) => {
+        const p = new SqlParams();
+        const person = `${p.add(id)}::uuid`;
+        return rows(type, [`r.person_id = ${person}`], p, page, type.order, null, person);
+      };
+      const [patient] = await ofPerson(patientType, { count: 1, offset: 0 });
       if (!patient) throw notFoundError("there is no Patient with this id");
       await decideOne(RESOURCE_TYPES[2], personId, "there is no Patient with this id");
       const out: FhirResource[] = await toResources(db, patientType, [patient]);
       for (const type of RESOURCE_TYPES) {
         if (!type.personal || type.type === "Patient") continue;
-        const q = new SqlParams();
-        const found = await rows(type, [`r.person_id = ${q.add(personId.toLowerCase())}::uuid`], q);
-        out.push(...(await toResources(db, type, found)));
+        out.push(...(await toResources(db, type, await ofPerson(type))));
       }
       return out;
     },

@@ -24,6 +24,15 @@ export interface ResourceType {
   personal: boolean;
   /** The subquery the type's rows come from: columns id, person_id, at, last_updated and the type's own. */
   source: string;
+  /**
+   * One person's rows (`person`: the SQL of their id), for a type whose `source` has subqueries correlated with
+   * each row's person: here each names the person itself. A Citus cluster sends a statement to the one shard
+   * that holds the person only when every distributed table in it, subqueries too, is filtered on person_id
+   * with `=`; a correlated subquery sends it to every shard (and where Citus cannot push the statement down,
+   * as a `UNION ALL` with one, it reads each part from every shard onto the coordinator). One server plans
+   * either form alike.
+   */
+  personSource?(person: string): string;
   /** The SQL that finds one row by its FHIR id, or null when the id cannot be one of this type's. */
   idSql(id: string, p: SqlParams): string | null;
   params: Record<string, SearchParam>;

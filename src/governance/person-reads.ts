@@ -37,9 +37,10 @@ export interface PersonRecord {
 type Text = string | null;
 
 export async function readDemographics(db: Queryable, personId: string): Promise<PersonDemographics | null> {
+  // The subquery names the person ($1) rather than correlating with p, so Citus routes it to their shard alone.
   const rows = await db.query(
     `SELECT p.person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date, p.sex, p.postcode,
-            (SELECT practice_code FROM registration r WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL
+            (SELECT practice_code FROM registration r WHERE r.person_id = $1 AND r.deregistered_on IS NULL
               ORDER BY registered_on DESC LIMIT 1) AS practice_code
        FROM person p WHERE p.person_id = $1`,
     [personId],

@@ -45,33 +45,35 @@ export interface PersonBannerFacts {
 }
 
 // Every person page runs these: prepared, so each is parsed (and on PostgreSQL, planned) once per connection.
+// Each subquery names the person ($1) rather than correlating with p: on Citus a statement goes to the person's
+// shard alone only when every distributed table in it is filtered on person_id, subqueries too.
 const BANNER = prepared(
   "view.banner",
   `SELECT p.person_id::text AS person_id, p.nhs_number, p.given_name, p.family_name, p.birth_date, p.sex,
             p.postcode, p.source_system, p.source_record_id, ${instant("p.received_at")} AS received_at,
             (SELECT json_build_object('code', r.practice_code, 'name', o.name, 'registeredOn', r.registered_on)
                FROM registration r LEFT JOIN organisation o ON o.org_code = r.practice_code
-              WHERE r.person_id = p.person_id AND r.deregistered_on IS NULL
+              WHERE r.person_id = $1 AND r.deregistered_on IS NULL
               ORDER BY r.registered_on DESC LIMIT 1) AS practice,
             (SELECT json_build_object('on', d.died_on, 'sourceSystem', d.source_system,
                       'sourceRecordId', d.source_record_id, 'receivedAt', ${instant("d.received_at")})
-               FROM death d WHERE d.person_id = p.person_id) AS died,
+               FROM death d WHERE d.person_id = $1) AS died,
             (SELECT array_agg(DISTINCT o.holding_org_code) FROM sharing_objection o
-              WHERE o.person_id = p.person_id AND o.recorded_on <= $2::date
+              WHERE o.person_id = $1 AND o.recorded_on <= $2::date
                 AND (o.withdrawn_on IS NULL OR o.withdrawn_on > $2::date)) AS objection_holders,
             (SELECT json_agg(json_build_object('registerId', m.register_id, 'orgCode', m.org_code,
                       'joinedOn', m.joined_on) ORDER BY m.register_id)
-               FROM risk_register_member m WHERE m.person_id = p.person_id AND m.left_on IS NULL) AS registers,
+               FROM risk_register_member m WHERE m.person_id = $1 AND m.left_on IS NULL) AS registers,
             (SELECT json_build_object('code', s.provider_code, 'name', o.name, 'admittedAt', ${instant("s.admitted_at")},
                       'sourceSystem', s.source_system, 'sourceRecordId', s.source_record_id,
                       'receivedAt', ${instant("s.received_at")})
                FROM hospital_spell s LEFT JOIN organisation o ON o.org_code = s.provider_code
-              WHERE s.person_id = p.person_id AND s.discharged_at IS NULL
+              WHERE s.person_id = $1 AND s.discharged_at IS NULL
               ORDER BY s.admitted_at DESC LIMIT 1) AS in_hospital,
             (SELECT json_agg(json_build_object('role', c.lead_professional_role, 'code', c.lead_org_code,
                       'name', o.name, 'planType', c.plan_type) ORDER BY c.started_on DESC)
                FROM care_plan c LEFT JOIN organisation o ON o.org_code = c.lead_org_code
-              WHERE c.person_id = p.person_id AND c.ended_on IS NULL) AS leads
+              WHERE c.person_id = $1 AND c.ended_on IS NULL) AS leads
        FROM person p WHERE p.person_id = $1`,
 );
 

@@ -9,16 +9,19 @@ import { compact, dateParam, meta, organisationRef, uuidIdSql } from "./common.t
 
 const UK_CORE_PATIENT = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient";
 
-export const patientSource = `
+/** The person's practice and identifiers: `person` is each row's (p.person_id) or one person's id. */
+const patientSql = (person: string, where = "") => `
   SELECT p.person_id AS id, p.person_id, p.received_at AS last_updated, p.nhs_number, p.family_name,
          p.given_name, p.birth_date, p.sex, p.postcode, p.ethnic_category, d.died_on,
          (SELECT g.practice_code FROM registration g
-           WHERE g.person_id = p.person_id AND g.deregistered_on IS NULL
+           WHERE g.person_id = ${person} AND g.deregistered_on IS NULL
            ORDER BY g.registered_on DESC LIMIT 1) AS practice_code,
          (SELECT json_agg(json_build_object('system', i.system, 'value', i.value) ORDER BY i.system, i.value)
             FROM person_identifier i
-           WHERE i.person_id = p.person_id AND i.system <> '${NHS_NUMBER_SYSTEM}') AS identifiers
-    FROM person p LEFT JOIN death d ON d.person_id = p.person_id`;
+           WHERE i.person_id = ${person} AND i.system <> '${NHS_NUMBER_SYSTEM}') AS identifiers
+    FROM person p LEFT JOIN death d ON d.person_id = p.person_id${where}`;
+
+export const patientSource = patientSql("p.person_id");
 
 function toPatient(row: SourceRow) {
   const others = (row.identifiers as { system: string; value: string }[] | null) ?? [];
@@ -58,6 +61,7 @@ export const PATIENT: ResourceType = {
   type: "Patient",
   personal: true,
   source: patientSource,
+  personSource: (person) => patientSql(person, ` WHERE p.person_id = ${person}`),
   idSql: uuidIdSql(),
   order: "r.family_name, r.given_name, r.id",
   profile: UK_CORE_PATIENT,

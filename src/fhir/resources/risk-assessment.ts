@@ -8,19 +8,22 @@ import { coding, compact, dateParam, meta, patientParam, tokenParam } from "./co
 
 const EFI_DEFICITS = 36;
 
-export const riskSource = `
+/** `person`: each row's (rp.person_id), or one person's id, which every branch and subquery then names. */
+const riskSql = (person: string, onePerson = "") => `
   SELECT 'efi-' || rp.person_id AS id, rp.person_id, rp.scored_at AS at, rp.scored_at AS last_updated, 'efi' AS code,
          'final' AS status, rp.efi_category AS category, rp.deficit_count, NULL::double precision AS probability,
          NULL::real AS percentile, rp.model_id,
          (SELECT json_agg(json_build_object('name', d.name, 'entry', e.entry_id, 'kind', g.entry_kind) ORDER BY d.ordinal)
             FROM efi_deficit e JOIN efi_deficit_def d ON d.deficit_id = e.deficit_id
             LEFT JOIN gp_entry g ON g.person_id = e.person_id AND g.entry_id = e.entry_id
-           WHERE e.person_id = rp.person_id) AS deficits
-    FROM risk_person rp
+           WHERE e.person_id = ${person}) AS deficits
+    FROM risk_person rp${onePerson ? ` WHERE ${onePerson}` : ""}
   UNION ALL
   SELECT 'admission-' || rp.person_id, rp.person_id, rp.scored_at, rp.scored_at, 'emergency-admission-12m', 'final',
          rp.risk_tier, NULL::smallint, rp.probability, rp.risk_percentile, rp.model_id, NULL::json
-    FROM risk_person rp WHERE rp.probability IS NOT NULL`;
+    FROM risk_person rp WHERE rp.probability IS NOT NULL${onePerson ? ` AND ${onePerson}` : ""}`;
+
+export const riskSource = riskSql("rp.person_id");
 
 interface Deficit {
   name: string;
@@ -82,6 +85,7 @@ export const RISK_ASSESSMENT: ResourceType = {
   type: "RiskAssessment",
   personal: true,
   source: riskSource,
+  personSource: (person) => riskSql(person, `rp.person_id = ${person}`),
   idSql(id, p) {
     const m = /^(efi|admission)-(.{36})$/.exec(id);
     if (!m || !isUuid(m[2])) return null;
