@@ -1,4 +1,4 @@
-import type { Queryable } from "../../store/index.ts";
+import { arrayLiteral, literal, type Queryable } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
 import type { FhirItem } from "./document.ts";
 import type { SubjectRef } from "./resources.ts";
@@ -66,6 +66,13 @@ export async function forgetHeld(q: Queryable, source: string, originKeys: strin
     source,
     originKeys,
   ]);
+}
+
+/** forgetHeld as a statement to send with other writes in one round trip. */
+export function forgetHeldText(source: string, originKeys: string[]): string {
+  if (originKeys.length === 0) return "";
+  return `DELETE FROM ingest_fhir_held WHERE source_system = ${literal(source, "text")}
+     AND origin_key = ANY(${arrayLiteral(originKeys, "text")});\n`;
 }
 
 /**
