@@ -639,7 +639,10 @@ export async function applyChunk(
   const script = new ChunkScript();
   const o = await applyResources(tx, s.source, items, script);
   if (whole && o.rejects.length > 0) throw new ChunkRefused(o.rejects);
-  if (s.touched && o.people.size > 0) await s.touched.inTransaction(tx, [...o.people]);
+  if (s.touched && o.people.size > 0) {
+    if (s.touched.inTransactionText) script.add(s.touched.inTransactionText([...o.people]));
+    else await s.touched.inTransaction(tx, [...o.people]);
+  }
   if (o.rejects.length > 0 || o.held.length > 0) {
     await script.flush(tx);
     await storeRejects(tx, s, o.rejects);
