@@ -1,11 +1,16 @@
 // Benchmark of FHIR writes: transaction Bundles of 26 resources (a new Patient with 20 Observations and 5
 // Conditions) POSTed to /fhir/R4 with autocannon, 32 connections, 20 s after a 5 s warm-up, the way the issue
-// measured Medplum (197 resources/s). Each request is a different person, so every Bundle is really loaded
-// (MPI, canonical rows, the load row, the audit row). A backend client registered to write sends them.
+// measured Medplum (197 resources/s). Each request is a different person (a name drawn from the place's own
+// records, a date of birth of its own, no NHS Number), so every Bundle is really loaded (MPI, canonical rows,
+// the load row, the audit row). A backend client registered to write sends them.
 // Prints Bundles/s, resources/s, p50/p99, non-2xx (and the first refused answers' bodies) and the server's
 // resident memory, with the load average.
 //
+// --bundles N sends a fixed number of Bundles after the warm-up instead of running for --duration (CPU per Bundle
+// over the same work before and after a change); --cpu-prof DIR writes the server's V8 CPU profile there.
+//
 //   node bench/fhir-ingest.ts [--people N] [--server URL] [--duration S] [--warmup S] [--connections N]
+//     [--bundles N] [--cpu-prof DIR]
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -20,11 +25,14 @@ const { values } = parseArgs({
     warmup: { type: "string" },
     connections: { type: "string" },
     server: { type: "string" },
+    bundles: { type: "string" },
+    "cpu-prof": { type: "string" },
   },
 });
 const DURATION = Number(values.duration ?? 20);
 const WARMUP = Number(values.warmup ?? 5);
 const CONNECTIONS = Number(values.connections ?? 32);
+const BUNDLES = values.bundles ? Number(values.bundles) : null;
 const OPERATOR: Operator = { userId: null, name: "bench:fhir-ingest", channel: "bench" };
 const PER_BUNDLE = 26;
 
@@ -53,6 +61,14 @@ const { clientId } = await registerClient(place.db, OPERATOR, {
   ingestSource: "bench-epr",
 });
 const { token } = await issueAccessToken(place.db, clientId, scopes);
+// Names as the place has them, so a new Patient meets as many master person index candidates as a real one
+// would. (One name for every Patient made each Bundle's candidates all the Patients sent before it: the
+// look-ups grew with the run, O(n^2), and measured the bench rather than the server.)
+const names = await place.db.query<{ family: string; given: string }>(
+  `SELECT family_name AS family, given_name AS given FROM person_record
+   WHERE family_name IS NOT NULL AND given_name IS NOT NULL ORDER BY md5(person_id::text || source_record_id) LIMIT 5000`,
+);
+if (names.length === 0) names.push({ family: "Bench", given: "Ivy" });
 await place.db.close();
 
 const RUN = Date.now().toString(36);
@@ -64,7 +80,7 @@ function bundle(n: number): string {
         resourceType: "Patient",
         id: patient,
         identifier: [{ system: "urn:oneplace:bench:mrn", value: patient }],
-        name: [{ family: `Bench${n}`, given: ["Ivy"] }],
+        name: [{ family: names[n % names.length].family, given: [names[n % names.length].given] }],
         gender: n % 2 ? "female" : "male",
         birthDate: `19${40 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}`,
       },
@@ -105,7 +121,10 @@ function bundle(n: number): string {
   return JSON.stringify({ resourceType: "Bundle", type: "transaction", entry });
 }
 
-const server = await startBenchServer(place.env);
+const profileDir = values["cpu-prof"];
+const server = await startBenchServer(
+  profileDir ? { ...place.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : place.env,
+);
 console.log(
   `Place: ${place.people.toLocaleString("en-GB")} people on ${place.databaseUrl ? "PostgreSQL" : "PGlite"}; ${PER_BUNDLE}-resource transaction Bundles, ${CONNECTIONS} connections`,
 );
@@ -120,13 +139,13 @@ if (first.status !== 200)
   throw new Error(`the first Bundle was answered ${first.status}: ${(await first.text()).slice(0, 300)}`);
 /** The first few refused answers of a run, kept to print: a refusal's OperationOutcome says why. */
 const REFUSALS_SHOWN = 3;
-async function run(seconds: number) {
+async function run(seconds: number, amount?: number) {
   const failures = new Map<number, number>();
   const refusals: string[] = [];
   const result = await autocannon({
     url: `${server.base}/fhir/R4`,
     connections: CONNECTIONS,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/fhir+json" },
     // Each request a new person, numbered by this process. (autocannon's own [<id>] replacement makes ids
@@ -151,7 +170,7 @@ try {
   await run(WARMUP);
   const before = loadavg()[0];
   const cpuBefore = await server.cpu();
-  const { result, failures } = await run(DURATION);
+  const { result, failures } = await run(DURATION, BUNDLES ?? undefined);
   const cpuAfter = await server.cpu();
   const bundles = result.requests.average;
   console.log(

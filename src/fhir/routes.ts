@@ -15,7 +15,7 @@ import {
   resolveApiToken,
 } from "../governance/index.ts";
 import { DEFAULT_PUBLIC_URL, errorForLog } from "../platform/index.ts";
-import { queueRescore, type Rescorer, startRescorer } from "../risk/index.ts";
+import { queueRescore, queueRescoreText, type Rescorer, startRescorer } from "../risk/index.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { auditEventRoute } from "./audit-events.ts";
 import { BulkExporter } from "./bulk-export.ts";
@@ -310,6 +310,7 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
       inTransaction: async (tx, personIds) => {
         await queueRescore(tx, personIds);
       },
+      inTransactionText: queueRescoreText,
       committed: () => {
         if (!rescorer) {
           rescorer = startRescorer({ db, logger: app.log as unknown as Logger });

@@ -9,6 +9,7 @@ import {
   insertMany,
   insertText,
   isCitus,
+  preparedText,
   toColumns,
   unnestSelect,
 } from "../store/index.ts";
@@ -94,8 +95,9 @@ export async function upsertCanonical(
     sql = upsertSql(t);
     SQL_CACHE.set(table, sql);
   }
+  // One text per table: prepared, so each connection parses and plans it once.
   const result = await q.query<{ inserted: boolean; person_id: string }>(
-    sql,
+    preparedText("ingest.upsert", sql),
     toColumns(lastOfEachKey(t, rows), t.columns.length),
   );
   let inserted = 0;

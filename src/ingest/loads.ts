@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Queryable } from "../store/index.ts";
+import { literal, type Queryable } from "../store/index.ts";
 import type { IngestFormat } from "./rejects.ts";
 
 // Each file load is recorded: 'running' is committed first, with the process running it (host#pid), then
@@ -162,6 +162,39 @@ export async function finishLoad(
     "UPDATE data_load SET status = $2, finished_at = now(), rows_by_table = $3::jsonb WHERE load_id = $1",
     [loadId, status, JSON.stringify(rowsByTable)],
   );
+}
+
+/**
+ * A load started, counted and finished in one transaction (a FHIR transaction Bundle), as the statements
+ * startLoad, addToLoad, addUnsupported and finishLoad would run, in one script to send with the transaction's
+ * other writes. Abandoned loads are not settled here (see settleAbandonedLoads).
+ */
+export function wholeLoadText(
+  loadId: string,
+  l: {
+    sourceSystem: string;
+    format: IngestFormat;
+    layout: string | null;
+    origin: string;
+    fileSha256: string | null;
+  },
+  c: LoadCounts,
+  unsupportedByType: Record<string, number>,
+  rowsByTable: Record<string, number>,
+): string {
+  const id = literal(loadId, "uuid");
+  const description = `${l.format.toUpperCase()}${l.layout ? ` ${l.layout}` : ""} from ${l.origin}`;
+  return `INSERT INTO ingest_load (load_id, source_system, format, layout, origin, file_sha256, started_at, status,
+       runner, heartbeat_at, records_read, loaded, duplicates, rejected, held, unsupported_by_type, finished_at)
+     VALUES (${id}, ${literal(l.sourceSystem, "text")}, ${literal(l.format, "text")}, ${literal(l.layout, "text")},
+       ${literal(l.origin, "text")}, ${literal(l.fileSha256, "text")}, now(), 'succeeded', ${literal(thisRunner(), "text")},
+       now(), ${literal(c.recordsRead, "integer")}, ${literal(c.loaded, "integer")}, ${literal(c.duplicates, "integer")},
+       ${literal(c.rejected, "integer")}, ${literal(c.held, "integer")}, ${literal(JSON.stringify(unsupportedByType), "jsonb")},
+       now());
+     INSERT INTO data_load (load_id, source_system, description, started_at, status, finished_at, rows_by_table)
+     VALUES (${id}, ${literal(l.sourceSystem, "text")}, ${literal(description, "text")}, now(), 'succeeded', now(),
+       ${literal(JSON.stringify(rowsByTable), "jsonb")});
+`;
 }
 
 export interface LoadRow extends LoadCounts {

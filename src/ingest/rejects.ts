@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
-import { literal, type Queryable } from "../store/index.ts";
+import { arrayLiteral, literal, type Queryable } from "../store/index.ts";
 
 // Rejects: everything that could not be accepted, with its raw payload, source, reason and time. Recording
 // is idempotent on (source, format, origin key): the same bad line loaded twice is one reject, left as it was.
@@ -137,6 +137,26 @@ export async function resolveRejects(
     [sourceSystem, format, originKeys, by],
   );
   return rows.map((r) => r.reject_id);
+}
+
+/**
+ * resolveRejects as a statement to send with other writes in one round trip (no ids come back). The keys are
+ * looked up only when the source has an open reject of the format at all (a one-time filter: one index probe
+ * on a clean feed).
+ */
+export function resolveRejectsText(
+  sourceSystem: string,
+  format: IngestFormat,
+  originKeys: readonly string[],
+  by: string,
+): string {
+  if (originKeys.length === 0) return "";
+  const source = literal(sourceSystem, "text");
+  const f = literal(format, "text");
+  return `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = ${literal(by, "text")}
+     WHERE source_system = ${source} AND format = ${f} AND origin_key = ANY(${arrayLiteral(originKeys, "text")})
+       AND status = 'open'
+       AND EXISTS (SELECT 1 FROM ingest_reject WHERE status = 'open' AND source_system = ${source} AND format = ${f});\n`;
 }
 
 /**

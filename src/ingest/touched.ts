@@ -8,6 +8,11 @@ import type { Hl7Outcome } from "./hl7/apply-parts.ts";
  */
 export interface PeopleTouched {
   inTransaction(tx: Queryable, personIds: string[]): Promise<void>;
+  /**
+   * inTransaction as statements to go in the transaction's script of writes (one round trip with its other
+   * writes), when the face can say it as text; inTransaction is used otherwise.
+   */
+  inTransactionText?(personIds: string[]): string;
   committed(personIds: string[]): void;
 }
 

@@ -1,5 +1,5 @@
 import { OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
-import { lockNames, type Queryable } from "../store/index.ts";
+import { isCitus, lockNames, prepared, type Queryable } from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
 import {
   AUTOMATIC,
@@ -123,18 +123,63 @@ async function flush(q: Queryable, writes: LinkWrites): Promise<void> {
   if (text) await q.exec(text);
 }
 
+// The statements every linking runs (a FHIR Patient, an ADT message, a CSV chunk): parsed and planned once
+// per connection.
+const LINKED_ONE = prepared(
+  "mpi.linked-one",
+  "SELECT * FROM mpi_linked_record WHERE source_system = $1 AND source_record_id = $2",
+);
+const LINKED_MANY = prepared(
+  "mpi.linked-many",
+  `SELECT * FROM mpi_linked_record
+   WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+);
+const BLOCK_HITS = prepared(
+  "mpi.block-hits",
+  `SELECT b.block_key, l.person_id::text AS person_id
+   FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
+   WHERE b.block_key = ANY($1::text[])
+   UNION
+   SELECT 'nhs:' || p.nhs_number, p.person_id::text FROM person p WHERE p.nhs_number = ANY($2::text[])`,
+);
+// The hits and their people's records in one round trip: a row per hit (its key), then a row per record
+// (no key). On a Citus cluster the blocks are on the coordinator and the records distributed: two statements.
+const BLOCK_HITS_AND_RECORDS = prepared(
+  "mpi.block-hits-records",
+  `WITH hits AS MATERIALIZED (
+     SELECT b.block_key, l.person_id
+     FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
+     WHERE b.block_key = ANY($1::text[])
+     UNION
+     SELECT 'nhs:' || p.nhs_number, p.person_id FROM person p WHERE p.nhs_number = ANY($2::text[])
+   )
+   SELECT block_key, person_id::text AS person_id, NULL::text AS nhs_number, NULL::text AS family_name,
+          NULL::text AS given_name, NULL::date AS birth_date, NULL::text AS sex, NULL::text AS postcode
+   FROM hits
+   UNION ALL
+   SELECT NULL, pr.person_id::text, pr.nhs_number, pr.family_name, pr.given_name, pr.birth_date, pr.sex,
+          pr.postcode
+   FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM hits)`,
+);
+const CANDIDATE_RECORDS = prepared(
+  "mpi.candidate-records",
+  `SELECT person_id::text AS person_id, nhs_number, family_name, given_name, birth_date, sex, postcode
+   FROM person_record WHERE person_id = ANY($1::uuid[])`,
+);
+const FIND_LINKS = prepared(
+  "mpi.find-links",
+  `SELECT source_record_id, person_id::text AS person_id FROM mpi_record_link
+   WHERE source_system = $1 AND source_record_id = ANY($2::text[])`,
+);
+
 async function readLinked(q: Queryable, records: readonly SourceRecordInput[]): Promise<LinkedRow[]> {
   if (records.length === 1) {
-    return q.query<LinkedRow>(
-      "SELECT * FROM mpi_linked_record WHERE source_system = $1 AND source_record_id = $2",
-      [records[0].sourceSystem, records[0].recordId],
-    );
+    return q.query<LinkedRow>(LINKED_ONE, [records[0].sourceSystem, records[0].recordId]);
   }
-  return q.query<LinkedRow>(
-    `SELECT * FROM mpi_linked_record
-     WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [records.map((r) => r.sourceSystem), records.map((r) => r.recordId)],
-  );
+  return q.query<LinkedRow>(LINKED_MANY, [
+    records.map((r) => r.sourceSystem),
+    records.map((r) => r.recordId),
+  ]);
 }
 
 /** Records already linked keep their person; changed demographics are written now. Removes them from byKey. */
@@ -258,17 +303,29 @@ async function readBlockIndex(q: Queryable, lookups: Map<SourceRecordInput, stri
       else blockKeys.add(k);
     }
   }
-  const hits = await q.query<{ block_key: string; person_id: string }>(
-    `SELECT b.block_key, l.person_id::text AS person_id
-     FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
-     WHERE b.block_key = ANY($1::text[])
-     UNION
-     SELECT 'nhs:' || p.nhs_number, p.person_id::text FROM person p WHERE p.nhs_number = ANY($2::text[])`,
+  const index: BlockIndex = { peopleByKey: new Map(), recordsByPerson: new Map() };
+  if (isCitus(q)) {
+    const hits = await q.query<{ block_key: string; person_id: string }>(BLOCK_HITS, [
+      [...blockKeys],
+      [...numbers],
+    ]);
+    for (const h of hits) addToIndex(index, h.block_key, h.person_id);
+    index.recordsByPerson = await candidateRecords(q, [...new Set(hits.map((h) => h.person_id))]);
+    return index;
+  }
+  const rows = await q.query<DemographicRow & { block_key: string | null; person_id: string }>(
+    BLOCK_HITS_AND_RECORDS,
     [[...blockKeys], [...numbers]],
   );
-  const index: BlockIndex = { peopleByKey: new Map(), recordsByPerson: new Map() };
-  for (const h of hits) addToIndex(index, h.block_key, h.person_id);
-  index.recordsByPerson = await candidateRecords(q, [...new Set(hits.map((h) => h.person_id))]);
+  for (const r of rows) {
+    if (r.block_key !== null) {
+      addToIndex(index, r.block_key, r.person_id);
+      continue;
+    }
+    const list = index.recordsByPerson.get(r.person_id) ?? [];
+    list.push({ person_id: r.person_id, ...matchRecordFromRow(r) });
+    index.recordsByPerson.set(r.person_id, list);
+  }
   return index;
 }
 
@@ -278,11 +335,7 @@ async function candidateRecords(
 ): Promise<Map<string, CandidateRecord[]>> {
   const byPerson = new Map<string, CandidateRecord[]>();
   if (personIds.length === 0) return byPerson;
-  const rows = await q.query<DemographicRow & { person_id: string }>(
-    `SELECT person_id::text AS person_id, nhs_number, family_name, given_name, birth_date, sex, postcode
-     FROM person_record WHERE person_id = ANY($1::uuid[])`,
-    [personIds],
-  );
+  const rows = await q.query<DemographicRow & { person_id: string }>(CANDIDATE_RECORDS, [personIds]);
   for (const r of rows) {
     const list = byPerson.get(r.person_id) ?? [];
     list.push({ person_id: r.person_id, ...matchRecordFromRow(r) });
@@ -299,11 +352,10 @@ export async function findLinks(
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (recordIds.length === 0) return out;
-  const rows = await q.query<{ source_record_id: string; person_id: string }>(
-    `SELECT source_record_id, person_id::text AS person_id FROM mpi_record_link
-     WHERE source_system = $1 AND source_record_id = ANY($2::text[])`,
-    [sourceSystem, [...new Set(recordIds)]],
-  );
+  const rows = await q.query<{ source_record_id: string; person_id: string }>(FIND_LINKS, [
+    sourceSystem,
+    [...new Set(recordIds)],
+  ]);
   for (const r of rows) out.set(r.source_record_id, r.person_id);
   return out;
 }

@@ -3,10 +3,20 @@
 // same Bundle twice changes nothing) and a load row that feed health counts. What differs is the answer, one
 // outcome per entry, and a transaction: it is applied whole or not at all (a file's Bundle is not, see
 // load.ts). In a refused transaction nothing is stored or held; the entries that caused it are kept as rejects.
+
+import { randomUUID } from "node:crypto";
 import { findLinks } from "../../mpi/index.ts";
 import type { Db } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
-import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import {
+  addToLoad,
+  emptyCounts,
+  finishLoad,
+  type LoadCounts,
+  settleAbandonedLoads,
+  startLoad,
+  wholeLoadText,
+} from "../loads.ts";
 import type { PeopleTouched } from "../touched.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
 import {
@@ -161,12 +171,15 @@ async function wholeTransaction(
   session: (loadId: string) => FhirSession,
   items: FhirItem[],
 ): Promise<{ loadId: string; outcome: Outcome } | null> {
+  await settleNowAndThen(db);
   try {
     return await retried(() =>
       db.transaction(async (tx) => {
-        const loadId = await startLoad(tx, load);
-        const outcome = await applyChunk(tx, session(loadId), items, true);
-        await finishLoad(tx, loadId, "succeeded", outcome.tables);
+        const loadId = randomUUID();
+        // The load row, started, counted and finished, goes with the transaction's last writes.
+        const outcome = await applyChunk(tx, session(loadId), items, true, (o) =>
+          wholeLoadText(loadId, load, o.counts, o.unsupported, o.tables),
+        );
         return { loadId, outcome };
       }),
     );
@@ -174,6 +187,22 @@ async function wholeTransaction(
     if (error instanceof ChunkRefused || (error as { code?: unknown }).code) return null;
     throw error;
   }
+}
+
+/** When each database handle last settled abandoned loads for a transaction Bundle (see below). */
+const SETTLED = new WeakMap<Db, number>();
+const SETTLE_EVERY_MS = 60_000;
+
+/**
+ * A file's load marks abandoned loads failed as it starts (settleAbandonedLoads); a transaction Bundle's does so
+ * at most once a minute per process: an API takes Bundles by the hundred a second, and the look-up would be a
+ * round trip for each. A Bundle refused and loaded the long way settles as a file does (startLoad).
+ */
+async function settleNowAndThen(db: Db): Promise<void> {
+  const now = Date.now();
+  if (now - (SETTLED.get(db) ?? 0) < SETTLE_EVERY_MS) return;
+  SETTLED.set(db, now);
+  await settleAbandonedLoads(db);
 }
 
 function refusedOutcome(read: number, rejects: ItemReject[]): Outcome {
@@ -185,6 +214,8 @@ function refusedOutcome(read: number, rejects: ItemReject[]): Outcome {
     unsupported: {},
     tables: {},
     people: new Set(),
+    links: new Map(),
+    created: new Set(),
     counts: { ...emptyCounts(), recordsRead: read, rejected: rejects.length },
   };
 }
@@ -308,11 +339,10 @@ async function entryOutcomes(
     }
   }
   if (patients.length > 0) {
-    const links = await findLinks(
-      db,
-      s.source,
-      patients.map((p) => p.id),
-    );
+    // The people the load linked the Patients to, as it decided them; any it did not report, looked up.
+    const missing = patients.filter((p) => !o.links.has(p.id)).map((p) => p.id);
+    const links = missing.length > 0 ? await findLinks(db, s.source, missing) : new Map<string, string>();
+    for (const [recordId, personId] of o.links) links.set(recordId, personId);
     for (const p of patients) {
       const personId = links.get(p.id);
       const entry = byLine.get(p.item.line);

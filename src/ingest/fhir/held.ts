@@ -1,4 +1,4 @@
-import type { Queryable } from "../../store/index.ts";
+import { arrayLiteral, literal, prepared, type Queryable } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
 import type { FhirItem } from "./document.ts";
 import type { SubjectRef } from "./resources.ts";
@@ -68,6 +68,26 @@ export async function forgetHeld(q: Queryable, source: string, originKeys: strin
   ]);
 }
 
+/** forgetHeld as a statement to send with other writes in one round trip. */
+export function forgetHeldText(source: string, originKeys: string[]): string {
+  if (originKeys.length === 0) return "";
+  return `DELETE FROM ingest_fhir_held WHERE source_system = ${literal(source, "text")}
+     AND origin_key = ANY(${arrayLiteral(originKeys, "text")});\n`;
+}
+
+// Run after every load that brings a Patient (each FHIR transaction Bundle with one): prepared.
+const RESOLVABLE = prepared(
+  "ingest.fhir-held-resolvable",
+  `SELECT h.source_system, h.origin, h.location, h.payload FROM ingest_fhir_held h
+   WHERE (
+     (h.waiting_kind = 'record' AND EXISTS (SELECT 1 FROM mpi_record_link l
+        WHERE l.source_system = h.source_system AND l.source_record_id = h.waiting_for))
+     OR (h.waiting_kind = 'nhs' AND h.waiting_for IN (
+          SELECT p.nhs_number FROM person p
+           WHERE p.nhs_number IN (SELECT waiting_for FROM ingest_fhir_held WHERE waiting_kind = 'nhs'))))
+   ORDER BY h.held_at, h.source_system, h.origin_key`,
+);
+
 /**
  * The held resources whose Patient is now known, with the source and file each came in. The people are looked
  * up for the NHS Numbers held as one set, not per held row: on a Citus cluster person is distributed and the
@@ -81,16 +101,7 @@ export async function resolvableHeld(
     origin: string;
     location: string | null;
     payload: string;
-  }>(
-    `SELECT h.source_system, h.origin, h.location, h.payload FROM ingest_fhir_held h
-     WHERE (
-       (h.waiting_kind = 'record' AND EXISTS (SELECT 1 FROM mpi_record_link l
-          WHERE l.source_system = h.source_system AND l.source_record_id = h.waiting_for))
-       OR (h.waiting_kind = 'nhs' AND h.waiting_for IN (
-            SELECT p.nhs_number FROM person p
-             WHERE p.nhs_number IN (SELECT waiting_for FROM ingest_fhir_held WHERE waiting_kind = 'nhs'))))
-     ORDER BY h.held_at, h.source_system, h.origin_key`,
-  );
+  }>(RESOLVABLE);
   return rows.map((r) => ({
     source: r.source_system,
     origin: r.origin,

@@ -4,15 +4,15 @@ import { createInterface } from "node:readline";
 import { findByNhsNumber, findLinks, recordKey, resolveRecords } from "../../mpi/index.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { CATALOGUE, insertMany } from "../../store/index.ts";
-import { type CanonicalName, writeCanonical, writeSubjects } from "../canonical.ts";
+import { type CanonicalName, subjectsText, writeCanonical, writeSubjects } from "../canonical.ts";
 import { rowId } from "../ids.ts";
 import { addToLoad, addUnsupported, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { recordReject, resolveRejects } from "../rejects.ts";
+import { recordReject, resolveRejectsText } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
 import type { PeopleTouched } from "../touched.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
 import { londonDay, type Retraction } from "./fields.ts";
-import { forgetHeld, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
+import { forgetHeldText, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
 import { referenceContext } from "./references.ts";
 import {
   FhirReject,
@@ -71,6 +71,37 @@ export function keyOf(s: FhirSession, item: FhirItem): string {
     return `${r.resourceType}/${r.id}`;
   return `${s.sha}:${item.line}`;
 }
+
+/**
+ * A chunk's writes that return nothing and that nothing later in the chunk reads (subjects, the held and
+ * reject bookkeeping, the load's counts), gathered to go to the database in one round trip. Flushed before
+ * any statement that could depend on them.
+ */
+export class ChunkScript {
+  #sql = "";
+  add(text: string): void {
+    this.#sql += text;
+  }
+  async flush(q: Queryable): Promise<void> {
+    if (!this.#sql) return;
+    const text = this.#sql;
+    this.#sql = "";
+    await q.exec(text);
+  }
+}
+
+/** Subjects into the script when there is one and they are few (writeSubjects' own choice otherwise). */
+async function subjectsOf(
+  q: Queryable,
+  rows: [string, string, string, string, string][],
+  script?: ChunkScript,
+): Promise<void> {
+  if (script && rows.length > 0 && rows.length < SCRIPT_SUBJECTS) script.add(subjectsText(rows));
+  else await writeSubjects(q, rows);
+}
+
+/** Up to this many subjects go as literal text; more go by COPY (writeSubjects). */
+const SCRIPT_SUBJECTS = 200;
 
 const PRACTITIONER_COLS = CATALOGUE.ingest_practitioner.columns;
 
@@ -190,13 +221,15 @@ async function writePersonFacts(
   loadedAt: string,
   people: { m: Extract<Mapped, { kind: "person" }> }[],
   out: ChunkOutcome,
+  script?: ChunkScript,
 ): Promise<void> {
   const withFacts = people.filter((p) => p.m.facts.practice || p.m.facts.diedOn);
   if (withFacts.length === 0) return;
-  const links = await findLinks(
+  const links = await linksOf(
     q,
     source,
     withFacts.map((p) => p.m.record.recordId),
+    out.links,
   );
   const undated = withFacts.flatMap((p) =>
     p.m.facts.practice && !p.m.facts.practice.from
@@ -261,7 +294,23 @@ async function writePersonFacts(
     out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
     for (const p of c.people) out.people.add(p);
   }
-  await writeSubjects(q, subjects);
+  await subjectsOf(q, subjects, script);
+}
+
+/** The people these records are linked to: those this chunk linked as known, the rest looked up. */
+async function linksOf(
+  q: Queryable,
+  source: string,
+  recordIds: string[],
+  known: ReadonlyMap<string, string>,
+): Promise<Map<string, string>> {
+  const missing = recordIds.filter((id) => !known.has(id));
+  const links = missing.length > 0 ? await findLinks(q, source, missing) : new Map<string, string>();
+  for (const id of recordIds) {
+    const personId = known.get(id);
+    if (personId) links.set(id, personId);
+  }
+  return links;
 }
 
 /** The practice a person was registered with on a day (their first practice for days before they joined). */
@@ -301,14 +350,36 @@ export interface ChunkOutcome {
    * death, or who they are (a new person, or their details changed). What rescoring must look at again.
    */
   people: Set<string>;
+  /** The Patients' records this chunk linked (record id to person id), as the master person index decided. */
+  links: Map<string, string>;
+  /** The people this chunk made (nothing else of their record is stored before this chunk). */
+  created: Set<string>;
 }
 
 function emptyOutcome(): ChunkOutcome {
-  return { loaded: 0, duplicates: 0, rejects: [], held: [], unsupported: {}, tables: {}, people: new Set() };
+  return {
+    loaded: 0,
+    duplicates: 0,
+    rejects: [],
+    held: [],
+    unsupported: {},
+    tables: {},
+    people: new Set(),
+    links: new Map(),
+    created: new Set(),
+  };
 }
 
-/** Maps and writes a chunk of resources in the caller's transaction. */
-export async function applyResources(q: Queryable, source: string, items: FhirItem[]): Promise<ChunkOutcome> {
+/**
+ * Maps and writes a chunk of resources in the caller's transaction. Writes that return nothing go into
+ * `script` when one is given (the caller flushes it).
+ */
+export async function applyResources(
+  q: Queryable,
+  source: string,
+  items: FhirItem[],
+  script?: ChunkScript,
+): Promise<ChunkOutcome> {
   const out = emptyOutcome();
   const ctx: MapContext = await referenceContext(q, source, new Date().toISOString(), items);
   const people: { item: FhirItem; m: Extract<Mapped, { kind: "person" }> }[] = [];
@@ -375,6 +446,9 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
     );
     for (const p of people) {
       const o = outcomes.get(recordKey(source, p.m.record.recordId));
+      if (o?.personId) out.links.set(p.m.record.recordId, o.personId);
+      // A new person (awaiting review or not) has a fresh id: no row of their record can be stored yet.
+      if ((o?.outcome === "new" || o?.outcome === "review") && o.personId) out.created.add(o.personId);
       if (o?.outcome === "existing") out.duplicates++;
       else {
         out.loaded++;
@@ -382,10 +456,13 @@ export async function applyResources(q: Queryable, source: string, items: FhirIt
       }
     }
     out.tables.person_record = (out.tables.person_record ?? 0) + people.length;
-    await writePersonFacts(q, source, ctx.at, people, out);
+    await writePersonFacts(q, source, ctx.at, people, out, script);
   }
-  if (activity.length > 0) await writeActivity(q, source, activity, out);
-  if (retractions.length > 0) await retract(q, source, retractions, out);
+  if (activity.length > 0) await writeActivity(q, source, activity, out, script);
+  if (retractions.length > 0) {
+    await script?.flush(q); // the retraction takes out subjects the script may be writing
+    await retract(q, source, retractions, out);
+  }
   return out;
 }
 
@@ -436,19 +513,21 @@ async function writeActivity(
   source: string,
   activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[],
   out: ChunkOutcome,
+  script?: ChunkScript,
 ): Promise<void> {
   const recordIds = activity.flatMap((a) => (a.m.subject.kind === "record" ? [a.m.subject.recordId] : []));
   const nhsNumbers = activity.flatMap((a) => (a.m.subject.kind === "nhs" ? [a.m.subject.nhsNumber] : []));
-  const links = await findLinks(q, source, recordIds);
+  const links = await linksOf(q, source, [...new Set(recordIds)], out.links);
   const byNhs = await findByNhsNumber(q, nhsNumbers);
   const personOf = (a: (typeof activity)[number]) =>
     a.m.subject.kind === "record"
       ? links.get(a.m.subject.recordId)
       : byNhs.get(a.m.subject.nhsNumber)?.personId;
+  // A person this chunk made has no registration unless this chunk wrote one (tables.registration).
   const needsPractice = activity
     .filter((a) => a.m.practiceOn)
     .map(personOf)
-    .filter((p): p is string => !!p);
+    .filter((p): p is string => !!p && (!out.created.has(p) || !!out.tables.registration));
   const practiceOn = needsPractice.length > 0 ? await practiceLookup(q, needsPractice) : () => null;
   const rows = new Map<CanonicalName, unknown[][]>();
   const parts = new Map<CanonicalName, unknown[][]>();
@@ -497,7 +576,7 @@ async function writeActivity(
     out.tables[table] = (out.tables[table] ?? 0) + c.inserted + c.updated;
     for (const p of c.people) out.people.add(p);
   }
-  await writeSubjects(q, subjects);
+  await subjectsOf(q, subjects, script);
 }
 
 export async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[]): Promise<void> {
@@ -551,30 +630,45 @@ export async function applyChunk(
   s: FhirSession,
   items: FhirItem[],
   whole = false,
+  /**
+   * The load's row as text, to go with the chunk's last writes in place of counting it to the load (a load
+   * started and finished in this transaction: a FHIR transaction Bundle).
+   */
+  loadRow?: (o: Outcome) => string,
 ): Promise<Outcome> {
-  const o = await applyResources(tx, s.source, items);
+  const script = new ChunkScript();
+  const o = await applyResources(tx, s.source, items, script);
   if (whole && o.rejects.length > 0) throw new ChunkRefused(o.rejects);
-  if (s.touched && o.people.size > 0) await s.touched.inTransaction(tx, [...o.people]);
-  await storeRejects(tx, s, o.rejects);
-  await holdItems(tx, s, o.held);
+  if (s.touched && o.people.size > 0) {
+    if (s.touched.inTransactionText) script.add(s.touched.inTransactionText([...o.people]));
+    else await s.touched.inTransaction(tx, [...o.people]);
+  }
+  if (o.rejects.length > 0 || o.held.length > 0) {
+    await script.flush(tx);
+    await storeRejects(tx, s, o.rejects);
+    await holdItems(tx, s, o.held);
+  }
   const held = new Set(o.held.map((h) => h.item));
   const rejected = new Set(o.rejects.map((r) => r.item));
-  const settled = items.filter((i) => !held.has(i)).map(heldKey);
-  await forgetHeld(tx, s.source, settled);
+  script.add(forgetHeldText(s.source, items.filter((i) => !held.has(i)).map(heldKey)));
   // A resource once rejected and now stored or held is no longer a reject.
-  await resolveRejects(
-    tx,
-    s.source,
-    "fhir",
-    items.filter((i) => !rejected.has(i)).map((i) => keyOf(s, i)),
-    s.replayedBy ?? "ingest",
+  script.add(
+    resolveRejectsText(
+      s.source,
+      "fhir",
+      items.filter((i) => !rejected.has(i)).map((i) => keyOf(s, i)),
+      s.replayedBy ?? "ingest",
+    ),
   );
   const counts = countsOf(items.length, o);
-  if (s.loadId) {
+  const outcome = { ...o, counts };
+  if (loadRow) script.add(loadRow(outcome));
+  await script.flush(tx);
+  if (s.loadId && !loadRow) {
     await addToLoad(tx, s.loadId, counts);
     await addUnsupported(tx, s.loadId, o.unsupported);
   }
-  return { ...o, counts };
+  return outcome;
 }
 
 /** A whole chunk refused because some of its resources are rejects (see `applyChunk`). */
@@ -607,6 +701,8 @@ export async function writeChunk(db: Db, s: FhirSession, items: FhirItem[]): Pro
       total.rejects.push(...one.rejects);
       total.held.push(...one.held);
       for (const p of one.people) total.people.add(p);
+      for (const [r, p] of one.links) total.links.set(r, p);
+      for (const p of one.created) total.created.add(p);
     }
     return total;
   }
