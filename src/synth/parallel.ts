@@ -1,8 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { SynthConfig } from "./config.ts";
-import { createRegion } from "./context.ts";
-import { regionPeople } from "./generate.ts";
+import { regionPeopleOf } from "./context.ts";
 import type { ChunkPiece, GenerateWorkerInput, GenerateWorkerMessage } from "./generate-worker.ts";
 
 // The place made on several worker threads at once. The people are cut into chunks of consecutive indexes,
@@ -38,7 +37,7 @@ export function defaultGenerationWorkers(): number {
  * The people in the history (everyone the chunks will hold): known before generating, for progress.
  */
 export function peopleToGenerate(config: SynthConfig): number {
-  return regionPeople(createRegion(config));
+  return regionPeopleOf(config);
 }
 
 /**
