@@ -3,7 +3,7 @@
 // never import each other; this face joins them.
 import type { PeopleTouched } from "../ingest/index.ts";
 import type { Db } from "../platform/index.ts";
-import { createLogger } from "../platform/index.ts";
+import { analyzeGrownTables, createLogger } from "../platform/index.ts";
 import {
   drainRescoreQueue,
   latestFullRun,
@@ -26,13 +26,15 @@ export function queueingTouched(onCommitted: () => void = () => {}): PeopleTouch
 }
 
 /**
- * After a file load: rescores, once, everyone queued (the load's HL7 messages and FHIR chunks queued their
+ * After a file load: analyses the tables it grew (the embedded engine has no autovacuum to do it; on a server it
+ * saves the next minute of poorly planned queries), then rescores, once, everyone queued (the load's HL7 messages and FHIR chunks queued their
  * people as they committed). Loads that do not yet say whom they touched (CSV, feed folders: `sinceLatestRun`)
  * queue the people with records received since the latest full run began, as `oneplace stratify --changed`
  * does.
  * Returns the line to print.
  */
 export async function rescoreAfterLoad(db: Db, options: { sinceLatestRun?: boolean } = {}): Promise<string> {
+  await analyzeGrownTables(db);
   const run = await latestFullRun(db);
   if (!run) return "No full stratification yet: nobody rescored ('oneplace stratify' scores everyone).";
   if (options.sinceLatestRun) await queueRescore(db, await peopleChangedSince(db, run.startedAt));

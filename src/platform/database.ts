@@ -2,6 +2,7 @@
 // the handle only to pass it to capabilities; it never runs SQL itself, and personal data reaches it only
 // through the governance reader. Faces may not import src/store directly (a lint rule says so).
 export {
+  analyzeGrownTables,
   type CitusStatus,
   citusStatus,
   DatabaseError,

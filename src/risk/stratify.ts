@@ -4,6 +4,7 @@ import { isIsoDate } from "../core/dates.ts";
 import { invalid, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import {
+  analyzeGrownTables,
   beginTableReplacement,
   type Db,
   isCitus,
@@ -112,7 +113,8 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
   if (!isIsoDate(asOf)) throw invalid("risk.date", `Not a date: ${JSON.stringify(asOf)}`);
   const runId = newId();
   const watermark = await dataWatermark(db);
-  await analyzeIfNeverAnalyzed(db);
+  // Tables loaded in bulk since they were last analysed (or never) leave the planner guessing.
+  await analyzeGrownTables(db, SOURCE_TABLES);
   await db.transaction(async (tx) => {
     // Every statement sees the same data, so the run's figures are consistent with each other.
     await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -215,18 +217,6 @@ const SNAPSHOT_TABLES = [
 
 /** What a full run reads: the snapshot's tables and care_plan, which cohorts and the national condition read live. */
 const SOURCE_TABLES = [...SNAPSHOT_TABLES, "care_plan"];
-
-/**
- * Tables loaded in bulk and never analysed (reltuples -1) leave the planner guessing; PGlite has no
- * autovacuum to fix that, so a full run analyses them once.
- */
-async function analyzeIfNeverAnalyzed(db: Queryable): Promise<void> {
-  const rows = await db.query<{ relname: string }>(
-    "SELECT relname FROM pg_class WHERE relname = ANY($1::text[]) AND relkind = 'r' AND reltuples < 0",
-    [SOURCE_TABLES],
-  );
-  for (const { relname } of rows) await db.exec(`ANALYZE ${relname}`);
-}
 
 async function computeCutpoints(tx: Queryable, table: string): Promise<Cutpoints> {
   const tiers = await tx.query<{ risk_tier: string; lowest: number }>(

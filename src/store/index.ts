@@ -1,6 +1,7 @@
 // The store's public face for the capabilities: the Db over two engines, migrations, bulk loading, advisory
 // locks and the one SQL toolkit. Faces (web, cli, api) do not import the store: they use src/platform.
 
+export { analyzeGrownTables, BULK_LOADED_TABLES } from "./analyze.ts";
 export { BulkLoader, type BulkLoaderOptions } from "./bulk-loader.ts";
 export {
   CANONICAL_TABLES,

@@ -49,7 +49,7 @@ export function createRegion(config: SynthConfig): GenerationContext[] {
   const conditions = conditionCatalogue();
   const samplers = onsetSamplers(conditions);
   const residents = config.people;
-  const arrivals = Math.round((config.people * (BIRTHS_PER_1000 + IN_MOVERS_PER_1000) * years) / 1000);
+  const arrivals = arrivalsOf(config, years);
   const firstRoot = createRng(config.seed);
   const nhsNumbers = shuffledTestNhsNumbers(firstRoot.fork("nhs-numbers"));
   const contexts: GenerationContext[] = [];
@@ -72,6 +72,16 @@ export function createRegion(config: SynthConfig): GenerationContext[] {
     });
   }
   return contexts;
+}
+
+function arrivalsOf(config: SynthConfig, years: number): number {
+  return Math.round((config.people * (BIRTHS_PER_1000 + IN_MOVERS_PER_1000) * years) / 1000);
+}
+
+/** Everyone in the region's history (every place's residents and arrivals), without building the region. */
+export function regionPeopleOf(config: SynthConfig): number {
+  const years = (toDayNumber(config.historyEnd) - toDayNumber(config.historyStart) + 1) / 365.25;
+  return (config.places ?? 1) * (config.people + arrivalsOf(config, years));
 }
 
 export function totalPeople(ctx: GenerationContext): number {

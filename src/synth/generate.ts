@@ -34,10 +34,55 @@ export function simulatePerson(ctx: GenerationContext, index: number): PersonPar
   return { base, life, gp, records };
 }
 
+/** Every place's organisations, sites and areas, before anyone's rows: people refer to them. */
+export async function generateReference(region: readonly GenerationContext[], sink: RowSink): Promise<void> {
+  for (const ctx of region) {
+    for (const [table, row] of referenceRows(ctx)) {
+      const wait = sink.add(table, row);
+      if (wait) await wait;
+    }
+  }
+}
+
+/** Everyone in the region's history, counting every place's people. */
+export function regionPeople(region: readonly GenerationContext[]): number {
+  return region.reduce((n, ctx) => n + totalPeople(ctx), 0);
+}
+
+/**
+ * The rows of the people whose region-wide index is in [from, to), person by person in index order (place by
+ * place). onPerson is told after each person.
+ */
+export async function generatePeople(
+  region: readonly GenerationContext[],
+  from: number,
+  to: number,
+  sink: RowSink,
+  onPerson?: () => Promise<void> | undefined,
+): Promise<void> {
+  let placeStart = 0;
+  for (const ctx of region) {
+    const people = totalPeople(ctx);
+    const first = Math.max(from - placeStart, 0);
+    const end = Math.min(to - placeStart, people);
+    for (let index = first; index < end; index++) {
+      const parts = simulatePerson(ctx, index);
+      const idRng = ctx.root.fork(`person:${index}`).fork("row-ids");
+      for (const [table, row] of personRows(ctx, parts, idRng)) {
+        const wait = sink.add(table, row);
+        if (wait) await wait;
+      }
+      const wait = onPerson?.();
+      if (wait) await wait;
+    }
+    placeStart += people;
+  }
+}
+
 /**
  * Generates the whole place (every place of a region, one after another), reference data first, then person
  * by person, so memory stays flat however many people there are. The same configuration always produces the
- * same rows in the same order.
+ * same rows in the same order. (parallel.ts makes the same rows on several threads.)
  */
 export async function generatePlace(
   config: SynthConfig,
@@ -45,27 +90,12 @@ export async function generatePlace(
   onProgress?: (peopleDone: number, peopleTotal: number) => void,
 ): Promise<void> {
   const region = createRegion(config);
-  // Every place's organisations, sites and areas before anyone's rows: people refer to them.
-  for (const ctx of region) {
-    for (const [table, row] of referenceRows(ctx)) {
-      const wait = sink.add(table, row);
-      if (wait) await wait;
-    }
-  }
-  const total = region.reduce((n, ctx) => n + totalPeople(ctx), 0);
+  await generateReference(region, sink);
+  const total = regionPeople(region);
   let done = 0;
-  for (const ctx of region) {
-    const people = totalPeople(ctx);
-    for (let index = 0; index < people; index++) {
-      const parts = simulatePerson(ctx, index);
-      const idRng = ctx.root.fork(`person:${index}`).fork("row-ids");
-      for (const [table, row] of personRows(ctx, parts, idRng)) {
-        const wait = sink.add(table, row);
-        if (wait) await wait;
-      }
-      done++;
-      if (onProgress && (done % PROGRESS_EVERY === 0 || done === total)) onProgress(done, total);
-      if (done % YIELD_EVERY === 0) await yieldToEventLoop();
-    }
-  }
+  await generatePeople(region, 0, total, sink, () => {
+    done++;
+    if (onProgress && (done % PROGRESS_EVERY === 0 || done === total)) onProgress(done, total);
+    return done % YIELD_EVERY === 0 ? yieldToEventLoop() : undefined;
+  });
 }

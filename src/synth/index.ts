@@ -23,3 +23,4 @@ export { type DamagedRecord, writeFeeds } from "./feeds/write-feeds.ts";
 export { writeSyntheticPlace } from "./file-sink.ts";
 export { generatePlace } from "./generate.ts";
 export { loadSyntheticPlace, PlaceNotEmptyError, type SynthLoadResult } from "./load.ts";
+export { defaultGenerationWorkers, type GeneratedChunk, generateInParallel } from "./parallel.ts";

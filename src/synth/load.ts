@@ -1,10 +1,9 @@
-import { Worker } from "node:worker_threads";
 import { OnePlaceError, type OnePlaceErrorOptions, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../store/index.ts";
 import { tableNamed, withIndexesDeferred } from "../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
-import type { WorkerInput, WorkerMessage } from "./load-worker.ts";
+import { generateInParallel, type ParallelOptions, peopleToGenerate } from "./parallel.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
 import { ALL_SHAPES } from "./table-shapes.ts";
 
@@ -22,6 +21,10 @@ export interface SynthLoadProgress {
   rowsByTable: ReadonlyMap<string, number>;
 }
 
+/** A table's rows go to the database at this many rows (see batchRows) or bytes, whichever comes first. */
+const BATCH_BYTES = 8 << 20;
+const PROGRESS_EVERY = 2000;
+
 export class PlaceNotEmptyError extends OnePlaceError {
   override readonly name = "PlaceNotEmptyError";
   constructor(message: string, options?: OnePlaceErrorOptions) {
@@ -29,73 +32,20 @@ export class PlaceNotEmptyError extends OnePlaceError {
   }
 }
 
-type Batch = Extract<WorkerMessage, { type: "batch" }>;
-
-/**
- * The batches a generating worker sends, in order, as an async iterable; it throws if the worker fails.
- * Progress messages go straight to the caller's callback.
- */
-function batchesFrom(
-  worker: Worker,
-  onProgress: ((p: SynthLoadProgress) => void) | undefined,
-): AsyncIterable<Batch> {
-  const queue: Batch[] = [];
-  let done = false;
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  worker.on("message", (message: WorkerMessage) => {
-    if (message.type === "batch") queue.push(message);
-    else if (message.type === "progress") {
-      onProgress?.({
-        peopleDone: message.peopleDone,
-        peopleTotal: message.peopleTotal,
-        rowsByTable: new Map(Object.entries(message.rowsByTable)),
-      });
-    } else if (message.type === "done") done = true;
-    else {
-      failure = new Error(message.message);
-      if (message.stack) failure.stack = message.stack;
-    }
-    notify();
-  });
-  worker.on("error", (error) => {
-    failure = error;
-    notify();
-  });
-  worker.on("exit", (code) => {
-    if (!done && !failure) failure = new Error(`The generator stopped unexpectedly (exit code ${code})`);
-    notify();
-  });
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        if (failure) throw failure;
-        const next = queue.shift();
-        if (next) yield next;
-        else if (done) return;
-        else await new Promise<void>((resolve) => (wake = resolve));
-      }
-    },
-  };
-}
-
 /**
  * Generates the synthetic place and loads it into a migrated, empty database: every table, reference data
  * included, in one transaction, so a failure or a killed process leaves no half-written place. A data_load
  * row records the attempt ('running' is committed first, then 'succeeded' or 'failed').
  *
- * Generation runs in a worker thread that hands over batches of COPY text, so generating and loading
- * overlap; the rows are the same ones generatePlace() gives any other sink.
+ * Generation runs in worker threads (parallel.ts) that hand over chunks of COPY text in order, so generating
+ * and loading overlap and generation uses every core; the rows are the same ones, in the same order, that
+ * generatePlace() gives any other sink.
  */
 export async function loadSyntheticPlace(
   db: Db,
   config: SynthConfig,
   onProgress?: (p: SynthLoadProgress) => void,
+  options: ParallelOptions = {},
 ): Promise<SynthLoadResult> {
   validateSynthConfig(config);
   let existing: unknown[];
@@ -122,12 +72,9 @@ export async function loadSyntheticPlace(
   );
   const started = performance.now();
   // PGlite copies fastest in batches of about 20,000 rows; a server takes larger ones in its stride.
-  const input: WorkerInput = { config, batchRows: db.engine === "pglite" ? 20_000 : 40_000 };
-  // A bounded heap makes the worker collect garbage early instead of growing towards the machine's memory.
-  const worker = new Worker(new URL("./load-worker.ts", import.meta.url), {
-    workerData: input,
-    resourceLimits: { maxOldGenerationSizeMb: 768 },
-  });
+  const batchRows = db.engine === "pglite" ? 20_000 : 40_000;
+  const peopleTotal = peopleToGenerate(config);
+  const generated = new Map<string, number>();
   let loaded: Map<string, number>;
   try {
     loaded = await db.transaction(async (tx) => {
@@ -141,14 +88,35 @@ export async function loadSyntheticPlace(
         ALL_SHAPES.map((shape) => shape.name),
         async () => {
           const rows = new Map<string, number>();
-          const utf8 = new TextDecoder();
-          for await (const batch of batchesFrom(worker, onProgress)) {
-            const n = await tx.copyFrom(batch.table, tableNamed(batch.table).columnNames, [
-              utf8.decode(batch.bytes),
-            ]);
-            rows.set(batch.table, (rows.get(batch.table) ?? 0) + n);
-            worker.postMessage("ack");
+          const pending = new Map<string, { chunks: Uint8Array[]; rows: number; bytes: number }>();
+          const copy = async (table: string) => {
+            const p = pending.get(table);
+            if (!p || p.rows === 0) return;
+            const n = await tx.copyFrom(table, tableNamed(table).columnNames, p.chunks);
+            rows.set(table, (rows.get(table) ?? 0) + n);
+            pending.set(table, { chunks: [], rows: 0, bytes: 0 });
+          };
+          let peopleDone = 0;
+          let reported = 0;
+          for await (const chunk of generateInParallel(config, options)) {
+            for (const piece of chunk.pieces) {
+              const p = pending.get(piece.table) ?? { chunks: [], rows: 0, bytes: 0 };
+              p.chunks.push(piece.bytes);
+              p.rows += piece.rows;
+              p.bytes += piece.bytes.byteLength;
+              pending.set(piece.table, p);
+              generated.set(piece.table, (generated.get(piece.table) ?? 0) + piece.rows);
+              if (p.rows >= batchRows || p.bytes >= BATCH_BYTES) await copy(piece.table);
+            }
+            // Reference rows are loaded before any person row: site and area rows refer to organisation rows.
+            if (chunk.seq === 0) for (const table of pending.keys()) await copy(table);
+            peopleDone += chunk.people;
+            if (onProgress && (peopleDone - reported >= PROGRESS_EVERY || peopleDone === peopleTotal)) {
+              reported = peopleDone;
+              onProgress({ peopleDone, peopleTotal, rowsByTable: new Map(generated) });
+            }
           }
+          for (const table of pending.keys()) await copy(table);
           return rows;
         },
       );
@@ -158,8 +126,6 @@ export async function loadSyntheticPlace(
       .query("UPDATE data_load SET status = 'failed', finished_at = now() WHERE load_id = $1", [loadId])
       .catch(() => {});
     throw error;
-  } finally {
-    await worker.terminate();
   }
   const rowsByTable = Object.fromEntries([...loaded].sort((a, b) => a[0].localeCompare(b[0])));
   await db.query(

@@ -69,6 +69,9 @@ describe("oneplace with no database needed", () => {
     });
     assert.equal(res.code, 2);
     assert.match(res.stderr, /--people must be a whole number from 100 to 2,000,000/);
+    const threads = await runCli(["synth", "--threads", "0"], {});
+    assert.equal(threads.code, 2, threads.stderr);
+    assert.match(threads.stderr, /--threads must be a whole number from 1 to 16/);
     const rate = await runCli(["synth", "--missing-nhs-number", "1.5"], {});
     assert.equal(rate.code, 2);
     assert.match(rate.stderr, /--missing-nhs-number must be a rate/);
@@ -90,11 +93,15 @@ describe("oneplace with no database needed", () => {
     assert.match(garbled.stderr, /DATABASE_URL is not a valid URL/);
   });
 
-  test("synth --out writes the same files, byte for byte, for the same seed", async () => {
+  test("synth --out writes the same files, byte for byte, for the same seed, however many threads make them", async () => {
     const dirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), "op-synth-")));
-    const run = (dir: string, seed: string) =>
-      runCli(["synth", ...SMALL, "--seed", seed, "--out", dir, "--json"], {});
-    const [a, b, c] = await Promise.all([run(dirs[0], "alpha"), run(dirs[1], "alpha"), run(dirs[2], "beta")]);
+    const run = (dir: string, seed: string, threads: string) =>
+      runCli(["synth", ...SMALL, "--seed", seed, "--out", dir, "--threads", threads, "--json"], {});
+    const [a, b, c] = await Promise.all([
+      run(dirs[0], "alpha", "3"),
+      run(dirs[1], "alpha", "1"),
+      run(dirs[2], "beta", "2"),
+    ]);
     for (const r of [a, b, c]) assert.equal(r.code, 0, r.stderr);
     const hashes = [a, b, c].map((r) => JSON.parse(r.stdout).sha256 as Record<string, string>);
     assert.ok(Object.keys(hashes[0]).length >= 15);

@@ -7,6 +7,7 @@ import { isSyntheticNhsNumber } from "../../src/core/nhs-number.ts";
 import { isSyntheticOrgCode } from "../../src/core/org-codes.ts";
 import { type Db, type NamedRow, openDb, type Table } from "../../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, type SynthConfig, validateSynthConfig } from "../../src/synth/config.ts";
+import { regionPeopleOf } from "../../src/synth/context.ts";
 import { generatePlace } from "../../src/synth/generate.ts";
 import { runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
@@ -84,6 +85,10 @@ test("people, NHS Numbers and source records never repeat across the region's pl
     practicesByCcg.get(ccg)?.add(String(o.org_code));
   }
   assert.equal(practicesByCcg.size, 3);
+});
+
+test("the region's head count, known before generating (for progress), is the people generated", () => {
+  assert.equal(regionPeopleOf(region), of(regionRows, "person").length);
 });
 
 test("the first place of a region is the seed's own place, row for row", async () => {

@@ -18,6 +18,7 @@ import {
   generateInto,
   synthConfigOf,
   synthOptions,
+  threadsOption,
 } from "./synth.ts";
 
 /** The demo users, with each password created by this run (shown now and never again). */
@@ -48,6 +49,7 @@ export const demo = defineCommand({
   options: {
     ...webOptions,
     ...synthOptions,
+    ...threadsOption,
     people: int("Size of the place to generate if the database is empty (default 165,996)", {
       min: 100,
       max: 2_000_000,
@@ -65,7 +67,7 @@ export const demo = defineCommand({
       out(
         `The database is empty: generating the synthetic place (${config.people.toLocaleString("en-GB")} people, seed "${config.seed}").`,
       );
-      const result = await generateInto(db, config, true);
+      const result = await generateInto(db, config, true, options.threads);
       out(formatLoadResult(result));
       out(formatRelationships(result.relationships));
       out(formatCareHistory(result.careHistory));

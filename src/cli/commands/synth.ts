@@ -54,6 +54,14 @@ export const synthOptions = {
   }),
 };
 
+/** How many threads generate people (synth and demo; the rows are the same however many). */
+export const threadsOption = {
+  threads: int("Threads generating people at once (1 to 16; default: the machine's cores, at most 8)", {
+    min: 1,
+    max: 16,
+  }),
+};
+
 export function synthConfigOf(values: Values<typeof synthOptions>): SynthConfig {
   const config: SynthConfig = {
     seed: values.seed,
@@ -82,6 +90,7 @@ export async function generateInto(
   db: Db,
   config: SynthConfig,
   showProgress: boolean,
+  threads?: number,
 ): Promise<SynthLoadResult & { relationships: CareRelationshipsResult; careHistory: CareHistoryResult }> {
   if (!(await isPlaceEmpty(db))) {
     throw conflict("cli.place-not-empty", `The ${engineDescription(db)} already holds a place.`, {
@@ -89,11 +98,16 @@ export async function generateInto(
     });
   }
   const progress = createProgress("Generating and loading", config.people, process.stderr, showProgress);
-  const result = await loadSyntheticPlace(db, config, (p) => {
-    let rows = 0;
-    for (const n of p.rowsByTable.values()) rows += n;
-    progress.update(p.peopleDone, `people, ${rows.toLocaleString("en-GB")} rows`, p.peopleTotal);
-  });
+  const result = await loadSyntheticPlace(
+    db,
+    config,
+    (p) => {
+      let rows = 0;
+      for (const n of p.rowsByTable.values()) rows += n;
+      progress.update(p.peopleDone, `people, ${rows.toLocaleString("en-GB")} rows`, p.peopleTotal);
+    },
+    { workers: threads },
+  );
   progress.finish("people");
   const relationships = await loadCareRelationships(db);
   const careHistory = await loadCareHistory(db);
@@ -124,9 +138,14 @@ export function formatLoadResult(result: SynthLoadResult): string {
   return lines.join("\n");
 }
 
-async function writeFiles(config: SynthConfig, dir: string, asJson: boolean): Promise<number> {
+async function writeFiles(
+  config: SynthConfig,
+  dir: string,
+  asJson: boolean,
+  threads?: number,
+): Promise<number> {
   const started = performance.now();
-  const hashes = await writeSyntheticPlace(config, dir);
+  const hashes = await writeSyntheticPlace(config, dir, { workers: threads });
   const seconds = (performance.now() - started) / 1000;
   if (asJson) outJson({ dir, seconds, sha256: hashes });
   else {
@@ -142,6 +161,7 @@ export const synth = defineCommand({
     "Generate the synthetic place (default: Thurrock) and load it into the database, write it to files, or print its calibration report.",
   options: {
     ...synthOptions,
+    ...threadsOption,
     report: flag("Print the calibration report for the place in the database (generates nothing)"),
     out: path("Write the place to tab-separated files in DIR instead of the database", { valueName: "dir" }),
     json,
@@ -151,7 +171,8 @@ export const synth = defineCommand({
   dbFor: (options) => (options.out === undefined ? "migrated" : "none"),
   async run({ options, db }) {
     const config = synthConfigOf(options);
-    if (options.out !== undefined || !db) return writeFiles(config, options.out ?? ".", options.json);
+    if (options.out !== undefined || !db)
+      return writeFiles(config, options.out ?? ".", options.json, options.threads);
     if (options.report) {
       if (await isPlaceEmpty(db)) {
         throw unavailable(
@@ -165,7 +186,7 @@ export const synth = defineCommand({
       const rows = await calibrationReport(db, config);
       return print(options.json, rows, formatCalibrationReport(rows));
     }
-    const result = await generateInto(db, config, !options.quiet && !options.json);
+    const result = await generateInto(db, config, !options.quiet && !options.json, options.threads);
     if (options.json) outJson(result);
     else {
       out(`Loaded the synthetic place into the ${engineDescription(db)}:`);
