@@ -274,6 +274,10 @@ export class LifeSimulation {
         placement.endReason = reason === "died" ? "died" : "other";
       }
     }
+    // A plan is made when it is decided, for the day it starts (a stroke patient's, for a day before the planned
+    // discharge): one that would have started after the person left never started.
+    this.life.carePlans = this.life.carePlans.filter((plan) => plan.start <= day);
+    if (this.jointPlan && this.jointPlan.start > day) this.jointPlan = null;
     for (const plan of this.life.carePlans) if (plan.end === null) plan.end = day;
     // An undischarged stay of someone who moved away is left as the hospital last knew it.
   }

@@ -11,6 +11,8 @@ import { createContext } from "../../src/synth/context.ts";
 import { loadEfiCodeLists } from "../../src/synth/efi-codes.ts";
 import { randomUuid } from "../../src/synth/fast-uuid.ts";
 import { simulatePerson } from "../../src/synth/generate.ts";
+import { startJointPlan } from "../../src/synth/life-social-care.ts";
+import { LifeSimulation } from "../../src/synth/life-state.ts";
 import { emergencyAdmissionRate, type RiskState } from "../../src/synth/hazards.ts";
 import { FORMULARY } from "../../src/synth/medicines.ts";
 import { misspell, nameVariant } from "../../src/synth/names.ts";
@@ -187,4 +189,27 @@ test("a person's life depends only on the seed and their index", () => {
     assert.deepEqual(simulatePerson(again, index), simulatePerson(ctx, index));
   }
   assert.notDeepEqual(simulatePerson(ctx, 1).base, simulatePerson(ctx, 2).base);
+});
+
+test("a joint plan decided for a later day, when the person dies first, never started: no plan ends before it starts", () => {
+  const ctx = createContext({ ...DEFAULT_SYNTH_CONFIG, people: 1000 });
+  const { base } = simulatePerson(ctx, 3);
+  const sim = new LifeSimulation(ctx, base, createRng(7));
+  const admitted = ctx.historyEnd - 200;
+  // As for a stroke admission: the plan is made at admission for a day before the planned discharge.
+  startJointPlan(sim, admitted + 40);
+  sim.life.carePlans.push({
+    type: "crisis",
+    start: admitted,
+    reviewDue: admitted + 90,
+    end: null,
+    role: "care-coordinator",
+    leadOrgCode: ctx.place.mentalHealth.code,
+  });
+  sim.leave(admitted + 10, "died");
+  assert.deepEqual(
+    sim.life.carePlans.map((p) => [p.type, p.start, p.end]),
+    [["crisis", admitted, admitted + 10]],
+  );
+  assert.equal(sim.jointPlan, null);
 });
