@@ -8,6 +8,11 @@ import type { Hl7Outcome } from "./hl7/apply-parts.ts";
  */
 export interface PeopleTouched {
   inTransaction(tx: Queryable, personIds: string[]): Promise<void>;
+  /**
+   * What inTransaction does, as SQL text without parameters the batch runs with its own writes (a round trip
+   * fewer), where the face can say it so. Used in place of inTransaction by the MLLP listener.
+   */
+  sql?(personIds: string[]): string;
   committed(personIds: string[]): void;
 }
 

@@ -76,6 +76,7 @@ export { efiByPractice, tiersByLocality } from "./reports.ts";
 export {
   drainRescoreQueue,
   queueRescore,
+  queueRescoreText,
   type RescoreDrain,
   type Rescorer,
   startRescorer,

@@ -3,7 +3,7 @@
 // a batch at a time. Ingest never imports this: the faces that compose ingest and risk (the CLI's loads, the
 // MLLP listener's set-up) queue what ingest reports it touched, and start the rescorer.
 import type { Logger } from "pino";
-import { type Db, isCitus, type Queryable } from "../store/index.ts";
+import { type Db, isCitus, literal, type Queryable } from "../store/index.ts";
 import { latestFullRun, rescorePeople } from "./stratify.ts";
 
 /**
@@ -26,6 +26,17 @@ export async function queueRescore(q: Queryable, personIds: readonly string[]): 
     [ids],
   );
   return rows[0].n;
+}
+
+/** queueRescore as SQL text without parameters, for a caller to run with its own writes in one round trip. */
+export function queueRescoreText(personIds: readonly string[]): string {
+  if (personIds.length === 0) return "";
+  const ids = [...new Set(personIds)].sort().map((id) => literal(id, "uuid"));
+  return `INSERT INTO risk_rescore_queue (person_id, queued_at)
+SELECT id, clock_timestamp() FROM unnest(ARRAY[${ids.join(",")}]) AS id
+WHERE EXISTS (SELECT 1 FROM risk_run WHERE kind = 'full')
+ON CONFLICT (person_id) DO UPDATE SET queued_at = excluded.queued_at;
+`;
 }
 
 export interface RescoreDrain {
