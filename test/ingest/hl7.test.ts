@@ -259,7 +259,7 @@ test("an unknown ward code is stored as unmapped and acknowledged; mapping it co
       { sourceSystem: "acute-pas", mapName: "ward-kind", sourceCode: "NEWWARD", targetCode: "surgical" },
     ]),
   );
-  assert.deepEqual(mapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
+  assert.deepEqual(mapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1, recordsCorrected: 0 });
   assert.deepEqual(await wardKinds(), ["surgical"]);
   // A mapping changed later re-decodes what was stored under the earlier one (no longer flagged).
   const remapped = await db.transaction((tx) =>
@@ -267,7 +267,7 @@ test("an unknown ward code is stored as unmapped and acknowledged; mapping it co
       { sourceSystem: "acute-pas", mapName: "ward-kind", sourceCode: "NEWWARD", targetCode: "stroke-unit" },
     ]),
   );
-  assert.deepEqual(remapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
+  assert.deepEqual(remapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1, recordsCorrected: 0 });
   assert.deepEqual(await wardKinds(), ["stroke-unit"]);
 });
 

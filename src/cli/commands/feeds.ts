@@ -112,7 +112,7 @@ export const feedsMap = defineReport({
     return db.transaction((tx) => addCodeMappings(tx, [mapping]));
   },
   show: (r) =>
-    `${r.changed} mapping added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten.`,
+    `${r.changed} mapping added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten, ${r.recordsCorrected} FHIR records corrected.`,
 });
 
 export const feedsInstance = defineReport({

@@ -188,4 +188,15 @@ export const INGEST_TABLES = {
     { source_system: "text", record_id: "text", deleted_at: "timestamptz", control_id: "text" },
     { layout: "local", primaryKey: ["source_system", "record_id"] },
   ),
+  // 1057_ingest_local_code.sql
+  ingest_local_code: table(
+    {
+      source_system: "text",
+      table_name: "text",
+      source_record_id: "text",
+      map_name: "text",
+      source_code: "text",
+    },
+    { layout: "local", primaryKey: ["source_system", "table_name", "source_record_id", "map_name"] },
+  ),
 } as const;
