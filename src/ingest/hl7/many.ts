@@ -145,6 +145,9 @@ const patientsOf = (f: Pick<FirstPass, "patient" | "swapPatient">) =>
 const EVENT_COLS = cols(
   "source_system text, visit_number text, control_id text, trigger_event text, message_time timestamptz, record_id text, detail jsonb",
 );
+const HELD_COLS = cols(
+  "source_system text, control_id text, message_type text, message_time timestamptz, reason text",
+);
 const MESSAGE_COLS = cols(
   "source_system text, control_id text, message_type text, message_time timestamptz, status text, ack_code text, payload text, payload_sha256 text, load_id uuid",
 );
@@ -673,6 +676,19 @@ function batchScript(items: readonly Item[], accepted: Accepted[], held: Held[],
       items[a.index].ctx.loadId ?? null,
     ]),
     APPLIED_ON_CONFLICT,
+  );
+  // Held by a deletion: listed with why for feed health.
+  sql += insertText(
+    "adt_held_message",
+    HELD_COLS,
+    held.map((h) => [
+      h.event.sourceSystem,
+      h.event.controlId,
+      h.event.messageType,
+      h.event.messageTime,
+      h.reason,
+    ]),
+    "ON CONFLICT DO NOTHING",
   );
   return sql;
 }
