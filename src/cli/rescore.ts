@@ -9,6 +9,7 @@ import {
   latestFullRun,
   peopleChangedSince,
   queueRescore,
+  queueRescoreText,
   type Rescorer,
   startRescorer,
 } from "../risk/index.ts";
@@ -21,6 +22,7 @@ export function queueingTouched(onCommitted: () => void = () => {}): PeopleTouch
     async inTransaction(tx, personIds) {
       await queueRescore(tx, personIds);
     },
+    inTransactionText: queueRescoreText,
     committed: onCommitted,
   };
 }

@@ -32,7 +32,27 @@ export interface FeedHealth {
    * stored and flagged; mapping a code corrects them (`oneplace feeds unmapped`, `oneplace feeds map`).
    */
   unmapped: { mapName: string; field: string; code: string; occurrences: number }[];
+  /**
+   * ADT messages held because their source deleted the patient's record (A29) after sending them: acknowledged
+   * and kept, never applied. How many, and the latest HELD_MESSAGES_LISTED with why. Always given by
+   * `feedHealth`; optional only for feed health written by hand (the web page's fixtures).
+   */
+  heldMessageCount?: number;
+  heldMessages?: HeldMessage[];
 }
+
+export interface HeldMessage {
+  controlId: string;
+  messageType: string;
+  /** MSH-7, when the message says. */
+  messageTime: string | null;
+  heldAt: string;
+  /** Why it is held, naming the deletion, never patient details. */
+  reason: string;
+}
+
+/** How many held messages feed health lists per source (the latest); it counts them all. */
+export const HELD_MESSAGES_LISTED = 20;
 
 /** How long something may wait for what it needs before feed health raises it: ADT and FHIR alike. */
 export const HELD_ALARM_HOURS = 4;
@@ -148,6 +168,16 @@ export async function feedHealth(
        UNION SELECT source_system FROM ingest_reject
        UNION SELECT source_system FROM ingest_fhir_held
      ),
+     held_messages AS (
+       SELECT source_system, max(n) AS n,
+              json_agg(json_build_object('c', control_id, 't', message_type, 'm', message_time, 'h', held_at, 'r', reason)
+                       ORDER BY held_at DESC, control_id) AS list
+       FROM (SELECT *, count(*) OVER (PARTITION BY source_system) AS n,
+                    row_number() OVER (PARTITION BY source_system ORDER BY held_at DESC, control_id) AS k
+             FROM adt_held_message) hm
+       WHERE k <= ${HELD_MESSAGES_LISTED}
+       GROUP BY source_system
+     ),
      messages AS (
        SELECT source_system, max(received_at) AS last_at, count(*) AS n,
               count(*) FILTER (WHERE status = 'rejected') AS rejected
@@ -196,7 +226,7 @@ export async function feedHealth(
             COALESCE(m.rejected, 0) + COALESCE(l.rejected, 0) + COALESCE(r.unreadable, 0) AS rejected,
             COALESCE(r.open_rejects, 0) AS open_rejects, COALESCE(v.held, 0) + COALESCE(hf.n, 0) AS held, COALESCE(rv.n, 0) AS reviews,
             COALESCE(v.overdue, 0) + COALESCE(hf.overdue, 0) AS overdue, LEAST(v.oldest, hf.oldest) AS oldest_held,
-            un.codes AS unmapped
+            un.codes AS unmapped, COALESCE(hm.n, 0) AS held_messages, hm.list AS held_list
      FROM sources s
      LEFT JOIN messages m USING (source_system)
      LEFT JOIN loads l USING (source_system)
@@ -206,6 +236,7 @@ export async function feedHealth(
      LEFT JOIN reviews rv USING (source_system)
      LEFT JOIN lags lg USING (source_system)
      LEFT JOIN unmapped un USING (source_system)
+     LEFT JOIN held_messages hm USING (source_system)
      ORDER BY s.source_system`,
     [alarmCutoff({ hours: options.heldAlarmHours, now: options.now })],
   );
@@ -225,6 +256,8 @@ export async function feedHealth(
       reviewQueue: Number(r.reviews),
       lagSeconds: r.lag === null || r.lag === undefined ? null : Number(r.lag),
       unmapped: unmappedOf(r.unmapped),
+      heldMessageCount: Number(r.held_messages),
+      heldMessages: heldMessagesOf(r.held_list),
     };
   });
 }
@@ -240,6 +273,23 @@ function unmappedOf(codes: unknown): FeedHealth["unmapped"] {
     field: CODED_FIELDS[u.m as CodeMapName]?.field ?? "",
     code: u.c,
     occurrences: Number(u.n),
+  }));
+}
+
+function heldMessagesOf(list: unknown): HeldMessage[] {
+  const rows = (typeof list === "string" ? JSON.parse(list) : (list ?? [])) as {
+    c: string;
+    t: string;
+    m: string | null;
+    h: string;
+    r: string;
+  }[];
+  return rows.map((m) => ({
+    controlId: m.c,
+    messageType: m.t,
+    messageTime: m.m ? new Date(m.m).toISOString() : null,
+    heldAt: new Date(m.h).toISOString(),
+    reason: m.r,
   }));
 }
 

@@ -29,6 +29,7 @@ export {
   feedHealth,
   HELD_ALARM_HOURS,
   type HeldAlarm,
+  type HeldMessage,
   heldAlarms,
   recentFeedHealth,
 } from "./health.ts";

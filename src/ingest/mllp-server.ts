@@ -121,11 +121,17 @@ function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void, 
         db,
         batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin, merges: j.merges } })),
         onError,
-        touched &&
-          (async (tx, out) => {
-            const people = peopleOf(out);
-            if (people.length > 0) await touched.inTransaction(tx, people);
-          }),
+        // People are queued with the batch's writes when the face can say how as SQL, so the writes carry
+        // the COMMIT; otherwise in a step of their own before it.
+        touched && !touched.inTransactionText
+          ? async (tx, out) => {
+              const people = peopleOf(out);
+              if (people.length > 0) await touched.inTransaction(tx, people);
+            }
+          : undefined,
+        touched?.inTransactionText
+          ? (people) => (touched.inTransactionText as (p: string[]) => string)(people)
+          : undefined,
       );
       for (const o of outcomes) onOutcome(o);
       const people = touched ? peopleOf(outcomes) : [];

@@ -21,6 +21,12 @@ export interface Queryable {
   /** Runs one or more statements without parameters (migrations, DDL). */
   exec(sql: string): Promise<void>;
   /**
+   * In a transaction, runs statements without parameters as its last, and on a server sends them with the
+   * COMMIT in one round trip: nothing may run after them, and the transaction commits as it would have.
+   * Outside a transaction, or on PGlite (no round trips), the same as exec. Optional: call execLast(q, sql).
+   */
+  execLast?(sql: string): Promise<void>;
+  /**
    * Bulk-loads rows with COPY ... FROM in PostgreSQL's text format. `chunks` are already-encoded lines
    * (see copy-format.ts), each ending in a newline, as text or UTF-8 bytes (CopyWriter). Returns the number of
    * rows loaded.
@@ -35,6 +41,11 @@ export interface Queryable {
    * its transactions: for the few statements that take another form there (store/layout.ts, `onCitus`).
    */
   readonly citus?: boolean;
+}
+
+/** Runs statements as the transaction's last (with its COMMIT where the engine can), or with exec. */
+export function execLast(q: Queryable, sql: string): Promise<void> {
+  return q.execLast ? q.execLast(sql) : q.exec(sql);
 }
 
 export interface Db extends Queryable {

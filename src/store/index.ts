@@ -27,7 +27,15 @@ export {
   type NamedRow,
   type TableShape,
 } from "./copy-format.ts";
-export { DatabaseError, type Db, type EngineName, type Queryable, quoteIdent, type Row } from "./db.ts";
+export {
+  DatabaseError,
+  type Db,
+  type EngineName,
+  execLast,
+  type Queryable,
+  quoteIdent,
+  type Row,
+} from "./db.ts";
 export { withIndexesDeferred } from "./deferred-indexes.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export {

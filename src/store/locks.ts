@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "./db.ts";
-import { prepared } from "./prepared.ts";
 
 /**
  * Names hash into a fixed number of advisory locks, so a bulk load linking thousands of records holds at most
@@ -15,12 +14,6 @@ export function lockKey(text: string): string {
   return String(LOCK_BASE + bucket);
 }
 
-// Run by every ADT batch and MPI write: parsed once per connection.
-const LOCK_NAMES = prepared(
-  "store.lock-names",
-  "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) s",
-);
-
 /**
  * Takes transaction-scoped advisory locks on these names, in a fixed order so two transactions never wait
  * for each other in a circle.
@@ -28,5 +21,8 @@ const LOCK_NAMES = prepared(
 export async function lockNames(q: Queryable, names: Iterable<string>): Promise<void> {
   const keys = [...new Set([...names].map(lockKey))].sort();
   if (keys.length === 0) return;
-  await q.query(LOCK_NAMES, [keys]);
+  // Text without parameters (the keys are numbers): a transaction's BEGIN goes with it in one round trip.
+  await q.exec(
+    `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest('{${keys.join(",")}}'::bigint[]) AS k ORDER BY 1) s`,
+  );
 }

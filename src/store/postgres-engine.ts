@@ -98,6 +98,54 @@ function queryable(client: pg.PoolClient | pg.Pool, citus: boolean): Queryable {
   };
 }
 
+/**
+ * A transaction's statements, with two round trips saved: BEGIN goes with the first statement when that is
+ * text without parameters (a batch's lock, see locks.ts), and COMMIT with the statements given to execLast.
+ * Once execLast has committed, any further statement is an error, never a statement run outside the transaction.
+ */
+function transactionQueryable(client: pg.PoolClient, citus: boolean) {
+  const inner = queryable(client, citus);
+  let state: "idle" | "open" | "committed" = "idle";
+  const open = async () => {
+    if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
+    if (state === "idle") {
+      await client.query("BEGIN");
+      state = "open";
+    }
+  };
+  const withBegin = (sql: string) => {
+    if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
+    const text = state === "idle" ? `BEGIN;\n${sql}` : sql;
+    state = "open";
+    return text;
+  };
+  const tx: Queryable = {
+    citus,
+    async query(sql, params) {
+      await open();
+      return inner.query(sql, params);
+    },
+    async exec(sql) {
+      await client.query(withBegin(sql));
+    },
+    async execLast(sql) {
+      await client.query(`${withBegin(sql)};\nCOMMIT`);
+      state = "committed";
+    },
+    async copyFrom(table, columns, chunks) {
+      await open();
+      return inner.copyFrom(table, columns, chunks);
+    },
+  };
+  return {
+    queryable: tx,
+    async commit() {
+      if (state === "open") await client.query("COMMIT");
+      state = "committed";
+    },
+  };
+}
+
 export async function openPostgres(url: string): Promise<Db> {
   const location = describeUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
@@ -121,10 +169,10 @@ export async function openPostgres(url: string): Promise<Db> {
     ...queryable(pool, citus),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      const tx = transactionQueryable(client, citus);
       try {
-        await client.query("BEGIN");
-        const result = await fn(queryable(client, citus));
-        await client.query("COMMIT");
+        const result = await fn(tx.queryable);
+        await tx.commit();
         return result;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});

@@ -98,6 +98,15 @@ test("the FHIR corpus: every resource accounted for, at least 70% of what OnePla
     ].join("\n"),
   );
   assert.ok(stored / taken >= 0.7, `stored ${stored} of ${taken} resources of types OnePlace takes`);
+  // UK Core's smoking-cessation EpisodeOfCare is typed by SNOMED CT, which is accepted and flagged (a care-plan-type
+  // mapping corrects it later); it has no period at all, so no day the plan started, and that alone refuses it.
+  const episodes = await db.query<{ reason: string }>(
+    "SELECT reason FROM ingest_reject WHERE layout = 'EpisodeOfCare' AND status = 'open'",
+  );
+  assert.deepEqual(
+    episodes.map((e) => e.reason.replace(/^.*?: (?=EpisodeOfCare)/, "")),
+    ["EpisodeOfCare.period.start is missing or not a date"],
+  );
 
   const counts = await db.query<{ t: string; n: number }>(
     `SELECT 'gp_entry' AS t, count(*) AS n FROM gp_entry WHERE source_system IN ('synthea-bulk', 'uk-core')

@@ -20,10 +20,16 @@ test("each CSV layout has its page in docs/formats, naming every column, with an
   }
 });
 
-test("every HL7 code map is documented with its field, in the code maps page and the ADT page's rule per field", () => {
+test("every code map is documented with its field, in the code maps page and the ADT (or FHIR) page's rule per field", () => {
   const codeMaps = readFileSync(new URL("../../docs/formats/code-maps.md", import.meta.url), "utf8");
   const adt = readFileSync(new URL("../../docs/formats/hl7-adt.md", import.meta.url), "utf8");
+  const fhir = readFileSync(new URL("../../docs/formats/fhir.md", import.meta.url), "utf8");
   for (const f of Object.values(CODED_FIELDS)) {
+    if ("format" in f && f.format === "fhir") {
+      assert.ok(codeMaps.includes(`| \`${f.map}\` | ${f.field} `), `code-maps.md: ${f.map}`);
+      assert.ok(fhir.includes(`\`${f.map}\` code map`), `fhir.md: ${f.map}`);
+      continue;
+    }
     const field = f.field.split(".")[0];
     assert.match(
       codeMaps,

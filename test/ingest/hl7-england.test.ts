@@ -271,7 +271,7 @@ test("a first day of ADT nobody mapped: stored and acknowledged AA, listed with 
     { sourceSystem: "itk-pas", mapName: "discharge-method", sourceCode: "Home", targetCode: "discharged" },
   ];
   const first = await db.transaction((tx) => addCodeMappings(tx, mappings));
-  assert.deepEqual(first, { changed: 4, eventsCorrected: 4, visitsRewritten: 1 });
+  assert.deepEqual(first, { changed: 4, eventsCorrected: 4, visitsRewritten: 1, recordsCorrected: 0 });
   const after = await spell();
   assert.equal(after.admission_method, "emergency");
   assert.equal(after.specialty_code, "100");
@@ -290,6 +290,7 @@ test("a first day of ADT nobody mapped: stored and acknowledged AA, listed with 
     changed: 0,
     eventsCorrected: 0,
     visitsRewritten: 0,
+    recordsCorrected: 0,
   });
   // A message after the mapping decodes with it at once.
   const later = await sendOne(

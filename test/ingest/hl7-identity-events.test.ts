@@ -4,13 +4,14 @@
 // visit information, at once when the MPI can confirm the patient it moves onto, else on the identity review
 // queue), A17 (swap patients) and A29 (delete person information: only what that source said).
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
   applyHl7Batch,
   applyReviewedEvent,
+  type FeedHealth,
   feedHealth,
   heldAlarms,
   loadHl7File,
@@ -18,7 +19,8 @@ import {
 import { type MllpServer, startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { decideReview, listReview, relinkRecord, unmerge } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
-import { useTestDb } from "../helpers/test-db.ts";
+import { runCli } from "../helpers/cli.ts";
+import { createTestDatabase, useTestDb } from "../helpers/test-db.ts";
 import { loopbackSource, sendOne } from "./mllp-harness.ts";
 
 let server: MllpServer;
@@ -957,4 +959,65 @@ test("feed health does not count a visit the source deleted (A29) as held, nor r
   );
   assert.equal(transfer.code, "AA", transfer.reason);
   assert.deepEqual(await held(), ["VH2"]);
+});
+
+test("feed health lists the messages a deletion (A29) holds, each with why, on the command line and in its JSON", async () => {
+  const DELETED_AT = "20140603120000+0100";
+  await one(admit(pid3("RXD1"), "VD1", "WARDD", "DELPAS"));
+  assert.equal((await one(message("A29", [pid(pid3("RXD1")), "PV1|1|N"], DELETED_AT, "DELPAS"))).code, "AA");
+  const late = message(
+    "A01",
+    [pid(pid3("RXD1")), pv1({ 2: "I", 3: "WARDD^^^RX1", 4: "21", 10: "300", 19: "VD2", 44: AT })],
+    "20140602090000+0100",
+    "DELPAS",
+  );
+  const out = await one(late);
+  assert.equal(out.held, true);
+  // Sent again: a duplicate, still one held message.
+  assert.equal((await one(late)).duplicate, true);
+  const health = (await feedHealth(place.db)).find((f) => f.sourceSystem === "delpas");
+  assert.equal(health?.heldMessageCount, 1);
+  assert.deepEqual(
+    health?.heldMessages?.map((m) => [m.controlId, m.messageType, m.messageTime]),
+    [[out.controlId, "ADT^A01", "2014-06-02T08:00:00.000Z"]],
+  );
+  assert.match(health?.heldMessages?.[0].reason ?? "", /dated before delpas deleted record RXD1 \(A29 of/);
+  // Nothing about the patient but the record id their source gave: no name, no date of birth.
+  assert.doesNotMatch(JSON.stringify(health?.heldMessages), /FAM|ANN|1940/);
+
+  // The command line lists it under the table, with why, and its JSON carries the same: a place of its own, as
+  // the command opens the place in a process of its own.
+  const database = await createTestDatabase({ migrated: true });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), "oneplace-held-"));
+    const file = join(dir, "deleted.hl7");
+    const deletion = message("A29", [pid(pid3("RXD1")), "PV1|1|N"], DELETED_AT, "DELPAS");
+    writeFileSync(file, `${[admit(pid3("RXD1"), "VD1", "WARDD", "DELPAS"), deletion].join("\r\n")}\r\n`);
+    const cli = (...args: string[]) => runCli(args, database.env);
+    assert.equal((await cli("ingest", "hl7", file, "-q")).code, 0);
+    writeFileSync(file, `${late}\r\n`);
+    const load = await cli("ingest", "hl7", file, "-q");
+    assert.match(
+      load.stdout,
+      /1 read, 0 loaded, 0 already there, 1 held, 0 rejected/,
+      load.stdout + load.stderr,
+    );
+    const text = await cli("feeds");
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /Messages held, never applied: their source deleted the patient's record \(A29\)/,
+    );
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `delpas: 1 held\\n\\s+${out.controlId}\\s+ADT\\^A01 .*dated before delpas deleted record RXD1`,
+      ),
+    );
+    const json = JSON.parse((await cli("feeds", "--json")).stdout) as FeedHealth[];
+    assert.equal(json.find((f) => f.sourceSystem === "delpas")?.heldMessages?.[0].controlId, out.controlId);
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    await database.drop();
+  }
 });

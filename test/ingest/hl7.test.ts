@@ -77,13 +77,27 @@ const rejectsOf = async (controlId: string) =>
     .filter((r) => r.originKey.startsWith(`${controlId}#`))
     .map((r) => r.reason);
 
-test("four senders at once: every message is committed before its ACK, and all of them are applied", async () => {
+test("four senders at once: every message is committed before its ACK, and all of them are applied; one refused among them takes only itself down, kept as its own reject", async () => {
   const clients = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect(server.port)));
   const seen: string[] = [];
+  let refused = "";
   await Promise.all(
     clients.map(async (client, c) => {
       for (let i = 0; i < 12; i++) {
         const n = 1000 + c * 100 + i;
+        if (c === 2 && i === 6) {
+          // Sent while the other senders' messages are being gathered into the same group commits.
+          const bad = adt(
+            "A01",
+            patient(n, { nhsNumber: "9434765918" }),
+            inpatient(`V${n}`, { ward: "AMU", admitAt: "2014-03-01T10:00:00Z" }),
+            "2014-03-01T10:00:04Z",
+          );
+          const ack = readAck(parseMessage(await client.send(bad)));
+          assert.equal(ack.code, "AE");
+          refused = ack.controlId;
+          continue;
+        }
         const message = adt(
           "A01",
           patient(n),
@@ -103,11 +117,18 @@ test("four senders at once: every message is committed before its ACK, and all o
     }),
   );
   await Promise.all(clients.map((c) => c.close()));
-  assert.equal(new Set(seen).size, 48);
+  assert.equal(new Set(seen).size, 47);
   const spells = await db.query<{ n: number }>(
     "SELECT count(*) AS n FROM hospital_spell WHERE source_record_id LIKE 'V1%'",
   );
-  assert.equal(Number(spells[0].n), 48);
+  assert.equal(Number(spells[0].n), 47);
+  const rejects = (await listRejects(db, { sourceSystem: "acute-pas", status: "open" })).filter((r) =>
+    r.originKey.startsWith(`${refused}#`),
+  );
+  assert.equal(rejects.length, 1);
+  assert.match(rejects[0].reason, /Modulus 11/);
+  // Its own payload, not another message's of its group.
+  assert.match(String(rejects[0].payload), /V1206/);
 });
 
 test("a message sent again (same control id) is acknowledged again and applied once", async () => {
@@ -238,7 +259,7 @@ test("an unknown ward code is stored as unmapped and acknowledged; mapping it co
       { sourceSystem: "acute-pas", mapName: "ward-kind", sourceCode: "NEWWARD", targetCode: "surgical" },
     ]),
   );
-  assert.deepEqual(mapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
+  assert.deepEqual(mapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1, recordsCorrected: 0 });
   assert.deepEqual(await wardKinds(), ["surgical"]);
   // A mapping changed later re-decodes what was stored under the earlier one (no longer flagged).
   const remapped = await db.transaction((tx) =>
@@ -246,7 +267,7 @@ test("an unknown ward code is stored as unmapped and acknowledged; mapping it co
       { sourceSystem: "acute-pas", mapName: "ward-kind", sourceCode: "NEWWARD", targetCode: "stroke-unit" },
     ]),
   );
-  assert.deepEqual(remapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1 });
+  assert.deepEqual(remapped, { changed: 1, eventsCorrected: 1, visitsRewritten: 1, recordsCorrected: 0 });
   assert.deepEqual(await wardKinds(), ["stroke-unit"]);
 });
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seedUsers, TEAMS } from "../governance/fixtures.ts";
-import { CSV_REJECT, HL7_REJECT, personOf, prepareBackoffice } from "./backoffice-data.ts";
+import { CSV_REJECT, HELD_CONTROL_ID, HL7_REJECT, personOf, prepareBackoffice } from "./backoffice-data.ts";
 import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const tokens = new Map<string, string>();
@@ -260,4 +260,9 @@ test("feed health lists each source with its counts and lag", async () => {
   assert.match(res.body, /<title>Feed health – OnePlace<\/title>/);
   assert.match(res.body, /acute-pas/);
   assert.match(res.body, /social-care/);
+  // A message its source's deletion (A29) holds is listed with why.
+  assert.match(res.body, /Messages held by a deletion/);
+  assert.match(res.body, new RegExp(`Control id </span>${HELD_CONTROL_ID}</td>`));
+  assert.match(res.body, /dated before ward-pas deleted record D1 \(A29 of/);
+  assert.doesNotMatch(res.body, /Fictional/);
 });

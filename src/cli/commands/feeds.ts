@@ -2,6 +2,7 @@ import { invalid } from "../../core/errors.ts";
 import {
   addCodeMappings,
   CODE_MAP_NAMES,
+  type FeedHealth,
   feedHealth,
   isTestInstance,
   listUnmapped,
@@ -41,8 +42,29 @@ export const feeds = defineReport({
         `${r.sourceSystem.padEnd(24)} ${(r.lastReceivedAt ?? "-").padEnd(24)} ${String(r.received).padStart(9)} ${String(r.rejected).padStart(9)} ${`${(r.rejectRate * 100).toFixed(2)}%`.padStart(7)} ${String(r.openRejects).padStart(6)} ${String(r.heldVisits).padStart(6)} ${String(r.reviewQueue).padStart(6)}`,
     ),
     "open: rejects awaiting a fix; held: ADT visits waiting for an earlier event and FHIR resources for their Patient; review: identity matches to decide.",
+    ...heldMessageLines(rows),
   ],
 });
+
+/** Messages held by a deletion (A29), the latest of each source with why: listed, as they wait for nothing. */
+function heldMessageLines(rows: FeedHealth[]): string[] {
+  const held = rows.filter((r) => (r.heldMessageCount ?? 0) > 0);
+  if (held.length === 0) return [];
+  const lines = [
+    "",
+    "Messages held, never applied: their source deleted the patient's record (A29) after sending them.",
+  ];
+  for (const r of held) {
+    const shown = r.heldMessages ?? [];
+    const more = (r.heldMessageCount ?? 0) - shown.length;
+    lines.push(
+      `${r.sourceSystem}: ${r.heldMessageCount} held${more > 0 ? ` (the latest ${shown.length} listed)` : ""}`,
+    );
+    for (const m of shown)
+      lines.push(`  ${m.controlId.padEnd(20)} ${m.messageType.padEnd(8)} held ${m.heldAt}  ${m.reason}`);
+  }
+  return lines;
+}
 
 export const feedsWrite = defineCommand({
   name: "feeds write",
@@ -112,7 +134,7 @@ export const feedsMap = defineReport({
     return db.transaction((tx) => addCodeMappings(tx, [mapping]));
   },
   show: (r) =>
-    `${r.changed} mapping added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten.`,
+    `${r.changed} mapping added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten, ${r.recordsCorrected} FHIR records corrected.`,
 });
 
 export const feedsInstance = defineReport({

@@ -279,7 +279,7 @@ export const ingestCodes = defineReport({
   options: {},
   load: ({ args, db }) => loadCodeMap(db, args.file),
   show: (r) =>
-    `${r.changed} mappings added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
+    `${r.changed} mappings added or changed; ${r.eventsCorrected} stored events corrected, ${r.visitsRewritten} visits rewritten, ${r.recordsCorrected} FHIR records corrected. Replay rejects that needed them with 'oneplace rejects replay --all'.`,
 });
 
 /** Every problem with a code map file is the person's to fix (its layout, a missing column, a bad row). */

@@ -1,5 +1,6 @@
 import type { Encounter, EpisodeOfCare, PractitionerRole } from "fhir/r4.js";
 import { isIsoDate } from "../../core/dates.ts";
+import { CARE_PLAN_TYPES } from "../hl7/coded.ts";
 import {
   codingIn,
   dateOf,
@@ -13,6 +14,7 @@ import {
   requireId,
   subjectOf,
 } from "./fields.ts";
+import type { LocalCode } from "./local-codes.ts";
 import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "./systems.ts";
 
 // Encounters and episodes of care. An Encounter in standard R4 / UK Core is read by its class (v3 ActCode):
@@ -216,9 +218,18 @@ export function mapEpisodeOfCare(e: EpisodeOfCare, ctx: MapContext): Mapped {
   const { source, at } = ctx;
   const id = requireId(e, "EpisodeOfCare");
   const subject = subjectOf(e.patient, "EpisodeOfCare.patient");
-  const planType = codingIn(e.type, FHIR_SYSTEMS.carePlanType)?.code;
-  if (!planType || !["joint-health-social", "end-of-life", "crisis"].includes(planType)) {
-    fail(`EpisodeOfCare.type needs a code from ${FHIR_SYSTEMS.carePlanType}`);
+  // OnePlace's own code, or a code as received (a SNOMED CT or a system's own): decoded by the source's code
+  // map care-plan-type, or stored as 'unmapped' with its code kept until a mapping corrects it.
+  const own = codingIn(e.type, FHIR_SYSTEMS.carePlanType)?.code;
+  let planType: string;
+  let localCode: LocalCode | undefined;
+  if (own && (CARE_PLAN_TYPES as readonly string[]).includes(own)) planType = own;
+  else {
+    const code = own ?? e.type?.flatMap((t) => t.coding ?? []).find((c) => c.code)?.code;
+    if (!code) fail("EpisodeOfCare.type has no code: it says what kind of care plan this is");
+    const target = ctx.localCode?.("care-plan-type", code as string) ?? null;
+    planType = target ?? "unmapped";
+    localCode = { map: "care-plan-type", code: code as string, mapped: target !== null };
   }
   const start = dateOf(e.period?.start, "EpisodeOfCare.period.start");
   const end = e.period?.end ? dateOf(e.period.end, "EpisodeOfCare.period.end") : null;
@@ -246,6 +257,7 @@ export function mapEpisodeOfCare(e: EpisodeOfCare, ctx: MapContext): Mapped {
     table: "care_plan",
     recordId: id,
     subject,
+    ...(localCode ? { localCode } : {}),
     build: (personId) => [
       personId,
       null,

@@ -5,6 +5,8 @@ import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import { normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
 import type { CanonicalName } from "../canonical.ts";
+import type { CodeMapName } from "../hl7/coded.ts";
+import type { LocalCode } from "./local-codes.ts";
 
 // What every FHIR mapper shares: the reject it throws, what it maps to, and how it reads the common fields
 // (codings, dates, references to a Patient, an Organization or a Medication).
@@ -66,6 +68,8 @@ export interface Activity {
   build: (personId: string, practice: string | null) => unknown[];
   /** A further row of the same resource (an observation's component): written, not counted again. */
   part?: boolean;
+  /** A code OnePlace does not define, as received, with whether the source's code map gave its value. */
+  localCode?: LocalCode;
 }
 
 export type Mapped =
@@ -92,6 +96,8 @@ export interface MapContext {
   at: string;
   orgCode(resourceId: string): string | undefined;
   medication(resourceId: string): MedicationRow | undefined;
+  /** The source's mapping of a local code (code maps of FHIR fields, fhir/local-codes.ts), or null. */
+  localCode?(map: CodeMapName, code: string): string | null;
 }
 
 export function ext(resource: { extension?: Extension[] } | undefined, url: string): Extension | undefined {

@@ -13,6 +13,7 @@ import type { PeopleTouched } from "../touched.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
 import { londonDay, type Retraction } from "./fields.ts";
 import { forgetHeldText, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
+import { type LocalCode, writeLocalCodes } from "./local-codes.ts";
 import { referenceContext } from "./references.ts";
 import {
   FhirReject,
@@ -532,6 +533,7 @@ async function writeActivity(
   const rows = new Map<CanonicalName, unknown[][]>();
   const parts = new Map<CanonicalName, unknown[][]>();
   const subjects: [string, string, string, string, string][] = [];
+  const codes: { table: CanonicalName; recordId: string; code?: LocalCode }[] = [];
   for (const a of activity) {
     const personId = personOf(a);
     if (!personId) {
@@ -563,6 +565,7 @@ async function writeActivity(
             byNhs.get(a.m.subject.nhsNumber)?.recordId ?? "",
           ] as const);
     subjects.push([source, a.m.table, a.m.recordId, subject[0], subject[1]]);
+    if (!a.m.part) codes.push({ table: a.m.table, recordId: a.m.recordId, code: a.m.localCode });
   }
   for (const [table, list] of rows) {
     const c = await writeCanonical(q, table, list);
@@ -577,6 +580,7 @@ async function writeActivity(
     for (const p of c.people) out.people.add(p);
   }
   await subjectsOf(q, subjects, script);
+  await writeLocalCodes(q, source, codes);
 }
 
 export async function storeRejects(q: Queryable, s: FhirSession, rejects: ItemReject[]): Promise<void> {

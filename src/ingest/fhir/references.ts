@@ -3,6 +3,7 @@ import type { Queryable } from "../../store/index.ts";
 import { medicationRowOf } from "./clinical.ts";
 import type { FhirItem } from "./document.ts";
 import { FhirReject, type MapContext, type MedicationRow } from "./fields.ts";
+import { localMappings } from "./local-codes.ts";
 import { identifierKeys, orgCodeOfResource } from "./resources.ts";
 
 // What a chunk's resources refer to by id (or, for an Organization, by identifier), looked up once per chunk: the Organizations and Medications in the
@@ -72,5 +73,9 @@ export async function referenceContext(
           receivedAt: at,
         });
   }
-  return { source, at, orgCode: (id) => orgs.get(id), medication: (id) => meds.get(id) };
+  const types = new Set(
+    items.map((i) => (i.resource as { resourceType?: string } | null)?.resourceType ?? ""),
+  );
+  const localCode = await localMappings(q, source, types);
+  return { source, at, orgCode: (id) => orgs.get(id), medication: (id) => meds.get(id), localCode };
 }

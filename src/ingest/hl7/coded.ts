@@ -25,6 +25,9 @@ export const WARD_KINDS = [
   "other",
 ] as const;
 
+/** The care plan types OnePlace defines (care_plan.plan_type). */
+export const CARE_PLAN_TYPES = ["joint-health-social", "end-of-life", "crisis"] as const;
+
 export interface CodedField {
   /** The code map's name in ingest_code_map. */
   map: string;
@@ -35,6 +38,8 @@ export interface CodedField {
   targets: readonly string[] | { describe: string; accepts(target: string): boolean };
   /** The value of a standard code, or null when the standard does not have it. */
   standard(code: string): string | null;
+  /** A FHIR field (its rows are corrected in their table, see fhir/local-codes.ts); HL7 when absent. */
+  format?: "fhir";
   /** VisitDetail's key for the value (absent for patient fields). */
   detailKey?:
     | "wardKind"
@@ -120,6 +125,14 @@ export const CODED_FIELDS = {
     what: "administrative sex",
     targets: ADMINISTRATIVE_SEX.values,
     standard: ADMINISTRATIVE_SEX.decode,
+  },
+  "care-plan-type": {
+    map: "care-plan-type",
+    field: "EpisodeOfCare.type",
+    what: "care plan type (FHIR EpisodeOfCare)",
+    targets: CARE_PLAN_TYPES,
+    standard: none,
+    format: "fhir",
   },
 } as const satisfies Record<string, CodedField>;
 

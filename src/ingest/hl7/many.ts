@@ -11,6 +11,7 @@ import {
 import {
   cols,
   type Db,
+  execLast,
   insertText,
   literal,
   lockNames,
@@ -21,6 +22,7 @@ import { subjectsText, upsertCanonicalText } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
 import { resolveMessageRejectsText } from "../rejects.ts";
 import { sourcesIgnoringBarePid2 } from "../sources.ts";
+import { peopleOf } from "../touched.ts";
 import {
   type AdtEvent,
   AdtRejection,
@@ -142,6 +144,9 @@ const patientsOf = (f: Pick<FirstPass, "patient" | "swapPatient">) =>
 
 const EVENT_COLS = cols(
   "source_system text, visit_number text, control_id text, trigger_event text, message_time timestamptz, record_id text, detail jsonb",
+);
+const HELD_COLS = cols(
+  "source_system text, control_id text, message_type text, message_time timestamptz, reason text",
 );
 const MESSAGE_COLS = cols(
   "source_system text, control_id text, message_type text, message_time timestamptz, status text, ack_code text, payload text, payload_sha256 text, load_id uuid",
@@ -672,6 +677,19 @@ function batchScript(items: readonly Item[], accepted: Accepted[], held: Held[],
     ]),
     APPLIED_ON_CONFLICT,
   );
+  // Held by a deletion: listed with why for feed health.
+  sql += insertText(
+    "adt_held_message",
+    HELD_COLS,
+    held.map((h) => [
+      h.event.sourceSystem,
+      h.event.controlId,
+      h.event.messageType,
+      h.event.messageTime,
+      h.reason,
+    ]),
+    "ON CONFLICT DO NOTHING",
+  );
   return sql;
 }
 
@@ -688,7 +706,19 @@ function linkedPerson(
   }
 }
 
-export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promise<Hl7Outcome[]> {
+/** What a batch's caller adds to its one write script. */
+interface BatchEnd {
+  /** SQL run with the batch's writes, given the people its applied messages are about (e.g. a rescore queue). */
+  withWrites?: (personIds: string[]) => string;
+  /** Nothing runs after the batch in its transaction: its write script goes with the COMMIT when it can. */
+  last?: boolean;
+}
+
+export async function applyHl7Many(
+  q: Queryable,
+  items: readonly Item[],
+  end: BatchEnd = {},
+): Promise<Hl7Outcome[]> {
   const outcomes: (Hl7Outcome | null)[] = items.map(() => null);
   const rejections: Rejected[] = [];
   const unsupported: (UnsupportedItem & { index: number })[] = [];
@@ -720,7 +750,18 @@ export async function applyHl7Many(q: Queryable, items: readonly Item[]): Promis
       })),
     ),
   );
-  if (sql || resolved) await q.exec(sql + resolved);
+  const people = new Set<string>();
+  for (const a of accepted) {
+    const person = linkedPerson(personOf, a.event.sourceSystem, a.event.patient.recordId);
+    if (person) people.add(person);
+  }
+  const script = sql + resolved + (end.withWrites && people.size > 0 ? end.withWrites([...people]) : "");
+  // The script is the transaction's last statement unless something below still has to run.
+  const more =
+    unsupported.length > 0 ||
+    rejections.length > 0 ||
+    accepted.some((a) => a.event.trigger === "A47" || a.event.trigger === "A29" || a.event.visitProblem);
+  if (script) await (end.last && !more ? execLast(q, script) : q.exec(script));
   if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
   // After this batch's writes, in message order: A47's visit events and subjects follow the new id; A29's visits
   // fold away and its record leaves the MPI (so nothing written above brings them back).
@@ -821,10 +862,12 @@ export async function applyHl7Batch(
   items: readonly { raw: string; ctx: Hl7Context }[],
   onInternalError?: (error: unknown) => void,
   beforeCommit?: (tx: Queryable, outcomes: Hl7Outcome[]) => Promise<void>,
+  withWrites?: (personIds: string[]) => string,
 ): Promise<Hl7Outcome[]> {
   try {
     return await db.transaction(async (tx) => {
-      const out = await applyHl7Many(tx, items);
+      // Without a step of its own before the commit, the batch's writes carry the COMMIT (one round trip).
+      const out = await applyHl7Many(tx, items, { withWrites, last: !beforeCommit });
       if (beforeCommit) await beforeCommit(tx, out);
       return out;
     });
@@ -833,6 +876,8 @@ export async function applyHl7Batch(
     return db.transaction(async (tx) => {
       const out: Hl7Outcome[] = [];
       for (const { raw, ctx } of items) out.push(await processHl7Safely(tx, raw, ctx, onInternalError));
+      const people = peopleOf(out);
+      if (withWrites && people.length > 0) await tx.exec(withWrites(people));
       if (beforeCommit) await beforeCommit(tx, out);
       return out;
     });

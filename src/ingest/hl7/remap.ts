@@ -1,5 +1,6 @@
 import { invalid } from "../../core/errors.ts";
 import type { Queryable } from "../../store/index.ts";
+import { correctLocalCodes, isFhirMap } from "../fhir/local-codes.ts";
 import { upsertCodeMap } from "../sources.ts";
 import { type AdtTrigger, dischargeMethodOfValue, readHeader, readVisit, type VisitDetail } from "./adt.ts";
 import { CODED_FIELDS, type CodeLookup, type CodeMapName, isCodeMapName, targetProblem } from "./coded.ts";
@@ -25,6 +26,8 @@ export interface MappingResult {
   eventsCorrected: number;
   /** Visits whose canonical rows were rewritten. */
   visitsRewritten: number;
+  /** Rows stored from FHIR with the code (e.g. care plans from EpisodeOfCare.type) given their mapped value. */
+  recordsCorrected: number;
 }
 
 /** Why a mapping cannot be added (its map name or target), or null. Never repeats patient data. */
@@ -63,10 +66,14 @@ export async function addCodeMappings(
     if (problem) throw invalid("ingest.code-map", problem);
   }
   const changed = await upsertCodeMap(q, mappings);
+  let recordsCorrected = 0;
+  for (const m of mappings.filter((x) => isFhirMap(x.mapName as CodeMapName)))
+    recordsCorrected += await correctLocalCodes(q, { ...m, mapName: m.mapName as CodeMapName });
+  const hl7 = mappings.filter((x) => !isFhirMap(x.mapName as CodeMapName));
   let eventsCorrected = 0;
   const visits = new Set<string>();
   const done = new Set<string>();
-  for (const m of mappings) {
+  for (const m of hl7) {
     const map = m.mapName as CodeMapName;
     const rows = await q.query<{ visit_number: string; control_id: string; detail: VisitDetail | string }>(
       `SELECT visit_number, control_id, detail FROM adt_visit_event
@@ -85,12 +92,12 @@ export async function addCodeMappings(
       visits.add(`${m.sourceSystem}\u0000${r.visit_number}`);
     }
   }
-  eventsCorrected += await redecodeStored(q, mappings, visits, done);
+  if (hl7.length > 0) eventsCorrected += await redecodeStored(q, hl7, visits, done);
   for (const key of visits) {
     const [source, visit] = key.split("\u0000");
     await refoldVisit(q, source, visit);
   }
-  return { changed, eventsCorrected, visitsRewritten: visits.size };
+  return { changed, eventsCorrected, visitsRewritten: visits.size, recordsCorrected };
 }
 
 /**

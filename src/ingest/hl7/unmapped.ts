@@ -31,7 +31,14 @@ export function unmappedText(events: readonly AdtEvent[]): string {
       }
     }
   }
-  return insertText("ingest_unmapped_code", UNMAPPED_COLS, [...rows.values()], UNMAPPED_ON_CONFLICT);
+  return unmappedCodesText([...rows.values()]);
+}
+
+/** The statement adding counted codes: source, map, code, occurrences, first and last seen. */
+export function unmappedCodesText(
+  rows: readonly (readonly [string, string, string, number, string, string])[],
+): string {
+  return insertText("ingest_unmapped_code", UNMAPPED_COLS, rows, UNMAPPED_ON_CONFLICT);
 }
 
 /** What the record linked already knows, as the MPI's linked-record view gives it. */

@@ -188,4 +188,27 @@ export const INGEST_TABLES = {
     { source_system: "text", record_id: "text", deleted_at: "timestamptz", control_id: "text" },
     { layout: "local", primaryKey: ["source_system", "record_id"] },
   ),
+  // 1058_adt_held_message.sql
+  adt_held_message: table(
+    {
+      source_system: "text",
+      control_id: "text",
+      message_type: "text",
+      message_time: "timestamptz?",
+      reason: "text",
+      held_at: "timestamptz",
+    },
+    { layout: "local", primaryKey: ["source_system", "control_id"] },
+  ),
+  // 1057_ingest_local_code.sql
+  ingest_local_code: table(
+    {
+      source_system: "text",
+      table_name: "text",
+      source_record_id: "text",
+      map_name: "text",
+      source_code: "text",
+    },
+    { layout: "local", primaryKey: ["source_system", "table_name", "source_record_id", "map_name"] },
+  ),
 } as const;

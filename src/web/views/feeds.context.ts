@@ -76,6 +76,20 @@ export function feedsContext(feeds: FeedHealth[], now: Date) {
         { text: num(f.unmapped.length), format: "numeric" },
       ];
     }),
+    heldMessageRows: feeds.flatMap((f) =>
+      (f.heldMessages ?? []).map((m) => [
+        { text: f.sourceSystem },
+        { text: m.controlId },
+        { text: m.messageType },
+        { text: m.messageTime ? dateTime(m.messageTime) : "–" },
+        { text: dateTime(m.heldAt) },
+        { text: m.reason },
+      ]),
+    ),
+    heldMessagesNotListed: feeds.reduce(
+      (n, f) => n + Math.max(0, (f.heldMessageCount ?? 0) - (f.heldMessages?.length ?? 0)),
+      0,
+    ),
     unmappedRows: feeds.flatMap((f) =>
       f.unmapped.map((u) => [
         { text: f.sourceSystem },
