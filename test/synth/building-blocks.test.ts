@@ -11,9 +11,9 @@ import { createContext } from "../../src/synth/context.ts";
 import { loadEfiCodeLists } from "../../src/synth/efi-codes.ts";
 import { randomUuid } from "../../src/synth/fast-uuid.ts";
 import { simulatePerson } from "../../src/synth/generate.ts";
+import { emergencyAdmissionRate, type RiskState } from "../../src/synth/hazards.ts";
 import { startJointPlan } from "../../src/synth/life-social-care.ts";
 import { LifeSimulation } from "../../src/synth/life-state.ts";
-import { emergencyAdmissionRate, type RiskState } from "../../src/synth/hazards.ts";
 import { FORMULARY } from "../../src/synth/medicines.ts";
 import { misspell, nameVariant } from "../../src/synth/names.ts";
 import {
