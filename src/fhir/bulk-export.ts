@@ -381,10 +381,12 @@ export class BulkExporter {
     const files = new NdjsonFiles(dir, pending.request.elements ?? null);
     try {
       if (this.cancelled.has(jobId)) throw new Cancelled();
-      await this.db.query(
-        "UPDATE fhir_export_job SET state = 'running', progress = 'starting' WHERE job_id = $1",
+      // Only a job still queued starts: a cancel that came in meanwhile stays cancelled.
+      const started = await this.db.query(
+        "UPDATE fhir_export_job SET state = 'running', progress = 'starting' WHERE job_id = $1 AND state = 'queued' RETURNING job_id",
         [jobId],
       );
+      if (started.length === 0) throw new Cancelled();
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const notes = pending.pseudonymised
         ? await this.writePseudonymised(pending, files)

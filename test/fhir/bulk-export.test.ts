@@ -573,3 +573,46 @@ test("a GP's export in batches of one person gives the same files as one batch: 
     await exporter.stop();
   }
 });
+
+test("a cancel that comes while the job is starting stays cancelled: the job does not run", async () => {
+  const resolved = await resolveApiToken(web.t.db, tokens.get("gp.fhir") as string);
+  assert.ok(resolved);
+  const identity = { ...resolved, clientId: null, scopes: null };
+  // The job's start is held back until the cancel has been written, as a slow connection can do.
+  let release = () => {};
+  const cancelWritten = new Promise<void>((r) => {
+    release = r;
+  });
+  const db = {
+    ...web.t.db,
+    async query(sql: string, params?: unknown[]) {
+      if (sql.includes("SET state = 'running'")) await cancelWritten;
+      return web.t.db.query(sql, params as never);
+    },
+  } as typeof web.t.db;
+  const ctx = { db, ...resolved, origin: { channel: "fhir" as const } };
+  const dir = mkdtempSync(join(home, "cancelled-"));
+  const exporter = new BulkExporter(db, { dir, keys: pseudonymKeysFromEnv(process.env) });
+  await exporter.start();
+  try {
+    const jobId = await exporter.kickOff(identity, ctx, {
+      level: "system",
+      groupId: null,
+      types: SYSTEM_EXPORT_TYPES,
+      since: null,
+      request: "/fhir/R4/$export",
+    });
+    assert.equal(await exporter.cancel(identity, jobId), true);
+    release();
+    await exporter.stop();
+    const [row] = await web.t.db.query<{ state: string }>(
+      "SELECT state FROM fhir_export_job WHERE job_id = $1",
+      [jobId],
+    );
+    assert.equal(row.state, "cancelled");
+    assert.equal(existsSync(join(dir, jobId)), false);
+  } finally {
+    release();
+    await exporter.stop();
+  }
+});
