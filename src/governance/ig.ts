@@ -1,6 +1,7 @@
 // The SQL behind the IG officer's pages and the sharing page: break-glass accesses to review, the audit trail a
 // page at a time (who looked at this person, what did this user look at), and a person's objections and
 // opt-outs. Nothing here decides or audits: reader-ig.ts has the decision and writes the row first.
+import { survivorsOf } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
 import type { AuditRecord } from "./audit-log.ts";
 import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
@@ -13,7 +14,10 @@ export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
 
 export interface BreakGlassEntry {
   breakGlassId: string;
+  /** The person the access was to, as recorded (a merge never changes it). */
   personId: string;
+  /** The person they were merged into since (null: not merged away); the name and NHS Number are theirs. */
+  mergedInto: string | null;
   nhsNumber: string | null;
   personName: { given: string | null; family: string | null };
   username: string;
@@ -114,6 +118,7 @@ function toEntry(r: Record<string, unknown>): BreakGlassEntry {
   return {
     breakGlassId: r.break_glass_id as string,
     personId: r.person_id as string,
+    mergedInto: null,
     nhsNumber: r.nhs_number as Text,
     personName: { given: r.given_name as Text, family: r.family_name as Text },
     username: r.username as string,
@@ -133,6 +138,34 @@ function toEntry(r: Record<string, unknown>): BreakGlassEntry {
   };
 }
 
+/**
+ * Entries whose person the MPI has merged into another since: named as the person they are now part of (the
+ * break_glass row keeps the id it was made for), so the IG officer finds the access under the survivor.
+ */
+async function withSurvivors(db: Queryable, entries: BreakGlassEntry[]): Promise<BreakGlassEntry[]> {
+  const gone = entries.filter((e) => e.nhsNumber === null).map((e) => e.personId);
+  if (gone.length === 0) return entries;
+  const survivors = await survivorsOf(db, gone);
+  if (survivors.size === 0) return entries;
+  const rows = await db.query<{ person_id: string; nhs_number: Text; given_name: Text; family_name: Text }>(
+    `SELECT person_id::text AS person_id, nhs_number, given_name, family_name FROM person
+      WHERE person_id = ANY($1::uuid[])`,
+    [[...new Set(survivors.values())]],
+  );
+  const byId = new Map(rows.map((r) => [r.person_id, r]));
+  return entries.map((e) => {
+    const survivor = survivors.get(e.personId);
+    const p = survivor ? byId.get(survivor) : undefined;
+    if (!survivor || !p) return e;
+    return {
+      ...e,
+      mergedInto: survivor,
+      nhsNumber: p.nhs_number,
+      personName: { given: p.given_name, family: p.family_name },
+    };
+  });
+}
+
 /** Break-glass accesses awaiting review (oldest first, so none waits for ever) or reviewed (newest review first). */
 export async function breakGlassPage(
   db: Queryable,
@@ -147,12 +180,12 @@ export async function breakGlassPage(
     options.limit,
     options.offset,
   ]);
-  return { total: Number(count.n), rows: rows.map(toEntry) };
+  return { total: Number(count.n), rows: await withSurvivors(db, rows.map(toEntry)) };
 }
 
 export async function breakGlassById(db: Queryable, breakGlassId: string): Promise<BreakGlassEntry | null> {
   const rows = await db.query(breakGlassSql("b.break_glass_id = $1"), [breakGlassId]);
-  return rows[0] ? toEntry(rows[0]) : null;
+  return rows[0] ? (await withSurvivors(db, [toEntry(rows[0])]))[0] : null;
 }
 
 /** What the user read under this break-glass: the audit rows that carry its id (on the actor index). */

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { conflict, invalid, notFound } from "../core/errors.ts";
 import { normaliseNhsNumber } from "../core/nhs-number.ts";
+import { peopleMergedInto } from "../mpi/index.ts";
 import { AccessDenied, auditBase, decideAccess, denied } from "./access.ts";
 import { type AuditRecord, appendAuditEvent } from "./audit-log.ts";
 import { recordObjection, recordOptOut } from "./consent.ts";
@@ -178,7 +179,10 @@ function auditTrailReads(base: ReaderBase): Omit<IgReads, "sharing" | "changeSha
         throw notFound("governance.no-such-break-glass", "There is no such break-glass access.", {
           hint: "Go back to the list of break-glass accesses and choose one from it.",
         });
-      await auditAsked("break-glass access for review", [entry.personId]);
+      await auditAsked("break-glass access for review", [
+        entry.personId,
+        ...(entry.mergedInto ? [entry.mergedInto] : []),
+      ]);
       return { entry, accesses: await accessesUnderBreakGlass(db, entry) };
     },
 
@@ -237,7 +241,10 @@ function auditTrailReads(base: ReaderBase): Omit<IgReads, "sharing" | "changeSha
       const people = await readSummaries(db, personIds);
       if (people.length === 0)
         return { people, events: { total: 0, rows: [] }, page, pageSize: IG_PAGE_SIZE };
-      const events = await auditPageForPeople(db, personIds, {
+      // The people merged into them: what the audit recorded under those ids (a break-glass access among it) is
+      // this person's history too.
+      const merged = await peopleMergedInto(db, personIds);
+      const events = await auditPageForPeople(db, [...personIds, ...merged], {
         limit: IG_PAGE_SIZE,
         offset: (page - 1) * IG_PAGE_SIZE,
       });

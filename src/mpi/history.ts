@@ -65,3 +65,48 @@ export async function mergesOf(db: Queryable, personId: string): Promise<MergeEn
     unmergedBy: (r.unmerged_by as string | null) ?? null,
   }));
 }
+
+/**
+ * The people merged into these, and into those in turn, by merges not undone: what stays recorded under their ids
+ * (the audit, a break-glass access) is the survivors' history too. Merges are few a person, so a query a step.
+ */
+export async function peopleMergedInto(db: Queryable, personIds: readonly string[]): Promise<string[]> {
+  const found = new Set<string>(personIds);
+  const merged: string[] = [];
+  for (let step = [...personIds]; step.length > 0; ) {
+    const rows = await db.query<{ id: string }>(
+      `SELECT retired_person_id::text AS id FROM mpi_merge
+        WHERE survivor_person_id = ANY($1::uuid[]) AND unmerged_at IS NULL`,
+      [step],
+    );
+    step = rows.map((r) => r.id).filter((id) => !found.has(id));
+    for (const id of step) found.add(id);
+    merged.push(...step);
+  }
+  return merged.sort();
+}
+
+/** For each of these people merged away (by a merge not undone), the person they are now part of. */
+export async function survivorsOf(db: Queryable, personIds: readonly string[]): Promise<Map<string, string>> {
+  const now = new Map<string, string>();
+  let step = [...new Set(personIds)];
+  // Each id's current survivor: followed up a chain of merges, at most one standing merge per retired person.
+  const current = new Map(step.map((id) => [id, id]));
+  for (let depth = 0; step.length > 0 && depth < 100; depth++) {
+    const rows = await db.query<{ retired: string; survivor: string }>(
+      `SELECT retired_person_id::text AS retired, survivor_person_id::text AS survivor FROM mpi_merge
+        WHERE retired_person_id = ANY($1::uuid[]) AND unmerged_at IS NULL`,
+      [step],
+    );
+    const up = new Map(rows.map((r) => [r.retired, r.survivor]));
+    for (const [id, at] of current) {
+      const next = up.get(at);
+      if (next) {
+        current.set(id, next);
+        now.set(id, next);
+      }
+    }
+    step = [...new Set(rows.map((r) => r.survivor))];
+  }
+  return now;
+}

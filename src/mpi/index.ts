@@ -13,7 +13,14 @@ export {
   readFoundPeople,
 } from "./find.ts";
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
-export { decisionHistory, type MergeEntry, type MpiDecision, mergesOf } from "./history.ts";
+export {
+  decisionHistory,
+  type MergeEntry,
+  type MpiDecision,
+  mergesOf,
+  peopleMergedInto,
+  survivorsOf,
+} from "./history.ts";
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
 export { type MergeRequest, queueMergeReview } from "./merge-review.ts";
 export type { RecordKey } from "./moves.ts";

@@ -22,7 +22,10 @@ export function runMove(q: Queryable, move: SqlFragment): Promise<Record<string,
 // Moving canonical rows between people when records change hands. Activity rows follow the source record
 // they belong to: social care rows name their client id; every other row's record is in ingest_row_subject.
 // Rows about the person rather than a record (objections, opt-outs, care teams) move whole on a merge and
-// are recorded so an unmerge can put them back.
+// are recorded so an unmerge can put them back. A break-glass access never moves: it is the record of what was
+// done to the person it names (its table refuses an update of person_id and a delete, and its seal in the audit
+// chain names that person), so it stays with the retired person and is found under the survivor through the
+// merge (peopleMergedInto, survivorsOf).
 
 const namesClient = (table: CanonicalName) => CATALOGUE[table].columns.some((c) => c.name === "client_id");
 
@@ -36,7 +39,6 @@ export const SUBJECT_TABLES: readonly CanonicalName[] = CANONICAL_TABLES.filter(
 export const PERSON_LEVEL_TABLES = [
   "sharing_objection",
   "data_opt_out",
-  "break_glass",
   "caseload_entry",
   "care_team_member",
   "referral",

@@ -19,6 +19,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 
 let t: TestDatabase;
 let synthOut = "";
+/** What the relationships step made before the history, to say which step made nothing when a test fails. */
+let relationshipsOut = "";
 /** A busy 2-core machine and the embedded engine: a command on 3,000 people can take minutes. */
 const CLI_TIMEOUT = 600_000;
 
@@ -28,7 +30,7 @@ before(async () => {
   t = await createTestDatabase({ migrated: true });
   await withDb(async (db) => {
     await loadSyntheticPlace(db, { ...DEFAULT_SYNTH_CONFIG, seed: "care-history", people: 3000 });
-    await loadCareRelationships(db);
+    relationshipsOut = `Relationships: ${JSON.stringify(await loadCareRelationships(db))}.`;
     synthOut = formatCareHistory(await loadCareHistory(db));
   });
 });
@@ -59,6 +61,9 @@ test("the synthetic place gets MDT meetings on a cadence, with agendas of real p
   assert.match(synthOut, /Care coordination history: [\d,]+ MDT meetings, [\d,]+ people discussed/);
   await withDb(async (db) => {
     const end = await historyEnd(db);
+    // Which step made nothing, should one (the teams come from the relationships step, the meetings from theirs).
+    const state = `${relationshipsOut} ${synthOut} Now: ${await n(db, "SELECT count(*) AS n FROM team")} teams, ${await n(db, "SELECT count(*) AS n FROM mdt_meeting")} meetings; history end ${end}.`;
+    assert.doesNotMatch(synthOut, /history: 0 MDT meetings/, state);
     const meetings = await db.query<{ kind: string; n: number; first: string; last: string }>(
       `SELECT m.source_kind AS kind, count(*)::int AS n, min(held_on)::text AS first, max(held_on)::text AS last
          FROM mdt_meeting m GROUP BY 1 ORDER BY 1`,

@@ -33,7 +33,14 @@ export function breakGlassReviewContext(
     csrf,
     reviewed: entry.reviewedAt !== null,
     summary: [
-      { key: { text: "Person" }, value: { text: name } },
+      {
+        key: { text: "Person" },
+        value: {
+          text: entry.mergedInto
+            ? `${name} (a record since merged into this person's by the master person index)`
+            : name,
+        },
+      },
       { key: { text: "NHS Number" }, value: { text: nhs(entry.nhsNumber) } },
       { key: { text: "Who" }, value: { text: `${entry.userDisplayName} (${entry.username})` } },
       { key: { text: "Role and team" }, value: { text: `${entry.roleName}, ${entry.teamName}` } },

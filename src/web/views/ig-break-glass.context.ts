@@ -24,7 +24,10 @@ function who(e: BreakGlassEntry): string {
 }
 
 function person(e: BreakGlassEntry): string {
-  return `${esc(personName(e.personName))}<br><span class="nhsuk-body-s">NHS Number ${esc(nhs(e.nhsNumber))}</span>`;
+  const merged = e.mergedInto
+    ? `<br><span class="nhsuk-body-s">A record since merged into this person's</span>`
+    : "";
+  return `${esc(personName(e.personName))}<br><span class="nhsuk-body-s">NHS Number ${esc(nhs(e.nhsNumber))}</span>${merged}`;
 }
 
 const reviewHref = (e: BreakGlassEntry) => `/ig/break-glass/${e.breakGlassId}`;

@@ -7,6 +7,7 @@ export function exampleBreakGlass(overrides: Partial<BreakGlassEntry> = {}): Bre
   return {
     breakGlassId: "0b6c7d8e-9f01-4a2b-8c3d-4e5f60718293",
     personId: EXAMPLE_PERSON_ID,
+    mergedInto: null,
     nhsNumber: "9990001234",
     personName: { given: "Ada", family: "Example" },
     username: "sam.social",
