@@ -340,6 +340,7 @@ function gpRows(k: RowKit): void {
         received_at: extracted(e.day),
         value_code_system: null,
         value_code: null,
+        subject_record_id: null,
       },
     ]);
   }

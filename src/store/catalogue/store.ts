@@ -231,6 +231,8 @@ export const STORE_TABLES = {
       // 0942_record_from_standard_fhir.sql: a coded value (a smoking status)
       value_code_system: "text?",
       value_code: "text?",
+      // 1051_gp_entry_subject_in_row.sql: the source record (of source_system) the entry is about
+      subject_record_id: "text?",
     },
     { layout: "distributed", primaryKey: ["person_id", "entry_id"], unique: [PROVENANCE_KEY] },
   ),
