@@ -1,7 +1,7 @@
 import type { Db } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { finishLoad, startLoad } from "../loads.ts";
-import { payloadBytes, type RejectRow } from "../rejects.ts";
+import { BASE64_PAYLOAD, payloadBytes, type RejectRow } from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
 import type { CsvRow } from "./layouts.ts";
 import { type CsvSession, checkHeader, checkRow, type PendingReject, writeChunk } from "./load.ts";
@@ -84,15 +84,20 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
     people ||= Boolean(session.layout.people);
     const rows: CsvRow[] = [];
     const invalid: PendingReject[] = [];
+    session.replaying = new Map();
     for (const r of list) {
       const line = lineOf(r);
-      const parsed = parseCsvText(payloadBytes(r.payload).toString("utf8"), line, true);
+      const text = r.payload.startsWith(BASE64_PAYLOAD)
+        ? payloadBytes(r.payload).toString("utf8")
+        : r.payload;
+      const parsed = parseCsvText(text, line, true);
       if (parsed.records.length !== 1 || parsed.problems.length > 0) {
         out.leftOver.push(r.rejectId);
         continue;
       }
       const record = parsed.records[0];
       const checked = checkRow(session, record.fields, line, record.raw);
+      session.replaying.set(r.originKey.slice(session.layout.name.length + 1), r.rejectId);
       if ("row" in checked) rows.push(checked.row);
       else invalid.push(checked.reject);
       replayed.push(r.rejectId);
