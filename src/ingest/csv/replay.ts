@@ -82,26 +82,33 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
       continue;
     }
     people ||= Boolean(session.layout.people);
-    const rows: CsvRow[] = [];
-    const invalid: PendingReject[] = [];
     session.replaying = new Map();
-    for (const r of list) {
-      const line = lineOf(r);
-      const text = r.payload.startsWith(BASE64_PAYLOAD)
-        ? payloadBytes(r.payload).toString("utf8")
-        : r.payload;
-      const parsed = parseCsvText(text, line, true);
-      if (parsed.records.length !== 1 || parsed.problems.length > 0) {
-        out.leftOver.push(r.rejectId);
-        continue;
+    const replaying = session.replaying;
+    const s = session;
+    // Each chunk's rejects are read and checked just before it is written (as a first load reads a file), so
+    // only a chunk's rows are held at a time.
+    const check = (part: RejectRow[]) => {
+      const rows: CsvRow[] = [];
+      const invalid: PendingReject[] = [];
+      for (const r of part) {
+        const line = lineOf(r);
+        const text = r.payload.startsWith(BASE64_PAYLOAD)
+          ? payloadBytes(r.payload).toString("utf8")
+          : r.payload;
+        const parsed = parseCsvText(text, line, true);
+        if (parsed.records.length !== 1 || parsed.problems.length > 0) {
+          out.leftOver.push(r.rejectId);
+          continue;
+        }
+        const record = parsed.records[0];
+        const checked = checkRow(s, record.fields, line, record.raw);
+        replaying.set(r.originKey.slice(s.layout.name.length + 1), r.rejectId);
+        if ("row" in checked) rows.push(checked.row);
+        else invalid.push(checked.reject);
+        replayed.push(r.rejectId);
       }
-      const record = parsed.records[0];
-      const checked = checkRow(session, record.fields, line, record.raw);
-      session.replaying.set(r.originKey.slice(session.layout.name.length + 1), r.rejectId);
-      if ("row" in checked) rows.push(checked.row);
-      else invalid.push(checked.reject);
-      replayed.push(r.rejectId);
-    }
+      return { rows, invalid };
+    };
     // A replay is a load of its own (feed health counts what it read, loaded and rejected), as a file's is.
     const loadId = await startLoad(db, {
       sourceSystem: session.sourceSystem,
@@ -117,13 +124,10 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
       const limit = session.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
       const inFlight: Promise<void>[] = [];
       try {
-        for (let i = 0; i < Math.max(rows.length, invalid.length); i += CHUNK_ROWS) {
-          const write = writeChunk(
-            db,
-            session,
-            rows.slice(i, i + CHUNK_ROWS),
-            invalid.slice(i, i + CHUNK_ROWS),
-          ).then((r) => {
+        for (let i = 0; i < list.length; i += CHUNK_ROWS) {
+          const { rows, invalid } = check(list.slice(i, i + CHUNK_ROWS));
+          if (rows.length === 0 && invalid.length === 0) continue;
+          const write = writeChunk(db, session, rows, invalid).then((r) => {
             for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
             for (const id of r.resolved) resolved.add(id);
           });
