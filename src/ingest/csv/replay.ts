@@ -145,7 +145,8 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
     }
     await finishLoad(db, loadId, "succeeded", tables);
   }
-  for (const id of replayed) if (resolved.has(id)) out.done.set(id, { accepted: true, reason: null });
+  const accepted = { accepted: true, reason: null } as const;
+  for (const id of replayed) if (resolved.has(id)) out.done.set(id, accepted);
   const others = replayed.filter((id) => !resolved.has(id));
   if (others.length > 0) {
     // What became of the others is what the database now says: still open, with the reason the replay gave.
