@@ -7,7 +7,7 @@ import type { CsvRow } from "./layouts.ts";
 import { type CsvSession, checkHeader, checkRow, type PendingReject, writeChunk } from "./load.ts";
 import { parseCsvText } from "./reader.ts";
 
-// Replaying CSV rejects together, as fast as a first load: the rejects of one file (same source, layout,
+// Replaying CSV rejects together, as a first load writes a file: the rejects of one file (same source, layout,
 // origin and header) are checked again and written a chunk per transaction through the load's own chunk
 // writer, so an accepted row resolves its reject in the name of whoever replayed it, and a row refused again
 // updates its reject with the new reason. What this cannot take (a reject kept by file and line rather than
