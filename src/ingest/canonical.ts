@@ -247,6 +247,12 @@ export interface LinkedUpsertCounts extends Omit<UpsertCounts, "people"> {
   unlinked: number[];
 }
 
+/**
+ * The column of a canonical table that names the source record (of the row's own source system) the row is
+ * about, in place of an ingest_row_subject row (src/mpi/moves.ts moves a row found either way).
+ */
+export const SUBJECT_IN_ROW = "subject_record_id";
+
 function stageName(table: CanonicalName): string {
   return `oneplace_linked_${table}`;
 }
@@ -265,24 +271,28 @@ function linkedUpsertSql(table: CanonicalName, recordSubject: boolean, citus: bo
   const fixed = new Set([...t.key, names[1]]);
   const compared = names.filter((n) => !fixed.has(n) && n !== "received_at");
   const stage = stageName(table);
+  // A table that keeps its row's subject in the row (subject_record_id) needs no ingest_row_subject row.
+  const inRow = recordSubject && names.includes(SUBJECT_IN_ROW);
+  const value = (n: string) => (inRow && n === SUBJECT_IN_ROW ? "n.subject_id" : `n.${n}`);
   const same = [
     ...t.key.map((k) => `o.${k} = n.${k}`),
-    `(${compared.map((n) => `o.${n}`).join(", ")}) IS NOT DISTINCT FROM (${compared.map((n) => `n.${n}`).join(", ")})`,
+    `(${compared.map((n) => `o.${n}`).join(", ")}) IS NOT DISTINCT FROM (${compared.map(value).join(", ")})`,
   ].join(" AND ");
-  const subjects = recordSubject
-    ? `, subjects AS (
+  const subjects =
+    recordSubject && !inRow
+      ? `, subjects AS (
       INSERT INTO ingest_row_subject (source_system, table_name, source_record_id, subject_system, subject_record_id)
       SELECT n.source_system, '${table}', n.source_record_id, $1, n.subject_id FROM linked n
       WHERE n.person_id IS NOT NULL
       ON CONFLICT DO NOTHING
     )`
-    : "";
+      : "";
   return `WITH linked AS MATERIALIZED (
       SELECT l.person_id, s.* FROM ${stage} s
       LEFT JOIN mpi_record_link l ON l.source_system = $1 AND l.source_record_id = s.subject_id
     ), written AS (
       INSERT INTO ${table} AS t (${names.join(", ")})
-      SELECT ${names.map((n) => `n.${n}`).join(", ")} FROM linked n
+      SELECT ${names.map(value).join(", ")} FROM linked n
       WHERE n.person_id IS NOT NULL${citus ? "" : ` AND NOT EXISTS (SELECT 1 FROM ${table} o WHERE ${same})`}
       ${conflictClause(t, "t")}
       RETURNING (xmax = 0) AS inserted

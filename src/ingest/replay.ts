@@ -204,7 +204,8 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
     open.filter((r) => r.format === "csv"),
     by,
   );
-  for (const [rejectId, r] of csv.done) results.set(rejectId, { rejectId, ...r });
+  for (const [rejectId, r] of csv.done)
+    results.set(rejectId, { rejectId, accepted: r.accepted, reason: r.reason });
   for (const id of rejectIds) if (!results.has(id)) results.set(id, await replayReject(db, id, by));
   return rejectIds.map((id) => results.get(id) as ReplayResult);
 }

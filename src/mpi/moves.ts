@@ -35,6 +35,14 @@ export const CLIENT_ID_TABLES: readonly CanonicalName[] = CANONICAL_TABLES.filte
 /** Canonical tables whose rows' source record is kept in ingest_row_subject. */
 export const SUBJECT_TABLES: readonly CanonicalName[] = CANONICAL_TABLES.filter((t) => !namesClient(t));
 
+/**
+ * Canonical tables that may keep a row's source record in the row itself (subject_record_id, a record of the
+ * row's own source system; a CSV extract writes it there). Their other rows are in ingest_row_subject.
+ */
+export const SUBJECT_IN_ROW_TABLES: readonly CanonicalName[] = SUBJECT_TABLES.filter((t) =>
+  CATALOGUE[t].columns.some((c) => c.name === "subject_record_id"),
+);
+
 /** Person-level rows carried over on a merge (when the capability that owns them is installed). */
 export const PERSON_LEVEL_TABLES = [
   "sharing_objection",
@@ -99,6 +107,19 @@ export async function moveRecordRows(
         from,
         to,
         sql`AND (t.source_system, t.client_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))`,
+      ),
+    );
+    moved += rows.length;
+  }
+  for (const table of SUBJECT_IN_ROW_TABLES) {
+    const rows = await runMove(
+      q,
+      reassignRows(
+        table,
+        from,
+        to,
+        sql`${deathGuard(table, to)}
+         AND (t.source_system, t.subject_record_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))`,
       ),
     );
     moved += rows.length;

@@ -4,7 +4,7 @@ import { recordDecision } from "./decisions.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import { comparisonJson } from "./link-decisions.ts";
 import { personMatchRecord } from "./merge-review.ts";
-import { PERSON_LEVEL_TABLES } from "./moves.ts";
+import { PERSON_LEVEL_TABLES, SUBJECT_IN_ROW_TABLES } from "./moves.ts";
 import { scorePair } from "./score.ts";
 
 // What a source says about its own records beyond "this is the patient": its local id changed (HL7 A47), it
@@ -135,6 +135,13 @@ export async function renameRecord(
     "UPDATE ingest_row_subject SET subject_record_id = $3 WHERE subject_system = $1 AND subject_record_id = $2",
     params,
   );
+  // Rows that keep their subject in the row are the person's (person_id leads every index of those tables).
+  for (const table of SUBJECT_IN_ROW_TABLES)
+    await q.query(
+      `UPDATE ${table} SET subject_record_id = $3
+       WHERE person_id = $4 AND source_system = $1 AND subject_record_id = $2`,
+      [...params, personId],
+    );
   await q.query(
     "UPDATE mpi_review SET source_record_id = $3 WHERE source_system = $1 AND source_record_id = $2 AND status = 'open'",
     params,

@@ -56,12 +56,32 @@ export class CopyWriter {
 
   /** One value of the current line. */
   value(v: CopyValue): this {
+    if (typeof v === "string") {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; 1 more for the separator.
+      this.#room(v.length * 3 + 1);
+      if (!this.#fieldStart) this.#buf[this.#at++] = 0x09;
+      this.#fieldStart = false;
+      // Plain ASCII (nearly every value) is copied byte by byte here: a call into Buffer.write per value cost
+      // more than the rest of the encoding. Anything else (escapes, other characters) goes the general way.
+      const buf = this.#buf;
+      const start = this.#at;
+      let at = start;
+      for (let i = 0; i < v.length; i++) {
+        const c = v.charCodeAt(i);
+        if (c >= 0x80 || c === 0x5c || c === 0x09 || c === 0x0a || c === 0x0d) {
+          this.#at = start + buf.write(encodeCopyValue(v), start);
+          return this;
+        }
+        buf[at++] = c;
+      }
+      this.#at = at;
+      return this;
+    }
     const text = encodeCopyValue(v);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; 1 more for the separator.
-    this.#room(text.length * 3 + 1);
+    this.#room(text.length + 1);
     if (!this.#fieldStart) this.#buf[this.#at++] = 0x09;
     this.#fieldStart = false;
-    this.#at += this.#buf.write(text, this.#at);
+    for (let i = 0; i < text.length; i++) this.#buf[this.#at++] = text.charCodeAt(i);
     return this;
   }
 

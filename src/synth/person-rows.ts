@@ -169,6 +169,7 @@ function registrationAndDeathRows(k: RowKit): void {
         source_system: SOURCE_SYSTEM.gp,
         source_record_id: recordId("reg"),
         received_at: extracted(reg.to ?? reg.from),
+        subject_record_id: null,
       },
     ]);
   }
@@ -252,6 +253,7 @@ function hospitalRows(k: RowKit): string[] {
           source_system: SOURCE_SYSTEM.acute,
           source_record_id: recordId("dtoc"),
           received_at: nightlyExtractAt(d.endDay ?? d.readyDay),
+          subject_record_id: null,
         },
       ]);
     }
@@ -340,6 +342,7 @@ function gpRows(k: RowKit): void {
         received_at: extracted(e.day),
         value_code_system: null,
         value_code: null,
+        subject_record_id: null,
       },
     ]);
   }

@@ -41,9 +41,8 @@ const entry = (id: string, patient: string, value = "") =>
 async function state() {
   const rows = await db.query<{ source_record_id: string; value: string | null; person: boolean }>(
     `SELECT e.source_record_id, e.value::text AS value, l.person_id = e.person_id AS person
-     FROM gp_entry e JOIN ingest_row_subject s ON s.source_system = e.source_system AND s.table_name = 'gp_entry'
-       AND s.source_record_id = e.source_record_id
-     JOIN mpi_record_link l ON l.source_system = s.subject_system AND l.source_record_id = s.subject_record_id
+     FROM gp_entry e
+     JOIN mpi_record_link l ON l.source_system = e.source_system AND l.source_record_id = e.subject_record_id
      ORDER BY 1`,
   );
   const rejects = (await listRejects(db, { sourceSystem: "gp", status: "all" })).map((r) => [

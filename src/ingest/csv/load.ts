@@ -3,7 +3,7 @@ import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { hasOpenRejects, recordRejects, resolveRejects } from "../rejects.ts";
+import { copyRejects, hasOpenRejects, resolveRejectIds, resolveRejects } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
 import {
   type ColumnDef,
@@ -68,6 +68,10 @@ export interface CsvSession {
   headerLine: string;
   loadId: string | null;
   replayedBy?: string;
+  /** A replay's rejects, by the record id of the row each holds. */
+  replaying?: Map<string, string>;
+  /** Whether the source may have open CSV rejects for this load's rows to resolve (known after its first chunk). */
+  openRejects?: boolean;
 }
 
 export function checkHeader(header: string[], origin: string, layoutName?: string): CsvLayout {
@@ -166,7 +170,7 @@ function originKey(s: CsvSession, recordId: string | null, line: number): string
 }
 
 async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[]): Promise<void> {
-  await recordRejects(
+  await copyRejects(
     q,
     rejects.map((r) => ({
       sourceSystem: s.sourceSystem,
@@ -221,7 +225,22 @@ export async function writeChunk(
     // The accepted rows' keys are only made when the source has open rejects they could resolve (on a clean
     // feed there are none, and a key per row was a string per row for nothing).
     let resolved: string[] = [];
-    if (rows.length > 0 && (await hasOpenRejects(tx, s.sourceSystem, "csv"))) {
+    // Whether the source has open rejects is asked once a load (the probe reads rows, not an index, since
+    // status is left out of the indexes so that resolving a reject is a HOT update); then the load's own
+    // rejects are the only ones that can have opened since.
+    if (!s.replaying) s.openRejects ??= await hasOpenRejects(tx, s.sourceSystem, "csv");
+    if (all.length > 0) s.openRejects = true;
+    if (rows.length > 0 && s.replaying) {
+      // A replay knows the reject each row came from: it is resolved by its id.
+      const rejectedIds = new Set(all.map((r) => r.recordId));
+      const ids: string[] = [];
+      for (const r of rows) {
+        const recordId = String(r.values[s.layout.recordIdColumn] ?? "");
+        const rejectId = s.replaying.get(recordId);
+        if (rejectId && !rejectedIds.has(recordId)) ids.push(rejectId);
+      }
+      resolved = await resolveRejectIds(tx, ids, s.replayedBy ?? "ingest");
+    } else if (rows.length > 0 && s.openRejects) {
       const rejectedIds = new Set(all.map((r) => r.recordId));
       const accepted = rows
         .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))

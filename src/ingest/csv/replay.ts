@@ -1,13 +1,13 @@
 import type { Db } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { finishLoad, startLoad } from "../loads.ts";
-import { payloadBytes, type RejectRow } from "../rejects.ts";
+import { BASE64_PAYLOAD, payloadBytes, type RejectRow } from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
 import type { CsvRow } from "./layouts.ts";
 import { type CsvSession, checkHeader, checkRow, type PendingReject, writeChunk } from "./load.ts";
 import { parseCsvText } from "./reader.ts";
 
-// Replaying CSV rejects together, as fast as a first load: the rejects of one file (same source, layout,
+// Replaying CSV rejects together, as a first load writes a file: the rejects of one file (same source, layout,
 // origin and header) are checked again and written a chunk per transaction through the load's own chunk
 // writer, so an accepted row resolves its reject in the name of whoever replayed it, and a row refused again
 // updates its reject with the new reason. What this cannot take (a reject kept by file and line rather than
@@ -82,21 +82,33 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
       continue;
     }
     people ||= Boolean(session.layout.people);
-    const rows: CsvRow[] = [];
-    const invalid: PendingReject[] = [];
-    for (const r of list) {
-      const line = lineOf(r);
-      const parsed = parseCsvText(payloadBytes(r.payload).toString("utf8"), line, true);
-      if (parsed.records.length !== 1 || parsed.problems.length > 0) {
-        out.leftOver.push(r.rejectId);
-        continue;
+    session.replaying = new Map();
+    const replaying = session.replaying;
+    const s = session;
+    // Each chunk's rejects are read and checked just before it is written (as a first load reads a file), so
+    // only a chunk's rows are held at a time.
+    const check = (part: RejectRow[]) => {
+      const rows: CsvRow[] = [];
+      const invalid: PendingReject[] = [];
+      for (const r of part) {
+        const line = lineOf(r);
+        const text = r.payload.startsWith(BASE64_PAYLOAD)
+          ? payloadBytes(r.payload).toString("utf8")
+          : r.payload;
+        const parsed = parseCsvText(text, line, true);
+        if (parsed.records.length !== 1 || parsed.problems.length > 0) {
+          out.leftOver.push(r.rejectId);
+          continue;
+        }
+        const record = parsed.records[0];
+        const checked = checkRow(s, record.fields, line, record.raw);
+        replaying.set(r.originKey.slice(s.layout.name.length + 1), r.rejectId);
+        if ("row" in checked) rows.push(checked.row);
+        else invalid.push(checked.reject);
+        replayed.push(r.rejectId);
       }
-      const record = parsed.records[0];
-      const checked = checkRow(session, record.fields, line, record.raw);
-      if ("row" in checked) rows.push(checked.row);
-      else invalid.push(checked.reject);
-      replayed.push(r.rejectId);
-    }
+      return { rows, invalid };
+    };
     // A replay is a load of its own (feed health counts what it read, loaded and rejected), as a file's is.
     const loadId = await startLoad(db, {
       sourceSystem: session.sourceSystem,
@@ -112,13 +124,10 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
       const limit = session.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
       const inFlight: Promise<void>[] = [];
       try {
-        for (let i = 0; i < Math.max(rows.length, invalid.length); i += CHUNK_ROWS) {
-          const write = writeChunk(
-            db,
-            session,
-            rows.slice(i, i + CHUNK_ROWS),
-            invalid.slice(i, i + CHUNK_ROWS),
-          ).then((r) => {
+        for (let i = 0; i < list.length; i += CHUNK_ROWS) {
+          const { rows, invalid } = check(list.slice(i, i + CHUNK_ROWS));
+          if (rows.length === 0 && invalid.length === 0) continue;
+          const write = writeChunk(db, session, rows, invalid).then((r) => {
             for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
             for (const id of r.resolved) resolved.add(id);
           });
@@ -136,7 +145,8 @@ export async function replayCsvRejects(db: Db, rejects: RejectRow[], by: string)
     }
     await finishLoad(db, loadId, "succeeded", tables);
   }
-  for (const id of replayed) if (resolved.has(id)) out.done.set(id, { accepted: true, reason: null });
+  const accepted = { accepted: true, reason: null } as const;
+  for (const id of replayed) if (resolved.has(id)) out.done.set(id, accepted);
   const others = replayed.filter((id) => !resolved.has(id));
   if (others.length > 0) {
     // What became of the others is what the database now says: still open, with the reason the replay gave.

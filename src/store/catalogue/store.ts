@@ -108,6 +108,8 @@ export const STORE_TABLES = {
       deregistered_on: "date?",
       deregistration_reason: "text?",
       ...PROVENANCE,
+      // 1051_subject_in_row.sql: the source record (of source_system) the registration is about
+      subject_record_id: "text?",
     },
     {
       layout: "distributed",
@@ -231,6 +233,8 @@ export const STORE_TABLES = {
       // 0942_record_from_standard_fhir.sql: a coded value (a smoking status)
       value_code_system: "text?",
       value_code: "text?",
+      // 1051_subject_in_row.sql: the source record (of source_system) the entry is about
+      subject_record_id: "text?",
     },
     { layout: "distributed", primaryKey: ["person_id", "entry_id"], unique: [PROVENANCE_KEY] },
   ),
@@ -315,6 +319,8 @@ export const STORE_TABLES = {
       attribution: "text",
       reason: "text",
       ...PROVENANCE,
+      // 1051_subject_in_row.sql: the source record (of source_system) the delay is about
+      subject_record_id: "text?",
     },
     { layout: "distributed", primaryKey: ["person_id", "delay_id"], unique: [PROVENANCE_KEY] },
   ),
