@@ -29,6 +29,7 @@ export {
 export { DatabaseError, type Db, type EngineName, type Queryable, quoteIdent, type Row } from "./db.ts";
 export { withIndexesDeferred } from "./deferred-indexes.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
+export { GroupedLookup } from "./grouped-lookup.ts";
 export {
   type CitusStatus,
   citusStatus,
