@@ -2,18 +2,26 @@
 // a 5 s warm-up, the server in its own process (`oneplace serve`), every request decided and audited.
 //   1. read Patient by id, 2. search Patient by NHS Number, 3. a person's observations (Observation?patient=).
 // A GP of the place's largest practice reads people registered there (a bearer API token). Prints requests/s,
-// p50/p99 latency, non-2xx answers and the server's resident memory.
+// p50/p99 latency, non-2xx answers and the server's resident memory, and (the machine being shared) the CPU per
+// request of the server, its PostgreSQL backends and the load generator, the statements sent per request, and
+// the requests a second those imply on 2 quiet cores. ONEPLACE_DB_POOL is passed on to the server.
 //
 // DATABASE_URL names a PostgreSQL database the benchmark may write to (its own users, tokens and audit rows;
 // a copy of a loaded place: CREATE DATABASE mine TEMPLATE place). Without it, a synthetic place of --people
 // people is built in a scratch database (PGlite, or PostgreSQL with --server).
 //
 //   node bench/fhir-api.ts [--people N] [--duration S] [--warmup S] [--connections N]
-import { loadavg } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import type { Operator } from "../src/governance/index.ts";
-import { benchCaller, cpuPerRequest, openBenchPlace, startBenchServer } from "./fhir-setup.ts";
+import {
+  benchCaller,
+  cpuPerRequest,
+  cpuPerRequestMs,
+  openBenchPlace,
+  startBenchServer,
+} from "./fhir-setup.ts";
 
 const { values } = parseArgs({
   options: {
@@ -57,9 +65,20 @@ console.log(
   `Place: ${placePeople.toLocaleString("en-GB")} people on ${databaseUrl ? "PostgreSQL" : "PGlite"}; ` +
     `reading ${sample.length} people of practice ${practice} (${meanObservations.toFixed(1)} observations each on average)`,
 );
+console.log(
+  `${CONNECTIONS} connections, ${DURATION} s after a ${WARMUP} s warm-up; ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}` +
+    (databaseUrl
+      ? `; pool ${process.env.ONEPLACE_DB_POOL?.trim() || "default"} (ONEPLACE_DB_POOL), over ${databaseUrl.includes("host=/") ? "a Unix socket" : `TCP to ${new URL(databaseUrl).hostname}`}`
+      : ""),
+);
 
 const server = await startBenchServer(place.env);
 const base = server.base;
+
+/** CPU per request of everything one request costs on this machine, for what a quiet 2-core machine implies. */
+const figures: { name: string; server: number; database: number; generator: number }[] = [];
 
 async function run(name: string, path: (i: number) => string): Promise<void> {
   let i = 0;
@@ -71,12 +90,31 @@ async function run(name: string, path: (i: number) => string): Promise<void> {
   };
   await autocannon({ ...options, duration: WARMUP });
   const before = await server.cpu();
+  const generatorBefore = process.cpuUsage();
   const load = loadavg()[0];
   const result = await autocannon({ ...options, duration: DURATION });
+  const generatorUsed = process.cpuUsage(generatorBefore);
   const after = await server.cpu();
+  const loadAfter = loadavg()[0];
+  const cpu = cpuPerRequestMs(before, after, result.requests.total);
+  const generator = (generatorUsed.user + generatorUsed.system) / 1000 / Math.max(1, result.requests.total);
+  figures.push({ name, server: cpu.server, database: cpu.database ?? 0, generator });
   console.log(
     `${name.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  ${cpuPerRequest(before, after, result.requests.total)}  load ${load.toFixed(1)}`,
   );
+  console.log(
+    `${"".padEnd(34)} ${result.requests.total} requests; load generator ${generator.toFixed(2)} ms/request; ` +
+      (cpu.transactions === null ? "" : `about ${cpu.transactions.toFixed(2)} statements/request; `) +
+      `${quietRate(cpu.server, cpu.server + (cpu.database ?? 0))} req/s on 2 quiet cores (${quietRate(cpu.server, cpu.server + (cpu.database ?? 0) + generator)} with the load generator on them too); load ${load.toFixed(1)} to ${loadAfter.toFixed(1)}`,
+  );
+}
+
+/**
+ * Requests a second that 2 quiet cores give when a request costs `server` ms of the server's CPU and `total` ms
+ * of CPU in all: the server is one thread (with PGlite inside it), so it has one core at most.
+ */
+function quietRate(server: number, total: number): string {
+  return total > 0 ? Math.min(1000 / server, 2000 / total).toFixed(0) : "-";
 }
 
 try {
@@ -92,6 +130,15 @@ try {
   await run("reference: web /api/people/:id", (i) => `/api/people/${sample[i].person_id}`);
   const memory = server.rss();
   console.log(`server resident memory: ${memory.now.toFixed(0)} MiB now, ${memory.peak.toFixed(0)} MiB peak`);
+  console.log(
+    "CPU per request (ms): server + database (+ load generator) = total; req/s 2 quiet cores imply (the server, one thread, has one core at most)",
+  );
+  for (const f of figures) {
+    const total = f.server + f.database;
+    console.log(
+      `  ${f.name.padEnd(34)} ${f.server.toFixed(2)} + ${f.database.toFixed(2)} (+ ${f.generator.toFixed(2)}) = ${total.toFixed(2)} (${(total + f.generator).toFixed(2)}); ${quietRate(f.server, total)} (${quietRate(f.server, total + f.generator)})`,
+    );
+  }
 } finally {
   await server.stop();
   await place.drop();

@@ -136,6 +136,11 @@ const TICKS_PER_SECOND = 100;
 export interface CpuSample {
   server: number;
   database: Map<number, number> | null;
+  /**
+   * Transactions committed or rolled back in the database so far (PostgreSQL's statistics, which lag by up to
+   * a second; null on PGlite): outside a transaction each statement is one, so per request, the statements sent.
+   */
+  transactions?: number | null;
 }
 
 /** User plus system CPU seconds of a process, from /proc (0 once it has gone). */
@@ -187,7 +192,13 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
           "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
           [appName],
         );
-        return { server: server_, database: new Map(rows.map((r) => [r.pid, processCpu(r.pid)])) };
+        const database = new Map(rows.map((r) => [r.pid, processCpu(r.pid)]));
+        const [{ n }] = (
+          await client.query<{ n: string }>(
+            `SELECT (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = current_database()`,
+          )
+        ).rows;
+        return { server: server_, database, transactions: Number(n) };
       } finally {
         await client.end();
       }
@@ -197,6 +208,26 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       server.kill("SIGTERM");
     },
   };
+}
+
+/** CPU per request in ms of the server process and of its PostgreSQL backends (null on PGlite). */
+export function cpuPerRequestMs(
+  before: CpuSample,
+  after: CpuSample,
+  requests: number,
+): { server: number; database: number | null; transactions: number | null } {
+  const per = (s: number) => (s * 1000) / Math.max(1, requests);
+  let database: number | null = null;
+  if (before.database && after.database) {
+    let used = 0;
+    for (const [pid, seconds] of after.database) used += seconds - (before.database.get(pid) ?? 0);
+    database = per(used);
+  }
+  const transactions =
+    before.transactions != null && after.transactions != null
+      ? (after.transactions - before.transactions) / Math.max(1, requests)
+      : null;
+  return { server: per(after.server - before.server), database, transactions };
 }
 
 /** CPU per request of the server process and of its PostgreSQL backends, in ms. */

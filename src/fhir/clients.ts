@@ -4,6 +4,8 @@
 // five minutes; the database keeps only their SHA-256.
 import { randomUUID } from "node:crypto";
 import {
+  type AccessUser,
+  ASSIGNMENT_COLUMNS,
   GovernanceError,
   hashSecret,
   loadUserInRole,
@@ -12,9 +14,10 @@ import {
   PURPOSES,
   type Purpose,
   recordSecurityEvent,
+  rowToAssignment,
 } from "../governance/index.ts";
 
-import type { Queryable } from "../store/index.ts";
+import { GroupedLookup, prepared, type Queryable } from "../store/index.ts";
 import type { FhirIdentity } from "./identity.ts";
 import { isScope, isWriteScope } from "./scopes.ts";
 
@@ -227,6 +230,27 @@ export async function issueAccessToken(
   return { token, expiresIn: ACCESS_TOKEN_SECONDS };
 }
 
+// The access tokens of the requests that arrived while the previous look-up was running, in one statement with
+// the identity each acts as (store/grouped-lookup.ts): read after each request asked, so a client revoked or a
+// role taken away a moment ago is refused. The expiry is compared with each request's own time.
+const ACCESS_TOKEN_IDENTITIES = prepared(
+  "fhir.access-token.identities",
+  `SELECT k.token_hash, k.scopes, k.expires_at, c.client_id, c.purpose, c.ingest_source,
+          u.user_id, u.username, u.status, ${ASSIGNMENT_COLUMNS}
+     FROM fhir_access_token k
+     JOIN fhir_client c ON c.client_id = k.client_id AND c.revoked_at IS NULL
+     JOIN app_user u ON u.user_id = c.user_id AND u.status = 'active'
+     JOIN user_role ur ON ur.user_id = c.user_id AND ur.role_code = c.role_code AND ur.team_id = c.team_id
+     JOIN app_role r ON r.role_code = c.role_code
+     JOIN team t ON t.team_id = c.team_id
+    WHERE k.token_hash = ANY($1::text[])`,
+);
+
+const ACCESS_TOKENS = new GroupedLookup<string, Record<string, unknown>>(async (db, hashes) => {
+  const rows = await db.query(ACCESS_TOKEN_IDENTITIES, [hashes]);
+  return new Map(rows.map((r) => [r.token_hash as string, r]));
+});
+
 /** The identity behind a system client's access token, or null (unknown, expired, revoked, role no longer held). */
 export async function resolveAccessToken(
   db: Queryable,
@@ -234,26 +258,15 @@ export async function resolveAccessToken(
   at: Date = new Date(),
 ): Promise<FhirIdentity | null> {
   if (!token.startsWith(ACCESS_TOKEN_PREFIX) || token.length > 200) return null;
-  const [row] = await db.query(
-    `SELECT k.scopes, c.client_id, c.role_code, c.purpose, c.ingest_source, u.username, t.team_code
-       FROM fhir_access_token k
-       JOIN fhir_client c ON c.client_id = k.client_id AND c.revoked_at IS NULL
-       JOIN app_user u ON u.user_id = c.user_id AND u.status = 'active'
-       JOIN team t ON t.team_id = c.team_id
-      WHERE k.token_hash = $1 AND k.expires_at > $2`,
-    [hashSecret(token), at.toISOString()],
-  );
-  if (!row) return null;
-  const held = await loadUserInRole(
-    db,
-    row.username as string,
-    row.role_code as string,
-    row.team_code as string,
-  );
-  if (!held) return null;
+  const row = await ACCESS_TOKENS.get(db, hashSecret(token));
+  if (!row || (row.expires_at as Date).getTime() <= at.getTime()) return null;
   return {
-    user: held.user,
-    roleAssignment: held.roleAssignment,
+    user: {
+      userId: row.user_id as string,
+      username: row.username as string,
+      status: row.status as AccessUser["status"],
+    },
+    roleAssignment: rowToAssignment(row),
     purpose: row.purpose as Purpose,
     via: "smart-backend",
     clientId: row.client_id as string,

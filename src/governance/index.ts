@@ -133,7 +133,13 @@ export {
   type RegisterQuery,
 } from "./reader-registers.ts";
 export { ADMISSION_WINDOW_DAYS, factsForPeople, factsForPerson } from "./relationship-facts.ts";
-export { listAssignments, listRoles, loadUserInRole } from "./roles.ts";
+export {
+  ASSIGNMENT_COLUMNS,
+  listAssignments,
+  listRoles,
+  loadUserInRole,
+  rowToAssignment,
+} from "./roles.ts";
 export { type Operator, recordSecurityEvent } from "./security-events.ts";
 export {
   API_TOKEN_MAX_DAYS,

@@ -1,7 +1,7 @@
 // Server-side sessions and API tokens: the client holds a random token; the database holds its SHA-256,
 // the user, and the role, team and purpose the session acts in.
 import { createHash, randomUUID } from "node:crypto";
-import { prepared, type Queryable } from "../store/index.ts";
+import { GroupedLookup, prepared, type Queryable } from "../store/index.ts";
 import type { AuthConfig } from "./auth-config.ts";
 import { GovernanceError } from "./errors.ts";
 import { ASSIGNMENT_COLUMNS, listAssignments, rowToAssignment } from "./roles.ts";
@@ -101,12 +101,15 @@ const SESSION_TOUCH = prepared(
   "gov.session.touch",
   "UPDATE user_session SET last_seen_at = $2 WHERE session_id = $1",
 );
-const TOKEN_IDENTITY = prepared(
-  "gov.token.identity",
-  `SELECT k.token_id, k.purpose, k.last_used_at, ${IDENTITY_COLUMNS}
+// The tokens of the requests that arrived while the previous look-up was running, in one statement
+// (store/grouped-lookup.ts): each is read after its request asked, so a revocation already committed is seen.
+// The expiry is compared with each request's own time below.
+const TOKEN_IDENTITIES = prepared(
+  "gov.token.identities",
+  `SELECT k.token_hash, k.token_id, k.purpose, k.expires_at, k.last_used_at, ${IDENTITY_COLUMNS}
      FROM api_token k
      ${identityJoins("k")}
-    WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND k.expires_at > $2`,
+    WHERE k.token_hash = ANY($1::text[]) AND k.revoked_at IS NULL`,
 );
 const TOKEN_TOUCH = prepared("gov.token.touch", "UPDATE api_token SET last_used_at = $2 WHERE token_id = $1");
 
@@ -238,17 +241,36 @@ export async function revokeApiToken(db: Queryable, operator: Operator, tokenId:
   return rows.length > 0;
 }
 
+type TokenRow = Record<string, unknown>;
+
+const TOKENS = new GroupedLookup<string, TokenRow>(async (db, hashes) => {
+  const rows = await db.query(TOKEN_IDENTITIES, [hashes]);
+  return new Map(rows.map((r) => [r.token_hash as string, r]));
+});
+
+/** When a token was last used, per token hash, as this process last wrote it: touched once a minute. */
+const TOUCHED = new Map<string, number>();
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * The identity behind an API token, or null if it is unknown, expired or revoked, or its user is no longer
+ * active or no longer holds the role. Touches last_used_at at most once a minute.
+ */
 export async function resolveApiToken(
   db: Queryable,
   token: string,
   at: Date = new Date(),
 ): Promise<Identity | null> {
   if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 200) return null;
-  const rows = await db.query(TOKEN_IDENTITY, [hashSecret(token), at.toISOString()]);
-  if (rows.length === 0) return null;
-  const lastUsed = rows[0].last_used_at as Date | null;
-  if (!lastUsed || at.getTime() - lastUsed.getTime() > 60_000) {
-    await db.query(TOKEN_TOUCH, [rows[0].token_id, at.toISOString()]);
+  const hash = hashSecret(token);
+  const row = await TOKENS.get(db, hash);
+  if (!row || (row.expires_at as Date).getTime() <= at.getTime()) return null;
+  const lastUsed = Math.max((row.last_used_at as Date | null)?.getTime() ?? 0, TOUCHED.get(hash) ?? 0);
+  if (at.getTime() - lastUsed > TOUCH_EVERY_MS) {
+    // Concurrent requests of one token read the same last_used_at: the first of them touches it.
+    if (TOUCHED.size > 10_000) TOUCHED.clear();
+    TOUCHED.set(hash, at.getTime());
+    await db.query(TOKEN_TOUCH, [row.token_id, at.toISOString()]);
   }
-  return toIdentity(rows[0], "api-token");
+  return toIdentity(row, "api-token");
 }

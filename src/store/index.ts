@@ -38,6 +38,7 @@ export {
 } from "./db.ts";
 export { withIndexesDeferred } from "./deferred-indexes.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
+export { GroupedLookup } from "./grouped-lookup.ts";
 export {
   type CitusStatus,
   citusStatus,

@@ -1,21 +1,39 @@
 import { resolve } from "node:path";
-import type { Db } from "./db.ts";
+import { DatabaseError, type Db } from "./db.ts";
 import { openPglite } from "./pglite-engine.ts";
-import { openPostgres } from "./postgres-engine.ts";
+import { DEFAULT_POOL_SIZE, openPostgres } from "./postgres-engine.ts";
 
 export interface StoreConfig {
   /** postgres://... to use a PostgreSQL server; absent for the embedded engine. */
   databaseUrl?: string | undefined;
   /** Where OnePlace keeps its embedded database and other files. */
   home: string;
+  /** Connections to a PostgreSQL server at most (ONEPLACE_DB_POOL); the embedded engine has one. */
+  poolSize?: number;
 }
+
+const MAX_POOL_SIZE = 100;
 
 /** The store's settings from the environment variables given (src/platform/settings.ts reads them). */
 export function storeConfigFromEnv(env: Readonly<Record<string, string | undefined>>): StoreConfig {
   return {
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     home: resolve(env.ONEPLACE_HOME?.trim() || ".oneplace"),
+    poolSize: poolSizeFrom(env.ONEPLACE_DB_POOL),
   };
+}
+
+function poolSizeFrom(raw: string | undefined): number {
+  const text = raw?.trim();
+  if (!text) return DEFAULT_POOL_SIZE;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_POOL_SIZE)
+    throw new DatabaseError(
+      `ONEPLACE_DB_POOL must be a whole number of connections from 1 to ${MAX_POOL_SIZE}`,
+      `Unset it for the default of ${DEFAULT_POOL_SIZE}.`,
+      { kind: "invalid", code: "store.pool-size" },
+    );
+  return n;
 }
 
 export function pgliteDataDir(home: string): string {
@@ -23,5 +41,7 @@ export function pgliteDataDir(home: string): string {
 }
 
 export function openDb(config: StoreConfig): Promise<Db> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(pgliteDataDir(config.home));
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, { poolSize: config.poolSize })
+    : openPglite(pgliteDataDir(config.home));
 }

@@ -146,9 +146,21 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
   };
 }
 
-export async function openPostgres(url: string): Promise<Db> {
+/** Connections to the server at most, unless ONEPLACE_DB_POOL says otherwise. */
+export const DEFAULT_POOL_SIZE = 8;
+
+/**
+ * `poolSize`: connections at most. Each request holds one only while a statement runs, and concurrent audit rows
+ * and token look-ups share one statement (group commit), so a few per core of the database server suffice:
+ * more only add backends competing for the same cores (bench/fhir-api.ts measures it).
+ */
+export async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<Db> {
   const location = describeUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    connectionTimeoutMillis: 10_000,
+  });
   // An idle client that loses its server must not crash the process.
   pool.on("error", () => {});
   let citus = false;
