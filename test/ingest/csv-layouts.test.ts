@@ -84,9 +84,8 @@ function namedRow(table: TableName, row: unknown[]): Record<string, unknown> {
 
 test("a coded-record row is written by the catalogue's column names: ids from provenance, the rest as declared", () => {
   const build = rowBuilder(GP_CODED_RECORD, "gp_entry", 1);
-  const values = {
-    entry_id: "e-1",
-    patient_id: "gp-1",
+  /** The cells stored as they are, each in its same-named column. */
+  const cells = {
     practice_code: "Z90031",
     recorded_on: "2014-05-01",
     entry_kind: "observation",
@@ -94,17 +93,11 @@ test("a coded-record row is written by the catalogue's column names: ids from pr
     code: "271649006",
     value: 142,
     unit: "mm[Hg]",
-    extracted_at: null,
   };
+  const values = { entry_id: "e-1", patient_id: "gp-1", ...cells, extracted_at: null };
   assert.deepEqual(namedRow("gp_entry", build({ values }, "gp", "2016-01-01T00:00:00.000Z")), {
     entry_id: rowId("gp_entry", "gp", "e-1"),
-    practice_code: "Z90031",
-    recorded_on: "2014-05-01",
-    entry_kind: "observation",
-    code_system: "http://snomed.info/sct",
-    code: "271649006",
-    value: 142,
-    unit: "mm[Hg]",
+    ...cells,
     source_system: "gp",
     source_record_id: "e-1",
     received_at: "2016-01-01T00:00:00.000Z",
