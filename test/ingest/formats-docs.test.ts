@@ -1,29 +1,76 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { handWritten, renderPage } from "../../src/ingest/csv/docs.ts";
 import { CSV_LAYOUTS } from "../../src/ingest/csv/layouts.ts";
+import { type CsvSession, checkHeader, checkRow } from "../../src/ingest/csv/load.ts";
+import { parseCsvText } from "../../src/ingest/csv/reader.ts";
 import { CODED_FIELDS } from "../../src/ingest/hl7/coded.ts";
 
-test("each CSV layout has its page in docs/formats, naming every column, with an example whose header it accepts", () => {
+const page = (name: string) =>
+  readFileSync(new URL(`../../docs/formats/${name}.md`, import.meta.url), "utf8");
+
+test("each CSV layout's page in docs/formats is its declaration written out (node scripts/csv-formats.ts)", () => {
   for (const layout of CSV_LAYOUTS) {
-    const page = readFileSync(new URL(`../../docs/formats/${layout.name}.md`, import.meta.url), "utf8");
-    for (const c of layout.columns)
-      assert.ok(
-        page.includes(`| \`${c.name}\` | ${c.required ? "yes" : "no"} |`),
-        `${layout.name}: ${c.name}`,
-      );
-    const example = /```csv\n([^\n]+)\n/.exec(page);
+    const written = page(layout.name);
+    assert.equal(
+      written,
+      renderPage(layout, handWritten(written, layout.name)),
+      `docs/formats/${layout.name}.md`,
+    );
+  }
+});
+
+test("a page that disagrees with its declaration is caught: a column's type, whether it is required, where it is stored", () => {
+  const layout = CSV_LAYOUTS.find((l) => l.name === "gp-registrations");
+  assert.ok(layout);
+  const written = page(layout.name);
+  const rendered = (l: typeof layout) => renderPage(l, handWritten(written, l.name));
+  const changed = (column: string, change: object) => ({
+    ...layout,
+    columns: layout.columns.map((c) => (c.name === column ? { ...c, ...change } : c)),
+  });
+  assert.notEqual(rendered(changed("deregistered_on", { required: true })), written);
+  assert.notEqual(rendered(changed("practice_code", { storedIn: ["registration.registered_on"] })), written);
+  assert.notEqual(rendered(changed("registered_on", { description: "When" })), written);
+  assert.notEqual(rendered({ ...layout, columns: layout.columns.slice(0, -1) }), written);
+});
+
+test("each page's example loads: its header is the layout's and every row passes the loader's checks", () => {
+  for (const layout of CSV_LAYOUTS) {
+    const example = /## Example\n\n```csv\n([\s\S]*?)```/.exec(page(layout.name));
     assert.ok(example, `${layout.name}: no example`);
-    const header = example[1].split(",");
-    for (const c of layout.columns.filter((x) => x.required))
-      assert.ok(header.includes(c.name), `${layout.name} example lacks ${c.name}`);
+    const [header, ...rows] = parseCsvText(example[1], 1, true).records;
+    assert.equal(
+      checkHeader(header.fields, "example.csv"),
+      layout,
+      `${layout.name}: the header is another layout's`,
+    );
+    assert.ok(rows.length > 0, `${layout.name}: the example has no rows`);
+    const session: CsvSession = {
+      layout,
+      sourceSystem: layout.defaultSource,
+      orgCode: null,
+      origin: "example.csv",
+      sha: "example",
+      header: header.fields,
+      headerLine: header.raw,
+      loadId: null,
+    };
+    for (const r of rows) {
+      const checked = checkRow(session, r.fields, r.line, r.raw);
+      assert.ok(
+        "row" in checked,
+        `${layout.name} example line ${r.line}: ${"reject" in checked ? checked.reject.reason : ""}`,
+      );
+    }
   }
 });
 
 test("every code map is documented with its field, in the code maps page and the ADT (or FHIR) page's rule per field", () => {
-  const codeMaps = readFileSync(new URL("../../docs/formats/code-maps.md", import.meta.url), "utf8");
-  const adt = readFileSync(new URL("../../docs/formats/hl7-adt.md", import.meta.url), "utf8");
-  const fhir = readFileSync(new URL("../../docs/formats/fhir.md", import.meta.url), "utf8");
+  const codeMaps = page("code-maps");
+  const adt = page("hl7-adt");
+  const fhir = page("fhir");
   for (const f of Object.values(CODED_FIELDS)) {
     if ("format" in f && f.format === "fhir") {
       assert.ok(codeMaps.includes(`| \`${f.map}\` | ${f.field} `), `code-maps.md: ${f.map}`);

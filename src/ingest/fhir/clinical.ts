@@ -1,17 +1,15 @@
 import type {
-  AllergyIntolerance,
   CodeableConcept,
   Condition,
-  DiagnosticReport,
   Immunization,
   Medication,
   MedicationRequest,
   MedicationStatement,
   Observation,
-  Procedure,
   Reference,
 } from "fhir/r4.js";
 import {
+  activity,
   codeOf,
   dateFrom,
   dateOf,
@@ -19,7 +17,6 @@ import {
   type MapContext,
   type Mapped,
   type MedicationRow,
-  practiceActivity,
   receivedAtOf,
   requireId,
   type SubjectRef,
@@ -47,11 +44,20 @@ interface Entry {
 }
 
 function entry(e: Entry, ctx: MapContext, received: string): Mapped {
-  return practiceActivity(
+  return activity(
     "gp_entry",
-    { id: e.id, subject: e.subject, day: e.day, source: ctx.source, received },
-    [e.kind, e.system, e.code, e.value ?? null, e.unit ?? null],
-    [e.valueSystem ?? null, e.valueCode ?? null],
+    { id: e.id, subject: e.subject, source: ctx.source, received },
+    {
+      recorded_on: e.day,
+      entry_kind: e.kind,
+      code_system: e.system,
+      code: e.code,
+      value: e.value,
+      unit: e.unit,
+      value_code_system: e.valueSystem,
+      value_code: e.valueCode,
+    },
+    e.day,
   );
 }
 
@@ -123,24 +129,70 @@ function mapObservation(o: Observation, ctx: MapContext): Mapped[] {
   return rows;
 }
 
-function mapSimple(
-  r: { id?: string; status?: string; code?: CodeableConcept; meta?: { lastUpdated?: string } },
+/** How a coded-entry resource is read: the element naming its patient, its dates in the order tried, its code. */
+interface CodedEntry {
+  kind: EntryKind;
+  subject: string;
+  dates: readonly string[];
+  code: string;
+  /** Why a resource of this type that is valid is still no entry (an immunisation not given). */
+  refuse?: (r: unknown) => string | null;
+}
+
+/** The resources read as one coded entry each, declared once (Condition and Observation have their own). */
+const CODED_ENTRIES: Readonly<Record<string, CodedEntry>> = {
+  AllergyIntolerance: {
+    kind: "allergy",
+    subject: "patient",
+    dates: ["recordedDate", "onsetDateTime", "onsetPeriod.start", "lastOccurrence"],
+    code: "code",
+  },
+  Procedure: {
+    kind: "procedure",
+    subject: "subject",
+    dates: ["performedDateTime", "performedPeriod.start"],
+    code: "code",
+  },
+  Immunization: {
+    kind: "immunisation",
+    subject: "patient",
+    dates: ["occurrenceDateTime", "recorded"],
+    code: "vaccineCode",
+    refuse: (r) =>
+      (r as Immunization).status === "not-done"
+        ? "Immunization.status is not-done: no immunisation was given"
+        : null,
+  },
+  DiagnosticReport: {
+    kind: "report",
+    subject: "subject",
+    dates: ["effectiveDateTime", "effectivePeriod.start", "issued"],
+    code: "code",
+  },
+};
+
+/** An element by its dotted path (`onsetPeriod.start`). */
+function element(r: unknown, path: string): unknown {
+  let at = r;
+  for (const key of path.split(".")) at = (at as Record<string, unknown> | undefined)?.[key];
+  return at;
+}
+
+function mapCodedEntry(
+  r: { id?: string; meta?: { lastUpdated?: string } },
   type: string,
-  kind: EntryKind,
-  subjectRef: Reference | undefined,
-  subjectField: string,
-  when: Readonly<Record<string, string | undefined>>,
   ctx: MapContext,
-  code: CodeableConcept | undefined = r.code,
-  codeField = "code",
 ): Mapped[] {
+  const read = CODED_ENTRIES[type];
+  const refused = read.refuse?.(r);
+  if (refused) fail(refused);
   const id = requireId(r, type);
-  const coding = codeOf(code, `${type}.${codeField}`);
+  const coding = codeOf(element(r, read.code) as CodeableConcept | undefined, `${type}.${read.code}`);
   const e = {
     id,
-    subject: subjectOf(subjectRef, `${type}.${subjectField}`),
-    day: dateFrom(type, when),
-    kind,
+    subject: subjectOf(element(r, read.subject) as Reference | undefined, `${type}.${read.subject}`),
+    day: dateFrom(type, Object.fromEntries(read.dates.map((d) => [d, element(r, d) as string | undefined]))),
+    kind: read.kind,
     system: coding.system as string,
     code: coding.code as string,
   };
@@ -198,13 +250,19 @@ function mapMedicationRequest(m: MedicationRequest, ctx: MapContext): Mapped[] {
   const quantity = m.dispenseRequest?.quantity?.value ?? null;
   const received = receivedAtOf(m, ctx.at);
   return [
-    practiceActivity("medication_issue", { id, subject, day, source: ctx.source, received }, [
-      med.system,
-      med.code,
-      med.display,
-      quantity,
-      repeat,
-    ]),
+    activity(
+      "medication_issue",
+      { id, subject, source: ctx.source, received },
+      {
+        issued_on: day,
+        code_system: med.system,
+        code: med.code,
+        display: med.display,
+        quantity,
+        is_repeat: repeat,
+      },
+      day,
+    ),
   ];
 }
 
@@ -219,13 +277,12 @@ function mapMedicationStatement(m: MedicationStatement, ctx: MapContext): Mapped
   });
   const received = receivedAtOf(m, ctx.at);
   return [
-    practiceActivity("medication_issue", { id, subject, day, source: ctx.source, received }, [
-      med.system,
-      med.code,
-      med.display,
-      null,
-      false,
-    ]),
+    activity(
+      "medication_issue",
+      { id, subject, source: ctx.source, received },
+      { issued_on: day, code_system: med.system, code: med.code, display: med.display, is_repeat: false },
+      day,
+    ),
   ];
 }
 
@@ -235,64 +292,10 @@ export const CLINICAL_MAPPERS: Record<string, (r: unknown, ctx: MapContext) => M
   Observation: (r, ctx) => mapObservation(r as Observation, ctx),
   MedicationRequest: (r, ctx) => mapMedicationRequest(r as MedicationRequest, ctx),
   MedicationStatement: (r, ctx) => mapMedicationStatement(r as MedicationStatement, ctx),
-  AllergyIntolerance: (r, ctx) => {
-    const a = r as AllergyIntolerance;
-    return mapSimple(
-      a,
-      "AllergyIntolerance",
-      "allergy",
-      a.patient,
-      "patient",
-      {
-        recordedDate: a.recordedDate,
-        onsetDateTime: a.onsetDateTime,
-        "onsetPeriod.start": a.onsetPeriod?.start,
-        lastOccurrence: a.lastOccurrence,
-      },
-      ctx,
-    );
-  },
-  Procedure: (r, ctx) => {
-    const p = r as Procedure;
-    return mapSimple(
-      p,
-      "Procedure",
-      "procedure",
-      p.subject,
-      "subject",
-      { performedDateTime: p.performedDateTime, "performedPeriod.start": p.performedPeriod?.start },
-      ctx,
-    );
-  },
-  Immunization: (r, ctx) => {
-    const i = r as Immunization;
-    if (i.status === "not-done") fail("Immunization.status is not-done: no immunisation was given");
-    return mapSimple(
-      i,
-      "Immunization",
-      "immunisation",
-      i.patient,
-      "patient",
-      { occurrenceDateTime: i.occurrenceDateTime, recorded: i.recorded },
-      ctx,
-      i.vaccineCode,
-      "vaccineCode",
-    );
-  },
-  DiagnosticReport: (r, ctx) => {
-    const d = r as DiagnosticReport;
-    return mapSimple(
-      d,
-      "DiagnosticReport",
-      "report",
-      d.subject,
-      "subject",
-      {
-        effectiveDateTime: d.effectiveDateTime,
-        "effectivePeriod.start": d.effectivePeriod?.start,
-        issued: d.issued,
-      },
-      ctx,
-    );
-  },
+  ...Object.fromEntries(
+    Object.keys(CODED_ENTRIES).map((type) => [
+      type,
+      (r: unknown, ctx: MapContext) => mapCodedEntry(r as { id?: string }, type, ctx),
+    ]),
+  ),
 };

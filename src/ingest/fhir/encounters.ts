@@ -2,6 +2,7 @@ import type { Encounter, EpisodeOfCare, PractitionerRole } from "fhir/r4.js";
 import { isIsoDate } from "../../core/dates.ts";
 import { CARE_PLAN_TYPES } from "../hl7/coded.ts";
 import {
+  activity,
   codingIn,
   dateOf,
   ext,
@@ -65,7 +66,7 @@ function mapStandardEncounter(e: Encounter, ctx: MapContext): Mapped {
   const cls = e.class?.system === undefined || e.class.system === ACT_CODE ? e.class?.code : undefined;
   if (!cls) fail(`Encounter.class needs a code from ${ACT_CODE} (IMP, EMER, AMB, HH ...)`);
   const provider = orgOf(e.serviceProvider, "Encounter.serviceProvider", ctx);
-  const received = receivedAtOf(e, at);
+  const origin = { id, subject, source, received: receivedAtOf(e, at) };
   const specialty =
     e.serviceType?.coding?.find(
       (c) => /^\d{3}$/.test(c.code ?? "") && /TreatmentFunction|^$/.test(c.system ?? ""),
@@ -90,40 +91,25 @@ function mapStandardEncounter(e: Encounter, ctx: MapContext): Mapped {
       ? (codingIn(h?.dischargeDisposition, NHS_DD("DischargeDestination"))?.code ?? null)
       : null;
     const patientClass = cls === "SS" ? "day-case" : "inpatient";
-    return {
-      kind: "activity",
-      table: "hospital_spell",
-      recordId: id,
-      subject,
-      build: (personId) => [
-        personId,
-        null,
-        provider,
-        null,
-        admitted,
-        method,
-        patientClass,
-        specialty,
-        null,
-        discharged,
-        dischargeMethod,
-        destination,
-        source,
-        id,
-        received,
-      ],
-    };
+    return activity("hospital_spell", origin, {
+      provider_code: provider,
+      admitted_at: admitted,
+      admission_method: method,
+      patient_class: patientClass,
+      specialty_code: specialty,
+      discharged_at: discharged,
+      discharge_method: dischargeMethod,
+      discharge_destination: destination,
+    });
   }
   if (cls === "EMER") {
     const arrived = momentOf(e.period?.start, "Encounter.period.start");
     const departed = e.period?.end ? momentOf(e.period.end, "Encounter.period.end") : null;
-    return {
-      kind: "activity",
-      table: "ae_attendance",
-      recordId: id,
-      subject,
-      build: (personId) => [personId, null, provider, arrived, departed, null, null, source, id, received],
-    };
+    return activity("ae_attendance", origin, {
+      provider_code: provider,
+      arrived_at: arrived,
+      departed_at: departed,
+    });
   }
   const day = dateOf(e.period?.start, "Encounter.period.start");
   if (cls === "AMB" || cls === "OBSENC" || cls === "PRENC") {
@@ -133,13 +119,13 @@ function mapStandardEncounter(e: Encounter, ctx: MapContext): Mapped {
         : ["finished", "arrived", "triaged", "in-progress", "onleave"].includes(e.status)
           ? "attended"
           : fail(`an ambulatory Encounter that is ${e.status} is not an attendance yet`);
-    return {
-      kind: "activity",
-      table: "outpatient_attendance",
-      recordId: id,
-      subject,
-      build: (personId) => [personId, null, provider, specialty, day, outcome, false, source, id, received],
-    };
+    return activity("outpatient_attendance", origin, {
+      provider_code: provider,
+      specialty_code: specialty,
+      appointment_on: day,
+      attendance: outcome,
+      first_attendance: false,
+    });
   }
   if (cls === "HH" || cls === "VR" || cls === "FLD") {
     const service =
@@ -147,13 +133,13 @@ function mapStandardEncounter(e: Encounter, ctx: MapContext): Mapped {
     if (!service)
       fail("a community Encounter needs serviceType or type (the service, kept as the sender codes it)");
     const mode = cls === "HH" ? "home-visit" : cls === "FLD" ? "face-to-face" : null;
-    return {
-      kind: "activity",
-      table: "care_contact",
-      recordId: id,
-      subject,
-      build: (personId) => [personId, null, "community", provider, service, day, mode, source, id, received],
-    };
+    return activity("care_contact", origin, {
+      setting: "community",
+      provider_code: provider,
+      service,
+      contact_on: day,
+      contact_mode: mode,
+    });
   }
   return fail(
     `Encounter.class ${String(cls).slice(0, 10)} is not one OnePlace records (IMP, SS, EMER, AMB, HH, VR, FLD)`,
@@ -171,7 +157,7 @@ function mapLocalEncounter(e: Encounter, kind: string, ctx: MapContext): Mapped 
   const subject = subjectOf(e.subject, "Encounter.subject");
   const provider = orgOf(e.serviceProvider, "Encounter.serviceProvider", ctx);
   const day = dateOf(e.period?.start, "Encounter.period.start");
-  const received = receivedAtOf(e, at);
+  const origin = { id, subject, source, received: receivedAtOf(e, at) };
   if (kind === "outpatient") {
     const specialty = e.serviceType?.coding?.find((c) => /^\d{3}$/.test(c.code ?? ""))?.code;
     if (!specialty) fail("Encounter.serviceType needs the treatment function code (3 digits) of the clinic");
@@ -185,13 +171,13 @@ function mapLocalEncounter(e: Encounter, kind: string, ctx: MapContext): Mapped 
       fail(`the ${FHIR_EXTENSIONS.attendance} extension is not attended, did-not-attend or cancelled`);
     }
     const first = ext(e, FHIR_EXTENSIONS.firstAttendance)?.valueBoolean ?? false;
-    return {
-      kind: "activity",
-      table: "outpatient_attendance",
-      recordId: id,
-      subject,
-      build: (personId) => [personId, null, provider, specialty, day, outcome, first, source, id, received],
-    };
+    return activity("outpatient_attendance", origin, {
+      provider_code: provider,
+      specialty_code: specialty,
+      appointment_on: day,
+      attendance: outcome,
+      first_attendance: first,
+    });
   }
   if (kind === "community-contact" || kind === "mental-health-contact") {
     const service = codingIn(e.serviceType, FHIR_SYSTEMS.careService)?.code;
@@ -201,13 +187,13 @@ function mapLocalEncounter(e: Encounter, kind: string, ctx: MapContext): Mapped 
       fail(`Encounter.type contact mode is not one of ${FHIR_SYSTEMS.contactMode}`);
     }
     const setting = kind === "community-contact" ? "community" : "mental-health";
-    return {
-      kind: "activity",
-      table: "care_contact",
-      recordId: id,
-      subject,
-      build: (personId) => [personId, null, setting, provider, service, day, mode, source, id, received],
-    };
+    return activity("care_contact", origin, {
+      setting,
+      provider_code: provider,
+      service,
+      contact_on: day,
+      contact_mode: mode,
+    });
   }
   return fail(
     `Encounter.type from ${FHIR_SYSTEMS.encounterKind} is not outpatient, community-contact or mental-health-contact`,
@@ -251,25 +237,14 @@ export function mapEpisodeOfCare(e: EpisodeOfCare, ctx: MapContext): Mapped {
   }
   if (!leadOrg && e.managingOrganization)
     leadOrg = orgOf(e.managingOrganization, "EpisodeOfCare.managingOrganization", ctx);
-  const received = receivedAtOf(e, at);
-  return {
-    kind: "activity",
-    table: "care_plan",
-    recordId: id,
-    subject,
-    ...(localCode ? { localCode } : {}),
-    build: (personId) => [
-      personId,
-      null,
-      planType,
-      start,
-      reviewDue,
-      end,
-      role,
-      leadOrg,
-      source,
-      id,
-      received,
-    ],
-  };
+  const origin = { id, subject, source, received: receivedAtOf(e, at) };
+  const row = activity("care_plan", origin, {
+    plan_type: planType,
+    started_on: start,
+    review_due_on: reviewDue,
+    ended_on: end,
+    lead_professional_role: role,
+    lead_org_code: leadOrg,
+  });
+  return localCode ? { ...row, localCode } : row;
 }

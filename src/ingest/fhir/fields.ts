@@ -4,6 +4,7 @@ import { isIsoDate } from "../../core/dates.ts";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import { normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
+import { CATALOGUE, type ColumnName } from "../../store/index.ts";
 import type { CanonicalName } from "../canonical.ts";
 import type { CodeMapName } from "../hl7/coded.ts";
 import type { LocalCode } from "./local-codes.ts";
@@ -64,7 +65,7 @@ export interface Activity {
   subject: SubjectRef;
   /** Coded entries and medicines are written against the practice the patient was registered with that day. */
   practiceOn?: string;
-  /** Values from person_id on; person_id and (when practiceOn) the practice are filled in later. */
+  /** The row from person_id on (its row id, second, is given by the loader); see activity(). */
   build: (personId: string, practice: string | null) => unknown[];
   /** A further row of the same resource (an observation's component): written, not counted again. */
   part?: boolean;
@@ -264,24 +265,48 @@ export function subjectOf(ref: Reference | undefined, what: string): SubjectRef 
   return { kind: "record", recordId: (m as RegExpExecArray)[1] };
 }
 
+/** Where a canonical row came from, and whom it is about. */
+export interface RowOrigin {
+  id: string;
+  subject: SubjectRef;
+  source: string;
+  received: string;
+}
+
 /**
- * A row of the coded record or of medicines: written against the practice the patient was registered with on
- * its day when OnePlace knows one; values are the columns between that day and the provenance, `after` those
- * after it.
+ * A canonical row of a FHIR resource, its values named by the catalogue's columns (checked against the
+ * catalogue when compiled): built in the catalogue's column order, with person_id given when the person is
+ * known, the row id left for the loader (from provenance), the provenance from `origin`, and null for every
+ * column not named. With `practiceOn` (a day), practice_code is the practice the patient was registered with
+ * that day when OnePlace knows one.
  */
-export function practiceActivity(
-  table: "gp_entry" | "medication_issue",
-  row: { id: string; subject: SubjectRef; day: string; source: string; received: string },
-  values: unknown[],
-  after: unknown[] = [],
+export function activity<T extends CanonicalName>(
+  table: T,
+  origin: RowOrigin,
+  values: Readonly<Partial<Record<ColumnName<T>, unknown>>>,
+  practiceOn?: string,
 ): Activity {
-  const { id, subject, day, source, received } = row;
+  const { id, subject, source, received } = origin;
+  const named: Readonly<Record<string, unknown>> = values;
+  const columns: readonly string[] = CATALOGUE[table].columnNames;
   return {
     kind: "activity",
     table,
     recordId: id,
     subject,
-    practiceOn: day,
-    build: (personId, practice) => [personId, null, practice, day, ...values, source, id, received, ...after],
+    ...(practiceOn === undefined ? {} : { practiceOn }),
+    build: (personId, practice) => {
+      const row: unknown[] = new Array(columns.length);
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i];
+        if (i === 0) row[i] = personId;
+        else if (c === "source_system") row[i] = source;
+        else if (c === "source_record_id") row[i] = id;
+        else if (c === "received_at") row[i] = received;
+        else if (c === "practice_code" && practiceOn !== undefined) row[i] = practice;
+        else row[i] = named[c] ?? null;
+      }
+      return row;
+    },
   };
 }
