@@ -531,26 +531,30 @@ test("a commissioner's pseudonymised export refuses a Patient _typeFilter (it co
   );
 });
 
+/** A system export kicked off as the GP on a BulkExporter of the test's own (not the server's) over `db`. */
+async function exportDirectly(db: typeof web.t.db, prefix: string, batchSize?: number) {
+  const resolved = await resolveApiToken(web.t.db, tokens.get("gp.fhir") as string);
+  assert.ok(resolved);
+  const identity = { ...resolved, clientId: null, scopes: null };
+  const dir = mkdtempSync(join(home, prefix));
+  const keys = pseudonymKeysFromEnv(process.env);
+  const exporter = new BulkExporter(db, { dir, keys, ...(batchSize ? { batchSize } : {}) });
+  await exporter.start();
+  const jobId = await exporter.kickOff(
+    identity,
+    { db, ...resolved, origin: { channel: "fhir" } },
+    { level: "system", groupId: null, types: SYSTEM_EXPORT_TYPES, since: null, request: "/fhir/R4/$export" },
+  );
+  return { exporter, identity, dir, jobId };
+}
+
 test("a GP's export in batches of one person gives the same files as one batch: the people shown are gathered across batches", async () => {
   const whole = await files(
     await manifestOf(await kickOff("/fhir/R4/$export", "gp.fhir"), "gp.fhir"),
     "gp.fhir",
   );
-  const resolved = await resolveApiToken(web.t.db, tokens.get("gp.fhir") as string);
-  assert.ok(resolved);
-  const identity = { ...resolved, clientId: null, scopes: null };
-  const ctx = { db: web.t.db, ...resolved, origin: { channel: "fhir" as const } };
-  const dir = mkdtempSync(join(home, "batched-"));
-  const exporter = new BulkExporter(web.t.db, { dir, keys: pseudonymKeysFromEnv(process.env), batchSize: 1 });
-  await exporter.start();
+  const { exporter, identity, dir, jobId } = await exportDirectly(web.t.db, "batched-", 1);
   try {
-    const jobId = await exporter.kickOff(identity, ctx, {
-      level: "system",
-      groupId: null,
-      types: SYSTEM_EXPORT_TYPES,
-      since: null,
-      request: "/fhir/R4/$export",
-    });
     let job = await exporter.job(identity, jobId);
     for (let i = 0; i < 400 && job?.state !== "completed"; i++) {
       assert.notEqual(job?.state, "failed", job?.error ?? "");
@@ -575,9 +579,6 @@ test("a GP's export in batches of one person gives the same files as one batch: 
 });
 
 test("a cancel that comes while the job is starting stays cancelled: the job does not run", async () => {
-  const resolved = await resolveApiToken(web.t.db, tokens.get("gp.fhir") as string);
-  assert.ok(resolved);
-  const identity = { ...resolved, clientId: null, scopes: null };
   // The job's start is held back until the cancel has been written, as a slow connection can do.
   let release = () => {};
   const cancelWritten = new Promise<void>((r) => {
@@ -590,18 +591,8 @@ test("a cancel that comes while the job is starting stays cancelled: the job doe
       return web.t.db.query(sql, params as never);
     },
   } as typeof web.t.db;
-  const ctx = { db, ...resolved, origin: { channel: "fhir" as const } };
-  const dir = mkdtempSync(join(home, "cancelled-"));
-  const exporter = new BulkExporter(db, { dir, keys: pseudonymKeysFromEnv(process.env) });
-  await exporter.start();
+  const { exporter, identity, dir, jobId } = await exportDirectly(db, "cancelled-");
   try {
-    const jobId = await exporter.kickOff(identity, ctx, {
-      level: "system",
-      groupId: null,
-      types: SYSTEM_EXPORT_TYPES,
-      since: null,
-      request: "/fhir/R4/$export",
-    });
     assert.equal(await exporter.cancel(identity, jobId), true);
     release();
     await exporter.stop();
