@@ -404,7 +404,7 @@ export const COMMAND_LIST: readonly ListedCommand[] = [
   ),
   listed(
     "feeds map",
-    "Map a source's local code (code maps: ward-kind, admission-method, treatment-function, diagnosis, discharge-method, discharge-destination, ae-disposal, arrival-mode, sex); what was stored with it unmapped is corrected",
+    "Map a source's local code (code maps: ward-kind, admission-method, treatment-function, diagnosis, discharge-method, discharge-destination, ae-disposal, arrival-mode, sex, care-plan-type); what was stored with it unmapped is corrected",
     async () => (await import("./commands/feeds.ts")).feedsMap,
   ),
   listed(
