@@ -102,6 +102,8 @@ function queryable(client: pg.PoolClient | pg.Pool, citus: boolean): Queryable {
  * A transaction's statements, with two round trips saved: BEGIN goes with the first statement when that is
  * text without parameters (a batch's lock, see locks.ts), and COMMIT with the statements given to execLast.
  * Once execLast has committed, any further statement is an error, never a statement run outside the transaction.
+ * Not on Citus: it sends a DDL statement's whole query string on to the workers, and a worker refuses a string
+ * of several commands there ("cannot insert multiple commands into a prepared statement").
  */
 function transactionQueryable(client: pg.PoolClient, citus: boolean) {
   const inner = queryable(client, citus);
@@ -126,10 +128,17 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
       return inner.query(sql, params);
     },
     async exec(sql) {
-      await client.query(withBegin(sql));
+      if (citus) {
+        await open();
+        await client.query(sql);
+      } else await client.query(withBegin(sql));
     },
     async execLast(sql) {
-      await client.query(`${withBegin(sql)};\nCOMMIT`);
+      if (citus) {
+        await open();
+        await client.query(sql);
+        await client.query("COMMIT");
+      } else await client.query(`${withBegin(sql)};\nCOMMIT`);
       state = "committed";
     },
     async copyFrom(table, columns, chunks) {
