@@ -13,9 +13,8 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import type { Operator } from "../src/governance/index.ts";
 import { openDb } from "../src/store/index.ts";
-import { benchCaller, startBenchServer } from "./fhir-setup.ts";
+import { largestPracticeReads, startBenchServer } from "./fhir-setup.ts";
 
 const { values } = parseArgs({ options: { reads: { type: "string", default: "50" } } });
 const url = process.env.DATABASE_URL?.trim();
@@ -79,23 +78,10 @@ const db = await openDb({
   databaseUrl: url,
   home: mkdtempSync(join(tmpdir(), "oneplace-bench-everything-")),
 });
-const [largest] = await db.query<{ practice_code: string }>(
-  `SELECT practice_code FROM registration WHERE deregistered_on IS NULL
-    GROUP BY practice_code ORDER BY count(*) DESC, practice_code LIMIT 1`,
-);
-const operator: Operator = { userId: null, name: "bench:fhir-everything", channel: "bench" };
-const token = await benchCaller(db, operator, {
-  username: "scale-bench-gp",
-  role: "gp",
-  teamCode: "scale-bench-practice",
-  kind: "practice",
-  orgCode: largest.practice_code,
-  purpose: "direct-care",
-});
-const sample = await db.query<{ person_id: string }>(
-  `SELECT person_id::text FROM registration WHERE practice_code = $1 AND deregistered_on IS NULL
-    ORDER BY md5(person_id::text) LIMIT $2`,
-  [largest.practice_code, Number(values.reads) + WARM_UP],
+const { token, personIds: sample } = await largestPracticeReads(
+  db,
+  "bench:fhir-everything",
+  Number(values.reads) + WARM_UP,
 );
 const [{ people }] = await db.query<{ people: number }>("SELECT count(*)::int AS people FROM person");
 await db.close();
@@ -109,13 +95,13 @@ try {
     await res.arrayBuffer();
     return res.status;
   };
-  for (const { person_id } of sample.slice(0, WARM_UP)) await read(person_id);
+  for (const personId of sample.slice(0, WARM_UP)) await read(personId);
   const reads = sample.slice(WARM_UP);
   const before = await server.cpu();
   const databaseBefore = await databaseCpu(url);
   const times: number[] = [];
   let refused = 0;
-  for (const { person_id } of reads) {
+  for (const person_id of reads) {
     const started = performance.now();
     if ((await read(person_id)) !== 200) refused++;
     times.push(performance.now() - started);

@@ -81,6 +81,39 @@ async function refuseUnlessPlace(db: Db): Promise<void> {
   );
 }
 
+/**
+ * A GP of the place's largest practice (a day's API token) and `reads` people registered there, in a fixed
+ * pseudo-random order: whose whole record the person-read benches ask for.
+ */
+export async function largestPracticeReads(
+  db: Db,
+  operatorName: string,
+  reads: number,
+): Promise<{ token: string; personIds: string[] }> {
+  const [largest] = await db.query<{ practice_code: string }>(
+    `SELECT practice_code FROM registration WHERE deregistered_on IS NULL
+      GROUP BY practice_code ORDER BY count(*) DESC, practice_code LIMIT 1`,
+  );
+  const token = await benchCaller(
+    db,
+    { userId: null, name: operatorName, channel: "bench" },
+    {
+      username: "scale-bench-gp",
+      role: "gp",
+      teamCode: "scale-bench-practice",
+      kind: "practice",
+      orgCode: largest.practice_code,
+      purpose: "direct-care",
+    },
+  );
+  const sample = await db.query<{ person_id: string }>(
+    `SELECT person_id::text FROM registration WHERE practice_code = $1 AND deregistered_on IS NULL
+      ORDER BY md5(person_id::text) LIMIT $2`,
+    [largest.practice_code, reads],
+  );
+  return { token, personIds: sample.map((r) => r.person_id) };
+}
+
 /** A user in a role in a team (made when missing) and a day's API token for it. */
 export async function benchCaller(
   db: Db,

@@ -20,13 +20,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import type { Operator } from "../src/governance/index.ts";
 import { countCohort } from "../src/risk/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { runCli } from "../test/helpers/cli.ts";
 import { createTestDatabase } from "../test/helpers/test-db.ts";
 import { BENCH_COHORTS } from "./cohort-criteria.ts";
-import { benchCaller, startBenchServer } from "./fhir-setup.ts";
+import { largestPracticeReads, startBenchServer } from "./fhir-setup.ts";
 
 const { values } = parseArgs({
   options: {
@@ -169,30 +168,17 @@ async function runEngine(engine: string): Promise<void> {
         `${percentile(cohortTimes, 0.5).toFixed(0)} / ${percentile(cohortTimes, 0.95).toFixed(0)} ms`;
 
       // A GP of the largest practice reads the whole record of people registered there.
-      const [largest] = await db.query<{ practice_code: string }>(
-        `SELECT practice_code FROM registration WHERE deregistered_on IS NULL
-         GROUP BY practice_code ORDER BY count(*) DESC, practice_code LIMIT 1`,
-      );
-      const operator: Operator = { userId: null, name: "bench:scale", channel: "bench" };
-      const token = await benchCaller(db, operator, {
-        username: "scale-bench-gp",
-        role: "gp",
-        teamCode: "scale-bench-practice",
-        kind: "practice",
-        orgCode: largest.practice_code,
-        purpose: "direct-care",
-      });
-      const sample = await db.query<{ person_id: string }>(
-        `SELECT person_id::text FROM registration WHERE practice_code = $1 AND deregistered_on IS NULL
-         ORDER BY md5(person_id::text) LIMIT $2`,
-        [largest.practice_code, Number(values.reads)],
+      const { token, personIds: sample } = await largestPracticeReads(
+        db,
+        "bench:scale",
+        Number(values.reads),
       );
       await db.close();
       const server = await startBenchServer(scratch.env);
       try {
         const readTimes: number[] = [];
         let refused = 0;
-        for (const { person_id } of sample) {
+        for (const person_id of sample) {
           const t = performance.now();
           const res = await fetch(`${server.base}/fhir/R4/Patient/${person_id}/$everything`, {
             headers: { authorization: `Bearer ${token}`, accept: "application/fhir+json" },
