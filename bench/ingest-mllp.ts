@@ -17,15 +17,19 @@
 // after its commit), as engines that pipeline do; then ACK latency percentiles at 500 messages/s offered. Each
 // figure comes with the load average and the CPU time per message (the listener process, and the PostgreSQL
 // backends when the server is on this machine), as wall time on a shared machine says little.
+//
+// MLLP_CPU_PROF=DIR writes the listener's V8 CPU profile to DIR and prints where its CPU went
+// (bench/cpu-profile-summary.ts).
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { MllpClient, splitMessages } from "../src/ingest/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { listenerPort } from "../test/helpers/cli.ts";
+import { type CpuProfile, printProfile } from "./cpu-profile-summary.ts";
 import { cpuMeter, cpuPer, load, openBenchDb } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 3000);
@@ -84,8 +88,14 @@ if (rescore === "on" || rescore === "off") {
 }
 const lanes = process.env.MLLP_LANES ? ["--lanes", process.env.MLLP_LANES] : [];
 if (rescore === "off") lanes.push("--no-rescore");
+const profileDir = process.env.MLLP_CPU_PROF ? resolve(process.env.MLLP_CPU_PROF) : null;
 const listener = spawn(process.execPath, ["bin/oneplace.js", "mllp", "--port", "0", ...lanes], {
-  env: { ...process.env, ...bench.env, ONEPLACE_LOG_LEVEL: "warn" },
+  env: {
+    ...process.env,
+    ...bench.env,
+    ONEPLACE_LOG_LEVEL: "warn",
+    ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+  },
   stdio: ["ignore", "pipe", "inherit"],
 });
 const port = await listenerPort(listener);
@@ -176,6 +186,12 @@ try {
 } finally {
   listener.kill("SIGTERM");
   await new Promise((r) => listener.on("close", r));
+  if (profileDir) {
+    for (const name of readdirSync(profileDir).filter((f) => f.includes(`.${listener.pid}.`))) {
+      const profile = JSON.parse(readFileSync(join(profileDir, name), "utf8")) as CpuProfile;
+      printProfile(`the listener (${name})`, profile, 25);
+    }
+  }
   if (rescore === "on" || rescore === "off") {
     const after = await openDb({ databaseUrl: bench.env.DATABASE_URL, home: bench.env.ONEPLACE_HOME });
     const [r] = await after.query<{ people: number; runs: number; queued: number }>(

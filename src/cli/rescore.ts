@@ -10,6 +10,7 @@ import {
   peopleChangedSince,
   queueRescore,
   queueRescoreText,
+  queueRescoreWrite,
   type Rescorer,
   startRescorer,
 } from "../risk/index.ts";
@@ -23,6 +24,7 @@ export function queueingTouched(onCommitted: () => void = () => {}): PeopleTouch
       await queueRescore(tx, personIds);
     },
     inTransactionText: queueRescoreText,
+    inTransactionWrite: queueRescoreWrite,
     committed: onCommitted,
   };
 }

@@ -8,10 +8,12 @@ import {
   CopyWriter,
   insertMany,
   insertText,
+  insertWrite,
   isCitus,
   preparedText,
   toColumns,
   unnestSelect,
+  type Write,
 } from "../store/index.ts";
 
 // Writing canonical rows: set-based upserts keyed on provenance, so a record loaded twice is one row, a record
@@ -130,10 +132,20 @@ export async function recordSubjects(
   await insertMany(q, "ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
 }
 
-/** The same upsert as text, to send with other writes in one round trip (no counts come back). */
-export function upsertCanonicalText(table: CanonicalName, rows: readonly (readonly unknown[])[]): string {
+/** upsertCanonical as one write of runWrites (store/writes.ts): its text depends only on the table. */
+export function upsertCanonicalWrite(
+  table: CanonicalName,
+  rows: readonly (readonly unknown[])[],
+): Write | null {
   const t: CanonicalTable = CANONICAL[table];
-  return insertText(t.table, t.columns, lastOfEachKey(t, rows), conflictClause(t, t.table));
+  return insertWrite(t.table, t.columns, lastOfEachKey(t, rows), conflictClause(t, "t"), "t");
+}
+
+/** recordSubjects as one write of runWrites. */
+export function subjectsWrite(
+  rows: readonly (readonly [string, string, string, string, string])[],
+): Write | null {
+  return insertWrite("ingest_row_subject", SUBJECT_COLS, rows, "ON CONFLICT DO NOTHING");
 }
 
 /** recordSubjects as text. */

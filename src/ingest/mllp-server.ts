@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { Logger } from "pino";
-import { type Db, GroupCommit } from "../store/index.ts";
+import { type Db, GroupCommit, type Write } from "../store/index.ts";
 import { buildAck, HL7_ERROR, type Hl7ErrorCondition } from "./hl7/ack.ts";
 import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { decodeHl7Bytes, sendingParty, sniffHeader } from "./hl7/charset.ts";
@@ -121,16 +121,16 @@ function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void, 
         db,
         batch.map((j) => ({ raw: j.raw, ctx: { origin: j.origin, merges: j.merges } })),
         onError,
-        // People are queued with the batch's writes when the face can say how as SQL, so the writes carry
-        // the COMMIT; otherwise in a step of their own before it.
-        touched && !touched.inTransactionText
+        // People are queued in the batch's statement of writes when the face can say how as one write;
+        // otherwise in a step of their own before the commit.
+        touched && !touched.inTransactionWrite
           ? async (tx, out) => {
               const people = peopleOf(out);
               if (people.length > 0) await touched.inTransaction(tx, people);
             }
           : undefined,
-        touched?.inTransactionText
-          ? (people) => (touched.inTransactionText as (p: string[]) => string)(people)
+        touched?.inTransactionWrite
+          ? (people) => (touched.inTransactionWrite as (p: string[]) => Write | null)(people)
           : undefined,
       );
       for (const o of outcomes) onOutcome(o);

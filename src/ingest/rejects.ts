@@ -1,6 +1,14 @@
 import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
-import { arrayLiteral, CATALOGUE, type CopyValue, literal, type Queryable } from "../store/index.ts";
+import {
+  arrayLiteral,
+  CATALOGUE,
+  type CopyValue,
+  literal,
+  type Queryable,
+  runWrites,
+  type Write,
+} from "../store/index.ts";
 import { copyUpsert } from "./canonical.ts";
 
 // Rejects: everything that could not be accepted, with its raw payload, source, reason and time. Recording
@@ -230,34 +238,23 @@ export async function resolveMessageRejects(
   q: Queryable,
   messages: readonly ResolvedMessage[],
 ): Promise<void> {
-  if (messages.length === 0) return;
-  await q.query(
-    `UPDATE ingest_reject r SET status = 'replayed', resolved_at = now(), resolved_by = m.by
+  await runWrites(q, [resolveMessageRejectsWrite(messages)]);
+}
+
+/** `resolveMessageRejects` as one write of a batch's runWrites (store/writes.ts), or null when there are none. */
+export function resolveMessageRejectsWrite(messages: readonly ResolvedMessage[]): Write | null {
+  if (messages.length === 0) return null;
+  return {
+    text: `UPDATE ingest_reject r SET status = 'replayed', resolved_at = now(), resolved_by = m.by
      FROM unnest($1::text[], $2::text[], $3::text[]) AS m(source_system, origin_key, by)
      WHERE r.source_system = m.source_system AND r.format = 'hl7' AND r.origin_key = m.origin_key
        AND r.status = 'open'`,
-    [
+    params: [
       messages.map((m) => m.sourceSystem),
       messages.map((m) => hl7RejectKey(m.controlId, m.sha)),
       messages.map((m) => m.by),
     ],
-  );
-}
-
-/**
- * `resolveMessageRejects` as a statement to add to a batch's script (no round trip of its own), or nothing
- * when there are no messages.
- */
-export function resolveMessageRejectsText(messages: readonly ResolvedMessage[]): string {
-  if (messages.length === 0) return "";
-  const rows = messages.map(
-    (m) =>
-      `(${literal(m.sourceSystem, "text")}, ${literal(hl7RejectKey(m.controlId, m.sha), "text")}, ${literal(m.by, "text")})`,
-  );
-  return `UPDATE ingest_reject r SET status = 'replayed', resolved_at = now(), resolved_by = m.by
-     FROM (VALUES ${rows.join(", ")}) AS m(source_system, origin_key, by)
-     WHERE r.source_system = m.source_system AND r.format = 'hl7' AND r.origin_key = m.origin_key
-       AND r.status = 'open';\n`;
+  };
 }
 
 /** A stored reject: what was recorded, and how it has been dealt with since. */

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/index.ts";
+import type { Queryable, Write } from "../store/index.ts";
 import type { Hl7Outcome } from "./hl7/apply-parts.ts";
 
 /**
@@ -13,6 +13,8 @@ export interface PeopleTouched {
    * writes), when the face can say it as text; inTransaction is used otherwise.
    */
   inTransactionText?(personIds: string[]): string;
+  /** inTransaction as one write to go in the batch's one statement of writes (store/writes.ts), when it can. */
+  inTransactionWrite?(personIds: string[]): Write | null;
   committed(personIds: string[]): void;
 }
 

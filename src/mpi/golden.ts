@@ -1,4 +1,4 @@
-import { arrayLiteral, type Queryable } from "../store/index.ts";
+import type { Queryable, Write } from "../store/index.ts";
 import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
 
 // The golden record of each person, recomputed from the source records linked to them: the best record (one
@@ -92,13 +92,16 @@ export async function rebuildIdentifiers(q: Queryable, personIds: Iterable<strin
   await q.query(ADD_IDENTIFIERS_SQL, [ids]);
 }
 
-/** recomputeGolden then addIdentifiers, as text to send with other writes in one round trip. */
-export function goldenAndIdentifiersText(personIds: Iterable<string>): string {
+/**
+ * recomputeGolden then addIdentifiers, as writes for one runWrites (store/writes.ts), for people who only gained
+ * records (a link never takes a record from anyone, so nobody is left without one to remove). Both read the
+ * records and links, which must be written by an earlier statement.
+ */
+export function goldenAndIdentifiersWrites(personIds: Iterable<string>): Write[] {
   const ids = [...new Set(personIds)];
-  if (ids.length === 0) return "";
-  const a = arrayLiteral(ids, "uuid");
-  return `${RECOMPUTE_SQL.replaceAll("$1::uuid[]", a).replaceAll("$2::text[]", arrayLiteral(GOLDEN_PRECEDENCE, "text")).replaceAll("$3::text[]", arrayLiteral(GOLDEN_LAST, "text"))};
-${REMOVE_UNLINKED_SQL.replaceAll("$1::uuid[]", a)};
-${ADD_IDENTIFIERS_SQL.replaceAll("$1::uuid[]", a)};
-`;
+  if (ids.length === 0) return [];
+  return [
+    { text: RECOMPUTE_SQL, params: [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST] },
+    { text: ADD_IDENTIFIERS_SQL, params: [ids] },
+  ];
 }

@@ -31,10 +31,12 @@ export {
   findLinks,
   type LinkedRow,
   MatchInputError,
+  type NoBirthDateProblem,
   type ResolveOutcome,
   recordKey,
   recordLockNames,
   resolveRecords,
+  unattributableWithoutBirthDate,
 } from "./resolve.ts";
 export {
   type ApplyReviewedEvent,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { cols, insertText } from "../store/index.ts";
-import { goldenAndIdentifiersText } from "./golden.ts";
+import { cols, insertWrite, type Write } from "../store/index.ts";
+import { goldenAndIdentifiersWrites } from "./golden.ts";
 import {
   blockKeys,
   type Identifier,
@@ -168,23 +168,26 @@ export class LinkWrites {
     ]);
   }
 
-  /** Every gathered write as one text ("" when there is nothing), and the gathering starts again. */
-  take(): string {
-    if (this.records.length === 0 && this.touched.size === 0 && this.decisions.length === 0) return "";
-    const text =
-      insertText("person_record", PERSON_RECORD_COLS, this.records, "ON CONFLICT DO NOTHING") +
-      insertText("mpi_record_link", LINK_COLS, this.links, "ON CONFLICT DO NOTHING") +
-      insertText("mpi_block", BLOCK_COLS, this.blocks, "ON CONFLICT DO NOTHING") +
-      insertText("mpi_decision", DECISION_COLS, this.decisions) +
-      insertText("mpi_review", REVIEW_COLS, this.reviews, "ON CONFLICT DO NOTHING") +
-      goldenAndIdentifiersText(this.touched);
+  /**
+   * Every gathered write, and the gathering starts again: the rows, for one runWrites (store/writes.ts), then
+   * the golden records and identifiers of the people touched, for a later one (they read those rows).
+   */
+  take(): { rows: Write[]; golden: Write[] } {
+    const rows = [
+      insertWrite("person_record", PERSON_RECORD_COLS, this.records, "ON CONFLICT DO NOTHING"),
+      insertWrite("mpi_record_link", LINK_COLS, this.links, "ON CONFLICT DO NOTHING"),
+      insertWrite("mpi_block", BLOCK_COLS, this.blocks, "ON CONFLICT DO NOTHING"),
+      insertWrite("mpi_decision", DECISION_COLS, this.decisions),
+      insertWrite("mpi_review", REVIEW_COLS, this.reviews, "ON CONFLICT DO NOTHING"),
+    ].filter((w): w is Write => w !== null);
+    const golden = goldenAndIdentifiersWrites(this.touched);
     this.records = [];
     this.links = [];
     this.blocks = [];
     this.decisions = [];
     this.reviews = [];
     this.touched.clear();
-    return text;
+    return { rows, golden };
   }
 }
 
@@ -311,7 +314,10 @@ export function linkWithNhs(
     const score = records.length > 0 ? scoreAgainstPerson(toMatchRecord(r), records) : null;
     if (!score || demographicTotal(score) >= NHS_NUMBER_CONFIRM_THRESHOLD) {
       w.link(r, holder, nhs, ctx.now);
-      w.decision("link-nhs-number", r, holder, "same valid NHS Number", ctx, score?.total);
+      const reason = r.birthDate
+        ? "same valid NHS Number"
+        : "same valid NHS Number; the record has no date of birth to confirm it";
+      w.decision("link-nhs-number", r, holder, reason, ctx, score?.total);
       return { personId: holder, outcome: "linked", score: score?.total };
     }
     // Without the number, so no two people ever hold the same NHS Number.
@@ -327,6 +333,23 @@ export function linkWithNhs(
   // Later records in this batch with the same number join this new person.
   else s.holderRecords.set(outcome.personId, [{ person_id: outcome.personId, ...toMatchRecord(r) }]);
   return outcome;
+}
+
+/**
+ * Why a record the MPI has not seen, without a date of birth, cannot be linked: a new person cannot be made
+ * without one, so it must join the person already holding its valid NHS Number, whose records do not
+ * contradict it. Null when it can (linkWithNhs links it).
+ */
+export type NoBirthDateProblem = "no-nhs-number" | "nhs-number-unknown" | "nhs-number-contradicted";
+
+export function noBirthDateProblem(r: SourceRecordInput, s: NhsState): NoBirthDateProblem | null {
+  const nhs = validNhs(r);
+  if (!nhs) return "no-nhs-number";
+  const holder = s.personByNhs.get(nhs);
+  if (!holder) return "nhs-number-unknown";
+  const records = s.holderRecords.get(holder) ?? [];
+  const score = records.length > 0 ? scoreAgainstPerson(toMatchRecord(r), records) : null;
+  return !score || demographicTotal(score) >= NHS_NUMBER_CONFIRM_THRESHOLD ? null : "nhs-number-contradicted";
 }
 
 /** The people found under each blocking key, and their records, updated as the batch is decided. */

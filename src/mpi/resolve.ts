@@ -1,5 +1,5 @@
 import { OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
-import { isCitus, lockNames, prepared, type Queryable } from "../store/index.ts";
+import { isCitus, lockNames, prepared, type Queryable, runWrites, toColumns } from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
 import {
   AUTOMATIC,
@@ -14,6 +14,8 @@ import {
   linkWithNhs,
   linkWithoutNhs,
   type NhsState,
+  type NoBirthDateProblem,
+  noBirthDateProblem,
   type ResolveOutcome,
   recordKey,
   uniqueRecords,
@@ -37,6 +39,7 @@ import {
 export {
   AUTOMATIC,
   type LinkedRow,
+  type NoBirthDateProblem,
   type ResolveOutcome,
   type ResolveOutcomeKind,
   recordKey,
@@ -89,19 +92,16 @@ export async function resolveRecords(
   await updateKnownRecords(q, linked, byKey, writes, outcomes);
 
   const remaining = [...byKey.values()];
-  for (const r of remaining) {
-    if (!r.birthDate) {
-      throw new MatchInputError(
-        `record ${r.recordId} has no date of birth: it matches no one and a new person cannot be created without one`,
-      );
-    }
-  }
+  for (const r of remaining) if (!r.birthDate && !validNhs(r)) throw noBirthDateError(r, "no-nhs-number");
   const withNhs = remaining.filter((r) => validNhs(r) !== null);
   const withoutNhs = remaining.filter((r) => validNhs(r) === null);
   if (withNhs.length > 0) {
     const state = await readNhsState(q, withNhs);
-    for (const r of withNhs)
+    for (const r of withNhs) {
+      const problem = r.birthDate ? null : noBirthDateProblem(r, state);
+      if (problem) throw noBirthDateError(r, problem);
       outcomes.set(recordKey(r.sourceSystem, r.recordId), linkWithNhs(writes, r, state, ctx));
+    }
   }
   await flush(q, writes);
   // Without a valid NHS Number: candidates for the whole batch in one query, then one record at a time, each
@@ -118,9 +118,48 @@ export async function resolveRecords(
   return outcomes;
 }
 
+const NO_BIRTH_DATE: Record<NoBirthDateProblem, string> = {
+  "no-nhs-number": "nor a valid NHS Number",
+  "nhs-number-unknown": "and no one here holds its NHS Number",
+  "nhs-number-contradicted": "and its details contradict the person holding its NHS Number",
+};
+
+function noBirthDateError(r: SourceRecordInput, problem: NoBirthDateProblem): MatchInputError {
+  return new MatchInputError(
+    `record ${r.recordId} has no date of birth ${NO_BIRTH_DATE[problem]}: it matches no one and a new person cannot be created without one`,
+  );
+}
+
+/**
+ * Which of these records, new to the MPI and without a date of birth, resolveRecords could not link (and why),
+ * so a caller can refuse those alone before linking the rest: keyed by recordKey. Records it knows, or with a
+ * date of birth, are never in it.
+ */
+export async function unattributableWithoutBirthDate(
+  q: Queryable,
+  records: readonly SourceRecordInput[],
+): Promise<Map<string, NoBirthDateProblem>> {
+  const out = new Map<string, NoBirthDateProblem>();
+  const candidates = [...uniqueRecords(records.filter((r) => !r.birthDate)).values()];
+  if (candidates.length === 0) return out;
+  const known = new Set(
+    (await readLinked(q, candidates)).map((l) => recordKey(l.source_system, l.source_record_id)),
+  );
+  const unknown = candidates.filter((r) => !known.has(recordKey(r.sourceSystem, r.recordId)));
+  const withNhs = unknown.filter((r) => validNhs(r) !== null);
+  const state = withNhs.length > 0 ? await readNhsState(q, withNhs) : null;
+  for (const r of unknown) {
+    const problem = state && validNhs(r) ? noBirthDateProblem(r, state) : "no-nhs-number";
+    if (problem) out.set(recordKey(r.sourceSystem, r.recordId), problem);
+  }
+  return out;
+}
+
+/** The gathered rows in one statement, then (seeing them) the golden records and identifiers in another. */
 async function flush(q: Queryable, writes: LinkWrites): Promise<void> {
-  const text = writes.take();
-  if (text) await q.exec(text);
+  const { rows, golden } = writes.take();
+  await runWrites(q, rows);
+  await runWrites(q, golden);
 }
 
 // The statements every linking runs (a FHIR Patient, an ADT message, a CSV chunk): parsed and planned once
@@ -172,6 +211,25 @@ const FIND_LINKS = prepared(
    WHERE source_system = $1 AND source_record_id = ANY($2::text[])`,
 );
 
+const NHS_STATE = prepared(
+  "mpi.nhs-state",
+  `SELECT 'holder' AS kind, person_id::text AS person_id, json_build_object('nhs', nhs_number) AS data
+   FROM person WHERE nhs_number = ANY($1::text[])
+   UNION ALL
+   SELECT 'record', pr.person_id::text, json_build_object('nhs', pr.nhs_number, 'family', pr.family_name,
+     'given', pr.given_name, 'dob', pr.birth_date, 'sex', pr.sex, 'postcode', pr.postcode)
+   FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM person WHERE nhs_number = ANY($1::text[]))
+   UNION ALL
+   SELECT 'without-nhs', NULL, NULL FROM (SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1) s`,
+);
+const NHS_LESS_CANDIDATES = prepared(
+  "mpi.nhs-less-candidates",
+  `SELECT DISTINCT l.person_id::text AS person_id
+   FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
+   JOIN person p ON p.person_id = l.person_id AND p.nhs_number IS NULL
+   WHERE b.block_key = ANY($1::text[])`,
+);
+
 async function readLinked(q: Queryable, records: readonly SourceRecordInput[]): Promise<LinkedRow[]> {
   if (records.length === 1) {
     return q.query<LinkedRow>(LINKED_ONE, [records[0].sourceSystem, records[0].recordId]);
@@ -190,6 +248,7 @@ async function updateKnownRecords(
   writes: LinkWrites,
   outcomes: Map<string, ResolveOutcome>,
 ): Promise<void> {
+  const changed: { row: LinkedRow; r: SourceRecordInput; identifiers: string }[] = [];
   for (const row of linked) {
     const key = recordKey(row.source_system, row.source_record_id);
     const r = byKey.get(key);
@@ -200,26 +259,50 @@ async function updateKnownRecords(
       outcomes.set(key, { personId: row.person_id, outcome: "existing" });
       continue;
     }
-    await q.query(
-      `UPDATE person_record SET nhs_number = $4, family_name = $5, given_name = $6, birth_date = $7, sex = $8,
-         postcode = $9, received_at = $10
-       WHERE person_id = $1 AND source_system = $2 AND source_record_id = $3`,
-      [row.person_id, r.sourceSystem, r.recordId, ...demographics(r)],
-    );
-    await q.query(
-      `UPDATE mpi_record_link SET identifiers = $3::jsonb, ethnic_category = COALESCE($4, ethnic_category)
-       WHERE source_system = $1 AND source_record_id = $2`,
-      [r.sourceSystem, r.recordId, JSON.stringify(identifiers), r.ethnicCategory ?? null],
-    );
-    await q.query("DELETE FROM mpi_block WHERE source_system = $1 AND source_record_id = $2", [
-      r.sourceSystem,
-      r.recordId,
-    ]);
+    changed.push({ row, r, identifiers: JSON.stringify(identifiers) });
     writes.blockKeys(r);
     writes.touched.add(row.person_id);
     outcomes.set(key, { personId: row.person_id, outcome: "updated" });
   }
+  if (changed.length === 0) return;
+  const sources = changed.map((c) => c.r.sourceSystem);
+  const ids = changed.map((c) => c.r.recordId);
+  const demographicColumns = toColumns(
+    changed.map((c) => demographics(c.r)),
+    7,
+  );
+  // The blocking keys are written afresh with the batch's other rows (flush), after these.
+  await runWrites(q, [
+    {
+      text: UPDATE_RECORDS,
+      params: [changed.map((c) => c.row.person_id), sources, ids, ...demographicColumns],
+    },
+    {
+      text: UPDATE_LINKS,
+      params: [
+        sources,
+        ids,
+        changed.map((c) => c.identifiers),
+        changed.map((c) => c.r.ethnicCategory ?? null),
+      ],
+    },
+    { text: DELETE_BLOCKS, params: [sources, ids] },
+  ]);
 }
+
+const UPDATE_RECORDS = `UPDATE person_record pr SET nhs_number = u.nhs_number, family_name = u.family_name,
+    given_name = u.given_name, birth_date = u.birth_date, sex = u.sex, postcode = u.postcode, received_at = u.received_at
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[],
+              $10::timestamptz[])
+    AS u(person_id, source_system, source_record_id, nhs_number, family_name, given_name, birth_date, sex, postcode,
+         received_at)
+  WHERE pr.person_id = u.person_id AND pr.source_system = u.source_system AND pr.source_record_id = u.source_record_id`;
+const UPDATE_LINKS = `UPDATE mpi_record_link l SET identifiers = u.identifiers::jsonb,
+    ethnic_category = COALESCE(u.ethnic_category, l.ethnic_category)
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(source_system, source_record_id, identifiers, ethnic_category)
+  WHERE l.source_system = u.source_system AND l.source_record_id = u.source_record_id`;
+const DELETE_BLOCKS = `DELETE FROM mpi_block b USING unnest($1::text[], $2::text[]) AS u(source_system, source_record_id)
+  WHERE b.source_system = u.source_system AND b.source_record_id = u.source_record_id`;
 
 /** Who holds these records' numbers and their records, and the people without a number who may be them. */
 async function readNhsState(q: Queryable, withNhs: readonly SourceRecordInput[]): Promise<NhsState> {
@@ -229,17 +312,7 @@ async function readNhsState(q: Queryable, withNhs: readonly SourceRecordInput[])
     kind: string;
     person_id: string;
     data: Record<string, unknown> | string | null;
-  }>(
-    `SELECT 'holder' AS kind, person_id::text AS person_id, json_build_object('nhs', nhs_number) AS data
-     FROM person WHERE nhs_number = ANY($1::text[])
-     UNION ALL
-     SELECT 'record', pr.person_id::text, json_build_object('nhs', pr.nhs_number, 'family', pr.family_name,
-       'given', pr.given_name, 'dob', pr.birth_date, 'sex', pr.sex, 'postcode', pr.postcode)
-     FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM person WHERE nhs_number = ANY($1::text[]))
-     UNION ALL
-     SELECT 'without-nhs', NULL, NULL FROM (SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1) s`,
-    [numbers],
-  );
+  }>(NHS_STATE, [numbers]);
   const state: NhsState = {
     personByNhs: new Map(),
     holderRecords: new Map(),
@@ -271,13 +344,7 @@ async function readNhsState(q: Queryable, withNhs: readonly SourceRecordInput[])
   const unknown = withNhs.filter((r) => !state.personByNhs.has(validNhs(r) as string));
   if (anyWithoutNhs && unknown.length > 0) {
     const keys = new Set(unknown.flatMap((r) => searchKeys(toMatchRecord(r))));
-    const rows = await q.query<{ person_id: string }>(
-      `SELECT DISTINCT l.person_id::text AS person_id
-       FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
-       JOIN person p ON p.person_id = l.person_id AND p.nhs_number IS NULL
-       WHERE b.block_key = ANY($1::text[])`,
-      [[...keys]],
-    );
+    const rows = await q.query<{ person_id: string }>(NHS_LESS_CANDIDATES, [[...keys]]);
     state.nhsLessCandidates = await candidateRecords(
       q,
       rows.map((r) => r.person_id),

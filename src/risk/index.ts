@@ -77,6 +77,7 @@ export {
   drainRescoreQueue,
   queueRescore,
   queueRescoreText,
+  queueRescoreWrite,
   type RescoreDrain,
   type Rescorer,
   startRescorer,

@@ -3,7 +3,7 @@
 // a batch at a time. Ingest never imports this: the faces that compose ingest and risk (the CLI's loads, the
 // MLLP listener's set-up) queue what ingest reports it touched, and start the rescorer.
 import type { Logger } from "pino";
-import { arrayLiteral, type Db, isCitus, type Queryable } from "../store/index.ts";
+import { arrayLiteral, type Db, isCitus, type Queryable, type Write } from "../store/index.ts";
 import { latestFullRun, rescorePeople } from "./stratify.ts";
 
 /**
@@ -26,6 +26,18 @@ export async function queueRescore(q: Queryable, personIds: readonly string[]): 
     [ids],
   );
   return rows[0].n;
+}
+
+/** queueRescore as one write of the caller's runWrites (store/writes.ts): one statement with its other writes. */
+export function queueRescoreWrite(personIds: readonly string[]): Write | null {
+  if (personIds.length === 0) return null;
+  return {
+    text: `INSERT INTO risk_rescore_queue (person_id, queued_at)
+       SELECT id, clock_timestamp() FROM unnest($1::uuid[]) AS id
+       WHERE EXISTS (SELECT 1 FROM risk_run WHERE kind = 'full')
+       ON CONFLICT (person_id) DO UPDATE SET queued_at = excluded.queued_at`,
+    params: [[...new Set(personIds)].sort()],
+  };
 }
 
 /** queueRescore as a statement to send with the caller's other writes in one round trip (no count comes back). */

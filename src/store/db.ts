@@ -27,6 +27,12 @@ export interface Queryable {
    */
   execLast?(sql: string): Promise<void>;
   /**
+   * In a transaction on a server, queues a write whose result nobody reads, to go with the next statement in
+   * one round trip (a prepared statement as `EXECUTE`, text as it is); the transaction's next statement, or
+   * its COMMIT, sends it first. An error it raises surfaces there. Optional: call deferWrite(q, ...).
+   */
+  defer?(sql: string | PreparedStatement, params?: readonly unknown[]): Promise<void>;
+  /**
    * Bulk-loads rows with COPY ... FROM in PostgreSQL's text format. `chunks` are already-encoded lines
    * (see copy-format.ts), each ending in a newline, as text or UTF-8 bytes (CopyWriter). Returns the number of
    * rows loaded.
@@ -46,6 +52,17 @@ export interface Queryable {
 /** Runs statements as the transaction's last (with its COMMIT where the engine can), or with exec. */
 export function execLast(q: Queryable, sql: string): Promise<void> {
   return q.execLast ? q.execLast(sql) : q.exec(sql);
+}
+
+/** A write with no result to read: deferred to go with the next statement where the engine can (defer), or run now. */
+export async function deferWrite(
+  q: Queryable,
+  sql: string | PreparedStatement,
+  params: readonly unknown[] = [],
+): Promise<void> {
+  if (q.defer) await q.defer(sql, params);
+  else if (typeof sql === "string" && params.length === 0) await q.exec(sql);
+  else await q.query(sql, params);
 }
 
 export interface Db extends Queryable {

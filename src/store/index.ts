@@ -30,6 +30,7 @@ export {
 export {
   DatabaseError,
   type Db,
+  deferWrite,
   type EngineName,
   execLast,
   type Queryable,
@@ -84,3 +85,4 @@ export {
   valuesList,
 } from "./sql.ts";
 export { beginTableReplacement, replaceTableContents, type TableReplacement } from "./table-swap.ts";
+export { insertWrite, runWrites, type Write } from "./writes.ts";

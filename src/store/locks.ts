@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Queryable } from "./db.ts";
+import { deferWrite, type Queryable } from "./db.ts";
 
 /**
  * Names hash into a fixed number of advisory locks, so a bulk load linking thousands of records holds at most
@@ -21,8 +21,10 @@ export function lockKey(text: string): string {
 export async function lockNames(q: Queryable, names: Iterable<string>): Promise<void> {
   const keys = [...new Set([...names].map(lockKey))].sort();
   if (keys.length === 0) return;
-  // Text without parameters (the keys are numbers): a transaction's BEGIN goes with it in one round trip.
-  await q.exec(
+  // Text without parameters (the keys are numbers): a transaction's BEGIN goes with it, and it goes with the
+  // statement after it (a batch's read), in one round trip.
+  await deferWrite(
+    q,
     `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest('{${keys.join(",")}}'::bigint[]) AS k ORDER BY 1) s`,
   );
 }

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { createRequire } from "node:module";
 import pg from "pg";
 import { from as copyFromStream } from "pg-copy-streams";
 import {
@@ -98,34 +99,64 @@ function queryable(client: pg.PoolClient | pg.Pool, citus: boolean): Queryable {
   };
 }
 
+/** pg's own text form of a parameter (an array as an array literal, a Date with its offset), for EXECUTE. */
+const prepareValue = (
+  createRequire(import.meta.url)("pg/lib/utils.js") as { prepareValue(v: unknown): unknown }
+).prepareValue;
+
+/** EXECUTE of a statement prepared on this connection, its parameters as literals; null when one cannot be. */
+function executeText(statement: PreparedStatement, params: readonly unknown[]): string | null {
+  const values: string[] = [];
+  for (const p of params) {
+    const v = p === null || p === undefined ? null : prepareValue(p);
+    if (v === null || v === undefined) values.push("NULL");
+    else if (typeof v === "string") values.push(pg.escapeLiteral(v));
+    else return null; // bytes travel as parameters only
+  }
+  return `EXECUTE "${statement.name}"${values.length > 0 ? `(${values.join(", ")})` : ""}`;
+}
+
 /**
- * A transaction's statements, with two round trips saved: BEGIN goes with the first statement when that is
- * text without parameters (a batch's lock, see locks.ts), and COMMIT with the statements given to execLast.
- * Once execLast has committed, any further statement is an error, never a statement run outside the transaction.
+ * A transaction's statements, with round trips saved. BEGIN goes with the first statement when that is text
+ * (a batch's lock, see locks.ts), and COMMIT with the statements given to execLast. Writes nobody reads the
+ * result of (`defer`) wait and go with the next statement, or the COMMIT, in one round trip: a prepared
+ * statement already parsed on this connection goes as `EXECUTE name(literals)` (no parse, no plan: its
+ * cached plan), so a batch's lock goes with its read, and its writes with its COMMIT. Once the transaction has
+ * committed, any further statement is an error, never a statement run outside the transaction.
  * Not on Citus: it sends a DDL statement's whole query string on to the workers, and a worker refuses a string
  * of several commands there ("cannot insert multiple commands into a prepared statement").
  */
 function transactionQueryable(client: pg.PoolClient, citus: boolean) {
   const inner = queryable(client, citus);
   let state: "idle" | "open" | "committed" = "idle";
-  const open = async () => {
-    if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
-    if (state === "idle") {
-      await client.query("BEGIN");
-      state = "open";
-    }
-  };
+  let pending = "";
+  const parsed = (name: string) =>
+    (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection
+      ?.parsedStatements?.[name] !== undefined;
   const withBegin = (sql: string) => {
     if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
-    const text = state === "idle" ? `BEGIN;\n${sql}` : sql;
+    const text = `${state === "idle" ? "BEGIN;\n" : ""}${pending}${sql}`;
     state = "open";
+    pending = "";
     return text;
   };
+  const open = async () => {
+    if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
+    if (state === "idle" || pending) await client.query(withBegin(""));
+  };
+  /** The rows of a text's last statement (a text of several gives pg's results one per statement). */
+  const lastRows = <T extends Row>(result: pg.QueryResult<T> | pg.QueryResult<T>[]) =>
+    (Array.isArray(result) ? result[result.length - 1] : result).rows;
   const tx: Queryable = {
     citus,
-    async query(sql, params) {
+    async query<T extends Row = Row>(sql: string | PreparedStatement, params: readonly unknown[] = []) {
+      const text = !citus && typeof sql !== "string" && parsed(sql.name) ? executeText(sql, params) : null;
+      if (text !== null) {
+        const result = await client.query<T>({ text: withBegin(text), types });
+        return lastRows<T>(result as unknown as pg.QueryResult<T> | pg.QueryResult<T>[]);
+      }
       await open();
-      return inner.query(sql, params);
+      return inner.query<T>(sql, params);
     },
     async exec(sql) {
       if (citus) {
@@ -141,6 +172,23 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
       } else await client.query(`${withBegin(sql)};\nCOMMIT`);
       state = "committed";
     },
+    async defer(sql, params = []) {
+      if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
+      const text = citus
+        ? null
+        : typeof sql === "string"
+          ? params.length === 0
+            ? sql
+            : null
+          : parsed(sql.name)
+            ? executeText(sql, params)
+            : null;
+      if (text === null) {
+        await tx.query(sql, params);
+        return;
+      }
+      pending += `${text};\n`;
+    },
     async copyFrom(table, columns, chunks) {
       await open();
       return inner.copyFrom(table, columns, chunks);
@@ -149,7 +197,8 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
   return {
     queryable: tx,
     async commit() {
-      if (state === "open") await client.query("COMMIT");
+      if (pending) await client.query(`${withBegin("")}COMMIT`);
+      else if (state === "open") await client.query("COMMIT");
       state = "committed";
     },
   };

@@ -131,6 +131,71 @@ test("four senders at once: every message is committed before its ACK, and all o
   assert.match(String(rejects[0].payload), /V1206/);
 });
 
+test("four senders at once, some admitting new patients with no date of birth (PID-7): one with the NHS Number of someone known is linked to them and applied; those that cannot be attributed are refused alone, naming PID-7", async () => {
+  // Someone already known, by the NHS Number the first message without a date of birth carries.
+  const holder = await send(
+    adt("A28", patient(3000, { nhsNumber: "9990001014" }), null, "2014-03-05T09:00:00Z"),
+  );
+  assert.equal(holder.code, "AA");
+  const noBirthDate = { birthDate: null };
+  // Sender 1: the known NHS Number; sender 2: none; sender 3: an NHS Number no one here holds.
+  const special: Record<number, Partial<AdtFields["patient"]>> = {
+    1: { ...noBirthDate, nhsNumber: "9990001014", family: "Family3000" },
+    2: noBirthDate,
+    3: { ...noBirthDate, nhsNumber: "9990001022" },
+  };
+  const clients = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect(server.port)));
+  const acks = new Map<number, ReturnType<typeof readAck>>();
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (let i = 0; i < 6; i++) {
+        const n = 3100 + c * 10 + i;
+        const extra = i === 3 ? (special[c] ?? {}) : {};
+        const message = adt(
+          "A01",
+          patient(n, extra),
+          inpatient(`V${n}`, { ward: "AMU", admitAt: "2014-03-05T10:00:00Z" }),
+          "2014-03-05T10:00:04Z",
+        );
+        acks.set(n, readAck(parseMessage(await client.send(message))));
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.close()));
+  for (const [n, ack] of acks) {
+    if (n === 3123 || n === 3133) continue;
+    assert.equal(ack.code, "AA", `message for patient ${n}: ${ack.errorText}`);
+  }
+  // Attributed: stored, on the person holding the NHS Number, whose date of birth stays as it was.
+  const [linked] = await db.query<{ same: boolean; birth_date: string }>(
+    `SELECT hs.person_id = p.person_id AS same, p.birth_date::text AS birth_date
+     FROM hospital_spell hs, person p WHERE hs.source_record_id = 'V3113' AND p.nhs_number = '9990001014'`,
+  );
+  assert.deepEqual(linked, { same: true, birth_date: "1940-02-03" });
+  const [decision] = await db.query<{ reason: string }>(
+    "SELECT reason FROM mpi_decision WHERE source_record_id = 'RH003113'",
+  );
+  assert.match(decision.reason, /no date of birth/);
+  // Not attributable: refused (AE, required field missing at PID-7) with a reason the sender can act on.
+  for (const [n, why] of [
+    [3123, /no NHS Number/],
+    [3133, /no one here holds the NHS Number/],
+  ] as const) {
+    const ack = acks.get(n) as ReturnType<typeof readAck>;
+    assert.equal(ack.code, "AE");
+    assert.equal(ack.errorCode, "101");
+    assert.match(ack.errorText, /^PID-7 \(date of birth\) is required/);
+    assert.match(ack.errorText, why);
+    const reasons = await rejectsOf(ack.controlId);
+    assert.equal(reasons.length, 1);
+    assert.match(reasons[0], /PID-7/);
+  }
+  const spells = await db.query<{ n: number }>(
+    "SELECT count(*) AS n FROM hospital_spell WHERE source_record_id LIKE 'V31%'",
+  );
+  assert.equal(Number(spells[0].n), 22);
+});
+
 test("a message sent again (same control id) is acknowledged again and applied once", async () => {
   const p = patient(1);
   const message = adt(

@@ -1,7 +1,7 @@
 import { OnePlaceError } from "../../core/errors.ts";
 import { ethnicCategoryOf, type Sex, TRANSFER_DESTINATIONS } from "../../core/nhs-dd-codes.ts";
 import { nhsNumberProblem, normaliseNhsNumber } from "../../core/nhs-number.ts";
-import type { SourceRecordInput } from "../../mpi/index.ts";
+import type { NoBirthDateProblem, SourceRecordInput } from "../../mpi/index.ts";
 import { hospitalNumberSystem } from "../ids.ts";
 import { type AckCode, type AckError, HL7_ERROR, type Hl7ErrorCondition } from "./ack.ts";
 import {
@@ -216,6 +216,28 @@ const missing = (segmentName: string, field: number, what: string, component?: n
 
 const badValue = (segmentName: string, field: number, what: string, component?: number) =>
   fieldError(HL7_ERROR.dataTypeError, "is not valid", segmentName, field, what, component);
+
+const NO_BIRTH_DATE: Record<NoBirthDateProblem, string> = {
+  "no-nhs-number":
+    "and it carries no NHS Number (PID-3 or PID-2) of someone known here, so the patient can be neither matched nor recorded as a new person",
+  "nhs-number-unknown":
+    "and no one here holds the NHS Number it carries, so the patient cannot be recorded as a new person",
+  "nhs-number-contradicted":
+    "and the person holding the NHS Number it carries has a name or details that differ from it, which a date of birth would have to confirm",
+};
+
+/**
+ * A message about a patient the MPI has never seen, without a date of birth, that cannot be attributed to the
+ * person holding its NHS Number (AE, pointing at PID-7): the sender can resend it with the date of birth.
+ */
+export function birthDateNeeded(problem: NoBirthDateProblem): AdtRejection {
+  return new AdtRejection(
+    "AE",
+    HL7_ERROR.requiredFieldMissing,
+    `PID-7 (date of birth) is required for a patient OnePlace does not know yet, ${NO_BIRTH_DATE[problem]}: resend the message with the date of birth`,
+    loc("PID", 7),
+  );
+}
 
 /** MSH checks that decide whether OnePlace accepts the message at all (AR when not). */
 export function readHeader(

@@ -2,30 +2,35 @@ import {
   AUTOMATIC,
   findLinks,
   type LinkedRow,
+  type NoBirthDateProblem,
   type ReviewedEventResult,
   type ReviewItem,
   recordKey,
   recordLockNames,
   resolveRecords,
+  type SourceRecordInput,
+  unattributableWithoutBirthDate,
 } from "../../mpi/index.ts";
 import {
   cols,
   type Db,
-  execLast,
-  insertText,
+  insertWrite,
   literal,
   lockNames,
   prepared,
   type Queryable,
+  runWrites,
+  type Write,
 } from "../../store/index.ts";
-import { subjectsText, upsertCanonicalText } from "../canonical.ts";
+import { subjectsWrite, upsertCanonicalWrite } from "../canonical.ts";
 import { rowId, sha256 } from "../ids.ts";
-import { resolveMessageRejectsText } from "../rejects.ts";
+import { resolveMessageRejectsWrite } from "../rejects.ts";
 import { sourcesIgnoringBarePid2 } from "../sources.ts";
 import { peopleOf } from "../touched.ts";
 import {
   type AdtEvent,
   AdtRejection,
+  birthDateNeeded,
   mayHaveBarePid2,
   messageCodes,
   readHeader,
@@ -90,7 +95,7 @@ import {
   type KnownDemographics,
   keepKnownDemographics,
   needsKnownDemographics,
-  unmappedText,
+  unmappedWrite,
 } from "./unmapped.ts";
 import { foldVisit, readVisitLog, type VisitEventRow, type VisitState } from "./visits.ts";
 
@@ -415,6 +420,15 @@ function readEvents(firstPass: FirstPass[], batch: BatchState, rejections: Rejec
   return parsed;
 }
 
+/** The patients these messages would link (not A29's, nor A47's renamed record) whom the MPI has not linked and who have no date of birth. */
+function newPatientsWithoutBirthDate(parsed: readonly Parsed[], batch: BatchState): SourceRecordInput[] {
+  const known = new Set(batch.linked.map((l) => recordKey(l.source_system, l.source_record_id)));
+  return parsed
+    .filter((p) => p.event.trigger !== "A29" && p.event.trigger !== "A47")
+    .flatMap((p) => (p.event.swap ? [p.event.patient, p.event.swap.patient] : [p.event.patient]))
+    .filter((x) => !x.birthDate && !known.has(recordKey(x.sourceSystem, x.recordId)));
+}
+
 /**
  * 3. One message after another, in memory: a control id applied before (or earlier in the batch) is a
  * duplicate; a visit event extends its visit's log, which must still fold into a valid visit.
@@ -425,11 +439,14 @@ function applyInMemory(
   items: readonly Item[],
   outcomes: (Hl7Outcome | null)[],
   rejections: Rejected[],
+  unattributable: ReadonlyMap<string, NoBirthDateProblem>,
 ): { accepted: Accepted[]; held: Held[]; touched: Map<string, Touched> } {
   const accepted: Accepted[] = [];
   const held: Held[] = [];
   const seen = new Map<string, SeenMessage>();
   const patientsAccepted = new Set<string>();
+  // The dates of birth of patients earlier messages in the batch gave: a later one without keeps the record's.
+  const birthDates = new Map<string, string>();
   const touched = new Map<string, Touched>();
   const known = new Set(batch.linked.map((l) => recordKey(l.source_system, l.source_record_id)));
   const logOf = (source: string, visit: string) => {
@@ -465,7 +482,13 @@ function applyInMemory(
       const k = recordKey(e.sourceSystem, id);
       return batch.priors.has(k) || patientsAccepted.has(k) || known.has(k);
     };
+    const patients = e.swap ? [e.patient, e.swap.patient] : [e.patient];
+    for (const x of patients) x.birthDate ??= birthDates.get(recordKey(x.sourceSystem, x.recordId)) ?? null;
+    const noBirthDate = patients
+      .map((x) => (x.birthDate ? undefined : unattributable.get(recordKey(x.sourceSystem, x.recordId))))
+      .find((why) => why !== undefined);
     const problem =
+      (noBirthDate ? birthDateNeeded(noBirthDate) : null) ??
       unknownPriorRejection(e, isKnown) ??
       identifierTaken(e, isKnown) ??
       (e.trigger === "A45" ? movedVisitProblem(e, logOf(e.sourceSystem, e.visitNumber as string)) : null);
@@ -508,6 +531,8 @@ function applyInMemory(
     seen.set(mk, { status: "applied", sha: p.sha });
     if (e.trigger !== "A29") patientsAccepted.add(recordKey(e.patient.sourceSystem, e.patient.recordId));
     if (e.swap) patientsAccepted.add(recordKey(e.swap.patient.sourceSystem, e.swap.patient.recordId));
+    for (const x of patients)
+      if (x.birthDate) birthDates.set(recordKey(x.sourceSystem, x.recordId), x.birthDate);
     accepted.push({ ...p, previousStatus: identity.previousStatus, ...(moveReview ? { moveReview } : {}) });
   }
   return { accepted, held, touched };
@@ -637,60 +662,65 @@ function visitWrites(
   return w;
 }
 
-/** The visits' rows as one script: deletes, canonical rows and their subjects. */
-function visitScript(w: VisitWrites): string {
-  return (
-    w.sql +
-    upsertCanonicalText("hospital_spell", w.spells) +
-    upsertCanonicalText("ward_stay", w.wardRows) +
-    upsertCanonicalText("ae_attendance", w.aeRows) +
-    upsertCanonicalText("outpatient_attendance", w.opRows) +
-    subjectsText(w.subjects)
-  );
+/** The visits' canonical rows and their subjects, as writes for one runWrites (after the deletes, w.sql). */
+function visitRowWrites(w: VisitWrites): (Write | null)[] {
+  return [
+    upsertCanonicalWrite("hospital_spell", w.spells),
+    upsertCanonicalWrite("ward_stay", w.wardRows),
+    upsertCanonicalWrite("ae_attendance", w.aeRows),
+    upsertCanonicalWrite("outpatient_attendance", w.opRows),
+    subjectsWrite(w.subjects),
+  ];
 }
 
 /**
- * Every write of the batch as one script: visit logs, canonical rows, their subjects, the messages (those held
- * are kept as received, so a resend is known as a duplicate).
+ * Every row the batch writes, for one runWrites: visit logs, canonical rows, their subjects, the messages (those
+ * held are kept as received, so a resend is known as a duplicate).
  */
-function batchScript(items: readonly Item[], accepted: Accepted[], held: Held[], w: VisitWrites): string {
+function batchWrites(
+  items: readonly Item[],
+  accepted: Accepted[],
+  held: Held[],
+  w: VisitWrites,
+): (Write | null)[] {
   const newEvents = accepted
     .flatMap((a) => [...(a.moveReview ? [] : [a.event]), ...[swapEvent(a.event)].filter((x) => x !== null)])
     .filter((e): e is VisitEvent => hasVisitEvent(e))
     .map(visitEventValues);
-  let sql = insertText("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING");
-  sql += visitScript(w);
-  sql += unmappedText(accepted.map((a) => a.event));
-  sql += insertText(
-    "ingest_message",
-    MESSAGE_COLS,
-    [...accepted, ...held].map((a) => [
-      a.event.sourceSystem,
-      a.event.controlId,
-      a.event.messageType,
-      a.event.messageTime,
-      "applied",
-      "AA",
-      items[a.index].raw,
-      a.sha,
-      items[a.index].ctx.loadId ?? null,
-    ]),
-    APPLIED_ON_CONFLICT,
-  );
-  // Held by a deletion: listed with why for feed health.
-  sql += insertText(
-    "adt_held_message",
-    HELD_COLS,
-    held.map((h) => [
-      h.event.sourceSystem,
-      h.event.controlId,
-      h.event.messageType,
-      h.event.messageTime,
-      h.reason,
-    ]),
-    "ON CONFLICT DO NOTHING",
-  );
-  return sql;
+  return [
+    insertWrite("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING"),
+    ...visitRowWrites(w),
+    unmappedWrite(accepted.map((a) => a.event)),
+    insertWrite(
+      "ingest_message",
+      MESSAGE_COLS,
+      [...accepted, ...held].map((a) => [
+        a.event.sourceSystem,
+        a.event.controlId,
+        a.event.messageType,
+        a.event.messageTime,
+        "applied",
+        "AA",
+        items[a.index].raw,
+        a.sha,
+        items[a.index].ctx.loadId ?? null,
+      ]),
+      APPLIED_ON_CONFLICT,
+    ),
+    // Held by a deletion: listed with why for feed health.
+    insertWrite(
+      "adt_held_message",
+      HELD_COLS,
+      held.map((h) => [
+        h.event.sourceSystem,
+        h.event.controlId,
+        h.event.messageType,
+        h.event.messageTime,
+        h.reason,
+      ]),
+      "ON CONFLICT DO NOTHING",
+    ),
+  ];
 }
 
 /** The person a patient record is linked to, if it is. */
@@ -706,12 +736,10 @@ function linkedPerson(
   }
 }
 
-/** What a batch's caller adds to its one write script. */
+/** What a batch's caller adds to its one statement of writes. */
 interface BatchEnd {
-  /** SQL run with the batch's writes, given the people its applied messages are about (e.g. a rescore queue). */
-  withWrites?: (personIds: string[]) => string;
-  /** Nothing runs after the batch in its transaction: its write script goes with the COMMIT when it can. */
-  last?: boolean;
+  /** A write to go with the batch's, given the people its applied messages are about (e.g. a rescore queue). */
+  withWrites?: (personIds: string[]) => Write | null;
 }
 
 export async function applyHl7Many(
@@ -732,15 +760,22 @@ export async function applyHl7Many(
   const firstPass = readHeaders(items, rejections, unsupported, testInstance, ignoreBarePid2);
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
-  const { accepted, held, touched } = applyInMemory(parsed, batch, items, outcomes, rejections);
+  const unattributable = await unattributableWithoutBirthDate(q, newPatientsWithoutBirthDate(parsed, batch));
+  const { accepted, held, touched } = applyInMemory(
+    parsed,
+    batch,
+    items,
+    outcomes,
+    rejections,
+    unattributable,
+  );
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
   const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
-  const sql =
-    batchScript(items, accepted, held, visitWrites(touched, states, personOf)) + unsupportedText(unsupported);
+  const visits = visitWrites(touched, states, personOf);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
-  // Applying a message resolves its own reject, in the same script (one round trip for every write).
+  // Applying a message resolves its own reject, with the batch's other writes.
   // Rejects kept before content hashes were keyed by the bytes' hash: either is this message's.
-  const resolved = resolveMessageRejectsText(
+  const resolved = resolveMessageRejectsWrite(
     [...accepted, ...held].flatMap((a) =>
       [a.sha, a.rawSha].map((sha) => ({
         sourceSystem: a.event.sourceSystem,
@@ -755,14 +790,17 @@ export async function applyHl7Many(
     const person = linkedPerson(personOf, a.event.sourceSystem, a.event.patient.recordId);
     if (person) people.add(person);
   }
-  const script = sql + resolved + (end.withWrites && people.size > 0 ? end.withWrites([...people]) : "");
-  // The script is the transaction's last statement unless something below still has to run.
-  const more =
-    unsupported.length > 0 ||
-    rejections.length > 0 ||
-    accepted.some((a) => a.event.trigger === "A47" || a.event.trigger === "A29" || a.event.visitProblem);
-  if (script) await (end.last && !more ? execLast(q, script) : q.exec(script));
-  if (unsupported.length > 0) await resolveUnsupportedRejects(q, unsupported);
+  // The deletes a few visits need go first, as text; every row of the batch then in one prepared statement.
+  if (visits.sql) await q.exec(visits.sql);
+  await runWrites(q, [
+    ...batchWrites(items, accepted, held, visits),
+    resolved,
+    end.withWrites && people.size > 0 ? end.withWrites([...people]) : null,
+  ]);
+  if (unsupported.length > 0) {
+    await q.exec(unsupportedText(unsupported));
+    await resolveUnsupportedRejects(q, unsupported);
+  }
   // After this batch's writes, in message order: A47's visit events and subjects follow the new id; A29's visits
   // fold away and its record leaves the MPI (so nothing written above brings them back).
   for (const a of accepted) {
@@ -821,8 +859,8 @@ export async function refoldVisit(q: Queryable, sourceSystem: string, visitNumbe
       return found;
     },
   );
-  const sql = visitScript(w);
-  if (sql) await q.exec(sql);
+  if (w.sql) await q.exec(w.sql);
+  await runWrites(q, visitRowWrites(w));
 }
 
 /**
@@ -862,12 +900,11 @@ export async function applyHl7Batch(
   items: readonly { raw: string; ctx: Hl7Context }[],
   onInternalError?: (error: unknown) => void,
   beforeCommit?: (tx: Queryable, outcomes: Hl7Outcome[]) => Promise<void>,
-  withWrites?: (personIds: string[]) => string,
+  withWrites?: (personIds: string[]) => Write | null,
 ): Promise<Hl7Outcome[]> {
   try {
     return await db.transaction(async (tx) => {
-      // Without a step of its own before the commit, the batch's writes carry the COMMIT (one round trip).
-      const out = await applyHl7Many(tx, items, { withWrites, last: !beforeCommit });
+      const out = await applyHl7Many(tx, items, { withWrites });
       if (beforeCommit) await beforeCommit(tx, out);
       return out;
     });
@@ -877,7 +914,7 @@ export async function applyHl7Batch(
       const out: Hl7Outcome[] = [];
       for (const { raw, ctx } of items) out.push(await processHl7Safely(tx, raw, ctx, onInternalError));
       const people = peopleOf(out);
-      if (withWrites && people.length > 0) await tx.exec(withWrites(people));
+      if (withWrites && people.length > 0) await runWrites(tx, [withWrites(people)]);
       if (beforeCommit) await beforeCommit(tx, out);
       return out;
     });

@@ -1,6 +1,6 @@
 import type { Sex } from "../../core/nhs-dd-codes.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
-import { cols, insertText, type Queryable } from "../../store/index.ts";
+import { cols, insertText, insertWrite, type Queryable, type Write } from "../../store/index.ts";
 import type { AdtEvent } from "./adt.ts";
 import { CODED_FIELDS, type CodeMapName } from "./coded.ts";
 
@@ -16,8 +16,8 @@ const UNMAPPED_ON_CONFLICT = `ON CONFLICT (source_system, map_name, source_code)
   first_seen = LEAST(ingest_unmapped_code.first_seen, excluded.first_seen),
   last_seen = GREATEST(ingest_unmapped_code.last_seen, excluded.last_seen)`;
 
-/** The statement counting the unmapped codes of messages applied now (one row per source, map and code). */
-export function unmappedText(events: readonly AdtEvent[]): string {
+/** The write counting the unmapped codes of messages applied now (one row per source, map and code). */
+export function unmappedWrite(events: readonly AdtEvent[]): Write | null {
   const rows = new Map<string, [string, string, string, number, string, string]>();
   for (const e of events) {
     for (const f of e.unmapped) {
@@ -31,7 +31,7 @@ export function unmappedText(events: readonly AdtEvent[]): string {
       }
     }
   }
-  return unmappedCodesText([...rows.values()]);
+  return insertWrite("ingest_unmapped_code", UNMAPPED_COLS, [...rows.values()], UNMAPPED_ON_CONFLICT);
 }
 
 /** The statement adding counted codes: source, map, code, occurrences, first and last seen. */

@@ -1,0 +1,58 @@
+import { deferWrite, type Queryable } from "./db.ts";
+import { isCitus } from "./layout.ts";
+import { preparedText } from "./prepared.ts";
+import { type ColumnSpec, toColumns, unnestSelect } from "./sql.ts";
+
+// Many writes in one prepared statement. Each write is an INSERT (or UPDATE) of many rows whose values travel as
+// one array per column ($1..$n, unnest() turning them back into rows), so its text depends only on its table
+// and columns, never on the rows. A batch's writes go as data-modifying WITH parts of one statement: one round
+// trip, and the statement is parsed once per connection and, once it has a generic plan, never planned again,
+// where a script of INSERT ... VALUES text is parsed and planned every time. The parts share one snapshot: none
+// may need to see another's rows, and no two may write the same row (statements that must see earlier writes
+// go in a later runWrites).
+
+/** One write: its text with its own $1..$n, and their values. */
+export interface Write {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+/** INSERT rows (values in `columns` order) as one write; `suffix` is e.g. an ON CONFLICT clause. Null for no rows. */
+export function insertWrite(
+  table: string,
+  columns: readonly ColumnSpec[],
+  rows: readonly (readonly unknown[])[],
+  suffix = "",
+  alias = "",
+): Write | null {
+  if (rows.length === 0) return null;
+  const names = columns.map((c) => c.name).join(", ");
+  return {
+    text: `INSERT INTO ${table}${alias ? ` AS ${alias}` : ""} (${names}) ${unnestSelect(columns)} ${suffix}`.trimEnd(),
+    params: toColumns(rows, columns.length),
+  };
+}
+
+const renumbered = (text: string, offset: number) =>
+  offset === 0 ? text : text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+
+/**
+ * Runs the writes given (nulls skipped) as one prepared statement, in its WITH parts; in a transaction on a
+ * server it goes with the next statement (deferWrite), so a batch's writes travel with its COMMIT. On a Citus
+ * cluster each goes on its own (the coordinator plans a modifying WITH part as a separate step anyway).
+ */
+export async function runWrites(q: Queryable, writes: readonly (Write | null)[]): Promise<void> {
+  const list = writes.filter((w): w is Write => w !== null);
+  if (list.length === 0) return;
+  if (list.length === 1 || isCitus(q)) {
+    for (const w of list) await deferWrite(q, preparedText("writes", w.text), w.params);
+    return;
+  }
+  const params: unknown[] = [];
+  const parts = list.map((w, i) => {
+    const text = renumbered(w.text, params.length);
+    params.push(...w.params);
+    return `w${i} AS (${text})`;
+  });
+  await deferWrite(q, preparedText("writes", `WITH ${parts.join(",\n")}\nSELECT 1`), params);
+}
