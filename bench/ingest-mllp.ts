@@ -25,6 +25,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import pg from "pg";
 import { MllpClient, splitMessages } from "../src/ingest/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
@@ -100,6 +101,28 @@ const listener = spawn(process.execPath, ["bin/oneplace.js", "mllp", "--port", "
 });
 const port = await listenerPort(listener);
 
+/** Transactions committed in the bench database so far (PostgreSQL's statistics, flushed at least each second). */
+async function commits(): Promise<number | null> {
+  if (!bench.databaseUrl) return null;
+  const client = new pg.Client({ connectionString: bench.databaseUrl });
+  await client.connect();
+  try {
+    await new Promise((r) => setTimeout(r, 1100));
+    const { rows } = await client.query<{ n: string }>(
+      "SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()",
+    );
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** ", in N transactions (M messages each)" when the server counts them. */
+const perBatch = (before: number | null, after: number | null, messages: number) =>
+  before === null || after === null
+    ? ""
+    : `, in about ${after - before} transactions (${(messages / Math.max(1, after - before)).toFixed(1)} messages each)`;
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -119,6 +142,7 @@ try {
     const clients = await Promise.all(sets.map(() => MllpClient.connect(port)));
     const codes: Record<string, number> = {};
     const acks: number[] = [];
+    const commitsBefore = await commits();
     const meter = await cpuMeter(bench, [listener.pid as number]);
     const started = performance.now();
     await Promise.all(
@@ -146,9 +170,16 @@ try {
     );
     const seconds = (performance.now() - started) / 1000;
     const cpu = await meter.stop();
+    // Less the CPU meter's own look-ups (one each 100 ms), each a transaction too.
+    const after = await commits();
+    const batches = perBatch(
+      commitsBefore,
+      after === null ? null : after - Math.round(seconds * 10),
+      list.length,
+    );
     acks.sort((a, b) => a - b);
     console.log(
-      `throughput, ${label}: ${list.length} messages over ${CONNECTIONS} connections in ${seconds.toFixed(1)} s = ${Math.round(list.length / seconds)} messages/s (${JSON.stringify(codes)}); ACK p50 ${percentile(acks, 50).toFixed(1)} ms, p99 ${percentile(acks, 99).toFixed(1)} ms; ${cpuPer({ ...cpu, selfMs: 0 }, list.length, "message")}; load average ${load()}`,
+      `throughput, ${label}: ${list.length} messages over ${CONNECTIONS} connections in ${seconds.toFixed(1)} s = ${Math.round(list.length / seconds)} messages/s (${JSON.stringify(codes)})${batches}; ACK p50 ${percentile(acks, 50).toFixed(1)} ms, p99 ${percentile(acks, 99).toFixed(1)} ms; ${cpuPer({ ...cpu, selfMs: 0 }, list.length, "message")}; load average ${load()}`,
     );
     await Promise.all(clients.map((c) => c.close()));
   }

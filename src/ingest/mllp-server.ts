@@ -427,9 +427,13 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
     },
     options.touched,
   );
-  // Original mode: a sender waits for its ACK before it sends again, so once every connection is waiting
-  // nothing more can arrive and gathering longer would only add latency.
-  const everyoneWaiting = () => {
+  // Original mode: a sender waits for its ACK before it sends again, so once every connection has a message
+  // waiting for a batch nothing more can arrive and gathering longer would only add latency. (One whose message
+  // is in the batch being written will send again as soon as it has its ACK: the next batch waits for it.)
+  const everyoneQueued = () => {
+    let queued = 0;
+    for (const l of lanes) queued += l.depth;
+    if (queued < connections.size) return false;
     for (const c of connections) if (c.owed === 0) return false;
     return true;
   };
@@ -440,7 +444,7 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
         write,
         maxBatch: options.maxBatch ?? 64,
         gatherMs: options.gatherMs ?? DEFAULT_GATHER_MS,
-        ready: everyoneWaiting,
+        ready: everyoneQueued,
       }),
   );
   const perSource = new Map<string, number>();

@@ -15,8 +15,9 @@ export interface GroupCommitOptions<T, R> {
    */
   gatherMs?: number;
   /**
-   * Says when waiting longer cannot gather more (e.g. every sender is waiting for its answer): checked as
-   * each item arrives during the wait, and the batch starts at once when it returns true.
+   * Says when waiting longer cannot gather more (e.g. every sender has something queued and waits for its
+   * answer): checked as each item arrives during the wait (before the first batch and between batches), and
+   * the batch starts at once when it returns true. Without it, only an idle queue waits.
    */
   ready?(): boolean;
 }
@@ -32,6 +33,8 @@ export class GroupCommit<T, R> {
   #queue: Waiting<T, R>[] = [];
   #draining = false;
   #gathering: NodeJS.Timeout | null = null;
+  /** Ends the wait between two batches (#gatherMore) early, once ready() says nothing more can come. */
+  #wake: (() => void) | null = null;
   #idle: (() => void)[] = [];
 
   constructor(options: GroupCommitOptions<T, R>) {
@@ -47,6 +50,10 @@ export class GroupCommit<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
+      if (this.#wake && this.#options.ready?.()) {
+        this.#wake();
+        return;
+      }
       if (this.#gathering && this.#options.ready?.()) {
         clearTimeout(this.#gathering);
         this.#gathering = null;
@@ -71,9 +78,33 @@ export class GroupCommit<T, R> {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /**
+   * Between two batches, as before the first: what arrived while the last was written waits up to gatherMs for
+   * more, unless ready() says nothing more can come (or a batch is full). Without it, senders that each wait
+   * for their answer split into two halves whose batches take turns, each half the size it could be.
+   */
+  #gatherMore(): Promise<void> {
+    const { gatherMs = 0, ready, maxBatch } = this.#options;
+    if (gatherMs <= 0 || !ready || this.#queue.length >= maxBatch || ready()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, gatherMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+    });
+  }
+
   async #drain(): Promise<void> {
     try {
+      let first = true;
       while (this.#queue.length > 0) {
+        if (!first) await this.#gatherMore();
+        first = false;
         const batch = this.#queue.splice(0, this.#options.maxBatch);
         try {
           const results = await this.#options.write(batch.map((b) => b.item));
