@@ -4,7 +4,8 @@
 // Every person exported passes governance first: for a role with direct-care access, filterPeopleForAccess
 // over each batch of people (action "export", one audit row per batch naming the people); for a commissioning
 // role, governance's pseudonymised extract (queryPseudonymisedPeople: opt-outs and objections left out,
-// k-anonymised, audited), and every resource is rewritten so that it carries the keyed pseudonym and nothing
+// k-anonymised, audited; at most 10,000 people, or the whole place for a registered commissioning system:
+// wholePlaceExport), and every resource is rewritten so that it carries the keyed pseudonym and nothing
 // that identifies the person (bulk-pseudonymise.ts). Files expire (default an hour after the job ends) and are
 // deleted; a job the server was running when it stopped is marked failed at the next start.
 import { randomUUID } from "node:crypto";
@@ -290,9 +291,11 @@ export class BulkExporter {
     this.stopped = true;
     if (this.sweeper) clearInterval(this.sweeper);
     for (const p of this.queue.splice(0)) this.cancelled.add(p.jobId);
-    if (this.running) {
+    // Held before the await: the job may end (and clear this.running) while the running ids are read.
+    const running = this.running;
+    if (running) {
       for (const id of await this.activeIds()) this.cancelled.add(id);
-      await this.running.catch(() => {});
+      await running.catch(() => {});
     }
   }
 
