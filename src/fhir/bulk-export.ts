@@ -4,7 +4,8 @@
 // Every person exported passes governance first: for a role with direct-care access, filterPeopleForAccess
 // over each batch of people (action "export", one audit row per batch naming the people); for a commissioning
 // role, governance's pseudonymised extract (queryPseudonymisedPeople: opt-outs and objections left out,
-// k-anonymised, audited), and every resource is rewritten so that it carries the keyed pseudonym and nothing
+// k-anonymised, audited; at most 10,000 people, or the whole place for a registered commissioning system:
+// wholePlaceExport), and every resource is rewritten so that it carries the keyed pseudonym and nothing
 // that identifies the person (bulk-pseudonymise.ts). Files expire (default an hour after the job ends) and are
 // deleted; a job the server was running when it stopped is marked failed at the next start.
 import { randomUUID } from "node:crypto";
@@ -38,8 +39,13 @@ export const PATIENT_EXPORT_TYPES = RESOURCE_TYPES.filter((t) => t.personal).map
 export const SYSTEM_EXPORT_TYPES = RESOURCE_TYPES.map((t) => t.type);
 export const OUTPUT_FORMATS = ["application/fhir+ndjson", "application/ndjson", "ndjson"] as const;
 
-/** How many people are decided, read and written at a time. */
-export const EXPORT_BATCH = 1000;
+/**
+ * How many people are decided, read and written at a time: each type's read of a batch is one statement, and
+ * one audit row names a batch's people.
+ */
+export const EXPORT_BATCH = 5000;
+/** Types an export reads at once: enough to keep the database and the server both busy, no more of the pool. */
+const TYPES_AT_ONCE = 3;
 /** Queued or running jobs one caller may have at once; more is a 429. */
 export const MAX_ACTIVE_JOBS_PER_CALLER = 2;
 /** Governance's cap on one pseudonymised extract (MAX_COHORT_ROWS). */
@@ -131,9 +137,28 @@ function toJob(row: JobRow): ExportJob {
 
 class Cancelled extends Error {}
 
+/** The personal types a request asks for, in its order. */
+function personalTypes(request: ExportRequest): ResourceType[] {
+  return request.types.map((t) => RESOURCE_BY_NAME.get(t) as ResourceType).filter((t) => t.personal);
+}
+
+function batchesOf(ids: readonly string[], size: number): string[][] {
+  const out: string[][] = [];
+  for (let at = 0; at < ids.length; at += size) out.push(ids.slice(at, at + size));
+  return out;
+}
+
 /** Writes one NDJSON file per type, opened when its first resource comes. */
 class NdjsonFiles {
-  private readonly files = new Map<string, { handle: Awaited<ReturnType<typeof open>>; count: number }>();
+  private readonly files = new Map<
+    string,
+    {
+      handle: Awaited<ReturnType<typeof open>>;
+      count: number;
+      /** Lines on their way to the file: one write at a time (a type's loop awaits its own writes). */
+      buffer: Buffer;
+    }
+  >();
   private readonly dir: string;
   private readonly elements: readonly string[] | null;
   constructor(dir: string, elements: readonly string[] | null = null) {
@@ -146,10 +171,32 @@ class NdjsonFiles {
     const resources = elements ? all.map((r) => keepElements(r as FhirResource, elements)) : all;
     let file = this.files.get(type);
     if (!file) {
-      file = { handle: await open(join(this.dir, `${type}.ndjson`), "wx", 0o600), count: 0 };
+      file = {
+        handle: await open(join(this.dir, `${type}.ndjson`), "wx", 0o600),
+        count: 0,
+        buffer: Buffer.allocUnsafe(1 << 20),
+      };
       this.files.set(type, file);
     }
-    await file.handle.write(`${resources.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    // Each line is encoded straight into a buffer that is written when full: joining a batch into one string,
+    // then encoding that, would copy every byte of the export twice more.
+    const buffer = file.buffer;
+    let at = 0;
+    for (const resource of resources) {
+      const line = JSON.stringify(resource);
+      // A UTF-16 unit takes at most three bytes in UTF-8: room is checked with that bound, never by measuring.
+      if (at + line.length * 3 + 1 > buffer.length) {
+        if (at > 0) await file.handle.write(buffer, 0, at);
+        at = 0;
+        if (line.length * 3 + 1 > buffer.length) {
+          await file.handle.write(`${line}\n`);
+          continue;
+        }
+      }
+      at += buffer.write(line, at, "utf8");
+      buffer[at++] = 0x0a;
+    }
+    if (at > 0) await file.handle.write(buffer, 0, at);
     file.count += resources.length;
   }
   async close(): Promise<OutputFile[]> {
@@ -168,6 +215,26 @@ interface Pending {
   ctx: AccessContext;
   request: ExportRequest;
   pseudonymised: boolean;
+  /** The whole place, pseudonymised, for a registered commissioning system (wholePlaceExport). */
+  wholePlace: boolean;
+}
+
+/**
+ * Whether this kick-off exports the whole place: a system or Patient export by a registered backend client (SMART
+ * Backend Services) acting in a role with pseudonymised access, for commissioning: the place's own data
+ * warehouse or commissioning system, which an administrator registered for that role and purpose. It gets
+ * governance's pseudonymised extract without the 10,000-person cap of an analyst's: the same people left out
+ * (opt-outs, objections, deaths), the same k-anonymity, the same audit. A person signed in, or with an API token,
+ * keeps the cap; no caller exports the whole place identifiably (a direct-care role exports its relationships).
+ */
+export function wholePlaceExport(identity: FhirIdentity, level: ExportLevel): boolean {
+  return (
+    identity.via === "smart-backend" &&
+    identity.clientId !== null &&
+    identity.roleAssignment.role.accessBasis === "pseudonymised" &&
+    identity.purpose === "commissioning" &&
+    level !== "group"
+  );
 }
 
 /**
@@ -224,9 +291,11 @@ export class BulkExporter {
     this.stopped = true;
     if (this.sweeper) clearInterval(this.sweeper);
     for (const p of this.queue.splice(0)) this.cancelled.add(p.jobId);
-    if (this.running) {
+    // Held before the await: the job may end (and clear this.running) while the running ids are read.
+    const running = this.running;
+    if (running) {
       for (const id of await this.activeIds()) this.cancelled.add(id);
-      await this.running.catch(() => {});
+      await running.catch(() => {});
     }
   }
 
@@ -323,7 +392,8 @@ export class BulkExporter {
         identity.roleAssignment.team.teamCode,
       ],
     );
-    this.queue.push({ jobId, ctx, request, pseudonymised });
+    const wholePlace = pseudonymised && wholePlaceExport(identity, request.level);
+    this.queue.push({ jobId, ctx, request, pseudonymised, wholePlace });
     this.pump();
     return jobId;
   }
@@ -438,25 +508,90 @@ export class BulkExporter {
     return rows.map((r) => r.person_id);
   }
 
-  private async progress(jobId: string, done: number, of: number) {
+  private async progress(jobId: string, done: number, of: number, doing = "people") {
     if (this.cancelled.has(jobId)) throw new Cancelled();
     await this.db.query("UPDATE fhir_export_job SET progress = $2 WHERE job_id = $1", [
       jobId,
-      `${done} of ${of} people`,
+      `${done} of ${of} ${doing}`,
     ]);
   }
 
+  /**
+   * Writes every type's resources for the batches of people, each type in a loop of its own over the batches and
+   * TYPES_AT_ONCE types at a time: the database reads one type's next batch while the server builds and writes
+   * another's, the pool keeps connections for the API's requests, and each file keeps the batches' order. The
+   * first failure (or a cancel) stops every loop at its next batch, and is thrown once all have stopped, so
+   * nothing writes to a job's files after it ended.
+   */
+  private async writeBatches(
+    jobId: string,
+    types: readonly ResourceType[],
+    batches: readonly string[][],
+    write: (type: ResourceType, batch: string[]) => Promise<void>,
+  ): Promise<void> {
+    const people = batches.reduce((n, b) => n + b.length, 0);
+    const doneUpTo = [0];
+    for (const batch of batches) doneUpTo.push(doneUpTo[doneUpTo.length - 1] + batch.length);
+    let done = 0;
+    let reported = 0;
+    let stopped = false;
+    const cancelled = () => this.cancelled.has(jobId);
+    const progress = (n: number) => this.progress(jobId, n, people, "people exported");
+    let nextType = 0;
+    const loops = await Promise.allSettled(
+      Array.from({ length: Math.min(TYPES_AT_ONCE, types.length) }, async () => {
+        try {
+          while (nextType < types.length) {
+            const t = nextType++;
+            await writeType(types[t]);
+          }
+        } catch (error) {
+          stopped = true;
+          throw error;
+        }
+      }),
+    );
+    const failed = loops.find((l) => l.status === "rejected" && !(l.reason instanceof Cancelled));
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (loops.some((l) => l.status === "rejected")) throw new Cancelled();
+    async function writeType(type: ResourceType) {
+      for (const batch of batches) {
+        if (stopped || cancelled()) throw new Cancelled();
+        await write(type, batch);
+        // Progress in people: the batches done over all types, as if the types went together.
+        const even = Math.floor(++done / types.length);
+        if (even > reported) {
+          reported = even;
+          await progress(doneUpTo[even]);
+        }
+      }
+    }
+  }
+
   /** The rows of one type about these people (changed since _since, matching _typeFilter), as resources. */
-  private async resourcesOf(type: ResourceType, personIds: string[], request: ExportRequest) {
+  /**
+   * `dense`: the people (in person id order) are most of the place's people between the first and the last, so the
+   * rows are read by that range of ids (an index range, in order) rather than person by person, and the rows of
+   * anyone else in the range are dropped here before anything is built from them.
+   */
+  private async resourcesOf(type: ResourceType, personIds: string[], request: ExportRequest, dense = false) {
     const p = new SqlParams();
-    const where = [`r.person_id = ANY(${p.add(personIds)}::uuid[])`];
+    const where = dense
+      ? [
+          `r.person_id BETWEEN ${p.add(personIds[0])}::uuid AND ${p.add(personIds[personIds.length - 1])}::uuid`,
+        ]
+      : [`r.person_id = ANY(${p.add(personIds)}::uuid[])`];
     if (request.since) where.push(`(r.last_updated IS NULL OR r.last_updated > ${p.add(request.since)})`);
     const filter = typeFilterSql(type, request.typeFilters, p);
     if (filter) where.push(filter);
-    const rows = await this.db.query<SourceRow>(
+    let rows = await this.db.query<SourceRow>(
       `SELECT r.* FROM (${type.source}) r WHERE ${where.join(" AND ")} ORDER BY r.person_id, r.id`,
       p.values,
     );
+    if (dense) {
+      const asked = new Set(personIds);
+      rows = rows.filter((row) => asked.has(row.person_id as string));
+    }
     return toResources(this.db, type, rows);
   }
 
@@ -481,28 +616,22 @@ export class BulkExporter {
     const { request, ctx, jobId } = pending;
     const repository = createFhirRepository(this.db, ctx);
     const people = await this.people(request);
-    const types = request.types.map((t) => RESOURCE_BY_NAME.get(t) as ResourceType).filter((t) => t.personal);
+    const types = personalTypes(request);
     let withheld = 0;
-    // The people shown are gathered until there is a batch of them: a caller may see a few in every batch
-    // decided (a GP's practice among the whole place), and each read of a type costs the same for 70 as for 1,000.
-    let shown: string[] = [];
-    const writeShown = async () => {
-      const batch = shown;
-      shown = [];
-      // The types are read at once (each to its own file), so the database works while resources are written.
-      await Promise.all(
-        types.map(async (type) => files.write(type.type, await this.resourcesOf(type, batch, request))),
-      );
-    };
+    // Every person is decided first, a batch at a time (one audit row each), and the people shown are then read
+    // in full batches: a caller may see a few in every batch decided (a GP's practice among the whole place), and
+    // each read of a type costs about the same for 70 people as for a batch.
+    const shown: string[] = [];
     for (let at = 0; at < people.length; at += this.batchSize) {
-      await this.progress(jobId, at, people.length);
+      await this.progress(jobId, at, people.length, "people decided");
       const batch = people.slice(at, at + this.batchSize);
       const decided = await repository.exportable(batch);
       withheld += decided.withheld;
       for (const id of batch) if (decided.shown.has(id)) shown.push(id);
-      if (shown.length >= this.batchSize) await writeShown();
     }
-    if (shown.length > 0) await writeShown();
+    await this.writeBatches(jobId, types, batchesOf(shown, this.batchSize), async (type, batch) =>
+      files.write(type.type, await this.resourcesOf(type, batch, request)),
+    );
     await this.writeReferenceData(request, files);
     return withheld > 0
       ? [
@@ -512,9 +641,9 @@ export class BulkExporter {
   }
 
   private async writePseudonymised(pending: Pending, files: NdjsonFiles): Promise<string[]> {
-    const { request, ctx, jobId } = pending;
+    const { request, ctx, jobId, wholePlace } = pending;
     const key = this.options.keys.keyFor(ctx.purpose);
-    const disclosed = await queryPseudonymisedPeople(ctx, {}, this.options.keys, "export");
+    const disclosed = await queryPseudonymisedPeople(ctx, {}, this.options.keys, "export", { wholePlace });
     const byPseudonym = new Map<string, PseudonymisedPerson>(disclosed.map((p) => [p.pseudonym, p]));
     const candidates = await this.people(request);
     const pseudonyms = new Map<string, string>();
@@ -524,43 +653,41 @@ export class BulkExporter {
       pseudonyms.set(id, pseudonym);
       return true;
     });
-    const pseudonymOf = (id: string) => pseudonyms.get(id.toLowerCase()) ?? pseudonymFor(key, id);
-    const types = request.types.map((t) => RESOURCE_BY_NAME.get(t) as ResourceType).filter((t) => t.personal);
-    for (let at = 0; at < people.length; at += this.batchSize) {
-      await this.progress(jobId, at, people.length);
-      const batch = people.slice(at, at + this.batchSize);
-      await Promise.all(
-        types.map(async (type) => {
-          if (type.type === "Patient") {
-            const changed = await this.changedPeople(batch, request.since);
-            await files.write(
-              "Patient",
-              batch
-                .filter((id) => changed.has(id))
-                .map((id) =>
-                  pseudonymisedPatient(byPseudonym.get(pseudonyms.get(id) as string) as PseudonymisedPerson),
-                ),
-            );
-            return;
-          }
-          const resources = await this.resourcesOf(type, batch, request);
-          await files.write(
-            type.type,
-            resources.map((r) => pseudonymiseResource(r, key, pseudonymOf)),
-          );
-        }),
-      );
-    }
+    const pseudonymOf = (id: string) =>
+      pseudonyms.get(id) ?? pseudonyms.get(id.toLowerCase()) ?? pseudonymFor(key, id);
+    const patientOf = (id: string) =>
+      pseudonymisedPatient(byPseudonym.get(pseudonyms.get(id) as string) as PseudonymisedPerson);
+    // The whole place, or a system export of most of it: read by ranges of person ids (resourcesOf).
+    const dense = request.level !== "group" && people.length >= candidates.length * 0.8;
+    await this.writeBatches(
+      jobId,
+      personalTypes(request),
+      batchesOf(people, this.batchSize),
+      async (type, batch) => {
+        if (type.type === "Patient") {
+          const changed = await this.changedPeople(batch, request.since);
+          await files.write("Patient", batch.filter((id) => changed.has(id)).map(patientOf));
+          return;
+        }
+        const resources = await this.resourcesOf(type, batch, request, dense);
+        await files.write(
+          type.type,
+          resources.map((r) => pseudonymiseResource(r, key, pseudonymOf)),
+        );
+      },
+    );
     await this.writeReferenceData(request, files);
     const withheld = candidates.length - people.length;
     const notes = [
       `Pseudonymised for ${ctx.purpose}: person ids are keyed pseudonyms; no NHS Number, name, date of birth or full postcode.`,
     ];
+    if (wholePlace)
+      notes.push("The whole place: every person the governance rules let through, with no cap.");
     if (withheld > 0)
       notes.push(
         `${withheld} ${withheld === 1 ? "person was" : "people were"} not exported: a national data opt-out or an objection to sharing, death, or too few look-alikes to keep them unidentifiable`,
       );
-    if (candidates.length > MAX_PSEUDONYMISED_PEOPLE)
+    if (!wholePlace && candidates.length > MAX_PSEUDONYMISED_PEOPLE)
       notes.push("A pseudonymised extract holds at most 10,000 people: export a Group to narrow it.");
     return notes;
   }

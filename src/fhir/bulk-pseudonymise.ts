@@ -68,9 +68,13 @@ const DROPPED = new Set([
   "patientInstruction",
 ]);
 
-const isEmpty = (v: unknown) =>
-  (Array.isArray(v) && v.length === 0) ||
-  (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
+/** An empty array or object (a rewritten element with nothing left in it). */
+function isEmpty(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  if (Array.isArray(v)) return v.length === 0;
+  for (const _ in v) return false;
+  return true;
+}
 
 function rewrite(
   value: unknown,
@@ -78,13 +82,20 @@ function rewrite(
   pseudonymOf: (personId: string) => string,
   top: boolean,
 ): unknown {
-  if (Array.isArray(value))
-    return value.map((v) => rewrite(v, key, pseudonymOf, false)).filter((v) => !isEmpty(v));
   if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const v of value) {
+      const rewritten = rewrite(v, key, pseudonymOf, false);
+      if (!isEmpty(rewritten)) out.push(rewritten);
+    }
+    return out;
+  }
   const object = value as Record<string, unknown>;
   const isReference = typeof object.reference === "string";
   const out: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(object)) {
+  for (const name in object) {
+    const v = object[name];
     if (name === "meta" && top) {
       // Keep when the row changed (it is what _since works on); drop the profile claims of the original.
       const lastUpdated = (v as { lastUpdated?: string }).lastUpdated;

@@ -63,6 +63,13 @@ export interface KAnonymityMeasure {
   smallestGroup: number;
 }
 
+/** The least of the sizes, 0 when none (a loop: a spread of a whole place's groups overflows the stack). */
+function smallest(sizes: Iterable<number>): number {
+  let least = Number.POSITIVE_INFINITY;
+  for (const n of sizes) if (n < least) least = n;
+  return least === Number.POSITIVE_INFINITY ? 0 : least;
+}
+
 export function measureKAnonymity(rows: readonly Row[], k = DEFAULT_K): KAnonymityMeasure {
   const sizes = new Map<string, number>();
   for (const r of rows) sizes.set(keyOf(r), (sizes.get(keyOf(r)) ?? 0) + 1);
@@ -77,7 +84,7 @@ export function measureKAnonymity(rows: readonly Row[], k = DEFAULT_K): KAnonymi
     uniqueRows,
     uniqueShare: rows.length ? uniqueRows / rows.length : 0,
     belowK,
-    smallestGroup: sizes.size ? Math.min(...sizes.values()) : 0,
+    smallestGroup: smallest(sizes.values()),
   };
 }
 

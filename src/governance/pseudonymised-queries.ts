@@ -155,10 +155,13 @@ export async function queryPseudonymisedPeople(
   query: CohortQuery,
   keys: PseudonymKeys,
   action: CohortMode = "search",
-  options: { k?: number } = {},
+  options: { k?: number; wholePlace?: boolean } = {},
 ): Promise<PseudonymisedPerson[]> {
   validate(query);
-  const refusal = mayQueryPseudonymised(ctx, action);
+  const refusal =
+    options.wholePlace && (action !== "export" || query.limit !== undefined)
+      ? "a whole-place pseudonymised extract is an export, with no row limit"
+      : mayQueryPseudonymised(ctx, action);
   if (refusal) {
     await audit(ctx, action, false, refusal, { query });
     throw refuse(refusal);
@@ -166,15 +169,27 @@ export async function queryPseudonymisedPeople(
   const key = keys.keyFor(ctx.purpose); // fails before any data is read when the key is missing
   const day = londonDate(ctx.now ? ctx.now() : new Date());
   const { sql, params } = cohortSql(query, day);
-  params.push(query.limit ?? MAX_COHORT_ROWS);
-  const rows = await ctx.db.query(`${sql} ORDER BY p.person_id LIMIT $${params.length}`, params);
+  // An analyst's extract holds at most MAX_COHORT_ROWS people; a whole-place extract (the FHIR Bulk Data export
+  // of a registered commissioning system, which decides that it may ask) holds everyone the rules let through.
+  let limit = "";
+  if (!options.wholePlace) {
+    params.push(query.limit ?? MAX_COHORT_ROWS);
+    limit = ` LIMIT $${params.length}`;
+  }
+  const rows = await ctx.db.query(`${sql} ORDER BY p.person_id${limit}`, params);
   const ids = rows.map((r) => r.person_id as string);
-  await audit(ctx, action, true, `pseudonymised for ${ctx.purpose}`, {
-    personIds: ids,
-    personCount: ids.length,
-    disclosure: "pseudonymised",
-    query,
-  });
+  await audit(
+    ctx,
+    action,
+    true,
+    `pseudonymised for ${ctx.purpose}${options.wholePlace ? ", the whole place" : ""}`,
+    {
+      personIds: ids,
+      personCount: ids.length,
+      disclosure: "pseudonymised",
+      query,
+    },
+  );
   const people = rows.map((r) => ({
     pseudonym: pseudonymFor(key, r.person_id as string),
     ageBand: ageBand(r.birth_date as string, day),

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { AccessDenied } from "../../src/governance/access.ts";
 import { pseudonymKeysFromEnv } from "../../src/governance/pseudonym-keys.ts";
-import { ageBand, postcodeDistrict, pseudonymFor } from "../../src/governance/pseudonymise.ts";
+import { ageBand, keyedHash, postcodeDistrict, pseudonymFor } from "../../src/governance/pseudonymise.ts";
 import { countCohort, queryPseudonymisedPeople } from "../../src/governance/pseudonymised-queries.ts";
 import { suppressSmallCounts, suppressTotal } from "../../src/governance/suppression.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
@@ -189,6 +190,52 @@ describe("commissioner queries", () => {
     );
     assert.equal(old.length, 3);
     assert.deepEqual(await queryPseudonymisedPeople(ctx, { practiceCode: ORGS.otherPractice }, keys), []);
+  });
+
+  test("a whole-place extract is an export with no limit, for a pseudonymised role only; refusals audited", async () => {
+    const analyst = await contextFor(
+      t.db,
+      "analyst",
+      "commissioner-analyst",
+      "commissioning",
+      "commissioning",
+    );
+    for (const [query, mode] of [
+      [{}, "search"],
+      [{}, "list"],
+      [{ limit: 2 }, "export"],
+    ] as const) {
+      await assert.rejects(
+        queryPseudonymisedPeople(analyst, query, keys, mode, { wholePlace: true }),
+        /a whole-place pseudonymised extract is an export, with no row limit/,
+      );
+      const [audit] = await t.db.query<{ allowed: boolean }>(
+        "SELECT allowed FROM audit_event ORDER BY seq DESC LIMIT 1",
+      );
+      assert.equal(audit.allowed, false);
+    }
+    const gp = await contextFor(t.db, "gp", "gp", "practice", "direct-care");
+    await assert.rejects(
+      queryPseudonymisedPeople(gp, {}, keys, "export", { wholePlace: true }),
+      AccessDenied,
+    );
+    const rows = await queryPseudonymisedPeople(analyst, {}, keys, "export", { wholePlace: true });
+    assert.equal(rows.length, plain.length, "opt-outs and objections are left out of the whole place too");
+    const [audit] = await t.db.query<{ reason: string; person_count: number }>(
+      "SELECT reason, person_count FROM audit_event ORDER BY seq DESC LIMIT 1",
+    );
+    assert.deepEqual(audit, {
+      reason: "pseudonymised for commissioning, the whole place",
+      person_count: plain.length,
+    });
+  });
+
+  test("the keyed hash is HMAC-SHA256 under the purpose's key, for keys and texts of any length", () => {
+    for (const length of [16, 32, 64, 65, 100]) {
+      const key = randomBytes(length);
+      for (const text of ["", "person:abc", "é€😀".repeat(40), "x".repeat(5000)])
+        assert.equal(keyedHash(key, text), createHmac("sha256", key).update(text).digest("hex"));
+    }
   });
 
   test("a direct-care role cannot run a pseudonymised query; the refusal is audited", async () => {

@@ -33,6 +33,9 @@ import {
 
 const DAY = utcDay;
 
+/** People whose records are read at once when many are rendered (a Bulk Data batch): a few statements in flight. */
+const READS_IN_FLIGHT = 2;
+
 /** Renders a type's rows person by person with the care capability's reader and renderer, in the rows' order. */
 function renderByPerson<T>(
   read: (db: Queryable, personId: string) => Promise<T[]>,
@@ -41,8 +44,15 @@ function renderByPerson<T>(
 ) {
   return async (db: Queryable, rows: SourceRow[]): Promise<FhirResource[]> => {
     const byId = new Map<string, T>();
-    for (const personId of new Set(rows.map((r) => String(r.person_id))))
-      for (const record of await read(db, personId)) byId.set(idOf(record), record);
+    const people = [...new Set(rows.map((r) => String(r.person_id)))];
+    let next = 0;
+    const reader = async () => {
+      while (next < people.length) {
+        const personId = people[next++];
+        for (const record of await read(db, personId)) byId.set(idOf(record), record);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, people.length) }, reader));
     return rows.flatMap((row) => {
       const record = byId.get(String(row.id));
       return record ? [render(record) as FhirResource] : [];

@@ -71,13 +71,19 @@ export function coding(system: string, code: string, display?: string | null) {
   return display ? { system, code, display } : { system, code };
 }
 
-/** Drops keys whose value is undefined, null or an empty array: FHIR forbids empty elements. */
+/**
+ * Drops keys whose value is undefined, null or an empty array: FHIR forbids empty elements. A new object with
+ * the keys kept, in their order: deleting keys would leave every resource a slow dictionary-mode object to
+ * serialise, and an export serialises millions.
+ */
 export function compact<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) {
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
     const v = o[k];
-    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) delete o[k];
+    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) continue;
+    out[k] = v;
   }
-  return o;
+  return out as T;
 }
 
 /**
