@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { literal, type Queryable } from "../store/index.ts";
-import type { IngestFormat } from "./rejects.ts";
+import type { RejectInput } from "./rejects.ts";
 
 // Each file load is recorded: 'running' is committed first, with the process running it (host#pid), then
 // counts as chunks commit (each a heartbeat), then 'succeeded' or 'failed'. A load whose process died part
@@ -92,16 +92,17 @@ export function addCounts(a: LoadCounts, b: LoadCounts): void {
   if (b.unsupported) a.unsupported = (a.unsupported ?? 0) + b.unsupported;
 }
 
-export async function startLoad(
-  q: Queryable,
-  l: {
-    sourceSystem: string;
-    format: IngestFormat;
-    layout: string | null;
-    origin: string;
-    fileSha256: string | null;
-  },
-): Promise<string> {
+/** What a load is of: the source, the format and layout, the file (by name and hash). */
+export interface LoadOf extends Pick<RejectInput, "sourceSystem" | "format" | "layout" | "origin"> {
+  fileSha256: string | null;
+}
+
+/** How data_load describes a load: "CSV gp-coded-record from extract.csv". */
+function loadDescription(l: LoadOf): string {
+  return `${l.format.toUpperCase()}${l.layout ? ` ${l.layout}` : ""} from ${l.origin}`;
+}
+
+export async function startLoad(q: Queryable, l: LoadOf): Promise<string> {
   await settleAbandonedLoads(q);
   const loadId = randomUUID();
   await q.query(
@@ -113,7 +114,7 @@ export async function startLoad(
   await q.query(
     `INSERT INTO data_load (load_id, source_system, description, started_at, status)
      VALUES ($1, $2, $3, now(), 'running')`,
-    [loadId, l.sourceSystem, `${l.format.toUpperCase()}${l.layout ? ` ${l.layout}` : ""} from ${l.origin}`],
+    [loadId, l.sourceSystem, loadDescription(l)],
   );
   return loadId;
 }
@@ -171,19 +172,12 @@ export async function finishLoad(
  */
 export function wholeLoadText(
   loadId: string,
-  l: {
-    sourceSystem: string;
-    format: IngestFormat;
-    layout: string | null;
-    origin: string;
-    fileSha256: string | null;
-  },
+  l: LoadOf,
   c: LoadCounts,
   unsupportedByType: Record<string, number>,
   rowsByTable: Record<string, number>,
 ): string {
   const id = literal(loadId, "uuid");
-  const description = `${l.format.toUpperCase()}${l.layout ? ` ${l.layout}` : ""} from ${l.origin}`;
   return `INSERT INTO ingest_load (load_id, source_system, format, layout, origin, file_sha256, started_at, status,
        runner, heartbeat_at, records_read, loaded, duplicates, rejected, held, unsupported_by_type, finished_at)
      VALUES (${id}, ${literal(l.sourceSystem, "text")}, ${literal(l.format, "text")}, ${literal(l.layout, "text")},
@@ -192,7 +186,7 @@ export function wholeLoadText(
        ${literal(c.rejected, "integer")}, ${literal(c.held, "integer")}, ${literal(JSON.stringify(unsupportedByType), "jsonb")},
        now());
      INSERT INTO data_load (load_id, source_system, description, started_at, status, finished_at, rows_by_table)
-     VALUES (${id}, ${literal(l.sourceSystem, "text")}, ${literal(description, "text")}, now(), 'succeeded', now(),
+     VALUES (${id}, ${literal(l.sourceSystem, "text")}, ${literal(loadDescription(l), "text")}, now(), 'succeeded', now(),
        ${literal(JSON.stringify(rowsByTable), "jsonb")});
 `;
 }

@@ -4,6 +4,7 @@ import {
   arrayLiteral,
   CATALOGUE,
   type CopyValue,
+  type Db,
   literal,
   type Queryable,
   runWrites,
@@ -89,6 +90,22 @@ export async function recordReject(q: Queryable, r: RejectInput): Promise<void> 
      ${REJECT_ON_CONFLICT}`,
     rejectValues(r),
   );
+  await markOpenSources(q, [r]);
+}
+
+/**
+ * Notes that these rejects' sources have open rejects of their format (a reject recorded is open): what
+ * `hasOpenRejects` reads. Only `forgetClosedRejectSources` takes a source off, once it has none open.
+ */
+async function markOpenSources(q: Queryable, rejects: readonly RejectInput[]): Promise<void> {
+  const sources = new Map<string, [string, string]>();
+  for (const r of rejects) sources.set(`${r.sourceSystem}\u0000${r.format}`, [r.sourceSystem, r.format]);
+  const pairs = [...sources.values()];
+  await q.query(
+    `INSERT INTO ingest_reject_open_source (source_system, format)
+     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  );
 }
 
 /**
@@ -111,6 +128,7 @@ export async function recordRejects(q: Queryable, rejects: readonly RejectInput[
      ${REJECT_ON_CONFLICT}`,
     columns,
   );
+  await markOpenSources(q, rejects);
 }
 
 const REJECT_COLUMN_SPECS = REJECT_COLUMNS.split(", ").map((name) => {
@@ -137,11 +155,13 @@ export async function copyRejects(q: Queryable, rejects: readonly RejectInput[])
     [...last.values()].map(rejectValues) as CopyValue[][],
     rejectOnConflict("t"),
   );
+  await markOpenSources(q, rejects);
 }
 
 /**
- * Whether a source has any open reject of a format: its rejects read by source until one is open (status is
- * in no index, so that resolving a reject is a HOT update; ask once a load, not once a chunk).
+ * Whether a source may have an open reject of a format: one probe of ingest_reject_open_source, however many
+ * rejects the source has had (status is in no index of ingest_reject, so that resolving a reject is a HOT
+ * update). True may be stale until `forgetClosedRejectSources` has run; false never is.
  */
 export async function hasOpenRejects(
   q: Queryable,
@@ -149,10 +169,47 @@ export async function hasOpenRejects(
   format: IngestFormat,
 ): Promise<boolean> {
   const open = await q.query(
-    "SELECT 1 FROM ingest_reject WHERE status = 'open' AND source_system = $1 AND format = $2 LIMIT 1",
+    "SELECT 1 FROM ingest_reject_open_source WHERE source_system = $1 AND format = $2",
     [sourceSystem, format],
   );
   return open.length > 0;
+}
+
+/** PostgreSQL's lock_not_available: a lock not granted within lock_timeout. */
+const LOCK_NOT_AVAILABLE = "55P03";
+
+/**
+ * Takes off ingest_reject_open_source the sources (and formats) that have no open reject left, after what may
+ * have resolved their last one (a replay, a dismissal, a load that resolved some). The look is taken with every
+ * writer of rejects held off (a SHARE lock on ingest_reject: it waits for those under way and holds off new
+ * ones), so a reject recorded meanwhile is either seen or marks its source again after; a source whose writers
+ * keep the lock from us for a second stays marked (which costs only look-ups, never a reject left open).
+ */
+export async function forgetClosedRejectSources(
+  db: Db,
+  sources: readonly { sourceSystem: string; format: IngestFormat }[],
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const { sourceSystem, format } of sources) {
+    const key = `${sourceSystem}\u0000${format}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!(await hasOpenRejects(db, sourceSystem, format))) continue;
+    const anyOpen = `SELECT 1 FROM ingest_reject WHERE source_system = $1 AND format = $2 AND status = 'open'`;
+    try {
+      await db.transaction(async (tx) => {
+        await tx.exec("SET LOCAL lock_timeout = '1s'");
+        await tx.exec("LOCK TABLE ingest_reject IN SHARE MODE");
+        await tx.query(
+          `DELETE FROM ingest_reject_open_source WHERE source_system = $1 AND format = $2
+             AND NOT EXISTS (${anyOpen})`,
+          [sourceSystem, format],
+        );
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+    }
+  }
 }
 
 /** When a record that was once rejected is accepted (a resend, a replay), its reject is resolved: their ids. */
@@ -211,7 +268,7 @@ export function resolveRejectsText(
   return `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = ${literal(by, "text")}
      WHERE source_system = ${source} AND format = ${f} AND origin_key = ANY(${arrayLiteral(originKeys, "text")})
        AND status = 'open'
-       AND EXISTS (SELECT 1 FROM ingest_reject WHERE status = 'open' AND source_system = ${source} AND format = ${f});\n`;
+       AND EXISTS (SELECT 1 FROM ingest_reject_open_source WHERE source_system = ${source} AND format = ${f});\n`;
 }
 
 /**
@@ -345,6 +402,70 @@ export async function getReject(q: Queryable, rejectId: string): Promise<RejectR
   if (!/^[0-9a-f-]{36}$/i.test(rejectId)) return null;
   const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject WHERE reject_id = $1`, [rejectId]);
   return rows.length ? toRejectRow(rows[0]) : null;
+}
+
+/**
+ * An open reject as a replay first reads it: what routes it (format, source, layout, file, a CSV file's header)
+ * and, for a CSV row kept by its record id (`<layout>:<id>`), the row itself. Nothing else of its sixteen
+ * columns is read.
+ */
+export interface RejectToReplay {
+  rejectId: string;
+  format: IngestFormat;
+  sourceSystem: string;
+  layout: string | null;
+  origin: string;
+  context: string | null;
+  /** A CSV row kept by its record id: that id, where the row was, and the row as stored (`storedPayload`). */
+  row: { recordId: string; location: string | null; payload: string } | null;
+}
+
+/** The open ones among these rejects, in the order given (a few thousand at a time: see `replayRejects`). */
+export async function openRejectsToReplay(
+  q: Queryable,
+  rejectIds: readonly string[],
+): Promise<RejectToReplay[]> {
+  if (rejectIds.length === 0) return [];
+  // Each comes back with its position among the ids (a number, not its id as text), and is put in order here
+  // rather than by sorting rows in the database.
+  const rows = await q.query<{
+    n: number;
+    format: IngestFormat;
+    source_system: string;
+    layout: string | null;
+    origin: string;
+    context: string | null;
+    record_id: string | null;
+    location: string | null;
+    payload: string | null;
+  }>(
+    `SELECT n, format, source_system, layout, origin, context,
+            CASE WHEN by_record THEN substr(origin_key, length(layout) + 2) END AS record_id,
+            CASE WHEN by_record THEN location END AS location,
+            CASE WHEN by_record THEN payload END AS payload
+     FROM (SELECT g.n::integer AS n, r.*,
+                  r.format = 'csv' AND r.context IS NOT NULL AND starts_with(r.origin_key, r.layout || ':') AS by_record
+           FROM unnest($1::uuid[]) WITH ORDINALITY AS g(reject_id, n)
+           JOIN ingest_reject r ON r.reject_id = g.reject_id
+           WHERE r.status = 'open') AS open`,
+    [rejectIds],
+  );
+  const inOrder: (RejectToReplay | undefined)[] = new Array(rejectIds.length);
+  for (const r of rows) {
+    inOrder[r.n - 1] = {
+      rejectId: rejectIds[r.n - 1],
+      format: r.format,
+      sourceSystem: r.source_system,
+      layout: r.layout,
+      origin: r.origin,
+      context: r.context,
+      row:
+        r.record_id === null
+          ? null
+          : { recordId: r.record_id, location: r.location, payload: r.payload as string },
+    };
+  }
+  return inOrder.filter((r) => r !== undefined);
 }
 
 /** Several rejects by id, in one query (those that exist). */

@@ -4,14 +4,23 @@ import { join } from "node:path";
 import { notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
-import { replayCsvRejects } from "./csv/replay.ts";
+import { type CsvRejectToReplay, CsvReplay, type CsvReplayOutcome } from "./csv/replay.ts";
 import type { FhirItem } from "./fhir/document.ts";
 import { type FhirSession, keyOf, readDocument, writeChunk } from "./fhir/load.ts";
 import type { Hl7Context } from "./hl7/apply.ts";
 import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
 import { messagesInFrame, splitText } from "./hl7/split.ts";
-import { getReject, getRejects, listRejects, payloadBytes, type RejectRow } from "./rejects.ts";
+import {
+  forgetClosedRejectSources,
+  getReject,
+  getRejects,
+  type IngestFormat,
+  openRejectsToReplay,
+  payloadBytes,
+  type RejectRow,
+  type RejectToReplay,
+} from "./rejects.ts";
 
 // Replaying a reject after a fix (a code mapping added, the record it needed loaded, a corrected row): the raw
 // payload goes through the same path as when it first arrived. Accepted, the reject is marked replayed by
@@ -59,6 +68,13 @@ async function settle(
 }
 
 export async function replayReject(db: Db, rejectId: string, by: string): Promise<ReplayResult> {
+  const result = await oneByOne(db, rejectId, by);
+  const r = await getReject(db, rejectId);
+  if (r) await forgetClosedRejectSources(db, [r]);
+  return result;
+}
+
+async function oneByOne(db: Db, rejectId: string, by: string): Promise<ReplayResult> {
   const r = await getReject(db, rejectId);
   if (!r) throw notFound("ingest.no-reject", `No reject ${rejectId}`);
   if (r.status !== "open")
@@ -190,39 +206,70 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
   return results;
 }
 
+/** Rejects read at a time by a replay (its CSV rows are then gathered by file and written a chunk at a time). */
+const READ_REJECTS = 20_000;
+
 /**
- * Replays rejects in the order given: FHIR ones together and CSV rows a file at a time (each as fast as a first
- * load), the others one by one.
+ * Replays rejects in the order given: CSV rows a file at a time as a first load writes them, FHIR ones together,
+ * the others one by one. Each open reject is read once (what routes it, and a CSV row), a few thousand at a time.
  */
 export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
   const results = new Map<string, ReplayResult>();
-  const open = (await getRejects(db, rejectIds)).filter((r) => r.status === "open");
-  const fhir = open.filter((r) => r.format === "fhir");
-  for (const res of await replayFhir(db, fhir, by)) results.set(res.rejectId, res);
-  const csv = await replayCsvRejects(
-    db,
-    open.filter((r) => r.format === "csv"),
-    by,
-  );
-  for (const [rejectId, r] of csv.done)
-    results.set(rejectId, { rejectId, accepted: r.accepted, reason: r.reason });
-  for (const id of rejectIds) if (!results.has(id)) results.set(id, await replayReject(db, id, by));
+  const ids = [...new Set(rejectIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const csv = new CsvReplay(db, by);
+  const fhir: string[] = [];
+  /** The sources and formats replayed (to forget those left with no open reject). */
+  const sources = new Map<string, { sourceSystem: string; format: IngestFormat }>();
+  let last: RejectToReplay | undefined;
+  let outcome: CsvReplayOutcome;
+  try {
+    for (let i = 0; i < ids.length; i += READ_REJECTS) {
+      const rows: CsvRejectToReplay[] = [];
+      for (const r of await openRejectsToReplay(db, ids.slice(i, i + READ_REJECTS))) {
+        if (r.format === "fhir") fhir.push(r.rejectId);
+        else if (r.row) rows.push(r as CsvRejectToReplay);
+        if (r.sourceSystem !== last?.sourceSystem || r.format !== last.format)
+          sources.set(`${r.sourceSystem}\u0000${r.format}`, r);
+        last = r;
+      }
+      await csv.add(rows);
+    }
+    outcome = await csv.finish();
+  } catch (error) {
+    await csv.fail(error as Error);
+    throw error;
+  }
+  for (const rejectId of outcome.accepted) results.set(rejectId, { rejectId, accepted: true, reason: null });
+  for (const [rejectId, reason] of outcome.refused)
+    results.set(rejectId, { rejectId, accepted: false, reason });
+  if (fhir.length > 0)
+    for (const res of await replayFhir(db, await getRejects(db, fhir), by)) results.set(res.rejectId, res);
+  for (const id of rejectIds) if (!results.has(id)) results.set(id, await oneByOne(db, id, by));
+  await forgetClosedRejectSources(db, [...sources.values()]);
   return rejectIds.map((id) => results.get(id) as ReplayResult);
 }
 
 /** Every open reject (of a source), oldest first. */
 export async function openRejectIds(db: Db, sourceSystem?: string): Promise<string[]> {
-  return (await listRejects(db, { status: "open", sourceSystem, limit: 1_000_000 }))
-    .reverse()
-    .map((r) => r.rejectId);
+  const rows = await db.query<{ reject_id: string }>(
+    `SELECT reject_id::text AS reject_id FROM ingest_reject
+     WHERE status = 'open' AND ($1::text IS NULL OR source_system = $1)
+     ORDER BY received_at, reject_id DESC`,
+    [sourceSystem ?? null],
+  );
+  return rows.map((r) => r.reject_id);
 }
 
 /** Marks an open reject as dealt with outside OnePlace, with why; false when it was not open. */
 export async function dismissReject(db: Db, rejectId: string, by: string, note?: string): Promise<boolean> {
-  const rows = await db.query(
+  const rows = await db.query<{ source_system: string; format: IngestFormat }>(
     `UPDATE ingest_reject SET status = 'dismissed', resolved_at = now(), resolved_by = $2, resolution_note = $3
-     WHERE reject_id = $1 AND status = 'open' RETURNING 1`,
+     WHERE reject_id = $1 AND status = 'open' RETURNING source_system, format`,
     [rejectId, by, note ?? null],
+  );
+  await forgetClosedRejectSources(
+    db,
+    rows.map((r) => ({ sourceSystem: r.source_system, format: r.format })),
   );
   return rows.length > 0;
 }

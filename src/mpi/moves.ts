@@ -98,47 +98,27 @@ export async function moveRecordRows(
 ): Promise<number> {
   if (records.length === 0 || from === to) return 0;
   const [systems, ids] = split(records);
-  let moved = 0;
-  for (const table of CLIENT_ID_TABLES) {
-    const rows = await runMove(
-      q,
-      reassignRows(
-        table,
-        from,
-        to,
-        sql`AND (t.source_system, t.client_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))`,
-      ),
-    );
-    moved += rows.length;
-  }
-  for (const table of SUBJECT_IN_ROW_TABLES) {
-    const rows = await runMove(
-      q,
-      reassignRows(
-        table,
-        from,
-        to,
-        sql`${deathGuard(table, to)}
-         AND (t.source_system, t.subject_record_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))`,
-      ),
-    );
-    moved += rows.length;
-  }
-  for (const table of SUBJECT_TABLES) {
-    const rows = await runMove(
-      q,
-      reassignRows(
-        table,
-        from,
-        to,
-        sql`${deathGuard(table, to)}
+  const ofRecords = sql`IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[]))`;
+  // Where each kind of table keeps the record a row belongs to: in the row (client id, or subject in the row),
+  // or in ingest_row_subject.
+  const where: [readonly CanonicalName[], (table: CanonicalName) => SqlFragment][] = [
+    [CLIENT_ID_TABLES, () => sql`AND (t.source_system, t.client_id) ${ofRecords}`],
+    [
+      SUBJECT_IN_ROW_TABLES,
+      (table) => sql`${deathGuard(table, to)} AND (t.source_system, t.subject_record_id) ${ofRecords}`,
+    ],
+    [
+      SUBJECT_TABLES,
+      (table) => sql`${deathGuard(table, to)}
          AND (t.source_system, t.source_record_id) IN (
            SELECT s.source_system, s.source_record_id FROM ingest_row_subject s
-           WHERE s.table_name = ${table}
-             AND (s.subject_system, s.subject_record_id) IN (SELECT * FROM unnest(${systems}::text[], ${ids}::text[])))`,
-      ),
-    );
-    moved += rows.length;
+           WHERE s.table_name = ${table} AND (s.subject_system, s.subject_record_id) ${ofRecords})`,
+    ],
+  ];
+  let moved = 0;
+  for (const [tables, picks] of where) {
+    for (const table of tables)
+      moved += (await runMove(q, reassignRows(table, from, to, picks(table)))).length;
   }
   return moved;
 }

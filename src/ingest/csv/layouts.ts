@@ -1,3 +1,4 @@
+import { EPISODE_ENDS } from "../../care/index.ts";
 import { clientIdSystem, rowId } from "../ids.ts";
 import { type ColumnDef, may, need } from "./declare.ts";
 import * as F from "./fields.ts";
@@ -157,20 +158,8 @@ export const SC_SERVICES = linkedLayout({
     may("after_spell_source", F.id, "For a service started on discharge: the hospital source system", []),
     may("after_spell_visit", F.id, "... and the hospital spell's visit number (PV1-19)", []),
     may("hours_per_week", F.decimal, "Planned hours a week (home care)"),
-    may(
-      "end_reason",
-      F.oneOf([
-        "completed",
-        "long-term-support",
-        "hospital",
-        "care-home",
-        "died",
-        "declined",
-        "moved",
-        "other",
-      ]),
-      "Why it ended",
-    ),
+    // How an episode ends in OnePlace, and in a council's system also that the person moved away.
+    may("end_reason", F.oneOf([...EPISODE_ENDS, "moved"]), "Why it ended"),
     EXTRACTED_AT,
   ],
   derived: [

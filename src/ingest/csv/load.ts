@@ -3,7 +3,13 @@ import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
-import { copyRejects, hasOpenRejects, resolveRejectIds, resolveRejects } from "../rejects.ts";
+import {
+  copyRejects,
+  forgetClosedRejectSources,
+  hasOpenRejects,
+  resolveRejectIds,
+  resolveRejects,
+} from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
 import {
   type ColumnDef,
@@ -225,9 +231,8 @@ export async function writeChunk(
     // The accepted rows' keys are only made when the source has open rejects they could resolve (on a clean
     // feed there are none, and a key per row was a string per row for nothing).
     let resolved: string[] = [];
-    // Whether the source has open rejects is asked once a load (the probe reads rows, not an index, since
-    // status is left out of the indexes so that resolving a reject is a HOT update); then the load's own
-    // rejects are the only ones that can have opened since.
+    // Whether the source has open rejects is asked once a load; then the load's own rejects are the only ones
+    // that can have opened since.
     if (!s.replaying) s.openRejects ??= await hasOpenRejects(tx, s.sourceSystem, "csv");
     if (all.length > 0) s.openRejects = true;
     if (rows.length > 0 && s.replaying) {
@@ -303,6 +308,7 @@ export async function loadCsvFile(
   const total = emptyCounts();
   const tables: Record<string, number> = {};
   let read = 0;
+  let resolvedSome = false;
   try {
     for await (const batch of readCsv(path, chunkRows)) {
       const rows: CsvRow[] = [];
@@ -360,6 +366,7 @@ export async function loadCsvFile(
       // (and, on a server, two at once); people go through the MPI in file order, one chunk at a time.
       const readSoFar = read;
       const write = writeChunk(db, session, rows, invalid).then((r) => {
+        if (r.resolved.length > 0) resolvedSome = true;
         addCounts(total, r.counts);
         for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
         options.onProgress?.(readSoFar);
@@ -372,6 +379,8 @@ export async function loadCsvFile(
     await Promise.all(inFlight.splice(0));
     if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
     await finishLoad(db, session.loadId as string, "succeeded", tables);
+    if (resolvedSome)
+      await forgetClosedRejectSources(db, [{ sourceSystem: session.sourceSystem, format: "csv" }]);
     // People from this extract may be those FHIR resources were held for.
     if (session.layout.people) await releaseHeld(db, options.replayedBy);
   } catch (error) {

@@ -144,6 +144,16 @@ export function parseCsvText(text: string, firstLine: number, final: boolean): P
   return { records, problems, rest: text.slice(i), line };
 }
 
+/**
+ * One record, as `parseCsvText` reads it (a line without quotes or line breaks split directly), or null when
+ * the text is not exactly one valid record.
+ */
+export function parseCsvRecord(text: string, line: number): CsvRecord | null {
+  if (text.length > 0 && !/["\r\n]/.test(text)) return { fields: text.split(","), line, raw: text };
+  const parsed = parseCsvText(text, line, true);
+  return parsed.records.length === 1 && parsed.problems.length === 0 ? parsed.records[0] : null;
+}
+
 /** Reads a CSV file: the first record (the header) alone, then batches of `batchSize` records. */
 export async function* readCsv(path: string, batchSize = 5000): AsyncGenerator<CsvBatch> {
   let headerSent = false;

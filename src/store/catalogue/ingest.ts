@@ -211,4 +211,9 @@ export const INGEST_TABLES = {
     },
     { layout: "local", primaryKey: ["source_system", "table_name", "source_record_id", "map_name"] },
   ),
+  // 1061_ingest_reject_open_source.sql
+  ingest_reject_open_source: table(
+    { source_system: "text", format: "text" },
+    { layout: "local", primaryKey: ["source_system", "format"] },
+  ),
 } as const;

@@ -1,0 +1,171 @@
+// What a CSV replay writes and what it costs the rejects it resolves: the rows a replay writes are the rows a first
+// load of the same file writes; marking the rejects resolved is a HOT update (no index of ingest_reject gets a
+// new entry); and "has this source an open reject?" stays right as rejects open, are replayed, dismissed and
+// resent.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
+import { loadCsvFile } from "../../src/ingest/csv/load.ts";
+import { hasOpenRejects, listRejects } from "../../src/ingest/rejects.ts";
+import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
+import type { Db } from "../../src/store/index.ts";
+import { useTestDb } from "../helpers/test-db.ts";
+
+let db: Db;
+const dir = mkdtempSync(join(tmpdir(), "oneplace-csv-replay-writes-"));
+
+useTestDb({
+  setup(opened) {
+    db = opened;
+  },
+  teardown() {
+    rmSync(dir, { recursive: true, force: true });
+  },
+});
+
+function file(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+const PATIENTS = 40;
+const ENTRIES = 2000;
+
+/** The i-th of a run of valid NHS Numbers (Modulus 11), from 900 000 000. */
+function nhsNumber(i: number): string {
+  for (let base = 900_000_000 + i * 100; ; base++) {
+    const check = nhsNumberCheckDigit(String(base));
+    if (check !== null) return `${base}${check}`;
+  }
+}
+
+const patients = file("patients.csv", [
+  "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
+  ...Array.from(
+    { length: PATIENTS },
+    (_, i) => `p${i},${nhsNumber(i)},Family${i},Given${i},1950-01-0${(i % 9) + 1},female,,,`,
+  ),
+]);
+
+const coded = file("coded.csv", [
+  "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at",
+  ...Array.from(
+    { length: ENTRIES },
+    (_, i) =>
+      `e${i},p${i % PATIENTS},Z90001,2014-01-${String((i % 28) + 1).padStart(2, "0")},observation,http://snomed.info/sct,38341003,${120 + (i % 40)},mm[Hg],2014-04-01T02:00:00Z`,
+  ),
+]);
+
+/** What a source's rows hold, the source aside (the same people, so the same person ids). */
+async function rowsOf(source: string) {
+  return db.query(
+    `SELECT source_record_id, person_id::text, subject_record_id, practice_code, recorded_on::text,
+            entry_kind, code_system, code, value::text, unit, received_at::text
+     FROM gp_entry WHERE source_system = $1 ORDER BY source_record_id`,
+    [source],
+  );
+}
+
+/** Bytes in each index of ingest_reject. */
+async function rejectIndexBytes(): Promise<Record<string, number>> {
+  const rows = await db.query<{ name: string; bytes: string }>(
+    `SELECT indexrelid::regclass::text AS name, pg_relation_size(indexrelid)::text AS bytes
+     FROM pg_index WHERE indrelid = 'ingest_reject'::regclass ORDER BY 1`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)]));
+}
+
+test("a replay writes the rows a first load writes, and marks its rejects resolved without a new index entry", async () => {
+  // A first load, its patients known.
+  await loadCsvFile(db, patients, { source: "gp" });
+  const first = await loadCsvFile(db, coded, { source: "gp" });
+  assert.equal(first.counts.loaded, ENTRIES);
+
+  // The same file from a source whose patients are not known yet: every row rejected.
+  const rejected = await loadCsvFile(db, coded, { source: "gp-later" });
+  assert.equal(rejected.counts.rejected, ENTRIES);
+  assert.equal(await hasOpenRejects(db, "gp-later", "csv"), true);
+  assert.equal(await hasOpenRejects(db, "gp", "csv"), false);
+
+  await loadCsvFile(db, patients, { source: "gp-later" });
+  const indexes = await rejectIndexBytes();
+  const ids = await openRejectIds(db, "gp-later");
+  assert.equal(ids.length, ENTRIES);
+  const results = await replayRejects(db, ids, "tester");
+  assert.equal(results.filter((r) => r.accepted).length, ENTRIES);
+
+  assert.deepEqual(await rowsOf("gp-later"), await rowsOf("gp"), "the replay wrote what a first load wrote");
+  assert.deepEqual(
+    await rejectIndexBytes(),
+    indexes,
+    "resolving the rejects left every index of ingest_reject as it was (HOT updates)",
+  );
+  assert.equal(
+    await hasOpenRejects(db, "gp-later", "csv"),
+    false,
+    "no open reject left: the source is forgotten",
+  );
+
+  // Twice changes nothing.
+  const again = await replayRejects(db, ids.slice(0, 50), "someone else");
+  assert.ok(again.every((r) => r.accepted && r.reason === "already replayed"));
+  const resolvedBy = await db.query<{ by: string; n: number }>(
+    "SELECT resolved_by AS by, count(*)::int AS n FROM ingest_reject WHERE source_system = 'gp-later' GROUP BY 1",
+  );
+  assert.deepEqual(resolvedBy, [{ by: "tester", n: ENTRIES }]);
+});
+
+test("a source is marked as having open rejects while it has any: recorded, replayed, dismissed, resent", async () => {
+  const header =
+    "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
+  const row = (id: string, patient: string) =>
+    `${id},${patient},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
+  // Two rows about a patient nobody has sent, one with a date that is no date.
+  await loadCsvFile(
+    db,
+    file("late.csv", [
+      header,
+      row("x1", "nobody"),
+      row("x2", "nobody"),
+      "x3,p1,Z90001,2014-13-01,observation,http://snomed.info/sct,38341003,,,",
+    ]),
+    { source: "gp-late" },
+  );
+  assert.equal(await hasOpenRejects(db, "gp-late", "csv"), true);
+
+  // A replay that fails again keeps the source marked, each reject open with its reason.
+  const ids = await openRejectIds(db, "gp-late");
+  const results = await replayRejects(db, ids, "tester");
+  assert.ok(results.every((r) => !r.accepted));
+  assert.equal(await hasOpenRejects(db, "gp-late", "csv"), true);
+  const open = await listRejects(db, { sourceSystem: "gp-late" });
+  assert.deepEqual(open.map((r) => [r.location, r.attempts]).sort(), [
+    ["late.csv:2:patient_id", 2],
+    ["late.csv:3:patient_id", 2],
+    ["late.csv:4:recorded_on", 2],
+  ]);
+
+  // Dismissing one leaves two open: still marked.
+  const bad = open.find((r) => r.location === "late.csv:4:recorded_on");
+  assert.ok(bad && (await dismissReject(db, bad.rejectId, "tester", "sent again corrected")));
+  assert.equal(await hasOpenRejects(db, "gp-late", "csv"), true);
+
+  // The rows resent once their patient is known (a load, not a replay) resolve the last two: forgotten.
+  await loadCsvFile(db, patients, { source: "gp-late" });
+  await loadCsvFile(db, file("resent.csv", [header, row("x1", "p1"), row("x2", "p2")]), {
+    source: "gp-late",
+  });
+  assert.equal((await listRejects(db, { sourceSystem: "gp-late" })).length, 0);
+  assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
+
+  // A new reject marks it again, and a resend then resolves it (the mark is what lets a load look).
+  await loadCsvFile(db, file("later.csv", [header, row("x4", "nobody")]), { source: "gp-late" });
+  assert.equal(await hasOpenRejects(db, "gp-late", "csv"), true);
+  await loadCsvFile(db, file("later-resent.csv", [header, row("x4", "p3")]), { source: "gp-late" });
+  assert.equal((await listRejects(db, { sourceSystem: "gp-late" })).length, 0);
+  assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
+});
