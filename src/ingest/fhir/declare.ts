@@ -1,7 +1,7 @@
 import { CATALOGUE, isTableName } from "../../store/index.ts";
 import type { CanonicalName } from "../canonical.ts";
 import { type Extractor, Focus, type Refusal } from "./extract.ts";
-import { activity, fail, type MapContext, type Mapped, type SubjectRef } from "./fields.ts";
+import { type Activity, fail, type MapContext, type Mapped, type SubjectRef } from "./fields.ts";
 
 // How a FHIR resource type is mapped, declared once as tables on the catalogue: each table a list of (catalogue
 // column, extractor) pairs, read in the order listed (the first that fails gives the reject's reason), with the
@@ -136,53 +136,117 @@ export function checkMapping(m: FhirMapping): string[] {
   return problems;
 }
 
-/** A table compiled: the extractors of its provenance, its person and its practice's day picked out once. */
+/** Where a row's column comes from: an extractor's value, or (negative) what the row's origin gives. */
+const NULL = -1;
+const PERSON = -2;
+const SOURCE = -3;
+const RECORD = -4;
+const RECEIVED_AT = -5;
+const PRACTICE = -6;
+
+/** A table compiled: the extractors of its provenance, person and practice day, and its row's plan. */
 interface Compiled {
   t: FhirTable;
-  /** The columns passed to activity() by name (it fills person, provenance and practice itself). */
-  named: readonly Column[];
   id: Extractor;
   person: Extractor;
   received: Extractor;
   practiceDay: Extractor | null;
+  /** Each catalogue column in order: an index into `from`, or where the origin gives it (as activity() does). */
+  plan: Int8Array;
+  from: readonly Extractor[];
+  /** Every column's extractor, in the order declared (read first, so the first that fails gives the reason). */
+  reads: readonly Extractor[];
+  refuse: readonly Refusal[];
   /** Each part's own columns' extractors (read from the part; the rest from the resource). */
   partOwn: ReadonlySet<Extractor>;
 }
 
-/** The columns activity() fills from the row's origin, not from the named values. */
-const ORIGIN = new Set(["person_id", "source_record_id", "received_at", "practice_code"]);
-
 function compileTable(t: FhirTable): Compiled {
   const of = (column: string) => t.columns.find(([c]) => c === column)?.[1] as Extractor;
   const day = t.columns.find(([c]) => c === "practice_code")?.[1].practiceOn;
+  const from: Extractor[] = [];
+  const plan = CATALOGUE[t.table].columnNames.map((column, i) => {
+    if (i === 0) return PERSON;
+    if (column === "source_system") return SOURCE;
+    if (column === "source_record_id") return RECORD;
+    if (column === "received_at") return RECEIVED_AT;
+    if (column === "practice_code") return day === undefined ? NULL : PRACTICE;
+    const e = t.columns.find(([c]) => c === column)?.[1];
+    if (!e) return NULL;
+    from.push(e);
+    return from.length - 1;
+  });
   return {
     t,
-    named: t.columns.filter(([c]) => !ORIGIN.has(c)),
     id: of("source_record_id"),
     person: of("person_id"),
     received: of("received_at"),
     practiceDay: day === undefined ? null : of(day),
+    plan: Int8Array.from(plan),
+    from,
+    reads: t.columns.map(([, e]) => e),
+    refuse: t.refuse ?? [],
     partOwn: new Set((t.parts?.columns ?? []).map(of)),
   };
 }
 
+/**
+ * A row as activity() (fields.ts) makes it, from the plan: person_id given when the person is known, the row id
+ * left for the loader, the provenance from the origin, the practice of the day when one is declared, null for
+ * every column not declared.
+ */
+function activityOf(
+  c: Compiled,
+  values: readonly unknown[],
+  origin: {
+    recordId: string;
+    subject: SubjectRef;
+    source: string;
+    received: string;
+    day: string | undefined;
+  },
+): Activity {
+  const { plan } = c;
+  const { recordId, source, received, day } = origin;
+  const build = (personId: string, practice: string | null) => {
+    const row: unknown[] = new Array(plan.length);
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i];
+      if (p >= 0) row[i] = values[p] ?? null;
+      else if (p === PERSON) row[i] = personId;
+      else if (p === SOURCE) row[i] = source;
+      else if (p === RECORD) row[i] = recordId;
+      else if (p === RECEIVED_AT) row[i] = received;
+      else if (p === PRACTICE) row[i] = practice;
+      else row[i] = null;
+    }
+    return row;
+  };
+  const { table } = c.t;
+  const { subject } = origin;
+  return day === undefined
+    ? { kind: "activity", table, recordId, subject, build }
+    : { kind: "activity", table, recordId, subject, practiceOn: day, build };
+}
+
 function rowsOf(c: Compiled, f: Focus): Mapped[] {
-  const { t } = c;
-  for (const r of t.refuse ?? []) {
-    const reason = r.reason(f);
+  const { t, refuse, reads, from } = c;
+  for (let i = 0; i < refuse.length; i++) {
+    const reason = refuse[i].reason(f);
     if (reason) fail(reason);
   }
-  for (const [, from] of t.columns) f.get(from);
+  for (let i = 0; i < reads.length; i++) f.get(reads[i]);
   const id = f.get(c.id) as string;
-  const subject = f.get(c.person) as SubjectRef;
-  const received = f.get(c.received) as string;
-  const day = c.practiceDay === null ? undefined : (f.get(c.practiceDay) as string);
-  const row = (read: (from: Extractor) => unknown, recordId: string) => {
-    const values: Record<string, unknown> = {};
-    for (const [column, from] of c.named) values[column] = read(from);
-    return activity(t.table, { id: recordId, subject, source: f.ctx.source, received }, values, day);
+  const origin = {
+    recordId: id,
+    subject: f.get(c.person) as SubjectRef,
+    source: f.ctx.source,
+    received: f.get(c.received) as string,
+    day: c.practiceDay === null ? undefined : (f.get(c.practiceDay) as string),
   };
-  const rows: Mapped[] = [row((from) => f.get(from), id)];
+  const values: unknown[] = new Array(from.length);
+  for (let i = 0; i < from.length; i++) values[i] = f.get(from[i]);
+  const rows: Mapped[] = [activityOf(c, values, origin)];
   if (t.parts) {
     const { each, suffix } = t.parts;
     const list = (f.node as Record<string, unknown>)[each];
@@ -191,8 +255,9 @@ function rowsOf(c: Compiled, f: Focus): Mapped[] {
     const focuses = parts.map((p, i) => new Focus(p, `${f.name}.${each}[${i}]`, f.ctx));
     for (const pf of focuses) for (const e of c.partOwn) pf.get(e);
     focuses.forEach((pf, i) => {
-      const r = row((from) => (c.partOwn.has(from) ? pf.get(from) : f.get(from)), `${id}#${suffix}${i + 1}`);
-      rows.push({ ...r, part: true });
+      const values = c.from.map((e) => (c.partOwn.has(e) ? pf.get(e) : f.get(e)));
+      const row = activityOf(c, values, { ...origin, recordId: `${id}#${suffix}${i + 1}` });
+      rows.push({ ...row, part: true });
     });
   }
   return rows;
@@ -214,11 +279,12 @@ export function compile(m: FhirMapping): (resource: unknown, ctx: MapContext) =>
   );
   return (resource, ctx) => {
     const f = new Focus(resource, m.resource, ctx);
-    for (const reading of readings) {
+    for (let i = 0; i < readings.length; i++) {
+      const reading = readings[i];
       if ("table" in reading) return rowsOf(reading.table, f);
       const { r, byCode } = reading;
       if (r.when && !r.when.holds(f)) continue;
-      for (const e of r.first) f.get(e);
+      for (let j = 0; j < r.first.length; j++) f.get(r.first[j]);
       const code = f.get(r.by);
       const table = byCode.get(code);
       if (table) return rowsOf(table, f);

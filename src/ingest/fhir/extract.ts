@@ -26,7 +26,7 @@ export class Focus {
   /** How a reason names where it looked: `Condition`, or `Observation.component[0]`. */
   readonly name: string;
   readonly ctx: MapContext;
-  readonly #memo = new Map<Extractor, unknown>();
+  readonly #memo: unknown[] = [];
   constructor(node: unknown, name: string, ctx: MapContext) {
     this.node = node;
     this.name = name;
@@ -34,16 +34,17 @@ export class Focus {
   }
   /** The extractor's value here, read once (a coding two columns take their parts of is found once). */
   get<T>(e: Extractor<T>): T {
-    const memo = this.#memo;
-    const known = memo.get(e);
-    if (known !== undefined || memo.has(e)) return known as T;
+    const known = this.#memo[e.id];
+    if (known !== undefined) return known as T;
     const value = e.read(this);
-    memo.set(e, value);
+    this.#memo[e.id] = value;
     return value;
   }
 }
 
 export interface Extractor<T = unknown> {
+  /** Its slot in a Focus's memo: each extractor is made by extractor(), which numbers them. */
+  readonly id: number;
   /** The elements read, FHIRPath-like, relative to the resource (or the part it is declared on). */
   readonly path: string;
   /** The converter: what is made of what is found, as the docs say it. */
@@ -55,6 +56,13 @@ export interface Extractor<T = unknown> {
   /** For person_id only: the value is the reference to the patient, resolved by the loader. */
   readonly person?: true;
   read(f: Focus): T;
+}
+
+let made = 0;
+
+/** An extractor, numbered (see Focus.get). */
+function extractor<T>(e: Omit<Extractor<T>, "id">): Extractor<T> {
+  return { ...e, id: made++ };
 }
 
 /** A converter: what a value found at a path becomes; `what` names the element in a reason (`Condition.code`). */
@@ -99,12 +107,21 @@ export function elementAt(node: unknown, steps: readonly Step[]): unknown {
 /** The value at `path`, made into what `converter` says. */
 export function at<T>(path: string, converter: Converter<T>): Extractor<T> {
   const steps = stepsOf(path);
-  return {
+  // The element's name for a reason (`Condition.code`), made once per resource type or part, not per read.
+  let name = "";
+  let what = "";
+  return extractor({
     path,
     how: converter.how,
     optional: converter.optional,
-    read: (f) => converter.convert(elementAt(f.node, steps), `${f.name}.${path}`, f),
-  };
+    read: (f) => {
+      if (f.name !== name) {
+        name = f.name;
+        what = `${f.name}.${path}`;
+      }
+      return converter.convert(elementAt(f.node, steps), what, f);
+    },
+  });
 }
 
 /** A part of what another extractor gives (the system of a coding): the other is read once per resource. */
@@ -114,12 +131,12 @@ export function part<T, K extends keyof T>(
   how: string,
   optional = of.optional,
 ): Extractor<T[K]> {
-  return { path: of.path, how: `${of.how}: ${how}`, optional, read: (f) => f.get(of)[key] };
+  return extractor({ path: of.path, how: `${of.how}: ${how}`, optional, read: (f) => f.get(of)[key] });
 }
 
 /** The first of these that gives a value (neither null nor missing), else null. */
 export function either<T>(...options: Extractor<T | null>[]): Extractor<T | null> {
-  return {
+  return extractor({
     path: options
       .map((o) => o.path)
       .filter((p) => p)
@@ -133,12 +150,12 @@ export function either<T>(...options: Extractor<T | null>[]): Extractor<T | null
       }
       return null;
     },
-  };
+  });
 }
 
 /** The same value for every resource the declaration reads. */
 export function always<T extends string | boolean>(value: T): Extractor<T> {
-  return { path: "", how: `always \`${value}\``, optional: false, read: () => value };
+  return extractor({ path: "", how: `always \`${value}\``, optional: false, read: () => value });
 }
 
 /** A condition on the resource, named as the docs say it. */
@@ -149,18 +166,17 @@ export interface Condition {
 
 /** The extractor's value when the condition holds, else null. */
 export function onlyIf<T>(condition: Condition, e: Extractor<T>): Extractor<T | null> {
-  return {
+  return extractor({
     path: e.path,
     how: `${e.how}, when ${condition.says} (else empty)`,
     optional: true,
     read: (f) => (condition.holds(f) ? f.get(e) : null),
-  };
+  });
 }
 
 /** A value computed from several elements by a named rule: for a field whose logic is its own. */
 export function rule<T>(path: string, how: string, optional: boolean, read: (node: never, f: Focus) => T) {
-  const e: Extractor<T> = { path, how, optional, read: (f) => read(f.node as never, f) };
-  return e;
+  return extractor<T>({ path, how, optional, read: (f) => read(f.node as never, f) });
 }
 
 /** A check that refuses a resource, read before its columns: why, or null when it passes. */
@@ -291,27 +307,28 @@ export function booleanOr(fallback: boolean): Converter<boolean> {
 export const ID = at("id", fhirId);
 
 /** received_at: meta.lastUpdated as an instant, else the load's time. */
-export const RECEIVED: Extractor<string> = {
+export const RECEIVED: Extractor<string> = extractor({
   path: "meta.lastUpdated",
   how: "instant (else when OnePlace loaded it)",
   optional: false,
   read: (f) => receivedAtOf(f.node as { meta?: { lastUpdated?: string } }, f.ctx.at),
-};
+});
 
 /** person_id: the patient the element at `path` references. */
 export function personAt(path: string): Extractor<SubjectRef> {
-  return { ...at(path, patient), person: true };
+  const { id: _, ...reference } = at(path, patient);
+  return extractor({ ...reference, person: true });
 }
 
 /** practice_code: the practice the patient was registered with on the day in `column`, when OnePlace knows it. */
 export function practiceOn(column: string): Extractor<null> {
-  return {
+  return extractor({
     path: "",
     how: `the patient's registered practice on \`${column}\`, when OnePlace knows one (else empty: a hospital's or a service's facts are kept too)`,
     optional: true,
     practiceOn: column,
     read: () => null,
-  };
+  });
 }
 
 /**
@@ -320,19 +337,20 @@ export function practiceOn(column: string): Extractor<null> {
  */
 export function firstDay(paths: readonly string[]): Extractor<string> {
   const steps = paths.map(stepsOf);
-  return {
+  return extractor({
     path: paths.join(" | "),
     how: "the day of the first present, as written (required: the reason names them all)",
     optional: false,
     read: (f) => {
-      const i = steps.findIndex((s) => elementAt(f.node, s) !== undefined);
-      if (i < 0)
+      let i = 0;
+      while (i < steps.length && elementAt(f.node, steps[i]) === undefined) i++;
+      if (i === steps.length)
         fail(
           `${f.name} has no date: ${paths.slice(0, -1).join(", ")} or ${paths.at(-1)} (the first given is used)`,
         );
       return dateOf(elementAt(f.node, steps[i]) as string | undefined, `${f.name}.${paths[i]}`);
     },
-  };
+  });
 }
 
 /** A refusal when the element at `path` has one of `values`. */
