@@ -9,10 +9,10 @@
 // rejects); then that source's patients are loaded (not timed) and all its rejects replayed (timed), writing
 // as many new rows as the first load did.
 //
-//   node bench/ingest-files.ts [people=20000] [csv] [replay=all]   (DATABASE_URL=postgres://... for PostgreSQL)
+//   node bench/ingest-files.ts [people=20000] [csv|fhir] [replay=all]   (DATABASE_URL=postgres://... for PostgreSQL)
 //
-// `csv` skips the FHIR part; a number after it replays only that many of the rejects (one-by-one replay of
-// tens of thousands takes long). Each timing is printed with the load average and the CPU time per row (this
+// `csv` skips the FHIR part, `fhir` the CSV part; a number after it replays only that many of the rejects
+// (one-by-one replay of tens of thousands takes long). Each timing is printed with the load average and the CPU time per row (this
 // process, and the PostgreSQL backends when the server is on this machine), as wall time on a shared machine
 // says little.
 
@@ -32,6 +32,7 @@ import { cpuMeter, cpuPer, load, openBenchDb, rate } from "./ingest-bench-db.ts"
 
 const people = Number(process.argv[2] ?? 20_000);
 const csvOnly = process.argv[3] === "csv";
+const fhirOnly = process.argv[3] === "fhir";
 const replayLimit = Number(process.argv[4] ?? Number.POSITIVE_INFINITY);
 const dir = mkdtempSync(join(tmpdir(), "oneplace-files-bench-"));
 const bench = await openBenchDb();
@@ -67,50 +68,54 @@ try {
   if (!csvOnly) {
     let resources = 0;
     let seconds = 0;
+    const overall = await cpuMeter(bench);
     for (const [file, source] of [
       ["gp/MedicationRequest.ndjson", "gp"],
       ["community-ehr/Encounter.ndjson", "community-ehr"],
     ]) {
+      const meter = await cpuMeter(bench);
       const r = await loadFhirFile(db, join(dir, file), { source });
       resources += r.counts.recordsRead;
       seconds += r.seconds;
       console.log(
-        `FHIR ${file}: ${r.counts.recordsRead} resources (${r.counts.loaded} loaded, ${r.counts.rejected} rejected) in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}`,
+        `FHIR ${file}: ${r.counts.recordsRead} resources (${r.counts.loaded} loaded, ${r.counts.rejected} rejected) in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}; ${cpuPer(await meter.stop(), r.counts.recordsRead, "resource")}; load average ${load()}`,
       );
     }
     console.log(
-      `FHIR NDJSON overall: ${resources} resources in ${seconds.toFixed(1)} s = ${rate(resources, seconds)}`,
+      `FHIR NDJSON overall: ${resources} resources in ${seconds.toFixed(1)} s = ${rate(resources, seconds)}; ${cpuPer(await overall.stop(), resources, "resource")}`,
     );
   }
-  const coded = join(dir, "gp/gp-coded-record.csv");
-  for (const [label, source] of [
-    ["CSV gp-coded-record, first load", "gp"],
-    ["CSV re-run of the same file (all duplicates)", "gp"],
-    ["CSV the same rows from a source whose patients are not known yet (all rejected)", "gp-replay"],
-  ] as const) {
-    const meter = await cpuMeter(bench);
-    const csv = await loadCsvFile(db, coded, { chunkRows: 20_000, source });
-    const c = csv.counts;
+  if (!fhirOnly) {
+    const coded = join(dir, "gp/gp-coded-record.csv");
+    for (const [label, source] of [
+      ["CSV gp-coded-record, first load", "gp"],
+      ["CSV re-run of the same file (all duplicates)", "gp"],
+      ["CSV the same rows from a source whose patients are not known yet (all rejected)", "gp-replay"],
+    ] as const) {
+      const meter = await cpuMeter(bench);
+      const csv = await loadCsvFile(db, coded, { chunkRows: 20_000, source });
+      const c = csv.counts;
+      console.log(
+        `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(await meter.stop(), c.recordsRead, "row")}; load average ${load()}`,
+      );
+    }
+    started = performance.now();
+    const patients = manifest.files.find((x) => x.file === "gp/gp-patients.csv");
+    if (!patients) throw new Error("gp/gp-patients.csv is not in the manifest");
+    await loadCsvFile(db, join(dir, patients.file), { source: "gp-replay" });
     console.log(
-      `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(await meter.stop(), c.recordsRead, "row")}; load average ${load()}`,
+      `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const ids = (await openRejectIds(db, "gp-replay")).slice(0, replayLimit);
+    const meter = await cpuMeter(bench);
+    started = performance.now();
+    const replayed = await replayRejects(db, ids, "bench");
+    const seconds = (performance.now() - started) / 1000;
+    const accepted = replayed.filter((r) => r.accepted).length;
+    console.log(
+      `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(await meter.stop(), ids.length, "row")}; load average ${load()}`,
     );
   }
-  started = performance.now();
-  const patients = manifest.files.find((x) => x.file === "gp/gp-patients.csv");
-  if (!patients) throw new Error("gp/gp-patients.csv is not in the manifest");
-  await loadCsvFile(db, join(dir, patients.file), { source: "gp-replay" });
-  console.log(
-    `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
-  const ids = (await openRejectIds(db, "gp-replay")).slice(0, replayLimit);
-  const meter = await cpuMeter(bench);
-  started = performance.now();
-  const replayed = await replayRejects(db, ids, "bench");
-  const seconds = (performance.now() - started) / 1000;
-  const accepted = replayed.filter((r) => r.accepted).length;
-  console.log(
-    `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(await meter.stop(), ids.length, "row")}; load average ${load()}`,
-  );
 } finally {
   await bench.dispose();
   rmSync(dir, { recursive: true, force: true });

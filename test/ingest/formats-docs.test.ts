@@ -5,6 +5,11 @@ import { handWritten, renderPage } from "../../src/ingest/csv/docs.ts";
 import { CSV_LAYOUTS } from "../../src/ingest/csv/layouts.ts";
 import { type CsvSession, checkHeader, checkRow } from "../../src/ingest/csv/load.ts";
 import { parseCsvText } from "../../src/ingest/csv/reader.ts";
+import { CONDITION } from "../../src/ingest/fhir/clinical.ts";
+import type { FhirTable } from "../../src/ingest/fhir/declare.ts";
+import { withMappings } from "../../src/ingest/fhir/docs.ts";
+import { always } from "../../src/ingest/fhir/extract.ts";
+import { FHIR_MAPPINGS } from "../../src/ingest/fhir/resources.ts";
 import { CODED_FIELDS } from "../../src/ingest/hl7/coded.ts";
 
 const page = (name: string) =>
@@ -34,6 +39,22 @@ test("a page that disagrees with its declaration is caught: a column's type, whe
   assert.notEqual(rendered(changed("practice_code", { storedIn: ["registration.registered_on"] })), written);
   assert.notEqual(rendered(changed("registered_on", { description: "When" })), written);
   assert.notEqual(rendered({ ...layout, columns: layout.columns.slice(0, -1) }), written);
+});
+
+test("the FHIR page says column by column what its mapping declarations read (node scripts/fhir-formats.ts)", () => {
+  const written = page("fhir");
+  assert.equal(written, withMappings(written, FHIR_MAPPINGS), "docs/formats/fhir.md");
+  for (const m of FHIR_MAPPINGS) assert.ok(written.includes(`### ${m.resource}`), m.resource);
+  const condition = CONDITION.readings[0] as FhirTable;
+  const changed = FHIR_MAPPINGS.map((m) =>
+    m === CONDITION
+      ? {
+          ...m,
+          readings: [{ ...condition, columns: [...condition.columns, ["unit", always("mg")] as const] }],
+        }
+      : m,
+  );
+  assert.notEqual(withMappings(written, changed), written);
 });
 
 test("each page's example loads: its header is the layout's and every row passes the loader's checks", () => {

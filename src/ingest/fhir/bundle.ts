@@ -8,24 +8,17 @@ import { randomUUID } from "node:crypto";
 import { findLinks } from "../../mpi/index.ts";
 import type { Db } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
-import {
-  addToLoad,
-  emptyCounts,
-  finishLoad,
-  type LoadCounts,
-  settleAbandonedLoads,
-  startLoad,
-  wholeLoadText,
-} from "../loads.ts";
+import { finishLoad, type LoadCounts, settleAbandonedLoads, startLoad, wholeLoadText } from "../loads.ts";
 import type { PeopleTouched } from "../touched.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
 import {
   applyChunk,
   ChunkRefused,
   type FhirSession,
+  keepRejects,
   type Outcome,
+  rejectedOutcome,
   releaseHeld,
-  storeRejects,
   writeChunk,
 } from "./load.ts";
 import { isSupportedResource } from "./resources.ts";
@@ -205,31 +198,6 @@ async function settleNowAndThen(db: Db): Promise<void> {
   await settleAbandonedLoads(db);
 }
 
-function refusedOutcome(read: number, rejects: ItemReject[]): Outcome {
-  return {
-    loaded: 0,
-    duplicates: 0,
-    rejects,
-    held: [],
-    unsupported: {},
-    tables: {},
-    people: new Set(),
-    links: new Map(),
-    created: new Set(),
-    counts: { ...emptyCounts(), recordsRead: read, rejected: rejects.length },
-  };
-}
-
-/** Keeps a refused transaction's rejects (and counts them to its load) in a transaction of their own. */
-async function keepRejects(db: Db, s: FhirSession, read: number, rejects: ItemReject[]): Promise<Outcome> {
-  const o = refusedOutcome(read, rejects);
-  await db.transaction(async (tx) => {
-    await storeRejects(tx, s, rejects);
-    if (s.loadId) await addToLoad(tx, s.loadId, o.counts);
-  });
-  return o;
-}
-
 /** All or nothing: any entry rejected (by the checks or by the database) and nothing is kept but the rejects. */
 async function transaction(
   db: Db,
@@ -238,13 +206,13 @@ async function transaction(
   early: ItemReject[],
 ): Promise<{ applied: boolean; outcome: Outcome }> {
   const read = items.length + early.length;
-  if (early.length > 0) return { applied: false, outcome: await keepRejects(db, s, read, early) };
+  if (early.length > 0) return { applied: false, outcome: await keepRejects(db, s, early, read) };
   try {
     const outcome = await retried(() => db.transaction((tx) => applyChunk(tx, s, items, true)));
     return { applied: true, outcome };
   } catch (error) {
     if (error instanceof ChunkRefused)
-      return { applied: false, outcome: await keepRejects(db, s, read, error.rejects) };
+      return { applied: false, outcome: await keepRejects(db, s, error.rejects, read) };
     if (!(error as { code?: unknown }).code) throw error; // not the database refusing the data
     // The database refused the whole: find the entries it refuses on their own (each tried and rolled back).
     const refused: ItemReject[] = [];
@@ -270,7 +238,7 @@ async function transaction(
             item,
             reason: "the database refused the transaction as a whole (no entry is refused on its own)",
           }));
-    return { applied: false, outcome: await keepRejects(db, s, read, blamed) };
+    return { applied: false, outcome: await keepRejects(db, s, blamed, read) };
   }
 }
 
@@ -298,9 +266,9 @@ async function batch(
   items: FhirItem[],
   early: ItemReject[],
 ): Promise<{ applied: boolean; outcome: Outcome }> {
-  const outcome = items.length > 0 ? await writeChunk(db, s, items) : refusedOutcome(0, []);
+  const outcome = items.length > 0 ? await writeChunk(db, s, items) : rejectedOutcome(0, []);
   if (early.length > 0) {
-    const kept = await keepRejects(db, s, early.length, early);
+    const kept = await keepRejects(db, s, early);
     outcome.rejects.push(...early);
     outcome.counts.recordsRead += kept.counts.recordsRead;
     outcome.counts.rejected += kept.counts.rejected;

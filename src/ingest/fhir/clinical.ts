@@ -1,203 +1,132 @@
-import type {
-  CodeableConcept,
-  Condition,
-  Immunization,
-  Medication,
-  MedicationRequest,
-  MedicationStatement,
-  Observation,
-  Reference,
-} from "fhir/r4.js";
+import type { CodeableConcept, Medication, Reference } from "fhir/r4.js";
+import { type Column, type FhirMapping, readAs } from "./declare.ts";
 import {
-  activity,
-  codeOf,
-  dateFrom,
-  dateOf,
-  fail,
-  type MapContext,
-  type Mapped,
-  type MedicationRow,
-  receivedAtOf,
-  requireId,
-  type SubjectRef,
-  subjectOf,
-} from "./fields.ts";
+  always,
+  asSent,
+  at,
+  booleanText,
+  type Converter,
+  coding,
+  codingIfAny,
+  day,
+  either,
+  firstDay,
+  ID,
+  part,
+  personAt,
+  practiceOn,
+  RECEIVED,
+  refuseWhen,
+  rule,
+} from "./extract.ts";
+import { codeOf, fail, type MapContext, type MedicationRow, receivedAtOf, requireId } from "./fields.ts";
 
-// Clinical facts, from any source: conditions, observations (a number, a coded value such as a smoking status,
-// and each component such as a blood pressure's systolic and diastolic), allergies, procedures, immunisations and
-// diagnostic reports become coded entries; medication requests and statements become medicines, named by a code,
-// a contained Medication or one the source sent.
+// Clinical facts, from any source, declared as tables of (catalogue column, extractor): conditions,
+// observations (a number, a coded value such as a smoking status, and each component such as a blood pressure's
+// systolic and diastolic as a row of its own), allergies, procedures, immunisations and diagnostic reports become
+// coded entries; medication requests and statements become medicines, named by a code, a contained Medication or
+// one the source sent. Columns are read in the order listed: the first that fails gives the reject's reason.
 
-type EntryKind = "condition" | "observation" | "procedure" | "allergy" | "immunisation" | "report";
-
-interface Entry {
-  id: string;
-  subject: SubjectRef;
-  day: string;
-  kind: EntryKind;
-  system: string;
-  code: string;
-  value?: number | null;
-  unit?: string | null;
-  valueSystem?: string | null;
-  valueCode?: string | null;
-}
-
-function entry(e: Entry, ctx: MapContext, received: string): Mapped {
-  return activity(
-    "gp_entry",
-    { id: e.id, subject: e.subject, source: ctx.source, received },
-    {
-      recorded_on: e.day,
-      entry_kind: e.kind,
-      code_system: e.system,
-      code: e.code,
-      value: e.value,
-      unit: e.unit,
-      value_code_system: e.valueSystem,
-      value_code: e.valueCode,
-    },
-    e.day,
-  );
-}
-
-function mapCondition(c: Condition, ctx: MapContext): Mapped[] {
-  const id = requireId(c, "Condition");
-  const coding = codeOf(c.code, "Condition.code");
-  const day = dateFrom("Condition", {
-    recordedDate: c.recordedDate,
-    onsetDateTime: c.onsetDateTime,
-    "onsetPeriod.start": c.onsetPeriod?.start,
-  });
-  const e = {
-    id,
-    subject: subjectOf(c.subject, "Condition.subject"),
-    day,
-    kind: "condition" as const,
-    system: coding.system as string,
-    code: coding.code as string,
-  };
-  return [entry(e, ctx, receivedAtOf(c, ctx.at))];
-}
-
-type Valued = Pick<Observation, "valueQuantity" | "valueCodeableConcept" | "valueBoolean" | "valueInteger">;
-
-function observedValue(o: Valued): Pick<Entry, "value" | "unit" | "valueSystem" | "valueCode"> {
-  const coded = o.valueCodeableConcept?.coding?.find((c) => c.system && c.code);
-  return {
-    value: o.valueQuantity?.value ?? o.valueInteger ?? null,
-    unit: o.valueQuantity?.code ?? o.valueQuantity?.unit ?? null,
-    valueSystem: coded?.system ?? null,
-    valueCode: coded?.code ?? (o.valueBoolean === undefined ? null : String(o.valueBoolean)),
-  };
-}
-
-function mapObservation(o: Observation, ctx: MapContext): Mapped[] {
-  const id = requireId(o, "Observation");
-  const subject = subjectOf(o.subject, "Observation.subject");
-  const coding = codeOf(o.code, "Observation.code");
-  const day = dateFrom("Observation", {
-    effectiveDateTime: o.effectiveDateTime,
-    "effectivePeriod.start": o.effectivePeriod?.start,
-    effectiveInstant: o.effectiveInstant,
-    issued: o.issued,
-  });
-  const received = receivedAtOf(o, ctx.at);
-  const base = { subject, day, kind: "observation" as const };
-  const rows = [
-    entry(
-      { ...base, id, system: coding.system as string, code: coding.code as string, ...observedValue(o) },
-      ctx,
-      received,
-    ),
+/** code_system and code, from the first coding with a system and a code at `path`. */
+function codedAt(path: string): [Column, Column] {
+  const c = at(path, coding);
+  return [
+    ["code_system", part(c, "system", "its system")],
+    ["code", part(c, "code", "its code")],
   ];
-  (o.component ?? []).forEach((c, i) => {
-    const cc = codeOf(c.code, `Observation.component[${i}].code`);
-    const row = entry(
-      {
-        ...base,
-        id: `${id}#component-${i + 1}`,
-        system: cc.system as string,
-        code: cc.code as string,
-        ...observedValue(c),
-      },
-      ctx,
-      received,
-    );
-    rows.push({ ...row, part: true } as Mapped);
+}
+
+const ENTRY_PRACTICE: Column = ["practice_code", practiceOn("recorded_on")];
+
+export const CONDITION = readAs("Condition", {
+  title: "coded entry (condition)",
+  table: "gp_entry",
+  columns: [
+    ["source_record_id", ID],
+    ...codedAt("code"),
+    ["recorded_on", firstDay(["recordedDate", "onsetDateTime", "onsetPeriod.start"])],
+    ["person_id", personAt("subject")],
+    ["entry_kind", always("condition")],
+    ["received_at", RECEIVED],
+    ENTRY_PRACTICE,
+  ],
+});
+
+const VALUE_CODING = at("valueCodeableConcept", codingIfAny);
+
+export const OBSERVATION = readAs("Observation", {
+  title: "coded entry (observation), and one for each component",
+  table: "gp_entry",
+  columns: [
+    ["source_record_id", ID],
+    ["person_id", personAt("subject")],
+    ...codedAt("code"),
+    ["recorded_on", firstDay(["effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued"])],
+    ["received_at", RECEIVED],
+    ["entry_kind", always("observation")],
+    ["value", either(at("valueQuantity.value", asSent), at("valueInteger", asSent))],
+    ["unit", either(at("valueQuantity.code", asSent), at("valueQuantity.unit", asSent))],
+    ["value_code_system", part(VALUE_CODING, "system", "its system")],
+    ["value_code", either(part(VALUE_CODING, "code", "its code"), at("valueBoolean", booleanText))],
+    ENTRY_PRACTICE,
+  ],
+  parts: {
+    each: "component",
+    suffix: "component-",
+    columns: ["code_system", "code", "value", "unit", "value_code_system", "value_code"],
+  },
+});
+
+/** A resource read as one coded entry: its id, code, patient and day (the first of `dates` present). */
+function codedEntry(
+  resource: string,
+  kind: string,
+  read: { subject: string; code: string; dates: readonly string[]; refuse?: ReturnType<typeof refuseWhen> },
+): FhirMapping {
+  return readAs(resource, {
+    title: `coded entry (${kind})`,
+    table: "gp_entry",
+    refuse: read.refuse ? [read.refuse] : [],
+    columns: [
+      ["source_record_id", ID],
+      ...codedAt(read.code),
+      ["person_id", personAt(read.subject)],
+      ["recorded_on", firstDay(read.dates)],
+      ["entry_kind", always(kind)],
+      ["received_at", RECEIVED],
+      ENTRY_PRACTICE,
+    ],
   });
-  return rows;
 }
 
-/** How a coded-entry resource is read: the element naming its patient, its dates in the order tried, its code. */
-interface CodedEntry {
-  kind: EntryKind;
-  subject: string;
-  dates: readonly string[];
-  code: string;
-  /** Why a resource of this type that is valid is still no entry (an immunisation not given). */
-  refuse?: (r: unknown) => string | null;
-}
+export const ALLERGY_INTOLERANCE = codedEntry("AllergyIntolerance", "allergy", {
+  subject: "patient",
+  code: "code",
+  dates: ["recordedDate", "onsetDateTime", "onsetPeriod.start", "lastOccurrence"],
+});
 
-/** The resources read as one coded entry each, declared once (Condition and Observation have their own). */
-const CODED_ENTRIES: Readonly<Record<string, CodedEntry>> = {
-  AllergyIntolerance: {
-    kind: "allergy",
-    subject: "patient",
-    dates: ["recordedDate", "onsetDateTime", "onsetPeriod.start", "lastOccurrence"],
-    code: "code",
-  },
-  Procedure: {
-    kind: "procedure",
-    subject: "subject",
-    dates: ["performedDateTime", "performedPeriod.start"],
-    code: "code",
-  },
-  Immunization: {
-    kind: "immunisation",
-    subject: "patient",
-    dates: ["occurrenceDateTime", "recorded"],
-    code: "vaccineCode",
-    refuse: (r) =>
-      (r as Immunization).status === "not-done"
-        ? "Immunization.status is not-done: no immunisation was given"
-        : null,
-  },
-  DiagnosticReport: {
-    kind: "report",
-    subject: "subject",
-    dates: ["effectiveDateTime", "effectivePeriod.start", "issued"],
-    code: "code",
-  },
-};
+export const PROCEDURE = codedEntry("Procedure", "procedure", {
+  subject: "subject",
+  code: "code",
+  dates: ["performedDateTime", "performedPeriod.start"],
+});
 
-/** An element by its dotted path (`onsetPeriod.start`). */
-function element(r: unknown, path: string): unknown {
-  let at = r;
-  for (const key of path.split(".")) at = (at as Record<string, unknown> | undefined)?.[key];
-  return at;
-}
+export const IMMUNIZATION = codedEntry("Immunization", "immunisation", {
+  subject: "patient",
+  code: "vaccineCode",
+  dates: ["occurrenceDateTime", "recorded"],
+  refuse: refuseWhen(
+    "status",
+    ["not-done"],
+    () => "Immunization.status is not-done: no immunisation was given",
+  ),
+});
 
-function mapCodedEntry(
-  r: { id?: string; meta?: { lastUpdated?: string } },
-  type: string,
-  ctx: MapContext,
-): Mapped[] {
-  const read = CODED_ENTRIES[type];
-  const refused = read.refuse?.(r);
-  if (refused) fail(refused);
-  const id = requireId(r, type);
-  const coding = codeOf(element(r, read.code) as CodeableConcept | undefined, `${type}.${read.code}`);
-  const e = {
-    id,
-    subject: subjectOf(element(r, read.subject) as Reference | undefined, `${type}.${read.subject}`),
-    day: dateFrom(type, Object.fromEntries(read.dates.map((d) => [d, element(r, d) as string | undefined]))),
-    kind: read.kind,
-    system: coding.system as string,
-    code: coding.code as string,
-  };
-  return [entry(e, ctx, receivedAtOf(r, ctx.at))];
-}
+export const DIAGNOSTIC_REPORT = codedEntry("DiagnosticReport", "report", {
+  subject: "subject",
+  code: "code",
+  dates: ["effectiveDateTime", "effectivePeriod.start", "issued"],
+});
 
 /** A Medication's code, for a reference to it or as itself. */
 export function medicationRowOf(m: Medication, at: string): MedicationRow {
@@ -212,11 +141,14 @@ export function medicationRowOf(m: Medication, at: string): MedicationRow {
   };
 }
 
+type Medicine = { system: string; code: string; display: string };
+
+/** The medicine a request or statement names: a code, a contained Medication, or one the source sent. */
 function medicineOf(
   r: { medicationCodeableConcept?: CodeableConcept; medicationReference?: Reference; contained?: unknown[] },
   type: string,
   ctx: MapContext,
-): { system: string; code: string; display: string } {
+): Medicine {
   if (r.medicationCodeableConcept) {
     const c = codeOf(r.medicationCodeableConcept, `${type}.medicationCodeableConcept`);
     return {
@@ -241,61 +173,61 @@ function medicineOf(
   return known as MedicationRow;
 }
 
-function mapMedicationRequest(m: MedicationRequest, ctx: MapContext): Mapped[] {
-  const id = requireId(m, "MedicationRequest");
-  const subject = subjectOf(m.subject, "MedicationRequest.subject");
-  const med = medicineOf(m, "MedicationRequest", ctx);
-  const day = dateOf(m.authoredOn, "MedicationRequest.authoredOn");
-  const repeat = m.courseOfTherapyType?.coding?.[0]?.code === "continuous";
-  const quantity = m.dispenseRequest?.quantity?.value ?? null;
-  const received = receivedAtOf(m, ctx.at);
-  return [
-    activity(
-      "medication_issue",
-      { id, subject, source: ctx.source, received },
-      {
-        issued_on: day,
-        code_system: med.system,
-        code: med.code,
-        display: med.display,
-        quantity,
-        is_repeat: repeat,
-      },
-      day,
-    ),
-  ];
-}
+const MEDICINE = rule<Medicine>(
+  "medicationCodeableConcept | medicationReference",
+  "the medicine: the first coding with a system and a code (display: its display, else the text, else the code), or the Medication referenced (contained `#id`, or `Medication/<id>` the source sent; required)",
+  false,
+  (r: Parameters<typeof medicineOf>[0], f) => medicineOf(r, f.name, f.ctx),
+);
 
-function mapMedicationStatement(m: MedicationStatement, ctx: MapContext): Mapped[] {
-  const id = requireId(m, "MedicationStatement");
-  const subject = subjectOf(m.subject, "MedicationStatement.subject");
-  const med = medicineOf(m, "MedicationStatement", ctx);
-  const day = dateFrom("MedicationStatement", {
-    effectiveDateTime: m.effectiveDateTime,
-    "effectivePeriod.start": m.effectivePeriod?.start,
-    dateAsserted: m.dateAsserted,
-  });
-  const received = receivedAtOf(m, ctx.at);
-  return [
-    activity(
-      "medication_issue",
-      { id, subject, source: ctx.source, received },
-      { issued_on: day, code_system: med.system, code: med.code, display: med.display, is_repeat: false },
-      day,
-    ),
-  ];
-}
+const MEDICINE_NAMED: Column[] = [
+  ["code_system", part(MEDICINE, "system", "its system")],
+  ["code", part(MEDICINE, "code", "its code")],
+  ["display", part(MEDICINE, "display", "its display")],
+];
 
-/** The clinical resource types, each mapped to its rows. */
-export const CLINICAL_MAPPERS: Record<string, (r: unknown, ctx: MapContext) => Mapped[]> = {
-  Condition: (r, ctx) => mapCondition(r as Condition, ctx),
-  Observation: (r, ctx) => mapObservation(r as Observation, ctx),
-  MedicationRequest: (r, ctx) => mapMedicationRequest(r as MedicationRequest, ctx),
-  MedicationStatement: (r, ctx) => mapMedicationStatement(r as MedicationStatement, ctx),
-  ...Object.fromEntries(
-    Object.keys(CODED_ENTRIES).map((type) => [
-      type,
-      (r: unknown, ctx: MapContext) => mapCodedEntry(r as { id?: string }, type, ctx),
-    ]),
-  ),
+/** Whether the first coding's code is `continuous` (a repeat). */
+const continuous: Converter<boolean> = {
+  how: "`true` when its first coding's code is `continuous` (a repeat)",
+  optional: false,
+  convert: (v) => (v as CodeableConcept | undefined)?.coding?.[0]?.code === "continuous",
 };
+
+/** A medication issue: its id, the patient, the medicine, then the resource's own columns (its day first). */
+function medicationIssue(resource: string, own: readonly Column[]): FhirMapping {
+  return readAs(resource, {
+    title: "medication issue",
+    table: "medication_issue",
+    columns: [
+      ["source_record_id", ID],
+      ["person_id", personAt("subject")],
+      ...MEDICINE_NAMED,
+      ...own,
+      ["received_at", RECEIVED],
+      ["practice_code", practiceOn("issued_on")],
+    ],
+  });
+}
+
+export const MEDICATION_REQUEST = medicationIssue("MedicationRequest", [
+  ["issued_on", at("authoredOn", day)],
+  ["is_repeat", at("courseOfTherapyType", continuous)],
+  ["quantity", at("dispenseRequest.quantity.value", asSent)],
+]);
+
+export const MEDICATION_STATEMENT = medicationIssue("MedicationStatement", [
+  ["issued_on", firstDay(["effectiveDateTime", "effectivePeriod.start", "dateAsserted"])],
+  ["is_repeat", always(false)],
+]);
+
+/** The clinical resource types, each declared once. */
+export const CLINICAL_MAPPINGS: readonly FhirMapping[] = [
+  CONDITION,
+  OBSERVATION,
+  MEDICATION_REQUEST,
+  MEDICATION_STATEMENT,
+  ALLERGY_INTOLERANCE,
+  PROCEDURE,
+  IMMUNIZATION,
+  DIAGNOSTIC_REPORT,
+];

@@ -612,16 +612,29 @@ function countsOf(read: number, o: ChunkOutcome): LoadCounts {
   };
 }
 
-/** Rejects that did not come from a resource (a damaged line or file), in their own transaction. */
-async function writeRejects(db: Db, s: FhirSession, rejects: ItemReject[]): Promise<Outcome> {
+/** The outcome of `read` resources of which nothing was kept but these rejects. */
+export function rejectedOutcome(read: number, rejects: ItemReject[]): Outcome {
   const o = { ...emptyOutcome(), rejects };
-  const counts = countsOf(rejects.length, o);
+  return { ...o, counts: countsOf(read, o) };
+}
+
+/**
+ * Rejects kept in a transaction of their own (and counted to the load as `read` resources): those that did not
+ * come from a resource (a damaged line or file), or a refused transaction Bundle's.
+ */
+export async function keepRejects(
+  db: Db,
+  s: FhirSession,
+  rejects: ItemReject[],
+  read = rejects.length,
+): Promise<Outcome> {
+  const o = rejectedOutcome(read, rejects);
   if (rejects.length > 0)
     await db.transaction(async (tx) => {
       await storeRejects(tx, s, rejects);
-      if (s.loadId) await addToLoad(tx, s.loadId, counts);
+      if (s.loadId) await addToLoad(tx, s.loadId, o.counts);
     });
-  return { ...o, counts };
+  return o;
 }
 
 /**
@@ -691,7 +704,7 @@ export async function writeChunk(db: Db, s: FhirSession, items: FhirItem[]): Pro
   } catch (error) {
     if (items.length === 1) {
       const constraint = (error as { constraint?: string }).constraint;
-      return writeRejects(db, s, [
+      return keepRejects(db, s, [
         {
           item: items[0],
           reason: `the database refused the resource${constraint ? ` (${constraint})` : ""}`,
@@ -803,7 +816,7 @@ async function loadNdjson(db: Db, s: FhirSession, path: string, options: FhirLoa
   const inFlight: Promise<void>[] = [];
   const flush = async () => {
     if (bad.length > 0) {
-      addUp(total, await writeRejects(db, s, bad));
+      addUp(total, await keepRejects(db, s, bad));
       bad = [];
     }
     if (chunk.length === 0) return;
@@ -900,7 +913,7 @@ export async function loadFhirFile(db: Db, path: string, options: FhirLoadOption
     if (shape === "NDJSON") await loadNdjson(db, s, path, options, total);
     else {
       const { items, rejects } = readDocument(readFileSync(path, "utf8").replace(/^\uFEFF/, ""), shape);
-      addUp(total, await writeRejects(db, s, rejects));
+      addUp(total, await keepRejects(db, s, rejects));
       await loadItems(db, s, items, options.chunkSize ?? 2000, total);
       options.onProgress?.(total.counts.recordsRead);
     }

@@ -3,8 +3,9 @@ import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts"
 import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { CanonicalName } from "../canonical.ts";
-import { CLINICAL_MAPPERS, medicationRowOf } from "./clinical.ts";
-import { mapEncounter, mapEpisodeOfCare } from "./encounters.ts";
+import { CLINICAL_MAPPINGS, medicationRowOf } from "./clinical.ts";
+import { compile, type FhirMapping, tablesOf } from "./declare.ts";
+import { ENCOUNTER, mapEpisodeOfCare } from "./encounters.ts";
 import {
   codingIn,
   dateOf,
@@ -23,20 +24,27 @@ import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "./systems.ts";
 // Number under https://fhir.nhs.uk/Id/nhs-number) goes through the master person index, with its GP practice
 // (generalPractitioner) as a registration and its death (deceasedDateTime); Organization to organisations and
 // sites; Practitioner to the practitioner list; Medication is kept for the requests that name it; Encounter and
-// EpisodeOfCare in encounters.ts; clinical facts in clinical.ts. Codes OnePlace defines itself live in local
-// code systems (urn:oneplace:local:...), documented in docs/formats/fhir.md.
+// EpisodeOfCare in encounters.ts; clinical facts in clinical.ts. Encounter and the clinical types are declared
+// as tables on the catalogue (declare.ts) and compiled here. Codes OnePlace defines itself live in local code
+// systems (urn:oneplace:local:...), documented in docs/formats/fhir.md.
 
 export type { MapContext, Mapped, MedicationRow, OrgRow, SubjectRef } from "./fields.ts";
 export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject };
+
+/** The resource types mapped by their declaration (declare.ts), in the order docs/formats/fhir.md lists them. */
+export const FHIR_MAPPINGS: readonly FhirMapping[] = [ENCOUNTER, ...CLINICAL_MAPPINGS];
+
+const DECLARED: Readonly<Record<string, (r: unknown, ctx: MapContext) => Mapped[]>> = Object.fromEntries(
+  FHIR_MAPPINGS.map((m) => [m.resource, compile(m)]),
+);
 
 export const SUPPORTED_RESOURCES = [
   "Patient",
   "Practitioner",
   "Organization",
   "Medication",
-  "Encounter",
   "EpisodeOfCare",
-  ...Object.keys(CLINICAL_MAPPERS),
+  ...FHIR_MAPPINGS.map((m) => m.resource),
 ] as const;
 
 const SUPPORTED = new Set<string>(SUPPORTED_RESOURCES);
@@ -204,21 +212,10 @@ function mapOrganization(o: Organization, ctx: MapContext): Mapped {
   };
 }
 
-const CODED_ENTRY: readonly CanonicalName[] = ["gp_entry"];
-const MEDICINE: readonly CanonicalName[] = ["medication_issue"];
-
-/** Where each type's resources are stored, for taking out one marked entered-in-error. */
-const STORED_IN: Record<string, readonly CanonicalName[]> = {
-  Encounter: ["hospital_spell", "ae_attendance", "outpatient_attendance", "care_contact"],
-  Condition: CODED_ENTRY,
-  Observation: CODED_ENTRY,
-  AllergyIntolerance: CODED_ENTRY,
-  Procedure: CODED_ENTRY,
-  Immunization: CODED_ENTRY,
-  DiagnosticReport: CODED_ENTRY,
-  MedicationRequest: MEDICINE,
-  MedicationStatement: MEDICINE,
-};
+/** Where each declared type's resources are stored, for taking out one marked entered-in-error. */
+const STORED_IN: Readonly<Record<string, readonly CanonicalName[]>> = Object.fromEntries(
+  FHIR_MAPPINGS.map((m) => [m.resource, tablesOf(m)]),
+);
 
 /** Whether the sender says the resource was entered in error (its status, or a Condition's or allergy's verification). */
 function enteredInError(r: {
@@ -254,13 +251,11 @@ export function mapResource(resource: unknown, ctx: MapContext): Mapped[] {
       return [mapOrganization(resource as Organization, ctx)];
     case "Medication":
       return [{ kind: "medication", medication: medicationRowOf(resource as Medication, ctx.at) }];
-    case "Encounter":
-      return [mapEncounter(resource as never, ctx)];
     case "EpisodeOfCare":
       return [mapEpisodeOfCare(resource as never, ctx)];
   }
-  const clinical = typeof type === "string" ? CLINICAL_MAPPERS[type] : undefined;
-  if (clinical) return clinical(resource, ctx);
+  const declared = typeof type === "string" && Object.hasOwn(DECLARED, type) ? DECLARED[type] : undefined;
+  if (declared) return declared(resource, ctx);
   return fail(
     `resourceType ${typeof type === "string" ? type.slice(0, 40) : "(missing)"} is not one OnePlace loads`,
   );

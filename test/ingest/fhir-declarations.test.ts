@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CONDITION, OBSERVATION } from "../../src/ingest/fhir/clinical.ts";
+import {
+  checkMapping,
+  compile,
+  type FhirMapping,
+  type FhirTable,
+  tablesOf,
+} from "../../src/ingest/fhir/declare.ts";
+import { ENCOUNTER } from "../../src/ingest/fhir/encounters.ts";
+import { always, asSent, at, codingIfAny, part } from "../../src/ingest/fhir/extract.ts";
+import { FhirReject, type MapContext } from "../../src/ingest/fhir/fields.ts";
+import { FHIR_MAPPINGS } from "../../src/ingest/fhir/resources.ts";
+import { CANONICAL_TABLES, CATALOGUE } from "../../src/store/index.ts";
+
+// The FHIR mappers are declarations on the table catalogue (src/ingest/fhir/declare.ts): each catalogue column
+// names where its value is read from. They are checked against the catalogue when compiled, and the loader maps
+// with them, so a column added to a declaration is in the rows and one the catalogue lacks stops the start.
+
+const ctx: MapContext = {
+  source: "lab",
+  at: "2016-01-01T00:00:00.000Z",
+  orgCode: () => undefined,
+  medication: () => undefined,
+};
+
+const table = (m: FhirMapping) => m.readings[0] as FhirTable;
+const withTable = (m: FhirMapping, change: (t: FhirTable) => FhirTable): FhirMapping => ({
+  ...m,
+  readings: [change(table(m))],
+});
+const named = (t: string, row: unknown[]) =>
+  Object.fromEntries(CATALOGUE[t as "gp_entry"].columnNames.map((c, i) => [c, row[i]]));
+
+const observation = {
+  resourceType: "Observation",
+  id: "bp-1",
+  status: "final",
+  code: { coding: [{ system: "http://snomed.info/sct", code: "75367002" }] },
+  subject: { reference: "Patient/p-1" },
+  effectiveDateTime: "2015-03-01T10:00:00Z",
+  component: [
+    {
+      code: { coding: [{ system: "http://snomed.info/sct", code: "271649006" }] },
+      valueQuantity: { value: 141, code: "mm[Hg]" },
+    },
+    {
+      code: { coding: [{ system: "http://snomed.info/sct", code: "271650006" }] },
+      valueCodeableConcept: { coding: [{ system: "http://snomed.info/sct", code: "x1" }] },
+    },
+  ],
+};
+
+test("every FHIR mapping declaration agrees with the catalogue and writes canonical tables", () => {
+  for (const m of FHIR_MAPPINGS) {
+    assert.deepEqual(checkMapping(m), [], m.resource);
+    for (const t of tablesOf(m))
+      assert.ok((CANONICAL_TABLES as readonly string[]).includes(t), `${m.resource}: ${t}`);
+  }
+  assert.deepEqual(tablesOf(ENCOUNTER), [
+    "hospital_spell",
+    "ae_attendance",
+    "outpatient_attendance",
+    "care_contact",
+  ]);
+});
+
+test("a declaration the catalogue disagrees with is refused when compiled, saying where", () => {
+  const wrong = withTable(CONDITION, (t) => ({
+    ...t,
+    columns: [
+      ...t.columns.filter(([c]) => c !== "entry_kind" && c !== "code"),
+      ["recorded_at", at("recordedDate", asSent)],
+      ["code", part(at("code", codingIfAny), "code", "its code")],
+    ],
+  }));
+  assert.deepEqual(checkMapping(wrong), [
+    "Condition → gp_entry: recorded_at is not a column of gp_entry in the catalogue",
+    "Condition → gp_entry: code may not be null, but code may give none",
+    "Condition → gp_entry: nothing fills gp_entry.entry_kind, which may not be null",
+  ]);
+  assert.throws(() => compile(wrong), /FHIR mapping declarations: Condition → gp_entry: recorded_at/);
+  const twice = withTable(CONDITION, (t) => ({ ...t, columns: [...t.columns, ["entry_kind", always("x")]] }));
+  assert.deepEqual(checkMapping(twice), ["Condition → gp_entry: entry_kind is declared twice"]);
+});
+
+test("the mapper reads its declaration: a column declared is filled in the row and in each component's", () => {
+  const declared = withTable(OBSERVATION, (t) => ({
+    ...t,
+    columns: [...t.columns, ["subject_record_id", at("subject.reference", asSent)]],
+  }));
+  const rows = compile(declared)(observation, ctx);
+  assert.equal(rows.length, 3);
+  const built = rows.map((r) => (r.kind === "activity" ? named(r.table, r.build("person-1", null)) : {}));
+  assert.deepEqual(
+    built.map((r) => [r.source_record_id, r.code, r.value, r.unit, r.value_code, r.subject_record_id]),
+    [
+      ["bp-1", "75367002", null, null, null, "Patient/p-1"],
+      ["bp-1#component-1", "271649006", 141, "mm[Hg]", null, "Patient/p-1"],
+      ["bp-1#component-2", "271650006", null, null, "x1", "Patient/p-1"],
+    ],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.kind === "activity" && [r.part ?? false, r.practiceOn]),
+    [
+      [false, "2015-03-01"],
+      [true, "2015-03-01"],
+      [true, "2015-03-01"],
+    ],
+  );
+  // Without the column, the declaration as shipped leaves it empty.
+  const shipped = compile(OBSERVATION)(observation, ctx)[0];
+  assert.ok(shipped.kind === "activity");
+  assert.equal(named("gp_entry", shipped.build("person-1", null)).subject_record_id, null);
+});
+
+test("columns are read in the order declared: the first that fails gives the reason, a component's named by its index", () => {
+  const map = compile(OBSERVATION);
+  const reason = (r: object) => {
+    try {
+      map(r, ctx);
+      return "stored";
+    } catch (error) {
+      assert.ok(error instanceof FhirReject);
+      return error.message;
+    }
+  };
+  assert.equal(
+    reason({ ...observation, subject: undefined, code: undefined }),
+    "Observation.subject must reference a Patient (Patient/<id>, an NHS Number identifier or a conditional reference)",
+  );
+  assert.equal(
+    reason({ ...observation, code: undefined }),
+    "Observation.code needs a coding with a system and a code",
+  );
+  assert.equal(
+    reason({ ...observation, effectiveDateTime: undefined }),
+    "Observation has no date: effectiveDateTime, effectivePeriod.start, effectiveInstant or issued (the first given is used)",
+  );
+  assert.equal(
+    reason({ ...observation, component: [observation.component[0], { code: { coding: [{ code: "x" }] } }] }),
+    "Observation.component[1].code needs a coding with a system and a code",
+  );
+});
+
+test("an Encounter is read by its class: each class's table, and any other class refused", () => {
+  const map = compile(ENCOUNTER);
+  const encounter = (cls: string) => ({
+    resourceType: "Encounter",
+    id: "e-1",
+    status: "finished",
+    class: { code: cls },
+    subject: { reference: "Patient/p-1" },
+    serviceProvider: { identifier: { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: "RXX" } },
+    serviceType: { coding: [{ code: "300" }] },
+    period: { start: "2015-03-01T10:00:00Z", end: "2015-03-02T10:00:00Z" },
+  });
+  const tableOf = (cls: string) => {
+    const [m] = map(encounter(cls), ctx);
+    return m.kind === "activity" ? m.table : m.kind;
+  };
+  assert.deepEqual(["IMP", "SS", "EMER", "AMB", "HH"].map(tableOf), [
+    "hospital_spell",
+    "hospital_spell",
+    "ae_attendance",
+    "outpatient_attendance",
+    "care_contact",
+  ]);
+  const [spell] = map(encounter("SS"), ctx);
+  assert.ok(spell.kind === "activity");
+  const row = named("hospital_spell", spell.build("person-1", null));
+  assert.deepEqual(
+    [row.patient_class, row.admission_method, row.specialty_code],
+    ["day-case", "other", "300"],
+  );
+  assert.throws(() => map(encounter("XYZ"), ctx), /Encounter.class XYZ is not one OnePlace records/);
+});
