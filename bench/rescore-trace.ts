@@ -1,18 +1,39 @@
 // Where rescoring one person spends its time: each statement of rescorePeople, timed (wall and this process's
-// CPU, which on PGlite includes the database), over repeated rescorings of the same people.
-//   ONEPLACE_HOME=... node bench/rescore-trace.ts [--people N] [--runs N]
+// CPU, which on PGlite includes the database), over repeated rescorings of the same people. With --new-event,
+// each timed rescoring follows a new emergency admission of the person (removed and rescored again, untimed,
+// after it), as after ingest; without, nothing about them has changed since the last rescoring.
+//   ONEPLACE_HOME=... node bench/rescore-trace.ts [--people N] [--runs N] [--new-event]
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { rescorePeople } from "../src/risk/index.ts";
 import { type Db, openDb, type Queryable, storeConfigFromEnv } from "../src/store/index.ts";
 
 const { values } = parseArgs({
-  options: { people: { type: "string", default: "5" }, runs: { type: "string", default: "10" } },
+  options: {
+    people: { type: "string", default: "5" },
+    runs: { type: "string", default: "10" },
+    "new-event": { type: "boolean", default: false },
+  },
 });
 const db = await openDb(storeConfigFromEnv(process.env));
 const sample = await db.query<{ person_id: string }>(
   `SELECT person_id::text FROM risk_person WHERE age >= 65 ORDER BY md5(person_id::text) LIMIT ${Number(values.people)}`,
 );
+const [{ as_of: asOf }] = await db.query<{ as_of: string }>(
+  "SELECT max(as_of)::text AS as_of FROM risk_run WHERE kind = 'full'",
+);
+/** An emergency admission ending the day before the run's date, as bench/risk-stratify.ts adds. */
+async function addAdmission(personId: string): Promise<string> {
+  const [spell] = await db.query<{ spell_id: string }>(
+    `INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class,
+                                 discharged_at, source_system, source_record_id, received_at)
+     VALUES ($1, gen_random_uuid(), 'ZZBENCH', $2::date - 3 + time '10:00', 'emergency', 'inpatient',
+             $2::date - 1 + time '10:00', 'bench', gen_random_uuid()::text, now())
+     RETURNING spell_id::text`,
+    [personId, asOf],
+  );
+  return spell.spell_id;
+}
 type Step = { label: string; ms: number; cpu: number };
 let steps: Step[] = [];
 const label = (sql: unknown) =>
@@ -50,8 +71,13 @@ const traced: Db = {
         return fn(timed(tx));
       })
       .finally(() => {
-        const inside = steps.slice(before).reduce((n, s) => n + s.ms, 0);
-        steps.push({ label: "COMMIT and the rest", ms: performance.now() - t - inside, cpu: 0 });
+        const inside = steps.slice(before);
+        const u = process.cpuUsage(c);
+        steps.push({
+          label: "COMMIT and the rest",
+          ms: performance.now() - t - inside.reduce((n, s) => n + s.ms, 0),
+          cpu: (u.user + u.system) / 1000 - inside.reduce((n, s) => n + s.cpu, 0),
+        });
       });
   },
   close: () => db.close(),
@@ -61,12 +87,17 @@ const traced: Db = {
 const runs: { steps: Step[]; ms: number; cpu: number }[] = [];
 for (let r = 0; r < Number(values.runs); r++) {
   for (const { person_id } of sample) {
+    const spell = values["new-event"] ? await addAdmission(person_id) : null;
     steps = [];
     const t = performance.now();
     const c = process.cpuUsage();
     await rescorePeople(traced, [person_id]);
     const u = process.cpuUsage(c);
     runs.push({ steps, ms: performance.now() - t, cpu: (u.user + u.system) / 1000 });
+    if (spell) {
+      await db.query("DELETE FROM hospital_spell WHERE person_id = $1 AND spell_id = $2", [person_id, spell]);
+      await rescorePeople(db, [person_id]);
+    }
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

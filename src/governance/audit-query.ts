@@ -2,6 +2,7 @@
 // recorded in the trail.
 import { isUuid } from "../core/ids.ts";
 import { normaliseNhsNumber } from "../core/nhs-number.ts";
+import { peopleMergedInto } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
 import type { AuditRecord } from "./audit-log.ts";
 import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
@@ -31,23 +32,25 @@ export async function auditForPerson(
   operator: Operator,
   ref: string,
   limit = AUDIT_QUERY_LIMIT,
-): Promise<{ personIds: string[]; events: AuditRecord[] }> {
+): Promise<{ personIds: string[]; mergedPersonIds: string[]; events: AuditRecord[] }> {
   const personIds = await resolvePersonRef(db, ref);
+  // The people the MPI merged into them: what the audit recorded under those ids is this person's history too.
+  const mergedPersonIds = await peopleMergedInto(db, personIds);
   const rows = await db.query(
     `SELECT ${AUDIT_COLUMNS} FROM audit_event
       WHERE seq IN (SELECT seq FROM audit_event WHERE person_ids && $1::uuid[] OR withheld_ids && $1::uuid[]
                     UNION
                     SELECT seq FROM audit_set_member WHERE person_id = ANY($1::uuid[]))
       ORDER BY seq LIMIT $2`,
-    [personIds, limit],
+    [[...personIds, ...mergedPersonIds], limit],
   );
   await recordSecurityEvent(db, operator, {
     action: "audit-query",
     allowed: true,
     reason: "who accessed this person",
-    personIds,
+    personIds: [...personIds, ...mergedPersonIds],
   });
-  return { personIds, events: rows.map(rowToAuditRecord) };
+  return { personIds, mergedPersonIds, events: rows.map(rowToAuditRecord) };
 }
 
 export async function auditForUser(

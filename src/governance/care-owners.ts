@@ -2,9 +2,9 @@
 // legitimate relationship with the person now (the same facts and policy as the access check; break-glass
 // does not count, since it is one clinician's emergency access, not the team's care). Owners outside OnePlace
 // are typed names, marked external by whoever adds the action, and never resolved to an account.
-import type { Queryable } from "../store/index.ts";
+import { prepared, type Queryable } from "../store/index.ts";
 import { evaluateAccess } from "./policy.ts";
-import { factsForPerson } from "./relationship-facts.ts";
+import { personRelations, relationFacts } from "./relationship-facts.ts";
 import { ASSIGNMENT_COLUMNS, rowToAssignment } from "./roles.ts";
 
 /** Someone who can lead a plan or own an action: a named user in a direct-care role in a team. */
@@ -19,10 +19,19 @@ export interface StaffMember {
 
 const STAFF_LIMIT = 1000;
 
+const STAFF = prepared(
+  "gov.care-owners",
+  `SELECT u.user_id::text AS user_id, u.username, u.display_name, ${ASSIGNMENT_COLUMNS}
+     FROM app_user u JOIN user_role ur USING (user_id) JOIN app_role r USING (role_code) JOIN team t USING (team_id)
+    WHERE u.status = 'active' AND r.access_basis = 'relationship' AND 'direct-care' = ANY(r.purposes)
+      AND ($1::uuid IS NULL OR u.user_id = $1::uuid)
+    ORDER BY u.display_name, t.name LIMIT ${STAFF_LIMIT}`,
+);
+
 /**
  * Direct-care staff (optionally one user) whose role in a team holds a relationship with the person at `at`.
- * The facts are read once per team and role (per user, too, for roles that count caseloads, which are held by
- * the professional), so a place's staff list costs one query per distinct team and role, not per user.
+ * The person's relationships are read once and each user's role in a team decided from them, so the list costs
+ * two statements however many teams and roles the staff hold (the care plan tab reads it on every view).
  */
 export async function staffCaringFor(
   db: Queryable,
@@ -30,45 +39,30 @@ export async function staffCaringFor(
   at: Date,
   onlyUserId: string | null = null,
 ): Promise<StaffMember[]> {
-  const rows = await db.query<Record<string, unknown>>(
-    `SELECT u.user_id::text AS user_id, u.username, u.display_name, ${ASSIGNMENT_COLUMNS}
-       FROM app_user u JOIN user_role ur USING (user_id) JOIN app_role r USING (role_code) JOIN team t USING (team_id)
-      WHERE u.status = 'active' AND r.access_basis = 'relationship' AND 'direct-care' = ANY(r.purposes)
-        AND ($1::uuid IS NULL OR u.user_id = $1::uuid)
-      ORDER BY u.display_name, t.name LIMIT ${STAFF_LIMIT}`,
-    [onlyUserId],
-  );
-  const decided = new Map<string, boolean>();
+  const [rows, relations] = await Promise.all([
+    db.query<Record<string, unknown>>(STAFF, [onlyUserId]),
+    personRelations(db, personId, at),
+  ]);
   const shown: StaffMember[] = [];
   for (const row of rows) {
     const assignment = rowToAssignment(row);
-    const userId = row.user_id as string;
-    const perUser = assignment.role.relationshipKinds.includes("caseload");
-    const key = `${perUser ? userId : ""}|${assignment.team.teamId}|${assignment.role.roleCode}`;
-    let ok = decided.get(key);
-    if (ok === undefined) {
-      const facts = await factsForPerson(
-        db,
+    const decision = evaluateAccess({
+      roleAssignment: assignment,
+      userActive: true,
+      purpose: "direct-care",
+      action: "view",
+      facts: relationFacts(
+        relations,
         {
-          user: { userId, username: row.username as string, status: "active" },
+          user: { userId: row.user_id as string, username: row.username as string, status: "active" },
           roleAssignment: assignment,
-          at,
         },
         personId,
-      );
-      const decision = evaluateAccess({
-        roleAssignment: assignment,
-        userActive: true,
-        purpose: "direct-care",
-        action: "view",
-        facts: { ...facts, breakGlassId: null },
-      });
-      ok = decision.allow && decision.relationship !== null && decision.relationship !== "break-glass";
-      decided.set(key, ok);
-    }
-    if (ok) {
+      ),
+    });
+    if (decision.allow && decision.relationship !== null && decision.relationship !== "break-glass") {
       shown.push({
-        userId,
+        userId: row.user_id as string,
         name: row.display_name as string,
         teamId: assignment.team.teamId,
         teamName: assignment.team.name,

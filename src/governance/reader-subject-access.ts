@@ -6,6 +6,7 @@
 // decision of its own, not a relationship: it is for answering the person, not for caring for them.
 import { invalid, notFound } from "../core/errors.ts";
 import { normaliseNhsNumber } from "../core/nhs-number.ts";
+import { type MergedPerson, mergedPeople, peopleMergedInto } from "../mpi/index.ts";
 import { auditBase } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import {
@@ -39,6 +40,35 @@ export interface SubjectAccessPerson {
   riskScore: { probability: number | null; riskTier: string | null; riskPercentile: number | null } | null;
   objections: ObjectionRow[];
   optOuts: OptOutRow[];
+  /**
+   * The people the master person index merged into this one (merges not undone), as they were recorded: their
+   * records moved to this person with the merge, and what was audited under their ids is in `audit`.
+   */
+  merged: MergedIdentity[];
+}
+
+/** A person merged into the one exported: their own id and the record OnePlace held of them at the merge. */
+export interface MergedIdentity {
+  personId: string;
+  mergedAt: string;
+  nhsNumber: string | null;
+  name: { given: string | null; family: string | null };
+  birthDate: string | null;
+  sex: string | null;
+  postcode: string | null;
+}
+
+function mergedIdentity(m: MergedPerson): MergedIdentity {
+  const text = (key: string) => (typeof m.person[key] === "string" ? (m.person[key] as string) : null);
+  return {
+    personId: m.personId,
+    mergedAt: m.mergedAt,
+    nhsNumber: text("nhs_number"),
+    name: { given: text("given_name"), family: text("family_name") },
+    birthDate: text("birth_date"),
+    sex: text("sex"),
+    postcode: text("postcode"),
+  };
 }
 
 export interface SubjectAccessExport {
@@ -49,7 +79,10 @@ export interface SubjectAccessExport {
   exportedBy: { username: string; roleCode: string; teamCode: string };
   /** More than one only while the master person index holds the number on two records. */
   people: SubjectAccessPerson[];
-  /** Every audit row naming the person (shown or withheld), oldest first: who saw them, when, why. */
+  /**
+   * Every audit row naming the person or anyone merged into them (shown or withheld), oldest first: who saw
+   * them, when, why.
+   */
   audit: AuditLine[];
 }
 
@@ -94,13 +127,17 @@ export function subjectAccessReads(base: ReaderBase): SubjectAccessReads {
         });
       }
       const personIds = await peopleWithNhsNumber(db, nhsNumber);
+      // Each holder's merged-away people: their records moved with the merge, their audit stays under their ids.
+      const mergedInto = new Map<string, string[]>();
+      for (const personId of personIds) mergedInto.set(personId, await peopleMergedInto(db, [personId]));
+      const everyone = [...new Set([...personIds, ...[...mergedInto.values()].flat()])];
       const at = new Date();
       await appendAuditEvent(
         db,
         {
           ...auditBase(ctx, "export"),
-          personIds,
-          personCount: personIds.length,
+          personIds: everyone,
+          personCount: everyone.length,
           allowed: personIds.length > 0,
           reason:
             personIds.length > 0
@@ -128,6 +165,7 @@ export function subjectAccessReads(base: ReaderBase): SubjectAccessReads {
           riskScore: await readRiskScore(db, personId),
           objections: sharing.objections,
           optOuts: sharing.optOuts,
+          merged: (await mergedPeople(db, mergedInto.get(personId) ?? [])).map(mergedIdentity),
         });
       }
       return {
@@ -136,7 +174,7 @@ export function subjectAccessReads(base: ReaderBase): SubjectAccessReads {
         exportedAt: at.toISOString(),
         exportedBy: { username: identity.user.username, roleCode: role.roleCode, teamCode: team.teamCode },
         people,
-        audit: await wholeAudit(base, personIds),
+        audit: await wholeAudit(base, everyone),
       };
     },
   };

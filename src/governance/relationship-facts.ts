@@ -1,6 +1,6 @@
 // The facts the access decision needs about people relative to one user in one role in one team, read in
 // one query: for one person (index look-ups on person_id) or for a set of thousands (hash joins).
-import { isCitus, type PreparedStatement, preparedText, type Queryable } from "../store/index.ts";
+import { isCitus, type PreparedStatement, prepared, preparedText, type Queryable } from "../store/index.ts";
 import { packIds } from "./audit-log.ts";
 import type { AccessUser, PersonFacts, RoleAssignment } from "./types.ts";
 
@@ -107,23 +107,37 @@ function shapeOf(assignment: RoleAssignment): FactsShape {
 // registrations, current and past) and an index holds all a test needs (registration_practice_person_idx), so
 // for a few hundred people a look-up each costs less than hashing the set, whichever the planner guesses (a GP's
 // home at Thurrock scale, 350 people: 1.5 ms against 3 ms on PostgreSQL, 4.3 against 5.8 ms CPU on PGlite).
-const FACTS: Record<string, { table: string; where: string; lookUp?: boolean }> = {
-  known: { table: "person", where: "true" },
-  registered: {
-    table: "registration",
-    where: `practice_code = $4 AND ${REGISTERED_ON_DAY}`,
-    lookUp: true,
-  },
-  caseload: {
-    table: "caseload_entry",
-    where: `user_id = $2 AND team_id = $3 AND ${ACTIVE_ON_DAY("started_on", "ended_on")}`,
-  },
-  "care-team": {
-    table: "care_team_member",
-    where: `team_id = $3 AND ${ACTIVE_ON_DAY("started_on", "ended_on")}`,
-  },
-  referral: { table: "referral", where: `to_team_id = $3 AND ${OPEN_REFERRAL}` },
-  admission: { table: "hospital_spell", where: `provider_code = $6 AND ${IN_OR_JUST_OUT}` },
+// `scope`: the columns a row must match to the scope's parameters ($2 user, $3 team, $4 the practice of a practice
+// team, $6 the team's hospital); `when`: the dates it must hold on. `where` is both.
+interface Fact {
+  table: string;
+  scope: readonly (readonly [column: string, param: ScopeParam])[];
+  when: string;
+  where: string;
+  lookUp?: boolean;
+}
+type ScopeParam = "$2" | "$3" | "$4" | "$6";
+const factOf = (table: string, scope: Fact["scope"], when: string, lookUp?: boolean): Fact => ({
+  table,
+  scope,
+  when,
+  where: [...scope.map(([column, param]) => `${column} = ${param}`), when].join(" AND "),
+  lookUp,
+});
+const FACTS: Record<string, Fact> = {
+  known: factOf("person", [], "true"),
+  registered: factOf("registration", [["practice_code", "$4"]], REGISTERED_ON_DAY, true),
+  caseload: factOf(
+    "caseload_entry",
+    [
+      ["user_id", "$2"],
+      ["team_id", "$3"],
+    ],
+    ACTIVE_ON_DAY("started_on", "ended_on"),
+  ),
+  "care-team": factOf("care_team_member", [["team_id", "$3"]], ACTIVE_ON_DAY("started_on", "ended_on")),
+  referral: factOf("referral", [["to_team_id", "$3"]], OPEN_REFERRAL),
+  admission: factOf("hospital_spell", [["provider_code", "$6"]], IN_OR_JUST_OUT),
 };
 
 // Every parameter is typed even when the role's query does not use it.
@@ -261,6 +275,86 @@ SELECT string_agg(chr(48 + mask), '' ORDER BY ord) AS masks,
          WHERE break_glass_id IS NOT NULL OR holders IS NOT NULL) AS extras
   FROM f
  WHERE ${TYPE_PARAMS}`;
+}
+
+const RELATION_KINDS = ["registered", "caseload", "care-team", "referral", "admission"] as const;
+
+/**
+ * What one person's relationships are on a day, for deciding many scopes at once (the staff who may own an
+ * action): for each relationship kind, the scope columns of the person's rows that hold then (the practices they
+ * are registered with, the users and teams whose caseload they are on, ...), and who holds an objection. One
+ * statement on the person's rows alone (one shard on a cluster), where factsForPerson would run one a scope.
+ */
+const PERSON_RELATIONS = (() => {
+  // The day, instant and window are $2..$4 here; every other scope parameter is matched by relationFacts.
+  const renumbered: Record<string, string> = { $5: "$2", $7: "$3", $8: "$4" };
+  const dated = (sql: string) => sql.replace(/\$[5-8](?![0-9])/g, (param) => renumbered[param] ?? param);
+  const columns = RELATION_KINDS.map((kind) => {
+    const f = FACTS[kind];
+    const tuple = f.scope.map(([column]) => `${column}::text`).join(", ");
+    return `(SELECT coalesce(json_agg(json_build_array(${tuple})), '[]') FROM ${f.table}
+      WHERE person_id = $1::uuid AND ${dated(f.when)}) AS "${kind}"`;
+  });
+  columns.push(`(SELECT array_agg(DISTINCT holding_org_code) FROM sharing_objection
+      WHERE person_id = $1::uuid AND ${dated(OBJECTING)}) AS objection_holders`);
+  return prepared(
+    "gov.facts.relations",
+    `SELECT ${columns.join(",\n  ")} WHERE num_nulls($2::date, $3::timestamptz, $4::int) >= 0`,
+  );
+})();
+
+export type PersonRelations = Record<(typeof RELATION_KINDS)[number], string[][]> & {
+  objectionHolders: string[];
+};
+
+/** One person's relationships at `at`, to decide many scopes from (relationFacts). */
+export async function personRelations(db: Queryable, personId: string, at: Date): Promise<PersonRelations> {
+  const [row] = await db.query<Record<string, unknown>>(PERSON_RELATIONS, [
+    personId,
+    londonDate(at),
+    at.toISOString(),
+    ADMISSION_WINDOW_DAYS,
+  ]);
+  const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as string[][];
+  return {
+    registered: json(row.registered),
+    caseload: json(row.caseload),
+    "care-team": json(row["care-team"]),
+    referral: json(row.referral),
+    admission: json(row.admission),
+    objectionHolders: (row.objection_holders as string[] | null) ?? [],
+  };
+}
+
+/**
+ * The facts of a person (from personRelations) for one user in one role in one team, as factsForPerson reads
+ * them, break-glass aside: it is one clinician's emergency access, not a relationship to decide others by.
+ */
+export function relationFacts(
+  relations: PersonRelations,
+  scope: Omit<FactsScope, "at">,
+  personId: string,
+): PersonFacts {
+  const shape = shapeOf(scope.roleAssignment);
+  const [userId, teamId, practice, , hospital] = scopeParams({ ...scope, at: new Date(0) });
+  const values: Record<ScopeParam, unknown> = { $2: userId, $3: teamId, $4: practice, $6: hospital };
+  const holds = (kind: (typeof RELATION_KINDS)[number]) =>
+    shape.kinds.has(kind) &&
+    relations[kind].some((tuple) =>
+      FACTS[kind].scope.every(([, param], i) => values[param] !== null && tuple[i] === String(values[param])),
+    );
+  return {
+    personId,
+    known: true,
+    registered: holds("registered"),
+    caseload: holds("caseload"),
+    careTeam: holds("care-team"),
+    referral: holds("referral"),
+    admission: holds("admission"),
+    breakGlassId: null,
+    objectionHolders: shape.objection ? relations.objectionHolders : [],
+    optedOut: false,
+  };
 }
 
 /** The bits of a signature (signatureSql); the objection bits never both set. */

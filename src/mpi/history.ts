@@ -110,3 +110,41 @@ export async function survivorsOf(db: Queryable, personIds: readonly string[]): 
   }
   return now;
 }
+
+/** A person merged away by a merge not undone: who they were when merged, and whom they are now part of. */
+export interface MergedPerson {
+  personId: string;
+  survivorPersonId: string;
+  mergedAt: string;
+  /** The golden record as it was at the merge (the person row itself is gone). */
+  person: Record<string, unknown>;
+}
+
+/** These merged-away people as they were at their merges (merges not undone), in the order given. */
+export async function mergedPeople(db: Queryable, retiredIds: readonly string[]): Promise<MergedPerson[]> {
+  if (retiredIds.length === 0) return [];
+  const rows = await db.query<{
+    retired: string;
+    survivor: string;
+    merged_at: Date;
+    retired_person: unknown;
+  }>(
+    `SELECT retired_person_id::text AS retired, survivor_person_id::text AS survivor, merged_at, retired_person
+       FROM mpi_merge WHERE retired_person_id = ANY($1::uuid[]) AND unmerged_at IS NULL`,
+    [retiredIds],
+  );
+  const byId = new Map(rows.map((r) => [r.retired, r]));
+  return retiredIds.flatMap((id) => {
+    const r = byId.get(id);
+    if (!r) return [];
+    const person = typeof r.retired_person === "string" ? JSON.parse(r.retired_person) : r.retired_person;
+    return [
+      {
+        personId: id,
+        survivorPersonId: r.survivor,
+        mergedAt: new Date(r.merged_at).toISOString(),
+        person: person as Record<string, unknown>,
+      },
+    ];
+  });
+}

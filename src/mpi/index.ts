@@ -15,8 +15,10 @@ export {
 export { addIdentifiers, rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 export {
   decisionHistory,
+  type MergedPerson,
   type MergeEntry,
   type MpiDecision,
+  mergedPeople,
   mergesOf,
   peopleMergedInto,
   survivorsOf,

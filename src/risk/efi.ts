@@ -17,18 +17,21 @@ import {
  * its value rules, recorded at any time (no look-back limit; coded deficits never resolve). Ties on a date
  * prefer a code over a value, then the lowest entry id, so the evidence chosen is stable. One pass over
  * gp_entry against every code that can show a deficit; the person's sex is looked up only for the
- * haemoglobin rules, the only ones that need it.
+ * haemoglobin rules, the only ones that need it. For a few people (`lookUp`) each of their entries looks its
+ * code up in the lists' code indexes instead: hashing all ~2,200 codes cost more than a whole person's record.
  */
-function deficitEvidenceSql(personFilter: string): string {
+function deficitEvidenceSql(personFilter: string, lookUp = false): string {
+  const on = (alias: string) =>
+    lookUp ? `WHERE ${alias}.system = g.code_system AND ${alias}.code = g.code` : "";
   return `SELECT DISTINCT ON (g.person_id, c.deficit_id)
       g.person_id, c.deficit_id, g.recorded_on AS first_on, c.basis, g.entry_id, c.rule_id
     FROM gp_entry g
-    JOIN (
+    JOIN ${lookUp ? "LATERAL " : ""}(
       SELECT system, code, substr(list_id, 5) AS deficit_id, 'code' AS basis, NULL::text AS rule_id,
              NULL::text AS sex, NULL::numeric AS above, NULL::numeric AS below
-      FROM code_list_member WHERE list_id LIKE 'efi:%'
+      FROM code_list_member l ${lookUp ? `${on("l")} AND` : "WHERE"} list_id LIKE 'efi:%'
       UNION ALL
-      SELECT system, code, deficit_id, 'value', rule_id, sex, above, below FROM efi_value_rule
+      SELECT system, code, deficit_id, 'value', rule_id, sex, above, below FROM efi_value_rule v ${on("v")}
     ) c ON c.system = g.code_system AND c.code = g.code
     WHERE (c.basis = 'code'
        OR (g.value IS NOT NULL
@@ -62,15 +65,18 @@ export async function insertAllDeficits(tx: Queryable, target: string): Promise<
   await tx.exec("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on");
 }
 
-// One statement: upsert what the record shows now, delete what it no longer shows (a corrected record).
-// Prepared: ingest rescoring a person after their new events runs it each time.
+// One statement: upsert what the record shows now, delete what it no longer shows (a corrected record); a
+// deficit whose evidence is as stored is not written again. Prepared: ingest rescoring a person after their new
+// events runs it each time.
 const REBUILD_DEFICITS_FOR = prepared(
   "risk.deficits.rebuild",
-  `WITH found AS (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}),
+  `WITH found AS (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])", true)}),
    upserted AS (
      INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM found
      ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
        entry_id = excluded.entry_id, rule_id = excluded.rule_id
+     WHERE (efi_deficit.first_on, efi_deficit.basis, efi_deficit.entry_id, efi_deficit.rule_id)
+       IS DISTINCT FROM (excluded.first_on, excluded.basis, excluded.entry_id, excluded.rule_id)
    )
    DELETE FROM efi_deficit d WHERE d.person_id = ANY($1::uuid[])
      AND NOT EXISTS (SELECT 1 FROM found f WHERE f.person_id = d.person_id AND f.deficit_id = d.deficit_id)`,
@@ -80,7 +86,7 @@ const REBUILD_DEFICITS_FOR = prepared(
 // distributed table), so there it is two: the upsert returns what the record shows, and the delete keeps those.
 const UPSERT_DEFICITS_FOR = prepared(
   "risk.deficits.upsert",
-  `INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}) f
+  `INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])", true)}) f
    ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
      entry_id = excluded.entry_id, rule_id = excluded.rule_id
    RETURNING person_id::text || ' ' || deficit_id AS kept`,

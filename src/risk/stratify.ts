@@ -16,10 +16,9 @@ import {
 import { insertAllDeficits, rebuildDeficitsFor } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
 import { activeModel, modelById, NoValidatedModelError, probabilitySql, type RiskModel } from "./model.ts";
+import { type Cutpoints, percentileOf, QUANTILES, tierOf } from "./placement.ts";
 import { DEFAULT_SETTINGS, mergeSettings, type RiskSettings, readSettings } from "./settings.ts";
 import { SNAPSHOT_COLUMNS, snapshotSql } from "./snapshot.ts";
-
-const QUANTILES = 1000;
 
 /**
  * Held by a full run for its whole transaction and by each rescoring for its own, so they take turns. A key
@@ -31,12 +30,7 @@ const STRATIFY_LOCK = 727_401;
 const nameJoin = (alias: string) =>
   `LEFT JOIN (SELECT person_id AS named_id, family_name, given_name FROM person) names ON names.named_id = ${alias}.person_id`;
 
-export interface Cutpoints {
-  /** Lowest probability in each tier at the full run: rescored people are placed against these. */
-  veryHigh: number | null;
-  high: number | null;
-  rising: number | null;
-}
+export type { Cutpoints };
 
 export interface StratifyOptions {
   /** The date the picture is as at; default: the latest activity in the data (never after today). */
@@ -321,89 +315,150 @@ async function rescoreContext(db: Queryable): Promise<RescoreContext> {
   };
 }
 
+// A full run's quantiles never change once it has committed: each run's are read once per process.
+const quantilesByRun = new Map<string, number[] | null>();
+const RUN_QUANTILES = prepared("risk.run.quantiles", "SELECT quantiles FROM risk_run WHERE run_id = $1");
+
+async function runQuantiles(db: Queryable, runId: string): Promise<number[] | null> {
+  if (!quantilesByRun.has(runId)) {
+    const [row] = await db.query<{ quantiles: number[] | null }>(RUN_QUANTILES, [runId]);
+    quantilesByRun.set(runId, row?.quantiles?.map(Number) ?? null);
+  }
+  return quantilesByRun.get(runId) ?? null;
+}
+
+/** What rescoring writes beside the snapshot, in risk_person's names (risk_rank is left null). */
+const SCORE_COLUMNS = [
+  "run_id",
+  "as_of",
+  "model_id",
+  "probability",
+  "risk_percentile",
+  "risk_tier",
+  "family_name",
+  "given_name",
+] as const;
+
+/**
+ * The people scored (their snapshot, score and names, as JSON objects in risk_person's names) upserted, the
+ * people no longer scored deleted, and the rescoring recorded, in one statement. Its plan does not depend on
+ * the people, so it is prepared and planned once.
+ */
+const RESCORE_WRITE = (() => {
+  const written = [...SNAPSHOT_COLUMNS, ...SCORE_COLUMNS];
+  const updates = [...written.filter((c) => c !== "person_id"), "scored_at", "risk_rank"]
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ");
+  return prepared(
+    "risk.rescore.write",
+    `WITH upserted AS (
+       INSERT INTO risk_person (${written.join(", ")}, scored_at, risk_rank)
+       SELECT ${written.join(", ")}, now(), NULL::int FROM json_populate_recordset(NULL::risk_person, $1::json)
+       ON CONFLICT (person_id) DO UPDATE SET ${updates}
+       RETURNING 1
+     ),
+     removed AS (
+       DELETE FROM risk_person WHERE person_id = ANY($2::uuid[]) RETURNING 1
+     ),
+     recorded AS (
+       INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people, settings)
+       VALUES ($3::uuid, 'people', $4::date, $5::uuid, now(), clock_timestamp(), now(), $6::int, $7::jsonb)
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM upserted) AS written, (SELECT count(*) FROM removed) AS removed,
+            (SELECT count(*) FROM recorded) AS recorded`,
+  );
+})();
+
+/**
+ * The snapshot of some people with their score and names, and whether the row risk_person holds for them
+ * already says the same (the same model, date, facts, score and names): such a row is left as it is.
+ */
+function rescoreReadSql(
+  p: SqlParams,
+  run: LatestRun,
+  model: RiskModel | null,
+  settings: RiskSettings,
+  ids: string[],
+) {
+  const snapshot = snapshotSql(p, { asOf: run.asOf, personIds: ids, hiu: settings.hiu });
+  const scored = model !== null && run.cutpoints !== null;
+  const probability = scored ? probabilitySql(model) : "NULL::float8";
+  const same = (c: string) => `cur.${c} IS NOT DISTINCT FROM scored.${c}`;
+  const unchanged = [
+    "cur.person_id IS NOT NULL",
+    `cur.as_of = ${p.add(run.asOf, "date")}`,
+    `cur.model_id IS NOT DISTINCT FROM ${p.add(model?.modelId ?? null, "uuid")}`,
+    ...SNAPSHOT_COLUMNS.filter((c) => c !== "person_id").map(same),
+    same("probability"),
+    "cur.family_name IS NOT DISTINCT FROM names.family_name",
+    "cur.given_name IS NOT DISTINCT FROM names.given_name",
+  ].join("\n        AND ");
+  return `SELECT scored.*, names.family_name, names.given_name, ${unchanged} AS unchanged
+    FROM (SELECT s.*, ${probability} AS probability FROM (${snapshot}) s) scored ${nameJoin("scored")}
+    LEFT JOIN risk_person cur ON cur.person_id = scored.person_id`;
+}
+
 /**
  * Brings some people up to date after new or corrected records: their deficits, snapshot and score, as at
  * the latest full run's date and with its model, placed in tiers and percentiles against that run's
- * cut-points (exact ranks wait for the next full run, so risk_rank is cleared). People no longer
- * registered or alive on that date leave risk_person.
+ * cut-points and quantiles (exact ranks wait for the next full run, so risk_rank is cleared). A person whose
+ * picture and score come out as risk_person already holds them keeps that row as it is (with its full run's
+ * rank). People no longer registered or alive on that date leave risk_person.
  */
 export async function rescorePeople(db: Db, personIds: readonly string[]): Promise<RescoreResult> {
   const { run, model, settings } = await rescoreContext(db);
+  const scored = model !== null && run.cutpoints !== null;
+  const quantiles = scored ? await runQuantiles(db, run.runId) : null;
   const runId = newId();
   const ids = [...new Set(personIds)];
   return db.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [STRATIFY_LOCK]);
     // Scores are derived data a rerun restores, so a commit need not wait for the disk; and the written
-    // join order suits one person, so the planner need not search for another. A Citus coordinator cannot
-    // distribute a generic plan of an INSERT ... SELECT with parameters (the deficits' upsert), so it keeps
-    // planning each one for the shards it touches.
+    // join order suits a few people, so the planner need not search for another. Each statement is planned
+    // once, for any people (a generic plan): the statements find people by their index alone (the snapshot
+    // keeps its date windows off the dates' indexes), and a plan for the actual people cost more to make
+    // (2.5 ms on PostgreSQL) than the read itself (0.6 ms). A Citus coordinator cannot distribute a generic
+    // plan of an INSERT ... SELECT with parameters (the deficits' upsert, the write), so it keeps planning
+    // each one for the shards it touches.
     await tx.exec(
-      `SET LOCAL synchronous_commit = off; SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1${
+      `SELECT pg_advisory_xact_lock(${STRATIFY_LOCK}); SET LOCAL synchronous_commit = off; SET LOCAL join_collapse_limit = 1; SET LOCAL from_collapse_limit = 1${
         isCitus(db) ? "" : "; SET LOCAL plan_cache_mode = force_generic_plan"
       }`,
     );
     await rebuildDeficitsFor(tx, ids);
     const p = new SqlParams();
-    const snapshot = snapshotSql(p, { asOf: run.asOf, personIds: ids, hiu: settings.hiu });
-    const cols = SNAPSHOT_COLUMNS.join(", ");
-    const updates = (SNAPSHOT_COLUMNS.filter((c) => c !== "person_id") as string[])
-      .concat([
-        "run_id",
-        "as_of",
-        "scored_at",
-        "model_id",
-        "probability",
-        "risk_rank",
-        "risk_percentile",
-        "risk_tier",
-        "family_name",
-        "given_name",
-      ])
-      .map((c) => `${c} = excluded.${c}`)
-      .join(", ");
-    const runParam = p.add(runId, "uuid");
-    const asOf = p.add(run.asOf, "date");
-    const modelParam = p.add(model?.modelId ?? null, "uuid");
-    let scoreColumns = "NULL::float8, NULL::real, NULL::text";
-    if (model && run.cutpoints) {
-      const c = run.cutpoints;
-      const cut = (x: number | null) => (x === null ? "NULL::float8" : p.add(x, "float8"));
-      // width_bucket counts the run's quantiles at or below the score (a binary search).
-      scoreColumns = `probability,
-        (100.0 * ((SELECT width_bucket(probability, r.quantiles) FROM risk_run r WHERE r.run_id = ${p.add(run.runId, "uuid")}) + 1)
-           / ${QUANTILES})::real,
-        CASE WHEN probability >= ${cut(c.veryHigh)} THEN 'very-high' WHEN probability >= ${cut(c.high)} THEN 'high'
-             WHEN probability >= ${cut(c.rising)} THEN 'rising' ELSE 'low' END`;
-    }
-    const probability = model ? probabilitySql(model) : "NULL::float8";
-    const idsParam = p.add(ids, "uuid[]");
     // The text is the same for every rescoring under one model and settings: prepared, it is planned once.
-    const upsert = preparedText(
-      "risk.rescore",
-      `WITH upserted AS (
-         INSERT INTO risk_person (${cols}, run_id, as_of, scored_at, model_id, probability, risk_percentile, risk_tier, risk_rank,
-                                  family_name, given_name)
-         SELECT ${cols}, ${runParam}, ${asOf}, now(), ${modelParam}, ${scoreColumns}, NULL::int, names.family_name, names.given_name
-         FROM (SELECT s.*, ${probability} AS probability FROM (${snapshot}) s) scored ${nameJoin("scored")}
-         ON CONFLICT (person_id) DO UPDATE SET ${updates}
-         RETURNING person_id
-       ),
-       removed AS (
-         DELETE FROM risk_person WHERE person_id = ANY(${idsParam})
-           AND person_id NOT IN (SELECT person_id FROM upserted)
-         RETURNING 1
-       ),
-       recorded AS (
-         INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people, settings)
-         SELECT ${runParam}, 'people', ${asOf}, ${modelParam}, now(), clock_timestamp(), now(),
-                (SELECT count(*) FROM upserted), ${p.add(JSON.stringify(settings), "jsonb")}
-         RETURNING 1
-       )
-       SELECT (SELECT count(*) FROM upserted) AS rescored, (SELECT count(*) FROM removed) AS removed,
-              (SELECT count(*) FROM recorded) AS recorded`,
+    const read = preparedText("risk.rescore.read", rescoreReadSql(p, run, model, settings, ids));
+    const rows = await tx.query<Record<string, unknown> & { person_id: string; unchanged: boolean }>(
+      read,
+      p.values,
     );
-    const [counts] = await tx.query<{ rescored: number; removed: number }>(upsert, p.values);
-    return { runId, asOf: run.asOf, rescored: counts.rescored, removed: counts.removed };
+    const found = new Set(rows.map((r) => r.person_id));
+    const changed = rows
+      .filter((r) => !r.unchanged)
+      .map(({ unchanged: _, ...r }) => {
+        const probability = scored ? Number(r.probability) : null;
+        return {
+          ...r,
+          run_id: runId,
+          as_of: run.asOf,
+          model_id: model?.modelId ?? null,
+          probability,
+          risk_percentile: probability === null ? null : percentileOf(probability, quantiles),
+          risk_tier: probability === null || !run.cutpoints ? null : tierOf(probability, run.cutpoints),
+        };
+      });
+    const gone = ids.filter((id) => !found.has(id.toLowerCase()));
+    const [counts] = await tx.query<{ removed: number }>(RESCORE_WRITE, [
+      JSON.stringify(changed),
+      gone,
+      runId,
+      run.asOf,
+      model?.modelId ?? null,
+      rows.length,
+      JSON.stringify(settings),
+    ]);
+    return { runId, asOf: run.asOf, rescored: rows.length, removed: counts.removed };
   });
 }
 

@@ -10,12 +10,13 @@ import {
   trainModel,
 } from "../../src/risk/model.ts";
 import { formatModelReport } from "../../src/risk/model-report.ts";
+import { tierOf } from "../../src/risk/placement.ts";
 import { SNAPSHOT_COLUMNS } from "../../src/risk/snapshot.ts";
 import { latestFullRun, rescorePeople, stratify } from "../../src/risk/stratify.ts";
 import { onePlaceError } from "../helpers/errors.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { loadMiniPlace } from "./mini-place.ts";
-import { addDeath, addSpell } from "./place.ts";
+import { addDeath, addGpEntry, addSpell } from "./place.ts";
 
 let t: TestDb;
 let model: RiskModel;
@@ -144,12 +145,19 @@ describe("scoring the population", () => {
     assert.equal(await explainScore(t.db, model, "00000000-0000-4000-8000-000000000000"), null);
   });
 
-  test("rescoring people whose records did not change reproduces the full run's picture of them", async () => {
+  test("rescoring reproduces the full run's picture of people, whatever their stored row says", async () => {
     const sample = await t.db.query<Record<string, unknown>>(
       "SELECT * FROM risk_person ORDER BY md5(person_id::text) LIMIT 200",
     );
     const ids = sample.map((r) => String(r.person_id));
-    await rescorePeople(t.db, ids);
+    // Stored rows that no longer match what the records say, so every one of them is scored again.
+    await t.db.query(
+      `UPDATE risk_person SET probability = 0.5, deficit_count = deficit_count + 1, risk_tier = 'low',
+         risk_percentile = 1, family_name = 'Drifted' WHERE person_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const result = await rescorePeople(t.db, ids);
+    assert.deepEqual([result.rescored, result.removed], [ids.length, 0]);
     const again = await t.db.query<Record<string, unknown>>(
       "SELECT * FROM risk_person WHERE person_id = ANY($1::uuid[])",
       [ids],
@@ -159,10 +167,29 @@ describe("scoring the population", () => {
       const now = byId.get(String(before.person_id));
       assert.ok(now);
       for (const column of SNAPSHOT_COLUMNS) assert.deepEqual(now[column], before[column], column);
-      assert.ok(Math.abs(Number(now.probability) - Number(before.probability)) < 1e-12);
+      assert.equal(now.probability, before.probability, "the same score, to the last bit");
       assert.equal(now.risk_tier, before.risk_tier);
       assert.ok(Math.abs(Number(now.risk_percentile) - Number(before.risk_percentile)) <= 0.2);
+      assert.deepEqual([now.family_name, now.given_name], [before.family_name, before.given_name]);
+      assert.equal(now.run_id, result.runId);
+      assert.equal(now.risk_rank, null, "exact ranks wait for the next full run");
     }
+  });
+
+  test("a rescoring that finds a person's picture and score unchanged leaves the full run's row as it is", async () => {
+    const run = await latestFullRun(t.db);
+    const [before] = await t.db.query<Record<string, unknown>>(
+      "SELECT * FROM risk_person WHERE run_id = $1 ORDER BY person_id LIMIT 1",
+      [run?.runId],
+    );
+    assert.ok(before && before.risk_rank !== null);
+    const result = await rescorePeople(t.db, [String(before.person_id)]);
+    assert.deepEqual([result.rescored, result.removed], [1, 0]);
+    const [after] = await t.db.query<Record<string, unknown>>(
+      "SELECT * FROM risk_person WHERE person_id = $1",
+      [before.person_id],
+    );
+    assert.deepEqual(after, before, "the full run's rank, percentile and run kept");
   });
 
   test("a new emergency admission rescores one person without a full run", async () => {
@@ -202,6 +229,40 @@ describe("scoring the population", () => {
       [result.runId],
     );
     assert.deepEqual(runRow, { kind: "people", people: 1 });
+  });
+
+  test("a person rescored after new events is scored as a full stratification then scores them", async () => {
+    const before = await latestFullRun(t.db);
+    assert.ok(before?.cutpoints);
+    const [person] = await t.db.query<{ person_id: string }>(
+      `SELECT person_id::text FROM risk_person WHERE risk_tier = 'low' AND age >= 75 AND run_id = $1
+       ORDER BY md5(person_id::text) LIMIT 1`,
+      [before.runId],
+    );
+    await addSpell(t.db, person.person_id, { admitted: "2016-02-02 09:00", discharged: "2016-02-12 12:00" });
+    await addSpell(t.db, person.person_id, { admitted: "2015-11-20 22:00", discharged: "2015-11-23 10:00" });
+    // Three coded deficits, one of three lists each.
+    const codes = await t.db.query<{ system: string; code: string }>(
+      `SELECT DISTINCT ON (list_id) system, code FROM code_list_member WHERE list_id LIKE 'efi:%'
+       ORDER BY list_id, code LIMIT 3`,
+    );
+    for (const c of codes)
+      await addGpEntry(t.db, person.person_id, { system: c.system, code: c.code, on: "2016-01-15" });
+    await rescorePeople(t.db, [person.person_id]);
+    const [rescored] = await t.db.query<Record<string, unknown>>(
+      "SELECT * FROM risk_person WHERE person_id = $1",
+      [person.person_id],
+    );
+    await stratify(t.db, { asOf: before.asOf });
+    const [full] = await t.db.query<Record<string, unknown>>(
+      "SELECT * FROM risk_person WHERE person_id = $1",
+      [person.person_id],
+    );
+    for (const column of SNAPSHOT_COLUMNS) assert.deepEqual(rescored[column], full[column], column);
+    assert.ok(Number(rescored.emergency_admissions_12m) >= 2);
+    assert.equal(rescored.probability, full.probability, "the same score, to the last bit");
+    assert.equal(rescored.risk_tier, tierOf(Number(full.probability), before.cutpoints));
+    assert.ok(Math.abs(Number(rescored.risk_percentile) - Number(full.risk_percentile)) <= 0.2);
   });
 
   test("a person who died leaves the picture when rescored", async () => {

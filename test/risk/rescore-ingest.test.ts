@@ -261,10 +261,12 @@ describe("ingest rescores the people it touched", () => {
     const db = await openDb({ databaseUrl: t.databaseUrl, home: t.home });
     try {
       const before = await scored(db, people[2].personId);
-      // As a crash after the commit leaves it: queued, not rescored.
+      // As a crash after the commit leaves it: queued, not rescored; and a stored row that no longer says what
+      // the records do, so the rescoring shows.
       await db.query("INSERT INTO risk_rescore_queue (person_id, queued_at) VALUES ($1, now())", [
         people[2].personId,
       ]);
+      await db.query("UPDATE risk_person SET probability = 0.001 WHERE person_id = $1", [people[2].personId]);
       const listener = await startListener(db, { port: 0 });
       try {
         const deadline = Date.now() + 20_000;
@@ -275,6 +277,7 @@ describe("ingest rescores the people it touched", () => {
           await new Promise((r) => setTimeout(r, 50));
         }
         assert.notEqual(now.run_id, before.run_id, "the queue is drained when a listener starts");
+        assert.equal(now.probability, before.probability, "the score the records give");
       } finally {
         await listener.close();
       }

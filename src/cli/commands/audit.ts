@@ -58,8 +58,8 @@ export const auditPerson = defineReport({
   },
   options: { json },
   load: ({ args, db }) => auditForPerson(db, cliOperator(), args.person),
-  show: ({ personIds, events }) => [
-    `Accesses to person ${personIds.join(", ")}: ${events.length}`,
+  show: ({ personIds, mergedPersonIds, events }) => [
+    `Accesses to person ${personIds.join(", ")}${mergedPersonIds.length > 0 ? ` (with ${mergedPersonIds.join(", ")}, merged into them)` : ""}: ${events.length}`,
     ...events.map((e) => `  ${line(e, false)}`),
   ],
 });

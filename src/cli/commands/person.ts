@@ -80,6 +80,7 @@ export const personExport = defineCommand({
       file: options.out,
       reference: sar.reference,
       people: sar.people.length,
+      merged: sar.people.reduce((n, p) => n + p.merged.length, 0),
       events: sar.people.reduce((n, p) => n + p.events.length, 0),
       sourceRecords: sar.people.reduce((n, p) => n + p.sourceRecords.length, 0),
       auditRows: sar.audit.length,
@@ -87,7 +88,7 @@ export const personExport = defineCommand({
     if (options.json) outJson(summary);
     else {
       out(
-        `Wrote the subject access export for request ${sar.reference} to ${options.out}: ${summary.people} person record(s), ${summary.events} events, ${summary.sourceRecords} source records, ${summary.auditRows} audit rows (who saw them).`,
+        `Wrote the subject access export for request ${sar.reference} to ${options.out}: ${summary.people} person record(s)${summary.merged > 0 ? ` (with ${summary.merged} merged into them)` : ""}, ${summary.events} events, ${summary.sourceRecords} source records, ${summary.auditRows} audit rows (who saw them).`,
       );
       out(
         "The export is itself in the audit trail. The file names the person: send it securely and delete your copy.",
