@@ -224,10 +224,17 @@ async function withRevIncludes(
   const included: FhirResource[] = [];
   for (const type of new Set(types)) {
     const p = new SqlParams();
-    const found = await selectRows(db, type, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p, {
-      count: MAX_REVINCLUDED,
-      offset: 0,
-    });
+    const { where, person } = ofPeople(people, p);
+    const found = await selectRows(
+      db,
+      type,
+      [where],
+      p,
+      { count: MAX_REVINCLUDED, offset: 0 },
+      type.order,
+      null,
+      person,
+    );
     if (found.length === MAX_REVINCLUDED)
       throw new FhirError(
         400,
@@ -274,8 +281,20 @@ async function withIncludes(
   if (people.length === 0) return result;
   const patientType = RESOURCE_TYPES[0];
   const p = new SqlParams();
-  const rowsFound = await selectRows(db, patientType, [`r.person_id = ANY(${p.add(people)}::uuid[])`], p);
+  const { where, person } = ofPeople(people, p);
+  const rowsFound = await selectRows(db, patientType, [where], p, undefined, patientType.order, null, person);
   return { ...result, included: await toResources(db, patientType, rowsFound) };
+}
+
+/**
+ * The rows of the people an include names. One person (a search by patient, a Patient found by NHS Number) is
+ * read as `= $1` in the type's form that names the person: on Citus a router query to their shard, where
+ * `= ANY(...)` and the type's correlated subqueries went to every shard. Several people are one statement still.
+ */
+function ofPeople(people: string[], p: SqlParams): { where: string; person?: string } {
+  if (people.length !== 1) return { where: `r.person_id = ANY(${p.add(people)}::uuid[])` };
+  const person = `${p.add(people[0])}::uuid`;
+  return { where: `r.person_id = ${person}`, person };
 }
 
 const add = (p: SqlParams) => (value: unknown, cast: string) => `${p.add(value)}::${cast}`;

@@ -16,7 +16,7 @@ import { ORGS, TEAMS } from "../governance/fixtures.ts";
 import { citusTest, openTestDb, type TestDb } from "../helpers/test-db.ts";
 import type { WebApp } from "../web/harness.ts";
 import { sessionFor } from "../web/session.ts";
-import { person, preparePlace } from "./place.ts";
+import { person, ids as placeIds, preparePlace } from "./place.ts";
 
 interface Statement {
   sql: string;
@@ -177,6 +177,54 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
     assert.deepEqual(await notRouted(fhir(`/fhir/R4/Patient/${person.personId}`)), []);
     assert.deepEqual(await notRouted(fhir(`/fhir/R4/Observation?patient=${person.personId}`)), []);
     assert.deepEqual(await notRouted(fhir(`/fhir/R4/RiskAssessment?patient=${person.personId}`)), []);
+  });
+
+  test("a search by patient with _include of the Patient: router queries", async () => {
+    const answer = { body: "" };
+    assert.deepEqual(
+      await notRouted(
+        fhir(`/fhir/R4/Observation?patient=${person.personId}&_include=Observation:patient`),
+        answer,
+      ),
+      [],
+    );
+    const entries = JSON.parse(answer.body).entry as { resource: { resourceType: string; id: string } }[];
+    assert.ok(
+      entries.some((e) => e.resource.resourceType === "Patient" && e.resource.id === person.personId),
+    );
+  });
+
+  test("a Patient found by NHS Number: the look-up goes to every shard, its _revinclude to the person's", async () => {
+    const answer = { body: "" };
+    const found = await notRouted(
+      fhir(
+        `/fhir/R4/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|${person.nhsNumber}&_revinclude=Condition:patient`,
+      ),
+      answer,
+    );
+    // The NHS Number names no shard: each shard probes its index (the one statement that cannot be routed).
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0], /^tasks \[4\]: /);
+    const entries = JSON.parse(answer.body).entry as { resource: { resourceType: string; id: string } }[];
+    assert.ok(
+      entries.some((e) => e.resource.resourceType === "Condition" && e.resource.id === placeIds.condition),
+    );
+  });
+
+  test("a read by a resource's own id goes to every shard; the same resource by patient and _id, to one", async () => {
+    // The id is the row's own (it does not carry the person), so Citus cannot know the shard.
+    const found = await notRouted(fhir(`/fhir/R4/Observation/${placeIds.obs2019}`));
+    assert.equal(found.length, 1, found.join("\n"));
+    assert.match(found[0], /^tasks \[4\]: /);
+    const answer = { body: "" };
+    assert.deepEqual(
+      await notRouted(
+        fhir(`/fhir/R4/Observation?patient=${person.personId}&_id=${placeIds.obs2019}`),
+        answer,
+      ),
+      [],
+    );
+    assert.equal(JSON.parse(answer.body).total, 1);
   });
 
   for (const [tab, path] of [
