@@ -84,9 +84,10 @@ const REBUILD_DEFICITS_FOR = prepared(
 
 // A Citus cluster cannot plan the statement above (a DELETE reading a data-modifying CTE over the same
 // distributed table), so there it is two: the upsert returns what the record shows, and the delete keeps those.
+// Its evidence joins the code lists whole: Citus pushes no UNION of reference tables into a LATERAL subquery.
 const UPSERT_DEFICITS_FOR = prepared(
   "risk.deficits.upsert",
-  `INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])", true)}) f
+  `INSERT INTO efi_deficit (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("AND person_id = ANY($1::uuid[])")}) f
    ON CONFLICT (person_id, deficit_id) DO UPDATE SET first_on = excluded.first_on, basis = excluded.basis,
      entry_id = excluded.entry_id, rule_id = excluded.rule_id
    RETURNING person_id::text || ' ' || deficit_id AS kept`,
