@@ -9,8 +9,6 @@ export interface ResidentBreakdown {
   peak: number;
   /** Resident MiB of the WebAssembly memories (each a reservation of 4 GiB or more, as V8 makes them). */
   wasm: number;
-  /** Their size in MiB: how far the engine's heap has grown (resident or not). */
-  wasmGrown: number;
   /** Other anonymous memory (V8's heap, malloc's arenas, thread stacks), resident MiB. */
   anonymous: number;
   /** Mapped files (the node binary, libraries), resident MiB. */
@@ -57,7 +55,6 @@ export function residentBreakdown(pid: number | "self" = "self"): ResidentBreakd
   // A WebAssembly memory is one reservation (its accessible pages, then inaccessible ones up to the guard
   // region's end), split into adjacent anonymous mappings: runs of adjacent anonymous mappings of 4 GiB or more.
   let wasmKb = 0;
-  let wasmGrown = 0;
   let anonKb = 0;
   let filesKb = 0;
   for (let i = 0; i < maps.length; ) {
@@ -70,15 +67,12 @@ export function residentBreakdown(pid: number | "self" = "self"): ResidentBreakd
     }
     let j = i;
     let rssKb = 0;
-    let accessible = 0;
     while (j < maps.length && maps[j].name === m.name && (j === i || maps[j].start === maps[j - 1].end)) {
       rssKb += maps[j].rssKb;
-      if (maps[j].perms.startsWith("rw")) accessible += maps[j].end - maps[j].start;
       j++;
     }
     if (maps[j - 1].end - m.start >= 4 * GIB && m.name === "") {
       wasmKb += rssKb;
-      wasmGrown += accessible;
     } else anonKb += rssKb;
     i = j;
   }
@@ -87,14 +81,13 @@ export function residentBreakdown(pid: number | "self" = "self"): ResidentBreakd
     rss: mib(kb("VmRSS")),
     peak: mib(kb("VmHWM")),
     wasm: mib(wasmKb),
-    wasmGrown: wasmGrown / 1024 / 1024,
     anonymous: mib(anonKb),
     files: mib(filesKb),
   };
 }
 
-/** One line: "RSS 512 MiB (peak 700): WebAssembly 300 (grown to 320), other anonymous 150, files 60". */
+/** One line: "RSS 512 MiB (peak 700): WebAssembly 300, other anonymous 150, files 60". */
 export function formatBreakdown(b: ResidentBreakdown): string {
   const n = (x: number) => x.toFixed(0);
-  return `RSS ${n(b.rss)} MiB (peak ${n(b.peak)}): WebAssembly ${n(b.wasm)} (grown to ${n(b.wasmGrown)}), other anonymous ${n(b.anonymous)}, files ${n(b.files)}`;
+  return `RSS ${n(b.rss)} MiB (peak ${n(b.peak)}): WebAssembly ${n(b.wasm)}, other anonymous ${n(b.anonymous)}, files ${n(b.files)}`;
 }
