@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { formatBreakdown, residentBreakdown } from "./process-memory.ts";
 
 const { values } = parseArgs({
   options: {
@@ -53,12 +54,14 @@ const sampler = setInterval(() => {
   } catch {}
 }, 1000);
 let output = "";
+let atReady = "";
 child.stderr.on("data", () => {});
 const ready = await new Promise<{ wall: number; cpu: number; rss: number }>((resolve, reject) => {
   child.stdout.on("data", (data: Buffer) => {
     output += data.toString();
     if (/OnePlace is running at/.test(output)) {
       const rss = rssMiB(pid);
+      atReady = formatBreakdown(residentBreakdown(pid));
       resolve({ wall: (performance.now() - started) / 1000, cpu: cpuSeconds(pid), rss });
     }
   });
@@ -69,6 +72,7 @@ for (const path of ["/health", "/status", "/", "/status", "/health"]) {
   await fetch(`http://127.0.0.1:${values.port}${path}`).then((r) => r.arrayBuffer());
 }
 const afterPages = rssMiB(pid);
+const afterPagesBreakdown = formatBreakdown(residentBreakdown(pid));
 peak = Math.max(peak, afterPages);
 clearInterval(sampler);
 child.kill("SIGTERM");
@@ -79,6 +83,8 @@ console.log(`ready after     ${ready.wall.toFixed(1)} s wall, ${ready.cpu.toFixe
 console.log(
   `resident        ${ready.rss.toFixed(0)} MiB at ready, ${afterPages.toFixed(0)} MiB after 5 pages, peak ${peak.toFixed(0)} MiB`,
 );
+console.log(`  at ready      ${atReady}`);
+console.log(`  after pages   ${afterPagesBreakdown}`);
 console.log(
   `load average    ${loadAtStart.map((l) => l.toFixed(1)).join(" ")} at start, ${loadavg()
     .map((l) => l.toFixed(1))

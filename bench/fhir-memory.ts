@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import type { Operator } from "../src/governance/index.ts";
 import { benchCaller, openBenchPlace, startBenchServer } from "./fhir-setup.ts";
+import { formatBreakdown, residentBreakdown } from "./process-memory.ts";
 
 const { values } = parseArgs({
   options: {
@@ -99,8 +100,9 @@ async function breakdown(label: string): Promise<void> {
   const anon = smaps.filter(([n]) => n === "[anon]" || n === "[heap]").reduce((s, [, kb]) => s + kb, 0);
   const files = smaps.filter(([n]) => n.startsWith("/")).slice(0, 4);
   const rss = server.rss();
+  console.log(`${label.padEnd(26)} ${formatBreakdown(residentBreakdown(pid))}`);
   console.log(
-    `${label.padEnd(26)} RSS ${rss.now.toFixed(0)} MiB (peak ${rss.peak.toFixed(0)}); V8 heap ${mib(m.heapTotal)} MiB committed, ${mib(m.heapUsed)} used (${spaces}); external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)}; anonymous ${(anon / 1024).toFixed(0)} MiB; files ${files.map(([n, kb]) => `${n.split("/").pop()} ${(kb / 1024).toFixed(0)}`).join(", ")}`,
+    `${"".padEnd(26)} RSS ${rss.now.toFixed(0)} MiB (peak ${rss.peak.toFixed(0)}); V8 heap ${mib(m.heapTotal)} MiB committed, ${mib(m.heapUsed)} used (${spaces}); external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)}; anonymous ${(anon / 1024).toFixed(0)} MiB; files ${files.map(([n, kb]) => `${n.split("/").pop()} ${(kb / 1024).toFixed(0)}`).join(", ")}`,
   );
 }
 

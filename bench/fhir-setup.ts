@@ -191,16 +191,22 @@ function processCpu(pid: number): number {
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90);
   const appName = `oneplace-bench-${process.pid}-${port}`;
-  const server = spawn(process.execPath, ["bin/oneplace.js", "serve", "--port", String(port), "--no-mllp"], {
-    env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn", PGAPPNAME: appName },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  // BENCH_SERVER_NODE_FLAGS: V8 flags for the server that NODE_OPTIONS cannot carry (--no-liftoff-only).
+  const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  const server = spawn(
+    process.execPath,
+    [...flags, "bin/oneplace.js", "serve", "--port", String(port), "--no-mllp"],
+    {
+      env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn", PGAPPNAME: appName },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/health`)).ok) break;
     } catch {}
-    if (i > 600) throw new Error("the server did not start");
+    if (i > 3000) throw new Error("the server did not start");
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

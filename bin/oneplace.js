@@ -14,14 +14,29 @@ if (major < 24) {
 // instead (resident 291 -> 196 MiB serving FHIR reads, CPU per request no higher: docs/fhir-api.md). The flag
 // only takes effect at start-up, so the command replaces itself (same process id, nothing left behind) unless
 // the caller chose a size.
+//
+// And the embedded engine's WebAssembly runs as V8 first compiles it (Liftoff), never recompiled by the optimising
+// compiler: that recompiles the functions that run most, and one of PostgreSQL's (bodysize 105 kB) took 600 MiB
+// for 11 to 16 s to compile, lifting a server of 400 MiB to 890 at its peak (docs/scale.md). `--no-liftoff-only`
+// (or `--liftoff-only`) given to node keeps the caller's choice.
 const SERVING = new Set(["serve", "demo"]);
-const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) =>
-  a.startsWith("--max-semi-space-size"),
-);
-if (SERVING.has(process.argv[2]) && !chosen && typeof process.execve === "function") {
+const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+const semiSpaceChosen = flags.some((a) => a.startsWith("--max-semi-space-size"));
+const tieringChosen = flags.some((a) => /^--(no-)?liftoff-only$/.test(a));
+if (
+  SERVING.has(process.argv[2]) &&
+  !(semiSpaceChosen && tieringChosen) &&
+  typeof process.execve === "function"
+) {
   process.execve(
     process.execPath,
-    [process.execPath, "--max-semi-space-size=16", ...process.execArgv, ...process.argv.slice(1)],
+    [
+      process.execPath,
+      ...(semiSpaceChosen ? [] : ["--max-semi-space-size=16"]),
+      ...(tieringChosen ? [] : ["--liftoff-only"]),
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
     process.env,
   );
 }

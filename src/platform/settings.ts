@@ -15,6 +15,10 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: "DATABASE_URL", meaning: "a PostgreSQL server to use instead of the embedded database" },
   { name: "ONEPLACE_HOME", meaning: "where the embedded database, reports and other files live" },
   { name: "ONEPLACE_DB_POOL", meaning: "connections to the PostgreSQL server at most" },
+  {
+    name: "ONEPLACE_PGLITE_SETTINGS",
+    meaning: "PostgreSQL settings of the embedded engine, over OnePlace's (its memory above all)",
+  },
   { name: "ONEPLACE_LOG_LEVEL", meaning: "debug, info, warn or error for the JSON logs" },
   { name: "ONEPLACE_DEBUG", meaning: "print stack traces with CLI errors" },
   { name: "ONEPLACE_CHROMIUM", meaning: "the Chromium used for PDFs and browser tests" },

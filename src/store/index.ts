@@ -37,7 +37,7 @@ export {
   quoteIdent,
   type Row,
 } from "./db.ts";
-export { withIndexesDeferred } from "./deferred-indexes.ts";
+export { truncateEmptyTables, withIndexesDeferred } from "./deferred-indexes.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { GroupedLookup } from "./grouped-lookup.ts";
 export {

@@ -42,7 +42,42 @@ function queryable(conn: PGliteLike, prepared: PglitePrepared, inTransaction: bo
   };
 }
 
-export async function openPglite(dataDir: string): Promise<Db> {
+/**
+ * PostgreSQL's memory settings inside the embedded engine. Its heap is a WebAssembly memory, which grows to the
+ * most the engine ever held at once and never gives a page back, so what a setting lets one statement take is
+ * kept for the life of the process: the settings below bound that peak (measurements: docs/scale.md).
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
+  // The buffer cache is resident from the start (PostgreSQL's default 128MB: 217 MiB of WebAssembly at open,
+  // 95 MiB with 16MB). Pages it does not hold are read from the operating system's cache.
+  shared_buffers: "32MB",
+  // Nothing reads the WAL but crash recovery (no replicas, no archive): at minimal, a table made or truncated in
+  // a transaction, and an index built in one, are written to their files alone (a bulk load writes half as much).
+  wal_level: "minimal",
+  max_wal_senders: "0",
+};
+
+/** The engine's start-up parameters: PGlite's own, then each setting as `-c name=value`. */
+export function pgliteStartParams(settings: Readonly<Record<string, string>> = PGLITE_SETTINGS): string[] {
+  const params = [...PGlite.defaultStartParams];
+  for (const [name, value] of Object.entries(settings)) {
+    if (!/^[a-z_.]+$/.test(name) || !/^[A-Za-z0-9_.-]+$/.test(value))
+      throw new DatabaseError(`Not a setting the embedded engine can take: ${name}=${value}`, undefined, {
+        kind: "invalid",
+        code: "store.embedded-setting",
+      });
+    params.push("-c", `${name}=${value}`);
+  }
+  return params;
+}
+
+export interface PgliteOptions {
+  /** PostgreSQL settings for this instance, in place of PGLITE_SETTINGS. */
+  settings?: Readonly<Record<string, string>>;
+}
+
+export async function openPglite(dataDir: string, options: PgliteOptions = {}): Promise<Db> {
+  const startParams = pgliteStartParams(options.settings);
   try {
     mkdirSync(dataDir, { recursive: true });
   } catch (cause) {
@@ -66,7 +101,10 @@ export async function openPglite(dataDir: string): Promise<Db> {
   }
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dataDir, { parsers: typeParsers });
+    pg = await PGlite.create(dataDir, {
+      parsers: typeParsers,
+      startParams,
+    });
   } catch (cause) {
     lock.release();
     throw new DatabaseError(

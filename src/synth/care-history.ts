@@ -366,7 +366,11 @@ async function stageAgenda(db: Queryable, end: string): Promise<void> {
                FROM hospital_spell h
                CROSS JOIN LATERAL (SELECT (h.admitted_at AT TIME ZONE 'Europe/London')::date AS day) d
                JOIN LATERAL (${practiceOnSql("h.person_id", "d.day")}) pr ON true
-               JOIN organisation o ON o.org_code = pr.practice_code
+               -- The practice's locality, looked up spell by spell (OFFSET 0 keeps it after the practice: joined
+               -- freely, the planner put every organisation outside a scan of every person, 48 x 6,000 at 5,000
+               -- people, and at Thurrock's size most of the demo's start-up).
+               JOIN LATERAL (SELECT o.org_code, o.parent_code FROM organisation o WHERE o.org_code = pr.practice_code
+                              OFFSET 0) o ON true
                JOIN LATERAL (SELECT sm.meeting_id, sm.held_on FROM synth_meeting sm
                               WHERE sm.kind = 'locality' AND sm.org_code = o.parent_code AND sm.held_on > d.day
                                 AND sm.held_on <= d.day + 91

@@ -1,7 +1,7 @@
 import { OnePlaceError, type OnePlaceErrorOptions, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../store/index.ts";
-import { tableNamed, withIndexesDeferred } from "../store/index.ts";
+import { tableNamed, truncateEmptyTables, withIndexesDeferred } from "../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
 import { generateInParallel, type ParallelOptions, peopleToGenerate } from "./parallel.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
@@ -82,10 +82,15 @@ export async function loadSyntheticPlace(
       // the transaction could no longer write the reference tables (organisation, ...); one connection a
       // worker keeps it able to. Elsewhere an unused setting, no cost.
       await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
+      const tables = ALL_SHAPES.map((shape) => shape.name);
+      // The embedded engine: new, empty files for the tables, so their rows and indexes skip the WAL (its
+      // wal_level is minimal), and keys built once from the loaded rows, not row by row in random order.
+      const embedded = db.engine === "pglite";
+      if (embedded) await truncateEmptyTables(tx, tables);
       // The tables are empty (checked above), so their secondary indexes are built once at the end.
       return withIndexesDeferred(
         tx,
-        ALL_SHAPES.map((shape) => shape.name),
+        tables,
         async () => {
           const rows = new Map<string, number>();
           const pending = new Map<string, { chunks: Uint8Array[]; rows: number; bytes: number }>();
@@ -119,6 +124,7 @@ export async function loadSyntheticPlace(
           for (const table of pending.keys()) await copy(table);
           return rows;
         },
+        { constraints: embedded },
       );
     });
   } catch (error) {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { BulkLoader } from "../../src/store/bulk-loader.ts";
 import { CopyWriter, encodeCopyRow } from "../../src/store/copy-format.ts";
 import { execLast } from "../../src/store/db.ts";
-import { withIndexesDeferred } from "../../src/store/deferred-indexes.ts";
+import { truncateEmptyTables, withIndexesDeferred } from "../../src/store/deferred-indexes.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let t: TestDb;
@@ -254,6 +254,73 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
     assert.deepEqual(
       rows.map((r) => r.id),
       [1, 2],
+    );
+  });
+
+  test("a bulk load deferring its constraints drops keys and unique constraints, adds them back, and a duplicate fails it whole", async () => {
+    await t.db.exec(
+      "CREATE TABLE keyed (id integer PRIMARY KEY, code text NOT NULL, note text, UNIQUE (code)); CREATE TABLE keyed_child (id integer PRIMARY KEY, keyed_id integer REFERENCES keyed (id))",
+    );
+    const schema = async () =>
+      (
+        await t.db.query<{ def: string }>(
+          `SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS def
+             FROM pg_constraint WHERE conrelid IN ('keyed'::regclass, 'keyed_child'::regclass) ORDER BY 1`,
+        )
+      ).map((r) => r.def);
+    const before = await schema();
+    const seenDuringLoad = await t.db.transaction((tx) =>
+      withIndexesDeferred(
+        tx,
+        ["keyed", "keyed_child"],
+        async () => {
+          await tx.copyFrom("keyed", ["id", "code"], [encodeCopyRow([2, "B"]) + encodeCopyRow([1, "A"])]);
+          return (
+            await tx.query<{ name: string }>(
+              "SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('keyed', 'keyed_child') ORDER BY 1",
+            )
+          ).map((r) => r.name);
+        },
+        { constraints: true },
+      ),
+    );
+    assert.deepEqual(
+      seenDuringLoad,
+      ["keyed_pkey"],
+      "the unique constraint and the child's key are dropped while loading; the key a foreign key needs stays",
+    );
+    assert.deepEqual(await schema(), before, "every constraint is back as it was");
+    await assert.rejects(
+      t.db.transaction((tx) =>
+        withIndexesDeferred(
+          tx,
+          ["keyed"],
+          () => tx.copyFrom("keyed", ["id", "code"], [encodeCopyRow([3, "C"]) + encodeCopyRow([4, "A"])]),
+          { constraints: true },
+        ),
+      ),
+      /duplicate key|unique/i,
+    );
+    assert.deepEqual(await schema(), before, "a failed load leaves every constraint in place");
+    const rows = await t.db.query<{ id: number }>("SELECT id FROM keyed ORDER BY id");
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [1, 2],
+    );
+  });
+
+  test("only empty tables no foreign key refers to are truncated before a load", async () => {
+    await t.db.exec(
+      "CREATE TABLE load_parent (id integer PRIMARY KEY); CREATE TABLE load_child (id integer, parent integer REFERENCES load_parent (id)); CREATE TABLE load_full (id integer); INSERT INTO load_full VALUES (1)",
+    );
+    const truncated = await t.db.transaction((tx) =>
+      truncateEmptyTables(tx, ["load_parent", "load_child", "load_full", "no_such_table"]),
+    );
+    assert.deepEqual(truncated, ["load_child"]);
+    assert.deepEqual(
+      await t.db.query("SELECT id FROM load_full"),
+      [{ id: 1 }],
+      "a table with rows is left alone",
     );
   });
 });

@@ -65,6 +65,29 @@ test("every table is filled and the data_load row records what was loaded", asyn
   assert.ok(result.seconds > 0);
 });
 
+/** The tables' indexes and constraints as the catalogue has them, one line each. */
+async function keysAndIndexes(q: Queryable): Promise<string[]> {
+  const tables = ALL_SHAPES.map((shape) => shape.name);
+  const rows = await q.query<{ line: string }>(
+    `SELECT indexdef AS line FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY($1::text[])
+     UNION ALL
+     SELECT conrelid::regclass::text || ': ' || conname || ' ' || pg_get_constraintdef(oid)
+       FROM pg_constraint WHERE conrelid IN (SELECT to_regclass(t) FROM unnest($1::text[]) t)
+     ORDER BY 1`,
+    [tables],
+  );
+  return rows.map((r) => r.line);
+}
+
+test("the load leaves every key, constraint and index of its tables as the migrations made them", async () => {
+  const fresh = await openTestDb();
+  try {
+    assert.deepEqual(await keysAndIndexes(db), await keysAndIndexes(fresh.db));
+  } finally {
+    await fresh.dispose();
+  }
+});
+
 test("a second load into a database that holds people is refused and changes nothing", async () => {
   const before = await count(db, "SELECT count(*) AS n FROM person");
   await assert.rejects(loadSyntheticPlace(db, config), /already holds people/);
