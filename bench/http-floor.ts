@@ -6,7 +6,9 @@
 //
 //   node bench/http-floor.ts [--duration S] [--warmup S] [--connections N] [--only node|fastify|cluster]
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { processTreeCpu } from "./fhir-setup.ts";
@@ -99,9 +101,14 @@ interface Floor {
 
 async function start(kind: string, port: number): Promise<Floor> {
   const script = kind === "fastify" ? FASTIFY_SERVER : kind === "cluster" ? CLUSTER_SERVER : NODE_SERVER;
+  // A cluster's primary forks its own script again: it needs a file, where the others run as -e.
+  const file = join(mkdtempSync(join(tmpdir(), "oneplace-http-floor-")), "server.cjs");
+  if (kind === "cluster") writeFileSync(file, script);
   const child = spawn(
     process.execPath,
-    [kind === "fastify" ? "--input-type=module" : "--input-type=commonjs", "-e", script],
+    kind === "cluster"
+      ? [file]
+      : [kind === "fastify" ? "--input-type=module" : "--input-type=commonjs", "-e", script],
     {
       env: {
         ...process.env,

@@ -18,14 +18,12 @@ import { out } from "./context.ts";
 import { unavailable, usageError } from "./errors.ts";
 import type { PrimaryMessage, WorkerMessage } from "./serve-web.ts";
 
-/** The environment variable telling a worker which it is: "<index>/<count>". */
-export const WORKER_ENV = "ONEPLACE_SERVE_WORKER";
-
-/** This process's place among `serve --workers`' processes, or null when it is not one of them. */
-export function workerOf(env: NodeJS.ProcessEnv = process.env): { index: number; count: number } | null {
-  if (!cluster.isWorker) return null;
-  const m = /^(\d+)\/(\d+)$/.exec(env[WORKER_ENV] ?? "");
-  return m ? { index: Number(m[1]), count: Number(m[2]) } : null;
+/**
+ * This process's place among `serve --workers`' processes (it runs the same command line, so `count` is its own
+ * --workers), or null when it is not one of them. Workers are forked once, so their ids are 1 to count.
+ */
+export function workerOf(count: number): { index: number; count: number } | null {
+  return cluster.isWorker && cluster.worker ? { index: cluster.worker.id, count } : null;
 }
 
 /** Refuses --workers on the embedded database, which one process opens. */
@@ -46,8 +44,8 @@ export async function serveWorkers(options: { host: string; port: number; worker
     for (const w of workers) if (!w.isDead()) w.process.kill("SIGTERM");
   };
   const exited = Promise.all(
-    Array.from({ length: options.workers }, (_, i) => {
-      const worker = cluster.fork({ [WORKER_ENV]: `${i + 1}/${options.workers}` });
+    Array.from({ length: options.workers }, () => {
+      const worker = cluster.fork();
       workers.push(worker);
       return new Promise<number | null>((resolve) => worker.once("exit", (code) => resolve(code)));
     }),

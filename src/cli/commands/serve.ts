@@ -34,7 +34,7 @@ export const serve = defineCommand({
   },
   db: "migrated",
   async run({ options, db }) {
-    const worker = workerOf();
+    const worker = workerOf(options.workers);
     if (worker) {
       await serveUntilStopped({ db, host: options.host, port: options.port, placeName: PLACE_NAME, worker });
       return 0;
