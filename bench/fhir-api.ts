@@ -11,8 +11,7 @@
 // people is built in a scratch database (PGlite, or PostgreSQL with --server).
 //
 //   node bench/fhir-api.ts [--people N] [--duration S] [--warmup S] [--connections N]
-//     [--only read,search,observations,metadata,web] [--workers N]
-// --workers N runs the server as N processes (`oneplace serve --workers N`, PostgreSQL only).
+//     [--only read,search,observations,metadata,web]
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -33,10 +32,8 @@ const { values } = parseArgs({
     connections: { type: "string" },
     server: { type: "string" },
     only: { type: "string" },
-    workers: { type: "string" },
   },
 });
-const WORKERS = Number(values.workers ?? 1);
 const ONLY = values.only ? new Set(values.only.split(",")) : null;
 const DURATION = Number(values.duration ?? 20);
 const WARMUP = Number(values.warmup ?? 5);
@@ -80,7 +77,7 @@ console.log(
       : ""),
 );
 
-const server = await startBenchServer(place.env, WORKERS);
+const server = await startBenchServer(place.env);
 const base = server.base;
 
 /** CPU per request of everything one request costs on this machine, for what a quiet 2-core machine implies. */
@@ -118,11 +115,10 @@ async function run(key: string, name: string, path: (i: number) => string): Prom
 
 /**
  * Requests a second that 2 quiet cores give when a request costs `server` ms of the server's CPU and `total` ms
- * of CPU in all: the server is one thread (with PGlite inside it), so it has one core at most, unless it runs
- * as several processes (--workers).
+ * of CPU in all: the server is one thread (with PGlite inside it), so it has one core at most.
  */
 function quietRate(server: number, total: number): string {
-  return total > 0 ? Math.min((1000 * Math.min(WORKERS, 2)) / server, 2000 / total).toFixed(0) : "-";
+  return total > 0 ? Math.min(1000 / server, 2000 / total).toFixed(0) : "-";
 }
 
 try {

@@ -201,15 +201,11 @@ export function processTreeCpu(pid: number): number {
   return pids.reduce((sum, p) => sum + processCpu(p), 0);
 }
 
-/**
- * `oneplace serve` in its own process on a random port, once /health answers; `workers` > 1 runs that many
- * server processes (`serve --workers`), whose CPU is counted with the primary's.
- */
-export async function startBenchServer(env: Record<string, string>, workers = 1): Promise<BenchServer> {
+/** `oneplace serve` in its own process on a random port, once /health answers. */
+export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90);
   const appName = `oneplace-bench-${process.pid}-${port}`;
   const args = ["bin/oneplace.js", "serve", "--port", String(port), "--no-mllp"];
-  if (workers > 1) args.push("--workers", String(workers));
   const server = spawn(process.execPath, args, {
     env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn", PGAPPNAME: appName },
     stdio: ["ignore", "ignore", "inherit"],

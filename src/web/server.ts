@@ -59,11 +59,6 @@ export interface WebOptions {
   demoCitizenIdp?: DemoCitizenIdpOptions;
   /** Strict-Transport-Security; default a year with subdomains (helmet's), false for none. */
   hsts?: SecurityHeadersOptions["hsts"];
-  /**
-   * Server processes sharing the port (`oneplace serve --workers`): a limit kept in the process (sign-in
-   * attempts a minute from one address) is divided between them, so that together they allow what one would.
-   */
-  processes?: number;
 }
 
 function appVersion(): string {
@@ -77,15 +72,7 @@ export async function createWebServer(options: WebOptions) {
   const { db } = options;
   const appSettings = options.settings ?? readSettings();
   const { variables, store, publicUrl } = appSettings;
-  const configured = options.auth ?? authConfigFromEnv(variables);
-  const processes = Math.max(1, options.processes ?? 1);
-  const authConfig =
-    processes === 1
-      ? configured
-      : {
-          ...configured,
-          loginAttemptsPerMinute: Math.max(1, Math.ceil(configured.loginAttemptsPerMinute / processes)),
-        };
+  const authConfig = options.auth ?? authConfigFromEnv(variables);
   const demoIdp =
     options.demoCitizenIdp && !authConfig.citizenOidc
       ? await createDemoCitizenIdp(options.demoCitizenIdp)
