@@ -11,6 +11,7 @@
 // people is built in a scratch database (PGlite, or PostgreSQL with --server).
 //
 //   node bench/fhir-api.ts [--people N] [--duration S] [--warmup S] [--connections N]
+//     [--only read,search,observations,metadata,web]
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -30,8 +31,10 @@ const { values } = parseArgs({
     warmup: { type: "string" },
     connections: { type: "string" },
     server: { type: "string" },
+    only: { type: "string" },
   },
 });
+const ONLY = values.only ? new Set(values.only.split(",")) : null;
 const DURATION = Number(values.duration ?? 20);
 const WARMUP = Number(values.warmup ?? 5);
 const CONNECTIONS = Number(values.connections ?? 32);
@@ -80,7 +83,8 @@ const base = server.base;
 /** CPU per request of everything one request costs on this machine, for what a quiet 2-core machine implies. */
 const figures: { name: string; server: number; database: number; generator: number }[] = [];
 
-async function run(name: string, path: (i: number) => string): Promise<void> {
+async function run(key: string, name: string, path: (i: number) => string): Promise<void> {
+  if (ONLY && !ONLY.has(key)) return;
   let i = 0;
   const options = {
     url: base,
@@ -118,16 +122,21 @@ function quietRate(server: number, total: number): string {
 }
 
 try {
-  await run("read Patient by id", (i) => `/fhir/R4/Patient/${sample[i].person_id}`);
+  await run("read", "read Patient by id", (i) => `/fhir/R4/Patient/${sample[i].person_id}`);
   await run(
+    "search",
     "search Patient by NHS Number",
     (i) => `/fhir/R4/Patient?identifier=${NHS}|${sample[i].nhs_number}`,
   );
-  await run("a person's observations", (i) => `/fhir/R4/Observation?patient=${sample[i].person_id}`);
+  await run(
+    "observations",
+    "a person's observations",
+    (i) => `/fhir/R4/Observation?patient=${sample[i].person_id}`,
+  );
   // Two references, to tell the API's own cost from what every face pays: the CapabilityStatement (HTTP and
   // JSON, no database) and the web's JSON person read (the same decision and audit row, no FHIR).
-  await run("reference: metadata (no database)", () => "/fhir/R4/metadata");
-  await run("reference: web /api/people/:id", (i) => `/api/people/${sample[i].person_id}`);
+  await run("metadata", "reference: metadata (no database)", () => "/fhir/R4/metadata");
+  await run("web", "reference: web /api/people/:id", (i) => `/api/people/${sample[i].person_id}`);
   const memory = server.rss();
   console.log(`server resident memory: ${memory.now.toFixed(0)} MiB now, ${memory.peak.toFixed(0)} MiB peak`);
   console.log(

@@ -2,7 +2,7 @@
 // place of --people people, on PGlite or PostgreSQL with --server), a caller with an API token, and the server
 // in its own process (`oneplace serve`) with its resident memory.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -177,7 +177,7 @@ export interface CpuSample {
 }
 
 /** User plus system CPU seconds of a process, from /proc (0 once it has gone). */
-function processCpu(pid: number): number {
+export function processCpu(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -185,6 +185,20 @@ function processCpu(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds of a process and its children (a cluster's workers), from /proc. */
+export function processTreeCpu(pid: number): number {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      for (const task of readdirSync(`/proc/${pids[i]}/task`)) {
+        const children = readFileSync(`/proc/${pids[i]}/task/${task}/children`, "utf8").trim();
+        if (children) pids.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {}
+  }
+  return pids.reduce((sum, p) => sum + processCpu(p), 0);
 }
 
 /** `oneplace serve` in its own process on a random port, once /health answers. */
@@ -218,7 +232,7 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       return { now: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
     },
     async cpu() {
-      const server_ = processCpu(server.pid as number);
+      const server_ = processTreeCpu(server.pid as number);
       const url = env.DATABASE_URL;
       if (!url) return { server: server_, database: null };
       // A backend that ends between two samples (the pool closes idle connections) loses what it used since

@@ -14,7 +14,13 @@ import {
   personGate,
   type RefusalKind,
 } from "../governance/index.ts";
-import { type PreparedStatement, preparedText, type Queryable } from "../store/index.ts";
+import {
+  GroupedStatements,
+  type PreparedStatement,
+  preparedText,
+  type Queryable,
+  type Row,
+} from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
 import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
@@ -129,7 +135,7 @@ async function selectRows(
 ) {
   const extra = signature ? `, ${signature} AS ${SIGNATURE_COLUMN}` : "";
   const sql = selectSql(type, where, page, order, extra, person);
-  return db.query<SourceRow & { total: number }>(preparedOrText(sql, p.values), p.values);
+  return readRows<SourceRow & { total: number }>(db, sql, p.values);
 }
 
 function selectSql(
@@ -165,7 +171,7 @@ async function selectPersonRows(
   // One outer row, so the lateral subquery's rows come out in its own order.
   const sql = `SELECT q.*, g.${SIGNATURE_COLUMN} FROM (SELECT ${signature} AS ${SIGNATURE_COLUMN}) g
     LEFT JOIN LATERAL (${selectSql(type, where, page, order, "", person)}) q ON true`;
-  const found = await db.query<SourceRow & { total: number | null }>(preparedOrText(sql, p.values), p.values);
+  const found = await readRows<SourceRow & { total: number | null }>(db, sql, p.values);
   const value = found[0]?.[SIGNATURE_COLUMN];
   return {
     rows: found.filter((r) => r.total !== null) as (SourceRow & { total: number })[],
@@ -192,6 +198,20 @@ function preparedOrText(sql: string, values: readonly unknown[]): string | Prepa
     preparedShapes.add(sql);
   }
   return preparedText("fhir.read", sql);
+}
+
+/**
+ * Reads of the common shapes asked at once by concurrent requests (a read by id each, a person's observations
+ * each) go to the database together, one statement per batch (store's GroupedStatements): each request gets the
+ * rows its own statement would have returned and is decided and audited on its own, as before.
+ */
+export const GROUPED_READS = new GroupedStatements();
+
+function readRows<T extends Row>(db: Queryable, sql: string, values: unknown[]): Promise<T[]> {
+  const statement = preparedOrText(sql, values);
+  return typeof statement === "string"
+    ? db.query<T>(statement, values)
+    : GROUPED_READS.query<T>(db, statement, values);
 }
 
 /**

@@ -40,6 +40,7 @@ export {
 export { truncateEmptyTables, withIndexesDeferred } from "./deferred-indexes.ts";
 export { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 export { GroupedLookup } from "./grouped-lookup.ts";
+export { GroupedStatements, groupedText } from "./grouped-statements.ts";
 export {
   type CitusStatus,
   citusStatus,

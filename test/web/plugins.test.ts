@@ -176,6 +176,8 @@ test("security headers through helmet: no inline script, HSTS, on pages, errors 
     "/test/unmarked",
     "/no-such-page",
     "/assets/nhsuk/nhsuk-frontend.min.css",
+    "/fhir/R4/metadata",
+    "/fhir/R4/Patient/no-token",
   ]) {
     const res = await web.app.inject({ method: "GET", url });
     assert.equal(
@@ -189,6 +191,14 @@ test("security headers through helmet: no inline script, HSTS, on pages, errors 
     assert.equal(res.headers["x-frame-options"], "DENY", url);
     assert.equal(res.headers["referrer-policy"], "no-referrer", url);
     assert.equal(res.headers["cross-origin-opener-policy"], "same-origin", url);
+    // helmet's other defaults, worked out once at start-up and the same on every response.
+    assert.equal(res.headers["cross-origin-resource-policy"], "same-origin", url);
+    assert.equal(res.headers["origin-agent-cluster"], "?1", url);
+    assert.equal(res.headers["x-dns-prefetch-control"], "off", url);
+    assert.equal(res.headers["x-download-options"], "noopen", url);
+    assert.equal(res.headers["x-permitted-cross-domain-policies"], "none", url);
+    assert.equal(res.headers["x-xss-protection"], "0", url);
+    assert.equal(res.headers["x-powered-by"], undefined, url);
   }
 });
 

@@ -75,16 +75,16 @@ export const PATIENT: ResourceType = {
           const value = system === NHS_NUMBER_SYSTEM ? code.replace(/\s/g, "") : code;
           if (system === NHS_NUMBER_SYSTEM) {
             if (!/^\d{10}$/.test(value)) throw badRequest("identifier: an NHS Number is 10 digits");
-            return `r.nhs_number = ${p.add(value)}`;
+            return `r.nhs_number = ${p.add(value)}::text`;
           }
           const byIdentifier = (s: string | null) =>
-            `EXISTS (SELECT 1 FROM person_identifier i WHERE i.person_id = r.person_id AND i.value = ${p.add(value)}${
-              s === null ? "" : ` AND i.system = ${p.add(s)}`
+            `EXISTS (SELECT 1 FROM person_identifier i WHERE i.person_id = r.person_id AND i.value = ${p.add(value)}::text${
+              s === null ? "" : ` AND i.system = ${p.add(s)}::text`
             })`;
           // |value asks for an identifier without a system, which OnePlace never holds; value alone, any system.
           if (system === "") return "false";
           return system === null
-            ? `(r.nhs_number = ${p.add(value)} OR ${byIdentifier(null)})`
+            ? `(r.nhs_number = ${p.add(value)}::text OR ${byIdentifier(null)})`
             : byIdentifier(system);
         });
         return `(${alternatives.join(" OR ")})`;
