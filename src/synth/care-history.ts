@@ -150,15 +150,8 @@ export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
   const before = await counts(db);
   await db.transaction(async (tx) => {
     // Citus: one connection a worker for the reads of distributed tables, so the transaction can then write
-    // the reference tables (app_user, user_role, mdt_meeting). Elsewhere unused settings, no cost.
+    // the reference tables (app_user, user_role, mdt_meeting). Elsewhere an unused setting, no cost.
     await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
-    // Citus: the coordinator's copy of each reference table (the working tables made and filled in this
-    // transaction too) is reached over a connection to itself, never in this backend. Citus picks one way or the
-    // other statement by statement, from what the transaction did before and from the connections free on the
-    // whole node at that moment; a table made over one and read over the other is missing ("relation
-    // synth_item_102228 does not exist") or, read before its rows are visible there, empty: a history with no
-    // meetings, now and then, in a full test run on a busy cluster.
-    await tx.exec("SET LOCAL citus.enable_local_execution = off");
     const end = await historyEnd(tx);
     // Twice: a place loaded earlier is left alone once its history is written.
     const [{ done }] = await tx.query<{ done: boolean }>(
