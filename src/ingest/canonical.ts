@@ -272,12 +272,32 @@ function stageName(table: CanonicalName): string {
 const LINKED_SQL = new Map<string, string>();
 
 /**
+ * How a staged chunk is written: `upsert`, every row through ON CONFLICT (on Citus, and a chunk retried after a
+ * concurrent writer stored a key first); `fresh`, the rows whose key is not stored (by the statement's snapshot)
+ * by a plain INSERT and only the others through ON CONFLICT. A speculative insertion (ON CONFLICT) cost PostgreSQL
+ * a third more per row than a plain one, and most of a first load is new keys. A key stored by a concurrent
+ * writer after the snapshot makes the plain INSERT fail (unique_violation) rather than write it twice: the
+ * caller then writes the chunk again with `upsert`.
+ */
+export type LinkedWrite = "fresh" | "upsert";
+
+/** Whether an error is PostgreSQL's unique_violation: a `fresh` write met a key stored since its snapshot. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === "23505";
+}
+
+/**
  * The one statement that writes a staged chunk: each row joined to the person its subject is linked to (the
  * MPI look-up as a join), inserted or updated when it differs from what is stored (an unchanged row is not
  * touched, so a re-run locks and writes nothing), its subject recorded, and the lines whose subject is not
  * linked returned.
  */
-function linkedUpsertSql(table: CanonicalName, recordSubject: boolean, citus: boolean): string {
+function linkedUpsertSql(
+  table: CanonicalName,
+  recordSubject: boolean,
+  citus: boolean,
+  mode: LinkedWrite,
+): string {
   const t = CANONICAL[table];
   const names = t.columns.map((c) => c.name);
   const fixed = new Set([...t.key, names[1]]);
@@ -286,10 +306,6 @@ function linkedUpsertSql(table: CanonicalName, recordSubject: boolean, citus: bo
   // A table that keeps its row's subject in the row (subject_record_id) needs no ingest_row_subject row.
   const inRow = recordSubject && names.includes(SUBJECT_IN_ROW);
   const value = (n: string) => (inRow && n === SUBJECT_IN_ROW ? "n.subject_id" : `n.${n}`);
-  const same = [
-    ...t.key.map((k) => `o.${k} = n.${k}`),
-    `(${compared.map((n) => `o.${n}`).join(", ")}) IS NOT DISTINCT FROM (${compared.map(value).join(", ")})`,
-  ].join(" AND ");
   const subjects =
     recordSubject && !inRow
       ? `, subjects AS (
@@ -299,19 +315,68 @@ function linkedUpsertSql(table: CanonicalName, recordSubject: boolean, citus: bo
       ON CONFLICT DO NOTHING
     )`
       : "";
-  return `WITH linked AS MATERIALIZED (
+  const unlinked = "(SELECT array_agg(line ORDER BY line) FROM linked WHERE person_id IS NULL) AS unlinked";
+  if (citus) {
+    // The stored rows are in the workers' shards: ON CONFLICT alone finds them (a join from the coordinator's
+    // staging table would pull the distributed table to it).
+    return `WITH linked AS MATERIALIZED (
       SELECT l.person_id, s.* FROM ${stage} s
       LEFT JOIN mpi_record_link l ON l.source_system = $1 AND l.source_record_id = s.subject_id
     ), written AS (
       INSERT INTO ${table} AS t (${names.join(", ")})
       SELECT ${names.map(value).join(", ")} FROM linked n
-      WHERE n.person_id IS NOT NULL${citus ? "" : ` AND NOT EXISTS (SELECT 1 FROM ${table} o WHERE ${same})`}
+      WHERE n.person_id IS NOT NULL
       ${conflictClause(t, "t")}
       RETURNING (xmax = 0) AS inserted
     )${subjects}
     SELECT (SELECT count(*) FILTER (WHERE inserted) FROM written) AS inserted,
            (SELECT count(*) FROM written) AS written,
-           (SELECT array_agg(line ORDER BY line) FROM linked WHERE person_id IS NULL) AS unlinked`;
+           ${unlinked}`;
+  }
+  // Each row's stored version (by its key: at most one) is found once: none, the same, or changed. A LATERAL
+  // look-up by the key, so always an index probe per staged row: as a join, the planner (the staging table
+  // unanalysed, the table's statistics behind a load) hashed the whole table for every chunk, a cost that grew
+  // with the table (a replay into a table a first load had filled paid about 8 µs a row more for it).
+  const stored = t.key.map((k) => `o.${k} = ${k === "person_id" ? "l.person_id" : `s.${k}`}`).join(" AND ");
+  const sameAsStored = `(${compared.map((n) => `o.${n}`).join(", ")}) IS NOT DISTINCT FROM (${compared
+    .map((n) => (inRow && n === SUBJECT_IN_ROW ? "s.subject_id" : `s.${n}`))
+    .join(", ")})`;
+  const linked = `WITH linked AS MATERIALIZED (
+      SELECT l.person_id, s.*, COALESCE(o.stored, 'new') AS stored
+      FROM ${stage} s
+      LEFT JOIN mpi_record_link l ON l.source_system = $1 AND l.source_record_id = s.subject_id
+      LEFT JOIN LATERAL (
+        SELECT CASE WHEN ${sameAsStored} THEN 'same' ELSE 'changed' END AS stored
+        FROM ${table} o WHERE ${stored} LIMIT 1
+      ) o ON true
+    )`;
+  if (mode === "upsert") {
+    return `${linked}, written AS (
+      INSERT INTO ${table} AS t (${names.join(", ")})
+      SELECT ${names.map(value).join(", ")} FROM linked n
+      WHERE n.person_id IS NOT NULL AND n.stored <> 'same'
+      ${conflictClause(t, "t")}
+      RETURNING (xmax = 0) AS inserted
+    )${subjects}
+    SELECT (SELECT count(*) FILTER (WHERE inserted) FROM written) AS inserted,
+           (SELECT count(*) FROM written) AS written,
+           ${unlinked}`;
+  }
+  return `${linked}, fresh AS (
+      INSERT INTO ${table} (${names.join(", ")})
+      SELECT ${names.map(value).join(", ")} FROM linked n
+      WHERE n.person_id IS NOT NULL AND n.stored = 'new'
+      RETURNING 1
+    ), changed AS (
+      INSERT INTO ${table} AS t (${names.join(", ")})
+      SELECT ${names.map(value).join(", ")} FROM linked n
+      WHERE n.person_id IS NOT NULL AND n.stored = 'changed'
+      ${conflictClause(t, "t")}
+      RETURNING (xmax = 0) AS inserted
+    )${subjects}
+    SELECT (SELECT count(*) FROM fresh) + (SELECT count(*) FILTER (WHERE inserted) FROM changed) AS inserted,
+           (SELECT count(*) FROM fresh) + (SELECT count(*) FROM changed) AS written,
+           ${unlinked}`;
 }
 
 /**
@@ -325,6 +390,7 @@ export async function upsertLinked(
   subjectSystem: string,
   rows: readonly SubjectRow[],
   recordSubject: boolean,
+  mode: LinkedWrite = "fresh",
 ): Promise<LinkedUpsertCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, unlinked: [] };
   const t = CANONICAL[table];
@@ -344,10 +410,10 @@ export async function upsertLinked(
   for (const r of last.values()) copy.value(r.line).value(r.subjectId).values(r.values, width).end();
   await q.copyFrom(stage, ["line", "subject_id", ...staged.map((c) => c.name)], [copy.take()]);
   const citus = isCitus(q);
-  const key = `${table}:${recordSubject}:${citus}`;
+  const key = `${table}:${recordSubject}:${citus}:${mode}`;
   let sql = LINKED_SQL.get(key);
   if (!sql) {
-    sql = linkedUpsertSql(table, recordSubject, citus);
+    sql = linkedUpsertSql(table, recordSubject, citus, mode);
     LINKED_SQL.set(key, sql);
   }
   const [c] = await q.query<{ inserted: number; written: number; unlinked: number[] | null }>(sql, [

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import type { Db, Queryable } from "../../store/index.ts";
+import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import {
@@ -219,8 +220,8 @@ export async function writeChunk(
   rows: CsvRow[],
   invalid: PendingReject[],
 ): Promise<ChunkWritten> {
-  const attempt = (tx: Queryable, subset: CsvRow[]) =>
-    s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode }, subset);
+  const attempt = (tx: Queryable, subset: CsvRow[], write: LinkedWrite = "fresh") =>
+    s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write }, subset);
   const finish = async (
     tx: Queryable,
     res: Awaited<ReturnType<typeof attempt>>,
@@ -264,7 +265,14 @@ export async function writeChunk(
     return { counts, tables: res.tables, resolved };
   };
   try {
-    return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
+    try {
+      return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
+    } catch (error) {
+      // A key the chunk took for new was stored meanwhile (another load, or this file's other chunk in flight):
+      // the chunk again, every row through ON CONFLICT.
+      if (!isUniqueViolation(error)) throw error;
+      return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows, "upsert"), invalid));
+    }
   } catch (error) {
     if (rows.length <= 1 && invalid.length === 0) {
       // One row the database refuses: keep it as a reject with the constraint it broke (never the values).

@@ -9,6 +9,7 @@ import {
 } from "../../store/index.ts";
 import {
   type CanonicalName,
+  type LinkedWrite,
   recordSubjects,
   type SubjectRow,
   upsertCanonical,
@@ -37,6 +38,8 @@ export interface ChunkContext {
   q: Queryable;
   sourceSystem: string;
   orgCode: string | null;
+  /** How activity rows are written (canonical.ts's LinkedWrite): `fresh` unless a retry asks for `upsert`. */
+  write?: LinkedWrite;
 }
 
 export interface ChunkResult {
@@ -173,7 +176,7 @@ export function linkedLayout(decl: Declaration<CanonicalName> & { recordSubject:
           values: build(r, ctx.sourceSystem, at),
         };
       }
-      const counts = await upsertLinked(ctx.q, table, ctx.sourceSystem, staged, recordSubject);
+      const counts = await upsertLinked(ctx.q, table, ctx.sourceSystem, staged, recordSubject, ctx.write);
       const byLine = counts.unlinked.length > 0 ? new Map(rows.map((r) => [r.line, r])) : null;
       for (const line of counts.unlinked) {
         result.rejects.push({

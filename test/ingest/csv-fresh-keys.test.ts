@@ -1,0 +1,157 @@
+// How a CSV chunk of activity rows is written: the rows whose key is not stored go in by a plain INSERT, the
+// changed ones through ON CONFLICT, the unchanged ones not at all, in one statement; a key another writer stores
+// while the chunk is being written sends the chunk round again through ON CONFLICT (never two rows, never a
+// reject); and a replay stores a file's rows in the file's order, as a first load does.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
+import { loadCsvFile } from "../../src/ingest/csv/load.ts";
+import { rowId } from "../../src/ingest/ids.ts";
+import { listRejects } from "../../src/ingest/rejects.ts";
+import { openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
+import type { Db } from "../../src/store/index.ts";
+import { citusTest, serverUrl, useTestDb } from "../helpers/test-db.ts";
+
+let db: Db;
+const dir = mkdtempSync(join(tmpdir(), "oneplace-csv-fresh-keys-"));
+
+useTestDb({
+  setup(opened) {
+    db = opened;
+  },
+  teardown() {
+    rmSync(dir, { recursive: true, force: true });
+  },
+});
+
+function file(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+/** The i-th of a run of valid NHS Numbers (Modulus 11), from 910 000 000. */
+function nhsNumber(i: number): string {
+  for (let base = 910_000_000 + i * 100; ; base++) {
+    const check = nhsNumberCheckDigit(String(base));
+    if (check !== null) return `${base}${check}`;
+  }
+}
+
+const PATIENTS = 30;
+const patients = (name: string) =>
+  file(name, [
+    "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
+    ...Array.from(
+      { length: PATIENTS },
+      (_, i) => `p${i},${nhsNumber(i)},Family${i},Given${i},1951-02-0${(i % 9) + 1},male,,,`,
+    ),
+  ]);
+const HEADER =
+  "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
+/** Entry i, about patient (i / 7): a patient's entries are together in the file, as GP extracts have them. */
+const entry = (i: number, value = 120 + (i % 40)) =>
+  `e${i},p${Math.floor(i / 7) % PATIENTS},Z90001,2015-03-${String((i % 28) + 1).padStart(2, "0")},observation,http://snomed.info/sct,38341003,${value},mm[Hg],2015-04-01T02:00:00Z`;
+
+async function valuesOf(source: string): Promise<Map<string, string>> {
+  const rows = await db.query<{ id: string; value: string }>(
+    "SELECT source_record_id AS id, value::text AS value FROM gp_entry WHERE source_system = $1",
+    [source],
+  );
+  return new Map(rows.map((r) => [r.id, r.value]));
+}
+
+test("one chunk of new, unchanged and changed rows: each counted and stored once, as the file says", async () => {
+  await loadCsvFile(db, patients("patients-a.csv"), { source: "gp-a" });
+  const first = await loadCsvFile(
+    db,
+    file("first.csv", [HEADER, ...Array.from({ length: 100 }, (_, i) => entry(i))]),
+    { source: "gp-a" },
+  );
+  assert.deepEqual([first.counts.loaded, first.counts.duplicates], [100, 0]);
+
+  // 0-49 unchanged, 50-79 changed, 80-99 left out, 100-149 new: one chunk.
+  const lines = [
+    ...Array.from({ length: 50 }, (_, i) => entry(i)),
+    ...Array.from({ length: 30 }, (_, i) => entry(50 + i, 300 + i)),
+    ...Array.from({ length: 50 }, (_, i) => entry(100 + i)),
+  ];
+  const second = await loadCsvFile(db, file("second.csv", [HEADER, ...lines]), { source: "gp-a" });
+  assert.deepEqual(
+    [second.counts.loaded, second.counts.duplicates, second.counts.rejected],
+    [80, 50, 0],
+    "30 changed and 50 new loaded, 50 unchanged",
+  );
+  const stored = await valuesOf("gp-a");
+  assert.equal(stored.size, 150);
+  assert.equal(stored.get("e10"), String(120 + 10));
+  assert.equal(stored.get("e60"), "310");
+  assert.equal(stored.get("e90"), String(120 + (90 % 40)), "a row left out of the second file is left alone");
+  assert.equal(stored.get("e140"), String(120 + (140 % 40)));
+
+  const again = await loadCsvFile(db, file("second-again.csv", [HEADER, ...lines]), { source: "gp-a" });
+  assert.deepEqual([again.counts.loaded, again.counts.duplicates], [0, 130], "loading twice changes nothing");
+  assert.deepEqual(await valuesOf("gp-a"), stored);
+});
+
+test("a key another writer stores while the chunk is written: the chunk goes through ON CONFLICT, one row per key", {
+  skip: serverUrl ? false : "PGlite has one connection: no other writer",
+}, async () => {
+  await loadCsvFile(db, patients("patients-b.csv"), { source: "gp-b" });
+  const lines = Array.from({ length: 60 }, (_, i) => entry(i));
+  // Another transaction stores e7 (with another value) and holds it uncommitted while the load runs: the
+  // load's statement took e7 for new, waits for that transaction, and then finds it stored.
+  let stored!: () => void;
+  const storedOne = new Promise<void>((resolve) => {
+    stored = resolve;
+  });
+  const other = db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code, value, unit,
+         source_system, source_record_id, received_at, subject_record_id)
+       SELECT person_id, $1, 'Z90001', '2015-03-08', 'observation', 'http://snomed.info/sct', '38341003', 999,
+              'mm[Hg]', 'gp-b', 'e7', now(), 'p1'
+       FROM mpi_record_link WHERE source_system = 'gp-b' AND source_record_id = 'p1'`,
+      [rowId("gp_entry", "gp-b", "e7")],
+    );
+    stored();
+    await sleep(1500);
+  });
+  await storedOne;
+  const load = await loadCsvFile(db, file("racing.csv", [HEADER, ...lines]), { source: "gp-b" });
+  await other;
+  assert.deepEqual([load.counts.loaded, load.counts.rejected], [60, 0], "59 inserted and e7 updated");
+  const rows = await db.query<{ id: string; value: string }>(
+    "SELECT source_record_id AS id, value::text AS value FROM gp_entry WHERE source_system = 'gp-b' AND source_record_id = 'e7'",
+  );
+  assert.deepEqual(rows, [{ id: "e7", value: String(120 + 7) }], "one row, as the file has it");
+  assert.equal((await valuesOf("gp-b")).size, 60);
+  assert.deepEqual(await listRejects(db, { sourceSystem: "gp-b" }), []);
+});
+
+test("a replay stores a file's rows in the file's order, as its first load does", {
+  skip: citusTest ? "on a cluster the rows are in their shards, in no one order" : false,
+}, async () => {
+  await loadCsvFile(db, patients("patients-c.csv"), { source: "gp-c" });
+  const coded = file("ordered.csv", [HEADER, ...Array.from({ length: 700 }, (_, i) => entry(i))]);
+  await loadCsvFile(db, coded, { source: "gp-c" });
+  const rejected = await loadCsvFile(db, coded, { source: "gp-c-later" });
+  assert.equal(rejected.counts.rejected, 700);
+  await loadCsvFile(db, patients("patients-c-later.csv"), { source: "gp-c-later" });
+  const results = await replayRejects(db, await openRejectIds(db, "gp-c-later"), "tester");
+  assert.equal(results.filter((r) => r.accepted).length, 700);
+  const order = async (source: string) =>
+    (
+      await db.query<{ id: string }>(
+        "SELECT source_record_id AS id FROM gp_entry WHERE source_system = $1 ORDER BY ctid",
+        [source],
+      )
+    ).map((r) => r.id);
+  const fileOrder = Array.from({ length: 700 }, (_, i) => `e${i}`);
+  assert.deepEqual(await order("gp-c"), fileOrder, "a first load stores the rows in the file's order");
+  assert.deepEqual(await order("gp-c-later"), fileOrder, "and so does the replay");
+});
