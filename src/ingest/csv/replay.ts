@@ -142,6 +142,10 @@ export class CsvReplay {
       else invalid.push(checked.reject);
       this.#replayed.push(r.rejectId);
     }
+    // In the file's order, as a first load writes them (rejects come in the order asked, which openRejectIds
+    // gives by time and then id, a random order within a chunk): a person's rows then go to the same pages of
+    // the table and its indexes together, as they would have, instead of one page each.
+    rows.sort((a, b) => a.line - b.line);
     return { rows, invalid };
   }
 
