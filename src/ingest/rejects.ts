@@ -5,6 +5,7 @@ import {
   CATALOGUE,
   type CopyValue,
   type Db,
+  deferWrite,
   literal,
   type Queryable,
   runWrites,
@@ -242,12 +243,16 @@ export async function resolveRejectIds(
   by: string,
 ): Promise<string[]> {
   if (rejectIds.length === 0) return [];
+  // By the primary key, a probe per id: costed on paper, a chunk's 20,000 ids made a sequential scan of every
+  // reject ever kept look cheaper, and it cost a replay more than writing the rows did (and grew with the table).
+  await deferWrite(q, "SET LOCAL enable_seqscan = off");
   const rows = await q.query<{ reject_id: string }>(
     `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
      WHERE reject_id = ANY($1::uuid[]) AND status = 'open'
      RETURNING reject_id::text AS reject_id`,
     [rejectIds, by],
   );
+  await deferWrite(q, "SET LOCAL enable_seqscan TO DEFAULT");
   return rows.map((r) => r.reject_id);
 }
 
@@ -427,7 +432,9 @@ export async function openRejectsToReplay(
 ): Promise<RejectToReplay[]> {
   if (rejectIds.length === 0) return [];
   // Each comes back with its position among the ids (a number, not its id as text), and is put in order here
-  // rather than by sorting rows in the database.
+  // rather than by sorting rows in the database. Each is found by its key (LATERAL): as a join, the planner
+  // hashed every reject ever kept (a parallel sequential scan) for each 20,000 asked, a cost that grew with the
+  // table.
   const rows = await q.query<{
     n: number;
     format: IngestFormat;
@@ -446,8 +453,8 @@ export async function openRejectsToReplay(
      FROM (SELECT g.n::integer AS n, r.*,
                   r.format = 'csv' AND r.context IS NOT NULL AND starts_with(r.origin_key, r.layout || ':') AS by_record
            FROM unnest($1::uuid[]) WITH ORDINALITY AS g(reject_id, n)
-           JOIN ingest_reject r ON r.reject_id = g.reject_id
-           WHERE r.status = 'open') AS open`,
+           CROSS JOIN LATERAL (SELECT * FROM ingest_reject r WHERE r.reject_id = g.reject_id AND r.status = 'open') r
+          ) AS open`,
     [rejectIds],
   );
   const inOrder: (RejectToReplay | undefined)[] = new Array(rejectIds.length);
