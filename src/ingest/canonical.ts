@@ -277,9 +277,11 @@ const LINKED_SQL = new Map<string, string>();
  * by a plain INSERT and only the others through ON CONFLICT. A speculative insertion (ON CONFLICT) cost PostgreSQL
  * a third more per row than a plain one, and most of a first load is new keys. A key stored by a concurrent
  * writer after the snapshot makes the plain INSERT fail (unique_violation) rather than write it twice: the
- * caller then writes the chunk again with `upsert`.
+ * caller then writes the chunk again with `upsert`. `blind`: every row by a plain INSERT, nothing looked up, for
+ * a load that expects no stored row of its source (its first): a row stored after all fails the chunk on the
+ * unique key, and the caller writes it again with `fresh`.
  */
-export type LinkedWrite = "fresh" | "upsert";
+export type LinkedWrite = "blind" | "fresh" | "upsert";
 
 /** Whether an error is PostgreSQL's unique_violation: a `fresh` write met a key stored since its snapshot. */
 export function isUniqueViolation(error: unknown): boolean {
@@ -332,6 +334,17 @@ function linkedUpsertSql(
     SELECT (SELECT count(*) FILTER (WHERE inserted) FROM written) AS inserted,
            (SELECT count(*) FROM written) AS written,
            ${unlinked}`;
+  }
+  if (mode === "blind") {
+    return `WITH linked AS MATERIALIZED (
+      SELECT l.person_id, s.* FROM ${stage} s
+      LEFT JOIN mpi_record_link l ON l.source_system = $1 AND l.source_record_id = s.subject_id
+    ), fresh AS (
+      INSERT INTO ${table} (${names.join(", ")})
+      SELECT ${names.map(value).join(", ")} FROM linked n WHERE n.person_id IS NOT NULL
+      RETURNING 1
+    )${subjects}
+    SELECT (SELECT count(*) FROM fresh) AS inserted, (SELECT count(*) FROM fresh) AS written, ${unlinked}`;
   }
   // Each row's stored version (by its key: at most one) is found once: none, the same, or changed. A LATERAL
   // look-up by the key, so always an index probe per staged row: as a join, the planner (the staging table

@@ -155,3 +155,25 @@ test("a replay stores a file's rows in the file's order, as its first load does"
   assert.deepEqual(await order("gp-c"), fileOrder, "a first load stores the rows in the file's order");
   assert.deepEqual(await order("gp-c-later"), fileOrder, "and so does the replay");
 });
+
+test("a source's first CSV load meeting a row its source stored another way: written again looking, one row per key", async () => {
+  await loadCsvFile(db, patients("patients-d.csv"), { source: "gp-d" });
+  // e3 stored before the source's first CSV load (as another path, or a synthetic place, would have).
+  await db.query(
+    `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code, value, unit,
+       source_system, source_record_id, received_at, subject_record_id)
+     SELECT person_id, $1, 'Z90001', '2015-03-04', 'observation', 'http://snomed.info/sct', '38341003', 999,
+            'mm[Hg]', 'gp-d', 'e3', now(), 'p0'
+     FROM mpi_record_link WHERE source_system = 'gp-d' AND source_record_id = 'p0'`,
+    [rowId("gp_entry", "gp-d", "e3")],
+  );
+  const load = await loadCsvFile(
+    db,
+    file("first-of-gp-d.csv", [HEADER, ...Array.from({ length: 20 }, (_, i) => entry(i))]),
+    { source: "gp-d" },
+  );
+  assert.deepEqual([load.counts.loaded, load.counts.duplicates, load.counts.rejected], [20, 0, 0]);
+  const stored = await valuesOf("gp-d");
+  assert.equal(stored.size, 20);
+  assert.equal(stored.get("e3"), String(120 + 3), "updated as the file has it, not stored twice");
+});

@@ -79,6 +79,22 @@ export interface CsvSession {
   replaying?: Map<string, string>;
   /** Whether the source may have open CSV rejects for this load's rows to resolve (known after its first chunk). */
   openRejects?: boolean;
+  /** How activity chunks are written (canonical.ts): `blind` for the first load of a source's layout, else `fresh`. */
+  write?: LinkedWrite;
+}
+
+/**
+ * How a load's activity chunks are written: `blind` (no look-up of stored rows) when no earlier load of the source's
+ * layout stored any row, else `fresh`. Only a guess: a row stored after all (another path, a file repeating a
+ * record) fails the chunk on the unique key and it is written again with `fresh` (writeChunk).
+ */
+export async function firstWrite(q: Queryable, sourceSystem: string, layout: string, loadId: string | null) {
+  const earlier = await q.query(
+    `SELECT 1 FROM ingest_load WHERE source_system = $1 AND format = 'csv' AND layout = $2
+       AND load_id IS DISTINCT FROM $3::uuid AND (loaded > 0 OR status = 'running') LIMIT 1`,
+    [sourceSystem, layout, loadId],
+  );
+  return earlier.length === 0 ? ("blind" as const) : ("fresh" as const);
 }
 
 export function checkHeader(header: string[], origin: string, layoutName?: string): CsvLayout {
@@ -265,13 +281,17 @@ export async function writeChunk(
     return { counts, tables: res.tables, resolved };
   };
   try {
-    try {
-      return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows), invalid));
-    } catch (error) {
-      // A key the chunk took for new was stored meanwhile (another load, or this file's other chunk in flight):
-      // the chunk again, every row through ON CONFLICT.
-      if (!isUniqueViolation(error)) throw error;
-      return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows, "upsert"), invalid));
+    let write: LinkedWrite = s.write ?? "fresh";
+    for (;;) {
+      try {
+        return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows, write), invalid));
+      } catch (error) {
+        // A key the chunk took for new was stored after all (before the load: look from now on; meanwhile, by
+        // another load or this file's other chunk in flight: every row through ON CONFLICT).
+        if (!isUniqueViolation(error) || write === "upsert") throw error;
+        if (write === "blind") s.write = "fresh";
+        write = write === "blind" ? "fresh" : "upsert";
+      }
     }
   } catch (error) {
     if (rows.length <= 1 && invalid.length === 0) {
@@ -353,6 +373,7 @@ export async function loadCsvFile(
           header: header.fields.map((h) => h.trim()),
           headerLine: header.raw,
           loadId,
+          write: await firstWrite(db, sourceSystem, layout.name, loadId),
         };
       }
       for (const r of records) {

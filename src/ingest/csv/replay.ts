@@ -4,7 +4,14 @@ import { finishLoad, startLoad } from "../loads.ts";
 import { BASE64_PAYLOAD, payloadBytes, type RejectToReplay } from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
 import type { CsvRow } from "./layouts.ts";
-import { type CsvSession, checkHeader, checkRow, type PendingReject, writeChunk } from "./load.ts";
+import {
+  type CsvSession,
+  checkHeader,
+  checkRow,
+  firstWrite,
+  type PendingReject,
+  writeChunk,
+} from "./load.ts";
 import { parseCsvRecord, parseCsvText } from "./reader.ts";
 
 // Replaying CSV rejects as a first load writes a file: the rejects of one file (same source, layout, origin and
@@ -153,6 +160,7 @@ export class CsvReplay {
     const { rows, invalid } = this.#check(s, file.pending.splice(0));
     if (rows.length === 0 && invalid.length === 0) return;
     // A replay is a load of its own (feed health counts what it read, loaded and rejected), as a file's is.
+    s.write ??= await firstWrite(this.#db, s.sourceSystem, s.layout.name, null);
     s.loadId ??= await startLoad(this.#db, {
       sourceSystem: s.sourceSystem,
       format: "csv",
