@@ -275,7 +275,8 @@ const LINKED_SQL = new Map<string, string>();
  * How a staged chunk is written: `upsert`, every row through ON CONFLICT (on Citus, and a chunk retried after a
  * concurrent writer stored a key first); `fresh`, the rows whose key is not stored (by the statement's snapshot)
  * by a plain INSERT and only the others through ON CONFLICT. A speculative insertion (ON CONFLICT) cost PostgreSQL
- * a third more per row than a plain one, and most of a first load is new keys. A key stored by a concurrent
+ * a third more per row than a plain one (10.2 against 7.8 µs on a gp_entry-shaped table), and most of a first
+ * load is new keys. A key stored by a concurrent
  * writer after the snapshot makes the plain INSERT fail (unique_violation) rather than write it twice: the
  * caller then writes the chunk again with `upsert`. `blind`: every row by a plain INSERT, nothing looked up, for
  * a load that expects no stored row of its source (its first): a row stored after all fails the chunk on the
@@ -349,7 +350,7 @@ function linkedUpsertSql(
   // Each row's stored version (by its key: at most one) is found once: none, the same, or changed. A LATERAL
   // look-up by the key, so always an index probe per staged row: as a join, the planner (the staging table
   // unanalysed, the table's statistics behind a load) hashed the whole table for every chunk, a cost that grew
-  // with the table (a replay into a table a first load had filled paid about 8 µs a row more for it).
+  // with the table (so a replay into a table a first load had filled paid more a row than the first load).
   const stored = t.key.map((k) => `o.${k} = ${k === "person_id" ? "l.person_id" : `s.${k}`}`).join(" AND ");
   const sameAsStored = `(${compared.map((n) => `o.${n}`).join(", ")}) IS NOT DISTINCT FROM (${compared
     .map((n) => (inRow && n === SUBJECT_IN_ROW ? "s.subject_id" : `s.${n}`))
