@@ -124,7 +124,13 @@ async function execEach(db: Queryable, statements: string): Promise<void> {
 }
 
 /** The step's working tables, in the order they are made. */
-const WORKING_TABLES = ["synth_meeting", "synth_item", "synth_plan", "synth_version", "synth_action"] as const;
+const WORKING_TABLES = [
+  "synth_meeting",
+  "synth_item",
+  "synth_plan",
+  "synth_version",
+  "synth_action",
+] as const;
 
 /**
  * A working table of the step, made from a query: a temporary table, or on Citus a reference table (a copy on

@@ -1,9 +1,10 @@
 // The synthetic care history on a Citus cluster whose coordinator reaches its own copies of the reference tables
-// only over connections to itself (local execution off for the whole session), never inside the backend. Citus
-// chooses between the two statement by statement; when the step made and filled its working tables inside the
-// transaction that wrote the care records, a table made one way was read the other, where it was missing or
-// empty: with local execution off, the plans were written without their versions. The working tables are now
-// committed before that transaction, so either way reads the same rows. Only on Citus.
+// only over connections to itself (local execution off for the whole session), never inside the backend, the
+// way a busy node's statements may go. Citus chooses between the two statement by statement, and rows written
+// one way inside a transaction are not seen the other: the step commits its working tables before the
+// transaction that writes the care records, so that transaction reads the same rows either way. Here the
+// history is written over connections only and checked whole: meetings, and every plan with its versions. Only
+// on Citus.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type Db, openDb } from "../../src/store/index.ts";
@@ -53,7 +54,9 @@ after(async () => {
 
 const n = async (sql: string) => Number((await db.query<{ n: number }>(sql))[0].n);
 
-test("written over connections only, the care history has its meetings, and every plan its versions", { skip: !citusTest }, async () => {
+test("over connections only, the history has its meetings and every plan its versions", {
+  skip: !citusTest,
+}, async () => {
   assert.ok(written.meetings > 0, JSON.stringify(written));
   assert.ok(written.plans > 0, JSON.stringify(written));
   assert.equal(written.meetings, await n("SELECT count(*) AS n FROM mdt_meeting"));
