@@ -123,6 +123,15 @@ async function execEach(db: Queryable, statements: string): Promise<void> {
   for (const statement of statements.split(/;\s*/)) if (statement.trim()) await db.exec(statement);
 }
 
+/** The step's working tables, in the order they are made. */
+const WORKING_TABLES = [
+  "synth_meeting",
+  "synth_item",
+  "synth_plan",
+  "synth_version",
+  "synth_action",
+] as const;
+
 /**
  * A working table of the step, made from a query: a temporary table, or on Citus a reference table (a copy on
  * every node, dropped at the end of the step), which the step's queries join to the distributed tables as on one
@@ -130,7 +139,7 @@ async function execEach(db: Queryable, statements: string): Promise<void> {
  */
 async function stageTable(
   db: Queryable,
-  name: string,
+  name: (typeof WORKING_TABLES)[number],
   select: string,
   params: unknown[] = [],
 ): Promise<void> {
@@ -142,36 +151,79 @@ async function stageTable(
   await db.query("SELECT create_reference_table($1)", [name]);
 }
 
+async function dropWorkingTables(db: Queryable): Promise<void> {
+  await execEach(db, WORKING_TABLES.map((t) => `DROP TABLE IF EXISTS ${t}`).join("; "));
+}
+
+/** Whether the history is there already: a place loaded earlier is left alone once its history is written. */
+async function historyWritten(db: Queryable): Promise<boolean> {
+  const [{ done }] = await db.query<{ done: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM care_plan_version) OR EXISTS (SELECT 1 FROM mdt_meeting) AS done",
+  );
+  return done;
+}
+
+/** The practice staff and the working tables: who met when, who was discussed and why, the plans and actions. */
+async function stage(db: Queryable, end: string): Promise<void> {
+  await insertPracticeStaff(db);
+  await stageMeetings(db, end);
+  await stageAgenda(db, end);
+  await stagePlans(db, end);
+  await stageActions(db, end);
+}
+
+/** The care records, from the working tables: no statement here needs rows another one writes. */
+async function write(db: Queryable, end: string): Promise<void> {
+  await insertPlans(db);
+  await insertMeetingsAndItems(db);
+  await insertActions(db);
+  await insertMdtReferrals(db, end);
+  await recordReablement(db, end);
+}
+
+/**
+ * On Citus the working tables are made, filled and committed before the transaction that writes the care
+ * records, which only reads them. The coordinator holds a copy of every reference table and reaches it either
+ * inside the backend (local execution) or over a connection to itself, chosen statement by statement (from what
+ * the transaction did before and the connections free on the node); a table made and filled inside one
+ * transaction could be read the other way, where it did not exist yet or had no rows (in a full test run the
+ * history now and then had no MDT meetings, or failed with "relation synth_item_102228 does not exist"; with
+ * local execution off the plans lost their versions). Committed rows read the same either way. The practice
+ * staff are committed first too (the working tables read them); written again, they change nothing.
+ */
+async function loadOnCluster(db: Db): Promise<void> {
+  if (await historyWritten(db)) return;
+  const end = await historyEnd(db);
+  await dropWorkingTables(db); // left by a run that failed part-way
+  try {
+    await stage(db, end);
+    await db.transaction(async (tx) => {
+      // One connection a worker for the reads of distributed tables, so the transaction can then write the
+      // reference tables (mdt_meeting, mdt_attendee).
+      await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
+      await write(tx, end);
+    });
+  } finally {
+    await dropWorkingTables(db);
+  }
+}
+
 /**
  * Adds the MDT meetings, joint plans, actions and referrals of the last two years of the history. Needs the
  * care relationships (teams and staff). Idempotent: what exists is left as it is.
  */
 export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
   const before = await counts(db);
-  await db.transaction(async (tx) => {
-    // Citus: one connection a worker for the reads of distributed tables, so the transaction can then write
-    // the reference tables (app_user, user_role, mdt_meeting). Elsewhere an unused setting, no cost.
-    await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
-    const end = await historyEnd(tx);
-    // Twice: a place loaded earlier is left alone once its history is written.
-    const [{ done }] = await tx.query<{ done: boolean }>(
-      "SELECT EXISTS (SELECT 1 FROM care_plan_version) OR EXISTS (SELECT 1 FROM mdt_meeting) AS done",
-    );
-    if (done) return;
-    await insertPracticeStaff(tx);
-    await stageMeetings(tx, end);
-    await stageAgenda(tx, end);
-    await insertPlans(tx, end);
-    await stageActions(tx, end);
-    await insertMeetingsAndItems(tx);
-    await insertActions(tx);
-    await insertMdtReferrals(tx, end);
-    await recordReablement(tx, end);
-    await execEach(
-      tx,
-      "DROP TABLE synth_meeting; DROP TABLE synth_item; DROP TABLE synth_plan; DROP TABLE synth_action",
-    );
-  });
+  if (isCitus(db)) await loadOnCluster(db);
+  else {
+    await db.transaction(async (tx) => {
+      if (await historyWritten(tx)) return;
+      const end = await historyEnd(tx);
+      await stage(tx, end);
+      await write(tx, end);
+      await dropWorkingTables(tx);
+    });
+  }
   await db.exec(
     "ANALYZE mdt_meeting; ANALYZE mdt_agenda_item; ANALYZE mdt_action; ANALYZE care_plan_version; ANALYZE referral; ANALYZE care_plan",
   );
@@ -382,10 +434,10 @@ async function stageAgenda(db: Queryable, end: string): Promise<void> {
 }
 
 /**
- * The plans started at a meeting, as versions: a draft at the meeting with the lead assigned, signed off by the
- * lead on the plan's start, a signed-off version at each review, and an ended version if the plan ended.
+ * The plans started at a meeting, and their versions: a draft at the meeting with the lead assigned, signed off by
+ * the lead on the plan's start, a signed-off version at each review, and an ended version if the plan ended.
  */
-async function insertPlans(db: Queryable, end: string): Promise<void> {
+async function stagePlans(db: Queryable, end: string): Promise<void> {
   await stageTable(
     db,
     "synth_plan",
@@ -419,12 +471,12 @@ async function insertPlans(db: Queryable, end: string): Promise<void> {
       'carer', NULL, 'endOfLife', '',
       'consentToShare', jsonb_build_object('given', true, 'recordedOn', p.held_on::text, 'note', ''))`;
   // Version 1: the draft at the meeting; 2: signed off; 3..: reviews; last: ended.
-  await db.query(
-    `INSERT INTO care_plan_version (person_id, plan_id, version, status, content, lead_user_id, lead_role, lead_org_code,
-       review_due_on, saved_at, saved_by_user_id, saved_by_team_id, changes, latest)
-     SELECT p.person_id, p.plan_id, v.version, v.status, ${content}, p.lead_user_id, p.lead_role, p.lead_org_code,
-            v.review_due_on, v.saved_at, v.saved_by, v.saved_team, v.changes,
-            v.version = 2 + p.reviews + CASE WHEN p.ended_on IS NULL THEN 0 ELSE 1 END
+  await stageTable(
+    db,
+    "synth_version",
+    `SELECT p.person_id, p.plan_id, v.version, v.status, ${content} AS content, p.lead_user_id, p.lead_role,
+            p.lead_org_code, v.review_due_on, v.saved_at, v.saved_by, v.saved_team, v.changes,
+            v.version = 2 + p.reviews + CASE WHEN p.ended_on IS NULL THEN 0 ELSE 1 END AS latest
        FROM synth_plan p
        CROSS JOIN LATERAL (
          SELECT 1 AS version, 'draft' AS status, NULL::date AS review_due_on, ${at("p.held_on", "14:00")} AS saved_at,
@@ -447,18 +499,44 @@ async function insertPlans(db: Queryable, end: string): Promise<void> {
          UNION ALL
          SELECT 3 + p.reviews, 'ended', NULL, ${at("p.ended_on", "12:00")}, p.lead_user_id, p.lead_team_id,
                 jsonb_build_array(jsonb_build_object('field', 'Plan', 'change', 'removed', 'summary', 'ended: the plan''s goals were met or the person moved on'))
-          WHERE p.ended_on IS NOT NULL) v
+          WHERE p.ended_on IS NOT NULL) v`,
+  );
+  // The plan store's projection of each plan: the review date of its latest signed-off version, and when it
+  // was last saved.
+  await execEach(
+    db,
+    `ALTER TABLE synth_plan ADD COLUMN review_due_on date, ADD COLUMN received_at timestamptz;
+    UPDATE synth_plan p SET review_due_on = v.review_due_on, received_at = v.received_at
+      FROM (SELECT person_id, plan_id, max(saved_at) AS received_at,
+                   (array_agg(review_due_on ORDER BY version DESC) FILTER (WHERE status = 'signed-off'))[1] AS review_due_on
+              FROM synth_version GROUP BY person_id, plan_id) v
+     WHERE v.person_id = p.person_id AND v.plan_id = p.plan_id`,
+  );
+  // Agenda items carry the plan version their outcome made, and where the lead was written.
+  await execEach(
+    db,
+    `ALTER TABLE synth_item ADD COLUMN plan_version int;
+    UPDATE synth_item SET plan_version = CASE WHEN plan_outcome = 'started' THEN 1 ELSE 2 + review_no END
+     WHERE plan_outcome IS NOT NULL`,
+  );
+}
+
+/** The plans' versions, the plan store's projection (OnePlace's plan now) and the lead's caseload. */
+async function insertPlans(db: Queryable): Promise<void> {
+  await db.exec(
+    `INSERT INTO care_plan_version (person_id, plan_id, version, status, content, lead_user_id, lead_role, lead_org_code,
+       review_due_on, saved_at, saved_by_user_id, saved_by_team_id, changes, latest)
+     SELECT person_id, plan_id, version, status, content, lead_user_id, lead_role, lead_org_code, review_due_on,
+            saved_at, saved_by, saved_team, changes, latest
+       FROM synth_version
      ON CONFLICT DO NOTHING`,
   );
   // The plan store's projection: the plan in force is OnePlace's, from the latest signed-off version.
   await db.query(
     `UPDATE care_plan cp
-        SET source_system = '${PLAN_SOURCE}', source_record_id = cp.care_plan_id::text,
-            review_due_on = (SELECT v.review_due_on FROM care_plan_version v WHERE v.person_id = cp.person_id
-                              AND v.plan_id = cp.care_plan_id AND v.status = 'signed-off' ORDER BY v.version DESC LIMIT 1),
+        SET source_system = '${PLAN_SOURCE}', source_record_id = cp.care_plan_id::text, review_due_on = p.review_due_on,
             lead_professional_role = p.lead_role, lead_org_code = p.lead_org_code, ended_on = p.ended_on,
-            received_at = (SELECT max(v.saved_at) FROM care_plan_version v WHERE v.person_id = cp.person_id
-                            AND v.plan_id = cp.care_plan_id)
+            received_at = p.received_at
        FROM synth_plan p
       WHERE cp.person_id = p.person_id AND cp.care_plan_id = p.plan_id`,
   );
@@ -470,13 +548,6 @@ async function insertPlans(db: Queryable, end: string): Promise<void> {
             '${PLAN_SOURCE}', 'caseload:lead:' || p.plan_id, ${at("p.held_on", "14:00")}
        FROM synth_plan p
      ON CONFLICT DO NOTHING`,
-  );
-  // Agenda items carry the plan version their outcome made, and where the lead was written.
-  await execEach(
-    db,
-    `ALTER TABLE synth_item ADD COLUMN plan_version int;
-    UPDATE synth_item SET plan_version = CASE WHEN plan_outcome = 'started' THEN 1 ELSE 2 + review_no END
-     WHERE plan_outcome IS NOT NULL`,
   );
 }
 
