@@ -6,7 +6,8 @@
 // request of the server, its PostgreSQL backends and the load generator, the statements sent per request, and
 // the requests a second those imply on 2 quiet cores, and the server's event loop: the share of the run its one
 // thread was busy (utilisation near 1: the thread is the limit; well under: requests wait on something else)
-// and how late its timers ran (bench/event-loop-probe.ts, preloaded). ONEPLACE_DB_POOL is passed on to the server.
+// and how late its timers ran (bench/event-loop-probe.ts, preloaded; ONEPLACE_CPU_PROFILE_DIR=DIR profiles the
+// server's CPU during each run, not its start-up). ONEPLACE_DB_POOL is passed on to the server.
 //
 // DATABASE_URL names a PostgreSQL database the benchmark may write to (its own users, tokens and audit rows;
 // a copy of a loaded place: CREATE DATABASE mine TEMPLATE place). Without it, a synthetic place of --people
@@ -14,7 +15,7 @@
 //
 //   node bench/fhir-api.ts [--people N] [--duration S] [--warmup S] [--connections N]
 //     [--only read,search,observations,metadata,web]
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -96,20 +97,20 @@ interface EventLoopSample {
   delayMeanMs: number;
 }
 
-/** The server's event loop so far, as the probe last wrote it (it writes every 100 ms). */
-function eventLoop(): EventLoopSample | null {
-  try {
-    return JSON.parse(readFileSync(eventLoopReport, "utf8")) as EventLoopSample;
-  } catch {
-    return null;
+/**
+ * The server's event loop so far (the probe answers SIGUSR2 with a report, and starts a fresh delay histogram and,
+ * with ONEPLACE_CPU_PROFILE_DIR set, a CPU profile of the run, which the next signal ends).
+ */
+async function eventLoop(): Promise<EventLoopSample | null> {
+  rmSync(eventLoopReport, { force: true });
+  process.kill(server.process.pid as number, "SIGUSR2");
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    try {
+      return JSON.parse(readFileSync(eventLoopReport, "utf8")) as EventLoopSample;
+    } catch {}
   }
-}
-
-/** A fresh delay histogram for the run about to start, and the loop's counters at its start. */
-async function eventLoopAtStart(): Promise<EventLoopSample | null> {
-  writeFileSync(`${eventLoopReport}.reset`, "");
-  await new Promise((r) => setTimeout(r, 250));
-  return eventLoop();
+  return null;
 }
 
 function eventLoopFigures(before: EventLoopSample | null, after: EventLoopSample | null): string {
@@ -133,14 +134,14 @@ async function run(key: string, name: string, path: (i: number) => string): Prom
     requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: path(i++ % sample.length) }) }],
   };
   await autocannon({ ...options, duration: WARMUP });
-  const loopBefore = await eventLoopAtStart();
+  const loopBefore = await eventLoop();
   const before = await server.cpu();
   const generatorBefore = process.cpuUsage();
   const load = loadavg()[0];
   const result = await autocannon({ ...options, duration: DURATION });
   const generatorUsed = process.cpuUsage(generatorBefore);
   const after = await server.cpu();
-  const loopAfter = eventLoop();
+  const loopAfter = await eventLoop();
   const loadAfter = loadavg()[0];
   const cpu = cpuPerRequestMs(before, after, result.requests.total);
   const generator = (generatorUsed.user + generatorUsed.system) / 1000 / Math.max(1, result.requests.total);
