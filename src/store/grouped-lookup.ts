@@ -1,9 +1,10 @@
 // Grouped look-ups: the same small read asked by many concurrent callers (the credential behind each request's
 // bearer token) answered by one statement per batch instead of one per caller. Built on read lanes (group commit
-// with two batches in flight, read-lanes.ts): a caller joins only a batch that has not started, so the statement that answers it runs after it asked, and sees
+// with two batches in flight on PostgreSQL, read-lanes.ts): a caller joins only a batch that has not started, so
+// the statement that answers it runs after it asked, and sees
 // everything committed before then (a token revoked a moment ago is refused; nothing is cached).
 import type { Db, Queryable } from "./db.ts";
-import { ReadLanes } from "./read-lanes.ts";
+import { ReadLanes, readLanesFor } from "./read-lanes.ts";
 
 /** At most this many keys in one statement; the rest wait for the next. */
 const MAX_KEYS = 500;
@@ -32,6 +33,7 @@ export class GroupedLookup<K, V> {
           return keys.map((k) => found.get(k));
         },
         maxBatch: MAX_KEYS,
+        lanes: readLanesFor(db),
       });
       this.#batchers.set(db, batcher);
     }

@@ -2,13 +2,13 @@
 // each request's read by id) answered by one statement per batch instead of one per caller. The batch's
 // statement is the caller's own, run once for each caller's parameters in a LATERAL join over their arrays, so
 // each caller gets exactly the rows its own statement would have returned, in the same order. Built on read
-// lanes (group commit with two batches in flight), as GroupedLookup is: a caller joins only a batch that has not
+// lanes (group commit with two batches in flight on PostgreSQL), as GroupedLookup is: a caller joins only a batch that has not
 // started, so the statement that answers it runs after it asked and sees everything committed before then.
 // Nothing is cached. What a caller does with its rows (the access decision, the audit row) stays its own.
 import type { Db, Queryable, Row } from "./db.ts";
 import { isCitus } from "./layout.ts";
 import { type PreparedStatement, preparedText } from "./prepared.ts";
-import { ReadLanes } from "./read-lanes.ts";
+import { ReadLanes, readLanesFor } from "./read-lanes.ts";
 
 /** At most this many callers in one statement; the rest wait for the next. */
 const MAX_CALLERS = 64;
@@ -86,6 +86,7 @@ export class GroupedStatements {
       batcher = new ReadLanes<Call, Row[]>({
         read: (calls) => this.#run(db, statement, grouped, calls),
         maxBatch: MAX_CALLERS,
+        lanes: readLanesFor(db),
       });
       batchers.set(statement.name, batcher);
     }

@@ -5,10 +5,18 @@
 // is one, else starts one on a lane with nothing in flight, and waits behind a running batch only when every lane
 // has one. As in group commit, a caller joins only a batch that has not started, so what it reads was committed
 // before it asked; nothing is cached.
+import type { Db } from "./db.ts";
 import { GroupCommit } from "./group-commit.ts";
 
-/** Batches of one read in flight at once: two halves the wait for a running batch for a statement more a batch. */
+/**
+ * Batches of one read in flight at once on a PostgreSQL server. One on PGlite, which runs one statement at a time
+ * in this process: a second batch would only queue behind the first, split from it.
+ */
 export const READ_LANES = 2;
+
+export function readLanesFor(db: Db): number {
+  return db.engine === "pglite" ? 1 : READ_LANES;
+}
 
 interface Lane<T, R> {
   commit: GroupCommit<T, R>;
