@@ -4,7 +4,10 @@
 // A GP of the place's largest practice reads people registered there (a bearer API token). Prints requests/s,
 // p50/p99 latency, non-2xx answers and the server's resident memory, and (the machine being shared) the CPU per
 // request of the server, its PostgreSQL backends and the load generator, the statements sent per request, and
-// the requests a second those imply on 2 quiet cores. ONEPLACE_DB_POOL is passed on to the server.
+// the requests a second those imply on 2 quiet cores, and the server's event loop: the share of the run its one
+// thread was busy (utilisation near 1: the thread is the limit; well under: requests wait on something else)
+// and how late its timers ran (bench/event-loop-probe.ts, preloaded; ONEPLACE_CPU_PROFILE_DIR=DIR profiles the
+// server's CPU during each run, not its start-up). ONEPLACE_DB_POOL is passed on to the server.
 //
 // DATABASE_URL names a PostgreSQL database the benchmark may write to (its own users, tokens and audit rows;
 // a copy of a loaded place: CREATE DATABASE mine TEMPLATE place). Without it, a synthetic place of --people
@@ -12,7 +15,9 @@
 //
 //   node bench/fhir-api.ts [--people N] [--duration S] [--warmup S] [--connections N]
 //     [--only read,search,observations,metadata,web]
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import type { Operator } from "../src/governance/index.ts";
@@ -77,7 +82,43 @@ console.log(
       : ""),
 );
 
-const server = await startBenchServer(place.env);
+const eventLoopReport = join(mkdtempSync(join(tmpdir(), "oneplace-bench-loop-")), "event-loop.json");
+const server = await startBenchServer({
+  ...place.env,
+  NODE_OPTIONS:
+    `${process.env.NODE_OPTIONS ?? ""} --import=${resolve(import.meta.dirname, "event-loop-probe.ts")}`.trim(),
+  ONEPLACE_EVENT_LOOP_REPORT: eventLoopReport,
+});
+
+interface EventLoopSample {
+  idleMs: number;
+  activeMs: number;
+  delayP99Ms: number;
+  delayMeanMs: number;
+}
+
+/**
+ * The server's event loop so far (the probe answers SIGUSR2 with a report, and starts a fresh delay histogram and,
+ * with ONEPLACE_CPU_PROFILE_DIR set, a CPU profile of the run, which the next signal ends).
+ */
+async function eventLoop(): Promise<EventLoopSample | null> {
+  rmSync(eventLoopReport, { force: true });
+  process.kill(server.process.pid as number, "SIGUSR2");
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    try {
+      return JSON.parse(readFileSync(eventLoopReport, "utf8")) as EventLoopSample;
+    } catch {}
+  }
+  return null;
+}
+
+function eventLoopFigures(before: EventLoopSample | null, after: EventLoopSample | null): string {
+  if (!before || !after) return "event loop: no figures (the probe did not report)";
+  const active = after.activeMs - before.activeMs;
+  const idle = after.idleMs - before.idleMs;
+  return `event loop busy ${((100 * active) / Math.max(1, active + idle)).toFixed(0)}% of the run, timers late by ${after.delayMeanMs.toFixed(1)} ms on average (p99 ${after.delayP99Ms.toFixed(1)} ms)`;
+}
 const base = server.base;
 
 /** CPU per request of everything one request costs on this machine, for what a quiet 2-core machine implies. */
@@ -93,12 +134,14 @@ async function run(key: string, name: string, path: (i: number) => string): Prom
     requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: path(i++ % sample.length) }) }],
   };
   await autocannon({ ...options, duration: WARMUP });
+  const loopBefore = await eventLoop();
   const before = await server.cpu();
   const generatorBefore = process.cpuUsage();
   const load = loadavg()[0];
   const result = await autocannon({ ...options, duration: DURATION });
   const generatorUsed = process.cpuUsage(generatorBefore);
   const after = await server.cpu();
+  const loopAfter = await eventLoop();
   const loadAfter = loadavg()[0];
   const cpu = cpuPerRequestMs(before, after, result.requests.total);
   const generator = (generatorUsed.user + generatorUsed.system) / 1000 / Math.max(1, result.requests.total);
@@ -111,6 +154,7 @@ async function run(key: string, name: string, path: (i: number) => string): Prom
       (cpu.transactions === null ? "" : `about ${cpu.transactions.toFixed(2)} statements/request; `) +
       `${quietRate(cpu.server, cpu.server + (cpu.database ?? 0))} req/s on 2 quiet cores (${quietRate(cpu.server, cpu.server + (cpu.database ?? 0) + generator)} with the load generator on them too); load ${load.toFixed(1)} to ${loadAfter.toFixed(1)}`,
   );
+  console.log(`${"".padEnd(34)} ${eventLoopFigures(loopBefore, loopAfter)}`);
 }
 
 /**

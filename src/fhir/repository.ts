@@ -189,15 +189,17 @@ async function selectPersonRows(
  * a prepared statement on PGlite would serialise by its element type.
  */
 const PREPARED_SHAPES = 64;
-const preparedShapes = new Set<string>();
+/** Each shape's statement by its text: one look-up of a request's text (a few kB, hashed afresh each time). */
+const preparedShapes = new Map<string, PreparedStatement>();
 
 function preparedOrText(sql: string, values: readonly unknown[]): string | PreparedStatement {
   if (values.some((v) => v !== null && typeof v === "object")) return sql;
-  if (!preparedShapes.has(sql)) {
-    if (preparedShapes.size >= PREPARED_SHAPES) return sql;
-    preparedShapes.add(sql);
-  }
-  return preparedText("fhir.read", sql);
+  const known = preparedShapes.get(sql);
+  if (known) return known;
+  if (preparedShapes.size >= PREPARED_SHAPES) return sql;
+  const statement = preparedText("fhir.read", sql);
+  preparedShapes.set(sql, statement);
+  return statement;
 }
 
 /**

@@ -1,9 +1,10 @@
 // Grouped look-ups: the same small read asked by many concurrent callers (the credential behind each request's
-// bearer token) answered by one statement per batch instead of one per caller. Built on group commit: a caller
-// joins only a batch that has not started, so the statement that answers it runs after it asked, and sees
+// bearer token) answered by one statement per batch instead of one per caller. Built on read lanes (group commit
+// with two batches in flight on PostgreSQL, read-lanes.ts): a caller joins only a batch that has not started, so
+// the statement that answers it runs after it asked, and sees
 // everything committed before then (a token revoked a moment ago is refused; nothing is cached).
 import type { Db, Queryable } from "./db.ts";
-import { GroupCommit } from "./group-commit.ts";
+import { ReadLanes, readLanesFor } from "./read-lanes.ts";
 
 /** At most this many keys in one statement; the rest wait for the next. */
 const MAX_KEYS = 500;
@@ -14,7 +15,7 @@ function isDb(db: Queryable): db is Db {
 
 export class GroupedLookup<K, V> {
   readonly #lookup: (db: Queryable, keys: K[]) => Promise<Map<K, V>>;
-  readonly #batchers = new WeakMap<Db, GroupCommit<K, V | undefined>>();
+  readonly #batchers = new WeakMap<Db, ReadLanes<K, V | undefined>>();
 
   /** `lookup` answers a batch of distinct keys in one statement; a key it leaves out has no answer. */
   constructor(lookup: (db: Queryable, keys: K[]) => Promise<Map<K, V>>) {
@@ -26,12 +27,13 @@ export class GroupedLookup<K, V> {
     if (!isDb(db)) return this.#lookup(db, [key]).then((found) => found.get(key));
     let batcher = this.#batchers.get(db);
     if (!batcher) {
-      batcher = new GroupCommit({
-        write: async (keys) => {
+      batcher = new ReadLanes<K, V | undefined>({
+        read: async (keys) => {
           const found = await this.#lookup(db, [...new Set(keys)]);
           return keys.map((k) => found.get(k));
         },
         maxBatch: MAX_KEYS,
+        lanes: readLanesFor(db),
       });
       this.#batchers.set(db, batcher);
     }

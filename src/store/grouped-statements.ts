@@ -1,14 +1,14 @@
 // Grouped statements: one prepared read asked by many concurrent callers with different parameters (the row of
 // each request's read by id) answered by one statement per batch instead of one per caller. The batch's
 // statement is the caller's own, run once for each caller's parameters in a LATERAL join over their arrays, so
-// each caller gets exactly the rows its own statement would have returned, in the same order. Built on group
-// commit, as GroupedLookup is: a caller joins only a batch that has not started, so the statement that answers
-// it runs after it asked and sees everything committed before then. Nothing is cached. What a caller does with
-// its rows (the access decision, the audit row) stays its own.
+// each caller gets exactly the rows its own statement would have returned, in the same order. Built on read
+// lanes (group commit with two batches in flight on PostgreSQL), as GroupedLookup is: a caller joins only a batch that has not
+// started, so the statement that answers it runs after it asked and sees everything committed before then.
+// Nothing is cached. What a caller does with its rows (the access decision, the audit row) stays its own.
 import type { Db, Queryable, Row } from "./db.ts";
-import { GroupCommit } from "./group-commit.ts";
 import { isCitus } from "./layout.ts";
 import { type PreparedStatement, preparedText } from "./prepared.ts";
+import { ReadLanes, readLanesFor } from "./read-lanes.ts";
 
 /** At most this many callers in one statement; the rest wait for the next. */
 const MAX_CALLERS = 64;
@@ -57,7 +57,7 @@ interface Call {
 }
 
 export class GroupedStatements {
-  readonly #batchers = new WeakMap<Db, Map<string, GroupCommit<Call, Row[]>>>();
+  readonly #batchers = new WeakMap<Db, Map<string, ReadLanes<Call, Row[]>>>();
   readonly #texts = new Map<string, PreparedStatement | null>();
   /** Statements sent, and callers answered by them: what grouping saved (for tests and benches). */
   readonly counts = { statements: 0, callers: 0 };
@@ -83,9 +83,10 @@ export class GroupedStatements {
     }
     let batcher = batchers.get(statement.name);
     if (!batcher) {
-      batcher = new GroupCommit<Call, Row[]>({
-        write: (calls) => this.#run(db, statement, grouped, calls),
+      batcher = new ReadLanes<Call, Row[]>({
+        read: (calls) => this.#run(db, statement, grouped, calls),
         maxBatch: MAX_CALLERS,
+        lanes: readLanesFor(db),
       });
       batchers.set(statement.name, batcher);
     }
