@@ -7,24 +7,23 @@ import type { Queryable } from "../store/index.ts";
 import type { AuditRecord } from "./audit-log.ts";
 import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
 import { GovernanceError } from "./errors.ts";
+import { peopleByNhsNumber } from "./ig.ts";
 import { type Operator, recordSecurityEvent } from "./security-events.ts";
 
 export const AUDIT_QUERY_LIMIT = 10_000;
 
-/** A person id, or an NHS Number (spaces allowed) looked up in the master person index. */
+/** A person id, or an NHS Number (spaces allowed) looked up in the master person index (and its merges). */
 export async function resolvePersonRef(db: Queryable, ref: string): Promise<string[]> {
   if (isUuid(ref)) return [ref.toLowerCase()];
   const nhs = normaliseNhsNumber(ref);
   if (!nhs) throw new GovernanceError(`"${ref}" is neither a person id nor a valid NHS Number`);
-  const rows = await db.query<{ person_id: string }>("SELECT person_id FROM person WHERE nhs_number = $1", [
-    nhs,
-  ]);
-  if (rows.length === 0)
+  const people = await peopleByNhsNumber(db, nhs);
+  if (people.length === 0)
     throw new GovernanceError("no person has that NHS Number", undefined, {
       kind: "not-found",
       code: "governance.no-person",
     });
-  return rows.map((r) => r.person_id);
+  return people;
 }
 
 export async function auditForPerson(

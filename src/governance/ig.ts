@@ -1,7 +1,7 @@
 // The SQL behind the IG officer's pages and the sharing page: break-glass accesses to review, the audit trail a
 // page at a time (who looked at this person, what did this user look at), and a person's objections and
 // opt-outs. Nothing here decides or audits: reader-ig.ts has the decision and writes the row first.
-import { survivorsOf } from "../mpi/index.ts";
+import { survivorsOf, survivorsOfMergedNhsNumber } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
 import type { AuditRecord } from "./audit-log.ts";
 import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
@@ -263,11 +263,17 @@ export async function userExists(db: Queryable, username: string): Promise<boole
 }
 
 /** People found by NHS Number (before any decision: the caller audits the query). */
-export async function peopleWithNhsNumber(db: Queryable, nhsNumber: string): Promise<string[]> {
+/**
+ * The people a request quoting this NHS Number is about: whoever holds it, and whoever now holds a person the
+ * master person index merged away who had it (their own number, when it differed from the survivor's).
+ */
+export async function peopleByNhsNumber(db: Queryable, nhsNumber: string): Promise<string[]> {
   const rows = await db.query<{ person_id: string }>("SELECT person_id FROM person WHERE nhs_number = $1", [
     nhsNumber,
   ]);
-  return rows.map((r) => r.person_id);
+  const holders = rows.map((r) => r.person_id);
+  const survivors = await survivorsOfMergedNhsNumber(db, nhsNumber);
+  return [...holders, ...survivors.filter((id) => !holders.includes(id))];
 }
 
 export interface ObjectionRow {

@@ -21,7 +21,7 @@ import {
   type OptOutRow,
   organisationName,
   type Page,
-  peopleWithNhsNumber,
+  peopleByNhsNumber,
   REVIEW_OUTCOMES,
   type ReviewOutcome,
   recordBreakGlassReview,
@@ -230,7 +230,7 @@ function auditTrailReads(base: ReaderBase): Omit<IgReads, "sharing" | "changeSha
           throw invalid("governance.nhs-number", "Enter a valid NHS Number.", {
             hint: "An NHS Number is 10 digits, like 943 476 5919.",
           });
-        personIds = await peopleWithNhsNumber(db, nhs);
+        personIds = await peopleByNhsNumber(db, nhs);
       }
       await auditAsked(
         personIds.length > 0

@@ -14,7 +14,7 @@ import {
   auditPageForPeople,
   type ObjectionRow,
   type OptOutRow,
-  peopleWithNhsNumber,
+  peopleByNhsNumber,
   sharingRecords,
 } from "./ig.ts";
 import {
@@ -126,7 +126,7 @@ export function subjectAccessReads(base: ReaderBase): SubjectAccessReads {
           hint: "Give the person's ten-digit NHS Number (spaces allowed); check it against the request.",
         });
       }
-      const personIds = await peopleWithNhsNumber(db, nhsNumber);
+      const personIds = await peopleByNhsNumber(db, nhsNumber);
       // Each holder's merged-away people: their records moved with the merge, their audit stays under their ids.
       const mergedInto = new Map<string, string[]>();
       for (const personId of personIds) mergedInto.set(personId, await peopleMergedInto(db, [personId]));

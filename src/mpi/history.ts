@@ -111,6 +111,24 @@ export async function survivorsOf(db: Queryable, personIds: readonly string[]): 
   return now;
 }
 
+/**
+ * The people now holding those merged away (by merges not undone) who had this NHS Number when they were merged:
+ * a request quoting a merged person's own number, where it differed from the survivor's, is about them.
+ */
+export async function survivorsOfMergedNhsNumber(db: Queryable, nhsNumber: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT retired_person_id::text AS id FROM mpi_merge
+      WHERE unmerged_at IS NULL AND retired_person->>'nhs_number' = $1`,
+    [nhsNumber],
+  );
+  if (rows.length === 0) return [];
+  const now = await survivorsOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return [...new Set(rows.flatMap((r) => now.get(r.id) ?? []))].sort();
+}
+
 /** A person merged away by a merge not undone: who they were when merged, and whom they are now part of. */
 export interface MergedPerson {
   personId: string;

@@ -22,6 +22,7 @@ export {
   mergesOf,
   peopleMergedInto,
   survivorsOf,
+  survivorsOfMergedNhsNumber,
 } from "./history.ts";
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
 export { type MergeRequest, queueMergeReview } from "./merge-review.ts";

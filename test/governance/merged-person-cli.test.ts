@@ -1,7 +1,8 @@
 // A person the master person index merges into another, seen through the command line: after `oneplace mpi
 // merge`, the IG officer's `audit person` and the subject access export (`person export`) for the survivor show
 // what was audited under the merged person's id (a GP's view, a break-glass access), the merged person's
-// activity and who they were recorded as; after `mpi unmerge` the survivor's audit no longer shows them.
+// activity and who they were recorded as; a request quoting the merged person's own NHS Number finds the survivor;
+// after `mpi unmerge` the survivor's audit no longer shows them.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +18,8 @@ import { contextFor, ORGS, register, seedUsers } from "./fixtures.ts";
 import { cliEnv } from "./helpers/cli-env.ts";
 
 const SURVIVOR_NHS = "9434765870";
+/** The community system's number for him: another man's, mistyped or never traced. */
+const RETIRED_NHS = "9434765919";
 const SPELL = "00000000-0000-4000-8000-00000000e0b7";
 
 describe("audit and subject access for a person merged into another, through the CLI", () => {
@@ -38,7 +41,7 @@ describe("audit and subject access for a person merged into another, through the
         ["nurse.obi", "community-clinician", "community"],
         ["ig.jones", "ig-officer", "service"],
       ]);
-      // Two records of one man the MPI kept apart (no NHS Number on one, the birth date keyed differently).
+      // Two records of one man the MPI kept apart (each with its own NHS Number, the birth date keyed differently).
       await db.transaction((tx) =>
         resolveRecords(tx, [
           sourceRecord("gp", "g1", {
@@ -49,6 +52,7 @@ describe("audit and subject access for a person merged into another, through the
             sex: "male",
           }),
           sourceRecord("community-ehr", "c1", {
+            nhsNumber: RETIRED_NHS,
             family: "Wardle",
             given: "Ronald",
             birthDate: "1933-03-30",
@@ -170,6 +174,49 @@ describe("audit and subject access for a person merged into another, through the
       [survivor, retired].sort(),
       "the export names both ids it read",
     );
+  });
+
+  test("a request quoting the merged person's own NHS Number finds the person they were merged into", async () => {
+    const file = join(dir, "sar-own-number.json");
+    const res = await runCli(
+      [
+        "person",
+        "export",
+        "--nhs-number",
+        RETIRED_NHS,
+        "--reference",
+        "SAR-2026-OWN",
+        "--as",
+        "ig.jones",
+        "--out",
+        file,
+      ],
+      env,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /1 person record\(s\) \(with 1 merged into them\)/);
+    const sar = JSON.parse(readFileSync(file, "utf8"));
+    assert.equal(sar.nhsNumber, RETIRED_NHS);
+    assert.deepEqual(
+      sar.people.map((p: { demographics: { personId: string } }) => p.demographics.personId),
+      [survivor],
+    );
+    assert.deepEqual(
+      sar.people[0].merged.map((m: { personId: string; nhsNumber: string }) => [m.personId, m.nhsNumber]),
+      [[retired, RETIRED_NHS]],
+      "the merged person, with the number the request quoted",
+    );
+    assert.ok(
+      sar.audit.some(
+        (a: { actor: string; personIds: string[] }) =>
+          a.actor === "nurse.obi" && a.personIds.includes(retired),
+      ),
+      "the break-glass access to the merged person",
+    );
+    const audit = await runCli(["audit", "person", RETIRED_NHS, "--json"], env);
+    assert.equal(audit.code, 0, audit.stderr);
+    const found = JSON.parse(audit.stdout) as { personIds: string[]; mergedPersonIds: string[] };
+    assert.deepEqual([found.personIds, found.mergedPersonIds], [[survivor], [retired]]);
   });
 
   test("after an unmerge the survivor's audit no longer shows the other person's", async () => {

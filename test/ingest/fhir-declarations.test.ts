@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CONDITION, OBSERVATION } from "../../src/ingest/fhir/clinical.ts";
+import { CONDITION, MEDICATION, OBSERVATION } from "../../src/ingest/fhir/clinical.ts";
 import {
   checkMapping,
   compile,
@@ -11,7 +11,7 @@ import {
 import { ENCOUNTER } from "../../src/ingest/fhir/encounters.ts";
 import { always, asSent, at, codingIfAny, part } from "../../src/ingest/fhir/extract.ts";
 import { FhirReject, type MapContext } from "../../src/ingest/fhir/fields.ts";
-import { FHIR_MAPPINGS } from "../../src/ingest/fhir/resources.ts";
+import { FHIR_MAPPINGS, mapResource } from "../../src/ingest/fhir/resources.ts";
 import { CANONICAL_TABLES, CATALOGUE } from "../../src/store/index.ts";
 
 // The FHIR mappers are declarations on the table catalogue (src/ingest/fhir/declare.ts): each catalogue column
@@ -175,4 +175,37 @@ test("an Encounter is read by its class: each class's table, and any other class
     ["day-case", "other", "300"],
   );
   assert.throws(() => map(encounter("XYZ"), ctx), /Encounter.class XYZ is not one OnePlace records/);
+});
+
+test("Practitioner and Medication are declared on the source's own tables: rows in the catalogue's order, never taken out", () => {
+  const rows = (r: object) => mapResource(r, ctx);
+  const [practitioner] = rows({
+    resourceType: "Practitioner",
+    id: "dr-1",
+    identifier: [{ system: "https://fhir.nhs.uk/Id/sds-user-id", value: "555" }],
+    name: [{ family: "Ahmed", given: ["Sara"] }],
+  });
+  assert.ok(practitioner.kind === "row");
+  assert.deepEqual(named(practitioner.table, practitioner.values), {
+    source_system: "lab",
+    source_record_id: "dr-1",
+    identifier_system: "https://fhir.nhs.uk/Id/sds-user-id",
+    identifier_value: "555",
+    family_name: "Ahmed",
+    given_name: "Sara",
+    received_at: ctx.at,
+  });
+  // A Medication's status says nothing of a person's record: entered-in-error is kept as sent, not a retraction.
+  const [medication] = rows({
+    resourceType: "Medication",
+    id: "med-1",
+    status: "entered-in-error",
+    code: { coding: [{ system: "http://snomed.info/sct", code: "39720311000001101" }], text: "Paracetamol" },
+  });
+  assert.ok(medication.kind === "row");
+  assert.deepEqual(named(medication.table, medication.values).display, "Paracetamol");
+  assert.deepEqual(tablesOf(MEDICATION), []);
+  assert.throws(() => rows({ resourceType: "Medication", id: "med-2", code: { text: "x" } }), {
+    message: "Medication.code needs a coding with a system and a code",
+  });
 });

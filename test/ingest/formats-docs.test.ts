@@ -9,7 +9,7 @@ import { CONDITION } from "../../src/ingest/fhir/clinical.ts";
 import type { FhirTable } from "../../src/ingest/fhir/declare.ts";
 import { withMappings } from "../../src/ingest/fhir/docs.ts";
 import { always } from "../../src/ingest/fhir/extract.ts";
-import { FHIR_MAPPINGS } from "../../src/ingest/fhir/resources.ts";
+import { FHIR_DECLARATIONS } from "../../src/ingest/fhir/resources.ts";
 import { CODED_FIELDS } from "../../src/ingest/hl7/coded.ts";
 
 const page = (name: string) =>
@@ -43,10 +43,10 @@ test("a page that disagrees with its declaration is caught: a column's type, whe
 
 test("the FHIR page says column by column what its mapping declarations read (node scripts/fhir-formats.ts)", () => {
   const written = page("fhir");
-  assert.equal(written, withMappings(written, FHIR_MAPPINGS), "docs/formats/fhir.md");
-  for (const m of FHIR_MAPPINGS) assert.ok(written.includes(`### ${m.resource}`), m.resource);
+  assert.equal(written, withMappings(written, FHIR_DECLARATIONS), "docs/formats/fhir.md");
+  for (const m of FHIR_DECLARATIONS) assert.ok(written.includes(`### ${m.resource}`), m.resource);
   const condition = CONDITION.readings[0] as FhirTable;
-  const changed = FHIR_MAPPINGS.map((m) =>
+  const changed = FHIR_DECLARATIONS.map((m) =>
     m === CONDITION
       ? {
           ...m,

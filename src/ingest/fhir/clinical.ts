@@ -1,5 +1,6 @@
 import type { CodeableConcept, Medication, Reference } from "fhir/r4.js";
-import { type Column, type FhirMapping, readAs } from "./declare.ts";
+import { CATALOGUE } from "../../store/index.ts";
+import { type Column, compile, type FhirMapping, readAs } from "./declare.ts";
 import {
   always,
   asSent,
@@ -19,13 +20,14 @@ import {
   refuseWhen,
   rule,
 } from "./extract.ts";
-import { codeOf, fail, type MapContext, type MedicationRow, receivedAtOf, requireId } from "./fields.ts";
+import { codeOf, fail, type MapContext, type MedicationRow, type SourceRow } from "./fields.ts";
 
 // Clinical facts, from any source, declared as tables of (catalogue column, extractor): conditions,
 // observations (a number, a coded value such as a smoking status, and each component such as a blood pressure's
 // systolic and diastolic as a row of its own), allergies, procedures, immunisations and diagnostic reports become
 // coded entries; medication requests and statements become medicines, named by a code, a contained Medication or
-// one the source sent. Columns are read in the order listed: the first that fails gives the reject's reason.
+// one the source sent (a Medication, declared here too: kept for the requests that name it). Columns are read in
+// the order listed: the first that fails gives the reject's reason.
 
 /** code_system and code, from the first coding with a system and a code at `path`. */
 function codedAt(path: string): [Column, Column] {
@@ -128,16 +130,40 @@ export const DIAGNOSTIC_REPORT = codedEntry("DiagnosticReport", "report", {
   dates: ["effectiveDateTime", "effectivePeriod.start", "issued"],
 });
 
-/** A Medication's code, for a reference to it or as itself. */
-export function medicationRowOf(m: Medication, at: string): MedicationRow {
-  const id = requireId(m, "Medication");
-  const c = codeOf(m.code, "Medication.code");
+const MEDICATION_CODE = at("code", coding);
+
+/** A Medication the source sent, kept for the requests and statements that name it (no person's record). */
+export const MEDICATION = readAs("Medication", {
+  title: "a medicine, for the requests and statements that name it",
+  table: "ingest_fhir_medication",
+  columns: [
+    ["resource_id", ID],
+    ["code_system", part(MEDICATION_CODE, "system", "its system")],
+    ["code", part(MEDICATION_CODE, "code", "its code")],
+    [
+      "display",
+      rule("code", "the coding's display, else `code.text`, else its code", false, (m: Medication, f) => {
+        const c = f.get(MEDICATION_CODE);
+        return c.display ?? m.code?.text ?? c.code;
+      }),
+    ],
+    ["received_at", RECEIVED],
+  ],
+});
+
+const mapMedication = compile(MEDICATION);
+const MEDICATION_COLUMNS: readonly string[] = CATALOGUE.ingest_fhir_medication.columnNames;
+
+/** A Medication as a request naming it reads it (one the source sent, or contained), by its declaration. */
+export function medicationRowOf(m: unknown, ctx: MapContext): MedicationRow {
+  const [row] = mapMedication(m, ctx) as SourceRow[];
+  const value = (column: string) => row.values[MEDICATION_COLUMNS.indexOf(column)] as string;
   return {
-    resourceId: id,
-    system: c.system as string,
-    code: c.code as string,
-    display: c.display ?? m.code?.text ?? (c.code as string),
-    receivedAt: receivedAtOf(m, at),
+    resourceId: value("resource_id"),
+    system: value("code_system"),
+    code: value("code"),
+    display: value("display"),
+    receivedAt: value("received_at"),
   };
 }
 
@@ -163,7 +189,7 @@ function medicineOf(
       (c) => (c as Medication).id === ref.slice(1) && (c as Medication).resourceType === "Medication",
     );
     if (!contained) fail(`${type}.medicationReference points to no contained Medication`);
-    return medicationRowOf(contained as Medication, ctx.at);
+    return medicationRowOf(contained, ctx);
   }
   const id = /(?:^|\/)Medication\/([A-Za-z0-9\-.]{1,64})$/.exec(ref)?.[1];
   if (!id) fail(`${type} needs medicationCodeableConcept or a medicationReference`);

@@ -1,7 +1,15 @@
 import { CATALOGUE, isTableName } from "../../store/index.ts";
 import type { CanonicalName } from "../canonical.ts";
 import { type Extractor, Focus, type Refusal } from "./extract.ts";
-import { type Activity, fail, type MapContext, type Mapped, type SubjectRef } from "./fields.ts";
+import {
+  type Activity,
+  fail,
+  type MapContext,
+  type Mapped,
+  type SourceRow,
+  type SourceTable,
+  type SubjectRef,
+} from "./fields.ts";
 
 // How a FHIR resource type is mapped, declared once as tables on the catalogue: each table a list of (catalogue
 // column, extractor) pairs, read in the order listed (the first that fails gives the reject's reason), with the
@@ -26,7 +34,8 @@ export interface Parts {
 export interface FhirTable {
   /** What the resource becomes, for the docs: `coded entry (condition)`. */
   title: string;
-  table: CanonicalName;
+  /** A person's table (person_id first: the row is theirs), or one of the source's own (no person's record). */
+  table: CanonicalName | SourceTable;
   /** Checks that refuse a resource, made before its columns are read. */
   refuse?: readonly Refusal[];
   columns: readonly Column[];
@@ -60,9 +69,16 @@ const isClasses = (r: FhirTable | FhirClasses): r is FhirClasses => "classes" in
 
 const TABLE_ORDER: readonly string[] = Object.keys(CATALOGUE);
 
-/** The tables a mapping writes, in catalogue order (where an entered-in-error resource is taken out of). */
+/** Whether a declared table is a person's (person_id first), not one of the source's own. */
+function isPersonTable(table: CanonicalName | SourceTable): table is CanonicalName {
+  return CATALOGUE[table].columnNames[0] === "person_id";
+}
+
+/** The person's tables a mapping writes, in catalogue order (where an entered-in-error resource is taken out of). */
 export function tablesOf(m: FhirMapping): CanonicalName[] {
-  const tables = new Set(tablesDeclared(m).map((t) => t.read.table));
+  const tables = new Set(
+    tablesDeclared(m).flatMap((t) => (isPersonTable(t.read.table) ? [t.read.table] : [])),
+  );
   return [...tables].sort((a, b) => TABLE_ORDER.indexOf(a) - TABLE_ORDER.indexOf(b));
 }
 
@@ -84,7 +100,7 @@ export interface Declared {
 const GIVEN = new Set(["source_system"]);
 
 /** The row id column: the second of a primary key (person_id, <id>), given from provenance (ids.ts). */
-function rowIdColumn(table: CanonicalName): string | null {
+function rowIdColumn(table: CanonicalName | SourceTable): string | null {
   const key = CATALOGUE[table].primaryKey as readonly string[];
   return key.length === 2 && key[0] === "person_id" ? key[1] : null;
 }
@@ -147,6 +163,8 @@ const PRACTICE = -6;
 /** A table compiled: the extractors of its provenance, person and practice day, and its row's plan. */
 interface Compiled {
   t: FhirTable;
+  /** A person's table (a row of their record), or one of the source's own (a row of what it declares alone). */
+  personal: boolean;
   id: Extractor;
   person: Extractor;
   received: Extractor;
@@ -165,12 +183,15 @@ function compileTable(t: FhirTable): Compiled {
   const of = (column: string) => t.columns.find(([c]) => c === column)?.[1] as Extractor;
   const day = t.columns.find(([c]) => c === "practice_code")?.[1].practiceOn;
   const from: Extractor[] = [];
+  const personal = isPersonTable(t.table);
   const plan = CATALOGUE[t.table].columnNames.map((column, i) => {
-    if (i === 0) return PERSON;
     if (column === "source_system") return SOURCE;
-    if (column === "source_record_id") return RECORD;
-    if (column === "received_at") return RECEIVED_AT;
-    if (column === "practice_code") return day === undefined ? NULL : PRACTICE;
+    if (personal) {
+      if (i === 0) return PERSON;
+      if (column === "source_record_id") return RECORD;
+      if (column === "received_at") return RECEIVED_AT;
+      if (column === "practice_code") return day === undefined ? NULL : PRACTICE;
+    }
     const e = t.columns.find(([c]) => c === column)?.[1];
     if (!e) return NULL;
     from.push(e);
@@ -178,6 +199,7 @@ function compileTable(t: FhirTable): Compiled {
   });
   return {
     t,
+    personal,
     id: of("source_record_id"),
     person: of("person_id"),
     received: of("received_at"),
@@ -222,11 +244,22 @@ function activityOf(
     }
     return row;
   };
-  const { table } = c.t;
+  const table = c.t.table as CanonicalName;
   const { subject } = origin;
   return day === undefined
     ? { kind: "activity", table, recordId, subject, build }
     : { kind: "activity", table, recordId, subject, practiceOn: day, build };
+}
+
+/** A row of the source's own table: each column from its extractor, source_system from the load, null for the rest. */
+function sourceRowOf(c: Compiled, f: Focus): SourceRow {
+  const { plan, from } = c;
+  const values: unknown[] = new Array(plan.length);
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i];
+    values[i] = p >= 0 ? (f.get(from[p]) ?? null) : p === SOURCE ? f.ctx.source : null;
+  }
+  return { kind: "row", table: c.t.table as SourceTable, values };
 }
 
 function rowsOf(c: Compiled, f: Focus): Mapped[] {
@@ -236,6 +269,7 @@ function rowsOf(c: Compiled, f: Focus): Mapped[] {
     if (reason) fail(reason);
   }
   for (let i = 0; i < reads.length; i++) f.get(reads[i]);
+  if (!c.personal) return [sourceRowOf(c, f)];
   const id = f.get(c.id) as string;
   const origin = {
     recordId: id,

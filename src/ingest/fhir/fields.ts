@@ -73,11 +73,20 @@ export interface Activity {
   localCode?: LocalCode;
 }
 
+/** The tables of what a source sends for its other resources to refer to (no person's record). */
+export type SourceTable = "ingest_practitioner" | "ingest_fhir_medication";
+
+/** A row of a source's own table (a Practitioner, a Medication), in the catalogue's column order. */
+export interface SourceRow {
+  kind: "row";
+  table: SourceTable;
+  values: unknown[];
+}
+
 export type Mapped =
   | { kind: "person"; record: SourceRecordInput; facts: PersonFacts }
-  | { kind: "practitioner"; values: unknown[] }
   | { kind: "organisation"; org: OrgRow }
-  | { kind: "medication"; medication: MedicationRow }
+  | SourceRow
   | Retraction
   | Activity;
 

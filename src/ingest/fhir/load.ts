@@ -20,7 +20,6 @@ import {
   isSupportedResource,
   type MapContext,
   type Mapped,
-  type MedicationRow,
   mapResource,
   type OrgRow,
 } from "./resources.ts";
@@ -196,12 +195,12 @@ async function writeOrganisations(
 }
 
 /** Medications the source sent, for the requests and statements that name them; returns how many changed. */
-async function writeMedications(q: Queryable, source: string, meds: MedicationRow[]): Promise<number> {
+async function writeMedications(q: Queryable, meds: unknown[][]): Promise<number> {
   const written = await insertMany(
     q,
     "ingest_fhir_medication",
     CATALOGUE.ingest_fhir_medication.columns,
-    meds.map((m) => [source, m.resourceId, m.system, m.code, m.display, m.receivedAt]),
+    meds,
     `ON CONFLICT (source_system, resource_id) DO UPDATE SET code_system = excluded.code_system, code = excluded.code,
        display = excluded.display, received_at = excluded.received_at
      WHERE (ingest_fhir_medication.code_system, ingest_fhir_medication.code, ingest_fhir_medication.display)
@@ -386,7 +385,7 @@ export async function applyResources(
   const people: { item: FhirItem; m: Extract<Mapped, { kind: "person" }> }[] = [];
   const practitioners: unknown[][] = [];
   const orgs: { item: FhirItem; org: OrgRow }[] = [];
-  const medications: MedicationRow[] = [];
+  const medications: unknown[][] = [];
   const activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[] = [];
   const retractions: Retraction[] = [];
   for (const item of items) {
@@ -405,15 +404,15 @@ export async function applyResources(
     }
     for (const m of mapped) {
       if (m.kind === "person") people.push({ item, m });
-      else if (m.kind === "practitioner") practitioners.push(m.values);
+      else if (m.kind === "row")
+        (m.table === "ingest_practitioner" ? practitioners : medications).push(m.values);
       else if (m.kind === "organisation") orgs.push({ item, org: m.org });
-      else if (m.kind === "medication") medications.push(m.medication);
       else if (m.kind === "retraction") retractions.push(m);
       else activity.push({ item, m });
     }
   }
   if (medications.length > 0) {
-    const changed = await writeMedications(q, source, medications);
+    const changed = await writeMedications(q, medications);
     out.loaded += changed;
     out.duplicates += medications.length - changed;
   }

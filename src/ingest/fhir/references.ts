@@ -1,4 +1,4 @@
-import type { Medication, Organization } from "fhir/r4.js";
+import type { Organization } from "fhir/r4.js";
 import type { Queryable } from "../../store/index.ts";
 import { medicationRowOf } from "./clinical.ts";
 import type { FhirItem } from "./document.ts";
@@ -21,6 +21,8 @@ export async function referenceContext(
 ): Promise<MapContext> {
   const orgs = new Map<string, string>();
   const meds = new Map<string, MedicationRow>();
+  // A Medication in the chunk, read as its declaration reads it (it refers to nothing).
+  const own: MapContext = { source, at, orgCode: () => undefined, medication: () => undefined };
   const orgIds = new Set<string>();
   const medIds = new Set<string>();
   for (const item of items) {
@@ -33,7 +35,7 @@ export async function referenceContext(
       }
     } else if (r?.resourceType === "Medication" && r.id) {
       try {
-        meds.set(r.id, medicationRowOf(r as Medication, at));
+        meds.set(r.id, medicationRowOf(r, own));
       } catch (error) {
         if (!(error instanceof FhirReject)) throw error;
       }

@@ -1,11 +1,12 @@
-import type { Identifier, Medication, Organization, Patient, Practitioner } from "fhir/r4.js";
+import type { Identifier, Organization, Patient } from "fhir/r4.js";
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM } from "../../core/codes.ts";
 import { ethnicCategoryOf, FHIR_GENDER } from "../../core/nhs-dd-codes.ts";
 import { isValidNhsNumber, normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { CanonicalName } from "../canonical.ts";
-import { CLINICAL_MAPPINGS, medicationRowOf } from "./clinical.ts";
-import { compile, type FhirMapping, tablesOf } from "./declare.ts";
+import { CLINICAL_MAPPINGS, MEDICATION } from "./clinical.ts";
+import { compile, type FhirMapping, readAs, tablesOf } from "./declare.ts";
 import { ENCOUNTER, mapEpisodeOfCare } from "./encounters.ts";
+import { asSent, at, ID, RECEIVED } from "./extract.ts";
 import {
   codingIn,
   dateOf,
@@ -23,28 +24,49 @@ import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "./systems.ts";
 // FHIR R4 resources mapped to OnePlace's canonical rows, as standard R4 and UK Core write them. Patient (NHS
 // Number under https://fhir.nhs.uk/Id/nhs-number) goes through the master person index, with its GP practice
 // (generalPractitioner) as a registration and its death (deceasedDateTime); Organization to organisations and
-// sites; Practitioner to the practitioner list; Medication is kept for the requests that name it; Encounter and
-// EpisodeOfCare in encounters.ts; clinical facts in clinical.ts. Encounter and the clinical types are declared
-// as tables on the catalogue (declare.ts) and compiled here. Codes OnePlace defines itself live in local code
+// sites; Practitioner to the practitioner list; Medication (clinical.ts) is kept for the requests that name it;
+// Encounter and EpisodeOfCare in encounters.ts; clinical facts in clinical.ts. Practitioner, Medication, Encounter
+// and the clinical types are declared as tables on the catalogue (declare.ts) and compiled here. Codes OnePlace defines itself live in local code
 // systems (urn:oneplace:local:...), documented in docs/formats/fhir.md.
 
 export type { MapContext, Mapped, MedicationRow, OrgRow, SubjectRef } from "./fields.ts";
 export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject };
 
-/** The resource types mapped by their declaration (declare.ts), in the order docs/formats/fhir.md lists them. */
+/** A Practitioner: the practitioner list (no person's record). */
+export const PRACTITIONER = readAs("Practitioner", {
+  title: "the practitioner list",
+  table: "ingest_practitioner",
+  columns: [
+    ["source_record_id", ID],
+    ["identifier_system", at("identifier[0].system", asSent)],
+    ["identifier_value", at("identifier[0].value", asSent)],
+    ["family_name", at("name[0].family", asSent)],
+    ["given_name", at("name[0].given[0]", asSent)],
+    ["received_at", RECEIVED],
+  ],
+});
+
+/**
+ * The resource types mapped by their declaration (declare.ts) into a person's record, in the order
+ * docs/formats/fhir.md lists them: entered-in-error takes out the rows of the tables they declare.
+ */
 export const FHIR_MAPPINGS: readonly FhirMapping[] = [ENCOUNTER, ...CLINICAL_MAPPINGS];
 
+/** The types declared into the source's own tables (what its other resources refer to), never taken out. */
+export const FHIR_SOURCE_MAPPINGS: readonly FhirMapping[] = [PRACTITIONER, MEDICATION];
+
+/** Every declaration, in the order docs/formats/fhir.md lists them. */
+export const FHIR_DECLARATIONS: readonly FhirMapping[] = [...FHIR_MAPPINGS, ...FHIR_SOURCE_MAPPINGS];
+
 const DECLARED: Readonly<Record<string, (r: unknown, ctx: MapContext) => Mapped[]>> = Object.fromEntries(
-  FHIR_MAPPINGS.map((m) => [m.resource, compile(m)]),
+  FHIR_DECLARATIONS.map((m) => [m.resource, compile(m)]),
 );
 
 export const SUPPORTED_RESOURCES = [
   "Patient",
-  "Practitioner",
   "Organization",
-  "Medication",
   "EpisodeOfCare",
-  ...FHIR_MAPPINGS.map((m) => m.resource),
+  ...FHIR_DECLARATIONS.map((m) => m.resource),
 ] as const;
 
 const SUPPORTED = new Set<string>(SUPPORTED_RESOURCES);
@@ -127,24 +149,6 @@ function mapPatient(p: Patient, ctx: MapContext): Mapped {
       identifiers,
       ethnicCategory: ethnicCategoryOf(ethnic),
     },
-  };
-}
-
-function mapPractitioner(p: Practitioner, { source, at }: MapContext): Mapped {
-  const id = requireId(p, "Practitioner");
-  const ident = p.identifier?.[0];
-  const name = p.name?.[0];
-  return {
-    kind: "practitioner",
-    values: [
-      source,
-      id,
-      ident?.system ?? null,
-      ident?.value ?? null,
-      name?.family ?? null,
-      name?.given?.[0] ?? null,
-      receivedAtOf(p, at),
-    ],
   };
 }
 
@@ -245,12 +249,8 @@ export function mapResource(resource: unknown, ctx: MapContext): Mapped[] {
   switch (type) {
     case "Patient":
       return [mapPatient(resource as Patient, ctx)];
-    case "Practitioner":
-      return [mapPractitioner(resource as Practitioner, ctx)];
     case "Organization":
       return [mapOrganization(resource as Organization, ctx)];
-    case "Medication":
-      return [{ kind: "medication", medication: medicationRowOf(resource as Medication, ctx.at) }];
     case "EpisodeOfCare":
       return [mapEpisodeOfCare(resource as never, ctx)];
   }

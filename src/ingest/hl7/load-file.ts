@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Db } from "../../store/index.ts";
 import { sha256 } from "../ids.ts";
-import { addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { type PeopleTouched, peopleOf } from "../touched.ts";
 import { applyHl7Batch } from "./many.ts";
 import { splitMessages } from "./split.ts";
@@ -56,16 +56,20 @@ export async function loadHl7File(
   try {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const chunk = messages.slice(i, i + CHUNK);
-      const c = emptyCounts();
+      // Counted afresh in the transaction that commits (a batch that failed is run again, the long way).
+      let c = emptyCounts();
+      let chunkUnsupported = 0;
       let chunkPeople: string[] = [];
       await applyHl7Batch(
         db,
         chunk.map((raw) => ({ raw, ctx: { origin, loadId } })),
         options.onInternalError,
         async (tx, outcomes) => {
+          c = emptyCounts();
+          chunkUnsupported = 0;
           for (const out of outcomes) {
             c.recordsRead++;
-            if (out.unsupported) unsupported++;
+            if (out.unsupported) chunkUnsupported++;
             else if (out.duplicate) c.duplicates++;
             else if (out.code !== "AA") c.rejected++;
             else if (out.held) c.held++;
@@ -79,12 +83,8 @@ export async function loadHl7File(
       );
       for (const id of chunkPeople) people.add(id);
       if (chunkPeople.length > 0) options.touched?.committed(chunkPeople);
-      const counts = c;
-      total.recordsRead += counts.recordsRead;
-      total.loaded += counts.loaded;
-      total.duplicates += counts.duplicates;
-      total.rejected += counts.rejected;
-      total.held += counts.held;
+      addCounts(total, c);
+      unsupported += chunkUnsupported;
       options.onProgress?.(Math.min(i + CHUNK, messages.length), messages.length);
     }
     tables.messages = total.loaded + total.held;
