@@ -163,8 +163,9 @@ export class CopyBinaryWriter {
     this.#buf = bigger;
   }
 
+  /** A value's length word (-1 for null), with room for the value after it. */
   #length(n: number): void {
-    this.#room(4 + n);
+    this.#room(4 + Math.max(n, 0));
     this.#buf.writeInt32BE(n, this.#at);
     this.#at += 4;
   }

@@ -121,6 +121,13 @@ describe(`binary COPY on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`,
     assert.deepEqual(numericParts("0"), { digits: [], weight: 0, negative: false, dscale: 0 });
   });
 
+  test("the buffer grows before a null's length word that would not fit", () => {
+    // 5 bytes: the field count (2) leaves 3, one short of a null's 4-byte length.
+    const writer = new CopyBinaryWriter(5);
+    writer.row(shape("copied_binary"), { id: null });
+    assert.equal(writer.take().byteLength, 2 + 4 * COLUMNS.length);
+  });
+
   test("a value that is not of its column's type is refused with the table and column named", () => {
     const writer = new CopyBinaryWriter();
     assert.throws(
