@@ -64,7 +64,8 @@ function traced(q: Queryable): Queryable {
     query: (sql, params) =>
       timed(label(typeof sql === "string" ? sql : sql.text), () => q.query(sql, params)),
     exec: (sql) => timed(label(sql), () => q.exec(sql)),
-    copyFrom: (table, columns, chunks) => timed(`COPY ${table}`, () => q.copyFrom(table, columns, chunks)),
+    copyFrom: (table, columns, chunks, options) =>
+      timed(`COPY ${table}`, () => q.copyFrom(table, columns, chunks, options)),
   };
 }
 function tracedDb(db: Db): Db {

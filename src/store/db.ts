@@ -34,13 +34,14 @@ export interface Queryable {
   defer?(sql: string | PreparedStatement, params?: readonly unknown[]): Promise<void>;
   /**
    * Bulk-loads rows with COPY ... FROM in PostgreSQL's text format. `chunks` are already-encoded lines
-   * (see copy-format.ts), each ending in a newline, as text or UTF-8 bytes (CopyWriter). Returns the number of
-   * rows loaded.
+   * (see copy-format.ts), each ending in a newline, as text or UTF-8 bytes (CopyWriter); or, with
+   * `format: "binary"`, binary rows (CopyBinaryWriter). Returns the number of rows loaded.
    */
   copyFrom(
     table: string,
     columns: readonly string[],
     chunks: readonly (string | Uint8Array)[],
+    options?: CopyOptions,
   ): Promise<number>;
   /**
    * True on a Citus cluster's database (the citus extension was in it when it was opened), on the handle and on
@@ -99,6 +100,30 @@ export function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
-export function copyStatement(table: string, columns: readonly string[], source: string): string {
-  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) FROM ${source}`;
+export interface CopyOptions {
+  /**
+   * COPY ... WITH (FREEZE): the rows are written already frozen and their pages marked all-visible, so no later
+   * read rewrites every page to set its hint bits, and index-only scans work at once. Only for a table created
+   * or truncated earlier in the same transaction (PostgreSQL refuses it otherwise); other sessions would see
+   * the rows before the transaction commits, so only where none can look (a load into new, empty tables).
+   */
+  freeze?: boolean;
+  /**
+   * "binary": the chunks are rows in PostgreSQL's binary COPY format (copy-binary.ts) without the header,
+   * which copyFrom adds. Default "text".
+   */
+  format?: "text" | "binary";
+}
+
+export function copyStatement(
+  table: string,
+  columns: readonly string[],
+  source: string,
+  options: CopyOptions = {},
+): string {
+  const settings = [
+    ...(options.format === "binary" ? ["FORMAT binary"] : []),
+    ...(options.freeze ? ["FREEZE"] : []),
+  ];
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) FROM ${source}${settings.length > 0 ? ` WITH (${settings.join(", ")})` : ""}`;
 }

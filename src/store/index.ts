@@ -18,6 +18,7 @@ export {
   type TableName,
   tableNamed,
 } from "./catalogue.ts";
+export { type BinaryShape, COPY_BINARY_HEADER, CopyBinaryWriter } from "./copy-binary.ts";
 export {
   type CopyValue,
   CopyWriter,
@@ -28,6 +29,7 @@ export {
   type TableShape,
 } from "./copy-format.ts";
 export {
+  type CopyOptions,
   DatabaseError,
   type Db,
   deferWrite,

@@ -1,7 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { COPY_BINARY_HEADER } from "./copy-binary.ts";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import {
+  type CopyOptions,
   copyStatement,
   DatabaseError,
   type Db,
@@ -31,12 +33,14 @@ function queryable(conn: PGliteLike, prepared: PglitePrepared, inTransaction: bo
       table: string,
       columns: readonly string[],
       chunks: readonly (string | Uint8Array)[],
+      options?: CopyOptions,
     ): Promise<number> {
       if (chunks.length === 0) return 0;
       // One joined string makes a Blob several times faster than thousands of small parts.
-      const parts = chunks.every((c) => typeof c === "string") ? [chunks.join("")] : chunks;
+      const rows = chunks.every((c) => typeof c === "string") ? [chunks.join("")] : chunks;
+      const parts = options?.format === "binary" ? [COPY_BINARY_HEADER, ...rows] : rows;
       const blob = new Blob(parts as (string | Uint8Array<ArrayBuffer>)[]);
-      const result = await conn.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob });
+      const result = await conn.query(copyStatement(table, columns, "'/dev/blob'", options), [], { blob });
       return result.affectedRows ?? 0;
     },
   };

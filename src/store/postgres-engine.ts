@@ -2,7 +2,9 @@ import { once } from "node:events";
 import { createRequire } from "node:module";
 import pg from "pg";
 import { from as copyFromStream } from "pg-copy-streams";
+import { COPY_BINARY_HEADER } from "./copy-binary.ts";
 import {
+  type CopyOptions,
   copyStatement,
   DatabaseError,
   type Db,
@@ -75,10 +77,12 @@ function queryable(client: pg.PoolClient | pg.Pool, citus: boolean): Queryable {
       table: string,
       columns: readonly string[],
       chunks: readonly (string | Uint8Array)[],
+      options?: CopyOptions,
     ): Promise<number> {
       if (chunks.length === 0) return 0;
       const run = async (c: pg.PoolClient) => {
-        const stream = c.query(copyFromStream(copyStatement(table, columns, "STDIN")));
+        const stream = c.query(copyFromStream(copyStatement(table, columns, "STDIN", options)));
+        if (options?.format === "binary" && !stream.write(COPY_BINARY_HEADER)) await once(stream, "drain");
         for (const chunk of chunks) {
           if (!stream.write(chunk)) await once(stream, "drain");
         }
@@ -198,9 +202,9 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
       }
       pending += `${text};\n`;
     },
-    async copyFrom(table, columns, chunks) {
+    async copyFrom(table, columns, chunks, options) {
       await open();
-      return inner.copyFrom(table, columns, chunks);
+      return inner.copyFrom(table, columns, chunks, options);
     },
   };
   return {

@@ -615,11 +615,15 @@ async function insertMeetingsAndItems(db: Queryable): Promise<void> {
        CROSS JOIN LATERAL (VALUES
          ('GP', (SELECT display_name FROM app_user WHERE user_id = ${userOf("'user:staff.' || lower(m.team_code) || '.gp'")}), m.team_name),
          ('MDT coordinator', (SELECT display_name FROM app_user WHERE user_id = m.coordinator_id), m.team_name),
-         ('Community matron', (SELECT display_name FROM app_user u JOIN user_role ur USING (user_id) JOIN team t USING (team_id)
-                                WHERE t.team_code = 'community-nursing' AND ur.granted_by = 'synth'
+         -- The team looked up once (an uncorrelated subquery): joined in, the planner scanned every team for
+         -- every staff row of every meeting, most of the care history's CPU at 5,000 people.
+         ('Community matron', (SELECT display_name FROM app_user u JOIN user_role ur USING (user_id)
+                                WHERE ur.team_id = (SELECT team_id FROM team WHERE team_code = 'community-nursing')
+                                  AND ur.granted_by = 'synth'
                                 ORDER BY md5(u.username || m.meeting_id::text) LIMIT 1), 'Community health services'),
-         ('Social worker', (SELECT display_name FROM app_user u JOIN user_role ur USING (user_id) JOIN team t USING (team_id)
-                             WHERE t.team_code = 'adult-social-care' AND ur.granted_by = 'synth'
+         ('Social worker', (SELECT display_name FROM app_user u JOIN user_role ur USING (user_id)
+                             WHERE ur.team_id = (SELECT team_id FROM team WHERE team_code = 'adult-social-care')
+                               AND ur.granted_by = 'synth'
                              ORDER BY md5(u.username || m.meeting_id::text) LIMIT 1), 'Adult social care')
        ) AS a(role, name, org)
       WHERE a.name IS NOT NULL

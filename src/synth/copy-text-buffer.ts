@@ -1,4 +1,10 @@
-import { encodeNamedRow, type NamedRow, type TableShape } from "../store/index.ts";
+import {
+  type BinaryShape,
+  CopyBinaryWriter,
+  encodeNamedRow,
+  type NamedRow,
+  type TableShape,
+} from "../store/index.ts";
 
 // COPY text accumulated as UTF-8 bytes rather than as an array of line strings. Each encoded line can then die
 // young, so the garbage collector has far less to do while hundreds of thousands of rows wait to be sent.
@@ -44,6 +50,37 @@ export class CopyTextBuffer {
     };
     this.#bytes = Buffer.allocUnsafeSlow(this.#bytes.length);
     this.#used = 0;
+    this.#rows = 0;
+    return taken;
+  }
+}
+
+/** The same for binary COPY rows (store/copy-binary.ts): what the embedded engine loads without parsing. */
+export class CopyBinaryBuffer {
+  readonly shape: BinaryShape;
+  #writer: CopyBinaryWriter;
+  #rows = 0;
+
+  constructor(shape: BinaryShape, capacity: number) {
+    this.shape = shape;
+    this.#writer = new CopyBinaryWriter(capacity);
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  get byteLength(): number {
+    return this.#writer.byteLength;
+  }
+
+  add(row: NamedRow): void {
+    this.#writer.row(this.shape, row);
+    this.#rows++;
+  }
+
+  take(): { bytes: Uint8Array; rows: number } {
+    const taken = { bytes: this.#writer.take(), rows: this.#rows };
     this.#rows = 0;
     return taken;
   }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { NamedRow, Table } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
 import { createRegion } from "./context.ts";
-import { CopyTextBuffer } from "./copy-text-buffer.ts";
+import { CopyBinaryBuffer, CopyTextBuffer } from "./copy-text-buffer.ts";
 import { generatePeople, generateReference, regionPeople } from "./generate.ts";
 
 // Runs in a worker thread for parallel.ts: makes its share of the place's chunks as COPY text and sends each
@@ -16,6 +16,8 @@ export interface GenerateWorkerInput {
   workers: number;
   chunkPeople: number;
   maxOutstanding: number;
+  /** COPY's text format (the default), or its binary format for a load into the embedded engine. */
+  format?: "text" | "binary";
 }
 
 export interface ChunkPiece {
@@ -45,12 +47,15 @@ async function run(port: NonNullable<typeof parentPort>, input: GenerateWorkerIn
     }
   });
   // One buffer a table, in the order tables first get a row (the order their pieces are sent in).
-  const buffers = new Map<string, CopyTextBuffer>();
+  const buffers = new Map<string, CopyTextBuffer | CopyBinaryBuffer>();
   const sink = {
     add(table: Table, row: NamedRow) {
       let b = buffers.get(table.name);
       if (!b) {
-        b = new CopyTextBuffer(table, 64 << 10);
+        b =
+          input.format === "binary"
+            ? new CopyBinaryBuffer(table, 64 << 10)
+            : new CopyTextBuffer(table, 64 << 10);
         buffers.set(table.name, b);
       }
       b.add(row);

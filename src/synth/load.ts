@@ -84,9 +84,15 @@ export async function loadSyntheticPlace(
       await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
       const tables = ALL_SHAPES.map((shape) => shape.name);
       // The embedded engine: new, empty files for the tables, so their rows and indexes skip the WAL (its
-      // wal_level is minimal), and keys built once from the loaded rows, not row by row in random order.
+      // wal_level is minimal), and keys built once from the loaded rows, not row by row in random order. Rows
+      // copied into those new files are written frozen (nobody else can see the database while it loads): the
+      // first reads after the load (the care history, the summary's counts) would otherwise rewrite every
+      // page of the place to set its rows' hint bits.
       const embedded = db.engine === "pglite";
-      if (embedded) await truncateEmptyTables(tx, tables);
+      const truncated = new Set(embedded ? await truncateEmptyTables(tx, tables) : []);
+      // And it takes the rows in COPY's binary format, made on the generating threads: its PostgreSQL runs on
+      // this thread, where parsing text (every date, timestamp and UUID) was most of the load.
+      const format = options.format ?? (embedded ? "binary" : "text");
       // The tables are empty (checked above), so their secondary indexes are built once at the end.
       return withIndexesDeferred(
         tx,
@@ -97,13 +103,16 @@ export async function loadSyntheticPlace(
           const copy = async (table: string) => {
             const p = pending.get(table);
             if (!p || p.rows === 0) return;
-            const n = await tx.copyFrom(table, tableNamed(table).columnNames, p.chunks);
+            const n = await tx.copyFrom(table, tableNamed(table).columnNames, p.chunks, {
+              freeze: truncated.has(table),
+              format,
+            });
             rows.set(table, (rows.get(table) ?? 0) + n);
             pending.set(table, { chunks: [], rows: 0, bytes: 0 });
           };
           let peopleDone = 0;
           let reported = 0;
-          for await (const chunk of generateInParallel(config, options)) {
+          for await (const chunk of generateInParallel(config, { ...options, format })) {
             for (const piece of chunk.pieces) {
               const p = pending.get(piece.table) ?? { chunks: [], rows: 0, bytes: 0 };
               p.chunks.push(piece.bytes);

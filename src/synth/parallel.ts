@@ -23,6 +23,11 @@ export interface ParallelOptions {
   workers?: number;
   /** People a chunk (default 500). */
   chunkPeople?: number;
+  /**
+   * The chunks' COPY format: text (default; the bytes every sink gets) or binary (the same rows; a load's
+   * default on the embedded engine).
+   */
+  format?: "text" | "binary";
 }
 
 const MAX_OUTSTANDING = 4;
@@ -72,6 +77,7 @@ export async function* generateInParallel(
       workers: workerCount,
       chunkPeople,
       maxOutstanding: MAX_OUTSTANDING,
+      format: options.format ?? "text",
     };
     const worker = new Worker(new URL("./generate-worker.ts", import.meta.url), {
       workerData: input,

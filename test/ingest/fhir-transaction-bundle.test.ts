@@ -79,9 +79,9 @@ function counting(inner: Db): { db: Db; inTransaction: string[]; outside: string
       log.push(sql);
       return q.exec(sql);
     },
-    copyFrom: (table, columns, chunks) => {
+    copyFrom: (table, columns, chunks, options) => {
       log.push(`COPY ${table}`);
-      return q.copyFrom(table, columns, chunks);
+      return q.copyFrom(table, columns, chunks, options);
     },
   });
   const counted: Db = {

@@ -1,0 +1,285 @@
+// COPY ... FROM in PostgreSQL's binary format (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4):
+// each value already in the form the server stores, so the server parses nothing. On the embedded engine, whose
+// PostgreSQL runs as WebAssembly on the loading thread, text COPY's parsing (the lines, their fields, then each
+// date, timestamp and UUID) was most of a load's CPU; the bytes made here on the generating threads spare it.
+// The values are those encodeCopyValue writes as text, so a row loads the same either way
+// (test/store/copy-binary.test.ts loads rows both ways and compares them).
+import type { SqlType } from "./catalogue/define.ts";
+import type { CopyValue, NamedRow } from "./copy-format.ts";
+
+/** What binary COPY needs of a table: its name and its columns in order with their types. */
+export interface BinaryShape {
+  readonly name: string;
+  readonly columns: readonly { readonly name: string; readonly type: SqlType }[];
+}
+
+/** The signature, flags (no OIDs) and header extension length (none) that begin every binary COPY stream. */
+export const COPY_BINARY_HEADER: Uint8Array = Uint8Array.from([
+  ...Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"),
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+]);
+
+/** 2000-01-01, PostgreSQL's epoch for dates and timestamps, as days and milliseconds since 1970-01-01. */
+const PG_EPOCH_DAYS = 10_957;
+const PG_EPOCH_MS = PG_EPOCH_DAYS * 86_400_000;
+
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[65 + i] = 10 + i;
+  HEX[97 + i] = 10 + i;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function digits(s: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** The "YYYY-MM-DD" at s[from..] as days since 1970-01-01, or NaN. */
+function civilDays(s: string, from: number): number {
+  if (s.charCodeAt(from + 4) !== 45 || s.charCodeAt(from + 7) !== 45) return Number.NaN;
+  return daysFromCivil(digits(s, from, 4), digits(s, from + 5, 2), digits(s, from + 8, 2));
+}
+
+/** "YYYY-MM-DD" as days since 2000-01-01. */
+function dateDays(s: string): number {
+  const days = s.length === 10 ? civilDays(s, 0) : Number.NaN;
+  if (!Number.isFinite(days))
+    throw new RangeError(`Not a date COPY can take in binary: ${JSON.stringify(s)}`);
+  return days - PG_EPOCH_DAYS;
+}
+
+/** An ISO 8601 instant ("2013-04-06T02:00:00Z", or any form Date.parse reads with a zone) in ms since 1970. */
+function instantMs(s: string): number {
+  if (s.length === 20 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 90) {
+    const ms =
+      civilDays(s, 0) * 86_400_000 +
+      (digits(s, 11, 2) * 3600 + digits(s, 14, 2) * 60 + digits(s, 17, 2)) * 1000;
+    if (Number.isFinite(ms) && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) return ms;
+  }
+  const ms = /(Z|[+-]\d\d(:?\d\d)?)$/.test(s) ? Date.parse(s) : Number.NaN;
+  if (!Number.isFinite(ms))
+    throw new RangeError(`Not an instant COPY can take in binary: ${JSON.stringify(s)}`);
+  return ms;
+}
+
+/** A decimal number as PostgreSQL's numeric stores it: base-10000 digits, the first one's weight, the scale. */
+export function numericParts(text: string): {
+  digits: number[];
+  weight: number;
+  negative: boolean;
+  dscale: number;
+} {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === "" && (m[3] ?? "") === ""))
+    throw new RangeError(`Not a number COPY can take in binary: ${JSON.stringify(text)}`);
+  const exponent = m[4] ? Number(m[4]) : 0;
+  const fraction = m[3] ?? "";
+  const dscale = Math.max(0, fraction.length - exponent);
+  let all = m[2] + fraction;
+  // Where the decimal point falls in `all`, counted in digits from its start.
+  let point = m[2].length + exponent;
+  const lead = /^0*/.exec(all)?.[0].length ?? 0;
+  all = all.slice(lead);
+  point -= lead;
+  all = all.replace(/0+$/, "");
+  if (all === "") return { digits: [], weight: 0, negative: false, dscale };
+  const weight = Math.floor((point - 1) / 4);
+  const padded = "0".repeat(4 * (weight + 1) - point) + all;
+  const groups: number[] = [];
+  for (let i = 0; i < padded.length; i += 4) groups.push(Number(padded.slice(i, i + 4).padEnd(4, "0")));
+  while (groups.length > 0 && groups[groups.length - 1] === 0) groups.pop();
+  return { digits: groups, weight, negative: m[1] === "-", dscale };
+}
+
+/** numericParts for a whole number, without going through its text. */
+function integerNumericParts(v: number): ReturnType<typeof numericParts> {
+  const groups: number[] = [];
+  for (let a = Math.abs(v); a > 0; a = Math.floor(a / 10_000)) groups.unshift(a % 10_000);
+  const weight = groups.length - 1;
+  while (groups.length > 0 && groups[groups.length - 1] === 0) groups.pop();
+  return { digits: groups, weight: groups.length === 0 ? 0 : weight, negative: v < 0, dscale: 0 };
+}
+
+/**
+ * Binary COPY rows written straight into a growing byte buffer (no header: the engine's copyFrom adds it to
+ * each COPY). Values are as copy-format.ts takes them: strings, numbers, booleans, null or undefined.
+ */
+export class CopyBinaryWriter {
+  #buf: Buffer;
+  #at = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.#buf = Buffer.allocUnsafeSlow(capacity);
+  }
+
+  get byteLength(): number {
+    return this.#at;
+  }
+
+  /** One row in the shape's column order; a column the row leaves out is null. */
+  row(shape: BinaryShape, row: NamedRow): void {
+    const columns = shape.columns;
+    this.#room(2);
+    this.#buf.writeInt16BE(columns.length, this.#at);
+    this.#at += 2;
+    for (let i = 0; i < columns.length; i++) this.#value(columns[i].type, row[columns[i].name], shape, i);
+  }
+
+  /** Hands over the bytes written so far (a view the caller now owns) and starts a new buffer. */
+  take(): Uint8Array {
+    const taken = new Uint8Array(this.#buf.buffer, this.#buf.byteOffset, this.#at);
+    this.#buf = Buffer.allocUnsafeSlow(this.#buf.length);
+    this.#at = 0;
+    return taken;
+  }
+
+  #room(n: number): void {
+    if (this.#at + n <= this.#buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, this.#at + n));
+    this.#buf.copy(bigger, 0, 0, this.#at);
+    this.#buf = bigger;
+  }
+
+  /** A value's length word (-1 for null), with room for the value after it. */
+  #length(n: number): void {
+    this.#room(4 + Math.max(n, 0));
+    this.#buf.writeInt32BE(n, this.#at);
+    this.#at += 4;
+  }
+
+  #value(type: SqlType, v: CopyValue, shape: BinaryShape, column: number): void {
+    if (v === null || v === undefined) {
+      this.#length(-1);
+      return;
+    }
+    switch (type) {
+      case "text": {
+        const s = typeof v === "string" ? v : typeof v === "boolean" ? (v ? "t" : "f") : String(v);
+        this.#room(4 + s.length * 3);
+        const b = this.#buf;
+        const start = this.#at + 4;
+        // Plain ASCII (nearly every value) byte by byte: a call into Buffer.write per value costs more.
+        let at = start;
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          if (c >= 0x80) {
+            at = start + b.write(s, start, "utf8");
+            break;
+          }
+          b[at++] = c;
+        }
+        b.writeInt32BE(at - start, this.#at);
+        this.#at = at;
+        return;
+      }
+      case "uuid": {
+        const s = String(v);
+        this.#length(16);
+        const b = this.#buf;
+        let at = this.#at;
+        let high = -1;
+        for (let i = 0; i < s.length; i++) {
+          const c = s.charCodeAt(i);
+          if (c === 45 && (i === 8 || i === 13 || i === 18 || i === 23)) continue;
+          const h = c < 128 ? HEX[c] : -1;
+          if (h < 0 || at - this.#at >= 16) this.#refuse(type, v, shape, column);
+          if (high < 0) high = h;
+          else {
+            b[at++] = (high << 4) | h;
+            high = -1;
+          }
+        }
+        if (at - this.#at !== 16 || high >= 0) this.#refuse(type, v, shape, column);
+        this.#at = at;
+        return;
+      }
+      case "date": {
+        if (typeof v !== "string") this.#refuse(type, v, shape, column);
+        const days = dateDays(v);
+        this.#length(4);
+        this.#buf.writeInt32BE(days, this.#at);
+        this.#at += 4;
+        return;
+      }
+      case "timestamptz": {
+        if (typeof v !== "string") this.#refuse(type, v, shape, column);
+        const micros = (instantMs(v) - PG_EPOCH_MS) * 1000;
+        // An int64 as two 32-bit halves: microseconds since 2000 stay well inside a double's exact integers.
+        const high = Math.floor(micros / 2 ** 32);
+        this.#length(8);
+        this.#buf.writeInt32BE(high, this.#at);
+        this.#buf.writeUInt32BE(micros - high * 2 ** 32, this.#at + 4);
+        this.#at += 8;
+        return;
+      }
+      case "boolean": {
+        if (typeof v !== "boolean") this.#refuse(type, v, shape, column);
+        this.#length(1);
+        this.#buf[this.#at++] = v ? 1 : 0;
+        return;
+      }
+      case "smallint":
+      case "integer": {
+        const n = typeof v === "number" ? v : Number(v);
+        const size = type === "smallint" ? 2 : 4;
+        if (!Number.isInteger(n) || Math.abs(n) >= 2 ** (size * 8 - 1)) this.#refuse(type, v, shape, column);
+        this.#length(size);
+        if (size === 2) this.#buf.writeInt16BE(n, this.#at);
+        else this.#buf.writeInt32BE(n, this.#at);
+        this.#at += size;
+        return;
+      }
+      case "numeric": {
+        if (typeof v === "number" && !Number.isFinite(v))
+          throw new RangeError(`Cannot load a non-finite number: ${v}`);
+        const p =
+          typeof v === "number" && Number.isSafeInteger(v) ? integerNumericParts(v) : numericParts(String(v));
+        this.#length(8 + 2 * p.digits.length);
+        const b = this.#buf;
+        b.writeUInt16BE(p.digits.length, this.#at);
+        b.writeInt16BE(p.weight, this.#at + 2);
+        b.writeUInt16BE(p.negative ? 0x4000 : 0, this.#at + 4);
+        b.writeUInt16BE(p.dscale, this.#at + 6);
+        this.#at += 8;
+        for (const d of p.digits) {
+          b.writeUInt16BE(d, this.#at);
+          this.#at += 2;
+        }
+        return;
+      }
+      default:
+        throw new RangeError(
+          `${shape.name}.${shape.columns[column].name}: binary COPY of ${type} columns is not written yet`,
+        );
+    }
+  }
+
+  #refuse(type: SqlType, v: CopyValue, shape: BinaryShape, column: number): never {
+    throw new RangeError(
+      `${shape.name}.${shape.columns[column].name}: ${JSON.stringify(v)} is not a ${type} binary COPY can take`,
+    );
+  }
+}
