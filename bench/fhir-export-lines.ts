@@ -72,7 +72,7 @@ for (const name of names) {
   let declined = 0;
   for (const [i, range] of batches.entries()) {
     const rows = await db.query<SourceRow>(sql(templateColumns(template)), range);
-    await template.complete?.(db, rows);
+    await template.complete?.(db, rows, true);
     const hash = createHash("sha256");
     for (const row of rows) {
       let line = template.line(row, ps);

@@ -693,7 +693,7 @@ export class BulkExporter {
         const template = request.elements ? undefined : LINE_TEMPLATES.get(type.type);
         if (template) {
           const rows = await this.rowsOf(type, batch, request, dense, templateColumns(template));
-          await template.complete?.(this.db, rows);
+          await template.complete?.(this.db, rows, dense);
           await files.writeEach(type.type, rows, (row) => pseudonymisedLine(type, template, row, ps));
           return;
         }
