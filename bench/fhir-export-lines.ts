@@ -9,10 +9,16 @@
 //   DATABASE_URL=postgres://... node bench/fhir-export-lines.ts [--people N] [--types Encounter,Observation]
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
-import { LINE_TEMPLATES, pseudonymisedLine, templateColumns } from "../src/fhir/bulk-lines.ts";
-import { pseudonymiseResource } from "../src/fhir/bulk-pseudonymise.ts";
-import { RESOURCE_BY_NAME } from "../src/fhir/registry.ts";
-import type { FhirResource, ResourceType, SourceRow } from "../src/fhir/types.ts";
+import {
+  type FhirResource,
+  LINE_TEMPLATES,
+  pseudonymisedLine,
+  pseudonymiseResource,
+  RESOURCE_BY_NAME,
+  type ResourceType,
+  type SourceRow,
+  templateColumns,
+} from "../src/fhir/index.ts";
 import { pseudonymFor } from "../src/governance/index.ts";
 import { openDb } from "../src/store/index.ts";
 import { cpuMeter, cpuPer, load } from "./ingest-bench-db.ts";
