@@ -133,19 +133,34 @@ console.log(
 async function exportAs(name: string, tokenOf: () => Promise<string> | string) {
   const headers = async () => ({ authorization: `Bearer ${await tokenOf()}`, prefer: "respond-async" });
   const started = performance.now();
-  const cpu = await cpuMeter({ databaseUrl });
+  let cpu = await cpuMeter({ databaseUrl });
   const kick = await app.inject({ method: "GET", url: "/fhir/R4/$export", headers: await headers() });
   if (kick.statusCode !== 202) throw new Error(`kick-off: ${kick.statusCode} ${kick.body}`);
   const status = new URL(String(kick.headers["content-location"])).pathname;
   let manifest: { output: { type: string; url: string; count: number }[] } | null = null;
+  // Until the first batch is written: the people decided (and for a commissioner, the extract made and audited).
+  let deciding: { ms: number; cpu: Awaited<ReturnType<typeof cpu.stop>> } | null = null;
   while (!manifest) {
     const res = await app.inject({ method: "GET", url: status, headers: await headers() });
     if (res.statusCode === 200) manifest = res.json();
     else if (res.statusCode !== 202) throw new Error(`status: ${res.statusCode} ${res.body}`);
-    else await new Promise((r) => setTimeout(r, 200));
+    else {
+      if (!deciding && /exported/.test(String(res.headers["x-progress"]))) {
+        deciding = { ms: performance.now() - started, cpu: await cpu.stop() };
+        cpu = await cpuMeter({ databaseUrl });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   const ran = (performance.now() - started) / 1000;
-  const cpuTimes = await cpu.stop();
+  const writing = await cpu.stop();
+  const cpuTimes = deciding
+    ? {
+        selfMs: deciding.cpu.selfMs + writing.selfMs,
+        othersMs: 0,
+        serverMs: deciding.cpu.serverMs + writing.serverMs,
+      }
+    : writing;
   let bytes = 0;
   for (const o of manifest.output) {
     // As a stream: the whole place's largest file is more than a string can hold.
@@ -173,6 +188,14 @@ async function exportAs(name: string, tokenOf: () => Promise<string> | string) {
     `  to the manifest: ${cpuPer(cpuTimes, resources, "resource")}; so at most ` +
       `${Math.round(resources / (busiest / 1000)).toLocaleString("en-GB")} resources/s on 2 quiet cores`,
   );
+  if (deciding) {
+    const ms = (t: { selfMs: number; serverMs: number }) =>
+      `${((t.selfMs + t.serverMs) / 1000).toFixed(1)} s (this process ${(t.selfMs / 1000).toFixed(1)}, PostgreSQL ${(t.serverMs / 1000).toFixed(1)})`;
+    console.log(
+      `  CPU deciding the people, to the first batch (${(deciding.ms / 1000).toFixed(1)} s): ${ms(deciding.cpu)}; writing the files: ${ms(writing)}`,
+    );
+  }
+  console.log(`  files in ${jobDir}`);
   for (const o of manifest.output) {
     const size = statSync(join(jobDir, `${o.type}.ndjson`)).size;
     console.log(

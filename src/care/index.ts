@@ -99,6 +99,7 @@ export {
   type PlanVersion,
   readPlan,
   readPlans,
+  readPlansOfPeople,
   setActionStatus,
   signOffPlan,
   startPlan,
@@ -119,6 +120,7 @@ export {
   readDischarges,
   readReferral,
   readReferrals,
+  readReferralsOfPeople,
   recordFollowUp,
   URGENCIES,
 } from "./referrals.ts";

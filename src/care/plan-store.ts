@@ -159,7 +159,29 @@ function planOf(versions: PlanVersion[]): CarePlan {
 
 /** The person's plans written in OnePlace: the current one first (not ended), then ended ones. */
 export async function readPlans(q: Queryable, personId: string): Promise<CarePlan[]> {
-  const versions = await readVersions(q, personId);
+  return plansOf(await readVersions(q, personId));
+}
+
+/** Each person's plans, as readPlans gives them, in one statement (a Bulk Data batch renders thousands of people). */
+export async function readPlansOfPeople(
+  q: Queryable,
+  personIds: readonly string[],
+): Promise<Map<string, CarePlan[]>> {
+  const rows = await q.query<VersionRow>(
+    `${VERSION_SELECT} WHERE v.person_id = ANY($1::uuid[]) ORDER BY v.person_id, v.plan_id, v.version DESC`,
+    [personIds],
+  );
+  const byPerson = new Map<string, PlanVersion[]>();
+  for (const row of rows) {
+    const version = toVersion(row);
+    const versions = byPerson.get(version.personId);
+    if (versions) versions.push(version);
+    else byPerson.set(version.personId, [version]);
+  }
+  return new Map([...byPerson].map(([personId, versions]) => [personId, plansOf(versions)]));
+}
+
+function plansOf(versions: PlanVersion[]): CarePlan[] {
   const byPlan = new Map<string, PlanVersion[]>();
   for (const v of versions) byPlan.set(v.planId, [...(byPlan.get(v.planId) ?? []), v]);
   return [...byPlan.values()]

@@ -22,6 +22,7 @@ import {
 } from "../governance/index.ts";
 import type { Queryable } from "../store/index.ts";
 import { groupMembers } from "./bulk-groups.ts";
+import { LINE_TEMPLATES, pseudonymisedLine, templateColumns } from "./bulk-lines.ts";
 import { keepElements, type TypeFilters, typeFilterSql } from "./bulk-params.ts";
 import { pseudonymisedPatient, pseudonymiseResource } from "./bulk-pseudonymise.ts";
 import type { FhirIdentity } from "./identity.ts";
@@ -165,10 +166,17 @@ class NdjsonFiles {
     this.dir = dir;
     this.elements = elements;
   }
-  async write(type: string, all: readonly object[]) {
-    if (all.length === 0) return;
+  async write(type: string, resources: readonly object[]) {
     const elements = this.elements;
-    const resources = elements ? all.map((r) => keepElements(r as FhirResource, elements)) : all;
+    await this.writeEach(
+      type,
+      resources,
+      elements ? (r) => JSON.stringify(keepElements(r as FhirResource, elements)) : (r) => JSON.stringify(r),
+    );
+  }
+  /** Writes each item's line as it is made, so that no line outlives its turn. */
+  async writeEach<T>(type: string, items: readonly T[], lineOf: (item: T) => string) {
+    if (items.length === 0) return;
     let file = this.files.get(type);
     if (!file) {
       file = {
@@ -182,8 +190,8 @@ class NdjsonFiles {
     // then encoding that, would copy every byte of the export twice more.
     const buffer = file.buffer;
     let at = 0;
-    for (const resource of resources) {
-      const line = JSON.stringify(resource);
+    for (const item of items) {
+      const line = lineOf(item);
       // A UTF-16 unit takes at most three bytes in UTF-8: room is checked with that bound, never by measuring.
       if (at + line.length * 3 + 1 > buffer.length) {
         if (at > 0) await file.handle.write(buffer, 0, at);
@@ -197,7 +205,7 @@ class NdjsonFiles {
       buffer[at++] = 0x0a;
     }
     if (at > 0) await file.handle.write(buffer, 0, at);
-    file.count += resources.length;
+    file.count += items.length;
   }
   async close(): Promise<OutputFile[]> {
     const out: OutputFile[] = [];
@@ -568,13 +576,21 @@ export class BulkExporter {
     }
   }
 
-  /** The rows of one type about these people (changed since _since, matching _typeFilter), as resources. */
   /**
+   * The rows of one type about these people (changed since _since, matching _typeFilter): the source's columns,
+   * or `columns` (SQL over the source aliased r).
+   *
    * `dense`: the people (in person id order) are most of the place's people between the first and the last, so the
    * rows are read by that range of ids (an index range, in order) rather than person by person, and the rows of
    * anyone else in the range are dropped here before anything is built from them.
    */
-  private async resourcesOf(type: ResourceType, personIds: string[], request: ExportRequest, dense = false) {
+  private async rowsOf(
+    type: ResourceType,
+    personIds: string[],
+    request: ExportRequest,
+    dense = false,
+    columns = "r.*",
+  ): Promise<SourceRow[]> {
     const p = new SqlParams();
     const where = dense
       ? [
@@ -584,15 +600,18 @@ export class BulkExporter {
     if (request.since) where.push(`(r.last_updated IS NULL OR r.last_updated > ${p.add(request.since)})`);
     const filter = typeFilterSql(type, request.typeFilters, p);
     if (filter) where.push(filter);
-    let rows = await this.db.query<SourceRow>(
-      `SELECT r.* FROM (${type.source}) r WHERE ${where.join(" AND ")} ORDER BY r.person_id, r.id`,
+    const rows = await this.db.query<SourceRow>(
+      `SELECT ${columns} FROM (${type.source}) r WHERE ${where.join(" AND ")} ORDER BY r.person_id, r.id`,
       p.values,
     );
-    if (dense) {
-      const asked = new Set(personIds);
-      rows = rows.filter((row) => asked.has(row.person_id as string));
-    }
-    return toResources(this.db, type, rows);
+    if (!dense) return rows;
+    const asked = new Set(personIds);
+    return rows.filter((row) => asked.has(row.person_id as string));
+  }
+
+  /** The rows of one type about these people, as resources. */
+  private async resourcesOf(type: ResourceType, personIds: string[], request: ExportRequest, dense = false) {
+    return toResources(this.db, type, await this.rowsOf(type, personIds, request, dense));
   }
 
   private async writeReferenceData(request: ExportRequest, files: NdjsonFiles) {
@@ -655,6 +674,7 @@ export class BulkExporter {
     });
     const pseudonymOf = (id: string) =>
       pseudonyms.get(id) ?? pseudonyms.get(id.toLowerCase()) ?? pseudonymFor(key, id);
+    const ps = { key, pseudonymOf };
     const patientOf = (id: string) =>
       pseudonymisedPatient(byPseudonym.get(pseudonyms.get(id) as string) as PseudonymisedPerson);
     // The whole place, or a system export of most of it: read by ranges of person ids (resourcesOf).
@@ -667,6 +687,14 @@ export class BulkExporter {
         if (type.type === "Patient") {
           const changed = await this.changedPeople(batch, request.since);
           await files.write("Patient", batch.filter((id) => changed.has(id)).map(patientOf));
+          return;
+        }
+        // Written line by line from the rows where the type has a template (not when _elements trims resources).
+        const template = request.elements ? undefined : LINE_TEMPLATES.get(type.type);
+        if (template) {
+          const rows = await this.rowsOf(type, batch, request, dense, templateColumns(template));
+          await template.complete?.(this.db, rows, dense);
+          await files.writeEach(type.type, rows, (row) => pseudonymisedLine(type, template, row, ps));
           return;
         }
         const resources = await this.resourcesOf(type, batch, request, dense);

@@ -8,8 +8,8 @@ import {
   carePlanResource,
   careTeamResource,
   planActionTasks,
-  readPlans,
-  readReferrals,
+  readPlansOfPeople,
+  readReferralsOfPeople,
   referralTask,
   serviceRequestResource,
 } from "../../care/index.ts";
@@ -33,26 +33,21 @@ import {
 
 const DAY = utcDay;
 
-/** People whose records are read at once when many are rendered (a Bulk Data batch): a few statements in flight. */
-const READS_IN_FLIGHT = 2;
-
-/** Renders a type's rows person by person with the care capability's reader and renderer, in the rows' order. */
+/**
+ * Renders a type's rows with the care capability's reader and renderer, in the rows' order: the records of all the
+ * rows' people read in one statement (a Bulk Data batch names thousands; one statement each cost more than the rest
+ * of the export's reads of the type).
+ */
 function renderByPerson<T>(
-  read: (db: Queryable, personId: string) => Promise<T[]>,
+  read: (db: Queryable, personIds: string[]) => Promise<Map<string, T[]>>,
   idOf: (record: T) => string,
   render: (record: T) => unknown,
 ) {
   return async (db: Queryable, rows: SourceRow[]): Promise<FhirResource[]> => {
     const byId = new Map<string, T>();
     const people = [...new Set(rows.map((r) => String(r.person_id)))];
-    let next = 0;
-    const reader = async () => {
-      while (next < people.length) {
-        const personId = people[next++];
-        for (const record of await read(db, personId)) byId.set(idOf(record), record);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, people.length) }, reader));
+    for (const records of (await read(db, people)).values())
+      for (const record of records) byId.set(idOf(record), record);
     return rows.flatMap((row) => {
       const record = byId.get(String(row.id));
       return record ? [render(record) as FhirResource] : [];
@@ -78,7 +73,7 @@ export const CARE_PLAN: ResourceType = {
     date: dateParam("r.at", "when the plan's latest version was saved"),
   },
   render: renderByPerson(
-    readPlans,
+    readPlansOfPeople,
     (plan) => plan.planId,
     (plan) => carePlanResource(plan),
   ),
@@ -103,7 +98,7 @@ export const SERVICE_REQUEST: ResourceType = {
     authored: dateParam("r.at", "when the referral was made"),
   },
   render: renderByPerson(
-    readReferrals,
+    readReferralsOfPeople,
     (referral) => referral.referralId,
     (referral) => serviceRequestResource(referral),
   ),
@@ -169,7 +164,7 @@ export const CARE_TEAM: ResourceType = {
     status: tokenParam(null, "r.status", "active, or inactive once the plan has ended"),
   },
   render: renderByPerson(
-    readPlans,
+    readPlansOfPeople,
     (plan) => `careteam-${plan.planId}`,
     (plan) => careTeamResource(plan),
   ),
@@ -192,9 +187,20 @@ const taskSource = `
 
 const TASK_ID = /^(action-[0-9a-fA-F-]{36}|referral-[0-9a-fA-F-]{36}-v[1-9][0-9]{0,8})$/;
 
-async function tasksOf(db: Queryable, personId: string) {
-  const [plans, referrals] = [await readPlans(db, personId), await readReferrals(db, personId)];
-  return [...plans.flatMap((plan) => planActionTasks(plan)), ...referrals.map((r) => referralTask(r))];
+async function tasksOf(db: Queryable, personIds: string[]) {
+  const [plans, referrals] = [
+    await readPlansOfPeople(db, personIds),
+    await readReferralsOfPeople(db, personIds),
+  ];
+  return new Map(
+    personIds.map((id) => [
+      id,
+      [
+        ...(plans.get(id) ?? []).flatMap((plan) => planActionTasks(plan)),
+        ...(referrals.get(id) ?? []).map((r) => referralTask(r)),
+      ],
+    ]),
+  );
 }
 
 export const TASK: ResourceType = {
