@@ -51,6 +51,8 @@ export interface SnapshotOptions {
   hiu: HiuSettings;
   /** Where the coded deficits are read from: efi_deficit, or its replacement while a full run builds it. */
   deficitTable?: string;
+  /** Also yield each person's family_name and given_name, read with the rest of the person's row. */
+  names?: boolean;
 }
 
 /** Start of an English calendar day as a timestamptz, so day boundaries are those of the place. */
@@ -92,6 +94,7 @@ export function snapshotSql(p: SqlParams, options: SnapshotOptions): string {
   const hiuFrailty = p.add(hiu.frailty, "text[]");
   const category = efiCategorySql(deficitCount, ageSql);
   const nonElective = "coalesce(sp.em12, 0) + coalesce(ae.n, 0) + coalesce(cc.unplanned, 0)";
+  const names = options.names ? ", p.family_name, p.given_name" : "";
   return `WITH pop AS (
       SELECT DISTINCT ON (r.person_id) r.person_id, r.practice_code
       FROM registration r
@@ -100,7 +103,7 @@ export function snapshotSql(p: SqlParams, options: SnapshotOptions): string {
     ),
     b AS (
       SELECT pop.person_id, pop.practice_code, o.parent_code AS locality_code, p.sex,
-             date_part('year', age(${d}, p.birth_date))::int AS age, a.imd_decile
+             date_part('year', age(${d}, p.birth_date))::int AS age, a.imd_decile${names}
       FROM pop
       JOIN person p ON p.person_id = pop.person_id
       LEFT JOIN organisation o ON o.org_code = pop.practice_code
@@ -174,7 +177,7 @@ export function snapshotSql(p: SqlParams, options: SnapshotOptions): string {
       WHERE c.placement_type IN ('permanent', 'trial') AND c.started_on <= ${d}
         AND (c.ended_on IS NULL OR c.ended_on > ${d}) ${f("c")}
     )
-    SELECT b.person_id, b.age, b.sex, b.practice_code, b.locality_code, b.imd_decile,
+    SELECT b.person_id, b.age, b.sex, b.practice_code, b.locality_code, b.imd_decile,${names ? " b.family_name, b.given_name," : ""}
       coalesce(efi.mask, 0) | CASE WHEN ${isPoly} THEN ${polyBit} ELSE 0::bigint END AS deficit_mask,
       ${deficitCount} AS deficit_count,
       ${category} AS efi_category,

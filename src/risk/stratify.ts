@@ -1,8 +1,9 @@
 // Stratification: the whole population in one set-based pass (eFI deficits, the snapshot of what is known,
 // the model's score, ranks and tiers), and rescoring some people after new events without a full run.
+import { createHash } from "node:crypto";
 import { isIsoDate } from "../core/dates.ts";
 import { invalid, unavailable } from "../core/errors.ts";
-import { newId } from "../core/ids.ts";
+import { newId, uuidFromRandom } from "../core/ids.ts";
 import {
   analyzeGrownTables,
   beginTableReplacement,
@@ -109,7 +110,7 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
   const watermark = await dataWatermark(db);
   // Tables loaded in bulk since they were last analysed (or never) leave the planner guessing.
   await analyzeGrownTables(db, SOURCE_TABLES);
-  await db.transaction(async (tx) => {
+  const totals = await db.transaction(async (tx) => {
     // Every statement sees the same data, so the run's figures are consistent with each other.
     await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
     // Rescoring waits for a full run rather than writing to tables the run is about to replace.
@@ -131,7 +132,13 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     // Written in locality and practice order, so a register (one practice's or locality's rows) reads a run
     // of neighbouring pages rather than a row from nearly every page of the table.
     const p = new SqlParams();
-    const snapshot = snapshotSql(p, { asOf, hiu: settings.hiu, deficitTable: deficits.target });
+    // The names come with the rest of the person's row, rather than from a second pass over everyone.
+    const snapshot = snapshotSql(p, {
+      asOf,
+      hiu: settings.hiu,
+      deficitTable: deficits.target,
+      names: true,
+    });
     const run = p.add(runId, "uuid");
     const asOfParam = p.add(asOf, "date");
     const cols = SNAPSHOT_COLUMNS.join(", ");
@@ -140,34 +147,28 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
         `INSERT INTO ${scored} (${cols}, run_id, as_of, scored_at, model_id, probability, risk_rank,
                                   risk_percentile, risk_tier, family_name, given_name)
          SELECT ${cols}, ${run}, ${asOfParam}, now(), ${p.add(model.modelId, "uuid")}, probability, rn,
-                100.0 * (n - above) / n, ${tierCase(settings)}, names.family_name, names.given_name
+                100.0 * (n - above) / n, ${tierCase(settings)}, family_name, given_name
          FROM (
            SELECT scored.*, row_number() OVER (ORDER BY probability DESC, person_id) AS rn, count(*) OVER () AS n,
                   rank() OVER (ORDER BY probability DESC) - 1 AS above
            FROM (SELECT s.*, ${probabilitySql(model)} AS probability FROM (${snapshot}) s) scored
-         ) ranked ${nameJoin("ranked")}
+         ) ranked
          ORDER BY locality_code, practice_code, rn`,
         p.values,
       );
     } else {
       await tx.query(
         `INSERT INTO ${scored} (${cols}, run_id, as_of, scored_at, family_name, given_name)
-         SELECT ${cols}, ${run}, ${asOfParam}, now(), names.family_name, names.given_name
-         FROM (${snapshot}) s ${nameJoin("s")}
+         SELECT ${cols}, ${run}, ${asOfParam}, now(), family_name, given_name
+         FROM (${snapshot}) s
          ORDER BY locality_code, practice_code, person_id`,
         p.values,
       );
     }
     await step("Recording the run");
     await people.index();
-    const cutpoints = model ? await computeCutpoints(tx, scored) : null;
-    // Counted first and inserted as values: a distributed engine (Citus) takes no subqueries in an INSERT.
-    const [totals] = await tx.query<{ people: number; quantiles: number[] | null }>(
-      `SELECT count(*)::int AS people,
-              CASE WHEN $1::boolean THEN percentile_disc($2::float8[]) WITHIN GROUP (ORDER BY probability) END AS quantiles
-         FROM ${scored}`,
-      [model !== null, Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES)],
-    );
+    // One pass over the run's rows for everything recorded and reported about it.
+    const totals = await runTotals(tx, scored, model !== null);
     await tx.query(
       `INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people,
                              cutpoints, settings, quantiles)
@@ -177,21 +178,21 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
         asOf,
         model?.modelId ?? null,
         watermark,
-        totals.people,
-        cutpoints ? JSON.stringify(cutpoints) : null,
+        totals.counts.people,
+        totals.cutpoints ? JSON.stringify(totals.cutpoints) : null,
         JSON.stringify(settings),
         totals.quantiles,
       ],
     );
     await deficits.swap();
     await people.swap();
+    return totals;
   });
-  // Both tables were rewritten: fresh statistics keep rescoring one person and cohort queries on good plans.
-  // risk_person is vacuumed too, so counts by practice and tier come from the index alone (VACUUM runs
-  // outside any transaction: a statement of its own).
-  await db.exec("ANALYZE efi_deficit");
-  await db.exec("VACUUM (ANALYZE) risk_person");
-  return summarise(db, runId, "full", asOf, model?.version ?? null, watermark, started);
+  // Both tables were analysed as they were built (the statistics stay with a renamed table). risk_person is
+  // vacuumed, so counts by practice and tier come from the index alone (VACUUM runs outside any transaction).
+  await db.exec("VACUUM risk_person");
+  await pruneRescoringRuns(db, runId);
+  return summaryOf(totals, runId, "full", asOf, model?.version ?? null, watermark, started);
 }
 
 /** The tables the snapshot reads: a record received in one of them can change a person's score. */
@@ -212,33 +213,57 @@ const SNAPSHOT_TABLES = [
 /** What a full run reads: the snapshot's tables and care_plan, which cohorts and the national condition read live. */
 const SOURCE_TABLES = [...SNAPSHOT_TABLES, "care_plan"];
 
-async function computeCutpoints(tx: Queryable, table: string): Promise<Cutpoints> {
-  const tiers = await tx.query<{ risk_tier: string; lowest: number }>(
-    `SELECT risk_tier, min(probability) AS lowest FROM ${table} GROUP BY risk_tier`,
-  );
-  const lowest = (tier: string) => tiers.find((r) => r.risk_tier === tier)?.lowest ?? null;
-  return { veryHigh: lowest("very-high"), high: lowest("high"), rising: lowest("rising") };
+interface RunTotals {
+  counts: Record<string, number>;
+  cutpoints: Cutpoints | null;
+  quantiles: number[] | null;
 }
 
-async function summarise(
-  db: Queryable,
+/**
+ * Everything recorded and reported about a run, in one pass over its rows: the counts of the summary, each
+ * tier's lowest score (the cut-points rescored people are placed against) and the 999 quantiles.
+ */
+async function runTotals(tx: Queryable, table: string, scored: boolean): Promise<RunTotals> {
+  const [row] = await tx.query<
+    Record<string, number> & {
+      quantiles: number[] | null;
+      very_high_lowest: number | null;
+      high_lowest: number | null;
+      rising_lowest: number | null;
+    }
+  >(
+    `SELECT count(*)::int AS people, count(*) FILTER (WHERE age >= 65)::int AS aged65,
+       count(*) FILTER (WHERE efi_category = 'fit')::int AS fit, count(*) FILTER (WHERE efi_category = 'mild')::int AS mild,
+       count(*) FILTER (WHERE efi_category = 'moderate')::int AS moderate,
+       count(*) FILTER (WHERE efi_category = 'severe')::int AS severe,
+       count(*) FILTER (WHERE risk_tier = 'very-high')::int AS very_high, count(*) FILTER (WHERE risk_tier = 'high')::int AS high,
+       count(*) FILTER (WHERE risk_tier = 'rising')::int AS rising, count(*) FILTER (WHERE risk_tier = 'low')::int AS low,
+       count(*) FILTER (WHERE hiu)::int AS hiu,
+       min(probability) FILTER (WHERE risk_tier = 'very-high') AS very_high_lowest,
+       min(probability) FILTER (WHERE risk_tier = 'high') AS high_lowest,
+       min(probability) FILTER (WHERE risk_tier = 'rising') AS rising_lowest,
+       CASE WHEN $1::boolean THEN percentile_disc($2::float8[]) WITHIN GROUP (ORDER BY probability) END AS quantiles
+     FROM ${table}`,
+    [scored, Array.from({ length: QUANTILES - 1 }, (_, i) => (i + 1) / QUANTILES)],
+  );
+  const { quantiles, very_high_lowest, high_lowest, rising_lowest, ...counts } = row;
+  return {
+    counts,
+    cutpoints: scored ? { veryHigh: very_high_lowest, high: high_lowest, rising: rising_lowest } : null,
+    quantiles,
+  };
+}
+
+function summaryOf(
+  totals: RunTotals,
   runId: string,
   kind: "full" | "people",
   asOf: string,
   modelVersion: number | null,
   watermark: string | null,
   started: number,
-): Promise<RunSummary> {
-  const [row] = await db.query<Record<string, number>>(
-    `SELECT count(*) AS people, count(*) FILTER (WHERE age >= 65) AS aged65,
-       count(*) FILTER (WHERE efi_category = 'fit') AS fit, count(*) FILTER (WHERE efi_category = 'mild') AS mild,
-       count(*) FILTER (WHERE efi_category = 'moderate') AS moderate,
-       count(*) FILTER (WHERE efi_category = 'severe') AS severe,
-       count(*) FILTER (WHERE risk_tier = 'very-high') AS very_high, count(*) FILTER (WHERE risk_tier = 'high') AS high,
-       count(*) FILTER (WHERE risk_tier = 'rising') AS rising, count(*) FILTER (WHERE risk_tier = 'low') AS low,
-       count(*) FILTER (WHERE hiu) AS hiu
-     FROM risk_person`,
-  );
+): RunSummary {
+  const row = totals.counts;
   return {
     runId,
     kind,
@@ -361,14 +386,40 @@ const RESCORE_WRITE = (() => {
        DELETE FROM risk_person WHERE person_id = ANY($2::uuid[]) RETURNING 1
      ),
      recorded AS (
-       INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people, settings)
-       VALUES ($3::uuid, 'people', $4::date, $5::uuid, now(), clock_timestamp(), now(), $6::int, $7::jsonb)
+       INSERT INTO risk_run (run_id, kind, as_of, model_id, started_at, finished_at, data_watermark, people, settings,
+                             rescoring_of)
+       VALUES ($3::uuid, 'people', $4::date, $5::uuid, now(), clock_timestamp(), now(), $6::int, $7::jsonb, $8::uuid)
+       ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at,
+         data_watermark = excluded.data_watermark, people = risk_run.people + excluded.people
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM upserted) AS written, (SELECT count(*) FROM removed) AS removed,
             (SELECT count(*) FROM recorded) AS recorded`,
   );
 })();
+
+/**
+ * The run every rescoring placed against one full run with the same settings is recorded in (one row, counted
+ * up), rather than a run a rescoring: a steady feed rescores thousands of times a day.
+ */
+export function rescoringRunId(fullRunId: string, settings: RiskSettings): string {
+  const digest = createHash("sha256")
+    .update(`rescorings ${fullRunId} ${JSON.stringify(settings)}`)
+    .digest();
+  let word = 0;
+  return uuidFromRandom(() => digest.readUInt32BE(4 * word++));
+}
+
+/**
+ * After a full run has replaced risk_person, the rescorings recorded against earlier runs (and those recorded
+ * one run a rescoring before 1071) name no row: they go. Full runs stay, as do this run's rescorings. Outside
+ * the run's transaction, where a rescoring's update of its row cannot make the run fail to serialise.
+ */
+async function pruneRescoringRuns(db: Queryable, fullRunId: string): Promise<void> {
+  await db.query("DELETE FROM risk_run WHERE kind = 'people' AND rescoring_of IS DISTINCT FROM $1::uuid", [
+    fullRunId,
+  ]);
+}
 
 /**
  * The snapshot of some people with their score and names, and whether the row risk_person holds for them
@@ -407,10 +458,6 @@ function rescoreReadSql(
  * rank). People no longer registered or alive on that date leave risk_person.
  */
 export async function rescorePeople(db: Db, personIds: readonly string[]): Promise<RescoreResult> {
-  const { run, model, settings } = await rescoreContext(db);
-  const scored = model !== null && run.cutpoints !== null;
-  const quantiles = scored ? await runQuantiles(db, run.runId) : null;
-  const runId = newId();
   const ids = [...new Set(personIds)];
   return db.transaction(async (tx) => {
     // Scores are derived data a rerun restores, so a commit need not wait for the disk; and the written
@@ -425,6 +472,11 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
         isCitus(db) ? "" : "; SET LOCAL plan_cache_mode = force_generic_plan"
       }`,
     );
+    // Read once the lock is held, so a full run that committed while this waited is the one placed against.
+    const { run, model, settings } = await rescoreContext(tx);
+    const scored = model !== null && run.cutpoints !== null;
+    const quantiles = scored ? await runQuantiles(tx, run.runId) : null;
+    const runId = rescoringRunId(run.runId, settings);
     await rebuildDeficitsFor(tx, ids);
     const p = new SqlParams();
     // The text is the same for every rescoring under one model and settings: prepared, it is planned once.
@@ -457,6 +509,7 @@ export async function rescorePeople(db: Db, personIds: readonly string[]): Promi
       model?.modelId ?? null,
       rows.length,
       JSON.stringify(settings),
+      run.runId,
     ]);
     return { runId, asOf: run.asOf, rescored: rows.length, removed: counts.removed };
   });

@@ -563,7 +563,7 @@ test("a write queues the people whose record it changed for rescoring, in its tr
   const first = await scored();
   assert.ok(first, "the person is scored by the place's full run");
   const rescorings = async () =>
-    Number((await rows("SELECT count(*) AS n FROM risk_run WHERE kind = 'people'"))[0].n);
+    Number((await rows("SELECT coalesce(sum(people), 0) AS n FROM risk_run WHERE kind = 'people'"))[0].n);
   const rescoringsBefore = await rescorings();
   const tx = bundle("batch", [
     {

@@ -224,11 +224,11 @@ describe("scoring the population", () => {
     const run = await latestFullRun(t.db);
     assert.ok(run?.cutpoints?.rising !== null && after.probability >= (run?.cutpoints?.rising ?? 1));
     assert.ok(after.risk_percentile > 80);
-    const [runRow] = await t.db.query<{ kind: string; people: number }>(
-      "SELECT kind, people FROM risk_run WHERE run_id = $1",
+    const [runRow] = await t.db.query<{ kind: string; rescoring_of: string }>(
+      "SELECT kind, rescoring_of::text FROM risk_run WHERE run_id = $1",
       [result.runId],
     );
-    assert.deepEqual(runRow, { kind: "people", people: 1 });
+    assert.deepEqual(runRow, { kind: "people", rescoring_of: run?.runId });
   });
 
   test("a person rescored after new events is scored as a full stratification then scores them", async () => {
@@ -274,6 +274,65 @@ describe("scoring the population", () => {
     assert.deepEqual([result.rescored, result.removed], [0, 1]);
     const rows = await t.db.query("SELECT 1 FROM risk_person WHERE person_id = $1", [someone.person_id]);
     assert.equal(rows.length, 0);
+  });
+});
+
+describe("the record of rescorings", () => {
+  const runs = async () =>
+    t.db.query<{ run_id: string; kind: string; people: number; rescoring_of: string | null }>(
+      "SELECT run_id::text, kind, people, rescoring_of::text FROM risk_run ORDER BY kind, started_at",
+    );
+
+  test("every rescoring against a full run is recorded in one run, counted up, not a run each", async () => {
+    const full = await latestFullRun(t.db);
+    assert.ok(full);
+    const [a, b] = await t.db.query<{ person_id: string }>(
+      "SELECT person_id::text FROM risk_person ORDER BY md5(person_id::text) LIMIT 2",
+    );
+    const before = (await runs()).find((r) => r.kind === "people" && r.rescoring_of === full.runId);
+    const first = await rescorePeople(t.db, [a.person_id]);
+    const second = await rescorePeople(t.db, [b.person_id]);
+    const third = await rescorePeople(t.db, [a.person_id, b.person_id]);
+    assert.deepEqual([second.runId, third.runId], [first.runId, first.runId]);
+    const people = (await runs()).filter((r) => r.kind === "people");
+    assert.equal(people.length, 1, "one run for all the rescorings since the full run");
+    assert.equal(people[0].run_id, first.runId);
+    assert.equal(people[0].rescoring_of, full.runId);
+    assert.equal(people[0].people, (before?.people ?? 0) + 4, "four people rescored in all");
+    const [row] = await t.db.query<{ run_id: string }>(
+      "SELECT run_id::text FROM risk_person WHERE person_id = $1",
+      [a.person_id],
+    );
+    assert.ok([full.runId, first.runId].includes(row.run_id), "a person's row names a run that is kept");
+  });
+
+  test("a full run prunes the rescorings of earlier runs and keeps every full run", async () => {
+    const full = await latestFullRun(t.db);
+    assert.ok(full);
+    const fullRuns = (await runs()).filter((r) => r.kind === "full").length;
+    // A rescoring as recorded before 1071: a run of its own, naming no full run.
+    await t.db.query(
+      `INSERT INTO risk_run (run_id, kind, as_of, started_at, finished_at, people)
+       VALUES (gen_random_uuid(), 'people', $1, now(), now(), 1)`,
+      [full.asOf],
+    );
+    const summary = await stratify(t.db, { asOf: full.asOf });
+    const after = await runs();
+    assert.equal(after.filter((r) => r.kind === "full").length, fullRuns + 1);
+    assert.deepEqual(
+      after.filter((r) => r.kind === "people"),
+      [],
+      "no rescoring of an earlier run is left",
+    );
+    const [someone] = await t.db.query<{ person_id: string }>(
+      "SELECT person_id::text FROM risk_person ORDER BY person_id LIMIT 1",
+    );
+    const rescored = await rescorePeople(t.db, [someone.person_id]);
+    const people = (await runs()).filter((r) => r.kind === "people");
+    assert.deepEqual(
+      people.map((r) => [r.run_id, r.rescoring_of, r.people]),
+      [[rescored.runId, summary.runId, 1]],
+    );
   });
 });
 

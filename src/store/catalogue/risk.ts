@@ -83,6 +83,8 @@ export const RISK_TABLES = {
       cutpoints: "jsonb?",
       quantiles: "double precision[]?",
       settings: "jsonb",
+      // 1071_risk_run_rescoring_of.sql
+      rescoring_of: "uuid?",
     },
     { layout: "reference", primaryKey: ["run_id"] },
   ),
