@@ -129,7 +129,7 @@ async function dischargedWithTwoWards(patients: readonly number[]): Promise<numb
   const rows = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM hospital_spell s
      WHERE s.source_record_id = ANY($1::text[]) AND s.discharged_at IS NOT NULL
-       AND (SELECT count(*) FROM ward_stay w WHERE w.spell_id = s.spell_id) = 2`,
+       AND (SELECT count(*) FROM ward_stay w WHERE w.person_id = s.person_id AND w.spell_id = s.spell_id) = 2`,
     [patients.map((n) => `VP${n}`)],
   );
   return rows[0].n;
