@@ -3,7 +3,8 @@
 // ADT feed (admissions, transfers, discharges, A&E, cancellations), split by patient over the connections so
 // each patient's messages stay in order.
 //
-//   node bench/ingest-mllp.ts [people=3000]          (DATABASE_URL=postgres://... for PostgreSQL; MLLP_LANES=N)
+//   node bench/ingest-mllp.ts [people=3000]          (DATABASE_URL=postgres://... for PostgreSQL; MLLP_LANES=N;
+//                                                     MLLP_OVERLAP=1 for `mllp --overlap`)
 //
 // MLLP_RESCORE=on|off (default: the listener as it runs, with no full stratification, so nothing is rescored):
 // first loads the same synthetic place (`oneplace synth`, same seed, so the feed's patients are its registered
@@ -19,7 +20,8 @@
 // backends when the server is on this machine), as wall time on a shared machine says little.
 //
 // MLLP_CPU_PROF=DIR writes the listener's V8 CPU profile to DIR and prints where its CPU went
-// (bench/cpu-profile-summary.ts).
+// (bench/cpu-profile-summary.ts). MLLP_TRACE=1 prints the listener's timeline per batch when it stops (round
+// trips a batch, the listener's time before each, COMMIT to ACK: bench/mllp-trace.ts; PostgreSQL only).
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -89,13 +91,21 @@ if (rescore === "on" || rescore === "off") {
 }
 const lanes = process.env.MLLP_LANES ? ["--lanes", process.env.MLLP_LANES] : [];
 if (rescore === "off") lanes.push("--no-rescore");
+if (process.env.MLLP_OVERLAP === "1") lanes.push("--overlap");
 const profileDir = process.env.MLLP_CPU_PROF ? resolve(process.env.MLLP_CPU_PROF) : null;
 const listener = spawn(process.execPath, ["bin/oneplace.js", "mllp", "--port", "0", ...lanes], {
   env: {
     ...process.env,
     ...bench.env,
     ONEPLACE_LOG_LEVEL: "warn",
-    ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+    ...(profileDir || process.env.MLLP_TRACE
+      ? {
+          NODE_OPTIONS: [
+            profileDir ? `--cpu-prof --cpu-prof-dir=${profileDir}` : "",
+            process.env.MLLP_TRACE ? `--import=${resolve("bench/mllp-trace.ts")}` : "",
+          ].join(" "),
+        }
+      : {}),
   },
   stdio: ["ignore", "pipe", "inherit"],
 });

@@ -3,7 +3,14 @@ import { createServer, type Server, type Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { Logger } from "pino";
-import { type Db, GroupCommit, type Write } from "../store/index.ts";
+import {
+  type Db,
+  GroupCommit,
+  PipelinedCommit,
+  PreviousBatchFailed,
+  type Turn,
+  type Write,
+} from "../store/index.ts";
 import { buildAck, HL7_ERROR, type Hl7ErrorCondition } from "./hl7/ack.ts";
 import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { decodeHl7Bytes, sendingParty, sniffHeader } from "./hl7/charset.ts";
@@ -26,11 +33,13 @@ import {
 import { recordReject } from "./rejects.ts";
 import { type PeopleTouched, peopleOf } from "./touched.ts";
 
-// The MLLP listener. Each frame becomes a message on a lane's queue (a group commit, store/group-commit.ts); a
-// lane idle until then waits a moment (DEFAULT_GATHER_MS) for other connections' messages, or less once every
-// connection is waiting for an ACK (nothing more can come), takes what is waiting (up to a batch), applies the
-// messages in one transaction (a failure runs them again, each in its own savepoint), commits, and only then
-// writes the ACKs (one commit for many messages, none acknowledged before it is durable). Messages about
+// The MLLP listener. Each frame becomes a message on a lane's queue; the lane takes what is waiting (up to a
+// batch), applies the messages in one transaction (a failure runs them again, each in its own savepoint),
+// commits, and only then writes the ACKs (one commit for many messages, none acknowledged before it is
+// durable). An idle lane waits a moment (DEFAULT_GATHER_MS) for other connections' messages, or less once every
+// connection is waiting for an ACK (nothing more can come) (store/group-commit.ts). With `overlap` a lane's
+// batches overlap (store/pipelined-commit.ts): the next batch is gathered, parsed, locked, read and decided while
+// the last one links, writes and commits, and it writes only once that one has committed. Messages about
 // the same patient always go to the same lane, so lanes never wait on each other for one patient. ACKs go
 // back to each connection in the order its messages arrived.
 //
@@ -49,7 +58,13 @@ export interface MllpServerOptions extends MllpConfig {
   /** Parallel writers: one connection each. Default 1 on the embedded engine; on a server 3, or a core less than there are. */
   lanes?: number;
   maxBatch?: number;
-  /** How long an idle lane waits for more messages before it starts a transaction (group commit). */
+  /**
+   * Whether a lane's next batch begins while the last links, writes and commits (two connections a lane; no
+   * gain on the embedded engine, whose one connection runs one transaction at a time). Default off: on a shared
+   * 2-core machine it made batches smaller and cost more CPU a message (src/ingest/README.md).
+   */
+  overlap?: boolean;
+  /** How long a lane waits for more messages before it starts a transaction (less once none can come). */
   gatherMs?: number;
   /** Shorthand for limits.maxFrameBytes. */
   maxFrameBytes?: number;
@@ -102,8 +117,13 @@ function laneOf(raw: string, lanes: number): number {
   return Math.abs(h) % lanes;
 }
 
-/** A writer lane: a group commit (store/group-commit.ts) of messages, each answered by its ACK. */
-type Lane = GroupCommit<Job, Buffer>;
+/**
+ * A writer lane: a group commit of messages, each answered by its ACK. On a server its batches overlap
+ * (store/pipelined-commit.ts: the next is parsed, locked and read while the last commits); on the embedded
+ * engine, whose one connection runs one transaction at a time, the next gathers while the last is written
+ * (store/group-commit.ts).
+ */
+type Lane = Pick<GroupCommit<Job, Buffer>, "submit" | "depth" | "whenIdle">;
 
 /**
  * Applies a lane's batch in one transaction and returns the ACKs. A batch whose commit fails throws, and the
@@ -115,7 +135,7 @@ function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void, 
       { err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } },
       "mllp: message failed",
     );
-  return async (batch: Job[]): Promise<Buffer[]> => {
+  return async (batch: Job[], turn?: Turn): Promise<Buffer[]> => {
     try {
       const outcomes = await applyHl7Batch(
         db,
@@ -132,12 +152,15 @@ function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void, 
         touched?.inTransactionWrite
           ? (people) => (touched.inTransactionWrite as (p: string[]) => Write | null)(people)
           : undefined,
+        turn,
       );
       for (const o of outcomes) onOutcome(o);
       const people = touched ? peopleOf(outcomes) : [];
       if (people.length > 0) touched?.committed(people);
       return outcomes.map((o) => frame(o.ack));
     } catch (error) {
+      // Rolled back because the batch before failed: its lane writes this one again after it.
+      if (error instanceof PreviousBatchFailed) throw error;
       // The commit itself failed: nothing in the batch is stored.
       onError(error);
       if (batch.length > 1) throw error;
@@ -430,6 +453,12 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
   // Original mode: a sender waits for its ACK before it sends again, so once every connection has a message
   // waiting for a batch nothing more can arrive and gathering longer would only add latency. (One whose message
   // is in the batch being written will send again as soon as it has its ACK: the next batch waits for it.)
+  // Overlapping batches: a message is either queued or in the batch before, whose senders cannot send again
+  // before its ACK; so once every connection waits for an ACK, nothing more can come for this batch.
+  const everyoneWaiting = () => {
+    for (const c of connections) if (c.owed === 0) return false;
+    return true;
+  };
   const everyoneQueued = () => {
     let queued = 0;
     for (const l of lanes) queued += l.depth;
@@ -437,15 +466,22 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
     for (const c of connections) if (c.owed === 0) return false;
     return true;
   };
-  const lanes: Lane[] = Array.from(
-    { length: laneCount },
-    () =>
-      new GroupCommit({
-        write,
-        maxBatch: options.maxBatch ?? 64,
-        gatherMs: options.gatherMs ?? DEFAULT_GATHER_MS,
-        ready: everyoneQueued,
-      }),
+  const maxBatch = options.maxBatch ?? 64;
+  const overlap = options.overlap ?? false;
+  const lanes: Lane[] = Array.from({ length: laneCount }, () =>
+    overlap
+      ? new PipelinedCommit({
+          write,
+          maxBatch,
+          gatherMs: options.gatherMs ?? DEFAULT_GATHER_MS,
+          ready: everyoneWaiting,
+        })
+      : new GroupCommit({
+          write,
+          maxBatch,
+          gatherMs: options.gatherMs ?? DEFAULT_GATHER_MS,
+          ready: everyoneQueued,
+        }),
   );
   const perSource = new Map<string, number>();
 

@@ -222,6 +222,35 @@ const NHS_STATE = prepared(
    UNION ALL
    SELECT 'without-nhs', NULL, NULL FROM (SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1) s`,
 );
+// NHS_STATE and, for the records whose number no one holds, NHS_LESS_CANDIDATES with their people's records, in
+// one round trip: a row per holder and per holder's record, a row per person without a number found by each
+// blocking key of these records (the caller keeps those of the records whose number no one holds), and a row per
+// such person's record. On a Citus cluster the blocks are on the coordinator and the records distributed: apart.
+const NHS_STATE_AND_CANDIDATES = prepared(
+  "mpi.nhs-state-candidates",
+  `WITH holders AS MATERIALIZED (
+     SELECT person_id, nhs_number FROM person WHERE nhs_number = ANY($1::text[])
+   ), nhs_less AS MATERIALIZED (
+     SELECT DISTINCT b.block_key, l.person_id
+     FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
+     JOIN person p ON p.person_id = l.person_id AND p.nhs_number IS NULL
+     WHERE b.block_key = ANY($2::text[])
+   )
+   SELECT 'holder' AS kind, person_id::text AS person_id, nhs_number AS block_key, NULL::text AS nhs_number,
+          NULL::text AS family_name, NULL::text AS given_name, NULL::date AS birth_date, NULL::text AS sex,
+          NULL::text AS postcode
+   FROM holders
+   UNION ALL
+   SELECT 'record', pr.person_id::text, NULL, pr.nhs_number, pr.family_name, pr.given_name, pr.birth_date, pr.sex,
+          pr.postcode
+   FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM holders)
+   UNION ALL
+   SELECT 'candidate', person_id::text, block_key, NULL, NULL, NULL, NULL, NULL, NULL FROM nhs_less
+   UNION ALL
+   SELECT 'candidate-record', pr.person_id::text, NULL, pr.nhs_number, pr.family_name, pr.given_name, pr.birth_date,
+          pr.sex, pr.postcode
+   FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM nhs_less)`,
+);
 const NHS_LESS_CANDIDATES = prepared(
   "mpi.nhs-less-candidates",
   `SELECT DISTINCT l.person_id::text AS person_id
@@ -307,6 +336,7 @@ const DELETE_BLOCKS = `DELETE FROM mpi_block b USING unnest($1::text[], $2::text
 /** Who holds these records' numbers and their records, and the people without a number who may be them. */
 async function readNhsState(q: Queryable, withNhs: readonly SourceRecordInput[]): Promise<NhsState> {
   const numbers = [...new Set(withNhs.map((r) => validNhs(r) as string))];
+  if (!isCitus(q)) return readNhsStateAtOnce(q, withNhs, numbers);
   // Who holds these numbers, their records, and whether anyone at all lacks a number: one round trip.
   const found = await q.query<{
     kind: string;
@@ -349,6 +379,47 @@ async function readNhsState(q: Queryable, withNhs: readonly SourceRecordInput[])
       q,
       rows.map((r) => r.person_id),
     );
+  }
+  return state;
+}
+
+/** readNhsState in one round trip (NHS_STATE_AND_CANDIDATES). */
+async function readNhsStateAtOnce(
+  q: Queryable,
+  withNhs: readonly SourceRecordInput[],
+  numbers: readonly string[],
+): Promise<NhsState> {
+  const keysOf = new Map(withNhs.map((r) => [r, searchKeys(toMatchRecord(r))]));
+  const rows = await q.query<DemographicRow & { kind: string; person_id: string; block_key: string | null }>(
+    NHS_STATE_AND_CANDIDATES,
+    [numbers, [...new Set([...keysOf.values()].flat())]],
+  );
+  const state: NhsState = {
+    personByNhs: new Map(),
+    holderRecords: new Map(),
+    nhsLessCandidates: new Map(),
+    claimed: new Set(),
+  };
+  const candidateKeys: { key: string; personId: string }[] = [];
+  const candidateRecords = new Map<string, CandidateRecord[]>();
+  for (const r of rows) {
+    if (r.kind === "holder") state.personByNhs.set(r.block_key as string, r.person_id);
+    else if (r.kind === "candidate")
+      candidateKeys.push({ key: r.block_key as string, personId: r.person_id });
+    else {
+      const into = r.kind === "record" ? state.holderRecords : candidateRecords;
+      const list = into.get(r.person_id) ?? [];
+      list.push({ person_id: r.person_id, ...matchRecordFromRow(r) });
+      into.set(r.person_id, list);
+    }
+  }
+  // The people without a number found by the keys of the records whose number no one holds, as NHS_LESS_CANDIDATES.
+  const wanted = new Set(
+    withNhs.filter((r) => !state.personByNhs.has(validNhs(r) as string)).flatMap((r) => keysOf.get(r) ?? []),
+  );
+  for (const { key, personId } of candidateKeys) {
+    const records = candidateRecords.get(personId);
+    if (wanted.has(key) && records) state.nhsLessCandidates.set(personId, records);
   }
   return state;
 }

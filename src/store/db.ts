@@ -21,12 +21,6 @@ export interface Queryable {
   /** Runs one or more statements without parameters (migrations, DDL). */
   exec(sql: string): Promise<void>;
   /**
-   * In a transaction, runs statements without parameters as its last, and on a server sends them with the
-   * COMMIT in one round trip: nothing may run after them, and the transaction commits as it would have.
-   * Outside a transaction, or on PGlite (no round trips), the same as exec. Optional: call execLast(q, sql).
-   */
-  execLast?(sql: string): Promise<void>;
-  /**
    * In a transaction on a server, queues a write whose result nobody reads, to go with the next statement in
    * one round trip (a prepared statement as `EXECUTE`, text as it is); the transaction's next statement, or
    * its COMMIT, sends it first. An error it raises surfaces there. Optional: call deferWrite(q, ...).
@@ -48,11 +42,6 @@ export interface Queryable {
    * its transactions: for the few statements that take another form there (store/layout.ts, `onCitus`).
    */
   readonly citus?: boolean;
-}
-
-/** Runs statements as the transaction's last (with its COMMIT where the engine can), or with exec. */
-export function execLast(q: Queryable, sql: string): Promise<void> {
-  return q.execLast ? q.execLast(sql) : q.exec(sql);
 }
 
 /** A write with no result to read: deferred to go with the next statement where the engine can (defer), or run now. */

@@ -34,7 +34,6 @@ export {
   type Db,
   deferWrite,
   type EngineName,
-  execLast,
   type Queryable,
   quoteIdent,
   type Row,
@@ -64,6 +63,12 @@ export {
   migrationStatus,
 } from "./migrate.ts";
 export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "./open.ts";
+export {
+  PipelinedCommit,
+  type PipelinedCommitOptions,
+  PreviousBatchFailed,
+  type Turn,
+} from "./pipelined-commit.ts";
 export { EVENT_TABLES, isPlaceEmpty, type PlaceSummary, placeSummary } from "./place-summary.ts";
 export { isPrepared, type PreparedStatement, prepared, preparedText } from "./prepared.ts";
 export {

@@ -131,8 +131,8 @@ function executeText(statement: PreparedStatement, params: readonly unknown[]): 
 
 /**
  * A transaction's statements, with round trips saved. BEGIN goes with the first statement when that is text
- * (a batch's lock, see locks.ts), and COMMIT with the statements given to execLast. Writes nobody reads the
- * result of (`defer`) wait and go with the next statement, or the COMMIT, in one round trip: a prepared
+ * (a batch's lock, see locks.ts). Writes nobody reads the result of (`defer`) wait and go with the next
+ * statement, or the COMMIT, in one round trip: a prepared
  * statement already parsed on this connection goes as `EXECUTE name(literals)` (no parse, no plan: its
  * cached plan), so a batch's lock goes with its read, and its writes with its COMMIT. Once the transaction has
  * committed, any further statement is an error, never a statement run outside the transaction.
@@ -147,14 +147,14 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
     (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection
       ?.parsedStatements?.[name] !== undefined;
   const withBegin = (sql: string) => {
-    if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
+    if (state === "committed") throw new Error("a statement after the transaction committed");
     const text = `${state === "idle" ? "BEGIN;\n" : ""}${pending}${sql}`;
     state = "open";
     pending = "";
     return text;
   };
   const open = async () => {
-    if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
+    if (state === "committed") throw new Error("a statement after the transaction committed");
     if (state === "idle" || pending) await client.query(withBegin(""));
   };
   /** The rows of a text's last statement (a text of several gives pg's results one per statement). */
@@ -177,16 +177,8 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
         await client.query(sql);
       } else await client.query(withBegin(sql));
     },
-    async execLast(sql) {
-      if (citus) {
-        await open();
-        await client.query(sql);
-        await client.query("COMMIT");
-      } else await client.query(`${withBegin(sql)};\nCOMMIT`);
-      state = "committed";
-    },
     async defer(sql, params = []) {
-      if (state === "committed") throw new Error("a statement after the transaction's last (execLast)");
+      if (state === "committed") throw new Error("a statement after the transaction committed");
       const text = citus
         ? null
         : typeof sql === "string"

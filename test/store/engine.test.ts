@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { BulkLoader } from "../../src/store/bulk-loader.ts";
 import { CopyWriter, encodeCopyRow } from "../../src/store/copy-format.ts";
-import { execLast } from "../../src/store/db.ts";
+import { deferWrite } from "../../src/store/db.ts";
 import { truncateEmptyTables, withIndexesDeferred } from "../../src/store/deferred-indexes.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 
@@ -50,34 +50,11 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
     assert.equal(rows.length, 0);
   });
 
-  test("execLast commits a transaction's last statements with it, and refuses anything after them", async () => {
-    await t.db.transaction(async (tx) => {
-      await tx.exec("INSERT INTO scratch (id, label) VALUES (20, 'first')");
-      await execLast(tx, "INSERT INTO scratch (id, label) VALUES (21, 'last')");
-    });
-    const ids = async () =>
-      (await t.db.query<{ id: number }>("SELECT id FROM scratch ORDER BY id")).map((r) => r.id);
-    assert.deepEqual(await ids(), [20, 21]);
-    if (t.db.engine === "postgres") {
-      // On a server the COMMIT went with the last statements: one run after them would run outside the
-      // transaction, so it is an error and runs nowhere.
-      await assert.rejects(
-        t.db.transaction(async (tx) => {
-          await execLast(tx, "INSERT INTO scratch (id) VALUES (22)");
-          await tx.query("INSERT INTO scratch (id) VALUES (23)");
-        }),
-        /after the transaction's last/,
-      );
-      assert.deepEqual(await ids(), [20, 21, 22]);
-    }
-    await t.db.query("DELETE FROM scratch");
-  });
-
-  test("a transaction whose last statements fail leaves nothing behind", async () => {
+  test("a transaction whose last, deferred writes fail (with its COMMIT on a server) leaves nothing behind", async () => {
     await assert.rejects(
       t.db.transaction(async (tx) => {
         await tx.exec("INSERT INTO scratch (id, label) VALUES (30, 'first')");
-        await execLast(
+        await deferWrite(
           tx,
           "INSERT INTO scratch (id, label) VALUES (31, 'last'); INSERT INTO scratch (id) VALUES (31)",
         );
@@ -86,7 +63,7 @@ describe(`the store on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`, (
     );
     assert.deepEqual(await t.db.query("SELECT * FROM scratch"), []);
     // The connection is usable again: the next transaction commits.
-    await t.db.transaction((tx) => execLast(tx, "INSERT INTO scratch (id) VALUES (32)"));
+    await t.db.transaction((tx) => deferWrite(tx, "INSERT INTO scratch (id) VALUES (32)"));
     assert.equal((await t.db.query("SELECT * FROM scratch")).length, 1);
     await t.db.query("DELETE FROM scratch");
   });

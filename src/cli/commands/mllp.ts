@@ -35,7 +35,7 @@ export function listenerConfig(): MllpConfig {
  */
 export async function startListener(
   db: Db,
-  where: { host?: string; port?: number; lanes?: number; rescore?: boolean },
+  where: { host?: string; port?: number; lanes?: number; rescore?: boolean; overlap?: boolean },
 ): Promise<MllpServer> {
   const config = listenerConfig();
   const host = where.host ?? config.host ?? "127.0.0.1";
@@ -49,6 +49,7 @@ export async function startListener(
       host,
       port,
       lanes: where.lanes,
+      overlap: where.overlap,
       logger: createLogger(),
       touched: rescoring?.touched,
     });
@@ -110,6 +111,9 @@ export const mllp = defineCommand({
       min: 1,
       max: 16,
     }),
+    overlap: flag(
+      "On a server, begin each lane's next batch (parse, lock, read) while the last one writes and commits, on a second connection",
+    ),
     "no-rescore": flag(
       "Do not queue or rescore the people messages change ('stratify --changed' or the next full run brings them up to date)",
     ),
@@ -120,6 +124,7 @@ export const mllp = defineCommand({
       host: options.host,
       port: options.port,
       lanes: options.lanes,
+      overlap: options.overlap,
       rescore: !options["no-rescore"],
     });
     // Admissions it stores are notified from here too (the web server does the same; both may run).

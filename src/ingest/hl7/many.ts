@@ -14,12 +14,15 @@ import {
 import {
   cols,
   type Db,
+  deferWrite,
   insertWrite,
   literal,
   lockNames,
+  PreviousBatchFailed,
   prepared,
   type Queryable,
   runWrites,
+  type Turn,
   type Write,
 } from "../../store/index.ts";
 import { subjectsWrite, upsertCanonicalWrite } from "../canonical.ts";
@@ -736,11 +739,20 @@ function linkedPerson(
   }
 }
 
-/** What a batch's caller adds to its one statement of writes. */
+/** What a batch's caller adds to its one statement of writes, and its place among overlapping batches. */
 interface BatchEnd {
   /** A write to go with the batch's, given the people its applied messages are about (e.g. a rescore queue). */
   withWrites?: (personIds: string[]) => Write | null;
+  /** The listener's pipeline (store/pipelined-commit.ts): wait for the batch before, let the next begin. */
+  turn?: Turn;
 }
+
+/**
+ * Events whose application takes locks beyond the batch's first statement (a merge's people, a renamed or
+ * deleted record's, a moved visit's review): a batch holding one lets the next begin only once it has taken
+ * them all, and waits for the one before it before it starts, so no earlier batch ever waits for a later one.
+ */
+const LOCKS_LATER: ReadonlySet<string> = new Set([...PRIOR_EVENTS, "A29"]);
 
 export async function applyHl7Many(
   q: Queryable,
@@ -758,6 +770,10 @@ export async function applyHl7Many(
     items.filter((i) => mayHaveBarePid2(i.raw)).map((i) => sniffHeader(i.raw).sourceSystem),
   );
   const firstPass = readHeaders(items, rejections, unsupported, testInstance, ignoreBarePid2);
+  // Overlapping batches: until the one before has committed, this one only locks, reads and decides.
+  const { turn } = end;
+  const locksLater = firstPass.some((f) => LOCKS_LATER.has(f.header.trigger));
+  if (turn && locksLater) await turn.previous();
   const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
   const unattributable = await unattributableWithoutBirthDate(q, newPatientsWithoutBirthDate(parsed, batch));
@@ -770,6 +786,11 @@ export async function applyHl7Many(
     unattributable,
   );
   const states = new Map<string, VisitState>([...touched].map(([k, t]) => [k, foldVisit(t.log)]));
+  if (turn && !locksLater) {
+    await turn.previous();
+    // Every lock this batch takes is held: the next may begin while this one links, writes and commits.
+    turn.next();
+  }
   const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
   const visits = visitWrites(touched, states, personOf);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
@@ -790,8 +811,9 @@ export async function applyHl7Many(
     const person = linkedPerson(personOf, a.event.sourceSystem, a.event.patient.recordId);
     if (person) people.add(person);
   }
-  // The deletes a few visits need go first, as text; every row of the batch then in one prepared statement.
-  if (visits.sql) await q.exec(visits.sql);
+  // The deletes a few visits need go first, as text (deferred: with the writes, in the COMMIT's round trip on a
+  // server); every row of the batch then in one prepared statement.
+  if (visits.sql) await deferWrite(q, visits.sql);
   await runWrites(q, [
     ...batchWrites(items, accepted, held, visits),
     resolved,
@@ -837,6 +859,8 @@ export async function applyHl7Many(
     const { code, error } = rejectionOf(r.rejection);
     outcomes[r.index] = await rejectHl7(q, items[r.index].raw, items[r.index].ctx, code, error, r.message);
   }
+  // Every lock this batch takes is held: the next may begin while this one commits.
+  turn?.next();
   return outcomes as Hl7Outcome[];
 }
 
@@ -901,14 +925,21 @@ export async function applyHl7Batch(
   onInternalError?: (error: unknown) => void,
   beforeCommit?: (tx: Queryable, outcomes: Hl7Outcome[]) => Promise<void>,
   withWrites?: (personIds: string[]) => Write | null,
+  turn?: Turn,
 ): Promise<Hl7Outcome[]> {
   try {
     return await db.transaction(async (tx) => {
-      const out = await applyHl7Many(tx, items, { withWrites });
+      const out = await applyHl7Many(tx, items, { withWrites, turn });
       if (beforeCommit) await beforeCommit(tx, out);
       return out;
     });
   } catch (error) {
+    // Rolled back because the batch before failed: the pipeline writes this one again after it.
+    if (error instanceof PreviousBatchFailed) throw error;
+    // The batch after this one must not wait for the savepoints below (nor hold locks they need).
+    turn?.failed();
+    // Nor may it go ahead of the batch before (a failure can come before this one waited for it).
+    await turn?.previous();
     onInternalError?.(error);
     return db.transaction(async (tx) => {
       const out: Hl7Outcome[] = [];
