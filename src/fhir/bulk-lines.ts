@@ -11,6 +11,8 @@
 import { ADMISSION_METHOD, DISCHARGE_DESTINATION_LABELS, DISCHARGE_METHOD } from "../core/nhs-dd-codes.ts";
 import type { Queryable } from "../store/index.ts";
 import { pseudonymiseResource, resourcePseudonym } from "./bulk-pseudonymise.ts";
+// The resource's own displays, so a line written here is the resource's.
+import { CLASS_DISPLAY, KIND_DISPLAY } from "./resources/encounter.ts";
 import { HL7, LOCAL, LOCAL_EXTENSIONS, ODS_ORGANISATION_SYSTEM, UK_CORE } from "./systems.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
 
@@ -142,23 +144,6 @@ const MEDICATION_REQUEST: LineTemplate = {
     }
     return `${start},"status":"completed","intent":"order","courseOfTherapyType":${row.is_repeat ? CONTINUOUS : ACUTE},"medicationCodeableConcept":{"coding":[${medicine}]},${subject(row, ps)}${authored},"requester":${requester}${dispense}}`;
   },
-};
-
-// encounter.ts's displays: the same words, so the line is the resource's.
-const CLASS_DISPLAY: Record<string, string> = {
-  IMP: "inpatient encounter",
-  SS: "short stay",
-  EMER: "emergency",
-  AMB: "ambulatory",
-  HH: "home health",
-  VR: "virtual",
-};
-const KIND_DISPLAY: Record<string, string> = {
-  "hospital-spell": "Hospital spell",
-  "ae-attendance": "A&E attendance",
-  outpatient: "Outpatient attendance",
-  "community-contact": "Community contact",
-  "mental-health-contact": "Mental health contact",
 };
 
 /** An extension of a coded value; its text (the canonical value's words) is dropped as free text. */

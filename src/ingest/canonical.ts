@@ -319,30 +319,29 @@ function linkedUpsertSql(
     )`
       : "";
   const unlinked = "(SELECT array_agg(line ORDER BY line) FROM linked WHERE person_id IS NULL) AS unlinked";
-  if (citus) {
-    // The stored rows are in the workers' shards: ON CONFLICT alone finds them (a join from the coordinator's
-    // staging table would pull the distributed table to it).
-    return `WITH linked AS MATERIALIZED (
+  const linkedOnly = `WITH linked AS MATERIALIZED (
       SELECT l.person_id, s.* FROM ${stage} s
       LEFT JOIN mpi_record_link l ON l.source_system = $1 AND l.source_record_id = s.subject_id
-    ), written AS (
-      INSERT INTO ${table} AS t (${names.join(", ")})
+    )`;
+  const insert = (where: string) => `INSERT INTO ${table} AS t (${names.join(", ")})
       SELECT ${names.map(value).join(", ")} FROM linked n
-      WHERE n.person_id IS NOT NULL
+      WHERE ${where}`;
+  const upserted = (where: string) => `written AS (
+      ${insert(where)}
       ${conflictClause(t, "t")}
       RETURNING (xmax = 0) AS inserted
     )${subjects}
     SELECT (SELECT count(*) FILTER (WHERE inserted) FROM written) AS inserted,
            (SELECT count(*) FROM written) AS written,
            ${unlinked}`;
+  if (citus) {
+    // The stored rows are in the workers' shards: ON CONFLICT alone finds them (a join from the coordinator's
+    // staging table would pull the distributed table to it).
+    return `${linkedOnly}, ${upserted("n.person_id IS NOT NULL")}`;
   }
   if (mode === "blind") {
-    return `WITH linked AS MATERIALIZED (
-      SELECT l.person_id, s.* FROM ${stage} s
-      LEFT JOIN mpi_record_link l ON l.source_system = $1 AND l.source_record_id = s.subject_id
-    ), fresh AS (
-      INSERT INTO ${table} (${names.join(", ")})
-      SELECT ${names.map(value).join(", ")} FROM linked n WHERE n.person_id IS NOT NULL
+    return `${linkedOnly}, fresh AS (
+      ${insert("n.person_id IS NOT NULL")}
       RETURNING 1
     )${subjects}
     SELECT (SELECT count(*) FROM fresh) AS inserted, (SELECT count(*) FROM fresh) AS written, ${unlinked}`;
@@ -364,27 +363,12 @@ function linkedUpsertSql(
         FROM ${table} o WHERE ${stored} LIMIT 1
       ) o ON true
     )`;
-  if (mode === "upsert") {
-    return `${linked}, written AS (
-      INSERT INTO ${table} AS t (${names.join(", ")})
-      SELECT ${names.map(value).join(", ")} FROM linked n
-      WHERE n.person_id IS NOT NULL AND n.stored <> 'same'
-      ${conflictClause(t, "t")}
-      RETURNING (xmax = 0) AS inserted
-    )${subjects}
-    SELECT (SELECT count(*) FILTER (WHERE inserted) FROM written) AS inserted,
-           (SELECT count(*) FROM written) AS written,
-           ${unlinked}`;
-  }
+  if (mode === "upsert") return `${linked}, ${upserted("n.person_id IS NOT NULL AND n.stored <> 'same'")}`;
   return `${linked}, fresh AS (
-      INSERT INTO ${table} (${names.join(", ")})
-      SELECT ${names.map(value).join(", ")} FROM linked n
-      WHERE n.person_id IS NOT NULL AND n.stored = 'new'
+      ${insert("n.person_id IS NOT NULL AND n.stored = 'new'")}
       RETURNING 1
     ), changed AS (
-      INSERT INTO ${table} AS t (${names.join(", ")})
-      SELECT ${names.map(value).join(", ")} FROM linked n
-      WHERE n.person_id IS NOT NULL AND n.stored = 'changed'
+      ${insert("n.person_id IS NOT NULL AND n.stored = 'changed'")}
       ${conflictClause(t, "t")}
       RETURNING (xmax = 0) AS inserted
     )${subjects}

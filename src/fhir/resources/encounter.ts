@@ -47,7 +47,7 @@ export const encounterSource = `
          provider_code, service, ${NONE}, ${NONE}, ${NONE}, contact_mode, ${NONE}, NULL::boolean, received_at
     FROM care_contact`;
 
-const CLASS_DISPLAY: Record<string, string> = {
+export const CLASS_DISPLAY: Record<string, string> = {
   IMP: "inpatient encounter",
   SS: "short stay",
   EMER: "emergency",
@@ -56,7 +56,7 @@ const CLASS_DISPLAY: Record<string, string> = {
   VR: "virtual",
 };
 
-const KIND_DISPLAY: Record<string, string> = {
+export const KIND_DISPLAY: Record<string, string> = {
   "hospital-spell": "Hospital spell",
   "ae-attendance": "A&E attendance",
   outpatient: "Outpatient attendance",
