@@ -389,59 +389,73 @@ async function copyLinkedBlind(
 ): Promise<{ inserted: number; unlinked: number[] }> {
   const t = CANONICAL[table];
   const names = t.columns.map((c) => c.name);
-  const inRow = names.indexOf(SUBJECT_IN_ROW);
-  const linked: SubjectRow[] = [];
-  const unlinked: number[] = [];
+  const inRow = recordSubject ? names.indexOf(SUBJECT_IN_ROW) : -1;
   const all = [...rows];
   const people = await findLinks(
     q,
     subjectSystem,
     all.map((r) => r.subjectId),
   );
-  const out: CopyValue[][] = [];
+  const linked: SubjectRow[] = [];
+  const persons: string[] = [];
+  const unlinked: number[] = [];
   for (const r of all) {
     const person = people.get(r.subjectId);
-    if (person === undefined) {
-      unlinked.push(r.line);
-      continue;
+    if (person === undefined) unlinked.push(r.line);
+    else {
+      linked.push(r);
+      persons.push(person);
     }
-    const row: CopyValue[] = [person, ...r.values];
-    if (recordSubject && inRow >= 0) row[inRow] = r.subjectId;
-    out.push(row);
-    linked.push(r);
   }
   unlinked.sort((a, b) => a - b);
-  if (out.length === 0) return { inserted: 0, unlinked };
-  const inserted = await q.copyFrom(table, names, ...copyChunk(t, out));
+  if (linked.length === 0) return { inserted: 0, unlinked };
+  const [data, format] = copyData(t, linked, persons, inRow);
+  const inserted = await q.copyFrom(table, names, [data], { format });
   if (recordSubject && inRow < 0) {
-    const source = names.indexOf("source_system");
-    const id = names.indexOf("source_record_id");
+    // The staged values lack person_id: each column one place to the left of the table's.
+    const source = names.indexOf("source_system") - 1;
+    const id = names.indexOf("source_record_id") - 1;
     await writeSubjects(
       q,
-      out.map((row, i) => [String(row[source]), table, String(row[id]), subjectSystem, linked[i].subjectId]),
+      linked.map((r) => [String(r.values[source]), table, String(r.values[id]), subjectSystem, r.subjectId]),
     );
   }
   return { inserted, unlinked };
 }
 
+/** Shared by every chunk: encoding is synchronous, and take() hands each its bytes and starts a new buffer. */
+const LINKED_COPY = new CopyBinaryWriter(1 << 20);
+
 /**
- * Rows as one COPY's data: binary, or text when a value is not one binary COPY takes as it is (a date written
- * another way), which the server then reads as it reads any text COPY.
+ * Linked rows as one COPY's data (each its person, then its values, its subject in `subjectAt` when that is a
+ * column): binary, or text when a value is not one binary COPY takes as it is (a date written another way),
+ * which the server then reads as it reads any text COPY. One row array serves every row (a chunk's rows live
+ * long enough for an array each to reach the old generation).
  */
-function copyChunk(
+function copyData(
   t: CanonicalTable,
-  rows: readonly (readonly CopyValue[])[],
-): [[Uint8Array], { format: "binary" | "text" }] {
+  rows: readonly SubjectRow[],
+  people: readonly string[],
+  subjectAt: number,
+): [Uint8Array, "binary" | "text"] {
   const shape = CATALOGUE[t.table];
+  const row: CopyValue[] = new Array(t.columns.length);
+  const fill = (i: number) => {
+    const values = rows[i].values;
+    row[0] = people[i];
+    for (let c = 1; c < row.length; c++) row[c] = values[c - 1];
+    if (subjectAt >= 0) row[subjectAt] = rows[i].subjectId;
+    return row;
+  };
   try {
-    const binary = new CopyBinaryWriter(rows.length * 256);
-    for (const row of rows) binary.values(shape, row);
-    return [[binary.take()], { format: "binary" }];
+    for (let i = 0; i < rows.length; i++) LINKED_COPY.values(shape, fill(i));
+    return [LINKED_COPY.take(), "binary"];
   } catch (error) {
+    LINKED_COPY.take();
     if (!(error instanceof RangeError)) throw error;
     const text = new CopyWriter();
-    for (const row of rows) text.values(row, t.columns.length).end();
-    return [[text.take()], { format: "text" }];
+    for (let i = 0; i < rows.length; i++) text.values(fill(i), row.length).end();
+    return [text.take(), "text"];
   }
 }
 
