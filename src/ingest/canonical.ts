@@ -1,9 +1,11 @@
+import { findLinks } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
 import {
   CANONICAL_TABLES,
   CATALOGUE,
   type CanonicalName,
   type ColumnSpec,
+  CopyBinaryWriter,
   type CopyValue,
   CopyWriter,
   insertMany,
@@ -278,9 +280,9 @@ const LINKED_SQL = new Map<string, string>();
  * a third more per row than a plain one (10.2 against 7.8 µs on a gp_entry-shaped table), and most of a first
  * load is new keys. A key stored by a concurrent
  * writer after the snapshot makes the plain INSERT fail (unique_violation) rather than write it twice: the
- * caller then writes the chunk again with `upsert`. `blind`: every row by a plain INSERT, nothing looked up, for
- * a load that expects no stored row of its source (its first): a row stored after all fails the chunk on the
- * unique key, and the caller writes it again with `fresh`.
+ * caller then writes the chunk again with `upsert`. `blind`: every row COPYed straight into the table, no stored
+ * row looked up (copyLinkedBlind; on Citus, as `upsert`), for a load that expects no stored row of its source (its
+ * first): a row stored after all fails the chunk on the unique key, and the caller writes it again with `fresh`.
  */
 export type LinkedWrite = "blind" | "fresh" | "upsert";
 
@@ -339,13 +341,6 @@ function linkedUpsertSql(
     // staging table would pull the distributed table to it).
     return `${linkedOnly}, ${upserted("n.person_id IS NOT NULL")}`;
   }
-  if (mode === "blind") {
-    return `${linkedOnly}, fresh AS (
-      ${insert("n.person_id IS NOT NULL")}
-      RETURNING 1
-    )${subjects}
-    SELECT (SELECT count(*) FROM fresh) AS inserted, (SELECT count(*) FROM fresh) AS written, ${unlinked}`;
-  }
   // Each row's stored version (by its key: at most one) is found once: none, the same, or changed. A LATERAL
   // look-up by the key, so always an index probe per staged row: as a join, the planner (the staging table
   // unanalysed, the table's statistics behind a load) hashed the whole table for every chunk, a cost that grew
@@ -378,9 +373,97 @@ function linkedUpsertSql(
 }
 
 /**
- * Writes activity rows against the people their subjects are linked to, as fast as either engine allows: one
- * COPY into a temporary staging table, then one statement (linkedUpsertSql). Rows repeating a row id keep
- * the last; the ones before it count as unchanged. Idempotent: the same rows again change nothing.
+ * A blind write (not on Citus) without a staging table: the people the chunk's subjects are linked to are read
+ * first (one look-up by key per subject), then the linked rows are COPYed straight into the table, in binary
+ * (the server parses no value). COPY stores each row with the bulk path (a page's rows at once) and nothing
+ * between: staging the chunk, reading it back and joining it cost PostgreSQL more than writing the rows did. A
+ * key stored after all fails the COPY on the unique key, and with it the chunk's transaction, as the blind
+ * INSERT does: the caller writes the chunk again with `fresh`.
+ */
+async function copyLinkedBlind(
+  q: Queryable,
+  table: CanonicalName,
+  subjectSystem: string,
+  rows: Iterable<SubjectRow>,
+  recordSubject: boolean,
+): Promise<{ inserted: number; unlinked: number[] }> {
+  const t = CANONICAL[table];
+  const names = t.columns.map((c) => c.name);
+  const inRow = recordSubject ? names.indexOf(SUBJECT_IN_ROW) : -1;
+  const all = [...rows];
+  const people = await findLinks(
+    q,
+    subjectSystem,
+    all.map((r) => r.subjectId),
+  );
+  const linked: SubjectRow[] = [];
+  const persons: string[] = [];
+  const unlinked: number[] = [];
+  for (const r of all) {
+    const person = people.get(r.subjectId);
+    if (person === undefined) unlinked.push(r.line);
+    else {
+      linked.push(r);
+      persons.push(person);
+    }
+  }
+  unlinked.sort((a, b) => a - b);
+  if (linked.length === 0) return { inserted: 0, unlinked };
+  const [data, format] = copyData(t, linked, persons, inRow);
+  const inserted = await q.copyFrom(table, names, [data], { format });
+  if (recordSubject && inRow < 0) {
+    // The staged values lack person_id: each column one place to the left of the table's.
+    const source = names.indexOf("source_system") - 1;
+    const id = names.indexOf("source_record_id") - 1;
+    await writeSubjects(
+      q,
+      linked.map((r) => [String(r.values[source]), table, String(r.values[id]), subjectSystem, r.subjectId]),
+    );
+  }
+  return { inserted, unlinked };
+}
+
+/** Shared by every chunk: encoding is synchronous, and take() hands each its bytes and starts a new buffer. */
+const LINKED_COPY = new CopyBinaryWriter(1 << 20);
+
+/**
+ * Linked rows as one COPY's data (each its person, then its values, its subject in `subjectAt` when that is a
+ * column): binary, or text when a value is not one binary COPY takes as it is (a date written another way),
+ * which the server then reads as it reads any text COPY. One row array serves every row (a chunk's rows live
+ * long enough for an array each to reach the old generation).
+ */
+function copyData(
+  t: CanonicalTable,
+  rows: readonly SubjectRow[],
+  people: readonly string[],
+  subjectAt: number,
+): [Uint8Array, "binary" | "text"] {
+  const shape = CATALOGUE[t.table];
+  const row: CopyValue[] = new Array(t.columns.length);
+  const fill = (i: number) => {
+    const values = rows[i].values;
+    row[0] = people[i];
+    for (let c = 1; c < row.length; c++) row[c] = values[c - 1];
+    if (subjectAt >= 0) row[subjectAt] = rows[i].subjectId;
+    return row;
+  };
+  try {
+    for (let i = 0; i < rows.length; i++) LINKED_COPY.values(shape, fill(i));
+    return [LINKED_COPY.take(), "binary"];
+  } catch (error) {
+    LINKED_COPY.take();
+    if (!(error instanceof RangeError)) throw error;
+    const text = new CopyWriter();
+    for (let i = 0; i < rows.length; i++) text.values(fill(i), row.length).end();
+    return [text.take(), "text"];
+  }
+}
+
+/**
+ * Writes activity rows against the people their subjects are linked to, as fast as either engine allows: a
+ * blind write COPYs the linked rows straight into the table (copyLinkedBlind); otherwise one COPY into a
+ * temporary staging table, then one statement (linkedUpsertSql). Rows repeating a row id keep the last; the
+ * ones before it count as unchanged. Idempotent: the same rows again change nothing.
  */
 export async function upsertLinked(
   q: Queryable,
@@ -392,6 +475,20 @@ export async function upsertLinked(
 ): Promise<LinkedUpsertCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, unlinked: [] };
   const t = CANONICAL[table];
+  // The row id is the second column (the first staged one): the last row with each id wins.
+  const last = new Map<unknown, SubjectRow>();
+  for (const r of rows) last.set(r.values[0], r);
+  const citus = isCitus(q);
+  if (mode === "blind" && !citus) {
+    const { inserted, unlinked } = await copyLinkedBlind(
+      q,
+      table,
+      subjectSystem,
+      last.values(),
+      recordSubject,
+    );
+    return { inserted, updated: 0, unchanged: rows.length - inserted - unlinked.length, unlinked };
+  }
   const stage = stageName(table);
   const staged = t.columns.slice(1);
   await q.exec(
@@ -400,14 +497,10 @@ export async function upsertLinked(
       .join(", ")}) ON COMMIT DELETE ROWS;
      DELETE FROM ${stage}`,
   );
-  // The row id is the second column (the first staged one): the last row with each id wins.
-  const last = new Map<unknown, SubjectRow>();
-  for (const r of rows) last.set(r.values[0], r);
   const width = staged.length;
   const copy = new CopyWriter();
   for (const r of last.values()) copy.value(r.line).value(r.subjectId).values(r.values, width).end();
   await q.copyFrom(stage, ["line", "subject_id", ...staged.map((c) => c.name)], [copy.take()]);
-  const citus = isCitus(q);
   const key = `${table}:${recordSubject}:${citus}:${mode}`;
   let sql = LINKED_SQL.get(key);
   if (!sql) {

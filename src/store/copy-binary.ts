@@ -71,12 +71,17 @@ function dateDays(s: string): number {
   return days - PG_EPOCH_DAYS;
 }
 
-/** An ISO 8601 instant ("2013-04-06T02:00:00Z", or any form Date.parse reads with a zone) in ms since 1970. */
+/**
+ * An ISO 8601 instant ("2013-04-06T02:00:00Z", "2013-04-06T02:00:00.000Z" as toISOString writes it, or any form
+ * Date.parse reads with a zone) in ms since 1970.
+ */
 function instantMs(s: string): number {
-  if (s.length === 20 && s.charCodeAt(10) === 84 && s.charCodeAt(19) === 90) {
+  const millis = s.length === 24 && s.charCodeAt(19) === 46;
+  if ((s.length === 20 || millis) && s.charCodeAt(10) === 84 && s.charCodeAt(s.length - 1) === 90) {
     const ms =
       civilDays(s, 0) * 86_400_000 +
-      (digits(s, 11, 2) * 3600 + digits(s, 14, 2) * 60 + digits(s, 17, 2)) * 1000;
+      (digits(s, 11, 2) * 3600 + digits(s, 14, 2) * 60 + digits(s, 17, 2)) * 1000 +
+      (millis ? digits(s, 20, 3) : 0);
     if (Number.isFinite(ms) && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58) return ms;
   }
   const ms = /(Z|[+-]\d\d(:?\d\d)?)$/.test(s) ? Date.parse(s) : Number.NaN;
@@ -146,6 +151,15 @@ export class CopyBinaryWriter {
     this.#buf.writeInt16BE(columns.length, this.#at);
     this.#at += 2;
     for (let i = 0; i < columns.length; i++) this.#value(columns[i].type, row[columns[i].name], shape, i);
+  }
+
+  /** One row from values in the shape's column order (the COPY boundary's positional rows); past them, null. */
+  values(shape: BinaryShape, values: readonly CopyValue[]): void {
+    const columns = shape.columns;
+    this.#room(2);
+    this.#buf.writeInt16BE(columns.length, this.#at);
+    this.#at += 2;
+    for (let i = 0; i < columns.length; i++) this.#value(columns[i].type, values[i], shape, i);
   }
 
   /** Hands over the bytes written so far (a view the caller now owns) and starts a new buffer. */

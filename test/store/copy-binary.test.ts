@@ -89,9 +89,17 @@ describe(`binary COPY on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`,
           fc.record({
             label: fc.string({ unit: "grapheme" }).map((s) => s.replaceAll("\0", "")),
             on_date: day.map((d) => d.toISOString().slice(0, 10)),
+            // Whole seconds as "…Z", and with milliseconds as toISOString writes them ("….123Z").
             at: fc
-              .integer({ min: -2_000_000_000, max: 4_000_000_000 })
-              .map((s) => new Date(s * 1000).toISOString().replace(".000Z", "Z")),
+              .tuple(
+                fc.integer({ min: -2_000_000_000, max: 4_000_000_000 }),
+                fc.integer({ min: -1, max: 999 }),
+              )
+              .map(([s, ms]) =>
+                ms < 0
+                  ? new Date(s * 1000).toISOString().replace(".000Z", "Z")
+                  : new Date(s * 1000 + ms).toISOString(),
+              ),
             amount: fc.oneof(
               fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
               fc.integer(),
@@ -119,6 +127,21 @@ describe(`binary COPY on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`,
     assert.deepEqual(numericParts("0.005"), { digits: [50], weight: -1, negative: false, dscale: 3 });
     assert.deepEqual(numericParts("-1e-7"), { digits: [10], weight: -2, negative: true, dscale: 7 });
     assert.deepEqual(numericParts("0"), { digits: [], weight: 0, negative: false, dscale: 0 });
+  });
+
+  test("a positional row (values in column order, nulls past them) is written as the same named row", () => {
+    const named = new CopyBinaryWriter();
+    const positional = new CopyBinaryWriter();
+    const values = [
+      7,
+      "label",
+      "6f9619ff-8b86-d011-b42d-00c04fc964ff",
+      "2016-02-29",
+      "2014-06-01T10:00:00.123Z",
+    ];
+    named.row(shape("copied_binary"), Object.fromEntries(values.map((v, i) => [names[i], v])));
+    positional.values(shape("copied_binary"), values);
+    assert.deepEqual(Buffer.from(positional.take()), Buffer.from(named.take()));
   });
 
   test("the buffer grows before a null's length word that would not fit", () => {
