@@ -4,10 +4,14 @@
 // the grouped read (the row and its person's access signature) and the audit append. Rounds of `--batch`
 // concurrent requests (app.inject, no sockets) make batches of that size, as concurrent requests do in the
 // server; the server process's own CPU per request (HTTP aside) is printed too, and the prepared statements'
-// generic and custom plans (a custom plan is planned again on every run).
+// generic and custom plans (a custom plan is planned again on every run). `--replay N` then runs the last
+// statement of each family (at the last batch size) N times in a row on the connection, its CPU per run alone: the
+// statement's own cost, without the wake-ups and cold caches of a loaded machine (an audit append is run with
+// fresh event ids each time).
 //
 //   DATABASE_URL=postgres://.../<copy of a place> node bench/fhir-read-statements.ts [--batch 1,8,16] [--rounds N]
-//     [--path read|observations|search]
+//     [--path read|observations|search] [--replay N]
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { parseArgs } from "node:util";
@@ -20,11 +24,13 @@ const { values } = parseArgs({
     batch: { type: "string" },
     rounds: { type: "string" },
     path: { type: "string" },
+    replay: { type: "string" },
   },
 });
 const BATCHES = (values.batch ?? "1,8,16").split(",").map(Number);
 const ROUNDS = Number(values.rounds ?? 300);
 const PATH = values.path ?? "read";
+const REPLAY = Number(values.replay ?? 0);
 const url = process.env.DATABASE_URL?.trim();
 if (!url) throw new Error("DATABASE_URL must name a copy of a loaded place on PostgreSQL");
 
@@ -53,6 +59,8 @@ function familyOf(sql: string | PreparedStatement): string {
 }
 
 const used = new Map<string, { ns: number; statements: number }>();
+/** The last statement of each family, with its parameters, for --replay. */
+const last = new Map<string, { sql: string | PreparedStatement; params: readonly unknown[] }>();
 const measured: Db = {
   ...db,
   async query<T extends Row = Row>(sql: string | PreparedStatement, params?: readonly unknown[]) {
@@ -61,6 +69,7 @@ const measured: Db = {
       return await db.query<T>(sql, params);
     } finally {
       const family = familyOf(sql);
+      last.set(family, { sql, params: params ?? [] });
       const f = used.get(family) ?? { ns: 0, statements: 0 };
       f.ns += onCpu() - before;
       f.statements++;
@@ -112,6 +121,29 @@ try {
     console.log(
       `batch ${String(batch).padStart(2)}: PostgreSQL ${pgTotal.toFixed(1)} µs a request: ${parts.join(", ")}; ` +
         `this process ${((nodeUsed.user + nodeUsed.system) / requests).toFixed(1)} µs a request (no sockets to the client)`,
+    );
+  }
+  for (const family of ["token", "read", "audit"]) {
+    const statement = last.get(family);
+    if (!REPLAY || !statement) continue;
+    // The audit append's second parameter is its rows' event ids, which must be new.
+    const params = () =>
+      family === "audit"
+        ? statement.params.map((v, i) => (i === 1 ? (v as unknown[]).map(() => randomUUID()) : v))
+        : statement.params;
+    for (let i = 0; i < 20; i++) await db.query(statement.sql, params());
+    const before = onCpu();
+    const node = process.cpuUsage();
+    for (let i = 0; i < REPLAY; i++) await db.query(statement.sql, params());
+    const nodeUsed = process.cpuUsage(node);
+    const first = statement.params[family === "audit" ? 1 : 0];
+    const callers = Array.isArray(first)
+      ? first.length
+      : typeof first === "string" && first.startsWith("[")
+        ? (JSON.parse(first) as unknown[]).length
+        : 1;
+    console.log(
+      `replay ${family} (${callers} callers): PostgreSQL ${((onCpu() - before) / 1000 / REPLAY).toFixed(1)} µs a statement, this process ${((nodeUsed.user + nodeUsed.system) / REPLAY).toFixed(1)} µs`,
     );
   }
   const plans = await db.query<{ name: string; generic_plans: number; custom_plans: number }>(
