@@ -1,10 +1,18 @@
 // Grouped statements: one prepared read asked by many concurrent callers with different parameters (the row of
 // each request's read by id) answered by one statement per batch instead of one per caller. The batch's
-// statement is the caller's own, run once for each caller's parameters in a LATERAL join over their arrays, so
-// each caller gets exactly the rows its own statement would have returned, in the same order. Built on read
-// lanes (group commit with two batches in flight on PostgreSQL), as GroupedLookup is: a caller joins only a batch that has not
-// started, so the statement that answers it runs after it asked and sees everything committed before then.
-// Nothing is cached. What a caller does with its rows (the access decision, the audit row) stays its own.
+// statement is the caller's own, run once for each caller's parameters in a LATERAL join over a JSON list of
+// them, so each caller gets exactly the rows its own statement would have returned, in the same order. Built on
+// read lanes (group commit with two batches in flight on PostgreSQL), as GroupedLookup is: a caller joins only a
+// batch that has not started, so the statement that answers it runs after it asked and sees everything committed
+// before then. Nothing is cached. What a caller does with its rows (the access decision, the audit row) stays
+// its own.
+//
+// The callers' parameters travel as one JSON list (json_to_recordset), not as an array per parameter (unnest):
+// the planner reads the length of an array given as a constant, so each custom plan of the unnest form was
+// costed for its own batch and judged cheaper than the generic one (costed for 100 rows), and PostgreSQL planned
+// the statement again for nearly every batch (658 custom plans to 2 generic in 660 batches of 8), which cost more
+// than running it. It cannot see into the JSON, so the custom and generic plans cost the same and the generic
+// plan is kept after the first five runs.
 import type { Db, Queryable, Row } from "./db.ts";
 import { isCitus } from "./layout.ts";
 import { type PreparedStatement, preparedText } from "./prepared.ts";
@@ -22,18 +30,31 @@ function isDb(db: Queryable): db is Db {
 }
 
 /**
- * The statement for a batch: the caller's statement once per row of its parameters' arrays, each parameter a
- * text array cast back to the type the statement casts it to. Null when a parameter has no cast of its own
- * (`$1` not followed by `::type`): in text it could not be compared as the untyped original was.
+ * The statement for a batch: the caller's statement once per record of a JSON list (its one parameter: each
+ * caller's position and parameters as text, see callersJson), each parameter cast back to the type the statement
+ * casts it to. Null when a parameter has no cast of its own (`$1` not followed by `::type`): in text it could not
+ * be compared as the untyped original was.
  */
 export function groupedText(sql: string, parameters: number): string | null {
   if (parameters === 0 || /\$\d+(?!\d|::)/.test(sql)) return null;
-  const columns = Array.from({ length: parameters }, (_, i) => `p${i + 1}`);
+  const columns = Array.from({ length: parameters }, (_, i) => `p${i + 1} text`);
   const inner = sql.replace(/\$(\d+)(?=::)/g, (_, n: string) => `${ARGS}.p${n}`);
-  return `SELECT ${ARGS}.${ORD}::int AS ${ORD}, q.*
-  FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(", ")}) WITH ORDINALITY AS ${ARGS}(${columns.join(", ")}, ${ORD})
+  return `SELECT ${ARGS}.${ORD}, q.*
+  FROM json_to_recordset($1::json) AS ${ARGS}(${ORD} int, ${columns.join(", ")})
   CROSS JOIN LATERAL (SELECT one.*, row_number() OVER () AS ${RN} FROM (${inner}) one) q
   ORDER BY ${ARGS}.${ORD}, q.${RN}`;
+}
+
+/** The batch's one parameter: each caller's position (from 1) and parameters, as groupedText reads them. */
+export function callersJson(calls: readonly { texts: readonly (string | null)[] }[]): string {
+  let json = "[";
+  for (let i = 0; i < calls.length; i++) {
+    json += `${i > 0 ? "," : ""}{"${ORD}":${i + 1}`;
+    const { texts } = calls[i];
+    for (let k = 0; k < texts.length; k++) json += `,"p${k + 1}":${JSON.stringify(texts[k])}`;
+    json += "}";
+  }
+  return `${json}]`;
 }
 
 /** A parameter as the text its cast reads, or undefined when it is not a scalar (an array: not grouped). */
@@ -114,8 +135,7 @@ export class GroupedStatements {
     this.counts.callers += calls.length;
     // One caller waiting: its own statement, which the database plans for it alone.
     if (calls.length === 1) return [await db.query(statement, calls[0].values)];
-    const columns = calls[0].texts.map((_, k) => calls.map((c) => c.texts[k]));
-    const rows = await db.query(grouped, columns);
+    const rows = await db.query(grouped, [callersJson(calls)]);
     const answers: Row[][] = calls.map(() => []);
     for (const { [ORD]: ord, [RN]: _rn, ...row } of rows) answers[Number(ord) - 1].push(row);
     return answers;

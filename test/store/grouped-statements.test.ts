@@ -3,7 +3,7 @@
 // returns; a caller asking while a statement runs is answered by the next, so it sees what committed first.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { type Db, GroupedStatements, groupedText, prepared } from "../../src/store/index.ts";
+import { type Db, GroupedStatements, groupedText, openDb, prepared } from "../../src/store/index.ts";
 import { citusTest, openTestDb, type TestDb } from "../helpers/test-db.ts";
 
 let scratch: TestDb;
@@ -123,3 +123,41 @@ test("a statement with a parameter of no cast of its own is not grouped (as text
     /grouped_args\.p1::uuid AND value < grouped_args\.p2::int/,
   );
 });
+
+test(
+  "a grouped statement keeps its generic plan whatever its batches' sizes (planned once, not for every batch)",
+  grouping,
+  async () => {
+    // One connection, so the statement's plans are all in the one session pg_prepared_statements shows.
+    const one = scratch.databaseUrl
+      ? await openDb({ databaseUrl: scratch.databaseUrl, home: scratch.home, poolSize: 1 })
+      : db;
+    const plans = async () =>
+      (
+        await one.query<{ generic: number; custom: number }>(
+          `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements
+            WHERE name LIKE 'grouped.%' AND statement LIKE '%FROM reading r%'`,
+        )
+      )[0] ?? { generic: 0, custom: 0 };
+    try {
+      const earlier = await plans(); // the tests above ran it on PGlite's one connection
+      const grouped = new GroupedStatements();
+      const owners = [A, B, NOBODY];
+      for (let batch = 0; batch < 16; batch++) {
+        const size = 2 + (batch % 5);
+        const asked = Array.from({ length: size }, (_, i) => [owners[i % 3], "2024-01-01T00:00:00Z", 1 + i]);
+        const answers = await Promise.all(asked.map((values) => grouped.query(one, READINGS, values)));
+        for (const [i, values] of asked.entries())
+          assert.deepEqual(answers[i], await one.query(READINGS, values), `batch ${batch}, caller ${i}`);
+      }
+      assert.equal(grouped.counts.statements, 16, "each batch went as one statement");
+      const later = await plans();
+      // PostgreSQL plans a statement with parameters afresh for its first five runs, then keeps the generic plan
+      // unless the custom plans looked cheaper, as they did for arrays of the batch's own length (16 of 16).
+      assert.equal(later.custom, 5, "planned afresh for the first five runs only");
+      assert.equal(later.generic + later.custom - earlier.generic - earlier.custom, 16);
+    } finally {
+      if (one !== db) await one.close();
+    }
+  },
+);
