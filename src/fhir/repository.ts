@@ -16,13 +16,16 @@ import {
 } from "../governance/index.ts";
 import {
   GroupedStatements,
+  isCitus,
   type PreparedStatement,
+  peopleHoldingNhsNumbers,
   preparedText,
   type Queryable,
   type Row,
 } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
 import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
+import { nhsNumbersSearched } from "./resources/patient.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
 import { SqlParams } from "./sql.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
@@ -471,6 +474,18 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return personSearch(db, gate, decide, type, personId, query);
   };
 
+  /**
+   * On Citus, the people a Patient search by NHS Number can find, from the numbers' routes (a shard a number):
+   * the search then reads those people's shards alone, where the number filter on person went to every shard.
+   * Null when the search names no NHS Number alone, and on one server (person's index on the number serves).
+   */
+  async function holdersSearched(type: ResourceType, query: Query): Promise<string[] | null> {
+    if (type.type !== "Patient" || !isCitus(db)) return null;
+    const numbers = nhsNumbersSearched(query);
+    if (!numbers) return null;
+    return [...new Set((await peopleHoldingNhsNumbers(db, numbers)).map((r) => r.person_id))];
+  }
+
   /** A search that names no patient: the matching people are filtered, and only those shown are paged. */
   async function searchAcrossPeople(type: ResourceType, query: Query): Promise<SearchResult> {
     const p = new SqlParams();
@@ -480,14 +495,20 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     }
     const action = type.type === "Patient" ? "search" : "view";
     const gate = gateFor(type, action);
-    const matched = await rows(
-      type,
-      where,
-      p,
-      { count: MAX_PATIENT_MATCHES + 1, offset: 0 },
-      sortOrder(type, query),
-      gate.signature("r.person_id", add(p)),
-    );
+    const holders = await holdersSearched(type, query);
+    const only = holders && holders.length > 0 ? ofPeople(holders, p) : null;
+    const matched =
+      holders?.length === 0
+        ? []
+        : await rows(
+            type,
+            only ? [...where, only.where] : where,
+            p,
+            { count: MAX_PATIENT_MATCHES + 1, offset: 0 },
+            sortOrder(type, query),
+            gate.signature("r.person_id", add(p)),
+            only?.person,
+          );
     if (matched.length > MAX_PATIENT_MATCHES) {
       throw new FhirError(400, "too-costly", `more than ${MAX_PATIENT_MATCHES} matches: narrow the search`);
     }

@@ -1,4 +1,4 @@
-import type { Queryable, Write } from "../store/index.ts";
+import { isCitus, type Queryable, runWrites, type Write, withNhsNumberRoutes } from "../store/index.ts";
 import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
 
 // The golden record of each person, recomputed from the source records linked to them: the best record (one
@@ -7,9 +7,10 @@ import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
 // one. A person left with no records is removed (their records went to someone else).
 
 // The people's links are read first, on their own: on a Citus cluster the links are on the coordinator and the
-// records distributed by person, and a statement that writes person cannot join the two directly.
-const RECOMPUTE_SQL = `
-WITH links AS MATERIALIZED (
+// records distributed by person, and a statement that writes person cannot join the two directly. `best` is each
+// person's best record: the golden record's and (for the NHS Number's routes) ROUTES_*_SQL's.
+const BEST = `
+links AS MATERIALIZED (
   SELECT person_id, source_system, source_record_id, nhs_number, ethnic_category FROM mpi_record_link
    WHERE person_id = ANY($1::uuid[])
 ), candidates AS (
@@ -25,7 +26,10 @@ WITH links AS MATERIALIZED (
   SELECT DISTINCT ON (person_id) *
   FROM candidates
   ORDER BY person_id, (nhs_number IS NOT NULL) DESC, rank, received_at DESC, source_system, source_record_id
-), ethnic AS (
+)`;
+
+const RECOMPUTE_SQL = `
+WITH ${BEST}, ethnic AS (
   SELECT DISTINCT ON (person_id) person_id, ethnic_category
   FROM candidates WHERE ethnic_category IS NOT NULL
   ORDER BY person_id, rank, received_at DESC
@@ -55,12 +59,32 @@ WHERE (person.nhs_number, person.family_name, person.given_name, person.birth_da
 const REMOVE_UNLINKED_SQL = `DELETE FROM person p WHERE p.person_id = ANY($1::uuid[])
   AND p.person_id NOT IN (SELECT l.person_id FROM mpi_record_link l WHERE l.person_id = ANY($1::uuid[]))`;
 
-/** Recomputes the golden records of these people, and removes those left without any record. */
+// The NHS Number routes (person_by_nhs_number) of the people RECOMPUTE_SQL writes, computed from the same best
+// records, for one server: in the same statement as the golden records (runWrites), where they see person as
+// it was before it, so each person's old number is still there to compare. The old route goes when the number
+// changes; the new one is added (a route already there is kept).
+const ROUTES_OUT_SQL = `
+WITH ${BEST}
+DELETE FROM person_by_nhs_number r USING person p, best b
+WHERE p.person_id = ANY($1::uuid[]) AND b.person_id = p.person_id AND r.nhs_number = p.nhs_number
+  AND r.person_id = p.person_id AND b.nhs_number IS DISTINCT FROM p.nhs_number`;
+const ROUTES_IN_SQL = `
+WITH ${BEST}
+INSERT INTO person_by_nhs_number (nhs_number, person_id)
+SELECT nhs_number, person_id FROM best WHERE nhs_number IS NOT NULL
+ON CONFLICT DO NOTHING`;
+
+/**
+ * Recomputes the golden records of these people, and removes those left without any record, keeping their NHS
+ * Numbers' routes in step.
+ */
 export async function recomputeGolden(q: Queryable, personIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return;
-  await q.query(RECOMPUTE_SQL, [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST]);
-  await q.query(REMOVE_UNLINKED_SQL, [ids]);
+  await withNhsNumberRoutes(q, ids, async () => {
+    await q.query(RECOMPUTE_SQL, [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST]);
+    await q.query(REMOVE_UNLINKED_SQL, [ids]);
+  });
 }
 
 const ADD_IDENTIFIERS_SQL = `
@@ -93,15 +117,21 @@ export async function rebuildIdentifiers(q: Queryable, personIds: Iterable<strin
 }
 
 /**
- * recomputeGolden then addIdentifiers, as writes for one runWrites (store/writes.ts), for people who only gained
- * records (a link never takes a record from anyone, so nobody is left without one to remove). Both read the
- * records and links, which must be written by an earlier statement.
+ * recomputeGolden then addIdentifiers for people who only gained records (a link never takes a record from
+ * anyone, so nobody is left without one to remove), their NHS Numbers' routes kept in step. Both read the
+ * records and links, which must be written by an earlier statement. On one server one statement (runWrites),
+ * sent with the next; on Citus the routes cannot be joined to person (sharded on the number), so the people's
+ * numbers are read before and after, and only a changed one is written.
  */
-export function goldenAndIdentifiersWrites(personIds: Iterable<string>): Write[] {
+export async function writeGoldenAndIdentifiers(q: Queryable, personIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(personIds)];
-  if (ids.length === 0) return [];
-  return [
-    { text: RECOMPUTE_SQL, params: [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST] },
+  if (ids.length === 0) return;
+  const params = [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST];
+  const writes: Write[] = [
+    { text: RECOMPUTE_SQL, params },
     { text: ADD_IDENTIFIERS_SQL, params: [ids] },
   ];
+  if (!isCitus(q))
+    return runWrites(q, [...writes, { text: ROUTES_OUT_SQL, params }, { text: ROUTES_IN_SQL, params }]);
+  await withNhsNumberRoutes(q, ids, () => runWrites(q, writes));
 }

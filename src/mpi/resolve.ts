@@ -1,6 +1,7 @@
 import { OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
 import { isCitus, lockNames, prepared, type Queryable, runWrites, toColumns } from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
+import { writeGoldenAndIdentifiers } from "./golden.ts";
 import {
   AUTOMATIC,
   addToIndex,
@@ -157,9 +158,9 @@ export async function unattributableWithoutBirthDate(
 
 /** The gathered rows in one statement, then (seeing them) the golden records and identifiers in another. */
 async function flush(q: Queryable, writes: LinkWrites): Promise<void> {
-  const { rows, golden } = writes.take();
+  const { rows, touched } = writes.take();
   await runWrites(q, rows);
-  await runWrites(q, golden);
+  await writeGoldenAndIdentifiers(q, touched);
 }
 
 // The statements every linking runs (a FHIR Patient, an ADT message, a CSV chunk): parsed and planned once
