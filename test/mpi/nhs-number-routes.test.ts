@@ -115,6 +115,22 @@ test("a change of number (A47) moves the route; a record moved away and a person
   await inStep("after a person was removed");
 });
 
+test("a batch's golden write that changes a number drops the old route (one server: in the same statement)", async () => {
+  await resolve(sourceRecord("community-ehr", "c5", { nhsNumber: "9990000069", given: "Edith" }));
+  const edith = await personOf("community-ehr", "c5");
+  // The number the link trusts changes under the person (as an A47 does), then the record comes again changed:
+  // the batch rewrites the golden record from the link, with the new number.
+  await db.query(
+    "UPDATE mpi_record_link SET nhs_number = '9990000077' WHERE source_system = 'community-ehr' AND source_record_id = 'c5'",
+  );
+  await resolve(
+    sourceRecord("community-ehr", "c5", { nhsNumber: "9990000069", given: "Edith", postcode: "RM17 6VB" }),
+  );
+  assert.deepEqual(await peopleHoldingNhsNumber(db, "9990000077"), [edith]);
+  assert.deepEqual(await peopleHoldingNhsNumber(db, "9990000069"), []);
+  await inStep("after a batch changed a number");
+});
+
 test("a transaction that fails leaves no route behind", async () => {
   await assert.rejects(
     db.transaction(async (tx) => {
