@@ -99,7 +99,10 @@ try {
     {
       name: "person by number and birth date (citizen sign-in)",
       run: (nhs) =>
-        q("SELECT person_id FROM person WHERE nhs_number = $1 AND birth_date = $2::date", [nhs, "1950-01-01"]),
+        q("SELECT person_id FROM person WHERE nhs_number = $1 AND birth_date = $2::date", [
+          nhs,
+          "1950-01-01",
+        ]),
     },
     {
       name: "route, then the holder's row (citizen sign-in on Citus)",
@@ -113,7 +116,9 @@ try {
     },
   ];
   const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  log(`${citusTest ? `Citus, ${shards} shards a table` : "one PostgreSQL server"}: ${people} people, ${lookups} look-ups a form`);
+  log(
+    `${citusTest ? `Citus, ${shards} shards a table` : "one PostgreSQL server"}: ${people} people, ${lookups} look-ups a form`,
+  );
   // Two rounds, each form back to back; the first warms connections and caches.
   for (const round of [1, 2]) {
     for (const form of forms) {

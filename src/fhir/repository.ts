@@ -386,6 +386,25 @@ async function personSearch(
   return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
 }
 
+/**
+ * On Citus, the people a Patient search by NHS Number can find, from the numbers' routes (a shard a number), as
+ * a filter (ofPeople): the search then reads those people's shards alone, where the number filter on person went
+ * to every shard; "nobody" when no one holds them. Null when the search names no NHS Number alone, and on one
+ * server (person's index on the number serves).
+ */
+async function holdersSearched(
+  db: Queryable,
+  type: ResourceType,
+  query: Query,
+  p: SqlParams,
+): Promise<ReturnType<typeof ofPeople> | "nobody" | null> {
+  if (type.type !== "Patient" || !isCitus(db)) return null;
+  const numbers = nhsNumbersSearched(query);
+  if (!numbers) return null;
+  const holders = new Set((await peopleHoldingNhsNumbers(db, numbers)).map((r) => r.person_id));
+  return holders.size === 0 ? "nobody" : ofPeople([...holders], p);
+}
+
 export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
   const { role } = ctx.roleAssignment;
   /** What a type needs of a decision: demographics suffice for Patient to identity administrators. */
@@ -474,18 +493,6 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     return personSearch(db, gate, decide, type, personId, query);
   };
 
-  /**
-   * On Citus, the people a Patient search by NHS Number can find, from the numbers' routes (a shard a number):
-   * the search then reads those people's shards alone, where the number filter on person went to every shard.
-   * Null when the search names no NHS Number alone, and on one server (person's index on the number serves).
-   */
-  async function holdersSearched(type: ResourceType, query: Query): Promise<string[] | null> {
-    if (type.type !== "Patient" || !isCitus(db)) return null;
-    const numbers = nhsNumbersSearched(query);
-    if (!numbers) return null;
-    return [...new Set((await peopleHoldingNhsNumbers(db, numbers)).map((r) => r.person_id))];
-  }
-
   /** A search that names no patient: the matching people are filtered, and only those shown are paged. */
   async function searchAcrossPeople(type: ResourceType, query: Query): Promise<SearchResult> {
     const p = new SqlParams();
@@ -495,10 +502,9 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     }
     const action = type.type === "Patient" ? "search" : "view";
     const gate = gateFor(type, action);
-    const holders = await holdersSearched(type, query);
-    const only = holders && holders.length > 0 ? ofPeople(holders, p) : null;
+    const only = await holdersSearched(db, type, query, p);
     const matched =
-      holders?.length === 0
+      only === "nobody"
         ? []
         : await rows(
             type,
@@ -516,13 +522,8 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const { shown, withheld } = await filterPeople(type, { gate, signatures }, action);
     const visible = matched.filter((r) => shown.has(r.person_id as string));
     const offset = offsetOf(query);
-    const page = visible.slice(offset, offset + countOf(query));
-    return {
-      resources: await toResources(db, type, page),
-      included: [],
-      total: visible.length,
-      withheld,
-    };
+    const resources = await toResources(db, type, visible.slice(offset, offset + countOf(query)));
+    return { resources, included: [], total: visible.length, withheld };
   }
 
   async function search(type: ResourceType, query: Query): Promise<SearchResult> {

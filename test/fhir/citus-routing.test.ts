@@ -220,7 +220,10 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
       answer,
     );
     assert.deepEqual(found, []);
-    assert.ok(statements.some((s) => /FROM person_by_nhs_number/.test(s.sql)), "the number's route was read");
+    assert.ok(
+      statements.some((s) => /FROM person_by_nhs_number/.test(s.sql)),
+      "the number's route was read",
+    );
     const entries = JSON.parse(answer.body).entry as { resource: { resourceType: string; id: string } }[];
     assert.ok(
       entries.some((e) => e.resource.resourceType === "Patient" && e.resource.id === person.personId),

@@ -60,7 +60,9 @@ describe(`the Citus layout, checked on ${engine}`, () => {
          FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
         WHERE x.indisunique AND c.relnamespace = 'public'::regnamespace`,
     );
-    const column = { distributed: "person_id", "nhs-number": "nhs_number" } as Partial<Record<Layout, string>>;
+    const column = { distributed: "person_id", "nhs-number": "nhs_number" } as Partial<
+      Record<Layout, string>
+    >;
     const wrong = rows
       .filter((r) => {
         const needs = column[declared.get(r.table) as Layout];
