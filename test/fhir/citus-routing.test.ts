@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { EMPTY_CONTENT } from "../../src/care/index.ts";
+import { findByNhsNumber } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import {
   type Db,
@@ -160,6 +161,17 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
         assert.deepEqual(await peopleHoldingNhsNumbers(routed, [person.nhsNumber, person.nhsNumber]), [
           { nhs_number: person.nhsNumber, person_id: person.personId },
         ]);
+        return { statusCode: 200, body: "" };
+      }),
+      [],
+    );
+  });
+
+  test("the MPI's findByNhsNumber (a FHIR reference or a death by NHS Number): router queries", async () => {
+    const routed = recording(t.db, statements);
+    assert.deepEqual(
+      await notRouted(async () => {
+        await findByNhsNumber(routed, [person.nhsNumber]);
         return { statusCode: 200, body: "" };
       }),
       [],
