@@ -4,6 +4,7 @@
 // Usage: node bench/ig-pages.ts [people=10000] [lists=50] [requests=200]
 import { appendAuditEvent, createApiToken } from "../src/governance/index.ts";
 import { createLogger } from "../src/platform/index.ts";
+import { withNhsNumberRoutes } from "../src/store/index.ts";
 import { createWebServer } from "../src/web/index.ts";
 import {
   createTeams,
@@ -40,12 +41,17 @@ try {
   const started = performance.now();
   for (let i = 0; i < people.length; i += 1_000) {
     const chunk = people.slice(i, i + 1_000);
-    await db.query(
-      `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, source_system,
-         source_record_id, received_at)
-       SELECT id, nhs, 'Benchperson', 'Ada', '1940-01-01', 'female', 'RM17 6ZZ', 'bench', id::text, now()
-         FROM unnest($1::uuid[], $2::text[]) AS u(id, nhs)`,
-      [chunk.map((p) => p.personId), chunk.map((p) => p.nhsNumber)],
+    await withNhsNumberRoutes(
+      db,
+      chunk.map((p) => p.personId),
+      () =>
+        db.query(
+          `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, source_system,
+             source_record_id, received_at)
+           SELECT id, nhs, 'Benchperson', 'Ada', '1940-01-01', 'female', 'RM17 6ZZ', 'bench', id::text, now()
+             FROM unnest($1::uuid[], $2::text[]) AS u(id, nhs)`,
+          [chunk.map((p) => p.personId), chunk.map((p) => p.nhsNumber)],
+        ),
     );
     await db.query(
       `INSERT INTO registration (person_id, registration_id, practice_code, registered_on, source_system,

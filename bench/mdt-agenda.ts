@@ -39,6 +39,12 @@ async function place(practiceCode: string, n: number, offset: number): Promise<v
     [offset, n],
   );
   await db.query(
+    `INSERT INTO person_by_nhs_number (nhs_number, person_id)
+     SELECT lpad((9000000000 + g)::text, 10, '0'), ${uuidOf("'mdt-bench-' || g")}
+       FROM generate_series($1::int + 1, $1::int + $2::int) g`,
+    [offset, n],
+  );
+  await db.query(
     `INSERT INTO registration (person_id, registration_id, practice_code, registered_on, source_system, source_record_id, received_at)
      SELECT ${uuidOf("'mdt-bench-' || g")}, ${uuidOf("'mdt-bench-reg-' || g")}, $3, '2010-01-01', 'bench', 'r' || g, now()
        FROM generate_series($1::int + 1, $1::int + $2::int) g`,

@@ -16,13 +16,16 @@ import {
 } from "../governance/index.ts";
 import {
   GroupedStatements,
+  isCitus,
   type PreparedStatement,
+  peopleHoldingNhsNumbers,
   preparedText,
   type Queryable,
   type Row,
 } from "../store/index.ts";
 import { badRequest, FhirError, notFoundError } from "./outcome.ts";
 import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./registry.ts";
+import { nhsNumbersSearched } from "./resources/patient.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
 import { SqlParams } from "./sql.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
@@ -383,6 +386,25 @@ async function personSearch(
   return { resources: await toResources(db, type, found), included: [], total, withheld: 0 };
 }
 
+/**
+ * On Citus, the people a Patient search by NHS Number can find, from the numbers' routes (a shard a number), as
+ * a filter (ofPeople): the search then reads those people's shards alone, where the number filter on person went
+ * to every shard; "nobody" when no one holds them. Null when the search names no NHS Number alone, and on one
+ * server (person's index on the number serves).
+ */
+async function holdersSearched(
+  db: Queryable,
+  type: ResourceType,
+  query: Query,
+  p: SqlParams,
+): Promise<ReturnType<typeof ofPeople> | "nobody" | null> {
+  if (type.type !== "Patient" || !isCitus(db)) return null;
+  const numbers = nhsNumbersSearched(query);
+  if (!numbers) return null;
+  const holders = new Set((await peopleHoldingNhsNumbers(db, numbers)).map((r) => r.person_id));
+  return holders.size === 0 ? "nobody" : ofPeople([...holders], p);
+}
+
 export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
   const { role } = ctx.roleAssignment;
   /** What a type needs of a decision: demographics suffice for Patient to identity administrators. */
@@ -480,14 +502,19 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     }
     const action = type.type === "Patient" ? "search" : "view";
     const gate = gateFor(type, action);
-    const matched = await rows(
-      type,
-      where,
-      p,
-      { count: MAX_PATIENT_MATCHES + 1, offset: 0 },
-      sortOrder(type, query),
-      gate.signature("r.person_id", add(p)),
-    );
+    const only = await holdersSearched(db, type, query, p);
+    const matched =
+      only === "nobody"
+        ? []
+        : await rows(
+            type,
+            only ? [...where, only.where] : where,
+            p,
+            { count: MAX_PATIENT_MATCHES + 1, offset: 0 },
+            sortOrder(type, query),
+            gate.signature("r.person_id", add(p)),
+            only?.person,
+          );
     if (matched.length > MAX_PATIENT_MATCHES) {
       throw new FhirError(400, "too-costly", `more than ${MAX_PATIENT_MATCHES} matches: narrow the search`);
     }
@@ -495,13 +522,8 @@ export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRep
     const { shown, withheld } = await filterPeople(type, { gate, signatures }, action);
     const visible = matched.filter((r) => shown.has(r.person_id as string));
     const offset = offsetOf(query);
-    const page = visible.slice(offset, offset + countOf(query));
-    return {
-      resources: await toResources(db, type, page),
-      included: [],
-      total: visible.length,
-      withheld,
-    };
+    const resources = await toResources(db, type, visible.slice(offset, offset + countOf(query)));
+    return { resources, included: [], total: visible.length, withheld };
   }
 
   async function search(type: ResourceType, query: Query): Promise<SearchResult> {

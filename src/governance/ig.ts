@@ -2,7 +2,7 @@
 // page at a time (who looked at this person, what did this user look at), and a person's objections and
 // opt-outs. Nothing here decides or audits: reader-ig.ts has the decision and writes the row first.
 import { survivorsOf, survivorsOfMergedNhsNumber } from "../mpi/index.ts";
-import type { Queryable } from "../store/index.ts";
+import { isCitus, peopleHoldingNhsNumber, type Queryable } from "../store/index.ts";
 import type { AuditRecord } from "./audit-log.ts";
 import { AUDIT_COLUMNS, rowToAuditRecord } from "./audit-records.ts";
 import { BREAK_GLASS_ALERT_AT, BREAK_GLASS_LIMIT_REASON } from "./break-glass.ts";
@@ -268,10 +268,14 @@ export async function userExists(db: Queryable, username: string): Promise<boole
  * master person index merged away who had it (their own number, when it differed from the survivor's).
  */
 export async function peopleByNhsNumber(db: Queryable, nhsNumber: string): Promise<string[]> {
-  const rows = await db.query<{ person_id: string }>("SELECT person_id FROM person WHERE nhs_number = $1", [
-    nhsNumber,
-  ]);
-  const holders = rows.map((r) => r.person_id);
+  // On Citus the number's routes name the holders from one shard; person by its number would ask every shard.
+  const holders = isCitus(db)
+    ? await peopleHoldingNhsNumber(db, nhsNumber)
+    : (
+        await db.query<{ person_id: string }>("SELECT person_id FROM person WHERE nhs_number = $1", [
+          nhsNumber,
+        ])
+      ).map((r) => r.person_id);
   const survivors = await survivorsOfMergedNhsNumber(db, nhsNumber);
   return [...holders, ...survivors.filter((id) => !holders.includes(id))];
 }

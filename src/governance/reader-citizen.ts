@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { type CarePlan, type PlanVersion, type Referral, readPlans, readReferrals } from "../care/index.ts";
 import { conflict, forbidden, notFound } from "../core/errors.ts";
-import type { Db } from "../store/index.ts";
+import { type Db, isCitus, peopleHoldingNhsNumber } from "../store/index.ts";
 import { AccessDenied, denied } from "./access.ts";
 import { appendAuditEvent } from "./audit-log.ts";
 import {
@@ -503,9 +503,20 @@ export function createCitizenReader(
  * mistyped but valid number would otherwise be shown to the number's real owner.
  */
 async function peopleMatching(db: Db, nhsNumber: string, birthDate: string): Promise<string[]> {
+  if (!isCitus(db)) {
+    const rows = await db.query<{ person_id: string }>(
+      "SELECT person_id FROM person WHERE nhs_number = $1 AND birth_date = $2::date ORDER BY person_id",
+      [nhsNumber, birthDate],
+    );
+    return rows.map((r) => r.person_id);
+  }
+  // On Citus the number's routes name the holders (one shard), whose own rows are then read (theirs alone).
+  const holders = await peopleHoldingNhsNumber(db, nhsNumber);
+  if (holders.length === 0) return [];
   const rows = await db.query<{ person_id: string }>(
-    "SELECT person_id FROM person WHERE nhs_number = $1 AND birth_date = $2::date ORDER BY person_id",
-    [nhsNumber, birthDate],
+    `SELECT person_id FROM person WHERE person_id = ANY($3::uuid[]) AND nhs_number = $1 AND birth_date = $2::date
+      ORDER BY person_id`,
+    [nhsNumber, birthDate, holders],
   );
   return rows.map((r) => r.person_id);
 }

@@ -34,6 +34,7 @@ import {
   setMdtActionStatus,
 } from "../care/index.ts";
 import { invalid, notFound } from "../core/errors.ts";
+import { isCitus, peopleHoldingNhsNumber } from "../store/index.ts";
 import type { PersonSummary } from "./person-reads.ts";
 import { readBanner } from "./person-view.ts";
 import type { ReaderBase } from "./reader-base.ts";
@@ -210,10 +211,13 @@ export function mdtReads(base: ReaderBase): MdtReads {
           hint: "For example, 943 476 5919.",
         });
       }
-      const [row] = await db.query<{ person_id: string }>(
-        "SELECT person_id::text AS person_id FROM person WHERE nhs_number = $1 LIMIT 1",
-        [digits],
-      );
+      // On Citus the number's routes (one shard); person by its number would ask every shard.
+      const [row] = isCitus(db)
+        ? (await peopleHoldingNhsNumber(db, digits)).map((person_id) => ({ person_id }))
+        : await db.query<{ person_id: string }>(
+            "SELECT person_id::text AS person_id FROM person WHERE nhs_number = $1 LIMIT 1",
+            [digits],
+          );
       if (!row)
         throw notFound("care.mdt-no-person", "No one with that NHS Number is known to OnePlace.", {
           hint: "Check the number.",

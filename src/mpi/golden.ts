@@ -1,4 +1,4 @@
-import type { Queryable, Write } from "../store/index.ts";
+import { isCitus, type Queryable, runWrites, type Write, withNhsNumberRoutes } from "../store/index.ts";
 import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
 
 // The golden record of each person, recomputed from the source records linked to them: the best record (one
@@ -7,9 +7,10 @@ import { GOLDEN_LAST, GOLDEN_PRECEDENCE } from "./records.ts";
 // one. A person left with no records is removed (their records went to someone else).
 
 // The people's links are read first, on their own: on a Citus cluster the links are on the coordinator and the
-// records distributed by person, and a statement that writes person cannot join the two directly.
-const RECOMPUTE_SQL = `
-WITH links AS MATERIALIZED (
+// records distributed by person, and a statement that writes person cannot join the two directly. `best` is each
+// person's best record.
+const BEST = `
+links AS MATERIALIZED (
   SELECT person_id, source_system, source_record_id, nhs_number, ethnic_category FROM mpi_record_link
    WHERE person_id = ANY($1::uuid[])
 ), candidates AS (
@@ -25,11 +26,16 @@ WITH links AS MATERIALIZED (
   SELECT DISTINCT ON (person_id) *
   FROM candidates
   ORDER BY person_id, (nhs_number IS NOT NULL) DESC, rank, received_at DESC, source_system, source_record_id
-), ethnic AS (
+)`;
+
+const ETHNIC = `
+ethnic AS (
   SELECT DISTINCT ON (person_id) person_id, ethnic_category
   FROM candidates WHERE ethnic_category IS NOT NULL
   ORDER BY person_id, rank, received_at DESC
-)
+)`;
+
+const GOLDEN_INSERT = `
 INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, area_code,
                     ethnic_category, source_system, source_record_id, received_at)
 SELECT b.person_id, b.nhs_number, COALESCE(b.family_name, ''), COALESCE(b.given_name, ''), b.birth_date,
@@ -51,16 +57,42 @@ WHERE (person.nhs_number, person.family_name, person.given_name, person.birth_da
        excluded.postcode, excluded.area_code, excluded.ethnic_category, excluded.source_system,
        excluded.source_record_id, excluded.received_at)`;
 
+const RECOMPUTE_SQL = `WITH ${BEST}, ${ETHNIC} ${GOLDEN_INSERT}`;
+
+// One server: the golden records and their NHS Numbers' routes (person_by_nhs_number) in one statement, the best
+// records computed once. Its parts see person as it was before the statement, so a number that changes is known
+// by what it was: its old route goes and the new one comes. Citus cannot join the routes (sharded on the number)
+// to person in one statement: there the numbers are read before and after (writeGoldenAndIdentifiers).
+const RECOMPUTE_WITH_ROUTES_SQL = `
+WITH ${BEST}, ${ETHNIC}, held AS (
+  SELECT person_id, nhs_number FROM person WHERE person_id = ANY($1::uuid[])
+), changed AS (
+  SELECT b.person_id, b.nhs_number AS now, h.nhs_number AS was
+  FROM best b LEFT JOIN held h ON h.person_id = b.person_id
+  WHERE b.nhs_number IS DISTINCT FROM h.nhs_number
+), routes_out AS (
+  DELETE FROM person_by_nhs_number r USING changed c WHERE r.nhs_number = c.was AND r.person_id = c.person_id
+), routes_in AS (
+  INSERT INTO person_by_nhs_number (nhs_number, person_id)
+  SELECT now, person_id FROM changed WHERE now IS NOT NULL
+  ON CONFLICT DO NOTHING
+) ${GOLDEN_INSERT}`;
+
 // Not correlated with person: on a Citus cluster the links are on the coordinator.
 const REMOVE_UNLINKED_SQL = `DELETE FROM person p WHERE p.person_id = ANY($1::uuid[])
   AND p.person_id NOT IN (SELECT l.person_id FROM mpi_record_link l WHERE l.person_id = ANY($1::uuid[]))`;
 
-/** Recomputes the golden records of these people, and removes those left without any record. */
+/**
+ * Recomputes the golden records of these people, and removes those left without any record, keeping their NHS
+ * Numbers' routes in step.
+ */
 export async function recomputeGolden(q: Queryable, personIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(personIds)];
   if (ids.length === 0) return;
-  await q.query(RECOMPUTE_SQL, [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST]);
-  await q.query(REMOVE_UNLINKED_SQL, [ids]);
+  await withNhsNumberRoutes(q, ids, async () => {
+    await q.query(RECOMPUTE_SQL, [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST]);
+    await q.query(REMOVE_UNLINKED_SQL, [ids]);
+  });
 }
 
 const ADD_IDENTIFIERS_SQL = `
@@ -93,15 +125,20 @@ export async function rebuildIdentifiers(q: Queryable, personIds: Iterable<strin
 }
 
 /**
- * recomputeGolden then addIdentifiers, as writes for one runWrites (store/writes.ts), for people who only gained
- * records (a link never takes a record from anyone, so nobody is left without one to remove). Both read the
- * records and links, which must be written by an earlier statement.
+ * recomputeGolden then addIdentifiers for people who only gained records (a link never takes a record from
+ * anyone, so nobody is left without one to remove), their NHS Numbers' routes kept in step. Both read the
+ * records and links, which must be written by an earlier statement. On one server two statements sent with the
+ * next (deferred), the routes in the golden records' own; on Citus the routes cannot be joined to person
+ * (sharded on the number), so the people's numbers are read before and after, and only a changed one is written.
  */
-export function goldenAndIdentifiersWrites(personIds: Iterable<string>): Write[] {
+export async function writeGoldenAndIdentifiers(q: Queryable, personIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(personIds)];
-  if (ids.length === 0) return [];
-  return [
-    { text: RECOMPUTE_SQL, params: [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST] },
-    { text: ADD_IDENTIFIERS_SQL, params: [ids] },
-  ];
+  if (ids.length === 0) return;
+  const params = [ids, GOLDEN_PRECEDENCE, GOLDEN_LAST];
+  const identifiers: Write = { text: ADD_IDENTIFIERS_SQL, params: [ids] };
+  if (!isCitus(q)) {
+    await runWrites(q, [{ text: RECOMPUTE_WITH_ROUTES_SQL, params }]);
+    return runWrites(q, [identifiers]);
+  }
+  await withNhsNumberRoutes(q, ids, () => runWrites(q, [{ text: RECOMPUTE_SQL, params }, identifiers]));
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { cols, insertWrite, type Write } from "../store/index.ts";
-import { goldenAndIdentifiersWrites } from "./golden.ts";
 import {
   blockKeys,
   type Identifier,
@@ -169,10 +168,10 @@ export class LinkWrites {
   }
 
   /**
-   * Every gathered write, and the gathering starts again: the rows, for one runWrites (store/writes.ts), then
-   * the golden records and identifiers of the people touched, for a later one (they read those rows).
+   * Every gathered write, and the gathering starts again: the rows, for one runWrites (store/writes.ts), and
+   * the people touched, whose golden records and identifiers are written after them (they read those rows).
    */
-  take(): { rows: Write[]; golden: Write[] } {
+  take(): { rows: Write[]; touched: string[] } {
     const rows = [
       insertWrite("person_record", PERSON_RECORD_COLS, this.records, "ON CONFLICT DO NOTHING"),
       insertWrite("mpi_record_link", LINK_COLS, this.links, "ON CONFLICT DO NOTHING"),
@@ -180,14 +179,14 @@ export class LinkWrites {
       insertWrite("mpi_decision", DECISION_COLS, this.decisions),
       insertWrite("mpi_review", REVIEW_COLS, this.reviews, "ON CONFLICT DO NOTHING"),
     ].filter((w): w is Write => w !== null);
-    const golden = goldenAndIdentifiersWrites(this.touched);
+    const touched = [...this.touched];
     this.records = [];
     this.links = [];
     this.blocks = [];
     this.decisions = [];
     this.reviews = [];
     this.touched.clear();
-    return { rows, golden };
+    return { rows, touched };
   }
 }
 

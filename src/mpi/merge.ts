@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OnePlaceError } from "../core/errors.ts";
-import { lockNames, type Queryable, sql } from "../store/index.ts";
+import { keepNhsNumberRoutes, lockNames, type Queryable, sql, withNhsNumberRoutes } from "../store/index.ts";
 import { recordDecision } from "./decisions.ts";
 import { rebuildIdentifiers, recomputeGolden } from "./golden.ts";
 import {
@@ -114,6 +114,7 @@ export async function mergePersons(
     ],
   );
   await q.query("DELETE FROM person WHERE person_id = $1", [retired]);
+  await keepNhsNumberRoutes(q, [retired], new Map([[retired, golden[0].nhs_number as string | null]]));
   await q.query("DELETE FROM person_identifier WHERE person_id = $1", [retired]);
   // A link to the retired person is moot: superseded.
   await q.query(
@@ -164,9 +165,11 @@ export async function unmerge(
      WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     [records.map((r) => r[0]), records.map((r) => r[1])],
   );
-  await q.query(
-    `INSERT INTO person SELECT * FROM jsonb_populate_record(NULL::person, $1::jsonb) ON CONFLICT (person_id) DO NOTHING`,
-    [JSON.stringify(golden)],
+  await withNhsNumberRoutes(q, [retired], () =>
+    q.query(
+      `INSERT INTO person SELECT * FROM jsonb_populate_record(NULL::person, $1::jsonb) ON CONFLICT (person_id) DO NOTHING`,
+      [JSON.stringify(golden)],
+    ),
   );
   const holders = new Set<string>();
   for (const holder of new Set(current.map((c) => c.person_id))) {

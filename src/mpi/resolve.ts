@@ -1,6 +1,15 @@
 import { OnePlaceError, type OnePlaceErrorOptions } from "../core/errors.ts";
-import { isCitus, lockNames, prepared, type Queryable, runWrites, toColumns } from "../store/index.ts";
+import {
+  isCitus,
+  lockNames,
+  peopleHoldingNhsNumbers,
+  prepared,
+  type Queryable,
+  runWrites,
+  toColumns,
+} from "../store/index.ts";
 import { oneSlipNeighbours } from "./compare.ts";
+import { writeGoldenAndIdentifiers } from "./golden.ts";
 import {
   AUTOMATIC,
   addToIndex,
@@ -157,9 +166,9 @@ export async function unattributableWithoutBirthDate(
 
 /** The gathered rows in one statement, then (seeing them) the golden records and identifiers in another. */
 async function flush(q: Queryable, writes: LinkWrites): Promise<void> {
-  const { rows, golden } = writes.take();
+  const { rows, touched } = writes.take();
   await runWrites(q, rows);
-  await runWrites(q, golden);
+  await writeGoldenAndIdentifiers(q, touched);
 }
 
 // The statements every linking runs (a FHIR Patient, an ADT message, a CSV chunk): parsed and planned once
@@ -173,13 +182,15 @@ const LINKED_MANY = prepared(
   `SELECT * FROM mpi_linked_record
    WHERE (source_system, source_record_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
 );
+// On Citus (BLOCK_HITS_AND_RECORDS elsewhere): the numbers' holders from their routes, the shards of those
+// numbers alone, where person by its number went to every shard.
 const BLOCK_HITS = prepared(
   "mpi.block-hits",
   `SELECT b.block_key, l.person_id::text AS person_id
    FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
    WHERE b.block_key = ANY($1::text[])
    UNION
-   SELECT 'nhs:' || p.nhs_number, p.person_id::text FROM person p WHERE p.nhs_number = ANY($2::text[])`,
+   SELECT 'nhs:' || r.nhs_number, r.person_id::text FROM person_by_nhs_number r WHERE r.nhs_number = ANY($2::text[])`,
 );
 // The hits and their people's records in one round trip: a row per hit (its key), then a row per record
 // (no key). On a Citus cluster the blocks are on the coordinator and the records distributed: two statements.
@@ -211,20 +222,13 @@ const FIND_LINKS = prepared(
    WHERE source_system = $1 AND source_record_id = ANY($2::text[])`,
 );
 
-const NHS_STATE = prepared(
-  "mpi.nhs-state",
-  `SELECT 'holder' AS kind, person_id::text AS person_id, json_build_object('nhs', nhs_number) AS data
-   FROM person WHERE nhs_number = ANY($1::text[])
-   UNION ALL
-   SELECT 'record', pr.person_id::text, json_build_object('nhs', pr.nhs_number, 'family', pr.family_name,
-     'given', pr.given_name, 'dob', pr.birth_date, 'sex', pr.sex, 'postcode', pr.postcode)
-   FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM person WHERE nhs_number = ANY($1::text[]))
-   UNION ALL
-   SELECT 'without-nhs', NULL, NULL FROM (SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1) s`,
+const ANYONE_WITHOUT_NHS = prepared(
+  "mpi.anyone-without-nhs",
+  "SELECT 1 FROM person WHERE nhs_number IS NULL LIMIT 1",
 );
-// NHS_STATE and, for the records whose number no one holds, NHS_LESS_CANDIDATES with their people's records, in
-// one round trip: a row per holder and per holder's record, a row per person without a number found by each
-// blocking key of these records (the caller keeps those of the records whose number no one holds), and a row per
+// Who holds these numbers and their records, and, for the records whose number no one holds,
+// NHS_LESS_CANDIDATES with their people's records, in one round trip (one server): a row per holder and per
+// holder's record, a row per person without a number found by each blocking key of these records (the caller keeps those of the records whose number no one holds), and a row per
 // such person's record. On a Citus cluster the blocks are on the coordinator and the records distributed: apart.
 const NHS_STATE_AND_CANDIDATES = prepared(
   "mpi.nhs-state-candidates",
@@ -337,42 +341,17 @@ const DELETE_BLOCKS = `DELETE FROM mpi_block b USING unnest($1::text[], $2::text
 async function readNhsState(q: Queryable, withNhs: readonly SourceRecordInput[]): Promise<NhsState> {
   const numbers = [...new Set(withNhs.map((r) => validNhs(r) as string))];
   if (!isCitus(q)) return readNhsStateAtOnce(q, withNhs, numbers);
-  // Who holds these numbers, their records, and whether anyone at all lacks a number: one round trip.
-  const found = await q.query<{
-    kind: string;
-    person_id: string;
-    data: Record<string, unknown> | string | null;
-  }>(NHS_STATE, [numbers]);
+  // On Citus: the numbers' holders from their routes (a shard a number) and the holders' records from their own
+  // shards; whether anyone at all lacks a number is asked of every shard only when some number has no holder.
+  const holders = await peopleHoldingNhsNumbers(q, numbers);
   const state: NhsState = {
-    personByNhs: new Map(),
-    holderRecords: new Map(),
+    personByNhs: new Map(holders.map((h) => [h.nhs_number, h.person_id])),
+    holderRecords: await candidateRecords(q, [...new Set(holders.map((h) => h.person_id))]),
     nhsLessCandidates: new Map(),
     claimed: new Set(),
   };
-  let anyWithoutNhs = false;
-  for (const f of found) {
-    const d = (typeof f.data === "string" ? JSON.parse(f.data) : f.data) as Record<
-      string,
-      string | null
-    > | null;
-    if (f.kind === "without-nhs") anyWithoutNhs = true;
-    else if (f.kind === "holder") state.personByNhs.set(String(d?.nhs), f.person_id);
-    else {
-      const list = state.holderRecords.get(f.person_id) ?? [];
-      list.push({
-        person_id: f.person_id,
-        nhsNumber: d?.nhs ?? null,
-        family: d?.family ?? null,
-        given: d?.given ?? null,
-        birthDate: d?.dob ?? null,
-        sex: d?.sex ?? null,
-        postcode: d?.postcode ?? null,
-      });
-      state.holderRecords.set(f.person_id, list);
-    }
-  }
   const unknown = withNhs.filter((r) => !state.personByNhs.has(validNhs(r) as string));
-  if (anyWithoutNhs && unknown.length > 0) {
+  if (unknown.length > 0 && (await q.query(ANYONE_WITHOUT_NHS)).length > 0) {
     const keys = new Set(unknown.flatMap((r) => searchKeys(toMatchRecord(r))));
     const rows = await q.query<{ person_id: string }>(NHS_LESS_CANDIDATES, [[...keys]]);
     state.nhsLessCandidates = await candidateRecords(
@@ -498,6 +477,18 @@ export async function findLinks(
   return out;
 }
 
+const BY_NHS_NUMBER_WITH_LINK = `SELECT DISTINCT ON (p.nhs_number) p.nhs_number, p.person_id::text AS person_id,
+       l.source_system, l.source_record_id
+  FROM person p JOIN mpi_record_link l ON l.person_id = p.person_id AND l.nhs_number = p.nhs_number
+ WHERE p.nhs_number = ANY($1::text[])
+ ORDER BY p.nhs_number, l.linked_at, l.source_system, l.source_record_id`;
+const FIRST_LINKS_OF_HOLDERS = `SELECT DISTINCT ON (l.nhs_number) l.nhs_number, l.person_id::text AS person_id,
+       l.source_system, l.source_record_id
+  FROM mpi_record_link l
+ WHERE l.nhs_number = ANY($1::text[])
+   AND (l.nhs_number, l.person_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))
+ ORDER BY l.nhs_number, l.linked_at, l.source_system, l.source_record_id`;
+
 /** The person holding a valid NHS Number, and the record it was trusted from. */
 export async function findByNhsNumber(
   q: Queryable,
@@ -505,17 +496,24 @@ export async function findByNhsNumber(
 ): Promise<Map<string, { personId: string; sourceSystem: string; recordId: string }>> {
   const out = new Map<string, { personId: string; sourceSystem: string; recordId: string }>();
   if (nhsNumbers.length === 0) return out;
+  let numbers = [...new Set(nhsNumbers)];
+  let holders: string[] = [];
+  if (isCitus(q)) {
+    // The holders from the numbers' routes (their shards alone), then the links (on the coordinator) of each
+    // number's holder: person joined to the links by its number went to every shard.
+    const routes = await peopleHoldingNhsNumbers(q, numbers);
+    if (routes.length === 0) return out;
+    numbers = routes.map((r) => r.nhs_number);
+    holders = routes.map((r) => r.person_id);
+  }
   const rows = await q.query<{
     nhs_number: string;
     person_id: string;
     source_system: string;
     source_record_id: string;
   }>(
-    `SELECT DISTINCT ON (p.nhs_number) p.nhs_number, p.person_id::text AS person_id, l.source_system, l.source_record_id
-     FROM person p JOIN mpi_record_link l ON l.person_id = p.person_id AND l.nhs_number = p.nhs_number
-     WHERE p.nhs_number = ANY($1::text[])
-     ORDER BY p.nhs_number, l.linked_at, l.source_system, l.source_record_id`,
-    [[...new Set(nhsNumbers)]],
+    isCitus(q) ? FIRST_LINKS_OF_HOLDERS : BY_NHS_NUMBER_WITH_LINK,
+    isCitus(q) ? [numbers, holders] : [numbers],
   );
   for (const r of rows)
     out.set(r.nhs_number, {

@@ -161,11 +161,12 @@ export async function renameRecord(
     params,
   );
   // The source says this is now the record's NHS Number: trusted, unless it is another person's (a merge to
-  // decide, not a rename; the number then stays distrusted as the MPI's matching leaves it).
+  // decide, not a rename; the number then stays distrusted as the MPI's matching leaves it). Who holds it comes
+  // from the number's route: one shard on Citus, where person by its number went to every shard.
   if (nhsNumber)
     await q.query(
       `UPDATE mpi_record_link SET nhs_number = $3 WHERE source_system = $1 AND source_record_id = $2
-         AND NOT EXISTS (SELECT 1 FROM person p WHERE p.nhs_number = $3 AND p.person_id <> $4)`,
+         AND NOT EXISTS (SELECT 1 FROM person_by_nhs_number r WHERE r.nhs_number = $3 AND r.person_id <> $4)`,
       [sourceSystem, toId, nhsNumber, personId],
     );
   await recordDecision(q, {

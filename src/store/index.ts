@@ -62,6 +62,13 @@ export {
   migrate,
   migrationStatus,
 } from "./migrate.ts";
+export {
+  keepNhsNumberRoutes,
+  nhsNumbersHeld,
+  peopleHoldingNhsNumber,
+  peopleHoldingNhsNumbers,
+  withNhsNumberRoutes,
+} from "./nhs-number-routes.ts";
 export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "./open.ts";
 export {
   PipelinedCommit,

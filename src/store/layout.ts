@@ -10,6 +10,8 @@ export type { Layout } from "./catalogue.ts";
 export const COLOCATION_TABLE = "person" satisfies TableName;
 /** The column every distributed table is sharded on. */
 export const DISTRIBUTION_COLUMN = "person_id";
+/** The column a table laid out "nhs-number" is sharded on (person_by_nhs_number: a look-up by number is routed). */
+export const NHS_NUMBER_COLUMN = "nhs_number";
 
 /**
  * Tables the migrations make that the catalogue does not list: the migration ledger, which only `db migrate`
@@ -128,13 +130,17 @@ export async function citusStatus(db: Db): Promise<CitusStatus> {
     if (!row) return { table, declared: layout, actual: "plain", asDeclared: false };
     if (row.kind === "h") {
       const colocated = row.colocationid === personGroup;
+      // Sharded on the number in a group of its own: "nhs-number"; on anything else, "distributed".
+      const byNumber = row.column === NHS_NUMBER_COLUMN && !colocated;
       return {
         table,
         declared: layout,
-        actual: "distributed",
+        actual: byNumber ? "nhs-number" : "distributed",
         column: row.column ?? undefined,
         colocated,
-        asDeclared: layout === "distributed" && row.column === DISTRIBUTION_COLUMN && colocated,
+        asDeclared: byNumber
+          ? layout === "nhs-number"
+          : layout === "distributed" && row.column === DISTRIBUTION_COLUMN && colocated,
       };
     }
     // partmethod 'n': a reference table is replicated to every node ('t'), a local one is not ('s').
@@ -226,9 +232,12 @@ export async function disabledTriggers(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-function statementFor(table: string, to: Layout, options: DistributeOptions): string {
+function statementFor(table: string, to: Layout, options: DistributeOptions, personShards: number): string {
   const name = `'${table}'`;
   switch (to) {
+    case "nhs-number":
+      // A group of its own (the number names no person's shard), with as many shards as person's.
+      return `SELECT create_distributed_table(${name}, '${NHS_NUMBER_COLUMN}', colocate_with => 'none', shard_count => ${personShards})`;
     case "reference":
       return `SELECT create_reference_table(${name})`;
     case "local":
@@ -243,10 +252,18 @@ function statementFor(table: string, to: Layout, options: DistributeOptions): st
   }
 }
 
+/** How many shards person has (a table laid out "nhs-number" gets as many); 0 before person is distributed. */
+async function personShardCount(db: Db): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_dist_shard WHERE logicalrelid = '${COLOCATION_TABLE}'::regclass`,
+  );
+  return row.n;
+}
+
 /**
  * Makes every table's layout on the coordinator what the catalogue declares, after `migrate`: reference
- * tables first (what the others' foreign keys point at), then person and the tables co-located with it,
- * then the coordinator-local ones. A table already as declared is left alone, so running it twice changes
+ * tables first (what the others' foreign keys point at), then person and the tables co-located with it, then
+ * those sharded on the NHS Number (as many shards as person), then the coordinator-local ones. A table already as declared is left alone, so running it twice changes
  * nothing; a table whose layout changed since (a later declaration) is first undistributed, then laid out
  * again. Returns the steps it took.
  */
@@ -261,7 +278,7 @@ export async function distribute(db: Db, options: DistributeOptions = {}): Promi
       "Run 'oneplace db migrate' first, then distribute.",
       { kind: "invalid", code: "store.not-migrated" },
     );
-  const order: Layout[] = ["reference", "distributed", "local"];
+  const order: Layout[] = ["reference", "distributed", "nhs-number", "local"];
   const steps: DistributeStep[] = [];
   // Undistributing a table takes those joined to it by foreign keys with it, so a second pass lays those
   // out again; a database already as declared takes one pass and no step.
@@ -285,7 +302,8 @@ export async function distribute(db: Db, options: DistributeOptions = {}): Promi
           options.onStep?.(step);
           await db.query(undo);
         }
-        const sql = statementFor(t.table, phase, options);
+        const shards = phase === "nhs-number" ? await personShardCount(db) : 0;
+        const sql = statementFor(t.table, phase, options, shards);
         const step = { table: t.table, from: current.actual, to: phase, sql };
         options.onStep?.(step);
         try {

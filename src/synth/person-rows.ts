@@ -110,6 +110,8 @@ function identityRows(k: RowKit): void {
   ]);
   const gpRecord = records.find((r) => r.system === SOURCE_SYSTEM.gp);
   if (base.nhsNumber !== null) {
+    // The number's route (store/nhs-number-routes.ts), in step with the golden record from the start.
+    rows.push([T.PERSON_BY_NHS_NUMBER, { nhs_number: base.nhsNumber, person_id: pid }]);
     rows.push([
       T.PERSON_IDENTIFIER,
       {

@@ -8,6 +8,7 @@ export const SITE = CATALOGUE.site;
 export const AREA = CATALOGUE.area;
 
 export const PERSON = CATALOGUE.person;
+export const PERSON_BY_NHS_NUMBER = CATALOGUE.person_by_nhs_number;
 export const PERSON_IDENTIFIER = CATALOGUE.person_identifier;
 export const PERSON_RECORD = CATALOGUE.person_record;
 export const REGISTRATION = CATALOGUE.registration;
@@ -34,6 +35,7 @@ export const ALL_SHAPES = [
   SITE,
   AREA,
   PERSON,
+  PERSON_BY_NHS_NUMBER,
   PERSON_IDENTIFIER,
   PERSON_RECORD,
   SYNTH_TRUTH,

@@ -64,6 +64,9 @@ test("two sources' plans for one person stay side by side; concurrent versions o
     `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, source_system, source_record_id, received_at)
      VALUES ('${PERSON}', '9990000018', 'Planperson', 'Ada', '1940-01-01', 'female', 'test', 'p1', now())`,
   );
+  await t.db.exec(
+    `INSERT INTO person_by_nhs_number (nhs_number, person_id) VALUES ('9990000018', '${PERSON}')`,
+  );
   const community = {
     care_plan_id: "00000000-0000-4000-8000-0000000000d1",
     plan_type: "joint-health-social",

@@ -9,8 +9,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { EMPTY_CONTENT } from "../../src/care/index.ts";
+import { findByNhsNumber } from "../../src/mpi/index.ts";
 import { createLogger } from "../../src/platform/index.ts";
-import type { Db, Queryable } from "../../src/store/index.ts";
+import {
+  type Db,
+  peopleHoldingNhsNumber,
+  peopleHoldingNhsNumbers,
+  type Queryable,
+} from "../../src/store/index.ts";
 import { createWebServer } from "../../src/web/index.ts";
 import { ORGS, TEAMS } from "../governance/fixtures.ts";
 import { citusTest, openTestDb, type TestDb } from "../helpers/test-db.ts";
@@ -138,7 +144,7 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
   const page = (url: string) => () =>
     app.inject({ method: "GET", url, headers: { cookie, accept: "text/html" } });
 
-  test("the check sees a statement that goes to every shard (a look-up by NHS Number)", async () => {
+  test("the check sees a statement that goes to every shard (person by NHS Number); the number's routes, one", async () => {
     const found = await notRouted(async () => {
       await recording(t.db, statements).query("SELECT person_id FROM person WHERE nhs_number = $1", [
         person.nhsNumber,
@@ -147,6 +153,29 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
     });
     assert.equal(found.length, 1);
     assert.match(found[0], /^tasks \[4\]: SELECT person_id FROM person WHERE nhs_number/);
+    // The same look-up through person_by_nhs_number, one number and several: a shard a number.
+    const routed = recording(t.db, statements);
+    assert.deepEqual(
+      await notRouted(async () => {
+        assert.deepEqual(await peopleHoldingNhsNumber(routed, person.nhsNumber), [person.personId]);
+        assert.deepEqual(await peopleHoldingNhsNumbers(routed, [person.nhsNumber, person.nhsNumber]), [
+          { nhs_number: person.nhsNumber, person_id: person.personId },
+        ]);
+        return { statusCode: 200, body: "" };
+      }),
+      [],
+    );
+  });
+
+  test("the MPI's findByNhsNumber (a FHIR reference or a death by NHS Number): router queries", async () => {
+    const routed = recording(t.db, statements);
+    assert.deepEqual(
+      await notRouted(async () => {
+        await findByNhsNumber(routed, [person.nhsNumber]);
+        return { statusCode: 200, body: "" };
+      }),
+      [],
+    );
   });
 
   test("Patient/$everything: every statement a router query, the read decided and audited", async () => {
@@ -194,7 +223,7 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
     );
   });
 
-  test("a Patient found by NHS Number: the look-up goes to every shard, its _revinclude to the person's", async () => {
+  test("a Patient found by NHS Number: the number's route, then the person's shard, its _revinclude too", async () => {
     const answer = { body: "" };
     const found = await notRouted(
       fhir(
@@ -202,13 +231,25 @@ describe("one person's reads on Citus go to the person's shard alone", { skip: !
       ),
       answer,
     );
-    // The NHS Number names no shard: each shard probes its index (the one statement that cannot be routed).
-    assert.equal(found.length, 1, found.join("\n"));
-    assert.match(found[0], /^tasks \[4\]: /);
+    assert.deepEqual(found, []);
+    assert.ok(
+      statements.some((s) => /FROM person_by_nhs_number/.test(s.sql)),
+      "the number's route was read",
+    );
     const entries = JSON.parse(answer.body).entry as { resource: { resourceType: string; id: string } }[];
+    assert.ok(
+      entries.some((e) => e.resource.resourceType === "Patient" && e.resource.id === person.personId),
+    );
     assert.ok(
       entries.some((e) => e.resource.resourceType === "Condition" && e.resource.id === placeIds.condition),
     );
+    // A number nobody holds: nobody, and no statement to every shard.
+    const none = { body: "" };
+    assert.deepEqual(
+      await notRouted(fhir("/fhir/R4/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|9990000069"), none),
+      [],
+    );
+    assert.equal(JSON.parse(none.body).total, 0);
   });
 
   test("a read by a resource's own id goes to every shard; the same resource by patient and _id, to one", async () => {

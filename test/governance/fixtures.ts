@@ -7,7 +7,7 @@ import { loadUserInRole } from "../../src/governance/roles.ts";
 import type { Operator } from "../../src/governance/security-events.ts";
 import type { AccessContext, Purpose } from "../../src/governance/types.ts";
 import { assignRole, createTeam, createUser } from "../../src/governance/users.ts";
-import type { Queryable } from "../../src/store/index.ts";
+import { type Queryable, withNhsNumberRoutes } from "../../src/store/index.ts";
 
 export const TEST_OPERATOR: Operator = { userId: null, name: "cli:test", channel: "test" };
 
@@ -193,22 +193,25 @@ export function makePerson(overrides: Partial<TestPerson> = {}): TestPerson {
   };
 }
 
+/** Writes the person's golden record directly, with the route of their NHS Number (as every writer of person). */
 export async function insertPerson(db: Queryable, p: TestPerson): Promise<void> {
-  await db.query(
-    `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, area_code,
-       source_system, source_record_id, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'test', $9, now())`,
-    [
-      p.personId,
-      p.nhsNumber,
-      p.familyName,
-      p.givenName,
-      p.birthDate,
-      p.sex,
-      p.postcode,
-      p.areaCode,
-      p.personId,
-    ],
+  await withNhsNumberRoutes(db, [p.personId], () =>
+    db.query(
+      `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, area_code,
+         source_system, source_record_id, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'test', $9, now())`,
+      [
+        p.personId,
+        p.nhsNumber,
+        p.familyName,
+        p.givenName,
+        p.birthDate,
+        p.sex,
+        p.postcode,
+        p.areaCode,
+        p.personId,
+      ],
+    ),
   );
 }
 

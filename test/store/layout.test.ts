@@ -16,7 +16,7 @@ before(async () => {
 after(() => t.dispose());
 
 const engine = citusTest ? "Citus" : process.env.DATABASE_URL ? "PostgreSQL" : "PGlite";
-const layouts: readonly Layout[] = ["distributed", "reference", "local"];
+const layouts: readonly Layout[] = ["distributed", "reference", "local", "nhs-number"];
 const declared = new Map(declaredLayout().map((d) => [d.table, d.layout]));
 /** A shard's placement on the Citus coordinator (reference and local tables have one): "code_102008". */
 const isShard = (name: string) => !declared.has(name) && declared.has(name.replace(/_\d+$/, ""));
@@ -32,7 +32,7 @@ describe(`the Citus layout, checked on ${engine}`, () => {
       .filter((name) => !declared.has(name) && !isShard(name))
       .map(
         (name) =>
-          `${name}: no layout; add layout: "distributed" | "reference" | "local" to its catalogue entry`,
+          `${name}: no layout; add layout: "distributed" | "reference" | "local" | "nhs-number" to its catalogue entry`,
       );
     assert.deepEqual(undeclared, []);
     for (const table of TABLES)
@@ -49,20 +49,25 @@ describe(`the Citus layout, checked on ${engine}`, () => {
     assert.equal(declared.get("person"), "distributed");
     assert.equal(declared.get("code"), "reference");
     assert.equal(declared.get("audit_event"), "local");
+    // Keyed on the number, so that a look-up by NHS Number goes to one shard.
+    assert.equal(declared.get("person_by_nhs_number"), "nhs-number");
   });
 
-  test("every unique index of a distributed table contains person_id (Citus can only check it per shard)", async () => {
+  test("every unique index of a distributed table contains its shard key (Citus can only check it per shard)", async () => {
     const rows = await t.db.query<{ table: string; index: string; columns: string[] }>(
       `SELECT c.relname AS table, i.relname AS index,
               array(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = ANY (x.indkey))::text[] AS columns
          FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
         WHERE x.indisunique AND c.relnamespace = 'public'::regnamespace`,
     );
+    const column = { distributed: "person_id", "nhs-number": "nhs_number" } as Partial<
+      Record<Layout, string>
+    >;
     const wrong = rows
-      .filter(
-        (r) =>
-          !isShard(r.table) && declared.get(r.table) === "distributed" && !r.columns.includes("person_id"),
-      )
+      .filter((r) => {
+        const needs = column[declared.get(r.table) as Layout];
+        return !isShard(r.table) && needs !== undefined && !r.columns.includes(needs);
+      })
       .map((r) => `${r.table}.${r.index} (${r.columns.join(", ")})`);
     assert.deepEqual(wrong, []);
   });
@@ -113,6 +118,20 @@ describe(`the Citus layout, checked on ${engine}`, () => {
         status.tables.filter((x) => !x.asDeclared).map((x) => `${x.table}: ${x.actual}`),
         [],
       );
+      // The NHS Number's routes: sharded on the number, apart from person, with as many shards.
+      const tables = await t.db.query<{ table: string; column: string; shards: number; group: number }>(
+        `SELECT table_name::text AS table, distribution_column AS column, shard_count AS shards,
+                colocation_id AS group
+           FROM citus_tables WHERE table_name::text IN ('person', 'person_by_nhs_number') ORDER BY 1`,
+      );
+      assert.deepEqual(
+        tables.map((x) => [x.table, x.column, x.shards]),
+        [
+          ["person", "person_id", tables[0].shards],
+          ["person_by_nhs_number", "nhs_number", tables[0].shards],
+        ],
+      );
+      assert.notEqual(tables[0].group, tables[1].group);
       assert.deepEqual(await distribute(t.db), []);
       const cli = await runCli(["db", "distribute"], t.env);
       assert.equal(cli.code, 0, cli.stderr);
@@ -121,6 +140,7 @@ describe(`the Citus layout, checked on ${engine}`, () => {
       assert.match(shown.stdout, /^ {2}distributed {2}hospital_spell$/m);
       assert.match(shown.stdout, /^ {2}reference {4}code$/m);
       assert.match(shown.stdout, /^ {2}local {8}audit_event$/m);
+      assert.match(shown.stdout, /^ {2}nhs-number {3}person_by_nhs_number$/m);
       assert.match(shown.stdout, /Every table laid out as declared\./);
     });
 

@@ -63,6 +63,17 @@ test("every table is filled and the data_load row records what was loaded", asyn
   assert.ok(loads[0].finished_at);
   assert.deepEqual(loads[0].rows_by_table, result.rowsByTable);
   assert.ok(result.seconds > 0);
+  // Each person's NHS Number is routed (store/nhs-number-routes.ts), and nothing else is.
+  const unrouted = await count(
+    db,
+    `SELECT count(*) AS n FROM (SELECT nhs_number, person_id FROM person WHERE nhs_number IS NOT NULL
+       EXCEPT SELECT nhs_number, person_id FROM person_by_nhs_number) x`,
+  );
+  assert.equal(unrouted, 0);
+  assert.equal(
+    result.rowsByTable.person_by_nhs_number,
+    await count(db, "SELECT count(*) AS n FROM person WHERE nhs_number IS NOT NULL"),
+  );
 });
 
 /** The tables' indexes and constraints as the catalogue has them, one line each. */

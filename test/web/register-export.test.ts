@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EXPORT_BATCH } from "../../src/governance/index.ts";
+import { withNhsNumberRoutes } from "../../src/store/index.ts";
 import {
   createTeams,
   createUserInRole,
@@ -45,19 +46,21 @@ const web = webSuite({
       probability: 0.9,
     });
     const ids = rest.map((p) => p.personId);
-    await db.query(
-      `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, area_code,
-         source_system, source_record_id, received_at)
-       SELECT r.id, r.nhs, r.family, r.given, p.birth_date, p.sex, p.postcode, p.area_code, 'test', r.id::text, now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS r(id, nhs, family, given)
-         CROSS JOIN person p WHERE p.person_id = $5`,
-      [
-        ids,
-        rest.map((p) => p.nhsNumber),
-        rest.map((p) => p.familyName),
-        rest.map((p) => p.givenName),
-        first.personId,
-      ],
+    await withNhsNumberRoutes(db, ids, () =>
+      db.query(
+        `INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, postcode, area_code,
+           source_system, source_record_id, received_at)
+         SELECT r.id, r.nhs, r.family, r.given, p.birth_date, p.sex, p.postcode, p.area_code, 'test', r.id::text, now()
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS r(id, nhs, family, given)
+           CROSS JOIN person p WHERE p.person_id = $5`,
+        [
+          ids,
+          rest.map((p) => p.nhsNumber),
+          rest.map((p) => p.familyName),
+          rest.map((p) => p.givenName),
+          first.personId,
+        ],
+      ),
     );
     await db.query(
       `INSERT INTO registration (person_id, registration_id, practice_code, registered_on, source_system,

@@ -11,6 +11,7 @@ const web = webSuite({
       ('Z90002', 'Hillside (synthetic)', 'practice', 'ZZL01', 'test');
     INSERT INTO person (person_id, nhs_number, family_name, given_name, birth_date, sex, source_system, source_record_id, received_at)
       VALUES ('00000000-0000-4000-8000-000000000001', '9990000018', 'Testperson', 'Ada', '1940-01-01', 'female', 'test', 'p1', now());
+    INSERT INTO person_by_nhs_number (nhs_number, person_id) VALUES ('9990000018', '00000000-0000-4000-8000-000000000001');
     INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class, source_system, source_record_id, received_at)
       VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-0000000000a1', 'ZZA01', '2014-05-01T10:00:00Z', 'emergency', 'inpatient', 'test', 's1', now());
   `);

@@ -66,7 +66,7 @@ export const dbStatus = defineReport({
 export const dbDistribute = defineReport({
   name: "db distribute",
   summary:
-    "On a Citus coordinator, after db migrate: lay every table out as the catalogue declares (reference, distributed on person_id and co-located with person, or coordinator-local). Running it again changes nothing.",
+    "On a Citus coordinator, after db migrate: lay every table out as the catalogue declares (reference, distributed on person_id and co-located with person, distributed on the NHS Number, or coordinator-local). Running it again changes nothing.",
   options: {
     json,
     shards: int("Shards per distributed table (default: Citus's citus.shard_count, 32)", {
@@ -82,6 +82,7 @@ export const dbDistribute = defineReport({
     return {
       steps,
       distributed: count("distributed"),
+      byNhsNumber: count("nhs-number"),
       reference: count("reference"),
       local: count("local"),
       notAsDeclared: citus.tables.filter((t) => !t.asDeclared).map((t) => t.table),
@@ -91,7 +92,7 @@ export const dbDistribute = defineReport({
     `Database: ${engineDescription(db)}`,
     ...r.steps.map((s) => `  ${s.table}: ${s.from} -> ${s.to}`),
     r.steps.length ? `Laid out ${r.steps.length} table(s).` : "Every table was already laid out as declared.",
-    `${r.distributed} distributed on person_id, ${r.reference} reference, ${r.local} coordinator-local.`,
+    `${r.distributed} distributed on person_id, ${r.byNhsNumber} on the NHS Number, ${r.reference} reference, ${r.local} coordinator-local.`,
     ...(r.notAsDeclared.length ? [`Still not as declared: ${r.notAsDeclared.join(", ")}`] : []),
   ],
   exitCode: (r) => (r.notAsDeclared.length ? 1 : 0),

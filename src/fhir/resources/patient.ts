@@ -2,7 +2,7 @@
 // identifiers the master person index holds, the current GP practice and the date of death.
 import { ETHNIC_CATEGORY_LABELS } from "../../core/nhs-dd-codes.ts";
 import { badRequest } from "../outcome.ts";
-import { parseTokens } from "../search-params.ts";
+import { parseTokens, type Query, valuesOf } from "../search-params.ts";
 import { NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM, UK_CORE } from "../systems.ts";
 import type { FhirResource, ResourceType, SourceRow } from "../types.ts";
 import { compact, dateParam, meta, organisationRef, uuidIdSql } from "./common.ts";
@@ -55,6 +55,20 @@ function toPatient(row: SourceRow) {
       ? [organisationRef(row.practice_code, ODS_ORGANISATION_SYSTEM)]
       : undefined,
   }) as FhirResource;
+}
+
+/**
+ * The NHS Numbers a Patient search is confined to: those of its first identifier parameter that names NHS
+ * Numbers alone (each value https://fhir.nhs.uk/Id/nhs-number|<10 digits>), or null when none does. On Citus the
+ * repository reads their holders from the numbers' routes first, so the search goes to those people's shards.
+ */
+export function nhsNumbersSearched(query: Query): string[] | null {
+  for (const raw of valuesOf(query, "identifier")) {
+    const tokens = parseTokens("identifier", raw);
+    const numbers = tokens.map((t) => (t.system === NHS_NUMBER_SYSTEM ? t.code.replace(/\s/g, "") : ""));
+    if (numbers.every((n) => /^\d{10}$/.test(n))) return [...new Set(numbers)];
+  }
+  return null;
 }
 
 export const PATIENT: ResourceType = {

@@ -31,10 +31,13 @@ export type ColumnTypes = Readonly<Record<string, ColumnType>>;
  *   in every unique key (the catalogue's personScoped), so a person's rows are on one node;
  * - "reference": small and read everywhere, a copy on every node (codes, organisations, definitions);
  * - "local": on the coordinator only (queues, sessions, the audit chain, anything keyed on something other
- *   than the person that is too large or too busy to copy to every node).
+ *   than the person that is too large or too busy to copy to every node);
+ * - "nhs-number": sharded on nhs_number in a co-location group of its own, so that a look-up by NHS Number
+ *   goes to one shard (person_by_nhs_number, src/store/nhs-number-routes.ts); nhs_number must be in the
+ *   primary key and in every unique key.
  * On one PostgreSQL server or PGlite the layout changes nothing.
  */
-export type Layout = "distributed" | "reference" | "local";
+export type Layout = "distributed" | "reference" | "local" | "nhs-number";
 
 export interface Keys<C extends ColumnTypes> {
   readonly primaryKey: readonly (keyof C & string)[];

@@ -354,4 +354,12 @@ export const STORE_TABLES = {
     },
     { layout: "reference", primaryKey: ["load_id"] },
   ),
+  // 1089_person_by_nhs_number.sql: who holds each NHS Number, sharded on the number (src/store/nhs-number-routes.ts)
+  person_by_nhs_number: table(
+    {
+      nhs_number: "text",
+      person_id: "uuid",
+    },
+    { layout: "nhs-number", primaryKey: ["nhs_number", "person_id"] },
+  ),
 } as const;
