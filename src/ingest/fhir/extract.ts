@@ -252,6 +252,15 @@ export const day: Converter<string> = {
   convert: (v, what) => dateOf(v as string | undefined, what),
 };
 
+/** As `day`, when given (else null); `name` says the element in a reason where its path would not. */
+export function dayIfGiven(name?: string): Converter<string | null> {
+  return {
+    how: "the day as written, when given",
+    optional: true,
+    convert: (v, what) => (v ? dateOf(v as string, name ?? what) : null),
+  };
+}
+
 /** A dateTime as an instant: with its offset, or a date alone as the start of that day in England; required. */
 export const moment: Converter<string> = {
   how: "instant (a dateTime with its offset, or a date as the start of that day in England; required)",
@@ -271,6 +280,20 @@ export const organisation: Converter<string> = {
   how: "organisation code: an ODS code identifier, or an Organization of the source (`Organization/<id>` or a conditional reference; required)",
   optional: false,
   convert: (v, what, f) => orgOf(v as Reference | undefined, what, f.ctx),
+};
+
+/** As `organisation`, when given (else null). */
+export const organisationIfGiven: Converter<string | null> = {
+  how: "organisation code, as above, when given",
+  optional: true,
+  convert: (v, what, f) => (v ? orgOf(v as Reference, what, f.ctx) : null),
+};
+
+/** A text, required: refused with `${what} is required` when missing or empty. */
+export const requiredText: Converter<string> = {
+  how: "as sent (required)",
+  optional: false,
+  convert: (v, what) => (v ? (v as string) : fail(`${what} is required`)),
 };
 
 /** A boolean as text (`true`, `false`), or null when absent. */

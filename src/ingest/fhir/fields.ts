@@ -26,23 +26,6 @@ export const fail = (message: string): never => {
 /** A reference to the patient a resource is about. */
 export type SubjectRef = { kind: "record"; recordId: string } | { kind: "nhs"; nhsNumber: string };
 
-export interface OrgRow {
-  site: boolean;
-  code: string;
-  /** The Organization's FHIR id, by which other resources of the source refer to it. */
-  resourceId: string | null;
-  /** Its identifiers as `system|value`, by which conditional references name it. */
-  identifiers: string[];
-  name: string;
-  kind: string;
-  parent: string | null;
-  postcode: string | null;
-  openedOn: string | null;
-  closedOn: string | null;
-  careHomeType: string | null;
-  receivedAt: string;
-}
-
 export interface MedicationRow {
   resourceId: string;
   system: string;
@@ -73,19 +56,23 @@ export interface Activity {
   localCode?: LocalCode;
 }
 
-/** The tables of what a source sends for its other resources to refer to (no person's record). */
-export type SourceTable = "ingest_practitioner" | "ingest_fhir_medication";
+/**
+ * The tables of no person's record: what a source sends for its other resources to refer to, and the
+ * organisations and sites everyone shares.
+ */
+export type SourceTable = "ingest_practitioner" | "ingest_fhir_medication" | "organisation" | "site";
 
-/** A row of a source's own table (a Practitioner, a Medication), in the catalogue's column order. */
+/** A row of a source's own table (a Practitioner, a Medication) or a shared one, in the catalogue's column order. */
 export interface SourceRow {
   kind: "row";
   table: SourceTable;
   values: unknown[];
+  /** The values of columns declared on another table, by `table.column` (an Organization's names). */
+  others?: Readonly<Record<string, unknown>>;
 }
 
 export type Mapped =
   | { kind: "person"; record: SourceRecordInput; facts: PersonFacts }
-  | { kind: "organisation"; org: OrgRow }
   | SourceRow
   | Retraction
   | Activity;
