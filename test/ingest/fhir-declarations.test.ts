@@ -54,6 +54,17 @@ const observation = {
   ],
 };
 
+/** Why a resource is rejected, or `mapped`. */
+const reasonOf = (r: object, context: MapContext = ctx) => {
+  try {
+    mapResource(r, context);
+    return "mapped";
+  } catch (error) {
+    assert.ok(error instanceof FhirReject);
+    return error.message;
+  }
+};
+
 test("every FHIR mapping declaration agrees with the catalogue and writes canonical tables", () => {
   for (const m of FHIR_MAPPINGS) {
     assert.deepEqual(checkMapping(m), [], m.resource);
@@ -118,16 +129,7 @@ test("the mapper reads its declaration: a column declared is filled in the row a
 });
 
 test("columns are read in the order declared: the first that fails gives the reason, a component's named by its index", () => {
-  const map = compile(OBSERVATION);
-  const reason = (r: object) => {
-    try {
-      map(r, ctx);
-      return "stored";
-    } catch (error) {
-      assert.ok(error instanceof FhirReject);
-      return error.message;
-    }
-  };
+  const reason = (r: object) => reasonOf(r);
   assert.equal(
     reason({ ...observation, subject: undefined, code: undefined }),
     "Observation.subject must reference a Patient (Patient/<id>, an NHS Number identifier or a conditional reference)",
@@ -211,16 +213,6 @@ test("Practitioner and Medication are declared on the source's own tables: rows 
     message: "Medication.code needs a coding with a system and a code",
   });
 });
-
-const reasonOf = (r: object, context: MapContext = ctx) => {
-  try {
-    mapResource(r, context);
-    return "mapped";
-  } catch (error) {
-    assert.ok(error instanceof FhirReject);
-    return error.message;
-  }
-};
 
 test("a Patient is declared on person_record: the MPI's source record, its practice as a registration and its death as other tables' columns", () => {
   assert.deepEqual(checkMapping(PATIENT), []);

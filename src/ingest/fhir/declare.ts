@@ -215,7 +215,7 @@ interface Compiled {
   person: Extractor;
   received: Extractor;
   practiceDay: Extractor | null;
-  /** Each catalogue column in order: an index into `from`, or where the origin gives it (as activity() does). */
+  /** Each catalogue column in order: an index into `from`, or where the origin gives it. */
   plan: Int8Array;
   from: readonly Extractor[];
   /** Every column's extractor, in the order declared (read first, so the first that fails gives the reason). */
@@ -262,7 +262,7 @@ function compileTable(t: FhirTable): Compiled {
 }
 
 /**
- * A row as activity() (fields.ts) makes it, from the plan: person_id given when the person is known, the row id
+ * A row of a person's table from the plan: person_id given when the person is known, the row id
  * left for the loader, the provenance from the origin, the practice of the day when one is declared, null for
  * every column not declared.
  */
