@@ -208,7 +208,9 @@ interface Compiled {
   /** Source records for the master person index (a Patient's), not rows. */
   people: boolean;
   /** Each column declared, by name (`table.column` for another table's). */
-  byColumn: ReadonlyMap<string, Extractor>;
+  of: Readonly<Record<string, Extractor | undefined>>;
+  /** For a Patient's: each source record field and the extractor of the person_record column it is kept in. */
+  recordFields: readonly (readonly [field: string, from: Extractor | undefined])[];
   /** The columns declared on other tables. */
   others: readonly Column[];
   id: Extractor;
@@ -253,7 +255,8 @@ function compileTable(t: FhirTable): Compiled {
     plan: Int8Array.from(plan),
     from,
     people: t.table === PEOPLE,
-    byColumn: new Map(t.columns),
+    of: Object.fromEntries(t.columns),
+    recordFields: Object.entries(RECORD_COLUMNS).map(([column, field]) => [field, of(column)] as const),
     others: t.columns.filter(([column]) => elsewhere(column)),
     reads: t.columns.map(([, e]) => e),
     refuse: t.refuse ?? [],
@@ -311,9 +314,10 @@ function sourceRowOf(c: Compiled, f: Focus): SourceRow {
     const p = plan[i];
     values[i] = p >= 0 ? (f.get(from[p]) ?? null) : p === SOURCE ? f.ctx.source : null;
   }
-  const row: SourceRow = { kind: "row", table: c.t.table as SourceTable, values };
-  if (c.others.length === 0) return row;
-  return { ...row, others: Object.fromEntries(c.others.map(([column, e]) => [column, f.get(e)])) };
+  if (c.others.length === 0) return { kind: "row", table: c.t.table as SourceTable, values };
+  const others: Record<string, unknown> = {};
+  for (const [column, e] of c.others) others[column] = f.get(e);
+  return { kind: "row", table: c.t.table as SourceTable, values, others };
 }
 
 /**
@@ -322,21 +326,22 @@ function sourceRowOf(c: Compiled, f: Focus): SourceRow {
  * are: the practice of registration.practice_code from registration.registered_on, and death.died_on.
  */
 function personOf(c: Compiled, f: Focus): Mapped {
-  const value = (column: string) => {
-    const e = c.byColumn.get(column);
-    return e === undefined ? null : (f.get(e) ?? null);
+  const value = (e: Extractor | undefined) => (e === undefined ? null : (f.get(e) ?? null));
+  const { of } = c;
+  const record: Record<string, unknown> = {
+    sourceSystem: f.ctx.source,
+    recordId: value(of.source_record_id),
   };
-  const record: Record<string, unknown> = { sourceSystem: f.ctx.source, recordId: value("source_record_id") };
-  for (const [column, field] of Object.entries(RECORD_COLUMNS)) record[field] = value(column);
-  record.receivedAt = value("received_at");
-  record.identifiers = value("mpi_record_link.identifiers") ?? [];
-  record.ethnicCategory = value("mpi_record_link.ethnic_category");
-  const practice = value("registration.practice_code") as string | null;
+  for (const [field, e] of c.recordFields) record[field] = value(e);
+  record.receivedAt = value(of.received_at);
+  record.identifiers = value(of["mpi_record_link.identifiers"]) ?? [];
+  record.ethnicCategory = value(of["mpi_record_link.ethnic_category"]);
+  const practice = value(of["registration.practice_code"]) as string | null;
   const facts: PersonFacts = {
     practice: practice
-      ? { code: practice, from: value("registration.registered_on") as string | null }
+      ? { code: practice, from: value(of["registration.registered_on"]) as string | null }
       : null,
-    diedOn: value("death.died_on") as string | null,
+    diedOn: value(of["death.died_on"]) as string | null,
   };
   return { kind: "person", record: record as unknown as SourceRecordInput, facts };
 }

@@ -98,6 +98,17 @@ const SCRIPT_SUBJECTS = 200;
 
 const PRACTITIONER_COLS = CATALOGUE.ingest_practitioner.columns;
 
+/** The insert of an organisation's or a site's row as its declaration makes it (catalogue order). */
+const ORG_INSERT = Object.fromEntries(
+  (["organisation", "site"] as const).map((t) => {
+    const names = CATALOGUE[t].columnNames;
+    return [
+      t,
+      `INSERT INTO ${t} (${names.join(", ")}) VALUES (${names.map((_, i) => `$${i + 1}`).join(", ")})`,
+    ];
+  }),
+) as Record<"organisation" | "site", string>;
+
 /** An Organization's row (organisation or site, in catalogue order) read as the writer needs it. */
 function orgOf(row: SourceRow) {
   const value = (column: string) => row.values[CATALOGUE[row.table].columnNames.indexOf(column as never)];
@@ -137,7 +148,7 @@ async function writeOrganisations(
       if (org.site) {
         await q
           .query(
-            `INSERT INTO site (site_code, org_code, name, postcode, source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+            `${ORG_INSERT.site}
            ON CONFLICT (site_code) DO UPDATE SET org_code = excluded.org_code, name = excluded.name, postcode = excluded.postcode
            WHERE (site.org_code, site.name, site.postcode) IS DISTINCT FROM (excluded.org_code, excluded.name, excluded.postcode)
            RETURNING 1`,
@@ -147,8 +158,7 @@ async function writeOrganisations(
       } else {
         await q
           .query(
-            `INSERT INTO organisation (org_code, name, kind, parent_code, postcode, opened_on, closed_on, care_home_type,
-             source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            `${ORG_INSERT.organisation}
            ON CONFLICT (org_code) DO UPDATE SET name = excluded.name,
              kind = CASE WHEN excluded.kind = 'unknown' THEN organisation.kind ELSE excluded.kind END,
              parent_code = excluded.parent_code,
