@@ -9,7 +9,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FhirReject, type MapContext, mapResource } from "../src/ingest/fhir/resources.ts";
+import { FhirReject, type MapContext, mapResource } from "../src/ingest/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 
 const people = Number(process.argv[2] ?? 2_000);
