@@ -1,10 +1,11 @@
 // What the FHIR loader stores, and what it refuses and why, pinned row by row: the third-party corpus
-// (test/corpus/fhir: UK Core examples, a Synthea bulk export), resources in OnePlace's own dialect, and every
-// Patient, Organization and EpisodeOfCare of both mutated element by element (each element taken out, emptied,
-// made nonsense or a number), loaded through a file, a transaction and a batch Bundle, twice, with a code mapping
-// and a replay between. The snapshot beside this file holds a hash of each row the loader left, taken from the
+// (test/corpus/fhir: UK Core examples, a Synthea bulk export), resources in OnePlace's own dialect (loaded twice,
+// with a code mapping and a replay between, and through a transaction, a refused transaction and a batch Bundle),
+// and the first Patient, Organization and EpisodeOfCare of each corpus folder and each of OnePlace's own mutated
+// element by element (each element taken out, emptied, made nonsense or a number). The snapshot beside this file holds a hash of each row the loader left, taken from the
 // code before those three types were declarations (main at 44405c6): any change in a stored row, a reject's
-// reason or a load's counts fails here, naming the rows that are new. ONEPLACE_WRITE_SNAPSHOT=1 writes it again.
+// reason or a load's counts fails here, naming the rows that are new. ONEPLACE_WRITE_SNAPSHOT=1 writes it again
+// (then `npx biome format --write` it).
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
