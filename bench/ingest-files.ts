@@ -1,7 +1,8 @@
 // File loading rates: FHIR NDJSON (resources/s) and CSV extracts (rows/s), from the synthetic place's feeds.
 // The people the files refer to (GP patients and registrations, community patients) are loaded first and not
-// timed; then the GP's MedicationRequest NDJSON and the community Encounter NDJSON (FHIR), and the GP coded
-// record (CSV) are timed. Each load commits a chunk per transaction, checks every record and links it to its
+// in the overall figures (the FHIR ones, Organizations and Patients, are printed with their CPU); then the GP's
+// MedicationRequest NDJSON and the community Encounter NDJSON (FHIR), and the GP coded record (CSV) are timed,
+// and after them the care plans (EpisodeOfCare NDJSON of the GP and the community services). Each load commits a chunk per transaction, checks every record and links it to its
 // person, exactly as `oneplace ingest` does.
 //
 // The CSV part also times replay against a first load: the same coded record sent by a second GP source
@@ -60,9 +61,14 @@ try {
   for (const file of setup) {
     const f = manifest.files.find((x) => x.file === file);
     if (!f) throw new Error(`${file} is not in the manifest`);
+    const meter = await cpuMeter(bench);
     const r = await loadFeedFile(db, dir, f);
+    const cpu = file.endsWith(".ndjson")
+      ? `; ${cpuPer(await meter.stop(), r.counts.recordsRead, "resource")}`
+      : "";
+    if (!cpu) await meter.stop();
     console.log(
-      `  (setup) ${file}: ${r.counts.recordsRead} in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}`,
+      `  (setup) ${file}: ${r.counts.recordsRead} in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}${cpu}`,
     );
   }
   if (!csvOnly) {
@@ -84,6 +90,16 @@ try {
     console.log(
       `FHIR NDJSON overall: ${resources} resources in ${seconds.toFixed(1)} s = ${rate(resources, seconds)}; ${cpuPer(await overall.stop(), resources, "resource")}`,
     );
+    for (const [file, source] of [
+      ["gp/EpisodeOfCare.ndjson", "gp"],
+      ["community-ehr/EpisodeOfCare.ndjson", "community-ehr"],
+    ]) {
+      const meter = await cpuMeter(bench);
+      const r = await loadFhirFile(db, join(dir, file), { source });
+      console.log(
+        `FHIR ${file}: ${r.counts.recordsRead} resources (${r.counts.loaded} loaded, ${r.counts.rejected} rejected, ${r.counts.held} held) in ${r.seconds.toFixed(1)} s = ${rate(r.counts.recordsRead, r.seconds)}; ${cpuPer(await meter.stop(), r.counts.recordsRead, "resource")}`,
+      );
+    }
   }
   if (!fhirOnly) {
     const coded = join(dir, "gp/gp-coded-record.csv");

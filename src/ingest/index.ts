@@ -22,7 +22,14 @@ export {
 } from "./fhir/bundle.ts";
 export { fhirFilesIn } from "./fhir/files.ts";
 export { type FhirLoadResult, loadFhirFile } from "./fhir/load.ts";
-export { FHIR_EXTENSIONS, FHIR_SYSTEMS, FhirReject, isSupportedResource } from "./fhir/resources.ts";
+export {
+  FHIR_EXTENSIONS,
+  FHIR_SYSTEMS,
+  FhirReject,
+  isSupportedResource,
+  type MapContext,
+  mapResource,
+} from "./fhir/resources.ts";
 export {
   type FeedHealth,
   type FeedHealthSnapshot,

@@ -27,7 +27,7 @@ export {
 export { type MergeResult, MpiError, mergePersons, relinkRecord, unmerge } from "./merge.ts";
 export { type MergeRequest, queueMergeReview } from "./merge-review.ts";
 export type { RecordKey } from "./moves.ts";
-export type { Identifier, SourceRecordInput } from "./records.ts";
+export { type Identifier, RECORD_COLUMNS, type SourceRecordInput } from "./records.ts";
 export {
   AUTOMATIC,
   findByNhsNumber,

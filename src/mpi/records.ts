@@ -21,6 +21,16 @@ export interface SourceRecordInput {
   ethnicCategory?: string | null;
 }
 
+/** The person_record column each field of a source record is kept in (besides its provenance). */
+export const RECORD_COLUMNS = {
+  nhs_number: "nhsNumber",
+  family_name: "family",
+  given_name: "given",
+  birth_date: "birthDate",
+  sex: "sex",
+  postcode: "postcode",
+} as const satisfies Record<string, keyof SourceRecordInput>;
+
 export interface Identifier {
   system: string;
   value: string;

@@ -8,10 +8,12 @@ import {
   type FhirTable,
   tablesOf,
 } from "../../src/ingest/fhir/declare.ts";
-import { ENCOUNTER } from "../../src/ingest/fhir/encounters.ts";
+import { ENCOUNTER, EPISODE_OF_CARE } from "../../src/ingest/fhir/encounters.ts";
 import { always, asSent, at, codingIfAny, part } from "../../src/ingest/fhir/extract.ts";
 import { FhirReject, type MapContext } from "../../src/ingest/fhir/fields.ts";
-import { FHIR_MAPPINGS, mapResource } from "../../src/ingest/fhir/resources.ts";
+import { ORGANIZATION } from "../../src/ingest/fhir/organization.ts";
+import { PATIENT } from "../../src/ingest/fhir/patient.ts";
+import { FHIR_DECLARATIONS, FHIR_MAPPINGS, mapResource } from "../../src/ingest/fhir/resources.ts";
 import { CANONICAL_TABLES, CATALOGUE } from "../../src/store/index.ts";
 
 // The FHIR mappers are declarations on the table catalogue (src/ingest/fhir/declare.ts): each catalogue column
@@ -50,6 +52,17 @@ const observation = {
       valueCodeableConcept: { coding: [{ system: "http://snomed.info/sct", code: "x1" }] },
     },
   ],
+};
+
+/** Why a resource is rejected, or `mapped`. */
+const reasonOf = (r: object, context: MapContext = ctx) => {
+  try {
+    mapResource(r, context);
+    return "mapped";
+  } catch (error) {
+    assert.ok(error instanceof FhirReject);
+    return error.message;
+  }
 };
 
 test("every FHIR mapping declaration agrees with the catalogue and writes canonical tables", () => {
@@ -116,16 +129,7 @@ test("the mapper reads its declaration: a column declared is filled in the row a
 });
 
 test("columns are read in the order declared: the first that fails gives the reason, a component's named by its index", () => {
-  const map = compile(OBSERVATION);
-  const reason = (r: object) => {
-    try {
-      map(r, ctx);
-      return "stored";
-    } catch (error) {
-      assert.ok(error instanceof FhirReject);
-      return error.message;
-    }
-  };
+  const reason = (r: object) => reasonOf(r);
   assert.equal(
     reason({ ...observation, subject: undefined, code: undefined }),
     "Observation.subject must reference a Patient (Patient/<id>, an NHS Number identifier or a conditional reference)",
@@ -208,4 +212,159 @@ test("Practitioner and Medication are declared on the source's own tables: rows 
   assert.throws(() => rows({ resourceType: "Medication", id: "med-2", code: { text: "x" } }), {
     message: "Medication.code needs a coding with a system and a code",
   });
+});
+
+test("a Patient is declared on person_record: the MPI's source record, its practice as a registration and its death as other tables' columns", () => {
+  assert.deepEqual(checkMapping(PATIENT), []);
+  const patient = {
+    resourceType: "Patient",
+    id: "p-9",
+    identifier: [
+      { system: "https://fhir.nhs.uk/Id/nhs-number", value: "943 476 5919" },
+      { system: "urn:oneplace:test:mrn", value: "M9" },
+    ],
+    name: [{ family: "Nick" }, { use: "official", family: "Okafor", given: ["Ada", "Grace"] }],
+    gender: "female",
+    birthDate: "1938-07-02",
+    address: [{ postalCode: "ss1 1aa" }, { use: "home", postalCode: "rm16 3ab" }],
+    generalPractitioner: [
+      { reference: "Practitioner/dr-1" },
+      { identifier: { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: "F81001" } },
+    ],
+    deceasedDateTime: "2024-01-09T10:00:00+00:00",
+    meta: { lastUpdated: "2024-01-10T08:00:00Z" },
+  };
+  assert.deepEqual(mapResource(patient, ctx), [
+    {
+      kind: "person",
+      record: {
+        sourceSystem: "lab",
+        recordId: "p-9",
+        nhsNumber: "9434765919",
+        family: "Okafor",
+        given: "Ada",
+        birthDate: "1938-07-02",
+        sex: "female",
+        postcode: "RM16 3AB",
+        receivedAt: "2024-01-10T08:00:00.000Z",
+        identifiers: [{ system: "urn:oneplace:test:mrn", value: "M9" }],
+        ethnicCategory: null,
+      },
+      facts: { practice: { code: "F81001", from: "2024-01-10" }, diedOn: "2024-01-09" },
+    },
+  ]);
+  // Read in the order declared: the NHS Number before the name, the name before the birth date.
+  assert.equal(
+    reasonOf({
+      ...patient,
+      identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-number", value: "9434765911" }],
+      name: [],
+    }),
+    "Patient.identifier (NHS Number) fails its Modulus 11 check digit",
+  );
+  assert.equal(
+    reasonOf({ ...patient, name: [{ use: "official" }], birthDate: "x" }),
+    "Patient.name is required",
+  );
+  assert.equal(reasonOf({ ...patient, gender: "f" }), "Patient.gender is not male, female, other or unknown");
+  // Another table's column is checked against that table.
+  const wrong = withTable(PATIENT, (t) => ({
+    ...t,
+    columns: [...t.columns, ["death.cause", at("x", asSent)]],
+  }));
+  assert.deepEqual(checkMapping(wrong), ["Patient → person_record: the catalogue has no column death.cause"]);
+});
+
+test("an Organization is read by its kind: a site or an organisation in catalogue order, with the names its source refers to it by", () => {
+  assert.deepEqual(checkMapping(ORGANIZATION), []);
+  const KIND = "urn:oneplace:local:organisation-kind";
+  const org = (kind: string, extra: object = {}) => ({
+    resourceType: "Organization",
+    id: "o-1",
+    identifier: [
+      { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: "RAJ01" },
+      { system: "urn:oneplace:test:site", value: "basildon" },
+    ],
+    name: "Basildon",
+    type: [{ coding: [{ system: KIND, code: kind }] }],
+    partOf: { identifier: { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: "RAJ" } },
+    ...extra,
+  });
+  const [site] = mapResource(org("site"), ctx);
+  assert.ok(site.kind === "row");
+  assert.deepEqual(named(site.table, site.values), {
+    site_code: "RAJ01",
+    org_code: "RAJ",
+    name: "Basildon",
+    postcode: null,
+    source_system: "lab",
+    received_at: ctx.at,
+  });
+  assert.deepEqual(site.others, {
+    "ingest_fhir_organization.resource_id": [
+      "o-1",
+      "https://fhir.nhs.uk/Id/ods-organization-code|RAJ01",
+      "urn:oneplace:test:site|basildon",
+    ],
+  });
+  const [trust] = mapResource(org("acute", { partOf: undefined, id: "o-2", identifier: [] }), ctx);
+  assert.ok(trust.kind === "row");
+  assert.deepEqual(
+    [trust.table, named(trust.table, trust.values).org_code, named(trust.table, trust.values).kind],
+    ["organisation", "lab:o-2", "acute"],
+  );
+  assert.equal(
+    reasonOf(org("site", { partOf: undefined })),
+    "a site Organization needs partOf (the organisation it belongs to)",
+  );
+  // The kind is checked before the care home type.
+  const both = org("hospice", {
+    type: [
+      {
+        coding: [
+          { system: KIND, code: "hospice" },
+          { system: "urn:oneplace:local:care-home-type", code: "x" },
+        ],
+      },
+    ],
+  });
+  assert.equal(reasonOf(both), `Organization.type from ${KIND} is not one OnePlace knows`);
+});
+
+test("an EpisodeOfCare's local type is flagged on its row, and entered-in-error does not take its care plan out", () => {
+  assert.deepEqual(tablesOf(EPISODE_OF_CARE), []);
+  const episode = (code: string, status = "active") => ({
+    resourceType: "EpisodeOfCare",
+    id: "ep-1",
+    status,
+    type: [{ coding: [{ system: "http://snomed.info/sct", code }] }],
+    patient: { reference: "Patient/p-1" },
+    period: { start: "2024-03-01" },
+  });
+  const mapped = {
+    ...ctx,
+    localCode: (_map: string, code: string) => (code === "LOCAL-2" ? "crisis" : null),
+  };
+  const plan = (code: string, status?: string) => {
+    const [m] = mapResource(episode(code, status), mapped);
+    assert.ok(m.kind === "activity");
+    return [named(m.table, m.build("person-1", null)).plan_type, m.localCode];
+  };
+  assert.deepEqual(plan("LOCAL-1"), ["unmapped", { map: "care-plan-type", code: "LOCAL-1", mapped: false }]);
+  assert.deepEqual(plan("LOCAL-2"), ["crisis", { map: "care-plan-type", code: "LOCAL-2", mapped: true }]);
+  assert.deepEqual(plan("LOCAL-2", "entered-in-error"), [
+    "crisis",
+    { map: "care-plan-type", code: "LOCAL-2", mapped: true },
+  ]);
+  assert.equal(
+    reasonOf({ ...episode("x"), type: [{ text: "a plan" }] }),
+    "EpisodeOfCare.type has no code: it says what kind of care plan this is",
+  );
+});
+
+test("every type OnePlace loads is declared once", () => {
+  const types = FHIR_DECLARATIONS.map((m) => m.resource);
+  assert.deepEqual(types.slice(0, 2), ["Patient", "Organization"]);
+  assert.equal(new Set(types).size, types.length);
+  for (const m of FHIR_DECLARATIONS) assert.deepEqual(checkMapping(m), [], m.resource);
 });

@@ -1,4 +1,10 @@
-import { findByNhsNumber, recordKey, resolveRecords, type SourceRecordInput } from "../../mpi/index.ts";
+import {
+  findByNhsNumber,
+  RECORD_COLUMNS,
+  recordKey,
+  resolveRecords,
+  type SourceRecordInput,
+} from "../../mpi/index.ts";
 import {
   CATALOGUE,
   type CopyValue,
@@ -86,16 +92,6 @@ export type Declaration<T extends TableName = TableName> = Omit<LayoutDecl, "per
   table: T;
 };
 
-/** The source record fields of the MPI, by the person_record (or mpi_record_link) column a layout stores in. */
-const RECORD_FIELDS = {
-  "person_record.nhs_number": "nhsNumber",
-  "person_record.family_name": "family",
-  "person_record.given_name": "given",
-  "person_record.birth_date": "birthDate",
-  "person_record.sex": "sex",
-  "person_record.postcode": "postcode",
-} as const;
-
 /**
  * People: each row is a source record sent through the MPI. A column stored in person_identifier.value gives
  * the person an identifier in `identifierSystem` (of the source's organisation); one stored in
@@ -107,7 +103,9 @@ export function peopleLayout(
 ): CsvLayout {
   const d = declared({ ...decl, person: "people" });
   const of = (target: string) => d.columns.find((c) => c.storedIn.includes(target))?.name;
-  const fields = Object.entries(RECORD_FIELDS).map(([target, field]) => [field, of(target)] as const);
+  const fields = Object.entries(RECORD_COLUMNS).map(
+    ([column, field]) => [field, of(`person_record.${column}`)] as const,
+  );
   const received = of("person_record.received_at");
   const identifier = of("person_identifier.value");
   const ethnic = of("mpi_record_link.ethnic_category");

@@ -1,3 +1,4 @@
+import { RECORD_COLUMNS, type SourceRecordInput } from "../../mpi/index.ts";
 import { CATALOGUE, isTableName } from "../../store/index.ts";
 import type { CanonicalName } from "../canonical.ts";
 import { type Extractor, Focus, type Refusal } from "./extract.ts";
@@ -6,20 +7,31 @@ import {
   fail,
   type MapContext,
   type Mapped,
+  type PersonFacts,
   type SourceRow,
   type SourceTable,
   type SubjectRef,
 } from "./fields.ts";
+import type { LocalCode } from "./local-codes.ts";
 
 // How a FHIR resource type is mapped, declared once as tables on the catalogue: each table a list of (catalogue
 // column, extractor) pairs, read in the order listed (the first that fails gives the reject's reason), with the
 // checks that refuse a resource and, for an Observation, the parts (components) that become rows of their own.
-// A resource read by its class (an Encounter) declares the class and a table per class. The loader maps with the
+// A resource read by its class (an Encounter, an Organization by its kind) declares the class and a table per
+// class. A column of another table is named `table.column`: a Patient's registration and death, an Organization's
+// names its source refers to it by. A Patient is declared on person_record: what it maps to is a source record for
+// the master person index, not a row written as it is. The loader maps with the
 // compiled declaration (compile), docs/formats/fhir.md is written from it (docs.ts, `node scripts/fhir-formats.ts`),
 // and checkMapping refuses at module load a column the catalogue lacks or a column that may not be null that
 // nothing fills, as the CSV layouts' declarations are checked (csv/declare.ts).
 
+/** A catalogue column of the declared table, or of another one as `table.column`, and where its value is read. */
 export type Column = readonly [column: string, from: Extractor];
+
+/** The table of source records the master person index links to people (a Patient's). */
+const PEOPLE = "person_record";
+
+export type DeclaredTable = CanonicalName | SourceTable | typeof PEOPLE;
 
 /** Rows of their own from each element of a repeating element (an Observation's components). */
 export interface Parts {
@@ -34,12 +46,17 @@ export interface Parts {
 export interface FhirTable {
   /** What the resource becomes, for the docs: `coded entry (condition)`. */
   title: string;
-  /** A person's table (person_id first: the row is theirs), or one of the source's own (no person's record). */
-  table: CanonicalName | SourceTable;
+  /**
+   * A person's table (person_id first: the row is theirs), one of no person's record, or person_record (a
+   * Patient's source record, for the master person index).
+   */
+  table: DeclaredTable;
   /** Checks that refuse a resource, made before its columns are read. */
   refuse?: readonly Refusal[];
   columns: readonly Column[];
   parts?: Parts;
+  /** A code OnePlace does not define, kept as received and flagged until a code map gives its value. */
+  localCode?: Extractor<LocalCode | null>;
 }
 
 /** A resource read by a class: shared reads first (in order), then the table of the class it has. */
@@ -53,11 +70,15 @@ export interface FhirClasses {
   classes: readonly { codes: readonly string[]; read: FhirTable }[];
   /** Any other class: read these, then refuse with the reason. */
   otherwise: { reads?: readonly Extractor[]; reason: (code: string) => string };
+  /** What the docs call the class (`kind`); by default `class`, or `kind` for a reading with `when`. */
+  called?: string;
 }
 
 export interface FhirMapping {
   resource: string;
   readings: readonly (FhirTable | FhirClasses)[];
+  /** A version marked entered-in-error is stored as any other: nothing is taken out of the record. */
+  keptWhenEnteredInError?: true;
 }
 
 /** A resource type read one way: one table. */
@@ -69,17 +90,27 @@ const isClasses = (r: FhirTable | FhirClasses): r is FhirClasses => "classes" in
 
 const TABLE_ORDER: readonly string[] = Object.keys(CATALOGUE);
 
-/** Whether a declared table is a person's (person_id first), not one of the source's own. */
-function isPersonTable(table: CanonicalName | SourceTable): table is CanonicalName {
-  return CATALOGUE[table].columnNames[0] === "person_id";
+/** Whether a declared table is a person's (person_id first), not one of the source's own nor a source record's. */
+function isPersonTable(table: DeclaredTable): table is CanonicalName {
+  return CATALOGUE[table].columnNames[0] === "person_id" && table !== PEOPLE;
 }
 
-/** The person's tables a mapping writes, in catalogue order (where an entered-in-error resource is taken out of). */
+/**
+ * The person's tables a mapping writes, in catalogue order: where an entered-in-error resource is taken out of
+ * (none for a mapping kept when entered in error).
+ */
 export function tablesOf(m: FhirMapping): CanonicalName[] {
+  if (m.keptWhenEnteredInError) return [];
   const tables = new Set(
     tablesDeclared(m).flatMap((t) => (isPersonTable(t.read.table) ? [t.read.table] : [])),
   );
   return [...tables].sort((a, b) => TABLE_ORDER.indexOf(a) - TABLE_ORDER.indexOf(b));
+}
+
+/** A column of another table than the one declared (`table.column`): its table and column. */
+function elsewhere(column: string): [table: string, column: string] | null {
+  const dot = column.indexOf(".");
+  return dot < 0 ? null : [column.slice(0, dot), column.slice(dot + 1)];
 }
 
 /** Each table a mapping declares, with the class codes it is read for (none for a resource read one way). */
@@ -100,7 +131,7 @@ export interface Declared {
 const GIVEN = new Set(["source_system"]);
 
 /** The row id column: the second of a primary key (person_id, <id>), given from provenance (ids.ts). */
-function rowIdColumn(table: CanonicalName | SourceTable): string | null {
+function rowIdColumn(table: DeclaredTable): string | null {
   const key = CATALOGUE[table].primaryKey as readonly string[];
   return key.length === 2 && key[0] === "person_id" ? key[1] : null;
 }
@@ -118,10 +149,18 @@ export function checkTable(resource: string, t: FhirTable): string[] {
   const id = rowIdColumn(t.table);
   const seen = new Set<string>();
   for (const [column, from] of t.columns) {
-    const col = catalogue.columns.find((c) => c.name === column);
-    if (!col) problems.push(`${at}: ${column} is not a column of ${t.table} in the catalogue`);
     if (seen.has(column)) problems.push(`${at}: ${column} is declared twice`);
     seen.add(column);
+    const other = elsewhere(column);
+    if (other) {
+      // A row of another table exists only when its value is given: its nullability is not this row's.
+      const [table, name] = other;
+      if (!isTableName(table) || !CATALOGUE[table].columnNames.includes(name as never))
+        problems.push(`${at}: the catalogue has no column ${column}`);
+      continue;
+    }
+    const col = catalogue.columns.find((c) => c.name === column);
+    if (!col) problems.push(`${at}: ${column} is not a column of ${t.table} in the catalogue`);
     if (col && !col.nullable && from.optional)
       problems.push(`${at}: ${column} may not be null, but ${from.path || from.how} may give none`);
     if ((column === "person_id") !== (from.person === true))
@@ -133,7 +172,8 @@ export function checkTable(resource: string, t: FhirTable): string[] {
   }
   for (const col of catalogue.columns)
     if (!col.nullable && !seen.has(col.name) && col.name !== id && !GIVEN.has(col.name))
-      problems.push(`${at}: nothing fills ${t.table}.${col.name}, which may not be null`);
+      if (t.table !== PEOPLE || col.name !== "person_id")
+        problems.push(`${at}: nothing fills ${t.table}.${col.name}, which may not be null`);
   for (const c of t.parts?.columns ?? [])
     if (!seen.has(c)) problems.push(`${at}: its parts read ${c}, which is not a column declared`);
   return problems;
@@ -165,11 +205,19 @@ interface Compiled {
   t: FhirTable;
   /** A person's table (a row of their record), or one of the source's own (a row of what it declares alone). */
   personal: boolean;
+  /** Source records for the master person index (a Patient's), not rows. */
+  people: boolean;
+  /** Each column declared, by name (`table.column` for another table's). */
+  of: Readonly<Record<string, Extractor | undefined>>;
+  /** For a Patient's: each source record field and the extractor of the person_record column it is kept in. */
+  recordFields: readonly (readonly [field: string, from: Extractor | undefined])[];
+  /** The columns declared on other tables. */
+  others: readonly Column[];
   id: Extractor;
   person: Extractor;
   received: Extractor;
   practiceDay: Extractor | null;
-  /** Each catalogue column in order: an index into `from`, or where the origin gives it (as activity() does). */
+  /** Each catalogue column in order: an index into `from`, or where the origin gives it. */
   plan: Int8Array;
   from: readonly Extractor[];
   /** Every column's extractor, in the order declared (read first, so the first that fails gives the reason). */
@@ -206,6 +254,10 @@ function compileTable(t: FhirTable): Compiled {
     practiceDay: day === undefined ? null : of(day),
     plan: Int8Array.from(plan),
     from,
+    people: t.table === PEOPLE,
+    of: Object.fromEntries(t.columns),
+    recordFields: Object.entries(RECORD_COLUMNS).map(([column, field]) => [field, of(column)] as const),
+    others: t.columns.filter(([column]) => elsewhere(column)),
     reads: t.columns.map(([, e]) => e),
     refuse: t.refuse ?? [],
     partOwn: new Set((t.parts?.columns ?? []).map(of)),
@@ -213,7 +265,7 @@ function compileTable(t: FhirTable): Compiled {
 }
 
 /**
- * A row as activity() (fields.ts) makes it, from the plan: person_id given when the person is known, the row id
+ * A row of a person's table from the plan: person_id given when the person is known, the row id
  * left for the loader, the provenance from the origin, the practice of the day when one is declared, null for
  * every column not declared.
  */
@@ -251,7 +303,10 @@ function activityOf(
     : { kind: "activity", table, recordId, subject, practiceOn: day, build };
 }
 
-/** A row of the source's own table: each column from its extractor, source_system from the load, null for the rest. */
+/**
+ * A row of the source's own table: each column from its extractor, source_system from the load, null for the
+ * rest; the columns declared on other tables beside it.
+ */
 function sourceRowOf(c: Compiled, f: Focus): SourceRow {
   const { plan, from } = c;
   const values: unknown[] = new Array(plan.length);
@@ -259,7 +314,36 @@ function sourceRowOf(c: Compiled, f: Focus): SourceRow {
     const p = plan[i];
     values[i] = p >= 0 ? (f.get(from[p]) ?? null) : p === SOURCE ? f.ctx.source : null;
   }
-  return { kind: "row", table: c.t.table as SourceTable, values };
+  if (c.others.length === 0) return { kind: "row", table: c.t.table as SourceTable, values };
+  const others: Record<string, unknown> = {};
+  for (const [column, e] of c.others) others[column] = f.get(e);
+  return { kind: "row", table: c.t.table as SourceTable, values, others };
+}
+
+/**
+ * A Patient as the master person index takes it: person_record's columns as the source record's fields
+ * (RECORD_COLUMNS), its identifiers and ethnic category as mpi_record_link's, and what it says besides who they
+ * are: the practice of registration.practice_code from registration.registered_on, and death.died_on.
+ */
+function personOf(c: Compiled, f: Focus): Mapped {
+  const value = (e: Extractor | undefined) => (e === undefined ? null : (f.get(e) ?? null));
+  const { of } = c;
+  const record: Record<string, unknown> = {
+    sourceSystem: f.ctx.source,
+    recordId: value(of.source_record_id),
+  };
+  for (const [field, e] of c.recordFields) record[field] = value(e);
+  record.receivedAt = value(of.received_at);
+  record.identifiers = value(of["mpi_record_link.identifiers"]) ?? [];
+  record.ethnicCategory = value(of["mpi_record_link.ethnic_category"]);
+  const practice = value(of["registration.practice_code"]) as string | null;
+  const facts: PersonFacts = {
+    practice: practice
+      ? { code: practice, from: value(of["registration.registered_on"]) as string | null }
+      : null,
+    diedOn: value(of["death.died_on"]) as string | null,
+  };
+  return { kind: "person", record: record as unknown as SourceRecordInput, facts };
 }
 
 function rowsOf(c: Compiled, f: Focus): Mapped[] {
@@ -269,6 +353,7 @@ function rowsOf(c: Compiled, f: Focus): Mapped[] {
     if (reason) fail(reason);
   }
   for (let i = 0; i < reads.length; i++) f.get(reads[i]);
+  if (c.people) return [personOf(c, f)];
   if (!c.personal) return [sourceRowOf(c, f)];
   const id = f.get(c.id) as string;
   const origin = {
@@ -280,7 +365,9 @@ function rowsOf(c: Compiled, f: Focus): Mapped[] {
   };
   const values: unknown[] = new Array(from.length);
   for (let i = 0; i < from.length; i++) values[i] = f.get(from[i]);
-  const rows: Mapped[] = [activityOf(c, values, origin)];
+  const row = activityOf(c, values, origin);
+  const localCode = t.localCode ? f.get(t.localCode) : null;
+  const rows: Mapped[] = [localCode ? { ...row, localCode } : row];
   if (t.parts) {
     const { each, suffix } = t.parts;
     const list = (f.node as Record<string, unknown>)[each];

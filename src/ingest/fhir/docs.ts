@@ -1,7 +1,7 @@
 import type { FhirMapping, FhirTable } from "./declare.ts";
 
 // The part of docs/formats/fhir.md that says, column by column, how each declared resource type becomes rows:
-// written from the declarations (clinical.ts, encounters.ts) between two markers, the rest of the page by hand.
+// written from the declarations (patient.ts, organization.ts, clinical.ts, encounters.ts, resources.ts) between two markers, the rest of the page by hand.
 // `node scripts/fhir-formats.ts` writes it; test/ingest/formats-docs.test.ts fails when page and declarations
 // disagree.
 
@@ -12,9 +12,15 @@ const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
 const code = (text: string) => (text ? `\`${cell(text)}\`` : "");
 const codes = (list: readonly string[]) => list.map((c) => `\`${c}\``).join(", ");
 
-function table(resource: string, t: FhirTable, classes: readonly string[], when: string | undefined): string {
+function table(
+  resource: string,
+  t: FhirTable,
+  classes: readonly string[],
+  when: string | undefined,
+  called: string,
+): string {
   const which = [
-    classes.length > 0 ? `, ${when ? "kind" : "class"} ${codes(classes)}` : "",
+    classes.length > 0 ? `, ${called} ${codes(classes)}` : "",
     when ? ` (when ${when})` : "",
   ].join("");
   const lines = [`### ${resource}${which} → \`${t.table}\`: ${t.title}`, ""];
@@ -27,22 +33,33 @@ function table(resource: string, t: FhirTable, classes: readonly string[], when:
   lines.push("| column | read from | how |", "|---|---|---|");
   for (const [column, from] of t.columns)
     lines.push(`| \`${column}\` | ${code(from.path)} | ${cell(from.how)} |`);
+  if (t.localCode)
+    lines.push(
+      "",
+      `Flagged: ${t.localCode.how}, until a mapping corrects the row ([code maps](code-maps.md), \`oneplace feeds unmapped\`).`,
+    );
   return lines.join("\n");
 }
 
 /** The generated section: a table per declared reading, in the order declared. */
 export function renderMappings(mappings: readonly FhirMapping[]): string {
   const sections: string[] = [];
-  for (const m of mappings)
+  for (const m of mappings) {
     for (const r of m.readings) {
       if (!("classes" in r)) {
-        sections.push(table(m.resource, r, [], undefined));
+        sections.push(table(m.resource, r, [], undefined, "class"));
         continue;
       }
       const when = r.when?.says;
-      for (const c of r.classes) sections.push(table(m.resource, c.read, c.codes, when));
-      sections.push(`Any other ${when ? "kind" : "class"} of ${m.resource} is rejected.`);
+      const called = r.called ?? (when ? "kind" : "class");
+      for (const c of r.classes) sections.push(table(m.resource, c.read, c.codes, when, called));
+      sections.push(`Any other ${called} of ${m.resource} is rejected.`);
     }
+    if (m.keptWhenEnteredInError)
+      sections.push(
+        `${/^[AEIOU]/.test(m.resource) ? "An" : "A"} ${m.resource} marked entered-in-error is stored as any other: nothing is taken out.`,
+      );
+  }
   return [
     BEGIN,
     "",

@@ -1,7 +1,7 @@
 import type { CodeableConcept, Coding, EpisodeOfCare, PractitionerRole } from "fhir/r4.js";
 import { isIsoDate } from "../../core/dates.ts";
 import { CARE_PLAN_TYPES } from "../hl7/coded.ts";
-import type { Column, FhirClasses, FhirMapping, FhirTable } from "./declare.ts";
+import { type Column, type FhirClasses, type FhirMapping, type FhirTable, readAs } from "./declare.ts";
 import {
   always,
   at,
@@ -9,6 +9,7 @@ import {
   type Converter,
   codeIn,
   day,
+  dayIfGiven,
   type Extractor,
   either,
   ID,
@@ -17,29 +18,20 @@ import {
   momentIfGiven,
   onlyIf,
   organisation,
+  organisationIfGiven,
+  part,
   personAt,
   RECEIVED,
   refuseWhen,
   requiredCodeIn,
   rule,
 } from "./extract.ts";
-import {
-  activity,
-  codingIn,
-  dateOf,
-  ext,
-  fail,
-  type MapContext,
-  type Mapped,
-  orgOf,
-  receivedAtOf,
-  requireId,
-  subjectOf,
-} from "./fields.ts";
+import { codingIn, ext, fail, orgOf } from "./fields.ts";
 import type { LocalCode } from "./local-codes.ts";
 import { FHIR_EXTENSIONS, FHIR_SYSTEMS } from "./systems.ts";
 
-// Encounters, declared as tables of (catalogue column, extractor) per class, and episodes of care. An Encounter
+// Encounters, declared as tables of (catalogue column, extractor) per class, and episodes of care (a joint care
+// plan each, whose type may be a code OnePlace does not define: kept and flagged). An Encounter
 // in standard R4 / UK Core is read by its class (v3 ActCode): an inpatient stay becomes a hospital spell (NHS Data
 // Dictionary admission method, discharge method and destination from the UK Core extensions and
 // hospitalization), an emergency one an A&E attendance, an ambulatory one an outpatient attendance, a home or
@@ -376,51 +368,98 @@ export const ENCOUNTER: FhirMapping = {
   readings: [LOCAL_ENCOUNTER, STANDARD_ENCOUNTER],
 };
 
-export function mapEpisodeOfCare(e: EpisodeOfCare, ctx: MapContext): Mapped {
-  const { source, at } = ctx;
-  const id = requireId(e, "EpisodeOfCare");
-  const subject = subjectOf(e.patient, "EpisodeOfCare.patient");
-  // OnePlace's own code, or a code as received (a SNOMED CT or a system's own): decoded by the source's code
-  // map care-plan-type, or stored as 'unmapped' with its code kept until a mapping corrects it.
-  const own = codingIn(e.type, FHIR_SYSTEMS.carePlanType)?.code;
-  let planType: string;
-  let localCode: LocalCode | undefined;
-  if (own && (CARE_PLAN_TYPES as readonly string[]).includes(own)) planType = own;
-  else {
+/**
+ * A care plan's type: OnePlace's own code, or a code as received (a SNOMED CT or a system's own), decoded by the
+ * source's code map care-plan-type, or stored as 'unmapped' with its code kept until a mapping corrects it.
+ */
+const PLAN_TYPE = rule<{ type: string; code: LocalCode | null }>(
+  "type",
+  "the care plan's type",
+  false,
+  (e: EpisodeOfCare, f) => {
+    const own = codingIn(e.type, FHIR_SYSTEMS.carePlanType)?.code;
+    if (own && (CARE_PLAN_TYPES as readonly string[]).includes(own)) return { type: own, code: null };
     const code = own ?? e.type?.flatMap((t) => t.coding ?? []).find((c) => c.code)?.code;
     if (!code) fail("EpisodeOfCare.type has no code: it says what kind of care plan this is");
-    const target = ctx.localCode?.("care-plan-type", code as string) ?? null;
-    planType = target ?? "unmapped";
-    localCode = { map: "care-plan-type", code: code as string, mapped: target !== null };
-  }
-  const start = dateOf(e.period?.start, "EpisodeOfCare.period.start");
-  const end = e.period?.end ? dateOf(e.period.end, "EpisodeOfCare.period.end") : null;
-  const reviewDue = ext(e, FHIR_EXTENSIONS.reviewDue)?.valueDate ?? null;
-  if (reviewDue && !isIsoDate(reviewDue)) fail("the review-due extension is not a date");
-  let role: string | null = null;
-  let leadOrg: string | null = null;
-  const manager = e.careManager?.reference;
-  if (manager?.startsWith("#")) {
+    const target = f.ctx.localCode?.("care-plan-type", code as string) ?? null;
+    return {
+      type: target ?? "unmapped",
+      code: { map: "care-plan-type", code: code as string, mapped: target !== null },
+    };
+  },
+);
+
+/** The review-due extension's date, as sent. */
+const reviewDue: Converter<string | null> = {
+  how: "a date, as sent (anything else is rejected)",
+  optional: true,
+  convert: (v) => {
+    const due = (v as string | undefined) ?? null;
+    if (due && !isIsoDate(due)) fail("the review-due extension is not a date");
+    return due;
+  },
+};
+
+/** The lead professional: a contained PractitionerRole that careManager points to (`#id`), if it does. */
+const LEAD = rule<{ role: string | null; org: string | null }>(
+  "careManager",
+  "a contained PractitionerRole (`#id`; one pointing to none is rejected)",
+  true,
+  (e: EpisodeOfCare, f) => {
+    const manager = e.careManager?.reference;
+    if (!manager?.startsWith("#")) return { role: null, org: null };
     const contained = (e.contained ?? []).find((c) => c.id === manager.slice(1)) as
       | PractitionerRole
       | undefined;
     if (contained?.resourceType !== "PractitionerRole")
       fail("EpisodeOfCare.careManager points to no contained PractitionerRole");
-    role = codingIn(contained?.code, FHIR_SYSTEMS.professionalRole)?.code ?? null;
-    leadOrg = contained?.organization
-      ? orgOf(contained.organization, "PractitionerRole.organization", ctx)
-      : null;
-  }
-  if (!leadOrg && e.managingOrganization)
-    leadOrg = orgOf(e.managingOrganization, "EpisodeOfCare.managingOrganization", ctx);
-  const origin = { id, subject, source, received: receivedAtOf(e, at) };
-  const row = activity("care_plan", origin, {
-    plan_type: planType,
-    started_on: start,
-    review_due_on: reviewDue,
-    ended_on: end,
-    lead_professional_role: role,
-    lead_org_code: leadOrg,
-  });
-  return localCode ? { ...row, localCode } : row;
-}
+    return {
+      role: codingIn(contained?.code, FHIR_SYSTEMS.professionalRole)?.code ?? null,
+      org: contained?.organization
+        ? orgOf(contained.organization, "PractitionerRole.organization", f.ctx)
+        : null,
+    };
+  },
+);
+
+/** EpisodeOfCare: a joint care plan, whose type may be a local code (flagged until a mapping gives its value). */
+export const EPISODE_OF_CARE: FhirMapping = {
+  ...readAs("EpisodeOfCare", {
+    title: "joint care plan",
+    table: "care_plan",
+    columns: [
+      ["source_record_id", ID],
+      ["person_id", personAt("patient")],
+      [
+        "plan_type",
+        part(
+          PLAN_TYPE,
+          "type",
+          `a code from \`${FHIR_SYSTEMS.carePlanType}\` (${CARE_PLAN_TYPES.join(", ")}); any other code (of the first coding with one) as the source's code map \`care-plan-type\` decodes it, else \`unmapped\`; a type with no code at all is rejected`,
+        ),
+      ],
+      ["started_on", at("period.start", day)],
+      ["ended_on", at("period.end", dayIfGiven())],
+      ["review_due_on", at(`extension('${FHIR_EXTENSIONS.reviewDue}').valueDate`, reviewDue)],
+      [
+        "lead_professional_role",
+        part(LEAD, "role", `its \`code\` from \`${FHIR_SYSTEMS.professionalRole}\``, true),
+      ],
+      [
+        "lead_org_code",
+        either<string>(
+          part(LEAD, "org", "its `organization` (organisation code)", true),
+          at("managingOrganization", organisationIfGiven),
+        ),
+      ],
+      ["received_at", RECEIVED],
+    ],
+    localCode: part(
+      PLAN_TYPE,
+      "code",
+      "a code not OnePlace's own is kept as received, with whether the code map gave its value",
+      true,
+    ),
+  }),
+  keptWhenEnteredInError: true,
+};

@@ -26,25 +26,30 @@ export class Focus {
   /** How a reason names where it looked: `Condition`, or `Observation.component[0]`. */
   readonly name: string;
   readonly ctx: MapContext;
-  readonly #memo: unknown[] = [];
   constructor(node: unknown, name: string, ctx: MapContext) {
     this.node = node;
     this.name = name;
     this.ctx = ctx;
   }
-  /** The extractor's value here, read once (a coding two columns take their parts of is found once). */
+  /**
+   * The extractor's value here, read once (a coding two columns take their parts of is found once). It is kept
+   * in the extractor's cell, for the focus last read: nothing is allocated per resource for it (a memo per focus
+   * cost more than the mapping), and a focus read in between (a component, a contained resource) only means a
+   * value read again.
+   */
   get<T>(e: Extractor<T>): T {
-    const known = this.#memo[e.id];
-    if (known !== undefined) return known as T;
+    const cell = e.cell;
+    if (cell.focus === this) return cell.value as T;
     const value = e.read(this);
-    this.#memo[e.id] = value;
+    cell.focus = this;
+    cell.value = value;
     return value;
   }
 }
 
 export interface Extractor<T = unknown> {
-  /** Its slot in a Focus's memo: each extractor is made by extractor(), which numbers them. */
-  readonly id: number;
+  /** The focus it was last read for and what it gave (see Focus.get); each extractor() makes its own. */
+  readonly cell: { focus: Focus | null; value: unknown };
   /** The elements read, FHIRPath-like, relative to the resource (or the part it is declared on). */
   readonly path: string;
   /** The converter: what is made of what is found, as the docs say it. */
@@ -58,11 +63,9 @@ export interface Extractor<T = unknown> {
   read(f: Focus): T;
 }
 
-let made = 0;
-
-/** An extractor, numbered (see Focus.get). */
-function extractor<T>(e: Omit<Extractor<T>, "id">): Extractor<T> {
-  return { ...e, id: made++ };
+/** An extractor, with a cell of its own (see Focus.get). */
+function extractor<T>(e: Omit<Extractor<T>, "cell">): Extractor<T> {
+  return { ...e, cell: { focus: null, value: undefined } };
 }
 
 /** A converter: what a value found at a path becomes; `what` names the element in a reason (`Condition.code`). */
@@ -252,6 +255,15 @@ export const day: Converter<string> = {
   convert: (v, what) => dateOf(v as string | undefined, what),
 };
 
+/** As `day`, when given (else null); `name` says the element in a reason where its path would not. */
+export function dayIfGiven(name?: string): Converter<string | null> {
+  return {
+    how: "the day as written, when given",
+    optional: true,
+    convert: (v, what) => (v ? dateOf(v as string, name ?? what) : null),
+  };
+}
+
 /** A dateTime as an instant: with its offset, or a date alone as the start of that day in England; required. */
 export const moment: Converter<string> = {
   how: "instant (a dateTime with its offset, or a date as the start of that day in England; required)",
@@ -271,6 +283,20 @@ export const organisation: Converter<string> = {
   how: "organisation code: an ODS code identifier, or an Organization of the source (`Organization/<id>` or a conditional reference; required)",
   optional: false,
   convert: (v, what, f) => orgOf(v as Reference | undefined, what, f.ctx),
+};
+
+/** As `organisation`, when given (else null). */
+export const organisationIfGiven: Converter<string | null> = {
+  how: "organisation code, as above, when given",
+  optional: true,
+  convert: (v, what, f) => (v ? orgOf(v as Reference, what, f.ctx) : null),
+};
+
+/** A text, required: refused with `${what} is required` when missing or empty. */
+export const requiredText: Converter<string> = {
+  how: "as sent (required)",
+  optional: false,
+  convert: (v, what) => (v ? (v as string) : fail(`${what} is required`)),
 };
 
 /** A boolean as text (`true`, `false`), or null when absent. */
@@ -316,7 +342,7 @@ export const RECEIVED: Extractor<string> = extractor({
 
 /** person_id: the patient the element at `path` references. */
 export function personAt(path: string): Extractor<SubjectRef> {
-  const { id: _, ...reference } = at(path, patient);
+  const { cell: _, ...reference } = at(path, patient);
   return extractor({ ...reference, person: true });
 }
 

@@ -4,7 +4,6 @@ import { isIsoDate } from "../../core/dates.ts";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import { normaliseNhsNumber } from "../../core/nhs-number.ts";
 import type { SourceRecordInput } from "../../mpi/index.ts";
-import { CATALOGUE, type ColumnName } from "../../store/index.ts";
 import type { CanonicalName } from "../canonical.ts";
 import type { CodeMapName } from "../hl7/coded.ts";
 import type { LocalCode } from "./local-codes.ts";
@@ -25,23 +24,6 @@ export const fail = (message: string): never => {
 
 /** A reference to the patient a resource is about. */
 export type SubjectRef = { kind: "record"; recordId: string } | { kind: "nhs"; nhsNumber: string };
-
-export interface OrgRow {
-  site: boolean;
-  code: string;
-  /** The Organization's FHIR id, by which other resources of the source refer to it. */
-  resourceId: string | null;
-  /** Its identifiers as `system|value`, by which conditional references name it. */
-  identifiers: string[];
-  name: string;
-  kind: string;
-  parent: string | null;
-  postcode: string | null;
-  openedOn: string | null;
-  closedOn: string | null;
-  careHomeType: string | null;
-  receivedAt: string;
-}
 
 export interface MedicationRow {
   resourceId: string;
@@ -65,7 +47,7 @@ export interface Activity {
   subject: SubjectRef;
   /** Coded entries and medicines are written against the practice the patient was registered with that day. */
   practiceOn?: string;
-  /** The row from person_id on (its row id, second, is given by the loader); see activity(). */
+  /** The row in the catalogue's order (its row id, second, is given by the loader); see declare.ts. */
   build: (personId: string, practice: string | null) => unknown[];
   /** A further row of the same resource (an observation's component): written, not counted again. */
   part?: boolean;
@@ -73,19 +55,23 @@ export interface Activity {
   localCode?: LocalCode;
 }
 
-/** The tables of what a source sends for its other resources to refer to (no person's record). */
-export type SourceTable = "ingest_practitioner" | "ingest_fhir_medication";
+/**
+ * The tables of no person's record: what a source sends for its other resources to refer to, and the
+ * organisations and sites everyone shares.
+ */
+export type SourceTable = "ingest_practitioner" | "ingest_fhir_medication" | "organisation" | "site";
 
-/** A row of a source's own table (a Practitioner, a Medication), in the catalogue's column order. */
+/** A row of a source's own table (a Practitioner, a Medication) or a shared one, in the catalogue's column order. */
 export interface SourceRow {
   kind: "row";
   table: SourceTable;
   values: unknown[];
+  /** The values of columns declared on another table, by `table.column` (an Organization's names). */
+  others?: Readonly<Record<string, unknown>>;
 }
 
 export type Mapped =
   | { kind: "person"; record: SourceRecordInput; facts: PersonFacts }
-  | { kind: "organisation"; org: OrgRow }
   | SourceRow
   | Retraction
   | Activity;
@@ -129,10 +115,6 @@ export function codingIn(
   return undefined;
 }
 
-export function firstCoding(cc: CodeableConcept | undefined): Coding | undefined {
-  return cc?.coding?.find((c) => c.code);
-}
-
 export function codeOf(cc: CodeableConcept | undefined, what: string): Coding {
   const c = cc?.coding?.find((x) => x.system && x.code);
   if (!c) fail(`${what} needs a coding with a system and a code`);
@@ -143,20 +125,6 @@ export function dateOf(value: string | undefined, what: string): string {
   const d = value?.slice(0, 10);
   if (!d || !isIsoDate(d)) fail(`${what} is missing or not a date`);
   return d as string;
-}
-
-/**
- * The day a resource is dated by: the first of its date elements present, in the order given (the clinically
- * relevant time before the fallbacks). With none present the reason names them all, so a sender knows what to add.
- */
-export function dateFrom(type: string, elements: Readonly<Record<string, string | undefined>>): string {
-  const names = Object.keys(elements);
-  const name = names.find((n) => elements[n] !== undefined);
-  if (!name)
-    fail(
-      `${type} has no date: ${names.slice(0, -1).join(", ")} or ${names.at(-1)} (the first given is used)`,
-    );
-  return dateOf(elements[name as string], `${type}.${name}`);
 }
 
 const OFFSET_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -272,50 +240,4 @@ export function subjectOf(ref: Reference | undefined, what: string): SubjectRef 
       `${what} must reference a Patient (Patient/<id>, an NHS Number identifier or a conditional reference)`,
     );
   return { kind: "record", recordId: (m as RegExpExecArray)[1] };
-}
-
-/** Where a canonical row came from, and whom it is about. */
-export interface RowOrigin {
-  id: string;
-  subject: SubjectRef;
-  source: string;
-  received: string;
-}
-
-/**
- * A canonical row of a FHIR resource, its values named by the catalogue's columns (checked against the
- * catalogue when compiled): built in the catalogue's column order, with person_id given when the person is
- * known, the row id left for the loader (from provenance), the provenance from `origin`, and null for every
- * column not named. With `practiceOn` (a day), practice_code is the practice the patient was registered with
- * that day when OnePlace knows one.
- */
-export function activity<T extends CanonicalName>(
-  table: T,
-  origin: RowOrigin,
-  values: Readonly<Partial<Record<ColumnName<T>, unknown>>>,
-  practiceOn?: string,
-): Activity {
-  const { id, subject, source, received } = origin;
-  const named: Readonly<Record<string, unknown>> = values;
-  const columns: readonly string[] = CATALOGUE[table].columnNames;
-  return {
-    kind: "activity",
-    table,
-    recordId: id,
-    subject,
-    ...(practiceOn === undefined ? {} : { practiceOn }),
-    build: (personId, practice) => {
-      const row: unknown[] = new Array(columns.length);
-      for (let i = 0; i < columns.length; i++) {
-        const c = columns[i];
-        if (i === 0) row[i] = personId;
-        else if (c === "source_system") row[i] = source;
-        else if (c === "source_record_id") row[i] = id;
-        else if (c === "received_at") row[i] = received;
-        else if (c === "practice_code" && practiceOn !== undefined) row[i] = practice;
-        else row[i] = named[c] ?? null;
-      }
-      return row;
-    },
-  };
 }

@@ -11,18 +11,11 @@ import { recordReject, resolveRejectsText } from "../rejects.ts";
 import { fileSha256 } from "../sources.ts";
 import type { PeopleTouched } from "../touched.ts";
 import { documentItems, type FhirItem, type ItemReject, typeOf } from "./document.ts";
-import { londonDay, type Retraction } from "./fields.ts";
+import { londonDay, type Retraction, type SourceRow } from "./fields.ts";
 import { forgetHeldText, type HeldItem, heldKey, holdItems, resolvableHeld } from "./held.ts";
 import { type LocalCode, writeLocalCodes } from "./local-codes.ts";
 import { referenceContext } from "./references.ts";
-import {
-  FhirReject,
-  isSupportedResource,
-  type MapContext,
-  type Mapped,
-  mapResource,
-  type OrgRow,
-} from "./resources.ts";
+import { FhirReject, isSupportedResource, type MapContext, type Mapped, mapResource } from "./resources.ts";
 import { FhirXmlError, fhirXmlToJson } from "./xml.ts";
 
 // `oneplace ingest fhir <file>`: NDJSON (one resource a line, as $export writes it), a Bundle of any type, a
@@ -105,20 +98,44 @@ const SCRIPT_SUBJECTS = 200;
 
 const PRACTITIONER_COLS = CATALOGUE.ingest_practitioner.columns;
 
+/** The insert of an organisation's or a site's row as its declaration makes it (catalogue order). */
+const ORG_INSERT = Object.fromEntries(
+  (["organisation", "site"] as const).map((t) => {
+    const names = CATALOGUE[t].columnNames;
+    return [
+      t,
+      `INSERT INTO ${t} (${names.join(", ")}) VALUES (${names.map((_, i) => `$${i + 1}`).join(", ")})`,
+    ];
+  }),
+) as Record<"organisation" | "site", string>;
+
+/** An Organization's row (organisation or site, in catalogue order) read as the writer needs it. */
+function orgOf(row: SourceRow) {
+  const value = (column: string) => row.values[CATALOGUE[row.table].columnNames.indexOf(column as never)];
+  const site = row.table === "site";
+  return {
+    site,
+    code: value(site ? "site_code" : "org_code") as string,
+    parent: value(site ? "org_code" : "parent_code") as string | null,
+    /** What the source's other resources refer to it by. */
+    names: (row.others?.["ingest_fhir_organization.resource_id"] ?? []) as string[],
+  };
+}
+
 async function writeOrganisations(
   q: Queryable,
-  orgs: { item: FhirItem; org: OrgRow }[],
+  orgs: { item: FhirItem; row: SourceRow }[],
   source: string,
 ): Promise<{ rejects: ItemReject[]; changed: number }> {
   const rejects: ItemReject[] = [];
   let changed = 0;
   // Parents before children within the chunk; a parent OnePlace does not know rejects the child.
-  const pending = [...orgs];
+  const pending = orgs.map((o) => ({ ...o, org: orgOf(o.row) }));
   const known = new Set(
     (
       await q.query<{ org_code: string }>(
         "SELECT org_code FROM organisation WHERE org_code = ANY($1::text[])",
-        [orgs.map((o) => o.org.parent).filter((p): p is string => p !== null)],
+        [pending.map((o) => o.org.parent).filter((p): p is string => p !== null)],
       )
     ).map((r) => r.org_code),
   );
@@ -126,23 +143,22 @@ async function writeOrganisations(
   while (pending.length > 0 && progress) {
     progress = false;
     for (let i = 0; i < pending.length; i++) {
-      const { org } = pending[i];
+      const { org, row } = pending[i];
       if (org.parent && !known.has(org.parent)) continue;
       if (org.site) {
         await q
           .query(
-            `INSERT INTO site (site_code, org_code, name, postcode, source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+            `${ORG_INSERT.site}
            ON CONFLICT (site_code) DO UPDATE SET org_code = excluded.org_code, name = excluded.name, postcode = excluded.postcode
            WHERE (site.org_code, site.name, site.postcode) IS DISTINCT FROM (excluded.org_code, excluded.name, excluded.postcode)
            RETURNING 1`,
-            [org.code, org.parent, org.name, org.postcode, source, org.receivedAt],
+            row.values,
           )
           .then((r) => (changed += r.length));
       } else {
         await q
           .query(
-            `INSERT INTO organisation (org_code, name, kind, parent_code, postcode, opened_on, closed_on, care_home_type,
-             source_system, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            `${ORG_INSERT.organisation}
            ON CONFLICT (org_code) DO UPDATE SET name = excluded.name,
              kind = CASE WHEN excluded.kind = 'unknown' THEN organisation.kind ELSE excluded.kind END,
              parent_code = excluded.parent_code,
@@ -154,31 +170,19 @@ async function writeOrganisations(
                   excluded.parent_code, excluded.postcode, excluded.opened_on, excluded.closed_on,
                   excluded.care_home_type)
            RETURNING 1`,
-            [
-              org.code,
-              org.name,
-              org.kind,
-              org.parent,
-              org.postcode,
-              org.openedOn,
-              org.closedOn,
-              org.careHomeType,
-              source,
-              org.receivedAt,
-            ],
+            row.values,
           )
           .then((r) => (changed += r.length));
         known.add(org.code);
       }
       // Other resources of the source refer to it by its id, or by an identifier (a conditional reference).
-      const names = [...(org.resourceId ? [org.resourceId] : []), ...org.identifiers];
-      if (names.length > 0)
+      if (org.names.length > 0)
         await q.query(
           `INSERT INTO ingest_fhir_organization (source_system, resource_id, org_code)
            SELECT $1, name, $3 FROM unnest($2::text[]) AS name
            ON CONFLICT (source_system, resource_id) DO UPDATE SET org_code = excluded.org_code
            WHERE ingest_fhir_organization.org_code <> excluded.org_code`,
-          [source, [...new Set(names)], org.code],
+          [source, [...new Set(org.names)], org.code],
         );
       pending.splice(i, 1);
       i--;
@@ -384,7 +388,7 @@ export async function applyResources(
   const ctx: MapContext = await referenceContext(q, source, new Date().toISOString(), items);
   const people: { item: FhirItem; m: Extract<Mapped, { kind: "person" }> }[] = [];
   const practitioners: unknown[][] = [];
-  const orgs: { item: FhirItem; org: OrgRow }[] = [];
+  const orgs: { item: FhirItem; row: SourceRow }[] = [];
   const medications: unknown[][] = [];
   const activity: { item: FhirItem; m: Extract<Mapped, { kind: "activity" }> }[] = [];
   const retractions: Retraction[] = [];
@@ -404,10 +408,10 @@ export async function applyResources(
     }
     for (const m of mapped) {
       if (m.kind === "person") people.push({ item, m });
-      else if (m.kind === "row")
-        (m.table === "ingest_practitioner" ? practitioners : medications).push(m.values);
-      else if (m.kind === "organisation") orgs.push({ item, org: m.org });
-      else if (m.kind === "retraction") retractions.push(m);
+      else if (m.kind === "row") {
+        if (m.table === "organisation" || m.table === "site") orgs.push({ item, row: m });
+        else (m.table === "ingest_practitioner" ? practitioners : medications).push(m.values);
+      } else if (m.kind === "retraction") retractions.push(m);
       else activity.push({ item, m });
     }
   }

@@ -4,7 +4,7 @@ import { medicationRowOf } from "./clinical.ts";
 import type { FhirItem } from "./document.ts";
 import { FhirReject, type MapContext, type MedicationRow } from "./fields.ts";
 import { localMappings } from "./local-codes.ts";
-import { identifierKeys, orgCodeOfResource } from "./resources.ts";
+import { identifierKeys, orgCodeOfResource } from "./organization.ts";
 
 // What a chunk's resources refer to by id (or, for an Organization, by identifier), looked up once per chunk: the Organizations and Medications in the
 // chunk itself, and those the source sent in earlier loads (ingest_fhir_organization, ingest_fhir_medication).
