@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type AuditEventInput, appendAuditEvent } from "../../src/governance/audit-log.ts";
-import { verifyAuditChain } from "../../src/governance/audit-verify.ts";
+import { type AuditVerification, verifyAuditChain } from "../../src/governance/audit-verify.ts";
 import { type Db, migrate, openDb } from "../../src/store/index.ts";
 import { createTestDatabase, openTestDb, serverUrl } from "../helpers/test-db.ts";
 
@@ -31,6 +31,26 @@ async function tamper(db: Db, sql: string): Promise<void> {
     await tx.exec(sql);
     await tx.exec("ALTER TABLE audit_event ENABLE TRIGGER USER");
   });
+}
+
+const ROLLBACK = new Error("roll the tampering back");
+
+/** The verification of the chain as `sql`, run as tamper() runs it, leaves it; then all of it is rolled back. */
+async function verifyTampered(db: Db, sql: string): Promise<AuditVerification> {
+  let result: AuditVerification | undefined;
+  await db
+    .transaction(async (tx) => {
+      await tx.exec("ALTER TABLE audit_event DISABLE TRIGGER USER");
+      await tx.exec(sql);
+      await tx.exec("ALTER TABLE audit_event ENABLE TRIGGER USER");
+      result = await verifyAuditChain(tx);
+      throw ROLLBACK;
+    })
+    .catch((e) => {
+      if (e !== ROLLBACK) throw e;
+    });
+  if (!result) throw new Error("the tampered chain was not verified");
+  return result;
 }
 
 test("a fresh chain verifies, and each row carries the previous row's hash", async () => {
@@ -89,17 +109,21 @@ test("verify names an edited, a deleted, a reordered row, and rows deleted from 
       expect: /rows 9 to 10 are missing/,
     },
   ];
-  for (const c of cases) {
-    const t = await openTestDb();
-    try {
-      await append(t.db, 10);
-      await tamper(t.db, c.sql);
-      const result = await verifyAuditChain(t.db);
+  // One chain of ten rows for every case: each tampering is verified inside its transaction, which is then
+  // rolled back (the trigger switch with it), so the next case starts from the untouched chain.
+  const t = await openTestDb();
+  try {
+    await append(t.db, 10);
+    for (const c of cases) {
+      const result = await verifyTampered(t.db, c.sql);
       assert.equal(result.ok, false, c.name);
       assert.match(result.problems.map((p) => p.message).join("\n"), c.expect, c.name);
-    } finally {
-      await t.dispose();
     }
+    const untouched = await verifyAuditChain(t.db);
+    assert.equal(untouched.ok, true, JSON.stringify(untouched.problems));
+    assert.equal(untouched.rows, 10);
+  } finally {
+    await t.dispose();
   }
 });
 

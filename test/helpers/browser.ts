@@ -2,7 +2,7 @@
 // report's flags. On a developer's machine without Chromium a browser test is skipped with the reason; CI
 // always runs it.
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { CHROMIUM_ARGS } from "../../src/commissioning/index.ts";
 import { readSettings } from "../../src/platform/index.ts";
 
@@ -22,9 +22,12 @@ export const SHARED_BROWSER_ENV = "ONEPLACE_TEST_BROWSER_WS";
 /**
  * A browser for one test file: a connection to the run's shared Chromium when there is one (closing it closes
  * the file's pages and contexts, not the browser), else a Chromium of its own. A launch is about a second of
- * CPU; the suite has some twenty files that need one.
+ * CPU; the suite has some twenty files that need one. Playwright is loaded here, not when this module is: some
+ * sixty files import the web test harness and most never open a browser, and loading Playwright costs each
+ * process about 0.7 s of CPU.
  */
-export function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
   const shared = process.env[SHARED_BROWSER_ENV];
   if (shared) return chromium.connect(shared);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
