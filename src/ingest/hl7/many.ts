@@ -15,6 +15,7 @@ import {
   cols,
   type Db,
   deferWrite,
+  genericPlans,
   insertWrite,
   literal,
   lockNames,
@@ -222,6 +223,29 @@ const READ_BATCH = prepared(
      FROM mpi_review WHERE status = 'open' AND kind = 'link'
        AND (source_system, source_record_id) IN (SELECT * FROM unnest($12::text[], $13::text[]))`,
 );
+
+/**
+ * The tables an ADT batch looks up by key or writes: their statistics must follow their growth, as the batch's
+ * plans are made once per connection (analyzeGrownTables, which the listener runs as they grow).
+ */
+export const ADT_BATCH_TABLES: readonly string[] = [
+  "ingest_code_map",
+  "ingest_message",
+  "ingest_reject",
+  "ingest_row_subject",
+  "adt_visit_event",
+  "adt_record_deletion",
+  "adt_held_message",
+  "mpi_record_link",
+  "mpi_block",
+  "mpi_review",
+  "person",
+  "person_record",
+  "hospital_spell",
+  "ward_stay",
+  "ae_attendance",
+  "outpatient_attendance",
+];
 
 /**
  * Everything the batch needs to read, in one statement: ward kinds, earlier statuses of these control ids,
@@ -929,6 +953,8 @@ export async function applyHl7Batch(
 ): Promise<Hl7Outcome[]> {
   try {
     return await db.transaction(async (tx) => {
+      // Every statement of a batch is a look-up or write by key: planned once per connection, never per batch.
+      await genericPlans(tx);
       const out = await applyHl7Many(tx, items, { withWrites, turn });
       if (beforeCommit) await beforeCommit(tx, out);
       return out;
@@ -942,6 +968,7 @@ export async function applyHl7Batch(
     await turn?.previous();
     onInternalError?.(error);
     return db.transaction(async (tx) => {
+      await genericPlans(tx);
       const out: Hl7Outcome[] = [];
       for (const { raw, ctx } of items) out.push(await processHl7Safely(tx, raw, ctx, onInternalError));
       const people = peopleOf(out);
