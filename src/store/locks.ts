@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { deferWrite, type Queryable } from "./db.ts";
+import { prepared } from "./prepared.ts";
 
 /**
  * Names hash into a fixed number of advisory locks, so a bulk load linking thousands of records holds at most
@@ -14,6 +15,11 @@ export function lockKey(text: string): string {
   return String(LOCK_BASE + bucket);
 }
 
+const LOCK_KEYS = prepared(
+  "store.lock-keys",
+  "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) s",
+);
+
 /**
  * Takes transaction-scoped advisory locks on these names, in a fixed order so two transactions never wait
  * for each other in a circle.
@@ -21,10 +27,7 @@ export function lockKey(text: string): string {
 export async function lockNames(q: Queryable, names: Iterable<string>): Promise<void> {
   const keys = [...new Set([...names].map(lockKey))].sort();
   if (keys.length === 0) return;
-  // Text without parameters (the keys are numbers): a transaction's BEGIN goes with it, and it goes with the
-  // statement after it (a batch's read), in one round trip.
-  await deferWrite(
-    q,
-    `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest('{${keys.join(",")}}'::bigint[]) AS k ORDER BY 1) s`,
-  );
+  // Deferred: a transaction's BEGIN goes with it, and it goes with the statement after it (a batch's read), in
+  // one round trip; prepared, so it is not parsed and planned again for every batch.
+  await deferWrite(q, LOCK_KEYS, [keys]);
 }

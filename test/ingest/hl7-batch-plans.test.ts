@@ -17,7 +17,9 @@ let one: Db;
 
 before(async () => {
   scratch = await openTestDb();
-  one = scratch.databaseUrl ? await openDb({ databaseUrl: scratch.databaseUrl, poolSize: 1 }) : scratch.db;
+  one = scratch.databaseUrl
+    ? await openDb({ databaseUrl: scratch.databaseUrl, home: scratch.home, poolSize: 1 })
+    : scratch.db;
 });
 after(async () => {
   if (one !== scratch.db) await one.close();
