@@ -89,6 +89,91 @@ test("a place with statistics does not plan an ADT batch's statements again for 
   assert.equal(await customPlans(), planned, "no statement of the 12 batches was planned for its parameters");
 });
 
+test("an ADT batch finds the rows a visit no longer has by their ids: no canonical table is scanned whole", async () => {
+  const ae = (trigger: "A04" | "A03", n: number) =>
+    buildAdt({
+      sendingApplication: "acute-pas",
+      sendingFacility: "ZZA01",
+      controlId: `ae${++serial}`,
+      trigger,
+      messageTime: "2014-07-02T10:00:00Z",
+      patient: syntheticPatient(`AE${n}`, n),
+      visit: {
+        visitNumber: `AEV${n}`,
+        patientClass: "E",
+        arrivalMode: "A",
+        admitAt: "2014-07-02T09:00:00Z",
+        ...(trigger === "A03" ? { dischargeAt: "2014-07-02T12:00:00Z", disposition: "03" } : {}),
+      },
+    });
+  const cancel = (n: number) =>
+    buildAdt({
+      sendingApplication: "acute-pas",
+      sendingFacility: "ZZA01",
+      controlId: `cancel${++serial}`,
+      trigger: "A11",
+      messageTime: "2014-07-02T11:00:00Z",
+      patient: syntheticPatient(`PL${n}`, n),
+      visit: {
+        visitNumber: `PLV${n}`,
+        patientClass: "I",
+        admissionType: "21",
+        specialty: "300",
+        site: "ZZA01001",
+      },
+    });
+  // A place with some activity (another source's, and these visits), analysed: for a few rows, an index probe
+  // is the cheaper plan.
+  await one.exec(`
+    INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class,
+                                source_system, source_record_id, received_at)
+      SELECT gen_random_uuid(), gen_random_uuid(), 'ZZA01', now(), 'emergency', 'inpatient', 'other-pas', 'S' || g, now()
+      FROM generate_series(1, 5000) g;
+    INSERT INTO ward_stay (person_id, ward_stay_id, spell_id, ward_code, ward_kind, started_at, source_system,
+                           source_record_id, received_at)
+      SELECT person_id, gen_random_uuid(), spell_id, 'W1', 'general', now(), 'other-pas', source_record_id, now()
+      FROM hospital_spell WHERE source_system = 'other-pas';
+    INSERT INTO ae_attendance (person_id, attendance_id, provider_code, arrived_at, source_system, source_record_id,
+                               received_at)
+      SELECT gen_random_uuid(), gen_random_uuid(), 'ZZA01', now(), 'other-pas', 'E' || g, now()
+      FROM generate_series(1, 5000) g;
+    INSERT INTO outpatient_attendance (person_id, attendance_id, provider_code, appointment_on, attendance,
+                                       first_attendance, source_system, source_record_id, received_at)
+      SELECT gen_random_uuid(), gen_random_uuid(), 'ZZA01', current_date, 'attended', true, 'other-pas', 'O' || g, now()
+      FROM generate_series(1, 5000) g;`);
+  for (let start = 0; start < 100; start += 50)
+    await apply(
+      one,
+      Array.from({ length: 50 }, (_, i) => ae("A04", start + i)),
+    );
+  await one.exec("ANALYZE");
+  const tables = ["hospital_spell", "ward_stay", "ae_attendance", "outpatient_attendance"];
+  const scans = async () => {
+    await one.query("SELECT pg_stat_force_next_flush()");
+    const rows = await one.query<{ relname: string; n: number }>(
+      "SELECT relname, seq_scan::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[]) ORDER BY relname",
+      [tables],
+    );
+    return Object.fromEntries(rows.map((r) => [r.relname, r.n]));
+  };
+  const before = await scans();
+  assert.equal(Object.keys(before).length, 4);
+  // A&E departures (each visit's outpatient row, had it one, goes) and cancelled admissions (the spell and its
+  // ward stays go), a few to a batch.
+  for (let b = 0; b < 6; b++) {
+    const outcomes = await apply(one, [ae("A03", 2 * b), ae("A03", 2 * b + 1), cancel(2 * b + 1)]);
+    assert.deepEqual(
+      outcomes.map((o) => o.code),
+      ["AA", "AA", "AA"],
+    );
+  }
+  assert.deepEqual(await scans(), before);
+  const spells = await one.query("SELECT 1 FROM hospital_spell WHERE source_record_id = ANY($1::text[])", [
+    Array.from({ length: 6 }, (_, b) => `PLV${2 * b + 1}`),
+  ]);
+  assert.equal(spells.length, 0, "the cancelled admissions' spells are gone");
+});
+
 test("the MLLP listener analyses the tables its batches use once they have grown", async () => {
   const tuples = async () =>
     (
