@@ -23,8 +23,8 @@ import {
   prepared,
   type Queryable,
   runWrites,
-  toColumns,
   type Turn,
+  toColumns,
   type Write,
 } from "../../store/index.ts";
 import { subjectsWrite, upsertCanonicalWrite } from "../canonical.ts";
