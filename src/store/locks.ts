@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { deferWrite, type Queryable } from "./db.ts";
 import { prepared } from "./prepared.ts";
 
@@ -11,7 +11,7 @@ const LOCK_BASE = 727_100_000;
 
 /** The advisory lock key for a name (a number, passed as text and cast to bigint in SQL). */
 export function lockKey(text: string): string {
-  const bucket = createHash("sha1").update(text).digest().readUInt32BE(0) % LOCK_BUCKETS;
+  const bucket = Number.parseInt(hash("sha1", text, "hex").slice(0, 8), 16) % LOCK_BUCKETS;
   return String(LOCK_BASE + bucket);
 }
 
