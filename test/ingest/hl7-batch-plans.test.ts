@@ -8,7 +8,7 @@ import { MllpClient } from "../../src/ingest/mllp-client.ts";
 import { startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import { type Db, openDb } from "../../src/store/index.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import { citusTest, openTestDb, type TestDb } from "../helpers/test-db.ts";
 import { loopbackSource, syntheticPatient } from "./mllp-harness.ts";
 
 let scratch: TestDb;
@@ -64,7 +64,9 @@ async function customPlans(): Promise<number> {
   return row.n;
 }
 
-test("a place with statistics does not plan an ADT batch's statements again for each batch", async () => {
+test("a place with statistics does not plan an ADT batch's statements again for each batch", {
+  skip: citusTest ? "Citus plans its own prepared statements (genericPlans is off there)" : false,
+}, async () => {
   for (let start = 0; start < 120; start += 20) {
     const outcomes = await apply(
       one,
@@ -174,7 +176,9 @@ test("an ADT batch finds the rows a visit no longer has by their ids: no canonic
   assert.equal(spells.length, 0, "the cancelled admissions' spells are gone");
 });
 
-test("the MLLP listener analyses the tables its batches use once they have grown", async () => {
+test("the MLLP listener analyses the tables its batches use once they have grown", {
+  skip: citusTest ? "on a cluster the workers' autovacuum keeps the shards analysed" : false,
+}, async () => {
   const tuples = async () =>
     (
       await scratch.db.query<{ n: number }>(
