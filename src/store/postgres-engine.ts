@@ -129,7 +129,8 @@ export function stringArrayText(values: readonly unknown[]): string | null {
     if (i > 0) text += ",";
     if (v === null || v === undefined) text += "NULL";
     else if (typeof v !== "string") return null;
-    else if (v.includes("\\") || v.includes('"')) text += `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+    else if (v.includes("\\") || v.includes('"'))
+      text += `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
     else text += `"${v}"`;
   }
   return `${text}}`;
