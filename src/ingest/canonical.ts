@@ -56,7 +56,19 @@ export interface UpsertCounts {
  * something other than received_at differs. The row's own id column (second column) never changes once
  * given; neither does the key.
  */
-function conflictClause(t: CanonicalTable, target: string): string {
+/** Each canonical table's ON CONFLICT clause (as "t"), made once: every batch of writes ends with one. */
+const CONFLICT_CLAUSES = new Map<CanonicalTable, string>();
+
+function conflictClause(t: CanonicalTable, target: "t"): string {
+  let clause = CONFLICT_CLAUSES.get(t);
+  if (clause === undefined) {
+    clause = conflictClauseOf(t, target);
+    CONFLICT_CLAUSES.set(t, clause);
+  }
+  return clause;
+}
+
+function conflictClauseOf(t: CanonicalTable, target: string): string {
   const names = t.columns.map((c) => c.name);
   const fixed = new Set([...t.key, names[1]]);
   if (t.key.length === 1) fixed.delete(names[1]);

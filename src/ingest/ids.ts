@@ -1,4 +1,4 @@
-import { createHash, hash } from "node:crypto";
+import { hash } from "node:crypto";
 
 // Canonical row ids derived from provenance: the same source record always gets the same id, so re-running a
 // load changes nothing and rows can refer to each other (a placement to the one it follows, a service to the
@@ -20,5 +20,5 @@ export function clientIdSystem(orgCode: string): string {
 }
 
 export function sha256(text: string | Buffer): string {
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import {
+  analyzeGrownTables,
   type Db,
   GroupCommit,
   PipelinedCommit,
@@ -14,7 +15,7 @@ import {
 import { buildAck, HL7_ERROR, type Hl7ErrorCondition } from "./hl7/ack.ts";
 import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { decodeHl7Bytes, sendingParty, sniffHeader } from "./hl7/charset.ts";
-import { applyHl7Batch } from "./hl7/many.ts";
+import { ADT_BATCH_TABLES, applyHl7Batch } from "./hl7/many.ts";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
 import { messagesInFrame, splitText } from "./hl7/split.ts";
 import {
@@ -96,6 +97,42 @@ export interface MllpServer {
 
 /** Long enough for a burst from several connections to land in one commit, short beside a commit. */
 export const DEFAULT_GATHER_MS = 2;
+
+/**
+ * How often (while batches are being written) the listener looks whether the tables they use have grown enough
+ * to be analysed again. A batch's statements run plans made once per connection, which PostgreSQL makes again
+ * after an ANALYZE; autovacuum may take a minute to analyse a new place's tables (and the embedded engine never
+ * does), and until then a plan made for the empty tables scans what the feed has stored since.
+ */
+export const STATISTICS_SECONDS = 2;
+
+/** Analyses the batches' tables as they grow (analyzeGrownTables), off the path to the ACK. */
+function keepStatistics(db: Db, logger: Logger) {
+  let wrote = false;
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (!wrote || running) return;
+    wrote = false;
+    running = analyzeGrownTables(db, ADT_BATCH_TABLES)
+      .then(() => undefined)
+      .catch((error: unknown) =>
+        logger.warn({ err: { type: (error as Error)?.name } }, "mllp: could not analyse the feed's tables"),
+      )
+      .finally(() => {
+        running = null;
+      });
+  }, STATISTICS_SECONDS * 1000);
+  timer.unref();
+  return {
+    wrote() {
+      wrote = true;
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
 
 interface Job {
   raw: string;
@@ -442,11 +479,13 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
     lastMessageAt: null,
   };
   const connections = new Set<Connection>();
+  const statistics = keepStatistics(db, logger);
   const write = laneWriter(
     db,
     logger,
     (o) => {
       stats.acked[o.code]++;
+      statistics.wrote();
     },
     options.touched,
   );
@@ -520,6 +559,9 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
       server.off("error", reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await statistics.stop();
+    throw error;
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
@@ -539,6 +581,7 @@ export async function startMllpServer(options: MllpServerOptions): Promise<MllpS
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(lanes.map((l) => l.whenIdle()));
+      await statistics.stop();
       for (const c of connections) c.socket.destroy();
       await closed;
     },

@@ -77,7 +77,7 @@ export {
   type Turn,
 } from "./pipelined-commit.ts";
 export { EVENT_TABLES, isPlaceEmpty, type PlaceSummary, placeSummary } from "./place-summary.ts";
-export { isPrepared, type PreparedStatement, prepared, preparedText } from "./prepared.ts";
+export { genericPlans, isPrepared, type PreparedStatement, prepared, preparedText } from "./prepared.ts";
 export {
   arrayLiteral,
   type ColumnSpec,

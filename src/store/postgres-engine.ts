@@ -117,11 +117,33 @@ const textLiteral = (v: string) =>
     ? ` E'${v.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`
     : `'${v.replaceAll("'", "''")}'`;
 
+/**
+ * An array of strings and nulls in PostgreSQL's array text form, as pg's prepareValue writes it (an element in
+ * double quotes, its backslashes and double quotes escaped), in one pass; null when it holds anything else.
+ * A batch's writes are columns of such arrays.
+ */
+export function stringArrayText(values: readonly unknown[]): string | null {
+  let text = "{";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) text += ",";
+    if (v === null || v === undefined) text += "NULL";
+    else if (typeof v !== "string") return null;
+    else if (v.includes("\\") || v.includes('"'))
+      text += `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+    else text += `"${v}"`;
+  }
+  return `${text}}`;
+}
+
 /** EXECUTE of a statement prepared on this connection, its parameters as literals; null when one cannot be. */
 function executeText(statement: PreparedStatement, params: readonly unknown[]): string | null {
   const values: string[] = [];
   for (const p of params) {
-    const v = p === null || p === undefined ? null : prepareValue(p);
+    const v =
+      p === null || p === undefined
+        ? null
+        : ((Array.isArray(p) ? stringArrayText(p) : null) ?? prepareValue(p));
     if (v === null || v === undefined) values.push("NULL");
     else if (typeof v === "string") values.push(textLiteral(v));
     else return null; // bytes travel as parameters only

@@ -4,7 +4,8 @@
 // skips the five extra trips into WebAssembly its `query` makes for each statement. Pass it to
 // Queryable.query in place of the text. Only for text that never changes: text built per call stays a string.
 import { createHash } from "node:crypto";
-import { DatabaseError, type PreparedStatement } from "./db.ts";
+import { DatabaseError, deferWrite, type PreparedStatement, type Queryable } from "./db.ts";
+import { isCitus } from "./layout.ts";
 
 export type { PreparedStatement };
 
@@ -53,4 +54,17 @@ export function preparedText(family: string, text: string): PreparedStatement {
 
 export function isPrepared(sql: string | PreparedStatement): sql is PreparedStatement {
   return typeof sql !== "string";
+}
+
+/**
+ * For the rest of the caller's transaction, prepared statements run their generic plan (planned once per
+ * connection) instead of being planned again for their parameters. PostgreSQL's own choice replans a statement
+ * every time when a plan for the actual values looks cheaper than the generic one, as it always does for a
+ * statement over unnest() of arrays shorter than its default guess: its planning then costs more than running it.
+ * Only for statements whose plan does not depend on their values (look-ups by key). Deferred: it goes with the
+ * transaction's next statement. Not on Citus, which plans its own prepared statements.
+ */
+export async function genericPlans(q: Queryable): Promise<void> {
+  if (isCitus(q)) return;
+  await deferWrite(q, "SET LOCAL plan_cache_mode = force_generic_plan");
 }

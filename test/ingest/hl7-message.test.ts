@@ -353,6 +353,16 @@ test("cancellations undo what they cancel; a discharge without its admission is 
   assert.equal(again?.kind, "spell");
 });
 
+test("a message's content is exactly the JSON of its values without trailing empties, as stored hashes were made of it", () => {
+  // Messages stored before are told from their duplicates by the hash of this text: it must never change.
+  const message =
+    "MSH|^~\\&|PAS|RX1|ONEPLACE|ONEPLACE|20140601100000+0100||ADT^A01|C1|P|2.4|||AL|NE||8859/1\rPID|1||X1^^^RX1^MR~~9434765919^^^NHS^NH||O\\S\\BRIEN^ANN^^^||19500101|F|||^^^^RM17 6VA^^|||\rPV1|1|I|AMU^^^RX1|||||||300||||||||V1|||||||||||||||||||||||||20140601093000+0100\rZXX|a&&|~|^";
+  assert.equal(
+    messageContent(parseMessage(message)),
+    '[[[[["MSH"]]],[],[],[[["PAS"]]],[[["RX1"]]],[[["ONEPLACE"]]],[[["ONEPLACE"]]],[],[],[[["ADT"],["A01"]]],[[["C1"]]],[[["P"]]],[[["2.4"]]],[],[],[[["AL"]]],[[["NE"]]]],[[[["PID"]]],[[["1"]]],[],[[["X1"],[],[],["RX1"],["MR"]],[],[["9434765919"],[],[],["NHS"],["NH"]]],[],[[["O^BRIEN"],["ANN"]]],[],[[["19500101"]]],[[["F"]]],[],[],[[[],[],[],[],["RM17 6VA"]]]],[[[["PV1"]]],[[["1"]]],[[["I"]]],[[["AMU"],[],[],["RX1"]]],[],[],[],[],[],[],[[["300"]]],[],[],[],[],[],[],[],[[["V1"]]],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[],[[["20140601093000+0100"]]]],[[[["ZXX"]]],[[["a"]]]]]',
+  );
+});
+
 test("a message's content, which tells duplicates, ignores delimiters, sending time, charset and trailing separators but no value", () => {
   const base =
     "MSH|^~\\&|PAS|RX1|OP|OP|20240101100000||ADT^A28|7|P|2.4\rPID|1||RX1^^^RX1^MR||SMITH^ANN||19500101|F";

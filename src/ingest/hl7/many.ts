@@ -15,6 +15,7 @@ import {
   cols,
   type Db,
   deferWrite,
+  genericPlans,
   insertWrite,
   literal,
   lockNames,
@@ -23,6 +24,7 @@ import {
   type Queryable,
   runWrites,
   type Turn,
+  toColumns,
   type Write,
 } from "../../store/index.ts";
 import { subjectsWrite, upsertCanonicalWrite } from "../canonical.ts";
@@ -222,6 +224,29 @@ const READ_BATCH = prepared(
      FROM mpi_review WHERE status = 'open' AND kind = 'link'
        AND (source_system, source_record_id) IN (SELECT * FROM unnest($12::text[], $13::text[]))`,
 );
+
+/**
+ * The tables an ADT batch looks up by key or writes: their statistics must follow their growth, as the batch's
+ * plans are made once per connection (analyzeGrownTables, which the listener runs as they grow).
+ */
+export const ADT_BATCH_TABLES: readonly string[] = [
+  "ingest_code_map",
+  "ingest_message",
+  "ingest_reject",
+  "ingest_row_subject",
+  "adt_visit_event",
+  "adt_record_deletion",
+  "adt_held_message",
+  "mpi_record_link",
+  "mpi_block",
+  "mpi_review",
+  "person",
+  "person_record",
+  "hospital_spell",
+  "ward_stay",
+  "ae_attendance",
+  "outpatient_attendance",
+];
 
 /**
  * Everything the batch needs to read, in one statement: ward kinds, earlier statuses of these control ids,
@@ -600,7 +625,10 @@ async function linkPeople(
 }
 
 interface VisitWrites {
+  /** Deletes that must come before the writes (a moved visit's rows, cancelled ward stays): text. */
   sql: string;
+  /** Rows a visit's folded state no longer has, by their id (hospital_spell's with its ward stays): id, source, visit. */
+  gone: Record<"hospital_spell" | "ae_attendance" | "outpatient_attendance", [string, string, string][]>;
   spells: unknown[][];
   wardRows: unknown[][];
   aeRows: unknown[][];
@@ -608,13 +636,30 @@ interface VisitWrites {
   subjects: [string, string, string, string, string][];
 }
 
+// A visit's rows are found by their ids (each table's id index: the canonical tables' keys lead with person_id,
+// and a visit's person is not known here), never by source and visit number, which no index serves: each such
+// delete scanned its whole table (in a Thurrock-sized place, 180,000 outpatient attendances for every A&E
+// visit's event). A ward stay by its spell's person and id.
+const wardsOfSpell = (spellId: string) =>
+  `SELECT s.person_id, s.spell_id FROM hospital_spell s WHERE s.spell_id = ${literal(spellId, "uuid")}`;
+const rowOfVisit = (table: string, source: string, visit: string) =>
+  `${table === "hospital_spell" ? "spell_id" : "attendance_id"} = ${literal(rowId(table, source, visit), "uuid")} AND source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")}`;
+
 /** The deletes and canonical rows that bring each touched visit's rows to its folded state. */
 function visitWrites(
   touched: ReadonlyMap<string, Touched>,
   states: ReadonlyMap<string, VisitState>,
   personOf: (source: string, recordId: string) => string,
 ): VisitWrites {
-  const w: VisitWrites = { sql: "", spells: [], wardRows: [], aeRows: [], opRows: [], subjects: [] };
+  const w: VisitWrites = {
+    sql: "",
+    gone: { hospital_spell: [], ae_attendance: [], outpatient_attendance: [] },
+    spells: [],
+    wardRows: [],
+    aeRows: [],
+    opRows: [],
+    subjects: [],
+  };
   for (const [k, t] of touched) {
     const state = states.get(k) ?? null;
     const { source, visit } = t;
@@ -625,22 +670,18 @@ function visitWrites(
       // (a row's person is part of its key where the place is distributed).
       const v = literal(visit, "text");
       const src = literal(source, "text");
-      w.sql += `DELETE FROM ingest_row_subject WHERE source_system = ${src} AND table_name = 'ward_stay' AND source_record_id IN (SELECT source_record_id FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")});\n`;
+      w.sql += `DELETE FROM ingest_row_subject WHERE source_system = ${src} AND table_name = 'ward_stay' AND source_record_id IN (SELECT w.source_record_id FROM ward_stay w JOIN (${wardsOfSpell(spellId)}) s USING (person_id, spell_id));\n`;
       w.sql += `DELETE FROM ingest_row_subject WHERE source_system = ${src} AND table_name IN ('hospital_spell', 'ae_attendance', 'outpatient_attendance') AND source_record_id = ${v};\n`;
-      w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
+      w.sql += `DELETE FROM ward_stay w USING (${wardsOfSpell(spellId)}) s WHERE w.person_id = s.person_id AND w.spell_id = s.spell_id;\n`;
       for (const table of ["hospital_spell", "ae_attendance", "outpatient_attendance"])
-        w.sql += `DELETE FROM ${table} WHERE source_system = ${src} AND source_record_id = ${v};\n`;
+        w.sql += `DELETE FROM ${table} WHERE ${rowOfVisit(table, source, visit)};\n`;
     }
-    if (state?.kind !== "spell" && (had("A01") || had("A06"))) {
-      w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")};\n`;
-      w.sql += `DELETE FROM hospital_spell WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
-    }
-    if (state?.kind !== "ae" && (had("A04") || had("A07"))) {
-      w.sql += `DELETE FROM ae_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
-    }
-    if (state?.kind !== "op" && (had("A04") || had("A07"))) {
-      w.sql += `DELETE FROM outpatient_attendance WHERE source_system = ${literal(source, "text")} AND source_record_id = ${literal(visit, "text")};\n`;
-    }
+    if (state?.kind !== "spell" && (had("A01") || had("A06")))
+      w.gone.hospital_spell.push([spellId, source, visit]);
+    if (state?.kind !== "ae" && (had("A04") || had("A07")))
+      w.gone.ae_attendance.push([rowId("ae_attendance", source, visit), source, visit]);
+    if (state?.kind !== "op" && (had("A04") || had("A07")))
+      w.gone.outpatient_attendance.push([rowId("outpatient_attendance", source, visit), source, visit]);
     if (!state) continue;
     const personId = personOf(source, state.recordId);
     if (state.kind === "op") {
@@ -657,7 +698,7 @@ function visitWrites(
     w.subjects.push([source, "hospital_spell", visit, source, state.recordId]);
     if (had("A11") || had("A12")) {
       const keep = state.wards.map((x) => literal(x.recordId, "text"));
-      w.sql += `DELETE FROM ward_stay WHERE spell_id = ${literal(spellId, "uuid")}${keep.length ? ` AND source_record_id NOT IN (${keep.join(", ")})` : ""};\n`;
+      w.sql += `DELETE FROM ward_stay w USING (${wardsOfSpell(spellId)}) s WHERE w.person_id = s.person_id AND w.spell_id = s.spell_id${keep.length ? ` AND w.source_record_id NOT IN (${keep.join(", ")})` : ""};\n`;
     }
     w.wardRows.push(...wardStayRows(personId, source, spellId, state));
     for (const x of state.wards) w.subjects.push([source, "ward_stay", x.recordId, source, state.recordId]);
@@ -665,9 +706,39 @@ function visitWrites(
   return w;
 }
 
+/**
+ * The rows of visits whose folded state no longer has them, as writes of the batch's one statement: none of
+ * them is a row the statement writes (a visit's rows of one kind are written only when its state is of that
+ * kind). The ward stays go first: on a Citus cluster each write is a statement of its own, and they are found
+ * through their spell.
+ */
+function goneWrites(gone: VisitWrites["gone"]): (Write | null)[] {
+  const byId = (table: keyof VisitWrites["gone"], id: string): Write | null =>
+    gone[table].length === 0
+      ? null
+      : {
+          text: `DELETE FROM ${table} t USING unnest($1::uuid[], $2::text[], $3::text[]) AS k (id, s, v)
+            WHERE t.${id} = k.id AND t.source_system = k.s AND t.source_record_id = k.v`,
+          params: toColumns(gone[table], 3),
+        };
+  return [
+    gone.hospital_spell.length === 0
+      ? null
+      : {
+          text: `DELETE FROM ward_stay w USING hospital_spell s
+            WHERE s.spell_id = ANY($1::uuid[]) AND w.person_id = s.person_id AND w.spell_id = s.spell_id`,
+          params: [gone.hospital_spell.map((g) => g[0])],
+        },
+    byId("hospital_spell", "spell_id"),
+    byId("ae_attendance", "attendance_id"),
+    byId("outpatient_attendance", "attendance_id"),
+  ];
+}
+
 /** The visits' canonical rows and their subjects, as writes for one runWrites (after the deletes, w.sql). */
 function visitRowWrites(w: VisitWrites): (Write | null)[] {
   return [
+    ...goneWrites(w.gone),
     upsertCanonicalWrite("hospital_spell", w.spells),
     upsertCanonicalWrite("ward_stay", w.wardRows),
     upsertCanonicalWrite("ae_attendance", w.aeRows),
@@ -929,6 +1000,8 @@ export async function applyHl7Batch(
 ): Promise<Hl7Outcome[]> {
   try {
     return await db.transaction(async (tx) => {
+      // Every statement of a batch is a look-up or write by key: planned once per connection, never per batch.
+      await genericPlans(tx);
       const out = await applyHl7Many(tx, items, { withWrites, turn });
       if (beforeCommit) await beforeCommit(tx, out);
       return out;
@@ -942,6 +1015,7 @@ export async function applyHl7Batch(
     await turn?.previous();
     onInternalError?.(error);
     return db.transaction(async (tx) => {
+      await genericPlans(tx);
       const out: Hl7Outcome[] = [];
       for (const { raw, ctx } of items) out.push(await processHl7Safely(tx, raw, ctx, onInternalError));
       const people = peopleOf(out);

@@ -141,12 +141,27 @@ export function escapeValue(value: string, d: Delimiters): string {
   return out;
 }
 
+/**
+ * An empty field, one for every message: most of a segment's fields are empty (PV1 has 52), and a parsed message
+ * is read, never changed. Frozen, so nothing can change it for the others.
+ */
+const EMPTY_FIELD = Object.freeze([Object.freeze([Object.freeze([""])])]) as unknown as Field;
+
+// Split only where a delimiter is: most fields hold one plain value.
 function parseField(text: string, d: Delimiters): Field {
-  return text
-    .split(d.repetition)
-    .map((rep) =>
-      rep.split(d.component).map((comp) => comp.split(d.subcomponent).map((s) => unescapeValue(s, d))),
-    );
+  if (text === "") return EMPTY_FIELD;
+  if (!text.includes(d.repetition)) return [parseRepetition(text, d)];
+  return text.split(d.repetition).map((rep) => parseRepetition(rep, d));
+}
+
+function parseRepetition(text: string, d: Delimiters): Repetition {
+  if (!text.includes(d.component)) return [parseComponent(text, d)];
+  return text.split(d.component).map((comp) => parseComponent(comp, d));
+}
+
+function parseComponent(text: string, d: Delimiters): string[] {
+  if (!text.includes(d.subcomponent)) return [unescapeValue(text, d)];
+  return text.split(d.subcomponent).map((s) => unescapeValue(s, d));
 }
 
 function parseSegment(line: string, d: Delimiters, sequence: number): Segment {
@@ -343,26 +358,51 @@ export function parseHl7Date(text: string): string | null {
  * re-encoded, with other line endings or re-stamped is the same content, and any change of value is not.
  */
 export function messageContent(m: Message): string {
-  const trim = <T>(list: T[], empty: (x: T) => boolean): T[] => {
-    let n = list.length;
-    while (n > 0 && empty(list[n - 1])) n--;
-    return list.slice(0, n);
-  };
-  const out = m.segments.map((s) => {
-    const fields = s.fields.map((field, i) =>
-      s.name === "MSH" && (i === 1 || i === 2 || i === 7 || i === 18)
-        ? []
-        : trim(
-            field.map((rep) =>
-              trim(
-                rep.map((comp) => trim(comp, (x) => x === "")),
-                (c) => c.length === 0,
-              ),
-            ),
-            (r) => r.length === 0,
-          ),
-    );
-    return trim(fields, (f) => f.length === 0);
-  });
-  return JSON.stringify(out);
+  // JSON of the values with every list's trailing empty entries dropped, written as it goes (no trimmed copies):
+  // [segment, ...], each [field, ...], each [repetition, ...], each [component, ...], each [sub-component, ...].
+  let out = "";
+  for (const s of m.segments) {
+    const list = new JsonList();
+    s.fields.forEach((field, i) => {
+      const ignored = s.name === "MSH" && (i === 1 || i === 2 || i === 7 || i === 18);
+      list.add(ignored || field === EMPTY_FIELD ? null : fieldJson(field));
+    });
+    out += `${out ? "," : ""}${list.json() ?? "[]"}`;
+  }
+  return `[${out}]`;
+}
+
+/** A JSON list of entries, an empty one ([]) written only when a later entry is not empty. */
+class JsonList {
+  #body = "";
+  #count = 0;
+  #pending = 0;
+  add(json: string | null): void {
+    if (json === null) {
+      this.#pending++;
+      return;
+    }
+    for (; this.#pending > 0; this.#pending--) this.#body += this.#count++ > 0 ? ",[]" : "[]";
+    this.#body += this.#count++ > 0 ? `,${json}` : json;
+  }
+  /** The list, or null when every entry was empty. */
+  json(): string | null {
+    return this.#count > 0 ? `[${this.#body}]` : null;
+  }
+}
+
+function fieldJson(field: Field): string | null {
+  const reps = new JsonList();
+  for (const rep of field) {
+    const comps = new JsonList();
+    for (const comp of rep) {
+      let subs = comp.length;
+      while (subs > 0 && comp[subs - 1] === "") subs--;
+      let json = "";
+      for (let k = 0; k < subs; k++) json += `${k > 0 ? "," : ""}${JSON.stringify(comp[k])}`;
+      comps.add(subs > 0 ? `[${json}]` : null);
+    }
+    reps.add(comps.json());
+  }
+  return reps.json();
 }
