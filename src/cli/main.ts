@@ -39,7 +39,7 @@ export const COMMAND_LIST: readonly ListedCommand[] = [
   ),
   listed(
     "db distribute",
-    "On a Citus coordinator, after db migrate: lay every table out as the catalogue declares (reference, distributed on person_id and co-located with person, or coordinator-local)",
+    "On a Citus coordinator, after db migrate: lay every table out as the catalogue declares (reference, distributed on person_id and co-located with person, distributed on the NHS Number, or coordinator-local)",
     async () => (await import("./commands/db.ts")).dbDistribute,
   ),
   listed(
