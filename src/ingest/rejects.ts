@@ -246,14 +246,21 @@ export async function resolveRejectIds(
   // By the primary key, a probe per id: costed on paper, a chunk's 20,000 ids made a sequential scan of every
   // reject ever kept look cheaper, and it cost a replay more than writing the rows did (and grew with the table).
   await deferWrite(q, "SET LOCAL enable_seqscan = off");
-  const rows = await q.query<{ reject_id: string }>(
-    `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
-     WHERE reject_id = ANY($1::uuid[]) AND status = 'open'
-     RETURNING reject_id::text AS reject_id`,
+  // One row back, not one per reject: when every id was open (a replay's usual case) they are the ids given, and
+  // only otherwise does the statement name those it resolved. A row per reject was 20,000 rows a chunk for the
+  // server to send and the loader to read, to learn what it already knew.
+  const [r] = await q.query<{ n: number; ids: string[] | null }>(
+    `WITH resolved AS (
+       UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
+       WHERE reject_id = ANY($1::uuid[]) AND status = 'open'
+       RETURNING reject_id
+     ) SELECT count(*)::integer AS n,
+              CASE WHEN count(*) < cardinality($1::uuid[]) THEN array_agg(reject_id)::text[] END AS ids
+       FROM resolved`,
     [rejectIds, by],
   );
   await deferWrite(q, "SET LOCAL enable_seqscan TO DEFAULT");
-  return rows.map((r) => r.reject_id);
+  return r.ids ?? (Number(r.n) === rejectIds.length ? [...rejectIds] : []);
 }
 
 /**

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
-import { hasOpenRejects, listRejects } from "../../src/ingest/rejects.ts";
+import { lineOf } from "../../src/ingest/csv/replay.ts";
+import { hasOpenRejects, listRejects, resolveRejectIds } from "../../src/ingest/rejects.ts";
 import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
 import { useTestDb } from "../helpers/test-db.ts";
@@ -168,4 +169,53 @@ test("a source is marked as having open rejects while it has any: recorded, repl
   await loadCsvFile(db, file("later-resent.csv", [header, row("x4", "p3")]), { source: "gp-late" });
   assert.equal((await listRejects(db, { sourceSystem: "gp-late" })).length, 0);
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
+});
+
+test("resolveRejectIds names the rejects it resolved: every id given when all were open, else only those that were", async () => {
+  const header =
+    "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
+  const rows = Array.from(
+    { length: 5 },
+    (_, i) =>
+      `m${i},nobody${i},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,1,mm[Hg],2014-04-01T02:00:00Z`,
+  );
+  await loadCsvFile(db, file("marks.csv", [header, ...rows]), { source: "gp-marks" });
+  const ids = await openRejectIds(db, "gp-marks");
+  assert.equal(ids.length, 5);
+  const resolvedIn = (some: string[]) => db.transaction((tx) => resolveRejectIds(tx, some, "tester"));
+
+  assert.deepEqual(await resolvedIn(ids.slice(0, 2)), ids.slice(0, 2), "both open: both resolved");
+  assert.deepEqual(
+    (await resolvedIn([ids[1], ids[2], ids[3]])).sort(),
+    [ids[2], ids[3]].sort(),
+    "one already resolved: only the two that were open",
+  );
+  assert.deepEqual(await resolvedIn([ids[0], ids[1]]), [], "none open: none");
+  assert.deepEqual(await resolvedIn([ids[4], ids[4]]), [ids[4]], "an id given twice is resolved once");
+  assert.deepEqual(await openRejectIds(db, "gp-marks"), []);
+});
+
+test("a reject's line is read from its location as the expression /:(\\d+)(?::[^:]*)?$/ reads it", () => {
+  const byExpression = (l: string | null) => {
+    const m = /:(\d+)(?::[^:]*)?$/.exec(l ?? "");
+    return m ? Number(m[1]) : 2;
+  };
+  const locations = [
+    null,
+    "",
+    "coded.csv:12",
+    "coded.csv:12:code",
+    "a:1:2",
+    "a:b:3",
+    "coded.csv",
+    "coded.csv:",
+    "coded.csv:12:",
+    ":5",
+    "a:12:34:56",
+    "coded.csv:1x:code",
+    "a:7:x:y",
+    "c:9:recorded_on",
+    "f.csv:0",
+  ];
+  for (const l of locations) assert.equal(lineOf(l), byExpression(l), JSON.stringify(l));
 });
