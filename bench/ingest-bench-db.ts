@@ -1,7 +1,7 @@
 // A scratch database for a benchmark: a temporary PGlite directory, or (with DATABASE_URL) a fresh database on
 // that server, dropped afterwards. The tests' scratch-database helper, under the benchmarks' names.
 import { readFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import pg from "pg";
 import { openTestDb, type TestDb } from "../test/helpers/test-db.ts";
 
@@ -107,4 +107,17 @@ export function cpuPer(t: CpuTimes, n: number, unit: string): string {
   if (t.othersMs) parts.push(`listener ${us(t.othersMs)}`);
   if (t.serverMs) parts.push(`PostgreSQL ${us(t.serverMs)}`);
   return `CPU ${us(t.selfMs + t.othersMs + t.serverMs)} µs/${unit} (${parts.join(", ")})`;
+}
+
+/**
+ * How busy each side kept a core over a timing, "cores busy: loader 0.71, PostgreSQL 0.93 (of 2)": whether the
+ * loader's work and the server's overlapped, or one waited on the other (on a quiet machine; a shared one
+ * lowers both).
+ */
+export function coresBusy(t: CpuTimes, seconds: number): string {
+  const busy = (ms: number) => (ms / 1000 / seconds).toFixed(2);
+  const parts = [`loader ${busy(t.selfMs)}`];
+  if (t.othersMs) parts.push(`listener ${busy(t.othersMs)}`);
+  if (t.serverMs) parts.push(`PostgreSQL ${busy(t.serverMs)}`);
+  return `cores busy: ${parts.join(", ")} (of ${availableParallelism()})`;
 }

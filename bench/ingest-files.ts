@@ -15,7 +15,8 @@
 // `csv` skips the FHIR part, `fhir` the CSV part; a number after it replays only that many of the rejects
 // (one-by-one replay of tens of thousands takes long). Each timing is printed with the load average and the CPU time per row (this
 // process, and the PostgreSQL backends when the server is on this machine), as wall time on a shared machine
-// says little.
+// says little; the CSV ones also with how busy each side kept a core (on a quiet machine: whether the loader's
+// work and the server's overlapped, or one side waited on the other).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,7 +30,7 @@ import {
   replayRejects,
 } from "../src/ingest/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
-import { cpuMeter, cpuPer, load, openBenchDb, rate } from "./ingest-bench-db.ts";
+import { coresBusy, cpuMeter, cpuPer, load, openBenchDb, rate } from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 20_000);
 const csvOnly = process.argv[3] === "csv";
@@ -111,8 +112,9 @@ try {
       const meter = await cpuMeter(bench);
       const csv = await loadCsvFile(db, coded, { chunkRows: 20_000, source });
       const c = csv.counts;
+      const cpu = await meter.stop();
       console.log(
-        `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(await meter.stop(), c.recordsRead, "row")}; load average ${load()}`,
+        `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(cpu, c.recordsRead, "row")}; ${coresBusy(cpu, csv.seconds)}; load average ${load()}`,
       );
     }
     started = performance.now();
@@ -128,8 +130,9 @@ try {
     const replayed = await replayRejects(db, ids, "bench");
     const seconds = (performance.now() - started) / 1000;
     const accepted = replayed.filter((r) => r.accepted).length;
+    const cpu = await meter.stop();
     console.log(
-      `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(await meter.stop(), ids.length, "row")}; load average ${load()}`,
+      `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(cpu, ids.length, "row")}; ${coresBusy(cpu, seconds)}; load average ${load()}`,
     );
   }
 } finally {
