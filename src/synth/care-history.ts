@@ -307,11 +307,13 @@ async function stageMeetings(db: Queryable, end: string): Promise<void> {
   );
   await execEach(
     db,
-    // prev_on: the day of the organisation's meeting of the same kind before this one, so that "the next
-    // meeting after a day" is a join (prev_on <= day < held_on), not a look-up a row.
-    `ALTER TABLE synth_meeting ADD COLUMN prev_on date;
-    UPDATE synth_meeting m SET prev_on = x.prev_on
-      FROM (SELECT meeting_id, lag(held_on) OVER (PARTITION BY kind, org_code ORDER BY held_on) AS prev_on
+    // The day of the meeting before this one, of the organisation's meetings of the same kind (prev_on) and of
+    // the team's (team_prev_on), so that "the next meeting after a day" is a join (prev_on <= day < held_on),
+    // not a look-up a row.
+    `ALTER TABLE synth_meeting ADD COLUMN prev_on date, ADD COLUMN team_prev_on date;
+    UPDATE synth_meeting m SET prev_on = x.prev_on, team_prev_on = x.team_prev_on
+      FROM (SELECT meeting_id, lag(held_on) OVER (PARTITION BY kind, org_code ORDER BY held_on) AS prev_on,
+                   lag(held_on) OVER (PARTITION BY team_id ORDER BY held_on) AS team_prev_on
               FROM synth_meeting) x
      WHERE x.meeting_id = m.meeting_id;
     CREATE INDEX ON synth_meeting (org_code, held_on); CREATE INDEX ON synth_meeting (team_id, held_on);
@@ -592,11 +594,9 @@ async function stageActions(db: Queryable, end: string): Promise<void> {
     db,
     `ALTER TABLE synth_action ADD COLUMN closed_id uuid, ADD COLUMN closed_on date, ADD COLUMN status text;
      UPDATE synth_action a SET closed_id = c.meeting_id, closed_on = c.held_on
-       FROM (SELECT a2.action_id, (SELECT m.meeting_id FROM synth_meeting m WHERE m.team_id = a2.team_id
-                    AND m.held_on >= a2.due_on ORDER BY m.held_on LIMIT 1) AS meeting_id
-               FROM synth_action a2) x
-       JOIN synth_meeting c ON c.meeting_id = x.meeting_id
-      WHERE x.action_id = a.action_id AND c.held_on <= '${end}'::date;
+       FROM synth_meeting c
+      WHERE c.team_id = a.team_id AND c.held_on >= a.due_on AND (c.team_prev_on IS NULL OR c.team_prev_on < a.due_on)
+        AND c.held_on <= '${end}'::date;
      UPDATE synth_action SET status = CASE WHEN closed_id IS NULL THEN 'open' WHEN h % 25 = 0 THEN 'cancelled' ELSE 'done' END`,
   );
   await db.exec(`INSERT INTO synth_item (person_id, meeting_id, priority, reason)
