@@ -307,15 +307,23 @@ async function stageMeetings(db: Queryable, end: string): Promise<void> {
   );
   await execEach(
     db,
-    `ALTER TABLE synth_meeting ADD COLUMN prev_on date, ADD COLUMN next_id uuid, ADD COLUMN next_on date;
-    UPDATE synth_meeting m SET prev_on = x.prev_on, next_id = x.next_id, next_on = x.next_on
-      FROM (SELECT meeting_id, lag(held_on) OVER w AS prev_on, lead(meeting_id) OVER w AS next_id,
-                   lead(held_on) OVER w AS next_on
-              FROM synth_meeting WINDOW w AS (PARTITION BY team_id ORDER BY held_on)) x
+    // The day of the meeting before this one, of the organisation's meetings of the same kind (prev_on) and of
+    // the team's (team_prev_on), so that "the next meeting after a day" is a join (prev_on <= day < held_on),
+    // not a look-up a row.
+    `ALTER TABLE synth_meeting ADD COLUMN prev_on date, ADD COLUMN team_prev_on date;
+    UPDATE synth_meeting m SET prev_on = x.prev_on, team_prev_on = x.team_prev_on
+      FROM (SELECT meeting_id, lag(held_on) OVER (PARTITION BY kind, org_code ORDER BY held_on) AS prev_on,
+                   lag(held_on) OVER (PARTITION BY team_id ORDER BY held_on) AS team_prev_on
+              FROM synth_meeting) x
      WHERE x.meeting_id = m.meeting_id;
-    CREATE INDEX ON synth_meeting (org_code, held_on); CREATE INDEX ON synth_meeting (team_id, held_on)`,
+    CREATE INDEX ON synth_meeting (org_code, held_on); CREATE INDEX ON synth_meeting (team_id, held_on);
+    ANALYZE synth_meeting`,
   );
 }
+
+/** The meeting (alias m) of an organisation that is the next after a day, as a join condition in SQL. */
+const nextMeetingAfter = (m: string, day: string) =>
+  `${m}.held_on > ${day} AND (${m}.prev_on IS NULL OR ${m}.prev_on <= ${day})`;
 
 /** A registration (alias r) in force on a day, in SQL. */
 const registeredOn = (r: string, day: string) =>
@@ -381,57 +389,57 @@ async function stageAgenda(db: Queryable, end: string): Promise<void> {
     [end],
   );
   // Emergency admissions since the practice's last meeting: each discharge goes to the next meeting of the
-  // practice the person was registered with (an index lookup a discharge, not a scan a meeting).
+  // practice the person was registered with. Joins, not a look-up a discharge: on the embedded engine a
+  // practice and a meeting looked up for each of Thurrock's 35,000 discharges was 9 s of CPU, and on a
+  // cluster each look-up is a statement on a reference table's copy.
   await db.query(
     `INSERT INTO synth_item
      SELECT person_id, meeting_id, 2, 'admitted-since-last', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-       FROM (SELECT h.person_id, m.meeting_id,
-                    row_number() OVER (PARTITION BY m.meeting_id ORDER BY md5(h.person_id::text || m.meeting_id::text)) AS n
-               FROM hospital_spell h
-               CROSS JOIN LATERAL (SELECT (h.discharged_at AT TIME ZONE 'Europe/London')::date AS day) d
-               JOIN LATERAL (${practiceOnSql("h.person_id", "d.day")}) pr ON true
-               JOIN LATERAL (SELECT sm.meeting_id, sm.held_on FROM synth_meeting sm
-                              WHERE sm.kind = 'practice' AND sm.org_code = pr.practice_code AND sm.held_on > d.day
-                              ORDER BY sm.held_on LIMIT 1) m ON true
-               JOIN person p ON p.person_id = h.person_id AND p.birth_date <= m.held_on - interval '65 years'
-              WHERE h.admission_method = 'emergency' AND h.discharge_method = 'discharged'
-                AND h.discharged_at >= ${at(`$1::date - ${MDT_HISTORY_DAYS + 28}`, "00:00")}
-                AND NOT EXISTS (SELECT 1 FROM death x WHERE x.person_id = h.person_id AND x.died_on <= m.held_on)
-              GROUP BY h.person_id, m.meeting_id) x
+       FROM (SELECT s.person_id, m.meeting_id,
+                    row_number() OVER (PARTITION BY m.meeting_id ORDER BY md5(s.person_id::text || m.meeting_id::text)) AS n
+               FROM (${spellsAtPractice("discharged_at", `h.discharge_method = 'discharged' AND h.discharged_at >= ${at(`$1::date - ${MDT_HISTORY_DAYS + 28}`, "00:00")}`)}) s
+               JOIN synth_meeting m ON m.kind = 'practice' AND m.org_code = s.practice_code AND ${nextMeetingAfter("m", "s.day")}
+               JOIN person p ON p.person_id = s.person_id AND p.birth_date <= m.held_on - interval '65 years'
+              WHERE NOT EXISTS (SELECT 1 FROM death x WHERE x.person_id = s.person_id AND x.died_on <= m.held_on)
+              GROUP BY s.person_id, m.meeting_id) x
       WHERE n <= 4
         AND NOT EXISTS (SELECT 1 FROM synth_item i WHERE i.person_id = x.person_id AND i.meeting_id = x.meeting_id)`,
     [end],
   );
-  // Locality MDTs: people admitted twice or more in 91 days, at the locality's next meeting after the second.
+  // Locality MDTs: people admitted twice or more in 91 days, at the locality's next meeting after the second
+  // (if within 91 days).
   await db.query(
     `INSERT INTO synth_item
      SELECT person_id, meeting_id, 2, 'admitted-since-last', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-       FROM (SELECT h.person_id, m.meeting_id,
-                    row_number() OVER (PARTITION BY m.meeting_id ORDER BY md5(h.person_id::text || m.meeting_id::text)) AS n
-               FROM hospital_spell h
-               CROSS JOIN LATERAL (SELECT (h.admitted_at AT TIME ZONE 'Europe/London')::date AS day) d
-               JOIN LATERAL (${practiceOnSql("h.person_id", "d.day")}) pr ON true
-               -- The practice's locality, looked up spell by spell (OFFSET 0 keeps it after the practice: joined
-               -- freely, the planner put every organisation outside a scan of every person, 48 x 6,000 at 5,000
-               -- people, and at Thurrock's size most of the demo's start-up).
-               JOIN LATERAL (SELECT o.org_code, o.parent_code FROM organisation o WHERE o.org_code = pr.practice_code
-                              OFFSET 0) o ON true
-               JOIN LATERAL (SELECT sm.meeting_id, sm.held_on FROM synth_meeting sm
-                              WHERE sm.kind = 'locality' AND sm.org_code = o.parent_code AND sm.held_on > d.day
-                                AND sm.held_on <= d.day + 91
-                              ORDER BY sm.held_on LIMIT 1) m ON true
-               JOIN person p ON p.person_id = h.person_id AND p.birth_date <= m.held_on - interval '65 years'
-              WHERE h.admission_method = 'emergency'
-                AND h.admitted_at >= ${at(`$1::date - ${MDT_HISTORY_DAYS + 56}`, "00:00")}
-                AND EXISTS (SELECT 1 FROM hospital_spell e WHERE e.person_id = h.person_id
-                              AND e.admission_method = 'emergency' AND e.admitted_at < h.admitted_at
+       FROM (SELECT s.person_id, m.meeting_id,
+                    row_number() OVER (PARTITION BY m.meeting_id ORDER BY md5(s.person_id::text || m.meeting_id::text)) AS n
+               FROM (${spellsAtPractice("admitted_at", `h.admitted_at >= ${at(`$1::date - ${MDT_HISTORY_DAYS + 56}`, "00:00")}`)}) s
+               JOIN organisation o ON o.org_code = s.practice_code
+               JOIN synth_meeting m ON m.kind = 'locality' AND m.org_code = o.parent_code AND ${nextMeetingAfter("m", "s.day")}
+                                   AND m.held_on <= s.day + 91
+               JOIN person p ON p.person_id = s.person_id AND p.birth_date <= m.held_on - interval '65 years'
+              WHERE EXISTS (SELECT 1 FROM hospital_spell e WHERE e.person_id = s.person_id
+                              AND e.admission_method = 'emergency' AND e.admitted_at < s.admitted_at
                               AND e.admitted_at >= m.held_on - 91)
-                AND NOT EXISTS (SELECT 1 FROM death x WHERE x.person_id = h.person_id AND x.died_on <= m.held_on)
-              GROUP BY h.person_id, m.meeting_id) x
+                AND NOT EXISTS (SELECT 1 FROM death x WHERE x.person_id = s.person_id AND x.died_on <= m.held_on)
+              GROUP BY s.person_id, m.meeting_id) x
       WHERE n <= 6`,
     [end],
   );
 }
+
+/**
+ * Emergency spells (alias h in the condition) with the day (in England) of their admission or discharge and
+ * the practice the person was registered with that day (the latest registration started), in SQL: every
+ * registration in force joined and the latest kept, a join Citus runs beside each person's shard.
+ */
+const spellsAtPractice = (moment: "admitted_at" | "discharged_at", where: string) =>
+  `SELECT DISTINCT ON (h.person_id, h.spell_id) h.person_id, h.spell_id, h.admitted_at, d.day, r.practice_code
+     FROM hospital_spell h
+     CROSS JOIN LATERAL (SELECT (h.${moment} AT TIME ZONE 'Europe/London')::date AS day) d
+     JOIN registration r ON r.person_id = h.person_id AND ${registeredOn("r", "d.day")}
+    WHERE h.admission_method = 'emergency' AND ${where}
+    ORDER BY h.person_id, h.spell_id, r.registered_on DESC, r.registration_id DESC`;
 
 /**
  * The plans started at a meeting, and their versions: a draft at the meeting with the lead assigned, signed off by
@@ -586,11 +594,9 @@ async function stageActions(db: Queryable, end: string): Promise<void> {
     db,
     `ALTER TABLE synth_action ADD COLUMN closed_id uuid, ADD COLUMN closed_on date, ADD COLUMN status text;
      UPDATE synth_action a SET closed_id = c.meeting_id, closed_on = c.held_on
-       FROM (SELECT a2.action_id, (SELECT m.meeting_id FROM synth_meeting m WHERE m.team_id = a2.team_id
-                    AND m.held_on >= a2.due_on ORDER BY m.held_on LIMIT 1) AS meeting_id
-               FROM synth_action a2) x
-       JOIN synth_meeting c ON c.meeting_id = x.meeting_id
-      WHERE x.action_id = a.action_id AND c.held_on <= '${end}'::date;
+       FROM synth_meeting c
+      WHERE c.team_id = a.team_id AND c.held_on >= a.due_on AND (c.team_prev_on IS NULL OR c.team_prev_on < a.due_on)
+        AND c.held_on <= '${end}'::date;
      UPDATE synth_action SET status = CASE WHEN closed_id IS NULL THEN 'open' WHEN h % 25 = 0 THEN 'cancelled' ELSE 'done' END`,
   );
   await db.exec(`INSERT INTO synth_item (person_id, meeting_id, priority, reason)
