@@ -425,6 +425,38 @@ async function holdersSearched(
 }
 
 /**
+ * A resource by id, with its person's access signature (and, on a guessed identity, the token re-read) in the
+ * same statement; `decide` decides and audits its person before it is returned.
+ */
+async function readById(
+  db: Queryable,
+  type: ResourceType,
+  id: string,
+  check: TokenCheck | null,
+  gate: PersonGate | null,
+  decide: (personId: string, read: { gate: PersonGate; signature: number | null }) => Promise<unknown>,
+): Promise<FhirResource> {
+  const absent = () => notFoundError(`there is no ${type.type} with this id`);
+  const p = new SqlParams();
+  // A Patient's id is their person's: read in the form that names the person (one shard on Citus).
+  const person = type.type === "Patient" && isUuid(id) ? `${p.add(id.toLowerCase())}::uuid` : undefined;
+  const match = person ? `r.person_id = ${person}` : type.idSql(id, p);
+  if (match === null) throw absent();
+  const signature = gate?.signature("r.person_id", add(p)) ?? null;
+  const tokenColumn = check?.column(add(p)) ?? null;
+  const page = { count: 1, offset: 0 };
+  const [row] = await selectRows(db, type, [match], p, page, type.order, signature, person, tokenColumn);
+  // The token as re-read with the row; with no row, read the long way before answering 404.
+  if (row) await check?.confirm(row[TOKEN_COLUMN]);
+  else await check?.ensure();
+  if (!row) throw absent();
+  if (gate) await decide(row.person_id as string, { gate, signature: signatureOf(row) });
+  const [resource] = await toResources(db, type, [row]);
+  if (!resource) throw absent();
+  return resource;
+}
+
+/**
  * `check`: the request runs on an identity guessed for its token (token-check.ts): the reads that decide a person
  * re-read the token in their statement and confirm it before deciding; every other way reads it first.
  */
@@ -584,38 +616,10 @@ export function createFhirRepository(
   }
 
   return {
-    async read(type, id) {
-      const p = new SqlParams();
-      // A Patient's id is their person's: read in the form that names the person (one shard on Citus).
-      const person = type.type === "Patient" && isUuid(id) ? `${p.add(id.toLowerCase())}::uuid` : undefined;
-      const match = person ? `r.person_id = ${person}` : type.idSql(id, p);
-      if (match === null) throw notFoundError(`there is no ${type.type} with this id`);
-      const gate = type.personal ? gateFor(type, "view") : null;
-      const signature = gate?.signature("r.person_id", add(p)) ?? null;
-      const tokenColumn = check?.column(add(p)) ?? null;
-      const [row] = await rows(
-        type,
-        [match],
-        p,
-        { count: 1, offset: 0 },
-        type.order,
-        signature,
-        person,
-        tokenColumn,
-      );
-      // The token as re-read with the row; with no row, read the long way before answering 404.
-      if (row) await check?.confirm(row[TOKEN_COLUMN]);
-      else await check?.ensure();
-      if (!row) throw notFoundError(`there is no ${type.type} with this id`);
-      if (gate)
-        await decideOne(type, row.person_id as string, `there is no ${type.type} with this id`, {
-          gate,
-          signature: signatureOf(row),
-        });
-      const [resource] = await toResources(db, type, [row]);
-      if (!resource) throw notFoundError(`there is no ${type.type} with this id`);
-      return resource;
-    },
+    read: (type, id) =>
+      readById(db, type, id, check, type.personal ? gateFor(type, "view") : null, (personId, read) =>
+        decideOne(type, personId, `there is no ${type.type} with this id`, read),
+      ),
     search: async (type, query) => withIncludes(db, role, type, query, await search(type, query)),
     async count(type, query) {
       if (single(query, "_summary") !== "count") throw badRequest("_summary supports count only");

@@ -127,6 +127,7 @@ function onGuess(db: Queryable, handler: Handler): Handler {
   return async (request, reply) => {
     const check = request.tokenCheck;
     if (!check) return handler(request, reply);
+    const { token } = check;
     try {
       return await handler(request, reply);
     } catch (error) {
@@ -145,7 +146,7 @@ function onGuess(db: Queryable, handler: Handler): Handler {
 
     async function again() {
       request.tokenCheck = null;
-      const read = await readBearer(db, check!.token);
+      const read = await readBearer(db, token);
       if (!read) return invalidToken(reply);
       request.fhirIdentity = read.identity;
       return handler(request, reply);
