@@ -23,6 +23,7 @@ import {
   revokeApiToken,
   verifyAuditChain,
 } from "../../src/governance/index.ts";
+import { isCitus } from "../../src/store/index.ts";
 import { createUserInRole, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
 import { cliEnv } from "../governance/helpers/cli-env.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -34,6 +35,8 @@ process.env.ONEPLACE_HOME = mkdtempSync(join(tmpdir(), "oneplace-fhir-revocation
 const TOKEN_URL = "http://localhost:3000/fhir/R4/auth/token";
 
 const web = webSuite({ prepare: (db) => preparePlace(db, new Map()) });
+/** On Citus the token is read first on every route (its statements carry no re-read). */
+const guessing = () => !isCitus(web.t.db);
 const get = (token: string, url: string) =>
   web.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${token}` } });
 const read = (token: string) => get(token, `/fhir/R4/Patient/${person.personId}`);
@@ -85,7 +88,8 @@ async function refusedAtOnce(token: string, revoke: () => Promise<void>) {
   for (const path of PATHS) assert.equal((await get(token, path.url)).statusCode, path.status, path.name);
   const confirmed = TOKEN_GUESSES.confirmed;
   for (const path of PATHS) assert.equal((await get(token, path.url)).statusCode, path.status, path.name);
-  assert.ok(TOKEN_GUESSES.confirmed >= confirmed + PATHS.length, "the reads ran on the guessed identity");
+  if (guessing())
+    assert.ok(TOKEN_GUESSES.confirmed >= confirmed + PATHS.length, "the reads ran on the guess");
   const inFlight = Array.from({ length: 20 }, (_, i) => get(token, PATHS[i % PATHS.length].url));
   await revoke();
   const urls = Array.from({ length: 3 }, () => PATHS.map((p) => p.url)).flat();
@@ -192,7 +196,8 @@ test("an identity changed under an API token is the one decided and audited, not
     );
     const wrong = TOKEN_GUESSES.wrong;
     assert.equal((await get(token, path.url)).statusCode, 200, path.name);
-    assert.equal(TOKEN_GUESSES.wrong, wrong + 1, "the guess was found wrong by the statement's re-read");
+    if (guessing())
+      assert.equal(TOKEN_GUESSES.wrong, wrong + 1, "the statement's re-read found the guess wrong");
     assert.equal((await lastAudit()).actor, renamed, path.name);
   }
 });
@@ -205,7 +210,7 @@ test("a backend client's scopes narrowed under its token refuse the next read, a
   await web.t.db.query("UPDATE fhir_access_token SET scopes = '{system/Organization.rs}'");
   const refused = await read(token);
   assert.equal(refused.statusCode, 403, refused.body);
-  assert.equal(TOKEN_GUESSES.wrong, wrong + 1);
+  if (guessing()) assert.equal(TOKEN_GUESSES.wrong, wrong + 1);
   const audit = await lastAudit();
   assert.equal(audit.allowed, false);
   assert.match(String(audit.reason), /scopes do not allow read of Patient/);
