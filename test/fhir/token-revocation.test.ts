@@ -58,6 +58,7 @@ const PATHS: { name: string; url: string; status: number }[] = [
   { name: "no such id", url: "/fhir/R4/Patient/0b6b5f3e-2222-4b6e-9c1a-000000000000", status: 404 },
   { name: "an id that is not one", url: "/fhir/R4/Condition/not-an-id", status: 404 },
   { name: "a bad search", url: "/fhir/R4/Observation?patient=Patient/x", status: 400 },
+  { name: "refused by its schema", url: `/fhir/R4/Observation?patient=${"x".repeat(2001)}`, status: 400 },
 ];
 
 /** Runs a command line on the test database (another process): PostgreSQL only. */
