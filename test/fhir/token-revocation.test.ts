@@ -1,8 +1,11 @@
-// A bearer token's identity is read for every request, never cached (concurrent requests share one look-up,
-// store/grouped-lookup.ts): a revoked or expired token, a locked account, a role taken away or a revoked backend
-// client is refused on the very next request, while other requests with the same token are in flight. On
-// PostgreSQL the revocation comes from another process (the command line); PGlite runs in one process, so there
-// it is made in the server's own.
+// A bearer token's identity is read for every request, never cached: read first (concurrent requests share one
+// look-up, store/grouped-lookup.ts), or, on the reads of personal data, guessed from what this process last read
+// and re-read in the statement that reads the rows (src/fhir/token-check.ts). A revoked or expired token, a
+// locked account, a role taken away or a revoked backend client is refused on the very next request, while other
+// requests with the same token are in flight, by every route that reads personal data and every way out of one
+// (a row found, none found, a bad request); an identity changed under a token is the one decided and audited.
+// On PostgreSQL the change comes from another process (the command line) where it can; PGlite runs in one
+// process, so there it is made in the server's own. Each test checks that the guess was in use.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -10,7 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { NHS_NUMBER_SYSTEM } from "../../src/core/codes.ts";
 import { registerClient, revokeClient } from "../../src/fhir/index.ts";
+import { TOKEN_GUESSES } from "../../src/fhir/token-check.ts";
 import {
   createApiToken,
   lockUser,
@@ -18,6 +23,7 @@ import {
   revokeApiToken,
   verifyAuditChain,
 } from "../../src/governance/index.ts";
+import { isCitus } from "../../src/store/index.ts";
 import { createUserInRole, TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
 import { cliEnv } from "../governance/helpers/cli-env.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -29,12 +35,31 @@ process.env.ONEPLACE_HOME = mkdtempSync(join(tmpdir(), "oneplace-fhir-revocation
 const TOKEN_URL = "http://localhost:3000/fhir/R4/auth/token";
 
 const web = webSuite({ prepare: (db) => preparePlace(db, new Map()) });
-const read = (token: string) =>
-  web.app.inject({
-    method: "GET",
-    url: `/fhir/R4/Patient/${person.personId}`,
-    headers: { authorization: `Bearer ${token}` },
-  });
+/** On Citus the token is read first on every route (its statements carry no re-read). */
+const guessing = () => !isCitus(web.t.db);
+const get = (token: string, url: string) =>
+  web.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${token}` } });
+const read = (token: string) => get(token, `/fhir/R4/Patient/${person.personId}`);
+
+/** The routes that read personal data, each way out of them: each answers 401 once the token is refused. */
+const PATHS: { name: string; url: string; status: number }[] = [
+  { name: "read by id", url: `/fhir/R4/Patient/${person.personId}`, status: 200 },
+  { name: "a person's observations", url: `/fhir/R4/Observation?patient=${person.personId}`, status: 200 },
+  {
+    name: "search by NHS Number",
+    url: `/fhir/R4/Patient?identifier=${NHS_NUMBER_SYSTEM}|${person.nhsNumber}`,
+    status: 200,
+  },
+  {
+    name: "an NHS Number nobody holds",
+    url: `/fhir/R4/Patient?identifier=${NHS_NUMBER_SYSTEM}|9999999999`,
+    status: 200,
+  },
+  { name: "no such id", url: "/fhir/R4/Patient/0b6b5f3e-2222-4b6e-9c1a-000000000000", status: 404 },
+  { name: "an id that is not one", url: "/fhir/R4/Condition/not-an-id", status: 404 },
+  { name: "a bad search", url: "/fhir/R4/Observation?patient=Patient/x", status: 400 },
+  { name: "refused by its schema", url: `/fhir/R4/Observation?patient=${"x".repeat(2001)}`, status: 400 },
+];
 
 /** Runs a command line on the test database (another process): PostgreSQL only. */
 async function cli(...args: string[]) {
@@ -61,16 +86,21 @@ async function gpWithToken(): Promise<{ username: string; tokenId: string; token
  * concurrent requests: every one made after the revocation is refused with 401.
  */
 async function refusedAtOnce(token: string, revoke: () => Promise<void>) {
-  assert.equal((await read(token)).statusCode, 200);
-  const inFlight = Array.from({ length: 20 }, () => read(token));
+  for (const path of PATHS) assert.equal((await get(token, path.url)).statusCode, path.status, path.name);
+  const confirmed = TOKEN_GUESSES.confirmed;
+  for (const path of PATHS) assert.equal((await get(token, path.url)).statusCode, path.status, path.name);
+  if (guessing())
+    assert.ok(TOKEN_GUESSES.confirmed >= confirmed + PATHS.length, "the reads ran on the guess");
+  const inFlight = Array.from({ length: 20 }, (_, i) => get(token, PATHS[i % PATHS.length].url));
   await revoke();
-  const after = await Promise.all(Array.from({ length: 20 }, () => read(token)));
+  const urls = Array.from({ length: 3 }, () => PATHS.map((p) => p.url)).flat();
+  const after = await Promise.all(urls.map((url) => get(token, url)));
   assert.deepEqual(
-    after.map((r) => r.statusCode),
-    after.map(() => 401),
+    after.map((r, i) => `${urls[i]} ${r.statusCode}`),
+    urls.map((url) => `${url} 401`),
   );
   assert.equal(after[0].json().issue[0].code, "login");
-  for (const r of await Promise.all(inFlight)) assert.ok([200, 401].includes(r.statusCode));
+  for (const r of await Promise.all(inFlight)) assert.ok([200, 400, 404, 401].includes(r.statusCode));
 }
 
 test("a revoked API token is refused by the next request, its others in flight", async () => {
@@ -105,7 +135,8 @@ test("an API token is refused from the moment it expires", async () => {
   });
 });
 
-test("a revoked backend client's access token is refused by the next request, its others in flight", async () => {
+/** A backend client acting as a GP (reading Patient, Observation and Condition), and an access token it was granted. */
+async function clientWithToken(): Promise<{ clientId: string; token: string }> {
   const username = `svc.${randomUUID().slice(0, 8)}`;
   await createUserInRole(web.t.db, username, "gp", "practice");
   const { publicKey, privateKey } = await generateKeyPair("ES384", { extractable: true });
@@ -115,7 +146,7 @@ test("a revoked backend client's access token is refused by the next request, it
     roleCode: "gp",
     teamCode: TEAMS.practice.teamCode,
     purpose: "direct-care",
-    scopes: ["system/Patient.rs"],
+    scopes: ["system/Patient.rs", "system/Observation.rs", "system/Condition.rs"],
     jwks: { keys: [{ ...(await exportJWK(publicKey)), alg: "ES384", kid: "k1" }] },
   });
   const now = Math.floor(Date.now() / 1000);
@@ -133,16 +164,57 @@ test("a revoked backend client's access token is refused by the next request, it
     headers: { "content-type": "application/x-www-form-urlencoded" },
     payload: new URLSearchParams({
       grant_type: "client_credentials",
-      scope: "system/Patient.rs",
+      scope: "system/Patient.rs system/Observation.rs system/Condition.rs",
       client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
       client_assertion: assertion,
     }).toString(),
   });
   assert.equal(granted.statusCode, 200, granted.body);
-  await refusedAtOnce(granted.json().access_token, async () => {
+  return { clientId, token: granted.json().access_token };
+}
+
+test("a revoked backend client's access token is refused by the next request, its others in flight", async () => {
+  const { clientId, token } = await clientWithToken();
+  await refusedAtOnce(token, async () => {
     if (serverUrl) await cli("fhir", "revoke-client", clientId);
     else assert.equal(await revokeClient(web.t.db, TEST_OPERATOR, clientId), true);
   });
+});
+
+const lastAudit = async () =>
+  (
+    await web.t.db.query("SELECT actor, action, allowed, reason FROM audit_event ORDER BY seq DESC LIMIT 1")
+  )[0];
+
+test("an identity changed under an API token is the one decided and audited, not the one guessed", async () => {
+  const { username, token } = await gpWithToken();
+  for (const path of PATHS.slice(0, 3)) {
+    assert.equal((await get(token, path.url)).statusCode, 200);
+    const renamed = `${username}.${path.name.length}`;
+    await web.t.db.query(
+      "UPDATE app_user SET username = $2 WHERE username = $1 OR username LIKE $1 || '.%'",
+      [username, renamed],
+    );
+    const wrong = TOKEN_GUESSES.wrong;
+    assert.equal((await get(token, path.url)).statusCode, 200, path.name);
+    if (guessing())
+      assert.equal(TOKEN_GUESSES.wrong, wrong + 1, "the statement's re-read found the guess wrong");
+    assert.equal((await lastAudit()).actor, renamed, path.name);
+  }
+});
+
+test("a backend client's scopes narrowed under its token refuse the next read, audited as refused", async () => {
+  const { token } = await clientWithToken();
+  assert.equal((await read(token)).statusCode, 200);
+  assert.equal((await read(token)).statusCode, 200);
+  const wrong = TOKEN_GUESSES.wrong;
+  await web.t.db.query("UPDATE fhir_access_token SET scopes = '{system/Organization.rs}'");
+  const refused = await read(token);
+  assert.equal(refused.statusCode, 403, refused.body);
+  if (guessing()) assert.equal(TOKEN_GUESSES.wrong, wrong + 1);
+  const audit = await lastAudit();
+  assert.equal(audit.allowed, false);
+  assert.match(String(audit.reason), /scopes do not allow read of Patient/);
 });
 
 test("the audit trail written by these requests still verifies", async () => {
