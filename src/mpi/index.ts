@@ -34,12 +34,16 @@ export {
   findLinks,
   type LinkedRow,
   MatchInputError,
+  type NhsStateRead,
+  type NhsStateRow,
   type NoBirthDateProblem,
   type ResolveOutcome,
   recordKey,
   recordLockNames,
   resolveRecords,
   unattributableWithoutBirthDate,
+  unlinkedNhsStateParams,
+  unlinkedNhsStateSql,
 } from "./resolve.ts";
 export {
   type ApplyReviewedEvent,

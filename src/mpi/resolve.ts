@@ -67,6 +67,12 @@ export interface ResolveOptions {
   locked?: boolean;
   /** The records' current links, already read by the caller (rows of the view mpi_linked_record). */
   linked?: LinkedRow[];
+  /**
+   * The holders and candidates of the records' NHS Numbers, already read by the caller with its links
+   * (unlinkedNhsStateSql, one server): used when it covers every record to link by number and nothing was
+   * written since (no linked record's demographics changed); otherwise read here.
+   */
+  nhsState?: NhsStateRead;
 }
 
 /** The lock names a record needs: itself, its NHS Number and its date of birth (both ways round). */
@@ -98,14 +104,21 @@ export async function resolveRecords(
 
   const writes = new LinkWrites();
   const linked = options.linked ?? (await readLinked(q, records));
-  await updateKnownRecords(q, linked, byKey, writes, outcomes);
+  const updated = await updateKnownRecords(q, linked, byKey, writes, outcomes);
 
   const remaining = [...byKey.values()];
   for (const r of remaining) if (!r.birthDate && !validNhs(r)) throw noBirthDateError(r, "no-nhs-number");
   const withNhs = remaining.filter((r) => validNhs(r) !== null);
   const withoutNhs = remaining.filter((r) => validNhs(r) === null);
   if (withNhs.length > 0) {
-    const state = await readNhsState(q, withNhs);
+    const read = options.nhsState;
+    const state =
+      read &&
+      !updated &&
+      !isCitus(q) &&
+      withNhs.every((r) => read.records.has(recordKey(r.sourceSystem, r.recordId)))
+        ? nhsStateFromRows(withNhs, read.rows)
+        : await readNhsState(q, withNhs);
     for (const r of withNhs) {
       const problem = r.birthDate ? null : noBirthDateProblem(r, state);
       if (problem) throw noBirthDateError(r, problem);
@@ -230,15 +243,15 @@ const ANYONE_WITHOUT_NHS = prepared(
 // NHS_LESS_CANDIDATES with their people's records, in one round trip (one server): a row per holder and per
 // holder's record, a row per person without a number found by each blocking key of these records (the caller keeps those of the records whose number no one holds), and a row per
 // such person's record. On a Citus cluster the blocks are on the coordinator and the records distributed: apart.
-const NHS_STATE_AND_CANDIDATES = prepared(
-  "mpi.nhs-state-candidates",
+/** NHS_STATE_AND_CANDIDATES's text, its numbers and blocking keys given as SQL expressions of text[]. */
+const nhsStateText = (numbers: string, keys: string) =>
   `WITH holders AS MATERIALIZED (
-     SELECT person_id, nhs_number FROM person WHERE nhs_number = ANY($1::text[])
+     SELECT person_id, nhs_number FROM person WHERE nhs_number = ANY(${numbers})
    ), nhs_less AS MATERIALIZED (
      SELECT DISTINCT b.block_key, l.person_id
      FROM mpi_block b JOIN mpi_record_link l USING (source_system, source_record_id)
      JOIN person p ON p.person_id = l.person_id AND p.nhs_number IS NULL
-     WHERE b.block_key = ANY($2::text[])
+     WHERE b.block_key = ANY(${keys})
    )
    SELECT 'holder' AS kind, person_id::text AS person_id, nhs_number AS block_key, NULL::text AS nhs_number,
           NULL::text AS family_name, NULL::text AS given_name, NULL::date AS birth_date, NULL::text AS sex,
@@ -253,8 +266,62 @@ const NHS_STATE_AND_CANDIDATES = prepared(
    UNION ALL
    SELECT 'candidate-record', pr.person_id::text, NULL, pr.nhs_number, pr.family_name, pr.given_name, pr.birth_date,
           pr.sex, pr.postcode
-   FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM nhs_less)`,
+   FROM person_record pr WHERE pr.person_id IN (SELECT person_id FROM nhs_less)`;
+const NHS_STATE_AND_CANDIDATES = prepared(
+  "mpi.nhs-state-candidates",
+  nhsStateText("$1::text[]", "$2::text[]"),
 );
+
+/** A row of NHS_STATE_AND_CANDIDATES: a holder, a holder's record, a candidate (by a key) or a candidate's record. */
+export type NhsStateRow = DemographicRow & { kind: string; person_id: string; block_key: string | null };
+
+/** What a caller read of NHS_STATE_AND_CANDIDATES (unlinkedNhsStateSql): for which records, and its rows. */
+export interface NhsStateRead {
+  /** The records (recordKey) whose numbers and keys it was given: it holds those of them that were not linked. */
+  records: ReadonlySet<string>;
+  rows: readonly NhsStateRow[];
+}
+
+const unlinked =
+  "NOT EXISTS (SELECT 1 FROM mpi_record_link l WHERE l.source_system = r.s AND l.source_record_id = r.i)";
+
+/**
+ * NHS_STATE_AND_CANDIDATES for those of a caller's records not linked yet, as a part of the caller's own read
+ * (one server; an ADT batch's, so the MPI's read costs no round trip of its own): its parameters are six arrays
+ * from `$first` on, unlinkedNhsStateParams's. A record linked already costs a probe of its link, nothing more.
+ */
+export function unlinkedNhsStateSql(first: number): string {
+  const p = (k: number) => `$${first + k}::text[]`;
+  return nhsStateText(
+    `ARRAY(SELECT r.n FROM unnest(${p(0)}, ${p(1)}, ${p(2)}) AS r (s, i, n) WHERE ${unlinked})`,
+    `ARRAY(SELECT r.n FROM unnest(${p(3)}, ${p(4)}, ${p(5)}) AS r (s, i, n) WHERE ${unlinked})`,
+  );
+}
+
+/** unlinkedNhsStateSql's six parameters for these records (those with a valid NHS Number), and their keys. */
+export function unlinkedNhsStateParams(records: readonly SourceRecordInput[]): {
+  params: string[][];
+  records: Set<string>;
+} {
+  const params: string[][] = [[], [], [], [], [], []];
+  const keys = new Set<string>();
+  for (const r of records) {
+    const nhs = validNhs(r);
+    const key = recordKey(r.sourceSystem, r.recordId);
+    if (nhs === null || keys.has(key)) continue;
+    keys.add(key);
+    params[0].push(r.sourceSystem);
+    params[1].push(r.recordId);
+    params[2].push(nhs);
+    for (const k of searchKeys(toMatchRecord(r))) {
+      params[3].push(r.sourceSystem);
+      params[4].push(r.recordId);
+      params[5].push(k);
+    }
+  }
+  return { params, records: keys };
+}
+
 const NHS_LESS_CANDIDATES = prepared(
   "mpi.nhs-less-candidates",
   `SELECT DISTINCT l.person_id::text AS person_id
@@ -273,14 +340,17 @@ async function readLinked(q: Queryable, records: readonly SourceRecordInput[]): 
   ]);
 }
 
-/** Records already linked keep their person; changed demographics are written now. Removes them from byKey. */
+/**
+ * Records already linked keep their person; changed demographics are written now. Removes them from byKey.
+ * True when it wrote.
+ */
 async function updateKnownRecords(
   q: Queryable,
   linked: readonly LinkedRow[],
   byKey: Map<string, SourceRecordInput>,
   writes: LinkWrites,
   outcomes: Map<string, ResolveOutcome>,
-): Promise<void> {
+): Promise<boolean> {
   const changed: { row: LinkedRow; r: SourceRecordInput; identifiers: string }[] = [];
   for (const row of linked) {
     const key = recordKey(row.source_system, row.source_record_id);
@@ -297,7 +367,7 @@ async function updateKnownRecords(
     writes.touched.add(row.person_id);
     outcomes.set(key, { personId: row.person_id, outcome: "updated" });
   }
-  if (changed.length === 0) return;
+  if (changed.length === 0) return false;
   const sources = changed.map((c) => c.r.sourceSystem);
   const ids = changed.map((c) => c.r.recordId);
   const demographicColumns = toColumns(
@@ -321,6 +391,7 @@ async function updateKnownRecords(
     },
     { text: DELETE_BLOCKS, params: [sources, ids] },
   ]);
+  return true;
 }
 
 const UPDATE_RECORDS = `UPDATE person_record pr SET nhs_number = u.nhs_number, family_name = u.family_name,
@@ -368,11 +439,13 @@ async function readNhsStateAtOnce(
   withNhs: readonly SourceRecordInput[],
   numbers: readonly string[],
 ): Promise<NhsState> {
-  const keysOf = new Map(withNhs.map((r) => [r, searchKeys(toMatchRecord(r))]));
-  const rows = await q.query<DemographicRow & { kind: string; person_id: string; block_key: string | null }>(
-    NHS_STATE_AND_CANDIDATES,
-    [numbers, [...new Set([...keysOf.values()].flat())]],
-  );
+  const keys = new Set(withNhs.flatMap((r) => searchKeys(toMatchRecord(r))));
+  const rows = await q.query<NhsStateRow>(NHS_STATE_AND_CANDIDATES, [numbers, [...keys]]);
+  return nhsStateFromRows(withNhs, rows);
+}
+
+/** The NHS state of these records from NHS_STATE_AND_CANDIDATES's rows (for them, or for more records). */
+function nhsStateFromRows(withNhs: readonly SourceRecordInput[], rows: readonly NhsStateRow[]): NhsState {
   const state: NhsState = {
     personByNhs: new Map(),
     holderRecords: new Map(),
@@ -394,7 +467,9 @@ async function readNhsStateAtOnce(
   }
   // The people without a number found by the keys of the records whose number no one holds, as NHS_LESS_CANDIDATES.
   const wanted = new Set(
-    withNhs.filter((r) => !state.personByNhs.has(validNhs(r) as string)).flatMap((r) => keysOf.get(r) ?? []),
+    withNhs
+      .filter((r) => !state.personByNhs.has(validNhs(r) as string))
+      .flatMap((r) => searchKeys(toMatchRecord(r))),
   );
   for (const { key, personId } of candidateKeys) {
     const records = candidateRecords.get(personId);

@@ -1,4 +1,5 @@
-import type { Queryable } from "./db.ts";
+import { deferWrite, type Queryable } from "./db.ts";
+import { isCitus } from "./layout.ts";
 import { prepared } from "./prepared.ts";
 
 // person_by_nhs_number (migration 1089): who holds each NHS Number, keyed by the number. On a Citus cluster it
@@ -52,13 +53,41 @@ export async function keepNhsNumberRoutes(
   if (added.length > 0) await q.query(ADD_ROUTES, [added.map((a) => a[0]), added.map((a) => a[1])]);
 }
 
-/** Runs `write` (which writes these people's rows in person) with their NHS Number routes kept in step. */
+// On one server: these people's routes made what person says now, in one statement that reads nothing back to
+// the caller, so it is deferred with the write (a batch's whole MPI write then travels with its COMMIT, where the
+// numbers read before and after cost two round trips, and the routes' write a third). A route that is still
+// right is neither deleted nor written again (its key conflicts); the routes to drop are found by person
+// (migration 1091's index). Not on Citus: there the routes are sharded on the number, and a look-up by person
+// would go to every shard.
+const SYNC_ROUTES = prepared(
+  "store.nhs-number-routes-sync",
+  `WITH held AS MATERIALIZED (
+     SELECT person_id, nhs_number FROM person WHERE person_id = ANY($1::uuid[])
+   ), gone AS (
+     DELETE FROM person_by_nhs_number r WHERE r.person_id = ANY($1::uuid[])
+       AND NOT EXISTS (SELECT 1 FROM held h WHERE h.person_id = r.person_id AND h.nhs_number = r.nhs_number)
+   )
+   INSERT INTO person_by_nhs_number (nhs_number, person_id)
+   SELECT nhs_number, person_id FROM held WHERE nhs_number IS NOT NULL
+   ON CONFLICT DO NOTHING`,
+);
+
+/**
+ * Runs `write` (which writes these people's rows in person) with their NHS Number routes kept in step: on one
+ * server by one statement after it, deferred with it (SYNC_ROUTES); on Citus by their numbers read before and
+ * after, and only a changed one written.
+ */
 export async function withNhsNumberRoutes<T>(
   q: Queryable,
   personIds: readonly string[],
   write: () => Promise<T>,
 ): Promise<T> {
   const ids = [...new Set(personIds)];
+  if (!isCitus(q)) {
+    const result = await write();
+    if (ids.length > 0) await deferWrite(q, SYNC_ROUTES, [ids]);
+    return result;
+  }
   const before = await nhsNumbersHeld(q, ids);
   const result = await write();
   await keepNhsNumberRoutes(q, ids, before);

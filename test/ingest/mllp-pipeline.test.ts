@@ -17,7 +17,7 @@ let db: Db;
 let server: MllpServer;
 /** Transactions running at once (inside their callbacks), at most. */
 let mostAtOnce = 0;
-/** Makes the next batch read naming this NHS Number fail once (after the batch let the next one begin). */
+/** Makes the next batch's first write naming this NHS Number fail once (after the batch let the next one begin). */
 let failOnce: string | null = null;
 let failed = 0;
 
@@ -31,18 +31,25 @@ function watched(inner: Db): Db {
       mostAtOnce = Math.max(mostAtOnce, atOnce);
       try {
         const failing: Queryable = Object.create(tx);
+        // The MPI's rows are the batch's first write naming the number: on a server deferred (to its COMMIT),
+        // on PGlite run at once.
+        const fails = (sql: string | PreparedStatement, params?: readonly unknown[]) => {
+          const name = typeof sql === "string" ? "" : sql.name;
+          if (!failOnce || !name.startsWith("writes.") || !JSON.stringify(params).includes(failOnce))
+            return false;
+          failOnce = null;
+          failed++;
+          return true;
+        };
         failing.query = <T extends Row = Row>(
           sql: string | PreparedStatement,
           params?: readonly unknown[],
-        ) => {
-          const name = typeof sql === "string" ? "" : sql.name;
-          if (failOnce && name.startsWith("mpi.nhs-state") && JSON.stringify(params).includes(failOnce)) {
-            failOnce = null;
-            failed++;
-            return Promise.reject(new Error("injected failure"));
-          }
-          return tx.query<T>(sql, params);
-        };
+        ) => (fails(sql, params) ? Promise.reject(new Error("injected failure")) : tx.query<T>(sql, params));
+        if (tx.defer) {
+          const defer = tx.defer.bind(tx);
+          failing.defer = (sql, params) =>
+            fails(sql, params) ? Promise.reject(new Error("injected failure")) : defer(sql, params);
+        }
         return await fn(failing);
       } finally {
         atOnce--;
@@ -177,7 +184,7 @@ test("a batch that fails after letting the next begin is applied message by mess
       const out: string[] = [];
       for (let i = 0; i < 4; i++) {
         const n = 5000 + c * 10 + i;
-        // Sender 0's second patient, new and with an NHS Number, makes its batch's MPI read fail once.
+        // Sender 0's second patient, new and with an NHS Number, makes its batch's MPI write fail once.
         const extra = c === 0 && i === 1 ? { nhsNumber: "9434765919" } : {};
         out.push(...(await window(client, stay(n, extra))));
       }

@@ -2,6 +2,8 @@ import {
   AUTOMATIC,
   findLinks,
   type LinkedRow,
+  type NhsStateRead,
+  type NhsStateRow,
   type NoBirthDateProblem,
   type ReviewedEventResult,
   type ReviewItem,
@@ -10,6 +12,8 @@ import {
   resolveRecords,
   type SourceRecordInput,
   unattributableWithoutBirthDate,
+  unlinkedNhsStateParams,
+  unlinkedNhsStateSql,
 } from "../../mpi/index.ts";
 import {
   cols,
@@ -17,6 +21,7 @@ import {
   deferWrite,
   genericPlans,
   insertWrite,
+  isCitus,
   literal,
   lockNames,
   PreviousBatchFailed,
@@ -193,13 +198,13 @@ interface BatchState {
   uncertain: Set<string>;
   /** When the source last deleted each patient record (A29's MSH-7, ISO), by recordKey. */
   deletions: Map<string, string>;
+  /** The holders and candidates of the NHS Numbers of the patients not linked yet (one server), for the MPI. */
+  nhsState?: NhsStateRead;
 }
 
 // The batch read (readBatch), run for every ADT batch: parsed once per connection, and planned once it has a
 // generic plan, instead of parsing and planning a six-part UNION for every few messages.
-const READ_BATCH = prepared(
-  "hl7.read-batch",
-  `SELECT 'code' AS kind, json_build_object('s', source_system, 'm', map_name, 'c', source_code, 't', target_code) AS data
+const READ_BATCH_TEXT = `SELECT 'code' AS kind, json_build_object('s', source_system, 'm', map_name, 'c', source_code, 't', target_code) AS data
      FROM ingest_code_map
      WHERE (source_system, map_name, source_code) IN (SELECT * FROM unnest($1::text[], $2::text[], $9::text[]))
      UNION ALL
@@ -222,7 +227,17 @@ const READ_BATCH = prepared(
      UNION ALL
      SELECT 'uncertain', json_build_object('s', source_system, 'r', source_record_id)
      FROM mpi_review WHERE status = 'open' AND kind = 'link'
-       AND (source_system, source_record_id) IN (SELECT * FROM unnest($12::text[], $13::text[]))`,
+       AND (source_system, source_record_id) IN (SELECT * FROM unnest($12::text[], $13::text[]))`;
+// On Citus (where the MPI reads the numbers' holders from their routes, a shard each).
+const READ_BATCH = prepared("hl7.read-batch", READ_BATCH_TEXT);
+// On one server, with the MPI's read of who holds the NHS Numbers of the patients not linked yet (and who may be
+// them): a batch admitting new patients then reads once before its COMMIT, not twice. A patient linked already
+// costs a probe of its link.
+const READ_BATCH_WITH_NHS = prepared(
+  "hl7.read-batch-nhs",
+  `${READ_BATCH_TEXT}
+     UNION ALL
+     SELECT 'nhs', row_to_json(n) FROM (${unlinkedNhsStateSql(14)}) n`,
 );
 
 /**
@@ -261,22 +276,27 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
       : [],
   );
   const moveTargets = first.filter((f) => f.header.trigger === "A45");
-  const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(READ_BATCH, [
-    codes.map((c) => c[0]),
-    codes.map((c) => c[1]),
-    first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
-    first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
-    visits.map((v) => v[0]),
-    visits.map((v) => v[1]),
-    first.flatMap((f) => patientsOf(f).map((p) => p.sourceSystem)),
-    first.flatMap((f) => patientsOf(f).map((p) => p.recordId)),
-    codes.map((c) => c[2]),
-    priors.map((p) => p[0]),
-    priors.map((p) => p[1]),
-    // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
-    moveTargets.map((f) => f.patient.sourceSystem),
-    moveTargets.map((f) => f.patient.recordId),
-  ]);
+  const nhs = isCitus(q) ? null : unlinkedNhsStateParams(first.flatMap(patientsOf));
+  const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
+    nhs ? READ_BATCH_WITH_NHS : READ_BATCH,
+    [
+      codes.map((c) => c[0]),
+      codes.map((c) => c[1]),
+      first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
+      first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
+      visits.map((v) => v[0]),
+      visits.map((v) => v[1]),
+      first.flatMap((f) => patientsOf(f).map((p) => p.sourceSystem)),
+      first.flatMap((f) => patientsOf(f).map((p) => p.recordId)),
+      codes.map((c) => c[2]),
+      priors.map((p) => p[0]),
+      priors.map((p) => p[1]),
+      // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
+      moveTargets.map((f) => f.patient.sourceSystem),
+      moveTargets.map((f) => f.patient.recordId),
+      ...(nhs ? nhs.params : []),
+    ],
+  );
   const state: BatchState = {
     mappings: new Map(),
     statuses: new Map(),
@@ -286,11 +306,14 @@ async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> 
     uncertain: new Set(),
     deletions: new Map(),
   };
+  const nhsRows: NhsStateRow[] = [];
+  if (nhs) state.nhsState = { records: nhs.records, rows: nhsRows };
   for (const r of rows) {
     const d = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as Record<string, unknown>;
     if (r.kind === "code") state.mappings.set(codeKey(String(d.s), String(d.m), String(d.c)), String(d.t));
     else if (r.kind === "prior") state.priors.add(recordKey(String(d.s), String(d.r)));
     else if (r.kind === "uncertain") state.uncertain.add(recordKey(String(d.s), String(d.r)));
+    else if (r.kind === "nhs") nhsRows.push(d as unknown as NhsStateRow);
     else if (r.kind === "deleted")
       state.deletions.set(recordKey(String(d.s), String(d.r)), new Date(String(d.at)).toISOString());
     else if (r.kind === "message")
@@ -575,6 +598,7 @@ async function linkPeople(
   items: readonly Item[],
   accepted: Accepted[],
   linked: LinkedRow[],
+  nhsState: NhsStateRead | undefined,
   states: ReadonlyMap<string, VisitState>,
   touched: ReadonlyMap<string, Touched>,
 ): Promise<(source: string, recordId: string) => string> {
@@ -585,7 +609,7 @@ async function linkPeople(
     accepted
       .filter((a) => a.event.trigger !== "A29" && a.event.trigger !== "A47")
       .flatMap((a) => (a.event.swap ? [a.event.patient, a.event.swap.patient] : [a.event.patient])),
-    { locked: true, linked },
+    { locked: true, linked, ...(nhsState ? { nhsState } : {}) },
   );
   for (const a of accepted) {
     const e = a.event;
@@ -862,7 +886,7 @@ export async function applyHl7Many(
     // Every lock this batch takes is held: the next may begin while this one links, writes and commits.
     turn.next();
   }
-  const personOf = await linkPeople(q, items, accepted, batch.linked, states, touched);
+  const personOf = await linkPeople(q, items, accepted, batch.linked, batch.nhsState, states, touched);
   const visits = visitWrites(touched, states, personOf);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   // Applying a message resolves its own reject, with the batch's other writes.
