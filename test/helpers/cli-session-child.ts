@@ -6,7 +6,6 @@
 // A real command's process ends only once nothing holds its event loop open; one that leaves a socket, a timer or
 // a file handle behind would hang the binary. So after each command, the resources keeping the loop alive are
 // compared with those before it: any left over is reported to the parent as a failure of that command.
-import { runCli } from "../../src/cli/main.ts";
 import type { SessionReply } from "./cli.ts";
 import { leftOpenSince, resourceCounts } from "./open-resources.ts";
 
@@ -49,7 +48,11 @@ async function capturing(fn: () => Promise<void>): Promise<{ stdout: string; std
   return kept;
 }
 
+// The module bin/oneplace.js loads, loaded as it loads it (the handler below is in place before it has loaded).
+const cli = import("../../src/cli/main.ts");
+
 process.on("message", async ({ argv, env }: Request) => {
+  const { runCli } = await cli;
   setEnvironment(env);
   process.exitCode = undefined;
   const before = resourceCounts();
