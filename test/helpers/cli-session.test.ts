@@ -1,5 +1,6 @@
 // The CLI session that runs a test file's commands in one child: each command must answer exactly as the binary
 // does (exit code, stdout, stderr), see only its own environment, and fail where the binary would not exit.
+// Every command here needs no database (none is given: one would be opened in the working directory).
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, test } from "node:test";
@@ -16,7 +17,7 @@ test("a session's commands answer as the binary does: success, failure and usage
     ["bcf", "validate", THURROCK, "--no-values"],
     ["bcf", "validate", THURROCK, "--no-values", "--strict"],
     ["model"],
-    ["bcf", "validate", "/nonexistent/plan.xlsx"],
+    ["bcf", "validate", "/nonexistent/plan.xlsx", "--no-values"],
   ]) {
     const [inSession, binary] = [await session.run(args), await runCli(args, {})];
     assert.deepEqual(inSession, binary, args.join(" "));
@@ -24,7 +25,7 @@ test("a session's commands answer as the binary does: success, failure and usage
 });
 
 test("each command sees its own environment, not the one before it", async () => {
-  const args = ["bcf", "validate", "/nonexistent/plan.xlsx"];
+  const args = ["model"]; // a usage error: no database, and a stack under ONEPLACE_DEBUG
   const debug = await session.run(args, { ONEPLACE_DEBUG: "1" });
   assert.match(debug.stderr, /\n\s+at /, "ONEPLACE_DEBUG prints the stack");
   const plain = await session.run(args);
