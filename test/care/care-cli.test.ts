@@ -10,12 +10,15 @@ import { createReader } from "../../src/governance/index.ts";
 import { migrate } from "../../src/store/index.ts";
 import { contextFor, insertRegistered, makePerson, ORGS, seedUsers, TEAMS } from "../governance/fixtures.ts";
 import { cliEnv } from "../governance/helpers/cli-env.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, startCliSession } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 
 describe("oneplace care", () => {
   let database: TestDatabase;
   let env: Record<string, string>;
+  /** The commands after the first in one CLI child (the first runs the binary itself). */
+  const cli = startCliSession({});
+  after(() => cli.close());
   const dir = mkdtempSync(join(tmpdir(), "oneplace-care-cli-"));
   const person = makePerson({ familyName: "Cliplanned", givenName: "Vera" });
 
@@ -76,9 +79,9 @@ describe("oneplace care", () => {
     const result = JSON.parse(first.stdout);
     assert.equal(result.added, 1);
     assert.deepEqual(result.refused, [{ line: 3, reason: "service_code is missing" }]);
-    const again = await runCli(["care", "services", "import", file], env);
+    const again = await cli.run(["care", "services", "import", file], env);
     assert.match(again.stdout, /0 added, 0 updated, 1 unchanged, 1 refused/);
-    const list = await runCli(["care", "services", "list"], env);
+    const list = await cli.run(["care", "services", "list"], env);
     assert.equal(list.code, 0, list.stderr);
     assert.match(
       list.stdout,
@@ -88,12 +91,12 @@ describe("oneplace care", () => {
   });
 
   test("care plan: the plan as the lead GP reads it (text and FHIR); refused to a nurse without a relationship", async () => {
-    const text = await runCli(["care", "plan", "--nhs-number", person.nhsNumber, "--as", "dr.cli"], env);
+    const text = await cli.run(["care", "plan", "--nhs-number", person.nhsNumber, "--as", "dr.cli"], env);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Joint care plan, version 4 \(signed off\)/);
     assert.match(text.stdout, /Lead professional: dr\.cli, gp, Z90001/);
     assert.match(text.stdout, /Action: Falls assessment, dr\.cli, by 2031-01-01 \(open\)/);
-    const fhir = await runCli(
+    const fhir = await cli.run(
       ["care", "plan", "--nhs-number", person.nhsNumber, "--as", "dr.cli", "--fhir"],
       env,
     );
@@ -104,7 +107,7 @@ describe("oneplace care", () => {
       ["CarePlan", "CareTeam", "Task"],
     );
     assert.equal(bundle.entry[0].resource.status, "active");
-    const nurse = await runCli(["care", "plan", "--nhs-number", person.nhsNumber, "--as", "nurse.cli"], env);
+    const nurse = await cli.run(["care", "plan", "--nhs-number", person.nhsNumber, "--as", "nurse.cli"], env);
     assert.equal(nurse.code, 1);
     assert.match(nurse.stderr, /No person with that NHS Number whom this user may see/);
     await withDatabase(database, async (db) => {

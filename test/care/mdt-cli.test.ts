@@ -11,7 +11,7 @@ import { createReader, type ReaderIdentity } from "../../src/governance/index.ts
 import { migrate } from "../../src/store/index.ts";
 import { contextFor, insertRegistered, makePerson, ORGS, seedUsers } from "../governance/fixtures.ts";
 import { cliEnv } from "../governance/helpers/cli-env.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, startCliSession } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 import { pdfText } from "../web/pdf-text.ts";
 import { stratified } from "./fixtures.ts";
@@ -21,6 +21,9 @@ const CHROMIUM = process.env.ONEPLACE_CHROMIUM ?? "/usr/bin/chromium";
 describe("oneplace care mdt", () => {
   let database: TestDatabase;
   let env: Record<string, string>;
+  /** The commands after the first in one CLI child (the first runs the binary itself). */
+  const cli = startCliSession({});
+  after(() => cli.close());
   const dir = mkdtempSync(join(tmpdir(), "oneplace-mdt-cli-"));
   const high = makePerson({ familyName: "Clihigh", givenName: "Nora" });
   const low = makePerson({ familyName: "Clilow", givenName: "Len" });
@@ -71,7 +74,7 @@ describe("oneplace care mdt", () => {
     const result = JSON.parse(made.stdout);
     assert.equal(result.people, 1);
     meetingId = result.meetingId;
-    const again = await runCli(
+    const again = await cli.run(
       [
         "care",
         "mdt",
@@ -89,13 +92,13 @@ describe("oneplace care mdt", () => {
     );
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /already has a meeting/);
-    const bad = await runCli(
+    const bad = await cli.run(
       ["care", "mdt", "schedule", "--as", "dr.mdtcli", "--date", "2026-02-30", "--title", "X"],
       env,
     );
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /YYYY-MM-DD/);
-    const agenda = await runCli(["care", "mdt", "agenda", meetingId, "--as", "dr.mdtcli"], env);
+    const agenda = await cli.run(["care", "mdt", "agenda", meetingId, "--as", "dr.mdtcli"], env);
     assert.equal(agenda.code, 0, agenda.stderr);
     assert.match(agenda.stdout, /1\. Nora Clihigh \(\d{3} \d{3} \d{4}\): New to the very-high tier/);
     assert.doesNotMatch(agenda.stdout, /Clilow/);
@@ -127,7 +130,7 @@ describe("oneplace care mdt", () => {
         dueOn: "2026-03-20",
       });
     });
-    const text = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli"], env);
+    const text = await cli.run(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli"], env);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Minutes: Practice MDT, 2026-03-10 at 13:30/);
     assert.match(text.stdout, /1\. Nora Clihigh/);
@@ -136,7 +139,7 @@ describe("oneplace care mdt", () => {
       text.stdout,
       /Action: Refer to the falls service; Dr Patel, Riverside practice; due 2026-03-20; open/,
     );
-    const json = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--json"], env);
+    const json = await cli.run(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--json"], env);
     assert.equal(json.code, 0, json.stderr);
     const [item] = JSON.parse(json.stdout).items;
     assert.equal(item.nhsNumber, high.nhsNumber);
@@ -146,7 +149,7 @@ describe("oneplace care mdt", () => {
       item.actions.map((a: { description: string; dueOn: string }) => [a.description, a.dueOn]),
       [["Refer to the falls service", "2026-03-20"]],
     );
-    const fhir = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--fhir"], env);
+    const fhir = await cli.run(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--fhir"], env);
     assert.equal(fhir.code, 0, fhir.stderr);
     const bundle = JSON.parse(fhir.stdout);
     assert.equal(bundle.type, "collection");
@@ -155,7 +158,7 @@ describe("oneplace care mdt", () => {
     assert.equal(bundle.entry[0].resource.for.reference, `Patient/${high.personId}`);
     if (!existsSync(CHROMIUM)) return;
     const file = join(dir, "minutes.pdf");
-    const pdf = await runCli(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--pdf", file], env);
+    const pdf = await cli.run(["care", "mdt", "minutes", meetingId, "--as", "dr.mdtcli", "--pdf", file], env);
     assert.equal(pdf.code, 0, pdf.stderr);
     const bytes = readFileSync(file);
     assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
@@ -163,7 +166,7 @@ describe("oneplace care mdt", () => {
   });
 
   test("a social worker's team holds no MDT: told so, with what to do", async () => {
-    const sw = await runCli(["care", "mdt", "agenda", meetingId, "--as", "sw.mdtcli"], env);
+    const sw = await cli.run(["care", "mdt", "agenda", meetingId, "--as", "sw.mdtcli"], env);
     assert.notEqual(sw.code, 0);
     assert.match(sw.stderr, /practice or locality MDT/);
   });

@@ -5,12 +5,15 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { cliInProcess, ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
+import { cliInProcess, ONEPLACE_BIN, runCli, startCliSession } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 
 const SMALL = ["--people", "400", "--from", "2014-04-01", "--to", "2016-03-31", "--quiet"];
 
 describe("oneplace with no database needed", () => {
+  /** The usage errors' commands in one CLI child (--help and no arguments run the binary itself). */
+  const cli = startCliSession({});
+  after(() => cli.close());
   test("--help lists every command; no arguments is a usage error", async () => {
     const help = await runCli(["--help"], {});
     assert.equal(help.code, 0);
@@ -51,34 +54,34 @@ describe("oneplace with no database needed", () => {
   });
 
   test("an unknown flag or command is a usage error with a way forward", async () => {
-    const flag = await runCli(["synth", "--peeple", "5"], {});
+    const flag = await cli.run(["synth", "--peeple", "5"], {});
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /--peeple/);
     assert.match(flag.stderr, /oneplace synth --help/);
-    const command = await runCli(["frobnicate"], {});
+    const command = await cli.run(["frobnicate"], {});
     assert.equal(command.code, 2);
     assert.match(command.stderr, /Unknown command: frobnicate/);
-    const group = await runCli(["db"], {});
+    const group = await cli.run(["db"], {});
     assert.equal(group.code, 2);
     assert.match(group.stderr, /needs one of: distribute, migrate, status/);
   });
 
   test("out-of-range options are refused before any work", async () => {
-    const res = await runCli(["synth", "--people", "5"], {
+    const res = await cli.run(["synth", "--people", "5"], {
       ONEPLACE_HOME: mkdtempSync(join(tmpdir(), "op-")),
     });
     assert.equal(res.code, 2);
     assert.match(res.stderr, /--people must be a whole number from 100 to 2,000,000/);
-    const threads = await runCli(["synth", "--threads", "0"], {});
+    const threads = await cli.run(["synth", "--threads", "0"], {});
     assert.equal(threads.code, 2, threads.stderr);
     assert.match(threads.stderr, /--threads must be a whole number from 1 to 16/);
-    const rate = await runCli(["synth", "--missing-nhs-number", "1.5"], {});
+    const rate = await cli.run(["synth", "--missing-nhs-number", "1.5"], {});
     assert.equal(rate.code, 2);
     assert.match(rate.stderr, /--missing-nhs-number must be a rate/);
   });
 
   test("a bad DATABASE_URL fails clearly and never prints the password", async () => {
-    const res = await runCli(["db", "status"], {
+    const res = await cli.run(["db", "status"], {
       DATABASE_URL: "postgres://someone:s3cret-pw@127.0.0.1:1/nowhere",
     });
     assert.equal(res.code, 1);
@@ -88,7 +91,7 @@ describe("oneplace with no database needed", () => {
     );
     assert.match(res.stderr, /Check DATABASE_URL/);
     assert.doesNotMatch(res.stderr + res.stdout, /s3cret-pw/);
-    const garbled = await runCli(["db", "status"], { DATABASE_URL: "not a url" });
+    const garbled = await cli.run(["db", "status"], { DATABASE_URL: "not a url" });
     assert.equal(garbled.code, 1);
     assert.match(garbled.stderr, /DATABASE_URL is not a valid URL/);
   });
@@ -112,26 +115,29 @@ describe("oneplace with no database needed", () => {
 
 describe("oneplace on a database", () => {
   let database: TestDatabase;
+  /** The commands on the database in one CLI child (the demo below runs the binary itself). */
+  const cli = startCliSession({});
+  after(() => cli.close());
   before(async () => {
     database = await createTestDatabase();
   });
   after(() => database.drop());
 
   test("db status shows pending migrations; db migrate applies them; then nothing is pending", async () => {
-    const before = await runCli(["db", "status", "--json"], database.env);
+    const before = await cli.run(["db", "status", "--json"], database.env);
     assert.equal(before.code, 0, before.stderr);
     assert.ok(JSON.parse(before.stdout).pending >= 4);
-    const migrate = await runCli(["db", "migrate"], database.env);
+    const migrate = await cli.run(["db", "migrate"], database.env);
     assert.equal(migrate.code, 0, migrate.stderr);
     assert.match(migrate.stdout, /Applied \d+ migration\(s\): 0001_reference/);
-    const again = await runCli(["db", "migrate", "--json"], database.env);
+    const again = await cli.run(["db", "migrate", "--json"], database.env);
     assert.deepEqual(JSON.parse(again.stdout).applied, []);
-    const status = await runCli(["db", "status"], database.env);
+    const status = await cli.run(["db", "status"], database.env);
     assert.match(status.stdout, /Up to date\./);
   });
 
   test("synth loads a place, prints rows per table with rates, and refuses to load twice", async () => {
-    const first = await runCli(["synth", ...SMALL], database.env);
+    const first = await cli.run(["synth", ...SMALL], database.env);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /person\s+[\d,]+ rows\s+[\d,]+ rows\/s/);
     assert.match(first.stdout, /hospital_spell\s+[\d,]+ rows/);
@@ -140,17 +146,17 @@ describe("oneplace on a database", () => {
       first.stdout,
       /Teams and care relationships: \d+ teams, \d+ staff, [\d,]+ care-team memberships/,
     );
-    const second = await runCli(["synth", ...SMALL], database.env);
+    const second = await cli.run(["synth", ...SMALL], database.env);
     assert.equal(second.code, 1);
     assert.match(second.stderr, /already holds a place/);
   });
 
   test("synth --report prints the calibration report for what is loaded", async () => {
-    const res = await runCli(["synth", "--report", ...SMALL], database.env);
+    const res = await cli.run(["synth", "--report", ...SMALL], database.env);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /registered/i);
     assert.match(res.stdout, /emergency admissions/i);
-    const json = await runCli(["synth", "--report", "--json", ...SMALL], database.env);
+    const json = await cli.run(["synth", "--report", "--json", ...SMALL], database.env);
     const rows = JSON.parse(json.stdout) as { figure: string; generated: number }[];
     assert.ok(rows.length >= 15);
     assert.ok(rows.every((r) => typeof r.generated === "number"));

@@ -9,18 +9,21 @@ import { decideAccess } from "../../src/governance/index.ts";
 import { migrate } from "../../src/store/index.ts";
 import { contextFor, insertRegistered, makePerson, seedUsers } from "../governance/fixtures.ts";
 import { cliEnv } from "../governance/helpers/cli-env.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, startCliSession } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 
 describe("oneplace person export (subject access)", () => {
   let database: TestDatabase;
   let env: Record<string, string>;
+  /** The commands after the first in one CLI child (the first runs the binary itself). */
+  const cli = startCliSession({});
+  after(() => cli.close());
   const dir = mkdtempSync(join(tmpdir(), "oneplace-sar-"));
   const person = makePerson({ familyName: "Accessperson", givenName: "Sara" });
   const spellId = "00000000-0000-4000-8000-00000000e0a1";
 
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ migrated: true });
     env = cliEnv(database);
     await withDatabase(database, async (db) => {
       await migrate(db);
@@ -75,7 +78,7 @@ describe("oneplace person export (subject access)", () => {
       "the export's own row is last",
     );
 
-    const again = await runCli([...args, "--as", "ig.jones", "--out", file], env);
+    const again = await cli.run([...args, "--as", "ig.jones", "--out", file], env);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /already exists: choose a new file/);
     assert.equal(
@@ -86,7 +89,7 @@ describe("oneplace person export (subject access)", () => {
   });
 
   test("a clinician is refused, an unknown number and a missing reference are explained; refusals are audited", async () => {
-    const refused = await runCli(
+    const refused = await cli.run(
       [
         "person",
         "export",
@@ -107,7 +110,7 @@ describe("oneplace person export (subject access)", () => {
       /does not answer subject access requests: the information governance officer does/,
     );
     const other = makePerson();
-    const nobody = await runCli(
+    const nobody = await cli.run(
       [
         "person",
         "export",
@@ -125,7 +128,7 @@ describe("oneplace person export (subject access)", () => {
     assert.equal(nobody.code, 1);
     assert.match(nobody.stderr, /Nobody in OnePlace holds that NHS Number/);
     assert.equal(existsSync(join(dir, "x.json")), false, "a refused or failed export leaves no file");
-    const noRef = await runCli(
+    const noRef = await cli.run(
       [
         "person",
         "export",

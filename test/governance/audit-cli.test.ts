@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { decideAccess } from "../../src/governance/access.ts";
 import { migrate } from "../../src/store/index.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, startCliSession } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 import { contextFor, insertPerson, insertRegistered, makePerson, seedUsers } from "./fixtures.ts";
 import { cliEnv } from "./helpers/cli-env.ts";
@@ -10,6 +10,9 @@ import { cliEnv } from "./helpers/cli-env.ts";
 describe("oneplace audit", () => {
   let database: TestDatabase;
   let env: Record<string, string>;
+  /** The commands after the first in one CLI child (the first runs the binary itself). */
+  const cli = startCliSession({});
+  after(() => cli.close());
   const registered = makePerson({ familyName: "Auditperson" });
   const stranger = makePerson({ familyName: "Strangerperson" });
   let breakGlassId = "";
@@ -57,7 +60,7 @@ describe("oneplace audit", () => {
     assert.match(byId.stdout, /from 10\.1\.2\.3/);
     assert.doesNotMatch(byId.stdout, /Auditperson/);
     const nhs = registered.nhsNumber;
-    const byNhs = await runCli(
+    const byNhs = await cli.run(
       ["audit", "person", `${nhs.slice(0, 3)} ${nhs.slice(3, 6)} ${nhs.slice(6)}`, "--json"],
       env,
     );
@@ -65,38 +68,38 @@ describe("oneplace audit", () => {
     const parsed = JSON.parse(byNhs.stdout) as { personIds: string[]; events: { actor: string }[] };
     assert.deepEqual(parsed.personIds, [registered.personId]);
     assert.equal(parsed.events.filter((e) => !e.actor.startsWith("cli:")).length, 2);
-    const bad = await runCli(["audit", "person", "12345"], env);
+    const bad = await cli.run(["audit", "person", "12345"], env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /neither a person id nor a valid NHS Number/);
   });
 
   test("audit user: what this user looked at, with the break-glass flagged", async () => {
-    const res = await runCli(["audit", "user", "nurse.obi"], env);
+    const res = await cli.run(["audit", "user", "nurse.obi"], env);
     assert.equal(res.code, 0, res.stderr);
     assert.match(
       res.stdout,
       new RegExp(`ALLOWED: break-glass.*people ${stranger.personId}.*\\[BREAK-GLASS\\]`),
     );
-    const none = await runCli(["audit", "user", "nobody"], env);
+    const none = await cli.run(["audit", "user", "nobody"], env);
     assert.equal(none.code, 1);
   });
 
   test("audit break-glass lists what the IG officer must review; audit review records it", async () => {
-    const list = await runCli(["audit", "break-glass", "--json"], env);
+    const list = await cli.run(["audit", "break-glass", "--json"], env);
     const items = JSON.parse(list.stdout) as { breakGlassId: string; reason: string; username: string }[];
     assert.equal(items.length, 1);
     assert.equal(items[0].username, "nurse.obi");
     assert.equal(items[0].reason, "Found collapsed at home visit next door");
-    const review = await runCli(["audit", "review", breakGlassId, "--note", "Appropriate: emergency"], env);
+    const review = await cli.run(["audit", "review", breakGlassId, "--note", "Appropriate: emergency"], env);
     assert.equal(review.code, 0, review.stderr);
-    const after = await runCli(["audit", "break-glass"], env);
+    const after = await cli.run(["audit", "break-glass"], env);
     assert.match(after.stdout, /No break-glass accesses are waiting for review/);
-    const twice = await runCli(["audit", "review", breakGlassId, "--note", "again"], env);
+    const twice = await cli.run(["audit", "review", breakGlassId, "--note", "again"], env);
     assert.equal(twice.code, 1);
   });
 
   test("audit export --format fhir writes one FHIR R4 AuditEvent per line", async () => {
-    const res = await runCli(["audit", "export", "--format", "fhir"], env);
+    const res = await cli.run(["audit", "export", "--format", "fhir"], env);
     assert.equal(res.code, 0, res.stderr);
     const events = res.stdout
       .trim()
@@ -121,12 +124,12 @@ describe("oneplace audit", () => {
     const denied = events.find((e) => e.outcome === "4" && e.subtype[0].code === "view");
     assert.ok(denied);
     assert.equal(denied.outcomeDesc, "no legitimate relationship");
-    const wrong = await runCli(["audit", "export", "--format", "csv"], env);
+    const wrong = await cli.run(["audit", "export", "--format", "csv"], env);
     assert.equal(wrong.code, 2);
   });
 
   test("audit verify passes on the untouched trail, then names the one row that was tampered with", async () => {
-    const ok = await runCli(["audit", "verify"], env);
+    const ok = await cli.run(["audit", "verify"], env);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /The audit trail is intact: \d+ rows/);
     const seq = await withDatabase(database, async (db) => {
@@ -143,14 +146,14 @@ describe("oneplace audit", () => {
       });
       return rows[0].seq;
     });
-    const bad = await runCli(["audit", "verify"], env);
+    const bad = await cli.run(["audit", "verify"], env);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /TAMPERED/);
     assert.match(
       bad.stdout,
       new RegExp(`audit row ${seq} \\(event [0-9a-f-]+\\) was changed after it was written`),
     );
-    const json = JSON.parse((await runCli(["audit", "verify", "--json"], env)).stdout) as {
+    const json = JSON.parse((await cli.run(["audit", "verify", "--json"], env)).stdout) as {
       ok: boolean;
       problems: { seq: number }[];
     };

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { decideAccess } from "../../src/governance/index.ts";
 import { resolveRecords } from "../../src/mpi/index.ts";
 import { migrate } from "../../src/store/index.ts";
-import { runCli } from "../helpers/cli.ts";
+import { runCli, startCliSession } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase, withDatabase } from "../helpers/test-db.ts";
 import { sourceRecord } from "../mpi/source-record.ts";
 import { contextFor, ORGS, register, seedUsers } from "./fixtures.ts";
@@ -25,6 +25,9 @@ const SPELL = "00000000-0000-4000-8000-00000000e0b7";
 describe("audit and subject access for a person merged into another, through the CLI", () => {
   let database: TestDatabase;
   let env: Record<string, string>;
+  /** The commands after the first in one CLI child (the first runs the binary itself). */
+  const cli = startCliSession({});
+  after(() => cli.close());
   const dir = mkdtempSync(join(tmpdir(), "oneplace-merged-"));
   let survivor = "";
   let retired = "";
@@ -32,7 +35,7 @@ describe("audit and subject access for a person merged into another, through the
   let mergeId = "";
 
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ migrated: true });
     env = cliEnv(database);
     await withDatabase(database, async (db) => {
       await migrate(db);
@@ -101,7 +104,7 @@ describe("audit and subject access for a person merged into another, through the
 
   test("audit person for the survivor, by NHS Number or id, shows what was audited under the merged person", async () => {
     for (const ref of [SURVIVOR_NHS, survivor]) {
-      const res = await runCli(["audit", "person", ref, "--json"], env);
+      const res = await cli.run(["audit", "person", ref, "--json"], env);
       assert.equal(res.code, 0, res.stderr);
       const found = JSON.parse(res.stdout) as {
         personIds: string[];
@@ -118,7 +121,7 @@ describe("audit and subject access for a person merged into another, through the
       );
       assert.equal(seen[1].breakGlassId, breakGlassId);
     }
-    const text = await runCli(["audit", "person", survivor], env);
+    const text = await cli.run(["audit", "person", survivor], env);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`with ${retired}, merged into them`));
     assert.match(text.stdout, /nurse\.obi as community-clinician .* ALLOWED: break-glass/);
@@ -126,7 +129,7 @@ describe("audit and subject access for a person merged into another, through the
 
   test("the subject access export for the survivor holds the merged person's activity, identity and audit", async () => {
     const file = join(dir, "sar.json");
-    const res = await runCli(
+    const res = await cli.run(
       [
         "person",
         "export",
@@ -178,7 +181,7 @@ describe("audit and subject access for a person merged into another, through the
 
   test("a request quoting the merged person's own NHS Number finds the person they were merged into", async () => {
     const file = join(dir, "sar-own-number.json");
-    const res = await runCli(
+    const res = await cli.run(
       [
         "person",
         "export",
@@ -213,16 +216,16 @@ describe("audit and subject access for a person merged into another, through the
       ),
       "the break-glass access to the merged person",
     );
-    const audit = await runCli(["audit", "person", RETIRED_NHS, "--json"], env);
+    const audit = await cli.run(["audit", "person", RETIRED_NHS, "--json"], env);
     assert.equal(audit.code, 0, audit.stderr);
     const found = JSON.parse(audit.stdout) as { personIds: string[]; mergedPersonIds: string[] };
     assert.deepEqual([found.personIds, found.mergedPersonIds], [[survivor], [retired]]);
   });
 
   test("after an unmerge the survivor's audit no longer shows the other person's", async () => {
-    const undone = await runCli(["mpi", "unmerge", mergeId, "--reason", "two people after all"], env);
+    const undone = await cli.run(["mpi", "unmerge", mergeId, "--reason", "two people after all"], env);
     assert.equal(undone.code, 0, undone.stderr);
-    const res = await runCli(["audit", "person", survivor, "--json"], env);
+    const res = await cli.run(["audit", "person", survivor, "--json"], env);
     assert.equal(res.code, 0, res.stderr);
     const found = JSON.parse(res.stdout) as { mergedPersonIds: string[]; events: { personIds: string[] }[] };
     assert.deepEqual(found.mergedPersonIds, []);

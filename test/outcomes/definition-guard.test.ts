@@ -204,7 +204,7 @@ describe("through the command line", () => {
     const { runCli } = await import("../helpers/cli.ts");
     const { createTestDatabase } = await import("../helpers/test-db.ts");
     const { migrate, openDb } = await import("../../src/store/index.ts");
-    const scratch = await createTestDatabase();
+    const scratch = await createTestDatabase({ migrated: true });
     const dir = mkdtempSync(join(tmpdir(), "oneplace-define-"));
     try {
       const db = await openDb({ databaseUrl: scratch.databaseUrl, home: scratch.home });
