@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { startListener } from "../../src/cli/index.ts";
 import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { buildAdt, MllpClient } from "../../src/ingest/index.ts";
-import { type Db, migrate, openDb } from "../../src/store/index.ts";
+import { type Db, keepNhsNumberRoutes, migrate, nhsNumbersHeld, openDb } from "../../src/store/index.ts";
 import { runCli } from "../helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 import { loadMiniPlace } from "./mini-place.ts";
@@ -58,11 +58,16 @@ before(async () => {
     given: "Test",
     birthDate: r.birth_date,
   }));
+  // Written as every writer of person writes: with the numbers' routes kept in step (a Citus cluster finds a
+  // person by NHS Number through them).
+  const ids = people.map((p) => p.personId);
+  const held = await nhsNumbersHeld(db, ids);
   for (const p of people)
     await db.query(
       "UPDATE person SET nhs_number = $2, family_name = $3, given_name = $4 WHERE person_id = $1",
       [p.personId, p.nhs, p.family, p.given],
     );
+  await keepNhsNumberRoutes(db, ids, held);
   await db.close();
 });
 after(async () => {
