@@ -66,5 +66,8 @@ export function isPrepared(sql: string | PreparedStatement): sql is PreparedStat
  */
 export async function genericPlans(q: Queryable): Promise<void> {
   if (isCitus(q)) return;
-  await deferWrite(q, "SET LOCAL plan_cache_mode = force_generic_plan");
+  await deferWrite(
+    q,
+    "SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL random_page_cost = 1.1",
+  );
 }
