@@ -2,6 +2,7 @@
 // per connection (not once per batch), with plans the listener keeps up to date as the tables grow.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { applyHl7Batch } from "../../src/ingest/hl7/many.ts";
 import { MllpClient } from "../../src/ingest/mllp-client.ts";
@@ -174,6 +175,72 @@ test("an ADT batch finds the rows a visit no longer has by their ids: no canonic
     Array.from({ length: 6 }, (_, b) => `PLV${2 * b + 1}`),
   ]);
   assert.equal(spells.length, 0, "the cancelled admissions' spells are gone");
+});
+
+test("in a small place an ADT batch's read and its NHS Number routes probe by key: the MPI's links and people are not scanned whole", {
+  skip: citusTest ? "Citus plans its own prepared statements (genericPlans is off there)" : false,
+}, async () => {
+  // Valid NHS Numbers from 999 (the synthetic range), so new patients go through the MPI's read of who holds them.
+  const nhs = (n: number) => {
+    for (let k = n * 10; ; k++) {
+      const first9 = `999${String(k).padStart(6, "0")}`;
+      const check = nhsNumberCheckDigit(first9);
+      if (check !== null) return `${first9}${check}`;
+    }
+  };
+  const known = (trigger: "A28" | "A01", n: number) =>
+    buildAdt({
+      sendingApplication: "acute-pas",
+      sendingFacility: "ZZA01",
+      controlId: `small${++serial}`,
+      trigger,
+      messageTime: "2014-07-02T10:00:00Z",
+      patient: syntheticPatient(`SM${n}`, n, { nhsNumber: nhs(n), birthDate: `19${40 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}` }),
+      visit:
+        trigger === "A28"
+          ? null
+          : {
+              visitNumber: `SMV${n}`,
+              patientClass: "I",
+              admissionType: "21",
+              specialty: "300",
+              site: "ZZA01001",
+              ward: "AMU",
+              admitAt: "2014-07-02T09:00:00Z",
+            },
+    });
+  // A few hundred people, linked and analysed: left to its default costs, PostgreSQL planned the batch read's
+  // look-ups of the MPI's links and people (and the NHS Number routes' write) as scans of the whole tables.
+  for (let start = 0; start < 400; start += 100)
+    await apply(
+      one,
+      Array.from({ length: 100 }, (_, i) => known("A28", start + i)),
+    );
+  await one.exec("ANALYZE");
+  const tables = ["mpi_record_link", "person", "person_by_nhs_number"];
+  const scans = async () => {
+    await one.query("SELECT pg_stat_force_next_flush()");
+    const rows = await one.query<{ relname: string; n: number }>(
+      "SELECT relname, seq_scan::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[]) ORDER BY relname",
+      [tables],
+    );
+    return Object.fromEntries(rows.map((r) => [r.relname, r.n]));
+  };
+  const before = await scans();
+  assert.equal(Object.keys(before).length, 3);
+  // Batches as the listener's: people it knows admitted, and people new to it.
+  for (let b = 0; b < 6; b++) {
+    const outcomes = await apply(one, [known("A01", 2 * b), known("A01", 2 * b + 1), known("A28", 1000 + b)]);
+    assert.deepEqual(
+      outcomes.map((o) => o.code),
+      ["AA", "AA", "AA"],
+    );
+  }
+  assert.deepEqual(await scans(), before);
+  const [people] = await one.query<{ n: number }>(
+    "SELECT count(DISTINCT person_id)::int AS n FROM mpi_record_link WHERE source_record_id LIKE 'SM%'",
+  );
+  assert.equal(people.n, 406, "each patient linked to a person of their own");
 });
 
 test("the MLLP listener analyses the tables its batches use once they have grown", {
