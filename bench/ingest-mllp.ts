@@ -11,7 +11,8 @@
 // people), trains a model and stratifies, then runs the listener rescoring the people each batch touched
 // (on) or with `--no-rescore` (off), and prints how many were rescored.
 //
-// Prints messages/s over 4 connections with every ACK sent only after its message committed, two ways: in
+// Prints messages/s over 4 connections with every ACK sent only after its message committed (the patients split
+// over them unevenly, so the last rounds have fewer senders: the listener waits for none that is idle), two ways: in
 // strict original mode (each sender waits for an ACK before its next message, so at most 4 messages are ever
 // in flight: the target's shape, ≥ 1,000 messages/s on PostgreSQL with p99 ACK ≤ 25 ms, printed with its ACK
 // latency percentiles) and with each sender keeping a window of up to 16 messages in flight (ACKs still in order, each
@@ -189,7 +190,7 @@ try {
     );
     acks.sort((a, b) => a - b);
     console.log(
-      `throughput, ${label}: ${list.length} messages over ${CONNECTIONS} connections in ${seconds.toFixed(1)} s = ${Math.round(list.length / seconds)} messages/s (${JSON.stringify(codes)})${batches}; ACK p50 ${percentile(acks, 50).toFixed(1)} ms, p99 ${percentile(acks, 99).toFixed(1)} ms; ${cpuPer({ ...cpu, selfMs: 0 }, list.length, "message")}; load average ${load()}`,
+      `throughput, ${label}: ${list.length} messages over ${CONNECTIONS} connections (${sets.map((s) => s.length).join(", ")}: a sender that has sent all of its stays connected, idle, until all have) in ${seconds.toFixed(1)} s = ${Math.round(list.length / seconds)} messages/s (${JSON.stringify(codes)})${batches}; ACK p50 ${percentile(acks, 50).toFixed(1)} ms, p99 ${percentile(acks, 99).toFixed(1)} ms; ${cpuPer({ ...cpu, selfMs: 0 }, list.length, "message")}; load average ${load()}`,
     );
     await Promise.all(clients.map((c) => c.close()));
   }

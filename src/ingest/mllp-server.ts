@@ -38,7 +38,8 @@ import { type PeopleTouched, peopleOf } from "./touched.ts";
 // batch), applies the messages in one transaction (a failure runs them again, each in its own savepoint),
 // commits, and only then writes the ACKs (one commit for many messages, none acknowledged before it is
 // durable). An idle lane waits a moment (DEFAULT_GATHER_MS) for other connections' messages, or less once every
-// connection is waiting for an ACK (nothing more can come) (store/group-commit.ts). With `overlap` a lane's
+// connection is waiting for an ACK (nothing more can come) or idle (nothing owed, and not answered by the latest
+// batch: its sender is not about to send) (store/group-commit.ts). With `overlap` a lane's
 // batches overlap (store/pipelined-commit.ts): the next batch is gathered, parsed, locked, read and decided while
 // the last one links, writes and commits, and it writes only once that one has committed. Messages about
 // the same patient always go to the same lane, so lanes never wait on each other for one patient. ACKs go

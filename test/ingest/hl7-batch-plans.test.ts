@@ -195,7 +195,10 @@ test("in a small place an ADT batch's read and its NHS Number routes probe by ke
       controlId: `small${++serial}`,
       trigger,
       messageTime: "2014-07-02T10:00:00Z",
-      patient: syntheticPatient(`SM${n}`, n, { nhsNumber: nhs(n), birthDate: `19${40 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}` }),
+      patient: syntheticPatient(`SM${n}`, n, {
+        nhsNumber: nhs(n),
+        birthDate: `19${40 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}`,
+      }),
       visit:
         trigger === "A28"
           ? null
