@@ -501,11 +501,20 @@ export interface TestDb extends TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** An open scratch database, migrated unless `migrate: false` (then empty). */
-export async function openTestDb(options: ScratchOptions & { migrate?: boolean } = {}): Promise<TestDb> {
+/**
+ * An open scratch database, migrated unless `migrate: false` (then empty). `poolSize: 1` on a server gives one
+ * connection, so the statements prepared on it (pg_prepared_statements) are those the test's statements ran.
+ */
+export async function openTestDb(
+  options: ScratchOptions & { migrate?: boolean; poolSize?: number } = {},
+): Promise<TestDb> {
   const migrated = options.migrate !== false;
   const database = await createTestDatabase({ ...options, migrated });
-  const db = await openDb({ databaseUrl: database.databaseUrl, home: database.home });
+  const db = await openDb({
+    databaseUrl: database.databaseUrl,
+    home: database.home,
+    poolSize: options.poolSize,
+  });
   // A no-op on the template's copy; kept so that a migration added since is applied all the same.
   if (migrated) await migrate(db);
   return {
@@ -522,12 +531,12 @@ export async function openTestDb(options: ScratchOptions & { migrate?: boolean }
  * A migrated scratch database for the whole test file: opened in a `before` hook (then `setup` runs on it),
  * disposed in an `after` hook (after `teardown`). Read `.db` inside tests, not at module load.
  */
-export function useTestDb(hooks: { setup?(db: Db): unknown; teardown?(): unknown } = {}): {
+export function useTestDb(hooks: { setup?(db: Db): unknown; teardown?(): unknown; poolSize?: number } = {}): {
   readonly db: Db;
 } {
   let scratch: TestDb | undefined;
   before(async () => {
-    scratch = await openTestDb();
+    scratch = await openTestDb({ poolSize: hooks.poolSize });
     await hooks.setup?.(scratch.db);
   });
   after(async () => {

@@ -1,31 +1,19 @@
 // An ADT batch's cost must not grow with the place: its statements are look-ups and writes by key, planned once
 // per connection (not once per batch), with plans the listener keeps up to date as the tables grow.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { applyHl7Batch } from "../../src/ingest/hl7/many.ts";
 import { MllpClient } from "../../src/ingest/mllp-client.ts";
 import { startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { createLogger } from "../../src/platform/index.ts";
-import { type Db, openDb } from "../../src/store/index.ts";
-import { citusTest, openTestDb, type TestDb } from "../helpers/test-db.ts";
+import type { Db } from "../../src/store/index.ts";
+import { citusTest, useTestDb } from "../helpers/test-db.ts";
 import { loopbackSource, syntheticPatient } from "./mllp-harness.ts";
 
-let scratch: TestDb;
 /** One connection, so the statements prepared on it are the ones the test looks at. */
-let one: Db;
-
-before(async () => {
-  scratch = await openTestDb();
-  one = scratch.databaseUrl
-    ? await openDb({ databaseUrl: scratch.databaseUrl, home: scratch.home, poolSize: 1 })
-    : scratch.db;
-});
-after(async () => {
-  if (one !== scratch.db) await one.close();
-  await scratch.dispose();
-});
+const place = useTestDb({ poolSize: 1 });
 
 let serial = 0;
 const message = (trigger: "A28" | "A01" | "A02", n: number) =>
@@ -58,7 +46,7 @@ const apply = (db: Db, messages: string[]) =>
 
 /** Plans made for particular parameters (planned again each run), over the statements an ADT batch runs. */
 async function customPlans(): Promise<number> {
-  const [row] = await one.query<{ n: number }>(
+  const [row] = await place.db.query<{ n: number }>(
     `SELECT coalesce(sum(custom_plans), 0)::int AS n FROM pg_prepared_statements
      WHERE name LIKE 'hl7.%' OR name LIKE 'writes.%' OR name LIKE 'mpi.%'`,
   );
@@ -70,16 +58,16 @@ test("a place with statistics does not plan an ADT batch's statements again for 
 }, async () => {
   for (let start = 0; start < 120; start += 20) {
     const outcomes = await apply(
-      one,
+      place.db,
       Array.from({ length: 20 }, (_, i) => message(i % 2 === 0 ? "A28" : "A01", start + i)),
     );
     assert.ok(outcomes.every((o) => o.code === "AA"));
   }
   // As autovacuum (or the listener, as the tables grow) does: the plans are made again with the new statistics.
-  await one.exec("ANALYZE");
+  await place.db.exec("ANALYZE");
   const planned = await customPlans();
   for (let b = 0; b < 12; b++) {
-    const outcomes = await apply(one, [
+    const outcomes = await apply(place.db, [
       message("A02", 2 * b + 1),
       message("A28", 1000 + b),
       message("A28", 2 * b),
@@ -127,7 +115,7 @@ test("an ADT batch finds the rows a visit no longer has by their ids: no canonic
     });
   // A place with some activity (another source's, and these visits), analysed: for a few rows, an index probe
   // is the cheaper plan.
-  await one.exec(`
+  await place.db.exec(`
     INSERT INTO hospital_spell (person_id, spell_id, provider_code, admitted_at, admission_method, patient_class,
                                 source_system, source_record_id, received_at)
       SELECT gen_random_uuid(), gen_random_uuid(), 'ZZA01', now(), 'emergency', 'inpatient', 'other-pas', 'S' || g, now()
@@ -146,14 +134,14 @@ test("an ADT batch finds the rows a visit no longer has by their ids: no canonic
       FROM generate_series(1, 5000) g;`);
   for (let start = 0; start < 100; start += 50)
     await apply(
-      one,
+      place.db,
       Array.from({ length: 50 }, (_, i) => ae("A04", start + i)),
     );
-  await one.exec("ANALYZE");
+  await place.db.exec("ANALYZE");
   const tables = ["hospital_spell", "ward_stay", "ae_attendance", "outpatient_attendance"];
   const scans = async () => {
-    await one.query("SELECT pg_stat_force_next_flush()");
-    const rows = await one.query<{ relname: string; n: number }>(
+    await place.db.query("SELECT pg_stat_force_next_flush()");
+    const rows = await place.db.query<{ relname: string; n: number }>(
       "SELECT relname, seq_scan::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[]) ORDER BY relname",
       [tables],
     );
@@ -164,16 +152,17 @@ test("an ADT batch finds the rows a visit no longer has by their ids: no canonic
   // A&E departures (each visit's outpatient row, had it one, goes) and cancelled admissions (the spell and its
   // ward stays go), a few to a batch.
   for (let b = 0; b < 6; b++) {
-    const outcomes = await apply(one, [ae("A03", 2 * b), ae("A03", 2 * b + 1), cancel(2 * b + 1)]);
+    const outcomes = await apply(place.db, [ae("A03", 2 * b), ae("A03", 2 * b + 1), cancel(2 * b + 1)]);
     assert.deepEqual(
       outcomes.map((o) => o.code),
       ["AA", "AA", "AA"],
     );
   }
   assert.deepEqual(await scans(), before);
-  const spells = await one.query("SELECT 1 FROM hospital_spell WHERE source_record_id = ANY($1::text[])", [
-    Array.from({ length: 6 }, (_, b) => `PLV${2 * b + 1}`),
-  ]);
+  const spells = await place.db.query(
+    "SELECT 1 FROM hospital_spell WHERE source_record_id = ANY($1::text[])",
+    [Array.from({ length: 6 }, (_, b) => `PLV${2 * b + 1}`)],
+  );
   assert.equal(spells.length, 0, "the cancelled admissions' spells are gone");
 });
 
@@ -216,14 +205,14 @@ test("in a small place an ADT batch's read and its NHS Number routes probe by ke
   // look-ups of the MPI's links and people (and the NHS Number routes' write) as scans of the whole tables.
   for (let start = 0; start < 400; start += 100)
     await apply(
-      one,
+      place.db,
       Array.from({ length: 100 }, (_, i) => known("A28", start + i)),
     );
-  await one.exec("ANALYZE");
+  await place.db.exec("ANALYZE");
   const tables = ["mpi_record_link", "person", "person_by_nhs_number"];
   const scans = async () => {
-    await one.query("SELECT pg_stat_force_next_flush()");
-    const rows = await one.query<{ relname: string; n: number }>(
+    await place.db.query("SELECT pg_stat_force_next_flush()");
+    const rows = await place.db.query<{ relname: string; n: number }>(
       "SELECT relname, seq_scan::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[]) ORDER BY relname",
       [tables],
     );
@@ -233,14 +222,18 @@ test("in a small place an ADT batch's read and its NHS Number routes probe by ke
   assert.equal(Object.keys(before).length, 3);
   // Batches as the listener's: people it knows admitted, and people new to it.
   for (let b = 0; b < 6; b++) {
-    const outcomes = await apply(one, [known("A01", 2 * b), known("A01", 2 * b + 1), known("A28", 1000 + b)]);
+    const outcomes = await apply(place.db, [
+      known("A01", 2 * b),
+      known("A01", 2 * b + 1),
+      known("A28", 1000 + b),
+    ]);
     assert.deepEqual(
       outcomes.map((o) => o.code),
       ["AA", "AA", "AA"],
     );
   }
   assert.deepEqual(await scans(), before);
-  const [people] = await one.query<{ n: number }>(
+  const [people] = await place.db.query<{ n: number }>(
     "SELECT count(DISTINCT person_id)::int AS n FROM mpi_record_link WHERE source_record_id LIKE 'SM%'",
   );
   assert.equal(people.n, 406, "each patient linked to a person of their own");
@@ -251,14 +244,14 @@ test("the MLLP listener analyses the tables its batches use once they have grown
 }, async () => {
   const tuples = async () =>
     (
-      await scratch.db.query<{ n: number }>(
+      await place.db.query<{ n: number }>(
         "SELECT reltuples::int AS n FROM pg_class WHERE oid = 'ingest_message'::regclass",
       )
     )[0].n;
   const stored = async () =>
-    (await scratch.db.query<{ n: number }>("SELECT count(*)::int AS n FROM ingest_message"))[0].n;
+    (await place.db.query<{ n: number }>("SELECT count(*)::int AS n FROM ingest_message"))[0].n;
   const server = await startMllpServer({
-    db: scratch.db,
+    db: place.db,
     port: 0,
     logger: createLogger({ level: "silent" }),
     sources: [loopbackSource("acute")],

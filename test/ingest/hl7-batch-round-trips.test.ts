@@ -3,28 +3,16 @@
 // golden records and their NHS Number routes are writes too. On PGlite every statement runs on its own, so the
 // count of statements is what is bounded there; on Citus the routes are kept by the numbers read before and after.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { applyHl7Batch } from "../../src/ingest/hl7/many.ts";
-import { type Db, openDb, type Queryable } from "../../src/store/index.ts";
-import { openTestDb, type TestDb } from "../helpers/test-db.ts";
+import type { Db, Queryable } from "../../src/store/index.ts";
+import { useTestDb } from "../helpers/test-db.ts";
 import { syntheticPatient } from "./mllp-harness.ts";
 
-let scratch: TestDb;
 /** One connection, so the statements the batch prepares are parsed on the connection the counted batch runs on. */
-let one: Db;
-
-before(async () => {
-  scratch = await openTestDb();
-  one = scratch.databaseUrl
-    ? await openDb({ databaseUrl: scratch.databaseUrl, home: scratch.home, poolSize: 1 })
-    : scratch.db;
-});
-after(async () => {
-  if (one !== scratch.db) await one.close();
-  await scratch.dispose();
-});
+const place = useTestDb({ poolSize: 1 });
 
 /** The n-th valid NHS Number of the test range (999...), skipping those with no check digit. */
 function nhsNumber(n: number): string {
@@ -104,19 +92,19 @@ const apply = (db: Db, messages: string[]) =>
 
 test("a batch admitting new patients reads once before its COMMIT, its MPI writes and routes going with it", async () => {
   // The first batch on the connection parses its statements; the second is the one every later batch is.
-  await apply(one, [1, 2, 3, 4].map(admission));
-  const { db, sent, deferred } = counting(one);
+  await apply(place.db, [1, 2, 3, 4].map(admission));
+  const { db, sent, deferred } = counting(place.db);
   const outcomes = await apply(db, [5, 6, 7, 8].map(admission));
   assert.deepEqual(
     outcomes.map((o) => `${o.code} ${o.applied}`),
     ["AA true", "AA true", "AA true", "AA true"],
   );
   const list = `sent:\n${sent.join("\n")}\ndeferred:\n${deferred.join("\n")}`;
-  if (one.citus) {
+  if (place.db.citus) {
     // Citus (as before): the MPI reads on its own, the routes kept by the numbers read before and after (sharded
     // on the number), and each deferred write runs as it comes.
     assert.ok(sent.length <= 6, `${sent.length} statements ${list}`);
-  } else if (one.engine === "postgres") {
+  } else if (place.db.engine === "postgres") {
     // The batch's read (with BEGIN and its locks), which reads the numbers' holders and candidates for the MPI;
     // the rest (link rows, golden records, identifiers, NHS Number routes, the batch's rows) with the COMMIT.
     // Was 5: the MPI's read, the people's numbers read before and after the golden write, the routes' insert.
@@ -130,7 +118,7 @@ test("a batch admitting new patients reads once before its COMMIT, its MPI write
   const numbers = [[5, 6, 7, 8].map(nhsNumber)];
   const pairs = async (table: string) =>
     (
-      await one.query<{ pair: string }>(
+      await place.db.query<{ pair: string }>(
         `SELECT nhs_number || ' ' || person_id AS pair FROM ${table} WHERE nhs_number = ANY($1::text[])`,
         numbers,
       )
