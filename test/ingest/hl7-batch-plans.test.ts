@@ -44,6 +44,16 @@ const apply = (db: Db, messages: string[]) =>
     messages.map((raw) => ({ raw, ctx: { origin: "test" } })),
   );
 
+/** Each table's sequential scans so far (the statistics flushed first). */
+async function seqScans(tables: string[]): Promise<Record<string, number>> {
+  await place.db.query("SELECT pg_stat_force_next_flush()");
+  const rows = await place.db.query<{ relname: string; n: number }>(
+    "SELECT relname, seq_scan::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[]) ORDER BY relname",
+    [tables],
+  );
+  return Object.fromEntries(rows.map((r) => [r.relname, r.n]));
+}
+
 /** Plans made for particular parameters (planned again each run), over the statements an ADT batch runs. */
 async function customPlans(): Promise<number> {
   const [row] = await place.db.query<{ n: number }>(
@@ -138,15 +148,7 @@ test("an ADT batch finds the rows a visit no longer has by their ids: no canonic
       Array.from({ length: 50 }, (_, i) => ae("A04", start + i)),
     );
   await place.db.exec("ANALYZE");
-  const tables = ["hospital_spell", "ward_stay", "ae_attendance", "outpatient_attendance"];
-  const scans = async () => {
-    await place.db.query("SELECT pg_stat_force_next_flush()");
-    const rows = await place.db.query<{ relname: string; n: number }>(
-      "SELECT relname, seq_scan::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[]) ORDER BY relname",
-      [tables],
-    );
-    return Object.fromEntries(rows.map((r) => [r.relname, r.n]));
-  };
+  const scans = () => seqScans(["hospital_spell", "ward_stay", "ae_attendance", "outpatient_attendance"]);
   const before = await scans();
   assert.equal(Object.keys(before).length, 4);
   // A&E departures (each visit's outpatient row, had it one, goes) and cancelled admissions (the spell and its
@@ -209,15 +211,7 @@ test("in a small place an ADT batch's read and its NHS Number routes probe by ke
       Array.from({ length: 100 }, (_, i) => known("A28", start + i)),
     );
   await place.db.exec("ANALYZE");
-  const tables = ["mpi_record_link", "person", "person_by_nhs_number"];
-  const scans = async () => {
-    await place.db.query("SELECT pg_stat_force_next_flush()");
-    const rows = await place.db.query<{ relname: string; n: number }>(
-      "SELECT relname, seq_scan::int AS n FROM pg_stat_user_tables WHERE relname = ANY($1::text[]) ORDER BY relname",
-      [tables],
-    );
-    return Object.fromEntries(rows.map((r) => [r.relname, r.n]));
-  };
+  const scans = () => seqScans(["mpi_record_link", "person", "person_by_nhs_number"]);
   const before = await scans();
   assert.equal(Object.keys(before).length, 3);
   // Batches as the listener's: people it knows admitted, and people new to it.
