@@ -440,7 +440,7 @@ function signatureTemplate(shape: FactsShape, probe: boolean): (string | number)
 }
 
 const shapeKey = (shape: FactsShape) =>
-  JSON.stringify([shape.known, [...shape.kinds].sort(), shape.breakGlass, shape.objection, shape.optOut]);
+  `${+shape.known}${+shape.breakGlass}${+shape.objection}${+shape.optOut}${[...shape.kinds].sort().join(",")}`;
 
 /** The signature's SQL with the scope's parameters as $2..$9 (signatureSql binds them). */
 function signatureText(shape: FactsShape, column: string, probe: boolean): string {
