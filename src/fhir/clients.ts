@@ -233,31 +233,18 @@ export async function issueAccessToken(
 // The access tokens of the requests that arrived while the previous look-up was running, in one statement with
 // the identity each acts as (store/grouped-lookup.ts): read after each request asked, so a client revoked or a
 // role taken away a moment ago is refused. The expiry is compared with each request's own time.
-const ACCESS_TOKEN_JOINS = `FROM fhir_access_token k
+const ACCESS_TOKEN_IDENTITIES = prepared(
+  "fhir.access-token.identities",
+  `SELECT k.token_hash, k.scopes, k.expires_at, c.client_id, c.purpose, c.ingest_source,
+          u.user_id, u.username, u.status, ${ASSIGNMENT_COLUMNS}
+     FROM fhir_access_token k
      JOIN fhir_client c ON c.client_id = k.client_id AND c.revoked_at IS NULL
      JOIN app_user u ON u.user_id = c.user_id AND u.status = 'active'
      JOIN user_role ur ON ur.user_id = c.user_id AND ur.role_code = c.role_code AND ur.team_id = c.team_id
      JOIN app_role r ON r.role_code = c.role_code
-     JOIN team t ON t.team_id = c.team_id`;
-/** Everything the identity is made of, as one value: the token's scopes and expiry, the client, user, role, team. */
-const ACCESS_TOKEN_DIGEST = `md5(ROW(k.scopes, k.expires_at, c.client_id, c.purpose, c.ingest_source, u.user_id,
-       u.username, u.status, r.*, t.*)::text)`;
-const ACCESS_TOKEN_IDENTITIES = prepared(
-  "fhir.access-token.identities",
-  `SELECT k.token_hash, k.scopes, k.expires_at, c.client_id, c.purpose, c.ingest_source,
-          u.user_id, u.username, u.status, ${ASSIGNMENT_COLUMNS}, ${ACCESS_TOKEN_DIGEST} AS identity_digest
-     ${ACCESS_TOKEN_JOINS}
+     JOIN team t ON t.team_id = c.team_id
     WHERE k.token_hash = ANY($1::text[])`,
 );
-
-/**
- * A scalar subquery giving the digest of the identity behind the access token whose hash is `hashSql` (null
- * when it is unknown, its client revoked or its role no longer held), read with the same joins as the look-up
- * (token-check.ts).
- */
-export function accessTokenDigestSql(hashSql: string): string {
-  return `(SELECT ${ACCESS_TOKEN_DIGEST} ${ACCESS_TOKEN_JOINS} WHERE k.token_hash = ${hashSql})`;
-}
 
 const ACCESS_TOKENS = new GroupedLookup<string, Record<string, unknown>>(async (db, hashes) => {
   const rows = await db.query(ACCESS_TOKEN_IDENTITIES, [hashes]);
@@ -270,26 +257,9 @@ export async function resolveAccessToken(
   token: string,
   at: Date = new Date(),
 ): Promise<FhirIdentity | null> {
-  return (await readAccessToken(db, token, at))?.identity ?? null;
-}
-
-/** resolveAccessToken, with the digest of the identity read (accessTokenDigestSql) and its expiry. */
-export async function readAccessToken(
-  db: Queryable,
-  token: string,
-  at: Date = new Date(),
-): Promise<{ identity: FhirIdentity; digest: string; expiresAt: Date } | null> {
   if (!token.startsWith(ACCESS_TOKEN_PREFIX) || token.length > 200) return null;
   const row = await ACCESS_TOKENS.get(db, hashSecret(token));
   if (!row || (row.expires_at as Date).getTime() <= at.getTime()) return null;
-  return {
-    identity: identityOfRow(row),
-    digest: row.identity_digest as string,
-    expiresAt: row.expires_at as Date,
-  };
-}
-
-function identityOfRow(row: Record<string, unknown>): FhirIdentity {
   return {
     user: {
       userId: row.user_id as string,

@@ -28,7 +28,6 @@ import { COMMON_PARAMS, RESOURCE_BY_NAME, RESOURCE_TYPES, toResources } from "./
 import { nhsNumbersSearched } from "./resources/patient.ts";
 import { countOf, dateSql, offsetOf, parseDate, type Query, single, valuesOf } from "./search-params.ts";
 import { SqlParams } from "./sql.ts";
-import type { TokenCheck } from "./token-check.ts";
 import type { FhirResource, ResourceType, SourceRow } from "./types.ts";
 
 export interface SearchResult {
@@ -118,8 +117,6 @@ export interface FhirRepository {
 
 /** A column a read adds to its rows: the access signature of their person (governance's PersonGate). */
 const SIGNATURE_COLUMN = "access_signature";
-/** A column a read on a guessed identity adds: its token's identity re-read in the same snapshot (token-check.ts). */
-const TOKEN_COLUMN = "token_check";
 
 /**
  * The type's subquery; for the rows of one person (`person`: the SQL of their id, which `where` must also
@@ -138,11 +135,8 @@ async function selectRows(
   order = type.order,
   signature: string | null = null,
   person?: string,
-  tokenColumn: string | null = null,
 ) {
-  const extra =
-    (signature ? `, ${signature} AS ${SIGNATURE_COLUMN}` : "") +
-    (tokenColumn ? `, ${tokenColumn} AS ${TOKEN_COLUMN}` : "");
+  const extra = signature ? `, ${signature} AS ${SIGNATURE_COLUMN}` : "";
   const sql = selectSql(type, where, page, order, extra, person);
   return readRows<SourceRow & { total: number }>(db, sql, p.values);
 }
@@ -174,22 +168,17 @@ async function selectPersonRows(
   order: string,
   signature: string | null,
   person: string,
-  tokenColumn: string | null,
-): Promise<{ rows: (SourceRow & { total: number })[]; signature: number | null; token: unknown }> {
-  if (!signature) {
-    const rows = await selectRows(db, type, where, p, page, order, null, person, tokenColumn);
-    return { rows, signature: null, token: rows[0]?.[TOKEN_COLUMN] };
-  }
-  const token = tokenColumn ? `, ${tokenColumn} AS ${TOKEN_COLUMN}` : "";
+): Promise<{ rows: (SourceRow & { total: number })[]; signature: number | null }> {
+  if (!signature)
+    return { rows: await selectRows(db, type, where, p, page, order, null, person), signature: null };
   // One outer row, so the lateral subquery's rows come out in its own order.
-  const sql = `SELECT q.*, g.* FROM (SELECT ${signature} AS ${SIGNATURE_COLUMN}${token}) g
+  const sql = `SELECT q.*, g.${SIGNATURE_COLUMN} FROM (SELECT ${signature} AS ${SIGNATURE_COLUMN}) g
     LEFT JOIN LATERAL (${selectSql(type, where, page, order, "", person)}) q ON true`;
   const found = await readRows<SourceRow & { total: number | null }>(db, sql, p.values);
   const value = found[0]?.[SIGNATURE_COLUMN];
   return {
     rows: found.filter((r) => r.total !== null) as (SourceRow & { total: number })[],
     signature: value === undefined || value === null ? null : Number(value),
-    token: found[0]?.[TOKEN_COLUMN],
   };
 }
 
@@ -203,16 +192,23 @@ async function selectPersonRows(
  * a prepared statement on PGlite would serialise by its element type.
  */
 const PREPARED_SHAPES = 64;
-/** Each shape's statement by its text: one look-up of a request's text (a few kB, hashed afresh each time). */
-const preparedShapes = new Map<string, PreparedStatement>();
+/**
+ * Each shape's statements by the length of their text, compared whole: a request's text is a few kB built
+ * afresh, and a Map keyed by the text itself hashed all of it on every request (3% of a read by id's server CPU).
+ */
+const preparedShapes = new Map<number, PreparedStatement[]>();
+let preparedCount = 0;
 
 function preparedOrText(sql: string, values: readonly unknown[]): string | PreparedStatement {
   if (values.some((v) => v !== null && typeof v === "object")) return sql;
-  const known = preparedShapes.get(sql);
+  const sameLength = preparedShapes.get(sql.length);
+  const known = sameLength?.find((statement) => statement.text === sql);
   if (known) return known;
-  if (preparedShapes.size >= PREPARED_SHAPES) return sql;
+  if (preparedCount >= PREPARED_SHAPES) return sql;
   const statement = preparedText("fhir.read", sql);
-  preparedShapes.set(sql, statement);
+  if (sameLength) sameLength.push(statement);
+  else preparedShapes.set(sql.length, [statement]);
+  preparedCount++;
   return statement;
 }
 
@@ -366,7 +362,6 @@ async function personSearch(
   type: ResourceType,
   personId: string,
   query: Query,
-  check: TokenCheck | null,
 ): Promise<SearchResult> {
   const p = new SqlParams();
   const person = `${p.add(personId)}::uuid`;
@@ -377,23 +372,16 @@ async function personSearch(
   const count = countOf(query);
   const whereValues = p.values.length;
   const offset = offsetOf(query);
-  const signatureSql = gate.signature(person, add(p));
-  const {
-    rows: found,
-    signature,
-    token,
-  } = await selectPersonRows(
+  const { rows: found, signature } = await selectPersonRows(
     db,
     type,
     where,
     p,
     { count, offset },
     sortOrder(type, query),
-    signatureSql,
+    gate.signature(person, add(p)),
     person,
-    check?.column(add(p)) ?? null,
   );
-  await check?.confirm(token);
   await decide(signature);
   // Nothing on the page: none at all when it was the first (and asked for any); else they are counted.
   const total =
@@ -424,47 +412,7 @@ async function holdersSearched(
   return holders.size === 0 ? "nobody" : ofPeople([...holders], p);
 }
 
-/**
- * A resource by id, with its person's access signature (and, on a guessed identity, the token re-read) in the
- * same statement; `decide` decides and audits its person before it is returned.
- */
-async function readById(
-  db: Queryable,
-  type: ResourceType,
-  id: string,
-  check: TokenCheck | null,
-  gate: PersonGate | null,
-  decide: (personId: string, read: { gate: PersonGate; signature: number | null }) => Promise<unknown>,
-): Promise<FhirResource> {
-  const absent = () => notFoundError(`there is no ${type.type} with this id`);
-  const p = new SqlParams();
-  // A Patient's id is their person's: read in the form that names the person (one shard on Citus).
-  const person = type.type === "Patient" && isUuid(id) ? `${p.add(id.toLowerCase())}::uuid` : undefined;
-  const match = person ? `r.person_id = ${person}` : type.idSql(id, p);
-  if (match === null) throw absent();
-  const signature = gate?.signature("r.person_id", add(p)) ?? null;
-  const tokenColumn = check?.column(add(p)) ?? null;
-  const page = { count: 1, offset: 0 };
-  const [row] = await selectRows(db, type, [match], p, page, type.order, signature, person, tokenColumn);
-  // The token as re-read with the row; with no row, read the long way before answering 404.
-  if (row) await check?.confirm(row[TOKEN_COLUMN]);
-  else await check?.ensure();
-  if (!row) throw absent();
-  if (gate) await decide(row.person_id as string, { gate, signature: signatureOf(row) });
-  const [resource] = await toResources(db, type, [row]);
-  if (!resource) throw absent();
-  return resource;
-}
-
-/**
- * `check`: the request runs on an identity guessed for its token (token-check.ts): the reads that decide a person
- * re-read the token in their statement and confirm it before deciding; every other way reads it first.
- */
-export function createFhirRepository(
-  db: Queryable,
-  ctx: AccessContext,
-  check: TokenCheck | null = null,
-): FhirRepository {
+export function createFhirRepository(db: Queryable, ctx: AccessContext): FhirRepository {
   const { role } = ctx.roleAssignment;
   /** What a type needs of a decision: demographics suffice for Patient to identity administrators. */
   const requires = (type: ResourceType) =>
@@ -488,7 +436,6 @@ export function createFhirRepository(
     absent: string,
     read?: { gate: PersonGate; signature: number | null },
   ): Promise<AccessDecision> {
-    await check?.ensure();
     const decision = read
       ? await read.gate.decide(personId, read.signature)
       : await decideAccess({ ...ctx, person: personId, action: "view", requires: requires(type) });
@@ -503,7 +450,6 @@ export function createFhirRepository(
     people: string[] | { gate: PersonGate; signatures: Map<string, number | null> },
     action: "view" | "search" | "export",
   ) {
-    await check?.ensure();
     if (role.accessBasis === "pseudonymised" || role.accessBasis === "aggregate") {
       const reason = `the ${role.name} role does not read identifiable FHIR resources`;
       await appendAuditEvent(db, {
@@ -545,14 +491,13 @@ export function createFhirRepository(
     order = type.order,
     signature: string | null = null,
     person?: string,
-    tokenColumn: string | null = null,
-  ) => selectRows(db, type, where, p, page, order, signature, person, tokenColumn);
+  ) => selectRows(db, type, where, p, page, order, signature, person);
 
   const searchOnePerson = (type: ResourceType, personId: string, query: Query) => {
     const gate = gateFor(type, "view");
     const decide = (signature: number | null) =>
       decideOne(type, personId, "there is no Patient with this id", { gate, signature });
-    return personSearch(db, gate, decide, type, personId, query, check);
+    return personSearch(db, gate, decide, type, personId, query);
   };
 
   /** A search that names no patient: the matching people are filtered, and only those shown are paged. */
@@ -576,11 +521,7 @@ export function createFhirRepository(
             sortOrder(type, query),
             gate.signature("r.person_id", add(p)),
             only?.person,
-            check?.column(add(p)) ?? null,
           );
-    // The token as re-read with the matches; with none, read the long way.
-    if (matched.length > 0) await check?.confirm(matched[0][TOKEN_COLUMN]);
-    else await check?.ensure();
     if (matched.length > MAX_PATIENT_MATCHES) {
       throw new FhirError(400, "too-costly", `more than ${MAX_PATIENT_MATCHES} matches: narrow the search`);
     }
@@ -594,7 +535,6 @@ export function createFhirRepository(
 
   async function search(type: ResourceType, query: Query): Promise<SearchResult> {
     if (!type.personal) {
-      await check?.ensure();
       const p = new SqlParams();
       const where = criteria(type, query, p);
       const found = await rows(
@@ -616,10 +556,25 @@ export function createFhirRepository(
   }
 
   return {
-    read: (type, id) =>
-      readById(db, type, id, check, type.personal ? gateFor(type, "view") : null, (personId, read) =>
-        decideOne(type, personId, `there is no ${type.type} with this id`, read),
-      ),
+    async read(type, id) {
+      const p = new SqlParams();
+      // A Patient's id is their person's: read in the form that names the person (one shard on Citus).
+      const person = type.type === "Patient" && isUuid(id) ? `${p.add(id.toLowerCase())}::uuid` : undefined;
+      const match = person ? `r.person_id = ${person}` : type.idSql(id, p);
+      if (match === null) throw notFoundError(`there is no ${type.type} with this id`);
+      const gate = type.personal ? gateFor(type, "view") : null;
+      const signature = gate?.signature("r.person_id", add(p)) ?? null;
+      const [row] = await rows(type, [match], p, { count: 1, offset: 0 }, type.order, signature, person);
+      if (!row) throw notFoundError(`there is no ${type.type} with this id`);
+      if (gate)
+        await decideOne(type, row.person_id as string, `there is no ${type.type} with this id`, {
+          gate,
+          signature: signatureOf(row),
+        });
+      const [resource] = await toResources(db, type, [row]);
+      if (!resource) throw notFoundError(`there is no ${type.type} with this id`);
+      return resource;
+    },
     search: async (type, query) => withIncludes(db, role, type, query, await search(type, query)),
     async count(type, query) {
       if (single(query, "_summary") !== "count") throw badRequest("_summary supports count only");
@@ -628,7 +583,6 @@ export function createFhirRepository(
     exportable: (personIds) => filterPeople(RESOURCE_TYPES[2], personIds, "export"),
     async everything(personId) {
       const patientType = RESOURCE_TYPES[0];
-      await check?.ensure();
       if (!isUuid(personId)) throw notFoundError("there is no Patient with this id");
       const id = personId.toLowerCase();
       // Every statement names the person (r.person_id = $1 and the type's personSource): one shard on Citus.

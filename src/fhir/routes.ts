@@ -12,14 +12,16 @@ import {
   type GovernanceLog,
   type Identity,
   type PseudonymKeys,
+  resolveApiToken,
 } from "../governance/index.ts";
 import { DEFAULT_PUBLIC_URL, errorForLog } from "../platform/index.ts";
 import { queueRescore, queueRescoreText, type Rescorer, startRescorer } from "../risk/index.ts";
-import { type Db, isCitus, type Queryable } from "../store/index.ts";
+import type { Db, Queryable } from "../store/index.ts";
 import { auditEventRoute } from "./audit-events.ts";
 import { BulkExporter } from "./bulk-export.ts";
 import { bulkRoutes } from "./bulk-routes.ts";
 import { capabilityStatement } from "./capability.ts";
+import { resolveAccessToken } from "./clients.ts";
 import { etagOf, notModified } from "./conditional.ts";
 import type { FhirIdentity } from "./identity.ts";
 import { FhirError, operationOutcome } from "./outcome.ts";
@@ -28,7 +30,6 @@ import { createFhirRepository } from "./repository.ts";
 import { type Interaction, scopesAllow } from "./scopes.ts";
 import { maskedValue, type Query } from "./search-params.ts";
 import { exchangeClientAssertion, OAuthError, type TokenRequest } from "./smart-token.ts";
-import { readBearer, TokenChanged, TokenCheck, userIdentity } from "./token-check.ts";
 import type { FhirResource, ResourceType } from "./types.ts";
 import { WRITE_BODY_LIMIT, writeRoutes } from "./writes.ts";
 
@@ -39,16 +40,9 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The route authenticates its own requests (the FHIR API); the web's auth plugin leaves it alone. */
     ownAuth?: boolean;
-    /**
-     * The route may run on the identity guessed for its bearer token, re-read in its read's statement
-     * (token-check.ts); it is wrapped in onGuess. Every other route reads the token first.
-     */
-    tokenGuess?: boolean;
   }
   interface FastifyRequest {
     fhirIdentity: FhirIdentity | null;
-    /** Set while the request runs on a guessed identity not yet confirmed (token-check.ts). */
-    tokenCheck: TokenCheck | null;
   }
 }
 
@@ -99,6 +93,10 @@ function contextOf(db: Queryable, request: FastifyRequest, identity: FhirIdentit
   };
 }
 
+function userIdentity(identity: Identity): FhirIdentity {
+  return { ...identity, clientId: null, scopes: null };
+}
+
 const stringOrList = {
   anyOf: [
     { type: "string", maxLength: 2000 },
@@ -109,49 +107,6 @@ const stringOrList = {
 function querySchema(type: ResourceType) {
   const names = [...COMMON_PARAMS, "_format", ...Object.keys(type.params)];
   return { type: "object", properties: Object.fromEntries(names.map((n) => [n, stringOrList])) };
-}
-
-function invalidToken(reply: FastifyReply) {
-  reply.header("www-authenticate", 'Bearer error="invalid_token"');
-  return sendOutcome(reply, 401, "login", "The bearer token is not valid, has expired or was revoked.");
-}
-
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
-/**
- * A route that may run on a guessed identity (token-check.ts). When the guess proves wrong (the re-read in its
- * statement differs, or the token read the long way on any other way out does), nothing was decided or
- * audited on it: the route runs again on the token read first, or answers 401 if the token is gone.
- */
-function onGuess(db: Queryable, handler: Handler): Handler {
-  return async (request, reply) => {
-    const check = request.tokenCheck;
-    if (!check) return handler(request, reply);
-    const { token } = check;
-    try {
-      return await handler(request, reply);
-    } catch (error) {
-      if (!(error instanceof TokenChanged)) {
-        // A way out before the token was re-read (a bad request, no such row): read it now, before answering.
-        try {
-          await check.ensure();
-        } catch (changed) {
-          if (!(changed instanceof TokenChanged)) throw changed;
-          return again();
-        }
-        throw error;
-      }
-      return again();
-    }
-
-    async function again() {
-      request.tokenCheck = null;
-      const read = await readBearer(db, token);
-      if (!read) return invalidToken(reply);
-      request.fhirIdentity = read.identity;
-      return handler(request, reply);
-    }
-  };
 }
 
 function sendOutcome(
@@ -240,24 +195,12 @@ export function fhirRescorerFor(db: Db): Rescorer | null {
 export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOptions) {
   const { db } = options;
   app.decorateRequest("fhirIdentity", null);
-  app.decorateRequest("tokenCheck", null);
   app.decorate(
     "fhirBaseUrl",
     `${(options.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, "")}${FHIR_BASE_PATH}`,
   );
 
-  app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    // Refused before its handler ran (its schema) on a guessed identity: the token is read before answering.
-    const check = request.tokenCheck;
-    if (check) {
-      request.tokenCheck = null;
-      try {
-        await check.ensure();
-      } catch (changed) {
-        if (!(changed instanceof TokenChanged)) throw changed;
-        if (!(await readBearer(db, check.token))) return invalidToken(reply);
-      }
-    }
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof FhirError) return sendOutcome(reply, error.status, error.issue, error.message);
     if (error instanceof AccessDenied) {
       request.log.info({ code: error.code }, "FHIR request refused");
@@ -313,17 +256,16 @@ export async function fhirPlugin(app: FastifyInstance, options: FhirPluginOption
     if (authorization !== undefined) {
       const m = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization);
       const token = m?.[1];
-      // Statements on Citus are routed by person and carry no re-read: the token is read first there.
-      const check =
-        token && request.routeOptions.config?.tokenGuess && !isCitus(db) ? TokenCheck.guess(db, token) : null;
-      if (check) {
-        request.fhirIdentity = check.identity;
-        request.tokenCheck = check;
-        return;
+      const identity = !token
+        ? null
+        : token.startsWith("ofa_")
+          ? await resolveAccessToken(db, token)
+          : await resolveApiToken(db, token).then((i) => (i ? userIdentity(i) : null));
+      if (!identity) {
+        reply.header("www-authenticate", 'Bearer error="invalid_token"');
+        return sendOutcome(reply, 401, "login", "The bearer token is not valid, has expired or was revoked.");
       }
-      const read = token ? await readBearer(db, token) : null;
-      if (!read) return invalidToken(reply);
-      request.fhirIdentity = read.identity;
+      request.fhirIdentity = identity;
       return;
     }
     const session = request.method === "GET" ? await options.sessionOf(request) : null;
@@ -414,8 +356,6 @@ export async function requireScope(
   interaction: Interaction,
 ) {
   if (identity.scopes === null || scopesAllow(identity.scopes, type, interaction)) return;
-  // A refusal is an answer: on a guessed identity, the token is read first (TokenChanged runs the route again).
-  await request.tokenCheck?.ensure();
   const reason = `the client's scopes do not allow ${interaction} of ${type}`;
   await auditRefusal(db, request, identity, interaction === "read" ? "view" : "search", reason);
   throw new FhirError(403, "forbidden", reason);
@@ -448,7 +388,7 @@ async function auditRefusal(
 
 export const identityOf = (request: FastifyRequest) => request.fhirIdentity as FhirIdentity;
 export const repositoryFor = (db: Queryable, request: FastifyRequest) =>
-  createFhirRepository(db, contextOf(db, request, identityOf(request)), request.tokenCheck);
+  createFhirRepository(db, contextOf(db, request, identityOf(request)));
 
 /** The CapabilityStatement, SMART discovery and the token endpoint: public, they read no person. */
 function discoveryRoutes(app: FastifyInstance, db: Queryable, version: string) {
@@ -529,29 +469,25 @@ function discoveryRoutes(app: FastifyInstance, db: Queryable, version: string) {
 /** Read and search of each type, and Patient/$everything: each decided and audited by the repository. */
 function resourceRoutes(app: FastifyInstance, db: Queryable) {
   for (const type of RESOURCE_TYPES) {
-    // A personal type's reads re-read the token in their statement (the repository); other types read it first.
-    const tokenGuess = type.personal;
     app.get(
       `${FHIR_BASE_PATH}/${type.type}`,
-      { config: { ownAuth: true, tokenGuess }, schema: { querystring: querySchema(type) } },
-      onGuess(db, async (request, reply) => {
+      { config: { ownAuth: true }, schema: { querystring: querySchema(type) } },
+      async (request, reply) => {
         const query = request.query as Query;
         await requireScope(db, request, identityOf(request), type.type, "search");
         const repository = repositoryFor(db, request);
         if (query._summary !== undefined) {
           const total = await repository.count(type, query);
-          await request.tokenCheck?.ensure();
           return reply.type(FHIR_JSON).send({ resourceType: "Bundle", type: "searchset", total });
         }
         const result = await repository.search(type, query);
-        await request.tokenCheck?.ensure();
         return reply.type(FHIR_JSON).send(searchBundle(request, type, result, query));
-      }),
+      },
     );
     app.get(
       `${FHIR_BASE_PATH}/${type.type}/:id`,
       {
-        config: { ownAuth: true, tokenGuess },
+        config: { ownAuth: true },
         schema: {
           params: {
             type: "object",
@@ -561,17 +497,16 @@ function resourceRoutes(app: FastifyInstance, db: Queryable) {
           querystring: { type: "object", properties: { _format: { type: "string" } } },
         },
       },
-      onGuess(db, async (request, reply) => {
+      async (request, reply) => {
         await requireScope(db, request, identityOf(request), type.type, "read");
         const resource = await repositoryFor(db, request).read(type, (request.params as { id: string }).id);
-        await request.tokenCheck?.ensure();
         const { versionId, lastUpdated } = resource.meta ?? {};
         if (versionId) reply.header("etag", etagOf(versionId));
         if (lastUpdated) reply.header("last-modified", new Date(lastUpdated).toUTCString());
         // The read was decided and audited above: a 304 tells the client its copy is current.
         if (notModified(request.headers, { versionId, lastUpdated })) return reply.status(304).send();
         return reply.type(FHIR_JSON).send(resource);
-      }),
+      },
     );
   }
 

@@ -143,19 +143,15 @@ export {
 export { type Operator, recordSecurityEvent } from "./security-events.ts";
 export {
   API_TOKEN_MAX_DAYS,
-  type ApiTokenRead,
-  apiTokenDigestSql,
   createApiToken,
   createSession,
   csrfTokenFor,
   endSession,
   type Identity,
-  readApiToken,
   resolveApiToken,
   resolveSession,
   revokeApiToken,
   switchSessionRole,
-  touchApiToken,
 } from "./sessions.ts";
 export {
   checkSharingChange,

@@ -20,8 +20,21 @@ export interface FactsScope {
 // One formatter for the process: making one costs more than a whole access decision.
 const LONDON_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" });
 
+// England's offsets from UTC have been whole hours since 1900 (and change on the hour), so the day is the same
+// for a whole UTC hour: formatting costs a few microseconds, more than the rest of a decision's parameters.
+const WHOLE_HOURS_SINCE = Date.UTC(1900, 0, 1);
+let dayHour = Number.NaN;
+let dayOfHour = "";
+
 export function londonDate(at: Date): string {
-  return LONDON_DAY.format(at);
+  const ms = at.getTime();
+  if (!(ms >= WHOLE_HOURS_SINCE)) return LONDON_DAY.format(at);
+  const hour = Math.floor(ms / 3_600_000);
+  if (hour !== dayHour) {
+    dayOfHour = LONDON_DAY.format(at);
+    dayHour = hour;
+  }
+  return dayOfHour;
 }
 
 function scopeParams(scope: FactsScope): unknown[] {
@@ -382,25 +395,61 @@ export function signatureSql(
   add: (value: unknown, cast: string) => string,
   probe = false,
 ): string {
-  const shape = shapeOf(scope.roleAssignment);
   const values = scopeParams(scope);
-  const names = new Map<number, string>();
-  const bind = (sql: string) =>
-    sql.replace(/\$([2-9])(?![0-9])/g, (_, n: string) => {
-      const i = Number(n);
-      let name = names.get(i);
-      if (!name) {
-        name = add(values[i - 2], SCOPE_CASTS[i - 2]);
-        names.set(i, name);
+  const names: (string | undefined)[] = [];
+  let sql = "";
+  for (const part of signatureTemplate(shapeOf(scope.roleAssignment), probe)) {
+    if (typeof part === "string") sql += part;
+    else if (part === COLUMN) sql += column;
+    else {
+      let name = names[part];
+      if (name === undefined) {
+        name = add(values[part - 2], SCOPE_CASTS[part - 2]);
+        names[part] = name;
       }
-      return name;
-    });
+      sql += name;
+    }
+  }
+  return sql;
+}
+
+/** Where a template takes the person's column (its other numbers are the scope's parameters, 2 to 9). */
+const COLUMN = 0;
+const COLUMN_MARK = "\u0000";
+
+/**
+ * A signature's text by shape and form, cut into its text, the column (COLUMN) and the scope's parameters (their
+ * number): every read by id builds a signature, and this is what it would otherwise work out again.
+ */
+const SIGNATURE_TEMPLATES = new Map<string, (string | number)[]>();
+
+function signatureTemplate(shape: FactsShape, probe: boolean): (string | number)[] {
+  const key = `${shapeKey(shape)}|${probe}`;
+  let parts = SIGNATURE_TEMPLATES.get(key);
+  if (!parts) {
+    parts = signatureText(shape, COLUMN_MARK, probe)
+      .split(/\$([2-9])(?![0-9])/)
+      .flatMap((piece, i) =>
+        i % 2 === 1
+          ? [Number(piece)]
+          : piece.split(COLUMN_MARK).flatMap((text, j) => (j > 0 ? [COLUMN, text] : [text])),
+      );
+    SIGNATURE_TEMPLATES.set(key, parts);
+  }
+  return parts;
+}
+
+const shapeKey = (shape: FactsShape) =>
+  `${+shape.known}${+shape.breakGlass}${+shape.objection}${+shape.optOut}${[...shape.kinds].sort().join(",")}`;
+
+/** The signature's SQL with the scope's parameters as $2..$9 (signatureSql binds them). */
+function signatureText(shape: FactsShape, column: string, probe: boolean): string {
   // OFFSET 0 keeps the planner from turning the probe back into a hashed read of the whole set, which it
   // prefers from a few hundred rows up although a page stops after a few dozen.
   const test = (table: string, where: string) =>
     probe
-      ? `EXISTS (SELECT 1 FROM ${table} f WHERE f.person_id = ${column} AND ${bind(where)} OFFSET 0)`
-      : `${column} IN (SELECT person_id FROM ${table} WHERE ${bind(where)})`;
+      ? `EXISTS (SELECT 1 FROM ${table} f WHERE f.person_id = ${column} AND ${where} OFFSET 0)`
+      : `${column} IN (SELECT person_id FROM ${table} WHERE ${where})`;
   const inSet = (table: string, where: string, bit: number) =>
     `CASE WHEN ${test(table, where)} THEN ${bit} ELSE 0 END`;
   const parts: string[] = [shape.known ? inSet("person", "true", SIGNATURE.known) : String(SIGNATURE.known)];

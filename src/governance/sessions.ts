@@ -104,30 +104,13 @@ const SESSION_TOUCH = prepared(
 // The tokens of the requests that arrived while the previous look-up was running, in one statement
 // (store/grouped-lookup.ts): each is read after its request asked, so a revocation already committed is seen.
 // The expiry is compared with each request's own time below.
-/**
- * Everything an API token's identity is made of, as one value: equal digests, equal identities (the user, the
- * role's and the team's whole rows, the purpose and the expiry; not when it was last used).
- */
-const API_TOKEN_DIGEST = `md5(ROW(k.token_id, k.purpose, k.expires_at, u.user_id, u.username, u.display_name,
-       u.status, r.*, t.*)::text)`;
 const TOKEN_IDENTITIES = prepared(
   "gov.token.identities",
-  `SELECT k.token_hash, k.token_id, k.purpose, k.expires_at, k.last_used_at, ${IDENTITY_COLUMNS},
-          ${API_TOKEN_DIGEST} AS identity_digest
+  `SELECT k.token_hash, k.token_id, k.purpose, k.expires_at, k.last_used_at, ${IDENTITY_COLUMNS}
      FROM api_token k
      ${identityJoins("k")}
     WHERE k.token_hash = ANY($1::text[]) AND k.revoked_at IS NULL`,
 );
-
-/**
- * A scalar subquery giving the digest of the identity behind the API token whose hash is `hashSql` (null when it
- * is unknown, revoked, or its user or role gone): a statement that reads rows for a guessed identity re-reads the
- * token with it, in the same snapshot (fhir/token-check.ts). The same joins as the look-up.
- */
-export function apiTokenDigestSql(hashSql: string): string {
-  return `(SELECT ${API_TOKEN_DIGEST} FROM api_token k ${identityJoins("k")}
-    WHERE k.token_hash = ${hashSql} AND k.revoked_at IS NULL)`;
-}
 const TOKEN_TOUCH = prepared("gov.token.touch", "UPDATE api_token SET last_used_at = $2 WHERE token_id = $1");
 
 /**
@@ -278,50 +261,16 @@ export async function resolveApiToken(
   token: string,
   at: Date = new Date(),
 ): Promise<Identity | null> {
-  return (await readApiToken(db, token, at))?.identity ?? null;
-}
-
-/** An API token's identity as read now, with its digest (apiTokenDigestSql) and what touching it needs. */
-export interface ApiTokenRead {
-  identity: Identity;
-  digest: string;
-  expiresAt: Date;
-  tokenId: string;
-}
-
-/** resolveApiToken, with the digest of the identity read (to check a later statement's re-read against). */
-export async function readApiToken(
-  db: Queryable,
-  token: string,
-  at: Date = new Date(),
-): Promise<ApiTokenRead | null> {
   if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 200) return null;
   const hash = hashSecret(token);
   const row = await TOKENS.get(db, hash);
   if (!row || (row.expires_at as Date).getTime() <= at.getTime()) return null;
-  const tokenId = row.token_id as string;
-  await touchApiToken(db, hash, tokenId, at, row.last_used_at as Date | null);
-  return {
-    identity: toIdentity(row, "api-token"),
-    digest: row.identity_digest as string,
-    expiresAt: row.expires_at as Date,
-    tokenId,
-  };
-}
-
-/** Records that the token was used, at most once a minute per token (as this process last wrote it). */
-export async function touchApiToken(
-  db: Queryable,
-  hash: string,
-  tokenId: string,
-  at: Date,
-  lastUsedAt: Date | null = null,
-): Promise<void> {
-  const lastUsed = Math.max(lastUsedAt?.getTime() ?? 0, TOUCHED.get(hash) ?? 0);
+  const lastUsed = Math.max((row.last_used_at as Date | null)?.getTime() ?? 0, TOUCHED.get(hash) ?? 0);
   if (at.getTime() - lastUsed > TOUCH_EVERY_MS) {
     // Concurrent requests of one token read the same last_used_at: the first of them touches it.
     if (TOUCHED.size > 10_000) TOUCHED.clear();
     TOUCHED.set(hash, at.getTime());
-    await db.query(TOKEN_TOUCH, [tokenId, at.toISOString()]);
+    await db.query(TOKEN_TOUCH, [row.token_id, at.toISOString()]);
   }
+  return toIdentity(row, "api-token");
 }

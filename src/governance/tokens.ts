@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** A new random secret (256 bits), URL-safe. */
 export function newSecret(prefix = ""): string {
@@ -7,7 +7,8 @@ export function newSecret(prefix = ""): string {
 
 /** Secrets with 256 bits of entropy need no slow hash: SHA-256 keeps a stolen table useless. */
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
+  // The one-shot form (UTF-8, as update(secret, "utf8")): a third of createHash's cost, paid on every request.
+  return hash("sha256", secret, "hex");
 }
 
 export function safeEqual(a: string, b: string): boolean {
