@@ -66,6 +66,8 @@ export function createRng(seed: number | string): Rng {
 function fromSeedWords(seedWords: readonly number[]): Rng {
   let [a, b, c, d] = seedWords;
   let spareNormal: number | null = null;
+  // The seed as hex, made on the first fork: a stream is forked many times (a person's, once per part).
+  let key: string | null = null;
 
   function nextUint32(): number {
     const t0 = (a + b) | 0;
@@ -131,7 +133,8 @@ function fromSeedWords(seedWords: readonly number[]): Rng {
     },
     weightedIndex(weights) {
       let total = 0;
-      for (const w of weights) {
+      for (let i = 0; i < weights.length; i++) {
+        const w = weights[i];
         if (!(w >= 0 && Number.isFinite(w))) {
           throw new RangeError(`weightedIndex() weights must be finite and not negative, got ${w}`);
         }
@@ -180,7 +183,8 @@ function fromSeedWords(seedWords: readonly number[]): Rng {
     },
     fork(label) {
       // The fixed-length hex prefix keeps (seed, label) pairs from colliding as strings.
-      return fromSeedWords(cyrb128(seedKey(seedWords) + label));
+      key ??= seedKey(seedWords);
+      return fromSeedWords(cyrb128(key + label));
     },
   };
   return rng;

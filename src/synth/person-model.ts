@@ -121,6 +121,9 @@ function pickPractice(ctx: GenerationContext, rng: Rng): number {
   return practices.length - 1;
 }
 
+/** Each locality's areas' weights, made once a place (not once a person). */
+const areaWeights = new WeakMap<readonly { weight: number }[], number[]>();
+
 /** An area in the practice's locality (most people live near their practice) and a postcode in it. */
 function pickHome(
   ctx: GenerationContext,
@@ -129,7 +132,12 @@ function pickHome(
 ): { areaIndex: number; postcode: string } {
   const locality = ctx.place.practices[practiceIndex].localityIndex;
   const areas = ctx.place.areasByLocality[locality];
-  const area = areas[rng.weightedIndex(areas.map((a) => a.weight))];
+  let weights = areaWeights.get(areas);
+  if (!weights) {
+    weights = areas.map((a) => a.weight);
+    areaWeights.set(areas, weights);
+  }
+  const area = areas[rng.weightedIndex(weights)];
   return { areaIndex: area.index, postcode: rng.pick(area.postcodes) };
 }
 
