@@ -126,15 +126,6 @@ export function numericParts(text: string): {
   return { digits: groups, weight, negative: m[1] === "-", dscale };
 }
 
-/** numericParts for a whole number, without going through its text. */
-function integerNumericParts(v: number): ReturnType<typeof numericParts> {
-  const groups: number[] = [];
-  for (let a = Math.abs(v); a > 0; a = Math.floor(a / 10_000)) groups.unshift(a % 10_000);
-  const weight = groups.length - 1;
-  while (groups.length > 0 && groups[groups.length - 1] === 0) groups.pop();
-  return { digits: groups, weight: groups.length === 0 ? 0 : weight, negative: v < 0, dscale: 0 };
-}
-
 /** A column's type as a small number, so writing a value is a switch on an integer, not on the type's name. */
 const KIND: Partial<Record<SqlType, number>> = {
   text: 1,
@@ -180,6 +171,8 @@ export class CopyBinaryWriter {
   #shape: BinaryShape | null = null;
   #last: CopyValue[] = [];
   #lastBytes = new Uint8Array(0);
+  /** A safe integer's base-10000 digits, least significant first (at most 4). */
+  #groups = new Uint16Array(4);
 
   constructor(capacity = 1 << 16) {
     this.#buf = Buffer.allocUnsafeSlow(capacity);
@@ -366,8 +359,11 @@ export class CopyBinaryWriter {
       case 8: {
         if (typeof v === "number" && !Number.isFinite(v))
           throw new RangeError(`Cannot load a non-finite number: ${v}`);
-        const p =
-          typeof v === "number" && Number.isSafeInteger(v) ? integerNumericParts(v) : numericParts(String(v));
+        if (typeof v === "number" && Number.isSafeInteger(v)) {
+          this.#integerNumeric(v);
+          return;
+        }
+        const p = numericParts(String(v));
         this.#length(8 + 2 * p.digits.length);
         this.#int16(p.digits.length);
         this.#int16(p.weight);
@@ -381,6 +377,22 @@ export class CopyBinaryWriter {
           `${shape.name}.${shape.columns[column].name}: binary COPY of ${shape.columns[column].type} columns is not written yet`,
         );
     }
+  }
+
+  /** A whole number as numeric (as numericParts has it), its base-10000 digits found without arrays. */
+  #integerNumeric(v: number): void {
+    const groups = this.#groups;
+    let n = 0;
+    for (let a = Math.abs(v); a > 0; a = Math.floor(a / 10_000)) groups[n++] = a % 10_000;
+    // groups[0] is the least significant; trailing zero groups (e.g. 10000's) are left off, weight kept.
+    let low = 0;
+    while (low < n && groups[low] === 0) low++;
+    this.#length(8 + 2 * (n - low));
+    this.#int16(n - low);
+    this.#int16(n === 0 ? 0 : n - 1);
+    this.#int16(v < 0 ? 0x4000 : 0);
+    this.#int16(0);
+    for (let i = n - 1; i >= low; i--) this.#int16(groups[i]);
   }
 
   /**
