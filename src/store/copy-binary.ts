@@ -166,11 +166,14 @@ function planOf(shape: BinaryShape): Plan {
 export class CopyBinaryWriter {
   #buf: Buffer;
   #at = 0;
-  // Each column's last UUID, date or instant and its bytes: a person's rows repeat their person_id, and rows
-  // made together share dates and times, so most such values are copied rather than read again.
+  // Each column's last value and where its bytes are in this buffer: a person's rows repeat their person_id,
+  // rows made together share dates and times, and a table's rows repeat their codes, code system and term
+  // (at Thurrock's size 88% to 100% of medication_issue's are the row before's), so most values are copied
+  // rather than read again.
   #shape: BinaryShape | null = null;
   #last: CopyValue[] = [];
-  #lastBytes = new Uint8Array(0);
+  #lastAt = new Int32Array(0);
+  #lastSize = new Int32Array(0);
   /** A safe integer's base-10000 digits, least significant first (at most 4). */
   #groups = new Uint16Array(4);
 
@@ -205,33 +208,36 @@ export class CopyBinaryWriter {
     const taken = new Uint8Array(this.#buf.buffer, this.#buf.byteOffset, this.#at);
     this.#buf = Buffer.allocUnsafeSlow(this.#buf.length);
     this.#at = 0;
+    this.#last.fill(undefined);
     return taken;
   }
 
   #forget(shape: BinaryShape): void {
     this.#shape = shape;
-    this.#last = new Array(shape.columns.length);
-    this.#lastBytes = new Uint8Array(16 * shape.columns.length);
+    this.#last = new Array(shape.columns.length).fill(undefined);
+    this.#lastAt = new Int32Array(shape.columns.length);
+    this.#lastSize = new Int32Array(shape.columns.length);
   }
 
-  /** The column's last value again (its bytes copied), if v is that value; a length word of `size` first. */
-  #repeat(v: CopyValue, column: number, size: number): boolean {
+  /** The column's last value again (its bytes copied from where they were written), if v is that value. */
+  #repeat(v: CopyValue, column: number): boolean {
     if (v !== this.#last[column]) return false;
+    const size = this.#lastSize[column];
     this.#length(size);
     const b = this.#buf;
-    const from = this.#lastBytes;
     const at = this.#at;
-    for (let k = 0, f = 16 * column; k < size; k++) b[at + k] = from[f + k];
+    const from = this.#lastAt[column];
+    if (size > 32) b.copyWithin(at, from, from + size);
+    else for (let k = 0; k < size; k++) b[at + k] = b[from + k];
     this.#at = at + size;
     return true;
   }
 
-  /** Keeps the `size` bytes just written as the column's last value v. */
+  /** Keeps the `size` bytes just written, at the end of the buffer, as the column's last value v. */
   #remember(v: CopyValue, column: number, size: number): void {
     this.#last[column] = v;
-    const b = this.#buf;
-    const to = this.#lastBytes;
-    for (let k = 0, at = this.#at - size, t = 16 * column; k < size; k++) to[t + k] = b[at + k];
+    this.#lastAt[column] = this.#at - size;
+    this.#lastSize[column] = size;
   }
 
   #room(n: number): void {
@@ -273,6 +279,7 @@ export class CopyBinaryWriter {
     }
     switch (kind) {
       case 1: {
+        if (this.#repeat(v, column)) return;
         const s = typeof v === "string" ? v : typeof v === "boolean" ? (v ? "t" : "f") : String(v);
         this.#room(4 + s.length * 3);
         const b = this.#buf;
@@ -289,10 +296,11 @@ export class CopyBinaryWriter {
         }
         this.#int32(at - start);
         this.#at = at;
+        this.#remember(v, column, at - start);
         return;
       }
       case 2: {
-        if (this.#repeat(v, column, 16)) return;
+        if (this.#repeat(v, column)) return;
         const s = String(v);
         this.#length(16);
         if (s.length === 36 && this.#canonicalUuid(s)) {
@@ -320,7 +328,7 @@ export class CopyBinaryWriter {
         return;
       }
       case 3: {
-        if (this.#repeat(v, column, 4)) return;
+        if (this.#repeat(v, column)) return;
         if (typeof v !== "string") this.#refuse(v, shape, column);
         const days = dateDays(v);
         this.#length(4);
@@ -329,7 +337,7 @@ export class CopyBinaryWriter {
         return;
       }
       case 4: {
-        if (this.#repeat(v, column, 8)) return;
+        if (this.#repeat(v, column)) return;
         if (typeof v !== "string") this.#refuse(v, shape, column);
         const micros = (instantMs(v) - PG_EPOCH_MS) * 1000;
         // An int64 as two 32-bit halves: microseconds since 2000 stay well inside a double's exact integers.
