@@ -87,6 +87,6 @@ for (const threads of values.threads.split(",").map(Number)) {
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
   console.log(
-    `${threads === 0 ? "one thread (generatePlace)" : `${threads} worker thread(s)`}: ${people.toLocaleString("en-GB")} people, ${(bytes / 2 ** 20).toFixed(0)} MiB of COPY text; wall ${wall.toFixed(1)} s (${Math.round(people / wall).toLocaleString("en-GB")} people/s), CPU ${cpuSeconds.toFixed(1)} s (${Math.round(people / cpuSeconds).toLocaleString("en-GB")} people per CPU second); load average ${loadavg()[0].toFixed(1)}`,
+    `${threads === 0 ? "one thread (generatePlace)" : `${threads} worker thread(s)`}: ${people.toLocaleString("en-GB")} people, ${(bytes / 2 ** 20).toFixed(0)} MiB of COPY; wall ${wall.toFixed(1)} s (${Math.round(people / wall).toLocaleString("en-GB")} people/s), CPU ${cpuSeconds.toFixed(1)} s (${Math.round(people / cpuSeconds).toLocaleString("en-GB")} people per CPU second); load average ${loadavg()[0].toFixed(1)}`,
   );
 }
