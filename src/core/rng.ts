@@ -64,28 +64,51 @@ export function createRng(seed: number | string): Rng {
 }
 
 function fromSeedWords(seedWords: readonly number[]): Rng {
-  let [a, b, c, d] = seedWords;
-  let spareNormal: number | null = null;
+  return new Sfc32(seedWords);
+}
 
-  function nextUint32(): number {
+/**
+ * One stream: a class rather than an object of closures, since the synthetic place forks several streams a
+ * person (millions for a place) and each set of closures was garbage to collect. Methods use `this`: pass
+ * `() => rng.next()`, not `rng.next`.
+ */
+class Sfc32 implements Rng {
+  #a: number;
+  #b: number;
+  #c: number;
+  #d: number;
+  #spareNormal: number | null = null;
+  readonly #seedWords: readonly number[];
+  // The seed as hex, made on the first fork: a stream is forked many times (a person's, once per part).
+  #key: string | null = null;
+
+  constructor(seedWords: readonly number[]) {
+    this.#seedWords = seedWords;
+    [this.#a, this.#b, this.#c, this.#d] = seedWords;
+    // Discard the first outputs, which correlate with the seed words.
+    for (let i = 0; i < 15; i++) this.nextUint32();
+  }
+
+  nextUint32(): number {
+    const a = this.#a;
+    const b = this.#b;
+    let c = this.#c;
     const t0 = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
+    this.#a = b ^ (b >>> 9);
+    this.#b = (c + (c << 3)) | 0;
     c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
+    const d = (this.#d + 1) | 0;
+    this.#d = d;
     const t = (t0 + d) | 0;
-    c = (c + t) | 0;
+    this.#c = (c + t) | 0;
     return t >>> 0;
   }
 
-  // Discard the first outputs, which correlate with the seed words.
-  for (let i = 0; i < 15; i++) nextUint32();
-
-  function next(): number {
-    return nextUint32() / TWO_POW_32;
+  next(): number {
+    return this.nextUint32() / TWO_POW_32;
   }
 
-  function int(maxExclusive: number): number {
+  int(maxExclusive: number): number {
     assertInteger(maxExclusive, "int() bound");
     if (maxExclusive < 1 || maxExclusive > TWO_POW_32) {
       throw new RangeError(`int() bound must be from 1 to 2^32, got ${maxExclusive}`);
@@ -93,95 +116,98 @@ function fromSeedWords(seedWords: readonly number[]): Rng {
     // Reject the top sliver of draws that would make low results slightly more likely.
     const limit = TWO_POW_32 - (TWO_POW_32 % maxExclusive);
     for (;;) {
-      const x = nextUint32();
+      const x = this.nextUint32();
       if (x < limit) return x % maxExclusive;
     }
   }
 
-  function standardNormal(): number {
-    if (spareNormal !== null) {
-      const z = spareNormal;
-      spareNormal = null;
+  #standardNormal(): number {
+    if (this.#spareNormal !== null) {
+      const z = this.#spareNormal;
+      this.#spareNormal = null;
       return z;
     }
     // Box-Muller; 1 - next() is in (0, 1] so the logarithm is finite.
-    const radius = Math.sqrt(-2 * Math.log(1 - next()));
-    const angle = 2 * Math.PI * next();
-    spareNormal = radius * Math.sin(angle);
+    const radius = Math.sqrt(-2 * Math.log(1 - this.next()));
+    const angle = 2 * Math.PI * this.next();
+    this.#spareNormal = radius * Math.sin(angle);
     return radius * Math.cos(angle);
   }
 
-  const rng: Rng = {
-    next,
-    nextUint32,
-    int,
-    intBetween(min, maxInclusive) {
-      assertInteger(min, "intBetween() min");
-      assertInteger(maxInclusive, "intBetween() max");
-      if (maxInclusive < min) throw new RangeError(`intBetween() max ${maxInclusive} is below min ${min}`);
-      return min + int(maxInclusive - min + 1);
-    },
-    chance(p) {
-      if (!(p >= 0 && p <= 1)) throw new RangeError(`chance() probability must be from 0 to 1, got ${p}`);
-      return next() < p;
-    },
-    pick(items) {
-      if (items.length === 0) throw new RangeError("pick() needs at least one item");
-      return items[int(items.length)];
-    },
-    weightedIndex(weights) {
-      let total = 0;
-      for (const w of weights) {
-        if (!(w >= 0 && Number.isFinite(w))) {
-          throw new RangeError(`weightedIndex() weights must be finite and not negative, got ${w}`);
-        }
-        total += w;
+  intBetween(min: number, maxInclusive: number): number {
+    assertInteger(min, "intBetween() min");
+    assertInteger(maxInclusive, "intBetween() max");
+    if (maxInclusive < min) throw new RangeError(`intBetween() max ${maxInclusive} is below min ${min}`);
+    return min + this.int(maxInclusive - min + 1);
+  }
+
+  chance(p: number): boolean {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`chance() probability must be from 0 to 1, got ${p}`);
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError("pick() needs at least one item");
+    return items[this.int(items.length)];
+  }
+
+  weightedIndex(weights: readonly number[]): number {
+    let total = 0;
+    for (let i = 0; i < weights.length; i++) {
+      const w = weights[i];
+      if (!(w >= 0 && Number.isFinite(w))) {
+        throw new RangeError(`weightedIndex() weights must be finite and not negative, got ${w}`);
       }
-      if (total <= 0) throw new RangeError("weightedIndex() needs at least one positive weight");
-      let target = next() * total;
-      let lastPositive = 0;
-      for (let i = 0; i < weights.length; i++) {
-        if (weights[i] === 0) continue;
-        if (target < weights[i]) return i;
-        target -= weights[i];
-        lastPositive = i;
+      total += w;
+    }
+    if (total <= 0) throw new RangeError("weightedIndex() needs at least one positive weight");
+    let target = this.next() * total;
+    let lastPositive = 0;
+    for (let i = 0; i < weights.length; i++) {
+      if (weights[i] === 0) continue;
+      if (target < weights[i]) return i;
+      target -= weights[i];
+      lastPositive = i;
+    }
+    return lastPositive; // floating-point rounding ran past the end
+  }
+
+  normal(mean: number, sd: number): number {
+    if (!(sd >= 0)) throw new RangeError(`normal() standard deviation must not be negative, got ${sd}`);
+    return mean + sd * this.#standardNormal();
+  }
+
+  poisson(lambda: number): number {
+    if (!(lambda >= 0 && Number.isFinite(lambda))) {
+      throw new RangeError(`poisson() mean must be finite and not negative, got ${lambda}`);
+    }
+    if (lambda < POISSON_NORMAL_THRESHOLD) {
+      // Knuth: count uniforms multiplied in before the product drops below e^-lambda.
+      const limit = Math.exp(-lambda);
+      let k = 0;
+      let product = this.next();
+      while (product > limit) {
+        k++;
+        product *= this.next();
       }
-      return lastPositive; // floating-point rounding ran past the end
-    },
-    normal(mean, sd) {
-      if (!(sd >= 0)) throw new RangeError(`normal() standard deviation must not be negative, got ${sd}`);
-      return mean + sd * standardNormal();
-    },
-    poisson(lambda) {
-      if (!(lambda >= 0 && Number.isFinite(lambda))) {
-        throw new RangeError(`poisson() mean must be finite and not negative, got ${lambda}`);
-      }
-      if (lambda < POISSON_NORMAL_THRESHOLD) {
-        // Knuth: count uniforms multiplied in before the product drops below e^-lambda.
-        const limit = Math.exp(-lambda);
-        let k = 0;
-        let product = next();
-        while (product > limit) {
-          k++;
-          product *= next();
-        }
-        return k;
-      }
-      return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * standardNormal()));
-    },
-    shuffle(items) {
-      for (let i = items.length - 1; i > 0; i--) {
-        const j = int(i + 1);
-        const held = items[i];
-        items[i] = items[j];
-        items[j] = held;
-      }
-      return items;
-    },
-    fork(label) {
-      // The fixed-length hex prefix keeps (seed, label) pairs from colliding as strings.
-      return fromSeedWords(cyrb128(seedKey(seedWords) + label));
-    },
-  };
-  return rng;
+      return k;
+    }
+    return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * this.#standardNormal()));
+  }
+
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const held = items[i];
+      items[i] = items[j];
+      items[j] = held;
+    }
+    return items;
+  }
+
+  fork(label: string): Rng {
+    // The fixed-length hex prefix keeps (seed, label) pairs from colliding as strings.
+    this.#key ??= seedKey(this.#seedWords);
+    return fromSeedWords(cyrb128(this.#key + label));
+  }
 }

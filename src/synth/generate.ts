@@ -1,3 +1,4 @@
+import type { Rng } from "../core/rng.ts";
 import type { NamedRow, Table } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
 import { createRegion, type GenerationContext, totalPeople } from "./context.ts";
@@ -24,8 +25,11 @@ const YIELD_EVERY = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Simulates one person: their own random streams make the result independent of everyone else. */
-export function simulatePerson(ctx: GenerationContext, index: number): PersonParts {
-  const rng = ctx.root.fork(`person:${index}`);
+export function simulatePerson(
+  ctx: GenerationContext,
+  index: number,
+  rng: Rng = ctx.root.fork(`person:${index}`),
+): PersonParts {
   const idRng = rng.fork("ids");
   const base = createPersonBase(ctx, index, rng, idRng);
   const life = simulateLife(ctx, base, rng.fork("life"));
@@ -66,8 +70,10 @@ export async function generatePeople(
     const first = Math.max(from - placeStart, 0);
     const end = Math.min(to - placeStart, people);
     for (let index = first; index < end; index++) {
-      const parts = simulatePerson(ctx, index);
-      const idRng = ctx.root.fork(`person:${index}`).fork("row-ids");
+      // A fork depends on its stream's seed alone, not on what was drawn from it: one person stream serves both.
+      const personRng = ctx.root.fork(`person:${index}`);
+      const parts = simulatePerson(ctx, index, personRng);
+      const idRng = personRng.fork("row-ids");
       for (const [table, row] of personRows(ctx, parts, idRng)) {
         const wait = sink.add(table, row);
         if (wait) await wait;

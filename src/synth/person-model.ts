@@ -68,43 +68,68 @@ const MAX_HEALTH_DRAWS = 40;
 const HEALTHIEST_FRAILTY = -2;
 
 /**
- * Survival from age 40 to `untilDay` for this health history, relative to that of someone of the same age
- * with no deficits and very low frailty (so the ratio is a probability for almost everyone).
+ * What survival from age 40 to `untilDay` takes apart from the health history: each year's day and share of a
+ * year, and the hazard of someone of the same age with no deficits and very low frailty. Made once a person:
+ * their health is drawn again and again until it survives (createPersonBase), and this part never changes.
  */
-function relativeSurvival(
+interface SurvivalYears {
+  days: number[];
+  shares: number[];
+  healthiest: number;
+  state: RiskState;
+}
+
+function survivalYears(
   birthDay: number,
   untilDay: number,
   female: boolean,
   deprivation: number,
-  frailty: number,
-  onsets: readonly Onset[],
-): number {
-  const deficits = new Set<string>();
-  let pointer = 0;
-  let hazard = 0;
+): SurvivalYears {
+  const days: number[] = [];
+  const shares: number[] = [];
   let healthiest = 0;
   const lastAge = ageInYears(birthDay, untilDay);
+  const state: RiskState = {
+    age: 0,
+    female,
+    deficits: 0,
+    ltcs: 0,
+    frailty: HEALTHIEST_FRAILTY,
+    admissionPropensity: 0,
+    deprivation,
+    inCareHome: false,
+    dementia: false,
+    falls: false,
+  };
   for (let age = SURVIVAL_FROM_AGE; age < lastAge; age++) {
-    const day = birthDay + Math.floor(age * DAYS_PER_YEAR);
+    days.push(birthDay + Math.floor(age * DAYS_PER_YEAR));
+    const years = Math.min(1, lastAge - age);
+    shares.push(years);
+    state.age = age;
+    healthiest += deathRate(state) * years;
+  }
+  return { days, shares, healthiest, state };
+}
+
+/**
+ * Survival from age 40 to the years' end for this health history, relative to that of someone of the same age
+ * with no deficits and very low frailty (so the ratio is a probability for almost everyone).
+ */
+function relativeSurvival(years: SurvivalYears, frailty: number, onsets: readonly Onset[]): number {
+  const deficits = new Set<string>();
+  const state = years.state;
+  state.frailty = frailty;
+  let pointer = 0;
+  let hazard = 0;
+  for (let i = 0; i < years.days.length; i++) {
+    const day = years.days[i];
     while (pointer < onsets.length && onsets[pointer].day <= day)
       deficits.add(onsets[pointer++].spec.deficitId);
-    const state: RiskState = {
-      age,
-      female,
-      deficits: deficits.size,
-      ltcs: 0,
-      frailty,
-      admissionPropensity: 0,
-      deprivation,
-      inCareHome: false,
-      dementia: false,
-      falls: false,
-    };
-    const years = Math.min(1, lastAge - age);
-    hazard += deathRate(state) * years;
-    healthiest += deathRate({ ...state, deficits: 0, frailty: HEALTHIEST_FRAILTY }) * years;
+    state.age = SURVIVAL_FROM_AGE + i;
+    state.deficits = deficits.size;
+    hazard += deathRate(state) * years.shares[i];
   }
-  return Math.min(1, Math.exp(healthiest - hazard));
+  return Math.min(1, Math.exp(years.healthiest - hazard));
 }
 
 export function ageInYears(birthDay: number, day: number): number {
@@ -121,6 +146,9 @@ function pickPractice(ctx: GenerationContext, rng: Rng): number {
   return practices.length - 1;
 }
 
+/** Each locality's areas' weights, made once a place (not once a person). */
+const areaWeights = new WeakMap<readonly { weight: number }[], number[]>();
+
 /** An area in the practice's locality (most people live near their practice) and a postcode in it. */
 function pickHome(
   ctx: GenerationContext,
@@ -129,7 +157,12 @@ function pickHome(
 ): { areaIndex: number; postcode: string } {
   const locality = ctx.place.practices[practiceIndex].localityIndex;
   const areas = ctx.place.areasByLocality[locality];
-  const area = areas[rng.weightedIndex(areas.map((a) => a.weight))];
+  let weights = areaWeights.get(areas);
+  if (!weights) {
+    weights = areas.map((a) => a.weight);
+    areaWeights.set(areas, weights);
+  }
+  const area = areas[rng.weightedIndex(weights)];
   return { areaIndex: area.index, postcode: rng.pick(area.postcodes) };
 }
 
@@ -202,8 +235,10 @@ export function createPersonBase(ctx: GenerationContext, index: number, rng: Rng
   // starting out frailer than it stays, which would make deaths and admissions fall year on year.
   let { frailty, onsets } = health();
   const ageAtArrivalYears = ageInYears(birthDay, arrivalDay);
-  for (let attempt = 0; attempt < MAX_HEALTH_DRAWS && ageAtArrivalYears > SURVIVAL_FROM_AGE; attempt++) {
-    if (rng.next() < relativeSurvival(birthDay, arrivalDay, female, deprivation, frailty, onsets)) break;
+  const years =
+    ageAtArrivalYears > SURVIVAL_FROM_AGE ? survivalYears(birthDay, arrivalDay, female, deprivation) : null;
+  for (let attempt = 0; years && attempt < MAX_HEALTH_DRAWS; attempt++) {
+    if (rng.next() < relativeSurvival(years, frailty, onsets)) break;
     ({ frailty, onsets } = health());
   }
 

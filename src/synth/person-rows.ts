@@ -1,5 +1,4 @@
 import { NHS_NUMBER_SYSTEM, SNOMED_CT_SYSTEM } from "../core/codes.ts";
-import { fromDayNumber } from "../core/dates.ts";
 import type { Rng } from "../core/rng.ts";
 import type { GenerationContext } from "./context.ts";
 import { randomUuid } from "./fast-uuid.ts";
@@ -11,7 +10,7 @@ import type { SourceRecord } from "./source-records.ts";
 import { MEDICINE_CODE_SYSTEM, SOURCE_SYSTEM } from "./source-systems.ts";
 import type { SynthRow } from "./table-shapes.ts";
 import * as T from "./table-shapes.ts";
-import { formatInstant, messageAt, nightlyExtractAt } from "./timestamps.ts";
+import { dateText, formatInstant, messageAt, nightlyExtractAt } from "./timestamps.ts";
 
 // Turns one person's simulated life into rows for every table, with ids from the person's own id stream and
 // provenance (source system, the system's id for the row, and when it arrived) derived from the events.
@@ -60,7 +59,7 @@ function rowKit(ctx: GenerationContext, parts: PersonParts, idRng: Rng): RowKit 
     uuid: () => randomUuid(idRng),
     recordId: (prefix: string) => `${prefix}-${idx}-${++serial}`,
     date: <D extends number | null>(day: D) =>
-      (day === null ? null : fromDayNumber(day)) as D extends number ? string : string | null,
+      (day === null ? null : dateText(day)) as D extends number ? string : string | null,
     time: <D extends number | null>(t: D) =>
       (t === null ? null : formatInstant(t)) as D extends number ? string : string | null,
     extracted: (day: number) => nightlyExtractAt(Math.max(day, historyStart)),
@@ -98,7 +97,7 @@ function identityRows(k: RowKit): void {
       nhs_number: base.nhsNumber,
       family_name: base.name.family,
       given_name: base.name.given,
-      birth_date: fromDayNumber(base.birthDay),
+      birth_date: dateText(base.birthDay),
       sex: base.female ? "female" : "male",
       postcode: address.postcode,
       area_code: place.areas[address.areaIndex].code,

@@ -1,4 +1,3 @@
-import { fromDayNumber } from "../core/dates.ts";
 import { mistypeNhsNumber } from "../core/nhs-number.ts";
 import type { Rng } from "../core/rng.ts";
 import type { GenerationContext } from "./context.ts";
@@ -6,7 +5,7 @@ import type { Life } from "./life-events.ts";
 import { nameVariant } from "./names.ts";
 import type { PersonBase } from "./person-model.ts";
 import { clientIdSystem, hospitalNumberSystem, SOURCE_SYSTEM, type SourceSystem } from "./source-systems.ts";
-import { messageAt, nightlyExtractAt } from "./timestamps.ts";
+import { dateText, messageAt, nightlyExtractAt } from "./timestamps.ts";
 
 // Each source system's own record of a person, faults and all. The GP record is correct; the hospital
 // sometimes lacks the NHS Number; the council's social care records lack or mistype it, spell names another
@@ -75,7 +74,7 @@ export function sourceRecords(
     nhsNumber: base.nhsNumber,
     family: base.name.family,
     given: base.name.given,
-    birthDate: fromDayNumber(base.birthDay),
+    birthDate: dateText(base.birthDay),
     sex: base.female ? "female" : "male",
   };
   const idx = base.index.toString(36);

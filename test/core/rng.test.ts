@@ -49,7 +49,7 @@ test("property: output ranges", () => {
 
 test("next() has mean about 1/2 and variance about 1/12", () => {
   const rng = createRng("uniform");
-  const { mean, variance } = meanAndVariance(Array.from({ length: N }, rng.next));
+  const { mean, variance } = meanAndVariance(Array.from({ length: N }, () => rng.next()));
   assert.ok(Math.abs(mean - 0.5) < 0.005, `mean ${mean}`);
   assert.ok(Math.abs(variance - 1 / 12) < 0.002, `variance ${variance}`);
 });
@@ -189,8 +189,8 @@ test("sibling forks are uncorrelated", () => {
   const root = createRng("corr");
   const xs = root.fork("person-1");
   const ys = root.fork("person-2");
-  const x = Array.from({ length: N }, xs.next);
-  const y = Array.from({ length: N }, ys.next);
+  const x = Array.from({ length: N }, () => xs.next());
+  const y = Array.from({ length: N }, () => ys.next());
   const mx = x.reduce((s, v) => s + v, 0) / N;
   const my = y.reduce((s, v) => s + v, 0) / N;
   let cov = 0;

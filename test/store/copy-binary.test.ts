@@ -129,6 +129,80 @@ describe(`binary COPY on ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}`,
     assert.deepEqual(numericParts("0"), { digits: [], weight: 0, negative: false, dscale: 0 });
   });
 
+  test("a whole number is written as numeric as its text would be, and repeated values as when first written", () => {
+    const amount: BinaryShape = { name: "amounts", columns: [{ name: "amount", type: "numeric" }] };
+    const edges = [
+      0,
+      -0,
+      1,
+      -1,
+      9999,
+      10_000,
+      -10_000,
+      123_450_000,
+      1e8,
+      2 ** 31,
+      -(2 ** 40),
+      Number.MAX_SAFE_INTEGER,
+    ];
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...edges), fc.maxSafeInteger()), (n) => {
+        const asNumber = new CopyBinaryWriter(4);
+        const asText = new CopyBinaryWriter(4);
+        asNumber.values(amount, [n]);
+        asText.values(amount, [String(n)]);
+        assert.deepEqual(asNumber.take(), asText.take(), String(n));
+      }),
+      { numRuns: 500 },
+    );
+    // A column's value again is copied from its first writing (store/copy-binary.ts): the same bytes each time.
+    const ids: BinaryShape = {
+      name: "ids",
+      columns: [
+        { name: "ref", type: "uuid" },
+        { name: "on_date", type: "date" },
+        { name: "at", type: "timestamptz" },
+        { name: "term", type: "text" },
+        { name: "code", type: "text" },
+      ],
+    };
+    const row = [
+      "6f9619ff-8b86-d011-b42d-00c04fc964ff",
+      "2016-02-29",
+      "2014-06-01T10:00:00Z",
+      "Atorvastatin 20mg tablets, a term longer than 32 bytes",
+      "12345",
+    ];
+    const once = new CopyBinaryWriter();
+    once.values(ids, row);
+    const first = once.take();
+    const twice = new CopyBinaryWriter();
+    twice.values(ids, row);
+    twice.values(ids, [...row]);
+    const other = ["6F9619FF8B86D011B42D00C04FC964FF", "2016-03-01", "2014-06-01T10:00:01Z", "x", "1"];
+    const alone = new CopyBinaryWriter();
+    alone.values(ids, other);
+    const otherBytes = alone.take();
+    twice.values(ids, other);
+    twice.values(ids, row);
+    const all = twice.take();
+    // After take() the last values' bytes are gone with the buffer handed over: written afresh, the same.
+    twice.values(ids, row);
+    assert.deepEqual(twice.take(), first);
+    const n = first.byteLength;
+    assert.deepEqual(all.subarray(0, n), first);
+    assert.deepEqual(all.subarray(n, 2 * n), first);
+
+    assert.deepEqual(
+      all.subarray(2 * n, 2 * n + 22),
+      first.subarray(0, 22),
+      "the same UUID, written another way",
+    );
+    assert.deepEqual(all.subarray(all.byteLength - n), first);
+    assert.deepEqual(all.subarray(2 * n, 2 * n + otherBytes.byteLength), otherBytes, "another row between");
+    assert.equal(all.byteLength, 3 * n + otherBytes.byteLength);
+  });
+
   test("a positional row (values in column order, nulls past them) is written as the same named row", () => {
     const named = new CopyBinaryWriter();
     const positional = new CopyBinaryWriter();
