@@ -527,3 +527,117 @@ export async function upsertLinked(
   const unlinked = c.unlinked ?? [];
   return { inserted, updated, unchanged: rows.length - inserted - updated - unlinked.length, unlinked };
 }
+
+/**
+ * A chunk of linked rows made ready for a blind write before their people are known (on a thread of its own:
+ * csv/prepare-worker.ts): each row's columns after person_id in binary COPY form, back to back. The last row
+ * with each row id is kept, as upsertLinked keeps it.
+ */
+export interface EncodedLinked {
+  table: CanonicalName;
+  /** The rows given, repeats included (a repeat counts as unchanged). */
+  given: number;
+  bytes: Uint8Array;
+  /** Where each kept row's bytes end in `bytes`. */
+  ends: Int32Array;
+  lines: Int32Array;
+  subjectIds: string[];
+}
+
+/**
+ * `rows` encoded for copyEncodedBlind, or null when they cannot be (a value binary COPY does not take as it is,
+ * or a table whose subjects are recorded beside it rather than in the row): the caller writes them as rows.
+ */
+export function encodeLinked(
+  table: CanonicalName,
+  rows: readonly SubjectRow[],
+  recordSubject: boolean,
+): EncodedLinked | null {
+  const t = CANONICAL[table];
+  const subjectAt = recordSubject ? t.columns.findIndex((c) => c.name === SUBJECT_IN_ROW) : -1;
+  if (recordSubject && subjectAt < 0) return null;
+  const last = new Map<unknown, number>();
+  for (let i = 0; i < rows.length; i++) last.set(rows[i].values[0], i);
+  const shape = { name: t.table, columns: CATALOGUE[t.table].columns.slice(1) };
+  const writer = new CopyBinaryWriter(Math.max(1 << 16, rows.length * 160));
+  const ends = new Int32Array(last.size);
+  const lines = new Int32Array(last.size);
+  const subjectIds: string[] = new Array(last.size);
+  const row: CopyValue[] = new Array(shape.columns.length);
+  let k = 0;
+  try {
+    for (const i of last.values()) {
+      const r = rows[i];
+      for (let c = 0; c < row.length; c++) row[c] = r.values[c];
+      if (subjectAt > 0) row[subjectAt - 1] = r.subjectId;
+      writer.values(shape, row);
+      // The row's field count (2 bytes) is written again with person_id when the row is put together.
+      ends[k] = writer.byteLength;
+      lines[k] = r.line;
+      subjectIds[k++] = r.subjectId;
+    }
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  return { table, given: rows.length, bytes: writer.take(), ends, lines, subjectIds };
+}
+
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
+  HEX_DIGIT["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+
+/**
+ * copyLinkedBlind for rows encoded by encodeLinked: the people their subjects are linked to read (one probe of
+ * mpi_record_link's key per subject), then each linked row's bytes put after its person's and COPYed straight
+ * into the table. A key stored after all fails the COPY, as copyLinkedBlind's does.
+ */
+export async function copyEncodedBlind(
+  q: Queryable,
+  subjectSystem: string,
+  enc: EncodedLinked,
+): Promise<{ inserted: number; unchanged: number; unlinked: number[] }> {
+  const t = CANONICAL[enc.table];
+  const people = await findLinks(q, subjectSystem, enc.subjectIds);
+  const out = Buffer.allocUnsafeSlow(enc.bytes.byteLength + enc.ends.length * 20);
+  const src = enc.bytes;
+  const unlinked: number[] = [];
+  let at = 0;
+  let start = 0;
+  for (let i = 0; i < enc.ends.length; i++) {
+    const end = enc.ends[i];
+    const person = people.get(enc.subjectIds[i]);
+    if (person === undefined) unlinked.push(enc.lines[i]);
+    else {
+      at = out.writeInt16BE(t.columns.length, at);
+      at = out.writeInt32BE(16, at);
+      let high = -1;
+      for (let c = 0; c < person.length; c++) {
+        const h = HEX_DIGIT[person.charCodeAt(c)] ?? -1;
+        if (h < 0) continue;
+        if (high < 0) high = h;
+        else {
+          out[at++] = (high << 4) | h;
+          high = -1;
+        }
+      }
+      out.set(src.subarray(start + 2, end), at);
+      at += end - start - 2;
+    }
+    start = end;
+  }
+  unlinked.sort((a, b) => a - b);
+  const linked = enc.ends.length - unlinked.length;
+  const inserted =
+    linked === 0
+      ? 0
+      : await q.copyFrom(
+          enc.table,
+          t.columns.map((c) => c.name),
+          [out.subarray(0, at)],
+          { format: "binary" },
+        );
+  return { inserted, unchanged: enc.given - inserted - unlinked.length, unlinked };
+}

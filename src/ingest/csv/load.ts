@@ -1,6 +1,8 @@
+import { statSync } from "node:fs";
 import { basename } from "node:path";
+import { Worker } from "node:worker_threads";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
-import type { Db, Queryable } from "../../store/index.ts";
+import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
@@ -20,7 +22,8 @@ import {
   layoutByName,
   type RowReject,
 } from "./layouts.ts";
-import { readCsv } from "./reader.ts";
+import type { PrepareInput, PrepareMessage, PreparedChunk } from "./prepare-worker.ts";
+import { parseCsvRecord, readCsv } from "./reader.ts";
 
 // `oneplace ingest csv <file>`: a CSV extract in one of the documented layouts. The header is checked first
 // (a missing column stops the load before anything is written); then each row is checked, and rows are
@@ -42,7 +45,15 @@ export interface CsvLoadOptions {
   onProgress?: (rows: number) => void;
   /** Replays: who asked, so accepted rows resolve their old rejects in their name. */
   replayedBy?: string;
+  /**
+   * Parse, check and encode a first load of activity on a thread of its own (prepare-worker.ts): by default for
+   * a file of PARSE_THREAD_BYTES or more.
+   */
+  parseThread?: boolean;
 }
+
+/** The size from which a first load of activity is parsed on a thread of its own (starting one costs ~0.1 s). */
+export const PARSE_THREAD_BYTES = 4 << 20;
 
 export interface CsvLoadResult {
   loadId: string;
@@ -229,15 +240,45 @@ export interface ChunkWritten {
   resolved: string[];
 }
 
+/** A prepared chunk's rows, as the load checks them, from their records as written. */
+function rowsOf(s: CsvSession, p: PreparedChunk): CsvRow[] {
+  const rows: CsvRow[] = new Array(p.count);
+  for (let i = 0; i < p.count; i++) {
+    const raw = p.raws.slice(i === 0 ? 0 : p.rawEnds[i - 1], p.rawEnds[i]);
+    const record = parseCsvRecord(raw, p.lines[i]);
+    const checked = record && checkRow(s, record.fields, p.lines[i], raw);
+    if (!checked || !("row" in checked))
+      throw new Error(`${s.origin}:${p.lines[i]}: a row checked on the parsing thread reads differently here`);
+    rows[i] = checked.row;
+  }
+  return rows;
+}
+
 /** Writes one chunk in one transaction; a chunk the database refuses is retried row by row. */
 export async function writeChunk(
   db: Db,
   s: CsvSession,
-  rows: CsvRow[],
+  chunk: CsvRow[] | PreparedChunk,
   invalid: PendingReject[],
 ): Promise<ChunkWritten> {
-  const attempt = (tx: Queryable, subset: CsvRow[], write: LinkedWrite = "fresh") =>
-    s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write }, subset);
+  const prepared = Array.isArray(chunk) ? null : chunk;
+  let made = Array.isArray(chunk) ? chunk : null;
+  // A prepared chunk's rows are only made again here when it is not written blind, or some are rejected.
+  const rowsNow = () => {
+    made ??= rowsOf(s, prepared as PreparedChunk);
+    return made;
+  };
+  const count = prepared ? prepared.count : (made as CsvRow[]).length;
+  const attempt = (tx: Queryable, write: LinkedWrite = "fresh") => {
+    const ctx = { q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write };
+    if (prepared?.enc && write === "blind" && s.layout.applyEncoded) {
+      return s.layout.applyEncoded(ctx, prepared.enc, (lines) => {
+        const wanted = new Set(lines);
+        return rowsNow().filter((r) => wanted.has(r.line));
+      });
+    }
+    return s.layout.apply(ctx, rowsNow());
+  };
   const finish = async (
     tx: Queryable,
     res: Awaited<ReturnType<typeof attempt>>,
@@ -252,7 +293,8 @@ export async function writeChunk(
     // that can have opened since.
     if (!s.replaying) s.openRejects ??= await hasOpenRejects(tx, s.sourceSystem, "csv");
     if (all.length > 0) s.openRejects = true;
-    if (rows.length > 0 && s.replaying) {
+    if (count > 0 && s.replaying) {
+      const rows = rowsNow();
       // A replay knows the reject each row came from: it is resolved by its id.
       const rejectedIds = new Set(all.map((r) => r.recordId));
       const ids: string[] = [];
@@ -262,7 +304,8 @@ export async function writeChunk(
         if (rejectId && !rejectedIds.has(recordId)) ids.push(rejectId);
       }
       resolved = await resolveRejectIds(tx, ids, s.replayedBy ?? "ingest");
-    } else if (rows.length > 0 && s.openRejects) {
+    } else if (count > 0 && s.openRejects) {
+      const rows = rowsNow();
       const rejectedIds = new Set(all.map((r) => r.recordId));
       const accepted = rows
         .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
@@ -271,7 +314,7 @@ export async function writeChunk(
       resolved = await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest", true);
     }
     const counts: LoadCounts = {
-      recordsRead: rows.length + rejects.length,
+      recordsRead: count + rejects.length,
       loaded: res.loaded,
       duplicates: res.duplicates,
       rejected: all.length,
@@ -284,7 +327,7 @@ export async function writeChunk(
     let write: LinkedWrite = s.write ?? "fresh";
     for (;;) {
       try {
-        return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows, write), invalid));
+        return await db.transaction(async (tx) => finish(tx, await attempt(tx, write), invalid));
       } catch (error) {
         // A key the chunk took for new was stored after all (before the load: look from now on; meanwhile, by
         // another load or this file's other chunk in flight: every row through ON CONFLICT).
@@ -294,6 +337,7 @@ export async function writeChunk(
       }
     }
   } catch (error) {
+    const rows = rowsNow();
     if (rows.length <= 1 && invalid.length === 0) {
       // One row the database refuses: keep it as a reject with the constraint it broke (never the values).
       const constraint = (error as { constraint?: string }).constraint;
@@ -337,8 +381,24 @@ export async function loadCsvFile(
   const tables: Record<string, number> = {};
   let read = 0;
   let resolvedSome = false;
+  const write = async (s: CsvSession, rows: CsvRow[] | PreparedChunk, invalid: PendingReject[]) => {
+    // Activity chunks are independent of each other, so one is written while the next is read and checked
+    // (and, on a server, two at once); people go through the MPI in file order, one chunk at a time.
+    const readSoFar = read;
+    const written = writeChunk(db, s, rows, invalid).then((r) => {
+      if (r.resolved.length > 0) resolvedSome = true;
+      addCounts(total, r.counts);
+      for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+      options.onProgress?.(readSoFar);
+    });
+    written.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
+    inFlight.push(written);
+    const limit = s.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
+    while (inFlight.length >= limit) await inFlight.shift();
+  };
+  const batches = readCsv(path, chunkRows);
   try {
-    for await (const batch of readCsv(path, chunkRows)) {
+    for await (const batch of batches) {
       const rows: CsvRow[] = [];
       const invalid: PendingReject[] = [];
       let records = batch.records;
@@ -375,6 +435,19 @@ export async function loadCsvFile(
           loadId,
           write: await firstWrite(db, sourceSystem, layout.name, loadId),
         };
+        const threaded =
+          session.write === "blind" &&
+          session.layout.encode !== undefined &&
+          !isCitus(db) &&
+          (options.parseThread ?? statSync(path).size >= PARSE_THREAD_BYTES);
+        if (threaded) {
+          await batches.return(undefined);
+          for await (const chunk of preparedChunks(session, path, chunkRows)) {
+            read += chunk.read;
+            if (chunk.count > 0 || chunk.invalid.length > 0) await write(session, chunk, chunk.invalid);
+          }
+          break;
+        }
       }
       for (const r of records) {
         const checked = checkRow(session, r.fields, r.line, r.raw);
@@ -391,19 +464,7 @@ export async function loadCsvFile(
       }
       read += records.length + batch.problems.length;
       if (rows.length === 0 && invalid.length === 0) continue;
-      // Activity chunks are independent of each other, so one is written while the next is read and checked
-      // (and, on a server, two at once); people go through the MPI in file order, one chunk at a time.
-      const readSoFar = read;
-      const write = writeChunk(db, session, rows, invalid).then((r) => {
-        if (r.resolved.length > 0) resolvedSome = true;
-        addCounts(total, r.counts);
-        for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
-        options.onProgress?.(readSoFar);
-      });
-      write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
-      inFlight.push(write);
-      const limit = session.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
-      while (inFlight.length >= limit) await inFlight.shift();
+      await write(session, rows, invalid);
     }
     await Promise.all(inFlight.splice(0));
     if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
@@ -425,4 +486,44 @@ export async function loadCsvFile(
     rowsByTable: tables,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * The file's chunks after its header, parsed, checked and encoded on a thread of its own (prepare-worker.ts); the
+ * thread is stopped when the caller stops early or fails.
+ */
+async function* preparedChunks(s: CsvSession, path: string, chunkRows: number): AsyncGenerator<PreparedChunk> {
+  const input: PrepareInput = {
+    path,
+    chunkRows,
+    layout: s.layout.name,
+    sourceSystem: s.sourceSystem,
+    orgCode: s.orgCode,
+    origin: s.origin,
+    sha: s.sha,
+    header: s.header,
+    headerLine: s.headerLine,
+  };
+  const worker = new Worker(new URL("./prepare-worker.ts", import.meta.url), { workerData: input });
+  const queue: (PrepareMessage | Error)[] = [];
+  let wake: (() => void) | null = null;
+  const arrive = (m: PrepareMessage | Error) => {
+    queue.push(m);
+    wake?.();
+  };
+  worker.on("message", arrive);
+  worker.on("error", arrive);
+  worker.on("exit", (code) => arrive(new Error(`the CSV parsing thread stopped (exit code ${code})`)));
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const m = queue.shift() as PrepareMessage | Error;
+      if (m instanceof Error) throw m;
+      if (m.kind === "end") return;
+      worker.postMessage("more");
+      yield m;
+    }
+  } finally {
+    await worker.terminate();
+  }
 }
