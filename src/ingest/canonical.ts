@@ -1,6 +1,7 @@
 import { findLinks } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
 import {
+  type BinaryShape,
   CANONICAL_TABLES,
   CATALOGUE,
   type CanonicalName,
@@ -530,8 +531,7 @@ export async function upsertLinked(
 
 /**
  * A chunk of linked rows made ready for a blind write before their people are known (on a thread of its own:
- * csv/prepare-worker.ts): each row's columns after person_id in binary COPY form, back to back. The last row
- * with each row id is kept, as upsertLinked keeps it.
+ * csv/prepare.ts): each row's columns after person_id in binary COPY form, back to back (LinkedEncoder).
  */
 export interface EncodedLinked {
   table: CanonicalName;
@@ -545,42 +545,87 @@ export interface EncodedLinked {
 }
 
 /**
- * `rows` encoded for copyEncodedBlind, or null when they cannot be (a value binary COPY does not take as it is,
- * or a table whose subjects are recorded beside it rather than in the row): the caller writes them as rows.
+ * Linked rows encoded for copyEncodedBlind one at a time, as they are read (so none outlives its turn: a chunk's
+ * rows held together were promoted by the garbage collector, a quarter of the parsing thread's time). `take`
+ * gives null when they cannot be (a value binary COPY does not take as it is, or a table whose subjects are
+ * recorded beside it rather than in the row): the caller then writes them as rows.
  */
-export function encodeLinked(
-  table: CanonicalName,
-  rows: readonly SubjectRow[],
-  recordSubject: boolean,
-): EncodedLinked | null {
-  const t = CANONICAL[table];
-  const subjectAt = recordSubject ? t.columns.findIndex((c) => c.name === SUBJECT_IN_ROW) : -1;
-  if (recordSubject && subjectAt < 0) return null;
-  const last = new Map<unknown, number>();
-  for (let i = 0; i < rows.length; i++) last.set(rows[i].values[0], i);
-  const shape = { name: t.table, columns: CATALOGUE[t.table].columns.slice(1) };
-  const writer = new CopyBinaryWriter(Math.max(1 << 16, rows.length * 160));
-  const ends = new Int32Array(last.size);
-  const lines = new Int32Array(last.size);
-  const subjectIds: string[] = new Array(last.size);
-  const row: CopyValue[] = new Array(shape.columns.length);
-  let k = 0;
-  try {
-    for (const i of last.values()) {
-      const r = rows[i];
-      for (let c = 0; c < row.length; c++) row[c] = r.values[c];
-      if (subjectAt > 0) row[subjectAt - 1] = r.subjectId;
-      writer.values(shape, row);
-      // The row's field count (2 bytes) is written again with person_id when the row is put together.
-      ends[k] = writer.byteLength;
-      lines[k] = r.line;
-      subjectIds[k++] = r.subjectId;
-    }
-  } catch (error) {
-    if (error instanceof RangeError) return null;
-    throw error;
+export class LinkedEncoder {
+  readonly #table: CanonicalName;
+  readonly #shape: BinaryShape;
+  /** A table whose subjects are recorded beside its rows: never encoded. */
+  readonly #never: boolean;
+  readonly #subjectAt: number;
+  readonly #row: CopyValue[];
+  #writer = new CopyBinaryWriter(1 << 20);
+  #ends: number[] = [];
+  #lines: number[] = [];
+  #subjectIds: string[] = [];
+  #ids: unknown[] = [];
+  #failed: boolean;
+
+  constructor(table: CanonicalName, recordSubject: boolean) {
+    const t = CANONICAL[table];
+    this.#table = table;
+    this.#subjectAt = recordSubject ? t.columns.findIndex((c) => c.name === SUBJECT_IN_ROW) : -1;
+    this.#never = recordSubject && this.#subjectAt < 0;
+    this.#failed = this.#never;
+    this.#shape = { name: table, columns: CATALOGUE[table].columns.slice(1) };
+    this.#row = new Array(this.#shape.columns.length);
   }
-  return { table, given: rows.length, bytes: writer.take(), ends, lines, subjectIds };
+
+  add(r: SubjectRow): void {
+    if (this.#failed) return;
+    const row = this.#row;
+    for (let c = 0; c < row.length; c++) row[c] = r.values[c];
+    if (this.#subjectAt > 0) row[this.#subjectAt - 1] = r.subjectId;
+    try {
+      this.#writer.values(this.#shape, row);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.#failed = true;
+      return;
+    }
+    this.#ends.push(this.#writer.byteLength);
+    this.#lines.push(r.line);
+    this.#subjectIds.push(r.subjectId);
+    this.#ids.push(r.values[0]);
+  }
+
+  /** The rows added since the last take; of rows repeating a row id, the last (as upsertLinked keeps it). */
+  take(): EncodedLinked | null {
+    const given = this.#ids.length;
+    let bytes = this.#writer.take();
+    let ends = Int32Array.from(this.#ends);
+    let lines = Int32Array.from(this.#lines);
+    let subjectIds = this.#subjectIds;
+    const last = new Map<unknown, number>();
+    for (let i = 0; i < given; i++) last.set(this.#ids[i], i);
+    const failed = this.#failed;
+    this.#ends = [];
+    this.#lines = [];
+    this.#subjectIds = [];
+    this.#ids = [];
+    this.#failed = this.#never;
+    if (failed) return null;
+    if (last.size < given) {
+      const keep = [...last.values()].sort((a, b) => a - b);
+      const out = Buffer.allocUnsafeSlow(bytes.byteLength);
+      const keptEnds = new Int32Array(keep.length);
+      let at = 0;
+      keep.forEach((i, k) => {
+        const from = i === 0 ? 0 : ends[i - 1];
+        out.set(bytes.subarray(from, ends[i]), at);
+        at += ends[i] - from;
+        keptEnds[k] = at;
+      });
+      bytes = out.subarray(0, at);
+      ends = keptEnds;
+      lines = Int32Array.from(keep, (i) => lines[i]);
+      subjectIds = keep.map((i) => subjectIds[i]);
+    }
+    return { table: this.#table, given, bytes, ends, lines, subjectIds };
+  }
 }
 
 const HEX_DIGIT = new Int8Array(128).fill(-1);
@@ -590,7 +635,7 @@ for (let i = 0; i < 16; i++) {
 }
 
 /**
- * copyLinkedBlind for rows encoded by encodeLinked: the people their subjects are linked to read (one probe of
+ * copyLinkedBlind for rows a LinkedEncoder encoded: the people their subjects are linked to read (one probe of
  * mpi_record_link's key per subject), then each linked row's bytes put after its person's and COPYed straight
  * into the table. A key stored after all fails the COPY, as copyLinkedBlind's does.
  */

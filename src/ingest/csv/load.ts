@@ -22,7 +22,7 @@ import {
   layoutByName,
   type RowReject,
 } from "./layouts.ts";
-import type { PrepareInput, PrepareMessage, PreparedChunk } from "./prepare-worker.ts";
+import type { PrepareInput, PrepareMessage, PreparedChunk } from "./prepare.ts";
 import { parseCsvRecord, readCsv } from "./reader.ts";
 
 // `oneplace ingest csv <file>`: a CSV extract in one of the documented layouts. The header is checked first
@@ -55,6 +55,9 @@ export interface CsvLoadOptions {
 /** The size from which a first load of activity is parsed on a thread of its own (starting one costs ~0.1 s). */
 export const PARSE_THREAD_BYTES = 4 << 20;
 
+/** The chunks after the header a threaded load checks and writes on the loading thread, while the other starts. */
+const PARSED_HERE = 1;
+
 export interface CsvLoadResult {
   loadId: string;
   layout: string;
@@ -62,6 +65,8 @@ export interface CsvLoadResult {
   counts: LoadCounts;
   rowsByTable: Record<string, number>;
   seconds: number;
+  /** CPU time of the thread that parsed the file, when one did (ms): this process's CPU time counts it too. */
+  parseThreadCpuMs?: number;
 }
 
 export interface PendingReject {
@@ -396,9 +401,10 @@ export async function loadCsvFile(
     const limit = s.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
     while (inFlight.length >= limit) await inFlight.shift();
   };
-  const batches = readCsv(path, chunkRows);
+  let prepared: ReturnType<typeof preparedChunks> | null = null;
+  let parsedHere = 0;
   try {
-    for await (const batch of batches) {
+    for await (const batch of readCsv(path, chunkRows)) {
       const rows: CsvRow[] = [];
       const invalid: PendingReject[] = [];
       let records = batch.records;
@@ -437,17 +443,12 @@ export async function loadCsvFile(
         };
         const threaded =
           session.write === "blind" &&
-          session.layout.encode !== undefined &&
+          session.layout.encoder !== undefined &&
           !isCitus(db) &&
           (options.parseThread ?? statSync(path).size >= PARSE_THREAD_BYTES);
-        if (threaded) {
-          await batches.return(undefined);
-          for await (const chunk of preparedChunks(session, path, chunkRows)) {
-            read += chunk.read;
-            if (chunk.count > 0 || chunk.invalid.length > 0) await write(session, chunk, chunk.invalid);
-          }
-          break;
-        }
+        // Starting the thread (loading its modules) takes a while: meanwhile this one checks and writes the
+        // first chunk itself.
+        if (threaded) prepared = preparedChunks(session, path, chunkRows, PARSED_HERE);
       }
       for (const r of records) {
         const checked = checkRow(session, r.fields, r.line, r.raw);
@@ -465,6 +466,13 @@ export async function loadCsvFile(
       read += records.length + batch.problems.length;
       if (rows.length === 0 && invalid.length === 0) continue;
       await write(session, rows, invalid);
+      if (prepared && ++parsedHere >= PARSED_HERE) break;
+    }
+    if (prepared && session) {
+      for await (const chunk of prepared.chunks) {
+        read += chunk.read;
+        if (chunk.count > 0 || chunk.invalid.length > 0) await write(session, chunk, chunk.invalid);
+      }
     }
     await Promise.all(inFlight.splice(0));
     if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
@@ -477,6 +485,8 @@ export async function loadCsvFile(
     if (session?.loadId)
       await finishLoad(db, session.loadId, "failed", tables, (error as Error).message).catch(() => {});
     throw error;
+  } finally {
+    await prepared?.stop();
   }
   return {
     loadId: session.loadId as string,
@@ -485,15 +495,22 @@ export async function loadCsvFile(
     counts: total,
     rowsByTable: tables,
     seconds: (performance.now() - started) / 1000,
+    ...(prepared?.cpuMs === undefined ? {} : { parseThreadCpuMs: prepared.cpuMs }),
   };
 }
 
 /**
- * The file's chunks after its header, parsed, checked and encoded on a thread of its own (prepare-worker.ts); the
- * thread is stopped when the caller stops early or fails.
+ * The file's chunks after its header and the `skip` after it, parsed, checked and encoded on a thread of its own
+ * (prepare-worker.ts), started now; `stop` ends the thread (the load's end, or its failure).
  */
-async function* preparedChunks(s: CsvSession, path: string, chunkRows: number): AsyncGenerator<PreparedChunk> {
+function preparedChunks(
+  s: CsvSession,
+  path: string,
+  chunkRows: number,
+  skip: number,
+): { chunks: AsyncGenerator<PreparedChunk>; stop(): Promise<void>; cpuMs?: number } {
   const input: PrepareInput = {
+    skip,
     path,
     chunkRows,
     layout: s.layout.name,
@@ -514,12 +531,40 @@ async function* preparedChunks(s: CsvSession, path: string, chunkRows: number): 
   worker.on("message", arrive);
   worker.on("error", arrive);
   worker.on("exit", (code) => arrive(new Error(`the CSV parsing thread stopped (exit code ${code})`)));
+  const out = {
+    cpuMs: undefined as number | undefined,
+    chunks: taken(
+      worker,
+      queue,
+      (w) => {
+        wake = w;
+      },
+      (ms) => {
+        out.cpuMs = ms;
+      },
+    ),
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+  return out;
+}
+
+async function* taken(
+  worker: Worker,
+  queue: (PrepareMessage | Error)[],
+  onWake: (wake: () => void) => void,
+  onEnd: (cpuMs: number) => void,
+): AsyncGenerator<PreparedChunk> {
   try {
     for (;;) {
-      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      while (queue.length === 0) await new Promise<void>(onWake);
       const m = queue.shift() as PrepareMessage | Error;
       if (m instanceof Error) throw m;
-      if (m.kind === "end") return;
+      if (m.kind === "end") {
+        onEnd(m.cpuMicros / 1000);
+        return;
+      }
       worker.postMessage("more");
       yield m;
     }

@@ -17,7 +17,7 @@ import {
   type CanonicalName,
   copyEncodedBlind,
   type EncodedLinked,
-  encodeLinked,
+  LinkedEncoder,
   type LinkedWrite,
   recordSubjects,
   type SubjectRow,
@@ -66,10 +66,10 @@ export interface CsvLayout extends Declared {
   people?: boolean;
   apply(ctx: ChunkContext, rows: CsvRow[]): Promise<ChunkResult>;
   /**
-   * Activity written blind (a first load): the rows encoded, ready for `applyEncoded`, before their people are
-   * known (so on the thread that parsed them); null when they must go through `apply`.
+   * Activity written blind (a first load): the rows encoded one by one, ready for `applyEncoded`, before their
+   * people are known (so on the thread that parsed them); `take` gives null when they must go through `apply`.
    */
-  encode?(rows: readonly CsvRow[], sourceSystem: string): EncodedLinked | null;
+  encoder?(sourceSystem: string): { add(row: CsvRow): void; take(): EncodedLinked | null };
   /** A blind write of encoded rows; `rowsAt` gives back the rows of the lines it rejects. */
   applyEncoded?(
     ctx: ChunkContext,
@@ -210,7 +210,19 @@ export function linkedLayout(decl: Declaration<CanonicalName> & { recordSubject:
       );
       return counted(result, table, counts);
     },
-    encode: (rows, sourceSystem) => encodeLinked(table, staging(rows, sourceSystem), recordSubject),
+    encoder(sourceSystem) {
+      const encoder = new LinkedEncoder(table, recordSubject);
+      const at = new Date().toISOString();
+      return {
+        add: (r) =>
+          encoder.add({
+            line: r.line,
+            subjectId: String(r.values[subjectColumn]),
+            values: build(r, sourceSystem, at),
+          }),
+        take: () => encoder.take(),
+      };
+    },
     async applyEncoded(ctx, enc, rowsAt) {
       const result = emptyResult();
       const counts = await copyEncodedBlind(ctx.q, ctx.sourceSystem, enc);
