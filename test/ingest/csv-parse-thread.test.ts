@@ -93,7 +93,12 @@ test("a first load parsed on its own thread stores and rejects what the loading 
   const here = await loadCsvFile(db, coded, { source: "gp-here", chunkRows: 7, parseThread: false });
   assert.deepEqual(threaded.counts, here.counts);
   assert.deepEqual(
-    [threaded.counts.recordsRead, threaded.counts.loaded, threaded.counts.duplicates, threaded.counts.rejected],
+    [
+      threaded.counts.recordsRead,
+      threaded.counts.loaded,
+      threaded.counts.duplicates,
+      threaded.counts.rejected,
+    ],
     [46, 41, 1, 4],
     "41 rows stored (e3 once, as its last line in the chunk has it), 4 refused",
   );

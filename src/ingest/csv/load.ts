@@ -14,21 +14,23 @@ import {
   resolveRejects,
 } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
+import { type CsvSession, checkRow, type PendingReject } from "./check.ts";
 import {
-  type ColumnDef,
   type CsvLayout,
   type CsvRow,
   detectLayout,
   layoutByName,
   type RowReject,
 } from "./layouts.ts";
-import type { PrepareInput, PrepareMessage, PreparedChunk } from "./prepare.ts";
+import type { PreparedChunk, PrepareInput, PrepareMessage } from "./prepare.ts";
 import { parseCsvRecord, readCsv } from "./reader.ts";
 
 // `oneplace ingest csv <file>`: a CSV extract in one of the documented layouts. The header is checked first
 // (a missing column stops the load before anything is written); then each row is checked, and rows are
 // written a chunk per transaction, so a record is loaded whole or not at all and a killed load, run again,
 // skips what it already wrote. Rows that fail are kept as rejects naming file, line, column and problem.
+
+export { type CsvSession, checkRow, type PendingReject };
 
 export class CsvLoadError extends OnePlaceError {
   override readonly name = "CsvLoadError";
@@ -67,36 +69,6 @@ export interface CsvLoadResult {
   seconds: number;
   /** CPU time of the thread that parsed the file, when one did (ms): this process's CPU time counts it too. */
   parseThreadCpuMs?: number;
-}
-
-export interface PendingReject {
-  line: number;
-  raw: string;
-  reason: string;
-  column?: string;
-  recordId: string | null;
-}
-
-export interface CsvSession {
-  layout: CsvLayout;
-  /** The layout's column for each header position (null for none). */
-  defs?: (ColumnDef | null)[];
-  /** The header position of the layout's record id column. */
-  recordIndex?: number;
-  sourceSystem: string;
-  orgCode: string | null;
-  origin: string;
-  sha: string;
-  header: string[];
-  headerLine: string;
-  loadId: string | null;
-  replayedBy?: string;
-  /** A replay's rejects, by the record id of the row each holds. */
-  replaying?: Map<string, string>;
-  /** Whether the source may have open CSV rejects for this load's rows to resolve (known after its first chunk). */
-  openRejects?: boolean;
-  /** How activity chunks are written (canonical.ts): `blind` for the first load of a source's layout, else `fresh`. */
-  write?: LinkedWrite;
 }
 
 /**
@@ -139,69 +111,6 @@ export function checkHeader(header: string[], origin: string, layoutName?: strin
   if (dupes.length > 0)
     throw new CsvLoadError(`${origin}:1: the header repeats column(s) ${dupes.join(", ")}`);
   return layout;
-}
-
-/** Checks one record against the layout: a row to write, or the reasons it cannot be. */
-export function checkRow(
-  s: CsvSession,
-  fields: string[],
-  line: number,
-  raw: string,
-): { row: CsvRow } | { reject: PendingReject } {
-  if (!s.defs) s.defs = s.header.map((h) => s.layout.columns.find((c) => c.name === h) ?? null);
-  s.recordIndex ??= s.header.indexOf(s.layout.recordIdColumn);
-  const recordId = fields[s.recordIndex]?.trim() || null;
-  let nul = -1;
-  for (let i = 0; i < fields.length && nul === -1; i++) if (fields[i].includes("\u0000")) nul = i;
-  if (nul !== -1) {
-    // A NUL byte cannot be stored as text: the row is kept as a reject (its bytes in base64) and the file goes on.
-    const column = s.header[nul] ?? `field ${nul + 1}`;
-    return {
-      reject: {
-        line,
-        raw,
-        recordId: recordId?.includes("\u0000") ? null : recordId,
-        column,
-        reason: `${s.origin}:${line}:${column}: holds a NUL byte (0x00), which a CSV extract's text cannot carry`,
-      },
-    };
-  }
-  if (fields.length !== s.header.length) {
-    return {
-      reject: {
-        line,
-        raw,
-        recordId,
-        reason: `${s.origin}:${line}: has ${fields.length} fields but the header has ${s.header.length}`,
-      },
-    };
-  }
-  const values: CsvRow["values"] = {};
-  let problems: string[] | null = null;
-  let firstColumn: string | undefined;
-  for (let i = 0; i < s.defs.length; i++) {
-    const def = s.defs[i];
-    if (!def) continue;
-    const text = fields[i].trim();
-    if (text === "") {
-      if (def.required) {
-        problems ??= [];
-        problems.push(`${s.origin}:${line}:${def.name}: is required`);
-        firstColumn ??= def.name;
-      }
-      values[def.name] = null;
-      continue;
-    }
-    const parsed = def.type.parse(text);
-    if (parsed.ok) values[def.name] = parsed.value;
-    else {
-      problems ??= [];
-      problems.push(`${s.origin}:${line}:${def.name}: ${parsed.problem}`);
-      firstColumn ??= def.name;
-    }
-  }
-  if (problems) return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
-  return { row: { line, raw, values } };
 }
 
 function originKey(s: CsvSession, recordId: string | null, line: number): string {
@@ -253,7 +162,9 @@ function rowsOf(s: CsvSession, p: PreparedChunk): CsvRow[] {
     const record = parseCsvRecord(raw, p.lines[i]);
     const checked = record && checkRow(s, record.fields, p.lines[i], raw);
     if (!checked || !("row" in checked))
-      throw new Error(`${s.origin}:${p.lines[i]}: a row checked on the parsing thread reads differently here`);
+      throw new Error(
+        `${s.origin}:${p.lines[i]}: a row checked on the parsing thread reads differently here`,
+      );
     rows[i] = checked.row;
   }
   return rows;

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { EncodedLinked } from "../canonical.ts";
+import { type CsvSession, checkRow, type PendingReject } from "./check.ts";
 import { layoutByName } from "./layouts.ts";
-import { type CsvSession, checkRow, type PendingReject } from "./load.ts";
 import { readCsv } from "./reader.ts";
 
 // A first load's parsing, checking and encoding, on a thread of its own (load.ts's preparedChunks): the file read
