@@ -154,10 +154,11 @@ export interface ChunkWritten {
   resolved: string[];
 }
 
-/** A prepared chunk's rows, as the load checks them, from their records as written. */
-function rowsOf(s: CsvSession, p: PreparedChunk): CsvRow[] {
-  const rows: CsvRow[] = new Array(p.count);
+/** A prepared chunk's rows (those on `lines` only, when given), as the load checks them, from their records. */
+function rowsOf(s: CsvSession, p: PreparedChunk, lines?: ReadonlySet<number>): CsvRow[] {
+  const rows: CsvRow[] = [];
   for (let i = 0; i < p.count; i++) {
+    if (lines && !lines.has(p.lines[i])) continue;
     const raw = p.raws.slice(i === 0 ? 0 : p.rawEnds[i - 1], p.rawEnds[i]);
     const record = parseCsvRecord(raw, p.lines[i]);
     const checked = record && checkRow(s, record.fields, p.lines[i], raw);
@@ -165,7 +166,7 @@ function rowsOf(s: CsvSession, p: PreparedChunk): CsvRow[] {
       throw new Error(
         `${s.origin}:${p.lines[i]}: a row checked on the parsing thread reads differently here`,
       );
-    rows[i] = checked.row;
+    rows.push(checked.row);
   }
   return rows;
 }
@@ -190,7 +191,7 @@ export async function writeChunk(
     if (prepared?.enc && write === "blind" && s.layout.applyEncoded) {
       return s.layout.applyEncoded(ctx, prepared.enc, (lines) => {
         const wanted = new Set(lines);
-        return rowsNow().filter((r) => wanted.has(r.line));
+        return made ? made.filter((r) => wanted.has(r.line)) : rowsOf(s, prepared, wanted);
       });
     }
     return s.layout.apply(ctx, rowsNow());
