@@ -15,13 +15,7 @@ import {
 } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
 import { type CsvSession, checkRow, type PendingReject } from "./check.ts";
-import {
-  type CsvLayout,
-  type CsvRow,
-  detectLayout,
-  layoutByName,
-  type RowReject,
-} from "./layouts.ts";
+import { type CsvLayout, type CsvRow, detectLayout, layoutByName, type RowReject } from "./layouts.ts";
 import type { PreparedChunk, PrepareInput, PrepareMessage } from "./prepare.ts";
 import { parseCsvRecord, readCsv } from "./reader.ts";
 
