@@ -82,7 +82,7 @@ async function stored(source: string) {
 
 async function rejects(source: string) {
   return (await listRejects(db, { sourceSystem: source }))
-    .map((r) => [r.location, r.reason, r.payload, r.status])
+    .map((r) => [r.location, r.reason, r.payload, r.status, r.originKey])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 }
 
@@ -112,13 +112,24 @@ test("a first load parsed on its own thread stores and rejects what the loading 
   assert.equal(id, rowId("gp_entry", "gp-thread", "e7"));
   const kept = await rejects("gp-thread");
   assert.equal(kept.length, 4);
+  assert.equal(
+    kept[2][4],
+    "gp-coded-record:e23",
+    "a row refused after its check is kept under its record id",
+  );
   assert.deepEqual(
     kept.map((r) => r[0]),
     ["coded.csv:23:recorded_on", "coded.csv:24", "coded.csv:27:patient_id", "coded.csv:28"],
   );
   assert.deepEqual(
-    kept.map((r) => [r[0], String(r[1]).replaceAll("gp-thread", "SOURCE"), r[2], r[3]]),
-    (await rejects("gp-here")).map((r) => [r[0], String(r[1]).replaceAll("gp-here", "SOURCE"), r[2], r[3]]),
+    kept.map((r) => [r[0], String(r[1]).replaceAll("gp-thread", "SOURCE"), r[2], r[3], r[4]]),
+    (await rejects("gp-here")).map((r) => [
+      r[0],
+      String(r[1]).replaceAll("gp-here", "SOURCE"),
+      r[2],
+      r[3],
+      r[4],
+    ]),
   );
 
   const again = await loadCsvFile(db, coded, { source: "gp-thread", chunkRows: 7, parseThread: true });

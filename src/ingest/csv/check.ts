@@ -41,9 +41,9 @@ export function checkRow(
   line: number,
   raw: string,
 ): { row: CsvRow } | { reject: PendingReject } {
+  const recordIndex = recordIndexOf(s);
   if (!s.defs) s.defs = s.header.map((h) => s.layout.columns.find((c) => c.name === h) ?? null);
-  s.recordIndex ??= s.header.indexOf(s.layout.recordIdColumn);
-  const recordId = fields[s.recordIndex]?.trim() || null;
+  const recordId = fields[recordIndex]?.trim() || null;
   let nul = -1;
   for (let i = 0; i < fields.length && nul === -1; i++) if (fields[i].includes("\u0000")) nul = i;
   if (nul !== -1) {
@@ -95,4 +95,20 @@ export function checkRow(
   }
   if (problems) return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
   return { row: { line, raw, values } };
+}
+
+function recordIndexOf(s: CsvSession): number {
+  s.recordIndex ??= s.header.indexOf(s.layout.recordIdColumn);
+  return s.recordIndex;
+}
+
+/**
+ * A row that passed checkRow, with only what its reject names (line, record, its record id as checkRow gives it):
+ * for rows refused after their check (a subject not linked), without checking every cell again.
+ */
+export function rejectableRow(s: CsvSession, fields: string[], line: number, raw: string): CsvRow {
+  const text = fields[recordIndexOf(s)]?.trim() ?? "";
+  const def = s.layout.columns.find((c) => c.name === s.layout.recordIdColumn);
+  const parsed = text === "" || !def ? null : def.type.parse(text);
+  return { line, raw, values: { [s.layout.recordIdColumn]: parsed?.ok ? parsed.value : null } };
 }

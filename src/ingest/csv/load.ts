@@ -14,7 +14,7 @@ import {
   resolveRejects,
 } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
-import { type CsvSession, checkRow, type PendingReject } from "./check.ts";
+import { type CsvSession, checkRow, type PendingReject, rejectableRow } from "./check.ts";
 import { type CsvLayout, type CsvRow, detectLayout, layoutByName, type RowReject } from "./layouts.ts";
 import type { PreparedChunk, PrepareInput, PrepareMessage } from "./prepare.ts";
 import { parseCsvRecord, readCsv } from "./reader.ts";
@@ -148,13 +148,20 @@ export interface ChunkWritten {
   resolved: string[];
 }
 
-/** A prepared chunk's rows (those on `lines` only, when given), as the load checks them, from their records. */
+/**
+ * A prepared chunk's rows, as the load checks them, from their records; or those on `lines` only, each with what
+ * its reject names (rejectableRow).
+ */
 function rowsOf(s: CsvSession, p: PreparedChunk, lines?: ReadonlySet<number>): CsvRow[] {
   const rows: CsvRow[] = [];
   for (let i = 0; i < p.count; i++) {
     if (lines && !lines.has(p.lines[i])) continue;
     const raw = p.raws.slice(i === 0 ? 0 : p.rawEnds[i - 1], p.rawEnds[i]);
     const record = parseCsvRecord(raw, p.lines[i]);
+    if (record && lines) {
+      rows.push(rejectableRow(s, record.fields, p.lines[i], raw));
+      continue;
+    }
     const checked = record && checkRow(s, record.fields, p.lines[i], raw);
     if (!checked || !("row" in checked))
       throw new Error(
