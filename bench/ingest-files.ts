@@ -15,8 +15,9 @@
 // `csv` skips the FHIR part, `fhir` the CSV part; a number after it replays only that many of the rejects
 // (one-by-one replay of tens of thousands takes long). Each timing is printed with the load average and the CPU time per row (this
 // process, and the PostgreSQL backends when the server is on this machine), as wall time on a shared machine
-// says little; the CSV ones also with how busy each side kept a core (on a quiet machine: whether the loader's
-// work and the server's overlapped, or one side waited on the other).
+// says little; the CSV ones also with the loader's threads apart (the loading thread, and the one that parses a
+// first load) and how busy each side kept a core (on a quiet machine: whether the loader's work and the server's
+// overlapped, or one side waited on the other).
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,6 +40,16 @@ const replayLimit = Number(process.argv[4] ?? Number.POSITIVE_INFINITY);
 const dir = mkdtempSync(join(tmpdir(), "oneplace-files-bench-"));
 const bench = await openBenchDb();
 const { db } = bench;
+
+/**
+ * The loader's threads, µs a row: the loading thread (which looks up people and streams COPY) and the thread that
+ * parsed, checked and encoded the file when one did; the rest of "this process" is V8's and libuv's helpers.
+ */
+function threadsPer(main: NodeJS.CpuUsage, parseThreadMs: number | undefined, rows: number): string {
+  const per = (us: number) => (us / rows).toFixed(1);
+  const parse = parseThreadMs === undefined ? "" : `, parsing thread ${per(parseThreadMs * 1000)}`;
+  return `loading thread ${per(main.user + main.system)}${parse} µs/row`;
+}
 
 try {
   let started = performance.now();
@@ -110,11 +121,13 @@ try {
       ["CSV the same rows from a source whose patients are not known yet (all rejected)", "gp-replay"],
     ] as const) {
       const meter = await cpuMeter(bench);
+      const main = process.threadCpuUsage();
       const csv = await loadCsvFile(db, coded, { chunkRows: 20_000, source });
       const c = csv.counts;
+      const threads = threadsPer(process.threadCpuUsage(main), csv.parseThreadCpuMs, c.recordsRead);
       const cpu = await meter.stop();
       console.log(
-        `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(cpu, c.recordsRead, "row")}; ${coresBusy(cpu, csv.seconds)}; load average ${load()}`,
+        `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(cpu, c.recordsRead, "row")}; ${threads}; ${coresBusy(cpu, csv.seconds)}; load average ${load()}`,
       );
     }
     started = performance.now();
@@ -126,13 +139,15 @@ try {
     );
     const ids = (await openRejectIds(db, "gp-replay")).slice(0, replayLimit);
     const meter = await cpuMeter(bench);
+    const main = process.threadCpuUsage();
     started = performance.now();
     const replayed = await replayRejects(db, ids, "bench");
     const seconds = (performance.now() - started) / 1000;
     const accepted = replayed.filter((r) => r.accepted).length;
+    const threads = threadsPer(process.threadCpuUsage(main), undefined, ids.length);
     const cpu = await meter.stop();
     console.log(
-      `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(cpu, ids.length, "row")}; ${coresBusy(cpu, seconds)}; load average ${load()}`,
+      `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(cpu, ids.length, "row")}; ${threads}; ${coresBusy(cpu, seconds)}; load average ${load()}`,
     );
   }
 } finally {

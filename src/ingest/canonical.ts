@@ -1,6 +1,7 @@
 import { findLinks } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
 import {
+  type BinaryShape,
   CANONICAL_TABLES,
   CATALOGUE,
   type CanonicalName,
@@ -526,4 +527,162 @@ export async function upsertLinked(
   const updated = Number(c.written) - inserted;
   const unlinked = c.unlinked ?? [];
   return { inserted, updated, unchanged: rows.length - inserted - updated - unlinked.length, unlinked };
+}
+
+/**
+ * A chunk of linked rows made ready for a blind write before their people are known (on a thread of its own:
+ * csv/prepare.ts): each row's columns after person_id in binary COPY form, back to back (LinkedEncoder).
+ */
+export interface EncodedLinked {
+  table: CanonicalName;
+  /** The rows given, repeats included (a repeat counts as unchanged). */
+  given: number;
+  bytes: Uint8Array;
+  /** Where each kept row's bytes end in `bytes`. */
+  ends: Int32Array;
+  lines: Int32Array;
+  subjectIds: string[];
+}
+
+/**
+ * Linked rows encoded for copyEncodedBlind one at a time, as they are read (so none outlives its turn: a chunk's
+ * rows held together were promoted by the garbage collector, a quarter of the parsing thread's time). `take`
+ * gives null when they cannot be (a value binary COPY does not take as it is, or a table whose subjects are
+ * recorded beside it rather than in the row): the caller then writes them as rows.
+ */
+export class LinkedEncoder {
+  readonly #table: CanonicalName;
+  readonly #shape: BinaryShape;
+  /** A table whose subjects are recorded beside its rows: never encoded. */
+  readonly #never: boolean;
+  readonly #subjectAt: number;
+  readonly #row: CopyValue[];
+  #writer = new CopyBinaryWriter(1 << 20);
+  #ends: number[] = [];
+  #lines: number[] = [];
+  #subjectIds: string[] = [];
+  #ids: unknown[] = [];
+  #failed: boolean;
+
+  constructor(table: CanonicalName, recordSubject: boolean) {
+    const t = CANONICAL[table];
+    this.#table = table;
+    this.#subjectAt = recordSubject ? t.columns.findIndex((c) => c.name === SUBJECT_IN_ROW) : -1;
+    this.#never = recordSubject && this.#subjectAt < 0;
+    this.#failed = this.#never;
+    this.#shape = { name: table, columns: CATALOGUE[table].columns.slice(1) };
+    this.#row = new Array(this.#shape.columns.length);
+  }
+
+  add(r: SubjectRow): void {
+    if (this.#failed) return;
+    const row = this.#row;
+    for (let c = 0; c < row.length; c++) row[c] = r.values[c];
+    if (this.#subjectAt > 0) row[this.#subjectAt - 1] = r.subjectId;
+    try {
+      this.#writer.values(this.#shape, row);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.#failed = true;
+      return;
+    }
+    this.#ends.push(this.#writer.byteLength);
+    this.#lines.push(r.line);
+    this.#subjectIds.push(r.subjectId);
+    this.#ids.push(r.values[0]);
+  }
+
+  /** The rows added since the last take; of rows repeating a row id, the last (as upsertLinked keeps it). */
+  take(): EncodedLinked | null {
+    const given = this.#ids.length;
+    let bytes = this.#writer.take();
+    let ends = Int32Array.from(this.#ends);
+    let lines = Int32Array.from(this.#lines);
+    let subjectIds = this.#subjectIds;
+    const last = new Map<unknown, number>();
+    for (let i = 0; i < given; i++) last.set(this.#ids[i], i);
+    const failed = this.#failed;
+    this.#ends = [];
+    this.#lines = [];
+    this.#subjectIds = [];
+    this.#ids = [];
+    this.#failed = this.#never;
+    if (failed) return null;
+    if (last.size < given) {
+      const keep = [...last.values()].sort((a, b) => a - b);
+      const out = Buffer.allocUnsafeSlow(bytes.byteLength);
+      const keptEnds = new Int32Array(keep.length);
+      let at = 0;
+      keep.forEach((i, k) => {
+        const from = i === 0 ? 0 : ends[i - 1];
+        out.set(bytes.subarray(from, ends[i]), at);
+        at += ends[i] - from;
+        keptEnds[k] = at;
+      });
+      bytes = out.subarray(0, at);
+      ends = keptEnds;
+      lines = Int32Array.from(keep, (i) => lines[i]);
+      subjectIds = keep.map((i) => subjectIds[i]);
+    }
+    return { table: this.#table, given, bytes, ends, lines, subjectIds };
+  }
+}
+
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_DIGIT["0123456789abcdef".charCodeAt(i)] = i;
+  HEX_DIGIT["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+
+/**
+ * copyLinkedBlind for rows a LinkedEncoder encoded: the people their subjects are linked to read (one probe of
+ * mpi_record_link's key per subject), then each linked row's bytes put after its person's and COPYed straight
+ * into the table. A key stored after all fails the COPY, as copyLinkedBlind's does.
+ */
+export async function copyEncodedBlind(
+  q: Queryable,
+  subjectSystem: string,
+  enc: EncodedLinked,
+): Promise<{ inserted: number; unchanged: number; unlinked: number[] }> {
+  const t = CANONICAL[enc.table];
+  const people = await findLinks(q, subjectSystem, enc.subjectIds);
+  const out = Buffer.allocUnsafeSlow(enc.bytes.byteLength + enc.ends.length * 20);
+  const src = enc.bytes;
+  const unlinked: number[] = [];
+  let at = 0;
+  let start = 0;
+  for (let i = 0; i < enc.ends.length; i++) {
+    const end = enc.ends[i];
+    const person = people.get(enc.subjectIds[i]);
+    if (person === undefined) unlinked.push(enc.lines[i]);
+    else {
+      at = out.writeInt16BE(t.columns.length, at);
+      at = out.writeInt32BE(16, at);
+      let high = -1;
+      for (let c = 0; c < person.length; c++) {
+        const h = HEX_DIGIT[person.charCodeAt(c)] ?? -1;
+        if (h < 0) continue;
+        if (high < 0) high = h;
+        else {
+          out[at++] = (high << 4) | h;
+          high = -1;
+        }
+      }
+      out.set(src.subarray(start + 2, end), at);
+      at += end - start - 2;
+    }
+    start = end;
+  }
+  unlinked.sort((a, b) => a - b);
+  const linked = enc.ends.length - unlinked.length;
+  const inserted =
+    linked === 0
+      ? 0
+      : await q.copyFrom(
+          enc.table,
+          t.columns.map((c) => c.name),
+          [out.subarray(0, at)],
+          { format: "binary" },
+        );
+  return { inserted, unchanged: enc.given - inserted - unlinked.length, unlinked };
 }

@@ -1,6 +1,8 @@
+import { statSync } from "node:fs";
 import { basename } from "node:path";
+import { Worker } from "node:worker_threads";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
-import type { Db, Queryable } from "../../store/index.ts";
+import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
@@ -12,20 +14,17 @@ import {
   resolveRejects,
 } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
-import {
-  type ColumnDef,
-  type CsvLayout,
-  type CsvRow,
-  detectLayout,
-  layoutByName,
-  type RowReject,
-} from "./layouts.ts";
-import { readCsv } from "./reader.ts";
+import { type CsvSession, checkRow, type PendingReject, rejectableRow } from "./check.ts";
+import { type CsvLayout, type CsvRow, detectLayout, layoutByName, type RowReject } from "./layouts.ts";
+import type { PreparedChunk, PrepareInput, PrepareMessage } from "./prepare.ts";
+import { parseCsvRecord, readCsv } from "./reader.ts";
 
 // `oneplace ingest csv <file>`: a CSV extract in one of the documented layouts. The header is checked first
 // (a missing column stops the load before anything is written); then each row is checked, and rows are
 // written a chunk per transaction, so a record is loaded whole or not at all and a killed load, run again,
 // skips what it already wrote. Rows that fail are kept as rejects naming file, line, column and problem.
+
+export { type CsvSession, checkRow, type PendingReject };
 
 export class CsvLoadError extends OnePlaceError {
   override readonly name = "CsvLoadError";
@@ -42,7 +41,18 @@ export interface CsvLoadOptions {
   onProgress?: (rows: number) => void;
   /** Replays: who asked, so accepted rows resolve their old rejects in their name. */
   replayedBy?: string;
+  /**
+   * Parse, check and encode a first load of activity on a thread of its own (prepare-worker.ts): by default for
+   * a file of PARSE_THREAD_BYTES or more.
+   */
+  parseThread?: boolean;
 }
+
+/** The size from which a first load of activity is parsed on a thread of its own (starting one costs ~0.1 s). */
+export const PARSE_THREAD_BYTES = 4 << 20;
+
+/** The chunks after the header a threaded load checks and writes on the loading thread, while the other starts. */
+const PARSED_HERE = 1;
 
 export interface CsvLoadResult {
   loadId: string;
@@ -51,36 +61,8 @@ export interface CsvLoadResult {
   counts: LoadCounts;
   rowsByTable: Record<string, number>;
   seconds: number;
-}
-
-export interface PendingReject {
-  line: number;
-  raw: string;
-  reason: string;
-  column?: string;
-  recordId: string | null;
-}
-
-export interface CsvSession {
-  layout: CsvLayout;
-  /** The layout's column for each header position (null for none). */
-  defs?: (ColumnDef | null)[];
-  /** The header position of the layout's record id column. */
-  recordIndex?: number;
-  sourceSystem: string;
-  orgCode: string | null;
-  origin: string;
-  sha: string;
-  header: string[];
-  headerLine: string;
-  loadId: string | null;
-  replayedBy?: string;
-  /** A replay's rejects, by the record id of the row each holds. */
-  replaying?: Map<string, string>;
-  /** Whether the source may have open CSV rejects for this load's rows to resolve (known after its first chunk). */
-  openRejects?: boolean;
-  /** How activity chunks are written (canonical.ts): `blind` for the first load of a source's layout, else `fresh`. */
-  write?: LinkedWrite;
+  /** CPU time of the thread that parsed the file, when one did (ms): this process's CPU time counts it too. */
+  parseThreadCpuMs?: number;
 }
 
 /**
@@ -125,69 +107,6 @@ export function checkHeader(header: string[], origin: string, layoutName?: strin
   return layout;
 }
 
-/** Checks one record against the layout: a row to write, or the reasons it cannot be. */
-export function checkRow(
-  s: CsvSession,
-  fields: string[],
-  line: number,
-  raw: string,
-): { row: CsvRow } | { reject: PendingReject } {
-  if (!s.defs) s.defs = s.header.map((h) => s.layout.columns.find((c) => c.name === h) ?? null);
-  s.recordIndex ??= s.header.indexOf(s.layout.recordIdColumn);
-  const recordId = fields[s.recordIndex]?.trim() || null;
-  let nul = -1;
-  for (let i = 0; i < fields.length && nul === -1; i++) if (fields[i].includes("\u0000")) nul = i;
-  if (nul !== -1) {
-    // A NUL byte cannot be stored as text: the row is kept as a reject (its bytes in base64) and the file goes on.
-    const column = s.header[nul] ?? `field ${nul + 1}`;
-    return {
-      reject: {
-        line,
-        raw,
-        recordId: recordId?.includes("\u0000") ? null : recordId,
-        column,
-        reason: `${s.origin}:${line}:${column}: holds a NUL byte (0x00), which a CSV extract's text cannot carry`,
-      },
-    };
-  }
-  if (fields.length !== s.header.length) {
-    return {
-      reject: {
-        line,
-        raw,
-        recordId,
-        reason: `${s.origin}:${line}: has ${fields.length} fields but the header has ${s.header.length}`,
-      },
-    };
-  }
-  const values: CsvRow["values"] = {};
-  let problems: string[] | null = null;
-  let firstColumn: string | undefined;
-  for (let i = 0; i < s.defs.length; i++) {
-    const def = s.defs[i];
-    if (!def) continue;
-    const text = fields[i].trim();
-    if (text === "") {
-      if (def.required) {
-        problems ??= [];
-        problems.push(`${s.origin}:${line}:${def.name}: is required`);
-        firstColumn ??= def.name;
-      }
-      values[def.name] = null;
-      continue;
-    }
-    const parsed = def.type.parse(text);
-    if (parsed.ok) values[def.name] = parsed.value;
-    else {
-      problems ??= [];
-      problems.push(`${s.origin}:${line}:${def.name}: ${parsed.problem}`);
-      firstColumn ??= def.name;
-    }
-  }
-  if (problems) return { reject: { line, raw, recordId, reason: problems.join("; "), column: firstColumn } };
-  return { row: { line, raw, values } };
-}
-
 function originKey(s: CsvSession, recordId: string | null, line: number): string {
   return recordId ? `${s.layout.name}:${recordId}` : `${s.sha}:${line}`;
 }
@@ -229,15 +148,55 @@ export interface ChunkWritten {
   resolved: string[];
 }
 
+/**
+ * A prepared chunk's rows, as the load checks them, from their records; or those on `lines` only, each with what
+ * its reject names (rejectableRow).
+ */
+function rowsOf(s: CsvSession, p: PreparedChunk, lines?: ReadonlySet<number>): CsvRow[] {
+  const rows: CsvRow[] = [];
+  for (let i = 0; i < p.count; i++) {
+    if (lines && !lines.has(p.lines[i])) continue;
+    const raw = p.raws.slice(i === 0 ? 0 : p.rawEnds[i - 1], p.rawEnds[i]);
+    const record = parseCsvRecord(raw, p.lines[i]);
+    if (record && lines) {
+      rows.push(rejectableRow(s, record.fields, p.lines[i], raw));
+      continue;
+    }
+    const checked = record && checkRow(s, record.fields, p.lines[i], raw);
+    if (!checked || !("row" in checked))
+      throw new Error(
+        `${s.origin}:${p.lines[i]}: a row checked on the parsing thread reads differently here`,
+      );
+    rows.push(checked.row);
+  }
+  return rows;
+}
+
 /** Writes one chunk in one transaction; a chunk the database refuses is retried row by row. */
 export async function writeChunk(
   db: Db,
   s: CsvSession,
-  rows: CsvRow[],
+  chunk: CsvRow[] | PreparedChunk,
   invalid: PendingReject[],
 ): Promise<ChunkWritten> {
-  const attempt = (tx: Queryable, subset: CsvRow[], write: LinkedWrite = "fresh") =>
-    s.layout.apply({ q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write }, subset);
+  const prepared = Array.isArray(chunk) ? null : chunk;
+  let made = Array.isArray(chunk) ? chunk : null;
+  // A prepared chunk's rows are only made again here when it is not written blind, or some are rejected.
+  const rowsNow = () => {
+    made ??= rowsOf(s, prepared as PreparedChunk);
+    return made;
+  };
+  const count = prepared ? prepared.count : (made as CsvRow[]).length;
+  const attempt = (tx: Queryable, write: LinkedWrite = "fresh") => {
+    const ctx = { q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write };
+    if (prepared?.enc && write === "blind" && s.layout.applyEncoded) {
+      return s.layout.applyEncoded(ctx, prepared.enc, (lines) => {
+        const wanted = new Set(lines);
+        return made ? made.filter((r) => wanted.has(r.line)) : rowsOf(s, prepared, wanted);
+      });
+    }
+    return s.layout.apply(ctx, rowsNow());
+  };
   const finish = async (
     tx: Queryable,
     res: Awaited<ReturnType<typeof attempt>>,
@@ -252,7 +211,8 @@ export async function writeChunk(
     // that can have opened since.
     if (!s.replaying) s.openRejects ??= await hasOpenRejects(tx, s.sourceSystem, "csv");
     if (all.length > 0) s.openRejects = true;
-    if (rows.length > 0 && s.replaying) {
+    if (count > 0 && s.replaying) {
+      const rows = rowsNow();
       // A replay knows the reject each row came from: it is resolved by its id.
       const rejectedIds = new Set(all.map((r) => r.recordId));
       const ids: string[] = [];
@@ -262,7 +222,8 @@ export async function writeChunk(
         if (rejectId && !rejectedIds.has(recordId)) ids.push(rejectId);
       }
       resolved = await resolveRejectIds(tx, ids, s.replayedBy ?? "ingest");
-    } else if (rows.length > 0 && s.openRejects) {
+    } else if (count > 0 && s.openRejects) {
+      const rows = rowsNow();
       const rejectedIds = new Set(all.map((r) => r.recordId));
       const accepted = rows
         .map((r) => String(r.values[s.layout.recordIdColumn] ?? ""))
@@ -271,7 +232,7 @@ export async function writeChunk(
       resolved = await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest", true);
     }
     const counts: LoadCounts = {
-      recordsRead: rows.length + rejects.length,
+      recordsRead: count + rejects.length,
       loaded: res.loaded,
       duplicates: res.duplicates,
       rejected: all.length,
@@ -284,7 +245,7 @@ export async function writeChunk(
     let write: LinkedWrite = s.write ?? "fresh";
     for (;;) {
       try {
-        return await db.transaction(async (tx) => finish(tx, await attempt(tx, rows, write), invalid));
+        return await db.transaction(async (tx) => finish(tx, await attempt(tx, write), invalid));
       } catch (error) {
         // A key the chunk took for new was stored after all (before the load: look from now on; meanwhile, by
         // another load or this file's other chunk in flight: every row through ON CONFLICT).
@@ -294,6 +255,7 @@ export async function writeChunk(
       }
     }
   } catch (error) {
+    const rows = rowsNow();
     if (rows.length <= 1 && invalid.length === 0) {
       // One row the database refuses: keep it as a reject with the constraint it broke (never the values).
       const constraint = (error as { constraint?: string }).constraint;
@@ -337,6 +299,23 @@ export async function loadCsvFile(
   const tables: Record<string, number> = {};
   let read = 0;
   let resolvedSome = false;
+  const write = async (s: CsvSession, rows: CsvRow[] | PreparedChunk, invalid: PendingReject[]) => {
+    // Activity chunks are independent of each other, so one is written while the next is read and checked
+    // (and, on a server, two at once); people go through the MPI in file order, one chunk at a time.
+    const readSoFar = read;
+    const written = writeChunk(db, s, rows, invalid).then((r) => {
+      if (r.resolved.length > 0) resolvedSome = true;
+      addCounts(total, r.counts);
+      for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
+      options.onProgress?.(readSoFar);
+    });
+    written.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
+    inFlight.push(written);
+    const limit = s.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
+    while (inFlight.length >= limit) await inFlight.shift();
+  };
+  let prepared: ReturnType<typeof preparedChunks> | null = null;
+  let parsedHere = 0;
   try {
     for await (const batch of readCsv(path, chunkRows)) {
       const rows: CsvRow[] = [];
@@ -375,6 +354,14 @@ export async function loadCsvFile(
           loadId,
           write: await firstWrite(db, sourceSystem, layout.name, loadId),
         };
+        const threaded =
+          session.write === "blind" &&
+          session.layout.encoder !== undefined &&
+          !isCitus(db) &&
+          (options.parseThread ?? statSync(path).size >= PARSE_THREAD_BYTES);
+        // Starting the thread (loading its modules) takes a while: meanwhile this one checks and writes the
+        // first chunk itself.
+        if (threaded) prepared = preparedChunks(session, path, chunkRows, PARSED_HERE);
       }
       for (const r of records) {
         const checked = checkRow(session, r.fields, r.line, r.raw);
@@ -391,19 +378,14 @@ export async function loadCsvFile(
       }
       read += records.length + batch.problems.length;
       if (rows.length === 0 && invalid.length === 0) continue;
-      // Activity chunks are independent of each other, so one is written while the next is read and checked
-      // (and, on a server, two at once); people go through the MPI in file order, one chunk at a time.
-      const readSoFar = read;
-      const write = writeChunk(db, session, rows, invalid).then((r) => {
-        if (r.resolved.length > 0) resolvedSome = true;
-        addCounts(total, r.counts);
-        for (const [t, n] of Object.entries(r.tables)) tables[t] = (tables[t] ?? 0) + n;
-        options.onProgress?.(readSoFar);
-      });
-      write.catch(() => {}); // awaited below; this only stops it counting as unhandled meanwhile
-      inFlight.push(write);
-      const limit = session.layout.people ? 1 : db.engine === "postgres" ? 2 : 1;
-      while (inFlight.length >= limit) await inFlight.shift();
+      await write(session, rows, invalid);
+      if (prepared && ++parsedHere >= PARSED_HERE) break;
+    }
+    if (prepared && session) {
+      for await (const chunk of prepared.chunks) {
+        read += chunk.read;
+        if (chunk.count > 0 || chunk.invalid.length > 0) await write(session, chunk, chunk.invalid);
+      }
     }
     await Promise.all(inFlight.splice(0));
     if (!session) throw new CsvLoadError(`${origin}: the file is empty (no header row)`);
@@ -416,6 +398,8 @@ export async function loadCsvFile(
     if (session?.loadId)
       await finishLoad(db, session.loadId, "failed", tables, (error as Error).message).catch(() => {});
     throw error;
+  } finally {
+    await prepared?.stop();
   }
   return {
     loadId: session.loadId as string,
@@ -424,5 +408,80 @@ export async function loadCsvFile(
     counts: total,
     rowsByTable: tables,
     seconds: (performance.now() - started) / 1000,
+    ...(prepared?.cpuMs === undefined ? {} : { parseThreadCpuMs: prepared.cpuMs }),
   };
+}
+
+/**
+ * The file's chunks after its header and the `skip` after it, parsed, checked and encoded on a thread of its own
+ * (prepare-worker.ts), started now; `stop` ends the thread (the load's end, or its failure).
+ */
+function preparedChunks(
+  s: CsvSession,
+  path: string,
+  chunkRows: number,
+  skip: number,
+): { chunks: AsyncGenerator<PreparedChunk>; stop(): Promise<void>; cpuMs?: number } {
+  const input: PrepareInput = {
+    skip,
+    path,
+    chunkRows,
+    layout: s.layout.name,
+    sourceSystem: s.sourceSystem,
+    orgCode: s.orgCode,
+    origin: s.origin,
+    sha: s.sha,
+    header: s.header,
+    headerLine: s.headerLine,
+  };
+  const worker = new Worker(new URL("./prepare-worker.ts", import.meta.url), { workerData: input });
+  const queue: (PrepareMessage | Error)[] = [];
+  let wake: (() => void) | null = null;
+  const arrive = (m: PrepareMessage | Error) => {
+    queue.push(m);
+    wake?.();
+  };
+  worker.on("message", arrive);
+  worker.on("error", arrive);
+  worker.on("exit", (code) => arrive(new Error(`the CSV parsing thread stopped (exit code ${code})`)));
+  const out = {
+    cpuMs: undefined as number | undefined,
+    chunks: taken(
+      worker,
+      queue,
+      (w) => {
+        wake = w;
+      },
+      (ms) => {
+        out.cpuMs = ms;
+      },
+    ),
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+  return out;
+}
+
+async function* taken(
+  worker: Worker,
+  queue: (PrepareMessage | Error)[],
+  onWake: (wake: () => void) => void,
+  onEnd: (cpuMs: number) => void,
+): AsyncGenerator<PreparedChunk> {
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>(onWake);
+      const m = queue.shift() as PrepareMessage | Error;
+      if (m instanceof Error) throw m;
+      if (m.kind === "end") {
+        onEnd(m.cpuMicros / 1000);
+        return;
+      }
+      worker.postMessage("more");
+      yield m;
+    }
+  } finally {
+    await worker.terminate();
+  }
 }

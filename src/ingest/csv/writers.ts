@@ -15,6 +15,9 @@ import {
 } from "../../store/index.ts";
 import {
   type CanonicalName,
+  copyEncodedBlind,
+  type EncodedLinked,
+  LinkedEncoder,
   type LinkedWrite,
   recordSubjects,
   type SubjectRow,
@@ -62,6 +65,17 @@ export interface CsvLayout extends Declared {
   /** Rows are people, linked through the MPI in file order (so chunks are written one at a time). */
   people?: boolean;
   apply(ctx: ChunkContext, rows: CsvRow[]): Promise<ChunkResult>;
+  /**
+   * Activity written blind (a first load): the rows encoded one by one, ready for `applyEncoded`, before their
+   * people are known (so on the thread that parsed them); `take` gives null when they must go through `apply`.
+   */
+  encoder?(sourceSystem: string): { add(row: CsvRow): void; take(): EncodedLinked | null };
+  /** A blind write of encoded rows; `rowsAt` gives back the rows of the lines it rejects. */
+  applyEncoded?(
+    ctx: ChunkContext,
+    enc: EncodedLinked,
+    rowsAt: (lines: readonly number[]) => CsvRow[],
+  ): Promise<ChunkResult>;
 }
 
 function emptyResult(): ChunkResult {
@@ -160,30 +174,60 @@ function canonicalWriter(decl: Declaration<CanonicalName>, person: "linked" | "n
 export function linkedLayout(decl: Declaration<CanonicalName> & { recordSubject: boolean }): CsvLayout {
   const { recordSubject, ...rest } = decl;
   const { d, table, person: subjectColumn, build } = canonicalWriter(rest, "linked");
+  const staging = (rows: readonly CsvRow[], sourceSystem: string): SubjectRow[] => {
+    const at = new Date().toISOString();
+    const staged: SubjectRow[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      staged[i] = {
+        line: r.line,
+        subjectId: String(r.values[subjectColumn]),
+        values: build(r, sourceSystem, at),
+      };
+    }
+    return staged;
+  };
+  const unlinkedRejects = (result: ChunkResult, rows: readonly CsvRow[], sourceSystem: string) => {
+    for (const row of rows) {
+      result.rejects.push({
+        row,
+        column: subjectColumn,
+        reason: `${subjectColumn}: no record with this id has been received from ${sourceSystem} yet (load it, then replay)`,
+      });
+    }
+  };
   return {
     ...d,
     async apply(ctx, rows) {
       const result = emptyResult();
-      const at = new Date().toISOString();
-      const staged: SubjectRow[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        staged[i] = {
-          line: r.line,
-          subjectId: String(r.values[subjectColumn]),
-          values: build(r, ctx.sourceSystem, at),
-        };
-      }
+      const staged = staging(rows, ctx.sourceSystem);
       const counts = await upsertLinked(ctx.q, table, ctx.sourceSystem, staged, recordSubject, ctx.write);
       const byLine = counts.unlinked.length > 0 ? new Map(rows.map((r) => [r.line, r])) : null;
-      for (const line of counts.unlinked) {
-        result.rejects.push({
-          row: byLine?.get(line) as CsvRow,
-          column: subjectColumn,
-          reason: `${subjectColumn}: no record with this id has been received from ${ctx.sourceSystem} yet (load it, then replay)`,
-        });
-      }
+      unlinkedRejects(
+        result,
+        counts.unlinked.map((line) => byLine?.get(line) as CsvRow),
+        ctx.sourceSystem,
+      );
       return counted(result, table, counts);
+    },
+    encoder(sourceSystem) {
+      const encoder = new LinkedEncoder(table, recordSubject);
+      const at = new Date().toISOString();
+      return {
+        add: (r) =>
+          encoder.add({
+            line: r.line,
+            subjectId: String(r.values[subjectColumn]),
+            values: build(r, sourceSystem, at),
+          }),
+        take: () => encoder.take(),
+      };
+    },
+    async applyEncoded(ctx, enc, rowsAt) {
+      const result = emptyResult();
+      const counts = await copyEncodedBlind(ctx.q, ctx.sourceSystem, enc);
+      if (counts.unlinked.length > 0) unlinkedRejects(result, rowsAt(counts.unlinked), ctx.sourceSystem);
+      return counted(result, table, { ...counts, updated: 0 });
     },
   };
 }

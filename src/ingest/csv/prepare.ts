@@ -1,0 +1,109 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { EncodedLinked } from "../canonical.ts";
+import { type CsvSession, checkRow, type PendingReject } from "./check.ts";
+import { layoutByName } from "./layouts.ts";
+import { readCsv } from "./reader.ts";
+
+// A first load's parsing, checking and encoding, on a thread of its own (load.ts's preparedChunks): the file read
+// past its header, each chunk's records checked as the load checks them and its rows encoded for a blind write
+// (EncodedLinked), so the loading thread only looks up the people and streams the COPY. Two chunks at most wait
+// to be taken, so a slow database holds the reading back. Batches are cut as the loading thread cuts them
+// (readCsv), so skipping the ones it wrote itself starts exactly where it stopped.
+
+export interface PrepareInput {
+  path: string;
+  chunkRows: number;
+  layout: string;
+  sourceSystem: string;
+  orgCode: string | null;
+  origin: string;
+  sha: string;
+  header: string[];
+  headerLine: string;
+  /** Chunks after the header the loading thread checks and writes itself, while this thread starts. */
+  skip: number;
+}
+
+/** A chunk ready to write: its rejects, its rows encoded (null: write them as rows), and the rows as read. */
+export interface PreparedChunk {
+  kind: "chunk";
+  /** Records and problems read. */
+  read: number;
+  invalid: PendingReject[];
+  /** How many rows passed their checks (the rows `raws` holds). */
+  count: number;
+  enc: EncodedLinked | null;
+  /** The rows' records as written, back to back, each ending at its `rawEnds`, from `lines`. */
+  raws: string;
+  rawEnds: Int32Array;
+  lines: Int32Array;
+}
+
+/** The end of the file, with the CPU time this thread used (µs), for benchmarks to count. */
+export type PrepareMessage = PreparedChunk | { kind: "end"; cpuMicros: number };
+
+const input = workerData as PrepareInput;
+const port = parentPort;
+if (!port) throw new Error("prepare.ts runs as a worker thread (prepare-worker.ts)");
+const layout = layoutByName(input.layout);
+if (!layout?.encoder) throw new Error(`CSV layout ${input.layout} has no encoded write`);
+const s: CsvSession = { ...input, layout, loadId: null };
+const encoder = layout.encoder(input.sourceSystem);
+
+let credit = 2;
+let wake: (() => void) | null = null;
+port.on("message", () => {
+  credit++;
+  wake?.();
+});
+
+let header = true;
+let skip = input.skip;
+for await (const batch of readCsv(input.path, input.chunkRows)) {
+  // The loading thread read the header (the first batch with a record; problems before it come after it) and
+  // the chunks after it, as many as `skip`.
+  if (header) {
+    if (batch.records.length > 0) header = false;
+    continue;
+  }
+  if (skip-- > 0) continue;
+  const invalid: PendingReject[] = [];
+  let count = 0;
+  let raws = "";
+  const rawEnds = new Int32Array(batch.records.length);
+  const lines = new Int32Array(batch.records.length);
+  for (const r of batch.records) {
+    const checked = checkRow(s, r.fields, r.line, r.raw);
+    if ("row" in checked) {
+      encoder.add(checked.row);
+      raws += r.raw;
+      rawEnds[count] = raws.length;
+      lines[count++] = r.line;
+    } else invalid.push(checked.reject);
+  }
+  for (const p of batch.problems) {
+    invalid.push({
+      line: p.line,
+      raw: p.raw,
+      recordId: null,
+      reason: `${s.origin}:${p.line}: not valid CSV: ${p.problem}`,
+    });
+  }
+  const enc = encoder.take();
+  const chunk: PreparedChunk = {
+    kind: "chunk",
+    read: batch.records.length + batch.problems.length,
+    invalid,
+    count,
+    enc: count > 0 ? enc : null,
+    raws,
+    rawEnds: rawEnds.subarray(0, count),
+    lines: lines.subarray(0, count),
+  };
+  while (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
+  wake = null;
+  credit--;
+  port.postMessage(chunk, enc ? [enc.bytes.buffer as ArrayBuffer] : []);
+}
+const cpu = process.threadCpuUsage();
+port.postMessage({ kind: "end", cpuMicros: cpu.user + cpu.system } satisfies PrepareMessage);
