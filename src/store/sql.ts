@@ -110,7 +110,7 @@ export class SqlParams {
 export class InlineParams extends SqlParams {
   override add(value: unknown, cast?: string): string {
     if (cast?.endsWith("[]")) return arrayLiteral(value as readonly unknown[], cast.slice(0, -2));
-    return literal(value, cast ?? "text");
+    return cast ? `(${literal(value, cast)})::${cast}` : literal(value, "text");
   }
 }
 
