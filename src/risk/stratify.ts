@@ -8,6 +8,7 @@ import {
   analyzeGrownTables,
   beginTableReplacement,
   type Db,
+  InlineParams,
   isCitus,
   prepared,
   preparedText,
@@ -131,7 +132,9 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     const scored = people.target;
     // Written in locality and practice order, so a register (one practice's or locality's rows) reads a run
     // of neighbouring pages rather than a row from nearly every page of the table.
-    const p = new SqlParams();
+    // On Citus as literals: with parameters, a region's run failed "could not create distributed plan" after
+    // the shards' snapshot was pulled (docs/scale.md, "a region of 18 places").
+    const p = isCitus(tx) ? new InlineParams() : new SqlParams();
     // The names come with the rest of the person's row, rather than from a second pass over everyone.
     const snapshot = snapshotSql(p, {
       asOf,

@@ -83,6 +83,7 @@ export {
   type ColumnSpec,
   cols,
   float8,
+  InlineParams,
   ident,
   insertMany,
   insertText,

@@ -102,6 +102,18 @@ export class SqlParams {
   }
 }
 
+/**
+ * Parameters written into the SQL as literals (values stays empty), for a statement Citus cannot plan with
+ * parameters: an INSERT ... SELECT that it runs through the coordinator failed "could not create distributed
+ * plan" at a region's size (3.6 million people), the same statement with parameters passing at 6,000.
+ */
+export class InlineParams extends SqlParams {
+  override add(value: unknown, cast?: string): string {
+    if (cast?.endsWith("[]")) return arrayLiteral(value as readonly unknown[], cast.slice(0, -2));
+    return cast ? `(${literal(value, cast)})::${cast}` : literal(value, "text");
+  }
+}
+
 // Literal values, for SQL sent as text: many writes in one round trip (a multi-statement exec has no
 // parameters) and constants baked into an expression. Text is quoted by pg's escapeLiteral; a NUL cannot be
 // stored in text at all.

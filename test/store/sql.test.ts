@@ -8,12 +8,14 @@ import { isOnePlaceError } from "../../src/core/errors.ts";
 import {
   arrayLiteral,
   cols,
+  InlineParams,
   ident,
   insertMany,
   insertText,
   joinSql,
   literal,
   run,
+  SqlParams,
   sql,
   textLiteral,
 } from "../../src/store/index.ts";
@@ -65,6 +67,27 @@ test("literals of other types and arrays read back as their values", async () =>
             ${literal(null, "text")} AS nothing, ${literal("2024-02-29", "date")}::text AS d`,
   );
   assert.deepEqual(rows[0], { n: 2.5, b: true, nothing: null, d: "2024-02-29" });
+});
+
+test("a statement with InlineParams reads the same values as with parameters, and sends none", async () => {
+  const values: [unknown, string | undefined][] = [
+    ["2016-03-31", "date"],
+    ["9b2f0c1e-4a5d-4c3b-8e7f-0a1b2c3d4e5f", "uuid"],
+    [["home-care", "it's \\ odd"], "text[]"],
+    [[], "text[]"],
+    [["7d3c1a2b-0000-4000-8000-000000000001"], "uuid[]"],
+    [2.5, "float8"],
+    ["O'Brien", undefined],
+  ];
+  const select = (p: SqlParams) =>
+    `SELECT ${values.map(([v, cast], i) => `${p.add(v, cast)} AS c${i}`).join(", ")}`;
+  const withParams = new SqlParams();
+  const byParams = await t.db.query(select(withParams), withParams.values);
+  const inline = new InlineParams();
+  const byLiterals = await t.db.query(select(inline));
+  assert.equal(inline.values.length, 0);
+  assert.deepEqual(byLiterals, byParams);
+  assert.equal(byParams[0].c6, "O'Brien");
 });
 
 test("a NUL or a number that is not finite is refused as bad input", () => {
