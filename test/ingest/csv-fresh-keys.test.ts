@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { rowId } from "../../src/ingest/ids.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
+import { testNhsNumber } from "../helpers/nhs-numbers.ts";
 import { citusTest, serverUrl, useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
@@ -34,21 +34,13 @@ function file(name: string, lines: string[]): string {
   return path;
 }
 
-/** The i-th of a run of valid NHS Numbers (Modulus 11), from 910 000 000. */
-function nhsNumber(i: number): string {
-  for (let base = 910_000_000 + i * 100; ; base++) {
-    const check = nhsNumberCheckDigit(String(base));
-    if (check !== null) return `${base}${check}`;
-  }
-}
-
 const PATIENTS = 30;
 const patients = (name: string) =>
   file(name, [
     "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
     ...Array.from(
       { length: PATIENTS },
-      (_, i) => `p${i},${nhsNumber(i)},Family${i},Given${i},1951-02-0${(i % 9) + 1},male,,,`,
+      (_, i) => `p${i},${testNhsNumber(i)},Family${i},Given${i},1951-02-0${(i % 9) + 1},male,,,`,
     ),
   ]);
 const HEADER =

@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { rowId } from "../../src/ingest/ids.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import type { Db } from "../../src/store/index.ts";
+import { testNhsNumber } from "../helpers/nhs-numbers.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
@@ -32,13 +32,6 @@ function file(name: string, text: string): string {
   return path;
 }
 
-function nhsNumber(i: number): string {
-  for (let base = 920_000_000 + i * 100; ; base++) {
-    const check = nhsNumberCheckDigit(String(base));
-    if (check !== null) return `${base}${check}`;
-  }
-}
-
 const PATIENTS = 12;
 const patients = (name: string) =>
   file(
@@ -47,7 +40,7 @@ const patients = (name: string) =>
       "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
       ...Array.from(
         { length: PATIENTS },
-        (_, i) => `p${i},${nhsNumber(i)},Family${i},Given${i},1962-03-0${(i % 9) + 1},female,,,`,
+        (_, i) => `p${i},${testNhsNumber(i)},Family${i},Given${i},1962-03-0${(i % 9) + 1},female,,,`,
       ),
     ].join("\n"),
   );

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { lineOf } from "../../src/ingest/csv/replay.ts";
 import { hasOpenRejects, listRejects, resolveRejectIds } from "../../src/ingest/rejects.ts";
 import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
+import { testNhsNumber } from "../helpers/nhs-numbers.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
@@ -36,19 +36,11 @@ function file(name: string, lines: string[]): string {
 const PATIENTS = 40;
 const ENTRIES = 2000;
 
-/** The i-th of a run of valid NHS Numbers (Modulus 11), from 900 000 000. */
-function nhsNumber(i: number): string {
-  for (let base = 900_000_000 + i * 100; ; base++) {
-    const check = nhsNumberCheckDigit(String(base));
-    if (check !== null) return `${base}${check}`;
-  }
-}
-
 const patients = file("patients.csv", [
   "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
   ...Array.from(
     { length: PATIENTS },
-    (_, i) => `p${i},${nhsNumber(i)},Family${i},Given${i},1950-01-0${(i % 9) + 1},female,,,`,
+    (_, i) => `p${i},${testNhsNumber(i)},Family${i},Given${i},1950-01-0${(i % 9) + 1},female,,,`,
   ),
 ]);
 

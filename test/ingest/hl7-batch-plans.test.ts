@@ -2,13 +2,13 @@
 // per connection (not once per batch), with plans the listener keeps up to date as the tables grow.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { applyHl7Batch } from "../../src/ingest/hl7/many.ts";
 import { MllpClient } from "../../src/ingest/mllp-client.ts";
 import { startMllpServer } from "../../src/ingest/mllp-server.ts";
 import { createLogger } from "../../src/platform/index.ts";
 import type { Db } from "../../src/store/index.ts";
+import { testNhsNumber } from "../helpers/nhs-numbers.ts";
 import { citusTest, useTestDb } from "../helpers/test-db.ts";
 import { loopbackSource, syntheticPatient } from "./mllp-harness.ts";
 
@@ -171,14 +171,6 @@ test("an ADT batch finds the rows a visit no longer has by their ids: no canonic
 test("in a small place an ADT batch's read and its NHS Number routes probe by key: the MPI's links and people are not scanned whole", {
   skip: citusTest ? "Citus plans its own prepared statements (genericPlans is off there)" : false,
 }, async () => {
-  // Valid NHS Numbers from 999 (the synthetic range), so new patients go through the MPI's read of who holds them.
-  const nhs = (n: number) => {
-    for (let k = n * 10; ; k++) {
-      const first9 = `999${String(k).padStart(6, "0")}`;
-      const check = nhsNumberCheckDigit(first9);
-      if (check !== null) return `${first9}${check}`;
-    }
-  };
   const known = (trigger: "A28" | "A01", n: number) =>
     buildAdt({
       sendingApplication: "acute-pas",
@@ -187,7 +179,7 @@ test("in a small place an ADT batch's read and its NHS Number routes probe by ke
       trigger,
       messageTime: "2014-07-02T10:00:00Z",
       patient: syntheticPatient(`SM${n}`, n, {
-        nhsNumber: nhs(n),
+        nhsNumber: testNhsNumber(n),
         birthDate: `19${40 + (n % 50)}-0${1 + (n % 9)}-1${n % 10}`,
       }),
       visit:

@@ -4,24 +4,15 @@
 // count of statements is what is bounded there; on Citus the routes are kept by the numbers read before and after.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { nhsNumberCheckDigit } from "../../src/core/nhs-number.ts";
 import { buildAdt } from "../../src/ingest/hl7/build-adt.ts";
 import { applyHl7Batch } from "../../src/ingest/hl7/many.ts";
 import type { Db, Queryable } from "../../src/store/index.ts";
+import { testNhsNumber } from "../helpers/nhs-numbers.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 import { syntheticPatient } from "./mllp-harness.ts";
 
 /** One connection, so the statements the batch prepares are parsed on the connection the counted batch runs on. */
 const place = useTestDb({ poolSize: 1 });
-
-/** The n-th valid NHS Number of the test range (999...), skipping those with no check digit. */
-function nhsNumber(n: number): string {
-  for (let k = n * 2; ; k++) {
-    const first9 = `999${String(k).padStart(6, "0")}`;
-    const check = nhsNumberCheckDigit(first9);
-    if (check !== null) return `${first9}${check}`;
-  }
-}
 
 let serial = 0;
 /** An emergency admission of a patient nobody here has seen: a new person, with an NHS Number. */
@@ -33,7 +24,7 @@ const admission = (n: number) =>
     trigger: "A01",
     messageTime: "2015-03-02T10:00:00Z",
     patient: syntheticPatient(`RT${n}`, n, {
-      nhsNumber: nhsNumber(n),
+      nhsNumber: testNhsNumber(n),
       birthDate: `19${String(30 + (n % 60)).padStart(2, "0")}-0${1 + (n % 9)}-1${n % 10}`,
     }),
     visit: {
@@ -115,7 +106,7 @@ test("a batch admitting new patients reads once before its COMMIT, its MPI write
     assert.ok(sent.length <= 7, `${sent.length} statements ${list}`);
   }
   // The routes are what person says for the batch's new people (apart: on Citus the two are not co-located).
-  const numbers = [[5, 6, 7, 8].map(nhsNumber)];
+  const numbers = [[5, 6, 7, 8].map(testNhsNumber)];
   const pairs = async (table: string) =>
     (
       await place.db.query<{ pair: string }>(
