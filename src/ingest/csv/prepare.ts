@@ -10,16 +10,12 @@ import { readCsv } from "./reader.ts";
 // to be taken, so a slow database holds the reading back. Batches are cut as the loading thread cuts them
 // (readCsv), so skipping the ones it wrote itself starts exactly where it stopped.
 
-export interface PrepareInput {
+/** What the thread is started with: the load's session as the loading thread made it, less what cannot cross. */
+export interface PrepareInput
+  extends Pick<CsvSession, "sourceSystem" | "orgCode" | "origin" | "sha" | "header" | "headerLine"> {
   path: string;
   chunkRows: number;
   layout: string;
-  sourceSystem: string;
-  orgCode: string | null;
-  origin: string;
-  sha: string;
-  header: string[];
-  headerLine: string;
   /** Chunks after the header the loading thread checks and writes itself, while this thread starts. */
   skip: number;
 }
