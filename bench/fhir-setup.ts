@@ -36,7 +36,11 @@ export async function openBenchPlace(options: {
   const given = process.env.DATABASE_URL?.trim();
   const scratch = given
     ? null
-    : await createTestDatabase({ prefix: options.prefix, server: options.server ?? null });
+    : await createTestDatabase({
+        prefix: options.prefix,
+        server: options.server ?? null,
+        durableCommits: true,
+      });
   const databaseUrl = given ?? scratch?.databaseUrl;
   const home = scratch?.home ?? mkdtempSync(join(tmpdir(), `${options.prefix}-`));
   const db = await openDb({ databaseUrl, home });

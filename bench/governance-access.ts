@@ -46,7 +46,7 @@ async function time(runs: number, fn: (i: number) => Promise<unknown>): Promise<
   return samples;
 }
 
-const t = await openTestDb();
+const t = await openTestDb({ durableCommits: true });
 try {
   const { db } = t;
   process.stdout.write(`Engine: ${db.engine}. Loading ${PEOPLE.toLocaleString("en-GB")} people...\n`);

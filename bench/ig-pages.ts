@@ -29,7 +29,7 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-const t = await openTestDb();
+const t = await openTestDb({ durableCommits: true });
 const db = t.db;
 try {
   await insertOrganisations(db);

@@ -7,9 +7,21 @@ import { openTestDb, type TestDb } from "../test/helpers/test-db.ts";
 
 export type BenchDb = Pick<TestDb, "db" | "env" | "dispose" | "databaseUrl">;
 
-/** ONEPLACE_BENCH_PREFIX names the scratch database (and temp folder), so engineers sharing a server can tell theirs. */
-export function openBenchDb(): Promise<BenchDb> {
-  return openTestDb({ prefix: process.env.ONEPLACE_BENCH_PREFIX || "oneplace-bench" });
+/**
+ * ONEPLACE_BENCH_PREFIX names the scratch database (and temp folder), so engineers sharing a server can tell theirs.
+ * On a server, commits wait for the disk as a deployed server's do (the tests' scratch databases do not), and the
+ * setting is printed beside the figures.
+ */
+export async function openBenchDb(): Promise<BenchDb> {
+  const bench = await openTestDb({
+    prefix: process.env.ONEPLACE_BENCH_PREFIX || "oneplace-bench",
+    durableCommits: true,
+  });
+  if (bench.databaseUrl) {
+    const [row] = await bench.db.query<{ synchronous_commit: string }>("SHOW synchronous_commit");
+    console.log(`commits: synchronous_commit ${row.synchronous_commit} (the server's own setting)`);
+  }
+  return bench;
 }
 
 export function rate(n: number, seconds: number): string {

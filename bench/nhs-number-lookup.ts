@@ -24,7 +24,7 @@ const people = Number(values.people);
 const lookups = Number(values.lookups);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-const t = await openTestDb();
+const t = await openTestDb({ durableCommits: true });
 if (!t.databaseUrl) throw new Error("Set DATABASE_URL (and ONEPLACE_TEST_CITUS=1 for a cluster).");
 try {
   if (citusTest && values.shards) {

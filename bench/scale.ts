@@ -118,7 +118,11 @@ async function runAll(): Promise<void> {
 
 async function runEngine(engine: string): Promise<void> {
   const figures: Figures = {};
-  const scratch = await createTestDatabase({ prefix: `oneplace-scale-${engine}`, migrated: true });
+  const scratch = await createTestDatabase({
+    prefix: `oneplace-scale-${engine}`,
+    migrated: true,
+    durableCommits: true,
+  });
   const reports = mkdtempSync(join(tmpdir(), "oneplace-scale-reports-"));
   try {
     const step = async (label: string, args: string[]) => {

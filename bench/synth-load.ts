@@ -39,6 +39,7 @@ const config: SynthConfig = {
 const scratch = await createTestDatabase({
   prefix: "oneplace-bench",
   server: values["in-place"] ? null : serverUrl,
+  durableCommits: true,
 });
 const db = await openDb({ databaseUrl: scratch.databaseUrl ?? serverUrl, home: scratch.home });
 try {

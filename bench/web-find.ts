@@ -32,7 +32,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-const scratch = await createTestDatabase({ prefix: "oneplace-bench-find", server: serverUrl });
+const scratch = await createTestDatabase({
+  prefix: "oneplace-bench-find",
+  server: serverUrl,
+  durableCommits: true,
+});
 const db = await openDb({ databaseUrl: scratch.databaseUrl ?? serverUrl, home: scratch.home });
 try {
   await migrate(db);

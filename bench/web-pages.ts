@@ -49,7 +49,9 @@ function percentile(samples: number[], p: number): number {
 }
 
 // 1. The place.
-const scratch = values.existing ? null : await createTestDatabase({ prefix: "oneplace-web-bench" });
+const scratch = values.existing
+  ? null
+  : await createTestDatabase({ prefix: "oneplace-web-bench", durableCommits: true });
 const env: Record<string, string> = scratch
   ? scratch.env
   : {

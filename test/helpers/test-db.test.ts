@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { migrationStatus } from "../../src/store/index.ts";
-import { createTestDatabase, openTestDb, withDatabase } from "./test-db.ts";
+import { citusTest, createTestDatabase, openTestDb, withDatabase } from "./test-db.ts";
 
 test("a migrated scratch database has every migration applied, and two of them share no rows", async () => {
   const [a, b] = await Promise.all([openTestDb(), openTestDb()]);
@@ -36,5 +36,24 @@ test("an empty scratch database has no tables, and one asked for migrated opens 
     assert.ok((await tables(migrated))[0].n > 20);
   } finally {
     await Promise.all([empty.drop(), migrated.drop()]);
+  }
+});
+
+test("a test's database on a server commits without waiting for the disk; a benchmark's keeps the server's setting", async (t) => {
+  const probe = "SHOW synchronous_commit";
+  const forTest = await openTestDb();
+  try {
+    if (forTest.db.engine === "pglite") return t.skip("the embedded engine has no server setting to keep");
+    if (citusTest)
+      return t.skip("a Citus test database is a copy of the cluster's template, made fast by the cluster");
+    const forBench = await openTestDb({ durableCommits: true });
+    try {
+      assert.deepEqual(await forTest.db.query(probe), [{ synchronous_commit: "off" }]);
+      assert.deepEqual(await forBench.db.query(probe), [{ synchronous_commit: "on" }]);
+    } finally {
+      await forBench.dispose();
+    }
+  } finally {
+    await forTest.dispose();
   }
 });

@@ -58,6 +58,11 @@ export interface ScratchOptions {
   server?: string | null;
   /** Start with every migration applied (a copy of the migrated template). Default: an empty database. */
   migrated?: boolean;
+  /**
+   * Keep the server's own commit setting (a commit waits for its WAL to reach the disk), as a deployed server
+   * would: for benchmarks, whose figures must be what a place would see. Tests leave it off (see below).
+   */
+  durableCommits?: boolean;
 }
 
 export interface TestDatabase {
@@ -263,29 +268,36 @@ async function makeServerTemplate(server: string): Promise<string> {
  * A scratch database on the server, a copy of `template` if given. Its commits do not wait for the WAL to reach
  * the disk (synchronous_commit off, set on the database so every connection to it has it, the CLI's too): a
  * scratch database is never recovered after a crash, and on a shared disk the flush was most of a small
- * commit's time. What a commit makes visible, and when, is unchanged.
+ * commit's time. What a commit makes visible, and when, is unchanged. `durable` keeps the server's setting.
  */
 async function createServerDatabase(
   server: string,
   name: string,
   template: string | undefined,
+  durable: boolean,
 ): Promise<void> {
   await onServer(server, async (client) => {
     await client.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
-    await client.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+    if (!durable) await client.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
   });
 }
 
 /** A database for this test file (empty, or migrated if asked), not yet opened (so a child process can open it). */
 export async function createTestDatabase(options: ScratchOptions = {}): Promise<TestDatabase> {
-  const { prefix = "oneplace-test", server = serverUrl, migrated = false } = options;
+  const { prefix = "oneplace-test", server = serverUrl, migrated = false, durableCommits = false } = options;
   const home = mkdtempSync(join(scratchRoot, `${prefix}-`));
   let databaseUrl: string | undefined;
   let name: string | undefined;
   if (server) {
     name = `${prefix.replaceAll("-", "_")}_${randomBytes(6).toString("hex")}`;
     if (citusTest) await copyCitusTemplate(server, name, migrated);
-    else await createServerDatabase(server, name, migrated ? await serverTemplate(server) : undefined);
+    else
+      await createServerDatabase(
+        server,
+        name,
+        migrated ? await serverTemplate(server) : undefined,
+        durableCommits,
+      );
     const url = new URL(server);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
