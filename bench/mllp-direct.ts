@@ -10,14 +10,14 @@
 // a batch and the cost a message: CPU a message = batch / N + message). MLLP_DIRECT_ALL=1: the whole feed.
 // MLLP_DIRECT_LINKS=FILE: writes each source record with its person's first record (by source and id) to FILE,
 // so two versions' MPI decisions compare with diff whatever the person ids. MLLP_DIRECT_PROF=FILE: this
-// process's V8 CPU profile of the timed part.
+// process's V8 CPU profile of the timed part. MLLP_DIRECT_EXTRA_TRIPS=N: N round trips more in each batch's
+// transaction (a `SELECT 1` each, before the COMMIT), to price what a round trip costs both sides.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADT_BATCH_TABLES } from "../src/ingest/hl7/many.ts";
-import { applyHl7Batch, splitMessages } from "../src/ingest/index.ts";
+import { ADT_BATCH_TABLES, applyHl7Batch, splitMessages } from "../src/ingest/index.ts";
 import { analyzeGrownTables, openDb } from "../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { load, openBenchDb } from "./ingest-bench-db.ts";
@@ -25,6 +25,7 @@ import { load, openBenchDb } from "./ingest-bench-db.ts";
 const people = Number(process.argv[2] ?? 3000);
 const warmUp = Number(process.argv[3] ?? 1500);
 const size = Number(process.env.MLLP_DIRECT_SIZE ?? 0);
+const extraTrips = Number(process.env.MLLP_DIRECT_EXTRA_TRIPS ?? 0);
 const dir = mkdtempSync(join(tmpdir(), "oneplace-mllp-direct-"));
 await writeFeeds({ ...DEFAULT_SYNTH_CONFIG, seed: "mllp-bench", people }, dir, {
   outOfOrder: 0.03,
@@ -99,6 +100,12 @@ for (const batch of batches) {
   const out = await applyHl7Batch(
     db,
     batch.map((raw) => ({ raw, ctx })),
+    undefined,
+    extraTrips > 0
+      ? async (tx) => {
+          for (let i = 0; i < extraTrips; i++) await tx.query("SELECT 1");
+        }
+      : undefined,
   );
   if (out.some((o) => o.code !== "AA"))
     throw new Error(`not acknowledged AA: ${out.map((o) => o.code).join()}`);
