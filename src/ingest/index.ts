@@ -47,7 +47,7 @@ export { type AdtFields, type AdtPatientFields, buildAdt } from "./hl7/build-adt
 export { CODE_MAP_NAMES, CODED_FIELDS, type CodeMapName } from "./hl7/coded.ts";
 export { isTestInstance, setTestInstance } from "./hl7/instance.ts";
 export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
-export { applyHl7Batch, applyReviewedEvent } from "./hl7/many.ts";
+export { ADT_BATCH_TABLES, applyHl7Batch, applyReviewedEvent } from "./hl7/many.ts";
 export { Hl7ParseError, parseMessage } from "./hl7/message.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
 export { addCodeMappings, type CodeMapping, type MappingResult, mappingProblem } from "./hl7/remap.ts";
