@@ -100,5 +100,6 @@ export {
   unnestSelect,
   valuesList,
 } from "./sql.ts";
+export { signalWritten, spellsWrittenSign } from "./spell-signal.ts";
 export { beginTableReplacement, replaceTableContents, type TableReplacement } from "./table-swap.ts";
 export { insertWrite, runWrites, type Write } from "./writes.ts";
