@@ -54,6 +54,7 @@ export {
   onCitus,
   type TableLayout,
 } from "./layout.ts";
+export { type LocalSettings, setLocal } from "./local-settings.ts";
 export { LOCK_BUCKETS, lockKey, lockNames } from "./locks.ts";
 export {
   discoverMigrations,
