@@ -6,8 +6,8 @@ import {
   joinSql,
   preparedText,
   type Queryable,
-  signalWritten,
   type SqlFragment,
+  signalWritten,
   sql,
   tableNamed,
 } from "../store/index.ts";

@@ -79,6 +79,7 @@ export {
 } from "./pipelined-commit.ts";
 export { EVENT_TABLES, isPlaceEmpty, type PlaceSummary, placeSummary } from "./place-summary.ts";
 export { genericPlans, isPrepared, type PreparedStatement, prepared, preparedText } from "./prepared.ts";
+export { signalWritten, spellsWrittenSign } from "./spell-signal.ts";
 export {
   arrayLiteral,
   type ColumnSpec,
@@ -101,6 +102,5 @@ export {
   unnestSelect,
   valuesList,
 } from "./sql.ts";
-export { signalWritten, spellsWrittenSign } from "./spell-signal.ts";
 export { beginTableReplacement, replaceTableContents, type TableReplacement } from "./table-swap.ts";
 export { insertWrite, runWrites, type Write } from "./writes.ts";

@@ -14,7 +14,8 @@ const store = useTestDb({
 });
 
 /** work_mem as each backend that reads a row of person sees it (every shard's, on a cluster). */
-const SEEN = "SELECT DISTINCT current_setting('work_mem') || left(person_id::text, 0) AS work_mem FROM person";
+const SEEN =
+  "SELECT DISTINCT current_setting('work_mem') || left(person_id::text, 0) AS work_mem FROM person";
 
 test("SET LOCAL settings reach every backend of the transaction, connections opened before them too, and end with it", async () => {
   const db = store.db;
