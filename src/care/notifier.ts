@@ -4,7 +4,7 @@
 // stores the spell; this module drains it, set-based, a batch at a time, and is safe to run in several
 // processes at once (FOR UPDATE SKIP LOCKED, and every insert is idempotent on its key).
 import type { Logger } from "pino";
-import { type Db, onCitus, type Queryable } from "../store/index.ts";
+import { type Db, isCitus, onCitus, type Queryable, spellsWrittenSign } from "../store/index.ts";
 
 /** Who is told, and why. */
 export const NOTIFICATION_REASONS = [
@@ -174,30 +174,65 @@ export async function drainAdmissionQueue(db: Db, batch = 200, at?: Date): Promi
 }
 
 export interface AdmissionNotifier {
-  /** Drains whatever is queued now; resolves when the queue is empty (or another process holds the rest). */
+  /**
+   * Drains whatever is queued now, the shards probed whatever the sign says on Citus; resolves when the queue is
+   * empty (or another process holds the rest).
+   */
   tick(): Promise<NoticeBatchResult>;
   stop(): Promise<void>;
 }
 
 /**
+ * On a Citus cluster, whether this tick should look at the queue, which is a probe of every shard: only while
+ * the sign its writers bump (store/spell-signal.ts, one coordinator-local read) has moved in the last
+ * `settleMs` (it moves before the writer commits, so the queue row may not be visible yet at the first look),
+ * and every `fullProbeMs` whatever the sign says (a writer that does not bump: SQL from outside OnePlace).
+ */
+function shardProbeGate(db: Db, settleMs: number, fullProbeMs: number): () => Promise<boolean> {
+  let sign: number | null = null;
+  let movedAt = 0;
+  let probedAt = 0;
+  return async () => {
+    const now = Date.now();
+    const seen = await spellsWrittenSign(db);
+    if (seen !== sign) {
+      sign = seen;
+      movedAt = now;
+    }
+    if (now - movedAt >= settleMs && now - probedAt < fullProbeMs) return false;
+    probedAt = now;
+    return true;
+  };
+}
+
+/**
  * Polls the queue every `intervalMs` (default 500 ms: a notification is visible within about a second of the
- * admission's ACK). A cheap look at the queue comes first, so an idle place costs one index probe a tick.
- * Errors are logged (by kind, never with personal data) and the next tick tries again.
+ * admission's ACK). A cheap look at the queue comes first, so an idle place costs one index probe a tick. On a
+ * Citus cluster that look is a probe of every shard (the queue is sharded with hospital_spell), so it is made
+ * only after the writers' sign moved, and every `fullProbeMs` (default 5 s) regardless (shardProbeGate): an idle
+ * cluster costs one local read a tick. Errors are logged (by kind, never with personal data) and the next tick
+ * tries again.
  */
 export function startAdmissionNotifier(options: {
   db: Db;
   logger: Logger;
   intervalMs?: number;
   batch?: number;
+  /** Citus: how long after the sign moved the shards are still probed each tick (default 2 s). */
+  settleMs?: number;
+  /** Citus: the shards are probed at least this often, whatever the sign says (default 5 s). */
+  fullProbeMs?: number;
 }): AdmissionNotifier {
   const { db, logger } = options;
   const intervalMs = options.intervalMs ?? 500;
+  const gate = isCitus(db) ? shardProbeGate(db, options.settleMs ?? 2000, options.fullProbeMs ?? 5000) : null;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<NoticeBatchResult> | null = null;
 
-  const drain = async (): Promise<NoticeBatchResult> => {
+  const drain = async (scheduled: boolean): Promise<NoticeBatchResult> => {
     const total: NoticeBatchResult = { spells: 0, notifications: 0, deliveries: 0 };
+    if (scheduled && gate && !(await gate())) return total;
     const [waiting] = await db.query("SELECT 1 FROM admission_notice_queue LIMIT 1");
     if (!waiting) return total;
     for (;;) {
@@ -210,8 +245,8 @@ export function startAdmissionNotifier(options: {
     if (total.spells > 0) logger.info({ ...total }, "admission notifications written");
     return total;
   };
-  const tick = (): Promise<NoticeBatchResult> => {
-    running ??= drain().finally(() => {
+  const tick = (scheduled = false): Promise<NoticeBatchResult> => {
+    running ??= drain(scheduled).finally(() => {
       running = null;
     });
     return running;
@@ -219,7 +254,7 @@ export function startAdmissionNotifier(options: {
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      tick()
+      tick(true)
         .catch((error: unknown) =>
           logger.error(
             {
@@ -237,7 +272,7 @@ export function startAdmissionNotifier(options: {
   };
   schedule();
   return {
-    tick,
+    tick: () => tick(),
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

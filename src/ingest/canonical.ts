@@ -14,6 +14,7 @@ import {
   insertWrite,
   isCitus,
   preparedText,
+  signalWritten,
   toColumns,
   unnestSelect,
   type Write,
@@ -117,6 +118,7 @@ export async function upsertCanonical(
     preparedText("ingest.upsert", sql),
     toColumns(lastOfEachKey(t, rows), t.columns.length),
   );
+  await signalWritten(q, table);
   let inserted = 0;
   const people = new Set<string>();
   for (const r of result) {
@@ -244,6 +246,7 @@ export async function writeCanonical(
     conflictClause(t, "t"),
     "person_id",
   );
+  await signalWritten(q, table);
   return {
     inserted: c.inserted,
     updated: c.updated,
@@ -424,6 +427,7 @@ async function copyLinkedBlind(
   if (linked.length === 0) return { inserted: 0, unlinked };
   const [data, format] = copyData(t, linked, persons, inRow);
   const inserted = await q.copyFrom(table, names, [data], { format });
+  await signalWritten(q, table);
   if (recordSubject && inRow < 0) {
     // The staged values lack person_id: each column one place to the left of the table's.
     const source = names.indexOf("source_system") - 1;
@@ -523,6 +527,7 @@ export async function upsertLinked(
   const [c] = await q.query<{ inserted: number; written: number; unlinked: number[] | null }>(sql, [
     subjectSystem,
   ]);
+  await signalWritten(q, table);
   const inserted = Number(c.inserted);
   const updated = Number(c.written) - inserted;
   const unlinked = c.unlinked ?? [];
@@ -684,5 +689,6 @@ export async function copyEncodedBlind(
           [out.subarray(0, at)],
           { format: "binary" },
         );
+  await signalWritten(q, enc.table);
   return { inserted, unchanged: enc.given - inserted - unlinked.length, unlinked };
 }

@@ -7,6 +7,7 @@ import {
   preparedText,
   type Queryable,
   type SqlFragment,
+  signalWritten,
   sql,
   tableNamed,
 } from "../store/index.ts";
@@ -66,7 +67,8 @@ function split(records: readonly RecordKey[]): [string[], string[]] {
  * of each moved row. A delete and an insert in one statement, not `UPDATE ... SET person_id`: Citus refuses to
  * change a distributed table's distribution column (the row moves to another shard), and on one server an update
  * of person_id, which leads every index, writes a new entry in each of them as an insert does. An insert into
- * hospital_spell queues a recent emergency admission for the person it now belongs to (admission notices).
+ * hospital_spell queues a recent emergency admission for the person it now belongs to (admission notices), so
+ * a move of its rows bumps the sign the notifier watches on Citus (store/spell-signal.ts).
  */
 export function reassignRows(
   table: string,
@@ -117,8 +119,11 @@ export async function moveRecordRows(
   ];
   let moved = 0;
   for (const [tables, picks] of where) {
-    for (const table of tables)
-      moved += (await runMove(q, reassignRows(table, from, to, picks(table)))).length;
+    for (const table of tables) {
+      const rows = await runMove(q, reassignRows(table, from, to, picks(table)));
+      if (rows.length > 0) await signalWritten(q, table);
+      moved += rows.length;
+    }
   }
   return moved;
 }
@@ -127,6 +132,7 @@ export async function moveRecordRows(
 export async function moveAllActivity(q: Queryable, from: string, to: string): Promise<void> {
   for (const table of [...CLIENT_ID_TABLES, ...SUBJECT_TABLES]) {
     await runMove(q, reassignRows(table, from, to, deathGuard(table, to)));
+    await signalWritten(q, table);
   }
 }
 

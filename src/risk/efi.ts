@@ -2,7 +2,7 @@
 // records behind it (so a clinician can see why).
 import { addDays, addMonths, ageOn, isIsoDate } from "../core/dates.ts";
 import { invalid } from "../core/errors.ts";
-import { isCitus, prepared, type Queryable, replaceTableContents } from "../store/index.ts";
+import { isCitus, prepared, type Queryable, replaceTableContents, setLocal } from "../store/index.ts";
 import {
   DEFICITS,
   EFI_MIN_AGE,
@@ -58,11 +58,9 @@ export async function insertAllDeficits(tx: Queryable, target: string): Promise<
   // A sequential pass over the GP record hashed against ~2,200 codes. The planner's estimates for the
   // per-code row counts are poor, and its nested-loop or merge plans walk the whole record through the code
   // index in random order, many times slower at scale; the sort must stay in memory.
-  await tx.exec(
-    "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '768MB'; SET LOCAL jit = off",
-  );
+  await setLocal(tx, { enable_nestloop: "off", enable_mergejoin: "off", work_mem: "'768MB'", jit: "off" });
   await tx.query(`INSERT INTO ${target} (${COLUMNS}) SELECT ${COLUMNS} FROM (${deficitEvidenceSql("")}) e`);
-  await tx.exec("SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on");
+  await setLocal(tx, { enable_nestloop: "on", enable_mergejoin: "on" });
 }
 
 // One statement: upsert what the record shows now, delete what it no longer shows (a corrected record); a

@@ -14,6 +14,7 @@ import {
   preparedText,
   type Queryable,
   SqlParams,
+  setLocal,
 } from "../store/index.ts";
 import { insertAllDeficits, rebuildDeficitsFor } from "./efi.ts";
 import { ensureEfiReference } from "./efi-reference.ts";
@@ -124,9 +125,8 @@ export async function stratify(db: Db, options: StratifyOptions = {}): Promise<R
     await deficits.index();
     // One pass over each table: parallel workers would each rebuild every hash table of the snapshot, and
     // compiling these one-off statements (JIT) costs more than it saves.
-    await tx.exec(
-      "SET LOCAL work_mem = '512MB'; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off",
-    );
+    // On a cluster the shards' part of the snapshot runs on the workers: the settings go there too.
+    await setLocal(tx, { work_mem: "'512MB'", max_parallel_workers_per_gather: "0", jit: "off" });
     await step(model ? "Building each person's picture and scoring" : "Building each person's picture");
     const people = await beginTableReplacement(tx, "risk_person");
     const scored = people.target;

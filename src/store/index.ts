@@ -54,6 +54,7 @@ export {
   onCitus,
   type TableLayout,
 } from "./layout.ts";
+export { type LocalSettings, setLocal } from "./local-settings.ts";
 export { LOCK_BUCKETS, lockKey, lockNames } from "./locks.ts";
 export {
   discoverMigrations,
@@ -78,6 +79,7 @@ export {
 } from "./pipelined-commit.ts";
 export { EVENT_TABLES, isPlaceEmpty, type PlaceSummary, placeSummary } from "./place-summary.ts";
 export { genericPlans, isPrepared, type PreparedStatement, prepared, preparedText } from "./prepared.ts";
+export { signalWritten, spellsWrittenSign } from "./spell-signal.ts";
 export {
   arrayLiteral,
   type ColumnSpec,

@@ -621,21 +621,22 @@ async function insertMeetingsAndItems(db: Queryable): Promise<void> {
        FROM synth_meeting m
      ON CONFLICT DO NOTHING;
      INSERT INTO mdt_attendee (meeting_id, attendee_id, name, role, organisation)
+     WITH pool AS MATERIALIZED (
+       -- The two teams' synthetic staff, read once: looked up in each meeting's subquery, the staff of a team
+       -- were found by a scan of user_role joined to a scan of app_user for every meeting (on a cluster, on
+       -- every node's copy of these reference tables).
+       SELECT t.team_code, u.username, u.display_name
+         FROM team t JOIN user_role ur ON ur.team_id = t.team_id JOIN app_user u ON u.user_id = ur.user_id
+        WHERE t.team_code IN ('community-nursing', 'adult-social-care') AND ur.granted_by = 'synth')
      SELECT m.meeting_id, ${uuidSql("'mdt-attendee:' || m.meeting_id || ':' || a.role")}, a.name, a.role, a.org
        FROM synth_meeting m
        CROSS JOIN LATERAL (VALUES
          ('GP', (SELECT display_name FROM app_user WHERE user_id = ${userOf("'user:staff.' || lower(m.team_code) || '.gp'")}), m.team_name),
          ('MDT coordinator', (SELECT display_name FROM app_user WHERE user_id = m.coordinator_id), m.team_name),
-         -- The team looked up once (an uncorrelated subquery): joined in, the planner scanned every team for
-         -- every staff row of every meeting, most of the care history's CPU at 5,000 people.
-         ('Community matron', (SELECT display_name FROM app_user u JOIN user_role ur USING (user_id)
-                                WHERE ur.team_id = (SELECT team_id FROM team WHERE team_code = 'community-nursing')
-                                  AND ur.granted_by = 'synth'
-                                ORDER BY md5(u.username || m.meeting_id::text) LIMIT 1), 'Community health services'),
-         ('Social worker', (SELECT display_name FROM app_user u JOIN user_role ur USING (user_id)
-                             WHERE ur.team_id = (SELECT team_id FROM team WHERE team_code = 'adult-social-care')
-                               AND ur.granted_by = 'synth'
-                             ORDER BY md5(u.username || m.meeting_id::text) LIMIT 1), 'Adult social care')
+         ('Community matron', (SELECT display_name FROM pool WHERE team_code = 'community-nursing'
+                                ORDER BY md5(username || m.meeting_id::text) LIMIT 1), 'Community health services'),
+         ('Social worker', (SELECT display_name FROM pool WHERE team_code = 'adult-social-care'
+                             ORDER BY md5(username || m.meeting_id::text) LIMIT 1), 'Adult social care')
        ) AS a(role, name, org)
       WHERE a.name IS NOT NULL
      ON CONFLICT DO NOTHING;

@@ -1,7 +1,7 @@
 import { OnePlaceError, type OnePlaceErrorOptions, unavailable } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Db } from "../store/index.ts";
-import { tableNamed, truncateEmptyTables, withIndexesDeferred } from "../store/index.ts";
+import { signalWritten, tableNamed, truncateEmptyTables, withIndexesDeferred } from "../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
 import { generateInParallel, type ParallelOptions, peopleToGenerate } from "./parallel.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
@@ -111,6 +111,7 @@ export async function loadSyntheticPlace(
             });
             rows.set(table, (rows.get(table) ?? 0) + n);
             pending.set(table, { chunks: [], rows: 0, bytes: 0 });
+            await signalWritten(tx, table);
           };
           let peopleDone = 0;
           let reported = 0;

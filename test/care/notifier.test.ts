@@ -1,11 +1,15 @@
 // No unknown patients, in the capability: the trigger queues what any path inserts, the notifier tells the
 // right teams and people once, and the metric computes from what it wrote.
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { test } from "node:test";
-import { drainAdmissionQueue, notifyAdmissions } from "../../src/care/index.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { drainAdmissionQueue, notifyAdmissions, startAdmissionNotifier } from "../../src/care/index.ts";
 import { parsePeriod } from "../../src/core/periods.ts";
+import { upsertCanonical } from "../../src/ingest/index.ts";
 import { computeMetrics } from "../../src/outcomes/index.ts";
-import type { Db } from "../../src/store/index.ts";
+import { createLogger } from "../../src/platform/index.ts";
+import { type Db, isCitus, type Queryable } from "../../src/store/index.ts";
 import {
   addToCareTeam,
   addToCaseload,
@@ -162,4 +166,137 @@ test("the no-unknown-patients metric computes from the notifications", async () 
   assert.equal(place.numerator, 1);
   assert.equal(place.value, 100);
   assert.deepEqual(place.breakdown?.numerator, { "within-24-hours": 1 });
+});
+
+/** The Db with the text of every statement it runs (its transactions' too) pushed to `into`. */
+function recording(db: Db, into: string[]): Db {
+  const record = <Q extends Queryable>(q: Q): Q =>
+    new Proxy(q, {
+      get(target, key) {
+        if (key === "query")
+          return (sql: string | { text: string }, params?: readonly unknown[]) => {
+            into.push(typeof sql === "string" ? sql : sql.text);
+            return target.query(sql as string, params);
+          };
+        if (key === "transaction")
+          return (fn: (tx: Queryable) => Promise<unknown>) =>
+            (target as unknown as Db).transaction((tx) => fn(record(tx)));
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return record(db);
+}
+
+/** Waits until `check` holds, or fails after `ms`. */
+async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms / 1000} s`);
+    await sleep(25);
+  }
+}
+
+const notified = async (db: Db, spellId: string) =>
+  (await db.query("SELECT 1 FROM admission_notification WHERE spell_id = $1", [spellId])).length > 0;
+
+const PROBE = /admission_notice_queue/;
+
+/** Every distributed job's task count in a statement's plan, as the coordinator plans it (none for a local one). */
+async function shardTasks(db: Db, sql: string): Promise<number[]> {
+  const [row] = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`);
+  const out: number[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) for (const n of node) walk(n);
+    else if (node && typeof node === "object") {
+      const job = (node as Record<string, { Job?: Record<string, number> }>)["Distributed Query"]?.Job;
+      if (job) out.push(job["Task Count"]);
+      for (const v of Object.values(node)) walk(v);
+    }
+  };
+  walk(row["QUERY PLAN"]);
+  return out;
+}
+
+test("the running notifier: idle, it asks no shard on Citus (one local probe a tick elsewhere); an admission the ingest writer stores is notified", async () => {
+  const db = store.db;
+  const statements: string[] = [];
+  // The shards are probed at start, then only after the writers' sign moves: never again on its own here.
+  const notifier = startAdmissionNotifier({
+    db: recording(db, statements),
+    logger: createLogger({ level: "silent" }),
+    intervalMs: 20,
+    settleMs: 300,
+    fullProbeMs: 600_000,
+  });
+  try {
+    await until("the first tick's probe", async () => statements.some((s) => PROBE.test(s)));
+    await sleep(400);
+    statements.length = 0;
+    await sleep(1000);
+    const idle = [...statements];
+    assert.ok(idle.length >= 5, `only ${idle.length} statements in a second of ticks every 20 ms`);
+    if (isCitus(db)) {
+      assert.deepEqual(
+        idle.filter((s) => PROBE.test(s)),
+        [],
+        "an idle notifier on Citus does not look at the queue",
+      );
+      for (const sql of new Set(idle))
+        assert.deepEqual(await shardTasks(db, sql), [], `${sql}: goes to the shards`);
+    } else {
+      assert.ok(
+        idle.every((s) => PROBE.test(s)),
+        `one server: each tick is the queue's one local probe (${[...new Set(idle)].join("; ")})`,
+      );
+    }
+    // An emergency admission stored by the canonical writer (CSV, FHIR): notified within the settle time of
+    // its write, long before a full probe would come.
+    const spellId = randomUUID();
+    await upsertCanonical(db, "hospital_spell", [
+      [
+        careTeamOnly.personId,
+        spellId,
+        ORGS.acute,
+        null,
+        hoursAgo(1),
+        "emergency",
+        "inpatient",
+        null,
+        null,
+        null,
+        null,
+        null,
+        "test",
+        "notifier-run-1",
+        new Date().toISOString(),
+      ],
+    ]);
+    await until("the notification of an admission the writer stored", () => notified(db, spellId));
+  } finally {
+    await notifier.stop();
+  }
+});
+
+test("the running notifier finds an admission whose writer did not signal it, by its probe every few seconds", async () => {
+  const db = store.db;
+  const notifier = startAdmissionNotifier({
+    db,
+    logger: createLogger({ level: "silent" }),
+    intervalMs: 20,
+    settleMs: 100,
+    fullProbeMs: 1000,
+  });
+  try {
+    await sleep(300);
+    // A plain INSERT (as SQL from outside OnePlace would be): queued by the trigger, no sign moved.
+    await admit(db, careTeamOnly.personId, ORGS.acute, hoursAgo(0.5));
+    const [{ spell_id }] = await db.query<{ spell_id: string }>(
+      "SELECT spell_id FROM hospital_spell WHERE person_id = $1 ORDER BY admitted_at DESC LIMIT 1",
+      [careTeamOnly.personId],
+    );
+    await until("the notification of an admission nobody signalled", () => notified(db, spell_id));
+  } finally {
+    await notifier.stop();
+  }
 });

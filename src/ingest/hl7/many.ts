@@ -28,6 +28,7 @@ import {
   prepared,
   type Queryable,
   runWrites,
+  signalWritten,
   type Turn,
   toColumns,
   type Write,
@@ -914,6 +915,7 @@ export async function applyHl7Many(
     resolved,
     end.withWrites && people.size > 0 ? end.withWrites([...people]) : null,
   ]);
+  if (visits.spells.length > 0) await signalWritten(q, "hospital_spell");
   if (unsupported.length > 0) {
     await q.exec(unsupportedText(unsupported));
     await resolveUnsupportedRejects(q, unsupported);
@@ -980,6 +982,7 @@ export async function refoldVisit(q: Queryable, sourceSystem: string, visitNumbe
   );
   if (w.sql) await q.exec(w.sql);
   await runWrites(q, visitRowWrites(w));
+  if (w.spells.length > 0) await signalWritten(q, "hospital_spell");
 }
 
 /**
