@@ -3,49 +3,31 @@
 // new entry); and "has this source an open reject?" stays right as rejects open, are replayed, dismissed and
 // resent.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { lineOf } from "../../src/ingest/csv/replay.ts";
 import { hasOpenRejects, listRejects, resolveRejectIds } from "../../src/ingest/rejects.ts";
 import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
-import { testNhsNumber } from "../helpers/nhs-numbers.ts";
+import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
-const dir = mkdtempSync(join(tmpdir(), "oneplace-csv-replay-writes-"));
+const { file } = csvFolder("oneplace-csv-replay-writes");
 
 useTestDb({
   setup(opened) {
     db = opened;
   },
-  teardown() {
-    rmSync(dir, { recursive: true, force: true });
-  },
 });
-
-function file(name: string, lines: string[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
-}
 
 const PATIENTS = 40;
 const ENTRIES = 2000;
 
-const patients = file("patients.csv", [
-  "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
-  ...Array.from(
-    { length: PATIENTS },
-    (_, i) => `p${i},${testNhsNumber(i)},Family${i},Given${i},1950-01-0${(i % 9) + 1},female,,,`,
-  ),
-]);
+const patients = file("patients.csv", patientLines(PATIENTS));
 
 const coded = file("coded.csv", [
-  "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at",
+  CODED_HEADER,
   ...Array.from(
     { length: ENTRIES },
     (_, i) =>
@@ -113,15 +95,13 @@ test("a replay writes the rows a first load writes, and marks its rejects resolv
 });
 
 test("a source is marked as having open rejects while it has any: recorded, replayed, dismissed, resent", async () => {
-  const header =
-    "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
   const row = (id: string, patient: string) =>
     `${id},${patient},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
   // Two rows about a patient nobody has sent, one with a date that is no date.
   await loadCsvFile(
     db,
     file("late.csv", [
-      header,
+      CODED_HEADER,
       row("x1", "nobody"),
       row("x2", "nobody"),
       "x3,p1,Z90001,2014-13-01,observation,http://snomed.info/sct,38341003,,,",
@@ -149,29 +129,27 @@ test("a source is marked as having open rejects while it has any: recorded, repl
 
   // The rows resent once their patient is known (a load, not a replay) resolve the last two: forgotten.
   await loadCsvFile(db, patients, { source: "gp-late" });
-  await loadCsvFile(db, file("resent.csv", [header, row("x1", "p1"), row("x2", "p2")]), {
+  await loadCsvFile(db, file("resent.csv", [CODED_HEADER, row("x1", "p1"), row("x2", "p2")]), {
     source: "gp-late",
   });
   assert.equal((await listRejects(db, { sourceSystem: "gp-late" })).length, 0);
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
 
   // A new reject marks it again, and a resend then resolves it (the mark is what lets a load look).
-  await loadCsvFile(db, file("later.csv", [header, row("x4", "nobody")]), { source: "gp-late" });
+  await loadCsvFile(db, file("later.csv", [CODED_HEADER, row("x4", "nobody")]), { source: "gp-late" });
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), true);
-  await loadCsvFile(db, file("later-resent.csv", [header, row("x4", "p3")]), { source: "gp-late" });
+  await loadCsvFile(db, file("later-resent.csv", [CODED_HEADER, row("x4", "p3")]), { source: "gp-late" });
   assert.equal((await listRejects(db, { sourceSystem: "gp-late" })).length, 0);
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
 });
 
 test("resolveRejectIds names the rejects it resolved: every id given when all were open, else only those that were", async () => {
-  const header =
-    "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
   const rows = Array.from(
     { length: 5 },
     (_, i) =>
       `m${i},nobody${i},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,1,mm[Hg],2014-04-01T02:00:00Z`,
   );
-  await loadCsvFile(db, file("marks.csv", [header, ...rows]), { source: "gp-marks" });
+  await loadCsvFile(db, file("marks.csv", [CODED_HEADER, ...rows]), { source: "gp-marks" });
   const ids = await openRejectIds(db, "gp-marks");
   assert.equal(ids.length, 5);
   const resolvedIn = (some: string[]) => db.transaction((tx) => resolveRejectIds(tx, some, "tester"));
