@@ -6,7 +6,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { lineOf } from "../../src/ingest/csv/replay.ts";
-import { hasOpenRejects, listRejects, resolveRejectIds } from "../../src/ingest/rejects.ts";
+import {
+  hasOpenRejects,
+  listRejects,
+  openRejectsToReplay,
+  resolveRejectIds,
+} from "../../src/ingest/rejects.ts";
 import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
 import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
@@ -163,6 +168,53 @@ test("resolveRejectIds names the rejects it resolved: every id given when all we
   assert.deepEqual(await resolvedIn([ids[0], ids[1]]), [], "none open: none");
   assert.deepEqual(await resolvedIn([ids[4], ids[4]]), [ids[4]], "an id given twice is resolved once");
   assert.deepEqual(await openRejectIds(db, "gp-marks"), []);
+});
+
+test("a replay's read of rejects from files and sources in turn gives each its own file, source and header", async () => {
+  // Three groups of rejects: two files of one source (their headers in other orders) and a file of another.
+  const row = (id: string) =>
+    `${id},nobody,Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
+  const reordered = (line: string) => {
+    const f = line.split(",");
+    return [f[1], f[0], ...f.slice(2)].join(",");
+  };
+  await loadCsvFile(db, file("one.csv", [CODED_HEADER, row("r1"), row("r2"), row("r3")]), {
+    source: "gp-read-a",
+  });
+  await loadCsvFile(
+    db,
+    file("two.csv", [reordered(CODED_HEADER), reordered(row("r4")), reordered(row("r5"))]),
+    { source: "gp-read-a" },
+  );
+  await loadCsvFile(db, file("three.csv", [CODED_HEADER, row("r6"), row("r7")]), { source: "gp-read-b" });
+  const all = await listRejects(db, { status: "open" });
+  const mine = all.filter((r) => r.sourceSystem.startsWith("gp-read-"));
+  assert.equal(mine.length, 7);
+  // In turn, one of each group after another, and a run of one group: what routes each changes row to row.
+  const byOrigin = (o: string) => mine.filter((r) => r.origin === o).map((r) => r.rejectId);
+  const [a, b, c] = [byOrigin("one.csv"), byOrigin("two.csv"), byOrigin("three.csv")];
+  const ids = [a[0], b[0], c[0], a[1], a[2], b[1], c[1]];
+  const read = await openRejectsToReplay(db, ids);
+  assert.deepEqual(
+    read.map((r) => r.rejectId),
+    ids,
+  );
+  const stored = new Map(mine.map((r) => [r.rejectId, r]));
+  const contexts = await db.query<{ id: string; context: string }>(
+    "SELECT reject_id::text AS id, context FROM ingest_reject WHERE reject_id = ANY($1::uuid[])",
+    [ids],
+  );
+  const contextOf = new Map(contexts.map((r) => [r.id, r.context]));
+  for (const r of read) {
+    const s = stored.get(r.rejectId);
+    assert.deepEqual(
+      [r.format, r.sourceSystem, r.layout, r.origin, r.context],
+      [s?.format, s?.sourceSystem, s?.layout, s?.origin, contextOf.get(r.rejectId)],
+      r.rejectId,
+    );
+    assert.equal(r.row?.recordId, s?.originKey.slice("gp-coded-record:".length));
+  }
+  assert.equal(new Set(read.map((r) => r.context)).size, 2, "two headers among the three files");
 });
 
 test("a reject's line is read from its location as the expression /:(\\d+)(?::[^:]*)?$/ reads it", () => {
