@@ -443,11 +443,8 @@ export async function openRejectsToReplay(
   // reject ever kept (a parallel sequential scan) for each 20,000 asked, a cost that grew with the table. A
   // LATERAL subquery alone did not stop it (the planner pulls a plain one up into a join, and did here: 16 µs
   // of PostgreSQL's CPU a reject in a replay of 128,443); its LIMIT keeps it a probe of the key per id.
-  // What routes a reject (format, source, layout, file, header) is the same for most of a replay's rejects in a
-  // row: it is sent only where it changes (`same` false), and the row before's strings serve the rest.
   const rows = await q.query<{
     n: number;
-    same: boolean;
     format: IngestFormat;
     source_system: string;
     layout: string | null;
@@ -457,41 +454,28 @@ export async function openRejectsToReplay(
     location: string | null;
     payload: string | null;
   }>(
-    `SELECT n, same,
-            CASE WHEN NOT same THEN format END AS format,
-            CASE WHEN NOT same THEN source_system END AS source_system,
-            CASE WHEN NOT same THEN layout END AS layout,
-            CASE WHEN NOT same THEN origin END AS origin,
-            CASE WHEN NOT same THEN context END AS context,
+    `SELECT n, format, source_system, layout, origin, context,
             CASE WHEN by_record THEN substr(origin_key, length(layout) + 2) END AS record_id,
             CASE WHEN by_record THEN location END AS location,
             CASE WHEN by_record THEN payload END AS payload
-     FROM (SELECT g.n::integer AS n, r.format, r.source_system, r.layout, r.origin, r.context, r.origin_key,
-                  r.location, r.payload,
-                  r.format = 'csv' AND r.context IS NOT NULL AND starts_with(r.origin_key, r.layout || ':') AS by_record,
-                  coalesce((r.format, r.source_system, r.layout, r.origin, r.context)
-                    IS NOT DISTINCT FROM lag((r.format, r.source_system, r.layout, r.origin, r.context))
-                      OVER (ORDER BY g.n), false) AS same
+     FROM (SELECT g.n::integer AS n, r.*,
+                  r.format = 'csv' AND r.context IS NOT NULL AND starts_with(r.origin_key, r.layout || ':') AS by_record
            FROM unnest($1::uuid[]) WITH ORDINALITY AS g(reject_id, n)
            CROSS JOIN LATERAL (
              SELECT * FROM ingest_reject r WHERE r.reject_id = g.reject_id AND r.status = 'open' LIMIT 1
            ) r
-          ) AS open
-     ORDER BY n`,
+          ) AS open`,
     [rejectIds],
   );
   const inOrder: (RejectToReplay | undefined)[] = new Array(rejectIds.length);
-  let before: (typeof rows)[number] | undefined;
   for (const r of rows) {
-    const at: (typeof rows)[number] = r.same && before ? before : r;
-    before = at;
     inOrder[r.n - 1] = {
       rejectId: rejectIds[r.n - 1],
-      format: at.format,
-      sourceSystem: at.source_system,
-      layout: at.layout,
-      origin: at.origin,
-      context: at.context,
+      format: r.format,
+      sourceSystem: r.source_system,
+      layout: r.layout,
+      origin: r.origin,
+      context: r.context,
       row:
         r.record_id === null
           ? null
