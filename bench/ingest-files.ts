@@ -17,9 +17,12 @@
 // process, and the PostgreSQL backends when the server is on this machine), as wall time on a shared machine
 // says little; the CSV ones also with the loader's threads apart (the loading thread, and the one that parses a
 // first load) and how busy each side kept a core (on a quiet machine: whether the loader's work and the server's
-// overlapped, or one side waited on the other).
+// overlapped, or one side waited on the other). With ONEPLACE_CPU_PROFILE_DIR=DIR, each timed CSV phase's loading
+// thread is profiled to DIR/csv-<n>.cpuprofile (sum one up with bench/cpu-profile-summary.ts); run node with
+// --cpu-prof --cpu-prof-dir=DIR to have the parsing threads' profiles too (a thread per first load).
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -40,6 +43,23 @@ const replayLimit = Number(process.argv[4] ?? Number.POSITIVE_INFINITY);
 const dir = mkdtempSync(join(tmpdir(), "oneplace-files-bench-"));
 const bench = await openBenchDb();
 const { db } = bench;
+
+const profileDir = process.env.ONEPLACE_CPU_PROFILE_DIR;
+let profiles = 0;
+
+/** With ONEPLACE_CPU_PROFILE_DIR, profiles this thread until the returned stop() writes csv-<n>.cpuprofile. */
+async function profileThread(): Promise<() => Promise<void>> {
+  if (!profileDir) return async () => {};
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(join(profileDir, `csv-${++profiles}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
 
 /**
  * The loader's threads, µs a row: the loading thread (which looks up people and streams COPY) and the thread that
@@ -120,9 +140,11 @@ try {
       ["CSV re-run of the same file (all duplicates)", "gp"],
       ["CSV the same rows from a source whose patients are not known yet (all rejected)", "gp-replay"],
     ] as const) {
+      const stopProfile = await profileThread();
       const meter = await cpuMeter(bench);
       const main = process.threadCpuUsage();
       const csv = await loadCsvFile(db, coded, { chunkRows: 20_000, source });
+      await stopProfile();
       const c = csv.counts;
       const threads = threadsPer(process.threadCpuUsage(main), csv.parseThreadCpuMs, c.recordsRead);
       const cpu = await meter.stop();
@@ -138,10 +160,12 @@ try {
       `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     const ids = (await openRejectIds(db, "gp-replay")).slice(0, replayLimit);
+    const stopProfile = await profileThread();
     const meter = await cpuMeter(bench);
     const main = process.threadCpuUsage();
     started = performance.now();
     const replayed = await replayRejects(db, ids, "bench");
+    await stopProfile();
     const seconds = (performance.now() - started) / 1000;
     const accepted = replayed.filter((r) => r.accepted).length;
     const threads = threadsPer(process.threadCpuUsage(main), undefined, ids.length);

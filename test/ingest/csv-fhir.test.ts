@@ -1,35 +1,23 @@
 // CSV extracts and FHIR R4: real-world-shaped files (quoted fields, BOMs, Windows line ends, NDJSON, Bundles),
 // checks that name file, line, column and problem, idempotent reloads, references across loads, and replay.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { CsvLoadError, loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { loadFhirFile } from "../../src/ingest/fhir/load.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { replayReject } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
+import { csvFolder } from "../helpers/csv-files.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
-let dir: string;
+const { file } = csvFolder("oneplace-csv");
 
 useTestDb({
   setup(opened) {
     db = opened;
-    dir = mkdtempSync(join(tmpdir(), "oneplace-csv-"));
-  },
-  teardown() {
-    if (dir) rmSync(dir, { recursive: true, force: true });
   },
 });
-
-function file(name: string, content: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
 
 const PATIENTS = [
   "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",

@@ -3,48 +3,26 @@
 // while the chunk is being written sends the chunk round again through ON CONFLICT (never two rows, never a
 // reject); and a replay stores a file's rows in the file's order, as a first load does.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
-import { rowId } from "../../src/ingest/ids.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
-import { testNhsNumber } from "../helpers/nhs-numbers.ts";
+import { csvFolder, CODED_HEADER as HEADER, patientLines, storeEntryAhead } from "../helpers/csv-files.ts";
 import { citusTest, serverUrl, useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
-const dir = mkdtempSync(join(tmpdir(), "oneplace-csv-fresh-keys-"));
+const { file } = csvFolder("oneplace-csv-fresh-keys");
 
 useTestDb({
   setup(opened) {
     db = opened;
   },
-  teardown() {
-    rmSync(dir, { recursive: true, force: true });
-  },
 });
 
-function file(name: string, lines: string[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
-}
-
 const PATIENTS = 30;
-const patients = (name: string) =>
-  file(name, [
-    "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
-    ...Array.from(
-      { length: PATIENTS },
-      (_, i) => `p${i},${testNhsNumber(i)},Family${i},Given${i},1951-02-0${(i % 9) + 1},male,,,`,
-    ),
-  ]);
-const HEADER =
-  "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
+const patients = (name: string) => file(name, patientLines(PATIENTS, "male"));
 /** Entry i, about patient (i / 7): a patient's entries are together in the file, as GP extracts have them. */
 const entry = (i: number, value = 120 + (i % 40)) =>
   `e${i},p${Math.floor(i / 7) % PATIENTS},Z90001,2015-03-${String((i % 28) + 1).padStart(2, "0")},observation,http://snomed.info/sct,38341003,${value},mm[Hg],2015-04-01T02:00:00Z`;
@@ -102,14 +80,15 @@ test("a key another writer stores while the chunk is written: the chunk goes thr
     stored = resolve;
   });
   const other = db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code, value, unit,
-         source_system, source_record_id, received_at, subject_record_id)
-       SELECT person_id, $1, 'Z90001', '2015-03-08', 'observation', 'http://snomed.info/sct', '38341003', 999,
-              'mm[Hg]', 'gp-b', 'e7', now(), 'p1'
-       FROM mpi_record_link WHERE source_system = 'gp-b' AND source_record_id = 'p1'`,
-      [rowId("gp_entry", "gp-b", "e7")],
-    );
+    await storeEntryAhead(tx, {
+      source: "gp-b",
+      entryId: "e7",
+      subject: "p1",
+      recordedOn: "2015-03-08",
+      code: "38341003",
+      value: 999,
+      unit: "mm[Hg]",
+    });
     stored();
     await sleep(1500);
   });
@@ -151,14 +130,15 @@ test("a replay stores a file's rows in the file's order, as its first load does"
 test("a source's first CSV load meeting a row its source stored another way: written again looking, one row per key", async () => {
   await loadCsvFile(db, patients("patients-d.csv"), { source: "gp-d" });
   // e3 stored before the source's first CSV load (as another path, or a synthetic place, would have).
-  await db.query(
-    `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code, value, unit,
-       source_system, source_record_id, received_at, subject_record_id)
-     SELECT person_id, $1, 'Z90001', '2015-03-04', 'observation', 'http://snomed.info/sct', '38341003', 999,
-            'mm[Hg]', 'gp-d', 'e3', now(), 'p0'
-     FROM mpi_record_link WHERE source_system = 'gp-d' AND source_record_id = 'p0'`,
-    [rowId("gp_entry", "gp-d", "e3")],
-  );
+  await storeEntryAhead(db, {
+    source: "gp-d",
+    entryId: "e3",
+    subject: "p0",
+    recordedOn: "2015-03-04",
+    code: "38341003",
+    value: 999,
+    unit: "mm[Hg]",
+  });
   const load = await loadCsvFile(
     db,
     file("first-of-gp-d.csv", [HEADER, ...Array.from({ length: 20 }, (_, i) => entry(i))]),

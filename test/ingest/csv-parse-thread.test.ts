@@ -3,49 +3,25 @@
 // commas and line breaks, a row repeating a key, rows about a record not received yet, chunk after chunk; a key
 // stored before the load sends the chunk round again through the rows; and loading twice changes nothing.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { rowId } from "../../src/ingest/ids.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import type { Db } from "../../src/store/index.ts";
-import { testNhsNumber } from "../helpers/nhs-numbers.ts";
+import { csvFolder, CODED_HEADER as HEADER, patientLines, storeEntryAhead } from "../helpers/csv-files.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
-const dir = mkdtempSync(join(tmpdir(), "oneplace-csv-parse-thread-"));
+const { file } = csvFolder("oneplace-csv-parse-thread");
 
 useTestDb({
   setup(opened) {
     db = opened;
   },
-  teardown() {
-    rmSync(dir, { recursive: true, force: true });
-  },
 });
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
 const PATIENTS = 12;
-const patients = (name: string) =>
-  file(
-    name,
-    [
-      "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
-      ...Array.from(
-        { length: PATIENTS },
-        (_, i) => `p${i},${testNhsNumber(i)},Family${i},Given${i},1962-03-0${(i % 9) + 1},female,,,`,
-      ),
-    ].join("\n"),
-  );
-const HEADER =
-  "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
+const patients = (name: string) => file(name, patientLines(PATIENTS));
 const entry = (i: number, value: string | number = 60 + (i % 30)) =>
   `e${i},p${Math.floor(i / 5) % PATIENTS},Z90001,2016-05-${String((i % 28) + 1).padStart(2, "0")},observation,http://snomed.info/sct,27113001,${value},kg,2016-06-01T02:00:00Z`;
 
@@ -132,14 +108,15 @@ test("a first load parsed on its own thread stores and rejects what the loading 
 
 test("a key stored before a first load parsed on its own thread: the chunk is written again, one row per key", async () => {
   await loadCsvFile(db, patients("patients-d.csv"), { source: "gp-thread-d" });
-  await db.query(
-    `INSERT INTO gp_entry (person_id, entry_id, practice_code, recorded_on, entry_kind, code_system, code, value, unit,
-       source_system, source_record_id, received_at, subject_record_id)
-     SELECT person_id, $1, 'Z90001', '2016-05-04', 'observation', 'http://snomed.info/sct', '27113001', 999,
-            'kg', 'gp-thread-d', 'e3', now(), 'p0'
-     FROM mpi_record_link WHERE source_system = 'gp-thread-d' AND source_record_id = 'p0'`,
-    [rowId("gp_entry", "gp-thread-d", "e3")],
-  );
+  await storeEntryAhead(db, {
+    source: "gp-thread-d",
+    entryId: "e3",
+    subject: "p0",
+    recordedOn: "2016-05-04",
+    code: "27113001",
+    value: 999,
+    unit: "kg",
+  });
   const load = await loadCsvFile(
     db,
     file("first-of-d.csv", [HEADER, ...Array.from({ length: 20 }, (_, i) => entry(i)), ""].join("\n")),

@@ -3,49 +3,36 @@
 // new entry); and "has this source an open reject?" stays right as rejects open, are replayed, dismissed and
 // resent.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { lineOf } from "../../src/ingest/csv/replay.ts";
-import { hasOpenRejects, listRejects, resolveRejectIds } from "../../src/ingest/rejects.ts";
+import {
+  hasOpenRejects,
+  listRejects,
+  openRejectsToReplay,
+  resolveRejectIds,
+} from "../../src/ingest/rejects.ts";
 import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
-import { testNhsNumber } from "../helpers/nhs-numbers.ts";
+import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
-const dir = mkdtempSync(join(tmpdir(), "oneplace-csv-replay-writes-"));
+const { file } = csvFolder("oneplace-csv-replay-writes");
 
 useTestDb({
   setup(opened) {
     db = opened;
   },
-  teardown() {
-    rmSync(dir, { recursive: true, force: true });
-  },
 });
-
-function file(name: string, lines: string[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
-}
 
 const PATIENTS = 40;
 const ENTRIES = 2000;
 
-const patients = file("patients.csv", [
-  "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at",
-  ...Array.from(
-    { length: PATIENTS },
-    (_, i) => `p${i},${testNhsNumber(i)},Family${i},Given${i},1950-01-0${(i % 9) + 1},female,,,`,
-  ),
-]);
+const patients = file("patients.csv", patientLines(PATIENTS));
 
 const coded = file("coded.csv", [
-  "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at",
+  CODED_HEADER,
   ...Array.from(
     { length: ENTRIES },
     (_, i) =>
@@ -113,15 +100,13 @@ test("a replay writes the rows a first load writes, and marks its rejects resolv
 });
 
 test("a source is marked as having open rejects while it has any: recorded, replayed, dismissed, resent", async () => {
-  const header =
-    "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
   const row = (id: string, patient: string) =>
     `${id},${patient},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
   // Two rows about a patient nobody has sent, one with a date that is no date.
   await loadCsvFile(
     db,
     file("late.csv", [
-      header,
+      CODED_HEADER,
       row("x1", "nobody"),
       row("x2", "nobody"),
       "x3,p1,Z90001,2014-13-01,observation,http://snomed.info/sct,38341003,,,",
@@ -149,29 +134,27 @@ test("a source is marked as having open rejects while it has any: recorded, repl
 
   // The rows resent once their patient is known (a load, not a replay) resolve the last two: forgotten.
   await loadCsvFile(db, patients, { source: "gp-late" });
-  await loadCsvFile(db, file("resent.csv", [header, row("x1", "p1"), row("x2", "p2")]), {
+  await loadCsvFile(db, file("resent.csv", [CODED_HEADER, row("x1", "p1"), row("x2", "p2")]), {
     source: "gp-late",
   });
   assert.equal((await listRejects(db, { sourceSystem: "gp-late" })).length, 0);
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
 
   // A new reject marks it again, and a resend then resolves it (the mark is what lets a load look).
-  await loadCsvFile(db, file("later.csv", [header, row("x4", "nobody")]), { source: "gp-late" });
+  await loadCsvFile(db, file("later.csv", [CODED_HEADER, row("x4", "nobody")]), { source: "gp-late" });
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), true);
-  await loadCsvFile(db, file("later-resent.csv", [header, row("x4", "p3")]), { source: "gp-late" });
+  await loadCsvFile(db, file("later-resent.csv", [CODED_HEADER, row("x4", "p3")]), { source: "gp-late" });
   assert.equal((await listRejects(db, { sourceSystem: "gp-late" })).length, 0);
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
 });
 
 test("resolveRejectIds names the rejects it resolved: every id given when all were open, else only those that were", async () => {
-  const header =
-    "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
   const rows = Array.from(
     { length: 5 },
     (_, i) =>
       `m${i},nobody${i},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,1,mm[Hg],2014-04-01T02:00:00Z`,
   );
-  await loadCsvFile(db, file("marks.csv", [header, ...rows]), { source: "gp-marks" });
+  await loadCsvFile(db, file("marks.csv", [CODED_HEADER, ...rows]), { source: "gp-marks" });
   const ids = await openRejectIds(db, "gp-marks");
   assert.equal(ids.length, 5);
   const resolvedIn = (some: string[]) => db.transaction((tx) => resolveRejectIds(tx, some, "tester"));
@@ -185,6 +168,53 @@ test("resolveRejectIds names the rejects it resolved: every id given when all we
   assert.deepEqual(await resolvedIn([ids[0], ids[1]]), [], "none open: none");
   assert.deepEqual(await resolvedIn([ids[4], ids[4]]), [ids[4]], "an id given twice is resolved once");
   assert.deepEqual(await openRejectIds(db, "gp-marks"), []);
+});
+
+test("a replay's read of rejects from files and sources in turn gives each its own file, source and header", async () => {
+  // Three groups of rejects: two files of one source (their headers in other orders) and a file of another.
+  const row = (id: string) =>
+    `${id},nobody,Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
+  const reordered = (line: string) => {
+    const f = line.split(",");
+    return [f[1], f[0], ...f.slice(2)].join(",");
+  };
+  await loadCsvFile(db, file("one.csv", [CODED_HEADER, row("r1"), row("r2"), row("r3")]), {
+    source: "gp-read-a",
+  });
+  await loadCsvFile(
+    db,
+    file("two.csv", [reordered(CODED_HEADER), reordered(row("r4")), reordered(row("r5"))]),
+    { source: "gp-read-a" },
+  );
+  await loadCsvFile(db, file("three.csv", [CODED_HEADER, row("r6"), row("r7")]), { source: "gp-read-b" });
+  const all = await listRejects(db, { status: "open" });
+  const mine = all.filter((r) => r.sourceSystem.startsWith("gp-read-"));
+  assert.equal(mine.length, 7);
+  // In turn, one of each group after another, and a run of one group: what routes each changes row to row.
+  const byOrigin = (o: string) => mine.filter((r) => r.origin === o).map((r) => r.rejectId);
+  const [a, b, c] = [byOrigin("one.csv"), byOrigin("two.csv"), byOrigin("three.csv")];
+  const ids = [a[0], b[0], c[0], a[1], a[2], b[1], c[1]];
+  const read = await openRejectsToReplay(db, ids);
+  assert.deepEqual(
+    read.map((r) => r.rejectId),
+    ids,
+  );
+  const stored = new Map(mine.map((r) => [r.rejectId, r]));
+  const contexts = await db.query<{ id: string; context: string }>(
+    "SELECT reject_id::text AS id, context FROM ingest_reject WHERE reject_id = ANY($1::uuid[])",
+    [ids],
+  );
+  const contextOf = new Map(contexts.map((r) => [r.id, r.context]));
+  for (const r of read) {
+    const s = stored.get(r.rejectId);
+    assert.deepEqual(
+      [r.format, r.sourceSystem, r.layout, r.origin, r.context],
+      [s?.format, s?.sourceSystem, s?.layout, s?.origin, contextOf.get(r.rejectId)],
+      r.rejectId,
+    );
+    assert.equal(r.row?.recordId, s?.originKey.slice("gp-coded-record:".length));
+  }
+  assert.equal(new Set(read.map((r) => r.context)).size, 2, "two headers among the three files");
 });
 
 test("a reject's line is read from its location as the expression /:(\\d+)(?::[^:]*)?$/ reads it", () => {

@@ -2,39 +2,23 @@
 // written through one staging COPY: what a replay accepts is resolved in the replayer's name, what is refused
 // again stays open with one more attempt, and neither a second replay nor a second load changes anything.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { listRejects } from "../../src/ingest/rejects.ts";
 import { openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
+import { CODED_HEADER, csvFolder, PATIENT_HEADER } from "../helpers/csv-files.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
-let dir: string;
+const { file } = csvFolder("oneplace-csv-replay");
 
 useTestDb({
   setup(opened) {
     db = opened;
-    dir = mkdtempSync(join(tmpdir(), "oneplace-csv-replay-"));
-  },
-  teardown() {
-    if (dir) rmSync(dir, { recursive: true, force: true });
   },
 });
 
-function file(name: string, content: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-const PATIENT_HEADER =
-  "patient_id,nhs_number,family_name,given_name,birth_date,sex,postcode,ethnic_category,extracted_at";
-const CODED_HEADER =
-  "entry_id,patient_id,practice_code,recorded_on,entry_kind,code_system,code,value,unit,extracted_at";
 const entry = (id: string, patient: string, value = "") =>
   `${id},${patient},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,${value},${value ? "mm[Hg]" : ""},2014-04-01T02:00:00Z`;
 

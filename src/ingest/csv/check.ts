@@ -26,8 +26,8 @@ export interface CsvSession {
   headerLine: string;
   loadId: string | null;
   replayedBy?: string;
-  /** A replay's rejects, by the record id of the row each holds. */
-  replaying?: Map<string, string>;
+  /** A replay's session: each row carries the reject it came from (`CsvRow.rejectId`), resolved by that id. */
+  replaying?: boolean;
   /** Whether the source may have open CSV rejects for this load's rows to resolve (known after its first chunk). */
   openRejects?: boolean;
   /** How activity chunks are written (canonical.ts): `blind` for the first load of a source's layout, else `fresh`. */

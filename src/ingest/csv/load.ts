@@ -213,13 +213,14 @@ export async function writeChunk(
     if (all.length > 0) s.openRejects = true;
     if (count > 0 && s.replaying) {
       const rows = rowsNow();
-      // A replay knows the reject each row came from: it is resolved by its id.
-      const rejectedIds = new Set(all.map((r) => r.recordId));
+      // A replay knows the reject each row came from: it is resolved by its id (unless the row was refused
+      // after its check, and its reject kept open with the new reason).
+      const rejectedIds = all.length > 0 ? new Set(all.map((r) => r.recordId)) : null;
       const ids: string[] = [];
       for (const r of rows) {
-        const recordId = String(r.values[s.layout.recordIdColumn] ?? "");
-        const rejectId = s.replaying.get(recordId);
-        if (rejectId && !rejectedIds.has(recordId)) ids.push(rejectId);
+        if (!r.rejectId) continue;
+        if (rejectedIds?.has(String(r.values[s.layout.recordIdColumn] ?? ""))) continue;
+        ids.push(r.rejectId);
       }
       resolved = await resolveRejectIds(tx, ids, s.replayedBy ?? "ingest");
     } else if (count > 0 && s.openRejects) {

@@ -52,7 +52,7 @@ export function lineOf(location: string | null): number {
 
 export interface CsvReplayOutcome {
   /** Rejects the replay resolved (status replayed). */
-  accepted: string[];
+  accepted: Set<string>;
   /** Rejects refused again (still open, one more attempt), with the reason the replay gave. */
   refused: Map<string, string>;
   /** Rejects to replay one by one. */
@@ -87,7 +87,7 @@ async function replaySession(db: Db, first: CsvRejectToReplay, by: string): Prom
       headerLine: first.context ?? "",
       loadId: null,
       replayedBy: by,
-      replaying: new Map(),
+      replaying: true,
     };
   } catch {
     // The one-by-one path says why, as a load of that file would.
@@ -104,11 +104,10 @@ export class CsvReplay {
   readonly #by: string;
   readonly #files = new Map<string, FileReplay>();
   readonly #inFlight: Promise<void>[] = [];
-  readonly #out: CsvReplayOutcome = { accepted: [], refused: new Map(), leftOver: [] };
+  /** Its `accepted` is the rejects the replay's committed chunks resolved (replayed), and those found so after. */
+  readonly #out: CsvReplayOutcome = { accepted: new Set(), refused: new Map(), leftOver: [] };
   /** The rejects checked again and written (accepted or refused). */
   readonly #replayed: string[] = [];
-  /** The rejects the replay's committed chunks resolved (replayed). */
-  readonly #resolved = new Set<string>();
 
   constructor(db: Db, by: string) {
     this.#db = db;
@@ -155,7 +154,6 @@ export class CsvReplay {
   #check(s: CsvSession, part: CsvRejectToReplay[]): { rows: CsvRow[]; invalid: PendingReject[] } {
     const rows: CsvRow[] = [];
     const invalid: PendingReject[] = [];
-    const replaying = s.replaying as Map<string, string>;
     for (const r of part) {
       const line = lineOf(r.row.location);
       const payload = r.row.payload;
@@ -166,9 +164,10 @@ export class CsvReplay {
         continue;
       }
       const checked = checkRow(s, record.fields, line, record.raw);
-      replaying.set(r.row.recordId, r.rejectId);
-      if ("row" in checked) rows.push(checked.row);
-      else invalid.push(checked.reject);
+      if ("row" in checked) {
+        checked.row.rejectId = r.rejectId;
+        rows.push(checked.row);
+      } else invalid.push(checked.reject);
       this.#replayed.push(r.rejectId);
     }
     // In the file's order, as a first load writes them (rejects come in the order asked, which openRejectIds
@@ -195,7 +194,7 @@ export class CsvReplay {
     if (s.layout.people) await this.#drain();
     const write = writeChunk(this.#db, s, rows, invalid).then((r) => {
       for (const [t, n] of Object.entries(r.tables)) file.tables[t] = (file.tables[t] ?? 0) + n;
-      for (const id of r.resolved) this.#resolved.add(id);
+      for (const id of r.resolved) this.#out.accepted.add(id);
     });
     write.catch(() => {}); // awaited later; this only stops it counting as unhandled meanwhile
     this.#inFlight.push(write);
@@ -221,7 +220,7 @@ export class CsvReplay {
     }
     const out = this.#out;
     const others: string[] = [];
-    for (const id of this.#replayed) (this.#resolved.has(id) ? out.accepted : others).push(id);
+    for (const id of this.#replayed) if (!out.accepted.has(id)) others.push(id);
     if (others.length > 0) {
       // What became of the others is what the database now says: still open, with the reason the replay gave.
       const now = await this.#db.query<{ reject_id: string; status: string; reason: string }>(
@@ -235,7 +234,7 @@ export class CsvReplay {
           [refused],
         );
       for (const r of now) {
-        if (r.status === "replayed") out.accepted.push(r.reject_id);
+        if (r.status === "replayed") out.accepted.add(r.reject_id);
         else out.refused.set(r.reject_id, r.reason);
       }
     }

@@ -35,6 +35,8 @@ export interface CsvRow {
   line: number;
   raw: string;
   values: Record<string, string | number | boolean | null>;
+  /** In a replay, the reject the row was read from (resolved when the row is written). */
+  rejectId?: string;
 }
 
 export interface RowReject {
