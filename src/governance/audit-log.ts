@@ -121,29 +121,27 @@ export function chainHash(prevHash: string, seq: number, content: string): strin
 
 // One statement appends a batch of rows in order: it locks the chain head (FOR UPDATE waits for any other
 // writer, in any process, and then reads the newest head), chains each row to the one before it, moves the
-// head once to the last row, and inserts the rows. The rows arrive as one JSON list (one object a row, its keys
-// the columns below, `ord` its place in the batch), not as a column array per field: the driver escaped each
-// element of 23 arrays and PostgreSQL parsed 23 array literals for every batch (bench/fhir-api.ts, read by id).
+// head once to the last row, and inserts the rows. Each input is a column array, one element per row.
 // The chain is computed by audit_chain_hashes (migration 1016), the same bytes as chainHash: the content
-// arrives as its UTF-8 bytes in base64, in the batch's order. Citus plans this statement (it plans no recursive
-// query over its tables, nor a STABLE function such as convert_to applied to a column in an UPDATE): it touches
-// only the coordinator's tables (the chain head and the trail); the people of a long list go into the
-// distributed audit_set_member in a second statement (MEMBERS_SQL), in the same transaction.
+// arrives as its UTF-8 bytes in base64. Citus plans this statement (it plans no recursive query over its tables,
+// nor a STABLE function such as convert_to applied to a column in an UPDATE): it touches only the coordinator's
+// tables (the chain head and the trail); the people of a long list go into the distributed audit_set_member
+// in a second statement (MEMBERS_SQL), in the same transaction.
 const APPEND_SQL = prepared(
   "gov.audit.append",
   `
 WITH input AS (
-  SELECT * FROM json_to_recordset($1::json) AS u(ord int, content text, event_id uuid, occurred_at timestamptz,
-    actor_user_id uuid, actor text, role_code text, team_code text, purpose text, action text, person_ids text,
-    withheld_ids text, person_set text, withheld_set text, person_count int, allowed boolean, reason text,
-    relationship text, disclosure text, break_glass_id uuid, flagged boolean, channel text, client_address text,
-    detail text)
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[],
+                       $15::boolean[], $16::text[], $17::text[], $18::text[], $19::uuid[], $20::boolean[], $21::text[],
+                       $22::text[], $23::text[])
+    WITH ORDINALITY AS u(content, event_id, occurred_at, actor_user_id, actor, role_code, team_code, purpose, action,
+                         person_ids, withheld_ids, person_set, withheld_set, person_count, allowed, reason,
+                         relationship, disclosure, break_glass_id, flagged, channel, client_address, detail, ord)
 ), head AS MATERIALIZED (
   SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE
 ), chain AS MATERIALIZED (
-  SELECT c.ord, c.seq, c.prev_hash, c.hash
-    FROM head CROSS JOIN LATERAL audit_chain_hashes(head.seq, head.hash,
-      (SELECT array_agg(content ORDER BY ord) FROM input)) c
+  SELECT c.ord, c.seq, c.prev_hash, c.hash FROM head CROSS JOIN LATERAL audit_chain_hashes(head.seq, head.hash, $1::text[]) c
 ), moved AS (
   UPDATE audit_chain_head h SET seq = last.seq, prev_hash = last.prev_hash, hash = last.hash
     FROM (SELECT seq, prev_hash, hash FROM chain ORDER BY ord DESC LIMIT 1) last
@@ -195,11 +193,7 @@ function normaliseIds(ids: readonly string[] | undefined, field: string): string
 /** One row ready to append: its content already hashed into the text the chain covers. */
 interface PendingRow {
   eventId: string;
-  /** The row as a JSON object of APPEND_SQL's columns, all but `ord` (the batch gives it its place). */
-  json: string;
-  /** The long lists' people packed in base64 (audit_set_member), or null when the list is short. */
-  personSet: string | null;
-  withheldSet: string | null;
+  values: unknown[];
 }
 
 function pendingRow(input: AuditEventInput, at: Date): PendingRow {
@@ -227,47 +221,36 @@ function pendingRow(input: AuditEventInput, at: Date): PendingRow {
     detail: input.detail ?? null,
   };
   const packed = { persons: packIds(record.personIds), withheld: packIds(record.withheldIds) };
-  // A short list of ids travels as an array literal (text the statement casts to uuid[]), a long one packed.
+  // A list of ids travels as an array literal (each row's list is one element of a column array).
   const small = (ids: string[]) => (ids.length <= SMALL_SET ? `{${ids.join(",")}}` : "{}");
-  const personSet = record.personIds.length > SMALL_SET ? packed.persons.toString("base64") : null;
-  const withheldSet = record.withheldIds.length > SMALL_SET ? packed.withheld.toString("base64") : null;
   return {
     eventId: record.eventId,
-    personSet,
-    withheldSet,
-    json: JSON.stringify({
-      content: Buffer.from(canonicalContent(record, packed), "utf8").toString("base64"),
-      event_id: record.eventId,
-      occurred_at: record.occurredAt,
-      actor_user_id: record.actorUserId,
-      actor: record.actor,
-      role_code: record.roleCode,
-      team_code: record.teamCode,
-      purpose: record.purpose,
-      action: record.action,
-      person_ids: small(record.personIds),
-      withheld_ids: small(record.withheldIds),
-      person_set: personSet,
-      withheld_set: withheldSet,
-      person_count: record.personCount,
-      allowed: record.allowed,
-      reason: record.reason,
-      relationship: record.relationship,
-      disclosure: record.disclosure,
-      break_glass_id: record.breakGlassId,
-      flagged: record.flagged,
-      channel: record.channel,
-      client_address: record.clientAddress,
-      detail: record.detail,
-    }),
+    values: [
+      Buffer.from(canonicalContent(record, packed), "utf8").toString("base64"),
+      record.eventId,
+      record.occurredAt,
+      record.actorUserId,
+      record.actor,
+      record.roleCode,
+      record.teamCode,
+      record.purpose,
+      record.action,
+      small(record.personIds),
+      small(record.withheldIds),
+      record.personIds.length > SMALL_SET ? packed.persons.toString("base64") : null,
+      record.withheldIds.length > SMALL_SET ? packed.withheld.toString("base64") : null,
+      record.personCount,
+      record.allowed,
+      record.reason,
+      record.relationship,
+      record.disclosure,
+      record.breakGlassId,
+      record.flagged,
+      record.channel,
+      record.clientAddress,
+      record.detail,
+    ],
   };
-}
-
-/** The batch as APPEND_SQL's one parameter: each row's object with its place in the batch (from 1) first. */
-export function batchJson(rows: readonly { json: string }[]): string {
-  let json = "[";
-  for (let i = 0; i < rows.length; i++) json += `${i > 0 ? "," : ""}{"ord":${i + 1},${rows[i].json.slice(1)}`;
-  return `${json}]`;
 }
 
 export interface Appended {
@@ -276,16 +259,20 @@ export interface Appended {
   hash: string;
 }
 
+/** The packed lists of rows in a batch (index 11: the people's, 12: the withheld's; null when short). */
+const PERSON_SET = 11;
+const WITHHELD_SET = 12;
+
 /**
  * Appends rows in the order given, in one statement (and, outside a transaction, one commit). A batch with a
  * long list also writes its people to audit_set_member, in the same transaction.
  */
 async function appendRows(db: Queryable, rows: readonly PendingRow[]): Promise<Appended[]> {
-  const packed = rows.some((r) => r.personSet !== null || r.withheldSet !== null);
+  const packed = rows.some((r) => r.values[PERSON_SET] !== null || r.values[WITHHELD_SET] !== null);
   if (packed && isDb(db)) return db.transaction((tx) => appendRows(tx, rows));
-  const written = await db.query<{ seq: number; event_id: string; hash: string }>(APPEND_SQL, [
-    batchJson(rows),
-  ]);
+  const width = rows[0].values.length;
+  const columns = Array.from({ length: width }, (_, c) => rows.map((r) => r.values[c]));
+  const written = await db.query<{ seq: number; event_id: string; hash: string }>(APPEND_SQL, columns);
   const byId = new Map(written.map((w) => [w.event_id, w]));
   const appended = rows.map((r) => {
     const w = byId.get(r.eventId);
@@ -295,8 +282,8 @@ async function appendRows(db: Queryable, rows: readonly PendingRow[]): Promise<A
   if (packed) {
     const lists: [number, unknown, boolean][] = [];
     for (const [i, r] of rows.entries()) {
-      if (r.personSet !== null) lists.push([appended[i].seq, r.personSet, false]);
-      if (r.withheldSet !== null) lists.push([appended[i].seq, r.withheldSet, true]);
+      if (r.values[PERSON_SET] !== null) lists.push([appended[i].seq, r.values[PERSON_SET], false]);
+      if (r.values[WITHHELD_SET] !== null) lists.push([appended[i].seq, r.values[WITHHELD_SET], true]);
     }
     await db.query(MEMBERS_SQL, [lists.map((l) => l[0]), lists.map((l) => l[1]), lists.map((l) => l[2])]);
   }
