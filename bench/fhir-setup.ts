@@ -205,15 +205,26 @@ export function processTreeCpu(pid: number): number {
   return pids.reduce((sum, p) => sum + processCpu(p), 0);
 }
 
-/** `oneplace serve` in its own process on a random port, once /health answers. */
-export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+/**
+ * `oneplace serve` in its own process on a random port, once /health answers; `workers` > 1 runs that many
+ * server processes (`serve --workers`), whose CPU is counted with the primary's.
+ */
+export async function startBenchServer(env: Record<string, string>, workers = 1): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90);
   const appName = `oneplace-bench-${process.pid}-${port}`;
   // BENCH_SERVER_NODE_FLAGS: V8 flags for the server that NODE_OPTIONS cannot carry (--no-liftoff-only).
   const flags = (process.env.BENCH_SERVER_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
   const server = spawn(
     process.execPath,
-    [...flags, "bin/oneplace.js", "serve", "--port", String(port), "--no-mllp"],
+    [
+      ...flags,
+      "bin/oneplace.js",
+      "serve",
+      "--port",
+      String(port),
+      "--no-mllp",
+      ...(workers > 1 ? ["--workers", String(workers)] : []),
+    ],
     {
       env: { ...process.env, ...env, ONEPLACE_LOG_LEVEL: "warn", PGAPPNAME: appName },
       stdio: ["ignore", "ignore", "inherit"],

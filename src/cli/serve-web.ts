@@ -12,6 +12,12 @@ export interface ServeOptions {
   placeName: string;
   /** `oneplace demo` only: the synthetic people its demo-only citizen sign-in offers (on this machine only). */
   demoCitizens?: DemoCitizen[];
+  /**
+   * One of `serve --workers`' processes (serve-workers.ts): `index` from 1 of `count`. It listens only when the
+   * primary says every worker is ready, says nothing on the terminal, and only the first runs the admission
+   * notifier.
+   */
+  worker?: { index: number; count: number };
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -23,12 +29,15 @@ export async function serveUntilStopped(options: ServeOptions): Promise<void> {
     options.demoCitizens && LOOPBACK.has(options.host)
       ? { baseUrl: `http://localhost:${options.port}`, citizens: options.demoCitizens }
       : undefined;
+  const { worker } = options;
   const app = await createWebServer({
     db: options.db,
     logger,
     placeName: options.placeName,
     demoCitizenIdp,
+    ...(worker ? { process: worker, admissionNotifier: worker.index === 1 ? undefined : false } : {}),
   });
+  if (worker) return serveAsWorker(app, options);
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (cause) {
@@ -69,6 +78,43 @@ export async function serveUntilStopped(options: ServeOptions): Promise<void> {
     process.on("SIGTERM", stop);
   });
 }
+
+/**
+ * A worker of `serve --workers`: ready first (the FHIR exporter fails jobs a stopped server left unfinished as
+ * it starts, so no worker may take a request before every worker has started), then listening on the port the
+ * workers share when the primary says so; stopped by the primary (or when it goes).
+ */
+async function serveAsWorker(app: Awaited<ReturnType<typeof createWebServer>>, options: ServeOptions) {
+  await app.ready();
+  const send = (message: WorkerMessage) => process.send?.(message);
+  await new Promise<void>((resolve) => {
+    process.on("message", (message: PrimaryMessage) => {
+      if (message === "listen") resolve();
+    });
+    send("ready");
+  });
+  await app.listen({ host: options.host, port: options.port });
+  send("listening");
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      app.close().then(
+        () => resolve(),
+        () => resolve(),
+      );
+    };
+    // Ctrl-C reaches every process of the terminal's group: the primary stops the workers itself.
+    process.on("SIGINT", () => {});
+    process.once("SIGTERM", stop);
+    process.once("disconnect", stop);
+  });
+  // The channel to the primary keeps a worker's event loop alive: without letting it go, a stopped worker never
+  // exited, and the primary, waiting for its workers, never did either (what "the workers never listened" was).
+  if (process.connected) process.disconnect();
+}
+
+/** What a worker tells the primary, and what the primary tells the workers. */
+export type WorkerMessage = "ready" | "listening";
+export type PrimaryMessage = "listen";
 
 /** How to sign in as a citizen on the demo, and whom as. */
 export function formatDemoCitizens(port: number, citizens: readonly DemoCitizen[]): string {

@@ -59,6 +59,13 @@ export interface WebOptions {
   demoCitizenIdp?: DemoCitizenIdpOptions;
   /** Strict-Transport-Security; default a year with subdomains (helmet's), false for none. */
   hsts?: SecurityHeadersOptions["hsts"];
+  /**
+   * One of the server processes sharing the port (`oneplace serve --workers`), `index` from 1 of `count`: a limit
+   * kept in the process (sign-in attempts a minute from one address) is divided between them, so that together
+   * they allow what one would, and every answer says which process gave it (`X-OnePlace-Process`), so that an
+   * operator (and the tests) can tell them apart.
+   */
+  process?: { index: number; count: number };
 }
 
 function appVersion(): string {
@@ -72,7 +79,15 @@ export async function createWebServer(options: WebOptions) {
   const { db } = options;
   const appSettings = options.settings ?? readSettings();
   const { variables, store, publicUrl } = appSettings;
-  const authConfig = options.auth ?? authConfigFromEnv(variables);
+  const configured = options.auth ?? authConfigFromEnv(variables);
+  const processes = Math.max(1, options.process?.count ?? 1);
+  const authConfig =
+    processes === 1
+      ? configured
+      : {
+          ...configured,
+          loginAttemptsPerMinute: Math.max(1, Math.ceil(configured.loginAttemptsPerMinute / processes)),
+        };
   const demoIdp =
     options.demoCitizenIdp && !authConfig.citizenOidc
       ? await createDemoCitizenIdp(options.demoCitizenIdp)
@@ -87,6 +102,14 @@ export async function createWebServer(options: WebOptions) {
     schemaErrorFormatter: schemaErrorMessage,
   });
 
+  const serving = options.process;
+  if (serving) {
+    const index = String(serving.index);
+    app.addHook("onRequest", (_request, reply, done) => {
+      reply.header("x-oneplace-process", index);
+      done();
+    });
+  }
   await app.register(requestSchemasPlugin);
   await app.register(securityHeadersPlugin, { hsts: options.hsts });
   await app.register(formBodyPlugin);

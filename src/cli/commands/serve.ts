@@ -2,12 +2,15 @@ import { defineCommand, flag, int, text } from "../command.ts";
 import { out } from "../context.ts";
 import { host } from "../options.ts";
 import { serveUntilStopped } from "../serve-web.ts";
+import { checkWorkers, serveWorkers, workerOf } from "../serve-workers.ts";
 import { DEFAULT_MLLP_PORT, startListener } from "./mllp.ts";
 
 export const webOptions = {
   port: int("Web server port (default 3000)", { valueName: "port", min: 1, max: 65_535, default: 3000 }),
   host,
 };
+
+const PLACE_NAME = "Thurrock (synthetic)";
 
 export const serve = defineCommand({
   name: "serve",
@@ -24,20 +27,27 @@ export const serve = defineCommand({
       { valueName: "address" },
     ),
     "no-mllp": flag("Do not start the MLLP listener"),
+    workers: int(
+      "Web server processes sharing the port, at most one per core (default 1; PostgreSQL only: DATABASE_URL)",
+      { valueName: "N", min: 1, max: 64, default: 1 },
+    ),
   },
   db: "migrated",
   async run({ options, db }) {
+    const worker = workerOf(options.workers);
+    if (worker) {
+      await serveUntilStopped({ db, host: options.host, port: options.port, placeName: PLACE_NAME, worker });
+      return 0;
+    }
+    checkWorkers(db, options.workers);
     const mllp = options["no-mllp"]
       ? null
       : await startListener(db, { host: options["mllp-host"], port: options["mllp-port"] });
     if (mllp) out(`HL7v2 MLLP listener on ${mllp.host}:${mllp.port}.`);
     try {
-      await serveUntilStopped({
-        db,
-        host: options.host,
-        port: options.port,
-        placeName: "Thurrock (synthetic)",
-      });
+      if (options.workers > 1)
+        await serveWorkers({ host: options.host, port: options.port, workers: options.workers });
+      else await serveUntilStopped({ db, host: options.host, port: options.port, placeName: PLACE_NAME });
     } finally {
       await mllp?.close();
     }
