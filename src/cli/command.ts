@@ -180,13 +180,20 @@ export const nhsNumber = kind(
 );
 
 /** What run() receives: the options and arguments as typed values, and the database if it needs one. */
-export interface Input<O extends Params, A extends Params, N> {
+export interface Input<O extends Params, A extends Params, N, E = undefined> {
   options: Values<O>;
   args: Values<A>;
   db: N extends "none" ? undefined : N extends "depends" ? Db | undefined : Db;
+  /** What the command's `early` started before the database was opened, if anything. */
+  early: E | undefined;
 }
 
-export interface CommandSpec<O extends Params, A extends Params, N extends DbNeed | "depends"> {
+export interface CommandSpec<
+  O extends Params,
+  A extends Params,
+  N extends DbNeed | "depends",
+  E extends AsyncDisposable | undefined = undefined,
+> {
   /** e.g. "db migrate" */
   name: string;
   summary: string;
@@ -197,21 +204,27 @@ export interface CommandSpec<O extends Params, A extends Params, N extends DbNee
   /** What it needs of the database; "depends" asks dbFor (e.g. `synth --out` needs none). */
   db: N;
   dbFor?: (options: Values<O>, args: Values<A>) => DbNeed;
-  run(input: Input<O, A, N>): Promise<number>;
+  /**
+   * Work to start before the database is opened and migrated (on the embedded engine that is the main
+   * thread's alone), handed to run as `early`, and disposed of after it, whether or not run used it.
+   */
+  early?: (input: { options: Values<O>; args: Values<A> }) => E;
+  run(input: Input<O, A, N, E>): Promise<number>;
 }
 
 /** A declared command, with its types erased so main can list them together. */
 export interface Command {
   readonly name: string;
   readonly summary: string;
-  readonly spec: CommandSpec<Params, Params, DbNeed | "depends">;
+  readonly spec: CommandSpec<Params, Params, DbNeed | "depends", AsyncDisposable | undefined>;
 }
 
 export function defineCommand<
   const O extends Params,
   const A extends Params = Record<never, never>,
   const N extends DbNeed | "depends" = DbNeed,
->(spec: CommandSpec<O, A, N>): Command {
+  E extends AsyncDisposable | undefined = undefined,
+>(spec: CommandSpec<O, A, N, E>): Command {
   return { name: spec.name, summary: spec.summary, spec: spec as unknown as Command["spec"] };
 }
 
@@ -317,11 +330,12 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
     }
     const { spec } = command;
     const need = spec.db === "depends" ? (spec.dbFor?.(input.options, input.args) ?? "migrated") : spec.db;
-    if (need === "none") return await spec.run({ ...input, db: undefined });
+    await using early = spec.early?.(input);
+    if (need === "none") return await spec.run({ ...input, db: undefined, early });
     const db = await openDb(readSettings().store);
     try {
       if (need === "migrated") await migrate(db);
-      return await spec.run({ ...input, db });
+      return await spec.run({ ...input, db, early });
     } finally {
       await db.close();
     }

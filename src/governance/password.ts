@@ -42,6 +42,27 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${r}$${p}$${salt.toString("base64")}$${key.toString("base64")}`;
 }
 
+/**
+ * A new password whose hash is made now, on the thread pool, before the account it is for is written (the demo
+ * hashes its users' passwords while the main thread builds the place). After `after` settles, so that callers
+ * can keep to one hash at a time. Only one made here is taken for its hash (createUser checks the class).
+ */
+export class PreparedPassword {
+  readonly password: string;
+  readonly #hash: Promise<string>;
+  constructor(password: string, after: Promise<unknown> = Promise.resolve()) {
+    this.password = password;
+    const hash = () => hashPassword(password);
+    this.#hash = after.then(hash, hash);
+    // A failure is thrown where the hash is awaited, not reported as unhandled meanwhile.
+    this.#hash.catch(() => {});
+  }
+  /** The hash, once made (hashPassword's form). */
+  hash(): Promise<string> {
+    return this.#hash;
+  }
+}
+
 function parse(stored: string): { N: number; r: number; p: number; salt: Buffer; key: Buffer } | null {
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return null;

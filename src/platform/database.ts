@@ -9,6 +9,7 @@ export {
   type Db,
   discoverMigrations,
   distribute,
+  isNewEmbeddedDatabase,
   isPlaceEmpty,
   migrate,
   migrationStatus,

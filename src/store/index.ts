@@ -69,7 +69,13 @@ export {
   peopleHoldingNhsNumbers,
   withNhsNumberRoutes,
 } from "./nhs-number-routes.ts";
-export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "./open.ts";
+export {
+  isNewEmbeddedDatabase,
+  openDb,
+  pgliteDataDir,
+  type StoreConfig,
+  storeConfigFromEnv,
+} from "./open.ts";
 export {
   PipelinedCommit,
   type PipelinedCommitOptions,

@@ -8,7 +8,8 @@ import { generatePeople, generateReference, regionPeople } from "./generate.ts";
 // Runs in a worker thread for parallel.ts: makes its share of the place's chunks as COPY text and sends each
 // chunk whole. Chunk 0 is the reference data (worker 0's); chunk c > 0 holds the people of region-wide indexes
 // [(c-1)*chunkPeople, c*chunkPeople), made by worker (c-1) % workers. At most maxOutstanding chunks are
-// unacknowledged at a time, which bounds memory however fast the worker runs.
+// unacknowledged at a time (ahead of them, when given and larger), which bounds memory however fast the worker
+// runs.
 
 export interface GenerateWorkerInput {
   config: SynthConfig;
@@ -16,6 +17,8 @@ export interface GenerateWorkerInput {
   workers: number;
   chunkPeople: number;
   maxOutstanding: number;
+  /** Chunks it may have unacknowledged, when more than maxOutstanding (a generation started early). */
+  ahead?: number;
   /** COPY's text format (the default), or its binary format for a load into the embedded engine. */
   format?: "text" | "binary";
 }
@@ -35,12 +38,13 @@ async function run(port: NonNullable<typeof parentPort>, input: GenerateWorkerIn
   const region = createRegion(input.config);
   const total = regionPeople(region);
   const chunks = Math.ceil(total / input.chunkPeople);
+  const limit = Math.max(input.maxOutstanding, input.ahead ?? 0);
   let outstanding = 0;
   let release: (() => void) | null = null;
   port.on("message", (message: string) => {
     if (message !== "ack") return;
     outstanding--;
-    if (release && outstanding < input.maxOutstanding) {
+    if (release && outstanding < limit) {
       const r = release;
       release = null;
       r();
@@ -73,7 +77,7 @@ async function run(port: NonNullable<typeof parentPort>, input: GenerateWorkerIn
     port.postMessage({ type: "chunk", seq, people, pieces } satisfies GenerateWorkerMessage, [
       ...pieces.map((p) => p.bytes.buffer as ArrayBuffer),
     ]);
-    if (outstanding >= input.maxOutstanding) await new Promise<void>((resolve) => (release = resolve));
+    if (outstanding >= limit) await new Promise<void>((resolve) => (release = resolve));
   };
   if (input.worker === 0) {
     await generateReference(region, sink);

@@ -46,14 +46,26 @@ export function peopleToGenerate(config: SynthConfig): number {
 }
 
 /**
- * The place's rows as chunks of COPY text, in order, made by `workers` threads. Stops the threads when the
- * caller stops iterating (or a thread fails, which is thrown here).
+ * Generation under way: the threads start when it is made, and each makes up to `ahead` chunks before anyone
+ * takes one, so a caller can start it before it has somewhere to put the rows (the demo starts it while the
+ * embedded database is made and migrated, work of the main thread alone on which the other cores would idle).
+ * `chunks()` hands them on in order, once; disposing of it stops the threads.
  */
-export async function* generateInParallel(
-  config: SynthConfig,
-  options: ParallelOptions = {},
-): AsyncGenerator<GeneratedChunk> {
+export interface StartedGeneration extends AsyncDisposable {
+  readonly config: SynthConfig;
+  readonly format: "text" | "binary";
+  chunks(): AsyncGenerator<GeneratedChunk>;
+}
+
+export interface StartOptions extends ParallelOptions {
+  /** Chunks each thread may make before they are taken (default 4; after that, one for each taken). */
+  ahead?: number;
+}
+
+/** Starts the generating threads now; see StartedGeneration. */
+export function startGeneration(config: SynthConfig, options: StartOptions = {}): StartedGeneration {
   const chunkPeople = options.chunkPeople ?? 500;
+  const format = options.format ?? "text";
   const total = peopleToGenerate(config);
   const chunks = Math.ceil(total / chunkPeople);
   const workerCount = Math.max(
@@ -77,7 +89,8 @@ export async function* generateInParallel(
       workers: workerCount,
       chunkPeople,
       maxOutstanding: MAX_OUTSTANDING,
-      format: options.format ?? "text",
+      ahead: Math.max(options.ahead ?? MAX_OUTSTANDING, MAX_OUTSTANDING),
+      format,
     };
     const worker = new Worker(new URL("./generate-worker.ts", import.meta.url), {
       workerData: input,
@@ -104,26 +117,59 @@ export async function* generateInParallel(
     });
     workers.push(worker);
   }
-  try {
-    for (let seq = 0; seq <= chunks; seq++) {
-      for (;;) {
-        if (failure) throw failure;
-        const chunk = arrived.get(seq);
-        if (chunk) {
-          arrived.delete(seq);
-          // Chunk 0 is worker 0's; chunk c > 0 is worker (c-1) % workerCount's.
-          workers[seq === 0 ? 0 : (seq - 1) % workerCount].postMessage("ack");
-          yield chunk;
-          break;
+  let stopped: Promise<unknown> | null = null;
+  const stop = () => {
+    stopped ??= Promise.all(workers.map((w) => w.terminate()));
+    return stopped;
+  };
+  let taken = false;
+  async function* inOrder(): AsyncGenerator<GeneratedChunk> {
+    try {
+      for (let seq = 0; seq <= chunks; seq++) {
+        for (;;) {
+          if (failure) throw failure;
+          const chunk = arrived.get(seq);
+          if (chunk) {
+            arrived.delete(seq);
+            // Chunk 0 is worker 0's; chunk c > 0 is worker (c-1) % workerCount's.
+            workers[seq === 0 ? 0 : (seq - 1) % workerCount].postMessage("ack");
+            yield chunk;
+            break;
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
         }
+      }
+      while (finished < workerCount) {
+        if (failure) throw failure;
         await new Promise<void>((resolve) => (wake = resolve));
       }
+    } finally {
+      await stop();
     }
-    while (finished < workerCount) {
-      if (failure) throw failure;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
   }
+  return {
+    config,
+    format,
+    chunks() {
+      if (taken) throw new Error("A started generation's chunks can be taken once");
+      taken = true;
+      return inOrder();
+    },
+    async [Symbol.asyncDispose]() {
+      arrived.clear();
+      await stop();
+    },
+  };
+}
+
+/**
+ * The place's rows as chunks of COPY text, in order, made by `workers` threads. Stops the threads when the
+ * caller stops iterating (or a thread fails, which is thrown here).
+ */
+export async function* generateInParallel(
+  config: SynthConfig,
+  options: ParallelOptions = {},
+): AsyncGenerator<GeneratedChunk> {
+  await using generation = startGeneration(config, options);
+  yield* generation.chunks();
 }

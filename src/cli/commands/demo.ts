@@ -1,11 +1,13 @@
-import { isPlaceEmpty, placeSummary } from "../../platform/index.ts";
+import { isNewEmbeddedDatabase, isPlaceEmpty, placeSummary, readSettings } from "../../platform/index.ts";
 import {
   DEFAULT_SYNTH_CONFIG,
   type DemoIdentities,
   demoCitizens,
   loadCareHistory,
   loadCareRelationships,
+  prepareDemoPasswords,
   seedDemoIdentities,
+  startGeneration,
 } from "../../synth/index.ts";
 import { defineCommand, flag, int, text } from "../command.ts";
 import { engineDescription, out } from "../context.ts";
@@ -20,6 +22,12 @@ import {
   synthOptions,
   threadsOption,
 } from "./synth.ts";
+
+/**
+ * Chunks each generating thread may make while the new embedded database is made and migrated (the main
+ * thread's work alone, a few seconds): about 8,000 people a thread, some 20 MB of rows waiting each.
+ */
+const GENERATED_AHEAD = 16;
 
 /** The demo users, with each password created by this run (shown now and never again). */
 export function formatDemoIdentities(demo: DemoIdentities): string {
@@ -60,14 +68,31 @@ export const demo = defineCommand({
     "new-passwords": flag("Give every demo user a new random password (printed once)"),
   },
   db: "migrated",
-  async run({ options, db }) {
+  // A new embedded database is certain to be empty: the place's generation starts at once, beside the making
+  // and migrating of the database, and the load takes its rows from it.
+  early: ({ options }) =>
+    isNewEmbeddedDatabase(readSettings().store)
+      ? startGeneration(synthConfigOf(options), {
+          workers: options.threads,
+          format: "binary",
+          ahead: GENERATED_AHEAD,
+        })
+      : undefined,
+  async run({ options, db, early }) {
     const config = synthConfigOf(options);
     out(`Database: ${engineDescription(db)}`);
+    let passwords: ReturnType<typeof prepareDemoPasswords> | undefined;
     if (await isPlaceEmpty(db)) {
       out(
         `The database is empty: generating the synthetic place (${config.people.toLocaleString("en-GB")} people, seed "${config.seed}").`,
       );
-      const result = await generateInto(db, config, true, options.threads);
+      const result = await generateInto(db, config, true, options.threads, {
+        started: early,
+        // The users' password hashes from here on, on a core the generating threads no longer use.
+        onGenerated: () => {
+          passwords = prepareDemoPasswords();
+        },
+      });
       out(formatLoadResult(result));
       out(formatRelationships(result.relationships));
       out(formatCareHistory(result.careHistory));
@@ -85,7 +110,7 @@ export const demo = defineCommand({
     for (const e of s.eventsByKind)
       out(`  ${e.kind.padEnd(40)} ${e.rows.toLocaleString("en-GB").padStart(11)}`);
     out(
-      `\n${formatDemoIdentities(await seedDemoIdentities(db, { newPasswords: options["new-passwords"] }))}`,
+      `\n${formatDemoIdentities(await seedDemoIdentities(db, { newPasswords: options["new-passwords"], passwords }))}`,
     );
     if (options["no-serve"]) return 0;
     await serveUntilStopped({
