@@ -31,6 +31,7 @@ export {
 } from "./load.ts";
 export {
   defaultGenerationWorkers,
+  EARLY_START_AHEAD,
   type GeneratedChunk,
   generateInParallel,
   type StartedGeneration,

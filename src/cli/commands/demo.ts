@@ -3,6 +3,7 @@ import {
   DEFAULT_SYNTH_CONFIG,
   type DemoIdentities,
   demoCitizens,
+  EARLY_START_AHEAD,
   loadCareHistory,
   loadCareRelationships,
   prepareDemoPasswords,
@@ -22,12 +23,6 @@ import {
   synthOptions,
   threadsOption,
 } from "./synth.ts";
-
-/**
- * Chunks each generating thread may make while the new embedded database is made and migrated (the main
- * thread's work alone, a few seconds): about 8,000 people a thread, some 20 MB of rows waiting each.
- */
-const GENERATED_AHEAD = 16;
 
 /** The demo users, with each password created by this run (shown now and never again). */
 export function formatDemoIdentities(demo: DemoIdentities): string {
@@ -75,7 +70,7 @@ export const demo = defineCommand({
       ? startGeneration(synthConfigOf(options), {
           workers: options.threads,
           format: "binary",
-          ahead: GENERATED_AHEAD,
+          ahead: EARLY_START_AHEAD,
         })
       : undefined,
   async run({ options, db, early }) {
