@@ -120,7 +120,8 @@ export async function createUser(
   let passwordHash: string | null = null;
   if (user.password != null) {
     const prepared = user.password instanceof PreparedPassword ? user.password : null;
-    const password = prepared ? prepared.password : (user.password as string);
+    const password = prepared ? prepared.password : user.password;
+    if (typeof password !== "string") throw new GovernanceError("a password is text");
     const problem = passwordProblem(password);
     if (problem) throw new GovernanceError(problem);
     passwordHash = prepared ? await prepared.hash() : await hashPassword(password);

@@ -59,6 +59,8 @@ export function peopleToGenerate(config: SynthConfig): number {
 export interface StartedGeneration extends AsyncDisposable {
   readonly config: SynthConfig;
   readonly format: "text" | "binary";
+  /** Chunks made and not yet taken. */
+  readonly waiting: number;
   chunks(): AsyncGenerator<GeneratedChunk>;
 }
 
@@ -155,6 +157,9 @@ export function startGeneration(config: SynthConfig, options: StartOptions = {})
   return {
     config,
     format,
+    get waiting() {
+      return arrived.size;
+    },
     chunks() {
       if (taken) throw new Error("A started generation's chunks can be taken once");
       taken = true;
