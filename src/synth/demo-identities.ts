@@ -8,7 +8,8 @@ import {
   assignRole,
   createUser,
   type Operator,
-  PreparedPassword,
+  type PreparedPassword,
+  preparePasswords,
   resetPassword,
 } from "../governance/index.ts";
 import type { Db, Queryable } from "../store/index.ts";
@@ -102,19 +103,13 @@ export function demoPassword(): string {
 }
 
 /**
- * A new password for each demo user, hashed one after another on the thread pool from now on: `oneplace demo`
- * starts them when the place's rows are made, while the main thread builds the place's indexes and its care
+ * A new password for each demo user, hashed one after another on a thread of their own from now on: `oneplace
+ * demo` starts them when the place's rows are made, while the main thread builds the place's indexes and its care
  * history (one core otherwise idle), so the users are written without waiting for 14 scrypt hashes then.
  */
 export function prepareDemoPasswords(): Map<string, PreparedPassword> {
-  const passwords = new Map<string, PreparedPassword>();
-  let previous: Promise<unknown> = Promise.resolve();
-  for (const demo of DEMO_USERS) {
-    const prepared = new PreparedPassword(demoPassword(), previous);
-    passwords.set(demo.username, prepared);
-    previous = prepared.hash();
-  }
-  return passwords;
+  const prepared = preparePasswords(DEMO_USERS.map(() => demoPassword()));
+  return new Map(DEMO_USERS.map((demo, i) => [demo.username, prepared[i]]));
 }
 
 /** The practice with the most people registered now: the demo GP's and MDT coordinator's. */

@@ -8,6 +8,7 @@ import {
   needsRehash,
   PreparedPassword,
   passwordProblem,
+  preparePasswords,
   verifyPassword,
 } from "../../src/governance/password.ts";
 import { createSession, resolveSession, switchSessionRole } from "../../src/governance/sessions.ts";
@@ -69,8 +70,7 @@ describe("passwords hashed beforehand", () => {
     )[0].password_hash;
 
   test("createUser stores the hash a PreparedPassword made, which signs in with that password only", async () => {
-    const first = new PreparedPassword(PASSWORD);
-    const second = new PreparedPassword(`${PASSWORD} two`, first.hash());
+    const [, second] = preparePasswords([PASSWORD, `${PASSWORD} two`]);
     await createUser(t.db, TEST_OPERATOR, {
       username: "dr.early",
       displayName: "Dr Early",
@@ -95,12 +95,16 @@ describe("passwords hashed beforehand", () => {
       createUser(t.db, TEST_OPERATOR, {
         username: "dr.weak",
         displayName: "Dr Weak",
-        password: new PreparedPassword("short"),
+        password: preparePasswords(["short"])[0],
       }),
       /at least 12/,
     );
     const made = await t.db.query("SELECT 1 FROM app_user WHERE username IN ('dr.forged', 'dr.weak')");
     assert.equal(made.length, 0);
+    assert.throws(
+      () => new PreparedPassword(Symbol("x"), PASSWORD, Promise.resolve("scrypt$")),
+      /preparePasswords/,
+    );
   });
 });
 
