@@ -112,7 +112,12 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
 const started = { wall: performance.now(), cpu: processCpu(), main: threadCpu() };
 const config = { ...DEFAULT_SYNTH_CONFIG, people };
 const workers = values.threads ? Number(values.threads) : undefined;
-await using early = startGeneration(config, { workers, format: "binary", ahead: EARLY_START_AHEAD });
+await using early = startGeneration(config, {
+  workers,
+  format: "binary",
+  ahead: EARLY_START_AHEAD,
+  yieldToMain: true,
+});
 let passwords: ReturnType<typeof prepareDemoPasswords> | undefined;
 const raw = await phase("open", () => openDb({ home }));
 const db = tracedDb(raw);

@@ -134,7 +134,9 @@ export async function loadSyntheticPlace(
           };
           let peopleDone = 0;
           let reported = 0;
-          const chunks = (generation ?? startGeneration(config, { ...options, format })).chunks();
+          const chunks = (
+            generation ?? startGeneration(config, { yieldToMain: embedded, ...options, format })
+          ).chunks();
           for await (const chunk of chunks) {
             for (const piece of chunk.pieces) {
               const p = pending.get(piece.table) ?? { chunks: [], rows: 0, bytes: 0 };

@@ -71,6 +71,7 @@ export const demo = defineCommand({
           workers: options.threads,
           format: "binary",
           ahead: EARLY_START_AHEAD,
+          yieldToMain: true,
         })
       : undefined,
   async run({ options, db, early }) {
