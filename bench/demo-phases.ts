@@ -1,7 +1,7 @@
 // Where `oneplace demo`'s start-up goes: the demo's steps run in this process on a new embedded database
 // (migrate, generate and load, care relationships, care history, the summary, the demo users and citizens, the
-// web server's start), as the demo does on a new database (the place's generation started before the database is
-// made, the demo users' passwords hashed from when the rows are made), each with its wall time, the main thread's CPU (where PGlite runs) and the process's
+// web server's start), as the demo does (the demo users' passwords hashed from when the rows are made), each with
+// its wall time, the main thread's CPU (where PGlite runs) and the process's
 // (the generating threads too), and the resident memory after it by kind (bench/process-memory.ts: the
 // WebAssembly memory is PGlite's heap, which never shrinks). Then the statements that took the most of the main
 // thread's CPU, by the first words of their text, and with --serve a few pages.
@@ -16,13 +16,11 @@ import { isPlaceEmpty, migrate, openDb, placeSummary } from "../src/store/index.
 import {
   DEFAULT_SYNTH_CONFIG,
   demoCitizens,
-  EARLY_START_AHEAD,
   loadCareHistory,
   loadCareRelationships,
   loadSyntheticPlace,
   prepareDemoPasswords,
   seedDemoIdentities,
-  startGeneration,
 } from "../src/synth/index.ts";
 import { formatBreakdown, residentBreakdown } from "./process-memory.ts";
 
@@ -112,12 +110,6 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
 const started = { wall: performance.now(), cpu: processCpu(), main: threadCpu() };
 const config = { ...DEFAULT_SYNTH_CONFIG, people };
 const workers = values.threads ? Number(values.threads) : undefined;
-await using early = startGeneration(config, {
-  workers,
-  format: "binary",
-  ahead: EARLY_START_AHEAD,
-  yieldToMain: true,
-});
 let passwords: ReturnType<typeof prepareDemoPasswords> | undefined;
 const raw = await phase("open", () => openDb({ home }));
 const db = tracedDb(raw);
@@ -131,7 +123,7 @@ try {
       (p) => {
         if (p.peopleDone === p.peopleTotal) passwords ??= prepareDemoPasswords();
       },
-      { workers, started: early },
+      workers ? { workers } : {},
     ),
   );
   await phase("care relationships", () => loadCareRelationships(db));

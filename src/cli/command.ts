@@ -180,20 +180,13 @@ export const nhsNumber = kind(
 );
 
 /** What run() receives: the options and arguments as typed values, and the database if it needs one. */
-export interface Input<O extends Params, A extends Params, N, E = undefined> {
+export interface Input<O extends Params, A extends Params, N> {
   options: Values<O>;
   args: Values<A>;
   db: N extends "none" ? undefined : N extends "depends" ? Db | undefined : Db;
-  /** What the command's `early` started before the database was opened, if anything. */
-  early: E | undefined;
 }
 
-export interface CommandSpec<
-  O extends Params,
-  A extends Params,
-  N extends DbNeed | "depends",
-  E extends AsyncDisposable | undefined = undefined,
-> {
+export interface CommandSpec<O extends Params, A extends Params, N extends DbNeed | "depends"> {
   /** e.g. "db migrate" */
   name: string;
   summary: string;
@@ -204,27 +197,21 @@ export interface CommandSpec<
   /** What it needs of the database; "depends" asks dbFor (e.g. `synth --out` needs none). */
   db: N;
   dbFor?: (options: Values<O>, args: Values<A>) => DbNeed;
-  /**
-   * Work to start before the database is opened and migrated (on the embedded engine that is the main
-   * thread's alone), handed to run as `early`, and disposed of after it, whether or not run used it.
-   */
-  early?: (input: { options: Values<O>; args: Values<A> }) => E;
-  run(input: Input<O, A, N, E>): Promise<number>;
+  run(input: Input<O, A, N>): Promise<number>;
 }
 
 /** A declared command, with its types erased so main can list them together. */
 export interface Command {
   readonly name: string;
   readonly summary: string;
-  readonly spec: CommandSpec<Params, Params, DbNeed | "depends", AsyncDisposable | undefined>;
+  readonly spec: CommandSpec<Params, Params, DbNeed | "depends">;
 }
 
 export function defineCommand<
   const O extends Params,
   const A extends Params = Record<never, never>,
   const N extends DbNeed | "depends" = DbNeed,
-  E extends AsyncDisposable | undefined = undefined,
->(spec: CommandSpec<O, A, N, E>): Command {
+>(spec: CommandSpec<O, A, N>): Command {
   return { name: spec.name, summary: spec.summary, spec: spec as unknown as Command["spec"] };
 }
 
@@ -330,12 +317,11 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
     }
     const { spec } = command;
     const need = spec.db === "depends" ? (spec.dbFor?.(input.options, input.args) ?? "migrated") : spec.db;
-    await using early = spec.early?.(input);
-    if (need === "none") return await spec.run({ ...input, db: undefined, early });
+    if (need === "none") return await spec.run({ ...input, db: undefined });
     const db = await openDb(readSettings().store);
     try {
       if (need === "migrated") await migrate(db);
-      return await spec.run({ ...input, db, early });
+      return await spec.run({ ...input, db });
     } finally {
       await db.close();
     }

@@ -9,7 +9,6 @@ export {
   type Db,
   discoverMigrations,
   distribute,
-  isNewEmbeddedDatabase,
   isPlaceEmpty,
   migrate,
   migrationStatus,

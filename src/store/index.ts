@@ -69,13 +69,7 @@ export {
   peopleHoldingNhsNumbers,
   withNhsNumberRoutes,
 } from "./nhs-number-routes.ts";
-export {
-  isNewEmbeddedDatabase,
-  openDb,
-  pgliteDataDir,
-  type StoreConfig,
-  storeConfigFromEnv,
-} from "./open.ts";
+export { openDb, pgliteDataDir, type StoreConfig, storeConfigFromEnv } from "./open.ts";
 export {
   PipelinedCommit,
   type PipelinedCommitOptions,

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { DatabaseError, type Db } from "./db.ts";
 import { openPglite, PGLITE_SETTINGS } from "./pglite-engine.ts";
 import { DEFAULT_POOL_SIZE, openPostgres } from "./postgres-engine.ts";
@@ -59,11 +58,6 @@ function poolSizeFrom(raw: string | undefined): number {
 
 export function pgliteDataDir(home: string): string {
   return resolve(home, "pgdata");
-}
-
-/** The embedded engine, with no database in its directory yet: opening it makes a new, empty one. */
-export function isNewEmbeddedDatabase(config: StoreConfig): boolean {
-  return !config.databaseUrl && !existsSync(join(pgliteDataDir(config.home), "PG_VERSION"));
 }
 
 export function openDb(config: StoreConfig): Promise<Db> {

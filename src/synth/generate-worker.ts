@@ -9,8 +9,7 @@ import { generatePeople, generateReference, regionPeople } from "./generate.ts";
 // Runs in a worker thread for parallel.ts: makes its share of the place's chunks as COPY text and sends each
 // chunk whole. Chunk 0 is the reference data (worker 0's); chunk c > 0 holds the people of region-wide indexes
 // [(c-1)*chunkPeople, c*chunkPeople), made by worker (c-1) % workers. At most maxOutstanding chunks are
-// unacknowledged at a time (ahead of them, when given and larger), which bounds memory however fast the worker
-// runs.
+// unacknowledged at a time, which bounds memory however fast the worker runs.
 
 export interface GenerateWorkerInput {
   config: SynthConfig;
@@ -18,8 +17,6 @@ export interface GenerateWorkerInput {
   workers: number;
   chunkPeople: number;
   maxOutstanding: number;
-  /** Chunks it may have unacknowledged, when more than maxOutstanding (a generation started early). */
-  ahead?: number;
   /** Run below the main thread's priority (a load into the embedded engine: see ParallelOptions). */
   yieldToMain?: boolean;
   /** COPY's text format (the default), or its binary format for a load into the embedded engine. */
@@ -44,13 +41,12 @@ async function run(port: NonNullable<typeof parentPort>, input: GenerateWorkerIn
   const region = createRegion(input.config);
   const total = regionPeople(region);
   const chunks = Math.ceil(total / input.chunkPeople);
-  const limit = Math.max(input.maxOutstanding, input.ahead ?? 0);
   let outstanding = 0;
   let release: (() => void) | null = null;
   port.on("message", (message: string) => {
     if (message !== "ack") return;
     outstanding--;
-    if (release && outstanding < limit) {
+    if (release && outstanding < input.maxOutstanding) {
       const r = release;
       release = null;
       r();
@@ -83,7 +79,7 @@ async function run(port: NonNullable<typeof parentPort>, input: GenerateWorkerIn
     port.postMessage({ type: "chunk", seq, people, pieces } satisfies GenerateWorkerMessage, [
       ...pieces.map((p) => p.bytes.buffer as ArrayBuffer),
     ]);
-    if (outstanding >= limit) await new Promise<void>((resolve) => (release = resolve));
+    if (outstanding >= input.maxOutstanding) await new Promise<void>((resolve) => (release = resolve));
   };
   if (input.worker === 0) {
     await generateReference(region, sink);

@@ -23,17 +23,5 @@ export {
 export { type DamagedRecord, writeFeeds } from "./feeds/write-feeds.ts";
 export { writeSyntheticPlace } from "./file-sink.ts";
 export { generatePlace } from "./generate.ts";
-export {
-  loadSyntheticPlace,
-  PlaceNotEmptyError,
-  type SynthLoadOptions,
-  type SynthLoadResult,
-} from "./load.ts";
-export {
-  defaultGenerationWorkers,
-  EARLY_START_AHEAD,
-  type GeneratedChunk,
-  generateInParallel,
-  type StartedGeneration,
-  startGeneration,
-} from "./parallel.ts";
+export { loadSyntheticPlace, PlaceNotEmptyError, type SynthLoadResult } from "./load.ts";
+export { defaultGenerationWorkers, type GeneratedChunk, generateInParallel } from "./parallel.ts";

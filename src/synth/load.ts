@@ -3,12 +3,7 @@ import { newId } from "../core/ids.ts";
 import type { Db } from "../store/index.ts";
 import { tableNamed, truncateEmptyTables, withIndexesDeferred } from "../store/index.ts";
 import { type SynthConfig, validateSynthConfig } from "./config.ts";
-import {
-  type ParallelOptions,
-  peopleToGenerate,
-  type StartedGeneration,
-  startGeneration,
-} from "./parallel.ts";
+import { generateInParallel, type ParallelOptions, peopleToGenerate } from "./parallel.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
 import { ALL_SHAPES } from "./table-shapes.ts";
 
@@ -32,14 +27,6 @@ const PROGRESS_EVERY = 2000;
 /** The statistics target of the embedded engine's ANALYZE after a load (PostgreSQL's default is 100). */
 const EMBEDDED_LOAD_STATISTICS_TARGET = 30;
 
-export interface SynthLoadOptions extends ParallelOptions {
-  /**
-   * The place's generation, started before the database was ready (startGeneration, same config; binary rows
-   * for the embedded engine, text for a server). The load takes its chunks and stops its threads.
-   */
-  started?: StartedGeneration;
-}
-
 export class PlaceNotEmptyError extends OnePlaceError {
   override readonly name = "PlaceNotEmptyError";
   constructor(message: string, options?: OnePlaceErrorOptions) {
@@ -60,12 +47,9 @@ export async function loadSyntheticPlace(
   db: Db,
   config: SynthConfig,
   onProgress?: (p: SynthLoadProgress) => void,
-  options: SynthLoadOptions = {},
+  options: ParallelOptions = {},
 ): Promise<SynthLoadResult> {
   validateSynthConfig(config);
-  await using generation = options.started ?? null;
-  if (generation && JSON.stringify(generation.config) !== JSON.stringify(config))
-    throw new Error("The generation started early is not of the place asked for");
   let existing: unknown[];
   try {
     existing = await db.query("SELECT 1 FROM person LIMIT 1");
@@ -111,10 +95,6 @@ export async function loadSyntheticPlace(
       // And it takes the rows in COPY's binary format, made on the generating threads: its PostgreSQL runs on
       // this thread, where parsing text (every date, timestamp and UUID) was most of the load.
       const format = options.format ?? (embedded ? "binary" : "text");
-      if (generation && generation.format !== format)
-        throw new Error(
-          `The generation started early makes ${generation.format} rows; this load takes ${format}`,
-        );
       // The tables are empty (checked above), so their secondary indexes are built once at the end.
       return withIndexesDeferred(
         tx,
@@ -134,10 +114,11 @@ export async function loadSyntheticPlace(
           };
           let peopleDone = 0;
           let reported = 0;
-          const chunks = (
-            generation ?? startGeneration(config, { yieldToMain: embedded, ...options, format })
-          ).chunks();
-          for await (const chunk of chunks) {
+          for await (const chunk of generateInParallel(config, {
+            yieldToMain: embedded,
+            ...options,
+            format,
+          })) {
             for (const piece of chunk.pieces) {
               const p = pending.get(piece.table) ?? { chunks: [], rows: 0, bytes: 0 };
               p.chunks.push(piece.bytes);

@@ -37,11 +37,6 @@ export interface ParallelOptions {
 }
 
 const MAX_OUTSTANDING = 4;
-/**
- * Chunks each thread may make ahead when generation starts before the database is ready (the demo on a new
- * embedded database: a few seconds of making and migrating it): 8,000 people a thread, some 20 MB of rows.
- */
-export const EARLY_START_AHEAD = 16;
 /** Each worker's heap: bounded, so it collects garbage early instead of growing towards the machine's memory. */
 const WORKER_HEAP_MB = 768;
 
@@ -57,28 +52,14 @@ export function peopleToGenerate(config: SynthConfig): number {
 }
 
 /**
- * Generation under way: the threads start when it is made, and each makes up to `ahead` chunks before anyone
- * takes one, so a caller can start it before it has somewhere to put the rows (the demo starts it while the
- * embedded database is made and migrated, work of the main thread alone on which the other cores would idle).
- * `chunks()` hands them on in order, once; disposing of it stops the threads.
+ * The place's rows as chunks of COPY text, in order, made by `workers` threads. Stops the threads when the
+ * caller stops iterating (or a thread fails, which is thrown here).
  */
-export interface StartedGeneration extends AsyncDisposable {
-  readonly config: SynthConfig;
-  readonly format: "text" | "binary";
-  /** Chunks made and not yet taken. */
-  readonly waiting: number;
-  chunks(): AsyncGenerator<GeneratedChunk>;
-}
-
-export interface StartOptions extends ParallelOptions {
-  /** Chunks each thread may make before they are taken (default 4; after that, one for each taken). */
-  ahead?: number;
-}
-
-/** Starts the generating threads now; see StartedGeneration. */
-export function startGeneration(config: SynthConfig, options: StartOptions = {}): StartedGeneration {
+export async function* generateInParallel(
+  config: SynthConfig,
+  options: ParallelOptions = {},
+): AsyncGenerator<GeneratedChunk> {
   const chunkPeople = options.chunkPeople ?? 500;
-  const format = options.format ?? "text";
   const total = peopleToGenerate(config);
   const chunks = Math.ceil(total / chunkPeople);
   const workerCount = Math.max(
@@ -102,9 +83,8 @@ export function startGeneration(config: SynthConfig, options: StartOptions = {})
       workers: workerCount,
       chunkPeople,
       maxOutstanding: MAX_OUTSTANDING,
-      ahead: Math.max(options.ahead ?? MAX_OUTSTANDING, MAX_OUTSTANDING),
       yieldToMain: options.yieldToMain,
-      format,
+      format: options.format ?? "text",
     };
     const worker = new Worker(new URL("./generate-worker.ts", import.meta.url), {
       workerData: input,
@@ -131,62 +111,26 @@ export function startGeneration(config: SynthConfig, options: StartOptions = {})
     });
     workers.push(worker);
   }
-  let stopped: Promise<unknown> | null = null;
-  const stop = () => {
-    stopped ??= Promise.all(workers.map((w) => w.terminate()));
-    return stopped;
-  };
-  let taken = false;
-  async function* inOrder(): AsyncGenerator<GeneratedChunk> {
-    try {
-      for (let seq = 0; seq <= chunks; seq++) {
-        for (;;) {
-          if (failure) throw failure;
-          const chunk = arrived.get(seq);
-          if (chunk) {
-            arrived.delete(seq);
-            // Chunk 0 is worker 0's; chunk c > 0 is worker (c-1) % workerCount's.
-            workers[seq === 0 ? 0 : (seq - 1) % workerCount].postMessage("ack");
-            yield chunk;
-            break;
-          }
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      }
-      while (finished < workerCount) {
+  try {
+    for (let seq = 0; seq <= chunks; seq++) {
+      for (;;) {
         if (failure) throw failure;
+        const chunk = arrived.get(seq);
+        if (chunk) {
+          arrived.delete(seq);
+          // Chunk 0 is worker 0's; chunk c > 0 is worker (c-1) % workerCount's.
+          workers[seq === 0 ? 0 : (seq - 1) % workerCount].postMessage("ack");
+          yield chunk;
+          break;
+        }
         await new Promise<void>((resolve) => (wake = resolve));
       }
-    } finally {
-      await stop();
     }
+    while (finished < workerCount) {
+      if (failure) throw failure;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
   }
-  return {
-    config,
-    format,
-    get waiting() {
-      return arrived.size;
-    },
-    chunks() {
-      if (taken) throw new Error("A started generation's chunks can be taken once");
-      taken = true;
-      return inOrder();
-    },
-    async [Symbol.asyncDispose]() {
-      arrived.clear();
-      await stop();
-    },
-  };
-}
-
-/**
- * The place's rows as chunks of COPY text, in order, made by `workers` threads. Stops the threads when the
- * caller stops iterating (or a thread fails, which is thrown here).
- */
-export async function* generateInParallel(
-  config: SynthConfig,
-  options: ParallelOptions = {},
-): AsyncGenerator<GeneratedChunk> {
-  await using generation = startGeneration(config, options);
-  yield* generation.chunks();
 }

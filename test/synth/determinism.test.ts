@@ -8,7 +8,6 @@ import { encodeNamedRow } from "../../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG, type SynthConfig } from "../../src/synth/config.ts";
 import { writeSyntheticPlace } from "../../src/synth/file-sink.ts";
 import { generatePlace } from "../../src/synth/generate.ts";
-import { startGeneration } from "../../src/synth/parallel.ts";
 import { ALL_SHAPES } from "../../src/synth/table-shapes.ts";
 
 const small: SynthConfig = {
@@ -64,21 +63,6 @@ test("threads write the same bytes as one thread handing each row to a sink in o
   const oneThread = await writeSyntheticPlace(config, tempDir(), { workers: 1 });
   assert.deepEqual(threaded, inOrder);
   assert.deepEqual(oneThread, inOrder);
-});
-
-test("a generation started early makes chunks before anyone takes them, and they are the place's bytes", async () => {
-  const config = { ...small, people: 700 };
-  const oneThread = await writeSyntheticPlace(config, tempDir(), { workers: 1 });
-  await using started = startGeneration(config, { workers: 2, chunkPeople: 97, ahead: 6 });
-  // The demo opens and migrates its database meanwhile: the threads go on without being asked.
-  const deadline = Date.now() + 60_000;
-  while (started.waiting < 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(started.waiting >= 9, `${started.waiting} chunks made before any was taken`);
-  const hashes = new Map<string, Hash>(Object.keys(oneThread).map((t) => [t, createHash("sha256")]));
-  for await (const chunk of started.chunks())
-    for (const piece of chunk.pieces) hashes.get(piece.table)?.update(piece.bytes);
-  assert.deepEqual(Object.fromEntries([...hashes].map(([table, h]) => [table, h.digest("hex")])), oneThread);
-  assert.throws(() => started.chunks(), /once/);
 });
 
 test("output does not depend on how the sink paces the generator", async () => {

@@ -1,14 +1,12 @@
-import { isNewEmbeddedDatabase, isPlaceEmpty, placeSummary, readSettings } from "../../platform/index.ts";
+import { isPlaceEmpty, placeSummary } from "../../platform/index.ts";
 import {
   DEFAULT_SYNTH_CONFIG,
   type DemoIdentities,
   demoCitizens,
-  EARLY_START_AHEAD,
   loadCareHistory,
   loadCareRelationships,
   prepareDemoPasswords,
   seedDemoIdentities,
-  startGeneration,
 } from "../../synth/index.ts";
 import { defineCommand, flag, int, text } from "../command.ts";
 import { engineDescription, out } from "../context.ts";
@@ -63,18 +61,7 @@ export const demo = defineCommand({
     "new-passwords": flag("Give every demo user a new random password (printed once)"),
   },
   db: "migrated",
-  // A new embedded database is certain to be empty: the place's generation starts at once, beside the making
-  // and migrating of the database, and the load takes its rows from it.
-  early: ({ options }) =>
-    isNewEmbeddedDatabase(readSettings().store)
-      ? startGeneration(synthConfigOf(options), {
-          workers: options.threads,
-          format: "binary",
-          ahead: EARLY_START_AHEAD,
-          yieldToMain: true,
-        })
-      : undefined,
-  async run({ options, db, early }) {
+  async run({ options, db }) {
     const config = synthConfigOf(options);
     out(`Database: ${engineDescription(db)}`);
     let passwords: ReturnType<typeof prepareDemoPasswords> | undefined;
@@ -83,7 +70,6 @@ export const demo = defineCommand({
         `The database is empty: generating the synthetic place (${config.people.toLocaleString("en-GB")} people, seed "${config.seed}").`,
       );
       const result = await generateInto(db, config, true, options.threads, {
-        started: early,
         // The users' password hashes from here on, on a core the generating threads no longer use.
         onGenerated: () => {
           passwords = prepareDemoPasswords();

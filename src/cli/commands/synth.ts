@@ -9,7 +9,6 @@ import {
   loadCareRelationships,
   loadSyntheticPlace,
   MAX_PLACES,
-  type StartedGeneration,
   type SynthConfig,
   type SynthLoadResult,
   validateSynthConfig,
@@ -93,8 +92,6 @@ export async function generateInto(
   showProgress: boolean,
   threads?: number,
   more: {
-    /** The place's generation, started before the database was ready. */
-    started?: StartedGeneration;
     /** Called once every row is made (the generating threads are done; the load's indexes are still to build). */
     onGenerated?: () => void;
   } = {},
@@ -118,7 +115,7 @@ export async function generateInto(
         more.onGenerated?.();
       }
     },
-    { workers: threads, started: more.started },
+    { workers: threads },
   );
   progress.finish("people");
   const relationships = await loadCareRelationships(db);
