@@ -1,6 +1,7 @@
 // Where `oneplace demo`'s start-up goes: the demo's steps run in this process on a new embedded database
 // (migrate, generate and load, care relationships, care history, the summary, the demo users and citizens, the
-// web server's start), each with its wall time, the main thread's CPU (where PGlite runs) and the process's
+// web server's start), as the demo does (the demo users' passwords hashed from when the rows are made), each with
+// its wall time, the main thread's CPU (where PGlite runs) and the process's
 // (the generating threads too), and the resident memory after it by kind (bench/process-memory.ts: the
 // WebAssembly memory is PGlite's heap, which never shrinks). Then the statements that took the most of the main
 // thread's CPU, by the first words of their text, and with --serve a few pages.
@@ -18,6 +19,7 @@ import {
   loadCareHistory,
   loadCareRelationships,
   loadSyntheticPlace,
+  prepareDemoPasswords,
   seedDemoIdentities,
 } from "../src/synth/index.ts";
 import { formatBreakdown, residentBreakdown } from "./process-memory.ts";
@@ -106,6 +108,9 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
 }
 
 const started = { wall: performance.now(), cpu: processCpu(), main: threadCpu() };
+const config = { ...DEFAULT_SYNTH_CONFIG, people };
+const workers = values.threads ? Number(values.threads) : undefined;
+let passwords: ReturnType<typeof prepareDemoPasswords> | undefined;
 const raw = await phase("open", () => openDb({ home }));
 const db = tracedDb(raw);
 try {
@@ -114,15 +119,17 @@ try {
   await phase("generate and load", () =>
     loadSyntheticPlace(
       db,
-      { ...DEFAULT_SYNTH_CONFIG, people },
-      undefined,
-      values.threads ? { workers: Number(values.threads) } : {},
+      config,
+      (p) => {
+        if (p.peopleDone === p.peopleTotal) passwords ??= prepareDemoPasswords();
+      },
+      workers ? { workers } : {},
     ),
   );
   await phase("care relationships", () => loadCareRelationships(db));
   await phase("care history", () => loadCareHistory(db));
   await phase("place summary", () => placeSummary(db));
-  await phase("demo users", () => seedDemoIdentities(db, { newPasswords: false }));
+  await phase("demo users", () => seedDemoIdentities(db, { newPasswords: false, passwords }));
   await phase("demo citizens", () => demoCitizens(db));
   console.log(
     `total                    ${((performance.now() - started.wall) / 1000).toFixed(1).padStart(7)} s wall ${(threadCpu() - started.main).toFixed(1).padStart(7)} s main ${(processCpu() - started.cpu).toFixed(1).padStart(7)} s all; load average now ${loadavg()

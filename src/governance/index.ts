@@ -60,6 +60,7 @@ export {
 } from "./ig.ts";
 export { authenticatePassword } from "./login.ts";
 export { createOidcClient, type OidcCallback, type OidcClient } from "./oidc.ts";
+export { PreparedPassword, preparePasswords } from "./password.ts";
 export type { PersonDemographics, PersonRecord, PersonSummary } from "./person-reads.ts";
 export type * from "./person-view.ts";
 export { evaluateAccess } from "./policy.ts";

@@ -2,6 +2,7 @@
 // parameters, so the parameters can be raised later and old hashes still verify (and are rehashed at the
 // next sign-in).
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
+import { Worker } from "node:worker_threads";
 
 /** OWASP's scrypt settings at equal strength to N=2^17,p=1, using a third of the memory per sign-in. */
 export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 3 } as const;
@@ -40,6 +41,63 @@ export async function hashPassword(password: string): Promise<string> {
   const key = await derive(password, salt, SCRYPT_PARAMS);
   const { N, r, p } = SCRYPT_PARAMS;
   return `scrypt$${N}$${r}$${p}$${salt.toString("base64")}$${key.toString("base64")}`;
+}
+
+const PREPARED = Symbol("made by preparePasswords");
+
+/**
+ * A new password whose hash is made ahead of the account it is for (preparePasswords). Only one made there is
+ * taken for its hash: createUser checks the class, and only this module can make one.
+ */
+export class PreparedPassword {
+  readonly password: string;
+  readonly #hash: Promise<string>;
+  constructor(token: symbol, password: string, hash: Promise<string>) {
+    if (token !== PREPARED) throw new Error("A PreparedPassword is made by preparePasswords");
+    this.password = password;
+    this.#hash = hash;
+    // A failure is thrown where the hash is awaited, not reported as unhandled meanwhile.
+    this.#hash.catch(() => {});
+  }
+  /** The hash, once made (hashPassword's form). */
+  hash(): Promise<string> {
+    return this.#hash;
+  }
+}
+
+/**
+ * Hashes new passwords one after another on a thread of their own, from now on (the demo hashes its users'
+ * passwords while the main thread builds the place). A thread, not a chain of hashes on the main thread's
+ * event loop: the embedded database's statements keep that loop from turning for seconds at a time, and each
+ * hash would wait for it to start the next. One at a time, so they take one core, not the thread pool's four.
+ */
+export function preparePasswords(passwords: readonly string[]): PreparedPassword[] {
+  const settle = passwords.map(() => {
+    let resolve!: (hash: string) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<string>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  });
+  const worker = new Worker(new URL("./password-worker.ts", import.meta.url), {
+    workerData: passwords,
+  });
+  let made = 0;
+  worker.on("message", (m: { index: number; hash: string }) => {
+    settle[m.index].resolve(m.hash);
+    made++;
+  });
+  const fail = (error: Error) => {
+    for (const s of settle.slice(made)) s.reject(error);
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => {
+    if (made < passwords.length) fail(new Error(`The password hashing thread stopped (exit code ${code})`));
+  });
+  worker.unref();
+  return passwords.map((p, i) => new PreparedPassword(PREPARED, p, settle[i].promise));
 }
 
 function parse(stored: string): { N: number; r: number; p: number; salt: Buffer; key: Buffer } | null {

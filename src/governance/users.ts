@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/index.ts";
 import { GovernanceError } from "./errors.ts";
-import { hashPassword, passwordProblem } from "./password.ts";
+import { hashPassword, PreparedPassword, passwordProblem } from "./password.ts";
 import { listAssignments } from "./roles.ts";
 import { type Operator, recordSecurityEvent } from "./security-events.ts";
 import { TEAM_KINDS, type Team, type TeamKind } from "./types.ts";
@@ -113,15 +113,18 @@ async function teamIdOf(db: Queryable, teamCode: string): Promise<string> {
 export async function createUser(
   db: Queryable,
   operator: Operator,
-  user: { username: string; displayName: string; password?: string | null },
+  user: { username: string; displayName: string; password?: string | PreparedPassword | null },
 ): Promise<{ userId: string }> {
   checkUsername(user.username);
   if (!user.displayName.trim()) throw new GovernanceError("a user needs a display name (--name)");
   let passwordHash: string | null = null;
   if (user.password != null) {
-    const problem = passwordProblem(user.password);
+    const prepared = user.password instanceof PreparedPassword ? user.password : null;
+    const password = prepared ? prepared.password : user.password;
+    if (typeof password !== "string") throw new GovernanceError("a password is text");
+    const problem = passwordProblem(password);
     if (problem) throw new GovernanceError(problem);
-    passwordHash = await hashPassword(user.password);
+    passwordHash = prepared ? await prepared.hash() : await hashPassword(password);
   }
   const existing = await db.query("SELECT 1 FROM app_user WHERE username = $1", [user.username]);
   if (existing.length > 0)

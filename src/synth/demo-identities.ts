@@ -4,7 +4,14 @@
 // practice's register. Passwords are random, returned once to be printed once; only their scrypt hashes are
 // kept. Running it again leaves existing demo users alone unless asked for new passwords.
 import { randomBytes } from "node:crypto";
-import { assignRole, createUser, type Operator, resetPassword } from "../governance/index.ts";
+import {
+  assignRole,
+  createUser,
+  type Operator,
+  type PreparedPassword,
+  preparePasswords,
+  resetPassword,
+} from "../governance/index.ts";
 import type { Db, Queryable } from "../store/index.ts";
 import { practiceTeamCode } from "./care-relationships.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
@@ -95,6 +102,16 @@ export function demoPassword(): string {
   return randomBytes(15).toString("base64url");
 }
 
+/**
+ * A new password for each demo user, hashed one after another on a thread of their own from now on: `oneplace
+ * demo` starts them when the place's rows are made, while the main thread builds the place's indexes and its care
+ * history (one core otherwise idle), so the users are written without waiting for 14 scrypt hashes then.
+ */
+export function prepareDemoPasswords(): Map<string, PreparedPassword> {
+  const prepared = preparePasswords(DEMO_USERS.map(() => demoPassword()));
+  return new Map(DEMO_USERS.map((demo, i) => [demo.username, prepared[i]]));
+}
+
 /** The practice with the most people registered now: the demo GP's and MDT coordinator's. */
 export async function demoPracticeCode(db: Queryable): Promise<string | null> {
   const rows = await db.query<{ practice_code: string }>(
@@ -110,7 +127,11 @@ export async function demoPracticeCode(db: Queryable): Promise<string | null> {
  */
 export async function seedDemoIdentities(
   db: Db,
-  options: { newPasswords?: boolean } = {},
+  options: {
+    newPasswords?: boolean;
+    /** Passwords made (and being hashed) beforehand, by username: prepareDemoPasswords. */
+    passwords?: ReadonlyMap<string, PreparedPassword>;
+  } = {},
 ): Promise<DemoIdentities> {
   const practiceCode = await demoPracticeCode(db);
   if (!practiceCode) throw new Error("the place has no registered people: load it before the demo users");
@@ -121,8 +142,13 @@ export async function seedDemoIdentities(
       const existing = await db.query("SELECT 1 FROM app_user WHERE username = $1", [demo.username]);
       let password: string | null = null;
       if (existing.length === 0) {
-        password = demoPassword();
-        await createUser(db, OPERATOR, { username: demo.username, displayName: demo.name, password });
+        const prepared = options.passwords?.get(demo.username);
+        password = prepared?.password ?? demoPassword();
+        await createUser(db, OPERATOR, {
+          username: demo.username,
+          displayName: demo.name,
+          password: prepared ?? password,
+        });
         await assignRole(db, OPERATOR, demo.username, demo.role, teamCode);
       } else if (options.newPasswords) {
         password = demoPassword();

@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { NamedRow, Table } from "../store/index.ts";
 import type { SynthConfig } from "./config.ts";
@@ -16,6 +17,8 @@ export interface GenerateWorkerInput {
   workers: number;
   chunkPeople: number;
   maxOutstanding: number;
+  /** Run below the main thread's priority (a load into the embedded engine: see ParallelOptions). */
+  yieldToMain?: boolean;
   /** COPY's text format (the default), or its binary format for a load into the embedded engine. */
   format?: "text" | "binary";
 }
@@ -30,6 +33,9 @@ export type GenerateWorkerMessage =
   | { type: "chunk"; seq: number; people: number; pieces: ChunkPiece[] }
   | { type: "done" }
   | { type: "error"; message: string; stack: string | undefined };
+
+/** The generating threads' nice value when they yield to the main thread (its CPU share about three to one). */
+const WORKER_NICE = 5;
 
 async function run(port: NonNullable<typeof parentPort>, input: GenerateWorkerInput): Promise<void> {
   const region = createRegion(input.config);
@@ -90,6 +96,12 @@ async function run(port: NonNullable<typeof parentPort>, input: GenerateWorkerIn
 
 if (parentPort) {
   const port = parentPort;
+  // On Linux a thread has a priority of its own: 0 is this thread, not the process.
+  if ((workerData as GenerateWorkerInput).yieldToMain) {
+    try {
+      setPriority(0, WORKER_NICE);
+    } catch {}
+  }
   run(port, workerData as GenerateWorkerInput).catch((error: unknown) => {
     const e = error instanceof Error ? error : new Error(String(error));
     port.postMessage({ type: "error", message: e.message, stack: e.stack } satisfies GenerateWorkerMessage);

@@ -17,6 +17,7 @@ export {
   type DemoIdentities,
   type DemoUser,
   demoCitizens,
+  prepareDemoPasswords,
   seedDemoIdentities,
 } from "./demo-identities.ts";
 export { type DamagedRecord, writeFeeds } from "./feeds/write-feeds.ts";

@@ -115,7 +115,11 @@ export async function loadSyntheticPlace(
           };
           let peopleDone = 0;
           let reported = 0;
-          for await (const chunk of generateInParallel(config, { ...options, format })) {
+          for await (const chunk of generateInParallel(config, {
+            yieldToMain: embedded,
+            ...options,
+            format,
+          })) {
             for (const piece of chunk.pieces) {
               const p = pending.get(piece.table) ?? { chunks: [], rows: 0, bytes: 0 };
               p.chunks.push(piece.bytes);

@@ -28,6 +28,12 @@ export interface ParallelOptions {
    * default on the embedded engine).
    */
   format?: "text" | "binary";
+  /**
+   * The threads run at a lower priority than the main thread (a load into the embedded engine, whose database
+   * runs on the main thread: its work bounds the load, and threads of equal priority would take its core from it
+   * on a machine with fewer cores than threads).
+   */
+  yieldToMain?: boolean;
 }
 
 const MAX_OUTSTANDING = 4;
@@ -77,6 +83,7 @@ export async function* generateInParallel(
       workers: workerCount,
       chunkPeople,
       maxOutstanding: MAX_OUTSTANDING,
+      yieldToMain: options.yieldToMain,
       format: options.format ?? "text",
     };
     const worker = new Worker(new URL("./generate-worker.ts", import.meta.url), {

@@ -3,10 +3,17 @@ import { after, before, describe, test } from "node:test";
 import { decideAccess } from "../../src/governance/access.ts";
 import { BREAK_GLASS_MINUTES } from "../../src/governance/break-glass.ts";
 import { authenticatePassword } from "../../src/governance/login.ts";
-import { hashPassword, needsRehash, passwordProblem, verifyPassword } from "../../src/governance/password.ts";
+import {
+  hashPassword,
+  needsRehash,
+  PreparedPassword,
+  passwordProblem,
+  preparePasswords,
+  verifyPassword,
+} from "../../src/governance/password.ts";
 import { createSession, resolveSession, switchSessionRole } from "../../src/governance/sessions.ts";
 import type { AccessContext, Action, Purpose } from "../../src/governance/types.ts";
-import { assignRole, lockUser, removeRole } from "../../src/governance/users.ts";
+import { assignRole, createUser, lockUser, removeRole } from "../../src/governance/users.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
 import {
   contextFor,
@@ -46,6 +53,58 @@ describe("passwords", () => {
     assert.match(String(passwordProblem("aaaaaaaaaaaaaaaa")), /different characters/);
     assert.equal(passwordProblem("correct horse battery"), null);
     assert.match(String(passwordProblem("x".repeat(300))), /at most 256/);
+  });
+});
+
+describe("passwords hashed beforehand", () => {
+  let t: TestDb;
+  before(async () => {
+    t = await openTestDb();
+  });
+  after(() => t.dispose());
+  const storedHash = async (username: string) =>
+    (
+      await t.db.query<{ password_hash: string }>("SELECT password_hash FROM app_user WHERE username = $1", [
+        username,
+      ])
+    )[0].password_hash;
+
+  test("createUser stores the hash a PreparedPassword made, which signs in with that password only", async () => {
+    const [, second] = preparePasswords([PASSWORD, `${PASSWORD} two`]);
+    await createUser(t.db, TEST_OPERATOR, {
+      username: "dr.early",
+      displayName: "Dr Early",
+      password: second,
+    });
+    const stored = await storedHash("dr.early");
+    assert.equal(stored, await second.hash(), "the hash made beforehand, not another");
+    assert.equal(await verifyPassword(`${PASSWORD} two`, stored), true);
+    assert.equal(await verifyPassword(PASSWORD, stored), false);
+  });
+
+  test("only a PreparedPassword is taken for its hash: a look-alike object, or a weak password, is refused", async () => {
+    const forged = { password: PASSWORD, hash: () => Promise.resolve("scrypt$16384$8$1$AAAA$AAAA") };
+    await assert.rejects(
+      createUser(t.db, TEST_OPERATOR, {
+        username: "dr.forged",
+        displayName: "Dr Forged",
+        password: forged as unknown as PreparedPassword,
+      }),
+    );
+    await assert.rejects(
+      createUser(t.db, TEST_OPERATOR, {
+        username: "dr.weak",
+        displayName: "Dr Weak",
+        password: preparePasswords(["short"])[0],
+      }),
+      /at least 12/,
+    );
+    const made = await t.db.query("SELECT 1 FROM app_user WHERE username IN ('dr.forged', 'dr.weak')");
+    assert.equal(made.length, 0);
+    assert.throws(
+      () => new PreparedPassword(Symbol("x"), PASSWORD, Promise.resolve("scrypt$")),
+      /preparePasswords/,
+    );
   });
 });
 

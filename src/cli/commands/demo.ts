@@ -5,6 +5,7 @@ import {
   demoCitizens,
   loadCareHistory,
   loadCareRelationships,
+  prepareDemoPasswords,
   seedDemoIdentities,
 } from "../../synth/index.ts";
 import { defineCommand, flag, int, text } from "../command.ts";
@@ -63,11 +64,17 @@ export const demo = defineCommand({
   async run({ options, db }) {
     const config = synthConfigOf(options);
     out(`Database: ${engineDescription(db)}`);
+    let passwords: ReturnType<typeof prepareDemoPasswords> | undefined;
     if (await isPlaceEmpty(db)) {
       out(
         `The database is empty: generating the synthetic place (${config.people.toLocaleString("en-GB")} people, seed "${config.seed}").`,
       );
-      const result = await generateInto(db, config, true, options.threads);
+      const result = await generateInto(db, config, true, options.threads, {
+        // The users' password hashes from here on, on a core the generating threads no longer use.
+        onGenerated: () => {
+          passwords = prepareDemoPasswords();
+        },
+      });
       out(formatLoadResult(result));
       out(formatRelationships(result.relationships));
       out(formatCareHistory(result.careHistory));
@@ -85,7 +92,7 @@ export const demo = defineCommand({
     for (const e of s.eventsByKind)
       out(`  ${e.kind.padEnd(40)} ${e.rows.toLocaleString("en-GB").padStart(11)}`);
     out(
-      `\n${formatDemoIdentities(await seedDemoIdentities(db, { newPasswords: options["new-passwords"] }))}`,
+      `\n${formatDemoIdentities(await seedDemoIdentities(db, { newPasswords: options["new-passwords"], passwords }))}`,
     );
     if (options["no-serve"]) return 0;
     await serveUntilStopped({

@@ -91,6 +91,10 @@ export async function generateInto(
   config: SynthConfig,
   showProgress: boolean,
   threads?: number,
+  more: {
+    /** Called once every row is made (the generating threads are done; the load's indexes are still to build). */
+    onGenerated?: () => void;
+  } = {},
 ): Promise<SynthLoadResult & { relationships: CareRelationshipsResult; careHistory: CareHistoryResult }> {
   if (!(await isPlaceEmpty(db))) {
     throw conflict("cli.place-not-empty", `The ${engineDescription(db)} already holds a place.`, {
@@ -98,6 +102,7 @@ export async function generateInto(
     });
   }
   const progress = createProgress("Generating and loading", config.people, process.stderr, showProgress);
+  let generated = false;
   const result = await loadSyntheticPlace(
     db,
     config,
@@ -105,6 +110,10 @@ export async function generateInto(
       let rows = 0;
       for (const n of p.rowsByTable.values()) rows += n;
       progress.update(p.peopleDone, `people, ${rows.toLocaleString("en-GB")} rows`, p.peopleTotal);
+      if (p.peopleDone === p.peopleTotal && !generated) {
+        generated = true;
+        more.onGenerated?.();
+      }
     },
     { workers: threads },
   );
