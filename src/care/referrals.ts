@@ -6,6 +6,7 @@
 // relationship, so it can follow the person up) until the follow-up closes it. Every step checks the version it was
 // made on, so two people deciding the same referral cannot both win.
 import { addDays, isIsoDate } from "../core/dates.ts";
+import { EPISODE_ENDS, type EpisodeEnd } from "../core/episode-ends.ts";
 import { conflict, forbidden, invalid, notFound } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Db, Queryable } from "../store/index.ts";
@@ -18,16 +19,7 @@ export const CONSENTS = ["given", "best-interests"] as const;
 export type Consent = (typeof CONSENTS)[number];
 export const FOLLOW_UP_OUTCOMES = ["at-home", "in-hospital", "in-care-home", "died"] as const;
 export type FollowUpOutcome = (typeof FOLLOW_UP_OUTCOMES)[number];
-export const EPISODE_ENDS = [
-  "completed",
-  "long-term-support",
-  "hospital",
-  "care-home",
-  "died",
-  "declined",
-  "other",
-] as const;
-export type EpisodeEnd = (typeof EPISODE_ENDS)[number];
+export { EPISODE_ENDS, type EpisodeEnd };
 
 /** Days after discharge the reablement outcome is followed up (ASCOF 2B(1)). */
 export const FOLLOW_UP_DAYS = 91;

@@ -1,5 +1,6 @@
 export * from "./codes.ts";
 export * from "./dates.ts";
+export * from "./episode-ends.ts";
 export * from "./errors.ts";
 export * from "./ids.ts";
 export * from "./nhs-dd-codes.ts";

@@ -1,4 +1,4 @@
-import { EPISODE_ENDS } from "../../care/index.ts";
+import { EPISODE_ENDS } from "../../core/episode-ends.ts";
 import { clientIdSystem, rowId } from "../ids.ts";
 import { type ColumnDef, may, need } from "./declare.ts";
 import * as F from "./fields.ts";
