@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { invalid, OnePlaceError } from "../core/errors.ts";
 import type { Period } from "../core/periods.ts";
-import type { Db, Queryable } from "../store/index.ts";
+import { type Db, type Queryable, setLocal } from "../store/index.ts";
 import { latestActivityDate, missingRequirement } from "./availability.ts";
 import { BUILTINS } from "./builtins.ts";
 import { breakdownProblem, readOnlyStatement } from "./definition-guard.ts";
@@ -331,11 +331,11 @@ export async function computeMetrics(db: Db, options: ComputeOptions): Promise<C
     // Every statement of the run reads the same snapshot, so its values agree with each other and a part
     // counted for one definition is reused for another.
     await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-    // Sorts and hashes of a few hundred thousand rows stay in memory.
-    await tx.exec("SET LOCAL work_mem = '64MB'");
     // Citus: one connection a worker for the reads, so the run can then be written to metric_run and
     // metric_value (reference tables) in the same transaction. Elsewhere an unused setting, no cost.
     await tx.exec("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
+    // Sorts and hashes of a few hundred thousand rows stay in memory (on Citus, in the workers' backends too).
+    await setLocal(tx, { work_mem: "'64MB'" });
     const asOf = options.asOf ?? (await latestActivityDate(tx));
     if (!asOf) throw new MetricComputeError("There is no activity data to compute metrics from.");
     const areas = await knownAreas(tx);

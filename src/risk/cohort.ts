@@ -2,7 +2,7 @@
 // latest stratification), with counts by practice and locality and the list of people in it.
 
 import { type ErrorKind, OnePlaceError } from "../core/errors.ts";
-import { type Db, isCitus, type Queryable, SqlParams } from "../store/index.ts";
+import { type Db, isCitus, type Queryable, SqlParams, setLocal } from "../store/index.ts";
 import { DEFICITS, deficitOrdinal, EFI_CATEGORIES, type EfiCategory, isDeficitId } from "./efi-definition.ts";
 import { RISK_TIERS, type RiskTier } from "./settings.ts";
 import { SERVICE_TYPES, serviceMask } from "./social-care.ts";
@@ -453,11 +453,12 @@ export async function countCohort(db: Queryable | Db, criteria: CohortCriteria):
     : `SELECT rp.practice_code, count(*) AS population, count(*) FILTER (WHERE ${c.where}) AS in_cohort
      FROM ${c.from} GROUP BY rp.practice_code`;
   type Row = { practice_code: string; population: number; in_cohort: number };
-  // One scan of risk_person; compiling it to machine code (JIT) would take longer than running it.
+  // One scan of risk_person; compiling it to machine code (JIT) would take longer than running it (on Citus,
+  // each shard's scan in the workers' backends).
   const rows =
     "transaction" in db
       ? await db.transaction(async (tx) => {
-          await tx.exec("SET LOCAL jit = off");
+          await setLocal(tx, { jit: "off" });
           return tx.query<Row>(sql, c.params);
         })
       : await db.query<Row>(sql, c.params);
