@@ -1,7 +1,7 @@
 // Walks the audit chain and names every row that does not fit: edited (its hash no longer matches its
 // content), deleted (a gap in the positions, or the head is ahead of the last row), or reordered/replaced
 // (its prev_hash is not the hash of the row before it).
-import type { Queryable } from "../store/index.ts";
+import type { Db, Queryable } from "../store/index.ts";
 import { canonicalContent, chainHash, GENESIS_HASH } from "./audit-log.ts";
 import { auditRecordsInOrder } from "./audit-records.ts";
 import { verifyBreakGlassSeals } from "./break-glass-seal.ts";
@@ -29,7 +29,21 @@ export interface AuditVerification {
 
 const MAX_PROBLEMS = 50;
 
-export async function verifyAuditChain(db: Queryable): Promise<AuditVerification> {
+/**
+ * Verifies the whole chain. Given the database (not a transaction), it reads the rows, the head and the
+ * break-glass seals in one snapshot (a read-only REPEATABLE READ transaction): read one after another while the
+ * service appends, a row committed between the last page and the head would be reported as deleted from the
+ * end. Given a transaction, it reads in that transaction's snapshot, as the caller set it.
+ */
+export async function verifyAuditChain(db: Db | Queryable): Promise<AuditVerification> {
+  if (!("transaction" in db)) return verifyInSnapshot(db);
+  return db.transaction(async (tx) => {
+    await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    return verifyInSnapshot(tx);
+  });
+}
+
+async function verifyInSnapshot(db: Queryable): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
   const note = (p: AuditProblem) => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);

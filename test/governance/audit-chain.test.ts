@@ -140,6 +140,48 @@ test("concurrent writers keep one unbroken chain", async () => {
   }
 });
 
+test("a verification while the service appends reads one snapshot: no false 'deleted from the end'", async (t) => {
+  const place = await openTestDb();
+  try {
+    if (place.db.engine === "pglite") {
+      return t.skip("the embedded engine runs one transaction at a time: nothing can append meanwhile");
+    }
+    await append(place.db, 3);
+    // An append that commits after the verification has read the rows and before it reads the chain head, on
+    // another connection, as a serving process's would.
+    let appended = false;
+    const appendBeforeHead = async (sql: string) => {
+      if (!appended && sql.includes("audit_chain_head")) {
+        appended = true;
+        await append(place.db, 1);
+      }
+    };
+    const watched = <Q extends Pick<Db, "query">>(q: Q): Q =>
+      new Proxy(q, {
+        get(target, key, receiver) {
+          if (key !== "query") return Reflect.get(target, key, receiver);
+          return async (sql: string, ...rest: unknown[]) => {
+            await appendBeforeHead(sql);
+            return (target.query as (...a: unknown[]) => unknown)(sql, ...rest);
+          };
+        },
+      });
+    const db = new Proxy(watched(place.db), {
+      get(target, key, receiver) {
+        if (key !== "transaction") return Reflect.get(target, key, receiver);
+        return <T>(fn: (tx: Db) => Promise<T>) => place.db.transaction((tx) => fn(watched(tx as Db)));
+      },
+    });
+    const result = await verifyAuditChain(db);
+    assert.equal(appended, true, "the append was made between the rows and the head");
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.rows, 3);
+    assert.equal((await verifyAuditChain(place.db)).rows, 4);
+  } finally {
+    await place.dispose();
+  }
+});
+
 test("an append that returned survives the process being killed", async () => {
   const database = await createTestDatabase({ migrated: true });
   try {
