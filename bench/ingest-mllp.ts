@@ -27,33 +27,19 @@
 // trips a batch, the listener's time before each, COMMIT to ACK: bench/mllp-trace.ts; PostgreSQL only).
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pg from "pg";
-import { MllpClient, splitMessages } from "../src/ingest/index.ts";
+import { MllpClient } from "../src/ingest/index.ts";
 import { openDb } from "../src/store/index.ts";
-import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { listenerPort } from "../test/helpers/cli.ts";
 import { type CpuProfile, printProfile } from "./cpu-profile-summary.ts";
 import { cpuMeter, cpuPer, load, openBenchDb } from "./ingest-bench-db.ts";
+import { mllpBenchFeed, patientOf } from "./mllp-feed.ts";
 
 const people = Number(process.argv[2] ?? 3000);
 const CONNECTIONS = 4;
-const dir = mkdtempSync(join(tmpdir(), "oneplace-mllp-bench-"));
-await writeFeeds({ ...DEFAULT_SYNTH_CONFIG, seed: "mllp-bench", people }, dir, {
-  outOfOrder: 0.03,
-  cancellations: 0.03,
-  duplicateMessages: 0.01,
-  corrupt: 0,
-});
-const messages = splitMessages(readFileSync(join(dir, "acute-pas/adt.hl7")));
-const patientOf = (m: string) =>
-  m
-    .split("\r")
-    .find((l) => l.startsWith("PID"))
-    ?.split("|")[3]
-    ?.split("^")[0] ?? "";
+const { dir, messages, codeMap } = await mllpBenchFeed(people, "oneplace-mllp-bench-");
 function streams(list: string[], n: number): string[][] {
   const out: string[][] = Array.from({ length: n }, () => []);
   for (const m of list) {
@@ -68,7 +54,6 @@ function streams(list: string[], n: number): string[][] {
 const bench = await openBenchDb();
 const engine = bench.db.engine;
 await bench.db.close();
-const codeMap = join(dir, "acute-pas/code-maps.csv");
 const setup = spawn(process.execPath, ["bin/oneplace.js", "ingest", "codes", codeMap], {
   env: { ...process.env, ...bench.env },
   stdio: "ignore",

@@ -13,33 +13,18 @@
 // process's V8 CPU profile of the timed part. MLLP_DIRECT_EXTRA_TRIPS=N: N round trips more in each batch's
 // transaction (a `SELECT 1` each, before the COMMIT), to price what a round trip costs both sides.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ADT_BATCH_TABLES, applyHl7Batch, splitMessages } from "../src/ingest/index.ts";
+import { ADT_BATCH_TABLES, applyHl7Batch } from "../src/ingest/index.ts";
 import { analyzeGrownTables, openDb } from "../src/store/index.ts";
-import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
 import { load, openBenchDb } from "./ingest-bench-db.ts";
+import { mllpBenchFeed, patientOf } from "./mllp-feed.ts";
 
 const people = Number(process.argv[2] ?? 3000);
 const warmUp = Number(process.argv[3] ?? 1500);
 const size = Number(process.env.MLLP_DIRECT_SIZE ?? 0);
 const extraTrips = Number(process.env.MLLP_DIRECT_EXTRA_TRIPS ?? 0);
-const dir = mkdtempSync(join(tmpdir(), "oneplace-mllp-direct-"));
-await writeFeeds({ ...DEFAULT_SYNTH_CONFIG, seed: "mllp-bench", people }, dir, {
-  outOfOrder: 0.03,
-  cancellations: 0.03,
-  duplicateMessages: 0.01,
-  corrupt: 0,
-});
-const messages = splitMessages(readFileSync(join(dir, "acute-pas/adt.hl7")));
-const patientOf = (m: string) =>
-  m
-    .split("\r")
-    .find((l) => l.startsWith("PID"))
-    ?.split("|")[3]
-    ?.split("^")[0] ?? "";
+const { dir, messages, codeMap } = await mllpBenchFeed(people, "oneplace-mllp-direct-");
 const streams: string[][] = [[], [], [], []];
 for (const m of process.env.MLLP_DIRECT_ALL ? messages : messages.slice(0, messages.length / 3)) {
   const id = patientOf(m);
@@ -59,7 +44,7 @@ if (size > 0) {
 const bench = await openBenchDb();
 await bench.db.close();
 await new Promise((r) =>
-  spawn(process.execPath, ["bin/oneplace.js", "ingest", "codes", join(dir, "acute-pas/code-maps.csv")], {
+  spawn(process.execPath, ["bin/oneplace.js", "ingest", "codes", codeMap], {
     env: { ...process.env, ...bench.env },
     stdio: "ignore",
   }).on("close", r),

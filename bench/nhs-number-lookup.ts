@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { citusTest, openTestDb } from "../test/helpers/test-db.ts";
+import { processCpuMs } from "./ingest-bench-db.ts";
 
 const { values } = parseArgs({
   options: {
@@ -81,14 +82,7 @@ try {
     return [pid, ...rows.flatMap((r) => (r.result ? r.result.split(",").map(Number) : []))];
   }
   /** utime + stime of a process in seconds (all nodes are on this machine). */
-  function cpuOf(p: number): number {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0;
-    }
-  }
+  const cpuOf = (p: number): number => processCpuMs(p) / 1000;
 
   const numbers = Array.from({ length: lookups }, (_, i) => String(9000000000 + 1 + ((i * 7919) % people)));
   type Form = { name: string; run: (nhs: string) => Promise<unknown> };

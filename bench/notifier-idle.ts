@@ -15,6 +15,7 @@ import { startAdmissionNotifier } from "../src/care/index.ts";
 import { createLogger } from "../src/platform/index.ts";
 import { openDb, type Queryable } from "../src/store/index.ts";
 import { citusTest, openTestDb } from "../test/helpers/test-db.ts";
+import { processCpuMs } from "./ingest-bench-db.ts";
 
 const { values } = parseArgs({
   options: {
@@ -56,14 +57,7 @@ try {
     return rows.flatMap((r) => (r.result ? r.result.split(",").map(Number) : []));
   }
   /** utime + stime of a process in seconds (all nodes are on this machine). */
-  function cpuOf(p: number): number {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0;
-    }
-  }
+  const cpuOf = (p: number): number => processCpuMs(p) / 1000;
 
   const db = await openDb({ databaseUrl: t.databaseUrl, home: t.home });
   const statements = new Map<string, number>();

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { cliInProcess, ONEPLACE_BIN, runCli, startCliSession } from "../helpers/cli.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-db.ts";
 
 const SMALL = ["--people", "400", "--from", "2014-04-01", "--to", "2016-03-31", "--quiet"];
@@ -202,18 +202,6 @@ describe("oneplace on a database", () => {
     assert.match(stdout, /Stopping \(SIGINT\)/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 async function waitFor(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
   const until = Date.now() + timeoutMs;

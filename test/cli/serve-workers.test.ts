@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import type { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { createApiToken, revokeApiToken } from "../../src/governance/index.ts";
@@ -16,19 +15,8 @@ import { type Db, openDb } from "../../src/store/index.ts";
 import { person, preparePlace } from "../fhir/place.ts";
 import { TEAMS, TEST_OPERATOR } from "../governance/fixtures.ts";
 import { CLI_COMPILE_CACHE, ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { createTestDatabase, serverUrl, type TestDatabase } from "../helpers/test-db.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** The process ids of a process's children. */
 function childrenOf(pid: number): number[] {

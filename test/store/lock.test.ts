@@ -12,13 +12,13 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { LOCK_FILE, lockDataDir, processCommand, processStartTime } from "../../src/store/data-dir-lock.ts";
 import { migrate, openDb, pgliteDataDir } from "../../src/store/index.ts";
 import { ONEPLACE_BIN, runCli } from "../helpers/cli.ts";
+import { freePort } from "../helpers/free-port.ts";
 
 const homes: string[] = [];
 after(() => {
@@ -36,17 +36,6 @@ function deadPid(): number {
   const child = spawnSync(process.execPath, ["-e", "process.exit(0)"]);
   assert.equal(child.status, 0);
   return child.pid as number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 function writeLock(dataDir: string, holder: Record<string, unknown>): void {

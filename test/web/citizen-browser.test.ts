@@ -20,8 +20,8 @@ import {
   ORGS,
   register,
 } from "../governance/fixtures.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
-import { freePort } from "./citizen-sign-in.ts";
 import { assertAxeClean, launchBrowser, browserSkip as skip } from "./harness.ts";
 
 const me = makePerson({ givenName: "Iris", familyName: "Journey" });

@@ -2,7 +2,6 @@
 // an identity provider must call back, and the browser's part of a citizen sign-in through the stub provider
 // shaped like NHS login (test/governance/citizen-idp.ts): start, the provider's authorize, the callback.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import type { CitizenIdp, CitizenLogin } from "../governance/citizen-idp.ts";
 import type { WebApp } from "./harness.ts";
 
@@ -17,15 +16,6 @@ export function cookieOf(setCookie: string | string[] | undefined, name: string)
     if (key === name && value) return `${key}=${value}`;
   }
   return null;
-}
-
-/** A port free on 127.0.0.1 now (for a server whose address must be known before it starts). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
 }
 
 /**

@@ -18,8 +18,8 @@ import {
 } from "../../src/synth/index.ts";
 import { demoIssuerFor } from "../../src/web/demo-citizen-idp.ts";
 import { createWebServer } from "../../src/web/index.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { openTestDb, type TestDb } from "../helpers/test-db.ts";
-import { freePort } from "./citizen-sign-in.ts";
 import type { WebApp } from "./harness.ts";
 
 let t: TestDb;
