@@ -42,25 +42,30 @@ type DeliveryRow = {
   read_at: Date | null;
 };
 
-// Every practice and caseload home page reads them: prepared (planned once per connection, not per page).
-const DELIVERY_COUNTS_SQL = prepared(
-  "care.notifications.counts",
-  `SELECT count(*)::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
-     FROM admission_notification_delivery WHERE user_id = $1`,
-);
+// Every practice and caseload home page reads them: prepared (planned once per connection, not per page). The
+// counts and the page in one statement, so one snapshot: read apart, a notification delivered between the two
+// was listed on a page whose title counted it not (or counted and not listed).
 const deliveriesSql = (unreadOnly: boolean) =>
   prepared(
     unreadOnly ? "care.notifications.unread" : "care.notifications.page",
-    `SELECT d.notification_id, d.person_id, d.spell_id, n.admitted_at, n.provider_code, o.name AS provider_name,
-       h.discharged_at, t.team_code, t.name AS team_name, n.reasons, d.delivered_at, d.read_at
-     FROM admission_notification_delivery d
-     JOIN admission_notification n ON n.person_id = d.person_id AND n.notification_id = d.notification_id
-     JOIN team t ON t.team_id = n.team_id
-     LEFT JOIN organisation o ON o.org_code = n.provider_code
-     LEFT JOIN hospital_spell h ON h.person_id = d.person_id AND h.spell_id = d.spell_id
-     WHERE d.user_id = $1 ${unreadOnly ? "AND d.read_at IS NULL" : ""}
-     ORDER BY (d.read_at IS NULL) DESC, d.delivered_at DESC, n.admitted_at DESC, d.notification_id
-     LIMIT $2 OFFSET $3`,
+    `WITH counts AS (
+       SELECT count(*)::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
+         FROM admission_notification_delivery WHERE user_id = $1
+     ), page AS (
+       SELECT d.notification_id, d.person_id, d.spell_id, n.admitted_at, n.provider_code, o.name AS provider_name,
+         h.discharged_at, t.team_code, t.name AS team_name, n.reasons, d.delivered_at, d.read_at
+       FROM admission_notification_delivery d
+       JOIN admission_notification n ON n.person_id = d.person_id AND n.notification_id = d.notification_id
+       JOIN team t ON t.team_id = n.team_id
+       LEFT JOIN organisation o ON o.org_code = n.provider_code
+       LEFT JOIN hospital_spell h ON h.person_id = d.person_id AND h.spell_id = d.spell_id
+       WHERE d.user_id = $1 ${unreadOnly ? "AND d.read_at IS NULL" : ""}
+       ORDER BY (d.read_at IS NULL) DESC, d.delivered_at DESC, n.admitted_at DESC, d.notification_id
+       LIMIT $2 OFFSET $3
+     )
+     SELECT counts.total, counts.unread, page.*
+       FROM counts LEFT JOIN page ON true
+      ORDER BY (page.read_at IS NULL) DESC, page.delivered_at DESC, page.admitted_at DESC, page.notification_id`,
   );
 const DELIVERIES_SQL = { unread: deliveriesSql(true), all: deliveriesSql(false) };
 
@@ -70,29 +75,30 @@ export async function readDeliveries(
   userId: string,
   page: { limit: number; offset: number; unreadOnly?: boolean },
 ): Promise<DeliveryPage> {
-  const [counts] = await q.query<{ total: number; unread: number }>(DELIVERY_COUNTS_SQL, [userId]);
-  const rows = await q.query<DeliveryRow>(page.unreadOnly ? DELIVERIES_SQL.unread : DELIVERIES_SQL.all, [
-    userId,
-    page.limit,
-    page.offset,
-  ]);
+  const rows = await q.query<DeliveryRow & { total: number; unread: number }>(
+    page.unreadOnly ? DELIVERIES_SQL.unread : DELIVERIES_SQL.all,
+    [userId, page.limit, page.offset],
+  );
   return {
-    total: counts.total,
-    unread: counts.unread,
-    items: rows.map((r) => ({
-      notificationId: r.notification_id,
-      personId: r.person_id,
-      spellId: r.spell_id,
-      admittedAt: r.admitted_at,
-      providerCode: r.provider_code,
-      providerName: r.provider_name,
-      dischargedAt: r.discharged_at,
-      teamCode: r.team_code,
-      teamName: r.team_name,
-      reasons: r.reasons,
-      deliveredAt: r.delivered_at,
-      readAt: r.read_at,
-    })),
+    total: rows[0].total,
+    unread: rows[0].unread,
+    // No delivery on the page: the one row carries the counts alone.
+    items: rows
+      .filter((r) => r.notification_id !== null)
+      .map((r) => ({
+        notificationId: r.notification_id,
+        personId: r.person_id,
+        spellId: r.spell_id,
+        admittedAt: r.admitted_at,
+        providerCode: r.provider_code,
+        providerName: r.provider_name,
+        dischargedAt: r.discharged_at,
+        teamCode: r.team_code,
+        teamName: r.team_name,
+        reasons: r.reasons,
+        deliveredAt: r.delivered_at,
+        readAt: r.read_at,
+      })),
   };
 }
 
