@@ -15,28 +15,17 @@ if (major < 24) {
 // only takes effect at start-up, so the command replaces itself (same process id, nothing left behind) unless
 // the caller chose a size.
 //
-// And the embedded engine's WebAssembly runs as V8 first compiles it (Liftoff), never recompiled by the optimising
-// compiler: that recompiles the functions that run most, and one of PostgreSQL's (bodysize 105 kB) took 600 MiB
-// for 11 to 16 s to compile, lifting a server of 400 MiB to 890 at its peak (docs/scale.md). `--no-liftoff-only`
-// (or `--liftoff-only`) given to node keeps the caller's choice.
+// The embedded engine's WebAssembly is recompiled by V8's optimising compiler as it gets hot (a load and a
+// server's reads take about 40% less of the main thread than as first compiled). Its largest hot function takes
+// about 600 MB of the compiler's memory for a moment, so a serving command makes a new database apart, where
+// initdb's memory is not held beside it (src/cli/embedded-apart.ts; docs/scale.md).
 const SERVING = new Set(["serve", "demo"]);
 const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
 const semiSpaceChosen = flags.some((a) => a.startsWith("--max-semi-space-size"));
-const tieringChosen = flags.some((a) => /^--(no-)?liftoff-only$/.test(a));
-if (
-  SERVING.has(process.argv[2]) &&
-  !(semiSpaceChosen && tieringChosen) &&
-  typeof process.execve === "function"
-) {
+if (SERVING.has(process.argv[2]) && !semiSpaceChosen && typeof process.execve === "function") {
   process.execve(
     process.execPath,
-    [
-      process.execPath,
-      ...(semiSpaceChosen ? [] : ["--max-semi-space-size=16"]),
-      ...(tieringChosen ? [] : ["--liftoff-only"]),
-      ...process.execArgv,
-      ...process.argv.slice(1),
-    ],
+    [process.execPath, "--max-semi-space-size=16", ...process.execArgv, ...process.argv.slice(1)],
     process.env,
   );
 }

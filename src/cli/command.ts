@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { isIsoDate, isUuid, normaliseNhsNumber } from "../core/index.ts";
 import { type Db, migrate, openDb, readSettings } from "../platform/index.ts";
+import { makeEmbeddedDatabaseApart, optimisingCompilerOff } from "./embedded-apart.ts";
 import { UsageError, usageError } from "./errors.ts";
 
 /** What a command needs of the database: nothing, an open one, or one migrated to the latest schema. */
@@ -197,6 +198,8 @@ export interface CommandSpec<O extends Params, A extends Params, N extends DbNee
   /** What it needs of the database; "depends" asks dbFor (e.g. `synth --out` needs none). */
   db: N;
   dbFor?: (options: Values<O>, args: Values<A>) => DbNeed;
+  /** Runs for as long as it serves (serve, demo): on the embedded engine a new database is made apart. */
+  serving?: boolean;
   run(input: Input<O, A, N>): Promise<number>;
 }
 
@@ -318,7 +321,10 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
     const { spec } = command;
     const need = spec.db === "depends" ? (spec.dbFor?.(input.options, input.args) ?? "migrated") : spec.db;
     if (need === "none") return await spec.run({ ...input, db: undefined });
-    const db = await openDb(readSettings().store);
+    const { store } = readSettings();
+    // Run as first compiled only (as the tests run CLI children), initdb recompiles nothing here.
+    if (spec.serving && !optimisingCompilerOff()) makeEmbeddedDatabaseApart(store);
+    const db = await openDb(store);
     try {
       if (need === "migrated") await migrate(db);
       return await spec.run({ ...input, db });

@@ -61,6 +61,7 @@ export const demo = defineCommand({
     "new-passwords": flag("Give every demo user a new random password (printed once)"),
   },
   db: "migrated",
+  serving: true,
   async run({ options, db }) {
     const config = synthConfigOf(options);
     out(`Database: ${engineDescription(db)}`);

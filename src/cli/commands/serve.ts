@@ -33,6 +33,7 @@ export const serve = defineCommand({
     ),
   },
   db: "migrated",
+  serving: true,
   async run({ options, db }) {
     const worker = workerOf(options.workers);
     if (worker) {
