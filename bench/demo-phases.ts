@@ -7,9 +7,9 @@
 // thread's CPU, by the first words of their text, and with --serve a few pages.
 //
 // To time the steps after the load again and again: --keep DIR --until load keeps a loaded place, and
-// --from DIR runs the steps after the load on a copy of it.
+// --from DIR runs the steps after the load on a copy of it (--until "care history" stops after that step).
 //
-//   node bench/demo-phases.ts [--people N] [--threads N] [--top N] [--keep DIR] [--until load] [--from DIR]
+//   node bench/demo-phases.ts [--people N] [--threads N] [--top N] [--keep DIR] [--until PHASE] [--from DIR]
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -139,12 +139,16 @@ try {
       ),
     );
   }
-  if (values.until !== "load") {
-    await phase("care relationships", () => loadCareRelationships(db));
-    await phase("care history", () => loadCareHistory(db));
-    await phase("place summary", () => placeSummary(db));
-    await phase("demo users", () => seedDemoIdentities(db, { newPasswords: false, passwords }));
-    await phase("demo citizens", () => demoCitizens(db));
+  const after: [string, () => Promise<unknown>][] = [
+    ["care relationships", () => loadCareRelationships(db)],
+    ["care history", () => loadCareHistory(db)],
+    ["place summary", () => placeSummary(db)],
+    ["demo users", () => seedDemoIdentities(db, { newPasswords: false, passwords })],
+    ["demo citizens", () => demoCitizens(db)],
+  ];
+  for (const [name, run] of values.until === "load" ? [] : after) {
+    await phase(name, run);
+    if (name === values.until) break;
   }
   console.log(
     `total                    ${((performance.now() - started.wall) / 1000).toFixed(1).padStart(7)} s wall ${(threadCpu() - started.main).toFixed(1).padStart(7)} s main ${(processCpu() - started.cpu).toFixed(1).padStart(7)} s all; load average now ${loadavg()

@@ -14,8 +14,9 @@
 // with set-based SQL and deterministic ids: the same place gives the same history, and running it twice adds
 // nothing. The joint plans it takes over become OnePlace's plans: their care_plan row is the plan store's
 // projection of the latest signed-off version (source 'oneplace-care'), as if made in OnePlace.
-import { type Db, isCitus, type Queryable } from "../store/index.ts";
+import { type Db, isCitus, type Queryable, truncateEmptyTables } from "../store/index.ts";
 import { historyEnd, staffName, uuidSql } from "./care-relationships.ts";
+import { analyzeLoaded } from "./load.ts";
 
 /** What the care history step wrote. */
 export interface CareHistoryResult {
@@ -123,6 +124,9 @@ async function execEach(db: Queryable, statements: string): Promise<void> {
   for (const statement of statements.split(/;\s*/)) if (statement.trim()) await db.exec(statement);
 }
 
+/** The care records the step writes that a new place has empty. */
+const HISTORY_TABLES = ["mdt_meeting", "mdt_attendee", "mdt_agenda_item", "mdt_action", "care_plan_version"];
+
 /** The step's working tables, in the order they are made. */
 const WORKING_TABLES = [
   "synth_meeting",
@@ -218,15 +222,22 @@ export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
   else {
     await db.transaction(async (tx) => {
       if (await historyWritten(tx)) return;
+      // The embedded engine: new files for the history's tables (empty until now), so its rows skip the WAL.
+      if (db.engine === "pglite") await truncateEmptyTables(tx, HISTORY_TABLES);
       const end = await historyEnd(tx);
       await stage(tx, end);
       await write(tx, end);
       await dropWorkingTables(tx);
     });
   }
-  await db.exec(
-    "ANALYZE mdt_meeting; ANALYZE mdt_agenda_item; ANALYZE mdt_action; ANALYZE care_plan_version; ANALYZE referral; ANALYZE care_plan",
-  );
+  await analyzeLoaded(db, [
+    "mdt_meeting",
+    "mdt_agenda_item",
+    "mdt_action",
+    "care_plan_version",
+    "referral",
+    "care_plan",
+  ]);
   const after = await counts(db);
   const diff = {} as CareHistoryResult;
   for (const k of Object.keys(after) as (keyof CareHistoryResult)[]) diff[k] = after[k] - before[k];
