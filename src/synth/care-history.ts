@@ -14,7 +14,13 @@
 // with set-based SQL and deterministic ids: the same place gives the same history, and running it twice adds
 // nothing. The joint plans it takes over become OnePlace's plans: their care_plan row is the plan store's
 // projection of the latest signed-off version (source 'oneplace-care'), as if made in OnePlace.
-import { type Db, isCitus, type Queryable, truncateEmptyTables } from "../store/index.ts";
+import {
+  type Db,
+  isCitus,
+  type Queryable,
+  truncateEmptyTables,
+  withIndexesDeferred,
+} from "../store/index.ts";
 import { historyEnd, staffName, uuidSql } from "./care-relationships.ts";
 import { analyzeLoaded } from "./load.ts";
 
@@ -222,11 +228,12 @@ export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
   else {
     await db.transaction(async (tx) => {
       if (await historyWritten(tx)) return;
-      // The embedded engine: new files for the history's tables (empty until now), so its rows skip the WAL.
-      if (db.engine === "pglite") await truncateEmptyTables(tx, HISTORY_TABLES);
+      // The embedded engine: new files for the history's tables (empty until now), so its rows skip the WAL,
+      // and their keys and indexes built once from the rows.
+      const empty = db.engine === "pglite" ? await truncateEmptyTables(tx, HISTORY_TABLES) : [];
       const end = await historyEnd(tx);
       await stage(tx, end);
-      await write(tx, end);
+      await withIndexesDeferred(tx, empty, () => write(tx, end), { constraints: true });
       await dropWorkingTables(tx);
     });
   }

@@ -10,7 +10,7 @@
 // password (they cannot sign in); `demo-identities.ts` adds the people who can.
 import { createHash } from "node:crypto";
 import type { Db, Queryable } from "../store/index.ts";
-import { truncateEmptyTables } from "../store/index.ts";
+import { truncateEmptyTables, withIndexesDeferred } from "../store/index.ts";
 import { analyzeLoaded } from "./load.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
 
@@ -217,13 +217,20 @@ export async function loadCareRelationships(db: Db): Promise<CareRelationshipsRe
   };
   await db.transaction(async (tx) => {
     // The embedded engine: new files for the tables still empty (a new place), so the rows written into them
-    // and their index entries skip the WAL (wal_level minimal), as the load's tables do.
-    if (db.engine === "pglite") await truncateEmptyTables(tx, RELATIONSHIP_TABLES);
-    await insertTeams(tx);
-    const end = await historyEnd(tx);
-    await insertCareTeams(tx, end);
-    await insertReferrals(tx, end);
-    await insertStaffAndCaseloads(tx);
+    // skip the WAL (wal_level minimal), and their keys and indexes built once from the rows, as the load's are.
+    const empty = db.engine === "pglite" ? await truncateEmptyTables(tx, RELATIONSHIP_TABLES) : [];
+    await withIndexesDeferred(
+      tx,
+      empty,
+      async () => {
+        await insertTeams(tx);
+        const end = await historyEnd(tx);
+        await insertCareTeams(tx, end);
+        await insertReferrals(tx, end);
+        await insertStaffAndCaseloads(tx);
+      },
+      { constraints: true },
+    );
   });
   await analyzeLoaded(db, ["team", "care_team_member", "referral", "caseload_entry"]);
   return {

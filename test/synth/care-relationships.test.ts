@@ -104,6 +104,17 @@ test("care teams, referrals and caseloads come from the history, open and ended,
   assert.equal(people, 0, "every membership is of a person in the place");
 });
 
+test("the relationships' tables are analysed, on the embedded engine at the load's smaller statistics target", async () => {
+  // Target 30 on the embedded engine (a histogram of at most 31 bounds a column), the server's 100 elsewhere.
+  const [{ bounds }] = await db.query<{ bounds: number | null }>(
+    `SELECT max(cardinality(histogram_bounds::text::text[]))::int AS bounds FROM pg_stats
+      WHERE schemaname = current_schema() AND tablename = 'care_team_member'`,
+  );
+  assert.ok(bounds !== null && bounds > 0, "care_team_member has statistics");
+  if (db.engine === "pglite") assert.ok(bounds <= 31, `${bounds} histogram bounds`);
+  else assert.ok(bounds > 31, `${bounds} histogram bounds`);
+});
+
 test("loading the relationships again adds nothing", async () => {
   assert.deepEqual(await loadCareRelationships(db), {
     teams: 0,
