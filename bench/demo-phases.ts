@@ -6,8 +6,11 @@
 // WebAssembly memory is PGlite's heap, which never shrinks). Then the statements that took the most of the main
 // thread's CPU, by the first words of their text, and with --serve a few pages.
 //
-//   node bench/demo-phases.ts [--people N] [--threads N] [--top N] [--keep DIR]
-import { mkdtempSync, rmSync } from "node:fs";
+// To time the steps after the load again and again: --keep DIR --until load keeps a loaded place, and
+// --from DIR runs the steps after the load on a copy of it (--until "care history" stops after that step).
+//
+//   node bench/demo-phases.ts [--people N] [--threads N] [--top N] [--keep DIR] [--until PHASE] [--from DIR]
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,10 +33,13 @@ const { values } = parseArgs({
     threads: { type: "string" },
     top: { type: "string", default: "25" },
     keep: { type: "string" },
+    until: { type: "string" },
+    from: { type: "string" },
   },
 });
 
 const home = values.keep ?? mkdtempSync(join(tmpdir(), "oneplace-demo-phases-"));
+if (values.from) cpSync(values.from, home, { recursive: true });
 const people = values.people ? Number(values.people) : DEFAULT_SYNTH_CONFIG.people;
 const threadCpu = () => {
   const u = process.threadCpuUsage();
@@ -44,10 +50,14 @@ const processCpu = () => {
   return (u.user + u.system) / 1e6;
 };
 
-/** Main-thread CPU seconds and calls, by the statement's first words. */
+/** Main-thread CPU seconds and calls, by statement. */
 const statements = new Map<string, { cpu: number; calls: number }>();
+/** A statement's first words and a hash of its whole text: statements that begin alike are told apart. */
 function label(sql: string): string {
-  return sql.replace(/\s+/g, " ").trim().slice(0, 90);
+  const text = sql.replace(/\s+/g, " ").trim();
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return `${text.slice(0, 90)} #${(h >>> 0).toString(36)}`;
 }
 async function timed<T>(name: string, run: () => Promise<T>): Promise<T> {
   const before = threadCpu();
@@ -114,23 +124,32 @@ let passwords: ReturnType<typeof prepareDemoPasswords> | undefined;
 const raw = await phase("open", () => openDb({ home }));
 const db = tracedDb(raw);
 try {
-  await phase("migrate", () => migrate(raw));
-  if (!(await isPlaceEmpty(db))) throw new Error(`${home} already holds a place`);
-  await phase("generate and load", () =>
-    loadSyntheticPlace(
-      db,
-      config,
-      (p) => {
-        if (p.peopleDone === p.peopleTotal) passwords ??= prepareDemoPasswords();
-      },
-      workers ? { workers } : {},
-    ),
-  );
-  await phase("care relationships", () => loadCareRelationships(db));
-  await phase("care history", () => loadCareHistory(db));
-  await phase("place summary", () => placeSummary(db));
-  await phase("demo users", () => seedDemoIdentities(db, { newPasswords: false, passwords }));
-  await phase("demo citizens", () => demoCitizens(db));
+  if (values.from) passwords = prepareDemoPasswords();
+  else {
+    await phase("migrate", () => migrate(raw));
+    if (!(await isPlaceEmpty(db))) throw new Error(`${home} already holds a place`);
+    await phase("generate and load", () =>
+      loadSyntheticPlace(
+        db,
+        config,
+        (p) => {
+          if (p.peopleDone === p.peopleTotal) passwords ??= prepareDemoPasswords();
+        },
+        workers ? { workers } : {},
+      ),
+    );
+  }
+  const after: [string, () => Promise<unknown>][] = [
+    ["care relationships", () => loadCareRelationships(db)],
+    ["care history", () => loadCareHistory(db)],
+    ["place summary", () => placeSummary(db)],
+    ["demo users", () => seedDemoIdentities(db, { newPasswords: false, passwords })],
+    ["demo citizens", () => demoCitizens(db)],
+  ];
+  for (const [name, run] of values.until === "load" ? [] : after) {
+    await phase(name, run);
+    if (name === values.until) break;
+  }
   console.log(
     `total                    ${((performance.now() - started.wall) / 1000).toFixed(1).padStart(7)} s wall ${(threadCpu() - started.main).toFixed(1).padStart(7)} s main ${(processCpu() - started.cpu).toFixed(1).padStart(7)} s all; load average now ${loadavg()
       .map((l) => l.toFixed(1))

@@ -14,8 +14,15 @@
 // with set-based SQL and deterministic ids: the same place gives the same history, and running it twice adds
 // nothing. The joint plans it takes over become OnePlace's plans: their care_plan row is the plan store's
 // projection of the latest signed-off version (source 'oneplace-care'), as if made in OnePlace.
-import { type Db, isCitus, type Queryable } from "../store/index.ts";
+import {
+  type Db,
+  isCitus,
+  type Queryable,
+  truncateEmptyTables,
+  withIndexesDeferred,
+} from "../store/index.ts";
 import { historyEnd, staffName, uuidSql } from "./care-relationships.ts";
+import { analyzeLoaded } from "./load.ts";
 
 /** What the care history step wrote. */
 export interface CareHistoryResult {
@@ -123,6 +130,9 @@ async function execEach(db: Queryable, statements: string): Promise<void> {
   for (const statement of statements.split(/;\s*/)) if (statement.trim()) await db.exec(statement);
 }
 
+/** The care records the step writes that a new place has empty. */
+const HISTORY_TABLES = ["mdt_meeting", "mdt_attendee", "mdt_agenda_item", "mdt_action", "care_plan_version"];
+
 /** The step's working tables, in the order they are made. */
 const WORKING_TABLES = [
   "synth_meeting",
@@ -218,15 +228,23 @@ export async function loadCareHistory(db: Db): Promise<CareHistoryResult> {
   else {
     await db.transaction(async (tx) => {
       if (await historyWritten(tx)) return;
+      // The embedded engine: new files for the history's tables (empty until now), so its rows skip the WAL,
+      // and their keys and indexes built once from the rows.
+      const empty = db.engine === "pglite" ? await truncateEmptyTables(tx, HISTORY_TABLES) : [];
       const end = await historyEnd(tx);
       await stage(tx, end);
-      await write(tx, end);
+      await withIndexesDeferred(tx, empty, () => write(tx, end), { constraints: true });
       await dropWorkingTables(tx);
     });
   }
-  await db.exec(
-    "ANALYZE mdt_meeting; ANALYZE mdt_agenda_item; ANALYZE mdt_action; ANALYZE care_plan_version; ANALYZE referral; ANALYZE care_plan",
-  );
+  await analyzeLoaded(db, [
+    "mdt_meeting",
+    "mdt_agenda_item",
+    "mdt_action",
+    "care_plan_version",
+    "referral",
+    "care_plan",
+  ]);
   const after = await counts(db);
   const diff = {} as CareHistoryResult;
   for (const k of Object.keys(after) as (keyof CareHistoryResult)[]) diff[k] = after[k] - before[k];
@@ -628,11 +646,15 @@ async function insertMeetingsAndItems(db: Queryable): Promise<void> {
        SELECT t.team_code, u.username, u.display_name
          FROM team t JOIN user_role ur ON ur.team_id = t.team_id JOIN app_user u ON u.user_id = ur.user_id
         WHERE t.team_code IN ('community-nursing', 'adult-social-care') AND ur.granted_by = 'synth')
+     -- The GP and the coordinator joined, not looked up in a subquery a meeting: the GP's id, made from the team's
+     -- code, was then computed for every user scanned (754 meetings x 192 users at Thurrock's size).
      SELECT m.meeting_id, ${uuidSql("'mdt-attendee:' || m.meeting_id || ':' || a.role")}, a.name, a.role, a.org
        FROM synth_meeting m
+       LEFT JOIN app_user gp ON gp.user_id = ${userOf("'user:staff.' || lower(m.team_code) || '.gp'")}
+       LEFT JOIN app_user co ON co.user_id = m.coordinator_id
        CROSS JOIN LATERAL (VALUES
-         ('GP', (SELECT display_name FROM app_user WHERE user_id = ${userOf("'user:staff.' || lower(m.team_code) || '.gp'")}), m.team_name),
-         ('MDT coordinator', (SELECT display_name FROM app_user WHERE user_id = m.coordinator_id), m.team_name),
+         ('GP', gp.display_name, m.team_name),
+         ('MDT coordinator', co.display_name, m.team_name),
          ('Community matron', (SELECT display_name FROM pool WHERE team_code = 'community-nursing'
                                 ORDER BY md5(username || m.meeting_id::text) LIMIT 1), 'Community health services'),
          ('Social worker', (SELECT display_name FROM pool WHERE team_code = 'adult-social-care'
@@ -675,12 +697,16 @@ async function insertActions(db: Queryable): Promise<void> {
     `INSERT INTO mdt_action (person_id, action_id, meeting_id, team_id, description, owner, organisation, due_on, status,
        created_by_user_id, created_at, closed_in_meeting_id, updated_at, owner_user_id, owner_external)
      SELECT a.person_id, a.action_id, a.meeting_id, a.team_id, a.description, u.display_name,
-            coalesce((SELECT coalesce(o.name, t.name) FROM user_role ur JOIN team t ON t.team_id = ur.team_id
-                        LEFT JOIN organisation o ON o.org_code = t.org_code
-                       WHERE ur.user_id = a.owner_user_id ORDER BY t.org_code IS NULL, t.team_code LIMIT 1), 'Unknown'),
+            coalesce(org.name, 'Unknown'),
             a.due_on, a.status, a.coordinator_id, ${at("a.held_on", "15:30")}, a.closed_id,
             ${at("coalesce(a.closed_on, a.held_on)", "15:45")}, a.owner_user_id, false
        FROM synth_action a JOIN app_user u ON u.user_id = a.owner_user_id
+       -- Each owner's organisation found once (a few hundred staff), not in a subquery an action (8,839 at
+       -- Thurrock's size, each a scan of the roles and the teams).
+       LEFT JOIN (SELECT DISTINCT ON (ur.user_id) ur.user_id, coalesce(o.name, t.name) AS name
+                    FROM user_role ur JOIN team t ON t.team_id = ur.team_id
+                    LEFT JOIN organisation o ON o.org_code = t.org_code
+                   ORDER BY ur.user_id, t.org_code IS NULL, t.team_code) org ON org.user_id = a.owner_user_id
      ON CONFLICT DO NOTHING`,
   );
 }

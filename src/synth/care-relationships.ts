@@ -10,6 +10,8 @@
 // password (they cannot sign in); `demo-identities.ts` adds the people who can.
 import { createHash } from "node:crypto";
 import type { Db, Queryable } from "../store/index.ts";
+import { truncateEmptyTables, withIndexesDeferred } from "../store/index.ts";
+import { analyzeLoaded } from "./load.ts";
 import { SOURCE_SYSTEM } from "./source-systems.ts";
 
 /** The place's service teams: code, name, kind, and the kind of organisation they belong to. */
@@ -198,6 +200,9 @@ async function count(db: Queryable, table: string): Promise<number> {
   return rows[0].n;
 }
 
+/** The tables of the relationships themselves, which a new place has empty. */
+const RELATIONSHIP_TABLES = ["care_team_member", "referral", "caseload_entry"];
+
 /**
  * Adds the teams, staff and care relationships to a loaded place. Idempotent: teams and staff that exist are
  * reused, relationship rows that exist are left as they are.
@@ -211,13 +216,23 @@ export async function loadCareRelationships(db: Db): Promise<CareRelationshipsRe
     caseloadEntries: await count(db, "caseload_entry"),
   };
   await db.transaction(async (tx) => {
-    await insertTeams(tx);
-    const end = await historyEnd(tx);
-    await insertCareTeams(tx, end);
-    await insertReferrals(tx, end);
-    await insertStaffAndCaseloads(tx);
+    // The embedded engine: new files for the tables still empty (a new place), so the rows written into them
+    // skip the WAL (wal_level minimal), and their keys and indexes built once from the rows, as the load's are.
+    const empty = db.engine === "pglite" ? await truncateEmptyTables(tx, RELATIONSHIP_TABLES) : [];
+    await withIndexesDeferred(
+      tx,
+      empty,
+      async () => {
+        await insertTeams(tx);
+        const end = await historyEnd(tx);
+        await insertCareTeams(tx, end);
+        await insertReferrals(tx, end);
+        await insertStaffAndCaseloads(tx);
+      },
+      { constraints: true },
+    );
   });
-  await db.exec("ANALYZE team; ANALYZE care_team_member; ANALYZE referral; ANALYZE caseload_entry");
+  await analyzeLoaded(db, ["team", "care_team_member", "referral", "caseload_entry"]);
   return {
     teams: (await count(db, "team")) - before.teams,
     staff: (await count(db, "app_user")) - before.staff,

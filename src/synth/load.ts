@@ -158,16 +158,27 @@ export async function loadSyntheticPlace(
   // smaller sample: at Thurrock's size the whole ANALYZE at PostgreSQL's default target (100) was 3.4 s of the
   // demo's start-up on its one thread, at 30 1.5 s; 9,000 rows a table (and 30 common values and histogram
   // buckets a column) still tell the planner each table's size and its columns' spread.
-  if (db.engine === "pglite") {
-    await db.exec(`SET default_statistics_target = ${EMBEDDED_LOAD_STATISTICS_TARGET}`);
-    try {
-      await db.exec("ANALYZE");
-    } finally {
-      await db.exec("RESET default_statistics_target");
-    }
-  } else await db.exec("ANALYZE");
+  await analyzeLoaded(db);
   // Registrations answer "registered at my practice" from their index alone once vacuumed; the embedded
   // engine has no autovacuum to do it later (a statement of its own: VACUUM runs outside a transaction).
   await db.exec("VACUUM registration");
   return { loadId, rowsByTable, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * ANALYZE of what a synthetic step wrote (every table if none are named): on the embedded engine at the load's
+ * smaller statistics target (see above), elsewhere at the server's.
+ */
+export async function analyzeLoaded(db: Db, tables: readonly string[] = []): Promise<void> {
+  const analyze = tables.length > 0 ? tables.map((t) => `ANALYZE ${t}`).join("; ") : "ANALYZE";
+  if (db.engine !== "pglite") {
+    await db.exec(analyze);
+    return;
+  }
+  await db.exec(`SET default_statistics_target = ${EMBEDDED_LOAD_STATISTICS_TARGET}`);
+  try {
+    await db.exec(analyze);
+  } finally {
+    await db.exec("RESET default_statistics_target");
+  }
 }

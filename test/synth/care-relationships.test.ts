@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createReader, listAssignments, type ReaderIdentity } from "../../src/governance/index.ts";
-import type { Db } from "../../src/store/index.ts";
+import { type Db, isCitus } from "../../src/store/index.ts";
 import { DEFAULT_SYNTH_CONFIG } from "../../src/synth/config.ts";
 import {
   type CareRelationshipsResult,
@@ -102,6 +102,19 @@ test("care teams, referrals and caseloads come from the history, open and ended,
     "SELECT count(*) AS n FROM care_team_member m WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.person_id = m.person_id)",
   );
   assert.equal(people, 0, "every membership is of a person in the place");
+});
+
+test("the relationships' tables are analysed, on the embedded engine at the load's smaller statistics target", async (t) => {
+  // On a cluster the rows, and their statistics, are on the workers' shards.
+  if (isCitus(db)) return t.skip("statistics are kept on the shards");
+  // Target 30 on the embedded engine (a histogram of at most 31 bounds a column), the server's 100 elsewhere.
+  const [{ bounds }] = await db.query<{ bounds: number | null }>(
+    `SELECT max(cardinality(histogram_bounds::text::text[]))::int AS bounds FROM pg_stats
+      WHERE schemaname = current_schema() AND tablename = 'care_team_member'`,
+  );
+  assert.ok(bounds !== null && bounds > 0, "care_team_member has statistics");
+  if (db.engine === "pglite") assert.ok(bounds <= 31, `${bounds} histogram bounds`);
+  else assert.ok(bounds > 31, `${bounds} histogram bounds`);
 });
 
 test("loading the relationships again adds nothing", async () => {
