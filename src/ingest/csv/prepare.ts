@@ -1,14 +1,17 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { EncodedLinked } from "../canonical.ts";
-import { type CsvSession, checkRow, type PendingReject } from "./check.ts";
-import { layoutByName } from "./layouts.ts";
+import type { EncodedLinked } from "../linked-encoder.ts";
+import { type CheckedLayout, type CsvSession, checkRow, type PendingReject } from "./check.ts";
+import { LINKED_DECLARATIONS } from "./declarations.ts";
+import { linkedEncoder, resolve } from "./declare.ts";
 import { readCsv } from "./reader.ts";
 
 // A first load's parsing, checking and encoding, on a thread of its own (load.ts's preparedChunks): the file read
 // past its header, each chunk's records checked as the load checks them and its rows encoded for a blind write
 // (EncodedLinked), so the loading thread only looks up the people and streams the COPY. Two chunks at most wait
 // to be taken, so a slow database holds the reading back. Batches are cut as the loading thread cuts them
-// (readCsv), so skipping the ones it wrote itself starts exactly where it stopped.
+// (readCsv), so skipping the ones it wrote itself starts exactly where it stopped. It reads the layout's
+// declaration alone (declarations.ts), not the layout with its writer, whose imports (the MPI, the store's
+// engines) took most of the thread's start (test/ingest/csv-parse-thread-imports.test.ts keeps them out).
 
 /** What the thread is started with: the load's session as the loading thread made it, less what cannot cross. */
 export interface PrepareInput
@@ -41,10 +44,11 @@ export type PrepareMessage = PreparedChunk | { kind: "end"; cpuMicros: number };
 const input = workerData as PrepareInput;
 const port = parentPort;
 if (!port) throw new Error("prepare.ts runs as a worker thread (prepare-worker.ts)");
-const layout = layoutByName(input.layout);
-if (!layout?.encoder) throw new Error(`CSV layout ${input.layout} has no encoded write`);
-const s: CsvSession = { ...input, layout, loadId: null };
-const encoder = layout.encoder(input.sourceSystem);
+const decl = LINKED_DECLARATIONS.get(input.layout);
+if (!decl) throw new Error(`CSV layout ${input.layout} has no encoded write`);
+const layout = resolve({ ...decl, person: "linked" });
+const s: CsvSession<CheckedLayout> = { ...input, layout, loadId: null };
+const encoder = linkedEncoder(layout, decl, input.sourceSystem);
 
 let credit = 2;
 let wake: (() => void) | null = null;
