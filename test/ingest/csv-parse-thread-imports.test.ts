@@ -8,6 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
+import { LINKED_DECLARATIONS } from "../../src/ingest/csv/declarations.ts";
+import { type LayoutDecl, resolve } from "../../src/ingest/csv/declare.ts";
+import { CSV_LAYOUTS, layoutByName } from "../../src/ingest/csv/layouts.ts";
 import type { PrepareInput, PrepareMessage } from "../../src/ingest/csv/prepare.ts";
 import { CODED_HEADER } from "../helpers/csv-files.ts";
 
@@ -74,4 +77,18 @@ test("the CSV parsing thread loads neither the MPI, the store's engines nor the 
       /\/src\/ingest\/(canonical|index|csv\/writers|csv\/layouts|csv\/load)\.ts$/.test(m),
   );
   assert.deepEqual(heavy, []);
+});
+
+test("every layout a first load may encode on the parsing thread is there by its declaration", () => {
+  const encoded = CSV_LAYOUTS.filter((l) => l.encoder).map((l) => l.name);
+  assert.ok(encoded.includes("gp-coded-record"));
+  assert.deepEqual(encoded, [...LINKED_DECLARATIONS.keys()]);
+  for (const name of encoded) {
+    const layout = layoutByName(name);
+    const decl = LINKED_DECLARATIONS.get(name);
+    assert.deepEqual(
+      resolve({ ...decl, person: "linked" } as LayoutDecl).columns.map((c) => [c.name, c.storedIn]),
+      layout?.columns.map((c) => [c.name, c.storedIn]),
+    );
+  }
 });
