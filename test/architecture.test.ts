@@ -42,11 +42,15 @@ function importsOf(file: string): Import[] {
   }));
 }
 
-/** ["src", "mpi", "resolve.ts"] -> the folder ("mpi") and whether the target is its index. */
+/** A folder's doors besides index.ts: the store's declarations without its engines (for the CSV parsing thread). */
+const OTHER_DOORS: Readonly<Record<string, string>> = { store: "declarations.ts" };
+
+/** ["src", "mpi", "resolve.ts"] -> the folder ("mpi") and whether the target is its index (or another door). */
 function srcFolder(path: string): { folder: string; isIndex: boolean } | null {
   const parts = path.split(sep);
   if (parts[0] !== "src" || parts.length < 3) return null;
-  return { folder: parts[1], isIndex: parts.length === 3 && parts[2] === "index.ts" };
+  const door = parts.length === 3 && (parts[2] === "index.ts" || parts[2] === OTHER_DOORS[parts[1]]);
+  return { folder: parts[1], isIndex: door };
 }
 
 /** The src folder a file belongs to, or for a test file the src folder it tests (test/mpi -> mpi). */

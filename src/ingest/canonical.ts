@@ -1,7 +1,6 @@
 import { findLinks } from "../mpi/index.ts";
 import type { Queryable } from "../store/index.ts";
 import {
-  type BinaryShape,
   CANONICAL_TABLES,
   CATALOGUE,
   type CanonicalName,
@@ -19,6 +18,7 @@ import {
   unnestSelect,
   type Write,
 } from "../store/index.ts";
+import { type EncodedLinked, SUBJECT_IN_ROW, type SubjectRow } from "./linked-encoder.ts";
 
 // Writing canonical rows: set-based upserts keyed on provenance, so a record loaded twice is one row, a record
 // sent again with changes is updated, and one sent again unchanged is left alone (received_at included:
@@ -32,6 +32,7 @@ export interface CanonicalTable {
   key: readonly string[];
 }
 
+export { type EncodedLinked, LinkedEncoder, SUBJECT_IN_ROW, type SubjectRow } from "./linked-encoder.ts";
 export type { CanonicalName };
 
 function canonical(name: CanonicalName): CanonicalTable {
@@ -262,26 +263,10 @@ export function writeSubjects(
   return rows.length >= COPY_FROM_ROWS ? copySubjects(q, rows) : recordSubjects(q, rows);
 }
 
-/** An activity row about a source record (its subject), before the person it belongs to is known. */
-export interface SubjectRow {
-  /** Where it came from (a file's line), to name it when its subject is not linked. */
-  line: number;
-  /** The source record the row is about (the subject system is the row's own source). */
-  subjectId: string;
-  /** The canonical row without its first column (person_id), in table order; columns left out are null. */
-  values: readonly CopyValue[];
-}
-
 export interface LinkedUpsertCounts extends Omit<UpsertCounts, "people"> {
   /** The lines of rows whose subject is not linked to anyone: nothing was written for them. */
   unlinked: number[];
 }
-
-/**
- * The column of a canonical table that names the source record (of the row's own source system) the row is
- * about, in place of an ingest_row_subject row (src/mpi/moves.ts moves a row found either way).
- */
-export const SUBJECT_IN_ROW = "subject_record_id";
 
 function stageName(table: CanonicalName): string {
   return `oneplace_linked_${table}`;
@@ -532,105 +517,6 @@ export async function upsertLinked(
   const updated = Number(c.written) - inserted;
   const unlinked = c.unlinked ?? [];
   return { inserted, updated, unchanged: rows.length - inserted - updated - unlinked.length, unlinked };
-}
-
-/**
- * A chunk of linked rows made ready for a blind write before their people are known (on a thread of its own:
- * csv/prepare.ts): each row's columns after person_id in binary COPY form, back to back (LinkedEncoder).
- */
-export interface EncodedLinked {
-  table: CanonicalName;
-  /** The rows given, repeats included (a repeat counts as unchanged). */
-  given: number;
-  bytes: Uint8Array;
-  /** Where each kept row's bytes end in `bytes`. */
-  ends: Int32Array;
-  lines: Int32Array;
-  subjectIds: string[];
-}
-
-/**
- * Linked rows encoded for copyEncodedBlind one at a time, as they are read (so none outlives its turn: a chunk's
- * rows held together were promoted by the garbage collector, a quarter of the parsing thread's time). `take`
- * gives null when they cannot be (a value binary COPY does not take as it is, or a table whose subjects are
- * recorded beside it rather than in the row): the caller then writes them as rows.
- */
-export class LinkedEncoder {
-  readonly #table: CanonicalName;
-  readonly #shape: BinaryShape;
-  /** A table whose subjects are recorded beside its rows: never encoded. */
-  readonly #never: boolean;
-  readonly #subjectAt: number;
-  readonly #row: CopyValue[];
-  #writer = new CopyBinaryWriter(1 << 20);
-  #ends: number[] = [];
-  #lines: number[] = [];
-  #subjectIds: string[] = [];
-  #ids: unknown[] = [];
-  #failed: boolean;
-
-  constructor(table: CanonicalName, recordSubject: boolean) {
-    const t = CANONICAL[table];
-    this.#table = table;
-    this.#subjectAt = recordSubject ? t.columns.findIndex((c) => c.name === SUBJECT_IN_ROW) : -1;
-    this.#never = recordSubject && this.#subjectAt < 0;
-    this.#failed = this.#never;
-    this.#shape = { name: table, columns: CATALOGUE[table].columns.slice(1) };
-    this.#row = new Array(this.#shape.columns.length);
-  }
-
-  add(r: SubjectRow): void {
-    if (this.#failed) return;
-    const row = this.#row;
-    for (let c = 0; c < row.length; c++) row[c] = r.values[c];
-    if (this.#subjectAt > 0) row[this.#subjectAt - 1] = r.subjectId;
-    try {
-      this.#writer.values(this.#shape, row);
-    } catch (error) {
-      if (!(error instanceof RangeError)) throw error;
-      this.#failed = true;
-      return;
-    }
-    this.#ends.push(this.#writer.byteLength);
-    this.#lines.push(r.line);
-    this.#subjectIds.push(r.subjectId);
-    this.#ids.push(r.values[0]);
-  }
-
-  /** The rows added since the last take; of rows repeating a row id, the last (as upsertLinked keeps it). */
-  take(): EncodedLinked | null {
-    const given = this.#ids.length;
-    let bytes = this.#writer.take();
-    let ends = Int32Array.from(this.#ends);
-    let lines = Int32Array.from(this.#lines);
-    let subjectIds = this.#subjectIds;
-    const last = new Map<unknown, number>();
-    for (let i = 0; i < given; i++) last.set(this.#ids[i], i);
-    const failed = this.#failed;
-    this.#ends = [];
-    this.#lines = [];
-    this.#subjectIds = [];
-    this.#ids = [];
-    this.#failed = this.#never;
-    if (failed) return null;
-    if (last.size < given) {
-      const keep = [...last.values()].sort((a, b) => a - b);
-      const out = Buffer.allocUnsafeSlow(bytes.byteLength);
-      const keptEnds = new Int32Array(keep.length);
-      let at = 0;
-      keep.forEach((i, k) => {
-        const from = i === 0 ? 0 : ends[i - 1];
-        out.set(bytes.subarray(from, ends[i]), at);
-        at += ends[i] - from;
-        keptEnds[k] = at;
-      });
-      bytes = out.subarray(0, at);
-      ends = keptEnds;
-      lines = Int32Array.from(keep, (i) => lines[i]);
-      subjectIds = keep.map((i) => subjectIds[i]);
-    }
-    return { table: this.#table, given, bytes, ends, lines, subjectIds };
-  }
 }
 
 const HEX_DIGIT = new Int8Array(128).fill(-1);

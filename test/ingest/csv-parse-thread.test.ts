@@ -127,3 +127,23 @@ test("a key stored before a first load parsed on its own thread: the chunk is wr
   assert.equal(rows.length, 20);
   assert.equal(rows.find((r) => r.source_record_id === "e3")?.value, String(60 + 3), "as the file has it");
 });
+
+test("a file of many pieces' text: the parsing thread's chunks are cut where the loading thread's are, each problem kept once", async () => {
+  const broken = new Set([3, 499, 500, 501, 502, 650, 1001, 1290]);
+  const lines = Array.from({ length: 1300 }, (_, i) =>
+    broken.has(i)
+      ? `e${i},p1,Z90001,2016-05-05,observ"ation,http://snomed.info/sct,27113001,73,kg,`
+      : entry(i),
+  );
+  const big = file("big.csv", [HEADER, ...lines, ""].join("\n"));
+  for (const source of ["gp-big-thread", "gp-big-here"])
+    await loadCsvFile(db, patients(`${source}.csv`), { source });
+  const threaded = await loadCsvFile(db, big, { source: "gp-big-thread", chunkRows: 500, parseThread: true });
+  const here = await loadCsvFile(db, big, { source: "gp-big-here", chunkRows: 500, parseThread: false });
+  assert.deepEqual(threaded.counts, here.counts);
+  assert.deepEqual([threaded.counts.recordsRead, threaded.counts.rejected], [1300, broken.size]);
+  assert.deepEqual(
+    (await rejects("gp-big-thread")).map((r) => r[0]),
+    (await rejects("gp-big-here")).map((r) => r[0]),
+  );
+});

@@ -1,5 +1,6 @@
 import type { LinkedWrite } from "../canonical.ts";
-import type { ColumnDef, CsvLayout, CsvRow } from "./layouts.ts";
+import type { ColumnDef, Declared } from "./declare.ts";
+import type { CsvLayout, CsvRow } from "./writers.ts";
 
 // A CSV record checked against its layout, on whichever thread reads the file (load.ts, prepare.ts): what a load
 // knows of its file (its session), and a row to write or the reasons it cannot be.
@@ -12,8 +13,11 @@ export interface PendingReject {
   recordId: string | null;
 }
 
-export interface CsvSession {
-  layout: CsvLayout;
+/** What checking a row needs of its layout (the parsing thread has the declaration alone). */
+export type CheckedLayout = Pick<Declared, "columns" | "recordIdColumn">;
+
+export interface CsvSession<L extends CheckedLayout = CsvLayout> {
+  layout: L;
   /** The layout's column for each header position (null for none). */
   defs?: (ColumnDef | null)[];
   /** The header position of the layout's record id column. */
@@ -36,7 +40,7 @@ export interface CsvSession {
 
 /** Checks one record against the layout: a row to write, or the reasons it cannot be. */
 export function checkRow(
-  s: CsvSession,
+  s: CsvSession<CheckedLayout>,
   fields: string[],
   line: number,
   raw: string,
@@ -97,7 +101,7 @@ export function checkRow(
   return { row: { line, raw, values } };
 }
 
-function recordIndexOf(s: CsvSession): number {
+function recordIndexOf(s: CsvSession<CheckedLayout>): number {
   s.recordIndex ??= s.header.indexOf(s.layout.recordIdColumn);
   return s.recordIndex;
 }
@@ -106,7 +110,12 @@ function recordIndexOf(s: CsvSession): number {
  * A row that passed checkRow, with only what its reject names (line, record, its record id as checkRow gives it):
  * for rows refused after their check (a subject not linked), without checking every cell again.
  */
-export function rejectableRow(s: CsvSession, fields: string[], line: number, raw: string): CsvRow {
+export function rejectableRow(
+  s: CsvSession<CheckedLayout>,
+  fields: string[],
+  line: number,
+  raw: string,
+): CsvRow {
   const text = fields[recordIndexOf(s)]?.trim() ?? "";
   const def = s.layout.columns.find((c) => c.name === s.layout.recordIdColumn);
   const parsed = text === "" || !def ? null : def.type.parse(text);

@@ -1,5 +1,12 @@
-import { CATALOGUE, type CopyValue, isTableName, type TableName } from "../../store/index.ts";
+import {
+  CATALOGUE,
+  type CanonicalName,
+  type CopyValue,
+  isTableName,
+  type TableName,
+} from "../../store/declarations.ts";
 import { rowId } from "../ids.ts";
+import { type EncodedLinked, LinkedEncoder } from "../linked-encoder.ts";
 import type * as F from "./fields.ts";
 
 // How a CSV layout is declared: once, as a table of its columns (name, type, required, description) each
@@ -70,6 +77,17 @@ export interface LayoutDecl {
   columns: readonly ColumnDecl[];
   derived?: readonly Derived[];
 }
+
+/** A layout as declared, without how its rows find their person: its writer says that (writers.ts). */
+export type Declaration<T extends TableName = TableName> = Omit<LayoutDecl, "person" | "table"> & {
+  table: T;
+};
+
+/** A layout whose rows are written against the person their subject is linked to (writers.ts's linkedLayout). */
+export type LinkedDeclaration = Declaration<CanonicalName> & {
+  /** Record in ingest_row_subject which source record each row belongs to (so a merge moves it). */
+  recordSubject: boolean;
+};
 
 /** A declaration with each column's storage resolved to `table.column`. */
 export interface Declared extends Omit<LayoutDecl, "columns"> {
@@ -210,5 +228,29 @@ export function rowBuilder(
     const out: CopyValue[] = new Array(width);
     for (let i = 0; i < width; i++) out[i] = slots[i](r.values, sourceSystem, loadTime);
     return out;
+  };
+}
+
+/**
+ * A linked layout's checked rows encoded one by one for a blind write (LinkedEncoder), as the parsing thread
+ * (prepare.ts) and the loading thread (writers.ts) both make them.
+ */
+export function linkedEncoder(
+  d: Declared,
+  decl: LinkedDeclaration,
+  sourceSystem: string,
+): { add(row: RowInput & { line: number }): void; take(): EncodedLinked | null } {
+  const build = rowBuilder(d, decl.table, 1);
+  const subjectColumn = d.personColumn as string;
+  const encoder = new LinkedEncoder(decl.table, decl.recordSubject);
+  const at = new Date().toISOString();
+  return {
+    add: (r) =>
+      encoder.add({
+        line: r.line,
+        subjectId: String(r.values[subjectColumn]),
+        values: build(r, sourceSystem, at),
+      }),
+    take: () => encoder.take(),
   };
 }

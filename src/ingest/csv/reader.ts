@@ -154,14 +154,75 @@ export function parseCsvRecord(text: string, line: number): CsvRecord | null {
   return parsed.records.length === 1 && parsed.problems.length === 0 ? parsed.records[0] : null;
 }
 
+/** A part of one of readCsv's batches: the batch is its pieces' records and problems up to the one that `ends` it. */
+export interface CsvPiece extends CsvBatch {
+  ends: boolean;
+}
+
+/**
+ * How much text is read and parsed at a time. Every reader of a file must use the same: a problem is given to the
+ * batch being filled when its text is parsed, and the parsing thread skips the batches the loading thread wrote.
+ */
+const TEXT_BYTES = 1 << 16;
+
 /** Reads a CSV file: the first record (the header) alone, then batches of `batchSize` records. */
-export async function* readCsv(path: string, batchSize = 5000): AsyncGenerator<CsvBatch> {
+export async function* readCsv(
+  path: string,
+  batchSize = 5000,
+  textBytes = TEXT_BYTES,
+): AsyncGenerator<CsvBatch> {
+  let batch: CsvBatch = { records: [], problems: [] };
+  for await (const piece of readCsvPieces(path, batchSize, textBytes)) {
+    for (const r of piece.records) batch.records.push(r);
+    for (const p of piece.problems) batch.problems.push(p);
+    if (!piece.ends) continue;
+    yield batch;
+    batch = { records: [], problems: [] };
+  }
+}
+
+/**
+ * readCsv's batches in pieces, each handed out as soon as its text (64 KiB at a time) is parsed: a reader that
+ * takes records one by one keeps none past its piece, where a whole batch held at once outlived the garbage
+ * collector's young generation and was copied into the old one (the CSV parsing thread, prepare.ts). A batch's
+ * problems are those parsed before it was cut (a problem after the header waits for the batch being filled).
+ */
+export async function* readCsvPieces(
+  path: string,
+  batchSize: number,
+  textBytes = TEXT_BYTES,
+): AsyncGenerator<CsvPiece> {
   let headerSent = false;
   let carry = "";
   let line = 1;
   let first = true;
+  /** Records handed out in the batch being filled, and whether anything (a record or a problem) was. */
+  let inBatch = 0;
+  let open = false;
   const pending: CsvBatch = { records: [], problems: [] };
-  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+  function* pieces(final: boolean): Generator<CsvPiece> {
+    if (!headerSent) {
+      if (pending.records.length === 0 && !final) return;
+      headerSent = pending.records.length > 0;
+      if (headerSent) yield { records: pending.records.splice(0, 1), problems: [], ends: true };
+    }
+    while (inBatch + pending.records.length >= batchSize) {
+      yield {
+        records: pending.records.splice(0, batchSize - inBatch),
+        problems: pending.problems.splice(0),
+        ends: true,
+      };
+      inBatch = 0;
+      open = false;
+    }
+    const more = pending.records.length > 0 || pending.problems.length > 0;
+    if (final ? more || open : more) {
+      inBatch += pending.records.length;
+      open = !final;
+      yield { records: pending.records.splice(0), problems: pending.problems.splice(0), ends: final };
+    }
+  }
+  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: textBytes })) {
     let text = carry + (chunk as string);
     if (first) {
       text = text.replace(/^\uFEFF/, "");
@@ -172,20 +233,10 @@ export async function* readCsv(path: string, batchSize = 5000): AsyncGenerator<C
     line = parsed.line;
     for (const r of parsed.records) pending.records.push(r);
     for (const p of parsed.problems) pending.problems.push(p);
-    if (!headerSent && pending.records.length > 0) {
-      headerSent = true;
-      yield { records: pending.records.splice(0, 1), problems: [] };
-    }
-    while (pending.records.length >= batchSize) {
-      yield { records: pending.records.splice(0, batchSize), problems: pending.problems.splice(0) };
-    }
+    yield* pieces(false);
   }
   const last = parseCsvText(first ? carry.replace(/^\uFEFF/, "") : carry, line, true);
   for (const r of last.records) pending.records.push(r);
   for (const p of last.problems) pending.problems.push(p);
-  if (!headerSent && pending.records.length > 0)
-    yield { records: pending.records.splice(0, 1), problems: [] };
-  while (pending.records.length > 0 || pending.problems.length > 0) {
-    yield { records: pending.records.splice(0, batchSize), problems: pending.problems.splice(0) };
-  }
+  yield* pieces(true);
 }

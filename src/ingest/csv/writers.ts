@@ -5,26 +5,27 @@ import {
   resolveRecords,
   type SourceRecordInput,
 } from "../../mpi/index.ts";
-import {
-  CATALOGUE,
-  type CopyValue,
-  insertMany,
-  type Queryable,
-  type Table,
-  type TableName,
-} from "../../store/index.ts";
+import { CATALOGUE, type CopyValue, insertMany, type Queryable, type Table } from "../../store/index.ts";
 import {
   type CanonicalName,
   copyEncodedBlind,
   type EncodedLinked,
-  LinkedEncoder,
   type LinkedWrite,
   recordSubjects,
   type SubjectRow,
   upsertCanonical,
   upsertLinked,
 } from "../canonical.ts";
-import { checkDeclaration, type Declared, type LayoutDecl, resolve, rowBuilder } from "./declare.ts";
+import {
+  checkDeclaration,
+  type Declaration,
+  type Declared,
+  type LayoutDecl,
+  type LinkedDeclaration,
+  linkedEncoder,
+  resolve,
+  rowBuilder,
+} from "./declare.ts";
 
 // How a declared layout writes a chunk of checked rows, by how its rows find their person: people through the
 // master person index, activity against the person its subject (a source record) is linked to, a death
@@ -103,11 +104,6 @@ function declared(decl: LayoutDecl): Declared {
   return resolve(decl);
 }
 
-/** A layout as declared, without how its rows find their person: the writer says that. */
-export type Declaration<T extends TableName = TableName> = Omit<LayoutDecl, "person" | "table"> & {
-  table: T;
-};
-
 /**
  * People: each row is a source record sent through the MPI. A column stored in person_identifier.value gives
  * the person an identifier in `identifierSystem` (of the source's organisation); one stored in
@@ -173,7 +169,7 @@ function canonicalWriter(decl: Declaration<CanonicalName>, person: "linked" | "n
  * look-up a join). `recordSubject`: record in ingest_row_subject which source record each row belongs to (so
  * a merge moves it).
  */
-export function linkedLayout(decl: Declaration<CanonicalName> & { recordSubject: boolean }): CsvLayout {
+export function linkedLayout(decl: LinkedDeclaration): CsvLayout {
   const { recordSubject, ...rest } = decl;
   const { d, table, person: subjectColumn, build } = canonicalWriter(rest, "linked");
   const staging = (rows: readonly CsvRow[], sourceSystem: string): SubjectRow[] => {
@@ -212,19 +208,7 @@ export function linkedLayout(decl: Declaration<CanonicalName> & { recordSubject:
       );
       return counted(result, table, counts);
     },
-    encoder(sourceSystem) {
-      const encoder = new LinkedEncoder(table, recordSubject);
-      const at = new Date().toISOString();
-      return {
-        add: (r) =>
-          encoder.add({
-            line: r.line,
-            subjectId: String(r.values[subjectColumn]),
-            values: build(r, sourceSystem, at),
-          }),
-        take: () => encoder.take(),
-      };
-    },
+    encoder: (sourceSystem) => linkedEncoder(d, decl, sourceSystem),
     async applyEncoded(ctx, enc, rowsAt) {
       const result = emptyResult();
       const counts = await copyEncodedBlind(ctx.q, ctx.sourceSystem, enc);
