@@ -103,6 +103,15 @@ import {
 } from "./instance.ts";
 import { Hl7ParseError, type Message, messageContent, parseMessage, segment, value } from "./message.ts";
 import {
+  type BatchReadCache,
+  codeEntry,
+  deletedEntry,
+  isStaleBatchRead,
+  linkEntry,
+  type ReadRow,
+  visitEntry,
+} from "./read-cache.ts";
+import {
   type KnownDemographics,
   keepKnownDemographics,
   needsKnownDemographics,
@@ -264,40 +273,153 @@ export const ADT_BATCH_TABLES: readonly string[] = [
   "outpatient_attendance",
 ];
 
+// A batch decided on rows the listener knew (read-cache.ts) checks them in its one round trip, after its locks
+// and before its writes: the rows its read would return must be those (their md5s, sorted). And every batch the
+// listener applies reads back, with its COMMIT, the rows of its codes, visits and patients as it left them.
+const READ_BATCH_CHECK = prepared(
+  "hl7.read-batch-check",
+  `SELECT ingest_batch_read_unchanged($14::text[],
+     ARRAY(SELECT md5(r.kind || ' ' || r.data::text) FROM (${READ_BATCH_TEXT}) r
+           ORDER BY md5(r.kind || ' ' || r.data::text) COLLATE "C"))`,
+);
+const READ_BACK = prepared(
+  "hl7.read-batch-back",
+  `SELECT r.kind, r.data::text AS data, md5(r.kind || ' ' || r.data::text) AS h FROM (${READ_BATCH_TEXT}) r`,
+);
+
+/** What the batch reads by: its codes, visits and patients. */
+interface ReadKeys {
+  codes: (readonly [string, string, string])[];
+  visits: (readonly [string, string])[];
+  patients: AdtEvent["patient"][];
+}
+
+function readKeys(first: FirstPass[]): ReadKeys {
+  return {
+    codes: first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const)),
+    visits: first.flatMap((f) => f.visitNumbers.map((v) => [f.header.sourceSystem, v] as const)),
+    patients: first.flatMap(patientsOf),
+  };
+}
+
+/**
+ * The batch read's first 13 parameters; `full` false for a read back, which asks nothing of control ids, prior
+ * records nor A45's targets (none of which the cache keeps).
+ */
+function readParams(first: FirstPass[], keys: ReadKeys, full: boolean): unknown[] {
+  const priors = full
+    ? first.flatMap((f) =>
+        PRIOR_EVENTS.has(f.header.trigger)
+          ? readPriorIdsOrNone(f.message, f.header.trigger).map((id) => [f.header.sourceSystem, id])
+          : [],
+      )
+    : [];
+  const moveTargets = full ? first.filter((f) => f.header.trigger === "A45") : [];
+  return [
+    keys.codes.map((c) => c[0]),
+    keys.codes.map((c) => c[1]),
+    full ? first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]) : [],
+    full ? first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]) : [],
+    keys.visits.map((v) => v[0]),
+    keys.visits.map((v) => v[1]),
+    keys.patients.map((p) => p.sourceSystem),
+    keys.patients.map((p) => p.recordId),
+    keys.codes.map((c) => c[2]),
+    priors.map((p) => p[0]),
+    priors.map((p) => p[1]),
+    // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
+    moveTargets.map((f) => f.patient.sourceSystem),
+    moveTargets.map((f) => f.patient.recordId),
+  ];
+}
+
+/** A batch's use of the listener's cache: whether it may be decided from it, and what it reads back. */
+interface CacheUse {
+  cache: BatchReadCache;
+  predict: boolean;
+  /** Set by the batch read: the cache entries the batch reads back with its COMMIT, and the read back's parameters. */
+  entries?: string[];
+  readBack?: unknown[];
+}
+
+/** A visit a batch may open without reading it: the first message naming it opens it, so it has no events yet. */
+const OPENING: ReadonlySet<string> = new Set(["A01", "A04", "A05", "A14"]);
+
+/**
+ * The rows the batch read would return, from the cache, or null when it cannot say: an event that takes locks as
+ * it goes, a patient not linked (the MPI reads who holds the NHS Number) or not known, a visit not known that its
+ * first message does not open. Its control ids are taken as never seen, and codes not known as not mapped (the
+ * check says).
+ */
+function predictedRows(first: FirstPass[], keys: ReadKeys, cache: BatchReadCache): ReadRow[] | null {
+  if (first.some((f) => LOCKS_LATER.has(f.header.trigger))) return null;
+  const rows: ReadRow[] = [];
+  const seen = new Set<string>();
+  const take = (entry: string, needRows = false) => {
+    if (seen.has(entry)) return true;
+    seen.add(entry);
+    const known = cache.get(entry);
+    if (known === undefined || (needRows && known.length === 0)) return false;
+    rows.push(...known);
+    return true;
+  };
+  // A code not known is taken as not mapped (most are: a diagnosis, a specialty); the check says if it is.
+  for (const [s, m, c] of keys.codes) {
+    const entry = codeEntry(s, m, c);
+    if (cache.get(entry) !== undefined) take(entry);
+  }
+  for (const p of keys.patients)
+    if (!take(linkEntry(p.sourceSystem, p.recordId), true) || !take(deletedEntry(p.sourceSystem, p.recordId)))
+      return null;
+  for (const f of first)
+    for (const v of f.visitNumbers) {
+      const entry = visitEntry(f.header.sourceSystem, v);
+      if (seen.has(entry)) continue;
+      if (cache.get(entry) === undefined && OPENING.has(f.header.trigger)) seen.add(entry);
+      else if (!take(entry)) return null;
+    }
+  return rows;
+}
+
 /**
  * Everything the batch needs to read, in one statement: ward kinds, earlier statuses of these control ids,
- * the visits' event logs and the patients' current links. It runs after the locks are held.
+ * the visits' event logs and the patients' current links. It runs after the locks are held. With the
+ * listener's cache, a batch it can decide from what it knows reads nothing here: the check goes with its writes.
  */
-async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> {
-  const codes = first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const));
-  const visits = first.flatMap((f) => f.visitNumbers.map((v) => [f.header.sourceSystem, v] as const));
-  const priors = first.flatMap((f) =>
-    PRIOR_EVENTS.has(f.header.trigger)
-      ? readPriorIdsOrNone(f.message, f.header.trigger).map((id) => [f.header.sourceSystem, id])
-      : [],
-  );
-  const moveTargets = first.filter((f) => f.header.trigger === "A45");
-  const nhs = isCitus(q) ? null : unlinkedNhsStateParams(first.flatMap(patientsOf));
+async function readBatch(q: Queryable, first: FirstPass[], cached?: CacheUse): Promise<BatchState> {
+  const keys = readKeys(first);
+  const nhs = isCitus(q) ? null : unlinkedNhsStateParams(keys.patients);
+  const params = readParams(first, keys, true);
+  if (cached) {
+    cached.entries = [
+      ...new Set([
+        ...keys.codes.map(([s, m, c]) => codeEntry(s, m, c)),
+        ...keys.visits.map(([s, v]) => visitEntry(s, v)),
+        ...keys.patients.flatMap((p) => [
+          linkEntry(p.sourceSystem, p.recordId),
+          deletedEntry(p.sourceSystem, p.recordId),
+        ]),
+      ]),
+    ];
+    cached.readBack = readParams(first, keys, false);
+    const known = cached.predict ? predictedRows(first, keys, cached.cache) : null;
+    if (known) {
+      await deferWrite(q, READ_BATCH_CHECK, [...params, known.map((r) => r.h).sort()]);
+      return batchState(known, nhs);
+    }
+  }
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
     nhs ? READ_BATCH_WITH_NHS : READ_BATCH,
-    [
-      codes.map((c) => c[0]),
-      codes.map((c) => c[1]),
-      first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
-      first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
-      visits.map((v) => v[0]),
-      visits.map((v) => v[1]),
-      first.flatMap((f) => patientsOf(f).map((p) => p.sourceSystem)),
-      first.flatMap((f) => patientsOf(f).map((p) => p.recordId)),
-      codes.map((c) => c[2]),
-      priors.map((p) => p[0]),
-      priors.map((p) => p[1]),
-      // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
-      moveTargets.map((f) => f.patient.sourceSystem),
-      moveTargets.map((f) => f.patient.recordId),
-      ...(nhs ? nhs.params : []),
-    ],
+    [...params, ...(nhs ? nhs.params : [])],
   );
+  return batchState(rows, nhs);
+}
+
+/** The batch's state from the rows of its read. */
+function batchState(
+  rows: readonly { kind: string; data: Record<string, unknown> | string }[],
+  nhs: { records: Set<string> } | null,
+): BatchState {
   const state: BatchState = {
     mappings: new Map(),
     statuses: new Map(),
@@ -406,7 +528,7 @@ function readHeaders(
 }
 
 /** 2. Locks (patients, control ids, visits), then one read of all the batch needs. */
-async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchState> {
+async function lockAndRead(q: Queryable, firstPass: FirstPass[], cached?: CacheUse): Promise<BatchState> {
   const locks: string[] = [];
   for (const f of firstPass) {
     locks.push(
@@ -420,7 +542,7 @@ async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchS
   }
   await lockNames(q, locks);
   return firstPass.length > 0
-    ? readBatch(q, firstPass)
+    ? readBatch(q, firstPass, cached)
     : {
         mappings: new Map(),
         statuses: new Map(),
@@ -841,6 +963,8 @@ interface BatchEnd {
   withWrites?: (personIds: string[]) => Write | null;
   /** The listener's pipeline (store/pipelined-commit.ts): wait for the batch before, let the next begin. */
   turn?: Turn;
+  /** The listener's cache of what its batches read (read-cache.ts), on one server and without overlap. */
+  cached?: CacheUse;
 }
 
 /**
@@ -870,7 +994,7 @@ export async function applyHl7Many(
   const { turn } = end;
   const locksLater = firstPass.some((f) => LOCKS_LATER.has(f.header.trigger));
   if (turn && locksLater) await turn.previous();
-  const batch = await lockAndRead(q, firstPass);
+  const batch = await lockAndRead(q, firstPass, end.cached);
   const parsed = readEvents(firstPass, batch, rejections);
   const unattributable = await unattributableWithoutBirthDate(q, newPatientsWithoutBirthDate(parsed, batch));
   const { accepted, held, touched } = applyInMemory(
@@ -1024,15 +1148,40 @@ export async function applyHl7Batch(
   beforeCommit?: (tx: Queryable, outcomes: Hl7Outcome[]) => Promise<void>,
   withWrites?: (personIds: string[]) => Write | null,
   turn?: Turn,
+  cache?: BatchReadCache,
 ): Promise<Hl7Outcome[]> {
-  try {
-    return await db.transaction(async (tx) => {
-      // Every statement of a batch is a look-up or write by key: planned once per connection, never per batch.
-      await genericPlans(tx);
-      const out = await applyHl7Many(tx, items, { withWrites, turn });
-      if (beforeCommit) await beforeCommit(tx, out);
+  // With the listener's cache (one server, batches not overlapping): decided from what it knows where it can,
+  // and what it wrote read back with the COMMIT; when the check finds the rows changed, applied again after a read.
+  const attempt = async (predict: boolean) => {
+    const use: CacheUse | undefined = cache && !turn ? { cache, predict } : undefined;
+    try {
+      const { out, readBack } = await db.transaction(async (tx) => {
+        // Every statement of a batch is a look-up or write by key: planned once per connection, never per batch.
+        await genericPlans(tx);
+        const cached = use && tx.commitWith && !isCitus(tx) ? use : undefined;
+        const out = await applyHl7Many(tx, items, { withWrites, turn, cached });
+        if (beforeCommit) await beforeCommit(tx, out);
+        const readBack =
+          cached?.readBack && tx.commitWith ? await tx.commitWith<ReadRow>(READ_BACK, cached.readBack) : null;
+        return { out, readBack };
+      });
+      if (use?.entries) {
+        if (readBack) use.cache.learn(use.entries, readBack);
+        else use.cache.forget(use.entries);
+      }
       return out;
-    });
+    } catch (error) {
+      if (use?.entries) use.cache.forget(use.entries);
+      throw error;
+    }
+  };
+  try {
+    try {
+      return await attempt(true);
+    } catch (error) {
+      if (!isStaleBatchRead(error)) throw error;
+      return await attempt(false);
+    }
   } catch (error) {
     // Rolled back because the batch before failed: the pipeline writes this one again after it.
     if (error instanceof PreviousBatchFailed) throw error;
