@@ -26,6 +26,7 @@ import {
   lockNames,
   PreviousBatchFailed,
   prepared,
+  preparedText,
   type Queryable,
   runWrites,
   signalWritten,
@@ -106,6 +107,7 @@ import {
   type BatchReadCache,
   codeEntry,
   deletedEntry,
+  entryOf,
   isStaleBatchRead,
   linkEntry,
   type ReadRow,
@@ -274,19 +276,26 @@ export const ADT_BATCH_TABLES: readonly string[] = [
 ];
 
 // A batch decided on rows the listener knew (read-cache.ts) checks them in its one round trip, after its locks
-// and before its writes: the rows its read would return must be those (their md5s, sorted). And every batch the
-// listener applies reads back, with its COMMIT, the rows of its codes, visits and patients as it left them.
+// and before its writes: the rows its read would return must be those (their md5s, sorted).
 const READ_BATCH_CHECK = prepared(
   "hl7.read-batch-check",
   `SELECT ingest_batch_read_unchanged($14::text[],
      ARRAY(SELECT md5(r.kind || ' ' || r.data::text) FROM (${READ_BATCH_TEXT}) r
            ORDER BY md5(r.kind || ' ' || r.data::text) COLLATE "C"))`,
 );
-const READ_BACK = prepared(
-  "hl7.read-batch-back",
-  `SELECT r.kind, r.data::text AS data, md5(r.kind || ' ' || r.data::text) AS h FROM (${READ_BATCH_TEXT}) r`,
+// The listener's read (one server): the rows as text, with the md5 the check compares, so the cache keeps them.
+const READ_BATCH_TEXTS = prepared(
+  "hl7.read-batch-texts",
+  `SELECT r.kind, r.data::text AS data, md5(r.kind || ' ' || r.data::text) AS h
+     FROM (${READ_BATCH_TEXT}
+           UNION ALL
+           SELECT 'nhs', row_to_json(n) FROM (${unlinkedNhsStateSql(14)}) n) r`,
 );
-
+// With the cache, a batch's new visit events are written last, with the COMMIT, and come back as the read's rows
+// (the same json_build_object), so its visits' logs are known after it without reading them.
+const EVENT_JSON = `json_build_object('s', source_system, 'v', visit_number, 'c', control_id, 't', trigger_event,
+                                       'm', message_time, 'r', record_id, 'd', detail)`;
+const EVENTS_RETURNING = `ON CONFLICT DO NOTHING RETURNING 'event' AS kind, ${EVENT_JSON}::text AS data, md5('event ' || ${EVENT_JSON}::text) AS h`;
 /** What the batch reads by: its codes, visits and patients. */
 interface ReadKeys {
   codes: (readonly [string, string, string])[];
@@ -302,24 +311,19 @@ function readKeys(first: FirstPass[]): ReadKeys {
   };
 }
 
-/**
- * The batch read's first 13 parameters; `full` false for a read back, which asks nothing of control ids, prior
- * records nor A45's targets (none of which the cache keeps).
- */
-function readParams(first: FirstPass[], keys: ReadKeys, full: boolean): unknown[] {
-  const priors = full
-    ? first.flatMap((f) =>
-        PRIOR_EVENTS.has(f.header.trigger)
-          ? readPriorIdsOrNone(f.message, f.header.trigger).map((id) => [f.header.sourceSystem, id])
-          : [],
-      )
-    : [];
-  const moveTargets = full ? first.filter((f) => f.header.trigger === "A45") : [];
+/** The batch read's first 13 parameters. */
+function readParams(first: FirstPass[], keys: ReadKeys): unknown[] {
+  const priors = first.flatMap((f) =>
+    PRIOR_EVENTS.has(f.header.trigger)
+      ? readPriorIdsOrNone(f.message, f.header.trigger).map((id) => [f.header.sourceSystem, id])
+      : [],
+  );
+  const moveTargets = first.filter((f) => f.header.trigger === "A45");
   return [
     keys.codes.map((c) => c[0]),
     keys.codes.map((c) => c[1]),
-    full ? first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]) : [],
-    full ? first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]) : [],
+    first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
+    first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
     keys.visits.map((v) => v[0]),
     keys.visits.map((v) => v[1]),
     keys.patients.map((p) => p.sourceSystem),
@@ -333,13 +337,15 @@ function readParams(first: FirstPass[], keys: ReadKeys, full: boolean): unknown[
   ];
 }
 
-/** A batch's use of the listener's cache: whether it may be decided from it, and what it reads back. */
+/** A batch's use of the listener's cache: whether it may be decided from it, and what it learns. */
 interface CacheUse {
   cache: BatchReadCache;
   predict: boolean;
-  /** Set by the batch read: the cache entries the batch reads back with its COMMIT, and the read back's parameters. */
-  entries?: string[];
-  readBack?: unknown[];
+  /** Set as the batch goes: its entries' rows before its writes (read, or known), those it must forget, and its
+   * visit events' write, which goes last with the COMMIT and returns the rows written. */
+  before?: Map<string, ReadRow[]>;
+  forget: string[];
+  eventsWrite?: Write | null;
 }
 
 /** A visit a batch may open without reading it: the first message naming it opens it, so it has no events yet. */
@@ -351,15 +357,18 @@ const OPENING: ReadonlySet<string> = new Set(["A01", "A04", "A05", "A14"]);
  * first message does not open. Its control ids are taken as never seen, and codes not known as not mapped (the
  * check says).
  */
-function predictedRows(first: FirstPass[], keys: ReadKeys, cache: BatchReadCache): ReadRow[] | null {
-  if (first.some((f) => LOCKS_LATER.has(f.header.trigger))) return null;
+function predictedRows(
+  first: FirstPass[],
+  keys: ReadKeys,
+  cache: BatchReadCache,
+): { rows: ReadRow[]; before: Map<string, ReadRow[]> } | null {
   const rows: ReadRow[] = [];
-  const seen = new Set<string>();
+  const before = new Map<string, ReadRow[]>();
   const take = (entry: string, needRows = false) => {
-    if (seen.has(entry)) return true;
-    seen.add(entry);
+    if (before.has(entry)) return true;
     const known = cache.get(entry);
     if (known === undefined || (needRows && known.length === 0)) return false;
+    before.set(entry, [...known]);
     rows.push(...known);
     return true;
   };
@@ -374,11 +383,11 @@ function predictedRows(first: FirstPass[], keys: ReadKeys, cache: BatchReadCache
   for (const f of first)
     for (const v of f.visitNumbers) {
       const entry = visitEntry(f.header.sourceSystem, v);
-      if (seen.has(entry)) continue;
-      if (cache.get(entry) === undefined && OPENING.has(f.header.trigger)) seen.add(entry);
+      if (before.has(entry)) continue;
+      if (cache.get(entry) === undefined && OPENING.has(f.header.trigger)) before.set(entry, []);
       else if (!take(entry)) return null;
     }
-  return rows;
+  return { rows, before };
 }
 
 /**
@@ -389,9 +398,9 @@ function predictedRows(first: FirstPass[], keys: ReadKeys, cache: BatchReadCache
 async function readBatch(q: Queryable, first: FirstPass[], cached?: CacheUse): Promise<BatchState> {
   const keys = readKeys(first);
   const nhs = isCitus(q) ? null : unlinkedNhsStateParams(keys.patients);
-  const params = readParams(first, keys, true);
+  const params = readParams(first, keys);
   if (cached) {
-    cached.entries = [
+    const entries = [
       ...new Set([
         ...keys.codes.map(([s, m, c]) => codeEntry(s, m, c)),
         ...keys.visits.map(([s, v]) => visitEntry(s, v)),
@@ -401,11 +410,24 @@ async function readBatch(q: Queryable, first: FirstPass[], cached?: CacheUse): P
         ]),
       ]),
     ];
-    cached.readBack = readParams(first, keys, false);
-    const known = cached.predict ? predictedRows(first, keys, cached.cache) : null;
-    if (known) {
-      await deferWrite(q, READ_BATCH_CHECK, [...params, known.map((r) => r.h).sort()]);
-      return batchState(known, nhs);
+    // A merge, rename, move or deletion writes more than the cache follows: what it touches is read afresh.
+    if (first.some((f) => LOCKS_LATER.has(f.header.trigger))) cached.forget.push(...entries);
+    else {
+      const known = cached.predict ? predictedRows(first, keys, cached.cache) : null;
+      if (known) {
+        cached.before = known.before;
+        await deferWrite(q, READ_BATCH_CHECK, [...params, known.rows.map((r) => r.h).sort()]);
+        return batchState(known.rows, nhs);
+      }
+      if (nhs) {
+        const rows = await q.query<ReadRow>(READ_BATCH_TEXTS, [...params, ...nhs.params]);
+        cached.before = new Map(entries.map((e) => [e, []]));
+        for (const r of rows) {
+          const entry = entryOf(r);
+          if (entry !== null) cached.before.get(entry)?.push(r);
+        }
+        return batchState(rows, nhs);
+      }
     }
   }
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
@@ -724,6 +746,7 @@ async function linkPeople(
   nhsState: NhsStateRead | undefined,
   states: ReadonlyMap<string, VisitState>,
   touched: ReadonlyMap<string, Touched>,
+  cached?: CacheUse,
 ): Promise<(source: string, recordId: string) => string> {
   // An A29's patient is deleted, not linked; an A47's new id is its old record renamed (below). A17's second
   // patient is updated as the first is.
@@ -734,6 +757,9 @@ async function linkPeople(
       .flatMap((a) => (a.event.swap ? [a.event.patient, a.event.swap.patient] : [a.event.patient])),
     { locked: true, linked, ...(nhsState ? { nhsState } : {}) },
   );
+  // A record the MPI linked or updated has another row now: the listener reads it with its next batch.
+  for (const [k, o] of persons)
+    if (o.outcome !== "existing") cached?.forget.push(linkEntry(...(k.split("\u0000") as [string, string])));
   for (const a of accepted) {
     const e = a.event;
     if (e.trigger === "A47") {
@@ -903,13 +929,17 @@ function batchWrites(
   accepted: Accepted[],
   held: Held[],
   w: VisitWrites,
+  cached?: CacheUse,
 ): (Write | null)[] {
   const newEvents = accepted
     .flatMap((a) => [...(a.moveReview ? [] : [a.event]), ...[swapEvent(a.event)].filter((x) => x !== null)])
     .filter((e): e is VisitEvent => hasVisitEvent(e))
     .map(visitEventValues);
+  // With the cache, the events go last (nothing the batch writes reads them) and return what they wrote.
+  if (cached?.before)
+    cached.eventsWrite = insertWrite("adt_visit_event", EVENT_COLS, newEvents, EVENTS_RETURNING);
   return [
-    insertWrite("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING"),
+    cached?.before ? null : insertWrite("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING"),
     ...visitRowWrites(w),
     unmappedWrite(accepted.map((a) => a.event)),
     insertWrite(
@@ -1011,7 +1041,16 @@ export async function applyHl7Many(
     // Every lock this batch takes is held: the next may begin while this one links, writes and commits.
     turn.next();
   }
-  const personOf = await linkPeople(q, items, accepted, batch.linked, batch.nhsState, states, touched);
+  const personOf = await linkPeople(
+    q,
+    items,
+    accepted,
+    batch.linked,
+    batch.nhsState,
+    states,
+    touched,
+    end.cached,
+  );
   const visits = visitWrites(touched, states, personOf);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   // Applying a message resolves its own reject, with the batch's other writes.
@@ -1035,7 +1074,7 @@ export async function applyHl7Many(
   // server); every row of the batch then in one prepared statement.
   if (visits.sql) await deferWrite(q, visits.sql);
   await runWrites(q, [
-    ...batchWrites(items, accepted, held, visits),
+    ...batchWrites(items, accepted, held, visits, end.cached),
     resolved,
     end.withWrites && people.size > 0 ? end.withWrites([...people]) : null,
   ]);
@@ -1153,25 +1192,23 @@ export async function applyHl7Batch(
   // With the listener's cache (one server, batches not overlapping): decided from what it knows where it can,
   // and what it wrote read back with the COMMIT; when the check finds the rows changed, applied again after a read.
   const attempt = async (predict: boolean) => {
-    const use: CacheUse | undefined = cache && !turn ? { cache, predict } : undefined;
+    const use: CacheUse | undefined = cache && !turn ? { cache, predict, forget: [] } : undefined;
     try {
-      const { out, readBack } = await db.transaction(async (tx) => {
+      const { out, written } = await db.transaction(async (tx) => {
         // Every statement of a batch is a look-up or write by key: planned once per connection, never per batch.
         await genericPlans(tx);
         const cached = use && tx.commitWith && !isCitus(tx) ? use : undefined;
         const out = await applyHl7Many(tx, items, { withWrites, turn, cached });
         if (beforeCommit) await beforeCommit(tx, out);
-        const readBack =
-          cached?.readBack && tx.commitWith ? await tx.commitWith<ReadRow>(READ_BACK, cached.readBack) : null;
-        return { out, readBack };
+        const w = cached?.eventsWrite;
+        const written =
+          w && tx.commitWith ? await tx.commitWith<ReadRow>(preparedText("writes", w.text), w.params) : [];
+        return { out, written };
       });
-      if (use?.entries) {
-        if (readBack) use.cache.learn(use.entries, readBack);
-        else use.cache.forget(use.entries);
-      }
+      use?.cache.learn(use.before ?? new Map(), written, use.forget);
       return out;
     } catch (error) {
-      if (use?.entries) use.cache.forget(use.entries);
+      if (use?.before) use.cache.forget([...use.before.keys()]);
       throw error;
     }
   };

@@ -22,8 +22,8 @@ export const visitEntry = (source: string, visit: string) => `event\u0000${sourc
 export const linkEntry = (source: string, record: string) => `link\u0000${source}\u0000${record}`;
 export const deletedEntry = (source: string, record: string) => `deleted\u0000${source}\u0000${record}`;
 
-/** The entry a row read back belongs to. */
-function entryOf(row: ReadRow): string | null {
+/** The entry a row of the batch read belongs to (none for the rows the cache does not keep). */
+export function entryOf(row: ReadRow): string | null {
   const d = JSON.parse(row.data) as Record<string, unknown>;
   const s = String(d.s);
   if (row.kind === "code") return codeEntry(s, String(d.m), String(d.c));
@@ -42,24 +42,32 @@ export class BatchReadCache {
     return this.#entries.get(entry);
   }
 
-  /** After a batch committed: the rows read back for these entries (an entry without rows has none). */
-  learn(entries: readonly string[], rows: readonly ReadRow[]): void {
-    const fresh = new Map<string, ReadRow[]>(entries.map((e) => [e, []]));
-    for (const row of rows) {
+  /**
+   * After a batch committed: its entries' rows as they were before its writes (read, or known), with the visit
+   * events it wrote, less the entries it changed otherwise (forgotten).
+   */
+  learn(
+    before: ReadonlyMap<string, ReadRow[]>,
+    written: readonly ReadRow[],
+    forget: readonly string[],
+  ): void {
+    const fresh = new Map(before);
+    for (const row of written) {
       const entry = entryOf(row);
-      if (entry !== null && fresh.has(entry)) fresh.get(entry)?.push(row);
+      if (entry !== null) fresh.get(entry)?.push(row);
     }
     for (const [entry, list] of fresh) {
       this.#entries.delete(entry);
       this.#entries.set(entry, list);
     }
+    this.forget(forget);
     for (const entry of this.#entries.keys()) {
       if (this.#entries.size <= MAX_ENTRIES) break;
       this.#entries.delete(entry);
     }
   }
 
-  /** Entries a batch wrote without reading them back (or found stale): no longer known. */
+  /** Entries a batch changed in ways not followed here (or found stale): no longer known. */
   forget(entries: readonly string[]): void {
     for (const e of entries) this.#entries.delete(e);
   }
