@@ -13,11 +13,10 @@
 // so two versions' MPI decisions compare with diff whatever the person ids. MLLP_DIRECT_PROF=FILE: this
 // process's V8 CPU profile of the timed part. MLLP_DIRECT_EXTRA_TRIPS=N: N round trips more in each batch's
 // transaction (a `SELECT 1` each, before the COMMIT), to price what a round trip costs both sides.
-// MLLP_DIRECT_NO_CACHE=1: without the listener's cache of what its batches read (hl7/read-cache.ts).
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { ADT_BATCH_TABLES, applyHl7Batch, BatchReadCache } from "../src/ingest/index.ts";
+import { ADT_BATCH_TABLES, applyHl7Batch } from "../src/ingest/index.ts";
 import { analyzeGrownTables, openDb } from "../src/store/index.ts";
 import { load, openBenchDb } from "./ingest-bench-db.ts";
 import { mllpBenchFeed, splitBySender } from "./mllp-feed.ts";
@@ -59,8 +58,6 @@ const backendMs = () => {
 const profile = process.env.MLLP_DIRECT_PROF ? new Session() : null;
 profile?.connect();
 const ctx = { origin: "mllp-direct" };
-// As the listener: what its batches read, kept (MLLP_DIRECT_NO_CACHE=1: every batch reads before its writes).
-const cache = process.env.MLLP_DIRECT_NO_CACHE === "1" ? undefined : new BatchReadCache();
 let applied = 0;
 let timed = { messages: 0, batches: 0, started: 0, cpu: process.cpuUsage(), backend: 0 };
 let analysedAt = performance.now();
@@ -93,9 +90,6 @@ for (const batch of batches) {
           for (let i = 0; i < extraTrips; i++) await tx.query("SELECT 1");
         }
       : undefined,
-    undefined,
-    undefined,
-    cache,
   );
   if (out.some((o) => o.code !== "AA"))
     throw new Error(`not acknowledged AA: ${out.map((o) => o.code).join()}`);

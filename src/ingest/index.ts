@@ -50,7 +50,6 @@ export { type FileLoadResult, loadHl7File } from "./hl7/load-file.ts";
 export { ADT_BATCH_TABLES, applyHl7Batch, applyReviewedEvent } from "./hl7/many.ts";
 export { Hl7ParseError, parseMessage } from "./hl7/message.ts";
 export { frame, MllpDecoder } from "./hl7/mllp.ts";
-export { BatchReadCache } from "./hl7/read-cache.ts";
 export { addCodeMappings, type CodeMapping, type MappingResult, mappingProblem } from "./hl7/remap.ts";
 export { splitMessages } from "./hl7/split.ts";
 export { listUnmapped, type UnmappedRow } from "./hl7/unmapped.ts";

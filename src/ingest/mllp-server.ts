@@ -17,7 +17,6 @@ import { type Hl7Outcome, internalError } from "./hl7/apply.ts";
 import { decodeHl7Bytes, sendingParty, sniffHeader } from "./hl7/charset.ts";
 import { ADT_BATCH_TABLES, applyHl7Batch } from "./hl7/many.ts";
 import { frame, MllpDecoder } from "./hl7/mllp.ts";
-import { BatchReadCache } from "./hl7/read-cache.ts";
 import { messagesInFrame, splitText } from "./hl7/split.ts";
 import {
   type CompiledSource,
@@ -174,8 +173,6 @@ function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void, 
       { err: { type: (error as Error)?.name, code: (error as { code?: string })?.code } },
       "mllp: message failed",
     );
-  // What its batches read, so one about patients and visits it wrote before takes one round trip, not two.
-  const cache = new BatchReadCache();
   return async (batch: Job[], turn?: Turn): Promise<Buffer[]> => {
     try {
       const outcomes = await applyHl7Batch(
@@ -194,7 +191,6 @@ function laneWriter(db: Db, logger: Logger, onOutcome: (o: Hl7Outcome) => void, 
           ? (people) => (touched.inTransactionWrite as (p: string[]) => Write | null)(people)
           : undefined,
         turn,
-        cache,
       );
       for (const o of outcomes) onOutcome(o);
       const people = touched ? peopleOf(outcomes) : [];

@@ -27,12 +27,6 @@ export interface Queryable {
    */
   defer?(sql: string | PreparedStatement, params?: readonly unknown[]): Promise<void>;
   /**
-   * In a transaction on one server: runs this statement as the transaction's last, its deferred writes before
-   * it and the COMMIT after it in one round trip, and returns its rows once committed (the first time on a
-   * connection, parsed on its own and committed after). Nothing may follow it. Optional: not on PGlite or Citus.
-   */
-  commitWith?<T extends Row = Row>(sql: PreparedStatement, params?: readonly unknown[]): Promise<T[]>;
-  /**
    * Bulk-loads rows with COPY ... FROM in PostgreSQL's text format. `chunks` are already-encoded lines
    * (see copy-format.ts), each ending in a newline, as text or UTF-8 bytes (CopyWriter); or, with
    * `format: "binary"`, binary rows (CopyBinaryWriter). Returns the number of rows loaded.

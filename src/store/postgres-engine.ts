@@ -221,17 +221,6 @@ function transactionQueryable(client: pg.PoolClient, citus: boolean) {
       return inner.copyFrom(table, columns, chunks, options);
     },
   };
-  if (!citus)
-    tx.commitWith = async <T extends Row = Row>(sql: PreparedStatement, params: readonly unknown[] = []) => {
-      const text = parsed(sql.name) ? executeText(sql, params) : null;
-      if (text === null) return tx.query<T>(sql, params);
-      const result = (await client.query<T>({
-        text: `${withBegin(text)};\nCOMMIT`,
-        types,
-      })) as unknown as pg.QueryResult<T>[];
-      state = "committed";
-      return result[result.length - 2].rows;
-    };
   return {
     queryable: tx,
     async commit() {

@@ -26,7 +26,6 @@ import {
   lockNames,
   PreviousBatchFailed,
   prepared,
-  preparedText,
   type Queryable,
   runWrites,
   signalWritten,
@@ -103,16 +102,6 @@ import {
   unsupportedText,
 } from "./instance.ts";
 import { Hl7ParseError, type Message, messageContent, parseMessage, segment, value } from "./message.ts";
-import {
-  type BatchReadCache,
-  codeEntry,
-  deletedEntry,
-  entryOf,
-  isStaleBatchRead,
-  linkEntry,
-  type ReadRow,
-  visitEntry,
-} from "./read-cache.ts";
 import {
   type KnownDemographics,
   keepKnownDemographics,
@@ -275,173 +264,40 @@ export const ADT_BATCH_TABLES: readonly string[] = [
   "outpatient_attendance",
 ];
 
-// A batch decided on rows the listener knew (read-cache.ts) checks them in its one round trip, after its locks
-// and before its writes: the rows its read would return must be those (their md5s, sorted).
-const READ_BATCH_CHECK = prepared(
-  "hl7.read-batch-check",
-  `SELECT ingest_batch_read_unchanged($14::text[],
-     ARRAY(SELECT md5(r.kind || ' ' || r.data::text) FROM (${READ_BATCH_TEXT}) r
-           ORDER BY md5(r.kind || ' ' || r.data::text) COLLATE "C"))`,
-);
-// The listener's read (one server): the rows as text, with the md5 the check compares, so the cache keeps them.
-const READ_BATCH_TEXTS = prepared(
-  "hl7.read-batch-texts",
-  `SELECT r.kind, r.data::text AS data, md5(r.kind || ' ' || r.data::text) AS h
-     FROM (${READ_BATCH_TEXT}
-           UNION ALL
-           SELECT 'nhs', row_to_json(n) FROM (${unlinkedNhsStateSql(14)}) n) r`,
-);
-// With the cache, a batch's new visit events are written last, with the COMMIT, and come back as the read's rows
-// (the same json_build_object), so its visits' logs are known after it without reading them.
-const EVENT_JSON = `json_build_object('s', source_system, 'v', visit_number, 'c', control_id, 't', trigger_event,
-                                       'm', message_time, 'r', record_id, 'd', detail)`;
-const EVENTS_RETURNING = `ON CONFLICT DO NOTHING RETURNING 'event' AS kind, ${EVENT_JSON}::text AS data, md5('event ' || ${EVENT_JSON}::text) AS h`;
-/** What the batch reads by: its codes, visits and patients. */
-interface ReadKeys {
-  codes: (readonly [string, string, string])[];
-  visits: (readonly [string, string])[];
-  patients: AdtEvent["patient"][];
-}
-
-function readKeys(first: FirstPass[]): ReadKeys {
-  return {
-    codes: first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const)),
-    visits: first.flatMap((f) => f.visitNumbers.map((v) => [f.header.sourceSystem, v] as const)),
-    patients: first.flatMap(patientsOf),
-  };
-}
-
-/** The batch read's first 13 parameters. */
-function readParams(first: FirstPass[], keys: ReadKeys): unknown[] {
+/**
+ * Everything the batch needs to read, in one statement: ward kinds, earlier statuses of these control ids,
+ * the visits' event logs and the patients' current links. It runs after the locks are held.
+ */
+async function readBatch(q: Queryable, first: FirstPass[]): Promise<BatchState> {
+  const codes = first.flatMap((f) => f.codes.map((c) => [f.header.sourceSystem, c.map, c.code] as const));
+  const visits = first.flatMap((f) => f.visitNumbers.map((v) => [f.header.sourceSystem, v] as const));
   const priors = first.flatMap((f) =>
     PRIOR_EVENTS.has(f.header.trigger)
       ? readPriorIdsOrNone(f.message, f.header.trigger).map((id) => [f.header.sourceSystem, id])
       : [],
   );
   const moveTargets = first.filter((f) => f.header.trigger === "A45");
-  return [
-    keys.codes.map((c) => c[0]),
-    keys.codes.map((c) => c[1]),
-    first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
-    first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
-    keys.visits.map((v) => v[0]),
-    keys.visits.map((v) => v[1]),
-    keys.patients.map((p) => p.sourceSystem),
-    keys.patients.map((p) => p.recordId),
-    keys.codes.map((c) => c[2]),
-    priors.map((p) => p[0]),
-    priors.map((p) => p[1]),
-    // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
-    moveTargets.map((f) => f.patient.sourceSystem),
-    moveTargets.map((f) => f.patient.recordId),
-  ];
-}
-
-/** A batch's use of the listener's cache: whether it may be decided from it, and what it learns. */
-interface CacheUse {
-  cache: BatchReadCache;
-  predict: boolean;
-  /** Set as the batch goes: its entries' rows before its writes (read, or known), those it must forget, and its
-   * visit events' write, which goes last with the COMMIT and returns the rows written. */
-  before?: Map<string, ReadRow[]>;
-  forget: string[];
-  eventsWrite?: Write | null;
-}
-
-/** A visit a batch may open without reading it: the first message naming it opens it, so it has no events yet. */
-const OPENING: ReadonlySet<string> = new Set(["A01", "A04", "A05", "A14"]);
-
-/**
- * The rows the batch read would return, from the cache, or null when it cannot say: an event that takes locks as
- * it goes, a patient not linked (the MPI reads who holds the NHS Number) or not known, a visit not known that its
- * first message does not open. Its control ids are taken as never seen, and codes not known as not mapped (the
- * check says).
- */
-function predictedRows(
-  first: FirstPass[],
-  keys: ReadKeys,
-  cache: BatchReadCache,
-): { rows: ReadRow[]; before: Map<string, ReadRow[]> } | null {
-  const rows: ReadRow[] = [];
-  const before = new Map<string, ReadRow[]>();
-  const take = (entry: string, needRows = false) => {
-    if (before.has(entry)) return true;
-    const known = cache.get(entry);
-    if (known === undefined || (needRows && known.length === 0)) return false;
-    before.set(entry, [...known]);
-    rows.push(...known);
-    return true;
-  };
-  // A code not known is taken as not mapped (most are: a diagnosis, a specialty); the check says if it is.
-  for (const [s, m, c] of keys.codes) {
-    const entry = codeEntry(s, m, c);
-    if (cache.get(entry) !== undefined) take(entry);
-  }
-  for (const p of keys.patients)
-    if (!take(linkEntry(p.sourceSystem, p.recordId), true) || !take(deletedEntry(p.sourceSystem, p.recordId)))
-      return null;
-  for (const f of first)
-    for (const v of f.visitNumbers) {
-      const entry = visitEntry(f.header.sourceSystem, v);
-      if (before.has(entry)) continue;
-      if (cache.get(entry) === undefined && OPENING.has(f.header.trigger)) before.set(entry, []);
-      else if (!take(entry)) return null;
-    }
-  return { rows, before };
-}
-
-/**
- * Everything the batch needs to read, in one statement: ward kinds, earlier statuses of these control ids,
- * the visits' event logs and the patients' current links. It runs after the locks are held. With the
- * listener's cache, a batch it can decide from what it knows reads nothing here: the check goes with its writes.
- */
-async function readBatch(q: Queryable, first: FirstPass[], cached?: CacheUse): Promise<BatchState> {
-  const keys = readKeys(first);
-  const nhs = isCitus(q) ? null : unlinkedNhsStateParams(keys.patients);
-  const params = readParams(first, keys);
-  if (cached) {
-    const entries = [
-      ...new Set([
-        ...keys.codes.map(([s, m, c]) => codeEntry(s, m, c)),
-        ...keys.visits.map(([s, v]) => visitEntry(s, v)),
-        ...keys.patients.flatMap((p) => [
-          linkEntry(p.sourceSystem, p.recordId),
-          deletedEntry(p.sourceSystem, p.recordId),
-        ]),
-      ]),
-    ];
-    // A merge, rename, move or deletion writes more than the cache follows: what it touches is read afresh.
-    if (first.some((f) => LOCKS_LATER.has(f.header.trigger))) cached.forget.push(...entries);
-    else {
-      const known = cached.predict ? predictedRows(first, keys, cached.cache) : null;
-      if (known) {
-        cached.before = known.before;
-        await deferWrite(q, READ_BATCH_CHECK, [...params, known.rows.map((r) => r.h).sort()]);
-        return batchState(known.rows, nhs);
-      }
-      if (nhs) {
-        const rows = await q.query<ReadRow>(READ_BATCH_TEXTS, [...params, ...nhs.params]);
-        cached.before = new Map(entries.map((e) => [e, []]));
-        for (const r of rows) {
-          const entry = entryOf(r);
-          if (entry !== null) cached.before.get(entry)?.push(r);
-        }
-        return batchState(rows, nhs);
-      }
-    }
-  }
+  const nhs = isCitus(q) ? null : unlinkedNhsStateParams(first.flatMap(patientsOf));
   const rows = await q.query<{ kind: string; data: Record<string, unknown> | string }>(
     nhs ? READ_BATCH_WITH_NHS : READ_BATCH,
-    [...params, ...(nhs ? nhs.params : [])],
+    [
+      codes.map((c) => c[0]),
+      codes.map((c) => c[1]),
+      first.flatMap((f) => [f.header.sourceSystem, f.header.sourceSystem]),
+      first.flatMap((f) => [f.header.controlId, reusedControlId(f.header.controlId, f.sha)]),
+      visits.map((v) => v[0]),
+      visits.map((v) => v[1]),
+      first.flatMap((f) => patientsOf(f).map((p) => p.sourceSystem)),
+      first.flatMap((f) => patientsOf(f).map((p) => p.recordId)),
+      codes.map((c) => c[2]),
+      priors.map((p) => p[0]),
+      priors.map((p) => p[1]),
+      // Only an A45 asks whether the patient it moves onto waits for review: other batches read nothing here.
+      moveTargets.map((f) => f.patient.sourceSystem),
+      moveTargets.map((f) => f.patient.recordId),
+      ...(nhs ? nhs.params : []),
+    ],
   );
-  return batchState(rows, nhs);
-}
-
-/** The batch's state from the rows of its read. */
-function batchState(
-  rows: readonly { kind: string; data: Record<string, unknown> | string }[],
-  nhs: { records: Set<string> } | null,
-): BatchState {
   const state: BatchState = {
     mappings: new Map(),
     statuses: new Map(),
@@ -550,7 +406,7 @@ function readHeaders(
 }
 
 /** 2. Locks (patients, control ids, visits), then one read of all the batch needs. */
-async function lockAndRead(q: Queryable, firstPass: FirstPass[], cached?: CacheUse): Promise<BatchState> {
+async function lockAndRead(q: Queryable, firstPass: FirstPass[]): Promise<BatchState> {
   const locks: string[] = [];
   for (const f of firstPass) {
     locks.push(
@@ -564,7 +420,7 @@ async function lockAndRead(q: Queryable, firstPass: FirstPass[], cached?: CacheU
   }
   await lockNames(q, locks);
   return firstPass.length > 0
-    ? readBatch(q, firstPass, cached)
+    ? readBatch(q, firstPass)
     : {
         mappings: new Map(),
         statuses: new Map(),
@@ -746,7 +602,6 @@ async function linkPeople(
   nhsState: NhsStateRead | undefined,
   states: ReadonlyMap<string, VisitState>,
   touched: ReadonlyMap<string, Touched>,
-  cached?: CacheUse,
 ): Promise<(source: string, recordId: string) => string> {
   // An A29's patient is deleted, not linked; an A47's new id is its old record renamed (below). A17's second
   // patient is updated as the first is.
@@ -757,9 +612,6 @@ async function linkPeople(
       .flatMap((a) => (a.event.swap ? [a.event.patient, a.event.swap.patient] : [a.event.patient])),
     { locked: true, linked, ...(nhsState ? { nhsState } : {}) },
   );
-  // A record the MPI linked or updated has another row now: the listener reads it with its next batch.
-  for (const [k, o] of persons)
-    if (o.outcome !== "existing") cached?.forget.push(linkEntry(...(k.split("\u0000") as [string, string])));
   for (const a of accepted) {
     const e = a.event;
     if (e.trigger === "A47") {
@@ -929,17 +781,13 @@ function batchWrites(
   accepted: Accepted[],
   held: Held[],
   w: VisitWrites,
-  cached?: CacheUse,
 ): (Write | null)[] {
   const newEvents = accepted
     .flatMap((a) => [...(a.moveReview ? [] : [a.event]), ...[swapEvent(a.event)].filter((x) => x !== null)])
     .filter((e): e is VisitEvent => hasVisitEvent(e))
     .map(visitEventValues);
-  // With the cache, the events go last (nothing the batch writes reads them) and return what they wrote.
-  if (cached?.before)
-    cached.eventsWrite = insertWrite("adt_visit_event", EVENT_COLS, newEvents, EVENTS_RETURNING);
   return [
-    cached?.before ? null : insertWrite("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING"),
+    insertWrite("adt_visit_event", EVENT_COLS, newEvents, "ON CONFLICT DO NOTHING"),
     ...visitRowWrites(w),
     unmappedWrite(accepted.map((a) => a.event)),
     insertWrite(
@@ -993,8 +841,6 @@ interface BatchEnd {
   withWrites?: (personIds: string[]) => Write | null;
   /** The listener's pipeline (store/pipelined-commit.ts): wait for the batch before, let the next begin. */
   turn?: Turn;
-  /** The listener's cache of what its batches read (read-cache.ts), on one server and without overlap. */
-  cached?: CacheUse;
 }
 
 /**
@@ -1024,7 +870,7 @@ export async function applyHl7Many(
   const { turn } = end;
   const locksLater = firstPass.some((f) => LOCKS_LATER.has(f.header.trigger));
   if (turn && locksLater) await turn.previous();
-  const batch = await lockAndRead(q, firstPass, end.cached);
+  const batch = await lockAndRead(q, firstPass);
   const parsed = readEvents(firstPass, batch, rejections);
   const unattributable = await unattributableWithoutBirthDate(q, newPatientsWithoutBirthDate(parsed, batch));
   const { accepted, held, touched } = applyInMemory(
@@ -1041,16 +887,7 @@ export async function applyHl7Many(
     // Every lock this batch takes is held: the next may begin while this one links, writes and commits.
     turn.next();
   }
-  const personOf = await linkPeople(
-    q,
-    items,
-    accepted,
-    batch.linked,
-    batch.nhsState,
-    states,
-    touched,
-    end.cached,
-  );
+  const personOf = await linkPeople(q, items, accepted, batch.linked, batch.nhsState, states, touched);
   const visits = visitWrites(touched, states, personOf);
   for (const u of unsupported) outcomes[u.index] = unsupportedOutcome(u);
   // Applying a message resolves its own reject, with the batch's other writes.
@@ -1074,7 +911,7 @@ export async function applyHl7Many(
   // server); every row of the batch then in one prepared statement.
   if (visits.sql) await deferWrite(q, visits.sql);
   await runWrites(q, [
-    ...batchWrites(items, accepted, held, visits, end.cached),
+    ...batchWrites(items, accepted, held, visits),
     resolved,
     end.withWrites && people.size > 0 ? end.withWrites([...people]) : null,
   ]);
@@ -1187,38 +1024,15 @@ export async function applyHl7Batch(
   beforeCommit?: (tx: Queryable, outcomes: Hl7Outcome[]) => Promise<void>,
   withWrites?: (personIds: string[]) => Write | null,
   turn?: Turn,
-  cache?: BatchReadCache,
 ): Promise<Hl7Outcome[]> {
-  // With the listener's cache (one server, batches not overlapping): decided from what it knows where it can,
-  // and what it wrote read back with the COMMIT; when the check finds the rows changed, applied again after a read.
-  const attempt = async (predict: boolean) => {
-    const use: CacheUse | undefined = cache && !turn ? { cache, predict, forget: [] } : undefined;
-    try {
-      const { out, written } = await db.transaction(async (tx) => {
-        // Every statement of a batch is a look-up or write by key: planned once per connection, never per batch.
-        await genericPlans(tx);
-        const cached = use && tx.commitWith && !isCitus(tx) ? use : undefined;
-        const out = await applyHl7Many(tx, items, { withWrites, turn, cached });
-        if (beforeCommit) await beforeCommit(tx, out);
-        const w = cached?.eventsWrite;
-        const written =
-          w && tx.commitWith ? await tx.commitWith<ReadRow>(preparedText("writes", w.text), w.params) : [];
-        return { out, written };
-      });
-      use?.cache.learn(use.before ?? new Map(), written, use.forget);
-      return out;
-    } catch (error) {
-      if (use?.before) use.cache.forget([...use.before.keys()]);
-      throw error;
-    }
-  };
   try {
-    try {
-      return await attempt(true);
-    } catch (error) {
-      if (!isStaleBatchRead(error)) throw error;
-      return await attempt(false);
-    }
+    return await db.transaction(async (tx) => {
+      // Every statement of a batch is a look-up or write by key: planned once per connection, never per batch.
+      await genericPlans(tx);
+      const out = await applyHl7Many(tx, items, { withWrites, turn });
+      if (beforeCommit) await beforeCommit(tx, out);
+      return out;
+    });
   } catch (error) {
     // Rolled back because the batch before failed: the pipeline writes this one again after it.
     if (error instanceof PreviousBatchFailed) throw error;
