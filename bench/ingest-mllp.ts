@@ -1,7 +1,7 @@
 // MLLP listener throughput and ACK latency, with ACK after commit. The listener runs in its own process
 // (`oneplace mllp`), as in production; this process is the senders. The messages are the synthetic place's
 // ADT feed (admissions, transfers, discharges, A&E, cancellations), split by patient over the connections so
-// each patient's messages stay in order.
+// each patient's messages stay in order, the patients balanced over them by message count (bench/mllp-feed.ts).
 //
 //   node bench/ingest-mllp.ts [people=3000]          (DATABASE_URL=postgres://... for PostgreSQL; MLLP_LANES=N;
 //                                                     MLLP_OVERLAP=1 for `mllp --overlap`)
@@ -11,8 +11,8 @@
 // people), trains a model and stratifies, then runs the listener rescoring the people each batch touched
 // (on) or with `--no-rescore` (off), and prints how many were rescored.
 //
-// Prints messages/s over 4 connections with every ACK sent only after its message committed (the patients split
-// over them unevenly, so the last rounds have fewer senders: the listener waits for none that is idle), two ways: in
+// Prints messages/s over 4 connections with every ACK sent only after its message committed (each connection's
+// share printed: about equal, so the rounds have 4 senders until near the end), two ways: in
 // strict original mode (each sender waits for an ACK before its next message, so at most 4 messages are ever
 // in flight: the target's shape, ≥ 1,000 messages/s on PostgreSQL with p99 ACK ≤ 25 ms, printed with its ACK
 // latency percentiles) and with each sender keeping a window of up to 16 messages in flight (ACKs still in order, each
@@ -35,21 +35,11 @@ import { openDb } from "../src/store/index.ts";
 import { listenerPort } from "../test/helpers/cli.ts";
 import { type CpuProfile, printProfile } from "./cpu-profile-summary.ts";
 import { cpuMeter, cpuPer, load, openBenchDb } from "./ingest-bench-db.ts";
-import { mllpBenchFeed, patientOf } from "./mllp-feed.ts";
+import { mllpBenchFeed, splitBySender } from "./mllp-feed.ts";
 
 const people = Number(process.argv[2] ?? 3000);
 const CONNECTIONS = 4;
 const { dir, messages, codeMap } = await mllpBenchFeed(people, "oneplace-mllp-bench-");
-function streams(list: string[], n: number): string[][] {
-  const out: string[][] = Array.from({ length: n }, () => []);
-  for (const m of list) {
-    const id = patientOf(m);
-    let h = 0;
-    for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) | 0;
-    out[Math.abs(h) % n].push(m);
-  }
-  return out;
-}
 
 const bench = await openBenchDb();
 const engine = bench.db.engine;
@@ -138,7 +128,7 @@ try {
     ["the target (original mode: 4 senders, each waiting for its ACK before the next)", 1, thirds[0]],
     ...(targetOnly ? [] : ([["windowed (16 in flight per connection)", 16, thirds[1]]] as const)),
   ] as const) {
-    const sets = streams(list, CONNECTIONS);
+    const sets = splitBySender(list, CONNECTIONS);
     const clients = await Promise.all(sets.map(() => MllpClient.connect(port)));
     const codes: Record<string, number> = {};
     const acks: number[] = [];
@@ -188,7 +178,7 @@ try {
     // Paced: 500 messages/s offered in total, 125/s on each connection, sent when due (pipelined if an ACK is late).
     const target = 500;
     const interval = (1000 * CONNECTIONS) / target;
-    const sets = streams(thirds[2], CONNECTIONS);
+    const sets = splitBySender(thirds[2], CONNECTIONS);
     const clients = await Promise.all(sets.map(() => MllpClient.connect(port)));
     const latencies: number[] = [];
     const meter = await cpuMeter(bench, [listener.pid as number]);

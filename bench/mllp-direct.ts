@@ -1,5 +1,6 @@
 // The MLLP listener's batches applied directly, without sockets, to tell a batch's fixed cost from a message's:
-// the feed of bench/ingest-mllp.ts (its first third, split over 4 senders by patient in the same way) in rounds
+// the feed of bench/ingest-mllp.ts (its first third, split over 4 senders by patient in the same way,
+// bench/mllp-feed.ts) in rounds
 // of one message from each sender (the target's batches), through applyHl7Batch on one connection, the batch's
 // tables analysed as they grow as the listener does. Prints the CPU a message of this process (the listener's
 // share, less its sockets and ACKs) and of the PostgreSQL backend, after a warm-up.
@@ -18,20 +19,18 @@ import { Session } from "node:inspector/promises";
 import { ADT_BATCH_TABLES, applyHl7Batch } from "../src/ingest/index.ts";
 import { analyzeGrownTables, openDb } from "../src/store/index.ts";
 import { load, openBenchDb } from "./ingest-bench-db.ts";
-import { mllpBenchFeed, patientOf } from "./mllp-feed.ts";
+import { mllpBenchFeed, splitBySender } from "./mllp-feed.ts";
 
 const people = Number(process.argv[2] ?? 3000);
 const warmUp = Number(process.argv[3] ?? 1500);
 const size = Number(process.env.MLLP_DIRECT_SIZE ?? 0);
 const extraTrips = Number(process.env.MLLP_DIRECT_EXTRA_TRIPS ?? 0);
 const { dir, messages, codeMap } = await mllpBenchFeed(people, "oneplace-mllp-direct-");
-const streams: string[][] = [[], [], [], []];
-for (const m of process.env.MLLP_DIRECT_ALL ? messages : messages.slice(0, messages.length / 3)) {
-  const id = patientOf(m);
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) | 0;
-  streams[Math.abs(h) % 4].push(m);
-}
+const streams = splitBySender(
+  process.env.MLLP_DIRECT_ALL ? messages : messages.slice(0, messages.length / 3),
+  4,
+);
+console.log(`senders' shares: ${streams.map((s) => s.length).join(", ")} messages`);
 const rounds: string[][] = [];
 for (let i = 0; streams.some((s) => i < s.length); i++)
   rounds.push(streams.filter((s) => i < s.length).map((s) => s[i]));
