@@ -13,11 +13,10 @@ import { DatabaseError, pgliteDataDir, type StoreConfig } from "../platform/inde
 
 /** Whether V8 runs WebAssembly only as first compiled here (--liftoff-only, as the tests run CLI children). */
 export function optimisingCompilerOff(): boolean {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-  return flags.includes("--liftoff-only");
+  return process.execArgv.includes("--liftoff-only");
 }
 
-const CLI = fileURLToPath(new URL("../../bin/oneplace.js", import.meta.url));
+const CHILD = fileURLToPath(new URL("./embedded-apart-child.ts", import.meta.url));
 
 /** A data directory PostgreSQL has made (initdb writes PG_VERSION). */
 function isMade(dataDir: string): boolean {
@@ -38,8 +37,7 @@ export function makeEmbeddedDatabaseApart(store: StoreConfig): boolean {
   const scratchHome = join(store.home, `.new-database-${process.pid}`);
   rmSync(scratchHome, { recursive: true, force: true });
   try {
-    const child = spawnSync(process.execPath, ["--liftoff-only", CLI, "db", "migrate", "--json"], {
-      env: { ...process.env, ONEPLACE_HOME: scratchHome },
+    const child = spawnSync(process.execPath, ["--liftoff-only", CHILD, scratchHome], {
       stdio: ["ignore", "ignore", "pipe"],
       encoding: "utf8",
     });
