@@ -3,7 +3,11 @@
 import { migrate, openDb, readSettings } from "../platform/index.ts";
 
 try {
-  const db = await openDb({ ...readSettings().store, databaseUrl: undefined, home: process.argv[2] as string });
+  const db = await openDb({
+    ...readSettings().store,
+    databaseUrl: undefined,
+    home: process.argv[2] as string,
+  });
   try {
     await migrate(db);
   } finally {
