@@ -6,7 +6,7 @@
 // while holding about 600 MiB of its own, which took the demo above 1 GB at its peak. In a child, initdb's memory
 // goes when it exits. docs/scale.md, "The optimising compiler, and a new database made apart".
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatabaseError, pgliteDataDir, type StoreConfig } from "../platform/index.ts";
@@ -50,8 +50,19 @@ export function makeEmbeddedDatabaseApart(store: StoreConfig): boolean {
         { code: "store.embedded-make" },
       );
     }
-    rmSync(dataDir, { recursive: true, force: true }); // an empty directory, if any
-    renameSync(made, dataDir);
+    // Into place unless another process has begun one meanwhile (then its lock decides who opens it).
+    try {
+      rmdirSync(dataDir); // an empty directory, if any
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return false;
+    }
+    try {
+      renameSync(made, dataDir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOTEMPTY" || code === "EEXIST") return false;
+      throw error;
+    }
     return true;
   } finally {
     rmSync(scratchHome, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // A serving command's new embedded database is made in a child process and moved into place whole.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +59,21 @@ describe("a serving command's new embedded database", embedded, () => {
       else process.env.ONEPLACE_PGLITE_SETTINGS = saved;
     }
     assert.deepEqual(readdirSync(home), []);
+  });
+
+  test("a database begun meanwhile by another process is neither replaced nor touched", async () => {
+    const home = scratchHome();
+    const dataDir = pgliteDataDir(home);
+    // Another process begins the home's database while the child works (the child takes seconds).
+    const other = spawn(process.execPath, [
+      "-e",
+      `setTimeout(() => { const fs = require("node:fs"); fs.mkdirSync(${JSON.stringify(dataDir)}, { recursive: true }); fs.writeFileSync(${JSON.stringify(join(dataDir, "begun"))}, "x"); }, 300)`,
+    ]);
+    const otherDone = new Promise((resolve) => other.on("close", resolve));
+    assert.equal(makeEmbeddedDatabaseApart({ home }), false);
+    await otherDone;
+    assert.deepEqual(readdirSync(dataDir), ["begun"]);
+    assert.deepEqual(readdirSync(home), ["pgdata"]);
   });
 
   test("a data directory that holds something is left for the engine to judge; a server is left alone", () => {
