@@ -4,7 +4,7 @@
 // main thread), and its largest hot function takes about 600 MB of the compiler's memory for a moment. Opening a
 // made database is enough to make V8 recompile it, while the process is about 300 MiB; initdb would do the same
 // while holding about 600 MiB of its own, which took the demo above 1 GB at its peak. In a child, initdb's memory
-// goes when it exits. docs/scale.md, "The optimising compiler, and a new database made apart".
+// goes when it exits. docs/scale.md, "The optimising compiler for serving commands, and a new database made apart".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
