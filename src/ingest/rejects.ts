@@ -236,33 +236,6 @@ export async function resolveRejects(
   return rows.map((r) => r.reject_id);
 }
 
-/** Open rejects a replay accepted, resolved by their ids: those it resolved. */
-export async function resolveRejectIds(
-  q: Queryable,
-  rejectIds: readonly string[],
-  by: string,
-): Promise<string[]> {
-  if (rejectIds.length === 0) return [];
-  // By the primary key, a probe per id: costed on paper, a chunk's 20,000 ids made a sequential scan of every
-  // reject ever kept look cheaper, and it cost a replay more than writing the rows did (and grew with the table).
-  await deferWrite(q, "SET LOCAL enable_seqscan = off");
-  // One row back, not one per reject: when every id was open (a replay's usual case) they are the ids given, and
-  // only otherwise does the statement name those it resolved. A row per reject was 20,000 rows a chunk for the
-  // server to send and the loader to read, to learn what it already knew.
-  const [r] = await q.query<{ n: number; ids: string[] | null }>(
-    `WITH resolved AS (
-       UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
-       WHERE reject_id = ANY($1::uuid[]) AND status = 'open'
-       RETURNING reject_id
-     ) SELECT count(*)::integer AS n,
-              CASE WHEN count(*) < cardinality($1::uuid[]) THEN array_agg(reject_id)::text[] END AS ids
-       FROM resolved`,
-    [rejectIds, by],
-  );
-  await deferWrite(q, "SET LOCAL enable_seqscan TO DEFAULT");
-  return r.ids ?? (Number(r.n) === rejectIds.length ? [...rejectIds] : []);
-}
-
 /**
  * resolveRejects as a statement to send with other writes in one round trip (no ids come back). The keys are
  * looked up only when the source has an open reject of the format at all (a one-time filter: one index probe
@@ -417,72 +390,109 @@ export async function getReject(q: Queryable, rejectId: string): Promise<RejectR
 }
 
 /**
- * An open reject as a replay first reads it: what routes it (format, source, layout, file, a CSV file's header)
- * and, for a CSV row kept by its record id (`<layout>:<id>`), the row itself. Nothing else of its sixteen
- * columns is read.
+ * CSV rows kept by record id (`<layout>:<id>`) and open: what a replay can write as a load writes a file. Written
+ * as a CASE so that no index can serve it: with the format as a plain condition, the planner (its statistics
+ * behind a load of rejects) took the unique key's index for every CSV reject and read every page of rejects for
+ * each chunk of 20,000 ids.
  */
-export interface RejectToReplay {
-  rejectId: string;
-  format: IngestFormat;
-  sourceSystem: string;
-  layout: string | null;
-  origin: string;
-  context: string | null;
-  /** A CSV row kept by its record id: that id, where the row was, and the row as stored (`storedPayload`). */
-  row: { recordId: string; location: string | null; payload: string } | null;
-}
+const CSV_BY_RECORD = `status = 'open'
+  AND CASE WHEN format = 'csv' THEN context IS NOT NULL AND starts_with(origin_key, layout || ':') ELSE false END`;
 
-/** The open ones among these rejects, in the order given (a few thousand at a time: see `replayRejects`). */
-export async function openRejectsToReplay(
+/**
+ * The open CSV rejects kept by record id among these, marked replayed by `by` and read in the same statement, in
+ * the order given: a replay claims a chunk's rejects in the transaction that writes their rows, so each is
+ * visited once (read, then resolved by id, was two probes and two heap visits a reject), and a row refused
+ * again reopens its reject in that transaction (`reopenRejects`). The others (open or not) are left as they are.
+ */
+export async function claimCsvRejects(
   q: Queryable,
   rejectIds: readonly string[],
-): Promise<RejectToReplay[]> {
+  by: string,
+): Promise<CsvClaimedReject[]> {
   if (rejectIds.length === 0) return [];
-  // Each comes back with its position among the ids (a number, not its id as text), and is put in order here
-  // rather than by sorting rows in the database. Each is found by its key: as a join, the planner hashed every
-  // reject ever kept (a parallel sequential scan) for each 20,000 asked, a cost that grew with the table. A
-  // LATERAL subquery alone did not stop it (the planner pulls a plain one up into a join, and did here: 16 µs
-  // of PostgreSQL's CPU a reject in a replay of 128,443); its LIMIT keeps it a probe of the key per id.
+  // Found by the key, never by a sequential scan of every reject ever kept (costed on paper, a chunk's 20,000 ids
+  // made it look cheaper, and it grew with the table); as a bitmap, so that each page of rejects is visited once,
+  // in order (a probe per id visited a page once per reject on it, in the key's random order, and while a
+  // replay's writes filled the shared buffers nearly every visit read the page again: 139,268 reads for 148,443
+  // rejects). No JIT: 20,000 probes are costed above jit_above_cost, and compiling them cost 15 to 23 ms a
+  // statement that the probes never won back.
+  await deferWrite(q, "SET LOCAL enable_seqscan = off");
+  await deferWrite(q, "SET LOCAL enable_indexscan = off");
+  await deferWrite(q, "SET LOCAL jit = off");
   const rows = await q.query<{
-    n: number;
-    format: IngestFormat;
+    reject_id: string;
     source_system: string;
-    layout: string | null;
+    layout: string;
     origin: string;
-    context: string | null;
-    record_id: string | null;
+    context: string;
+    record_id: string;
     location: string | null;
-    payload: string | null;
+    payload: string;
   }>(
-    `SELECT n, format, source_system, layout, origin, context,
-            CASE WHEN by_record THEN substr(origin_key, length(layout) + 2) END AS record_id,
-            CASE WHEN by_record THEN location END AS location,
-            CASE WHEN by_record THEN payload END AS payload
-     FROM (SELECT g.n::integer AS n, r.*,
-                  r.format = 'csv' AND r.context IS NOT NULL AND starts_with(r.origin_key, r.layout || ':') AS by_record
-           FROM unnest($1::uuid[]) WITH ORDINALITY AS g(reject_id, n)
-           CROSS JOIN LATERAL (
-             SELECT * FROM ingest_reject r WHERE r.reject_id = g.reject_id AND r.status = 'open' LIMIT 1
-           ) r
-          ) AS open`,
-    [rejectIds],
+    `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
+     WHERE reject_id = ANY($1::uuid[]) AND ${CSV_BY_RECORD}
+     RETURNING reject_id::text AS reject_id, source_system, layout, origin, context,
+               substr(origin_key, length(layout) + 2) AS record_id, location, payload`,
+    [rejectIds, by],
   );
-  const inOrder: (RejectToReplay | undefined)[] = new Array(rejectIds.length);
+  await deferWrite(q, "SET LOCAL enable_seqscan TO DEFAULT");
+  await deferWrite(q, "SET LOCAL enable_indexscan TO DEFAULT");
+  const at = new Map<string, number>();
+  for (let i = 0; i < rejectIds.length; i++) at.set(rejectIds[i], i);
+  const inOrder: (CsvClaimedReject | undefined)[] = new Array(rejectIds.length);
   for (const r of rows) {
-    inOrder[r.n - 1] = {
-      rejectId: rejectIds[r.n - 1],
-      format: r.format,
+    inOrder[at.get(r.reject_id) as number] = {
+      rejectId: r.reject_id,
+      format: "csv",
       sourceSystem: r.source_system,
       layout: r.layout,
       origin: r.origin,
       context: r.context,
-      row:
-        r.record_id === null
-          ? null
-          : { recordId: r.record_id, location: r.location, payload: r.payload as string },
+      row: { recordId: r.record_id, location: r.location, payload: r.payload },
     };
   }
   return inOrder.filter((r) => r !== undefined);
+}
+
+/**
+ * A CSV reject a replay claimed (`claimCsvRejects`): what routes it (source, layout, file, the file's header) and
+ * its row, kept by record id (`<layout>:<id>`): that id, where the row was, and the row as stored (`storedPayload`).
+ * Nothing else of its sixteen columns is read.
+ */
+export interface CsvClaimedReject {
+  rejectId: string;
+  format: "csv";
+  sourceSystem: string;
+  layout: string;
+  origin: string;
+  context: string;
+  row: { recordId: string; location: string | null; payload: string };
+}
+
+/** Rejects a replay claimed but cannot write as a file's rows (left to the one-by-one path): open again, as they were. */
+export async function releaseClaims(q: Queryable, rejectIds: readonly string[]): Promise<void> {
+  if (rejectIds.length === 0) return;
+  await q.query(
+    "UPDATE ingest_reject SET status = 'open', resolved_at = NULL, resolved_by = NULL WHERE reject_id = ANY($1::uuid[])",
+    [rejectIds],
+  );
+}
+
+/** Rejects a replay claimed whose rows were refused again: open once more, one more attempt, with the new reason. */
+export async function reopenRejects(
+  q: Queryable,
+  refused: readonly { rejectId: string; reason: string; location: string }[],
+): Promise<void> {
+  if (refused.length === 0) return;
+  await deferWrite(q, "SET LOCAL enable_seqscan = off");
+  await q.query(
+    `UPDATE ingest_reject r SET status = 'open', resolved_at = NULL, resolved_by = NULL,
+            attempts = r.attempts + 1, reason = u.reason, location = u.location
+     FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(reject_id, reason, location)
+     WHERE r.reject_id = u.reject_id`,
+    [refused.map((r) => r.rejectId), refused.map((r) => r.reason), refused.map((r) => r.location)],
+  );
+  await deferWrite(q, "SET LOCAL enable_seqscan TO DEFAULT");
 }
 
 /** Several rejects by id, in one query (those that exist). */

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { notFound } from "../core/errors.ts";
-import { type Db, deferWrite } from "../store/index.ts";
+import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
-import { type CsvRejectToReplay, CsvReplay, type CsvReplayOutcome } from "./csv/replay.ts";
+import { CsvReplay, type CsvReplayOutcome } from "./csv/replay.ts";
 import type { FhirItem } from "./fhir/document.ts";
 import { type FhirSession, keyOf, readDocument, writeChunk } from "./fhir/load.ts";
 import type { Hl7Context } from "./hl7/apply.ts";
@@ -16,10 +16,8 @@ import {
   getReject,
   getRejects,
   type IngestFormat,
-  openRejectsToReplay,
   payloadBytes,
   type RejectRow,
-  type RejectToReplay,
 } from "./rejects.ts";
 
 // Replaying a reject after a fix (a code mapping added, the record it needed loaded, a corrected row): the raw
@@ -207,44 +205,16 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
 }
 
 /**
- * openRejectsToReplay without JIT: its 20,000 probes by key are costed above jit_above_cost, and compiling them
- * cost PostgreSQL 15 to 23 ms a read (about 1.2 µs a reject) that the probes never won back.
- */
-function readRejectsToReplay(db: Db, ids: readonly string[]): Promise<RejectToReplay[]> {
-  return db.transaction(async (tx) => {
-    await deferWrite(tx, "SET LOCAL jit = off");
-    return openRejectsToReplay(tx, ids);
-  });
-}
-
-/** Rejects read at a time by a replay (its CSV rows are then gathered by file and written a chunk at a time). */
-const READ_REJECTS = 20_000;
-
-/**
- * Replays rejects in the order given: CSV rows a file at a time as a first load writes them, FHIR ones together,
- * the others one by one. Each open reject is read once (what routes it, and a CSV row), a few thousand at a time.
+ * Replays rejects in the order given: the open CSV rows kept by record id a chunk at a time as a first load writes
+ * a file (csv/replay.ts), then the FHIR ones among the rest together, and the others one by one.
  */
 export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
   const results = new Map<string, ReplayResult>();
   const ids = [...new Set(rejectIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
   const csv = new CsvReplay(db, by);
-  const fhir: string[] = [];
-  /** The sources and formats replayed (to forget those left with no open reject). */
-  const sources = new Map<string, { sourceSystem: string; format: IngestFormat }>();
-  let last: RejectToReplay | undefined;
   let outcome: CsvReplayOutcome;
   try {
-    for (let i = 0; i < ids.length; i += READ_REJECTS) {
-      const rows: CsvRejectToReplay[] = [];
-      for (const r of await readRejectsToReplay(db, ids.slice(i, i + READ_REJECTS))) {
-        if (r.format === "fhir") fhir.push(r.rejectId);
-        else if (r.row) rows.push(r as CsvRejectToReplay);
-        if (r.sourceSystem !== last?.sourceSystem || r.format !== last.format)
-          sources.set(`${r.sourceSystem}\u0000${r.format}`, r);
-        last = r;
-      }
-      await csv.add(rows);
-    }
+    await csv.replay(ids);
     outcome = await csv.finish();
   } catch (error) {
     await csv.fail(error as Error);
@@ -253,6 +223,16 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
   // The CSV rejects accepted (most of a replay, as a rule) are answered from outcome.accepted, not copied here.
   for (const [rejectId, reason] of outcome.refused)
     results.set(rejectId, { rejectId, accepted: false, reason });
+  /** The sources and formats replayed (to forget those left with no open reject). */
+  const sources = new Map<string, { sourceSystem: string; format: IngestFormat }>();
+  for (const sourceSystem of outcome.sources)
+    sources.set(`${sourceSystem}\u0000csv`, { sourceSystem, format: "csv" });
+  const rest = ids.filter((id) => !outcome.accepted.has(id) && !outcome.refused.has(id));
+  const fhir: string[] = [];
+  for (const r of await getRejects(db, rest)) {
+    if (r.format === "fhir" && r.status === "open") fhir.push(r.rejectId);
+    sources.set(`${r.sourceSystem}\u0000${r.format}`, r);
+  }
   if (fhir.length > 0)
     for (const res of await replayFhir(db, await getRejects(db, fhir), by)) results.set(res.rejectId, res);
   for (const id of rejectIds)

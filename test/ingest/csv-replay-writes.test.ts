@@ -6,12 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { lineOf } from "../../src/ingest/csv/replay.ts";
-import {
-  hasOpenRejects,
-  listRejects,
-  openRejectsToReplay,
-  resolveRejectIds,
-} from "../../src/ingest/rejects.ts";
+import { claimCsvRejects, hasOpenRejects, listRejects } from "../../src/ingest/rejects.ts";
 import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
 import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
@@ -148,7 +143,7 @@ test("a source is marked as having open rejects while it has any: recorded, repl
   assert.equal(await hasOpenRejects(db, "gp-late", "csv"), false);
 });
 
-test("resolveRejectIds names the rejects it resolved: every id given when all were open, else only those that were", async () => {
+test("claimCsvRejects marks replayed and reads the open CSV rejects given, in their order, once; undone with its transaction", async () => {
   const rows = Array.from(
     { length: 5 },
     (_, i) =>
@@ -157,20 +152,78 @@ test("resolveRejectIds names the rejects it resolved: every id given when all we
   await loadCsvFile(db, file("marks.csv", [CODED_HEADER, ...rows]), { source: "gp-marks" });
   const ids = await openRejectIds(db, "gp-marks");
   assert.equal(ids.length, 5);
-  const resolvedIn = (some: string[]) => db.transaction((tx) => resolveRejectIds(tx, some, "tester"));
+  const claimedIn = async (some: string[]) =>
+    (await db.transaction((tx) => claimCsvRejects(tx, some, "tester"))).map((r) => r.rejectId);
 
-  assert.deepEqual(await resolvedIn(ids.slice(0, 2)), ids.slice(0, 2), "both open: both resolved");
   assert.deepEqual(
-    (await resolvedIn([ids[1], ids[2], ids[3]])).sort(),
-    [ids[2], ids[3]].sort(),
-    "one already resolved: only the two that were open",
+    await claimedIn([ids[1], ids[0]]),
+    [ids[1], ids[0]],
+    "both open: both, in the order given",
   );
-  assert.deepEqual(await resolvedIn([ids[0], ids[1]]), [], "none open: none");
-  assert.deepEqual(await resolvedIn([ids[4], ids[4]]), [ids[4]], "an id given twice is resolved once");
-  assert.deepEqual(await openRejectIds(db, "gp-marks"), []);
+  assert.deepEqual(
+    await claimedIn([ids[1], ids[2], ids[3]]),
+    [ids[2], ids[3]],
+    "one already replayed: only the two that were open",
+  );
+  assert.deepEqual(await claimedIn([ids[0], ids[1]]), [], "none open: none");
+  // A claim whose transaction fails leaves its rejects open: a replay's rows and their rejects' marks go together.
+  await assert.rejects(
+    db.transaction(async (tx) => {
+      assert.deepEqual(
+        (await claimCsvRejects(tx, [ids[4]], "tester")).map((r) => r.rejectId),
+        [ids[4]],
+      );
+      throw new Error("the chunk's write failed");
+    }),
+    /the chunk's write failed/,
+  );
+  assert.deepEqual(await openRejectIds(db, "gp-marks"), [ids[4]]);
+  assert.deepEqual(await claimedIn([ids[4], ids[4]]), [ids[4]], "an id given twice is claimed once");
+  const marks = await db.query<{ status: string; by: string; n: number }>(
+    `SELECT status, resolved_by AS by, count(*)::int AS n FROM ingest_reject WHERE source_system = 'gp-marks'
+     GROUP BY 1, 2`,
+  );
+  assert.deepEqual(marks, [{ status: "replayed", by: "tester", n: 5 }]);
 });
 
-test("a replay's read of rejects from files and sources in turn gives each its own file, source and header", async () => {
+test("a replayed row the database refuses leaves its reject open naming why; the rest of its chunk is replayed", async () => {
+  const row = (id: string, patient: string) =>
+    `${id},${patient},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
+  await loadCsvFile(
+    db,
+    file("refused.csv", [CODED_HEADER, row("y1", "p1"), row("y2", "p2"), row("y3", "p1")]),
+    { source: "gp-refused" },
+  );
+  await loadCsvFile(db, patients, { source: "gp-refused" });
+  // Only rows written from now on are checked: y2 is one the database refuses.
+  await db.exec("ALTER TABLE gp_entry ADD CONSTRAINT replay_test_no_y2 CHECK (source_record_id <> 'y2') NOT VALID");
+  try {
+    const results = await replayRejects(db, await openRejectIds(db, "gp-refused"), "tester");
+    assert.deepEqual(results.map((r) => r.accepted).sort(), [false, true, true]);
+  } finally {
+    await db.exec("ALTER TABLE gp_entry DROP CONSTRAINT replay_test_no_y2");
+  }
+  const stored = await db.query<{ id: string }>(
+    "SELECT source_record_id AS id FROM gp_entry WHERE source_system = 'gp-refused' ORDER BY 1",
+  );
+  assert.deepEqual(
+    stored.map((r) => r.id),
+    ["y1", "y3"],
+  );
+  const rejects = await listRejects(db, { sourceSystem: "gp-refused", status: "all" });
+  assert.deepEqual(rejects.map((r) => [r.originKey, r.status]).sort(), [
+    ["gp-coded-record:y1", "replayed"],
+    ["gp-coded-record:y2", "open"],
+    ["gp-coded-record:y3", "replayed"],
+  ]);
+  // The constraint is named where the engine says which (Citus's workers name their shard's copy of it).
+  assert.match(
+    rejects.find((r) => r.status === "open")?.reason ?? "",
+    /the database refused the row( \(replay_test_no_y2\))?$/,
+  );
+});
+
+test("a replay's claim of rejects from files and sources in turn gives each its own file, source and header", async () => {
   // Three groups of rejects: two files of one source (their headers in other orders) and a file of another.
   const row = (id: string) =>
     `${id},nobody,Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
@@ -194,7 +247,13 @@ test("a replay's read of rejects from files and sources in turn gives each its o
   const byOrigin = (o: string) => mine.filter((r) => r.origin === o).map((r) => r.rejectId);
   const [a, b, c] = [byOrigin("one.csv"), byOrigin("two.csv"), byOrigin("three.csv")];
   const ids = [a[0], b[0], c[0], a[1], a[2], b[1], c[1]];
-  const read = await openRejectsToReplay(db, ids);
+  // Claimed in a transaction undone after: read as a replay reads them, and left open.
+  const read = await db
+    .transaction(async (tx) => {
+      const claimed = await claimCsvRejects(tx, ids, "tester");
+      throw Object.assign(new Error("undo"), { claimed });
+    })
+    .catch((error: { claimed?: Awaited<ReturnType<typeof claimCsvRejects>> }) => error.claimed ?? []);
   assert.deepEqual(
     read.map((r) => r.rejectId),
     ids,
@@ -215,6 +274,7 @@ test("a replay's read of rejects from files and sources in turn gives each its o
     assert.equal(r.row?.recordId, s?.originKey.slice("gp-coded-record:".length));
   }
   assert.equal(new Set(read.map((r) => r.context)).size, 2, "two headers among the three files");
+  assert.equal((await listRejects(db, { status: "open" })).filter((r) => ids.includes(r.rejectId)).length, 7);
 });
 
 test("a reject's line is read from its location as the expression /:(\\d+)(?::[^:]*)?$/ reads it", () => {

@@ -11,6 +11,8 @@ export interface PendingReject {
   reason: string;
   column?: string;
   recordId: string | null;
+  /** A replay's row: the reject it came from (reopened when the row is refused again). */
+  rejectId?: string;
 }
 
 /** What checking a row needs of its layout (the parsing thread has the declaration alone). */

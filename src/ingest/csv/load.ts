@@ -10,7 +10,7 @@ import {
   copyRejects,
   forgetClosedRejectSources,
   hasOpenRejects,
-  resolveRejectIds,
+  reopenRejects,
   resolveRejects,
 } from "../rejects.ts";
 import { fileSha256, sourceOrg } from "../sources.ts";
@@ -146,6 +146,8 @@ export interface ChunkWritten {
   tables: Record<string, number>;
   /** The rejects the chunk's accepted rows resolved (committed). */
   resolved: string[];
+  /** A replay's chunk: the rejects whose rows were refused again, with the reason each was given. */
+  refused?: { rejectId: string; reason: string }[];
 }
 
 /**
@@ -172,12 +174,17 @@ function rowsOf(s: CsvSession, p: PreparedChunk, lines?: ReadonlySet<number>): C
   return rows;
 }
 
-/** Writes one chunk in one transaction; a chunk the database refuses is retried row by row. */
-export async function writeChunk(
-  db: Db,
+/**
+ * One chunk written in a transaction the caller holds, as `write` says: its rows, its rejects, its load's counts.
+ * A replay's chunk (its session `replaying`) has had its rejects claimed in that transaction (csv/replay.ts): a
+ * row refused again reopens its own reject, and the others are the ones it resolved.
+ */
+export async function writeChunkIn(
+  tx: Queryable,
   s: CsvSession,
   chunk: CsvRow[] | PreparedChunk,
   invalid: PendingReject[],
+  write: LinkedWrite,
 ): Promise<ChunkWritten> {
   const prepared = Array.isArray(chunk) ? null : chunk;
   let made = Array.isArray(chunk) ? chunk : null;
@@ -187,43 +194,30 @@ export async function writeChunk(
     return made;
   };
   const count = prepared ? prepared.count : (made as CsvRow[]).length;
-  const attempt = (tx: Queryable, write: LinkedWrite = "fresh") => {
-    const ctx = { q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write };
-    if (prepared?.enc && write === "blind" && s.layout.applyEncoded) {
-      return s.layout.applyEncoded(ctx, prepared.enc, (lines) => {
-        const wanted = new Set(lines);
-        return made ? made.filter((r) => wanted.has(r.line)) : rowsOf(s, prepared, wanted);
-      });
-    }
-    return s.layout.apply(ctx, rowsNow());
-  };
-  const finish = async (
-    tx: Queryable,
-    res: Awaited<ReturnType<typeof attempt>>,
-    rejects: PendingReject[],
-  ) => {
-    const all = [...rejects, ...res.rejects.map((r) => asPending(s, r))];
+  const ctx = { q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write };
+  const res =
+    count === 0
+      ? { loaded: 0, duplicates: 0, rejects: [], tables: {} }
+      : prepared?.enc && write === "blind" && s.layout.applyEncoded
+        ? await s.layout.applyEncoded(ctx, prepared.enc, (lines) => {
+            const wanted = new Set(lines);
+            return made ? made.filter((r) => wanted.has(r.line)) : rowsOf(s, prepared, wanted);
+          })
+        : await s.layout.apply(ctx, rowsNow());
+  const all = [...invalid, ...res.rejects.map((r) => asPending(s, r))];
+  let resolved: string[] = [];
+  let refused: ChunkWritten["refused"];
+  if (s.replaying)
+    ({ resolved, refused } = await settleReplayed(tx, s, count, prepared, made, invalid, res.rejects));
+  else {
     await storeRejects(tx, s, all);
-    // The accepted rows' keys are only made when the source has open rejects they could resolve (on a clean
-    // feed there are none, and a key per row was a string per row for nothing).
-    let resolved: string[] = [];
     // Whether the source has open rejects is asked once a load; then the load's own rejects are the only ones
     // that can have opened since.
-    if (!s.replaying) s.openRejects ??= await hasOpenRejects(tx, s.sourceSystem, "csv");
+    s.openRejects ??= await hasOpenRejects(tx, s.sourceSystem, "csv");
     if (all.length > 0) s.openRejects = true;
-    if (count > 0 && s.replaying) {
-      const rows = rowsNow();
-      // A replay knows the reject each row came from: it is resolved by its id (unless the row was refused
-      // after its check, and its reject kept open with the new reason).
-      const rejectedIds = all.length > 0 ? new Set(all.map((r) => r.recordId)) : null;
-      const ids: string[] = [];
-      for (const r of rows) {
-        if (!r.rejectId) continue;
-        if (rejectedIds?.has(String(r.values[s.layout.recordIdColumn] ?? ""))) continue;
-        ids.push(r.rejectId);
-      }
-      resolved = await resolveRejectIds(tx, ids, s.replayedBy ?? "ingest");
-    } else if (count > 0 && s.openRejects) {
+    // The accepted rows' keys are only made when the source has open rejects they could resolve (on a clean
+    // feed there are none, and a key per row was a string per row for nothing).
+    if (count > 0 && s.openRejects) {
       const rows = rowsNow();
       const rejectedIds = new Set(all.map((r) => r.recordId));
       const accepted = rows
@@ -232,21 +226,74 @@ export async function writeChunk(
         .map((id) => `${s.layout.name}:${id}`);
       resolved = await resolveRejects(tx, s.sourceSystem, "csv", accepted, s.replayedBy ?? "ingest", true);
     }
-    const counts: LoadCounts = {
-      recordsRead: count + rejects.length,
-      loaded: res.loaded,
-      duplicates: res.duplicates,
-      rejected: all.length,
-      held: 0,
-    };
-    if (s.loadId) await addToLoad(tx, s.loadId, counts);
-    return { counts, tables: res.tables, resolved };
+  }
+  const counts: LoadCounts = {
+    recordsRead: count + invalid.length,
+    loaded: res.loaded,
+    duplicates: res.duplicates,
+    rejected: all.length,
+    held: 0,
   };
+  if (s.loadId) await addToLoad(tx, s.loadId, counts);
+  return { counts, tables: res.tables, resolved, ...(refused ? { refused } : {}) };
+}
+
+/**
+ * A replay's chunk after its rows are written: each row refused again (by its check, or as written) reopens the
+ * reject it came from with the new reason; the rest, claimed as replayed, are what the chunk resolved.
+ */
+async function settleReplayed(
+  tx: Queryable,
+  s: CsvSession,
+  count: number,
+  prepared: PreparedChunk | null,
+  made: CsvRow[] | null,
+  invalid: PendingReject[],
+  writeRejects: RowReject[],
+): Promise<{ resolved: string[]; refused: { rejectId: string; reason: string }[] }> {
+  const refused: { rejectId: string; reason: string; location: string }[] = [];
+  const refuse = (rejectId: string | undefined, r: PendingReject) => {
+    if (!rejectId) throw new Error(`${s.origin}:${r.line}: a replayed row without its reject`);
+    refused.push({
+      rejectId,
+      reason: r.reason,
+      location: `${s.origin}:${r.line}${r.column ? `:${r.column}` : ""}`,
+    });
+  };
+  for (const r of invalid) refuse(r.rejectId, r);
+  // A prepared chunk's rows are named by line (a replay's chunk has each line once: csv/replay.ts).
+  const byLine = prepared?.rejectIds && writeRejects.length > 0 ? new Map<number, string>() : null;
+  if (byLine && prepared?.rejectIds)
+    for (let i = 0; i < count; i++) byLine.set(prepared.lines[i], prepared.rejectIds[i]);
+  const refusedIds = new Set<string>();
+  for (const r of writeRejects) {
+    const rejectId = r.row.rejectId ?? byLine?.get(r.row.line);
+    refuse(rejectId, asPending(s, r));
+    refusedIds.add(rejectId as string);
+  }
+  await reopenRejects(tx, refused);
+  const resolved: string[] = [];
+  if (prepared?.rejectIds) {
+    for (let i = 0; i < count; i++)
+      if (!refusedIds.has(prepared.rejectIds[i])) resolved.push(prepared.rejectIds[i]);
+  } else if (made) {
+    for (const r of made) if (r.rejectId && !refusedIds.has(r.rejectId)) resolved.push(r.rejectId);
+  }
+  return { resolved, refused };
+}
+
+/** Writes one chunk in one transaction; a chunk the database refuses is retried row by row. */
+export async function writeChunk(
+  db: Db,
+  s: CsvSession,
+  chunk: CsvRow[] | PreparedChunk,
+  invalid: PendingReject[],
+): Promise<ChunkWritten> {
   try {
     let write: LinkedWrite = s.write ?? "fresh";
     for (;;) {
       try {
-        return await db.transaction(async (tx) => finish(tx, await attempt(tx, write), invalid));
+        return await db.transaction((tx) => writeChunkIn(tx, s, chunk, invalid, write));
       } catch (error) {
         // A key the chunk took for new was stored after all (before the load: look from now on; meanwhile, by
         // another load or this file's other chunk in flight: every row through ON CONFLICT).
@@ -256,7 +303,7 @@ export async function writeChunk(
       }
     }
   } catch (error) {
-    const rows = rowsNow();
+    const rows = Array.isArray(chunk) ? chunk : rowsOf(s, chunk);
     if (rows.length <= 1 && invalid.length === 0) {
       // One row the database refuses: keep it as a reject with the constraint it broke (never the values).
       const constraint = (error as { constraint?: string }).constraint;
@@ -266,9 +313,7 @@ export async function writeChunk(
           reason: `the database refused the row${constraint ? ` (${constraint})` : ""}`,
         }),
       );
-      return db.transaction(async (tx) =>
-        finish(tx, { loaded: 0, duplicates: 0, rejects: [], tables: {} }, refused),
-      );
+      return db.transaction((tx) => writeChunkIn(tx, s, [], refused, "fresh"));
     }
     const total: ChunkWritten = { counts: emptyCounts(), tables: {}, resolved: [] };
     const parts = [

@@ -36,6 +36,8 @@ export interface PreparedChunk {
   raws: string;
   rawEnds: Int32Array;
   lines: Int32Array;
+  /** A replay's chunk (csv/replay.ts): the reject each row came from, by index as `lines`, resolved by its id. */
+  rejectIds?: string[];
 }
 
 /** The end of the file, with the CPU time this thread used (µs), for benchmarks to count. */

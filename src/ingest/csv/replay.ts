@@ -1,7 +1,15 @@
-import type { Db } from "../../store/index.ts";
+import { type Db, isCitus, type Queryable } from "../../store/index.ts";
+import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { finishLoad, startLoad } from "../loads.ts";
-import { BASE64_PAYLOAD, payloadBytes, type RejectToReplay } from "../rejects.ts";
+import {
+  BASE64_PAYLOAD,
+  type CsvClaimedReject,
+  claimCsvRejects,
+  getReject,
+  payloadBytes,
+  releaseClaims,
+} from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
 import type { CsvRow } from "./layouts.ts";
 import {
@@ -10,16 +18,18 @@ import {
   checkRow,
   firstWrite,
   type PendingReject,
-  writeChunk,
+  writeChunkIn,
 } from "./load.ts";
+import type { PreparedChunk } from "./prepare.ts";
 import { parseCsvRecord, parseCsvText } from "./reader.ts";
 
-// Replaying CSV rejects as a first load writes a file: the rejects of one file (same source, layout, origin and
-// header) are gathered as the replay reads them, checked again a chunk at a time and written a chunk per
-// transaction through the load's own chunk writer, so an accepted row resolves its reject (by id, one statement
-// a chunk) in the name of whoever replayed it, and a row refused again updates its reject with the new reason.
-// What this cannot take (a reject kept by file and line rather than by record id, a header or payload that is
-// no longer one CSV record) is left for the one-by-one path.
+// Replaying CSV rejects as a first load writes a file: a chunk of the rejects asked for at a time, in one
+// transaction, the open CSV rows kept by record id among them are claimed (marked replayed and read in one
+// statement), checked again as a load checks a file's rows, and written a file's rows at a time through the load's
+// own chunk writer; a row refused again reopens its reject with the new reason, in the same transaction, so a
+// reject is never left resolved without its row. What this cannot take (a reject kept by file and line rather
+// than by record id, a header or payload that is no longer one CSV record, another format) is left as it was, for
+// the caller's other paths.
 
 const CHUNK_ROWS = 20_000;
 
@@ -55,29 +65,31 @@ export interface CsvReplayOutcome {
   accepted: Set<string>;
   /** Rejects refused again (still open, one more attempt), with the reason the replay gave. */
   refused: Map<string, string>;
-  /** Rejects to replay one by one. */
-  leftOver: string[];
+  /** The sources (with a CSV reject the replay claimed) to forget when none is left open. */
+  sources: Set<string>;
 }
 
-/** A CSV reject kept by its record id (`RejectToReplay` with a row). */
-export type CsvRejectToReplay = RejectToReplay & { row: NonNullable<RejectToReplay["row"]> };
-
-/** One file's replay: its session (null: the one-by-one path says why), the rejects gathered, its load. */
+/** One file's replay: its session (null: the one-by-one path says why), and what it wrote. */
 interface FileReplay {
   session: CsvSession | null;
-  pending: CsvRejectToReplay[];
   tables: Record<string, number>;
 }
 
+/** A file's key: its rejects share a source, layout, name and header. */
+function fileKey(r: CsvClaimedReject): string {
+  return `${r.sourceSystem}\u0000${r.layout}\u0000${r.origin}\u0000${r.context}`;
+}
+
 /** A file's session for its replay (its header checked as a load checks it), or null for the one-by-one path. */
-async function replaySession(db: Db, first: CsvRejectToReplay, by: string): Promise<CsvSession | null> {
+async function replaySession(db: Db, first: CsvClaimedReject, by: string): Promise<CsvSession | null> {
   const header = parseCsvText(first.context ?? "", 1, true).records[0];
   if (!header) return null;
+  let s: CsvSession;
   try {
     const layout = checkHeader(header.fields, first.origin, first.layout ?? undefined);
     const orgCode = await sourceOrg(db, first.sourceSystem);
     if (layout.needsOrg && !orgCode) return null;
-    return {
+    s = {
       layout,
       sourceSystem: first.sourceSystem,
       orgCode,
@@ -93,162 +105,267 @@ async function replaySession(db: Db, first: CsvRejectToReplay, by: string): Prom
     // The one-by-one path says why, as a load of that file would.
     return null;
   }
+  s.write = await firstWrite(db, s.sourceSystem, s.layout.name, null);
+  // A replay is a load of its own (feed health counts what it read, loaded and rejected), as a file's is.
+  s.loadId = await startLoad(db, {
+    sourceSystem: s.sourceSystem,
+    format: "csv",
+    layout: s.layout.name,
+    origin: s.origin,
+    fileSha256: null,
+  });
+  return s;
+}
+
+/** Thrown in a chunk's transaction when its rejects name files with no session yet: made outside, then again. */
+class SessionsNeeded extends Error {
+  readonly firsts: CsvClaimedReject[];
+  constructor(firsts: CsvClaimedReject[]) {
+    super("the replay needs a session for each file its rejects came from");
+    this.firsts = firsts;
+  }
 }
 
 /**
- * CSV rejects replayed as they are read: `add` them (in the order to replay them), then `finish` for what became
- * of them, or `fail` when the replay stops part way (each file's load is then marked failed).
+ * CSV rejects replayed a chunk of ids per transaction (`replay`), two chunks at a time on a server unless they
+ * hold people (whose rows are linked in order, one chunk at a time, as a first load writes them); then `finish`.
  */
 export class CsvReplay {
   readonly #db: Db;
   readonly #by: string;
   readonly #files = new Map<string, FileReplay>();
-  readonly #inFlight: Promise<void>[] = [];
-  /** Its `accepted` is the rejects the replay's committed chunks resolved (replayed), and those found so after. */
-  readonly #out: CsvReplayOutcome = { accepted: new Set(), refused: new Map(), leftOver: [] };
-  /** The rejects checked again and written (accepted or refused). */
-  readonly #replayed: string[] = [];
+  readonly #out: CsvReplayOutcome = { accepted: new Set(), refused: new Map(), sources: new Set() };
+  /** Chunks of ids being replayed, by their place in the replay. */
+  readonly #running = new Map<number, Promise<void>>();
+  /** Whether each chunk being replayed holds people, once it has claimed its rejects. */
+  readonly #claims = new Map<number, { people: Promise<boolean>; settle(people: boolean): void }>();
 
   constructor(db: Db, by: string) {
     this.#db = db;
     this.#by = by;
   }
 
-  /** The last file a reject was added to, and that reject (most rejects follow one of the same file). */
-  #last: { r: CsvRejectToReplay; file: FileReplay } | null = null;
+  /** Replays the open CSV rows kept by record id among these rejects; the others are left as they are. */
+  async replay(ids: readonly string[]): Promise<void> {
+    const parallel = this.#db.engine === "postgres" ? 2 : 1;
+    let error: unknown = null;
+    for (let at = 0, n = 0; at < ids.length && !error; at += CHUNK_ROWS, n++) {
+      const chunk = ids.slice(at, at + CHUNK_ROWS);
+      let settle: (people: boolean) => void = () => {};
+      const people = new Promise<boolean>((resolve) => (settle = resolve));
+      this.#claims.set(n, { people, settle });
+      const run = this.#chunk(n, chunk).finally(() => {
+        settle(false); // a chunk that failed before its claim holds no one
+        this.#running.delete(n);
+        this.#claims.delete(n);
+      });
+      run.catch((e) => {
+        error ??= e;
+      });
+      this.#running.set(n, run);
+      while (this.#running.size >= parallel) await Promise.race(this.#running.values()).catch(() => {});
+    }
+    await Promise.allSettled(this.#running.values());
+    if (error) throw error;
+  }
 
-  /** Takes rejects in the order to replay them, writing a chunk of a file's whenever it has gathered one. */
-  async add(rejects: readonly CsvRejectToReplay[]): Promise<void> {
-    for (const r of rejects) {
-      const file = this.#fileOf(r) ?? (await this.#newFile(r));
-      this.#last = { r, file };
-      if (!file.session) {
-        this.#out.leftOver.push(r.rejectId);
-        continue;
+  /** One chunk of ids in one transaction, again as sessions are needed or a key is found stored after all. */
+  async #chunk(n: number, ids: readonly string[]): Promise<void> {
+    let escalate: LinkedWrite | null = null;
+    // The file of the chunk's first reject (most chunks are of one file) has its session before the claim, so
+    // that the claim is seldom made twice.
+    const first = ids.length > 0 ? await getReject(this.#db, ids[0]) : null;
+    if (first?.format === "csv" && first.context !== null && first.layout !== null) {
+      const claimed: CsvClaimedReject = {
+        rejectId: first.rejectId,
+        format: "csv",
+        sourceSystem: first.sourceSystem,
+        layout: first.layout,
+        origin: first.origin,
+        context: first.context,
+        row: { recordId: "", location: null, payload: "" },
+      };
+      if (!this.#files.has(fileKey(claimed)))
+        this.#files.set(fileKey(claimed), {
+          session: await replaySession(this.#db, claimed, this.#by),
+          tables: {},
+        });
+    }
+    for (;;) {
+      try {
+        const written = await this.#db.transaction((tx) => this.#claimAndWrite(tx, n, ids, escalate));
+        for (const w of written) {
+          for (const [t, k] of Object.entries(w.tables)) w.file.tables[t] = (w.file.tables[t] ?? 0) + k;
+          for (const id of w.resolved) this.#out.accepted.add(id);
+          for (const r of w.refused) this.#out.refused.set(r.rejectId, r.reason);
+        }
+        return;
+      } catch (error) {
+        if (error instanceof SessionsNeeded) {
+          for (const first of error.firsts) {
+            if (this.#files.has(fileKey(first))) continue;
+            this.#files.set(fileKey(first), {
+              session: await replaySession(this.#db, first, this.#by),
+              tables: {},
+            });
+          }
+          continue;
+        }
+        // A key the chunk took for new was stored after all (as writeChunk: look from now on, then every row
+        // through ON CONFLICT).
+        if (isUniqueViolation(error) && escalate !== "upsert") {
+          escalate = escalate === "fresh" ? "upsert" : "fresh";
+          continue;
+        }
+        // Anything else the database refused (a row that breaks a constraint): nothing of the chunk was kept, and
+        // its rejects go one by one, where a row the database refuses is kept as a reject naming what it broke.
+        return;
       }
-      file.pending.push(r);
-      if (file.pending.length >= CHUNK_ROWS) await this.#write(file, file.session);
     }
   }
 
-  #fileOf(r: CsvRejectToReplay): FileReplay | undefined {
-    const last = this.#last;
-    if (
-      last &&
-      last.r.context === r.context &&
-      last.r.origin === r.origin &&
-      last.r.layout === r.layout &&
-      last.r.sourceSystem === r.sourceSystem
-    )
-      return last.file;
-    return this.#files.get(`${r.sourceSystem}\u0000${r.layout}\u0000${r.origin}\u0000${r.context}`);
+  async #claimAndWrite(tx: Queryable, n: number, ids: readonly string[], escalate: LinkedWrite | null) {
+    const claimed = await claimCsvRejects(tx, ids, this.#by);
+    const byFile = new Map<string, CsvClaimedReject[]>();
+    for (const r of claimed) {
+      const key = fileKey(r);
+      const part = byFile.get(key);
+      if (part) part.push(r);
+      else byFile.set(key, [r]);
+    }
+    const missing = [...byFile].filter(([key]) => !this.#files.has(key)).map(([, part]) => part[0]);
+    if (missing.length > 0) throw new SessionsNeeded(missing);
+    const files = [...byFile].map(([key, part]) => ({ file: this.#files.get(key) as FileReplay, part }));
+    // People first (the rows after may be about them), once the chunks before this one are written; and the rows of
+    // a chunk after one that holds people once it is written.
+    files.sort(
+      (a, b) =>
+        Number(Boolean(b.file.session?.layout.people)) - Number(Boolean(a.file.session?.layout.people)),
+    );
+    const people = files.some((f) => f.file.session?.layout.people);
+    this.#claims.get(n)?.settle(people);
+    for (const [m, run] of this.#running) {
+      if (m < n && (people || (await this.#claims.get(m)?.people))) await run.catch(() => {});
+    }
+    const unwritable: string[] = [];
+    const written = [];
+    for (const { file, part } of files) {
+      const s = file.session;
+      for (const r of part) this.#out.sources.add(r.sourceSystem);
+      if (!s) {
+        for (const r of part) unwritable.push(r.rejectId);
+        continue;
+      }
+      if (escalate && s.write !== "upsert") s.write = escalate === "upsert" ? "upsert" : "fresh";
+      const write = s.write ?? "fresh";
+      const { chunk, invalid } = this.#check(
+        s,
+        part,
+        unwritable,
+        write === "blind" && s.layout.applyEncoded !== undefined && !isCitus(this.#db),
+      );
+      const w = await writeChunkIn(tx, s, chunk, invalid, write);
+      written.push({ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] });
+    }
+    await releaseClaims(tx, unwritable);
+    return written;
   }
 
-  async #newFile(r: CsvRejectToReplay): Promise<FileReplay> {
-    const file: FileReplay = { session: await replaySession(this.#db, r, this.#by), pending: [], tables: {} };
-    this.#files.set(`${r.sourceSystem}\u0000${r.layout}\u0000${r.origin}\u0000${r.context}`, file);
-    return file;
-  }
-
-  /** A chunk of a file's rejects checked again, as a first load checks a file's rows. */
-  #check(s: CsvSession, part: CsvRejectToReplay[]): { rows: CsvRow[]; invalid: PendingReject[] } {
+  /**
+   * A file's rejects checked again, as a first load checks a file's rows, in the file's order (rejects come in
+   * the order asked, which openRejectIds gives by time and then id, a random order within a chunk): a person's
+   * rows then go to the same pages of the table and its indexes together, as they would have. Written blind, its
+   * rows are encoded as they are checked, as a first load's parsing thread encodes them (`encoded`), so that none
+   * outlives its turn; otherwise they are kept as rows, each with its reject. A payload that is no longer one CSV
+   * record goes to `unwritable`.
+   */
+  #check(
+    s: CsvSession,
+    part: CsvClaimedReject[],
+    unwritable: string[],
+    encoded: boolean,
+  ): { chunk: CsvRow[] | PreparedChunk; invalid: PendingReject[] } {
+    const lines = new Int32Array(part.length);
+    for (let i = 0; i < part.length; i++) lines[i] = lineOf(part[i].row.location);
+    const order = Array.from(part.keys()).sort((a, b) => lines[a] - lines[b]);
+    // Rejects of files loaded under one name (a daily extract) can share a line: an encoded chunk names its
+    // rows by line, so such a chunk goes as rows.
+    for (let k = 1; encoded && k < order.length; k++)
+      if (lines[order[k]] === lines[order[k - 1]]) encoded = false;
+    const encoder = encoded ? s.layout.encoder?.(s.sourceSystem) : undefined;
     const rows: CsvRow[] = [];
     const invalid: PendingReject[] = [];
-    for (const r of part) {
-      const line = lineOf(r.row.location);
+    const raws: string[] = [];
+    const rawEnds = new Int32Array(part.length);
+    const kept = new Int32Array(part.length);
+    const rejectIds: string[] = [];
+    let rawsLength = 0;
+    for (const i of order) {
+      const r = part[i];
+      const line = lines[i];
       const payload = r.row.payload;
       const text = payload.startsWith(BASE64_PAYLOAD) ? payloadBytes(payload).toString("utf8") : payload;
       const record = parseCsvRecord(text, line);
       if (!record) {
-        this.#out.leftOver.push(r.rejectId);
+        unwritable.push(r.rejectId);
         continue;
       }
       const checked = checkRow(s, record.fields, line, record.raw);
-      if ("row" in checked) {
+      if (!("row" in checked)) {
+        checked.reject.rejectId = r.rejectId;
+        invalid.push(checked.reject);
+      } else if (encoder) {
+        encoder.add(checked.row);
+        raws.push(record.raw);
+        rawsLength += record.raw.length;
+        rawEnds[rejectIds.length] = rawsLength;
+        kept[rejectIds.length] = line;
+        rejectIds.push(r.rejectId);
+      } else {
         checked.row.rejectId = r.rejectId;
         rows.push(checked.row);
-      } else invalid.push(checked.reject);
-      this.#replayed.push(r.rejectId);
+      }
     }
-    // In the file's order, as a first load writes them (rejects come in the order asked, which openRejectIds
-    // gives by time and then id, a random order within a chunk): a person's rows then go to the same pages of
-    // the table and its indexes together, as they would have, instead of one page each.
-    rows.sort((a, b) => a.line - b.line);
-    return { rows, invalid };
+    if (!encoder) return { chunk: rows, invalid };
+    const count = rejectIds.length;
+    const enc = encoder.take();
+    return {
+      chunk: {
+        kind: "chunk",
+        read: count + invalid.length,
+        invalid,
+        count,
+        enc: count > 0 ? enc : null,
+        raws: raws.join(""),
+        rawEnds: rawEnds.subarray(0, count),
+        lines: kept.subarray(0, count),
+        rejectIds,
+      },
+      invalid,
+    };
   }
 
-  async #write(file: FileReplay, s: CsvSession): Promise<void> {
-    const { rows, invalid } = this.#check(s, file.pending.splice(0));
-    if (rows.length === 0 && invalid.length === 0) return;
-    // A replay is a load of its own (feed health counts what it read, loaded and rejected), as a file's is.
-    s.write ??= await firstWrite(this.#db, s.sourceSystem, s.layout.name, null);
-    s.loadId ??= await startLoad(this.#db, {
-      sourceSystem: s.sourceSystem,
-      format: "csv",
-      layout: s.layout.name,
-      origin: s.origin,
-      fileSha256: null,
-    });
-    // As a first load writes them: activity chunks two at a time on a server, people one at a time.
-    const limit = s.layout.people ? 1 : this.#db.engine === "postgres" ? 2 : 1;
-    if (s.layout.people) await this.#drain();
-    const write = writeChunk(this.#db, s, rows, invalid).then((r) => {
-      for (const [t, n] of Object.entries(r.tables)) file.tables[t] = (file.tables[t] ?? 0) + n;
-      for (const id of r.resolved) this.#out.accepted.add(id);
-    });
-    write.catch(() => {}); // awaited later; this only stops it counting as unhandled meanwhile
-    this.#inFlight.push(write);
-    while (this.#inFlight.length >= limit) await this.#inFlight.shift();
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      await Promise.all(this.#inFlight);
-    } finally {
-      await Promise.allSettled(this.#inFlight.splice(0));
-    }
-  }
-
+  /** Each file's load finished, those FHIR resources were held for released; what became of the rejects. */
   async finish(): Promise<CsvReplayOutcome> {
-    for (const file of this.#files.values()) if (file.session) await this.#write(file, file.session);
-    await this.#drain();
     let people = false;
     for (const { session, tables } of this.#files.values()) {
       if (!session?.loadId) continue;
       await finishLoad(this.#db, session.loadId, "succeeded", tables);
       people ||= Boolean(session.layout.people);
     }
-    const out = this.#out;
-    const others: string[] = [];
-    for (const id of this.#replayed) if (!out.accepted.has(id)) others.push(id);
-    if (others.length > 0) {
-      // What became of the others is what the database now says: still open, with the reason the replay gave.
-      const now = await this.#db.query<{ reject_id: string; status: string; reason: string }>(
-        "SELECT reject_id::text AS reject_id, status, reason FROM ingest_reject WHERE reject_id = ANY($1::uuid[])",
-        [others],
-      );
-      const refused = now.filter((r) => r.status === "open").map((r) => r.reject_id);
-      if (refused.length > 0)
-        await this.#db.query(
-          "UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = ANY($1::uuid[])",
-          [refused],
-        );
-      for (const r of now) {
-        if (r.status === "replayed") out.accepted.add(r.reject_id);
-        else out.refused.set(r.reject_id, r.reason);
-      }
-    }
     // People from these rows may be those FHIR resources were held for.
     if (people) await releaseHeld(this.#db, this.#by);
-    return out;
+    return this.#out;
   }
 
   /** After an error: what was written stays; each file's load is marked failed with why. */
   async fail(error: Error): Promise<void> {
-    await Promise.allSettled(this.#inFlight.splice(0));
+    await Promise.allSettled(this.#running.values());
     for (const { session, tables } of this.#files.values()) {
       if (session?.loadId)
-        await finishLoad(this.#db, session.loadId, "failed", tables, error.message).catch(() => {});
+        await finishLoad(this.#db, session.loadId, "failed", tables, (error as Error).message).catch(
+          () => {},
+        );
     }
   }
 }
