@@ -399,74 +399,96 @@ const CSV_BY_RECORD = `status = 'open'
   AND CASE WHEN format = 'csv' THEN context IS NOT NULL AND starts_with(origin_key, layout || ':') ELSE false END`;
 
 /**
- * The open CSV rejects kept by record id among these, marked replayed by `by` and read in the same statement, in
- * the order given: a replay claims a chunk's rejects in the transaction that writes their rows, so each is
- * visited once (read, then resolved by id, was two probes and two heap visits a reject), and a row refused
- * again reopens its reject in that transaction (`reopenRejects`). The others (open or not) are left as they are.
+ * The open CSV rejects kept by record id among these, marked replayed by `by` and read in the same statement, by
+ * the file they came from: a replay claims a chunk's rejects in the transaction that writes their rows, so each is
+ * visited once (read, then resolved by id, was two probes and two heap visits a reject), and a row refused again
+ * reopens its reject in that transaction (`reopenRejects`). The others (open or not) are left as they are.
  */
 export async function claimCsvRejects(
   q: Queryable,
   rejectIds: readonly string[],
   by: string,
-): Promise<CsvClaimedReject[]> {
+): Promise<CsvClaimedFile[]> {
   if (rejectIds.length === 0) return [];
   // Found by the key, never by a sequential scan of every reject ever kept (costed on paper, a chunk's 20,000 ids
   // made it look cheaper, and it grew with the table); as a bitmap, so that each page of rejects is visited once,
   // in order (a probe per id visited a page once per reject on it, in the key's random order, and while a
   // replay's writes filled the shared buffers nearly every visit read the page again: 139,268 reads for 148,443
   // rejects). No JIT: 20,000 probes are costed above jit_above_cost, and compiling them cost 15 to 23 ms a
-  // statement that the probes never won back.
+  // statement that the probes never won back. A reject's file (source, layout, name, header) comes only where it
+  // changes from the row before (in the order the rows are claimed, so no sort): the same four strings on every
+  // row were most of what the loader read.
   await deferWrite(q, "SET LOCAL enable_seqscan = off");
   await deferWrite(q, "SET LOCAL enable_indexscan = off");
   await deferWrite(q, "SET LOCAL jit = off");
   const rows = await q.query<{
     reject_id: string;
-    source_system: string;
+    location: string | null;
+    payload: string;
+    source_system: string | null;
     layout: string;
     origin: string;
     context: string;
-    record_id: string;
-    location: string | null;
-    payload: string;
   }>(
-    `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
-     WHERE reject_id = ANY($1::uuid[]) AND ${CSV_BY_RECORD}
-     RETURNING reject_id::text AS reject_id, source_system, layout, origin, context,
-               substr(origin_key, length(layout) + 2) AS record_id, location, payload`,
+    `WITH claimed AS (
+       UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
+       WHERE reject_id = ANY($1::uuid[]) AND ${CSV_BY_RECORD}
+       RETURNING reject_id, location, payload, source_system, layout, origin, context
+     ), marked AS (
+       SELECT c.*, (source_system, layout, origin, context)
+                   IS DISTINCT FROM lag((source_system, layout, origin, context)) OVER () AS new_file
+       FROM claimed c
+     )
+     SELECT reject_id::text AS reject_id, location, payload,
+            CASE WHEN new_file THEN source_system END AS source_system,
+            CASE WHEN new_file THEN layout END AS layout,
+            CASE WHEN new_file THEN origin END AS origin,
+            CASE WHEN new_file THEN context END AS context
+     FROM marked`,
     [rejectIds, by],
   );
   await deferWrite(q, "SET LOCAL enable_seqscan TO DEFAULT");
   await deferWrite(q, "SET LOCAL enable_indexscan TO DEFAULT");
-  const at = new Map<string, number>();
-  for (let i = 0; i < rejectIds.length; i++) at.set(rejectIds[i], i);
-  const inOrder: (CsvClaimedReject | undefined)[] = new Array(rejectIds.length);
+  const files = new Map<string, CsvClaimedFile>();
+  let file: CsvClaimedFile | undefined;
   for (const r of rows) {
-    inOrder[at.get(r.reject_id) as number] = {
+    if (r.source_system !== null) {
+      const of = { sourceSystem: r.source_system, layout: r.layout, origin: r.origin, context: r.context };
+      file = files.get(csvFileKey(of));
+      if (!file) {
+        file = { ...of, rejects: [] };
+        files.set(csvFileKey(of), file);
+      }
+    }
+    (file as CsvClaimedFile).rejects.push({
       rejectId: r.reject_id,
-      format: "csv",
-      sourceSystem: r.source_system,
-      layout: r.layout,
-      origin: r.origin,
-      context: r.context,
-      row: { recordId: r.record_id, location: r.location, payload: r.payload },
-    };
+      location: r.location,
+      payload: r.payload,
+    });
   }
-  return inOrder.filter((r) => r !== undefined);
+  return [...files.values()];
 }
 
-/**
- * A CSV reject a replay claimed (`claimCsvRejects`): what routes it (source, layout, file, the file's header) and
- * its row, kept by record id (`<layout>:<id>`): that id, where the row was, and the row as stored (`storedPayload`).
- * Nothing else of its sixteen columns is read.
- */
-export interface CsvClaimedReject {
-  rejectId: string;
-  format: "csv";
+/** The file CSV rejects came from. */
+export interface CsvRejectFile {
   sourceSystem: string;
   layout: string;
   origin: string;
+  /** The file's header line. */
   context: string;
-  row: { recordId: string; location: string | null; payload: string };
+}
+
+/** A file's key: its rejects share a source, layout, name and header. */
+export function csvFileKey(f: CsvRejectFile): string {
+  return `${f.sourceSystem}\u0000${f.layout}\u0000${f.origin}\u0000${f.context}`;
+}
+
+/**
+ * The CSV rejects a replay claimed of one file (`claimCsvRejects`): each its id, where its row was and the row as
+ * stored (`storedPayload`). Nothing else of their sixteen columns is read.
+ */
+export interface CsvClaimedFile extends CsvRejectFile {
+  rejects: { rejectId: string; location: string | null; payload: string }[];
 }
 
 /** Rejects a replay claimed but cannot write as a file's rows (left to the one-by-one path): open again, as they were. */

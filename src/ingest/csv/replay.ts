@@ -4,8 +4,10 @@ import { releaseHeld } from "../fhir/load.ts";
 import { finishLoad, startLoad } from "../loads.ts";
 import {
   BASE64_PAYLOAD,
-  type CsvClaimedReject,
+  type CsvClaimedFile,
+  type CsvRejectFile,
   claimCsvRejects,
+  csvFileKey,
   getReject,
   payloadBytes,
   releaseClaims,
@@ -75,13 +77,8 @@ interface FileReplay {
   tables: Record<string, number>;
 }
 
-/** A file's key: its rejects share a source, layout, name and header. */
-function fileKey(r: CsvClaimedReject): string {
-  return `${r.sourceSystem}\u0000${r.layout}\u0000${r.origin}\u0000${r.context}`;
-}
-
 /** A file's session for its replay (its header checked as a load checks it), or null for the one-by-one path. */
-async function replaySession(db: Db, first: CsvClaimedReject, by: string): Promise<CsvSession | null> {
+async function replaySession(db: Db, first: CsvRejectFile, by: string): Promise<CsvSession | null> {
   const header = parseCsvText(first.context ?? "", 1, true).records[0];
   if (!header) return null;
   let s: CsvSession;
@@ -119,8 +116,8 @@ async function replaySession(db: Db, first: CsvClaimedReject, by: string): Promi
 
 /** Thrown in a chunk's transaction when its rejects name files with no session yet: made outside, then again. */
 class SessionsNeeded extends Error {
-  readonly firsts: CsvClaimedReject[];
-  constructor(firsts: CsvClaimedReject[]) {
+  readonly firsts: CsvRejectFile[];
+  constructor(firsts: CsvRejectFile[]) {
     super("the replay needs a session for each file its rejects came from");
     this.firsts = firsts;
   }
@@ -176,20 +173,14 @@ export class CsvReplay {
     // that the claim is seldom made twice.
     const first = ids.length > 0 ? await getReject(this.#db, ids[0]) : null;
     if (first?.format === "csv" && first.context !== null && first.layout !== null) {
-      const claimed: CsvClaimedReject = {
-        rejectId: first.rejectId,
-        format: "csv",
+      const of: CsvRejectFile = {
         sourceSystem: first.sourceSystem,
         layout: first.layout,
         origin: first.origin,
         context: first.context,
-        row: { recordId: "", location: null, payload: "" },
       };
-      if (!this.#files.has(fileKey(claimed)))
-        this.#files.set(fileKey(claimed), {
-          session: await replaySession(this.#db, claimed, this.#by),
-          tables: {},
-        });
+      if (!this.#files.has(csvFileKey(of)))
+        this.#files.set(csvFileKey(of), { session: await replaySession(this.#db, of, this.#by), tables: {} });
     }
     for (;;) {
       try {
@@ -203,8 +194,8 @@ export class CsvReplay {
       } catch (error) {
         if (error instanceof SessionsNeeded) {
           for (const first of error.firsts) {
-            if (this.#files.has(fileKey(first))) continue;
-            this.#files.set(fileKey(first), {
+            if (this.#files.has(csvFileKey(first))) continue;
+            this.#files.set(csvFileKey(first), {
               session: await replaySession(this.#db, first, this.#by),
               tables: {},
             });
@@ -226,16 +217,13 @@ export class CsvReplay {
 
   async #claimAndWrite(tx: Queryable, n: number, ids: readonly string[], escalate: LinkedWrite | null) {
     const claimed = await claimCsvRejects(tx, ids, this.#by);
-    const byFile = new Map<string, CsvClaimedReject[]>();
-    for (const r of claimed) {
-      const key = fileKey(r);
-      const part = byFile.get(key);
-      if (part) part.push(r);
-      else byFile.set(key, [r]);
-    }
-    const missing = [...byFile].filter(([key]) => !this.#files.has(key)).map(([, part]) => part[0]);
+    const missing = claimed.filter((f) => !this.#files.has(csvFileKey(f)));
     if (missing.length > 0) throw new SessionsNeeded(missing);
-    const files = [...byFile].map(([key, part]) => ({ file: this.#files.get(key) as FileReplay, part }));
+    const files = claimed.map((f) => ({
+      file: this.#files.get(csvFileKey(f)) as FileReplay,
+      part: f.rejects,
+      sourceSystem: f.sourceSystem,
+    }));
     // People first (the rows after may be about them), once the chunks before this one are written; and the rows of
     // a chunk after one that holds people once it is written.
     files.sort(
@@ -249,9 +237,9 @@ export class CsvReplay {
     }
     const unwritable: string[] = [];
     const written = [];
-    for (const { file, part } of files) {
+    for (const { file, part, sourceSystem } of files) {
       const s = file.session;
-      for (const r of part) this.#out.sources.add(r.sourceSystem);
+      this.#out.sources.add(sourceSystem);
       if (!s) {
         for (const r of part) unwritable.push(r.rejectId);
         continue;
@@ -281,12 +269,12 @@ export class CsvReplay {
    */
   #check(
     s: CsvSession,
-    part: CsvClaimedReject[],
+    part: CsvClaimedFile["rejects"],
     unwritable: string[],
     encoded: boolean,
   ): { chunk: CsvRow[] | PreparedChunk; invalid: PendingReject[] } {
     const lines = new Int32Array(part.length);
-    for (let i = 0; i < part.length; i++) lines[i] = lineOf(part[i].row.location);
+    for (let i = 0; i < part.length; i++) lines[i] = lineOf(part[i].location);
     const order = Array.from(part.keys()).sort((a, b) => lines[a] - lines[b]);
     // Rejects of files loaded under one name (a daily extract) can share a line: an encoded chunk names its
     // rows by line, so such a chunk goes as rows.
@@ -303,7 +291,7 @@ export class CsvReplay {
     for (const i of order) {
       const r = part[i];
       const line = lines[i];
-      const payload = r.row.payload;
+      const payload = r.payload;
       const text = payload.startsWith(BASE64_PAYLOAD) ? payloadBytes(payload).toString("utf8") : payload;
       const record = parseCsvRecord(text, line);
       if (!record) {
