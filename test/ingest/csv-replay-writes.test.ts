@@ -11,15 +11,17 @@ import {
   claimCsvRejects,
   hasOpenRejects,
   listRejects,
+  recordRejects,
 } from "../../src/ingest/rejects.ts";
 import { dismissReject, openRejectIds, replayRejects } from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
-import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
+import { CODED_HEADER, csvFolder, PATIENT_HEADER, patientLines } from "../helpers/csv-files.ts";
+import { testNhsNumber } from "../helpers/nhs-numbers.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
 let db: Db;
 
-/** The ids of the rejects claimed, in order. */
+/** The ids of the rejects claimed, sorted. */
 const idsOf = (files: CsvClaimedFile[]) => files.flatMap((f) => f.rejects.map((r) => r.rejectId)).sort();
 const { file } = csvFolder("oneplace-csv-replay-writes");
 
@@ -224,6 +226,47 @@ test("a replayed row the database refuses leaves its reject open naming why; the
     rejects.find((r) => r.status === "open")?.reason ?? "",
     /the database refused the row( \(replay_test_no_y2\))?$/,
   );
+});
+
+test("a replay writes people before the rows about them, whatever order their rejects are asked in", async () => {
+  // A row about a patient this source has not sent, rejected; and that patient's own row, kept as a reject (as
+  // one refused for a reason since put right is kept), asked for after it.
+  const coded = file("early.csv", [
+    CODED_HEADER,
+    "z1,pz,Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z",
+  ]);
+  await loadCsvFile(db, coded, { source: "gp-order" });
+  const [rowReject] = await openRejectIds(db, "gp-order");
+  await recordRejects(db, [
+    {
+      sourceSystem: "gp-order",
+      format: "csv",
+      layout: "gp-patients",
+      origin: "patients-late.csv",
+      originKey: "gp-patients:pz",
+      location: "patients-late.csv:2",
+      reason: "patients-late.csv:2: refused before a fix",
+      payload: `pz,${testNhsNumber(77)},Zed,Ann,1950-01-01,female,,,`,
+      context: PATIENT_HEADER,
+    },
+  ]);
+  const ids = await openRejectIds(db, "gp-order");
+  const patientReject = ids.find((id) => id !== rowReject) as string;
+  const results = await replayRejects(db, [rowReject, patientReject], "tester");
+  assert.deepEqual(
+    results.map((r) => [r.rejectId === rowReject ? "row" : "patient", r.accepted]),
+    [
+      ["row", true],
+      ["patient", true],
+    ],
+  );
+  const [linked] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM gp_entry e
+     JOIN mpi_record_link l ON l.source_system = e.source_system AND l.source_record_id = e.subject_record_id
+     WHERE e.source_system = 'gp-order' AND l.person_id = e.person_id`,
+  );
+  assert.equal(linked.n, 1);
+  assert.equal(await hasOpenRejects(db, "gp-order", "csv"), false);
 });
 
 test("a replay's claim of rejects from files and sources in turn gives each its own file, source and header", async () => {

@@ -123,6 +123,13 @@ class SessionsNeeded extends Error {
   }
 }
 
+/** Thrown in a chunk's transaction when it holds people and chunks before it are still being written. */
+class EarlierChunksFirst extends Error {
+  constructor() {
+    super("a chunk holding people is written after the chunks before it");
+  }
+}
+
 /**
  * CSV rejects replayed a chunk of ids per transaction (`replay`), two chunks at a time on a server unless they
  * hold people (whose rows are linked in order, one chunk at a time, as a first load writes them); then `finish`.
@@ -182,6 +189,10 @@ export class CsvReplay {
       if (!this.#files.has(csvFileKey(of)))
         this.#files.set(csvFileKey(of), { session: await replaySession(this.#db, of, this.#by), tables: {} });
     }
+    // A chunk claims once the one before it has (so that no chunk waits on another inside its transaction, holding
+    // a connection the other may need), and writes after it when that one holds people.
+    const before = this.#claims.get(n - 1);
+    if (before && (await before.people)) await this.#running.get(n - 1)?.catch(() => {});
     for (;;) {
       try {
         const written = await this.#db.transaction((tx) => this.#claimAndWrite(tx, n, ids, escalate));
@@ -192,6 +203,10 @@ export class CsvReplay {
         }
         return;
       } catch (error) {
+        if (error instanceof EarlierChunksFirst) {
+          for (const [m, run] of this.#running) if (m < n) await run.catch(() => {});
+          continue;
+        }
         if (error instanceof SessionsNeeded) {
           for (const first of error.firsts) {
             if (this.#files.has(csvFileKey(first))) continue;
@@ -224,17 +239,14 @@ export class CsvReplay {
       part: f.rejects,
       sourceSystem: f.sourceSystem,
     }));
-    // People first (the rows after may be about them), once the chunks before this one are written; and the rows of
-    // a chunk after one that holds people once it is written.
+    // People first (the rows after may be about them), once the chunks before this one are written.
     files.sort(
       (a, b) =>
         Number(Boolean(b.file.session?.layout.people)) - Number(Boolean(a.file.session?.layout.people)),
     );
     const people = files.some((f) => f.file.session?.layout.people);
     this.#claims.get(n)?.settle(people);
-    for (const [m, run] of this.#running) {
-      if (m < n && (people || (await this.#claims.get(m)?.people))) await run.catch(() => {});
-    }
+    if (people && [...this.#running.keys()].some((m) => m < n)) throw new EarlierChunksFirst();
     const unwritable: string[] = [];
     const written = [];
     for (const { file, part, sourceSystem } of files) {
