@@ -225,13 +225,16 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
     results.set(rejectId, { rejectId, accepted: false, reason });
   /** The sources and formats replayed (to forget those left with no open reject). */
   const sources = new Map<string, { sourceSystem: string; format: IngestFormat }>();
+  // A source with a reject the replay refused again has one open: no look needed (a scan of its every reject).
   for (const sourceSystem of outcome.sources)
-    sources.set(`${sourceSystem}\u0000csv`, { sourceSystem, format: "csv" });
+    if (!outcome.stillOpen.has(sourceSystem))
+      sources.set(`${sourceSystem}\u0000csv`, { sourceSystem, format: "csv" });
   const rest = ids.filter((id) => !outcome.accepted.has(id) && !outcome.refused.has(id));
   const fhir: string[] = [];
   for (const r of await getRejects(db, rest)) {
     if (r.format === "fhir" && r.status === "open") fhir.push(r.rejectId);
-    sources.set(`${r.sourceSystem}\u0000${r.format}`, r);
+    if (r.format !== "csv" || !outcome.stillOpen.has(r.sourceSystem))
+      sources.set(`${r.sourceSystem}\u0000${r.format}`, r);
   }
   if (fhir.length > 0)
     for (const res of await replayFhir(db, await getRejects(db, fhir), by)) results.set(res.rejectId, res);

@@ -69,6 +69,8 @@ export interface CsvReplayOutcome {
   refused: Map<string, string>;
   /** The sources (with a CSV reject the replay claimed) to forget when none is left open. */
   sources: Set<string>;
+  /** Those of them with a reject the replay refused again: open still, so not worth a look. */
+  stillOpen: Set<string>;
 }
 
 /** One file's replay: its session (null: the one-by-one path says why), and what it wrote. */
@@ -138,7 +140,12 @@ export class CsvReplay {
   readonly #db: Db;
   readonly #by: string;
   readonly #files = new Map<string, FileReplay>();
-  readonly #out: CsvReplayOutcome = { accepted: new Set(), refused: new Map(), sources: new Set() };
+  readonly #out: CsvReplayOutcome = {
+    accepted: new Set(),
+    refused: new Map(),
+    sources: new Set(),
+    stillOpen: new Set(),
+  };
   /** Chunks of ids being replayed, by their place in the replay. */
   readonly #running = new Map<number, Promise<void>>();
   /** Whether each chunk being replayed holds people, once it has claimed its rejects. */
@@ -200,6 +207,7 @@ export class CsvReplay {
           for (const [t, k] of Object.entries(w.tables)) w.file.tables[t] = (w.file.tables[t] ?? 0) + k;
           for (const id of w.resolved) this.#out.accepted.add(id);
           for (const r of w.refused) this.#out.refused.set(r.rejectId, r.reason);
+          if (w.refused.length > 0 && w.file.session) this.#out.stillOpen.add(w.file.session.sourceSystem);
         }
         return;
       } catch (error) {
