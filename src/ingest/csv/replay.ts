@@ -116,6 +116,12 @@ async function replaySession(db: Db, first: CsvRejectFile, by: string): Promise<
   return s;
 }
 
+/** A database error about the data written (SQLSTATE class 22 or 23), not the database or the loader. */
+function refusedAsData(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
+
 /** Thrown in a chunk's transaction when its rejects name files with no session yet: made outside, then again. */
 class SessionsNeeded extends Error {
   readonly firsts: CsvRejectFile[];
@@ -231,9 +237,10 @@ export class CsvReplay {
           escalate = escalate === "fresh" ? "upsert" : "fresh";
           continue;
         }
-        // Anything else the database refused (a row that breaks a constraint): nothing of the chunk was kept, and
-        // its rejects go one by one, where a row the database refuses is kept as a reject naming what it broke.
-        return;
+        // A row the database refused as data (a constraint it breaks, a value it cannot take): nothing of the
+        // chunk was kept, and its rejects go one by one, where such a row is kept as a reject naming what it broke.
+        if (refusedAsData(error)) return;
+        throw error;
       }
     }
   }
@@ -264,8 +271,10 @@ export class CsvReplay {
         for (const r of part) unwritable.push(r.rejectId);
         continue;
       }
-      if (escalate && s.write !== "upsert") s.write = escalate === "upsert" ? "upsert" : "fresh";
-      const write = s.write ?? "fresh";
+      // As writeChunk: a blind write that found a key stored after all looks from now on; ON CONFLICT is this
+      // chunk's alone.
+      if (escalate && s.write === "blind") s.write = "fresh";
+      const write = escalate === "upsert" ? "upsert" : (s.write ?? "fresh");
       const { chunk, invalid } = this.#check(
         s,
         part,
