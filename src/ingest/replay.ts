@@ -230,14 +230,14 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
     if (!outcome.stillOpen.has(sourceSystem))
       sources.set(`${sourceSystem}\u0000csv`, { sourceSystem, format: "csv" });
   const rest = ids.filter((id) => !outcome.accepted.has(id) && !outcome.refused.has(id));
-  const fhir: string[] = [];
+  const fhir: RejectRow[] = [];
   for (const r of await getRejects(db, rest)) {
-    if (r.format === "fhir" && r.status === "open") fhir.push(r.rejectId);
+    if (r.format === "fhir" && r.status === "open") fhir.push(r);
     if (r.format !== "csv" || !outcome.stillOpen.has(r.sourceSystem))
       sources.set(`${r.sourceSystem}\u0000${r.format}`, r);
   }
-  if (fhir.length > 0)
-    for (const res of await replayFhir(db, await getRejects(db, fhir), by)) results.set(res.rejectId, res);
+  // The FHIR ones as just read (read once, not again by their ids).
+  if (fhir.length > 0) for (const res of await replayFhir(db, fhir, by)) results.set(res.rejectId, res);
   for (const id of rejectIds)
     if (!results.has(id) && !outcome.accepted.has(id)) results.set(id, await oneByOne(db, id, by));
   await forgetClosedRejectSources(db, [...sources.values()]);

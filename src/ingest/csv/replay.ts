@@ -81,11 +81,11 @@ interface FileReplay {
 
 /** A file's session for its replay (its header checked as a load checks it), or null for the one-by-one path. */
 async function replaySession(db: Db, first: CsvRejectFile, by: string): Promise<CsvSession | null> {
-  const header = parseCsvText(first.context ?? "", 1, true).records[0];
+  const header = parseCsvText(first.context, 1, true).records[0];
   if (!header) return null;
   let s: CsvSession;
   try {
-    const layout = checkHeader(header.fields, first.origin, first.layout ?? undefined);
+    const layout = checkHeader(header.fields, first.origin, first.layout);
     const orgCode = await sourceOrg(db, first.sourceSystem);
     if (layout.needsOrg && !orgCode) return null;
     s = {
@@ -95,7 +95,7 @@ async function replaySession(db: Db, first: CsvRejectFile, by: string): Promise<
       origin: first.origin,
       sha: "replay",
       header: header.fields.map((h) => h.trim()),
-      headerLine: first.context ?? "",
+      headerLine: first.context,
       loadId: null,
       replayedBy: by,
       replaying: true,
