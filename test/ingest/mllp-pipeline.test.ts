@@ -17,6 +17,14 @@ let db: Db;
 let server: MllpServer;
 /** Transactions running at once (inside their callbacks), at most. */
 let mostAtOnce = 0;
+/**
+ * On a server, until two transactions have been seen at once, one that ends alone waits (up to HOLD_MS) for another
+ * to begin before it commits: whether the next batch is read while the last commits must not depend on how busy
+ * the machine is, only on whether the lanes let it.
+ */
+let awaitOverlap = false;
+let anotherBegan: (() => void) | null = null;
+const HOLD_MS = 500;
 /** Makes the next batch's first write naming this NHS Number fail once (after the batch let the next one begin). */
 let failOnce: string | null = null;
 let failed = 0;
@@ -29,6 +37,7 @@ function watched(inner: Db): Db {
     inner.transaction(async (tx) => {
       atOnce++;
       mostAtOnce = Math.max(mostAtOnce, atOnce);
+      if (atOnce > 1) anotherBegan?.();
       try {
         const failing: Queryable = Object.create(tx);
         // The MPI's rows are the batch's first write naming the number: on a server deferred (to its COMMIT),
@@ -50,7 +59,18 @@ function watched(inner: Db): Db {
           failing.defer = (sql, params) =>
             fails(sql, params) ? Promise.reject(new Error("injected failure")) : defer(sql, params);
         }
-        return await fn(failing);
+        const result = await fn(failing);
+        if (awaitOverlap && inner.engine !== "pglite" && mostAtOnce < 2) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, HOLD_MS);
+            anotherBegan = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          anotherBegan = null;
+        }
+        return result;
       } finally {
         atOnce--;
       }
@@ -70,6 +90,8 @@ useTestDb({
       logger: createLogger({ level: "silent" }),
       sources: [loopbackSource("acute")],
       overlap: true,
+      // One lane, so that two transactions at once can only be a batch begun while the last commits.
+      lanes: 1,
     });
   },
   teardown: () => server?.close(),
@@ -145,6 +167,7 @@ const range = (from: number, count: number) => Array.from({ length: count }, (_,
 
 test("four senders, one keeping its patients' stays in flight: every event applied in order, each ACK after its commit; on a server the next batch overlaps the last", async () => {
   mostAtOnce = 0;
+  awaitOverlap = true;
   const clients = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect(server.port)));
   const codes: string[] = [];
   await Promise.all([
@@ -167,6 +190,7 @@ test("four senders, one keeping its patients' stays in flight: every event appli
     })(),
   ]);
   await Promise.all(clients.map((c) => c.close()));
+  awaitOverlap = false;
   assert.deepEqual(new Set(codes), new Set(["AA"]));
   assert.equal(codes.length, 60);
   assert.equal(await dischargedWithTwoWards(range(0, 5)), 5);
