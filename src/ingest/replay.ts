@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { notFound } from "../core/errors.ts";
 import type { Db } from "../store/index.ts";
 import { loadCsvFile } from "./csv/load.ts";
-import { CsvReplay, type CsvReplayOutcome } from "./csv/replay.ts";
+import { CsvReplay, type CsvReplayOutcome, lineOf } from "./csv/replay.ts";
 import type { FhirItem } from "./fhir/document.ts";
 import { type FhirSession, keyOf, readDocument, writeChunk } from "./fhir/load.ts";
 import type { Hl7Context } from "./hl7/apply.ts";
@@ -58,8 +58,10 @@ async function settle(
     );
     return null;
   }
-  await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = $1", [
+  // One more attempt, once: a row refused again with a new reason was counted already when the load kept it.
+  await db.query("UPDATE ingest_reject SET attempts = attempts + 1 WHERE reject_id = $1 AND attempts = $2", [
     original.rejectId,
+    original.attempts,
   ]);
   const now = await getReject(db, original.rejectId);
   return now?.reason ?? original.reason;
@@ -99,6 +101,7 @@ async function oneByOne(db: Db, rejectId: string, by: string): Promise<ReplayRes
         layout: r.layout ?? undefined,
         source: r.sourceSystem,
         replayedBy: by,
+        firstLine: Math.max(1, lineOf(r.location) - 1),
       });
       const accepted = res.counts.rejected === 0;
       return { rejectId, accepted, reason: await settle(db, r, accepted, res.loadId, by) };

@@ -189,7 +189,7 @@ test("claimCsvRejects marks replayed and reads the open CSV rejects given, once,
   assert.deepEqual(marks, [{ status: "replayed", by: "tester", n: 5 }]);
 });
 
-test("a replayed row the database refuses leaves its reject open naming why; the rest of its chunk is replayed", async () => {
+test("a replayed row the database refuses leaves its reject open naming why and its own line; the rest of its chunk is replayed", async () => {
   const row = (id: string, patient: string) =>
     `${id},${patient},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
   await loadCsvFile(
@@ -222,10 +222,11 @@ test("a replayed row the database refuses leaves its reject open naming why; the
     ["gp-coded-record:y3", "replayed"],
   ]);
   // The constraint is named where the engine says which (Citus's workers name their shard's copy of it).
-  assert.match(
-    rejects.find((r) => r.status === "open")?.reason ?? "",
-    /the database refused the row( \(replay_test_no_y2\))?$/,
-  );
+  const open = rejects.find((r) => r.status === "open");
+  assert.match(open?.reason ?? "", /the database refused the row( \(replay_test_no_y2\))?$/);
+  // Replayed alone (under its header, as a file of two lines), the row is still named by its own line.
+  assert.equal(open?.location, "refused.csv:3");
+  assert.equal(open?.attempts, 2);
 });
 
 test("a replay writes people before the rows about them, whatever order their rejects are asked in", async () => {

@@ -46,6 +46,11 @@ export interface CsvLoadOptions {
    * a file of PARSE_THREAD_BYTES or more.
    */
   parseThread?: boolean;
+  /**
+   * The header's line number, 1 by default. A replay of one reject loads its header and row as a file of two
+   * lines, numbered as they were in the file the row came from, so that a row refused again names its own line.
+   */
+  firstLine?: number;
 }
 
 /** The size from which a first load of activity is parsed on a thread of its own (starting one costs ~0.1 s). */
@@ -363,7 +368,7 @@ export async function loadCsvFile(
   let prepared: ReturnType<typeof preparedChunks> | null = null;
   let parsedHere = 0;
   try {
-    for await (const batch of readCsv(path, chunkRows)) {
+    for await (const batch of readCsv(path, chunkRows, undefined, options.firstLine)) {
       const rows: CsvRow[] = [];
       const invalid: PendingReject[] = [];
       let records = batch.records;
@@ -401,6 +406,7 @@ export async function loadCsvFile(
           write: await firstWrite(db, sourceSystem, layout.name, loadId),
         };
         const threaded =
+          options.firstLine === undefined &&
           session.write === "blind" &&
           session.layout.encoder !== undefined &&
           !isCitus(db) &&

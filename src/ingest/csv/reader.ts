@@ -165,14 +165,18 @@ export interface CsvPiece extends CsvBatch {
  */
 const TEXT_BYTES = 1 << 16;
 
-/** Reads a CSV file: the first record (the header) alone, then batches of `batchSize` records. */
+/**
+ * Reads a CSV file: the first record (the header) alone, then batches of `batchSize` records. Lines are numbered
+ * from `firstLine` (the header's number).
+ */
 export async function* readCsv(
   path: string,
   batchSize = 5000,
   textBytes = TEXT_BYTES,
+  firstLine = 1,
 ): AsyncGenerator<CsvBatch> {
   let batch: CsvBatch = { records: [], problems: [] };
-  for await (const piece of readCsvPieces(path, batchSize, textBytes)) {
+  for await (const piece of readCsvPieces(path, batchSize, textBytes, firstLine)) {
     for (const r of piece.records) batch.records.push(r);
     for (const p of piece.problems) batch.problems.push(p);
     if (!piece.ends) continue;
@@ -191,10 +195,11 @@ export async function* readCsvPieces(
   path: string,
   batchSize: number,
   textBytes = TEXT_BYTES,
+  firstLine = 1,
 ): AsyncGenerator<CsvPiece> {
   let headerSent = false;
   let carry = "";
-  let line = 1;
+  let line = firstLine;
   let first = true;
   /** Records handed out in the batch being filled, and whether anything (a record or a problem) was. */
   let inBatch = 0;
