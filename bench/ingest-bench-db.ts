@@ -133,3 +133,38 @@ export function coresBusy(t: CpuTimes, seconds: number): string {
   if (t.serverMs) parts.push(`PostgreSQL ${busy(t.serverMs)}`);
   return `cores busy: ${parts.join(", ")} (of ${availableParallelism()})`;
 }
+
+/**
+ * On a server: a checkpoint now (as a deployed server has made one since rows it keeps were written: a reject is
+ * replayed hours or days after its load, and the first change to each page after a checkpoint writes the whole
+ * page to the WAL), then the WAL written until stop(), "; WAL 37.8 MB" (the whole server's: on a quiet one, this
+ * timing's). Nothing on the embedded engine. A role that may not checkpoint (neither superuser nor pg_checkpoint)
+ * is told so and measured without one.
+ */
+export async function walAfterCheckpoint(bench: Pick<BenchDb, "db" | "databaseUrl">): Promise<{
+  stop(): Promise<string>;
+}> {
+  if (!bench.databaseUrl) return { stop: async () => "" };
+  let checkpoint = "";
+  try {
+    await bench.db.query("CHECKPOINT");
+  } catch (error) {
+    checkpoint = ` (no checkpoint before: ${(error as Error).message})`;
+  }
+  // The insert position, not pg_stat_wal: backends report to that at most once a second, so a timing's WAL
+  // showed in the next one's.
+  const walBytes = async () =>
+    Number(
+      (
+        await bench.db.query<{ b: string }>(
+          "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b",
+        )
+      )[0].b,
+    );
+  const before = await walBytes();
+  return {
+    async stop() {
+      return `; WAL ${(((await walBytes()) - before) / 1e6).toFixed(1)} MB${checkpoint}`;
+    },
+  };
+}

@@ -13,7 +13,11 @@
 //   node bench/ingest-files.ts [people=20000] [csv|fhir] [replay=all]   (DATABASE_URL=postgres://... for PostgreSQL)
 //
 // `csv` skips the FHIR part, `fhir` the CSV part; a number after it replays only that many of the rejects
-// (one-by-one replay of tens of thousands takes long). Each timing is printed with the load average and the CPU time per row (this
+// (one-by-one replay of tens of thousands takes long). On a server, each CSV timing starts after a checkpoint and
+// prints the WAL it wrote: a place replays rejects hours or days after the load that kept them, with checkpoints
+// between, and the first change to each page of rejects after one writes that whole page to the WAL (a replay
+// straight after its rejecting load, as this bench measured before, never paid it).
+// Each timing is printed with the load average and the CPU time per row (this
 // process, and the PostgreSQL backends when the server is on this machine), as wall time on a shared machine
 // says little; the CSV ones also with the loader's threads apart (the loading thread, and the one that parses a
 // first load) and how busy each side kept a core (on a quiet machine: whether the loader's work and the server's
@@ -34,7 +38,15 @@ import {
   replayRejects,
 } from "../src/ingest/index.ts";
 import { DEFAULT_SYNTH_CONFIG, writeFeeds } from "../src/synth/index.ts";
-import { coresBusy, cpuMeter, cpuPer, load, openBenchDb, rate } from "./ingest-bench-db.ts";
+import {
+  coresBusy,
+  cpuMeter,
+  cpuPer,
+  load,
+  openBenchDb,
+  rate,
+  walAfterCheckpoint,
+} from "./ingest-bench-db.ts";
 
 const people = Number(process.argv[2] ?? 20_000);
 const csvOnly = process.argv[3] === "csv";
@@ -140,6 +152,7 @@ try {
       ["CSV re-run of the same file (all duplicates)", "gp"],
       ["CSV the same rows from a source whose patients are not known yet (all rejected)", "gp-replay"],
     ] as const) {
+      const wal = await walAfterCheckpoint(bench);
       const stopProfile = await profileThread();
       const meter = await cpuMeter(bench);
       const main = process.threadCpuUsage();
@@ -149,7 +162,7 @@ try {
       const threads = threadsPer(process.threadCpuUsage(main), csv.parseThreadCpuMs, c.recordsRead);
       const cpu = await meter.stop();
       console.log(
-        `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(cpu, c.recordsRead, "row")}; ${threads}; ${coresBusy(cpu, csv.seconds)}; load average ${load()}`,
+        `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(cpu, c.recordsRead, "row")}; ${threads}; ${coresBusy(cpu, csv.seconds)}${await wal.stop()}; load average ${load()}`,
       );
     }
     started = performance.now();
@@ -160,6 +173,7 @@ try {
       `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     const ids = (await openRejectIds(db, "gp-replay")).slice(0, replayLimit);
+    const wal = await walAfterCheckpoint(bench);
     const stopProfile = await profileThread();
     const meter = await cpuMeter(bench);
     const main = process.threadCpuUsage();
@@ -171,7 +185,7 @@ try {
     const threads = threadsPer(process.threadCpuUsage(main), undefined, ids.length);
     const cpu = await meter.stop();
     console.log(
-      `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(cpu, ids.length, "row")}; ${threads}; ${coresBusy(cpu, seconds)}; load average ${load()}`,
+      `CSV replay of those rejects: ${ids.length} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(ids.length, seconds)}; ${cpuPer(cpu, ids.length, "row")}; ${threads}; ${coresBusy(cpu, seconds)}${await wal.stop()}; load average ${load()}`,
     );
   }
 } finally {
