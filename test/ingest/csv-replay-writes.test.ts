@@ -4,8 +4,9 @@
 // resent.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
-import { lineOf } from "../../src/ingest/csv/replay.ts";
+import { CsvReplay, lineOf } from "../../src/ingest/csv/replay.ts";
 import {
   type CsvClaimedFile,
   claimCsvRejects,
@@ -102,6 +103,39 @@ test("a replay writes the rows a first load writes, and marks its rejects resolv
     "SELECT resolved_by AS by, count(*)::int AS n FROM ingest_reject WHERE source_system = 'gp-later' GROUP BY 1",
   );
   assert.deepEqual(resolvedBy, [{ by: "tester", n: ENTRIES }]);
+});
+
+test("a replay of a file's rejects in many chunks at once is one load of that file, finished", async () => {
+  await loadCsvFile(db, patients, { source: "gp" });
+  await loadCsvFile(db, coded, { source: "gp" });
+  assert.equal((await loadCsvFile(db, coded, { source: "gp-chunks" })).counts.rejected, ENTRIES);
+  await loadCsvFile(db, patients, { source: "gp-chunks" });
+  // Eight chunks, two at a time on a server: both of the first two used to make the file's session, each starting
+  // a load of its own, and only the one made last was finished (the other was left running for ever). Each load's
+  // start is slowed here so that the second chunk asks while the first is still making it, as on a busy server.
+  const slowLoadStarts = new Proxy(db, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop !== "query") return typeof value === "function" ? value.bind(target) : value;
+      return async (sql: string, params?: readonly unknown[]) => {
+        if (sql.trimStart().startsWith("INSERT INTO ingest_load")) await delay(150);
+        return target.query(sql, params);
+      };
+    },
+  });
+  const replay = new CsvReplay(slowLoadStarts, "tester", ENTRIES / 8);
+  await replay.replay(await openRejectIds(db, "gp-chunks"));
+  const outcome = await replay.finish();
+  assert.equal(outcome.accepted.size, ENTRIES);
+  assert.deepEqual(await rowsOf("gp-chunks"), await rowsOf("gp"), "the replay wrote what a first load wrote");
+  const loads = await db.query<{ status: string; read: number; loaded: number }>(
+    `SELECT status, records_read AS read, loaded FROM ingest_load
+     WHERE source_system = 'gp-chunks' AND layout = 'gp-coded-record' ORDER BY started_at`,
+  );
+  assert.deepEqual(loads, [
+    { status: "succeeded", read: ENTRIES, loaded: 0 },
+    { status: "succeeded", read: ENTRIES, loaded: ENTRIES },
+  ]);
 });
 
 test("a source is marked as having open rejects while it has any: recorded, replayed, dismissed, resent", async () => {

@@ -146,6 +146,8 @@ export class CsvReplay {
   readonly #db: Db;
   readonly #by: string;
   readonly #files = new Map<string, FileReplay>();
+  /** Files whose session is being made: a chunk that needs one then waits for it rather than making another. */
+  readonly #opening = new Map<string, Promise<void>>();
   readonly #out: CsvReplayOutcome = {
     accepted: new Set(),
     refused: new Map(),
@@ -157,17 +159,21 @@ export class CsvReplay {
   /** Whether each chunk being replayed holds people, once it has claimed its rejects. */
   readonly #claims = new Map<number, { people: Promise<boolean>; settle(people: boolean): void }>();
 
-  constructor(db: Db, by: string) {
+  readonly #chunkRows: number;
+
+  /** `chunkRows`: ids a transaction (fewer only to test a replay of many chunks without many rejects). */
+  constructor(db: Db, by: string, chunkRows = CHUNK_ROWS) {
     this.#db = db;
     this.#by = by;
+    this.#chunkRows = chunkRows;
   }
 
   /** Replays the open CSV rows kept by record id among these rejects; the others are left as they are. */
   async replay(ids: readonly string[]): Promise<void> {
     const parallel = this.#db.engine === "postgres" ? 2 : 1;
     let error: unknown = null;
-    for (let at = 0, n = 0; at < ids.length && !error; at += CHUNK_ROWS, n++) {
-      const chunk = ids.slice(at, at + CHUNK_ROWS);
+    for (let at = 0, n = 0; at < ids.length && !error; at += this.#chunkRows, n++) {
+      const chunk = ids.slice(at, at + this.#chunkRows);
       let settle: (people: boolean) => void = () => {};
       const people = new Promise<boolean>((resolve) => (settle = resolve));
       this.#claims.set(n, { people, settle });
@@ -199,8 +205,7 @@ export class CsvReplay {
         origin: first.origin,
         context: first.context,
       };
-      if (!this.#files.has(csvFileKey(of)))
-        this.#files.set(csvFileKey(of), { session: await replaySession(this.#db, of, this.#by), tables: {} });
+      await this.#open(of);
     }
     // A chunk claims once the one before it has (so that no chunk waits on another inside its transaction, holding
     // a connection the other may need), and writes after it when that one holds people.
@@ -222,13 +227,7 @@ export class CsvReplay {
           continue;
         }
         if (error instanceof SessionsNeeded) {
-          for (const first of error.firsts) {
-            if (this.#files.has(csvFileKey(first))) continue;
-            this.#files.set(csvFileKey(first), {
-              session: await replaySession(this.#db, first, this.#by),
-              tables: {},
-            });
-          }
+          for (const first of error.firsts) await this.#open(first);
           continue;
         }
         // A key the chunk took for new was stored after all (as writeChunk: look from now on, then every row
@@ -243,6 +242,30 @@ export class CsvReplay {
         throw error;
       }
     }
+  }
+
+  /**
+   * A file's session, made once however many chunks ask at once: two made together each started a load of the
+   * file, and the second, seeing the first running, wrote with look-ups what the first would have written blind;
+   * only the second was finished, so the first was left running.
+   */
+  async #open(of: CsvRejectFile): Promise<void> {
+    const key = csvFileKey(of);
+    if (this.#files.has(key)) return;
+    let opening = this.#opening.get(key);
+    if (!opening) {
+      opening = replaySession(this.#db, of, this.#by).then(
+        (session) => {
+          this.#files.set(key, { session, tables: {} });
+        },
+        (error) => {
+          this.#opening.delete(key);
+          throw error;
+        },
+      );
+      this.#opening.set(key, opening);
+    }
+    await opening;
   }
 
   async #claimAndWrite(tx: Queryable, n: number, ids: readonly string[], escalate: LinkedWrite | null) {
