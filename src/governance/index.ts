@@ -84,6 +84,7 @@ export type {
   MpiHistory,
   RejectList,
   RejectSummary,
+  RejectsReplayed,
   ReviewComparison,
 } from "./reader-backoffice.ts";
 export type { CareReads, PersonCarePage, StaffMember, Worklist, WorklistItem } from "./reader-care.ts";

@@ -11,12 +11,14 @@ import {
   type FeedHealthSnapshot,
   getReject,
   listRejects,
+  openRejectIds,
   type RejectFilter,
   type RejectRow,
   type ReplayResult,
   recentFeedHealth,
   rejectSources,
   replayReject,
+  replayRejects,
 } from "../ingest/index.ts";
 import {
   decideReview,
@@ -51,6 +53,12 @@ import type { Action } from "./types.ts";
 
 /** A reject as the list shows it: never its payload (which carries patient data). */
 export type RejectSummary = Omit<RejectRow, "payload" | "context">;
+
+/** A replay of every open reject a filter matched: how many it took, and how many were accepted (now closed). */
+export interface RejectsReplayed {
+  offered: number;
+  accepted: number;
+}
 
 export interface RejectList {
   rejects: RejectSummary[];
@@ -119,6 +127,8 @@ export interface BackofficeReads {
   reject(rejectId: string): Promise<RejectRow>;
   /** Send a reject through its ingest path again after a fix. */
   replayReject(rejectId: string): Promise<ReplayResult>;
+  /** Send every open reject the list's filters match (not only a page) through its ingest path again. */
+  replayOpenRejects(filter: { sourceSystem?: string; reason?: string }): Promise<RejectsReplayed>;
   /** Close a reject as dealt with outside OnePlace, with why. */
   dismissReject(rejectId: string, reason: string): Promise<void>;
   /** Per source: last message, counts, rejects, what is waiting; counted at most 30 seconds ago. */
@@ -315,6 +325,33 @@ export function backofficeReads(base: ReaderBase): BackofficeReads {
       return db.transaction((tx) => unmerge(tx, merge.mergeId, by, why));
     },
 
+    ...rejectReads(db, gate, audit, by),
+
+    async feedHealth() {
+      await gate("search");
+      return recentFeedHealth(db);
+    },
+
+    async backofficeSummary() {
+      await gate("search");
+      const [openReviews, openRejects, feeds] = await Promise.all([
+        openReviewCount(db),
+        countRejects(db, { status: "open" }),
+        recentFeedHealth(db).then((f) => f.feeds.length),
+      ]);
+      return { openReviews, openRejects, feeds };
+    },
+  };
+}
+
+/** The rejects' part of the back office: listed without payloads, one shown (audited), replayed or dismissed. */
+function rejectReads(
+  db: ReaderBase["db"],
+  gate: (action: Action) => Promise<void>,
+  audit: (action: Action, reason: string) => Promise<void>,
+  by: string,
+): Pick<BackofficeReads, "rejects" | "reject" | "replayReject" | "replayOpenRejects" | "dismissReject"> {
+  return {
     async rejects(filter) {
       await gate("search");
       const [rows, total, sources] = await Promise.all([
@@ -342,6 +379,19 @@ export function backofficeReads(base: ReaderBase): BackofficeReads {
       return replayReject(db, rejectId, by);
     },
 
+    async replayOpenRejects(filter) {
+      await gate("change");
+      const ids = await openRejectIds(db, filter.sourceSystem, filter.reason);
+      // The source names a feed, never a person; the reason typed to filter by is left out (free text).
+      const of = filter.sourceSystem ? ` of ${filter.sourceSystem}` : "";
+      await audit(
+        "change",
+        `${ids.length} open rejects${of}${filter.reason ? " (filtered by reason)" : ""} replayed`,
+      );
+      const results = await replayRejects(db, ids, by);
+      return { offered: ids.length, accepted: results.filter((r) => r.accepted).length };
+    },
+
     async dismissReject(rejectId, reason) {
       await gate("change");
       const why = decisionReason(reason, "ingest.dismiss-reason");
@@ -356,21 +406,6 @@ export function backofficeReads(base: ReaderBase): BackofficeReads {
           hint: "Only an open reject can be dismissed.",
         });
       }
-    },
-
-    async feedHealth() {
-      await gate("search");
-      return recentFeedHealth(db);
-    },
-
-    async backofficeSummary() {
-      await gate("search");
-      const [openReviews, openRejects, feeds] = await Promise.all([
-        openReviewCount(db),
-        countRejects(db, { status: "open" }),
-        recentFeedHealth(db).then((f) => f.feeds.length),
-      ]);
-      return { openReviews, openRejects, feeds };
     },
   };
 }

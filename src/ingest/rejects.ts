@@ -366,6 +366,15 @@ export async function listRejects(q: Queryable, f: RejectFilter = {}): Promise<R
   return rows.map(toRejectRow);
 }
 
+/** The ids of every reject the filter matches (its limit and offset aside), oldest first: what a replay of them takes. */
+export async function rejectIdsMatching(q: Queryable, f: RejectFilter = {}): Promise<string[]> {
+  const rows = await q.query<{ reject_id: string }>(
+    `SELECT reject_id::text AS reject_id FROM ingest_reject WHERE ${FILTER} ORDER BY received_at, reject_id DESC`,
+    filterParams(f),
+  );
+  return rows.map((r) => r.reject_id);
+}
+
 /** How many rejects the filter matches (its limit and offset aside). */
 export async function countRejects(q: Queryable, f: RejectFilter = {}): Promise<number> {
   const rows = await q.query<{ n: number }>(

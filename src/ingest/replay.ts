@@ -18,6 +18,7 @@ import {
   type IngestFormat,
   payloadBytes,
   type RejectRow,
+  rejectIdsMatching,
 } from "./rejects.ts";
 
 // Replaying a reject after a fix (a code mapping added, the record it needed loaded, a corrected row): the raw
@@ -247,15 +248,9 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
   return rejectIds.map((id) => results.get(id) ?? { rejectId: id, accepted: true, reason: null });
 }
 
-/** Every open reject (of a source), oldest first. */
-export async function openRejectIds(db: Db, sourceSystem?: string): Promise<string[]> {
-  const rows = await db.query<{ reject_id: string }>(
-    `SELECT reject_id::text AS reject_id FROM ingest_reject
-     WHERE status = 'open' AND ($1::text IS NULL OR source_system = $1)
-     ORDER BY received_at, reject_id DESC`,
-    [sourceSystem ?? null],
-  );
-  return rows.map((r) => r.reject_id);
+/** Every open reject (of a source, with a reason containing some text), oldest first. */
+export function openRejectIds(db: Db, sourceSystem?: string, reason?: string): Promise<string[]> {
+  return rejectIdsMatching(db, { sourceSystem, status: "open", reason });
 }
 
 /** Marks an open reject as dealt with outside OnePlace, with why; false when it was not open. */

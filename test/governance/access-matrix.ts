@@ -797,6 +797,11 @@ export const ROUTE_GOVERNANCE: Record<string, RouteGovernance> = {
     file: "test/web/backoffice.test.ts",
     reason: "a rejected message as received, for the integration engineer by role, audited",
   },
+  "POST /rejects/replay": {
+    kind: "role",
+    file: "test/web/backoffice.test.ts",
+    reason: "the integration engineer's replay of every open reject the filters match, by role",
+  },
   "POST /rejects/:rejectId/replay": {
     kind: "role",
     file: "test/web/backoffice.test.ts",

@@ -153,6 +153,11 @@ test("rejects name their file once, keep it on replay, and a replay after the fi
   const replay = await cli("rejects", "replay", "--all", "--source", "ods-feed");
   assert.equal(replay.code, 0, replay.stdout);
   assert.match(replay.stdout, /2 of 2 accepted/);
+  assert.doesNotMatch(
+    replay.stdout,
+    /: accepted$/m,
+    "--all counts the accepted, naming only those still rejected",
+  );
 });
 
 test("rejects list piped into head stops quietly (no EPIPE stack trace)", async () => {

@@ -3,11 +3,15 @@
 // engineer works here; everyone else is refused with the reason, and every look and change is audited.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { loadCsvFile } from "../../src/ingest/index.ts";
 import { seedUsers, TEAMS } from "../governance/fixtures.ts";
+import { CODED_HEADER, csvFolder, PATIENT_HEADER } from "../helpers/csv-files.ts";
+import { testNhsNumber } from "../helpers/nhs-numbers.ts";
 import { CSV_REJECT, HELD_CONTROL_ID, HL7_REJECT, personOf, prepareBackoffice } from "./backoffice-data.ts";
 import { addApiToken, bearerRequests, webSuite } from "./harness.ts";
 
 const tokens = new Map<string, string>();
+const { file } = csvFolder("oneplace-backoffice");
 
 const web = webSuite({
   placeName: "Test",
@@ -252,6 +256,55 @@ test("a reject's raw payload is shown only after its audit row; replay and dismi
   assert.equal(twice.statusCode, 409);
   const missing = await get("/rejects/4f5a6b7c-8d9e-4f0a-8b1c-2d3e4f5a6b7c");
   assert.equal(missing.statusCode, 404);
+});
+
+test("every open reject of a source replayed at once, once its patients arrive: counted, the rest listed, audited", async () => {
+  // Four rows about two patients the source has not sent yet; then one of them arrives.
+  const entry = (id: string, patient: string) =>
+    `${id},${patient},Z90001,2014-01-01,observation,http://snomed.info/sct,38341003,,,2014-04-01T02:00:00Z`;
+  const coded = file("coded.csv", [
+    CODED_HEADER,
+    entry("e1", "late1"),
+    entry("e2", "late1"),
+    entry("e3", "late1"),
+    entry("e4", "late2"),
+  ]);
+  assert.equal((await loadCsvFile(web.t.db, coded, { source: "gp-late" })).counts.rejected, 4);
+  const patient = `late1,${testNhsNumber(9001)},Late,Ann,1950-01-01,female,,,`;
+  await loadCsvFile(web.t.db, file("patients.csv", [PATIENT_HEADER, patient]), { source: "gp-late" });
+
+  const list = await get("/rejects?source=gp-late");
+  assert.match(list.body, /Replay all 4 open rejects/);
+  const elsewhere = await post("/rejects/replay", { source: "gp-late" }, "gp.backoffice");
+  assert.equal(elsewhere.statusCode, 403);
+
+  const before = await lastSeq();
+  const done = await post("/rejects/replay", { source: "gp-late" });
+  assert.equal(done.statusCode, 303, done.body);
+  assert.equal(done.headers.location, "/rejects?source=gp-late&accepted=3&of=4");
+  const audited = await auditSince(before);
+  assert.deepEqual(
+    audited.map((r) => [r.actor, r.action, r.allowed, r.reason]),
+    [["eng.backoffice", "change", true, "4 open rejects of gp-late replayed"]],
+  );
+  const after = await get(String(done.headers.location));
+  assert.match(after.body, /Replayed 4 rejects: 3 accepted and closed; 1 still rejected, its reason updated/);
+  assert.match(after.body, /Replay this open reject/);
+  const stored = await web.t.db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM gp_entry WHERE source_system = 'gp-late'",
+  );
+  assert.equal(stored[0].n, 3);
+  const open = await web.t.db.query<{ origin_key: string }>(
+    "SELECT origin_key FROM ingest_reject WHERE source_system = 'gp-late' AND status = 'open'",
+  );
+  assert.deepEqual(open, [{ origin_key: "gp-coded-record:e4" }]);
+
+  const nothing = await post("/rejects/replay", { source: "gp-late", reason: "no reason like this" });
+  assert.equal(
+    nothing.headers.location,
+    "/rejects?source=gp-late&reason=no+reason+like+this&accepted=0&of=0",
+  );
+  assert.match((await get(String(nothing.headers.location))).body, /There were no open rejects to replay/);
 });
 
 test("feed health lists each source with its counts and lag", async () => {

@@ -67,7 +67,7 @@ export const rejectsReplay = defineCommand({
   usage: "oneplace rejects replay <reject-id>... | --all [--source NAME] [--json]",
   args: { ids },
   options: {
-    all: flag("Replay every open reject (of --source, if given)"),
+    all: flag("Replay every open reject (of --source, if given), naming only those still rejected"),
     source: text("With --all: only this source system", { valueName: "name" }),
     json,
   },
@@ -80,8 +80,11 @@ export const rejectsReplay = defineCommand({
     const accepted = results.filter((r) => r.accepted).length;
     if (options.json) outJson(results);
     else {
+      // Ids given are answered each; --all (tens of thousands after a late patient file) names only those still
+      // rejected, the accepted counted.
       for (const r of results)
-        out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
+        if (!options.all || !r.accepted)
+          out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
       out(`${accepted} of ${results.length} accepted.`);
     }
     return accepted === results.length ? 0 : 1;

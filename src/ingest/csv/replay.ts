@@ -145,6 +145,7 @@ class EarlierChunksFirst extends Error {
 export class CsvReplay {
   readonly #db: Db;
   readonly #by: string;
+  readonly #chunkRows: number;
   readonly #files = new Map<string, FileReplay>();
   /** Files whose session is being made: a chunk that needs one then waits for it rather than making another. */
   readonly #opening = new Map<string, Promise<void>>();
@@ -158,8 +159,6 @@ export class CsvReplay {
   readonly #running = new Map<number, Promise<void>>();
   /** Whether each chunk being replayed holds people, once it has claimed its rejects. */
   readonly #claims = new Map<number, { people: Promise<boolean>; settle(people: boolean): void }>();
-
-  readonly #chunkRows: number;
 
   /** `chunkRows`: ids a transaction (fewer only to test a replay of many chunks without many rejects). */
   constructor(db: Db, by: string, chunkRows = CHUNK_ROWS) {

@@ -234,6 +234,8 @@ async function rejectRoutes(app: FastifyInstance): Promise<void> {
           status: { type: "string", enum: ["open", "replayed", "dismissed", "all"] },
           reason: { type: "string", maxLength: 200 },
           page,
+          accepted: { type: "integer", minimum: 0 },
+          of: { type: "integer", minimum: 0 },
         }),
       },
     },
@@ -247,7 +249,33 @@ async function rejectRoutes(app: FastifyInstance): Promise<void> {
         limit: PER_PAGE,
         offset: (p - 1) * PER_PAGE,
       });
-      return reply.view("rejects.njk", rejectsContext(list, q, new Date()));
+      return reply.view("rejects.njk", rejectsContext(list, q, new Date(), csrfOf(request)));
+    },
+  );
+
+  // Every open reject the list's filters match, after a fix (the missing records loaded, a code mapped): a late
+  // patient file leaves tens of thousands, one replay rather than one a page.
+  app.post<{ Body: { source?: string; reason?: string } }>(
+    "/rejects/replay",
+    {
+      schema: {
+        body: closedObject({
+          source: { type: "string", maxLength: 100 },
+          reason: { type: "string", maxLength: 200 },
+          ...csrfField,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const source = request.body.source || undefined;
+      const reason = request.body.reason?.trim() || undefined;
+      const done = await request.reader.replayOpenRejects({ sourceSystem: source, reason });
+      const query = new URLSearchParams();
+      if (source) query.set("source", source);
+      if (reason) query.set("reason", reason);
+      query.set("accepted", String(done.accepted));
+      query.set("of", String(done.offered));
+      return reply.redirect(`/rejects?${query}`, 303);
     },
   );
 

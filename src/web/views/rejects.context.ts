@@ -8,6 +8,18 @@ export interface RejectQuery {
   status?: "open" | "replayed" | "dismissed" | "all";
   reason?: string;
   page?: number;
+  /** After a replay of every open reject the filters matched: how many were accepted, of how many. */
+  accepted?: number;
+  of?: number;
+}
+
+/** What a replay of every open reject the filters matched did, for the banner above the list. */
+function replayedText(accepted: number, of: number): string {
+  if (of === 0) return "There were no open rejects to replay: someone may have dealt with them already.";
+  const rejects = of === 1 ? "1 reject" : `${num(of)} rejects`;
+  if (accepted === of) return `Replayed ${rejects}: ${of === 1 ? "it was" : "all were"} accepted and closed.`;
+  const still = of - accepted;
+  return `Replayed ${rejects}: ${num(accepted)} accepted and closed; ${num(still)} still rejected, ${still === 1 ? "its" : "each with its"} reason updated (listed below).`;
 }
 
 const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
@@ -20,7 +32,7 @@ export function statusTag(status: string) {
   return STATUS_TAGS[status] ?? { text: status, classes: "nhsuk-tag--grey" };
 }
 
-export function rejectsContext(list: RejectList, q: RejectQuery, now: Date) {
+export function rejectsContext(list: RejectList, q: RejectQuery, now: Date, csrf: string) {
   const status = q.status ?? "open";
   const page = q.page ?? 1;
   const pager = paging(
@@ -31,9 +43,23 @@ export function rejectsContext(list: RejectList, q: RejectQuery, now: Date) {
     list.total,
   );
   const filtered = Boolean(q.source || q.reason || status !== "open");
+  const replayed = q.of === undefined ? null : { accepted: q.accepted ?? 0, of: q.of };
   return {
     title: "Rejected messages",
     breadcrumbs: [{ href: "/", text: "Home" }],
+    csrf,
+    replayed: replayed && replayedText(replayed.accepted, replayed.of),
+    replayedOk: replayed !== null && replayed.of > 0 && replayed.accepted === replayed.of,
+    // Open rejects only: the others are closed, and a replay takes only open ones.
+    replayAll:
+      status === "open" && list.total > 0
+        ? {
+            source: q.source ?? "",
+            reason: q.reason ?? "",
+            button:
+              list.total === 1 ? "Replay this open reject" : `Replay all ${num(list.total)} open rejects`,
+          }
+        : null,
     total: list.total,
     totalText: num(list.total),
     filtered,
