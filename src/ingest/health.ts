@@ -190,7 +190,7 @@ export async function feedHealth(
      rejects AS (
        SELECT source_system, max(received_at) AS last_at, count(*) FILTER (WHERE status = 'open') AS open_rejects,
               count(*) FILTER (WHERE format = 'hl7' AND origin_key LIKE 'sha256:%') AS unreadable
-       FROM ingest_reject GROUP BY source_system
+       FROM ingest_reject_state GROUP BY source_system
      ),
      visits AS (
        SELECT source_system, count(*) AS held, count(*) FILTER (WHERE held_since < $1::timestamptz) AS overdue,

@@ -52,20 +52,29 @@ export interface RejectInput {
   payload: string | Buffer;
   context?: string | null;
   loadId?: string | null;
+  /** The batch of its chunk's refused rows it is kept in too (`recordRejectBatch`), if any. */
+  batchId?: string | null;
 }
 
 const REJECT_COLUMNS =
-  "reject_id, source_system, format, layout, origin, origin_key, location, reason, payload, context, load_id";
+  "reject_id, source_system, format, layout, origin, origin_key, location, reason, payload, context, load_id, batch_id";
 
 // The same reject again (same source, format and key) is left as it was; a different payload or reason
 // replaces the old one and reopens it. Its time is the new row's default (the transaction's now()): Citus
 // refuses a function other than an IMMUTABLE one in ON CONFLICT's SET, even on a coordinator-local table.
-const rejectOnConflict = (t: string) => `ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
+// Kept in a new batch (a load's chunk refused it again), it moves to that batch either way, as it is or reopened:
+// a batch's rows are its rejects' rows, each once (the batch it left was marked not whole first).
+const rejectOnConflict = (t: string) => {
+  const changed = `(${t}.payload, ${t}.reason, ${t}.status) IS DISTINCT FROM (excluded.payload, excluded.reason, 'open')`;
+  const ifChanged = (column: string) =>
+    `${column} = CASE WHEN ${changed} THEN excluded.${column} ELSE ${t}.${column} END`;
+  return `ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
        reason = excluded.reason, location = excluded.location, payload = excluded.payload,
-       context = excluded.context, load_id = excluded.load_id, received_at = excluded.received_at,
-       attempts = ${t}.attempts + 1, status = 'open', resolved_at = NULL, resolved_by = NULL
-     WHERE (${t}.payload, ${t}.reason, ${t}.status) IS DISTINCT FROM
-           (excluded.payload, excluded.reason, 'open')`;
+       context = excluded.context, ${ifChanged("load_id")}, ${ifChanged("received_at")},
+       attempts = ${t}.attempts + CASE WHEN ${changed} THEN 1 ELSE 0 END, status = 'open', resolved_at = NULL,
+       resolved_by = NULL, batch_id = excluded.batch_id
+     WHERE ${changed} OR excluded.batch_id IS NOT NULL`;
+};
 const REJECT_ON_CONFLICT = rejectOnConflict("ingest_reject");
 
 function rejectValues(r: RejectInput): unknown[] {
@@ -81,17 +90,28 @@ function rejectValues(r: RejectInput): unknown[] {
     storedPayload(r.payload),
     r.context ?? null,
     r.loadId ?? null,
+    r.batchId ?? null,
   ];
 }
 
-export async function recordReject(q: Queryable, r: RejectInput): Promise<void> {
-  await q.query(
+/** Each reject written (recorded, or changed as recorded again): its id, by its key. */
+export type WrittenRejects = Map<string, string>;
+
+const RETURNING_KEYS = "RETURNING origin_key, reject_id::text AS reject_id";
+
+function byKey(rows: { origin_key: string; reject_id: string }[]): WrittenRejects {
+  return new Map(rows.map((r) => [r.origin_key, r.reject_id]));
+}
+
+export async function recordReject(q: Queryable, r: RejectInput): Promise<WrittenRejects> {
+  const rows = await q.query<{ origin_key: string; reject_id: string }>(
     `INSERT INTO ingest_reject (${REJECT_COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     ${REJECT_ON_CONFLICT}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     ${REJECT_ON_CONFLICT} ${RETURNING_KEYS}`,
     rejectValues(r),
   );
   await markOpenSources(q, [r]);
+  return byKey(rows);
 }
 
 /**
@@ -113,23 +133,21 @@ async function markOpenSources(q: Queryable, rejects: readonly RejectInput[]): P
  * Many rejects in one statement, as recordReject would keep them one by one; of several with the same key,
  * the last is kept (one statement may not write a row twice).
  */
-export async function recordRejects(q: Queryable, rejects: readonly RejectInput[]): Promise<void> {
-  if (rejects.length <= 1) {
-    if (rejects.length === 1) await recordReject(q, rejects[0]);
-    return;
-  }
+export async function recordRejects(q: Queryable, rejects: readonly RejectInput[]): Promise<WrittenRejects> {
+  if (rejects.length <= 1) return rejects.length === 1 ? recordReject(q, rejects[0]) : new Map();
   const last = new Map<string, RejectInput>();
   for (const r of rejects) last.set(`${r.sourceSystem}\u0000${r.format}\u0000${r.originKey}`, r);
   const rows = [...last.values()].map(rejectValues);
   const columns = REJECT_COLUMNS.split(", ").map((_, c) => rows.map((row) => row[c]));
-  await q.query(
+  const written = await q.query<{ origin_key: string; reject_id: string }>(
     `INSERT INTO ingest_reject (${REJECT_COLUMNS})
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::text[], $9::text[], $10::text[], $11::uuid[])
-     ${REJECT_ON_CONFLICT}`,
+                          $8::text[], $9::text[], $10::text[], $11::uuid[], $12::uuid[])
+     ${REJECT_ON_CONFLICT} ${RETURNING_KEYS}`,
     columns,
   );
   await markOpenSources(q, rejects);
+  return byKey(written);
 }
 
 const REJECT_COLUMN_SPECS = REJECT_COLUMNS.split(", ").map((name) => {
@@ -138,6 +156,28 @@ const REJECT_COLUMN_SPECS = REJECT_COLUMNS.split(", ").map((name) => {
   return c;
 });
 
+/**
+ * A reject open on its own account, as a statement on `t` (ingest_reject) writes it: open, and not in a batch that
+ * was replayed (whose open rejects were replayed with it: ingest_reject_state).
+ */
+export function openOwn(t: string): string {
+  return `${t}.status = 'open' AND (${t}.batch_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM ingest_reject_batch b WHERE b.batch_id = ${t}.batch_id AND b.replayed_at IS NOT NULL))`;
+}
+const OPEN_OWN = openOwn("ingest_reject");
+
+/**
+ * These batches (of rejects changed on their own) are no longer whole: never replayed as a batch from now on, their
+ * open rejects replayed one by one (1062_ingest_reject_batch.sql).
+ */
+export async function breakBatches(q: Queryable, batchIds: readonly (string | null)[]): Promise<void> {
+  const ids = [...new Set(batchIds.filter((id): id is string => id !== null))];
+  if (ids.length === 0) return;
+  await q.query("UPDATE ingest_reject_batch SET whole = false WHERE batch_id = ANY($1::uuid[]) AND whole", [
+    ids,
+  ]);
+}
+
 /** Rejects from which COPY is the faster way in. */
 const COPY_FROM_REJECTS = 200;
 
@@ -145,18 +185,26 @@ const COPY_FROM_REJECTS = 200;
  * recordRejects through COPY (a staging table, then one INSERT ... SELECT with the same conflict handling), for
  * a chunk's thousands: building the statement's arrays cost more than twice as much in the loader.
  */
-export async function copyRejects(q: Queryable, rejects: readonly RejectInput[]): Promise<void> {
+export async function copyRejects(q: Queryable, rejects: readonly RejectInput[]): Promise<WrittenRejects> {
   if (rejects.length < COPY_FROM_REJECTS) return recordRejects(q, rejects);
   const last = new Map<string, RejectInput>();
   for (const r of rejects) last.set(`${r.sourceSystem}\u0000${r.format}\u0000${r.originKey}`, r);
-  await copyUpsert(
+  const { changed } = await copyUpsert(
     q,
     "ingest_reject",
     REJECT_COLUMN_SPECS,
     [...last.values()].map(rejectValues) as CopyValue[][],
     rejectOnConflict("t"),
+    // Each written reject's key and id, as one text (a reject id has no space in it).
+    "origin_key || ' ' || reject_id",
   );
   await markOpenSources(q, rejects);
+  const written: WrittenRejects = new Map();
+  for (const c of changed ?? []) {
+    const space = c.lastIndexOf(" ");
+    written.set(c.slice(0, space), c.slice(space + 1));
+  }
+  return written;
 }
 
 /**
@@ -196,7 +244,12 @@ export async function forgetClosedRejectSources(
     if (seen.has(key)) continue;
     seen.add(key);
     if (!(await hasOpenRejects(db, sourceSystem, format))) continue;
-    const anyOpen = `SELECT 1 FROM ingest_reject WHERE source_system = $1 AND format = $2 AND status = 'open'`;
+    // The rejects in no batch, and those of batches not replayed: never the many a replayed batch resolved.
+    const anyOpen = `SELECT 1 FROM ingest_reject WHERE source_system = $1 AND format = $2 AND batch_id IS NULL
+                       AND status = 'open'
+                     UNION ALL
+                     SELECT 1 FROM ingest_reject_batch b JOIN ingest_reject r ON r.batch_id = b.batch_id
+                     WHERE b.source_system = $1 AND $2 = 'csv' AND b.replayed_at IS NULL AND r.status = 'open'`;
     try {
       await db.transaction(async (tx) => {
         await tx.exec("SET LOCAL lock_timeout = '1s'");
@@ -227,11 +280,15 @@ export async function resolveRejects(
   // A whole chunk of keys is looked up only when the source has any open reject of that format at all (the
   // usual case on a clean feed is none: one look instead of one index probe per key).
   if (originKeys.length > 16 && !someOpen && !(await hasOpenRejects(q, sourceSystem, format))) return [];
-  const rows = await q.query<{ reject_id: string }>(
+  const rows = await q.query<{ reject_id: string; batch_id: string | null }>(
     `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $4
-     WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND status = 'open'
-     RETURNING reject_id::text AS reject_id`,
+     WHERE source_system = $1 AND format = $2 AND origin_key = ANY($3::text[]) AND ${OPEN_OWN}
+     RETURNING reject_id::text AS reject_id, batch_id::text AS batch_id`,
     [sourceSystem, format, originKeys, by],
+  );
+  await breakBatches(
+    q,
+    rows.map((r) => r.batch_id),
   );
   return rows.map((r) => r.reject_id);
 }
@@ -252,7 +309,7 @@ export function resolveRejectsText(
   const f = literal(format, "text");
   return `UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = ${literal(by, "text")}
      WHERE source_system = ${source} AND format = ${f} AND origin_key = ANY(${arrayLiteral(originKeys, "text")})
-       AND status = 'open'
+       AND ${OPEN_OWN}
        AND EXISTS (SELECT 1 FROM ingest_reject_open_source WHERE source_system = ${source} AND format = ${f});\n`;
 }
 
@@ -334,6 +391,7 @@ function toRejectRow(r: RawRow): RejectRow {
     resolvedAt: r.resolved_at ? (r.resolved_at as Date).toISOString() : null,
     resolvedBy: (r.resolved_by as string | null) ?? null,
     resolutionNote: (r.resolution_note as string | null) ?? null,
+    batchId: (r.batch_id as string | null) ?? null,
   };
 }
 
@@ -347,7 +405,8 @@ export interface RejectFilter {
 }
 
 const COLUMNS = `reject_id::text AS reject_id, source_system, format, layout, origin, origin_key, location, reason,
-            payload, context, received_at, status, attempts, resolved_at, resolved_by, resolution_note`;
+            payload, context, received_at, status, attempts, resolved_at, resolved_by, resolution_note,
+            batch_id::text AS batch_id`;
 
 const FILTER = `($1::text IS NULL OR source_system = $1) AND ($2::text = 'all' OR status = $2)
        AND ($3::text IS NULL OR strpos(lower(reason), lower($3)) > 0)`;
@@ -358,7 +417,7 @@ function filterParams(f: RejectFilter) {
 
 export async function listRejects(q: Queryable, f: RejectFilter = {}): Promise<RejectRow[]> {
   const rows = await q.query(
-    `SELECT ${COLUMNS} FROM ingest_reject WHERE ${FILTER}
+    `SELECT ${COLUMNS} FROM ingest_reject_state WHERE ${FILTER}
      ORDER BY received_at DESC, reject_id
      LIMIT $4 OFFSET $5`,
     [...filterParams(f), f.limit ?? 100, f.offset ?? 0],
@@ -369,7 +428,7 @@ export async function listRejects(q: Queryable, f: RejectFilter = {}): Promise<R
 /** The ids of every reject the filter matches (its limit and offset aside), oldest first: what a replay of them takes. */
 export async function rejectIdsMatching(q: Queryable, f: RejectFilter = {}): Promise<string[]> {
   const rows = await q.query<{ reject_id: string }>(
-    `SELECT reject_id::text AS reject_id FROM ingest_reject WHERE ${FILTER} ORDER BY received_at, reject_id DESC`,
+    `SELECT reject_id::text AS reject_id FROM ingest_reject_state WHERE ${FILTER} ORDER BY received_at, reject_id DESC`,
     filterParams(f),
   );
   return rows.map((r) => r.reject_id);
@@ -378,7 +437,7 @@ export async function rejectIdsMatching(q: Queryable, f: RejectFilter = {}): Pro
 /** How many rejects the filter matches (its limit and offset aside). */
 export async function countRejects(q: Queryable, f: RejectFilter = {}): Promise<number> {
   const rows = await q.query<{ n: number }>(
-    `SELECT count(*) AS n FROM ingest_reject WHERE ${FILTER}`,
+    `SELECT count(*) AS n FROM ingest_reject_state WHERE ${FILTER}`,
     filterParams(f),
   );
   return Number(rows[0].n);
@@ -394,7 +453,7 @@ export async function rejectSources(q: Queryable): Promise<string[]> {
 
 export async function getReject(q: Queryable, rejectId: string): Promise<RejectRow | null> {
   if (!/^[0-9a-f-]{36}$/i.test(rejectId)) return null;
-  const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject WHERE reject_id = $1`, [rejectId]);
+  const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject_state WHERE reject_id = $1`, [rejectId]);
   return rows.length ? toRejectRow(rows[0]) : null;
 }
 
@@ -404,7 +463,7 @@ export async function getReject(q: Queryable, rejectId: string): Promise<RejectR
  * behind a load of rejects) took the unique key's index for every CSV reject and read every page of rejects for
  * each chunk of 20,000 ids.
  */
-const CSV_BY_RECORD = `status = 'open'
+const CSV_BY_RECORD = `${openOwn("ingest_reject")}
   AND CASE WHEN format = 'csv' THEN context IS NOT NULL AND starts_with(origin_key, layout || ':') ELSE false END`;
 
 /**
@@ -438,17 +497,18 @@ export async function claimCsvRejects(
     layout: string;
     origin: string;
     context: string;
+    batch_id: string | null;
   }>(
     `WITH claimed AS (
        UPDATE ingest_reject SET status = 'replayed', resolved_at = now(), resolved_by = $2
        WHERE reject_id = ANY($1::uuid[]) AND ${CSV_BY_RECORD}
-       RETURNING reject_id, location, payload, source_system, layout, origin, context
+       RETURNING reject_id, location, payload, source_system, layout, origin, context, batch_id
      ), marked AS (
        SELECT c.*, (source_system, layout, origin, context)
                    IS DISTINCT FROM lag((source_system, layout, origin, context)) OVER () AS new_file
        FROM claimed c
      )
-     SELECT reject_id::text AS reject_id, location, payload,
+     SELECT reject_id::text AS reject_id, location, payload, batch_id::text AS batch_id,
             CASE WHEN new_file THEN source_system END AS source_system,
             CASE WHEN new_file THEN layout END AS layout,
             CASE WHEN new_file THEN origin END AS origin,
@@ -458,6 +518,10 @@ export async function claimCsvRejects(
   );
   await deferWrite(q, "SET LOCAL enable_seqscan TO DEFAULT");
   await deferWrite(q, "SET LOCAL enable_indexscan TO DEFAULT");
+  await breakBatches(
+    q,
+    rows.map((r) => r.batch_id),
+  );
   const files = new Map<string, CsvClaimedFile>();
   let file: CsvClaimedFile | undefined;
   for (const r of rows) {
@@ -500,11 +564,15 @@ export interface CsvClaimedFile extends CsvRejectFile {
   rejects: { rejectId: string; location: string | null; payload: string }[];
 }
 
-/** Rejects a replay claimed but cannot write as a file's rows (left to the one-by-one path): open again, as they were. */
+/**
+ * Rejects a replay claimed but cannot write as a file's rows (left to the one-by-one path): open again, as they were,
+ * and out of their batch (a batch claimed whole was marked replayed).
+ */
 export async function releaseClaims(q: Queryable, rejectIds: readonly string[]): Promise<void> {
   if (rejectIds.length === 0) return;
   await q.query(
-    "UPDATE ingest_reject SET status = 'open', resolved_at = NULL, resolved_by = NULL WHERE reject_id = ANY($1::uuid[])",
+    `UPDATE ingest_reject SET status = 'open', resolved_at = NULL, resolved_by = NULL, batch_id = NULL
+     WHERE reject_id = ANY($1::uuid[])`,
     [rejectIds],
   );
 }
@@ -518,7 +586,7 @@ export async function reopenRejects(
   await deferWrite(q, "SET LOCAL enable_seqscan = off");
   await q.query(
     `UPDATE ingest_reject r SET status = 'open', resolved_at = NULL, resolved_by = NULL,
-            attempts = r.attempts + 1, reason = u.reason, location = u.location
+            attempts = r.attempts + 1, reason = u.reason, location = u.location, batch_id = NULL
      FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(reject_id, reason, location)
      WHERE r.reject_id = u.reject_id`,
     [refused.map((r) => r.rejectId), refused.map((r) => r.reason), refused.map((r) => r.location)],
@@ -530,6 +598,8 @@ export async function reopenRejects(
 export async function getRejects(q: Queryable, rejectIds: readonly string[]): Promise<RejectRow[]> {
   const ids = rejectIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
   if (ids.length === 0) return [];
-  const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject WHERE reject_id = ANY($1::uuid[])`, [ids]);
+  const rows = await q.query(`SELECT ${COLUMNS} FROM ingest_reject_state WHERE reject_id = ANY($1::uuid[])`, [
+    ids,
+  ]);
   return rows.map(toRejectRow);
 }

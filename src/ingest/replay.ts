@@ -12,10 +12,12 @@ import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
 import { messagesInFrame, splitText } from "./hl7/split.ts";
 import {
+  breakBatches,
   forgetClosedRejectSources,
   getReject,
   getRejects,
   type IngestFormat,
+  openOwn,
   payloadBytes,
   type RejectRow,
   rejectIdsMatching,
@@ -80,6 +82,8 @@ async function oneByOne(db: Db, rejectId: string, by: string): Promise<ReplayRes
   if (!r) throw notFound("ingest.no-reject", `No reject ${rejectId}`);
   if (r.status !== "open")
     return { rejectId, accepted: r.status === "replayed", reason: `already ${r.status}` };
+  // Replayed on its own, it is no longer one of a batch to replay whole.
+  await breakBatches(db, [r.batchId ?? null]);
   if (r.format === "hl7") {
     const raw = decodeHl7Bytes(payloadBytes(r.payload)) ?? payloadBytes(r.payload).toString("latin1");
     // A replayed message's sender is not known to be trusted for merges (it may have been refused for
@@ -255,9 +259,14 @@ export function openRejectIds(db: Db, sourceSystem?: string, reason?: string): P
 
 /** Marks an open reject as dealt with outside OnePlace, with why; false when it was not open. */
 export async function dismissReject(db: Db, rejectId: string, by: string, note?: string): Promise<boolean> {
+  const r = await getReject(db, rejectId);
+  if (!r) return false;
+  // Its batch first, so that a replay of the batch under way either finished first (the reject is then not open)
+  // or finds it no longer whole.
+  await breakBatches(db, [r.batchId ?? null]);
   const rows = await db.query<{ source_system: string; format: IngestFormat }>(
     `UPDATE ingest_reject SET status = 'dismissed', resolved_at = now(), resolved_by = $2, resolution_note = $3
-     WHERE reject_id = $1 AND status = 'open' RETURNING source_system, format`,
+     WHERE reject_id = $1 AND ${openOwn("ingest_reject")} RETURNING source_system, format`,
     [rejectId, by, note ?? null],
   );
   await forgetClosedRejectSources(

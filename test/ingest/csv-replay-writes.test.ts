@@ -100,7 +100,7 @@ test("a replay writes the rows a first load writes, and marks its rejects resolv
   const again = await replayRejects(db, ids.slice(0, 50), "someone else");
   assert.ok(again.every((r) => r.accepted && r.reason === "already replayed"));
   const resolvedBy = await db.query<{ by: string; n: number }>(
-    "SELECT resolved_by AS by, count(*)::int AS n FROM ingest_reject WHERE source_system = 'gp-later' GROUP BY 1",
+    "SELECT resolved_by AS by, count(*)::int AS n FROM ingest_reject_state WHERE source_system = 'gp-later' GROUP BY 1",
   );
   assert.deepEqual(resolvedBy, [{ by: "tester", n: ENTRIES }]);
 });
@@ -217,7 +217,7 @@ test("claimCsvRejects marks replayed and reads the open CSV rejects given, once,
   assert.deepEqual(await openRejectIds(db, "gp-marks"), [ids[4]]);
   assert.deepEqual(await claimedIn([ids[4], ids[4]]), [ids[4]], "an id given twice is claimed once");
   const marks = await db.query<{ status: string; by: string; n: number }>(
-    `SELECT status, resolved_by AS by, count(*)::int AS n FROM ingest_reject WHERE source_system = 'gp-marks'
+    `SELECT status, resolved_by AS by, count(*)::int AS n FROM ingest_reject_state WHERE source_system = 'gp-marks'
      GROUP BY 1, 2`,
   );
   assert.deepEqual(marks, [{ status: "replayed", by: "tester", n: 5 }]);

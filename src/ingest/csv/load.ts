@@ -6,10 +6,12 @@ import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
+import { type BatchedReject, batchable, recordRejectBatch } from "../reject-batches.ts";
 import {
   copyRejects,
   forgetClosedRejectSources,
   hasOpenRejects,
+  type RejectInput,
   reopenRejects,
   resolveRejects,
 } from "../rejects.ts";
@@ -116,10 +118,15 @@ function originKey(s: CsvSession, recordId: string | null, line: number): string
   return recordId ? `${s.layout.name}:${recordId}` : `${s.sha}:${line}`;
 }
 
+/**
+ * A chunk's rejects: those kept by record id also as one batch, which a replay of them all reads as a file
+ * (reject-batches.ts); not a replay's of one reject, which is folded into the reject it replays.
+ */
 async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[]): Promise<void> {
-  await copyRejects(
-    q,
-    rejects.map((r) => ({
+  const single: RejectInput[] = [];
+  const batched: BatchedReject[] = [];
+  for (const r of rejects) {
+    const input: RejectInput = {
       sourceSystem: s.sourceSystem,
       format: "csv",
       layout: s.layout.name,
@@ -130,8 +137,13 @@ async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[
       payload: r.raw,
       context: s.headerLine,
       loadId: s.loadId,
-    })),
-  );
+    };
+    if (r.recordId && !s.replayedBy && batchable(input, r.raw))
+      batched.push({ ...input, line: r.line, raw: r.raw });
+    else single.push(input);
+  }
+  await copyRejects(q, single);
+  await recordRejectBatch(q, batched);
 }
 
 function asPending(s: CsvSession, r: RowReject): PendingReject {

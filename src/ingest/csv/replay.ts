@@ -2,6 +2,7 @@ import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { finishLoad, startLoad } from "../loads.ts";
+import { claimBatch, type WholeBatch, wholeBatchesWithin } from "../reject-batches.ts";
 import {
   BASE64_PAYLOAD,
   type CsvClaimedFile,
@@ -13,7 +14,7 @@ import {
   releaseClaims,
 } from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
-import type { CsvRow } from "./layouts.ts";
+import { type CsvRow, layoutByName } from "./layouts.ts";
 import {
   type CsvSession,
   checkHeader,
@@ -25,13 +26,14 @@ import {
 import type { PreparedChunk } from "./prepare.ts";
 import { parseCsvRecord, parseCsvText } from "./reader.ts";
 
-// Replaying CSV rejects as a first load writes a file: a chunk of the rejects asked for at a time, in one
-// transaction, the open CSV rows kept by record id among them are claimed (marked replayed and read in one
-// statement), checked again as a load checks a file's rows, and written a file's rows at a time through the load's
-// own chunk writer; a row refused again reopens its reject with the new reason, in the same transaction, so a
-// reject is never left resolved without its row. What this cannot take (a reject kept by file and line rather
-// than by record id, a header or payload that is no longer one CSV record, another format) is left as it was, for
-// the caller's other paths.
+// Replaying CSV rejects as a first load writes a file: a batch of a load's chunk (reject-batches.ts) when every one
+// of its rejects is asked for, otherwise a chunk of the rejects asked for at a time, in one transaction. A batch is
+// marked replayed and read in one statement; of a chunk of ids, the open CSV rows kept by record id are claimed
+// (each marked replayed and read in one statement). Either is checked again as a load checks a file's rows, and
+// written a file's rows at a time through the load's own chunk writer; a row refused again reopens its reject with
+// the new reason, in the same transaction, so a reject is never left resolved without its row. What this cannot
+// take (a reject kept by file and line rather than by record id, a header or payload that is no longer one CSV
+// record, another format) is left as it was, for the caller's other paths.
 
 const CHUNK_ROWS = 20_000;
 
@@ -71,6 +73,12 @@ export interface CsvReplayOutcome {
   sources: Set<string>;
   /** Those of them with a reject the replay refused again: open still, so not worth a look. */
   stillOpen: Set<string>;
+}
+
+/** What a transaction of a replay takes: a whole batch (its ids, should it be whole no longer), or a chunk of ids. */
+interface Unit {
+  batch: WholeBatch | null;
+  ids: readonly string[];
 }
 
 /** One file's replay: its session (null: the one-by-one path says why), and what it wrote. */
@@ -167,16 +175,29 @@ export class CsvReplay {
     this.#chunkRows = chunkRows;
   }
 
-  /** Replays the open CSV rows kept by record id among these rejects; the others are left as they are. */
+  /**
+   * Replays the open CSV rows kept by record id among these rejects; the others are left as they are. Whole
+   * batches of people first, then the other ids a chunk at a time in the order given (people among them first
+   * within a chunk), then the other whole batches: people before the rows about them.
+   */
   async replay(ids: readonly string[]): Promise<void> {
     const parallel = this.#db.engine === "postgres" ? 2 : 1;
+    const batches = await wholeBatchesWithin(this.#db, new Set(ids));
+    const inBatches = new Set<string>();
+    for (const b of batches) for (const id of b.memberIds) inBatches.add(id);
+    const rest = inBatches.size > 0 ? ids.filter((id) => !inBatches.has(id)) : ids;
+    const ofPeople = (b: WholeBatch) => Boolean(layoutByName(b.layout)?.people);
+    const units: Unit[] = batches.filter(ofPeople).map((batch) => ({ batch, ids: batch.memberIds }));
+    for (let at = 0; at < rest.length; at += this.#chunkRows)
+      units.push({ batch: null, ids: rest.slice(at, at + this.#chunkRows) });
+    for (const batch of batches) if (!ofPeople(batch)) units.push({ batch, ids: batch.memberIds });
     let error: unknown = null;
-    for (let at = 0, n = 0; at < ids.length && !error; at += this.#chunkRows, n++) {
-      const chunk = ids.slice(at, at + this.#chunkRows);
+    for (let n = 0; n < units.length && !error; n++) {
+      const unit = units[n];
       let settle: (people: boolean) => void = () => {};
       const people = new Promise<boolean>((resolve) => (settle = resolve));
       this.#claims.set(n, { people, settle });
-      const run = this.#chunk(n, chunk).finally(() => {
+      const run = this.#chunk(n, unit).finally(() => {
         settle(false); // a chunk that failed before its claim holds no one
         this.#running.delete(n);
         this.#claims.delete(n);
@@ -191,20 +212,23 @@ export class CsvReplay {
     if (error) throw error;
   }
 
-  /** One chunk of ids in one transaction, again as sessions are needed or a key is found stored after all. */
-  async #chunk(n: number, ids: readonly string[]): Promise<void> {
+  /** One batch or chunk of ids in one transaction, again as sessions are needed or a key is found stored after all. */
+  async #chunk(n: number, unit: Unit): Promise<void> {
     let escalate: LinkedWrite | null = null;
-    // The file of the chunk's first reject (most chunks are of one file) has its session before the claim, so
-    // that the claim is seldom made twice.
-    const first = ids.length > 0 ? await getReject(this.#db, ids[0]) : null;
-    if (first?.format === "csv" && first.context !== null && first.layout !== null) {
-      const of: CsvRejectFile = {
-        sourceSystem: first.sourceSystem,
-        layout: first.layout,
-        origin: first.origin,
-        context: first.context,
-      };
-      await this.#open(of);
+    // The file of the chunk's first reject (most chunks are of one file; a batch is of one) has its session before
+    // the claim, so that the claim is seldom made twice.
+    if (unit.batch) await this.#open(unit.batch);
+    else {
+      const first = unit.ids.length > 0 ? await getReject(this.#db, unit.ids[0]) : null;
+      if (first?.format === "csv" && first.context !== null && first.layout !== null) {
+        const of: CsvRejectFile = {
+          sourceSystem: first.sourceSystem,
+          layout: first.layout,
+          origin: first.origin,
+          context: first.context,
+        };
+        await this.#open(of);
+      }
     }
     // A chunk claims once the one before it has (so that no chunk waits on another inside its transaction, holding
     // a connection the other may need), and writes after it when that one holds people.
@@ -212,7 +236,7 @@ export class CsvReplay {
     if (before && (await before.people)) await this.#running.get(n - 1)?.catch(() => {});
     for (;;) {
       try {
-        const written = await this.#db.transaction((tx) => this.#claimAndWrite(tx, n, ids, escalate));
+        const written = await this.#db.transaction((tx) => this.#claimAndWrite(tx, n, unit, escalate));
         for (const w of written) {
           for (const [t, k] of Object.entries(w.tables)) w.file.tables[t] = (w.file.tables[t] ?? 0) + k;
           for (const id of w.resolved) this.#out.accepted.add(id);
@@ -267,8 +291,10 @@ export class CsvReplay {
     await opening;
   }
 
-  async #claimAndWrite(tx: Queryable, n: number, ids: readonly string[], escalate: LinkedWrite | null) {
-    const claimed = await claimCsvRejects(tx, ids, this.#by);
+  async #claimAndWrite(tx: Queryable, n: number, unit: Unit, escalate: LinkedWrite | null) {
+    // A batch no longer whole (one of its rejects changed on its own since it was found) goes as its ids.
+    const batch = unit.batch && (await claimBatch(tx, unit.batch.batchId, this.#by));
+    const claimed = batch ? [batch] : await claimCsvRejects(tx, unit.ids, this.#by);
     const missing = claimed.filter((f) => !this.#files.has(csvFileKey(f)));
     if (missing.length > 0) throw new SessionsNeeded(missing);
     const files = claimed.map((f) => ({

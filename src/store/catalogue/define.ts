@@ -19,6 +19,7 @@ export type SqlType =
   | "bytea"
   | "text[]"
   | "uuid[]"
+  | "integer[]"
   | "double precision[]";
 
 export type ColumnType = SqlType | `${SqlType}?`;
@@ -89,6 +90,7 @@ interface ReadTypes extends ScalarTypes {
   bytea: Uint8Array;
   "text[]": string[];
   "uuid[]": string[];
+  "integer[]": number[];
   "double precision[]": number[];
 }
 

@@ -64,6 +64,7 @@ export const INGEST_TABLES = {
       resolved_at: "timestamptz?",
       resolved_by: "text?",
       resolution_note: "text?",
+      batch_id: "uuid?",
     },
     { layout: "local", primaryKey: ["reject_id"], unique: [["source_system", "format", "origin_key"]] },
   ),
@@ -210,6 +211,26 @@ export const INGEST_TABLES = {
       source_code: "text",
     },
     { layout: "local", primaryKey: ["source_system", "table_name", "source_record_id", "map_name"] },
+  ),
+  // 1062_ingest_reject_batch.sql: a CSV chunk's refused rows together, replayed as a file.
+  ingest_reject_batch: table(
+    {
+      batch_id: "uuid",
+      source_system: "text",
+      layout: "text",
+      origin: "text",
+      context: "text",
+      load_id: "uuid?",
+      received_at: "timestamptz",
+      member_ids: "uuid[]",
+      lines: "integer[]",
+      rows_text: "text",
+      row_ends: "integer[]",
+      whole: "boolean",
+      replayed_at: "timestamptz?",
+      replayed_by: "text?",
+    },
+    { layout: "local", primaryKey: ["batch_id"] },
   ),
   // 1061_ingest_reject_open_source.sql
   ingest_reject_open_source: table(

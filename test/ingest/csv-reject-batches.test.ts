@@ -1,0 +1,219 @@
+// Batches of CSV rejects (src/ingest/reject-batches.ts): a load's chunk keeps the rows it refused as one batch too,
+// and a replay asked for every reject of a batch reads and marks the batch, not each reject. What every reader
+// sees of those rejects (status, who replayed them and when, whether the source has any open) is as if each had
+// been replayed on its own; a reject changed on its own (dismissed, replayed alone, refused again) leaves the
+// batch's path, and nothing is replayed twice or lost.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadCsvFile } from "../../src/ingest/csv/load.ts";
+import { feedHealth } from "../../src/ingest/health.ts";
+import { countRejects, getReject, hasOpenRejects, listRejects } from "../../src/ingest/rejects.ts";
+import { dismissReject, openRejectIds, replayReject, replayRejects } from "../../src/ingest/replay.ts";
+import type { Db } from "../../src/store/index.ts";
+import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
+import { useTestDb } from "../helpers/test-db.ts";
+
+let db: Db;
+const { file } = csvFolder("oneplace-csv-reject-batches");
+
+useTestDb({
+  setup(opened) {
+    db = opened;
+  },
+});
+
+const PATIENTS = 12;
+const ENTRIES = 300;
+/** Rows a load's chunk: 300 rows are three chunks, so three batches. */
+const CHUNK = 100;
+
+const codedLine = (
+  i: number,
+  patient = `p${i % PATIENTS}`,
+  date = `2014-01-${String((i % 28) + 1).padStart(2, "0")}`,
+) =>
+  `e${i},${patient},Z90001,${date},observation,http://snomed.info/sct,38341003,${120 + (i % 40)},mm[Hg],2014-04-01T02:00:00Z`;
+const coded = file("coded.csv", [CODED_HEADER, ...Array.from({ length: ENTRIES }, (_, i) => codedLine(i))]);
+const patients = file("patients.csv", patientLines(PATIENTS));
+/** The patients but the last: the rows about p11 are still refused after it. */
+const patientsButOne = file("patients-but-one.csv", patientLines(PATIENTS).slice(0, PATIENTS));
+
+/** The batches of a source: how many rejects each keeps, whether whole, and whether replayed. */
+async function batchesOf(source: string) {
+  return db.query<{ n: number; whole: boolean; replayed: boolean }>(
+    `SELECT cardinality(member_ids) AS n, whole, replayed_at IS NOT NULL AS replayed
+     FROM ingest_reject_batch WHERE source_system = $1 ORDER BY received_at, (lines)[1]`,
+    [source],
+  );
+}
+
+/** How many of a source's rejects are in each status, as every reader sees them. */
+async function statusesOf(source: string) {
+  const rows = await db.query<{ status: string; by: string | null; n: number }>(
+    `SELECT status, resolved_by AS by, count(*)::int AS n FROM ingest_reject_state WHERE source_system = $1
+     GROUP BY 1, 2 ORDER BY 1, 2`,
+    [source],
+  );
+  return rows.map((r) => `${r.n} ${r.status}${r.by ? ` by ${r.by}` : ""}`);
+}
+
+async function rowsIn(source: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM gp_entry WHERE source_system = $1",
+    [source],
+  );
+  return row.n;
+}
+
+test("a replay of every reject of a load reads each chunk's batch: all replayed, by whom, as every reader sees it", async () => {
+  const rejected = await loadCsvFile(db, coded, { source: "gp-late", chunkRows: CHUNK });
+  assert.equal(rejected.counts.rejected, ENTRIES);
+  assert.deepEqual(await batchesOf("gp-late"), [
+    { n: CHUNK, whole: true, replayed: false },
+    { n: CHUNK, whole: true, replayed: false },
+    { n: CHUNK, whole: true, replayed: false },
+  ]);
+  await loadCsvFile(db, patients, { source: "gp-late" });
+
+  const ids = await openRejectIds(db, "gp-late");
+  const results = await replayRejects(db, ids, "tester");
+  assert.equal(results.filter((r) => r.accepted).length, ENTRIES);
+  assert.equal(await rowsIn("gp-late"), ENTRIES);
+  assert.deepEqual(await batchesOf("gp-late"), [
+    { n: CHUNK, whole: true, replayed: true },
+    { n: CHUNK, whole: true, replayed: true },
+    { n: CHUNK, whole: true, replayed: true },
+  ]);
+  // Each reject was left as it was recorded: its batch says it was replayed.
+  const [own] = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM ingest_reject WHERE source_system = 'gp-late' AND status = 'open' AND batch_id IS NOT NULL",
+  );
+  assert.equal(own.n, ENTRIES);
+  assert.deepEqual(await statusesOf("gp-late"), [`${ENTRIES} replayed by tester`]);
+  assert.equal(await countRejects(db, { sourceSystem: "gp-late" }), 0);
+  assert.equal((await listRejects(db, { sourceSystem: "gp-late", status: "replayed", limit: 1 })).length, 1);
+  const one = await getReject(db, ids[0]);
+  assert.equal(one?.status, "replayed");
+  assert.equal(one?.resolvedBy, "tester");
+  assert.ok(one?.resolvedAt);
+  const health = (await feedHealth(db)).find((h) => h.sourceSystem === "gp-late");
+  assert.equal(health?.openRejects, 0);
+  assert.equal(
+    await hasOpenRejects(db, "gp-late", "csv"),
+    false,
+    "no open reject left: the source is forgotten",
+  );
+
+  // Asked again, nothing is written twice and no one else is named.
+  const again = await replayRejects(db, ids.slice(0, 20), "someone else");
+  assert.ok(again.every((r) => r.accepted && r.reason === "already replayed"));
+  assert.equal(await rowsIn("gp-late"), ENTRIES);
+  assert.deepEqual(await statusesOf("gp-late"), [`${ENTRIES} replayed by tester`]);
+  // Dismissing one replayed with its batch is refused: it is not open.
+  assert.equal(await dismissReject(db, ids[0], "tester", "too late"), false);
+});
+
+test("a row its batch's replay refuses again reopens on its own with the new reason; the source stays marked", async () => {
+  await loadCsvFile(db, coded, { source: "gp-part", chunkRows: CHUNK });
+  await loadCsvFile(db, patientsButOne, { source: "gp-part" });
+  const aboutP11 = ENTRIES / PATIENTS;
+
+  const results = await replayRejects(db, await openRejectIds(db, "gp-part"), "tester");
+  assert.equal(results.filter((r) => r.accepted).length, ENTRIES - aboutP11);
+  const refused = results.filter((r) => !r.accepted);
+  assert.equal(refused.length, aboutP11);
+  // Each names its own line, and why (never the value).
+  assert.ok(
+    refused.every((r) =>
+      /^coded\.csv:\d+:patient_id: .*no record with this id has been received/.test(r.reason ?? ""),
+    ),
+    refused[0]?.reason ?? "",
+  );
+  assert.equal(new Set(refused.map((r) => r.reason)).size, aboutP11);
+  assert.deepEqual(await statusesOf("gp-part"), [
+    `${aboutP11} open`,
+    `${ENTRIES - aboutP11} replayed by tester`,
+  ]);
+  const left = await getReject(db, refused[0].rejectId);
+  assert.equal(left?.attempts, 2);
+  assert.equal(left?.batchId, null, "out of its batch");
+  assert.equal(await hasOpenRejects(db, "gp-part", "csv"), true);
+
+  // Its patient arrives: the rest replays on its own, and the source is forgotten.
+  await loadCsvFile(db, patients, { source: "gp-part" });
+  const rest = await replayRejects(db, await openRejectIds(db, "gp-part"), "tester");
+  assert.equal(rest.length, aboutP11);
+  assert.ok(rest.every((r) => r.accepted));
+  assert.equal(await rowsIn("gp-part"), ENTRIES);
+  assert.deepEqual(await statusesOf("gp-part"), [`${ENTRIES} replayed by tester`]);
+  assert.equal(await hasOpenRejects(db, "gp-part", "csv"), false);
+});
+
+test("a reject dismissed or replayed alone takes its batch off the batch's path; the others replay one by one", async () => {
+  await loadCsvFile(db, coded, { source: "gp-mixed", chunkRows: CHUNK });
+  await loadCsvFile(db, patients, { source: "gp-mixed" });
+  const ids = await openRejectIds(db, "gp-mixed");
+  // Rows are recorded a chunk at a time, so the first hundred asked are one batch; the next, another.
+  assert.equal(await dismissReject(db, ids[0], "tester", "sent again by hand"), true);
+  assert.equal((await replayReject(db, ids[CHUNK], "tester")).accepted, true);
+  assert.deepEqual(
+    (await batchesOf("gp-mixed")).map((b) => b.whole),
+    [false, false, true],
+  );
+
+  const results = await replayRejects(db, await openRejectIds(db, "gp-mixed"), "tester");
+  assert.equal(results.length, ENTRIES - 2);
+  assert.ok(results.every((r) => r.accepted));
+  assert.equal(await rowsIn("gp-mixed"), ENTRIES - 1, "every row but the one dismissed");
+  assert.deepEqual(await statusesOf("gp-mixed"), [
+    "1 dismissed by tester",
+    `${ENTRIES - 1} replayed by tester`,
+  ]);
+  assert.deepEqual(
+    (await batchesOf("gp-mixed")).map((b) => b.replayed),
+    [false, false, true],
+  );
+  assert.equal(await hasOpenRejects(db, "gp-mixed", "csv"), false);
+});
+
+test("a replay asked for part of a batch replays that part; the rest of the batch stays open, then replays", async () => {
+  await loadCsvFile(db, coded, { source: "gp-half", chunkRows: ENTRIES });
+  await loadCsvFile(db, patients, { source: "gp-half" });
+  const ids = await openRejectIds(db, "gp-half");
+  const first = await replayRejects(db, ids.slice(0, 100), "tester");
+  assert.ok(first.every((r) => r.accepted));
+  assert.deepEqual(await batchesOf("gp-half"), [{ n: ENTRIES, whole: false, replayed: false }]);
+  assert.deepEqual(await statusesOf("gp-half"), [`${ENTRIES - 100} open`, "100 replayed by tester"]);
+  assert.equal(await rowsIn("gp-half"), 100);
+  const rest = await replayRejects(db, await openRejectIds(db, "gp-half"), "tester");
+  assert.equal(rest.length, ENTRIES - 100);
+  assert.ok(rest.every((r) => r.accepted));
+  assert.equal(await rowsIn("gp-half"), ENTRIES);
+  assert.equal(await hasOpenRejects(db, "gp-half", "csv"), false);
+});
+
+test("the same file refused twice is one reject a row, as it was, in one whole batch; a changed row reopens", async () => {
+  await loadCsvFile(db, coded, { source: "gp-twice", chunkRows: ENTRIES });
+  const before = await listRejects(db, { sourceSystem: "gp-twice", limit: ENTRIES });
+  const again = await loadCsvFile(db, coded, { source: "gp-twice", chunkRows: ENTRIES });
+  assert.equal(again.counts.rejected, ENTRIES);
+  const after = await listRejects(db, { sourceSystem: "gp-twice", limit: ENTRIES });
+  const seen = (rows: typeof before) =>
+    rows.map((r) => [r.rejectId, r.originKey, r.reason, r.attempts, r.receivedAt, r.status].join(" ")).sort();
+  assert.deepEqual(seen(after), seen(before), "every reject as it was");
+  assert.deepEqual(await batchesOf("gp-twice"), [{ n: ENTRIES, whole: true, replayed: false }]);
+
+  await loadCsvFile(db, patients, { source: "gp-twice" });
+  const results = await replayRejects(db, await openRejectIds(db, "gp-twice"), "tester");
+  assert.ok(results.every((r) => r.accepted));
+  assert.equal(await rowsIn("gp-twice"), ENTRIES);
+
+  // A row of a replayed batch refused again by a later file (its date now impossible) is open again, once more.
+  const changed = file("coded-changed.csv", [CODED_HEADER, codedLine(7, "p7", "2014-02-30")]);
+  assert.equal((await loadCsvFile(db, changed, { source: "gp-twice" })).counts.rejected, 1);
+  const [open] = await listRejects(db, { sourceSystem: "gp-twice" });
+  assert.equal(open.originKey, "gp-coded-record:e7");
+  assert.equal(open.attempts, 2);
+  assert.match(open.reason, /coded-changed\.csv:2/);
+  assert.deepEqual(await statusesOf("gp-twice"), ["1 open", `${ENTRIES - 1} replayed by tester`]);
+});
