@@ -11,14 +11,14 @@ import {
   type FeedHealthSnapshot,
   getReject,
   listRejects,
-  openRejectIds,
+  openRejects,
   type RejectFilter,
   type RejectRow,
   type ReplayResult,
   recentFeedHealth,
   rejectSources,
+  replayOpenRejects,
   replayReject,
-  replayRejects,
 } from "../ingest/index.ts";
 import {
   decideReview,
@@ -381,15 +381,15 @@ function rejectReads(
 
     async replayOpenRejects(filter) {
       await gate("change");
-      const ids = await openRejectIds(db, filter.sourceSystem, filter.reason);
+      const open = await openRejects(db, filter.sourceSystem, filter.reason);
       // The source names a feed, never a person; the reason typed to filter by is left out (free text).
       const of = filter.sourceSystem ? ` of ${filter.sourceSystem}` : "";
       await audit(
         "change",
-        `${ids.length} open rejects${of}${filter.reason ? " (filtered by reason)" : ""} replayed`,
+        `${open.count} open rejects${of}${filter.reason ? " (filtered by reason)" : ""} replayed`,
       );
-      const results = await replayRejects(db, ids, by);
-      return { offered: ids.length, accepted: results.filter((r) => r.accepted).length };
+      const done = await replayOpenRejects(db, open, by);
+      return { offered: done.offered, accepted: done.accepted };
     },
 
     async dismissReject(rejectId, reason) {

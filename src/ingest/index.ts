@@ -76,6 +76,16 @@ export {
   type RejectRow,
   rejectSources,
 } from "./rejects.ts";
-export { dismissReject, openRejectIds, type ReplayResult, replayReject, replayRejects } from "./replay.ts";
+export {
+  dismissReject,
+  type OpenRejects,
+  type OpenRejectsReplayed,
+  openRejectIds,
+  openRejects,
+  type ReplayResult,
+  replayOpenRejects,
+  replayReject,
+  replayRejects,
+} from "./replay.ts";
 export { type Pid2BareDigits, pid2BareDigitsOf, setPid2BareDigits } from "./sources.ts";
 export type { PeopleTouched } from "./touched.ts";

@@ -89,39 +89,59 @@ export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedR
     );
 }
 
-/** A whole batch not yet replayed: its file and its rejects. */
+/** A whole batch not yet replayed: its file, and how many rejects it keeps. */
 export interface WholeBatch extends CsvRejectFile {
   batchId: string;
-  memberIds: string[];
+  rejects: number;
 }
 
-/** The whole batches not yet replayed every reject of which is among these ids, oldest first. */
-export async function wholeBatchesWithin(
-  q: Queryable,
-  rejectIds: ReadonlySet<string>,
-): Promise<WholeBatch[]> {
-  if (rejectIds.size === 0) return [];
+/**
+ * The whole batches not yet replayed (of a source), oldest first: every reject each keeps is open, so each is among
+ * a source's open rejects whole.
+ */
+export async function wholeBatchesOf(q: Queryable, sourceSystem?: string): Promise<WholeBatch[]> {
   const rows = await q.query<{
     batch_id: string;
     source_system: string;
     layout: string;
     origin: string;
     context: string;
-    member_ids: string[];
+    rejects: number;
   }>(
-    `SELECT batch_id::text AS batch_id, source_system, layout, origin, context, member_ids::text[] AS member_ids
-     FROM ingest_reject_batch WHERE whole AND replayed_at IS NULL ORDER BY received_at, batch_id`,
+    `SELECT batch_id::text AS batch_id, source_system, layout, origin, context, cardinality(member_ids) AS rejects
+     FROM ingest_reject_batch
+     WHERE whole AND replayed_at IS NULL AND ($1::text IS NULL OR source_system = $1)
+     ORDER BY received_at, batch_id`,
+    [sourceSystem ?? null],
   );
-  return rows
-    .filter((b) => b.member_ids.length > 0 && b.member_ids.every((id) => rejectIds.has(id)))
-    .map((b) => ({
-      batchId: b.batch_id,
-      sourceSystem: b.source_system,
-      layout: b.layout,
-      origin: b.origin,
-      context: b.context,
-      memberIds: b.member_ids,
-    }));
+  return rows.map((b) => ({
+    batchId: b.batch_id,
+    sourceSystem: b.source_system,
+    layout: b.layout,
+    origin: b.origin,
+    context: b.context,
+    rejects: Number(b.rejects),
+  }));
+}
+
+/**
+ * The open rejects (of a source) outside the whole batches not yet replayed, oldest first, as `rejectIdsMatching`
+ * orders them: those in no batch, and those of batches no longer whole. Neither look reads a reject a whole batch
+ * keeps, nor one a replayed batch resolved.
+ */
+export async function openRejectIdsOutsideBatches(q: Queryable, sourceSystem?: string): Promise<string[]> {
+  const rows = await q.query<{ reject_id: string }>(
+    `SELECT reject_id::text AS reject_id FROM (
+       SELECT reject_id, received_at FROM ingest_reject
+       WHERE ($1::text IS NULL OR source_system = $1) AND batch_id IS NULL AND status = 'open'
+       UNION ALL
+       SELECT r.reject_id, r.received_at FROM ingest_reject_batch b JOIN ingest_reject r ON r.batch_id = b.batch_id
+       WHERE ($1::text IS NULL OR b.source_system = $1) AND NOT b.whole AND b.replayed_at IS NULL
+         AND r.status = 'open'
+     ) open ORDER BY received_at, reject_id DESC`,
+    [sourceSystem ?? null],
+  );
+  return rows.map((r) => r.reject_id);
 }
 
 /**
@@ -129,30 +149,74 @@ export async function wholeBatchesWithin(
  * reject and line); null when it is no longer whole or was replayed meanwhile (its rejects then go one by one).
  */
 export async function claimBatch(q: Queryable, batchId: string, by: string): Promise<CsvClaimedFile | null> {
-  const rows = await q.query<{
-    source_system: string;
-    layout: string;
-    origin: string;
-    context: string;
-    member_ids: string[];
-    lines: number[];
-    rows_text: string;
-    row_ends: number[];
-  }>(
+  type Claimed = RowsAsText & { source_system: string; layout: string; origin: string; context: string };
+  const rows = await q.query<Claimed>(
     `UPDATE ingest_reject_batch SET replayed_at = now(), replayed_by = $2
      WHERE batch_id = $1 AND whole AND replayed_at IS NULL
-     RETURNING source_system, layout, origin, context, member_ids::text[] AS member_ids, lines, rows_text, row_ends`,
+     RETURNING source_system, layout, origin, context, ${ROWS_AS_TEXT}`,
     [batchId, by],
   );
   if (rows.length === 0) return null;
   const b = rows[0];
+  const r = fromText(b);
   const rejects: CsvClaimedFile["rejects"] = [];
-  for (let i = 0; i < b.member_ids.length; i++) {
+  for (let i = 0; i < r.memberIds.length; i++) {
     rejects.push({
-      rejectId: b.member_ids[i],
-      location: `${b.origin}:${b.lines[i]}`,
-      payload: b.rows_text.slice(i === 0 ? 0 : b.row_ends[i - 1], b.row_ends[i]),
+      rejectId: r.memberIds[i],
+      location: `${b.origin}:${r.lines[i]}`,
+      payload: r.rowsText.slice(i === 0 ? 0 : r.rowEnds[i - 1], r.rowEnds[i]),
     });
   }
   return { sourceSystem: b.source_system, layout: b.layout, origin: b.origin, context: b.context, rejects };
+}
+
+/** A batch's rows as kept: its rejects, their lines, and the rows back to back, each ending at its `rowEnds`. */
+export interface BatchRows {
+  memberIds: string[];
+  lines: number[];
+  rowsText: string;
+  rowEnds: number[];
+}
+
+/**
+ * A batch's arrays as one text each, split here: the driver read an array of 20,000 as an array literal ten times as
+ * slowly.
+ */
+const ROWS_AS_TEXT = `array_to_string(member_ids, ',') AS member_ids, array_to_string(lines, ',') AS lines,
+       rows_text, array_to_string(row_ends, ',') AS row_ends`;
+type RowsAsText = {
+  member_ids: string;
+  lines: string;
+  rows_text: string;
+  row_ends: string;
+};
+
+const numbers = (text: string) => (text === "" ? [] : text.split(",").map(Number));
+
+function fromText(b: RowsAsText): BatchRows {
+  return {
+    memberIds: b.member_ids === "" ? [] : b.member_ids.split(","),
+    lines: numbers(b.lines),
+    rowsText: b.rows_text,
+    rowEnds: numbers(b.row_ends),
+  };
+}
+
+/** A batch's rows, read ahead of its replay (what is read never changes; whether it is whole is asked at the mark). */
+export async function batchRows(q: Queryable, batchId: string): Promise<BatchRows | null> {
+  const rows = await q.query<RowsAsText>(
+    `SELECT ${ROWS_AS_TEXT} FROM ingest_reject_batch WHERE batch_id = $1`,
+    [batchId],
+  );
+  return rows.length === 0 ? null : fromText(rows[0]);
+}
+
+/** Marks a whole batch replayed by `by`; false when it is no longer whole or was replayed meanwhile. */
+export async function markBatchReplayed(q: Queryable, batchId: string, by: string): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE ingest_reject_batch SET replayed_at = now(), replayed_by = $2
+     WHERE batch_id = $1 AND whole AND replayed_at IS NULL RETURNING 1`,
+    [batchId, by],
+  );
+  return rows.length > 0;
 }

@@ -11,6 +11,7 @@ import type { Hl7Context } from "./hl7/apply.ts";
 import { decodeHl7Bytes } from "./hl7/charset.ts";
 import { applyHl7Batch } from "./hl7/many.ts";
 import { messagesInFrame, splitText } from "./hl7/split.ts";
+import { openRejectIdsOutsideBatches, type WholeBatch, wholeBatchesOf } from "./reject-batches.ts";
 import {
   breakBatches,
   forgetClosedRejectSources,
@@ -212,17 +213,27 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
   return results;
 }
 
+/** What a replay did: the CSV rejects it accepted, and what became of each of the others. */
+interface Replayed {
+  accepted: ReadonlySet<string>;
+  results: Map<string, ReplayResult>;
+}
+
 /**
- * Replays rejects in the order given: the open CSV rows kept by record id a chunk at a time as a first load writes
+ * Replays whole batches and rejects by id: the batches and the open CSV rows kept by record id as a first load writes
  * a file (csv/replay.ts), then the FHIR ones among the rest together, and the others one by one.
  */
-export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
+async function replayTaken(
+  db: Db,
+  batches: readonly WholeBatch[],
+  ids: string[],
+  by: string,
+): Promise<Replayed> {
   const results = new Map<string, ReplayResult>();
-  const ids = [...new Set(rejectIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
   const csv = new CsvReplay(db, by);
   let outcome: CsvReplayOutcome;
   try {
-    await csv.replay(ids);
+    await csv.replay(batches, ids);
     outcome = await csv.finish();
   } catch (error) {
     await csv.fail(error as Error);
@@ -237,7 +248,11 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
   for (const sourceSystem of outcome.sources)
     if (!outcome.stillOpen.has(sourceSystem))
       sources.set(`${sourceSystem}\u0000csv`, { sourceSystem, format: "csv" });
-  const rest = ids.filter((id) => !outcome.accepted.has(id) && !outcome.refused.has(id));
+  const taken = batches.length > 0 ? csv.ids() : ids;
+  const rest =
+    outcome.accepted.size + outcome.refused.size === taken.length
+      ? []
+      : taken.filter((id) => !outcome.accepted.has(id) && !outcome.refused.has(id));
   const fhir: RejectRow[] = [];
   for (const r of await getRejects(db, rest)) {
     if (r.format === "fhir" && r.status === "open") fhir.push(r);
@@ -246,10 +261,58 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
   }
   // The FHIR ones as just read (read once, not again by their ids).
   if (fhir.length > 0) for (const res of await replayFhir(db, fhir, by)) results.set(res.rejectId, res);
-  for (const id of rejectIds)
-    if (!results.has(id) && !outcome.accepted.has(id)) results.set(id, await oneByOne(db, id, by));
+  for (const id of rest) if (!results.has(id)) results.set(id, await oneByOne(db, id, by));
   await forgetClosedRejectSources(db, [...sources.values()]);
+  return { accepted: outcome.accepted, results };
+}
+
+/**
+ * Replays rejects in the order given: the open CSV rows kept by record id a chunk at a time as a first load writes
+ * a file (csv/replay.ts), then the FHIR ones among the rest together, and the others one by one.
+ */
+export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
+  const ids = [...new Set(rejectIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const { accepted, results } = await replayTaken(db, [], ids, by);
+  // An id that names no reject is answered as one by one answers it.
+  for (const id of rejectIds)
+    if (!results.has(id) && !accepted.has(id)) results.set(id, await oneByOne(db, id, by));
   return rejectIds.map((id) => results.get(id) ?? { rejectId: id, accepted: true, reason: null });
+}
+
+/**
+ * Every open reject (of a source, with a reason containing some text), as a replay of them takes them: the whole
+ * batches not yet replayed, read and marked as files (when no reason narrows them: a batch's rejects may have
+ * several), and the other rejects by id, oldest first.
+ */
+export interface OpenRejects {
+  batches: WholeBatch[];
+  ids: string[];
+  /** How many rejects in all. */
+  count: number;
+}
+
+export async function openRejects(db: Db, sourceSystem?: string, reason?: string): Promise<OpenRejects> {
+  if (reason?.trim()) {
+    const ids = await openRejectIds(db, sourceSystem, reason);
+    return { batches: [], ids, count: ids.length };
+  }
+  const batches = await wholeBatchesOf(db, sourceSystem);
+  const ids = await openRejectIdsOutsideBatches(db, sourceSystem);
+  return { batches, ids, count: batches.reduce((n, b) => n + b.rejects, ids.length) };
+}
+
+/** What a replay of open rejects did: how many it took and accepted, and each of the others with why. */
+export interface OpenRejectsReplayed {
+  offered: number;
+  accepted: number;
+  notAccepted: ReplayResult[];
+}
+
+/** Replays the open rejects `openRejects` found. */
+export async function replayOpenRejects(db: Db, open: OpenRejects, by: string): Promise<OpenRejectsReplayed> {
+  const { results } = await replayTaken(db, open.batches, open.ids, by);
+  const notAccepted = [...results.values()].filter((r) => !r.accepted);
+  return { offered: open.count, accepted: open.count - notAccepted.length, notAccepted };
 }
 
 /** Every open reject (of a source, with a reason containing some text), oldest first. */

@@ -1,5 +1,5 @@
 // Batches of CSV rejects (src/ingest/reject-batches.ts): a load's chunk keeps the rows it refused as one batch too,
-// and a replay asked for every reject of a batch reads and marks the batch, not each reject. What every reader
+// and a replay of a source's open rejects reads and marks each whole batch, not each reject. What every reader
 // sees of those rejects (status, who replayed them and when, whether the source has any open) is as if each had
 // been replayed on its own; a reject changed on its own (dismissed, replayed alone, refused again) leaves the
 // batch's path, and nothing is replayed twice or lost.
@@ -8,7 +8,14 @@ import { test } from "node:test";
 import { loadCsvFile } from "../../src/ingest/csv/load.ts";
 import { feedHealth } from "../../src/ingest/health.ts";
 import { countRejects, getReject, hasOpenRejects, listRejects } from "../../src/ingest/rejects.ts";
-import { dismissReject, openRejectIds, replayReject, replayRejects } from "../../src/ingest/replay.ts";
+import {
+  dismissReject,
+  openRejectIds,
+  openRejects,
+  replayOpenRejects,
+  replayReject,
+  replayRejects,
+} from "../../src/ingest/replay.ts";
 import type { Db } from "../../src/store/index.ts";
 import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
 import { useTestDb } from "../helpers/test-db.ts";
@@ -65,7 +72,10 @@ async function rowsIn(source: string): Promise<number> {
   return row.n;
 }
 
-test("a replay of every reject of a load reads each chunk's batch: all replayed, by whom, as every reader sees it", async () => {
+/** Every open reject of a source replayed, as `rejects replay --all --source` replays them. */
+const replayAllOf = async (source: string) => replayOpenRejects(db, await openRejects(db, source), "tester");
+
+test("a replay of a source's open rejects reads each chunk's batch: all replayed, by whom, as every reader sees it", async () => {
   const rejected = await loadCsvFile(db, coded, { source: "gp-late", chunkRows: CHUNK });
   assert.equal(rejected.counts.rejected, ENTRIES);
   assert.deepEqual(await batchesOf("gp-late"), [
@@ -76,8 +86,9 @@ test("a replay of every reject of a load reads each chunk's batch: all replayed,
   await loadCsvFile(db, patients, { source: "gp-late" });
 
   const ids = await openRejectIds(db, "gp-late");
-  const results = await replayRejects(db, ids, "tester");
-  assert.equal(results.filter((r) => r.accepted).length, ENTRIES);
+  const open = await openRejects(db, "gp-late");
+  assert.deepEqual([open.batches.length, open.ids.length, open.count], [3, 0, ENTRIES]);
+  assert.deepEqual(await replayAllOf("gp-late"), { offered: ENTRIES, accepted: ENTRIES, notAccepted: [] });
   assert.equal(await rowsIn("gp-late"), ENTRIES);
   assert.deepEqual(await batchesOf("gp-late"), [
     { n: CHUNK, whole: true, replayed: true },
@@ -103,6 +114,7 @@ test("a replay of every reject of a load reads each chunk's batch: all replayed,
     false,
     "no open reject left: the source is forgotten",
   );
+  assert.equal((await openRejects(db, "gp-late")).count, 0);
 
   // Asked again, nothing is written twice and no one else is named.
   const again = await replayRejects(db, ids.slice(0, 20), "someone else");
@@ -118,9 +130,9 @@ test("a row its batch's replay refuses again reopens on its own with the new rea
   await loadCsvFile(db, patientsButOne, { source: "gp-part" });
   const aboutP11 = ENTRIES / PATIENTS;
 
-  const results = await replayRejects(db, await openRejectIds(db, "gp-part"), "tester");
-  assert.equal(results.filter((r) => r.accepted).length, ENTRIES - aboutP11);
-  const refused = results.filter((r) => !r.accepted);
+  const done = await replayAllOf("gp-part");
+  assert.deepEqual([done.offered, done.accepted], [ENTRIES, ENTRIES - aboutP11]);
+  const refused = done.notAccepted;
   assert.equal(refused.length, aboutP11);
   // Each names its own line, and why (never the value).
   assert.ok(
@@ -141,9 +153,13 @@ test("a row its batch's replay refuses again reopens on its own with the new rea
 
   // Its patient arrives: the rest replays on its own, and the source is forgotten.
   await loadCsvFile(db, patients, { source: "gp-part" });
-  const rest = await replayRejects(db, await openRejectIds(db, "gp-part"), "tester");
-  assert.equal(rest.length, aboutP11);
-  assert.ok(rest.every((r) => r.accepted));
+  const open = await openRejects(db, "gp-part");
+  assert.deepEqual([open.batches.length, open.ids.length], [0, aboutP11], "out of their batches: by id");
+  assert.deepEqual(await replayOpenRejects(db, open, "tester"), {
+    offered: aboutP11,
+    accepted: aboutP11,
+    notAccepted: [],
+  });
   assert.equal(await rowsIn("gp-part"), ENTRIES);
   assert.deepEqual(await statusesOf("gp-part"), [`${ENTRIES} replayed by tester`]);
   assert.equal(await hasOpenRejects(db, "gp-part", "csv"), false);
@@ -161,9 +177,13 @@ test("a reject dismissed or replayed alone takes its batch off the batch's path;
     [false, false, true],
   );
 
-  const results = await replayRejects(db, await openRejectIds(db, "gp-mixed"), "tester");
-  assert.equal(results.length, ENTRIES - 2);
-  assert.ok(results.every((r) => r.accepted));
+  const open = await openRejects(db, "gp-mixed");
+  assert.deepEqual([open.batches.length, open.ids.length], [1, 2 * (CHUNK - 1)]);
+  assert.deepEqual(await replayOpenRejects(db, open, "tester"), {
+    offered: ENTRIES - 2,
+    accepted: ENTRIES - 2,
+    notAccepted: [],
+  });
   assert.equal(await rowsIn("gp-mixed"), ENTRIES - 1, "every row but the one dismissed");
   assert.deepEqual(await statusesOf("gp-mixed"), [
     "1 dismissed by tester",
@@ -176,7 +196,7 @@ test("a reject dismissed or replayed alone takes its batch off the batch's path;
   assert.equal(await hasOpenRejects(db, "gp-mixed", "csv"), false);
 });
 
-test("a replay asked for part of a batch replays that part; the rest of the batch stays open, then replays", async () => {
+test("a replay of rejects by id replays them one by one, their batch no longer whole; the rest then replays", async () => {
   await loadCsvFile(db, coded, { source: "gp-half", chunkRows: ENTRIES });
   await loadCsvFile(db, patients, { source: "gp-half" });
   const ids = await openRejectIds(db, "gp-half");
@@ -185,9 +205,11 @@ test("a replay asked for part of a batch replays that part; the rest of the batc
   assert.deepEqual(await batchesOf("gp-half"), [{ n: ENTRIES, whole: false, replayed: false }]);
   assert.deepEqual(await statusesOf("gp-half"), [`${ENTRIES - 100} open`, "100 replayed by tester"]);
   assert.equal(await rowsIn("gp-half"), 100);
-  const rest = await replayRejects(db, await openRejectIds(db, "gp-half"), "tester");
-  assert.equal(rest.length, ENTRIES - 100);
-  assert.ok(rest.every((r) => r.accepted));
+  assert.deepEqual(await replayAllOf("gp-half"), {
+    offered: ENTRIES - 100,
+    accepted: ENTRIES - 100,
+    notAccepted: [],
+  });
   assert.equal(await rowsIn("gp-half"), ENTRIES);
   assert.equal(await hasOpenRejects(db, "gp-half", "csv"), false);
 });
@@ -204,8 +226,7 @@ test("the same file refused twice is one reject a row, as it was, in one whole b
   assert.deepEqual(await batchesOf("gp-twice"), [{ n: ENTRIES, whole: true, replayed: false }]);
 
   await loadCsvFile(db, patients, { source: "gp-twice" });
-  const results = await replayRejects(db, await openRejectIds(db, "gp-twice"), "tester");
-  assert.ok(results.every((r) => r.accepted));
+  assert.equal((await replayAllOf("gp-twice")).accepted, ENTRIES);
   assert.equal(await rowsIn("gp-twice"), ENTRIES);
 
   // A row of a replayed batch refused again by a later file (its date now impossible) is open again, once more.

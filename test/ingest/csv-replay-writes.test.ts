@@ -124,7 +124,7 @@ test("a replay of a file's rejects in many chunks at once is one load of that fi
     },
   });
   const replay = new CsvReplay(slowLoadStarts, "tester", ENTRIES / 8);
-  await replay.replay(await openRejectIds(db, "gp-chunks"));
+  await replay.replay([], await openRejectIds(db, "gp-chunks"));
   const outcome = await replay.finish();
   assert.equal(outcome.accepted.size, ENTRIES);
   assert.deepEqual(await rowsOf("gp-chunks"), await rowsOf("gp"), "the replay wrote what a first load wrote");

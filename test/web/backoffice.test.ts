@@ -243,7 +243,7 @@ test("a reject's raw payload is shown only after its audit row; replay and dismi
   assert.equal(dismissed.statusCode, 303, dismissed.body);
   const row = (
     await web.t.db.query<{ status: string; resolved_by: string; resolution_note: string }>(
-      "SELECT status, resolved_by, resolution_note FROM ingest_reject WHERE reject_id = $1",
+      "SELECT status, resolved_by, resolution_note FROM ingest_reject_state WHERE reject_id = $1",
       [CSV_REJECT],
     )
   )[0];
@@ -295,7 +295,7 @@ test("every open reject of a source replayed at once, once its patients arrive: 
   );
   assert.equal(stored[0].n, 3);
   const open = await web.t.db.query<{ origin_key: string }>(
-    "SELECT origin_key FROM ingest_reject WHERE source_system = 'gp-late' AND status = 'open'",
+    "SELECT origin_key FROM ingest_reject_state WHERE source_system = 'gp-late' AND status = 'open'",
   );
   assert.deepEqual(open, [{ origin_key: "gp-coded-record:e4" }]);
 

@@ -2,8 +2,9 @@ import {
   dismissReject,
   getReject,
   listRejects,
-  openRejectIds,
+  openRejects,
   type RejectRow,
+  replayOpenRejects,
   replayRejects,
 } from "../../ingest/index.ts";
 import { choice, defineCommand, flag, int, text } from "../command.ts";
@@ -75,16 +76,22 @@ export const rejectsReplay = defineCommand({
   async run({ options, args, db }) {
     if (!options.all && args.ids.length === 0) throw usageError("Give reject ids, or --all.");
     const by = cliOperator().name;
-    const chosen = options.all ? await openRejectIds(db, options.source) : args.ids;
-    const results = await replayRejects(db, chosen, by);
+    if (options.all) {
+      // Tens of thousands after a late patient file: only those still rejected are named, the accepted counted.
+      const done = await replayOpenRejects(db, await openRejects(db, options.source), by);
+      if (options.json) outJson(done);
+      else {
+        for (const r of done.notAccepted) out(`${r.rejectId}: still rejected: ${r.reason}`);
+        out(`${done.accepted} of ${done.offered} accepted.`);
+      }
+      return done.accepted === done.offered ? 0 : 1;
+    }
+    const results = await replayRejects(db, args.ids, by);
     const accepted = results.filter((r) => r.accepted).length;
     if (options.json) outJson(results);
     else {
-      // Ids given are answered each; --all (tens of thousands after a late patient file) names only those still
-      // rejected, the accepted counted.
       for (const r of results)
-        if (!options.all || !r.accepted)
-          out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
+        out(`${r.rejectId}: ${r.accepted ? "accepted" : `still rejected: ${r.reason}`}`);
       out(`${accepted} of ${results.length} accepted.`);
     }
     return accepted === results.length ? 0 : 1;

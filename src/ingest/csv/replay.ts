@@ -2,7 +2,7 @@ import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { finishLoad, startLoad } from "../loads.ts";
-import { claimBatch, type WholeBatch, wholeBatchesWithin } from "../reject-batches.ts";
+import { batchRows, claimBatch, markBatchReplayed, type WholeBatch } from "../reject-batches.ts";
 import {
   BASE64_PAYLOAD,
   type CsvClaimedFile,
@@ -25,6 +25,8 @@ import {
 } from "./load.ts";
 import type { PreparedChunk } from "./prepare.ts";
 import { parseCsvRecord, parseCsvText } from "./reader.ts";
+import type { ReplayPrepared } from "./replay-prepare.ts";
+import { BatchThreads, preparedOnThread } from "./replay-threads.ts";
 
 // Replaying CSV rejects as a first load writes a file: a batch of a load's chunk (reject-batches.ts) when every one
 // of its rejects is asked for, otherwise a chunk of the rejects asked for at a time, in one transaction. A batch is
@@ -75,10 +77,13 @@ export interface CsvReplayOutcome {
   stillOpen: Set<string>;
 }
 
-/** What a transaction of a replay takes: a whole batch (its ids, should it be whole no longer), or a chunk of ids. */
+/**
+ * What a transaction of a replay takes: a whole batch (its rejects' ids once read, should it be whole no longer),
+ * or a chunk of ids.
+ */
 interface Unit {
   batch: WholeBatch | null;
-  ids: readonly string[];
+  ids: readonly string[] | null;
 }
 
 /** One file's replay: its session (null: the one-by-one path says why), and what it wrote. */
@@ -167,6 +172,11 @@ export class CsvReplay {
   readonly #running = new Map<number, Promise<void>>();
   /** Whether each chunk being replayed holds people, once it has claimed its rejects. */
   readonly #claims = new Map<number, { people: Promise<boolean>; settle(people: boolean): void }>();
+  /** What the replay takes, a transaction each. */
+  #units: Unit[] = [];
+  /** Batches being prepared on a thread ahead of their turn (null: prepared in turn, in the transaction). */
+  readonly #ahead = new Map<number, Promise<ReplayPrepared | null>>();
+  readonly #threads = new BatchThreads();
 
   /** `chunkRows`: ids a transaction (fewer only to test a replay of many chunks without many rejects). */
   constructor(db: Db, by: string, chunkRows = CHUNK_ROWS) {
@@ -176,24 +186,22 @@ export class CsvReplay {
   }
 
   /**
-   * Replays the open CSV rows kept by record id among these rejects; the others are left as they are. Whole
-   * batches of people first, then the other ids a chunk at a time in the order given (people among them first
-   * within a chunk), then the other whole batches: people before the rows about them.
+   * Replays these whole batches, and the open CSV rows kept by record id among these rejects; the others are
+   * left as they are. Batches of people first, then the ids a chunk at a time in the order given (people among
+   * them first within a chunk), then the other batches: people before the rows about them.
    */
-  async replay(ids: readonly string[]): Promise<void> {
-    const parallel = this.#db.engine === "postgres" ? 2 : 1;
-    const batches = await wholeBatchesWithin(this.#db, new Set(ids));
-    const inBatches = new Set<string>();
-    for (const b of batches) for (const id of b.memberIds) inBatches.add(id);
-    const rest = inBatches.size > 0 ? ids.filter((id) => !inBatches.has(id)) : ids;
+  async replay(batches: readonly WholeBatch[], ids: readonly string[]): Promise<void> {
+    const chunksAtOnce = this.#db.engine === "postgres" ? 2 : 1;
     const ofPeople = (b: WholeBatch) => Boolean(layoutByName(b.layout)?.people);
-    const units: Unit[] = batches.filter(ofPeople).map((batch) => ({ batch, ids: batch.memberIds }));
-    for (let at = 0; at < rest.length; at += this.#chunkRows)
-      units.push({ batch: null, ids: rest.slice(at, at + this.#chunkRows) });
-    for (const batch of batches) if (!ofPeople(batch)) units.push({ batch, ids: batch.memberIds });
+    const units: Unit[] = batches.filter(ofPeople).map((batch) => ({ batch, ids: null }));
+    for (let at = 0; at < ids.length; at += this.#chunkRows)
+      units.push({ batch: null, ids: ids.slice(at, at + this.#chunkRows) });
+    for (const batch of batches) if (!ofPeople(batch)) units.push({ batch, ids: null });
+    this.#units = units;
     let error: unknown = null;
     for (let n = 0; n < units.length && !error; n++) {
       const unit = units[n];
+      const parallel = chunksAtOnce;
       let settle: (people: boolean) => void = () => {};
       const people = new Promise<boolean>((resolve) => (settle = resolve));
       this.#claims.set(n, { people, settle });
@@ -217,9 +225,13 @@ export class CsvReplay {
     let escalate: LinkedWrite | null = null;
     // The file of the chunk's first reject (most chunks are of one file; a batch is of one) has its session before
     // the claim, so that the claim is seldom made twice.
-    if (unit.batch) await this.#open(unit.batch);
-    else {
-      const first = unit.ids.length > 0 ? await getReject(this.#db, unit.ids[0]) : null;
+    if (unit.batch) {
+      await this.#open(unit.batch);
+      // This batch and the next are prepared on the file's thread while the ones before them are written.
+      this.#prepareAhead(n);
+      this.#prepareAhead(n + 1);
+    } else {
+      const first = unit.ids?.length ? await getReject(this.#db, unit.ids[0]) : null;
       if (first?.format === "csv" && first.context !== null && first.layout !== null) {
         const of: CsvRejectFile = {
           sourceSystem: first.sourceSystem,
@@ -234,9 +246,18 @@ export class CsvReplay {
     // a connection the other may need), and writes after it when that one holds people.
     const before = this.#claims.get(n - 1);
     if (before && (await before.people)) await this.#running.get(n - 1)?.catch(() => {});
+    // Taken before the transaction: a transaction waiting on it would hold a connection its batch's read may need.
+    let ready = (await this.#ahead.get(n)) ?? null;
+    this.#ahead.delete(n);
+    // A batch's rejects, for the path of ids should it be whole no longer (read with its rows when prepared ahead).
+    if (unit.batch && !unit.ids) unit.ids = (await batchRows(this.#db, unit.batch.batchId))?.memberIds ?? [];
     for (;;) {
       try {
-        const written = await this.#db.transaction((tx) => this.#claimAndWrite(tx, n, unit, escalate));
+        const prepared = ready;
+        ready = null; // a transaction tried again takes its rows as the others do
+        const written = await this.#db.transaction((tx) =>
+          this.#claimAndWrite(tx, n, unit, escalate, prepared),
+        );
         for (const w of written) {
           for (const [t, k] of Object.entries(w.tables)) w.file.tables[t] = (w.file.tables[t] ?? 0) + k;
           for (const id of w.resolved) this.#out.accepted.add(id);
@@ -291,10 +312,52 @@ export class CsvReplay {
     await opening;
   }
 
-  async #claimAndWrite(tx: Queryable, n: number, unit: Unit, escalate: LinkedWrite | null) {
+  /** A batch's rows read and handed to its file's thread, when its file's rows are written blind and encoded. */
+  #prepareAhead(n: number): void {
+    const batch = this.#units[n]?.batch;
+    if (!batch || this.#ahead.has(n)) return;
+    const key = csvFileKey(batch);
+    const s = this.#files.get(key)?.session;
+    if (!s || !preparedOnThread(s, isCitus(this.#db))) return;
+    const unit = this.#units[n];
+    const ready = batchRows(this.#db, batch.batchId).then((rows) => {
+      if (!rows) return null;
+      unit.ids = rows.memberIds;
+      return this.#threads.prepare(key, s, rows);
+    });
+    // A thread that failed leaves the batch to be prepared in turn, as any other.
+    this.#ahead.set(
+      n,
+      ready.catch(() => null),
+    );
+  }
+
+  /** A batch prepared ahead, written blind if it is still whole; null when it goes the other way. */
+  async #writePrepared(tx: Queryable, n: number, batch: WholeBatch, ready: ReplayPrepared) {
+    const file = this.#files.get(csvFileKey(batch));
+    const s = file?.session;
+    if (!file || !s || s.write !== "blind") return null;
+    this.#claims.get(n)?.settle(false);
+    if (!(await markBatchReplayed(tx, batch.batchId, this.#by))) return null;
+    this.#out.sources.add(s.sourceSystem);
+    const w = await writeChunkIn(tx, s, ready.chunk, ready.chunk.invalid, "blind");
+    await releaseClaims(tx, ready.unwritable);
+    return [{ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] }];
+  }
+
+  async #claimAndWrite(
+    tx: Queryable,
+    n: number,
+    unit: Unit,
+    escalate: LinkedWrite | null,
+    ready: ReplayPrepared | null,
+  ) {
+    const prepared =
+      unit.batch && ready && escalate === null ? await this.#writePrepared(tx, n, unit.batch, ready) : null;
+    if (prepared) return prepared;
     // A batch no longer whole (one of its rejects changed on its own since it was found) goes as its ids.
     const batch = unit.batch && (await claimBatch(tx, unit.batch.batchId, this.#by));
-    const claimed = batch ? [batch] : await claimCsvRejects(tx, unit.ids, this.#by);
+    const claimed = batch ? [batch] : await claimCsvRejects(tx, unit.ids ?? [], this.#by);
     const missing = claimed.filter((f) => !this.#files.has(csvFileKey(f)));
     if (missing.length > 0) throw new SessionsNeeded(missing);
     const files = claimed.map((f) => ({
@@ -410,8 +473,14 @@ export class CsvReplay {
     };
   }
 
+  /** Every reject the replay took: its ids, and those of its batches. */
+  ids(): string[] {
+    return this.#units.flatMap((u) => u.ids ?? []);
+  }
+
   /** Each file's load finished, those FHIR resources were held for released; what became of the rejects. */
   async finish(): Promise<CsvReplayOutcome> {
+    await this.#threads.close();
     let people = false;
     for (const { session, tables } of this.#files.values()) {
       if (!session?.loadId) continue;
@@ -426,6 +495,7 @@ export class CsvReplay {
   /** After an error: what was written stays; each file's load is marked failed with why. */
   async fail(error: Error): Promise<void> {
     await Promise.allSettled(this.#running.values());
+    await this.#threads.close();
     for (const { session, tables } of this.#files.values()) {
       if (session?.loadId)
         await finishLoad(this.#db, session.loadId, "failed", tables, (error as Error).message).catch(

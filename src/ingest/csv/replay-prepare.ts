@@ -1,0 +1,89 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { type CheckedLayout, type CsvSession, checkRow, type PendingReject } from "./check.ts";
+import { LINKED_DECLARATIONS } from "./declarations.ts";
+import { linkedEncoder, resolve } from "./declare.ts";
+import type { PreparedChunk } from "./prepare.ts";
+import { parseCsvRecord } from "./reader.ts";
+
+// A replay's batches of rejects (reject-batches.ts) checked and encoded on a thread of their own, as a first load's
+// parsing thread prepares its file's chunks (prepare.ts), so that the loading thread only looks up the people and
+// streams the COPY: a batch's rows are a file's rows, each with its line and the reject it came from. It reads the
+// layout's declaration alone, as the parsing thread does.
+
+/** What the thread is started with: the replay's session for one file, less what cannot cross. */
+export type ReplayPrepareInput = Pick<
+  CsvSession,
+  "sourceSystem" | "orgCode" | "origin" | "sha" | "header" | "headerLine"
+> & { layout: string };
+
+/** A batch to prepare: its rows back to back, where each ends, their lines and their rejects. */
+export interface ReplayPrepareRequest {
+  id: number;
+  rowsText: string;
+  rowEnds: number[];
+  lines: number[];
+  memberIds: string[];
+}
+
+/** A batch prepared (`chunk`), or the rejects of rows that are no longer one CSV record (`unwritable`). */
+export interface ReplayPrepared {
+  id: number;
+  chunk: PreparedChunk;
+  unwritable: string[];
+}
+
+const input = workerData as ReplayPrepareInput;
+const port = parentPort;
+if (!port) throw new Error("replay-prepare.ts runs as a worker thread (replay-prepare-worker.ts)");
+const decl = LINKED_DECLARATIONS.get(input.layout);
+if (!decl) throw new Error(`CSV layout ${input.layout} has no encoded write`);
+const layout = resolve({ ...decl, person: "linked" });
+const s: CsvSession<CheckedLayout> = { ...input, layout, loadId: null };
+const encoder = linkedEncoder(layout, decl, input.sourceSystem);
+
+port.on("message", (batch: ReplayPrepareRequest) => {
+  const n = batch.memberIds.length;
+  const invalid: PendingReject[] = [];
+  const unwritable: string[] = [];
+  const raws: string[] = [];
+  const rawEnds = new Int32Array(n);
+  const lines = new Int32Array(n);
+  const rejectIds: string[] = [];
+  let rawsLength = 0;
+  for (let i = 0; i < n; i++) {
+    const raw = batch.rowsText.slice(i === 0 ? 0 : batch.rowEnds[i - 1], batch.rowEnds[i]);
+    const line = batch.lines[i];
+    const record = parseCsvRecord(raw, line);
+    if (!record) {
+      unwritable.push(batch.memberIds[i]);
+      continue;
+    }
+    const checked = checkRow(s, record.fields, line, record.raw);
+    if (!("row" in checked)) {
+      checked.reject.rejectId = batch.memberIds[i];
+      invalid.push(checked.reject);
+      continue;
+    }
+    encoder.add(checked.row);
+    raws.push(record.raw);
+    rawsLength += record.raw.length;
+    rawEnds[rejectIds.length] = rawsLength;
+    lines[rejectIds.length] = line;
+    rejectIds.push(batch.memberIds[i]);
+  }
+  const count = rejectIds.length;
+  const enc = encoder.take();
+  const chunk: PreparedChunk = {
+    kind: "chunk",
+    read: count + invalid.length,
+    invalid,
+    count,
+    enc: count > 0 ? enc : null,
+    raws: raws.join(""),
+    rawEnds: rawEnds.subarray(0, count),
+    lines: lines.subarray(0, count),
+    rejectIds,
+  };
+  const out: ReplayPrepared = { id: batch.id, chunk, unwritable };
+  port.postMessage(out, chunk.enc ? [chunk.enc.bytes.buffer as ArrayBuffer] : []);
+});
