@@ -5,7 +5,6 @@ import {
   type CsvClaimedFile,
   type CsvRejectFile,
   copyRejects,
-  hasOpenRejects,
   type RejectInput,
   storedPayload,
 } from "./rejects.ts";
@@ -26,8 +25,9 @@ export function batchable(r: RejectInput, raw: string): boolean {
 
 /**
  * A chunk's refused rows (of one file: one source, layout, name and header), each recorded as its own reject and
- * all together as one batch. A row whose reject is in an older batch moves to this one, and that batch is marked
- * not whole first (left with none of its rejects, it is deleted).
+ * those recorded now (new, or changed: a reject recorded again as it was is left as it was, in its batch) together as
+ * one batch. A reject that moves here from an older batch leaves that batch not whole (deleted when left empty); one
+ * of a batch that was replayed is first marked replayed on its own, as it was, so that being refused again reopens it.
  */
 export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedReject[]): Promise<void> {
   if (rejects.length === 0) return;
@@ -37,18 +37,9 @@ export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedR
   for (const r of rejects) last.set(r.originKey, r);
   const rows = [...last.values()].sort((a, b) => a.line - b.line);
   const keys = rows.map((r) => r.originKey);
-  let older: string[] = [];
-  if (await hasOpenRejects(q, first.sourceSystem, "csv")) {
-    const found = await q.query<{ batch_id: string }>(
-      `SELECT DISTINCT batch_id::text AS batch_id FROM ingest_reject
-       WHERE source_system = $1 AND format = 'csv' AND origin_key = ANY($2::text[]) AND batch_id IS NOT NULL`,
-      [first.sourceSystem, keys],
-    );
-    older = found.map((r) => r.batch_id);
-    await breakBatches(q, older);
-  }
+  const older = await batchedBefore(q, first.sourceSystem, keys);
   const batchId = randomUUID();
-  const ids = await copyRejects(
+  const written = await copyRejects(
     q,
     rows.map((r) => ({ ...r, batchId })),
   );
@@ -57,13 +48,24 @@ export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedR
   const rowEnds: number[] = [];
   let text = "";
   for (const r of rows) {
-    const id = ids.get(r.originKey);
+    const id = written.get(r.originKey);
     if (!id) continue;
     memberIds.push(id);
     lines.push(r.line);
     text += r.raw;
     rowEnds.push(text.length);
   }
+  const left = [
+    ...new Set(keys.filter((k) => written.has(k) && older.has(k)).map((k) => older.get(k) as string)),
+  ];
+  await breakBatches(q, left);
+  if (left.length > 0)
+    await q.query(
+      `DELETE FROM ingest_reject_batch b WHERE b.batch_id = ANY($1::uuid[]) AND b.replayed_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM ingest_reject r WHERE r.batch_id = b.batch_id)`,
+      [left],
+    );
+  if (memberIds.length === 0) return;
   await q.query(
     `INSERT INTO ingest_reject_batch (batch_id, source_system, layout, origin, context, load_id, member_ids, lines,
                                       rows_text, row_ends)
@@ -81,12 +83,39 @@ export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedR
       rowEnds,
     ],
   );
-  if (older.length > 0)
+}
+
+/**
+ * The batches (not replayed) these keys' rejects are in now, by key; those of batches that were replayed are first
+ * marked replayed on their own, as the batch left them (status, when and by whom), and leave it. Not looked for when
+ * the source has never had a batch.
+ */
+async function batchedBefore(
+  q: Queryable,
+  sourceSystem: string,
+  keys: string[],
+): Promise<Map<string, string>> {
+  const any = await q.query("SELECT 1 FROM ingest_reject_batch WHERE source_system = $1 LIMIT 1", [
+    sourceSystem,
+  ]);
+  if (any.length === 0) return new Map();
+  const rows = await q.query<{ origin_key: string; batch_id: string; replayed: boolean }>(
+    `SELECT r.origin_key, r.batch_id::text AS batch_id, b.replayed_at IS NOT NULL AS replayed
+     FROM ingest_reject r JOIN ingest_reject_batch b ON b.batch_id = r.batch_id
+     WHERE r.source_system = $1 AND r.format = 'csv' AND r.origin_key = ANY($2::text[])`,
+    [sourceSystem, keys],
+  );
+  const replayed = rows.filter((r) => r.replayed).map((r) => r.origin_key);
+  if (replayed.length > 0)
     await q.query(
-      `DELETE FROM ingest_reject_batch b WHERE b.batch_id = ANY($1::uuid[]) AND b.replayed_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM ingest_reject r WHERE r.batch_id = b.batch_id)`,
-      [older],
+      `UPDATE ingest_reject r SET status = 'replayed', resolved_at = b.replayed_at, resolved_by = b.replayed_by,
+              batch_id = NULL
+       FROM ingest_reject_batch b
+       WHERE b.batch_id = r.batch_id AND r.source_system = $1 AND r.format = 'csv' AND r.origin_key = ANY($2::text[])
+         AND r.status = 'open'`,
+      [sourceSystem, replayed],
     );
+  return new Map(rows.filter((r) => !r.replayed).map((r) => [r.origin_key, r.batch_id]));
 }
 
 /** A whole batch not yet replayed: its file, and how many rejects it keeps. */
@@ -149,16 +178,16 @@ export async function openRejectIdsOutsideBatches(q: Queryable, sourceSystem?: s
  * reject and line); null when it is no longer whole or was replayed meanwhile (its rejects then go one by one).
  */
 export async function claimBatch(q: Queryable, batchId: string, by: string): Promise<CsvClaimedFile | null> {
-  type Claimed = RowsAsText & { source_system: string; layout: string; origin: string; context: string };
-  const rows = await q.query<Claimed>(
+  // Its rows read after the mark, not returned by it: Citus takes no function but an IMMUTABLE one in RETURNING.
+  const marked = await q.query<{ source_system: string; layout: string; origin: string; context: string }>(
     `UPDATE ingest_reject_batch SET replayed_at = now(), replayed_by = $2
      WHERE batch_id = $1 AND whole AND replayed_at IS NULL
-     RETURNING source_system, layout, origin, context, ${ROWS_AS_TEXT}`,
+     RETURNING source_system, layout, origin, context`,
     [batchId, by],
   );
-  if (rows.length === 0) return null;
-  const b = rows[0];
-  const r = fromText(b);
+  const r = marked.length > 0 ? await batchRows(q, batchId) : null;
+  if (!r) return null;
+  const b = marked[0];
   const rejects: CsvClaimedFile["rejects"] = [];
   for (let i = 0; i < r.memberIds.length; i++) {
     rejects.push({

@@ -60,21 +60,16 @@ const REJECT_COLUMNS =
   "reject_id, source_system, format, layout, origin, origin_key, location, reason, payload, context, load_id, batch_id";
 
 // The same reject again (same source, format and key) is left as it was; a different payload or reason
-// replaces the old one and reopens it. Its time is the new row's default (the transaction's now()): Citus
-// refuses a function other than an IMMUTABLE one in ON CONFLICT's SET, even on a coordinator-local table.
-// Kept in a new batch (a load's chunk refused it again), it moves to that batch either way, as it is or reopened:
-// a batch's rows are its rejects' rows, each once (the batch it left was marked not whole first).
-const rejectOnConflict = (t: string) => {
-  const changed = `(${t}.payload, ${t}.reason, ${t}.status) IS DISTINCT FROM (excluded.payload, excluded.reason, 'open')`;
-  const ifChanged = (column: string) =>
-    `${column} = CASE WHEN ${changed} THEN excluded.${column} ELSE ${t}.${column} END`;
-  return `ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
+// replaces the old one and reopens it (in the batch it was recorded with this time, if any). Its time is the new
+// row's default (the transaction's now()): Citus refuses a function other than an IMMUTABLE one in ON CONFLICT's
+// SET, even on a coordinator-local table.
+const rejectOnConflict = (t: string) => `ON CONFLICT (source_system, format, origin_key) DO UPDATE SET
        reason = excluded.reason, location = excluded.location, payload = excluded.payload,
-       context = excluded.context, ${ifChanged("load_id")}, ${ifChanged("received_at")},
-       attempts = ${t}.attempts + CASE WHEN ${changed} THEN 1 ELSE 0 END, status = 'open', resolved_at = NULL,
-       resolved_by = NULL, batch_id = excluded.batch_id
-     WHERE ${changed} OR excluded.batch_id IS NOT NULL`;
-};
+       context = excluded.context, load_id = excluded.load_id, received_at = excluded.received_at,
+       attempts = ${t}.attempts + 1, status = 'open', resolved_at = NULL, resolved_by = NULL,
+       batch_id = excluded.batch_id
+     WHERE (${t}.payload, ${t}.reason, ${t}.status) IS DISTINCT FROM
+           (excluded.payload, excluded.reason, 'open')`;
 const REJECT_ON_CONFLICT = rejectOnConflict("ingest_reject");
 
 function rejectValues(r: RejectInput): unknown[] {

@@ -260,10 +260,11 @@ const bundleOf = (type: string, resources: object[]) => ({
   })),
 });
 
-/** Columns that differ from run to run whatever the code: ids of loads and rejects, clocks, the runner. */
+/** Columns that differ from run to run whatever the code: ids of loads, rejects and their batches, clocks, the runner. */
 const RUN_COLUMNS = new Set([
   "load_id",
   "reject_id",
+  "batch_id",
   "started_at",
   "finished_at",
   "heartbeat_at",
