@@ -10,15 +10,16 @@ import { parseCsvRecord } from "./reader.ts";
 // streams the COPY: a batch's rows are a file's rows, each with its line and the reject it came from. It reads the
 // layout's declaration alone, as the parsing thread does.
 
-/** What the thread is started with: the replay's session for one file, less what cannot cross. */
-export type ReplayPrepareInput = Pick<
-  CsvSession,
-  "sourceSystem" | "orgCode" | "origin" | "sha" | "header" | "headerLine"
-> & { layout: string };
+/** What the thread is started with: the file its batches came from (its session's organisation comes with each). */
+export type ReplayPrepareInput = Pick<CsvSession, "sourceSystem" | "origin" | "header" | "headerLine"> & {
+  layout: string;
+};
 
 /** A batch to prepare: its rows back to back, where each ends, their lines and their rejects. */
 export interface ReplayPrepareRequest {
   id: number;
+  /** The session's organisation (a practice's code, for rows that name none). */
+  orgCode: string | null;
   rowsText: string;
   rowEnds: number[];
   lines: number[];
@@ -38,10 +39,11 @@ if (!port) throw new Error("replay-prepare.ts runs as a worker thread (replay-pr
 const decl = LINKED_DECLARATIONS.get(input.layout);
 if (!decl) throw new Error(`CSV layout ${input.layout} has no encoded write`);
 const layout = resolve({ ...decl, person: "linked" });
-const s: CsvSession<CheckedLayout> = { ...input, layout, loadId: null };
+const s: CsvSession<CheckedLayout> = { ...input, layout, orgCode: null, sha: "replay", loadId: null };
 const encoder = linkedEncoder(layout, decl, input.sourceSystem);
 
 port.on("message", (batch: ReplayPrepareRequest) => {
+  s.orgCode = batch.orgCode;
   const n = batch.memberIds.length;
   const invalid: PendingReject[] = [];
   const unwritable: string[] = [];

@@ -1,7 +1,8 @@
 import { Worker } from "node:worker_threads";
-import type { BatchRows } from "../reject-batches.ts";
+import type { BatchRows, WholeBatch } from "../reject-batches.ts";
 import type { CsvSession } from "./check.ts";
 import { LINKED_DECLARATIONS } from "./declarations.ts";
+import { parseCsvText } from "./reader.ts";
 import type { ReplayPrepared, ReplayPrepareInput, ReplayPrepareRequest } from "./replay-prepare.ts";
 
 // A replay's batches prepared on threads of their own (replay-prepare.ts), one a file, as a first load's file is
@@ -26,26 +27,42 @@ export class BatchThreads {
   readonly #threads = new Map<string, Thread>();
   #next = 0;
 
-  /** A batch of the file `key` (its session `s`) checked and encoded on the file's thread. */
-  prepare(key: string, s: CsvSession, rows: BatchRows): Promise<ReplayPrepared> {
-    const thread = this.#threads.get(key) ?? this.#start(key, s);
-    const id = this.#next++;
-    return new Promise<ReplayPrepared>((resolve, reject) => {
-      thread.waiting.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, ...rows } satisfies ReplayPrepareRequest);
+  /**
+   * The thread of a file whose batches may be prepared on one, started before its session is made (what it is
+   * started with is the batch's file; its session's organisation comes with each batch).
+   */
+  warm(key: string, batch: WholeBatch): void {
+    if (this.#threads.has(key) || !LINKED_DECLARATIONS.has(batch.layout)) return;
+    const header = parseCsvText(batch.context, 1, true).records[0];
+    if (!header) return;
+    this.#start(key, {
+      layout: batch.layout,
+      sourceSystem: batch.sourceSystem,
+      origin: batch.origin,
+      header: header.fields.map((h) => h.trim()),
+      headerLine: batch.context,
     });
   }
 
-  #start(key: string, s: CsvSession): Thread {
-    const input: ReplayPrepareInput = {
-      layout: s.layout.name,
-      sourceSystem: s.sourceSystem,
-      orgCode: s.orgCode,
-      origin: s.origin,
-      sha: s.sha,
-      header: s.header,
-      headerLine: s.headerLine,
-    };
+  /** A batch of the file `key` (its session `s`) checked and encoded on the file's thread. */
+  prepare(key: string, s: CsvSession, rows: BatchRows): Promise<ReplayPrepared> {
+    const thread =
+      this.#threads.get(key) ??
+      this.#start(key, {
+        layout: s.layout.name,
+        sourceSystem: s.sourceSystem,
+        origin: s.origin,
+        header: s.header,
+        headerLine: s.headerLine,
+      });
+    const id = this.#next++;
+    return new Promise<ReplayPrepared>((resolve, reject) => {
+      thread.waiting.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, orgCode: s.orgCode, ...rows } satisfies ReplayPrepareRequest);
+    });
+  }
+
+  #start(key: string, input: ReplayPrepareInput): Thread {
     const worker = new Worker(new URL("./replay-prepare-worker.ts", import.meta.url), { workerData: input });
     const thread: Thread = { worker, waiting: new Map() };
     const failAll = (error: Error) => {

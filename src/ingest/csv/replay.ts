@@ -2,7 +2,13 @@ import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { finishLoad, startLoad } from "../loads.ts";
-import { batchRows, claimBatch, markBatchReplayed, type WholeBatch } from "../reject-batches.ts";
+import {
+  type BatchRows,
+  batchRows,
+  claimBatch,
+  markBatchReplayed,
+  type WholeBatch,
+} from "../reject-batches.ts";
 import {
   BASE64_PAYLOAD,
   type CsvClaimedFile,
@@ -177,6 +183,8 @@ export class CsvReplay {
   /** Batches being prepared on a thread ahead of their turn (null: prepared in turn, in the transaction). */
   readonly #ahead = new Map<number, Promise<ReplayPrepared | null>>();
   readonly #threads = new BatchThreads();
+  /** Batches' rows being read ahead of their turn, by their place in the replay. */
+  readonly #rows = new Map<number, Promise<BatchRows | null>>();
 
   /** `chunkRows`: ids a transaction (fewer only to test a replay of many chunks without many rejects). */
   constructor(db: Db, by: string, chunkRows = CHUNK_ROWS) {
@@ -198,6 +206,10 @@ export class CsvReplay {
       units.push({ batch: null, ids: ids.slice(at, at + this.#chunkRows) });
     for (const batch of batches) if (!ofPeople(batch)) units.push({ batch, ids: null });
     this.#units = units;
+    // What a batch needs before its turn that no session does starts now: the first batches' rows read, and each
+    // file's thread started (taking its modules from the compile cache) while its session is made.
+    for (let n = 0; n < Math.min(units.length, 2); n++) this.#readAhead(n);
+    if (!isCitus(this.#db)) for (const batch of batches) this.#threads.warm(csvFileKey(batch), batch);
     let error: unknown = null;
     for (let n = 0; n < units.length && !error; n++) {
       const unit = units[n];
@@ -249,6 +261,7 @@ export class CsvReplay {
     // Taken before the transaction: a transaction waiting on it would hold a connection its batch's read may need.
     let ready = (await this.#ahead.get(n)) ?? null;
     this.#ahead.delete(n);
+    this.#rows.delete(n);
     // A batch's rejects, for the path of ids should it be whole no longer (read with its rows when prepared ahead).
     if (unit.batch && !unit.ids) unit.ids = (await batchRows(this.#db, unit.batch.batchId))?.memberIds ?? [];
     for (;;) {
@@ -312,6 +325,19 @@ export class CsvReplay {
     await opening;
   }
 
+  /** A batch's rows, read once, from the first to ask (the read needs no session, so it starts with the replay). */
+  #readAhead(n: number): Promise<BatchRows | null> {
+    const batch = this.#units[n]?.batch;
+    if (!batch) return Promise.resolve(null);
+    let rows = this.#rows.get(n);
+    if (!rows) {
+      rows = batchRows(this.#db, batch.batchId);
+      rows.catch(() => {}); // taken by #prepareAhead, or left for the batch to be read in turn
+      this.#rows.set(n, rows);
+    }
+    return rows;
+  }
+
   /** A batch's rows read and handed to its file's thread, when its file's rows are written blind and encoded. */
   #prepareAhead(n: number): void {
     const batch = this.#units[n]?.batch;
@@ -320,7 +346,7 @@ export class CsvReplay {
     const s = this.#files.get(key)?.session;
     if (!s || !preparedOnThread(s, isCitus(this.#db))) return;
     const unit = this.#units[n];
-    const ready = batchRows(this.#db, batch.batchId).then((rows) => {
+    const ready = this.#readAhead(n).then((rows) => {
       if (!rows) return null;
       unit.ids = rows.memberIds;
       return this.#threads.prepare(key, s, rows);
