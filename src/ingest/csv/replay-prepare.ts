@@ -1,9 +1,9 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { type CheckedLayout, type CsvSession, checkRow, type PendingReject } from "./check.ts";
+import type { CheckedLayout, CsvSession } from "./check.ts";
 import { LINKED_DECLARATIONS } from "./declarations.ts";
 import { linkedEncoder, resolve } from "./declare.ts";
 import type { PreparedChunk } from "./prepare.ts";
-import { parseCsvRecord } from "./reader.ts";
+import { checkReplayed } from "./replay-check.ts";
 
 // A replay's batches of rejects (reject-batches.ts) checked and encoded on a thread of their own, as a first load's
 // parsing thread prepares its file's chunks (prepare.ts), so that the loading thread only looks up the people and
@@ -44,48 +44,13 @@ const encoder = linkedEncoder(layout, decl, input.sourceSystem);
 
 port.on("message", (batch: ReplayPrepareRequest) => {
   s.orgCode = batch.orgCode;
-  const n = batch.memberIds.length;
-  const invalid: PendingReject[] = [];
-  const unwritable: string[] = [];
-  const raws: string[] = [];
-  const rawEnds = new Int32Array(n);
-  const lines = new Int32Array(n);
-  const rejectIds: string[] = [];
-  let rawsLength = 0;
-  for (let i = 0; i < n; i++) {
-    const raw = batch.rowsText.slice(i === 0 ? 0 : batch.rowEnds[i - 1], batch.rowEnds[i]);
-    const line = batch.lines[i];
-    const record = parseCsvRecord(raw, line);
-    if (!record) {
-      unwritable.push(batch.memberIds[i]);
-      continue;
-    }
-    const checked = checkRow(s, record.fields, line, record.raw);
-    if (!("row" in checked)) {
-      checked.reject.rejectId = batch.memberIds[i];
-      invalid.push(checked.reject);
-      continue;
-    }
-    encoder.add(checked.row);
-    raws.push(record.raw);
-    rawsLength += record.raw.length;
-    rawEnds[rejectIds.length] = rawsLength;
-    lines[rejectIds.length] = line;
-    rejectIds.push(batch.memberIds[i]);
-  }
-  const count = rejectIds.length;
-  const enc = encoder.take();
-  const chunk: PreparedChunk = {
-    kind: "chunk",
-    read: count + invalid.length,
-    invalid,
-    count,
-    enc: count > 0 ? enc : null,
-    raws: raws.join(""),
-    rawEnds: rawEnds.subarray(0, count),
-    lines: lines.subarray(0, count),
-    rejectIds,
-  };
-  const out: ReplayPrepared = { id: batch.id, chunk, unwritable };
-  port.postMessage(out, chunk.enc ? [chunk.enc.bytes.buffer as ArrayBuffer] : []);
+  const rows = batch.memberIds.map((rejectId, i) => ({
+    text: batch.rowsText.slice(i === 0 ? 0 : batch.rowEnds[i - 1], batch.rowEnds[i]),
+    line: batch.lines[i],
+    rejectId,
+  }));
+  const { chunk, unwritable } = checkReplayed(s, rows, encoder);
+  const prepared = chunk as PreparedChunk;
+  const out: ReplayPrepared = { id: batch.id, chunk: prepared, unwritable };
+  port.postMessage(out, prepared.enc ? [prepared.enc.bytes.buffer as ArrayBuffer] : []);
 });

@@ -21,16 +21,10 @@ import {
 } from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
 import { type CsvRow, layoutByName } from "./layouts.ts";
-import {
-  type CsvSession,
-  checkHeader,
-  checkRow,
-  firstWrite,
-  type PendingReject,
-  writeChunkIn,
-} from "./load.ts";
+import { type CsvSession, checkHeader, firstWrite, type PendingReject, writeChunkIn } from "./load.ts";
 import type { PreparedChunk } from "./prepare.ts";
-import { parseCsvRecord, parseCsvText } from "./reader.ts";
+import { parseCsvText } from "./reader.ts";
+import { checkReplayed } from "./replay-check.ts";
 import type { ReplayPrepared } from "./replay-prepare.ts";
 import { BatchThreads, preparedOnThread } from "./replay-threads.ts";
 
@@ -447,56 +441,14 @@ export class CsvReplay {
     for (let k = 1; encoded && k < order.length; k++)
       if (lines[order[k]] === lines[order[k - 1]]) encoded = false;
     const encoder = encoded ? s.layout.encoder?.(s.sourceSystem) : undefined;
-    const rows: CsvRow[] = [];
-    const invalid: PendingReject[] = [];
-    const raws: string[] = [];
-    const rawEnds = new Int32Array(part.length);
-    const kept = new Int32Array(part.length);
-    const rejectIds: string[] = [];
-    let rawsLength = 0;
-    for (const i of order) {
-      const r = part[i];
-      const line = lines[i];
-      const payload = r.payload;
+    const replayed = order.map((i) => {
+      const payload = part[i].payload;
       const text = payload.startsWith(BASE64_PAYLOAD) ? payloadBytes(payload).toString("utf8") : payload;
-      const record = parseCsvRecord(text, line);
-      if (!record) {
-        unwritable.push(r.rejectId);
-        continue;
-      }
-      const checked = checkRow(s, record.fields, line, record.raw);
-      if (!("row" in checked)) {
-        checked.reject.rejectId = r.rejectId;
-        invalid.push(checked.reject);
-      } else if (encoder) {
-        encoder.add(checked.row);
-        raws.push(record.raw);
-        rawsLength += record.raw.length;
-        rawEnds[rejectIds.length] = rawsLength;
-        kept[rejectIds.length] = line;
-        rejectIds.push(r.rejectId);
-      } else {
-        checked.row.rejectId = r.rejectId;
-        rows.push(checked.row);
-      }
-    }
-    if (!encoder) return { chunk: rows, invalid };
-    const count = rejectIds.length;
-    const enc = encoder.take();
-    return {
-      chunk: {
-        kind: "chunk",
-        read: count + invalid.length,
-        invalid,
-        count,
-        enc: count > 0 ? enc : null,
-        raws: raws.join(""),
-        rawEnds: rawEnds.subarray(0, count),
-        lines: kept.subarray(0, count),
-        rejectIds,
-      },
-      invalid,
-    };
+      return { text, line: lines[i], rejectId: part[i].rejectId };
+    });
+    const checked = checkReplayed(s, replayed, encoder);
+    for (const id of checked.unwritable) unwritable.push(id);
+    return checked;
   }
 
   /** Every reject the replay took: its ids, and those of its batches. */
