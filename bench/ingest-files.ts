@@ -14,10 +14,12 @@
 // replay, which writes into a table holding two sources' rows, is set against the mean of first loads into one
 // holding one and three (the first load above wrote into an empty table).
 //
-//   node bench/ingest-files.ts [people=20000] [csv|fhir] [replay=all]   (DATABASE_URL=postgres://... for PostgreSQL)
+//   node bench/ingest-files.ts [people=20000] [csv|fhir] [replay=all] [rounds=3]   (DATABASE_URL=postgres://... for PostgreSQL)
 //
 // `csv` skips the FHIR part, `fhir` the CSV part; a number after it replays only that many of the rejects
-// (one-by-one replay of tens of thousands takes long). On a server, each CSV timing starts after a checkpoint and
+// (one-by-one replay of tens of thousands takes long). The replay and the first loads around it are timed in
+// `rounds` rounds, each with its own rejecting source and comparators, and the median of the rounds' ratios is
+// printed: a ratio of one round varied by ±0.1 from run to run on a 2-core machine. On a server, each CSV timing starts after a checkpoint and
 // prints the WAL it wrote: a place replays rejects hours or days after the load that kept them, with checkpoints
 // between, and the first change to each page of rejects after one writes that whole page to the WAL (a replay
 // straight after its rejecting load, as this bench measured before, never paid it).
@@ -58,6 +60,7 @@ const people = Number(process.argv[2] ?? 20_000);
 const csvOnly = process.argv[3] === "csv";
 const fhirOnly = process.argv[3] === "fhir";
 const replayLimit = Number(process.argv[4] ?? Number.POSITIVE_INFINITY);
+const rounds = Math.max(1, Number(process.argv[5] ?? 3) || 1);
 const dir = mkdtempSync(join(tmpdir(), "oneplace-files-bench-"));
 const bench = await openBenchDb();
 const { db } = bench;
@@ -153,11 +156,8 @@ try {
   }
   if (!fhirOnly) {
     const coded = join(dir, "gp/gp-coded-record.csv");
-    for (const [label, source] of [
-      ["CSV gp-coded-record, first load", "gp"],
-      ["CSV re-run of the same file (all duplicates)", "gp"],
-      ["CSV the same rows from a source whose patients are not known yet (all rejected)", "gp-replay"],
-    ] as const) {
+    /** A timed load of the coded record by `source`, printed under `label`. */
+    const timedLoad = async (label: string, source: string) => {
       const wal = await walAfterCheckpoint(bench);
       const stopProfile = await profileThread();
       const meter = await cpuMeter(bench);
@@ -170,8 +170,12 @@ try {
       console.log(
         `${label}: ${c.recordsRead} rows (${c.loaded} loaded, ${c.duplicates} unchanged, ${c.rejected} rejected) in ${csv.seconds.toFixed(1)} s = ${rate(c.recordsRead, csv.seconds)}; ${cpuPer(cpu, c.recordsRead, "row")}; ${threads}; ${coresBusy(cpu, csv.seconds)}${await wal.stop()}; load average ${load()}`,
       );
-    }
-    started = performance.now();
+    };
+    const timedRejectingLoad = (source: string) =>
+      timedLoad("CSV the same rows from a source whose patients are not known yet (all rejected)", source);
+    await timedLoad("CSV gp-coded-record, first load", "gp");
+    await timedLoad("CSV re-run of the same file (all duplicates)", "gp");
+    await timedRejectingLoad("gp-replay");
     const patients = manifest.files.find((x) => x.file === "gp/gp-patients.csv");
     if (!patients) throw new Error("gp/gp-patients.csv is not in the manifest");
     /** A first load of the same rows by another source whose patients are known: its rate. */
@@ -189,40 +193,58 @@ try {
       );
       return c.recordsRead / csv.seconds;
     };
-    const before = await comparator("gp-third", "before the replay");
-    started = performance.now();
-    await loadCsvFile(db, join(dir, patients.file), { source: "gp-replay" });
-    console.log(
-      `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
-    // All of them as `rejects replay --all` takes them (finding them timed too), or the first so many by id.
-    const limited = Number.isFinite(replayLimit);
-    const ids = limited ? (await openRejectIds(db, "gp-replay")).slice(0, replayLimit) : [];
-    const wal = await walAfterCheckpoint(bench);
-    const stopProfile = await profileThread();
-    const meter = await cpuMeter(bench);
-    const main = process.threadCpuUsage();
-    started = performance.now();
-    let offered = ids.length;
-    let accepted = 0;
-    if (limited) accepted = (await replayRejects(db, ids, "bench")).filter((r) => r.accepted).length;
-    else {
-      const done = await replayOpenRejects(db, await openRejects(db, "gp-replay"), "bench");
-      offered = done.offered;
-      accepted = done.accepted;
+    const ratios: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const tag = round === 1 ? "" : `-${round}`;
+      const replaying = `gp-replay${tag}`;
+      if (round > 1) {
+        console.log(`round ${round} of ${rounds}:`);
+        await timedRejectingLoad(replaying);
+      }
+      const before = await comparator(`gp-third${tag}`, "before the replay");
+      started = performance.now();
+      await loadCsvFile(db, join(dir, patients.file), { source: replaying });
+      console.log(
+        `  (setup) the second source's patients in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      // All of them as `rejects replay --all` takes them (finding them timed too), or the first so many by id.
+      const limited = Number.isFinite(replayLimit);
+      const ids = limited ? (await openRejectIds(db, replaying)).slice(0, replayLimit) : [];
+      const wal = await walAfterCheckpoint(bench);
+      const stopProfile = await profileThread();
+      const meter = await cpuMeter(bench);
+      const main = process.threadCpuUsage();
+      started = performance.now();
+      let offered = ids.length;
+      let accepted = 0;
+      if (limited) accepted = (await replayRejects(db, ids, "bench")).filter((r) => r.accepted).length;
+      else {
+        const done = await replayOpenRejects(db, await openRejects(db, replaying), "bench");
+        offered = done.offered;
+        accepted = done.accepted;
+      }
+      await stopProfile();
+      const seconds = (performance.now() - started) / 1000;
+      const threads = threadsPer(process.threadCpuUsage(main), undefined, offered);
+      const cpu = await meter.stop();
+      console.log(
+        `CSV replay of those rejects${limited ? " (by id)" : " (all, as rejects replay --all)"}: ${offered} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(offered, seconds)}; ${cpuPer(cpu, offered, "row")}; ${threads}; ${coresBusy(cpu, seconds)}${await wal.stop()}; load average ${load()}`,
+      );
+      const after = await comparator(`gp-fourth${tag}`, "after the replay");
+      const mean = (before + after) / 2;
+      ratios.push(offered / seconds / mean);
+      console.log(
+        `CSV replay ÷ a first load into the same table (the mean of the two around it, ${rate(mean, 1)}): ${(offered / seconds / mean).toFixed(2)}`,
+      );
     }
-    await stopProfile();
-    const seconds = (performance.now() - started) / 1000;
-    const threads = threadsPer(process.threadCpuUsage(main), undefined, offered);
-    const cpu = await meter.stop();
-    console.log(
-      `CSV replay of those rejects${limited ? " (by id)" : " (all, as rejects replay --all)"}: ${offered} rejects (${accepted} accepted) in ${seconds.toFixed(1)} s = ${rate(offered, seconds)}; ${cpuPer(cpu, offered, "row")}; ${threads}; ${coresBusy(cpu, seconds)}${await wal.stop()}; load average ${load()}`,
-    );
-    const after = await comparator("gp-fourth", "after the replay");
-    const mean = (before + after) / 2;
-    console.log(
-      `CSV replay ÷ a first load into the same table (the mean of the two around it, ${rate(mean, 1)}): ${(offered / seconds / mean).toFixed(2)}`,
-    );
+    if (rounds > 1) {
+      const sorted = [...ratios].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+      console.log(
+        `CSV replay ÷ a first load, ${rounds} rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median.toFixed(2)}`,
+      );
+    }
   }
 } finally {
   await bench.dispose();

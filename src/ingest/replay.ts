@@ -213,11 +213,6 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
   return results;
 }
 
-/** What a replay did: the CSV rejects it accepted, and what became of each of the others. */
-interface Replayed {
-  accepted: ReadonlySet<string>;
-  results: Map<string, ReplayResult>;
-}
 
 /**
  * Replays whole batches and rejects by id: the batches and the open CSV rows kept by record id as a first load writes
@@ -228,7 +223,7 @@ async function replayTaken(
   batches: readonly WholeBatch[],
   ids: string[],
   by: string,
-): Promise<Replayed> {
+): Promise<Map<string, ReplayResult>> {
   const results = new Map<string, ReplayResult>();
   const csv = new CsvReplay(db, by);
   let outcome: CsvReplayOutcome;
@@ -239,7 +234,8 @@ async function replayTaken(
     await csv.fail(error as Error);
     throw error;
   }
-  // The CSV rejects accepted (most of a replay, as a rule) are answered from outcome.accepted, not copied here.
+  // The CSV rejects accepted (most of a replay, as a rule) are not copied here: what it took and is not answered
+  // was accepted.
   for (const [rejectId, reason] of outcome.refused)
     results.set(rejectId, { rejectId, accepted: false, reason });
   /** The sources and formats replayed (to forget those left with no open reject). */
@@ -248,11 +244,7 @@ async function replayTaken(
   for (const sourceSystem of outcome.sources)
     if (!outcome.stillOpen.has(sourceSystem))
       sources.set(`${sourceSystem}\u0000csv`, { sourceSystem, format: "csv" });
-  const taken = batches.length > 0 ? csv.ids() : ids;
-  const rest =
-    outcome.accepted.size + outcome.refused.size === taken.length
-      ? []
-      : taken.filter((id) => !outcome.accepted.has(id) && !outcome.refused.has(id));
+  const rest = csv.leftOver();
   const fhir: RejectRow[] = [];
   for (const r of await getRejects(db, rest)) {
     if (r.format === "fhir" && r.status === "open") fhir.push(r);
@@ -263,7 +255,7 @@ async function replayTaken(
   if (fhir.length > 0) for (const res of await replayFhir(db, fhir, by)) results.set(res.rejectId, res);
   for (const id of rest) if (!results.has(id)) results.set(id, await oneByOne(db, id, by));
   await forgetClosedRejectSources(db, [...sources.values()]);
-  return { accepted: outcome.accepted, results };
+  return results;
 }
 
 /**
@@ -271,11 +263,11 @@ async function replayTaken(
  * a file (csv/replay.ts), then the FHIR ones among the rest together, and the others one by one.
  */
 export async function replayRejects(db: Db, rejectIds: string[], by: string): Promise<ReplayResult[]> {
-  const ids = [...new Set(rejectIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
-  const { accepted, results } = await replayTaken(db, [], ids, by);
-  // An id that names no reject is answered as one by one answers it.
+  const uuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+  const results = await replayTaken(db, [], [...new Set(rejectIds)].filter(uuid), by);
+  // Every id replayed and not answered was accepted; one that is no id at all is answered as one by one answers it.
   for (const id of rejectIds)
-    if (!results.has(id) && !accepted.has(id)) results.set(id, await oneByOne(db, id, by));
+    if (!uuid(id) && !results.has(id)) results.set(id, await oneByOne(db, id, by));
   return rejectIds.map((id) => results.get(id) ?? { rejectId: id, accepted: true, reason: null });
 }
 
@@ -310,7 +302,7 @@ export interface OpenRejectsReplayed {
 
 /** Replays the open rejects `openRejects` found. */
 export async function replayOpenRejects(db: Db, open: OpenRejects, by: string): Promise<OpenRejectsReplayed> {
-  const { results } = await replayTaken(db, open.batches, open.ids, by);
+  const results = await replayTaken(db, open.batches, open.ids, by);
   const notAccepted = [...results.values()].filter((r) => !r.accepted);
   return { offered: open.count, accepted: open.count - notAccepted.length, notAccepted };
 }

@@ -14,6 +14,23 @@ export interface ReplayedRow {
   rejectId: string;
 }
 
+/** A batch of rejects' rows (reject-batches.ts's BatchRows): back to back, where each ends, their lines and rejects. */
+export interface BatchText {
+  memberIds: readonly string[];
+  lines: readonly number[];
+  rowsText: string;
+  rowEnds: readonly number[];
+}
+
+/** A batch's rows, each as a replayed row. */
+export function rowsOfBatch(batch: BatchText): ReplayedRow[] {
+  return batch.memberIds.map((rejectId, i) => ({
+    text: batch.rowsText.slice(i === 0 ? 0 : batch.rowEnds[i - 1], batch.rowEnds[i]),
+    line: batch.lines[i],
+    rejectId,
+  }));
+}
+
 /** An encoder of checked rows for a blind write (`linkedEncoder`). */
 export interface RowEncoder {
   add(row: CsvRow): void;

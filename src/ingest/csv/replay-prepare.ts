@@ -3,7 +3,7 @@ import type { CheckedLayout, CsvSession } from "./check.ts";
 import { LINKED_DECLARATIONS } from "./declarations.ts";
 import { linkedEncoder, resolve } from "./declare.ts";
 import type { PreparedChunk } from "./prepare.ts";
-import { checkReplayed } from "./replay-check.ts";
+import { checkReplayed, rowsOfBatch } from "./replay-check.ts";
 
 // A replay's batches of rejects (reject-batches.ts) checked and encoded on a thread of their own, as a first load's
 // parsing thread prepares its file's chunks (prepare.ts), so that the loading thread only looks up the people and
@@ -44,12 +44,7 @@ const encoder = linkedEncoder(layout, decl, input.sourceSystem);
 
 port.on("message", (batch: ReplayPrepareRequest) => {
   s.orgCode = batch.orgCode;
-  const rows = batch.memberIds.map((rejectId, i) => ({
-    text: batch.rowsText.slice(i === 0 ? 0 : batch.rowEnds[i - 1], batch.rowEnds[i]),
-    line: batch.lines[i],
-    rejectId,
-  }));
-  const { chunk, unwritable } = checkReplayed(s, rows, encoder);
+  const { chunk, unwritable } = checkReplayed(s, rowsOfBatch(batch), encoder);
   const prepared = chunk as PreparedChunk;
   const out: ReplayPrepared = { id: batch.id, chunk: prepared, unwritable };
   port.postMessage(out, prepared.enc ? [prepared.enc.bytes.buffer as ArrayBuffer] : []);

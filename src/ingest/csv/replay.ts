@@ -24,7 +24,7 @@ import { type CsvRow, layoutByName } from "./layouts.ts";
 import { type CsvSession, checkHeader, firstWrite, type PendingReject, writeChunkIn } from "./load.ts";
 import type { PreparedChunk } from "./prepare.ts";
 import { parseCsvText } from "./reader.ts";
-import { checkReplayed } from "./replay-check.ts";
+import { checkReplayed, rowsOfBatch } from "./replay-check.ts";
 import type { ReplayPrepared } from "./replay-prepare.ts";
 import { BatchThreads, preparedOnThread } from "./replay-threads.ts";
 
@@ -67,8 +67,8 @@ export function lineOf(location: string | null): number {
 }
 
 export interface CsvReplayOutcome {
-  /** Rejects the replay resolved (status replayed). */
-  accepted: Set<string>;
+  /** How many rejects the replay resolved (status replayed). */
+  accepted: number;
   /** Rejects refused again (still open, one more attempt), with the reason the replay gave. */
   refused: Map<string, string>;
   /** The sources (with a CSV reject the replay claimed) to forget when none is left open. */
@@ -79,11 +79,36 @@ export interface CsvReplayOutcome {
 
 /**
  * What a transaction of a replay takes: a whole batch (its rejects' ids once read, should it be whole no longer),
- * or a chunk of ids.
+ * or a chunk of ids. Once written, `ids` are those it left as they were (for the caller's other paths).
  */
 interface Unit {
   batch: WholeBatch | null;
   ids: readonly string[] | null;
+}
+
+/** Of a unit's ids, those its transaction neither resolved nor refused again. */
+function leftOf(ids: readonly string[], written: readonly Written[], unwritable: readonly string[]): string[] {
+  let settled = unwritable.length;
+  for (const w of written) settled += w.resolved.length + w.refused.length;
+  // As a rule every id was settled or unwritable: no set of thousands of ids to tell them apart.
+  if (settled === ids.length) return [...unwritable];
+  const done = new Set<string>();
+  for (const w of written) {
+    for (const id of w.resolved) done.add(id);
+    for (const r of w.refused) done.add(r.rejectId);
+  }
+  return ids.filter((id) => !done.has(id));
+}
+
+/** A batch checked and encoded ahead of its transaction, here or on its file's thread. */
+type Prepared = Omit<ReplayPrepared, "id">;
+
+/** What a transaction wrote of one file. */
+interface Written {
+  file: FileReplay;
+  tables: Record<string, number>;
+  resolved: string[];
+  refused: { rejectId: string; reason: string }[];
 }
 
 /** One file's replay: its session (null: the one-by-one path says why), and what it wrote. */
@@ -163,7 +188,7 @@ export class CsvReplay {
   /** Files whose session is being made: a chunk that needs one then waits for it rather than making another. */
   readonly #opening = new Map<string, Promise<void>>();
   readonly #out: CsvReplayOutcome = {
-    accepted: new Set(),
+    accepted: 0,
     refused: new Map(),
     sources: new Set(),
     stillOpen: new Set(),
@@ -175,7 +200,9 @@ export class CsvReplay {
   /** What the replay takes, a transaction each. */
   #units: Unit[] = [];
   /** Batches being prepared on a thread ahead of their turn (null: prepared in turn, in the transaction). */
-  readonly #ahead = new Map<number, Promise<ReplayPrepared | null>>();
+  readonly #ahead = new Map<number, Promise<Prepared | null>>();
+  /** Whether a batch was prepared on this thread (the first that could be), rather than waiting for its file's. */
+  #checkedHere = false;
   readonly #threads = new BatchThreads();
   /** Batches' rows being read ahead of their turn, by their place in the replay. */
   readonly #rows = new Map<number, Promise<BatchRows | null>>();
@@ -233,7 +260,9 @@ export class CsvReplay {
     // the claim, so that the claim is seldom made twice.
     if (unit.batch) {
       await this.#open(unit.batch);
-      // This batch and the next are prepared on the file's thread while the ones before them are written.
+      // The first batch is checked here while the file's thread starts (loading its modules takes longer than the
+      // check); this batch and the next are prepared on that thread while the ones before them are written.
+      if (!this.#checkedHere) this.#prepareHere(n);
       this.#prepareAhead(n);
       this.#prepareAhead(n + 1);
     } else {
@@ -262,15 +291,16 @@ export class CsvReplay {
       try {
         const prepared = ready;
         ready = null; // a transaction tried again takes its rows as the others do
-        const written = await this.#db.transaction((tx) =>
+        const { written, unwritable } = await this.#db.transaction((tx) =>
           this.#claimAndWrite(tx, n, unit, escalate, prepared),
         );
         for (const w of written) {
           for (const [t, k] of Object.entries(w.tables)) w.file.tables[t] = (w.file.tables[t] ?? 0) + k;
-          for (const id of w.resolved) this.#out.accepted.add(id);
+          this.#out.accepted += w.resolved.length;
           for (const r of w.refused) this.#out.refused.set(r.rejectId, r.reason);
           if (w.refused.length > 0 && w.file.session) this.#out.stillOpen.add(w.file.session.sourceSystem);
         }
+        unit.ids = leftOf(unit.ids ?? [], written, unwritable);
         return;
       } catch (error) {
         if (error instanceof EarlierChunksFirst) {
@@ -332,6 +362,27 @@ export class CsvReplay {
     return rows;
   }
 
+  /**
+   * A batch's rows read and checked on this thread, as its file's thread would prepare them, when they can be
+   * written blind and encoded.
+   */
+  #prepareHere(n: number): void {
+    const unit = this.#units[n];
+    const s = unit?.batch && this.#files.get(csvFileKey(unit.batch))?.session;
+    if (!s || this.#ahead.has(n) || !preparedOnThread(s, isCitus(this.#db))) return;
+    this.#checkedHere = true;
+    const ready = this.#readAhead(n).then((rows): Prepared | null => {
+      if (!rows) return null;
+      unit.ids = rows.memberIds;
+      const { chunk, unwritable } = checkReplayed(s, rowsOfBatch(rows), s.layout.encoder?.(s.sourceSystem));
+      return { chunk: chunk as PreparedChunk, unwritable };
+    });
+    this.#ahead.set(
+      n,
+      ready.catch(() => null),
+    );
+  }
+
   /** A batch's rows read and handed to its file's thread, when its file's rows are written blind and encoded. */
   #prepareAhead(n: number): void {
     const batch = this.#units[n]?.batch;
@@ -353,7 +404,12 @@ export class CsvReplay {
   }
 
   /** A batch prepared ahead, written blind if it is still whole; null when it goes the other way. */
-  async #writePrepared(tx: Queryable, n: number, batch: WholeBatch, ready: ReplayPrepared) {
+  async #writePrepared(
+    tx: Queryable,
+    n: number,
+    batch: WholeBatch,
+    ready: Prepared,
+  ): Promise<{ written: Written[]; unwritable: string[] } | null> {
     const file = this.#files.get(csvFileKey(batch));
     const s = file?.session;
     if (!file || !s || s.write !== "blind") return null;
@@ -362,7 +418,8 @@ export class CsvReplay {
     this.#out.sources.add(s.sourceSystem);
     const w = await writeChunkIn(tx, s, ready.chunk, ready.chunk.invalid, "blind");
     await releaseClaims(tx, ready.unwritable);
-    return [{ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] }];
+    const written = [{ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] }];
+    return { written, unwritable: ready.unwritable };
   }
 
   async #claimAndWrite(
@@ -370,8 +427,8 @@ export class CsvReplay {
     n: number,
     unit: Unit,
     escalate: LinkedWrite | null,
-    ready: ReplayPrepared | null,
-  ) {
+    ready: Prepared | null,
+  ): Promise<{ written: Written[]; unwritable: string[] }> {
     const prepared =
       unit.batch && ready && escalate === null ? await this.#writePrepared(tx, n, unit.batch, ready) : null;
     if (prepared) return prepared;
@@ -394,7 +451,7 @@ export class CsvReplay {
     this.#claims.get(n)?.settle(people);
     if (people && [...this.#running.keys()].some((m) => m < n)) throw new EarlierChunksFirst();
     const unwritable: string[] = [];
-    const written = [];
+    const written: Written[] = [];
     for (const { file, part, sourceSystem } of files) {
       const s = file.session;
       this.#out.sources.add(sourceSystem);
@@ -416,7 +473,7 @@ export class CsvReplay {
       written.push({ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] });
     }
     await releaseClaims(tx, unwritable);
-    return written;
+    return { written, unwritable };
   }
 
   /**
@@ -451,8 +508,11 @@ export class CsvReplay {
     return checked;
   }
 
-  /** Every reject the replay took: its ids, and those of its batches. */
-  ids(): string[] {
+  /**
+   * The rejects the replay took and left as they were: not CSV rows kept by record id, no longer one CSV record, or
+   * of a chunk the database refused as data.
+   */
+  leftOver(): string[] {
     return this.#units.flatMap((u) => u.ids ?? []);
   }
 
