@@ -213,7 +213,6 @@ async function replayFhir(db: Db, rejects: RejectRow[], by: string): Promise<Rep
   return results;
 }
 
-
 /**
  * Replays whole batches and rejects by id: the batches and the open CSV rows kept by record id as a first load writes
  * a file (csv/replay.ts), then the FHIR ones among the rest together, and the others one by one.
@@ -266,8 +265,7 @@ export async function replayRejects(db: Db, rejectIds: string[], by: string): Pr
   const uuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
   const results = await replayTaken(db, [], [...new Set(rejectIds)].filter(uuid), by);
   // Every id replayed and not answered was accepted; one that is no id at all is answered as one by one answers it.
-  for (const id of rejectIds)
-    if (!uuid(id) && !results.has(id)) results.set(id, await oneByOne(db, id, by));
+  for (const id of rejectIds) if (!uuid(id) && !results.has(id)) results.set(id, await oneByOne(db, id, by));
   return rejectIds.map((id) => results.get(id) ?? { rejectId: id, accepted: true, reason: null });
 }
 

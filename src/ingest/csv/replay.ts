@@ -87,7 +87,11 @@ interface Unit {
 }
 
 /** Of a unit's ids, those its transaction neither resolved nor refused again. */
-function leftOf(ids: readonly string[], written: readonly Written[], unwritable: readonly string[]): string[] {
+function leftOf(
+  ids: readonly string[],
+  written: readonly Written[],
+  unwritable: readonly string[],
+): string[] {
   let settled = unwritable.length;
   for (const w of written) settled += w.resolved.length + w.refused.length;
   // As a rule every id was settled or unwritable: no set of thousands of ids to tell them apart.
