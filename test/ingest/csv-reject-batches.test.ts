@@ -238,3 +238,35 @@ test("the same file refused twice is one reject a row, as it was, in one whole b
   assert.match(open.reason, /coded-changed\.csv:2/);
   assert.deepEqual(await statusesOf("gp-twice"), ["1 open", `${ENTRIES - 1} replayed by tester`]);
 });
+
+test("a batch of more rows than a part is written a part at a time in one transaction; what a part refuses reopens", async () => {
+  // The first batch a replay takes is checked as its parts are written (csv/replay.ts): 6,000 rows are three parts.
+  const BIG = 6000;
+  const bad = 4321; // a row about p1 whose date is impossible: refused by its check, again
+  const rows = Array.from({ length: BIG }, (_, i) =>
+    i === bad ? codedLine(i, "p1", "2014-02-30") : codedLine(i),
+  );
+  const big = file("coded-big.csv", [CODED_HEADER, ...rows]);
+  assert.equal((await loadCsvFile(db, big, { source: "gp-big", chunkRows: BIG })).counts.rejected, BIG);
+  assert.deepEqual(await batchesOf("gp-big"), [{ n: BIG, whole: true, replayed: false }]);
+  await loadCsvFile(db, patientsButOne, { source: "gp-big" });
+  const aboutP11 = BIG / PATIENTS;
+  const refused = aboutP11 + 1;
+
+  const done = await replayAllOf("gp-big");
+  assert.deepEqual([done.offered, done.accepted, done.notAccepted.length], [BIG, BIG - refused, refused]);
+  const byCheck = done.notAccepted.filter((r) =>
+    r.reason?.startsWith(`coded-big.csv:${bad + 2}:recorded_on`),
+  );
+  assert.equal(byCheck.length, 1, "the row its check refuses, on its own line");
+  assert.equal(await rowsIn("gp-big"), BIG - refused);
+  assert.deepEqual(await statusesOf("gp-big"), [`${refused} open`, `${BIG - refused} replayed by tester`]);
+  const reopened = await listRejects(db, { sourceSystem: "gp-big", status: "open", limit: BIG });
+  assert.ok(reopened.every((r) => r.attempts === 2));
+  // The replay is a load of its own that counted every row once, whichever part it was in.
+  const [load] = await db.query<{ read: number; loaded: number; rejected: number }>(
+    `SELECT records_read AS read, loaded, rejected FROM ingest_load
+     WHERE source_system = 'gp-big' AND layout = 'gp-coded-record' ORDER BY started_at DESC LIMIT 1`,
+  );
+  assert.deepEqual({ ...load }, { read: BIG, loaded: BIG - refused, rejected: refused });
+});

@@ -1,7 +1,7 @@
 import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
-import { finishLoad, startLoad } from "../loads.ts";
+import { addCounts, addToLoad, emptyCounts, finishLoad, startLoad } from "../loads.ts";
 import {
   type BatchRows,
   batchRows,
@@ -104,8 +104,17 @@ function leftOf(
   return ids.filter((id) => !done.has(id));
 }
 
-/** A batch checked and encoded ahead of its transaction, here or on its file's thread. */
+/** A batch checked and encoded (on its file's thread, or a part of it here). */
 type Prepared = Omit<ReplayPrepared, "id">;
+
+/**
+ * A batch ready for its transaction: prepared on its file's thread, or its rows read to be checked here a part at a
+ * time, each part written while the next is checked.
+ */
+type Ready = { prepared: Prepared } | { rows: BatchRows };
+
+/** Rows of a batch checked here at a time: a part's check takes about as long as the server's write of the part before. */
+const PART_ROWS = 2500;
 
 /** What a transaction wrote of one file. */
 interface Written {
@@ -164,6 +173,20 @@ function refusedAsData(error: unknown): boolean {
   return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }
 
+/**
+ * A batch's rows checked and encoded here a part at a time, each after what is in flight (the write of the part
+ * before) has had its turn.
+ */
+async function* checkedInParts(s: CsvSession, rows: BatchRows): AsyncGenerator<Prepared> {
+  const replayed = rowsOfBatch(rows);
+  const encoder = s.layout.encoder?.(s.sourceSystem);
+  for (let at = 0; at < replayed.length; at += PART_ROWS) {
+    if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const { chunk, unwritable } = checkReplayed(s, replayed.slice(at, at + PART_ROWS), encoder);
+    yield { chunk: chunk as PreparedChunk, unwritable };
+  }
+}
+
 /** Thrown in a chunk's transaction when its rejects name files with no session yet: made outside, then again. */
 class SessionsNeeded extends Error {
   readonly firsts: CsvRejectFile[];
@@ -204,9 +227,11 @@ export class CsvReplay {
   /** What the replay takes, a transaction each. */
   #units: Unit[] = [];
   /** Batches being prepared on a thread ahead of their turn (null: prepared in turn, in the transaction). */
-  readonly #ahead = new Map<number, Promise<Prepared | null>>();
-  /** Whether a batch was prepared on this thread (the first that could be), rather than waiting for its file's. */
+  readonly #ahead = new Map<number, Promise<Ready | null>>();
+  /** Whether a batch is checked on this thread (the first that can be), rather than waiting for its file's. */
   #checkedHere = false;
+  /** The last batch handed to a thread (or failing to be): batches go to their thread in the order they are written. */
+  #handedOver: Promise<unknown> = Promise.resolve();
   readonly #threads = new BatchThreads();
   /** Batches' rows being read ahead of their turn, by their place in the replay. */
   readonly #rows = new Map<number, Promise<BatchRows | null>>();
@@ -264,11 +289,12 @@ export class CsvReplay {
     // the claim, so that the claim is seldom made twice.
     if (unit.batch) {
       await this.#open(unit.batch);
-      // The first batch is checked here while the file's thread starts (loading its modules takes longer than the
-      // check); this batch and the next are prepared on that thread while the ones before them are written.
-      if (!this.#checkedHere) this.#prepareHere(n);
-      this.#prepareAhead(n);
+      // This batch and the next are prepared on the file's thread while the ones before them are written; but the
+      // first is checked here while that thread starts (loading its modules takes longer than a part's check), once
+      // the next is on its way there.
       this.#prepareAhead(n + 1);
+      if (!this.#checkedHere) this.#readHere(n);
+      this.#prepareAhead(n);
     } else {
       const first = unit.ids?.length ? await getReject(this.#db, unit.ids[0]) : null;
       if (first?.format === "csv" && first.context !== null && first.layout !== null) {
@@ -366,20 +392,16 @@ export class CsvReplay {
     return rows;
   }
 
-  /**
-   * A batch's rows read and checked on this thread, as its file's thread would prepare them, when they can be
-   * written blind and encoded.
-   */
-  #prepareHere(n: number): void {
+  /** A batch's rows read, to be checked on this thread as they are written, when they can be written blind. */
+  #readHere(n: number): void {
     const unit = this.#units[n];
     const s = unit?.batch && this.#files.get(csvFileKey(unit.batch))?.session;
     if (!s || this.#ahead.has(n) || !preparedOnThread(s, isCitus(this.#db))) return;
     this.#checkedHere = true;
-    const ready = this.#readAhead(n).then((rows): Prepared | null => {
+    const ready = this.#readAhead(n).then((rows): Ready | null => {
       if (!rows) return null;
       unit.ids = rows.memberIds;
-      const { chunk, unwritable } = checkReplayed(s, rowsOfBatch(rows), s.layout.encoder?.(s.sourceSystem));
-      return { chunk: chunk as PreparedChunk, unwritable };
+      return { rows };
     });
     this.#ahead.set(
       n,
@@ -395,11 +417,17 @@ export class CsvReplay {
     const s = this.#files.get(key)?.session;
     if (!s || !preparedOnThread(s, isCitus(this.#db))) return;
     const unit = this.#units[n];
-    const ready = this.#readAhead(n).then((rows) => {
+    const after = this.#handedOver;
+    const ready = this.#readAhead(n).then(async (rows): Promise<Ready | null> => {
+      await after;
       if (!rows) return null;
       unit.ids = rows.memberIds;
-      return this.#threads.prepare(key, s, rows);
+      return { prepared: await this.#threads.prepare(key, s, rows) };
     });
+    this.#handedOver = this.#readAhead(n).then(
+      () => after,
+      () => after,
+    );
     // A thread that failed leaves the batch to be prepared in turn, as any other.
     this.#ahead.set(
       n,
@@ -407,12 +435,15 @@ export class CsvReplay {
     );
   }
 
-  /** A batch prepared ahead, written blind if it is still whole; null when it goes the other way. */
-  async #writePrepared(
+  /**
+   * A batch ready before its turn, written blind if it is still whole (prepared, or checked here a part at a time
+   * as its parts are written, its load's counts added once); null when it goes the other way.
+   */
+  async #writeReady(
     tx: Queryable,
     n: number,
     batch: WholeBatch,
-    ready: Prepared,
+    ready: Ready,
   ): Promise<{ written: Written[]; unwritable: string[] } | null> {
     const file = this.#files.get(csvFileKey(batch));
     const s = file?.session;
@@ -420,10 +451,25 @@ export class CsvReplay {
     this.#claims.get(n)?.settle(false);
     if (!(await markBatchReplayed(tx, batch.batchId, this.#by))) return null;
     this.#out.sources.add(s.sourceSystem);
-    const w = await writeChunkIn(tx, s, ready.chunk, ready.chunk.invalid, "blind");
-    await releaseClaims(tx, ready.unwritable);
-    const written = [{ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] }];
-    return { written, unwritable: ready.unwritable };
+    const parts = "prepared" in ready ? [ready.prepared] : checkedInParts(s, ready.rows);
+    const part = { ...s, loadId: null };
+    const counts = emptyCounts();
+    const written: Written[] = [];
+    const unwritable: string[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    for await (const p of parts) {
+      await writing;
+      for (const id of p.unwritable) unwritable.push(id);
+      writing = writeChunkIn(tx, part, p.chunk, p.chunk.invalid, "blind").then((w) => {
+        addCounts(counts, w.counts);
+        written.push({ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] });
+      });
+      writing.catch(() => {}); // awaited before the next part, or below
+    }
+    await writing;
+    if (s.loadId) await addToLoad(tx, s.loadId, counts);
+    await releaseClaims(tx, unwritable);
+    return { written, unwritable };
   }
 
   async #claimAndWrite(
@@ -431,10 +477,10 @@ export class CsvReplay {
     n: number,
     unit: Unit,
     escalate: LinkedWrite | null,
-    ready: Prepared | null,
+    ready: Ready | null,
   ): Promise<{ written: Written[]; unwritable: string[] }> {
     const prepared =
-      unit.batch && ready && escalate === null ? await this.#writePrepared(tx, n, unit.batch, ready) : null;
+      unit.batch && ready && escalate === null ? await this.#writeReady(tx, n, unit.batch, ready) : null;
     if (prepared) return prepared;
     // A batch no longer whole (one of its rejects changed on its own since it was found) goes as its ids.
     const batch = unit.batch && (await claimBatch(tx, unit.batch.batchId, this.#by));
