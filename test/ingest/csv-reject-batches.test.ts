@@ -239,8 +239,7 @@ test("the same file refused twice is one reject a row, as it was, in one whole b
   assert.deepEqual(await statusesOf("gp-twice"), ["1 open", `${ENTRIES - 1} replayed by tester`]);
 });
 
-test("a batch of more rows than a part is written a part at a time in one transaction; what a part refuses reopens", async () => {
-  // The first batch a replay takes is checked as its parts are written (csv/replay.ts): 6,000 rows are three parts.
+test("a batch of thousands replayed whole: what its check or its write refuses reopens, and its load counts each row once", async () => {
   const BIG = 6000;
   const bad = 4321; // a row about p1 whose date is impossible: refused by its check, again
   const rows = Array.from({ length: BIG }, (_, i) =>
@@ -263,7 +262,7 @@ test("a batch of more rows than a part is written a part at a time in one transa
   assert.deepEqual(await statusesOf("gp-big"), [`${refused} open`, `${BIG - refused} replayed by tester`]);
   const reopened = await listRejects(db, { sourceSystem: "gp-big", status: "open", limit: BIG });
   assert.ok(reopened.every((r) => r.attempts === 2));
-  // The replay is a load of its own that counted every row once, whichever part it was in.
+  // The replay is a load of its own that counted every row once.
   const [load] = await db.query<{ read: number; loaded: number; rejected: number }>(
     `SELECT records_read AS read, loaded, rejected FROM ingest_load
      WHERE source_system = 'gp-big' AND layout = 'gp-coded-record' ORDER BY started_at DESC LIMIT 1`,

@@ -1,7 +1,7 @@
 import { type Db, isCitus, type Queryable } from "../../store/index.ts";
 import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
-import { addCounts, addToLoad, emptyCounts, finishLoad, startLoad } from "../loads.ts";
+import { finishLoad, startLoad } from "../loads.ts";
 import {
   type BatchRows,
   batchRows,
@@ -24,7 +24,7 @@ import { type CsvRow, layoutByName } from "./layouts.ts";
 import { type CsvSession, checkHeader, firstWrite, type PendingReject, writeChunkIn } from "./load.ts";
 import type { PreparedChunk } from "./prepare.ts";
 import { parseCsvText } from "./reader.ts";
-import { checkReplayed, rowsOfBatch } from "./replay-check.ts";
+import { checkReplayed } from "./replay-check.ts";
 import type { ReplayPrepared } from "./replay-prepare.ts";
 import { BatchThreads, preparedOnThread } from "./replay-threads.ts";
 
@@ -86,6 +86,14 @@ interface Unit {
   ids: readonly string[] | null;
 }
 
+/** What a transaction wrote of one file. */
+interface Written {
+  file: FileReplay;
+  tables: Record<string, number>;
+  resolved: string[];
+  refused: { rejectId: string; reason: string }[];
+}
+
 /** Of a unit's ids, those its transaction neither resolved nor refused again. */
 function leftOf(
   ids: readonly string[],
@@ -102,26 +110,6 @@ function leftOf(
     for (const r of w.refused) done.add(r.rejectId);
   }
   return ids.filter((id) => !done.has(id));
-}
-
-/** A batch checked and encoded (on its file's thread, or a part of it here). */
-type Prepared = Omit<ReplayPrepared, "id">;
-
-/**
- * A batch ready for its transaction: prepared on its file's thread, or its rows read to be checked here a part at a
- * time, each part written while the next is checked.
- */
-type Ready = { prepared: Prepared } | { rows: BatchRows };
-
-/** Rows of a batch checked here at a time: a part's check takes about as long as the server's write of the part before. */
-const PART_ROWS = 2500;
-
-/** What a transaction wrote of one file. */
-interface Written {
-  file: FileReplay;
-  tables: Record<string, number>;
-  resolved: string[];
-  refused: { rejectId: string; reason: string }[];
 }
 
 /** One file's replay: its session (null: the one-by-one path says why), and what it wrote. */
@@ -173,20 +161,6 @@ function refusedAsData(error: unknown): boolean {
   return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }
 
-/**
- * A batch's rows checked and encoded here a part at a time, each after what is in flight (the write of the part
- * before) has had its turn.
- */
-async function* checkedInParts(s: CsvSession, rows: BatchRows): AsyncGenerator<Prepared> {
-  const replayed = rowsOfBatch(rows);
-  const encoder = s.layout.encoder?.(s.sourceSystem);
-  for (let at = 0; at < replayed.length; at += PART_ROWS) {
-    if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const { chunk, unwritable } = checkReplayed(s, replayed.slice(at, at + PART_ROWS), encoder);
-    yield { chunk: chunk as PreparedChunk, unwritable };
-  }
-}
-
 /** Thrown in a chunk's transaction when its rejects name files with no session yet: made outside, then again. */
 class SessionsNeeded extends Error {
   readonly firsts: CsvRejectFile[];
@@ -227,11 +201,7 @@ export class CsvReplay {
   /** What the replay takes, a transaction each. */
   #units: Unit[] = [];
   /** Batches being prepared on a thread ahead of their turn (null: prepared in turn, in the transaction). */
-  readonly #ahead = new Map<number, Promise<Ready | null>>();
-  /** Whether a batch is checked on this thread (the first that can be), rather than waiting for its file's. */
-  #checkedHere = false;
-  /** The last batch handed to a thread (or failing to be): batches go to their thread in the order they are written. */
-  #handedOver: Promise<unknown> = Promise.resolve();
+  readonly #ahead = new Map<number, Promise<ReplayPrepared | null>>();
   readonly #threads = new BatchThreads();
   /** Batches' rows being read ahead of their turn, by their place in the replay. */
   readonly #rows = new Map<number, Promise<BatchRows | null>>();
@@ -289,12 +259,9 @@ export class CsvReplay {
     // the claim, so that the claim is seldom made twice.
     if (unit.batch) {
       await this.#open(unit.batch);
-      // This batch and the next are prepared on the file's thread while the ones before them are written; but the
-      // first is checked here while that thread starts (loading its modules takes longer than a part's check), once
-      // the next is on its way there.
-      this.#prepareAhead(n + 1);
-      if (!this.#checkedHere) this.#readHere(n);
+      // This batch and the next are prepared on the file's thread while the ones before them are written.
       this.#prepareAhead(n);
+      this.#prepareAhead(n + 1);
     } else {
       const first = unit.ids?.length ? await getReject(this.#db, unit.ids[0]) : null;
       if (first?.format === "csv" && first.context !== null && first.layout !== null) {
@@ -392,23 +359,6 @@ export class CsvReplay {
     return rows;
   }
 
-  /** A batch's rows read, to be checked on this thread as they are written, when they can be written blind. */
-  #readHere(n: number): void {
-    const unit = this.#units[n];
-    const s = unit?.batch && this.#files.get(csvFileKey(unit.batch))?.session;
-    if (!s || this.#ahead.has(n) || !preparedOnThread(s, isCitus(this.#db))) return;
-    this.#checkedHere = true;
-    const ready = this.#readAhead(n).then((rows): Ready | null => {
-      if (!rows) return null;
-      unit.ids = rows.memberIds;
-      return { rows };
-    });
-    this.#ahead.set(
-      n,
-      ready.catch(() => null),
-    );
-  }
-
   /** A batch's rows read and handed to its file's thread, when its file's rows are written blind and encoded. */
   #prepareAhead(n: number): void {
     const batch = this.#units[n]?.batch;
@@ -417,17 +367,11 @@ export class CsvReplay {
     const s = this.#files.get(key)?.session;
     if (!s || !preparedOnThread(s, isCitus(this.#db))) return;
     const unit = this.#units[n];
-    const after = this.#handedOver;
-    const ready = this.#readAhead(n).then(async (rows): Promise<Ready | null> => {
-      await after;
+    const ready = this.#readAhead(n).then((rows) => {
       if (!rows) return null;
       unit.ids = rows.memberIds;
-      return { prepared: await this.#threads.prepare(key, s, rows) };
+      return this.#threads.prepare(key, s, rows);
     });
-    this.#handedOver = this.#readAhead(n).then(
-      () => after,
-      () => after,
-    );
     // A thread that failed leaves the batch to be prepared in turn, as any other.
     this.#ahead.set(
       n,
@@ -435,15 +379,12 @@ export class CsvReplay {
     );
   }
 
-  /**
-   * A batch ready before its turn, written blind if it is still whole (prepared, or checked here a part at a time
-   * as its parts are written, its load's counts added once); null when it goes the other way.
-   */
-  async #writeReady(
+  /** A batch prepared ahead, written blind if it is still whole; null when it goes the other way. */
+  async #writePrepared(
     tx: Queryable,
     n: number,
     batch: WholeBatch,
-    ready: Ready,
+    ready: ReplayPrepared,
   ): Promise<{ written: Written[]; unwritable: string[] } | null> {
     const file = this.#files.get(csvFileKey(batch));
     const s = file?.session;
@@ -451,25 +392,10 @@ export class CsvReplay {
     this.#claims.get(n)?.settle(false);
     if (!(await markBatchReplayed(tx, batch.batchId, this.#by))) return null;
     this.#out.sources.add(s.sourceSystem);
-    const parts = "prepared" in ready ? [ready.prepared] : checkedInParts(s, ready.rows);
-    const part = { ...s, loadId: null };
-    const counts = emptyCounts();
-    const written: Written[] = [];
-    const unwritable: string[] = [];
-    let writing: Promise<void> = Promise.resolve();
-    for await (const p of parts) {
-      await writing;
-      for (const id of p.unwritable) unwritable.push(id);
-      writing = writeChunkIn(tx, part, p.chunk, p.chunk.invalid, "blind").then((w) => {
-        addCounts(counts, w.counts);
-        written.push({ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] });
-      });
-      writing.catch(() => {}); // awaited before the next part, or below
-    }
-    await writing;
-    if (s.loadId) await addToLoad(tx, s.loadId, counts);
-    await releaseClaims(tx, unwritable);
-    return { written, unwritable };
+    const w = await writeChunkIn(tx, s, ready.chunk, ready.chunk.invalid, "blind");
+    await releaseClaims(tx, ready.unwritable);
+    const written = [{ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] }];
+    return { written, unwritable: ready.unwritable };
   }
 
   async #claimAndWrite(
@@ -477,10 +403,10 @@ export class CsvReplay {
     n: number,
     unit: Unit,
     escalate: LinkedWrite | null,
-    ready: Ready | null,
+    ready: ReplayPrepared | null,
   ): Promise<{ written: Written[]; unwritable: string[] }> {
     const prepared =
-      unit.batch && ready && escalate === null ? await this.#writeReady(tx, n, unit.batch, ready) : null;
+      unit.batch && ready && escalate === null ? await this.#writePrepared(tx, n, unit.batch, ready) : null;
     if (prepared) return prepared;
     // A batch no longer whole (one of its rejects changed on its own since it was found) goes as its ids.
     const batch = unit.batch && (await claimBatch(tx, unit.batch.batchId, this.#by));
