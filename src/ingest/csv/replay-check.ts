@@ -1,4 +1,5 @@
 import type { EncodedLinked } from "../linked-encoder.ts";
+import type { BatchRows } from "../reject-batches.ts";
 import { type CheckedLayout, type CsvSession, checkRow, type PendingReject } from "./check.ts";
 import type { CsvRow } from "./layouts.ts";
 import type { PreparedChunk } from "./prepare.ts";
@@ -14,16 +15,8 @@ export interface ReplayedRow {
   rejectId: string;
 }
 
-/** A batch of rejects' rows (reject-batches.ts's BatchRows): back to back, where each ends, their lines and rejects. */
-export interface BatchText {
-  memberIds: readonly string[];
-  lines: readonly number[];
-  rowsText: string;
-  rowEnds: readonly number[];
-}
-
 /** A batch's rows, each as a replayed row. */
-export function rowsOfBatch(batch: BatchText): ReplayedRow[] {
+export function rowsOfBatch(batch: BatchRows): ReplayedRow[] {
   return batch.memberIds.map((rejectId, i) => ({
     text: batch.rowsText.slice(i === 0 ? 0 : batch.rowEnds[i - 1], batch.rowEnds[i]),
     line: batch.lines[i],
