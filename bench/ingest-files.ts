@@ -19,8 +19,8 @@
 // `csv` skips the FHIR part, `fhir` the CSV part; a number after it replays only that many of the rejects
 // (one-by-one replay of tens of thousands takes long). The replay and the first loads around it are timed in
 // `rounds` rounds, each with its own rejecting source and comparators, and the median of the rounds' ratios is
-// printed: a ratio of one round varied by ±0.1 from run to run on a 2-core machine. On a server, each CSV timing starts after a checkpoint and
-// prints the WAL it wrote: a place replays rejects hours or days after the load that kept them, with checkpoints
+// printed: a ratio of one round varied by ±0.1 from run to run on a 2-core machine. On a server, each CSV timing
+// starts after a checkpoint and prints the WAL it wrote: a place replays rejects hours or days after the load that kept them, with checkpoints
 // between, and the first change to each page of rejects after one writes that whole page to the WAL (a replay
 // straight after its rejecting load, as this bench measured before, never paid it).
 // Each timing is printed with the load average and the CPU time per row (this
@@ -55,6 +55,7 @@ import {
   rate,
   walAfterCheckpoint,
 } from "./ingest-bench-db.ts";
+import { median } from "./stats.ts";
 
 const people = Number(process.argv[2] ?? 20_000);
 const csvOnly = process.argv[3] === "csv";
@@ -237,14 +238,10 @@ try {
         `CSV replay ÷ a first load into the same table (the mean of the two around it, ${rate(mean, 1)}): ${(offered / seconds / mean).toFixed(2)}`,
       );
     }
-    if (rounds > 1) {
-      const sorted = [...ratios].sort((a, b) => a - b);
-      const mid = sorted.length >> 1;
-      const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    if (rounds > 1)
       console.log(
-        `CSV replay ÷ a first load, ${rounds} rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median.toFixed(2)}`,
+        `CSV replay ÷ a first load, ${rounds} rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median(ratios).toFixed(2)}`,
       );
-    }
   }
 } finally {
   await bench.dispose();

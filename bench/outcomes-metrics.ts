@@ -7,6 +7,7 @@ import { parsePeriod } from "../src/core/periods.ts";
 import { computeMetrics, installMeasures } from "../src/outcomes/index.ts";
 import { migrate, openDb, storeConfigFromEnv } from "../src/store/index.ts";
 import { cpuSeconds } from "./outcomes-cpu.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   options: { period: { type: "string", default: "2015/16" }, runs: { type: "string", default: "3" } },
@@ -46,7 +47,6 @@ for (let run = 1; run <= Number(values.runs); run++) {
       console.log(`  ${id.padEnd(30)} ${s.toFixed(3)} s`);
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(
   `median ${median(times).toFixed(2)} s wall (best ${Math.min(...times).toFixed(2)} s), ${median(cpus).toFixed(2)} s CPU (OnePlace and its database server) over ${times.length} runs`,
 );

@@ -11,6 +11,7 @@ import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
 import { openDb, storeConfigFromEnv } from "../src/store/index.ts";
 import { seedDemoIdentities } from "../src/synth/index.ts";
+import { median } from "./stats.ts";
 import { resolvePlaceholders } from "./web-placeholders.ts";
 import { benchWebServer } from "./web-server.ts";
 
@@ -101,7 +102,6 @@ if (inspector && values.profile) {
   const { profile } = await inspector.post("Profiler.stop");
   writeFileSync(values.profile, JSON.stringify(profile));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`${values.role} ${path} on ${db.engine}: ${runs[0].length} statements`);
 runs[0].forEach((q, i) => {
   const ms = median(runs.map((r) => r[i]?.ms ?? Number.NaN));

@@ -7,6 +7,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { rescorePeople } from "../src/risk/index.ts";
 import { type Db, openDb, type Queryable, storeConfigFromEnv } from "../src/store/index.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +101,6 @@ for (let r = 0; r < Number(values.runs); r++) {
     }
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const last = runs.slice(Math.floor(runs.length / 2));
 console.log(`${db.engine}: rescoring one person, the later ${last.length} of ${runs.length} runs (medians)`);
 last[0].steps.forEach((s, i) => {

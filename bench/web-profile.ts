@@ -16,6 +16,7 @@ import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type CpuProfile, printProfile } from "./cpu-profile-summary.ts";
+import { median } from "./stats.ts";
 
 const CLIENT = process.argv[2] === "--client";
 
@@ -125,7 +126,6 @@ async function main() {
       printProfile(route.name, profile as unknown as CpuProfile, Number(values.top));
     }
     const least = (xs: number[]) => Math.min(...xs);
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     summary.push(
       `${route.name.padEnd(36)} node ${least(own).toFixed(2).padStart(6)} (median ${median(own).toFixed(2)})  all ${least(total).toFixed(2).padStart(6)} (median ${median(total).toFixed(2)})  ${Object.entries(
         statuses,

@@ -21,7 +21,14 @@ import {
 } from "../rejects.ts";
 import { sourceOrg } from "../sources.ts";
 import { type CsvRow, layoutByName } from "./layouts.ts";
-import { type CsvSession, checkHeader, firstWrite, type PendingReject, writeChunkIn } from "./load.ts";
+import {
+  type ChunkWritten,
+  type CsvSession,
+  checkHeader,
+  firstWrite,
+  type PendingReject,
+  writeChunkIn,
+} from "./load.ts";
 import type { PreparedChunk } from "./prepare.ts";
 import { parseCsvText } from "./reader.ts";
 import { checkReplayed } from "./replay-check.ts";
@@ -94,16 +101,21 @@ interface Written {
   refused: { rejectId: string; reason: string }[];
 }
 
+/** What a transaction wrote of one file, from what its chunk writer said. */
+function writtenOf(file: FileReplay, w: ChunkWritten): Written {
+  return { file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] };
+}
+
 /** Of a unit's ids, those its transaction neither resolved nor refused again. */
 function leftOf(
   ids: readonly string[],
   written: readonly Written[],
   unwritable: readonly string[],
-): string[] {
+): readonly string[] {
   let settled = unwritable.length;
   for (const w of written) settled += w.resolved.length + w.refused.length;
   // As a rule every id was settled or unwritable: no set of thousands of ids to tell them apart.
-  if (settled === ids.length) return [...unwritable];
+  if (settled === ids.length) return unwritable;
   const done = new Set<string>();
   for (const w of written) {
     for (const id of w.resolved) done.add(id);
@@ -394,8 +406,7 @@ export class CsvReplay {
     this.#out.sources.add(s.sourceSystem);
     const w = await writeChunkIn(tx, s, ready.chunk, ready.chunk.invalid, "blind");
     await releaseClaims(tx, ready.unwritable);
-    const written = [{ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] }];
-    return { written, unwritable: ready.unwritable };
+    return { written: [writtenOf(file, w)], unwritable: ready.unwritable };
   }
 
   async #claimAndWrite(
@@ -446,7 +457,7 @@ export class CsvReplay {
         write === "blind" && s.layout.applyEncoded !== undefined && !isCitus(this.#db),
       );
       const w = await writeChunkIn(tx, s, chunk, invalid, write);
-      written.push({ file, tables: w.tables, resolved: w.resolved, refused: w.refused ?? [] });
+      written.push(writtenOf(file, w));
     }
     await releaseClaims(tx, unwritable);
     return { written, unwritable };
