@@ -39,6 +39,10 @@ export interface EncodedLinked {
   ends: Int32Array;
   lines: Int32Array;
   subjectIds: string[];
+  /** How they were encoded (declare.ts's encodingOf), so that rows kept encoded are only used as they were made. */
+  encodedAs?: string;
+  /** The received_at given to rows that named none. */
+  receivedAt?: string;
 }
 
 /**
@@ -92,10 +96,10 @@ export class LinkedEncoder {
   /** The rows added since the last take; of rows repeating a row id, the last (as upsertLinked keeps it). */
   take(): EncodedLinked | null {
     const given = this.#ids.length;
-    let bytes = this.#writer.take();
-    let ends = Int32Array.from(this.#ends);
-    let lines = Int32Array.from(this.#lines);
-    let subjectIds = this.#subjectIds;
+    const bytes = this.#writer.take();
+    const ends = Int32Array.from(this.#ends);
+    const lines = Int32Array.from(this.#lines);
+    const subjectIds = this.#subjectIds;
     const last = new Map<unknown, number>();
     for (let i = 0; i < given; i++) last.set(this.#ids[i], i);
     const failed = this.#failed;
@@ -105,22 +109,69 @@ export class LinkedEncoder {
     this.#ids = [];
     this.#failed = this.#never;
     if (failed) return null;
-    if (last.size < given) {
-      const keep = [...last.values()].sort((a, b) => a - b);
-      const out = Buffer.allocUnsafeSlow(bytes.byteLength);
-      const keptEnds = new Int32Array(keep.length);
-      let at = 0;
-      keep.forEach((i, k) => {
-        const from = i === 0 ? 0 : ends[i - 1];
-        out.set(bytes.subarray(from, ends[i]), at);
-        at += ends[i] - from;
-        keptEnds[k] = at;
-      });
-      bytes = out.subarray(0, at);
-      ends = keptEnds;
-      lines = Int32Array.from(keep, (i) => lines[i]);
-      subjectIds = keep.map((i) => subjectIds[i]);
-    }
-    return { table: this.#table, given, bytes, ends, lines, subjectIds };
+    const all: EncodedLinked = { table: this.#table, given, bytes, ends, lines, subjectIds };
+    return last.size < given
+      ? pickEncoded(
+          all,
+          [...last.values()].sort((a, b) => a - b),
+        )
+      : all;
+  }
+}
+
+/** Of encoded rows, those at these places (ascending), `given` as it was. */
+export function pickEncoded(enc: EncodedLinked, keep: readonly number[]): EncodedLinked {
+  const { bytes, ends } = enc;
+  let size = 0;
+  for (const i of keep) size += ends[i] - (i === 0 ? 0 : ends[i - 1]);
+  const out = Buffer.allocUnsafeSlow(size);
+  const keptEnds = new Int32Array(keep.length);
+  let at = 0;
+  keep.forEach((i, k) => {
+    const from = i === 0 ? 0 : ends[i - 1];
+    out.set(bytes.subarray(from, ends[i]), at);
+    at += ends[i] - from;
+    keptEnds[k] = at;
+  });
+  return {
+    ...enc,
+    bytes: out,
+    ends: keptEnds,
+    lines: Int32Array.from(keep, (i) => enc.lines[i]),
+    subjectIds: keep.map((i) => enc.subjectIds[i]),
+  };
+}
+
+/** A received_at as binary COPY writes it (its 8 bytes). */
+function stampBytes(table: CanonicalName, at: string): Uint8Array {
+  const writer = new CopyBinaryWriter(64);
+  writer.values({ name: table, columns: [{ name: "received_at", type: "timestamptz" }] }, [at]);
+  return writer.take().subarray(6, 14);
+}
+
+/**
+ * Encoded rows whose received_at is the time their load stamped on rows that gave none (`from`) given `to`
+ * instead, in place: a replay's rows are received when it writes them, as a first load's are.
+ */
+export function restamp(
+  table: CanonicalName,
+  bytes: Uint8Array,
+  ends: Int32Array,
+  from: string,
+  to: string,
+): void {
+  const column = CATALOGUE[table].columns.findIndex((c) => c.name === "received_at") - 1;
+  if (column < 0) return;
+  const old = stampBytes(table, from);
+  const now = stampBytes(table, to);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0, start = 0; i < ends.length; start = ends[i++]) {
+    let at = start + 2;
+    for (let c = 0; c < column; c++) at += 4 + Math.max(view.getInt32(at), 0);
+    if (view.getInt32(at) !== 8) continue;
+    at += 4;
+    let same = true;
+    for (let k = 0; k < 8 && same; k++) same = bytes[at + k] === old[k];
+    if (same) bytes.set(now, at);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/index.ts";
+import type { EncodedLinked } from "./linked-encoder.ts";
 import {
   breakBatches,
   type CsvClaimedFile,
@@ -29,7 +30,11 @@ export function batchable(r: RejectInput, raw: string): boolean {
  * one batch. A reject that moves here from an older batch leaves that batch not whole (deleted when left empty); one
  * of a batch that was replayed is first marked replayed on its own, as it was, so that being refused again reopens it.
  */
-export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedReject[]): Promise<void> {
+export async function recordRejectBatch(
+  q: Queryable,
+  rejects: readonly BatchedReject[],
+  unlinked?: EncodedLinked,
+): Promise<void> {
   if (rejects.length === 0) return;
   const first = rejects[0];
   // Of several with the same key, the last is kept (as recordRejects), in the file's order.
@@ -66,10 +71,13 @@ export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedR
       [left],
     );
   if (memberIds.length === 0) return;
+  const enc = unlinked ? encodedMembers(unlinked, lines) : null;
   await q.query(
     `INSERT INTO ingest_reject_batch (batch_id, source_system, layout, origin, context, load_id, member_ids, lines,
-                                      rows_text, row_ends)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8::integer[], $9, $10::integer[])`,
+                                      rows_text, row_ends, encoded_as, encoded_at, encoded, encoded_ends, subjects,
+                                      subject_ends)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8::integer[], $9, $10::integer[], $11, $12, $13, $14::integer[],
+             $15, $16::integer[])`,
     [
       batchId,
       first.sourceSystem,
@@ -81,8 +89,66 @@ export async function recordRejectBatch(q: Queryable, rejects: readonly BatchedR
       lines,
       text,
       rowEnds,
+      enc?.encodedAs ?? null,
+      enc?.receivedAt ?? null,
+      enc?.bytes ?? null,
+      enc?.ends ?? null,
+      enc?.subjects ?? null,
+      enc?.subjectEnds ?? null,
     ],
   );
+}
+
+/** A batch's rows as their load encoded them, each member's where it was encoded. */
+export interface MemberEncoding {
+  /** encodingOf the layout they were encoded by. */
+  encodedAs: string;
+  /** The received_at stamped on rows that gave none. */
+  receivedAt: string;
+  bytes: Uint8Array;
+  /** Where each member's bytes end; a member not encoded ends where the one before it did. */
+  ends: number[];
+  subjects: string;
+  subjectEnds: number[];
+}
+
+/**
+ * The members (on these lines, in order) among the encoded rows, as a batch keeps them; null when none is, or the
+ * rows were not encoded by a declared layout.
+ */
+function encodedMembers(unlinked: EncodedLinked, lines: readonly number[]): MemberEncoding | null {
+  if (!unlinked.encodedAs || !unlinked.receivedAt) return null;
+  const at = new Map<number, number>();
+  for (let i = 0; i < unlinked.lines.length; i++) at.set(unlinked.lines[i], i);
+  const places = lines.map((line) => at.get(line) ?? -1);
+  if (!places.some((i) => i >= 0)) return null;
+  const src = unlinked.bytes;
+  const e = unlinked.ends;
+  let size = 0;
+  for (const i of places) if (i >= 0) size += e[i] - (i === 0 ? 0 : e[i - 1]);
+  const bytes = Buffer.allocUnsafeSlow(size);
+  const ends: number[] = [];
+  const subjectEnds: number[] = [];
+  let subjects = "";
+  let end = 0;
+  for (const i of places) {
+    if (i >= 0) {
+      const from = i === 0 ? 0 : e[i - 1];
+      bytes.set(src.subarray(from, e[i]), end);
+      end += e[i] - from;
+      subjects += unlinked.subjectIds[i];
+    }
+    ends.push(end);
+    subjectEnds.push(subjects.length);
+  }
+  return {
+    encodedAs: unlinked.encodedAs,
+    receivedAt: unlinked.receivedAt,
+    bytes,
+    ends,
+    subjects,
+    subjectEnds,
+  };
 }
 
 /**
@@ -118,10 +184,11 @@ async function batchedBefore(
   return new Map(rows.filter((r) => !r.replayed).map((r) => [r.origin_key, r.batch_id]));
 }
 
-/** A whole batch not yet replayed: its file, and how many rejects it keeps. */
+/** A whole batch not yet replayed: its file, how many rejects it keeps, and how its rows were kept encoded. */
 export interface WholeBatch extends CsvRejectFile {
   batchId: string;
   rejects: number;
+  encodedAs: string | null;
 }
 
 /**
@@ -136,8 +203,10 @@ export async function wholeBatchesOf(q: Queryable, sourceSystem?: string): Promi
     origin: string;
     context: string;
     rejects: number;
+    encoded_as: string | null;
   }>(
-    `SELECT batch_id::text AS batch_id, source_system, layout, origin, context, cardinality(member_ids) AS rejects
+    `SELECT batch_id::text AS batch_id, source_system, layout, origin, context, cardinality(member_ids) AS rejects,
+            encoded_as
      FROM ingest_reject_batch
      WHERE whole AND replayed_at IS NULL AND ($1::text IS NULL OR source_system = $1)
      ORDER BY received_at, batch_id`,
@@ -150,6 +219,7 @@ export async function wholeBatchesOf(q: Queryable, sourceSystem?: string): Promi
     origin: b.origin,
     context: b.context,
     rejects: Number(b.rejects),
+    encodedAs: b.encoded_as,
   }));
 }
 
@@ -199,12 +269,16 @@ export async function claimBatch(q: Queryable, batchId: string, by: string): Pro
   return { sourceSystem: b.source_system, layout: b.layout, origin: b.origin, context: b.context, rejects };
 }
 
-/** A batch's rows as kept: its rejects, their lines, and the rows back to back, each ending at its `rowEnds`. */
+/**
+ * A batch's rows as kept: its rejects, their lines, and the rows back to back, each ending at its `rowEnds`; with
+ * them as their load encoded them, when read so and kept so.
+ */
 export interface BatchRows {
   memberIds: string[];
   lines: number[];
   rowsText: string;
   rowEnds: number[];
+  encoding?: MemberEncoding | null;
 }
 
 /**
@@ -213,11 +287,19 @@ export interface BatchRows {
  */
 const ROWS_AS_TEXT = `array_to_string(member_ids, ',') AS member_ids, array_to_string(lines, ',') AS lines,
        rows_text, array_to_string(row_ends, ',') AS row_ends`;
+const ENCODING_AS_TEXT = `encoded_as, encoded_at, encoded, array_to_string(encoded_ends, ',') AS encoded_ends,
+       subjects, array_to_string(subject_ends, ',') AS subject_ends`;
 type RowsAsText = {
   member_ids: string;
   lines: string;
   rows_text: string;
   row_ends: string;
+  encoded_as?: string | null;
+  encoded_at?: string | null;
+  encoded?: Uint8Array | null;
+  encoded_ends?: string | null;
+  subjects?: string | null;
+  subject_ends?: string | null;
 };
 
 const numbers = (text: string) => (text === "" ? [] : text.split(",").map(Number));
@@ -228,13 +310,27 @@ function fromText(b: RowsAsText): BatchRows {
     lines: numbers(b.lines),
     rowsText: b.rows_text,
     rowEnds: numbers(b.row_ends),
+    encoding:
+      b.encoded_as && b.encoded_at && b.encoded
+        ? {
+            encodedAs: b.encoded_as,
+            receivedAt: b.encoded_at,
+            bytes: b.encoded,
+            ends: numbers(b.encoded_ends ?? ""),
+            subjects: b.subjects ?? "",
+            subjectEnds: numbers(b.subject_ends ?? ""),
+          }
+        : null,
   };
 }
 
-/** A batch's rows, read ahead of its replay (what is read never changes; whether it is whole is asked at the mark). */
-export async function batchRows(q: Queryable, batchId: string): Promise<BatchRows | null> {
+/**
+ * A batch's rows, read ahead of its replay (what is read never changes; whether it is whole is asked at the mark);
+ * `encoded`: with them as their load encoded them, if it kept them so.
+ */
+export async function batchRows(q: Queryable, batchId: string, encoded = false): Promise<BatchRows | null> {
   const rows = await q.query<RowsAsText>(
-    `SELECT ${ROWS_AS_TEXT} FROM ingest_reject_batch WHERE batch_id = $1`,
+    `SELECT ${ROWS_AS_TEXT}${encoded ? `, ${ENCODING_AS_TEXT}` : ""} FROM ingest_reject_batch WHERE batch_id = $1`,
     [batchId],
   );
   return rows.length === 0 ? null : fromText(rows[0]);

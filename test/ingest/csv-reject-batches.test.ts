@@ -16,7 +16,7 @@ import {
   replayReject,
   replayRejects,
 } from "../../src/ingest/replay.ts";
-import type { Db } from "../../src/store/index.ts";
+import { type Db, isCitus } from "../../src/store/index.ts";
 import { CODED_HEADER, csvFolder, patientLines } from "../helpers/csv-files.ts";
 import { useTestDb } from "../helpers/test-db.ts";
 
@@ -268,4 +268,101 @@ test("a batch of thousands replayed whole: what its check or its write refuses r
      WHERE source_system = 'gp-big' AND layout = 'gp-coded-record' ORDER BY started_at DESC LIMIT 1`,
   );
   assert.deepEqual({ ...load }, { read: BIG, loaded: BIG - refused, rejected: refused });
+});
+
+/** A coded-record file without extracted_at: its rows are received when they are loaded. */
+const undated = file("coded-undated.csv", [
+  CODED_HEADER.replace(",extracted_at", ""),
+  ...Array.from({ length: ENTRIES }, (_, i) =>
+    (i === 7 ? codedLine(i, "p7", "2014-13-01") : codedLine(i)).replace(/,[^,]*$/, ""),
+  ),
+]);
+
+/** A source's batches: how many, and how many keep their rows encoded. */
+async function encodedBatchesOf(source: string) {
+  const [row] = await db.query<{ batches: number; encoded: number }>(
+    `SELECT count(*)::int AS batches, count(*) FILTER (WHERE encoded_as IS NOT NULL AND encoded IS NOT NULL)::int AS encoded
+     FROM ingest_reject_batch WHERE source_system = $1`,
+    [source],
+  );
+  return { ...row };
+}
+
+/** A source's entries as stored, less what names the source (row id, source, subject) or when it arrived. */
+async function entriesOf(source: string) {
+  const rows = await db.query<{ entry: string }>(
+    `SELECT (to_jsonb(g) - 'entry_id' - 'source_system' - 'received_at')::text AS entry
+     FROM gp_entry g WHERE source_system = $1 ORDER BY source_record_id`,
+    [source],
+  );
+  return rows.map((r) => r.entry);
+}
+
+test("a batch keeps the rows its load refused as encoded; replayed from them, it writes what rows checked again write", async () => {
+  for (const source of ["gp-kept", "gp-checked"]) {
+    const loaded = await loadCsvFile(db, undated, { source, chunkRows: CHUNK });
+    assert.equal(loaded.counts.rejected, ENTRIES);
+  }
+  // Every batch keeps its rows encoded but the one row its check refused, which is kept as text alone.
+  assert.deepEqual(await encodedBatchesOf("gp-kept"), { batches: 3, encoded: 3 });
+  const [notEncoded] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ingest_reject_batch b, generate_subscripts(b.member_ids, 1) i
+     WHERE b.source_system = 'gp-kept' AND b.encoded_ends[i] = coalesce(b.encoded_ends[i - 1], 0)`,
+  );
+  assert.equal(notEncoded.n, 1);
+  // The other source's batches say they were encoded otherwise (as before an upgrade): checked again from text.
+  await db.query(
+    "UPDATE ingest_reject_batch SET encoded_as = 'an older encoding' WHERE source_system = 'gp-checked'",
+  );
+  for (const source of ["gp-kept", "gp-checked"]) await loadCsvFile(db, patients, { source });
+
+  const before = Date.now();
+  for (const source of ["gp-kept", "gp-checked"]) {
+    const done = await replayAllOf(source);
+    assert.deepEqual([done.offered, done.accepted], [ENTRIES, ENTRIES - 1], source);
+    assert.match(done.notAccepted[0]?.reason ?? "", /^coded-undated\.csv:9:recorded_on/);
+  }
+  const kept = await entriesOf("gp-kept");
+  assert.equal(kept.length, ENTRIES - 1);
+  assert.deepEqual(
+    kept.map((e) => e.replace(/"gp-kept"/g, '"the source"')),
+    (await entriesOf("gp-checked")).map((e) => e.replace(/"gp-checked"/g, '"the source"')),
+  );
+  // Rows that named no time of extraction are received when the replay writes them, either way.
+  const [early] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM gp_entry WHERE source_system IN ('gp-kept', 'gp-checked')
+       AND received_at < to_timestamp($1::double precision / 1000)`,
+    [before],
+  );
+  assert.equal(early.n, 0);
+});
+
+test("a replay writes a batch from the bytes its load kept while they are encoded as now, else from its text", async () => {
+  for (const source of ["gp-bytes", "gp-text"]) {
+    await loadCsvFile(db, coded, { source, chunkRows: CHUNK });
+    // The text a batch keeps, changed after its load (the same length, so each row still ends where it did).
+    await db.query(
+      "UPDATE ingest_reject_batch SET rows_text = replace(rows_text, 'mm[Hg]', 'mm[HG]') WHERE source_system = $1",
+      [source],
+    );
+    await loadCsvFile(db, patients, { source });
+  }
+  await db.query(
+    "UPDATE ingest_reject_batch SET encoded_as = 'an older encoding' WHERE source_system = 'gp-text'",
+  );
+  for (const source of ["gp-bytes", "gp-text"])
+    assert.equal((await replayAllOf(source)).accepted, ENTRIES, source);
+  const units = await db.query<{ source: string; unit: string; n: number }>(
+    `SELECT source_system AS source, unit, count(*)::int AS n FROM gp_entry
+     WHERE source_system IN ('gp-bytes', 'gp-text') GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  // Citus writes no batch blind from bytes: it checks each again from its text.
+  const fromBytes = isCitus(db) ? "mm[HG]" : "mm[Hg]";
+  assert.deepEqual(
+    units.map((u) => ({ ...u })),
+    [
+      { source: "gp-bytes", unit: fromBytes, n: ENTRIES },
+      { source: "gp-text", unit: "mm[HG]", n: ENTRIES },
+    ],
+  );
 });

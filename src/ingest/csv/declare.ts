@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   CATALOGUE,
   type CanonicalName,
@@ -244,6 +245,7 @@ export function linkedEncoder(
   const subjectColumn = d.personColumn as string;
   const encoder = new LinkedEncoder(decl.table, decl.recordSubject);
   const at = new Date().toISOString();
+  const encodedAs = encodingOf(decl);
   return {
     add: (r) =>
       encoder.add({
@@ -251,6 +253,36 @@ export function linkedEncoder(
         subjectId: String(r.values[subjectColumn]),
         values: build(r, sourceSystem, at),
       }),
-    take: () => encoder.take(),
+    take: () => {
+      const enc = encoder.take();
+      return enc && { ...enc, encodedAs, receivedAt: at };
+    },
   };
+}
+
+/** The version of how a checked row becomes bytes (rowBuilder, LinkedEncoder): raise it when either changes. */
+const ROW_ENCODING = 1;
+const encodings = new WeakMap<LinkedDeclaration, string>();
+
+/**
+ * A fingerprint of how a layout's rows are encoded: the table's columns, the declaration (each column's type by
+ * what it accepts, where it is stored, derived columns by their code) and ROW_ENCODING. Rows kept encoded under
+ * another (reject-batches.ts) are checked again from their text.
+ */
+export function encodingOf(decl: LinkedDeclaration): string {
+  let fingerprint = encodings.get(decl);
+  if (!fingerprint) {
+    const described = JSON.stringify(
+      { ROW_ENCODING, columns: CATALOGUE[decl.table].columns, decl },
+      (_key, value) =>
+        typeof value === "function"
+          ? String(value)
+          : value && typeof value === "object" && typeof value.parse === "function"
+            ? value.describe
+            : value,
+    );
+    fingerprint = createHash("sha256").update(described).digest("hex").slice(0, 32);
+    encodings.set(decl, fingerprint);
+  }
+  return fingerprint;
 }

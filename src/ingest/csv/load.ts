@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import { Worker } from "node:worker_threads";
 import { OnePlaceError, type OnePlaceErrorOptions } from "../../core/errors.ts";
 import { type Db, isCitus, type Queryable } from "../../store/index.ts";
-import { isUniqueViolation, type LinkedWrite } from "../canonical.ts";
+import { type EncodedLinked, isUniqueViolation, type LinkedWrite } from "../canonical.ts";
 import { releaseHeld } from "../fhir/load.ts";
 import { addCounts, addToLoad, emptyCounts, finishLoad, type LoadCounts, startLoad } from "../loads.ts";
 import { type BatchedReject, batchable, recordRejectBatch } from "../reject-batches.ts";
@@ -122,7 +122,12 @@ function originKey(s: CsvSession, recordId: string | null, line: number): string
  * A chunk's rejects: those kept by record id also as one batch, which a replay of them all reads as a file
  * (reject-batches.ts); not a replay's of one reject, which is folded into the reject it replays.
  */
-async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[]): Promise<void> {
+async function storeRejects(
+  q: Queryable,
+  s: CsvSession,
+  rejects: PendingReject[],
+  unlinked?: EncodedLinked,
+): Promise<void> {
   const single: RejectInput[] = [];
   const batched: BatchedReject[] = [];
   for (const r of rejects) {
@@ -143,7 +148,7 @@ async function storeRejects(q: Queryable, s: CsvSession, rejects: PendingReject[
     else single.push(input);
   }
   await copyRejects(q, single);
-  await recordRejectBatch(q, batched);
+  await recordRejectBatch(q, batched, unlinked);
 }
 
 function asPending(s: CsvSession, r: RowReject): PendingReject {
@@ -227,7 +232,7 @@ export async function writeChunkIn(
   if (s.replaying)
     ({ resolved, refused } = await settleReplayed(tx, s, count, prepared, made, invalid, res.rejects));
   else {
-    await storeRejects(tx, s, all);
+    await storeRejects(tx, s, all, res.unlinked);
     // Whether the source has open rejects is asked once a load; then the load's own rejects are the only ones
     // that can have opened since.
     s.openRejects ??= await hasOpenRejects(tx, s.sourceSystem, "csv");

@@ -3,6 +3,7 @@ import type { BatchRows, WholeBatch } from "../reject-batches.ts";
 import type { CsvSession } from "./check.ts";
 import { LINKED_DECLARATIONS } from "./declarations.ts";
 import { parseCsvText } from "./reader.ts";
+import { encodedAsNow } from "./replay-encoded.ts";
 import type { ReplayPrepared, ReplayPrepareInput, ReplayPrepareRequest } from "./replay-prepare.ts";
 
 // A replay's batches prepared on threads of their own (replay-prepare.ts), one a file, as a first load's file is
@@ -29,10 +30,13 @@ export class BatchThreads {
 
   /**
    * The thread of a file whose batches may be prepared on one, started before its session is made (what it is
-   * started with is the batch's file; its session's organisation comes with each batch).
+   * started with is the batch's file; its session's organisation comes with each batch), unless the batch was
+   * kept encoded as it would be encoded now.
    */
   warm(key: string, batch: WholeBatch): void {
     if (this.#threads.has(key) || !LINKED_DECLARATIONS.has(batch.layout)) return;
+    // A batch kept encoded as its layout encodes rows now needs no thread (replay-encoded.ts).
+    if (encodedAsNow(batch.layout, batch.encodedAs)) return;
     const header = parseCsvText(batch.context, 1, true).records[0];
     if (!header) return;
     this.#start(key, {

@@ -32,6 +32,7 @@ import {
 import type { PreparedChunk } from "./prepare.ts";
 import { parseCsvText } from "./reader.ts";
 import { checkReplayed } from "./replay-check.ts";
+import { preparedFromEncoding } from "./replay-encoded.ts";
 import type { ReplayPrepared } from "./replay-prepare.ts";
 import { BatchThreads, preparedOnThread } from "./replay-threads.ts";
 
@@ -364,7 +365,7 @@ export class CsvReplay {
     if (!batch) return Promise.resolve(null);
     let rows = this.#rows.get(n);
     if (!rows) {
-      rows = batchRows(this.#db, batch.batchId);
+      rows = batchRows(this.#db, batch.batchId, true);
       rows.catch(() => {}); // taken by #prepareAhead, or left for the batch to be read in turn
       this.#rows.set(n, rows);
     }
@@ -382,7 +383,7 @@ export class CsvReplay {
     const ready = this.#readAhead(n).then((rows) => {
       if (!rows) return null;
       unit.ids = rows.memberIds;
-      return this.#threads.prepare(key, s, rows);
+      return preparedFromEncoding(s, rows) ?? this.#threads.prepare(key, s, { ...rows, encoding: null });
     });
     // A thread that failed leaves the batch to be prepared in turn, as any other.
     this.#ahead.set(

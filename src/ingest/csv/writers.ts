@@ -16,6 +16,7 @@ import {
   upsertCanonical,
   upsertLinked,
 } from "../canonical.ts";
+import { pickEncoded } from "../linked-encoder.ts";
 import {
   checkDeclaration,
   type Declaration,
@@ -60,6 +61,16 @@ export interface ChunkResult {
   rejects: RowReject[];
   /** Rows written per canonical table. */
   tables: Record<string, number>;
+  /** Of an encoded chunk, the rows rejected because their subject is not linked, as they were encoded. */
+  unlinked?: EncodedLinked;
+}
+
+/** The encoded rows on these lines. */
+function unlinkedOf(enc: EncodedLinked, lines: readonly number[]): EncodedLinked {
+  const wanted = new Set(lines);
+  const at: number[] = [];
+  for (let i = 0; i < enc.lines.length; i++) if (wanted.has(enc.lines[i])) at.push(i);
+  return pickEncoded(enc, at);
 }
 
 export interface CsvLayout extends Declared {
@@ -200,19 +211,25 @@ export function linkedLayout(decl: LinkedDeclaration): CsvLayout {
       const result = emptyResult();
       const staged = staging(rows, ctx.sourceSystem);
       const counts = await upsertLinked(ctx.q, table, ctx.sourceSystem, staged, recordSubject, ctx.write);
-      const byLine = counts.unlinked.length > 0 ? new Map(rows.map((r) => [r.line, r])) : null;
-      unlinkedRejects(
-        result,
-        counts.unlinked.map((line) => byLine?.get(line) as CsvRow),
-        ctx.sourceSystem,
-      );
+      if (counts.unlinked.length > 0) {
+        const byLine = new Map(rows.map((r) => [r.line, r]));
+        const unlinked = counts.unlinked.map((line) => byLine.get(line) as CsvRow);
+        unlinkedRejects(result, unlinked, ctx.sourceSystem);
+        // Kept encoded with their rejects, as an encoded chunk's are, so that their replay encodes nothing.
+        const encoder = linkedEncoder(d, decl, ctx.sourceSystem);
+        for (const r of unlinked) encoder.add(r);
+        result.unlinked = encoder.take() ?? undefined;
+      }
       return counted(result, table, counts);
     },
     encoder: (sourceSystem) => linkedEncoder(d, decl, sourceSystem),
     async applyEncoded(ctx, enc, rowsAt) {
       const result = emptyResult();
       const counts = await copyEncodedBlind(ctx.q, ctx.sourceSystem, enc);
-      if (counts.unlinked.length > 0) unlinkedRejects(result, rowsAt(counts.unlinked), ctx.sourceSystem);
+      if (counts.unlinked.length > 0) {
+        unlinkedRejects(result, rowsAt(counts.unlinked), ctx.sourceSystem);
+        result.unlinked = unlinkedOf(enc, counts.unlinked);
+      }
       return counted(result, table, { ...counts, updated: 0 });
     },
   };

@@ -229,6 +229,13 @@ export const INGEST_TABLES = {
       whole: "boolean",
       replayed_at: "timestamptz?",
       replayed_by: "text?",
+      // 1063_ingest_reject_batch_encoded.sql: the rows as their load encoded them.
+      encoded_as: "text?",
+      encoded_at: "text?",
+      encoded: "bytea?",
+      encoded_ends: "integer[]?",
+      subjects: "text?",
+      subject_ends: "integer[]?",
     },
     { layout: "local", primaryKey: ["batch_id"] },
   ),
