@@ -243,6 +243,9 @@ export async function openRejectIdsOutsideBatches(q: Queryable, sourceSystem?: s
   return rows.map((r) => r.reject_id);
 }
 
+/** A replayed batch keeps no encoded copy of its rows: a replay never reads them again. */
+const NOTHING_ENCODED = "encoded = NULL, encoded_ends = NULL, subjects = NULL, subject_ends = NULL";
+
 /**
  * A whole batch marked replayed by `by` and read in one statement, as the rejects of one file (each row with its
  * reject and line); null when it is no longer whole or was replayed meanwhile (its rejects then go one by one).
@@ -250,7 +253,7 @@ export async function openRejectIdsOutsideBatches(q: Queryable, sourceSystem?: s
 export async function claimBatch(q: Queryable, batchId: string, by: string): Promise<CsvClaimedFile | null> {
   // Its rows read after the mark, not returned by it: Citus takes no function but an IMMUTABLE one in RETURNING.
   const marked = await q.query<{ source_system: string; layout: string; origin: string; context: string }>(
-    `UPDATE ingest_reject_batch SET replayed_at = now(), replayed_by = $2
+    `UPDATE ingest_reject_batch SET replayed_at = now(), replayed_by = $2, ${NOTHING_ENCODED}
      WHERE batch_id = $1 AND whole AND replayed_at IS NULL
      RETURNING source_system, layout, origin, context`,
     [batchId, by],
@@ -339,7 +342,7 @@ export async function batchRows(q: Queryable, batchId: string, encoded = false):
 /** Marks a whole batch replayed by `by`; false when it is no longer whole or was replayed meanwhile. */
 export async function markBatchReplayed(q: Queryable, batchId: string, by: string): Promise<boolean> {
   const rows = await q.query(
-    `UPDATE ingest_reject_batch SET replayed_at = now(), replayed_by = $2
+    `UPDATE ingest_reject_batch SET replayed_at = now(), replayed_by = $2, ${NOTHING_ENCODED}
      WHERE batch_id = $1 AND whole AND replayed_at IS NULL RETURNING 1`,
     [batchId, by],
   );

@@ -322,6 +322,8 @@ test("a batch keeps the rows its load refused as encoded; replayed from them, it
     assert.deepEqual([done.offered, done.accepted], [ENTRIES, ENTRIES - 1], source);
     assert.match(done.notAccepted[0]?.reason ?? "", /^coded-undated\.csv:9:recorded_on/);
   }
+  // Replayed, a batch keeps no encoded copy of its rows.
+  assert.deepEqual(await encodedBatchesOf("gp-kept"), { batches: 3, encoded: 0 });
   const kept = await entriesOf("gp-kept");
   assert.equal(kept.length, ENTRIES - 1);
   assert.deepEqual(
