@@ -146,6 +146,7 @@ export function pickEncoded(enc: EncodedLinked, keep: readonly number[]): Encode
 function stampBytes(table: CanonicalName, at: string): Uint8Array {
   const writer = new CopyBinaryWriter(64);
   writer.values({ name: table, columns: [{ name: "received_at", type: "timestamptz" }] }, [at]);
+  // A row of one column: its column count (2 bytes), the value's length (4), then the value (8).
   return writer.take().subarray(6, 14);
 }
 

@@ -216,7 +216,7 @@ export async function writeChunkIn(
     return made;
   };
   const count = prepared ? prepared.count : (made as CsvRow[]).length;
-  const ctx = { q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write };
+  const ctx = { q: tx, sourceSystem: s.sourceSystem, orgCode: s.orgCode, write, keepEncoded: s.keepEncoded };
   const res =
     count === 0
       ? { loaded: 0, duplicates: 0, rejects: [], tables: {} }
@@ -421,6 +421,7 @@ export async function loadCsvFile(
           headerLine: header.raw,
           loadId,
           write: await firstWrite(db, sourceSystem, layout.name, loadId),
+          keepEncoded: db.engine === "postgres" && !isCitus(db),
         };
         const threaded =
           options.firstLine === undefined &&

@@ -10,7 +10,8 @@ import type { ReplayPrepared } from "./replay-prepare.ts";
 // A replay's batch prepared from the rows its first load kept encoded (reject-batches.ts), on the loading thread:
 // nothing is parsed, checked or encoded again but the few rows its load refused by their check, which are refused
 // again as they were (their check reads nothing but the row and the layout). A batch encoded otherwise than its
-// layout encodes rows now is checked again from its text on a preparing thread (replay-prepare.ts), as before.
+// layout encodes rows now is checked again from its text on a preparing thread (replay-prepare.ts), as before, and
+// so is every batch where none is kept encoded (CsvSession's keepEncoded: the embedded engine, Citus).
 
 /** Whether a batch's kept encoding is its layout's as it is now (`encodedAs`: encodingOf when it was kept). */
 export function encodedAsNow(layout: string, encodedAs: string | null | undefined): boolean {

@@ -53,6 +53,8 @@ export interface ChunkContext {
   orgCode: string | null;
   /** How activity rows are written (canonical.ts's LinkedWrite): `fresh` unless a retry asks for `upsert`. */
   write?: LinkedWrite;
+  /** Keep the rows refused for want of their person encoded, for their batch (CsvSession's `keepEncoded`). */
+  keepEncoded?: boolean;
 }
 
 export interface ChunkResult {
@@ -215,10 +217,12 @@ export function linkedLayout(decl: LinkedDeclaration): CsvLayout {
         const byLine = new Map(rows.map((r) => [r.line, r]));
         const unlinked = counts.unlinked.map((line) => byLine.get(line) as CsvRow);
         unlinkedRejects(result, unlinked, ctx.sourceSystem);
-        // Kept encoded with their rejects, as an encoded chunk's are, so that their replay encodes nothing.
-        const encoder = linkedEncoder(d, decl, ctx.sourceSystem);
-        for (const r of unlinked) encoder.add(r);
-        result.unlinked = encoder.take() ?? undefined;
+        if (ctx.keepEncoded) {
+          // Encoded for their batch, as an encoded chunk's are, so that their replay encodes nothing.
+          const encoder = linkedEncoder(d, decl, ctx.sourceSystem);
+          for (const r of unlinked) encoder.add(r);
+          result.unlinked = encoder.take() ?? undefined;
+        }
       }
       return counted(result, table, counts);
     },
@@ -228,7 +232,7 @@ export function linkedLayout(decl: LinkedDeclaration): CsvLayout {
       const counts = await copyEncodedBlind(ctx.q, ctx.sourceSystem, enc);
       if (counts.unlinked.length > 0) {
         unlinkedRejects(result, rowsAt(counts.unlinked), ctx.sourceSystem);
-        result.unlinked = unlinkedOf(enc, counts.unlinked);
+        if (ctx.keepEncoded) result.unlinked = unlinkedOf(enc, counts.unlinked);
       }
       return counted(result, table, { ...counts, updated: 0 });
     },
