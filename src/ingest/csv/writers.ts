@@ -63,7 +63,7 @@ export interface ChunkResult {
   rejects: RowReject[];
   /** Rows written per canonical table. */
   tables: Record<string, number>;
-  /** Of an encoded chunk, the rows rejected because their subject is not linked, as they were encoded. */
+  /** The rows rejected because their subject is not linked, encoded, when the context keeps them so. */
   unlinked?: EncodedLinked;
 }
 
